@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tributary.Cli.Output;
+using Tributary.Components;
+
+namespace Tributary.Cli.Commands;
+
+/// <summary><c>trib components</c> and <c>trib schema [TYPE]</c>: the catalog and its generated JSON Schemas.</summary>
+internal static class ComponentsCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command CreateList(CliContext cli)
+    {
+        var format = CliContext.FormatOption();
+        var command = new Command("components", "List component types with a one-line description.") { format };
+        command.SetAction((parse, _) => cli.RunAsync(() =>
+        {
+            DataWriter.Write(cli.Out, parse.GetValue(format), ["type", "category", "inputs", "description"],
+                BuiltInComponents.CreateCatalog().Types.Select(t => new object?[] { t.TypeName, t.Category, t.Inputs.ToString(), t.Description }));
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    public static Command CreateSchema(CliContext cli)
+    {
+        var type = new Argument<string?>("type") { Description = "Component type; all types when absent.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("schema", "Print the JSON Schema of a component type's parameters.") { type };
+        command.SetAction((parse, _) => cli.RunAsync(() =>
+        {
+            var catalog = BuiltInComponents.CreateCatalog();
+            JsonNode node = parse.GetValue(type) is { } name
+                ? catalog.Get(name).JsonSchema()
+                : new JsonObject(catalog.Types.Select(t => KeyValuePair.Create(t.TypeName, (JsonNode?)t.JsonSchema())));
+            cli.Out.WriteLine(node.ToJsonString(Indented));
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+}

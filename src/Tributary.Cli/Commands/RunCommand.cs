@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Spectre.Console;
+using Tributary.Cli.Output;
+using Tributary.Cli.Projects;
+using Tributary.Engine.Execution;
+using Tributary.Engine.Runs;
+
+namespace Tributary.Cli.Commands;
+
+/// <summary><c>trib run PIPELINE [--select S] [--param k=v]</c>: executes a pipeline with live progress; exit 2 when it fails.</summary>
+internal static class RunCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var pipeline = new Argument<string>("pipeline") { Description = "Pipeline name (its file in pipelines/) or path." };
+        var select = new Option<string?>("--select", "-s") { Description = "Assets to run: ids, +id (with upstream), id+ (with downstream), comma-separated." };
+        var param = new Option<string[]>("--param") { Description = "Override a template param: name=value. Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("run", "Run a pipeline (or selected assets) on the project's warehouse.") { pipeline, select, param };
+        command.SetAction((parse, ct) => cli.RunAsync(async () =>
+        {
+            await using var project = cli.Open(parse);
+            var result = await RunAsync(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []),
+                RunProgress.TerminalAttached, ct);
+            return result.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+        }));
+        return command;
+    }
+
+    public static Dictionary<string, string> ParseParams(IEnumerable<string> values)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in values)
+        {
+            var eq = v.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new CliException($"--param '{v}': expected name=value.");
+            result[v[..eq]] = v[(eq + 1)..];
+        }
+        return result;
+    }
+
+    public static async Task<RunResult> RunAsync(CliContext cli, ProjectSession project, string name, string? selection,
+        IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken)
+    {
+        var spec = project.LoadPipeline(name, parameters);
+        var warehouse = await project.WarehouseAsync(cancellationToken);
+        var store = await project.StoreAsync(cancellationToken);
+        foreach (var id in await project.RecoverAsync(cli.Time, cancellationToken))
+            cli.Error.WriteLine($"run {id} was left running by a process that died; marked failed (tables kept their previous version)");
+        var executor = new RunExecutor(project.Catalog, warehouse, store, new ExecutorOptions(project.Settings.Parallelism), cli.Time);
+        var progress = new RunProgress(cli.Error, live);
+        var request = new RunRequest { Selection = selection, ProjectDirectory = project.Settings.Directory, Observer = progress.Observe };
+
+        RunResult result;
+        if (live)
+        {
+            RunResult? outcome = null;
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(cli.Error) });
+            await console.Live(progress.Render()).StartAsync(async ctx =>
+            {
+                var task = executor.ExecuteAsync(spec, request, cancellationToken);
+                while (!task.IsCompleted)
+                {
+                    ctx.UpdateTarget(progress.Render());
+                    await Task.WhenAny(task, Task.Delay(100, CancellationToken.None));
+                }
+                ctx.UpdateTarget(progress.Render());
+                outcome = await task;
+            });
+            result = outcome!;
+        }
+        else
+        {
+            result = await executor.ExecuteAsync(spec, request, cancellationToken);
+        }
+
+        cli.Error.WriteLine(result.Status switch
+        {
+            RunStatus.Succeeded => $"run {result.RunId} succeeded. Next: trib show ASSET, trib runs show {result.RunId}",
+            RunStatus.Cancelled => $"run {result.RunId} cancelled; every table keeps its previous version.",
+            _ => $"run {result.RunId} failed: {result.Error}\n  details: trib runs show {result.RunId}",
+        });
+        return result;
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Tributary.Cli.Output;
+using Tributary.Engine.Runs;
+
+namespace Tributary.Cli.Commands;
+
+/// <summary><c>trib runs</c> lists recent runs; <c>trib runs show ID</c> shows steps, materializations, checks and the log.</summary>
+internal static class RunsCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var format = CliContext.FormatOption();
+        var limit = new Option<int>("--limit", "-n") { Description = "How many runs. Default 20.", DefaultValueFactory = _ => 20 };
+        var pipeline = new Option<string?>("--pipeline") { Description = "Only runs of this pipeline." };
+        var command = new Command("runs", "List recent runs, newest first.") { format, limit, pipeline };
+        command.SetAction((parse, ct) => cli.RunAsync(async () =>
+        {
+            await using var project = cli.Open(parse);
+            var store = await project.StoreAsync(ct);
+            var runs = await store.ListRunsAsync(parse.GetValue(limit), parse.GetValue(pipeline), ct);
+            DataWriter.Write(cli.Out, parse.GetValue(format), ["run_id", "pipeline", "status", "trigger", "started_at", "duration_s", "error"],
+                runs.Select(r => new object?[] { r.RunId, r.Pipeline, Name(r.Status), r.Trigger, r.StartedAt.ToLocalTime(), r.Duration?.TotalSeconds, r.Error }));
+            return ExitCodes.Success;
+        }));
+
+        var id = new Argument<string>("run_id") { Description = "Run id from 'trib runs'." };
+        var showFormat = CliContext.FormatOption();
+        var show = new Command("show", "Show one run: steps, materializations, checks and log.") { id, showFormat };
+        show.SetAction((parse, ct) => cli.RunAsync(async () =>
+        {
+            await using var project = cli.Open(parse);
+            var store = await project.StoreAsync(ct);
+            var runId = parse.GetValue(id)!;
+            var run = await store.GetRunAsync(runId, ct) ?? throw new CliException($"no run '{runId}'. List runs with 'trib runs'.");
+            var f = parse.GetValue(showFormat);
+            cli.Error.WriteLine($"run {run.RunId} of {run.Pipeline}: {Name(run.Status)}{(run.Error is null ? "" : $" ({run.Error})")}");
+            var steps = await store.GetStepsAsync(runId, ct);
+            var mats = (await store.GetMaterializationsAsync(runId, null, ct)).ToDictionary(m => m.Asset);
+            DataWriter.Write(cli.Out, f, ["asset", "component", "status", "attempts", "rows", "duration_s", "error"],
+                steps.Select(s => new object?[] { s.Asset, s.ComponentType, Name(s.Status), s.Attempts, mats.GetValueOrDefault(s.Asset)?.RowCount,
+                    (s.EndedAt - s.StartedAt)?.TotalSeconds, s.Error }));
+            var checks = await store.GetChecksAsync(runId, ct);
+            if (checks.Count > 0)
+                DataWriter.Write(cli.Out, f, ["asset", "check", "passed", "blocking", "detail"],
+                    checks.Select(c => new object?[] { c.Asset, c.Check, c.Passed, c.Blocking, c.Detail }));
+            if (f == OutputFormat.Table)
+                foreach (var e in await store.GetEventsAsync(runId, ct))
+                    cli.Error.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss.fff} {e.Message}");
+            return ExitCodes.Success;
+        }));
+        command.Subcommands.Add(show);
+        return command;
+    }
+
+    private static string Name<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Tributary.Cli.Output;
+using Tributary.Cli.Projects;
+using Tributary.Core.Components;
+
+namespace Tributary.Cli.Commands;
+
+/// <summary><c>trib templates</c> lists the shipped templates; <c>trib templates add NAME</c> copies one into the project.</summary>
+internal static class TemplatesCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var format = CliContext.FormatOption();
+        var command = new Command("templates", "List the use-case pipeline templates shipped with trib.") { format };
+        command.SetAction((parse, _) => cli.RunAsync(() =>
+        {
+            DataWriter.Write(cli.Out, parse.GetValue(format), ["template", "description"],
+                TemplateLibrary.Names.Select(n => new object?[] { n, TemplateLibrary.Describe(n) }));
+            return Task.FromResult(ExitCodes.Success);
+        }));
+
+        var name = new Argument<string>("name") { Description = "Template to add." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing pipeline file." };
+        var add = new Command("add", "Copy a template into the project's pipelines folder.") { name, force };
+        add.SetAction((parse, _) => cli.RunAsync(() => Task.FromResult(Add(cli, cli.Open(parse), parse.GetValue(name)!, parse.GetValue(force)))));
+        command.Subcommands.Add(add);
+        return command;
+    }
+
+    public static int Add(CliContext cli, ProjectSession project, string name, bool force)
+    {
+        var text = TemplateLibrary.Read(name)
+            ?? throw new CliException($"no template '{name}'.{NameSuggestion.Format(name, TemplateLibrary.Names)} Templates: {string.Join(", ", TemplateLibrary.Names)}.");
+        var target = Path.Combine(project.Settings.PipelinesDirectory, name + ".yaml");
+        if (File.Exists(target) && !force) throw new CliException($"{project.Relative(target)} already exists; pass --force to overwrite it.");
+        Directory.CreateDirectory(project.Settings.PipelinesDirectory);
+        File.WriteAllText(target, text);
+        cli.Error.WriteLine($"added {project.Relative(target)}; next: trib validate, then trib run {name}");
+        return ExitCodes.Success;
+    }
+}

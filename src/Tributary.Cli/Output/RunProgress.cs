@@ -1,0 +1,49 @@
+using System.Globalization;
+using Spectre.Console;
+using Tributary.Engine.Runs;
+
+namespace Tributary.Cli.Output;
+
+/// <summary>Shows a run as it happens: a live step table on a terminal, plain timestamped lines otherwise.</summary>
+internal sealed class RunProgress(TextWriter error, bool live)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (string Status, string Detail)> _steps = new(StringComparer.Ordinal);
+
+    public bool IsLive => live;
+
+    public static bool TerminalAttached => !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    public void Observe(RunEvent e)
+    {
+        lock (_gate)
+        {
+            if (e.Asset is { } asset)
+            {
+                var status = e.Kind switch
+                {
+                    RunEventKind.StepStarted => "running",
+                    RunEventKind.StepSucceeded => "succeeded",
+                    RunEventKind.StepFailed => "failed",
+                    RunEventKind.StepSkipped => "skipped",
+                    RunEventKind.StepRetry => "retrying",
+                    _ => _steps.GetValueOrDefault(asset).Status ?? "pending",
+                };
+                _steps[asset] = (status, e.Kind == RunEventKind.Log ? _steps.GetValueOrDefault(asset).Detail ?? "" : e.Message);
+            }
+            if (!live) error.WriteLine($"{e.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {e.Message}");
+        }
+    }
+
+    public Table Render()
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("step").AddColumn("status").AddColumn("detail");
+        lock (_gate)
+            foreach (var (asset, (status, detail)) in _steps)
+            {
+                var color = status switch { "succeeded" => "green", "failed" => "red", "running" or "retrying" => "yellow", _ => "grey" };
+                table.AddRow(Markup.Escape(asset), $"[{color}]{status}[/]", Markup.Escape(detail));
+            }
+        return table;
+    }
+}

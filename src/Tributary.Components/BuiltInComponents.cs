@@ -1,0 +1,20 @@
+using Tributary.Components.Exports;
+using Tributary.Components.Sources;
+using Tributary.Components.Transforms;
+using Tributary.Core.Components;
+
+namespace Tributary.Components;
+
+/// <summary>The catalog of every component type Tributary ships; one line per type.</summary>
+public static class BuiltInComponents
+{
+    /// <summary>A new catalog holding every built-in type.</summary>
+    public static ComponentCatalog CreateCatalog() => new ComponentCatalog()
+        .Add<CsvSource, CsvSourceParameters>()
+        .Add<ParquetSource, ParquetSourceParameters>()
+        .Add<NdJsonSource, NdJsonSourceParameters>()
+        .Add<SqlSource, SqlSourceParameters>()
+        .Add<SqlTransform, SqlTransformParameters>()
+        .Add<CsvExport, CsvExportParameters>()
+        .Add<ParquetExport, ParquetExportParameters>();
+}

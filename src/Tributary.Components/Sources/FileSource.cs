@@ -1,0 +1,40 @@
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Sources;
+
+/// <summary>What the file sources share: path resolution (file, folder or glob) and declared columns.</summary>
+internal static class FileSource
+{
+    /// <summary>Files a path matches, sorted; a folder means every file with the extension directly inside it.</summary>
+    public static IReadOnlyList<string> Resolve(ComponentContext context, string path, string extension)
+    {
+        var full = context.ResolvePath(path);
+        if (Directory.Exists(full))
+            return Directory.GetFiles(full, "*" + extension, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList();
+        if (full.IndexOfAny(['*', '?']) >= 0)
+        {
+            var folder = Path.GetDirectoryName(full)!;
+            return Directory.Exists(folder) ? Directory.GetFiles(folder, Path.GetFileName(full)).Order(StringComparer.Ordinal).ToList() : [];
+        }
+        return File.Exists(full) ? [full] : [];
+    }
+
+    /// <summary>Loads every matched file into the asset in one statement, so the asset holds all of them or none.</summary>
+    public static async Task<Materialization> LoadAsync(ComponentContext context, string path, string extension, FileFormat format,
+        FileReadOptions options, CancellationToken cancellationToken)
+    {
+        var files = Resolve(context, path, extension);
+        if (files.Count == 0) throw new FileNotFoundException($"no file matches '{path}' (looked for {context.ResolvePath(path)}).");
+        context.Log($"reading {files.Count} file(s): {string.Join(", ", files.Select(f => Path.GetRelativePath(context.ProjectDirectory, f)))}");
+        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.LoadFilesAsync(files, format, options, ct), cancellationToken)
+            .ConfigureAwait(false);
+        return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files.Count, ["path"] = path });
+    }
+
+    /// <summary>The output schema a <c>columns</c> parameter declares, or null when not declared.</summary>
+    public static TableSchema? Declared(IReadOnlyDictionary<string, string>? columns) =>
+        columns is { Count: > 0 }
+            ? new TableSchema(columns.Select(c => new ColumnSchema(c.Key, c.Value, SqlTypeNames.KindOf(c.Value))).ToList())
+            : null;
+}

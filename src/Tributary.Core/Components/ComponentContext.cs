@@ -1,0 +1,34 @@
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Core.Components;
+
+/// <summary>Everything a materialize step gets from the engine; nothing comes from process memory.</summary>
+public sealed record ComponentContext
+{
+    /// <summary>The asset (table) to write; equals the component id.</summary>
+    public required string Asset { get; init; }
+    /// <summary>Input tables in the order of <c>inputs</c>.</summary>
+    public required IReadOnlyList<string> Inputs { get; init; }
+    /// <summary>The warehouse to read from and write to.</summary>
+    public required IWarehouse Warehouse { get; init; }
+    /// <summary>The project folder; relative paths in parameters resolve against it.</summary>
+    public required string ProjectDirectory { get; init; }
+    /// <summary>The run this step belongs to.</summary>
+    public required string RunId { get; init; }
+    /// <summary>The clock; never <c>DateTime.Now</c>.</summary>
+    public required TimeProvider Time { get; init; }
+    /// <summary>Writes a line to the run's log.</summary>
+    public required Action<string> Log { get; init; }
+
+    /// <summary>A path from a parameter, resolved against the project folder.</summary>
+    public string ResolvePath(string path) => Path.GetFullPath(path, ProjectDirectory);
+}
+
+/// <summary>What a materialize step wrote.</summary>
+/// <param name="RowCount">Rows in the asset after the write.</param>
+/// <param name="Metadata">Facts worth keeping with the materialization (files read, rejected rows…).</param>
+public sealed record Materialization(long RowCount, IReadOnlyDictionary<string, object?> Metadata)
+{
+    /// <summary>A materialization with no metadata.</summary>
+    public static Materialization Of(long rowCount) => new(rowCount, new Dictionary<string, object?>());
+}

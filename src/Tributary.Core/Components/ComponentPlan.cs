@@ -1,0 +1,21 @@
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Core.Components;
+
+/// <summary>What a component declares before any data is read (DuckDB's Bind, ML.NET's GetOutputSchema).</summary>
+/// <param name="Output">Columns of the produced asset, or null when known only after running.</param>
+/// <param name="Requires">Columns the component needs in its inputs.</param>
+public sealed record ComponentPlan(TableSchema? Output, IReadOnlyList<ColumnRequirement> Requires)
+{
+    /// <summary>Nothing known ahead of the run, nothing required.</summary>
+    public static ComponentPlan Unknown { get; } = new(null, []);
+}
+
+/// <summary>A column an input table must have; <paramref name="Kinds"/> empty means any type.</summary>
+public sealed record ColumnRequirement(int InputIndex, string Column, IReadOnlyList<DataKind> Kinds, string? Hint = null);
+
+/// <summary>Inputs as the planner sees them: id and, when known, schema.</summary>
+public sealed record PlanContext(IReadOnlyList<PlannedInput> Inputs);
+
+/// <summary>An input of a component at plan time.</summary>
+public sealed record PlannedInput(string Id, TableSchema? Schema);

@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace Tributary.Core.Components;
+
+/// <summary>Durations as pipeline files write them: <c>500ms</c>, <c>10s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>.</summary>
+public static class Durations
+{
+    /// <summary>Parses a duration; false when the text is not one.</summary>
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = default;
+        text = text.Trim();
+        var unitStart = 0;
+        while (unitStart < text.Length && (char.IsAsciiDigit(text[unitStart]) || text[unitStart] == '.')) unitStart++;
+        if (unitStart == 0 || !double.TryParse(text[..unitStart], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)) return false;
+        double? ms = text[unitStart..] switch
+        {
+            "ms" => n,
+            "s" => n * 1000,
+            "m" => n * 60_000,
+            "h" => n * 3_600_000,
+            "d" => n * 86_400_000,
+            _ => null,
+        };
+        if (ms is null) return false;
+        value = TimeSpan.FromMilliseconds(ms.Value);
+        return true;
+    }
+
+    /// <summary>The shortest exact spelling of a duration.</summary>
+    public static string Format(TimeSpan value) =>
+        value.TotalMilliseconds % 86_400_000 == 0 && value > TimeSpan.Zero ? $"{value.TotalDays:0}d" :
+        value.TotalMilliseconds % 3_600_000 == 0 && value > TimeSpan.Zero ? $"{value.TotalHours:0}h" :
+        value.TotalMilliseconds % 60_000 == 0 && value > TimeSpan.Zero ? $"{value.TotalMinutes:0}m" :
+        value.TotalMilliseconds % 1000 == 0 ? $"{value.TotalSeconds:0}s" : $"{value.TotalMilliseconds:0}ms";
+}

@@ -1,0 +1,34 @@
+namespace Tributary.Core.Components;
+
+/// <summary>One parameter of a component type, read once from its parameters record.</summary>
+/// <param name="Name">The YAML name (snake_case of the property).</param>
+/// <param name="Kind">How YAML values are read.</param>
+/// <param name="Required">Whether YAML must give it (a C# <c>required</c> member).</param>
+/// <param name="Description">From <c>[Description]</c>.</param>
+/// <param name="Min">From <c>[Range]</c>.</param>
+/// <param name="Max">From <c>[Range]</c>.</param>
+/// <param name="Allowed">Enum names or <c>[AllowedValues]</c>, in YAML spelling.</param>
+/// <param name="Default">The record's default, as YAML would spell it; null when there is none.</param>
+public sealed record ParameterDescriptor(string Name, ParameterKind Kind, bool Required, string? Description,
+    double? Min, double? Max, IReadOnlyList<string> Allowed, string? Default);
+
+/// <summary>How a parameter's YAML value is read.</summary>
+public enum ParameterKind
+{
+    /// <summary>Text.</summary>
+    String,
+    /// <summary>Whole number.</summary>
+    Integer,
+    /// <summary>Real number.</summary>
+    Number,
+    /// <summary>true/false.</summary>
+    Boolean,
+    /// <summary>One of named values.</summary>
+    Enum,
+    /// <summary>Duration such as <c>10s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>.</summary>
+    Duration,
+    /// <summary>A list of text values.</summary>
+    StringList,
+    /// <summary>A mapping of names to text values.</summary>
+    StringMap,
+}

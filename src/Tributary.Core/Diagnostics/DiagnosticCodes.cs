@@ -1,0 +1,50 @@
+namespace Tributary.Core.Diagnostics;
+
+/// <summary>The stable codes of pipeline diagnostics. Codes never change meaning once released.</summary>
+public static class DiagnosticCodes
+{
+    /// <summary>The file is not valid YAML.</summary>
+    public const string MalformedYaml = "TRIB0001";
+    /// <summary>The file could not be read.</summary>
+    public const string UnreadableFile = "TRIB0002";
+    /// <summary>A key the format does not know.</summary>
+    public const string UnknownKey = "TRIB0100";
+    /// <summary>A required key is missing.</summary>
+    public const string MissingKey = "TRIB0101";
+    /// <summary>A component parameter the component does not have.</summary>
+    public const string UnknownParameter = "TRIB0102";
+    /// <summary>A value of the wrong type.</summary>
+    public const string WrongType = "TRIB0103";
+    /// <summary>A number outside its allowed range.</summary>
+    public const string OutOfRange = "TRIB0104";
+    /// <summary>A value that is not one of the allowed values.</summary>
+    public const string NotAllowed = "TRIB0105";
+    /// <summary>A key given twice in one mapping.</summary>
+    public const string DuplicateKey = "TRIB0106";
+    /// <summary>A name that breaks the naming rule.</summary>
+    public const string InvalidName = "TRIB0110";
+    /// <summary>A component type the catalog does not have.</summary>
+    public const string UnknownComponentType = "TRIB0200";
+    /// <summary>Two components with the same id.</summary>
+    public const string DuplicateId = "TRIB0201";
+    /// <summary>An input that names no component.</summary>
+    public const string UnknownInput = "TRIB0202";
+    /// <summary>Inputs that form a cycle.</summary>
+    public const string Cycle = "TRIB0203";
+    /// <summary>An input table lacks a column the component needs.</summary>
+    public const string MissingColumn = "TRIB0204";
+    /// <summary>An input the component expects is not given, or too many are.</summary>
+    public const string InputCount = "TRIB0205";
+    /// <summary>A <c>${param.NAME}</c> with no such param.</summary>
+    public const string UndefinedParam = "TRIB0300";
+    /// <summary>A <c>${env.NAME}</c> whose variable is not set.</summary>
+    public const string UndefinedEnv = "TRIB0301";
+    /// <summary>A <c>${...}</c> that is not a param or env reference.</summary>
+    public const string BadSubstitution = "TRIB0302";
+    /// <summary>A cron expression that does not parse.</summary>
+    public const string BadCron = "TRIB0400";
+    /// <summary>An unknown IANA timezone.</summary>
+    public const string BadTimezone = "TRIB0401";
+    /// <summary>A date, time or duration that does not parse.</summary>
+    public const string BadTime = "TRIB0402";
+}

@@ -1,0 +1,14 @@
+namespace Tributary.Core.Loading;
+
+/// <summary>What a load may take from outside the file: param overrides and the environment.</summary>
+public sealed record LoadOptions
+{
+    /// <summary>Values from <c>--param name=value</c>, which win over defaults.</summary>
+    public IReadOnlyDictionary<string, string> ParamOverrides { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Reads an environment variable; the process environment unless a test injects another.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>Defaults: no overrides, the process environment.</summary>
+    public static LoadOptions Default { get; } = new();
+}

@@ -1,0 +1,14 @@
+using Tributary.Core.Diagnostics;
+using Tributary.Core.Pipelines;
+
+namespace Tributary.Core.Loading;
+
+/// <summary>The outcome of loading a pipeline: the spec when valid, and every problem found.</summary>
+public sealed record LoadResult(PipelineSpec? Pipeline, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>True when the file is valid.</summary>
+    public bool Succeeded => Pipeline is not null && Diagnostics.Count == 0;
+
+    /// <summary>The spec, or a <see cref="PipelineException"/> carrying every problem.</summary>
+    public PipelineSpec GetPipelineOrThrow() => Succeeded ? Pipeline! : throw new PipelineException(Diagnostics);
+}

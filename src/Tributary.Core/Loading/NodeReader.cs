@@ -1,0 +1,118 @@
+using System.Globalization;
+using Tributary.Core.Components;
+using Tributary.Core.Diagnostics;
+using Tributary.Core.Yaml;
+
+namespace Tributary.Core.Loading;
+
+/// <summary>Reads typed values out of positioned YAML, adding a diagnostic for each problem instead of throwing.</summary>
+internal sealed class NodeReader(string file, List<Diagnostic> diagnostics)
+{
+    public string File => file;
+    public List<Diagnostic> Diagnostics => diagnostics;
+
+    public void Error(string code, SourceLocation at, string message, string? hint = null) =>
+        diagnostics.Add(new Diagnostic(code, at, message, hint));
+
+    public YamlMapping? Mapping(YamlNode? node, string what)
+    {
+        if (node is null || node is YamlScalar { IsNull: true }) return null;
+        if (node is YamlMapping m) return m;
+        Error(DiagnosticCodes.WrongType, node.Location, $"{what} must be a mapping, got {node.KindName}.");
+        return null;
+    }
+
+    public YamlSequence? Sequence(YamlNode? node, string what)
+    {
+        if (node is null || node is YamlScalar { IsNull: true }) return null;
+        if (node is YamlSequence s) return s;
+        Error(DiagnosticCodes.WrongType, node.Location, $"{what} must be a list, got {node.KindName}.");
+        return null;
+    }
+
+    /// <summary>Reports keys outside <paramref name="allowed"/>, with a suggestion.</summary>
+    public void CheckKeys(YamlMapping mapping, string what, IReadOnlyCollection<string> allowed)
+    {
+        foreach (var (key, _) in mapping.Entries)
+        {
+            if (allowed.Contains(key.Value)) continue;
+            var suggestion = NameSuggestion.Closest(key.Value, allowed);
+            Error(DiagnosticCodes.UnknownKey, key.Location,
+                suggestion is null ? $"unknown key '{key.Value}' in {what}." : $"unknown key '{key.Value}' in {what}. Did you mean '{suggestion}'?",
+                suggestion is null ? $"Allowed keys: {string.Join(", ", allowed)}." : null);
+        }
+    }
+
+    public YamlScalar? Scalar(YamlMapping mapping, string key, string what, bool required = false)
+    {
+        var node = mapping[key];
+        if (node is null || node is YamlScalar { IsNull: true })
+        {
+            if (required) Error(DiagnosticCodes.MissingKey, mapping.Location, $"{what} is missing required key '{key}'.");
+            return null;
+        }
+        if (node is YamlScalar s) return s;
+        Error(DiagnosticCodes.WrongType, node.Location, $"'{key}' in {what} must be a scalar, got {node.KindName}.");
+        return null;
+    }
+
+    public string? Text(YamlMapping mapping, string key, string what, bool required = false) =>
+        Scalar(mapping, key, what, required)?.Value;
+
+    public int? Integer(YamlMapping mapping, string key, string what, int min, int max)
+    {
+        if (Scalar(mapping, key, what) is not { } s) return null;
+        if (!int.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+        {
+            Error(DiagnosticCodes.WrongType, s.Location, $"'{key}' must be a whole number, got '{s.Value}'.");
+            return null;
+        }
+        if (v < min || v > max)
+        {
+            Error(DiagnosticCodes.OutOfRange, s.Location, $"'{key}' must be between {min} and {max}, got {v}.");
+            return null;
+        }
+        return v;
+    }
+
+    public bool? Boolean(YamlMapping mapping, string key, string what)
+    {
+        if (Scalar(mapping, key, what) is not { } s) return null;
+        if (s.Value is "true" or "false") return s.Value == "true";
+        Error(DiagnosticCodes.WrongType, s.Location, $"'{key}' must be true or false, got '{s.Value}'.");
+        return null;
+    }
+
+    public TimeSpan? Duration(YamlMapping mapping, string key, string what)
+    {
+        if (Scalar(mapping, key, what) is not { } s) return null;
+        if (Durations.TryParse(s.Value, out var d)) return d;
+        Error(DiagnosticCodes.BadTime, s.Location, $"'{key}' must be a duration such as 500ms, 10s, 5m, 2h or 1d, got '{s.Value}'.");
+        return null;
+    }
+
+    public T? OneOf<T>(YamlMapping mapping, string key, string what, IReadOnlyDictionary<string, T> values, bool required = false) where T : struct
+    {
+        if (Scalar(mapping, key, what, required) is not { } s) return null;
+        if (values.TryGetValue(s.Value, out var v)) return v;
+        Error(DiagnosticCodes.NotAllowed, s.Location,
+            $"'{key}' must be one of {string.Join(", ", values.Keys)}, got '{s.Value}'.{NameSuggestion.Format(s.Value, values.Keys)}");
+        return null;
+    }
+
+    public List<string> TextList(YamlNode? node, string what)
+    {
+        var list = new List<string>();
+        if (node is YamlScalar { IsNull: false } single)
+        {
+            list.Add(single.Value);
+            return list;
+        }
+        foreach (var item in Sequence(node, what)?.Items ?? [])
+        {
+            if (item is YamlScalar { IsNull: false } s) list.Add(s.Value);
+            else Error(DiagnosticCodes.WrongType, item.Location, $"items of {what} must be scalars, got {item.KindName}.");
+        }
+        return list;
+    }
+}

@@ -1,0 +1,141 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tributary.Core.Components;
+using Tributary.Core.Diagnostics;
+using Tributary.Core.Yaml;
+
+namespace Tributary.Core.Loading;
+
+/// <summary>Turns a component's <c>with:</c> mapping into its parameters record, reporting every problem at its position.</summary>
+internal sealed class ParameterBinder(NodeReader reader, Substitution substitution)
+{
+    public object? Bind(ComponentDescriptor type, string componentId, YamlMapping? with, Diagnostics.SourceLocation componentAt)
+    {
+        var before = reader.Diagnostics.Count;
+        var what = $"component '{componentId}' ({type.TypeName})";
+        var values = new JsonObject();
+        var byName = type.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var (key, node) in with?.Entries ?? [])
+        {
+            if (!byName.TryGetValue(key.Value, out var parameter))
+            {
+                reader.Error(DiagnosticCodes.UnknownParameter, key.Location,
+                    $"{what} has no parameter '{key.Value}'.{NameSuggestion.Format(key.Value, byName.Keys)}",
+                    $"Run 'trib schema {type.TypeName}' to see its parameters.");
+                continue;
+            }
+            if (node is YamlScalar { IsNull: true }) continue;
+            if (Read(parameter, node) is { } value) values[parameter.Name] = value;
+        }
+        foreach (var missing in type.Parameters.Where(p => p.Required && !values.ContainsKey(p.Name)))
+        {
+            if (with?.KeyNode(missing.Name) is not null) continue; // already reported
+            reader.Error(DiagnosticCodes.MissingKey, with?.Location ?? componentAt,
+                $"{what} is missing required parameter '{missing.Name}'.", missing.Description is null ? null : $"{missing.Name}: {missing.Description}.");
+        }
+        if (reader.Diagnostics.Count > before) return null;
+
+        object bound;
+        try
+        {
+            bound = type.Bind(values);
+        }
+        catch (JsonException e)
+        {
+            reader.Error(DiagnosticCodes.WrongType, with?.Location ?? componentAt, $"{what}: {e.Message}");
+            return null;
+        }
+        if (bound is IValidatableObject validatable)
+            foreach (var result in validatable.Validate(new ValidationContext(bound)))
+            {
+                var at = result.MemberNames.Select(m => with?.KeyNode(JsonNamingPolicy.SnakeCaseLower.ConvertName(m))?.Location).FirstOrDefault(l => l is not null);
+                reader.Error(DiagnosticCodes.NotAllowed, at ?? with?.Location ?? componentAt, $"{what}: {result.ErrorMessage}");
+            }
+        return reader.Diagnostics.Count > before ? null : bound;
+    }
+
+    private JsonNode? Read(ParameterDescriptor p, YamlNode node)
+    {
+        switch (p.Kind)
+        {
+            case ParameterKind.StringList:
+                if (node is YamlScalar single) return Expand(single) is { } one ? new JsonArray(JsonValue.Create(one)) : null;
+                if (node is not YamlSequence seq) return WrongType(p, node, "a list");
+                var items = new JsonArray();
+                foreach (var item in seq.Items)
+                {
+                    if (item is not YamlScalar s) return WrongType(p, item, "a list of scalars");
+                    if (Expand(s) is { } v) items.Add(v);
+                }
+                return items;
+            case ParameterKind.StringMap:
+                if (node is not YamlMapping map) return WrongType(p, node, "a mapping");
+                var obj = new JsonObject();
+                foreach (var (k, v) in map.Entries)
+                {
+                    if (v is not YamlScalar s) return WrongType(p, v, "a mapping of scalars");
+                    if (Expand(s) is { } text) obj[k.Value] = text;
+                }
+                return obj;
+        }
+        if (node is not YamlScalar scalar) return WrongType(p, node, "a scalar");
+        if (Expand(scalar) is not { } raw) return null;
+        var at = scalar.Location;
+        switch (p.Kind)
+        {
+            case ParameterKind.String:
+                if (p.Allowed.Count > 0 && !p.Allowed.Contains(raw)) return NotAllowed(p, at, raw);
+                return JsonValue.Create(raw);
+            case ParameterKind.Enum:
+                return p.Allowed.Contains(raw) ? JsonValue.Create(raw) : NotAllowed(p, at, raw);
+            case ParameterKind.Boolean:
+                return raw is "true" or "false" ? JsonValue.Create(raw == "true") : Mistyped(p, at, raw, "true or false");
+            case ParameterKind.Duration:
+                return Durations.TryParse(raw, out var d) ? JsonValue.Create(d.ToString("c", CultureInfo.InvariantCulture))
+                    : Mistyped(p, at, raw, "a duration such as 500ms, 10s, 5m, 2h or 1d");
+            case ParameterKind.Integer:
+                if (!long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i)) return Mistyped(p, at, raw, "a whole number");
+                return InRange(p, at, i) ? JsonValue.Create(i) : null;
+            case ParameterKind.Number:
+                if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
+                    return Mistyped(p, at, raw, "a number");
+                return InRange(p, at, x) ? JsonValue.Create(x) : null;
+            default:
+                throw new System.Diagnostics.UnreachableException(p.Kind.ToString());
+        }
+    }
+
+    private string? Expand(YamlScalar s) => substitution.Expand(s, reader.Diagnostics);
+
+    private bool InRange(ParameterDescriptor p, Diagnostics.SourceLocation at, double v)
+    {
+        if ((p.Min is null || v >= p.Min) && (p.Max is null || v <= p.Max)) return true;
+        reader.Error(DiagnosticCodes.OutOfRange, at, $"parameter '{p.Name}' must be {RangeText(p)}, got {v.ToString(CultureInfo.InvariantCulture)}.");
+        return false;
+    }
+
+    private static string RangeText(ParameterDescriptor p) =>
+        p.Min is { } lo && p.Max is { } hi ? $"between {lo.ToString(CultureInfo.InvariantCulture)} and {hi.ToString(CultureInfo.InvariantCulture)}"
+        : p.Min is { } min ? $"at least {min.ToString(CultureInfo.InvariantCulture)}" : $"at most {p.Max!.Value.ToString(CultureInfo.InvariantCulture)}";
+
+    private JsonNode? NotAllowed(ParameterDescriptor p, Diagnostics.SourceLocation at, string raw)
+    {
+        reader.Error(DiagnosticCodes.NotAllowed, at,
+            $"parameter '{p.Name}' must be one of {string.Join(", ", p.Allowed)}, got '{raw}'.{NameSuggestion.Format(raw, p.Allowed)}");
+        return null;
+    }
+
+    private JsonNode? Mistyped(ParameterDescriptor p, Diagnostics.SourceLocation at, string raw, string expected)
+    {
+        reader.Error(DiagnosticCodes.WrongType, at, $"parameter '{p.Name}' must be {expected}, got '{raw}'.");
+        return null;
+    }
+
+    private JsonNode? WrongType(ParameterDescriptor p, YamlNode node, string expected)
+    {
+        reader.Error(DiagnosticCodes.WrongType, node.Location, $"parameter '{p.Name}' must be {expected}, got {node.KindName}.");
+        return null;
+    }
+}

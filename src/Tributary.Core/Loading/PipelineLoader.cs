@@ -1,0 +1,434 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Cronos;
+using Tributary.Core.Components;
+using Tributary.Core.Diagnostics;
+using Tributary.Core.Pipelines;
+using Tributary.Core.Warehousing;
+using Tributary.Core.Yaml;
+
+namespace Tributary.Core.Loading;
+
+/// <summary>
+/// Loads and validates a pipeline file, reporting every problem at once as <c>FILE:LINE:COL</c> diagnostics:
+/// structure, component types and parameters, substitutions, the input graph and planned columns.
+/// </summary>
+public sealed partial class PipelineLoader(ComponentCatalog catalog)
+{
+    private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "components"];
+    private static readonly string[] ParamKeys = ["type", "default", "min", "max", "enum", "description"];
+    private static readonly string[] ComponentKeys = ["id", "type", "description", "inputs", "with", "checks"];
+    private static readonly string[] CheckKeys = ["type", "column", "columns", "value", "values", "sql", "blocking", "description"];
+    private static readonly string[] ScheduleKeys = ["cron", "timezone"];
+    private static readonly string[] PartitionKeys = ["type", "start", "timezone", "keys"];
+    private static readonly string[] RetryKeys = ["max_retries", "delay", "backoff", "jitter"];
+
+    private static readonly Dictionary<string, ParamType> ParamTypes = new()
+    {
+        ["string"] = ParamType.String, ["integer"] = ParamType.Integer, ["number"] = ParamType.Number, ["boolean"] = ParamType.Boolean,
+    };
+    private static readonly Dictionary<string, PartitionGranularity> PartitionTypes = new()
+    {
+        ["hourly"] = PartitionGranularity.Hourly, ["daily"] = PartitionGranularity.Daily, ["weekly"] = PartitionGranularity.Weekly,
+        ["monthly"] = PartitionGranularity.Monthly, ["static"] = PartitionGranularity.Static,
+    };
+    private static readonly Dictionary<string, BackoffKind> Backoffs = new()
+    {
+        ["constant"] = BackoffKind.Constant, ["linear"] = BackoffKind.Linear, ["exponential"] = BackoffKind.Exponential,
+    };
+
+    // Each sensor type with its required and optional settings.
+    private static readonly Dictionary<string, (string[] Required, string[] Optional)> SensorTypes = new()
+    {
+        ["file_arrival"] = (["path"], ["pattern"]),
+        ["table_rows"] = (["table", "cursor_column"], []),
+        ["run_status"] = (["pipeline"], ["status"]),
+        ["freshness"] = (["asset", "max_age"], ["action"]),
+    };
+
+    [GeneratedRegex("^[a-z0-9_]+$")]
+    private static partial Regex PipelineName();
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
+    private static partial Regex Identifier();
+
+    /// <summary>Loads a file from disk.</summary>
+    public LoadResult LoadFile(string path, LoadOptions? options = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new LoadResult(null, [new Diagnostic(DiagnosticCodes.UnreadableFile, SourceLocation.StartOf(path), $"cannot read the file: {e.Message}")]);
+        }
+        return Load(text, path, options);
+    }
+
+    /// <summary>Loads pipeline text; <paramref name="file"/> names it in diagnostics.</summary>
+    public LoadResult Load(string text, string file, LoadOptions? options = null)
+    {
+        options ??= LoadOptions.Default;
+        var diagnostics = new List<Diagnostic>();
+        var root = YamlTreeReader.Read(text, file, diagnostics);
+        if (root is null)
+        {
+            if (diagnostics.Count == 0)
+                diagnostics.Add(new Diagnostic(DiagnosticCodes.MissingKey, SourceLocation.StartOf(file), "the file is empty.", "A pipeline needs at least 'pipeline:' and 'components:'."));
+            return new LoadResult(null, diagnostics);
+        }
+        var reader = new NodeReader(file, diagnostics);
+        if (root is not YamlMapping top)
+        {
+            reader.Error(DiagnosticCodes.WrongType, root.Location, $"a pipeline file must be a mapping, got {root.KindName}.");
+            return new LoadResult(null, diagnostics);
+        }
+        reader.CheckKeys(top, "pipeline", TopKeys);
+
+        var name = reader.Scalar(top, "pipeline", "the pipeline", required: true);
+        if (name is not null && !PipelineName().IsMatch(name.Value))
+            reader.Error(DiagnosticCodes.InvalidName, name.Location, $"pipeline name '{name.Value}' may use only a-z, 0-9 and _.");
+
+        var parameters = ReadParams(reader, top, options);
+        var substitution = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Value), options.Environment);
+        var schedule = ReadSchedule(reader, top);
+        var partitions = ReadPartitions(reader, top);
+        var retry = ReadRetry(reader, top);
+        var sensors = ReadSensors(reader, top);
+        var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution));
+
+        if (diagnostics.Count == 0) CheckPlan(reader, components);
+        if (diagnostics.Count > 0 || name is null)
+            return new LoadResult(null, diagnostics.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ToList());
+
+        return new LoadResult(new PipelineSpec
+        {
+            Name = name.Value,
+            Description = reader.Text(top, "description", "the pipeline"),
+            File = file,
+            Params = parameters,
+            Schedule = schedule,
+            Partitions = partitions,
+            Retry = retry ?? RetrySpec.None,
+            Sensors = sensors,
+            Components = components.Select(c => c.Spec).ToList(),
+        }, diagnostics);
+    }
+
+    private static List<ParamSpec> ReadParams(NodeReader reader, YamlMapping top, LoadOptions options)
+    {
+        var result = new List<ParamSpec>();
+        var map = reader.Mapping(top["params"], "'params'");
+        foreach (var (key, node) in map?.Entries ?? [])
+        {
+            var what = $"param '{key.Value}'";
+            if (!Identifier().IsMatch(key.Value))
+                reader.Error(DiagnosticCodes.InvalidName, key.Location, $"param name '{key.Value}' may use only a-z, 0-9 and _, and not start with a digit.");
+            if (reader.Mapping(node, what) is not { } p) continue;
+            reader.CheckKeys(p, what, ParamKeys);
+            var type = reader.OneOf(p, "type", what, ParamTypes, required: true) ?? ParamType.String;
+            var min = Number(reader, p, "min", what);
+            var max = Number(reader, p, "max", what);
+            var allowed = reader.TextList(p["enum"], $"'enum' of {what}");
+            var spec = new ParamSpec(key.Value, type, null, reader.Text(p, "description", what), min, max, allowed, key.Location);
+            string? value = null;
+            if (reader.Scalar(p, "default", what) is { } d && CheckParamValue(reader, spec, d.Value, d.Location)) value = d.Value;
+            if (options.ParamOverrides.TryGetValue(key.Value, out var over))
+                value = CheckParamValue(reader, spec, over, key.Location, fromCommandLine: true) ? over : value;
+            else if (value is null)
+                reader.Error(DiagnosticCodes.MissingKey, key.Location, $"{what} has no default and no value was given.", $"Pass --param {key.Value}=VALUE or add 'default:'.");
+            result.Add(spec with { Value = value });
+        }
+        var declared = result.Select(p => p.Name).ToHashSet();
+        foreach (var unknown in options.ParamOverrides.Keys.Where(k => !declared.Contains(k)))
+            reader.Error(DiagnosticCodes.UndefinedParam, SourceLocation.StartOf(reader.File),
+                $"--param {unknown}: the pipeline has no param '{unknown}'.{NameSuggestion.Format(unknown, declared)}");
+        return result;
+    }
+
+    private static double? Number(NodeReader reader, YamlMapping map, string key, string what)
+    {
+        if (reader.Scalar(map, key, what) is not { } s) return null;
+        if (double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;
+        reader.Error(DiagnosticCodes.WrongType, s.Location, $"'{key}' of {what} must be a number, got '{s.Value}'.");
+        return null;
+    }
+
+    private static bool CheckParamValue(NodeReader reader, ParamSpec p, string value, SourceLocation at, bool fromCommandLine = false)
+    {
+        var source = fromCommandLine ? $"--param {p.Name}" : $"default of param '{p.Name}'";
+        double? number = null;
+        switch (p.Type)
+        {
+            case ParamType.Integer when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i):
+                number = i;
+                break;
+            case ParamType.Number when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x):
+                number = x;
+                break;
+            case ParamType.Boolean when value is "true" or "false":
+            case ParamType.String:
+                break;
+            default:
+                reader.Error(DiagnosticCodes.WrongType, at, $"{source} must be {Article(p.Type)}, got '{value}'.");
+                return false;
+        }
+        if (number is { } n && ((p.Min is { } lo && n < lo) || (p.Max is { } hi && n > hi)))
+        {
+            reader.Error(DiagnosticCodes.OutOfRange, at, $"{source} must be within [{p.Min?.ToString(CultureInfo.InvariantCulture) ?? "-inf"}, {p.Max?.ToString(CultureInfo.InvariantCulture) ?? "inf"}], got {value}.");
+            return false;
+        }
+        if (p.Values.Count > 0 && !p.Values.Contains(value))
+        {
+            reader.Error(DiagnosticCodes.NotAllowed, at, $"{source} must be one of {string.Join(", ", p.Values)}, got '{value}'.");
+            return false;
+        }
+        return true;
+    }
+
+    private static string Article(ParamType type) => type switch
+    {
+        ParamType.Integer => "a whole number",
+        ParamType.Number => "a number",
+        ParamType.Boolean => "true or false",
+        _ => "text",
+    };
+
+    private static ScheduleSpec? ReadSchedule(NodeReader reader, YamlMapping top)
+    {
+        if (reader.Mapping(top["schedule"], "'schedule'") is not { } map) return null;
+        reader.CheckKeys(map, "'schedule'", ScheduleKeys);
+        var cron = reader.Scalar(map, "cron", "'schedule'", required: true);
+        var zone = ReadTimezone(reader, map, "'schedule'");
+        if (cron is null) return null;
+        try
+        {
+            var fields = cron.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            CronExpression.Parse(cron.Value, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+        }
+        catch (CronFormatException e)
+        {
+            reader.Error(DiagnosticCodes.BadCron, cron.Location, $"invalid cron expression '{cron.Value}': {e.Message.TrimEnd('.')}.",
+                "Use five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * *\".");
+            return null;
+        }
+        return zone is null ? null : new ScheduleSpec(cron.Value, zone, map.Location);
+    }
+
+    private static string? ReadTimezone(NodeReader reader, YamlMapping map, string what)
+    {
+        if (reader.Scalar(map, "timezone", what) is not { } zone) return "UTC";
+        if (TimeZoneInfo.TryFindSystemTimeZoneById(zone.Value, out _)) return zone.Value;
+        reader.Error(DiagnosticCodes.BadTimezone, zone.Location, $"unknown timezone '{zone.Value}'.",
+            "Use an IANA name such as UTC, Europe/Berlin or America/New_York.");
+        return null;
+    }
+
+    private static PartitionsSpec? ReadPartitions(NodeReader reader, YamlMapping top)
+    {
+        if (reader.Mapping(top["partitions"], "'partitions'") is not { } map) return null;
+        const string what = "'partitions'";
+        reader.CheckKeys(map, what, PartitionKeys);
+        var type = reader.OneOf(map, "type", what, PartitionTypes, required: true);
+        var zone = ReadTimezone(reader, map, what);
+        var keys = reader.TextList(map["keys"], "'keys' of 'partitions'");
+        DateOnly? start = null;
+        if (type is PartitionGranularity.Static)
+        {
+            if (keys.Count == 0) reader.Error(DiagnosticCodes.MissingKey, map.Location, "static partitions need 'keys': the list of partition keys.");
+        }
+        else if (type is not null && reader.Scalar(map, "start", what, required: true) is { } s)
+        {
+            if (DateOnly.TryParseExact(s.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) start = d;
+            else reader.Error(DiagnosticCodes.BadTime, s.Location, $"'start' must be a date as YYYY-MM-DD, got '{s.Value}'.");
+        }
+        return type is null || zone is null ? null : new PartitionsSpec(type.Value, start, zone, keys, map.Location);
+    }
+
+    private static RetrySpec? ReadRetry(NodeReader reader, YamlMapping top)
+    {
+        if (reader.Mapping(top["retry"], "'retry'") is not { } map) return null;
+        reader.CheckKeys(map, "'retry'", RetryKeys);
+        return new RetrySpec(
+            reader.Integer(map, "max_retries", "'retry'", 0, 100) ?? 0,
+            reader.Duration(map, "delay", "'retry'") ?? TimeSpan.FromSeconds(1),
+            reader.OneOf(map, "backoff", "'retry'", Backoffs) ?? BackoffKind.Exponential,
+            reader.Boolean(map, "jitter", "'retry'") ?? false);
+    }
+
+    private static List<SensorSpec> ReadSensors(NodeReader reader, YamlMapping top)
+    {
+        var result = new List<SensorSpec>();
+        foreach (var node in reader.Sequence(top["sensors"], "'sensors'")?.Items ?? [])
+        {
+            if (reader.Mapping(node, "a sensor") is not { } map) continue;
+            var type = reader.Scalar(map, "type", "a sensor", required: true);
+            if (type is null) continue;
+            if (!SensorTypes.TryGetValue(type.Value, out var keys))
+            {
+                reader.Error(DiagnosticCodes.NotAllowed, type.Location,
+                    $"unknown sensor type '{type.Value}'.{NameSuggestion.Format(type.Value, SensorTypes.Keys)}", $"Sensor types: {string.Join(", ", SensorTypes.Keys)}.");
+                continue;
+            }
+            var what = $"sensor '{type.Value}'";
+            reader.CheckKeys(map, what, ["type", "interval", .. keys.Required, .. keys.Optional]);
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var key in keys.Required.Concat(keys.Optional))
+                if (reader.Text(map, key, what, required: keys.Required.Contains(key)) is { } v) settings[key] = v;
+            if (type.Value == "freshness" && map["max_age"] is not null) reader.Duration(map, "max_age", what);
+            result.Add(new SensorSpec(type.Value, settings, reader.Duration(map, "interval", what) ?? TimeSpan.FromSeconds(30), map.Location));
+        }
+        return result;
+    }
+
+    private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes);
+
+    private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, ParameterBinder binder)
+    {
+        var list = new List<LoadedComponent>();
+        var seq = reader.Sequence(top["components"], "'components'");
+        if (seq is null)
+        {
+            if (top["components"] is null) reader.Error(DiagnosticCodes.MissingKey, top.Location, "the pipeline is missing required key 'components'.");
+            return list;
+        }
+        if (seq.Items.Count == 0) reader.Error(DiagnosticCodes.MissingKey, seq.Location, "'components' is empty; a pipeline needs at least one component.");
+
+        var ids = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        var pending = new List<(YamlMapping Map, string Id, ComponentDescriptor Type, List<YamlScalar> Inputs)>();
+        foreach (var node in seq.Items)
+        {
+            if (reader.Mapping(node, "a component") is not { } map) continue;
+            var idNode = reader.Scalar(map, "id", "a component", required: true);
+            var what = idNode is null ? "a component" : $"component '{idNode.Value}'";
+            reader.CheckKeys(map, what, ComponentKeys);
+            var typeNode = reader.Scalar(map, "type", what, required: true);
+            if (idNode is not null)
+            {
+                if (!Identifier().IsMatch(idNode.Value))
+                    reader.Error(DiagnosticCodes.InvalidName, idNode.Location, $"component id '{idNode.Value}' may use only a-z, 0-9 and _, and not start with a digit; it names a table.");
+                else if (idNode.Value.Contains("__", StringComparison.Ordinal))
+                    reader.Error(DiagnosticCodes.InvalidName, idNode.Location, $"component id '{idNode.Value}' may not contain '__', which marks tables a component writes beside its asset.");
+                else if (ids.TryGetValue(idNode.Value, out var first))
+                    reader.Error(DiagnosticCodes.DuplicateId, idNode.Location, $"component id '{idNode.Value}' is already used at line {first.Line}.", "Ids name tables, so each must be unique.");
+                else ids[idNode.Value] = idNode.Location;
+            }
+            ComponentDescriptor? type = null;
+            if (typeNode is not null && !catalog.TryGet(typeNode.Value, out type))
+                reader.Error(DiagnosticCodes.UnknownComponentType, typeNode.Location,
+                    $"unknown component type '{typeNode.Value}'.{NameSuggestion.Format(typeNode.Value, catalog.Types.Select(t => t.TypeName))}",
+                    "Run 'trib components' to list them.");
+            var inputs = new List<YamlScalar>();
+            foreach (var item in reader.Sequence(map["inputs"], $"'inputs' of {what}")?.Items ?? [])
+                if (item is YamlScalar { IsNull: false } s) inputs.Add(s);
+                else reader.Error(DiagnosticCodes.WrongType, item.Location, $"inputs of {what} must be component ids, got {item.KindName}.");
+            if (idNode is null || type is null) continue;
+            pending.Add((map, idNode.Value, type, inputs));
+        }
+
+        foreach (var (map, id, type, inputs) in pending)
+        {
+            var what = $"component '{id}' ({type.TypeName})";
+            foreach (var input in inputs)
+            {
+                if (input.Value == id) reader.Error(DiagnosticCodes.Cycle, input.Location, $"component '{id}' lists itself as an input.");
+                else if (!ids.ContainsKey(input.Value))
+                    reader.Error(DiagnosticCodes.UnknownInput, input.Location,
+                        $"input '{input.Value}' of component '{id}' names no component.{NameSuggestion.Format(input.Value, ids.Keys)}");
+            }
+            if (inputs.Count < type.Inputs.Min || inputs.Count > type.Inputs.Max)
+                reader.Error(DiagnosticCodes.InputCount, map["inputs"]?.Location ?? map.Location,
+                    $"{what} takes {type.Inputs}, got {inputs.Count}.");
+            var parameters = binder.Bind(type, id, reader.Mapping(map["with"], $"'with' of {what}"), map.Location);
+            var checks = ReadChecks(reader, map, what);
+            if (parameters is null) continue;
+            list.Add(new LoadedComponent(new ComponentSpec
+            {
+                Id = id, Type = type.TypeName, Inputs = inputs.Select(i => i.Value).ToList(), Parameters = parameters,
+                Checks = checks, Location = map.Location,
+            }, type, inputs));
+        }
+
+        var graph = new AssetGraph(pending.Select(p => (p.Id, (IReadOnlyList<string>)p.Inputs.Select(i => i.Value).Where(v => v != p.Id).ToList())));
+        if (graph.FindCycle() is { } cycle)
+        {
+            var at = pending.First(p => p.Id == cycle[0]).Map.Location;
+            reader.Error(DiagnosticCodes.Cycle, at, $"inputs form a cycle: {string.Join(" -> ", cycle)}.", "Remove one of these inputs.");
+        }
+        return list;
+    }
+
+    private static List<CheckSpec> ReadChecks(NodeReader reader, YamlMapping component, string owner)
+    {
+        var result = new List<CheckSpec>();
+        foreach (var node in reader.Sequence(component["checks"], $"'checks' of {owner}")?.Items ?? [])
+        {
+            if (reader.Mapping(node, "a check") is not { } map) continue;
+            reader.CheckKeys(map, "a check", CheckKeys);
+            if (reader.OneOf(map, "type", "a check", CheckTypeNames.All, required: true) is not { } type) continue;
+            var what = $"check '{CheckTypeNames.Of(type)}'";
+            var columns = reader.TextList(map["column"], "'column'").Concat(reader.TextList(map["columns"], "'columns'")).ToList();
+            var values = reader.TextList(map["values"], "'values'");
+            var sql = reader.Text(map, "sql", what, required: type == CheckType.Expression);
+            double? value = null;
+            if (type == CheckType.RowCountMin)
+                value = reader.Integer(map, "value", what, 0, int.MaxValue) ?? (map["value"] is null ? Missing("value") : null);
+            if (type is CheckType.NotNull or CheckType.Unique or CheckType.AcceptedValues && columns.Count == 0) Missing("column");
+            if (type == CheckType.AcceptedValues && values.Count == 0) Missing("values");
+            result.Add(new CheckSpec(type, columns, value, values, sql, reader.Boolean(map, "blocking", what) ?? false, map.Location));
+
+            double? Missing(string key)
+            {
+                reader.Error(DiagnosticCodes.MissingKey, map.Location, $"{what} is missing required key '{key}'.");
+                return null;
+            }
+        }
+        return result;
+    }
+
+    // Plans every component with its inputs' declared schemas and reports columns that cannot be there.
+    private static void CheckPlan(NodeReader reader, List<LoadedComponent> components)
+    {
+        var byId = components.ToDictionary(c => c.Spec.Id);
+        var schemas = new Dictionary<string, TableSchema?>(StringComparer.Ordinal);
+        var graph = new AssetGraph(components.Select(c => (c.Spec.Id, c.Spec.Inputs)));
+        foreach (var id in graph.TopologicalOrder())
+        {
+            var c = byId[id];
+            var context = new PlanContext(c.Spec.Inputs.Select(i => new PlannedInput(i, schemas.GetValueOrDefault(i))).ToList());
+            ComponentPlan plan;
+            try
+            {
+                plan = c.Descriptor.Plan(c.Spec.Parameters, context);
+            }
+            catch (ArgumentException e)
+            {
+                reader.Error(DiagnosticCodes.NotAllowed, c.Spec.Location, $"component '{id}' ({c.Spec.Type}): {e.Message}");
+                continue;
+            }
+            schemas[id] = plan.Output;
+            foreach (var need in plan.Requires)
+            {
+                var input = context.Inputs[need.InputIndex];
+                if (input.Schema is null) continue;
+                var at = c.InputNodes[need.InputIndex].Location;
+                var column = input.Schema.Find(need.Column);
+                if (column is null)
+                    reader.Error(DiagnosticCodes.MissingColumn, at,
+                        $"input '{input.Id}' has no column '{need.Column}', which {c.Spec.Type} needs.{NameSuggestion.Format(need.Column, input.Schema.Columns.Select(x => x.Name))}",
+                        need.Hint ?? $"Its columns: {string.Join(", ", input.Schema.Columns.Select(x => x.Name))}.");
+                else if (need.Kinds.Count > 0 && !need.Kinds.Contains(column.Kind))
+                    reader.Error(DiagnosticCodes.MissingColumn, at,
+                        $"column '{need.Column}' of input '{input.Id}': expected {string.Join(" or ", need.Kinds).ToUpperInvariant()}, got {column.Kind.ToString().ToUpperInvariant()}.",
+                        need.Hint ?? "Cast it in an upstream transform.");
+            }
+            foreach (var check in c.Spec.Checks)
+                foreach (var col in check.Columns)
+                    if (plan.Output is { } output && output.Find(col) is null)
+                        reader.Error(DiagnosticCodes.MissingColumn, check.Location,
+                            $"check '{CheckTypeNames.Of(check.Type)}' names column '{col}', which asset '{id}' does not have.{NameSuggestion.Format(col, output.Columns.Select(x => x.Name))}");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using Tributary.Core.Diagnostics;
+
+namespace Tributary.Core.Pipelines;
+
+/// <summary>A validated pipeline: definitions only, nothing here executes (Dagster's definitions/execution split).</summary>
+public sealed record PipelineSpec
+{
+    /// <summary>Pipeline name, <c>[a-z0-9_]+</c>.</summary>
+    public required string Name { get; init; }
+    /// <summary>What the pipeline is for.</summary>
+    public string? Description { get; init; }
+    /// <summary>The file it was loaded from.</summary>
+    public required string File { get; init; }
+    /// <summary>Template parameters with their resolved values.</summary>
+    public IReadOnlyList<ParamSpec> Params { get; init; } = [];
+    /// <summary>When to run; executed by the orchestration daemon.</summary>
+    public ScheduleSpec? Schedule { get; init; }
+    /// <summary>How assets are partitioned, if at all.</summary>
+    public PartitionsSpec? Partitions { get; init; }
+    /// <summary>Step retry policy; no retries by default.</summary>
+    public RetrySpec Retry { get; init; } = RetrySpec.None;
+    /// <summary>Sensors that trigger runs.</summary>
+    public IReadOnlyList<SensorSpec> Sensors { get; init; } = [];
+    /// <summary>Components in file order; each produces the asset named by its id.</summary>
+    public required IReadOnlyList<ComponentSpec> Components { get; init; }
+}
+
+/// <summary>A typed template parameter and the value it resolved to (override, else default).</summary>
+public sealed record ParamSpec(string Name, ParamType Type, string? Value, string? Description, double? Min, double? Max,
+    IReadOnlyList<string> Values, SourceLocation Location);
+
+/// <summary>The type of a template parameter.</summary>
+public enum ParamType
+{
+    /// <summary>Any text.</summary>
+    String,
+    /// <summary>A whole number.</summary>
+    Integer,
+    /// <summary>A real number.</summary>
+    Number,
+    /// <summary>true or false.</summary>
+    Boolean,
+}
+
+/// <summary>A cron schedule in an IANA timezone.</summary>
+public sealed record ScheduleSpec(string Cron, string Timezone, SourceLocation Location);
+
+/// <summary>How a pipeline's assets are partitioned.</summary>
+public sealed record PartitionsSpec(PartitionGranularity Type, DateOnly? Start, string Timezone, IReadOnlyList<string> Keys, SourceLocation Location);
+
+/// <summary>The kinds of partitions.</summary>
+public enum PartitionGranularity
+{
+    /// <summary>One partition per hour.</summary>
+    Hourly,
+    /// <summary>One partition per day.</summary>
+    Daily,
+    /// <summary>One partition per ISO week.</summary>
+    Weekly,
+    /// <summary>One partition per month.</summary>
+    Monthly,
+    /// <summary>A fixed list of keys.</summary>
+    Static,
+}
+
+/// <summary>Retry policy for a failed step.</summary>
+public sealed record RetrySpec(int MaxRetries, TimeSpan Delay, BackoffKind Backoff, bool Jitter)
+{
+    /// <summary>No retries.</summary>
+    public static readonly RetrySpec None = new(0, TimeSpan.Zero, BackoffKind.Constant, false);
+}
+
+/// <summary>How the delay between retries grows.</summary>
+public enum BackoffKind
+{
+    /// <summary>The same delay each time.</summary>
+    Constant,
+    /// <summary>delay × attempt.</summary>
+    Linear,
+    /// <summary>delay × 2^(attempt-1).</summary>
+    Exponential,
+}
+
+/// <summary>A sensor definition; its settings are validated by type.</summary>
+public sealed record SensorSpec(string Type, IReadOnlyDictionary<string, string> Settings, TimeSpan Interval, SourceLocation Location);
+
+/// <summary>One component: its id is also the asset (table) it produces.</summary>
+public sealed record ComponentSpec
+{
+    /// <summary>Component id and asset name.</summary>
+    public required string Id { get; init; }
+    /// <summary>Component type, <c>category.name</c>.</summary>
+    public required string Type { get; init; }
+    /// <summary>Ids of the components whose assets this one reads.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+    /// <summary>The bound, validated parameters record of the component type.</summary>
+    public required object Parameters { get; init; }
+    /// <summary>Data quality checks run after each materialization.</summary>
+    public IReadOnlyList<CheckSpec> Checks { get; init; } = [];
+    /// <summary>Where the component is defined.</summary>
+    public required SourceLocation Location { get; init; }
+}
+
+/// <summary>A data quality check on an asset.</summary>
+public sealed record CheckSpec(CheckType Type, IReadOnlyList<string> Columns, double? Value, IReadOnlyList<string> Values,
+    string? Sql, bool Blocking, SourceLocation Location)
+{
+    /// <summary>A short name for reports, such as <c>not_null(email)</c>.</summary>
+    public string Name => Type switch
+    {
+        CheckType.RowCountMin => $"row_count_min({Value})",
+        CheckType.Expression => $"expression({Sql})",
+        _ => $"{CheckTypeNames.Of(Type)}({string.Join(", ", Columns)})",
+    };
+}
+
+/// <summary>The built-in checks.</summary>
+public enum CheckType
+{
+    /// <summary>At least <c>value</c> rows.</summary>
+    RowCountMin,
+    /// <summary>No NULL in the columns.</summary>
+    NotNull,
+    /// <summary>No two rows share the columns' values.</summary>
+    Unique,
+    /// <summary>Every value of the column is in <c>values</c>.</summary>
+    AcceptedValues,
+    /// <summary>A SQL predicate that holds for every row.</summary>
+    Expression,
+}
+
+/// <summary>YAML names of <see cref="CheckType"/>.</summary>
+public static class CheckTypeNames
+{
+    /// <summary>Every check type by its YAML name.</summary>
+    public static IReadOnlyDictionary<string, CheckType> All { get; } = new Dictionary<string, CheckType>
+    {
+        ["row_count_min"] = CheckType.RowCountMin,
+        ["not_null"] = CheckType.NotNull,
+        ["unique"] = CheckType.Unique,
+        ["accepted_values"] = CheckType.AcceptedValues,
+        ["expression"] = CheckType.Expression,
+    };
+
+    /// <summary>The YAML name of a check type.</summary>
+    public static string Of(CheckType type) => All.First(p => p.Value == type).Key;
+}

@@ -1,0 +1,91 @@
+using Tributary.Core.Diagnostics;
+using Tributary.Core.Loading;
+using Tributary.Core.Yaml;
+
+namespace Tributary.Core.Projects;
+
+/// <summary>Settings from a project's <c>tributary.yaml</c>; every path is absolute once loaded.</summary>
+public sealed record ProjectSettings
+{
+    /// <summary>The settings file name at the project root.</summary>
+    public const string FileName = "tributary.yaml";
+
+    /// <summary>The project folder.</summary>
+    public required string Directory { get; init; }
+    /// <summary>Embedded DuckDB file, used unless <see cref="PostgresEnv"/> is set.</summary>
+    public required string DuckDbPath { get; init; }
+    /// <summary>Env variable holding a PostgreSQL connection string for the warehouse; null for DuckDB.</summary>
+    public string? PostgresEnv { get; init; }
+    /// <summary>SQLite run store file.</summary>
+    public required string RunStorePath { get; init; }
+    /// <summary>Folder of pipeline files.</summary>
+    public required string PipelinesDirectory { get; init; }
+    /// <summary>Steps run at once. Default 4.</summary>
+    public int Parallelism { get; init; } = 4;
+    /// <summary>Server bind address. Default 127.0.0.1.</summary>
+    public string ServerHost { get; init; } = "127.0.0.1";
+    /// <summary>Server port. Default 8080.</summary>
+    public int ServerPort { get; init; } = 8080;
+
+    /// <summary>The contents <c>trib init</c> writes.</summary>
+    public static string DefaultFileText =>
+        """
+        # Tributary project settings. Secrets never go here: name an environment variable instead.
+        warehouse:
+          duckdb: .tributary/warehouse.duckdb      # the embedded default
+          # postgres_env: TRIBUTARY_POSTGRES       # or: env variable holding a PostgreSQL connection string
+        run_store: .tributary/runs.db
+        pipelines: pipelines
+        parallelism: 4
+        server:
+          host: 127.0.0.1                          # any other address requires TRIBUTARY_TOKEN
+          port: 8080
+
+        """;
+
+    /// <summary>Defaults for a folder without a settings file.</summary>
+    public static ProjectSettings Defaults(string directory) => new()
+    {
+        Directory = directory,
+        DuckDbPath = Path.Combine(directory, ".tributary", "warehouse.duckdb"),
+        RunStorePath = Path.Combine(directory, ".tributary", "runs.db"),
+        PipelinesDirectory = Path.Combine(directory, "pipelines"),
+    };
+
+    /// <summary>Loads <c>tributary.yaml</c> from <paramref name="directory"/>, or defaults when there is none.</summary>
+    /// <exception cref="PipelineException">The file has errors; each has its position.</exception>
+    public static ProjectSettings Load(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        var file = Path.Combine(directory, FileName);
+        var settings = Defaults(directory);
+        if (!File.Exists(file)) return settings;
+        var diagnostics = new List<Diagnostic>();
+        var reader = new NodeReader(file, diagnostics);
+        var root = YamlTreeReader.Read(File.ReadAllText(file), file, diagnostics);
+        if (root is not null && reader.Mapping(root, "the settings file") is { } top)
+        {
+            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server"]);
+            if (reader.Mapping(top["warehouse"], "'warehouse'") is { } wh)
+            {
+                reader.CheckKeys(wh, "'warehouse'", ["duckdb", "postgres_env"]);
+                if (reader.Text(wh, "duckdb", "'warehouse'") is { } duck) settings = settings with { DuckDbPath = Path.GetFullPath(duck, directory) };
+                settings = settings with { PostgresEnv = reader.Text(wh, "postgres_env", "'warehouse'") };
+            }
+            if (reader.Text(top, "run_store", "tributary.yaml") is { } store) settings = settings with { RunStorePath = Path.GetFullPath(store, directory) };
+            if (reader.Text(top, "pipelines", "tributary.yaml") is { } pipes) settings = settings with { PipelinesDirectory = Path.GetFullPath(pipes, directory) };
+            settings = settings with { Parallelism = reader.Integer(top, "parallelism", "tributary.yaml", 1, 64) ?? settings.Parallelism };
+            if (reader.Mapping(top["server"], "'server'") is { } server)
+            {
+                reader.CheckKeys(server, "'server'", ["host", "port"]);
+                settings = settings with
+                {
+                    ServerHost = reader.Text(server, "host", "'server'") ?? settings.ServerHost,
+                    ServerPort = reader.Integer(server, "port", "'server'", 1, 65535) ?? settings.ServerPort,
+                };
+            }
+        }
+        if (diagnostics.Count > 0) throw new PipelineException(diagnostics);
+        return settings;
+    }
+}

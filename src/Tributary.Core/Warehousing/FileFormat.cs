@@ -1,0 +1,17 @@
+namespace Tributary.Core.Warehousing;
+
+/// <summary>File formats the warehouse can load and export.</summary>
+public enum FileFormat
+{
+    /// <summary>Comma (or other delimiter) separated values with a header row.</summary>
+    Csv,
+    /// <summary>Apache Parquet.</summary>
+    Parquet,
+    /// <summary>Newline-delimited JSON, one object per line.</summary>
+    NdJson,
+}
+
+/// <summary>Options for reading a file into a table.</summary>
+/// <param name="Delimiter">CSV delimiter; null to detect.</param>
+/// <param name="Columns">When given, exactly these columns are kept, cast to these SQL types; else all, inferred.</param>
+public sealed record FileReadOptions(string? Delimiter = null, IReadOnlyDictionary<string, string>? Columns = null);

@@ -1,0 +1,73 @@
+namespace Tributary.Core.Warehousing;
+
+/// <summary>
+/// The warehouse contract every component uses, so none depends on one engine's SQL. SQL passed here
+/// uses <c>$1, $2…</c> for bound values; identifiers go through <see cref="ISqlDialect.Quote"/>.
+/// </summary>
+public interface IWarehouse : IAsyncDisposable
+{
+    /// <summary>The dialect for the SQL that differs between engines.</summary>
+    ISqlDialect Dialect { get; }
+
+    /// <summary>Runs a statement; returns the affected row count where the engine reports one.</summary>
+    Task<long> ExecuteAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
+
+    /// <summary>Runs a query and returns its first column of the first row, or null.</summary>
+    Task<object?> ScalarAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
+
+    /// <summary>Runs a query and materializes up to <paramref name="maxRows"/> rows.</summary>
+    Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters, int maxRows, CancellationToken cancellationToken);
+
+    /// <summary>Streams the rows of a query; for inputs too large to hold as a result.</summary>
+    IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
+
+    /// <summary>The schema of a table, or null when it does not exist.</summary>
+    Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken);
+
+    /// <summary>User tables in the warehouse, by name.</summary>
+    Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Builds a new version of <paramref name="table"/> in a staging table and swaps it in within one transaction,
+    /// so a failed, cancelled or killed build leaves the previous version in place. Returns the new row count.
+    /// </summary>
+    Task<long> ReplaceTableAsync(string table, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken);
+
+    /// <summary>Writes the rows of a query to a file.</summary>
+    Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken);
+
+    /// <summary>Drops staging tables left behind by a process that died mid-write.</summary>
+    Task<int> DropAbandonedStagingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Builds the staging table of one <see cref="IWarehouse.ReplaceTableAsync"/>.</summary>
+public interface ITableBuilder
+{
+    /// <summary>The quoted name of the staging table, for SQL the caller writes itself.</summary>
+    string QuotedName { get; }
+
+    /// <summary>Creates the staging table from a SELECT.</summary>
+    Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
+
+    /// <summary>Creates the staging table from one or more files of one format, matching columns by name.</summary>
+    Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Creates the staging table with the given columns (portable kinds) and appends rows in bulk.</summary>
+    Task CreateAndAppendAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken);
+}
+
+/// <summary>The SQL that differs between engines, in one place.</summary>
+public interface ISqlDialect
+{
+    /// <summary>Engine name: <c>duckdb</c> or <c>postgres</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Quotes an identifier, doubling embedded quotes.</summary>
+    string Quote(string identifier);
+
+    /// <summary>The engine's type name for a portable kind.</summary>
+    string TypeName(DataKind kind);
+
+    /// <summary>The portable kind of one of the engine's type names.</summary>
+    DataKind KindOf(string sqlType);
+}

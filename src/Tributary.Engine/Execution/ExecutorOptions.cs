@@ -1,0 +1,15 @@
+namespace Tributary.Engine.Execution;
+
+/// <summary>Executor settings, validated on construction.</summary>
+public sealed record ExecutorOptions
+{
+    /// <summary>Steps run at once. Default 4, at least 1.</summary>
+    public int MaxParallelSteps { get; }
+
+    /// <summary>Creates validated options.</summary>
+    public ExecutorOptions(int maxParallelSteps = 4)
+    {
+        if (maxParallelSteps < 1) throw new ArgumentOutOfRangeException(nameof(maxParallelSteps), maxParallelSteps, "parallelism must be at least 1.");
+        MaxParallelSteps = maxParallelSteps;
+    }
+}

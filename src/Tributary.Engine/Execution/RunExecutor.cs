@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Polly;
+using Polly.Retry;
+using Tributary.Core.Components;
+using Tributary.Core.Pipelines;
+using Tributary.Core.Warehousing;
+using Tributary.Engine.Checks;
+using Tributary.Engine.Runs;
+
+namespace Tributary.Engine.Execution;
+
+/// <summary>
+/// Plans and executes one run: assets in dependency order, independent ones in parallel, retries by the
+/// pipeline's policy, checks after each write, and everything recorded in the run store. A step's failure is
+/// recorded and skips its downstream; it never escapes as an exception.
+/// </summary>
+public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, IRunStore store, ExecutorOptions options, TimeProvider time)
+{
+    /// <summary>Runs the selected assets of <paramref name="pipeline"/>. Cancellation ends the run as cancelled.</summary>
+    public async Task<RunResult> ExecuteAsync(PipelineSpec pipeline, RunRequest request, CancellationToken cancellationToken)
+    {
+        var graph = AssetGraph.Of(pipeline);
+        var selected = AssetSelection.Resolve(graph, request.Selection);
+        var order = graph.TopologicalOrder().Where(selected.Contains).ToList();
+        var specs = pipeline.Components.ToDictionary(c => c.Id);
+        var runId = NewRunId();
+        var started = time.GetUtcNow();
+        var steps = order.ToDictionary(id => id, id => new StepRecord(runId, id, specs[id].Type, StepStatus.Pending, 0, null, null, null));
+
+        await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId),
+            order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
+        var run = new RunState(runId, request, store, time);
+        await run.EmitAsync(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)").ConfigureAwait(false);
+
+        var running = new Dictionary<string, Task>(StringComparer.Ordinal);
+        var blocked = new HashSet<string>(StringComparer.Ordinal); // failed, or a blocking check failed
+        string? firstError = null;
+
+        while (true)
+        {
+            foreach (var id in order.Where(id => steps[id].Status == StepStatus.Pending))
+            {
+                var ups = graph.Upstream(id).Where(selected.Contains).ToList();
+                if (ups.FirstOrDefault(u => blocked.Contains(u) || steps[u].Status is StepStatus.Skipped or StepStatus.Cancelled) is { } bad)
+                {
+                    steps[id] = steps[id] with { Status = StepStatus.Skipped, Error = $"upstream '{bad}' did not succeed" };
+                    blocked.Add(id);
+                    await store.UpdateStepAsync(steps[id], CancellationToken.None).ConfigureAwait(false);
+                    await run.EmitAsync(RunEventKind.StepSkipped, id, $"skipped: upstream '{bad}' did not succeed").ConfigureAwait(false);
+                    continue;
+                }
+                if (cancellationToken.IsCancellationRequested || running.Count >= options.MaxParallelSteps) continue;
+                if (!ups.All(u => steps[u].Status == StepStatus.Succeeded)) continue;
+                steps[id] = steps[id] with { Status = StepStatus.Running, StartedAt = time.GetUtcNow() };
+                running[id] = ExecuteStepAsync(specs[id], steps[id], run, BuildRetry(pipeline.Retry, run, id), cancellationToken);
+            }
+            if (running.Count == 0) break;
+
+            var done = await Task.WhenAny(running.Values).ConfigureAwait(false);
+            var doneId = running.First(p => p.Value == done).Key;
+            running.Remove(doneId);
+            var outcome = await ((Task<StepOutcome>)done).ConfigureAwait(false);
+            steps[doneId] = outcome.Step;
+            if (outcome.Step.Status != StepStatus.Succeeded || outcome.BlockingCheckFailed)
+            {
+                blocked.Add(doneId);
+                firstError ??= outcome.Step.Error ?? $"blocking check failed on '{doneId}'";
+            }
+        }
+
+        foreach (var id in order.Where(id => steps[id].Status == StepStatus.Pending))
+        {
+            steps[id] = steps[id] with { Status = StepStatus.Cancelled };
+            await store.UpdateStepAsync(steps[id], CancellationToken.None).ConfigureAwait(false);
+        }
+        var status = cancellationToken.IsCancellationRequested ? RunStatus.Cancelled
+            : blocked.Count > 0 ? RunStatus.Failed : RunStatus.Succeeded;
+        var error = status == RunStatus.Cancelled ? "cancelled" : firstError;
+        await store.EndRunAsync(runId, status, time.GetUtcNow(), error, CancellationToken.None).ConfigureAwait(false);
+        await run.EmitAsync(RunEventKind.RunEnded, null, $"run {status.ToString().ToLowerInvariant()} in {(time.GetUtcNow() - started).TotalSeconds:0.0}s").ConfigureAwait(false);
+        return new RunResult(runId, status, order.Select(id => steps[id]).ToList(), error);
+    }
+
+    private sealed record StepOutcome(StepRecord Step, bool BlockingCheckFailed);
+
+    private async Task<StepOutcome> ExecuteStepAsync(ComponentSpec spec, StepRecord step, RunState run, ResiliencePipeline resilience, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        await store.UpdateStepAsync(step, CancellationToken.None).ConfigureAwait(false);
+        await run.EmitAsync(RunEventKind.StepStarted, spec.Id, $"{spec.Id} ({spec.Type}) started").ConfigureAwait(false);
+        var descriptor = catalog.Get(spec.Type);
+        var attempts = 0;
+        var watch = Stopwatch.StartNew();
+        var context = new ComponentContext
+        {
+            Asset = spec.Id, Inputs = spec.Inputs, Warehouse = warehouse, ProjectDirectory = run.Request.ProjectDirectory,
+            RunId = run.RunId, Time = time, Log = line => _ = run.EmitAsync(RunEventKind.Log, spec.Id, line),
+        };
+        try
+        {
+            var materialization = await resilience.ExecuteAsync(async ct =>
+            {
+                attempts++;
+                return await descriptor.MaterializeAsync(spec.Parameters, context, ct).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+
+            var schema = await warehouse.DescribeTableAsync(spec.Id, CancellationToken.None).ConfigureAwait(false);
+            await store.AddMaterializationAsync(new MaterializationRecord(run.RunId, spec.Id, time.GetUtcNow(), materialization.RowCount,
+                schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], watch.Elapsed,
+                JsonSerializer.Serialize(materialization.Metadata)), CancellationToken.None).ConfigureAwait(false);
+            var done = step with { Status = StepStatus.Succeeded, Attempts = attempts, EndedAt = time.GetUtcNow() };
+            await store.UpdateStepAsync(done, CancellationToken.None).ConfigureAwait(false);
+            await run.EmitAsync(RunEventKind.StepSucceeded, spec.Id,
+                $"{spec.Id}: {materialization.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows in {watch.Elapsed.TotalSeconds:0.00}s").ConfigureAwait(false);
+
+            var blockingFailed = false;
+            foreach (var check in spec.Checks)
+            {
+                var (passed, detail) = await CheckRunner.RunAsync(warehouse, spec.Id, check, CancellationToken.None).ConfigureAwait(false);
+                await store.AddCheckAsync(new CheckRecord(run.RunId, spec.Id, check.Name, passed, check.Blocking, detail, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+                await run.EmitAsync(RunEventKind.Check, spec.Id, $"check {check.Name}: {(passed ? "passed" : "FAILED")} ({detail})").ConfigureAwait(false);
+                blockingFailed |= !passed && check.Blocking;
+            }
+            return new StepOutcome(done, blockingFailed);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var cancelled = step with { Status = StepStatus.Cancelled, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = "cancelled" };
+            await store.UpdateStepAsync(cancelled, CancellationToken.None).ConfigureAwait(false);
+            await run.EmitAsync(RunEventKind.StepFailed, spec.Id, $"{spec.Id}: cancelled; the table keeps its previous version").ConfigureAwait(false);
+            return new StepOutcome(cancelled, false);
+        }
+        catch (Exception e)
+        {
+            var message = $"{spec.Id} ({spec.Type}) failed: {e.Message}";
+            var failed = step with { Status = StepStatus.Failed, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = message };
+            await store.UpdateStepAsync(failed, CancellationToken.None).ConfigureAwait(false);
+            await run.EmitAsync(RunEventKind.StepFailed, spec.Id, attempts > 1 ? $"{message} (after {attempts} attempts)" : message).ConfigureAwait(false);
+            return new StepOutcome(failed, false);
+        }
+    }
+
+    private ResiliencePipeline BuildRetry(RetrySpec retry, RunState run, string asset)
+    {
+        if (retry.MaxRetries == 0) return ResiliencePipeline.Empty;
+        return new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retry.MaxRetries,
+                Delay = retry.Delay,
+                BackoffType = retry.Backoff switch
+                {
+                    BackoffKind.Constant => DelayBackoffType.Constant,
+                    BackoffKind.Linear => DelayBackoffType.Linear,
+                    _ => DelayBackoffType.Exponential,
+                },
+                UseJitter = retry.Jitter,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                OnRetry = args => new ValueTask(run.EmitAsync(RunEventKind.StepRetry, asset,
+                    $"attempt {args.AttemptNumber + 1} failed: {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.#}s")),
+            })
+            .Build();
+    }
+
+    private string NewRunId() =>
+        time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+
+    private sealed class RunState(string runId, RunRequest request, IRunStore store, TimeProvider time)
+    {
+        public string RunId => runId;
+        public RunRequest Request => request;
+
+        public async Task EmitAsync(RunEventKind kind, string? asset, string message)
+        {
+            var e = new RunEvent(runId, time.GetUtcNow(), kind, asset, message);
+            await store.AddEventAsync(e, CancellationToken.None).ConfigureAwait(false);
+            request.Observer?.Invoke(e);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using Tributary.Engine.Runs;
+
+namespace Tributary.Engine.Execution;
+
+/// <summary>What to run: the asset selection, who asked, where the project lives, and who listens.</summary>
+public sealed record RunRequest
+{
+    /// <summary>Selection expression (see <see cref="AssetSelection"/>); null runs every asset.</summary>
+    public string? Selection { get; init; }
+    /// <summary>Who started the run: cli, schedule, sensor, api, backfill.</summary>
+    public string Trigger { get; init; } = "cli";
+    /// <summary>Relative paths in parameters resolve against this folder.</summary>
+    public required string ProjectDirectory { get; init; }
+    /// <summary>Receives every event as it happens (for progress display).</summary>
+    public Action<RunEvent>? Observer { get; init; }
+}
+
+/// <summary>How a run ended.</summary>
+public sealed record RunResult(string RunId, RunStatus Status, IReadOnlyList<StepRecord> Steps, string? Error);

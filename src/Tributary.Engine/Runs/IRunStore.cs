@@ -1,0 +1,32 @@
+namespace Tributary.Engine.Runs;
+
+/// <summary>History of runs, steps, events, materializations and checks.</summary>
+public interface IRunStore : IAsyncDisposable
+{
+    /// <summary>Records a new run.</summary>
+    Task CreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, CancellationToken cancellationToken);
+    /// <summary>Sets a run's final status.</summary>
+    Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endedAt, string? error, CancellationToken cancellationToken);
+    /// <summary>Updates one step.</summary>
+    Task UpdateStepAsync(StepRecord step, CancellationToken cancellationToken);
+    /// <summary>Appends an event.</summary>
+    Task AddEventAsync(RunEvent e, CancellationToken cancellationToken);
+    /// <summary>Records a materialization.</summary>
+    Task AddMaterializationAsync(MaterializationRecord m, CancellationToken cancellationToken);
+    /// <summary>Records a check result.</summary>
+    Task AddCheckAsync(CheckRecord c, CancellationToken cancellationToken);
+    /// <summary>Recent runs, newest first.</summary>
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(int limit, string? pipeline, CancellationToken cancellationToken);
+    /// <summary>One run, or null.</summary>
+    Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken);
+    /// <summary>A run's steps in plan order.</summary>
+    Task<IReadOnlyList<StepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken);
+    /// <summary>A run's events in order.</summary>
+    Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken);
+    /// <summary>Materializations of a run, or of an asset across runs when <paramref name="runId"/> is null.</summary>
+    Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken);
+    /// <summary>A run's check results.</summary>
+    Task<IReadOnlyList<CheckRecord>> GetChecksAsync(string runId, CancellationToken cancellationToken);
+    /// <summary>Marks runs still "running" whose process is gone as failed; returns their ids.</summary>
+    Task<IReadOnlyList<string>> FailAbandonedRunsAsync(Func<int, bool> processAlive, DateTimeOffset now, CancellationToken cancellationToken);
+}

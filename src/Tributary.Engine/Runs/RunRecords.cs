@@ -1,0 +1,78 @@
+namespace Tributary.Engine.Runs;
+
+/// <summary>Status of a run.</summary>
+public enum RunStatus
+{
+    /// <summary>Waiting to start.</summary>
+    Queued,
+    /// <summary>Executing.</summary>
+    Running,
+    /// <summary>Every planned step succeeded and no blocking check failed.</summary>
+    Succeeded,
+    /// <summary>A step or blocking check failed, or the process died.</summary>
+    Failed,
+    /// <summary>Stopped on request.</summary>
+    Cancelled,
+}
+
+/// <summary>Status of one step (one asset) in a run.</summary>
+public enum StepStatus
+{
+    /// <summary>Not started yet.</summary>
+    Pending,
+    /// <summary>Executing.</summary>
+    Running,
+    /// <summary>Materialized.</summary>
+    Succeeded,
+    /// <summary>Failed after its retries.</summary>
+    Failed,
+    /// <summary>Not run because something upstream failed.</summary>
+    Skipped,
+    /// <summary>Stopped by cancellation.</summary>
+    Cancelled,
+}
+
+/// <summary>A run as recorded.</summary>
+public sealed record RunRecord(string RunId, string Pipeline, RunStatus Status, string Trigger, string? Selection,
+    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error, int ProcessId)
+{
+    /// <summary>Wall time, when ended.</summary>
+    public TimeSpan? Duration => EndedAt - StartedAt;
+}
+
+/// <summary>A step as recorded.</summary>
+public sealed record StepRecord(string RunId, string Asset, string ComponentType, StepStatus Status, int Attempts,
+    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Error);
+
+/// <summary>One materialization of an asset.</summary>
+public sealed record MaterializationRecord(string RunId, string Asset, DateTimeOffset At, long RowCount,
+    IReadOnlyList<(string Name, string Type)> Columns, TimeSpan Duration, string MetadataJson);
+
+/// <summary>One check result.</summary>
+public sealed record CheckRecord(string RunId, string Asset, string Check, bool Passed, bool Blocking, string Detail, DateTimeOffset At);
+
+/// <summary>One line of a run's log.</summary>
+public sealed record RunEvent(string RunId, DateTimeOffset At, RunEventKind Kind, string? Asset, string Message);
+
+/// <summary>What a run event reports.</summary>
+public enum RunEventKind
+{
+    /// <summary>The run started.</summary>
+    RunStarted,
+    /// <summary>The run ended.</summary>
+    RunEnded,
+    /// <summary>A step started.</summary>
+    StepStarted,
+    /// <summary>A step succeeded.</summary>
+    StepSucceeded,
+    /// <summary>A step failed.</summary>
+    StepFailed,
+    /// <summary>A step will be tried again.</summary>
+    StepRetry,
+    /// <summary>A step was skipped.</summary>
+    StepSkipped,
+    /// <summary>A check result.</summary>
+    Check,
+    /// <summary>A log line from a component.</summary>
+    Log,
+}

@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Tributary.Engine.Runs;
+
+/// <summary>The default run store: a SQLite file with versioned migrations. One connection, writes serialized.</summary>
+public sealed class SqliteRunStore : IRunStore
+{
+    // Each entry migrates from version i to i + 1; append only, never edit a released one.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE runs (run_id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, status TEXT NOT NULL, trigger TEXT NOT NULL,
+            selection TEXT, started_at TEXT NOT NULL, ended_at TEXT, error TEXT, pid INTEGER NOT NULL);
+        CREATE INDEX runs_pipeline ON runs (pipeline, started_at);
+        CREATE TABLE steps (run_id TEXT NOT NULL, asset TEXT NOT NULL, ordinal INTEGER NOT NULL, component_type TEXT NOT NULL,
+            status TEXT NOT NULL, attempts INTEGER NOT NULL, started_at TEXT, ended_at TEXT, error TEXT, PRIMARY KEY (run_id, asset));
+        CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL,
+            asset TEXT, message TEXT NOT NULL);
+        CREATE INDEX events_run ON events (run_id, id);
+        CREATE TABLE materializations (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, asset TEXT NOT NULL,
+            at TEXT NOT NULL, row_count INTEGER NOT NULL, columns_json TEXT NOT NULL, duration_ms INTEGER NOT NULL, metadata_json TEXT NOT NULL);
+        CREATE INDEX materializations_asset ON materializations (asset, id);
+        CREATE TABLE check_results (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, asset TEXT NOT NULL,
+            check_name TEXT NOT NULL, passed INTEGER NOT NULL, blocking INTEGER NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL);
+        """,
+    ];
+
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private SqliteRunStore(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>The schema version this build writes.</summary>
+    public static int SchemaVersion => Migrations.Length;
+
+    /// <summary>Opens (creating and migrating if needed) the store at <paramref name="path"/>.</summary>
+    public static async Task<SqliteRunStore> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var store = new SqliteRunStore(connection);
+        await store.ExecAsync("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;", cancellationToken).ConfigureAwait(false);
+        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        return store;
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        var version = Convert.ToInt32(await ScalarAsync("PRAGMA user_version", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (version > Migrations.Length)
+            throw new InvalidOperationException($"The run store is at schema version {version}, newer than this trib understands ({Migrations.Length}). Upgrade trib.");
+        for (var v = version; v < Migrations.Length; v++)
+        {
+            await using var tx = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await ExecAsync(Migrations[v], cancellationToken).ConfigureAwait(false);
+            await ExecAsync($"PRAGMA user_version = {v + 1}", cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task CreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var tx = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await ExecAsync("INSERT INTO runs VALUES ($id, $p, $s, $t, $sel, $start, NULL, NULL, $pid)", cancellationToken,
+                ("$id", run.RunId), ("$p", run.Pipeline), ("$s", Name(run.Status)), ("$t", run.Trigger), ("$sel", run.Selection),
+                ("$start", Time(run.StartedAt)), ("$pid", run.ProcessId)).ConfigureAwait(false);
+            for (var i = 0; i < steps.Count; i++)
+                await ExecAsync("INSERT INTO steps VALUES ($id, $a, $o, $ct, $s, 0, NULL, NULL, NULL)", cancellationToken,
+                    ("$id", run.RunId), ("$a", steps[i].Asset), ("$o", i), ("$ct", steps[i].ComponentType), ("$s", Name(steps[i].Status))).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endedAt, string? error, CancellationToken cancellationToken) =>
+        WriteAsync("UPDATE runs SET status = $s, ended_at = $e, error = $err WHERE run_id = $id", cancellationToken,
+            ("$s", Name(status)), ("$e", Time(endedAt)), ("$err", error), ("$id", runId));
+
+    /// <inheritdoc />
+    public Task UpdateStepAsync(StepRecord step, CancellationToken cancellationToken) =>
+        WriteAsync("UPDATE steps SET status = $s, attempts = $n, started_at = $st, ended_at = $e, error = $err WHERE run_id = $id AND asset = $a",
+            cancellationToken, ("$s", Name(step.Status)), ("$n", step.Attempts), ("$st", Time(step.StartedAt)), ("$e", Time(step.EndedAt)),
+            ("$err", step.Error), ("$id", step.RunId), ("$a", step.Asset));
+
+    /// <inheritdoc />
+    public Task AddEventAsync(RunEvent e, CancellationToken cancellationToken) =>
+        WriteAsync("INSERT INTO events (run_id, at, kind, asset, message) VALUES ($id, $at, $k, $a, $m)", cancellationToken,
+            ("$id", e.RunId), ("$at", Time(e.At)), ("$k", e.Kind.ToString()), ("$a", e.Asset), ("$m", e.Message));
+
+    /// <inheritdoc />
+    public Task AddMaterializationAsync(MaterializationRecord m, CancellationToken cancellationToken) =>
+        WriteAsync("INSERT INTO materializations (run_id, asset, at, row_count, columns_json, duration_ms, metadata_json) VALUES ($id, $a, $at, $n, $c, $d, $m)",
+            cancellationToken, ("$id", m.RunId), ("$a", m.Asset), ("$at", Time(m.At)), ("$n", m.RowCount),
+            ("$c", JsonSerializer.Serialize(m.Columns.Select(c => new[] { c.Name, c.Type }))), ("$d", (long)m.Duration.TotalMilliseconds), ("$m", m.MetadataJson));
+
+    /// <inheritdoc />
+    public Task AddCheckAsync(CheckRecord c, CancellationToken cancellationToken) =>
+        WriteAsync("INSERT INTO check_results (run_id, asset, check_name, passed, blocking, detail, at) VALUES ($id, $a, $c, $p, $b, $d, $at)",
+            cancellationToken, ("$id", c.RunId), ("$a", c.Asset), ("$c", c.Check), ("$p", c.Passed), ("$b", c.Blocking), ("$d", c.Detail), ("$at", Time(c.At)));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(int limit, string? pipeline, CancellationToken cancellationToken) =>
+        ReadAsync("SELECT * FROM runs WHERE ($p IS NULL OR pipeline = $p) ORDER BY started_at DESC, run_id DESC LIMIT $n", ReadRun, cancellationToken,
+            ("$p", pipeline), ("$n", limit));
+
+    /// <inheritdoc />
+    public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>
+        (await ReadAsync("SELECT * FROM runs WHERE run_id = $id", ReadRun, cancellationToken, ("$id", runId)).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken) =>
+        ReadAsync("SELECT run_id, asset, component_type, status, attempts, started_at, ended_at, error FROM steps WHERE run_id = $id ORDER BY ordinal",
+            r => new StepRecord(r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<StepStatus>(r.GetString(3), true), r.GetInt32(4),
+                OptionalTime(r, 5), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7)), cancellationToken, ("$id", runId));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken) =>
+        ReadAsync("SELECT run_id, at, kind, asset, message FROM events WHERE run_id = $id ORDER BY id",
+            r => new RunEvent(r.GetString(0), ParseTime(r.GetString(1)), Enum.Parse<RunEventKind>(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4)),
+            cancellationToken, ("$id", runId));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken) =>
+        ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json FROM materializations WHERE ($id IS NULL OR run_id = $id) AND ($a IS NULL OR asset = $a) ORDER BY id DESC",
+            r => new MaterializationRecord(r.GetString(0), r.GetString(1), ParseTime(r.GetString(2)), r.GetInt64(3),
+                JsonSerializer.Deserialize<string[][]>(r.GetString(4))!.Select(c => (c[0], c[1])).ToList(), TimeSpan.FromMilliseconds(r.GetInt64(5)), r.GetString(6)),
+            cancellationToken, ("$id", runId), ("$a", asset));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CheckRecord>> GetChecksAsync(string runId, CancellationToken cancellationToken) =>
+        ReadAsync("SELECT run_id, asset, check_name, passed, blocking, detail, at FROM check_results WHERE run_id = $id ORDER BY id",
+            r => new CheckRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, r.GetInt64(4) != 0, r.GetString(5), ParseTime(r.GetString(6))),
+            cancellationToken, ("$id", runId));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> FailAbandonedRunsAsync(Func<int, bool> processAlive, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var running = await ReadAsync("SELECT * FROM runs WHERE status IN ('running', 'queued')", ReadRun, cancellationToken).ConfigureAwait(false);
+        var dead = running.Where(r => !processAlive(r.ProcessId)).Select(r => r.RunId).ToList();
+        foreach (var id in dead)
+        {
+            await EndRunAsync(id, RunStatus.Failed, now, "The process running this run stopped before it finished (killed or crashed); tables kept their previous version.", cancellationToken).ConfigureAwait(false);
+            await WriteAsync("UPDATE steps SET status = 'failed', ended_at = $e, error = 'process died' WHERE run_id = $id AND status = 'running'", cancellationToken,
+                ("$e", Time(now)), ("$id", id)).ConfigureAwait(false);
+            await WriteAsync("UPDATE steps SET status = 'skipped' WHERE run_id = $id AND status = 'pending'", cancellationToken, ("$id", id)).ConfigureAwait(false);
+        }
+        return dead;
+    }
+
+    private static RunRecord ReadRun(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), true), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+            ParseTime(r.GetString(5)), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt32(8));
+
+    private static string Name<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();
+    private static string? Time(DateTimeOffset? t) => t?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+    private static DateTimeOffset ParseTime(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+    private static DateTimeOffset? OptionalTime(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : ParseTime(r.GetString(i));
+
+    private async Task WriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecAsync(sql, cancellationToken, parameters).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = Command(sql, parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var list = new List<T>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(map(reader));
+            return list;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ExecAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(sql, []);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private SqliteCommand Command(string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+#pragma warning disable CA2100 // Fixed statements; values are bound.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,125 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using DuckDB.NET.Data;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Warehouse.DuckDb;
+
+/// <summary>The embedded default: a DuckDB file owned by this process, loading files with DuckDB's own readers.</summary>
+public sealed partial class DuckDbWarehouse : SqlWarehouse
+{
+    private readonly string _connectionString;
+    private readonly DuckDBConnection _keepAlive;
+
+    private DuckDbWarehouse(string connectionString, DuckDBConnection keepAlive)
+    {
+        _connectionString = connectionString;
+        _keepAlive = keepAlive;
+    }
+
+    /// <summary>Opens (creating if needed) the DuckDB file at <paramref name="path"/>, or an in-memory database for ":memory:".</summary>
+    public static async Task<DuckDbWarehouse> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        if (path != ":memory:") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var connectionString = $"Data Source={path}";
+        var keepAlive = new DuckDBConnection(connectionString);
+        await keepAlive.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return new DuckDbWarehouse(connectionString, keepAlive);
+    }
+
+    /// <inheritdoc />
+    public override ISqlDialect Dialect { get; } = new DuckDbDialect();
+
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        // Connections to the same file in one process share one database instance (DuckDB.NET's cache),
+        // so each operation gets its own connection and parallel steps do not serialize on one.
+        if (_connectionString == "Data Source=:memory:") return _keepAlive.Duplicate();
+        var connection = new DuckDBConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <inheritdoc />
+    protected override DbParameter CreateParameter(object? value) => new DuckDBParameter(value ?? DBNull.Value);
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$")]
+    private static partial Regex TypeNamePattern();
+
+    /// <inheritdoc />
+    protected override async Task LoadFilesAsync(DbConnection connection, string quotedTable, IReadOnlyList<string> paths, FileFormat format,
+        FileReadOptions options, CancellationToken cancellationToken)
+    {
+        var args = paths.Cast<object?>().ToList();
+        var files = "[" + string.Join(", ", paths.Select((_, i) => $"${i + 1}")) + "]";
+        var reader = format switch
+        {
+            FileFormat.Csv => $"read_csv({files}, header = true, union_by_name = true{Delimiter(options, args)})",
+            FileFormat.Parquet => $"read_parquet({files}, union_by_name = true)",
+            FileFormat.NdJson => $"read_json({files}, format = 'newline_delimited', union_by_name = true)",
+            _ => throw new System.Diagnostics.UnreachableException(format.ToString()),
+        };
+        await ExecuteAsync(connection, $"CREATE TABLE {quotedTable} AS SELECT {Projection(options)} FROM {reader}", args, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Delimiter(FileReadOptions options, List<object?> args)
+    {
+        if (options.Delimiter is not { } d) return "";
+        args.Add(d);
+        return $", delim = ${args.Count}";
+    }
+
+    // Declared columns are kept and cast; type names cannot be bound, so they must match a strict pattern.
+    private string Projection(FileReadOptions options) =>
+        options.Columns is { Count: > 0 } columns
+            ? string.Join(", ", columns.Select(c => TypeNamePattern().IsMatch(c.Value)
+                ? $"CAST({Dialect.Quote(c.Key)} AS {c.Value}) AS {Dialect.Quote(c.Key)}"
+                : throw new ArgumentException($"'{c.Value}' is not a SQL type name (column '{c.Key}').")))
+            : "*";
+
+    /// <inheritdoc />
+    protected override async Task BulkAppendAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
+        IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        var definition = string.Join(", ", columns.Select(c => $"{Dialect.Quote(c.Name)} {Dialect.TypeName(c.Kind)}"));
+        await ExecuteAsync(connection, $"CREATE TABLE {Dialect.Quote(table)} ({definition})", null, cancellationToken).ConfigureAwait(false);
+        using var appender = ((DuckDBConnection)connection).CreateAppender(table);
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var r = appender.CreateRow();
+            for (var i = 0; i < columns.Count; i++) r = Append(r, row[i], columns[i].Kind);
+            r.EndRow();
+        }
+    }
+
+    private static IDuckDBAppenderRow Append(IDuckDBAppenderRow row, object? value, DataKind kind) => value switch
+    {
+        null => row.AppendNullValue(),
+        _ when kind == DataKind.Integer => row.AppendValue(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)),
+        _ when kind == DataKind.Number => row.AppendValue(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
+        bool b => row.AppendValue(b),
+        DateOnly d => row.AppendValue(d),
+        DateTime t => row.AppendValue(t),
+        DateTimeOffset o => row.AppendValue(o.UtcDateTime),
+        _ => row.AppendValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)),
+    };
+
+    /// <inheritdoc />
+    public override async Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken)
+    {
+        var args = new List<object?>(parameters ?? []) { path };
+        var options = format switch
+        {
+            FileFormat.Csv => "FORMAT csv, HEADER",
+            FileFormat.Parquet => "FORMAT parquet",
+            FileFormat.NdJson => "FORMAT json",
+            _ => throw new System.Diagnostics.UnreachableException(format.ToString()),
+        };
+        await ExecuteAsync($"COPY ({selectSql}) TO ${args.Count} ({options})", args, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync() => await _keepAlive.DisposeAsync().ConfigureAwait(false);
+}

@@ -1,0 +1,27 @@
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Warehouse.Postgres;
+
+/// <summary>PostgreSQL's spelling of the SQL that differs between engines.</summary>
+public sealed class PostgresDialect : ISqlDialect
+{
+    /// <inheritdoc />
+    public string Name => "postgres";
+
+    /// <inheritdoc />
+    public string Quote(string identifier) => SqlTypes.Quote(identifier);
+
+    /// <inheritdoc />
+    public string TypeName(DataKind kind) => kind switch
+    {
+        DataKind.Integer => "BIGINT",
+        DataKind.Number => "DOUBLE PRECISION",
+        DataKind.Boolean => "BOOLEAN",
+        DataKind.Date => "DATE",
+        DataKind.Timestamp => "TIMESTAMP",
+        _ => "TEXT",
+    };
+
+    /// <inheritdoc />
+    public DataKind KindOf(string sqlType) => SqlTypeNames.KindOf(sqlType);
+}

@@ -1,0 +1,108 @@
+using System.Data.Common;
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using Tributary.Core.Warehousing;
+using Tributary.Warehouse.DuckDb;
+
+namespace Tributary.Warehouse.Postgres;
+
+/// <summary>
+/// PostgreSQL by connection string. Files are read and written through an in-memory DuckDB (the same readers
+/// as the embedded default, so both engines see a file identically) and moved with binary COPY.
+/// </summary>
+public sealed class PostgresWarehouse : SqlWarehouse
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    private PostgresWarehouse(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+
+    /// <summary>Connects with a libpq-style or key=value connection string and checks that the server answers.</summary>
+    public static async Task<PostgresWarehouse> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        var warehouse = new PostgresWarehouse(dataSource);
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false)) { }
+        return warehouse;
+    }
+
+    /// <inheritdoc />
+    public override ISqlDialect Dialect { get; } = new PostgresDialect();
+
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    protected override DbParameter CreateParameter(object? value) => new NpgsqlParameter { Value = value ?? DBNull.Value };
+
+    /// <inheritdoc />
+    protected override async Task LoadFilesAsync(DbConnection connection, string quotedTable, IReadOnlyList<string> paths, FileFormat format,
+        FileReadOptions options, CancellationToken cancellationToken)
+    {
+        await using var reader = await DuckDbWarehouse.OpenAsync(":memory:", cancellationToken).ConfigureAwait(false);
+        await reader.ReplaceTableAsync("f", (b, ct) => b.LoadFilesAsync(paths, format, options, ct), cancellationToken).ConfigureAwait(false);
+        var schema = (await reader.DescribeTableAsync("f", cancellationToken).ConfigureAwait(false))!;
+        var columns = schema.Columns.Select(c => (c.Name, c.Kind)).ToList();
+        await CreateAsync((NpgsqlConnection)connection, quotedTable, columns, cancellationToken).ConfigureAwait(false);
+        await CopyAsync((NpgsqlConnection)connection, quotedTable, columns,
+            reader.StreamAsync("SELECT * FROM f", null, cancellationToken).ToBlockingEnumerable(cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task BulkAppendAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
+        IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        var quoted = Dialect.Quote(table);
+        await CreateAsync((NpgsqlConnection)connection, quoted, columns, cancellationToken).ConfigureAwait(false);
+        await CopyAsync((NpgsqlConnection)connection, quoted, columns, rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CreateAsync(NpgsqlConnection connection, string quotedTable, IReadOnlyList<(string Name, DataKind Kind)> columns, CancellationToken cancellationToken)
+    {
+        var definition = string.Join(", ", columns.Select(c => $"{Dialect.Quote(c.Name)} {Dialect.TypeName(c.Kind)}"));
+        await ExecuteAsync(connection, $"CREATE TABLE {quotedTable} ({definition})", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CopyAsync(NpgsqlConnection connection, string quotedTable, IReadOnlyList<(string Name, DataKind Kind)> columns,
+        IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        var list = string.Join(", ", columns.Select(c => Dialect.Quote(c.Name)));
+        await using var writer = await connection.BeginBinaryImportAsync($"COPY {quotedTable} ({list}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var value = row[i];
+                if (value is null) await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                else await WriteAsync(writer, value, columns[i].Kind, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task WriteAsync(NpgsqlBinaryImporter writer, object value, DataKind kind, CancellationToken ct) => kind switch
+    {
+        DataKind.Integer => writer.WriteAsync(Convert.ToInt64(value, CultureInfo.InvariantCulture), NpgsqlDbType.Bigint, ct),
+        DataKind.Number => writer.WriteAsync(Convert.ToDouble(value, CultureInfo.InvariantCulture), NpgsqlDbType.Double, ct),
+        DataKind.Boolean => writer.WriteAsync(Convert.ToBoolean(value, CultureInfo.InvariantCulture), NpgsqlDbType.Boolean, ct),
+        DataKind.Date => writer.WriteAsync(value is DateOnly d ? d : DateOnly.FromDateTime(Convert.ToDateTime(value, CultureInfo.InvariantCulture)), NpgsqlDbType.Date, ct),
+        DataKind.Timestamp => writer.WriteAsync(DateTime.SpecifyKind(value is DateTimeOffset o ? o.UtcDateTime : Convert.ToDateTime(value, CultureInfo.InvariantCulture), DateTimeKind.Unspecified), NpgsqlDbType.Timestamp, ct),
+        _ => writer.WriteAsync(Convert.ToString(value, CultureInfo.InvariantCulture)!, NpgsqlDbType.Text, ct),
+    };
+
+    /// <inheritdoc />
+    public override async Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken)
+    {
+        var schema = (await QueryAsync($"SELECT * FROM ({selectSql}) AS q LIMIT 0", parameters, 0, cancellationToken).ConfigureAwait(false)).Schema;
+        var columns = schema.Columns.Select(c => (c.Name, c.Kind)).ToList();
+        await using var writer = await DuckDbWarehouse.OpenAsync(":memory:", cancellationToken).ConfigureAwait(false);
+        await writer.ReplaceTableAsync("f", (b, ct) => b.CreateAndAppendAsync(columns,
+            StreamAsync(selectSql, parameters, ct).ToBlockingEnumerable(ct), ct), cancellationToken).ConfigureAwait(false);
+        await writer.ExportAsync("SELECT * FROM f", null, path, format, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

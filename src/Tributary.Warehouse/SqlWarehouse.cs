@@ -1,0 +1,179 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Warehouse;
+
+/// <summary>
+/// What DuckDB and PostgreSQL share over ADO.NET: bound statements, information_schema lookups and the
+/// staging-then-swap write. Engines differ only in connections, bulk load and export.
+/// </summary>
+public abstract class SqlWarehouse : IWarehouse
+{
+    /// <summary>Prefix of staging tables; anything with it is a leftover once no run is active.</summary>
+    public const string StagingPrefix = "__trib_staging_";
+
+    /// <inheritdoc />
+    public abstract ISqlDialect Dialect { get; }
+
+    /// <summary>Opens a connection for one operation; callers dispose it.</summary>
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>A positional parameter for the engine.</summary>
+    protected abstract DbParameter CreateParameter(object? value);
+
+    /// <summary>Loads a file into a new table named <paramref name="quotedTable"/>.</summary>
+    protected abstract Task LoadFilesAsync(DbConnection connection, string quotedTable, IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Creates a table with the given columns and appends the rows in bulk.</summary>
+    protected abstract Task BulkAppendAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public abstract Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<long> ExecuteAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(connection, sql, parameters, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a statement on a given connection (inside a caller's transaction, say).</summary>
+    protected async Task<long> ExecuteAsync(DbConnection connection, string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<object?> ScalarAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, sql, parameters);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DBNull ? null : value;
+    }
+
+    /// <inheritdoc />
+    public async Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters, int maxRows, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var schema = SchemaOf(reader);
+        var rows = new List<object?[]>();
+        while (rows.Count < maxRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) rows.Add(Row(reader));
+        return new QueryResult(schema, rows);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return Row(reader);
+    }
+
+    /// <inheritdoc />
+    public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
+    {
+        var result = await QueryAsync(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            [table], int.MaxValue, cancellationToken).ConfigureAwait(false);
+        if (result.Rows.Count == 0) return null;
+        return new TableSchema(result.Rows.Select(r => new ColumnSchema((string)r[0]!, (string)r[1]!, Dialect.KindOf((string)r[1]!))).ToList());
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
+    {
+        var result = await QueryAsync(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+            null, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        return result.Rows.Select(r => (string)r[0]!).Where(n => !n.StartsWith(StagingPrefix, StringComparison.Ordinal)).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<long> ReplaceTableAsync(string table, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken)
+    {
+        var staging = StagingPrefix + (table.Length > 30 ? table[..30] : table) + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await build(new Builder(this, connection, staging), cancellationToken).ConfigureAwait(false);
+            var rows = Convert.ToInt64(await ScalarOn(connection, $"SELECT count(*) FROM {Dialect.Quote(staging)}", cancellationToken).ConfigureAwait(false),
+                System.Globalization.CultureInfo.InvariantCulture);
+            cancellationToken.ThrowIfCancellationRequested();
+            // The swap: both statements commit together or not at all, so readers see the old or the new version.
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Dialect.Quote(table)}", null, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"ALTER TABLE {Dialect.Quote(staging)} RENAME TO {Dialect.Quote(table)}", null, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return rows;
+        }
+        catch
+        {
+            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Dialect.Quote(staging)}", null, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> DropAbandonedStagingAsync(CancellationToken cancellationToken)
+    {
+        var result = await QueryAsync(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND starts_with(table_name, $1)",
+            [StagingPrefix], int.MaxValue, cancellationToken).ConfigureAwait(false);
+        foreach (var row in result.Rows)
+            await ExecuteAsync($"DROP TABLE IF EXISTS {Dialect.Quote((string)row[0]!)}", null, cancellationToken).ConfigureAwait(false);
+        return result.Rows.Count;
+    }
+
+    /// <inheritdoc />
+    public abstract ValueTask DisposeAsync();
+
+    private async Task<object?> ScalarOn(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, sql, null);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A command with positional parameters bound in order.</summary>
+    protected DbCommand Command(DbConnection connection, string sql, IReadOnlyList<object?>? parameters)
+    {
+        var command = connection.CreateCommand();
+#pragma warning disable CA2100 // SQL text is built with quoted identifiers only; every value is a bound parameter.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var p in parameters ?? []) command.Parameters.Add(CreateParameter(p));
+        return command;
+    }
+
+    /// <summary>The schema of an open reader.</summary>
+    protected TableSchema SchemaOf(DbDataReader reader) =>
+        new(Enumerable.Range(0, reader.FieldCount)
+            .Select(i => new ColumnSchema(reader.GetName(i), reader.GetDataTypeName(i), Dialect.KindOf(reader.GetDataTypeName(i)))).ToList());
+
+    private static object?[] Row(DbDataReader reader)
+    {
+        var row = new object?[reader.FieldCount];
+        for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+        return row;
+    }
+
+    private sealed class Builder(SqlWarehouse warehouse, DbConnection connection, string staging) : ITableBuilder
+    {
+        public string QuotedName => warehouse.Dialect.Quote(staging);
+
+        public Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
+            warehouse.ExecuteAsync(connection, $"CREATE TABLE {QuotedName} AS {selectSql}", parameters, cancellationToken);
+
+        public Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken) =>
+            warehouse.LoadFilesAsync(connection, QuotedName, paths, format, options, cancellationToken);
+
+        public Task CreateAndAppendAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken) =>
+            warehouse.BulkAppendAsync(connection, staging, columns, rows, cancellationToken);
+    }
+}
