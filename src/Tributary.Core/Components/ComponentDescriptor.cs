@@ -102,9 +102,8 @@ public sealed class ComponentDescriptor
 
     private static List<ParameterDescriptor> ReadParameters(Type type)
     {
-        var defaults = type.GetConstructor(Type.EmptyTypes) is not null && !type.GetProperties().Any(IsRequired)
-            ? Activator.CreateInstance(type)
-            : null;
+        // 'required' is enforced by the compiler only, so an instance made here shows the initializers' defaults.
+        var defaults = type.GetConstructor(Type.EmptyTypes) is not null ? Activator.CreateInstance(type) : null;
         var list = new List<ParameterDescriptor>();
         foreach (var prop in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {

@@ -11,16 +11,19 @@ namespace Tributary.Core.Loading;
 /// <summary>Turns a component's <c>with:</c> mapping into its parameters record, reporting every problem at its position.</summary>
 internal sealed class ParameterBinder(NodeReader reader, Substitution substitution)
 {
-    public object? Bind(ComponentDescriptor type, string componentId, YamlMapping? with, Diagnostics.SourceLocation componentAt)
+    public object? Bind(ComponentDescriptor type, string componentId, YamlMapping? with, bool withIsInvalid, Diagnostics.SourceLocation componentAt)
     {
+        if (withIsInvalid) return null;
         var before = reader.Diagnostics.Count;
         var what = $"component '{componentId}' ({type.TypeName})";
         var values = new JsonObject();
         var byName = type.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var suggested = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, node) in with?.Entries ?? [])
         {
             if (!byName.TryGetValue(key.Value, out var parameter))
             {
+                if (NameSuggestion.Closest(key.Value, byName.Keys) is { } closest) suggested.Add(closest);
                 reader.Error(DiagnosticCodes.UnknownParameter, key.Location,
                     $"{what} has no parameter '{key.Value}'.{NameSuggestion.Format(key.Value, byName.Keys)}",
                     $"Run 'trib schema {type.TypeName}' to see its parameters.");
@@ -31,9 +34,10 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
         }
         foreach (var missing in type.Parameters.Where(p => p.Required && !values.ContainsKey(p.Name)))
         {
-            if (with?.KeyNode(missing.Name) is not null) continue; // already reported
+            // Already reported: a bad value, a misspelled key pointing here, or a 'with' that is not a mapping.
+            if (with?.KeyNode(missing.Name) is not null || suggested.Contains(missing.Name) || withIsInvalid) continue;
             reader.Error(DiagnosticCodes.MissingKey, with?.Location ?? componentAt,
-                $"{what} is missing required parameter '{missing.Name}'.", missing.Description is null ? null : $"{missing.Name}: {missing.Description}.");
+                $"{what} is missing required parameter '{missing.Name}'.", missing.Description is null ? null : $"{missing.Name}: {missing.Description.TrimEnd('.')}.");
         }
         if (reader.Diagnostics.Count > before) return null;
 

@@ -99,7 +99,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var sensors = ReadSensors(reader, top);
         var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution));
 
-        if (diagnostics.Count == 0) CheckPlan(reader, components);
+        CheckPlan(reader, components);
         if (diagnostics.Count > 0 || name is null)
             return new LoadResult(null, diagnostics.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ToList());
 
@@ -134,10 +134,11 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var allowed = reader.TextList(p["enum"], $"'enum' of {what}");
             var spec = new ParamSpec(key.Value, type, null, reader.Text(p, "description", what), min, max, allowed, key.Location);
             string? value = null;
-            if (reader.Scalar(p, "default", what) is { } d && CheckParamValue(reader, spec, d.Value, d.Location)) value = d.Value;
+            var defaultNode = reader.Scalar(p, "default", what);
+            if (defaultNode is not null && CheckParamValue(reader, spec, defaultNode.Value, defaultNode.Location)) value = defaultNode.Value;
             if (options.ParamOverrides.TryGetValue(key.Value, out var over))
                 value = CheckParamValue(reader, spec, over, key.Location, fromCommandLine: true) ? over : value;
-            else if (value is null)
+            else if (defaultNode is null)
                 reader.Error(DiagnosticCodes.MissingKey, key.Location, $"{what} has no default and no value was given.", $"Pass --param {key.Value}=VALUE or add 'default:'.");
             result.Add(spec with { Value = value });
         }
@@ -203,14 +204,20 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var cron = reader.Scalar(map, "cron", "'schedule'", required: true);
         var zone = ReadTimezone(reader, map, "'schedule'");
         if (cron is null) return null;
+        var fields = cron.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        if (fields is not (5 or 6))
+        {
+            reader.Error(DiagnosticCodes.BadCron, cron.Location, $"cron expression '{cron.Value}' has {fields} fields; expected 5 (minute hour day-of-month month day-of-week), or 6 with seconds first.",
+                "For example \"0 6 * * *\" runs daily at 06:00.");
+            return null;
+        }
         try
         {
-            var fields = cron.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
             CronExpression.Parse(cron.Value, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
         }
         catch (CronFormatException e)
         {
-            reader.Error(DiagnosticCodes.BadCron, cron.Location, $"invalid cron expression '{cron.Value}': {e.Message.TrimEnd('.')}.",
+            reader.Error(DiagnosticCodes.BadCron, cron.Location, $"invalid cron expression '{cron.Value}': {e.Message.Replace("The given cron expression has an invalid format. ", "", StringComparison.Ordinal).TrimEnd('.')}.",
                 "Use five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * *\".");
             return null;
         }
@@ -315,6 +322,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                     reader.Error(DiagnosticCodes.DuplicateId, idNode.Location, $"component id '{idNode.Value}' is already used at line {first.Line}.", "Ids name tables, so each must be unique.");
                 else ids[idNode.Value] = idNode.Location;
             }
+            var duplicate = idNode is not null && ids.TryGetValue(idNode.Value, out var owner) && owner != idNode.Location;
             ComponentDescriptor? type = null;
             if (typeNode is not null && !catalog.TryGet(typeNode.Value, out type))
                 reader.Error(DiagnosticCodes.UnknownComponentType, typeNode.Location,
@@ -324,7 +332,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             foreach (var item in reader.Sequence(map["inputs"], $"'inputs' of {what}")?.Items ?? [])
                 if (item is YamlScalar { IsNull: false } s) inputs.Add(s);
                 else reader.Error(DiagnosticCodes.WrongType, item.Location, $"inputs of {what} must be component ids, got {item.KindName}.");
-            if (idNode is null || type is null) continue;
+            if (idNode is null || type is null || duplicate) continue;
             pending.Add((map, idNode.Value, type, inputs));
         }
 
@@ -341,7 +349,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             if (inputs.Count < type.Inputs.Min || inputs.Count > type.Inputs.Max)
                 reader.Error(DiagnosticCodes.InputCount, map["inputs"]?.Location ?? map.Location,
                     $"{what} takes {type.Inputs}, got {inputs.Count}.");
-            var parameters = binder.Bind(type, id, reader.Mapping(map["with"], $"'with' of {what}"), map.Location);
+            var with = reader.Mapping(map["with"], $"'with' of {what}");
+            var parameters = binder.Bind(type, id, with, withIsInvalid: with is null && map["with"] is not (null or YamlScalar { IsNull: true }), map.Location);
             var checks = ReadChecks(reader, map, what);
             if (parameters is null) continue;
             list.Add(new LoadedComponent(new ComponentSpec
@@ -394,6 +403,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var byId = components.ToDictionary(c => c.Spec.Id);
         var schemas = new Dictionary<string, TableSchema?>(StringComparer.Ordinal);
         var graph = new AssetGraph(components.Select(c => (c.Spec.Id, c.Spec.Inputs)));
+        if (graph.FindCycle() is not null) return; // reported already; nothing can be planned in order
         foreach (var id in graph.TopologicalOrder())
         {
             var c = byId[id];
@@ -421,7 +431,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                         need.Hint ?? $"Its columns: {string.Join(", ", input.Schema.Columns.Select(x => x.Name))}.");
                 else if (need.Kinds.Count > 0 && !need.Kinds.Contains(column.Kind))
                     reader.Error(DiagnosticCodes.MissingColumn, at,
-                        $"column '{need.Column}' of input '{input.Id}': expected {string.Join(" or ", need.Kinds).ToUpperInvariant()}, got {column.Kind.ToString().ToUpperInvariant()}.",
+                        $"column '{need.Column}' of input '{input.Id}': expected {string.Join(" or ", need.Kinds.Select(k => k.ToString().ToUpperInvariant()))}, got {column.Kind.ToString().ToUpperInvariant()}.",
                         need.Hint ?? "Cast it in an upstream transform.");
             }
             foreach (var check in c.Spec.Checks)

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using Tributary.Components;
+using Tributary.Core.Components;
+
+namespace Tributary.Core.Tests.Components;
+
+public sealed class ComponentDescriptorTests
+{
+    private static readonly ComponentCatalog Catalog = BuiltInComponents.CreateCatalog();
+
+    [Fact]
+    public void JsonSchema_CsvSource_IsGeneratedFromTheRecord()
+    {
+        var schema = (JsonObject)Catalog.Get("source.csv").JsonSchema();
+
+        Assert.Equal("source.csv", (string?)schema["title"]);
+        Assert.Equal(["path"], schema["required"]!.AsArray().Select(n => (string?)n));
+        var props = schema["properties"]!.AsObject();
+        Assert.Equal(["path", "delimiter", "columns"], props.Select(p => p.Key));
+        Assert.StartsWith("CSV file, folder", (string?)props["path"]!["description"], StringComparison.Ordinal);
+        Assert.Equal("string", (string?)props["path"]!["type"]);
+    }
+
+    [Fact]
+    public void JsonSchema_EnumParameter_ListsSnakeCaseValuesAndDefault()
+    {
+        var engine = Catalog.Get("source.sql").JsonSchema()["properties"]!["engine"]!;
+        Assert.Equal(["postgres", "duckdb"], engine["enum"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal("postgres", (string?)engine["default"]);
+    }
+
+    [Fact]
+    public void Parameters_DescribeKindsRequirednessAndDefaults()
+    {
+        var p = Catalog.Get("source.sql").Parameters.ToDictionary(x => x.Name);
+        Assert.Equal(ParameterKind.Enum, p["engine"].Kind);
+        Assert.False(p["engine"].Required);
+        Assert.True(p["connection_env"].Required);
+        Assert.Equal(ParameterKind.String, p["query"].Kind);
+    }
+
+    [Fact]
+    public void Get_UnknownType_SuggestsTheClosest()
+    {
+        var e = Assert.Throws<KeyNotFoundException>(() => Catalog.Get("export.cvs"));
+        Assert.Equal("Unknown component type 'export.cvs'. Did you mean 'export.csv'? Run 'trib components' to list them.", e.Message);
+    }
+
+    [Fact]
+    public void Types_EveryBuiltInHasCategoryDescriptionAndSchema()
+    {
+        Assert.Equal(["export.csv", "export.parquet", "source.csv", "source.ndjson", "source.parquet", "source.sql", "transform.sql"],
+            Catalog.Types.Select(t => t.TypeName));
+        foreach (var t in Catalog.Types)
+        {
+            Assert.NotEmpty(t.Description);
+            Assert.All(t.Parameters, p => Assert.False(string.IsNullOrWhiteSpace(p.Description), $"{t.TypeName}.{p.Name} has no description"));
+            Assert.IsType<JsonObject>(t.JsonSchema());
+        }
+    }
+
+    [Theory]
+    [InlineData("500ms", 500)]
+    [InlineData("10s", 10_000)]
+    [InlineData("5m", 300_000)]
+    [InlineData("2h", 7_200_000)]
+    [InlineData("1d", 86_400_000)]
+    [InlineData("1.5s", 1_500)]
+    public void Durations_Parse(string text, double ms)
+    {
+        Assert.True(Durations.TryParse(text, out var d));
+        Assert.Equal(ms, d.TotalMilliseconds);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("10")]
+    [InlineData("s")]
+    [InlineData("10 seconds")]
+    [InlineData("-1s")]
+    public void Durations_RejectNonDurations(string text) => Assert.False(Durations.TryParse(text, out _));
+}
