@@ -52,7 +52,7 @@ public abstract class SqlWarehouse : IWarehouse
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is DBNull ? null : value;
+        return value is null or DBNull ? null : Portable(value);
     }
 
     /// <inheritdoc />
@@ -159,9 +159,17 @@ public abstract class SqlWarehouse : IWarehouse
     private static object?[] Row(DbDataReader reader)
     {
         var row = new object?[reader.FieldCount];
-        for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+        for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Portable(reader.GetValue(i));
         return row;
     }
+
+    // DuckDB's HUGEINT (sum of integers) arrives as BigInteger; callers get long, or double beyond its range.
+    private static object Portable(object value) => value switch
+    {
+        System.Numerics.BigInteger b => b >= long.MinValue && b <= long.MaxValue ? (long)b : (double)b,
+        ulong u => u <= long.MaxValue ? (long)u : (double)u,
+        _ => value,
+    };
 
     private sealed class Builder(SqlWarehouse warehouse, DbConnection connection, string staging) : ITableBuilder
     {

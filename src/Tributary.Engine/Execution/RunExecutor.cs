@@ -43,6 +43,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         {
             foreach (var id in order.Where(id => steps[id].Status == StepStatus.Pending))
             {
+                if (cancellationToken.IsCancellationRequested) continue; // marked cancelled below
                 var ups = graph.Upstream(id).Where(selected.Contains).ToList();
                 if (ups.FirstOrDefault(u => blocked.Contains(u) || steps[u].Status is StepStatus.Skipped or StepStatus.Cancelled) is { } bad)
                 {
@@ -52,7 +53,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                     await run.EmitAsync(RunEventKind.StepSkipped, id, $"skipped: upstream '{bad}' did not succeed").ConfigureAwait(false);
                     continue;
                 }
-                if (cancellationToken.IsCancellationRequested || running.Count >= options.MaxParallelSteps) continue;
+                if (running.Count >= options.MaxParallelSteps) continue;
                 if (!ups.All(u => steps[u].Status == StepStatus.Succeeded)) continue;
                 steps[id] = steps[id] with { Status = StepStatus.Running, StartedAt = time.GetUtcNow() };
                 running[id] = ExecuteStepAsync(specs[id], steps[id], run, BuildRetry(pipeline.Retry, run, id), cancellationToken);

@@ -35,8 +35,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     {
         // Connections to the same file in one process share one database instance (DuckDB.NET's cache),
         // so each operation gets its own connection and parallel steps do not serialize on one.
-        if (_connectionString == "Data Source=:memory:") return _keepAlive.Duplicate();
-        var connection = new DuckDBConnection(_connectionString);
+        var connection = _connectionString == "Data Source=:memory:" ? _keepAlive.Duplicate() : new DuckDBConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }

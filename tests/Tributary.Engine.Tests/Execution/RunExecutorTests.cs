@@ -1,0 +1,239 @@
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+[assembly: AssemblyFixture(typeof(PostgresCluster))]
+
+namespace Tributary.Engine.Tests.Execution;
+
+public sealed class RunExecutorTests(PostgresCluster postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_IndependentBranches_RunInParallelAndJoin(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: north, type: test.probe, with: { probe: {{probe.Id}}, hold_ms: 300, sql: "SELECT 1 AS v" } }
+              - { id: south, type: test.probe, with: { probe: {{probe.Id}}, hold_ms: 300, sql: "SELECT 2 AS v" } }
+              - id: joined
+                type: transform.sql
+                inputs: [north, south]
+                with: { sql: "SELECT v FROM north UNION ALL SELECT v FROM south" }
+            """, cancellationToken: Ct);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(2, probe.MaxRunning);
+        Assert.Equal(3, await h.ScalarAsync("SELECT sum(v) FROM joined"));
+        Assert.Equal(["north", "south", "joined"], result.Steps.Select(s => s.Asset));
+    }
+
+    [Fact]
+    public async Task Execute_ParallelismOne_RunsOneStepAtATime()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: a, type: test.probe, with: { probe: {{probe.Id}}, hold_ms: 100 } }
+              - { id: b, type: test.probe, with: { probe: {{probe.Id}}, hold_ms: 100 } }
+            """, parallelism: 1, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(1, probe.MaxRunning);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_FailsTwiceUnderTwoRetries_SucceedsOnTheThirdAttempt(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            retry: { max_retries: 2, delay: 0s }
+            components:
+              - { id: flaky, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 2 } }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        var step = Assert.Single(result.Steps);
+        Assert.Equal(3, step.Attempts);
+        Assert.Equal(2, h.Events.Count(e => e.Kind == RunEventKind.StepRetry && e.Asset == "flaky"));
+        Assert.Equal(1, await h.ScalarAsync("SELECT count(*) FROM flaky"));
+    }
+
+    [Fact]
+    public async Task Execute_FailsMoreOftenThanRetries_FailsWithTheLastError()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            retry: { max_retries: 1, delay: 0s }
+            components:
+              - { id: flaky, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 2 } }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal(2, result.Steps[0].Attempts);
+        Assert.Equal("flaky (test.probe) failed: planned failure 2 of 2", result.Error);
+        Assert.Null(await h.Warehouse.DescribeTableAsync("flaky", Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_FailedStep_SkipsDownstreamButFinishesIndependentBranch(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: bad, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 5 } }
+              - { id: after_bad, type: transform.sql, inputs: [bad], with: { sql: SELECT * FROM bad } }
+              - { id: good, type: transform.sql, with: { sql: SELECT 42 AS answer } }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal([StepStatus.Failed, StepStatus.Skipped, StepStatus.Succeeded], result.Steps.Select(s => s.Status));
+        Assert.Equal("upstream 'bad' did not succeed", result.Steps[1].Error);
+        Assert.Equal(42, await h.ScalarAsync("SELECT answer FROM good"));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_BlockingCheckFails_SkipsDownstreamAndRecordsTheCheck(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: orders
+                type: transform.sql
+                with: { sql: "SELECT 1 AS id UNION ALL SELECT 1 UNION ALL SELECT 2" }
+                checks:
+                  - { type: unique, column: id, blocking: true }
+                  - { type: row_count_min, value: 2 }
+              - { id: report, type: transform.sql, inputs: [orders], with: { sql: SELECT count(*) AS n FROM orders } }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal([StepStatus.Succeeded, StepStatus.Skipped], result.Steps.Select(s => s.Status));
+        var checks = await h.Store.GetChecksAsync(result.RunId, Ct);
+        Assert.Equal([("unique(id)", false, "1 duplicated values"), ("row_count_min(2)", true, "3 rows, at least 2 required")],
+            checks.Select(c => (c.Check, c.Passed, c.Detail)));
+    }
+
+    [Fact]
+    public async Task Execute_NonBlockingCheckFails_RunStillSucceeds()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: t
+                type: transform.sql
+                with: { sql: "SELECT NULL AS email UNION ALL SELECT 'x'" }
+                checks:
+                  - { type: not_null, column: email }
+                  - { type: accepted_values, column: email, values: [y] }
+                  - { type: expression, sql: "email <> 'x'" }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        var checks = await h.Store.GetChecksAsync(result.RunId, Ct);
+        Assert.Equal(["1 rows fail", "1 rows fail", "2 rows fail"], checks.Select(c => c.Detail));
+        Assert.All(checks, c => Assert.False(c.Passed));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_CancelledMidWrite_EndsCancelledAndKeepsPreviousTable(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        await h.Warehouse.ReplaceTableAsync("slow", (b, ct) => b.CreateAsSelectAsync("SELECT 'old' AS version", null, ct), Ct);
+        var probe = ProbeState.Create();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        var run = h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: slow, type: test.probe, with: { probe: {{probe.Id}}, block: true, sql: "SELECT 'new' AS version" } }
+              - { id: after, type: transform.sql, inputs: [slow], with: { sql: SELECT * FROM slow } }
+            """, cancellationToken: cts.Token);
+        await probe.BlockedStarted.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await cts.CancelAsync();
+        var result = await run;
+
+        Assert.Equal(RunStatus.Cancelled, result.Status);
+        Assert.Equal([StepStatus.Cancelled, StepStatus.Cancelled], result.Steps.Select(s => s.Status));
+        var version = await h.Warehouse.QueryAsync("SELECT version FROM slow", null, 10, Ct);
+        Assert.Equal("old", Assert.Single(version.Rows)[0]);
+        Assert.Equal(["slow"], await h.Warehouse.ListTablesAsync(Ct));
+        Assert.Equal(0, await h.Warehouse.DropAbandonedStagingAsync(Ct));
+        Assert.Equal(RunStatus.Cancelled, (await h.Store.GetRunAsync(result.RunId, Ct))!.Status);
+    }
+
+    [Theory]
+    [InlineData("report", new[] { "report" })]
+    [InlineData("+report", new[] { "orders", "customers", "joined", "report" })]
+    [InlineData("customers+", new[] { "customers", "joined", "report" })]
+    [InlineData("orders, customers", new[] { "orders", "customers" })]
+    public async Task Execute_Selection_RunsOnlySelectedAssets(string select, string[] expected)
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: orders, type: transform.sql, with: { sql: SELECT 1 AS customer_id } }
+              - { id: customers, type: transform.sql, with: { sql: SELECT 1 AS customer_id } }
+              - { id: joined, type: transform.sql, inputs: [orders, customers], with: { sql: SELECT o.customer_id FROM orders o JOIN customers c USING (customer_id) } }
+              - { id: report, type: transform.sql, inputs: [joined], with: { sql: SELECT count(*) AS n FROM joined } }
+            """;
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml, cancellationToken: Ct)).Status);
+
+        var result = await h.RunAsync(yaml, select, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(expected, result.Steps.Select(s => s.Asset));
+    }
+
+    [Fact]
+    public async Task Execute_UnknownSelection_SaysWhichAssetsExist()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: orders, type: transform.sql, with: { sql: SELECT 1 AS x } }
+            """, "+order", cancellationToken: Ct));
+        Assert.Equal("--select: 'order' is not an asset of this pipeline. Did you mean 'orders'? Assets: orders.", e.Message);
+    }
+
+    [Fact]
+    public async Task Execute_RecordsRunStepsMaterializationsAndEvents()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var result = await h.RunAsync("""
+            pipeline: recorded
+            components:
+              - { id: t, type: transform.sql, with: { sql: "SELECT 1 AS id, 'a' AS name UNION ALL SELECT 2, 'b'" } }
+            """, cancellationToken: Ct);
+
+        var run = await h.Store.GetRunAsync(result.RunId, Ct);
+        Assert.Equal(("recorded", RunStatus.Succeeded, "cli"), (run!.Pipeline, run.Status, run.Trigger));
+        Assert.NotNull(run.EndedAt);
+        var m = Assert.Single(await h.Store.GetMaterializationsAsync(result.RunId, null, Ct));
+        Assert.Equal(2, m.RowCount);
+        Assert.Equal(["id", "name"], m.Columns.Select(c => c.Name));
+        var kinds = (await h.Store.GetEventsAsync(result.RunId, Ct)).Select(e => e.Kind).ToList();
+        Assert.Equal([RunEventKind.RunStarted, RunEventKind.StepStarted, RunEventKind.StepSucceeded, RunEventKind.RunEnded], kinds);
+        Assert.Equal(result.RunId, (await h.Store.ListRunsAsync(10, "recorded", Ct))[0].RunId);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using Tributary.Core.Components;
+
+namespace Tributary.Engine.Tests;
+
+/// <summary>Shared observations of one test's probe components, keyed by a per-test id.</summary>
+public sealed class ProbeState
+{
+    private static readonly ConcurrentDictionary<string, ProbeState> All = new();
+    private int _running;
+    private int _maxRunning;
+
+    public string Id { get; } = Guid.NewGuid().ToString("N");
+    public ConcurrentDictionary<string, int> Attempts { get; } = new();
+    public TaskCompletionSource BlockedStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public int MaxRunning => _maxRunning;
+
+    public static ProbeState Create()
+    {
+        var state = new ProbeState();
+        All[state.Id] = state;
+        return state;
+    }
+
+    public static ProbeState Get(string id) => All[id];
+
+    public IDisposable Enter()
+    {
+        var now = Interlocked.Increment(ref _running);
+        int seen;
+        while ((seen = _maxRunning) < now && Interlocked.CompareExchange(ref _maxRunning, now, seen) != seen) { }
+        return new Exit(this);
+    }
+
+    private sealed class Exit(ProbeState state) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref state._running);
+    }
+}
+
+public sealed record ProbeParameters
+{
+    [Description("Id of the test's ProbeState.")]
+    public required string Probe { get; init; }
+    [Description("SELECT that builds the asset.")]
+    public string Sql { get; init; } = "SELECT 1 AS v";
+    [Description("Attempts that fail before one succeeds.")]
+    public int FailTimes { get; init; }
+    [Description("Milliseconds to hold the step open, to overlap with others.")]
+    public int HoldMs { get; init; }
+    [Description("Create the staging table, then wait until cancelled.")]
+    public bool Block { get; init; }
+}
+
+/// <summary>A component whose behaviour tests choose: fail N times, hold, or block mid-write until cancelled.</summary>
+public sealed class ProbeComponent : IComponent<ProbeParameters>
+{
+    public static string TypeName => "test.probe";
+    public static string Description => "Test component.";
+    public static InputArity Inputs => InputArity.Any;
+
+    public ComponentPlan Plan(ProbeParameters parameters, PlanContext context) => ComponentPlan.Unknown;
+
+    public async Task<Materialization> MaterializeAsync(ProbeParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var state = ProbeState.Get(p.Probe);
+        var attempt = state.Attempts.AddOrUpdate(context.Asset, 1, (_, n) => n + 1);
+        using var _ = state.Enter();
+        if (p.HoldMs > 0) await Task.Delay(p.HoldMs, cancellationToken);
+        if (attempt <= p.FailTimes) throw new InvalidOperationException($"planned failure {attempt} of {p.FailTimes}");
+        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, async (b, ct) =>
+        {
+            await b.CreateAsSelectAsync(p.Sql, null, ct);
+            if (p.Block)
+            {
+                state.BlockedStarted.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+        }, cancellationToken);
+        return Materialization.Of(rows);
+    }
+}

@@ -1,0 +1,150 @@
+using Tributary.Core.Warehousing;
+using Tributary.Testing;
+
+[assembly: AssemblyFixture(typeof(PostgresCluster))]
+
+namespace Tributary.Warehouse.Tests;
+
+/// <summary>The IWarehouse contract, run identically on DuckDB and PostgreSQL.</summary>
+public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<IWarehouse> Open(string engine) => TestWarehouses.CreateAsync(engine, _temp, postgres);
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReplaceTable_Csv_LoadsWithInferredTypes(string engine)
+    {
+        await using var wh = await Open(engine);
+        var csv = _temp.File("orders.csv", "order_id,email,amount,ordered_at\n1,a@x.com,10.5,2024-01-02 10:00:00\n2,b@x.com,3,2024-01-03 11:30:00\n");
+
+        var rows = await wh.ReplaceTableAsync("orders", (b, ct) => b.LoadFilesAsync([csv], FileFormat.Csv, new FileReadOptions(), ct), Ct);
+
+        Assert.Equal(2, rows);
+        var schema = await wh.DescribeTableAsync("orders", Ct);
+        Assert.Equal([DataKind.Integer, DataKind.Text, DataKind.Number, DataKind.Timestamp], schema!.Columns.Select(c => c.Kind));
+        Assert.Equal(13.5, Convert.ToDouble(await wh.ScalarAsync("SELECT sum(amount) FROM orders", null, Ct)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReplaceTable_DeclaredColumns_KeepsAndCastsOnlyThose(string engine)
+    {
+        await using var wh = await Open(engine);
+        var csv = _temp.File("o.csv", "id;amount;note\n7;1.25;x\n");
+        var columns = new Dictionary<string, string> { ["amount"] = "DOUBLE", ["id"] = "VARCHAR" };
+
+        await wh.ReplaceTableAsync("o", (b, ct) => b.LoadFilesAsync([csv], FileFormat.Csv, new FileReadOptions(";", columns), ct), Ct);
+
+        var schema = await wh.DescribeTableAsync("o", Ct);
+        Assert.Equal([("amount", DataKind.Number), ("id", DataKind.Text)], schema!.Columns.Select(c => (c.Name, c.Kind)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReplaceTable_BuildFails_KeepsPreviousVersionAndLeavesNoStaging(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.ReplaceTableAsync("t", (b, ct) => b.CreateAsSelectAsync("SELECT 1 AS v", null, ct), Ct);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.ReplaceTableAsync("t", async (b, ct) =>
+        {
+            await b.CreateAsSelectAsync("SELECT 2 AS v", null, ct);
+            throw new InvalidOperationException("boom");
+        }, Ct));
+
+        Assert.Equal(1L, Convert.ToInt64(await wh.ScalarAsync("SELECT v FROM t", null, Ct)));
+        Assert.Equal(["t"], await wh.ListTablesAsync(Ct));
+        Assert.Equal(0, await wh.DropAbandonedStagingAsync(Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReplaceTable_Cancelled_KeepsPreviousVersion(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.ReplaceTableAsync("t", (b, ct) => b.CreateAsSelectAsync("SELECT 1 AS v", null, ct), Ct);
+        using var cts = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wh.ReplaceTableAsync("t", async (b, ct) =>
+        {
+            await b.CreateAsSelectAsync("SELECT 2 AS v", null, ct);
+            await cts.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+        }, cts.Token));
+
+        Assert.Equal(1L, Convert.ToInt64(await wh.ScalarAsync("SELECT v FROM t", null, Ct)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Parameters_AreBoundNotSpliced(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.ReplaceTableAsync("people", (b, ct) => b.CreateAndAppendAsync(
+            [("name", DataKind.Text), ("age", DataKind.Integer)], [["O'Brien", 40], ["x'; DROP TABLE people; --", 1], [null, null]], ct), Ct);
+
+        var result = await wh.QueryAsync("SELECT name FROM people WHERE name = $1 OR age = $2 ORDER BY age", ["x'; DROP TABLE people; --", 40L], 10, Ct);
+
+        Assert.Equal(["x'; DROP TABLE people; --", "O'Brien"], result.Rows.Select(r => (string?)r[0]));
+        Assert.Equal(3L, Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM people", null, Ct)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Identifiers_AreQuoted(string engine)
+    {
+        await using var wh = await Open(engine);
+        var name = "odd \"name\"; with spaces";
+        await wh.ReplaceTableAsync(name, (b, ct) => b.CreateAsSelectAsync("SELECT 1 AS \"select\"", null, ct), Ct);
+
+        Assert.Contains(name, await wh.ListTablesAsync(Ct));
+        Assert.Equal("select", (await wh.DescribeTableAsync(name, Ct))!.Columns[0].Name);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Export_ThenLoad_RoundTripsCsvParquetAndNdJson(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.ReplaceTableAsync("src", (b, ct) => b.CreateAndAppendAsync(
+            [("id", DataKind.Integer), ("amount", DataKind.Number), ("day", DataKind.Date)],
+            [[1, 2.5, new DateOnly(2024, 2, 29)], [2, null, new DateOnly(2024, 3, 1)]], ct), Ct);
+
+        foreach (var (format, ext) in new[] { (FileFormat.Csv, "csv"), (FileFormat.Parquet, "parquet"), (FileFormat.NdJson, "ndjson") })
+        {
+            var path = Path.Combine(_temp.Path, "out." + ext);
+            await wh.ExportAsync("SELECT * FROM src ORDER BY id", null, path, format, Ct);
+            var rows = await wh.ReplaceTableAsync("back_" + ext, (b, ct) => b.LoadFilesAsync([path], format, new FileReadOptions(), ct), Ct);
+            Assert.Equal(2, rows);
+            var back = await wh.QueryAsync($"SELECT id, amount FROM \"back_{ext}\" ORDER BY id", null, 10, Ct);
+            Assert.Equal(2.5, Convert.ToDouble(back.Rows[0][1]));
+            Assert.Null(back.Rows[1][1]);
+        }
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task DescribeTable_Missing_ReturnsNull(string engine)
+    {
+        await using var wh = await Open(engine);
+        Assert.Null(await wh.DescribeTableAsync("nope", Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task DropAbandonedStaging_RemovesLeftoversOnly(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.ExecuteAsync($"CREATE TABLE \"{SqlWarehouse.StagingPrefix}orders_dead\" (x INTEGER)", null, Ct);
+        await wh.ExecuteAsync("CREATE TABLE keep (x INTEGER)", null, Ct);
+
+        Assert.Equal(1, await wh.DropAbandonedStagingAsync(Ct));
+        Assert.Equal(["keep"], await wh.ListTablesAsync(Ct));
+    }
+}
