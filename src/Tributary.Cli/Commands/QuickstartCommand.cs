@@ -33,7 +33,7 @@ internal static class QuickstartCommand
             var byCountry = await warehouse.QueryAsync("SELECT * FROM revenue_by_country", null, 20, ct);
             DataWriter.Write(cli.Out, OutputFormat.Table, byCountry.Schema.Columns.Select(c => c.Name).ToList(), byCountry.Rows);
             cli.Out.WriteLine("Top 5 customers (all in out/top_customers.csv):");
-            var top = await warehouse.QueryAsync("SELECT customer_id, email, country, orders, round(revenue, 2) AS revenue FROM top_customers LIMIT 5", null, 5, ct);
+            var top = await warehouse.QueryAsync("SELECT customer_id, email, country, orders, CAST(revenue AS NUMERIC(14, 2)) AS revenue FROM top_customers LIMIT 5", null, 5, ct);
             DataWriter.Write(cli.Out, OutputFormat.Table, top.Schema.Columns.Select(c => c.Name).ToList(), top.Rows);
             cli.Out.WriteLine($"""
 

@@ -53,7 +53,7 @@ public sealed class SqlSource : IComponent<SqlSourceParameters>
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(SqlSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken)
     {
-        var connection = Environment.GetEnvironmentVariable(parameters.ConnectionEnv)
+        var connection = context.Environment(parameters.ConnectionEnv)
             ?? throw new InvalidOperationException($"environment variable '{parameters.ConnectionEnv}' is not set; it must hold the source's connection string.");
         await using var source = parameters.Engine == SqlSourceEngine.Postgres
             ? await WarehouseFactory.OpenAsync("", connection, cancellationToken).ConfigureAwait(false)

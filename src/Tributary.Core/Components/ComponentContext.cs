@@ -19,6 +19,8 @@ public sealed record ComponentContext
     public required TimeProvider Time { get; init; }
     /// <summary>Writes a line to the run's log.</summary>
     public required Action<string> Log { get; init; }
+    /// <summary>Reads an environment variable (secrets such as connection strings live there, never in YAML).</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
     /// <summary>A path from a parameter, resolved against the project folder.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(path, ProjectDirectory);

@@ -99,6 +99,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         {
             Asset = spec.Id, Inputs = spec.Inputs, Warehouse = warehouse, ProjectDirectory = run.Request.ProjectDirectory,
             RunId = run.RunId, Time = time, Log = line => _ = run.EmitAsync(RunEventKind.Log, spec.Id, line),
+            Environment = run.Request.Environment,
         };
         try
         {

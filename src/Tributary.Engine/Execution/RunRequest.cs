@@ -11,6 +11,8 @@ public sealed record RunRequest
     public string Trigger { get; init; } = "cli";
     /// <summary>Relative paths in parameters resolve against this folder.</summary>
     public required string ProjectDirectory { get; init; }
+    /// <summary>Environment variables for components; the process environment unless a test injects another.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
     /// <summary>Receives every event as it happens (for progress display).</summary>
     public Action<RunEvent>? Observer { get; init; }
 }

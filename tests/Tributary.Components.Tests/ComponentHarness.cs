@@ -1,0 +1,55 @@
+using Tributary.Components;
+using Tributary.Core.Loading;
+using Tributary.Core.Warehousing;
+using Tributary.Engine.Execution;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests;
+
+/// <summary>Runs pipelines of real components against a fresh warehouse and project folder.</summary>
+public sealed class ComponentHarness : IAsyncDisposable
+{
+    private ComponentHarness(TempDirectory temp, IWarehouse warehouse, IRunStore store)
+    {
+        Temp = temp;
+        Warehouse = warehouse;
+        Store = store;
+    }
+
+    public TempDirectory Temp { get; }
+    public IWarehouse Warehouse { get; }
+    public IRunStore Store { get; }
+
+    public static async Task<ComponentHarness> CreateAsync(string engine, PostgresCluster postgres)
+    {
+        var temp = new TempDirectory();
+        return new ComponentHarness(temp, await TestWarehouses.CreateAsync(engine, temp, postgres),
+            await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, ".tributary", "runs.db"), CancellationToken.None));
+    }
+
+    public async Task<RunResult> RunAsync(string yaml, Func<string, string?>? environment = null)
+    {
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(yaml, "test.yaml", new LoadOptions { Environment = environment ?? (_ => null) });
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System)
+            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, Environment = environment ?? (_ => null) }, CancellationToken.None);
+    }
+
+    public async Task<RunResult> RunFileAsync(string path, IReadOnlyDictionary<string, string>? parameters = null)
+    {
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(path, new LoadOptions { ParamOverrides = parameters ?? new Dictionary<string, string>() });
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System)
+            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path }, CancellationToken.None);
+    }
+
+    public async Task<IReadOnlyList<object?[]>> RowsAsync(string sql) => (await Warehouse.QueryAsync(sql, null, 10_000, CancellationToken.None)).Rows;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        await Warehouse.DisposeAsync();
+        Temp.Dispose();
+    }
+}
