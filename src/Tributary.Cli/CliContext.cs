@@ -49,5 +49,5 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TimeProvid
         }
     }
 
-    public ProjectSession Open(ParseResult parse) => ProjectSession.Open(parse.GetValue(Project)!);
+    public ProjectSession Open(ParseResult parse) => ProjectSession.Open(parse.GetValue(Project)!, time);
 }

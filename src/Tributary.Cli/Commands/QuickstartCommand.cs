@@ -21,7 +21,7 @@ internal static class QuickstartCommand
         {
             var folder = Path.GetFullPath(parse.GetValue(dir)!);
             if (!File.Exists(Path.Combine(folder, ProjectSettings.FileName))) InitCommand.Init(cli, folder);
-            await using var project = ProjectSession.Open(folder);
+            await using var project = ProjectSession.Open(folder, cli.Time);
             QuickstartStore.Write(Path.Combine(folder, "data"));
             cli.Error.WriteLine("wrote sample data: data/customers.csv, data/orders.csv");
             TemplatesCommand.Add(cli, project, "quickstart", force: true);

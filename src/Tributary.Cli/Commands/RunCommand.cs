@@ -44,7 +44,7 @@ internal static class RunCommand
         var spec = project.LoadPipeline(name, parameters);
         var warehouse = await project.WarehouseAsync(cancellationToken);
         var store = await project.StoreAsync(cancellationToken);
-        foreach (var id in await project.RecoverAsync(cli.Time, cancellationToken))
+        foreach (var id in project.RecoveredRuns)
             cli.Error.WriteLine($"run {id} was left running by a process that died; marked failed (tables kept their previous version)");
         var executor = new RunExecutor(project.Catalog, warehouse, store, new ExecutorOptions(project.Settings.Parallelism), cli.Time);
         var progress = new RunProgress(cli.Error, live);

@@ -25,7 +25,7 @@ internal static class RunsCommand
 
         var id = new Argument<string>("run_id") { Description = "Run id from 'trib runs'." };
         var showFormat = CliContext.FormatOption();
-        var show = new Command("show", "Show one run: steps, materializations, checks and log.") { id, showFormat };
+        var show = new Command("show", "Show one run: steps with rows, checks and log (csv: steps only; json: everything).") { id, showFormat };
         show.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             await using var project = cli.Open(parse);
@@ -36,16 +36,33 @@ internal static class RunsCommand
             cli.Error.WriteLine($"run {run.RunId} of {run.Pipeline}: {Name(run.Status)}{(run.Error is null ? "" : $" ({run.Error})")}");
             var steps = await store.GetStepsAsync(runId, ct);
             var mats = (await store.GetMaterializationsAsync(runId, null, ct)).ToDictionary(m => m.Asset);
-            DataWriter.Write(cli.Out, f, ["asset", "component", "status", "attempts", "rows", "duration_s", "error"],
-                steps.Select(s => new object?[] { s.Asset, s.ComponentType, Name(s.Status), s.Attempts, mats.GetValueOrDefault(s.Asset)?.RowCount,
-                    (s.EndedAt - s.StartedAt)?.TotalSeconds, s.Error }));
-            var checks = await store.GetChecksAsync(runId, ct);
-            if (checks.Count > 0)
-                DataWriter.Write(cli.Out, f, ["asset", "check", "passed", "blocking", "detail"],
-                    checks.Select(c => new object?[] { c.Asset, c.Check, c.Passed, c.Blocking, c.Detail }));
-            if (f == OutputFormat.Table)
-                foreach (var e in await store.GetEventsAsync(runId, ct))
-                    cli.Error.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss.fff} {e.Message}");
+            string[] stepColumns = ["asset", "component", "status", "attempts", "rows", "duration_s", "error"];
+            var stepRows = steps.Select(s => new object?[] { s.Asset, s.ComponentType, Name(s.Status), s.Attempts, mats.GetValueOrDefault(s.Asset)?.RowCount,
+                (s.EndedAt - s.StartedAt)?.TotalSeconds, s.Error }).ToList();
+            string[] checkColumns = ["asset", "check", "passed", "blocking", "detail"];
+            var checkRows = (await store.GetChecksAsync(runId, ct)).Select(c => new object?[] { c.Asset, c.Check, c.Passed, c.Blocking, c.Detail }).ToList();
+            var events = await store.GetEventsAsync(runId, ct);
+            switch (f)
+            {
+                case OutputFormat.Json:
+                    DataWriter.WriteJson(cli.Out, new
+                    {
+                        run_id = run.RunId, pipeline = run.Pipeline, status = Name(run.Status), trigger = run.Trigger, error = run.Error,
+                        started_at = run.StartedAt, ended_at = run.EndedAt,
+                        steps = DataWriter.Objects(stepColumns, stepRows),
+                        checks = DataWriter.Objects(checkColumns, checkRows),
+                        events = events.Select(e => new { at = e.At, kind = e.Kind.ToString(), asset = e.Asset, message = e.Message }),
+                    });
+                    break;
+                case OutputFormat.Csv:
+                    DataWriter.Write(cli.Out, f, stepColumns, stepRows);
+                    break;
+                default:
+                    DataWriter.Write(cli.Out, f, stepColumns, stepRows);
+                    if (checkRows.Count > 0) DataWriter.Write(cli.Out, f, checkColumns, checkRows);
+                    foreach (var e in events) cli.Error.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss.fff} {e.Message}");
+                    break;
+            }
             return ExitCodes.Success;
         }));
         command.Subcommands.Add(show);

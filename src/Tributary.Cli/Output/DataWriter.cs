@@ -19,8 +19,7 @@ internal static class DataWriter
                 foreach (var row in rows) output.WriteLine(string.Join(",", row.Select(v => Csv(Text(v)))));
                 break;
             case OutputFormat.Json:
-                var list = rows.Select(r => columns.Select((c, i) => (c, v: r[i])).ToDictionary(p => p.c, p => Json(p.v))).ToList();
-                output.WriteLine(JsonSerializer.Serialize(list, Indented));
+                output.WriteLine(JsonSerializer.Serialize(Objects(columns, rows), Indented));
                 break;
             default:
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
@@ -31,6 +30,13 @@ internal static class DataWriter
                 break;
         }
     }
+
+    /// <summary>Rows as JSON-ready objects keyed by column name.</summary>
+    public static List<Dictionary<string, object?>> Objects(IReadOnlyList<string> columns, IEnumerable<object?[]> rows) =>
+        rows.Select(r => columns.Select((c, i) => (c, v: r[i])).ToDictionary(p => p.c, p => Json(p.v))).ToList();
+
+    /// <summary>Any object as indented JSON.</summary>
+    public static void WriteJson(TextWriter output, object value) => output.WriteLine(JsonSerializer.Serialize(value, Indented));
 
     public static string Text(object? value) => value switch
     {

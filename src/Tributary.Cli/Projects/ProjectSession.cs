@@ -18,15 +18,21 @@ internal sealed class ProjectSession : IAsyncDisposable
     private IWarehouse? _warehouse;
     private IRunStore? _store;
 
-    private ProjectSession(ProjectSettings settings) => Settings = settings;
+    private readonly TimeProvider _time;
+
+    private ProjectSession(ProjectSettings settings, TimeProvider time)
+    {
+        Settings = settings;
+        _time = time;
+    }
 
     public ProjectSettings Settings { get; }
     public ComponentCatalog Catalog { get; } = BuiltInComponents.CreateCatalog();
 
-    public static ProjectSession Open(string directory)
+    public static ProjectSession Open(string directory, TimeProvider time)
     {
         if (!Directory.Exists(directory)) throw new CliException($"project folder '{directory}' does not exist. Run 'trib init {directory}' to create one.");
-        return new ProjectSession(ProjectSettings.Load(directory));
+        return new ProjectSession(ProjectSettings.Load(directory), time);
     }
 
     /// <summary>Pipeline files of the project, sorted.</summary>
@@ -54,6 +60,10 @@ internal sealed class ProjectSession : IAsyncDisposable
 
     public string Relative(string path) => Path.GetRelativePath(Settings.Directory, path);
 
+    /// <summary>Runs that a dead process left "running", found and marked failed when the store was opened.</summary>
+    public IReadOnlyList<string> RecoveredRuns { get; private set; } = [];
+
+    /// <summary>The warehouse; on DuckDB, staging tables a dead process left behind are dropped on open.</summary>
     public async Task<IWarehouse> WarehouseAsync(CancellationToken cancellationToken)
     {
         if (_warehouse is not null) return _warehouse;
@@ -69,26 +79,18 @@ internal sealed class ProjectSession : IAsyncDisposable
         {
             throw new CliException($"the warehouse {Relative(Settings.DuckDbPath)} is in use by another process (is 'trib serve' running?): {e.Message}");
         }
+        // This process owns the DuckDB file, so any staging table in it is from a process that died mid-write.
+        if (postgres is null) await _warehouse.DropAbandonedStagingAsync(cancellationToken).ConfigureAwait(false);
         return _warehouse;
     }
 
-    /// <summary>The run store, after failing runs whose process died and dropping their staging tables.</summary>
+    /// <summary>The run store; runs left "running" by a process that died are marked failed on open.</summary>
     public async Task<IRunStore> StoreAsync(CancellationToken cancellationToken)
     {
         if (_store is not null) return _store;
         _store = await SqliteRunStore.OpenAsync(Settings.RunStorePath, cancellationToken).ConfigureAwait(false);
+        RecoveredRuns = await _store.FailAbandonedRunsAsync(IsAlive, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return _store;
-    }
-
-    /// <summary>Recovers from a process that died mid-run: its runs are marked failed and its staging tables dropped.</summary>
-    public async Task<IReadOnlyList<string>> RecoverAsync(TimeProvider time, CancellationToken cancellationToken)
-    {
-        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
-        var failed = await store.FailAbandonedRunsAsync(IsAlive, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        // With DuckDB this process owns the file, so any staging table left is from a dead process.
-        if (Settings.PostgresEnv is null)
-            await (await WarehouseAsync(cancellationToken).ConfigureAwait(false)).DropAbandonedStagingAsync(cancellationToken).ConfigureAwait(false);
-        return failed;
     }
 
     private static bool IsAlive(int pid)

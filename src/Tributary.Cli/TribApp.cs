@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Tributary.Cli.Commands;
+
+namespace Tributary.Cli;
+
+/// <summary>The <c>trib</c> command tree; Program and the CLI tests both enter here.</summary>
+public static class TribApp
+{
+    /// <summary>Parses and runs one command line; returns the exit code (0 ok, 1 user error, 2 run failed).</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        var cli = new CliContext(output, error, time);
+        var root = new RootCommand("trib: Tributary, the open-source customer data platform. Pipelines from YAML templates on DuckDB or PostgreSQL.")
+        {
+            QuickstartCommand.Create(cli),
+            InitCommand.Create(cli),
+            TemplatesCommand.Create(cli),
+            ComponentsCommand.CreateList(cli),
+            ComponentsCommand.CreateSchema(cli),
+            ValidateCommand.Create(cli),
+            ListCommand.Create(cli),
+            RunCommand.Create(cli),
+            RunsCommand.Create(cli),
+            ShowCommand.CreateShow(cli),
+            ShowCommand.CreateQuery(cli),
+        };
+        root.Options.Add(cli.Project);
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Commands;
+
+/// <summary>A user's path through the CLI: init, templates add, run, runs, show, query, with every output format.</summary>
+public sealed class ProjectCommandsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private string Project => Path.Combine(_temp.Path, "shop");
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<string> RunQuickstartPipelineAsync()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        Components.Samples.QuickstartStore.Write(Path.Combine(Project, "data"), customers: 100);
+        Assert.Equal(0, (await Trib.RunAsync("templates", "add", "quickstart", "--project", Project)).ExitCode);
+        var run = await Trib.RunAsync("run", "quickstart", "--project", Project, "--param", "top_n=3");
+        Assert.True(run.ExitCode == 0, run.Error);
+        return run.ErrorLines.Single(l => l.StartsWith("run ", StringComparison.Ordinal) && l.Contains(" succeeded", StringComparison.Ordinal)).Split(' ')[1];
+    }
+
+    [Fact]
+    public async Task Run_Quickstart_SucceedsAndShowsPlainProgressWhenRedirected()
+    {
+        var runId = await RunQuickstartPipelineAsync();
+        var runs = await Trib.RunAsync("runs", "--project", Project, "--format", "json");
+
+        var list = JsonDocument.Parse(runs.Out).RootElement;
+        Assert.Equal(runId, list[0].GetProperty("run_id").GetString());
+        Assert.Equal("succeeded", list[0].GetProperty("status").GetString());
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(Project, "out/top_customers.csv")).Length - 1);
+    }
+
+    [Fact]
+    public async Task RunsShow_ListsStepsWithRowsAndChecks()
+    {
+        var runId = await RunQuickstartPipelineAsync();
+        var show = await Trib.RunAsync("runs", "show", runId, "--project", Project, "--format", "csv");
+
+        Assert.Equal(0, show.ExitCode);
+        var lines = show.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("asset,component,status,attempts,rows,duration_s,error", lines[0]);
+        Assert.StartsWith("customers,source.csv,succeeded,1,100,", lines.Single(l => l.StartsWith("customers,", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Equal(7, lines.Length);
+
+        var json = JsonDocument.Parse((await Trib.RunAsync("runs", "show", runId, "--project", Project, "--format", "json")).Out).RootElement;
+        Assert.Equal("succeeded", json.GetProperty("status").GetString());
+        var check = json.GetProperty("checks").EnumerateArray().First(c => c.GetProperty("check").GetString() == "unique(order_id)");
+        Assert.True(check.GetProperty("passed").GetBoolean());
+        Assert.Equal("no duplicates", check.GetProperty("detail").GetString());
+        Assert.Contains(json.GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "RunEnded");
+    }
+
+    [Fact]
+    public async Task ShowAndQuery_PrintWarehouseRows()
+    {
+        await RunQuickstartPipelineAsync();
+
+        var show = await Trib.RunAsync("show", "top_customers", "--project", Project, "--limit", "2", "--format", "csv");
+        Assert.Equal(0, show.ExitCode);
+        Assert.Equal(3, show.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("2 of 3 rows", show.Error, StringComparison.Ordinal);
+
+        var query = await Trib.RunAsync("query", "SELECT count(*) AS n FROM customer_value", "--project", Project, "--format", "json");
+        Assert.Equal(100, JsonDocument.Parse(query.Out).RootElement[0].GetProperty("n").GetInt64());
+
+        var missing = await Trib.RunAsync("show", "top_customer", "--project", Project);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.StartsWith("error: no asset 'top_customer' in the warehouse. Did you mean 'top_customers'?", missing.Error, StringComparison.Ordinal);
+
+        var bad = await Trib.RunAsync("query", "SELEC 1", "--project", Project);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.StartsWith("error: query failed:", bad.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_FailingPipeline_ExitsTwoAndNamesTheStep()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines/broken.yaml"), """
+            pipeline: broken
+            components:
+              - { id: orders, type: source.csv, with: { path: data/missing.csv } }
+            """);
+
+        var run = await Trib.RunAsync("run", "broken", "--project", Project);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("failed: orders (source.csv) failed: no file matches 'data/missing.csv'", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_UnknownPipelineOrInvalidOne_ExitsOne()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        Assert.Equal(0, (await Trib.RunAsync("templates", "add", "quickstart", "--project", Project)).ExitCode);
+
+        var unknown = await Trib.RunAsync("run", "quickstar", "--project", Project);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("error: no pipeline 'quickstar' in pipelines. Did you mean 'quickstart'? Pipelines: quickstart.\n", unknown.Error.ReplaceLineEndings("\n"));
+
+        var badParam = await Trib.RunAsync("run", "quickstart", "--project", Project, "--param", "top_n=0");
+        Assert.Equal(1, badParam.ExitCode);
+        Assert.Contains("error TRIB0104: --param top_n must be within [1, 10000], got 0.", badParam.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_Twice_RefusesToOverwrite()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        Assert.True(File.Exists(Path.Combine(Project, "tributary.yaml")));
+        var again = await Trib.RunAsync("init", Project);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already exists", again.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ComponentsAndSchema_DescribeTheCatalog()
+    {
+        var components = await Trib.RunAsync("components", "--format", "csv");
+        Assert.Contains("source.csv,source,no inputs,Load CSV files with a header row into a table.", components.Out, StringComparison.Ordinal);
+
+        var schema = await Trib.RunAsync("schema", "transform.sql");
+        var json = JsonDocument.Parse(schema.Out).RootElement;
+        Assert.Equal("sql", json.GetProperty("required")[0].GetString());
+
+        var unknown = await Trib.RunAsync("schema", "transform.sq");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("Did you mean 'transform.sql'?", unknown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Templates_ListsShippedTemplatesAndAddSuggestsNames()
+    {
+        var list = await Trib.RunAsync("templates", "--format", "csv");
+        Assert.Contains("quickstart,", list.Out, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var bad = await Trib.RunAsync("templates", "add", "quikstart", "--project", Project);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("Did you mean 'quickstart'?", bad.Error, StringComparison.Ordinal);
+    }
+}

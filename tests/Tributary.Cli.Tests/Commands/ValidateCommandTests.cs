@@ -1,0 +1,51 @@
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Commands;
+
+public sealed class ValidateCommandTests
+{
+    public static TheoryData<string> Fixtures()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in Directory.GetFiles(RepositoryFiles.InvalidPipelines, "*.yaml").Order()) data.Add(Path.GetFileNameWithoutExtension(f));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public async Task Validate_InvalidFixture_PrintsTheSharedExpectedDiagnosticsAndExitsOne(string name)
+    {
+        if (name == "undefined_env") Assert.Null(Environment.GetEnvironmentVariable("TRIB_TEST_SURELY_UNSET"));
+        var path = Path.Combine(RepositoryFiles.InvalidPipelines, name + ".yaml");
+        var shown = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        var expected = File.ReadAllLines(Path.Combine(RepositoryFiles.InvalidPipelines, name + ".expected")).Where(l => l.Length > 0);
+
+        var result = await Trib.RunAsync("validate", path);
+
+        Assert.Equal(1, result.ExitCode);
+        var diagnostics = result.ErrorLines.Where(l => l.StartsWith(shown + ":", StringComparison.Ordinal)).Select(l => name + ".yaml" + l[shown.Length..]);
+        Assert.Equal(expected, diagnostics);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_PrintsTheSourceLineWithACaretUnderTheColumn()
+    {
+        var path = Path.Combine(RepositoryFiles.InvalidPipelines, "unknown_component_type.yaml");
+        var result = await Trib.RunAsync("validate", path);
+
+        var lines = result.ErrorLines;
+        var at = lines.ToList().FindIndex(l => l.Contains("TRIB0200", StringComparison.Ordinal));
+        Assert.Equal("    4 |     type: source.cvs", lines[at + 1]);
+        Assert.Equal("      |           ^", lines[at + 2]);
+        Assert.Equal("1 error", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Validate_ValidTemplate_ExitsZero()
+    {
+        var result = await Trib.RunAsync("validate", Path.Combine(RepositoryFiles.Templates, "quickstart.yaml"));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("(6 components)", result.Error, StringComparison.Ordinal);
+    }
+}
