@@ -42,7 +42,7 @@ public sealed class SqliteRunStore : IRunStore
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var store = new SqliteRunStore(connection);
-        await store.ExecAsync("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;", cancellationToken).ConfigureAwait(false);
+        await store.ExecAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;", cancellationToken).ConfigureAwait(false);
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         return store;
     }
