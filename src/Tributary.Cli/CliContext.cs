@@ -47,6 +47,13 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TimeProvid
             error.WriteLine("cancelled");
             return ExitCodes.RunFailed;
         }
+        catch (Exception e)
+        {
+            // Not a user mistake: say what failed in one line; the trace only on request.
+            error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            error.WriteLine(Environment.GetEnvironmentVariable("TRIB_DEBUG") == "1" ? e.ToString() : "Set TRIB_DEBUG=1 to see the stack trace, and please report it.");
+            return ExitCodes.RunFailed;
+        }
     }
 
     public ProjectSession Open(ParseResult parse) => ProjectSession.Open(parse.GetValue(Project)!, time);

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Tributary.Testing;
+
+[assembly: AssemblyFixture(typeof(PostgresCluster))]
+
+namespace Tributary.Cli.Tests.Commands;
+
+/// <summary>A project whose tributary.yaml points the warehouse at PostgreSQL through an environment variable.</summary>
+public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly string _env = "TRIB_TEST_PG_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable(_env, null);
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public async Task Run_OnPostgresWarehouse_WritesTablesThere()
+    {
+        var project = Path.Combine(_temp.Path, "pg");
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        var settings = Path.Combine(project, "tributary.yaml");
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+
+        var missing = await Trib.RunAsync("show", "x", "--project", project);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal($"error: tributary.yaml names warehouse.postgres_env '{_env}', but that environment variable is not set.", missing.Error.Trim());
+
+        Environment.SetEnvironmentVariable(_env, await postgres.NewSchemaAsync());
+        Components.Samples.QuickstartStore.Write(Path.Combine(project, "data"), customers: 30);
+        Assert.Equal(0, (await Trib.RunAsync("templates", "add", "quickstart", "--project", project)).ExitCode);
+        var run = await Trib.RunAsync("run", "quickstart", "--project", project);
+        Assert.True(run.ExitCode == 0, run.Error);
+
+        var query = await Trib.RunAsync("query", "SELECT count(*) AS n FROM customer_value", "--project", project, "--format", "json");
+        Assert.Equal(30, JsonDocument.Parse(query.Out).RootElement[0].GetProperty("n").GetInt64());
+        Assert.False(File.Exists(Path.Combine(project, ".tributary", "warehouse.duckdb")));
+    }
+
+    [Fact]
+    public async Task Settings_UnknownKey_IsReportedWithItsPosition()
+    {
+        var project = Path.Combine(_temp.Path, "bad");
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        File.AppendAllText(Path.Combine(project, "tributary.yaml"), "paralelism: 2\n");
+
+        var list = await Trib.RunAsync("list", "--project", project);
+
+        Assert.Equal(1, list.ExitCode);
+        Assert.Contains("tributary.yaml:11:1: error TRIB0100: unknown key 'paralelism' in tributary.yaml. Did you mean 'parallelism'?", list.Error, StringComparison.Ordinal);
+    }
+}
