@@ -1,0 +1,67 @@
+using MathNet.Numerics;
+using MathNet.Numerics.Statistics;
+using Tributary.Analytics.Fitting;
+
+namespace Tributary.Analytics.Clv;
+
+/// <summary>
+/// Gamma-Gamma model of spend per transaction (Fader &amp; Hardie 2013, "The Gamma-Gamma Model of Monetary
+/// Value"; Colombo &amp; Jiang 1999): each transaction's value is gamma(p, ν) with ν ~ gamma(q, γ) across
+/// customers. Fitted on repeat buyers only (x &gt; 0), from x and the mean value z̄ of their repeat transactions.
+/// Assumes spend is independent of frequency; check <see cref="FrequencySpendCorrelation"/>.
+/// </summary>
+public static class GammaGamma
+{
+    /// <summary>Fits p, q, γ by maximum likelihood on the customers with x &gt; 0 and z̄ &gt; 0.</summary>
+    /// <exception cref="ArgumentException">Fewer than 3 repeat buyers, or mismatched lengths.</exception>
+    public static GammaGammaFit Fit(IReadOnlyList<double> frequency, IReadOnlyList<double> meanValue, MaximumLikelihoodOptions? options = null)
+    {
+        var (x, z) = RepeatBuyers(frequency, meanValue);
+        var fit = MaximumLikelihood.Maximize(p => LogLikelihood(new GammaGammaParameters(p[0], p[1], p[2]), x, z), [1, 1, Math.Max(1, z.Average())], options);
+        var q = fit.Parameters;
+        return new GammaGammaFit(new GammaGammaParameters(q[0], q[1], q[2]), fit, x.Length);
+    }
+
+    /// <summary>Sum over repeat buyers of FH 2013 eq. (3) in log form.</summary>
+    public static double LogLikelihood(in GammaGammaParameters parameters, IReadOnlyList<double> frequency, IReadOnlyList<double> meanValue)
+    {
+        var (p, q, gamma) = parameters;
+        double sum = 0;
+        for (var i = 0; i < frequency.Count; i++)
+        {
+            double x = frequency[i], z = meanValue[i];
+            sum += SpecialFunctions.GammaLn(p * x + q) - SpecialFunctions.GammaLn(p * x) - SpecialFunctions.GammaLn(q)
+                + q * Math.Log(gamma) + (p * x - 1) * Math.Log(z) + p * x * Math.Log(x) - (p * x + q) * Math.Log(gamma + x * z);
+        }
+        return sum;
+    }
+
+    /// <summary>E[M | x, z̄], FH 2013 eq. (5): a weighted mean of the population mean pγ/(q-1) and z̄. For x = 0 the population mean.</summary>
+    public static double ExpectedAverageValue(in GammaGammaParameters parameters, double x, double meanValue)
+    {
+        var (p, q, gamma) = parameters;
+        return x == 0 ? p * gamma / (q - 1) : p * (gamma + x * meanValue) / (p * x + q - 1);
+    }
+
+    /// <summary>Pearson correlation of frequency and mean spend among repeat buyers; the model assumes it is near 0.</summary>
+    public static double FrequencySpendCorrelation(IReadOnlyList<double> frequency, IReadOnlyList<double> meanValue)
+    {
+        var (x, z) = RepeatBuyers(frequency, meanValue);
+        return Correlation.Pearson(x, z);
+    }
+
+    private static (double[] X, double[] Z) RepeatBuyers(IReadOnlyList<double> frequency, IReadOnlyList<double> meanValue)
+    {
+        if (frequency.Count != meanValue.Count)
+            throw new ArgumentException($"frequency and mean value need one value per customer; got {frequency.Count} and {meanValue.Count}.");
+        var keep = Enumerable.Range(0, frequency.Count).Where(i => frequency[i] > 0 && meanValue[i] > 0).ToList();
+        if (keep.Count < 3) throw new ArgumentException($"Gamma-Gamma needs at least 3 repeat buyers with positive spend; got {keep.Count}.");
+        return (keep.Select(i => frequency[i]).ToArray(), keep.Select(i => meanValue[i]).ToArray());
+    }
+}
+
+/// <summary>Gamma-Gamma parameters: shape p of transaction values, and gamma(q, γ) for their scale across customers.</summary>
+public readonly record struct GammaGammaParameters(double P, double Q, double Gamma);
+
+/// <summary>A Gamma-Gamma fit with the number of repeat buyers it used.</summary>
+public sealed record GammaGammaFit(GammaGammaParameters Parameters, MaximumLikelihoodFit Estimate, int Customers);

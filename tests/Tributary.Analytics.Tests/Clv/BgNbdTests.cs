@@ -1,0 +1,52 @@
+using Tributary.Analytics.Clv;
+
+namespace Tributary.Analytics.Tests.Clv;
+
+public sealed class BgNbdTests
+{
+    [Fact]
+    public void Fit_CdnowSample_ReproducesPublishedParameters()
+    {
+        var data = Cdnow.Summary();
+        Assert.Equal(2357, data.Count);
+
+        var fit = BgNbd.Fit(data);
+
+        // FHL 2005, section 5: r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL = -9582.4. Within 0.5%.
+        Assert.Equal(0.243, fit.Parameters.R, 0.243 * 0.005);
+        Assert.Equal(4.414, fit.Parameters.Alpha, 4.414 * 0.005);
+        Assert.Equal(0.793, fit.Parameters.A, 0.793 * 0.005);
+        Assert.Equal(2.426, fit.Parameters.B, 2.426 * 0.005);
+        Assert.Equal(-9582.4, fit.Estimate.LogLikelihood, 0.1);
+        Assert.True(fit.Estimate.Converged);
+        Assert.All(fit.Estimate.StandardErrors, se => Assert.True(se > 0 && se < 1, $"standard error {se}"));
+    }
+
+    [Fact]
+    public void ExpectedPurchases_PublishedCustomer_MatchesFhl()
+    {
+        // FHL 2005, section 5: a customer with x = 2, t_x = 30.43, T = 38.86 is expected to make 1.226 purchases in the next 39 weeks.
+        var p = new BgNbdParameters(0.243, 4.414, 0.793, 2.426);
+        Assert.Equal(1.226, BgNbd.ExpectedPurchases(p, 2, 30.43, 38.86, 39), 0.001);
+    }
+
+    [Fact]
+    public void ExpectedPurchases_ZeroHorizon_IsZero() =>
+        Assert.Equal(0, BgNbd.ExpectedPurchases(new BgNbdParameters(0.243, 4.414, 0.793, 2.426), 3, 20, 30, 0));
+
+    [Fact]
+    public void ProbabilityAlive_NoRepeatPurchase_IsOneAndFallsWithLongSilence()
+    {
+        var p = new BgNbdParameters(0.243, 4.414, 0.793, 2.426);
+        Assert.Equal(1, BgNbd.ProbabilityAlive(p, 0, 0, 38.86));
+        Assert.True(BgNbd.ProbabilityAlive(p, 5, 38, 38.86) > BgNbd.ProbabilityAlive(p, 5, 10, 38.86));
+    }
+
+    [Fact]
+    public void ExpectedPurchasesNewCustomer_MatchesTheSumOfAnIndividualWithNoHistory()
+    {
+        // A customer observed for an instant with no repeat purchases is a new customer.
+        var p = new BgNbdParameters(0.243, 4.414, 0.793, 2.426);
+        Assert.Equal(BgNbd.ExpectedPurchasesNewCustomer(p, 39), BgNbd.ExpectedPurchases(p, 0, 0, 1e-12, 39), 1e-9);
+    }
+}
