@@ -1,4 +1,5 @@
 using Tributary.Components.Exports;
+using Tributary.Components.Ltv;
 using Tributary.Components.Sources;
 using Tributary.Components.Transforms;
 using Tributary.Core.Components;
@@ -15,6 +16,7 @@ public static class BuiltInComponents
         .Add<NdJsonSource, NdJsonSourceParameters>()
         .Add<SqlSource, SqlSourceParameters>()
         .Add<SqlTransform, SqlTransformParameters>()
+        .Add<LtvPrediction, LtvParameters>()
         .Add<CsvExport, CsvExportParameters>()
         .Add<ParquetExport, ParquetExportParameters>();
 }

@@ -73,7 +73,17 @@ public static class BgNbd
 }
 
 /// <summary>BG/NBD parameters: gamma(r, α) purchase rates, beta(a, b) dropout probabilities.</summary>
-public readonly record struct BgNbdParameters(double R, double Alpha, double A, double B);
+public readonly record struct BgNbdParameters(double R, double Alpha, double A, double B) : IRepeatPurchaseModel
+{
+    /// <inheritdoc />
+    public string Name => "bgnbd";
+
+    /// <inheritdoc />
+    public double ProbabilityAlive(double x, double tx, double t) => BgNbd.ProbabilityAlive(this, x, tx, t);
+
+    /// <inheritdoc />
+    public double ExpectedPurchases(double x, double tx, double t, double horizon) => BgNbd.ExpectedPurchases(this, x, tx, t, horizon);
+}
 
 /// <summary>A BG/NBD fit: parameters in the order r, α, a, b, with standard errors and diagnostics.</summary>
 public sealed record BgNbdFit(BgNbdParameters Parameters, MaximumLikelihoodFit Estimate);

@@ -78,7 +78,17 @@ public static class ParetoNbd
 }
 
 /// <summary>Pareto/NBD parameters: gamma(r, α) purchase rates, gamma(s, β) dropout rates.</summary>
-public readonly record struct ParetoNbdParameters(double R, double Alpha, double S, double Beta);
+public readonly record struct ParetoNbdParameters(double R, double Alpha, double S, double Beta) : IRepeatPurchaseModel
+{
+    /// <inheritdoc />
+    public string Name => "pareto_nbd";
+
+    /// <inheritdoc />
+    public double ProbabilityAlive(double x, double tx, double t) => ParetoNbd.ProbabilityAlive(this, x, tx, t);
+
+    /// <inheritdoc />
+    public double ExpectedPurchases(double x, double tx, double t, double horizon) => ParetoNbd.ExpectedPurchases(this, x, tx, t, horizon);
+}
 
 /// <summary>A Pareto/NBD fit: parameters in the order r, α, s, β, with standard errors and diagnostics.</summary>
 public sealed record ParetoNbdFit(ParetoNbdParameters Parameters, MaximumLikelihoodFit Estimate);

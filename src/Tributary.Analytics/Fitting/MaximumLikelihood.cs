@@ -34,11 +34,45 @@ public static class MaximumLikelihood
             if (improved < options.Tolerance) break;
         }
         var parameters = point.Select(v => Math.Exp(v)).ToArray();
-        return new MaximumLikelihoodFit(parameters, StandardErrors(logLikelihood, parameters), -best, iterations, restarts < options.MaxRestarts);
+        var covariance = Covariance(logLikelihood, parameters);
+        var errors = Enumerable.Range(0, parameters.Length)
+            .Select(i => covariance is not null && covariance[i, i] > 0 ? Math.Sqrt(covariance[i, i]) : double.NaN).ToArray();
+        return new MaximumLikelihoodFit(parameters, errors, -best, iterations, restarts < options.MaxRestarts) { Covariance = covariance };
     }
 
-    // Observed information: the negative Hessian of the log-likelihood in the natural parameters.
-    private static double[] StandardErrors(Func<double[], double> ll, double[] p)
+    /// <summary>
+    /// Parameter sets drawn from the asymptotic normal N(θ̂, Σ̂) (draws with a non-positive parameter are redrawn),
+    /// for intervals that carry estimation uncertainty. Empty when the covariance is unavailable.
+    /// </summary>
+    public static IReadOnlyList<double[]> DrawParameters(MaximumLikelihoodFit fit, int count, Random random)
+    {
+        if (fit.Covariance is not { } covariance) return [];
+        var k = fit.Parameters.Count;
+        var sigma = Matrix<double>.Build.DenseOfArray(covariance);
+        Matrix<double> lower;
+        try
+        {
+            lower = sigma.Cholesky().Factor;
+        }
+        catch (ArgumentException)
+        {
+            return [];
+        }
+        var draws = new List<double[]>(count);
+        for (var attempts = 0; draws.Count < count && attempts < count * 20; attempts++)
+        {
+            var normal = Vector<double>.Build.Dense(k, _ => Gaussian(random));
+            var draw = (lower * normal).Select((d, i) => fit.Parameters[i] + d).ToArray();
+            if (draw.All(v => v > 0)) draws.Add(draw);
+        }
+        return draws;
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    // Inverse observed information: the negative Hessian of the log-likelihood in the natural parameters.
+    private static double[,]? Covariance(Func<double[], double> ll, double[] p)
     {
         var k = p.Length;
         var h = p.Select(x => 1e-4 * Math.Max(Math.Abs(x), 1e-3)).ToArray();
@@ -56,15 +90,8 @@ public static class MaximumLikelihood
                 var value = (At(h[i], h[j]) - At(h[i], -h[j]) - At(-h[i], h[j]) + At(-h[i], -h[j])) / (4 * h[i] * h[j]);
                 hessian[i, j] = hessian[j, i] = -value;
             }
-        try
-        {
-            var covariance = hessian.Inverse();
-            return Enumerable.Range(0, k).Select(i => covariance[i, i] > 0 ? Math.Sqrt(covariance[i, i]) : double.NaN).ToArray();
-        }
-        catch (ArgumentException)
-        {
-            return Enumerable.Repeat(double.NaN, k).ToArray();
-        }
+        var inverse = hessian.Inverse();
+        return inverse.Enumerate().All(double.IsFinite) ? inverse.ToArray() : null;
     }
 }
 
@@ -72,4 +99,8 @@ public static class MaximumLikelihood
 public sealed record MaximumLikelihoodOptions(double Tolerance = 1e-10, int MaxIterations = 5_000, int MaxRestarts = 8);
 
 /// <summary>Fitted parameters, their standard errors (NaN when the Hessian is singular), the maximized log-likelihood, and diagnostics.</summary>
-public sealed record MaximumLikelihoodFit(IReadOnlyList<double> Parameters, IReadOnlyList<double> StandardErrors, double LogLikelihood, int Iterations, bool Converged);
+public sealed record MaximumLikelihoodFit(IReadOnlyList<double> Parameters, IReadOnlyList<double> StandardErrors, double LogLikelihood, int Iterations, bool Converged)
+{
+    /// <summary>Asymptotic covariance of the parameters (inverse observed information), or null when singular.</summary>
+    public double[,]? Covariance { get; init; }
+}

@@ -15,6 +15,10 @@ public sealed record CsvSourceParameters
     [Description("Field delimiter such as ',' ';' or '|'. Detected from the file when absent.")]
     public string? Delimiter { get; init; }
 
+    /// <summary>Whether the files start with a header row.</summary>
+    [Description("Whether each file starts with a header row. Without one, 'columns' names the fields in file order. Default true.")]
+    public bool Header { get; init; } = true;
+
     /// <summary>Columns to keep with their SQL types.</summary>
     [Description("Columns to keep, each with its SQL type (e.g. order_id: BIGINT). When absent, every column is kept with inferred types.")]
     public IReadOnlyDictionary<string, string>? Columns { get; init; }
@@ -35,5 +39,5 @@ public sealed class CsvSource : IComponent<CsvSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(CsvSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        FileSource.LoadAsync(context, parameters.Path, ".csv", FileFormat.Csv, new FileReadOptions(parameters.Delimiter, parameters.Columns), cancellationToken);
+        FileSource.LoadAsync(context, parameters.Path, ".csv", FileFormat.Csv, new FileReadOptions(parameters.Delimiter, parameters.Columns, parameters.Header), cancellationToken);
 }

@@ -14,4 +14,5 @@ public enum FileFormat
 /// <summary>Options for reading a file into a table.</summary>
 /// <param name="Delimiter">CSV delimiter; null to detect.</param>
 /// <param name="Columns">When given, exactly these columns are kept, cast to these SQL types; else all, inferred.</param>
-public sealed record FileReadOptions(string? Delimiter = null, IReadOnlyDictionary<string, string>? Columns = null);
+/// <param name="Header">Whether a CSV file starts with a header row; without one, <paramref name="Columns"/> names the fields in order.</param>
+public sealed record FileReadOptions(string? Delimiter = null, IReadOnlyDictionary<string, string>? Columns = null, bool Header = true);

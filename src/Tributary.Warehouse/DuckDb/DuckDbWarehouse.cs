@@ -54,12 +54,21 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         var files = "[" + string.Join(", ", paths.Select((_, i) => $"${i + 1}")) + "]";
         var reader = format switch
         {
-            FileFormat.Csv => $"read_csv({files}, header = true, union_by_name = true{Delimiter(options, args)})",
+            FileFormat.Csv => $"read_csv({files}, header = {(options.Header ? "true, union_by_name = true" : "false" + Names(options, args))}{Delimiter(options, args)})",
             FileFormat.Parquet => $"read_parquet({files}, union_by_name = true)",
             FileFormat.NdJson => $"read_json({files}, format = 'newline_delimited', union_by_name = true)",
             _ => throw new System.Diagnostics.UnreachableException(format.ToString()),
         };
         await ExecuteAsync(connection, $"CREATE TABLE {quotedTable} AS SELECT {Projection(options)} FROM {reader}", args, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Without a header row, declared columns name the fields in file order.
+    private static string Names(FileReadOptions options, List<object?> args)
+    {
+        if (options.Columns is not { Count: > 0 } columns) return "";
+        var start = args.Count;
+        args.AddRange(columns.Keys);
+        return ", names = [" + string.Join(", ", columns.Keys.Select((_, i) => $"${start + i + 1}")) + "]";
     }
 
     private static string Delimiter(FileReadOptions options, List<object?> args)

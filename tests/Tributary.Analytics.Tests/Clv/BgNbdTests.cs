@@ -50,3 +50,32 @@ public sealed class BgNbdTests
         Assert.Equal(BgNbd.ExpectedPurchasesNewCustomer(p, 39), BgNbd.ExpectedPurchases(p, 0, 0, 1e-12, 39), 1e-9);
     }
 }
+
+public sealed class BgNbdSimulationTests
+{
+    [Fact]
+    public void Fit_SimulatedCustomers_RecoversTrueParametersWithinSamplingError()
+    {
+        var truth = new BgNbdParameters(0.5, 6, 0.7, 2.5);
+        var data = BgNbdSimulation.Simulate(truth, 8000, 52, new Random(2024));
+
+        var fit = BgNbd.Fit(data);
+
+        double[] expected = [truth.R, truth.Alpha, truth.A, truth.B];
+        for (var i = 0; i < 4; i++)
+        {
+            var z = (fit.Estimate.Parameters[i] - expected[i]) / fit.Estimate.StandardErrors[i];
+            Assert.True(Math.Abs(z) < 3.5, $"parameter {i}: fitted {fit.Estimate.Parameters[i]:0.###}, true {expected[i]}, z = {z:0.00}");
+        }
+    }
+
+    [Fact]
+    public void Simulate_SameSeed_SameCustomers()
+    {
+        var truth = new BgNbdParameters(0.5, 6, 0.7, 2.5);
+        var a = BgNbdSimulation.Simulate(truth, 100, 52, new Random(1));
+        var b = BgNbdSimulation.Simulate(truth, 100, 52, new Random(1));
+        Assert.Equal(a.Frequency, b.Frequency);
+        Assert.Equal(a.Recency, b.Recency);
+    }
+}

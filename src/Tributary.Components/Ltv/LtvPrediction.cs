@@ -1,0 +1,300 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Tributary.Analytics.Clv;
+using Tributary.Analytics.Fitting;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Ltv;
+
+/// <summary>Parameters of <c>analytics.ltv</c>.</summary>
+public sealed record LtvParameters : IValidatableObject
+{
+    /// <summary>Repeat-purchase model.</summary>
+    [Description("Repeat-purchase model: bgnbd (Fader, Hardie & Lee 2005) or pareto_nbd (Schmittlein, Morrison & Colombo 1987). Default bgnbd.")]
+    public LtvModel Model { get; init; } = LtvModel.Bgnbd;
+
+    /// <summary>Time unit the model is fitted in.</summary>
+    [Description("Time unit the model is fitted in: day or week. Default week.")]
+    public LtvTimeUnit TimeUnit { get; init; } = LtvTimeUnit.Week;
+
+    /// <summary>Last day of the calibration period.</summary>
+    [Description("Last day (YYYY-MM-DD) of the calibration period; orders after it are not fitted. Default: the last order date.")]
+    public string? CalibrationEnd { get; init; }
+
+    /// <summary>Last day of an optional holdout period.</summary>
+    [Description("Last day (YYYY-MM-DD) of a holdout period after calibration_end; when set, predicted and actual repeat purchases in it are compared.")]
+    public string? HoldoutEnd { get; init; }
+
+    /// <summary>Days ahead to predict.</summary>
+    [Description("Days ahead to predict purchases and value. Default 365, at most 3650.")]
+    [Range(1, 3650)]
+    public int HorizonDays { get; init; } = 365;
+
+    /// <summary>Annual discount rate for CLV.</summary>
+    [Description("Annual discount rate applied to future value, e.g. 0.1 for 10%. Default 0.1.")]
+    [Range(0, 1)]
+    public double AnnualDiscountRate { get; init; } = 0.1;
+
+    /// <summary>Repeat orders needed to enter the spend model.</summary>
+    [Description("Repeat orders a customer needs to enter the Gamma-Gamma spend fit. Default 1.")]
+    [Range(1, 1000)]
+    public int MinRepeatOrders { get; init; } = 1;
+
+    /// <summary>Customer id column.</summary>
+    [Description("Input column holding the customer id. Default customer_id.")]
+    public string CustomerColumn { get; init; } = "customer_id";
+
+    /// <summary>Order date column.</summary>
+    [Description("Input column holding the order date or timestamp. Default ordered_at.")]
+    public string DateColumn { get; init; } = "ordered_at";
+
+    /// <summary>Order value column.</summary>
+    [Description("Input column holding the order value. Default amount.")]
+    public string AmountColumn { get; init; } = "amount";
+
+    /// <summary>Parameter draws for the CLV interval.</summary>
+    [Description("Parameter draws from the fits' asymptotic normal used for the 90% CLV interval; 0 turns the interval off. Default 100.")]
+    [Range(0, 2000)]
+    public int IntervalDraws { get; init; } = 100;
+
+    /// <summary>Seed for the draws.</summary>
+    [Description("Seed for the interval draws, so a run is reproducible. Default 42.")]
+    public int Seed { get; init; } = 42;
+
+    /// <summary>The calibration end as a date, if given.</summary>
+    public DateOnly? CalibrationEndDate => ParseDate(CalibrationEnd);
+
+    /// <summary>The holdout end as a date, if given.</summary>
+    public DateOnly? HoldoutEndDate => ParseDate(HoldoutEnd);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (value, name) in new[] { (CalibrationEnd, nameof(CalibrationEnd)), (HoldoutEnd, nameof(HoldoutEnd)) })
+            if (value is not null && ParseDate(value) is null)
+                yield return new ValidationResult($"{ToSnake(name)} must be a date as YYYY-MM-DD, got '{value}'.", [name]);
+        if (HoldoutEnd is not null && CalibrationEnd is null)
+            yield return new ValidationResult("holdout_end needs calibration_end: the holdout starts the day after it.", [nameof(HoldoutEnd)]);
+        if (HoldoutEndDate is { } h && CalibrationEndDate is { } c && h <= c)
+            yield return new ValidationResult($"holdout_end ({HoldoutEnd}) must come after calibration_end ({CalibrationEnd}).", [nameof(HoldoutEnd)]);
+    }
+
+    private static string ToSnake(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+
+    private static DateOnly? ParseDate(string? text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+}
+
+/// <summary>Repeat-purchase models.</summary>
+public enum LtvModel
+{
+    /// <summary>BG/NBD.</summary>
+    Bgnbd,
+    /// <summary>Pareto/NBD.</summary>
+    ParetoNbd,
+}
+
+/// <summary>Model time units.</summary>
+public enum LtvTimeUnit
+{
+    /// <summary>Days.</summary>
+    Day,
+    /// <summary>Weeks of 7 days.</summary>
+    Week,
+}
+
+/// <summary>
+/// Customer lifetime value: BG/NBD or Pareto/NBD for purchase count and dropout, Gamma-Gamma for spend, fitted by
+/// maximum likelihood on orders, then per customer P(alive), expected purchases, expected order value and
+/// discounted CLV with a 90% interval from parameter uncertainty. Writes the asset, <c>&lt;id&gt;__model</c> and,
+/// with a holdout, <c>&lt;id&gt;__holdout</c>.
+/// </summary>
+public sealed class LtvPrediction : IComponent<LtvParameters>
+{
+    private static readonly DataKind[] Dates = [DataKind.Date, DataKind.Timestamp];
+    private static readonly DataKind[] Numbers = [DataKind.Number, DataKind.Integer];
+
+    /// <inheritdoc />
+    public static string TypeName => "analytics.ltv";
+    /// <inheritdoc />
+    public static string Description => "Predict customer lifetime value with BG/NBD or Pareto/NBD and Gamma-Gamma, fitted on orders.";
+    /// <inheritdoc />
+    public static InputArity Inputs => InputArity.One;
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(LtvParameters parameters, PlanContext context)
+    {
+        List<(string, DataKind)> columns =
+        [
+            ("customer_id", DataKind.Text), ("frequency", DataKind.Integer), ("recency", DataKind.Number), ("t", DataKind.Number),
+            ("monetary_value", DataKind.Number), ("p_alive", DataKind.Number), ("expected_purchases", DataKind.Number),
+            ("expected_order_value", DataKind.Number), ("clv", DataKind.Number), ("clv_low", DataKind.Number), ("clv_high", DataKind.Number),
+        ];
+        if (parameters.HoldoutEnd is not null) columns.Add(("holdout_purchases", DataKind.Integer));
+        return new ComponentPlan(new TableSchema(columns.Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()),
+        [
+            new ColumnRequirement(0, parameters.CustomerColumn, [], "Set customer_column to the column holding the customer id."),
+            new ColumnRequirement(0, parameters.DateColumn, Dates, "Set date_column to a DATE or TIMESTAMP column, or cast it upstream."),
+            new ColumnRequirement(0, parameters.AmountColumn, Numbers, "Set amount_column to a numeric column, or cast it upstream."),
+        ]);
+    }
+
+    /// <inheritdoc />
+    public async Task<Materialization> MaterializeAsync(LtvParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var input = context.Inputs[0];
+        var calibrationEnd = p.CalibrationEndDate ?? await PurchaseHistory.LastOrderDayAsync(context, input, p.DateColumn, cancellationToken).ConfigureAwait(false);
+        var history = await PurchaseHistory.ReadAsync(context, input, p, calibrationEnd, cancellationToken).ConfigureAwait(false);
+        if (history.Count < 10)
+            throw new InvalidOperationException($"{history.Count} customers have orders on or before {calibrationEnd:yyyy-MM-dd}; the models need at least 10.");
+        var unit = p.TimeUnit == LtvTimeUnit.Week ? 7.0 : 1.0;
+        var data = new RfmSummary(
+            history.Select(h => (double)h.RepeatDays).ToArray(),
+            history.Select(h => h.DaysToLast / unit).ToArray(),
+            history.Select(h => Math.Max(h.DaysObserved, 1) / unit).ToArray());
+
+        var (model, modelFit, draw) = FitRepeatModel(p.Model, data);
+        var monetary = history.Select(h => h.RepeatDays > 0 ? h.RepeatValue / h.RepeatDays : 0).ToArray();
+        var spendFrequency = data.Frequency.Select(x => x >= p.MinRepeatOrders ? x : 0).ToArray();
+        var spend = GammaGamma.Fit(spendFrequency, monetary);
+        var correlation = GammaGamma.FrequencySpendCorrelation(spendFrequency, monetary);
+        context.Log($"{model.Name}: {Describe(modelFit)}; gamma_gamma on {spend.Customers} repeat buyers: {Describe(spend.Estimate)}");
+        if (Math.Abs(correlation) > 0.3)
+            context.Log($"warning: frequency and spend correlate ({correlation:0.00}); Gamma-Gamma assumes they are independent, so expected order values may be biased.");
+
+        var horizon = p.HorizonDays / unit;
+        var unitsPerYear = 365.25 / unit;
+        var draws = BuildDraws(p, modelFit, spend, draw);
+        var rows = new object?[history.Count][];
+        var holdout = p.HoldoutEndDate is { } holdoutEnd
+            ? await PurchaseHistory.HoldoutAsync(context, input, p, calibrationEnd, holdoutEnd, cancellationToken).ConfigureAwait(false)
+            : null;
+        Parallel.For(0, history.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            double x = data.Frequency[i], tx = data.Recency[i], t = data.Age[i];
+            var value = GammaGamma.ExpectedAverageValue(spend.Parameters, x >= p.MinRepeatOrders ? x : 0, monetary[i]);
+            var clv = CustomerValue.Discounted(model, x, tx, t, horizon, unitsPerYear, p.AnnualDiscountRate, value);
+            var (low, high) = Interval(draws, x, tx, t, monetary[i], p, horizon, unitsPerYear);
+            var row = new List<object?>
+            {
+                history[i].CustomerId, (long)x, tx, t, monetary[i], model.ProbabilityAlive(x, tx, t), model.ExpectedPurchases(x, tx, t, horizon),
+                value, clv, low, high,
+            };
+            if (holdout is not null) row.Add((long)holdout.GetValueOrDefault(history[i].CustomerId));
+            rows[i] = row.ToArray();
+        });
+
+        var schema = Plan(p, new PlanContext([])).Output!;
+        var written = await context.Warehouse.ReplaceTableAsync(context.Asset,
+            (b, ct) => b.CreateAndAppendAsync(schema.Columns.Select(c => (c.Name, c.Kind)).ToList(), rows, ct), cancellationToken).ConfigureAwait(false);
+        await WriteModelTableAsync(context, model, modelFit, spend, correlation, p, history.Count, cancellationToken).ConfigureAwait(false);
+        var metadata = new Dictionary<string, object?>
+        {
+            ["model"] = model.Name, ["calibration_end"] = calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["log_likelihood"] = modelFit.LogLikelihood, ["frequency_spend_correlation"] = correlation, ["model_table"] = context.Asset + "__model",
+        };
+        if (holdout is not null)
+        {
+            var (actual, predicted) = await WriteHoldoutTableAsync(context, model, data, rows, p, cancellationToken).ConfigureAwait(false);
+            metadata["holdout_actual"] = actual;
+            metadata["holdout_predicted"] = predicted;
+            context.Log($"holdout: {actual} actual repeat purchases, {predicted:0.0} predicted");
+        }
+        return new Materialization(written, metadata);
+    }
+
+    private static (IRepeatPurchaseModel Model, MaximumLikelihoodFit Fit, Func<double[], IRepeatPurchaseModel> Draw) FitRepeatModel(LtvModel model, RfmSummary data)
+    {
+        if (model == LtvModel.ParetoNbd)
+        {
+            var fit = ParetoNbd.Fit(data);
+            return (fit.Parameters, fit.Estimate, q => new ParetoNbdParameters(q[0], q[1], q[2], q[3]));
+        }
+        var bg = BgNbd.Fit(data);
+        return (bg.Parameters, bg.Estimate, q => new BgNbdParameters(q[0], q[1], q[2], q[3]));
+    }
+
+    private sealed record Draw(IRepeatPurchaseModel Model, GammaGammaParameters Spend);
+
+    // Paired draws of both fits; Gamma-Gamma draws need q > 1 for a finite mean.
+    private static List<Draw> BuildDraws(LtvParameters p, MaximumLikelihoodFit model, GammaGammaFit spend, Func<double[], IRepeatPurchaseModel> toModel)
+    {
+        if (p.IntervalDraws == 0) return [];
+        var random = new Random(p.Seed);
+        var models = MaximumLikelihood.DrawParameters(model, p.IntervalDraws, random);
+        var spends = MaximumLikelihood.DrawParameters(spend.Estimate, p.IntervalDraws, random).Where(s => s[1] > 1).ToList();
+        return models.Zip(spends, (m, s) => new Draw(toModel(m), new GammaGammaParameters(s[0], s[1], s[2]))).ToList();
+    }
+
+    private static (double? Low, double? High) Interval(List<Draw> draws, double x, double tx, double t, double monetary, LtvParameters p, double horizon, double unitsPerYear)
+    {
+        if (draws.Count < 10) return (null, null);
+        var values = draws.Select(d => CustomerValue.Discounted(d.Model, x, tx, t, horizon, unitsPerYear, p.AnnualDiscountRate,
+            GammaGamma.ExpectedAverageValue(d.Spend, x >= p.MinRepeatOrders ? x : 0, monetary))).Order().ToList();
+        return (Quantile(values, 0.05), Quantile(values, 0.95));
+    }
+
+    private static double Quantile(List<double> sorted, double q)
+    {
+        var position = q * (sorted.Count - 1);
+        var lower = (int)Math.Floor(position);
+        var upper = Math.Min(lower + 1, sorted.Count - 1);
+        return sorted[lower] + (position - lower) * (sorted[upper] - sorted[lower]);
+    }
+
+    private static string Describe(MaximumLikelihoodFit fit) =>
+        $"LL {fit.LogLikelihood:0.0}, parameters {string.Join(", ", fit.Parameters.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)))}";
+
+    private static Task WriteModelTableAsync(ComponentContext context, IRepeatPurchaseModel model, MaximumLikelihoodFit fit, GammaGammaFit spend,
+        double correlation, LtvParameters p, int customers, CancellationToken cancellationToken)
+    {
+        string[] names = model is BgNbdParameters ? ["r", "alpha", "a", "b"] : ["r", "alpha", "s", "beta"];
+        var rows = new List<object?[]>();
+        for (var i = 0; i < names.Length; i++) rows.Add([model.Name, names[i], fit.Parameters[i], Finite(fit.StandardErrors[i])]);
+        rows.Add([model.Name, "log_likelihood", fit.LogLikelihood, null]);
+        rows.Add([model.Name, "customers", (double)customers, null]);
+        rows.Add([model.Name, "iterations", (double)fit.Iterations, null]);
+        rows.Add([model.Name, "converged", fit.Converged ? 1.0 : 0.0, null]);
+        rows.Add([model.Name, "time_unit_days", p.TimeUnit == LtvTimeUnit.Week ? 7.0 : 1.0, null]);
+        string[] spendNames = ["p", "q", "gamma"];
+        for (var i = 0; i < 3; i++) rows.Add(["gamma_gamma", spendNames[i], spend.Estimate.Parameters[i], Finite(spend.Estimate.StandardErrors[i])]);
+        rows.Add(["gamma_gamma", "log_likelihood", spend.Estimate.LogLikelihood, null]);
+        rows.Add(["gamma_gamma", "customers", (double)spend.Customers, null]);
+        rows.Add(["gamma_gamma", "frequency_spend_correlation", correlation, null]);
+        return context.Warehouse.ReplaceTableAsync(context.Asset + "__model", (b, ct) => b.CreateAndAppendAsync(
+            [("model", DataKind.Text), ("parameter", DataKind.Text), ("value", DataKind.Number), ("std_error", DataKind.Number)], rows, ct), cancellationToken);
+    }
+
+    // Predicted against actual repeat purchases in the holdout, by calibration frequency (FHL 2005, figure 3) and in total.
+    private static async Task<(long Actual, double Predicted)> WriteHoldoutTableAsync(ComponentContext context, IRepeatPurchaseModel model, RfmSummary data,
+        object?[][] rows, LtvParameters p, CancellationToken cancellationToken)
+    {
+        var unit = p.TimeUnit == LtvTimeUnit.Week ? 7.0 : 1.0;
+        var length = (p.HoldoutEndDate!.Value.DayNumber - p.CalibrationEndDate!.Value.DayNumber) / unit;
+        var buckets = new SortedDictionary<int, (int Customers, long Actual, double Predicted)>();
+        var predictedAll = new double[data.Count];
+        for (var i = 0; i < data.Count; i++)
+        {
+            var bucket = (int)Math.Min(data.Frequency[i], 7);
+            // Over the holdout's own length; the asset's expected_purchases use horizon_days.
+            var predicted = model.ExpectedPurchases(data.Frequency[i], data.Recency[i], data.Age[i], length);
+            predictedAll[i] = predicted;
+            var actual = (long)rows[i][^1]!;
+            var current = buckets.GetValueOrDefault(bucket);
+            buckets[bucket] = (current.Customers + 1, current.Actual + actual, current.Predicted + predicted);
+        }
+        var table = buckets.Select(b => new object?[] { b.Key == 7 ? "7+" : b.Key.ToString(CultureInfo.InvariantCulture), (long)b.Value.Customers,
+            (double)b.Value.Actual / b.Value.Customers, b.Value.Predicted / b.Value.Customers, b.Value.Actual, b.Value.Predicted }).ToList();
+        var totalActual = buckets.Values.Sum(b => b.Actual);
+        var totalPredicted = predictedAll.Sum();
+        table.Add(["all", (long)data.Count, (double)totalActual / data.Count, totalPredicted / data.Count, totalActual, totalPredicted]);
+        await context.Warehouse.ReplaceTableAsync(context.Asset + "__holdout", (b, ct) => b.CreateAndAppendAsync(
+            [("calibration_frequency", DataKind.Text), ("customers", DataKind.Integer), ("actual_mean", DataKind.Number), ("predicted_mean", DataKind.Number),
+             ("actual_total", DataKind.Integer), ("predicted_total", DataKind.Number)], table, ct), cancellationToken).ConfigureAwait(false);
+        return (totalActual, totalPredicted);
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Ltv;
+
+/// <summary>One customer's calibration history: transaction days (same-day orders merged), in days from the first.</summary>
+internal sealed record CustomerHistory(string CustomerId, int RepeatDays, int DaysToLast, int DaysObserved, double RepeatValue, double FirstValue);
+
+/// <summary>
+/// Reads order lines into per-customer histories with one pushed-down query (keyed by customer, so it
+/// distributes): same-day orders count as one transaction, as in the buy-till-you-die literature.
+/// </summary>
+internal static class PurchaseHistory
+{
+    public static async Task<DateOnly> LastOrderDayAsync(ComponentContext context, string table, string dateColumn, CancellationToken cancellationToken)
+    {
+        var d = context.Warehouse.Dialect;
+        var value = await context.Warehouse.ScalarAsync($"SELECT max(CAST({d.Quote(dateColumn)} AS DATE)) FROM {d.Quote(table)}", null, cancellationToken)
+            .ConfigureAwait(false);
+        return value is null ? throw new InvalidOperationException($"input '{table}' has no orders with a date in '{dateColumn}'.") : ToDate(value);
+    }
+
+    public static async Task<List<CustomerHistory>> ReadAsync(ComponentContext context, string table, LtvParameters p, DateOnly calibrationEnd,
+        CancellationToken cancellationToken)
+    {
+        var d = context.Warehouse.Dialect;
+        var (c, t, a) = (d.Quote(p.CustomerColumn), d.Quote(p.DateColumn), d.Quote(p.AmountColumn));
+        var sql = $"""
+            WITH days AS (
+                SELECT CAST({c} AS VARCHAR) AS customer_id, CAST({t} AS DATE) AS day, sum(CAST({a} AS DOUBLE PRECISION)) AS value
+                FROM {d.Quote(table)}
+                WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND CAST({t} AS DATE) <= CAST($1 AS DATE)
+                GROUP BY 1, 2),
+            ranked AS (SELECT customer_id, day, value, row_number() OVER (PARTITION BY customer_id ORDER BY day) AS n FROM days)
+            SELECT customer_id, count(*) - 1, min(day), max(day), coalesce(sum(CASE WHEN n > 1 THEN value END), 0), sum(CASE WHEN n = 1 THEN value END)
+            FROM ranked GROUP BY customer_id ORDER BY customer_id
+            """;
+        var list = new List<CustomerHistory>();
+        await foreach (var row in context.Warehouse.StreamAsync(sql, [calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false))
+        {
+            var first = ToDate(row[2]!);
+            var last = ToDate(row[3]!);
+            list.Add(new CustomerHistory((string)row[0]!, Convert.ToInt32(row[1], CultureInfo.InvariantCulture), last.DayNumber - first.DayNumber,
+                calibrationEnd.DayNumber - first.DayNumber, Convert.ToDouble(row[4], CultureInfo.InvariantCulture), Convert.ToDouble(row[5] ?? 0.0, CultureInfo.InvariantCulture)));
+        }
+        return list;
+    }
+
+    /// <summary>Distinct purchase days per customer in (calibration end, holdout end].</summary>
+    public static async Task<Dictionary<string, int>> HoldoutAsync(ComponentContext context, string table, LtvParameters p, DateOnly calibrationEnd,
+        DateOnly holdoutEnd, CancellationToken cancellationToken)
+    {
+        var d = context.Warehouse.Dialect;
+        var (c, t) = (d.Quote(p.CustomerColumn), d.Quote(p.DateColumn));
+        var sql = $"""
+            SELECT CAST({c} AS VARCHAR), count(DISTINCT CAST({t} AS DATE)) FROM {d.Quote(table)}
+            WHERE {c} IS NOT NULL AND CAST({t} AS DATE) > CAST($1 AS DATE) AND CAST({t} AS DATE) <= CAST($2 AS DATE)
+            GROUP BY 1
+            """;
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var row in context.Warehouse.StreamAsync(sql,
+            [calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), holdoutEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false))
+            result[(string)row[0]!] = Convert.ToInt32(row[1], CultureInfo.InvariantCulture);
+        return result;
+    }
+
+    // DuckDB returns DATE as DateOnly, Npgsql as DateTime.
+    private static DateOnly ToDate(object value) => value switch
+    {
+        DateOnly d => d,
+        DateTime t => DateOnly.FromDateTime(t),
+        _ => DateOnly.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
+    };
+}

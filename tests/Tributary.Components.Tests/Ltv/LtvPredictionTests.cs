@@ -1,0 +1,110 @@
+using System.Globalization;
+using Tributary.Core.Loading;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Ltv;
+
+public sealed class LtvPredictionTests(PostgresCluster postgres)
+{
+    private static string CdnowFolder()
+    {
+        var folder = RepositoryFiles.SharedData is { } d ? Path.Combine(d, "cdnow") : null;
+        if (folder is null || !Directory.Exists(folder)) Assert.Skip("CDNOW data not found: expected ../shared/data/cdnow/ beside the repository (the team's shared data).");
+        return folder;
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CdnowExample_RawTransactions_ReproducePublishedFitsSummaryAndHoldout(string engine)
+    {
+        var folder = CdnowFolder();
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunFileAsync(Path.Combine(RepositoryFiles.Templates, "examples", "cdnow_ltv.yaml"),
+            new Dictionary<string, string> { ["cdnow_file"] = Path.Combine(folder, "CDNOW_sample.txt") });
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var model = (await h.RowsAsync("SELECT model, parameter, value FROM cdnow_ltv__model"))
+            .ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => Convert.ToDouble(r[2], CultureInfo.InvariantCulture));
+        // FHL 2005 and Fader & Hardie 2013, within 0.5%.
+        foreach (var (key, published) in new Dictionary<(string, string), double>
+        {
+            [("bgnbd", "r")] = 0.243, [("bgnbd", "alpha")] = 4.414, [("bgnbd", "a")] = 0.793, [("bgnbd", "b")] = 2.426,
+            [("gamma_gamma", "p")] = 6.25, [("gamma_gamma", "q")] = 3.74, [("gamma_gamma", "gamma")] = 15.44,
+        })
+            Assert.True(Math.Abs(model[key] / published - 1) < 0.005, $"{key}: {model[key]} vs published {published}");
+
+        // Same-day orders merged into one transaction: frequency, recency and T match the published summary for every customer.
+        var summary = File.ReadAllLines(Path.Combine(folder, "cdnow_customers_summary.csv")).Skip(1)
+            .Select(l => l.Split(',')).ToDictionary(f => f[0], f => (X: double.Parse(f[1], CultureInfo.InvariantCulture), Tx: double.Parse(f[2], CultureInfo.InvariantCulture), T: double.Parse(f[3], CultureInfo.InvariantCulture)));
+        var rows = await h.RowsAsync("SELECT customer_id, frequency, recency, t, holdout_purchases FROM cdnow_ltv");
+        Assert.Equal(2357, rows.Count);
+        foreach (var r in rows)
+        {
+            var s = summary[(string)r[0]!];
+            Assert.Equal(s.X, Convert.ToDouble(r[1], CultureInfo.InvariantCulture));
+            Assert.Equal(s.Tx, Convert.ToDouble(r[2], CultureInfo.InvariantCulture), 0.006);
+            Assert.Equal(s.T, Convert.ToDouble(r[3], CultureInfo.InvariantCulture), 0.006);
+        }
+
+        // Holdout actuals counted independently from the raw file: distinct purchase days after 1997-09-30 through 1998-06-30.
+        var actual = File.ReadAllLines(Path.Combine(folder, "CDNOW_sample.txt"))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length == 5)
+            .Select(f => (Customer: f[1], Day: f[2])).Where(p => string.CompareOrdinal(p.Day, "19970930") > 0 && string.CompareOrdinal(p.Day, "19980630") <= 0)
+            .Distinct().Count();
+        var holdout = await h.RowsAsync("SELECT calibration_frequency, actual_total, predicted_total FROM cdnow_ltv__holdout");
+        var all = holdout.Single(r => (string)r[0]! == "all");
+        Assert.Equal(actual, Convert.ToInt64(all[1], CultureInfo.InvariantCulture));
+        Assert.Equal(actual, holdout.Where(r => (string)r[0]! != "all").Sum(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture)));
+        Assert.Equal(actual, rows.Sum(r => Convert.ToInt64(r[4], CultureInfo.InvariantCulture)));
+        var predicted = Convert.ToDouble(all[2], CultureInfo.InvariantCulture);
+        Assert.InRange(predicted, actual * 0.8, actual * 1.05);
+    }
+
+    [Fact]
+    public async Task Ltv_ParetoModelAndClvInterval_AreConsistent()
+    {
+        var folder = CdnowFolder();
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+
+        var result = await h.RunFileAsync(Path.Combine(RepositoryFiles.Templates, "examples", "cdnow_ltv.yaml"),
+            new Dictionary<string, string> { ["cdnow_file"] = Path.Combine(folder, "CDNOW_sample.txt"), ["model"] = "pareto_nbd" });
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var model = (await h.RowsAsync("SELECT parameter, value FROM cdnow_ltv__model WHERE model = 'pareto_nbd'"))
+            .ToDictionary(r => (string)r[0]!, r => Convert.ToDouble(r[1], CultureInfo.InvariantCulture));
+        Assert.Equal(0.553, model["r"], 0.553 * 0.005);
+        Assert.Equal(11.669, model["beta"], 11.669 * 0.005);
+        var bad = await h.RowsAsync("SELECT count(*) FROM cdnow_ltv WHERE NOT (clv_low <= clv AND clv <= clv_high AND p_alive BETWEEN 0 AND 1)");
+        Assert.Equal(0L, Convert.ToInt64(bad[0][0], CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Validate_InputLacksAmountColumn_PointsAtTheInput()
+    {
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load("""
+            pipeline: p
+            components:
+              - { id: orders, type: source.csv, with: { path: o.csv, columns: { customer_id: BIGINT, ordered_at: TIMESTAMP, total: DOUBLE } } }
+              - { id: ltv, type: analytics.ltv, inputs: [orders], with: { holdout_end: 2024-02-01 } }
+            """, "p.yaml");
+
+        Assert.Equal(
+        [
+            "p.yaml:4:63: error TRIB0105: component 'ltv' (analytics.ltv): holdout_end needs calibration_end: the holdout starts the day after it.",
+        ], result.Diagnostics.Select(d => d.ToString()));
+
+        var missing = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load("""
+            pipeline: p
+            components:
+              - { id: orders, type: source.csv, with: { path: o.csv, columns: { customer_id: BIGINT, ordered_at: VARCHAR, total: DOUBLE } } }
+              - { id: ltv, type: analytics.ltv, inputs: [orders] }
+            """, "p.yaml");
+        Assert.Equal(
+        [
+            "p.yaml:4:49: error TRIB0204: column 'ordered_at' of input 'orders': expected DATE or TIMESTAMP, got TEXT. Set date_column to a DATE or TIMESTAMP column, or cast it upstream.",
+            "p.yaml:4:49: error TRIB0204: input 'orders' has no column 'amount', which analytics.ltv needs. Did you mean 'total'? Set amount_column to a numeric column, or cast it upstream.",
+        ], missing.Diagnostics.Select(d => d.ToString()));
+    }
+}
