@@ -104,7 +104,7 @@ public sealed class LtvPredictionTests(PostgresCluster postgres)
         Assert.Equal(
         [
             "p.yaml:4:46: error TRIB0204: column 'ordered_at' of input 'orders': expected DATE or TIMESTAMP, got TEXT. Set date_column to a DATE or TIMESTAMP column, or cast it upstream.",
-            "p.yaml:4:46: error TRIB0204: input 'orders' has no column 'amount', which analytics.ltv needs. Did you mean 'total'? Set amount_column to a numeric column, or cast it upstream.",
+            "p.yaml:4:46: error TRIB0204: input 'orders' has no column 'amount', which analytics.ltv needs. Set amount_column to a numeric column, or cast it upstream.",
         ], missing.Diagnostics.Select(d => d.ToString()));
     }
 }
