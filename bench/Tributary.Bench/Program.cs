@@ -1,16 +1,24 @@
 using System.Globalization;
 using Tributary.Bench;
 
-// Usage: dotnet run -c Release --project bench/Tributary.Bench -- engine-overhead [rows] [repeat]
+// Usage (from the repository root):
+//   dotnet run -c Release --project bench/Tributary.Bench -- engine-overhead [rows=10000000] [repeat=5]
+//   dotnet run -c Release --project bench/Tributary.Bench -- clv-cdnow [folder=../shared/data/cdnow]
+//   dotnet run -c Release --project bench/Tributary.Bench -- clv-store [customers=1000000] [model=bgnbd]
 var what = args.Length > 0 ? args[0] : "engine-overhead";
+string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
 switch (what)
 {
     case "engine-overhead":
-        await EngineOverhead.RunAsync(
-            args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 10_000_000,
-            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
+        await EngineOverhead.RunAsync(long.Parse(Arg(1, "10000000"), CultureInfo.InvariantCulture), int.Parse(Arg(2, "5"), CultureInfo.InvariantCulture));
+        return 0;
+    case "clv-cdnow":
+        ClvBench.Cdnow(Arg(1, Path.Combine("..", "shared", "data", "cdnow")));
+        return 0;
+    case "clv-store":
+        await ClvBench.StoreAsync(int.Parse(Arg(1, "1000000"), CultureInfo.InvariantCulture), Arg(2, "bgnbd"));
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead [rows] [repeat]");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store");
         return 1;
 }

@@ -15,7 +15,9 @@ public static class BgNbd
     public static BgNbdFit Fit(RfmSummary data, MaximumLikelihoodOptions? options = null)
     {
         data.Validate();
-        var fit = MaximumLikelihood.Maximize(p => LogLikelihood(new BgNbdParameters(p[0], p[1], p[2], p[3]), data), [1, Math.Max(1, data.Age.Average() / 4), 1, 1], options);
+        // Customers with the same (x, t_x, T) contribute the same likelihood: fit the distinct rows, weighted.
+        data = data.Weights is null ? data.Compress().Distinct : data;
+        var fit = MaximumLikelihood.Maximize(p => LogLikelihood(new BgNbdParameters(p[0], p[1], p[2], p[3]), data), [1, Math.Max(1, Enumerable.Range(0, data.Count).Sum(i => data.Age[i] * data.Weight(i)) / Enumerable.Range(0, data.Count).Sum(data.Weight) / 4), 1, 1], options);
         var q = fit.Parameters;
         return new BgNbdFit(new BgNbdParameters(q[0], q[1], q[2], q[3]), fit);
     }
@@ -23,9 +25,32 @@ public static class BgNbd
     /// <summary>Sum of the individual log-likelihoods.</summary>
     public static double LogLikelihood(in BgNbdParameters p, RfmSummary data)
     {
-        double sum = 0;
-        for (var i = 0; i < data.Count; i++) sum += LogLikelihood(p, data.Frequency[i], data.Recency[i], data.Age[i]);
-        return sum;
+        var (r, alpha, a, b) = p;
+        // The gamma-function terms depend on x alone: computed once per distinct whole x, not once per customer.
+        var maxX = 0;
+        var integral = true;
+        for (var i = 0; i < data.Count && integral; i++)
+        {
+            integral = data.Frequency[i] == Math.Floor(data.Frequency[i]) && data.Frequency[i] < 100_000;
+            maxX = Math.Max(maxX, (int)data.Frequency[i]);
+        }
+        if (!integral)
+        {
+            var parameters = p;
+            return data.WeightedSum((x, tx, t) => LogLikelihood(parameters, x, tx, t));
+        }
+        var byX = new (double Common, double Stays, double Dropped)[maxX + 1];
+        var fixedPart = -SpecialFunctions.GammaLn(r) + r * Math.Log(alpha) + SpecialFunctions.GammaLn(a + b) - SpecialFunctions.GammaLn(b);
+        for (var x = 0; x <= maxX; x++)
+            byX[x] = (fixedPart + SpecialFunctions.GammaLn(r + x) - SpecialFunctions.GammaLn(a + b + x),
+                SpecialFunctions.GammaLn(b + x), x == 0 ? 0 : Math.Log(a) + SpecialFunctions.GammaLn(b + x - 1));
+        return data.WeightedSum((xd, tx, t) =>
+        {
+            var x = (int)xd;
+            var (common, stays, dropped) = byX[x];
+            var stay = stays - (r + x) * Math.Log(alpha + t);
+            return x == 0 ? common + stay : common + LogSumExp(stay, dropped - (r + x) * Math.Log(alpha + tx));
+        });
     }
 
     // FHL 2005 eq. (6) in log form; the two terms meet in a log-sum-exp so large x cannot overflow.

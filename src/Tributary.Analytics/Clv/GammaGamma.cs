@@ -17,23 +17,50 @@ public static class GammaGamma
     public static GammaGammaFit Fit(IReadOnlyList<double> frequency, IReadOnlyList<double> meanValue, MaximumLikelihoodOptions? options = null)
     {
         var (x, z) = RepeatBuyers(frequency, meanValue);
-        var fit = MaximumLikelihood.Maximize(p => LogLikelihood(new GammaGammaParameters(p[0], p[1], p[2]), x, z), [1, 1, Math.Max(1, z.Average())], options);
+        var data = new SpendData(x, z);
+        var fit = MaximumLikelihood.Maximize(p => data.LogLikelihood(new GammaGammaParameters(p[0], p[1], p[2])), [1, 1, Math.Max(1, z.Average())], options);
         var q = fit.Parameters;
         return new GammaGammaFit(new GammaGammaParameters(q[0], q[1], q[2]), fit, x.Length);
     }
 
     /// <summary>Sum over repeat buyers of FH 2013 eq. (3) in log form.</summary>
-    public static double LogLikelihood(in GammaGammaParameters parameters, IReadOnlyList<double> frequency, IReadOnlyList<double> meanValue)
+    public static double LogLikelihood(in GammaGammaParameters parameters, IReadOnlyList<double> frequency, IReadOnlyList<double> meanValue) =>
+        new SpendData(frequency.ToArray(), meanValue.ToArray()).LogLikelihood(parameters);
+
+    // FH 2013 eq. (3) summed: lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln z̄ + px ln x − (px+q) ln(γ + x z̄).
+    // Terms in x alone are summed per distinct x and those in z̄ alone once, so each evaluation costs one log per customer.
+    private sealed class SpendData
     {
-        var (p, q, gamma) = parameters;
-        double sum = 0;
-        for (var i = 0; i < frequency.Count; i++)
+        private readonly double[] _x;
+        private readonly double[] _z;
+        private readonly (double X, int Count, double SumXLnX)[] _byFrequency;
+        private readonly double _sumXLnZ;
+        private readonly double _sumLnZ;
+
+        public SpendData(double[] x, double[] z)
         {
-            double x = frequency[i], z = meanValue[i];
-            sum += SpecialFunctions.GammaLn(p * x + q) - SpecialFunctions.GammaLn(p * x) - SpecialFunctions.GammaLn(q)
-                + q * Math.Log(gamma) + (p * x - 1) * Math.Log(z) + p * x * Math.Log(x) - (p * x + q) * Math.Log(gamma + x * z);
+            (_x, _z) = (x, z);
+            _byFrequency = x.GroupBy(v => v).Select(g => (g.Key, g.Count(), g.Count() * g.Key * Math.Log(g.Key))).ToArray();
+            _sumXLnZ = x.Zip(z, (a, b) => a * Math.Log(b)).Sum();
+            _sumLnZ = z.Sum(Math.Log);
         }
-        return sum;
+
+        public double LogLikelihood(in GammaGammaParameters parameters)
+        {
+            var (p, q, gamma) = parameters;
+            double sum = 0;
+            foreach (var (x, count, sumXLnX) in _byFrequency)
+                sum += count * (SpecialFunctions.GammaLn(p * x + q) - SpecialFunctions.GammaLn(p * x)) + p * sumXLnX;
+            sum += _x.Length * (q * Math.Log(gamma) - SpecialFunctions.GammaLn(q)) + p * _sumXLnZ - _sumLnZ;
+            double sumLn = 0, sumXLn = 0;
+            for (var i = 0; i < _x.Length; i++)
+            {
+                var l = Math.Log(gamma + _x[i] * _z[i]);
+                sumLn += l;
+                sumXLn += _x[i] * l;
+            }
+            return sum - p * sumXLn - q * sumLn;
+        }
     }
 
     /// <summary>E[M | x, z̄], FH 2013 eq. (5): a weighted mean of the population mean pγ/(q-1) and z̄. For x = 0 the population mean.</summary>

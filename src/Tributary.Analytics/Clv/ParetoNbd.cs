@@ -16,7 +16,9 @@ public static class ParetoNbd
     public static ParetoNbdFit Fit(RfmSummary data, MaximumLikelihoodOptions? options = null)
     {
         data.Validate();
-        var scale = Math.Max(1, data.Age.Average() / 4);
+        // Customers with the same (x, t_x, T) contribute the same likelihood: fit the distinct rows, weighted.
+        data = data.Weights is null ? data.Compress().Distinct : data;
+        var scale = Math.Max(1, Enumerable.Range(0, data.Count).Sum(i => data.Age[i] * data.Weight(i)) / Enumerable.Range(0, data.Count).Sum(data.Weight) / 4);
         var fit = MaximumLikelihood.Maximize(p => LogLikelihood(new ParetoNbdParameters(p[0], p[1], p[2], p[3]), data), [1, scale, 1, scale], options);
         var q = fit.Parameters;
         return new ParetoNbdFit(new ParetoNbdParameters(q[0], q[1], q[2], q[3]), fit);
@@ -25,9 +27,8 @@ public static class ParetoNbd
     /// <summary>Sum of the individual log-likelihoods.</summary>
     public static double LogLikelihood(in ParetoNbdParameters p, RfmSummary data)
     {
-        double sum = 0;
-        for (var i = 0; i < data.Count; i++) sum += LogLikelihood(p, data.Frequency[i], data.Recency[i], data.Age[i]);
-        return sum;
+        var parameters = p;
+        return data.WeightedSum((x, tx, t) => LogLikelihood(parameters, x, tx, t));
     }
 
     // FH 2005 note, eq. (22): ln L = ln C + ln(stay term + s/(r+s+x) · A0), each part in logs.

@@ -3,23 +3,75 @@ namespace Tributary.Analytics.Clv;
 /// <summary>
 /// Per-customer repeat-purchase summary the buy-till-you-die models take, in one time unit:
 /// <c>x</c> repeat transactions, <c>t_x</c> time of the last one and <c>T</c> time observed, both measured from
-/// the first purchase (Fader, Hardie &amp; Lee 2005, section 2).
+/// the first purchase (Fader, Hardie &amp; Lee 2005, section 2). <see cref="Weights"/> counts identical customers,
+/// so a million customers with day-resolution histories fit as a few thousand distinct rows.
 /// </summary>
 public sealed record RfmSummary(double[] Frequency, double[] Recency, double[] Age)
 {
-    /// <summary>Number of customers.</summary>
+    /// <summary>How many customers each row stands for; null means one each.</summary>
+    public double[]? Weights { get; init; }
+
+    /// <summary>Number of rows.</summary>
     public int Count => Frequency.Length;
+
+    /// <summary>The weight of row <paramref name="i"/>.</summary>
+    public double Weight(int i) => Weights?[i] ?? 1;
 
     /// <summary>Checks lengths and ranges: 0 &lt;= t_x &lt;= T, x &gt;= 0, x = 0 implies t_x = 0.</summary>
     /// <exception cref="ArgumentException">The first customer that breaks a rule, by index.</exception>
     public void Validate()
     {
-        if (Recency.Length != Count || Age.Length != Count)
+        if (Recency.Length != Count || Age.Length != Count || (Weights is not null && Weights.Length != Count))
             throw new ArgumentException($"frequency, recency and age must have one value per customer; got {Count}, {Recency.Length}, {Age.Length}.");
         for (var i = 0; i < Count; i++)
         {
             if (Frequency[i] < 0 || Recency[i] < 0 || Age[i] <= 0 || Recency[i] > Age[i] + 1e-9 || (Frequency[i] == 0 && Recency[i] != 0))
                 throw new ArgumentException($"customer {i}: need x >= 0, 0 <= t_x <= T, T > 0 and t_x = 0 when x = 0; got x={Frequency[i]}, t_x={Recency[i]}, T={Age[i]}.");
         }
+    }
+
+    /// <summary>Distinct (x, t_x, T) rows with their counts as weights, and for each input row the index of its distinct row.</summary>
+    public (RfmSummary Distinct, int[] IndexOf) Compress()
+    {
+        var index = new Dictionary<(double, double, double), int>();
+        var map = new int[Count];
+        var x = new List<double>();
+        var tx = new List<double>();
+        var t = new List<double>();
+        var w = new List<double>();
+        for (var i = 0; i < Count; i++)
+        {
+            var key = (Frequency[i], Recency[i], Age[i]);
+            if (!index.TryGetValue(key, out var j))
+            {
+                index[key] = j = x.Count;
+                x.Add(Frequency[i]);
+                tx.Add(Recency[i]);
+                t.Add(Age[i]);
+                w.Add(0);
+            }
+            w[j] += Weight(i);
+            map[i] = j;
+        }
+        return (new RfmSummary(x.ToArray(), tx.ToArray(), t.ToArray()) { Weights = w.ToArray() }, map);
+    }
+
+    /// <summary>Σ weight · f(x, t_x, T), in parallel chunks when there are many rows.</summary>
+    internal double WeightedSum(Func<double, double, double, double> f)
+    {
+        if (Count < 20_000)
+        {
+            double sum = 0;
+            for (var i = 0; i < Count; i++) sum += Weight(i) * f(Frequency[i], Recency[i], Age[i]);
+            return sum;
+        }
+        var total = 0.0;
+        var gate = new object();
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, Count, 8192), () => 0.0, (range, _, local) =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++) local += Weight(i) * f(Frequency[i], Recency[i], Age[i]);
+            return local;
+        }, local => { lock (gate) total += local; });
+        return total;
     }
 }

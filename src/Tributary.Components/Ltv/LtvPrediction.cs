@@ -55,9 +55,9 @@ public sealed record LtvParameters : IValidatableObject
     public string AmountColumn { get; init; } = "amount";
 
     /// <summary>Parameter draws for the CLV interval.</summary>
-    [Description("Parameter draws from the fits' asymptotic normal used for the 90% CLV interval; 0 turns the interval off. Default 100.")]
+    [Description("Parameter draws from the fits' asymptotic normal used for the 90% CLV interval (at least 10; 0 turns it off). Scoring time grows with it. Default 50.")]
     [Range(0, 2000)]
-    public int IntervalDraws { get; init; } = 100;
+    public int IntervalDraws { get; init; } = 50;
 
     /// <summary>Seed for the draws.</summary>
     [Description("Seed for the interval draws, so a run is reproducible. Default 42.")]
@@ -75,6 +75,8 @@ public sealed record LtvParameters : IValidatableObject
         foreach (var (value, name) in new[] { (CalibrationEnd, nameof(CalibrationEnd)), (HoldoutEnd, nameof(HoldoutEnd)) })
             if (value is not null && ParseDate(value) is null)
                 yield return new ValidationResult($"{ToSnake(name)} must be a date as YYYY-MM-DD, got '{value}'.", [name]);
+        if (IntervalDraws is > 0 and < 10)
+            yield return new ValidationResult($"interval_draws must be 0 (no interval) or at least 10, got {IntervalDraws}.", [nameof(IntervalDraws)]);
         if (HoldoutEnd is not null && CalibrationEnd is null)
             yield return new ValidationResult("holdout_end needs calibration_end: the holdout starts the day after it.", [nameof(HoldoutEnd)]);
         if (HoldoutEndDate is { } h && CalibrationEndDate is { } c && h <= c)
@@ -145,6 +147,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
     public async Task<Materialization> MaterializeAsync(LtvParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var input = context.Inputs[0];
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var calibrationEnd = p.CalibrationEndDate ?? await PurchaseHistory.LastOrderDayAsync(context, input, p.DateColumn, cancellationToken).ConfigureAwait(false);
         var history = await PurchaseHistory.ReadAsync(context, input, p, calibrationEnd, cancellationToken).ConfigureAwait(false);
         if (history.Count < 10)
@@ -155,37 +158,52 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             history.Select(h => h.DaysToLast / unit).ToArray(),
             history.Select(h => Math.Max(h.DaysObserved, 1) / unit).ToArray());
 
-        var (model, modelFit, draw) = FitRepeatModel(p.Model, data);
+        context.Log($"read {history.Count:N0} customers through {calibrationEnd:yyyy-MM-dd} in {watch.Elapsed.TotalSeconds:0.0}s");
+        watch.Restart();
+        // Customers with the same (x, t_x, T) share every model quantity: fit and score the distinct rows once.
+        var (distinct, indexOf) = data.Compress();
+        var (model, modelFit, draw) = FitRepeatModel(p.Model, distinct);
         var monetary = history.Select(h => h.RepeatDays > 0 ? h.RepeatValue / h.RepeatDays : 0).ToArray();
         var spendFrequency = data.Frequency.Select(x => x >= p.MinRepeatOrders ? x : 0).ToArray();
         var spend = GammaGamma.Fit(spendFrequency, monetary);
         var correlation = GammaGamma.FrequencySpendCorrelation(spendFrequency, monetary);
-        context.Log($"{model.Name}: {Describe(modelFit)}; gamma_gamma on {spend.Customers} repeat buyers: {Describe(spend.Estimate)}");
+        context.Log($"{model.Name}: {Describe(modelFit)}; gamma_gamma on {spend.Customers} repeat buyers: {Describe(spend.Estimate)}; fitted in {watch.Elapsed.TotalSeconds:0.0}s");
+        watch.Restart();
         if (Math.Abs(correlation) > 0.3)
             context.Log($"warning: frequency and spend correlate ({correlation:0.00}); Gamma-Gamma assumes they are independent, so expected order values may be biased.");
 
         var horizon = p.HorizonDays / unit;
         var unitsPerYear = 365.25 / unit;
         var draws = BuildDraws(p, modelFit, spend, draw);
-        var rows = new object?[history.Count][];
+        var point = Score(model, distinct, horizon, unitsPerYear, p.AnnualDiscountRate, cancellationToken);
+        var drawn = draws.Select(d => Score(d.Model, distinct, horizon, unitsPerYear, p.AnnualDiscountRate, cancellationToken).Discounted).ToList();
         var holdout = p.HoldoutEndDate is { } holdoutEnd
             ? await PurchaseHistory.HoldoutAsync(context, input, p, calibrationEnd, holdoutEnd, cancellationToken).ConfigureAwait(false)
             : null;
+        var rows = new object?[history.Count][];
         Parallel.For(0, history.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
-            double x = data.Frequency[i], tx = data.Recency[i], t = data.Age[i];
-            var value = GammaGamma.ExpectedAverageValue(spend.Parameters, x >= p.MinRepeatOrders ? x : 0, monetary[i]);
-            var clv = CustomerValue.Discounted(model, x, tx, t, horizon, unitsPerYear, p.AnnualDiscountRate, value);
-            var (low, high) = Interval(draws, x, tx, t, monetary[i], p, horizon, unitsPerYear);
+            var j = indexOf[i];
+            var x = data.Frequency[i];
+            var spendX = x >= p.MinRepeatOrders ? x : 0;
+            var value = GammaGamma.ExpectedAverageValue(spend.Parameters, spendX, monetary[i]);
+            double? low = null, high = null;
+            if (drawn.Count >= 10)
+            {
+                var values = new double[drawn.Count];
+                for (var d = 0; d < values.Length; d++) values[d] = drawn[d][j] * GammaGamma.ExpectedAverageValue(draws[d].Spend, spendX, monetary[i]);
+                Array.Sort(values);
+                (low, high) = (Quantile(values, 0.05), Quantile(values, 0.95));
+            }
             var row = new List<object?>
             {
-                history[i].CustomerId, (long)x, tx, t, monetary[i], model.ProbabilityAlive(x, tx, t), model.ExpectedPurchases(x, tx, t, horizon),
-                value, clv, low, high,
+                history[i].CustomerId, (long)x, data.Recency[i], data.Age[i], monetary[i], point.Alive[j], point.Expected[j], value, point.Discounted[j] * value, low, high,
             };
             if (holdout is not null) row.Add((long)holdout.GetValueOrDefault(history[i].CustomerId));
             rows[i] = row.ToArray();
         });
 
+        context.Log($"scored {history.Count:N0} customers ({distinct.Count:N0} distinct histories, {drawn.Count} interval draws) in {watch.Elapsed.TotalSeconds:0.0}s");
         var schema = Plan(p, new PlanContext([])).Output!;
         var written = await context.Warehouse.ReplaceTableAsync(context.Asset,
             (b, ct) => b.CreateAndAppendAsync(schema.Columns.Select(c => (c.Name, c.Kind)).ToList(), rows, ct), cancellationToken).ConfigureAwait(false);
@@ -228,19 +246,29 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         return models.Zip(spends, (m, s) => new Draw(toModel(m), new GammaGammaParameters(s[0], s[1], s[2]))).ToList();
     }
 
-    private static (double? Low, double? High) Interval(List<Draw> draws, double x, double tx, double t, double monetary, LtvParameters p, double horizon, double unitsPerYear)
+    private sealed record Scores(double[] Alive, double[] Expected, double[] Discounted);
+
+    // P(alive), expected purchases over the horizon, and discounted expected purchases (CLV per unit of order value) per distinct row.
+    private static Scores Score(IRepeatPurchaseModel model, RfmSummary rows, double horizon, double unitsPerYear, double rate, CancellationToken cancellationToken)
     {
-        if (draws.Count < 10) return (null, null);
-        var values = draws.Select(d => CustomerValue.Discounted(d.Model, x, tx, t, horizon, unitsPerYear, p.AnnualDiscountRate,
-            GammaGamma.ExpectedAverageValue(d.Spend, x >= p.MinRepeatOrders ? x : 0, monetary))).Order().ToList();
-        return (Quantile(values, 0.05), Quantile(values, 0.95));
+        var alive = new double[rows.Count];
+        var expected = new double[rows.Count];
+        var discounted = new double[rows.Count];
+        Parallel.For(0, rows.Count, new ParallelOptions { CancellationToken = cancellationToken }, j =>
+        {
+            double x = rows.Frequency[j], tx = rows.Recency[j], t = rows.Age[j];
+            alive[j] = model.ProbabilityAlive(x, tx, t);
+            expected[j] = model.ExpectedPurchases(x, tx, t, horizon);
+            discounted[j] = CustomerValue.Discounted(model, x, tx, t, horizon, unitsPerYear, rate, 1);
+        });
+        return new Scores(alive, expected, discounted);
     }
 
-    private static double Quantile(List<double> sorted, double q)
+    private static double Quantile(double[] sorted, double q)
     {
-        var position = q * (sorted.Count - 1);
+        var position = q * (sorted.Length - 1);
         var lower = (int)Math.Floor(position);
-        var upper = Math.Min(lower + 1, sorted.Count - 1);
+        var upper = Math.Min(lower + 1, sorted.Length - 1);
         return sorted[lower] + (position - lower) * (sorted[upper] - sorted[lower]);
     }
 

@@ -16,7 +16,7 @@ public sealed class ComponentDescriptorTests
         Assert.Equal("source.csv", (string?)schema["title"]);
         Assert.Equal(["path"], schema["required"]!.AsArray().Select(n => (string?)n));
         var props = schema["properties"]!.AsObject();
-        Assert.Equal(["path", "delimiter", "columns"], props.Select(p => p.Key));
+        Assert.Equal(["path", "delimiter", "header", "columns"], props.Select(p => p.Key));
         Assert.StartsWith("CSV file, folder", (string?)props["path"]!["description"], StringComparison.Ordinal);
         Assert.Equal("string", (string?)props["path"]!["type"]);
     }
@@ -49,7 +49,7 @@ public sealed class ComponentDescriptorTests
     [Fact]
     public void Types_EveryBuiltInHasCategoryDescriptionAndSchema()
     {
-        Assert.Equal(["export.csv", "export.parquet", "source.csv", "source.ndjson", "source.parquet", "source.sql", "transform.sql"],
+        Assert.Equal(["analytics.ltv", "export.csv", "export.parquet", "source.csv", "source.ndjson", "source.parquet", "source.sql", "transform.sql"],
             Catalog.Types.Select(t => t.TypeName));
         foreach (var t in Catalog.Types)
         {
