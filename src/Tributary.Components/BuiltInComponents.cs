@@ -1,5 +1,6 @@
 using Tributary.Components.Exports;
 using Tributary.Components.Ltv;
+using Tributary.Components.Segments;
 using Tributary.Components.Sources;
 using Tributary.Components.Transforms;
 using Tributary.Core.Components;
@@ -17,6 +18,8 @@ public static class BuiltInComponents
         .Add<SqlSource, SqlSourceParameters>()
         .Add<SqlTransform, SqlTransformParameters>()
         .Add<LtvPrediction, LtvParameters>()
+        .Add<RfmSegmentation, RfmParameters>()
+        .Add<ValueTiers, ValueTiersParameters>()
         .Add<CsvExport, CsvExportParameters>()
         .Add<ParquetExport, ParquetExportParameters>();
 }

@@ -135,6 +135,7 @@ public sealed class ComponentDescriptor
         if (type.IsEnum) return ParameterKind.Enum;
         if (typeof(IEnumerable<KeyValuePair<string, string>>).IsAssignableFrom(type)) return ParameterKind.StringMap;
         if (typeof(IEnumerable<string>).IsAssignableFrom(type)) return ParameterKind.StringList;
+        if (typeof(IEnumerable<double>).IsAssignableFrom(type)) return ParameterKind.NumberList;
         throw new NotSupportedException($"Parameter type {type.Name} is not supported; use text, numbers, booleans, enums, durations, lists or maps of text.");
     }
 
@@ -149,7 +150,8 @@ public sealed class ComponentDescriptor
         TimeSpan t => Durations.Format(t),
         IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         string s => s,
-        System.Collections.IEnumerable e when kind == ParameterKind.StringList => e.Cast<object>().Any() ? string.Join(", ", e.Cast<object>()) : null,
+        System.Collections.IEnumerable e when kind is ParameterKind.StringList or ParameterKind.NumberList =>
+            e.Cast<object>().Any() ? "[" + string.Join(", ", e.Cast<object>().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture))) + "]" : null,
         _ => null,
     };
 

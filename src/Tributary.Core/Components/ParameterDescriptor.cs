@@ -29,6 +29,8 @@ public enum ParameterKind
     Duration,
     /// <summary>A list of text values.</summary>
     StringList,
+    /// <summary>A list of numbers.</summary>
+    NumberList,
     /// <summary>A mapping of names to text values.</summary>
     StringMap,
 }

@@ -74,6 +74,19 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
                     if (Expand(s) is { } v) items.Add(v);
                 }
                 return items;
+            case ParameterKind.NumberList:
+                if (node is not YamlSequence numbers) return WrongType(p, node, "a list of numbers");
+                var values = new JsonArray();
+                foreach (var item in numbers.Items)
+                {
+                    if (item is not YamlScalar s) return WrongType(p, item, "a list of numbers");
+                    if (Expand(s) is not { } text) continue;
+                    if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+                        return Mistyped(p, s.Location, text, "a list of numbers");
+                    if (!InRange(p, s.Location, v)) return null;
+                    values.Add(v);
+                }
+                return values;
             case ParameterKind.StringMap:
                 if (node is not YamlMapping map) return WrongType(p, node, "a mapping");
                 var obj = new JsonObject();
