@@ -1,3 +1,4 @@
+using Tributary.Components.Activation;
 using Tributary.Components.Exports;
 using Tributary.Components.Ltv;
 using Tributary.Components.Segments;
@@ -20,6 +21,9 @@ public static class BuiltInComponents
         .Add<LtvPrediction, LtvParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()
+        .Add<AudienceFile, AudienceFileParameters>()
+        .Add<TableSync, TableSyncParameters>()
+        .Add<Webhook, WebhookParameters>()
         .Add<CsvExport, CsvExportParameters>()
         .Add<ParquetExport, ParquetExportParameters>();
 }

@@ -3,24 +3,33 @@ using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Exports;
 
-/// <summary>Writes an input table to a file: to a temporary name first, then renamed, so readers never see half a file.</summary>
+/// <summary>Writes query results to files: to a temporary name first, then renamed, so readers never see half a file.</summary>
 internal static class FileExport
 {
-    public static async Task<Materialization> WriteAsync(ComponentContext context, string path, FileFormat format, CancellationToken cancellationToken)
+    /// <summary>Writes the rows of <paramref name="sql"/> to <paramref name="path"/> (relative to the project); returns the full path.</summary>
+    public static async Task<string> WriteQueryAsync(ComponentContext context, string sql, IReadOnlyList<object?>? args, string path, FileFormat format,
+        CancellationToken cancellationToken)
     {
         var target = context.ResolvePath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temp = target + ".tmp-" + context.RunId;
-        var table = context.Warehouse.Dialect.Quote(context.Inputs[0]);
         try
         {
-            await context.Warehouse.ExportAsync($"SELECT * FROM {table}", null, temp, format, cancellationToken).ConfigureAwait(false);
+            await context.Warehouse.ExportAsync(sql, args, temp, format, cancellationToken).ConfigureAwait(false);
             File.Move(temp, target, overwrite: true);
         }
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+        return target;
+    }
+
+    /// <summary>Writes the component's input table to a file and reports rows, path and size.</summary>
+    public static async Task<Materialization> WriteAsync(ComponentContext context, string path, FileFormat format, CancellationToken cancellationToken)
+    {
+        var table = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var target = await WriteQueryAsync(context, $"SELECT * FROM {table}", null, path, format, cancellationToken).ConfigureAwait(false);
         var rows = Convert.ToInt64(await context.Warehouse.ScalarAsync($"SELECT count(*) FROM {table}", null, cancellationToken).ConfigureAwait(false),
             System.Globalization.CultureInfo.InvariantCulture);
         context.Log($"wrote {rows} rows to {Path.GetRelativePath(context.ProjectDirectory, target)}");

@@ -1,0 +1,152 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Tributary.Components.Exports;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Activation;
+
+/// <summary>Parameters of <c>activate.audience_file</c>.</summary>
+public sealed record AudienceFileParameters : IValidatableObject
+{
+    /// <summary>Target file path; <c>{segment}</c> makes one file per segment.</summary>
+    [Description("File to write, relative to the project; put {segment} in it to write one file per value of segment_column, e.g. out/audiences/{segment}.csv.")]
+    public required string Path { get; init; }
+
+    /// <summary>Output format.</summary>
+    [Description("csv or parquet (the input's columns), or meta_custom_audience / google_customer_match (normalized, SHA-256 hashed email and phone with the platform's headers). Default csv.")]
+    public AudienceFormat Format { get; init; } = AudienceFormat.Csv;
+
+    /// <summary>Segment column.</summary>
+    [Description("Column whose values split the audience into files (e.g. segment or tier). Required when path contains {segment}.")]
+    public string? SegmentColumn { get; init; }
+
+    /// <summary>Segments to export.</summary>
+    [Description("Only these segment values; all when absent.")]
+    public IReadOnlyList<string>? Segments { get; init; }
+
+    /// <summary>Email column.</summary>
+    [Description("Column holding the email, for the ad-platform formats. Default email.")]
+    public string EmailColumn { get; init; } = "email";
+
+    /// <summary>Phone column.</summary>
+    [Description("Column holding the phone number, for the ad-platform formats; none when absent.")]
+    public string? PhoneColumn { get; init; }
+
+    /// <summary>Country code for national phone numbers.</summary>
+    [Description("Country calling code given to phone numbers written without one (e.g. 1, 44, 49). Default 1.")]
+    public string DefaultCountryCode { get; init; } = "1";
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Path.Contains("{segment}", StringComparison.Ordinal) && SegmentColumn is null)
+            yield return new ValidationResult("path contains {segment}, so segment_column must name the column to split by.", [nameof(SegmentColumn)]);
+        if (!DefaultCountryCode.All(char.IsAsciiDigit) || DefaultCountryCode.Length is < 1 or > 3)
+            yield return new ValidationResult($"default_country_code must be 1 to 3 digits, got '{DefaultCountryCode}'.", [nameof(DefaultCountryCode)]);
+    }
+}
+
+/// <summary>Audience file formats.</summary>
+public enum AudienceFormat
+{
+    /// <summary>CSV of the input columns.</summary>
+    Csv,
+    /// <summary>Parquet of the input columns.</summary>
+    Parquet,
+    /// <summary>Meta Custom Audience customer list: email, phone (E.164 digits), SHA-256.</summary>
+    MetaCustomAudience,
+    /// <summary>Google Ads Customer Match: Email, Phone (E.164 with +), SHA-256.</summary>
+    GoogleCustomerMatch,
+}
+
+/// <summary>
+/// Writes audience files, one per segment if asked. The ad-platform formats keep only match keys, normalized and
+/// SHA-256 hashed as Meta and Google require, so no raw PII leaves; the asset records exactly what was written.
+/// </summary>
+public sealed class AudienceFile : IComponent<AudienceFileParameters>
+{
+    /// <inheritdoc />
+    public static string TypeName => "activate.audience_file";
+    /// <inheritdoc />
+    public static string Description => "Write audience files per segment as CSV, Parquet, or hashed Meta / Google Customer Match uploads.";
+    /// <inheritdoc />
+    public static InputArity Inputs => InputArity.One;
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(AudienceFileParameters p, PlanContext context)
+    {
+        var requires = new List<ColumnRequirement>();
+        if (p.SegmentColumn is { } s) requires.Add(new(0, s, []));
+        if (p.Format is AudienceFormat.MetaCustomAudience or AudienceFormat.GoogleCustomerMatch)
+        {
+            requires.Add(new(0, p.EmailColumn, [DataKind.Text], "Set email_column to the column holding emails."));
+            if (p.PhoneColumn is { } phone) requires.Add(new(0, phone, []));
+        }
+        return new ComponentPlan(null, requires);
+    }
+
+    /// <inheritdoc />
+    public async Task<Materialization> MaterializeAsync(AudienceFileParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var d = w.Dialect;
+        var input = d.Quote(context.Inputs[0]);
+        var hashed = p.Format is AudienceFormat.MetaCustomAudience or AudienceFormat.GoogleCustomerMatch;
+        long rows;
+        if (hashed)
+        {
+            // Normalize and hash in .NET, so the rule is one tested function for every engine.
+            var google = p.Format == AudienceFormat.GoogleCustomerMatch;
+            var segment = p.SegmentColumn is { } sc ? $"CAST({d.Quote(sc)} AS VARCHAR)" : "CAST(NULL AS VARCHAR)";
+            var phone = p.PhoneColumn is { } pc ? $"CAST({d.Quote(pc)} AS VARCHAR)" : "CAST(NULL AS VARCHAR)";
+            var source = w.StreamAsync($"SELECT {segment}, CAST({d.Quote(p.EmailColumn)} AS VARCHAR), {phone} FROM {input}", null, cancellationToken).ToBlockingEnumerable(cancellationToken)
+                .Select(r =>
+                {
+                    var e164 = ContactNormalizer.PhoneE164(r[2] as string, p.DefaultCountryCode);
+                    return new object?[]
+                    {
+                        r[0], ContactNormalizer.Sha256(ContactNormalizer.Email(r[1] as string)),
+                        ContactNormalizer.Sha256(google ? e164 : e164?.TrimStart('+')),
+                    };
+                })
+                .Where(r => r[1] is not null || r[2] is not null);
+            rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(
+                [("segment", DataKind.Text), (google ? "Email" : "email", DataKind.Text), (google ? "Phone" : "phone", DataKind.Text)], source, ct), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync($"SELECT * FROM {input}", null, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        var table = d.Quote(context.Asset);
+        var segmentColumn = hashed ? "segment" : p.SegmentColumn;
+        var dropSegment = hashed ? (p.Format == AudienceFormat.GoogleCustomerMatch ? "\"Email\", \"Phone\"" : "email, phone") : "*";
+        var files = new List<string>();
+        var format = p.Format == AudienceFormat.Parquet ? FileFormat.Parquet : FileFormat.Csv;
+        if (p.Path.Contains("{segment}", StringComparison.Ordinal))
+        {
+            var values = (await w.QueryAsync($"SELECT DISTINCT CAST({d.Quote(segmentColumn!)} AS VARCHAR) FROM {table} ORDER BY 1", null, 10_000, cancellationToken).ConfigureAwait(false))
+                .Rows.Select(r => r[0] as string).Where(v => v is not null && (p.Segments is null || p.Segments.Contains(v))).Cast<string>().ToList();
+            foreach (var value in values)
+            {
+                var path = p.Path.Replace("{segment}", FileSafe(value), StringComparison.Ordinal);
+                await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table} WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) = $1", [value], path, format, cancellationToken).ConfigureAwait(false);
+                files.Add(path);
+            }
+        }
+        else
+        {
+            var filter = p.Segments is { Count: > 0 } && segmentColumn is not null
+                ? $" WHERE CAST({d.Quote(segmentColumn)} AS VARCHAR) IN ({string.Join(", ", p.Segments.Select((_, i) => $"${i + 1}"))})" : "";
+            await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table}{filter}", filter.Length > 0 ? p.Segments!.Cast<object?>().ToList() : null, p.Path, format, cancellationToken).ConfigureAwait(false);
+            files.Add(p.Path);
+        }
+        context.Log($"wrote {files.Count} audience file(s): {string.Join(", ", files)}");
+        return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files, ["format"] = p.Format.ToString() });
+    }
+
+    private static string FileSafe(string value) =>
+        string.Concat(value.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? char.ToLowerInvariant(c) : '_'));
+}

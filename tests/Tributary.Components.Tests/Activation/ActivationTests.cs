@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Tributary.Components.Activation;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Activation;
+
+public sealed class ActivationTests(PostgresCluster postgres)
+{
+    private const string Customers = """
+        pipeline: p
+        components:
+          - id: customers
+            type: source.csv
+            with: { path: customers.csv, columns: { customer_id: BIGINT, email: VARCHAR, phone: VARCHAR, tier: VARCHAR, clv: DOUBLE } }
+        """ + "\n";
+
+    private static void WriteCustomers(ComponentHarness h, params string[] rows) =>
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "customers.csv"), ["customer_id,email,phone,tier,clv", .. rows]);
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task AudienceFile_MetaFormat_WritesHashedMatchKeysPerSegment(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, "1, Test@Example.com ,+1 415 555 0132,gold,100", "2,bad-email,,gold,50", "3,x@y.com,(415) 555-0199,bronze,5", "4,,,bronze,1");
+
+        var result = await h.RunAsync(Customers + """
+              - id: audiences
+                type: activate.audience_file
+                inputs: [customers]
+                with: { path: "out/meta_{segment}.csv", format: meta_custom_audience, segment_column: tier, phone_column: phone }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var gold = File.ReadAllLines(Path.Combine(h.Temp.Path, "out/meta_gold.csv"));
+        Assert.Equal("email,phone", gold[0]);
+        Assert.Equal($"{ContactNormalizer.Sha256("test@example.com")},{ContactNormalizer.Sha256("14155550132")}", gold[1]);
+        Assert.Equal(2, gold.Length); // customer 2 has neither a valid email nor a phone
+        var bronze = File.ReadAllLines(Path.Combine(h.Temp.Path, "out/meta_bronze.csv"));
+        Assert.Equal($"{ContactNormalizer.Sha256("x@y.com")},{ContactNormalizer.Sha256("14155550199")}", bronze[1]);
+        Assert.DoesNotContain("example.com", string.Join("\n", gold.Concat(bronze)), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task AudienceFile_GoogleFormat_HashesE164WithPlus()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, "1,a@b.com,+44 20 7946 0958,gold,1");
+
+        var result = await h.RunAsync(Customers + """
+              - { id: google, type: activate.audience_file, inputs: [customers], with: { path: out/google.csv, format: google_customer_match, phone_column: phone } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(["Email,Phone", $"{ContactNormalizer.Sha256("a@b.com")},{ContactNormalizer.Sha256("+442079460958")}"],
+            File.ReadAllLines(Path.Combine(h.Temp.Path, "out/google.csv")));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task TableSync_Mirror_LogsAddedUpdatedRemovedAndRewritesTarget(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string sync = Customers + """
+              - { id: crm_sync, type: activate.table, inputs: [customers], with: { target: crm_customers, mode: mirror, key: [customer_id] } }
+            """;
+        WriteCustomers(h, "1,a@x.com,,gold,10", "2,b@x.com,,gold,20", "3,c@x.com,,bronze,30");
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(sync)).Status);
+        Assert.Equal(3, (await h.RowsAsync("SELECT * FROM crm_sync WHERE change = 'added'")).Count);
+
+        WriteCustomers(h, "1,a@x.com,,gold,10", "2,b@x.com,,platinum,20", "4,d@x.com,,bronze,40");
+        var result = await h.RunAsync(sync);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var changes = (await h.RowsAsync("SELECT change, customer_id FROM crm_sync ORDER BY change, customer_id"))
+            .Select(r => ((string)r[0]!, Convert.ToInt64(r[1], CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal([("added", 4L), ("removed", 3L), ("updated", 2L)], changes);
+        Assert.Equal([1L, 2L, 4L], (await h.RowsAsync("SELECT customer_id FROM crm_customers ORDER BY 1")).Select(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task TableSync_UpsertAndAppend_KeepRowsTheInputLacks(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string upsert = Customers + """
+              - { id: upsert_sync, type: activate.table, inputs: [customers], with: { target: crm_upsert, mode: upsert, key: [customer_id] } }
+              - { id: append_sync, type: activate.table, inputs: [customers], with: { target: crm_append, mode: append } }
+            """;
+        WriteCustomers(h, "1,a@x.com,,gold,10", "2,b@x.com,,gold,20");
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(upsert)).Status);
+        WriteCustomers(h, "2,b@x.com,,platinum,25", "3,c@x.com,,bronze,30");
+
+        var result = await h.RunAsync(upsert);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = (await h.RowsAsync("SELECT customer_id, tier FROM crm_upsert ORDER BY 1")).Select(r => (Convert.ToInt64(r[0], CultureInfo.InvariantCulture), (string)r[1]!));
+        Assert.Equal([(1L, "gold"), (2L, "platinum"), (3L, "bronze")], rows);
+        Assert.Equal(4, (await h.RowsAsync("SELECT * FROM crm_append")).Count);
+    }
+
+    [Fact]
+    public async Task Webhook_RetriesSignsAndDeadLettersWhatStillFails()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, "1,a@x.com,,gold,10", "2,b@x.com,,gold,20", "3,c@x.com,,gold,30", "4,d@x.com,,gold,40", "5,e@x.com,,gold,50");
+        using var receiver = new Receiver(batch => batch switch
+        {
+            1 => [429, 200],           // rate limited once, then accepted
+            2 => [503, 502, 200],      // two server errors, then accepted
+            _ => [500, 500, 500, 500], // never accepted
+        });
+
+        var result = await h.RunAsync(Customers + $$"""
+              - id: crm_hook
+                type: activate.webhook
+                inputs: [customers]
+                with: { url: "{{receiver.Url}}", secret_env: HOOK_SECRET, batch_size: 2, max_retries: 3, retry_delay: 1ms }
+            """, name => name == "HOOK_SECRET" ? "s3cret" : null);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var log = (await h.RowsAsync("SELECT batch, rows, status_code, attempts, delivered FROM crm_hook ORDER BY batch"))
+            .Select(r => (Convert.ToInt64(r[0], CultureInfo.InvariantCulture), Convert.ToInt64(r[1], CultureInfo.InvariantCulture), Convert.ToInt64(r[2], CultureInfo.InvariantCulture),
+                Convert.ToInt64(r[3], CultureInfo.InvariantCulture), (bool)r[4]!)).ToList();
+        Assert.Equal([(1L, 2L, 200L, 2L, true), (2L, 2L, 200L, 3L, true), (3L, 1L, 500L, 4L, false)], log);
+        var dead = Assert.Single(await h.RowsAsync("SELECT batch, payload FROM crm_hook__dead_letter"));
+        using var payload = JsonDocument.Parse((string)dead[1]!);
+        Assert.Equal(5, payload.RootElement.GetProperty("rows")[0].GetProperty("customer_id").GetInt64());
+        Assert.All(receiver.Requests, r => Assert.Equal("sha256=" + Webhook.Signature(Encoding.UTF8.GetBytes("s3cret"), r.Timestamp, r.Body), r.Signature));
+        Assert.Equal(9, receiver.Requests.Count);
+    }
+
+    /// <summary>A local HTTP receiver answering each batch's attempts with scripted status codes.</summary>
+    private sealed class Receiver : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly Func<int, int[]> _script;
+        private readonly Dictionary<int, int> _attempts = [];
+        private readonly Task _loop;
+
+        public Receiver(Func<int, int[]> script)
+        {
+            _script = script;
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                Url = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/hook/";
+            }
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public string Url { get; }
+        public List<(string Timestamp, string Signature, string Body)> Requests { get; } = [];
+
+        private async Task LoopAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+                using var reader = new StreamReader(context.Request.InputStream);
+                var body = await reader.ReadToEndAsync();
+                var batch = JsonDocument.Parse(body).RootElement.GetProperty("batch").GetInt32();
+                int status;
+                lock (Requests)
+                {
+                    Requests.Add((context.Request.Headers["X-Tributary-Timestamp"]!, context.Request.Headers["X-Tributary-Signature"]!, body));
+                    var n = _attempts[batch] = _attempts.GetValueOrDefault(batch) + 1;
+                    var script = _script(batch);
+                    status = script[Math.Min(n, script.Length) - 1];
+                }
+                context.Response.StatusCode = status;
+                if (status == 429) context.Response.Headers["Retry-After"] = "0";
+                context.Response.Close();
+            }
+        }
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            _listener.Close();
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+}
