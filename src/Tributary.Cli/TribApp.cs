@@ -14,6 +14,7 @@ public static class TribApp
         {
             QuickstartCommand.Create(cli),
             InitCommand.Create(cli),
+            DemoDataCommand.Create(cli),
             TemplatesCommand.Create(cli),
             ComponentsCommand.CreateList(cli),
             ComponentsCommand.CreateSchema(cli),

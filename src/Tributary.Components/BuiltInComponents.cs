@@ -3,6 +3,7 @@ using Tributary.Components.Exports;
 using Tributary.Components.Ltv;
 using Tributary.Components.Segments;
 using Tributary.Components.Sources;
+using Tributary.Components.Sources.Platform;
 using Tributary.Components.Transforms;
 using Tributary.Core.Components;
 
@@ -17,6 +18,13 @@ public static class BuiltInComponents
         .Add<ParquetSource, ParquetSourceParameters>()
         .Add<NdJsonSource, NdJsonSourceParameters>()
         .Add<SqlSource, SqlSourceParameters>()
+        .Add<ShopifyOrdersSource, PlatformSourceParameters>()
+        .Add<SegmentEventsSource, PlatformSourceParameters>()
+        .Add<GoogleAdsSource, PlatformSourceParameters>()
+        .Add<MetaAdsSource, PlatformSourceParameters>()
+        .Add<HubSpotContactsSource, PlatformSourceParameters>()
+        .Add<ZendeskTicketsSource, PlatformSourceParameters>()
+        .Add<StripeChargesSource, PlatformSourceParameters>()
         .Add<SqlTransform, SqlTransformParameters>()
         .Add<LtvPrediction, LtvParameters>()
         .Add<RfmSegmentation, RfmParameters>()

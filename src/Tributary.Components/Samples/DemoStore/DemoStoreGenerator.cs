@@ -1,0 +1,477 @@
+using System.Globalization;
+using System.Text.Json;
+using MathNet.Numerics.Distributions;
+
+namespace Tributary.Components.Samples.DemoStore;
+
+/// <summary>
+/// Writes an online store's exports as the platforms lay them out (Shopify, Segment, Google Ads, Meta Ads, HubSpot,
+/// Zendesk, Stripe), the same people across all of them, and <c>ground_truth/</c> with every latent fact the
+/// data came from. Deterministic for a seed. See <see cref="DemoTruth"/> for the stated parameters.
+/// </summary>
+public sealed class DemoStoreGenerator
+{
+    private static readonly string[] FirstNames = ["Anna", "Ben", "Chloe", "David", "Emma", "Felix", "Grace", "Hugo", "Ida", "Jonas", "Kira", "Liam", "Mia", "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara"];
+    private static readonly string[] LastNames = ["Smith", "Müller", "Martin", "Garcia", "Jansen", "Brown", "Schmidt", "Dubois", "López", "de Vries", "Taylor", "Fischer", "Bernard", "Wilson", "Weber"];
+    private static readonly string[] Domains = ["example.com", "mail.example.org", "inbox.example.net"];
+    private static readonly (string Country, string Currency, double Fx, string Calling, int Offset)[] Countries =
+        [("US", "USD", 1.0, "1", -5), ("US", "USD", 1.0, "1", -8), ("GB", "GBP", 0.79, "44", 0), ("DE", "EUR", 0.92, "49", 1), ("FR", "EUR", 0.92, "33", 1), ("NL", "EUR", 0.92, "31", 1), ("ES", "EUR", 0.92, "34", 1)];
+    private static readonly string[] Groups = ["coffee", "tea", "kitchen", "books"];
+    private static readonly string[] Agents =
+    [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+    ];
+
+    private readonly DemoStoreOptions _o;
+    private readonly Random _random;
+    private readonly (string Sku, string Name, int Group, double Price)[] _products;
+    private readonly Dictionary<(string Campaign, DateOnly Day), (int Clicks, int Conversions)> _adClicks = [];
+    private int _orderNumber = 1000;
+    private long _charge;
+
+    private DemoStoreGenerator(DemoStoreOptions options)
+    {
+        _o = options;
+        _random = new Random(options.Seed);
+        _products = Enumerable.Range(0, 40).Select(i => ($"SKU-{Groups[i % 4].ToUpperInvariant()}-{i:000}", $"{Titles[i % Titles.Length]} {Groups[i % 4]}", i % 4,
+            Math.Round(6 + 4 * (i % 9) + (i % 4) * 3.5, 2))).ToArray();
+    }
+
+    private static readonly string[] Titles = ["Classic", "Organic", "Deluxe", "Everyday", "Limited", "Travel", "Family", "Starter"];
+
+    /// <summary>What was written.</summary>
+    public sealed record Summary(int Customers, int Orders, long Events, int Charges, TimeSpan Elapsed);
+
+    /// <summary>Writes every file into <paramref name="folder"/>.</summary>
+    public static Summary Write(string folder, DemoStoreOptions options)
+    {
+        options.Validate();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var g = new DemoStoreGenerator(options);
+        var result = g.Run(folder);
+        return result with { Elapsed = watch.Elapsed };
+    }
+
+    private Summary Run(string folder)
+    {
+        var truth = Path.Combine(folder, "ground_truth");
+        using var orders = new CsvFile(Path.Combine(folder, "shopify", "orders_export.csv"),
+            "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Accepts Marketing", "Currency", "Subtotal", "Shipping", "Taxes", "Total",
+            "Discount Code", "Discount Amount", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku", "Billing Name", "Billing Phone",
+            "Billing Country", "Cancelled at", "Payment Method", "Refunded Amount", "Id", "Source", "Phone");
+        using var charges = new CsvFile(Path.Combine(folder, "stripe", "charges.csv"),
+            "id", "Created date (UTC)", "Amount", "Amount Refunded", "Currency", "Captured", "Status", "Customer ID", "Customer Email", "Card Fingerprint",
+            "Card Brand", "Card Last4", "Card Issue Country", "Decline Reason", "Description", "order_id (metadata)");
+        using var contacts = new CsvFile(Path.Combine(folder, "hubspot", "contacts.csv"),
+            "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Create Date", "Last Activity Date", "Country/Region", "Original Source");
+        using var tickets = new CsvFile(Path.Combine(folder, "zendesk", "tickets.csv"),
+            "Id", "Requester", "Requester email", "Subject", "Status", "Priority", "Created at", "Updated at", "Solved at", "Tags", "Via", "Satisfaction");
+        using var customersTruth = new CsvFile(Path.Combine(truth, "customers.csv"),
+            "person_id", "email", "phone", "first_purchase_at", "purchase_rate_per_day", "dropout_probability", "spend_scale", "preferred_group", "variant",
+            "acquisition_channel", "orders_before_cutoff", "alive_at_cutoff", "purchases_next_90d", "churned");
+        using var identities = new CsvFile(Path.Combine(truth, "identities.csv"), "person_id", "source", "identifier_type", "identifier_value");
+        using var fraud = new CsvFile(Path.Combine(truth, "fraud_labels.csv"), "charge_id", "label");
+        using var events = new SegmentStream(Path.Combine(folder, "segment", "events.ndjson"), _random, _o.Mess);
+
+        var orderCount = 0;
+        var ticketId = 5000;
+        var kiosk = "kiosk-store-berlin-01";
+        string? familyTablet = null;
+        for (var id = 1; id <= _o.Customers; id++)
+        {
+            var person = NewPerson(id);
+            if (_o.Mess && id % 3 == 1) familyTablet = $"tablet-family-{id:x6}";
+            if (_o.Mess && familyTablet is not null && _random.NextDouble() < 0.15) person.Devices.Add(familyTablet);
+            if (_o.Mess && _random.NextDouble() < 0.01) person.Devices.Add(kiosk);
+            foreach (var device in person.Devices) identities.Row(id, "segment", "anonymous_id", device);
+            identities.Row(id, "segment", "user_id", person.UserId);
+
+            // BG/NBD purchase times (days after the first purchase), through the label window.
+            var horizon = (_o.Cutoff.ToDateTime(TimeOnly.MinValue) - person.FirstPurchaseUtc).TotalDays;
+            var times = new List<double> { 0 };
+            var alive = true;
+            var clock = 0.0;
+            while (true)
+            {
+                clock += Exponential.Sample(_random, person.Rate);
+                if (clock > horizon + _o.LabelDays) break;
+                times.Add(clock);
+                if (_random.NextDouble() < person.Dropout)
+                {
+                    alive = clock > horizon;
+                    break;
+                }
+            }
+            var before = times.Where(t => t <= horizon).ToList();
+            var after = times.Count(t => t > horizon);
+            var stripeEmail = Messy(person.Email);
+            var loggedIn = false;
+            foreach (var (t, n) in before.Select((t, n) => (t, n)))
+            {
+                var at = person.FirstPurchaseUtc.AddDays(t);
+                var checkout = Journeys(events, person, at, loggedIn, n == 0);
+                loggedIn = true;
+                var (name, total) = Order(orders, person, at);
+                events.Write("track", "Order Completed", checkout.At, checkout.Context, w =>
+                {
+                    w.WriteString("order_id", name);
+                    w.WriteNumber("revenue", total);
+                    w.WriteString("currency", person.Currency);
+                });
+                Charge(charges, person, at, name, total, stripeEmail, identities);
+                orderCount++;
+            }
+            customersTruth.Row(id, person.Email, person.PhoneE164, SegmentStream.Iso(person.FirstPurchaseUtc), G(person.Rate), G(person.Dropout), G(person.SpendScale),
+                Groups[person.PreferredGroup], person.VariantB ? "B" : "A", person.AcquisitionChannel, before.Count, alive, after, after == 0);
+            identities.Row(id, "shopify", "email", person.Email);
+            if (_random.NextDouble() < 0.7)
+            {
+                var email = Messy(person.Email);
+                var phone = _random.NextDouble() < (_o.Mess ? 0.8 : 1) ? MessyPhone(person) : "";
+                contacts.Row(person.HubSpotId, person.FirstName, person.LastName, email, phone, before.Count > 1 ? "customer" : "lead",
+                    Local(person, person.FirstPurchaseUtc.AddDays(-_random.Next(0, 30))), Local(person, person.FirstPurchaseUtc.AddDays(before[^1])),
+                    person.Country, person.AcquisitionChannel.ToUpperInvariant());
+                identities.Row(id, "hubspot", "hubspot_id", person.HubSpotId);
+                identities.Row(id, "hubspot", "email", email);
+                if (phone.Length > 0) identities.Row(id, "hubspot", "phone", phone);
+            }
+            var ticketCount = Poisson(0.15 * before.Count);
+            for (var k = 0; k < ticketCount; k++)
+            {
+                var created = person.FirstPurchaseUtc.AddDays(before[_random.Next(before.Count)] + 1 + _random.NextDouble() * 5);
+                if (created >= _o.Cutoff.ToDateTime(TimeOnly.MinValue)) continue;
+                var open = _random.NextDouble() < 0.2;
+                var email = Messy(person.Email);
+                tickets.Row(++ticketId, $"{person.FirstName} {person.LastName}", email, TicketSubjects[_random.Next(TicketSubjects.Length)],
+                    open ? "open" : "solved", _random.NextDouble() < 0.1 ? "urgent" : "normal", Utc(created), Utc(created.AddHours(6)),
+                    open ? "" : Utc(created.AddHours(20)), "order", _random.NextDouble() < 0.6 ? "email" : "web", open ? "" : (_random.NextDouble() < 0.8 ? "good" : "bad"));
+                identities.Row(id, "zendesk", "email", email);
+            }
+        }
+        Bots(events);
+        FraudBursts(charges, fraud);
+        AdReports(folder);
+        Products(folder);
+        GroundTruthTables(truth);
+        return new Summary(_o.Customers, orderCount, events.Count, (int)_charge, TimeSpan.Zero);
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly string[] TicketSubjects = ["Where is my order?", "Refund request", "Damaged item", "Change shipping address", "Question about a product"];
+
+    private DemoPerson NewPerson(int id)
+    {
+        var country = Countries[_random.Next(Countries.Length)];
+        var first = FirstNames[_random.Next(FirstNames.Length)];
+        var last = LastNames[_random.Next(LastNames.Length)];
+        var local = $"{Ascii(first)}.{Ascii(last)}{id}".ToLowerInvariant();
+        var days = Math.Max(1, _o.Days - 1);
+        var firstPurchase = _o.FirstDay.ToDateTime(TimeOnly.MinValue).AddDays(_random.NextDouble() * days);
+        var subscriber = 100_000_000 + _random.Next(0, 899_999_999);
+        return new DemoPerson
+        {
+            Id = id, FirstName = first, LastName = last, Email = $"{local}@{Domains[id % Domains.Length]}",
+            PhoneE164 = $"+{country.Calling}{subscriber}{id % 10}", Country = country.Country, Currency = country.Currency, UtcOffset = TimeSpan.FromHours(country.Offset),
+            FirstPurchaseUtc = firstPurchase,
+            Rate = Gamma.Sample(_random, DemoTruth.R, DemoTruth.Alpha), Dropout = Beta.Sample(_random, DemoTruth.A, DemoTruth.B),
+            SpendScale = Gamma.Sample(_random, DemoTruth.Q, DemoTruth.Gamma), PreferredGroup = _random.Next(Groups.Length),
+            UserId = $"u_{id:x8}", StripeCustomerId = $"cus_{Hash(id, 14)}", HubSpotId = 90_000 + id * 7L,
+            Devices = [$"anon-{Hash(id * 31, 12)}"], VariantB = (id * 2654435761u) % 2 == 1,
+        };
+    }
+
+    // One converting journey ending at 'at', preceded by the non-converting journeys of the same stretch; returns the checkout session.
+    private (DateTime At, SegmentStream.Context Context) Journeys(SegmentStream events, DemoPerson person, DateTime at, bool loggedIn, bool firstOrder)
+    {
+        var failed = Geometric(0.25) - 1;
+        for (var k = 0; k < failed; k++)
+        {
+            var start = at.AddDays(-_random.NextDouble() * 20);
+            if (start < _o.FirstDay.ToDateTime(TimeOnly.MinValue)) continue;
+            Journey(events, person, start, Touches(convert: false, person.VariantB), converts: false, loggedIn);
+        }
+        var touched = Touches(convert: true, person.VariantB);
+        if (firstOrder)
+        {
+            var channel = Enumerable.Range(0, touched.Length).LastOrDefault(c => touched[c], -1);
+            person.AcquisitionChannel = channel < 0 ? "direct" : DemoTruth.Channels[channel].Name;
+            person.AcquisitionCampaign = channel < 0 || DemoTruth.Channels[channel].Campaigns.Count == 0 ? "" : DemoTruth.Channels[channel].Campaigns[person.Id % DemoTruth.Channels[channel].Campaigns.Count];
+        }
+        return Journey(events, person, at, touched, converts: true, loggedIn)!.Value;
+    }
+
+    // Rejection sampling from P(touches | converted) (or not converted) under the noisy-OR model of DemoTruth.
+    private bool[] Touches(bool convert, bool variantB)
+    {
+        var all = Enumerable.Repeat(true, DemoTruth.Channels.Count).ToArray();
+        var none = new bool[DemoTruth.Channels.Count];
+        var bound = convert ? DemoTruth.Conversion(all, variantB) : 1 - DemoTruth.Conversion(none, variantB);
+        while (true)
+        {
+            var t = DemoTruth.Channels.Select(c => _random.NextDouble() < c.Exposure).ToArray();
+            var p = DemoTruth.Conversion(t, variantB);
+            if (_random.NextDouble() * bound < (convert ? p : 1 - p)) return t;
+        }
+    }
+
+    private (DateTime At, SegmentStream.Context Context)? Journey(SegmentStream events, DemoPerson person, DateTime end, bool[] touched, bool converts, bool loggedIn)
+    {
+        var device = person.Devices[_random.Next(person.Devices.Count)];
+        var agent = Agents[person.Id % Agents.Length];
+        var ip = $"203.0.{person.Id % 250}.{(person.Id / 250) % 250 + 1}";
+        string? user = loggedIn ? person.UserId : null;
+        var channels = Enumerable.Range(0, touched.Length).Where(c => touched[c]).OrderBy(_ => _random.Next()).ToList();
+        var at = end.AddHours(-1 - channels.Count * 24 * _random.NextDouble());
+        foreach (var c in channels)
+        {
+            var channel = DemoTruth.Channels[c];
+            var campaign = channel.Campaigns.Count == 0 ? null : channel.Campaigns[_random.Next(channel.Campaigns.Count)];
+            if (channel.Name == "email")
+                events.Write("track", "Email Opened", at.AddMinutes(-5), new(device, person.UserId, ip, agent, null, null, null, null),
+                    w => { w.WriteString("email_id", $"em_{campaign}_{at:yyyyMMdd}"); w.WriteString("campaign", campaign); });
+            var referrer = channel.Name switch
+            {
+                "organic_search" => "https://www.google.com/",
+                "referral" => "https://partner-blog.example/best-coffee-gear",
+                "paid_social" => "https://l.facebook.com/",
+                _ => null,
+            };
+            var url = $"https://shop.example.com/{(channel.Campaigns.Count > 0 ? "landing" : "")}?{(campaign is null ? "" : $"utm_source={channel.UtmSource}&utm_medium={channel.UtmMedium}&utm_campaign={campaign}")}{(channel.Name == "paid_search" ? $"&gclid=Cj0{Hash(person.Id + (int)at.Ticks, 10)}" : "")}";
+            events.Write("page", "Landing", at, new(device, user, ip, agent, url, referrer, channel, campaign));
+            if (campaign is not null && channel.Name is "paid_search" or "paid_social" or "display")
+            {
+                var key = (campaign, DateOnly.FromDateTime(at));
+                var current = _adClicks.GetValueOrDefault(key);
+                _adClicks[key] = (current.Clicks + 1, current.Conversions + (converts && c == channels.Where(x => DemoTruth.Channels[x].Campaigns.Count > 0).LastOrDefault() ? 1 : 0));
+            }
+            at = at.AddHours(_random.NextDouble() * 20 + 1);
+        }
+        var product = _products[ProductIndex(person)];
+        var session = new SegmentStream.Context(device, user, ip, agent, $"https://shop.example.com/products/{product.Sku.ToLowerInvariant()}", null, null, null);
+        at = end.AddMinutes(-12);
+        events.Write("track", "Product Viewed", at, session, w => { w.WriteString("product_id", product.Sku); w.WriteString("name", product.Name); w.WriteNumber("price", product.Price); });
+        if (!converts && _random.NextDouble() < 0.5) return null;
+        events.Write("track", "Product Added", at.AddMinutes(2), session, w => { w.WriteString("product_id", product.Sku); w.WriteNumber("quantity", 1); });
+        if (!converts && _random.NextDouble() < 0.5) return null;
+        events.Write("track", "Checkout Started", at.AddMinutes(5), session, w => w.WriteString("currency", person.Currency));
+        events.Write("track", "Experiment Viewed", at.AddMinutes(5.1), session,
+            w => { w.WriteString("experiment_name", DemoTruth.Experiment); w.WriteString("variation_name", person.VariantB ? "B" : "A"); });
+        if (!converts) return null;
+        if (user is null)
+        {
+            // Login at checkout: the anonymous device becomes this user.
+            events.Write("identify", null, at.AddMinutes(6), session with { UserId = person.UserId }, traits: w =>
+            {
+                w.WriteString("email", _o.Mess && _random.NextDouble() < 0.3 ? Messy(person.Email) : person.Email);
+                w.WriteString("first_name", person.FirstName);
+                w.WriteString("last_name", person.LastName);
+                if (_random.NextDouble() < 0.6) w.WriteString("phone", person.PhoneE164);
+            });
+            if (_random.NextDouble() < 0.1) events.Write("alias", null, at.AddMinutes(6.2), session with { UserId = person.UserId }, previousId: device);
+        }
+        return (at.AddMinutes(8), session with { UserId = person.UserId, Url = "https://shop.example.com/checkout/thank-you" });
+    }
+
+    private (string Name, double Total) Order(CsvFile orders, DemoPerson person, DateTime at)
+    {
+        var name = $"#{++_orderNumber}";
+        var fx = Countries.First(c => c.Currency == person.Currency).Fx;
+        var value = Math.Round(Gamma.Sample(_random, DemoTruth.P, person.SpendScale / 1.0) is var v && double.IsFinite(v) ? v * fx : 10, 2);
+        value = Math.Max(1, value);
+        var items = Enumerable.Range(0, 1 + _random.Next(3)).Select(_ => _products[ProductIndex(person)]).ToList();
+        var subtotal = Math.Round(items.Sum(i => i.Price) * fx, 2);
+        var discount = Math.Round(Math.Max(0, subtotal - value), 2);
+        var shipping = Math.Round(Math.Max(0, value - subtotal), 2);
+        var roll = _random.NextDouble();
+        var status = roll < 0.04 ? "refunded" : roll < 0.06 ? "voided" : "paid";
+        var cancelled = status == "voided" ? Local(person, at.AddHours(3)) : "";
+        var email = _o.Mess && _random.NextDouble() < 0.3 ? Messy(person.Email) : person.Email;
+        if (_o.Mess && _random.NextDouble() < 0.02) email = ""; // guest checkout by phone only
+        var phone = _o.Mess ? MessyPhone(person) : person.PhoneE164;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (i == 0)
+                orders.Row(name, email, status, status == "voided" ? "" : Local(person, at), status == "voided" ? "unfulfilled" : "fulfilled", "yes", person.Currency,
+                    subtotal, shipping, 0.0, value, discount > 0 ? "SAVE" : "", discount, Local(person, at), 1, item.Name, Math.Round(item.Price * fx, 2), item.Sku,
+                    $"{person.FirstName} {person.LastName}", phone, person.Country, cancelled, "Stripe", status == "refunded" ? value : 0.0, 5_000_000_000L + _orderNumber, "web", phone);
+            else
+                orders.Row(name, email, "", "", "", "", "", "", "", "", "", "", "", Local(person, at), 1, item.Name, Math.Round(item.Price * fx, 2), item.Sku,
+                    "", "", "", "", "", "", "", "", "");
+        }
+        return (name, value);
+    }
+
+    private void Charge(CsvFile charges, DemoPerson person, DateTime at, string order, double total, string email, CsvFile identities)
+    {
+        var id = $"ch_{Hash((int)++_charge, 16)}";
+        var status = _random.NextDouble() < 0.04 ? "Refunded" : "Paid";
+        charges.Row(id, Utc(at.AddSeconds(20)), total, status == "Refunded" ? total : 0.0, person.Currency.ToLowerInvariant(), true, status,
+            person.StripeCustomerId, email, $"fp_{Hash(person.Id * 7, 12)}", "visa", (1000 + person.Id % 9000).ToString(CultureInfo.InvariantCulture),
+            person.Country, "", $"Shopify order {order}", order);
+        if (_chargedCustomers.Add(person.Id))
+        {
+            identities.Row(person.Id, "stripe", "stripe_customer_id", person.StripeCustomerId);
+            identities.Row(person.Id, "stripe", "email", email);
+        }
+    }
+
+    private readonly HashSet<int> _chargedCustomers = [];
+
+    // Card testing: a new customer runs many small charges in minutes across cards, mostly declined.
+    private void FraudBursts(CsvFile charges, CsvFile labels)
+    {
+        var bursts = Math.Max(1, _o.Customers / 500);
+        for (var b = 0; b < bursts; b++)
+        {
+            var at = _o.FirstDay.ToDateTime(TimeOnly.MinValue).AddDays(_random.NextDouble() * _o.Days);
+            var customer = $"cus_f{Hash(b + 77, 13)}";
+            for (var k = 0; k < 15 + _random.Next(20); k++)
+            {
+                var id = $"ch_{Hash((int)++_charge, 16)}";
+                var declined = _random.NextDouble() < 0.8;
+                charges.Row(id, Utc(at.AddSeconds(k * 20)), Math.Round(1 + _random.NextDouble() * 4, 2), 0.0, "usd", !declined, declined ? "Failed" : "Paid",
+                    customer, $"buyer{b}@tempmail.example", $"fp_t{Hash(b * 100 + k, 10)}", "mastercard", (1000 + k).ToString(CultureInfo.InvariantCulture), "BR",
+                    declined ? "card_declined" : "", "", "");
+                labels.Row(id, "card_testing");
+            }
+        }
+    }
+
+    private void Bots(SegmentStream events)
+    {
+        var bots = Math.Max(1, _o.Customers / 100);
+        for (var b = 0; b < (_o.Mess ? bots : 0); b++)
+        {
+            var device = $"anon-bot-{Hash(b, 10)}";
+            var at = _o.FirstDay.ToDateTime(TimeOnly.MinValue).AddDays(_random.NextDouble() * _o.Days);
+            for (var k = 0; k < 30; k++)
+                events.Write("page", "Product", at.AddSeconds(k * 2), new(device, null, "66.249.66.1", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+                    $"https://shop.example.com/products/{_products[k % _products.Length].Sku.ToLowerInvariant()}", null, null, null));
+        }
+    }
+
+    private void AdReports(string folder)
+    {
+        using var google = new CsvFile(Path.Combine(folder, "google_ads", "campaign_report.csv"));
+        google.Line("Campaign report");
+        google.Line($"\"{_o.FirstDay:MMMM d, yyyy} - {_o.Cutoff.AddDays(-1):MMMM d, yyyy}\"");
+        google.Row("Day", "Campaign", "Campaign ID", "Impr.", "Clicks", "Cost", "Conversions", "Currency code");
+        using var meta = new CsvFile(Path.Combine(folder, "meta_ads", "insights.csv"),
+            "Reporting starts", "Reporting ends", "Campaign name", "Campaign ID", "Amount spent (USD)", "Impressions", "Link clicks", "Results", "Result indicator");
+        foreach (var ((campaign, day), (clicks, conversions)) in _adClicks.Where(p => p.Key.Day >= _o.FirstDay && p.Key.Day < _o.Cutoff)
+            .OrderBy(p => p.Key.Day).ThenBy(p => p.Key.Campaign, StringComparer.Ordinal))
+        {
+            var channel = DemoTruth.Channels.First(c => c.Campaigns.Contains(campaign));
+            var cpc = channel.Name switch { "paid_search" => 1.10, "paid_social" => 0.65, _ => 0.35 };
+            var spend = Math.Round(clicks * cpc * (0.8 + 0.4 * _random.NextDouble()), 2);
+            var impressions = clicks * (channel.Name == "display" ? 400 : 35) + _random.Next(0, 50);
+            var campaignId = 20_000_000_000L + Math.Abs(campaign.GetHashCode(StringComparison.Ordinal) % 1_000_000);
+            if (channel.Name == "paid_social")
+                meta.Row(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), campaign, campaignId, spend, impressions, clicks, conversions, "actions:offsite_conversion.fb_pixel_purchase");
+            else
+                google.Row(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), campaign, campaignId, impressions, clicks, spend, (double)conversions, "USD");
+        }
+    }
+
+    private void Products(string folder)
+    {
+        using var products = new CsvFile(Path.Combine(folder, "shopify", "products_export.csv"),
+            "Handle", "Title", "Body (HTML)", "Vendor", "Type", "Tags", "Published", "Variant SKU", "Variant Price", "Status");
+        foreach (var p in _products)
+            products.Row(p.Sku.ToLowerInvariant(), p.Name, $"<p>{p.Name}</p>", "Tributary Goods", Groups[p.Group], Groups[p.Group], true, p.Sku, p.Price, "active");
+    }
+
+    private void GroundTruthTables(string truth)
+    {
+        using (var channels = new CsvFile(Path.Combine(truth, "channels.csv"), "channel", "exposure", "incremental_effect", "campaigns"))
+            foreach (var c in DemoTruth.Channels) channels.Row(c.Name, c.Exposure, c.Effect, string.Join("|", c.Campaigns));
+        using (var experiments = new CsvFile(Path.Combine(truth, "experiments.csv"), "experiment", "variant", "base_conversion", "true_relative_lift"))
+        {
+            experiments.Row(DemoTruth.Experiment, "A", DemoTruth.BaseConversion, 0.0);
+            experiments.Row(DemoTruth.Experiment, "B", DemoTruth.BaseConversion * (1 + DemoTruth.ExperimentLift), DemoTruth.ExperimentLift);
+        }
+        using (var groups = new CsvFile(Path.Combine(truth, "product_groups.csv"), "sku", "group"))
+            foreach (var p in _products) groups.Row(p.Sku, Groups[p.Group]);
+        File.WriteAllText(Path.Combine(truth, "population.json"), JsonSerializer.Serialize(new
+        {
+            bgnbd_per_day = new { r = DemoTruth.R, alpha = DemoTruth.Alpha, a = DemoTruth.A, b = DemoTruth.B },
+            gamma_gamma_usd = new { p = DemoTruth.P, q = DemoTruth.Q, gamma = DemoTruth.Gamma },
+            base_conversion = DemoTruth.BaseConversion,
+            experiment = new { name = DemoTruth.Experiment, true_relative_lift = DemoTruth.ExperimentLift },
+            cutoff = _o.Cutoff.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            label_days = _o.LabelDays, customers = _o.Customers, seed = _o.Seed, mess = _o.Mess,
+        }, Indented));
+    }
+
+    private int ProductIndex(DemoPerson person) =>
+        _random.NextDouble() < 0.8 ? person.PreferredGroup + 4 * _random.Next(_products.Length / 4) : _random.Next(_products.Length);
+
+    private string Messy(string email)
+    {
+        if (!_o.Mess) return email;
+        return _random.Next(4) switch
+        {
+            0 => " " + email.ToUpperInvariant() + " ",
+            1 => char.ToUpperInvariant(email[0]) + email[1..],
+            2 => email + " ",
+            _ => email,
+        };
+    }
+
+    private string MessyPhone(DemoPerson person)
+    {
+        if (!_o.Mess) return person.PhoneE164;
+        var digits = person.PhoneE164[1..];
+        var calling = Countries.First(c => c.Country == person.Country).Calling;
+        var national = digits[calling.Length..];
+        return _random.Next(5) switch
+        {
+            0 => person.PhoneE164,
+            1 => $"00{digits}",
+            2 => $"+{calling} {national[..3]} {national[3..6]} {national[6..]}",
+            3 => $"+{calling} ({national[..3]}) {national[3..6]}-{national[6..]}",
+            _ => $"+{calling}-{national}",
+        };
+    }
+
+    private string Local(DemoPerson person, DateTime utc)
+    {
+        var local = utc + person.UtcOffset;
+        var sign = person.UtcOffset < TimeSpan.Zero ? "-" : "+";
+        return $"{local:yyyy-MM-dd HH:mm:ss} {sign}{Math.Abs(person.UtcOffset.Hours):00}00";
+    }
+
+    private static string G(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static string Utc(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private int Geometric(double p)
+    {
+        var n = 1;
+        while (_random.NextDouble() > p && n < 50) n++;
+        return n;
+    }
+
+    private int Poisson(double mean)
+    {
+        var limit = Math.Exp(-mean);
+        var k = 0;
+        for (var p = _random.NextDouble(); p > limit; p *= _random.NextDouble()) k++;
+        return k;
+    }
+
+    private static string Ascii(string name) =>
+        new(name.Normalize(System.Text.NormalizationForm.FormD).Where(c => char.IsAsciiLetter(c)).ToArray());
+
+    private static string Hash(int value, int length)
+    {
+        var x = (ulong)value * 0x9E3779B97F4A7C15UL;
+        x ^= x >> 29;
+        x *= 0xBF58476D1CE4E5B9UL;
+        x ^= x >> 32;
+        return (x.ToString("x16", CultureInfo.InvariantCulture) + (~x).ToString("x16", CultureInfo.InvariantCulture))[..length];
+    }
+}

@@ -1,0 +1,36 @@
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Sources.Platform;
+
+/// <summary>Load HubSpot contacts exports into a table. Bad rows go to <c>&lt;id&gt;__rejected</c>; files already loaded are skipped.</summary>
+public sealed class HubSpotContactsSource : IComponent<PlatformSourceParameters>
+{
+    internal static readonly PlatformLayout Layout = new("HubSpot contacts export",
+    [
+        new("record_id", "Record ID", DataKind.Integer, Required: true),
+        new("first_name", "First Name", DataKind.Text),
+        new("last_name", "Last Name", DataKind.Text),
+        new("email", "Email", DataKind.Text),
+        new("phone", "Phone Number", DataKind.Text),
+        new("lifecycle_stage", "Lifecycle Stage", DataKind.Text),
+        new("created_at", "Create Date", DataKind.Timestamp),
+        new("last_activity_at", "Last Activity Date", DataKind.Timestamp),
+        new("country", "Country/Region", DataKind.Text),
+        new("original_source", "Original Source", DataKind.Text),
+    ]);
+
+    /// <inheritdoc />
+    public static string TypeName => "source.hubspot_contacts";
+    /// <inheritdoc />
+    public static string Description => "Load HubSpot contacts exports into a table.";
+    /// <inheritdoc />
+    public static InputArity Inputs => InputArity.None;
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => new(PlatformSchemas.Of(Layout), []);
+
+    /// <inheritdoc />
+    public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
+        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".csv", file => CsvExportReader.Read(file, Layout, parameters.Delimiter), cancellationToken);
+}

@@ -1,0 +1,35 @@
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Sources.Platform;
+
+/// <summary>Load Meta Ads Manager daily campaign insights exports into a table. Bad rows go to <c>&lt;id&gt;__rejected</c>; files already loaded are skipped.</summary>
+public sealed class MetaAdsSource : IComponent<PlatformSourceParameters>
+{
+    internal static readonly PlatformLayout Layout = new("Meta Ads insights export",
+    [
+        new("day", "Reporting starts", DataKind.Date, Required: true),
+        new("day_end", "Reporting ends", DataKind.Date),
+        new("campaign", "Campaign name", DataKind.Text, Required: true),
+        new("campaign_id", "Campaign ID", DataKind.Integer),
+        new("spend", "Amount spent*", DataKind.Number),
+        new("impressions", "Impressions", DataKind.Integer),
+        new("clicks", "Link clicks", DataKind.Integer),
+        new("conversions", "Results", DataKind.Number),
+        new("result_indicator", "Result indicator", DataKind.Text),
+    ]);
+
+    /// <inheritdoc />
+    public static string TypeName => "source.meta_ads";
+    /// <inheritdoc />
+    public static string Description => "Load Meta Ads Manager daily campaign insights exports into a table.";
+    /// <inheritdoc />
+    public static InputArity Inputs => InputArity.None;
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => new(PlatformSchemas.Of(Layout), []);
+
+    /// <inheritdoc />
+    public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
+        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".csv", file => CsvExportReader.Read(file, Layout, parameters.Delimiter), cancellationToken);
+}

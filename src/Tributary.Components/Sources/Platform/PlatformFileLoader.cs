@@ -1,0 +1,99 @@
+using System.Globalization;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Sources.Platform;
+
+/// <summary>
+/// Loads new export files into a source's asset, incrementally: files already recorded in <c>&lt;id&gt;__files</c>
+/// (same path, size and modification time) are skipped; valid rows are appended to the asset, bad rows to
+/// <c>&lt;id&gt;__rejected</c> with the raw line and the reason. When the rejected share of a load exceeds
+/// <c>max_rejected_ratio</c>, the step fails and nothing is written.
+/// </summary>
+internal static class PlatformFileLoader
+{
+    private static readonly (string, DataKind)[] RejectedColumns =
+        [("source_file", DataKind.Text), ("line", DataKind.Integer), ("raw", DataKind.Text), ("reason", DataKind.Text), ("run_id", DataKind.Text), ("rejected_at", DataKind.Timestamp)];
+    private static readonly (string, DataKind)[] FileColumns =
+        [("file", DataKind.Text), ("bytes", DataKind.Integer), ("modified_at", DataKind.Timestamp), ("rows", DataKind.Integer), ("rejected", DataKind.Integer), ("run_id", DataKind.Text), ("loaded_at", DataKind.Timestamp)];
+
+    public static async Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
+        Func<string, IEnumerable<ParsedRow>> read, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var filesTable = context.Asset + "__files";
+        var rejectedTable = context.Asset + "__rejected";
+        var matched = FileSource.Resolve(context, p.Path, extension);
+        if (matched.Count == 0) throw new FileNotFoundException($"no file matches '{p.Path}' (looked for {context.ResolvePath(p.Path)}).");
+
+        var loaded = new HashSet<(string, long, DateTime)>();
+        if (await w.DescribeTableAsync(filesTable, cancellationToken).ConfigureAwait(false) is not null)
+            await foreach (var r in w.StreamAsync($"SELECT file, bytes, modified_at FROM {w.Dialect.Quote(filesTable)}", null, cancellationToken).ConfigureAwait(false))
+                loaded.Add(((string)r[0]!, Convert.ToInt64(r[1], CultureInfo.InvariantCulture), (DateTime)r[2]!));
+
+        var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
+        var rows = new List<object?[]>();
+        var rejected = new List<object?[]>();
+        var files = new List<object?[]>();
+        foreach (var file in matched)
+        {
+            var info = new FileInfo(file);
+            var relative = Path.GetRelativePath(context.ProjectDirectory, file);
+            var modified = DateTime.SpecifyKind(info.LastWriteTimeUtc, DateTimeKind.Unspecified);
+            modified = modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerMillisecond)); // both engines keep at least milliseconds
+            if (loaded.Contains((relative, info.Length, modified))) continue;
+            long good = 0, bad = 0;
+            foreach (var row in read(file))
+            {
+                if (row.Values is { } values)
+                {
+                    rows.Add([.. values, relative, row.Line]);
+                    good++;
+                }
+                else
+                {
+                    rejected.Add([relative, row.Line, row.Raw, row.Reason, context.RunId, now]);
+                    bad++;
+                }
+            }
+            files.Add([relative, info.Length, modified, good, bad, context.RunId, now]);
+            context.Log($"{relative}: {good} rows, {bad} rejected");
+        }
+        if (files.Count == 0)
+        {
+            context.Log($"no new files ({matched.Count} already loaded)");
+            var existing = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {w.Dialect.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            return new Materialization(existing, new Dictionary<string, object?> { ["new_files"] = 0, ["rejected"] = 0 });
+        }
+
+        var total = rows.Count + rejected.Count;
+        var ratio = total == 0 ? 0 : (double)rejected.Count / total;
+        if (ratio > p.MaxRejectedRatio)
+        {
+            var examples = string.Join("; ", rejected.Take(3).Select(r => $"{r[0]}:{r[1]}: {r[3]}"));
+            throw new InvalidOperationException(
+                $"{rejected.Count} of {total} rows rejected ({ratio:P1}), more than max_rejected_ratio {p.MaxRejectedRatio:P1}; nothing was loaded. First: {examples}");
+        }
+
+        var asset = await AppendAsync(w, context.Asset, layout.OutputColumns, rows, cancellationToken).ConfigureAwait(false);
+        await AppendAsync(w, rejectedTable, RejectedColumns, rejected, cancellationToken).ConfigureAwait(false);
+        await AppendAsync(w, filesTable, FileColumns, files, cancellationToken).ConfigureAwait(false);
+        if (rejected.Count > 0) context.Log($"{rejected.Count} rejected row(s) in {rejectedTable}");
+        return new Materialization(asset, new Dictionary<string, object?>
+        {
+            ["new_files"] = files.Count, ["rows_loaded"] = rows.Count, ["rejected"] = rejected.Count, ["rejected_table"] = rejectedTable,
+        });
+    }
+
+    // The new version is the old rows plus the new ones, swapped in atomically.
+    private static Task<long> AppendAsync(IWarehouse w, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, List<object?[]> rows, CancellationToken cancellationToken) =>
+        w.ReplaceTableAsync(table, async (b, ct) =>
+        {
+            await b.CreateAndAppendAsync(columns, rows, ct).ConfigureAwait(false);
+            if (await w.DescribeTableAsync(table, ct).ConfigureAwait(false) is { } old)
+            {
+                var shared = columns.Where(c => old.Find(c.Name) is not null).Select(c => w.Dialect.Quote(c.Name)).ToList();
+                await w.ExecuteAsync($"INSERT INTO {b.QuotedName} ({string.Join(", ", shared)}) SELECT {string.Join(", ", shared)} FROM {w.Dialect.Quote(table)}", null, ct).ConfigureAwait(false);
+            }
+        }, cancellationToken);
+}

@@ -1,0 +1,42 @@
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Sources.Platform;
+
+/// <summary>Load Stripe payments (charges) exports into a table. Bad rows go to <c>&lt;id&gt;__rejected</c>; files already loaded are skipped.</summary>
+public sealed class StripeChargesSource : IComponent<PlatformSourceParameters>
+{
+    internal static readonly PlatformLayout Layout = new("Stripe charges export",
+    [
+        new("charge_id", "id", DataKind.Text, Required: true),
+        new("created_at", "Created date (UTC)", DataKind.Timestamp, Required: true),
+        new("amount", "Amount", DataKind.Number, Required: true),
+        new("amount_refunded", "Amount Refunded", DataKind.Number),
+        new("currency", "Currency", DataKind.Text, Required: true),
+        new("captured", "Captured", DataKind.Boolean),
+        new("status", "Status", DataKind.Text),
+        new("customer_id", "Customer ID", DataKind.Text),
+        new("customer_email", "Customer Email", DataKind.Text),
+        new("card_fingerprint", "Card Fingerprint", DataKind.Text),
+        new("card_brand", "Card Brand", DataKind.Text),
+        new("card_last4", "Card Last4", DataKind.Text),
+        new("card_country", "Card Issue Country", DataKind.Text),
+        new("decline_reason", "Decline Reason", DataKind.Text),
+        new("description", "Description", DataKind.Text),
+        new("order_name", "order_id (metadata)", DataKind.Text),
+    ]);
+
+    /// <inheritdoc />
+    public static string TypeName => "source.stripe_charges";
+    /// <inheritdoc />
+    public static string Description => "Load Stripe payments (charges) exports into a table.";
+    /// <inheritdoc />
+    public static InputArity Inputs => InputArity.None;
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => new(PlatformSchemas.Of(Layout), []);
+
+    /// <inheritdoc />
+    public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
+        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".csv", file => CsvExportReader.Read(file, Layout, parameters.Delimiter), cancellationToken);
+}
