@@ -72,7 +72,7 @@ internal static class PlatformFileLoader
         {
             var examples = string.Join("; ", rejected.Take(3).Select(r => $"{r[0]}:{r[1]}: {r[3]}"));
             throw new InvalidOperationException(
-                $"{rejected.Count} of {total} rows rejected ({ratio:P1}), more than max_rejected_ratio {p.MaxRejectedRatio:P1}; nothing was loaded. First: {examples}");
+                string.Create(CultureInfo.InvariantCulture, $"{rejected.Count} of {total} rows rejected ({ratio * 100:0.0}%), more than max_rejected_ratio {p.MaxRejectedRatio * 100:0.0}%; nothing was loaded. First: {examples}"));
         }
 
         var asset = await AppendAsync(w, context.Asset, layout.OutputColumns, rows, cancellationToken).ConfigureAwait(false);

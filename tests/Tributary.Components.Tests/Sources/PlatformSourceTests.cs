@@ -1,0 +1,163 @@
+using System.Globalization;
+using Tributary.Engine.Execution;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Sources;
+
+/// <summary>Each platform source on malformed input: the bad rows land in __rejected with their raw line and reason; good rows load.</summary>
+public sealed class PlatformSourceTests(PostgresCluster postgres)
+{
+    private static async Task<(RunResult Run, List<(long Line, string Raw, string Reason)> Rejected)> LoadAsync(ComponentHarness h, string type, string file, string extra = "")
+    {
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: src, type: {{type}}, with: { path: "{{file}}"{{extra}} } }
+            """);
+        var rejected = result.Status == RunStatus.Succeeded
+            ? (await h.RowsAsync("SELECT line, raw, reason FROM src__rejected ORDER BY line")).Select(r => (Convert.ToInt64(r[0], CultureInfo.InvariantCulture), (string)r[1]!, (string)r[2]!)).ToList()
+            : [];
+        return (result, rejected);
+    }
+
+    private const string ShopifyHeader = "Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku";
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ShopifyOrders_BadDatesAmountsAndTruncatedLine_AreRejectedWithReasons(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("orders.csv", string.Join("\n",
+            ShopifyHeader,
+            "#1001,a@x.com,paid,20.00,2025-01-02 10:00:00 +0100,1,Mug,20.00,SKU-1",
+            "#1002,b@x.com,paid,lots,2025-01-03 10:00:00 +0100,1,Mug,20.00,SKU-1",
+            "#1003,c@x.com,paid,20.00,yesterday,1,Mug,20.00,SKU-1",
+            "#1004,d@x.com,paid,5.00,2025-01-04 09:00:00 -0500,2,Tea,2.50,SKU-2",
+            "#1005,e@x.com,paid,5.00,2025-01-05") + "\n");
+
+        var (run, rejected) = await LoadAsync(h, "source.shopify_orders", "orders.csv", ", max_rejected_ratio: 0.9");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(
+        [
+            (3L, "#1002,b@x.com,paid,lots,2025-01-03 10:00:00 +0100,1,Mug,20.00,SKU-1", "'Total': expected a number, got 'lots'"),
+            (4L, "#1003,c@x.com,paid,20.00,yesterday,1,Mug,20.00,SKU-1", "'Created at': expected a timestamp such as 2025-01-31 14:05:00 +0100, got 'yesterday'"),
+            (6L, "#1005,e@x.com,paid,5.00,2025-01-05", "has 5 fields where the header has 9 (truncated line or stray delimiter)"),
+        ], rejected);
+        var rows = await h.RowsAsync("SELECT order_name, created_at, total FROM src ORDER BY order_name");
+        Assert.Equal(["#1001", "#1004"], rows.Select(r => (string)r[0]!));
+        Assert.Equal(new DateTime(2025, 1, 4, 14, 0, 0), Convert.ToDateTime(rows[1][1], CultureInfo.InvariantCulture)); // -0500 normalized to UTC
+    }
+
+    [Fact]
+    public async Task ShopifyOrders_WrongDelimiter_RejectsEveryRowAndSaysWhy()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        h.Temp.File("orders.csv", ShopifyHeader.Replace(',', ';') + "\n#1001;a@x.com;paid;20.00;2025-01-02 10:00:00;1;Mug;20.00;SKU-1\n");
+
+        var (run, _) = await LoadAsync(h, "source.shopify_orders", "orders.csv");
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains("1 of 1 rows rejected (100.0%), more than max_rejected_ratio 5.0%; nothing was loaded.", run.Error, StringComparison.Ordinal);
+        Assert.Contains("the header has no column 'Name', 'Created at', 'Lineitem quantity', 'Lineitem price' that a Shopify orders export needs. The header is one field", run.Error, StringComparison.Ordinal);
+        Assert.Contains("probably not delimited by ','", run.Error, StringComparison.Ordinal);
+        Assert.Null(await h.Warehouse.DescribeTableAsync("src", TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task SegmentEvents_InvalidJsonAndSpecViolations_AreRejected(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("events/e.ndjson", string.Join("\n",
+            """{"type":"track","event":"Order Completed","messageId":"m1","userId":"u1","timestamp":"2025-01-02T10:00:00.000Z","properties":{"order_id":"#1001","revenue":20.5}}""",
+            """{"type":"track","messageId":"m2","userId":"u1","timestamp":"2025-01-02T10:00:00Z"}""",
+            """{"type":"page","messageId":"m3","timestamp":"2025-01-02T10:00:00Z"}""",
+            """{"type":"identify","messageId":"m4","anonymousId":"a1","userId":"u1","timestamp":"2025-01-02T10:01:00Z","traits":{"email":"A@X.com"}""",
+            """["not","an","object"]""",
+            """{"type":"identify","messageId":"m5","anonymousId":"a1","timestamp":"soon"}""",
+            """{"type":"page","messageId":"m6","anonymousId":"a1","timestamp":"2025-01-02T10:02:00Z","context":{"campaign":{"source":"google","medium":"cpc","name":"brand"}},"extra_field":1}"""));
+
+        var (run, rejected) = await LoadAsync(h, "source.segment_events", "events", ", max_rejected_ratio: 0.9");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal([2L, 3L, 4L, 5L, 6L], rejected.Select(r => r.Line));
+        Assert.Equal("a track event needs 'event'", rejected[0].Reason);
+        Assert.Equal("an event needs 'anonymousId' or 'userId'", rejected[1].Reason);
+        Assert.StartsWith("invalid JSON: ", rejected[2].Reason, StringComparison.Ordinal);
+        Assert.Equal("an event must be a JSON object, got array", rejected[3].Reason);
+        Assert.Equal("'timestamp': expected a timestamp such as 2025-01-31 14:05:00 +0100, got 'soon'", rejected[4].Reason);
+        var rows = await h.RowsAsync("SELECT message_id, order_id, revenue, utm_campaign FROM src ORDER BY message_id");
+        Assert.Equal(("m1", "#1001", 20.5), ((string)rows[0][0]!, (string)rows[0][1]!, Convert.ToDouble(rows[0][2], CultureInfo.InvariantCulture)));
+        Assert.Equal("brand", rows[1][3]);
+    }
+
+    [Theory]
+    [InlineData("source.google_ads", "Campaign report\n\"January 1, 2025 - January 31, 2025\"\nDay,Campaign,Campaign ID,Impr.,Clicks,Cost,Conversions,Currency code\n2025-01-01,brand,1,1000,50,\"1,234.50\",2.00,USD\n2025-01-02,brand,1,1000,fifty,1.00,0,USD\n", "'Clicks': expected a whole number, got 'fifty'")]
+    [InlineData("source.meta_ads", "Reporting starts,Reporting ends,Campaign name,Campaign ID,Amount spent (EUR),Impressions,Link clicks,Results,Result indicator\n2025-01-01,2025-01-01,prospecting,1,10.5,100,5,1,x\n01.02.2025,2025-01-02,prospecting,1,10.5,100,5,1,x\n", "'Reporting starts': expected a date such as 2025-01-31, got '01.02.2025'")]
+    [InlineData("source.hubspot_contacts", "Record ID,First Name,Last Name,Email,Phone Number,Lifecycle Stage,Create Date,Last Activity Date,Country/Region,Original Source,Favourite Colour\n1,A,B,a@x.com,+1 415 555 0100,lead,2025-01-01 10:00:00 +0000,,US,ORGANIC,blue\n,C,D,c@x.com,,lead,,,US,,red\n", "'Record ID' is empty but required")]
+    [InlineData("source.zendesk_tickets", "Id,Requester,Requester email,Subject,Status,Priority,Created at,Updated at,Solved at,Tags,Via,Satisfaction\n1,A,a@x.com,Hi,open,normal,2025-01-01 10:00:00,,,,web,\n2,B,b@x.com,\"Unclosed quote,open,normal,2025-01-01 10:00:00,,,,web,\n", "malformed quoting: a quote inside an unquoted field, or a quoted field that never closes")]
+    [InlineData("source.stripe_charges", "id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Status,Customer ID,Customer Email\nch_1,2025-01-01 10:00:00,12.50,0,usd,true,Paid,cus_1,a@x.com\nch_2,2025-01-01 10:00:00,12.50,0,usd,maybe,Paid,cus_1,a@x.com\n", "'Captured': expected true/false or yes/no, got 'maybe'")]
+    public async Task CsvSources_RejectTheBadRowAndLoadTheGoodOne(string type, string contents, string reason)
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        h.Temp.File("export.csv", contents);
+
+        var (run, rejected) = await LoadAsync(h, type, "export.csv", ", max_rejected_ratio: 0.9");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(reason, Assert.Single(rejected).Reason);
+        Assert.Single(await h.RowsAsync("SELECT * FROM src"));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_SkipFilesAlreadyLoadedAndAppendNewOnes(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("stripe/a.csv", "id,Created date (UTC),Amount,Currency\nch_1,2025-01-01 10:00:00,1.00,usd\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: stripe } }
+            """;
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml)).Status);
+        var again = await h.RunAsync(yaml);
+        Assert.Single(await h.RowsAsync("SELECT * FROM src"));
+        Assert.Contains("\"new_files\":0", (await h.Store.GetMaterializationsAsync(again.RunId, "src", TestContext.Current.CancellationToken)).Single().MetadataJson, StringComparison.Ordinal);
+
+        h.Temp.File("stripe/b.csv", "id,Created date (UTC),Amount,Currency\nch_2,2025-01-02 10:00:00,2.00,usd\nch_3,2025-01-02 11:00:00,3.00,usd\n");
+        var third = await h.RunAsync(yaml);
+
+        Assert.True(third.Status == RunStatus.Succeeded, third.Error);
+        Assert.Equal(["ch_1", "ch_2", "ch_3"], (await h.RowsAsync("SELECT charge_id FROM src ORDER BY 1")).Select(r => (string)r[0]!));
+        Assert.Equal(2, (await h.RowsAsync("SELECT * FROM src__files")).Count);
+    }
+
+    [Fact]
+    public async Task Sources_DemoData_LoadWithoutRejections()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        Samples.DemoStore.DemoStoreGenerator.Write(Path.Combine(h.Temp.Path, "demo"), new Samples.DemoStore.DemoStoreOptions(Customers: 150, Days: 120));
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: shopify_orders, type: source.shopify_orders, with: { path: demo/shopify/orders_export.csv } }
+              - { id: segment_events, type: source.segment_events, with: { path: demo/segment } }
+              - { id: google_ads, type: source.google_ads, with: { path: demo/google_ads } }
+              - { id: meta_ads, type: source.meta_ads, with: { path: demo/meta_ads } }
+              - { id: hubspot_contacts, type: source.hubspot_contacts, with: { path: demo/hubspot } }
+              - { id: zendesk_tickets, type: source.zendesk_tickets, with: { path: demo/zendesk } }
+              - { id: stripe_charges, type: source.stripe_charges, with: { path: demo/stripe } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        foreach (var table in new[] { "shopify_orders", "segment_events", "google_ads", "meta_ads", "hubspot_contacts", "zendesk_tickets", "stripe_charges" })
+        {
+            Assert.NotEmpty(await h.RowsAsync($"SELECT * FROM {table} LIMIT 1"));
+            Assert.Empty(await h.RowsAsync($"SELECT * FROM {table}__rejected"));
+        }
+    }
+}
