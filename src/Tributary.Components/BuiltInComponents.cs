@@ -1,9 +1,11 @@
 using Tributary.Components.Activation;
 using Tributary.Components.Exports;
+using Tributary.Components.Identity;
 using Tributary.Components.Ltv;
 using Tributary.Components.Segments;
 using Tributary.Components.Sources;
 using Tributary.Components.Sources.Platform;
+using Tributary.Components.Standardize;
 using Tributary.Components.Transforms;
 using Tributary.Core.Components;
 
@@ -26,6 +28,13 @@ public static class BuiltInComponents
         .Add<ZendeskTicketsSource, PlatformSourceParameters>()
         .Add<StripeChargesSource, PlatformSourceParameters>()
         .Add<SqlTransform, SqlTransformParameters>()
+        .Add<OrdersStandardizer, StandardizeParameters>()
+        .Add<OrderItemsStandardizer, StandardizeParameters>()
+        .Add<EventsStandardizer, StandardizeParameters>()
+        .Add<TransactionsStandardizer, StandardizeParameters>()
+        .Add<CustomersStandardizer, StandardizeParameters>()
+        .Add<SupportTicketsStandardizer, StandardizeParameters>()
+        .Add<IdentityResolution, IdentityParameters>()
         .Add<LtvPrediction, LtvParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()

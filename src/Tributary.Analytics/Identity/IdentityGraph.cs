@@ -1,0 +1,138 @@
+namespace Tributary.Analytics.Identity;
+
+/// <summary>An identifier as a CDP stitches it: a type (email, user_id, anonymous_id…) and a normalized value.</summary>
+public readonly record struct Identifier(string Type, string Value);
+
+/// <summary>Identifiers seen together in one source record (an order, an event, a contact), with when and where.</summary>
+public sealed record IdentityRecord(IReadOnlyList<Identifier> Identifiers, DateTime? At, string Source);
+
+/// <summary>
+/// Guard rails: at most <see cref="Caps"/>[type] distinct values of a type in one profile, and
+/// <see cref="Priority"/> (strongest first) deciding which links are applied first, so a weak link (a shared
+/// device) is the one that yields when a cap would be broken.
+/// </summary>
+public sealed record IdentityOptions(IReadOnlyDictionary<string, int> Caps, IReadOnlyList<string> Priority);
+
+/// <summary>One identifier's profile and when it was first and last seen.</summary>
+public sealed record IdentityAssignment(Identifier Identifier, string ProfileId, DateTime? FirstSeen, DateTime? LastSeen, string Source);
+
+/// <summary>A link refused because applying it would break a cap.</summary>
+public sealed record RefusedLink(Identifier From, Identifier To, string Reason);
+
+/// <summary>Two earlier profiles that are now one; the older id survives.</summary>
+public sealed record ProfileMerge(string Surviving, string Merged);
+
+/// <summary>The result of a resolution.</summary>
+public sealed record IdentityResolution(IReadOnlyList<IdentityAssignment> Assignments, IReadOnlyList<ProfileMerge> Merges, IReadOnlyList<RefusedLink> Refused, int Profiles);
+
+/// <summary>
+/// Deterministic identity resolution over the identifier graph: union-find with union by size and path halving
+/// (Tarjan 1975), applying links strongest-first and refusing any union that would exceed a per-type cap.
+/// Profile ids are stable across runs: a profile keeps the oldest id among its identifiers' previous profiles.
+/// </summary>
+public static class IdentityGraph
+{
+    /// <summary>Resolves <paramref name="records"/> into profiles; <paramref name="previous"/> maps identifiers to last run's profile ids.</summary>
+    public static IdentityResolution Resolve(IEnumerable<IdentityRecord> records, IdentityOptions options, IReadOnlyDictionary<Identifier, string>? previous = null)
+    {
+        var index = new Dictionary<Identifier, int>();
+        var nodes = new List<Identifier>();
+        var first = new List<DateTime?>();
+        var last = new List<DateTime?>();
+        var sources = new List<string>();
+        var edges = new List<(int A, int B, int Rank)>();
+        var rank = options.Priority.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
+        int RankOf(string type) => rank.TryGetValue(type, out var r) ? r : options.Priority.Count;
+
+        foreach (var record in records)
+        {
+            var ids = new List<int>(record.Identifiers.Count);
+            foreach (var identifier in record.Identifiers)
+            {
+                if (!index.TryGetValue(identifier, out var n))
+                {
+                    index[identifier] = n = nodes.Count;
+                    nodes.Add(identifier);
+                    first.Add(record.At);
+                    last.Add(record.At);
+                    sources.Add(record.Source);
+                }
+                else if (record.At is { } at)
+                {
+                    if (first[n] is null || at < first[n]) first[n] = at;
+                    if (last[n] is null || at > last[n]) last[n] = at;
+                }
+                if (!ids.Contains(n)) ids.Add(n);
+            }
+            // A star from the record's strongest identifier links all of them.
+            ids.Sort((x, y) => RankOf(nodes[x].Type).CompareTo(RankOf(nodes[y].Type)));
+            for (var j = 1; j < ids.Count; j++) edges.Add((ids[0], ids[j], Math.Max(RankOf(nodes[ids[0]].Type), RankOf(nodes[ids[j]].Type))));
+        }
+
+        // Capped types get a count per component; the rest are unlimited.
+        var capped = options.Caps.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        var capOf = capped.Select(t => options.Caps[t]).ToArray();
+        var typeSlot = capped.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
+        var parent = new int[nodes.Count];
+        var size = new int[nodes.Count];
+        var counts = new int[nodes.Count * Math.Max(1, capped.Length)];
+        for (var n = 0; n < nodes.Count; n++)
+        {
+            parent[n] = n;
+            size[n] = 1;
+            if (typeSlot.TryGetValue(nodes[n].Type, out var slot)) counts[n * capped.Length + slot] = 1;
+        }
+        int Find(int x)
+        {
+            while (parent[x] != x) x = parent[x] = parent[parent[x]];
+            return x;
+        }
+
+        var refused = new List<RefusedLink>();
+        var refusedPairs = new HashSet<(int, int)>();
+        foreach (var (a, b, _) in edges.OrderBy(e => e.Rank)) // OrderBy is stable: ties keep record order
+        {
+            int ra = Find(a), rb = Find(b);
+            if (ra == rb) continue;
+            var broken = -1;
+            for (var t = 0; t < capped.Length && broken < 0; t++)
+                if (counts[ra * capped.Length + t] + counts[rb * capped.Length + t] > capOf[t]) broken = t;
+            if (broken >= 0)
+            {
+                if (refusedPairs.Add((a, b)))
+                    refused.Add(new RefusedLink(nodes[a], nodes[b], $"would put more than {capOf[broken]} {capped[broken]} value(s) in one profile"));
+                continue;
+            }
+            if (size[ra] < size[rb]) (ra, rb) = (rb, ra);
+            parent[rb] = ra;
+            size[ra] += size[rb];
+            for (var t = 0; t < capped.Length; t++) counts[ra * capped.Length + t] += counts[rb * capped.Length + t];
+        }
+
+        // Stable ids: each component takes the oldest earlier id among its identifiers not claimed by an earlier component.
+        var members = new Dictionary<int, List<int>>();
+        for (var n = 0; n < nodes.Count; n++)
+        {
+            var root = Find(n);
+            if (!members.TryGetValue(root, out var list)) members[root] = list = [];
+            list.Add(n);
+        }
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var next = (previous?.Values.Select(Sequence).DefaultIfEmpty(0).Max() ?? 0) + 1;
+        var merges = new List<ProfileMerge>();
+        var assignments = new IdentityAssignment[nodes.Count];
+        foreach (var (_, list) in members.OrderBy(m => m.Value[0]))
+        {
+            var earlier = previous is null ? [] : list.Select(n => previous.GetValueOrDefault(nodes[n])).OfType<string>()
+                .Where(id => !claimed.Contains(id)).Distinct(StringComparer.Ordinal).OrderBy(Sequence).ThenBy(id => id, StringComparer.Ordinal).ToList();
+            var profile = earlier.Count > 0 ? earlier[0] : $"p_{next++:D9}";
+            claimed.UnionWith(earlier);
+            merges.AddRange(earlier.Skip(1).Select(m => new ProfileMerge(profile, m)));
+            foreach (var n in list) assignments[n] = new IdentityAssignment(nodes[n], profile, first[n], last[n], sources[n]);
+        }
+        return new IdentityResolution(assignments, merges, refused, members.Count);
+    }
+
+    private static long Sequence(string profileId) =>
+        profileId.StartsWith("p_", StringComparison.Ordinal) && long.TryParse(profileId.AsSpan(2), out var n) ? n : long.MaxValue;
+}

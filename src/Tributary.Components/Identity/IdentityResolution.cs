@@ -1,0 +1,168 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Tributary.Analytics.Identity;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Identity;
+
+/// <summary>Parameters of <c>identity.resolve</c>.</summary>
+public sealed record IdentityParameters : IValidatableObject
+{
+    /// <summary>Identifier columns per input.</summary>
+    [Description("For each input id, its identifier columns, comma-separated; a column's name is its identifier type, e.g. orders: email, phone. Identifiers in one row are linked.")]
+    public required IReadOnlyDictionary<string, string> Identifiers { get; init; }
+
+    /// <summary>Per-type caps.</summary>
+    [Description("Most distinct values of a type in one profile, e.g. { user_id: 1, email: 3 }. A link that would exceed a cap is refused. Defaults: user_id 1, email 3, phone 3, stripe_customer_id 3, hubspot_id 2, anonymous_id 50.")]
+    public IReadOnlyDictionary<string, string>? Caps { get; init; }
+
+    /// <summary>Type priority.</summary>
+    [Description("Identifier types from strongest to weakest; stronger links are applied first, so weak ones yield under a cap. Default [user_id, email, hubspot_id, stripe_customer_id, shopify_customer_id, phone, device_id, anonymous_id].")]
+    public IReadOnlyList<string> Priority { get; init; } = ["user_id", "email", "hubspot_id", "stripe_customer_id", "shopify_customer_id", "phone", "device_id", "anonymous_id"];
+
+    /// <summary>Values never used to link.</summary>
+    [Description("Values never used as identifiers (compared case-insensitively), added to the built-in list: null, empty, anonymous, unknown, 0, -1, test@test.com, noreply@….")]
+    public IReadOnlyList<string> Blocklist { get; init; } = [];
+
+    /// <summary>Regexes of values never used to link.</summary>
+    [Description("Regular expressions of values never used as identifiers, e.g. '^test\\+.*@' or '@example\\.invalid$'.")]
+    public IReadOnlyList<string> BlocklistPatterns { get; init; } = [];
+
+    /// <summary>Caps with defaults applied.</summary>
+    public IReadOnlyDictionary<string, int> EffectiveCaps
+    {
+        get
+        {
+            var caps = new Dictionary<string, int>(StringComparer.Ordinal)
+            {
+                ["user_id"] = 1, ["email"] = 3, ["phone"] = 3, ["stripe_customer_id"] = 3, ["hubspot_id"] = 2, ["anonymous_id"] = 50,
+            };
+            foreach (var (type, value) in Caps ?? new Dictionary<string, string>())
+                if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var cap)) caps[type] = cap;
+            return caps;
+        }
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (type, value) in Caps ?? new Dictionary<string, string>())
+            if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var cap) || cap < 1)
+                yield return new ValidationResult($"caps.{type} must be a whole number of at least 1, got '{value}'.", [nameof(Caps)]);
+        foreach (var pattern in BlocklistPatterns)
+        {
+            string? error = null;
+            try
+            {
+                _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException e)
+            {
+                error = e.Message;
+            }
+            if (error is not null) yield return new ValidationResult($"blocklist_patterns: '{pattern}' is not a valid regular expression: {error}", [nameof(BlocklistPatterns)]);
+        }
+    }
+}
+
+/// <summary>
+/// Stitches every identifier in its inputs into profiles (deterministic matching over the identifier graph with
+/// caps, priorities and a blocklist; see <see cref="IdentityGraph"/>). Writes the identity graph
+/// (identifier_type, identifier_value, profile_id, first_seen, last_seen, source), <c>&lt;id&gt;__merges</c>
+/// (appended each run) and <c>&lt;id&gt;__refused_links</c>. Profile ids survive re-runs; on a merge the older id wins.
+/// </summary>
+public sealed class IdentityResolution : IComponent<IdentityParameters>
+{
+    private static readonly string[] BuiltInBlocklist =
+        ["", "null", "none", "undefined", "anonymous", "unknown", "n/a", "0", "-1", "test@test.com", "test@example.com", "noreply@example.com", "+10000000000"];
+    private static readonly string[] TimeColumns = ["occurred_at", "ordered_at", "created_at", "timestamp"];
+
+    /// <inheritdoc />
+    public static string TypeName => "identity.resolve";
+    /// <inheritdoc />
+    public static string Description => "Stitch identifiers from every source into stable customer profiles with caps, priorities and a blocklist.";
+    /// <inheritdoc />
+    public static InputArity Inputs => InputArity.AtLeastOne;
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(IdentityParameters p, PlanContext context)
+    {
+        var requires = new List<ColumnRequirement>();
+        foreach (var (input, columns) in p.Identifiers)
+        {
+            var i = context.Inputs.ToList().FindIndex(x => x.Id == input);
+            if (i < 0) throw new ArgumentException($"identifiers names '{input}', which is not one of the inputs ({string.Join(", ", context.Inputs.Select(x => x.Id))}).");
+            requires.AddRange(Columns(columns).Select(c => new ColumnRequirement(i, c, [])));
+        }
+        foreach (var input in context.Inputs.Where(x => !p.Identifiers.ContainsKey(x.Id)))
+            throw new ArgumentException($"input '{input.Id}' has no entry under identifiers; say which of its columns are identifiers.");
+        return new ComponentPlan(new TableSchema(new (string, DataKind)[]
+        {
+            ("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text),
+            ("first_seen", DataKind.Timestamp), ("last_seen", DataKind.Timestamp), ("source", DataKind.Text),
+        }.Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), requires);
+    }
+
+    private static List<string> Columns(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    /// <inheritdoc />
+    public async Task<Materialization> MaterializeAsync(IdentityParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var d = w.Dialect;
+        var blocked = new HashSet<string>(BuiltInBlocklist.Concat(p.Blocklist).Select(v => v.Trim().ToLowerInvariant()), StringComparer.Ordinal);
+        var patterns = p.BlocklistPatterns.Select(x => new Regex(x, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))).ToList();
+        bool Usable(string? value) => value is not null && !blocked.Contains(value.Trim().ToLowerInvariant()) && !patterns.Any(r => r.IsMatch(value));
+
+        var records = new List<IdentityRecord>();
+        foreach (var input in context.Inputs)
+        {
+            var columns = Columns(p.Identifiers[input]);
+            var schema = await w.DescribeTableAsync(input, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"input table '{input}' does not exist.");
+            var time = TimeColumns.FirstOrDefault(c => schema.Find(c) is { Kind: DataKind.Timestamp or DataKind.Date });
+            var select = string.Join(", ", columns.Select(c => $"CAST({d.Quote(c)} AS VARCHAR)")) + (time is null ? "" : $", {d.Quote(time)}");
+            await foreach (var row in w.StreamAsync($"SELECT {select} FROM {d.Quote(input)}", null, cancellationToken).ConfigureAwait(false))
+            {
+                var ids = new List<Identifier>(columns.Count);
+                for (var i = 0; i < columns.Count; i++)
+                    if (row[i] is string v && Usable(v)) ids.Add(new Identifier(columns[i], v.Trim()));
+                if (ids.Count == 0) continue;
+                DateTime? at = time is null ? null : row[^1] switch { DateTime t => t, DateOnly day => day.ToDateTime(TimeOnly.MinValue), _ => null };
+                records.Add(new IdentityRecord(ids, at, input));
+            }
+        }
+
+        Dictionary<Identifier, string>? previous = null;
+        if (await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            previous = [];
+            await foreach (var r in w.StreamAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
+                previous[new Identifier((string)r[0]!, (string)r[1]!)] = (string)r[2]!;
+        }
+        var result = IdentityGraph.Resolve(records, new IdentityOptions(p.EffectiveCaps, p.Priority), previous);
+
+        var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
+        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(
+            [("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text), ("first_seen", DataKind.Timestamp),
+             ("last_seen", DataKind.Timestamp), ("source", DataKind.Text)],
+            result.Assignments.Select(a => new object?[] { a.Identifier.Type, a.Identifier.Value, a.ProfileId, a.FirstSeen, a.LastSeen, a.Source }), ct), cancellationToken).ConfigureAwait(false);
+        var mergesTable = context.Asset + "__merges";
+        var oldMerges = await w.DescribeTableAsync(mergesTable, cancellationToken).ConfigureAwait(false) is null ? [] :
+            (await w.QueryAsync($"SELECT surviving_profile, merged_profile, merged_at, run_id FROM {d.Quote(mergesTable)}", null, int.MaxValue, cancellationToken).ConfigureAwait(false)).Rows;
+        await w.ReplaceTableAsync(mergesTable, (b, ct) => b.CreateAndAppendAsync(
+            [("surviving_profile", DataKind.Text), ("merged_profile", DataKind.Text), ("merged_at", DataKind.Timestamp), ("run_id", DataKind.Text)],
+            oldMerges.Concat(result.Merges.Select(m => new object?[] { m.Surviving, m.Merged, now, context.RunId })), ct), cancellationToken).ConfigureAwait(false);
+        await w.ReplaceTableAsync(context.Asset + "__refused_links", (b, ct) => b.CreateAndAppendAsync(
+            [("from_type", DataKind.Text), ("from_value", DataKind.Text), ("to_type", DataKind.Text), ("to_value", DataKind.Text), ("reason", DataKind.Text)],
+            result.Refused.Select(r => new object?[] { r.From.Type, r.From.Value, r.To.Type, r.To.Value, r.Reason }), ct), cancellationToken).ConfigureAwait(false);
+        context.Log($"{result.Profiles:N0} profiles from {rows:N0} identifiers in {records.Count:N0} records; {result.Merges.Count} merges, {result.Refused.Count} links refused by caps");
+        return new Materialization(rows, new Dictionary<string, object?>
+        {
+            ["profiles"] = result.Profiles, ["records"] = records.Count, ["merges"] = result.Merges.Count, ["refused_links"] = result.Refused.Count,
+        });
+    }
+}

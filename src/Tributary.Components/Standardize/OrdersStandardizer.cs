@@ -1,0 +1,54 @@
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Standardize;
+
+/// <summary>
+/// Canonical <c>orders</c> from a Shopify orders export: one row per order (the export repeats the order on each
+/// line item), UTC timestamps, ISO currency, normalized email and E.164 phone, cancelled and refunded orders
+/// flagged, not dropped. Idempotent: an order loaded twice appears once (the latest file wins).
+/// </summary>
+public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
+{
+    /// <inheritdoc />
+    public static string TypeName => "standardize.orders";
+    /// <inheritdoc />
+    public static string Description => "Canonical orders (one row per order) from a Shopify orders export.";
+    /// <inheritdoc />
+    public static InputArity Inputs => InputArity.One;
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(StandardizeParameters parameters, PlanContext context) => new(Schema.Of(
+        ("order_id", DataKind.Text), ("email", DataKind.Text), ("phone", DataKind.Text), ("ordered_at", DataKind.Timestamp), ("currency", DataKind.Text),
+        ("subtotal", DataKind.Number), ("discount", DataKind.Number), ("shipping", DataKind.Number), ("total", DataKind.Number), ("refunded_amount", DataKind.Number),
+        ("financial_status", DataKind.Text), ("is_cancelled", DataKind.Boolean), ("is_refunded", DataKind.Boolean), ("billing_country", DataKind.Text),
+        ("source_order_id", DataKind.Integer), ("items", DataKind.Integer)),
+        Schema.Needs(0, "order_name", "created_at", "total", "email", "phone", "financial_status"));
+
+    /// <inheritdoc />
+    public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var sql = $"""
+            WITH latest AS (
+                SELECT order_name, max(_source_file) AS file FROM {input} GROUP BY order_name),
+            rows AS (
+                SELECT s.*, row_number() OVER (PARTITION BY s.order_name ORDER BY s._source_line) AS n,
+                       count(*) OVER (PARTITION BY s.order_name) AS items
+                FROM {input} s JOIN latest l ON l.order_name = s.order_name AND l.file = s._source_file)
+            SELECT order_name AS order_id,
+                   {ContactSql.Email("email")} AS email,
+                   {ContactSql.Phone("coalesce(phone, billing_phone)", "$1")} AS phone,
+                   created_at AS ordered_at, upper(currency) AS currency,
+                   subtotal, coalesce(discount_amount, 0) AS discount, coalesce(shipping, 0) AS shipping, total,
+                   coalesce(refunded_amount, 0) AS refunded_amount, lower(financial_status) AS financial_status,
+                   cancelled_at IS NOT NULL OR lower(financial_status) = 'voided' AS is_cancelled,
+                   lower(financial_status) IN ('refunded', 'partially_refunded') OR coalesce(refunded_amount, 0) > 0 AS is_refunded,
+                   upper(billing_country) AS billing_country, order_id AS source_order_id, CAST(items AS BIGINT) AS items
+            FROM rows WHERE n = 1
+            """;
+        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, [p.DefaultCountryCode], ct), cancellationToken)
+            .ConfigureAwait(false);
+        return Materialization.Of(rows);
+    }
+}

@@ -1,0 +1,144 @@
+using Tributary.Components.Activation;
+using Tributary.Components.Samples.DemoStore;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Identity;
+
+/// <summary>Stitching measured against the generator's true identity clusters.</summary>
+public sealed class IdentityResolutionTests(PostgresCluster postgres)
+{
+    internal const string Pipeline = """
+        pipeline: identity
+        components:
+          - { id: shopify_orders, type: source.shopify_orders, with: { path: demo/shopify/orders_export.csv } }
+          - { id: segment_events, type: source.segment_events, with: { path: demo/segment } }
+          - { id: hubspot_contacts, type: source.hubspot_contacts, with: { path: demo/hubspot } }
+          - { id: zendesk_tickets, type: source.zendesk_tickets, with: { path: demo/zendesk } }
+          - { id: stripe_charges, type: source.stripe_charges, with: { path: demo/stripe } }
+          - { id: orders, type: standardize.orders, inputs: [shopify_orders] }
+          - { id: events, type: standardize.events, inputs: [segment_events] }
+          - { id: customers, type: standardize.customers, inputs: [hubspot_contacts] }
+          - { id: support_tickets, type: standardize.support_tickets, inputs: [zendesk_tickets] }
+          - { id: transactions, type: standardize.transactions, inputs: [stripe_charges] }
+          - id: identity_graph
+            type: identity.resolve
+            inputs: [orders, events, customers, support_tickets, transactions]
+            with:
+              identifiers:
+                orders: email, phone
+                events: user_id, anonymous_id, email, phone
+                customers: hubspot_id, email, phone
+                support_tickets: email
+                transactions: stripe_customer_id, email
+        """;
+
+    public static TheoryData<string, bool> Cases => new() { { "duckdb", false }, { "duckdb", true }, { "postgres", true } };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Resolve_DemoStore_MatchesTrueClustersAndNeverMergesThroughSharedDevices(string engine, bool mess)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var demo = Path.Combine(h.Temp.Path, "demo");
+        DemoStoreGenerator.Write(demo, new DemoStoreOptions(Customers: 400, Days: 200, Seed: 11, Mess: mess));
+
+        var result = await h.RunAsync(Pipeline);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var profileOf = (await h.RowsAsync("SELECT identifier_type, identifier_value, profile_id FROM identity_graph"))
+            .ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => (string)r[2]!);
+        var truth = File.ReadAllLines(Path.Combine(demo, "ground_truth", "identities.csv")).Skip(1).Select(l => l.Split(','))
+            .Select(f => (Person: f[0], Type: f[2] switch { "phone" => "phone", var t => t }, Value: Normalize(f[2], f[3])))
+            .Where(t => t.Value is not null).Select(t => (t.Person, Key: (t.Type, t.Value!))).Distinct().ToList();
+        var owners = truth.GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Select(x => x.Person).Distinct().ToList());
+        // Shared devices (kiosk, family tablet) belong to several people: they must not merge them, but have no single true owner.
+        // Only identifiers the data links to anything can be stitched deterministically: a device used only before the first login,
+        // or a contact with neither email nor phone, carries no evidence of whose it is.
+        var linkable = (await h.RowsAsync("SELECT DISTINCT 'anonymous_id', anonymous_id FROM events WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL UNION ALL SELECT 'hubspot_id', hubspot_id FROM customers WHERE email IS NOT NULL OR phone IS NOT NULL"))
+            .Select(r => ((string)r[0]!, (string)r[1]!)).ToHashSet();
+        var unique = owners.Where(o => o.Value.Count == 1 && profileOf.ContainsKey(o.Key) && (o.Key.Item1 is not ("anonymous_id" or "hubspot_id") || linkable.Contains(o.Key)))
+            .ToDictionary(o => o.Key, o => o.Value[0]);
+
+        var (precision, recall) = PairScores(unique.Select(u => (Truth: u.Value, Predicted: profileOf[u.Key])).ToList());
+
+        if (mess)
+        {
+            Assert.True(precision >= 0.99, $"precision {precision:0.0000}");
+            Assert.True(recall >= 0.99, $"recall {recall:0.0000}");
+        }
+        else
+        {
+            Assert.Equal(1.0, precision);
+            Assert.Equal(1.0, recall);
+        }
+        var usersPerProfile = profileOf.Where(p => p.Key.Item1 == "user_id").GroupBy(p => p.Value).Max(g => g.Count());
+        Assert.Equal(1, usersPerProfile);
+        Assert.True(unique.Count > 1000, $"only {unique.Count} identifiers were evaluated");
+    }
+
+    [Fact]
+    public async Task Resolve_Rerun_KeepsProfileIdsAndLogsMerges()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        h.Temp.File("a.csv", "email,phone\nann@x.com,\n,+14155550100\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: contacts, type: source.csv, with: { path: "*.csv", columns: { email: VARCHAR, phone: VARCHAR } } }
+              - { id: ids, type: identity.resolve, inputs: [contacts], with: { identifiers: { contacts: "email, phone" } } }
+            """;
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml)).Status);
+        var before = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.NotEqual(before["ann@x.com"], before["+14155550100"]);
+
+        h.Temp.File("b.csv", "email,phone\nann@x.com,+14155550100\nbob@x.com,\n");
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml)).Status);
+
+        var after = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        var older = string.CompareOrdinal(before["ann@x.com"], before["+14155550100"]) < 0 ? before["ann@x.com"] : before["+14155550100"];
+        Assert.Equal(older, after["ann@x.com"]);
+        Assert.Equal(older, after["+14155550100"]);
+        Assert.DoesNotContain(after["bob@x.com"], before.Values);
+        var merge = Assert.Single(await h.RowsAsync("SELECT surviving_profile, merged_profile FROM ids__merges"));
+        Assert.Equal(older, merge[0]);
+    }
+
+    [Fact]
+    public async Task Resolve_BlocklistedValues_NeverLink()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        h.Temp.File("c.csv", "user_id,email\nu1,test@test.com\nu2,test@test.com\nu3,qa+1@shop.invalid\nu4,qa+2@shop.invalid\nu5,anonymous\nu6,anonymous\n");
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: contacts, type: source.csv, with: { path: c.csv, columns: { user_id: VARCHAR, email: VARCHAR } } }
+              - id: ids
+                type: identity.resolve
+                inputs: [contacts]
+                with: { identifiers: { contacts: "user_id, email" }, blocklist_patterns: ["@shop\\.invalid$"], caps: { user_id: "5" } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(6, (await h.RowsAsync("SELECT DISTINCT profile_id FROM ids")).Count);
+        Assert.Empty(await h.RowsAsync("SELECT * FROM ids WHERE identifier_type = 'email'"));
+    }
+
+    private static string? Normalize(string type, string value) => type switch
+    {
+        "email" => ContactNormalizer.Email(value),
+        "phone" => ContactNormalizer.PhoneE164(value, "1"),
+        _ => value,
+    };
+
+    // Pairwise precision and recall from the contingency of (true person, predicted profile).
+    private static (double Precision, double Recall) PairScores(List<(string Truth, string Predicted)> items)
+    {
+        static double Pairs(long n) => n * (n - 1) / 2.0;
+        var both = items.GroupBy(i => i).Sum(g => Pairs(g.Count()));
+        var predicted = items.GroupBy(i => i.Predicted).Sum(g => Pairs(g.Count()));
+        var truth = items.GroupBy(i => i.Truth).Sum(g => Pairs(g.Count()));
+        return (predicted == 0 ? 1 : both / predicted, truth == 0 ? 1 : both / truth);
+    }
+}
