@@ -1,46 +1,52 @@
 using System.CommandLine;
 using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
-using Tributary.Components.Samples;
+using Tributary.Components.Samples.DemoStore;
 using Tributary.Core.Projects;
 using Tributary.Engine.Runs;
 
 namespace Tributary.Cli.Commands;
 
 /// <summary>
-/// <c>trib quickstart [DIR]</c>: the README's first command. Creates a project with sample shop data, adds the
-/// quickstart template, runs it on the embedded warehouse, shows results and the next commands.
+/// <c>trib quickstart [DIR]</c>: the README's first command. Creates a project, writes a demo store's exports,
+/// adds the customer_ltv template, runs it on the embedded warehouse, and shows tiers, segments and next steps.
 /// </summary>
 internal static class QuickstartCommand
 {
     public static Command Create(CliContext cli)
     {
         var dir = new Argument<string>("dir") { Description = "Folder for the new project.", DefaultValueFactory = _ => "tributary-quickstart" };
-        var command = new Command("quickstart", "Create a sample project, run a template pipeline on it and show the results.") { dir };
+        var customers = new Option<int>("--customers") { Description = "Customers in the demo store. Default 2,000.", DefaultValueFactory = _ => 2000 };
+        var command = new Command("quickstart", "Create a demo project, run the customer_ltv template on it and show the results.") { dir, customers };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             var folder = Path.GetFullPath(parse.GetValue(dir)!);
             if (!File.Exists(Path.Combine(folder, ProjectSettings.FileName))) InitCommand.Init(cli, folder);
             await using var project = ProjectSession.Open(folder, cli.Time);
-            QuickstartStore.Write(Path.Combine(folder, "data"));
-            cli.Error.WriteLine("wrote sample data: data/customers.csv, data/orders.csv");
-            TemplatesCommand.Add(cli, project, "quickstart", force: true);
-            var result = await RunCommand.RunAsync(cli, project, "quickstart", null, new Dictionary<string, string>(), RunProgress.TerminalAttached, ct);
+            var summary = DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(parse.GetValue(customers)));
+            cli.Error.WriteLine($"wrote a demo store to data/demo: {summary.Customers:N0} customers, {summary.Orders:N0} orders, {summary.Events:N0} events (ground truth in data/demo/ground_truth)");
+            TemplatesCommand.Add(cli, project, "customer_ltv", force: true);
+            var result = await RunCommand.RunAsync(cli, project, "customer_ltv", null, new Dictionary<string, string>(), RunProgress.TerminalAttached, ct);
             if (result.Status != RunStatus.Succeeded) return ExitCodes.RunFailed;
 
             var warehouse = await project.WarehouseAsync(ct);
-            cli.Out.WriteLine("Revenue by country:");
-            var byCountry = await warehouse.QueryAsync("SELECT * FROM revenue_by_country", null, 20, ct);
-            DataWriter.Write(cli.Out, OutputFormat.Table, byCountry.Schema.Columns.Select(c => c.Name).ToList(), byCountry.Rows);
-            cli.Out.WriteLine("Top 5 customers (all in out/top_customers.csv):");
-            var top = await warehouse.QueryAsync("SELECT customer_id, email, country, orders, CAST(revenue AS NUMERIC(14, 2)) AS revenue FROM top_customers LIMIT 5", null, 5, ct);
-            DataWriter.Write(cli.Out, OutputFormat.Table, top.Schema.Columns.Select(c => c.Name).ToList(), top.Rows);
+            async Task ShowAsync(string title, string sql)
+            {
+                cli.Out.WriteLine(title);
+                var rows = await warehouse.QueryAsync(sql, null, 20, ct);
+                DataWriter.Write(cli.Out, OutputFormat.Table, rows.Schema.Columns.Select(c => c.Name).ToList(), rows.Rows);
+            }
+            await ShowAsync("Value tiers (12-month CLV in USD, and what you can afford to pay to acquire a customer like them):",
+                "SELECT tier, customers, CAST(avg_clv AS NUMERIC(12, 2)) AS avg_clv, CAST(total_clv AS NUMERIC(14, 2)) AS total_clv, CAST(avg_max_cac AS NUMERIC(12, 2)) AS max_cac FROM value_tiers__summary ORDER BY tier_rank");
+            await ShowAsync("RFM segments:",
+                "SELECT segment, count(*) AS customers, CAST(avg(clv) AS NUMERIC(12, 2)) AS avg_clv, min(action) AS action FROM customer_value GROUP BY segment ORDER BY avg(clv) DESC");
             cli.Out.WriteLine($"""
 
+                Audience files (hashed for Meta Custom Audiences) are in {Path.Combine(folder, "out", "audiences")}; the CRM table is crm_customer_value.
                 Next, from {folder}:
-                  trib show customer_value           preview an asset
+                  trib show customer_ltv             each customer's P(alive), expected purchases and CLV with a 90% interval
+                  trib show customer_ltv__model      the fitted BG/NBD and Gamma-Gamma parameters
                   trib runs show {result.RunId}   steps, checks and log of this run
-                  trib query "SELECT ..."            SQL on the warehouse
                   trib templates                     more pipelines to start from
                 """);
             return ExitCodes.Success;

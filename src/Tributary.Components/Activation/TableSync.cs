@@ -61,8 +61,15 @@ public sealed class TableSync : IComponent<TableSyncParameters>
     public static InputArity Inputs => InputArity.One;
 
     /// <inheritdoc />
-    public ComponentPlan Plan(TableSyncParameters p, PlanContext context) =>
-        new(null, (p.Key ?? []).Select(k => new ColumnRequirement(0, k, [])).ToList());
+    public ComponentPlan Plan(TableSyncParameters p, PlanContext context)
+    {
+        // The asset is this sync's change log; the target is a different table the component owns.
+        if (p.Target == context.Asset || p.Target.StartsWith(context.Asset + "__", StringComparison.Ordinal))
+            throw new ArgumentException($"target '{p.Target}' would overwrite this component's own change log '{context.Asset}'; give the component another id (e.g. {p.Target}_sync) or the target another name.");
+        if (context.Inputs.Any(i => i.Id == p.Target))
+            throw new ArgumentException($"target '{p.Target}' is this component's input; sync into another table.");
+        return new(null, (p.Key ?? []).Select(k => new ColumnRequirement(0, k, [])).ToList());
+    }
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(TableSyncParameters p, ComponentContext context, CancellationToken cancellationToken)

@@ -204,7 +204,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         });
 
         context.Log($"scored {history.Count:N0} customers ({distinct.Count:N0} distinct histories, {drawn.Count} interval draws) in {watch.Elapsed.TotalSeconds:0.0}s");
-        var schema = Plan(p, new PlanContext([])).Output!;
+        var schema = Plan(p, new PlanContext(context.Asset, [])).Output!;
         var written = await context.Warehouse.ReplaceTableAsync(context.Asset,
             (b, ct) => b.CreateAndAppendAsync(schema.Columns.Select(c => (c.Name, c.Kind)).ToList(), rows, ct), cancellationToken).ConfigureAwait(false);
         await WriteModelTableAsync(context, model, modelFit, spend, correlation, p, history.Count, cancellationToken).ConfigureAwait(false);

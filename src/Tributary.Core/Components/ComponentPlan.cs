@@ -14,8 +14,8 @@ public sealed record ComponentPlan(TableSchema? Output, IReadOnlyList<ColumnRequ
 /// <summary>A column an input table must have; <paramref name="Kinds"/> empty means any type.</summary>
 public sealed record ColumnRequirement(int InputIndex, string Column, IReadOnlyList<DataKind> Kinds, string? Hint = null);
 
-/// <summary>Inputs as the planner sees them: id and, when known, schema.</summary>
-public sealed record PlanContext(IReadOnlyList<PlannedInput> Inputs);
+/// <summary>The component's own asset id, and its inputs as the planner sees them: id and, when known, schema.</summary>
+public sealed record PlanContext(string Asset, IReadOnlyList<PlannedInput> Inputs);
 
 /// <summary>An input of a component at plan time.</summary>
 public sealed record PlannedInput(string Id, TableSchema? Schema);

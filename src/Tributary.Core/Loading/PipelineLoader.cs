@@ -407,7 +407,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         foreach (var id in graph.TopologicalOrder())
         {
             var c = byId[id];
-            var context = new PlanContext(c.Spec.Inputs.Select(i => new PlannedInput(i, schemas.GetValueOrDefault(i))).ToList());
+            var context = new PlanContext(id, c.Spec.Inputs.Select(i => new PlannedInput(i, schemas.GetValueOrDefault(i))).ToList());
             ComponentPlan plan;
             try
             {

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Tributary.Components.Activation;
+using Tributary.Components.Samples.DemoStore;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Ltv;
+
+/// <summary>The customer_ltv template end to end on demo data, on both engines, checked against the generator's truth.</summary>
+public sealed class CustomerLtvTemplateTests(PostgresCluster postgres)
+{
+    private static string Template => Path.Combine(RepositoryFiles.Templates, "customer_ltv.yaml");
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CustomerLtv_DemoStore_RunsEndToEndAndRecoversThePopulation(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        DemoStoreGenerator.Write(Path.Combine(h.Temp.Path, "data", "demo"), new DemoStoreOptions(Customers: 1500, Days: 365, Seed: 5));
+
+        var result = await h.RunFileAsync(Template);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.All(result.Steps, s => Assert.Equal(StepStatus.Succeeded, s.Status));
+        // One row per real person who ordered: identity stitched their messy emails and phone-only guest checkouts.
+        var truth = File.ReadAllLines(Path.Combine(h.Temp.Path, "data", "demo", "ground_truth", "customers.csv")).Skip(1).Select(l => l.Split(','))
+            .Count(f => int.Parse(f[10], CultureInfo.InvariantCulture) > 0);
+        var customers = (await h.RowsAsync("SELECT count(*) FROM customer_ltv"))[0][0];
+        Assert.InRange(Convert.ToInt64(customers, CultureInfo.InvariantCulture), truth - 15, truth);
+        // The BG/NBD fit recovers the generator's stated population (r = 0.6, α = 45 days = 6.43 weeks) within 3 standard errors.
+        var model = (await h.RowsAsync("SELECT parameter, value, std_error FROM customer_ltv__model WHERE model = 'bgnbd' AND parameter IN ('r', 'alpha')"))
+            .ToDictionary(r => (string)r[0]!, r => (Value: Convert.ToDouble(r[1], CultureInfo.InvariantCulture), Se: Convert.ToDouble(r[2], CultureInfo.InvariantCulture)));
+        Assert.True(Math.Abs(model["r"].Value - DemoTruth.R) < 3 * model["r"].Se, $"r = {model["r"].Value} ± {model["r"].Se}");
+        Assert.True(Math.Abs(model["alpha"].Value - DemoTruth.Alpha / 7) < 3 * model["alpha"].Se, $"alpha = {model["alpha"].Value} ± {model["alpha"].Se}");
+        // Tiers and segments a marketer can read: every customer has both, platinum is the top 1%, files and CRM table exist.
+        var tiers = (await h.RowsAsync("SELECT tier, count(*) FROM customer_value GROUP BY tier")).ToDictionary(r => (string)r[0]!, r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture));
+        Assert.Equal(["bronze", "gold", "platinum", "silver"], tiers.Keys.Order());
+        Assert.Empty(await h.RowsAsync("SELECT * FROM customer_value WHERE segment IS NULL OR tier IS NULL"));
+        Assert.True(File.Exists(Path.Combine(h.Temp.Path, "out", "audiences", "meta_platinum.csv")));
+        Assert.Equal(Convert.ToInt64(customers, CultureInfo.InvariantCulture), (await h.RowsAsync("SELECT count(*) FROM crm_customer_value"))[0][0] is var n ? Convert.ToInt64(n, CultureInfo.InvariantCulture) : 0);
+    }
+
+    [Fact]
+    public async Task CustomerLtv_SameEmailInDifferentCaseAndSpacing_IsOneCustomer()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        const string header = "Name,Email,Financial Status,Paid at,Fulfillment Status,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing Phone,Billing Country,Cancelled at,Payment Method,Refunded Amount,Id,Source,Phone";
+        var lines = new List<string> { header };
+        var emails = new[] { "Jane.Doe@Example.com", " JANE.DOE@EXAMPLE.COM ", "jane.doe@example.com", "jane.doe@example.com " };
+        for (var i = 0; i < emails.Length; i++)
+            lines.Add($"#{2000 + i},\"{emails[i]}\",paid,,fulfilled,yes,USD,30,0,0,30,,0,2025-0{i + 2}-10 10:00:00 +0000,1,Mug,30,SKU-1,Jane Doe,,US,,Stripe,0,{9000 + i},web,");
+        // Others, so the models have a population to fit.
+        for (var c = 0; c < 40; c++)
+            for (var k = 0; k <= c % 4; k++)
+                lines.Add($"#{3000 + c * 10 + k},other{c}@example.com,paid,,fulfilled,yes,USD,20,0,0,{20 + c},,0,2025-{1 + k * 2 + c % 2:00}-{1 + c % 27:00} 09:00:00 +0000,1,Tea,20,SKU-2,Other,,US,,Stripe,0,{20000 + c * 10 + k},web,");
+        h.Temp.File("data/demo/shopify/orders_export.csv", string.Join("\n", lines) + "\n");
+        h.Temp.File("data/demo/hubspot/contacts.csv", "Record ID,First Name,Last Name,Email,Phone Number,Lifecycle Stage,Create Date,Last Activity Date,Country/Region,Original Source\n");
+
+        var result = await h.RunFileAsync(Template, new Dictionary<string, string> { ["horizon_days"] = "90" });
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var jane = await h.RowsAsync("SELECT l.frequency, v.email FROM customer_ltv l JOIN customer_value v ON v.customer_id = l.customer_id WHERE v.email = 'jane.doe@example.com'");
+        var row = Assert.Single(jane);
+        Assert.Equal(3L, Convert.ToInt64(row[0], CultureInfo.InvariantCulture)); // four orders on four days: three repeat purchases
+        Assert.Equal(41, (await h.RowsAsync("SELECT * FROM customer_ltv")).Count);
+        Assert.Equal(ContactNormalizer.Email(emails[1]), row[1]);
+    }
+}
