@@ -49,8 +49,9 @@ public sealed class ComponentDescriptorTests
     [Fact]
     public void Types_EveryBuiltInHasCategoryDescriptionAndSchema()
     {
-        Assert.Equal(["analytics.ltv", "export.csv", "export.parquet", "source.csv", "source.ndjson", "source.parquet", "source.sql", "transform.sql"],
-            Catalog.Types.Select(t => t.TypeName));
+        Assert.Subset(Catalog.Types.Select(t => t.TypeName).ToHashSet(),
+            new HashSet<string> { "source.csv", "source.parquet", "source.ndjson", "source.sql", "transform.sql", "export.csv", "export.parquet" });
+        Assert.All(Catalog.Types, t => Assert.Matches("^[a-z]+\\.[a-z_]+$", t.TypeName));
         foreach (var t in Catalog.Types)
         {
             Assert.NotEmpty(t.Description);
