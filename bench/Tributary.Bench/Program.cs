@@ -5,6 +5,8 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- engine-overhead [rows=10000000] [repeat=5]
 //   dotnet run -c Release --project bench/Tributary.Bench -- clv-cdnow [folder=../shared/data/cdnow]
 //   dotnet run -c Release --project bench/Tributary.Bench -- clv-store [customers=1000000] [model=bgnbd]
+//   dotnet run -c Release --project bench/Tributary.Bench -- identity [links=10000000]
+//   dotnet run -c Release --project bench/Tributary.Bench -- demo-data [customers=100000]
 var what = args.Length > 0 ? args[0] : "engine-overhead";
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
 switch (what)
@@ -18,7 +20,23 @@ switch (what)
     case "clv-store":
         await ClvBench.StoreAsync(int.Parse(Arg(1, "1000000"), CultureInfo.InvariantCulture), Arg(2, "bgnbd"));
         return 0;
+    case "identity":
+        IdentityBench.Run(int.Parse(Arg(1, "10000000"), CultureInfo.InvariantCulture));
+        return 0;
+    case "demo-data":
+        var folder = Path.Combine(Path.GetTempPath(), "trib-bench-demo-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var s = Tributary.Components.Samples.DemoStore.DemoStoreGenerator.Write(folder,
+                new Tributary.Components.Samples.DemoStore.DemoStoreOptions(int.Parse(Arg(1, "100000"), CultureInfo.InvariantCulture)));
+            Console.WriteLine($"demo-data: {s.Customers:N0} customers, {s.Orders:N0} orders, {s.Events:N0} events in {s.Elapsed.TotalSeconds:0.0}s = {s.Events / s.Elapsed.TotalMinutes:N0} events/min");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data");
         return 1;
 }

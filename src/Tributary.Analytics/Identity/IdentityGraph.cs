@@ -35,24 +35,29 @@ public static class IdentityGraph
     /// <summary>Resolves <paramref name="records"/> into profiles; <paramref name="previous"/> maps identifiers to last run's profile ids.</summary>
     public static IdentityResolution Resolve(IEnumerable<IdentityRecord> records, IdentityOptions options, IReadOnlyDictionary<Identifier, string>? previous = null)
     {
-        var index = new Dictionary<Identifier, int>();
+        // One value dictionary per type: cheaper than hashing (type, value) pairs, and types are few.
+        var byType = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
         var nodes = new List<Identifier>();
+        var nodeRank = new List<int>();
         var first = new List<DateTime?>();
         var last = new List<DateTime?>();
         var sources = new List<string>();
-        var edges = new List<(int A, int B, int Rank)>();
         var rank = options.Priority.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
-        int RankOf(string type) => rank.TryGetValue(type, out var r) ? r : options.Priority.Count;
-
+        // Links bucketed by the rank of their weaker end: applying bucket by bucket is a stable sort in linear time.
+        var edges = Enumerable.Range(0, options.Priority.Count + 1).Select(_ => new List<(int A, int B)>()).ToArray();
+        var ids = new List<int>(8);
         foreach (var record in records)
         {
-            var ids = new List<int>(record.Identifiers.Count);
+            ids.Clear();
+            var strongest = -1;
             foreach (var identifier in record.Identifiers)
             {
-                if (!index.TryGetValue(identifier, out var n))
+                if (!byType.TryGetValue(identifier.Type, out var values)) byType[identifier.Type] = values = new Dictionary<string, int>(StringComparer.Ordinal);
+                if (!values.TryGetValue(identifier.Value, out var n))
                 {
-                    index[identifier] = n = nodes.Count;
+                    values[identifier.Value] = n = nodes.Count;
                     nodes.Add(identifier);
+                    nodeRank.Add(rank.TryGetValue(identifier.Type, out var r) ? r : options.Priority.Count);
                     first.Add(record.At);
                     last.Add(record.At);
                     sources.Add(record.Source);
@@ -62,11 +67,13 @@ public static class IdentityGraph
                     if (first[n] is null || at < first[n]) first[n] = at;
                     if (last[n] is null || at > last[n]) last[n] = at;
                 }
-                if (!ids.Contains(n)) ids.Add(n);
+                if (ids.Contains(n)) continue;
+                ids.Add(n);
+                if (strongest < 0 || nodeRank[n] < nodeRank[strongest]) strongest = n;
             }
             // A star from the record's strongest identifier links all of them.
-            ids.Sort((x, y) => RankOf(nodes[x].Type).CompareTo(RankOf(nodes[y].Type)));
-            for (var j = 1; j < ids.Count; j++) edges.Add((ids[0], ids[j], Math.Max(RankOf(nodes[ids[0]].Type), RankOf(nodes[ids[j]].Type))));
+            foreach (var n in ids)
+                if (n != strongest) edges[Math.Max(nodeRank[strongest], nodeRank[n])].Add((strongest, n));
         }
 
         // Capped types get a count per component; the rest are unlimited.
@@ -90,7 +97,7 @@ public static class IdentityGraph
 
         var refused = new List<RefusedLink>();
         var refusedPairs = new HashSet<(int, int)>();
-        foreach (var (a, b, _) in edges.OrderBy(e => e.Rank)) // OrderBy is stable: ties keep record order
+        foreach (var (a, b) in edges.SelectMany(bucket => bucket))
         {
             int ra = Find(a), rb = Find(b);
             if (ra == rb) continue;
@@ -110,27 +117,34 @@ public static class IdentityGraph
         }
 
         // Stable ids: each component takes the oldest earlier id among its identifiers not claimed by an earlier component.
-        var members = new Dictionary<int, List<int>>();
-        for (var n = 0; n < nodes.Count; n++)
-        {
-            var root = Find(n);
-            if (!members.TryGetValue(root, out var list)) members[root] = list = [];
-            list.Add(n);
-        }
+        // Group nodes by root with a counting sort; components are then visited in order of their first node.
+        var roots = new int[nodes.Count];
+        var start = new int[nodes.Count + 1];
+        for (var n = 0; n < nodes.Count; n++) start[(roots[n] = Find(n)) + 1]++;
+        for (var r = 0; r < nodes.Count; r++) start[r + 1] += start[r];
+        var order = new int[nodes.Count];
+        var fill = (int[])start.Clone();
+        for (var n = 0; n < nodes.Count; n++) order[fill[roots[n]]++] = n;
+
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var next = (previous?.Values.Select(Sequence).DefaultIfEmpty(0).Max() ?? 0) + 1;
         var merges = new List<ProfileMerge>();
         var assignments = new IdentityAssignment[nodes.Count];
-        foreach (var (_, list) in members.OrderBy(m => m.Value[0]))
+        var profiles = 0;
+        for (var n = 0; n < nodes.Count; n++)
         {
-            var earlier = previous is null ? [] : list.Select(n => previous.GetValueOrDefault(nodes[n])).OfType<string>()
+            var root = roots[n];
+            if (assignments[n] is not null) continue;
+            profiles++;
+            var list = new ArraySegment<int>(order, start[root], start[root + 1] - start[root]);
+            var earlier = previous is null ? [] : list.Select(m => previous.GetValueOrDefault(nodes[m])).OfType<string>()
                 .Where(id => !claimed.Contains(id)).Distinct(StringComparer.Ordinal).OrderBy(Sequence).ThenBy(id => id, StringComparer.Ordinal).ToList();
             var profile = earlier.Count > 0 ? earlier[0] : $"p_{next++:D9}";
             claimed.UnionWith(earlier);
             merges.AddRange(earlier.Skip(1).Select(m => new ProfileMerge(profile, m)));
-            foreach (var n in list) assignments[n] = new IdentityAssignment(nodes[n], profile, first[n], last[n], sources[n]);
+            foreach (var m in list) assignments[m] = new IdentityAssignment(nodes[m], profile, first[m], last[m], sources[m]);
         }
-        return new IdentityResolution(assignments, merges, refused, members.Count);
+        return new IdentityResolution(assignments, merges, refused, profiles);
     }
 
     private static long Sequence(string profileId) =>
