@@ -1,6 +1,7 @@
 using Tributary.Components.Activation;
 using Tributary.Components.Exports;
 using Tributary.Components.Identity;
+using Tributary.Components.Profiles;
 using Tributary.Components.Ltv;
 using Tributary.Components.Segments;
 using Tributary.Components.Sources;
@@ -34,7 +35,12 @@ public static class BuiltInComponents
         .Add<TransactionsStandardizer, StandardizeParameters>()
         .Add<CustomersStandardizer, StandardizeParameters>()
         .Add<SupportTicketsStandardizer, StandardizeParameters>()
+        .Add<SessionsStandardizer, StandardizeParameters>()
+        .Add<TouchpointsStandardizer, StandardizeParameters>()
+        .Add<AdSpendStandardizer, StandardizeParameters>()
+        .Add<ExperimentExposuresStandardizer, StandardizeParameters>()
         .Add<IdentityResolution, IdentityParameters>()
+        .Add<Customer360, Customer360Parameters>()
         .Add<LtvPrediction, LtvParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()

@@ -21,7 +21,8 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
         ("event_id", DataKind.Text), ("type", DataKind.Text), ("event", DataKind.Text), ("anonymous_id", DataKind.Text), ("user_id", DataKind.Text),
         ("occurred_at", DataKind.Timestamp), ("received_at", DataKind.Timestamp), ("email", DataKind.Text), ("phone", DataKind.Text), ("ip", DataKind.Text),
         ("user_agent", DataKind.Text), ("page_url", DataKind.Text), ("page_referrer", DataKind.Text), ("utm_source", DataKind.Text), ("utm_medium", DataKind.Text),
-        ("utm_campaign", DataKind.Text), ("order_id", DataKind.Text), ("revenue", DataKind.Number), ("currency", DataKind.Text), ("properties", DataKind.Text)),
+        ("utm_campaign", DataKind.Text), ("order_id", DataKind.Text), ("revenue", DataKind.Number), ("currency", DataKind.Text), ("experiment", DataKind.Text), ("variant", DataKind.Text),
+        ("properties", DataKind.Text)),
         Schema.Needs(0, "message_id", "type", "timestamp", "anonymous_id", "user_id"));
 
     /// <inheritdoc />
@@ -33,7 +34,8 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
                 SELECT *, row_number() OVER (PARTITION BY message_id ORDER BY received_at, _source_file, _source_line) AS n FROM {input})
             SELECT message_id AS event_id, type, coalesce(event, name) AS event, anonymous_id, user_id, timestamp AS occurred_at, received_at,
                    {ContactSql.Email("email")} AS email, {ContactSql.Phone("phone", "$1")} AS phone, ip, user_agent, page_url, page_referrer,
-                   lower(utm_source) AS utm_source, lower(utm_medium) AS utm_medium, utm_campaign, order_id, revenue, upper(currency) AS currency, properties
+                   lower(utm_source) AS utm_source, lower(utm_medium) AS utm_medium, utm_campaign, order_id, revenue, upper(currency) AS currency,
+                   experiment_name AS experiment, variation_name AS variant, properties
             FROM ranked WHERE n = 1
             """;
         return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, [p.DefaultCountryCode], ct), cancellationToken).ConfigureAwait(false));

@@ -24,6 +24,7 @@ public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
         new("utm_source", "context.campaign.source"), new("utm_medium", "context.campaign.medium"), new("utm_campaign", "context.campaign.name"),
         new("utm_term", "context.campaign.term"), new("utm_content", "context.campaign.content"),
         new("order_id", "properties.order_id"), new("revenue", "properties.revenue", DataKind.Number), new("currency", "properties.currency"),
+        new("experiment_name", "properties.experiment_name"), new("variation_name", "properties.variation_name"),
         new("properties", "properties"), new("traits", "traits"), new("context", "context"),
     ]);
 
