@@ -47,6 +47,10 @@ public sealed class CustomerDataPipelineTests(PostgresCluster postgres)
         var variants = (await h.RowsAsync("SELECT variant, count(*) FROM experiment_exposures GROUP BY variant")).ToDictionary(r => (string)r[0]!, r => Long(r[1]));
         Assert.True(variants["A"] > 30 && variants["B"] > 30);
 
+        // Every SKU sold is in the product catalog.
+        Assert.Empty(await h.RowsAsync("SELECT DISTINCT sku FROM order_items WHERE sku NOT IN (SELECT sku FROM products)"));
+        Assert.Equal(40L, Long((await h.RowsAsync("SELECT count(*) FROM products"))[0][0]));
+
         var c360 = await h.RowsAsync("SELECT count(*), count(DISTINCT profile_id), sum(orders), sum(support_tickets) FROM customer_360");
         Assert.Equal(c360[0][0], c360[0][1]);
         Assert.Equal(Long((await h.RowsAsync("SELECT count(*) FROM orders WHERE NOT is_cancelled"))[0][0]), Long(c360[0][2]));

@@ -139,7 +139,7 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
     public async Task Sources_DemoData_LoadWithoutRejections()
     {
         await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
-        Samples.DemoStore.DemoStoreGenerator.Write(Path.Combine(h.Temp.Path, "demo"), new Samples.DemoStore.DemoStoreOptions(Customers: 150, Days: 120));
+        Tributary.Components.Samples.DemoStore.DemoStoreGenerator.Write(Path.Combine(h.Temp.Path, "demo"), new Tributary.Components.Samples.DemoStore.DemoStoreOptions(Customers: 150, Days: 120));
 
         var result = await h.RunAsync("""
             pipeline: p

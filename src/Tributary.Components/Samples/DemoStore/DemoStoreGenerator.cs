@@ -120,7 +120,7 @@ public sealed class DemoStoreGenerator
                     w.WriteNumber("revenue", total);
                     w.WriteString("currency", person.Currency);
                 });
-                Charge(charges, person, at, name, total, stripeEmail, identities);
+                Charge(charges, fraud, person, at, name, total, stripeEmail, identities);
                 orderCount++;
             }
             customersTruth.Row(id, person.Email, person.PhoneE164, SegmentStream.Iso(person.FirstPurchaseUtc), G(person.Rate), G(person.Dropout), G(person.SpendScale),
@@ -304,13 +304,30 @@ public sealed class DemoStoreGenerator
         return (name, value);
     }
 
-    private void Charge(CsvFile charges, DemoPerson person, DateTime at, string order, double total, string email, CsvFile identities)
+    private void Charge(CsvFile charges, CsvFile labels, DemoPerson person, DateTime at, string order, double total, string email, CsvFile identities)
     {
         var id = $"ch_{Hash((int)++_charge, 16)}";
         var status = _random.NextDouble() < 0.04 ? "Refunded" : "Paid";
         charges.Row(id, Utc(at.AddSeconds(20)), total, status == "Refunded" ? total : 0.0, person.Currency.ToLowerInvariant(), true, status,
             person.StripeCustomerId, email, $"fp_{Hash(person.Id * 7, 12)}", "visa", (1000 + person.Id % 9000).ToString(CultureInfo.InvariantCulture),
             person.Country, "", $"Shopify order {order}", order);
+        var roll = _random.NextDouble();
+        if (roll < 0.003)
+        {
+            // Account takeover: the customer's account pays with a new card from another country for an unusually large amount.
+            var takeover = $"ch_{Hash((int)++_charge, 16)}";
+            charges.Row(takeover, Utc(at.AddDays(1 + _random.NextDouble() * 3)), Math.Round(total * (4 + _random.NextDouble() * 6), 2), 0.0, person.Currency.ToLowerInvariant(),
+                true, "Paid", person.StripeCustomerId, email, $"fp_x{Hash(person.Id * 13, 11)}", "mastercard", "4242", person.Country == "NG" ? "RU" : "NG", "", "", "");
+            labels.Row(takeover, "account_takeover");
+        }
+        else if (roll < 0.005)
+        {
+            // Amount outlier: a charge twenty to fifty times the customer's typical order, with their own card.
+            var outlier = $"ch_{Hash((int)++_charge, 16)}";
+            charges.Row(outlier, Utc(at.AddHours(2)), Math.Round(total * (20 + _random.NextDouble() * 30), 2), 0.0, person.Currency.ToLowerInvariant(), true, "Paid",
+                person.StripeCustomerId, email, $"fp_{Hash(person.Id * 7, 12)}", "visa", (1000 + person.Id % 9000).ToString(CultureInfo.InvariantCulture), person.Country, "", "", "");
+            labels.Row(outlier, "amount_outlier");
+        }
         if (_chargedCustomers.Add(person.Id))
         {
             identities.Row(person.Id, "stripe", "stripe_customer_id", person.StripeCustomerId);

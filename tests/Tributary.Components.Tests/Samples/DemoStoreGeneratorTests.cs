@@ -1,0 +1,68 @@
+using System.Globalization;
+using Tributary.Components.Samples.DemoStore;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Samples;
+
+public sealed class DemoStoreGeneratorTests
+{
+    private static string[] Files(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f)).Order(StringComparer.Ordinal).ToArray();
+
+    [Fact]
+    public void Write_SameSeed_SameBytes_OtherSeed_OtherData()
+    {
+        using var a = new TempDirectory();
+        using var b = new TempDirectory();
+        using var c = new TempDirectory();
+        DemoStoreGenerator.Write(a.Path, new DemoStoreOptions(Customers: 100, Days: 60, Seed: 9));
+        DemoStoreGenerator.Write(b.Path, new DemoStoreOptions(Customers: 100, Days: 60, Seed: 9));
+        DemoStoreGenerator.Write(c.Path, new DemoStoreOptions(Customers: 100, Days: 60, Seed: 10));
+
+        Assert.Equal(Files(a.Path), Files(b.Path));
+        foreach (var f in Files(a.Path)) Assert.Equal(File.ReadAllBytes(Path.Combine(a.Path, f)), File.ReadAllBytes(Path.Combine(b.Path, f)));
+        Assert.NotEqual(File.ReadAllText(Path.Combine(a.Path, "shopify/orders_export.csv")), File.ReadAllText(Path.Combine(c.Path, "shopify/orders_export.csv")));
+    }
+
+    [Fact]
+    public void Write_LaysOutEveryPlatformExportAndTheGroundTruth()
+    {
+        using var d = new TempDirectory();
+        var summary = DemoStoreGenerator.Write(d.Path, new DemoStoreOptions(Customers: 600, Days: 120, Seed: 2));
+
+        Assert.Equal(
+        [
+            "google_ads/campaign_report.csv", "ground_truth/channels.csv", "ground_truth/customers.csv", "ground_truth/experiments.csv", "ground_truth/fraud_labels.csv",
+            "ground_truth/identities.csv", "ground_truth/population.json", "ground_truth/product_groups.csv", "hubspot/contacts.csv", "meta_ads/insights.csv",
+            "segment/events.ndjson", "shopify/orders_export.csv", "shopify/products_export.csv", "stripe/charges.csv", "zendesk/tickets.csv",
+        ], Files(d.Path));
+        var truth = File.ReadAllLines(Path.Combine(d.Path, "ground_truth/customers.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(600, truth.Count);
+        Assert.Equal(summary.Orders, truth.Sum(f => int.Parse(f[10], CultureInfo.InvariantCulture)));
+        var labels = File.ReadAllLines(Path.Combine(d.Path, "ground_truth/fraud_labels.csv")).Skip(1).Select(l => l.Split(',')[1]).ToHashSet();
+        Assert.Contains("card_testing", labels);
+        // Every ordering customer's orders are Order Completed events and Stripe charges too.
+        var events = File.ReadLines(Path.Combine(d.Path, "segment/events.ndjson")).Count(l => l.Contains("\"Order Completed\"", StringComparison.Ordinal));
+        Assert.True(events >= summary.Orders, $"{events} Order Completed events for {summary.Orders} orders");
+        var charges = File.ReadLines(Path.Combine(d.Path, "stripe/charges.csv")).Count(l => l.Contains("Shopify order #", StringComparison.Ordinal));
+        Assert.Equal(summary.Orders, charges);
+    }
+
+    [Fact]
+    public void Write_Clean_HasCanonicalEmailsAndNoBots()
+    {
+        using var d = new TempDirectory();
+        DemoStoreGenerator.Write(d.Path, new DemoStoreOptions(Customers: 200, Days: 90, Seed: 4, Mess: false));
+
+        var emails = File.ReadLines(Path.Combine(d.Path, "shopify/orders_export.csv")).Skip(1).Select(l => l.Split(',')[1]).Where(e => e.Length > 0).ToList();
+        Assert.All(emails, e => Assert.Equal(e.Trim().ToLowerInvariant(), e));
+        Assert.DoesNotContain(File.ReadLines(Path.Combine(d.Path, "segment/events.ndjson")), l => l.Contains("Googlebot", StringComparison.Ordinal) || l.Contains("kiosk", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Options_OutOfRange_SayWhichFlag()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new DemoStoreOptions(Customers: 2_000_000).Validate());
+        Assert.Equal("--customers must be between 10 and 1,000,000, got 2000000.", e.Message);
+    }
+}
