@@ -14,7 +14,7 @@ public sealed record IdentityRecord(IReadOnlyList<Identifier> Identifiers, DateT
 public sealed record IdentityOptions(IReadOnlyDictionary<string, int> Caps, IReadOnlyList<string> Priority);
 
 /// <summary>One identifier's profile and when it was first and last seen.</summary>
-public sealed record IdentityAssignment(Identifier Identifier, string ProfileId, DateTime? FirstSeen, DateTime? LastSeen, string Source);
+public readonly record struct IdentityAssignment(Identifier Identifier, string ProfileId, DateTime? FirstSeen, DateTime? LastSeen, string Source);
 
 /// <summary>A link refused because applying it would break a cap.</summary>
 public sealed record RefusedLink(Identifier From, Identifier To, string Reason);
@@ -37,35 +37,48 @@ public static class IdentityGraph
     {
         // One value dictionary per type: cheaper than hashing (type, value) pairs, and types are few.
         var byType = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        var nodes = new List<Identifier>();
-        var nodeRank = new List<int>();
-        var first = new List<DateTime?>();
-        var last = new List<DateTime?>();
-        var sources = new List<string>();
+        // Sized up front when the record count is known: growing multi-million-element lists churns the large object heap.
+        var capacity = records.TryGetNonEnumeratedCount(out var recordCount) ? (int)Math.Min(2L * recordCount, 100_000_000) : 0;
+        var nodes = new List<Identifier>(capacity);
+        var nodeRank = new List<int>(capacity);
+        // Times as ticks (0 = unknown) and sources as indexes keep these lists free of references and nullable wrappers.
+        var first = new List<long>(capacity);
+        var last = new List<long>(capacity);
+        var sources = new List<int>(capacity);
+        var sourceNames = new List<string>();
         var rank = options.Priority.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
         // Links bucketed by the rank of their weaker end: applying bucket by bucket is a stable sort in linear time.
-        var edges = Enumerable.Range(0, options.Priority.Count + 1).Select(_ => new List<(int A, int B)>()).ToArray();
+        var edges = Enumerable.Range(0, options.Priority.Count + 1).Select(_ => new List<(int A, int B)>(capacity / (options.Priority.Count + 1))).ToArray();
         var ids = new List<int>(8);
         foreach (var record in records)
         {
             ids.Clear();
             var strongest = -1;
-            foreach (var identifier in record.Identifiers)
+            var at = record.At?.Ticks ?? 0;
+            var source = sourceNames.Count > 0 && sourceNames[^1] == record.Source ? sourceNames.Count - 1 : sourceNames.IndexOf(record.Source);
+            if (source < 0)
             {
+                source = sourceNames.Count;
+                sourceNames.Add(record.Source);
+            }
+            var identifiers = record.Identifiers;
+            for (var i = 0; i < identifiers.Count; i++)
+            {
+                var identifier = identifiers[i];
                 if (!byType.TryGetValue(identifier.Type, out var values)) byType[identifier.Type] = values = new Dictionary<string, int>(StringComparer.Ordinal);
                 if (!values.TryGetValue(identifier.Value, out var n))
                 {
                     values[identifier.Value] = n = nodes.Count;
                     nodes.Add(identifier);
                     nodeRank.Add(rank.TryGetValue(identifier.Type, out var r) ? r : options.Priority.Count);
-                    first.Add(record.At);
-                    last.Add(record.At);
-                    sources.Add(record.Source);
+                    first.Add(at);
+                    last.Add(at);
+                    sources.Add(source);
                 }
-                else if (record.At is { } at)
+                else if (at != 0)
                 {
-                    if (first[n] is null || at < first[n]) first[n] = at;
-                    if (last[n] is null || at > last[n]) last[n] = at;
+                    if (first[n] == 0 || at < first[n]) first[n] = at;
+                    if (at > last[n]) last[n] = at;
                 }
                 if (ids.Contains(n)) continue;
                 ids.Add(n);
@@ -130,19 +143,29 @@ public static class IdentityGraph
         var next = (previous?.Values.Select(Sequence).DefaultIfEmpty(0).Max() ?? 0) + 1;
         var merges = new List<ProfileMerge>();
         var assignments = new IdentityAssignment[nodes.Count];
+        var assigned = new bool[nodes.Count];
         var profiles = 0;
         for (var n = 0; n < nodes.Count; n++)
         {
             var root = roots[n];
-            if (assignments[n] is not null) continue;
+            if (assigned[n]) continue;
             profiles++;
             var list = new ArraySegment<int>(order, start[root], start[root + 1] - start[root]);
-            var earlier = previous is null ? [] : list.Select(m => previous.GetValueOrDefault(nodes[m])).OfType<string>()
-                .Where(id => !claimed.Contains(id)).Distinct(StringComparer.Ordinal).OrderBy(Sequence).ThenBy(id => id, StringComparer.Ordinal).ToList();
-            var profile = earlier.Count > 0 ? earlier[0] : $"p_{next++:D9}";
-            claimed.UnionWith(earlier);
-            merges.AddRange(earlier.Skip(1).Select(m => new ProfileMerge(profile, m)));
-            foreach (var m in list) assignments[m] = new IdentityAssignment(nodes[m], profile, first[m], last[m], sources[m]);
+            string profile;
+            if (previous is null) profile = $"p_{next++:D9}";
+            else
+            {
+                var earlier = list.Select(m => previous.GetValueOrDefault(nodes[m])).OfType<string>()
+                    .Where(id => !claimed.Contains(id)).Distinct(StringComparer.Ordinal).OrderBy(Sequence).ThenBy(id => id, StringComparer.Ordinal).ToList();
+                profile = earlier.Count > 0 ? earlier[0] : $"p_{next++:D9}";
+                claimed.UnionWith(earlier);
+                merges.AddRange(earlier.Skip(1).Select(m => new ProfileMerge(profile, m)));
+            }
+            foreach (var m in list)
+            {
+                assignments[m] = new IdentityAssignment(nodes[m], profile, first[m] == 0 ? null : new DateTime(first[m]), last[m] == 0 ? null : new DateTime(last[m]), sourceNames[sources[m]]);
+                assigned[m] = true;
+            }
         }
         return new IdentityResolution(assignments, merges, refused, profiles);
     }
