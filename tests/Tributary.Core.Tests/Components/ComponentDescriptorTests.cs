@@ -51,7 +51,7 @@ public sealed class ComponentDescriptorTests
     {
         Assert.Subset(Catalog.Types.Select(t => t.TypeName).ToHashSet(),
             new HashSet<string> { "source.csv", "source.parquet", "source.ndjson", "source.sql", "transform.sql", "export.csv", "export.parquet" });
-        Assert.All(Catalog.Types, t => Assert.Matches("^[a-z]+\\.[a-z_]+$", t.TypeName));
+        Assert.All(Catalog.Types, t => Assert.Matches("^[a-z]+\\.[a-z0-9_]+$", t.TypeName));
         foreach (var t in Catalog.Types)
         {
             Assert.NotEmpty(t.Description);
