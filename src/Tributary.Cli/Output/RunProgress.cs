@@ -29,7 +29,9 @@ internal sealed class RunProgress(TextWriter error, bool live)
                     RunEventKind.StepRetry => "retrying",
                     _ => _steps.GetValueOrDefault(asset).Status ?? "pending",
                 };
-                _steps[asset] = (status, e.Kind == RunEventKind.Log ? _steps.GetValueOrDefault(asset).Detail ?? "" : e.Message);
+                // Logs and passing checks keep the step's detail (rows and time); a failed check replaces it.
+                var keep = e.Kind == RunEventKind.Log || (e.Kind == RunEventKind.Check && !e.Message.Contains("FAILED", StringComparison.Ordinal));
+                _steps[asset] = (status, keep ? _steps.GetValueOrDefault(asset).Detail ?? "" : e.Message);
             }
             if (!live) error.WriteLine($"{e.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {e.Message}");
         }
