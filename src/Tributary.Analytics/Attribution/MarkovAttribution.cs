@@ -1,0 +1,81 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Tributary.Analytics.Attribution;
+
+/// <summary>
+/// Markov-chain attribution with removal effects (Anderl, Becker, von Wangenheim &amp; Schumann 2016, "Mapping the
+/// customer journey: Lessons learned from graph-based online attribution modeling", IJRM 33(3)), computed exactly:
+/// the conversion probability is the absorption probability of the chain, from the linear system (I − Q)x = r over
+/// transient states, not by simulation. Order k uses the last k channels as the state.
+/// </summary>
+public static class MarkovAttribution
+{
+    private const string Start = "(start)";
+
+    /// <summary>Result: per-channel removal effects, the baseline conversion probability, and credit.</summary>
+    public sealed record Result(double ConversionProbability, IReadOnlyDictionary<string, double> RemovalEffects, IReadOnlyList<ChannelCredit> Credit, int States);
+
+    /// <summary>Attributes the paths' conversions and value by removal effect, normalized to sum to the totals.</summary>
+    public static Result Compute(IReadOnlyList<ConversionPath> paths, int order = 1)
+    {
+        if (order is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(order), order, "Markov order must be 1, 2 or 3.");
+        var counts = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        var channels = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            var previous = Start;
+            for (var i = 0; i < path.Channels.Count; i++)
+            {
+                channels.Add(path.Channels[i]);
+                var state = string.Join(">", path.Channels.Skip(Math.Max(0, i + 1 - order)).Take(Math.Min(order, i + 1)));
+                Add(counts, previous, state);
+                previous = state;
+            }
+            Add(counts, previous, path.Converted ? Absorbing.Conversion : Absorbing.Null);
+        }
+        var baseline = Absorption(counts, removed: null);
+        var effects = channels.ToDictionary(c => c, c => baseline <= 0 ? 0 : 1 - Absorption(counts, c) / baseline, StringComparer.Ordinal);
+        var sum = effects.Values.Sum();
+        var conversions = paths.Count(p => p.Converted);
+        var value = paths.Where(p => p.Converted).Sum(p => p.Value);
+        var credit = effects.Select(e => new ChannelCredit(e.Key, sum <= 0 ? 0 : conversions * e.Value / sum, sum <= 0 ? 0 : value * e.Value / sum)).ToList();
+        return new Result(baseline, effects, credit, counts.Count);
+    }
+
+    private static class Absorbing
+    {
+        public const string Conversion = "(conversion)";
+        public const string Null = "(null)";
+    }
+
+    private static void Add(Dictionary<string, Dictionary<string, double>> counts, string from, string to)
+    {
+        if (!counts.TryGetValue(from, out var row)) counts[from] = row = new Dictionary<string, double>(StringComparer.Ordinal);
+        row[to] = row.GetValueOrDefault(to) + 1;
+    }
+
+    // P(absorbed in conversion | start). With a channel removed, every state containing it leads to null.
+    private static double Absorption(Dictionary<string, Dictionary<string, double>> counts, string? removed)
+    {
+        bool Removed(string state) => removed is not null && state != Start && state.Split('>').Contains(removed);
+        var transient = counts.Keys.Where(s => !Removed(s)).ToList();
+        var index = transient.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i, StringComparer.Ordinal);
+        var n = transient.Count;
+        var a = Matrix<double>.Build.DenseIdentity(n);
+        var r = Vector<double>.Build.Dense(n);
+        foreach (var (from, row) in counts)
+        {
+            if (!index.TryGetValue(from, out var i)) continue;
+            var total = row.Values.Sum();
+            foreach (var (to, count) in row)
+            {
+                var p = count / total;
+                if (to == Absorbing.Conversion) r[i] += p;
+                else if (index.TryGetValue(to, out var j)) a[i, j] -= p;
+                // to null, or to a removed state: absorbed without conversion
+            }
+        }
+        var x = a.Solve(r);
+        return index.TryGetValue(Start, out var s) ? x[s] : 0;
+    }
+}

@@ -1,0 +1,99 @@
+using Tributary.Analytics.Attribution;
+
+namespace Tributary.Analytics.Tests.Attribution;
+
+public sealed class AttributionTests
+{
+    private static ConversionPath P(bool converted, params string[] channels) => new(channels, converted);
+
+    private static Dictionary<string, double> ByChannel(IEnumerable<ChannelCredit> credit) => credit.ToDictionary(c => c.Channel, c => c.Conversions);
+
+    [Fact]
+    public void Markov_HandComputedCase_GivesPublishedSplit()
+    {
+        // C1>C2>C3 converts; C1 and C2>C3 do not. P(conv) = 1/3; removal effects 0.5, 1, 1 → 0.2, 0.4, 0.4.
+        var result = MarkovAttribution.Compute([P(true, "C1", "C2", "C3"), P(false, "C1"), P(false, "C2", "C3")]);
+
+        Assert.Equal(1.0 / 3, result.ConversionProbability, 1e-12);
+        Assert.Equal(0.5, result.RemovalEffects["C1"], 1e-12);
+        var credit = ByChannel(result.Credit);
+        Assert.Equal(0.2, credit["C1"], 1e-12);
+        Assert.Equal(0.4, credit["C2"], 1e-12);
+        Assert.Equal(0.4, credit["C3"], 1e-12);
+    }
+
+    [Fact]
+    public void Markov_LoopsInPaths_AreSolvedExactly()
+    {
+        // A returns to itself: the chain has a cycle, which a simulation would only approximate.
+        var result = MarkovAttribution.Compute([P(true, "A", "A", "B"), P(false, "A"), P(true, "B")]);
+        // start→A 2/3, start→B 1/3; A→A 1/3, A→B 1/3, A→null 1/3; B→conv 1. P(A reaches B) = (1/3)/(1 − 1/3) = 1/2.
+        Assert.Equal(2.0 / 3 * 0.5 + 1.0 / 3, result.ConversionProbability, 1e-12);
+        Assert.Equal(2, result.Credit.Sum(c => c.Conversions), 1e-12);
+    }
+
+    [Fact]
+    public void Markov_HigherOrder_UsesChannelPairsAsStates()
+    {
+        var paths = new[] { P(true, "A", "B"), P(false, "B", "A"), P(true, "A", "B"), P(false, "A") };
+        var first = MarkovAttribution.Compute(paths, order: 1);
+        var second = MarkovAttribution.Compute(paths, order: 2);
+        Assert.True(second.States > first.States);
+        // A>B converts every time, B>A never: second order sees it exactly.
+        Assert.Equal(0.5, second.ConversionProbability, 1e-12);
+        Assert.Equal(2, second.Credit.Sum(c => c.Conversions), 1e-12);
+    }
+
+    [Fact]
+    public void Shapley_ExactEqualsZhaoSimplifiedForm()
+    {
+        var paths = new[] { P(true, "A", "B"), P(true, "A"), P(true, "B", "C", "A"), P(false, "C"), P(true, "C") };
+        var exact = ByChannel(ShapleyAttribution.Compute(paths).Credit);
+        var simplified = ByChannel(ShapleyAttribution.Simplified(paths).Credit);
+        // By hand: A = 1/2 + 1 + 1/3, B = 1/2 + 1/3, C = 1/3 + 1.
+        Assert.Equal(1.5 + 1.0 / 3, exact["A"], 1e-12);
+        Assert.Equal(0.5 + 1.0 / 3, exact["B"], 1e-12);
+        Assert.Equal(1 + 1.0 / 3, exact["C"], 1e-12);
+        foreach (var c in exact.Keys) Assert.Equal(exact[c], simplified[c], 1e-12);
+    }
+
+    [Fact]
+    public void Shapley_OverFifteenChannels_MonteCarloIsWithinItsReportedError()
+    {
+        var random = new Random(8);
+        var channels = Enumerable.Range(0, 17).Select(i => $"ch{i:00}").ToArray();
+        var paths = Enumerable.Range(0, 400).Select(_ => new ConversionPath(
+            channels.Where(_ => random.NextDouble() < 0.2).DefaultIfEmpty(channels[0]).ToList(), random.NextDouble() < 0.5)).ToList();
+
+        var estimate = ShapleyAttribution.Compute(paths, samples: 3000);
+        var truth = ByChannel(ShapleyAttribution.Simplified(paths).Credit);
+
+        Assert.Equal("monte_carlo(3000)", estimate.Method);
+        foreach (var c in estimate.Credit)
+            Assert.True(Math.Abs(c.Conversions - truth[c.Channel]) < 4 * estimate.StandardErrors[c.Channel] + 1e-9,
+                $"{c.Channel}: {c.Conversions:0.000} vs {truth[c.Channel]:0.000} ± {estimate.StandardErrors[c.Channel]:0.000}");
+        Assert.Equal(paths.Count(p => p.Converted), estimate.Credit.Sum(c => c.Conversions), 1e-9);
+    }
+
+    [Theory]
+    [InlineData(RuleBasedModel.FirstTouch, new[] { 1.0, 0, 0, 0 })]
+    [InlineData(RuleBasedModel.LastTouch, new[] { 0, 0, 0, 1.0 })]
+    [InlineData(RuleBasedModel.LastNonDirect, new[] { 0, 0, 1.0, 0 })]
+    [InlineData(RuleBasedModel.Linear, new[] { 0.25, 0.25, 0.25, 0.25 })]
+    [InlineData(RuleBasedModel.PositionBased, new[] { 0.4, 0.1, 0.1, 0.4 })]
+    [InlineData(RuleBasedModel.WShaped, new[] { 0.3, 0.1, 0.3, 0.3 })]
+    public void RuleBased_FourTouchPath_SplitsAsDefined(RuleBasedModel model, double[] expected)
+    {
+        var weights = RuleBasedAttribution.Weights(new ConversionPath(["email", "paid_search", "display", "direct"], true), model);
+        Assert.Equal(expected.Length, weights.Length);
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], weights[i], 1e-12);
+    }
+
+    [Fact]
+    public void RuleBased_TimeDecay_HalvesPerHalfLife()
+    {
+        var w = RuleBasedAttribution.Weights(new ConversionPath(["a", "b"], true, 1, [7, 0]), RuleBasedModel.TimeDecay, halfLifeDays: 7);
+        Assert.Equal(1.0 / 3, w[0], 1e-12);
+        Assert.Equal(2.0 / 3, w[1], 1e-12);
+    }
+}
