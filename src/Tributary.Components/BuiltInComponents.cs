@@ -1,4 +1,6 @@
 using Tributary.Components.Activation;
+using Tributary.Components.Attribution;
+using Tributary.Components.Journeys;
 using Tributary.Components.Exports;
 using Tributary.Components.Identity;
 using Tributary.Components.Profiles;
@@ -43,6 +45,8 @@ public static class BuiltInComponents
         .Add<ExperimentExposuresStandardizer, StandardizeParameters>()
         .Add<IdentityResolution, IdentityParameters>()
         .Add<Customer360, Customer360Parameters>()
+        .Add<ConversionPaths, ConversionPathsParameters>()
+        .Add<AttributionModels, AttributionParameters>()
         .Add<LtvPrediction, LtvParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()

@@ -1,0 +1,67 @@
+using System.Globalization;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Journeys;
+
+public sealed class ConversionPathsTests(PostgresCluster postgres)
+{
+    // Person p1 uses two devices (d1, d2) and orders twice; p2 never orders; p3 orders with no touch.
+    private const string Pipeline = """
+        pipeline: p
+        components:
+          - { id: touchpoints, type: source.csv, with: { path: touchpoints.csv, columns: { anonymous_id: VARCHAR, touched_at: TIMESTAMP, channel: VARCHAR, campaign: VARCHAR } } }
+          - { id: orders, type: source.csv, with: { path: orders.csv, columns: { email: VARCHAR, phone: VARCHAR, ordered_at: TIMESTAMP, total: DOUBLE, is_cancelled: BOOLEAN } } }
+          - { id: identity_graph, type: source.csv, with: { path: identity.csv, columns: { identifier_type: VARCHAR, identifier_value: VARCHAR, profile_id: VARCHAR } } }
+          - id: paths
+            type: journey.conversion_paths
+            inputs: [touchpoints, orders, identity_graph]
+            with: { tables: { touchpoints: touchpoints, orders: orders, identity: identity_graph }, lookback_days: 10 }
+          - id: attribution
+            type: analytics.attribution
+            inputs: [paths]
+            with: { models: [last_touch, first_touch, markov_1, shapley] }
+        """;
+
+    private static void Write(ComponentHarness h)
+    {
+        h.Temp.File("identity.csv", "identifier_type,identifier_value,profile_id\nanonymous_id,d1,p1\nanonymous_id,d2,p1\nemail,a@x.com,p1\nanonymous_id,d3,p2\nemail,c@x.com,p3\n");
+        h.Temp.File("touchpoints.csv", string.Join("\n", "anonymous_id,touched_at,channel,campaign",
+            "d1,2025-01-01 10:00:00,paid_search,brand",     // too old for the first order's 10-day window
+            "d1,2025-01-15 10:00:00,email,weekly",
+            "d2,2025-01-16 10:00:00,paid_social,retargeting",
+            "d1,2025-01-18 10:00:00,display,remarketing",   // after the first order: belongs to the second
+            "d2,2025-02-01 10:00:00,paid_search,brand",     // after the last order: non-converting
+            "d3,2025-01-05 10:00:00,display,remarketing") + "\n");
+        h.Temp.File("orders.csv", string.Join("\n", "email,phone,ordered_at,total,is_cancelled",
+            "a@x.com,,2025-01-17 12:00:00,50,false", "a@x.com,,2025-01-20 12:00:00,30,false", "a@x.com,,2025-01-21 12:00:00,99,true",
+            "c@x.com,,2025-01-10 12:00:00,20,false") + "\n");
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Paths_StitchDevicesRespectTheLookbackAndKeepNonConvertingTails(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        Write(h);
+
+        var result = await h.RunAsync(Pipeline);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = (await h.RowsAsync("SELECT path_id, position, channel, converted, conversion_value FROM paths ORDER BY path_id, position"))
+            .Select(r => ((string)r[0]!, Convert.ToInt64(r[1], CultureInfo.InvariantCulture), (string)r[2]!, (bool)r[3]!, Convert.ToDouble(r[4], CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal(
+        [
+            ("p1#1", 1L, "email", true, 50.0), ("p1#1", 2L, "paid_social", true, 50.0),
+            ("p1#2", 1L, "display", true, 30.0),
+            ("p1#open", 1L, "paid_search", false, 0.0),
+            ("p2#open", 1L, "display", false, 0.0),
+            ("p3#1", 1L, "direct", true, 20.0),
+        ], rows);
+        var attribution = (await h.RowsAsync("SELECT model, channel, conversions FROM attribution")).ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => Convert.ToDouble(r[2], CultureInfo.InvariantCulture));
+        Assert.Equal(1.0, attribution[("last_touch", "paid_social")], 1e-12);
+        Assert.Equal(1.0, attribution[("first_touch", "email")], 1e-12);
+        foreach (var model in new[] { "last_touch", "markov_1", "shapley" })
+            Assert.Equal(3.0, attribution.Where(a => a.Key.Item1 == model).Sum(a => a.Value), 1e-9);
+    }
+}
