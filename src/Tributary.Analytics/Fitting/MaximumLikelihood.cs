@@ -14,30 +14,47 @@ public static class MaximumLikelihood
     public static MaximumLikelihoodFit Maximize(Func<double[], double> logLikelihood, IReadOnlyList<double> start, MaximumLikelihoodOptions? options = null)
     {
         options ??= new MaximumLikelihoodOptions();
+        // The best point seen is kept, so a search that runs out of iterations (a likelihood that keeps rising toward a
+        // boundary, e.g. on tiny or degenerate data) still returns its best estimate, marked not converged.
+        var bestSeen = double.MaxValue;
+        Vector<double>? bestPoint = null;
         var objective = ObjectiveFunction.Value(v =>
         {
             var p = v.Select(x => Math.Exp(x)).ToArray();
             var ll = logLikelihood(p);
-            return double.IsFinite(ll) ? -ll : double.MaxValue;
+            var value = double.IsFinite(ll) ? -ll : double.MaxValue;
+            if (value < bestSeen) (bestSeen, bestPoint) = (value, v.Clone());
+            return value;
         });
         var point = Vector<double>.Build.DenseOfEnumerable(start.Select(x => Math.Log(x)));
         var best = double.MaxValue;
         var iterations = 0;
         var restarts = 0;
+        var exhausted = false;
         for (; restarts < options.MaxRestarts; restarts++)
         {
-            var result = NelderMeadSimplex.Minimum(objective, point, Vector<double>.Build.Dense(point.Count, 0.25), options.Tolerance, options.MaxIterations);
-            iterations += result.Iterations;
-            point = result.MinimizingPoint;
-            var improved = best - result.FunctionInfoAtMinimum.Value;
-            best = result.FunctionInfoAtMinimum.Value;
-            if (improved < options.Tolerance) break;
+            try
+            {
+                var result = NelderMeadSimplex.Minimum(objective, point, Vector<double>.Build.Dense(point.Count, 0.25), options.Tolerance, options.MaxIterations);
+                iterations += result.Iterations;
+                point = result.MinimizingPoint;
+                var improved = best - result.FunctionInfoAtMinimum.Value;
+                best = result.FunctionInfoAtMinimum.Value;
+                if (improved < options.Tolerance) break;
+            }
+            catch (MaximumIterationsException)
+            {
+                iterations += options.MaxIterations;
+                exhausted = true;
+                break;
+            }
         }
+        if (bestPoint is not null && bestSeen < best) (point, best) = (bestPoint, bestSeen);
         var parameters = point.Select(v => Math.Exp(v)).ToArray();
         var covariance = Covariance(logLikelihood, parameters);
         var errors = Enumerable.Range(0, parameters.Length)
             .Select(i => covariance is not null && covariance[i, i] > 0 ? Math.Sqrt(covariance[i, i]) : double.NaN).ToArray();
-        return new MaximumLikelihoodFit(parameters, errors, -best, iterations, restarts < options.MaxRestarts) { Covariance = covariance };
+        return new MaximumLikelihoodFit(parameters, errors, -best, iterations, !exhausted && restarts < options.MaxRestarts) { Covariance = covariance };
     }
 
     /// <summary>

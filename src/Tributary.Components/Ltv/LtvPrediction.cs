@@ -169,6 +169,8 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var correlation = GammaGamma.FrequencySpendCorrelation(spendFrequency, monetary);
         context.Log($"{model.Name}: {Describe(modelFit)}; gamma_gamma on {spend.Customers} repeat buyers: {Describe(spend.Estimate)}; fitted in {watch.Elapsed.TotalSeconds:0.0}s");
         watch.Restart();
+        if (!modelFit.Converged || !spend.Estimate.Converged)
+            context.Log("warning: a fit did not converge (the likelihood kept improving toward a boundary); the estimates are the best found. More customers or a longer calibration period help.");
         if (Math.Abs(correlation) > 0.3)
             context.Log($"warning: frequency and spend correlate ({correlation:0.00}); Gamma-Gamma assumes they are independent, so expected order values may be biased.");
 

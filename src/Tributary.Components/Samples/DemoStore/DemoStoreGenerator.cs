@@ -150,6 +150,7 @@ public sealed class DemoStoreGenerator
                 identities.Row(id, "zendesk", "email", email);
             }
         }
+        Prospects(events, contacts, identities, truth);
         Bots(events);
         FraudBursts(charges, fraud);
         AdReports(folder);
@@ -354,6 +355,41 @@ public sealed class DemoStoreGenerator
                     declined ? "card_declined" : "", "", "");
                 labels.Row(id, "card_testing");
             }
+        }
+    }
+
+    // Visitors who never buy (half as many as customers): non-converting journeys spread over the period, some sign up
+    // for the newsletter (an identify with their email) and become HubSpot leads. Their paths are what data-driven
+    // attribution learns non-conversion from.
+    private void Prospects(SegmentStream events, CsvFile contacts, CsvFile identities, string truth)
+    {
+        using var prospects = new CsvFile(Path.Combine(truth, "prospects.csv"), "person_id", "email", "journeys", "signed_up");
+        var start = _o.FirstDay.ToDateTime(TimeOnly.MinValue);
+        for (var k = 1; k <= _o.Customers / 2; k++)
+        {
+            var id = _o.Customers + k;
+            var person = NewPerson(id);
+            foreach (var device in person.Devices) identities.Row(id, "segment", "anonymous_id", device);
+            var journeys = 1 + _random.Next(4);
+            for (var j = 0; j < journeys; j++)
+                Journey(events, person, start.AddDays(_random.NextDouble() * _o.Days), Touches(convert: false, person.VariantB), converts: false, loggedIn: false);
+            var signedUp = _random.NextDouble() < 0.3;
+            if (signedUp)
+            {
+                var at = start.AddDays(_random.NextDouble() * _o.Days);
+                var email = _o.Mess && _random.NextDouble() < 0.3 ? Messy(person.Email) : person.Email;
+                events.Write("identify", null, at, new(person.Devices[0], null, "198.51.100.7", Agents[id % Agents.Length], "https://shop.example.com/newsletter", null, null, null),
+                    traits: w => w.WriteString("email", email));
+                identities.Row(id, "segment", "email", email);
+                if (_random.NextDouble() < 0.6)
+                {
+                    var contactEmail = Messy(person.Email);
+                    contacts.Row(person.HubSpotId, person.FirstName, person.LastName, contactEmail, "", "subscriber", Local(person, at), Local(person, at), person.Country, "NEWSLETTER");
+                    identities.Row(id, "hubspot", "hubspot_id", person.HubSpotId);
+                    identities.Row(id, "hubspot", "email", contactEmail);
+                }
+            }
+            prospects.Row(id, person.Email, journeys, signedUp);
         }
     }
 
