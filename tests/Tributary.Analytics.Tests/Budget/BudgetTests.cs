@@ -1,0 +1,65 @@
+using Tributary.Analytics.Budget;
+
+namespace Tributary.Analytics.Tests.Budget;
+
+public sealed class BudgetTests
+{
+    private static (double[] Spend, double[] Response) Simulate(ResponseCurve truth, int days, double noise, int seed)
+    {
+        var random = new Random(seed);
+        var spend = Enumerable.Range(0, days).Select(_ => random.NextDouble() < 0.1 ? 0 : 20 + 180 * random.NextDouble()).ToArray();
+        var response = truth.Predict(spend).Select(r => r + noise * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble())).ToArray();
+        return (spend, response);
+    }
+
+    [Fact]
+    public void Fit_GeneratedSpend_RecoversTheTrueCurve()
+    {
+        var truth = new ResponseCurve(Theta: 0.5, Beta: 1000, Kappa: 250, Shape: 1.6);
+        var (spend, response) = Simulate(truth, 365, noise: 5, seed: 3);
+
+        var fit = ResponseCurveFitter.Fit(spend, response);
+
+        // Stated tolerance: θ within 0.05, β, κ within 10%, s within 15%.
+        Assert.Null(fit.Warning);
+        Assert.True(fit.RSquared > 0.95, $"R² {fit.RSquared}");
+        Assert.Equal(truth.Theta, fit.Curve.Theta, 0.05);
+        Assert.Equal(truth.Beta, fit.Curve.Beta, truth.Beta * 0.10);
+        Assert.Equal(truth.Kappa, fit.Curve.Kappa, truth.Kappa * 0.10);
+        Assert.Equal(truth.Shape, fit.Curve.Shape, truth.Shape * 0.15);
+    }
+
+    [Fact]
+    public void Fit_ThinData_Warns()
+    {
+        var (spend, response) = Simulate(new ResponseCurve(0.3, 100, 50, 1), 12, 1, 4);
+        Assert.Equal("only 12 days of data; at least 30 are needed for a stable curve", ResponseCurveFitter.Fit(spend, response).Warning);
+    }
+
+    [Fact]
+    public void Allocate_TwoChannels_BeatsCurrentAndEqualizesMarginalReturns()
+    {
+        var search = new ResponseCurve(0.2, 500, 100, 1.0);
+        var display = new ResponseCurve(0.6, 300, 400, 1.2);
+        BudgetChannel[] channels = [new("search", search, CurrentSpend: 100), new("display", display, CurrentSpend: 300)];
+
+        var allocation = BudgetAllocator.Allocate(channels, budget: 400);
+
+        Assert.Equal(400, allocation.Spend.Values.Sum(), 1e-6);
+        Assert.True(allocation.ExpectedResponse > allocation.CurrentResponse, $"{allocation.ExpectedResponse} vs {allocation.CurrentResponse}");
+        Assert.True(allocation.Lift > 0.05);
+        double Marginal(ResponseCurve c, double x) => (c.SteadyState(x + 0.5) - c.SteadyState(x - 0.5));
+        Assert.Equal(Marginal(search, allocation.Spend["search"]), Marginal(display, allocation.Spend["display"]), 0.02);
+    }
+
+    [Fact]
+    public void Allocate_RespectsBoundsAndRefusesImpossibleOnes()
+    {
+        var curve = new ResponseCurve(0, 100, 10, 1);
+        var allocation = BudgetAllocator.Allocate([new("a", curve, 50, MinSpend: 60), new("b", curve, 50, MaxSpend: 20)], 100);
+        Assert.True(allocation.Spend["a"] >= 60 - 1e-9 && allocation.Spend["b"] <= 20 + 1e-9);
+
+        var e = Assert.Throws<ArgumentException>(() => BudgetAllocator.Allocate([new("a", curve, 50, MinSpend: 80), new("b", curve, 50, MinSpend: 40)], 100));
+        Assert.Equal("the channels' minimums add up to 120, more than the budget 100.", e.Message);
+    }
+}
