@@ -66,9 +66,12 @@ public static class IdentityGraph
             {
                 var identifier = identifiers[i];
                 if (!byType.TryGetValue(identifier.Type, out var values)) byType[identifier.Type] = values = new Dictionary<string, int>(StringComparer.Ordinal);
-                if (!values.TryGetValue(identifier.Value, out var n))
+                // One hash lookup whether the value is new or known.
+                ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(values, identifier.Value, out var exists);
+                if (!exists) slot = nodes.Count;
+                var n = slot;
+                if (!exists)
                 {
-                    values[identifier.Value] = n = nodes.Count;
                     nodes.Add(identifier);
                     nodeRank.Add(rank.TryGetValue(identifier.Type, out var r) ? r : options.Priority.Count);
                     first.Add(at);
