@@ -75,9 +75,13 @@ internal sealed class ProjectSession : IAsyncDisposable
         {
             _warehouse = await WarehouseFactory.OpenAsync(Settings.DuckDbPath, postgres, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+        catch (Exception e) when (postgres is null && e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {
             throw new CliException($"the warehouse {Relative(Settings.DuckDbPath)} is in use by another process (is 'trib serve' running?): {e.Message}");
+        }
+        catch (Exception e) when (postgres is not null && e is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
+        {
+            throw new CliException($"cannot open the PostgreSQL warehouse named by warehouse.postgres_env '{Settings.PostgresEnv}' in tributary.yaml: {e.Message.TrimEnd('.')}. Check the connection string in that variable and that the server is running.");
         }
         // This process owns the DuckDB file, so any staging table in it is from a process that died mid-write.
         if (postgres is null) await _warehouse.DropAbandonedStagingAsync(cancellationToken).ConfigureAwait(false);

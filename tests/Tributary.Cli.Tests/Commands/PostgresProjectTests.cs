@@ -41,6 +41,22 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Run_PostgresUnreachable_SaysWhichSettingAndWhatToCheck()
+    {
+        var project = Path.Combine(_temp.Path, "down");
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        var settings = Path.Combine(project, "tributary.yaml");
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+        Environment.SetEnvironmentVariable(_env, "Host=127.0.0.1;Port=1;Username=x;Timeout=2");
+
+        var show = await Trib.RunAsync("show", "x", "--project", project);
+
+        Assert.Equal(1, show.ExitCode);
+        Assert.StartsWith($"error: cannot open the PostgreSQL warehouse named by warehouse.postgres_env '{_env}' in tributary.yaml: ", show.Error, StringComparison.Ordinal);
+        Assert.EndsWith(". Check the connection string in that variable and that the server is running.", show.Error.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Settings_UnknownKey_IsReportedWithItsPosition()
     {
         var project = Path.Combine(_temp.Path, "bad");
