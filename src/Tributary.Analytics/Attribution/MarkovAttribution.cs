@@ -13,7 +13,19 @@ public static class MarkovAttribution
     private const string Start = "(start)";
 
     /// <summary>Result: per-channel removal effects, the baseline conversion probability, and credit.</summary>
-    public sealed record Result(double ConversionProbability, IReadOnlyDictionary<string, double> RemovalEffects, IReadOnlyList<ChannelCredit> Credit, int States);
+    public sealed record Result(double ConversionProbability, IReadOnlyDictionary<string, double> RemovalEffects, IReadOnlyList<ChannelCredit> Credit, int States)
+    {
+        /// <summary>
+        /// One conversion's split: its channels' removal effects normalized within the path, a channel's share spread
+        /// over its touches. Summed over paths this differs from <see cref="Credit"/>, which normalizes over all channels.
+        /// </summary>
+        public double[] Weights(ConversionPath path)
+        {
+            var effects = path.Channels.Distinct(StringComparer.Ordinal).ToDictionary(c => c, c => Math.Max(0, RemovalEffects.GetValueOrDefault(c)), StringComparer.Ordinal);
+            var total = effects.Values.Sum();
+            return path.Channels.Select(c => (total > 0 ? effects[c] / total : 1.0 / effects.Count) / path.Channels.Count(x => x == c)).ToArray();
+        }
+    }
 
     /// <summary>Attributes the paths' conversions and value by removal effect, normalized to sum to the totals.</summary>
     public static Result Compute(IReadOnlyList<ConversionPath> paths, int order = 1)

@@ -1,10 +1,24 @@
 namespace Tributary.Analytics.Attribution;
 
+/// <summary>What a coalition of channels is worth in <see cref="ShapleyAttribution"/>.</summary>
+public enum ShapleyValueFunction
+{
+    /// <summary>
+    /// v(S) = the conversion rate of paths whose channel set is exactly S (Dalessandro, Perlich, Stitelman &amp; Provost
+    /// 2012, "Causally motivated attribution for online advertising", §4): each converting path's conversion is split
+    /// by the Shapley values over its own channels. Uses the non-converting paths, so it measures incremental effect.
+    /// </summary>
+    ConversionRate,
+    /// <summary>v(S) = the conversions of paths whose channel set lies within S (Zhao et al. 2018); ignores non-conversions.</summary>
+    Conversions,
+}
+
 /// <summary>
-/// Shapley-value attribution over channel coalitions (Shapley 1953; applied to attribution by Dalessandro et al. 2012).
-/// The coalition value v(S) is the conversions of paths whose channel set lies within S. Exact by enumerating
-/// subsets up to <see cref="MaxExactChannels"/> channels, Monte Carlo over random orderings above that (with a
-/// standard error), and the closed form of Zhao, Mahboobi &amp; Bagheri (2018, "Shapley Value Methods for Attribution
+/// Shapley-value attribution over channel coalitions (Shapley 1953). With <see cref="ShapleyValueFunction.ConversionRate"/>
+/// (the default) a converting path's Shapley values are exact over its channels up to <see cref="MaxExactChannels"/>
+/// and Monte Carlo over random orderings above that (with a standard error). With
+/// <see cref="ShapleyValueFunction.Conversions"/> the game is played once over all channels (exact up to 15, Monte
+/// Carlo above), and its closed form is Zhao, Mahboobi &amp; Bagheri (2018, "Shapley Value Methods for Attribution
 /// Modeling in Online Advertising", eq. 11): φ_j = Σ_{T ∋ j} R(T)/|T|, R(T) = conversions of paths with channel set exactly T.
 /// </summary>
 public static class ShapleyAttribution
@@ -12,14 +26,137 @@ public static class ShapleyAttribution
     /// <summary>Exact enumeration limit: 2^15 coalitions.</summary>
     public const int MaxExactChannels = 15;
 
-    /// <summary>Credit and, for Monte Carlo, each channel's standard error (zero when exact).</summary>
-    public sealed record Result(IReadOnlyList<ChannelCredit> Credit, IReadOnlyDictionary<string, double> StandardErrors, string Method);
-
-    /// <summary>Exact when there are at most 15 channels, else Monte Carlo with <paramref name="samples"/> orderings.</summary>
-    public static Result Compute(IReadOnlyList<ConversionPath> paths, int samples = 2000, int seed = 42)
+    /// <summary>
+    /// Credit, each channel's standard error (zero when exact), and each converting channel set's shares of its
+    /// conversions (keyed by the set's channels, sorted and joined by <c>|</c>).
+    /// </summary>
+    public sealed record Result(IReadOnlyList<ChannelCredit> Credit, IReadOnlyDictionary<string, double> StandardErrors, string Method,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? SetShares = null)
     {
+        /// <summary>The share of the path's conversion each touch gets (a channel's share split over its touches); sums to 1.</summary>
+        public double[] Weights(ConversionPath path)
+        {
+            var set = path.Channels.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var shares = SetShares is not null && SetShares.TryGetValue(string.Join('|', set), out var s) ? s : set.ToDictionary(c => c, _ => 1.0 / set.Length, StringComparer.Ordinal);
+            return path.Channels.Select(c => shares[c] / path.Channels.Count(x => x == c)).ToArray();
+        }
+    }
+
+    /// <summary>Shapley attribution under <paramref name="function"/>; Monte Carlo uses <paramref name="samples"/> orderings.</summary>
+    public static Result Compute(IReadOnlyList<ConversionPath> paths, ShapleyValueFunction function = ShapleyValueFunction.ConversionRate, int samples = 2000, int seed = 42)
+    {
+        if (function == ShapleyValueFunction.ConversionRate) return ByConversionRate(paths, samples, new Random(seed));
         var (channels, conversions, value) = Coalitions(paths);
         return channels.Count <= MaxExactChannels ? Exact(channels, conversions, value) : MonteCarlo(channels, conversions, value, samples, new Random(seed));
+    }
+
+    // Dalessandro et al.'s game per converting channel set T. v(S) is the empirical conversion rate of paths with set
+    // exactly S; a set never seen, or seen converting less often than one of its subsets, takes the largest value of its
+    // subsets (a touch does not lower the chance to convert), so shares are never negative. v(∅) = 0: journeys with no
+    // touch leave no path.
+    private static Result ByConversionRate(IReadOnlyList<ConversionPath> paths, int samples, Random random)
+    {
+        var observed = new Dictionary<string, (double Paths, double Conversions)>(StringComparer.Ordinal);
+        var converting = new Dictionary<string, (string[] Set, double Conversions, double Value)>(StringComparer.Ordinal);
+        var allChannels = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var p in paths)
+        {
+            if (p.Channels.Count == 0) continue;
+            var set = p.Channels.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            allChannels.UnionWith(set);
+            var key = string.Join('|', set);
+            var o = observed.GetValueOrDefault(key);
+            observed[key] = (o.Paths + 1, o.Conversions + (p.Converted ? 1 : 0));
+            if (!p.Converted) continue;
+            var c = converting.GetValueOrDefault(key, (set, 0, 0));
+            converting[key] = (set, c.Conversions + 1, c.Value + p.Value);
+        }
+        var memo = new Dictionary<string, double>(StringComparer.Ordinal) { [""] = 0 };
+        double V(string[] set)
+        {
+            var key = string.Join('|', set);
+            if (memo.TryGetValue(key, out var v)) return v;
+            v = observed.TryGetValue(key, out var o) ? o.Conversions / o.Paths : 0;
+            if (set.Length <= MaxExactChannels)
+                for (var i = 0; i < set.Length; i++) v = Math.Max(v, V([.. set[..i], .. set[(i + 1)..]]));
+            else
+            {
+                // The same maximum, found by scanning the observed sets instead of 2^n subsets.
+                var members = set.ToHashSet(StringComparer.Ordinal);
+                foreach (var (k, x) in observed)
+                    if (x.Conversions / x.Paths > v && k.Split('|').All(members.Contains)) v = x.Conversions / x.Paths;
+            }
+            return memo[key] = v;
+        }
+        var credit = allChannels.ToDictionary(c => c, _ => (Conversions: 0.0, Value: 0.0), StringComparer.Ordinal);
+        var variance = allChannels.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
+        var setShares = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        var monteCarlo = false;
+        foreach (var (key, (set, conversions, value)) in converting)
+        {
+            var (phi, se) = set.Length <= MaxExactChannels ? (ExactGame(set, V), new double[set.Length]) : SampledGame(set, V, samples, random);
+            monteCarlo |= set.Length > MaxExactChannels;
+            var total = phi.Sum();
+            var shares = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (var j = 0; j < set.Length; j++)
+            {
+                var share = total > 0 ? phi[j] / total : 1.0 / set.Length;
+                shares[set[j]] = share;
+                var (c, v) = credit[set[j]];
+                credit[set[j]] = (c + conversions * share, v + value * share);
+                if (total > 0) variance[set[j]] += Math.Pow(conversions * se[j] / total, 2);
+            }
+            setShares[key] = shares;
+        }
+        return new Result(credit.Select(c => new ChannelCredit(c.Key, c.Value.Conversions, c.Value.Value)).ToList(),
+            variance.ToDictionary(v => v.Key, v => Math.Sqrt(v.Value), StringComparer.Ordinal),
+            monteCarlo ? $"conversion_rate, monte_carlo({samples}) above {MaxExactChannels} channels" : "conversion_rate, exact", setShares);
+    }
+
+    // φ_j = Σ_{S ⊆ T∖j} |S|!(n−|S|−1)!/n! · (v(S ∪ j) − v(S)) over the subsets of one path's channels.
+    private static double[] ExactGame(string[] set, Func<string[], double> v)
+    {
+        var n = set.Length;
+        var values = new double[1 << n];
+        for (var mask = 1; mask < 1 << n; mask++) values[mask] = v(Members(set, mask));
+        var phi = new double[n];
+        for (var j = 0; j < n; j++)
+            for (var mask = 0; mask < 1 << n; mask++)
+                if ((mask & (1 << j)) == 0)
+                    phi[j] += Math.Exp(LogFactorial(int.PopCount(mask)) + LogFactorial(n - int.PopCount(mask) - 1) - LogFactorial(n)) * (values[mask | (1 << j)] - values[mask]);
+        return phi;
+    }
+
+    private static string[] Members(string[] set, long mask)
+    {
+        var members = new string[long.PopCount(mask)];
+        for (int i = 0, k = 0; i < set.Length; i++) if ((mask & (1L << i)) != 0) members[k++] = set[i];
+        return members;
+    }
+
+    // Random orderings of one path's channels: mean marginal contribution and its standard error.
+    private static (double[] Phi, double[] StandardError) SampledGame(string[] set, Func<string[], double> v, int samples, Random random)
+    {
+        var n = set.Length;
+        var sums = new double[n];
+        var squares = new double[n];
+        var order = Enumerable.Range(0, n).ToArray();
+        for (var s = 0; s < samples; s++)
+        {
+            random.Shuffle(order);
+            long coalition = 0;
+            var before = 0.0;
+            foreach (var j in order)
+            {
+                coalition |= 1L << j;
+                var after = v(Members(set, coalition));
+                sums[j] += after - before;
+                squares[j] += (after - before) * (after - before);
+                before = after;
+            }
+        }
+        return (sums.Select(x => x / samples).ToArray(),
+            sums.Select((x, j) => Math.Sqrt(Math.Max(0, squares[j] / samples - Math.Pow(x / samples, 2)) / samples)).ToArray());
     }
 
     /// <summary>Zhao et al.'s closed form; equal to the exact Shapley value for this coalition value.</summary>

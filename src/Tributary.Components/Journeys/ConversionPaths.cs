@@ -17,6 +17,11 @@ public sealed record ConversionPathsParameters : IValidatableObject
     [Range(1, 365)]
     public int LookbackDays { get; init; } = 30;
 
+    /// <summary>Inactivity that ends a journey.</summary>
+    [Description("A gap of more than this many days without a touch ends a journey: the touches before it are a non-converting path. Default: the lookback.")]
+    [Range(0.01, 365)]
+    public double? JourneyGapDays { get; init; }
+
     private static readonly string[] Roles = ["touchpoints", "orders", "identity"];
 
     /// <inheritdoc />
@@ -28,10 +33,11 @@ public sealed record ConversionPathsParameters : IValidatableObject
 }
 
 /// <summary>
-/// Conversion paths per person: each order's touchpoints within the lookback (after the person's previous order),
-/// stitched across devices through the identity graph, plus the non-converting paths (touches after a person's
-/// last order, or of people who never ordered) that data-driven attribution needs. One row per touch; a
-/// conversion with no touch is one <c>direct</c> touch.
+/// Conversion paths per person, stitched across devices through the identity graph. A person's touches form journeys:
+/// a journey ends at an order (a converting path of its touches within the lookback), or after a gap of
+/// <c>journey_gap_days</c> without a touch, or when its touches fall out of the lookback (non-converting paths, which
+/// data-driven attribution needs as much as the converting ones; Anderl et al. 2016 build journeys the same way).
+/// One row per touch; a conversion with no touch in its journey is one <c>direct</c> touch.
 /// </summary>
 public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
 {
@@ -99,34 +105,56 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
         }
 
         var lookback = TimeSpan.FromDays(p.LookbackDays);
+        var gap = p.JourneyGapDays is { } days ? TimeSpan.FromDays(days) : lookback;
         var rows = new List<object?[]>();
         var converting = 0;
         var nonConverting = 0;
         foreach (var profile in touches.Keys.Union(orders.Keys).Order(StringComparer.Ordinal))
         {
             var own = touches.GetValueOrDefault(profile) ?? [];
-            var next = 0;
-            var previous = DateTime.MinValue;
+            var open = new List<Touch>();
             var n = 0;
+            var k = 0;
+            void NonConverting(List<Touch> path)
+            {
+                if (path.Count == 0) return;
+                var id = $"{profile}#nc{++k}";
+                for (var i = 0; i < path.Count; i++) rows.Add([id, profile, i + 1, path[i].Channel, path[i].Campaign, path[i].At, null, false, 0.0, null]);
+                nonConverting++;
+            }
+            // Touches before 'at' join the open journey; a long gap or the lookback closes it without a conversion.
+            var next = 0;
+            void Advance(DateTime at)
+            {
+                for (; next < own.Count && own[next].At < at; next++)
+                {
+                    if (open.Count > 0 && (own[next].At - open[^1].At > gap || own[next].At - open[0].At > lookback))
+                    {
+                        // Keep the part still within the lookback of this touch; the rest expired unconverted.
+                        var touch = own[next];
+                        var within = open.FindIndex(t => touch.At - t.At <= lookback);
+                        var cut = touch.At - open[^1].At > gap || within < 0 ? open.Count : within;
+                        NonConverting(open[..cut]);
+                        open = open[cut..];
+                    }
+                    open.Add(own[next]);
+                }
+            }
             foreach (var (at, value) in orders.GetValueOrDefault(profile) ?? [])
             {
+                Advance(at);
+                if (open.Count > 0 && at - open[^1].At > gap) { NonConverting(open); open = []; }
+                var expired = open.FindIndex(t => at - t.At <= lookback);
+                if (expired != 0) { NonConverting(expired < 0 ? open : open[..expired]); open = expired < 0 ? [] : open[expired..]; }
                 var path = $"{profile}#{++n}";
-                var start = at - lookback > previous ? at - lookback : previous;
-                var inPath = new List<Touch>();
-                for (; next < own.Count && own[next].At < at; next++)
-                    if (own[next].At >= start) inPath.Add(own[next]);
-                if (inPath.Count == 0) inPath.Add(new Touch(at, "direct", null));
-                for (var k = 0; k < inPath.Count; k++)
-                    rows.Add([path, profile, k + 1, inPath[k].Channel, inPath[k].Campaign, inPath[k].At, (at - inPath[k].At).TotalDays, true, value, at]);
-                previous = at;
+                if (open.Count == 0) open.Add(new Touch(at, "direct", null));
+                for (var i = 0; i < open.Count; i++)
+                    rows.Add([path, profile, i + 1, open[i].Channel, open[i].Campaign, open[i].At, (at - open[i].At).TotalDays, true, value, at]);
+                open = [];
                 converting++;
             }
-            // Touches after the last order (or of people who never ordered) are the non-converting path.
-            var rest = own.Skip(next).ToList();
-            if (rest.Count == 0) continue;
-            var id = $"{profile}#open";
-            for (var k = 0; k < rest.Count; k++) rows.Add([id, profile, k + 1, rest[k].Channel, rest[k].Campaign, rest[k].At, null, false, 0.0, null]);
-            nonConverting++;
+            Advance(DateTime.MaxValue);
+            NonConverting(open);
         }
         var written = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);
         context.Log($"{converting:N0} converting and {nonConverting:N0} non-converting paths, {written:N0} touches");

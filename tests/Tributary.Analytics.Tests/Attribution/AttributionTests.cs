@@ -48,7 +48,7 @@ public sealed class AttributionTests
     public void Shapley_ExactEqualsZhaoSimplifiedForm()
     {
         var paths = new[] { P(true, "A", "B"), P(true, "A"), P(true, "B", "C", "A"), P(false, "C"), P(true, "C") };
-        var exact = ByChannel(ShapleyAttribution.Compute(paths).Credit);
+        var exact = ByChannel(ShapleyAttribution.Compute(paths, ShapleyValueFunction.Conversions).Credit);
         var simplified = ByChannel(ShapleyAttribution.Simplified(paths).Credit);
         // By hand: A = 1/2 + 1 + 1/3, B = 1/2 + 1/3, C = 1/3 + 1.
         Assert.Equal(1.5 + 1.0 / 3, exact["A"], 1e-12);
@@ -58,6 +58,63 @@ public sealed class AttributionTests
     }
 
     [Fact]
+    public void ShapleyByConversionRate_TwoChannels_SplitsByMarginalRates()
+    {
+        // {A}: 2 of 10 convert, {B}: 1 of 10, {A,B}: 4 of 10. For {A,B}: φ_A = ½(0.2 + 0.4 − 0.1) = 0.25,
+        // φ_B = ½(0.1 + 0.4 − 0.2) = 0.15, so each of its 4 conversions gives A 0.625 and B 0.375.
+        var paths = Repeat(10, 2, "A").Concat(Repeat(10, 1, "B")).Concat(Repeat(10, 4, "A", "B")).ToList();
+
+        var result = ShapleyAttribution.Compute(paths);
+        var credit = ByChannel(result.Credit);
+
+        Assert.Equal(2 + 4 * 0.625, credit["A"], 1e-12);
+        Assert.Equal(1 + 4 * 0.375, credit["B"], 1e-12);
+        Assert.Equal([0.625, 0.375], result.Weights(P(true, "A", "B")), (x, y) => Math.Abs(x - y) < 1e-12);
+        // Conversions-based Shapley ignores the non-converting paths and splits {A,B} evenly.
+        Assert.Equal(2 + 4 * 0.5, ByChannel(ShapleyAttribution.Compute(paths, ShapleyValueFunction.Conversions).Credit)["A"], 1e-12);
+    }
+
+    [Fact]
+    public void ShapleyByConversionRate_UnseenOrWorseSubsets_TakeTheBestSubsetRate()
+    {
+        // {A,B,C} is seen, {A,C} and {B,C} are not, and {A,B} converts less than {A}: v({A,B}) = v({A}) = 0.3.
+        var paths = Repeat(10, 3, "A").Concat(Repeat(10, 1, "B")).Concat(Repeat(10, 1, "C")).Concat(Repeat(10, 2, "A", "B")).Concat(Repeat(10, 5, "A", "B", "C")).ToList();
+
+        var weights = ShapleyAttribution.Compute(paths).Weights(P(true, "A", "B", "C"));
+
+        // v: A .3, B .1, C .1, AB .3, AC .3, BC .1, ABC .5. φ_A = (.3 + ½·.2 + ½·.2 + ... ) by enumeration below.
+        double V(string s) => s switch { "" => 0, "A" or "AB" or "AC" => 0.3, "B" or "C" or "BC" => 0.1, _ => 0.5 };
+        var phiA = (V("A") - V("")) / 3 + (V("AB") - V("B")) / 6 + (V("AC") - V("C")) / 6 + (V("ABC") - V("BC")) / 3;
+        var phiB = (V("B") - V("")) / 3 + (V("AB") - V("A")) / 6 + (V("BC") - V("C")) / 6 + (V("ABC") - V("AC")) / 3;
+        Assert.Equal(phiA / 0.5, weights[0], 1e-12);
+        Assert.Equal(phiB / 0.5, weights[1], 1e-12);
+        Assert.All(weights, x => Assert.True(x >= 0));
+        Assert.Equal(1, weights.Sum(), 1e-12);
+    }
+
+    [Fact]
+    public void ShapleyByConversionRate_SeventeenChannelPath_MonteCarloMatchesTheClosedForm()
+    {
+        // ch00 alone converts half the time, each other channel alone a tenth, all 17 together 0.6. Every other set
+        // takes its best subset: 0.5 with ch00, else 0.1. ch00 joins first or last (2/17) adding 0.5, else 0.4:
+        // φ = 7/17, a share of (7/17)/0.6 of each conversion of the 17-channel path.
+        var channels = Enumerable.Range(0, 17).Select(i => $"ch{i:00}").ToArray();
+        var paths = Repeat(10, 5, "ch00").Concat(channels.Skip(1).SelectMany(c => Repeat(10, 1, c))).Concat(Repeat(10, 6, channels)).ToList();
+
+        var result = ShapleyAttribution.Compute(paths, samples: 4000);
+        var credit = ByChannel(result.Credit);
+
+        Assert.Contains("monte_carlo(4000)", result.Method, StringComparison.Ordinal);
+        var expected = 5 + 6 * (7.0 / 17 / 0.6);
+        Assert.True(Math.Abs(credit["ch00"] - expected) < 4 * result.StandardErrors["ch00"] + 1e-9, $"{credit["ch00"]:0.0000} vs {expected:0.0000} ± {result.StandardErrors["ch00"]:0.0000}");
+        Assert.True(result.StandardErrors["ch00"] > 0);
+        Assert.Equal(paths.Count(p => p.Converted), result.Credit.Sum(c => c.Conversions), 1e-9);
+    }
+
+    private static IEnumerable<ConversionPath> Repeat(int paths, int conversions, params string[] channels) =>
+        Enumerable.Range(0, paths).Select(i => new ConversionPath(channels, i < conversions));
+
+    [Fact]
     public void Shapley_OverFifteenChannels_MonteCarloIsWithinItsReportedError()
     {
         var random = new Random(8);
@@ -65,7 +122,7 @@ public sealed class AttributionTests
         var paths = Enumerable.Range(0, 400).Select(_ => new ConversionPath(
             channels.Where(_ => random.NextDouble() < 0.2).DefaultIfEmpty(channels[0]).ToList(), random.NextDouble() < 0.5)).ToList();
 
-        var estimate = ShapleyAttribution.Compute(paths, samples: 3000);
+        var estimate = ShapleyAttribution.Compute(paths, ShapleyValueFunction.Conversions, samples: 3000);
         var truth = ByChannel(ShapleyAttribution.Simplified(paths).Credit);
 
         Assert.Equal("monte_carlo(3000)", estimate.Method);

@@ -27,7 +27,7 @@ public sealed class ConversionPathsTests(PostgresCluster postgres)
     {
         h.Temp.File("identity.csv", "identifier_type,identifier_value,profile_id\nanonymous_id,d1,p1\nanonymous_id,d2,p1\nemail,a@x.com,p1\nanonymous_id,d3,p2\nemail,c@x.com,p3\n");
         h.Temp.File("touchpoints.csv", string.Join("\n", "anonymous_id,touched_at,channel,campaign",
-            "d1,2025-01-01 10:00:00,paid_search,brand",     // too old for the first order's 10-day window
+            "d1,2025-01-01 10:00:00,paid_search,brand",     // too old for the first order's 10-day window: a journey of its own
             "d1,2025-01-15 10:00:00,email,weekly",
             "d2,2025-01-16 10:00:00,paid_social,retargeting",
             "d1,2025-01-18 10:00:00,display,remarketing",   // after the first order: belongs to the second
@@ -40,7 +40,7 @@ public sealed class ConversionPathsTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
-    public async Task Paths_StitchDevicesRespectTheLookbackAndKeepNonConvertingTails(string engine)
+    public async Task Paths_StitchDevicesRespectTheLookbackAndKeepNonConvertingJourneys(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
         Write(h);
@@ -54,8 +54,9 @@ public sealed class ConversionPathsTests(PostgresCluster postgres)
         [
             ("p1#1", 1L, "email", true, 50.0), ("p1#1", 2L, "paid_social", true, 50.0),
             ("p1#2", 1L, "display", true, 30.0),
-            ("p1#open", 1L, "paid_search", false, 0.0),
-            ("p2#open", 1L, "display", false, 0.0),
+            ("p1#nc1", 1L, "paid_search", false, 0.0),
+            ("p1#nc2", 1L, "paid_search", false, 0.0),
+            ("p2#nc1", 1L, "display", false, 0.0),
             ("p3#1", 1L, "direct", true, 20.0),
         ], rows);
         var attribution = (await h.RowsAsync("SELECT model, channel, conversions FROM attribution")).ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => Convert.ToDouble(r[2], CultureInfo.InvariantCulture));

@@ -28,6 +28,7 @@ public sealed class DemoStoreGenerator
     private readonly Random _random;
     private readonly (string Sku, string Name, int Group, double Price)[] _products;
     private readonly Dictionary<(string Campaign, DateOnly Day), (int Clicks, int Conversions)> _adClicks = [];
+    private readonly double[] _trueCredit = new double[DemoTruth.Channels.Count];
     private int _orderNumber = 1000;
     private long _charge;
 
@@ -108,10 +109,12 @@ public sealed class DemoStoreGenerator
             var after = times.Count(t => t > horizon);
             var stripeEmail = Messy(person.Email);
             var loggedIn = false;
+            var previous = _o.FirstDay.ToDateTime(TimeOnly.MinValue);
             foreach (var (t, n) in before.Select((t, n) => (t, n)))
             {
                 var at = person.FirstPurchaseUtc.AddDays(t);
-                var checkout = Journeys(events, person, at, loggedIn, n == 0);
+                var checkout = Journeys(events, person, at, previous, loggedIn, n == 0);
+                previous = at;
                 loggedIn = true;
                 var (name, total) = Order(orders, person, at);
                 events.Write("track", "Order Completed", checkout.At, checkout.Context, w =>
@@ -183,48 +186,61 @@ public sealed class DemoStoreGenerator
         };
     }
 
-    // One converting journey ending at 'at', preceded by the non-converting journeys of the same stretch; returns the checkout session.
-    private (DateTime At, SegmentStream.Context Context) Journeys(SegmentStream events, DemoPerson person, DateTime at, bool loggedIn, bool firstOrder)
+    // Journeys sampled as DemoTruth states them (touches by exposure, conversion by the noisy-OR) until one converts
+    // at 'at'; the failed ones come before it, each ending 2–6 days before the next, back to 'notBefore'. A journey
+    // lasts under 30 hours, so a day without touches separates journeys. Returns the checkout session.
+    private (DateTime At, SegmentStream.Context Context) Journeys(SegmentStream events, DemoPerson person, DateTime at, DateTime notBefore, bool loggedIn, bool firstOrder)
     {
-        var failed = Geometric(0.25) - 1;
-        for (var k = 0; k < failed; k++)
+        var failed = new List<bool[]>();
+        bool[] touched;
+        while (true)
         {
-            var start = at.AddDays(-_random.NextDouble() * 20);
-            if (start < _o.FirstDay.ToDateTime(TimeOnly.MinValue)) continue;
-            Journey(events, person, start, Touches(convert: false, person.VariantB), converts: false, loggedIn);
+            touched = DemoTruth.Channels.Select(c => _random.NextDouble() < c.Exposure).ToArray();
+            if (_random.NextDouble() < DemoTruth.Conversion(touched, person.VariantB)) break;
+            failed.Add(touched);
         }
-        var touched = Touches(convert: true, person.VariantB);
+        var end = at;
+        foreach (var t in failed)
+        {
+            end = end.AddDays(-2 - 4 * _random.NextDouble());
+            if (end.AddDays(-1.5) < notBefore) break;
+            Journey(events, person, end, t, converts: false, loggedIn);
+        }
+        foreach (var (channel, share) in DemoTruth.Credit(touched, person.VariantB)) _trueCredit[channel] += share;
+        var checkout = Journey(events, person, at, touched, converts: true, loggedIn, out var lastTouch)!.Value;
         if (firstOrder)
         {
-            var channel = Enumerable.Range(0, touched.Length).LastOrDefault(c => touched[c], -1);
-            person.AcquisitionChannel = channel < 0 ? "direct" : DemoTruth.Channels[channel].Name;
-            person.AcquisitionCampaign = channel < 0 || DemoTruth.Channels[channel].Campaigns.Count == 0 ? "" : DemoTruth.Channels[channel].Campaigns[person.Id % DemoTruth.Channels[channel].Campaigns.Count];
+            person.AcquisitionChannel = lastTouch < 0 ? "direct" : DemoTruth.Channels[lastTouch].Name;
+            person.AcquisitionCampaign = lastTouch < 0 || DemoTruth.Channels[lastTouch].Campaigns.Count == 0 ? "" : DemoTruth.Channels[lastTouch].Campaigns[person.Id % DemoTruth.Channels[lastTouch].Campaigns.Count];
         }
-        return Journey(events, person, at, touched, converts: true, loggedIn)!.Value;
+        return checkout;
     }
 
-    // Rejection sampling from P(touches | converted) (or not converted) under the noisy-OR model of DemoTruth.
-    private bool[] Touches(bool convert, bool variantB)
+    // Rejection sampling from P(touches | not converted) under the noisy-OR model of DemoTruth.
+    private bool[] NonConvertingTouches(bool variantB)
     {
-        var all = Enumerable.Repeat(true, DemoTruth.Channels.Count).ToArray();
-        var none = new bool[DemoTruth.Channels.Count];
-        var bound = convert ? DemoTruth.Conversion(all, variantB) : 1 - DemoTruth.Conversion(none, variantB);
+        var bound = 1 - DemoTruth.Conversion(new bool[DemoTruth.Channels.Count], variantB);
         while (true)
         {
             var t = DemoTruth.Channels.Select(c => _random.NextDouble() < c.Exposure).ToArray();
-            var p = DemoTruth.Conversion(t, variantB);
-            if (_random.NextDouble() * bound < (convert ? p : 1 - p)) return t;
+            if (_random.NextDouble() * bound < 1 - DemoTruth.Conversion(t, variantB)) return t;
         }
     }
 
-    private (DateTime At, SegmentStream.Context Context)? Journey(SegmentStream events, DemoPerson person, DateTime end, bool[] touched, bool converts, bool loggedIn)
+    private (DateTime At, SegmentStream.Context Context)? Journey(SegmentStream events, DemoPerson person, DateTime end, bool[] touched, bool converts, bool loggedIn) =>
+        Journey(events, person, end, touched, converts, loggedIn, out _);
+
+    // Touches in an order that puts late channels (affiliate, remarketing) near checkout; within a day.
+    private (DateTime At, SegmentStream.Context Context)? Journey(SegmentStream events, DemoPerson person, DateTime end, bool[] touched, bool converts, bool loggedIn, out int lastTouch)
     {
         var device = person.Devices[_random.Next(person.Devices.Count)];
         var agent = Agents[person.Id % Agents.Length];
         var ip = $"203.0.{person.Id % 250}.{(person.Id / 250) % 250 + 1}";
         string? user = loggedIn ? person.UserId : null;
-        var channels = Enumerable.Range(0, touched.Length).Where(c => touched[c]).OrderBy(_ => _random.Next()).ToList();
-        var at = end.AddHours(-1 - channels.Count * 24 * _random.NextDouble());
+        var channels = Enumerable.Range(0, touched.Length).Where(c => touched[c])
+            .Select(c => (c, key: DemoTruth.Channels[c].Lateness + 2 * _random.NextDouble())).OrderBy(x => x.key).Select(x => x.c).ToList();
+        lastTouch = channels.Count == 0 ? -1 : channels[^1];
+        var at = end.AddHours(-1 - channels.Count * 4 * _random.NextDouble());
         foreach (var c in channels)
         {
             var channel = DemoTruth.Channels[c];
@@ -247,7 +263,7 @@ public sealed class DemoStoreGenerator
                 var current = _adClicks.GetValueOrDefault(key);
                 _adClicks[key] = (current.Clicks + 1, current.Conversions + (converts && c == channels.Where(x => DemoTruth.Channels[x].Campaigns.Count > 0).LastOrDefault() ? 1 : 0));
             }
-            at = at.AddHours(_random.NextDouble() * 20 + 1);
+            at = at.AddHours(_random.NextDouble() * 3 + 0.5);
         }
         var product = _products[ProductIndex(person)];
         var session = new SegmentStream.Context(device, user, ip, agent, $"https://shop.example.com/products/{product.Sku.ToLowerInvariant()}", null, null, null);
@@ -372,7 +388,7 @@ public sealed class DemoStoreGenerator
             foreach (var device in person.Devices) identities.Row(id, "segment", "anonymous_id", device);
             var journeys = 1 + _random.Next(4);
             for (var j = 0; j < journeys; j++)
-                Journey(events, person, start.AddDays(_random.NextDouble() * _o.Days), Touches(convert: false, person.VariantB), converts: false, loggedIn: false);
+                Journey(events, person, start.AddDays(_random.NextDouble() * _o.Days), NonConvertingTouches(person.VariantB), converts: false, loggedIn: false);
             var signedUp = _random.NextDouble() < 0.3;
             if (signedUp)
             {
@@ -439,8 +455,10 @@ public sealed class DemoStoreGenerator
 
     private void GroundTruthTables(string truth)
     {
-        using (var channels = new CsvFile(Path.Combine(truth, "channels.csv"), "channel", "exposure", "incremental_effect", "campaigns"))
-            foreach (var c in DemoTruth.Channels) channels.Row(c.Name, c.Exposure, c.Effect, string.Join("|", c.Campaigns));
+        var credited = _trueCredit.Sum();
+        using (var channels = new CsvFile(Path.Combine(truth, "channels.csv"), "channel", "exposure", "incremental_effect", "lateness", "campaigns", "true_conversions", "true_share"))
+            foreach (var (c, i) in DemoTruth.Channels.Select((c, i) => (c, i)))
+                channels.Row(c.Name, c.Exposure, c.Effect, c.Lateness, string.Join("|", c.Campaigns), G(_trueCredit[i]), G(credited == 0 ? 0 : _trueCredit[i] / credited));
         using (var experiments = new CsvFile(Path.Combine(truth, "experiments.csv"), "experiment", "variant", "base_conversion", "true_relative_lift"))
         {
             experiments.Row(DemoTruth.Experiment, "A", DemoTruth.BaseConversion, 0.0);

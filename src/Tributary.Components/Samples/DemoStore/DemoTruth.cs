@@ -24,16 +24,20 @@ public static class DemoTruth
     /// <summary>Conversion probability of a journey with no channel touch.</summary>
     public const double BaseConversion = 0.02;
 
-    /// <summary>Channels with the chance a journey touches them, their true incremental effect, and their campaigns.</summary>
+    /// <summary>
+    /// Channels with the chance a journey touches them, their true incremental effect, how late in a journey they tend
+    /// to come (affiliate cashback and remarketing sit just before checkout, as in real click streams, which is what
+    /// flatters them under last touch), and their campaigns.
+    /// </summary>
     public static IReadOnlyList<DemoChannel> Channels { get; } =
     [
-        new("paid_search", 0.30, 0.12, "google", "cpc", ["brand_search", "generic_search"]),
-        new("email", 0.25, 0.10, "newsletter", "email", ["weekly_digest", "winback"]),
-        new("paid_social", 0.30, 0.06, "facebook", "paid_social", ["prospecting", "retargeting"]),
-        new("organic_search", 0.35, 0.05, "google", "organic", []),
-        new("referral", 0.10, 0.04, "partner-blog.example", "referral", []),
-        new("affiliate", 0.08, 0.03, "dealsite", "affiliate", ["cashback"]),
-        new("display", 0.25, 0.01, "google", "display", ["display_remarketing"]),
+        new("paid_search", 0.35, 0.12, 0, "google", "cpc", ["brand_search", "generic_search"]),
+        new("email", 0.30, 0.09, 1, "newsletter", "email", ["weekly_digest", "winback"]),
+        new("paid_social", 0.28, 0.06, 0, "facebook", "paid_social", ["prospecting", "retargeting"]),
+        new("organic_search", 0.25, 0.045, 0, "google", "organic", []),
+        new("referral", 0.15, 0.03, 0, "partner-blog.example", "referral", []),
+        new("affiliate", 0.12, 0.02, 3, "dealsite", "affiliate", ["cashback"]),
+        new("display", 0.10, 0.005, 2, "google", "display", ["display_remarketing"]),
     ];
 
     /// <summary>The A/B test: variant B's relative lift on the base conversion of journeys that reach checkout.</summary>
@@ -49,7 +53,40 @@ public static class DemoTruth
             if (touched[c]) stay *= 1 - Channels[c].Effect;
         return 1 - stay;
     }
+
+    /// <summary>
+    /// The true credit of a converting journey: the Shapley value of the noisy-OR conversion probability over the
+    /// touched channels (v(S) = Conversion(S) − Conversion(∅)), as shares of the journey's one conversion.
+    /// </summary>
+    public static IReadOnlyDictionary<int, double> Credit(bool[] touched, bool variantB)
+    {
+        var players = Enumerable.Range(0, touched.Length).Where(c => touched[c]).ToArray();
+        var n = players.Length;
+        var credit = new Dictionary<int, double>();
+        if (n == 0) return credit;
+        double V(int mask)
+        {
+            var set = new bool[touched.Length];
+            for (var i = 0; i < n; i++) if ((mask & (1 << i)) != 0) set[players[i]] = true;
+            return Conversion(set, variantB);
+        }
+        var total = V((1 << n) - 1) - V(0);
+        for (var i = 0; i < n; i++)
+        {
+            var phi = 0.0;
+            for (var mask = 0; mask < 1 << n; mask++)
+            {
+                if ((mask & (1 << i)) != 0) continue;
+                var k = int.PopCount(mask);
+                phi += Factorial(k) * Factorial(n - k - 1) / Factorial(n) * (V(mask | (1 << i)) - V(mask));
+            }
+            credit[players[i]] = phi / total;
+        }
+        return credit;
+    }
+
+    private static double Factorial(int k) => k <= 1 ? 1 : k * Factorial(k - 1);
 }
 
 /// <summary>A marketing channel in the demo store.</summary>
-public sealed record DemoChannel(string Name, double Exposure, double Effect, string UtmSource, string UtmMedium, IReadOnlyList<string> Campaigns);
+public sealed record DemoChannel(string Name, double Exposure, double Effect, int Lateness, string UtmSource, string UtmMedium, IReadOnlyList<string> Campaigns);
