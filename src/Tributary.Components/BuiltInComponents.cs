@@ -47,6 +47,8 @@ public static class BuiltInComponents
         .Add<Customer360, Customer360Parameters>()
         .Add<ConversionPaths, ConversionPathsParameters>()
         .Add<AttributionModels, AttributionParameters>()
+        .Add<CampaignPerformance, CampaignPerformanceParameters>()
+        .Add<BudgetOptimizer, BudgetOptimizerParameters>()
         .Add<LtvPrediction, LtvParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()

@@ -56,6 +56,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     private static readonly (string Name, DataKind Kind)[] Columns =
         [("model", DataKind.Text), ("channel", DataKind.Text), ("conversions", DataKind.Number), ("value", DataKind.Number), ("share", DataKind.Number), ("touches", DataKind.Integer)];
 
+    private static readonly (string Name, DataKind Kind)[] CampaignColumns =
+        [("model", DataKind.Text), ("channel", DataKind.Text), ("campaign", DataKind.Text), ("conversions", DataKind.Number), ("value", DataKind.Number), ("share", DataKind.Number), ("touches", DataKind.Integer)];
+
     private static readonly (string Name, DataKind Kind)[] ConversionColumns =
     [
         ("model", DataKind.Text), ("path_id", DataKind.Text), ("converted_at", DataKind.Timestamp), ("channel", DataKind.Text), ("campaign", DataKind.Text),
@@ -78,6 +81,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var journeys = new List<Journey>();
         var byChannel = new List<ConversionPath>();
         var byCampaign = new List<ConversionPath>();
+        var keys = new Dictionary<string, (string Channel, string? Campaign)>(StringComparer.Ordinal);
         Journey? current = null;
         List<double> ages = [];
         var converted = false;
@@ -87,7 +91,12 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             if (current is null) return;
             journeys.Add(current);
             byChannel.Add(new ConversionPath(current.Channels, converted, value, converted ? ages : null));
-            byCampaign.Add(new ConversionPath(current.Channels.Zip(current.Campaigns, Key).ToList(), converted, value, converted ? ages : null));
+            byCampaign.Add(new ConversionPath(current.Channels.Zip(current.Campaigns, (channel, campaign) =>
+            {
+                var key = campaign is null ? channel : $"{channel} / {campaign}";
+                keys.TryAdd(key, (channel, campaign));
+                return key;
+            }).ToList(), converted, value, converted ? ages : null));
         }
         await foreach (var r in w.StreamAsync($"SELECT path_id, channel, campaign, converted, conversion_value, days_before_conversion, converted_at FROM {w.Dialect.Quote(context.Inputs[0])} ORDER BY path_id, position", null, cancellationToken).ConfigureAwait(false))
         {
@@ -114,7 +123,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             cancellationToken.ThrowIfCancellationRequested();
             channelRows.AddRange(Totals(model, byChannel, Attribute(p, model, byChannel).Credit));
             var (credit, weights) = Attribute(p, model, byCampaign);
-            campaignRows.AddRange(Totals(model, byCampaign, credit));
+            campaignRows.AddRange(Totals(model, byCampaign, credit).Select(r => (object?[])[r[0], keys[(string)r[1]!].Channel, keys[(string)r[1]!].Campaign, .. r[2..]]));
             for (var i = 0; i < journeys.Count; i++)
             {
                 if (!byCampaign[i].Converted) continue;
@@ -129,13 +138,11 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             }
         }
         await w.ReplaceTableAsync(context.Asset + "__conversions", (b, ct) => b.CreateAndAppendAsync(ConversionColumns, conversionRows, ct), cancellationToken).ConfigureAwait(false);
-        await w.ReplaceTableAsync(context.Asset + "__campaigns", (b, ct) => b.CreateAndAppendAsync(Columns, campaignRows, ct), cancellationToken).ConfigureAwait(false);
+        await w.ReplaceTableAsync(context.Asset + "__campaigns", (b, ct) => b.CreateAndAppendAsync(CampaignColumns, campaignRows, ct), cancellationToken).ConfigureAwait(false);
         var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, channelRows, ct), cancellationToken).ConfigureAwait(false);
         context.Log($"{byChannel.Count(x => x.Converted):N0} conversions over {byChannel.Count:N0} paths attributed by {string.Join(", ", p.Models)}");
         return new Materialization(rows, new Dictionary<string, object?> { ["paths"] = byChannel.Count, ["conversions"] = byChannel.Count(x => x.Converted) });
     }
-
-    private static string Key(string channel, string? campaign) => campaign is null ? channel : $"{channel} / {campaign}";
 
     // A model's totals and its split of one conversion over the path's touches.
     private static (IReadOnlyList<ChannelCredit> Credit, Func<ConversionPath, double[]> Weights) Attribute(AttributionParameters p, string model, List<ConversionPath> paths)

@@ -134,9 +134,10 @@ public sealed class ComponentDescriptor
         if (type == typeof(TimeSpan)) return ParameterKind.Duration;
         if (type.IsEnum) return ParameterKind.Enum;
         if (typeof(IEnumerable<KeyValuePair<string, string>>).IsAssignableFrom(type)) return ParameterKind.StringMap;
+        if (typeof(IEnumerable<KeyValuePair<string, double>>).IsAssignableFrom(type)) return ParameterKind.NumberMap;
         if (typeof(IEnumerable<string>).IsAssignableFrom(type)) return ParameterKind.StringList;
         if (typeof(IEnumerable<double>).IsAssignableFrom(type)) return ParameterKind.NumberList;
-        throw new NotSupportedException($"Parameter type {type.Name} is not supported; use text, numbers, booleans, enums, durations, lists or maps of text.");
+        throw new NotSupportedException($"Parameter type {type.Name} is not supported; use text, numbers, booleans, enums, durations, lists, or maps of text or numbers.");
     }
 
     private static List<string> EnumNames(Type enumType) =>

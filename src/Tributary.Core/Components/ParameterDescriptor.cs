@@ -33,4 +33,6 @@ public enum ParameterKind
     NumberList,
     /// <summary>A mapping of names to text values.</summary>
     StringMap,
+    /// <summary>A mapping of names to numbers.</summary>
+    NumberMap,
 }

@@ -96,6 +96,19 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
                     if (Expand(s) is { } text) obj[k.Value] = text;
                 }
                 return obj;
+            case ParameterKind.NumberMap:
+                if (node is not YamlMapping numberMap) return WrongType(p, node, "a mapping of names to numbers");
+                var numbersByName = new JsonObject();
+                foreach (var (k, v) in numberMap.Entries)
+                {
+                    if (v is not YamlScalar s) return WrongType(p, v, "a mapping of names to numbers");
+                    if (Expand(s) is not { } text) continue;
+                    if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
+                        return Mistyped(p, s.Location, text, "a mapping of names to numbers");
+                    if (!InRange(p, s.Location, x)) return null;
+                    numbersByName[k.Value] = x;
+                }
+                return numbersByName;
         }
         if (node is not YamlScalar scalar) return WrongType(p, node, "a scalar");
         if (Expand(scalar) is not { } raw) return null;

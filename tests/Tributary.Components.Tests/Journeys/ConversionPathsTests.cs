@@ -65,4 +65,28 @@ public sealed class ConversionPathsTests(PostgresCluster postgres)
         foreach (var model in new[] { "last_touch", "markov_1", "shapley" })
             Assert.Equal(3.0, attribution.Where(a => a.Key.Item1 == model).Sum(a => a.Value), 1e-9);
     }
+
+    [Fact]
+    public async Task Paths_JourneyGap_EndsAJourneyWithoutAConversion()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        h.Temp.File("identity.csv", "identifier_type,identifier_value,profile_id\nanonymous_id,d1,p1\nemail,a@x.com,p1\n");
+        h.Temp.File("touchpoints.csv", string.Join("\n", "anonymous_id,touched_at,channel,campaign",
+            "d1,2025-01-15 10:00:00,email,weekly", "d1,2025-01-16 10:00:00,paid_social,prospecting", // 24 h apart: one journey
+            "d1,2025-01-17 11:00:00,display,remarketing",                                            // 25 h later: a new one
+            "d1,2025-01-20 09:00:00,paid_search,brand") + "\n");                                      // 2 days before the next order
+        h.Temp.File("orders.csv", "email,phone,ordered_at,total,is_cancelled\na@x.com,,2025-01-17 12:00:00,50,false\na@x.com,,2025-01-22 12:00:00,30,false\n");
+
+        var result = await h.RunAsync(Pipeline.Replace("lookback_days: 10", "lookback_days: 10, journey_gap_days: 1", StringComparison.Ordinal));
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = (await h.RowsAsync("SELECT path_id, channel, converted FROM paths ORDER BY path_id, position")).Select(r => ((string)r[0]!, (string)r[1]!, (bool)r[2]!)).ToList();
+        Assert.Equal(
+        [
+            ("p1#1", "display", true),
+            ("p1#2", "direct", true),
+            ("p1#nc1", "email", false), ("p1#nc1", "paid_social", false),
+            ("p1#nc2", "paid_search", false),
+        ], rows);
+    }
 }

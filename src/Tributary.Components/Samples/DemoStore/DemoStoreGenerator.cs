@@ -240,9 +240,18 @@ public sealed class DemoStoreGenerator
         var channels = Enumerable.Range(0, touched.Length).Where(c => touched[c])
             .Select(c => (c, key: DemoTruth.Channels[c].Lateness + 2 * _random.NextDouble())).OrderBy(x => x.key).Select(x => x.c).ToList();
         lastTouch = channels.Count == 0 ? -1 : channels[^1];
-        var at = end.AddHours(-1 - channels.Count * 4 * _random.NextDouble());
-        foreach (var c in channels)
+        // Touch times laid back from an hour before the end, 35 minutes to 3.6 hours apart (separate sessions, all before it).
+        var times = new DateTime[channels.Count];
+        var back = end.AddHours(-1 - _random.NextDouble());
+        for (var k = channels.Count - 1; k >= 0; k--)
         {
+            times[k] = back;
+            back = back.AddHours(-0.6 - 3 * _random.NextDouble());
+        }
+        for (var k = 0; k < channels.Count; k++)
+        {
+            var c = channels[k];
+            var at = times[k];
             var channel = DemoTruth.Channels[c];
             var campaign = channel.Campaigns.Count == 0 ? null : channel.Campaigns[_random.Next(channel.Campaigns.Count)];
             if (channel.Name == "email")
@@ -263,32 +272,31 @@ public sealed class DemoStoreGenerator
                 var current = _adClicks.GetValueOrDefault(key);
                 _adClicks[key] = (current.Clicks + 1, current.Conversions + (converts && c == channels.Where(x => DemoTruth.Channels[x].Campaigns.Count > 0).LastOrDefault() ? 1 : 0));
             }
-            at = at.AddHours(_random.NextDouble() * 3 + 0.5);
         }
         var product = _products[ProductIndex(person)];
         var session = new SegmentStream.Context(device, user, ip, agent, $"https://shop.example.com/products/{product.Sku.ToLowerInvariant()}", null, null, null);
-        at = end.AddMinutes(-12);
-        events.Write("track", "Product Viewed", at, session, w => { w.WriteString("product_id", product.Sku); w.WriteString("name", product.Name); w.WriteNumber("price", product.Price); });
+        var viewed = end.AddMinutes(-12);
+        events.Write("track", "Product Viewed", viewed, session, w => { w.WriteString("product_id", product.Sku); w.WriteString("name", product.Name); w.WriteNumber("price", product.Price); });
         if (!converts && _random.NextDouble() < 0.5) return null;
-        events.Write("track", "Product Added", at.AddMinutes(2), session, w => { w.WriteString("product_id", product.Sku); w.WriteNumber("quantity", 1); });
+        events.Write("track", "Product Added", viewed.AddMinutes(2), session, w => { w.WriteString("product_id", product.Sku); w.WriteNumber("quantity", 1); });
         if (!converts && _random.NextDouble() < 0.5) return null;
-        events.Write("track", "Checkout Started", at.AddMinutes(5), session, w => w.WriteString("currency", person.Currency));
-        events.Write("track", "Experiment Viewed", at.AddMinutes(5.1), session,
+        events.Write("track", "Checkout Started", viewed.AddMinutes(5), session, w => w.WriteString("currency", person.Currency));
+        events.Write("track", "Experiment Viewed", viewed.AddMinutes(5.1), session,
             w => { w.WriteString("experiment_name", DemoTruth.Experiment); w.WriteString("variation_name", person.VariantB ? "B" : "A"); });
         if (!converts) return null;
         if (user is null)
         {
             // Login at checkout: the anonymous device becomes this user.
-            events.Write("identify", null, at.AddMinutes(6), session with { UserId = person.UserId }, traits: w =>
+            events.Write("identify", null, viewed.AddMinutes(6), session with { UserId = person.UserId }, traits: w =>
             {
                 w.WriteString("email", _o.Mess && _random.NextDouble() < 0.3 ? Messy(person.Email) : person.Email);
                 w.WriteString("first_name", person.FirstName);
                 w.WriteString("last_name", person.LastName);
                 if (_random.NextDouble() < 0.6) w.WriteString("phone", person.PhoneE164);
             });
-            if (_random.NextDouble() < 0.1) events.Write("alias", null, at.AddMinutes(6.2), session with { UserId = person.UserId }, previousId: device);
+            if (_random.NextDouble() < 0.1) events.Write("alias", null, viewed.AddMinutes(6.2), session with { UserId = person.UserId }, previousId: device);
         }
-        return (at.AddMinutes(8), session with { UserId = person.UserId, Url = "https://shop.example.com/checkout/thank-you" });
+        return (viewed.AddMinutes(8), session with { UserId = person.UserId, Url = "https://shop.example.com/checkout/thank-you" });
     }
 
     private (string Name, double Total) Order(CsvFile orders, DemoPerson person, DateTime at)
@@ -458,11 +466,11 @@ public sealed class DemoStoreGenerator
         var credited = _trueCredit.Sum();
         using (var channels = new CsvFile(Path.Combine(truth, "channels.csv"), "channel", "exposure", "incremental_effect", "lateness", "campaigns", "true_conversions", "true_share"))
             foreach (var (c, i) in DemoTruth.Channels.Select((c, i) => (c, i)))
-                channels.Row(c.Name, c.Exposure, c.Effect, c.Lateness, string.Join("|", c.Campaigns), G(_trueCredit[i]), G(credited == 0 ? 0 : _trueCredit[i] / credited));
+                channels.Row(c.Name, G(c.Exposure), G(c.Effect), c.Lateness, string.Join("|", c.Campaigns), G(_trueCredit[i]), G(credited == 0 ? 0 : _trueCredit[i] / credited));
         using (var experiments = new CsvFile(Path.Combine(truth, "experiments.csv"), "experiment", "variant", "base_conversion", "true_relative_lift"))
         {
-            experiments.Row(DemoTruth.Experiment, "A", DemoTruth.BaseConversion, 0.0);
-            experiments.Row(DemoTruth.Experiment, "B", DemoTruth.BaseConversion * (1 + DemoTruth.ExperimentLift), DemoTruth.ExperimentLift);
+            experiments.Row(DemoTruth.Experiment, "A", G(DemoTruth.BaseConversion), G(0));
+            experiments.Row(DemoTruth.Experiment, "B", G(DemoTruth.BaseConversion * (1 + DemoTruth.ExperimentLift)), G(DemoTruth.ExperimentLift));
         }
         using (var groups = new CsvFile(Path.Combine(truth, "product_groups.csv"), "sku", "group"))
             foreach (var p in _products) groups.Row(p.Sku, Groups[p.Group]);

@@ -1,0 +1,157 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Attribution;
+
+/// <summary>Parameters of <c>analytics.campaign_performance</c>.</summary>
+public sealed record CampaignPerformanceParameters : IValidatableObject
+{
+    /// <summary>Which input plays which role.</summary>
+    [Description("Input ids by role: spend (standardize.ad_spend) and attribution (analytics.attribution, whose <id>__conversions and <id>__campaigns it reads).")]
+    public required IReadOnlyDictionary<string, string> Tables { get; init; }
+
+    /// <summary>The attribution model whose credit counts as conversions and revenue.</summary>
+    [Description("Attribution model whose credit counts (one the attribution step computed). Default shapley.")]
+    public string Model { get; init; } = "shapley";
+
+    /// <summary>Target return on ad spend.</summary>
+    [Description("Target ROAS (attributed revenue / spend); rows are rated against it. Optional.")]
+    [Range(0.0001, 1000)]
+    public double? TargetRoas { get; init; }
+
+    /// <summary>Target cost per acquisition.</summary>
+    [Description("Target CPA (spend / attributed conversion); rows are rated against it. Optional.")]
+    [Range(0.0001, 1_000_000)]
+    public double? TargetCpa { get; init; }
+
+    /// <summary>Gross margin for ROI.</summary>
+    [Description("Gross margin on revenue for ROI = (revenue x margin - spend) / spend. Default 1 (ROI on revenue).")]
+    [Range(0, 1)]
+    public double Margin { get; init; } = 1;
+
+    private static readonly string[] Roles = ["spend", "attribution"];
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var role in Roles.Where(r => !Tables.ContainsKey(r)))
+            yield return new ValidationResult($"tables needs {role}.", [nameof(Tables)]);
+        if (!AttributionParameters.Known.Contains(Model))
+            yield return new ValidationResult($"model: unknown model '{Model}'.{NameSuggestion.Format(Model, AttributionParameters.Known)}", [nameof(Model)]);
+    }
+}
+
+/// <summary>
+/// Campaign performance per day, channel and campaign: spend, impressions and clicks from the ad platforms against the
+/// conversions and revenue an attribution model credits, with CTR, CPC, CPA, ROAS and ROI, each rated against the
+/// targets (strong ≥ 120% of target, on_target ≥ 100%, near_target ≥ 80%, else below_target). Channels without
+/// spend (organic, email) appear with their conversions. The whole period per campaign is in <c>&lt;id&gt;__summary</c>.
+/// </summary>
+public sealed class CampaignPerformance : IComponent<CampaignPerformanceParameters>
+{
+    /// <inheritdoc />
+    public static string TypeName => "analytics.campaign_performance";
+    /// <inheritdoc />
+    public static string Description => "Spend, clicks, attributed conversions and revenue per campaign and day, with CTR, CPC, CPA, ROAS, ROI and ratings against targets.";
+    /// <inheritdoc />
+    public static InputArity Inputs => InputArity.AtLeastOne;
+
+    private static readonly (string Name, DataKind Kind)[] Columns =
+    [
+        ("day", DataKind.Date), ("channel", DataKind.Text), ("campaign", DataKind.Text), ("spend", DataKind.Number), ("impressions", DataKind.Integer),
+        ("clicks", DataKind.Integer), ("platform_conversions", DataKind.Number), ("conversions", DataKind.Number), ("revenue", DataKind.Number),
+        ("ctr", DataKind.Number), ("cpc", DataKind.Number), ("cpa", DataKind.Number), ("roas", DataKind.Number), ("roi", DataKind.Number),
+        ("roas_rating", DataKind.Text), ("cpa_rating", DataKind.Text),
+    ];
+
+    private static readonly string[] SpendColumns = ["day", "campaign", "spend", "impressions", "clicks", "conversions"];
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(CampaignPerformanceParameters p, PlanContext context)
+    {
+        var requires = new List<ColumnRequirement>();
+        foreach (var (role, table) in p.Tables)
+        {
+            var i = context.Inputs.ToList().FindIndex(x => x.Id == table);
+            if (i < 0) throw new ArgumentException($"tables.{role} names '{table}', which is not one of the inputs ({string.Join(", ", context.Inputs.Select(x => x.Id))}).");
+            if (role == "spend") requires.AddRange(SpendColumns.Select(c => new ColumnRequirement(i, c, [])));
+        }
+        return new ComponentPlan(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()), requires);
+    }
+
+    /// <inheritdoc />
+    public async Task<Materialization> MaterializeAsync(CampaignPerformanceParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var d = w.Dialect;
+        var credit = d.Quote(p.Tables["attribution"] + "__conversions");
+        var campaigns = d.Quote(p.Tables["attribution"] + "__campaigns");
+        var models = new List<string>();
+        await foreach (var r in w.StreamAsync($"SELECT DISTINCT model FROM {credit} ORDER BY model", null, cancellationToken).ConfigureAwait(false))
+            models.Add((string)r[0]!);
+        if (!models.Contains(p.Model))
+            throw new ArgumentException($"model '{p.Model}' is not among the models {p.Tables["attribution"]} computed ({string.Join(", ", models)}); add it to that step's models or pick one of these.");
+
+        var args = new List<object?> { p.Model };
+        var metrics = Metrics(p, args);
+        var sql = $"""
+            WITH credit AS (
+                SELECT CAST(converted_at AS DATE) AS day, channel, campaign, sum(conversions) AS conversions, sum(value) AS revenue
+                FROM {credit} WHERE model = $1 GROUP BY 1, 2, 3),
+            channel_of AS (
+                SELECT campaign, min(channel) AS channel FROM {campaigns} WHERE campaign IS NOT NULL GROUP BY campaign),
+            spend AS (
+                SELECT s.day, coalesce(c.channel, 'unattributed') AS channel, s.campaign, sum(s.spend) AS spend, sum(s.impressions) AS impressions,
+                       sum(s.clicks) AS clicks, sum(s.conversions) AS platform_conversions
+                FROM {d.Quote(p.Tables["spend"])} s LEFT JOIN channel_of c ON c.campaign = s.campaign GROUP BY 1, 2, 3),
+            joined AS (
+                SELECT coalesce(s.day, c.day) AS day, coalesce(s.channel, c.channel) AS channel, coalesce(s.campaign, c.campaign) AS campaign,
+                       coalesce(s.spend, 0) AS spend, coalesce(s.impressions, 0) AS impressions, coalesce(s.clicks, 0) AS clicks,
+                       coalesce(s.platform_conversions, 0) AS platform_conversions, coalesce(c.conversions, 0) AS conversions, coalesce(c.revenue, 0) AS revenue
+                FROM spend s FULL OUTER JOIN credit c ON c.day = s.day AND c.channel = s.channel AND c.campaign IS NOT DISTINCT FROM s.campaign)
+            SELECT day, channel, campaign, spend, impressions, clicks, platform_conversions, conversions, revenue, {metrics}
+            FROM joined
+            """;
+        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, args, ct), cancellationToken).ConfigureAwait(false);
+        var summaryArgs = new List<object?>();
+        var summaryMetrics = Metrics(p, summaryArgs);
+        await w.ReplaceTableAsync(context.Asset + "__summary", (b, ct) => b.CreateAsSelectAsync($"""
+            WITH totals AS (
+                SELECT channel, campaign, min(day) AS first_day, max(day) AS last_day, sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks,
+                       sum(platform_conversions) AS platform_conversions, sum(conversions) AS conversions, sum(revenue) AS revenue
+                FROM {d.Quote(context.Asset)} GROUP BY channel, campaign)
+            SELECT channel, campaign, first_day, last_day, spend, impressions, clicks, platform_conversions, conversions, revenue, {summaryMetrics}
+            FROM totals
+            """, summaryArgs, ct), cancellationToken).ConfigureAwait(false);
+        context.Log($"{rows:N0} campaign-days rated by {p.Model} credit");
+        return new Materialization(rows, new Dictionary<string, object?> { ["model"] = p.Model, ["summary_table"] = context.Asset + "__summary" });
+    }
+
+    // The ratio columns and ratings, binding margin and each target that is set into args (every $n in a statement must
+    // be used: DuckDB counts parameters by use, PostgreSQL cannot type an unused one).
+    private static string Metrics(CampaignPerformanceParameters p, List<object?> args)
+    {
+        string Bind(double value)
+        {
+            args.Add(value);
+            return $"CAST(${args.Count} AS DOUBLE PRECISION)";
+        }
+        static string Rating(string ratio) => $"""
+            CASE WHEN ({ratio}) IS NULL THEN NULL WHEN ({ratio}) >= 1.2 THEN 'strong' WHEN ({ratio}) >= 1.0 THEN 'on_target'
+                 WHEN ({ratio}) >= 0.8 THEN 'near_target' ELSE 'below_target' END
+            """;
+        var margin = Bind(p.Margin);
+        var roasRating = p.TargetRoas is { } roas ? Rating($"revenue / nullif(spend, 0) / {Bind(roas)}") : "CAST(NULL AS VARCHAR)";
+        // No conversions for real spend is the worst CPA there is.
+        var cpaRating = p.TargetCpa is { } cpa
+            ? $"CASE WHEN spend > 0 AND conversions <= 0 THEN 'below_target' ELSE {Rating($"{Bind(cpa)} / nullif(spend / nullif(conversions, 0), 0)")} END"
+            : "CAST(NULL AS VARCHAR)";
+        return $"""
+            clicks / nullif(CAST(impressions AS DOUBLE PRECISION), 0) AS ctr, spend / nullif(CAST(clicks AS DOUBLE PRECISION), 0) AS cpc,
+            CASE WHEN spend > 0 THEN spend / nullif(conversions, 0) END AS cpa, revenue / nullif(spend, 0) AS roas, (revenue * {margin} - spend) / nullif(spend, 0) AS roi,
+            {roasRating} AS roas_rating, {cpaRating} AS cpa_rating
+            """;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Attribution;
+
+public sealed class CampaignPerformanceTests(PostgresCluster postgres)
+{
+    private const string Pipeline = """
+        pipeline: p
+        components:
+          - id: paths
+            type: source.csv
+            with:
+              path: paths.csv
+              columns: { path_id: VARCHAR, position: INTEGER, channel: VARCHAR, campaign: VARCHAR, converted: BOOLEAN, conversion_value: DOUBLE, days_before_conversion: DOUBLE, converted_at: TIMESTAMP }
+          - { id: ad_spend, type: source.csv, with: { path: spend.csv, columns: { day: DATE, campaign: VARCHAR, spend: DOUBLE, impressions: BIGINT, clicks: BIGINT, conversions: DOUBLE } } }
+          - { id: attribution, type: analytics.attribution, inputs: [paths], with: { models: [last_touch, shapley] } }
+          - id: performance
+            type: analytics.campaign_performance
+            inputs: [ad_spend, attribution]
+            with: { tables: { spend: ad_spend, attribution: attribution }, model: last_touch, target_roas: 3, target_cpa: 20 }
+        """;
+
+    private static void Write(ComponentHarness h)
+    {
+        h.Temp.File("paths.csv", string.Join("\n", "path_id,position,channel,campaign,converted,conversion_value,days_before_conversion,converted_at",
+            "a,1,paid_search,brand,true,100,0.1,2025-01-02 12:00:00",
+            "b,1,paid_social,prospecting,true,50,1,2025-01-02 18:00:00", "b,2,paid_search,brand,true,50,0.1,2025-01-02 18:00:00",
+            "c,1,email,,true,20,0.2,2025-01-03 09:00:00",
+            "d,1,display,remarketing,false,0,,") + "\n");
+        h.Temp.File("spend.csv", string.Join("\n", "day,campaign,spend,impressions,clicks,conversions",
+            "2025-01-02,brand,30,1000,20,2", "2025-01-02,prospecting,40,5000,25,1", "2025-01-03,remarketing,10,8000,8,0") + "\n");
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Performance_JoinsSpendToAttributedCreditAndRatesAgainstTargets(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        Write(h);
+
+        var result = await h.RunAsync(Pipeline);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = (await h.RowsAsync("SELECT CAST(day AS VARCHAR), channel, campaign, spend, conversions, revenue, ctr, cpc, cpa, roas, roi, roas_rating, cpa_rating FROM performance ORDER BY 1, 2"))
+            .ToDictionary(r => ((string)r[0]!, (string)r[1]!));
+        var brand = rows[("2025-01-02", "paid_search")];
+        // Last touch: both conversions of 01-02 end on brand search: 2 conversions, 150 revenue for 30 spent.
+        Assert.Equal(("brand", 30.0, 2.0, 150.0), ((string)brand[2]!, D(brand[3]), D(brand[4]), D(brand[5])));
+        Assert.Equal(0.02, D(brand[6]), 1e-12);
+        Assert.Equal(1.5, D(brand[7]), 1e-12);
+        Assert.Equal(15, D(brand[8]), 1e-12);
+        Assert.Equal(5, D(brand[9]), 1e-12);
+        Assert.Equal(4, D(brand[10]), 1e-12);
+        Assert.Equal(("strong", "strong"), ((string)brand[11]!, (string)brand[12]!));
+        // Prospecting spent 40 and got no last-touch credit; remarketing's channel comes from the paths it appeared on.
+        var social = rows[("2025-01-02", "paid_social")];
+        Assert.Equal((0.0, "below_target", "below_target"), (D(social[4]), (string)social[11]!, (string)social[12]!));
+        Assert.Equal("remarketing", rows[("2025-01-03", "display")][2]);
+        // Email converts without spend: conversions and revenue, no ratios or ratings.
+        var email = rows[("2025-01-03", "email")];
+        Assert.Equal((1.0, 20.0), (D(email[4]), D(email[5])));
+        Assert.Null(email[9]);
+        Assert.Null(email[11]);
+        var summary = await h.RowsAsync("SELECT sum(spend), sum(conversions) FROM performance__summary");
+        Assert.Equal((80.0, 3.0), (D(summary[0][0]), D(summary[0][1])));
+    }
+
+    [Fact]
+    public async Task Performance_ModelTheAttributionDidNotCompute_IsAClearError()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        Write(h);
+
+        var result = await h.RunAsync(Pipeline.Replace("model: last_touch", "model: markov_1", StringComparison.Ordinal));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("model 'markov_1' is not among the models attribution computed (last_touch, shapley)", result.Error, StringComparison.Ordinal);
+    }
+
+    private static double D(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Tributary.Components.Samples.DemoStore;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Attribution;
+
+/// <summary>The marketing_attribution template end to end on demo data, on both engines, checked against the generator's truth.</summary>
+public sealed class MarketingAttributionTemplateTests(PostgresCluster postgres)
+{
+    private static string Template => Path.Combine(RepositoryFiles.Templates, "marketing_attribution.yaml");
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task MarketingAttribution_DemoStore_DataDrivenModelsFindTheTrueChannelOrder(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var data = Path.Combine(h.Temp.Path, "data", "demo");
+        DemoStoreGenerator.Write(data, new DemoStoreOptions(Customers: 2000, Days: 365, Seed: 7));
+
+        var result = await h.RunFileAsync(Template);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.All(result.Steps, s => Assert.Equal(StepStatus.Succeeded, s.Status));
+
+        // Truth: each converting journey's conversion split by the Shapley value of the generator's noisy-OR over the
+        // channels it touched. Models are compared on the same footing: shares among the channels (direct is no channel).
+        var truth = File.ReadAllLines(Path.Combine(data, "ground_truth", "channels.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(f => f[0], f => double.Parse(f[6], CultureInfo.InvariantCulture));
+        var credit = (await h.RowsAsync("SELECT model, channel, conversions FROM attribution WHERE channel <> 'direct'"))
+            .GroupBy(r => (string)r[0]!)
+            .ToDictionary(g => g.Key, g => Normalize(g.ToDictionary(r => (string)r[1]!, r => Convert.ToDouble(r[2], CultureInfo.InvariantCulture))));
+        var trueOrder = truth.OrderByDescending(t => t.Value).Select(t => t.Key).ToList();
+        foreach (var model in new[] { "markov_1", "shapley" })
+        {
+            Assert.Equal(trueOrder, credit[model].OrderByDescending(c => c.Value).Select(c => c.Key));
+            Assert.True(Distance(credit[model], truth) < Distance(credit["last_touch"], truth),
+                $"{model}: L1 {Distance(credit[model], truth):0.000} vs last touch {Distance(credit["last_touch"], truth):0.000}");
+        }
+        // Last touch flatters the channels that sit just before checkout (affiliate cashback, remarketing).
+        Assert.NotEqual(trueOrder, credit["last_touch"].OrderByDescending(c => c.Value).Select(c => c.Key));
+        // The conversion-rate Shapley value is the one built to measure incremental effect: close to the truth.
+        Assert.True(Distance(credit["shapley"], truth) < 0.1, $"shapley L1 {Distance(credit["shapley"], truth):0.000}");
+
+        // Every dollar of the ad reports lands on a known channel and campaign.
+        var spend = Convert.ToDouble((await h.RowsAsync("SELECT sum(spend) FROM ad_spend"))[0][0], CultureInfo.InvariantCulture);
+        var performance = await h.RowsAsync("SELECT sum(spend), sum(CASE WHEN channel = 'unattributed' THEN spend ELSE 0 END), count(roas_rating) FROM campaign_performance");
+        Assert.Equal(spend, Convert.ToDouble(performance[0][0], CultureInfo.InvariantCulture), 1e-6 * spend);
+        Assert.Equal(0.0, Convert.ToDouble(performance[0][1], CultureInfo.InvariantCulture));
+        Assert.True(Convert.ToInt64(performance[0][2], CultureInfo.InvariantCulture) > 0);
+
+        // The budget plan spends the same daily budget over the paid channels, for no less expected revenue.
+        var plan = await h.RowsAsync("SELECT channel, recommended_spend, current_spend FROM budget_plan ORDER BY channel");
+        Assert.Equal(["display", "paid_search", "paid_social"], plan.Select(r => (string)r[0]!));
+        var summary = (await h.RowsAsync("SELECT daily_budget, current_response, expected_response FROM budget_plan__summary"))[0].Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(summary[0], plan.Sum(r => Convert.ToDouble(r[1], CultureInfo.InvariantCulture)), 1e-6 * summary[0]);
+        Assert.Equal(summary[0], plan.Sum(r => Convert.ToDouble(r[2], CultureInfo.InvariantCulture)), 1e-6 * summary[0]);
+        Assert.True(summary[2] >= summary[1] * 0.999, $"expected {summary[2]} vs current {summary[1]}");
+    }
+
+    private static Dictionary<string, double> Normalize(Dictionary<string, double> credit)
+    {
+        var total = credit.Values.Sum();
+        return credit.ToDictionary(c => c.Key, c => c.Value / total);
+    }
+
+    private static double Distance(Dictionary<string, double> shares, Dictionary<string, double> truth) =>
+        truth.Keys.Sum(c => Math.Abs(shares.GetValueOrDefault(c) - truth[c]));
+}
