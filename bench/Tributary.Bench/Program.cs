@@ -7,6 +7,7 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- clv-store [customers=1000000] [model=bgnbd]
 //   dotnet run -c Release --project bench/Tributary.Bench -- identity [links=10000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- demo-data [customers=100000]
+//   dotnet run -c Release --project bench/Tributary.Bench -- attribution [paths=1000000]
 var what = args.Length > 0 ? args[0] : "engine-overhead";
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
 switch (what)
@@ -23,6 +24,9 @@ switch (what)
     case "identity":
         IdentityBench.Run(int.Parse(Arg(1, "10000000"), CultureInfo.InvariantCulture));
         return 0;
+    case "attribution":
+        await AttributionBench.RunAsync(int.Parse(Arg(1, "1000000"), CultureInfo.InvariantCulture));
+        return 0;
     case "demo-data":
         var folder = Path.Combine(Path.GetTempPath(), "trib-bench-demo-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -37,6 +41,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution");
         return 1;
 }

@@ -28,7 +28,9 @@ public static class MarkovAttribution
     }
 
     /// <summary>Attributes the paths' conversions and value by removal effect, normalized to sum to the totals.</summary>
-    public static Result Compute(IReadOnlyList<ConversionPath> paths, int order = 1)
+    public static Result Compute(IReadOnlyList<ConversionPath> paths, int order = 1) => Compute(paths, order, DenseLimit);
+
+    internal static Result Compute(IReadOnlyList<ConversionPath> paths, int order, int denseLimit)
     {
         if (order is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(order), order, "Markov order must be 1, 2 or 3.");
         var counts = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
@@ -36,17 +38,19 @@ public static class MarkovAttribution
         foreach (var path in paths)
         {
             var previous = Start;
-            for (var i = 0; i < path.Channels.Count; i++)
+            var touches = path.Channels as string[] ?? [.. path.Channels];
+            for (var i = 0; i < touches.Length; i++)
             {
-                channels.Add(path.Channels[i]);
-                var state = string.Join(">", path.Channels.Skip(Math.Max(0, i + 1 - order)).Take(Math.Min(order, i + 1)));
+                channels.Add(touches[i]);
+                var from = Math.Max(0, i + 1 - order);
+                var state = order == 1 ? touches[i] : string.Join('>', touches, from, i + 1 - from);
                 Add(counts, previous, state);
                 previous = state;
             }
             Add(counts, previous, path.Converted ? Absorbing.Conversion : Absorbing.Null);
         }
-        var baseline = Absorption(counts, removed: null);
-        var effects = channels.ToDictionary(c => c, c => baseline <= 0 ? 0 : 1 - Absorption(counts, c) / baseline, StringComparer.Ordinal);
+        var baseline = Absorption(counts, removed: null, denseLimit);
+        var effects = channels.ToDictionary(c => c, c => baseline <= 0 ? 0 : 1 - Absorption(counts, c, denseLimit) / baseline, StringComparer.Ordinal);
         var sum = effects.Values.Sum();
         var conversions = paths.Count(p => p.Converted);
         var value = paths.Where(p => p.Converted).Sum(p => p.Value);
@@ -63,31 +67,65 @@ public static class MarkovAttribution
     private static void Add(Dictionary<string, Dictionary<string, double>> counts, string from, string to)
     {
         if (!counts.TryGetValue(from, out var row)) counts[from] = row = new Dictionary<string, double>(StringComparer.Ordinal);
-        row[to] = row.GetValueOrDefault(to) + 1;
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(row, to, out _)++;
     }
 
+    // Above this many transient states the dense solve (O(n³)) gives way to Gauss-Seidel on the sparse chain.
+    private const int DenseLimit = 400;
+
     // P(absorbed in conversion | start). With a channel removed, every state containing it leads to null.
-    private static double Absorption(Dictionary<string, Dictionary<string, double>> counts, string? removed)
+    private static double Absorption(Dictionary<string, Dictionary<string, double>> counts, string? removed, int denseLimit)
     {
         bool Removed(string state) => removed is not null && state != Start && state.Split('>').Contains(removed);
         var transient = counts.Keys.Where(s => !Removed(s)).ToList();
         var index = transient.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i, StringComparer.Ordinal);
         var n = transient.Count;
-        var a = Matrix<double>.Build.DenseIdentity(n);
-        var r = Vector<double>.Build.Dense(n);
+        var r = new double[n];
+        var edges = new List<(int To, double P)>[n];
         foreach (var (from, row) in counts)
         {
             if (!index.TryGetValue(from, out var i)) continue;
             var total = row.Values.Sum();
+            edges[i] = [];
             foreach (var (to, count) in row)
             {
                 var p = count / total;
                 if (to == Absorbing.Conversion) r[i] += p;
-                else if (index.TryGetValue(to, out var j)) a[i, j] -= p;
+                else if (index.TryGetValue(to, out var j)) edges[i].Add((j, p));
                 // to null, or to a removed state: absorbed without conversion
             }
         }
-        var x = a.Solve(r);
+        var x = n <= denseLimit ? SolveDense(edges, r) : SolveIteratively(edges, r);
         return index.TryGetValue(Start, out var s) ? x[s] : 0;
+    }
+
+    // (I − Q)x = r by LU.
+    private static double[] SolveDense(List<(int To, double P)>[] edges, double[] r)
+    {
+        var n = r.Length;
+        var a = Matrix<double>.Build.DenseIdentity(n);
+        for (var i = 0; i < n; i++)
+            foreach (var (j, p) in edges[i]) a[i, j] -= p;
+        return a.Solve(Vector<double>.Build.DenseOfArray(r)).ToArray();
+    }
+
+    // x = Qx + r by Gauss-Seidel: Q is substochastic with every state leaking to absorption, so the iteration contracts;
+    // it stops when no value moves by more than 1e-13, which is the linear system's solution to double precision.
+    private static double[] SolveIteratively(List<(int To, double P)>[] edges, double[] r)
+    {
+        var x = (double[])r.Clone();
+        for (var iteration = 0; iteration < 1_000_000; iteration++)
+        {
+            var change = 0.0;
+            for (var i = 0; i < x.Length; i++)
+            {
+                var v = r[i];
+                foreach (var (j, p) in edges[i]) v += p * x[j];
+                change = Math.Max(change, Math.Abs(v - x[i]));
+                x[i] = v;
+            }
+            if (change < 1e-13) return x;
+        }
+        throw new InvalidOperationException("the Markov chain's absorption probabilities did not converge; a state may never reach conversion or null.");
     }
 }

@@ -25,19 +25,22 @@ public static class RuleBasedAttribution
     /// <summary>Credit per channel under <paramref name="model"/>.</summary>
     public static IReadOnlyList<ChannelCredit> Compute(IReadOnlyList<ConversionPath> paths, RuleBasedModel model, double halfLifeDays = 7)
     {
-        var conversions = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        var value = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        foreach (var c in paths.SelectMany(p => p.Channels)) conversions.TryAdd(c, 0);
-        foreach (var path in paths.Where(p => p.Converted && p.Channels.Count > 0))
+        var credit = new Dictionary<string, (double Conversions, double Value)>(StringComparer.Ordinal);
+        foreach (var path in paths)
         {
+            if (!path.Converted || path.Channels.Count == 0)
+            {
+                foreach (var c in path.Channels) credit.TryAdd(c, (0, 0));
+                continue;
+            }
             var weights = Weights(path, model, halfLifeDays);
             for (var i = 0; i < weights.Length; i++)
             {
-                conversions[path.Channels[i]] += weights[i];
-                value[path.Channels[i]] = value.GetValueOrDefault(path.Channels[i]) + weights[i] * path.Value;
+                var (conversions, value) = credit.GetValueOrDefault(path.Channels[i]);
+                credit[path.Channels[i]] = (conversions + weights[i], value + weights[i] * path.Value);
             }
         }
-        return conversions.Select(c => new ChannelCredit(c.Key, c.Value, value.GetValueOrDefault(c.Key))).ToList();
+        return credit.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new ChannelCredit(c.Key, c.Value.Conversions, c.Value.Value)).ToList();
     }
 
     /// <summary>The share of one conversion each touch of a path gets; sums to 1.</summary>

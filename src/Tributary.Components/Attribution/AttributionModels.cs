@@ -26,6 +26,10 @@ public sealed record AttributionParameters : IValidatableObject
     [Range(100, 1_000_000)]
     public int ShapleySamples { get; init; } = 2000;
 
+    /// <summary>Models whose per-conversion credit is written.</summary>
+    [Description("Models whose credit per conversion, channel and campaign goes to <id>__conversions (a row per conversion, channel and campaign and model: large for many conversions). Default: the first model in models.")]
+    public IReadOnlyList<string>? ConversionDetail { get; init; }
+
     /// <summary>The Shapley game's coalition value.</summary>
     [Description("What a set of channels is worth for shapley: conversion_rate (Dalessandro et al. 2012: the conversion rate of paths with that set; uses non-converting paths, so it measures incremental effect) or conversions (Zhao et al. 2018: conversions of paths within the set). Default conversion_rate.")]
     public ShapleyValueFunction ShapleyValue { get; init; } = ShapleyValueFunction.ConversionRate;
@@ -33,16 +37,21 @@ public sealed record AttributionParameters : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Models.Count == 0) yield return new ValidationResult($"models needs at least one model: {string.Join(", ", Known)}.", [nameof(Models)]);
         foreach (var m in Models.Where(m => !Known.Contains(m)))
             yield return new ValidationResult($"models: unknown model '{m}'.{NameSuggestion.Format(m, Known)} Models: {string.Join(", ", Known)}.", [nameof(Models)]);
+        foreach (var m in (ConversionDetail ?? []).Where(m => !Models.Contains(m)))
+            yield return new ValidationResult($"conversion_detail: '{m}' is not one of the models computed ({string.Join(", ", Models)}).", [nameof(ConversionDetail)]);
     }
 }
 
 /// <summary>
 /// Multi-touch attribution of conversion paths (from <c>journey.conversion_paths</c>) by every chosen model, side by
-/// side: rule-based models, exact Markov removal effects (order 1–3), and Shapley values; by channel, by channel and
-/// campaign in <c>&lt;id&gt;__campaigns</c>, and per conversion in <c>&lt;id&gt;__conversions</c> (each conversion's
-/// split by channel and campaign, with its time, for daily campaign performance).
+/// side: rule-based models, exact Markov removal effects (order 1–3), and Shapley values. Each model runs once over
+/// channels; a channel's credit in a conversion goes to the campaigns of its touches in proportion to the model's touch
+/// weights. Tables: <c>&lt;id&gt;</c> by channel, <c>&lt;id&gt;__campaigns</c> by channel and campaign,
+/// <c>&lt;id&gt;__daily</c> by day of conversion, channel and campaign, and <c>&lt;id&gt;__conversions</c> per
+/// conversion (for the models in <c>conversion_detail</c>).
 /// </summary>
 public sealed class AttributionModels : IComponent<AttributionParameters>
 {
@@ -59,6 +68,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     private static readonly (string Name, DataKind Kind)[] CampaignColumns =
         [("model", DataKind.Text), ("channel", DataKind.Text), ("campaign", DataKind.Text), ("conversions", DataKind.Number), ("value", DataKind.Number), ("share", DataKind.Number), ("touches", DataKind.Integer)];
 
+    private static readonly (string Name, DataKind Kind)[] DailyColumns =
+        [("model", DataKind.Text), ("day", DataKind.Date), ("channel", DataKind.Text), ("campaign", DataKind.Text), ("conversions", DataKind.Number), ("value", DataKind.Number)];
+
     private static readonly (string Name, DataKind Kind)[] ConversionColumns =
     [
         ("model", DataKind.Text), ("path_id", DataKind.Text), ("converted_at", DataKind.Timestamp), ("channel", DataKind.Text), ("campaign", DataKind.Text),
@@ -72,76 +84,170 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     private static readonly string[] PathColumns = ["path_id", "position", "channel", "campaign", "converted", "conversion_value", "days_before_conversion", "converted_at"];
 
-    private sealed record Journey(string Id, DateTime? ConvertedAt, List<string> Channels, List<string?> Campaigns);
+    // One path as read: its id, conversion day, and each touch's channel-and-campaign key (an index into the keys).
+    private sealed record Journey(string Id, DateTime? ConvertedAt, int Day, int[] Keys, ConversionPath Path);
+
+    // The distinct (channel, campaign) pairs, numbered; campaign "" for none.
+    private sealed class TouchKeys
+    {
+        private readonly Dictionary<(string, string), int> _ids = [];
+        public List<(string Channel, string Campaign)> All { get; } = [];
+
+        public int Id(string channel, string campaign)
+        {
+            if (_ids.TryGetValue((channel, campaign), out var id)) return id;
+            _ids[(channel, campaign)] = id = All.Count;
+            All.Add((channel, campaign));
+            return id;
+        }
+    }
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(AttributionParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
-        var journeys = new List<Journey>();
-        var byChannel = new List<ConversionPath>();
-        var byCampaign = new List<ConversionPath>();
-        var keys = new Dictionary<string, (string Channel, string? Campaign)>(StringComparer.Ordinal);
-        Journey? current = null;
-        List<double> ages = [];
-        var converted = false;
-        var value = 0.0;
-        void Flush()
-        {
-            if (current is null) return;
-            journeys.Add(current);
-            byChannel.Add(new ConversionPath(current.Channels, converted, value, converted ? ages : null));
-            byCampaign.Add(new ConversionPath(current.Channels.Zip(current.Campaigns, (channel, campaign) =>
-            {
-                var key = campaign is null ? channel : $"{channel} / {campaign}";
-                keys.TryAdd(key, (channel, campaign));
-                return key;
-            }).ToList(), converted, value, converted ? ages : null));
-        }
-        await foreach (var r in w.StreamAsync($"SELECT path_id, channel, campaign, converted, conversion_value, days_before_conversion, converted_at FROM {w.Dialect.Quote(context.Inputs[0])} ORDER BY path_id, position", null, cancellationToken).ConfigureAwait(false))
-        {
-            var id = (string)r[0]!;
-            if (id != current?.Id)
-            {
-                Flush();
-                current = new Journey(id, r[6] as DateTime?, [], []);
-                ages = [];
-                converted = r[3] is true;
-                value = r[4] is null ? 0 : Convert.ToDouble(r[4], System.Globalization.CultureInfo.InvariantCulture);
-            }
-            current.Channels.Add((string)r[1]!);
-            current.Campaigns.Add(r[2] as string);
-            ages.Add(r[5] is null ? 0 : Convert.ToDouble(r[5], System.Globalization.CultureInfo.InvariantCulture));
-        }
-        Flush();
+        var read = System.Diagnostics.Stopwatch.StartNew();
+        var keys = new TouchKeys();
+        var journeys = await ReadAsync(w, context.Inputs[0], keys, cancellationToken).ConfigureAwait(false);
+        context.Log($"read {journeys.Count:N0} paths in {read.Elapsed.TotalSeconds:0.0}s");
+        var paths = journeys.Select(j => j.Path).ToList();
+        var keyTouches = new long[keys.All.Count];
+        foreach (var j in journeys.Where(j => j.Path.Converted))
+            foreach (var key in j.Keys) keyTouches[key]++;
+        var touches = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var key = 0; key < keys.All.Count; key++) touches[keys.All[key].Channel] = touches.GetValueOrDefault(keys.All[key].Channel) + keyTouches[key];
+        var firstDay = journeys.Where(j => j.Path.Converted).Select(j => j.Day).DefaultIfEmpty(0).Min();
 
         var channelRows = new List<object?[]>();
         var campaignRows = new List<object?[]>();
-        var conversionRows = new List<object?[]>();
+        var dailyRows = new List<object?[]>();
+        var detail = new List<(string Model, Func<ConversionPath, double[]> Weights)>();
         foreach (var model in p.Models)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            channelRows.AddRange(Totals(model, byChannel, Attribute(p, model, byChannel).Credit));
-            var (credit, weights) = Attribute(p, model, byCampaign);
-            campaignRows.AddRange(Totals(model, byCampaign, credit).Select(r => (object?[])[r[0], keys[(string)r[1]!].Channel, keys[(string)r[1]!].Campaign, .. r[2..]]));
-            for (var i = 0; i < journeys.Count; i++)
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var (credit, weights) = Attribute(p, model, paths);
+            var total = credit.Sum(c => c.Conversions);
+            channelRows.AddRange(credit.Select(c => new object?[] { model, c.Channel, c.Conversions, c.Value, total == 0 ? 0 : c.Conversions / total, touches.GetValueOrDefault(c.Channel) }));
+
+            // Touch weights summed by campaign and by day; then scaled so each channel's campaigns add up to its credit
+            // (Markov normalizes removal effects over all channels, not per path).
+            var byKey = new (double Conversions, double Value)[keys.All.Count];
+            var byDay = new Dictionary<long, (double Conversions, double Value)>();
+            foreach (var j in journeys)
             {
-                if (!byCampaign[i].Converted) continue;
-                var split = weights(byCampaign[i]);
-                var j = journeys[i];
-                foreach (var g in Enumerable.Range(0, split.Length).GroupBy(k => byCampaign[i].Channels[k], StringComparer.Ordinal))
+                if (!j.Path.Converted) continue;
+                var split = weights(j.Path);
+                for (var k = 0; k < split.Length; k++)
                 {
-                    var k = g.First();
-                    var share = g.Sum(x => split[x]);
-                    conversionRows.Add([model, j.Id, j.ConvertedAt, j.Channels[k], j.Campaigns[k], share, share * byCampaign[i].Value]);
+                    var key = j.Keys[k];
+                    byKey[key] = (byKey[key].Conversions + split[k], byKey[key].Value + split[k] * j.Path.Value);
+                    var dayKey = (long)(j.Day - firstDay) * keys.All.Count + key;
+                    var d = byDay.GetValueOrDefault(dayKey);
+                    byDay[dayKey] = (d.Conversions + split[k], d.Value + split[k] * j.Path.Value);
                 }
             }
+            var sums = new Dictionary<string, (double Conversions, double Value)>(StringComparer.Ordinal);
+            for (var key = 0; key < byKey.Length; key++)
+            {
+                var sum = sums.GetValueOrDefault(keys.All[key].Channel);
+                sums[keys.All[key].Channel] = (sum.Conversions + byKey[key].Conversions, sum.Value + byKey[key].Value);
+            }
+            var scale = credit.ToDictionary(c => c.Channel, c => (
+                Conversions: sums.GetValueOrDefault(c.Channel).Conversions is > 0 and var n ? c.Conversions / n : 0,
+                Value: sums.GetValueOrDefault(c.Channel).Value is > 0 and var v ? c.Value / v : 0), StringComparer.Ordinal);
+            (double, double) Scaled(int key, (double Conversions, double Value) x) =>
+                scale.TryGetValue(keys.All[key].Channel, out var f) ? (x.Conversions * f.Conversions, x.Value * f.Value) : (0, 0);
+            foreach (var key in Enumerable.Range(0, byKey.Length).OrderBy(k => keys.All[k].Channel, StringComparer.Ordinal).ThenBy(k => keys.All[k].Campaign, StringComparer.Ordinal))
+            {
+                var (conversions, value) = Scaled(key, byKey[key]);
+                campaignRows.Add([model, keys.All[key].Channel, Campaign(keys.All[key].Campaign), conversions, value, total == 0 ? 0 : conversions / total, keyTouches[key]]);
+            }
+            foreach (var (dayKey, x) in byDay)
+            {
+                var key = (int)(dayKey % keys.All.Count);
+                var (conversions, value) = Scaled(key, x);
+                dailyRows.Add([model, DateOnly.FromDayNumber(firstDay + (int)(dayKey / keys.All.Count)), keys.All[key].Channel, Campaign(keys.All[key].Campaign), conversions, value]);
+            }
+            if (p.ConversionDetail?.Contains(model) ?? model == p.Models[0]) detail.Add((model, weights));
+            context.Log($"{model}: {watch.Elapsed.TotalSeconds:0.0}s");
         }
-        await w.ReplaceTableAsync(context.Asset + "__conversions", (b, ct) => b.CreateAndAppendAsync(ConversionColumns, conversionRows, ct), cancellationToken).ConfigureAwait(false);
+
+        // Per conversion: streamed, a model's touch weights summed by channel and campaign (Markov: the path's own removal effects).
+        IEnumerable<object?[]> Detail()
+        {
+            foreach (var (model, weights) in detail)
+                foreach (var j in journeys)
+                {
+                    if (!j.Path.Converted) continue;
+                    var split = weights(j.Path);
+                    for (var k = 0; k < split.Length; k++)
+                    {
+                        if (Array.IndexOf(j.Keys, j.Keys[k]) < k) continue;
+                        var share = split[k];
+                        for (var e = k + 1; e < split.Length; e++) if (j.Keys[e] == j.Keys[k]) share += split[e];
+                        var (channel, campaign) = keys.All[j.Keys[k]];
+                        yield return [model, j.Id, j.ConvertedAt, channel, Campaign(campaign), share, share * j.Path.Value];
+                    }
+                }
+        }
+        var write = System.Diagnostics.Stopwatch.StartNew();
+        var detailRows = await w.ReplaceTableAsync(context.Asset + "__conversions", (b, ct) => b.CreateAndAppendAsync(ConversionColumns, Detail(), ct), cancellationToken).ConfigureAwait(false);
+        await w.ReplaceTableAsync(context.Asset + "__daily", (b, ct) => b.CreateAndAppendAsync(DailyColumns, dailyRows, ct), cancellationToken).ConfigureAwait(false);
         await w.ReplaceTableAsync(context.Asset + "__campaigns", (b, ct) => b.CreateAndAppendAsync(CampaignColumns, campaignRows, ct), cancellationToken).ConfigureAwait(false);
         var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, channelRows, ct), cancellationToken).ConfigureAwait(false);
-        context.Log($"{byChannel.Count(x => x.Converted):N0} conversions over {byChannel.Count:N0} paths attributed by {string.Join(", ", p.Models)}");
-        return new Materialization(rows, new Dictionary<string, object?> { ["paths"] = byChannel.Count, ["conversions"] = byChannel.Count(x => x.Converted) });
+        var converting = paths.Count(x => x.Converted);
+        context.Log($"{converting:N0} conversions over {paths.Count:N0} paths attributed by {string.Join(", ", p.Models)}; wrote {detailRows:N0} per-conversion rows in {write.Elapsed.TotalSeconds:0.0}s");
+        return new Materialization(rows, new Dictionary<string, object?> { ["paths"] = paths.Count, ["conversions"] = converting });
+    }
+
+    private static string? Campaign(string campaign) => campaign.Length == 0 ? null : campaign;
+
+    // Touches in path order; the same channel and campaign strings are shared, not copied per touch.
+    private static async Task<List<Journey>> ReadAsync(IWarehouse w, string input, TouchKeys keys, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Intern(string s)
+        {
+            if (names.TryGetValue(s, out var shared)) return shared;
+            return names[s] = s;
+        }
+        var journeys = new List<Journey>();
+        string? id = null;
+        DateTime? convertedAt = null;
+        var converted = false;
+        var value = 0.0;
+        List<string> channels = [];
+        List<int> touchKeys = [];
+        List<double> ages = [];
+        void Flush()
+        {
+            if (id is null) return;
+            var day = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
+            journeys.Add(new Journey(id, convertedAt, day, [.. touchKeys], new ConversionPath([.. channels], converted, value, converted ? [.. ages] : null)));
+        }
+        await foreach (var r in w.StreamAsync($"""
+            SELECT path_id, channel, campaign, converted, conversion_value, days_before_conversion, converted_at
+            FROM {w.Dialect.Quote(input)} ORDER BY path_id, position
+            """, null, cancellationToken).ConfigureAwait(false))
+        {
+            var path = (string)r[0]!;
+            if (path != id)
+            {
+                Flush();
+                (id, convertedAt, converted) = (path, r[6] as DateTime?, r[3] is true);
+                value = r[4] is null ? 0 : Convert.ToDouble(r[4], System.Globalization.CultureInfo.InvariantCulture);
+                channels.Clear();
+                touchKeys.Clear();
+                ages.Clear();
+            }
+            var channel = Intern((string)r[1]!);
+            channels.Add(channel);
+            touchKeys.Add(keys.Id(channel, r[2] is string campaign ? campaign : ""));
+            ages.Add(r[5] is null ? 0 : Convert.ToDouble(r[5], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Flush();
+        return journeys;
     }
 
     // A model's totals and its split of one conversion over the path's touches.
@@ -162,12 +268,5 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 var rule = Enum.Parse<RuleBasedModel>(model.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
                 return (RuleBasedAttribution.Compute(paths, rule, p.HalfLifeDays), path => RuleBasedAttribution.Weights(path, rule, p.HalfLifeDays));
         }
-    }
-
-    private static IEnumerable<object?[]> Totals(string model, List<ConversionPath> paths, IReadOnlyList<ChannelCredit> credit)
-    {
-        var touches = paths.Where(x => x.Converted).SelectMany(x => x.Channels).GroupBy(c => c).ToDictionary(g => g.Key, g => (long)g.Count());
-        var total = credit.Sum(c => c.Conversions);
-        return credit.Select(c => new object?[] { model, c.Channel, c.Conversions, c.Value, total == 0 ? 0 : c.Conversions / total, touches.GetValueOrDefault(c.Channel) });
     }
 }

@@ -9,7 +9,7 @@ namespace Tributary.Components.Attribution;
 public sealed record CampaignPerformanceParameters : IValidatableObject
 {
     /// <summary>Which input plays which role.</summary>
-    [Description("Input ids by role: spend (standardize.ad_spend) and attribution (analytics.attribution, whose <id>__conversions and <id>__campaigns it reads).")]
+    [Description("Input ids by role: spend (standardize.ad_spend) and attribution (analytics.attribution, whose <id>__daily and <id>__campaigns it reads).")]
     public required IReadOnlyDictionary<string, string> Tables { get; init; }
 
     /// <summary>The attribution model whose credit counts as conversions and revenue.</summary>
@@ -86,7 +86,7 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
     {
         var w = context.Warehouse;
         var d = w.Dialect;
-        var credit = d.Quote(p.Tables["attribution"] + "__conversions");
+        var credit = d.Quote(p.Tables["attribution"] + "__daily");
         var campaigns = d.Quote(p.Tables["attribution"] + "__campaigns");
         var models = new List<string>();
         await foreach (var r in w.StreamAsync($"SELECT DISTINCT model FROM {credit} ORDER BY model", null, cancellationToken).ConfigureAwait(false))
@@ -98,7 +98,7 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
         var metrics = Metrics(p, args);
         var sql = $"""
             WITH credit AS (
-                SELECT CAST(converted_at AS DATE) AS day, channel, campaign, sum(conversions) AS conversions, sum(value) AS revenue
+                SELECT day, channel, campaign, sum(conversions) AS conversions, sum(value) AS revenue
                 FROM {credit} WHERE model = $1 GROUP BY 1, 2, 3),
             channel_of AS (
                 SELECT campaign, min(channel) AS channel FROM {campaigns} WHERE campaign IS NOT NULL GROUP BY campaign),

@@ -45,6 +45,22 @@ public sealed class AttributionTests
     }
 
     [Fact]
+    public void Markov_LargeChains_IterativeSolveMatchesTheDenseSolve()
+    {
+        // Order 3 over 8 channels with repeats and loops: hundreds of states.
+        var random = new Random(3);
+        var paths = Enumerable.Range(0, 3000).Select(_ => new ConversionPath(
+            Enumerable.Range(0, 1 + random.Next(8)).Select(_ => $"c{random.Next(8)}").ToList(), random.NextDouble() < 0.3)).ToList();
+
+        var dense = MarkovAttribution.Compute(paths, 3, denseLimit: int.MaxValue);
+        var iterative = MarkovAttribution.Compute(paths, 3, denseLimit: 0);
+
+        Assert.True(dense.States > 400, $"{dense.States} states");
+        Assert.Equal(dense.ConversionProbability, iterative.ConversionProbability, 1e-11);
+        foreach (var (channel, effect) in dense.RemovalEffects) Assert.Equal(effect, iterative.RemovalEffects[channel], 1e-10);
+    }
+
+    [Fact]
     public void Shapley_ExactEqualsZhaoSimplifiedForm()
     {
         var paths = new[] { P(true, "A", "B"), P(true, "A"), P(true, "B", "C", "A"), P(false, "C"), P(true, "C") };
