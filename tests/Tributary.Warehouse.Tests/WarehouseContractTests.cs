@@ -47,6 +47,30 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReplacePartition_ReplacesOnlyItsKeyAndAFailedBuildKeepsIt(string engine)
+    {
+        await using var wh = await Open(engine);
+        Task<long> Write(string key, string sql) => wh.ReplacePartitionAsync("daily", "partition_key", key, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), Ct);
+
+        await Write("2025-01-01", "SELECT 1 AS v UNION ALL SELECT 2");
+        await Write("2025-01-02", "SELECT 10 AS v");
+        var rows = await Write("2025-01-01", "SELECT 5 AS v");
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.ReplacePartitionAsync("daily", "partition_key", "2025-01-02", async (b, ct) =>
+        {
+            await b.CreateAsSelectAsync("SELECT 99 AS v", null, ct);
+            throw new InvalidOperationException("boom");
+        }, Ct));
+
+        Assert.Equal(1, rows);
+        var result = await wh.QueryAsync("SELECT partition_key, v FROM daily ORDER BY partition_key, v", null, 10, Ct);
+        Assert.Equal([("2025-01-01", 5L), ("2025-01-02", 10L)], result.Rows.Select(r => ((string)r[0]!, Convert.ToInt64(r[1]))));
+        Assert.Equal(0L, Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE left(table_name, 14) = '__trib_staging'", null, Ct)));
+        var changed = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => Write("2025-01-03", "SELECT 1 AS v, 2 AS w"));
+        Assert.Contains("a partitioned asset keeps one schema", changed.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task ReplaceTable_BuildFails_KeepsPreviousVersionAndLeavesNoStaging(string engine)
     {
         await using var wh = await Open(engine);

@@ -33,6 +33,13 @@ public interface IWarehouse : IAsyncDisposable
     /// </summary>
     Task<long> ReplaceTableAsync(string table, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Builds one partition of <paramref name="table"/> in a staging table, then in one transaction deletes the rows whose
+    /// <paramref name="partitionColumn"/> is <paramref name="key"/> and inserts the new ones with it (creating the table on
+    /// first use); other partitions are untouched. Returns the partition's row count.
+    /// </summary>
+    Task<long> ReplacePartitionAsync(string table, string partitionColumn, string key, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken);
+
     /// <summary>Writes the rows of a query to a file.</summary>
     Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken);
 
