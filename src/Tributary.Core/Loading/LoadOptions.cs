@@ -9,6 +9,9 @@ public sealed record LoadOptions
     /// <summary>Reads an environment variable; the process environment unless a test injects another.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
+    /// <summary>The partition a run is for: its <c>${partition.*}</c> values. Without it the first partition's are used (for validation).</summary>
+    public IReadOnlyDictionary<string, string>? Partition { get; init; }
+
     /// <summary>Defaults: no overrides, the process environment.</summary>
     public static LoadOptions Default { get; } = new();
 }

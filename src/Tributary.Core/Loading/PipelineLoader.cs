@@ -92,9 +92,10 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             reader.Error(DiagnosticCodes.InvalidName, name.Location, $"pipeline name '{name.Value}' may use only a-z, 0-9 and _.");
 
         var parameters = ReadParams(reader, top, options);
-        var substitution = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Value), options.Environment);
         var schedule = ReadSchedule(reader, top);
         var partitions = ReadPartitions(reader, top);
+        var substitution = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Value), options.Environment,
+            partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 } ? null : options.Partition ?? new PartitionScheme(partitions).First().Variables);
         var retry = ReadRetry(reader, top);
         var sensors = ReadSensors(reader, top);
         var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution));

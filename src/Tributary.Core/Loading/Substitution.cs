@@ -5,8 +5,12 @@ using Tributary.Core.Yaml;
 
 namespace Tributary.Core.Loading;
 
-/// <summary>Expands <c>${param.NAME}</c> and <c>${env.NAME}</c> in scalars; <c>$${</c> writes a literal <c>${</c>.</summary>
-internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> parameters, Func<string, string?> environment)
+/// <summary>
+/// Expands <c>${param.NAME}</c>, <c>${env.NAME}</c> and, in partitioned pipelines, <c>${partition.key|start|end|static}</c>
+/// in scalars; <c>$${</c> writes a literal <c>${</c>.
+/// </summary>
+internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> parameters, Func<string, string?> environment,
+    IReadOnlyDictionary<string, string>? partition = null)
 {
     [GeneratedRegex(@"\$\$\{|\$\{([^}]*)\}")]
     private static partial Regex Reference();
@@ -35,10 +39,20 @@ internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> 
                 diagnostics.Add(new Diagnostic(DiagnosticCodes.UndefinedEnv, at,
                     $"environment variable '{name}' is not set.", $"Set it before running, e.g. export {name}=..."));
             }
+            else if (inner.StartsWith("partition.", StringComparison.Ordinal))
+            {
+                var name = inner["partition.".Length..];
+                if (partition is null)
+                    diagnostics.Add(new Diagnostic(DiagnosticCodes.BadSubstitution, at, $"'${{{inner}}}' needs 'partitions:' in the pipeline.", "Declare partitions, or remove the reference."));
+                else if (partition.TryGetValue(name, out var v)) return v;
+                else
+                    diagnostics.Add(new Diagnostic(DiagnosticCodes.BadSubstitution, at, $"'${{{inner}}}' is not a partition value.{Components.NameSuggestion.Format(name, partition.Keys)}",
+                        $"Partition values: {string.Join(", ", partition.Keys)}."));
+            }
             else
             {
                 diagnostics.Add(new Diagnostic(DiagnosticCodes.BadSubstitution, at,
-                    $"'${{{inner}}}' is neither '${{param.NAME}}' nor '${{env.NAME}}'.", "Write '$${' for a literal '${'."));
+                    $"'${{{inner}}}' is neither '${{param.NAME}}', '${{env.NAME}}' nor '${{partition.key}}'.", "Write '$${' for a literal '${'."));
             }
             ok = false;
             return m.Value;

@@ -1,0 +1,131 @@
+using System.Globalization;
+
+namespace Tributary.Core.Pipelines;
+
+/// <summary>
+/// One partition: its key, and for time partitions the window [Start, End) as instants. A two-dimensional partition
+/// (time windows × static keys) has a key <c>time|static</c>.
+/// </summary>
+public sealed record PartitionKey(string Key, DateTimeOffset? Start, DateTimeOffset? End, string? Static)
+{
+    /// <summary>Values for <c>${partition.key}</c>, <c>.start</c>, <c>.end</c> (UTC, <c>yyyy-MM-dd HH:mm:ss</c>) and <c>.static</c>.</summary>
+    public IReadOnlyDictionary<string, string> Variables => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["key"] = Key,
+        ["start"] = Start is { } s ? s.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "",
+        ["end"] = End is { } e ? e.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "",
+        ["static"] = Static ?? "",
+    };
+}
+
+/// <summary>
+/// The partitions a <see cref="PartitionsSpec"/> defines. Time windows follow the wall clock of the spec's timezone:
+/// a daily partition runs from local midnight to the next (23 or 25 hours across a daylight-saving change), weeks
+/// start on Monday (ISO 8601), months on the 1st. Hourly keys are local times; the repeated hour when clocks go back
+/// gets its UTC offset appended so both hours have a key. Only complete windows exist: a window is listed once it has ended.
+/// </summary>
+public sealed class PartitionScheme
+{
+    private readonly PartitionsSpec _spec;
+    private readonly TimeZoneInfo _zone;
+
+    /// <summary>The scheme of <paramref name="spec"/>.</summary>
+    public PartitionScheme(PartitionsSpec spec)
+    {
+        _spec = spec;
+        _zone = TimeZoneInfo.FindSystemTimeZoneById(spec.Timezone);
+    }
+
+    /// <summary>True for hourly, daily, weekly and monthly partitions (with or without static keys).</summary>
+    public bool IsTimeBased => _spec.Type != PartitionGranularity.Static;
+
+    /// <summary>Every partition that exists at <paramref name="now"/>, oldest first; time before static key.</summary>
+    public IReadOnlyList<PartitionKey> All(DateTimeOffset now)
+    {
+        if (!IsTimeBased) return _spec.Keys.Select(k => new PartitionKey(k, null, null, k)).ToList();
+        var result = new List<PartitionKey>();
+        foreach (var (start, end, key) in Windows())
+        {
+            if (end > now) break;
+            result.AddRange(Combine(key, start, end));
+        }
+        return result;
+    }
+
+    /// <summary>The partitions from <paramref name="from"/> to <paramref name="to"/> inclusive (time keys, or full keys).</summary>
+    public IReadOnlyList<PartitionKey> Range(string from, string to, DateTimeOffset now)
+    {
+        var all = All(now);
+        bool Matches(PartitionKey p, string key) => p.Key == key || p.Key.StartsWith(key + "|", StringComparison.Ordinal);
+        int Index(string key, bool last)
+        {
+            var i = last ? all.ToList().FindLastIndex(p => Matches(p, key)) : all.ToList().FindIndex(p => Matches(p, key));
+            if (i < 0)
+                throw new ArgumentException($"'{key}' is not a partition of this pipeline{(all.Count == 0 ? " (none exist yet)" : $"; they run from {all[0].Key} to {all[^1].Key}")}.");
+            return i;
+        }
+        var a = Index(from, last: false);
+        var b = Index(to, last: true);
+        if (b < a) throw new ArgumentException($"--from {from} comes after --to {to}.");
+        return all.Skip(a).Take(b - a + 1).ToList();
+    }
+
+    /// <summary>The partition with this key, or an error naming what keys look like.</summary>
+    public PartitionKey Parse(string key, DateTimeOffset now) =>
+        All(now).FirstOrDefault(p => p.Key == key)
+        ?? throw new ArgumentException($"'{key}' is not a partition of this pipeline; keys look like '{Example()}'.");
+
+    /// <summary>The first partition, for validating a pipeline without a clock.</summary>
+    public PartitionKey First()
+    {
+        if (!IsTimeBased) return new PartitionKey(_spec.Keys[0], null, null, _spec.Keys[0]);
+        var (start, end, key) = Windows().First();
+        return Combine(key, start, end).First();
+    }
+
+    private string Example() => First().Key;
+
+    private IEnumerable<PartitionKey> Combine(string key, DateTimeOffset start, DateTimeOffset end) =>
+        _spec.Keys.Count == 0 ? [new PartitionKey(key, start, end, null)] : _spec.Keys.Select(k => new PartitionKey($"{key}|{k}", start, end, k));
+
+    private IEnumerable<(DateTimeOffset Start, DateTimeOffset End, string Key)> Windows()
+    {
+        var local = (_spec.Start ?? new DateOnly(2000, 1, 1)).ToDateTime(TimeOnly.MinValue);
+        if (_spec.Type == PartitionGranularity.Weekly) local = local.AddDays(-(((int)local.DayOfWeek + 6) % 7));
+        if (_spec.Type == PartitionGranularity.Monthly) local = new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
+        if (_spec.Type == PartitionGranularity.Hourly)
+        {
+            // Hours are instants; the key is the local wall time.
+            var instant = Instant(local);
+            while (true)
+            {
+                var next = instant.AddHours(1);
+                var wall = TimeZoneInfo.ConvertTime(instant, _zone);
+                var key = wall.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+                if (_zone.IsAmbiguousTime(wall.DateTime) && wall.Offset == _zone.GetAmbiguousTimeOffsets(wall.DateTime).Min()) key += wall.ToString("zzz", CultureInfo.InvariantCulture);
+                yield return (instant, next, key);
+                instant = next;
+            }
+        }
+        while (true)
+        {
+            var nextLocal = _spec.Type switch
+            {
+                PartitionGranularity.Daily => local.AddDays(1),
+                PartitionGranularity.Weekly => local.AddDays(7),
+                _ => local.AddMonths(1),
+            };
+            var key = local.ToString(_spec.Type == PartitionGranularity.Monthly ? "yyyy-MM" : "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            yield return (Instant(local), Instant(nextLocal), key);
+            local = nextLocal;
+        }
+    }
+
+    // A local midnight that falls in a skipped hour moves to the first valid instant after it.
+    private DateTimeOffset Instant(DateTime local)
+    {
+        while (_zone.IsInvalidTime(local)) local = local.AddMinutes(30);
+        var offset = _zone.IsAmbiguousTime(local) ? _zone.GetAmbiguousTimeOffsets(local).Max() : _zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset);
+    }
+}
