@@ -15,11 +15,12 @@ namespace Tributary.Core.Loading;
 /// </summary>
 public sealed partial class PipelineLoader(ComponentCatalog catalog)
 {
-    private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "components"];
+    private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "on_failure", "components"];
     private static readonly string[] ParamKeys = ["type", "default", "min", "max", "enum", "description"];
     private static readonly string[] ComponentKeys = ["id", "type", "description", "inputs", "with", "checks"];
     private static readonly string[] CheckKeys = ["type", "column", "columns", "value", "values", "sql", "blocking", "description"];
-    private static readonly string[] ScheduleKeys = ["cron", "timezone"];
+    private static readonly string[] ScheduleKeys = ["cron", "timezone", "catch_up"];
+    private static readonly Dictionary<string, CatchUpPolicy> CatchUpPolicies = new() { ["latest"] = CatchUpPolicy.Latest, ["skip"] = CatchUpPolicy.Skip };
     private static readonly string[] PartitionKeys = ["type", "start", "timezone", "keys"];
     private static readonly string[] RetryKeys = ["max_retries", "delay", "backoff", "jitter"];
 
@@ -98,6 +99,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 } ? null : options.Partition ?? new PartitionScheme(partitions).First().Variables);
         var retry = ReadRetry(reader, top);
         var sensors = ReadSensors(reader, top);
+        var onFailure = ReadAlert(reader, top);
         var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution));
 
         CheckPlan(reader, components);
@@ -114,6 +116,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             Partitions = partitions,
             Retry = retry ?? RetrySpec.None,
             Sensors = sensors,
+            OnFailure = onFailure,
             Components = components.Select(c => c.Spec).ToList(),
         }, diagnostics);
     }
@@ -222,7 +225,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                 "Use five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * *\".");
             return null;
         }
-        return zone is null ? null : new ScheduleSpec(cron.Value, zone, map.Location);
+        var catchUp = reader.OneOf(map, "catch_up", "'schedule'", CatchUpPolicies) ?? CatchUpPolicy.Latest;
+        return zone is null ? null : new ScheduleSpec(cron.Value, zone, map.Location, catchUp);
     }
 
     private static string? ReadTimezone(NodeReader reader, YamlMapping map, string what)
@@ -264,6 +268,14 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             reader.Duration(map, "delay", "'retry'") ?? TimeSpan.FromSeconds(1),
             reader.OneOf(map, "backoff", "'retry'", Backoffs) ?? BackoffKind.Exponential,
             reader.Boolean(map, "jitter", "'retry'") ?? false);
+    }
+
+    private static AlertSpec? ReadAlert(NodeReader reader, YamlMapping top)
+    {
+        if (reader.Mapping(top["on_failure"], "'on_failure'") is not { } map) return null;
+        reader.CheckKeys(map, "'on_failure'", ["webhook_url_env"]);
+        var env = reader.Scalar(map, "webhook_url_env", "'on_failure'", required: true);
+        return env is null ? null : new AlertSpec(env.Value, map.Location);
     }
 
     private static List<SensorSpec> ReadSensors(NodeReader reader, YamlMapping top)

@@ -21,6 +21,8 @@ public sealed record PipelineSpec
     public RetrySpec Retry { get; init; } = RetrySpec.None;
     /// <summary>Sensors that trigger runs.</summary>
     public IReadOnlyList<SensorSpec> Sensors { get; init; } = [];
+    /// <summary>Alert on a failed run, or null.</summary>
+    public AlertSpec? OnFailure { get; init; }
     /// <summary>Components in file order; each produces the asset named by its id.</summary>
     public required IReadOnlyList<ComponentSpec> Components { get; init; }
 }
@@ -42,8 +44,20 @@ public enum ParamType
     Boolean,
 }
 
-/// <summary>A cron schedule in an IANA timezone.</summary>
-public sealed record ScheduleSpec(string Cron, string Timezone, SourceLocation Location);
+/// <summary>A cron schedule in an IANA timezone, and what to do about ticks missed while the daemon was down.</summary>
+public sealed record ScheduleSpec(string Cron, string Timezone, SourceLocation Location, CatchUpPolicy CatchUp = CatchUpPolicy.Latest);
+
+/// <summary>Ticks missed while the daemon was down.</summary>
+public enum CatchUpPolicy
+{
+    /// <summary>Run the latest missed tick once; record the others as skipped.</summary>
+    Latest,
+    /// <summary>Run none of them; record them as skipped.</summary>
+    Skip,
+}
+
+/// <summary>Where to send an alert when a run fails: a Slack-compatible webhook whose URL is in an environment variable.</summary>
+public sealed record AlertSpec(string WebhookUrlEnv, SourceLocation Location);
 
 /// <summary>How a pipeline's assets are partitioned.</summary>
 public sealed record PartitionsSpec(PartitionGranularity Type, DateOnly? Start, string Timezone, IReadOnlyList<string> Keys, SourceLocation Location);

@@ -30,7 +30,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var started = time.GetUtcNow();
         var steps = order.ToDictionary(id => id, id => new StepRecord(runId, id, specs[id].Type, StepStatus.Pending, 0, null, null, null));
 
-        await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId),
+        await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition),
             order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
         var run = new RunState(runId, request, store, time);
         await run.EmitAsync(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)").ConfigureAwait(false);
@@ -97,7 +97,8 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var watch = Stopwatch.StartNew();
         var context = new ComponentContext
         {
-            Asset = spec.Id, Inputs = spec.Inputs, Warehouse = warehouse, ProjectDirectory = run.Request.ProjectDirectory,
+            Asset = spec.Id, Inputs = spec.Inputs, ProjectDirectory = run.Request.ProjectDirectory,
+            Warehouse = run.Request.Partition is { } partition ? new PartitionedWarehouse(warehouse, spec.Id, partition) : warehouse,
             RunId = run.RunId, Time = time, Log = line => _ = run.EmitAsync(RunEventKind.Log, spec.Id, line),
             Environment = run.Request.Environment,
         };

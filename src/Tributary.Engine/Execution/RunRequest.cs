@@ -13,6 +13,8 @@ public sealed record RunRequest
     public required string ProjectDirectory { get; init; }
     /// <summary>Environment variables for components; the process environment unless a test injects another.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+    /// <summary>The partition this run materializes; its assets replace only that partition. Null for unpartitioned runs.</summary>
+    public string? Partition { get; init; }
     /// <summary>Receives every event as it happens (for progress display).</summary>
     public Action<RunEvent>? Observer { get; init; }
 }

@@ -34,7 +34,7 @@ public enum StepStatus
 
 /// <summary>A run as recorded.</summary>
 public sealed record RunRecord(string RunId, string Pipeline, RunStatus Status, string Trigger, string? Selection,
-    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error, int ProcessId)
+    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error, int ProcessId, string? Partition = null)
 {
     /// <summary>Wall time, when ended.</summary>
     public TimeSpan? Duration => EndedAt - StartedAt;

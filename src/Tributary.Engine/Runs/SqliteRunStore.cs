@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Tributary.Engine.Runs;
 
 /// <summary>The default run store: a SQLite file with versioned migrations. One connection, writes serialized.</summary>
-public sealed class SqliteRunStore : IRunStore
+public sealed partial class SqliteRunStore : IRunStore
 {
     // Each entry migrates from version i to i + 1; append only, never edit a released one.
     private static readonly string[] Migrations =
@@ -24,6 +24,21 @@ public sealed class SqliteRunStore : IRunStore
         CREATE INDEX materializations_asset ON materializations (asset, id);
         CREATE TABLE check_results (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, asset TEXT NOT NULL,
             check_name TEXT NOT NULL, passed INTEGER NOT NULL, blocking INTEGER NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL);
+        """,
+        """
+        ALTER TABLE runs ADD COLUMN partition_key TEXT;
+        CREATE INDEX runs_partition ON runs (pipeline, partition_key, started_at);
+        CREATE TABLE cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE TABLE ticks (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, pipeline TEXT NOT NULL, name TEXT NOT NULL,
+            at TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, queue_id TEXT);
+        CREATE INDEX ticks_pipeline ON ticks (pipeline, id);
+        CREATE TABLE queue (queue_id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, partition_key TEXT, trigger TEXT NOT NULL, priority INTEGER NOT NULL,
+            params_json TEXT NOT NULL, backfill_id TEXT, state TEXT NOT NULL, run_id TEXT, enqueued_at TEXT NOT NULL, attempt INTEGER NOT NULL);
+        CREATE INDEX queue_state ON queue (state, priority, enqueued_at);
+        CREATE TABLE backfills (backfill_id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, status TEXT NOT NULL, concurrency INTEGER NOT NULL,
+            params_json TEXT NOT NULL, created_at TEXT NOT NULL, ended_at TEXT);
+        CREATE TABLE backfill_partitions (backfill_id TEXT NOT NULL, partition_key TEXT NOT NULL, ordinal INTEGER NOT NULL, status TEXT NOT NULL,
+            run_id TEXT, PRIMARY KEY (backfill_id, partition_key));
         """,
     ];
 
@@ -68,9 +83,9 @@ public sealed class SqliteRunStore : IRunStore
         try
         {
             await using var tx = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await ExecAsync("INSERT INTO runs VALUES ($id, $p, $s, $t, $sel, $start, NULL, NULL, $pid)", cancellationToken,
+            await ExecAsync("INSERT INTO runs VALUES ($id, $p, $s, $t, $sel, $start, NULL, NULL, $pid, $part)", cancellationToken,
                 ("$id", run.RunId), ("$p", run.Pipeline), ("$s", Name(run.Status)), ("$t", run.Trigger), ("$sel", run.Selection),
-                ("$start", Time(run.StartedAt)), ("$pid", run.ProcessId)).ConfigureAwait(false);
+                ("$start", Time(run.StartedAt)), ("$pid", run.ProcessId), ("$part", run.Partition)).ConfigureAwait(false);
             for (var i = 0; i < steps.Count; i++)
                 await ExecAsync("INSERT INTO steps VALUES ($id, $a, $o, $ct, $s, 0, NULL, NULL, NULL)", cancellationToken,
                     ("$id", run.RunId), ("$a", steps[i].Asset), ("$o", i), ("$ct", steps[i].ComponentType), ("$s", Name(steps[i].Status))).ConfigureAwait(false);
@@ -160,7 +175,7 @@ public sealed class SqliteRunStore : IRunStore
 
     private static RunRecord ReadRun(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), true), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-            ParseTime(r.GetString(5)), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt32(8));
+            ParseTime(r.GetString(5)), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt32(8), r.IsDBNull(9) ? null : r.GetString(9));
 
     private static string Name<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();
     private static string? Time(DateTimeOffset? t) => t?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);

@@ -1,0 +1,35 @@
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Engine.Execution;
+
+/// <summary>
+/// The warehouse as a step of a partitioned run sees it: replacing the step's asset (or one of its side tables) replaces
+/// only this run's partition, keyed in the <c>partition_key</c> column; everything else passes through.
+/// </summary>
+internal sealed class PartitionedWarehouse(IWarehouse inner, string asset, string partition) : IWarehouse
+{
+    /// <summary>The column that holds the partition key in a partitioned asset.</summary>
+    public const string Column = "partition_key";
+
+    public ISqlDialect Dialect => inner.Dialect;
+
+    public Task<long> ReplaceTableAsync(string table, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken) =>
+        table == asset || table.StartsWith(asset + "__", StringComparison.Ordinal)
+            ? inner.ReplacePartitionAsync(table, Column, partition, build, cancellationToken)
+            : inner.ReplaceTableAsync(table, build, cancellationToken);
+
+    public Task<long> ReplacePartitionAsync(string table, string partitionColumn, string key, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken) =>
+        inner.ReplacePartitionAsync(table, partitionColumn, key, build, cancellationToken);
+
+    public Task<long> ExecuteAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.ExecuteAsync(sql, parameters, cancellationToken);
+    public Task<object?> ScalarAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.ScalarAsync(sql, parameters, cancellationToken);
+    public Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters, int maxRows, CancellationToken cancellationToken) => inner.QueryAsync(sql, parameters, maxRows, cancellationToken);
+    public IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.StreamAsync(sql, parameters, cancellationToken);
+    public Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken) => inner.DescribeTableAsync(table, cancellationToken);
+    public Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken) => inner.ListTablesAsync(cancellationToken);
+    public Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken) => inner.ExportAsync(selectSql, parameters, path, format, cancellationToken);
+    public Task<int> DropAbandonedStagingAsync(CancellationToken cancellationToken) => inner.DropAbandonedStagingAsync(cancellationToken);
+
+    // The inner warehouse belongs to the run, not to this step's view of it.
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

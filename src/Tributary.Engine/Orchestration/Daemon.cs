@@ -1,0 +1,316 @@
+using System.Globalization;
+using Tributary.Core.Pipelines;
+using Tributary.Engine.Execution;
+using Tributary.Engine.Runs;
+
+namespace Tributary.Engine.Orchestration;
+
+/// <summary>Starts one queued run and reports how it ended; the host loads the pipeline with the run's params and partition.</summary>
+public delegate Task<RunResult> RunLauncher(QueuedRun run, CancellationToken cancellationToken);
+
+/// <summary>
+/// The long-lived part of Tributary: each tick evaluates schedules and sensors, advances backfills, and starts queued
+/// runs in free slots (a global limit; one run per pipeline, or per pipeline and partition, at a time; higher priority
+/// first, then oldest). Every decision is written to the orchestration store first, so a daemon that dies and starts
+/// again carries on: <see cref="RecoverAsync"/> requeues what was running (a backfill's partitions, or a run whose
+/// retry policy allows) unless its run had already finished every step. Time comes from the injected clock only.
+/// </summary>
+public sealed class Daemon
+{
+    private readonly Func<CancellationToken, Task<IReadOnlyList<PipelineSpec>>> _pipelines;
+    private readonly IOrchestrationStore _store;
+    private readonly IRunStore _runs;
+    private readonly SensorEvaluator _sensors;
+    private readonly RunLauncher _launch;
+    private readonly FailureAlerts _alerts;
+    private readonly DaemonOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Action<string> _log;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, (QueuedRun Run, Task Task, CancellationTokenSource Cancel)> _active = [];
+
+    /// <summary>A daemon over the project's pipelines, stores and warehouse.</summary>
+    public Daemon(Func<CancellationToken, Task<IReadOnlyList<PipelineSpec>>> pipelines, IOrchestrationStore store, IRunStore runs, SensorEvaluator sensors,
+        RunLauncher launch, FailureAlerts alerts, DaemonOptions options, TimeProvider time, Action<string> log)
+    {
+        (_pipelines, _store, _runs, _sensors, _launch, _alerts, _options, _time, _log) = (pipelines, store, runs, sensors, launch, alerts, options.Validate(), time, log);
+    }
+
+    /// <summary>Ticks until cancelled; on cancellation, running runs are cancelled and awaited (their tables keep their previous version).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await RecoverAsync(cancellationToken).ConfigureAwait(false);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await TickAsync(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.TickInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                _log($"daemon tick failed: {e.Message}");
+            }
+        }
+        foreach (var a in Active()) await a.Cancel.CancelAsync().ConfigureAwait(false);
+        await WhenIdleAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>One pass: schedules, sensors, backfills, then the queue.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        var pipelines = await _pipelines(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        foreach (var p in pipelines)
+        {
+            if (p.Schedule is not null) await ScheduleAsync(p, now, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < p.Sensors.Count; i++) await SensorAsync(p, i, now, cancellationToken).ConfigureAwait(false);
+        }
+        await AdvanceBackfillsAsync(cancellationToken).ConfigureAwait(false);
+        await LaunchAsync(pipelines, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues a run; returns its queue id.</summary>
+    public async Task<string> SubmitAsync(string pipeline, string? partition, IReadOnlyDictionary<string, string> parameters, string trigger, int priority, CancellationToken cancellationToken)
+    {
+        var run = new QueuedRun(NewId("q"), pipeline, partition, trigger, priority, parameters, null, QueueState.Queued, null, _time.GetUtcNow(), 1);
+        await _store.EnqueueAsync(run, cancellationToken).ConfigureAwait(false);
+        return run.QueueId;
+    }
+
+    /// <summary>Starts a backfill of <paramref name="pipeline"/>'s partitions from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public async Task<string> StartBackfillAsync(PipelineSpec pipeline, string from, string to, int concurrency, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        if (pipeline.Partitions is null) throw new ArgumentException($"pipeline '{pipeline.Name}' has no partitions to backfill; add 'partitions:' to it.");
+        if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "a backfill runs at least one partition at a time.");
+        var keys = new PartitionScheme(pipeline.Partitions).Range(from, to, _time.GetUtcNow()).Select(k => k.Key).ToList();
+        var backfill = new BackfillRecord(NewId("b"), pipeline.Name, BackfillStatus.Running, concurrency, parameters, _time.GetUtcNow(), null);
+        await _store.CreateBackfillAsync(backfill, keys, cancellationToken).ConfigureAwait(false);
+        _log($"backfill {backfill.BackfillId} of {pipeline.Name}: {keys.Count} partition(s) from {keys[0]} to {keys[^1]}, {concurrency} at a time");
+        return backfill.BackfillId;
+    }
+
+    /// <summary>Cancels a backfill: nothing more is launched, and its running partitions are cancelled.</summary>
+    public async Task CancelBackfillAsync(string backfillId, CancellationToken cancellationToken)
+    {
+        var backfill = await _store.GetBackfillAsync(backfillId, cancellationToken).ConfigureAwait(false) ?? throw new ArgumentException($"no backfill '{backfillId}'.");
+        if (backfill.Status != BackfillStatus.Running) return;
+        await _store.SetBackfillStatusAsync(backfillId, BackfillStatus.Cancelled, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        foreach (var p in await _store.GetBackfillPartitionsAsync(backfillId, cancellationToken).ConfigureAwait(false))
+            if (p.Status is PartitionRunStatus.Pending or PartitionRunStatus.Queued)
+                await _store.SetBackfillPartitionAsync(backfillId, p.Key, PartitionRunStatus.Cancelled, null, cancellationToken).ConfigureAwait(false);
+        foreach (var q in await _store.ListQueueAsync([QueueState.Queued], cancellationToken).ConfigureAwait(false))
+            if (q.BackfillId == backfillId) await _store.UpdateQueueAsync(q.QueueId, QueueState.Cancelled, null, cancellationToken).ConfigureAwait(false);
+        foreach (var a in Active().Where(a => a.Run.BackfillId == backfillId)) await a.Cancel.CancelAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a finished backfill's failed (and cancelled) partitions again.</summary>
+    public async Task RetryFailedAsync(string backfillId, CancellationToken cancellationToken)
+    {
+        var backfill = await _store.GetBackfillAsync(backfillId, cancellationToken).ConfigureAwait(false) ?? throw new ArgumentException($"no backfill '{backfillId}'.");
+        if (backfill.Status == BackfillStatus.Running) throw new InvalidOperationException($"backfill {backfillId} is still running.");
+        foreach (var p in await _store.GetBackfillPartitionsAsync(backfillId, cancellationToken).ConfigureAwait(false))
+            if (p.Status is PartitionRunStatus.Failed or PartitionRunStatus.Cancelled)
+                await _store.SetBackfillPartitionAsync(backfillId, p.Key, PartitionRunStatus.Pending, null, cancellationToken).ConfigureAwait(false);
+        await _store.SetBackfillStatusAsync(backfillId, BackfillStatus.Running, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels a queued or running run by queue id.</summary>
+    public async Task CancelAsync(string queueId, CancellationToken cancellationToken)
+    {
+        if (Active().FirstOrDefault(a => a.Run.QueueId == queueId) is { Cancel: { } cancel }) await cancel.CancelAsync().ConfigureAwait(false);
+        else await _store.UpdateQueueAsync(queueId, QueueState.Cancelled, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes when no run started by this daemon is executing.</summary>
+    public Task WhenIdleAsync() => Task.WhenAll(Active().Select(a => a.Task));
+
+    /// <summary>
+    /// After a restart: a queue entry left launched by a dead process is finished if its run completed every step, else
+    /// requeued when it belongs to a backfill or its pipeline's retries allow, else failed.
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var pipelines = (await _pipelines(cancellationToken).ConfigureAwait(false)).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var q in await _store.ListQueueAsync([QueueState.Launched], cancellationToken).ConfigureAwait(false))
+        {
+            if (Active().Any(a => a.Run.QueueId == q.QueueId)) continue;
+            var run = q.RunId is null ? null : await _runs.GetRunAsync(q.RunId, cancellationToken).ConfigureAwait(false);
+            var steps = run is null ? [] : await _runs.GetStepsAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+            var completed = run is not null && (run.Status == RunStatus.Succeeded || (steps.Count > 0 && steps.All(s => s.Status == StepStatus.Succeeded)));
+            await _store.UpdateQueueAsync(q.QueueId, QueueState.Done, null, cancellationToken).ConfigureAwait(false);
+            if (completed)
+            {
+                if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Succeeded, q.RunId, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var retries = pipelines.TryGetValue(q.Pipeline, out var spec) ? spec.Retry.MaxRetries : 0;
+            if (q.BackfillId is not null || q.Attempt <= retries)
+            {
+                _log($"run {q.RunId ?? q.QueueId} of {q.Pipeline}{(q.Partition is null ? "" : $" [{q.Partition}]")} died with its process; queued again");
+                await _store.EnqueueAsync(q with { QueueId = NewId("q"), State = QueueState.Queued, RunId = null, Attempt = q.Attempt + 1 }, cancellationToken).ConfigureAwait(false);
+                if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Queued, null, cancellationToken).ConfigureAwait(false);
+            }
+            else if (q.BackfillId is not null)
+            {
+                await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Failed, q.RunId, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ScheduleAsync(PipelineSpec p, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var cursorName = $"schedule:{p.Name}";
+        var cursor = await _store.GetCursorAsync(cursorName, cancellationToken).ConfigureAwait(false);
+        // A schedule seen for the first time starts from now: it does not run its past.
+        var last = cursor is null ? now : DateTimeOffset.Parse(cursor, CultureInfo.InvariantCulture);
+        var due = new CronSchedule(p.Schedule!).Due(last, now);
+        await _store.SetCursorAsync(cursorName, now.ToString("O", CultureInfo.InvariantCulture), now, cancellationToken).ConfigureAwait(false);
+        if (due.Count == 0) return;
+        var latest = due[^1];
+        var onTime = now - latest <= _options.MissedAfter;
+        foreach (var tick in due.Take(due.Count - 1))
+            await Tick("schedule", p.Name, tick, TickStatus.Skipped, "missed while the daemon was down; only the latest missed tick runs", null, cancellationToken).ConfigureAwait(false);
+        if (!onTime && p.Schedule!.CatchUp == CatchUpPolicy.Skip)
+        {
+            await Tick("schedule", p.Name, latest, TickStatus.Skipped, "missed while the daemon was down (catch_up: skip)", null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // A partitioned pipeline's schedule materializes the latest complete partition at the tick.
+        var partition = p.Partitions is null ? null : new PartitionScheme(p.Partitions).All(latest).LastOrDefault()?.Key;
+        var id = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "schedule", 10, cancellationToken).ConfigureAwait(false);
+        await Tick("schedule", p.Name, latest, TickStatus.Requested, onTime ? $"tick {Local(latest, p.Schedule!.Timezone)}" : $"catch-up of the missed tick {Local(latest, p.Schedule!.Timezone)}", id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SensorAsync(PipelineSpec p, int index, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var sensor = p.Sensors[index];
+        var name = $"{sensor.Type}#{index + 1}";
+        var key = $"sensor:{p.Name}:{name}";
+        var evaluated = await _store.GetCursorAsync(key + ":evaluated", cancellationToken).ConfigureAwait(false);
+        if (evaluated is not null && now - DateTimeOffset.Parse(evaluated, CultureInfo.InvariantCulture) < sensor.Interval) return;
+        await _store.SetCursorAsync(key + ":evaluated", now.ToString("O", CultureInfo.InvariantCulture), now, cancellationToken).ConfigureAwait(false);
+        var cursor = await _store.GetCursorAsync(key, cancellationToken).ConfigureAwait(false);
+        SensorOutcome outcome;
+        using (var timeout = new CancellationTokenSource(_options.SensorTimeout, _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
+        {
+            try
+            {
+                outcome = await _sensors.EvaluateAsync(sensor, cursor, now, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                await Tick("sensor", p.Name, now, TickStatus.Failed, $"evaluation timed out after {_options.SensorTimeout.TotalSeconds:0}s", null, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await Tick("sensor", p.Name, now, TickStatus.Failed, e.Message, null, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+        if (outcome.Cursor is not null && outcome.Cursor != cursor) await _store.SetCursorAsync(key, outcome.Cursor, now, cancellationToken).ConfigureAwait(false);
+        string? queued = null;
+        if (outcome.RequestRun) queued = await SubmitAsync(p.Name, null, new Dictionary<string, string>(), "sensor", 5, cancellationToken).ConfigureAwait(false);
+        if (outcome.Alert) await _alerts.SendAsync(p, $"{p.Name}: freshness alert: {outcome.Reason}", cancellationToken).ConfigureAwait(false);
+        await Tick($"sensor:{name}", p.Name, now, outcome.RequestRun ? TickStatus.Requested : outcome.Alert ? TickStatus.Alert : TickStatus.Skipped, outcome.Reason, queued, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AdvanceBackfillsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var b in (await _store.ListBackfillsAsync(cancellationToken).ConfigureAwait(false)).Where(b => b.Status == BackfillStatus.Running))
+        {
+            var partitions = await _store.GetBackfillPartitionsAsync(b.BackfillId, cancellationToken).ConfigureAwait(false);
+            var inFlight = partitions.Count(p => p.Status is PartitionRunStatus.Queued or PartitionRunStatus.Running);
+            foreach (var p in partitions.Where(p => p.Status == PartitionRunStatus.Pending).Take(Math.Max(0, b.Concurrency - inFlight)))
+            {
+                var run = new QueuedRun(NewId("q"), b.Pipeline, p.Key, "backfill", 0, b.Params, b.BackfillId, QueueState.Queued, null, _time.GetUtcNow(), 1);
+                await _store.EnqueueAsync(run, cancellationToken).ConfigureAwait(false);
+                await _store.SetBackfillPartitionAsync(b.BackfillId, p.Key, PartitionRunStatus.Queued, null, cancellationToken).ConfigureAwait(false);
+            }
+            if (partitions.All(p => p.Status is PartitionRunStatus.Succeeded or PartitionRunStatus.Failed or PartitionRunStatus.Cancelled))
+            {
+                var status = partitions.All(p => p.Status == PartitionRunStatus.Succeeded) ? BackfillStatus.Succeeded : BackfillStatus.Failed;
+                await _store.SetBackfillStatusAsync(b.BackfillId, status, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                _log($"backfill {b.BackfillId} of {b.Pipeline} {status.ToString().ToLowerInvariant()}");
+            }
+        }
+    }
+
+    private async Task LaunchAsync(IReadOnlyList<PipelineSpec> pipelines, CancellationToken cancellationToken)
+    {
+        var specs = pipelines.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var q in await _store.ListQueueAsync([QueueState.Queued], cancellationToken).ConfigureAwait(false))
+        {
+            var active = Active();
+            if (active.Count >= _options.MaxConcurrentRuns) return;
+            // One run per pipeline at a time, or per pipeline and partition for partitioned runs.
+            if (active.Any(a => a.Run.Pipeline == q.Pipeline && a.Run.Partition == q.Partition)) continue;
+            if (q.BackfillId is not null && (await _store.GetBackfillAsync(q.BackfillId, cancellationToken).ConfigureAwait(false))?.Status != BackfillStatus.Running) continue;
+            await _store.UpdateQueueAsync(q.QueueId, QueueState.Launched, null, cancellationToken).ConfigureAwait(false);
+            if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Running, null, cancellationToken).ConfigureAwait(false);
+            var cancel = new CancellationTokenSource();
+            lock (_lock) _active[q.QueueId] = (q, Execute(q, specs.GetValueOrDefault(q.Pipeline), cancel), cancel);
+        }
+    }
+
+    private async Task Execute(QueuedRun q, PipelineSpec? spec, CancellationTokenSource cancel)
+    {
+        await Task.Yield();
+        RunResult? result = null;
+        try
+        {
+            result = await _launch(q, cancel.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _log($"run of {q.Pipeline} could not start: {e.Message}");
+        }
+        try
+        {
+            await _store.UpdateQueueAsync(q.QueueId, QueueState.Done, result?.RunId, CancellationToken.None).ConfigureAwait(false);
+            if (q.BackfillId is not null)
+            {
+                var status = result?.Status switch
+                {
+                    RunStatus.Succeeded => PartitionRunStatus.Succeeded,
+                    RunStatus.Cancelled => PartitionRunStatus.Cancelled,
+                    _ => PartitionRunStatus.Failed,
+                };
+                await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, status, result?.RunId, CancellationToken.None).ConfigureAwait(false);
+            }
+            if (result?.Status != RunStatus.Succeeded && result?.Status != RunStatus.Cancelled && spec is not null)
+                await _alerts.SendAsync(spec, FailureMessage(q, result), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_lock) _active.Remove(q.QueueId);
+            cancel.Dispose();
+        }
+    }
+
+    private static string FailureMessage(QueuedRun q, RunResult? result)
+    {
+        var step = result?.Steps.FirstOrDefault(s => s.Status == StepStatus.Failed);
+        return $"Tributary: run {result?.RunId ?? q.QueueId} of '{q.Pipeline}'{(q.Partition is null ? "" : $" [{q.Partition}]")} failed" +
+            (step is null ? "" : $" at step '{step.Asset}' ({step.ComponentType})") + $": {result?.Error ?? "it could not start"}";
+    }
+
+    private List<(QueuedRun Run, Task Task, CancellationTokenSource Cancel)> Active()
+    {
+        lock (_lock) return [.. _active.Values];
+    }
+
+    private Task Tick(string kind, string pipeline, DateTimeOffset at, TickStatus status, string reason, string? queueId, CancellationToken cancellationToken) =>
+        _store.AddTickAsync(new TickRecord(0, kind, pipeline, kind, at, status, reason, queueId), cancellationToken);
+
+    private static string Local(DateTimeOffset instant, string zone) =>
+        TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zone)).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
+
+    private string NewId(string prefix) => $"{prefix}{_time.GetUtcNow():yyyyMMddHHmmss}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
+}

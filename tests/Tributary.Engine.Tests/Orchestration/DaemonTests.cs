@@ -1,0 +1,320 @@
+using Microsoft.Extensions.Time.Testing;
+using Tributary.Core.Pipelines;
+using Tributary.Engine.Execution;
+using Tributary.Engine.Orchestration;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Engine.Tests.Orchestration;
+
+/// <summary>The daemon driven by a fake clock: schedules across daylight-saving changes, catch-up, sensors, the run queue and backfills.</summary>
+public sealed class DaemonTests(PostgresCluster postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // A daemon over fixed pipelines whose launcher records each run and finishes it as told.
+    private sealed class Fixture : IAsyncDisposable
+    {
+        public required EngineHarness H { get; init; }
+        public required FakeTimeProvider Clock { get; init; }
+        public required List<PipelineSpec> Pipelines { get; init; }
+        public List<QueuedRun> Launched { get; } = [];
+        public Func<QueuedRun, CancellationToken, Task<RunStatus>> Outcome { get; set; } = (_, _) => Task.FromResult(RunStatus.Succeeded);
+        public int MaxConcurrent { get; set; } = 4;
+        public int Peak { get; private set; }
+        private int _running;
+        public List<string> Log { get; } = [];
+        public SqliteRunStore Store => (SqliteRunStore)H.Store;
+
+        public Daemon Daemon(int maxConcurrent = 4) => new(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(Pipelines), Store, Store,
+            new SensorEvaluator(H.Warehouse, Store, H.Temp.Path), Launch, new FailureAlerts(new HttpClient(), _ => null, Log.Add),
+            new DaemonOptions { MaxConcurrentRuns = maxConcurrent }, Clock, Log.Add);
+
+        private async Task<RunResult> Launch(QueuedRun run, CancellationToken ct)
+        {
+            lock (Launched) Launched.Add(run);
+            var now = Interlocked.Increment(ref _running);
+            lock (Launched) Peak = Math.Max(Peak, now);
+            try
+            {
+                var id = $"run-{run.QueueId}";
+                await Store.CreateRunAsync(new RunRecord(id, run.Pipeline, RunStatus.Running, run.Trigger, null, Clock.GetUtcNow(), null, null, Environment.ProcessId, run.Partition), [], CancellationToken.None);
+                RunStatus status;
+                try
+                {
+                    status = await Outcome(run, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    status = RunStatus.Cancelled;
+                }
+                await Store.EndRunAsync(id, status, Clock.GetUtcNow(), status == RunStatus.Failed ? "boom" : null, CancellationToken.None);
+                return new RunResult(id, status, [], status == RunStatus.Failed ? "boom" : null);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
+
+        public ValueTask DisposeAsync() => H.DisposeAsync();
+    }
+
+    private async Task<Fixture> CreateAsync(DateTimeOffset start, params string[] pipelines) => new()
+    {
+        H = await EngineHarness.CreateAsync("duckdb", postgres),
+        Clock = new FakeTimeProvider(start),
+        Pipelines = pipelines.Select(EngineHarness.Pipeline).ToList(),
+    };
+
+    private static string Scheduled(string cron, string zone, string extra = "") => $$"""
+        pipeline: nightly
+        schedule: { cron: "{{cron}}", timezone: {{zone}}{{extra}} }
+        components:
+          - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+        """;
+
+    // Ticks every minute from the clock's start for the given span; returns the instants of requested ticks.
+    private static async Task<List<DateTimeOffset>> TickThrough(Fixture f, Daemon daemon, TimeSpan span)
+    {
+        var end = f.Clock.GetUtcNow() + span;
+        while (f.Clock.GetUtcNow() < end)
+        {
+            await daemon.TickAsync(Ct);
+            f.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+        await daemon.WhenIdleAsync();
+        return (await f.Store.ListTicksAsync(null, 1000, Ct)).Where(t => t.Status == TickStatus.Requested).Select(t => t.At).Order().ToList();
+    }
+
+    [Theory]
+    // New York springs forward at 02:00 (to 03:00) on 2025-03-09: 02:30 does not exist and runs at 03:00 EDT.
+    [InlineData("America/New_York", "30 2 * * *", "2025-03-09T04:00:00Z", "2025-03-09T07:00:00Z")]
+    // New York falls back at 02:00 (to 01:00) on 2025-11-02: 01:30 happens twice and runs once, at the first (EDT).
+    [InlineData("America/New_York", "30 1 * * *", "2025-11-02T03:00:00Z", "2025-11-02T05:30:00Z")]
+    // Berlin springs forward at 02:00 on 2025-03-30: 02:30 runs at 03:00 CEST.
+    [InlineData("Europe/Berlin", "30 2 * * *", "2025-03-29T22:00:00Z", "2025-03-30T01:00:00Z")]
+    // Berlin falls back at 03:00 (to 02:00) on 2025-10-26: 02:30 happens twice and runs once, at the first (CEST).
+    [InlineData("Europe/Berlin", "30 2 * * *", "2025-10-25T22:00:00Z", "2025-10-26T00:30:00Z")]
+    public async Task Schedule_AcrossDaylightSavingChanges_RunsSkippedTimesAtTheNextValidOneAndRepeatedTimesOnce(string zone, string cron, string start, string expected)
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse(start), Scheduled(cron, zone));
+        var daemon = f.Daemon();
+
+        var requested = await TickThrough(f, daemon, TimeSpan.FromHours(6));
+
+        Assert.Equal([DateTimeOffset.Parse(expected)], requested);
+        Assert.Single(f.Launched);
+        Assert.Equal("schedule", f.Launched[0].Trigger);
+    }
+
+    [Theory]
+    [InlineData("latest", 1, 4)]
+    [InlineData("skip", 0, 5)]
+    public async Task Schedule_TicksMissedWhileDown_FollowTheCatchUpPolicy(string policy, int runs, int skipped)
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:30Z"), Scheduled("0 * * * *", "UTC", $", catch_up: {policy}"));
+        await f.Daemon().TickAsync(Ct);
+
+        // Down from 10:00:30 to 15:20: the ticks of 11:00 to 15:00 were missed.
+        f.Clock.Advance(TimeSpan.FromHours(5.33));
+        var daemon = f.Daemon();
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        var ticks = await f.Store.ListTicksAsync("nightly", 100, Ct);
+        Assert.Equal(runs, ticks.Count(t => t.Status == TickStatus.Requested));
+        Assert.Equal(skipped, ticks.Count(t => t.Status == TickStatus.Skipped));
+        Assert.All(ticks.Where(t => t.Status == TickStatus.Skipped), t => Assert.Contains("missed while the daemon was down", t.Reason, StringComparison.Ordinal));
+        if (runs == 1) Assert.Equal(DateTimeOffset.Parse("2025-06-01T15:00:00Z"), ticks.Single(t => t.Status == TickStatus.Requested).At);
+    }
+
+    [Fact]
+    public async Task FileArrivalSensor_NewFilesRunOnceAndTheCursorSurvivesARestart()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
+            pipeline: loader
+            sensors: [{ type: file_arrival, path: inbox, pattern: "*.csv", interval: 30s }]
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+        Directory.CreateDirectory(Path.Combine(f.H.Temp.Path, "inbox"));
+        var daemon = f.Daemon();
+        await daemon.TickAsync(Ct);                                   // empty folder
+        f.H.Temp.File("inbox/orders_1.csv", "id\n1\n");
+        f.H.Temp.File("inbox/notes.txt", "not matched");
+        await daemon.TickAsync(Ct);                                   // within the 30 s interval: not evaluated
+        f.Clock.Advance(TimeSpan.FromSeconds(30));
+        await daemon.TickAsync(Ct);                                   // one new file
+        await daemon.WhenIdleAsync();
+        f.Clock.Advance(TimeSpan.FromSeconds(30));
+        var restarted = f.Daemon();
+        await restarted.TickAsync(Ct);                                // same file after a restart: nothing new
+
+        var ticks = (await f.Store.ListTicksAsync("loader", 100, Ct)).Reverse().ToList();
+        Assert.Equal([(TickStatus.Skipped, "no new files"), (TickStatus.Requested, "1 new file(s): orders_1.csv"), (TickStatus.Skipped, "no new files")],
+            ticks.Select(t => (t.Status, t.Reason)));
+        Assert.Single(f.Launched);
+        Assert.Equal("sensor", f.Launched[0].Trigger);
+    }
+
+    [Fact]
+    public async Task RunStatusAndFreshnessSensors_FollowAnotherPipelineAndAlertOncePerStaleVersion()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
+            pipeline: report
+            sensors:
+              - { type: run_status, pipeline: ingest, status: succeeded, interval: 10s }
+              - { type: freshness, asset: orders, max_age: 1h, interval: 10s }
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+        await f.Store.CreateRunAsync(new RunRecord("r1", "ingest", RunStatus.Running, "cli", null, f.Clock.GetUtcNow(), null, null, 1), [], Ct);
+        await f.Store.AddMaterializationAsync(new MaterializationRecord("r1", "orders", f.Clock.GetUtcNow(), 10, [], TimeSpan.FromSeconds(1), "{}"), Ct);
+        await f.Store.EndRunAsync("r1", RunStatus.Succeeded, f.Clock.GetUtcNow(), null, Ct);
+        var daemon = f.Daemon();
+        f.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        await daemon.TickAsync(Ct);                          // ingest succeeded -> report runs; orders is fresh
+        f.Clock.Advance(TimeSpan.FromHours(2));
+        await daemon.TickAsync(Ct);                          // no new ingest run; orders is 2 h old -> alert
+        f.Clock.Advance(TimeSpan.FromMinutes(1));
+        await daemon.TickAsync(Ct);                          // still stale: no second alert
+        await daemon.WhenIdleAsync();
+
+        var ticks = (await f.Store.ListTicksAsync("report", 100, Ct)).Reverse().Select(t => (t.Kind, t.Status)).ToList();
+        Assert.Equal(
+        [
+            ("sensor:run_status#1", TickStatus.Requested), ("sensor:freshness#2", TickStatus.Skipped),
+            ("sensor:run_status#1", TickStatus.Skipped), ("sensor:freshness#2", TickStatus.Alert),
+            ("sensor:run_status#1", TickStatus.Skipped), ("sensor:freshness#2", TickStatus.Skipped),
+        ], ticks);
+        Assert.Contains(f.Log, l => l.Contains("freshness alert: orders was last materialized", StringComparison.Ordinal) && l.Contains("more than 1h", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Queue_RespectsTheGlobalLimitPriorityAndOneRunPerPipeline()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"),
+            "pipeline: a\ncomponents: [{ id: x, type: transform.sql, with: { sql: SELECT 1 AS v } }]",
+            "pipeline: b\ncomponents: [{ id: x, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
+        var release = new TaskCompletionSource();
+        f.Outcome = async (_, ct) => { await release.Task.WaitAsync(ct); return RunStatus.Succeeded; };
+        var daemon = f.Daemon(maxConcurrent: 2);
+        await daemon.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
+        await daemon.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
+        await daemon.SubmitAsync("b", null, new Dictionary<string, string>(), "api", 9, Ct);
+
+        await daemon.TickAsync(Ct);
+        await Until(() => f.Launched.Count == 2);
+
+        // b first (priority 9), then one run of a; the second run of a waits for a slot.
+        Assert.Equal(["b", "a"], f.Launched.Select(l => l.Pipeline));
+        release.SetResult();
+        await daemon.WhenIdleAsync();
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+        Assert.Equal(["b", "a", "a"], f.Launched.Select(l => l.Pipeline));
+    }
+
+    // Launched runs start on the thread pool; wait (briefly, on real time) until the launcher has seen them.
+    private static async Task Until(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10, Ct);
+        Assert.True(condition(), "timed out waiting for launched runs");
+    }
+
+    private const string Partitioned = """
+        pipeline: daily
+        partitions: { type: daily, start: 2025-01-01 }
+        components:
+          - { id: a, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS day" } }
+        """;
+
+    [Fact]
+    public async Task Backfill_BoundedConcurrency_RetryOnlyTheFailedPartitions()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-01-20T00:00:00Z"), Partitioned);
+        var failOnce = new HashSet<string> { "2025-01-03" };
+        f.Outcome = (run, _) => Task.FromResult(failOnce.Remove(run.Partition!) ? RunStatus.Failed : RunStatus.Succeeded);
+        var daemon = f.Daemon(maxConcurrent: 8);
+        var id = await daemon.StartBackfillAsync(f.Pipelines[0], "2025-01-01", "2025-01-06", concurrency: 2, new Dictionary<string, string>(), Ct);
+
+        for (var i = 0; i < 10; i++)
+        {
+            await daemon.TickAsync(Ct);
+            await daemon.WhenIdleAsync();
+        }
+
+        Assert.Equal(BackfillStatus.Failed, (await f.Store.GetBackfillAsync(id, Ct))!.Status);
+        Assert.True(f.Peak <= 2, $"peak concurrency {f.Peak}");
+        var partitions = await f.Store.GetBackfillPartitionsAsync(id, Ct);
+        Assert.Equal(["2025-01-03"], partitions.Where(p => p.Status == PartitionRunStatus.Failed).Select(p => p.Key));
+
+        await daemon.RetryFailedAsync(id, Ct);
+        for (var i = 0; i < 3; i++)
+        {
+            await daemon.TickAsync(Ct);
+            await daemon.WhenIdleAsync();
+        }
+
+        Assert.Equal(BackfillStatus.Succeeded, (await f.Store.GetBackfillAsync(id, Ct))!.Status);
+        Assert.Equal(7, f.Launched.Count); // six partitions, and the failed one once more
+        Assert.Equal(6, f.Launched.Select(l => l.Partition).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Backfill_Cancel_StopsLaunchingAndCancelsRunningPartitions()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-01-20T00:00:00Z"), Partitioned);
+        f.Outcome = async (_, ct) => { await Task.Delay(Timeout.Infinite, ct); return RunStatus.Succeeded; };
+        var daemon = f.Daemon(maxConcurrent: 8);
+        var id = await daemon.StartBackfillAsync(f.Pipelines[0], "2025-01-01", "2025-01-10", concurrency: 3, new Dictionary<string, string>(), Ct);
+        await daemon.TickAsync(Ct);
+        await daemon.TickAsync(Ct);
+        await Until(() => f.Launched.Count == 3);
+
+        await daemon.CancelBackfillAsync(id, Ct);
+        await daemon.WhenIdleAsync();
+        await daemon.TickAsync(Ct);
+
+        Assert.Equal(3, f.Launched.Count);
+        Assert.Equal(BackfillStatus.Cancelled, (await f.Store.GetBackfillAsync(id, Ct))!.Status);
+        Assert.All(await f.Store.GetBackfillPartitionsAsync(id, Ct), p => Assert.Equal(PartitionRunStatus.Cancelled, p.Status));
+    }
+
+    [Fact]
+    public async Task Recover_AfterADeadProcess_RequeuesUnfinishedPartitionsAndKeepsFinishedOnes()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-01-20T00:00:00Z"), Partitioned);
+        f.Outcome = async (_, ct) => { await Task.Delay(Timeout.Infinite, ct); return RunStatus.Succeeded; };
+        var first = f.Daemon();
+        var id = await first.StartBackfillAsync(f.Pipelines[0], "2025-01-01", "2025-01-03", concurrency: 3, new Dictionary<string, string>(), Ct);
+        await first.TickAsync(Ct);
+        await first.TickAsync(Ct);
+        await Until(() => f.Launched.Count == 3);
+        // The process "dies": its runs stay 'running' in the store, one of them after finishing its only step.
+        var launched = await f.Store.ListQueueAsync([QueueState.Launched], Ct);
+        Assert.Equal(3, launched.Count);
+        foreach (var q in launched)
+            await f.Store.UpdateQueueAsync(q.QueueId, QueueState.Launched, $"dead-{q.Partition}", Ct);
+        foreach (var q in launched)
+            await f.Store.CreateRunAsync(new RunRecord($"dead-{q.Partition}", "daily", RunStatus.Running, "backfill", null, f.Clock.GetUtcNow(), null, null, 999_999, q.Partition),
+                [new StepRecord($"dead-{q.Partition}", "a", "transform.sql", StepStatus.Pending, 0, null, null, null)], Ct);
+        await f.Store.UpdateStepAsync(new StepRecord("dead-2025-01-02", "a", "transform.sql", StepStatus.Succeeded, 1, f.Clock.GetUtcNow(), f.Clock.GetUtcNow(), null), Ct);
+        await f.Store.FailAbandonedRunsAsync(pid => pid != 999_999, f.Clock.GetUtcNow(), Ct);
+
+        f.Outcome = (_, _) => Task.FromResult(RunStatus.Succeeded);
+        var second = f.Daemon();
+        await second.RecoverAsync(Ct);
+        for (var i = 0; i < 3; i++)
+        {
+            await second.TickAsync(Ct);
+            await second.WhenIdleAsync();
+        }
+
+        Assert.Equal(BackfillStatus.Succeeded, (await f.Store.GetBackfillAsync(id, Ct))!.Status);
+        // 2025-01-02 had materialized before the crash: only the other two ran again.
+        Assert.Equal(["2025-01-01", "2025-01-03"], f.Launched.Skip(3).Select(l => l.Partition).Order());
+    }
+}
