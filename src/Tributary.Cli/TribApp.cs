@@ -21,11 +21,14 @@ public static class TribApp
             ValidateCommand.Create(cli),
             ListCommand.Create(cli),
             RunCommand.Create(cli),
+            BackfillCommand.Create(cli),
+            ServeCommand.Create(cli),
             RunsCommand.Create(cli),
             ShowCommand.CreateShow(cli),
             ShowCommand.CreateQuery(cli),
         };
         root.Options.Add(cli.Project);
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        // Ctrl+C and SIGTERM cancel the command's token; 'trib serve' then gets time to stop its runs cleanly.
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) }, cancellationToken);
     }
 }

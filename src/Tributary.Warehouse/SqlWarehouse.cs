@@ -120,6 +120,8 @@ public abstract class SqlWarehouse : IWarehouse
         }
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _partitionGates = new(StringComparer.Ordinal);
+
     /// <inheritdoc />
     public async Task<long> ReplacePartitionAsync(string table, string partitionColumn, string key, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken)
     {
@@ -131,33 +133,48 @@ public abstract class SqlWarehouse : IWarehouse
             var columns = (await DescribeTableAsync(staging, cancellationToken).ConfigureAwait(false))!.Columns.Select(c => c.Name).ToList();
             if (columns.Contains(partitionColumn, StringComparer.Ordinal))
                 throw new InvalidOperationException($"{table}: the step's output already has a column '{partitionColumn}', which holds the partition key; rename it.");
-            var existing = await DescribeTableAsync(table, cancellationToken).ConfigureAwait(false);
-            if (existing is not null && !existing.Columns.Select(c => c.Name).SequenceEqual(columns.Append(partitionColumn), StringComparer.Ordinal))
-                throw new InvalidOperationException(
-                    $"{table}: this partition's columns ({string.Join(", ", columns)}) differ from the table's ({string.Join(", ", existing.Columns.Select(c => c.Name).Where(c => c != partitionColumn))}); " +
-                    "a partitioned asset keeps one schema. Drop the table to rebuild every partition with the new one.");
-            var rows = Convert.ToInt64(await ScalarOn(connection, $"SELECT count(*) FROM {Dialect.Quote(staging)}", cancellationToken).ConfigureAwait(false),
-                System.Globalization.CultureInfo.InvariantCulture);
-            cancellationToken.ThrowIfCancellationRequested();
-            var select = $"SELECT {string.Join(", ", columns.Select(Dialect.Quote))}, CAST($1 AS VARCHAR) AS {Dialect.Quote(partitionColumn)} FROM {Dialect.Quote(staging)}";
-            // Delete and insert commit together: readers see the partition's old rows or its new ones, never neither.
-            await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            if (existing is null)
-                await ExecuteAsync(connection, $"CREATE TABLE {Dialect.Quote(table)} AS {select}", [key], cancellationToken).ConfigureAwait(false);
-            else
+            // Partitions of one table commit one at a time: the first two must not both create it.
+            var gate = _partitionGates.GetOrAdd(table, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                await ExecuteAsync(connection, $"DELETE FROM {Dialect.Quote(table)} WHERE {Dialect.Quote(partitionColumn)} = $1", [key], cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(connection, $"INSERT INTO {Dialect.Quote(table)} {select}", [key], cancellationToken).ConfigureAwait(false);
+                return await CommitPartitionAsync(connection, table, staging, columns, partitionColumn, key, cancellationToken).ConfigureAwait(false);
             }
-            await ExecuteAsync(connection, $"DROP TABLE {Dialect.Quote(staging)}", null, cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return rows;
+            finally
+            {
+                gate.Release();
+            }
         }
         catch
         {
             await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Dialect.Quote(staging)}", null, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+    }
+
+    private async Task<long> CommitPartitionAsync(DbConnection connection, string table, string staging, List<string> columns, string partitionColumn, string key, CancellationToken cancellationToken)
+    {
+        var existing = await DescribeTableAsync(table, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && !existing.Columns.Select(c => c.Name).SequenceEqual(columns.Append(partitionColumn), StringComparer.Ordinal))
+            throw new InvalidOperationException(
+                $"{table}: this partition's columns ({string.Join(", ", columns)}) differ from the table's ({string.Join(", ", existing.Columns.Select(c => c.Name).Where(c => c != partitionColumn))}); " +
+                "a partitioned asset keeps one schema. Drop the table to rebuild every partition with the new one.");
+        var rows = Convert.ToInt64(await ScalarOn(connection, $"SELECT count(*) FROM {Dialect.Quote(staging)}", cancellationToken).ConfigureAwait(false),
+            System.Globalization.CultureInfo.InvariantCulture);
+        cancellationToken.ThrowIfCancellationRequested();
+        var select = $"SELECT {string.Join(", ", columns.Select(Dialect.Quote))}, CAST($1 AS VARCHAR) AS {Dialect.Quote(partitionColumn)} FROM {Dialect.Quote(staging)}";
+        // Delete and insert commit together: readers see the partition's old rows or its new ones, never neither.
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+            await ExecuteAsync(connection, $"CREATE TABLE {Dialect.Quote(table)} AS {select}", [key], cancellationToken).ConfigureAwait(false);
+        else
+        {
+            await ExecuteAsync(connection, $"DELETE FROM {Dialect.Quote(table)} WHERE {Dialect.Quote(partitionColumn)} = $1", [key], cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"INSERT INTO {Dialect.Quote(table)} {select}", [key], cancellationToken).ConfigureAwait(false);
+        }
+        await ExecuteAsync(connection, $"DROP TABLE {Dialect.Quote(staging)}", null, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return rows;
     }
 
     /// <inheritdoc />

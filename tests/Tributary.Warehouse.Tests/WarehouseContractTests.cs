@@ -71,6 +71,19 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReplacePartition_ConcurrentFirstWrites_AllLand(string engine)
+    {
+        await using var wh = await Open(engine);
+
+        await Task.WhenAll(Enumerable.Range(1, 4).Select(i =>
+            wh.ReplacePartitionAsync("t", "partition_key", $"k{i}", (b, ct) => b.CreateAsSelectAsync($"SELECT {i} AS v", null, ct), Ct)));
+
+        var result = await wh.QueryAsync("SELECT partition_key FROM t ORDER BY 1", null, 10, Ct);
+        Assert.Equal(["k1", "k2", "k3", "k4"], result.Rows.Select(r => (string)r[0]!));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task ReplaceTable_BuildFails_KeepsPreviousVersionAndLeavesNoStaging(string engine)
     {
         await using var wh = await Open(engine);

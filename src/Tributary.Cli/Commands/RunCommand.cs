@@ -19,11 +19,39 @@ internal static class RunCommand
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             await using var project = cli.Open(parse);
+            if (ServerConnection.Find(project) is { } server)
+                using (server)
+                    return await RunOnServerAsync(cli, server, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []), ct);
             var result = await RunAsync(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []),
                 RunProgress.TerminalAttached, ct);
             return result.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
         }));
         return command;
+    }
+
+    // 'trib serve' owns the warehouse: the run goes through its queue, and its events stream back here.
+    private static async Task<int> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, Dictionary<string, string> parameters, CancellationToken ct)
+    {
+        if (selection is not null) throw new CliException("--select is not yet supported while 'trib serve' runs; run the whole pipeline, or stop the server.");
+        var queued = await server.PostAsync("/api/runs", new { pipeline, @params = parameters }, ct);
+        var queueId = (string)queued["queue_id"]!;
+        cli.Error.WriteLine($"submitted to the running server (queue {queueId})");
+        string? runId = null;
+        while (runId is null)
+        {
+            var entry = await server.GetAsync($"/api/queue/{queueId}", ct);
+            runId = (string?)entry["run_id"];
+            if (runId is null && (string?)entry["state"] is "cancelled") throw new CliException($"queued run {queueId} was cancelled before it started.");
+            if (runId is null) await Task.Delay(200, ct);
+        }
+        var status = "failed";
+        await server.StreamAsync($"/api/runs/{runId}/events", (name, data) =>
+        {
+            if (name == "end") status = (string)data["status"]!;
+            else cli.Error.WriteLine($"{(string?)data["asset"] ?? ""} {(string)data["message"]!}".Trim());
+        }, ct);
+        cli.Error.WriteLine($"run {runId} {status}. Details: trib runs show {runId}");
+        return status == "succeeded" ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 
     public static Dictionary<string, string> ParseParams(IEnumerable<string> values)

@@ -55,8 +55,14 @@ internal sealed class ProjectSession : IAsyncDisposable
             (names.Count == 0 ? " Add one with 'trib templates add NAME'." : $" Pipelines: {string.Join(", ", names)}."));
     }
 
-    public PipelineSpec LoadPipeline(string nameOrPath, IReadOnlyDictionary<string, string> parameters) =>
-        new PipelineLoader(Catalog).LoadFile(ResolvePipelineFile(nameOrPath), new LoadOptions { ParamOverrides = parameters }).GetPipelineOrThrow();
+    public PipelineSpec LoadPipeline(string nameOrPath, IReadOnlyDictionary<string, string> parameters, IReadOnlyDictionary<string, string>? partition = null) =>
+        new PipelineLoader(Catalog).LoadFile(ResolvePipelineFile(nameOrPath), new LoadOptions { ParamOverrides = parameters, Partition = partition }).GetPipelineOrThrow();
+
+    /// <summary>Names of the project's pipelines (their file names).</summary>
+    public IReadOnlyList<string> PipelineNames() => PipelineFiles().Select(Path.GetFileNameWithoutExtension).OfType<string>().ToList();
+
+    /// <summary>Where a running 'trib serve' for this project says it listens.</summary>
+    public string ServerFile => Path.Combine(Path.GetDirectoryName(Settings.RunStorePath)!, "server.json");
 
     public string Relative(string path) => Path.GetRelativePath(Settings.Directory, path);
 
@@ -97,7 +103,7 @@ internal sealed class ProjectSession : IAsyncDisposable
         return _store;
     }
 
-    private static bool IsAlive(int pid)
+    internal static bool IsAlive(int pid)
     {
         if (pid == Environment.ProcessId) return true;
         try

@@ -28,6 +28,7 @@ public sealed class Daemon
     private readonly Action<string> _log;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (QueuedRun Run, Task Task, CancellationTokenSource Cancel)> _active = [];
+    private volatile bool _stopping;
 
     /// <summary>A daemon over the project's pipelines, stores and warehouse.</summary>
     public Daemon(Func<CancellationToken, Task<IReadOnlyList<PipelineSpec>>> pipelines, IOrchestrationStore store, IRunStore runs, SensorEvaluator sensors,
@@ -56,6 +57,8 @@ public sealed class Daemon
                 _log($"daemon tick failed: {e.Message}");
             }
         }
+        // Shutting down: runs in flight are cancelled and go back to the queue for the next start.
+        _stopping = true;
         foreach (var a in Active()) await a.Cancel.CancelAsync().ConfigureAwait(false);
         await WhenIdleAsync().ConfigureAwait(false);
     }
@@ -273,6 +276,12 @@ public sealed class Daemon
         }
         try
         {
+            if (_stopping && result?.Status == RunStatus.Cancelled)
+            {
+                await _store.UpdateQueueAsync(q.QueueId, QueueState.Queued, result.RunId, CancellationToken.None).ConfigureAwait(false);
+                if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Queued, null, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
             await _store.UpdateQueueAsync(q.QueueId, QueueState.Done, result?.RunId, CancellationToken.None).ConfigureAwait(false);
             if (q.BackfillId is not null)
             {

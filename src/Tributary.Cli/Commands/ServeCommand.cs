@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Tributary.Cli.Projects;
+using Tributary.Engine.Orchestration;
+using Tributary.Engine.Runs;
+using Tributary.Server;
+
+namespace Tributary.Cli.Commands;
+
+/// <summary><c>trib serve [--host H] [--port P]</c>: the daemon, the REST API and the web UI in one process, until stopped.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var host = new Option<string?>("--host") { Description = "Address to bind (default: server.host in tributary.yaml, else 127.0.0.1). Anything but loopback needs TRIBUTARY_TOKEN." };
+        var port = new Option<int?>("--port") { Description = "Port (default: server.port in tributary.yaml, else 8080; 0 picks a free one)." };
+        var concurrency = new Option<int>("--max-runs") { Description = "Runs executing at once. Default 2.", DefaultValueFactory = _ => 2 };
+        var command = new Command("serve", "Run the scheduler, sensors, run queue and backfills, with the REST API and web UI.") { host, port, concurrency };
+        command.SetAction((parse, ct) => cli.RunAsync(async () =>
+        {
+            await using var project = cli.Open(parse);
+            if (ServerConnection.Find(project) is { } other)
+            {
+                other.Dispose();
+                throw new CliException($"'trib serve' is already running for this project (see {project.Relative(project.ServerFile)}).");
+            }
+            var options = new ServerOptions
+            {
+                Host = parse.GetValue(host) ?? project.Settings.ServerHost,
+                Port = parse.GetValue(port) ?? project.Settings.ServerPort,
+                Token = Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"),
+                StaticFiles = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException)
+            {
+                throw new CliException(e.Message);
+            }
+            var warehouse = await project.WarehouseAsync(ct);
+            var store = (SqliteRunStore)await project.StoreAsync(ct);
+            var served = new TributaryProject
+            {
+                Directory = project.Settings.Directory, Catalog = project.Catalog, Warehouse = warehouse, Runs = store, Orchestration = store,
+                Parallelism = project.Settings.Parallelism,
+                LoadPipeline = (name, parameters, partition) => project.LoadPipeline(name, parameters, partition),
+                PipelineNames = project.PipelineNames,
+            };
+            var log = (string line) => { lock (cli.Error) cli.Error.WriteLine($"{cli.Time.GetLocalNow():HH:mm:ss} {line}"); };
+            await using var server = TributaryServer.Create(served, options, new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }, cli.Time, log);
+            await server.StartAsync(ct);
+            ServerConnection.Announce(project, server.Address);
+            log($"serving {project.Settings.Directory} at {server.Address}{(options.Token is null ? "" : " (bearer token required)")}; Ctrl+C stops");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                log("stopping: running runs are cancelled and queued again for the next start");
+            }
+            finally
+            {
+                await server.StopAsync(CancellationToken.None);
+                File.Delete(project.ServerFile);
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

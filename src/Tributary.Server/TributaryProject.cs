@@ -1,0 +1,31 @@
+using Tributary.Core.Components;
+using Tributary.Core.Pipelines;
+using Tributary.Core.Warehousing;
+using Tributary.Engine.Orchestration;
+using Tributary.Engine.Runs;
+
+namespace Tributary.Server;
+
+/// <summary>
+/// What the server serves: an opened project. The host (trib serve) owns the warehouse and stores and composes the
+/// component catalog; the server only uses them.
+/// </summary>
+public sealed record TributaryProject
+{
+    /// <summary>The project folder; relative paths in pipelines resolve against it.</summary>
+    public required string Directory { get; init; }
+    /// <summary>Every component type.</summary>
+    public required ComponentCatalog Catalog { get; init; }
+    /// <summary>The project's warehouse, owned by this process while it serves.</summary>
+    public required IWarehouse Warehouse { get; init; }
+    /// <summary>Run history.</summary>
+    public required IRunStore Runs { get; init; }
+    /// <summary>The daemon's state (cursors, ticks, queue, backfills).</summary>
+    public required IOrchestrationStore Orchestration { get; init; }
+    /// <summary>Steps executing at once within a run.</summary>
+    public int Parallelism { get; init; } = 4;
+    /// <summary>Loads a pipeline by name with param overrides and, for a partitioned run, the partition's values.</summary>
+    public required Func<string, IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>?, PipelineSpec> LoadPipeline { get; init; }
+    /// <summary>The project's pipeline names.</summary>
+    public required Func<IReadOnlyList<string>> PipelineNames { get; init; }
+}
