@@ -1,0 +1,37 @@
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Commands;
+
+public sealed class BackfillCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private string Project => Path.Combine(_temp.Path, "bf");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Backfill_WithoutAServer_MaterializesEachPartitionAndReRunsReplaceOnlyTheirOwn()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "daily.yaml"), """
+            pipeline: daily
+            partitions: { type: daily, start: 2025-01-01, timezone: Europe/Berlin }
+            components:
+              - { id: window, type: transform.sql, with: { sql: "SELECT '${partition.start}' AS starts, '${partition.end}' AS ends" } }
+            """);
+
+        var first = await Trib.RunAsync("backfill", "daily", "--from", "2025-01-01", "--to", "2025-01-03", "--project", Project);
+        var again = await Trib.RunAsync("backfill", "daily", "--from", "2025-01-02", "--to", "2025-01-02", "--project", Project);
+        var wrong = await Trib.RunAsync("backfill", "daily", "--from", "2024-12-01", "--to", "2025-01-02", "--project", Project);
+
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Contains("3 of 3 partition(s) materialized", first.Error, StringComparison.Ordinal);
+        Assert.Equal(0, again.ExitCode);
+        var rows = await Trib.RunAsync("query", "SELECT partition_key, starts, ends FROM \"window\" ORDER BY 1", "--project", Project, "--format", "csv");
+        // Berlin midnight is 23:00 UTC the day before; one row per partition after the re-run.
+        Assert.Equal("partition_key,starts,ends\n2025-01-01,2024-12-31 23:00:00,2025-01-01 23:00:00\n2025-01-02,2025-01-01 23:00:00,2025-01-02 23:00:00\n2025-01-03,2025-01-02 23:00:00,2025-01-03 23:00:00\n",
+            rows.Out.ReplaceLineEndings("\n"));
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("'2024-12-01' is not a partition of this pipeline; they run from 2025-01-01", wrong.Error, StringComparison.Ordinal);
+    }
+}
