@@ -17,7 +17,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 {
     private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "on_failure", "components"];
     private static readonly string[] ParamKeys = ["type", "default", "min", "max", "enum", "description"];
-    private static readonly string[] ComponentKeys = ["id", "type", "description", "inputs", "with", "checks"];
+    private static readonly string[] ComponentKeys = ["id", "type", "description", "inputs", "with", "checks", "partition_mapping"];
     private static readonly string[] CheckKeys = ["type", "column", "columns", "value", "values", "sql", "blocking", "description"];
     private static readonly string[] ScheduleKeys = ["cron", "timezone", "catch_up"];
     private static readonly Dictionary<string, CatchUpPolicy> CatchUpPolicies = new() { ["latest"] = CatchUpPolicy.Latest, ["skip"] = CatchUpPolicy.Skip };
@@ -270,6 +270,35 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             reader.Boolean(map, "jitter", "'retry'") ?? false);
     }
 
+    // partition_mapping: { input: identity | all | last | offset -1 }
+    private static Dictionary<string, PartitionMapping> ReadPartitionMappings(NodeReader reader, YamlMapping component, string what, List<YamlScalar> inputs)
+    {
+        var result = new Dictionary<string, PartitionMapping>(StringComparer.Ordinal);
+        if (reader.Mapping(component["partition_mapping"], $"'partition_mapping' of {what}") is not { } map) return result;
+        foreach (var (key, node) in map.Entries)
+        {
+            if (!inputs.Any(i => i.Value == key.Value))
+            {
+                reader.Error(DiagnosticCodes.UnknownInput, key.Location, $"partition_mapping names '{key.Value}', which is not an input of {what}.{NameSuggestion.Format(key.Value, inputs.Select(i => i.Value))}");
+                continue;
+            }
+            var text = (node as YamlScalar)?.Value.Trim() ?? "";
+            var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            PartitionMapping? mapping = parts switch
+            {
+                ["identity"] => PartitionMapping.Identity,
+                ["all"] => new PartitionMapping(PartitionMappingKind.All),
+                ["last"] => new PartitionMapping(PartitionMappingKind.Last),
+                ["offset", var n] when int.TryParse(n, System.Globalization.NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var offset) => new PartitionMapping(PartitionMappingKind.Offset, offset),
+                _ => null,
+            };
+            if (mapping is null)
+                reader.Error(DiagnosticCodes.NotAllowed, node.Location, $"partition mapping '{text}' of input '{key.Value}' is not one of identity, all, last, offset N (e.g. offset -1).");
+            else result[key.Value] = mapping;
+        }
+        return result;
+    }
+
     private static AlertSpec? ReadAlert(NodeReader reader, YamlMapping top)
     {
         if (reader.Mapping(top["on_failure"], "'on_failure'") is not { } map) return null;
@@ -365,11 +394,12 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var with = reader.Mapping(map["with"], $"'with' of {what}");
             var parameters = binder.Bind(type, id, with, withIsInvalid: with is null && map["with"] is not (null or YamlScalar { IsNull: true }), map.Location);
             var checks = ReadChecks(reader, map, what);
+            var mappings = ReadPartitionMappings(reader, map, what, inputs);
             if (parameters is null) continue;
             list.Add(new LoadedComponent(new ComponentSpec
             {
                 Id = id, Type = type.TypeName, Inputs = inputs.Select(i => i.Value).ToList(), Parameters = parameters,
-                Checks = checks, Location = map.Location,
+                Checks = checks, Location = map.Location, PartitionMappings = mappings,
             }, type, inputs));
         }
 

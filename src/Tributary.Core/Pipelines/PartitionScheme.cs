@@ -75,6 +75,25 @@ public sealed class PartitionScheme
         All(now).FirstOrDefault(p => p.Key == key)
         ?? throw new ArgumentException($"'{key}' is not a partition of this pipeline; keys look like '{Example()}'.");
 
+    /// <summary>The keys of an input's partitions that partition <paramref name="key"/> depends on under <paramref name="mapping"/>.</summary>
+    public IReadOnlyList<string> Map(string key, PartitionMapping mapping, DateTimeOffset now)
+    {
+        switch (mapping.Kind)
+        {
+            case PartitionMappingKind.Identity:
+                return [key];
+            case PartitionMappingKind.All:
+                return All(now).Select(p => p.Key).ToList();
+            case PartitionMappingKind.Last:
+                return All(now) is { Count: > 0 } all ? [all[^1].Key] : [];
+            default:
+                // Offsets move along the time windows and keep the static key.
+                var same = All(now).Where(p => p.Static == Parse(key, now).Static).ToList();
+                var i = same.FindIndex(p => p.Key == key) + mapping.Offset;
+                return i >= 0 && i < same.Count ? [same[i].Key] : [];
+        }
+    }
+
     /// <summary>The first partition, for validating a pipeline without a clock.</summary>
     public PartitionKey First()
     {

@@ -62,6 +62,29 @@ public sealed record AlertSpec(string WebhookUrlEnv, SourceLocation Location);
 /// <summary>How a pipeline's assets are partitioned.</summary>
 public sealed record PartitionsSpec(PartitionGranularity Type, DateOnly? Start, string Timezone, IReadOnlyList<string> Keys, SourceLocation Location);
 
+/// <summary>
+/// Which partitions of an input a partition depends on: the same key (identity), every partition (all), the latest
+/// (last), or the window <see cref="Offset"/> steps away (offset, e.g. -1: the day before).
+/// </summary>
+public sealed record PartitionMapping(PartitionMappingKind Kind, int Offset = 0)
+{
+    /// <summary>The default: the same partition.</summary>
+    public static readonly PartitionMapping Identity = new(PartitionMappingKind.Identity);
+}
+
+/// <summary>Kinds of <see cref="PartitionMapping"/>.</summary>
+public enum PartitionMappingKind
+{
+    /// <summary>The same key.</summary>
+    Identity,
+    /// <summary>Every partition.</summary>
+    All,
+    /// <summary>The latest partition.</summary>
+    Last,
+    /// <summary>The time window a number of steps away.</summary>
+    Offset,
+}
+
 /// <summary>The kinds of partitions.</summary>
 public enum PartitionGranularity
 {
@@ -111,6 +134,8 @@ public sealed record ComponentSpec
     public required object Parameters { get; init; }
     /// <summary>Data quality checks run after each materialization.</summary>
     public IReadOnlyList<CheckSpec> Checks { get; init; } = [];
+    /// <summary>How each input's partitions map onto this asset's (identity unless listed).</summary>
+    public IReadOnlyDictionary<string, PartitionMapping> PartitionMappings { get; init; } = new Dictionary<string, PartitionMapping>();
     /// <summary>Where the component is defined.</summary>
     public required SourceLocation Location { get; init; }
 }

@@ -30,18 +30,11 @@ internal static class PipelinesApi
             }
         }).ToList());
 
-        api.MapGet("/pipelines/{name}/partitions", (string name) =>
+        api.MapGet("/pipelines/{name}/partitions", async (string name, CancellationToken ct) =>
         {
             var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
             if (p.Partitions is null) return Results.NotFound(new { error = $"pipeline '{name}' has no partitions" });
-            var runs = project.Runs.ListRunsAsync(10_000, name, CancellationToken.None).GetAwaiter().GetResult();
-            var latest = runs.Where(r => r.Partition is not null).GroupBy(r => r.Partition!).ToDictionary(g => g.Key, g => g.First());
-            return Results.Ok(new PartitionScheme(p.Partitions).All(DateTimeOffset.UtcNow).Select(k => new
-            {
-                key = k.Key,
-                status = latest.TryGetValue(k.Key, out var r) ? r.Status.ToString().ToLowerInvariant() switch { "succeeded" => "materialized", var s => s } : "missing",
-                run_id = latest.GetValueOrDefault(k.Key)?.RunId,
-            }));
+            return Results.Ok(await PartitionStatus.OfAsync(p, project.Runs, DateTimeOffset.UtcNow, ct).ConfigureAwait(false));
         });
 
         api.MapGet("/components", () => project.Catalog.Types.Select(c => new { type = c.TypeName, description = c.Description }));

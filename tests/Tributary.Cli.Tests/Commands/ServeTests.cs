@@ -133,7 +133,8 @@ public sealed partial class ServeTests : IDisposable
         Assert.Equal(6, succeeded.Count);
         Assert.Equal(6, succeeded.Distinct().Count());
         var status = await http2.GetFromJsonAsync<JsonElement>("/api/pipelines/daily/partitions", Ct);
-        Assert.Equal(6, status.EnumerateArray().Count(p => p.GetProperty("status").GetString() == "materialized"));
+        Assert.Equal(6, status.EnumerateArray().Count(p => p.GetProperty("state").GetString() == "materialized" && p.GetProperty("asset").GetString() == "totals"
+            && string.CompareOrdinal(p.GetProperty("partition").GetString(), "2025-01-06") <= 0));
         foreach (var c in _children.Where(c => !c.HasExited)) c.Kill(entireProcessTree: true);
         foreach (var c in _children) await c.WaitForExitAsync(Ct);
         var rows = await Trib.RunAsync("query", "SELECT partition_key, count(*) AS n FROM totals GROUP BY 1 ORDER BY 1", "--project", Project, "--format", "csv");

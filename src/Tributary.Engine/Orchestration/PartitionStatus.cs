@@ -1,0 +1,62 @@
+using Tributary.Core.Pipelines;
+using Tributary.Engine.Runs;
+
+namespace Tributary.Engine.Orchestration;
+
+/// <summary>Where one partition of one asset stands.</summary>
+public enum PartitionState
+{
+    /// <summary>Materialized, and no input partition it depends on changed since.</summary>
+    Materialized,
+    /// <summary>Materialized, but an input partition it depends on (through its mapping) was materialized later.</summary>
+    Stale,
+    /// <summary>The latest attempt failed.</summary>
+    Failed,
+    /// <summary>Never materialized.</summary>
+    Missing,
+}
+
+/// <summary>One asset partition's state, with its latest materialization.</summary>
+public sealed record AssetPartitionStatus(string Asset, string Partition, PartitionState State, DateTimeOffset? MaterializedAt, string? RunId);
+
+/// <summary>Partition status of a partitioned pipeline's assets, from the run history.</summary>
+public static class PartitionStatus
+{
+    /// <summary>Every asset × partition of <paramref name="pipeline"/> that exists at <paramref name="now"/>.</summary>
+    public static async Task<IReadOnlyList<AssetPartitionStatus>> OfAsync(PipelineSpec pipeline, IRunStore runs, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (pipeline.Partitions is null) throw new ArgumentException($"pipeline '{pipeline.Name}' has no partitions.");
+        var scheme = new PartitionScheme(pipeline.Partitions);
+        var materialized = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
+        var failed = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
+        foreach (var run in (await runs.ListRunsAsync(100_000, pipeline.Name, cancellationToken).ConfigureAwait(false)).Where(r => r.Partition is not null).OrderBy(r => r.StartedAt))
+        {
+            foreach (var m in await runs.GetMaterializationsAsync(run.RunId, null, cancellationToken).ConfigureAwait(false))
+                materialized[(m.Asset, run.Partition!)] = (m.At, run.RunId);
+            foreach (var s in (await runs.GetStepsAsync(run.RunId, cancellationToken).ConfigureAwait(false)).Where(s => s.Status == StepStatus.Failed))
+                failed[(s.Asset, run.Partition!)] = (s.EndedAt ?? run.StartedAt, run.RunId);
+        }
+        var result = new List<AssetPartitionStatus>();
+        foreach (var partition in scheme.All(now).Select(p => p.Key))
+            foreach (var component in pipeline.Components)
+            {
+                var key = (component.Id, partition);
+                var has = materialized.TryGetValue(key, out var m);
+                if (failed.TryGetValue(key, out var f) && (!has || f.At > m.At))
+                {
+                    result.Add(new AssetPartitionStatus(component.Id, partition, PartitionState.Failed, has ? m.At : null, f.RunId));
+                    continue;
+                }
+                if (!has)
+                {
+                    result.Add(new AssetPartitionStatus(component.Id, partition, PartitionState.Missing, null, null));
+                    continue;
+                }
+                var stale = component.Inputs.Any(input =>
+                    scheme.Map(partition, component.PartitionMappings.GetValueOrDefault(input, PartitionMapping.Identity), now)
+                        .Any(upstream => materialized.TryGetValue((input, upstream), out var u) && u.At > m.At));
+                result.Add(new AssetPartitionStatus(component.Id, partition, stale ? PartitionState.Stale : PartitionState.Materialized, m.At, m.RunId));
+            }
+        return result;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net;
+using System.Text.Json;
+using Tributary.Engine.Orchestration;
+
+namespace Tributary.Engine.Tests.Orchestration;
+
+public sealed class FailureAlertsTests
+{
+    [Fact]
+    public async Task Alert_PipelineWithOnFailure_PostsSlackCompatibleTextToTheUrlInTheVariable()
+    {
+        var port = Random.Shared.Next(20_000, 60_000);
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/hook/");
+        listener.Start();
+        var received = Task.Run(async () =>
+        {
+            var context = await listener.GetContextAsync();
+            using var reader = new StreamReader(context.Request.InputStream);
+            var body = await reader.ReadToEndAsync();
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+            return body;
+        }, TestContext.Current.CancellationToken);
+        var pipeline = EngineHarness.Pipeline("""
+            pipeline: nightly
+            on_failure: { webhook_url_env: SLACK_WEBHOOK }
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+        var log = new List<string>();
+        var alerts = new FailureAlerts(new HttpClient(), name => name == "SLACK_WEBHOOK" ? $"http://127.0.0.1:{port}/hook/" : null, log.Add);
+
+        await alerts.SendAsync(pipeline, "Tributary: run r1 of 'nightly' failed at step 'a' (transform.sql): boom", TestContext.Current.CancellationToken);
+
+        var json = JsonDocument.Parse(await received.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal("Tributary: run r1 of 'nightly' failed at step 'a' (transform.sql): boom", json.RootElement.GetProperty("text").GetString());
+        Assert.DoesNotContain(log, l => l.StartsWith("on_failure:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Alert_VariableNotSet_IsLoggedAndNeverThrows()
+    {
+        var pipeline = EngineHarness.Pipeline("pipeline: p\non_failure: { webhook_url_env: MISSING }\ncomponents: [{ id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
+        var log = new List<string>();
+
+        await new FailureAlerts(new HttpClient(), _ => null, log.Add).SendAsync(pipeline, "failed", TestContext.Current.CancellationToken);
+
+        Assert.Contains("on_failure: environment variable MISSING is not set; no alert sent", log);
+    }
+}
