@@ -159,6 +159,35 @@ public sealed class DaemonTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task TableRowsSensor_RunsWhenTheCursorColumnMovesPastTheCursor()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
+            pipeline: scorer
+            sensors: [{ type: table_rows, table: events, cursor_column: received_at, interval: 1m }]
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+        var daemon = f.Daemon();
+        async Task Step()
+        {
+            await daemon.TickAsync(Ct);
+            f.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+        await Step();                                                                     // no table yet
+        await f.H.Warehouse.ReplaceTableAsync("events", (b, ct) => b.CreateAsSelectAsync("SELECT TIMESTAMP '2025-06-01 09:00:00' AS received_at", null, ct), Ct);
+        await Step();                                                                     // first rows
+        await Step();                                                                     // nothing new
+        await f.H.Warehouse.ReplaceTableAsync("events", (b, ct) => b.CreateAsSelectAsync(
+            "SELECT TIMESTAMP '2025-06-01 09:00:00' AS received_at UNION ALL SELECT TIMESTAMP '2025-06-01 09:30:00'", null, ct), Ct);
+        await Step();                                                                     // a later row
+        await daemon.WhenIdleAsync();
+
+        var ticks = (await f.Store.ListTicksAsync("scorer", 100, Ct)).Reverse().Select(t => t.Status).ToList();
+        Assert.Equal([TickStatus.Skipped, TickStatus.Requested, TickStatus.Skipped, TickStatus.Requested], ticks);
+        Assert.Equal(2, f.Launched.Count);
+    }
+
+    [Fact]
     public async Task RunStatusAndFreshnessSensors_FollowAnotherPipelineAndAlertOncePerStaleVersion()
     {
         await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
