@@ -28,4 +28,8 @@ public sealed record TributaryProject
     public required Func<string, IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>?, PipelineSpec> LoadPipeline { get; init; }
     /// <summary>The project's pipeline names.</summary>
     public required Func<IReadOnlyList<string>> PipelineNames { get; init; }
+    /// <summary>Folder of the project's pipeline files, where the designer saves.</summary>
+    public required string PipelinesDirectory { get; init; }
+    /// <summary>The use-case templates shipped with trib: name and YAML text.</summary>
+    public IReadOnlyDictionary<string, string> Templates { get; init; } = new Dictionary<string, string>();
 }

@@ -70,6 +70,7 @@ public sealed class TributaryServer : IAsyncDisposable
         PipelinesApi.Map(api, project, log);
         RunsApi.Map(api, project, daemon);
         BackfillsApi.Map(api, project, daemon);
+        DesignerApi.Map(api, project);
 
         var loop = new CancellationTokenSource();
         Task? running = null;

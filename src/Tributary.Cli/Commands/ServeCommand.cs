@@ -46,6 +46,8 @@ internal static class ServeCommand
                 Parallelism = project.Settings.Parallelism,
                 LoadPipeline = (name, parameters, partition) => project.LoadPipeline(name, parameters, partition),
                 PipelineNames = project.PipelineNames,
+                PipelinesDirectory = project.Settings.PipelinesDirectory,
+                Templates = TemplateLibrary.Names.ToDictionary(n => n, n => TemplateLibrary.Read(n)!),
             };
             var log = (string line) => { lock (cli.Error) cli.Error.WriteLine($"{cli.Time.GetLocalNow():HH:mm:ss} {line}"); };
             await using var server = TributaryServer.Create(served, options, new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }, cli.Time, log);
