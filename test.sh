@@ -14,13 +14,30 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   fi
 fi
 
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by the test tool).
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing Debian's chromium for the browser tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium not installed: the browser tests will skip (sudo apt-get install chromium to run them)"
+  fi
+fi
+
+# The web UI: npm packages from the lock file, its unit tests (Vitest), then the build trib serve ships.
 log=$(mktemp)
 set +e
+(cd web && npm ci --no-audit --no-fund --loglevel=error && NO_COLOR=1 npm test 2>&1 && npm run build --silent) | tee "$log"
+web_status=${PIPESTATUS[0]}
+web_counts=$(grep -E '^ +Tests +[0-9]+ passed' "$log" | sed -E 's/^ +Tests +([0-9]+) passed.*/\1/')
+
 dotnet test Tributary.slnx -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+if [ "$web_status" != 0 ]; then status=$web_status; fi
 # One closing line over every test assembly.
 grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' |
-  awk '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped\n", p, f, s}'
+  awk -v web="${web_counts:-0}" '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped (%d of them web unit tests)\n", p + web, f, s, web}'
 rm -f "$log"
 exit "$status"

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Web;
+
+/// <summary>
+/// The web UI in Debian's Chromium, headless, against 'trib serve' on demo data: catalog -> new pipeline from a template
+/// -> change a parameter in the designer (an error appears and clears) -> save -> run -> succeeded -> dashboard.
+/// A failing test leaves a screenshot beside the test binaries (web-ui-failure.png) and names it in the message.
+/// </summary>
+public sealed partial class WebUiTests : IDisposable
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private readonly TempDirectory _temp = new();
+    private Process? _server;
+    private string Project => Path.Combine(_temp.Path, "ui");
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
+        _server?.Dispose();
+        _temp.Dispose();
+    }
+
+    [GeneratedRegex(@"at (http://[^ ]+/)")]
+    private static partial Regex Address();
+
+    [Fact]
+    public async Task Catalog_TemplateToDesignerToRunToDashboard()
+    {
+        if (!File.Exists(Chromium)) Assert.Skip($"{Chromium} is not installed (test.sh installs Debian's chromium package when run as root).");
+        if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) Assert.Skip("the web UI is not built (test.sh runs npm ci and npm run build in web/).");
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        Assert.Equal(0, (await Trib.RunAsync("demo-data", "--customers", "300", "--project", Project)).ExitCode);
+        _server = Trib.Start("serve", "--port", "0", "--project", Project);
+        Uri? address = null;
+        while (address is null && await _server.StandardError.ReadLineAsync(Ct) is { } line)
+            if (Address().Match(line) is { Success: true } m) address = new Uri(m.Groups[1].Value);
+        Assert.NotNull(address);
+        _ = Task.Run(async () => { while (await _server.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+        var consoleErrors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
+        try
+        {
+            await page.GotoAsync(address!.ToString());
+            // Catalog: the template's card, and its params form.
+            var card = page.Locator(".card").Filter(new LocatorFilterOptions { Has = page.GetByRole(AriaRole.Heading, new() { Name = "customer_ltv", Exact = true }) });
+            await card.GetByRole(AriaRole.Button, new() { Name = "Use this template" }).ClickAsync();
+            var form = page.GetByRole(AriaRole.Form, new() { Name = "Create from customer_ltv" });
+            await form.GetByLabel("Pipeline name").FillAsync("shop_ltv");
+            await form.Locator("input[name=horizon_days]").FillAsync("180");
+            await form.GetByRole(AriaRole.Button, new() { Name = "Create pipeline" }).ClickAsync();
+
+            // Designer: the graph, a node's form, an error that appears on the field and clears.
+            await page.WaitForURLAsync("**#/designer/shop_ltv");
+            await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("Valid");
+            await page.Locator(".react-flow__node[data-id='customer_ltv']").ClickAsync();
+            var parameters = page.GetByRole(AriaRole.Form, new() { Name = "Parameters of customer_ltv" });
+            var horizon = parameters.Locator("input[name=horizon_days]");
+            await horizon.FillAsync("abc");
+            await Assertions.Expect(parameters.GetByRole(AriaRole.Alert)).ToContainTextAsync("horizon_days");
+            await Assertions.Expect(page.GetByTestId("validation")).ToContainTextAsync("problem");
+            await horizon.FillAsync("365");
+            await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("Valid");
+            await Assertions.Expect(parameters.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+
+            // Save and run; watch it succeed.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
+            Assert.Contains("horizon_days: 365", await File.ReadAllTextAsync(Path.Combine(Project, "pipelines", "shop_ltv.yaml"), Ct), StringComparison.Ordinal);
+
+            // The dashboard: charts with their tables and CSV downloads.
+            await page.GetByRole(AriaRole.Link, new() { Name = "Open the dashboard" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Value tiers: customers per tier" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download value_tiers__summary.csv" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "RFM segments: customers per segment" })).ToBeVisibleAsync();
+            Assert.Empty(consoleErrors);
+        }
+        catch (Exception e)
+        {
+            var shot = Path.Combine(AppContext.BaseDirectory, "web-ui-failure.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
+        }
+    }
+}

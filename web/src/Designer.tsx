@@ -1,0 +1,183 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Background, Controls, ReactFlow, type Connection, type Edge, type Node } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { api, Diagnostic } from "./api";
+import { addComponent, connect, setParam, toGraph, type PipelineGraph } from "./pipelineGraph";
+import { layout } from "./layout";
+
+interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[] }
+
+/** The pipeline as a graph and as YAML, edited either way, validated by the server as you type. */
+export function Designer({ name }: { name: string }) {
+  const [text, setText] = useState<string | null>(null);
+  const [tab, setTab] = useState<"graph" | "yaml">("graph");
+  const [selected, setSelected] = useState<string | null>(null);
+  const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
+  const [status, setStatus] = useState<string>("");
+  const lastGood = useRef<PipelineGraph | null>(null);
+
+  useEffect(() => { api.yaml(name).then((r) => setText(r.yaml), (e) => setStatus(e.message)); }, [name]);
+
+  const parsed = useMemo(() => {
+    if (text === null) return { graph: null, error: null };
+    try {
+      lastGood.current = toGraph(text);
+      return { graph: lastGood.current, error: null };
+    } catch (e) {
+      return { graph: lastGood.current, error: (e as Error).message };
+    }
+  }, [text]);
+
+  // Validate a moment after the last edit.
+  useEffect(() => {
+    if (text === null) return;
+    const timer = setTimeout(() => { api.validate(text).then((r) => setDiagnostics(r.diagnostics), () => undefined); }, 250);
+    return () => clearTimeout(timer);
+  }, [text]);
+
+  const graph = parsed.graph;
+  const errorsOf = (id: string) => {
+    const c = graph?.components.find((x) => x.id === id);
+    return c ? diagnostics.filter((d) => d.line >= c.lines[0] && d.line <= c.lines[1]) : [];
+  };
+  const nodes: Node[] = useMemo(() => {
+    if (!graph) return [];
+    const at = layout(graph);
+    return graph.components.map((c) => ({
+      id: c.id, position: at[c.id], data: { label: `${c.id}\n${c.type}` }, selected: c.id === selected,
+      className: errorsOf(c.id).length > 0 ? "node has-error" : "node", ariaLabel: `component ${c.id}`,
+    }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [graph, diagnostics, selected]);
+  const edges: Edge[] = useMemo(() => graph?.edges.map((e) => ({ id: `${e.from}->${e.to}`, source: e.from, target: e.to })) ?? [], [graph]);
+
+  if (text === null) return <p>{status || "Loading…"}</p>;
+  const save = async () => {
+    try {
+      await api.save(name, text);
+      setStatus("Saved.");
+    } catch (e) {
+      setDiagnostics((e as { body?: { diagnostics?: Diagnostic[] } }).body?.diagnostics ?? diagnostics);
+      setStatus((e as Error).message);
+    }
+  };
+  const run = async () => {
+    await save();
+    const { queue_id } = await api.run(name);
+    window.location.hash = `#/runs/${queue_id}`;
+  };
+  const component = graph?.components.find((c) => c.id === selected) ?? null;
+  return (
+    <section className="designer">
+      <div className="toolbar">
+        <h1>{name}</h1>
+        <div role="tablist" aria-label="View">
+          <button role="tab" aria-selected={tab === "graph"} onClick={() => setTab("graph")}>Graph</button>
+          <button role="tab" aria-selected={tab === "yaml"} onClick={() => setTab("yaml")}>YAML</button>
+        </div>
+        <span className={diagnostics.length === 0 ? "ok" : "bad"} aria-live="polite" data-testid="validation">
+          {diagnostics.length === 0 ? "Valid" : `${diagnostics.length} problem(s)`}
+        </span>
+        <button onClick={() => void save()} disabled={diagnostics.length > 0}>Save</button>
+        <button onClick={() => void run()} disabled={diagnostics.length > 0}>Run</button>
+        <a href={`#/dashboard/${name}`}>Dashboard</a>
+        <span aria-live="polite">{status}</span>
+      </div>
+      {parsed.error && <p role="alert">YAML: {parsed.error}</p>}
+      {tab === "yaml" ? (
+        <label className="yaml">YAML
+          <textarea spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={30} />
+        </label>
+      ) : (
+        <div className="canvas-row">
+          <Palette onAdd={(type) => {
+            const base = type.split(".").pop()!.replace(/[^a-z0-9_]/g, "_");
+            let id = base;
+            for (let i = 2; graph?.components.some((c) => c.id === id); i++) id = `${base}_${i}`;
+            setText(addComponent(text, id, type));
+            setSelected(id);
+          }} />
+          <div className="canvas" aria-label="Pipeline graph">
+            <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false}
+              onNodeClick={(_, n) => setSelected(n.id)}
+              onConnect={(c: Connection) => c.source && c.target && setText(connect(text, c.source, c.target))}>
+              <Background /><Controls />
+            </ReactFlow>
+          </div>
+          {component && (
+            <ParamForm key={component.id} component={component} errors={errorsOf(component.id)}
+              onChange={(key, value) => setText(setParam(text, component.id, key, value))} />
+          )}
+        </div>
+      )}
+      {diagnostics.length > 0 && (
+        <ul className="diagnostics" aria-label="Problems">
+          {diagnostics.map((d, i) => <li key={i}>line {d.line}:{d.column} {d.message} {d.hint}</li>)}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ParamForm({ component, errors, onChange }: {
+  component: PipelineGraph["components"][number]; errors: Diagnostic[]; onChange: (key: string, value: string | number | boolean) => void;
+}) {
+  const [schema, setSchema] = useState<Record<string, SchemaProperty>>({});
+  useEffect(() => {
+    fetch(`/api/components/${component.type}/schema`).then((r) => r.json()).then((s) => setSchema(s.properties ?? {}), () => undefined);
+  }, [component.type]);
+  const keys = [...new Set([...Object.keys(component.params), ...Object.keys(schema)])];
+  return (
+    <form className="panel params" aria-label={`Parameters of ${component.id}`} onSubmit={(e) => e.preventDefault()}>
+      <h2>{component.id}</h2>
+      <p className="muted">{component.type}</p>
+      {keys.map((key) => {
+        const property = schema[key] ?? {};
+        const type = Array.isArray(property.type) ? property.type.find((t) => t !== "null") : property.type;
+        const value = component.params[key];
+        const fieldErrors = errors.filter((d) => d.line === component.paramLines[key]);
+        const text = value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+        const update = (raw: string) => {
+          const number = Number(raw);
+          onChange(key, (type === "integer" || type === "number") && raw.trim() !== "" && !Number.isNaN(number) ? number : raw);
+        };
+        return (
+          <label key={key} title={property.description}>
+            {key}
+            {property.enum ? (
+              <select name={key} value={text} onChange={(e) => update(e.target.value)}>
+                <option value="" />
+                {property.enum.map((v) => <option key={v}>{v}</option>)}
+              </select>
+            ) : (
+              <input name={key} value={text} onChange={(e) => update(e.target.value)} aria-invalid={fieldErrors.length > 0}
+                disabled={typeof value === "object" && value !== null} />
+            )}
+            {fieldErrors.map((d, i) => <span key={i} role="alert" className="field-error">{d.message}</span>)}
+          </label>
+        );
+      })}
+    </form>
+  );
+}
+
+function Palette({ onAdd }: { onAdd: (type: string) => void }) {
+  const [types, setTypes] = useState<{ type: string; description: string }[]>([]);
+  const [query, setQuery] = useState("");
+  useEffect(() => { fetch("/api/components").then((r) => r.json()).then(setTypes, () => undefined); }, []);
+  const shown = types.filter((t) => t.type.includes(query) || t.description.toLowerCase().includes(query.toLowerCase()));
+  const categories = [...new Set(shown.map((t) => t.type.split(".")[0]))];
+  return (
+    <aside className="palette" aria-label="Components">
+      <label>Search components <input value={query} onChange={(e) => setQuery(e.target.value)} /></label>
+      {categories.map((c) => (
+        <details key={c} open={query !== ""}>
+          <summary>{c}</summary>
+          {shown.filter((t) => t.type.startsWith(c + ".")).map((t) => (
+            <button key={t.type} title={t.description} onClick={() => onAdd(t.type)}>{t.type}</button>
+          ))}
+        </details>
+      ))}
+    </aside>
+  );
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { addComponent, connect, setParam, setParamDefault, toGraph } from "./pipelineGraph";
+
+const text = `pipeline: shop   # the demo
+components:
+  # Data in.
+  - id: orders
+    type: source.csv
+    with: { path: data/orders.csv }   # relative to the project
+  - id: totals
+    type: transform.sql
+    inputs: [orders]
+    with:
+      sql: SELECT count(*) AS n FROM orders
+`;
+
+describe("YAML and graph round trip", () => {
+  it("reads components, inputs, params and their lines", () => {
+    const g = toGraph(text);
+    expect(g.name).toBe("shop");
+    expect(g.components.map((c) => [c.id, c.type])).toEqual([["orders", "source.csv"], ["totals", "transform.sql"]]);
+    expect(g.edges).toEqual([{ from: "orders", to: "totals" }]);
+    expect(g.components[0].params).toEqual({ path: "data/orders.csv" });
+    expect(g.components[1].paramLines.sql).toBe(11);
+    expect(g.components[1].lines[0]).toBe(7);
+  });
+
+  it("editing a parameter keeps every comment and the graph follows", () => {
+    const edited = setParam(text, "orders", "path", "data/new.csv");
+    expect(edited).toContain("# the demo");
+    expect(edited).toContain("# Data in.");
+    expect(edited).toContain("# relative to the project");
+    expect(toGraph(edited).components[0].params.path).toBe("data/new.csv");
+    expect(toGraph(edited).components[1].params.sql).toBe("SELECT count(*) AS n FROM orders");
+  });
+
+  it("adding and connecting a component edits the YAML, and the graph follows", () => {
+    const added = connect(addComponent(text, "report", "export.csv"), "totals", "report");
+    const g = toGraph(added);
+    expect(g.components.map((c) => c.id)).toEqual(["orders", "totals", "report"]);
+    expect(g.edges).toContainEqual({ from: "totals", to: "report" });
+    expect(added).toContain("# Data in.");
+    expect(() => addComponent(added, "report", "export.csv")).toThrow("already used");
+  });
+
+  it("graph -> YAML -> graph is stable", () => {
+    const once = setParam(text, "totals", "sql", "SELECT 1 AS n");
+    const twice = setParam(once, "totals", "sql", "SELECT 1 AS n");
+    expect(twice).toBe(once);
+  });
+
+  it("sets a template param default, keeping numbers numbers", () => {
+    const withParams = `pipeline: p\nparams:\n  days: { type: integer, default: 30 }  # horizon\ncomponents: []\n`;
+    const edited = setParamDefault(withParams, "days", "90");
+    expect(edited).toContain("default: 90");
+    expect(edited).toContain("# horizon");
+  });
+
+  it("text that is not YAML is an error, not a graph", () => {
+    expect(() => toGraph("pipeline: [unclosed")).toThrow();
+  });
+});
