@@ -131,7 +131,7 @@ public sealed class TributaryServer : IAsyncDisposable
         var recorded = 0;
         var request = new RunRequest
         {
-            Trigger = q.Trigger, ProjectDirectory = project.Directory, Partition = q.Partition,
+            Trigger = q.Trigger, ProjectDirectory = project.Directory, Partition = q.Partition, Selection = q.Selection,
             // The queue learns the run id as soon as the run exists, so a client or a restart can follow it.
             Observer = e =>
             {

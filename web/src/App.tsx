@@ -3,8 +3,12 @@ import { Catalog } from "./Catalog";
 import { Designer } from "./Designer";
 import { RunView } from "./RunView";
 import { Dashboard } from "./Dashboard";
+import { Runs } from "./Runs";
+import { RunDetail } from "./RunDetail";
+import { Schedules } from "./Schedules";
+import { AssetDetail, Assets } from "./Assets";
 
-// Hash routes: #/catalog, #/designer/NAME, #/runs/QUEUE_ID?pipeline=NAME, #/dashboard/NAME.
+// Hash routes: #/catalog, #/designer/NAME, #/runs/QUEUE_ID (follow a submitted run), #/run/RUN_ID, #/runlist, #/assets, #/asset/NAME, #/schedules, #/dashboard/NAME.
 function useRoute(): string[] {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -22,13 +26,20 @@ export function App() {
       <header>
         <strong>Tributary</strong>
         <nav aria-label="Main">
-          <a href="#/catalog" aria-current={page === "catalog" ? "page" : undefined}>Catalog</a>
+          {[["catalog", "Catalog"], ["runlist", "Runs"], ["assets", "Assets"], ["schedules", "Schedules & sensors"]].map(([route, label]) => (
+            <a key={route} href={`#/${route}`} aria-current={page === route ? "page" : undefined}>{label}</a>
+          ))}
         </nav>
       </header>
       <main>
         {page === "designer" && arg ? <Designer key={arg} name={arg} /> :
          page === "runs" && arg ? <RunView key={arg} queueId={arg} /> :
          page === "dashboard" && arg ? <Dashboard key={arg} pipeline={arg} /> :
+         page === "run" && arg ? <RunDetail key={arg} runId={arg} /> :
+         page === "runlist" ? <Runs /> :
+         page === "assets" ? <Assets /> :
+         page === "asset" && arg ? <AssetDetail key={arg} name={arg} /> :
+         page === "schedules" ? <Schedules /> :
          <Catalog />}
       </main>
     </>

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { Background, Controls, ReactFlow, type Connection, type Edge, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { api, Diagnostic } from "./api";
-import { addComponent, connect, setParam, toGraph, type PipelineGraph } from "./pipelineGraph";
+import { addComponent, connect, getSection, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
 import { layout } from "./layout";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[] }
@@ -81,6 +81,10 @@ export function Designer({ name }: { name: string }) {
         <button onClick={() => void save()} disabled={diagnostics.length > 0}>Save</button>
         <button onClick={() => void run()} disabled={diagnostics.length > 0}>Run</button>
         <a href={`#/dashboard/${name}`}>Dashboard</a>
+        <a href={URL.createObjectURL(new Blob([text], { type: "text/yaml" }))} download={`${name}.yaml`}>Export</a>
+        <label className="import">Import YAML
+          <input type="file" accept=".yaml,.yml" onChange={async (e) => { const f = e.target.files?.[0]; if (f) setText(await f.text()); }} />
+        </label>
         <span aria-live="polite">{status}</span>
       </div>
       {parsed.error && <p role="alert">YAML: {parsed.error}</p>}
@@ -110,6 +114,7 @@ export function Designer({ name }: { name: string }) {
           )}
         </div>
       )}
+      <ScheduleEditor text={text} onChange={setText} />
       {diagnostics.length > 0 && (
         <ul className="diagnostics" aria-label="Problems">
           {diagnostics.map((d, i) => <li key={i}>line {d.line}:{d.column} {d.message} {d.hint}</li>)}
@@ -179,5 +184,33 @@ function Palette({ onAdd }: { onAdd: (type: string) => void }) {
         </details>
       ))}
     </aside>
+  );
+}
+
+/** Schedule (cron with its next ticks) and retry policy, edited in the YAML. */
+function ScheduleEditor({ text, onChange }: { text: string; onChange: (text: string) => void }) {
+  const schedule = getSection(text, "schedule");
+  const retry = getSection(text, "retry");
+  const cron = String(schedule?.cron ?? "");
+  const zone = String(schedule?.timezone ?? "UTC");
+  const [next, setNext] = useState<string[]>([]);
+  useEffect(() => {
+    if (!cron) { setNext([]); return; }
+    const timer = setTimeout(() => {
+      fetch(`/api/cron/next?expression=${encodeURIComponent(cron)}&timezone=${encodeURIComponent(zone)}&count=3`)
+        .then((r) => (r.ok ? r.json() : [])).then((t: string[]) => setNext(t.map((x) => new Date(x).toLocaleString())), () => setNext([]));
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [cron, zone]);
+  const set = (c: string, z: string) => onChange(setSection(text, "schedule", c ? { ...(schedule ?? {}), cron: c, timezone: z } : null));
+  return (
+    <form className="panel schedule" aria-label="Schedule and retry" onSubmit={(e) => e.preventDefault()}>
+      <h2>Schedule and retry</h2>
+      <label>Cron <input name="cron" value={cron} placeholder="0 6 * * *" onChange={(e) => set(e.target.value, zone)} /></label>
+      <label>Timezone <input name="timezone" value={zone} onChange={(e) => set(cron, e.target.value)} /></label>
+      <p className="muted" aria-live="polite">{next.length > 0 ? `Next: ${next.join(" · ")}` : cron ? "not a valid cron expression" : "no schedule"}</p>
+      <label>Max retries <input name="max_retries" type="number" min={0} max={100} value={String(retry?.max_retries ?? 0)}
+        onChange={(e) => onChange(setSection(text, "retry", { ...(retry ?? {}), max_retries: Number(e.target.value) }))} /></label>
+    </form>
   );
 }

@@ -40,6 +40,7 @@ export function RunView({ queueId }: { queueId: string }) {
       <h1>Run {runId ?? queueId}</h1>
       <p>Status: <strong data-testid="run-status" className={status}>{status}</strong></p>
       {pipeline && status === "succeeded" && <p><a href={`#/dashboard/${pipeline}`}>Open the dashboard</a></p>}
+      {runId && <p><a href={`#/run/${runId}`}>Steps, timeline and checks</a></p>}
       <pre className="log" aria-label="Run log" aria-live="polite">{lines.join("\n")}</pre>
     </section>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addComponent, connect, setParam, setParamDefault, toGraph } from "./pipelineGraph";
+import { addComponent, connect, getSection, setParam, setParamDefault, setSection, toGraph } from "./pipelineGraph";
 
 const text = `pipeline: shop   # the demo
 components:
@@ -54,6 +54,15 @@ describe("YAML and graph round trip", () => {
     const edited = setParamDefault(withParams, "days", "90");
     expect(edited).toContain("default: 90");
     expect(edited).toContain("# horizon");
+  });
+
+  it("schedule and retry are edited in place and read back", () => {
+    const scheduled = setSection(setSection(text, "schedule", { cron: "0 6 * * *", timezone: "Europe/Berlin" }), "retry", { max_retries: 2, delay: "30s" });
+    expect(getSection(scheduled, "schedule")).toEqual({ cron: "0 6 * * *", timezone: "Europe/Berlin" });
+    expect(getSection(scheduled, "retry")).toEqual({ max_retries: 2, delay: "30s" });
+    expect(scheduled).toContain("# Data in.");
+    expect(toGraph(scheduled).components).toHaveLength(2);
+    expect(getSection(setSection(scheduled, "schedule", null), "schedule")).toBeNull();
   });
 
   it("text that is not YAML is an error, not a graph", () => {

@@ -115,3 +115,21 @@ export function setParamDefault(text: string, param: string, value: string): str
   entry.set("default", typeof current === "number" && value.trim() !== "" && !Number.isNaN(Number(value)) ? Number(value) : value);
   return doc.toString();
 }
+
+/** Sets (or, with null, removes) a top-level section such as schedule, retry or partitions, keeping comments elsewhere. */
+export function setSection(text: string, key: "schedule" | "retry" | "partitions", value: Record<string, unknown> | null): string {
+  const doc = parseDocument(text);
+  if (value === null) doc.delete(key);
+  else {
+    const node = doc.createNode(value);
+    node.flow = true;
+    doc.set(key, node);
+  }
+  return doc.toString();
+}
+
+/** A top-level section as plain values, or null. */
+export function getSection(text: string, key: "schedule" | "retry" | "partitions"): Record<string, unknown> | null {
+  const value = parseDocument(text).get(key);
+  return isMap(value) ? (value.toJSON() as Record<string, unknown>) : null;
+}

@@ -78,9 +78,10 @@ public sealed class Daemon
     }
 
     /// <summary>Queues a run; returns its queue id.</summary>
-    public async Task<string> SubmitAsync(string pipeline, string? partition, IReadOnlyDictionary<string, string> parameters, string trigger, int priority, CancellationToken cancellationToken)
+    public async Task<string> SubmitAsync(string pipeline, string? partition, IReadOnlyDictionary<string, string> parameters, string trigger, int priority, CancellationToken cancellationToken,
+        string? selection = null)
     {
-        var run = new QueuedRun(NewId("q"), pipeline, partition, trigger, priority, parameters, null, QueueState.Queued, null, _time.GetUtcNow(), 1);
+        var run = new QueuedRun(NewId("q"), pipeline, partition, trigger, priority, parameters, null, QueueState.Queued, null, _time.GetUtcNow(), 1, selection);
         await _store.EnqueueAsync(run, cancellationToken).ConfigureAwait(false);
         return run.QueueId;
     }

@@ -31,7 +31,7 @@ public enum QueueState
 
 /// <summary>A run waiting for, or holding, a slot in the run queue.</summary>
 public sealed record QueuedRun(string QueueId, string Pipeline, string? Partition, string Trigger, int Priority,
-    IReadOnlyDictionary<string, string> Params, string? BackfillId, QueueState State, string? RunId, DateTimeOffset EnqueuedAt, int Attempt);
+    IReadOnlyDictionary<string, string> Params, string? BackfillId, QueueState State, string? RunId, DateTimeOffset EnqueuedAt, int Attempt, string? Selection = null);
 
 /// <summary>A backfill's overall state.</summary>
 public enum BackfillStatus

@@ -40,6 +40,9 @@ public sealed partial class SqliteRunStore : IRunStore
         CREATE TABLE backfill_partitions (backfill_id TEXT NOT NULL, partition_key TEXT NOT NULL, ordinal INTEGER NOT NULL, status TEXT NOT NULL,
             run_id TEXT, PRIMARY KEY (backfill_id, partition_key));
         """,
+        """
+        ALTER TABLE queue ADD COLUMN selection TEXT;
+        """,
     ];
 
     private readonly SqliteConnection _connection;

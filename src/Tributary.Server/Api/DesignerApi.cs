@@ -57,6 +57,22 @@ internal static partial class DesignerApi
             return Results.Ok(new { saved = name });
         });
 
+        // Every table with its latest materialization (tables written outside pipelines have none).
+        api.MapGet("/assets", async (CancellationToken ct) =>
+        {
+            var tables = await project.Warehouse.ListTablesAsync(ct).ConfigureAwait(false);
+            var result = new List<object>();
+            foreach (var t in tables)
+            {
+                var last = (await project.Runs.GetMaterializationsAsync(null, t, ct).ConfigureAwait(false)).MaxBy(m => m.At);
+                result.Add(new { name = t, last_materialized = last?.At, rows = last?.RowCount, run_id = last?.RunId });
+            }
+            return result;
+        });
+
+        api.MapGet("/assets/{name}/history", async (string name, CancellationToken ct) =>
+            (await project.Runs.GetMaterializationsAsync(null, name, ct).ConfigureAwait(false)).OrderBy(m => m.At).Select(m => new { m.At, m.RowCount, m.RunId, m.Duration }));
+
         api.MapGet("/assets/{name}", async (string name, int? limit, CancellationToken ct) =>
         {
             if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema) return Results.NotFound(new { error = $"no table '{name}'" });

@@ -37,6 +37,23 @@ internal static class PipelinesApi
             return Results.Ok(await PartitionStatus.OfAsync(p, project.Runs, DateTimeOffset.UtcNow, ct).ConfigureAwait(false));
         });
 
+        // The next few ticks of a cron expression in a timezone, for the schedule editor.
+        api.MapGet("/cron/next", (string expression, string? timezone, int? count) =>
+        {
+            try
+            {
+                var schedule = new CronSchedule(new ScheduleSpec(expression, timezone ?? "UTC", new Core.Diagnostics.SourceLocation("api", 1, 1)));
+                var ticks = new List<DateTimeOffset>();
+                var at = DateTimeOffset.UtcNow;
+                for (var i = 0; i < Math.Clamp(count ?? 5, 1, 20) && schedule.Next(at) is { } next; i++) ticks.Add(at = next);
+                return Results.Ok(ticks);
+            }
+            catch (Exception e) when (e is Cronos.CronFormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
+            {
+                return Results.BadRequest(new { error = e.Message });
+            }
+        });
+
         api.MapGet("/components", () => project.Catalog.Types.Select(c => new { type = c.TypeName, description = c.Description }));
 
         api.MapGet("/ticks", async (string? pipeline, int? limit, CancellationToken ct) =>

@@ -11,7 +11,7 @@ namespace Tributary.Server.Api;
 internal static class RunsApi
 {
     /// <summary>A run request: pipeline, optional partition and param overrides, priority (higher first).</summary>
-    internal sealed record Submission(string Pipeline, string? Partition, Dictionary<string, string>? Params, int? Priority);
+    internal sealed record Submission(string Pipeline, string? Partition, Dictionary<string, string>? Params, int? Priority, string? Selection);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -30,12 +30,13 @@ internal static class RunsApi
                     if (spec.Partitions is null) return Results.BadRequest(new { error = $"pipeline '{s.Pipeline}' has no partitions" });
                     new Core.Pipelines.PartitionScheme(spec.Partitions).Parse(s.Partition, DateTimeOffset.UtcNow);
                 }
+                if (s.Selection is not null) Engine.Execution.AssetSelection.Resolve(Core.Pipelines.AssetGraph.Of(spec), s.Selection);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
             {
                 return Results.BadRequest(new { error = e.Message });
             }
-            var id = await daemon.SubmitAsync(s.Pipeline, s.Partition, s.Params ?? [], "api", s.Priority ?? 0, ct).ConfigureAwait(false);
+            var id = await daemon.SubmitAsync(s.Pipeline, s.Partition, s.Params ?? [], "api", s.Priority ?? 0, ct, s.Selection).ConfigureAwait(false);
             return Results.Accepted($"/api/queue/{id}", new { queue_id = id });
         });
 
@@ -49,6 +50,15 @@ internal static class RunsApi
         api.MapPost("/queue/{id}/cancel", async (string id, CancellationToken ct) =>
         {
             await daemon.CancelAsync(id, ct).ConfigureAwait(false);
+            return Results.Accepted();
+        });
+
+        // Cancel a run by its id: the queue entry that launched it is cancelled (running steps stop, tables keep their version).
+        api.MapPost("/runs/{id}/cancel", async (string id, CancellationToken ct) =>
+        {
+            var entry = (await project.Orchestration.ListQueueAsync([QueueState.Queued, QueueState.Launched], ct).ConfigureAwait(false)).FirstOrDefault(q => q.RunId == id);
+            if (entry is null) return Results.Conflict(new { error = $"run '{id}' is not running here" });
+            await daemon.CancelAsync(entry.QueueId, ct).ConfigureAwait(false);
             return Results.Accepted();
         });
 

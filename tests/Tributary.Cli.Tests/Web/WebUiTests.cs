@@ -63,7 +63,7 @@ public sealed partial class WebUiTests : IDisposable
             await form.GetByRole(AriaRole.Button, new() { Name = "Create pipeline" }).ClickAsync();
 
             // Designer: the graph, a node's form, an error that appears on the field and clears.
-            await page.WaitForURLAsync("**#/designer/shop_ltv");
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("#/designer/shop_ltv$"));
             await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("Valid");
             await page.Locator(".react-flow__node[data-id='customer_ltv']").ClickAsync();
             var parameters = page.GetByRole(AriaRole.Form, new() { Name = "Parameters of customer_ltv" });
@@ -85,6 +85,16 @@ public sealed partial class WebUiTests : IDisposable
             await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Value tiers: customers per tier" })).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download value_tiers__summary.csv" })).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "RFM segments: customers per segment" })).ToBeVisibleAsync();
+
+            // The operations pages: the run's timeline, the runs list, schedules with the next tick, and an asset's preview.
+            await page.GotoAsync(address + "#/runlist");
+            await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^\\d{8}-") }).First.ClickAsync();
+            await Assertions.Expect(page.GetByTestId("run-detail-status")).ToHaveTextAsync("succeeded");
+            await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "Step timeline" }).GetByRole(AriaRole.Listitem)).Not.ToHaveCountAsync(0);
+            await page.GotoAsync(address + "#/schedules");
+            await Assertions.Expect(page.GetByRole(AriaRole.Row, new() { Name = "shop_ltv" }).First).ToContainTextAsync("0 6 * * *");
+            await page.GotoAsync(address + "#/asset/value_tiers");
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Materialization history" })).ToBeVisibleAsync();
             Assert.Empty(consoleErrors);
         }
         catch (Exception e)

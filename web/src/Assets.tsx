@@ -1,0 +1,53 @@
+import { useEffect, useState } from "react";
+import { api } from "./api";
+
+interface AssetRow { name: string; last_materialized: string | null; rows: number | null; run_id: string | null }
+
+/** Every table with its last materialization; an asset's page previews its rows and shows its row count over time. */
+export function Assets() {
+  const [assets, setAssets] = useState<AssetRow[]>([]);
+  useEffect(() => { fetch("/api/assets").then((r) => r.json()).then(setAssets, () => undefined); }, []);
+  return (
+    <section>
+      <h1>Assets</h1>
+      <table>
+        <thead><tr><th scope="col">Asset</th><th scope="col">Last materialized</th><th scope="col">Rows</th></tr></thead>
+        <tbody>{assets.map((a) => (
+          <tr key={a.name}><td><a href={`#/asset/${a.name}`}>{a.name}</a></td><td>{a.last_materialized ? new Date(a.last_materialized).toLocaleString() : "—"}</td><td>{a.rows ?? ""}</td></tr>
+        ))}</tbody>
+      </table>
+    </section>
+  );
+}
+
+export function AssetDetail({ name }: { name: string }) {
+  const [data, setData] = useState<{ columns: { name: string; type: string }[]; rows: unknown[][] } | null>(null);
+  const [history, setHistory] = useState<{ at: string; row_count: number; run_id: string }[]>([]);
+  const [page, setPage] = useState(0);
+  useEffect(() => {
+    api.asset(name, 1000).then(setData, () => undefined);
+    fetch(`/api/assets/${name}/history`).then((r) => r.json()).then(setHistory, () => undefined);
+  }, [name]);
+  if (!data) return <p>Loading…</p>;
+  const size = 25;
+  return (
+    <section>
+      <h1>{name}</h1>
+      <p><a href={`/api/assets/${name}/csv`} download>Download {name}.csv</a></p>
+      <h2>Columns</h2>
+      <p>{data.columns.map((c) => `${c.name} (${c.type})`).join(", ")}</p>
+      <h2>Rows</h2>
+      <div className="toolbar">
+        <button onClick={() => setPage(Math.max(0, page - 1))} disabled={page === 0}>Previous</button>
+        <span>rows {page * size + 1}–{Math.min(data.rows.length, (page + 1) * size)} of {data.rows.length}{data.rows.length === 1000 ? "+" : ""}</span>
+        <button onClick={() => setPage(page + 1)} disabled={(page + 1) * size >= data.rows.length}>Next</button>
+      </div>
+      <div className="table-wrap"><table>
+        <thead><tr>{data.columns.map((c) => <th key={c.name} scope="col">{c.name}</th>)}</tr></thead>
+        <tbody>{data.rows.slice(page * size, (page + 1) * size).map((r, i) => <tr key={i}>{r.map((v, j) => <td key={j}>{v === null ? "" : String(v)}</td>)}</tr>)}</tbody>
+      </table></div>
+      <h2>Materialization history</h2>
+      <ol>{history.map((h, i) => <li key={i}>{new Date(h.at).toLocaleString()}: {h.row_count} rows (<a href={`#/run/${h.run_id}`}>{h.run_id}</a>)</li>)}</ol>
+    </section>
+  );
+}
