@@ -67,7 +67,7 @@ public sealed class TributaryServer : IAsyncDisposable
         }
         var api = app.MapGroup("/api");
         api.MapGet("/health", () => new { status = "ok" });
-        PipelinesApi.Map(api, project, log);
+        PipelinesApi.Map(api, project, daemon, log);
         RunsApi.Map(api, project, daemon);
         BackfillsApi.Map(api, project, daemon);
         DesignerApi.Map(api, project);

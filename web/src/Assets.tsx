@@ -24,9 +24,17 @@ export function AssetDetail({ name }: { name: string }) {
   const [data, setData] = useState<{ columns: { name: string; type: string }[]; rows: unknown[][] } | null>(null);
   const [history, setHistory] = useState<{ at: string; row_count: number; run_id: string }[]>([]);
   const [page, setPage] = useState(0);
+  const [lineage, setLineage] = useState<{ pipeline: string; type: string; upstream: string[]; downstream: string[]; partitioned: boolean }[]>([]);
+  const [partitions, setPartitions] = useState<{ partition: string; state: string }[]>([]);
   useEffect(() => {
     api.asset(name, 1000).then(setData, () => undefined);
     fetch(`/api/assets/${name}/history`).then((r) => r.json()).then(setHistory, () => undefined);
+    fetch(`/api/lineage/${name}`).then((r) => r.json()).then((l) => {
+      setLineage(l);
+      const partitioned = l.find((x: { partitioned: boolean }) => x.partitioned);
+      if (partitioned) fetch(`/api/pipelines/${partitioned.pipeline}/partitions`).then((r) => r.json())
+        .then((all: { asset: string; partition: string; state: string }[]) => setPartitions(all.filter((p) => p.asset === name)), () => undefined);
+    }, () => undefined);
   }, [name]);
   if (!data) return <p>Loading…</p>;
   const size = 25;
@@ -34,6 +42,18 @@ export function AssetDetail({ name }: { name: string }) {
     <section>
       <h1>{name}</h1>
       <p><a href={`/api/assets/${name}/csv`} download>Download {name}.csv</a></p>
+      {lineage.map((l) => (
+        <p key={l.pipeline}>In <a href={`#/designer/${l.pipeline}`}>{l.pipeline}</a> ({l.type}): reads {l.upstream.map((u) => <a key={u} href={`#/asset/${u}`}>{u} </a>)}{l.upstream.length === 0 && "no asset"}; read by {l.downstream.map((d) => <a key={d} href={`#/asset/${d}`}>{d} </a>)}{l.downstream.length === 0 && "nothing"}.</p>
+      ))}
+      {partitions.length > 0 && (
+        <>
+          <h2>Partitions</h2>
+          <ol className="partition-bar" aria-label="Partition status">
+            {partitions.map((p) => <li key={p.partition} className={`partition ${p.state}`} title={`${p.partition}: ${p.state}`}><span className="sr-only">{p.partition}: {p.state}</span></li>)}
+          </ol>
+          <p className="muted">{["materialized", "stale", "failed", "missing"].map((s) => `${partitions.filter((p) => p.state === s).length} ${s}`).join(" · ")}</p>
+        </>
+      )}
       <h2>Columns</h2>
       <p>{data.columns.map((c) => `${c.name} (${c.type})`).join(", ")}</p>
       <h2>Rows</h2>

@@ -67,6 +67,14 @@ export function Designer({ name }: { name: string }) {
     window.location.hash = `#/runs/${queue_id}`;
   };
   const component = graph?.components.find((c) => c.id === selected) ?? null;
+  // A component from the palette (click or drop) gets a free id from its type's name.
+  const add = (type: string) => {
+    const base = type.split(".").pop()!.replace(/[^a-z0-9_]/g, "_");
+    let id = base;
+    for (let i = 2; graph?.components.some((c) => c.id === id); i++) id = `${base}_${i}`;
+    setText(addComponent(text, id, type));
+    setSelected(id);
+  };
   return (
     <section className="designer">
       <div className="toolbar">
@@ -80,6 +88,10 @@ export function Designer({ name }: { name: string }) {
         </span>
         <button onClick={() => void save()} disabled={diagnostics.length > 0}>Save</button>
         <button onClick={() => void run()} disabled={diagnostics.length > 0}>Run</button>
+        <details className="launch">
+          <summary>Run with options…</summary>
+          <LaunchForm name={name} onLaunched={(queueId) => { window.location.hash = `#/runs/${queueId}`; }} />
+        </details>
         <a href={`#/dashboard/${name}`}>Dashboard</a>
         <a href={URL.createObjectURL(new Blob([text], { type: "text/yaml" }))} download={`${name}.yaml`}>Export</a>
         <label className="import">Import YAML
@@ -94,16 +106,12 @@ export function Designer({ name }: { name: string }) {
         </label>
       ) : (
         <div className="canvas-row">
-          <Palette onAdd={(type) => {
-            const base = type.split(".").pop()!.replace(/[^a-z0-9_]/g, "_");
-            let id = base;
-            for (let i = 2; graph?.components.some((c) => c.id === id); i++) id = `${base}_${i}`;
-            setText(addComponent(text, id, type));
-            setSelected(id);
-          }} />
-          <div className="canvas" aria-label="Pipeline graph">
+          <Palette onAdd={add} />
+          <div className="canvas" aria-label="Pipeline graph" onDragOver={(e) => e.preventDefault()}
+            onDrop={(e) => { const type = e.dataTransfer.getData("application/x-tributary-component"); if (type) add(type); }}>
             <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false}
               onNodeClick={(_, n) => setSelected(n.id)}
+              onSelectionChange={({ nodes: picked }) => { if (picked[0]) setSelected(picked[0].id); }}
               onConnect={(c: Connection) => c.source && c.target && setText(connect(text, c.source, c.target))}>
               <Background /><Controls />
             </ReactFlow>
@@ -179,7 +187,8 @@ function Palette({ onAdd }: { onAdd: (type: string) => void }) {
         <details key={c} open={query !== ""}>
           <summary>{c}</summary>
           {shown.filter((t) => t.type.startsWith(c + ".")).map((t) => (
-            <button key={t.type} title={t.description} onClick={() => onAdd(t.type)}>{t.type}</button>
+            <button key={t.type} title={t.description} onClick={() => onAdd(t.type)} draggable
+              onDragStart={(e) => e.dataTransfer.setData("application/x-tributary-component", t.type)}>{t.type}</button>
           ))}
         </details>
       ))}
@@ -211,6 +220,33 @@ function ScheduleEditor({ text, onChange }: { text: string; onChange: (text: str
       <p className="muted" aria-live="polite">{next.length > 0 ? `Next: ${next.join(" · ")}` : cron ? "not a valid cron expression" : "no schedule"}</p>
       <label>Max retries <input name="max_retries" type="number" min={0} max={100} value={String(retry?.max_retries ?? 0)}
         onChange={(e) => onChange(setSection(text, "retry", { ...(retry ?? {}), max_retries: Number(e.target.value) }))} /></label>
+    </form>
+  );
+}
+
+/** Launch with an asset selection, a partition and param overrides (name=value per line). */
+function LaunchForm({ name, onLaunched }: { name: string; onLaunched: (queueId: string) => void }) {
+  const [selection, setSelection] = useState("");
+  const [partition, setPartition] = useState("");
+  const [params, setParams] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const launch = async () => {
+    const overrides = Object.fromEntries(params.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const response = await fetch("/api/runs", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ pipeline: name, selection: selection || null, partition: partition || null, params: overrides }),
+    });
+    const body = await response.json();
+    if (response.ok) onLaunched(body.queue_id);
+    else setError(body.error);
+  };
+  return (
+    <form className="panel" aria-label="Run with options" onSubmit={(e) => { e.preventDefault(); void launch(); }}>
+      <label>Assets (e.g. orders+, +report) <input name="selection" value={selection} onChange={(e) => setSelection(e.target.value)} /></label>
+      <label>Partition <input name="partition" value={partition} onChange={(e) => setPartition(e.target.value)} /></label>
+      <label>Params (name=value per line) <textarea name="params" value={params} onChange={(e) => setParams(e.target.value)} rows={3} /></label>
+      {error && <p role="alert">{error}</p>}
+      <button type="submit">Launch</button>
     </form>
   );
 }

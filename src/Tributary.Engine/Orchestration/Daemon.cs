@@ -70,12 +70,26 @@ public sealed class Daemon
         var now = _time.GetUtcNow();
         foreach (var p in pipelines)
         {
+            // A paused pipeline's schedule and sensors do not tick; its cursors stay where they were.
+            if (await IsPausedAsync(p.Name, cancellationToken).ConfigureAwait(false)) continue;
             if (p.Schedule is not null) await ScheduleAsync(p, now, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < p.Sensors.Count; i++) await SensorAsync(p, i, now, cancellationToken).ConfigureAwait(false);
         }
         await AdvanceBackfillsAsync(cancellationToken).ConfigureAwait(false);
         await LaunchAsync(pipelines, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Turns a pipeline's schedule and sensors off or on. Resuming does not run the ticks missed while paused.</summary>
+    public async Task SetPausedAsync(string pipeline, bool paused, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await _store.SetCursorAsync($"paused:{pipeline}", paused ? "true" : "false", now, cancellationToken).ConfigureAwait(false);
+        if (!paused) await _store.SetCursorAsync($"schedule:{pipeline}", now.ToString("O", CultureInfo.InvariantCulture), now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the pipeline's schedule and sensors are turned off.</summary>
+    public async Task<bool> IsPausedAsync(string pipeline, CancellationToken cancellationToken) =>
+        await _store.GetCursorAsync($"paused:{pipeline}", cancellationToken).ConfigureAwait(false) == "true";
 
     /// <summary>Queues a run; returns its queue id.</summary>
     public async Task<string> SubmitAsync(string pipeline, string? partition, IReadOnlyDictionary<string, string> parameters, string trigger, int priority, CancellationToken cancellationToken,

@@ -9,7 +9,7 @@ namespace Tributary.Server.Api;
 /// <summary><c>/api/pipelines</c>, <c>/api/components</c> and <c>/api/ticks</c>: what the project has and what its schedules and sensors did.</summary>
 internal static class PipelinesApi
 {
-    public static void Map(RouteGroupBuilder api, TributaryProject project, Action<string> log)
+    public static void Map(RouteGroupBuilder api, TributaryProject project, Daemon daemon, Action<string> log)
     {
         api.MapGet("/pipelines", () => project.PipelineNames().Select(name =>
         {
@@ -21,6 +21,7 @@ internal static class PipelinesApi
                 {
                     name, p.Description, components = p.Components.Count, schedule = p.Schedule?.Cron, timezone = p.Schedule?.Timezone, next_tick = next,
                     partitions = p.Partitions?.Type.ToString().ToLowerInvariant(), sensors = p.Sensors.Select(s => s.Type),
+                    paused = daemon.IsPausedAsync(name, CancellationToken.None).GetAwaiter().GetResult(),
                 };
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -52,6 +53,42 @@ internal static class PipelinesApi
             {
                 return Results.BadRequest(new { error = e.Message });
             }
+        });
+
+        api.MapPost("/pipelines/{name}/pause", async (string name, CancellationToken ct) =>
+        {
+            await daemon.SetPausedAsync(name, true, ct).ConfigureAwait(false);
+            return Results.Ok(new { name, paused = true });
+        });
+        api.MapPost("/pipelines/{name}/resume", async (string name, CancellationToken ct) =>
+        {
+            await daemon.SetPausedAsync(name, false, ct).ConfigureAwait(false);
+            return Results.Ok(new { name, paused = false });
+        });
+
+        // Where an asset comes from and what reads it, across the project's pipelines; and its pipeline's partitions.
+        api.MapGet("/lineage/{asset}", (string asset) =>
+        {
+            var result = new List<object>();
+            foreach (var name in project.PipelineNames())
+            {
+                Core.Pipelines.PipelineSpec p;
+                try
+                {
+                    p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    continue;
+                }
+                if (p.Components.FirstOrDefault(c => c.Id == asset) is not { } component) continue;
+                result.Add(new
+                {
+                    pipeline = name, type = component.Type, upstream = component.Inputs,
+                    downstream = p.Components.Where(c => c.Inputs.Contains(asset)).Select(c => c.Id), partitioned = p.Partitions is not null,
+                });
+            }
+            return result;
         });
 
         api.MapGet("/components", () => project.Catalog.Types.Select(c => new { type = c.TypeName, description = c.Description }));

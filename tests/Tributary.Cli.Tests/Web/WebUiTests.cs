@@ -92,9 +92,13 @@ public sealed partial class WebUiTests : IDisposable
             await Assertions.Expect(page.GetByTestId("run-detail-status")).ToHaveTextAsync("succeeded");
             await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "Step timeline" }).GetByRole(AriaRole.Listitem)).Not.ToHaveCountAsync(0);
             await page.GotoAsync(address + "#/schedules");
-            await Assertions.Expect(page.GetByRole(AriaRole.Row, new() { Name = "shop_ltv" }).First).ToContainTextAsync("0 6 * * *");
+            var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "shop_ltv" }).First;
+            await Assertions.Expect(row).ToContainTextAsync("0 6 * * *");
+            await row.GetByRole(AriaRole.Checkbox).ClickAsync();
+            await Assertions.Expect(row).ToContainTextAsync("off");
             await page.GotoAsync(address + "#/asset/value_tiers");
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Materialization history" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByText("read by")).ToContainTextAsync("customer_value");
             Assert.Empty(consoleErrors);
         }
         catch (Exception e)

@@ -108,6 +108,26 @@ public sealed class DaemonTests(PostgresCluster postgres)
         Assert.Equal("schedule", f.Launched[0].Trigger);
     }
 
+    [Fact]
+    public async Task Schedule_Paused_DoesNotTickAndResumingSkipsWhatWasMissed()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:30Z"), Scheduled("0 * * * *", "UTC"));
+        var daemon = f.Daemon();
+        await daemon.TickAsync(Ct);
+        await daemon.SetPausedAsync("nightly", true, Ct);
+        f.Clock.Advance(TimeSpan.FromHours(3));
+        await daemon.TickAsync(Ct);                      // 11:00-13:00 pass while paused
+        await daemon.SetPausedAsync("nightly", false, Ct);
+        f.Clock.Advance(TimeSpan.FromMinutes(60));       // resumed at 13:00:30: 14:00 is the first tick after it
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        Assert.True(await daemon.IsPausedAsync("nightly", Ct) is false);
+        var ticks = await f.Store.ListTicksAsync("nightly", 100, Ct);
+        Assert.Equal([DateTimeOffset.Parse("2025-06-01T14:00:00Z")], ticks.Select(t => t.At));
+        Assert.Single(f.Launched);
+    }
+
     [Theory]
     [InlineData("latest", 1, 4)]
     [InlineData("skip", 0, 5)]
