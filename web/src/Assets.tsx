@@ -26,9 +26,15 @@ export function AssetDetail({ name }: { name: string }) {
   const [page, setPage] = useState(0);
   const [lineage, setLineage] = useState<{ pipeline: string; type: string; upstream: string[]; downstream: string[]; partitioned: boolean }[]>([]);
   const [partitions, setPartitions] = useState<{ partition: string; state: string }[]>([]);
+  const [checks, setChecks] = useState<{ check: string; passed: boolean; detail: string }[]>([]);
   useEffect(() => {
     api.asset(name, 1000).then(setData, () => undefined);
-    fetch(`/api/assets/${name}/history`).then((r) => r.json()).then(setHistory, () => undefined);
+    fetch(`/api/assets/${name}/history`).then((r) => r.json()).then((h: { run_id: string }[]) => {
+      setHistory(h as never);
+      // The checks of the latest materialization.
+      if (h.length > 0) fetch(`/api/runs/${h[h.length - 1].run_id}`).then((r) => r.json())
+        .then((d: { checks: { asset: string; check: string; passed: boolean; detail: string }[] }) => setChecks(d.checks.filter((c) => c.asset === name)), () => undefined);
+    }, () => undefined);
     fetch(`/api/lineage/${name}`).then((r) => r.json()).then((l) => {
       setLineage(l);
       const partitioned = l.find((x: { partitioned: boolean }) => x.partitioned);
@@ -52,6 +58,12 @@ export function AssetDetail({ name }: { name: string }) {
             {partitions.map((p) => <li key={p.partition} className={`partition ${p.state}`} title={`${p.partition}: ${p.state}`}><span className="sr-only">{p.partition}: {p.state}</span></li>)}
           </ol>
           <p className="muted">{["materialized", "stale", "failed", "missing"].map((s) => `${partitions.filter((p) => p.state === s).length} ${s}`).join(" · ")}</p>
+        </>
+      )}
+      {checks.length > 0 && (
+        <>
+          <h2>Checks (latest materialization)</h2>
+          <ul>{checks.map((c, i) => <li key={i} className={c.passed ? "ok" : "bad"}>{c.check}: {c.passed ? "passed" : "failed"} ({c.detail})</li>)}</ul>
         </>
       )}
       <h2>Columns</h2>

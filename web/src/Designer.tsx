@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { Background, Controls, ReactFlow, type Connection, type Edge, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { api, Diagnostic } from "./api";
-import { addComponent, connect, getSection, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
+import { addComponent, connect, getSection, getSensors, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
 import { layout } from "./layout";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[] }
@@ -220,6 +220,8 @@ function ScheduleEditor({ text, onChange }: { text: string; onChange: (text: str
       <p className="muted" aria-live="polite">{next.length > 0 ? `Next: ${next.join(" · ")}` : cron ? "not a valid cron expression" : "no schedule"}</p>
       <label>Max retries <input name="max_retries" type="number" min={0} max={100} value={String(retry?.max_retries ?? 0)}
         onChange={(e) => onChange(setSection(text, "retry", { ...(retry ?? {}), max_retries: Number(e.target.value) }))} /></label>
+      <PartitionsEditor text={text} onChange={onChange} />
+      <SensorsEditor text={text} onChange={onChange} />
     </form>
   );
 }
@@ -248,5 +250,51 @@ function LaunchForm({ name, onLaunched }: { name: string; onLaunched: (queueId: 
       {error && <p role="alert">{error}</p>}
       <button type="submit">Launch</button>
     </form>
+  );
+}
+
+function PartitionsEditor({ text, onChange }: { text: string; onChange: (text: string) => void }) {
+  const partitions = getSection(text, "partitions");
+  const set = (patch: Record<string, unknown>) => {
+    const next = { ...(partitions ?? {}), ...patch };
+    onChange(setSection(text, "partitions", next.type ? next : null));
+  };
+  return (
+    <fieldset>
+      <legend>Partitions</legend>
+      <label>Type
+        <select name="partition-type" value={String(partitions?.type ?? "")} onChange={(e) => set({ type: e.target.value || undefined })}>
+          <option value="">none</option>{["hourly", "daily", "weekly", "monthly", "static"].map((t) => <option key={t}>{t}</option>)}
+        </select>
+      </label>
+      {partitions && partitions.type !== "static" && <label>Start (YYYY-MM-DD) <input name="partition-start" value={String(partitions.start ?? "")} onChange={(e) => set({ start: e.target.value })} /></label>}
+      {partitions && <label>Keys (comma-separated) <input name="partition-keys" value={Array.isArray(partitions.keys) ? partitions.keys.join(", ") : ""}
+        onChange={(e) => set({ keys: e.target.value.split(",").map((k) => k.trim()).filter(Boolean) })} /></label>}
+    </fieldset>
+  );
+}
+
+function SensorsEditor({ text, onChange }: { text: string; onChange: (text: string) => void }) {
+  const sensors = getSensors(text);
+  const settings: Record<string, string[]> = { file_arrival: ["path", "pattern"], table_rows: ["table", "cursor_column"], run_status: ["pipeline", "status"], freshness: ["asset", "max_age", "action"] };
+  const update = (i: number, patch: Record<string, unknown>) => onChange(setSection(text, "sensors", sensors.map((s, k) => (k === i ? { ...s, ...patch } : s))));
+  return (
+    <fieldset>
+      <legend>Sensors</legend>
+      {sensors.map((s, i) => (
+        <div key={i} className="sensor">
+          <strong>{String(s.type)}</strong>
+          {[...(settings[String(s.type)] ?? []), "interval"].map((key) => (
+            <label key={key}>{key} <input name={`sensor-${i}-${key}`} value={String(s[key] ?? "")} onChange={(e) => update(i, { [key]: e.target.value })} /></label>
+          ))}
+          <button type="button" onClick={() => onChange(setSection(text, "sensors", sensors.filter((_, k) => k !== i)))}>Remove sensor</button>
+        </div>
+      ))}
+      <label>Add a sensor
+        <select value="" onChange={(e) => e.target.value && onChange(setSection(text, "sensors", [...sensors, { type: e.target.value, interval: "30s" }]))}>
+          <option value="">choose…</option>{Object.keys(settings).map((t) => <option key={t}>{t}</option>)}
+        </select>
+      </label>
+    </fieldset>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addComponent, connect, getSection, setParam, setParamDefault, setSection, toGraph } from "./pipelineGraph";
+import { addComponent, connect, getSection, getSensors, setParam, setParamDefault, setSection, toGraph } from "./pipelineGraph";
 
 const text = `pipeline: shop   # the demo
 components:
@@ -63,6 +63,14 @@ describe("YAML and graph round trip", () => {
     expect(scheduled).toContain("# Data in.");
     expect(toGraph(scheduled).components).toHaveLength(2);
     expect(getSection(setSection(scheduled, "schedule", null), "schedule")).toBeNull();
+  });
+
+  it("partitions and sensors are edited in place", () => {
+    const edited = setSection(setSection(text, "partitions", { type: "daily", start: "2025-01-01" }), "sensors", [{ type: "file_arrival", path: "inbox", interval: "30s" }]);
+    expect(getSection(edited, "partitions")).toEqual({ type: "daily", start: "2025-01-01" });
+    expect(getSensors(edited)).toEqual([{ type: "file_arrival", path: "inbox", interval: "30s" }]);
+    expect(edited).toContain("# relative to the project");
+    expect(getSensors(setSection(edited, "sensors", []))).toEqual([]);
   });
 
   it("text that is not YAML is an error, not a graph", () => {

@@ -117,12 +117,13 @@ export function setParamDefault(text: string, param: string, value: string): str
 }
 
 /** Sets (or, with null, removes) a top-level section such as schedule, retry or partitions, keeping comments elsewhere. */
-export function setSection(text: string, key: "schedule" | "retry" | "partitions", value: Record<string, unknown> | null): string {
+export function setSection(text: string, key: "schedule" | "retry" | "partitions" | "sensors", value: Record<string, unknown> | Record<string, unknown>[] | null): string {
   const doc = parseDocument(text);
-  if (value === null) doc.delete(key);
+  if (value === null || (Array.isArray(value) && value.length === 0)) doc.delete(key);
   else {
     const node = doc.createNode(value);
-    node.flow = true;
+    if (Array.isArray(value)) for (const item of (node as YAMLSeq).items) (item as YAMLMap).flow = true;
+    else node.flow = true;
     doc.set(key, node);
   }
   return doc.toString();
@@ -132,4 +133,10 @@ export function setSection(text: string, key: "schedule" | "retry" | "partitions
 export function getSection(text: string, key: "schedule" | "retry" | "partitions"): Record<string, unknown> | null {
   const value = parseDocument(text).get(key);
   return isMap(value) ? (value.toJSON() as Record<string, unknown>) : null;
+}
+
+/** The sensors list as plain values. */
+export function getSensors(text: string): Record<string, unknown>[] {
+  const value = parseDocument(text).get("sensors");
+  return isSeq(value) ? (value.toJSON() as Record<string, unknown>[]) : [];
 }

@@ -96,9 +96,10 @@ public sealed partial class WebUiTests : IDisposable
             await Assertions.Expect(row).ToContainTextAsync("0 6 * * *");
             await row.GetByRole(AriaRole.Checkbox).ClickAsync();
             await Assertions.Expect(row).ToContainTextAsync("off");
-            await page.GotoAsync(address + "#/asset/value_tiers");
+            await page.GotoAsync(address + "#/asset/customer_ltv");
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Materialization history" })).ToBeVisibleAsync();
-            await Assertions.Expect(page.GetByText("read by")).ToContainTextAsync("customer_value");
+            await Assertions.Expect(page.GetByText("read by")).ToContainTextAsync("value_tiers");
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Checks (latest materialization)" })).ToBeVisibleAsync();
             Assert.Empty(consoleErrors);
         }
         catch (Exception e)

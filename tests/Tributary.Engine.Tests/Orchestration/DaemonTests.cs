@@ -249,21 +249,34 @@ public sealed class DaemonTests(PostgresCluster postgres)
             "pipeline: b\ncomponents: [{ id: x, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
         var release = new TaskCompletionSource();
         f.Outcome = async (_, ct) => { await release.Task.WaitAsync(ct); return RunStatus.Succeeded; };
-        var daemon = f.Daemon(maxConcurrent: 2);
-        await daemon.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
-        await daemon.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
-        await daemon.SubmitAsync("b", null, new Dictionary<string, string>(), "api", 9, Ct);
 
-        await daemon.TickAsync(Ct);
-        await Until(() => f.Launched.Count == 2);
-
-        // b first (priority 9), then one run of a; the second run of a waits for a slot.
-        Assert.Equal(["b", "a"], f.Launched.Select(l => l.Pipeline));
+        // One slot: the higher priority goes first although it was queued last.
+        var single = f.Daemon(maxConcurrent: 1);
+        await single.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
+        await single.SubmitAsync("b", null, new Dictionary<string, string>(), "api", 9, Ct);
+        await single.TickAsync(Ct);
+        await Until(() => f.Launched.Count == 1);
+        Assert.Equal("b", f.Launched[0].Pipeline);
         release.SetResult();
-        await daemon.WhenIdleAsync();
-        await daemon.TickAsync(Ct);
-        await daemon.WhenIdleAsync();
-        Assert.Equal(["b", "a", "a"], f.Launched.Select(l => l.Pipeline));
+        await single.WhenIdleAsync();
+        await single.TickAsync(Ct);
+        await single.WhenIdleAsync();
+        Assert.Equal(["b", "a"], f.Launched.Select(l => l.Pipeline));
+
+        // Two slots, two runs of one pipeline: the second waits for the first.
+        var hold = new TaskCompletionSource();
+        f.Outcome = async (_, ct) => { await hold.Task.WaitAsync(ct); return RunStatus.Succeeded; };
+        var two = f.Daemon(maxConcurrent: 2);
+        await two.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
+        await two.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
+        await two.TickAsync(Ct);
+        await Until(() => f.Launched.Count == 3);
+        Assert.Single(await f.Store.ListQueueAsync([QueueState.Queued], Ct));
+        hold.SetResult();
+        await two.WhenIdleAsync();
+        await two.TickAsync(Ct);
+        await two.WhenIdleAsync();
+        Assert.Equal(4, f.Launched.Count);
     }
 
     // Launched runs start on the thread pool; wait (briefly, on real time) until the launcher has seen them.
