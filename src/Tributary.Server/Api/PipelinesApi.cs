@@ -11,25 +11,30 @@ internal static class PipelinesApi
 {
     public static void Map(RouteGroupBuilder api, TributaryProject project, Daemon daemon, Action<string> log)
     {
-        api.MapGet("/pipelines", () => project.PipelineNames().Select(name =>
+        api.MapGet("/pipelines", async (CancellationToken ct) =>
         {
-            try
+            var list = new List<object>();
+            foreach (var name in project.PipelineNames())
             {
-                var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
-                var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(DateTimeOffset.UtcNow);
-                return (object)new
+                try
                 {
-                    name, p.Description, components = p.Components.Count, schedule = p.Schedule?.Cron, timezone = p.Schedule?.Timezone, next_tick = next,
-                    partitions = p.Partitions?.Type.ToString().ToLowerInvariant(), sensors = p.Sensors.Select(s => s.Type),
-                    paused = daemon.IsPausedAsync(name, CancellationToken.None).GetAwaiter().GetResult(),
-                };
+                    var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
+                    var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(DateTimeOffset.UtcNow);
+                    list.Add(new
+                    {
+                        name, p.Description, components = p.Components.Count, schedule = p.Schedule?.Cron, timezone = p.Schedule?.Timezone, next_tick = next,
+                        partitions = p.Partitions?.Type.ToString().ToLowerInvariant(), sensors = p.Sensors.Select(s => s.Type),
+                        paused = await daemon.IsPausedAsync(name, ct).ConfigureAwait(false),
+                    });
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log($"pipeline {name}: {e.Message}");
+                    list.Add(new { name, error = e.Message });
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log($"pipeline {name}: {e.Message}");
-                return new { name, error = e.Message };
-            }
-        }).ToList());
+            return list;
+        });
 
         api.MapGet("/pipelines/{name}/partitions", async (string name, CancellationToken ct) =>
         {
