@@ -32,8 +32,7 @@ internal static class RunCommand
     // 'trib serve' owns the warehouse: the run goes through its queue, and its events stream back here.
     private static async Task<int> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, Dictionary<string, string> parameters, CancellationToken ct)
     {
-        if (selection is not null) throw new CliException("--select is not yet supported while 'trib serve' runs; run the whole pipeline, or stop the server.");
-        var queued = await server.PostAsync("/api/runs", new { pipeline, @params = parameters }, ct);
+        var queued = await server.PostAsync("/api/runs", new { pipeline, @params = parameters, selection }, ct);
         var queueId = (string)queued["queue_id"]!;
         cli.Error.WriteLine($"submitted to the running server (queue {queueId})");
         string? runId = null;

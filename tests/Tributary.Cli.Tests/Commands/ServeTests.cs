@@ -82,6 +82,9 @@ public sealed partial class ServeTests : IDisposable
         var runs = await http.GetFromJsonAsync<JsonElement>("/api/runs?pipeline=hello", Ct);
         Assert.Equal("succeeded", runs[0].GetProperty("status").GetString());
         Assert.Equal("api", runs[0].GetProperty("trigger").GetString());
+        var wrong = await Trib.RunAsync("run", "hello", "--select", "nope", "--project", Project);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("the server answered 400", wrong.Error, StringComparison.Ordinal);
     }
 
     [Fact]
