@@ -47,7 +47,8 @@ internal static class QuickstartCommand
                   trib show customer_ltv             each customer's P(alive), expected purchases and CLV with a 90% interval
                   trib show customer_ltv__model      the fitted BG/NBD and Gamma-Gamma parameters
                   trib runs show {result.RunId}   steps, checks and log of this run
-                  trib templates                     more pipelines to start from
+                  trib templates                     more pipelines to start from (marketing_attribution, ...)
+                  trib serve                         schedules, the API and the web UI at http://127.0.0.1:8080
                 """);
             return ExitCodes.Success;
         }));
