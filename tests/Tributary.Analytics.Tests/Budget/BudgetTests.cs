@@ -53,6 +53,23 @@ public sealed class BudgetTests
     }
 
     [Fact]
+    public void Allocate_SShapedCurve_NeverRecommendsLessThanTheCurrentSplit()
+    {
+        // 'brand' is S-shaped (s = 4): its first dollars return almost nothing, so greedy filling from zero pours the
+        // budget into the small concave 'niche' (response ≈ 10). The current split already earns ≈ 100.
+        var brand = new ResponseCurve(0, 100, 50, 4);
+        var niche = new ResponseCurve(0, 10, 1, 1);
+        BudgetChannel[] channels = [new("brand", brand, CurrentSpend: 90), new("niche", niche, CurrentSpend: 10)];
+
+        var allocation = BudgetAllocator.Allocate(channels, budget: 100);
+
+        Assert.True(allocation.ExpectedResponse >= allocation.CurrentResponse, $"{allocation.ExpectedResponse} vs {allocation.CurrentResponse}");
+        Assert.True(allocation.CurrentResponse > 95);
+        Assert.True(allocation.Spend["brand"] > 80, $"brand {allocation.Spend["brand"]}");
+        Assert.Equal(100, allocation.Spend.Values.Sum(), 1e-6);
+    }
+
+    [Fact]
     public void Allocate_RespectsBoundsAndRefusesImpossibleOnes()
     {
         var curve = new ResponseCurve(0, 100, 10, 1);
