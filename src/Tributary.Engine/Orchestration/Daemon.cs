@@ -20,7 +20,7 @@ public sealed class Daemon
     private readonly Func<CancellationToken, Task<IReadOnlyList<PipelineSpec>>> _pipelines;
     private readonly IOrchestrationStore _store;
     private readonly IRunStore _runs;
-    private readonly SensorEvaluator _sensors;
+    private readonly ISensorEvaluator _sensors;
     private readonly RunLauncher _launch;
     private readonly FailureAlerts _alerts;
     private readonly DaemonOptions _options;
@@ -31,7 +31,7 @@ public sealed class Daemon
     private volatile bool _stopping;
 
     /// <summary>A daemon over the project's pipelines, stores and warehouse.</summary>
-    public Daemon(Func<CancellationToken, Task<IReadOnlyList<PipelineSpec>>> pipelines, IOrchestrationStore store, IRunStore runs, SensorEvaluator sensors,
+    public Daemon(Func<CancellationToken, Task<IReadOnlyList<PipelineSpec>>> pipelines, IOrchestrationStore store, IRunStore runs, ISensorEvaluator sensors,
         RunLauncher launch, FailureAlerts alerts, DaemonOptions options, TimeProvider time, Action<string> log)
     {
         (_pipelines, _store, _runs, _sensors, _launch, _alerts, _options, _time, _log) = (pipelines, store, runs, sensors, launch, alerts, options.Validate(), time, log);
@@ -223,12 +223,12 @@ public sealed class Daemon
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                await Tick("sensor", p.Name, now, TickStatus.Failed, $"evaluation timed out after {_options.SensorTimeout.TotalSeconds:0}s", null, cancellationToken).ConfigureAwait(false);
+                await Tick($"sensor:{name}", p.Name, now, TickStatus.Failed, $"evaluation timed out after {_options.SensorTimeout.TotalSeconds:0}s", null, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                await Tick("sensor", p.Name, now, TickStatus.Failed, e.Message, null, cancellationToken).ConfigureAwait(false);
+                await Tick($"sensor:{name}", p.Name, now, TickStatus.Failed, e.Message, null, cancellationToken).ConfigureAwait(false);
                 return;
             }
         }

@@ -10,13 +10,20 @@ namespace Tributary.Engine.Orchestration;
 /// <summary>What one sensor evaluation decided: request a run, raise an alert, or nothing; why; and the new cursor.</summary>
 public sealed record SensorOutcome(bool RequestRun, bool Alert, string Reason, string? Cursor);
 
+/// <summary>Decides, from a sensor's cursor, whether it fires.</summary>
+public interface ISensorEvaluator
+{
+    /// <summary>Evaluates <paramref name="sensor"/> at <paramref name="now"/> from <paramref name="cursor"/>.</summary>
+    Task<SensorOutcome> EvaluateAsync(SensorSpec sensor, string? cursor, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// Evaluates the four sensor types against a cursor: <c>file_arrival</c> (files in a folder matching a pattern that the
 /// cursor has not seen), <c>table_rows</c> (a warehouse table's cursor column past the cursor), <c>run_status</c>
 /// (another pipeline's runs that ended with a status since the cursor), and <c>freshness</c> (an asset whose last
 /// materialization is older than <c>max_age</c>: an alert, or a run when <c>action: trigger</c>; once per stale version).
 /// </summary>
-public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string projectDirectory)
+public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string projectDirectory) : ISensorEvaluator
 {
     /// <summary>Evaluates <paramref name="sensor"/> at <paramref name="now"/> from <paramref name="cursor"/>.</summary>
     public Task<SensorOutcome> EvaluateAsync(SensorSpec sensor, string? cursor, DateTimeOffset now, CancellationToken cancellationToken) => sensor.Type switch

@@ -26,8 +26,10 @@ public sealed class DaemonTests(PostgresCluster postgres)
         public List<string> Log { get; } = [];
         public SqliteRunStore Store => (SqliteRunStore)H.Store;
 
+        public ISensorEvaluator? Sensors { get; set; }
+
         public Daemon Daemon(int maxConcurrent = 4) => new(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(Pipelines), Store, Store,
-            new SensorEvaluator(H.Warehouse, Store, H.Temp.Path), Launch, new FailureAlerts(new HttpClient(), _ => null, Log.Add),
+            Sensors ?? new SensorEvaluator(H.Warehouse, Store, H.Temp.Path), Launch, new FailureAlerts(new HttpClient(), _ => null, Log.Add),
             new DaemonOptions { MaxConcurrentRuns = maxConcurrent }, Clock, Log.Add);
 
         private async Task<RunResult> Launch(QueuedRun run, CancellationToken ct)
@@ -205,6 +207,41 @@ public sealed class DaemonTests(PostgresCluster postgres)
         var ticks = (await f.Store.ListTicksAsync("scorer", 100, Ct)).Reverse().Select(t => t.Status).ToList();
         Assert.Equal([TickStatus.Skipped, TickStatus.Requested, TickStatus.Skipped, TickStatus.Requested], ticks);
         Assert.Equal(2, f.Launched.Count);
+    }
+
+    // A sensor whose evaluation never finishes on its own.
+    private sealed class HangingSensor : ISensorEvaluator
+    {
+        public async Task<SensorOutcome> EvaluateAsync(SensorSpec sensor, string? cursor, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return new SensorOutcome(true, false, "never", cursor);
+        }
+    }
+
+    [Fact]
+    public async Task Sensor_EvaluationPastTheTimeout_IsRecordedAsFailedAndRequestsNothing()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
+            pipeline: slow
+            sensors: [{ type: table_rows, table: events, cursor_column: id, interval: 1m }]
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+        f.Sensors = new HangingSensor();
+        var daemon = f.Daemon();
+
+        var tick = daemon.TickAsync(Ct);
+        for (var i = 0; i < 100 && !tick.IsCompleted; i++)
+        {
+            f.Clock.Advance(TimeSpan.FromSeconds(1));  // the 30 s evaluation limit runs on the daemon's clock
+            await Task.Delay(5, Ct);
+        }
+        await tick.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        var recorded = Assert.Single(await f.Store.ListTicksAsync("slow", 10, Ct));
+        Assert.Equal(("sensor:table_rows#1", TickStatus.Failed, "evaluation timed out after 30s"), (recorded.Kind, recorded.Status, recorded.Reason));
+        Assert.Empty(f.Launched);
     }
 
     [Fact]
