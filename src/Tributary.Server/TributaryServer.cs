@@ -55,7 +55,9 @@ public sealed class TributaryServer : IAsyncDisposable
 
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var daemon = new Daemon(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(LoadAll(project, log)), project.Orchestration, project.Runs,
-            new SensorEvaluator(project.Warehouse, project.Runs, project.Directory), (q, ct) => LaunchAsync(project, q, time, ct),
+            new SensorEvaluator(project.Warehouse, project.Runs, project.Directory),
+            new QueuedRunLauncher(project.LoadPipeline, project.Catalog, project.Warehouse, project.Runs, project.Orchestration,
+                new ExecutorOptions(project.Parallelism), project.Directory, time).LaunchAsync,
             new FailureAlerts(http, Environment.GetEnvironmentVariable, log), daemonOptions, time, log);
 
         app.Use(TokenAuthentication.Require(options.Token));
@@ -115,29 +117,5 @@ public sealed class TributaryServer : IAsyncDisposable
             }
         }
         return specs;
-    }
-
-    private static async Task<RunResult> LaunchAsync(TributaryProject project, QueuedRun q, TimeProvider time, CancellationToken cancellationToken)
-    {
-        IReadOnlyDictionary<string, string>? partition = null;
-        if (q.Partition is not null)
-        {
-            var plain = project.LoadPipeline(q.Pipeline, q.Params, null);
-            if (plain.Partitions is null) throw new InvalidOperationException($"pipeline '{q.Pipeline}' has no partitions, but the run asks for '{q.Partition}'.");
-            partition = new PartitionScheme(plain.Partitions).Parse(q.Partition, time.GetUtcNow()).Variables;
-        }
-        var spec = project.LoadPipeline(q.Pipeline, q.Params, partition);
-        var executor = new RunExecutor(project.Catalog, project.Warehouse, project.Runs, new ExecutorOptions(project.Parallelism), time);
-        var recorded = 0;
-        var request = new RunRequest
-        {
-            Trigger = q.Trigger, ProjectDirectory = project.Directory, Partition = q.Partition, Selection = q.Selection,
-            // The queue learns the run id as soon as the run exists, so a client or a restart can follow it.
-            Observer = e =>
-            {
-                if (Interlocked.Exchange(ref recorded, 1) == 0) _ = project.Orchestration.UpdateQueueAsync(q.QueueId, QueueState.Launched, e.RunId, CancellationToken.None);
-            },
-        };
-        return await executor.ExecuteAsync(spec, request, cancellationToken).ConfigureAwait(false);
     }
 }

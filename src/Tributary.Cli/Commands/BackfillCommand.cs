@@ -40,13 +40,8 @@ internal static class BackfillCommand
             // A daemon for this backfill alone: no schedules or sensors of any pipeline run here.
             var daemon = new Daemon(_ => Task.FromResult<IReadOnlyList<Core.Pipelines.PipelineSpec>>([spec with { Schedule = null, Sensors = [] }]), store, store,
                 new SensorEvaluator(warehouse, store, project.Settings.Directory),
-                (q, token) =>
-                {
-                    var partition = new Core.Pipelines.PartitionScheme(spec.Partitions!).Parse(q.Partition!, cli.Time.GetUtcNow());
-                    var executor = new RunExecutor(project.Catalog, warehouse, store, new ExecutorOptions(project.Settings.Parallelism), cli.Time);
-                    return executor.ExecuteAsync(project.LoadPipeline(name, parameters, partition.Variables),
-                        new RunRequest { Trigger = "backfill", Partition = q.Partition, ProjectDirectory = project.Settings.Directory }, token);
-                },
+                new QueuedRunLauncher((n, p, partition) => project.LoadPipeline(n, p, partition), project.Catalog, warehouse, store, store,
+                    new ExecutorOptions(project.Settings.Parallelism), project.Settings.Directory, cli.Time).LaunchAsync,
                 new FailureAlerts(new HttpClient(), Environment.GetEnvironmentVariable, cli.Error.WriteLine), new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }, cli.Time, cli.Error.WriteLine);
             var id = await daemon.StartBackfillAsync(spec, parse.GetValue(from)!, parse.GetValue(to)!, parse.GetValue(concurrency), parameters, ct);
             while (true)
