@@ -6,14 +6,10 @@ namespace Tributary.Analytics.Tests.Clv;
 
 /// <summary>
 /// The CDNOW sample (2,357 customers, weeks, calibration through 1997-09-30) from the team's shared data.
-/// Tests that need it skip with a clear message when ../shared/data is absent.
+/// Tests that need it skip with a clear message when ../shared/data is absent (and fail in CI).
 /// </summary>
 public static class Cdnow
 {
-    public const string MissingMessage = "CDNOW data not found: expected ../shared/data/cdnow/ beside the repository (the team's shared data).";
-
-    private static string? Folder => RepositoryFiles.SharedData is { } d && Directory.Exists(Path.Combine(d, "cdnow")) ? Path.Combine(d, "cdnow") : null;
-
     /// <summary>x, t_x, T in weeks, one row per customer (cdnow_customers_summary.csv).</summary>
     public static RfmSummary Summary()
     {
@@ -30,8 +26,7 @@ public static class Cdnow
 
     private static List<double[]> ReadCsv(string name)
     {
-        var folder = Folder;
-        if (folder is null) Assert.Skip(MissingMessage);
+        var folder = RepositoryFiles.RequireSharedData("cdnow");
         return File.ReadAllLines(Path.Combine(folder, name)).Skip(1).Where(l => l.Length > 0)
             .Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
     }

@@ -7,12 +7,7 @@ namespace Tributary.Components.Tests.Ltv;
 
 public sealed class LtvPredictionTests(PostgresCluster postgres)
 {
-    private static string CdnowFolder()
-    {
-        var folder = RepositoryFiles.SharedData is { } d ? Path.Combine(d, "cdnow") : null;
-        if (folder is null || !Directory.Exists(folder)) Assert.Skip("CDNOW data not found: expected ../shared/data/cdnow/ beside the repository (the team's shared data).");
-        return folder;
-    }
+    private static string CdnowFolder() => RepositoryFiles.RequireSharedData("cdnow");
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]

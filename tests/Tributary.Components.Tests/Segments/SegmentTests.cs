@@ -56,8 +56,7 @@ public sealed class SegmentTests(PostgresCluster postgres)
     [Fact]
     public async Task CdnowExample_TiersFollowTheCutoffsAndSegmentsAreAllNamed()
     {
-        var folder = RepositoryFiles.SharedData is { } d ? Path.Combine(d, "cdnow") : null;
-        if (folder is null || !Directory.Exists(folder)) Assert.Skip("CDNOW data not found: expected ../shared/data/cdnow/ beside the repository (the team's shared data).");
+        var folder = RepositoryFiles.RequireSharedData("cdnow");
         await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
 
         var result = await h.RunFileAsync(Path.Combine(RepositoryFiles.Templates, "examples", "cdnow_ltv.yaml"),
