@@ -32,12 +32,16 @@ set +e
 web_status=${PIPESTATUS[0]}
 web_counts=$(grep -E '^ +Tests +[0-9]+ passed' "$log" | sed -E 's/^ +Tests +([0-9]+) passed.*/\1/')
 
-dotnet test Tributary.slnx -c Release 2>&1 | tee "$log"
+# Normal verbosity so that xunit prints each skipped test's reason; the passed tests' lines stay in the log only.
+dotnet test Tributary.slnx -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -vE '^ +Passed [A-Za-z]'
 status=${PIPESTATUS[0]}
 set -e
 if [ "$web_status" != 0 ]; then status=$web_status; fi
-# One closing line over every test assembly.
+skips=$(awk '/\[SKIP\]$/ {name=$0; sub(/^\[xUnit.net [0-9:.]+\] +/, "", name); sub(/ \[SKIP\]$/, "", name); getline reason; sub(/^\[xUnit.net [0-9:.]+\] +/, "", reason); print "  " name ": " reason}' "$log")
+if [ -n "$skips" ]; then echo "skipped tests and why:"; echo "$skips"; fi
+echo "web unit tests (Vitest): ${web_counts:-0} passed"
+# One closing line over every test assembly and the web unit tests.
 grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' |
-  awk -v web="${web_counts:-0}" '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped (%d of them web unit tests)\n", p + web, f, s, web}'
+  awk -v web="${web_counts:-0}" '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped\n", p + web, f, s}'
 rm -f "$log"
 exit "$status"
