@@ -12,22 +12,21 @@ public static class WriteSecret
     /// <summary>The request header that carries the secret.</summary>
     public const string Header = "X-Tributary-Write-Secret";
 
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     /// <summary>The secret in <paramref name="path"/>, created (256 random bits, file mode 600) when there is none yet.</summary>
     public static string LoadOrCreate(string path)
     {
-        if (Read(path) is { } existing)
-        {
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            return existing;
-        }
+        // Made private before anything is read from or written to it.
+        if (File.Exists(path) && !OperatingSystem.IsWindows()) File.SetUnixFileMode(path, OwnerOnly);
+        if (Read(path) is { } existing) return existing;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var options = new FileStreamOptions { Mode = File.Exists(path) ? FileMode.Truncate : FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows() && options.Mode == FileMode.CreateNew) options.UnixCreateMode = OwnerOnly;
         try
         {
             using var writer = new StreamWriter(path, options);
-            writer.Write(secret);
+            writer.Write(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
         }
         catch (IOException) when (Read(path) is not null)
         {
