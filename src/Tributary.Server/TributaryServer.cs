@@ -1,10 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
@@ -14,6 +20,7 @@ using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server.Api;
+using Tributary.Server.Security;
 
 namespace Tributary.Server;
 
@@ -45,11 +52,33 @@ public sealed class TributaryServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{(options.Host.Contains(':', StringComparison.Ordinal) ? $"[{options.Host}]" : options.Host)}:{options.Port}");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            // Request bodies are read strictly: a non-nullable member must be present and not null.
+            o.SerializerOptions.RespectNullableAnnotations = true;
+            o.SerializerOptions.RespectRequiredConstructorParameters = true;
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(LenientWrites);
         });
+        // A body the endpoint cannot read is thrown, so that its reason reaches the ProblemDetails answer.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Detail ??= ApiProblems.Describe(c.HttpContext, c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode, options));
+        builder.Services.AddSingleton<IExceptionHandler>(new ApiExceptionHandler(options, log));
+        builder.Services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ProblemAnswers>());
+        builder.Services.AddHostFiltering(o =>
+        {
+            o.AllowedHosts = [.. options.AllowedHosts];
+            o.AllowEmptyHosts = false;
+            o.IncludeFailureMessage = false;
+        });
+        builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<BearerTokenOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, o => o.Token = options.Token is { } t ? new HashedSecret(t) : null);
+        var bearer = new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireAuthenticatedUser().Build();
+        // With a token, every endpoint needs it: the API group says so, and the fallback covers any endpoint mapped outside it.
+        builder.Services.AddAuthorization(o => o.FallbackPolicy = options.Token is null ? null : bearer);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         var app = builder.Build();
 
@@ -60,19 +89,33 @@ public sealed class TributaryServer : IAsyncDisposable
                 new ExecutorOptions(project.Parallelism), project.Directory, time).LaunchAsync,
             new FailureAlerts(http, Environment.GetEnvironmentVariable, log), daemonOptions, time, log);
 
-        app.Use(TokenAuthentication.Require(options.Token));
+        // The web host's defaults already filter hosts first; said here too so that the check does not depend on them.
+        app.UseHostFiltering();
         if (options.StaticFiles is { } folder && Directory.Exists(folder))
         {
             var files = new PhysicalFileProvider(Path.GetFullPath(folder));
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.Use(new WriteProtection(options.Token is null && options.WriteSecret is { } secret ? new HashedSecret(secret) : null).InvokeAsync);
         var api = app.MapGroup("/api");
+        if (options.Token is not null) api.RequireAuthorization(bearer);
         api.MapGet("/health", () => new { status = "ok" });
         PipelinesApi.Map(api, project, daemon, log);
         RunsApi.Map(api, project, daemon);
         BackfillsApi.Map(api, project, daemon);
         DesignerApi.Map(api, project);
+        // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.
+        api.MapGet("/write-secret", (HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return WriteProtection.CrossSiteReason(context.Request) is { } reason
+                ? Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"{reason}; the write secret is given only to this server's own pages")
+                : Results.Ok(new { header = WriteSecret.Header, secret = options.Token is null ? options.WriteSecret : null });
+        });
 
         var loop = new CancellationTokenSource();
         Task? running = null;
@@ -100,6 +143,14 @@ public sealed class TributaryServer : IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    // Responses are written as they are; the strict null checks are for what requests send.
+    private static void LenientWrites(JsonTypeInfo info)
+    {
+        foreach (var property in info.Properties)
+            if (!property.PropertyType.IsValueType || Nullable.GetUnderlyingType(property.PropertyType) is not null)
+                property.IsGetNullable = true;
+    }
 
     // Pipelines that fail to load are left out of scheduling, with the reason logged.
     private static List<PipelineSpec> LoadAll(TributaryProject project, Action<string> log)

@@ -26,6 +26,7 @@ export function AssetDetail({ name }: { name: string }) {
   const [page, setPage] = useState(0);
   const [lineage, setLineage] = useState<{ pipeline: string; type: string; upstream: string[]; downstream: string[]; partitioned: boolean }[]>([]);
   const [partitions, setPartitions] = useState<{ partition: string; state: string }[]>([]);
+  const [partitionTotal, setPartitionTotal] = useState(0);
   const [checks, setChecks] = useState<{ check: string; passed: boolean; detail: string }[]>([]);
   useEffect(() => {
     api.asset(name, 1000).then(setData, () => undefined);
@@ -38,8 +39,8 @@ export function AssetDetail({ name }: { name: string }) {
     fetch(`/api/lineage/${name}`).then((r) => r.json()).then((l) => {
       setLineage(l);
       const partitioned = l.find((x: { partitioned: boolean }) => x.partitioned);
-      if (partitioned) fetch(`/api/pipelines/${partitioned.pipeline}/partitions`).then((r) => r.json())
-        .then((all: { asset: string; partition: string; state: string }[]) => setPartitions(all.filter((p) => p.asset === name)), () => undefined);
+      if (partitioned) api.partitions(partitioned.pipeline)
+        .then((page) => { setPartitionTotal(page.total); setPartitions(page.items.filter((p) => p.asset === name)); }, () => undefined);
     }, () => undefined);
   }, [name]);
   if (!data) return <p>Loading…</p>;
@@ -57,7 +58,8 @@ export function AssetDetail({ name }: { name: string }) {
           <ol className="partition-bar" aria-label="Partition status">
             {partitions.map((p) => <li key={p.partition} className={`partition ${p.state}`} title={`${p.partition}: ${p.state}`}><span className="sr-only">{p.partition}: {p.state}</span></li>)}
           </ol>
-          <p className="muted">{["materialized", "stale", "failed", "missing"].map((s) => `${partitions.filter((p) => p.state === s).length} ${s}`).join(" · ")}</p>
+          <p className="muted">{["materialized", "stale", "failed", "missing"].map((s) => `${partitions.filter((p) => p.state === s).length} ${s}`).join(" · ")}
+            {partitionTotal > partitions.length && ` (the first ${partitions.length} of ${partitionTotal} partitions)`}</p>
         </>
       )}
       {checks.length > 0 && (

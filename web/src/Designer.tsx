@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Background, Controls, ReactFlow, type Connection, type Edge, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { api, Diagnostic } from "./api";
+import { api, Diagnostic, problemMessage, send } from "./api";
 import { addComponent, connect, getSection, getSensors, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
 import { layout } from "./layout";
 
@@ -234,13 +234,13 @@ function LaunchForm({ name, onLaunched }: { name: string; onLaunched: (queueId: 
   const [error, setError] = useState<string | null>(null);
   const launch = async () => {
     const overrides = Object.fromEntries(params.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-    const response = await fetch("/api/runs", {
+    const response = await send("/api/runs", {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ pipeline: name, selection: selection || null, partition: partition || null, params: overrides }),
     });
     const body = await response.json();
     if (response.ok) onLaunched(body.queue_id);
-    else setError(body.error);
+    else setError(problemMessage(body, response.status));
   };
   return (
     <form className="panel" aria-label="Run with options" onSubmit={(e) => { e.preventDefault(); void launch(); }}>

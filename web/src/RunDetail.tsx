@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { Run } from "./api";
+import { problemMessage, send, type Run } from "./api";
 
 interface Step { asset: string; component_type: string; status: string; attempts: number; started_at: string | null; ended_at: string | null; error: string | null }
 interface Detail { run: Run; steps: Step[]; materializations: { asset: string; row_count: number }[]; checks: { asset: string; check: string; passed: boolean; detail: string }[] }
@@ -26,9 +26,9 @@ export function RunDetail({ runId }: { runId: string }) {
   const span = Math.max(1, end - start);
   const failed = steps.find((s) => s.status === "failed");
   const post = async (url: string, body?: unknown) => {
-    const r = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+    const r = await send(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
     const json = await r.json().catch(() => ({}));
-    if (!r.ok) setMessage(json.error ?? `HTTP ${r.status}`);
+    if (!r.ok) setMessage(problemMessage(json, r.status));
     return json;
   };
   return (

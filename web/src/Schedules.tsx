@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { send } from "./api";
 
 interface PipelineRow { name: string; schedule?: string; timezone?: string; next_tick?: string; sensors?: string[]; partitions?: string; paused?: boolean; error?: string }
 interface Tick { kind: string; pipeline: string; at: string; status: string; reason: string }
@@ -9,7 +10,7 @@ export function Schedules() {
   const [ticks, setTicks] = useState<Tick[]>([]);
   const load = () => fetch("/api/pipelines").then((r) => r.json()).then(setPipelines, () => undefined);
   const toggle = async (p: PipelineRow) => {
-    await fetch(`/api/pipelines/${p.name}/${p.paused ? "resume" : "pause"}`, { method: "POST" });
+    await send(`/api/pipelines/${p.name}/${p.paused ? "resume" : "pause"}`, { method: "POST" });
     await load();
   };
   useEffect(() => {

@@ -3,6 +3,7 @@ using Tributary.Cli.Projects;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server;
+using Tributary.Server.Security;
 
 namespace Tributary.Cli.Commands;
 
@@ -38,6 +39,7 @@ internal static class ServeCommand
             {
                 throw new CliException(e.Message);
             }
+            if (project.Settings.ServerWriteSecret) options = options with { WriteSecret = WriteSecret.LoadOrCreate(project.WriteSecretFile) };
             var warehouse = await project.WarehouseAsync(ct);
             var store = (SqliteRunStore)await project.StoreAsync(ct);
             var served = new TributaryProject
@@ -53,7 +55,9 @@ internal static class ServeCommand
             await using var server = TributaryServer.Create(served, options, new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }, cli.Time, log);
             await server.StartAsync(ct);
             ServerConnection.Announce(project, server.Address);
-            log($"serving {project.Settings.Directory} at {server.Address}{(options.Token is null ? "" : " (bearer token required)")}; Ctrl+C stops");
+            var guard = options.Token is not null ? " (bearer token required)"
+                : options.WriteSecret is not null ? $" (changes need the write secret in {project.Relative(project.WriteSecretFile)})" : "";
+            log($"serving {project.Settings.Directory} at {server.Address}{guard}; Ctrl+C stops");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

@@ -64,6 +64,9 @@ internal sealed class ProjectSession : IAsyncDisposable
     /// <summary>Where a running 'trib serve' for this project says it listens.</summary>
     public string ServerFile => Path.Combine(Path.GetDirectoryName(Settings.RunStorePath)!, "server.json");
 
+    /// <summary>The per-install secret that API writes carry, beside <see cref="ServerFile"/> (mode 600).</summary>
+    public string WriteSecretFile => Path.Combine(Path.GetDirectoryName(ServerFile)!, "write-secret");
+
     public string Relative(string path) => Path.GetRelativePath(Settings.Directory, path);
 
     /// <summary>Runs that a dead process left "running", found and marked failed when the store was opened.</summary>

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tributary.Server.Security;
 
 namespace Tributary.Cli.Projects;
 
@@ -13,10 +14,11 @@ internal sealed class ServerConnection : IDisposable
 {
     private readonly HttpClient _http;
 
-    private ServerConnection(Uri address, string? token)
+    private ServerConnection(Uri address, string? token, string? writeSecret)
     {
         _http = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
         if (token is { Length: > 0 }) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (writeSecret is not null) _http.DefaultRequestHeaders.Add(WriteSecret.Header, writeSecret);
     }
 
     /// <summary>The running server of the project, or null when none runs.</summary>
@@ -25,7 +27,7 @@ internal sealed class ServerConnection : IDisposable
         if (!File.Exists(project.ServerFile)) return null;
         var info = JsonNode.Parse(File.ReadAllText(project.ServerFile))!;
         if (!ProjectSession.IsAlive((int)info["pid"]!)) return null;
-        return new ServerConnection(new Uri((string)info["url"]!), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"));
+        return new ServerConnection(new Uri((string)info["url"]!), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
     }
 
     /// <summary>Records where this process serves, for other commands to find.</summary>
@@ -72,7 +74,7 @@ internal sealed class ServerConnection : IDisposable
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var json = text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
         if (!response.IsSuccessStatusCode)
-            throw new CliException($"the server answered {(int)response.StatusCode}: {(json is JsonObject o && o["error"] is { } e ? (string)e! : text)}");
+            throw new CliException($"the server answered {(int)response.StatusCode}: {(json is JsonObject o && o["detail"] is { } e ? (string)e! : text)}");
         return json;
     }
 

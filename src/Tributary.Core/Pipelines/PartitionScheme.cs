@@ -40,16 +40,13 @@ public sealed class PartitionScheme
     public bool IsTimeBased => _spec.Type != PartitionGranularity.Static;
 
     /// <summary>Every partition that exists at <paramref name="now"/>, oldest first; time before static key.</summary>
-    public IReadOnlyList<PartitionKey> All(DateTimeOffset now)
+    public IReadOnlyList<PartitionKey> All(DateTimeOffset now) => Existing(now).ToList();
+
+    /// <summary>The partitions of <see cref="All"/> one at a time, for callers that page through them.</summary>
+    public IEnumerable<PartitionKey> Existing(DateTimeOffset now)
     {
-        if (!IsTimeBased) return _spec.Keys.Select(k => new PartitionKey(k, null, null, k)).ToList();
-        var result = new List<PartitionKey>();
-        foreach (var (start, end, key) in Windows())
-        {
-            if (end > now) break;
-            result.AddRange(Combine(key, start, end));
-        }
-        return result;
+        if (!IsTimeBased) return _spec.Keys.Select(k => new PartitionKey(k, null, null, k));
+        return Windows().TakeWhile(w => w.End <= now).SelectMany(w => Combine(w.Key, w.Start, w.End));
     }
 
     /// <summary>The partitions from <paramref name="from"/> to <paramref name="to"/> inclusive (time keys, or full keys).</summary>

@@ -26,6 +26,8 @@ public sealed record ProjectSettings
     public string ServerHost { get; init; } = "127.0.0.1";
     /// <summary>Server port. Default 8080.</summary>
     public int ServerPort { get; init; } = 8080;
+    /// <summary>Whether API writes need the per-install secret of <c>.tributary/write-secret</c> (when no token is set). Default true.</summary>
+    public bool ServerWriteSecret { get; init; } = true;
 
     /// <summary>The contents <c>trib init</c> writes.</summary>
     public static string DefaultFileText =>
@@ -40,6 +42,7 @@ public sealed record ProjectSettings
         server:
           host: 127.0.0.1                          # any other address requires TRIBUTARY_TOKEN
           port: 8080
+          write_secret: true                       # changes through the API need .tributary/write-secret (the web UI gets it)
 
         """;
 
@@ -77,11 +80,12 @@ public sealed record ProjectSettings
             settings = settings with { Parallelism = reader.Integer(top, "parallelism", "tributary.yaml", 1, 64) ?? settings.Parallelism };
             if (reader.Mapping(top["server"], "'server'") is { } server)
             {
-                reader.CheckKeys(server, "'server'", ["host", "port"]);
+                reader.CheckKeys(server, "'server'", ["host", "port", "write_secret"]);
                 settings = settings with
                 {
                     ServerHost = reader.Text(server, "host", "'server'") ?? settings.ServerHost,
                     ServerPort = reader.Integer(server, "port", "'server'", 1, 65535) ?? settings.ServerPort,
+                    ServerWriteSecret = reader.Boolean(server, "write_secret", "'server'") ?? settings.ServerWriteSecret,
                 };
             }
         }

@@ -23,9 +23,19 @@ public sealed record AssetPartitionStatus(string Asset, string Partition, Partit
 public static class PartitionStatus
 {
     /// <summary>Every asset × partition of <paramref name="pipeline"/> that exists at <paramref name="now"/>.</summary>
-    public static async Task<IReadOnlyList<AssetPartitionStatus>> OfAsync(PipelineSpec pipeline, IRunStore runs, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<AssetPartitionStatus>> OfAsync(PipelineSpec pipeline, IRunStore runs, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await PageAsync(pipeline, runs, now, 0, int.MaxValue, cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <summary>
+    /// The asset × partition rows of the partitions <paramref name="offset"/> to <paramref name="offset"/> +
+    /// <paramref name="limit"/> (oldest first), and how many partitions exist. Only the page is held in memory;
+    /// counting the rest stops as soon as <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public static async Task<PartitionStatusPage> PageAsync(PipelineSpec pipeline, IRunStore runs, DateTimeOffset now, long offset, int limit, CancellationToken cancellationToken)
     {
         if (pipeline.Partitions is null) throw new ArgumentException($"pipeline '{pipeline.Name}' has no partitions.");
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var scheme = new PartitionScheme(pipeline.Partitions);
         var materialized = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
         var failed = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
@@ -36,8 +46,18 @@ public static class PartitionStatus
             foreach (var s in (await runs.GetStepsAsync(run.RunId, cancellationToken).ConfigureAwait(false)).Where(s => s.Status == StepStatus.Failed))
                 failed[(s.Asset, run.Partition!)] = (s.EndedAt ?? run.StartedAt, run.RunId);
         }
+        var page = new List<string>();
+        var total = 0L;
+        foreach (var partition in scheme.Existing(now))
+        {
+            if (total % 4096 == 0) cancellationToken.ThrowIfCancellationRequested();
+            if (total >= offset && page.Count < limit) page.Add(partition.Key);
+            total++;
+        }
         var result = new List<AssetPartitionStatus>();
-        foreach (var partition in scheme.All(now).Select(p => p.Key))
+        foreach (var partition in page)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (var component in pipeline.Components)
             {
                 var key = (component.Id, partition);
@@ -57,6 +77,7 @@ public static class PartitionStatus
                         .Any(upstream => materialized.TryGetValue((input, upstream), out var u) && u.At > m.At));
                 result.Add(new AssetPartitionStatus(component.Id, partition, stale ? PartitionState.Stale : PartitionState.Materialized, m.At, m.RunId));
             }
-        return result;
+        }
+        return new PartitionStatusPage(total, offset, result);
     }
 }

@@ -9,13 +9,13 @@ namespace Tributary.Server.Api;
 internal static class BackfillsApi
 {
     /// <summary>A backfill request: partitions from..to (inclusive), how many at once, param overrides.</summary>
-    internal sealed record Request(string Pipeline, string From, string To, int? Concurrency, Dictionary<string, string>? Params);
+    internal sealed record Request(string Pipeline, string From, string To, int? Concurrency = null, Dictionary<string, string>? Params = null);
 
     public static void Map(RouteGroupBuilder api, TributaryProject project, Daemon daemon)
     {
         api.MapPost("/backfills", async (Request r, CancellationToken ct) =>
         {
-            if (!project.PipelineNames().Contains(r.Pipeline)) return Results.NotFound(new { error = $"no pipeline '{r.Pipeline}'" });
+            if (!project.PipelineNames().Contains(r.Pipeline)) return ApiProblems.NotFound($"no pipeline '{r.Pipeline}'");
             try
             {
                 var spec = project.LoadPipeline(r.Pipeline, r.Params ?? [], null);
@@ -24,7 +24,7 @@ internal static class BackfillsApi
             }
             catch (ArgumentException e)
             {
-                return Results.BadRequest(new { error = e.Message });
+                return ApiProblems.BadRequest(e.Message);
             }
         });
 
@@ -33,7 +33,7 @@ internal static class BackfillsApi
         api.MapGet("/backfills/{id}", async (string id, CancellationToken ct) =>
             await project.Orchestration.GetBackfillAsync(id, ct).ConfigureAwait(false) is { } b
                 ? Results.Ok(new { backfill = b, partitions = await project.Orchestration.GetBackfillPartitionsAsync(id, ct).ConfigureAwait(false) })
-                : Results.NotFound(new { error = $"no backfill '{id}'" }));
+                : ApiProblems.NotFound($"no backfill '{id}'"));
 
         api.MapPost("/backfills/{id}/cancel", async (string id, CancellationToken ct) =>
         {
@@ -50,7 +50,7 @@ internal static class BackfillsApi
             }
             catch (InvalidOperationException e)
             {
-                return Results.Conflict(new { error = e.Message });
+                return ApiProblems.Conflict(e.Message);
             }
         });
     }

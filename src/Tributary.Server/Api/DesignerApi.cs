@@ -36,22 +36,22 @@ internal static partial class DesignerApi
         }));
 
         api.MapGet("/components/{type}/schema", (string type) =>
-            project.Catalog.TryGet(type, out var d) ? Results.Text(d.JsonSchema().ToJsonString(), "application/json") : Results.NotFound(new { error = $"no component type '{type}'" }));
+            project.Catalog.TryGet(type, out var d) ? Results.Text(d.JsonSchema().ToJsonString(), "application/json") : ApiProblems.NotFound($"no component type '{type}'"));
 
-        api.MapPost("/validate", (YamlBody body) => Results.Ok(new { diagnostics = Validate(project, body.Yaml, "pipeline.yaml") }));
+        api.MapPost("/validate", (YamlBody body) => Results.Ok(new { diagnostics = ApiProblems.Describe(Validate(project, body.Yaml, "pipeline.yaml")) }));
 
         api.MapGet("/pipelines/{name}/yaml", (string name) =>
         {
             var file = Path.Combine(project.PipelinesDirectory, name + ".yaml");
-            return PipelineName().IsMatch(name) && File.Exists(file) ? Results.Ok(new { yaml = File.ReadAllText(file) }) : Results.NotFound(new { error = $"no pipeline '{name}'" });
+            return PipelineName().IsMatch(name) && File.Exists(file) ? Results.Ok(new { yaml = File.ReadAllText(file) }) : ApiProblems.NotFound($"no pipeline '{name}'");
         });
 
         // Saves only a pipeline that validates, under the name it declares.
         api.MapPut("/pipelines/{name}/yaml", (string name, YamlBody body) =>
         {
-            if (!PipelineName().IsMatch(name)) return Results.BadRequest(new { error = "a pipeline name uses only a-z, 0-9 and _" });
+            if (!PipelineName().IsMatch(name)) return ApiProblems.BadRequest("a pipeline name uses only a-z, 0-9 and _");
             var diagnostics = Validate(project, body.Yaml, name + ".yaml");
-            if (diagnostics.Count > 0) return Results.BadRequest(new { error = "the pipeline has errors", diagnostics });
+            if (diagnostics.Count > 0) return ApiProblems.Invalid("the pipeline has errors", diagnostics);
             Directory.CreateDirectory(project.PipelinesDirectory);
             File.WriteAllText(Path.Combine(project.PipelinesDirectory, name + ".yaml"), body.Yaml);
             return Results.Ok(new { saved = name });
@@ -75,7 +75,7 @@ internal static partial class DesignerApi
 
         api.MapGet("/assets/{name}", async (string name, int? limit, CancellationToken ct) =>
         {
-            if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema) return Results.NotFound(new { error = $"no table '{name}'" });
+            if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema) return ApiProblems.NotFound($"no table '{name}'");
             var result = await project.Warehouse.QueryAsync($"SELECT * FROM {project.Warehouse.Dialect.Quote(name)}", null, Math.Clamp(limit ?? 100, 1, 10_000), ct).ConfigureAwait(false);
             return Results.Ok(new { columns = schema.Columns.Select(c => new { c.Name, type = c.Kind.ToString().ToLowerInvariant() }), rows = result.Rows });
         });
@@ -84,7 +84,7 @@ internal static partial class DesignerApi
         {
             if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema)
             {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                await ApiProblems.NotFound($"no table '{name}'").ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }
             context.Response.ContentType = "text/csv";
@@ -99,9 +99,6 @@ internal static partial class DesignerApi
         value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
     // Environment references are not resolved here: the server's environment is not the designer's concern.
-    private static List<object> Validate(TributaryProject project, string yaml, string file)
-    {
-        var result = new PipelineLoader(project.Catalog).Load(yaml, file, new LoadOptions { Environment = _ => "set" });
-        return result.Diagnostics.Select(d => (object)new { d.Code, line = d.Location.Line, column = d.Location.Column, d.Message, d.Hint }).ToList();
-    }
+    private static IReadOnlyList<Diagnostic> Validate(TributaryProject project, string yaml, string file) =>
+        new PipelineLoader(project.Catalog).Load(yaml, file, new LoadOptions { Environment = _ => "set" }).Diagnostics;
 }

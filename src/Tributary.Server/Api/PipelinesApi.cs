@@ -9,6 +9,8 @@ namespace Tributary.Server.Api;
 /// <summary><c>/api/pipelines</c>, <c>/api/components</c> and <c>/api/ticks</c>: what the project has and what its schedules and sensors did.</summary>
 internal static class PipelinesApi
 {
+    private const int MaxPartitionsPerPage = 1000;
+
     public static void Map(RouteGroupBuilder api, TributaryProject project, Daemon daemon, Action<string> log)
     {
         api.MapGet("/pipelines", async (CancellationToken ct) =>
@@ -16,6 +18,7 @@ internal static class PipelinesApi
             var list = new List<object>();
             foreach (var name in project.PipelineNames())
             {
+                ct.ThrowIfCancellationRequested();
                 try
                 {
                     var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
@@ -36,11 +39,16 @@ internal static class PipelinesApi
             return list;
         });
 
-        api.MapGet("/pipelines/{name}/partitions", async (string name, CancellationToken ct) =>
+        // One page of partitions (oldest first) with every asset's state in each, and how many partitions there are.
+        api.MapGet("/pipelines/{name}/partitions", async (string name, long? offset, int? limit, CancellationToken ct) =>
         {
+            if (!project.PipelineNames().Contains(name)) return ApiProblems.NotFound($"no pipeline '{name}'");
+            if (offset is < 0) return ApiProblems.BadRequest($"offset must be 0 or more, not {offset}");
+            if (limit is < 1 or > MaxPartitionsPerPage) return ApiProblems.BadRequest($"limit must be 1 to {MaxPartitionsPerPage}, not {limit}");
             var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
-            if (p.Partitions is null) return Results.NotFound(new { error = $"pipeline '{name}' has no partitions" });
-            return Results.Ok(await PartitionStatus.OfAsync(p, project.Runs, DateTimeOffset.UtcNow, ct).ConfigureAwait(false));
+            if (p.Partitions is null) return ApiProblems.NotFound($"pipeline '{name}' has no partitions");
+            var page = await PartitionStatus.PageAsync(p, project.Runs, DateTimeOffset.UtcNow, offset ?? 0, limit ?? 100, ct).ConfigureAwait(false);
+            return Results.Ok(new { total = page.Total, offset = page.Offset, limit = limit ?? 100, items = page.Items });
         });
 
         // The next few ticks of a cron expression in a timezone, for the schedule editor.
@@ -56,7 +64,7 @@ internal static class PipelinesApi
             }
             catch (Exception e) when (e is Cronos.CronFormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
             {
-                return Results.BadRequest(new { error = e.Message });
+                return ApiProblems.BadRequest(e.Message);
             }
         });
 
@@ -72,11 +80,12 @@ internal static class PipelinesApi
         });
 
         // Where an asset comes from and what reads it, across the project's pipelines; and its pipeline's partitions.
-        api.MapGet("/lineage/{asset}", (string asset) =>
+        api.MapGet("/lineage/{asset}", (string asset, CancellationToken ct) =>
         {
             var result = new List<object>();
             foreach (var name in project.PipelineNames())
             {
+                ct.ThrowIfCancellationRequested();
                 Core.Pipelines.PipelineSpec p;
                 try
                 {

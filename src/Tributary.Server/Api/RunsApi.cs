@@ -11,7 +11,7 @@ namespace Tributary.Server.Api;
 internal static class RunsApi
 {
     /// <summary>A run request: pipeline, optional partition and param overrides, priority (higher first).</summary>
-    internal sealed record Submission(string Pipeline, string? Partition, Dictionary<string, string>? Params, int? Priority, string? Selection);
+    internal sealed record Submission(string Pipeline, string? Partition = null, Dictionary<string, string>? Params = null, int? Priority = null, string? Selection = null);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -20,21 +20,21 @@ internal static class RunsApi
         api.MapPost("/runs", async (Submission s, CancellationToken ct) =>
         {
             if (!project.PipelineNames().Contains(s.Pipeline))
-                return Results.NotFound(new { error = $"no pipeline '{s.Pipeline}'; pipelines: {string.Join(", ", project.PipelineNames())}" });
+                return ApiProblems.NotFound($"no pipeline '{s.Pipeline}'; pipelines: {string.Join(", ", project.PipelineNames())}");
             try
             {
                 // Load now so a bad param or partition is a 400 here, not a failed run later.
                 var spec = project.LoadPipeline(s.Pipeline, s.Params ?? [], null);
                 if (s.Partition is not null)
                 {
-                    if (spec.Partitions is null) return Results.BadRequest(new { error = $"pipeline '{s.Pipeline}' has no partitions" });
+                    if (spec.Partitions is null) return ApiProblems.BadRequest($"pipeline '{s.Pipeline}' has no partitions");
                     new Core.Pipelines.PartitionScheme(spec.Partitions).Parse(s.Partition, DateTimeOffset.UtcNow);
                 }
                 if (s.Selection is not null) Engine.Execution.AssetSelection.Resolve(Core.Pipelines.AssetGraph.Of(spec), s.Selection);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
             {
-                return Results.BadRequest(new { error = e.Message });
+                return ApiProblems.BadRequest(e.Message);
             }
             var id = await daemon.SubmitAsync(s.Pipeline, s.Partition, s.Params ?? [], "api", s.Priority ?? 0, ct, s.Selection).ConfigureAwait(false);
             return Results.Accepted($"/api/queue/{id}", new { queue_id = id });
@@ -45,7 +45,7 @@ internal static class RunsApi
 
         api.MapGet("/queue/{id}", async (string id, CancellationToken ct) =>
             (await project.Orchestration.ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done, QueueState.Cancelled], ct).ConfigureAwait(false))
-                .FirstOrDefault(q => q.QueueId == id) is { } q ? Results.Ok(q) : Results.NotFound(new { error = $"no queued run '{id}'" }));
+                .FirstOrDefault(q => q.QueueId == id) is { } q ? Results.Ok(q) : ApiProblems.NotFound($"no queued run '{id}'"));
 
         api.MapPost("/queue/{id}/cancel", async (string id, CancellationToken ct) =>
         {
@@ -57,7 +57,7 @@ internal static class RunsApi
         api.MapPost("/runs/{id}/cancel", async (string id, CancellationToken ct) =>
         {
             var entry = (await project.Orchestration.ListQueueAsync([QueueState.Queued, QueueState.Launched], ct).ConfigureAwait(false)).FirstOrDefault(q => q.RunId == id);
-            if (entry is null) return Results.Conflict(new { error = $"run '{id}' is not running here" });
+            if (entry is null) return ApiProblems.Conflict($"run '{id}' is not running here");
             await daemon.CancelAsync(entry.QueueId, ct).ConfigureAwait(false);
             return Results.Accepted();
         });
@@ -68,7 +68,7 @@ internal static class RunsApi
         api.MapGet("/runs/{id}", async (string id, CancellationToken ct) =>
         {
             var run = await project.Runs.GetRunAsync(id, ct).ConfigureAwait(false);
-            if (run is null) return Results.NotFound(new { error = $"no run '{id}'" });
+            if (run is null) return ApiProblems.NotFound($"no run '{id}'");
             return Results.Ok(new
             {
                 run,
@@ -83,7 +83,7 @@ internal static class RunsApi
         {
             if (await project.Runs.GetRunAsync(id, ct).ConfigureAwait(false) is null)
             {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                await ApiProblems.NotFound($"no run '{id}'").ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }
             context.Response.Headers.ContentType = "text/event-stream";

@@ -59,11 +59,220 @@ public sealed partial class ServeTests : IDisposable
         var (_, address) = await ServeAsync(new() { ["TRIBUTARY_TOKEN"] = "s3cret-token" }, "--host", "0.0.0.0");
         var url = new Uri($"http://127.0.0.1:{address.Port}/api/health");
         using var http = new HttpClient();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(url, Ct)).StatusCode);
+        await AssertProblemAsync(await http.GetAsync(url, Ct), HttpStatusCode.Unauthorized, "requires a bearer token");
         using var wrong = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer nope" } } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong, Ct)).StatusCode);
+        using var longer = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer s3cret-token-and-more" } } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(longer, Ct)).StatusCode);
         using var right = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer s3cret-token" } } };
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(right, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Serve_WithToken_RequiresItOnEveryRouteWhateverTheLetterCase()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
+        var (_, address) = await ServeAsync(new() { ["TRIBUTARY_TOKEN"] = "s3cret-token" });
+        using var http = new HttpClient { BaseAddress = address };
+
+        // Routing ignores letter case; the token check must hold on whatever reaches a route.
+        foreach (var path in new[] { "/api/pipelines", "/API/pipelines", "/Api/Pipelines", "/api/PIPELINES/hello/partitions", "/api/write-secret" })
+            Assert.True(HttpStatusCode.Unauthorized == (await http.GetAsync(path, Ct)).StatusCode, path);
+        using var pause = new HttpRequestMessage(HttpMethod.Post, "/API/pipelines/hello/pause");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(pause, Ct)).StatusCode);
+        using var allowed = new HttpRequestMessage(HttpMethod.Get, "/API/pipelines") { Headers = { { "Authorization", "bearer s3cret-token" } } };
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(allowed, Ct)).StatusCode);
+        Assert.False((await PipelineAsync(http, "hello", "s3cret-token")).GetProperty("paused").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData(" ")]
+    [InlineData("")]
+    [InlineData(" s3cret ")]
+    public async Task Serve_BlankOrPaddedToken_IsRefusedAtStart(string token)
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var refused = Trib.Start(new Dictionary<string, string> { ["TRIBUTARY_TOKEN"] = token }, "serve", "--port", "0", "--project", Project);
+        _children.Add(refused);
+        var error = new List<string>();
+        while (await refused.StandardError.ReadLineAsync(Ct) is { } line)
+        {
+            Assert.False(Address().IsMatch(line), $"trib serve started with TRIBUTARY_TOKEN='{token}': {line}");
+            error.Add(line);
+        }
+        await refused.WaitForExitAsync(Ct);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal(token.Trim().Length == 0
+            ? "error: TRIBUTARY_TOKEN is set but blank; set it to a secret, or unset it to serve on loopback without a token."
+            : "error: TRIBUTARY_TOKEN starts or ends with white space, which an Authorization header cannot carry; remove it.", Assert.Single(error));
+    }
+
+    [Fact]
+    public async Task Serve_OnLoopback_AnswersOnlyToLoopbackHostNames()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var (_, address) = await ServeAsync();
+        using var http = new HttpClient { BaseAddress = address };
+
+        foreach (var host in new[] { "localhost", $"localhost:{address.Port}", $"127.0.0.1:{address.Port}", $"[::1]:{address.Port}" })
+        {
+            using var own = new HttpRequestMessage(HttpMethod.Get, "/api/health") { Headers = { Host = host } };
+            Assert.True(HttpStatusCode.OK == (await http.SendAsync(own, Ct)).StatusCode, host);
+        }
+        // A page on evil.example whose name was rebound to 127.0.0.1 sends its own name.
+        foreach (var path in new[] { "/api/health", "/" })
+        {
+            using var rebound = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Host = $"evil.example:{address.Port}" } };
+            await AssertProblemAsync(await http.SendAsync(rebound, Ct), HttpStatusCode.BadRequest, "does not answer to the host name 'evil.example'");
+        }
+    }
+
+    [Fact]
+    public async Task Write_FromAnotherSite_IsRefusedEvenWithTheSecret()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
+        var (_, address) = await ServeAsync();
+        using var http = WriteClient(address);
+
+        // A cross-origin HTML form: urlencoded, Origin of the other site.
+        using var form = new HttpRequestMessage(HttpMethod.Post, "/api/pipelines/hello/pause") { Content = new FormUrlEncodedContent([new("x", "y")]), Headers = { { "Origin", "http://evil.example" } } };
+        await AssertProblemAsync(await http.SendAsync(form, Ct), HttpStatusCode.Forbidden, "another origin (http://evil.example)");
+        using var otherPort = new HttpRequestMessage(HttpMethod.Post, "/api/pipelines/hello/pause") { Headers = { { "Origin", $"http://127.0.0.1:{address.Port + 1}" } } };
+        await AssertProblemAsync(await http.SendAsync(otherPort, Ct), HttpStatusCode.Forbidden, "another origin");
+        using var opaque = new HttpRequestMessage(HttpMethod.Post, "/api/pipelines/hello/pause") { Headers = { { "Origin", "null" } } };
+        await AssertProblemAsync(await http.SendAsync(opaque, Ct), HttpStatusCode.Forbidden, "another origin (null)");
+        foreach (var site in new[] { "cross-site", "same-site" })
+        {
+            using var fetched = new HttpRequestMessage(HttpMethod.Post, "/api/queue/nope/cancel") { Headers = { { "Sec-Fetch-Site", site } } };
+            await AssertProblemAsync(await http.SendAsync(fetched, Ct), HttpStatusCode.Forbidden, $"another site (Sec-Fetch-Site: {site})");
+            using var secret = new HttpRequestMessage(HttpMethod.Get, "/api/write-secret") { Headers = { { "Sec-Fetch-Site", site } } };
+            await AssertProblemAsync(await http.SendAsync(secret, Ct), HttpStatusCode.Forbidden, "given only to this server's own pages");
+        }
+        Assert.False((await PipelineAsync(http, "hello")).GetProperty("paused").GetBoolean());
+
+        // The server's own page: same origin.
+        using var own = new HttpRequestMessage(HttpMethod.Post, "/api/pipelines/hello/pause") { Headers = { { "Origin", address.GetLeftPart(UriPartial.Authority) }, { "Sec-Fetch-Site", "same-origin" } } };
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(own, Ct)).StatusCode);
+        Assert.True((await PipelineAsync(http, "hello")).GetProperty("paused").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Write_WithoutTheInstallSecret_IsRefused_AndTheSecretIsOnlyInAPrivateFileAndTheOwnPage()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
+        var (_, address) = await ServeAsync();
+        var file = Path.Combine(Project, ".tributary", "write-secret");
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        var secret = File.ReadAllText(file);
+        Assert.Equal(64, secret.Length);
+        using var http = new HttpClient { BaseAddress = address };
+
+        await AssertProblemAsync(await http.PostAsync("/api/pipelines/hello/pause", null, Ct), HttpStatusCode.Forbidden, "need the per-install write secret");
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/pipelines/hello/pause") { Headers = { { "X-Tributary-Write-Secret", secret[..^1] } } };
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(wrong, Ct)).StatusCode);
+        Assert.False((await PipelineAsync(http, "hello")).GetProperty("paused").GetBoolean());
+
+        // The web UI asks its own server for it (same origin); then the write goes through.
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/api/write-secret") { Headers = { { "Sec-Fetch-Site", "same-origin" } } };
+        var given = await (await http.SendAsync(page, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(secret, given.GetProperty("secret").GetString());
+        using var right = new HttpRequestMessage(HttpMethod.Post, "/api/pipelines/hello/pause") { Headers = { { given.GetProperty("header").GetString()!, secret } } };
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(right, Ct)).StatusCode);
+        Assert.True((await PipelineAsync(http, "hello")).GetProperty("paused").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Write_SecretTurnedOffInSettings_IsNotNeeded()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
+        var settings = Path.Combine(Project, "tributary.yaml");
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("write_secret: true", "write_secret: false", StringComparison.Ordinal));
+        var (_, address) = await ServeAsync();
+        using var http = new HttpClient { BaseAddress = address };
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/pipelines/hello/pause", null, Ct)).StatusCode);
+        Assert.True((await PipelineAsync(http, "hello")).GetProperty("paused").GetBoolean());
+        Assert.False(File.Exists(Path.Combine(Project, ".tributary", "write-secret")));
+        // Other sites are still refused.
+        using var form = new HttpRequestMessage(HttpMethod.Post, "/api/pipelines/hello/resume") { Headers = { { "Origin", "http://evil.example" } } };
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(form, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Errors_AreProblemDetailsWithAMessage()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "broken.yaml"), "pipeline: broken\ncomponents:\n  - { id: a, type: no.such.type }\n");
+        var (_, address) = await ServeAsync();
+        using var http = WriteClient(address);
+
+        await AssertProblemAsync(await PostJsonAsync(http, "/api/validate", """{"yaml": null}"""), HttpStatusCode.BadRequest, "The constructor parameter 'Yaml'");
+        await AssertProblemAsync(await PostJsonAsync(http, "/api/validate", "{}"), HttpStatusCode.BadRequest, "missing required properties including: 'yaml'");
+        await AssertProblemAsync(await PostJsonAsync(http, "/api/validate", """{"yaml": """), HttpStatusCode.BadRequest, "the request body is not what this call takes");
+        await AssertProblemAsync(await PostJsonAsync(http, "/api/runs", """{"pipeline": 7}"""), HttpStatusCode.BadRequest, "the request body is not what this call takes");
+        await AssertProblemAsync(await PostJsonAsync(http, "/api/backfills", """{"pipeline": "hello"}"""), HttpStatusCode.BadRequest, "missing required properties");
+        await AssertProblemAsync(await http.PostAsync("/api/validate", new StringContent("yaml=x", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"), Ct),
+            HttpStatusCode.UnsupportedMediaType, "Content-Type: application/json");
+        await AssertProblemAsync(await http.GetAsync("/api/pipelines/nope/partitions", Ct), HttpStatusCode.NotFound, "no pipeline 'nope'");
+        await AssertProblemAsync(await http.GetAsync("/api/pipelines/hello/partitions", Ct), HttpStatusCode.NotFound, "pipeline 'hello' has no partitions");
+        var broken = await AssertProblemAsync(await http.GetAsync("/api/pipelines/broken/partitions", Ct), HttpStatusCode.BadRequest, "the pipeline has errors");
+        Assert.Contains("no.such.type", broken.GetProperty("diagnostics")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        await AssertProblemAsync(await http.GetAsync("/api/nothing/here", Ct), HttpStatusCode.NotFound, "nothing at GET /api/nothing/here");
+        await AssertProblemAsync(await http.DeleteAsync("/api/validate", Ct), HttpStatusCode.MethodNotAllowed, "DELETE is not allowed on /api/validate");
+        await AssertProblemAsync(await http.GetAsync("/api/runs/nope/events", Ct), HttpStatusCode.NotFound, "no run 'nope'");
+        await AssertProblemAsync(await http.GetAsync("/api/assets/nope/csv", Ct), HttpStatusCode.NotFound, "no table 'nope'");
+        await AssertProblemAsync(await http.GetAsync("/api/ticks?limit=many", Ct), HttpStatusCode.BadRequest, "\"many\"");
+    }
+
+    [Fact]
+    public async Task Post_BodyOverTheCap_IsRefusedWith413()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var (_, address) = await ServeAsync();
+        using var http = WriteClient(address);
+        var huge = JsonSerializer.Serialize(new { yaml = new string('[', 2 * 1024 * 1024) });
+
+        await AssertProblemAsync(await PostJsonAsync(http, "/api/validate", huge), HttpStatusCode.RequestEntityTooLarge, "larger than this server accepts (1024 KB)");
+        // Without a length up front (chunked), the cap holds while reading.
+        using var chunked = new HttpRequestMessage(HttpMethod.Post, "/api/validate") { Content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(huge))) };
+        chunked.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        chunked.Headers.TransferEncodingChunked = true;
+        await AssertProblemAsync(await http.SendAsync(chunked, Ct), HttpStatusCode.RequestEntityTooLarge, "larger than this server accepts");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/health", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Partitions_ArePagedWithTheTotal()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "regions.yaml"), """
+            pipeline: regions
+            partitions: { type: static, keys: [north, east, south, west, central] }
+            components:
+              - { id: raw, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS region" } }
+              - { id: summary, type: transform.sql, inputs: [raw], with: { sql: "SELECT count(*) AS n FROM raw" } }
+            """);
+        var (_, address) = await ServeAsync();
+        using var http = new HttpClient { BaseAddress = address };
+
+        var page = await http.GetFromJsonAsync<JsonElement>("/api/pipelines/regions/partitions?offset=1&limit=2", Ct);
+        Assert.Equal(5, page.GetProperty("total").GetInt64());
+        Assert.Equal(1, page.GetProperty("offset").GetInt64());
+        Assert.Equal(2, page.GetProperty("limit").GetInt32());
+        Assert.Equal(["east raw", "east summary", "south raw", "south summary"],
+            page.GetProperty("items").EnumerateArray().Select(i => $"{i.GetProperty("partition").GetString()} {i.GetProperty("asset").GetString()}"));
+        var last = await http.GetFromJsonAsync<JsonElement>("/api/pipelines/regions/partitions?offset=4&limit=1000", Ct);
+        Assert.Equal(["central", "central"], last.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("partition").GetString()));
+        var past = await http.GetFromJsonAsync<JsonElement>("/api/pipelines/regions/partitions?offset=9", Ct);
+        Assert.Equal(5, past.GetProperty("total").GetInt64());
+        Assert.Empty(past.GetProperty("items").EnumerateArray());
+        await AssertProblemAsync(await http.GetAsync("/api/pipelines/regions/partitions?limit=1001", Ct), HttpStatusCode.BadRequest, "limit must be 1 to 1000, not 1001");
+        await AssertProblemAsync(await http.GetAsync("/api/pipelines/regions/partitions?offset=-1", Ct), HttpStatusCode.BadRequest, "offset must be 0 or more, not -1");
     }
 
     [Fact]
@@ -101,7 +310,7 @@ public sealed partial class ServeTests : IDisposable
                 with: { sql: "SELECT '${partition.key}' AS day, (SELECT count(*) FROM range(400000000)) AS n" }
             """);
         var (first, address) = await ServeAsync();
-        using var http = new HttpClient { BaseAddress = address };
+        using var http = WriteClient(address);
         var started = await http.PostAsJsonAsync("/api/backfills", new { pipeline = "daily", from = "2025-01-01", to = "2025-01-06", concurrency = 2 }, Ct);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("backfill_id").GetString();
@@ -135,13 +344,43 @@ public sealed partial class ServeTests : IDisposable
         var succeeded = runs.EnumerateArray().Where(r => r.GetProperty("status").GetString() == "succeeded").Select(r => r.GetProperty("partition").GetString()).ToList();
         Assert.Equal(6, succeeded.Count);
         Assert.Equal(6, succeeded.Distinct().Count());
-        var status = await http2.GetFromJsonAsync<JsonElement>("/api/pipelines/daily/partitions", Ct);
-        Assert.Equal(6, status.EnumerateArray().Count(p => p.GetProperty("state").GetString() == "materialized" && p.GetProperty("asset").GetString() == "totals"
+        var status = await http2.GetFromJsonAsync<JsonElement>("/api/pipelines/daily/partitions?limit=6", Ct);
+        Assert.Equal(6, status.GetProperty("items").EnumerateArray().Count(p => p.GetProperty("state").GetString() == "materialized" && p.GetProperty("asset").GetString() == "totals"
             && string.CompareOrdinal(p.GetProperty("partition").GetString(), "2025-01-06") <= 0));
         foreach (var c in _children.Where(c => !c.HasExited)) c.Kill(entireProcessTree: true);
         foreach (var c in _children) await c.WaitForExitAsync(Ct);
         var rows = await Trib.RunAsync("query", "SELECT partition_key, count(*) AS n FROM totals GROUP BY 1 ORDER BY 1", "--project", Project, "--format", "csv");
         Assert.Equal("partition_key,n\n2025-01-01,1\n2025-01-02,1\n2025-01-03,1\n2025-01-04,1\n2025-01-05,1\n2025-01-06,1\n", rows.Out.ReplaceLineEndings("\n"));
+    }
+
+    private const string Hello = "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n";
+
+    // A client that sends the project's write secret, as trib does.
+    private HttpClient WriteClient(Uri address) =>
+        new() { BaseAddress = address, DefaultRequestHeaders = { { "X-Tributary-Write-Secret", File.ReadAllText(Path.Combine(Project, ".tributary", "write-secret")) } } };
+
+    private static Task<HttpResponseMessage> PostJsonAsync(HttpClient http, string path, string json) =>
+        http.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
+
+    private static async Task<JsonElement> PipelineAsync(HttpClient http, string name, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/pipelines");
+        if (token is not null) request.Headers.Add("Authorization", $"Bearer {token}");
+        using var response = await http.SendAsync(request, Ct);
+        var all = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        return all.EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+    }
+
+    // An error answer is ProblemDetails JSON with the status and a detail that says what went wrong.
+    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detail)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        return problem;
     }
 
     private static async Task<List<string>> Partitions(HttpClient http, string id) =>

@@ -62,4 +62,55 @@ public sealed class PartitionStatusTests(PostgresCluster postgres)
         var rows = await h.Warehouse.QueryAsync("SELECT partition_key, v FROM raw ORDER BY 1", null, 10, Ct);
         Assert.Equal([("2025-01-01", 2L), ("2025-01-02", 1L)], rows.Rows.Select(r => ((string)r[0]!, Convert.ToInt64(r[1]))));
     }
+
+    [Fact]
+    public async Task Page_CancelledOnceTheHistoryIsRead_StopsBeforeListingPartitions()
+    {
+        using var temp = new TempDirectory();
+        await using var store = await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, "runs.db"), Ct);
+        using var disconnect = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        // The client goes away while the server reads the history; listing the partitions must not go on.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PartitionStatus.OfAsync(EngineHarness.Pipeline(Yaml),
+            new CancelsAfterListing(store, disconnect), DateTimeOffset.Parse("2025-01-04T12:00:00Z"), disconnect.Token));
+    }
+
+    [Fact]
+    public async Task Page_OffsetAndLimit_ReturnTheRowsOfThosePartitionsAndTheTotal()
+    {
+        using var temp = new TempDirectory();
+        await using var store = await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, "runs.db"), Ct);
+
+        var page = await PartitionStatus.PageAsync(EngineHarness.Pipeline(Yaml), store, DateTimeOffset.Parse("2025-01-10T12:00:00Z"), 2, 3, Ct);
+
+        Assert.Equal(9, page.Total);
+        Assert.Equal(2, page.Offset);
+        Assert.Equal(["2025-01-03", "2025-01-04", "2025-01-05"], page.Items.Select(i => i.Partition).Distinct());
+        Assert.Equal(9, page.Items.Count);
+        Assert.All(page.Items, i => Assert.Equal(PartitionState.Missing, i.State));
+    }
+
+    private sealed class CancelsAfterListing(IRunStore inner, CancellationTokenSource cancel) : IRunStore
+    {
+        public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(int limit, string? pipeline, CancellationToken cancellationToken)
+        {
+            var runs = await inner.ListRunsAsync(limit, pipeline, cancellationToken);
+            await cancel.CancelAsync();
+            return runs;
+        }
+
+        public Task CreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, CancellationToken cancellationToken) => inner.CreateRunAsync(run, steps, cancellationToken);
+        public Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endedAt, string? error, CancellationToken cancellationToken) => inner.EndRunAsync(runId, status, endedAt, error, cancellationToken);
+        public Task UpdateStepAsync(StepRecord step, CancellationToken cancellationToken) => inner.UpdateStepAsync(step, cancellationToken);
+        public Task AddEventAsync(RunEvent e, CancellationToken cancellationToken) => inner.AddEventAsync(e, cancellationToken);
+        public Task AddMaterializationAsync(MaterializationRecord m, CancellationToken cancellationToken) => inner.AddMaterializationAsync(m, cancellationToken);
+        public Task AddCheckAsync(CheckRecord c, CancellationToken cancellationToken) => inner.AddCheckAsync(c, cancellationToken);
+        public Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) => inner.GetRunAsync(runId, cancellationToken);
+        public Task<IReadOnlyList<StepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken) => inner.GetStepsAsync(runId, cancellationToken);
+        public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken) => inner.GetEventsAsync(runId, cancellationToken);
+        public Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken) => inner.GetMaterializationsAsync(runId, asset, cancellationToken);
+        public Task<IReadOnlyList<CheckRecord>> GetChecksAsync(string runId, CancellationToken cancellationToken) => inner.GetChecksAsync(runId, cancellationToken);
+        public Task<IReadOnlyList<string>> FailAbandonedRunsAsync(Func<int, bool> processAlive, DateTimeOffset now, CancellationToken cancellationToken) => inner.FailAbandonedRunsAsync(processAlive, now, cancellationToken);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

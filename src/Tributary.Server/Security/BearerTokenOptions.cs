@@ -1,0 +1,9 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace Tributary.Server.Security;
+
+/// <summary>Options of <see cref="BearerTokenHandler"/>: the token (TRIBUTARY_TOKEN), or none when the server runs without one.</summary>
+internal sealed class BearerTokenOptions : AuthenticationSchemeOptions
+{
+    public HashedSecret? Token { get; set; }
+}
