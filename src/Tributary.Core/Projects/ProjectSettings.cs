@@ -45,8 +45,6 @@ public sealed record ProjectSettings
         server:
           host: 127.0.0.1                          # any other address requires TRIBUTARY_TOKEN
           port: 8080
-        # allowed_paths:                           # folders outside this project that pipelines may read and write
-        #   - /srv/exports
 
         """;
 

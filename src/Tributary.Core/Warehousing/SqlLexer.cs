@@ -156,13 +156,13 @@ internal static class SqlLexer
         return new SqlPiece(SqlRegion.Opaque, open, sql.Length, "a comment", Closed: false);
     }
 
-    // $$ or $tag$ opens a dollar-quoted string; $1 is a parameter.
+    // $$ or $tag$ opens a dollar-quoted string; $1 is a parameter. A '$' that starts '$${' or '${...}' belongs to that.
     private static string? DollarTag(string sql, int i)
     {
         var j = i + 1;
         if (j < sql.Length && (char.IsAsciiLetter(sql[j]) || sql[j] == '_'))
             while (j < sql.Length && IsWordChar(sql[j])) j++;
-        return At(sql, j) == '$' ? sql[i..(j + 1)] : null;
+        return At(sql, j) == '$' && ReferenceAt(sql, j) is null ? sql[i..(j + 1)] : null;
     }
 
     /// <summary>A character that continues a name (so text glued to a reference would change the name).</summary>

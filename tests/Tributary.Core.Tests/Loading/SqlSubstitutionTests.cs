@@ -63,16 +63,19 @@ public sealed class SqlSubstitutionTests
             components:
               - { id: a, type: transform.sql, with: { sql: "SELECT 1 AS x -- ${param.v}" } }
               - { id: b, type: transform.sql, with: { sql: "SELECT * FROM t_${param.v}" } }
-              - { id: c, type: transform.sql, with: { sql: "SELECT $$${param.v}$$ AS x" } }
+              - { id: c, type: transform.sql, with: { sql: "SELECT $$ ${param.v} $$ AS x" } }
               - { id: d, type: transform.sql, with: { sql: "SELECT 'x${param.v} AS x" } }
             """);
 
         Assert.Equal(
         [
-            "p.yaml:4:66: error TRIB0302: '${param.v}' is inside a comment in SQL, where a value cannot be quoted safely.",
-            "p.yaml:5:64: error TRIB0302: '${param.v}' is joined to a name, but in SQL a reference stands for a value.",
-            "p.yaml:6:57: error TRIB0302: '${param.v}' is inside a dollar-quoted string in SQL, where a value cannot be quoted safely.",
-            "p.yaml:7:58: error TRIB0302: '${param.v}' is inside a string that is never closed.",
+            "p.yaml:4:66: error TRIB0302: '${param.v}' is inside a comment in SQL, where a value cannot be quoted safely. "
+                + "Use it bare (a bound value) or inside a plain '...' string; write '$${' for a literal '${'.",
+            "p.yaml:5:65: error TRIB0302: '${param.v}' is joined to a name, but in SQL a reference stands for a value. "
+                + "For a name, quote all of it, e.g. \"t_${param.v}\"; for a value, put a space or operator beside it.",
+            "p.yaml:6:59: error TRIB0302: '${param.v}' is inside a dollar-quoted string in SQL, where a value cannot be quoted safely. "
+                + "Use it bare (a bound value) or inside a plain '...' string; write '$${' for a literal '${'.",
+            "p.yaml:7:58: error TRIB0302: '${param.v}' is inside a string that is never closed. Close the quote.",
         ], result.Diagnostics.Select(d => d.ToString()));
     }
 
@@ -85,7 +88,7 @@ public sealed class SqlSubstitutionTests
               - { id: t, type: transform.sql, with: { sql: "SELECT ${param.nope}" } }
             """);
 
-        Assert.Equal(["p.yaml:3:53: error TRIB0300: '${param.nope}' refers to no param 'nope'."], result.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(["p.yaml:3:56: error TRIB0300: '${param.nope}' refers to no param 'nope'. Declare it under 'params:'."], result.Diagnostics.Select(d => d.ToString()));
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed class SqlTextTests
     [Theory]
     [InlineData("SELECT 1 -- ${param.v}", "a comment")]
     [InlineData("SELECT 1 /* outer /* ${param.v} */ */", "a comment")]
-    [InlineData("SELECT $$${param.v}$$", "a dollar-quoted string")]
+    [InlineData("SELECT $$ ${param.v}$$", "a dollar-quoted string")]
     [InlineData("SELECT $tag$ x ${param.v} $tag$", "a dollar-quoted string")]
     [InlineData("SELECT E'${param.v}'", "a E'...' string")]
     [InlineData("SELECT U&\"${param.v}\"", "a U&\"...\" name")]
