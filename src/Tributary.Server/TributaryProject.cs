@@ -14,6 +14,8 @@ public sealed record TributaryProject
 {
     /// <summary>The project folder; relative paths in pipelines resolve against it.</summary>
     public required string Directory { get; init; }
+    /// <summary>Folders outside the project that pipelines may also read and write (allowed_paths in tributary.yaml).</summary>
+    public IReadOnlyList<string> AllowedPaths { get; init; } = [];
     /// <summary>Every component type.</summary>
     public required ComponentCatalog Catalog { get; init; }
     /// <summary>The project's warehouse, owned by this process while it serves.</summary>

@@ -84,9 +84,9 @@ public sealed class TributaryServer : IAsyncDisposable
 
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var daemon = new Daemon(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(LoadAll(project, log)), project.Orchestration, project.Runs,
-            new SensorEvaluator(project.Warehouse, project.Runs, project.Directory),
+            new SensorEvaluator(project.Warehouse, project.Runs, project.Directory, project.AllowedPaths),
             new QueuedRunLauncher(project.LoadPipeline, project.Catalog, project.Warehouse, project.Runs, project.Orchestration,
-                new ExecutorOptions(project.Parallelism), project.Directory, time).LaunchAsync,
+                new ExecutorOptions(project.Parallelism), project.Directory, time, project.AllowedPaths).LaunchAsync,
             new FailureAlerts(http, Environment.GetEnvironmentVariable, log), daemonOptions, time, log);
 
         // The web host's defaults already filter hosts first; said here too so that the check does not depend on them.

@@ -43,7 +43,7 @@ public abstract class SqlWarehouse : IWarehouse
     protected async Task<long> ExecuteAsync(DbConnection connection, string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await OneStatement(() => command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -51,7 +51,7 @@ public abstract class SqlWarehouse : IWarehouse
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        var value = await OneStatement(() => command.ExecuteScalarAsync(cancellationToken)).ConfigureAwait(false);
         return value is null or DBNull ? null : Portable(value);
     }
 
@@ -60,7 +60,7 @@ public abstract class SqlWarehouse : IWarehouse
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
         var schema = SchemaOf(reader);
         var rows = new List<object?[]>();
         while (rows.Count < maxRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) rows.Add(Row(reader));
@@ -72,7 +72,7 @@ public abstract class SqlWarehouse : IWarehouse
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return Row(reader);
     }
 
@@ -194,7 +194,7 @@ public abstract class SqlWarehouse : IWarehouse
     private async Task<object?> ScalarOn(DbConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, sql, null);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return await OneStatement(() => command.ExecuteScalarAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>A command with positional parameters bound in order.</summary>
@@ -205,7 +205,35 @@ public abstract class SqlWarehouse : IWarehouse
         command.CommandText = sql;
 #pragma warning restore CA2100
         foreach (var p in parameters ?? []) command.Parameters.Add(CreateParameter(p));
+        RequireOneStatement(command);
         return command;
+    }
+
+    /// <summary>
+    /// Makes the engine refuse <paramref name="command"/> unless its text is one statement, judged by the engine's own
+    /// parser, so a statement can never ride along behind another (SQL injection's stacked queries).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The text holds several statements (when the engine can tell before running).</exception>
+    protected abstract void RequireOneStatement(DbCommand command);
+
+    /// <summary>Whether the engine refused a command for holding several statements.</summary>
+    protected virtual bool IsSeveralStatements(DbException error) => false;
+
+    /// <summary>The message for SQL holding several statements; <paramref name="count"/> when the parser counted them.</summary>
+    protected static string SeveralStatements(int? count) =>
+        (count is { } n ? $"the SQL holds {n.ToString(System.Globalization.CultureInfo.InvariantCulture)} statements; " : "the SQL holds more than one statement; ")
+        + "Tributary runs one statement at a time, so write a single query (SELECT, WITH ... SELECT or FROM ...), without ';' between statements.";
+
+    private async Task<T> OneStatement<T>(Func<Task<T>> execute)
+    {
+        try
+        {
+            return await execute().ConfigureAwait(false);
+        }
+        catch (DbException e) when (IsSeveralStatements(e))
+        {
+            throw new InvalidOperationException(SeveralStatements(null), e);
+        }
     }
 
     /// <summary>The schema of an open reader.</summary>

@@ -8,8 +8,16 @@ namespace Tributary.Warehouse;
 public static class WarehouseFactory
 {
     /// <summary>PostgreSQL when a connection string is given, else the DuckDB file at <paramref name="duckDbPath"/>.</summary>
-    public static async Task<IWarehouse> OpenAsync(string duckDbPath, string? postgresConnectionString, CancellationToken cancellationToken) =>
+    public static Task<IWarehouse> OpenAsync(string duckDbPath, string? postgresConnectionString, CancellationToken cancellationToken) =>
+        OpenAsync(duckDbPath, postgresConnectionString, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(string, string?, CancellationToken)"/>; on DuckDB, SQL may touch files only in
+    /// <paramref name="allowedDirectories"/> when given (PostgreSQL's own file functions need privileges a warehouse role should not have).
+    /// </summary>
+    public static async Task<IWarehouse> OpenAsync(string duckDbPath, string? postgresConnectionString, IReadOnlyList<string>? allowedDirectories,
+        CancellationToken cancellationToken) =>
         postgresConnectionString is { Length: > 0 }
             ? await PostgresWarehouse.OpenAsync(postgresConnectionString, cancellationToken).ConfigureAwait(false)
-            : await DuckDbWarehouse.OpenAsync(duckDbPath, cancellationToken).ConfigureAwait(false);
+            : await DuckDbWarehouse.OpenAsync(duckDbPath, allowedDirectories, cancellationToken).ConfigureAwait(false);
 }

@@ -28,20 +28,25 @@ public sealed class ComponentHarness : IAsyncDisposable
             await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, ".tributary", "runs.db"), CancellationToken.None));
     }
 
-    public async Task<RunResult> RunAsync(string yaml, Func<string, string?>? environment = null)
+    public async Task<RunResult> RunAsync(string yaml, Func<string, string?>? environment = null, IReadOnlyList<string>? allowedPaths = null,
+        IReadOnlyDictionary<string, string>? parameters = null)
     {
-        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(yaml, "test.yaml", new LoadOptions { Environment = environment ?? (_ => null) });
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(yaml, "test.yaml", new LoadOptions
+        {
+            Environment = environment ?? (_ => null), ParamOverrides = parameters ?? new Dictionary<string, string>(),
+        });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System)
-            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, Environment = environment ?? (_ => null) }, CancellationToken.None);
+            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Environment = environment ?? (_ => null) },
+                CancellationToken.None);
     }
 
-    public async Task<RunResult> RunFileAsync(string path, IReadOnlyDictionary<string, string>? parameters = null)
+    public async Task<RunResult> RunFileAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, IReadOnlyList<string>? allowedPaths = null)
     {
         var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(path, new LoadOptions { ParamOverrides = parameters ?? new Dictionary<string, string>() });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System)
-            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path }, CancellationToken.None);
+            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [] }, CancellationToken.None);
     }
 
     public async Task<IReadOnlyList<object?[]>> RowsAsync(string sql) => (await Warehouse.QueryAsync(sql, null, 10_000, CancellationToken.None)).Rows;

@@ -39,9 +39,9 @@ internal static class BackfillCommand
             var store = (SqliteRunStore)await project.StoreAsync(ct);
             // A daemon for this backfill alone: no schedules or sensors of any pipeline run here.
             var daemon = new Daemon(_ => Task.FromResult<IReadOnlyList<Core.Pipelines.PipelineSpec>>([spec with { Schedule = null, Sensors = [] }]), store, store,
-                new SensorEvaluator(warehouse, store, project.Settings.Directory),
+                new SensorEvaluator(warehouse, store, project.Settings.Directory, project.Settings.AllowedPaths),
                 new QueuedRunLauncher((n, p, partition) => project.LoadPipeline(n, p, partition), project.Catalog, warehouse, store, store,
-                    new ExecutorOptions(project.Settings.Parallelism), project.Settings.Directory, cli.Time).LaunchAsync,
+                    new ExecutorOptions(project.Settings.Parallelism), project.Settings.Directory, cli.Time, project.Settings.AllowedPaths).LaunchAsync,
                 new FailureAlerts(new HttpClient(), Environment.GetEnvironmentVariable, cli.Error.WriteLine), new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }, cli.Time, cli.Error.WriteLine);
             var id = await daemon.StartBackfillAsync(spec, parse.GetValue(from)!, parse.GetValue(to)!, parse.GetValue(concurrency), parameters, ct);
             while (true)

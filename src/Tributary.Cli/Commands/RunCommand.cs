@@ -75,7 +75,7 @@ internal static class RunCommand
             cli.Error.WriteLine($"run {id} was left running by a process that died; marked failed (tables kept their previous version)");
         var executor = new RunExecutor(project.Catalog, warehouse, store, new ExecutorOptions(project.Settings.Parallelism), cli.Time);
         var progress = new RunProgress(cli.Error, live);
-        var request = new RunRequest { Selection = selection, ProjectDirectory = project.Settings.Directory, Observer = progress.Observe };
+        var request = new RunRequest { Selection = selection, ProjectDirectory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Observer = progress.Observe };
 
         RunResult result;
         if (live)

@@ -44,7 +44,7 @@ internal static class ServeCommand
             var store = (SqliteRunStore)await project.StoreAsync(ct);
             var served = new TributaryProject
             {
-                Directory = project.Settings.Directory, Catalog = project.Catalog, Warehouse = warehouse, Runs = store, Orchestration = store,
+                Directory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Catalog = project.Catalog, Warehouse = warehouse, Runs = store, Orchestration = store,
                 Parallelism = project.Settings.Parallelism,
                 LoadPipeline = (name, parameters, partition) => project.LoadPipeline(name, parameters, partition),
                 PipelineNames = project.PipelineNames,

@@ -82,7 +82,8 @@ internal sealed class ProjectSession : IAsyncDisposable
                 : throw new CliException($"tributary.yaml names warehouse.postgres_env '{env}', but that environment variable is not set.");
         try
         {
-            _warehouse = await WarehouseFactory.OpenAsync(Settings.DuckDbPath, postgres, cancellationToken).ConfigureAwait(false);
+            // DuckDB's file functions reach only the project and allowed_paths, whatever SQL a pipeline holds.
+            _warehouse = await WarehouseFactory.OpenAsync(Settings.DuckDbPath, postgres, Settings.Paths.Roots, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (postgres is null && e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {

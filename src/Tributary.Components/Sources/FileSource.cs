@@ -6,16 +6,21 @@ namespace Tributary.Components.Sources;
 /// <summary>What the file sources share: path resolution (file, folder or glob) and declared columns.</summary>
 internal static class FileSource
 {
-    /// <summary>Files a path matches, sorted; a folder means every file with the extension directly inside it.</summary>
-    public static IReadOnlyList<string> Resolve(ComponentContext context, string path, string extension)
+    /// <summary>
+    /// Files a path matches, sorted; a folder means every file with the extension directly inside it. Each file is checked
+    /// against the project's paths, so a link in a folder cannot lead outside.
+    /// </summary>
+    public static IReadOnlyList<string> Resolve(ComponentContext context, string path, string extension) =>
+        Match(context.ResolvePath(path), extension).Select(context.ResolvePath).ToList();
+
+    private static IEnumerable<string> Match(string full, string extension)
     {
-        var full = context.ResolvePath(path);
         if (Directory.Exists(full))
-            return Directory.GetFiles(full, "*" + extension, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList();
+            return Directory.GetFiles(full, "*" + extension, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal);
         if (full.IndexOfAny(['*', '?']) >= 0)
         {
             var folder = Path.GetDirectoryName(full)!;
-            return Directory.Exists(folder) ? Directory.GetFiles(folder, Path.GetFileName(full)).Order(StringComparer.Ordinal).ToList() : [];
+            return Directory.Exists(folder) ? Directory.GetFiles(folder, Path.GetFileName(full)).Order(StringComparer.Ordinal) : [];
         }
         return File.Exists(full) ? [full] : [];
     }

@@ -17,9 +17,9 @@ public sealed partial record SqlSourceParameters
     [Description("Name of the environment variable that holds the connection string, so no secret is written in YAML.")]
     public required string ConnectionEnv { get; init; }
 
-    /// <summary>The query.</summary>
-    [Description("SELECT query to run against the source database; its result becomes the table.")]
-    public required string Query { get; init; }
+    /// <summary>The query; <c>${param.*}</c> in it reaches the source database as a bound value.</summary>
+    [Description("One query to run against the source database; its result becomes the table. ${param.NAME} in it is a bound value.")]
+    public required SqlText Query { get; init; }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     internal static partial Regex EnvName();
@@ -57,11 +57,14 @@ public sealed class SqlSource : IComponent<SqlSourceParameters>
             ?? throw new InvalidOperationException($"environment variable '{parameters.ConnectionEnv}' is not set; it must hold the source's connection string.");
         await using var source = parameters.Engine == SqlSourceEngine.Postgres
             ? await WarehouseFactory.OpenAsync("", connection, cancellationToken).ConfigureAwait(false)
-            : await WarehouseFactory.OpenAsync(context.ResolvePath(connection), null, cancellationToken).ConfigureAwait(false);
-        var schema = (await source.QueryAsync($"SELECT * FROM ({parameters.Query}) AS q LIMIT 0", null, 0, cancellationToken).ConfigureAwait(false)).Schema;
+            : await WarehouseFactory.OpenAsync(context.ResolvePath(connection), null, context.Paths.Roots, cancellationToken).ConfigureAwait(false);
+        // As a subquery the text can only be one query: never several statements, never COPY or ATTACH. The newline ends a trailing comment.
+        var query = parameters.Query.Render(source.Dialect);
+        var select = $"SELECT * FROM ({query.Sql.Trim().TrimEnd(';')}\n) AS q";
+        var schema = (await source.QueryAsync(select + " LIMIT 0", query.Parameters, 0, cancellationToken).ConfigureAwait(false)).Schema;
         var columns = schema.Columns.Select(c => (c.Name, c.Kind)).ToList();
         var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) =>
-            b.CreateAndAppendAsync(columns, source.StreamAsync(parameters.Query, null, ct).ToBlockingEnumerable(ct), ct), cancellationToken).ConfigureAwait(false);
+            b.CreateAndAppendAsync(columns, source.StreamAsync(select, query.Parameters, ct).ToBlockingEnumerable(ct), ct), cancellationToken).ConfigureAwait(false);
         return new Materialization(rows, new Dictionary<string, object?> { ["engine"] = parameters.Engine.ToString().ToLowerInvariant() });
     }
 }

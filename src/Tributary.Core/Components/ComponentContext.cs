@@ -1,3 +1,4 @@
+using Tributary.Core.Projects;
 using Tributary.Core.Warehousing;
 
 namespace Tributary.Core.Components;
@@ -11,8 +12,10 @@ public sealed record ComponentContext
     public required IReadOnlyList<string> Inputs { get; init; }
     /// <summary>The warehouse to read from and write to.</summary>
     public required IWarehouse Warehouse { get; init; }
+    /// <summary>Where files may be read and written: the project folder and the allowed_paths of tributary.yaml.</summary>
+    public required ProjectPaths Paths { get; init; }
     /// <summary>The project folder; relative paths in parameters resolve against it.</summary>
-    public required string ProjectDirectory { get; init; }
+    public string ProjectDirectory => Paths.Directory;
     /// <summary>The run this step belongs to.</summary>
     public required string RunId { get; init; }
     /// <summary>The clock; never <c>DateTime.Now</c>.</summary>
@@ -22,8 +25,9 @@ public sealed record ComponentContext
     /// <summary>Reads an environment variable (secrets such as connection strings live there, never in YAML).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
-    /// <summary>A path from a parameter, resolved against the project folder.</summary>
-    public string ResolvePath(string path) => Path.GetFullPath(path, ProjectDirectory);
+    /// <summary>A path from a parameter, resolved against the project folder; one leading outside it and allowed_paths is refused.</summary>
+    /// <exception cref="UnauthorizedAccessException">The path leads outside the project folder and allowed_paths.</exception>
+    public string ResolvePath(string path) => Paths.Resolve(path);
 }
 
 /// <summary>What a materialize step wrote.</summary>

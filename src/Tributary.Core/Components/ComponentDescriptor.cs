@@ -72,6 +72,8 @@ public sealed class ComponentDescriptor
             TreatNullObliviousAsNonNullable = true,
             TransformSchemaNode = (ctx, node) =>
             {
+                // SQL is written as text; its JSON form (template plus typed values) is internal.
+                if (ctx.TypeInfo.Type == typeof(Warehousing.SqlText)) node = new JsonObject { ["type"] = "string" };
                 if (ctx.PropertyInfo?.AttributeProvider is not ICustomAttributeProvider attributes || node is not JsonObject obj) return node;
                 if (Attribute<DescriptionAttribute>(attributes) is { } d) obj["description"] = d.Description;
                 if (Attribute<RangeAttribute>(attributes) is { } r)
@@ -128,6 +130,7 @@ public sealed class ComponentDescriptor
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string)) return ParameterKind.String;
+        if (type == typeof(Warehousing.SqlText)) return ParameterKind.Sql;
         if (type == typeof(int) || type == typeof(long)) return ParameterKind.Integer;
         if (type == typeof(double) || type == typeof(decimal)) return ParameterKind.Number;
         if (type == typeof(bool)) return ParameterKind.Boolean;
@@ -137,7 +140,7 @@ public sealed class ComponentDescriptor
         if (typeof(IEnumerable<KeyValuePair<string, double>>).IsAssignableFrom(type)) return ParameterKind.NumberMap;
         if (typeof(IEnumerable<string>).IsAssignableFrom(type)) return ParameterKind.StringList;
         if (typeof(IEnumerable<double>).IsAssignableFrom(type)) return ParameterKind.NumberList;
-        throw new NotSupportedException($"Parameter type {type.Name} is not supported; use text, numbers, booleans, enums, durations, lists, or maps of text or numbers.");
+        throw new NotSupportedException($"Parameter type {type.Name} is not supported; use text, SQL text, numbers, booleans, enums, durations, lists, or maps of text or numbers.");
     }
 
     private static List<string> EnumNames(Type enumType) =>

@@ -35,4 +35,9 @@ public enum ParameterKind
     StringMap,
     /// <summary>A mapping of names to numbers.</summary>
     NumberMap,
+    /// <summary>
+    /// SQL text (<see cref="Warehousing.SqlText"/>): its <c>${...}</c> references become bound values, or literals the
+    /// dialect quotes, never SQL text.
+    /// </summary>
+    Sql,
 }

@@ -111,6 +111,8 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
                 return numbersByName;
         }
         if (node is not YamlScalar scalar) return WrongType(p, node, "a scalar");
+        if (p.Kind == ParameterKind.Sql)
+            return substitution.ExpandSql(scalar, reader.Diagnostics) is { } sql ? JsonSerializer.SerializeToNode(sql, ComponentDescriptor.JsonOptions) : null;
         if (Expand(scalar) is not { } raw) return null;
         var at = scalar.Location;
         switch (p.Kind)

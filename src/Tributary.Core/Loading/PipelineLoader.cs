@@ -96,7 +96,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var schedule = ReadSchedule(reader, top);
         var partitions = ReadPartitions(reader, top);
         var substitution = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Value), options.Environment,
-            partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 } ? null : options.Partition ?? new PartitionScheme(partitions).First().Variables);
+            partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 } ? null : options.Partition ?? new PartitionScheme(partitions).First().Variables,
+            parameters.ToDictionary(p => p.Name, p => p.Type));
         var retry = ReadRetry(reader, top);
         var sensors = ReadSensors(reader, top);
         var onFailure = ReadAlert(reader, top);

@@ -28,6 +28,11 @@ public sealed record ProjectSettings
     public int ServerPort { get; init; } = 8080;
     /// <summary>Whether API writes need the per-install secret of <c>.tributary/write-secret</c> (when no token is set). Default true.</summary>
     public bool ServerWriteSecret { get; init; } = true;
+    /// <summary>Folders outside the project that pipelines may also read and write (<c>allowed_paths:</c>); none by default.</summary>
+    public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+
+    /// <summary>Where pipelines may read and write files: the project folder and <see cref="AllowedPaths"/>.</summary>
+    public ProjectPaths Paths => new(Directory, AllowedPaths);
 
     /// <summary>The contents <c>trib init</c> writes.</summary>
     public static string DefaultFileText =>
@@ -68,7 +73,7 @@ public sealed record ProjectSettings
         var root = YamlTreeReader.Read(File.ReadAllText(file), file, diagnostics);
         if (root is not null && reader.Mapping(root, "the settings file") is { } top)
         {
-            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server"]);
+            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths"]);
             if (reader.Mapping(top["warehouse"], "'warehouse'") is { } wh)
             {
                 reader.CheckKeys(wh, "'warehouse'", ["duckdb", "postgres_env"]);
@@ -78,6 +83,7 @@ public sealed record ProjectSettings
             if (reader.Text(top, "run_store", "tributary.yaml") is { } store) settings = settings with { RunStorePath = Path.GetFullPath(store, directory) };
             if (reader.Text(top, "pipelines", "tributary.yaml") is { } pipes) settings = settings with { PipelinesDirectory = Path.GetFullPath(pipes, directory) };
             settings = settings with { Parallelism = reader.Integer(top, "parallelism", "tributary.yaml", 1, 64) ?? settings.Parallelism };
+            settings = settings with { AllowedPaths = reader.TextList(top["allowed_paths"], "'allowed_paths'").Select(p => Path.GetFullPath(p, directory)).ToList() };
             if (reader.Mapping(top["server"], "'server'") is { } server)
             {
                 reader.CheckKeys(server, "'server'", ["host", "port", "write_secret"]);

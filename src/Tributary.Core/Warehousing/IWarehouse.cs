@@ -72,6 +72,9 @@ public interface ISqlDialect
     /// <summary>Quotes an identifier, doubling embedded quotes.</summary>
     string Quote(string identifier);
 
+    /// <summary>A string literal holding <paramref name="text"/> exactly, quoted so no content can end it.</summary>
+    string Literal(string text);
+
     /// <summary>The engine's type name for a portable kind.</summary>
     string TypeName(DataKind kind);
 

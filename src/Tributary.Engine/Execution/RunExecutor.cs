@@ -6,6 +6,7 @@ using Polly;
 using Polly.Retry;
 using Tributary.Core.Components;
 using Tributary.Core.Pipelines;
+using Tributary.Core.Projects;
 using Tributary.Core.Warehousing;
 using Tributary.Engine.Checks;
 using Tributary.Engine.Runs;
@@ -97,7 +98,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var watch = Stopwatch.StartNew();
         var context = new ComponentContext
         {
-            Asset = spec.Id, Inputs = spec.Inputs, ProjectDirectory = run.Request.ProjectDirectory,
+            Asset = spec.Id, Inputs = spec.Inputs, Paths = new ProjectPaths(run.Request.ProjectDirectory, run.Request.AllowedPaths),
             Warehouse = run.Request.Partition is { } partition ? new PartitionedWarehouse(warehouse, spec.Id, partition) : warehouse,
             RunId = run.RunId, Time = time, Log = line => _ = run.EmitAsync(RunEventKind.Log, spec.Id, line),
             Environment = run.Request.Environment,

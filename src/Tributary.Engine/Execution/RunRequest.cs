@@ -11,6 +11,8 @@ public sealed record RunRequest
     public string Trigger { get; init; } = "cli";
     /// <summary>Relative paths in parameters resolve against this folder.</summary>
     public required string ProjectDirectory { get; init; }
+    /// <summary>Folders outside the project that components may also read and write (allowed_paths in tributary.yaml).</summary>
+    public IReadOnlyList<string> AllowedPaths { get; init; } = [];
     /// <summary>Environment variables for components; the process environment unless a test injects another.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
     /// <summary>The partition this run materializes; its assets replace only that partition. Null for unpartitioned runs.</summary>

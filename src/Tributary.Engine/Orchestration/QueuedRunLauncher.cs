@@ -12,7 +12,8 @@ namespace Tributary.Engine.Orchestration;
 /// </summary>
 public sealed class QueuedRunLauncher(
     Func<string, IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>?, PipelineSpec> load,
-    ComponentCatalog catalog, IWarehouse warehouse, IRunStore runs, IOrchestrationStore queue, ExecutorOptions options, string projectDirectory, TimeProvider time)
+    ComponentCatalog catalog, IWarehouse warehouse, IRunStore runs, IOrchestrationStore queue, ExecutorOptions options, string projectDirectory, TimeProvider time,
+    IReadOnlyList<string>? allowedPaths = null)
 {
     /// <summary>Executes <paramref name="q"/>; usable as the daemon's <see cref="RunLauncher"/>.</summary>
     public async Task<RunResult> LaunchAsync(QueuedRun q, CancellationToken cancellationToken)
@@ -28,7 +29,7 @@ public sealed class QueuedRunLauncher(
         var recorded = 0;
         var request = new RunRequest
         {
-            Trigger = q.Trigger, ProjectDirectory = projectDirectory, Partition = q.Partition, Selection = q.Selection,
+            Trigger = q.Trigger, ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = q.Partition, Selection = q.Selection,
             Observer = e =>
             {
                 if (Interlocked.Exchange(ref recorded, 1) == 0) _ = queue.UpdateQueueAsync(q.QueueId, QueueState.Launched, e.RunId, CancellationToken.None);

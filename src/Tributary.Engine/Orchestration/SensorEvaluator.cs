@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Tributary.Core.Components;
 using Tributary.Core.Pipelines;
+using Tributary.Core.Projects;
 using Tributary.Core.Warehousing;
 using Tributary.Engine.Runs;
 
@@ -23,7 +24,7 @@ public interface ISensorEvaluator
 /// (another pipeline's runs that ended with a status since the cursor), and <c>freshness</c> (an asset whose last
 /// materialization is older than <c>max_age</c>: an alert, or a run when <c>action: trigger</c>; once per stale version).
 /// </summary>
-public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string projectDirectory) : ISensorEvaluator
+public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string projectDirectory, IReadOnlyList<string>? allowedPaths = null) : ISensorEvaluator
 {
     /// <summary>Evaluates <paramref name="sensor"/> at <paramref name="now"/> from <paramref name="cursor"/>.</summary>
     public Task<SensorOutcome> EvaluateAsync(SensorSpec sensor, string? cursor, DateTimeOffset now, CancellationToken cancellationToken) => sensor.Type switch
@@ -37,7 +38,15 @@ public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string
 
     private SensorOutcome Files(SensorSpec sensor, string? cursor)
     {
-        var folder = Path.GetFullPath(sensor.Settings["path"], projectDirectory);
+        string folder;
+        try
+        {
+            folder = new ProjectPaths(projectDirectory, allowedPaths).Resolve(sensor.Settings["path"]);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return new SensorOutcome(false, false, e.Message, cursor);
+        }
         if (!Directory.Exists(folder)) return new SensorOutcome(false, false, $"folder {folder} does not exist", cursor);
         var seen = cursor is null ? [] : JsonSerializer.Deserialize<HashSet<string>>(cursor)!;
         // A file counts as new when its name, size or modification time is new: a re-delivered export triggers again.

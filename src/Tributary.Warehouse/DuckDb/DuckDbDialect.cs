@@ -12,6 +12,9 @@ public sealed class DuckDbDialect : ISqlDialect
     public string Quote(string identifier) => SqlTypes.Quote(identifier);
 
     /// <inheritdoc />
+    public string Literal(string text) => SqlTypes.Literal(text);
+
+    /// <inheritdoc />
     public string TypeName(DataKind kind) => kind switch
     {
         DataKind.Integer => "BIGINT",

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
+using DuckDB.NET.Native;
 using Tributary.Core.Warehousing;
 
 namespace Tributary.Warehouse.DuckDb;
@@ -18,13 +19,30 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     /// <summary>Opens (creating if needed) the DuckDB file at <paramref name="path"/>, or an in-memory database for ":memory:".</summary>
-    public static async Task<DuckDbWarehouse> OpenAsync(string path, CancellationToken cancellationToken)
+    public static Task<DuckDbWarehouse> OpenAsync(string path, CancellationToken cancellationToken) => OpenAsync(path, null, cancellationToken);
+
+    /// <summary>
+    /// Opens the DuckDB file at <paramref name="path"/>; with <paramref name="allowedDirectories"/>, DuckDB's own file access
+    /// (read_csv, read_text, COPY, ATTACH, INSTALL…) is limited to those folders and the setting is locked for the life of
+    /// the database, so SQL cannot reach other files nor lift the limit.
+    /// </summary>
+    public static async Task<DuckDbWarehouse> OpenAsync(string path, IReadOnlyList<string>? allowedDirectories, CancellationToken cancellationToken)
     {
         if (path != ":memory:") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connectionString = $"Data Source={path}";
         var keepAlive = new DuckDBConnection(connectionString);
         await keepAlive.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return new DuckDbWarehouse(connectionString, keepAlive);
+        var warehouse = new DuckDbWarehouse(connectionString, keepAlive);
+        // Locked already: the database was opened (and limited) earlier in this process, and DuckDB.NET shares the instance.
+        if (allowedDirectories is not null && !Convert.ToBoolean(await warehouse.ScalarAsync("SELECT current_setting('lock_configuration')", null, cancellationToken).ConfigureAwait(false),
+                System.Globalization.CultureInfo.InvariantCulture))
+        {
+            // SET takes no bound values; the folders come from tributary.yaml and are quoted as literals.
+            var list = string.Join(", ", allowedDirectories.Select(warehouse.Dialect.Literal));
+            foreach (var setting in new[] { $"SET allowed_directories = [{list}]", "SET enable_external_access = false", "SET lock_configuration = true" })
+                await warehouse.ExecuteAsync(setting, null, cancellationToken).ConfigureAwait(false);
+        }
+        return warehouse;
     }
 
     /// <inheritdoc />
@@ -42,6 +60,16 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
 
     /// <inheritdoc />
     protected override DbParameter CreateParameter(object? value) => new DuckDBParameter(value ?? DBNull.Value);
+
+    /// <inheritdoc />
+    /// <remarks>DuckDB.NET would run every statement of the text in turn, so DuckDB's parser counts them first.</remarks>
+    protected override void RequireOneStatement(DbCommand command)
+    {
+        var count = NativeMethods.ExtractStatements.DuckDBExtractStatements(((DuckDBConnection)command.Connection!).NativeConnection, command.CommandText, out var statements);
+        statements.Dispose();
+        // Zero with a syntax error: running the command reports DuckDB's own message.
+        if (count > 1) throw new InvalidOperationException(SeveralStatements(count));
+    }
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$")]
     private static partial Regex TypeNamePattern();

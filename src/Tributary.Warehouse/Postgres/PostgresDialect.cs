@@ -12,6 +12,11 @@ public sealed class PostgresDialect : ISqlDialect
     public string Quote(string identifier) => SqlTypes.Quote(identifier);
 
     /// <inheritdoc />
+    /// <remarks>With a backslash, an E'' string with backslashes doubled: exact whatever standard_conforming_strings says.</remarks>
+    public string Literal(string text) =>
+        text.Contains('\\', StringComparison.Ordinal) ? "E" + SqlTypes.Literal(text.Replace("\\", "\\\\", StringComparison.Ordinal)) : SqlTypes.Literal(text);
+
+    /// <inheritdoc />
     public string TypeName(DataKind kind) => kind switch
     {
         DataKind.Integer => "BIGINT",

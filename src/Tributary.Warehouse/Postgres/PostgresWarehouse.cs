@@ -34,7 +34,24 @@ public sealed class PostgresWarehouse : SqlWarehouse
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
-    protected override DbParameter CreateParameter(object? value) => new NpgsqlParameter { Value = value ?? DBNull.Value };
+    /// <remarks>Text goes as PostgreSQL's 'unknown' type, so like a quoted literal it takes the type of where it is used (a date, a timestamp…), as in DuckDB.</remarks>
+    protected override DbParameter CreateParameter(object? value) =>
+        value is string ? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Unknown } : new NpgsqlParameter { Value = value ?? DBNull.Value };
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// With a positional parameter Npgsql sends the text as it is, in one Parse message, which PostgreSQL refuses when it
+    /// holds several statements; without one, Npgsql would split the text at semicolons itself and run every part. An
+    /// unused parameter of a declared type is accepted by PostgreSQL.
+    /// </remarks>
+    protected override void RequireOneStatement(DbCommand command)
+    {
+        if (command.Parameters.Count == 0) command.Parameters.Add(new NpgsqlParameter { Value = 0, NpgsqlDbType = NpgsqlDbType.Integer });
+    }
+
+    /// <inheritdoc />
+    protected override bool IsSeveralStatements(DbException error) =>
+        error is PostgresException { SqlState: PostgresErrorCodes.SyntaxError, MessageText: "cannot insert multiple commands into a prepared statement" };
 
     /// <inheritdoc />
     protected override async Task LoadFilesAsync(DbConnection connection, string quotedTable, IReadOnlyList<string> paths, FileFormat format,

@@ -25,4 +25,54 @@ public sealed class FileExportTests(PostgresCluster postgres)
         var m = (await h.Store.GetMaterializationsAsync(result.RunId, "t_file", TestContext.Current.CancellationToken)).Single();
         Assert.Equal(2, m.RowCount);
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CsvExport_PathOutsideTheProject_FailsNamingThePathAndAllowedPaths(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        using var outside = new TempDirectory();
+        var escape = Path.GetRelativePath(h.Temp.Path, Path.Combine(outside.Path, "x.csv"));
+
+        var result = await h.RunAsync(Export(escape));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal($"t_file (export.csv) failed: path '{escape}' resolves to '{Path.Combine(outside.Path, "x.csv")}', outside the project folder '{h.Temp.Path}'. "
+            + "Use a path inside the project, or list its folder under allowed_paths: in tributary.yaml.", result.Error);
+        Assert.Empty(Directory.GetFiles(outside.Path));
+    }
+
+    [Fact]
+    public async Task CsvExport_ThroughALinkInTheProjectToAFolderOutside_Fails()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        using var outside = new TempDirectory();
+        Directory.CreateSymbolicLink(Path.Combine(h.Temp.Path, "out"), outside.Path);
+
+        var result = await h.RunAsync(Export("out/x.csv"));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains($"(through a symbolic link, to '{Path.Combine(outside.Path, "x.csv")}')", result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(outside.Path));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CsvExport_FolderListedInAllowedPaths_IsWritten(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        using var outside = new TempDirectory();
+
+        var result = await h.RunAsync(Export(Path.Combine(outside.Path, "x.csv")), allowedPaths: [outside.Path]);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(["id,name", "1,a"], File.ReadAllLines(Path.Combine(outside.Path, "x.csv")));
+    }
+
+    private static string Export(string path) => $$"""
+        pipeline: p
+        components:
+          - { id: t, type: transform.sql, with: { sql: "SELECT 1 AS id, 'a' AS name" } }
+          - { id: t_file, type: export.csv, inputs: [t], with: { path: "{{path}}" } }
+        """;
 }

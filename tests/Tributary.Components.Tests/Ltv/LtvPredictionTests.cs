@@ -17,7 +17,7 @@ public sealed class LtvPredictionTests(PostgresCluster postgres)
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
 
         var result = await h.RunFileAsync(Path.Combine(RepositoryFiles.Templates, "examples", "cdnow_ltv.yaml"),
-            new Dictionary<string, string> { ["cdnow_file"] = Path.Combine(folder, "CDNOW_sample.txt") });
+            new Dictionary<string, string> { ["cdnow_file"] = Path.Combine(folder, "CDNOW_sample.txt") }, allowedPaths: [folder]);
 
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
         var model = (await h.RowsAsync("SELECT model, parameter, value FROM cdnow_ltv__model"))
@@ -64,7 +64,7 @@ public sealed class LtvPredictionTests(PostgresCluster postgres)
         await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
 
         var result = await h.RunFileAsync(Path.Combine(RepositoryFiles.Templates, "examples", "cdnow_ltv.yaml"),
-            new Dictionary<string, string> { ["cdnow_file"] = Path.Combine(folder, "CDNOW_sample.txt"), ["model"] = "pareto_nbd" });
+            new Dictionary<string, string> { ["cdnow_file"] = Path.Combine(folder, "CDNOW_sample.txt"), ["model"] = "pareto_nbd" }, allowedPaths: [folder]);
 
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
         var model = (await h.RowsAsync("SELECT parameter, value FROM cdnow_ltv__model WHERE model = 'pareto_nbd'"))

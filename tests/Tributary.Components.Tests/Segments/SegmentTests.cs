@@ -60,7 +60,7 @@ public sealed class SegmentTests(PostgresCluster postgres)
         await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
 
         var result = await h.RunFileAsync(Path.Combine(RepositoryFiles.Templates, "examples", "cdnow_ltv.yaml"),
-            new Dictionary<string, string> { ["cdnow_file"] = Path.Combine(folder, "CDNOW_sample.txt") });
+            new Dictionary<string, string> { ["cdnow_file"] = Path.Combine(folder, "CDNOW_sample.txt") }, allowedPaths: [folder]);
 
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
         var tiers = (await h.RowsAsync("SELECT tier, customers, min_clv, avg_max_cac, avg_clv FROM cdnow_tiers__summary ORDER BY tier_rank"))

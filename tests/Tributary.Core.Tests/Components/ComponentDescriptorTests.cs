@@ -36,7 +36,15 @@ public sealed class ComponentDescriptorTests
         Assert.Equal(ParameterKind.Enum, p["engine"].Kind);
         Assert.False(p["engine"].Required);
         Assert.True(p["connection_env"].Required);
-        Assert.Equal(ParameterKind.String, p["query"].Kind);
+        Assert.Equal(ParameterKind.Sql, p["query"].Kind);
+    }
+
+    [Fact]
+    public void JsonSchema_SqlParameter_IsText()
+    {
+        var sql = Catalog.Get("transform.sql").JsonSchema()["properties"]!["sql"]!;
+        Assert.Equal("string", (string?)sql["type"]);
+        Assert.StartsWith("One query (SELECT, WITH ... SELECT, FROM ...) over the input tables", (string?)sql["description"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
 using Tributary.Core.Warehousing;
 using Tributary.Testing;
+using Tributary.Warehouse.DuckDb;
 
 namespace Tributary.Core.Tests.Loading;
 
@@ -31,7 +32,8 @@ public sealed class PipelineLoaderTests
         Assert.Equal("data/orders.csv", orders.Path);
         Assert.Equal("BIGINT", orders.Columns!["order_id"]);
         var top = Assert.IsType<SqlTransformParameters>(p.Components[4].Parameters);
-        Assert.EndsWith("LIMIT 20", top.Sql.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("LIMIT ${param.top_n}", top.Sql.Template.Trim(), StringComparison.Ordinal);
+        Assert.Equal(20L, top.Sql.Values["param.top_n"]);
         Assert.Equal(3, p.Components[0].Checks.Count);
         Assert.True(p.Components[0].Checks[0].Blocking);
     }
@@ -49,7 +51,9 @@ public sealed class PipelineLoaderTests
         var result = Load(yaml, new LoadOptions { ParamOverrides = new Dictionary<string, string> { ["top_n"] = "3" }, Environment = _ => null });
 
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
-        Assert.Equal("SELECT 1 LIMIT 3", ((SqlTransformParameters)result.Pipeline!.Components[0].Parameters).Sql);
+        var sql = ((SqlTransformParameters)result.Pipeline!.Components[0].Parameters).Sql.Render(new DuckDbDialect());
+        Assert.Equal("SELECT 1 LIMIT $1", sql.Sql);
+        Assert.Equal(new object?[] { 3L }, sql.Parameters);
         Assert.Equal("3", result.Pipeline.Params[0].Value);
     }
 
@@ -87,7 +91,7 @@ public sealed class PipelineLoaderTests
         var result = Load(yaml, new LoadOptions { Environment = n => n == "REGION" ? "eu" : null });
 
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
-        Assert.Equal("SELECT 'eu' AS region, '${literal}' AS x", ((SqlTransformParameters)result.Pipeline!.Components[0].Parameters).Sql);
+        Assert.Equal("SELECT 'eu' AS region, '${literal}' AS x", ((SqlTransformParameters)result.Pipeline!.Components[0].Parameters).Sql.Render(new DuckDbDialect()).Sql);
     }
 
     [Fact]

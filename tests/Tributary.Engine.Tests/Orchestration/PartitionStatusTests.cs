@@ -15,7 +15,7 @@ public sealed class PartitionStatusTests(PostgresCluster postgres)
         pipeline: daily
         partitions: { type: daily, start: 2025-01-01 }
         components:
-          - { id: raw, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS day, ${param.value} AS v" } }
+          - { id: raw, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS day, CAST(${param.value} AS INTEGER) AS v" } }
           - { id: same_day, type: transform.sql, inputs: [raw], with: { sql: "SELECT day, v FROM raw WHERE day = '${partition.key}'" } }
           - id: next_day
             type: transform.sql
@@ -47,7 +47,7 @@ public sealed class PartitionStatusTests(PostgresCluster postgres)
         Assert.Equal(RunStatus.Succeeded, (await Run("2025-01-02")).Status);
         await Task.Delay(20, Ct);
         Assert.Equal(RunStatus.Succeeded, (await Run("2025-01-01", select: "raw", value: "2")).Status);
-        Assert.Equal(RunStatus.Failed, (await Run("2025-01-03", value: "CAST('x' AS INTEGER)")).Status);
+        Assert.Equal(RunStatus.Failed, (await Run("2025-01-03", value: "x")).Status);
 
         var status = (await PartitionStatus.OfAsync(EngineHarness.Pipeline(Yaml), h.Store, now, Ct)).ToDictionary(s => (s.Asset, s.Partition), s => s.State);
 

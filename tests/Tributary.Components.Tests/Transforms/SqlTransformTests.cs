@@ -1,0 +1,123 @@
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Transforms;
+
+/// <summary>transform.sql on both engines: params reach SQL as values, and the SQL is one query as the engine's parser sees it.</summary>
+public sealed class SqlTransformTests(PostgresCluster postgres)
+{
+    private const string Injection = "x' AS r; DROP TABLE orders; SELECT 'y";
+
+    // The orders table, with one row whose region is exactly the injection text.
+    private const string Orders = """
+        pipeline: inj
+        params:
+          region: { type: string, default: eu }
+        components:
+          - id: orders
+            type: transform.sql
+            with: { sql: "SELECT 1 AS id, 'eu' AS region UNION ALL SELECT 2, 'x'' AS r; DROP TABLE orders; SELECT ''y'" }
+
+        """;
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Param_WithSqlInIt_LeavesOrdersIntactAndIsComparedAsAString(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync(Orders + """
+              - { id: by_region, type: transform.sql, inputs: [orders], with: { sql: "SELECT id FROM orders WHERE region = ${param.region}" } }
+              - { id: quoted, type: transform.sql, inputs: [orders], with: { sql: "SELECT '${param.region}' AS r, count(*) AS n FROM orders" } }
+            """, parameters: new Dictionary<string, string> { ["region"] = Injection });
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(2, (await h.RowsAsync("SELECT * FROM orders")).Count);
+        Assert.Equal(2L, Convert.ToInt64(Assert.Single(await h.RowsAsync("SELECT id FROM by_region"))[0]));
+        var quoted = Assert.Single(await h.RowsAsync("SELECT r, n FROM quoted"));
+        Assert.Equal((Injection, 2L), ((string)quoted[0]!, Convert.ToInt64(quoted[1])));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Params_ReachSqlAsTheirDeclaredTypes(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            params:
+              n: { type: integer, default: 2 }
+              rate: { type: number, default: 0.5 }
+              day: { type: string, default: 2024-03-01 }
+            components:
+              - id: t
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT d + ${param.n} * INTERVAL '1 day' AS later, ${param.rate} * 4 AS doubled, '${param.n} days' AS label
+                    FROM (SELECT DATE '2024-03-01' AS d UNION ALL SELECT DATE '2024-03-02') AS x
+                    WHERE d = ${param.day}
+                    LIMIT ${param.n}
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var row = Assert.Single(await h.RowsAsync("SELECT CAST(CAST(later AS DATE) AS VARCHAR), doubled, label FROM t"));
+        Assert.Equal(("2024-03-03", 2.0, "2 days"), ((string)row[0]!, Convert.ToDouble(row[1]), (string)row[2]!));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task SeveralStatements_FailWithAClearMessageAndRunNone(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync(Orders + """
+              - { id: stacked, type: transform.sql, inputs: [orders], with: { sql: "SELECT 1 AS a; DROP TABLE orders; SELECT 2 AS b" } }
+            """);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal("stacked (transform.sql) failed: the SQL holds " + (engine == "duckdb" ? "3 statements" : "more than one statement") + "; Tributary runs one statement "
+            + "at a time, so write a single query (SELECT, WITH ... SELECT or FROM ...), without ';' between statements.", result.Error);
+        Assert.Equal(2, (await h.RowsAsync("SELECT * FROM orders")).Count);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task StatementThatIsNotAQuery_IsRefusedByTheParser(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var target = Path.Combine(h.Temp.Path, "copied.csv");
+
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: copy, type: transform.sql, with: { sql: "COPY (SELECT 1 AS a) TO '{{target}}'" } }
+            """);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("syntax error at or near \"COPY\"", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task QueryNotStartingWithSelect_IsAccepted(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: t
+                type: transform.sql
+                with:
+                  sql: |
+                    -- a comment first, then a parenthesized query;
+                    (SELECT 1 AS a UNION ALL SELECT 2) ORDER BY a;
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(2, (await h.RowsAsync("SELECT * FROM t")).Count);
+    }
+}

@@ -1,0 +1,73 @@
+using Tributary.Core.Warehousing;
+using Tributary.Testing;
+using Tributary.Warehouse.DuckDb;
+
+namespace Tributary.Warehouse.Tests.DuckDb;
+
+/// <summary>DuckDB's own file access, limited to the project's folders when the warehouse is opened for a project.</summary>
+public sealed class DuckDbWarehouseTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly TempDirectory _outside = new();
+
+    public void Dispose()
+    {
+        _temp.Dispose();
+        _outside.Dispose();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<DuckDbWarehouse> OpenLimitedAsync() =>
+        DuckDbWarehouse.OpenAsync(Path.Combine(_temp.Path, ".tributary", "warehouse.duckdb"), [_temp.Path], Ct);
+
+    [Theory]
+    [InlineData("SELECT * FROM read_csv('/etc/passwd')", "/etc/passwd")]
+    [InlineData("SELECT * FROM read_text('/etc/hostname')", "/etc/hostname")]
+    [InlineData("SELECT * FROM glob('/etc/*')", "/etc/*")]
+    public async Task Limited_FileOutsideTheAllowedFolders_IsRefusedByDuckDb(string sql, string file)
+    {
+        await using var wh = await OpenLimitedAsync();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => wh.QueryAsync(sql, null, 10, Ct));
+
+        Assert.Contains($"Permission Error: Cannot access file \"{file}\" - file system operations are disabled by configuration", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Limited_WritesAttachesAndLinksOutside_AreRefusedAndTheLimitCannotBeLifted()
+    {
+        var secret = _outside.File("secret.csv", "a\n1\n");
+        File.CreateSymbolicLink(Path.Combine(_temp.Path, "link.csv"), secret);
+        await using var wh = await OpenLimitedAsync();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.ExecuteAsync($"COPY (SELECT 1) TO {wh.Dialect.Literal(Path.Combine(_outside.Path, "x.csv"))}", null, Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.ExecuteAsync($"ATTACH {wh.Dialect.Literal(Path.Combine(_outside.Path, "x.duckdb"))} AS x", null, Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.QueryAsync($"SELECT * FROM read_csv({wh.Dialect.Literal(Path.Combine(_temp.Path, "link.csv"))})", null, 10, Ct));
+        var unlock = await Assert.ThrowsAnyAsync<Exception>(() => wh.ExecuteAsync("SET enable_external_access = true", null, Ct));
+        Assert.Contains("the configuration has been locked", unlock.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_outside.Path, "x.*"));
+    }
+
+    [Fact]
+    public async Task Limited_FilesInsideTheAllowedFolders_LoadAndExport()
+    {
+        var csv = _temp.File("data/orders.csv", "id\n1\n2\n");
+        await using var wh = await OpenLimitedAsync();
+
+        var rows = await wh.ReplaceTableAsync("orders", (b, ct) => b.LoadFilesAsync([csv], FileFormat.Csv, new FileReadOptions(), ct), Ct);
+        await wh.ExportAsync("SELECT * FROM orders", null, Path.Combine(_temp.Path, "out.parquet"), FileFormat.Parquet, Ct);
+
+        Assert.Equal(2, rows);
+        Assert.Equal(2L, Convert.ToInt64(await wh.ScalarAsync($"SELECT count(*) FROM read_parquet({wh.Dialect.Literal(Path.Combine(_temp.Path, "out.parquet"))})", null, Ct)));
+    }
+
+    [Fact]
+    public async Task Unlimited_ByDefault_ReadsAnyFile()
+    {
+        var secret = _outside.File("secret.csv", "a\n1\n");
+        await using var wh = await DuckDbWarehouse.OpenAsync(Path.Combine(_temp.Path, "w.duckdb"), Ct);
+
+        Assert.Equal(1L, Convert.ToInt64(await wh.ScalarAsync($"SELECT count(*) FROM read_csv({wh.Dialect.Literal(secret)})", null, Ct)));
+    }
+}
