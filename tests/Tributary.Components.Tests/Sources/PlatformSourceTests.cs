@@ -153,6 +153,64 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
     }
 
     [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_TouchedOrCopiedFileIsNotLoadedAgain_ButAReExportWithNewRowsIs(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string header = "id,Created date (UTC),Amount,Currency\n";
+        var a = h.Temp.File("stripe/a.csv", header + "ch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-01 11:00:00,2.00,usd\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: stripe } }
+            """;
+        async Task<List<string>> LoadAsync()
+        {
+            var run = await h.RunAsync(yaml);
+            Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+            return (await h.RowsAsync("SELECT charge_id FROM src ORDER BY 1")).Select(r => (string)r[0]!).ToList();
+        }
+        Assert.Equal(["ch_1", "ch_2"], await LoadAsync());
+
+        File.SetLastWriteTimeUtc(a, File.GetLastWriteTimeUtc(a).AddHours(1));
+        Assert.Equal(["ch_1", "ch_2"], await LoadAsync());
+
+        File.Copy(a, Path.Combine(h.Temp.Path, "stripe", "a_copy.csv"));
+        Assert.Equal(["ch_1", "ch_2"], await LoadAsync());
+
+        File.WriteAllText(a, header + "ch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-01 11:00:00,2.00,usd\nch_3,2025-01-02 09:00:00,3.00,usd\n");
+        Assert.Equal(["ch_1", "ch_1", "ch_2", "ch_2", "ch_3"], await LoadAsync()); // a re-export is a new file: all its rows load
+        Assert.Equal(2L, Convert.ToInt64((await h.RowsAsync("SELECT count(DISTINCT sha256) FROM src__files"))[0][0], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_WriteOfTheFileLogFails_RowsAndRejectionsAreNotWrittenEither(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("stripe/a.csv", "id,Created date (UTC),Amount,Currency\nch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-01 10:00:00,lots,usd\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: stripe, max_rejected_ratio: 0.9 } }
+            """;
+        var ct = TestContext.Current.CancellationToken;
+        // A view where the file log should be: the log reads as empty, but writing it fails after the rows and rejections are staged.
+        await h.Warehouse.ExecuteAsync("CREATE VIEW src__files AS SELECT 'x' AS file, CAST(0 AS BIGINT) AS bytes, CAST('2000-01-01' AS TIMESTAMP) AS modified_at WHERE 1 = 0", null, ct);
+
+        var failed = await h.RunAsync(yaml);
+
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.Null(await h.Warehouse.DescribeTableAsync("src", ct));
+        Assert.Null(await h.Warehouse.DescribeTableAsync("src__rejected", ct));
+        await h.Warehouse.ExecuteAsync("DROP VIEW src__files", null, ct);
+        var again = await h.RunAsync(yaml);
+        Assert.True(again.Status == RunStatus.Succeeded, again.Error);
+        Assert.Equal(["ch_1"], (await h.RowsAsync("SELECT charge_id FROM src")).Select(r => (string)r[0]!));
+        Assert.Single(await h.RowsAsync("SELECT * FROM src__rejected"));
+    }
+
+    [Theory]
     [InlineData("", "\"12,50\"", null, "'Lineitem price': expected a number: ',' groups thousands (by three digits) in the invariant culture; if ',' is this file's decimal separator, set culture (e.g. de-DE), got '12,50'")]
     [InlineData("", "\"1,250.00\"", 1250.0, null)]
     [InlineData(", culture: de-DE", "\"12,50\"", 12.5, null)]
