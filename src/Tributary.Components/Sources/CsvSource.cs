@@ -9,11 +9,11 @@ namespace Tributary.Components.Sources;
 public sealed record CsvSourceParameters : IValidatableObject
 {
     /// <summary>File, folder or glob.</summary>
-    [Description("CSV file, folder of .csv files, or glob such as data/orders_*.csv; relative to the project folder. Read as RFC 4180 CSV: a malformed record (a quote that never closes, a row of the wrong width) fails the load with its line number.")]
+    [Description("CSV file, folder of .csv files, or glob such as data/orders_*.csv; relative to the project folder.")]
     public required string Path { get; init; }
 
     /// <summary>Delimiter; detected when absent.</summary>
-    [Description("Field delimiter such as ',' ';' or '|'. Detected from the file when absent.")]
+    [Description("Field delimiter such as ',' ';' or '|'. Detected from the file when absent. Fields are quoted as in RFC 4180; a malformed record (a quote that never closes, a row of the wrong width) fails the load with its line number.")]
     public string? Delimiter { get; init; }
 
     /// <summary>Whether the files start with a header row.</summary>
