@@ -30,10 +30,10 @@ internal static class FileSource
         long? records = null;
         if (format == FileFormat.Csv)
         {
-            var (count, delimiter) = RecordCount.OfCsv(files, options, context.ProjectDirectory);
+            var (count, delimiter) = RecordCount.OfCsv(files, options, context.ProjectDirectory, cancellationToken);
             (records, options) = (count, options with { Delimiter = delimiter.ToString() });
         }
-        else if (format == FileFormat.NdJson) records = RecordCount.OfNdJson(files, context.ProjectDirectory);
+        else if (format == FileFormat.NdJson) records = RecordCount.OfNdJson(files, context.ProjectDirectory, cancellationToken);
         var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, async (b, ct) =>
         {
             await b.LoadFilesAsync(files, format, options, ct).ConfigureAwait(false);

@@ -18,7 +18,7 @@ internal static class RecordCount
     private const int ProblemsShown = 5;
 
     /// <summary>Records in CSV files (header rows excluded) and the delimiter they were read with.</summary>
-    public static (long Records, char Delimiter) OfCsv(IReadOnlyList<string> files, FileReadOptions options, string projectDirectory)
+    public static (long Records, char Delimiter) OfCsv(IReadOnlyList<string> files, FileReadOptions options, string projectDirectory, CancellationToken cancellationToken)
     {
         var delimiter = options.Delimiter is { Length: 1 } given ? given[0] : DetectDelimiter(files[0], options.Encoding);
         var problems = new Problems(projectDirectory);
@@ -29,6 +29,7 @@ internal static class RecordCount
             var header = options.Header;
             foreach (var record in reader.Read())
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (record.Fields is not { } fields) problems.Add(file, record.Line, record.Problem!);
                 else if (reader.Width is not { } width) reader.Width = fields.Length;
                 else if (!CsvRecordReader.Fits(fields, width)) problems.Add(file, record.Line, $"has {fields.Length} fields where the first row has {width}");
@@ -45,7 +46,7 @@ internal static class RecordCount
     }
 
     /// <summary>Lines holding a JSON object in newline-delimited JSON files; blank lines are not records.</summary>
-    public static long OfNdJson(IReadOnlyList<string> files, string projectDirectory)
+    public static long OfNdJson(IReadOnlyList<string> files, string projectDirectory, CancellationToken cancellationToken)
     {
         var problems = new Problems(projectDirectory);
         long records = 0;
@@ -53,6 +54,7 @@ internal static class RecordCount
         {
             foreach (var line in SourceLineReader.ReadAll(file, TextEncoding.Utf8, MaxJsonLineBytes))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (line.Problem is { } problem) problems.Add(file, line.Number, problem);
                 else if (string.IsNullOrWhiteSpace(line.Text)) continue;
                 else if (JsonProblem(line.Text) is { } invalid) problems.Add(file, line.Number, invalid);

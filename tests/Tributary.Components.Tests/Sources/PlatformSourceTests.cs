@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tributary.Core.Warehousing;
 using Tributary.Engine.Execution;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
@@ -181,6 +182,35 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         File.WriteAllText(a, header + "ch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-01 11:00:00,2.00,usd\nch_3,2025-01-02 09:00:00,3.00,usd\n");
         Assert.Equal(["ch_1", "ch_1", "ch_2", "ch_2", "ch_3"], await LoadAsync()); // a re-export is a new file: all its rows load
         Assert.Equal(2L, Convert.ToInt64((await h.RowsAsync("SELECT count(DISTINCT sha256) FROM src__files"))[0][0], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_FileLogFromBeforeContentHashes_IsReadAndGainsTheColumn(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var ct = TestContext.Current.CancellationToken;
+        var a = h.Temp.File("stripe/a.csv", "id,Created date (UTC),Amount,Currency\nch_1,2025-01-01 10:00:00,1.00,usd\n");
+        var modified = File.GetLastWriteTimeUtc(a);
+        modified = DateTime.SpecifyKind(modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerMillisecond)), DateTimeKind.Unspecified);
+        // The log as earlier versions wrote it: a.csv loaded, no sha256 column.
+        await h.Warehouse.ReplaceTableAsync("src__files", (b, c) => b.CreateAndAppendAsync(
+            [("file", DataKind.Text), ("bytes", DataKind.Integer), ("modified_at", DataKind.Timestamp), ("rows", DataKind.Integer), ("rejected", DataKind.Integer), ("run_id", DataKind.Text), ("loaded_at", DataKind.Timestamp)],
+            [[Path.Combine("stripe", "a.csv"), new FileInfo(a).Length, modified, 1L, 0L, "old", modified]], c), ct);
+        h.Temp.File("stripe/b.csv", "id,Created date (UTC),Amount,Currency\nch_2,2025-01-02 10:00:00,2.00,usd\n");
+
+        var run = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: stripe } }
+            """);
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(["ch_2"], (await h.RowsAsync("SELECT charge_id FROM src")).Select(r => (string)r[0]!));
+        var log = await h.RowsAsync("SELECT file, sha256 FROM src__files ORDER BY file");
+        Assert.Equal([Path.Combine("stripe", "a.csv"), Path.Combine("stripe", "b.csv")], log.Select(r => (string)r[0]!));
+        Assert.Null(log[0][1]);
+        Assert.Equal(64, ((string)log[1][1]!).Length);
     }
 
     [Theory]

@@ -66,6 +66,7 @@ internal static class PlatformFileLoader
             long good = 0, bad = 0;
             foreach (var row in read(file))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (row.Values is { } values)
                 {
                     rows.Add([.. values, relative, row.Line]);
