@@ -79,11 +79,20 @@ public abstract class SqlWarehouse : IWarehouse
     /// <inheritdoc />
     public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
     {
-        var result = await QueryAsync(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-            [table], int.MaxValue, cancellationToken).ConfigureAwait(false);
-        if (result.Rows.Count == 0) return null;
-        return new TableSchema(result.Rows.Select(r => new ColumnSchema((string)r[0]!, (string)r[1]!, Dialect.KindOf((string)r[1]!))).ToList());
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await DescribeAsync(connection, table, cancellationToken).ConfigureAwait(false);
+    }
+
+    // On a given connection, so a transaction sees its own changes.
+    private async Task<TableSchema?> DescribeAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection,
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position", [table]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var columns = new List<ColumnSchema>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            columns.Add(new ColumnSchema(reader.GetString(0), reader.GetString(1), Dialect.KindOf(reader.GetString(1))));
+        return columns.Count == 0 ? null : new TableSchema(columns);
     }
 
     /// <inheritdoc />
@@ -96,85 +105,112 @@ public abstract class SqlWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
-    public async Task<long> ReplaceTableAsync(string table, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken)
-    {
-        var staging = StagingPrefix + (table.Length > 30 ? table[..30] : table) + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await build(new Builder(this, connection, staging), cancellationToken).ConfigureAwait(false);
-            var rows = Convert.ToInt64(await ScalarOn(connection, $"SELECT count(*) FROM {Dialect.Quote(staging)}", cancellationToken).ConfigureAwait(false),
-                System.Globalization.CultureInfo.InvariantCulture);
-            cancellationToken.ThrowIfCancellationRequested();
-            // The swap: both statements commit together or not at all, so readers see the old or the new version.
-            await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Dialect.Quote(table)}", null, cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, $"ALTER TABLE {Dialect.Quote(staging)} RENAME TO {Dialect.Quote(table)}", null, cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return rows;
-        }
-        catch
-        {
-            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Dialect.Quote(staging)}", null, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _partitionGates = new(StringComparer.Ordinal);
+    public async Task<long> ReplaceTableAsync(string table, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken) =>
+        (await WriteTablesAsync([new TableWrite(table, TableWriteMode.Replace, build)], cancellationToken).ConfigureAwait(false))[0];
 
     /// <inheritdoc />
-    public async Task<long> ReplacePartitionAsync(string table, string partitionColumn, string key, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken)
+    public async Task<long> ReplacePartitionAsync(string table, string partitionColumn, string key, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken) =>
+        (await WriteTablesAsync([new TableWrite(table, TableWriteMode.Replace, build) { Partition = new TablePartition(partitionColumn, key) }], cancellationToken)
+            .ConfigureAwait(false))[0];
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _tableGates = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<long>> WriteTablesAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken)
     {
-        var staging = StagingPrefix + (table.Length > 30 ? table[..30] : table) + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        if (writes.Select(w => w.Table).Distinct(StringComparer.Ordinal).Count() != writes.Count)
+            throw new ArgumentException("a table can be written only once in one call.", nameof(writes));
+        var staging = writes.Select(w => StagingPrefix + (w.Table.Length > 30 ? w.Table[..30] : w.Table) + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))).ToList();
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await build(new Builder(this, connection, staging), cancellationToken).ConfigureAwait(false);
-            var columns = (await DescribeTableAsync(staging, cancellationToken).ConfigureAwait(false))!.Columns.Select(c => c.Name).ToList();
-            if (columns.Contains(partitionColumn, StringComparer.Ordinal))
-                throw new InvalidOperationException($"{table}: the step's output already has a column '{partitionColumn}', which holds the partition key; rename it.");
-            // Partitions of one table commit one at a time: the first two must not both create it.
-            var gate = _partitionGates.GetOrAdd(table, _ => new SemaphoreSlim(1, 1));
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < writes.Count; i++)
+                await writes[i].Build(new Builder(this, connection, staging[i]), cancellationToken).ConfigureAwait(false);
+            // Commits to one table take turns in this process (two first writes must not both create it); gates in name order cannot deadlock.
+            var gates = writes.Select(w => w.Table).Order(StringComparer.Ordinal).Select(t => _tableGates.GetOrAdd(t, _ => new SemaphoreSlim(1, 1))).ToList();
+            var held = 0;
             try
             {
-                return await CommitPartitionAsync(connection, table, staging, columns, partitionColumn, key, cancellationToken).ConfigureAwait(false);
+                for (; held < gates.Count; held++) await gates[held].WaitAsync(cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                // Every table commits together or not at all: readers and the next run see all the old versions or all the new ones.
+                await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                var counts = new long[writes.Count];
+                for (var i = 0; i < writes.Count; i++)
+                    counts[i] = await CommitAsync(connection, writes[i], staging[i], cancellationToken).ConfigureAwait(false);
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return counts;
             }
             finally
             {
-                gate.Release();
+                for (var i = 0; i < held; i++) gates[i].Release();
             }
         }
         catch
         {
-            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Dialect.Quote(staging)}", null, CancellationToken.None).ConfigureAwait(false);
+            foreach (var name in staging)
+                await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Dialect.Quote(name)}", null, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
 
-    private async Task<long> CommitPartitionAsync(DbConnection connection, string table, string staging, List<string> columns, string partitionColumn, string key, CancellationToken cancellationToken)
+    // One write inside the caller's transaction; returns the table's (or the partition's) row count after it.
+    private async Task<long> CommitAsync(DbConnection connection, TableWrite write, string staging, CancellationToken cancellationToken)
     {
-        var existing = await DescribeTableAsync(table, cancellationToken).ConfigureAwait(false);
-        if (existing is not null && !existing.Columns.Select(c => c.Name).SequenceEqual(columns.Append(partitionColumn), StringComparer.Ordinal))
-            throw new InvalidOperationException(
-                $"{table}: this partition's columns ({string.Join(", ", columns)}) differ from the table's ({string.Join(", ", existing.Columns.Select(c => c.Name).Where(c => c != partitionColumn))}); " +
-                "a partitioned asset keeps one schema. Drop the table to rebuild every partition with the new one.");
-        var rows = Convert.ToInt64(await ScalarOn(connection, $"SELECT count(*) FROM {Dialect.Quote(staging)}", cancellationToken).ConfigureAwait(false),
-            System.Globalization.CultureInfo.InvariantCulture);
-        cancellationToken.ThrowIfCancellationRequested();
-        var select = $"SELECT {string.Join(", ", columns.Select(Dialect.Quote))}, CAST($1 AS VARCHAR) AS {Dialect.Quote(partitionColumn)} FROM {Dialect.Quote(staging)}";
-        // Delete and insert commit together: readers see the partition's old rows or its new ones, never neither.
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var table = Dialect.Quote(write.Table);
+        var source = Dialect.Quote(staging);
+        var existing = await DescribeAsync(connection, write.Table, cancellationToken).ConfigureAwait(false);
+        var built = (await DescribeAsync(connection, staging, cancellationToken).ConfigureAwait(false))!;
+        var names = string.Join(", ", built.Columns.Select(c => Dialect.Quote(c.Name)));
+        if (write.Partition is not { } partition)
+        {
+            if (write.Mode == TableWriteMode.Replace || existing is null)
+            {
+                var rows = await CountAsync(connection, $"SELECT count(*) FROM {source}", null, cancellationToken).ConfigureAwait(false);
+                if (existing is not null) await ExecuteAsync(connection, $"DROP TABLE {table}", null, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, $"ALTER TABLE {source} RENAME TO {table}", null, cancellationToken).ConfigureAwait(false);
+                return rows;
+            }
+            await AddMissingColumnsAsync(connection, write.Table, existing, built, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"INSERT INTO {table} ({names}) SELECT {names} FROM {source}", null, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"DROP TABLE {source}", null, cancellationToken).ConfigureAwait(false);
+            return await CountAsync(connection, $"SELECT count(*) FROM {table}", null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (built.Find(partition.Column) is not null)
+            throw new InvalidOperationException($"{write.Table}: the step's output already has a column '{partition.Column}', which holds the partition key; rename it.");
+        var column = Dialect.Quote(partition.Column);
+        var select = $"SELECT {names}, CAST($1 AS VARCHAR) AS {column} FROM {source}";
         if (existing is null)
-            await ExecuteAsync(connection, $"CREATE TABLE {Dialect.Quote(table)} AS {select}", [key], cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"CREATE TABLE {table} AS {select}", [partition.Key], cancellationToken).ConfigureAwait(false);
+        else if (write.Mode == TableWriteMode.Replace)
+        {
+            if (!existing.Columns.Select(c => c.Name).SequenceEqual(built.Columns.Select(c => c.Name).Append(partition.Column), StringComparer.Ordinal))
+                throw new InvalidOperationException(
+                    $"{write.Table}: this partition's columns ({string.Join(", ", built.Columns.Select(c => c.Name))}) differ from the table's ({string.Join(", ", existing.Columns.Select(c => c.Name).Where(c => c != partition.Column))}); " +
+                    "a partitioned asset keeps one schema. Drop the table to rebuild every partition with the new one.");
+            await ExecuteAsync(connection, $"DELETE FROM {table} WHERE {column} = $1", [partition.Key], cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"INSERT INTO {table} {select}", [partition.Key], cancellationToken).ConfigureAwait(false);
+        }
         else
         {
-            await ExecuteAsync(connection, $"DELETE FROM {Dialect.Quote(table)} WHERE {Dialect.Quote(partitionColumn)} = $1", [key], cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, $"INSERT INTO {Dialect.Quote(table)} {select}", [key], cancellationToken).ConfigureAwait(false);
+            await AddMissingColumnsAsync(connection, write.Table, existing, built, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"INSERT INTO {table} ({names}, {column}) {select}", [partition.Key], cancellationToken).ConfigureAwait(false);
         }
-        await ExecuteAsync(connection, $"DROP TABLE {Dialect.Quote(staging)}", null, cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return rows;
+        await ExecuteAsync(connection, $"DROP TABLE {source}", null, cancellationToken).ConfigureAwait(false);
+        return await CountAsync(connection, $"SELECT count(*) FROM {table} WHERE {column} = $1", [partition.Key], cancellationToken).ConfigureAwait(false);
+    }
+
+    // An append may bring columns the table does not have yet (a newer layout); older rows get NULL there.
+    private async Task AddMissingColumnsAsync(DbConnection connection, string table, TableSchema existing, TableSchema built, CancellationToken cancellationToken)
+    {
+        foreach (var column in built.Columns.Where(c => existing.Find(c.Name) is null))
+        {
+            if (column.Kind == DataKind.Other)
+                throw new InvalidOperationException($"{table}: cannot append the new column '{column.Name}' of type {column.SqlType}; drop the table to rebuild it.");
+            await ExecuteAsync(connection, $"ALTER TABLE {Dialect.Quote(table)} ADD COLUMN {Dialect.Quote(column.Name)} {Dialect.TypeName(column.Kind)}", null, cancellationToken)
+                .ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -191,10 +227,10 @@ public abstract class SqlWarehouse : IWarehouse
     /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
 
-    private async Task<object?> ScalarOn(DbConnection connection, string sql, CancellationToken cancellationToken)
+    private async Task<long> CountAsync(DbConnection connection, string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, sql, null);
-        return await OneStatement(() => command.ExecuteScalarAsync(cancellationToken)).ConfigureAwait(false);
+        await using var command = Command(connection, sql, parameters);
+        return Convert.ToInt64(await OneStatement(() => command.ExecuteScalarAsync(cancellationToken)).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A command with positional parameters bound in order.</summary>

@@ -118,6 +118,66 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
         Assert.Equal(1L, Convert.ToInt64(await wh.ScalarAsync("SELECT v FROM t", null, Ct)));
     }
 
+    private static TableWrite Rows(string table, TableWriteMode mode, params object?[][] rows) =>
+        new(table, mode, (b, ct) => b.CreateAndAppendAsync([("v", rows.Length > 0 && rows[0][0] is string ? DataKind.Text : DataKind.Integer)], rows, ct));
+
+    private static async Task<List<object?>> ValuesAsync(IWarehouse wh, string table) =>
+        (await wh.QueryAsync($"SELECT v FROM \"{table}\" ORDER BY v", null, 100, Ct)).Rows.Select(r => r[0] is long or int ? (object?)Convert.ToInt64(r[0]) : r[0]).ToList();
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task WriteTables_FailureBetweenTheWrites_LeavesEveryTableUnchanged(string engine)
+    {
+        await using var wh = await Open(engine);
+        foreach (var table in new[] { "rows", "rejected", "files" })
+            await wh.WriteTablesAsync([Rows(table, TableWriteMode.Replace, [1L])], Ct);
+
+        // The third write fails inside the transaction, after the first two have been applied in it: text into a BIGINT column.
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.WriteTablesAsync(
+            [Rows("rows", TableWriteMode.Append, [2L]), Rows("rejected", TableWriteMode.Replace, [2L]), Rows("files", TableWriteMode.Append, ["not a number"])], Ct));
+        // The second build fails before anything commits.
+        await Assert.ThrowsAnyAsync<InvalidOperationException>(() => wh.WriteTablesAsync(
+        [
+            Rows("rows", TableWriteMode.Append, [3L]),
+            new TableWrite("rejected", TableWriteMode.Append, (_, _) => throw new InvalidOperationException("killed between the writes")),
+            Rows("files", TableWriteMode.Append, [3L]),
+        ], Ct));
+
+        foreach (var table in new[] { "rows", "rejected", "files" })
+            Assert.Equal([1L], await ValuesAsync(wh, table));
+        Assert.Equal(["files", "rejected", "rows"], await wh.ListTablesAsync(Ct));
+        Assert.Equal(0, await wh.DropAbandonedStagingAsync(Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task WriteTables_Append_CreatesThenAppendsAndAddsNewColumns(string engine)
+    {
+        await using var wh = await Open(engine);
+
+        var first = await wh.WriteTablesAsync([Rows("t", TableWriteMode.Append, [1L], [2L]), Rows("u", TableWriteMode.Append)], Ct);
+        var second = await wh.WriteTablesAsync([Rows("t", TableWriteMode.Append, [3L]), Rows("u", TableWriteMode.Append, [7L])], Ct);
+        var wider = await wh.WriteTablesAsync([new TableWrite("t", TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync([("v", DataKind.Integer), ("w", DataKind.Text)], [[4L, "new"]], ct))], Ct);
+
+        Assert.Equal([2L, 0L, 3L, 1L, 4L], [.. first, .. second, .. wider]); // each table's rows after each call
+        var rows = await wh.QueryAsync("SELECT v, w FROM t ORDER BY v", null, 10, Ct);
+        Assert.Equal([(1L, null), (2L, null), (3L, null), (4L, "new")], rows.Rows.Select(r => (Convert.ToInt64(r[0]), (string?)r[1])));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task WriteTables_AppendToAPartition_AddsToItsKeyOnly(string engine)
+    {
+        await using var wh = await Open(engine);
+        TableWrite To(string key, long v) => Rows("p", TableWriteMode.Append, [v]) with { Partition = new TablePartition("partition_key", key) };
+
+        var counts = new[] { await wh.WriteTablesAsync([To("k1", 1)], Ct), await wh.WriteTablesAsync([To("k2", 5)], Ct), await wh.WriteTablesAsync([To("k1", 2)], Ct) };
+
+        Assert.Equal([1L, 1L, 2L], counts.Select(c => c[0]));
+        var rows = await wh.QueryAsync("SELECT partition_key, v FROM p ORDER BY partition_key, v", null, 10, Ct);
+        Assert.Equal([("k1", 1L), ("k1", 2L), ("k2", 5L)], rows.Rows.Select(r => ((string)r[0]!, Convert.ToInt64(r[1]))));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Parameters_AreBoundNotSpliced(string engine)

@@ -1,18 +1,19 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Sources;
 
 /// <summary>Parameters of <c>source.csv</c>.</summary>
-public sealed record CsvSourceParameters
+public sealed record CsvSourceParameters : IValidatableObject
 {
     /// <summary>File, folder or glob.</summary>
     [Description("CSV file, folder of .csv files, or glob such as data/orders_*.csv; relative to the project folder.")]
     public required string Path { get; init; }
 
     /// <summary>Delimiter; detected when absent.</summary>
-    [Description("Field delimiter such as ',' ';' or '|'. Detected from the file when absent.")]
+    [Description("Field delimiter such as ',' ';' or '|'. Detected from the file when absent. Fields are quoted as in RFC 4180; a malformed record (a quote that never closes, a row of the wrong width) fails the load with its line number.")]
     public string? Delimiter { get; init; }
 
     /// <summary>Whether the files start with a header row.</summary>
@@ -22,6 +23,19 @@ public sealed record CsvSourceParameters
     /// <summary>Columns to keep with their SQL types.</summary>
     [Description("Columns to keep, each with its SQL type (e.g. order_id: BIGINT). When absent, every column is kept with inferred types.")]
     public IReadOnlyDictionary<string, string>? Columns { get; init; }
+
+    /// <summary>Text encoding of the files.</summary>
+    [Description("Encoding of the files: utf8 (default), utf16 or latin1. A line that is not valid in it fails the load with its file and line number.")]
+    public TextEncoding Encoding { get; init; } = TextEncoding.Utf8;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Delimiter is { } d && (d.Length != 1 || d[0] is '"' or '\n' or '\r'))
+            yield return new ValidationResult($"delimiter must be one character other than a quote or line break, got '{d}'.", [nameof(Delimiter)]);
+        if (Encoding == TextEncoding.Windows1252)
+            yield return new ValidationResult("source.csv reads utf8, utf16 or latin1; for windows1252 files use a platform source or convert them to UTF-8.", [nameof(Encoding)]);
+    }
 }
 
 /// <summary>Loads CSV files with a header row into a table.</summary>
@@ -39,5 +53,5 @@ public sealed class CsvSource : IComponent<CsvSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(CsvSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        FileSource.LoadAsync(context, parameters.Path, ".csv", FileFormat.Csv, new FileReadOptions(parameters.Delimiter, parameters.Columns, parameters.Header), cancellationToken);
+        FileSource.LoadAsync(context, parameters.Path, ".csv", FileFormat.Csv, new FileReadOptions(parameters.Delimiter, parameters.Columns, parameters.Header, parameters.Encoding), cancellationToken);
 }

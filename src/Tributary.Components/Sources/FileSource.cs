@@ -32,8 +32,20 @@ internal static class FileSource
         var files = Resolve(context, path, extension);
         if (files.Count == 0) throw new FileNotFoundException($"no file matches '{path}' (looked for {context.ResolvePath(path)}).");
         context.Log($"reading {files.Count} file(s): {string.Join(", ", files.Select(f => Path.GetRelativePath(context.ProjectDirectory, f)))}");
-        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.LoadFilesAsync(files, format, options, ct), cancellationToken)
-            .ConfigureAwait(false);
+        long? records = null;
+        if (format == FileFormat.Csv)
+        {
+            var (count, delimiter) = RecordCount.OfCsv(files, options, context.ProjectDirectory, cancellationToken);
+            (records, options) = (count, options with { Delimiter = delimiter.ToString() });
+        }
+        else if (format == FileFormat.NdJson) records = RecordCount.OfNdJson(files, context.ProjectDirectory, cancellationToken);
+        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, async (b, ct) =>
+        {
+            await b.LoadFilesAsync(files, format, options, ct).ConfigureAwait(false);
+            if (records is { } expected)
+                RecordCount.Check(expected, Convert.ToInt64(await context.Warehouse.ScalarAsync($"SELECT count(*) FROM {b.QuotedName}", null, ct).ConfigureAwait(false),
+                    System.Globalization.CultureInfo.InvariantCulture), files.Count);
+        }, cancellationToken).ConfigureAwait(false);
         return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files.Count, ["path"] = path });
     }
 

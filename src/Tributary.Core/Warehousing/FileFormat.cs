@@ -15,4 +15,5 @@ public enum FileFormat
 /// <param name="Delimiter">CSV delimiter; null to detect.</param>
 /// <param name="Columns">When given, exactly these columns are kept, cast to these SQL types; else all, inferred.</param>
 /// <param name="Header">Whether a CSV file starts with a header row; without one, <paramref name="Columns"/> names the fields in order.</param>
-public sealed record FileReadOptions(string? Delimiter = null, IReadOnlyDictionary<string, string>? Columns = null, bool Header = true);
+/// <param name="Encoding">The encoding of a CSV file; JSON is always UTF-8.</param>
+public sealed record FileReadOptions(string? Delimiter = null, IReadOnlyDictionary<string, string>? Columns = null, bool Header = true, TextEncoding Encoding = TextEncoding.Utf8);

@@ -40,6 +40,13 @@ public interface IWarehouse : IAsyncDisposable
     /// </summary>
     Task<long> ReplacePartitionAsync(string table, string partitionColumn, string key, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Builds every write in its own staging table, then commits them all in one transaction, so a failed, cancelled or
+    /// killed call leaves every table as it was: a source's rows, rejected rows and file log change together or not at all.
+    /// Returns, in order, each table's row count after the commit (for a partition write, the partition's).
+    /// </summary>
+    Task<IReadOnlyList<long>> WriteTablesAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken);
+
     /// <summary>Writes the rows of a query to a file.</summary>
     Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken);
 
@@ -47,7 +54,7 @@ public interface IWarehouse : IAsyncDisposable
     Task<int> DropAbandonedStagingAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>Builds the staging table of one <see cref="IWarehouse.ReplaceTableAsync"/>.</summary>
+/// <summary>Builds the staging table of one <see cref="IWarehouse.ReplaceTableAsync"/> or <see cref="TableWrite"/>.</summary>
 public interface ITableBuilder
 {
     /// <summary>The quoted name of the staging table, for SQL the caller writes itself.</summary>

@@ -3,8 +3,8 @@ using Tributary.Core.Warehousing;
 namespace Tributary.Engine.Execution;
 
 /// <summary>
-/// The warehouse as a step of a partitioned run sees it: replacing the step's asset (or one of its side tables) replaces
-/// only this run's partition, keyed in the <c>partition_key</c> column; everything else passes through.
+/// The warehouse as a step of a partitioned run sees it: replacing (or appending to) the step's asset or one of its side
+/// tables touches only this run's partition, keyed in the <c>partition_key</c> column; everything else passes through.
 /// </summary>
 internal sealed class PartitionedWarehouse(IWarehouse inner, string asset, string partition) : IWarehouse
 {
@@ -17,6 +17,11 @@ internal sealed class PartitionedWarehouse(IWarehouse inner, string asset, strin
         table == asset || table.StartsWith(asset + "__", StringComparison.Ordinal)
             ? inner.ReplacePartitionAsync(table, Column, partition, build, cancellationToken)
             : inner.ReplaceTableAsync(table, build, cancellationToken);
+
+    public Task<IReadOnlyList<long>> WriteTablesAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken) =>
+        inner.WriteTablesAsync(writes.Select(w => w.Partition is null && (w.Table == asset || w.Table.StartsWith(asset + "__", StringComparison.Ordinal))
+            ? w with { Partition = new TablePartition(Column, partition) }
+            : w).ToList(), cancellationToken);
 
     public Task<long> ReplacePartitionAsync(string table, string partitionColumn, string key, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken) =>
         inner.ReplacePartitionAsync(table, partitionColumn, key, build, cancellationToken);

@@ -82,8 +82,10 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         var files = "[" + string.Join(", ", paths.Select((_, i) => $"${i + 1}")) + "]";
         var reader = format switch
         {
-            FileFormat.Csv => $"read_csv({files}, header = {(options.Header ? "true, union_by_name = true" : "false" + Names(options, args))}{Delimiter(options, args)})",
+            // RFC 4180 quoting, stated rather than sniffed: a sniffer that meets an unclosed quote can settle on one column per line.
+            FileFormat.Csv => $"read_csv({files}, header = {(options.Header ? "true, union_by_name = true" : "false" + Names(options, args))}{Delimiter(options, args)}, quote = '\"', escape = '\"'{Encoding(options)})",
             FileFormat.Parquet => $"read_parquet({files}, union_by_name = true)",
+            FileFormat.NdJson when options.Encoding != TextEncoding.Utf8 => throw new ArgumentException($"JSON is read as UTF-8; {options.Encoding} is not supported."),
             FileFormat.NdJson => $"read_json({files}, format = 'newline_delimited', union_by_name = true)",
             _ => throw new System.Diagnostics.UnreachableException(format.ToString()),
         };
@@ -105,6 +107,14 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         args.Add(d);
         return $", delim = ${args.Count}";
     }
+
+    private static string Encoding(FileReadOptions options) => options.Encoding switch
+    {
+        TextEncoding.Utf8 => "",
+        TextEncoding.Utf16 => ", encoding = 'utf-16'",
+        TextEncoding.Latin1 => ", encoding = 'latin-1'",
+        _ => throw new ArgumentException($"DuckDB reads CSV as utf8, utf16 or latin1; {options.Encoding} is not supported."),
+    };
 
     // Declared columns are kept and cast; type names cannot be bound, so they must match a strict pattern.
     private string Projection(FileReadOptions options) =>

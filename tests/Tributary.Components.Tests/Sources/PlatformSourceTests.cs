@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tributary.Core.Warehousing;
 using Tributary.Engine.Execution;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
@@ -50,6 +51,22 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         Assert.Equal(new DateTime(2025, 1, 4, 14, 0, 0), Convert.ToDateTime(rows[1][1], CultureInfo.InvariantCulture)); // -0500 normalized to UTC
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ShopifyOrders_QuoteOnLine50NeverCloses_OnlyThatRecordIsRejected(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("orders.csv", ShopifyHeader + "\n" + string.Concat(Enumerable.Range(2, 1999).Select(line =>
+            $"#{line},{(line == 50 ? "\"" : "")}c{line}@x.com,paid,20.00,2025-01-02 10:00:00 +0100,1,Mug,20.00,SKU-1\n")));
+
+        var (run, rejected) = await LoadAsync(h, "source.shopify_orders", "orders.csv");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal([(50L, "#50,\"c50@x.com,paid,20.00,2025-01-02 10:00:00 +0100,1,Mug,20.00,SKU-1", "the quote opened in field 2 never closes (the file ends first)")], rejected);
+        Assert.Equal(1998L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM src"))[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal("#51", (await h.RowsAsync("SELECT order_name FROM src WHERE _source_line = 51"))[0][0]);
+    }
+
     [Fact]
     public async Task ShopifyOrders_WrongDelimiter_RejectsEveryRowAndSaysWhy()
     {
@@ -97,7 +114,7 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
     [InlineData("source.google_ads", "Campaign report\n\"January 1, 2025 - January 31, 2025\"\nDay,Campaign,Campaign ID,Impr.,Clicks,Cost,Conversions,Currency code\n2025-01-01,brand,1,1000,50,\"1,234.50\",2.00,USD\n2025-01-02,brand,1,1000,fifty,1.00,0,USD\n", "'Clicks': expected a whole number, got 'fifty'")]
     [InlineData("source.meta_ads", "Reporting starts,Reporting ends,Campaign name,Campaign ID,Amount spent (EUR),Impressions,Link clicks,Results,Result indicator\n2025-01-01,2025-01-01,prospecting,1,10.5,100,5,1,x\n01.02.2025,2025-01-02,prospecting,1,10.5,100,5,1,x\n", "'Reporting starts': expected a date such as 2025-01-31, got '01.02.2025'")]
     [InlineData("source.hubspot_contacts", "Record ID,First Name,Last Name,Email,Phone Number,Lifecycle Stage,Create Date,Last Activity Date,Country/Region,Original Source,Favourite Colour\n1,A,B,a@x.com,+1 415 555 0100,lead,2025-01-01 10:00:00 +0000,,US,ORGANIC,blue\n,C,D,c@x.com,,lead,,,US,,red\n", "'Record ID' is empty but required")]
-    [InlineData("source.zendesk_tickets", "Id,Requester,Requester email,Subject,Status,Priority,Created at,Updated at,Solved at,Tags,Via,Satisfaction\n1,A,a@x.com,Hi,open,normal,2025-01-01 10:00:00,,,,web,\n2,B,b@x.com,\"Unclosed quote,open,normal,2025-01-01 10:00:00,,,,web,\n", "malformed quoting: a quote inside an unquoted field, or a quoted field that never closes")]
+    [InlineData("source.zendesk_tickets", "Id,Requester,Requester email,Subject,Status,Priority,Created at,Updated at,Solved at,Tags,Via,Satisfaction\n1,A,a@x.com,Hi,open,normal,2025-01-01 10:00:00,,,,web,\n2,B,b@x.com,\"Unclosed quote,open,normal,2025-01-01 10:00:00,,,,web,\n", "the quote opened in field 4 never closes (the file ends first)")]
     [InlineData("source.shopify_products", "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Variant SKU,Variant Price,Status\nmug,Mug,<p>Mug</p>,Acme,kitchen,,true,SKU-1,12.50,active\ncup,Cup,<p>Cup</p>,Acme,kitchen,,true,SKU-2,twelve,active\n", "'Variant Price': expected a number, got 'twelve'")]
     [InlineData("source.stripe_charges", "id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Status,Customer ID,Customer Email\nch_1,2025-01-01 10:00:00,12.50,0,usd,true,Paid,cus_1,a@x.com\nch_2,2025-01-01 10:00:00,12.50,0,usd,maybe,Paid,cus_1,a@x.com\n", "'Captured': expected true/false or yes/no, got 'maybe'")]
     public async Task CsvSources_RejectTheBadRowAndLoadTheGoodOne(string type, string contents, string reason)
@@ -134,6 +151,144 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         Assert.True(third.Status == RunStatus.Succeeded, third.Error);
         Assert.Equal(["ch_1", "ch_2", "ch_3"], (await h.RowsAsync("SELECT charge_id FROM src ORDER BY 1")).Select(r => (string)r[0]!));
         Assert.Equal(2, (await h.RowsAsync("SELECT * FROM src__files")).Count);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_TouchedOrCopiedFileIsNotLoadedAgain_ButAReExportWithNewRowsIs(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string header = "id,Created date (UTC),Amount,Currency\n";
+        var a = h.Temp.File("stripe/a.csv", header + "ch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-01 11:00:00,2.00,usd\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: stripe } }
+            """;
+        async Task<List<string>> LoadAsync()
+        {
+            var run = await h.RunAsync(yaml);
+            Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+            return (await h.RowsAsync("SELECT charge_id FROM src ORDER BY 1")).Select(r => (string)r[0]!).ToList();
+        }
+        Assert.Equal(["ch_1", "ch_2"], await LoadAsync());
+
+        File.SetLastWriteTimeUtc(a, File.GetLastWriteTimeUtc(a).AddHours(1));
+        Assert.Equal(["ch_1", "ch_2"], await LoadAsync());
+
+        File.Copy(a, Path.Combine(h.Temp.Path, "stripe", "a_copy.csv"));
+        Assert.Equal(["ch_1", "ch_2"], await LoadAsync());
+
+        File.WriteAllText(a, header + "ch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-01 11:00:00,2.00,usd\nch_3,2025-01-02 09:00:00,3.00,usd\n");
+        Assert.Equal(["ch_1", "ch_1", "ch_2", "ch_2", "ch_3"], await LoadAsync()); // a re-export is a new file: all its rows load
+        Assert.Equal(2L, Convert.ToInt64((await h.RowsAsync("SELECT count(DISTINCT sha256) FROM src__files"))[0][0], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_FileLogFromBeforeContentHashes_IsReadAndGainsTheColumn(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var ct = TestContext.Current.CancellationToken;
+        var a = h.Temp.File("stripe/a.csv", "id,Created date (UTC),Amount,Currency\nch_1,2025-01-01 10:00:00,1.00,usd\n");
+        var modified = File.GetLastWriteTimeUtc(a);
+        modified = DateTime.SpecifyKind(modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerMillisecond)), DateTimeKind.Unspecified);
+        // The log as earlier versions wrote it: a.csv loaded, no sha256 column.
+        await h.Warehouse.ReplaceTableAsync("src__files", (b, c) => b.CreateAndAppendAsync(
+            [("file", DataKind.Text), ("bytes", DataKind.Integer), ("modified_at", DataKind.Timestamp), ("rows", DataKind.Integer), ("rejected", DataKind.Integer), ("run_id", DataKind.Text), ("loaded_at", DataKind.Timestamp)],
+            [[Path.Combine("stripe", "a.csv"), new FileInfo(a).Length, modified, 1L, 0L, "old", modified]], c), ct);
+        h.Temp.File("stripe/b.csv", "id,Created date (UTC),Amount,Currency\nch_2,2025-01-02 10:00:00,2.00,usd\n");
+
+        var run = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: stripe } }
+            """);
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(["ch_2"], (await h.RowsAsync("SELECT charge_id FROM src")).Select(r => (string)r[0]!));
+        var log = await h.RowsAsync("SELECT file, sha256 FROM src__files ORDER BY file");
+        Assert.Equal([Path.Combine("stripe", "a.csv"), Path.Combine("stripe", "b.csv")], log.Select(r => (string)r[0]!));
+        Assert.Null(log[0][1]);
+        Assert.Equal(64, ((string)log[1][1]!).Length);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_WriteOfTheFileLogFails_RowsAndRejectionsAreNotWrittenEither(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("stripe/a.csv", "id,Created date (UTC),Amount,Currency\nch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-01 10:00:00,lots,usd\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: stripe, max_rejected_ratio: 0.9 } }
+            """;
+        var ct = TestContext.Current.CancellationToken;
+        // A view where the file log should be: the log reads as empty, but writing it fails after the rows and rejections are staged.
+        await h.Warehouse.ExecuteAsync("CREATE VIEW src__files AS SELECT 'x' AS file, CAST(0 AS BIGINT) AS bytes, CAST('2000-01-01' AS TIMESTAMP) AS modified_at WHERE 1 = 0", null, ct);
+
+        var failed = await h.RunAsync(yaml);
+
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.Null(await h.Warehouse.DescribeTableAsync("src", ct));
+        Assert.Null(await h.Warehouse.DescribeTableAsync("src__rejected", ct));
+        await h.Warehouse.ExecuteAsync("DROP VIEW src__files", null, ct);
+        var again = await h.RunAsync(yaml);
+        Assert.True(again.Status == RunStatus.Succeeded, again.Error);
+        Assert.Equal(["ch_1"], (await h.RowsAsync("SELECT charge_id FROM src")).Select(r => (string)r[0]!));
+        Assert.Single(await h.RowsAsync("SELECT * FROM src__rejected"));
+    }
+
+    [Theory]
+    [InlineData("", "\"12,50\"", null, "'Lineitem price': expected a number: ',' groups thousands (by three digits) in the invariant culture; if ',' is this file's decimal separator, set culture (e.g. de-DE), got '12,50'")]
+    [InlineData("", "\"1,250.00\"", 1250.0, null)]
+    [InlineData(", culture: de-DE", "\"12,50\"", 12.5, null)]
+    [InlineData(", culture: de-DE", "\"1.250,00\"", 1250.0, null)]
+    public async Task ShopifyOrders_NumbersParseInTheDeclaredCultureOrAreRejected(string with, string price, double? loaded, string? reason)
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        h.Temp.File("orders.csv", $"{ShopifyHeader}\n#1001,a@x.com,paid,20,2025-01-02 10:00:00 +0100,1,Mug,{price},SKU-1\n#1002,b@x.com,paid,5,2025-01-02 10:00:00 +0100,1,Tea,5,SKU-2\n");
+
+        var (run, rejected) = await LoadAsync(h, "source.shopify_orders", "orders.csv", ", max_rejected_ratio: 0.9" + with);
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(reason is null ? [] : [reason], rejected.Select(r => r.Reason));
+        var prices = await h.RowsAsync("SELECT lineitem_price FROM src WHERE order_name = '#1001'");
+        Assert.Equal(loaded, prices.Select(r => (double?)Convert.ToDouble(r[0], CultureInfo.InvariantCulture)).SingleOrDefault());
+    }
+
+    [Fact]
+    public async Task ShopifyOrders_UnknownCulture_IsRefusedAtValidation()
+    {
+        var result = new Tributary.Core.Loading.PipelineLoader(BuiltInComponents.CreateCatalog()).Load("""
+            pipeline: p
+            components:
+              - { id: src, type: source.shopify_orders, with: { path: o.csv, culture: xx-NOPE, delimiter: ";;" } }
+            """, "test.yaml", new Tributary.Core.Loading.LoadOptions());
+
+        Assert.False(result.Succeeded);
+        var messages = result.Diagnostics.Select(d => d.Message).ToList();
+        Assert.Contains(messages, m => m.EndsWith(": culture 'xx-NOPE' is not a known culture name; use a name such as en-US, de-DE or fr-FR.", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.EndsWith(": delimiter must be one character other than a quote or line break, got ';;'.", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("", 1L, "not valid UTF-8: 0xE9 at byte 6 of the line; if the file is in another encoding, set encoding (latin1, windows1252 or utf16)")]
+    [InlineData(", encoding: latin1", 3L, null)]
+    [InlineData(", encoding: windows1252", 3L, null)]
+    public async Task HubSpotContacts_Latin1File_IsRejectedLineByLineUnlessTheEncodingIsDeclared(string with, long loaded, string? reason)
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        File.WriteAllBytes(h.Temp.File("contacts.csv", ""), System.Text.Encoding.Latin1.GetBytes("Record ID,First Name,Email\n1,Ren\u00e9e,r@x.com\n2,Zo\u00eb,z@x.com\n3,Ann,a@x.com\n"));
+
+        var (run, rejected) = await LoadAsync(h, "source.hubspot_contacts", "contacts.csv", ", max_rejected_ratio: 0.9" + with);
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(3 - loaded, rejected.Count);
+        if (reason is not null)
+            Assert.Equal([(2L, "1,Ren\uFFFDe,r@x.com", reason), (3L, "2,Zo\uFFFD,z@x.com", reason.Replace("0xE9 at byte 6", "0xEB at byte 5", StringComparison.Ordinal))], rejected);
+        else Assert.Equal(["Ann", "Renée", "Zoë"], (await h.RowsAsync("SELECT first_name FROM src ORDER BY 1")).Select(r => (string)r[0]!));
     }
 
     [Fact]

@@ -1,41 +1,46 @@
 using System.Globalization;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Sources.Platform;
 
-/// <summary>Reads a platform's CSV export with CsvHelper into typed rows, rejecting bad records with their line, raw text and reason.</summary>
+/// <summary>
+/// Reads a platform's CSV export into typed rows, rejecting bad records with their line, raw text and reason. Every record
+/// after the header becomes exactly one row or one rejection, so rows in = rows loaded + rows rejected.
+/// </summary>
 internal static class CsvExportReader
 {
-    public static IEnumerable<ParsedRow> Read(string path, PlatformLayout layout, string delimiter)
+    public static IEnumerable<ParsedRow> Read(string path, PlatformLayout layout, PlatformSourceParameters parameters)
     {
-        var bad = new List<string>();
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            Delimiter = delimiter, BadDataFound = args => bad.Add(args.RawRecord), MissingFieldFound = null, IgnoreBlankLines = true,
-        };
-        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        using var parser = new CsvParser(reader, config);
+        var culture = parameters.NumberCulture;
+        var records = new CsvRecordReader(SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes), parameters.Delimiter[0],
+            parameters.MaxRecordBytes, strayQuotesAreErrors: true);
         int[]? map = null;
         string? headerProblem = null;
         var headerWidth = 0;
-        while (parser.Read())
+        foreach (var record in records.Read())
         {
-            var fields = parser.Record ?? [];
-            var raw = parser.RawRecord.TrimEnd('\r', '\n');
-            var line = parser.RawRow;
+            var (line, raw) = (record.Line, record.Raw);
             if (map is null)
             {
-                if (layout.HeaderMarker is { } marker && !fields.Any(f => f.Trim().Equals(marker, StringComparison.OrdinalIgnoreCase))) continue; // preamble
-                (map, headerProblem) = Map(fields, layout, delimiter);
-                headerWidth = fields.Length;
+                if (layout.HeaderMarker is { } marker)
+                {
+                    if (record.Fields is not { } preamble || !preamble.Any(f => f.Trim().Equals(marker, StringComparison.OrdinalIgnoreCase))) continue; // preamble
+                }
+                else if (record.Fields is null)
+                {
+                    // Without a readable header no row can be mapped: each is rejected, saying why.
+                    yield return ParsedRow.Rejected(line, raw, $"the header row is malformed: {record.Problem}");
+                    (map, headerProblem) = ([], $"the header row (line {line}) is malformed, so no column can be found");
+                    continue;
+                }
+                (map, headerProblem) = Map(record.Fields!, layout, parameters.Delimiter);
+                headerWidth = record.Fields!.Length;
+                records.Width = headerWidth;
                 continue;
             }
-            if (bad.Count > 0)
+            if (record.Fields is not { } fields)
             {
-                bad.Clear();
-                yield return ParsedRow.Rejected(line, raw, "malformed quoting: a quote inside an unquoted field, or a quoted field that never closes");
+                yield return ParsedRow.Rejected(line, raw, record.Problem!);
                 continue;
             }
             if (headerProblem is not null)
@@ -43,12 +48,12 @@ internal static class CsvExportReader
                 yield return ParsedRow.Rejected(line, raw, headerProblem);
                 continue;
             }
-            if (fields.Length != headerWidth && !(fields.Length > headerWidth && fields.Skip(headerWidth).All(string.IsNullOrEmpty)))
+            if (!CsvRecordReader.Fits(fields, headerWidth))
             {
                 yield return ParsedRow.Rejected(line, raw, $"has {fields.Length} fields where the header has {headerWidth} (truncated line or stray delimiter)");
                 continue;
             }
-            yield return Convert(line, raw, fields, map, layout);
+            yield return Convert(line, raw, fields, map, layout, culture);
         }
         if (map is null)
             yield return ParsedRow.Rejected(1, "", layout.HeaderMarker is null ? "the file is empty: no header row" : $"no header row containing '{layout.HeaderMarker}' was found");
@@ -65,7 +70,7 @@ internal static class CsvExportReader
         return (map, $"the header has no column {string.Join(", ", missing.Select(m => $"'{m}'"))} that a {layout.Platform} needs.{hint}");
     }
 
-    private static ParsedRow Convert(long line, string raw, string[] fields, int[] map, PlatformLayout layout)
+    private static ParsedRow Convert(long line, string raw, string[] fields, int[] map, PlatformLayout layout, CultureInfo culture)
     {
         var values = new object?[layout.Columns.Count];
         for (var i = 0; i < values.Length; i++)
@@ -74,7 +79,7 @@ internal static class CsvExportReader
             var text = map[i] >= 0 && map[i] < fields.Length ? fields[map[i]] : null;
             if (column.Required && string.IsNullOrWhiteSpace(text))
                 return ParsedRow.Rejected(line, raw, $"'{column.Header}' is empty but required");
-            if (!FieldParser.TryParse(text, column.Kind, out values[i], out var reason))
+            if (!FieldParser.TryParse(text, column.Kind, culture, out values[i], out var reason))
                 return ParsedRow.Rejected(line, raw, $"'{column.Header}': {reason}, got '{Shorten(text!)}'");
             if (column.Kind == DataKind.Text && values[i] is string s) values[i] = s;
         }

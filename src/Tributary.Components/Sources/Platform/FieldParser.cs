@@ -13,7 +13,12 @@ internal static class FieldParser
     ];
 
     /// <summary>The value, or null for an empty field; false with a reason when the text is not of the kind.</summary>
-    public static bool TryParse(string? text, DataKind kind, out object? value, out string? reason)
+    /// <param name="text">The field.</param>
+    /// <param name="kind">What it should hold.</param>
+    /// <param name="culture">How numbers are written: decimal and group separators (dates and times are read in fixed formats).</param>
+    /// <param name="value">The parsed value.</param>
+    /// <param name="reason">Why the text is not of the kind.</param>
+    public static bool TryParse(string? text, DataKind kind, CultureInfo culture, out object? value, out string? reason)
     {
         value = null;
         reason = null;
@@ -22,13 +27,13 @@ internal static class FieldParser
         switch (kind)
         {
             case DataKind.Integer:
-                if (long.TryParse(text.Replace(",", "", StringComparison.Ordinal), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i)) { value = i; return true; }
+                if (!TryNormalize(text, culture, whole: true, out var digits, out reason)) return false;
+                if (long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i)) { value = i; return true; }
                 reason = "expected a whole number";
                 return false;
             case DataKind.Number:
-                // Exports write thousands separators ("1,234.56") and sometimes currency symbols or percent signs.
-                var cleaned = text.Replace(",", "", StringComparison.Ordinal).TrimStart('$', '€', '£').TrimEnd('%');
-                if (double.TryParse(cleaned, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) { value = d; return true; }
+                if (!TryNormalize(text, culture, whole: false, out var number, out reason)) return false;
+                if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) { value = d; return true; }
                 reason = "expected a number";
                 return false;
             case DataKind.Boolean:
@@ -52,5 +57,58 @@ internal static class FieldParser
                 value = text;
                 return true;
         }
+    }
+
+    /// <summary>
+    /// The number in invariant form, checked against the culture: exports write group separators ("1,234.56") and sometimes a
+    /// currency symbol or percent sign, but a group separator must split the whole part into groups of three, so "12,50" is
+    /// not 1250 in the invariant culture; it is refused with a hint to declare the culture that writes it.
+    /// </summary>
+    private static bool TryNormalize(string text, CultureInfo culture, bool whole, out string normalized, out string? reason)
+    {
+        var format = culture.NumberFormat;
+        normalized = "";
+        reason = whole ? "expected a whole number" : "expected a number";
+        string Bare(string t)
+        {
+            t = t.TrimStart('$', '€', '£').TrimEnd('%').Trim();
+            if (format.CurrencySymbol.Length > 0 && t.StartsWith(format.CurrencySymbol, StringComparison.Ordinal)) t = t[format.CurrencySymbol.Length..].Trim();
+            if (format.CurrencySymbol.Length > 0 && t.EndsWith(format.CurrencySymbol, StringComparison.Ordinal)) t = t[..^format.CurrencySymbol.Length].Trim();
+            return t;
+        }
+        var s = Bare(text);
+        var sign = "";
+        if (s.StartsWith('-')) (sign, s) = ("-", s[1..]);
+        else if (format.NegativeSign.Length > 0 && s.StartsWith(format.NegativeSign, StringComparison.Ordinal)) (sign, s) = ("-", s[format.NegativeSign.Length..]);
+        else if (s.StartsWith('+')) s = s[1..];
+        s = Bare(s);
+
+        var exponent = "";
+        var e = s.IndexOfAny(['e', 'E']);
+        if (e >= 0)
+        {
+            exponent = s[e..];
+            s = s[..e];
+            if (whole || exponent.Length < 2 || !exponent[1..].TrimStart('+', '-').All(char.IsAsciiDigit) || exponent[1..].TrimStart('+', '-').Length == 0) return false;
+        }
+        var point = s.IndexOf(format.NumberDecimalSeparator, StringComparison.Ordinal);
+        var integral = point < 0 ? s : s[..point];
+        var fraction = point < 0 ? "" : s[(point + format.NumberDecimalSeparator.Length)..];
+        if (point >= 0 && whole) return false;
+        if (!fraction.All(char.IsAsciiDigit) || (integral.Length == 0 && fraction.Length == 0)) return false;
+
+        var group = format.NumberGroupSeparator;
+        var groups = char.IsWhiteSpace(group, 0) ? integral.Split([group, " ", "\u00A0", "\u202F"], StringSplitOptions.None) : integral.Split(group);
+        if (groups.Length > 1 && (exponent.Length > 0 || groups[0].Length is < 1 or > 3 || groups.Skip(1).Any(g => g.Length != 3)))
+        {
+            reason = culture.Name.Length == 0
+                ? $"expected a number: '{group}' groups thousands (by three digits) in the invariant culture; if '{group}' is this file's decimal separator, set culture (e.g. de-DE)"
+                : $"expected a number in {culture.Name}: '{group}' groups thousands (by three digits) and '{format.NumberDecimalSeparator}' is the decimal separator";
+            return false;
+        }
+        if (!groups.All(g => g.All(char.IsAsciiDigit))) return false;
+        normalized = sign + string.Concat(groups) + (fraction.Length > 0 ? "." + fraction : "") + exponent;
+        reason = null;
+        return true;
     }
 }

@@ -1,21 +1,26 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Sources.Platform;
 
 /// <summary>
-/// Loads new export files into a source's asset, incrementally: files already recorded in <c>&lt;id&gt;__files</c>
-/// (same path, size and modification time) are skipped; valid rows are appended to the asset, bad rows to
-/// <c>&lt;id&gt;__rejected</c> with the raw line and the reason. When the rejected share of a load exceeds
-/// <c>max_rejected_ratio</c>, the step fails and nothing is written.
+/// Loads new export files into a source's asset, incrementally: files already recorded in <c>&lt;id&gt;__files</c> (same
+/// path, size and modification time, or the same SHA-256 of their content under any name) are skipped; valid rows are
+/// appended to the asset, bad rows to <c>&lt;id&gt;__rejected</c> with the raw line and the reason, and the three tables
+/// commit in one transaction, so a crash never leaves rows without the file log that stops them loading twice. When the
+/// rejected share of a load exceeds <c>max_rejected_ratio</c>, the step fails and nothing is written.
 /// </summary>
 internal static class PlatformFileLoader
 {
     private static readonly (string, DataKind)[] RejectedColumns =
         [("source_file", DataKind.Text), ("line", DataKind.Integer), ("raw", DataKind.Text), ("reason", DataKind.Text), ("run_id", DataKind.Text), ("rejected_at", DataKind.Timestamp)];
     private static readonly (string, DataKind)[] FileColumns =
-        [("file", DataKind.Text), ("bytes", DataKind.Integer), ("modified_at", DataKind.Timestamp), ("rows", DataKind.Integer), ("rejected", DataKind.Integer), ("run_id", DataKind.Text), ("loaded_at", DataKind.Timestamp)];
+    [
+        ("file", DataKind.Text), ("bytes", DataKind.Integer), ("modified_at", DataKind.Timestamp), ("rows", DataKind.Integer), ("rejected", DataKind.Integer),
+        ("run_id", DataKind.Text), ("loaded_at", DataKind.Timestamp), ("sha256", DataKind.Text),
+    ];
 
     public static async Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
         Func<string, IEnumerable<ParsedRow>> read, CancellationToken cancellationToken)
@@ -27,9 +32,17 @@ internal static class PlatformFileLoader
         if (matched.Count == 0) throw new FileNotFoundException($"no file matches '{p.Path}' (looked for {context.ResolvePath(p.Path)}).");
 
         var loaded = new HashSet<(string, long, DateTime)>();
-        if (await w.DescribeTableAsync(filesTable, cancellationToken).ConfigureAwait(false) is not null)
-            await foreach (var r in w.StreamAsync($"SELECT file, bytes, modified_at FROM {w.Dialect.Quote(filesTable)}", null, cancellationToken).ConfigureAwait(false))
+        var contents = new Dictionary<string, string>(StringComparer.Ordinal); // SHA-256 -> the file that brought it
+        if (await w.DescribeTableAsync(filesTable, cancellationToken).ConfigureAwait(false) is { } log)
+        {
+            // Logs written before content hashes were kept have no sha256 column; those files are known by path, size and time only.
+            var sha = log.Find("sha256") is null ? "NULL" : w.Dialect.Quote("sha256");
+            await foreach (var r in w.StreamAsync($"SELECT file, bytes, modified_at, {sha} FROM {w.Dialect.Quote(filesTable)}", null, cancellationToken).ConfigureAwait(false))
+            {
                 loaded.Add(((string)r[0]!, Convert.ToInt64(r[1], CultureInfo.InvariantCulture), (DateTime)r[2]!));
+                if (r[3] is string hash) contents.TryAdd(hash, (string)r[0]!);
+            }
+        }
 
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
         var rows = new List<object?[]>();
@@ -42,9 +55,18 @@ internal static class PlatformFileLoader
             var modified = DateTime.SpecifyKind(info.LastWriteTimeUtc, DateTimeKind.Unspecified);
             modified = modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerMillisecond)); // both engines keep at least milliseconds
             if (loaded.Contains((relative, info.Length, modified))) continue;
+            // A touched file or a copy under another name has the same content: loading it again would duplicate every row.
+            var hash = await HashAsync(file, cancellationToken).ConfigureAwait(false);
+            if (contents.TryGetValue(hash, out var same))
+            {
+                context.Log($"{relative}: same content as {same}, already loaded; skipped");
+                continue;
+            }
+            contents[hash] = relative;
             long good = 0, bad = 0;
             foreach (var row in read(file))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (row.Values is { } values)
                 {
                     rows.Add([.. values, relative, row.Line]);
@@ -56,7 +78,7 @@ internal static class PlatformFileLoader
                     bad++;
                 }
             }
-            files.Add([relative, info.Length, modified, good, bad, context.RunId, now]);
+            files.Add([relative, info.Length, modified, good, bad, context.RunId, now, hash]);
             context.Log($"{relative}: {good} rows, {bad} rejected");
         }
         if (files.Count == 0)
@@ -75,25 +97,22 @@ internal static class PlatformFileLoader
                 string.Create(CultureInfo.InvariantCulture, $"{rejected.Count} of {total} rows rejected ({ratio * 100:0.0}%), more than max_rejected_ratio {p.MaxRejectedRatio * 100:0.0}%; nothing was loaded. First: {examples}"));
         }
 
-        var asset = await AppendAsync(w, context.Asset, layout.OutputColumns, rows, cancellationToken).ConfigureAwait(false);
-        await AppendAsync(w, rejectedTable, RejectedColumns, rejected, cancellationToken).ConfigureAwait(false);
-        await AppendAsync(w, filesTable, FileColumns, files, cancellationToken).ConfigureAwait(false);
+        var counts = await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(layout.OutputColumns, rows, ct)),
+            new TableWrite(rejectedTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(RejectedColumns, rejected, ct)),
+            new TableWrite(filesTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(FileColumns, files, ct)),
+        ], cancellationToken).ConfigureAwait(false);
         if (rejected.Count > 0) context.Log($"{rejected.Count} rejected row(s) in {rejectedTable}");
-        return new Materialization(asset, new Dictionary<string, object?>
+        return new Materialization(counts[0], new Dictionary<string, object?>
         {
             ["new_files"] = files.Count, ["rows_loaded"] = rows.Count, ["rejected"] = rejected.Count, ["rejected_table"] = rejectedTable,
         });
     }
 
-    // The new version is the old rows plus the new ones, swapped in atomically.
-    private static Task<long> AppendAsync(IWarehouse w, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, List<object?[]> rows, CancellationToken cancellationToken) =>
-        w.ReplaceTableAsync(table, async (b, ct) =>
-        {
-            await b.CreateAndAppendAsync(columns, rows, ct).ConfigureAwait(false);
-            if (await w.DescribeTableAsync(table, ct).ConfigureAwait(false) is { } old)
-            {
-                var shared = columns.Where(c => old.Find(c.Name) is not null).Select(c => w.Dialect.Quote(c.Name)).ToList();
-                await w.ExecuteAsync($"INSERT INTO {b.QuotedName} ({string.Join(", ", shared)}) SELECT {string.Join(", ", shared)} FROM {w.Dialect.Quote(table)}", null, ct).ConfigureAwait(false);
-            }
-        }, cancellationToken);
+    private static async Task<string> HashAsync(string file, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
 }

@@ -1,13 +1,15 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Sources.Platform;
 
 /// <summary>Parameters shared by the platform export sources.</summary>
-public sealed record PlatformSourceParameters
+public sealed record PlatformSourceParameters : IValidatableObject
 {
     /// <summary>File, folder or glob.</summary>
-    [Description("Export file, folder of exports, or glob, relative to the project. Files already loaded (same path, size and modification time) are skipped.")]
+    [Description("Export file, folder of exports, or glob, relative to the project. Files already loaded (same path, size and modification time, or the same content under any name) are skipped.")]
     public required string Path { get; init; }
 
     /// <summary>Most rejected rows tolerated.</summary>
@@ -16,6 +18,44 @@ public sealed record PlatformSourceParameters
     public double MaxRejectedRatio { get; init; } = 0.05;
 
     /// <summary>CSV delimiter.</summary>
-    [Description("Field delimiter of CSV exports. Default ','.")]
+    [Description("Field delimiter of CSV exports, one character. Default ','.")]
     public string Delimiter { get; init; } = ",";
+
+    /// <summary>Text encoding of the files.</summary>
+    [Description("Encoding of the files: utf8 (default), utf16, latin1 or windows1252. A line that is not valid in it is rejected with its number, never loaded with replacement characters; a byte order mark in the file wins.")]
+    public TextEncoding Encoding { get; init; } = TextEncoding.Utf8;
+
+    /// <summary>Culture numbers are written in.</summary>
+    [Description("Culture whose decimal and group separators the exports' numbers use, e.g. de-DE for 1.234,50. Default: invariant (1,234.50); a number that does not parse in it is rejected with the reason.")]
+    public string? Culture { get; init; }
+
+    /// <summary>Longest record accepted.</summary>
+    [Description("Longest record in bytes. A longer one (typically a quote that never closes) is rejected with its line number and reading resumes on the next line. Default 1048576 (1 MiB).")]
+    [Range(1024, 1 << 30)]
+    public int MaxRecordBytes { get; init; } = Sources.CsvRecordReader.DefaultMaxRecordBytes;
+
+    /// <summary>The culture numbers are parsed in.</summary>
+    internal CultureInfo NumberCulture => Culture is { Length: > 0 } name ? CultureInfo.GetCultureInfo(name, predefinedOnly: true) : CultureInfo.InvariantCulture;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Delimiter.Length != 1 || Delimiter[0] is '"' or '\n' or '\r')
+            yield return new ValidationResult($"delimiter must be one character other than a quote or line break, got '{Delimiter}'.", [nameof(Delimiter)]);
+        if (Culture is { Length: > 0 } culture && !IsCulture(culture))
+            yield return new ValidationResult($"culture '{culture}' is not a known culture name; use a name such as en-US, de-DE or fr-FR.", [nameof(Culture)]);
+    }
+
+    private static bool IsCulture(string name)
+    {
+        try
+        {
+            CultureInfo.GetCultureInfo(name, predefinedOnly: true);
+            return true;
+        }
+        catch (CultureNotFoundException)
+        {
+            return false;
+        }
+    }
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Globalization;
 using System.Text.Json;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
@@ -40,21 +40,19 @@ public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".ndjson", Read, cancellationToken);
+        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".ndjson", file => Read(file, parameters), cancellationToken);
 
-    internal static IEnumerable<ParsedRow> Read(string path)
+    internal static IEnumerable<ParsedRow> Read(string path, PlatformSourceParameters parameters)
     {
-        using var reader = new StreamReader(path, Encoding.UTF8);
-        long line = 0;
-        while (reader.ReadLine() is { } raw)
+        var culture = parameters.NumberCulture;
+        foreach (var line in SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(raw)) continue;
-            yield return Parse(line, raw);
+            if (line.Problem is { } problem) yield return ParsedRow.Rejected(line.Number, line.Text, problem);
+            else if (!string.IsNullOrWhiteSpace(line.Text)) yield return Parse(line.Number, line.Text, culture);
         }
     }
 
-    internal static ParsedRow Parse(long line, string raw)
+    internal static ParsedRow Parse(long line, string raw, CultureInfo culture)
     {
         JsonDocument document;
         try
@@ -91,7 +89,8 @@ public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
                     JsonValueKind.String => e.GetString(),
                     _ => e.GetRawText(),
                 };
-                if (!FieldParser.TryParse(text, column.Kind, out values[i], out var reason))
+                // JSON numbers are invariant whatever the culture; strings holding numbers are written in it.
+                if (!FieldParser.TryParse(text, column.Kind, e.ValueKind == JsonValueKind.Number ? CultureInfo.InvariantCulture : culture, out values[i], out var reason))
                     return ParsedRow.Rejected(line, raw, $"'{column.Header}': {reason}, got '{CsvExportReader.Shorten(text ?? "")}'");
             }
             return ParsedRow.Valid(line, raw, values);

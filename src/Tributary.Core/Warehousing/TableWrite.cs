@@ -1,0 +1,26 @@
+namespace Tributary.Core.Warehousing;
+
+/// <summary>One table of an <see cref="IWarehouse.WriteTablesAsync"/>: how its staging table is built and how it is committed.</summary>
+/// <param name="Table">The table to write.</param>
+/// <param name="Mode">Replace the table (or its partition) with the staging rows, or append them.</param>
+/// <param name="Build">Builds the staging table; runs before the transaction.</param>
+public sealed record TableWrite(string Table, TableWriteMode Mode, Func<ITableBuilder, CancellationToken, Task> Build)
+{
+    /// <summary>
+    /// When set, the write touches only the rows whose <see cref="TablePartition.Column"/> is <see cref="TablePartition.Key"/>;
+    /// the staging rows get that column on commit.
+    /// </summary>
+    public TablePartition? Partition { get; init; }
+}
+
+/// <summary>A partition of a table: the column holding the key, and the key.</summary>
+public sealed record TablePartition(string Column, string Key);
+
+/// <summary>How a staging table is committed.</summary>
+public enum TableWriteMode
+{
+    /// <summary>The staging table becomes the table (or the partition's rows), dropping what was there.</summary>
+    Replace,
+    /// <summary>The staging rows are added to the table, which is created on first use; new columns are added, missing ones get NULL.</summary>
+    Append,
+}

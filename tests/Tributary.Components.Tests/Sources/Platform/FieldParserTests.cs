@@ -1,0 +1,51 @@
+using System.Globalization;
+using Tributary.Components.Sources.Platform;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Tests.Sources.Platform;
+
+public sealed class FieldParserTests
+{
+    private const string InvariantComma = "expected a number: ',' groups thousands (by three digits) in the invariant culture; if ',' is this file's decimal separator, set culture (e.g. de-DE)";
+
+    [Theory]
+    [InlineData("", "", null, null)]
+    [InlineData("", "12.50", 12.5, null)]
+    [InlineData("", "1,234.50", 1234.5, null)]
+    [InlineData("", "1,234,567", 1234567.0, null)]
+    [InlineData("", "$-1,234.50", -1234.5, null)]
+    [InlineData("", "-$3", -3.0, null)]
+    [InlineData("", "12%", 12.0, null)]
+    [InlineData("", "1e3", 1000.0, null)]
+    [InlineData("", ".5", 0.5, null)]
+    [InlineData("", "12,50", null, InvariantComma)]
+    [InlineData("", "1,2345.00", null, InvariantComma)]
+    [InlineData("", "12.50.1", null, "expected a number")]
+    [InlineData("", "lots", null, "expected a number")]
+    [InlineData("", "1,234e5", null, InvariantComma)]
+    [InlineData("de-DE", "12,50", 12.5, null)]
+    [InlineData("de-DE", "1.234,50 €", 1234.5, null)]
+    [InlineData("de-DE", "12.50", null, "expected a number in de-DE: '.' groups thousands (by three digits) and ',' is the decimal separator")]
+    [InlineData("fr-FR", "1 234,5", 1234.5, null)]
+    public void TryParse_Number_InTheDeclaredCultureOnly(string culture, string text, double? expected, string? reason)
+    {
+        var ok = FieldParser.TryParse(text, DataKind.Number, CultureInfo.GetCultureInfo(culture), out var value, out var why);
+
+        Assert.Equal((reason is null, reason), (ok, why));
+        Assert.Equal(expected, (double?)value);
+    }
+
+    [Theory]
+    [InlineData("1,234", 1234L, null)]
+    [InlineData("-7", -7L, null)]
+    [InlineData("1,23", null, InvariantComma)]
+    [InlineData("3.0", null, "expected a whole number")]
+    [InlineData("99999999999999999999", null, "expected a whole number")]
+    public void TryParse_Integer_InvariantCulture(string text, long? expected, string? reason)
+    {
+        var ok = FieldParser.TryParse(text, DataKind.Integer, CultureInfo.InvariantCulture, out var value, out var why);
+
+        Assert.Equal((reason is null, reason), (ok, why));
+        Assert.Equal(expected, (long?)value);
+    }
+}
