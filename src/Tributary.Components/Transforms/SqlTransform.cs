@@ -26,7 +26,7 @@ public sealed class SqlTransform : IComponent<SqlTransformParameters>
     {
         var sql = parameters.Sql.Trim().TrimEnd(';');
         if (!sql.StartsWith("select", StringComparison.OrdinalIgnoreCase) && !sql.StartsWith("with", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException("sql must be a single SELECT (or WITH ... SELECT) query.");
+            throw new PlanException("sql must be a single SELECT (or WITH ... SELECT) query.");
         return ComponentPlan.Unknown;
     }
 

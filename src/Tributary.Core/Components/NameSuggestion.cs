@@ -6,15 +6,21 @@ public static class NameSuggestion
     /// <summary>The closest candidate within a third of the name's length, or null.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {
+        // The distance costs length times length; names this long are not typos of a key.
+        if (name.Length > MaxLength) return null;
+        var limit = Math.Max(2, name.Length / 3);
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var c in candidates)
         {
+            if (Math.Abs(c.Length - name.Length) > limit) continue; // the distance is at least the difference in length
             var d = Distance(name, c);
             if (d < bestDistance) (best, bestDistance) = (c, d);
         }
-        return best is not null && bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
+        return best is not null && bestDistance <= limit ? best : null;
     }
+
+    private const int MaxLength = 100;
 
     /// <summary>" Did you mean 'x'?" or an empty string.</summary>
     public static string Format(string name, IEnumerable<string> candidates) =>

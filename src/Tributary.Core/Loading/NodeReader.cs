@@ -86,8 +86,8 @@ internal sealed class NodeReader(string file, List<Diagnostic> diagnostics)
     public TimeSpan? Duration(YamlMapping mapping, string key, string what)
     {
         if (Scalar(mapping, key, what) is not { } s) return null;
-        if (Durations.TryParse(s.Value, out var d)) return d;
-        Error(DiagnosticCodes.BadTime, s.Location, $"'{key}' must be a duration such as 500ms, 10s, 5m, 2h or 1d, got '{s.Value}'.");
+        if (Durations.TryParsePositive(s.Value, out var d, out var expected)) return d;
+        Error(DiagnosticCodes.BadTime, s.Location, $"'{key}' must be {expected}, got '{s.Value}'.");
         return null;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tributary.Core.Diagnostics;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -8,19 +9,39 @@ namespace Tributary.Core.Yaml;
 /// Reads one YAML document into positioned nodes from YamlDotNet's event parser. Built on events rather
 /// than YamlStream so that duplicate keys become diagnostics instead of one exception.
 /// </summary>
+/// <remarks>
+/// Hostile input is bounded: at most <see cref="MaxChars"/> characters, collections nested at most <see cref="MaxDepth"/>
+/// deep, and at most <see cref="MaxNodes"/> values counted as readers see them (an alias counts the whole node it
+/// repeats, so aliases cannot multiply the work of whoever walks the tree). Beyond a limit the reader stops with one
+/// positioned diagnostic.
+/// </remarks>
 public static class YamlTreeReader
 {
-    /// <summary>Parses <paramref name="text"/>; returns null and adds a diagnostic when it is not YAML.</summary>
+    /// <summary>The longest text read, in characters (1 MiB); the largest shipped pipeline is under 5 KB.</summary>
+    public const int MaxChars = 1 << 20;
+
+    /// <summary>How deep mappings and lists may nest; a pipeline needs about 6.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>How many values a document may hold, aliases expanded; the largest shipped pipeline has about 350.</summary>
+    public const int MaxNodes = 20_000;
+
+    /// <summary>Parses <paramref name="text"/>; returns null and adds a diagnostic when it is not YAML or is beyond a limit.</summary>
     public static YamlNode? Read(string text, string file, ICollection<Diagnostic> diagnostics)
     {
+        if (text.Length > MaxChars)
+        {
+            diagnostics.Add(TooLong(file));
+            return null;
+        }
         var parser = new Parser(new StringReader(text));
-        var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var state = new ReadState(file);
         try
         {
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _)) return null;
             parser.Consume<DocumentStart>();
-            var root = ReadNode(parser, file, anchors, diagnostics);
+            var root = ReadNode(parser, state, diagnostics, depth: 0).Node;
             parser.Consume<DocumentEnd>();
             if (!parser.Accept<StreamEnd>(out _))
             {
@@ -36,36 +57,63 @@ public static class YamlTreeReader
             diagnostics.Add(new Diagnostic(DiagnosticCodes.MalformedYaml, At(file, e.Start), $"malformed YAML: {Clean(e.Message)}."));
             return null;
         }
+        catch (LimitExceeded e)
+        {
+            diagnostics.Add(e.Diagnostic);
+            return null;
+        }
     }
 
-    private static YamlNode ReadNode(IParser parser, string file, Dictionary<string, YamlNode> anchors, ICollection<Diagnostic> diagnostics)
+    /// <summary>The diagnostic for a file over <see cref="MaxChars"/>.</summary>
+    public static Diagnostic TooLong(string file) =>
+        new(DiagnosticCodes.TooLarge, SourceLocation.StartOf(file),
+            $"the file is longer than {MaxChars.ToString("N0", CultureInfo.InvariantCulture)} characters (1 MiB), the most a pipeline file may hold.",
+            "Split it into several pipelines.");
+
+    // Returns the node and its size as a reader walking it would count it.
+    private static (YamlNode Node, long Size) ReadNode(IParser parser, ReadState state, ICollection<Diagnostic> diagnostics, int depth)
     {
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
-            if (anchors.TryGetValue(alias.Value.Value, out var target)) return target;
-            throw new YamlException(alias.Start, alias.End, $"alias '*{alias.Value}' refers to no anchor");
+            var at = At(state.File, alias.Start);
+            if (!state.Anchors.TryGetValue(alias.Value.Value, out var target))
+                throw new YamlException(alias.Start, alias.End, $"alias '*{alias.Value}' refers to no anchor");
+            state.Count(target.Size, at);
+            // Problems in the repeated node are reported where it is repeated.
+            return (target.Node with { Location = at }, target.Size);
         }
         if (parser.TryConsume<Scalar>(out var scalar))
         {
-            var node = new YamlScalar(scalar.Value, scalar.Style is ScalarStyle.Plain or ScalarStyle.Any, At(file, scalar.Start));
-            Remember(scalar.Anchor, node, anchors);
-            return node;
+            var node = new YamlScalar(scalar.Value, scalar.Style is ScalarStyle.Plain or ScalarStyle.Any, At(state.File, scalar.Start));
+            state.Count(1, node.Location);
+            Remember(scalar.Anchor, node, 1, state);
+            return (node, 1);
         }
         if (parser.TryConsume<SequenceStart>(out var seqStart))
         {
+            var at = Enter(state, seqStart.Start, depth);
             var items = new List<YamlNode>();
-            while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(ReadNode(parser, file, anchors, diagnostics));
-            var node = new YamlSequence(items, At(file, seqStart.Start));
-            Remember(seqStart.Anchor, node, anchors);
-            return node;
+            long size = 1;
+            while (!parser.TryConsume<SequenceEnd>(out _))
+            {
+                var (item, itemSize) = ReadNode(parser, state, diagnostics, depth + 1);
+                items.Add(item);
+                size += itemSize;
+            }
+            var node = new YamlSequence(items, at);
+            Remember(seqStart.Anchor, node, size, state);
+            return (node, size);
         }
         var mapStart = parser.Consume<MappingStart>();
+        var mapAt = Enter(state, mapStart.Start, depth);
         var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        long mapSize = 1;
         while (!parser.TryConsume<MappingEnd>(out _))
         {
-            var keyNode = ReadNode(parser, file, anchors, diagnostics);
-            var value = ReadNode(parser, file, anchors, diagnostics);
+            var (keyNode, keySize) = ReadNode(parser, state, diagnostics, depth + 1);
+            var (value, valueSize) = ReadNode(parser, state, diagnostics, depth + 1);
+            mapSize += keySize + valueSize;
             if (keyNode is not YamlScalar key)
             {
                 diagnostics.Add(new Diagnostic(DiagnosticCodes.WrongType, keyNode.Location, $"a key must be a scalar, got {keyNode.KindName}."));
@@ -78,14 +126,24 @@ public static class YamlTreeReader
             }
             entries.Add(new(key, value));
         }
-        var mapping = new YamlMapping(entries, At(file, mapStart.Start));
-        Remember(mapStart.Anchor, mapping, anchors);
-        return mapping;
+        var mapping = new YamlMapping(entries, mapAt);
+        Remember(mapStart.Anchor, mapping, mapSize, state);
+        return (mapping, mapSize);
     }
 
-    private static void Remember(AnchorName anchor, YamlNode node, Dictionary<string, YamlNode> anchors)
+    private static SourceLocation Enter(ReadState state, Mark start, int depth)
     {
-        if (!anchor.IsEmpty) anchors[anchor.Value] = node;
+        var at = At(state.File, start);
+        if (depth >= MaxDepth)
+            throw new LimitExceeded(new Diagnostic(DiagnosticCodes.TooLarge, at,
+                $"nesting deeper than {MaxDepth} levels of mappings and lists.", "A pipeline needs only a few levels; look for unclosed '[' or '{'."));
+        state.Count(1, at);
+        return at;
+    }
+
+    private static void Remember(AnchorName anchor, YamlNode node, long size, ReadState state)
+    {
+        if (!anchor.IsEmpty) state.Anchors[anchor.Value] = (node, size);
     }
 
     private static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
@@ -96,5 +154,28 @@ public static class YamlTreeReader
         var i = message.LastIndexOf("): ", StringComparison.Ordinal);
         var text = i >= 0 ? message[(i + 3)..] : message;
         return text.TrimEnd('.').Trim();
+    }
+
+    private sealed class ReadState(string file)
+    {
+        private long _nodes;
+
+        public string File => file;
+        public Dictionary<string, (YamlNode Node, long Size)> Anchors { get; } = new(StringComparer.Ordinal);
+
+        public void Count(long nodes, SourceLocation at)
+        {
+            _nodes += nodes;
+            if (_nodes > MaxNodes)
+                throw new LimitExceeded(new Diagnostic(DiagnosticCodes.TooLarge, at,
+                    $"the file holds more than {MaxNodes.ToString("N0", CultureInfo.InvariantCulture)} values (aliases count each time they are used).",
+                    "Split it into several pipelines."));
+        }
+    }
+
+    // Unwinds the recursive read at the first limit hit; never leaves this class.
+    private sealed class LimitExceeded(Diagnostic diagnostic) : Exception(diagnostic.Message)
+    {
+        public Diagnostic Diagnostic => diagnostic;
     }
 }
