@@ -8,11 +8,28 @@ namespace Tributary.Core.Loading;
 /// <summary>Reads typed values out of positioned YAML, adding a diagnostic for each problem instead of throwing.</summary>
 internal sealed class NodeReader(string file, List<Diagnostic> diagnostics)
 {
+    /// <summary>Errors reported before the load stops; each costs work (suggestions), and a human reads the first few.</summary>
+    public const int MaxDiagnostics = 100;
+
     public string File => file;
     public List<Diagnostic> Diagnostics => diagnostics;
 
-    public void Error(string code, SourceLocation at, string message, string? hint = null) =>
+    /// <summary>Adds a diagnostic; past <see cref="MaxDiagnostics"/> adds a last one and stops the load with <see cref="TooManyDiagnostics"/>.</summary>
+    public void Error(string code, SourceLocation at, string message, string? hint = null)
+    {
+        if (diagnostics.Count >= MaxDiagnostics)
+        {
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.TooLarge, at, $"more than {MaxDiagnostics} errors; stopped here.", "Fix the others first."));
+            throw new TooManyDiagnostics();
+        }
         diagnostics.Add(new Diagnostic(code, at, message, hint));
+    }
+
+    /// <summary>Stops a load that has reported <see cref="MaxDiagnostics"/> errors; the loader catches it.</summary>
+    public sealed class TooManyDiagnostics : Exception
+    {
+        public TooManyDiagnostics() : base("too many diagnostics") { }
+    }
 
     public YamlMapping? Mapping(YamlNode? node, string what)
     {

@@ -83,6 +83,10 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         {
             return LoadChecked(text, file, options ?? LoadOptions.Default, diagnostics);
         }
+        catch (NodeReader.TooManyDiagnostics)
+        {
+            return new LoadResult(null, Sorted(diagnostics));
+        }
         catch (Exception e)
         {
             diagnostics.Add(new Diagnostic(DiagnosticCodes.InternalError, SourceLocation.StartOf(file),
@@ -526,6 +530,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             schemas[id] = plan.Output;
             CheckRequirements(reader, c, context, plan);
             CheckWrites(reader, c, plan, byId, written);
+            var outputColumns = plan.Output is { } planned ? ByName(planned) : null;
             foreach (var check in c.Spec.Checks)
             {
                 if (!plan.HasTable)
@@ -535,7 +540,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                     continue;
                 }
                 foreach (var col in check.Columns)
-                    if (plan.Output is { } output && output.Find(col) is null)
+                    if (plan.Output is { } output && !outputColumns!.ContainsKey(col))
                         reader.Error(DiagnosticCodes.MissingColumn, check.Location,
                             $"check '{CheckTypeNames.Of(check.Type)}' names column '{col}', which asset '{id}' does not have.{NameSuggestion.Format(col, output.Columns.Select(x => x.Name))}");
             }
@@ -544,6 +549,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 
     private static void CheckRequirements(NodeReader reader, LoadedComponent c, PlanContext context, ComponentPlan plan)
     {
+        var columnsOf = new Dictionary<int, Dictionary<string, ColumnSchema>>();
         foreach (var need in plan.Requires)
         {
             if (need.InputIndex < 0 || need.InputIndex >= context.Inputs.Count)
@@ -551,11 +557,12 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var input = context.Inputs[need.InputIndex];
             if (input.Schema is null) continue;
             var at = c.InputNodes[need.InputIndex].Location;
-            var column = input.Schema.Find(need.Column);
+            if (!columnsOf.TryGetValue(need.InputIndex, out var columns)) columnsOf[need.InputIndex] = columns = ByName(input.Schema);
+            var column = columns.GetValueOrDefault(need.Column);
             if (column is null)
                 reader.Error(DiagnosticCodes.MissingColumn, at,
                     $"input '{input.Id}' has no column '{need.Column}', which {c.Spec.Type} needs.{NameSuggestion.Format(need.Column, input.Schema.Columns.Select(x => x.Name))}",
-                    need.Hint ?? $"Its columns: {string.Join(", ", input.Schema.Columns.Select(x => x.Name))}.");
+                    need.Hint ?? $"Its columns: {Listed(input.Schema.Columns.Select(x => x.Name))}.");
             else if (need.Kinds.Count > 0 && !need.Kinds.Contains(column.Kind))
                 reader.Error(DiagnosticCodes.MissingColumn, at,
                     $"column '{need.Column}' of input '{input.Id}': expected {string.Join(" or ", need.Kinds.Select(k => k.ToString().ToUpperInvariant()))}, got {column.Kind.ToString().ToUpperInvariant()}.",
@@ -581,6 +588,21 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                     "Each table has one writer; write to another table.");
             else written[table] = c;
         }
+    }
+
+    // TableSchema.Find as a lookup: the first column of each name, compared as SQL folds names.
+    private static Dictionary<string, ColumnSchema> ByName(TableSchema schema)
+    {
+        var byName = new Dictionary<string, ColumnSchema>(StringComparer.OrdinalIgnoreCase);
+        foreach (var column in schema.Columns) byName.TryAdd(column.Name, column);
+        return byName;
+    }
+
+    // A list for a message: the first names and how many more, so a wide table does not flood the output.
+    private static string Listed(IEnumerable<string> names)
+    {
+        var all = names.ToList();
+        return all.Count <= 20 ? string.Join(", ", all) : $"{string.Join(", ", all.Take(20))} and {all.Count - 20} more";
     }
 
     private const string EmptyComponents = "'components' is empty; a pipeline needs at least one component.";

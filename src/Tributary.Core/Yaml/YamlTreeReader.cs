@@ -34,7 +34,7 @@ public static class YamlTreeReader
             diagnostics.Add(TooLong(file));
             return null;
         }
-        var parser = new Parser(new StringReader(text));
+        var parser = new GuardedParser(new Parser(new StringReader(text)));
         var state = new ReadState(file);
         try
         {
@@ -154,6 +154,29 @@ public static class YamlTreeReader
         var i = message.LastIndexOf("): ", StringComparison.Ordinal);
         var text = i >= 0 ? message[(i + 3)..] : message;
         return text.TrimEnd('.').Trim();
+    }
+
+    // YamlDotNet's own failures on odd input (an InvalidOperationException from its scanner, seen by the fuzz test)
+    // become a YamlException at the last position read, so they are reported like any other malformed YAML.
+    private sealed class GuardedParser(IParser parser) : IParser
+    {
+        private Mark _last = Mark.Empty;
+
+        public ParsingEvent? Current => parser.Current;
+
+        public bool MoveNext()
+        {
+            try
+            {
+                var moved = parser.MoveNext();
+                if (parser.Current is { } current) _last = current.End;
+                return moved;
+            }
+            catch (Exception e) when (e is not YamlException)
+            {
+                throw new YamlException(_last, _last, "the YAML parser cannot read past this point");
+            }
+        }
     }
 
     private sealed class ReadState(string file)
