@@ -22,8 +22,13 @@ internal sealed class NodeReader(string file, List<Diagnostic> diagnostics)
             diagnostics.Add(new Diagnostic(DiagnosticCodes.TooLarge, at, $"more than {MaxDiagnostics} errors; stopped here.", "Fix the others first."));
             throw new TooManyDiagnostics();
         }
-        diagnostics.Add(new Diagnostic(code, at, message, hint));
+        diagnostics.Add(new Diagnostic(code, at, Shortened(message), hint is null ? null : Shortened(hint)));
     }
+
+    // Messages quote the file; an alias can repeat a huge value many times, so each message is bounded.
+    private static string Shortened(string text) => text.Length <= MaxMessageLength ? text : string.Concat(text.AsSpan(0, MaxMessageLength), "…");
+
+    private const int MaxMessageLength = 1000;
 
     /// <summary>Stops a load that has reported <see cref="MaxDiagnostics"/> errors; the loader catches it.</summary>
     public sealed class TooManyDiagnostics : Exception

@@ -23,6 +23,9 @@ public static class YamlTreeReader
     /// <summary>How deep mappings and lists may nest; a pipeline needs about 6.</summary>
     public const int MaxDepth = 64;
 
+    /// <summary>How many errors the reader reports before it stops.</summary>
+    public const int MaxErrors = 100;
+
     /// <summary>How many values a document may hold, aliases expanded; the largest shipped pipeline has about 350.</summary>
     public const int MaxNodes = 20_000;
 
@@ -116,12 +119,12 @@ public static class YamlTreeReader
             mapSize += keySize + valueSize;
             if (keyNode is not YamlScalar key)
             {
-                diagnostics.Add(new Diagnostic(DiagnosticCodes.WrongType, keyNode.Location, $"a key must be a scalar, got {keyNode.KindName}."));
+                state.Report(diagnostics, new Diagnostic(DiagnosticCodes.WrongType, keyNode.Location, $"a key must be a scalar, got {keyNode.KindName}."));
                 continue;
             }
             if (!seen.Add(key.Value))
             {
-                diagnostics.Add(new Diagnostic(DiagnosticCodes.DuplicateKey, key.Location, $"key '{key.Value}' appears twice in this mapping.", "Keep one of them."));
+                state.Report(diagnostics, new Diagnostic(DiagnosticCodes.DuplicateKey, key.Location, $"key '{Quoted(key.Value)}' appears twice in this mapping.", "Keep one of them."));
                 continue;
             }
             entries.Add(new(key, value));
@@ -140,6 +143,9 @@ public static class YamlTreeReader
         state.Count(1, at);
         return at;
     }
+
+    // A key as a message quotes it: an alias may repeat a 1 MiB key thousands of times.
+    private static string Quoted(string value) => value.Length <= 100 ? value : string.Concat(value.AsSpan(0, 100), "…");
 
     private static void Remember(AnchorName anchor, YamlNode node, long size, ReadState state)
     {
@@ -185,6 +191,16 @@ public static class YamlTreeReader
 
         public string File => file;
         public Dictionary<string, (YamlNode Node, long Size)> Anchors { get; } = new(StringComparer.Ordinal);
+
+        private int _errors;
+
+        // Past MaxErrors the read stops: each error is work and output, and a human reads the first few.
+        public void Report(ICollection<Diagnostic> diagnostics, Diagnostic diagnostic)
+        {
+            if (++_errors > MaxErrors)
+                throw new LimitExceeded(new Diagnostic(DiagnosticCodes.TooLarge, diagnostic.Location, $"more than {MaxErrors} errors; stopped here.", "Fix the others first."));
+            diagnostics.Add(diagnostic);
+        }
 
         public void Count(long nodes, SourceLocation at)
         {

@@ -55,7 +55,7 @@ public sealed class PipelineLoaderFuzzTests
     public static TheoryData<string> WorstCases() =>
     [
         "[[[[ x 200000", "{a: x 100000", "- x 60000", "billion laughs", "chain of 1000 components", "2000 unknown inputs", "5000 columns checked",
-        "long ids", "9000 unknown keys", "1 MiB scalar", "10000 bad components", "deep block mapping",
+        "long ids", "9000 unknown keys", "1 MiB scalar", "10000 bad components", "deep block mapping", "500 KB key repeated by alias",
     ];
 
     [Theory]
@@ -68,11 +68,16 @@ public sealed class PipelineLoaderFuzzTests
     // True for a valid pipeline; fails the property on anything else than a pipeline or positioned diagnostics in time.
     private static bool Check(string text)
     {
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
         var (result, elapsed) = Timed(text);
         // A slow first try may be the JIT or a busy machine; a slow second try is the input.
         if (elapsed > PerFile) (result, elapsed) = Timed(text);
         if (elapsed > PerFile) throw new TimeoutException($"loading took {elapsed.TotalSeconds:0.00} s, over the bound of {PerFile.TotalSeconds} s");
-        var lines = text.Count(c => c == '\n') + 1;
+        // Memory is bounded too: no more than a few hundred times the text (the tree, the messages, the JIT's first use).
+        var megabytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 1e6;
+        if (megabytes > 200 + text.Length * 200 / 1e6) throw new InsufficientMemoryException($"loading allocated {megabytes:0} MB for {text.Length} characters");
+        // YAML also breaks lines at \r, NEL and the Unicode separators; this counts \r\n twice, an upper bound.
+        var lines = text.Count(c => c is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029') + 1;
         foreach (var d in result.Diagnostics)
         {
             if (d.Code == DiagnosticCodes.InternalError) throw new InvalidOperationException($"the loader failed inside: {d}");
@@ -127,6 +132,11 @@ public sealed class PipelineLoaderFuzzTests
             case "10000 bad components":
                 for (var i = 0; i < 10_000; i++) sb.Append($"  - {{ id: C{i % 50}, type: nope.{i} }}\n");
                 return sb.ToString();
+            case "500 KB key repeated by alias":
+                // Every repetition is a duplicate key whose message would quote 500 KB.
+                sb.Clear().Append("description: &k ").Append('k', 500_000).Append("\nsettings:\n");
+                for (var i = 0; i < 5000; i++) sb.Append("  *k : ").Append(i).Append('\n');
+                return sb.Append("pipeline: p\ncomponents: [*k]\n").ToString();
             case "deep block mapping":
                 for (var i = 0; i < 200; i++) sb.Append(new string(' ', i + 2)).Append("k:\n");
                 return sb.ToString();
