@@ -117,6 +117,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         reader.CheckKeys(top, "pipeline", TopKeys);
 
         var name = reader.Scalar(top, "pipeline", "the pipeline", required: true);
+        var description = reader.Text(top, "description", "the pipeline");
         if (name is not null && !PipelineName().IsMatch(name.Value))
             reader.Error(DiagnosticCodes.InvalidName, name.Location, $"pipeline name '{name.Value}' may use only a-z, 0-9 and _.");
 
@@ -137,7 +138,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return new LoadResult(new PipelineSpec
         {
             Name = name.Value,
-            Description = reader.Text(top, "description", "the pipeline"),
+            Description = description,
             File = file,
             Params = parameters,
             Schedule = schedule,
