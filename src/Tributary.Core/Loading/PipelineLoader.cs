@@ -59,11 +59,17 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         string text;
         try
         {
+            // In chunks, so a small file costs little and an endless one (a device, a pipe) stops at the limit.
             using var stream = new StreamReader(path);
-            var buffer = new char[YamlTreeReader.MaxChars + 1];
-            var length = stream.ReadBlock(buffer, 0, buffer.Length);
-            if (length > YamlTreeReader.MaxChars) return new LoadResult(null, [YamlTreeReader.TooLong(path)]);
-            text = new string(buffer, 0, length);
+            var read = new System.Text.StringBuilder();
+            var chunk = new char[16 * 1024];
+            int n;
+            while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                read.Append(chunk, 0, n);
+                if (read.Length > YamlTreeReader.MaxChars) return new LoadResult(null, [YamlTreeReader.TooLong(path)]);
+            }
+            text = read.ToString();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -254,6 +260,11 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         {
             reader.Error(DiagnosticCodes.BadCron, cron.Location, $"invalid cron expression '{cron.Value}': {e.Message.Replace("The given cron expression has an invalid format. ", "", StringComparison.Ordinal).TrimEnd('.')}.",
                 "Use five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * *\".");
+            return null;
+        }
+        catch (MissingSeedException)
+        {
+            reader.Error(DiagnosticCodes.BadCron, cron.Location, $"invalid cron expression '{cron.Value}': hashed values (H) are not supported.", "Write the minute or hour as a number.");
             return null;
         }
         var catchUp = reader.OneOf(map, "catch_up", "'schedule'", CatchUpPolicies) ?? CatchUpPolicy.Latest;

@@ -77,7 +77,7 @@ internal static class FuzzPipelines
             });
 
     private static Gen<Y> Schedule =>
-        Gen.Select(Mostly(Gen.OneOf("0 6 * * *", "*/5 * * * *", "0 0 1 * *", "0 30 6 * * *"), Gen.OneOf("61 * * * *", "* * *", "0 0 31 2 *", "99999999999 * * * *")),
+        Gen.Select(Mostly(Gen.OneOf("0 6 * * *", "*/5 * * * *", "0 0 1 * *", "0 30 6 * * *"), Gen.OneOf("61 * * * *", "* * *", "0 0 31 2 *", "99999999999 * * * *", "H 6 * * *")),
             Mostly(Gen.OneOf(Zones), Gen.OneOf("Mars/Olympus", "../etc/passwd", "")), Mostly(Gen.OneOf("latest", "skip"), Gen.Const("never")),
             (cron, zone, catchUp) => (Y)Map(("cron", Quoted(cron)), ("timezone", Plain(zone)), ("catch_up", Plain(catchUp))));
 

@@ -259,6 +259,16 @@ public sealed class PipelineLoaderTests
         Assert.Equal(new SourceLocation(path, 1, 1), d.Location);
     }
 
+    [Fact]
+    public void LoadFile_EndlessDevice_StopsAtTheLimit()
+    {
+        Assert.SkipUnless(File.Exists("/dev/zero"), "needs /dev/zero");
+
+        var d = Assert.Single(new PipelineLoader(Catalog).LoadFile("/dev/zero").Diagnostics);
+
+        Assert.Equal(DiagnosticCodes.TooLarge, d.Code);
+    }
+
     public sealed record BrokenPlanParameters
     {
         [Description("plan: a mistake only the plan step sees; bug: an exception with framework text; none: plans.")]
