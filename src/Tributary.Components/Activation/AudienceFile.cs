@@ -83,8 +83,12 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         {
             requires.Add(new(0, p.EmailColumn, [DataKind.Text], "Set email_column to the column holding emails."));
             if (p.PhoneColumn is { } phone) requires.Add(new(0, phone, []));
+            var google = p.Format == AudienceFormat.GoogleCustomerMatch;
+            return new ComponentPlan(new TableSchema([.. new[] { "segment", google ? "Email" : "email", google ? "Phone" : "phone" }
+                .Select(c => new ColumnSchema(c, "VARCHAR", DataKind.Text))]), requires);
         }
-        return new ComponentPlan(null, requires);
+        // csv and parquet copy the input as it is.
+        return new ComponentPlan(context.Inputs[0].Schema, requires);
     }
 
     /// <inheritdoc />

@@ -65,10 +65,14 @@ public sealed class TableSync : IComponent<TableSyncParameters>
     {
         // The asset is this sync's change log; the target is a different table the component owns.
         if (p.Target == context.Asset || p.Target.StartsWith(context.Asset + "__", StringComparison.Ordinal))
-            throw new ArgumentException($"target '{p.Target}' would overwrite this component's own change log '{context.Asset}'; give the component another id (e.g. {p.Target}_sync) or the target another name.");
+            throw new PlanException($"target '{p.Target}' would overwrite this component's own change log '{context.Asset}'; give the component another id (e.g. {p.Target}_sync) or the target another name.");
         if (context.Inputs.Any(i => i.Id == p.Target))
-            throw new ArgumentException($"target '{p.Target}' is this component's input; sync into another table.");
-        return new(null, (p.Key ?? []).Select(k => new ColumnRequirement(0, k, [])).ToList());
+            throw new PlanException($"target '{p.Target}' is this component's input; sync into another table.");
+        // The change log holds 'change' and the key columns (every input column without a key).
+        var input = context.Inputs[0].Schema;
+        var key = p.Key is { Count: > 0 } ? p.Key.Select(k => input?.Find(k) is { } c ? c with { Name = k } : null).ToList() : input?.Columns.ToList<ColumnSchema?>();
+        var output = key is null || key.Contains(null) ? null : new TableSchema([new ColumnSchema("change", "VARCHAR", DataKind.Text), .. key.Select(c => c!)]);
+        return new(output, (p.Key ?? []).Select(k => new ColumnRequirement(0, k, [])).ToList()) { Writes = [p.Target] };
     }
 
     /// <inheritdoc />

@@ -23,7 +23,7 @@ public sealed class CsvExport : IComponent<CsvExportParameters>
     public static InputArity Inputs => InputArity.One;
 
     /// <inheritdoc />
-    public ComponentPlan Plan(CsvExportParameters parameters, PlanContext context) => ComponentPlan.Unknown;
+    public ComponentPlan Plan(CsvExportParameters parameters, PlanContext context) => ComponentPlan.Unknown with { HasTable = false };
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(CsvExportParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>

@@ -23,7 +23,7 @@ public sealed class ParquetExport : IComponent<ParquetExportParameters>
     public static InputArity Inputs => InputArity.One;
 
     /// <inheritdoc />
-    public ComponentPlan Plan(ParquetExportParameters parameters, PlanContext context) => ComponentPlan.Unknown;
+    public ComponentPlan Plan(ParquetExportParameters parameters, PlanContext context) => ComponentPlan.Unknown with { HasTable = false };
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(ParquetExportParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>

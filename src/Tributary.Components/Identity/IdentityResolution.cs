@@ -94,11 +94,11 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         foreach (var (input, columns) in p.Identifiers)
         {
             var i = context.Inputs.ToList().FindIndex(x => x.Id == input);
-            if (i < 0) throw new ArgumentException($"identifiers names '{input}', which is not one of the inputs ({string.Join(", ", context.Inputs.Select(x => x.Id))}).");
+            if (i < 0) throw new PlanException($"identifiers names '{input}', which is not one of the inputs ({string.Join(", ", context.Inputs.Select(x => x.Id))}).");
             requires.AddRange(Columns(columns).Select(c => new ColumnRequirement(i, c, [])));
         }
         foreach (var input in context.Inputs.Where(x => !p.Identifiers.ContainsKey(x.Id)))
-            throw new ArgumentException($"input '{input.Id}' has no entry under identifiers; say which of its columns are identifiers.");
+            throw new PlanException($"input '{input.Id}' has no entry under identifiers; say which of its columns are identifiers.");
         return new ComponentPlan(new TableSchema(new (string, DataKind)[]
         {
             ("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text),

@@ -61,7 +61,7 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
         foreach (var (role, table) in p.Tables)
         {
             var i = context.Inputs.ToList().FindIndex(x => x.Id == table);
-            if (i < 0) throw new ArgumentException($"tables.{role} names '{table}', which is not one of the inputs ({string.Join(", ", context.Inputs.Select(x => x.Id))}).");
+            if (i < 0) throw new PlanException($"tables.{role} names '{table}', which is not one of the inputs ({string.Join(", ", context.Inputs.Select(x => x.Id))}).");
             if (needs.TryGetValue(role, out var columns)) requires.AddRange(columns.Select(c => new ColumnRequirement(i, c, [])));
         }
         return new ComponentPlan(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()), requires);

@@ -48,7 +48,7 @@ public sealed class SqlSource : IComponent<SqlSourceParameters>
     public ComponentPlan Plan(SqlSourceParameters parameters, PlanContext context) =>
         SqlSourceParameters.EnvName().IsMatch(parameters.ConnectionEnv)
             ? ComponentPlan.Unknown
-            : throw new ArgumentException($"connection_env must name an environment variable, got '{parameters.ConnectionEnv}'.");
+            : throw new PlanException($"connection_env must name an environment variable, got '{parameters.ConnectionEnv}'.");
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(SqlSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken)

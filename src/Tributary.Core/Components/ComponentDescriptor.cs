@@ -115,10 +115,14 @@ public sealed class ComponentDescriptor
             var range = prop.GetCustomAttribute<RangeAttribute>();
             var allowed = prop.GetCustomAttribute<AllowedValuesAttribute>()?.Values.Select(v => v?.ToString() ?? "").ToList()
                 ?? (kind == ParameterKind.Enum ? EnumNames(Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType) : []);
+            // Without [Range], an int still cannot hold more than int does: say so instead of failing to bind.
+            (double? Min, double? Max) bounds = (null, null);
+            if (range is not null)
+                bounds = (Convert.ToDouble(range.Minimum, System.Globalization.CultureInfo.InvariantCulture), Convert.ToDouble(range.Maximum, System.Globalization.CultureInfo.InvariantCulture));
+            else if ((Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType) == typeof(int))
+                bounds = (int.MinValue, int.MaxValue);
             list.Add(new ParameterDescriptor(name, kind, IsRequired(prop), prop.GetCustomAttribute<DescriptionAttribute>()?.Description,
-                range is null ? null : Convert.ToDouble(range.Minimum, System.Globalization.CultureInfo.InvariantCulture),
-                range is null ? null : Convert.ToDouble(range.Maximum, System.Globalization.CultureInfo.InvariantCulture),
-                allowed, DefaultText(defaults is null ? null : prop.GetValue(defaults), kind)));
+                bounds.Min, bounds.Max, allowed, DefaultText(defaults is null ? null : prop.GetValue(defaults), kind)));
         }
         return list;
     }

@@ -9,6 +9,15 @@ public sealed record ComponentPlan(TableSchema? Output, IReadOnlyList<ColumnRequ
 {
     /// <summary>Nothing known ahead of the run, nothing required.</summary>
     public static ComponentPlan Unknown { get; } = new(null, []);
+
+    /// <summary>
+    /// Tables the component writes besides its asset and the <c>ASSET__*</c> tables beside it (e.g. the target of a
+    /// sync). The loader refuses a pipeline where such a table is another component's asset or is written twice.
+    /// </summary>
+    public IReadOnlyList<string> Writes { get; init; } = [];
+
+    /// <summary>False when the asset is not a table (an export writes a file): checks cannot run on it.</summary>
+    public bool HasTable { get; init; } = true;
 }
 
 /// <summary>A column an input table must have; <paramref name="Kinds"/> empty means any type.</summary>

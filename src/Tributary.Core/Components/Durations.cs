@@ -5,14 +5,36 @@ namespace Tributary.Core.Components;
 /// <summary>Durations as pipeline files write them: <c>500ms</c>, <c>10s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>.</summary>
 public static class Durations
 {
-    /// <summary>Parses a duration; false when the text is not one.</summary>
-    public static bool TryParse(string text, out TimeSpan value)
+    private const string Example = "a duration such as 500ms, 10s, 5m, 2h or 1d";
+
+    /// <summary>Parses a duration; false when the text is not one or is longer than <see cref="TimeSpan.MaxValue"/>.</summary>
+    public static bool TryParse(string text, out TimeSpan value) => Read(text, out value) == Reading.Valid;
+
+    /// <summary>
+    /// Parses a duration that must be more than zero. When it is not one, <paramref name="expected"/> says what was
+    /// expected, for "must be X, got Y" messages.
+    /// </summary>
+    public static bool TryParsePositive(string text, out TimeSpan value, out string expected)
+    {
+        (var ok, expected) = Read(text, out value) switch
+        {
+            Reading.Valid when value > TimeSpan.Zero => (true, ""),
+            Reading.Valid => (false, "more than zero"),
+            Reading.TooLong => (false, $"at most {Format(TimeSpan.MaxValue - TimeSpan.FromTicks(TimeSpan.MaxValue.Ticks % TimeSpan.TicksPerDay))}"),
+            _ => (false, Example),
+        };
+        return ok;
+    }
+
+    private enum Reading { Valid, Malformed, TooLong }
+
+    private static Reading Read(string text, out TimeSpan value)
     {
         value = default;
         text = text.Trim();
         var unitStart = 0;
         while (unitStart < text.Length && (char.IsAsciiDigit(text[unitStart]) || text[unitStart] == '.')) unitStart++;
-        if (unitStart == 0 || !double.TryParse(text[..unitStart], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)) return false;
+        if (unitStart == 0 || !double.TryParse(text[..unitStart], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)) return Reading.Malformed;
         double? ms = text[unitStart..] switch
         {
             "ms" => n,
@@ -22,9 +44,11 @@ public static class Durations
             "d" => n * 86_400_000,
             _ => null,
         };
-        if (ms is null) return false;
+        if (ms is null) return Reading.Malformed;
+        // TimeSpan.FromMilliseconds throws beyond its range; a double compares safely.
+        if (!(ms.Value < TimeSpan.MaxValue.TotalMilliseconds)) return Reading.TooLong;
         value = TimeSpan.FromMilliseconds(ms.Value);
-        return true;
+        return Reading.Valid;
     }
 
     /// <summary>The shortest exact spelling of a duration.</summary>

@@ -16,7 +16,7 @@ public interface IComponent<TParameters> where TParameters : class
     /// <summary>How many inputs the component takes.</summary>
     static abstract InputArity Inputs { get; }
 
-    /// <summary>Declares output columns and the input columns needed, from schemas alone.</summary>
+    /// <summary>Declares output columns and the input columns needed, from schemas alone. Throws <see cref="PlanException"/> for a mistake in the parameters.</summary>
     ComponentPlan Plan(TParameters parameters, PlanContext context);
 
     /// <summary>Reads the inputs, computes, writes the asset atomically and reports what it wrote.</summary>

@@ -6,32 +6,45 @@ public static class NameSuggestion
     /// <summary>The closest candidate within a third of the name's length, or null.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {
+        // The distance costs length times length; names this long are not typos of a key.
+        if (name.Length > MaxLength) return null;
+        var limit = Math.Max(2, name.Length / 3);
+        Span<int> prev = stackalloc int[MaxLength + limit + 2];
+        Span<int> cur = stackalloc int[MaxLength + limit + 2];
         string? best = null;
-        var bestDistance = int.MaxValue;
+        var bestDistance = limit + 1;
         foreach (var c in candidates)
         {
-            var d = Distance(name, c);
+            if (Math.Abs(c.Length - name.Length) >= bestDistance) continue; // the distance is at least the difference in length
+            var d = Distance(name, c, bestDistance, prev, cur);
             if (d < bestDistance) (best, bestDistance) = (c, d);
         }
-        return best is not null && bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
+        return best;
     }
 
     /// <summary>" Did you mean 'x'?" or an empty string.</summary>
     public static string Format(string name, IEnumerable<string> candidates) =>
         Closest(name, candidates) is { } s ? $" Did you mean '{s}'?" : "";
 
-    // Levenshtein distance with two rows.
-    private static int Distance(string a, string b)
+    private const int MaxLength = 100;
+
+    // Levenshtein distance with two rows; stops at 'bound' once every cell of a row has reached it.
+    private static int Distance(string a, string b, int bound, Span<int> prev, Span<int> cur)
     {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
         for (var j = 0; j <= b.Length; j++) prev[j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
             cur[0] = i;
+            var rowMin = i;
             for (var j = 1; j <= b.Length; j++)
+            {
                 cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
+                rowMin = Math.Min(rowMin, cur[j]);
+            }
+            if (rowMin >= bound) return bound;
+            var swap = prev;
+            prev = cur;
+            cur = swap;
         }
         return prev[b.Length];
     }

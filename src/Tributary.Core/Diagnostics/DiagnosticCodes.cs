@@ -7,6 +7,8 @@ public static class DiagnosticCodes
     public const string MalformedYaml = "TRIB0001";
     /// <summary>The file could not be read.</summary>
     public const string UnreadableFile = "TRIB0002";
+    /// <summary>The file is beyond a loader limit: its size, its nesting depth or its number of values.</summary>
+    public const string TooLarge = "TRIB0003";
     /// <summary>A key the format does not know.</summary>
     public const string UnknownKey = "TRIB0100";
     /// <summary>A required key is missing.</summary>
@@ -35,6 +37,8 @@ public static class DiagnosticCodes
     public const string MissingColumn = "TRIB0204";
     /// <summary>An input the component expects is not given, or too many are.</summary>
     public const string InputCount = "TRIB0205";
+    /// <summary>A component writes a table that another component of the pipeline owns.</summary>
+    public const string TableConflict = "TRIB0206";
     /// <summary>A <c>${param.NAME}</c> with no such param.</summary>
     public const string UndefinedParam = "TRIB0300";
     /// <summary>A <c>${env.NAME}</c> whose variable is not set.</summary>
@@ -47,4 +51,6 @@ public static class DiagnosticCodes
     public const string BadTimezone = "TRIB0401";
     /// <summary>A date, time or duration that does not parse.</summary>
     public const string BadTime = "TRIB0402";
+    /// <summary>The validator itself failed on the file: a bug in Tributary, not a mistake in the file.</summary>
+    public const string InternalError = "TRIB0999";
 }

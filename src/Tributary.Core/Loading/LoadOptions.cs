@@ -12,6 +12,9 @@ public sealed record LoadOptions
     /// <summary>The partition a run is for: its <c>${partition.*}</c> values. Without it the first partition's are used (for validation).</summary>
     public IReadOnlyDictionary<string, string>? Partition { get; init; }
 
+    /// <summary>The clock that says how many time partitions exist by now, for the partition limit; the system clock unless a test injects another.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Defaults: no overrides, the process environment.</summary>
     public static LoadOptions Default { get; } = new();
 }

@@ -8,11 +8,33 @@ namespace Tributary.Core.Loading;
 /// <summary>Reads typed values out of positioned YAML, adding a diagnostic for each problem instead of throwing.</summary>
 internal sealed class NodeReader(string file, List<Diagnostic> diagnostics)
 {
+    /// <summary>Errors reported before the load stops; each costs work (suggestions), and a human reads the first few.</summary>
+    public const int MaxDiagnostics = 100;
+
     public string File => file;
     public List<Diagnostic> Diagnostics => diagnostics;
 
-    public void Error(string code, SourceLocation at, string message, string? hint = null) =>
-        diagnostics.Add(new Diagnostic(code, at, message, hint));
+    /// <summary>Adds a diagnostic; past <see cref="MaxDiagnostics"/> adds a last one and stops the load with <see cref="TooManyDiagnostics"/>.</summary>
+    public void Error(string code, SourceLocation at, string message, string? hint = null)
+    {
+        if (diagnostics.Count >= MaxDiagnostics)
+        {
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.TooLarge, at, $"more than {MaxDiagnostics} errors; stopped here.", "Fix the others first."));
+            throw new TooManyDiagnostics();
+        }
+        diagnostics.Add(new Diagnostic(code, at, Shortened(message), hint is null ? null : Shortened(hint)));
+    }
+
+    // Messages quote the file; an alias can repeat a huge value many times, so each message is bounded.
+    private static string Shortened(string text) => text.Length <= MaxMessageLength ? text : string.Concat(text.AsSpan(0, MaxMessageLength), "…");
+
+    private const int MaxMessageLength = 1000;
+
+    /// <summary>Stops a load that has reported <see cref="MaxDiagnostics"/> errors; the loader catches it.</summary>
+    public sealed class TooManyDiagnostics : Exception
+    {
+        public TooManyDiagnostics() : base("too many diagnostics") { }
+    }
 
     public YamlMapping? Mapping(YamlNode? node, string what)
     {
@@ -86,8 +108,8 @@ internal sealed class NodeReader(string file, List<Diagnostic> diagnostics)
     public TimeSpan? Duration(YamlMapping mapping, string key, string what)
     {
         if (Scalar(mapping, key, what) is not { } s) return null;
-        if (Durations.TryParse(s.Value, out var d)) return d;
-        Error(DiagnosticCodes.BadTime, s.Location, $"'{key}' must be a duration such as 500ms, 10s, 5m, 2h or 1d, got '{s.Value}'.");
+        if (Durations.TryParsePositive(s.Value, out var d, out var expected)) return d;
+        Error(DiagnosticCodes.BadTime, s.Location, $"'{key}' must be {expected}, got '{s.Value}'.");
         return null;
     }
 

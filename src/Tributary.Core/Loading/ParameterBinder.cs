@@ -48,7 +48,9 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
         }
         catch (JsonException e)
         {
-            reader.Error(DiagnosticCodes.WrongType, with?.Location ?? componentAt, $"{what}: {e.Message}");
+            // The serializer's text names .NET types; say which parameter instead.
+            reader.Error(DiagnosticCodes.WrongType, with?.Location ?? componentAt, $"{what}: parameter '{e.Path?.TrimStart('$', '.')}' does not fit its type.",
+                $"Run 'trib schema {type.TypeName}' to see its parameters.");
             return null;
         }
         if (bound is IValidatableObject validatable)
@@ -125,8 +127,8 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
             case ParameterKind.Boolean:
                 return raw is "true" or "false" ? JsonValue.Create(raw == "true") : Mistyped(p, at, raw, "true or false");
             case ParameterKind.Duration:
-                return Durations.TryParse(raw, out var d) ? JsonValue.Create(d.ToString("c", CultureInfo.InvariantCulture))
-                    : Mistyped(p, at, raw, "a duration such as 500ms, 10s, 5m, 2h or 1d");
+                return Durations.TryParsePositive(raw, out var d, out var expected) ? JsonValue.Create(d.ToString("c", CultureInfo.InvariantCulture))
+                    : Mistyped(p, at, raw, expected);
             case ParameterKind.Integer:
                 if (!long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i)) return Mistyped(p, at, raw, "a whole number");
                 return InRange(p, at, i) ? JsonValue.Create(i) : null;

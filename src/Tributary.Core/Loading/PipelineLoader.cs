@@ -53,13 +53,23 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
     private static partial Regex Identifier();
 
-    /// <summary>Loads a file from disk.</summary>
+    /// <summary>Loads a file from disk; reads no more than <see cref="YamlTreeReader.MaxChars"/> characters of it.</summary>
     public LoadResult LoadFile(string path, LoadOptions? options = null)
     {
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            // In chunks, so a small file costs little and an endless one (a device, a pipe) stops at the limit.
+            using var stream = new StreamReader(path);
+            var read = new System.Text.StringBuilder();
+            var chunk = new char[16 * 1024];
+            int n;
+            while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                read.Append(chunk, 0, n);
+                if (read.Length > YamlTreeReader.MaxChars) return new LoadResult(null, [YamlTreeReader.TooLong(path)]);
+            }
+            text = read.ToString();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -68,11 +78,35 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return Load(text, path, options);
     }
 
-    /// <summary>Loads pipeline text; <paramref name="file"/> names it in diagnostics.</summary>
+    /// <summary>
+    /// Loads pipeline text; <paramref name="file"/> names it in diagnostics. Never throws for any text: a failure of
+    /// the loader itself becomes a <see cref="DiagnosticCodes.InternalError"/> diagnostic that carries no exception text.
+    /// </summary>
     public LoadResult Load(string text, string file, LoadOptions? options = null)
     {
-        options ??= LoadOptions.Default;
         var diagnostics = new List<Diagnostic>();
+        try
+        {
+            return LoadChecked(text, file, options ?? LoadOptions.Default, diagnostics);
+        }
+        catch (NodeReader.TooManyDiagnostics)
+        {
+            return new LoadResult(null, Sorted(diagnostics));
+        }
+        catch (Exception e)
+        {
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.InternalError, SourceLocation.StartOf(file),
+                "the validator failed on this file; this is a bug in Tributary, not necessarily a mistake in the file.",
+                InternalHint(e)));
+            return new LoadResult(null, Sorted(diagnostics));
+        }
+    }
+
+    private static List<Diagnostic> Sorted(List<Diagnostic> diagnostics) =>
+        diagnostics.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ToList();
+
+    private LoadResult LoadChecked(string text, string file, LoadOptions options, List<Diagnostic> diagnostics)
+    {
         var root = YamlTreeReader.Read(text, file, diagnostics);
         if (root is null)
         {
@@ -89,12 +123,13 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         reader.CheckKeys(top, "pipeline", TopKeys);
 
         var name = reader.Scalar(top, "pipeline", "the pipeline", required: true);
+        var description = reader.Text(top, "description", "the pipeline");
         if (name is not null && !PipelineName().IsMatch(name.Value))
             reader.Error(DiagnosticCodes.InvalidName, name.Location, $"pipeline name '{name.Value}' may use only a-z, 0-9 and _.");
 
         var parameters = ReadParams(reader, top, options);
         var schedule = ReadSchedule(reader, top);
-        var partitions = ReadPartitions(reader, top);
+        var partitions = ReadPartitions(reader, top, options.Time.GetUtcNow());
         var substitution = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Value), options.Environment,
             partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 } ? null : options.Partition ?? new PartitionScheme(partitions).First().Variables,
             parameters.ToDictionary(p => p.Name, p => p.Type));
@@ -105,12 +140,12 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 
         CheckPlan(reader, components);
         if (diagnostics.Count > 0 || name is null)
-            return new LoadResult(null, diagnostics.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ToList());
+            return new LoadResult(null, Sorted(diagnostics));
 
         return new LoadResult(new PipelineSpec
         {
             Name = name.Value,
-            Description = reader.Text(top, "description", "the pipeline"),
+            Description = description,
             File = file,
             Params = parameters,
             Schedule = schedule,
@@ -137,6 +172,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var min = Number(reader, p, "min", what);
             var max = Number(reader, p, "max", what);
             var allowed = reader.TextList(p["enum"], $"'enum' of {what}");
+            if (p["enum"] is YamlSequence { Items.Count: 0 } noValues)
+                reader.Error(DiagnosticCodes.NotAllowed, noValues.Location, $"'enum' of {what} is empty, so no value is allowed.", "List the allowed values, or remove 'enum'.");
             var spec = new ParamSpec(key.Value, type, null, reader.Text(p, "description", what), min, max, allowed, key.Location);
             string? value = null;
             var defaultNode = reader.Scalar(p, "default", what);
@@ -157,8 +194,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     private static double? Number(NodeReader reader, YamlMapping map, string key, string what)
     {
         if (reader.Scalar(map, key, what) is not { } s) return null;
-        if (double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;
-        reader.Error(DiagnosticCodes.WrongType, s.Location, $"'{key}' of {what} must be a number, got '{s.Value}'.");
+        if (double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)) return v;
+        reader.Error(DiagnosticCodes.WrongType, s.Location, $"'{key}' of {what} must be a finite number, got '{s.Value}'.");
         return null;
     }
 
@@ -171,7 +208,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             case ParamType.Integer when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i):
                 number = i;
                 break;
-            case ParamType.Number when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x):
+            case ParamType.Number when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x):
                 number = x;
                 break;
             case ParamType.Boolean when value is "true" or "false":
@@ -226,6 +263,11 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                 "Use five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * *\".");
             return null;
         }
+        catch (MissingSeedException)
+        {
+            reader.Error(DiagnosticCodes.BadCron, cron.Location, $"invalid cron expression '{cron.Value}': hashed values (H) are not supported.", "Write the minute or hour as a number.");
+            return null;
+        }
         var catchUp = reader.OneOf(map, "catch_up", "'schedule'", CatchUpPolicies) ?? CatchUpPolicy.Latest;
         return zone is null ? null : new ScheduleSpec(cron.Value, zone, map.Location, catchUp);
     }
@@ -239,7 +281,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return null;
     }
 
-    private static PartitionsSpec? ReadPartitions(NodeReader reader, YamlMapping top)
+    private static PartitionsSpec? ReadPartitions(NodeReader reader, YamlMapping top, DateTimeOffset now)
     {
         if (reader.Mapping(top["partitions"], "'partitions'") is not { } map) return null;
         const string what = "'partitions'";
@@ -248,16 +290,37 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var zone = ReadTimezone(reader, map, what);
         var keys = reader.TextList(map["keys"], "'keys' of 'partitions'");
         DateOnly? start = null;
+        YamlScalar? startNode = null;
         if (type is PartitionGranularity.Static)
         {
             if (keys.Count == 0) reader.Error(DiagnosticCodes.MissingKey, map.Location, "static partitions need 'keys': the list of partition keys.");
         }
-        else if (type is not null && reader.Scalar(map, "start", what, required: true) is { } s)
+        else if (type is not null && (startNode = reader.Scalar(map, "start", what, required: true)) is { } s)
         {
             if (DateOnly.TryParseExact(s.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) start = d;
             else reader.Error(DiagnosticCodes.BadTime, s.Location, $"'start' must be a date as YYYY-MM-DD, got '{s.Value}'.");
         }
-        return type is null || zone is null ? null : new PartitionsSpec(type.Value, start, zone, keys, map.Location);
+        if (type is null || zone is null) return null;
+        var spec = new PartitionsSpec(type.Value, start, zone, keys, map.Location);
+
+        // Every partition is listed and tracked, so their number is bounded where the file is checked.
+        var count = PartitionScheme.Count(spec, DateOnly.FromDateTime(now.UtcDateTime));
+        if (start is { } from && count > PartitionScheme.MaxPartitions)
+        {
+            var typeName = PartitionTypes.First(t => t.Value == type).Key;
+            var times = keys.Count > 0 ? $" times {keys.Count} keys" : "";
+            reader.Error(DiagnosticCodes.OutOfRange, startNode!.Location,
+                $"{typeName} partitions from {from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}{times} make {count.ToString("N0", CultureInfo.InvariantCulture)} partitions by today; at most {PartitionScheme.MaxPartitions.ToString("N0", CultureInfo.InvariantCulture)} are allowed.",
+                "Move 'start' later, or use coarser partitions (daily, weekly, monthly) or fewer keys.");
+            return spec with { Start = null };
+        }
+        if (start is { } first && (first < PartitionScheme.EarliestStart || first > PartitionScheme.LatestStart))
+        {
+            reader.Error(DiagnosticCodes.BadTime, startNode!.Location,
+                $"'start' must be between {PartitionScheme.EarliestStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} and {PartitionScheme.LatestStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}, got '{startNode.Value}'.");
+            return spec with { Start = null };
+        }
+        return spec;
     }
 
     private static RetrySpec? ReadRetry(NodeReader reader, YamlMapping top)
@@ -333,7 +396,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return result;
     }
 
-    private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes);
+    private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes, YamlMapping Node);
 
     private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, ParameterBinder binder)
     {
@@ -342,9 +405,10 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         if (seq is null)
         {
             if (top["components"] is null) reader.Error(DiagnosticCodes.MissingKey, top.Location, "the pipeline is missing required key 'components'.");
+            else if (top["components"] is YamlScalar { IsNull: true } nothing) reader.Error(DiagnosticCodes.MissingKey, nothing.Location, EmptyComponents);
             return list;
         }
-        if (seq.Items.Count == 0) reader.Error(DiagnosticCodes.MissingKey, seq.Location, "'components' is empty; a pipeline needs at least one component.");
+        if (seq.Items.Count == 0) reader.Error(DiagnosticCodes.MissingKey, seq.Location, EmptyComponents);
 
         var ids = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         var pending = new List<(YamlMapping Map, string Id, ComponentDescriptor Type, List<YamlScalar> Inputs)>();
@@ -355,17 +419,21 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var what = idNode is null ? "a component" : $"component '{idNode.Value}'";
             reader.CheckKeys(map, what, ComponentKeys);
             var typeNode = reader.Scalar(map, "type", what, required: true);
+            // Only a component with a valid, unique id is planned: ids key every table below.
+            var idOk = false;
             if (idNode is not null)
             {
-                if (!Identifier().IsMatch(idNode.Value))
+                if (ids.TryGetValue(idNode.Value, out var first))
+                    // A component repeated through an alias shares its id node with the first; point at the repetition.
+                    reader.Error(DiagnosticCodes.DuplicateId, first == idNode.Location ? map.Location : idNode.Location,
+                        $"component id '{idNode.Value}' is already used at line {first.Line}.", "Ids name tables, so each must be unique.");
+                else if (!Identifier().IsMatch(idNode.Value))
                     reader.Error(DiagnosticCodes.InvalidName, idNode.Location, $"component id '{idNode.Value}' may use only a-z, 0-9 and _, and not start with a digit; it names a table.");
                 else if (idNode.Value.Contains("__", StringComparison.Ordinal))
                     reader.Error(DiagnosticCodes.InvalidName, idNode.Location, $"component id '{idNode.Value}' may not contain '__', which marks tables a component writes beside its asset.");
-                else if (ids.TryGetValue(idNode.Value, out var first))
-                    reader.Error(DiagnosticCodes.DuplicateId, idNode.Location, $"component id '{idNode.Value}' is already used at line {first.Line}.", "Ids name tables, so each must be unique.");
-                else ids[idNode.Value] = idNode.Location;
+                else idOk = true;
+                ids.TryAdd(idNode.Value, idNode.Location);
             }
-            var duplicate = idNode is not null && ids.TryGetValue(idNode.Value, out var owner) && owner != idNode.Location;
             ComponentDescriptor? type = null;
             if (typeNode is not null && !catalog.TryGet(typeNode.Value, out type))
                 reader.Error(DiagnosticCodes.UnknownComponentType, typeNode.Location,
@@ -375,8 +443,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             foreach (var item in reader.Sequence(map["inputs"], $"'inputs' of {what}")?.Items ?? [])
                 if (item is YamlScalar { IsNull: false } s) inputs.Add(s);
                 else reader.Error(DiagnosticCodes.WrongType, item.Location, $"inputs of {what} must be component ids, got {item.KindName}.");
-            if (idNode is null || type is null || duplicate) continue;
-            pending.Add((map, idNode.Value, type, inputs));
+            if (!idOk || type is null) continue;
+            pending.Add((map, idNode!.Value, type, inputs));
         }
 
         foreach (var (map, id, type, inputs) in pending)
@@ -401,7 +469,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             {
                 Id = id, Type = type.TypeName, Inputs = inputs.Select(i => i.Value).ToList(), Parameters = parameters,
                 Checks = checks, Location = map.Location, PartitionMappings = mappings,
-            }, type, inputs));
+            }, type, inputs, map));
         }
 
         var graph = new AssetGraph(pending.Select(p => (p.Id, (IReadOnlyList<string>)p.Inputs.Select(i => i.Value).Where(v => v != p.Id).ToList())));
@@ -446,43 +514,113 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     {
         var byId = components.ToDictionary(c => c.Spec.Id);
         var schemas = new Dictionary<string, TableSchema?>(StringComparer.Ordinal);
+        var written = new Dictionary<string, LoadedComponent>(StringComparer.Ordinal);
         var graph = new AssetGraph(components.Select(c => (c.Spec.Id, c.Spec.Inputs)));
         if (graph.FindCycle() is not null) return; // reported already; nothing can be planned in order
         foreach (var id in graph.TopologicalOrder())
         {
             var c = byId[id];
+            // A wrong number of inputs is reported already; a plan step may rely on the count it declared.
+            if (c.Spec.Inputs.Count < c.Descriptor.Inputs.Min || c.Spec.Inputs.Count > c.Descriptor.Inputs.Max) continue;
             var context = new PlanContext(id, c.Spec.Inputs.Select(i => new PlannedInput(i, schemas.GetValueOrDefault(i))).ToList());
             ComponentPlan plan;
             try
             {
                 plan = c.Descriptor.Plan(c.Spec.Parameters, context);
             }
-            catch (ArgumentException e)
+            catch (PlanException e)
             {
                 reader.Error(DiagnosticCodes.NotAllowed, c.Spec.Location, $"component '{id}' ({c.Spec.Type}): {e.Message}");
                 continue;
             }
-            schemas[id] = plan.Output;
-            foreach (var need in plan.Requires)
+            catch (Exception e)
             {
-                var input = context.Inputs[need.InputIndex];
-                if (input.Schema is null) continue;
-                var at = c.InputNodes[need.InputIndex].Location;
-                var column = input.Schema.Find(need.Column);
-                if (column is null)
-                    reader.Error(DiagnosticCodes.MissingColumn, at,
-                        $"input '{input.Id}' has no column '{need.Column}', which {c.Spec.Type} needs.{NameSuggestion.Format(need.Column, input.Schema.Columns.Select(x => x.Name))}",
-                        need.Hint ?? $"Its columns: {string.Join(", ", input.Schema.Columns.Select(x => x.Name))}.");
-                else if (need.Kinds.Count > 0 && !need.Kinds.Contains(column.Kind))
-                    reader.Error(DiagnosticCodes.MissingColumn, at,
-                        $"column '{need.Column}' of input '{input.Id}': expected {string.Join(" or ", need.Kinds.Select(k => k.ToString().ToUpperInvariant()))}, got {column.Kind.ToString().ToUpperInvariant()}.",
-                        need.Hint ?? "Cast it in an upstream transform.");
+                reader.Error(DiagnosticCodes.InternalError, c.Spec.Location,
+                    $"component '{id}' ({c.Spec.Type}) failed while checking its parameters; this is a bug in Tributary, not necessarily a mistake in the file.",
+                    InternalHint(e));
+                continue;
             }
+            schemas[id] = plan.Output;
+            CheckRequirements(reader, c, context, plan);
+            CheckWrites(reader, c, plan, byId, written);
+            var outputColumns = plan.Output is { } planned ? ByName(planned) : null;
             foreach (var check in c.Spec.Checks)
+            {
+                if (!plan.HasTable)
+                {
+                    reader.Error(DiagnosticCodes.NotAllowed, check.Location,
+                        $"check '{CheckTypeNames.Of(check.Type)}' cannot run on asset '{id}': {c.Spec.Type} writes a file, not a table.", "Put the check on its input.");
+                    continue;
+                }
                 foreach (var col in check.Columns)
-                    if (plan.Output is { } output && output.Find(col) is null)
+                    if (plan.Output is { } output && !outputColumns!.ContainsKey(col))
                         reader.Error(DiagnosticCodes.MissingColumn, check.Location,
                             $"check '{CheckTypeNames.Of(check.Type)}' names column '{col}', which asset '{id}' does not have.{NameSuggestion.Format(col, output.Columns.Select(x => x.Name))}");
+            }
         }
     }
+
+    private static void CheckRequirements(NodeReader reader, LoadedComponent c, PlanContext context, ComponentPlan plan)
+    {
+        var columnsOf = new Dictionary<int, Dictionary<string, ColumnSchema>>();
+        foreach (var need in plan.Requires)
+        {
+            if (need.InputIndex < 0 || need.InputIndex >= context.Inputs.Count)
+                throw new System.Diagnostics.UnreachableException($"{c.Spec.Type} requires input {need.InputIndex} of {context.Inputs.Count}.");
+            var input = context.Inputs[need.InputIndex];
+            if (input.Schema is null) continue;
+            var at = c.InputNodes[need.InputIndex].Location;
+            if (!columnsOf.TryGetValue(need.InputIndex, out var columns)) columnsOf[need.InputIndex] = columns = ByName(input.Schema);
+            var column = columns.GetValueOrDefault(need.Column);
+            if (column is null)
+                reader.Error(DiagnosticCodes.MissingColumn, at,
+                    $"input '{input.Id}' has no column '{need.Column}', which {c.Spec.Type} needs.{NameSuggestion.Format(need.Column, input.Schema.Columns.Select(x => x.Name))}",
+                    need.Hint ?? $"Its columns: {Listed(input.Schema.Columns.Select(x => x.Name))}.");
+            else if (need.Kinds.Count > 0 && !need.Kinds.Contains(column.Kind))
+                reader.Error(DiagnosticCodes.MissingColumn, at,
+                    $"column '{need.Column}' of input '{input.Id}': expected {string.Join(" or ", need.Kinds.Select(k => k.ToString().ToUpperInvariant()))}, got {column.Kind.ToString().ToUpperInvariant()}.",
+                    need.Hint ?? "Cast it in an upstream transform.");
+        }
+    }
+
+    // A table written besides the asset must belong to no other component: not its asset, its ASSET__* tables, or another's writes.
+    private static void CheckWrites(NodeReader reader, LoadedComponent c, ComponentPlan plan, Dictionary<string, LoadedComponent> byId, Dictionary<string, LoadedComponent> written)
+    {
+        foreach (var table in plan.Writes)
+        {
+            var at = (c.Node["with"] as YamlMapping)?.Entries.FirstOrDefault(e => e.Value is YamlScalar v && v.Value == table).Value?.Location ?? c.Spec.Location;
+            var cut = table.IndexOf("__", StringComparison.Ordinal);
+            var owner = byId.GetValueOrDefault(cut < 0 ? table : table[..cut]);
+            if (owner is not null && owner != c)
+                reader.Error(DiagnosticCodes.TableConflict, at,
+                    $"component '{c.Spec.Id}' ({c.Spec.Type}) writes table '{table}', which belongs to component '{owner.Spec.Id}' (line {owner.Spec.Location.Line}); it would overwrite that asset.",
+                    "Write to a table that no component of this pipeline owns.");
+            else if (written.TryGetValue(table, out var other))
+                reader.Error(DiagnosticCodes.TableConflict, at,
+                    $"component '{c.Spec.Id}' ({c.Spec.Type}) writes table '{table}', which component '{other.Spec.Id}' (line {other.Spec.Location.Line}) writes too.",
+                    "Each table has one writer; write to another table.");
+            else written[table] = c;
+        }
+    }
+
+    // TableSchema.Find as a lookup: the first column of each name, compared as SQL folds names.
+    private static Dictionary<string, ColumnSchema> ByName(TableSchema schema)
+    {
+        var byName = new Dictionary<string, ColumnSchema>(StringComparer.OrdinalIgnoreCase);
+        foreach (var column in schema.Columns) byName.TryAdd(column.Name, column);
+        return byName;
+    }
+
+    // A list for a message: the first names and how many more, so a wide table does not flood the output.
+    private static string Listed(IEnumerable<string> names)
+    {
+        var all = names.ToList();
+        return all.Count <= 20 ? string.Join(", ", all) : $"{string.Join(", ", all.Take(20))} and {all.Count - 20} more";
+    }
+
+    private const string EmptyComponents = "'components' is empty; a pipeline needs at least one component.";
+
+    // Names the failure for a bug report without its message, which may be framework text that means nothing to a user.
+    private static string InternalHint(Exception e) =>
+        $"Please report it with the file ({e.GetType().Name} in {e.TargetSite?.DeclaringType?.Name}.{e.TargetSite?.Name}).";
 }

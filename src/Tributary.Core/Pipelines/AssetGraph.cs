@@ -33,23 +33,36 @@ public sealed class AssetGraph
     /// <summary>One cycle as a closed path (a, b, a), or null when the graph is acyclic.</summary>
     public IReadOnlyList<string>? FindCycle()
     {
-        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 on the stack, 2 done
-        var stack = new List<string>();
+        // Depth-first with an explicit stack: a chain of thousands of components must not overflow the call stack.
+        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 on the path, 2 done
+        var path = new List<string>();
+        var frames = new Stack<(string Node, int Next)>();
         foreach (var start in Nodes)
-            if (Visit(start) is { } cycle) return cycle;
+        {
+            if (state.ContainsKey(start)) continue;
+            Enter(start);
+            while (frames.TryPop(out var frame))
+            {
+                var ups = _upstream[frame.Node];
+                if (frame.Next == ups.Count)
+                {
+                    path.RemoveAt(path.Count - 1);
+                    state[frame.Node] = 2;
+                    continue;
+                }
+                frames.Push((frame.Node, frame.Next + 1));
+                var up = ups[frame.Next];
+                if (!state.TryGetValue(up, out var s)) Enter(up);
+                else if (s == 1) return [.. path[path.IndexOf(up)..], up];
+            }
+        }
         return null;
 
-        List<string>? Visit(string node)
+        void Enter(string node)
         {
-            if (state.TryGetValue(node, out var s))
-                return s == 1 ? [.. stack[stack.IndexOf(node)..], node] : null;
             state[node] = 1;
-            stack.Add(node);
-            foreach (var up in _upstream[node])
-                if (Visit(up) is { } c) return c;
-            stack.RemoveAt(stack.Count - 1);
-            state[node] = 2;
-            return null;
+            path.Add(node);
+            frames.Push((node, 0));
         }
     }
 
@@ -59,15 +72,25 @@ public sealed class AssetGraph
         if (FindCycle() is { } cycle) throw new InvalidOperationException($"Cycle: {string.Join(" -> ", cycle)}");
         var done = new HashSet<string>(StringComparer.Ordinal);
         var order = new List<string>();
-        foreach (var n in Nodes) Add(n);
-        return order;
-
-        void Add(string n)
+        var frames = new Stack<(string Node, int Next)>();
+        foreach (var n in Nodes)
         {
-            if (!done.Add(n)) return;
-            foreach (var u in _upstream[n]) Add(u);
-            order.Add(n);
+            if (!done.Add(n)) continue;
+            frames.Push((n, 0));
+            // Post-order: a node after all its inputs.
+            while (frames.TryPop(out var frame))
+            {
+                var ups = _upstream[frame.Node];
+                if (frame.Next == ups.Count)
+                {
+                    order.Add(frame.Node);
+                    continue;
+                }
+                frames.Push((frame.Node, frame.Next + 1));
+                if (done.Add(ups[frame.Next])) frames.Push((ups[frame.Next], 0));
+            }
         }
+        return order;
     }
 
     /// <summary>Nodes upstream of <paramref name="id"/>, transitively, excluding it.</summary>

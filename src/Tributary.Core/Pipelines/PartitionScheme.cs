@@ -26,6 +26,17 @@ public sealed record PartitionKey(string Key, DateTimeOffset? Start, DateTimeOff
 /// </summary>
 public sealed class PartitionScheme
 {
+    /// <summary>The most partitions a pipeline may have by the day it is validated: hourly ones for about 11 years, daily ones for 270.</summary>
+    public const int MaxPartitions = 100_000;
+
+    /// <summary>The earliest start date of time partitions.</summary>
+    public static DateOnly EarliestStart { get; } = new(1900, 1, 1);
+
+    /// <summary>The latest start date of time partitions.</summary>
+    public static DateOnly LatestStart { get; } = new(2999, 12, 31);
+
+    private static readonly DateOnly DefaultStart = new(2000, 1, 1);
+
     private readonly PartitionsSpec _spec;
     private readonly TimeZoneInfo _zone;
 
@@ -38,6 +49,25 @@ public sealed class PartitionScheme
 
     /// <summary>True for hourly, daily, weekly and monthly partitions (with or without static keys).</summary>
     public bool IsTimeBased => _spec.Type != PartitionGranularity.Static;
+
+    /// <summary>
+    /// How many partitions <paramref name="spec"/> has on <paramref name="today"/>, computed without listing them and
+    /// for any start date: whole days since the start (24 hours each), times the static keys.
+    /// </summary>
+    public static long Count(PartitionsSpec spec, DateOnly today)
+    {
+        if (spec.Type == PartitionGranularity.Static) return spec.Keys.Count;
+        var start = spec.Start ?? DefaultStart;
+        long days = Math.Max(0, today.DayNumber - start.DayNumber);
+        var windows = spec.Type switch
+        {
+            PartitionGranularity.Hourly => days * 24,
+            PartitionGranularity.Daily => days,
+            PartitionGranularity.Weekly => days / 7,
+            _ => Math.Max(0, ((long)today.Year - start.Year) * 12 + today.Month - start.Month),
+        };
+        return windows * Math.Max(1, spec.Keys.Count);
+    }
 
     /// <summary>Every partition that exists at <paramref name="now"/>, oldest first; time before static key.</summary>
     public IReadOnlyList<PartitionKey> All(DateTimeOffset now) => Existing(now).ToList();
@@ -106,7 +136,7 @@ public sealed class PartitionScheme
 
     private IEnumerable<(DateTimeOffset Start, DateTimeOffset End, string Key)> Windows()
     {
-        var local = (_spec.Start ?? new DateOnly(2000, 1, 1)).ToDateTime(TimeOnly.MinValue);
+        var local = (_spec.Start ?? DefaultStart).ToDateTime(TimeOnly.MinValue);
         if (_spec.Type == PartitionGranularity.Weekly) local = local.AddDays(-(((int)local.DayOfWeek + 6) % 7));
         if (_spec.Type == PartitionGranularity.Monthly) local = new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
         if (_spec.Type == PartitionGranularity.Hourly)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tributary.Core.Diagnostics;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -8,19 +9,42 @@ namespace Tributary.Core.Yaml;
 /// Reads one YAML document into positioned nodes from YamlDotNet's event parser. Built on events rather
 /// than YamlStream so that duplicate keys become diagnostics instead of one exception.
 /// </summary>
+/// <remarks>
+/// Hostile input is bounded: at most <see cref="MaxChars"/> characters, collections nested at most <see cref="MaxDepth"/>
+/// deep, and at most <see cref="MaxNodes"/> values counted as readers see them (an alias counts the whole node it
+/// repeats, so aliases cannot multiply the work of whoever walks the tree). Beyond a limit the reader stops with one
+/// positioned diagnostic.
+/// </remarks>
 public static class YamlTreeReader
 {
-    /// <summary>Parses <paramref name="text"/>; returns null and adds a diagnostic when it is not YAML.</summary>
+    /// <summary>The longest text read, in characters (1 MiB); the largest shipped pipeline is under 5 KB.</summary>
+    public const int MaxChars = 1 << 20;
+
+    /// <summary>How deep mappings and lists may nest; a pipeline needs about 6.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>How many errors the reader reports before it stops.</summary>
+    public const int MaxErrors = 100;
+
+    /// <summary>How many values a document may hold, aliases expanded; the largest shipped pipeline has about 350.</summary>
+    public const int MaxNodes = 20_000;
+
+    /// <summary>Parses <paramref name="text"/>; returns null and adds a diagnostic when it is not YAML or is beyond a limit.</summary>
     public static YamlNode? Read(string text, string file, ICollection<Diagnostic> diagnostics)
     {
-        var parser = new Parser(new StringReader(text));
-        var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        if (text.Length > MaxChars)
+        {
+            diagnostics.Add(TooLong(file));
+            return null;
+        }
+        var parser = new GuardedParser(new Parser(new StringReader(text)));
+        var state = new ReadState(file);
         try
         {
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _)) return null;
             parser.Consume<DocumentStart>();
-            var root = ReadNode(parser, file, anchors, diagnostics);
+            var root = ReadNode(parser, state, diagnostics, depth: 0).Node;
             parser.Consume<DocumentEnd>();
             if (!parser.Accept<StreamEnd>(out _))
             {
@@ -36,56 +60,96 @@ public static class YamlTreeReader
             diagnostics.Add(new Diagnostic(DiagnosticCodes.MalformedYaml, At(file, e.Start), $"malformed YAML: {Clean(e.Message)}."));
             return null;
         }
+        catch (LimitExceeded e)
+        {
+            diagnostics.Add(e.Diagnostic);
+            return null;
+        }
     }
 
-    private static YamlNode ReadNode(IParser parser, string file, Dictionary<string, YamlNode> anchors, ICollection<Diagnostic> diagnostics)
+    /// <summary>The diagnostic for a file over <see cref="MaxChars"/>.</summary>
+    public static Diagnostic TooLong(string file) =>
+        new(DiagnosticCodes.TooLarge, SourceLocation.StartOf(file),
+            $"the file is longer than {MaxChars.ToString("N0", CultureInfo.InvariantCulture)} characters (1 MiB), the most a pipeline file may hold.",
+            "Split it into several pipelines.");
+
+    // Returns the node and its size as a reader walking it would count it.
+    private static (YamlNode Node, long Size) ReadNode(IParser parser, ReadState state, ICollection<Diagnostic> diagnostics, int depth)
     {
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
-            if (anchors.TryGetValue(alias.Value.Value, out var target)) return target;
-            throw new YamlException(alias.Start, alias.End, $"alias '*{alias.Value}' refers to no anchor");
+            var at = At(state.File, alias.Start);
+            if (!state.Anchors.TryGetValue(alias.Value.Value, out var target))
+                throw new YamlException(alias.Start, alias.End, $"alias '*{alias.Value}' refers to no anchor");
+            state.Count(target.Size, at);
+            // Problems in the repeated node are reported where it is repeated.
+            return (target.Node with { Location = at }, target.Size);
         }
         if (parser.TryConsume<Scalar>(out var scalar))
         {
-            var node = new YamlScalar(scalar.Value, scalar.Style is ScalarStyle.Plain or ScalarStyle.Any, At(file, scalar.Start));
-            Remember(scalar.Anchor, node, anchors);
-            return node;
+            var node = new YamlScalar(scalar.Value, scalar.Style is ScalarStyle.Plain or ScalarStyle.Any, At(state.File, scalar.Start));
+            state.Count(1, node.Location);
+            Remember(scalar.Anchor, node, 1, state);
+            return (node, 1);
         }
         if (parser.TryConsume<SequenceStart>(out var seqStart))
         {
+            var at = Enter(state, seqStart.Start, depth);
             var items = new List<YamlNode>();
-            while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(ReadNode(parser, file, anchors, diagnostics));
-            var node = new YamlSequence(items, At(file, seqStart.Start));
-            Remember(seqStart.Anchor, node, anchors);
-            return node;
+            long size = 1;
+            while (!parser.TryConsume<SequenceEnd>(out _))
+            {
+                var (item, itemSize) = ReadNode(parser, state, diagnostics, depth + 1);
+                items.Add(item);
+                size += itemSize;
+            }
+            var node = new YamlSequence(items, at);
+            Remember(seqStart.Anchor, node, size, state);
+            return (node, size);
         }
         var mapStart = parser.Consume<MappingStart>();
+        var mapAt = Enter(state, mapStart.Start, depth);
         var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        long mapSize = 1;
         while (!parser.TryConsume<MappingEnd>(out _))
         {
-            var keyNode = ReadNode(parser, file, anchors, diagnostics);
-            var value = ReadNode(parser, file, anchors, diagnostics);
+            var (keyNode, keySize) = ReadNode(parser, state, diagnostics, depth + 1);
+            var (value, valueSize) = ReadNode(parser, state, diagnostics, depth + 1);
+            mapSize += keySize + valueSize;
             if (keyNode is not YamlScalar key)
             {
-                diagnostics.Add(new Diagnostic(DiagnosticCodes.WrongType, keyNode.Location, $"a key must be a scalar, got {keyNode.KindName}."));
+                state.Report(diagnostics, new Diagnostic(DiagnosticCodes.WrongType, keyNode.Location, $"a key must be a scalar, got {keyNode.KindName}."));
                 continue;
             }
             if (!seen.Add(key.Value))
             {
-                diagnostics.Add(new Diagnostic(DiagnosticCodes.DuplicateKey, key.Location, $"key '{key.Value}' appears twice in this mapping.", "Keep one of them."));
+                state.Report(diagnostics, new Diagnostic(DiagnosticCodes.DuplicateKey, key.Location, $"key '{Quoted(key.Value)}' appears twice in this mapping.", "Keep one of them."));
                 continue;
             }
             entries.Add(new(key, value));
         }
-        var mapping = new YamlMapping(entries, At(file, mapStart.Start));
-        Remember(mapStart.Anchor, mapping, anchors);
-        return mapping;
+        var mapping = new YamlMapping(entries, mapAt);
+        Remember(mapStart.Anchor, mapping, mapSize, state);
+        return (mapping, mapSize);
     }
 
-    private static void Remember(AnchorName anchor, YamlNode node, Dictionary<string, YamlNode> anchors)
+    private static SourceLocation Enter(ReadState state, Mark start, int depth)
     {
-        if (!anchor.IsEmpty) anchors[anchor.Value] = node;
+        var at = At(state.File, start);
+        if (depth >= MaxDepth)
+            throw new LimitExceeded(new Diagnostic(DiagnosticCodes.TooLarge, at,
+                $"nesting deeper than {MaxDepth} levels of mappings and lists.", "A pipeline needs only a few levels; look for unclosed '[' or '{'."));
+        state.Count(1, at);
+        return at;
+    }
+
+    // A key as a message quotes it: an alias may repeat a 1 MiB key thousands of times.
+    private static string Quoted(string value) => value.Length <= 100 ? value : string.Concat(value.AsSpan(0, 100), "…");
+
+    private static void Remember(AnchorName anchor, YamlNode node, long size, ReadState state)
+    {
+        if (!anchor.IsEmpty) state.Anchors[anchor.Value] = (node, size);
     }
 
     private static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
@@ -96,5 +160,61 @@ public static class YamlTreeReader
         var i = message.LastIndexOf("): ", StringComparison.Ordinal);
         var text = i >= 0 ? message[(i + 3)..] : message;
         return text.TrimEnd('.').Trim();
+    }
+
+    // YamlDotNet's own failures on odd input (an InvalidOperationException from its scanner, seen by the fuzz test)
+    // become a YamlException at the last position read, so they are reported like any other malformed YAML.
+    private sealed class GuardedParser(IParser parser) : IParser
+    {
+        private Mark _last = Mark.Empty;
+
+        public ParsingEvent? Current => parser.Current;
+
+        public bool MoveNext()
+        {
+            try
+            {
+                var moved = parser.MoveNext();
+                if (parser.Current is { } current) _last = current.End;
+                return moved;
+            }
+            catch (Exception e) when (e is not YamlException)
+            {
+                throw new YamlException(_last, _last, "the YAML parser cannot read past this point");
+            }
+        }
+    }
+
+    private sealed class ReadState(string file)
+    {
+        private long _nodes;
+
+        public string File => file;
+        public Dictionary<string, (YamlNode Node, long Size)> Anchors { get; } = new(StringComparer.Ordinal);
+
+        private int _errors;
+
+        // Past MaxErrors the read stops: each error is work and output, and a human reads the first few.
+        public void Report(ICollection<Diagnostic> diagnostics, Diagnostic diagnostic)
+        {
+            if (++_errors > MaxErrors)
+                throw new LimitExceeded(new Diagnostic(DiagnosticCodes.TooLarge, diagnostic.Location, $"more than {MaxErrors} errors; stopped here.", "Fix the others first."));
+            diagnostics.Add(diagnostic);
+        }
+
+        public void Count(long nodes, SourceLocation at)
+        {
+            _nodes += nodes;
+            if (_nodes > MaxNodes)
+                throw new LimitExceeded(new Diagnostic(DiagnosticCodes.TooLarge, at,
+                    $"the file holds more than {MaxNodes.ToString("N0", CultureInfo.InvariantCulture)} values (aliases count each time they are used).",
+                    "Split it into several pipelines."));
+        }
+    }
+
+    // Unwinds the recursive read at the first limit hit; never leaves this class.
+    private sealed class LimitExceeded(Diagnostic diagnostic) : Exception(diagnostic.Message)
+    {
+        public Diagnostic Diagnostic => diagnostic;
     }
 }

@@ -48,4 +48,38 @@ public sealed class ValidateCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("(6 components)", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Validate_TwoHundredKilobytesOfNesting_ExitsOneWithAPositionNotACrash()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "deep.yaml");
+        File.WriteAllText(path, new string('[', 200_000));
+
+        // A child process: a stack overflow would end it with 134, and could not end the test run.
+        using var trib = Trib.Start("validate", path);
+        var error = await trib.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await trib.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, trib.ExitCode);
+        Assert.Contains("deep.yaml:1:65: error TRIB0003: nesting deeper than 64 levels", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_HourlyPartitionsFromYearOne_ExitsOneWithTheCountAndTheLimit()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "hourly.yaml");
+        File.WriteAllText(path, """
+            pipeline: hourly
+            partitions: { type: hourly, start: 0001-01-01 }
+            components:
+              - { id: orders, type: source.csv, with: { path: "data/${partition.key}.csv" } }
+            """);
+
+        var result = await Trib.RunAsync("validate", path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"hourly\.yaml:2:36: error TRIB0104: hourly partitions from 0001-01-01 make [0-9]{2},[0-9]{3},[0-9]{3} partitions by today; at most 100,000 are allowed\.", result.Error);
+    }
 }

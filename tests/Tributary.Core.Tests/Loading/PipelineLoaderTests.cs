@@ -2,11 +2,13 @@ using System.ComponentModel;
 using Tributary.Components;
 using Tributary.Components.Sources;
 using Tributary.Components.Transforms;
+using Microsoft.Extensions.Time.Testing;
 using Tributary.Core.Components;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
 using Tributary.Core.Warehousing;
+using Tributary.Core.Yaml;
 using Tributary.Testing;
 using Tributary.Warehouse.DuckDb;
 
@@ -14,7 +16,7 @@ namespace Tributary.Core.Tests.Loading;
 
 public sealed class PipelineLoaderTests
 {
-    private static readonly ComponentCatalog Catalog = BuiltInComponents.CreateCatalog().Add<NeedsAmount, NeedsAmountParameters>();
+    private static readonly ComponentCatalog Catalog = BuiltInComponents.CreateCatalog().Add<NeedsAmount, NeedsAmountParameters>().Add<BrokenPlan, BrokenPlanParameters>();
 
     private static LoadResult Load(string yaml, LoadOptions? options = null) =>
         new PipelineLoader(Catalog).Load(yaml, "p.yaml", options ?? new LoadOptions { Environment = _ => null });
@@ -163,6 +165,138 @@ public sealed class PipelineLoaderTests
         var result = Load("pipeline: P\ncomponents: []\n");
         var e = Assert.Throws<PipelineException>(result.GetPipelineOrThrow);
         Assert.Equal(2, e.Diagnostics.Count);
+    }
+
+    [Fact]
+    public void Load_HourlyPartitionsFromYearOne_ReportsTheCountAndTheLimit()
+    {
+        const string yaml = """
+            pipeline: p
+            partitions: { type: hourly, start: 0001-01-01 }
+            components:
+              - { id: orders, type: source.csv, with: { path: "data/${partition.key}.csv" } }
+            """;
+        var result = Load(yaml, new LoadOptions { Environment = _ => null, Time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T12:00:00Z")) });
+
+        Assert.Equal(
+            "p.yaml:2:36: error TRIB0104: hourly partitions from 0001-01-01 make 17,742,024 partitions by today; at most 100,000 are allowed. " +
+            "Move 'start' later, or use coarser partitions (daily, weekly, monthly) or fewer keys.",
+            Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void Load_DailyPartitionsTimesKeysOverTheLimit_CountsEveryCombination()
+    {
+        const string yaml = """
+            pipeline: p
+            partitions: { type: daily, start: 2000-01-01, keys: [us, eu, apac, latam, mena, africa, nordics, dach, benelux, iberia, uk] }
+            components:
+              - { id: orders, type: source.csv, with: { path: "data/${partition.key}.csv" } }
+            """;
+        var options = new LoadOptions { Environment = _ => null, Time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T00:00:00Z")) };
+
+        var d = Assert.Single(Load(yaml, options).Diagnostics);
+
+        Assert.Equal("daily partitions from 2000-01-01 times 11 keys make 100,452 partitions by today; at most 100,000 are allowed.", d.Message);
+    }
+
+    [Fact]
+    public void Load_PlanStepFails_ShowsAPlanExceptionAndHidesAnyOtherExceptionText()
+    {
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: a, type: test.broken_plan, with: { failure: plan } }
+              - { id: b, type: test.broken_plan, with: { failure: bug } }
+            """;
+        var result = Load(yaml);
+
+        Assert.Equal(
+        [
+            "p.yaml:3:5: error TRIB0105: component 'a' (test.broken_plan): the parameters contradict each other.",
+            "p.yaml:4:5: error TRIB0999: component 'b' (test.broken_plan) failed while checking its parameters; this is a bug in Tributary, not necessarily a mistake in the file. " +
+            "Please report it with the file (ArgumentException in BrokenPlan.Plan).",
+        ], result.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void Load_TwoComponentsWithTheSameInvalidId_ReportsBothProblemsAndNoException()
+    {
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: Orders, type: source.csv, with: { path: a.csv } }
+              - { id: Orders, type: source.csv, with: { path: b.csv } }
+            """;
+
+        Assert.Equal(
+        [
+            "p.yaml:3:11: error TRIB0110: component id 'Orders' may use only a-z, 0-9 and _, and not start with a digit; it names a table.",
+            "p.yaml:4:11: error TRIB0201: component id 'Orders' is already used at line 3. Ids name tables, so each must be unique.",
+        ], Load(yaml).Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void Load_IntegerParameterBeyondItsType_SaysTheRangeNotTheSerializerText()
+    {
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: a, type: test.broken_plan, with: { failure: none, count: 3000000000 } }
+            """;
+
+        var d = Assert.Single(Load(yaml).Diagnostics);
+
+        Assert.Equal("p.yaml:3:68: error TRIB0104: parameter 'count' must be between -2147483648 and 2147483647, got 3000000000.", d.ToString());
+    }
+
+    [Fact]
+    public void LoadFile_LargerThanTheLimit_ReadsNoMoreThanTheLimit()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "big.yaml");
+        File.WriteAllText(path, "pipeline: p\n# " + new string('x', YamlTreeReader.MaxChars) + "\n");
+
+        var d = Assert.Single(new PipelineLoader(Catalog).LoadFile(path).Diagnostics);
+
+        Assert.Equal(DiagnosticCodes.TooLarge, d.Code);
+        Assert.Equal(new SourceLocation(path, 1, 1), d.Location);
+    }
+
+    [Fact]
+    public void LoadFile_EndlessDevice_StopsAtTheLimit()
+    {
+        Assert.SkipUnless(File.Exists("/dev/zero"), "needs /dev/zero");
+
+        var d = Assert.Single(new PipelineLoader(Catalog).LoadFile("/dev/zero").Diagnostics);
+
+        Assert.Equal(DiagnosticCodes.TooLarge, d.Code);
+    }
+
+    public sealed record BrokenPlanParameters
+    {
+        [Description("plan: a mistake only the plan step sees; bug: an exception with framework text; none: plans.")]
+        public required string Failure { get; init; }
+
+        [Description("A number with no [Range]: bounded by int.")]
+        public int Count { get; init; }
+    }
+
+    public sealed class BrokenPlan : IComponent<BrokenPlanParameters>
+    {
+        public static string TypeName => "test.broken_plan";
+        public static string Description => "Fails in its plan step as told.";
+        public static InputArity Inputs => InputArity.None;
+
+        public ComponentPlan Plan(BrokenPlanParameters parameters, PlanContext context) => parameters.Failure switch
+        {
+            "plan" => throw new PlanException("the parameters contradict each other."),
+            "bug" => throw new ArgumentException("An item with the same key has already been added. Key: a"),
+            _ => ComponentPlan.Unknown,
+        };
+
+        public Task<Materialization> MaterializeAsync(BrokenPlanParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("plan-only test component");
     }
 
     public sealed record NeedsAmountParameters

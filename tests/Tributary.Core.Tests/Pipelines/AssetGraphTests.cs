@@ -31,4 +31,27 @@ public sealed class AssetGraphTests
 
     [Fact]
     public void FindCycle_Acyclic_ReturnsNull() => Assert.Null(Diamond().FindCycle());
+
+    [Fact]
+    public void FindCycleAndTopologicalOrder_ChainOfTwoHundredThousand_DoNotOverflowTheStack()
+    {
+        // Each node reads the one before it, listed last first: the walk goes as deep as the chain is long.
+        const int n = 200_000;
+        var g = new AssetGraph(Enumerable.Range(0, n).Reverse().Select(i => ($"a{i}", (IReadOnlyList<string>)(i == 0 ? [] : [$"a{i - 1}"]))));
+
+        Assert.Null(g.FindCycle());
+        Assert.Equal(Enumerable.Range(0, n).Select(i => $"a{i}"), g.TopologicalOrder());
+    }
+
+    [Fact]
+    public void FindCycle_LongCycle_ReturnsTheWholeClosedPath()
+    {
+        const int n = 200_000;
+        var g = new AssetGraph(Enumerable.Range(0, n).Select(i => ($"a{i}", (IReadOnlyList<string>)[$"a{(i + 1) % n}"])));
+
+        var cycle = g.FindCycle()!;
+        Assert.Equal(n + 1, cycle.Count);
+        Assert.Equal(["a0", "a1"], cycle.Take(2));
+        Assert.Equal("a0", cycle[^1]);
+    }
 }

@@ -52,4 +52,27 @@ public sealed class PartitionSchemeTests
         var error = Assert.Throws<ArgumentException>(() => scheme.Range("2024-12-01", "2025-01-03", DateTimeOffset.Parse("2025-01-10T00:00:00Z")));
         Assert.Contains("they run from 2025-01-01|us to 2025-01-09|eu", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(PartitionGranularity.Hourly, "2025-01-01", 240)]
+    [InlineData(PartitionGranularity.Daily, "2025-01-01", 10)]
+    [InlineData(PartitionGranularity.Weekly, "2025-01-01", 1)]
+    [InlineData(PartitionGranularity.Monthly, "2024-11-15", 2)]
+    [InlineData(PartitionGranularity.Daily, "2025-02-01", 0)]
+    public void Count_MatchesTheListedWindowsWithoutListingThem(PartitionGranularity type, string start, long expected)
+    {
+        var now = DateTimeOffset.Parse("2025-01-11T00:00:00Z");
+        var spec = new PartitionsSpec(type, DateOnly.Parse(start, System.Globalization.CultureInfo.InvariantCulture), "UTC", [], At);
+
+        Assert.Equal(expected, PartitionScheme.Count(spec, DateOnly.FromDateTime(now.UtcDateTime)));
+        Assert.Equal(expected, new PartitionScheme(spec).All(now).Count);
+    }
+
+    [Fact]
+    public void Count_FromYearOneHourlyWithKeys_IsComputedNotEnumerated()
+    {
+        var spec = new PartitionsSpec(PartitionGranularity.Hourly, new DateOnly(1, 1, 1), "UTC", ["us", "eu"], At);
+
+        Assert.Equal(739_251L * 24 * 2, PartitionScheme.Count(spec, new DateOnly(2025, 1, 1)));
+    }
 }

@@ -56,7 +56,7 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         var probe = ProbeState.Create();
         var result = await h.RunAsync($$"""
             pipeline: p
-            retry: { max_retries: 2, delay: 0s }
+            retry: { max_retries: 2, delay: 1ms }
             components:
               - { id: flaky, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 2 } }
             """, cancellationToken: Ct);
@@ -75,7 +75,7 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         var probe = ProbeState.Create();
         var result = await h.RunAsync($$"""
             pipeline: p
-            retry: { max_retries: 1, delay: 0s }
+            retry: { max_retries: 1, delay: 1ms }
             components:
               - { id: flaky, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 2 } }
             """, cancellationToken: Ct);
