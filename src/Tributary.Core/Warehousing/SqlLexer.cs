@@ -42,7 +42,8 @@ internal static class SqlLexer
                 continue;
             }
             var c = sql[i];
-            var prefix = PrefixBefore(sql, i);
+            // Only a quote can have a prefix; looking back from every character would make long names quadratic.
+            var prefix = c is '\'' or '"' ? PrefixBefore(sql, i) : "";
             SqlPiece? piece = c switch
             {
                 '\'' => Run(sql, i, i + 1, "\'", doubled: true, backslashes: prefix == "E",

@@ -138,6 +138,11 @@ internal static class FuzzPipelines
                 acc.Select(p.Required ? Value(p, index).Select(v => (Y?)v) : Optional(Value(p, index)), (list, v) => v is null ? list : [.. list, (p.Name, v)]))
             .Select(list => new M(list));
 
+    // Mostly small values inside the declared range, whatever the range (a minimum above 1000 included).
+    private static double Low(ParameterDescriptor p) => Math.Max(p.Min ?? -10, -10);
+
+    private static double High(ParameterDescriptor p) => Math.Min(p.Max ?? double.MaxValue, Low(p) + 1010);
+
     private static Gen<Y> Value(ParameterDescriptor p, int index)
     {
         var ids = Enumerable.Range(0, Math.Max(1, index)).Select(i => $"c{i}").ToArray();
@@ -147,9 +152,9 @@ internal static class FuzzPipelines
             ParameterKind.String when p.Allowed.Count > 0 => Gen.OneOf([.. p.Allowed]).Select(Scalar),
             ParameterKind.String => Text(p.Name, ids).Select(Scalar),
             ParameterKind.Boolean => Mostly(Gen.OneOf("true", "false"), Gen.Const("yes")).Select(Scalar),
-            ParameterKind.Integer => Gen.Frequency((6, Gen.Int[(int)Math.Max(p.Min ?? -10, -10), (int)Math.Min(p.Max ?? 1000, 1000)]), (1, Gen.Int.Uniform))
+            ParameterKind.Integer => Gen.Frequency((6, Gen.Int[(int)Low(p), (int)High(p)]), (1, Gen.Int.Uniform))
                 .Select(n => Scalar(n.ToString(CultureInfo.InvariantCulture))),
-            ParameterKind.Number => Gen.Double[p.Min ?? -100, p.Max ?? 100].Select(x => Scalar(x.ToString("R", CultureInfo.InvariantCulture))),
+            ParameterKind.Number => Gen.Double[Low(p), High(p)].Select(x => Scalar(x.ToString("R", CultureInfo.InvariantCulture))),
             ParameterKind.Duration => Duration,
             ParameterKind.StringList => Gen.OneOf([.. Columns, .. ids]).List[0, 3].Select(l => (Y)new L([.. l.Select(Scalar)])),
             ParameterKind.NumberList => Gen.Double[-1, 100].List[0, 3].Select(l => (Y)new L([.. l.Select(x => Scalar(x.ToString("R", CultureInfo.InvariantCulture)))])),
