@@ -40,8 +40,8 @@ if [ "$web_status" != 0 ]; then status=$web_status; fi
 skips=$(awk '/\[SKIP\]$/ {name=$0; sub(/^\[xUnit.net [0-9:.]+\] +/, "", name); sub(/ \[SKIP\]$/, "", name); getline reason; sub(/^\[xUnit.net [0-9:.]+\] +/, "", reason); print "  " name ": " reason}' "$log")
 if [ -n "$skips" ]; then echo "skipped tests and why:"; echo "$skips"; fi
 echo "web unit tests (Vitest): ${web_counts:-0} passed"
-# One closing line over every test assembly and the web unit tests.
-grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' |
-  awk -v web="${web_counts:-0}" '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped\n", p + web, f, s}'
+# One closing line over every test assembly (the per-assembly counts of normal verbosity) and the web unit tests.
+awk -v web="${web_counts:-0}" '/^ +Passed: +[0-9]+$/ {p+=$2} /^ +Failed: +[0-9]+$/ {f+=$2} /^ +Skipped: +[0-9]+$/ {s+=$2}
+  END {printf "%d passed, %d failed, %d skipped\n", p + web, f, s}' "$log"
 rm -f "$log"
 exit "$status"
