@@ -99,6 +99,12 @@ public sealed class PipelineSettingsTests
     public void Retry_EmptyMapping_MeansNoRetriesOneSecondExponential() =>
         Assert.Equal(new RetrySpec(0, TimeSpan.FromSeconds(1), BackoffKind.Exponential, false), Valid("pipeline: p\nretry: {}\n" + Component).Retry);
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    public void Retry_MaxRetriesOnTheBoundsOfItsRange_IsAccepted(int retries) =>
+        Assert.Equal(retries, Valid($"pipeline: p\nretry: {{ max_retries: {retries} }}\n" + Component).Retry.MaxRetries);
+
     [Fact]
     public void Retry_LeftOut_IsNone() => Assert.Equal(RetrySpec.None, Valid("pipeline: p\n" + Component).Retry);
 
