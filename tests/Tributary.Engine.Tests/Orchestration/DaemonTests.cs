@@ -190,9 +190,11 @@ public sealed class DaemonTests(PostgresCluster postgres)
               - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
             """);
         var daemon = f.Daemon();
+        // Each step lets the run it launched finish: a run still active would hold the next request in the queue.
         async Task Step()
         {
             await daemon.TickAsync(Ct);
+            await daemon.WhenIdleAsync();
             f.Clock.Advance(TimeSpan.FromMinutes(1));
         }
         await Step();                                                                     // no table yet

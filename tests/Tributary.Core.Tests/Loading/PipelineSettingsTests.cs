@@ -1,0 +1,161 @@
+using Tributary.Core.Loading;
+using Tributary.Core.Pipelines;
+using Tributary.Components.Transforms;
+using static Tributary.Core.Tests.Loading.TestPipelines;
+
+namespace Tributary.Core.Tests.Loading;
+
+/// <summary>
+/// The pipeline-wide settings (schedule, partitions, retry, sensors, on_failure): their values reach the spec, their
+/// defaults apply when left out, and each mistake is a positioned diagnostic that names the setting.
+/// </summary>
+public sealed class PipelineSettingsTests
+{
+    private const string Component = "components: [{ id: t, type: transform.sql, with: { sql: SELECT 1 } }]\n";
+
+    [Fact]
+    public void Schedule_SixFieldCronWithTimezoneAndCatchUp_IsKept()
+    {
+        var s = Valid("pipeline: p\nschedule: { cron: \"30 0 6 * * *\", timezone: Europe/Berlin, catch_up: skip }\n" + Component).Schedule!;
+
+        Assert.Equal(("30 0 6 * * *", "Europe/Berlin", CatchUpPolicy.Skip), (s.Cron, s.Timezone, s.CatchUp));
+    }
+
+    [Fact]
+    public void Schedule_LeftOutSettings_AreUtcAndLatest()
+    {
+        var s = Valid("pipeline: p\nschedule: { cron: \"0 6 * * *\" }\n" + Component).Schedule!;
+
+        Assert.Equal(("UTC", CatchUpPolicy.Latest), (s.Timezone, s.CatchUp));
+    }
+
+    [Theory]
+    [InlineData("schedule: daily", "p.yaml:2:11: error TRIB0103: 'schedule' must be a mapping, got a scalar.")]
+    [InlineData("schedule: { cron: \"0 6 * * *\", at: 6 }", "p.yaml:2:32: error TRIB0100: unknown key 'at' in 'schedule'. Allowed keys: cron, timezone, catch_up.")]
+    [InlineData("schedule: { timezone: UTC }", "p.yaml:2:11: error TRIB0101: 'schedule' is missing required key 'cron'.")]
+    [InlineData("schedule: { cron: \"0 6 * * *\", catch_up: all }", "p.yaml:2:42: error TRIB0105: 'catch_up' must be one of latest, skip, got 'all'.")]
+    [InlineData("schedule: { cron: [0, 6] }", "p.yaml:2:19: error TRIB0103: 'cron' in 'schedule' must be a scalar, got a list.")]
+    public void Schedule_Mistake_IsReportedWhereItIs(string line, string expected) =>
+        Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component));
+
+    [Fact]
+    public void Schedule_WithAnUnknownTimezone_IsNotKept()
+    {
+        var result = Load("pipeline: p\nschedule: { cron: \"0 6 * * *\", timezone: Mars/Olympus }\n" + Component);
+
+        Assert.Equal(["TRIB0401"], DiagnosticCodesOf(result));
+        Assert.Null(result.Pipeline);
+    }
+
+    [Fact]
+    public void Partitions_Static_KeepsKeysAndTimezone()
+    {
+        var p = Valid("pipeline: p\npartitions: { type: static, keys: [eu, us], timezone: Europe/Paris }\n" + Component).Partitions!;
+
+        Assert.Equal((PartitionGranularity.Static, (DateOnly?)null, "Europe/Paris"), (p.Type, p.Start, p.Timezone));
+        Assert.Equal(["eu", "us"], p.Keys);
+    }
+
+    [Fact]
+    public void Partitions_Daily_KeepsItsStart() =>
+        Assert.Equal(new DateOnly(2024, 2, 29), Valid("pipeline: p\npartitions: { type: daily, start: 2024-02-29 }\n" + Component).Partitions!.Start);
+
+    [Theory]
+    [InlineData("partitions: { type: static }", "p.yaml:2:13: error TRIB0101: static partitions need 'keys': the list of partition keys.")]
+    [InlineData("partitions: { type: daily }", "p.yaml:2:13: error TRIB0101: 'partitions' is missing required key 'start'.")]
+    [InlineData("partitions: { start: 2024-01-01 }", "p.yaml:2:13: error TRIB0101: 'partitions' is missing required key 'type'.")]
+    [InlineData("partitions: { type: daily, start: 2024-01-01, end: 2024-02-01 }", "p.yaml:2:47: error TRIB0100: unknown key 'end' in 'partitions'. Allowed keys: type, start, timezone, keys.")]
+    [InlineData("partitions: [daily]", "p.yaml:2:13: error TRIB0103: 'partitions' must be a mapping, got a list.")]
+    public void Partitions_Mistake_IsReportedWhereItIs(string line, string expected) =>
+        Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component));
+
+    [Fact]
+    public void Partitions_PartitionReference_ExpandsToTheFirstPartitionWhenNoneIsGiven()
+    {
+        var p = Valid("pipeline: p\npartitions: { type: daily, start: 2024-03-01 }\ncomponents: [{ id: t, type: transform.sql, with: { sql: \"SELECT '${partition.key}'\" } }]\n");
+
+        Assert.Equal("SELECT '2024-03-01'", ((SqlTransformParameters)p.Components[0].Parameters).Sql);
+    }
+
+    [Fact]
+    public void Partitions_PartitionReference_ExpandsToThePartitionBeingRun()
+    {
+        var options = new LoadOptions { Partition = new Dictionary<string, string> { ["key"] = "2024-03-05" }, Environment = _ => null };
+
+        var p = Valid("pipeline: p\npartitions: { type: daily, start: 2024-03-01 }\ncomponents: [{ id: t, type: transform.sql, with: { sql: \"SELECT '${partition.key}'\" } }]\n", options);
+
+        Assert.Equal("SELECT '2024-03-05'", ((SqlTransformParameters)p.Components[0].Parameters).Sql);
+    }
+
+    [Fact]
+    public void Retry_GivenSettings_AreKept()
+    {
+        var r = Valid("pipeline: p\nretry: { max_retries: 3, delay: 5s, backoff: linear, jitter: true }\n" + Component).Retry;
+
+        Assert.Equal(new RetrySpec(3, TimeSpan.FromSeconds(5), BackoffKind.Linear, true), r);
+    }
+
+    [Fact]
+    public void Retry_EmptyMapping_MeansNoRetriesOneSecondExponential() =>
+        Assert.Equal(new RetrySpec(0, TimeSpan.FromSeconds(1), BackoffKind.Exponential, false), Valid("pipeline: p\nretry: {}\n" + Component).Retry);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    public void Retry_MaxRetriesOnTheBoundsOfItsRange_IsAccepted(int retries) =>
+        Assert.Equal(retries, Valid($"pipeline: p\nretry: {{ max_retries: {retries} }}\n" + Component).Retry.MaxRetries);
+
+    [Fact]
+    public void Retry_LeftOut_IsNone() => Assert.Equal(RetrySpec.None, Valid("pipeline: p\n" + Component).Retry);
+
+    [Theory]
+    [InlineData("retry: { max_retries: 2, wait: 1s }", "p.yaml:2:26: error TRIB0100: unknown key 'wait' in 'retry'. Allowed keys: max_retries, delay, backoff, jitter.")]
+    [InlineData("retry: { jitter: [true] }", "p.yaml:2:18: error TRIB0103: 'jitter' in 'retry' must be a scalar, got a list.")]
+    [InlineData("retry: { delay: [1s] }", "p.yaml:2:17: error TRIB0103: 'delay' in 'retry' must be a scalar, got a list.")]
+    [InlineData("retry: { backoff: [linear] }", "p.yaml:2:19: error TRIB0103: 'backoff' in 'retry' must be a scalar, got a list.")]
+    [InlineData("retry: { max_retries: [1] }", "p.yaml:2:23: error TRIB0103: 'max_retries' in 'retry' must be a scalar, got a list.")]
+    [InlineData("retry: 3", "p.yaml:2:8: error TRIB0103: 'retry' must be a mapping, got a scalar.")]
+    public void Retry_Mistake_NamesTheSetting(string line, string expected) =>
+        Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component));
+
+    [Fact]
+    public void OnFailure_WebhookVariable_IsKept() =>
+        Assert.Equal("ALERT_URL", Valid("pipeline: p\non_failure: { webhook_url_env: ALERT_URL }\n" + Component).OnFailure!.WebhookUrlEnv);
+
+    [Theory]
+    [InlineData("on_failure: {}", "p.yaml:2:13: error TRIB0101: 'on_failure' is missing required key 'webhook_url_env'.")]
+    [InlineData("on_failure: { webhook_url_env: X, webhook: Y }", "p.yaml:2:35: error TRIB0100: unknown key 'webhook' in 'on_failure'. Allowed keys: webhook_url_env.")]
+    [InlineData("on_failure: [X]", "p.yaml:2:13: error TRIB0103: 'on_failure' must be a mapping, got a list.")]
+    public void OnFailure_Mistake_IsReportedWhereItIs(string line, string expected) =>
+        Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component));
+
+    [Fact]
+    public void Sensors_SettingsAndInterval_AreKeptAndTheIntervalDefaultsToThirtySeconds()
+    {
+        var sensors = Valid("""
+            pipeline: p
+            sensors:
+              - { type: file_arrival, path: data/in, pattern: "*.csv", interval: 2m }
+              - { type: freshness, asset: t, max_age: 1h }
+            components: [{ id: t, type: transform.sql, with: { sql: SELECT 1 } }]
+            """).Sensors;
+
+        Assert.Equal(("file_arrival", TimeSpan.FromMinutes(2)), (sensors[0].Type, sensors[0].Interval));
+        Assert.Equal(new Dictionary<string, string> { ["path"] = "data/in", ["pattern"] = "*.csv" }, sensors[0].Settings);
+        Assert.Equal(TimeSpan.FromSeconds(30), sensors[1].Interval);
+        Assert.Equal(new Dictionary<string, string> { ["asset"] = "t", ["max_age"] = "1h" }, sensors[1].Settings);
+    }
+
+    [Theory]
+    [InlineData("sensors: [{ type: file_arival, path: x }]", "p.yaml:2:19: error TRIB0105: unknown sensor type 'file_arival'. Did you mean 'file_arrival'? Sensor types: file_arrival, table_rows, run_status, freshness.")]
+    [InlineData("sensors: [{ type: table_rows, table: events }]", "p.yaml:2:11: error TRIB0101: sensor 'table_rows' is missing required key 'cursor_column'.")]
+    [InlineData("sensors: [{ type: run_status, pipeline: a, every: 1m }]", "p.yaml:2:44: error TRIB0100: unknown key 'every' in sensor 'run_status'. Allowed keys: type, interval, pipeline, status.")]
+    [InlineData("sensors: [{ type: freshness, asset: t, max_age: soon }]", "p.yaml:2:49: error TRIB0402: 'max_age' must be a duration such as 500ms, 10s, 5m, 2h or 1d, got 'soon'.")]
+    [InlineData("sensors: [{ path: x }]", "p.yaml:2:11: error TRIB0101: a sensor is missing required key 'type'.")]
+    [InlineData("sensors: [file_arrival]", "p.yaml:2:11: error TRIB0103: a sensor must be a mapping, got a scalar.")]
+    [InlineData("sensors: { type: freshness }", "p.yaml:2:10: error TRIB0103: 'sensors' must be a list, got a mapping.")]
+    public void Sensors_Mistake_IsReportedWhereItIs(string line, string expected) =>
+        Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component));
+
+    private static List<string> DiagnosticCodesOf(LoadResult result) => result.Diagnostics.Select(d => d.Code).ToList();
+}
