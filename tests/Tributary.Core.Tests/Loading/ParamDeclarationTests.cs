@@ -54,7 +54,7 @@ public sealed class ParamDeclarationTests
 
     [Fact]
     public void Load_RangeThatIsNotANumber_NamesTheBoundAndTheParam() =>
-        Assert.Equal(["p.yaml:2:48: error TRIB0103: 'min' of param 'n' must be a number, got 'low'."],
+        Assert.Equal(["p.yaml:2:48: error TRIB0103: 'min' of param 'n' must be a finite number, got 'low'."],
             Problems("pipeline: p\nparams: { n: { type: integer, default: 1, min: low } }\n" + Component));
 
     [Theory]

@@ -74,7 +74,8 @@ public sealed class PipelineSettingsTests
     {
         var p = Valid("pipeline: p\npartitions: { type: daily, start: 2024-03-01 }\ncomponents: [{ id: t, type: transform.sql, with: { sql: \"SELECT '${partition.key}'\" } }]\n");
 
-        Assert.Equal("SELECT '2024-03-01'", ((SqlTransformParameters)p.Components[0].Parameters).Sql);
+        var sql = ((SqlTransformParameters)p.Components[0].Parameters).Sql;
+        Assert.Equal(("SELECT '${partition.key}'", "2024-03-01"), (sql.Template, sql.Values["partition.key"]));
     }
 
     [Fact]
@@ -84,7 +85,8 @@ public sealed class PipelineSettingsTests
 
         var p = Valid("pipeline: p\npartitions: { type: daily, start: 2024-03-01 }\ncomponents: [{ id: t, type: transform.sql, with: { sql: \"SELECT '${partition.key}'\" } }]\n", options);
 
-        Assert.Equal("SELECT '2024-03-05'", ((SqlTransformParameters)p.Components[0].Parameters).Sql);
+        var sql = ((SqlTransformParameters)p.Components[0].Parameters).Sql;
+        Assert.Equal(("SELECT '${partition.key}'", "2024-03-05"), (sql.Template, sql.Values["partition.key"]));
     }
 
     [Fact]
