@@ -11,14 +11,14 @@ public static class Durations
     public static bool TryParse(string text, out TimeSpan value) => Read(text, out value) == Reading.Valid;
 
     /// <summary>
-    /// Parses a duration that must be more than zero. When it is not one, <paramref name="expected"/> says what was
-    /// expected, for "must be X, got Y" messages.
+    /// Parses a duration that must be more than zero (or, with <paramref name="allowZero"/>, not negative: a retry may
+    /// come at once). When it is not one, <paramref name="expected"/> says what was expected, for "must be X, got Y" messages.
     /// </summary>
-    public static bool TryParsePositive(string text, out TimeSpan value, out string expected)
+    public static bool TryParsePositive(string text, out TimeSpan value, out string expected, bool allowZero = false)
     {
         (var ok, expected) = Read(text, out value) switch
         {
-            Reading.Valid when value > TimeSpan.Zero => (true, ""),
+            Reading.Valid when value > TimeSpan.Zero || (allowZero && value == TimeSpan.Zero) => (true, ""),
             Reading.Valid => (false, "more than zero"),
             Reading.TooLong => (false, $"at most {Format(TimeSpan.MaxValue - TimeSpan.FromTicks(TimeSpan.MaxValue.Ticks % TimeSpan.TicksPerDay))}"),
             _ => (false, Example),

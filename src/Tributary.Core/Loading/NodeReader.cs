@@ -105,10 +105,10 @@ internal sealed class NodeReader(string file, List<Diagnostic> diagnostics)
         return null;
     }
 
-    public TimeSpan? Duration(YamlMapping mapping, string key, string what)
+    public TimeSpan? Duration(YamlMapping mapping, string key, string what, bool allowZero = false)
     {
         if (Scalar(mapping, key, what) is not { } s) return null;
-        if (Durations.TryParsePositive(s.Value, out var d, out var expected)) return d;
+        if (Durations.TryParsePositive(s.Value, out var d, out var expected, allowZero)) return d;
         Error(DiagnosticCodes.BadTime, s.Location, $"'{key}' must be {expected}, got '{s.Value}'.");
         return null;
     }

@@ -329,7 +329,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         reader.CheckKeys(map, "'retry'", RetryKeys);
         return new RetrySpec(
             reader.Integer(map, "max_retries", "'retry'", 0, 100) ?? 0,
-            reader.Duration(map, "delay", "'retry'") ?? TimeSpan.FromSeconds(1),
+            reader.Duration(map, "delay", "'retry'", allowZero: true) ?? TimeSpan.FromSeconds(1),
             reader.OneOf(map, "backoff", "'retry'", Backoffs) ?? BackoffKind.Exponential,
             reader.Boolean(map, "jitter", "'retry'") ?? false);
     }

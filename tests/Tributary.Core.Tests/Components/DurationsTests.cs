@@ -28,6 +28,14 @@ public sealed class DurationsTests
     }
 
     [Fact]
+    public void TryParsePositive_ZeroAllowed_AcceptsZeroButNotLess()
+    {
+        Assert.True(Durations.TryParsePositive("0s", out var zero, out _, allowZero: true));
+        Assert.Equal(TimeSpan.Zero, zero);
+        Assert.False(Durations.TryParsePositive("-1s", out _, out _, allowZero: true));
+    }
+
+    [Fact]
     public void TryParse_BeyondTimeSpan_IsFalseNotAnOverflow()
     {
         Assert.False(Durations.TryParse("99999999999d", out _));
