@@ -18,7 +18,7 @@ internal static class ApiDocument
 
     public static void Configure(OpenApiOptions options)
     {
-        options.AddDocumentTransformer((document, _, _) =>
+        options.AddDocumentTransformer(async (document, context, cancellationToken) =>
         {
             document.Info = new OpenApiInfo
             {
@@ -28,7 +28,10 @@ internal static class ApiDocument
             };
             // No server addresses: the document is the same whichever address served it, so the committed copy compares equal.
             document.Servers = [];
-            return Task.CompletedTask;
+            // The run event stream ends with an 'end' event; its data is named here for clients (OpenAPI has no schema per event).
+            document.Components ??= new OpenApiComponents();
+            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+            document.Components.Schemas[nameof(RunEnded)] = await context.GetOrCreateSchemaAsync(typeof(RunEnded), null, cancellationToken).ConfigureAwait(false);
         });
         options.AddOperationTransformer((operation, _, _) =>
         {
