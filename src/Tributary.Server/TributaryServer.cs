@@ -86,8 +86,12 @@ public sealed class TributaryServer : IAsyncDisposable
         if (options.StaticFiles is { } folder && Directory.Exists(folder))
         {
             var files = new PhysicalFileProvider(Path.GetFullPath(folder));
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            // Not under /api: looking for a file costs file system calls on every API request.
+            app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase), web =>
+            {
+                web.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+                web.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            });
         }
         app.UseRouting();
         app.UseAuthentication();
@@ -104,7 +108,7 @@ public sealed class TributaryServer : IAsyncDisposable
         PipelinesApi.Map(api, project, daemon, log);
         RunsApi.Map(api, project, daemon);
         BackfillsApi.Map(api, project, daemon);
-        DesignerApi.Map(api, project);
+        DesignerApi.Map(api, project, time);
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.
         api.MapGet("/write-secret", Results<Ok<WriteSecretGrant>, ProblemHttpResult> (HttpContext context) =>
         {

@@ -21,8 +21,10 @@ internal static partial class DesignerApi
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9_]+$")]
     private static partial System.Text.RegularExpressions.Regex PipelineName();
 
-    public static void Map(RouteGroupBuilder api, TributaryProject project)
+    public static void Map(RouteGroupBuilder api, TributaryProject project, TimeProvider time)
     {
+        var tableList = new TableList(project.Warehouse, time);
+
         api.MapGet("/templates", () => TypedResults.Ok<IReadOnlyList<TemplateView>>(
             project.Templates.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Template(project, t.Key, t.Value)).ToList()));
 
@@ -51,14 +53,11 @@ internal static partial class DesignerApi
         // Every table with its latest materialization (tables written outside pipelines have none).
         api.MapGet("/assets", async Task<Ok<IReadOnlyList<AssetSummary>>> (CancellationToken ct) =>
         {
-            var tables = await project.Warehouse.ListTablesAsync(ct).ConfigureAwait(false);
-            var result = new List<AssetSummary>();
-            foreach (var t in tables)
-            {
-                var last = (await project.Runs.GetMaterializationsAsync(null, t, ct).ConfigureAwait(false)).MaxBy(m => m.At);
-                result.Add(new AssetSummary(t, last?.At, last?.RowCount, last?.RunId));
-            }
-            return TypedResults.Ok<IReadOnlyList<AssetSummary>>(result);
+            var materializations = await project.Runs.GetLatestMaterializationsAsync(ct).ConfigureAwait(false);
+            var tables = await tableList.GetAsync((materializations.Count, materializations.Count == 0 ? default : materializations.Max(m => m.At)), ct).ConfigureAwait(false);
+            var latest = materializations.ToDictionary(m => m.Asset, StringComparer.Ordinal);
+            return TypedResults.Ok<IReadOnlyList<AssetSummary>>(tables
+                .Select(t => latest.GetValueOrDefault(t) is { } last ? new AssetSummary(t, last.At, last.RowCount, last.RunId) : new AssetSummary(t, null, null, null)).ToList());
         });
 
         api.MapGet("/assets/{name}/history", async Task<Ok<IReadOnlyList<MaterializationView>>> (string name, CancellationToken ct) =>

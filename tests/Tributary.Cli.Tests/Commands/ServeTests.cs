@@ -116,6 +116,7 @@ public sealed partial class ServeTests : IDisposable
         using var http = WriteClient(address);
 
         // Strict reading (ApiJson: every required member present, no null where the contract says none).
+        Assert.Empty(await ReadAsync<List<AssetSummary>>(await http.GetAsync("/api/assets", Ct)));
         var queued = await ReadAsync<RunQueued>(await http.PostAsJsonAsync("/api/runs", new RunSubmission("hello"), ApiJson.Options, Ct));
         QueuedRunView entry;
         while ((entry = await ReadAsync<QueuedRunView>(await http.GetAsync($"/api/queue/{queued.QueueId}", Ct))).State is not QueueState.Done)
