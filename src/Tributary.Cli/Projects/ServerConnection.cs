@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Tributary.Server.Contracts;
 using Tributary.Server.Security;
@@ -27,17 +26,20 @@ internal sealed class ServerConnection : IDisposable
     public static ServerConnection? Find(ProjectSession project)
     {
         if (!File.Exists(project.ServerFile)) return null;
-        var info = JsonNode.Parse(File.ReadAllText(project.ServerFile))!;
-        if (!ProjectSession.IsAlive((int)info["pid"]!)) return null;
-        return new ServerConnection(new Uri((string)info["url"]!), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
+        var info = JsonSerializer.Deserialize<Announcement>(File.ReadAllText(project.ServerFile), ApiJson.Options)!;
+        if (!ProjectSession.IsAlive(info.Pid)) return null;
+        return new ServerConnection(new Uri(info.Url), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
     }
 
     /// <summary>Records where this process serves, for other commands to find.</summary>
     public static void Announce(ProjectSession project, Uri address)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(project.ServerFile)!);
-        File.WriteAllText(project.ServerFile, JsonSerializer.Serialize(new { url = address.ToString(), pid = Environment.ProcessId }));
+        File.WriteAllText(project.ServerFile, JsonSerializer.Serialize(new Announcement(address.ToString(), Environment.ProcessId), ApiJson.Options));
     }
+
+    // What the server file holds: where 'trib serve' listens, and its process.
+    private sealed record Announcement(string Url, int Pid);
 
     /// <summary>Queues a run on the server; the answer names its queue entry.</summary>
     public Task<RunQueued> SubmitRunAsync(RunSubmission submission, CancellationToken cancellationToken) =>

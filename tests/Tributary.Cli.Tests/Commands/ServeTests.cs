@@ -349,6 +349,31 @@ public sealed partial class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task Backfill_WhileServing_IsHandedToTheServer()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "daily.yaml"), """
+            pipeline: daily
+            partitions: { type: daily, start: 2025-01-01 }
+            components:
+              - { id: totals, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS day" } }
+            """);
+        var (_, address) = await ServeAsync();
+
+        var handed = await Trib.RunAsync("backfill", "daily", "--from", "2025-01-01", "--to", "2025-01-02", "--project", Project);
+
+        Assert.True(handed.ExitCode == 0, handed.Error);
+        var id = Assert.Single(HandedBackfill().Matches(handed.Error)).Groups[1].Value;
+        using var http = new HttpClient { BaseAddress = address };
+        var backfill = await ReadAsync<BackfillDetail>(await http.GetAsync($"/api/backfills/{id}", Ct));
+        Assert.Equal(("daily", 2), (backfill.Backfill.Pipeline, backfill.Backfill.Concurrency));
+        Assert.Equal(["2025-01-01", "2025-01-02"], backfill.Partitions.Select(p => p.Key));
+    }
+
+    [GeneratedRegex("backfill ([^ ]+) handed to the running server")]
+    private static partial Regex HandedBackfill();
+
+    [Fact]
     public async Task Backfill_ServerKilledMidway_RestartCompletesEveryPartitionExactlyOnce()
     {
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
