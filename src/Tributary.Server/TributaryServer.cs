@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -9,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +18,7 @@ using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server.Api;
+using Tributary.Server.Contracts;
 using Tributary.Server.Security;
 
 namespace Tributary.Server;
@@ -53,15 +52,7 @@ public sealed class TributaryServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{(options.Host.Contains(':', StringComparison.Ordinal) ? $"[{options.Host}]" : options.Host)}:{options.Port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
-        builder.Services.Configure<JsonOptions>(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-            // Request bodies are read strictly: a non-nullable member must be present and not null.
-            o.SerializerOptions.RespectNullableAnnotations = true;
-            o.SerializerOptions.RespectRequiredConstructorParameters = true;
-            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(LenientWrites);
-        });
+        builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
         // A body the endpoint cannot read is thrown, so that its reason reaches the ProblemDetails answer.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
@@ -80,6 +71,7 @@ public sealed class TributaryServer : IAsyncDisposable
         // With a token, every endpoint needs it: the API group says so, and the fallback covers any endpoint mapped outside it.
         builder.Services.AddAuthorization(o => o.FallbackPolicy = options.Token is null ? null : bearer);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddOpenApi(ApiDocument.Configure);
         var app = builder.Build();
 
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -94,28 +86,37 @@ public sealed class TributaryServer : IAsyncDisposable
         if (options.StaticFiles is { } folder && Directory.Exists(folder))
         {
             var files = new PhysicalFileProvider(Path.GetFullPath(folder));
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            // Not under /api: looking for a file costs file system calls on every API request.
+            app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase), web =>
+            {
+                web.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+                web.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            });
         }
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.Use(new WriteProtection(options.Token is null && options.WriteSecret is { } secret ? new HashedSecret(secret) : null).InvokeAsync);
-        var api = app.MapGroup("/api");
-        if (options.Token is not null) api.RequireAuthorization(bearer);
-        api.MapGet("/health", () => new { status = "ok" });
+        var api = app.MapGroup("/api").AddEndpointFilter(new ProblemAnswerFilter());
+        var openApi = app.MapOpenApi(ApiDocument.Route);
+        if (options.Token is not null)
+        {
+            api.RequireAuthorization(bearer);
+            openApi.RequireAuthorization(bearer);
+        }
+        api.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok")));
         PipelinesApi.Map(api, project, daemon, log);
         RunsApi.Map(api, project, daemon);
         BackfillsApi.Map(api, project, daemon);
-        DesignerApi.Map(api, project);
+        DesignerApi.Map(api, project, time);
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.
-        api.MapGet("/write-secret", (HttpContext context) =>
+        api.MapGet("/write-secret", Results<Ok<WriteSecretGrant>, ProblemHttpResult> (HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
             return WriteProtection.CrossSiteReason(context.Request) is { } reason
-                ? Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"{reason}; the write secret is given only to this server's own pages")
-                : Results.Ok(new { header = WriteSecret.Header, secret = options.Token is null ? options.WriteSecret : null });
-        });
+                ? TypedResults.Problem(ApiProblems.Problem(StatusCodes.Status403Forbidden, $"{reason}; the write secret is given only to this server's own pages"))
+                : TypedResults.Ok(new WriteSecretGrant(WriteSecret.Header, options.Token is null ? options.WriteSecret : null));
+        }).ProducesProblem(StatusCodes.Status403Forbidden);
 
         var loop = new CancellationTokenSource();
         Task? running = null;
@@ -143,14 +144,6 @@ public sealed class TributaryServer : IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    // Responses are written as they are; the strict null checks are for what requests send.
-    private static void LenientWrites(JsonTypeInfo info)
-    {
-        foreach (var property in info.Properties)
-            if (!property.PropertyType.IsValueType || Nullable.GetUnderlyingType(property.PropertyType) is not null)
-                property.IsGetNullable = true;
-    }
 
     // Pipelines that fail to load are left out of scheduling, with the reason logged.
     private static List<PipelineSpec> LoadAll(TributaryProject project, Action<string> log)

@@ -16,7 +16,8 @@ function useRoute(): string[] {
     window.addEventListener("hashchange", update);
     return () => window.removeEventListener("hashchange", update);
   }, []);
-  return (hash.replace(/^#\/?/, "") || "catalog").split("/");
+  // Segments are encoded where links are made (names may hold any character).
+  return (hash.replace(/^#\/?/, "") || "catalog").split("/").map((s) => { try { return decodeURIComponent(s); } catch { return s; } });
 }
 
 export function App() {

@@ -1,19 +1,21 @@
 import { useEffect, useState } from "react";
-import { api } from "./api";
+import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
 
-interface AssetRow { name: string; last_materialized: string | null; rows: number | null; run_id: string | null }
+const assetLink = (name: string) => `#/asset/${encodeURIComponent(name)}`;
 
 /** Every table with its last materialization; an asset's page previews its rows and shows its row count over time. */
 export function Assets() {
-  const [assets, setAssets] = useState<AssetRow[]>([]);
-  useEffect(() => { fetch("/api/assets").then((r) => r.json()).then(setAssets, () => undefined); }, []);
+  const [assets, setAssets] = useState<Schemas["AssetSummary"][]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => { api.assets().then(setAssets, (e: unknown) => setError(errorMessage(e))); }, []);
   return (
     <section>
       <h1>Assets</h1>
+      {error && <p role="alert">{error}</p>}
       <table>
         <thead><tr><th scope="col">Asset</th><th scope="col">Last materialized</th><th scope="col">Rows</th></tr></thead>
         <tbody>{assets.map((a) => (
-          <tr key={a.name}><td><a href={`#/asset/${a.name}`}>{a.name}</a></td><td>{a.last_materialized ? new Date(a.last_materialized).toLocaleString() : "—"}</td><td>{a.rows ?? ""}</td></tr>
+          <tr key={a.name}><td><a href={assetLink(a.name)}>{a.name}</a></td><td>{a.last_materialized ? new Date(a.last_materialized).toLocaleString() : "—"}</td><td>{a.rows ?? ""}</td></tr>
         ))}</tbody>
       </table>
     </section>
@@ -21,36 +23,38 @@ export function Assets() {
 }
 
 export function AssetDetail({ name }: { name: string }) {
-  const [data, setData] = useState<{ columns: { name: string; type: string }[]; rows: unknown[][] } | null>(null);
-  const [history, setHistory] = useState<{ at: string; row_count: number; run_id: string }[]>([]);
+  const [data, setData] = useState<Schemas["AssetPreview"] | null>(null);
+  const [history, setHistory] = useState<Schemas["MaterializationView"][]>([]);
   const [page, setPage] = useState(0);
-  const [lineage, setLineage] = useState<{ pipeline: string; type: string; upstream: string[]; downstream: string[]; partitioned: boolean }[]>([]);
-  const [partitions, setPartitions] = useState<{ partition: string; state: string }[]>([]);
+  const [lineage, setLineage] = useState<Schemas["AssetLineage"][]>([]);
+  const [partitions, setPartitions] = useState<Schemas["AssetPartitionView"][]>([]);
   const [partitionTotal, setPartitionTotal] = useState(0);
-  const [checks, setChecks] = useState<{ check: string; passed: boolean; detail: string }[]>([]);
+  const [checks, setChecks] = useState<Schemas["CheckView"][]>([]);
+  const [errors, setErrors] = useState<string[]>([]);
   useEffect(() => {
-    api.asset(name, 1000).then(setData, () => undefined);
-    fetch(`/api/assets/${name}/history`).then((r) => r.json()).then((h: { run_id: string }[]) => {
-      setHistory(h as never);
+    const fail = (e: unknown) => setErrors((all) => [...all, errorMessage(e)]);
+    api.asset(name, 1000).then(setData, fail);
+    api.history(name).then((h) => {
+      setHistory(h);
       // The checks of the latest materialization.
-      if (h.length > 0) fetch(`/api/runs/${h[h.length - 1].run_id}`).then((r) => r.json())
-        .then((d: { checks: { asset: string; check: string; passed: boolean; detail: string }[] }) => setChecks(d.checks.filter((c) => c.asset === name)), () => undefined);
-    }, () => undefined);
-    fetch(`/api/lineage/${name}`).then((r) => r.json()).then((l) => {
+      if (h.length > 0) api.runDetail(h[h.length - 1].run_id).then((d) => setChecks(d.checks.filter((c) => c.asset === name)), fail);
+    }, fail);
+    api.lineage(name).then((l) => {
       setLineage(l);
-      const partitioned = l.find((x: { partitioned: boolean }) => x.partitioned);
+      const partitioned = l.find((x) => x.partitioned);
       if (partitioned) api.partitions(partitioned.pipeline)
-        .then((page) => { setPartitionTotal(page.total); setPartitions(page.items.filter((p) => p.asset === name)); }, () => undefined);
-    }, () => undefined);
+        .then((page) => { setPartitionTotal(page.total); setPartitions(page.items.filter((p) => p.asset === name)); }, fail);
+    }, fail);
   }, [name]);
-  if (!data) return <p>Loading…</p>;
+  if (!data) return errors.length > 0 ? <>{errors.map((e, i) => <p key={i} role="alert">{e}</p>)}</> : <p>Loading…</p>;
   const size = 25;
   return (
     <section>
       <h1>{name}</h1>
-      <p><a href={`/api/assets/${name}/csv`} download>Download {name}.csv</a></p>
+      {errors.map((e, i) => <p key={i} role="alert">{e}</p>)}
+      <p><a href={csvUrl(name)} download>Download {name}.csv</a></p>
       {lineage.map((l) => (
-        <p key={l.pipeline}>In <a href={`#/designer/${l.pipeline}`}>{l.pipeline}</a> ({l.type}): reads {l.upstream.map((u) => <a key={u} href={`#/asset/${u}`}>{u} </a>)}{l.upstream.length === 0 && "no asset"}; read by {l.downstream.map((d) => <a key={d} href={`#/asset/${d}`}>{d} </a>)}{l.downstream.length === 0 && "nothing"}.</p>
+        <p key={l.pipeline}>In <a href={`#/designer/${encodeURIComponent(l.pipeline)}`}>{l.pipeline}</a> ({l.type}): reads {l.upstream.map((u) => <a key={u} href={assetLink(u)}>{u} </a>)}{l.upstream.length === 0 && "no asset"}; read by {l.downstream.map((d) => <a key={d} href={assetLink(d)}>{d} </a>)}{l.downstream.length === 0 && "nothing"}.</p>
       ))}
       {partitions.length > 0 && (
         <>
@@ -81,7 +85,7 @@ export function AssetDetail({ name }: { name: string }) {
         <tbody>{data.rows.slice(page * size, (page + 1) * size).map((r, i) => <tr key={i}>{r.map((v, j) => <td key={j}>{v === null ? "" : String(v)}</td>)}</tr>)}</tbody>
       </table></div>
       <h2>Materialization history</h2>
-      <ol>{history.map((h, i) => <li key={i}>{new Date(h.at).toLocaleString()}: {h.row_count} rows (<a href={`#/run/${h.run_id}`}>{h.run_id}</a>)</li>)}</ol>
+      <ol>{history.map((h, i) => <li key={i}>{new Date(h.at).toLocaleString()}: {h.row_count} rows (<a href={`#/run/${encodeURIComponent(h.run_id)}`}>{h.run_id}</a>)</li>)}</ol>
     </section>
   );
 }

@@ -1,16 +1,16 @@
 import { useEffect, useState } from "react";
-import { api, Diagnostic, Template } from "./api";
+import { api, ApiError, errorMessage, type Diagnostic, type PipelineSummary, type Template } from "./api/client";
 import { renamePipeline, setParamDefault } from "./pipelineGraph";
 
 /** The use-case templates as cards and the project's own pipelines; "Use this template" creates a pipeline from a form of its params. */
 export function Catalog() {
   const [templates, setTemplates] = useState<Template[]>([]);
-  const [pipelines, setPipelines] = useState<{ name: string; description?: string }[]>([]);
+  const [pipelines, setPipelines] = useState<PipelineSummary[]>([]);
   const [chosen, setChosen] = useState<Template | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api.templates().then(setTemplates, (e) => setError(e.message));
-    api.pipelines().then(setPipelines, (e) => setError(e.message));
+    api.templates().then(setTemplates, (e: unknown) => setError(errorMessage(e)));
+    api.pipelines().then(setPipelines, (e: unknown) => setError(errorMessage(e)));
   }, []);
   return (
     <section>
@@ -33,7 +33,8 @@ export function Catalog() {
           <li key={p.name} className="card">
             <h2>{p.name}</h2>
             <p>{p.description}</p>
-            <a href={`#/designer/${p.name}`}>Open in designer</a> · <a href={`#/dashboard/${p.name}`}>Dashboard</a>
+            {p.error && <p role="alert">{p.error}</p>}
+            <a href={`#/designer/${encodeURIComponent(p.name)}`}>Open in designer</a> · <a href={`#/dashboard/${encodeURIComponent(p.name)}`}>Dashboard</a>
           </li>
         ))}
       </ul>
@@ -50,9 +51,10 @@ function TemplateForm({ template, onCancel }: { template: Template; onCancel: ()
     for (const p of template.params) if ((values[p.name] ?? "") !== (p.default ?? "")) yaml = setParamDefault(yaml, p.name, values[p.name]);
     try {
       await api.save(name, yaml);
-      window.location.hash = `#/designer/${name}`;
+      window.location.hash = `#/designer/${encodeURIComponent(name)}`;
     } catch (e) {
-      setProblems((e as { body?: { diagnostics?: Diagnostic[] } }).body?.diagnostics ?? [{ code: "", line: 0, column: 0, message: (e as Error).message }]);
+      const diagnostics = e instanceof ApiError ? e.diagnostics : [];
+      setProblems(diagnostics.length > 0 ? diagnostics : [{ code: "", line: 0, column: 0, message: errorMessage(e), hint: null }]);
     }
   };
   return (
@@ -71,7 +73,7 @@ function TemplateForm({ template, onCancel }: { template: Template; onCancel: ()
           )}
         </label>
       ))}
-      {problems.map((d, i) => <p key={i} role="alert">line {d.line}: {d.message}</p>)}
+      {problems.map((d, i) => <p key={i} role="alert">{d.line > 0 ? `line ${d.line}: ` : ""}{d.message}</p>)}
       <button type="submit">Create pipeline</button> <button type="button" onClick={onCancel}>Cancel</button>
     </form>
   );

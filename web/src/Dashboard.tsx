@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
-import { api } from "./api";
+import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
 import { panels, type Panel } from "./dashboards";
 import { toGraph } from "./pipelineGraph";
 
@@ -12,7 +12,7 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.yaml(pipeline).then(({ yaml }) =>
-      setItems(toGraph(yaml).components.filter((c) => panels[c.type]).map((c) => ({ id: c.id, panel: panels[c.type] }))), (e) => setError(e.message));
+      setItems(toGraph(yaml).components.filter((c) => panels[c.type]).map((c) => ({ id: c.id, panel: panels[c.type] }))), (e: unknown) => setError(errorMessage(e)));
   }, [pipeline]);
   if (error) return <p role="alert">{error}</p>;
   if (!items) return <p>Loading…</p>;
@@ -27,9 +27,9 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
 
 function PanelView({ id, panel }: { id: string; panel: Panel }) {
   const table = panel.table(id);
-  const [data, setData] = useState<{ columns: { name: string }[]; rows: unknown[][] } | null>(null);
+  const [data, setData] = useState<Schemas["AssetPreview"] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => { api.asset(table, 10_000).then(setData, (e) => setError(e.message)); }, [table]);
+  useEffect(() => { api.asset(table, 10_000).then(setData, (e: unknown) => setError(errorMessage(e))); }, [table]);
   if (error) return <article className="panel"><h2>{panel.title}</h2><p>{error} (run the pipeline first)</p></article>;
   if (!data) return null;
   const objects = data.rows.map((r) => Object.fromEntries(data.columns.map((c, k) => [c.name, r[k]])));
@@ -42,7 +42,7 @@ function PanelView({ id, panel }: { id: string; panel: Panel }) {
         <CartesianGrid strokeDasharray="3 3" /><XAxis dataKey="x" /><YAxis /><Tooltip /><Legend />
         {series.map((s, k) => <Bar key={s} dataKey={s} fill={colors[k % colors.length]} isAnimationActive={false} />)}
       </BarChart>
-      <p><a href={`/api/assets/${table}/csv`} download>Download {table}.csv</a></p>
+      <p><a href={csvUrl(table)} download>Download {table}.csv</a></p>
       <div className="table-wrap">
         <table>
           <caption>{table} (first {Math.min(data.rows.length, 20)} rows)</caption>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Background, Controls, ReactFlow, type Connection, type Edge, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { api, Diagnostic, problemMessage, send } from "./api";
+import { api, ApiError, errorMessage, type Diagnostic, type Schemas } from "./api/client";
 import { addComponent, connect, getSection, getSensors, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
 import { layout } from "./layout";
 
@@ -16,7 +16,7 @@ export function Designer({ name }: { name: string }) {
   const [status, setStatus] = useState<string>("");
   const lastGood = useRef<PipelineGraph | null>(null);
 
-  useEffect(() => { api.yaml(name).then((r) => setText(r.yaml), (e) => setStatus(e.message)); }, [name]);
+  useEffect(() => { api.yaml(name).then((r) => setText(r.yaml), (e: unknown) => setStatus(errorMessage(e))); }, [name]);
 
   const parsed = useMemo(() => {
     if (text === null) return { graph: null, error: null };
@@ -31,7 +31,7 @@ export function Designer({ name }: { name: string }) {
   // Validate a moment after the last edit.
   useEffect(() => {
     if (text === null) return;
-    const timer = setTimeout(() => { api.validate(text).then((r) => setDiagnostics(r.diagnostics), () => undefined); }, 250);
+    const timer = setTimeout(() => { api.validate(text).then((r) => setDiagnostics(r.diagnostics), (e: unknown) => setStatus(`validation failed: ${errorMessage(e)}`)); }, 250);
     return () => clearTimeout(timer);
   }, [text]);
 
@@ -56,15 +56,21 @@ export function Designer({ name }: { name: string }) {
     try {
       await api.save(name, text);
       setStatus("Saved.");
+      return true;
     } catch (e) {
-      setDiagnostics((e as { body?: { diagnostics?: Diagnostic[] } }).body?.diagnostics ?? diagnostics);
-      setStatus((e as Error).message);
+      if (e instanceof ApiError && e.diagnostics.length > 0) setDiagnostics(e.diagnostics);
+      setStatus(errorMessage(e));
+      return false;
     }
   };
   const run = async () => {
-    await save();
-    const { queue_id } = await api.run(name);
-    window.location.hash = `#/runs/${queue_id}`;
+    if (!(await save())) return;
+    try {
+      const { queue_id } = await api.run({ pipeline: name });
+      window.location.hash = `#/runs/${encodeURIComponent(queue_id)}`;
+    } catch (e) {
+      setStatus(errorMessage(e));
+    }
   };
   const component = graph?.components.find((c) => c.id === selected) ?? null;
   // A component from the palette (click or drop) gets a free id from its type's name.
@@ -90,9 +96,9 @@ export function Designer({ name }: { name: string }) {
         <button onClick={() => void run()} disabled={diagnostics.length > 0}>Run</button>
         <details className="launch">
           <summary>Run with options…</summary>
-          <LaunchForm name={name} onLaunched={(queueId) => { window.location.hash = `#/runs/${queueId}`; }} />
+          <LaunchForm name={name} onLaunched={(queueId) => { window.location.hash = `#/runs/${encodeURIComponent(queueId)}`; }} />
         </details>
-        <a href={`#/dashboard/${name}`}>Dashboard</a>
+        <a href={`#/dashboard/${encodeURIComponent(name)}`}>Dashboard</a>
         <a href={URL.createObjectURL(new Blob([text], { type: "text/yaml" }))} download={`${name}.yaml`}>Export</a>
         <label className="import">Import YAML
           <input type="file" accept=".yaml,.yml" onChange={async (e) => { const f = e.target.files?.[0]; if (f) setText(await f.text()); }} />
@@ -136,14 +142,17 @@ function ParamForm({ component, errors, onChange }: {
   component: PipelineGraph["components"][number]; errors: Diagnostic[]; onChange: (key: string, value: string | number | boolean) => void;
 }) {
   const [schema, setSchema] = useState<Record<string, SchemaProperty>>({});
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    fetch(`/api/components/${component.type}/schema`).then((r) => r.json()).then((s) => setSchema(s.properties ?? {}), () => undefined);
+    // A JSON Schema document: its shape is JSON Schema's, not the API's.
+    api.componentSchema(component.type).then((s) => setSchema((s as { properties?: Record<string, SchemaProperty> }).properties ?? {}), (e: unknown) => setError(errorMessage(e)));
   }, [component.type]);
   const keys = [...new Set([...Object.keys(component.params), ...Object.keys(schema)])];
   return (
     <form className="panel params" aria-label={`Parameters of ${component.id}`} onSubmit={(e) => e.preventDefault()}>
       <h2>{component.id}</h2>
       <p className="muted">{component.type}</p>
+      {error && <p role="alert">{error}</p>}
       {keys.map((key) => {
         const property = schema[key] ?? {};
         const type = Array.isArray(property.type) ? property.type.find((t) => t !== "null") : property.type;
@@ -175,14 +184,16 @@ function ParamForm({ component, errors, onChange }: {
 }
 
 function Palette({ onAdd }: { onAdd: (type: string) => void }) {
-  const [types, setTypes] = useState<{ type: string; description: string }[]>([]);
+  const [types, setTypes] = useState<Schemas["ComponentTypeSummary"][]>([]);
   const [query, setQuery] = useState("");
-  useEffect(() => { fetch("/api/components").then((r) => r.json()).then(setTypes, () => undefined); }, []);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => { api.components().then(setTypes, (e: unknown) => setError(errorMessage(e))); }, []);
   const shown = types.filter((t) => t.type.includes(query) || t.description.toLowerCase().includes(query.toLowerCase()));
   const categories = [...new Set(shown.map((t) => t.type.split(".")[0]))];
   return (
     <aside className="palette" aria-label="Components">
       <label>Search components <input value={query} onChange={(e) => setQuery(e.target.value)} /></label>
+      {error && <p role="alert">{error}</p>}
       {categories.map((c) => (
         <details key={c} open={query !== ""}>
           <summary>{c}</summary>
@@ -206,8 +217,8 @@ function ScheduleEditor({ text, onChange }: { text: string; onChange: (text: str
   useEffect(() => {
     if (!cron) { setNext([]); return; }
     const timer = setTimeout(() => {
-      fetch(`/api/cron/next?expression=${encodeURIComponent(cron)}&timezone=${encodeURIComponent(zone)}&count=3`)
-        .then((r) => (r.ok ? r.json() : [])).then((t: string[]) => setNext(t.map((x) => new Date(x).toLocaleString())), () => setNext([]));
+      // A 400 here is the expected answer to an expression still being typed: shown as "not a valid cron expression".
+      api.nextTicks(cron, zone, 3).then((t) => setNext(t.map((x) => new Date(x).toLocaleString())), () => setNext([]));
     }, 250);
     return () => clearTimeout(timer);
   }, [cron, zone]);
@@ -234,13 +245,12 @@ function LaunchForm({ name, onLaunched }: { name: string; onLaunched: (queueId: 
   const [error, setError] = useState<string | null>(null);
   const launch = async () => {
     const overrides = Object.fromEntries(params.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-    const response = await send("/api/runs", {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ pipeline: name, selection: selection || null, partition: partition || null, params: overrides }),
-    });
-    const body = await response.json();
-    if (response.ok) onLaunched(body.queue_id);
-    else setError(problemMessage(body, response.status));
+    try {
+      const { queue_id } = await api.run({ pipeline: name, selection: selection || null, partition: partition || null, params: overrides });
+      onLaunched(queue_id);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
   };
   return (
     <form className="panel" aria-label="Run with options" onSubmit={(e) => { e.preventDefault(); void launch(); }}>

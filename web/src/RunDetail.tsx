@@ -1,8 +1,5 @@
 import { useEffect, useState } from "react";
-import { problemMessage, send, type Run } from "./api";
-
-interface Step { asset: string; component_type: string; status: string; attempts: number; started_at: string | null; ended_at: string | null; error: string | null }
-interface Detail { run: Run; steps: Step[]; materializations: { asset: string; row_count: number }[]; checks: { asset: string; check: string; passed: boolean; detail: string }[] }
+import { api, errorMessage, runEventsUrl, type RunDetail as Detail, type RunEvent } from "./api/client";
 
 /** One run: a timeline of its steps (Gantt), the failed step's error, materializations, checks, its log; cancel and re-run from failure. */
 export function RunDetail({ runId }: { runId: string }) {
@@ -10,38 +7,40 @@ export function RunDetail({ runId }: { runId: string }) {
   const [log, setLog] = useState<string[]>([]);
   const [message, setMessage] = useState("");
   useEffect(() => {
-    const load = () => fetch(`/api/runs/${runId}`).then((r) => r.json()).then(setDetail, () => undefined);
+    const load = () => api.runDetail(runId).then(setDetail, (e: unknown) => setMessage(errorMessage(e)));
     void load();
-    const source = new EventSource(`/api/runs/${runId}/events`);
-    source.onmessage = (e) => { const ev = JSON.parse(e.data); setLog((l) => [...l, `${ev.asset ?? ""} ${ev.message}`.trim()]); };
+    const source = new EventSource(runEventsUrl(runId));
+    source.onmessage = (e) => { const ev = JSON.parse(e.data as string) as RunEvent; setLog((l) => [...l, `${ev.asset ?? ""} ${ev.message}`.trim()]); };
+    source.onerror = () => { if (source.readyState === EventSource.CLOSED) setMessage(`the event stream of run ${runId} failed`); };
     source.addEventListener("end", () => { source.close(); void load(); });
     const timer = setInterval(load, 1500);
     return () => { source.close(); clearInterval(timer); };
   }, [runId]);
-  if (!detail) return <p>Loading…</p>;
+  if (!detail) return <p role={message ? "alert" : undefined}>{message || "Loading…"}</p>;
   const { run, steps } = detail;
   const times = steps.flatMap((s) => [s.started_at, s.ended_at]).filter((t): t is string => !!t).map(Date.parse);
   const start = Math.min(...times, Date.parse(run.started_at));
   const end = Math.max(...times, run.ended_at ? Date.parse(run.ended_at) : Date.now());
   const span = Math.max(1, end - start);
   const failed = steps.find((s) => s.status === "failed");
-  const post = async (url: string, body?: unknown) => {
-    const r = await send(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
-    const json = await r.json().catch(() => ({}));
-    if (!r.ok) setMessage(problemMessage(json, r.status));
-    return json;
+  const attempt = async (action: () => Promise<unknown>) => {
+    try {
+      await action();
+    } catch (e) {
+      setMessage(errorMessage(e));
+    }
   };
   return (
     <section>
       <h1>Run {run.run_id}</h1>
       <p>{run.pipeline}{run.partition ? ` [${run.partition}]` : ""} · <strong className={run.status} data-testid="run-detail-status">{run.status}</strong> · {run.trigger}</p>
       <div className="toolbar">
-        {run.status === "running" && <button onClick={() => void post(`/api/runs/${run.run_id}/cancel`)}>Cancel</button>}
+        {run.status === "running" && <button onClick={() => void attempt(() => api.cancelRun(run.run_id))}>Cancel</button>}
         {failed && (
-          <button onClick={async () => {
-            const r = await post("/api/runs", { pipeline: run.pipeline, partition: run.partition, selection: `${failed.asset}+` });
-            if (r.queue_id) window.location.hash = `#/runs/${r.queue_id}`;
-          }}>Re-run from {failed.asset}</button>
+          <button onClick={() => void attempt(async () => {
+            const { queue_id } = await api.run({ pipeline: run.pipeline, partition: run.partition, selection: `${failed.asset}+` });
+            window.location.hash = `#/runs/${encodeURIComponent(queue_id)}`;
+          })}>Re-run from {failed.asset}</button>
         )}
         <span aria-live="polite">{message}</span>
       </div>
@@ -62,7 +61,7 @@ export function RunDetail({ runId }: { runId: string }) {
         })}
       </ol>
       <h2>Materializations</h2>
-      <ul>{detail.materializations.map((m) => <li key={m.asset}><a href={`#/asset/${m.asset}`}>{m.asset}</a>: {m.row_count} rows</li>)}</ul>
+      <ul>{detail.materializations.map((m) => <li key={m.asset}><a href={`#/asset/${encodeURIComponent(m.asset)}`}>{m.asset}</a>: {m.row_count} rows</li>)}</ul>
       {detail.checks.length > 0 && (<><h2>Checks</h2><ul>{detail.checks.map((c, i) => <li key={i} className={c.passed ? "ok" : "bad"}>{c.asset} {c.check}: {c.detail}</li>)}</ul></>)}
       <h2>Log</h2>
       <pre className="log" aria-label="Run log">{log.join("\n")}</pre>

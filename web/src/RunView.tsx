@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api } from "./api";
+import { api, errorMessage, runEventsUrl, type RunEnded, type RunEvent } from "./api/client";
 
 /** A run followed live: the queue until it starts, then its events over server-sent events, then its outcome. */
 export function RunView({ queueId }: { queueId: string }) {
@@ -7,15 +7,20 @@ export function RunView({ queueId }: { queueId: string }) {
   const [pipeline, setPipeline] = useState<string | null>(null);
   const [lines, setLines] = useState<string[]>([]);
   const [status, setStatus] = useState("queued");
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let stop = false;
     const poll = async () => {
-      while (!stop) {
-        const q = await api.queue(queueId);
-        setPipeline((q as unknown as { pipeline: string }).pipeline);
-        if (q.run_id) { setRunId(q.run_id); return; }
-        if (q.state === "cancelled") { setStatus("cancelled"); return; }
-        await new Promise((r) => setTimeout(r, 300));
+      try {
+        while (!stop) {
+          const q = await api.queue(queueId);
+          setPipeline(q.pipeline);
+          if (q.run_id) { setRunId(q.run_id); return; }
+          if (q.state === "cancelled") { setStatus("cancelled"); return; }
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      } catch (e) {
+        setError(errorMessage(e));
       }
     };
     void poll();
@@ -24,13 +29,15 @@ export function RunView({ queueId }: { queueId: string }) {
   useEffect(() => {
     if (!runId) return;
     setStatus("running");
-    const source = new EventSource(`/api/runs/${runId}/events`);
+    const source = new EventSource(runEventsUrl(runId));
     source.onmessage = (e) => {
-      const event = JSON.parse(e.data);
+      const event = JSON.parse(e.data as string) as RunEvent;
       setLines((l) => [...l, `${event.asset ?? ""} ${event.message}`.trim()]);
     };
+    // Closed by the browser (not reconnecting): the server refused the stream.
+    source.onerror = () => { if (source.readyState === EventSource.CLOSED) setError(`the event stream of run ${runId} failed`); };
     source.addEventListener("end", (e) => {
-      setStatus(JSON.parse((e as MessageEvent).data).status);
+      setStatus((JSON.parse((e as MessageEvent).data as string) as RunEnded).status);
       source.close();
     });
     return () => source.close();
@@ -39,8 +46,9 @@ export function RunView({ queueId }: { queueId: string }) {
     <section>
       <h1>Run {runId ?? queueId}</h1>
       <p>Status: <strong data-testid="run-status" className={status}>{status}</strong></p>
-      {pipeline && status === "succeeded" && <p><a href={`#/dashboard/${pipeline}`}>Open the dashboard</a></p>}
-      {runId && <p><a href={`#/run/${runId}`}>Steps, timeline and checks</a></p>}
+      {error && <p role="alert">{error}</p>}
+      {pipeline && status === "succeeded" && <p><a href={`#/dashboard/${encodeURIComponent(pipeline)}`}>Open the dashboard</a></p>}
+      {runId && <p><a href={`#/run/${encodeURIComponent(runId)}`}>Steps, timeline and checks</a></p>}
       <pre className="log" aria-label="Run log" aria-live="polite">{lines.join("\n")}</pre>
     </section>
   );

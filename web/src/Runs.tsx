@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, type Run } from "./api";
+import { api, errorMessage, type Run } from "./api/client";
 
 const duration = (r: Run) => (r.ended_at ? `${((Date.parse(r.ended_at) - Date.parse(r.started_at)) / 1000).toFixed(1)}s` : "…");
 
@@ -8,8 +8,9 @@ export function Runs() {
   const [runs, setRuns] = useState<Run[]>([]);
   const [pipeline, setPipeline] = useState("");
   const [status, setStatus] = useState("");
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const load = () => api.runs(pipeline || undefined).then(setRuns, () => undefined);
+    const load = () => api.runs(pipeline || undefined).then((r) => { setRuns(r); setError(null); }, (e: unknown) => setError(errorMessage(e)));
     void load();
     const timer = setInterval(load, 2000);
     return () => clearInterval(timer);
@@ -18,6 +19,7 @@ export function Runs() {
   return (
     <section>
       <h1>Runs</h1>
+      {error && <p role="alert">{error}</p>}
       <div className="toolbar">
         <label>Pipeline <input value={pipeline} onChange={(e) => setPipeline(e.target.value)} /></label>
         <label>Status
@@ -31,7 +33,7 @@ export function Runs() {
         <tbody>
           {shown.map((r) => (
             <tr key={r.run_id}>
-              <td><a href={`#/run/${r.run_id}`}>{r.run_id}</a></td><td>{r.pipeline}</td><td>{r.partition ?? ""}</td>
+              <td><a href={`#/run/${encodeURIComponent(r.run_id)}`}>{r.run_id}</a></td><td>{r.pipeline}</td><td>{r.partition ?? ""}</td>
               <td className={r.status}>{r.status}</td><td>{r.trigger}</td><td>{new Date(r.started_at).toLocaleString()}</td><td>{duration(r)}</td>
             </tr>
           ))}

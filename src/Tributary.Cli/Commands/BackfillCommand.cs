@@ -3,6 +3,7 @@ using Tributary.Cli.Projects;
 using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
+using Tributary.Server.Contracts;
 
 namespace Tributary.Cli.Commands;
 
@@ -29,8 +30,8 @@ internal static class BackfillCommand
             {
                 using (server)
                 {
-                    var answer = await server.PostAsync("/api/backfills", new { pipeline = name, from = parse.GetValue(from), to = parse.GetValue(to), concurrency = parse.GetValue(concurrency), @params = parameters }, ct);
-                    cli.Error.WriteLine($"backfill {answer["backfill_id"]} handed to the running server; follow it with GET /api/backfills/{answer["backfill_id"]}");
+                    var started = await server.StartBackfillAsync(new BackfillSubmission(name, parse.GetValue(from)!, parse.GetValue(to)!, parse.GetValue(concurrency), parameters), ct);
+                    cli.Error.WriteLine($"backfill {started.BackfillId} handed to the running server; follow it with GET /api/backfills/{started.BackfillId}");
                     return ExitCodes.Success;
                 }
             }

@@ -3,7 +3,9 @@ using Spectre.Console;
 using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
 using Tributary.Engine.Execution;
+using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
+using Tributary.Server.Contracts;
 
 namespace Tributary.Cli.Commands;
 
@@ -32,25 +34,20 @@ internal static class RunCommand
     // 'trib serve' owns the warehouse: the run goes through its queue, and its events stream back here.
     private static async Task<int> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, Dictionary<string, string> parameters, CancellationToken ct)
     {
-        var queued = await server.PostAsync("/api/runs", new { pipeline, @params = parameters, selection }, ct);
-        var queueId = (string)queued["queue_id"]!;
-        cli.Error.WriteLine($"submitted to the running server (queue {queueId})");
+        var queued = await server.SubmitRunAsync(new RunSubmission(pipeline, Params: parameters, Selection: selection), ct);
+        cli.Error.WriteLine($"submitted to the running server (queue {queued.QueueId})");
         string? runId = null;
         while (runId is null)
         {
-            var entry = await server.GetAsync($"/api/queue/{queueId}", ct);
-            runId = (string?)entry["run_id"];
-            if (runId is null && (string?)entry["state"] is "cancelled") throw new CliException($"queued run {queueId} was cancelled before it started.");
+            var entry = await server.GetQueuedRunAsync(queued.QueueId, ct);
+            runId = entry.RunId;
+            if (runId is null && entry.State is QueueState.Cancelled) throw new CliException($"queued run {queued.QueueId} was cancelled before it started.");
             if (runId is null) await Task.Delay(200, ct);
         }
-        var status = "failed";
-        await server.StreamAsync($"/api/runs/{runId}/events", (name, data) =>
-        {
-            if (name == "end") status = (string)data["status"]!;
-            else cli.Error.WriteLine($"{(string?)data["asset"] ?? ""} {(string)data["message"]!}".Trim());
-        }, ct);
+        var ended = await server.FollowRunAsync(runId, e => cli.Error.WriteLine($"{e.Asset ?? ""} {e.Message}".Trim()), ct);
+        var status = ended.Status.ToString().ToLowerInvariant();
         cli.Error.WriteLine($"run {runId} {status}. Details: trib runs show {runId}");
-        return status == "succeeded" ? ExitCodes.Success : ExitCodes.RunFailed;
+        return ended.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 
     public static Dictionary<string, string> ParseParams(IEnumerable<string> values)

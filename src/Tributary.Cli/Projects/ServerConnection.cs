@@ -1,7 +1,8 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Tributary.Server.Contracts;
 using Tributary.Server.Security;
 
 namespace Tributary.Cli.Projects;
@@ -25,37 +26,38 @@ internal sealed class ServerConnection : IDisposable
     public static ServerConnection? Find(ProjectSession project)
     {
         if (!File.Exists(project.ServerFile)) return null;
-        var info = JsonNode.Parse(File.ReadAllText(project.ServerFile))!;
-        if (!ProjectSession.IsAlive((int)info["pid"]!)) return null;
-        return new ServerConnection(new Uri((string)info["url"]!), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
+        var info = JsonSerializer.Deserialize<Announcement>(File.ReadAllText(project.ServerFile), ApiJson.Options)!;
+        if (!ProjectSession.IsAlive(info.Pid)) return null;
+        return new ServerConnection(new Uri(info.Url), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
     }
 
     /// <summary>Records where this process serves, for other commands to find.</summary>
     public static void Announce(ProjectSession project, Uri address)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(project.ServerFile)!);
-        File.WriteAllText(project.ServerFile, JsonSerializer.Serialize(new { url = address.ToString(), pid = Environment.ProcessId }));
+        File.WriteAllText(project.ServerFile, JsonSerializer.Serialize(new Announcement(address.ToString(), Environment.ProcessId), ApiJson.Options));
     }
 
-    /// <summary>POSTs <paramref name="body"/> and returns the JSON answer; an error answer becomes a CliException with the server's message.</summary>
-    public async Task<JsonNode> PostAsync(string path, object body, CancellationToken cancellationToken)
-    {
-        using var response = await _http.PostAsJsonAsync(path, body, cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(response, cancellationToken).ConfigureAwait(false);
-    }
+    // What the server file holds: where 'trib serve' listens, and its process.
+    private sealed record Announcement(string Url, int Pid);
 
-    /// <summary>GETs JSON.</summary>
-    public async Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken)
-    {
-        using var response = await _http.GetAsync(path, cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(response, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Queues a run on the server; the answer names its queue entry.</summary>
+    public Task<RunQueued> SubmitRunAsync(RunSubmission submission, CancellationToken cancellationToken) =>
+        PostAsync<RunSubmission, RunQueued>("/api/runs", submission, cancellationToken);
 
-    /// <summary>Reads a server-sent event stream, calling back for each event until the stream ends.</summary>
-    public async Task StreamAsync(string path, Action<string, JsonNode> onEvent, CancellationToken cancellationToken)
+    /// <summary>A queue entry, with its run once launched.</summary>
+    public Task<QueuedRunView> GetQueuedRunAsync(string queueId, CancellationToken cancellationToken) =>
+        GetAsync<QueuedRunView>($"/api/queue/{Uri.EscapeDataString(queueId)}", cancellationToken);
+
+    /// <summary>Starts a backfill on the server.</summary>
+    public Task<BackfillStarted> StartBackfillAsync(BackfillSubmission submission, CancellationToken cancellationToken) =>
+        PostAsync<BackfillSubmission, BackfillStarted>("/api/backfills", submission, cancellationToken);
+
+    /// <summary>Follows a run's events (server-sent), calling back for each, until the server says how it ended.</summary>
+    public async Task<RunEnded> FollowRunAsync(string runId, Action<RunEventView> onEvent, CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode) await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        using var response = await _http.GetAsync($"/api/runs/{Uri.EscapeDataString(runId)}/events", HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
         var name = "message";
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
@@ -63,19 +65,60 @@ internal sealed class ServerConnection : IDisposable
             if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line["event: ".Length..];
             else if (line.StartsWith("data: ", StringComparison.Ordinal))
             {
-                onEvent(name, JsonNode.Parse(line["data: ".Length..])!);
+                var data = line["data: ".Length..];
+                if (name == "end") return Parse<RunEnded>(data);
+                onEvent(Parse<RunEventView>(data));
                 name = "message";
             }
         }
+        throw new CliException($"the server closed the event stream of run {runId} before it ended; follow it with 'trib runs show {runId}'.");
     }
 
-    private static async Task<JsonNode> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, CancellationToken cancellationToken)
     {
+        using var response = await _http.PostAsJsonAsync(path, body, ApiJson.Options, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<TResponse>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<T>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return Parse<T>(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    // An error answer becomes a CliException with the server's message (the ProblemDetails detail).
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode) return;
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var json = text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
-        if (!response.IsSuccessStatusCode)
-            throw new CliException($"the server answered {(int)response.StatusCode}: {(json is JsonObject o && o["detail"] is { } e ? (string)e! : text)}");
-        return json;
+        ProblemDetails? problem = null;
+        try
+        {
+            problem = JsonSerializer.Deserialize<ProblemDetails>(text, ApiJson.Options);
+        }
+        catch (JsonException)
+        {
+            // Not ProblemDetails (a proxy's page, say): the text itself is the message.
+        }
+        throw new CliException($"the server answered {(int)response.StatusCode}: {problem?.Detail ?? text}");
+    }
+
+    private static T Parse<T>(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, ApiJson.Options) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"the server's answer is not the {typeof(T).Name} this trib expects (is the server another version?): {e.Message}");
+        }
     }
 
     public void Dispose() => _http.Dispose();

@@ -25,6 +25,8 @@ public interface IRunStore : IAsyncDisposable
     Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken);
     /// <summary>Materializations of a run, or of an asset across runs when <paramref name="runId"/> is null.</summary>
     Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken);
+    /// <summary>The latest materialization of every asset that has one, in one read.</summary>
+    Task<IReadOnlyList<MaterializationRecord>> GetLatestMaterializationsAsync(CancellationToken cancellationToken);
     /// <summary>A run's check results.</summary>
     Task<IReadOnlyList<CheckRecord>> GetChecksAsync(string runId, CancellationToken cancellationToken);
     /// <summary>Marks runs still "running" whose process is gone as failed; returns their ids.</summary>

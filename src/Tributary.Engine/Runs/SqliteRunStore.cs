@@ -1,10 +1,14 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Tributary.Engine.Runs;
 
-/// <summary>The default run store: a SQLite file with versioned migrations. One connection, writes serialized.</summary>
+/// <summary>
+/// The default run store: a SQLite file (WAL) with versioned migrations. Writes go through one connection, one at a time;
+/// reads through a few read-only connections of their own, so that API reads run in parallel and never wait for a write.
+/// </summary>
 public sealed partial class SqliteRunStore : IRunStore
 {
     // Each entry migrates from version i to i + 1; append only, never edit a released one.
@@ -43,12 +47,29 @@ public sealed partial class SqliteRunStore : IRunStore
         """
         ALTER TABLE queue ADD COLUMN selection TEXT;
         """,
+        """
+        CREATE INDEX runs_started ON runs (started_at DESC, run_id DESC);
+        """,
     ];
+
+    // Enough for the server's request threads on a small machine; each is a native connection and a file handle.
+    private static readonly int ReadConnections = Math.Clamp(Environment.ProcessorCount, 2, 8);
+    private const int MaxKeptAnswers = 64;
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly string _readConnectionString;
+    private readonly ConcurrentBag<SqliteConnection> _readers = [];
+    private readonly SemaphoreSlim _readSlots = new(ReadConnections, ReadConnections);
+    private readonly SemaphoreSlim _versionGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, (long Version, object Answer)> _answers = new(StringComparer.Ordinal);
+    private SqliteConnection? _versionReader;
 
-    private SqliteRunStore(SqliteConnection connection) => _connection = connection;
+    private SqliteRunStore(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        _readConnectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+    }
 
     /// <summary>The schema version this build writes.</summary>
     public static int SchemaVersion => Migrations.Length;
@@ -59,7 +80,7 @@ public sealed partial class SqliteRunStore : IRunStore
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var store = new SqliteRunStore(connection);
+        var store = new SqliteRunStore(connection, path);
         await store.ExecAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;", cancellationToken).ConfigureAwait(false);
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         return store;
@@ -129,8 +150,8 @@ public sealed partial class SqliteRunStore : IRunStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(int limit, string? pipeline, CancellationToken cancellationToken) =>
-        ReadAsync("SELECT * FROM runs WHERE ($p IS NULL OR pipeline = $p) ORDER BY started_at DESC, run_id DESC LIMIT $n", ReadRun, cancellationToken,
-            ("$p", pipeline), ("$n", limit));
+        CachedAsync($"runs {limit} {pipeline}", () => ReadAsync("SELECT * FROM runs WHERE ($p IS NULL OR pipeline = $p) ORDER BY started_at DESC, run_id DESC LIMIT $n", ReadRun, cancellationToken,
+            ("$p", pipeline), ("$n", limit)), cancellationToken);
 
     /// <inheritdoc />
     public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>
@@ -151,9 +172,12 @@ public sealed partial class SqliteRunStore : IRunStore
     /// <inheritdoc />
     public Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken) =>
         ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json FROM materializations WHERE ($id IS NULL OR run_id = $id) AND ($a IS NULL OR asset = $a) ORDER BY id DESC",
-            r => new MaterializationRecord(r.GetString(0), r.GetString(1), ParseTime(r.GetString(2)), r.GetInt64(3),
-                JsonSerializer.Deserialize<string[][]>(r.GetString(4))!.Select(c => (c[0], c[1])).ToList(), TimeSpan.FromMilliseconds(r.GetInt64(5)), r.GetString(6)),
-            cancellationToken, ("$id", runId), ("$a", asset));
+            ReadMaterialization, cancellationToken, ("$id", runId), ("$a", asset));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<MaterializationRecord>> GetLatestMaterializationsAsync(CancellationToken cancellationToken) =>
+        CachedAsync("latest materializations", () => ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json FROM materializations WHERE id IN (SELECT max(id) FROM materializations GROUP BY asset) ORDER BY asset",
+            ReadMaterialization, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<CheckRecord>> GetChecksAsync(string runId, CancellationToken cancellationToken) =>
@@ -175,6 +199,10 @@ public sealed partial class SqliteRunStore : IRunStore
         }
         return dead;
     }
+
+    private static MaterializationRecord ReadMaterialization(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), ParseTime(r.GetString(2)), r.GetInt64(3),
+            JsonSerializer.Deserialize<string[][]>(r.GetString(4))!.Select(c => (c[0], c[1])).ToList(), TimeSpan.FromMilliseconds(r.GetInt64(5)), r.GetString(6));
 
     private static RunRecord ReadRun(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), true), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
@@ -198,12 +226,43 @@ public sealed partial class SqliteRunStore : IRunStore
         }
     }
 
-    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    // The answers of the reads that the API repeats most (run list, asset list) are kept until anything commits to the
+    // file, from this process or another: SQLite's data_version, read on a connection that never writes, changes then.
+    private async Task<IReadOnlyList<T>> CachedAsync<T>(string key, Func<Task<IReadOnlyList<T>>> read, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var version = await DataVersionAsync(cancellationToken).ConfigureAwait(false);
+        if (_answers.TryGetValue(key, out var kept) && kept.Version == version) return (IReadOnlyList<T>)kept.Answer;
+        // Read after the version: the answer is at least as new as the version it is kept under.
+        var answer = await read().ConfigureAwait(false);
+        if (_answers.Count >= MaxKeptAnswers) _answers.Clear();
+        _answers[key] = (version, answer);
+        return answer;
+    }
+
+    private async Task<long> DataVersionAsync(CancellationToken cancellationToken)
+    {
+        await _versionGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var command = Command(sql, parameters);
+            _versionReader ??= await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = Command(_versionReader, "PRAGMA data_version", []);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            _versionGate.Release();
+        }
+    }
+
+    // A read sees every write that returned before it started (WAL: each statement reads the latest commit).
+    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await _readSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = _readers.TryTake(out var idle) ? idle : await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = Command(connection, sql, parameters);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var list = new List<T>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(map(reader));
@@ -211,25 +270,43 @@ public sealed partial class SqliteRunStore : IRunStore
         }
         finally
         {
-            _gate.Release();
+            if (connection is not null) _readers.Add(connection);
+            _readSlots.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_readConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var timeout = Command(connection, "PRAGMA busy_timeout = 5000;", []);
+            await timeout.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
     private async Task ExecAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using var command = Command(sql, parameters);
+        await using var command = Command(_connection, sql, parameters);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
     {
-        await using var command = Command(sql, []);
+        await using var command = Command(_connection, sql, []);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private SqliteCommand Command(string sql, (string Name, object? Value)[] parameters)
+    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object? Value)[] parameters)
     {
-        var command = _connection.CreateCommand();
+        var command = connection.CreateCommand();
 #pragma warning disable CA2100 // Fixed statements; values are bound.
         command.CommandText = sql;
 #pragma warning restore CA2100
@@ -240,7 +317,11 @@ public sealed partial class SqliteRunStore : IRunStore
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        while (_readers.TryTake(out var reader)) await reader.DisposeAsync().ConfigureAwait(false);
+        if (_versionReader is not null) await _versionReader.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         _gate.Dispose();
+        _readSlots.Dispose();
+        _versionGate.Dispose();
     }
 }

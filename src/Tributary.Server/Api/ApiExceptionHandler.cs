@@ -18,22 +18,15 @@ internal sealed class ApiExceptionHandler(ServerOptions options, Action<string> 
         var problem = exception switch
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } e =>
-                Problem(e.StatusCode, ApiProblems.Describe(context, e.StatusCode, options)),
-            BadHttpRequestException { InnerException: JsonException json } e => Problem(e.StatusCode, $"the request body is not what this call takes: {json.Message}"),
-            BadHttpRequestException e => Problem(e.StatusCode, e.Message),
-            PipelineException e => Problem(StatusCodes.Status400BadRequest, "the pipeline has errors", ApiProblems.Describe(e.Diagnostics)),
-            _ => Problem(StatusCodes.Status500InternalServerError, $"the server failed: {exception.GetType().Name}: {exception.Message}"),
+                ApiProblems.Problem(e.StatusCode, ApiProblems.Describe(context, e.StatusCode, options)),
+            BadHttpRequestException { InnerException: JsonException json } e => ApiProblems.Problem(e.StatusCode, $"the request body is not what this call takes: {json.Message}"),
+            BadHttpRequestException e => ApiProblems.Problem(e.StatusCode, e.Message),
+            PipelineException e => ApiProblems.Problem(StatusCodes.Status400BadRequest, "the pipeline has errors", ApiProblems.Describe(e.Diagnostics)),
+            _ => ApiProblems.Problem(StatusCodes.Status500InternalServerError, $"the server failed: {exception.GetType().Name}: {exception.Message}"),
         };
         if (problem.Status == StatusCodes.Status500InternalServerError) log($"{context.Request.Method} {context.Request.Path} failed: {exception}");
         context.Response.StatusCode = problem.Status!.Value;
         var problems = context.RequestServices.GetService(typeof(IProblemDetailsService)) as IProblemDetailsService;
         return problems is null ? ValueTask.FromResult(false) : problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
-    }
-
-    private static ProblemDetails Problem(int status, string detail, List<object>? diagnostics = null)
-    {
-        var problem = new ProblemDetails { Status = status, Detail = detail };
-        if (diagnostics is not null) problem.Extensions["diagnostics"] = diagnostics;
-        return problem;
     }
 }

@@ -1,25 +1,41 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Tributary.Core.Diagnostics;
+using Tributary.Server.Contracts;
 
 namespace Tributary.Server.Api;
 
-/// <summary>Error answers of the API: ProblemDetails (RFC 9457) whose <c>detail</c> says what went wrong.</summary>
+/// <summary>
+/// Error answers of the API: ProblemDetails (RFC 9457) whose <c>detail</c> says what went wrong, typed by status so
+/// that OpenAPI lists them (<see cref="ProblemAnswerFilter"/> writes them as application/problem+json).
+/// </summary>
 internal static class ApiProblems
 {
-    public static IResult NotFound(string detail) => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: detail);
+    /// <summary>The name of the ProblemDetails member that lists a pipeline's problems.</summary>
+    public const string DiagnosticsMember = "diagnostics";
 
-    public static IResult BadRequest(string detail) => Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: detail);
+    public static NotFound<ProblemDetails> NotFound(string detail) => TypedResults.NotFound(Problem(StatusCodes.Status404NotFound, detail));
 
-    public static IResult Conflict(string detail) => Results.Problem(statusCode: StatusCodes.Status409Conflict, detail: detail);
+    public static BadRequest<ProblemDetails> BadRequest(string detail) => TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, detail));
+
+    public static Conflict<ProblemDetails> Conflict(string detail) => TypedResults.Conflict(Problem(StatusCodes.Status409Conflict, detail));
 
     /// <summary>A 400 listing a pipeline's problems with their positions under <c>diagnostics</c>.</summary>
-    public static IResult Invalid(string detail, IEnumerable<Diagnostic> diagnostics) =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: detail, extensions: new Dictionary<string, object?> { ["diagnostics"] = Describe(diagnostics) });
+    public static BadRequest<ProblemDetails> Invalid(string detail, IEnumerable<Diagnostic> diagnostics) =>
+        TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, detail, Describe(diagnostics)));
+
+    /// <summary>A ProblemDetails with its status and detail, and the diagnostics when there are some.</summary>
+    public static ProblemDetails Problem(int status, string detail, IReadOnlyList<DiagnosticView>? diagnostics = null)
+    {
+        var problem = new ProblemDetails { Status = status, Detail = detail };
+        if (diagnostics is not null) problem.Extensions[DiagnosticsMember] = diagnostics;
+        return problem;
+    }
 
     /// <summary>Diagnostics as the API shows them: code, line, column, message, hint.</summary>
-    public static List<object> Describe(IEnumerable<Diagnostic> diagnostics) =>
-        diagnostics.Select(d => (object)new { d.Code, line = d.Location.Line, column = d.Location.Column, d.Message, d.Hint }).ToList();
+    public static IReadOnlyList<DiagnosticView> Describe(IEnumerable<Diagnostic> diagnostics) => diagnostics.Select(DiagnosticView.Of).ToList();
 
     /// <summary>The detail of an error answer that carries none of its own (no route, a refused Host, a body over the cap...).</summary>
     public static string Describe(HttpContext context, int status, ServerOptions options) => status switch

@@ -1,57 +1,63 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Tributary.Engine.Orchestration;
+using Tributary.Server.Contracts;
 
 namespace Tributary.Server.Api;
 
 /// <summary><c>/api/backfills</c>: start, follow, cancel and re-run the failed partitions of backfills.</summary>
 internal static class BackfillsApi
 {
-    /// <summary>A backfill request: partitions from..to (inclusive), how many at once, param overrides.</summary>
-    internal sealed record Request(string Pipeline, string From, string To, int? Concurrency = null, Dictionary<string, string>? Params = null);
-
     public static void Map(RouteGroupBuilder api, TributaryProject project, Daemon daemon)
     {
-        api.MapPost("/backfills", async (Request r, CancellationToken ct) =>
-        {
-            if (!project.PipelineNames().Contains(r.Pipeline)) return ApiProblems.NotFound($"no pipeline '{r.Pipeline}'");
-            try
-            {
-                var spec = project.LoadPipeline(r.Pipeline, r.Params ?? [], null);
-                var id = await daemon.StartBackfillAsync(spec, r.From, r.To, r.Concurrency ?? 2, r.Params ?? [], ct).ConfigureAwait(false);
-                return Results.Accepted($"/api/backfills/{id}", new { backfill_id = id });
-            }
-            catch (ArgumentException e)
-            {
-                return ApiProblems.BadRequest(e.Message);
-            }
-        });
+        api.MapPost("/backfills", (BackfillSubmission r, CancellationToken ct) => StartAsync(project, daemon, r, ct));
 
-        api.MapGet("/backfills", async (CancellationToken ct) => await project.Orchestration.ListBackfillsAsync(ct).ConfigureAwait(false));
+        api.MapGet("/backfills", async Task<Ok<IReadOnlyList<BackfillView>>> (CancellationToken ct) =>
+            TypedResults.Ok<IReadOnlyList<BackfillView>>((await project.Orchestration.ListBackfillsAsync(ct).ConfigureAwait(false)).Select(BackfillView.Of).ToList()));
 
-        api.MapGet("/backfills/{id}", async (string id, CancellationToken ct) =>
+        api.MapGet("/backfills/{id}", async Task<Results<Ok<BackfillDetail>, NotFound<ProblemDetails>>> (string id, CancellationToken ct) =>
             await project.Orchestration.GetBackfillAsync(id, ct).ConfigureAwait(false) is { } b
-                ? Results.Ok(new { backfill = b, partitions = await project.Orchestration.GetBackfillPartitionsAsync(id, ct).ConfigureAwait(false) })
+                ? TypedResults.Ok(new BackfillDetail(BackfillView.Of(b),
+                    (await project.Orchestration.GetBackfillPartitionsAsync(id, ct).ConfigureAwait(false)).Select(BackfillPartitionView.Of).ToList()))
                 : ApiProblems.NotFound($"no backfill '{id}'"));
 
-        api.MapPost("/backfills/{id}/cancel", async (string id, CancellationToken ct) =>
+        api.MapPost("/backfills/{id}/cancel", async Task<Accepted> (string id, CancellationToken ct) =>
         {
             await daemon.CancelBackfillAsync(id, ct).ConfigureAwait(false);
-            return Results.Accepted();
+            return TypedResults.Accepted((string?)null);
         });
 
-        api.MapPost("/backfills/{id}/retry", async (string id, CancellationToken ct) =>
+        api.MapPost("/backfills/{id}/retry", async Task<Results<Accepted, Conflict<ProblemDetails>>> (string id, CancellationToken ct) =>
         {
             try
             {
                 await daemon.RetryFailedAsync(id, ct).ConfigureAwait(false);
-                return Results.Accepted();
+                return TypedResults.Accepted((string?)null);
             }
             catch (InvalidOperationException e)
             {
                 return ApiProblems.Conflict(e.Message);
             }
         });
+    }
+
+    private static async Task<Results<Accepted<BackfillStarted>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> StartAsync(
+        TributaryProject project, Daemon daemon, BackfillSubmission r, CancellationToken ct)
+    {
+        if (!project.PipelineNames().Contains(r.Pipeline)) return ApiProblems.NotFound($"no pipeline '{r.Pipeline}'");
+        try
+        {
+            var parameters = r.Params ?? new Dictionary<string, string>();
+            var spec = project.LoadPipeline(r.Pipeline, parameters, null);
+            var id = await daemon.StartBackfillAsync(spec, r.From, r.To, r.Concurrency ?? 2, parameters, ct).ConfigureAwait(false);
+            return TypedResults.Accepted($"/api/backfills/{Uri.EscapeDataString(id)}", new BackfillStarted(id));
+        }
+        catch (ArgumentException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
     }
 }

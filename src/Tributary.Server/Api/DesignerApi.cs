@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
+using Tributary.Server.Contracts;
 
 namespace Tributary.Server.Api;
 
@@ -14,85 +18,79 @@ namespace Tributary.Server.Api;
 /// </summary>
 internal static partial class DesignerApi
 {
-    /// <summary>YAML text to validate or save.</summary>
-    internal sealed record YamlBody(string Yaml);
-
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9_]+$")]
     private static partial System.Text.RegularExpressions.Regex PipelineName();
 
-    public static void Map(RouteGroupBuilder api, TributaryProject project)
+    public static void Map(RouteGroupBuilder api, TributaryProject project, TimeProvider time)
     {
-        api.MapGet("/templates", () => project.Templates.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t =>
-        {
-            var loaded = new PipelineLoader(project.Catalog).Load(t.Value, $"{t.Key}.yaml", new LoadOptions { Environment = _ => "" });
-            var p = loaded.Pipeline;
-            return new
-            {
-                name = t.Key, description = p?.Description, yaml = t.Value,
-                components = p?.Components.Select(c => new { c.Id, c.Type }) ?? [],
-                schedule = p?.Schedule?.Cron,
-                @params = p?.Params.Select(x => new { x.Name, type = x.Type.ToString().ToLowerInvariant(), @default = x.Value, x.Description, x.Min, x.Max, allowed = x.Values }) ?? [],
-            };
-        }));
+        var tableList = new TableList(project.Warehouse, time);
 
-        api.MapGet("/components/{type}/schema", (string type) =>
-            project.Catalog.TryGet(type, out var d) ? Results.Text(d.JsonSchema().ToJsonString(), "application/json") : ApiProblems.NotFound($"no component type '{type}'"));
+        api.MapGet("/templates", () => TypedResults.Ok<IReadOnlyList<TemplateView>>(
+            project.Templates.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Template(project, t.Key, t.Value)).ToList()));
 
-        api.MapPost("/validate", (YamlBody body) => Results.Ok(new { diagnostics = ApiProblems.Describe(Validate(project, body.Yaml, "pipeline.yaml")) }));
+        api.MapGet("/components/{type}/schema", Results<Ok<JsonNode>, NotFound<ProblemDetails>> (string type) =>
+            project.Catalog.TryGet(type, out var d) ? TypedResults.Ok(d.JsonSchema()) : ApiProblems.NotFound($"no component type '{type}'"));
 
-        api.MapGet("/pipelines/{name}/yaml", (string name) =>
+        api.MapPost("/validate", (PipelineYaml body) => TypedResults.Ok(new ValidationReport(ApiProblems.Describe(Validate(project, body.Yaml, "pipeline.yaml")))));
+
+        api.MapGet("/pipelines/{name}/yaml", Results<Ok<PipelineYaml>, NotFound<ProblemDetails>> (string name) =>
         {
             var file = Path.Combine(project.PipelinesDirectory, name + ".yaml");
-            return PipelineName().IsMatch(name) && File.Exists(file) ? Results.Ok(new { yaml = File.ReadAllText(file) }) : ApiProblems.NotFound($"no pipeline '{name}'");
+            return PipelineName().IsMatch(name) && File.Exists(file) ? TypedResults.Ok(new PipelineYaml(File.ReadAllText(file))) : ApiProblems.NotFound($"no pipeline '{name}'");
         });
 
         // Saves only a pipeline that validates, under the name it declares.
-        api.MapPut("/pipelines/{name}/yaml", (string name, YamlBody body) =>
+        api.MapPut("/pipelines/{name}/yaml", Results<Ok<PipelineSaved>, BadRequest<ProblemDetails>> (string name, PipelineYaml body) =>
         {
             if (!PipelineName().IsMatch(name)) return ApiProblems.BadRequest("a pipeline name uses only a-z, 0-9 and _");
             var diagnostics = Validate(project, body.Yaml, name + ".yaml");
             if (diagnostics.Count > 0) return ApiProblems.Invalid("the pipeline has errors", diagnostics);
             Directory.CreateDirectory(project.PipelinesDirectory);
             File.WriteAllText(Path.Combine(project.PipelinesDirectory, name + ".yaml"), body.Yaml);
-            return Results.Ok(new { saved = name });
+            return TypedResults.Ok(new PipelineSaved(name));
         });
 
         // Every table with its latest materialization (tables written outside pipelines have none).
-        api.MapGet("/assets", async (CancellationToken ct) =>
+        api.MapGet("/assets", async Task<Ok<IReadOnlyList<AssetSummary>>> (CancellationToken ct) =>
         {
-            var tables = await project.Warehouse.ListTablesAsync(ct).ConfigureAwait(false);
-            var result = new List<object>();
-            foreach (var t in tables)
-            {
-                var last = (await project.Runs.GetMaterializationsAsync(null, t, ct).ConfigureAwait(false)).MaxBy(m => m.At);
-                result.Add(new { name = t, last_materialized = last?.At, rows = last?.RowCount, run_id = last?.RunId });
-            }
-            return result;
+            var materializations = await project.Runs.GetLatestMaterializationsAsync(ct).ConfigureAwait(false);
+            var tables = await tableList.GetAsync((materializations.Count, materializations.Count == 0 ? default : materializations.Max(m => m.At)), ct).ConfigureAwait(false);
+            var latest = materializations.ToDictionary(m => m.Asset, StringComparer.Ordinal);
+            return TypedResults.Ok<IReadOnlyList<AssetSummary>>(tables
+                .Select(t => latest.GetValueOrDefault(t) is { } last ? new AssetSummary(t, last.At, last.RowCount, last.RunId) : new AssetSummary(t, null, null, null)).ToList());
         });
 
-        api.MapGet("/assets/{name}/history", async (string name, CancellationToken ct) =>
-            (await project.Runs.GetMaterializationsAsync(null, name, ct).ConfigureAwait(false)).OrderBy(m => m.At).Select(m => new { m.At, m.RowCount, m.RunId, m.Duration }));
+        api.MapGet("/assets/{name}/history", async Task<Ok<IReadOnlyList<MaterializationView>>> (string name, CancellationToken ct) =>
+            TypedResults.Ok<IReadOnlyList<MaterializationView>>((await project.Runs.GetMaterializationsAsync(null, name, ct).ConfigureAwait(false))
+                .OrderBy(m => m.At).Select(MaterializationView.Of).ToList()));
 
-        api.MapGet("/assets/{name}", async (string name, int? limit, CancellationToken ct) =>
+        api.MapGet("/assets/{name}", async Task<Results<Ok<AssetPreview>, NotFound<ProblemDetails>>> (string name, int? limit, CancellationToken ct) =>
         {
             if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema) return ApiProblems.NotFound($"no table '{name}'");
             var result = await project.Warehouse.QueryAsync($"SELECT * FROM {project.Warehouse.Dialect.Quote(name)}", null, Math.Clamp(limit ?? 100, 1, 10_000), ct).ConfigureAwait(false);
-            return Results.Ok(new { columns = schema.Columns.Select(c => new { c.Name, type = c.Kind.ToString().ToLowerInvariant() }), rows = result.Rows });
+            return TypedResults.Ok(new AssetPreview(schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows));
         });
 
-        api.MapGet("/assets/{name}/csv", async (string name, HttpContext context, CancellationToken ct) =>
+        api.MapGet("/assets/{name}/csv", async Task<Results<PushStreamHttpResult, NotFound<ProblemDetails>>> (string name, CancellationToken ct) =>
         {
-            if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema)
+            if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema) return ApiProblems.NotFound($"no table '{name}'");
+            return TypedResults.Stream(async body =>
             {
-                await ApiProblems.NotFound($"no table '{name}'").ExecuteAsync(context).ConfigureAwait(false);
-                return;
-            }
-            context.Response.ContentType = "text/csv";
-            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}.csv\"";
-            await context.Response.WriteAsync(string.Join(",", schema.Columns.Select(c => Csv(c.Name))) + "\n", ct).ConfigureAwait(false);
-            await foreach (var row in project.Warehouse.StreamAsync($"SELECT * FROM {project.Warehouse.Dialect.Quote(name)}", null, ct).ConfigureAwait(false))
-                await context.Response.WriteAsync(string.Join(",", row.Select(v => Csv(Convert.ToString(v, CultureInfo.InvariantCulture) ?? ""))) + "\n", ct).ConfigureAwait(false);
-        });
+                await using var writer = new StreamWriter(body, new UTF8Encoding(false), 16 * 1024, leaveOpen: true);
+                await writer.WriteAsync(string.Join(",", schema.Columns.Select(c => Csv(c.Name))) + "\n").ConfigureAwait(false);
+                await foreach (var row in project.Warehouse.StreamAsync($"SELECT * FROM {project.Warehouse.Dialect.Quote(name)}", null, ct).ConfigureAwait(false))
+                    await writer.WriteAsync(string.Join(",", row.Select(v => Csv(Convert.ToString(v, CultureInfo.InvariantCulture) ?? ""))) + "\n").ConfigureAwait(false);
+            }, "text/csv", $"{name}.csv");
+        }).Produces<string>(StatusCodes.Status200OK, "text/csv");
+    }
+
+    private static TemplateView Template(TributaryProject project, string name, string yaml)
+    {
+        var p = new PipelineLoader(project.Catalog).Load(yaml, $"{name}.yaml", new LoadOptions { Environment = _ => "" }).Pipeline;
+        return new TemplateView(name, p?.Description, yaml,
+            p?.Components.Select(c => new TemplateComponent(c.Id, c.Type)).ToList() ?? [],
+            p?.Schedule?.Cron,
+            p?.Params.Select(x => new TemplateParam(x.Name, x.Type, x.Value, x.Description, x.Min, x.Max, x.Values)).ToList() ?? []);
     }
 
     private static string Csv(string value) =>

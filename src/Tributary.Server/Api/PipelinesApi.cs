@@ -1,8 +1,11 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Tributary.Core.Pipelines;
 using Tributary.Engine.Orchestration;
+using Tributary.Server.Contracts;
 
 namespace Tributary.Server.Api;
 
@@ -13,101 +16,104 @@ internal static class PipelinesApi
 
     public static void Map(RouteGroupBuilder api, TributaryProject project, Daemon daemon, Action<string> log)
     {
-        api.MapGet("/pipelines", async (CancellationToken ct) =>
-        {
-            var list = new List<object>();
-            foreach (var name in project.PipelineNames())
-            {
-                ct.ThrowIfCancellationRequested();
-                try
-                {
-                    var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
-                    var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(DateTimeOffset.UtcNow);
-                    list.Add(new
-                    {
-                        name, p.Description, components = p.Components.Count, schedule = p.Schedule?.Cron, timezone = p.Schedule?.Timezone, next_tick = next,
-                        partitions = p.Partitions?.Type.ToString().ToLowerInvariant(), sensors = p.Sensors.Select(s => s.Type),
-                        paused = await daemon.IsPausedAsync(name, ct).ConfigureAwait(false),
-                    });
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    log($"pipeline {name}: {e.Message}");
-                    list.Add(new { name, error = e.Message });
-                }
-            }
-            return list;
-        });
+        api.MapGet("/pipelines", (CancellationToken ct) => ListAsync(project, daemon, log, ct));
 
         // One page of partitions (oldest first) with every asset's state in each, and how many partitions there are.
-        api.MapGet("/pipelines/{name}/partitions", async (string name, long? offset, int? limit, CancellationToken ct) =>
-        {
-            if (!project.PipelineNames().Contains(name)) return ApiProblems.NotFound($"no pipeline '{name}'");
-            if (offset is < 0) return ApiProblems.BadRequest($"offset must be 0 or more, not {offset}");
-            if (limit is < 1 or > MaxPartitionsPerPage) return ApiProblems.BadRequest($"limit must be 1 to {MaxPartitionsPerPage}, not {limit}");
-            var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
-            if (p.Partitions is null) return ApiProblems.NotFound($"pipeline '{name}' has no partitions");
-            var page = await PartitionStatus.PageAsync(p, project.Runs, DateTimeOffset.UtcNow, offset ?? 0, limit ?? 100, ct).ConfigureAwait(false);
-            return Results.Ok(new { total = page.Total, offset = page.Offset, limit = limit ?? 100, items = page.Items });
-        });
+        api.MapGet("/pipelines/{name}/partitions", (string name, long? offset, int? limit, CancellationToken ct) => PartitionsAsync(project, name, offset, limit, ct));
 
         // The next few ticks of a cron expression in a timezone, for the schedule editor.
-        api.MapGet("/cron/next", (string expression, string? timezone, int? count) =>
-        {
-            try
-            {
-                var schedule = new CronSchedule(new ScheduleSpec(expression, timezone ?? "UTC", new Core.Diagnostics.SourceLocation("api", 1, 1)));
-                var ticks = new List<DateTimeOffset>();
-                var at = DateTimeOffset.UtcNow;
-                for (var i = 0; i < Math.Clamp(count ?? 5, 1, 20) && schedule.Next(at) is { } next; i++) ticks.Add(at = next);
-                return Results.Ok(ticks);
-            }
-            catch (Exception e) when (e is Cronos.CronFormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
-            {
-                return ApiProblems.BadRequest(e.Message);
-            }
-        });
+        api.MapGet("/cron/next", NextTicks);
 
-        api.MapPost("/pipelines/{name}/pause", async (string name, CancellationToken ct) =>
-        {
-            await daemon.SetPausedAsync(name, true, ct).ConfigureAwait(false);
-            return Results.Ok(new { name, paused = true });
-        });
-        api.MapPost("/pipelines/{name}/resume", async (string name, CancellationToken ct) =>
-        {
-            await daemon.SetPausedAsync(name, false, ct).ConfigureAwait(false);
-            return Results.Ok(new { name, paused = false });
-        });
+        api.MapPost("/pipelines/{name}/pause", (string name, CancellationToken ct) => SetPausedAsync(daemon, name, true, ct));
+        api.MapPost("/pipelines/{name}/resume", (string name, CancellationToken ct) => SetPausedAsync(daemon, name, false, ct));
 
         // Where an asset comes from and what reads it, across the project's pipelines; and its pipeline's partitions.
-        api.MapGet("/lineage/{asset}", (string asset, CancellationToken ct) =>
+        api.MapGet("/lineage/{asset}", (string asset, CancellationToken ct) => Lineage(project, asset, ct));
+
+        api.MapGet("/components", () => TypedResults.Ok<IReadOnlyList<ComponentTypeSummary>>(
+            project.Catalog.Types.Select(c => new ComponentTypeSummary(c.TypeName, c.Description)).ToList()));
+
+        api.MapGet("/ticks", async Task<Ok<IReadOnlyList<TickView>>> (string? pipeline, int? limit, CancellationToken ct) =>
+            TypedResults.Ok<IReadOnlyList<TickView>>((await project.Orchestration.ListTicksAsync(pipeline, Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false))
+                .Select(TickView.Of).ToList()));
+    }
+
+    private static async Task<Ok<IReadOnlyList<PipelineSummary>>> ListAsync(TributaryProject project, Daemon daemon, Action<string> log, CancellationToken ct)
+    {
+        var list = new List<PipelineSummary>();
+        foreach (var name in project.PipelineNames())
         {
-            var result = new List<object>();
-            foreach (var name in project.PipelineNames())
+            ct.ThrowIfCancellationRequested();
+            try
             {
-                ct.ThrowIfCancellationRequested();
-                Core.Pipelines.PipelineSpec p;
-                try
-                {
-                    p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    continue;
-                }
-                if (p.Components.FirstOrDefault(c => c.Id == asset) is not { } component) continue;
-                result.Add(new
-                {
-                    pipeline = name, type = component.Type, upstream = component.Inputs,
-                    downstream = p.Components.Where(c => c.Inputs.Contains(asset)).Select(c => c.Id), partitioned = p.Partitions is not null,
-                });
+                var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
+                var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(DateTimeOffset.UtcNow);
+                list.Add(new PipelineSummary(name, p.Description, p.Components.Count, p.Schedule?.Cron, p.Schedule?.Timezone, next,
+                    p.Partitions?.Type, p.Sensors.Select(s => s.Type).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null));
             }
-            return result;
-        });
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log($"pipeline {name}: {e.Message}");
+                list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, e.Message));
+            }
+        }
+        return TypedResults.Ok<IReadOnlyList<PipelineSummary>>(list);
+    }
 
-        api.MapGet("/components", () => project.Catalog.Types.Select(c => new { type = c.TypeName, description = c.Description }));
+    private static async Task<Results<Ok<PartitionPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> PartitionsAsync(
+        TributaryProject project, string name, long? offset, int? limit, CancellationToken ct)
+    {
+        if (!project.PipelineNames().Contains(name)) return ApiProblems.NotFound($"no pipeline '{name}'");
+        if (offset is < 0) return ApiProblems.BadRequest($"offset must be 0 or more, not {offset}");
+        if (limit is < 1 or > MaxPartitionsPerPage) return ApiProblems.BadRequest($"limit must be 1 to {MaxPartitionsPerPage}, not {limit}");
+        var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
+        if (p.Partitions is null) return ApiProblems.NotFound($"pipeline '{name}' has no partitions");
+        var page = await PartitionStatus.PageAsync(p, project.Runs, DateTimeOffset.UtcNow, offset ?? 0, limit ?? 100, ct).ConfigureAwait(false);
+        return TypedResults.Ok(new PartitionPage(page.Total, page.Offset, limit ?? 100,
+            page.Items.Select(i => new AssetPartitionView(i.Asset, i.Partition, i.State, i.MaterializedAt, i.RunId)).ToList()));
+    }
 
-        api.MapGet("/ticks", async (string? pipeline, int? limit, CancellationToken ct) =>
-            await project.Orchestration.ListTicksAsync(pipeline, Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false));
+    private static Results<Ok<IReadOnlyList<DateTimeOffset>>, BadRequest<ProblemDetails>> NextTicks(string expression, string? timezone, int? count)
+    {
+        try
+        {
+            var schedule = new CronSchedule(new ScheduleSpec(expression, timezone ?? "UTC", new Core.Diagnostics.SourceLocation("api", 1, 1)));
+            var ticks = new List<DateTimeOffset>();
+            var at = DateTimeOffset.UtcNow;
+            for (var i = 0; i < Math.Clamp(count ?? 5, 1, 20) && schedule.Next(at) is { } next; i++) ticks.Add(at = next);
+            return TypedResults.Ok<IReadOnlyList<DateTimeOffset>>(ticks);
+        }
+        catch (Exception e) when (e is Cronos.CronFormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+    }
+
+    private static async Task<Ok<PipelinePauseState>> SetPausedAsync(Daemon daemon, string name, bool paused, CancellationToken ct)
+    {
+        await daemon.SetPausedAsync(name, paused, ct).ConfigureAwait(false);
+        return TypedResults.Ok(new PipelinePauseState(name, paused));
+    }
+
+    private static Ok<IReadOnlyList<AssetLineage>> Lineage(TributaryProject project, string asset, CancellationToken ct)
+    {
+        var result = new List<AssetLineage>();
+        foreach (var name in project.PipelineNames())
+        {
+            ct.ThrowIfCancellationRequested();
+            PipelineSpec p;
+            try
+            {
+                p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                continue;
+            }
+            if (p.Components.FirstOrDefault(c => c.Id == asset) is not { } component) continue;
+            result.Add(new AssetLineage(name, component.Type, component.Inputs,
+                p.Components.Where(c => c.Inputs.Contains(asset)).Select(c => c.Id).ToList(), p.Partitions is not null));
+        }
+        return TypedResults.Ok<IReadOnlyList<AssetLineage>>(result);
     }
 }

@@ -2,7 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Tributary.Engine.Orchestration;
+using Tributary.Engine.Runs;
+using Tributary.Server.Contracts;
 using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Commands;
@@ -77,13 +81,61 @@ public sealed partial class ServeTests : IDisposable
         using var http = new HttpClient { BaseAddress = address };
 
         // Routing ignores letter case; the token check must hold on whatever reaches a route.
-        foreach (var path in new[] { "/api/pipelines", "/API/pipelines", "/Api/Pipelines", "/api/PIPELINES/hello/partitions", "/api/write-secret" })
+        foreach (var path in new[] { "/api/pipelines", "/API/pipelines", "/Api/Pipelines", "/api/PIPELINES/hello/partitions", "/api/write-secret", "/openapi/v1.json", "/OPENAPI/v1.json" })
             Assert.True(HttpStatusCode.Unauthorized == (await http.GetAsync(path, Ct)).StatusCode, path);
         using var pause = new HttpRequestMessage(HttpMethod.Post, "/API/pipelines/hello/pause");
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(pause, Ct)).StatusCode);
         using var allowed = new HttpRequestMessage(HttpMethod.Get, "/API/pipelines") { Headers = { { "Authorization", "bearer s3cret-token" } } };
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(allowed, Ct)).StatusCode);
         Assert.False((await PipelineAsync(http, "hello", "s3cret-token")).GetProperty("paused").GetBoolean());
+        using var document = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json") { Headers = { { "Authorization", "Bearer s3cret-token" } } };
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(document, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApi_Served_EqualsTheWebClientsCopy()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var (_, address) = await ServeAsync();
+        using var http = new HttpClient { BaseAddress = address };
+
+        var served = JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json", Ct))!;
+        var copy = Path.Combine(RepositoryFiles.Root, "web", "src", "api", "openapi.json");
+        var saved = Path.Combine(AppContext.BaseDirectory, "openapi.served.json");
+        await File.WriteAllTextAsync(saved, served.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), Ct);
+        Assert.True(JsonNode.DeepEquals(served, JsonNode.Parse(await File.ReadAllTextAsync(copy, Ct))),
+            $"the API's OpenAPI document differs from the web client's copy {copy} (served: {saved}); renew the copy and the client's types with 'npm run openapi' in web/");
+    }
+
+    [Fact]
+    public async Task Answers_ReadAsTheirContracts()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
+        var (_, address) = await ServeAsync();
+        using var http = WriteClient(address);
+
+        // Strict reading (ApiJson: every required member present, no null where the contract says none).
+        Assert.Empty(await ReadAsync<List<AssetSummary>>(await http.GetAsync("/api/assets", Ct)));
+        var queued = await ReadAsync<RunQueued>(await http.PostAsJsonAsync("/api/runs", new RunSubmission("hello"), ApiJson.Options, Ct));
+        QueuedRunView entry;
+        while ((entry = await ReadAsync<QueuedRunView>(await http.GetAsync($"/api/queue/{queued.QueueId}", Ct))).State is not QueueState.Done)
+            await Task.Delay(100, Ct);
+        var runs = await ReadAsync<List<RunView>>(await http.GetAsync("/api/runs", Ct));
+        Assert.Equal((entry.RunId, "hello", RunStatus.Succeeded, "api"), (runs[0].RunId, runs[0].Pipeline, runs[0].Status, runs[0].Trigger));
+        var detail = await ReadAsync<RunDetail>(await http.GetAsync($"/api/runs/{entry.RunId}", Ct));
+        Assert.Equal(["greeting"], detail.Steps.Select(s => s.Asset));
+        Assert.Equal(1, Assert.Single(detail.Materializations).RowCount);
+        var asset = Assert.Single(await ReadAsync<List<AssetSummary>>(await http.GetAsync("/api/assets", Ct)));
+        Assert.Equal(("greeting", 1L, entry.RunId), (asset.Name, asset.Rows, asset.RunId));
+        var preview = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/greeting", Ct));
+        Assert.Equal([new ColumnView("word", Core.Warehousing.DataKind.Text)], preview.Columns);
+        var pipeline = Assert.Single(await ReadAsync<List<PipelineSummary>>(await http.GetAsync("/api/pipelines", Ct)));
+        Assert.Equal(("hello", 1, false), (pipeline.Name, pipeline.Components, pipeline.Paused));
+        var invalid = await http.PutAsJsonAsync("/api/pipelines/hello/yaml", new PipelineYaml("pipeline: hello\ncomponents:\n  - { id: a, type: no.such.type }\n"), ApiJson.Options, Ct);
+        var problem = await AssertProblemAsync(invalid, HttpStatusCode.BadRequest, "the pipeline has errors");
+        var diagnostic = Assert.Single(problem.GetProperty("diagnostics").Deserialize<List<DiagnosticView>>(ApiJson.Options)!);
+        Assert.Equal(3, diagnostic.Line);
     }
 
     [Theory]
@@ -297,6 +349,31 @@ public sealed partial class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task Backfill_WhileServing_IsHandedToTheServer()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "daily.yaml"), """
+            pipeline: daily
+            partitions: { type: daily, start: 2025-01-01 }
+            components:
+              - { id: totals, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS day" } }
+            """);
+        var (_, address) = await ServeAsync();
+
+        var handed = await Trib.RunAsync("backfill", "daily", "--from", "2025-01-01", "--to", "2025-01-02", "--project", Project);
+
+        Assert.True(handed.ExitCode == 0, handed.Error);
+        var id = Assert.Single(HandedBackfill().Matches(handed.Error)).Groups[1].Value;
+        using var http = new HttpClient { BaseAddress = address };
+        var backfill = await ReadAsync<BackfillDetail>(await http.GetAsync($"/api/backfills/{id}", Ct));
+        Assert.Equal(("daily", 2), (backfill.Backfill.Pipeline, backfill.Backfill.Concurrency));
+        Assert.Equal(["2025-01-01", "2025-01-02"], backfill.Partitions.Select(p => p.Key));
+    }
+
+    [GeneratedRegex("backfill ([^ ]+) handed to the running server")]
+    private static partial Regex HandedBackfill();
+
+    [Fact]
     public async Task Backfill_ServerKilledMidway_RestartCompletesEveryPartitionExactlyOnce()
     {
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
@@ -381,6 +458,13 @@ public sealed partial class ServeTests : IDisposable
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         return problem;
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonSerializer.Deserialize<T>(text, ApiJson.Options)!;
     }
 
     private static async Task<List<string>> Partitions(HttpClient http, string id) =>

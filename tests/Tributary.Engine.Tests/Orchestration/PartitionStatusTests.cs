@@ -109,6 +109,7 @@ public sealed class PartitionStatusTests(PostgresCluster postgres)
         public Task<IReadOnlyList<StepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken) => inner.GetStepsAsync(runId, cancellationToken);
         public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken) => inner.GetEventsAsync(runId, cancellationToken);
         public Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken) => inner.GetMaterializationsAsync(runId, asset, cancellationToken);
+        public Task<IReadOnlyList<MaterializationRecord>> GetLatestMaterializationsAsync(CancellationToken cancellationToken) => inner.GetLatestMaterializationsAsync(cancellationToken);
         public Task<IReadOnlyList<CheckRecord>> GetChecksAsync(string runId, CancellationToken cancellationToken) => inner.GetChecksAsync(runId, cancellationToken);
         public Task<IReadOnlyList<string>> FailAbandonedRunsAsync(Func<int, bool> processAlive, DateTimeOffset now, CancellationToken cancellationToken) => inner.FailAbandonedRunsAsync(processAlive, now, cancellationToken);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -1,0 +1,9 @@
+namespace Tributary.Server.Contracts;
+
+/// <summary>A backfill request (<c>POST /api/backfills</c>): partitions from..to, inclusive.</summary>
+/// <param name="Pipeline">The partitioned pipeline.</param>
+/// <param name="From">First partition key.</param>
+/// <param name="To">Last partition key.</param>
+/// <param name="Concurrency">Partitions running at once; default 2.</param>
+/// <param name="Params">Template param overrides, name to value.</param>
+public sealed record BackfillSubmission(string Pipeline, string From, string To, int? Concurrency = null, IReadOnlyDictionary<string, string>? Params = null);

@@ -1,0 +1,23 @@
+using Tributary.Engine.Orchestration;
+
+namespace Tributary.Server.Contracts;
+
+/// <summary>A run waiting for, or holding, a slot in the run queue (<c>/api/queue</c>).</summary>
+/// <param name="QueueId">The queue entry.</param>
+/// <param name="Pipeline">The pipeline to run.</param>
+/// <param name="Partition">Its partition, if partitioned.</param>
+/// <param name="Trigger">Who asked: api, schedule, sensor, backfill.</param>
+/// <param name="Priority">Higher runs first.</param>
+/// <param name="Params">Template param overrides.</param>
+/// <param name="BackfillId">The backfill it belongs to, if any.</param>
+/// <param name="State">Queued, launched, done or cancelled.</param>
+/// <param name="RunId">The run, once launched.</param>
+/// <param name="EnqueuedAt">When it was queued.</param>
+/// <param name="Attempt">1 for the first launch; more after a restart put it back.</param>
+/// <param name="Selection">The asset selection, if not all.</param>
+public sealed record QueuedRunView(string QueueId, string Pipeline, string? Partition, string Trigger, int Priority, IReadOnlyDictionary<string, string> Params,
+    string? BackfillId, QueueState State, string? RunId, DateTimeOffset EnqueuedAt, int Attempt, string? Selection)
+{
+    internal static QueuedRunView Of(QueuedRun q) =>
+        new(q.QueueId, q.Pipeline, q.Partition, q.Trigger, q.Priority, q.Params, q.BackfillId, q.State, q.RunId, q.EnqueuedAt, q.Attempt, q.Selection);
+}

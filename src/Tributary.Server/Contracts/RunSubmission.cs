@@ -1,0 +1,9 @@
+namespace Tributary.Server.Contracts;
+
+/// <summary>A run request (<c>POST /api/runs</c>): it is queued, and the answer names its queue entry.</summary>
+/// <param name="Pipeline">The pipeline to run.</param>
+/// <param name="Partition">The partition key, for a partitioned pipeline.</param>
+/// <param name="Params">Template param overrides, name to value.</param>
+/// <param name="Priority">Higher runs first; default 0.</param>
+/// <param name="Selection">Assets to run: ids, +id (with upstream), id+ (with downstream), comma-separated; default all.</param>
+public sealed record RunSubmission(string Pipeline, string? Partition = null, IReadOnlyDictionary<string, string>? Params = null, int? Priority = null, string? Selection = null);

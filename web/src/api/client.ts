@@ -1,0 +1,117 @@
+import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "./schema";
+
+/**
+ * The API's types, generated from the server's OpenAPI document (src/api/openapi.json, renewed by `npm run openapi`;
+ * `npm run build` generates schema.d.ts from it, so a client that disagrees with the server does not compile).
+ */
+export type Schemas = components["schemas"];
+export type Diagnostic = Schemas["DiagnosticView"];
+export type Template = Schemas["TemplateView"];
+export type TemplateParam = Schemas["TemplateParam"];
+export type Run = Schemas["RunView"];
+export type RunDetail = Schemas["RunDetail"];
+export type RunEvent = Schemas["RunEventView"];
+export type RunEnded = Schemas["RunEnded"];
+export type PartitionPage = Schemas["PartitionPage"];
+export type PipelineSummary = Schemas["PipelineSummary"];
+export type Problem = Schemas["ProblemDetails"];
+
+/** A call the server refused or could not answer: the message is the ProblemDetails detail; a refused pipeline's problems are in `diagnostics`. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly problem: Problem | null) {
+    super(problemMessage(problem, status));
+    this.name = "ApiError";
+  }
+
+  /** The pipeline's problems, when the server refused it for them. */
+  get diagnostics(): Diagnostic[] {
+    return this.problem?.diagnostics ?? [];
+  }
+}
+
+/** The message of an error answer: ProblemDetails' detail, else its title, else the status. */
+export function problemMessage(body: unknown, status: number): string {
+  const b = body as { detail?: string | null; title?: string | null } | null;
+  return b?.detail ?? b?.title ?? `HTTP ${status}`;
+}
+
+/** The message of anything a call threw, for the page to show. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+type Fetcher = (request: Request) => Promise<Response>;
+
+// The per-install write secret: the server gives it only to its own pages, and every change must carry it.
+function writeSecret(fetcher: Fetcher, baseUrl: string): Middleware {
+  let grant: Promise<Schemas["WriteSecretGrant"]> | null = null;
+  const secret = () => {
+    grant ??= fetcher(new Request(`${baseUrl}/api/write-secret`)).then(async (r) => {
+      const body: unknown = await r.json().catch(() => null);
+      if (!r.ok) throw new ApiError(r.status, body as Problem | null);
+      return body as Schemas["WriteSecretGrant"];
+    }).catch((e: unknown) => {
+      grant = null;
+      throw e;
+    });
+    return grant;
+  };
+  return {
+    async onRequest({ request }) {
+      if (request.method === "GET" || request.method === "HEAD") return undefined;
+      const { header, secret: value } = await secret();
+      if (value) request.headers.set(header, value);
+      return request;
+    },
+  };
+}
+
+type Answer<T> = { data?: T; error?: unknown; response: Response };
+
+// The body of a successful answer, or an ApiError with the server's message.
+async function body<T>(call: Promise<Answer<T>>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw new ApiError(response.status, (error ?? null) as Problem | null);
+  return data as T;
+}
+
+/** The API, typed from its OpenAPI document; path segments are encoded, and changes carry the write secret. */
+export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
+  const baseUrl = options.baseUrl ?? "";
+  const fetcher: Fetcher = options.fetch ?? ((request) => globalThis.fetch(request));
+  const client = createClient<paths>({ baseUrl, fetch: fetcher });
+  client.use(writeSecret(fetcher, baseUrl));
+  return {
+    templates: () => body(client.GET("/api/templates")),
+    pipelines: () => body(client.GET("/api/pipelines")),
+    components: () => body(client.GET("/api/components")),
+    componentSchema: (type: string) => body(client.GET("/api/components/{type}/schema", { params: { path: { type } } })),
+    yaml: (name: string) => body(client.GET("/api/pipelines/{name}/yaml", { params: { path: { name } } })),
+    validate: (yaml: string) => body(client.POST("/api/validate", { body: { yaml } })),
+    save: (name: string, yaml: string) => body(client.PUT("/api/pipelines/{name}/yaml", { params: { path: { name } }, body: { yaml } })),
+    pause: (name: string, paused: boolean) =>
+      body(paused ? client.POST("/api/pipelines/{name}/pause", { params: { path: { name } } }) : client.POST("/api/pipelines/{name}/resume", { params: { path: { name } } })),
+    nextTicks: (expression: string, timezone: string, count: number) => body(client.GET("/api/cron/next", { params: { query: { expression, timezone, count } } })),
+    ticks: (limit: number) => body(client.GET("/api/ticks", { params: { query: { limit } } })),
+    run: (submission: Schemas["RunSubmission"]) => body(client.POST("/api/runs", { body: submission })),
+    queue: (id: string) => body(client.GET("/api/queue/{id}", { params: { path: { id } } })),
+    cancelRun: (id: string) => body(client.POST("/api/runs/{id}/cancel", { params: { path: { id } } })),
+    runs: (pipeline?: string) => body(client.GET("/api/runs", { params: { query: { pipeline } } })),
+    runDetail: (id: string) => body(client.GET("/api/runs/{id}", { params: { path: { id } } })),
+    assets: () => body(client.GET("/api/assets")),
+    asset: (name: string, limit = 200) => body(client.GET("/api/assets/{name}", { params: { path: { name }, query: { limit } } })),
+    history: (name: string) => body(client.GET("/api/assets/{name}/history", { params: { path: { name } } })),
+    lineage: (asset: string) => body(client.GET("/api/lineage/{asset}", { params: { path: { asset } } })),
+    partitions: (pipeline: string, offset = 0, limit = 1000) =>
+      body(client.GET("/api/pipelines/{name}/partitions", { params: { path: { name: pipeline }, query: { offset, limit } } })),
+  };
+}
+
+export const api = createApi();
+
+/** Where a run's events stream (server-sent events: RunEvent messages, then `end` with RunEnded). */
+export const runEventsUrl = (runId: string) => `/api/runs/${encodeURIComponent(runId)}/events`;
+
+/** Where a table downloads as CSV. */
+export const csvUrl = (table: string) => `/api/assets/${encodeURIComponent(table)}/csv`;
