@@ -104,7 +104,7 @@ public sealed class TributaryServer : IAsyncDisposable
             api.RequireAuthorization(bearer);
             openApi.RequireAuthorization(bearer);
         }
-        api.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok")));
+        api.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Server");
         PipelinesApi.Map(api, project, daemon, log);
         RunsApi.Map(api, project, daemon);
         BackfillsApi.Map(api, project, daemon);
@@ -116,7 +116,7 @@ public sealed class TributaryServer : IAsyncDisposable
             return WriteProtection.CrossSiteReason(context.Request) is { } reason
                 ? TypedResults.Problem(ApiProblems.Problem(StatusCodes.Status403Forbidden, $"{reason}; the write secret is given only to this server's own pages"))
                 : TypedResults.Ok(new WriteSecretGrant(WriteSecret.Header, options.Token is null ? options.WriteSecret : null));
-        }).ProducesProblem(StatusCodes.Status403Forbidden);
+        }).ProducesProblem(StatusCodes.Status403Forbidden).WithTags("Server");
 
         var loop = new CancellationTokenSource();
         Task? running = null;
