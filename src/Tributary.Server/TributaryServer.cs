@@ -71,7 +71,8 @@ public sealed class TributaryServer : IAsyncDisposable
         // With a token, every endpoint needs it: the API group says so, and the fallback covers any endpoint mapped outside it.
         builder.Services.AddAuthorization(o => o.FallbackPolicy = options.Token is null ? null : bearer);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.Services.AddOpenApi(ApiDocument.Configure);
+        // A lambda, not a method group: only this form is intercepted by the generator that puts the XML docs into the document.
+        builder.Services.AddOpenApi(options => ApiDocument.Configure(options));
         var app = builder.Build();
 
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
