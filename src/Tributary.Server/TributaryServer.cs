@@ -71,7 +71,8 @@ public sealed class TributaryServer : IAsyncDisposable
         // With a token, every endpoint needs it: the API group says so, and the fallback covers any endpoint mapped outside it.
         builder.Services.AddAuthorization(o => o.FallbackPolicy = options.Token is null ? null : bearer);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.Services.AddOpenApi(ApiDocument.Configure);
+        // A lambda, not a method group: only this form is intercepted by the generator that puts the XML docs into the document.
+        builder.Services.AddOpenApi(options => ApiDocument.Configure(options));
         var app = builder.Build();
 
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -104,7 +105,7 @@ public sealed class TributaryServer : IAsyncDisposable
             api.RequireAuthorization(bearer);
             openApi.RequireAuthorization(bearer);
         }
-        api.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok")));
+        api.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Server");
         PipelinesApi.Map(api, project, daemon, log);
         RunsApi.Map(api, project, daemon);
         BackfillsApi.Map(api, project, daemon);
@@ -116,7 +117,7 @@ public sealed class TributaryServer : IAsyncDisposable
             return WriteProtection.CrossSiteReason(context.Request) is { } reason
                 ? TypedResults.Problem(ApiProblems.Problem(StatusCodes.Status403Forbidden, $"{reason}; the write secret is given only to this server's own pages"))
                 : TypedResults.Ok(new WriteSecretGrant(WriteSecret.Header, options.Token is null ? options.WriteSecret : null));
-        }).ProducesProblem(StatusCodes.Status403Forbidden);
+        }).ProducesProblem(StatusCodes.Status403Forbidden).WithTags("Server");
 
         var loop = new CancellationTokenSource();
         Task? running = null;

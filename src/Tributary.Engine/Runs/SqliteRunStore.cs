@@ -55,6 +55,7 @@ public sealed partial class SqliteRunStore : IRunStore
     // Enough for the server's request threads on a small machine; each is a native connection and a file handle.
     private static readonly int ReadConnections = Math.Clamp(Environment.ProcessorCount, 2, 8);
     private const int MaxKeptAnswers = 64;
+    private const int MaxKeptRuns = 1000;
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -149,9 +150,14 @@ public sealed partial class SqliteRunStore : IRunStore
             cancellationToken, ("$id", c.RunId), ("$a", c.Asset), ("$c", c.Check), ("$p", c.Passed), ("$b", c.Blocking), ("$d", c.Detail), ("$at", Time(c.At)));
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(int limit, string? pipeline, CancellationToken cancellationToken) =>
-        CachedAsync($"runs {limit} {pipeline}", () => ReadAsync("SELECT * FROM runs WHERE ($p IS NULL OR pipeline = $p) ORDER BY started_at DESC, run_id DESC LIMIT $n", ReadRun, cancellationToken,
-            ("$p", pipeline), ("$n", limit)), cancellationToken);
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(int limit, string? pipeline, CancellationToken cancellationToken)
+    {
+        Task<IReadOnlyList<RunRecord>> Read() =>
+            ReadAsync("SELECT * FROM runs WHERE ($p IS NULL OR pipeline = $p) ORDER BY started_at DESC, run_id DESC LIMIT $n", ReadRun, cancellationToken,
+                ("$p", pipeline), ("$n", limit));
+        // Pages of the size the API asks for are kept; whole histories (partition status) are read each time.
+        return limit <= MaxKeptRuns ? CachedAsync($"runs {limit} {pipeline}", Read, cancellationToken) : Read();
+    }
 
     /// <inheritdoc />
     public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>

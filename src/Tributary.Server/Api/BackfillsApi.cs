@@ -11,8 +11,10 @@ namespace Tributary.Server.Api;
 /// <summary><c>/api/backfills</c>: start, follow, cancel and re-run the failed partitions of backfills.</summary>
 internal static class BackfillsApi
 {
-    public static void Map(RouteGroupBuilder api, TributaryProject project, Daemon daemon)
+    public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon)
     {
+        // Tagged for the OpenAPI document (otherwise each operation is tagged with the host application's name).
+        var api = group.MapGroup("").WithTags("Backfills");
         api.MapPost("/backfills", (BackfillSubmission r, CancellationToken ct) => StartAsync(project, daemon, r, ct));
 
         api.MapGet("/backfills", async Task<Ok<IReadOnlyList<BackfillView>>> (CancellationToken ct) =>

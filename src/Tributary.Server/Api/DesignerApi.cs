@@ -21,8 +21,10 @@ internal static partial class DesignerApi
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9_]+$")]
     private static partial System.Text.RegularExpressions.Regex PipelineName();
 
-    public static void Map(RouteGroupBuilder api, TributaryProject project, TimeProvider time)
+    public static void Map(RouteGroupBuilder group, TributaryProject project, TimeProvider time)
     {
+        // Tagged for the OpenAPI document (otherwise each operation is tagged with the host application's name).
+        var api = group.MapGroup("").WithTags("Designer");
         var tableList = new TableList(project.Warehouse, time);
 
         api.MapGet("/templates", () => TypedResults.Ok<IReadOnlyList<TemplateView>>(

@@ -14,8 +14,10 @@ internal static class PipelinesApi
 {
     private const int MaxPartitionsPerPage = 1000;
 
-    public static void Map(RouteGroupBuilder api, TributaryProject project, Daemon daemon, Action<string> log)
+    public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon, Action<string> log)
     {
+        // Tagged for the OpenAPI document (otherwise each operation is tagged with the host application's name).
+        var api = group.MapGroup("").WithTags("Pipelines");
         api.MapGet("/pipelines", (CancellationToken ct) => ListAsync(project, daemon, log, ct));
 
         // One page of partitions (oldest first) with every asset's state in each, and how many partitions there are.

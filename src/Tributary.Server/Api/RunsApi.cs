@@ -15,8 +15,10 @@ namespace Tributary.Server.Api;
 /// <summary><c>/api/runs</c> and <c>/api/queue</c>: submit, follow (server-sent events), list and cancel runs.</summary>
 internal static class RunsApi
 {
-    public static void Map(RouteGroupBuilder api, TributaryProject project, Daemon daemon)
+    public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon)
     {
+        // Tagged for the OpenAPI document (otherwise each operation is tagged with the host application's name).
+        var api = group.MapGroup("").WithTags("Runs");
         api.MapPost("/runs", (RunSubmission s, CancellationToken ct) => SubmitAsync(project, daemon, s, ct));
 
         api.MapGet("/queue", async Task<Ok<IReadOnlyList<QueuedRunView>>> (CancellationToken ct) =>
