@@ -9,7 +9,7 @@ namespace Tributary.Testing;
 /// <summary>
 /// A throwaway PostgreSQL cluster for the test assembly: initdb into a temp folder, pg_ctl on a free port,
 /// stopped and deleted at the end. As root it runs the server as the 'postgres' (or 'nobody') user.
-/// When no PostgreSQL is installed, tests that need it skip with a clear message, unless
+/// When no PostgreSQL is installed, or TRIB_SKIP_POSTGRES=1, tests that need it skip with a clear message, unless
 /// TRIB_REQUIRE_POSTGRES=1 (set by CI), where they fail.
 /// </summary>
 public sealed class PostgresCluster : IAsyncLifetime
@@ -23,6 +23,12 @@ public sealed class PostgresCluster : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // The mutation bench restarts test processes often and kills them without disposing fixtures; it skips PostgreSQL.
+        if (Environment.GetEnvironmentVariable("TRIB_SKIP_POSTGRES") == "1")
+        {
+            Unavailable = "TRIB_SKIP_POSTGRES=1 is set: the PostgreSQL tests skip.";
+            return;
+        }
         _binDir = FindBinDir();
         if (_binDir is null)
         {

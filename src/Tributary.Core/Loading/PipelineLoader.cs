@@ -166,6 +166,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var what = $"param '{key.Value}'";
             if (!Identifier().IsMatch(key.Value))
                 reader.Error(DiagnosticCodes.InvalidName, key.Location, $"param name '{key.Value}' may use only a-z, 0-9 and _, and not start with a digit.");
+            // Stryker disable once Statement: without this continue 'p' is unassigned below; that mutant cannot compile
             if (reader.Mapping(node, what) is not { } p) continue;
             reader.CheckKeys(p, what, ParamKeys);
             var type = reader.OneOf(p, "type", what, ParamTypes, required: true) ?? ParamType.String;
@@ -376,6 +377,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var result = new List<SensorSpec>();
         foreach (var node in reader.Sequence(top["sensors"], "'sensors'")?.Items ?? [])
         {
+            // Stryker disable once Statement: without this continue 'map' is unassigned below; that mutant cannot compile
             if (reader.Mapping(node, "a sensor") is not { } map) continue;
             var type = reader.Scalar(map, "type", "a sensor", required: true);
             if (type is null) continue;
@@ -414,6 +416,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var pending = new List<(YamlMapping Map, string Id, ComponentDescriptor Type, List<YamlScalar> Inputs)>();
         foreach (var node in seq.Items)
         {
+            // Stryker disable once Statement: without this continue 'map' is unassigned below; that mutant cannot compile
             if (reader.Mapping(node, "a component") is not { } map) continue;
             var idNode = reader.Scalar(map, "id", "a component", required: true);
             var what = idNode is null ? "a component" : $"component '{idNode.Value}'";
@@ -486,8 +489,10 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var result = new List<CheckSpec>();
         foreach (var node in reader.Sequence(component["checks"], $"'checks' of {owner}")?.Items ?? [])
         {
+            // Stryker disable once Statement: without this continue 'map' is unassigned below; that mutant cannot compile
             if (reader.Mapping(node, "a check") is not { } map) continue;
             reader.CheckKeys(map, "a check", CheckKeys);
+            // Stryker disable once Statement: without this continue 'type' is unassigned below; that mutant cannot compile
             if (reader.OneOf(map, "type", "a check", CheckTypeNames.All, required: true) is not { } type) continue;
             var what = $"check '{CheckTypeNames.Of(type)}'";
             var columns = reader.TextList(map["column"], "'column'").Concat(reader.TextList(map["columns"], "'columns'")).ToList();
@@ -531,6 +536,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             catch (PlanException e)
             {
                 reader.Error(DiagnosticCodes.NotAllowed, c.Spec.Location, $"component '{id}' ({c.Spec.Type}): {e.Message}");
+                // Stryker disable once Statement: without this continue 'plan' is unassigned below; that mutant cannot compile
                 continue;
             }
             catch (Exception e)

@@ -120,6 +120,7 @@ public static class YamlTreeReader
             if (keyNode is not YamlScalar key)
             {
                 state.Report(diagnostics, new Diagnostic(DiagnosticCodes.WrongType, keyNode.Location, $"a key must be a scalar, got {keyNode.KindName}."));
+                // Stryker disable once Statement: without this continue 'key' is unassigned below; that mutant cannot compile
                 continue;
             }
             if (!seen.Add(key.Value))

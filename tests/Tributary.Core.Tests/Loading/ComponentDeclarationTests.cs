@@ -30,6 +30,44 @@ public sealed class ComponentDeclarationTests
             Problems("pipeline: p\ncomponents: [{ type: transform.sql, name: a }]\n"));
 
     [Fact]
+    public void Component_ListingItselfAsInput_IsTheOnlyProblemReported() =>
+        Assert.Equal(["p.yaml:2:53: error TRIB0203: component 'a' lists itself as an input."],
+            Problems("pipeline: p\ncomponents: [{ id: a, type: transform.sql, inputs: [a], with: { sql: SELECT 1 } }]\n"));
+
+    [Fact]
+    public void Checks_ValueThatIsNotANumber_IsTheOnlyProblemReported() =>
+        Assert.Equal(["p.yaml:6:44: error TRIB0103: 'value' must be a whole number, got 'many'."],
+            Problems("pipeline: p\ncomponents:\n  - id: orders\n    type: source.csv\n    with: { path: o.csv, columns: { id: BIGINT } }\n    checks: [{ type: row_count_min, value: many }]\n"));
+
+    [Theory]
+    [InlineData("{ type: not_null, column: { id: 1 } }", "'column' must be a list, got a mapping.")]
+    [InlineData("{ type: unique, columns: { id: 1 } }", "'columns' must be a list, got a mapping.")]
+    [InlineData("{ type: accepted_values, column: id, values: { a: 1 } }", "'values' must be a list, got a mapping.")]
+    public void Checks_ListOfTheWrongShape_NamesTheKey(string check, string expected) =>
+        Assert.Contains(Problems($"pipeline: p\ncomponents:\n  - id: orders\n    type: source.csv\n    with: {{ path: o.csv, columns: {{ id: BIGINT }} }}\n    checks: [{check}]\n"),
+            p => p.EndsWith("error TRIB0103: " + expected, StringComparison.Ordinal));
+
+    [Fact]
+    public void PartitionMappings_LastAndIdentity_AreKept()
+    {
+        var c = Valid("""
+            pipeline: p
+            partitions: { type: daily, start: 2024-01-01 }
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+              - { id: b, type: transform.sql, with: { sql: SELECT 2 AS v } }
+              - { id: c, type: transform.sql, inputs: [a, b], partition_mapping: { a: last, b: identity }, with: { sql: SELECT 3 } }
+            """).Components[2];
+
+        Assert.Equal((PartitionMappingKind.Last, PartitionMappingKind.Identity), (c.PartitionMappings["a"].Kind, c.PartitionMappings["b"].Kind));
+    }
+
+    [Fact]
+    public void Plan_MissingColumnThatTheComponentHintsAbout_GivesTheHint() =>
+        Assert.Equal(["p.yaml:4:42: error TRIB0204: input 'orders' has no column 'total', which segment.rfm needs. Set amount_column to a numeric column, or cast it upstream."],
+            Problems("pipeline: p\ncomponents:\n" + Orders + "  - { id: s, type: segment.rfm, inputs: [orders], with: { amount_column: total } }\n"));
+
+    [Fact]
     public void Component_MissingComponents_IsReportedAtThePipeline() =>
         Assert.Equal(["p.yaml:1:1: error TRIB0101: the pipeline is missing required key 'components'."], Problems("pipeline: p\n"));
 
@@ -107,7 +145,8 @@ public sealed class ComponentDeclarationTests
     }
 
     [Theory]
-    [InlineData("{ zebra: all }", "p.yaml:4:69: error TRIB0202: partition_mapping names 'zebra', which is not an input of component 'c' (transform.sql).")]
+    [InlineData("{ zebra: bogus }", "p.yaml:4:69: error TRIB0202: partition_mapping names 'zebra', which is not an input of component 'c' (transform.sql).")]
+    [InlineData("{ a: [last] }", "p.yaml:4:72: error TRIB0105: partition mapping '' of input 'a' is not one of identity, all, last, offset N (e.g. offset -1).")]
     [InlineData("{ a: offset x }", "p.yaml:4:72: error TRIB0105: partition mapping 'offset x' of input 'a' is not one of identity, all, last, offset N (e.g. offset -1).")]
     [InlineData("[a]", "p.yaml:4:67: error TRIB0103: 'partition_mapping' of component 'c' (transform.sql) must be a mapping, got a list.")]
     public void PartitionMappings_Mistake_IsReportedWhereItIs(string mapping, string expected) =>

@@ -100,6 +100,17 @@ public sealed class ParamDeclarationTests
     }
 
     [Fact]
+    public void Load_EnumThatIsNotAList_NamesTheParam() =>
+        Assert.Equal(["p.yaml:2:51: error TRIB0103: 'enum' of param 'mode' must be a list, got a mapping."],
+            Problems("pipeline: p\nparams: { mode: { type: string, default: a, enum: { a: 1 } } }\n" + Component));
+
+    [Theory]
+    [InlineData("\"true\"", "true")]
+    [InlineData("\"false\"", "false")]
+    public void Load_BooleanDefault_AcceptsTrueAndFalse(string written, string value) =>
+        Assert.Equal(value, Assert.Single(Valid($"pipeline: p\nparams: {{ dry: {{ type: boolean, default: {written} }} }}\n" + Component).Params).Value);
+
+    [Fact]
     public void Load_FullDeclaration_KeepsTypeRangeValuesAndDescription()
     {
         var p = Valid("""

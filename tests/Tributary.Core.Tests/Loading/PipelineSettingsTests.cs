@@ -38,6 +38,14 @@ public sealed class PipelineSettingsTests
     public void Schedule_Mistake_IsReportedWhereItIs(string line, string expected) =>
         Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component));
 
+    [Theory]
+    [InlineData("description: [a, b]", "p.yaml:2:14: error TRIB0103: 'description' in the pipeline must be a scalar, got a list.")]
+    [InlineData("schedule: { cron: \"0 6 * * *\", timezone: [UTC] }", "p.yaml:2:42: error TRIB0103: 'timezone' in 'schedule' must be a scalar, got a list.")]
+    [InlineData("schedule: { cron: \"0 6 * * *\", catch_up: [skip] }", "p.yaml:2:42: error TRIB0103: 'catch_up' in 'schedule' must be a scalar, got a list.")]
+    [InlineData("partitions: { type: static, keys: { eu: 1 } }", "p.yaml:2:35: error TRIB0103: 'keys' of 'partitions' must be a list, got a mapping.")]
+    public void Setting_OfTheWrongShape_NamesWhereItBelongs(string line, string expected) =>
+        Assert.Single(Problems($"pipeline: p\n{line}\n" + Component), p => p == expected);
+
     [Fact]
     public void Schedule_WithAnUnknownTimezone_IsNotKept()
     {

@@ -15,10 +15,10 @@ public sealed class RunHistoryTests(PostgresCluster postgres)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static async Task<(RunResult Result, List<RunEvent> Events)> RunAsync(EngineHarness h, string yaml, CancellationToken cancellationToken,
-        string trigger = "cli")
+        string trigger = "cli", int parallelism = 4)
     {
         var events = new List<RunEvent>();
-        var executor = new RunExecutor(EngineHarness.Catalog, h.Warehouse, h.Store, new ExecutorOptions(4), new FakeTimeProvider(Now));
+        var executor = new RunExecutor(EngineHarness.Catalog, h.Warehouse, h.Store, new ExecutorOptions(parallelism), new FakeTimeProvider(Now));
         var result = await executor.ExecuteAsync(EngineHarness.Pipeline(yaml),
             new RunRequest { ProjectDirectory = h.Temp.Path, Trigger = trigger, Observer = e => { lock (events) events.Add(e); } }, cancellationToken);
         return (result, events);
@@ -156,5 +156,60 @@ public sealed class RunHistoryTests(PostgresCluster postgres)
         Assert.Equal((StepStatus.Cancelled, 1, (DateTimeOffset?)Now, "cancelled"), (step.Status, step.Attempts, step.EndedAt, step.Error));
         Assert.Equal("slow: cancelled; the table keeps its previous version", Assert.Single(events, e => e.Kind == RunEventKind.StepFailed).Message);
         Assert.Equal("run cancelled in 0.0s", events[^1].Message);
+    }
+
+    [Fact]
+    public async Task Execute_TwoIndependentFailures_TheRunErrorIsTheFirst()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var probe = ProbeState.Create();
+
+        var (result, _) = await RunAsync(h, $$"""
+            pipeline: p
+            components:
+              - { id: first, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 1 } }
+              - { id: second, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 1 } }
+            """, Ct, parallelism: 1);
+
+        Assert.Equal((RunStatus.Failed, "first (test.probe) failed: planned failure 1 of 1"), (result.Status, result.Error));
+    }
+
+    [Fact]
+    public async Task Execute_TwoBlockingChecksFail_TheStepStillBlocks()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+
+        var (result, _) = await RunAsync(h, """
+            pipeline: p
+            components:
+              - id: orders
+                type: transform.sql
+                with: { sql: "SELECT 1 AS id UNION ALL SELECT 1" }
+                checks:
+                  - { type: unique, column: id, blocking: true }
+                  - { type: row_count_min, value: 5, blocking: true }
+              - { id: report, type: transform.sql, inputs: [orders], with: { sql: SELECT 1 } }
+            """, Ct);
+
+        Assert.Equal((RunStatus.Failed, "blocking check failed on 'orders'"), (result.Status, result.Error));
+        Assert.Equal([StepStatus.Succeeded, StepStatus.Skipped], result.Steps.Select(s => s.Status));
+    }
+
+    [Fact]
+    public async Task Execute_CancelledBeforeItStarts_EndsCancelledWithNothingRun()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var (result, _) = await RunAsync(h, """
+            pipeline: p
+            components:
+              - { id: t, type: transform.sql, with: { sql: SELECT 1 } }
+            """, cts.Token);
+
+        Assert.Equal((RunStatus.Cancelled, "cancelled"), (result.Status, result.Error));
+        Assert.Equal(StepStatus.Cancelled, Assert.Single(result.Steps).Status);
+        Assert.Empty(await h.Warehouse.ListTablesAsync(Ct));
     }
 }
