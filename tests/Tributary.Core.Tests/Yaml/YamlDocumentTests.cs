@@ -19,7 +19,7 @@ public sealed class YamlDocumentTests
               - { id: c, type: transform.sql, inputs: *in, with: { sql: *q } }
             """);
 
-        Assert.All(p.Components, c => Assert.Equal("SELECT 1 AS v", ((SqlTransformParameters)c.Parameters).Sql));
+        Assert.All(p.Components, c => Assert.Equal("SELECT 1 AS v", ((SqlTransformParameters)c.Parameters).Sql.Template));
         Assert.Equal(["a"], p.Components[2].Inputs);
     }
 
