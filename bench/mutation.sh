@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing (Stryker.NET) of Tributary.Core and Tributary.Engine: how many injected faults the tests catch.
 # A bench, not part of ./test.sh or CI; bench/README.md says how to read it and what it scored.
-#   bench/mutation.sh            both projects (about 25 min on a quiet 2-core machine)
+#   bench/mutation.sh            both projects (about 30 min on this 2-core machine while other builds run)
 #   bench/mutation.sh core       only Tributary.Core (or: engine; or daemon, the part of the engine left out by default)
 # Reports go to bench/mutation-report/<project>/reports/ (mutation-report.html, .json, .md).
 set -euo pipefail
@@ -45,7 +45,7 @@ for target in "${targets[@]}"; do
     engine)
       # Not the daemon nor the SQLite run store (the 'daemon' target below): the daemon's tests tick a fake clock over a
       # SQLite store, and every engine test writes to the store, so each of their mutants reruns seconds of tests; with
-      # them the engine alone took over 45 minutes on this 2-core machine.
+      # them the engine alone was on course for more than 45 minutes on this 2-core machine.
       run engine src/Tributary.Engine tests/Tributary.Engine.Tests/Tributary.Engine.Tests.csproj \
         '!**/Orchestration/Daemon.cs' '!**/Runs/**' ;;
     daemon)

@@ -1,6 +1,10 @@
 """Summarises Stryker's JSON reports written by bench/mutation.sh: the score per project and overall, how many
 kills name the test that killed them (a score from tests that never ran would have none), and the mutants that
-survived or that no test reached, by file."""
+survived or that no test reached, by file.
+
+One kind of mutant is left out of the score as equivalent: ConfigureAwait(false) turned into ConfigureAwait(true). The
+engine runs without a synchronization context, where the two behave the same. (Stryker's ignore-methods option would
+also drop every mutant inside the awaited call, such as the text of the event being written, so it is not used.)"""
 import json
 import os
 import sys
@@ -8,6 +12,12 @@ from collections import Counter
 
 DETECTED = {"Killed", "Timeout"}
 UNDETECTED = {"Survived", "NoCoverage"}
+
+
+def is_equivalent(source_lines, mutant):
+    """True for the ConfigureAwait(false) -> true mutant."""
+    start = mutant["location"]["start"]
+    return source_lines[start["line"] - 1][: start["column"] - 1].endswith("ConfigureAwait(")
 
 
 def load(out, name):
@@ -35,8 +45,9 @@ def main():
         undetected = {}
         for path, file in sorted(report["files"].items()):
             rel = os.path.relpath(path, root) if root and os.path.isabs(path) else path
+            lines = file["source"].split("\n")
             for m in file["mutants"]:
-                status = m["status"]
+                status = "Equivalent" if is_equivalent(lines, m) else m["status"]
                 counts[status] += 1
                 if status == "Killed" and m.get("killedBy"):
                     named = [tests.get(t, t) for t in m["killedBy"]]
@@ -48,7 +59,7 @@ def main():
         total.update(counts)
         detected, valid, pct = score(counts)
         print(f"\n== {name}: mutation score {pct:.1f}% ({detected} of {valid} detected)")
-        print("   " + ", ".join(f"{s} {counts[s]}" for s in ["Killed", "Timeout", "Survived", "NoCoverage", "CompileError", "Ignored"]))
+        print("   " + ", ".join(f"{s} {counts[s]}" for s in ["Killed", "Timeout", "Survived", "NoCoverage", "Equivalent", "CompileError", "Ignored"]))
         print(f"   kills that name a test: {named_kills} of {counts['Killed']}")
         for e in examples:
             print(f"   e.g. {e}")

@@ -210,6 +210,39 @@ public sealed class RunHistoryTests(PostgresCluster postgres)
 
         Assert.Equal((RunStatus.Cancelled, "cancelled"), (result.Status, result.Error));
         Assert.Equal(StepStatus.Cancelled, Assert.Single(result.Steps).Status);
+        Assert.Equal(StepStatus.Cancelled, Assert.Single(await h.Store.GetStepsAsync(result.RunId, Ct)).Status);
         Assert.Empty(await h.Warehouse.ListTablesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Execute_DownstreamOfAFailure_IsRecordedAndLoggedAsSkipped()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var probe = ProbeState.Create();
+
+        var (result, events) = await RunAsync(h, $$"""
+            pipeline: p
+            components:
+              - { id: bad, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 1 } }
+              - { id: after, type: transform.sql, inputs: [bad], with: { sql: SELECT 1 } }
+            """, Ct);
+
+        Assert.Equal([StepStatus.Failed, StepStatus.Skipped], (await h.Store.GetStepsAsync(result.RunId, Ct)).Select(s => s.Status));
+        var skipped = Assert.Single(events, e => e.Kind == RunEventKind.StepSkipped);
+        Assert.Equal(("after", "skipped: upstream 'bad' did not succeed"), (skipped.Asset, skipped.Message));
+    }
+
+    [Fact]
+    public async Task Execute_ThousandsOfRows_AreLoggedWithAThousandsSeparator()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+
+        var (_, events) = await RunAsync(h, """
+            pipeline: p
+            components:
+              - { id: t, type: transform.sql, with: { sql: "SELECT range AS id FROM range(1200)" } }
+            """, Ct);
+
+        Assert.StartsWith("t: 1,200 rows in ", Assert.Single(events, e => e.Kind == RunEventKind.StepSucceeded).Message, StringComparison.Ordinal);
     }
 }
