@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Pipelines;
@@ -15,7 +14,8 @@ namespace Tributary.Core.Loading;
 internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> parameters, Func<string, string?> environment,
     IReadOnlyDictionary<string, string>? partition = null, IReadOnlyDictionary<string, ParamType>? types = null)
 {
-    [GeneratedRegex(@"\$\$\{|\$\{([^}]*)\}")]
+    // A reference's braces hold at most SqlLexer.MaxReferenceLength characters, as the lexer reads them.
+    [GeneratedRegex(@"\$\$\{|\$\{((?>[^}]{0,200}))\}")]
     private static partial Regex Reference();
 
     /// <summary>The expanded value, or null after adding a diagnostic for each bad reference.</summary>
@@ -141,9 +141,4 @@ internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> 
         scalar.Location with { Column = scalar.Location.Column + index + (scalar.IsPlain ? 0 : 1) };
 
     private string Suggest(string name) => Components.NameSuggestion.Format(name, parameters.Keys);
-
-    /// <summary>True when the text contains a reference (used to tell users where a value came from).</summary>
-    public static bool HasReference(string text) => text.Contains("${", StringComparison.Ordinal);
-
-    internal static string Escape(string text) => new StringBuilder(text).Replace("${", "$${").ToString();
 }

@@ -84,13 +84,20 @@ internal static class SqlLexer
         }
     }
 
-    // '$${' is an escape (Name null); '${...}' up to the first '}' is a reference; a '${' never closed is plain text.
+    /// <summary>
+    /// The longest text a reference's braces hold. Looking further for a '}' would make text with many unclosed '${'
+    /// quadratic (a 1 MiB scalar of them took minutes); no param, env or partition name comes near it.
+    /// </summary>
+    public const int MaxReferenceLength = 200;
+
+    // '$${' is an escape (Name null); '${...}' up to the first '}' is a reference; a '${' not closed within
+    // MaxReferenceLength characters is plain text.
     private static SqlReference? ReferenceAt(string sql, int i)
     {
         if (sql[i] != '$') return null;
         if (At(sql, i + 1) == '$' && At(sql, i + 2) == '{') return new SqlReference(i, 3, null);
         if (At(sql, i + 1) != '{') return null;
-        var close = sql.IndexOf('}', i + 2);
+        var close = sql.IndexOf('}', i + 2, Math.Min(MaxReferenceLength + 1, sql.Length - (i + 2)));
         return close < 0 ? null : new SqlReference(i, close - i + 1, sql[(i + 2)..close].Trim());
     }
 

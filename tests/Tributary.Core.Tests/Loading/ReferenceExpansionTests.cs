@@ -48,4 +48,29 @@ public sealed class ReferenceExpansionTests
     [Fact]
     public void Expand_DoubledDollar_WritesALiteralReference() =>
         Assert.Empty(((SqlTransformParameters)Valid(Sql("\"SELECT '$${x}', 'a$b'\"")).Components[0].Parameters).Sql.Values);
+
+    [Fact]
+    public void Expand_BracesHoldingMoreThanANameCanHold_ArePlainTextInSqlAndElsewhere()
+    {
+        var braces = "${" + new string('x', MaxReferenceLength + 1) + "}";
+
+        Assert.Empty(((SqlTransformParameters)Valid(Sql($"\"SELECT '{braces}'\"")).Components[0].Parameters).Sql.Values);
+        var p = Valid($"pipeline: p\ncomponents:\n  - {{ id: o, type: source.csv, with: {{ path: \"{braces}.csv\" }} }}\n");
+        Assert.Equal(braces + ".csv", ((Tributary.Components.Sources.CsvSourceParameters)p.Components[0].Parameters).Path);
+    }
+
+    [Fact]
+    public void Expand_ManyUnclosedReferences_StayPlainText()
+    {
+        // 100,000 unclosed '${' once took the lexer a scan to the end of the text for each of them.
+        var text = string.Concat(Enumerable.Repeat("${", 100_000));
+
+        var sql = ((SqlTransformParameters)Valid(Sql($"\"SELECT '{text}'\"")).Components[0].Parameters).Sql;
+
+        Assert.Equal($"SELECT '{text}'", sql.Template);
+        Assert.Empty(sql.Values);
+    }
+
+    // SqlLexer.MaxReferenceLength (internal to Core).
+    private const int MaxReferenceLength = 200;
 }
