@@ -253,7 +253,7 @@ public abstract class SqlWarehouse : IWarehouse
     protected abstract void RequireOneStatement(DbCommand command);
 
     /// <summary>Whether the engine refused a command for holding several statements.</summary>
-    protected virtual bool IsSeveralStatements(DbException error) => false;
+    protected virtual bool IsSeveralStatements(DbException exception) => false;
 
     /// <summary>The message for SQL holding several statements; <paramref name="count"/> when the parser counted them.</summary>
     protected static string SeveralStatements(int? count) =>

@@ -16,7 +16,7 @@ namespace Tributary.Cli.Projects;
 internal sealed class ProjectSession : IAsyncDisposable
 {
     private IWarehouse? _warehouse;
-    private IRunStore? _store;
+    private SqliteRunStore? _store;
 
     private readonly TimeProvider _time;
 

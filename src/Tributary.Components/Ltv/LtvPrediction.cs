@@ -277,7 +277,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
     private static string Describe(MaximumLikelihoodFit fit) =>
         $"LL {fit.LogLikelihood:0.0}, parameters {string.Join(", ", fit.Parameters.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)))}";
 
-    private static Task WriteModelTableAsync(ComponentContext context, IRepeatPurchaseModel model, MaximumLikelihoodFit fit, GammaGammaFit spend,
+    private static Task<long> WriteModelTableAsync(ComponentContext context, IRepeatPurchaseModel model, MaximumLikelihoodFit fit, GammaGammaFit spend,
         double correlation, LtvParameters p, int customers, CancellationToken cancellationToken)
     {
         string[] names = model is BgNbdParameters ? ["r", "alpha", "a", "b"] : ["r", "alpha", "s", "beta"];

@@ -13,6 +13,7 @@ public sealed record ParameterDescriptor(string Name, ParameterKind Kind, bool R
     double? Min, double? Max, IReadOnlyList<string> Allowed, string? Default);
 
 /// <summary>How a parameter's YAML value is read.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Named after the YAML type names users write.")]
 public enum ParameterKind
 {
     /// <summary>Text.</summary>

@@ -99,7 +99,7 @@ public sealed class AssetGraph
     /// <summary>Nodes downstream of <paramref name="id"/>, transitively, excluding it.</summary>
     public IReadOnlySet<string> Descendants(string id) => Walk(id, _downstream.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value));
 
-    private static HashSet<string> Walk(string id, IReadOnlyDictionary<string, IReadOnlyList<string>> edges)
+    private static HashSet<string> Walk(string id, Dictionary<string, IReadOnlyList<string>> edges)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<string>([id]);

@@ -32,6 +32,7 @@ public sealed record ParamSpec(string Name, ParamType Type, string? Value, strin
     IReadOnlyList<string> Values, SourceLocation Location);
 
 /// <summary>The type of a template parameter.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Named after the YAML type names users write.")]
 public enum ParamType
 {
     /// <summary>Any text.</summary>

@@ -12,6 +12,7 @@ public sealed record TableSchema(IReadOnlyList<ColumnSchema> Columns)
 public sealed record ColumnSchema(string Name, string SqlType, DataKind Kind);
 
 /// <summary>Portable column kinds, so components can state needs without naming one engine's types.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Named after the portable SQL kinds (INTEGER), not .NET types.")]
 public enum DataKind
 {
     /// <summary>Text.</summary>

@@ -199,7 +199,7 @@ public sealed class Daemon
             return;
         }
         // A partitioned pipeline's schedule materializes the latest complete partition at the tick.
-        var partition = p.Partitions is null ? null : new PartitionScheme(p.Partitions).All(latest).LastOrDefault()?.Key;
+        var partition = p.Partitions is null ? null : new PartitionScheme(p.Partitions).All(latest) is [.., var newest] ? newest.Key : null;
         var id = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "schedule", 10, cancellationToken).ConfigureAwait(false);
         await Tick("schedule", p.Name, latest, TickStatus.Requested, onTime ? $"tick {Local(latest, p.Schedule!.Timezone)}" : $"catch-up of the missed tick {Local(latest, p.Schedule!.Timezone)}", id, cancellationToken).ConfigureAwait(false);
     }

@@ -6,9 +6,9 @@ public interface IRunStore : IAsyncDisposable
     /// <summary>Records a new run.</summary>
     Task CreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, CancellationToken cancellationToken);
     /// <summary>Sets a run's final status.</summary>
-    Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endedAt, string? error, CancellationToken cancellationToken);
+    Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endedAt, string? failure, CancellationToken cancellationToken);
     /// <summary>Updates one step.</summary>
-    Task UpdateStepAsync(StepRecord step, CancellationToken cancellationToken);
+    Task UpdateStepAsync(StepRecord record, CancellationToken cancellationToken);
     /// <summary>Appends an event.</summary>
     Task AddEventAsync(RunEvent e, CancellationToken cancellationToken);
     /// <summary>Records a materialization.</summary>

@@ -10,7 +10,7 @@ public sealed partial class SqliteRunStore : IOrchestrationStore
 {
     /// <inheritdoc />
     public async Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken) =>
-        (await ReadAsync("SELECT value FROM cursors WHERE name = $n", r => r.GetString(0), cancellationToken, ("$n", name)).ConfigureAwait(false)).FirstOrDefault();
+        await ReadAsync("SELECT value FROM cursors WHERE name = $n", r => r.GetString(0), cancellationToken, ("$n", name)).ConfigureAwait(false) is [var first, ..] ? first : null;
 
     /// <inheritdoc />
     public Task SetCursorAsync(string name, string value, DateTimeOffset at, CancellationToken cancellationToken) =>
@@ -68,7 +68,7 @@ public sealed partial class SqliteRunStore : IOrchestrationStore
 
     /// <inheritdoc />
     public async Task<BackfillRecord?> GetBackfillAsync(string backfillId, CancellationToken cancellationToken) =>
-        (await ReadAsync("SELECT * FROM backfills WHERE backfill_id = $id", ReadBackfill, cancellationToken, ("$id", backfillId)).ConfigureAwait(false)).FirstOrDefault();
+        await ReadAsync("SELECT * FROM backfills WHERE backfill_id = $id", ReadBackfill, cancellationToken, ("$id", backfillId)).ConfigureAwait(false) is [var first, ..] ? first : null;
 
     /// <inheritdoc />
     public Task<IReadOnlyList<BackfillRecord>> ListBackfillsAsync(CancellationToken cancellationToken) =>

@@ -123,15 +123,15 @@ public sealed partial class SqliteRunStore : IRunStore
     }
 
     /// <inheritdoc />
-    public Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endedAt, string? error, CancellationToken cancellationToken) =>
+    public Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endedAt, string? failure, CancellationToken cancellationToken) =>
         WriteAsync("UPDATE runs SET status = $s, ended_at = $e, error = $err WHERE run_id = $id", cancellationToken,
-            ("$s", Name(status)), ("$e", Time(endedAt)), ("$err", error), ("$id", runId));
+            ("$s", Name(status)), ("$e", Time(endedAt)), ("$err", failure), ("$id", runId));
 
     /// <inheritdoc />
-    public Task UpdateStepAsync(StepRecord step, CancellationToken cancellationToken) =>
+    public Task UpdateStepAsync(StepRecord record, CancellationToken cancellationToken) =>
         WriteAsync("UPDATE steps SET status = $s, attempts = $n, started_at = $st, ended_at = $e, error = $err WHERE run_id = $id AND asset = $a",
-            cancellationToken, ("$s", Name(step.Status)), ("$n", step.Attempts), ("$st", Time(step.StartedAt)), ("$e", Time(step.EndedAt)),
-            ("$err", step.Error), ("$id", step.RunId), ("$a", step.Asset));
+            cancellationToken, ("$s", Name(record.Status)), ("$n", record.Attempts), ("$st", Time(record.StartedAt)), ("$e", Time(record.EndedAt)),
+            ("$err", record.Error), ("$id", record.RunId), ("$a", record.Asset));
 
     /// <inheritdoc />
     public Task AddEventAsync(RunEvent e, CancellationToken cancellationToken) =>
@@ -161,7 +161,7 @@ public sealed partial class SqliteRunStore : IRunStore
 
     /// <inheritdoc />
     public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>
-        (await ReadAsync("SELECT * FROM runs WHERE run_id = $id", ReadRun, cancellationToken, ("$id", runId)).ConfigureAwait(false)).FirstOrDefault();
+        await ReadAsync("SELECT * FROM runs WHERE run_id = $id", ReadRun, cancellationToken, ("$id", runId)).ConfigureAwait(false) is [var first, ..] ? first : null;
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken) =>

@@ -50,8 +50,8 @@ public sealed class PostgresWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
-    protected override bool IsSeveralStatements(DbException error) =>
-        error is PostgresException { SqlState: PostgresErrorCodes.SyntaxError, MessageText: "cannot insert multiple commands into a prepared statement" };
+    protected override bool IsSeveralStatements(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.SyntaxError, MessageText: "cannot insert multiple commands into a prepared statement" };
 
     /// <inheritdoc />
     protected override async Task LoadFilesAsync(DbConnection connection, string quotedTable, IReadOnlyList<string> paths, FileFormat format,

@@ -97,7 +97,7 @@ public sealed class DemoStoreGenerator
             while (true)
             {
                 clock += Exponential.Sample(_random, person.Rate);
-                if (clock > horizon + _o.LabelDays) break;
+                if (clock > horizon + DemoStoreOptions.LabelDays) break;
                 times.Add(clock);
                 if (_random.NextDouble() < person.Dropout)
                 {
@@ -481,7 +481,7 @@ public sealed class DemoStoreGenerator
             base_conversion = DemoTruth.BaseConversion,
             experiment = new { name = DemoTruth.Experiment, true_relative_lift = DemoTruth.ExperimentLift },
             cutoff = _o.Cutoff.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            label_days = _o.LabelDays, customers = _o.Customers, seed = _o.Seed, mess = _o.Mess,
+            label_days = DemoStoreOptions.LabelDays, customers = _o.Customers, seed = _o.Seed, mess = _o.Mess,
         }, Indented));
     }
 
@@ -516,7 +516,7 @@ public sealed class DemoStoreGenerator
         };
     }
 
-    private string Local(DemoPerson person, DateTime utc)
+    private static string Local(DemoPerson person, DateTime utc)
     {
         var local = utc + person.UtcOffset;
         var sign = person.UtcOffset < TimeSpan.Zero ? "-" : "+";

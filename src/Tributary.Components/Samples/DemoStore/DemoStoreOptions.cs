@@ -15,7 +15,7 @@ public sealed record DemoStoreOptions(int Customers = 2000, int Days = 365, int 
     public DateOnly Cutoff => FirstDay.AddDays(Days);
 
     /// <summary>Days after the cutoff simulated for churn labels only.</summary>
-    public int LabelDays => 90;
+    public const int LabelDays = 90;
 
     /// <summary>Checks ranges; the message names the flag.</summary>
     public void Validate()
