@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Commands;
 
 /// <summary>What a new user meets first: quickstart run twice, commands outside a project, and output meant for people.</summary>
-public sealed class FirstRunTests : IDisposable
+public sealed partial class FirstRunTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
     private string Project => Path.Combine(_temp.Path, "shop");
@@ -186,5 +187,43 @@ public sealed class FirstRunTests : IDisposable
         Assert.Equal(1, serve.ExitCode);
         Assert.Contains("Choose another port with --port", serve.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("IOException", serve.Error, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"at (http://[^ ]+/)")]
+    private static partial Regex Address();
+
+    [Fact]
+    public async Task ShowAndQuery_WhileServeOwnsTheWarehouse_GoThroughTheServer()
+    {
+        await InitAsync();
+        await QueryAsync("CREATE TABLE orders AS SELECT range AS order_id, range * 1.5::DOUBLE AS amount FROM range(30)");
+        using var serve = Trib.Start("serve", "--port", "0", "--project", Project);
+        try
+        {
+            var listening = false;
+            while (!listening && await serve.StandardError.ReadLineAsync(TestContext.Current.CancellationToken) is { } line) listening = Address().IsMatch(line);
+            Assert.True(listening, "trib serve exited before listening");
+            _ = Task.Run(async () => { while (await serve.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
+
+            var show = await Trib.RunAsync("show", "orders", "--limit", "2", "--format", "csv", "--project", Project);
+            var query = await Trib.RunAsync("query", "SELECT count(*) AS n, sum(amount) AS total FROM orders", "--format", "json", "--project", Project);
+            var table = await Trib.RunAsync("show", "orders", "--limit", "1", "--project", Project);
+            var bad = await Trib.RunAsync("query", "SELEC 1", "--project", Project);
+
+            Assert.True(show.ExitCode == 0, show.Error);
+            Assert.Equal(["order_id,amount", "0,0", "1,1.5"], show.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+            Assert.Contains("2 of 30 rows", show.Error, StringComparison.Ordinal);
+            var row = JsonDocument.Parse(query.Out).RootElement[0];
+            Assert.Equal(30, row.GetProperty("n").GetInt64());
+            Assert.Equal(652.5, row.GetProperty("total").GetDouble(), 1e-9);
+            Assert.Contains("│        0 │   0.00 │", table.Out, StringComparison.Ordinal);
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains("query failed:", bad.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync(CancellationToken.None);
+        }
     }
 }
