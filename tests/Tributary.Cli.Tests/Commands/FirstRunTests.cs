@@ -171,7 +171,7 @@ public sealed partial class FirstRunTests : IDisposable
         Assert.True(wide.ExitCode == 0, wide.Error);
         Assert.Equal(["channel,last_touch,shapley", "search,30.0,25.0", "email,10.0,20.0"], wide.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
         Assert.Contains("conversions by channel, one column per model", wide.Error, StringComparison.Ordinal);
-        Assert.Equal("search,0.5,0.6", share.Out.Split('\n')[1].TrimEnd('\r'));
+        Assert.Contains("search,0.5,0.6", share.Out.Split('\n').Select(l => l.TrimEnd('\r')));
     }
 
     [Fact]
