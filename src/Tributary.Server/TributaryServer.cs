@@ -84,8 +84,11 @@ public sealed class TributaryServer : IAsyncDisposable
 
         // The web host's defaults already filter hosts first; said here too so that the check does not depend on them.
         app.UseHostFiltering();
-        if (options.StaticFiles is { } folder && Directory.Exists(folder))
+        // Without the UI's index.html (not built), '/' answers with a page that says how to build it.
+        var webUi = options.StaticFiles is { } staticFiles && File.Exists(Path.Combine(staticFiles, "index.html"));
+        if (webUi)
         {
+            var folder = options.StaticFiles!;
             var files = new PhysicalFileProvider(Path.GetFullPath(folder));
             // Not under /api: looking for a file costs file system calls on every API request.
             app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase), web =>
@@ -110,6 +113,8 @@ public sealed class TributaryServer : IAsyncDisposable
         RunsApi.Map(api, project, daemon);
         BackfillsApi.Map(api, project, daemon);
         DesignerApi.Map(api, project, time);
+        if (!webUi) MissingWebUi.Map(app);
+        QueryApi.Map(api, project);
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.
         api.MapGet("/write-secret", Results<Ok<WriteSecretGrant>, ProblemHttpResult> (HttpContext context) =>
         {

@@ -29,9 +29,17 @@ internal sealed class ProjectSession : IAsyncDisposable
     public ProjectSettings Settings { get; }
     public ComponentCatalog Catalog { get; } = BuiltInComponents.CreateCatalog();
 
-    public static ProjectSession Open(string directory, TimeProvider time)
+    /// <summary>
+    /// Opens the project in <paramref name="directory"/>. Without its tributary.yaml this is not a project, and nothing
+    /// is created there (no warehouse file); <paramref name="settingsRequired"/> false is for commands that only read
+    /// files the user names.
+    /// </summary>
+    public static ProjectSession Open(string directory, TimeProvider time, bool settingsRequired = true)
     {
         if (!Directory.Exists(directory)) throw new CliException($"project folder '{directory}' does not exist. Run 'trib init {directory}' to create one.");
+        if (settingsRequired && !File.Exists(Path.Combine(directory, ProjectSettings.FileName)))
+            throw new CliException($"there is no {ProjectSettings.FileName} in {Path.GetFullPath(directory)}, so it is not a Tributary project. " +
+                $"Pass --project DIR, or run 'trib init{(directory == "." ? "" : " " + directory)}' to make it one (or 'trib quickstart' for a demo project).");
         return new ProjectSession(ProjectSettings.Load(directory), time);
     }
 

@@ -53,6 +53,14 @@ internal sealed class ServerConnection : IDisposable
     public Task<BackfillStarted> StartBackfillAsync(BackfillSubmission submission, CancellationToken cancellationToken) =>
         PostAsync<BackfillSubmission, BackfillStarted>("/api/backfills", submission, cancellationToken);
 
+    /// <summary>Runs SQL on the server's warehouse.</summary>
+    public Task<QueryAnswer> QueryAsync(QuerySubmission submission, CancellationToken cancellationToken) =>
+        PostAsync<QuerySubmission, QueryAnswer>("/api/query", submission, cancellationToken);
+
+    /// <summary>The warehouse's tables.</summary>
+    public Task<List<AssetSummary>> ListAssetsAsync(CancellationToken cancellationToken) =>
+        GetAsync<List<AssetSummary>>("/api/assets", cancellationToken);
+
     /// <summary>Follows a run's events (server-sent), calling back for each, until the server says how it ended.</summary>
     public async Task<RunEnded> FollowRunAsync(string runId, Action<RunEventView> onEvent, CancellationToken cancellationToken)
     {

@@ -56,7 +56,7 @@ public sealed record BudgetOptimizerParameters : IValidatableObject
 /// Budget optimization over channels: fits each channel's response curve (geometric adstock and Hill saturation, see
 /// <see cref="ResponseCurve"/>) to its daily spend against attributed conversions or revenue, then allocates the daily
 /// budget within per-channel bounds so marginal returns are equal (<see cref="BudgetAllocator"/>). One row per channel
-/// with the curve, its fit and any warning, current and recommended spend and response; the totals and expected lift
+/// with the curve, its fit, whether the evidence for it is weak and why, current and recommended spend and response; the totals and expected lift
 /// in <c>&lt;id&gt;__summary</c>.
 /// </summary>
 public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
@@ -72,7 +72,8 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
     [
         ("channel", DataKind.Text), ("current_spend", DataKind.Number), ("recommended_spend", DataKind.Number), ("change", DataKind.Number),
         ("current_response", DataKind.Number), ("expected_response", DataKind.Number), ("theta", DataKind.Number), ("beta", DataKind.Number),
-        ("kappa", DataKind.Number), ("shape", DataKind.Number), ("r_squared", DataKind.Number), ("days", DataKind.Integer), ("warning", DataKind.Text),
+        ("kappa", DataKind.Number), ("shape", DataKind.Number), ("half_saturation_spend", DataKind.Number), ("r_squared", DataKind.Number), ("days", DataKind.Integer),
+        ("weak_evidence", DataKind.Boolean), ("warning", DataKind.Text),
     ];
 
     private static readonly (string Name, DataKind Kind)[] SummaryColumns =
@@ -137,13 +138,16 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
             return new object?[]
             {
                 c.Name, c.CurrentSpend, recommended, recommended - c.CurrentSpend, c.Curve.SteadyState(c.CurrentSpend), c.Curve.SteadyState(recommended),
-                fit.Curve.Theta, fit.Curve.Beta, fit.Curve.Kappa, fit.Curve.Shape, fit.RSquared, (long)fit.Days, fit.Warning,
+                fit.Curve.Theta, fit.Curve.Beta, fit.Curve.Kappa, fit.Curve.Shape, fit.HalfSaturationSpend, fit.RSquared, (long)fit.Days, fit.WeakEvidence, fit.Warning,
             };
         }).ToList();
         object?[] summary = [response, budget, currentTotal, allocation.CurrentResponse, allocation.ExpectedResponse, allocation.Lift, first, last];
         await w.ReplaceTableAsync(context.Asset + "__summary", (b, ct) => b.CreateAndAppendAsync(SummaryColumns, [summary], ct), cancellationToken).ConfigureAwait(false);
         var written = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);
         context.Log($"{channels.Count} channels, {budget:N2}/day: expected {response} {allocation.ExpectedResponse:N2}/day vs {allocation.CurrentResponse:N2} now ({allocation.Lift:+0.0%;-0.0%})");
+        var weak = fits.Where(f => f.Value.WeakEvidence).Select(f => f.Key).ToList();
+        if (weak.Count > 0)
+            context.Log($"warning: the recommendation rests on weak evidence for {string.Join(", ", weak)} (see the warning column): treat it as a direction to test, not a forecast");
         return new Materialization(written, new Dictionary<string, object?>
         {
             ["lift"] = allocation.Lift, ["expected_response"] = allocation.ExpectedResponse, ["current_response"] = allocation.CurrentResponse,
