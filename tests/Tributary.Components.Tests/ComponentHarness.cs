@@ -21,10 +21,12 @@ public sealed class ComponentHarness : IAsyncDisposable
     public IWarehouse Warehouse { get; }
     public IRunStore Store { get; }
 
-    public static async Task<ComponentHarness> CreateAsync(string engine, PostgresCluster postgres)
+    /// <param name="wrap">Wraps the engine's warehouse (to trace the SQL components send it, say).</param>
+    public static async Task<ComponentHarness> CreateAsync(string engine, PostgresCluster postgres, Func<IWarehouse, IWarehouse>? wrap = null)
     {
         var temp = new TempDirectory();
-        return new ComponentHarness(temp, await TestWarehouses.CreateAsync(engine, temp, postgres),
+        var warehouse = await TestWarehouses.CreateAsync(engine, temp, postgres);
+        return new ComponentHarness(temp, wrap is null ? warehouse : wrap(warehouse),
             await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, ".tributary", "runs.db"), CancellationToken.None));
     }
 

@@ -102,7 +102,7 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
         {
             var channel = (string)r[0]!;
             if (!daily.TryGetValue(channel, out var series)) daily[channel] = series = [];
-            series[r[1] is DateOnly day ? day : DateOnly.FromDateTime((DateTime)r[1]!)] = (Number(r[2]), Number(r[3]));
+            series[(DateOnly)r[1]!] = (Number(r[2]), Number(r[3]));
         }
         var spending = daily.Where(d => d.Value.Values.Sum(x => x.Spend) > 0).Select(d => d.Key).Order(StringComparer.Ordinal).ToList();
         if (spending.Count == 0) throw new InvalidOperationException($"{context.Inputs[0]} has no channel with spend; there is no budget to optimize.");

@@ -94,12 +94,13 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
         if (!models.Contains(p.Model))
             throw new ArgumentException($"model '{p.Model}' is not among the models {p.Tables["attribution"]} computed ({string.Join(", ", models)}); add it to that step's models or pick one of these.");
 
-        var args = new List<object?> { p.Model };
-        var metrics = Metrics(p, args);
+        var q = new SqlBuilder(d);
+        var model = q.Bind(p.Model);
+        var metrics = Metrics(p, q);
         var sql = $"""
             WITH credit AS (
                 SELECT day, channel, campaign, sum(conversions) AS conversions, sum(value) AS revenue
-                FROM {credit} WHERE model = $1 GROUP BY 1, 2, 3),
+                FROM {credit} WHERE model = {model} GROUP BY 1, 2, 3),
             channel_of AS (
                 SELECT campaign, min(channel) AS channel FROM {campaigns} WHERE campaign IS NOT NULL GROUP BY campaign),
             spend AS (
@@ -114,9 +115,9 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
             SELECT day, channel, campaign, spend, impressions, clicks, platform_conversions, conversions, revenue, {metrics}
             FROM joined
             """;
-        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, args, ct), cancellationToken).ConfigureAwait(false);
-        var summaryArgs = new List<object?>();
-        var summaryMetrics = Metrics(p, summaryArgs);
+        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false);
+        var summary = new SqlBuilder(d);
+        var summaryMetrics = Metrics(p, summary);
         await w.ReplaceTableAsync(context.Asset + "__summary", (b, ct) => b.CreateAsSelectAsync($"""
             WITH totals AS (
                 SELECT channel, campaign, min(day) AS first_day, max(day) AS last_day, sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks,
@@ -124,20 +125,16 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
                 FROM {d.Quote(context.Asset)} GROUP BY channel, campaign)
             SELECT channel, campaign, first_day, last_day, spend, impressions, clicks, platform_conversions, conversions, revenue, {summaryMetrics}
             FROM totals
-            """, summaryArgs, ct), cancellationToken).ConfigureAwait(false);
+            """, summary.Parameters, ct), cancellationToken).ConfigureAwait(false);
         context.Log($"{rows:N0} campaign-days rated by {p.Model} credit");
         return new Materialization(rows, new Dictionary<string, object?> { ["model"] = p.Model, ["summary_table"] = context.Asset + "__summary" });
     }
 
-    // The ratio columns and ratings, binding margin and each target that is set into args (every $n in a statement must
+    // The ratio columns and ratings, binding margin and each target that is set (every bound value in a statement must
     // be used: DuckDB counts parameters by use, PostgreSQL cannot type an unused one).
-    private static string Metrics(CampaignPerformanceParameters p, List<object?> args)
+    private static string Metrics(CampaignPerformanceParameters p, SqlBuilder q)
     {
-        string Bind(double value)
-        {
-            args.Add(value);
-            return $"CAST(${args.Count} AS DOUBLE PRECISION)";
-        }
+        string Bind(double value) => q.Bind(value, DataKind.Number);
         static string Rating(string ratio) => $"""
             CASE WHEN ({ratio}) IS NULL THEN NULL WHEN ({ratio}) >= 1.2 THEN 'strong' WHEN ({ratio}) >= 1.0 THEN 'on_target'
                  WHEN ({ratio}) >= 0.8 THEN 'near_target' ELSE 'below_target' END

@@ -77,30 +77,27 @@ public sealed class ValueTiers : IComponent<ValueTiersParameters>
     public async Task<Materialization> MaterializeAsync(ValueTiersParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var d = context.Warehouse.Dialect;
-        var args = new List<object?> { p.Margin / p.TargetLtvCac };
+        var q = new SqlBuilder(d);
+        var cacPerClv = q.Bind(p.Margin / p.TargetLtvCac);
         var tier = new System.Text.StringBuilder("CASE");
         for (var i = 0; i < p.Cutoffs.Count; i++)
-        {
-            args.Add(p.Cutoffs[i]);
-            args.Add(p.Tiers[i]);
-            tier.Append(CultureInfo.InvariantCulture, $" WHEN clv_percentile >= ${args.Count - 1} THEN CAST(${args.Count} AS VARCHAR)");
-        }
-        args.Add(p.Tiers[^1]);
-        tier.Append(CultureInfo.InvariantCulture, $" ELSE CAST(${args.Count} AS VARCHAR) END");
+            tier.Append(CultureInfo.InvariantCulture, $" WHEN clv_percentile >= {q.Bind(p.Cutoffs[i])} THEN {q.Bind(p.Tiers[i], DataKind.Text)}");
+        tier.Append(CultureInfo.InvariantCulture, $" ELSE {q.Bind(p.Tiers[^1], DataKind.Text)} END");
         var sql = $"""
             WITH ranked AS (
                 SELECT CAST({d.Quote(p.CustomerColumn)} AS VARCHAR) AS customer_id, CAST({d.Quote(p.ValueColumn)} AS DOUBLE PRECISION) AS clv,
                        cume_dist() OVER (ORDER BY {d.Quote(p.ValueColumn)}) AS clv_percentile
                 FROM {d.Quote(context.Inputs[0])} WHERE {d.Quote(p.ValueColumn)} IS NOT NULL)
-            SELECT customer_id, clv, clv_percentile, {tier} AS tier, clv * $1 AS max_cac FROM ranked
+            SELECT customer_id, clv, clv_percentile, {tier} AS tier, clv * {cacPerClv} AS max_cac FROM ranked
             """;
-        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, args, ct), cancellationToken).ConfigureAwait(false);
-        var order = string.Join(" ", p.Tiers.Select((_, i) => $"WHEN tier = ${i + 1} THEN {i}"));
+        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false);
+        var summary = new SqlBuilder(d);
+        var order = string.Join(" ", p.Tiers.Select((tierName, i) => $"WHEN tier = {summary.Bind(tierName)} THEN {i}"));
         await context.Warehouse.ReplaceTableAsync(context.Asset + "__summary", (b, ct) => b.CreateAsSelectAsync($"""
             SELECT tier, count(*) AS customers, min(clv) AS min_clv, avg(clv) AS avg_clv, sum(clv) AS total_clv, avg(max_cac) AS avg_max_cac,
                    CASE {order} END AS tier_rank
             FROM {d.Quote(context.Asset)} GROUP BY tier
-            """, p.Tiers.Cast<object?>().ToList(), ct), cancellationToken).ConfigureAwait(false);
+            """, summary.Parameters, ct), cancellationToken).ConfigureAwait(false);
         return new Materialization(rows, new Dictionary<string, object?> { ["summary_table"] = context.Asset + "__summary" });
     }
 }

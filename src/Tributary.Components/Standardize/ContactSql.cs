@@ -1,3 +1,5 @@
+using Tributary.Core.Warehousing;
+
 namespace Tributary.Components.Standardize;
 
 /// <summary>
@@ -11,9 +13,9 @@ internal static class ContactSql
         $"CASE WHEN {column} LIKE '%_@_%._%' THEN lower(replace(trim({column}), ' ', '')) END";
 
     /// <summary>E.164 phone: '+' or '00' mark international numbers, others get the country code bound at <paramref name="countryParameter"/>.</summary>
-    public static string Phone(string column, string countryParameter)
+    public static string Phone(SqlBuilder sql, string column, string countryParameter)
     {
-        var digits = $"regexp_replace({column}, '[^0-9]', '', 'g')";
+        var digits = sql.RegexReplaceAll(column, "[^0-9]", "");
         var e164 = $"""
             CASE WHEN trim({column}) LIKE '+%' THEN '+' || {digits}
                  WHEN {digits} LIKE '00%' THEN '+' || substr({digits}, 3)

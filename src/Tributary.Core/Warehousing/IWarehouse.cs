@@ -2,7 +2,8 @@ namespace Tributary.Core.Warehousing;
 
 /// <summary>
 /// The warehouse contract every component uses, so none depends on one engine's SQL. SQL passed here
-/// uses <c>$1, $2…</c> for bound values; identifiers go through <see cref="ISqlDialect.Quote"/>.
+/// uses <see cref="ISqlDialect.Parameter"/> (<c>$1, $2…</c>) for bound values, best numbered by a <see cref="SqlBuilder"/>;
+/// identifiers go through <see cref="ISqlDialect.Quote"/>.
 /// </summary>
 public interface IWarehouse : IAsyncDisposable
 {
@@ -87,4 +88,31 @@ public interface ISqlDialect
 
     /// <summary>The portable kind of one of the engine's type names.</summary>
     DataKind KindOf(string sqlType);
+
+    /// <summary>The placeholder of the bound value at <paramref name="ordinal"/> (1-based), e.g. <c>$1</c>.</summary>
+    string Parameter(int ordinal);
+
+    /// <summary>An interval of exactly <paramref name="span"/>, to add to or subtract from a timestamp or date.</summary>
+    string Interval(TimeSpan span);
+
+    /// <summary>Text of <paramref name="expression"/> with every match of the regular expression <paramref name="pattern"/> replaced.</summary>
+    string RegexReplaceAll(string expression, string pattern, string replacement);
+
+    /// <summary>A TIMESTAMP: <paramref name="expression"/> (a date or timestamp) truncated to the start of its <paramref name="unit"/>.</summary>
+    string DateTrunc(DateUnit unit, string expression);
+
+    /// <summary>The text values of <paramref name="expression"/> in a group, joined by <paramref name="separator"/> in the order of <paramref name="orderBy"/>.</summary>
+    string StringAgg(string expression, string separator, string orderBy);
+
+    /// <summary>A DATE: the date <paramref name="date"/> plus the whole number of days <paramref name="days"/> (an SQL expression).</summary>
+    string AddDays(string date, string days);
+
+    /// <summary>A BIGINT: whole days from the date <paramref name="from"/> to the date <paramref name="to"/>.</summary>
+    string DaysBetween(string from, string to);
+
+    /// <summary>The schema unqualified names resolve to, as an SQL expression (for information_schema lookups).</summary>
+    string CurrentSchema { get; }
+
+    /// <summary>Whether the text <paramref name="text"/> begins with <paramref name="prefix"/>, as an SQL condition.</summary>
+    string StartsWith(string text, string prefix);
 }
