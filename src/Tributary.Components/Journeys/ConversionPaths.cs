@@ -92,7 +92,7 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
         var gap = ((p.JourneyGapDays ?? p.LookbackDays) * 86400.0).ToString("R", CultureInfo.InvariantCulture);
         var sql = $"""
             WITH timeline AS (
-                SELECT i.profile_id, t.touched_at AS at, 1 AS is_touch, t.channel, t.campaign, CAST(NULL AS DOUBLE PRECISION) AS value
+                SELECT i.profile_id, t.touched_at AS moment, 1 AS is_touch, t.channel, t.campaign, CAST(NULL AS DOUBLE PRECISION) AS value
                 FROM {T("touchpoints")} t JOIN {T("identity")} i ON i.identifier_type = 'anonymous_id' AND i.identifier_value = t.anonymous_id
                 UNION ALL
                 SELECT coalesce(e.profile_id, ph.profile_id), o.ordered_at, 0, NULL, NULL, CAST(o.total AS DOUBLE PRECISION)
@@ -101,8 +101,8 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
                 LEFT JOIN {T("identity")} ph ON ph.identifier_type = 'phone' AND ph.identifier_value = o.phone
                 WHERE NOT o.is_cancelled AND coalesce(e.profile_id, ph.profile_id) IS NOT NULL),
             numbered AS (
-                SELECT *, CAST(extract(epoch FROM at) AS DOUBLE PRECISION) AS ep,
-                       row_number() OVER (PARTITION BY profile_id ORDER BY at, is_touch, channel, campaign, value) AS seq
+                SELECT *, CAST(extract(epoch FROM moment) AS DOUBLE PRECISION) AS ep,
+                       row_number() OVER (PARTITION BY profile_id ORDER BY moment, is_touch, channel, campaign, value) AS seq
                 FROM timeline),
             marked AS (
                 SELECT *, CASE WHEN lag(is_touch) OVER w IS NULL OR lag(is_touch) OVER w = 0 OR ep - lag(ep) OVER w > {gap} THEN 1 ELSE 0 END AS starts
@@ -110,11 +110,11 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
             segmented AS (
                 SELECT *, sum(starts) OVER (PARTITION BY profile_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS seg FROM marked),
             closing AS (
-                SELECT profile_id, seg, at AS order_at, ep AS order_ep, value AS order_value,
+                SELECT profile_id, seg, moment AS order_at, ep AS order_ep, value AS order_value,
                        row_number() OVER (PARTITION BY profile_id ORDER BY seq) AS order_number
                 FROM segmented WHERE is_touch = 0),
             touches AS (
-                SELECT s.profile_id, s.seg, s.seq, s.at, s.ep, s.channel, s.campaign,
+                SELECT s.profile_id, s.seg, s.seq, s.moment, s.ep, s.channel, s.campaign,
                        count(*) OVER (PARTITION BY s.profile_id, s.seg ORDER BY s.ep RANGE BETWEEN UNBOUNDED PRECEDING AND {lookback} FOLLOWING) AS within,
                        count(*) OVER (PARTITION BY s.profile_id, s.seg) AS n
                 FROM segmented s WHERE s.is_touch = 1),
@@ -128,7 +128,7 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
                                ELSE profile_id || '#nc' || CAST(dense_rank() OVER (PARTITION BY profile_id, kind = 2 ORDER BY seg, kind, CASE WHEN kind = 0 THEN within ELSE 0 END) AS VARCHAR)
                           END AS path_id
                 FROM classified)
-            SELECT path_id, profile_id, CAST(row_number() OVER (PARTITION BY path_id ORDER BY seq) AS BIGINT) AS position, channel, campaign, at AS touched_at,
+            SELECT path_id, profile_id, CAST(row_number() OVER (PARTITION BY path_id ORDER BY seq) AS BIGINT) AS position, channel, campaign, moment AS touched_at,
                    CASE WHEN kind = 2 THEN (order_ep - ep) / 86400.0 END AS days_before_conversion, kind = 2 AS converted,
                    CASE WHEN kind = 2 THEN order_value ELSE 0.0 END AS conversion_value, CASE WHEN kind = 2 THEN order_at END AS converted_at
             FROM paths

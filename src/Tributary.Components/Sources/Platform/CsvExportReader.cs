@@ -86,8 +86,9 @@ internal static class CsvExportReader
         IEnumerable<ParsedRow> Flush()
         {
             // The group's row holding every required shared field, else the first holding any.
-            source ??= group.Select(r => r.Values!).FirstOrDefault(v => required.All(i => !Blank(v[i])) && shared.Any(i => !Blank(v[i])))
-                       ?? group.Select(r => r.Values!).FirstOrDefault(v => shared.Any(i => !Blank(v[i])));
+            // A copy: converting a row replaces its text with typed values.
+            source ??= (group.Select(r => r.Values!).FirstOrDefault(v => required.All(i => !Blank(v[i])) && shared.Any(i => !Blank(v[i])))
+                        ?? group.Select(r => r.Values!).FirstOrDefault(v => shared.Any(i => !Blank(v[i]))))?.ToArray();
             foreach (var row in group)
             {
                 var fields = row.Values!;
