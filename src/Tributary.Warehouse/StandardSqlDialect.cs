@@ -54,10 +54,10 @@ public abstract class StandardSqlDialect : ISqlDialect
         $"string_agg(CAST({expression} AS {TypeName(DataKind.Text)}), {Literal(separator)} ORDER BY {orderBy})";
 
     /// <inheritdoc />
-    public virtual string AddDays(string date, string days) => $"(CAST({date} AS DATE) + CAST({days} AS INTEGER))";
+    public virtual string AddDays(string day, string days) => $"(CAST({day} AS DATE) + CAST({days} AS INTEGER))";
 
     /// <inheritdoc />
-    public virtual string DaysBetween(string from, string to) => $"CAST(CAST({to} AS DATE) - CAST({from} AS DATE) AS BIGINT)";
+    public virtual string DaysBetween(string start, string end) => $"CAST(CAST({end} AS DATE) - CAST({start} AS DATE) AS BIGINT)";
 
     /// <inheritdoc />
     public virtual string CurrentSchema => "current_schema()";

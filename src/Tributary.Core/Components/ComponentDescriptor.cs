@@ -100,7 +100,7 @@ public sealed class ComponentDescriptor
     }
 
     // A default as the JSON type the schema declares: 20, not "20".
-    private static JsonNode? TypedDefault(ParameterDescriptor p) => p.Kind switch
+    private static JsonValue? TypedDefault(ParameterDescriptor p) => p.Kind switch
     {
         ParameterKind.Integer when long.TryParse(p.Default, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var i) => JsonValue.Create(i),
         ParameterKind.Number when double.TryParse(p.Default, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => JsonValue.Create(d),

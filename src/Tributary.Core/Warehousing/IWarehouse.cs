@@ -104,11 +104,11 @@ public interface ISqlDialect
     /// <summary>The text values of <paramref name="expression"/> in a group, joined by <paramref name="separator"/> in the order of <paramref name="orderBy"/>.</summary>
     string StringAgg(string expression, string separator, string orderBy);
 
-    /// <summary>A DATE: the date <paramref name="date"/> plus the whole number of days <paramref name="days"/> (an SQL expression).</summary>
-    string AddDays(string date, string days);
+    /// <summary>A DATE: the date <paramref name="day"/> plus the whole number of days <paramref name="days"/> (an SQL expression).</summary>
+    string AddDays(string day, string days);
 
-    /// <summary>A BIGINT: whole days from the date <paramref name="from"/> to the date <paramref name="to"/>.</summary>
-    string DaysBetween(string from, string to);
+    /// <summary>A BIGINT: whole days from the date <paramref name="start"/> to the date <paramref name="end"/>.</summary>
+    string DaysBetween(string start, string end);
 
     /// <summary>The schema unqualified names resolve to, as an SQL expression (for information_schema lookups).</summary>
     string CurrentSchema { get; }

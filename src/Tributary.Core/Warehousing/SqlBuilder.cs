@@ -49,8 +49,8 @@ public sealed class SqlBuilder(ISqlDialect dialect)
     public string StringAgg(string expression, string separator, string orderBy) => dialect.StringAgg(expression, separator, orderBy);
 
     /// <inheritdoc cref="ISqlDialect.AddDays"/>
-    public string AddDays(string date, string days) => dialect.AddDays(date, days);
+    public string AddDays(string day, string days) => dialect.AddDays(day, days);
 
     /// <inheritdoc cref="ISqlDialect.DaysBetween"/>
-    public string DaysBetween(string from, string to) => dialect.DaysBetween(from, to);
+    public string DaysBetween(string start, string end) => dialect.DaysBetween(start, end);
 }
