@@ -13,8 +13,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Tributary.Core.Pipelines;
-using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server.Api;
@@ -41,15 +39,26 @@ public sealed class TributaryServer : IAsyncDisposable
     /// <summary>The daemon this server hosts.</summary>
     public Daemon Daemon { get; }
 
+    /// <summary>The services the host composed.</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>The address it listens on, once started.</summary>
     public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    /// <summary>Builds the server for <paramref name="project"/>.</summary>
-    public static TributaryServer Create(TributaryProject project, ServerOptions options, DaemonOptions daemonOptions, TimeProvider time, Action<string> log)
+    /// <summary>
+    /// Builds the server. <paramref name="compose"/> is the host's composition root: it registers the
+    /// <see cref="TributaryProject"/>, the <see cref="Daemon"/> (hosted, so it starts and stops with the server), the
+    /// <see cref="RunEventHub"/>, a <see cref="TimeProvider"/> and the logging providers; the server adds only the web parts.
+    /// </summary>
+    public static TributaryServer Create(ServerOptions options, Action<IHostApplicationBuilder> compose)
     {
+        ArgumentNullException.ThrowIfNull(compose);
         options.Validate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // Empty: no configuration files, environment variables or logging providers of its own; everything is said here or by compose.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRouting();
+        compose(builder);
         builder.WebHost.UseUrls($"http://{(options.Host.Contains(':', StringComparison.Ordinal) ? $"[{options.Host}]" : options.Host)}:{options.Port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
@@ -57,7 +66,8 @@ public sealed class TributaryServer : IAsyncDisposable
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
             c.ProblemDetails.Detail ??= ApiProblems.Describe(c.HttpContext, c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode, options));
-        builder.Services.AddSingleton<IExceptionHandler>(new ApiExceptionHandler(options, log));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IExceptionHandler, ApiExceptionHandler>();
         builder.Services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ProblemAnswers>());
         builder.Services.AddHostFiltering(o =>
         {
@@ -74,13 +84,11 @@ public sealed class TributaryServer : IAsyncDisposable
         // A lambda, not a method group: only this form is intercepted by the generator that puts the XML docs into the document.
         builder.Services.AddOpenApi(options => ApiDocument.Configure(options));
         var app = builder.Build();
-
-        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var daemon = new Daemon(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(LoadAll(project, log)), project.Orchestration, project.Runs,
-            new SensorEvaluator(project.Warehouse, project.Runs, project.Directory, project.AllowedPaths),
-            new QueuedRunLauncher(project.LoadPipeline, project.Catalog, project.Warehouse, project.Runs, project.Orchestration,
-                new ExecutorOptions(project.Parallelism), project.Directory, time, project.AllowedPaths).LaunchAsync,
-            new FailureAlerts(http, Environment.GetEnvironmentVariable, log), daemonOptions, time, log);
+        var project = app.Services.GetRequiredService<TributaryProject>();
+        var daemon = app.Services.GetRequiredService<Daemon>();
+        var events = app.Services.GetRequiredService<RunEventHub>();
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
 
         // The web host's defaults already filter hosts first; said here too so that the check does not depend on them.
         app.UseHostFiltering();
@@ -109,8 +117,8 @@ public sealed class TributaryServer : IAsyncDisposable
             openApi.RequireAuthorization(bearer);
         }
         api.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Server");
-        PipelinesApi.Map(api, project, daemon, log);
-        RunsApi.Map(api, project, daemon);
+        PipelinesApi.Map(api, project, daemon, time, loggers.CreateLogger(typeof(PipelinesApi)));
+        RunsApi.Map(api, project, daemon, events, time);
         BackfillsApi.Map(api, project, daemon);
         DesignerApi.Map(api, project, time);
         if (!webUi) MissingWebUi.Map(app);
@@ -124,14 +132,6 @@ public sealed class TributaryServer : IAsyncDisposable
                 : TypedResults.Ok(new WriteSecretGrant(WriteSecret.Header, options.Token is null ? options.WriteSecret : null));
         }).ProducesProblem(StatusCodes.Status403Forbidden).WithTags("Server");
 
-        var loop = new CancellationTokenSource();
-        Task? running = null;
-        app.Lifetime.ApplicationStarted.Register(() => running = daemon.RunAsync(loop.Token));
-        app.Lifetime.ApplicationStopping.Register(() =>
-        {
-            loop.Cancel();
-            running?.GetAwaiter().GetResult();
-        });
         return new TributaryServer(app, daemon);
     }
 
@@ -150,22 +150,4 @@ public sealed class TributaryServer : IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    // Pipelines that fail to load are left out of scheduling, with the reason logged.
-    private static List<PipelineSpec> LoadAll(TributaryProject project, Action<string> log)
-    {
-        var specs = new List<PipelineSpec>();
-        foreach (var name in project.PipelineNames())
-        {
-            try
-            {
-                specs.Add(project.LoadPipeline(name, new Dictionary<string, string>(), null));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log($"pipeline {name} is not scheduled: {e.Message}");
-            }
-        }
-        return specs;
-    }
 }

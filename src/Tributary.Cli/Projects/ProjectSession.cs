@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Tributary.Components;
 using Tributary.Core.Components;
 using Tributary.Core.Diagnostics;
@@ -17,6 +18,7 @@ internal sealed class ProjectSession : IAsyncDisposable
 {
     private IWarehouse? _warehouse;
     private SqliteRunStore? _store;
+    private ServiceProvider? _http;
 
     private readonly TimeProvider _time;
 
@@ -77,6 +79,9 @@ internal sealed class ProjectSession : IAsyncDisposable
 
     public string Relative(string path) => Path.GetRelativePath(Settings.Directory, path);
 
+    /// <summary>HTTP clients for talking to a running 'trib serve', made on first use and pooled for the session.</summary>
+    public IHttpClientFactory HttpClients => (_http ??= new ServiceCollection().AddHttpClient().BuildServiceProvider()).GetRequiredService<IHttpClientFactory>();
+
     /// <summary>Runs that a dead process left "running", found and marked failed when the store was opened.</summary>
     public IReadOnlyList<string> RecoveredRuns { get; private set; } = [];
 
@@ -133,5 +138,6 @@ internal sealed class ProjectSession : IAsyncDisposable
     {
         if (_store is not null) await _store.DisposeAsync().ConfigureAwait(false);
         if (_warehouse is not null) await _warehouse.DisposeAsync().ConfigureAwait(false);
+        if (_http is not null) await _http.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -15,9 +15,12 @@ internal sealed class ServerConnection : IDisposable
 {
     private readonly HttpClient _http;
 
-    private ServerConnection(Uri address, string? token, string? writeSecret)
+    private ServerConnection(HttpClient http, Uri address, string? token, string? writeSecret)
     {
-        _http = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        _http = http;
+        _http.BaseAddress = address;
+        // A followed run streams for as long as it runs.
+        _http.Timeout = Timeout.InfiniteTimeSpan;
         if (token is { Length: > 0 }) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (writeSecret is not null) _http.DefaultRequestHeaders.Add(WriteSecret.Header, writeSecret);
     }
@@ -28,7 +31,7 @@ internal sealed class ServerConnection : IDisposable
         if (!File.Exists(project.ServerFile)) return null;
         var info = JsonSerializer.Deserialize<Announcement>(File.ReadAllText(project.ServerFile), ApiJson.Options)!;
         if (!ProjectSession.IsAlive(info.Pid)) return null;
-        return new ServerConnection(new Uri(info.Url), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
+        return new ServerConnection(project.HttpClients.CreateClient(), new Uri(info.Url), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
     }
 
     /// <summary>Records where this process serves, for other commands to find.</summary>

@@ -82,7 +82,9 @@ public sealed class Webhook : IComponent<WebhookParameters>
         byte[]? secret = null;
         if (p.SecretEnv is { } env)
             secret = Encoding.UTF8.GetBytes(context.Environment(env) ?? throw new InvalidOperationException($"environment variable '{env}' (secret_env) is not set."));
-        using var http = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        using var http = context.Http?.Invoke() ?? throw new InvalidOperationException("this host gives components no HTTP client, so the webhook cannot be called.");
+        // Each attempt's time limit is the retry policy's, not the client's.
+        http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
         var retry = Retry(p, context.Time);
 
         var table = context.Warehouse.Dialect.Quote(context.Inputs[0]);

@@ -22,6 +22,11 @@ public sealed record ComponentContext
     public required TimeProvider Time { get; init; }
     /// <summary>Writes a line to the run's log.</summary>
     public required Action<string> Log { get; init; }
+    /// <summary>
+    /// Gives an HTTP client for calls to outside services (webhooks, activation APIs); the host pools the connections,
+    /// so dispose the client when done. Null where the host offers none.
+    /// </summary>
+    public Func<HttpClient>? Http { get; init; }
     /// <summary>Reads an environment variable (secrets such as connection strings live there, never in YAML).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 

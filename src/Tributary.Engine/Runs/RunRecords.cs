@@ -52,7 +52,11 @@ public sealed record MaterializationRecord(string RunId, string Asset, DateTimeO
 public sealed record CheckRecord(string RunId, string Asset, string Check, bool Passed, bool Blocking, string Detail, DateTimeOffset At);
 
 /// <summary>One line of a run's log.</summary>
-public sealed record RunEvent(string RunId, DateTimeOffset At, RunEventKind Kind, string? Asset, string Message);
+public sealed record RunEvent(string RunId, DateTimeOffset At, RunEventKind Kind, string? Asset, string Message)
+{
+    /// <summary>Its place in the run's log, from 1; it only grows, so a follower can resume after the last one it saw.</summary>
+    public long Sequence { get; init; }
+}
 
 /// <summary>What a run event reports.</summary>
 public enum RunEventKind

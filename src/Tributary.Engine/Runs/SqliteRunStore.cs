@@ -171,8 +171,9 @@ public sealed partial class SqliteRunStore : IRunStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken) =>
-        ReadAsync("SELECT run_id, at, kind, asset, message FROM events WHERE run_id = $id ORDER BY id",
-            r => new RunEvent(r.GetString(0), ParseTime(r.GetString(1)), Enum.Parse<RunEventKind>(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4)),
+        ReadAsync("SELECT run_id, at, kind, asset, message, row_number() OVER (ORDER BY id) FROM events WHERE run_id = $id ORDER BY id",
+            r => new RunEvent(r.GetString(0), ParseTime(r.GetString(1)), Enum.Parse<RunEventKind>(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4))
+                { Sequence = r.GetInt64(5) },
             cancellationToken, ("$id", runId));
 
     /// <inheritdoc />

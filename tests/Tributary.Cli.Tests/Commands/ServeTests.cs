@@ -328,6 +328,61 @@ public sealed partial class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task RunEvents_ReconnectingWithLastEventId_ResumesAfterItWithoutRepeatingOrLosingEvents()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "three.yaml"), """
+            pipeline: three
+            components:
+              - { id: a, type: transform.sql, with: { sql: "SELECT 1 AS v" } }
+              - { id: b, type: transform.sql, inputs: [a], with: { sql: "SELECT v + 1 AS v FROM a" } }
+              - { id: c, type: transform.sql, inputs: [b], with: { sql: "SELECT v + 1 AS v FROM b" } }
+            """);
+        var (_, address) = await ServeAsync();
+        Assert.Equal(0, (await Trib.RunAsync("run", "three", "--project", Project)).ExitCode);
+        using var http = new HttpClient { BaseAddress = address };
+        var runId = (await http.GetFromJsonAsync<JsonElement>("/api/runs?pipeline=three", Ct))[0].GetProperty("run_id").GetString()!;
+
+        var all = await ReadEventsAsync(http, runId, null);
+        var resumed = await ReadEventsAsync(http, runId, "3");
+
+        var events = all.Where(e => e.Event == "message").ToList();
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), events.Select(e => e.Id));
+        Assert.True(events.Count > 6, string.Join("\n", events.Select(e => e.Data)));
+        Assert.Equal(events.Skip(3), resumed.Where(e => e.Event == "message"));
+        Assert.Equal("end", all[^1].Event);
+        Assert.Equal(all[^1], resumed[^1]);
+        Assert.Equal("succeeded", JsonDocument.Parse(resumed[^1].Data).RootElement.GetProperty("status").GetString());
+    }
+
+    private sealed record SseEvent(string? Id, string Event, string Data);
+
+    // Reads a run's event stream to its end, as a browser's EventSource would, optionally resuming after an event id.
+    private static async Task<List<SseEvent>> ReadEventsAsync(HttpClient http, string runId, string? lastEventId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/runs/{Uri.EscapeDataString(runId)}/events");
+        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+        var events = new List<SseEvent>();
+        string? id = null, name = null, data = null;
+        while (await reader.ReadLineAsync(Ct) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data is not null) events.Add(new SseEvent(id, name ?? "message", data));
+                (id, name, data) = (null, null, null);
+                if (events.Count > 0 && events[^1].Event == "end") break;
+            }
+            else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
+            else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
+        }
+        return events;
+    }
+
+    [Fact]
     public async Task Run_WhileServing_IsHandedToTheServerWhichOwnsTheWarehouse()
     {
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
