@@ -57,7 +57,7 @@ public abstract class StandardSqlDialect : ISqlDialect
     public virtual string AddDays(string day, string days) => $"(CAST({day} AS DATE) + CAST({days} AS INTEGER))";
 
     /// <inheritdoc />
-    public virtual string DaysBetween(string start, string end) => $"CAST(CAST({end} AS DATE) - CAST({start} AS DATE) AS BIGINT)";
+    public virtual string DaysBetween(string earlier, string later) => $"CAST(CAST({later} AS DATE) - CAST({earlier} AS DATE) AS BIGINT)";
 
     /// <inheritdoc />
     public virtual string CurrentSchema => "current_schema()";

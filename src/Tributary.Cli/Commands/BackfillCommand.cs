@@ -59,13 +59,11 @@ internal static class BackfillCommand
             }
             var partitions = await store.GetBackfillPartitionsAsync(id, ct);
             foreach (var p in partitions.Where(p => p.Status != PartitionRunStatus.Succeeded))
-                if (log.IsEnabled(LogLevel.Warning))
-                    log.LogWarning("  {Partition}: {Status}{Hint}", p.Key, p.Status.ToString().ToLowerInvariant(), p.RunId is null ? "" : $" (trib runs show {p.RunId})");
+                log.PartitionNotMaterialized(p.Key, p.Status.ToString().ToLowerInvariant(), p.RunId is null ? "" : $" (trib runs show {p.RunId})");
             var succeeded = partitions.Count(p => p.Status == PartitionRunStatus.Succeeded);
             var ok = succeeded == partitions.Count;
             var level = ok ? LogLevel.Information : LogLevel.Error;
-            if (log.IsEnabled(level))
-                log.Log(level, "backfill {BackfillId}: {Succeeded} of {Count} partition(s) materialized", id, succeeded, partitions.Count);
+            log.BackfillDone(level, id, succeeded, partitions.Count);
             return ok ? ExitCodes.Success : ExitCodes.RunFailed;
         }));
         return command;

@@ -51,15 +51,14 @@ internal static class ServeCommand
             ServerConnection.Announce(project, server.Address);
             var guard = options.Token is not null ? " (bearer token required)"
                 : options.WriteSecret is not null ? $" (changes need the write secret in {project.Relative(project.WriteSecretFile)})" : "";
-            if (log.IsEnabled(LogLevel.Information))
-                log.LogInformation("serving {Project} at {Address}{Guard}; Ctrl+C stops", project.Settings.Directory, server.Address, guard);
+            log.Serving(project.Settings.Directory, server.Address, guard);
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);
             }
             catch (OperationCanceledException)
             {
-                log.LogInformation("stopping: running runs are cancelled and queued again for the next start");
+                log.Stopping();
             }
             finally
             {

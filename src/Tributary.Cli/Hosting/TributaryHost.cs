@@ -113,7 +113,7 @@ internal static class TributaryHost
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 lock (reported)
-                    if (reported.Add($"{name}\n{e.Message}")) log.LogWarning(e, "pipeline {Pipeline} is not scheduled", name);
+                    if (reported.Add($"{name}\n{e.Message}")) log.PipelineNotScheduled(e, name);
             }
         }
         return specs;

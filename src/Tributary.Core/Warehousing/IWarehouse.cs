@@ -107,8 +107,8 @@ public interface ISqlDialect
     /// <summary>A DATE: the date <paramref name="day"/> plus the whole number of days <paramref name="days"/> (an SQL expression).</summary>
     string AddDays(string day, string days);
 
-    /// <summary>A BIGINT: whole days from the date <paramref name="start"/> to the date <paramref name="end"/>.</summary>
-    string DaysBetween(string start, string end);
+    /// <summary>A BIGINT: whole days from the date <paramref name="earlier"/> to the date <paramref name="later"/>.</summary>
+    string DaysBetween(string earlier, string later);
 
     /// <summary>The schema unqualified names resolve to, as an SQL expression (for information_schema lookups).</summary>
     string CurrentSchema { get; }

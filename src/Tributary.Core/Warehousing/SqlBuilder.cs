@@ -52,5 +52,5 @@ public sealed class SqlBuilder(ISqlDialect dialect)
     public string AddDays(string day, string days) => dialect.AddDays(day, days);
 
     /// <inheritdoc cref="ISqlDialect.DaysBetween"/>
-    public string DaysBetween(string start, string end) => dialect.DaysBetween(start, end);
+    public string DaysBetween(string earlier, string later) => dialect.DaysBetween(earlier, later);
 }

@@ -55,7 +55,7 @@ public sealed class Daemon
             catch (Exception e)
             {
                 // The whole exception: a message alone does not say which store call or pipeline failed.
-                _log.LogError(e, "daemon tick failed");
+                _log.TickFailed(e);
             }
             try
             {
@@ -118,9 +118,7 @@ public sealed class Daemon
         var keys = new PartitionScheme(pipeline.Partitions).Range(from, to, _time.GetUtcNow()).Select(k => k.Key).ToList();
         var backfill = new BackfillRecord(NewId("b"), pipeline.Name, BackfillStatus.Running, concurrency, parameters, _time.GetUtcNow(), null);
         await _store.CreateBackfillAsync(backfill, keys, cancellationToken).ConfigureAwait(false);
-        if (_log.IsEnabled(LogLevel.Information))
-            _log.LogInformation("backfill {BackfillId} of {Pipeline}: {Count} partition(s) from {From} to {To}, {Concurrency} at a time",
-                backfill.BackfillId, pipeline.Name, keys.Count, keys[0], keys[^1], concurrency);
+        _log.BackfillStarted(backfill.BackfillId, pipeline.Name, keys.Count, keys[0], keys[^1], concurrency);
         return backfill.BackfillId;
     }
 
@@ -181,7 +179,7 @@ public sealed class Daemon
             var retries = pipelines.TryGetValue(q.Pipeline, out var spec) ? spec.Retry.MaxRetries : 0;
             if (q.BackfillId is not null || q.Attempt <= retries)
             {
-                _log.LogWarning("run {RunId} of {Pipeline}{Partition} died with its process; queued again", q.RunId ?? q.QueueId, q.Pipeline, q.Partition is null ? "" : $" [{q.Partition}]");
+                _log.RunRequeued(q.RunId ?? q.QueueId, q.Pipeline, q.Partition is null ? "" : $" [{q.Partition}]");
                 await _store.EnqueueAsync(q with { QueueId = NewId("q"), State = QueueState.Queued, RunId = null, Attempt = q.Attempt + 1 }, cancellationToken).ConfigureAwait(false);
                 if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Queued, null, cancellationToken).ConfigureAwait(false);
             }
@@ -268,7 +266,7 @@ public sealed class Daemon
                 var status = partitions.All(p => p.Status == PartitionRunStatus.Succeeded) ? BackfillStatus.Succeeded : BackfillStatus.Failed;
                 await _store.SetBackfillStatusAsync(b.BackfillId, status, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 if (_log.IsEnabled(LogLevel.Information))
-                    _log.LogInformation("backfill {BackfillId} of {Pipeline} {Status}", b.BackfillId, b.Pipeline, status.ToString().ToLowerInvariant());
+                    _log.BackfillEnded(b.BackfillId, b.Pipeline, status.ToString().ToLowerInvariant());
             }
         }
     }
@@ -300,7 +298,7 @@ public sealed class Daemon
         }
         catch (Exception e)
         {
-            _log.LogError(e, "run of {Pipeline} could not start", q.Pipeline);
+            _log.RunNotStarted(e, q.Pipeline);
         }
         try
         {

@@ -16,22 +16,22 @@ public sealed class FailureAlerts(IHttpClientFactory http, Func<string, string?>
     /// <summary>Sends <paramref name="text"/> when <paramref name="pipeline"/> has an <c>on_failure</c> webhook.</summary>
     public async Task SendAsync(PipelineSpec pipeline, string text, CancellationToken cancellationToken)
     {
-        log.LogWarning("{Alert}", text);
+        log.Alert(text);
         if (pipeline.OnFailure is not { } alert) return;
         if (environment(alert.WebhookUrlEnv) is not { Length: > 0 } url)
         {
-            log.LogWarning("on_failure: environment variable {Variable} is not set; no alert sent", alert.WebhookUrlEnv);
+            log.AlertUrlMissing(alert.WebhookUrlEnv);
             return;
         }
         try
         {
             using var client = http.CreateClient(HttpClientName);
             using var response = await client.PostAsJsonAsync(url, new { text }, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode) log.LogWarning("on_failure: the webhook answered {StatusCode}", (int)response.StatusCode);
+            if (!response.IsSuccessStatusCode) log.AlertRefused((int)response.StatusCode);
         }
         catch (HttpRequestException e)
         {
-            log.LogWarning(e, "on_failure: the webhook could not be reached");
+            log.AlertUnreachable(e);
         }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class ApiExceptionHandler(ServerOptions options, ILogger<ApiExce
             PipelineException e => ApiProblems.Problem(StatusCodes.Status400BadRequest, "the pipeline has errors", ApiProblems.Describe(e.Diagnostics)),
             _ => ApiProblems.Problem(StatusCodes.Status500InternalServerError, $"the server failed: {exception.GetType().Name}: {exception.Message}"),
         };
-        if (problem.Status == StatusCodes.Status500InternalServerError) log.LogError(exception, "{Method} {Path} failed", context.Request.Method, context.Request.Path.Value);
+        if (problem.Status == StatusCodes.Status500InternalServerError) log.RequestFailed(exception, context.Request.Method, context.Request.Path.Value);
         context.Response.StatusCode = problem.Status!.Value;
         var problems = context.RequestServices.GetService(typeof(IProblemDetailsService)) as IProblemDetailsService;
         return problems is null ? ValueTask.FromResult(false) : problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });

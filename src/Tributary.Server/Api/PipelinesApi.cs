@@ -56,7 +56,7 @@ internal static class PipelinesApi
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning(e, "pipeline {Pipeline} does not load", name);
+                log.PipelineDoesNotLoad(e, name);
                 list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, e.Message));
             }
         }

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Tributary.Components;
+using Tributary.Cli.Hosting;
+using Tributary.Cli.Output;
+using Tributary.Cli.Projects;
 using Tributary.Engine.Orchestration;
-using Tributary.Engine.Runs;
 using Tributary.Server;
 using Tributary.Testing;
-using Tributary.Warehouse;
 
 namespace Tributary.Cli.Tests.Server;
 
@@ -20,15 +20,13 @@ public sealed partial class WebUiFilesTests : IDisposable
     [Fact]
     public async Task Serve_WithoutTheWebUi_AnswersTheRootWithAPageSayingHowToBuildIt()
     {
-        await using var warehouse = await WarehouseFactory.OpenAsync(Path.Combine(_temp.Path, "w.duckdb"), null, Ct);
-        await using var store = await SqliteRunStore.OpenAsync(Path.Combine(_temp.Path, "runs.db"), Ct);
-        var project = new TributaryProject
-        {
-            Directory = _temp.Path, Catalog = BuiltInComponents.CreateCatalog(), Warehouse = warehouse, Runs = store, Orchestration = store,
-            LoadPipeline = (name, _, _) => throw new KeyNotFoundException(name), PipelineNames = () => [], PipelinesDirectory = Path.Combine(_temp.Path, "pipelines"),
-        };
+        var directory = Path.Combine(_temp.Path, "project");
+        Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        await using var project = ProjectSession.Open(directory, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
         var empty = Directory.CreateDirectory(Path.Combine(_temp.Path, "wwwroot")).FullName;
-        await using var server = TributaryServer.Create(project, new ServerOptions { Port = 0, StaticFiles = empty }, new DaemonOptions(), TimeProvider.System, _ => { });
+        await using var server = TributaryServer.Create(new ServerOptions { Port = 0, StaticFiles = empty }, compose);
         await server.StartAsync(Ct);
         using var http = new HttpClient { BaseAddress = server.Address };
 
