@@ -61,7 +61,9 @@ internal static class TributaryHost
             .SetMinimumLevel(LogLevel.Information)
             // The framework's request and client chatter stays out unless something is wrong.
             .AddFilter("Microsoft", LogLevel.Warning)
-            .AddFilter("System.Net.Http", LogLevel.Warning));
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            // A host that fails to start throws to the command, which reports it once as a user or internal error.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical));
         services.AddSingleton(cli.Time);
         services.AddSingleton(project.Settings);
         services.AddSingleton(project.Catalog);

@@ -169,7 +169,7 @@ public sealed partial class FirstRunTests : IDisposable
         var share = await Trib.RunAsync("show", "attribution", "--wide", "--measure", "share", "--format", "csv", "--project", Project);
 
         Assert.True(wide.ExitCode == 0, wide.Error);
-        Assert.Equal(["channel,last_touch,shapley", "search,30.0,25.0", "email,10.0,20.0"], wide.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+        Assert.Equal(["channel,last_touch,shapley", "search,30,25", "email,10,20"], wide.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
         Assert.Contains("conversions by channel, one column per model", wide.Error, StringComparison.Ordinal);
         Assert.Contains("search,0.5,0.6", share.Out.Split('\n').Select(l => l.TrimEnd('\r')));
     }
