@@ -24,7 +24,7 @@ public sealed record IdentityParameters : IValidatableObject
     public IReadOnlyList<string> Priority { get; init; } = ["user_id", "email", "hubspot_id", "stripe_customer_id", "shopify_customer_id", "phone", "device_id", "anonymous_id"];
 
     /// <summary>Values never used to link.</summary>
-    [Description("Values never used as identifiers (compared case-insensitively), added to the built-in list: null, empty, anonymous, unknown, 0, -1, test@test.com, noreply@….")]
+    [Description("Values never used as identifiers (compared case-insensitively), added to the built-in list: null, empty, anonymous, unknown, 0, -1, phones of one repeated digit (+1 000 000 0000), emails such as test@…, noreply@…, none@….")]
     public IReadOnlyList<string> Blocklist { get; init; } = [];
 
     /// <summary>Regexes of values never used to link.</summary>
@@ -115,9 +115,11 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         var d = w.Dialect;
         var blocked = new HashSet<string>(BuiltInBlocklist.Concat(p.Blocklist).Select(v => v.Trim().ToLowerInvariant()), StringComparer.Ordinal);
         var patterns = p.BlocklistPatterns.Select(x => new Regex(x, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))).ToList();
-        bool Usable(string? value) => value is not null && !blocked.Contains(value.Trim().ToLowerInvariant()) && !patterns.Any(r => r.IsMatch(value));
+        bool Usable(string type, string value) =>
+            !blocked.Contains(value.Trim().ToLowerInvariant()) && !PlaceholderIdentifiers.IsPlaceholder(type, value) && !patterns.Any(r => r.IsMatch(value));
 
-        var records = new List<IdentityRecord>();
+        // Rows stream into the graph's compact arrays; no list of records is held.
+        var graph = new IdentityGraphBuilder(new IdentityOptions(p.EffectiveCaps, p.Priority));
         foreach (var input in context.Inputs)
         {
             var columns = Columns(p.Identifiers[input]);
@@ -125,14 +127,15 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
                 ?? throw new InvalidOperationException($"input table '{input}' does not exist.");
             var time = TimeColumns.FirstOrDefault(c => schema.Find(c) is { Kind: DataKind.Timestamp or DataKind.Date });
             var select = string.Join(", ", columns.Select(c => $"CAST({d.Quote(c)} AS VARCHAR)")) + (time is null ? "" : $", {d.Quote(time)}");
+            var ids = new Identifier[columns.Count];
             await foreach (var row in w.StreamAsync($"SELECT {select} FROM {d.Quote(input)}", null, cancellationToken).ConfigureAwait(false))
             {
-                var ids = new List<Identifier>(columns.Count);
+                var count = 0;
                 for (var i = 0; i < columns.Count; i++)
-                    if (row[i] is string v && Usable(v)) ids.Add(new Identifier(columns[i], v.Trim()));
-                if (ids.Count == 0) continue;
+                    if (row[i] is string v && Usable(columns[i], v)) ids[count++] = new Identifier(columns[i], v.Trim());
+                if (count == 0) continue;
                 DateTime? at = time is null ? null : row[^1] switch { DateTime t => t, DateOnly day => day.ToDateTime(TimeOnly.MinValue), _ => null };
-                records.Add(new IdentityRecord(ids, at, input));
+                graph.Add(ids.AsSpan(0, count), at, input);
             }
         }
 
@@ -143,7 +146,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
             await foreach (var r in w.StreamAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
                 previous[new Identifier((string)r[0]!, (string)r[1]!)] = (string)r[2]!;
         }
-        var result = IdentityGraph.Resolve(records, new IdentityOptions(p.EffectiveCaps, p.Priority), previous);
+        var result = graph.Resolve(previous);
 
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
         var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(
@@ -159,10 +162,10 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         await w.ReplaceTableAsync(context.Asset + "__refused_links", (b, ct) => b.CreateAndAppendAsync(
             [("from_type", DataKind.Text), ("from_value", DataKind.Text), ("to_type", DataKind.Text), ("to_value", DataKind.Text), ("reason", DataKind.Text)],
             result.Refused.Select(r => new object?[] { r.From.Type, r.From.Value, r.To.Type, r.To.Value, r.Reason }), ct), cancellationToken).ConfigureAwait(false);
-        context.Log($"{result.Profiles:N0} profiles from {rows:N0} identifiers in {records.Count:N0} records; {result.Merges.Count} merges, {result.Refused.Count} links refused by caps");
+        context.Log($"{result.Profiles:N0} profiles from {rows:N0} identifiers in {graph.Records:N0} records; {result.Merges.Count} merges, {result.Refused.Count} links refused by caps");
         return new Materialization(rows, new Dictionary<string, object?>
         {
-            ["profiles"] = result.Profiles, ["records"] = records.Count, ["merges"] = result.Merges.Count, ["refused_links"] = result.Refused.Count,
+            ["profiles"] = result.Profiles, ["records"] = graph.Records, ["merges"] = result.Merges.Count, ["refused_links"] = result.Refused.Count,
         });
     }
 }

@@ -183,7 +183,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             ? await PurchaseHistory.HoldoutAsync(context, input, p, calibrationEnd, holdoutEnd, cancellationToken).ConfigureAwait(false)
             : null;
         var rows = new object?[history.Count][];
-        Parallel.For(0, history.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        Parallel.For(0, history.Count, new ParallelOptions { CancellationToken = cancellationToken }, () => new double[drawn.Count], (i, _, values) =>
         {
             var j = indexOf[i];
             var x = data.Frequency[i];
@@ -192,7 +192,6 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             double? low = null, high = null;
             if (drawn.Count >= 10)
             {
-                var values = new double[drawn.Count];
                 for (var d = 0; d < values.Length; d++) values[d] = drawn[d][j] * GammaGamma.ExpectedAverageValue(draws[d].Spend, spendX, monetary[i]);
                 Array.Sort(values);
                 (low, high) = (Quantile(values, 0.05), Quantile(values, 0.95));
@@ -203,7 +202,8 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             };
             if (holdout is not null) row.Add((long)holdout.GetValueOrDefault(history[i].CustomerId));
             rows[i] = row.ToArray();
-        });
+            return values;
+        }, _ => { });
 
         context.Log($"scored {history.Count:N0} customers ({distinct.Count:N0} distinct histories, {drawn.Count} interval draws) in {watch.Elapsed.TotalSeconds:0.0}s");
         var schema = Plan(p, new PlanContext(context.Asset, [])).Output!;
@@ -248,11 +248,10 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         return models.Zip(spends, (m, s) => new Draw(toModel(m), new GammaGammaParameters(s[0], s[1], s[2]))).ToList();
     }
 
-    private sealed record Scores(double[] Alive, double[] Expected, double[] Discounted);
-
     // P(alive), expected purchases over the horizon, and discounted expected purchases (CLV per unit of order value) per distinct row.
-    private static Scores Score(IRepeatPurchaseModel model, RfmSummary rows, double horizon, double unitsPerYear, double rate, CancellationToken cancellationToken)
+    private static CustomerScores Score(IRepeatPurchaseModel model, RfmSummary rows, double horizon, double unitsPerYear, double rate, CancellationToken cancellationToken)
     {
+        if (model is BgNbdParameters bg) return BgNbd.Score(bg, rows, horizon, unitsPerYear, rate, cancellationToken);
         var alive = new double[rows.Count];
         var expected = new double[rows.Count];
         var discounted = new double[rows.Count];
@@ -263,7 +262,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             expected[j] = model.ExpectedPurchases(x, tx, t, horizon);
             discounted[j] = CustomerValue.Discounted(model, x, tx, t, horizon, unitsPerYear, rate, 1);
         });
-        return new Scores(alive, expected, discounted);
+        return new CustomerScores(alive, expected, discounted);
     }
 
     private static double Quantile(double[] sorted, double q)
