@@ -1,14 +1,22 @@
 import type { RunEvent } from "../api/client";
 
-/** A run's log grouped by step: the step's name once as a heading, then its lines with their times. */
+/**
+ * A run's log by step: each step's name once as a heading over its lines (steps run in parallel, so their lines
+ * interleave in time), in the order the steps started; the run's own lines (no step) come first.
+ */
+export function groupByStep(events: RunEvent[]): { asset: string | null; events: RunEvent[] }[] {
+  const groups = new Map<string | null, RunEvent[]>([[null, []]]);
+  for (const e of events) {
+    const key = e.asset ?? null;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(e);
+  }
+  return [...groups].filter(([, list]) => list.length > 0).map(([asset, list]) => ({ asset, events: list }));
+}
+
 export function RunLog({ events, live }: { events: RunEvent[]; live?: boolean }) {
   const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  const groups: { asset: string | null; events: RunEvent[] }[] = [];
-  for (const e of events) {
-    const last = groups[groups.length - 1];
-    if (last && last.asset === (e.asset ?? null)) last.events.push(e);
-    else groups.push({ asset: e.asset ?? null, events: [e] });
-  }
+  const groups = groupByStep(events);
   return (
     <pre className="log" aria-label="Run log" aria-live={live ? "polite" : undefined} tabIndex={0}>
       {events.length === 0 && "No log lines yet."}

@@ -11,6 +11,7 @@ describe("format", () => {
     expect(formatDuration(850)).toBe("850 ms");
     expect(formatDuration(12_419)).toMatch(/^12.4 s$/);
     expect(formatDuration(185_000)).toBe("3 min 5 s");
+    expect(formatDuration(120_000)).toBe("2 min");
   });
   it("formats cells by value: booleans, nulls, numbers", () => {
     expect(formatCell(true)).toBe("yes");
