@@ -109,19 +109,19 @@ function LtvCard({ asset }: { asset: string }) {
           <h3>Holdout: repeat purchases per customer, by purchases in calibration</h3>
           {holdout.missing ? <p className="muted">No holdout period was set (holdout_end_date), so there is no out-of-sample check.</p> : !holdout.rows ? <Loading /> : (
             <>
-              <div role="img" aria-label="Holdout: predicted and actual repeat purchases by calibration frequency">
+              <figure className="chart-figure" aria-label="Holdout: predicted and actual repeat purchases by calibration frequency">
                 <ResponsiveContainer width="100%" height={260}>
                   <BarChart data={byFrequency.map((r) => ({ x: String(r.calibration_frequency), actual: num(r.actual_mean), predicted: num(r.predicted_mean) }))} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="x" interval={0} label={{ value: "Repeat purchases in the calibration period", position: "insideBottom", offset: -16 }} />
-                    <YAxis width={64} tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Mean purchases in holdout", angle: -90, position: "insideLeft", style: { textAnchor: "middle" } }} />
+                    <XAxis dataKey="x" interval={0} label={{ value: "Repeat purchases in the calibration period", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                    <YAxis width={64} tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Mean purchases in holdout", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
                     <Tooltip formatter={(v) => formatNumber(Number(v))} />
                     <Legend verticalAlign="top" height={28} />
                     <Bar dataKey="actual" fill="#334155" isAnimationActive={false} />
                     <Bar dataKey="predicted" fill="#1d4ed8" isAnimationActive={false} />
                   </BarChart>
                 </ResponsiveContainer>
-              </div>
+              </figure>
               {total && <p>All customers: <strong>{formatNumber(num(total.actual_total))}</strong> actual repeat purchases in the holdout, <strong>{formatNumber(num(total.predicted_total))}</strong> predicted ({formatNumber(((num(total.predicted_total) - num(total.actual_total)) / Math.max(1, num(total.actual_total))) * 100)}% off).</p>}
               {holdout.table && <ResultTable caption="Holdout by calibration frequency" columns={holdout.table.columns} rows={holdout.table.rows} maxHeight={300} />}
             </>

@@ -5,9 +5,10 @@ import { StatusBadge } from "./components";
 export type ComponentNodeData = { id: string; type: string; status: string | null; hasError: boolean };
 export type ComponentFlowNode = Node<ComponentNodeData, "component">;
 
-// One colour and letter per component family (source, transform, analytics, …), so the graph reads at a glance.
+// One colour and letter per component family (source, transform, analytics, …), so the graph reads at a glance;
+// each colour holds white text at 4.5:1 or more.
 const families: Record<string, [string, string]> = {
-  source: ["S", "#0891b2"], transform: ["T", "#7c3aed"], analytics: ["A", "#1d4ed8"], segment: ["G", "#15803d"],
+  source: ["S", "#0e7490"], transform: ["T", "#6d28d9"], analytics: ["A", "#1d4ed8"], segment: ["G", "#15803d"],
   identity: ["I", "#b45309"], destination: ["D", "#be185d"], check: ["C", "#4b5563"], quality: ["Q", "#4b5563"],
 };
 
