@@ -55,6 +55,8 @@ public sealed partial class DemoSite : IAsyncLifetime
             if (Listening().Match(line) is { Success: true } m) address = new Uri(m.Groups[1].Value);
         Address = address ?? throw new InvalidOperationException("trib serve did not say where it listens");
         _ = Task.Run(async () => { while (await _server.StandardError.ReadLineAsync() is not null) { } });
+        // The machine running the tests may be busy: a page that loads slowly is not a failing page.
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
