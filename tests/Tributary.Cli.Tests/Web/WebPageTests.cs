@@ -94,7 +94,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var heat = attribution.GetByRole(AriaRole.Region, new() { Name = "Channel by model" });
         await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "paid_search" })).ToBeVisibleAsync();
         await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader)).Not.ToHaveCountAsync(0);
-        await attribution.GetByLabel("Model").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await attribution.GetByRole(AriaRole.Combobox, new() { Name = "Model" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Budget reallocation: daily spend now and recommended" }).GetByText("Spend ($/day)")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card budget_plan" }).GetByText("Data window")).ToBeVisibleAsync();
     });
