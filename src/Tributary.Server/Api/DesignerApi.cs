@@ -66,11 +66,15 @@ internal static partial class DesignerApi
             TypedResults.Ok<IReadOnlyList<MaterializationView>>((await project.Runs.GetMaterializationsAsync(null, name, ct).ConfigureAwait(false))
                 .OrderBy(m => m.At).Select(MaterializationView.Of).ToList()));
 
-        api.MapGet("/assets/{name}", async Task<Results<Ok<AssetPreview>, NotFound<ProblemDetails>>> (string name, int? limit, CancellationToken ct) =>
+        // A page of rows and the table's true row count, so that a pager can say "rows 26–50 of 1,983".
+        api.MapGet("/assets/{name}", async Task<Results<Ok<AssetPreview>, NotFound<ProblemDetails>>> (string name, int? limit, int? offset, CancellationToken ct) =>
         {
             if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema) return ApiProblems.NotFound($"no table '{name}'");
-            var result = await project.Warehouse.QueryAsync($"SELECT * FROM {project.Warehouse.Dialect.Quote(name)}", null, Math.Clamp(limit ?? 100, 1, 10_000), ct).ConfigureAwait(false);
-            return TypedResults.Ok(new AssetPreview(schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows));
+            var table = project.Warehouse.Dialect.Quote(name);
+            var skip = Math.Max(0, offset ?? 0);
+            var result = await project.Warehouse.QueryAsync($"SELECT * FROM {table} OFFSET {skip.ToString(CultureInfo.InvariantCulture)}", null, Math.Clamp(limit ?? 100, 1, 10_000), ct).ConfigureAwait(false);
+            var count = await project.Warehouse.QueryAsync($"SELECT count(*) FROM {table}", null, 1, ct).ConfigureAwait(false);
+            return TypedResults.Ok(new AssetPreview(schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows, Convert.ToInt64(count.Rows[0][0], CultureInfo.InvariantCulture), skip));
         });
 
         api.MapGet("/assets/{name}/csv", async Task<Results<PushStreamHttpResult, NotFound<ProblemDetails>>> (string name, CancellationToken ct) =>

@@ -138,6 +138,25 @@ public sealed partial class ServeTests : IDisposable
         Assert.Equal(3, diagnostic.Line);
     }
 
+    [Fact]
+    public async Task AssetPreview_PagesRows_AndCountsTheWholeTable()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "numbers.yaml"),
+            "pipeline: numbers\ncomponents:\n  - { id: numbers, type: transform.sql, with: { sql: \"SELECT CAST(i AS INTEGER) AS i FROM range(1, 31) t(i) ORDER BY i\" } }\n");
+        var (_, address) = await ServeAsync();
+        using var http = WriteClient(address);
+        var queued = await ReadAsync<RunQueued>(await http.PostAsJsonAsync("/api/runs", new RunSubmission("numbers"), ApiJson.Options, Ct));
+        while ((await ReadAsync<QueuedRunView>(await http.GetAsync($"/api/queue/{queued.QueueId}", Ct))).State is not QueueState.Done)
+            await Task.Delay(100, Ct);
+
+        // The total is the table's, not the page's; the page starts at the offset.
+        var page = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/numbers?offset=25&limit=10", Ct));
+        Assert.Equal((30L, 25L, 5), (page.Total, page.Offset, page.Rows.Count));
+        var first = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/numbers?limit=10", Ct));
+        Assert.Equal((30L, 0L, 10), (first.Total, first.Offset, first.Rows.Count));
+    }
+
     [Theory]
     [InlineData(" ")]
     [InlineData("")]
