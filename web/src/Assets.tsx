@@ -3,19 +3,28 @@ import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
 
 const assetLink = (name: string) => `#/asset/${encodeURIComponent(name)}`;
 
-/** Every table with its last materialization; an asset's page previews its rows and shows its row count over time. */
+/**
+ * Every table with its last materialization, grouped under the step that declared it (its role beside it); a source's
+ * internal files ledger shows only on request. An asset's page previews its rows and shows its row count over time.
+ */
 export function Assets() {
   const [assets, setAssets] = useState<Schemas["AssetSummary"][]>([]);
+  const [internal, setInternal] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => { api.assets().then(setAssets, (e: unknown) => setError(errorMessage(e))); }, []);
+  useEffect(() => { api.assets(internal).then(setAssets, (e: unknown) => setError(errorMessage(e))); }, [internal]);
   return (
     <section>
       <h1>Assets</h1>
       {error && <p role="alert">{error}</p>}
+      <label><input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} /> Show internal tables</label>
       <table>
-        <thead><tr><th scope="col">Asset</th><th scope="col">Last materialized</th><th scope="col">Rows</th></tr></thead>
-        <tbody>{assets.map((a) => (
-          <tr key={a.name}><td><a href={assetLink(a.name)}>{a.name}</a></td><td>{a.last_materialized ? new Date(a.last_materialized).toLocaleString() : "—"}</td><td>{a.rows ?? ""}</td></tr>
+        <thead><tr><th scope="col">Step</th><th scope="col">Asset</th><th scope="col">Role</th><th scope="col">Last materialized</th><th scope="col">Rows</th></tr></thead>
+        <tbody>{assets.map((a, i) => (
+          <tr key={a.name}>
+            <th scope="row">{a.step !== assets[i - 1]?.step || i === 0 ? a.step ?? "" : ""}</th>
+            <td><a href={assetLink(a.name)}>{a.name}</a></td><td>{a.role ?? ""}</td>
+            <td>{a.last_materialized ? new Date(a.last_materialized).toLocaleString() : "—"}</td><td>{a.rows ?? ""}</td>
+          </tr>
         ))}</tbody>
       </table>
     </section>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
-import { panels, type Panel } from "./dashboards";
+import { outputTable, panels, type Panel } from "./dashboards";
 import { toGraph } from "./pipelineGraph";
 
 const colors = ["#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f", "#9a3412", "#334155"];
@@ -26,12 +26,19 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
 }
 
 function PanelView({ id, panel }: { id: string; panel: Panel }) {
-  const table = panel.table(id);
+  const [table, setTable] = useState<string | null>(null);
   const [data, setData] = useState<Schemas["AssetPreview"] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => { api.asset(table, 10_000).then(setData, (e: unknown) => setError(errorMessage(e))); }, [table]);
+  useEffect(() => {
+    api.assets().then((assets) => {
+      const found = outputTable(assets, id, panel.output);
+      if (!found) throw new Error(`${id} has not written its ${panel.output} output yet`);
+      setTable(found);
+      return api.asset(found, 10_000).then(setData);
+    }).catch((e: unknown) => setError(errorMessage(e)));
+  }, [id, panel.output]);
   if (error) return <article className="panel"><h2>{panel.title}</h2><p>{error} (run the pipeline first)</p></article>;
-  if (!data) return null;
+  if (!data || !table) return null;
   const objects = data.rows.map((r) => Object.fromEntries(data.columns.map((c, k) => [c.name, r[k]])));
   const bars = panel.bars(objects);
   const series = [...new Set(bars.flatMap((b) => Object.keys(b.series)))];

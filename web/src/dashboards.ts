@@ -1,12 +1,14 @@
+import type { Schemas } from "./api/client";
+
 /**
  * Result panels by component type. A pipeline's dashboard shows one panel for each of its components whose type is
- * listed here; adding a dashboard for a new use case is one entry: which table to read, and how to turn its rows into
- * bars (x label, one or more series).
+ * listed here; adding a dashboard for a new use case is one entry: which declared output to read, and how to turn its
+ * rows into bars (x label, one or more series).
  */
 export interface Panel {
   title: string;
-  /** The table to chart, from the component id. */
-  table: (id: string) => string;
+  /** The declared output to chart ("main" for the step's asset); its table comes from the asset list, never from its name. */
+  output: string;
   /** Bars from the table's rows (objects keyed by column). */
   bars: (rows: Record<string, unknown>[]) => { x: string; series: Record<string, number> }[];
 }
@@ -22,17 +24,17 @@ function countBy(rows: Record<string, unknown>[], column: string, series: string
 export const panels: Record<string, Panel> = {
   "segment.value_tiers": {
     title: "Value tiers: customers per tier",
-    table: (id) => `${id}__summary`,
+    output: "summary",
     bars: (rows) => [...rows].sort((a, b) => n(a.tier_rank) - n(b.tier_rank)).map((r) => ({ x: String(r.tier), series: { customers: n(r.customers) } })),
   },
   "segment.rfm": {
     title: "RFM segments: customers per segment",
-    table: (id) => id,
+    output: "main",
     bars: (rows) => countBy(rows, "segment", "customers"),
   },
   "analytics.ltv": {
     title: "CLV distribution",
-    table: (id) => id,
+    output: "main",
     bars: (rows) => {
       const values = rows.map((r) => n(r.clv)).filter((v) => Number.isFinite(v));
       if (values.length === 0) return [];
@@ -45,7 +47,7 @@ export const panels: Record<string, Panel> = {
   },
   "analytics.attribution": {
     title: "Attribution: share of conversions by channel and model",
-    table: (id) => id,
+    output: "main",
     bars: (rows) => {
       const byChannel = new Map<string, Record<string, number>>();
       for (const r of rows) {
@@ -58,12 +60,17 @@ export const panels: Record<string, Panel> = {
   },
   "analytics.campaign_performance": {
     title: "Campaigns: ROAS over the period",
-    table: (id) => `${id}__summary`,
+    output: "summary",
     bars: (rows) => rows.filter((r) => n(r.spend) > 0).map((r) => ({ x: `${r.channel} / ${r.campaign ?? ""}`, series: { roas: n(r.roas) } })),
   },
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",
-    table: (id) => id,
+    output: "main",
     bars: (rows) => rows.map((r) => ({ x: String(r.channel), series: { current: n(r.current_spend), recommended: n(r.recommended_spend) } })),
   },
 };
+
+/** The table holding output `output` of step `step`, as the asset list reports it; undefined until a run wrote it. */
+export function outputTable(assets: Schemas["AssetSummary"][], step: string, output: string): string | undefined {
+  return assets.find((a) => a.step === step && a.output === output)?.name;
+}

@@ -1,23 +1,35 @@
 using System.CommandLine;
 using Tributary.Cli.Output;
 using Tributary.Core.Components;
+using Tributary.Engine.Runs;
 
 namespace Tributary.Cli.Commands;
 
-/// <summary><c>trib show ASSET</c> previews a table; <c>trib query "SQL"</c> runs a query on the warehouse.</summary>
+/// <summary>
+/// <c>trib show ASSET</c> previews a table, <c>trib show</c> lists the tables grouped under the steps that declared them;
+/// <c>trib query "SQL"</c> runs a query on the warehouse.
+/// </summary>
 internal static class ShowCommand
 {
     public static Command CreateShow(CliContext cli)
     {
-        var asset = new Argument<string>("asset") { Description = "Asset (table) name." };
+        var asset = new Argument<string?>("asset") { Description = "Asset (table) name; without it, every table grouped under its step.", Arity = ArgumentArity.ZeroOrOne };
         var limit = new Option<int>("--limit", "-n") { Description = "Rows to show. Default 20.", DefaultValueFactory = _ => 20 };
+        var all = new Option<bool>("--all") { Description = "List internal outputs too (a source's files ledger)." };
         var format = CliContext.FormatOption();
-        var command = new Command("show", "Preview an asset's rows.") { asset, limit, format };
+        var command = new Command("show", "Preview an asset's rows, or list the assets grouped by step.") { asset, limit, all, format };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             await using var project = cli.Open(parse);
             var warehouse = await project.WarehouseAsync(ct);
-            var name = parse.GetValue(asset)!;
+            if (parse.GetValue(asset) is not { } name)
+            {
+                var store = await project.StoreAsync(ct);
+                var entries = AssetList.Of(await warehouse.ListTablesAsync(ct), await store.GetLatestMaterializationsAsync(ct), parse.GetValue(all));
+                DataWriter.Write(cli.Out, parse.GetValue(format), ["step", "output", "role", "table", "rows", "materialized_at"],
+                    entries.Select(e => new object?[] { e.Step ?? "", e.Output ?? "", e.Role?.ToString().ToLowerInvariant() ?? "", e.Table, e.Latest?.RowCount, e.Latest?.At }).ToList());
+                return ExitCodes.Success;
+            }
             if (await warehouse.DescribeTableAsync(name, ct) is null)
             {
                 var tables = await warehouse.ListTablesAsync(ct);
