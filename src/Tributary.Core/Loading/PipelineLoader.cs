@@ -553,6 +553,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             plans[id] = plan;
             CheckRequirements(reader, c, context, plan);
             var outputs = plan.OutputsOf(id);
+            var columnsOf = new Dictionary<string, Dictionary<string, ColumnSchema>>(StringComparer.Ordinal); // by output, built once
             foreach (var check in c.Spec.Checks)
             {
                 var target = outputs.FirstOrDefault(o => o.Output.Name == check.Output);
@@ -570,10 +571,10 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                         $"check '{CheckTypeNames.Of(check.Type)}' cannot run on asset '{id}': {c.Spec.Type} writes a file, not a table.", "Put the check on its input.");
                     continue;
                 }
-                var columns = target!.Output.Columns;
-                var byName = columns is null ? null : ByName(columns);
+                if (target!.Output.Columns is not { } columns) continue;
+                if (!columnsOf.TryGetValue(check.Output, out var byName)) columnsOf[check.Output] = byName = ByName(columns);
                 foreach (var col in check.Columns)
-                    if (columns is not null && !byName!.ContainsKey(col))
+                    if (!byName.ContainsKey(col))
                         reader.Error(DiagnosticCodes.MissingColumn, check.Location,
                             $"check '{CheckTypeNames.Of(check.Type)}' names column '{col}', which {(target.Output.Role == OutputRole.Main ? "asset" : "table")} '{target.Table}' does not have.{NameSuggestion.Format(col, columns.Columns.Select(x => x.Name))}");
             }
