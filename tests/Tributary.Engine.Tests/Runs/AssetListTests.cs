@@ -27,9 +27,9 @@ public sealed class AssetListTests
     {
         var entries = AssetList.Of(Tables, Latest, includeInternal: false);
 
-        Assert.Equal(["ltv", "ltv__model", "legacy", "orders", "orders__rejected", "adhoc"], entries.Select(e => e.Table));
-        Assert.Equal(["ltv", "ltv", "legacy", "orders", "orders", null], entries.Select(e => e.Step));
-        Assert.Equal([OutputRole.Main, OutputRole.Model, OutputRole.Main, OutputRole.Main, OutputRole.Rejected, null], entries.Select(e => e.Role));
+        Assert.Equal(["legacy", "ltv", "ltv__model", "orders", "orders__rejected", "adhoc"], entries.Select(e => e.Table));
+        Assert.Equal(["legacy", "ltv", "ltv", "orders", "orders", null], entries.Select(e => e.Step));
+        Assert.Equal([OutputRole.Main, OutputRole.Main, OutputRole.Model, OutputRole.Main, OutputRole.Rejected, null], entries.Select(e => e.Role));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class AssetListTests
     {
         var entries = AssetList.Of(Tables, Latest, includeInternal: true);
 
-        Assert.Equal(["ltv", "ltv__model", "legacy", "orders", "orders__files", "orders__rejected", "adhoc"], entries.Select(e => e.Table));
+        Assert.Equal(["legacy", "ltv", "ltv__model", "orders", "orders__files", "orders__rejected", "adhoc"], entries.Select(e => e.Table));
         Assert.Equal(("orders", "files", OutputRole.Internal), entries.Where(e => e.Table == "orders__files").Select(e => (e.Step, e.Output, e.Role)).Single());
     }
 }
