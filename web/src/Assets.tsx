@@ -2,29 +2,35 @@ import { useEffect, useState } from "react";
 import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, Pager, ResultTable, StatusBadge } from "./ui/components";
 import { formatCount, formatDateTime } from "./ui/format";
+import { groupByStep, isInternal } from "./sideTables";
 
 const assetLink = (name: string) => `#/asset/${encodeURIComponent(name)}`;
 
-/** A component's side table (its `<asset>__<role>` tables): shown under its asset, hidden from the list by default. */
-export const isSideTable = (name: string) => name.includes("__") || name.startsWith("_");
-
-/** Every table with its last materialization; an asset's page previews its rows and shows its row count over time. */
+/**
+ * Every table with its last materialization, grouped under the step that declared it (its main output first, then its
+ * side outputs with their roles), as the server declares them; internal tables (a source's files ledger) show only on
+ * request. An asset's page previews its rows and shows its row count over time.
+ */
 export function Assets() {
   const [assets, setAssets] = useState<Schemas["AssetSummary"][] | null>(null);
-  const [all, setAll] = useState(false);
+  const [internal, setInternal] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => { api.assets().then(setAssets, (e: unknown) => setError(errorMessage(e))); }, []);
-  const hidden = assets?.filter((a) => isSideTable(a.name)).length ?? 0;
-  const shown = assets?.filter((a) => all || !isSideTable(a.name)) ?? [];
+  // Internal tables are asked for too, so that the checkbox can count them; the server's role says which they are.
+  useEffect(() => { api.assets(true).then(setAssets, (e: unknown) => setError(errorMessage(e))); }, []);
+  const hidden = assets?.filter(isInternal).length ?? 0;
+  const rows = groupByStep(assets?.filter((a) => internal || !isInternal(a)) ?? [])
+    .flatMap((g) => g.tables.map((a, i) => ({ ...a, first: i === 0, group: g.step })));
   return (
-    <Page title="Assets" subtitle="The warehouse's tables and when a pipeline last wrote them."
-      actions={<label className="toolbar"><input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />Show side tables ({formatCount(hidden)})</label>}>
+    <Page title="Assets" subtitle="The warehouse's tables, under the pipeline step that declared them, and when a run last wrote them."
+      actions={<label className="toolbar"><input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} />Show internal tables ({formatCount(hidden)})</label>}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {assets === null && !error ? <Loading what="Loading assets" /> : (
-        <DataTable caption="Assets" rows={shown} rowKey={(a) => a.name}
+        <DataTable caption="Assets by step" rows={rows} rowKey={(a) => a.name}
           empty={<EmptyState title="No tables yet">Load data (trib demo-data) or run a pipeline, and its tables appear here.</EmptyState>}
           columns={[
-            { key: "name", header: "Asset", cell: (a) => <a href={assetLink(a.name)}>{a.name}</a> },
+            { key: "step", header: "Step", cell: (a) => (!a.first ? "" : a.group === null ? <span className="muted">not declared by a step</span> : <strong>{a.group}</strong>) },
+            { key: "output", header: "Output", cell: (a) => (a.output === null ? "" : <>{a.output} {a.role && a.role !== "main" && <StatusBadge status={a.role} />}</>) },
+            { key: "name", header: "Table", cell: (a) => <a href={assetLink(a.name)}>{a.name}</a> },
             { key: "at", header: "Last materialized", cell: (a) => (a.last_materialized ? formatDateTime(a.last_materialized) : <span className="muted">not by a pipeline</span>) },
             { key: "rows", header: "Rows", numeric: true, cell: (a) => (a.rows === null || a.rows === undefined ? "" : formatCount(a.rows)) },
           ]} />

@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, csvUrl, errorMessage } from "./api/client";
-import { useTable } from "./ui/useTable";
 import { panels, type Panel } from "./dashboards";
 import { modelCards } from "./modelCards";
+import { useOutputTable } from "./sideTables";
 import { toGraph } from "./pipelineGraph";
 import { ChartView } from "./ui/ChartView";
 import { Card, EmptyState, ErrorNotice, Loading, Page, ResultTable } from "./ui/components";
@@ -36,11 +36,10 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
 }
 
 function PanelView({ id, panel }: { id: string; panel: Panel }) {
-  const table = panel.table(id);
-  const { table: data, rows, missing, error } = useTable(table, 10_000);
+  const { name: table, table: data, rows, missing, error } = useOutputTable({ step: id, output: panel.output }, 10_000);
   if (error) return <Card title={panel.title} label={panel.title}><ErrorNotice>{error}</ErrorNotice></Card>;
-  if (missing) return <Card title={panel.title} label={panel.title}><EmptyState title="No results yet">Run the pipeline to fill {table}.</EmptyState></Card>;
-  if (!data || !rows) return <Card title={panel.title} label={panel.title}><Loading /></Card>;
+  if (missing) return <Card title={panel.title} label={panel.title}><EmptyState title="No results yet">Run the pipeline to write the {panel.output} output of {id}.</EmptyState></Card>;
+  if (!table || !data || !rows) return <Card title={panel.title} label={panel.title}><Loading /></Card>;
   const shown = Math.min(data.rows.length, 20);
   return (
     <Card title={panel.title} label={panel.title} actions={<a className="button secondary" href={csvUrl(table)} download>Download {table}.csv</a>}>

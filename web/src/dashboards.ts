@@ -1,14 +1,12 @@
-import { sideTable } from "./sideTables";
-
 /**
  * Result panels by component type. A pipeline's dashboard shows one panel for each of its components whose type is
- * listed here; adding a dashboard for a new use case is one entry: which table to read, and how to turn its rows into
- * a chart (categories, one or more series, axis titles and the unit of the values).
+ * listed here; adding a dashboard for a new use case is one entry: which declared output to read, and how to turn its
+ * rows into a chart (categories, one or more series, axis titles and the unit of the values).
  */
 export interface Panel {
   title: string;
-  /** The table to chart, from the component id. */
-  table: (id: string) => string;
+  /** The step's declared output to chart ("main" for the step's asset); its table comes from the asset list (sideTable), never from a name. */
+  output: string;
   /** The chart from the table's rows (objects keyed by column). */
   chart: (rows: Record<string, unknown>[]) => Chart;
 }
@@ -71,7 +69,7 @@ const plain = (v: number) => new Intl.NumberFormat(undefined, { notation: "compa
 export const panels: Record<string, Panel> = {
   "segment.value_tiers": {
     title: "Value tiers: customers per tier",
-    table: (id) => sideTable(id, "summary"),
+    output: "summary",
     chart: (rows) => ({
       bars: [...rows].sort((a, b) => n(a.tier_rank) - n(b.tier_rank)).map((r) => ({ x: String(r.tier), series: { customers: n(r.customers) } })),
       xTitle: "Value tier", yTitle: "Customers", unit: "count",
@@ -79,12 +77,12 @@ export const panels: Record<string, Panel> = {
   },
   "segment.rfm": {
     title: "RFM segments: customers per segment",
-    table: (id) => id,
+    output: "main",
     chart: (rows) => ({ bars: countBy(rows, "segment", "customers"), xTitle: "RFM segment", yTitle: "Customers", unit: "count", horizontal: true }),
   },
   "analytics.ltv": {
     title: "CLV distribution",
-    table: (id) => id,
+    output: "main",
     chart: (rows) => ({
       bars: logHistogram(rows.map((r) => n(r.clv)), plain, "customers"),
       xTitle: "Predicted customer lifetime value ($, log-spaced bins)", yTitle: "Customers", unit: "count",
@@ -93,7 +91,7 @@ export const panels: Record<string, Panel> = {
   },
   "analytics.attribution": {
     title: "Attribution: share of conversions by channel and model",
-    table: (id) => id,
+    output: "main",
     chart: (rows) => {
       const byChannel = new Map<string, Record<string, number>>();
       for (const r of rows) {
@@ -109,7 +107,7 @@ export const panels: Record<string, Panel> = {
   },
   "analytics.campaign_performance": {
     title: "Campaigns: ROAS over the period",
-    table: (id) => sideTable(id, "summary"),
+    output: "summary",
     chart: (rows) => ({
       bars: rows.filter((r) => n(r.spend) > 0).map((r) => ({ x: `${r.channel} / ${r.campaign ?? ""}`, series: { roas: n(r.roas) } })).sort((a, b) => b.series.roas - a.series.roas),
       xTitle: "Channel / campaign", yTitle: "ROAS (revenue per $1 spent)", unit: "ratio", horizontal: true,
@@ -117,7 +115,7 @@ export const panels: Record<string, Panel> = {
   },
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",
-    table: (id) => id,
+    output: "main",
     chart: (rows) => ({
       bars: rows.map((r) => ({ x: String(r.channel), series: { current: n(r.current_spend), recommended: n(r.recommended_spend) } })),
       xTitle: "Channel", yTitle: "Spend ($/day)", unit: "money_per_day",

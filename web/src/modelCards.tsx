@@ -1,8 +1,7 @@
 import { useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
-import { useTable } from "./ui/useTable";
-import { sideTable } from "./sideTables";
+import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber } from "./ui/format";
 
@@ -70,8 +69,8 @@ const num = (v: unknown) => (typeof v === "number" ? v : Number(v));
 
 /** LTV: BG/NBD or Pareto/NBD and Gamma-Gamma parameters with standard errors; predicted vs actual holdout purchases by frequency (Fader, Hardie & Lee 2005). */
 function LtvCard({ asset }: { asset: string }) {
-  const model = useTable(sideTable(asset, "model"));
-  const holdout = useTable(sideTable(asset, "holdout"));
+  const model = useOutputTable({ step: asset, output: "model" });
+  const holdout = useOutputTable({ step: asset, output: "holdout" });
   const parameters = (model.rows ?? []).filter((r) => r.std_error !== null || /^(r|alpha|a|b|s|beta|p|q|gamma)$/.test(String(r.parameter)));
   const diagnostics = (model.rows ?? []).filter((r) => !parameters.includes(r));
   const byFrequency = (holdout.rows ?? []).filter((r) => r.calibration_frequency !== "all");
@@ -84,7 +83,7 @@ function LtvCard({ asset }: { asset: string }) {
       <div className="grid-2">
         <div>
           <h3>Parameters</h3>
-          {model.missing ? <p className="muted">No parameter table ({sideTable(asset, "model")}).</p> : !model.rows ? <Loading /> : (
+          {model.missing ? <p className="muted">No parameter table (the step has not written its model output).</p> : !model.rows ? <Loading /> : (
             <DataTable caption="Fitted parameters" rows={parameters} rowKey={(r) => `${String(r.model)}.${String(r.parameter)}`}
               columns={[
                 { key: "model", header: "Model", cell: (r) => String(r.model) },
@@ -134,7 +133,7 @@ function LtvCard({ asset }: { asset: string }) {
 
 /** Attribution: every model side by side (the dashboard's heat table), with conversions and touches per model. */
 function AttributionCard({ asset }: { asset: string }) {
-  const { rows, error, missing } = useTable(asset);
+  const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
   const models = [...new Set((rows ?? []).map((r) => String(r.model)))];
   const perModel = models.map((m) => {
     const own = (rows ?? []).filter((r) => String(r.model) === m);
@@ -162,8 +161,8 @@ function AttributionCard({ asset }: { asset: string }) {
 
 /** Budget optimizer: each channel's fitted response curve (parameters, R², days of data, warning) and the plan's data window. */
 function BudgetCard({ asset }: { asset: string }) {
-  const channels = useTable(asset);
-  const summary = useTable(sideTable(asset, "summary"));
+  const channels = useOutputTable({ step: asset, output: mainOutput });
+  const summary = useOutputTable({ step: asset, output: "summary" });
   const s = summary.rows?.[0];
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>

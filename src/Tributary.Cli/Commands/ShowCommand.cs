@@ -3,12 +3,14 @@ using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
+using Tributary.Engine.Runs;
 
 namespace Tributary.Cli.Commands;
 
 /// <summary>
-/// <c>trib show ASSET</c> previews a table; <c>trib query "SQL"</c> runs a query on the warehouse. Both read through
-/// the project's running <c>trib serve</c> when there is one, since it owns the embedded warehouse.
+/// <c>trib show ASSET</c> previews a table, <c>trib show</c> lists the tables grouped under the steps that declared them;
+/// <c>trib query "SQL"</c> runs a query on the warehouse. Both read through the project's running <c>trib serve</c> when
+/// there is one, since it owns the embedded warehouse.
 /// </summary>
 internal static class ShowCommand
 {
@@ -17,21 +19,29 @@ internal static class ShowCommand
 
     public static Command CreateShow(CliContext cli)
     {
-        var asset = new Argument<string>("asset") { Description = "Asset (table) name." };
+        var asset = new Argument<string?>("asset") { Description = "Asset (table) name; without it, every table grouped under its step.", Arity = ArgumentArity.ZeroOrOne };
         var limit = new Option<int>("--limit", "-n") { Description = "Rows to show. Default 20.", DefaultValueFactory = _ => 20 };
         var wide = new Option<bool>("--wide") { Description = "For a table with a model column (attribution): one row per channel, every model side by side in columns." };
         var measure = new Option<string?>("--measure") { Description = "With --wide: the column to spread over the models (default: the first numeric one, e.g. conversions)." };
+        var includeInternal = new Option<bool>("--all") { Description = "List internal outputs too (a source's files ledger)." };
         var format = CliContext.FormatOption();
-        var command = new Command("show", "Preview an asset's rows.") { asset, limit, wide, measure, format };
+        var command = new Command("show", "Preview an asset's rows, or list the assets grouped by step.") { asset, limit, wide, measure, includeInternal, format };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             await using var project = cli.Open(parse);
             using var reader = await IWarehouseReader.OpenAsync(project, ct);
-            var name = parse.GetValue(asset)!;
+            var store = await project.StoreAsync(ct);
+            var assets = AssetList.Of(await reader.ListTablesAsync(ct), await store.GetLatestMaterializationsAsync(ct), parse.GetValue(includeInternal));
+            if (parse.GetValue(asset) is not { } name)
+            {
+                DataWriter.Write(cli.Out, parse.GetValue(format), ["step", "output", "role", "table", "rows", "materialized_at"],
+                    assets.Select(e => new object?[] { e.Step ?? "", e.Output ?? "", e.Role?.ToString().ToLowerInvariant() ?? "", e.Table, e.Latest?.RowCount, e.Latest?.At }).ToList());
+                return ExitCodes.Success;
+            }
             if (!await reader.ExistsAsync(name, ct))
             {
-                // Load logs and the like are the tool's bookkeeping, not assets anyone asked for.
-                var tables = (await reader.ListTablesAsync(ct)).Where(t => !IsInternal(t)).ToList();
+                // Internal outputs (load ledgers) are the tool's bookkeeping, not assets anyone asked for.
+                var tables = assets.Select(e => e.Table).ToList();
                 throw new CliException($"no asset '{name}' in the warehouse.{NameSuggestion.Format(name, tables)}" +
                     (tables.Count == 0 ? " Nothing is materialized yet: run a pipeline first." : $" Assets: {string.Join(", ", tables)}."));
             }
@@ -75,10 +85,6 @@ internal static class ShowCommand
         }));
         return command;
     }
-
-    /// <summary>Tables that hold the tool's bookkeeping (load logs, staging), not results.</summary>
-    public static bool IsInternal(string table) =>
-        table.StartsWith('_') || table.EndsWith("__files", StringComparison.Ordinal) || table.Contains("__trib_", StringComparison.Ordinal);
 
     // One row per value of the other text and date columns, one column per model holding the measure.
     private static (List<string> Columns, List<object?[]> Rows, string Note) Pivot(QueryResult result, string? measure)

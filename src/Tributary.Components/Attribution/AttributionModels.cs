@@ -27,7 +27,7 @@ public sealed record AttributionParameters : IValidatableObject
     public int ShapleySamples { get; init; } = 2000;
 
     /// <summary>Models whose per-conversion credit is written.</summary>
-    [Description("Models whose credit per conversion, channel and campaign goes to <id>__conversions (a row per conversion, channel and campaign and model: large for many conversions). Default: the first model in models.")]
+    [Description("Models whose credit per conversion, channel and campaign goes to its conversions output (a row per conversion, channel and campaign and model: large for many conversions). Default: the first model in models.")]
     public IReadOnlyList<string>? ConversionDetail { get; init; }
 
     /// <summary>The Shapley game's coalition value.</summary>
@@ -80,7 +80,14 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     /// <inheritdoc />
     public ComponentPlan Plan(AttributionParameters parameters, PlanContext context) =>
         new(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()),
-            PathColumns.Select(c => new ColumnRequirement(0, c, [])).ToList());
+            PathColumns.Select(c => new ColumnRequirement(0, c, [])).ToList()) { SideOutputs = SideOutputs };
+
+    private static readonly DeclaredOutput[] SideOutputs =
+    [
+        new("campaigns", OutputRole.Detail, "Credit by model, channel and campaign.", Standardize.Schema.Of(CampaignColumns)),
+        new("daily", OutputRole.Detail, "Credit by model, day of conversion, channel and campaign.", Standardize.Schema.Of(DailyColumns)),
+        new("conversions", OutputRole.Detail, "Credit per conversion, channel and campaign for the detail models.", Standardize.Schema.Of(ConversionColumns)),
+    ];
 
     private static readonly string[] PathColumns = ["path_id", "position", "channel", "campaign", "converted", "conversion_value", "days_before_conversion", "converted_at"];
 
@@ -192,10 +199,15 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 }
         }
         var write = System.Diagnostics.Stopwatch.StartNew();
-        var detailRows = await w.ReplaceTableAsync(context.Asset + "__conversions", (b, ct) => b.CreateAndAppendAsync(ConversionColumns, Detail(), ct), cancellationToken).ConfigureAwait(false);
-        await w.ReplaceTableAsync(context.Asset + "__daily", (b, ct) => b.CreateAndAppendAsync(DailyColumns, dailyRows, ct), cancellationToken).ConfigureAwait(false);
-        await w.ReplaceTableAsync(context.Asset + "__campaigns", (b, ct) => b.CreateAndAppendAsync(CampaignColumns, campaignRows, ct), cancellationToken).ConfigureAwait(false);
-        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, channelRows, ct), cancellationToken).ConfigureAwait(false);
+        // The four tables change together or not at all.
+        var counts = await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Output("conversions"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ConversionColumns, Detail(), ct)),
+            new TableWrite(context.Output("daily"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(DailyColumns, dailyRows, ct)),
+            new TableWrite(context.Output("campaigns"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(CampaignColumns, campaignRows, ct)),
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(Columns, channelRows, ct)),
+        ], cancellationToken).ConfigureAwait(false);
+        var (detailRows, rows) = (counts[0], counts[3]);
         var converting = paths.Count(x => x.Converted);
         context.Log($"{converting:N0} conversions over {paths.Count:N0} paths attributed by {string.Join(", ", p.Models)}; wrote {detailRows:N0} per-conversion rows in {write.Elapsed.TotalSeconds:0.0}s");
         return new Materialization(rows, new Dictionary<string, object?> { ["paths"] = paths.Count, ["conversions"] = converting });

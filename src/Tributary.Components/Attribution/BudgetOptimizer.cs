@@ -87,7 +87,10 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
     /// <inheritdoc />
     public ComponentPlan Plan(BudgetOptimizerParameters parameters, PlanContext context) =>
         new(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()),
-            InputColumns.Select(c => new ColumnRequirement(0, c, [])).ToList());
+            InputColumns.Select(c => new ColumnRequirement(0, c, [])).ToList())
+        {
+            SideOutputs = [new("summary", OutputRole.Diagnostics, "One row: the budget, current and expected response, lift and the days fitted.", Standardize.Schema.Of(SummaryColumns))],
+        };
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(BudgetOptimizerParameters p, ComponentContext context, CancellationToken cancellationToken)
@@ -142,8 +145,11 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
             };
         }).ToList();
         object?[] summary = [response, budget, currentTotal, allocation.CurrentResponse, allocation.ExpectedResponse, allocation.Lift, first, last];
-        await w.ReplaceTableAsync(context.Asset + "__summary", (b, ct) => b.CreateAndAppendAsync(SummaryColumns, [summary], ct), cancellationToken).ConfigureAwait(false);
-        var written = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);
+        var written = (await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct)),
+            new TableWrite(context.Output("summary"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(SummaryColumns, [summary], ct)),
+        ], cancellationToken).ConfigureAwait(false))[0];
         context.Log($"{channels.Count} channels, {budget:N2}/day: expected {response} {allocation.ExpectedResponse:N2}/day vs {allocation.CurrentResponse:N2} now ({allocation.Lift:+0.0%;-0.0%})");
         var weak = fits.Where(f => f.Value.WeakEvidence).Select(f => f.Key).ToList();
         if (weak.Count > 0)

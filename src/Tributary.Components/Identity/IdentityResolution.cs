@@ -71,14 +71,23 @@ public sealed record IdentityParameters : IValidatableObject
 /// <summary>
 /// Stitches every identifier in its inputs into profiles (deterministic matching over the identifier graph with
 /// caps, priorities and a blocklist; see <see cref="IdentityGraph"/>). Writes the identity graph
-/// (identifier_type, identifier_value, profile_id, first_seen, last_seen, source), <c>&lt;id&gt;__merges</c>
-/// (appended each run) and <c>&lt;id&gt;__refused_links</c>. Profile ids survive re-runs; on a merge the older id wins.
+/// (identifier_type, identifier_value, profile_id, first_seen, last_seen, source) and, in the same transaction, its
+/// <c>merges</c> output (appended each run) and <c>refused_links</c> output. Profile ids survive re-runs; on a merge the older id wins.
 /// </summary>
 public sealed class IdentityResolution : IComponent<IdentityParameters>
 {
     private static readonly string[] BuiltInBlocklist =
         ["", "null", "none", "undefined", "anonymous", "unknown", "n/a", "0", "-1", "test@test.com", "test@example.com", "noreply@example.com", "+10000000000"];
     private static readonly string[] TimeColumns = ["occurred_at", "ordered_at", "created_at", "timestamp"];
+    private static readonly (string, DataKind)[] MergeColumns =
+        [("surviving_profile", DataKind.Text), ("merged_profile", DataKind.Text), ("merged_at", DataKind.Timestamp), ("run_id", DataKind.Text)];
+    private static readonly (string, DataKind)[] RefusedColumns =
+        [("from_type", DataKind.Text), ("from_value", DataKind.Text), ("to_type", DataKind.Text), ("to_value", DataKind.Text), ("reason", DataKind.Text)];
+    private static readonly DeclaredOutput[] SideOutputs =
+    [
+        new("merges", OutputRole.Diagnostics, "A merge of two profiles: the surviving and the merged id, when and in which run (kept across runs).", Standardize.Schema.Of(MergeColumns)),
+        new("refused_links", OutputRole.Diagnostics, "A link between two identifiers that the caps refused, with the reason.", Standardize.Schema.Of(RefusedColumns)),
+    ];
 
     /// <inheritdoc />
     public static string TypeName => "identity.resolve";
@@ -103,7 +112,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         {
             ("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text),
             ("first_seen", DataKind.Timestamp), ("last_seen", DataKind.Timestamp), ("source", DataKind.Text),
-        }.Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), requires);
+        }.Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), requires) { SideOutputs = SideOutputs };
     }
 
     private static List<string> Columns(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
@@ -149,19 +158,22 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         var result = graph.Resolve(previous);
 
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
-        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(
-            [("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text), ("first_seen", DataKind.Timestamp),
-             ("last_seen", DataKind.Timestamp), ("source", DataKind.Text)],
-            result.Assignments.Select(a => new object?[] { a.Identifier.Type, a.Identifier.Value, a.ProfileId, a.FirstSeen, a.LastSeen, a.Source }), ct), cancellationToken).ConfigureAwait(false);
-        var mergesTable = context.Asset + "__merges";
+        var mergesTable = context.Output("merges");
         var oldMerges = await w.DescribeTableAsync(mergesTable, cancellationToken).ConfigureAwait(false) is null ? [] :
             (await w.QueryAsync($"SELECT surviving_profile, merged_profile, merged_at, run_id FROM {d.Quote(mergesTable)}", null, int.MaxValue, cancellationToken).ConfigureAwait(false)).Rows;
-        await w.ReplaceTableAsync(mergesTable, (b, ct) => b.CreateAndAppendAsync(
-            [("surviving_profile", DataKind.Text), ("merged_profile", DataKind.Text), ("merged_at", DataKind.Timestamp), ("run_id", DataKind.Text)],
-            oldMerges.Concat(result.Merges.Select(m => new object?[] { m.Surviving, m.Merged, now, context.RunId })), ct), cancellationToken).ConfigureAwait(false);
-        await w.ReplaceTableAsync(context.Asset + "__refused_links", (b, ct) => b.CreateAndAppendAsync(
-            [("from_type", DataKind.Text), ("from_value", DataKind.Text), ("to_type", DataKind.Text), ("to_value", DataKind.Text), ("reason", DataKind.Text)],
-            result.Refused.Select(r => new object?[] { r.From.Type, r.From.Value, r.To.Type, r.To.Value, r.Reason }), ct), cancellationToken).ConfigureAwait(false);
+        // The graph, its merge log and the refused links change together or not at all.
+        var counts = await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(
+                [("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text), ("first_seen", DataKind.Timestamp),
+                 ("last_seen", DataKind.Timestamp), ("source", DataKind.Text)],
+                result.Assignments.Select(a => new object?[] { a.Identifier.Type, a.Identifier.Value, a.ProfileId, a.FirstSeen, a.LastSeen, a.Source }), ct)),
+            new TableWrite(mergesTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MergeColumns,
+                oldMerges.Concat(result.Merges.Select(m => new object?[] { m.Surviving, m.Merged, now, context.RunId })), ct)),
+            new TableWrite(context.Output("refused_links"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(RefusedColumns,
+                result.Refused.Select(r => new object?[] { r.From.Type, r.From.Value, r.To.Type, r.To.Value, r.Reason }), ct)),
+        ], cancellationToken).ConfigureAwait(false);
+        var rows = counts[0];
         context.Log($"{result.Profiles:N0} profiles from {rows:N0} identifiers in {graph.Records:N0} records; {result.Merges.Count} merges, {result.Refused.Count} links refused by caps");
         return new Materialization(rows, new Dictionary<string, object?>
         {

@@ -51,7 +51,7 @@ public sealed record ValueTiersParameters : IValidatableObject
 
 /// <summary>
 /// Value tiers by CLV percentile, with the maximum affordable acquisition cost per customer
-/// (clv × margin ÷ target LTV:CAC) and a per-tier summary in <c>&lt;id&gt;__summary</c>.
+/// (clv × margin ÷ target LTV:CAC) and a per-tier summary in its <c>summary</c> output, in one transaction.
 /// </summary>
 public sealed class ValueTiers : IComponent<ValueTiersParameters>
 {
@@ -71,7 +71,17 @@ public sealed class ValueTiers : IComponent<ValueTiersParameters>
         [
             new ColumnRequirement(0, parameters.CustomerColumn, []),
             new ColumnRequirement(0, parameters.ValueColumn, [DataKind.Number, DataKind.Integer], "Set value_column to a numeric column such as the clv of analytics.ltv."),
-        ]);
+        ])
+        {
+            SideOutputs =
+            [
+                new(Summary, OutputRole.Diagnostics, "A tier: customers, minimum, mean and total CLV, mean affordable CAC and its rank (0 most valuable).", Standardize.Schema.Of(
+                    ("tier", DataKind.Text), ("customers", DataKind.Integer), ("min_clv", DataKind.Number), ("avg_clv", DataKind.Number), ("total_clv", DataKind.Number),
+                    ("avg_max_cac", DataKind.Number), ("tier_rank", DataKind.Integer))),
+            ],
+        };
+
+    private const string Summary = "summary";
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(ValueTiersParameters p, ComponentContext context, CancellationToken cancellationToken)
@@ -90,14 +100,19 @@ public sealed class ValueTiers : IComponent<ValueTiersParameters>
                 FROM {d.Quote(context.Inputs[0])} WHERE {d.Quote(p.ValueColumn)} IS NOT NULL)
             SELECT customer_id, clv, clv_percentile, {tier} AS tier, clv * {cacPerClv} AS max_cac FROM ranked
             """;
-        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false);
         var summary = new SqlBuilder(d);
         var order = string.Join(" ", p.Tiers.Select((tierName, i) => $"WHEN tier = {summary.Bind(tierName)} THEN {i}"));
-        await context.Warehouse.ReplaceTableAsync(context.Asset + "__summary", (b, ct) => b.CreateAsSelectAsync($"""
-            SELECT tier, count(*) AS customers, min(clv) AS min_clv, avg(clv) AS avg_clv, sum(clv) AS total_clv, avg(max_cac) AS avg_max_cac,
-                   CASE {order} END AS tier_rank
-            FROM {d.Quote(context.Asset)} GROUP BY tier
-            """, summary.Parameters, ct), cancellationToken).ConfigureAwait(false);
-        return new Materialization(rows, new Dictionary<string, object?> { ["summary_table"] = context.Asset + "__summary" });
+        // Builds run in order before the one commit, so the summary reads the tiers just staged.
+        var staged = "";
+        var rows = (await context.Warehouse.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => { staged = b.QuotedName; return b.CreateAsSelectAsync(sql, q.Parameters, ct); }),
+            new TableWrite(context.Output(Summary), TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync($"""
+                SELECT tier, count(*) AS customers, min(clv) AS min_clv, avg(clv) AS avg_clv, sum(clv) AS total_clv, avg(max_cac) AS avg_max_cac,
+                       CASE {order} END AS tier_rank
+                FROM {staged} GROUP BY tier
+                """, summary.Parameters, ct)),
+        ], cancellationToken).ConfigureAwait(false))[0];
+        return new Materialization(rows, new Dictionary<string, object?> { ["summary_table"] = context.Output(Summary) });
     }
 }

@@ -54,7 +54,11 @@ public sealed class ComponentDescriptor
     }
 
     /// <summary>Declares outputs and needs; no I/O.</summary>
-    public ComponentPlan Plan(object parameters, PlanContext context) => _plan(parameters, context);
+    public ComponentPlan Plan(object parameters, PlanContext context)
+    {
+        var plan = _plan(parameters, context);
+        return plan.MainDescription is null ? plan with { MainDescription = Description } : plan;
+    }
 
     /// <summary>Runs the component.</summary>
     public Task<Materialization> MaterializeAsync(object parameters, ComponentContext context, CancellationToken cancellationToken) =>

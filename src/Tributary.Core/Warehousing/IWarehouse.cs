@@ -44,6 +44,7 @@ public interface IWarehouse : IAsyncDisposable
     /// <summary>
     /// Builds every write in its own staging table, then commits them all in one transaction, so a failed, cancelled or
     /// killed call leaves every table as it was: a source's rows, rejected rows and file log change together or not at all.
+    /// Builds run one after another in the given order, so a later build may read an earlier one's staging table.
     /// Returns, in order, each table's row count after the commit (for a partition write, the partition's).
     /// </summary>
     Task<IReadOnlyList<long>> WriteTablesAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken);

@@ -37,6 +37,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var selected = AssetSelection.Resolve(graph, request.Selection);
         var order = graph.TopologicalOrder().Where(selected.Contains).ToList();
         var specs = pipeline.Components.ToDictionary(c => c.Id);
+        var plans = PipelinePlans.Of(pipeline, catalog);
         var runId = NewRunId();
         var started = time.GetUtcNow();
         var steps = order.ToDictionary(id => id, id => new StepRecord(runId, id, specs[id].Type, StepStatus.Pending, 0, null, null, null));
@@ -68,7 +69,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 if (running.Count >= options.MaxParallelSteps) continue;
                 if (!ups.All(u => steps[u].Status == StepStatus.Succeeded)) continue;
                 steps[id] = steps[id] with { Status = StepStatus.Running, StartedAt = time.GetUtcNow() };
-                running[id] = ExecuteStepAsync(specs[id], steps[id], run, BuildRetry(pipeline.Retry, run, id), cancellationToken);
+                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.Retry, run, id), cancellationToken);
             }
             if (running.Count == 0) break;
 
@@ -101,7 +102,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
 
     private sealed record StepOutcome(StepRecord Step, bool BlockingCheckFailed);
 
-    private async Task<StepOutcome> ExecuteStepAsync(ComponentSpec spec, StepRecord step, RunState run, ResiliencePipeline resilience, CancellationToken cancellationToken)
+    private async Task<StepOutcome> ExecuteStepAsync(ComponentSpec spec, IReadOnlyDictionary<string, ComponentPlan> plans, StepRecord step, RunState run, ResiliencePipeline resilience, CancellationToken cancellationToken)
     {
         await Task.Yield();
         await store.UpdateStepAsync(step, CancellationToken.None).ConfigureAwait(false);
@@ -109,10 +110,13 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var descriptor = catalog.Get(spec.Type);
         var attempts = 0;
         var watch = Stopwatch.StartNew();
+        var outputs = plans[spec.Id].OutputsOf(spec.Id);
         var context = new ComponentContext
         {
             Asset = spec.Id, Inputs = spec.Inputs, Paths = new ProjectPaths(run.Request.ProjectDirectory, run.Request.AllowedPaths),
-            Warehouse = run.Request.Partition is { } partition ? new PartitionedWarehouse(warehouse, spec.Id, partition) : warehouse,
+            Outputs = outputs, InputOutputs = spec.Inputs.Distinct().ToDictionary(i => i, i => plans[i].OutputsOf(i)),
+            Warehouse = run.Request.Partition is { } partition
+                ? new PartitionedWarehouse(warehouse, outputs.Select(o => o.Table).Append(spec.Id).ToHashSet(StringComparer.Ordinal), partition) : warehouse,
             RunId = run.RunId, Time = time, Log = line => run.Emit(RunEventKind.Log, spec.Id, line),
             Http = http is null ? null : () => http.CreateClient(spec.Type),
             Environment = run.Request.Environment,
@@ -125,10 +129,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 return await descriptor.MaterializeAsync(spec.Parameters, context, ct).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
 
-            var schema = await warehouse.DescribeTableAsync(spec.Id, CancellationToken.None).ConfigureAwait(false);
-            await store.AddMaterializationAsync(new MaterializationRecord(run.RunId, spec.Id, time.GetUtcNow(), materialization.RowCount,
-                schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], watch.Elapsed,
-                JsonSerializer.Serialize(materialization.Metadata)), CancellationToken.None).ConfigureAwait(false);
+            await RecordOutputsAsync(spec, outputs, materialization, run, watch.Elapsed).ConfigureAwait(false);
             var done = step with { Status = StepStatus.Succeeded, Attempts = attempts, EndedAt = time.GetUtcNow() };
             await store.UpdateStepAsync(done, CancellationToken.None).ConfigureAwait(false);
             run.Emit(RunEventKind.StepSucceeded, spec.Id,
@@ -137,7 +138,8 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             var blockingFailed = false;
             foreach (var check in spec.Checks)
             {
-                var (passed, detail) = await CheckRunner.RunAsync(warehouse, spec.Id, check, CancellationToken.None).ConfigureAwait(false);
+                var table = outputs.FirstOrDefault(o => o.Output.Name == check.Output)?.Table ?? spec.Id;
+                var (passed, detail) = await CheckRunner.RunAsync(warehouse, table, check, CancellationToken.None).ConfigureAwait(false);
                 await store.AddCheckAsync(new CheckRecord(run.RunId, spec.Id, check.Name, passed, check.Blocking, detail, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
                 run.Emit(RunEventKind.Check, spec.Id, $"check {check.Name}: {(passed ? "passed" : "FAILED")} ({detail})");
                 blockingFailed |= !passed && check.Blocking;
@@ -159,6 +161,33 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             run.Emit(RunEventKind.StepFailed, spec.Id, attempts > 1 ? $"{message} (after {attempts} attempts)" : message);
             return new StepOutcome(failed, false);
         }
+    }
+
+    // A materialization for each declared table the step left in the warehouse; the main one carries the component's metadata.
+    private async Task RecordOutputsAsync(ComponentSpec spec, IReadOnlyList<StepOutput> outputs, Materialization materialization, RunState run, TimeSpan elapsed)
+    {
+        foreach (var output in outputs.Count == 0 ? [new StepOutput(spec.Id, new DeclaredOutput(DeclaredOutput.MainName, OutputRole.Main, ""), spec.Id)] : outputs)
+        {
+            var main = output.Output.Role == OutputRole.Main;
+            var schema = await warehouse.DescribeTableAsync(output.Table, CancellationToken.None).ConfigureAwait(false);
+            if (schema is null && !main) continue; // a side table the component had nothing to write to yet
+            var rows = main ? materialization.RowCount : await CountAsync(output.Table, schema!, run.Request.Partition).ConfigureAwait(false);
+            await store.AddMaterializationAsync(new MaterializationRecord(run.RunId, output.Table, time.GetUtcNow(), rows,
+                schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], elapsed,
+                JsonSerializer.Serialize(main ? materialization.Metadata : new Dictionary<string, object?>()))
+            {
+                Step = spec.Id, Output = output.Output.Name, Role = output.Output.Role,
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    // A side table's rows; in a partitioned run, the partition's.
+    private async Task<long> CountAsync(string table, TableSchema schema, string? partition)
+    {
+        var d = warehouse.Dialect;
+        var byPartition = partition is not null && schema.Find(PartitionedWarehouse.Column) is not null;
+        var sql = $"SELECT count(*) FROM {d.Quote(table)}" + (byPartition ? $" WHERE {d.Quote(PartitionedWarehouse.Column)} = $1" : "");
+        return Convert.ToInt64(await warehouse.ScalarAsync(sql, byPartition ? [partition] : null, CancellationToken.None).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     private ResiliencePipeline BuildRetry(RetrySpec retry, RunState run, string asset)

@@ -44,9 +44,17 @@ public sealed record RunRecord(string RunId, string Pipeline, RunStatus Status, 
 public sealed record StepRecord(string RunId, string Asset, string ComponentType, StepStatus Status, int Attempts,
     DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Error);
 
-/// <summary>One materialization of an asset.</summary>
+/// <summary>One materialization of a table a step declared (its main asset or a side output); <c>Asset</c> is the table written.</summary>
 public sealed record MaterializationRecord(string RunId, string Asset, DateTimeOffset At, long RowCount,
-    IReadOnlyList<(string Name, string Type)> Columns, TimeSpan Duration, string MetadataJson);
+    IReadOnlyList<(string Name, string Type)> Columns, TimeSpan Duration, string MetadataJson)
+{
+    /// <summary>The step that wrote the table; null in records written before outputs were declared.</summary>
+    public string? Step { get; init; }
+    /// <summary>The declared output's name within its step (<c>main</c> for the asset itself).</summary>
+    public string? Output { get; init; }
+    /// <summary>The declared output's role; null in records written before outputs were declared.</summary>
+    public Core.Components.OutputRole? Role { get; init; }
+}
 
 /// <summary>One check result.</summary>
 public sealed record CheckRecord(string RunId, string Asset, string Check, bool Passed, bool Blocking, string Detail, DateTimeOffset At);

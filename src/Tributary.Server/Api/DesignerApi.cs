@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
+using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
 
 namespace Tributary.Server.Api;
@@ -52,14 +53,14 @@ internal static partial class DesignerApi
             return TypedResults.Ok(new PipelineSaved(name));
         });
 
-        // Every table with its latest materialization (tables written outside pipelines have none).
-        api.MapGet("/assets", async Task<Ok<IReadOnlyList<AssetSummary>>> (CancellationToken ct) =>
+        // Every table with its latest materialization (tables written outside pipelines have none), grouped under the step that
+        // declared it; internal outputs (a source's files ledger) only with include_internal.
+        api.MapGet("/assets", async Task<Ok<IReadOnlyList<AssetSummary>>> ([FromQuery(Name = "include_internal")] bool? includeInternal, CancellationToken ct) =>
         {
             var materializations = await project.Runs.GetLatestMaterializationsAsync(ct).ConfigureAwait(false);
             var tables = await tableList.GetAsync((materializations.Count, materializations.Count == 0 ? default : materializations.Max(m => m.At)), ct).ConfigureAwait(false);
-            var latest = materializations.ToDictionary(m => m.Asset, StringComparer.Ordinal);
-            return TypedResults.Ok<IReadOnlyList<AssetSummary>>(tables
-                .Select(t => latest.GetValueOrDefault(t) is { } last ? new AssetSummary(t, last.At, last.RowCount, last.RunId) : new AssetSummary(t, null, null, null)).ToList());
+            return TypedResults.Ok<IReadOnlyList<AssetSummary>>(AssetList.Of(tables, materializations, includeInternal ?? false)
+                .Select(e => new AssetSummary(e.Table, e.Latest?.At, e.Latest?.RowCount, e.Latest?.RunId, e.Step, e.Output, e.Role)).ToList());
         });
 
         api.MapGet("/assets/{name}/history", async Task<Ok<IReadOnlyList<MaterializationView>>> (string name, CancellationToken ct) =>

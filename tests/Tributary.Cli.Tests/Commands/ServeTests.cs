@@ -128,6 +128,8 @@ public sealed partial class ServeTests : IDisposable
         Assert.Equal(1, Assert.Single(detail.Materializations).RowCount);
         var asset = Assert.Single(await ReadAsync<List<AssetSummary>>(await http.GetAsync("/api/assets", Ct)));
         Assert.Equal(("greeting", 1L, entry.RunId), (asset.Name, asset.Rows, asset.RunId));
+        Assert.Equal(("greeting", "main", Core.Components.OutputRole.Main), (asset.Step, asset.Output, asset.Role));
+        Assert.Equal([asset], await ReadAsync<List<AssetSummary>>(await http.GetAsync("/api/assets?include_internal=true", Ct)));
         var preview = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/greeting", Ct));
         Assert.Equal([new ColumnView("word", Core.Warehousing.DataKind.Text)], preview.Columns);
         var pipeline = Assert.Single(await ReadAsync<List<PipelineSummary>>(await http.GetAsync("/api/pipelines", Ct)));

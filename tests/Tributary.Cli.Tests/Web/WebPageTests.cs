@@ -125,12 +125,14 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     });
 
     [Fact]
-    public Task Assets_HidesSideTablesUntilAsked() => CheckPageAsync("assets", "assets", async page =>
+    public Task Assets_GroupsOutputsAndHidesInternalOnesUntilAsked() => CheckPageAsync("assets", "assets", async page =>
     {
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv", Exact = true })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv__model" })).ToHaveCountAsync(0);
-        await page.GetByLabel(new Regex("^Show side tables")).CheckAsync();
+        // A model table is a declared output like any other; only a source's files ledger is internal.
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv__model" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files" })).ToHaveCountAsync(0);
+        await page.GetByLabel(new Regex("^Show internal tables")).CheckAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files" })).ToBeVisibleAsync();
     });
 
     [Fact]

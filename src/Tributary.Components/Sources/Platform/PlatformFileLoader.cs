@@ -6,17 +6,17 @@ using Tributary.Core.Warehousing;
 namespace Tributary.Components.Sources.Platform;
 
 /// <summary>
-/// Loads new export files into a source's asset, incrementally: files already recorded in <c>&lt;id&gt;__files</c> (same
+/// Loads new export files into a source's asset, incrementally: files already recorded in its files ledger output (same
 /// path, size and modification time, or the same SHA-256 of their content under any name) are skipped; valid rows are
-/// streamed to the asset through the warehouse's bulk writer, bad rows to <c>&lt;id&gt;__rejected</c> with the raw line and the reason, and the three tables
+/// streamed to the asset through the warehouse's bulk writer, bad rows to its rejected output with the raw line and the reason, and the three tables
 /// commit in one transaction, so a crash never leaves rows without the file log that stops them loading twice. When the
 /// rejected share of a load exceeds <c>max_rejected_ratio</c>, the step fails and nothing is written.
 /// </summary>
 internal static class PlatformFileLoader
 {
-    private static readonly (string, DataKind)[] RejectedColumns =
+    internal static readonly (string, DataKind)[] RejectedColumns =
         [("source_file", DataKind.Text), ("line", DataKind.Integer), ("raw", DataKind.Text), ("reason", DataKind.Text), ("run_id", DataKind.Text), ("rejected_at", DataKind.Timestamp)];
-    private static readonly (string, DataKind)[] FileColumns =
+    internal static readonly (string, DataKind)[] FileColumns =
     [
         ("file", DataKind.Text), ("bytes", DataKind.Integer), ("modified_at", DataKind.Timestamp), ("rows", DataKind.Integer), ("rejected", DataKind.Integer),
         ("run_id", DataKind.Text), ("loaded_at", DataKind.Timestamp), ("sha256", DataKind.Text),
@@ -26,8 +26,8 @@ internal static class PlatformFileLoader
         Func<string, IEnumerable<ParsedRow>> read, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
-        var filesTable = context.Asset + "__files";
-        var rejectedTable = context.Asset + "__rejected";
+        var filesTable = context.Output(PlatformSchemas.Files);
+        var rejectedTable = context.Output(PlatformSchemas.Rejected);
         var matched = FileSource.Resolve(context, p.Path, extension);
         if (matched.Count == 0) throw new FileNotFoundException($"no file matches '{p.Path}' (looked for {context.ResolvePath(p.Path)}).");
 
