@@ -232,13 +232,17 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         List<string> channels = [];
         List<int> touchKeys = [];
         List<double> ages = [];
+        var q = new SqlBuilder(w.Dialect);
+        var sep = separator.ToString();
+        // The path's outcome is read off its first touch; its touches are joined in order into one text each.
         await foreach (var r in w.StreamAsync($"""
-            SELECT path_id, (array_agg(converted ORDER BY position))[1], (array_agg(conversion_value ORDER BY position))[1],
-                   (array_agg(converted_at ORDER BY position))[1], string_agg(channel, chr(31) ORDER BY position),
-                   string_agg(coalesce(CAST(campaign AS VARCHAR), ''), chr(31) ORDER BY position),
-                   string_agg(CAST(coalesce(days_before_conversion, 0) AS VARCHAR), chr(31) ORDER BY position)
-            FROM {w.Dialect.Quote(input)} GROUP BY path_id ORDER BY path_id
-            """, null, cancellationToken).ConfigureAwait(false))
+            WITH touches AS (SELECT *, row_number() OVER (PARTITION BY path_id ORDER BY position) AS touch FROM {w.Dialect.Quote(input)})
+            SELECT path_id, max(CASE WHEN touch = 1 THEN CAST(converted AS INTEGER) END) = 1, max(CASE WHEN touch = 1 THEN conversion_value END),
+                   max(CASE WHEN touch = 1 THEN converted_at END), {q.StringAgg("channel", sep, "position")},
+                   {q.StringAgg("coalesce(CAST(campaign AS VARCHAR), '')", sep, "position")},
+                   {q.StringAgg("coalesce(days_before_conversion, 0)", sep, "position")}
+            FROM touches GROUP BY path_id ORDER BY path_id
+            """, q.Parameters, cancellationToken).ConfigureAwait(false))
         {
             channels.Clear();
             touchKeys.Clear();

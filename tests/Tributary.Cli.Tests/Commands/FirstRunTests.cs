@@ -146,13 +146,22 @@ public sealed partial class FirstRunTests : IDisposable
     public async Task Show_UnknownAsset_SuggestsAssetsButNotTheLoadLogs()
     {
         await InitAsync();
-        await QueryAsync("CREATE TABLE orders AS SELECT 1 AS x");
-        await QueryAsync("CREATE TABLE orders__files AS SELECT 1 AS x");
+        Directory.CreateDirectory(Path.Combine(Project, "data"));
+        File.WriteAllText(Path.Combine(Project, "data", "events.ndjson"),
+            """{"type":"track","event":"Signed Up","messageId":"m1","userId":"u1","timestamp":"2025-01-02T10:00:00Z"}""" + "\n");
+        File.WriteAllText(Path.Combine(Project, "pipelines", "events.yaml"), """
+            pipeline: events
+            components:
+              - { id: events, type: source.segment_events, with: { path: data/events.ndjson } }
+            """);
+        var run = await Trib.RunAsync("run", "events", "--project", Project);
+        Assert.True(run.ExitCode == 0, run.Error);
 
-        var missing = await Trib.RunAsync("show", "order", "--project", Project);
+        var missing = await Trib.RunAsync("show", "event", "--project", Project);
 
+        // The files ledger (declared internal) is not suggested; the rejected rows output is an asset like any other.
         Assert.Equal(1, missing.ExitCode);
-        Assert.Equal("error: no asset 'order' in the warehouse. Did you mean 'orders'? Assets: orders.", missing.Error.Trim());
+        Assert.Equal("error: no asset 'event' in the warehouse. Did you mean 'events'? Assets: events, events__rejected.", missing.Error.Trim());
     }
 
     [Fact]
