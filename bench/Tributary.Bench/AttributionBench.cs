@@ -53,7 +53,7 @@ internal static class AttributionBench
     }
 
     // 12 channels with 1–3 campaigns, 1 + Poisson(9) touches per path, conversion by a noisy-OR of the channels touched.
-    private static IEnumerable<object?[]> Touches(int paths, Random random)
+    internal static IEnumerable<object?[]> Touches(int paths, Random random)
     {
         var channels = Enumerable.Range(0, 12).Select(i => (Name: $"channel_{i:00}", Weight: 1.0 / (i + 2), Effect: 0.01 + 0.008 * (11 - i), Campaigns: 1 + i % 3)).ToArray();
         var total = channels.Sum(c => c.Weight);

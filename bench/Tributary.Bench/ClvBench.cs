@@ -72,7 +72,7 @@ internal static class ClvBench
     }
 
     // BG/NBD in days (r = 0.25, α = 30, a = 0.8, b = 2.5); spend gamma(p = 6, ν) with ν ~ gamma(q = 4, γ = 15); first purchases over 2025.
-    private static IEnumerable<object?[]> Orders(int customers, Random random)
+    internal static IEnumerable<object?[]> Orders(int customers, Random random)
     {
         var start = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
         for (var c = 0; c < customers; c++)

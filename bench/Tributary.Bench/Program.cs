@@ -8,6 +8,8 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- identity [links=10000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- demo-data [customers=100000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- attribution [paths=1000000]
+//   dotnet run -c Release --project bench/Tributary.Bench -- peers-data <folder> [paths=1000000] [links=2000000] [customers=200000]
+//   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder>
 var what = args.Length > 0 ? args[0] : "engine-overhead";
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
 switch (what)
@@ -27,6 +29,13 @@ switch (what)
     case "attribution":
         await AttributionBench.RunAsync(int.Parse(Arg(1, "1000000"), CultureInfo.InvariantCulture));
         return 0;
+    case "peers-data":
+        await PeersBench.WriteDataAsync(Arg(1, "peers-data"), int.Parse(Arg(2, "1000000"), CultureInfo.InvariantCulture), int.Parse(Arg(3, "2000000"), CultureInfo.InvariantCulture),
+            int.Parse(Arg(4, "200000"), CultureInfo.InvariantCulture));
+        return 0;
+    case "peers-run":
+        await PeersBench.RunAsync(Arg(1, "ltv"), Arg(2, "peers-data"), Arg(3, "peers-out"));
+        return 0;
     case "demo-data":
         var folder = Path.Combine(Path.GetTempPath(), "trib-bench-demo-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -41,6 +50,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run");
         return 1;
 }

@@ -23,6 +23,14 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TimeProvid
     {
         Description = "Output format: table, csv or json.",
         DefaultValueFactory = _ => OutputFormat.Table,
+        // The parser's own message would name the .NET enum type; this one names the choices.
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "table";
+            if (Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsAsciiDigit(text[0])) return format;
+            result.AddError($"--format '{text}' is not a format: use table, csv or json.");
+            return OutputFormat.Table;
+        },
     };
 
     /// <summary>Runs a command body, turning user mistakes into one clear message and exit code 1.</summary>
@@ -42,6 +50,12 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TimeProvid
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.UserError;
         }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            // 'trib serve' on a port another program (or another trib serve) holds: the user's choice, not a crash.
+            error.WriteLine($"error: {e.Message.TrimEnd('.')}: another program listens there. Choose another port with --port PORT (--port 0 picks a free one).");
+            return ExitCodes.UserError;
+        }
         catch (OperationCanceledException)
         {
             error.WriteLine("cancelled");
@@ -56,5 +70,5 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TimeProvid
         }
     }
 
-    public ProjectSession Open(ParseResult parse) => ProjectSession.Open(parse.GetValue(Project)!, time);
+    public ProjectSession Open(ParseResult parse, bool settingsRequired = true) => ProjectSession.Open(parse.GetValue(Project)!, time, settingsRequired);
 }

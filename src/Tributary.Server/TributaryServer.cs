@@ -13,8 +13,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Tributary.Core.Pipelines;
-using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server.Api;
@@ -41,15 +39,26 @@ public sealed class TributaryServer : IAsyncDisposable
     /// <summary>The daemon this server hosts.</summary>
     public Daemon Daemon { get; }
 
+    /// <summary>The services the host composed.</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>The address it listens on, once started.</summary>
     public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    /// <summary>Builds the server for <paramref name="project"/>.</summary>
-    public static TributaryServer Create(TributaryProject project, ServerOptions options, DaemonOptions daemonOptions, TimeProvider time, Action<string> log)
+    /// <summary>
+    /// Builds the server. <paramref name="compose"/> is the host's composition root: it registers the
+    /// <see cref="TributaryProject"/>, the <see cref="Daemon"/> (hosted, so it starts and stops with the server), the
+    /// <see cref="RunEventHub"/>, a <see cref="TimeProvider"/> and the logging providers; the server adds only the web parts.
+    /// </summary>
+    public static TributaryServer Create(ServerOptions options, Action<IHostApplicationBuilder> compose)
     {
+        ArgumentNullException.ThrowIfNull(compose);
         options.Validate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // Empty: no configuration files, environment variables or logging providers of its own; everything is said here or by compose.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRouting();
+        compose(builder);
         builder.WebHost.UseUrls($"http://{(options.Host.Contains(':', StringComparison.Ordinal) ? $"[{options.Host}]" : options.Host)}:{options.Port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
@@ -57,7 +66,8 @@ public sealed class TributaryServer : IAsyncDisposable
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
             c.ProblemDetails.Detail ??= ApiProblems.Describe(c.HttpContext, c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode, options));
-        builder.Services.AddSingleton<IExceptionHandler>(new ApiExceptionHandler(options, log));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IExceptionHandler, ApiExceptionHandler>();
         builder.Services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ProblemAnswers>());
         builder.Services.AddHostFiltering(o =>
         {
@@ -74,18 +84,19 @@ public sealed class TributaryServer : IAsyncDisposable
         // A lambda, not a method group: only this form is intercepted by the generator that puts the XML docs into the document.
         builder.Services.AddOpenApi(options => ApiDocument.Configure(options));
         var app = builder.Build();
-
-        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var daemon = new Daemon(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(LoadAll(project, log)), project.Orchestration, project.Runs,
-            new SensorEvaluator(project.Warehouse, project.Runs, project.Directory, project.AllowedPaths),
-            new QueuedRunLauncher(project.LoadPipeline, project.Catalog, project.Warehouse, project.Runs, project.Orchestration,
-                new ExecutorOptions(project.Parallelism), project.Directory, time, project.AllowedPaths).LaunchAsync,
-            new FailureAlerts(http, Environment.GetEnvironmentVariable, log), daemonOptions, time, log);
+        var project = app.Services.GetRequiredService<TributaryProject>();
+        var daemon = app.Services.GetRequiredService<Daemon>();
+        var events = app.Services.GetRequiredService<RunEventHub>();
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
 
         // The web host's defaults already filter hosts first; said here too so that the check does not depend on them.
         app.UseHostFiltering();
-        if (options.StaticFiles is { } folder && Directory.Exists(folder))
+        // Without the UI's index.html (not built), '/' answers with a page that says how to build it.
+        var webUi = options.StaticFiles is { } staticFiles && File.Exists(Path.Combine(staticFiles, "index.html"));
+        if (webUi)
         {
+            var folder = options.StaticFiles!;
             var files = new PhysicalFileProvider(Path.GetFullPath(folder));
             // Not under /api: looking for a file costs file system calls on every API request.
             app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase), web =>
@@ -106,10 +117,12 @@ public sealed class TributaryServer : IAsyncDisposable
             openApi.RequireAuthorization(bearer);
         }
         api.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Server");
-        PipelinesApi.Map(api, project, daemon, log);
-        RunsApi.Map(api, project, daemon);
+        PipelinesApi.Map(api, project, daemon, time, loggers.CreateLogger(typeof(PipelinesApi)));
+        RunsApi.Map(api, project, daemon, events, time);
         BackfillsApi.Map(api, project, daemon);
         DesignerApi.Map(api, project, time);
+        if (!webUi) MissingWebUi.Map(app);
+        QueryApi.Map(api, project);
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.
         api.MapGet("/write-secret", Results<Ok<WriteSecretGrant>, ProblemHttpResult> (HttpContext context) =>
         {
@@ -119,14 +132,6 @@ public sealed class TributaryServer : IAsyncDisposable
                 : TypedResults.Ok(new WriteSecretGrant(WriteSecret.Header, options.Token is null ? options.WriteSecret : null));
         }).ProducesProblem(StatusCodes.Status403Forbidden).WithTags("Server");
 
-        var loop = new CancellationTokenSource();
-        Task? running = null;
-        app.Lifetime.ApplicationStarted.Register(() => running = daemon.RunAsync(loop.Token));
-        app.Lifetime.ApplicationStopping.Register(() =>
-        {
-            loop.Cancel();
-            running?.GetAwaiter().GetResult();
-        });
         return new TributaryServer(app, daemon);
     }
 
@@ -145,22 +150,4 @@ public sealed class TributaryServer : IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    // Pipelines that fail to load are left out of scheduling, with the reason logged.
-    private static List<PipelineSpec> LoadAll(TributaryProject project, Action<string> log)
-    {
-        var specs = new List<PipelineSpec>();
-        foreach (var name in project.PipelineNames())
-        {
-            try
-            {
-                specs.Add(project.LoadPipeline(name, new Dictionary<string, string>(), null));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log($"pipeline {name} is not scheduled: {e.Message}");
-            }
-        }
-        return specs;
-    }
 }

@@ -51,8 +51,9 @@ public abstract class SqlWarehouse : IWarehouse
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
-        var value = await OneStatement(() => command.ExecuteScalarAsync(cancellationToken)).ConfigureAwait(false);
-        return value is null or DBNull ? null : Portable(value);
+        await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
+        if (reader.FieldCount == 0 || !await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+        return reader.IsDBNull(0) ? null : Portable.Of(reader.GetValue(0), Dialect.KindOf(reader.GetDataTypeName(0)));
     }
 
     /// <inheritdoc />
@@ -62,8 +63,9 @@ public abstract class SqlWarehouse : IWarehouse
         await using var command = Command(connection, sql, parameters);
         await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
         var schema = SchemaOf(reader);
+        var kinds = schema.Columns.Select(c => c.Kind).ToArray();
         var rows = new List<object?[]>();
-        while (rows.Count < maxRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) rows.Add(Row(reader));
+        while (rows.Count < maxRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) rows.Add(Row(reader, kinds));
         return new QueryResult(schema, rows);
     }
 
@@ -73,7 +75,8 @@ public abstract class SqlWarehouse : IWarehouse
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
         await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return Row(reader);
+        var kinds = SchemaOf(reader).Columns.Select(c => c.Kind).ToArray();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return Row(reader, kinds);
     }
 
     /// <inheritdoc />
@@ -87,7 +90,8 @@ public abstract class SqlWarehouse : IWarehouse
     private async Task<TableSchema?> DescribeAsync(DbConnection connection, string table, CancellationToken cancellationToken)
     {
         await using var command = Command(connection,
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position", [table]);
+            $"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = {Dialect.CurrentSchema} AND table_name = {Dialect.Parameter(1)} ORDER BY ordinal_position",
+            [table]);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var columns = new List<ColumnSchema>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -99,7 +103,7 @@ public abstract class SqlWarehouse : IWarehouse
     public async Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
     {
         var result = await QueryAsync(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+            $"SELECT table_name FROM information_schema.tables WHERE table_schema = {Dialect.CurrentSchema} AND table_type = 'BASE TABLE' ORDER BY table_name",
             null, int.MaxValue, cancellationToken).ConfigureAwait(false);
         return result.Rows.Select(r => (string)r[0]!).Where(n => !n.StartsWith(StagingPrefix, StringComparison.Ordinal)).ToList();
     }
@@ -217,7 +221,7 @@ public abstract class SqlWarehouse : IWarehouse
     public async Task<int> DropAbandonedStagingAsync(CancellationToken cancellationToken)
     {
         var result = await QueryAsync(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND starts_with(table_name, $1)",
+            $"SELECT table_name FROM information_schema.tables WHERE table_schema = {Dialect.CurrentSchema} AND {Dialect.StartsWith("table_name", Dialect.Parameter(1))}",
             [StagingPrefix], int.MaxValue, cancellationToken).ConfigureAwait(false);
         foreach (var row in result.Rows)
             await ExecuteAsync($"DROP TABLE IF EXISTS {Dialect.Quote((string)row[0]!)}", null, cancellationToken).ConfigureAwait(false);
@@ -277,20 +281,13 @@ public abstract class SqlWarehouse : IWarehouse
         new(Enumerable.Range(0, reader.FieldCount)
             .Select(i => new ColumnSchema(reader.GetName(i), reader.GetDataTypeName(i), Dialect.KindOf(reader.GetDataTypeName(i)))).ToList());
 
-    private static object?[] Row(DbDataReader reader)
+    // Values in their portable form (see Portable), by each column's kind.
+    private static object?[] Row(DbDataReader reader, DataKind[] kinds)
     {
         var row = new object?[reader.FieldCount];
-        for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Portable(reader.GetValue(i));
+        for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Portable.Of(reader.GetValue(i), kinds[i]);
         return row;
     }
-
-    // DuckDB's HUGEINT (sum of integers) arrives as BigInteger; callers get long, or double beyond its range.
-    private static object Portable(object value) => value switch
-    {
-        System.Numerics.BigInteger b => b >= long.MinValue && b <= long.MaxValue ? (long)b : (double)b,
-        ulong u => u <= long.MaxValue ? (long)u : (double)u,
-        _ => value,
-    };
 
     private sealed class Builder(SqlWarehouse warehouse, DbConnection connection, string staging) : ITableBuilder
     {

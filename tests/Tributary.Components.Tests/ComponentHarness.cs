@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Tributary.Components;
 using Tributary.Core.Loading;
 using Tributary.Core.Warehousing;
@@ -20,11 +21,15 @@ public sealed class ComponentHarness : IAsyncDisposable
     public TempDirectory Temp { get; }
     public IWarehouse Warehouse { get; }
     public IRunStore Store { get; }
+    // HTTP clients as a host gives them, for the components that call out.
+    private readonly ServiceProvider _http = new ServiceCollection().AddHttpClient().BuildServiceProvider();
 
-    public static async Task<ComponentHarness> CreateAsync(string engine, PostgresCluster postgres)
+    /// <param name="wrap">Wraps the engine's warehouse (to trace the SQL components send it, say).</param>
+    public static async Task<ComponentHarness> CreateAsync(string engine, PostgresCluster postgres, Func<IWarehouse, IWarehouse>? wrap = null)
     {
         var temp = new TempDirectory();
-        return new ComponentHarness(temp, await TestWarehouses.CreateAsync(engine, temp, postgres),
+        var warehouse = await TestWarehouses.CreateAsync(engine, temp, postgres);
+        return new ComponentHarness(temp, wrap is null ? warehouse : wrap(warehouse),
             await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, ".tributary", "runs.db"), CancellationToken.None));
     }
 
@@ -36,7 +41,7 @@ public sealed class ComponentHarness : IAsyncDisposable
             Environment = environment ?? (_ => null), ParamOverrides = parameters ?? new Dictionary<string, string>(),
         });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
-        return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System)
+        return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())
             .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Environment = environment ?? (_ => null) },
                 CancellationToken.None);
     }
@@ -45,7 +50,7 @@ public sealed class ComponentHarness : IAsyncDisposable
     {
         var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(path, new LoadOptions { ParamOverrides = parameters ?? new Dictionary<string, string>() });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
-        return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System)
+        return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())
             .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [] }, CancellationToken.None);
     }
 
@@ -54,6 +59,7 @@ public sealed class ComponentHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
+        await _http.DisposeAsync();
         await Warehouse.DisposeAsync();
         Temp.Dispose();
     }

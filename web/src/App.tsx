@@ -24,11 +24,14 @@ export function App() {
   const [page, arg] = useRoute();
   return (
     <>
-      <header>
-        <strong>Tributary</strong>
+      <header className="app-header">
+        <a className="brand" href="#/catalog">
+          <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true"><path fill="none" stroke="currentColor" strokeWidth="2.5" strokeLinecap="round" d="M3 6c4 0 5 6 9 6s5-6 9-6M3 18c4 0 5-6 9-6" /></svg>
+          Tributary
+        </a>
         <nav aria-label="Main">
-          {[["catalog", "Catalog"], ["runlist", "Runs"], ["assets", "Assets"], ["schedules", "Schedules & sensors"]].map(([route, label]) => (
-            <a key={route} href={`#/${route}`} aria-current={page === route ? "page" : undefined}>{label}</a>
+          {[["catalog", "Catalog", ["catalog", "designer", "dashboard"]], ["runlist", "Runs", ["runlist", "run", "runs"]], ["assets", "Assets", ["assets", "asset"]], ["schedules", "Schedules & sensors", ["schedules"]]].map(([route, label, pages]) => (
+            <a key={route as string} href={`#/${route as string}`} aria-current={(pages as string[]).includes(page) ? "page" : undefined}>{label}</a>
           ))}
         </nav>
       </header>

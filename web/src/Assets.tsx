@@ -1,39 +1,58 @@
 import { useEffect, useState } from "react";
 import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
+import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, Pager, ResultTable, StatusBadge } from "./ui/components";
+import { formatCount, formatDateTime } from "./ui/format";
+import { groupByStep, isInternal } from "./sideTables";
 
 const assetLink = (name: string) => `#/asset/${encodeURIComponent(name)}`;
 
-/** Every table with its last materialization; an asset's page previews its rows and shows its row count over time. */
+/**
+ * Every table with its last materialization, grouped under the step that declared it (its main output first, then its
+ * side outputs with their roles), as the server declares them; internal tables (a source's files ledger) show only on
+ * request. An asset's page previews its rows and shows its row count over time.
+ */
 export function Assets() {
-  const [assets, setAssets] = useState<Schemas["AssetSummary"][]>([]);
+  const [assets, setAssets] = useState<Schemas["AssetSummary"][] | null>(null);
+  const [internal, setInternal] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => { api.assets().then(setAssets, (e: unknown) => setError(errorMessage(e))); }, []);
+  // Internal tables are asked for too, so that the checkbox can count them; the server's role says which they are.
+  useEffect(() => { api.assets(true).then(setAssets, (e: unknown) => setError(errorMessage(e))); }, []);
+  const hidden = assets?.filter(isInternal).length ?? 0;
+  const rows = groupByStep(assets?.filter((a) => internal || !isInternal(a)) ?? [])
+    .flatMap((g) => g.tables.map((a, i) => ({ ...a, first: i === 0, group: g.step })));
   return (
-    <section>
-      <h1>Assets</h1>
-      {error && <p role="alert">{error}</p>}
-      <table>
-        <thead><tr><th scope="col">Asset</th><th scope="col">Last materialized</th><th scope="col">Rows</th></tr></thead>
-        <tbody>{assets.map((a) => (
-          <tr key={a.name}><td><a href={assetLink(a.name)}>{a.name}</a></td><td>{a.last_materialized ? new Date(a.last_materialized).toLocaleString() : "—"}</td><td>{a.rows ?? ""}</td></tr>
-        ))}</tbody>
-      </table>
-    </section>
+    <Page title="Assets" subtitle="The warehouse's tables, under the pipeline step that declared them, and when a run last wrote them."
+      actions={<label className="toolbar"><input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} />Show internal tables ({formatCount(hidden)})</label>}>
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      {assets === null && !error ? <Loading what="Loading assets" /> : (
+        <DataTable caption="Assets by step" rows={rows} rowKey={(a) => a.name}
+          empty={<EmptyState title="No tables yet">Load data (trib demo-data) or run a pipeline, and its tables appear here.</EmptyState>}
+          columns={[
+            { key: "step", header: "Step", cell: (a) => (!a.first ? "" : a.group === null ? <span className="muted">not declared by a step</span> : <strong>{a.group}</strong>) },
+            { key: "output", header: "Output", cell: (a) => (a.output === null ? "" : <>{a.output} {a.role && a.role !== "main" && <StatusBadge status={a.role} />}</>) },
+            { key: "name", header: "Table", cell: (a) => <a href={assetLink(a.name)}>{a.name}</a> },
+            { key: "at", header: "Last materialized", cell: (a) => (a.last_materialized ? formatDateTime(a.last_materialized) : <span className="muted">not by a pipeline</span>) },
+            { key: "rows", header: "Rows", numeric: true, cell: (a) => (a.rows === null || a.rows === undefined ? "" : formatCount(a.rows)) },
+          ]} />
+      )}
+    </Page>
   );
 }
 
+const pageSize = 25;
+
 export function AssetDetail({ name }: { name: string }) {
   const [data, setData] = useState<Schemas["AssetPreview"] | null>(null);
-  const [history, setHistory] = useState<Schemas["MaterializationView"][]>([]);
-  const [page, setPage] = useState(0);
+  const [offset, setOffset] = useState(0);
+  const [history, setHistory] = useState<Schemas["MaterializationView"][] | null>(null);
   const [lineage, setLineage] = useState<Schemas["AssetLineage"][]>([]);
   const [partitions, setPartitions] = useState<Schemas["AssetPartitionView"][]>([]);
   const [partitionTotal, setPartitionTotal] = useState(0);
   const [checks, setChecks] = useState<Schemas["CheckView"][]>([]);
   const [errors, setErrors] = useState<string[]>([]);
+  const fail = (e: unknown) => setErrors((all) => [...all, errorMessage(e)]);
+  useEffect(() => { api.asset(name, pageSize, offset).then(setData, fail); }, [name, offset]);
   useEffect(() => {
-    const fail = (e: unknown) => setErrors((all) => [...all, errorMessage(e)]);
-    api.asset(name, 1000).then(setData, fail);
     api.history(name).then((h) => {
       setHistory(h);
       // The checks of the latest materialization.
@@ -46,46 +65,46 @@ export function AssetDetail({ name }: { name: string }) {
         .then((page) => { setPartitionTotal(page.total); setPartitions(page.items.filter((p) => p.asset === name)); }, fail);
     }, fail);
   }, [name]);
-  if (!data) return errors.length > 0 ? <>{errors.map((e, i) => <p key={i} role="alert">{e}</p>)}</> : <p>Loading…</p>;
-  const size = 25;
+  if (!data) return errors.length > 0 ? <Page title={name}>{errors.map((e, i) => <ErrorNotice key={i}>{e}</ErrorNotice>)}</Page> : <Loading what={`Loading ${name}`} />;
   return (
-    <section>
-      <h1>{name}</h1>
-      {errors.map((e, i) => <p key={i} role="alert">{e}</p>)}
-      <p><a href={csvUrl(name)} download>Download {name}.csv</a></p>
-      {lineage.map((l) => (
-        <p key={l.pipeline}>In <a href={`#/designer/${encodeURIComponent(l.pipeline)}`}>{l.pipeline}</a> ({l.type}): reads {l.upstream.map((u) => <a key={u} href={assetLink(u)}>{u} </a>)}{l.upstream.length === 0 && "no asset"}; read by {l.downstream.map((d) => <a key={d} href={assetLink(d)}>{d} </a>)}{l.downstream.length === 0 && "nothing"}.</p>
-      ))}
+    <Page title={name} subtitle={`${formatCount(data.total)} rows · ${formatCount(data.columns.length)} columns`}
+      actions={<a className="button secondary" href={csvUrl(name)} download>Download {name}.csv</a>}>
+      {errors.map((e, i) => <ErrorNotice key={i}>{e}</ErrorNotice>)}
+      {lineage.length > 0 && (
+        <Card title="Lineage">
+          {lineage.map((l) => (
+            <p key={l.pipeline}>In <a href={`#/designer/${encodeURIComponent(l.pipeline)}`}>{l.pipeline}</a> ({l.type}): reads {l.upstream.map((u, i) => <span key={u}>{i > 0 && ", "}<a href={assetLink(u)}>{u}</a></span>)}{l.upstream.length === 0 && "no asset"}; read by {l.downstream.map((d, i) => <span key={d}>{i > 0 && ", "}<a href={assetLink(d)}>{d}</a></span>)}{l.downstream.length === 0 && "nothing"}.</p>
+          ))}
+        </Card>
+      )}
       {partitions.length > 0 && (
-        <>
-          <h2>Partitions</h2>
+        <Card title="Partitions">
           <ol className="partition-bar" aria-label="Partition status">
             {partitions.map((p) => <li key={p.partition} className={`partition ${p.state}`} title={`${p.partition}: ${p.state}`}><span className="sr-only">{p.partition}: {p.state}</span></li>)}
           </ol>
-          <p className="muted">{["materialized", "stale", "failed", "missing"].map((s) => `${partitions.filter((p) => p.state === s).length} ${s}`).join(" · ")}
-            {partitionTotal > partitions.length && ` (the first ${partitions.length} of ${partitionTotal} partitions)`}</p>
-        </>
+          <p className="muted">{["materialized", "stale", "failed", "missing"].map((s) => `${formatCount(partitions.filter((p) => p.state === s).length)} ${s}`).join(" · ")}
+            {partitionTotal > partitions.length && ` (the first ${formatCount(partitions.length)} of ${formatCount(partitionTotal)} partitions)`}</p>
+        </Card>
       )}
       {checks.length > 0 && (
-        <>
-          <h2>Checks (latest materialization)</h2>
-          <ul>{checks.map((c, i) => <li key={i} className={c.passed ? "ok" : "bad"}>{c.check}: {c.passed ? "passed" : "failed"} ({c.detail})</li>)}</ul>
-        </>
+        <Card title="Checks (latest materialization)">
+          <ul className="checks">{checks.map((c, i) => <li key={i}><StatusBadge status={c.passed ? "passed" : "failed"} /> {c.check} <span className="muted">{c.detail}</span></li>)}</ul>
+        </Card>
       )}
-      <h2>Columns</h2>
-      <p>{data.columns.map((c) => `${c.name} (${c.type})`).join(", ")}</p>
-      <h2>Rows</h2>
-      <div className="toolbar">
-        <button onClick={() => setPage(Math.max(0, page - 1))} disabled={page === 0}>Previous</button>
-        <span>rows {page * size + 1}–{Math.min(data.rows.length, (page + 1) * size)} of {data.rows.length}{data.rows.length === 1000 ? "+" : ""}</span>
-        <button onClick={() => setPage(page + 1)} disabled={(page + 1) * size >= data.rows.length}>Next</button>
-      </div>
-      <div className="table-wrap"><table>
-        <thead><tr>{data.columns.map((c) => <th key={c.name} scope="col">{c.name}</th>)}</tr></thead>
-        <tbody>{data.rows.slice(page * size, (page + 1) * size).map((r, i) => <tr key={i}>{r.map((v, j) => <td key={j}>{v === null ? "" : String(v)}</td>)}</tr>)}</tbody>
-      </table></div>
-      <h2>Materialization history</h2>
-      <ol>{history.map((h, i) => <li key={i}>{new Date(h.at).toLocaleString()}: {h.row_count} rows (<a href={`#/run/${encodeURIComponent(h.run_id)}`}>{h.run_id}</a>)</li>)}</ol>
-    </section>
+      <Card title="Rows" actions={<Pager offset={offset} size={pageSize} total={data.total} onChange={setOffset} />}>
+        <ResultTable caption={`Rows of ${name}`} columns={data.columns} rows={data.rows} />
+      </Card>
+      <Card title="Materialization history">
+        {history === null ? <Loading /> : (
+          <DataTable caption="Materialization history" rows={[...history].reverse()} rowKey={(h, i) => `${h.run_id}-${i}`}
+            empty="No pipeline has written this table; it was loaded from outside."
+            columns={[
+              { key: "at", header: "When", cell: (h) => formatDateTime(h.at) },
+              { key: "rows", header: "Rows", numeric: true, cell: (h) => formatCount(h.row_count) },
+              { key: "run", header: "Run", cell: (h) => <a href={`#/run/${encodeURIComponent(h.run_id)}`}>{h.run_id}</a> },
+            ]} />
+        )}
+      </Card>
+    </Page>
   );
 }

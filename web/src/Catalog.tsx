@@ -1,44 +1,56 @@
 import { useEffect, useState } from "react";
 import { api, ApiError, errorMessage, type Diagnostic, type PipelineSummary, type Template } from "./api/client";
 import { renamePipeline, setParamDefault } from "./pipelineGraph";
+import { EmptyState, ErrorNotice, Loading, Page } from "./ui/components";
 
 /** The use-case templates as cards and the project's own pipelines; "Use this template" creates a pipeline from a form of its params. */
 export function Catalog() {
-  const [templates, setTemplates] = useState<Template[]>([]);
-  const [pipelines, setPipelines] = useState<PipelineSummary[]>([]);
+  const [templates, setTemplates] = useState<Template[] | null>(null);
+  const [pipelines, setPipelines] = useState<PipelineSummary[] | null>(null);
   const [chosen, setChosen] = useState<Template | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<string[]>([]);
   useEffect(() => {
-    api.templates().then(setTemplates, (e: unknown) => setError(errorMessage(e)));
-    api.pipelines().then(setPipelines, (e: unknown) => setError(errorMessage(e)));
+    const fail = (e: unknown) => setErrors((all) => [...all, errorMessage(e)]);
+    api.templates().then(setTemplates, fail);
+    api.pipelines().then(setPipelines, fail);
   }, []);
   return (
-    <section>
-      {error && <p role="alert">{error}</p>}
-      <h1>Templates</h1>
-      <ul className="cards">
-        {templates.map((t) => (
-          <li key={t.name} className="card">
-            <h2>{t.name}</h2>
-            <p>{t.description}</p>
-            <p className="muted">{t.components.length} components{t.schedule ? `, schedule ${t.schedule}` : ""}</p>
-            <button onClick={() => setChosen(t)}>Use this template</button>
-          </li>
-        ))}
-      </ul>
+    <Page title="Catalog" subtitle="Start a pipeline from a use-case template, or open one of this project's pipelines.">
+      {errors.map((e, i) => <ErrorNotice key={i}>{e}</ErrorNotice>)}
+      <h2 className="section-title">Your pipelines</h2>
+      {pipelines === null ? <Loading what="Loading pipelines" /> : pipelines.length === 0 ? (
+        <EmptyState title="No pipelines yet">Choose a template below and press “Use this template”, or add a YAML file to the project's pipelines/ folder.</EmptyState>
+      ) : (
+        <ul className="cards">
+          {pipelines.map((p) => (
+            <li key={p.name} className="card">
+              <h3>{p.name}</h3>
+              <p className="grow">{p.description ?? <span className="muted">No description.</span>}</p>
+              {p.schedule && <p className="muted">Runs on {p.schedule} ({p.timezone}){p.paused ? ", paused" : ""}</p>}
+              {p.error && <ErrorNotice>{p.error}</ErrorNotice>}
+              <div className="actions">
+                <a className="button" href={`#/designer/${encodeURIComponent(p.name)}`}>Open in designer</a>
+                <a className="button secondary" href={`#/dashboard/${encodeURIComponent(p.name)}`}>Dashboard</a>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
       {chosen && <TemplateForm template={chosen} onCancel={() => setChosen(null)} />}
-      <h1>Pipelines</h1>
-      <ul className="cards">
-        {pipelines.map((p) => (
-          <li key={p.name} className="card">
-            <h2>{p.name}</h2>
-            <p>{p.description}</p>
-            {p.error && <p role="alert">{p.error}</p>}
-            <a href={`#/designer/${encodeURIComponent(p.name)}`}>Open in designer</a> · <a href={`#/dashboard/${encodeURIComponent(p.name)}`}>Dashboard</a>
-          </li>
-        ))}
-      </ul>
-    </section>
+      <h2 className="section-title">Templates</h2>
+      {templates === null ? <Loading what="Loading templates" /> : templates.length === 0 ? <EmptyState title="No templates installed" /> : (
+        <ul className="cards">
+          {templates.map((t) => (
+            <li key={t.name} className="card">
+              <h3>{t.name}</h3>
+              <p className="grow">{t.description}</p>
+              <p className="muted">{t.components.length} components{t.schedule ? ` · schedule ${t.schedule}` : ""}</p>
+              <div className="actions"><button onClick={() => setChosen(t)}>Use this template</button></div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Page>
   );
 }
 
@@ -58,7 +70,7 @@ function TemplateForm({ template, onCancel }: { template: Template; onCancel: ()
     }
   };
   return (
-    <form className="panel" aria-label={`Create from ${template.name}`} onSubmit={(e) => { e.preventDefault(); void create(); }}>
+    <form className="panel template-form" aria-label={`Create from ${template.name}`} onSubmit={(e) => { e.preventDefault(); void create(); }}>
       <h2>New pipeline from {template.name}</h2>
       <label>Pipeline name <input name="pipeline-name" value={name} onChange={(e) => setName(e.target.value)} pattern="[a-z0-9_]+" required /></label>
       {template.params.map((p) => (
@@ -73,8 +85,8 @@ function TemplateForm({ template, onCancel }: { template: Template; onCancel: ()
           )}
         </label>
       ))}
-      {problems.map((d, i) => <p key={i} role="alert">{d.line > 0 ? `line ${d.line}: ` : ""}{d.message}</p>)}
-      <button type="submit">Create pipeline</button> <button type="button" onClick={onCancel}>Cancel</button>
+      {problems.map((d, i) => <ErrorNotice key={i}>{d.line > 0 ? `line ${d.line}: ` : ""}{d.message}</ErrorNotice>)}
+      <div className="actions"><button type="submit">Create pipeline</button><button type="button" className="secondary" onClick={onCancel}>Cancel</button></div>
     </form>
   );
 }

@@ -1,60 +1,54 @@
 import { useEffect, useState } from "react";
-import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
-import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
+import { api, csvUrl, errorMessage } from "./api/client";
 import { panels, type Panel } from "./dashboards";
+import { modelCards } from "./modelCards";
+import { useOutputTable } from "./sideTables";
 import { toGraph } from "./pipelineGraph";
+import { ChartView } from "./ui/ChartView";
+import { Card, EmptyState, ErrorNotice, Loading, Page, ResultTable } from "./ui/components";
+import { formatCount } from "./ui/format";
 
-const colors = ["#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f", "#9a3412", "#334155"];
-
-/** A pipeline's results: one chart per component with a registered panel, its table beneath and a CSV download. */
+/** A pipeline's results: per component with a registered panel, its chart, its model card and its table with a CSV download. */
 export function Dashboard({ pipeline }: { pipeline: string }) {
-  const [items, setItems] = useState<{ id: string; panel: Panel }[] | null>(null);
+  const [items, setItems] = useState<{ id: string; type: string }[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.yaml(pipeline).then(({ yaml }) =>
-      setItems(toGraph(yaml).components.filter((c) => panels[c.type]).map((c) => ({ id: c.id, panel: panels[c.type] }))), (e: unknown) => setError(errorMessage(e)));
+      setItems(toGraph(yaml).components.filter((c) => panels[c.type] || modelCards[c.type]).map((c) => ({ id: c.id, type: c.type }))), (e: unknown) => setError(errorMessage(e)));
   }, [pipeline]);
-  if (error) return <p role="alert">{error}</p>;
-  if (!items) return <p>Loading…</p>;
   return (
-    <section>
-      <h1>{pipeline}: results</h1>
-      {items.length === 0 && <p>This pipeline has no result panels yet.</p>}
-      {items.map((i) => <PanelView key={i.id} id={i.id} panel={i.panel} />)}
-    </section>
+    <Page title={`${pipeline}: results`} subtitle="What the pipeline's analytics found, what they fitted and how well."
+      actions={<a className="button secondary" href={`#/designer/${encodeURIComponent(pipeline)}`}>Open in designer</a>}>
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      {!items && !error && <Loading what="Loading the dashboard" />}
+      {items?.length === 0 && <EmptyState title="This pipeline has no result panels yet">Panels exist for value tiers, RFM, LTV, attribution, campaign performance and budget optimization components.</EmptyState>}
+      {items?.map((i) => {
+        const Model = modelCards[i.type];
+        return (
+          <div key={i.id} className="page">
+            {panels[i.type] && <PanelView id={i.id} panel={panels[i.type]} />}
+            {Model && <Model asset={i.id} pipeline={pipeline} />}
+          </div>
+        );
+      })}
+    </Page>
   );
 }
 
 function PanelView({ id, panel }: { id: string; panel: Panel }) {
-  const table = panel.table(id);
-  const [data, setData] = useState<Schemas["AssetPreview"] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => { api.asset(table, 10_000).then(setData, (e: unknown) => setError(errorMessage(e))); }, [table]);
-  if (error) return <article className="panel"><h2>{panel.title}</h2><p>{error} (run the pipeline first)</p></article>;
-  if (!data) return null;
-  const objects = data.rows.map((r) => Object.fromEntries(data.columns.map((c, k) => [c.name, r[k]])));
-  const bars = panel.bars(objects);
-  const series = [...new Set(bars.flatMap((b) => Object.keys(b.series)))];
+  const { name: table, table: data, rows, missing, error } = useOutputTable({ step: id, output: panel.output }, 10_000);
+  if (error) return <Card title={panel.title} label={panel.title}><ErrorNotice>{error}</ErrorNotice></Card>;
+  if (missing) return <Card title={panel.title} label={panel.title}><EmptyState title="No results yet">Run the pipeline to write the {panel.output} output of {id}.</EmptyState></Card>;
+  if (!table || !data || !rows) return <Card title={panel.title} label={panel.title}><Loading /></Card>;
+  const shown = Math.min(data.rows.length, 20);
   return (
-    <article className="panel" aria-label={panel.title}>
-      <h2>{panel.title}</h2>
-      <BarChart width={760} height={280} data={bars.map((b) => ({ x: b.x, ...b.series }))} role="img" aria-label={`${panel.title} chart`}>
-        <CartesianGrid strokeDasharray="3 3" /><XAxis dataKey="x" /><YAxis /><Tooltip /><Legend />
-        {series.map((s, k) => <Bar key={s} dataKey={s} fill={colors[k % colors.length]} isAnimationActive={false} />)}
-      </BarChart>
-      <p><a href={csvUrl(table)} download>Download {table}.csv</a></p>
-      <div className="table-wrap">
-        <table>
-          <caption>{table} (first {Math.min(data.rows.length, 20)} rows)</caption>
-          <thead><tr>{data.columns.map((c) => <th key={c.name} scope="col">{c.name}</th>)}</tr></thead>
-          <tbody>{data.rows.slice(0, 20).map((r, k) => <tr key={k}>{r.map((v, j) => <td key={j}>{format(v)}</td>)}</tr>)}</tbody>
-        </table>
-      </div>
-    </article>
+    <Card title={panel.title} label={panel.title} actions={<a className="button secondary" href={csvUrl(table)} download>Download {table}.csv</a>}>
+      {data.total > data.rows.length && <p className="notice warning">The chart reads the first {formatCount(data.rows.length)} of {formatCount(data.total)} rows.</p>}
+      <ChartView chart={panel.chart(rows)} title={panel.title} />
+      <details>
+        <summary className="muted">Table {table}: first {formatCount(shown)} of {formatCount(data.total)} rows</summary>
+        <ResultTable caption={`${table} (first ${shown} rows)`} columns={data.columns} rows={data.rows.slice(0, 20)} maxHeight={360} />
+      </details>
+    </Card>
   );
-}
-
-function format(v: unknown): string {
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(3);
-  return v === null || v === undefined ? "" : String(v);
 }

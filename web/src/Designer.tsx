@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Background, Controls, ReactFlow, type Connection, type Edge, type Node } from "@xyflow/react";
+import { Background, Controls, MarkerType, ReactFlow, type Connection, type Edge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { api, ApiError, errorMessage, type Diagnostic, type Schemas } from "./api/client";
 import { addComponent, connect, getSection, getSensors, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
 import { layout } from "./layout";
+import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
+import { ErrorNotice, Loading } from "./ui/components";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[] }
 
@@ -15,8 +17,17 @@ export function Designer({ name }: { name: string }) {
   const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
   const [status, setStatus] = useState<string>("");
   const lastGood = useRef<PipelineGraph | null>(null);
+  const [stepStatus, setStepStatus] = useState<Record<string, string>>({});
 
   useEffect(() => { api.yaml(name).then((r) => setText(r.yaml), (e: unknown) => setStatus(errorMessage(e))); }, [name]);
+  // Each node shows how its step went in the pipeline's last run.
+  useEffect(() => {
+    api.runs(name).then(async (runs) => {
+      if (runs.length === 0) return;
+      const detail = await api.runDetail(runs[0].run_id);
+      setStepStatus(Object.fromEntries(detail.steps.map((s) => [s.asset, s.status])));
+    }).catch((e: unknown) => setStatus(errorMessage(e)));
+  }, [name]);
 
   const parsed = useMemo(() => {
     if (text === null) return { graph: null, error: null };
@@ -40,18 +51,20 @@ export function Designer({ name }: { name: string }) {
     const c = graph?.components.find((x) => x.id === id);
     return c ? diagnostics.filter((d) => d.line >= c.lines[0] && d.line <= c.lines[1]) : [];
   };
-  const nodes: Node[] = useMemo(() => {
+  const nodes: ComponentFlowNode[] = useMemo(() => {
     if (!graph) return [];
     const at = layout(graph);
     return graph.components.map((c) => ({
-      id: c.id, position: at[c.id], data: { label: `${c.id}\n${c.type}` }, selected: c.id === selected,
-      className: errorsOf(c.id).length > 0 ? "node has-error" : "node", ariaLabel: `component ${c.id}`,
+      id: c.id, type: "component", position: at[c.id], selected: c.id === selected, ariaLabel: `component ${c.id}`,
+      data: { id: c.id, type: c.type, status: stepStatus[c.id] ?? null, hasError: errorsOf(c.id).length > 0 },
     }));
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [graph, diagnostics, selected]);
-  const edges: Edge[] = useMemo(() => graph?.edges.map((e) => ({ id: `${e.from}->${e.to}`, source: e.from, target: e.to })) ?? [], [graph]);
+  }, [graph, diagnostics, selected, stepStatus]);
+  const edges: Edge[] = useMemo(() => graph?.edges.map((e) => ({
+    id: `${e.from}->${e.to}`, source: e.from, target: e.to, markerEnd: { type: MarkerType.ArrowClosed }, style: { strokeWidth: 1.5 },
+  })) ?? [], [graph]);
 
-  if (text === null) return <p>{status || "Loading…"}</p>;
+  if (text === null) return status ? <ErrorNotice>{status}</ErrorNotice> : <Loading what={`Loading ${name}`} />;
   const save = async () => {
     try {
       await api.save(name, text);
@@ -82,40 +95,40 @@ export function Designer({ name }: { name: string }) {
     setSelected(id);
   };
   return (
-    <section className="designer">
+    <section className="page designer">
       <div className="toolbar">
         <h1>{name}</h1>
         <div role="tablist" aria-label="View">
           <button role="tab" aria-selected={tab === "graph"} onClick={() => setTab("graph")}>Graph</button>
           <button role="tab" aria-selected={tab === "yaml"} onClick={() => setTab("yaml")}>YAML</button>
         </div>
-        <span className={diagnostics.length === 0 ? "ok" : "bad"} aria-live="polite" data-testid="validation">
+        <span className={`badge ${diagnostics.length === 0 ? "succeeded" : "failed"}`} aria-live="polite" data-testid="validation">
           {diagnostics.length === 0 ? "Valid" : `${diagnostics.length} problem(s)`}
         </span>
-        <button onClick={() => void save()} disabled={diagnostics.length > 0}>Save</button>
+        <button className="secondary" onClick={() => void save()} disabled={diagnostics.length > 0}>Save</button>
         <button onClick={() => void run()} disabled={diagnostics.length > 0}>Run</button>
         <details className="launch">
-          <summary>Run with options…</summary>
+          <summary className="button secondary">Run with options…</summary>
           <LaunchForm name={name} onLaunched={(queueId) => { window.location.hash = `#/runs/${encodeURIComponent(queueId)}`; }} />
         </details>
-        <a href={`#/dashboard/${encodeURIComponent(name)}`}>Dashboard</a>
-        <a href={URL.createObjectURL(new Blob([text], { type: "text/yaml" }))} download={`${name}.yaml`}>Export</a>
+        <a className="button secondary" href={`#/dashboard/${encodeURIComponent(name)}`}>Dashboard</a>
+        <a className="button secondary" href={URL.createObjectURL(new Blob([text], { type: "text/yaml" }))} download={`${name}.yaml`}>Export YAML</a>
         <label className="import">Import YAML
           <input type="file" accept=".yaml,.yml" onChange={async (e) => { const f = e.target.files?.[0]; if (f) setText(await f.text()); }} />
         </label>
         <span aria-live="polite">{status}</span>
       </div>
-      {parsed.error && <p role="alert">YAML: {parsed.error}</p>}
+      {parsed.error && <ErrorNotice>YAML: {parsed.error}</ErrorNotice>}
       {tab === "yaml" ? (
         <label className="yaml">YAML
           <textarea spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={30} />
         </label>
       ) : (
-        <div className="canvas-row">
+        <div className={component ? "canvas-row with-form" : "canvas-row"}>
           <Palette onAdd={add} />
           <div className="canvas" aria-label="Pipeline graph" onDragOver={(e) => e.preventDefault()}
             onDrop={(e) => { const type = e.dataTransfer.getData("application/x-tributary-component"); if (type) add(type); }}>
-            <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false}
+            <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView fitViewOptions={{ padding: 0.08, maxZoom: 1 }} minZoom={0.2} nodesDraggable={false} proOptions={{ hideAttribution: true }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onSelectionChange={({ nodes: picked }) => { if (picked[0]) setSelected(picked[0].id); }}
               onConnect={(c: Connection) => c.source && c.target && setText(connect(text, c.source, c.target))}>
@@ -128,7 +141,7 @@ export function Designer({ name }: { name: string }) {
           )}
         </div>
       )}
-      <ScheduleEditor text={text} onChange={setText} />
+      <div className="designer-bottom"><ScheduleEditor text={text} onChange={setText} /></div>
       {diagnostics.length > 0 && (
         <ul className="diagnostics" aria-label="Problems">
           {diagnostics.map((d, i) => <li key={i}>line {d.line}:{d.column} {d.message} {d.hint}</li>)}
@@ -297,7 +310,7 @@ function SensorsEditor({ text, onChange }: { text: string; onChange: (text: stri
           {[...(settings[String(s.type)] ?? []), "interval"].map((key) => (
             <label key={key}>{key} <input name={`sensor-${i}-${key}`} value={String(s[key] ?? "")} onChange={(e) => update(i, { [key]: e.target.value })} /></label>
           ))}
-          <button type="button" onClick={() => onChange(setSection(text, "sensors", sensors.filter((_, k) => k !== i)))}>Remove sensor</button>
+          <button type="button" className="secondary" onClick={() => onChange(setSection(text, "sensors", sensors.filter((_, k) => k !== i)))}>Remove sensor</button>
         </div>
       ))}
       <label>Add a sensor

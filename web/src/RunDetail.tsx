@@ -1,22 +1,34 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, runEventsUrl, type RunDetail as Detail, type RunEvent } from "./api/client";
+import { Card, DataTable, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
+import { formatCount, formatDateTime, formatDuration } from "./ui/format";
+import { RunLog } from "./ui/RunLog";
+
+/** Round tick steps for a time axis of `span` milliseconds: about five ticks. */
+export function axisTicks(span: number): number[] {
+  const steps = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000];
+  const step = steps.find((s) => span / s <= 6) ?? Math.ceil(span / 5 / 3_600_000) * 3_600_000;
+  const ticks: number[] = [];
+  for (let t = 0; t <= span; t += step) ticks.push(t);
+  return ticks;
+}
 
 /** One run: a timeline of its steps (Gantt), the failed step's error, materializations, checks, its log; cancel and re-run from failure. */
 export function RunDetail({ runId }: { runId: string }) {
   const [detail, setDetail] = useState<Detail | null>(null);
-  const [log, setLog] = useState<string[]>([]);
+  const [log, setLog] = useState<RunEvent[]>([]);
   const [message, setMessage] = useState("");
   useEffect(() => {
     const load = () => api.runDetail(runId).then(setDetail, (e: unknown) => setMessage(errorMessage(e)));
     void load();
     const source = new EventSource(runEventsUrl(runId));
-    source.onmessage = (e) => { const ev = JSON.parse(e.data as string) as RunEvent; setLog((l) => [...l, `${ev.asset ?? ""} ${ev.message}`.trim()]); };
+    source.onmessage = (e) => { const ev = JSON.parse(e.data as string) as RunEvent; setLog((l) => [...l, ev]); };
     source.onerror = () => { if (source.readyState === EventSource.CLOSED) setMessage(`the event stream of run ${runId} failed`); };
     source.addEventListener("end", () => { source.close(); void load(); });
     const timer = setInterval(load, 1500);
     return () => { source.close(); clearInterval(timer); };
   }, [runId]);
-  if (!detail) return <p role={message ? "alert" : undefined}>{message || "Loading…"}</p>;
+  if (!detail) return message ? <ErrorNotice>{message}</ErrorNotice> : <Loading what={`Loading run ${runId}`} />;
   const { run, steps } = detail;
   const times = steps.flatMap((s) => [s.started_at, s.ended_at]).filter((t): t is string => !!t).map(Date.parse);
   const start = Math.min(...times, Date.parse(run.started_at));
@@ -31,10 +43,9 @@ export function RunDetail({ runId }: { runId: string }) {
     }
   };
   return (
-    <section>
-      <h1>Run {run.run_id}</h1>
-      <p>{run.pipeline}{run.partition ? ` [${run.partition}]` : ""} · <strong className={run.status} data-testid="run-detail-status">{run.status}</strong> · {run.trigger}</p>
-      <div className="toolbar">
+    <Page title={`Run ${run.run_id}`}
+      subtitle={<>{run.pipeline}{run.partition ? ` [${run.partition}]` : ""} · <StatusBadge status={run.status} testId="run-detail-status" /> · {run.trigger} · started {formatDateTime(run.started_at)}{run.ended_at ? ` · took ${formatDuration(span)}` : ""}</>}
+      actions={<>
         {run.status === "running" && <button onClick={() => void attempt(() => api.cancelRun(run.run_id))}>Cancel</button>}
         {failed && (
           <button onClick={() => void attempt(async () => {
@@ -42,29 +53,53 @@ export function RunDetail({ runId }: { runId: string }) {
             window.location.hash = `#/runs/${encodeURIComponent(queue_id)}`;
           })}>Re-run from {failed.asset}</button>
         )}
-        <span aria-live="polite">{message}</span>
+        <a className="button secondary" href={`#/dashboard/${encodeURIComponent(run.pipeline)}`}>Dashboard</a>
+      </>}>
+      {message && <ErrorNotice>{message}</ErrorNotice>}
+      {run.error && <ErrorNotice>{run.error}</ErrorNotice>}
+      <Card title="Timeline">
+        <div className="gantt-axis" aria-hidden="true">
+          <span>Step</span>
+          <span className="gantt-ticks">{axisTicks(span).map((t) => <span key={t} style={{ left: `${(t / span) * 100}%` }}>{t === 0 ? "0 s" : `+${formatDuration(t)}`}</span>)}</span>
+          <span className="num">Duration</span><span>Status</span>
+        </div>
+        <ol className="gantt" aria-label="Step timeline">
+          {steps.map((s) => {
+            const from = s.started_at ? (Date.parse(s.started_at) - start) / span : 0;
+            const to = s.ended_at ? (Date.parse(s.ended_at) - start) / span : s.started_at ? 1 : 0;
+            const took = s.started_at && s.ended_at ? formatDuration(Date.parse(s.ended_at) - Date.parse(s.started_at)) : s.started_at ? "running…" : "—";
+            return (
+              <li key={s.asset} className={s.status === "failed" ? "failed-step" : undefined}>
+                <span className="gantt-label" title={`${s.asset} (${s.component_type})`}>{s.asset}</span>
+                <span className="gantt-track"><span className={`gantt-bar ${s.status}`} title={`${s.asset}: ${took}`} style={{ left: `${from * 100}%`, width: `${Math.max(0.5, (to - from) * 100)}%` }} /></span>
+                <span className="gantt-duration">{took}</span>
+                <span><StatusBadge status={s.status} />{s.attempts > 1 ? <span className="muted"> {s.attempts} attempts</span> : null}</span>
+                {s.error && <span role="alert" className="field-error">{s.error}</span>}
+              </li>
+            );
+          })}
+        </ol>
+      </Card>
+      <div className="grid-2">
+        <Card title="Materializations">
+          <DataTable caption="Materializations" rows={detail.materializations} rowKey={(m) => m.asset} empty="This run wrote no table."
+            columns={[
+              { key: "asset", header: "Asset", cell: (m) => <a href={`#/asset/${encodeURIComponent(m.asset)}`}>{m.asset}</a> },
+              { key: "rows", header: "Rows", numeric: true, cell: (m) => formatCount(m.row_count) },
+              { key: "took", header: "Took", numeric: true, cell: (m) => formatDuration(m.duration_ms) },
+            ]} />
+        </Card>
+        <Card title="Checks">
+          <DataTable caption="Checks" rows={detail.checks} rowKey={(c, i) => `${c.asset}-${c.check}-${i}`} empty="No checks ran in this run."
+            columns={[
+              { key: "result", header: "Result", cell: (c) => <StatusBadge status={c.passed ? "passed" : "failed"} /> },
+              { key: "asset", header: "Asset", cell: (c) => c.asset },
+              { key: "check", header: "Check", cell: (c) => c.check },
+              { key: "detail", header: "Detail", cell: (c) => c.detail },
+            ]} />
+        </Card>
       </div>
-      {run.error && <p role="alert" className="bad">{run.error}</p>}
-      <h2>Timeline</h2>
-      <ol className="gantt" aria-label="Step timeline">
-        {steps.map((s) => {
-          const from = s.started_at ? (Date.parse(s.started_at) - start) / span : 0;
-          const to = s.ended_at ? (Date.parse(s.ended_at) - start) / span : s.started_at ? 1 : 0;
-          return (
-            <li key={s.asset} className={s.status === "failed" ? "failed-step" : undefined}>
-              <span className="gantt-label">{s.asset}</span>
-              <span className="gantt-track"><span className={`gantt-bar ${s.status}`} style={{ left: `${from * 100}%`, width: `${Math.max(0.5, (to - from) * 100)}%` }} /></span>
-              <span className="gantt-status">{s.status}{s.attempts > 1 ? ` (${s.attempts} attempts)` : ""}</span>
-              {s.error && <span role="alert" className="field-error">{s.error}</span>}
-            </li>
-          );
-        })}
-      </ol>
-      <h2>Materializations</h2>
-      <ul>{detail.materializations.map((m) => <li key={m.asset}><a href={`#/asset/${encodeURIComponent(m.asset)}`}>{m.asset}</a>: {m.row_count} rows</li>)}</ul>
-      {detail.checks.length > 0 && (<><h2>Checks</h2><ul>{detail.checks.map((c, i) => <li key={i} className={c.passed ? "ok" : "bad"}>{c.asset} {c.check}: {c.detail}</li>)}</ul></>)}
-      <h2>Log</h2>
-      <pre className="log" aria-label="Run log">{log.join("\n")}</pre>
-    </section>
+      <Card title="Log"><RunLog events={log} /></Card>
+    </Page>
   );
 }

@@ -1,11 +1,13 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, runEventsUrl, type RunEnded, type RunEvent } from "./api/client";
+import { ErrorNotice, Page, StatusBadge } from "./ui/components";
+import { RunLog } from "./ui/RunLog";
 
 /** A run followed live: the queue until it starts, then its events over server-sent events, then its outcome. */
 export function RunView({ queueId }: { queueId: string }) {
   const [runId, setRunId] = useState<string | null>(null);
   const [pipeline, setPipeline] = useState<string | null>(null);
-  const [lines, setLines] = useState<string[]>([]);
+  const [events, setEvents] = useState<RunEvent[]>([]);
   const [status, setStatus] = useState("queued");
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -32,7 +34,7 @@ export function RunView({ queueId }: { queueId: string }) {
     const source = new EventSource(runEventsUrl(runId));
     source.onmessage = (e) => {
       const event = JSON.parse(e.data as string) as RunEvent;
-      setLines((l) => [...l, `${event.asset ?? ""} ${event.message}`.trim()]);
+      setEvents((l) => [...l, event]);
     };
     // Closed by the browser (not reconnecting): the server refused the stream.
     source.onerror = () => { if (source.readyState === EventSource.CLOSED) setError(`the event stream of run ${runId} failed`); };
@@ -43,13 +45,14 @@ export function RunView({ queueId }: { queueId: string }) {
     return () => source.close();
   }, [runId]);
   return (
-    <section>
-      <h1>Run {runId ?? queueId}</h1>
-      <p>Status: <strong data-testid="run-status" className={status}>{status}</strong></p>
-      {error && <p role="alert">{error}</p>}
-      {pipeline && status === "succeeded" && <p><a href={`#/dashboard/${encodeURIComponent(pipeline)}`}>Open the dashboard</a></p>}
-      {runId && <p><a href={`#/run/${encodeURIComponent(runId)}`}>Steps, timeline and checks</a></p>}
-      <pre className="log" aria-label="Run log" aria-live="polite">{lines.join("\n")}</pre>
-    </section>
+    <Page title={`Run ${runId ?? queueId}`} subtitle={pipeline ? `Pipeline ${pipeline}` : undefined}
+      actions={<>
+        {pipeline && status === "succeeded" && <a className="button" href={`#/dashboard/${encodeURIComponent(pipeline)}`}>Open the dashboard</a>}
+        {runId && <a className="button secondary" href={`#/run/${encodeURIComponent(runId)}`}>Steps, timeline and checks</a>}
+      </>}>
+      <p>Status: <StatusBadge status={status} testId="run-status" /></p>
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      <RunLog events={events} live />
+    </Page>
   );
 }

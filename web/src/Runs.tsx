@@ -1,11 +1,13 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, type Run } from "./api/client";
+import { DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
+import { formatDateTime, formatDuration } from "./ui/format";
 
-const duration = (r: Run) => (r.ended_at ? `${((Date.parse(r.ended_at) - Date.parse(r.started_at)) / 1000).toFixed(1)}s` : "…");
+const duration = (r: Run) => (r.ended_at ? formatDuration(Date.parse(r.ended_at) - Date.parse(r.started_at)) : "running…");
 
 /** Every run, newest first, filtered by pipeline and status. */
 export function Runs() {
-  const [runs, setRuns] = useState<Run[]>([]);
+  const [runs, setRuns] = useState<Run[] | null>(null);
   const [pipeline, setPipeline] = useState("");
   const [status, setStatus] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -15,30 +17,31 @@ export function Runs() {
     const timer = setInterval(load, 2000);
     return () => clearInterval(timer);
   }, [pipeline]);
-  const shown = runs.filter((r) => !status || r.status === status);
+  const shown = (runs ?? []).filter((r) => !status || r.status === status);
   return (
-    <section>
-      <h1>Runs</h1>
-      {error && <p role="alert">{error}</p>}
-      <div className="toolbar">
-        <label>Pipeline <input value={pipeline} onChange={(e) => setPipeline(e.target.value)} /></label>
-        <label>Status
+    <Page title="Runs" subtitle="Every pipeline run, newest first."
+      actions={<>
+        <label className="toolbar">Pipeline <input value={pipeline} onChange={(e) => setPipeline(e.target.value)} placeholder="any" /></label>
+        <label className="toolbar">Status
           <select value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">any</option>{["running", "succeeded", "failed", "cancelled"].map((s) => <option key={s}>{s}</option>)}
           </select>
         </label>
-      </div>
-      <table>
-        <thead><tr><th scope="col">Run</th><th scope="col">Pipeline</th><th scope="col">Partition</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead>
-        <tbody>
-          {shown.map((r) => (
-            <tr key={r.run_id}>
-              <td><a href={`#/run/${encodeURIComponent(r.run_id)}`}>{r.run_id}</a></td><td>{r.pipeline}</td><td>{r.partition ?? ""}</td>
-              <td className={r.status}>{r.status}</td><td>{r.trigger}</td><td>{new Date(r.started_at).toLocaleString()}</td><td>{duration(r)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+      </>}>
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      {runs === null && !error ? <Loading what="Loading runs" /> : (
+        <DataTable caption="Runs" rows={shown} rowKey={(r) => r.run_id}
+          empty={<EmptyState title={runs?.length ? "No run matches these filters" : "No runs yet"}>{runs?.length ? "Clear the filters to see every run." : "Open a pipeline in the designer and press Run, or use trib run."}</EmptyState>}
+          columns={[
+            { key: "id", header: "Run", cell: (r) => <a href={`#/run/${encodeURIComponent(r.run_id)}`}>{r.run_id}</a> },
+            { key: "pipeline", header: "Pipeline", cell: (r) => r.pipeline },
+            { key: "partition", header: "Partition", cell: (r) => r.partition ?? "—" },
+            { key: "status", header: "Status", cell: (r) => <StatusBadge status={r.status} /> },
+            { key: "trigger", header: "Trigger", cell: (r) => r.trigger },
+            { key: "started", header: "Started", cell: (r) => formatDateTime(r.started_at) },
+            { key: "duration", header: "Duration", numeric: true, cell: duration },
+          ]} />
+      )}
+    </Page>
   );
 }

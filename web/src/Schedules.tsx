@@ -1,10 +1,12 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, type PipelineSummary, type Schemas } from "./api/client";
+import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
+import { formatDateTime } from "./ui/format";
 
 /** Schedules and sensors: each pipeline's cron and next tick, its sensors, and the tick history with reasons. */
 export function Schedules() {
-  const [pipelines, setPipelines] = useState<PipelineSummary[]>([]);
-  const [ticks, setTicks] = useState<Schemas["TickView"][]>([]);
+  const [pipelines, setPipelines] = useState<PipelineSummary[] | null>(null);
+  const [ticks, setTicks] = useState<Schemas["TickView"][] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const fail = (e: unknown) => setError(errorMessage(e));
   const load = () => api.pipelines().then(setPipelines, fail);
@@ -22,30 +24,37 @@ export function Schedules() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return (
-    <section>
-      <h1>Schedules and sensors</h1>
-      {error && <p role="alert">{error}</p>}
-      <table>
-        <thead><tr><th scope="col">Pipeline</th><th scope="col">Schedule</th><th scope="col">Next tick</th><th scope="col">Sensors</th><th scope="col">Partitions</th><th scope="col">On</th></tr></thead>
-        <tbody>
-          {pipelines.map((p) => (
-            <tr key={p.name}>
-              <td><a href={`#/designer/${encodeURIComponent(p.name)}`}>{p.name}</a>{p.error && <span role="alert" className="field-error"> {p.error}</span>}</td>
-              <td>{p.schedule ? `${p.schedule} (${p.timezone})` : "—"}</td>
-              <td>{p.next_tick ? new Date(p.next_tick).toLocaleString() : "—"}</td>
-              <td>{p.sensors.join(", ") || "—"}</td><td>{p.partitions ?? "—"}</td>
-              <td>{(p.schedule || p.sensors.length > 0) && (
-                <label><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} /> <span className="sr-only">schedule and sensors of {p.name}</span>{p.paused ? "off" : "on"}</label>
-              )}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h2>Tick history</h2>
-      <table>
-        <thead><tr><th scope="col">When</th><th scope="col">Pipeline</th><th scope="col">What</th><th scope="col">Result</th><th scope="col">Why</th></tr></thead>
-        <tbody>{ticks.map((t, i) => <tr key={i}><td>{new Date(t.at).toLocaleString()}</td><td>{t.pipeline}</td><td>{t.kind}</td><td>{t.status}</td><td>{t.reason}</td></tr>)}</tbody>
-      </table>
-    </section>
+    <Page title="Schedules and sensors" subtitle={`When pipelines run on their own. Times are in your zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`}>
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      <Card title="Pipelines">
+        {pipelines === null ? <Loading /> : (
+          <DataTable caption="Schedules" rows={pipelines} rowKey={(p) => p.name}
+            empty={<EmptyState title="No pipelines yet">Create one from a template in the Catalog; its schedule shows here.</EmptyState>}
+            columns={[
+              { key: "name", header: "Pipeline", cell: (p) => <><a href={`#/designer/${encodeURIComponent(p.name)}`}>{p.name}</a>{p.error && <span role="alert" className="field-error"> {p.error}</span>}</> },
+              { key: "cron", header: "Schedule", cell: (p) => (p.schedule ? `${p.schedule} (${p.timezone})` : "—") },
+              { key: "next", header: "Next tick", cell: (p) => (p.next_tick && !p.paused ? formatDateTime(p.next_tick) : "—") },
+              { key: "sensors", header: "Sensors", cell: (p) => p.sensors.join(", ") || "—" },
+              { key: "partitions", header: "Partitions", cell: (p) => p.partitions ?? "—" },
+              { key: "on", header: "On", cell: (p) => (p.schedule || p.sensors.length > 0) ? (
+                <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} /> <span className="sr-only">schedule and sensors of {p.name}</span><StatusBadge status={p.paused ? "off" : "on"} /></label>
+              ) : <span className="muted">manual</span> },
+            ]} />
+        )}
+      </Card>
+      <Card title="Tick history">
+        {ticks === null ? <Loading /> : (
+          <DataTable caption="Tick history" rows={ticks} rowKey={(t) => String(t.id)}
+            empty={<EmptyState title="No ticks yet">Each time a schedule or sensor is evaluated (while trib serve runs), the outcome and why appear here.</EmptyState>}
+            columns={[
+              { key: "at", header: "When", cell: (t) => formatDateTime(t.at) },
+              { key: "pipeline", header: "Pipeline", cell: (t) => t.pipeline },
+              { key: "kind", header: "What", cell: (t) => `${t.kind} ${t.name}` },
+              { key: "status", header: "Result", cell: (t) => <StatusBadge status={t.status} /> },
+              { key: "reason", header: "Why", cell: (t) => t.reason },
+            ]} />
+        )}
+      </Card>
+    </Page>
   );
 }

@@ -1,14 +1,32 @@
 /**
  * Result panels by component type. A pipeline's dashboard shows one panel for each of its components whose type is
- * listed here; adding a dashboard for a new use case is one entry: which table to read, and how to turn its rows into
- * bars (x label, one or more series).
+ * listed here; adding a dashboard for a new use case is one entry: which declared output to read, and how to turn its
+ * rows into a chart (categories, one or more series, axis titles and the unit of the values).
  */
 export interface Panel {
   title: string;
-  /** The table to chart, from the component id. */
-  table: (id: string) => string;
-  /** Bars from the table's rows (objects keyed by column). */
-  bars: (rows: Record<string, unknown>[]) => { x: string; series: Record<string, number> }[];
+  /** The step's declared output to chart ("main" for the step's asset); its table comes from the asset list (sideTable), never from a name. */
+  output: string;
+  /** The chart from the table's rows (objects keyed by column). */
+  chart: (rows: Record<string, unknown>[]) => Chart;
+}
+
+/** How values read: counts, money, money per day, a share (0..1) or a plain ratio. */
+export type Unit = "count" | "money" | "money_per_day" | "share" | "ratio";
+
+export interface Chart {
+  bars: { x: string; series: Record<string, number> }[];
+  /** The category axis' title. */
+  xTitle: string;
+  /** The value axis' title, unit included. */
+  yTitle: string;
+  unit: Unit;
+  /** Bars run left to right with their labels in a column: for long or many category names. */
+  horizontal?: boolean;
+  /** The series are alternatives (e.g. attribution models): the reader picks one, and a heat table shows them all. */
+  pick?: string;
+  /** A note under the chart, e.g. how the bins were chosen. */
+  note?: string;
 }
 
 const n = (v: unknown) => (typeof v === "number" ? v : Number(v ?? 0));
@@ -19,51 +37,88 @@ function countBy(rows: Record<string, unknown>[], column: string, series: string
   return [...counts].sort((a, b) => b[1] - a[1]).map(([x, c]) => ({ x, series: { [series]: c } }));
 }
 
+/** Bin edges on a 1-2-5 log scale from 0 to past the largest value: skewed values (CLV) spread over the bins instead of piling into the first. */
+export function logBinEdges(max: number): number[] {
+  const edges = [0];
+  for (let decade = 1; edges[edges.length - 1] <= max; decade *= 10)
+    for (const m of [1, 2, 5]) {
+      edges.push(m * decade);
+      if (m * decade > max) break;
+    }
+  return edges;
+}
+
+/** Counts of values per log bin, labelled with the bin's range (e.g. "100–200"); empty leading and trailing bins dropped. */
+export function logHistogram(values: number[], label: (n: number) => string, series: string) {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return [];
+  const edges = logBinEdges(Math.max(...finite, 0));
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  for (const v of finite) {
+    let i = edges.findIndex((e, k) => k > 0 && v < e) - 1;
+    if (i < 0) i = v < 0 ? 0 : counts.length - 1;
+    counts[i]++;
+  }
+  const first = counts.findIndex((c) => c > 0);
+  const last = counts.length - 1 - [...counts].reverse().findIndex((c) => c > 0);
+  return counts.slice(first, last + 1).map((c, k) => ({ x: `${label(edges[first + k])}–${label(edges[first + k + 1])}`, series: { [series]: c } }));
+}
+
+const plain = (v: number) => new Intl.NumberFormat(undefined, { notation: "compact" }).format(v);
+
 export const panels: Record<string, Panel> = {
   "segment.value_tiers": {
     title: "Value tiers: customers per tier",
-    table: (id) => `${id}__summary`,
-    bars: (rows) => [...rows].sort((a, b) => n(a.tier_rank) - n(b.tier_rank)).map((r) => ({ x: String(r.tier), series: { customers: n(r.customers) } })),
+    output: "summary",
+    chart: (rows) => ({
+      bars: [...rows].sort((a, b) => n(a.tier_rank) - n(b.tier_rank)).map((r) => ({ x: String(r.tier), series: { customers: n(r.customers) } })),
+      xTitle: "Value tier", yTitle: "Customers", unit: "count",
+    }),
   },
   "segment.rfm": {
     title: "RFM segments: customers per segment",
-    table: (id) => id,
-    bars: (rows) => countBy(rows, "segment", "customers"),
+    output: "main",
+    chart: (rows) => ({ bars: countBy(rows, "segment", "customers"), xTitle: "RFM segment", yTitle: "Customers", unit: "count", horizontal: true }),
   },
   "analytics.ltv": {
     title: "CLV distribution",
-    table: (id) => id,
-    bars: (rows) => {
-      const values = rows.map((r) => n(r.clv)).filter((v) => Number.isFinite(v));
-      if (values.length === 0) return [];
-      const max = Math.max(...values);
-      const width = max / 10 || 1;
-      const bins = Array.from({ length: 10 }, (_, i) => ({ x: `${Math.round(i * width)}–${Math.round((i + 1) * width)}`, series: { customers: 0 } }));
-      for (const v of values) bins[Math.min(9, Math.floor(v / width))].series.customers++;
-      return bins;
-    },
+    output: "main",
+    chart: (rows) => ({
+      bars: logHistogram(rows.map((r) => n(r.clv)), plain, "customers"),
+      xTitle: "Predicted customer lifetime value ($, log-spaced bins)", yTitle: "Customers", unit: "count",
+      note: "Bins grow 1–2–5 per decade, so that the many low values and the few high ones are both visible.",
+    }),
   },
   "analytics.attribution": {
     title: "Attribution: share of conversions by channel and model",
-    table: (id) => id,
-    bars: (rows) => {
+    output: "main",
+    chart: (rows) => {
       const byChannel = new Map<string, Record<string, number>>();
       for (const r of rows) {
         const s = byChannel.get(String(r.channel)) ?? {};
         s[String(r.model)] = n(r.share);
         byChannel.set(String(r.channel), s);
       }
-      return [...byChannel].map(([x, series]) => ({ x, series }));
+      const models = [...new Set(rows.map((r) => String(r.model)))];
+      const first = models.includes("markov") ? "markov" : models[0];
+      const bars = [...byChannel].map(([x, series]) => ({ x, series })).sort((a, b) => (b.series[first] ?? 0) - (a.series[first] ?? 0));
+      return { bars, xTitle: "Channel", yTitle: "Share of conversions (%)", unit: "share", horizontal: true, pick: first };
     },
   },
   "analytics.campaign_performance": {
     title: "Campaigns: ROAS over the period",
-    table: (id) => `${id}__summary`,
-    bars: (rows) => rows.filter((r) => n(r.spend) > 0).map((r) => ({ x: `${r.channel} / ${r.campaign ?? ""}`, series: { roas: n(r.roas) } })),
+    output: "summary",
+    chart: (rows) => ({
+      bars: rows.filter((r) => n(r.spend) > 0).map((r) => ({ x: `${r.channel} / ${r.campaign ?? ""}`, series: { roas: n(r.roas) } })).sort((a, b) => b.series.roas - a.series.roas),
+      xTitle: "Channel / campaign", yTitle: "ROAS (revenue per $1 spent)", unit: "ratio", horizontal: true,
+    }),
   },
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",
-    table: (id) => id,
-    bars: (rows) => rows.map((r) => ({ x: String(r.channel), series: { current: n(r.current_spend), recommended: n(r.recommended_spend) } })),
+    output: "main",
+    chart: (rows) => ({
+      bars: rows.map((r) => ({ x: String(r.channel), series: { current: n(r.current_spend), recommended: n(r.recommended_spend) } })),
+      xTitle: "Channel", yTitle: "Spend ($/day)", unit: "money_per_day",
+    }),
   },
 };

@@ -56,6 +56,75 @@ public static class ShapleyAttribution
     // touch leave no path.
     private static Result ByConversionRate(IReadOnlyList<ConversionPath> paths, int samples, Random random)
     {
+        var names = paths.SelectMany(p => p.Channels).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return names.Count <= 62 ? ByConversionRateOverMasks(paths, names, samples, random) : ByConversionRateOverNames(paths, samples, random);
+    }
+
+    // The same game with channel sets as bit masks (channels in ordinal order): no strings per path or coalition.
+    private static Result ByConversionRateOverMasks(IReadOnlyList<ConversionPath> paths, List<string> channels, int samples, Random random)
+    {
+        var bit = channels.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => 1L << x.i, StringComparer.Ordinal);
+        var observed = new Dictionary<long, (double Paths, double Conversions)>();
+        var converting = new Dictionary<long, (double Conversions, double Value)>();
+        foreach (var p in paths)
+        {
+            if (p.Channels.Count == 0) continue;
+            var mask = 0L;
+            for (var i = 0; i < p.Channels.Count; i++) mask |= bit[p.Channels[i]];
+            ref var o = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(observed, mask, out _);
+            o = (o.Paths + 1, o.Conversions + (p.Converted ? 1 : 0));
+            if (!p.Converted) continue;
+            ref var c = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(converting, mask, out _);
+            c = (c.Conversions + 1, c.Value + p.Value);
+        }
+        var memo = new Dictionary<long, double> { [0] = 0 };
+        double V(long set)
+        {
+            if (memo.TryGetValue(set, out var v)) return v;
+            v = observed.TryGetValue(set, out var o) ? o.Conversions / o.Paths : 0;
+            if (long.PopCount(set) <= MaxExactChannels)
+                for (var rest = set; rest != 0; rest &= rest - 1) v = Math.Max(v, V(set & ~(rest & -rest)));
+            else
+                foreach (var (k, x) in observed)
+                    if (x.Conversions / x.Paths > v && (k & ~set) == 0) v = x.Conversions / x.Paths;
+            return memo[set] = v;
+        }
+        var credit = new (double Conversions, double Value)[channels.Count];
+        var variance = new double[channels.Count];
+        var setShares = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        var monteCarlo = false;
+        foreach (var (mask, (conversions, value)) in converting)
+        {
+            var members = Enumerable.Range(0, channels.Count).Where(i => (mask & (1L << i)) != 0).ToArray();
+            // A coalition of the set's members (bit j = its j-th member) as a mask over all channels.
+            double Of(long coalition)
+            {
+                var set = 0L;
+                for (var rest = coalition; rest != 0; rest &= rest - 1) set |= 1L << members[long.TrailingZeroCount(rest)];
+                return V(set);
+            }
+            var n = members.Length;
+            var (phi, se) = n <= MaxExactChannels ? (ExactGame(n, Of), new double[n]) : SampledGame(n, Of, samples, random);
+            monteCarlo |= n > MaxExactChannels;
+            var total = phi.Sum();
+            var shares = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (var j = 0; j < n; j++)
+            {
+                var share = total > 0 ? phi[j] / total : 1.0 / n;
+                shares[channels[members[j]]] = share;
+                credit[members[j]] = (credit[members[j]].Conversions + conversions * share, credit[members[j]].Value + value * share);
+                if (total > 0) variance[members[j]] += Math.Pow(conversions * se[j] / total, 2);
+            }
+            setShares[string.Join('|', members.Select(m => channels[m]))] = shares;
+        }
+        return new Result(channels.Select((c, i) => new ChannelCredit(c, credit[i].Conversions, credit[i].Value)).ToList(),
+            channels.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => Math.Sqrt(variance[x.i]), StringComparer.Ordinal),
+            monteCarlo ? $"conversion_rate, monte_carlo({samples}) above {MaxExactChannels} channels" : "conversion_rate, exact", setShares);
+    }
+
+    // The game over channel names, for more channels than a mask holds.
+    private static Result ByConversionRateOverNames(IReadOnlyList<ConversionPath> paths, int samples, Random random)
+    {
         var observed = new Dictionary<string, (double Paths, double Conversions)>(StringComparer.Ordinal);
         var converting = new Dictionary<string, (string[] Set, double Conversions, double Value)>(StringComparer.Ordinal);
         var allChannels = new SortedSet<string>(StringComparer.Ordinal);
@@ -94,7 +163,7 @@ public static class ShapleyAttribution
         var monteCarlo = false;
         foreach (var (key, (set, conversions, value)) in converting)
         {
-            var (phi, se) = set.Length <= MaxExactChannels ? (ExactGame(set, V), new double[set.Length]) : SampledGame(set, V, samples, random);
+            var (phi, se) = set.Length <= MaxExactChannels ? (ExactGame(set.Length, m => V(Members(set, m))), new double[set.Length]) : SampledGame(set.Length, m => V(Members(set, m)), samples, random);
             monteCarlo |= set.Length > MaxExactChannels;
             var total = phi.Sum();
             var shares = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -113,17 +182,18 @@ public static class ShapleyAttribution
             monteCarlo ? $"conversion_rate, monte_carlo({samples}) above {MaxExactChannels} channels" : "conversion_rate, exact", setShares);
     }
 
-    // φ_j = Σ_{S ⊆ T∖j} |S|!(n−|S|−1)!/n! · (v(S ∪ j) − v(S)) over the subsets of one path's channels.
-    private static double[] ExactGame(string[] set, Func<string[], double> v)
+    // φ_j = Σ_{S ⊆ T∖j} |S|!(n−|S|−1)!/n! · (v(S ∪ j) − v(S)) over the subsets of one path's n channels (coalition masks over them).
+    private static double[] ExactGame(int n, Func<long, double> v)
     {
-        var n = set.Length;
         var values = new double[1 << n];
-        for (var mask = 1; mask < 1 << n; mask++) values[mask] = v(Members(set, mask));
+        for (var mask = 1; mask < 1 << n; mask++) values[mask] = v(mask);
+        var weight = new double[n];
+        for (var k = 0; k < n; k++) weight[k] = Math.Exp(LogFactorial(k) + LogFactorial(n - k - 1) - LogFactorial(n));
         var phi = new double[n];
         for (var j = 0; j < n; j++)
             for (var mask = 0; mask < 1 << n; mask++)
                 if ((mask & (1 << j)) == 0)
-                    phi[j] += Math.Exp(LogFactorial(int.PopCount(mask)) + LogFactorial(n - int.PopCount(mask) - 1) - LogFactorial(n)) * (values[mask | (1 << j)] - values[mask]);
+                    phi[j] += weight[int.PopCount(mask)] * (values[mask | (1 << j)] - values[mask]);
         return phi;
     }
 
@@ -135,9 +205,8 @@ public static class ShapleyAttribution
     }
 
     // Random orderings of one path's channels: mean marginal contribution and its standard error.
-    private static (double[] Phi, double[] StandardError) SampledGame(string[] set, Func<string[], double> v, int samples, Random random)
+    private static (double[] Phi, double[] StandardError) SampledGame(int n, Func<long, double> v, int samples, Random random)
     {
-        var n = set.Length;
         var sums = new double[n];
         var squares = new double[n];
         var order = Enumerable.Range(0, n).ToArray();
@@ -149,7 +218,7 @@ public static class ShapleyAttribution
             foreach (var j in order)
             {
                 coalition |= 1L << j;
-                var after = v(Members(set, coalition));
+                var after = v(coalition);
                 sums[j] += after - before;
                 squares[j] += (after - before) * (after - before);
                 before = after;

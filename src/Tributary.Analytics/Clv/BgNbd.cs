@@ -11,46 +11,128 @@ namespace Tributary.Analytics.Clv;
 /// </summary>
 public static class BgNbd
 {
-    /// <summary>Fits r, α, a, b by maximum likelihood.</summary>
+    /// <summary>Fits r, α, a, b by maximum likelihood (BFGS with the analytic gradient when frequencies are whole numbers).</summary>
     public static BgNbdFit Fit(RfmSummary data, MaximumLikelihoodOptions? options = null)
     {
         data.Validate();
         // Customers with the same (x, t_x, T) contribute the same likelihood: fit the distinct rows, weighted.
         data = data.Weights is null ? data.Compress().Distinct : data;
-        var fit = MaximumLikelihood.Maximize(p => LogLikelihood(new BgNbdParameters(p[0], p[1], p[2], p[3]), data), [1, Math.Max(1, Enumerable.Range(0, data.Count).Sum(i => data.Age[i] * data.Weight(i)) / Enumerable.Range(0, data.Count).Sum(data.Weight) / 4), 1, 1], options);
+        double[] start = [1, Math.Max(1, Enumerable.Range(0, data.Count).Sum(i => data.Age[i] * data.Weight(i)) / Enumerable.Range(0, data.Count).Sum(data.Weight) / 4), 1, 1];
+        var likelihood = Likelihood.TryCreate(data);
+        var fit = likelihood is null
+            ? MaximumLikelihood.Maximize(p => LogLikelihood(new BgNbdParameters(p[0], p[1], p[2], p[3]), data), start, options)
+            : MaximumLikelihood.Maximize((p, gradient) => likelihood.Evaluate(new BgNbdParameters(p[0], p[1], p[2], p[3]), gradient), start, options);
         var q = fit.Parameters;
         return new BgNbdFit(new BgNbdParameters(q[0], q[1], q[2], q[3]), fit);
     }
 
     /// <summary>Sum of the individual log-likelihoods.</summary>
-    public static double LogLikelihood(in BgNbdParameters p, RfmSummary data)
+    public static double LogLikelihood(in BgNbdParameters p, RfmSummary data) =>
+        Likelihood.TryCreate(data) is { } likelihood ? likelihood.Evaluate(p, null) : data.WeightedSum(p, static (q, x, tx, t) => LogLikelihood(q, x, tx, t));
+
+    // The summed log-likelihood and its gradient over rows with whole x. Terms in x alone (gamma and digamma functions)
+    // are computed once per distinct x, logs of α + T and α + t_x once per distinct T and t_x, so a row costs one exp and one log.
+    private sealed class Likelihood
     {
-        var (r, alpha, a, b) = p;
-        // The gamma-function terms depend on x alone: computed once per distinct whole x, not once per customer.
-        var maxX = 0;
-        var integral = true;
-        for (var i = 0; i < data.Count && integral; i++)
+        private readonly int[] _x;
+        private readonly double[] _weight;
+        private readonly int[] _t;
+        private readonly int[] _tx;
+        private readonly double[] _ages;
+        private readonly double[] _recencies;
+        private readonly int _maxX;
+
+        private Likelihood(int[] x, double[] weight, int[] t, int[] tx, double[] ages, double[] recencies, int maxX) =>
+            (_x, _weight, _t, _tx, _ages, _recencies, _maxX) = (x, weight, t, tx, ages, recencies, maxX);
+
+        public static Likelihood? TryCreate(RfmSummary data)
         {
-            integral = data.Frequency[i] == Math.Floor(data.Frequency[i]) && data.Frequency[i] < 100_000;
-            maxX = Math.Max(maxX, (int)data.Frequency[i]);
+            var x = new int[data.Count];
+            var maxX = 0;
+            for (var i = 0; i < data.Count; i++)
+            {
+                var f = data.Frequency[i];
+                if (f != Math.Floor(f) || f >= 100_000) return null;
+                maxX = Math.Max(maxX, x[i] = (int)f);
+            }
+            var (t, ages) = Index(data.Age);
+            var (tx, recencies) = Index(data.Recency);
+            return new Likelihood(x, Enumerable.Range(0, data.Count).Select(data.Weight).ToArray(), t, tx, ages, recencies, maxX);
         }
-        if (!integral)
+
+        private static (int[] Index, double[] Values) Index(double[] column)
         {
-            var parameters = p;
-            return data.WeightedSum((x, tx, t) => LogLikelihood(parameters, x, tx, t));
+            var ids = new Dictionary<double, int>();
+            var index = new int[column.Length];
+            for (var i = 0; i < column.Length; i++)
+            {
+                ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(ids, column[i], out var exists);
+                if (!exists) slot = ids.Count - 1;
+                index[i] = slot;
+            }
+            var values = new double[ids.Count];
+            foreach (var (value, i) in ids) values[i] = value;
+            return (index, values);
         }
-        var byX = new (double Common, double Stays, double Dropped)[maxX + 1];
-        var fixedPart = -SpecialFunctions.GammaLn(r) + r * Math.Log(alpha) + SpecialFunctions.GammaLn(a + b) - SpecialFunctions.GammaLn(b);
-        for (var x = 0; x <= maxX; x++)
-            byX[x] = (fixedPart + SpecialFunctions.GammaLn(r + x) - SpecialFunctions.GammaLn(a + b + x),
-                SpecialFunctions.GammaLn(b + x), x == 0 ? 0 : Math.Log(a) + SpecialFunctions.GammaLn(b + x - 1));
-        return data.WeightedSum((xd, tx, t) =>
+
+        // Σ w·ln L_i, FHL 2005 eq. (6); with a gradient array, also Σ w·∂ln L_i/∂(r, α, a, b).
+        public double Evaluate(BgNbdParameters p, double[]? gradient)
         {
-            var x = (int)xd;
-            var (common, stays, dropped) = byX[x];
-            var stay = stays - (r + x) * Math.Log(alpha + t);
-            return x == 0 ? common + stay : common + LogSumExp(stay, dropped - (r + x) * Math.Log(alpha + tx));
-        });
+            var (r, alpha, a, b) = p;
+            var fixedPart = -SpecialFunctions.GammaLn(r) + r * Math.Log(alpha) + SpecialFunctions.GammaLn(a + b) - SpecialFunctions.GammaLn(b);
+            var (psiR, psiAB, psiB, logA, logAlpha) = (SpecialFunctions.DiGamma(r), SpecialFunctions.DiGamma(a + b), SpecialFunctions.DiGamma(b), Math.Log(a), Math.Log(alpha));
+            // Per x: A (common), S0 = lnΓ(b+x), D0 = ln a + lnΓ(b+x−1), and ∂A/∂r, ∂A/∂a, ∂A/∂b, ∂S/∂b, ∂D/∂b.
+            var byX = new double[(_maxX + 1) * 8];
+            for (var x = 0; x <= _maxX; x++)
+            {
+                var o = x * 8;
+                byX[o] = fixedPart + SpecialFunctions.GammaLn(r + x) - SpecialFunctions.GammaLn(a + b + x);
+                byX[o + 1] = SpecialFunctions.GammaLn(b + x);
+                byX[o + 2] = x == 0 ? 0 : logA + SpecialFunctions.GammaLn(b + x - 1);
+                if (gradient is null) continue;
+                var psiABX = SpecialFunctions.DiGamma(a + b + x);
+                byX[o + 3] = SpecialFunctions.DiGamma(r + x) - psiR + logAlpha;
+                byX[o + 4] = psiAB - psiABX;
+                byX[o + 5] = psiAB - psiB - psiABX;
+                byX[o + 6] = SpecialFunctions.DiGamma(b + x);
+                byX[o + 7] = x == 0 ? 0 : SpecialFunctions.DiGamma(b + x - 1);
+            }
+            var logT = _ages.Select(t => Math.Log(alpha + t)).ToArray();
+            var logTx = _recencies.Select(t => Math.Log(alpha + t)).ToArray();
+            var totals = new double[gradient is null ? 1 : 5];
+            var withGradient = gradient is not null;
+            ChunkedSum.Run(_x.Length, totals, (start, end, sum) =>
+            {
+                for (var i = start; i < end; i++)
+                {
+                    var x = _x[i];
+                    var o = x * 8;
+                    var w = _weight[i];
+                    var lt = logT[_t[i]];
+                    var stay = byX[o + 1] - (r + x) * lt;
+                    double ll, wStay = 1, wDrop = 0, ltx = 0;
+                    if (x == 0) ll = byX[o] + stay;
+                    else
+                    {
+                        ltx = logTx[_tx[i]];
+                        var drop = byX[o + 2] - (r + x) * ltx;
+                        var m = Math.Max(stay, drop);
+                        var (eStay, eDrop) = (Math.Exp(stay - m), Math.Exp(drop - m));
+                        var total = eStay + eDrop;
+                        ll = byX[o] + m + Math.Log(total);
+                        (wStay, wDrop) = (eStay / total, eDrop / total);
+                    }
+                    sum[0] += w * ll;
+                    if (!withGradient) continue;
+                    sum[1] += w * (byX[o + 3] - wStay * lt - wDrop * ltx);
+                    sum[2] += w * (r / alpha - (r + x) * (wStay / (alpha + _ages[_t[i]]) + (x == 0 ? 0 : wDrop / (alpha + _recencies[_tx[i]]))));
+                    sum[3] += w * (byX[o + 4] + wDrop / a);
+                    sum[4] += w * (byX[o + 5] + wStay * byX[o + 6] + wDrop * byX[o + 7]);
+                }
+            });
+            if (gradient is not null) totals.AsSpan(1).CopyTo(gradient);
+            return totals[0];
+        }
     }
 
     // FHL 2005 eq. (6) in log form; the two terms meet in a log-sum-exp so large x cannot overflow.
@@ -80,6 +162,71 @@ public static class BgNbd
         var numerator = (a + b + x - 1) / (a - 1) * -PreciseMath.ExpM1(logTail);
         var denominator = x == 0 ? 1 : 1 + a / (b + x - 1) * Math.Exp((r + x) * (Math.Log(alpha + t) - Math.Log(alpha + tx)));
         return numerator / denominator;
+    }
+
+    /// <summary>
+    /// <see cref="ProbabilityAlive"/>, <see cref="ExpectedPurchases"/> and <see cref="CustomerValue.Discounted"/> for every row
+    /// at once. Eq. (10) is a part in (x, T) over eq. (13)'s denominator in (x, t_x, T), and so is every monthly step of the
+    /// discounted sum: the hypergeometric parts are computed once per distinct (x, T), and a row costs one exp and a log.
+    /// </summary>
+    public static CustomerScores Score(in BgNbdParameters p, RfmSummary rows, double horizon, double unitsPerYear, double annualDiscountRate,
+        CancellationToken cancellationToken = default)
+    {
+        var (r, alpha, a, b) = p;
+        var pairs = new Dictionary<(double X, double T), int>();
+        var pairOf = new int[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(pairs, (rows.Frequency[i], rows.Age[i]), out var exists);
+            if (!exists) slot = pairs.Count - 1;
+            pairOf[i] = slot;
+        }
+        var keys = new (double X, double T)[pairs.Count];
+        foreach (var (key, j) in pairs) keys[j] = key;
+        // The monthly steps of CustomerValue.Discounted.
+        var month = unitsPerYear / 12;
+        var steps = horizon <= 0 ? 0 : (int)Math.Ceiling(horizon / month - 1e-9);
+        var at = new double[steps];
+        var discount = new double[steps];
+        for (var k = 0; k < steps; k++) (at[k], discount[k]) = (Math.Min((k + 1) * month, horizon), Math.Pow(1 + annualDiscountRate, Math.Min((k + 1) * month, horizon) / unitsPerYear));
+        var atHorizon = new double[keys.Length];
+        var discounted = new double[keys.Length];
+        var options = new ParallelOptions { CancellationToken = cancellationToken };
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, keys.Length, 256), options, range =>
+        {
+            for (var j = range.Item1; j < range.Item2; j++)
+            {
+                var (x, t) = keys[j];
+                // Eq. (10)'s numerator: (a+b+x−1)/(a−1) · (1 − ((α+T)/(α+T+τ))^(r+x) 2F1(r+x, b+x; a+b+x−1; τ/(α+T+τ))).
+                double Numerator(double tau) => tau <= 0 ? 0 : (a + b + x - 1) / (a - 1) * -PreciseMath.ExpM1(
+                    (r + x) * Math.Log((alpha + t) / (alpha + t + tau)) + Hypergeometric.LogHyp2F1(r + x, b + x, a + b + x - 1, tau / (alpha + t + tau)));
+                atHorizon[j] = Numerator(horizon);
+                double total = 0, previous = 0;
+                for (var k = 0; k < steps; k++)
+                {
+                    var cumulative = at[k] == horizon ? atHorizon[j] : Numerator(at[k]);
+                    total += (cumulative - previous) / discount[k];
+                    previous = cumulative;
+                }
+                discounted[j] = total;
+            }
+        });
+        var alive = new double[rows.Count];
+        var expected = new double[rows.Count];
+        var value = new double[rows.Count];
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, rows.Count, 16_384), options, range =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++)
+            {
+                double x = rows.Frequency[i], tx = rows.Recency[i], t = rows.Age[i];
+                // Eq. (13)'s denominator; P(alive) is its inverse.
+                var denominator = x == 0 ? 1 : 1 + a / (b + x - 1) * Math.Exp((r + x) * (Math.Log(alpha + t) - Math.Log(alpha + tx)));
+                alive[i] = 1 / denominator;
+                expected[i] = atHorizon[pairOf[i]] / denominator;
+                value[i] = discounted[pairOf[i]] / denominator;
+            }
+        });
+        return new CustomerScores(alive, expected, value);
     }
 
     /// <summary>Expected transactions of a new customer in <paramref name="horizon"/> time units, FHL 2005 eq. (9).</summary>

@@ -18,14 +18,14 @@ public static class GammaGamma
     {
         var (x, z) = RepeatBuyers(frequency, meanValue);
         var data = new SpendData(x, z);
-        var fit = MaximumLikelihood.Maximize(p => data.LogLikelihood(new GammaGammaParameters(p[0], p[1], p[2])), [1, 1, Math.Max(1, z.Average())], options);
+        var fit = MaximumLikelihood.Maximize((p, gradient) => data.LogLikelihood(new GammaGammaParameters(p[0], p[1], p[2]), gradient), [1, 1, Math.Max(1, z.Average())], options);
         var q = fit.Parameters;
         return new GammaGammaFit(new GammaGammaParameters(q[0], q[1], q[2]), fit, x.Length);
     }
 
     /// <summary>Sum over repeat buyers of FH 2013 eq. (3) in log form.</summary>
     public static double LogLikelihood(in GammaGammaParameters parameters, IReadOnlyList<double> frequency, IReadOnlyList<double> meanValue) =>
-        new SpendData(frequency.ToArray(), meanValue.ToArray()).LogLikelihood(parameters);
+        new SpendData(frequency.ToArray(), meanValue.ToArray()).LogLikelihood(parameters, null);
 
     // FH 2013 eq. (3) summed: lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln z̄ + px ln x − (px+q) ln(γ + x z̄).
     // Terms in x alone are summed per distinct x and those in z̄ alone once, so each evaluation costs one log per customer.
@@ -45,21 +45,44 @@ public static class GammaGamma
             _sumLnZ = z.Sum(Math.Log);
         }
 
-        public double LogLikelihood(in GammaGammaParameters parameters)
+        // With a gradient array, also ∂/∂(p, q, γ): ∂p = Σ x(ψ(px+q) − ψ(px) + ln z̄ + ln x − ln(γ + x z̄)),
+        // ∂q = Σ (ψ(px+q) − ψ(q) + ln γ − ln(γ + x z̄)), ∂γ = Σ (q/γ − (px+q)/(γ + x z̄)).
+        public double LogLikelihood(in GammaGammaParameters parameters, double[]? gradient)
         {
             var (p, q, gamma) = parameters;
-            double sum = 0;
+            double sum = 0, dp = 0, dq = 0;
             foreach (var (x, count, sumXLnX) in _byFrequency)
-                sum += count * (SpecialFunctions.GammaLn(p * x + q) - SpecialFunctions.GammaLn(p * x)) + p * sumXLnX;
-            sum += _x.Length * (q * Math.Log(gamma) - SpecialFunctions.GammaLn(q)) + p * _sumXLnZ - _sumLnZ;
-            double sumLn = 0, sumXLn = 0;
-            for (var i = 0; i < _x.Length; i++)
             {
-                var l = Math.Log(gamma + _x[i] * _z[i]);
-                sumLn += l;
-                sumXLn += _x[i] * l;
+                sum += count * (SpecialFunctions.GammaLn(p * x + q) - SpecialFunctions.GammaLn(p * x)) + p * sumXLnX;
+                if (gradient is null) continue;
+                var psi = SpecialFunctions.DiGamma(p * x + q);
+                dp += count * x * (psi - SpecialFunctions.DiGamma(p * x)) + sumXLnX;
+                dq += count * psi;
             }
-            return sum - p * sumXLn - q * sumLn;
+            var n = _x.Length;
+            sum += n * (q * Math.Log(gamma) - SpecialFunctions.GammaLn(q)) + p * _sumXLnZ - _sumLnZ;
+            var totals = new double[gradient is null ? 2 : 4];
+            var (xs, zs) = (_x, _z);
+            ChunkedSum.Run(n, totals, (start, end, t) =>
+            {
+                for (var i = start; i < end; i++)
+                {
+                    var u = gamma + xs[i] * zs[i];
+                    var l = Math.Log(u);
+                    t[0] += l;
+                    t[1] += xs[i] * l;
+                    if (t.Length == 2) continue;
+                    t[2] += 1 / u;
+                    t[3] += xs[i] / u;
+                }
+            });
+            if (gradient is not null)
+            {
+                gradient[0] = dp + _sumXLnZ - totals[1];
+                gradient[1] = dq - n * SpecialFunctions.DiGamma(q) + n * Math.Log(gamma) - totals[0];
+                gradient[2] = n * q / gamma - q * totals[2] - p * totals[3];
+            }
+            return sum - p * totals[1] - q * totals[0];
         }
     }
 

@@ -27,8 +27,7 @@ public static class ParetoNbd
     /// <summary>Sum of the individual log-likelihoods.</summary>
     public static double LogLikelihood(in ParetoNbdParameters p, RfmSummary data)
     {
-        var parameters = p;
-        return data.WeightedSum((x, tx, t) => LogLikelihood(parameters, x, tx, t));
+        return data.WeightedSum(p, static (q, x, tx, t) => LogLikelihood(q, x, tx, t));
     }
 
     // FH 2005 note, eq. (22): ln L = ln C + ln(stay term + s/(r+s+x) · A0), each part in logs.

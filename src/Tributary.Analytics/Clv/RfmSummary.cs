@@ -56,22 +56,14 @@ public sealed record RfmSummary(double[] Frequency, double[] Recency, double[] A
         return (new RfmSummary(x.ToArray(), tx.ToArray(), t.ToArray()) { Weights = w.ToArray() }, map);
     }
 
-    /// <summary>Σ weight · f(x, t_x, T), in parallel chunks when there are many rows.</summary>
-    internal double WeightedSum(Func<double, double, double, double> f)
+    /// <summary>Σ weight · f(p, x, t_x, T), in parallel chunks when there are many rows, summed in a fixed order.</summary>
+    internal double WeightedSum<TParameters>(TParameters p, Func<TParameters, double, double, double, double> f)
     {
-        if (Count < 20_000)
+        var total = new double[1];
+        Fitting.ChunkedSum.Run(Count, total, (start, end, sum) =>
         {
-            double sum = 0;
-            for (var i = 0; i < Count; i++) sum += Weight(i) * f(Frequency[i], Recency[i], Age[i]);
-            return sum;
-        }
-        var total = 0.0;
-        var gate = new object();
-        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, Count, 8192), () => 0.0, (range, _, local) =>
-        {
-            for (var i = range.Item1; i < range.Item2; i++) local += Weight(i) * f(Frequency[i], Recency[i], Age[i]);
-            return local;
-        }, local => { lock (gate) total += local; });
-        return total;
+            for (var i = start; i < end; i++) sum[0] += Weight(i) * f(p, Frequency[i], Recency[i], Age[i]);
+        });
+        return total[0];
     }
 }

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tributary.Cli.Hosting;
 using Tributary.Cli.Projects;
-using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
-using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
 
 namespace Tributary.Cli.Commands;
@@ -20,7 +22,8 @@ internal static class BackfillCommand
         var to = new Option<string>("--to") { Description = "Last partition key, inclusive.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Partitions running at once. Default 2.", DefaultValueFactory = _ => 2 };
         var param = new Option<string[]>("--param") { Description = "Override a template param: name=value. Repeatable." };
-        var command = new Command("backfill", "Materialize a range of a partitioned pipeline's partitions.") { pipeline, from, to, concurrency, param };
+        var logFormat = TributaryHost.LogFormatOption();
+        var command = new Command("backfill", "Materialize a range of a partitioned pipeline's partitions.") { pipeline, from, to, concurrency, param, logFormat };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             await using var project = cli.Open(parse);
@@ -36,28 +39,31 @@ internal static class BackfillCommand
                 }
             }
             var spec = project.LoadPipeline(name, parameters);
-            var warehouse = await project.WarehouseAsync(ct);
-            var store = (SqliteRunStore)await project.StoreAsync(ct);
-            // A daemon for this backfill alone: no schedules or sensors of any pipeline run here.
-            var daemon = new Daemon(_ => Task.FromResult<IReadOnlyList<Core.Pipelines.PipelineSpec>>([spec with { Schedule = null, Sensors = [] }]), store, store,
-                new SensorEvaluator(warehouse, store, project.Settings.Directory, project.Settings.AllowedPaths),
-                new QueuedRunLauncher((n, p, partition) => project.LoadPipeline(n, p, partition), project.Catalog, warehouse, store, store,
-                    new ExecutorOptions(project.Settings.Parallelism), project.Settings.Directory, cli.Time, project.Settings.AllowedPaths).LaunchAsync,
-                new FailureAlerts(new HttpClient(), Environment.GetEnvironmentVariable, cli.Error.WriteLine), new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }, cli.Time, cli.Error.WriteLine);
+            // The daemon 'trib serve' runs, composed the same way, but for this pipeline's backfill alone: no schedules or sensors.
+            var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }, spec),
+                parse.GetValue(logFormat), ct);
+            using var host = TributaryHost.BuildHost(compose);
+            var daemon = host.Services.GetRequiredService<Daemon>();
+            var store = host.Services.GetRequiredService<IOrchestrationStore>();
+            var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tributary.Backfill");
             var id = await daemon.StartBackfillAsync(spec, parse.GetValue(from)!, parse.GetValue(to)!, parse.GetValue(concurrency), parameters, ct);
-            while (true)
+            await host.StartAsync(ct);
+            try
             {
-                await daemon.TickAsync(ct);
-                var backfill = (await store.GetBackfillAsync(id, ct))!;
-                if (backfill.Status != BackfillStatus.Running) break;
-                await Task.Delay(200, ct);
+                while ((await store.GetBackfillAsync(id, ct))!.Status == BackfillStatus.Running) await Task.Delay(TimeSpan.FromMilliseconds(200), cli.Time, ct);
             }
-            await daemon.WhenIdleAsync();
+            finally
+            {
+                // Ctrl+C: the daemon cancels the running partitions and queues them again; else nothing is left running.
+                await host.StopAsync(CancellationToken.None);
+            }
             var partitions = await store.GetBackfillPartitionsAsync(id, ct);
             foreach (var p in partitions.Where(p => p.Status != PartitionRunStatus.Succeeded))
-                cli.Error.WriteLine($"  {p.Key}: {p.Status.ToString().ToLowerInvariant()}{(p.RunId is null ? "" : $" (trib runs show {p.RunId})")}");
-            var ok = partitions.All(p => p.Status == PartitionRunStatus.Succeeded);
-            cli.Error.WriteLine($"backfill {id}: {partitions.Count(p => p.Status == PartitionRunStatus.Succeeded)} of {partitions.Count} partition(s) materialized");
+                log.PartitionNotMaterialized(p.Key, p.Status.ToString().ToLowerInvariant(), p.RunId is null ? "" : $" (trib runs show {p.RunId})");
+            var succeeded = partitions.Count(p => p.Status == PartitionRunStatus.Succeeded);
+            var ok = succeeded == partitions.Count;
+            var level = ok ? LogLevel.Information : LogLevel.Error;
+            log.BackfillDone(level, id, succeeded, partitions.Count);
             return ok ? ExitCodes.Success : ExitCodes.RunFailed;
         }));
         return command;

@@ -20,12 +20,21 @@ internal static class QuickstartCommand
         var command = new Command("quickstart", "Create a demo project, run the customer_ltv template on it and show the results.") { dir, customers };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
+            // Safe to run again: what exists is reused, a changed pipeline is kept, and the exports are written only once
+            // (new exports would be new files to the sources, which append them: every raw table would double).
             var folder = Path.GetFullPath(parse.GetValue(dir)!);
-            if (!File.Exists(Path.Combine(folder, ProjectSettings.FileName))) InitCommand.Init(cli, folder);
+            if (File.Exists(Path.Combine(folder, ProjectSettings.FileName))) cli.Error.WriteLine($"reusing the project in {folder}");
+            else InitCommand.Init(cli, folder);
             await using var project = ProjectSession.Open(folder, cli.Time);
-            var summary = DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(parse.GetValue(customers)));
-            cli.Error.WriteLine($"wrote a demo store to data/demo: {summary.Customers:N0} customers, {summary.Orders:N0} orders, {summary.Events:N0} events (ground truth in data/demo/ground_truth)");
-            TemplatesCommand.Add(cli, project, "customer_ltv", force: true);
+            var demo = Path.Combine(folder, "data", "demo");
+            if (Directory.Exists(demo) && Directory.EnumerateFileSystemEntries(demo).Any())
+                cli.Error.WriteLine($"reusing the demo store in {project.Relative(demo)} (delete that folder to generate a new one)");
+            else
+            {
+                var summary = DemoStoreGenerator.Write(demo, new DemoStoreOptions(parse.GetValue(customers)));
+                cli.Error.WriteLine($"wrote a demo store to data/demo: {summary.Customers:N0} customers, {summary.Orders:N0} orders, {summary.Events:N0} events (ground truth in data/demo/ground_truth)");
+            }
+            TemplatesCommand.AddUnlessChanged(cli, project, "customer_ltv");
             var result = await RunCommand.RunAsync(cli, project, "customer_ltv", null, new Dictionary<string, string>(), RunProgress.TerminalAttached, ct);
             if (result.Status != RunStatus.Succeeded) return ExitCodes.RunFailed;
 

@@ -70,32 +70,27 @@ internal static class RunCommand
         var store = await project.StoreAsync(cancellationToken);
         foreach (var id in project.RecoveredRuns)
             cli.Error.WriteLine($"run {id} was left running by a process that died; marked failed (tables kept their previous version)");
-        var executor = new RunExecutor(project.Catalog, warehouse, store, new ExecutorOptions(project.Settings.Parallelism), cli.Time);
+        var events = new RunEventHub(store);
+        var executor = new RunExecutor(project.Catalog, warehouse, store, new ExecutorOptions(project.Settings.Parallelism), cli.Time, events, project.HttpClients);
         var progress = new RunProgress(cli.Error, live);
-        var request = new RunRequest { Selection = selection, ProjectDirectory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Observer = progress.Observe };
+        // The display follows the run-event channel; the run returns only after its last event is delivered.
+        var subscription = events.Subscribe(null);
+        var shown = progress.FollowAsync(subscription.Reader);
+        var request = new RunRequest { Selection = selection, ProjectDirectory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths };
 
-        RunResult result;
-        if (live)
+        async Task<RunResult> ExecuteAsync()
         {
-            RunResult? outcome = null;
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(cli.Error) });
-            await console.Live(progress.Render()).StartAsync(async ctx =>
+            try
             {
-                var task = executor.ExecuteAsync(spec, request, cancellationToken);
-                while (!task.IsCompleted)
-                {
-                    ctx.UpdateTarget(progress.Render());
-                    await Task.WhenAny(task, Task.Delay(100, CancellationToken.None));
-                }
-                ctx.UpdateTarget(progress.Render());
-                outcome = await task;
-            });
-            result = outcome!;
+                return await executor.ExecuteAsync(spec, request, cancellationToken);
+            }
+            finally
+            {
+                subscription.Dispose();
+                await shown;
+            }
         }
-        else
-        {
-            result = await executor.ExecuteAsync(spec, request, cancellationToken);
-        }
+        var result = live ? await ShowLiveAsync(cli, progress, ExecuteAsync()) : await ExecuteAsync();
 
         cli.Error.WriteLine(result.Status switch
         {
@@ -104,5 +99,21 @@ internal static class RunCommand
             _ => $"run {result.RunId} failed: {result.Error}\n  details: trib runs show {result.RunId}",
         });
         return result;
+    }
+
+    // A step table redrawn while the run goes; drawn a last time once every event is shown.
+    private static async Task<RunResult> ShowLiveAsync(CliContext cli, RunProgress progress, Task<RunResult> run)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(cli.Error) });
+        await console.Live(progress.Render()).StartAsync(async ctx =>
+        {
+            while (!run.IsCompleted)
+            {
+                ctx.UpdateTarget(progress.Render());
+                await Task.WhenAny(run, Task.Delay(100, CancellationToken.None));
+            }
+            ctx.UpdateTarget(progress.Render());
+        });
+        return await run;
     }
 }

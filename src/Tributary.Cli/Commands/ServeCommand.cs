@@ -1,7 +1,9 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tributary.Cli.Hosting;
 using Tributary.Cli.Projects;
 using Tributary.Engine.Orchestration;
-using Tributary.Engine.Runs;
 using Tributary.Server;
 using Tributary.Server.Security;
 
@@ -15,7 +17,8 @@ internal static class ServeCommand
         var host = new Option<string?>("--host") { Description = "Address to bind (default: server.host in tributary.yaml, else 127.0.0.1). Anything but loopback needs TRIBUTARY_TOKEN." };
         var port = new Option<int?>("--port") { Description = "Port (default: server.port in tributary.yaml, else 8080; 0 picks a free one)." };
         var concurrency = new Option<int>("--max-runs") { Description = "Runs executing at once. Default 2.", DefaultValueFactory = _ => 2 };
-        var command = new Command("serve", "Run the scheduler, sensors, run queue and backfills, with the REST API and web UI.") { host, port, concurrency };
+        var logFormat = TributaryHost.LogFormatOption();
+        var command = new Command("serve", "Run the scheduler, sensors, run queue and backfills, with the REST API and web UI.") { host, port, concurrency, logFormat };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             await using var project = cli.Open(parse);
@@ -40,34 +43,26 @@ internal static class ServeCommand
                 throw new CliException(e.Message);
             }
             if (project.Settings.ServerWriteSecret) options = options with { WriteSecret = WriteSecret.LoadOrCreate(project.WriteSecretFile) };
-            var warehouse = await project.WarehouseAsync(ct);
-            var store = (SqliteRunStore)await project.StoreAsync(ct);
-            var served = new TributaryProject
-            {
-                Directory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Catalog = project.Catalog, Warehouse = warehouse, Runs = store, Orchestration = store,
-                Parallelism = project.Settings.Parallelism,
-                LoadPipeline = (name, parameters, partition) => project.LoadPipeline(name, parameters, partition),
-                PipelineNames = project.PipelineNames,
-                PipelinesDirectory = project.Settings.PipelinesDirectory,
-                Templates = TemplateLibrary.Names.ToDictionary(n => n, n => TemplateLibrary.Read(n)!),
-            };
-            var log = (string line) => { lock (cli.Error) cli.Error.WriteLine($"{cli.Time.GetLocalNow():HH:mm:ss} {line}"); };
-            await using var server = TributaryServer.Create(served, options, new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }, cli.Time, log);
+            var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }),
+                parse.GetValue(logFormat), ct);
+            await using var server = TributaryServer.Create(options, compose);
+            var log = server.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tributary.Serve");
             await server.StartAsync(ct);
             ServerConnection.Announce(project, server.Address);
             var guard = options.Token is not null ? " (bearer token required)"
                 : options.WriteSecret is not null ? $" (changes need the write secret in {project.Relative(project.WriteSecretFile)})" : "";
-            log($"serving {project.Settings.Directory} at {server.Address}{guard}; Ctrl+C stops");
+            log.Serving(project.Settings.Directory, server.Address, guard);
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);
             }
             catch (OperationCanceledException)
             {
-                log("stopping: running runs are cancelled and queued again for the next start");
+                log.Stopping();
             }
             finally
             {
+                // The host's own shutdown timeout bounds the daemon's stop.
                 await server.StopAsync(CancellationToken.None);
                 File.Delete(project.ServerFile);
             }

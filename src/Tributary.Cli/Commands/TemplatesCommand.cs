@@ -27,15 +27,34 @@ internal static class TemplatesCommand
         return command;
     }
 
+    /// <summary>Adds a template unless its pipeline file exists: the same text is reused, a changed one is kept and said so.</summary>
+    public static void AddUnlessChanged(CliContext cli, ProjectSession project, string name)
+    {
+        var target = Target(project, name);
+        if (!File.Exists(target))
+        {
+            Add(cli, project, name, force: false);
+            return;
+        }
+        if (File.ReadAllText(target) == Text(name))
+            cli.Error.WriteLine($"reusing {project.Relative(target)}");
+        else
+            cli.Error.WriteLine($"kept your changed {project.Relative(target)} (not overwritten); to go back to the template: trib templates add {name} --force");
+    }
+
     public static int Add(CliContext cli, ProjectSession project, string name, bool force)
     {
-        var text = TemplateLibrary.Read(name)
-            ?? throw new CliException($"no template '{name}'.{NameSuggestion.Format(name, TemplateLibrary.Names)} Templates: {string.Join(", ", TemplateLibrary.Names)}.");
-        var target = Path.Combine(project.Settings.PipelinesDirectory, name + ".yaml");
+        var text = Text(name);
+        var target = Target(project, name);
         if (File.Exists(target) && !force) throw new CliException($"{project.Relative(target)} already exists; pass --force to overwrite it.");
         Directory.CreateDirectory(project.Settings.PipelinesDirectory);
         File.WriteAllText(target, text);
         cli.Error.WriteLine($"added {project.Relative(target)}; next: trib validate, then trib run {name}");
         return ExitCodes.Success;
     }
+
+    private static string Target(ProjectSession project, string name) => Path.Combine(project.Settings.PipelinesDirectory, name + ".yaml");
+
+    private static string Text(string name) => TemplateLibrary.Read(name)
+        ?? throw new CliException($"no template '{name}'.{NameSuggestion.Format(name, TemplateLibrary.Names)} Templates: {string.Join(", ", TemplateLibrary.Names)}.");
 }

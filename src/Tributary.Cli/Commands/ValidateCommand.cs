@@ -14,8 +14,9 @@ internal static class ValidateCommand
         var command = new Command("validate", "Check pipeline files and report every problem with file:line:col.") { files };
         command.SetAction((parse, _) => cli.RunAsync(() =>
         {
-            var project = cli.Open(parse);
             var given = parse.GetValue(files) ?? [];
+            // Named files are checked anywhere; the project's own pipelines need a project.
+            var project = cli.Open(parse, settingsRequired: given.Length == 0);
             var paths = given.Length > 0 ? given.Select(project.ResolvePipelineFile).ToList() : project.PipelineFiles();
             if (paths.Count == 0) throw new CliException($"no pipeline files in {project.Relative(project.Settings.PipelinesDirectory)}. Add one with 'trib templates add NAME'.");
             var loader = new PipelineLoader(project.Catalog);

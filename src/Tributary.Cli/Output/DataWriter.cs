@@ -1,16 +1,30 @@
 using System.Globalization;
-using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Spectre.Console;
 
 namespace Tributary.Cli.Output;
 
-/// <summary>Prints rows as a table, CSV or JSON to stdout; the one place every listing command formats data.</summary>
+/// <summary>
+/// Prints rows as a table, CSV or JSON to stdout; the one place every listing command formats data. Tables are for
+/// people (numbers rounded by what the column holds, yes/no); CSV and JSON keep every digit for programs.
+/// </summary>
 internal static class DataWriter
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // ISO-8601 dates and times, and '+' or '&' as themselves: the output goes to files and programs, not into HTML.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Write(TextWriter output, OutputFormat format, IReadOnlyList<string> columns, IEnumerable<object?[]> rows)
+    /// <summary>Indented JSON without HTML escaping, for every JSON the CLI prints.</summary>
+    public static JsonSerializerOptions JsonOptions => Indented;
+
+    // Column names that hold money (two decimals) or seconds ("12.4 s") in a table.
+    private static readonly string[] MoneyWords = ["spend", "revenue", "clv", "amount", "cac", "value", "price", "cost", "budget", "total", "margin", "aov"];
+
+    /// <summary>
+    /// Writes the rows. <paramref name="terminal"/> says whether the output is a terminal: a table is then fitted to
+    /// its width; otherwise (piped or redirected) it is printed unwrapped, so ids and type names are never cut.
+    /// </summary>
+    public static void Write(TextWriter output, OutputFormat format, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, bool? terminal = null)
     {
         switch (format)
         {
@@ -22,10 +36,18 @@ internal static class DataWriter
                 output.WriteLine(JsonSerializer.Serialize(Objects(columns, rows), Indented));
                 break;
             default:
+                var cells = rows.Select(r => r.Select((v, i) => Cell(columns[i], v)).ToArray()).ToList();
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+                if (!(terminal ?? IsTerminal(output)))
+                    console.Profile.Width = Math.Max(80, columns.Select((c, i) => Math.Max(c.Length, cells.Select(r => r[i].Length).DefaultIfEmpty(0).Max()) + 3).Sum() + 1);
                 var table = new Table().Border(TableBorder.Rounded);
-                foreach (var c in columns) table.AddColumn(new TableColumn(Markup.Escape(c)));
-                foreach (var row in rows) table.AddRow(row.Select(v => Markup.Escape(Text(v))).ToArray());
+                foreach (var (c, i) in columns.Select((c, i) => (c, i)))
+                {
+                    var column = new TableColumn(Markup.Escape(c));
+                    if (IsNumericColumn(cells, i)) column.RightAligned();
+                    table.AddColumn(column);
+                }
+                foreach (var row in cells) table.AddRow(row.Select(Markup.Escape).ToArray());
                 console.Write(table);
                 break;
         }
@@ -38,19 +60,61 @@ internal static class DataWriter
     /// <summary>Any object as indented JSON.</summary>
     public static void WriteJson(TextWriter output, object value) => output.WriteLine(JsonSerializer.Serialize(value, Indented));
 
+    /// <summary>A value as plain text with every digit (CSV).</summary>
     public static string Text(object? value) => value switch
     {
         null => "",
         DateTime d => d.ToString(d.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
         DateTimeOffset d => d.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         double x => x.ToString("0.####", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
 
+    /// <summary>
+    /// A value as a person reads it in a table: yes/no; seconds as "12.4 s"; money two decimals; counts and other
+    /// numbers with a thousands separator, fractions to four significant digits; ids and years left alone.
+    /// </summary>
+    public static string Cell(string column, object? value)
+    {
+        var name = column.ToLowerInvariant();
+        return value switch
+        {
+            bool b => b ? "yes" : "no",
+            int or long or short or byte when IsIdentifier(name) => Text(value),
+            int or long or short or byte => Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString("N0", CultureInfo.InvariantCulture),
+            double or float or decimal => Number(name, Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+            _ => Text(value),
+        };
+    }
+
+    private static string Number(string name, double x)
+    {
+        if (double.IsNaN(x) || double.IsInfinity(x)) return x.ToString(CultureInfo.InvariantCulture);
+        if (name.EndsWith("_s", StringComparison.Ordinal) || name.Contains("seconds", StringComparison.Ordinal)) return x.ToString("#,##0.0", CultureInfo.InvariantCulture) + " s";
+        if (MoneyWords.Any(w => name.Contains(w, StringComparison.Ordinal)) && !name.Contains("share", StringComparison.Ordinal)) return x.ToString("#,##0.00", CultureInfo.InvariantCulture);
+        var magnitude = Math.Abs(x);
+        if (magnitude >= 1e9 || (magnitude > 0 && magnitude < 1e-4)) return x.ToString("0.###e+0", CultureInfo.InvariantCulture);
+        if (magnitude >= 100) return x.ToString("#,##0.#", CultureInfo.InvariantCulture);
+        return x.ToString("#,##0.####", CultureInfo.InvariantCulture);
+    }
+
+    private static bool IsIdentifier(string name) =>
+        name == "id" || name.EndsWith("_id", StringComparison.Ordinal) || name.EndsWith("year", StringComparison.Ordinal) || name is "line" or "seed" or "rank" or "pid";
+
+    // Right-aligned when every filled cell is a number as Cell writes it.
+    private static bool IsNumericColumn(List<string[]> cells, int column) =>
+        cells.Any(r => r[column].Length > 0) && cells.All(r => r[column].Length == 0 || double.TryParse(
+            r[column].Replace(",", "", StringComparison.Ordinal).Replace(" s", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+
+    // The process's own stdout on a terminal; anything else (a file, a pipe, a test's writer) is not one.
+    private static bool IsTerminal(TextWriter output) =>
+        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+
     private static object? Json(object? value) => value switch
     {
-        null or bool or string or int or long or double or decimal => value,
+        null or bool or string or int or long or double or decimal or DateTime or DateTimeOffset or DateOnly => value,
         float f => (double)f,
         _ => Text(value),
     };

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Spectre.Console;
 using Tributary.Engine.Runs;
 
@@ -13,6 +14,12 @@ internal sealed class RunProgress(TextWriter error, bool live)
     public bool IsLive => live;
 
     public static bool TerminalAttached => !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    /// <summary>Shows each event of <paramref name="events"/> until it completes.</summary>
+    public async Task FollowAsync(ChannelReader<RunEvent> events)
+    {
+        await foreach (var e in events.ReadAllAsync()) Observe(e);
+    }
 
     public void Observe(RunEvent e)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Tributary.Components;
 using Tributary.Core.Components;
 using Tributary.Core.Diagnostics;
@@ -17,6 +18,7 @@ internal sealed class ProjectSession : IAsyncDisposable
 {
     private IWarehouse? _warehouse;
     private SqliteRunStore? _store;
+    private ServiceProvider? _http;
 
     private readonly TimeProvider _time;
 
@@ -29,9 +31,17 @@ internal sealed class ProjectSession : IAsyncDisposable
     public ProjectSettings Settings { get; }
     public ComponentCatalog Catalog { get; } = BuiltInComponents.CreateCatalog();
 
-    public static ProjectSession Open(string directory, TimeProvider time)
+    /// <summary>
+    /// Opens the project in <paramref name="directory"/>. Without its tributary.yaml this is not a project, and nothing
+    /// is created there (no warehouse file); <paramref name="settingsRequired"/> false is for commands that only read
+    /// files the user names.
+    /// </summary>
+    public static ProjectSession Open(string directory, TimeProvider time, bool settingsRequired = true)
     {
         if (!Directory.Exists(directory)) throw new CliException($"project folder '{directory}' does not exist. Run 'trib init {directory}' to create one.");
+        if (settingsRequired && !File.Exists(Path.Combine(directory, ProjectSettings.FileName)))
+            throw new CliException($"there is no {ProjectSettings.FileName} in {Path.GetFullPath(directory)}, so it is not a Tributary project. " +
+                $"Pass --project DIR, or run 'trib init{(directory == "." ? "" : " " + directory)}' to make it one (or 'trib quickstart' for a demo project).");
         return new ProjectSession(ProjectSettings.Load(directory), time);
     }
 
@@ -68,6 +78,9 @@ internal sealed class ProjectSession : IAsyncDisposable
     public string WriteSecretFile => Path.Combine(Path.GetDirectoryName(ServerFile)!, "write-secret");
 
     public string Relative(string path) => Path.GetRelativePath(Settings.Directory, path);
+
+    /// <summary>HTTP clients for talking to a running 'trib serve', made on first use and pooled for the session.</summary>
+    public IHttpClientFactory HttpClients => (_http ??= new ServiceCollection().AddHttpClient().BuildServiceProvider()).GetRequiredService<IHttpClientFactory>();
 
     /// <summary>Runs that a dead process left "running", found and marked failed when the store was opened.</summary>
     public IReadOnlyList<string> RecoveredRuns { get; private set; } = [];
@@ -125,5 +138,6 @@ internal sealed class ProjectSession : IAsyncDisposable
     {
         if (_store is not null) await _store.DisposeAsync().ConfigureAwait(false);
         if (_warehouse is not null) await _warehouse.DisposeAsync().ConfigureAwait(false);
+        if (_http is not null) await _http.DisposeAsync().ConfigureAwait(false);
     }
 }

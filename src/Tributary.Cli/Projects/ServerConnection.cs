@@ -15,9 +15,12 @@ internal sealed class ServerConnection : IDisposable
 {
     private readonly HttpClient _http;
 
-    private ServerConnection(Uri address, string? token, string? writeSecret)
+    private ServerConnection(HttpClient http, Uri address, string? token, string? writeSecret)
     {
-        _http = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        _http = http;
+        _http.BaseAddress = address;
+        // A followed run streams for as long as it runs.
+        _http.Timeout = Timeout.InfiniteTimeSpan;
         if (token is { Length: > 0 }) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (writeSecret is not null) _http.DefaultRequestHeaders.Add(WriteSecret.Header, writeSecret);
     }
@@ -28,7 +31,7 @@ internal sealed class ServerConnection : IDisposable
         if (!File.Exists(project.ServerFile)) return null;
         var info = JsonSerializer.Deserialize<Announcement>(File.ReadAllText(project.ServerFile), ApiJson.Options)!;
         if (!ProjectSession.IsAlive(info.Pid)) return null;
-        return new ServerConnection(new Uri(info.Url), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
+        return new ServerConnection(project.HttpClients.CreateClient(), new Uri(info.Url), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
     }
 
     /// <summary>Records where this process serves, for other commands to find.</summary>
@@ -52,6 +55,14 @@ internal sealed class ServerConnection : IDisposable
     /// <summary>Starts a backfill on the server.</summary>
     public Task<BackfillStarted> StartBackfillAsync(BackfillSubmission submission, CancellationToken cancellationToken) =>
         PostAsync<BackfillSubmission, BackfillStarted>("/api/backfills", submission, cancellationToken);
+
+    /// <summary>Runs SQL on the server's warehouse.</summary>
+    public Task<QueryAnswer> QueryAsync(QuerySubmission submission, CancellationToken cancellationToken) =>
+        PostAsync<QuerySubmission, QueryAnswer>("/api/query", submission, cancellationToken);
+
+    /// <summary>The warehouse's tables.</summary>
+    public Task<List<AssetSummary>> ListAssetsAsync(CancellationToken cancellationToken) =>
+        GetAsync<List<AssetSummary>>("/api/assets", cancellationToken);
 
     /// <summary>Follows a run's events (server-sent), calling back for each, until the server says how it ended.</summary>
     public async Task<RunEnded> FollowRunAsync(string runId, Action<RunEventView> onEvent, CancellationToken cancellationToken)

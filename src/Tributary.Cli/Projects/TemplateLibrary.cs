@@ -23,11 +23,16 @@ internal static class TemplateLibrary
         return reader.ReadToEnd();
     }
 
-    /// <summary>The description line of a template, read without validating it.</summary>
+    /// <summary>The description of a template on one line, read without validating it (a folded block is joined).</summary>
     public static string Describe(string name)
     {
-        var text = Read(name) ?? "";
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("description:", StringComparison.Ordinal));
-        return line is null ? "" : line["description:".Length..].Trim();
+        var lines = (Read(name) ?? "").Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var at = lines.FindIndex(l => l.StartsWith("description:", StringComparison.Ordinal));
+        if (at < 0) return "";
+        var value = lines[at]["description:".Length..].Trim();
+        // A block scalar (>-, |, ...) holds the text on the indented lines that follow.
+        if (value.Length == 0 || value[0] is '>' or '|')
+            value = string.Join(" ", lines.Skip(at + 1).TakeWhile(l => l.Length == 0 || l[0] == ' ').Select(l => l.Trim()).Where(l => l.Length > 0));
+        return value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0] ? value[1..^1] : value;
     }
 }

@@ -136,15 +136,18 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             foreach (var value in values)
             {
                 var path = p.Path.Replace("{segment}", FileSafe(value), StringComparison.Ordinal);
-                await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table} WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) = $1", [value], path, format, cancellationToken).ConfigureAwait(false);
+                var q = new SqlBuilder(d);
+                await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table} WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) = {q.Bind(value)}", q.Parameters, path, format, cancellationToken)
+                    .ConfigureAwait(false);
                 files.Add(path);
             }
         }
         else
         {
+            var q = new SqlBuilder(d);
             var filter = p.Segments is { Count: > 0 } && segmentColumn is not null
-                ? $" WHERE CAST({d.Quote(segmentColumn)} AS VARCHAR) IN ({string.Join(", ", p.Segments.Select((_, i) => $"${i + 1}"))})" : "";
-            await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table}{filter}", filter.Length > 0 ? p.Segments!.Cast<object?>().ToList() : null, p.Path, format, cancellationToken).ConfigureAwait(false);
+                ? $" WHERE CAST({d.Quote(segmentColumn)} AS VARCHAR) IN ({q.BindList(p.Segments, DataKind.Text)})" : "";
+            await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table}{filter}", q.Parameters, p.Path, format, cancellationToken).ConfigureAwait(false);
             files.Add(p.Path);
         }
         context.Log($"wrote {files.Count} audience file(s): {string.Join(", ", files)}");

@@ -27,7 +27,7 @@ public sealed partial record TableSyncParameters : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!TableName().IsMatch(Target) || Target.Contains("__", StringComparison.Ordinal))
+        if (!TableName().IsMatch(Target) || Target.Contains(OutputTables.Separator, StringComparison.Ordinal))
             yield return new ValidationResult($"target '{Target}' must be a table name of a-z, 0-9 and _ (not starting with a digit, no '__').", [nameof(Target)]);
         if (Mode is TableSyncMode.Upsert or TableSyncMode.Mirror && Key is not { Count: > 0 })
             yield return new ValidationResult($"mode {Mode.ToString().ToLowerInvariant()} needs key: the columns that identify a member.", [nameof(Key)]);
@@ -64,7 +64,7 @@ public sealed class TableSync : IComponent<TableSyncParameters>
     public ComponentPlan Plan(TableSyncParameters p, PlanContext context)
     {
         // The asset is this sync's change log; the target is a different table the component owns.
-        if (p.Target == context.Asset || p.Target.StartsWith(context.Asset + "__", StringComparison.Ordinal))
+        if (p.Target == context.Asset || p.Target.StartsWith(context.Asset + OutputTables.Separator, StringComparison.Ordinal))
             throw new PlanException($"target '{p.Target}' would overwrite this component's own change log '{context.Asset}'; give the component another id (e.g. {p.Target}_sync) or the target another name.");
         if (context.Inputs.Any(i => i.Id == p.Target))
             throw new PlanException($"target '{p.Target}' is this component's input; sync into another table.");

@@ -72,7 +72,15 @@ public sealed class Webhook : IComponent<WebhookParameters>
     /// <inheritdoc />
     public ComponentPlan Plan(WebhookParameters parameters, PlanContext context) => new(new TableSchema(
         new (string, DataKind)[] { ("batch", DataKind.Integer), ("rows", DataKind.Integer), ("status_code", DataKind.Integer), ("attempts", DataKind.Integer), ("delivered", DataKind.Boolean) }
-            .Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), []);
+            .Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), [])
+    {
+        SideOutputs = [new(DeadLetter, OutputRole.Rejected, "A batch that could not be delivered after its retries: status, error and the JSON payload.", Standardize.Schema.Of(DeadLetterColumns))],
+    };
+
+    private const string DeadLetter = "dead_letter";
+    private static readonly (string, DataKind)[] DeadLetterColumns =
+        [("batch", DataKind.Integer), ("rows", DataKind.Integer), ("status_code", DataKind.Integer), ("attempts", DataKind.Integer),
+         ("error", DataKind.Text), ("payload", DataKind.Text), ("failed_at", DataKind.Timestamp)];
 
     private sealed record Delivery(int Batch, int Rows, int? StatusCode, int Attempts, bool Delivered, string? Error, string Payload);
 
@@ -82,7 +90,9 @@ public sealed class Webhook : IComponent<WebhookParameters>
         byte[]? secret = null;
         if (p.SecretEnv is { } env)
             secret = Encoding.UTF8.GetBytes(context.Environment(env) ?? throw new InvalidOperationException($"environment variable '{env}' (secret_env) is not set."));
-        using var http = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        using var http = context.Http?.Invoke() ?? throw new InvalidOperationException("this host gives components no HTTP client, so the webhook cannot be called.");
+        // Each attempt's time limit is the retry policy's, not the client's.
+        http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
         var retry = Retry(p, context.Time);
 
         var table = context.Warehouse.Dialect.Quote(context.Inputs[0]);
@@ -102,18 +112,20 @@ public sealed class Webhook : IComponent<WebhookParameters>
         if (batch.Count > 0) deliveries.Add(await SendAsync(http, retry, p, secret, context, deliveries.Count + 1, batch, cancellationToken).ConfigureAwait(false));
 
         var dead = deliveries.Where(d => !d.Delivered).ToList();
-        await context.Warehouse.ReplaceTableAsync(context.Asset + "__dead_letter", (b, ct) => b.CreateAndAppendAsync(
-            [("batch", DataKind.Integer), ("rows", DataKind.Integer), ("status_code", DataKind.Integer), ("attempts", DataKind.Integer),
-             ("error", DataKind.Text), ("payload", DataKind.Text), ("failed_at", DataKind.Timestamp)],
-            dead.Select(d => new object?[] { d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Error, d.Payload, context.Time.GetUtcNow().UtcDateTime }), ct), cancellationToken).ConfigureAwait(false);
-        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(
-            [("batch", DataKind.Integer), ("rows", DataKind.Integer), ("status_code", DataKind.Integer), ("attempts", DataKind.Integer), ("delivered", DataKind.Boolean)],
-            deliveries.Select(d => new object?[] { d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Delivered }), ct), cancellationToken).ConfigureAwait(false);
+        var deadTable = context.Output(DeadLetter);
+        var rows = (await context.Warehouse.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(
+                [("batch", DataKind.Integer), ("rows", DataKind.Integer), ("status_code", DataKind.Integer), ("attempts", DataKind.Integer), ("delivered", DataKind.Boolean)],
+                deliveries.Select(d => new object?[] { d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Delivered }), ct)),
+            new TableWrite(deadTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(DeadLetterColumns,
+                dead.Select(d => new object?[] { d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Error, d.Payload, context.Time.GetUtcNow().UtcDateTime }), ct)),
+        ], cancellationToken).ConfigureAwait(false))[0];
 
         var sent = deliveries.Where(d => d.Delivered).Sum(d => d.Rows);
-        context.Log($"delivered {sent} rows in {deliveries.Count - dead.Count} of {deliveries.Count} batches; {dead.Count} batch(es) in {context.Asset}__dead_letter");
+        context.Log($"delivered {sent} rows in {deliveries.Count - dead.Count} of {deliveries.Count} batches; {dead.Count} batch(es) in {deadTable}");
         if (dead.Count > 0 && p.FailOnDeadLetter)
-            throw new InvalidOperationException($"{dead.Count} of {deliveries.Count} batches could not be delivered (first: {dead[0].Error}); they are in {context.Asset}__dead_letter.");
+            throw new InvalidOperationException($"{dead.Count} of {deliveries.Count} batches could not be delivered (first: {dead[0].Error}); they are in {deadTable}.");
         return new Materialization(rows, new Dictionary<string, object?> { ["rows_delivered"] = sent, ["batches"] = deliveries.Count, ["dead_lettered"] = dead.Count });
     }
 

@@ -27,7 +27,7 @@ public sealed record AttributionParameters : IValidatableObject
     public int ShapleySamples { get; init; } = 2000;
 
     /// <summary>Models whose per-conversion credit is written.</summary>
-    [Description("Models whose credit per conversion, channel and campaign goes to <id>__conversions (a row per conversion, channel and campaign and model: large for many conversions). Default: the first model in models.")]
+    [Description("Models whose credit per conversion, channel and campaign goes to its conversions output (a row per conversion, channel and campaign and model: large for many conversions). Default: the first model in models.")]
     public IReadOnlyList<string>? ConversionDetail { get; init; }
 
     /// <summary>The Shapley game's coalition value.</summary>
@@ -80,7 +80,14 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     /// <inheritdoc />
     public ComponentPlan Plan(AttributionParameters parameters, PlanContext context) =>
         new(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()),
-            PathColumns.Select(c => new ColumnRequirement(0, c, [])).ToList());
+            PathColumns.Select(c => new ColumnRequirement(0, c, [])).ToList()) { SideOutputs = SideOutputs };
+
+    private static readonly DeclaredOutput[] SideOutputs =
+    [
+        new("campaigns", OutputRole.Detail, "Credit by model, channel and campaign.", Standardize.Schema.Of(CampaignColumns)),
+        new("daily", OutputRole.Detail, "Credit by model, day of conversion, channel and campaign.", Standardize.Schema.Of(DailyColumns)),
+        new("conversions", OutputRole.Detail, "Credit per conversion, channel and campaign for the detail models.", Standardize.Schema.Of(ConversionColumns)),
+    ];
 
     private static readonly string[] PathColumns = ["path_id", "position", "channel", "campaign", "converted", "conversion_value", "days_before_conversion", "converted_at"];
 
@@ -192,10 +199,15 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 }
         }
         var write = System.Diagnostics.Stopwatch.StartNew();
-        var detailRows = await w.ReplaceTableAsync(context.Asset + "__conversions", (b, ct) => b.CreateAndAppendAsync(ConversionColumns, Detail(), ct), cancellationToken).ConfigureAwait(false);
-        await w.ReplaceTableAsync(context.Asset + "__daily", (b, ct) => b.CreateAndAppendAsync(DailyColumns, dailyRows, ct), cancellationToken).ConfigureAwait(false);
-        await w.ReplaceTableAsync(context.Asset + "__campaigns", (b, ct) => b.CreateAndAppendAsync(CampaignColumns, campaignRows, ct), cancellationToken).ConfigureAwait(false);
-        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, channelRows, ct), cancellationToken).ConfigureAwait(false);
+        // The four tables change together or not at all.
+        var counts = await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Output("conversions"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ConversionColumns, Detail(), ct)),
+            new TableWrite(context.Output("daily"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(DailyColumns, dailyRows, ct)),
+            new TableWrite(context.Output("campaigns"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(CampaignColumns, campaignRows, ct)),
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(Columns, channelRows, ct)),
+        ], cancellationToken).ConfigureAwait(false);
+        var (detailRows, rows) = (counts[0], counts[3]);
         var converting = paths.Count(x => x.Converted);
         context.Log($"{converting:N0} conversions over {paths.Count:N0} paths attributed by {string.Join(", ", p.Models)}; wrote {detailRows:N0} per-conversion rows in {write.Elapsed.TotalSeconds:0.0}s");
         return new Materialization(rows, new Dictionary<string, object?> { ["paths"] = paths.Count, ["conversions"] = converting });
@@ -203,50 +215,57 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     private static string? Campaign(string campaign) => campaign.Length == 0 ? null : campaign;
 
-    // Touches in path order; the same channel and campaign strings are shared, not copied per touch.
+    // One row per path, its touches' channels, campaigns and ages joined in path order by the warehouse (ten times fewer rows
+    // to read than touches); the same channel and campaign strings are shared, not copied per touch.
     private static async Task<List<Journey>> ReadAsync(IWarehouse w, string input, TouchKeys keys, CancellationToken cancellationToken)
     {
+        const char separator = '\u001f';
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        string Intern(string s)
+        var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
+        string Intern(ReadOnlySpan<char> s)
         {
-            if (names.TryGetValue(s, out var shared)) return shared;
-            return names[s] = s;
+            if (lookup.TryGetValue(s, out var shared)) return shared;
+            var text = s.ToString();
+            return names[text] = text;
         }
         var journeys = new List<Journey>();
-        string? id = null;
-        DateTime? convertedAt = null;
-        var converted = false;
-        var value = 0.0;
         List<string> channels = [];
         List<int> touchKeys = [];
         List<double> ages = [];
-        void Flush()
-        {
-            if (id is null) return;
-            var day = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
-            journeys.Add(new Journey(id, convertedAt, day, [.. touchKeys], new ConversionPath([.. channels], converted, value, converted ? [.. ages] : null)));
-        }
+        var q = new SqlBuilder(w.Dialect);
+        var sep = separator.ToString();
+        // The path's outcome is read off its first touch; its touches are joined in order into one text each.
         await foreach (var r in w.StreamAsync($"""
-            SELECT path_id, channel, campaign, converted, conversion_value, days_before_conversion, converted_at
-            FROM {w.Dialect.Quote(input)} ORDER BY path_id, position
-            """, null, cancellationToken).ConfigureAwait(false))
+            WITH touches AS (SELECT *, row_number() OVER (PARTITION BY path_id ORDER BY position) AS touch FROM {w.Dialect.Quote(input)})
+            SELECT path_id, max(CASE WHEN touch = 1 THEN CAST(converted AS INTEGER) END) = 1, max(CASE WHEN touch = 1 THEN conversion_value END),
+                   max(CASE WHEN touch = 1 THEN converted_at END), {q.StringAgg("channel", sep, "position")},
+                   {q.StringAgg("coalesce(CAST(campaign AS VARCHAR), '')", sep, "position")},
+                   {q.StringAgg("coalesce(days_before_conversion, 0)", sep, "position")}
+            FROM touches GROUP BY path_id ORDER BY path_id
+            """, q.Parameters, cancellationToken).ConfigureAwait(false))
         {
-            var path = (string)r[0]!;
-            if (path != id)
+            channels.Clear();
+            touchKeys.Clear();
+            ages.Clear();
+            var channelText = ((string)r[4]!).AsSpan();
+            var campaignText = ((string)r[5]!).AsSpan();
+            var ageText = ((string)r[6]!).AsSpan();
+            var campaigns = campaignText.Split(separator);
+            var days = ageText.Split(separator);
+            foreach (var c in channelText.Split(separator))
             {
-                Flush();
-                (id, convertedAt, converted) = (path, r[6] as DateTime?, r[3] is true);
-                value = r[4] is null ? 0 : Convert.ToDouble(r[4], System.Globalization.CultureInfo.InvariantCulture);
-                channels.Clear();
-                touchKeys.Clear();
-                ages.Clear();
+                campaigns.MoveNext();
+                days.MoveNext();
+                var channel = Intern(channelText[c]);
+                channels.Add(channel);
+                touchKeys.Add(keys.Id(channel, Intern(campaignText[campaigns.Current])));
+                ages.Add(double.Parse(ageText[days.Current], System.Globalization.CultureInfo.InvariantCulture));
             }
-            var channel = Intern((string)r[1]!);
-            channels.Add(channel);
-            touchKeys.Add(keys.Id(channel, r[2] is string campaign ? campaign : ""));
-            ages.Add(r[5] is null ? 0 : Convert.ToDouble(r[5], System.Globalization.CultureInfo.InvariantCulture));
+            var (converted, convertedAt) = (r[1] is true, r[3] as DateTime?);
+            var value = r[2] is null ? 0 : Convert.ToDouble(r[2], System.Globalization.CultureInfo.InvariantCulture);
+            var day = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
+            journeys.Add(new Journey((string)r[0]!, convertedAt, day, [.. touchKeys], new ConversionPath([.. channels], converted, value, converted ? [.. ages] : null)));
         }
-        Flush();
         return journeys;
     }
 

@@ -56,7 +56,7 @@ public sealed record BudgetOptimizerParameters : IValidatableObject
 /// Budget optimization over channels: fits each channel's response curve (geometric adstock and Hill saturation, see
 /// <see cref="ResponseCurve"/>) to its daily spend against attributed conversions or revenue, then allocates the daily
 /// budget within per-channel bounds so marginal returns are equal (<see cref="BudgetAllocator"/>). One row per channel
-/// with the curve, its fit and any warning, current and recommended spend and response; the totals and expected lift
+/// with the curve, its fit, whether the evidence for it is weak and why, current and recommended spend and response; the totals and expected lift
 /// in <c>&lt;id&gt;__summary</c>.
 /// </summary>
 public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
@@ -72,7 +72,8 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
     [
         ("channel", DataKind.Text), ("current_spend", DataKind.Number), ("recommended_spend", DataKind.Number), ("change", DataKind.Number),
         ("current_response", DataKind.Number), ("expected_response", DataKind.Number), ("theta", DataKind.Number), ("beta", DataKind.Number),
-        ("kappa", DataKind.Number), ("shape", DataKind.Number), ("r_squared", DataKind.Number), ("days", DataKind.Integer), ("warning", DataKind.Text),
+        ("kappa", DataKind.Number), ("shape", DataKind.Number), ("half_saturation_spend", DataKind.Number), ("r_squared", DataKind.Number), ("days", DataKind.Integer),
+        ("weak_evidence", DataKind.Boolean), ("warning", DataKind.Text),
     ];
 
     private static readonly (string Name, DataKind Kind)[] SummaryColumns =
@@ -86,7 +87,10 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
     /// <inheritdoc />
     public ComponentPlan Plan(BudgetOptimizerParameters parameters, PlanContext context) =>
         new(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()),
-            InputColumns.Select(c => new ColumnRequirement(0, c, [])).ToList());
+            InputColumns.Select(c => new ColumnRequirement(0, c, [])).ToList())
+        {
+            SideOutputs = [new("summary", OutputRole.Diagnostics, "One row: the budget, current and expected response, lift and the days fitted.", Standardize.Schema.Of(SummaryColumns))],
+        };
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(BudgetOptimizerParameters p, ComponentContext context, CancellationToken cancellationToken)
@@ -101,7 +105,7 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
         {
             var channel = (string)r[0]!;
             if (!daily.TryGetValue(channel, out var series)) daily[channel] = series = [];
-            series[r[1] is DateOnly day ? day : DateOnly.FromDateTime((DateTime)r[1]!)] = (Number(r[2]), Number(r[3]));
+            series[(DateOnly)r[1]!] = (Number(r[2]), Number(r[3]));
         }
         var spending = daily.Where(d => d.Value.Values.Sum(x => x.Spend) > 0).Select(d => d.Key).Order(StringComparer.Ordinal).ToList();
         if (spending.Count == 0) throw new InvalidOperationException($"{context.Inputs[0]} has no channel with spend; there is no budget to optimize.");
@@ -137,13 +141,19 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
             return new object?[]
             {
                 c.Name, c.CurrentSpend, recommended, recommended - c.CurrentSpend, c.Curve.SteadyState(c.CurrentSpend), c.Curve.SteadyState(recommended),
-                fit.Curve.Theta, fit.Curve.Beta, fit.Curve.Kappa, fit.Curve.Shape, fit.RSquared, (long)fit.Days, fit.Warning,
+                fit.Curve.Theta, fit.Curve.Beta, fit.Curve.Kappa, fit.Curve.Shape, fit.HalfSaturationSpend, fit.RSquared, (long)fit.Days, fit.WeakEvidence, fit.Warning,
             };
         }).ToList();
         object?[] summary = [response, budget, currentTotal, allocation.CurrentResponse, allocation.ExpectedResponse, allocation.Lift, first, last];
-        await w.ReplaceTableAsync(context.Asset + "__summary", (b, ct) => b.CreateAndAppendAsync(SummaryColumns, [summary], ct), cancellationToken).ConfigureAwait(false);
-        var written = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);
+        var written = (await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct)),
+            new TableWrite(context.Output("summary"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(SummaryColumns, [summary], ct)),
+        ], cancellationToken).ConfigureAwait(false))[0];
         context.Log($"{channels.Count} channels, {budget:N2}/day: expected {response} {allocation.ExpectedResponse:N2}/day vs {allocation.CurrentResponse:N2} now ({allocation.Lift:+0.0%;-0.0%})");
+        var weak = fits.Where(f => f.Value.WeakEvidence).Select(f => f.Key).ToList();
+        if (weak.Count > 0)
+            context.Log($"warning: the recommendation rests on weak evidence for {string.Join(", ", weak)} (see the warning column): treat it as a direction to test, not a forecast");
         return new Materialization(written, new Dictionary<string, object?>
         {
             ["lift"] = allocation.Lift, ["expected_response"] = allocation.ExpectedResponse, ["current_response"] = allocation.CurrentResponse,

@@ -9,7 +9,7 @@ namespace Tributary.Components.Attribution;
 public sealed record CampaignPerformanceParameters : IValidatableObject
 {
     /// <summary>Which input plays which role.</summary>
-    [Description("Input ids by role: spend (standardize.ad_spend) and attribution (analytics.attribution, whose <id>__daily and <id>__campaigns it reads).")]
+    [Description("Input ids by role: spend (standardize.ad_spend) and attribution (analytics.attribution, whose daily and campaigns outputs it reads).")]
     public required IReadOnlyDictionary<string, string> Tables { get; init; }
 
     /// <summary>The attribution model whose credit counts as conversions and revenue.</summary>
@@ -47,7 +47,7 @@ public sealed record CampaignPerformanceParameters : IValidatableObject
 /// Campaign performance per day, channel and campaign: spend, impressions and clicks from the ad platforms against the
 /// conversions and revenue an attribution model credits, with CTR, CPC, CPA, ROAS and ROI, each rated against the
 /// targets (strong ≥ 120% of target, on_target ≥ 100%, near_target ≥ 80%, else below_target). Channels without
-/// spend (organic, email) appear with their conversions. The whole period per campaign is in <c>&lt;id&gt;__summary</c>.
+/// spend (organic, email) appear with their conversions. The whole period per campaign is in its <c>summary</c> output, written in the same transaction.
 /// </summary>
 public sealed class CampaignPerformance : IComponent<CampaignPerformanceParameters>
 {
@@ -78,28 +78,34 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
             if (i < 0) throw new PlanException($"tables.{role} names '{table}', which is not one of the inputs ({string.Join(", ", context.Inputs.Select(x => x.Id))}).");
             if (role == "spend") requires.AddRange(SpendColumns.Select(c => new ColumnRequirement(i, c, [])));
         }
-        return new ComponentPlan(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()), requires);
+        return new ComponentPlan(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()), requires)
+        {
+            SideOutputs = [new(Summary, OutputRole.Diagnostics, "A campaign over the whole period: first and last day, totals and the same metrics and ratings.")],
+        };
     }
+
+    private const string Summary = "summary";
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(CampaignPerformanceParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
         var d = w.Dialect;
-        var credit = d.Quote(p.Tables["attribution"] + "__daily");
-        var campaigns = d.Quote(p.Tables["attribution"] + "__campaigns");
+        var credit = d.Quote(context.InputOutput(p.Tables["attribution"], "daily"));
+        var campaigns = d.Quote(context.InputOutput(p.Tables["attribution"], "campaigns"));
         var models = new List<string>();
         await foreach (var r in w.StreamAsync($"SELECT DISTINCT model FROM {credit} ORDER BY model", null, cancellationToken).ConfigureAwait(false))
             models.Add((string)r[0]!);
         if (!models.Contains(p.Model))
             throw new ArgumentException($"model '{p.Model}' is not among the models {p.Tables["attribution"]} computed ({string.Join(", ", models)}); add it to that step's models or pick one of these.");
 
-        var args = new List<object?> { p.Model };
-        var metrics = Metrics(p, args);
+        var q = new SqlBuilder(d);
+        var model = q.Bind(p.Model);
+        var metrics = Metrics(p, q);
         var sql = $"""
             WITH credit AS (
                 SELECT day, channel, campaign, sum(conversions) AS conversions, sum(value) AS revenue
-                FROM {credit} WHERE model = $1 GROUP BY 1, 2, 3),
+                FROM {credit} WHERE model = {model} GROUP BY 1, 2, 3),
             channel_of AS (
                 SELECT campaign, min(channel) AS channel FROM {campaigns} WHERE campaign IS NOT NULL GROUP BY campaign),
             spend AS (
@@ -114,30 +120,31 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
             SELECT day, channel, campaign, spend, impressions, clicks, platform_conversions, conversions, revenue, {metrics}
             FROM joined
             """;
-        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, args, ct), cancellationToken).ConfigureAwait(false);
-        var summaryArgs = new List<object?>();
-        var summaryMetrics = Metrics(p, summaryArgs);
-        await w.ReplaceTableAsync(context.Asset + "__summary", (b, ct) => b.CreateAsSelectAsync($"""
-            WITH totals AS (
-                SELECT channel, campaign, min(day) AS first_day, max(day) AS last_day, sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks,
-                       sum(platform_conversions) AS platform_conversions, sum(conversions) AS conversions, sum(revenue) AS revenue
-                FROM {d.Quote(context.Asset)} GROUP BY channel, campaign)
-            SELECT channel, campaign, first_day, last_day, spend, impressions, clicks, platform_conversions, conversions, revenue, {summaryMetrics}
-            FROM totals
-            """, summaryArgs, ct), cancellationToken).ConfigureAwait(false);
+        var summary = new SqlBuilder(d);
+        var summaryMetrics = Metrics(p, summary);
+        // Builds run in order before the one commit, so the summary reads the campaign-days just staged.
+        var staged = "";
+        var rows = (await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => { staged = b.QuotedName; return b.CreateAsSelectAsync(sql, q.Parameters, ct); }),
+            new TableWrite(context.Output(Summary), TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync($"""
+                WITH totals AS (
+                    SELECT channel, campaign, min(day) AS first_day, max(day) AS last_day, sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks,
+                           sum(platform_conversions) AS platform_conversions, sum(conversions) AS conversions, sum(revenue) AS revenue
+                    FROM {staged} GROUP BY channel, campaign)
+                SELECT channel, campaign, first_day, last_day, spend, impressions, clicks, platform_conversions, conversions, revenue, {summaryMetrics}
+                FROM totals
+                """, summary.Parameters, ct)),
+        ], cancellationToken).ConfigureAwait(false))[0];
         context.Log($"{rows:N0} campaign-days rated by {p.Model} credit");
-        return new Materialization(rows, new Dictionary<string, object?> { ["model"] = p.Model, ["summary_table"] = context.Asset + "__summary" });
+        return new Materialization(rows, new Dictionary<string, object?> { ["model"] = p.Model, ["summary_table"] = context.Output(Summary) });
     }
 
-    // The ratio columns and ratings, binding margin and each target that is set into args (every $n in a statement must
+    // The ratio columns and ratings, binding margin and each target that is set (every bound value in a statement must
     // be used: DuckDB counts parameters by use, PostgreSQL cannot type an unused one).
-    private static string Metrics(CampaignPerformanceParameters p, List<object?> args)
+    private static string Metrics(CampaignPerformanceParameters p, SqlBuilder q)
     {
-        string Bind(double value)
-        {
-            args.Add(value);
-            return $"CAST(${args.Count} AS DOUBLE PRECISION)";
-        }
+        string Bind(double value) => q.Bind(value, DataKind.Number);
         static string Rating(string ratio) => $"""
             CASE WHEN ({ratio}) IS NULL THEN NULL WHEN ({ratio}) >= 1.2 THEN 'strong' WHEN ({ratio}) >= 1.0 THEN 'on_target'
                  WHEN ({ratio}) >= 0.8 THEN 'near_target' ELSE 'below_target' END

@@ -24,7 +24,7 @@ public sealed record IdentityParameters : IValidatableObject
     public IReadOnlyList<string> Priority { get; init; } = ["user_id", "email", "hubspot_id", "stripe_customer_id", "shopify_customer_id", "phone", "device_id", "anonymous_id"];
 
     /// <summary>Values never used to link.</summary>
-    [Description("Values never used as identifiers (compared case-insensitively), added to the built-in list: null, empty, anonymous, unknown, 0, -1, test@test.com, noreply@….")]
+    [Description("Values never used as identifiers (compared case-insensitively), added to the built-in list: null, empty, anonymous, unknown, 0, -1, phones of one repeated digit (+1 000 000 0000), emails such as test@…, noreply@…, none@….")]
     public IReadOnlyList<string> Blocklist { get; init; } = [];
 
     /// <summary>Regexes of values never used to link.</summary>
@@ -71,14 +71,23 @@ public sealed record IdentityParameters : IValidatableObject
 /// <summary>
 /// Stitches every identifier in its inputs into profiles (deterministic matching over the identifier graph with
 /// caps, priorities and a blocklist; see <see cref="IdentityGraph"/>). Writes the identity graph
-/// (identifier_type, identifier_value, profile_id, first_seen, last_seen, source), <c>&lt;id&gt;__merges</c>
-/// (appended each run) and <c>&lt;id&gt;__refused_links</c>. Profile ids survive re-runs; on a merge the older id wins.
+/// (identifier_type, identifier_value, profile_id, first_seen, last_seen, source) and, in the same transaction, its
+/// <c>merges</c> output (appended each run) and <c>refused_links</c> output. Profile ids survive re-runs; on a merge the older id wins.
 /// </summary>
 public sealed class IdentityResolution : IComponent<IdentityParameters>
 {
     private static readonly string[] BuiltInBlocklist =
         ["", "null", "none", "undefined", "anonymous", "unknown", "n/a", "0", "-1", "test@test.com", "test@example.com", "noreply@example.com", "+10000000000"];
     private static readonly string[] TimeColumns = ["occurred_at", "ordered_at", "created_at", "timestamp"];
+    private static readonly (string, DataKind)[] MergeColumns =
+        [("surviving_profile", DataKind.Text), ("merged_profile", DataKind.Text), ("merged_at", DataKind.Timestamp), ("run_id", DataKind.Text)];
+    private static readonly (string, DataKind)[] RefusedColumns =
+        [("from_type", DataKind.Text), ("from_value", DataKind.Text), ("to_type", DataKind.Text), ("to_value", DataKind.Text), ("reason", DataKind.Text)];
+    private static readonly DeclaredOutput[] SideOutputs =
+    [
+        new("merges", OutputRole.Diagnostics, "A merge of two profiles: the surviving and the merged id, when and in which run (kept across runs).", Standardize.Schema.Of(MergeColumns)),
+        new("refused_links", OutputRole.Diagnostics, "A link between two identifiers that the caps refused, with the reason.", Standardize.Schema.Of(RefusedColumns)),
+    ];
 
     /// <inheritdoc />
     public static string TypeName => "identity.resolve";
@@ -103,7 +112,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         {
             ("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text),
             ("first_seen", DataKind.Timestamp), ("last_seen", DataKind.Timestamp), ("source", DataKind.Text),
-        }.Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), requires);
+        }.Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), requires) { SideOutputs = SideOutputs };
     }
 
     private static List<string> Columns(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
@@ -115,9 +124,11 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         var d = w.Dialect;
         var blocked = new HashSet<string>(BuiltInBlocklist.Concat(p.Blocklist).Select(v => v.Trim().ToLowerInvariant()), StringComparer.Ordinal);
         var patterns = p.BlocklistPatterns.Select(x => new Regex(x, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))).ToList();
-        bool Usable(string? value) => value is not null && !blocked.Contains(value.Trim().ToLowerInvariant()) && !patterns.Any(r => r.IsMatch(value));
+        bool Usable(string type, string value) =>
+            !blocked.Contains(value.Trim().ToLowerInvariant()) && !PlaceholderIdentifiers.IsPlaceholder(type, value) && !patterns.Any(r => r.IsMatch(value));
 
-        var records = new List<IdentityRecord>();
+        // Rows stream into the graph's compact arrays; no list of records is held.
+        var graph = new IdentityGraphBuilder(new IdentityOptions(p.EffectiveCaps, p.Priority));
         foreach (var input in context.Inputs)
         {
             var columns = Columns(p.Identifiers[input]);
@@ -125,14 +136,15 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
                 ?? throw new InvalidOperationException($"input table '{input}' does not exist.");
             var time = TimeColumns.FirstOrDefault(c => schema.Find(c) is { Kind: DataKind.Timestamp or DataKind.Date });
             var select = string.Join(", ", columns.Select(c => $"CAST({d.Quote(c)} AS VARCHAR)")) + (time is null ? "" : $", {d.Quote(time)}");
+            var ids = new Identifier[columns.Count];
             await foreach (var row in w.StreamAsync($"SELECT {select} FROM {d.Quote(input)}", null, cancellationToken).ConfigureAwait(false))
             {
-                var ids = new List<Identifier>(columns.Count);
+                var count = 0;
                 for (var i = 0; i < columns.Count; i++)
-                    if (row[i] is string v && Usable(v)) ids.Add(new Identifier(columns[i], v.Trim()));
-                if (ids.Count == 0) continue;
+                    if (row[i] is string v && Usable(columns[i], v)) ids[count++] = new Identifier(columns[i], v.Trim());
+                if (count == 0) continue;
                 DateTime? at = time is null ? null : row[^1] switch { DateTime t => t, DateOnly day => day.ToDateTime(TimeOnly.MinValue), _ => null };
-                records.Add(new IdentityRecord(ids, at, input));
+                graph.Add(ids.AsSpan(0, count), at, input);
             }
         }
 
@@ -143,26 +155,29 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
             await foreach (var r in w.StreamAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
                 previous[new Identifier((string)r[0]!, (string)r[1]!)] = (string)r[2]!;
         }
-        var result = IdentityGraph.Resolve(records, new IdentityOptions(p.EffectiveCaps, p.Priority), previous);
+        var result = graph.Resolve(previous);
 
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
-        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(
-            [("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text), ("first_seen", DataKind.Timestamp),
-             ("last_seen", DataKind.Timestamp), ("source", DataKind.Text)],
-            result.Assignments.Select(a => new object?[] { a.Identifier.Type, a.Identifier.Value, a.ProfileId, a.FirstSeen, a.LastSeen, a.Source }), ct), cancellationToken).ConfigureAwait(false);
-        var mergesTable = context.Asset + "__merges";
+        var mergesTable = context.Output("merges");
         var oldMerges = await w.DescribeTableAsync(mergesTable, cancellationToken).ConfigureAwait(false) is null ? [] :
             (await w.QueryAsync($"SELECT surviving_profile, merged_profile, merged_at, run_id FROM {d.Quote(mergesTable)}", null, int.MaxValue, cancellationToken).ConfigureAwait(false)).Rows;
-        await w.ReplaceTableAsync(mergesTable, (b, ct) => b.CreateAndAppendAsync(
-            [("surviving_profile", DataKind.Text), ("merged_profile", DataKind.Text), ("merged_at", DataKind.Timestamp), ("run_id", DataKind.Text)],
-            oldMerges.Concat(result.Merges.Select(m => new object?[] { m.Surviving, m.Merged, now, context.RunId })), ct), cancellationToken).ConfigureAwait(false);
-        await w.ReplaceTableAsync(context.Asset + "__refused_links", (b, ct) => b.CreateAndAppendAsync(
-            [("from_type", DataKind.Text), ("from_value", DataKind.Text), ("to_type", DataKind.Text), ("to_value", DataKind.Text), ("reason", DataKind.Text)],
-            result.Refused.Select(r => new object?[] { r.From.Type, r.From.Value, r.To.Type, r.To.Value, r.Reason }), ct), cancellationToken).ConfigureAwait(false);
-        context.Log($"{result.Profiles:N0} profiles from {rows:N0} identifiers in {records.Count:N0} records; {result.Merges.Count} merges, {result.Refused.Count} links refused by caps");
+        // The graph, its merge log and the refused links change together or not at all.
+        var counts = await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(
+                [("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text), ("first_seen", DataKind.Timestamp),
+                 ("last_seen", DataKind.Timestamp), ("source", DataKind.Text)],
+                result.Assignments.Select(a => new object?[] { a.Identifier.Type, a.Identifier.Value, a.ProfileId, a.FirstSeen, a.LastSeen, a.Source }), ct)),
+            new TableWrite(mergesTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MergeColumns,
+                oldMerges.Concat(result.Merges.Select(m => new object?[] { m.Surviving, m.Merged, now, context.RunId })), ct)),
+            new TableWrite(context.Output("refused_links"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(RefusedColumns,
+                result.Refused.Select(r => new object?[] { r.From.Type, r.From.Value, r.To.Type, r.To.Value, r.Reason }), ct)),
+        ], cancellationToken).ConfigureAwait(false);
+        var rows = counts[0];
+        context.Log($"{result.Profiles:N0} profiles from {rows:N0} identifiers in {graph.Records:N0} records; {result.Merges.Count} merges, {result.Refused.Count} links refused by caps");
         return new Materialization(rows, new Dictionary<string, object?>
         {
-            ["profiles"] = result.Profiles, ["records"] = records.Count, ["merges"] = result.Merges.Count, ["refused_links"] = result.Refused.Count,
+            ["profiles"] = result.Profiles, ["records"] = graph.Records, ["merges"] = result.Merges.Count, ["refused_links"] = result.Refused.Count,
         });
     }
 }

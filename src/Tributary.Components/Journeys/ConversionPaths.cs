@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
 
@@ -74,89 +75,75 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
         return new ComponentPlan(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()), requires);
     }
 
-    private readonly record struct Touch(DateTime At, string Channel, string? Campaign);
-
     /// <inheritdoc />
+    /// <remarks>
+    /// Set-based, in the warehouse: a person's touches and orders in time order (an order before a touch at the same
+    /// instant) split into segments at each order and at each gap longer than the journey gap; within a segment, a touch
+    /// leaves the open journey, together with every other touch leaving at that moment, at the first later touch more than
+    /// the lookback after it (found with a range window), and a segment's remaining touches are the converting path of
+    /// the order that closes it, less those the lookback excludes.
+    /// </remarks>
     public async Task<Materialization> MaterializeAsync(ConversionPathsParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
         string T(string role) => w.Dialect.Quote(p.Tables[role]);
-        var touches = new Dictionary<string, List<Touch>>(StringComparer.Ordinal);
-        await foreach (var r in w.StreamAsync($"""
-            SELECT i.profile_id, t.touched_at, t.channel, t.campaign FROM {T("touchpoints")} t
-            JOIN {T("identity")} i ON i.identifier_type = 'anonymous_id' AND i.identifier_value = t.anonymous_id
-            ORDER BY i.profile_id, t.touched_at
-            """, null, cancellationToken).ConfigureAwait(false))
-        {
-            if (!touches.TryGetValue((string)r[0]!, out var list)) touches[(string)r[0]!] = list = [];
-            list.Add(new Touch((DateTime)r[1]!, (string)r[2]!, r[3] as string));
-        }
-        var orders = new Dictionary<string, List<(DateTime At, double Value)>>(StringComparer.Ordinal);
-        await foreach (var r in w.StreamAsync($"""
-            SELECT coalesce(e.profile_id, ph.profile_id), o.ordered_at, o.total FROM {T("orders")} o
-            LEFT JOIN {T("identity")} e ON e.identifier_type = 'email' AND e.identifier_value = o.email
-            LEFT JOIN {T("identity")} ph ON ph.identifier_type = 'phone' AND ph.identifier_value = o.phone
-            WHERE NOT o.is_cancelled AND coalesce(e.profile_id, ph.profile_id) IS NOT NULL
-            ORDER BY 1, 2
-            """, null, cancellationToken).ConfigureAwait(false))
-        {
-            if (!orders.TryGetValue((string)r[0]!, out var list)) orders[(string)r[0]!] = list = [];
-            list.Add(((DateTime)r[1]!, Convert.ToDouble(r[2], System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        var lookback = TimeSpan.FromDays(p.LookbackDays);
-        var gap = p.JourneyGapDays is { } days ? TimeSpan.FromDays(days) : lookback;
-        var rows = new List<object?[]>();
-        var converting = 0;
-        var nonConverting = 0;
-        foreach (var profile in touches.Keys.Union(orders.Keys).Order(StringComparer.Ordinal))
-        {
-            var own = touches.GetValueOrDefault(profile) ?? [];
-            var open = new List<Touch>();
-            var n = 0;
-            var k = 0;
-            void NonConverting(List<Touch> path)
-            {
-                if (path.Count == 0) return;
-                var id = $"{profile}#nc{++k}";
-                for (var i = 0; i < path.Count; i++) rows.Add([id, profile, i + 1, path[i].Channel, path[i].Campaign, path[i].At, null, false, 0.0, null]);
-                nonConverting++;
-            }
-            // Touches before 'at' join the open journey; a long gap or the lookback closes it without a conversion.
-            var next = 0;
-            void Advance(DateTime at)
-            {
-                for (; next < own.Count && own[next].At < at; next++)
-                {
-                    if (open.Count > 0 && (own[next].At - open[^1].At > gap || own[next].At - open[0].At > lookback))
-                    {
-                        // Keep the part still within the lookback of this touch; the rest expired unconverted.
-                        var touch = own[next];
-                        var within = open.FindIndex(t => touch.At - t.At <= lookback);
-                        var cut = touch.At - open[^1].At > gap || within < 0 ? open.Count : within;
-                        NonConverting(open[..cut]);
-                        open = open[cut..];
-                    }
-                    open.Add(own[next]);
-                }
-            }
-            foreach (var (at, value) in orders.GetValueOrDefault(profile) ?? [])
-            {
-                Advance(at);
-                if (open.Count > 0 && at - open[^1].At > gap) { NonConverting(open); open = []; }
-                var expired = open.FindIndex(t => at - t.At <= lookback);
-                if (expired != 0) { NonConverting(expired < 0 ? open : open[..expired]); open = expired < 0 ? [] : open[expired..]; }
-                var path = $"{profile}#{++n}";
-                if (open.Count == 0) open.Add(new Touch(at, "direct", null));
-                for (var i = 0; i < open.Count; i++)
-                    rows.Add([path, profile, i + 1, open[i].Channel, open[i].Campaign, open[i].At, (at - open[i].At).TotalDays, true, value, at]);
-                open = [];
-                converting++;
-            }
-            Advance(DateTime.MaxValue);
-            NonConverting(open);
-        }
-        var written = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);
+        // Window frame offsets cannot be bound: both are validated numbers, written in invariant form.
+        var lookback = (p.LookbackDays * 86400.0).ToString("R", CultureInfo.InvariantCulture);
+        var gap = ((p.JourneyGapDays ?? p.LookbackDays) * 86400.0).ToString("R", CultureInfo.InvariantCulture);
+        var sql = $"""
+            WITH timeline AS (
+                SELECT i.profile_id, t.touched_at AS moment, 1 AS is_touch, t.channel, t.campaign, CAST(NULL AS DOUBLE PRECISION) AS value
+                FROM {T("touchpoints")} t JOIN {T("identity")} i ON i.identifier_type = 'anonymous_id' AND i.identifier_value = t.anonymous_id
+                UNION ALL
+                SELECT coalesce(e.profile_id, ph.profile_id), o.ordered_at, 0, NULL, NULL, CAST(o.total AS DOUBLE PRECISION)
+                FROM {T("orders")} o
+                LEFT JOIN {T("identity")} e ON e.identifier_type = 'email' AND e.identifier_value = o.email
+                LEFT JOIN {T("identity")} ph ON ph.identifier_type = 'phone' AND ph.identifier_value = o.phone
+                WHERE NOT o.is_cancelled AND coalesce(e.profile_id, ph.profile_id) IS NOT NULL),
+            numbered AS (
+                SELECT *, CAST(extract(epoch FROM moment) AS DOUBLE PRECISION) AS ep,
+                       row_number() OVER (PARTITION BY profile_id ORDER BY moment, is_touch, channel, campaign, value) AS seq
+                FROM timeline),
+            marked AS (
+                SELECT *, CASE WHEN lag(is_touch) OVER w IS NULL OR lag(is_touch) OVER w = 0 OR ep - lag(ep) OVER w > {gap} THEN 1 ELSE 0 END AS starts
+                FROM numbered WINDOW w AS (PARTITION BY profile_id ORDER BY seq)),
+            segmented AS (
+                SELECT *, sum(starts) OVER (PARTITION BY profile_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS seg FROM marked),
+            closing AS (
+                SELECT profile_id, seg, moment AS order_at, ep AS order_ep, value AS order_value,
+                       row_number() OVER (PARTITION BY profile_id ORDER BY seq) AS order_number
+                FROM segmented WHERE is_touch = 0),
+            touches AS (
+                SELECT s.profile_id, s.seg, s.seq, s.moment, s.ep, s.channel, s.campaign,
+                       count(*) OVER (PARTITION BY s.profile_id, s.seg ORDER BY s.ep RANGE BETWEEN UNBOUNDED PRECEDING AND {lookback} FOLLOWING) AS within,
+                       count(*) OVER (PARTITION BY s.profile_id, s.seg) AS n
+                FROM segmented s WHERE s.is_touch = 1),
+            classified AS (
+                -- 0: left at a later touch; 1: expired by the lookback at the order; 2: converting; 3: journey ended unconverted.
+                SELECT t.*, c.order_at, c.order_ep, c.order_value, c.order_number,
+                       CASE WHEN t.within < t.n THEN 0 WHEN c.order_at IS NULL THEN 3 WHEN c.order_ep - t.ep > {lookback} THEN 1 ELSE 2 END AS kind
+                FROM touches t LEFT JOIN closing c ON c.profile_id = t.profile_id AND c.seg = t.seg),
+            paths AS (
+                SELECT *, CASE WHEN kind = 2 THEN profile_id || '#' || CAST(order_number AS VARCHAR)
+                               ELSE profile_id || '#nc' || CAST(dense_rank() OVER (PARTITION BY profile_id, kind = 2 ORDER BY seg, kind, CASE WHEN kind = 0 THEN within ELSE 0 END) AS VARCHAR)
+                          END AS path_id
+                FROM classified)
+            SELECT path_id, profile_id, CAST(row_number() OVER (PARTITION BY path_id ORDER BY seq) AS BIGINT) AS position, channel, campaign, moment AS touched_at,
+                   CASE WHEN kind = 2 THEN (order_ep - ep) / 86400.0 END AS days_before_conversion, kind = 2 AS converted,
+                   CASE WHEN kind = 2 THEN order_value ELSE 0.0 END AS conversion_value, CASE WHEN kind = 2 THEN order_at END AS converted_at
+            FROM paths
+            UNION ALL
+            SELECT c.profile_id || '#' || CAST(c.order_number AS VARCHAR), c.profile_id, CAST(1 AS BIGINT), 'direct', CAST(NULL AS VARCHAR), c.order_at,
+                   CAST(0.0 AS DOUBLE PRECISION), TRUE, c.order_value, c.order_at
+            FROM closing c
+            WHERE NOT EXISTS (SELECT 1 FROM classified t WHERE t.profile_id = c.profile_id AND t.seg = c.seg AND t.kind = 2)
+            """;
+        var written = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false);
+        var counts = await w.QueryAsync(
+            $"SELECT count(DISTINCT CASE WHEN converted THEN path_id END), count(DISTINCT CASE WHEN NOT converted THEN path_id END) FROM {w.Dialect.Quote(context.Asset)}",
+            null, 1, cancellationToken).ConfigureAwait(false);
+        var converting = Convert.ToInt64(counts.Rows[0][0], CultureInfo.InvariantCulture);
+        var nonConverting = Convert.ToInt64(counts.Rows[0][1], CultureInfo.InvariantCulture);
         context.Log($"{converting:N0} converting and {nonConverting:N0} non-converting paths, {written:N0} touches");
         return new Materialization(written, new Dictionary<string, object?> { ["converting_paths"] = converting, ["non_converting_paths"] = nonConverting });
     }

@@ -110,8 +110,8 @@ public enum LtvTimeUnit
 /// <summary>
 /// Customer lifetime value: BG/NBD or Pareto/NBD for purchase count and dropout, Gamma-Gamma for spend, fitted by
 /// maximum likelihood on orders, then per customer P(alive), expected purchases, expected order value and
-/// discounted CLV with a 90% interval from parameter uncertainty. Writes the asset, <c>&lt;id&gt;__model</c> and,
-/// with a holdout, <c>&lt;id&gt;__holdout</c>.
+/// discounted CLV with a 90% interval from parameter uncertainty. Writes the asset, its <c>model</c> output and,
+/// with a holdout, its <c>holdout</c> output, in one transaction.
 /// </summary>
 public sealed class LtvPrediction : IComponent<LtvParameters>
 {
@@ -140,8 +140,21 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             new ColumnRequirement(0, parameters.CustomerColumn, [], "Set customer_column to the column holding the customer id."),
             new ColumnRequirement(0, parameters.DateColumn, Dates, "Set date_column to a DATE or TIMESTAMP column, or cast it upstream."),
             new ColumnRequirement(0, parameters.AmountColumn, Numbers, "Set amount_column to a numeric column, or cast it upstream."),
-        ]);
+        ])
+        {
+            SideOutputs = parameters.HoldoutEnd is null ? [ModelOutput] : [ModelOutput, HoldoutOutput],
+        };
     }
+
+    private static readonly (string, DataKind)[] ModelColumns =
+        [("model", DataKind.Text), ("parameter", DataKind.Text), ("value", DataKind.Number), ("std_error", DataKind.Number)];
+    private static readonly (string, DataKind)[] HoldoutColumns =
+        [("calibration_frequency", DataKind.Text), ("customers", DataKind.Integer), ("actual_mean", DataKind.Number), ("predicted_mean", DataKind.Number),
+         ("actual_total", DataKind.Integer), ("predicted_total", DataKind.Number)];
+    private static readonly DeclaredOutput ModelOutput = new("model", OutputRole.Model,
+        "A fitted parameter of the purchase or spend model with its standard error, and fit statistics.", Standardize.Schema.Of(ModelColumns));
+    private static readonly DeclaredOutput HoldoutOutput = new("holdout", OutputRole.Diagnostics,
+        "Mean and total repeat purchases in the holdout, actual against predicted, by calibration frequency and for all.", Standardize.Schema.Of(HoldoutColumns));
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(LtvParameters p, ComponentContext context, CancellationToken cancellationToken)
@@ -183,7 +196,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             ? await PurchaseHistory.HoldoutAsync(context, input, p, calibrationEnd, holdoutEnd, cancellationToken).ConfigureAwait(false)
             : null;
         var rows = new object?[history.Count][];
-        Parallel.For(0, history.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        Parallel.For(0, history.Count, new ParallelOptions { CancellationToken = cancellationToken }, () => new double[drawn.Count], (i, _, values) =>
         {
             var j = indexOf[i];
             var x = data.Frequency[i];
@@ -192,7 +205,6 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             double? low = null, high = null;
             if (drawn.Count >= 10)
             {
-                var values = new double[drawn.Count];
                 for (var d = 0; d < values.Length; d++) values[d] = drawn[d][j] * GammaGamma.ExpectedAverageValue(draws[d].Spend, spendX, monetary[i]);
                 Array.Sort(values);
                 (low, high) = (Quantile(values, 0.05), Quantile(values, 0.95));
@@ -203,21 +215,26 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             };
             if (holdout is not null) row.Add((long)holdout.GetValueOrDefault(history[i].CustomerId));
             rows[i] = row.ToArray();
-        });
+            return values;
+        }, _ => { });
 
         context.Log($"scored {history.Count:N0} customers ({distinct.Count:N0} distinct histories, {drawn.Count} interval draws) in {watch.Elapsed.TotalSeconds:0.0}s");
         var schema = Plan(p, new PlanContext(context.Asset, [])).Output!;
-        var written = await context.Warehouse.ReplaceTableAsync(context.Asset,
-            (b, ct) => b.CreateAndAppendAsync(schema.Columns.Select(c => (c.Name, c.Kind)).ToList(), rows, ct), cancellationToken).ConfigureAwait(false);
-        await WriteModelTableAsync(context, model, modelFit, spend, correlation, p, history.Count, cancellationToken).ConfigureAwait(false);
+        List<TableWrite> writes =
+        [
+            new(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(schema.Columns.Select(c => (c.Name, c.Kind)).ToList(), rows, ct)),
+            ModelTable(context, model, modelFit, spend, correlation, p, history.Count),
+        ];
         var metadata = new Dictionary<string, object?>
         {
             ["model"] = model.Name, ["calibration_end"] = calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["log_likelihood"] = modelFit.LogLikelihood, ["frequency_spend_correlation"] = correlation, ["model_table"] = context.Asset + "__model",
+            ["log_likelihood"] = modelFit.LogLikelihood, ["frequency_spend_correlation"] = correlation, ["model_table"] = context.Output(ModelOutput.Name),
         };
-        if (holdout is not null)
+        var (holdoutWrite, actual, predicted) = holdout is null ? default : HoldoutTable(context, model, data, rows, p);
+        if (holdoutWrite is not null) writes.Add(holdoutWrite);
+        var written = (await context.Warehouse.WriteTablesAsync(writes, cancellationToken).ConfigureAwait(false))[0];
+        if (holdoutWrite is not null)
         {
-            var (actual, predicted) = await WriteHoldoutTableAsync(context, model, data, rows, p, cancellationToken).ConfigureAwait(false);
             metadata["holdout_actual"] = actual;
             metadata["holdout_predicted"] = predicted;
             context.Log($"holdout: {actual} actual repeat purchases, {predicted:0.0} predicted");
@@ -248,11 +265,10 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         return models.Zip(spends, (m, s) => new Draw(toModel(m), new GammaGammaParameters(s[0], s[1], s[2]))).ToList();
     }
 
-    private sealed record Scores(double[] Alive, double[] Expected, double[] Discounted);
-
     // P(alive), expected purchases over the horizon, and discounted expected purchases (CLV per unit of order value) per distinct row.
-    private static Scores Score(IRepeatPurchaseModel model, RfmSummary rows, double horizon, double unitsPerYear, double rate, CancellationToken cancellationToken)
+    private static CustomerScores Score(IRepeatPurchaseModel model, RfmSummary rows, double horizon, double unitsPerYear, double rate, CancellationToken cancellationToken)
     {
+        if (model is BgNbdParameters bg) return BgNbd.Score(bg, rows, horizon, unitsPerYear, rate, cancellationToken);
         var alive = new double[rows.Count];
         var expected = new double[rows.Count];
         var discounted = new double[rows.Count];
@@ -263,7 +279,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             expected[j] = model.ExpectedPurchases(x, tx, t, horizon);
             discounted[j] = CustomerValue.Discounted(model, x, tx, t, horizon, unitsPerYear, rate, 1);
         });
-        return new Scores(alive, expected, discounted);
+        return new CustomerScores(alive, expected, discounted);
     }
 
     private static double Quantile(double[] sorted, double q)
@@ -277,8 +293,8 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
     private static string Describe(MaximumLikelihoodFit fit) =>
         $"LL {fit.LogLikelihood:0.0}, parameters {string.Join(", ", fit.Parameters.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)))}";
 
-    private static Task<long> WriteModelTableAsync(ComponentContext context, IRepeatPurchaseModel model, MaximumLikelihoodFit fit, GammaGammaFit spend,
-        double correlation, LtvParameters p, int customers, CancellationToken cancellationToken)
+    private static TableWrite ModelTable(ComponentContext context, IRepeatPurchaseModel model, MaximumLikelihoodFit fit, GammaGammaFit spend,
+        double correlation, LtvParameters p, int customers)
     {
         string[] names = model is BgNbdParameters ? ["r", "alpha", "a", "b"] : ["r", "alpha", "s", "beta"];
         var rows = new List<object?[]>();
@@ -293,13 +309,12 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         rows.Add(["gamma_gamma", "log_likelihood", spend.Estimate.LogLikelihood, null]);
         rows.Add(["gamma_gamma", "customers", (double)spend.Customers, null]);
         rows.Add(["gamma_gamma", "frequency_spend_correlation", correlation, null]);
-        return context.Warehouse.ReplaceTableAsync(context.Asset + "__model", (b, ct) => b.CreateAndAppendAsync(
-            [("model", DataKind.Text), ("parameter", DataKind.Text), ("value", DataKind.Number), ("std_error", DataKind.Number)], rows, ct), cancellationToken);
+        return new TableWrite(context.Output(ModelOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ModelColumns, rows, ct));
     }
 
     // Predicted against actual repeat purchases in the holdout, by calibration frequency (FHL 2005, figure 3) and in total.
-    private static async Task<(long Actual, double Predicted)> WriteHoldoutTableAsync(ComponentContext context, IRepeatPurchaseModel model, RfmSummary data,
-        object?[][] rows, LtvParameters p, CancellationToken cancellationToken)
+    private static (TableWrite? Write, long Actual, double Predicted) HoldoutTable(ComponentContext context, IRepeatPurchaseModel model, RfmSummary data,
+        object?[][] rows, LtvParameters p)
     {
         var unit = p.TimeUnit == LtvTimeUnit.Week ? 7.0 : 1.0;
         var length = (p.HoldoutEndDate!.Value.DayNumber - p.CalibrationEndDate!.Value.DayNumber) / unit;
@@ -320,10 +335,8 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var totalActual = buckets.Values.Sum(b => b.Actual);
         var totalPredicted = predictedAll.Sum();
         table.Add(["all", (long)data.Count, (double)totalActual / data.Count, totalPredicted / data.Count, totalActual, totalPredicted]);
-        await context.Warehouse.ReplaceTableAsync(context.Asset + "__holdout", (b, ct) => b.CreateAndAppendAsync(
-            [("calibration_frequency", DataKind.Text), ("customers", DataKind.Integer), ("actual_mean", DataKind.Number), ("predicted_mean", DataKind.Number),
-             ("actual_total", DataKind.Integer), ("predicted_total", DataKind.Number)], table, ct), cancellationToken).ConfigureAwait(false);
-        return (totalActual, totalPredicted);
+        return (new TableWrite(context.Output(HoldoutOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(HoldoutColumns, table, ct)),
+            totalActual, totalPredicted);
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

@@ -18,7 +18,7 @@ internal static class PurchaseHistory
         var d = context.Warehouse.Dialect;
         var value = await context.Warehouse.ScalarAsync($"SELECT max(CAST({d.Quote(dateColumn)} AS DATE)) FROM {d.Quote(table)}", null, cancellationToken)
             .ConfigureAwait(false);
-        return value is null ? throw new InvalidOperationException($"input '{table}' has no orders with a date in '{dateColumn}'.") : ToDate(value);
+        return value is DateOnly day ? day : throw new InvalidOperationException($"input '{table}' has no orders with a date in '{dateColumn}'.");
     }
 
     public static async Task<List<CustomerHistory>> ReadAsync(ComponentContext context, string table, LtvParameters p, DateOnly calibrationEnd,
@@ -26,21 +26,23 @@ internal static class PurchaseHistory
     {
         var d = context.Warehouse.Dialect;
         var (c, t, a) = (d.Quote(p.CustomerColumn), d.Quote(p.DateColumn), d.Quote(p.AmountColumn));
+        var q = new SqlBuilder(d);
+        var end = q.Bind(calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date);
         var sql = $"""
             WITH days AS (
                 SELECT CAST({c} AS VARCHAR) AS customer_id, CAST({t} AS DATE) AS day, sum(CAST({a} AS DOUBLE PRECISION)) AS value
                 FROM {d.Quote(table)}
-                WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND CAST({t} AS DATE) <= CAST($1 AS DATE)
+                WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND CAST({t} AS DATE) <= {end}
                 GROUP BY 1, 2),
             ranked AS (SELECT customer_id, day, value, row_number() OVER (PARTITION BY customer_id ORDER BY day) AS n FROM days)
             SELECT customer_id, count(*) - 1, min(day), max(day), coalesce(sum(CASE WHEN n > 1 THEN value END), 0), sum(CASE WHEN n = 1 THEN value END)
             FROM ranked GROUP BY customer_id ORDER BY customer_id
             """;
         var list = new List<CustomerHistory>();
-        await foreach (var row in context.Warehouse.StreamAsync(sql, [calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false))
+        await foreach (var row in context.Warehouse.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
         {
-            var first = ToDate(row[2]!);
-            var last = ToDate(row[3]!);
+            var first = (DateOnly)row[2]!;
+            var last = (DateOnly)row[3]!;
             list.Add(new CustomerHistory((string)row[0]!, Convert.ToInt32(row[1], CultureInfo.InvariantCulture), last.DayNumber - first.DayNumber,
                 calibrationEnd.DayNumber - first.DayNumber, Convert.ToDouble(row[4], CultureInfo.InvariantCulture), Convert.ToDouble(row[5] ?? 0.0, CultureInfo.InvariantCulture)));
         }
@@ -53,23 +55,17 @@ internal static class PurchaseHistory
     {
         var d = context.Warehouse.Dialect;
         var (c, t) = (d.Quote(p.CustomerColumn), d.Quote(p.DateColumn));
+        var q = new SqlBuilder(d);
+        var (from, to) = (q.Bind(calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date),
+            q.Bind(holdoutEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date));
         var sql = $"""
             SELECT CAST({c} AS VARCHAR), count(DISTINCT CAST({t} AS DATE)) FROM {d.Quote(table)}
-            WHERE {c} IS NOT NULL AND CAST({t} AS DATE) > CAST($1 AS DATE) AND CAST({t} AS DATE) <= CAST($2 AS DATE)
+            WHERE {c} IS NOT NULL AND CAST({t} AS DATE) > {from} AND CAST({t} AS DATE) <= {to}
             GROUP BY 1
             """;
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var row in context.Warehouse.StreamAsync(sql,
-            [calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), holdoutEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false))
+        await foreach (var row in context.Warehouse.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
             result[(string)row[0]!] = Convert.ToInt32(row[1], CultureInfo.InvariantCulture);
         return result;
     }
-
-    // DuckDB returns DATE as DateOnly, Npgsql as DateTime.
-    private static DateOnly ToDate(object value) => value switch
-    {
-        DateOnly d => d,
-        DateTime t => DateOnly.FromDateTime(t),
-        _ => DateOnly.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
-    };
 }

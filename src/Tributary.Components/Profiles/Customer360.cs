@@ -91,10 +91,13 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
             if (Has("sessions")) candidates.Add($"SELECT max(started_at) AS t FROM {T("sessions")}");
             candidates.Add($"SELECT max(last_seen) AS t FROM {T("identity")}");
             var latest = await w.ScalarAsync($"SELECT CAST(max(t) AS DATE) FROM ({string.Join(" UNION ALL ", candidates)}) AS c", null, cancellationToken).ConfigureAwait(false);
-            asOf = latest switch { DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DateTime t => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), _ => "1970-01-01" };
+            asOf = latest is DateOnly d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "1970-01-01";
         }
-        // $1 is the as-of day; the windows end at its close.
-        const string end = "(CAST($1 AS DATE) + 1)";
+        var q = new SqlBuilder(w.Dialect);
+        var day = q.Bind(asOf, DataKind.Date);
+        // The windows end at the as-of day's close.
+        var end = q.AddDays(day, "1");
+        string DaysBefore(int days) => $"{end} - {q.Interval(TimeSpan.FromDays(days))}";
         var ctes = new List<string>
         {
             $"ids AS (SELECT identifier_type, identifier_value, profile_id FROM {T("identity")})",
@@ -144,16 +147,16 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
         else select.Add("CAST(NULL AS VARCHAR) AS acquisition_channel, CAST(NULL AS VARCHAR) AS acquisition_campaign");
         select.Add("p.first_seen, p.last_seen");
         select.Add(Has("orders")
-            ? $"coalesce(ord.orders, 0) AS orders, coalesce(ord.revenue, 0) AS revenue, ord.revenue / nullif(ord.orders, 0) AS average_order_value, ord.first_order_at, ord.last_order_at, CAST(CAST($1 AS DATE) - CAST(ord.last_order_at AS DATE) AS BIGINT) AS days_since_last_order"
+            ? $"coalesce(ord.orders, 0) AS orders, coalesce(ord.revenue, 0) AS revenue, ord.revenue / nullif(ord.orders, 0) AS average_order_value, ord.first_order_at, ord.last_order_at, {q.DaysBetween("ord.last_order_at", day)} AS days_since_last_order"
             : "0 AS orders, 0 AS revenue, CAST(NULL AS DOUBLE PRECISION) AS average_order_value, CAST(NULL AS TIMESTAMP) AS first_order_at, CAST(NULL AS TIMESTAMP) AS last_order_at, CAST(NULL AS BIGINT) AS days_since_last_order");
         if (Has("sessions"))
         {
             ctes.Add($"""
                 ses AS (
                     SELECT i.profile_id,
-                           sum(CASE WHEN s.started_at >= {end} - INTERVAL '7 days' THEN 1 ELSE 0 END) AS s7,
-                           sum(CASE WHEN s.started_at >= {end} - INTERVAL '30 days' THEN 1 ELSE 0 END) AS s30,
-                           sum(CASE WHEN s.started_at >= {end} - INTERVAL '90 days' THEN 1 ELSE 0 END) AS s90
+                           sum(CASE WHEN s.started_at >= {DaysBefore(7)} THEN 1 ELSE 0 END) AS s7,
+                           sum(CASE WHEN s.started_at >= {DaysBefore(30)} THEN 1 ELSE 0 END) AS s30,
+                           sum(CASE WHEN s.started_at >= {DaysBefore(90)} THEN 1 ELSE 0 END) AS s90
                     FROM {T("sessions")} s JOIN ids i ON i.identifier_type = 'anonymous_id' AND i.identifier_value = s.anonymous_id
                     WHERE s.started_at < {end} GROUP BY i.profile_id)
                 """);
@@ -171,7 +174,7 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
         else select.Add("0 AS support_tickets, 0 AS open_tickets");
         if (Has("events"))
         {
-            ctes.Add($"mail AS (SELECT i.profile_id, count(*) AS opened FROM {T("events")} e JOIN ids i ON i.identifier_type = 'user_id' AND i.identifier_value = e.user_id WHERE e.event = 'Email Opened' AND e.occurred_at >= {end} - INTERVAL '90 days' AND e.occurred_at < {end} GROUP BY i.profile_id)");
+            ctes.Add($"mail AS (SELECT i.profile_id, count(*) AS opened FROM {T("events")} e JOIN ids i ON i.identifier_type = 'user_id' AND i.identifier_value = e.user_id WHERE e.event = 'Email Opened' AND e.occurred_at >= {DaysBefore(90)} AND e.occurred_at < {end} GROUP BY i.profile_id)");
             joins.Add("LEFT JOIN mail ON mail.profile_id = p.profile_id");
             select.Add("coalesce(mail.opened, 0) AS emails_opened_90d");
         }
@@ -179,7 +182,7 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
 
         var sql = $"WITH {string.Join(",\n", ctes)}\nSELECT {string.Join(",\n       ", select)}\nFROM profiles p\n{string.Join("\n", joins)}";
         var columns = string.Join(", ", Columns.Select(c => $"CAST({w.Dialect.Quote(c.Name)} AS {w.Dialect.TypeName(c.Kind)}) AS {w.Dialect.Quote(c.Name)}"));
-        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync($"SELECT {columns} FROM ({sql}) AS c360", [asOf], ct), cancellationToken).ConfigureAwait(false);
+        var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync($"SELECT {columns} FROM ({sql}) AS c360", q.Parameters, ct), cancellationToken).ConfigureAwait(false);
         return new Materialization(rows, new Dictionary<string, object?> { ["as_of"] = asOf });
     }
 }

@@ -93,28 +93,28 @@ public sealed class RfmSegmentation : IComponent<RfmParameters>
         var d = context.Warehouse.Dialect;
         var input = d.Quote(context.Inputs[0]);
         var (c, t, a) = (d.Quote(p.CustomerColumn), d.Quote(p.DateColumn), d.Quote(p.AmountColumn));
-        var asOf = p.AsOf ?? ToDate(await context.Warehouse.ScalarAsync($"SELECT max(CAST({t} AS DATE)) FROM {input}", null, cancellationToken).ConfigureAwait(false))
-            ?? throw new InvalidOperationException($"input '{context.Inputs[0]}' has no order dates; nothing to segment.");
-        var args = new List<object?> { asOf };
+        var asOf = p.AsOf ?? (await context.Warehouse.ScalarAsync($"SELECT max(CAST({t} AS DATE)) FROM {input}", null, cancellationToken).ConfigureAwait(false)
+            is DateOnly last ? last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"input '{context.Inputs[0]}' has no order dates; nothing to segment."));
+        var q = new SqlBuilder(d);
+        var day = q.Bind(asOf, DataKind.Date);
         var frequency = p.OrderColumn is { } order ? $"count(DISTINCT {d.Quote(order)})" : "count(*)";
         var segment = new System.Text.StringBuilder("CASE");
         var action = new System.Text.StringBuilder("CASE");
         foreach (var rule in Rules)
         {
             var when = $" WHEN r_score IN ({string.Join(", ", rule.R)}) AND f_score IN ({string.Join(", ", rule.F)})";
-            args.Add(rule.Segment);
-            segment.Append(CultureInfo.InvariantCulture, $"{when} THEN CAST(${args.Count} AS VARCHAR)");
-            args.Add(rule.Action);
-            action.Append(CultureInfo.InvariantCulture, $"{when} THEN CAST(${args.Count} AS VARCHAR)");
+            segment.Append(CultureInfo.InvariantCulture, $"{when} THEN {q.Bind(rule.Segment, DataKind.Text)}");
+            action.Append(CultureInfo.InvariantCulture, $"{when} THEN {q.Bind(rule.Action, DataKind.Text)}");
         }
         var sql = $"""
             WITH customers AS (
                 SELECT CAST({c} AS VARCHAR) AS customer_id, max(CAST({t} AS DATE)) AS last_order_date, {frequency} AS frequency,
                        sum(CAST({a} AS DOUBLE PRECISION)) AS monetary
                 FROM {input}
-                WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND CAST({t} AS DATE) <= CAST($1 AS DATE)
+                WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND CAST({t} AS DATE) <= {day}
                 GROUP BY 1),
-            measured AS (SELECT *, CAST(CAST($1 AS DATE) - last_order_date AS BIGINT) AS recency_days, count(*) OVER () AS n FROM customers),
+            measured AS (SELECT *, {q.DaysBetween("last_order_date", day)} AS recency_days, count(*) OVER () AS n FROM customers),
             scored AS (
                 SELECT *,
                     1 + CAST(floor(5.0 * (rank() OVER (ORDER BY recency_days DESC) - 1) / n) AS INTEGER) AS r_score,
@@ -127,15 +127,7 @@ public sealed class RfmSegmentation : IComponent<RfmParameters>
                    {segment} END AS segment, {action} END AS action
             FROM scored
             """;
-        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, args, ct), cancellationToken).ConfigureAwait(false);
+        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false);
         return new Materialization(rows, new Dictionary<string, object?> { ["as_of"] = asOf });
     }
-
-    private static string? ToDate(object? value) => value switch
-    {
-        null => null,
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTime t => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
-    };
 }

@@ -51,7 +51,7 @@ public sealed record ValueTiersParameters : IValidatableObject
 
 /// <summary>
 /// Value tiers by CLV percentile, with the maximum affordable acquisition cost per customer
-/// (clv × margin ÷ target LTV:CAC) and a per-tier summary in <c>&lt;id&gt;__summary</c>.
+/// (clv × margin ÷ target LTV:CAC) and a per-tier summary in its <c>summary</c> output, in one transaction.
 /// </summary>
 public sealed class ValueTiers : IComponent<ValueTiersParameters>
 {
@@ -71,36 +71,48 @@ public sealed class ValueTiers : IComponent<ValueTiersParameters>
         [
             new ColumnRequirement(0, parameters.CustomerColumn, []),
             new ColumnRequirement(0, parameters.ValueColumn, [DataKind.Number, DataKind.Integer], "Set value_column to a numeric column such as the clv of analytics.ltv."),
-        ]);
+        ])
+        {
+            SideOutputs =
+            [
+                new(Summary, OutputRole.Diagnostics, "A tier: customers, minimum, mean and total CLV, mean affordable CAC and its rank (0 most valuable).", Standardize.Schema.Of(
+                    ("tier", DataKind.Text), ("customers", DataKind.Integer), ("min_clv", DataKind.Number), ("avg_clv", DataKind.Number), ("total_clv", DataKind.Number),
+                    ("avg_max_cac", DataKind.Number), ("tier_rank", DataKind.Integer))),
+            ],
+        };
+
+    private const string Summary = "summary";
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(ValueTiersParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var d = context.Warehouse.Dialect;
-        var args = new List<object?> { p.Margin / p.TargetLtvCac };
+        var q = new SqlBuilder(d);
+        var cacPerClv = q.Bind(p.Margin / p.TargetLtvCac);
         var tier = new System.Text.StringBuilder("CASE");
         for (var i = 0; i < p.Cutoffs.Count; i++)
-        {
-            args.Add(p.Cutoffs[i]);
-            args.Add(p.Tiers[i]);
-            tier.Append(CultureInfo.InvariantCulture, $" WHEN clv_percentile >= ${args.Count - 1} THEN CAST(${args.Count} AS VARCHAR)");
-        }
-        args.Add(p.Tiers[^1]);
-        tier.Append(CultureInfo.InvariantCulture, $" ELSE CAST(${args.Count} AS VARCHAR) END");
+            tier.Append(CultureInfo.InvariantCulture, $" WHEN clv_percentile >= {q.Bind(p.Cutoffs[i])} THEN {q.Bind(p.Tiers[i], DataKind.Text)}");
+        tier.Append(CultureInfo.InvariantCulture, $" ELSE {q.Bind(p.Tiers[^1], DataKind.Text)} END");
         var sql = $"""
             WITH ranked AS (
                 SELECT CAST({d.Quote(p.CustomerColumn)} AS VARCHAR) AS customer_id, CAST({d.Quote(p.ValueColumn)} AS DOUBLE PRECISION) AS clv,
                        cume_dist() OVER (ORDER BY {d.Quote(p.ValueColumn)}) AS clv_percentile
                 FROM {d.Quote(context.Inputs[0])} WHERE {d.Quote(p.ValueColumn)} IS NOT NULL)
-            SELECT customer_id, clv, clv_percentile, {tier} AS tier, clv * $1 AS max_cac FROM ranked
+            SELECT customer_id, clv, clv_percentile, {tier} AS tier, clv * {cacPerClv} AS max_cac FROM ranked
             """;
-        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, args, ct), cancellationToken).ConfigureAwait(false);
-        var order = string.Join(" ", p.Tiers.Select((_, i) => $"WHEN tier = ${i + 1} THEN {i}"));
-        await context.Warehouse.ReplaceTableAsync(context.Asset + "__summary", (b, ct) => b.CreateAsSelectAsync($"""
-            SELECT tier, count(*) AS customers, min(clv) AS min_clv, avg(clv) AS avg_clv, sum(clv) AS total_clv, avg(max_cac) AS avg_max_cac,
-                   CASE {order} END AS tier_rank
-            FROM {d.Quote(context.Asset)} GROUP BY tier
-            """, p.Tiers.Cast<object?>().ToList(), ct), cancellationToken).ConfigureAwait(false);
-        return new Materialization(rows, new Dictionary<string, object?> { ["summary_table"] = context.Asset + "__summary" });
+        var summary = new SqlBuilder(d);
+        var order = string.Join(" ", p.Tiers.Select((tierName, i) => $"WHEN tier = {summary.Bind(tierName)} THEN {i}"));
+        // Builds run in order before the one commit, so the summary reads the tiers just staged.
+        var staged = "";
+        var rows = (await context.Warehouse.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => { staged = b.QuotedName; return b.CreateAsSelectAsync(sql, q.Parameters, ct); }),
+            new TableWrite(context.Output(Summary), TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync($"""
+                SELECT tier, count(*) AS customers, min(clv) AS min_clv, avg(clv) AS avg_clv, sum(clv) AS total_clv, avg(max_cac) AS avg_max_cac,
+                       CASE {order} END AS tier_rank
+                FROM {staged} GROUP BY tier
+                """, summary.Parameters, ct)),
+        ], cancellationToken).ConfigureAwait(false))[0];
+        return new Materialization(rows, new Dictionary<string, object?> { ["summary_table"] = context.Output(Summary) });
     }
 }

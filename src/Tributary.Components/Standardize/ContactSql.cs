@@ -1,3 +1,5 @@
+using Tributary.Core.Warehousing;
+
 namespace Tributary.Components.Standardize;
 
 /// <summary>
@@ -10,15 +12,19 @@ internal static class ContactSql
     public static string Email(string column) =>
         $"CASE WHEN {column} LIKE '%_@_%._%' THEN lower(replace(trim({column}), ' ', '')) END";
 
-    /// <summary>E.164 phone: '+' or '00' mark international numbers, others get the country code bound at <paramref name="countryParameter"/>.</summary>
-    public static string Phone(string column, string countryParameter)
+    /// <summary>
+    /// E.164 phone: '+' or '00' mark international numbers, others get the country code bound at <paramref name="countryParameter"/>
+    /// in place of one trunk '0'. No other digit is dropped: a number that would start with 0 or fall outside 8–15 digits is NULL.
+    /// </summary>
+    public static string Phone(SqlBuilder sql, string column, string countryParameter)
     {
-        var digits = $"regexp_replace({column}, '[^0-9]', '', 'g')";
-        var e164 = $"""
-            CASE WHEN trim({column}) LIKE '+%' THEN '+' || {digits}
-                 WHEN {digits} LIKE '00%' THEN '+' || substr({digits}, 3)
-                 ELSE '+' || CAST({countryParameter} AS VARCHAR) || ltrim({digits}, '0') END
+        var digits = sql.RegexReplaceAll(column, "[^0-9]", "");
+        var international = $"""
+            CASE WHEN trim({column}) LIKE '+%' THEN {digits}
+                 WHEN {digits} LIKE '00%' THEN substr({digits}, 3)
+                 WHEN {digits} LIKE '0%' THEN CAST({countryParameter} AS VARCHAR) || substr({digits}, 2)
+                 ELSE CAST({countryParameter} AS VARCHAR) || {digits} END
             """;
-        return $"CASE WHEN length({digits}) BETWEEN 7 AND 15 THEN {e164} END";
+        return $"CASE WHEN length({international}) BETWEEN 8 AND 15 AND {international} NOT LIKE '0%' THEN '+' || {international} END";
     }
 }

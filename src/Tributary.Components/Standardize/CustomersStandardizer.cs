@@ -23,12 +23,14 @@ public sealed class CustomersStandardizer : IComponent<StandardizeParameters>
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var q = new SqlBuilder(context.Warehouse.Dialect);
+        var country = q.Bind(p.DefaultCountryCode);
         var sql = $"""
             WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY record_id ORDER BY _source_file DESC, _source_line) AS n FROM {input})
-            SELECT CAST(record_id AS VARCHAR) AS hubspot_id, first_name, last_name, {ContactSql.Email("email")} AS email, {ContactSql.Phone("phone", "$1")} AS phone,
+            SELECT CAST(record_id AS VARCHAR) AS hubspot_id, first_name, last_name, {ContactSql.Email("email")} AS email, {ContactSql.Phone(q, "phone", country)} AS phone,
                    lower(lifecycle_stage) AS lifecycle_stage, created_at, last_activity_at, upper(country) AS country, lower(original_source) AS original_source
             FROM ranked WHERE n = 1
             """;
-        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, [p.DefaultCountryCode], ct), cancellationToken).ConfigureAwait(false));
+        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false));
     }
 }

@@ -29,15 +29,17 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var q = new SqlBuilder(context.Warehouse.Dialect);
+        var country = q.Bind(p.DefaultCountryCode);
         var sql = $"""
             WITH ranked AS (
                 SELECT *, row_number() OVER (PARTITION BY message_id ORDER BY received_at, _source_file, _source_line) AS n FROM {input})
             SELECT message_id AS event_id, type, coalesce(event, name) AS event, anonymous_id, user_id, timestamp AS occurred_at, received_at,
-                   {ContactSql.Email("email")} AS email, {ContactSql.Phone("phone", "$1")} AS phone, ip, user_agent, page_url, page_referrer,
+                   {ContactSql.Email("email")} AS email, {ContactSql.Phone(q, "phone", country)} AS phone, ip, user_agent, page_url, page_referrer,
                    lower(utm_source) AS utm_source, lower(utm_medium) AS utm_medium, utm_campaign, order_id, revenue, upper(currency) AS currency,
                    experiment_name AS experiment, variation_name AS variant, properties
             FROM ranked WHERE n = 1
             """;
-        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, [p.DefaultCountryCode], ct), cancellationToken).ConfigureAwait(false));
+        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false));
     }
 }

@@ -29,6 +29,8 @@ public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var q = new SqlBuilder(context.Warehouse.Dialect);
+        var country = q.Bind(p.DefaultCountryCode);
         var sql = $"""
             WITH latest AS (
                 SELECT order_name, max(_source_file) AS file FROM {input} GROUP BY order_name),
@@ -38,7 +40,7 @@ public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
                 FROM {input} s JOIN latest l ON l.order_name = s.order_name AND l.file = s._source_file)
             SELECT order_name AS order_id,
                    {ContactSql.Email("email")} AS email,
-                   {ContactSql.Phone("coalesce(phone, billing_phone)", "$1")} AS phone,
+                   {ContactSql.Phone(q, "coalesce(phone, billing_phone)", country)} AS phone,
                    created_at AS ordered_at, upper(currency) AS currency,
                    subtotal, coalesce(discount_amount, 0) AS discount, coalesce(shipping, 0) AS shipping, total,
                    coalesce(refunded_amount, 0) AS refunded_amount, lower(financial_status) AS financial_status,
@@ -47,7 +49,7 @@ public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
                    upper(billing_country) AS billing_country, order_id AS source_order_id, CAST(items AS BIGINT) AS items
             FROM rows WHERE n = 1
             """;
-        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, [p.DefaultCountryCode], ct), cancellationToken)
+        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken)
             .ConfigureAwait(false);
         return Materialization.Of(rows);
     }

@@ -28,13 +28,14 @@ public sealed class SessionsStandardizer : IComponent<StandardizeParameters>
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var sessionGap = context.Warehouse.Dialect.Interval(TimeSpan.FromMinutes(30));
         var sql = $"""
             WITH e AS (
                 SELECT *, coalesce(anonymous_id, user_id) AS visitor FROM {input}
                 WHERE coalesce(anonymous_id, user_id) IS NOT NULL AND coalesce(event, '') NOT LIKE 'Email %'),
             gaps AS (
                 SELECT *, CASE WHEN lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) IS NULL
-                                 OR occurred_at - lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) > INTERVAL '30 minutes'
+                                 OR occurred_at - lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) > {sessionGap}
                                THEN 1 ELSE 0 END AS starts
                 FROM e),
             numbered AS (

@@ -22,8 +22,32 @@ public sealed record ComponentContext
     public required TimeProvider Time { get; init; }
     /// <summary>Writes a line to the run's log.</summary>
     public required Action<string> Log { get; init; }
+    /// <summary>
+    /// Gives an HTTP client for calls to outside services (webhooks, activation APIs); the host pools the connections,
+    /// so dispose the client when done. Null where the host offers none.
+    /// </summary>
+    public Func<HttpClient>? Http { get; init; }
     /// <summary>Reads an environment variable (secrets such as connection strings live there, never in YAML).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>The tables this step declared in its plan, main first.</summary>
+    public IReadOnlyList<StepOutput> Outputs { get; init; } = [];
+    /// <summary>The tables each input step declared, by input id.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<StepOutput>> InputOutputs { get; init; } = new Dictionary<string, IReadOnlyList<StepOutput>>();
+
+    /// <summary>The table of this step's declared output <paramref name="name"/>.</summary>
+    /// <exception cref="InvalidOperationException">The plan does not declare that output.</exception>
+    public string Output(string name) => Find(Outputs, name, $"step '{Asset}'");
+
+    /// <summary>The table of output <paramref name="name"/> that input step <paramref name="input"/> declared.</summary>
+    /// <exception cref="InvalidOperationException">It is not an input of this step, or it declares no such output.</exception>
+    public string InputOutput(string input, string name) =>
+        InputOutputs.TryGetValue(input, out var outputs) ? Find(outputs, name, $"input '{input}'")
+            : throw new InvalidOperationException($"'{input}' is not an input of step '{Asset}'.");
+
+    private static string Find(IReadOnlyList<StepOutput> outputs, string name, string owner) =>
+        outputs.FirstOrDefault(o => o.Output.Name == name)?.Table ?? throw new InvalidOperationException(
+            $"{owner} declares no output '{name}' (declared: {string.Join(", ", outputs.Select(o => o.Output.Name))}); declare it in the component's plan.");
 
     /// <summary>A path from a parameter, resolved against the project folder; one leading outside it and allowed_paths is refused.</summary>
     /// <exception cref="UnauthorizedAccessException">The path leads outside the project folder and allowed_paths.</exception>

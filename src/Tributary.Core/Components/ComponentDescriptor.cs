@@ -54,7 +54,11 @@ public sealed class ComponentDescriptor
     }
 
     /// <summary>Declares outputs and needs; no I/O.</summary>
-    public ComponentPlan Plan(object parameters, PlanContext context) => _plan(parameters, context);
+    public ComponentPlan Plan(object parameters, PlanContext context)
+    {
+        var plan = _plan(parameters, context);
+        return plan.MainDescription is null ? plan with { MainDescription = Description } : plan;
+    }
 
     /// <summary>Runs the component.</summary>
     public Task<Materialization> MaterializeAsync(object parameters, ComponentContext context, CancellationToken cancellationToken) =>
@@ -94,10 +98,19 @@ public sealed class ComponentDescriptor
             var defaults = Parameters.Where(p => p.Default is not null).ToList();
             if (root["properties"] is JsonObject props)
                 foreach (var p in defaults)
-                    if (props[p.Name] is JsonObject prop) prop["default"] = p.Default;
+                    if (props[p.Name] is JsonObject prop) prop["default"] = TypedDefault(p);
         }
         return schema;
     }
+
+    // A default as the JSON type the schema declares: 20, not "20".
+    private static JsonValue? TypedDefault(ParameterDescriptor p) => p.Kind switch
+    {
+        ParameterKind.Integer when long.TryParse(p.Default, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var i) => JsonValue.Create(i),
+        ParameterKind.Number when double.TryParse(p.Default, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => JsonValue.Create(d),
+        ParameterKind.Boolean when bool.TryParse(p.Default, out var b) => JsonValue.Create(b),
+        _ => JsonValue.Create(p.Default),
+    };
 
     private static T? Attribute<T>(ICustomAttributeProvider provider) where T : Attribute =>
         provider.GetCustomAttributes(typeof(T), inherit: true).OfType<T>().FirstOrDefault();

@@ -39,6 +39,8 @@ public static class DiagnosticCodes
     public const string InputCount = "TRIB0205";
     /// <summary>A component writes a table that another component of the pipeline owns.</summary>
     public const string TableConflict = "TRIB0206";
+    /// <summary>A check names an output its component does not declare.</summary>
+    public const string UnknownOutput = "TRIB0207";
     /// <summary>A <c>${param.NAME}</c> with no such param.</summary>
     public const string UndefinedParam = "TRIB0300";
     /// <summary>A <c>${env.NAME}</c> whose variable is not set.</summary>

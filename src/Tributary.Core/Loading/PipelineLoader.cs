@@ -18,7 +18,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "on_failure", "components"];
     private static readonly string[] ParamKeys = ["type", "default", "min", "max", "enum", "description"];
     private static readonly string[] ComponentKeys = ["id", "type", "description", "inputs", "with", "checks", "partition_mapping"];
-    private static readonly string[] CheckKeys = ["type", "column", "columns", "value", "values", "sql", "blocking", "description"];
+    private static readonly string[] CheckKeys = ["type", "output", "column", "columns", "value", "values", "sql", "blocking", "description"];
     private static readonly string[] ScheduleKeys = ["cron", "timezone", "catch_up"];
     private static readonly Dictionary<string, CatchUpPolicy> CatchUpPolicies = new() { ["latest"] = CatchUpPolicy.Latest, ["skip"] = CatchUpPolicy.Skip };
     private static readonly string[] PartitionKeys = ["type", "start", "timezone", "keys"];
@@ -432,8 +432,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                         $"component id '{idNode.Value}' is already used at line {first.Line}.", "Ids name tables, so each must be unique.");
                 else if (!Identifier().IsMatch(idNode.Value))
                     reader.Error(DiagnosticCodes.InvalidName, idNode.Location, $"component id '{idNode.Value}' may use only a-z, 0-9 and _, and not start with a digit; it names a table.");
-                else if (idNode.Value.Contains("__", StringComparison.Ordinal))
-                    reader.Error(DiagnosticCodes.InvalidName, idNode.Location, $"component id '{idNode.Value}' may not contain '__', which marks tables a component writes beside its asset.");
+                else if (idNode.Value.Contains(OutputTables.Separator, StringComparison.Ordinal))
+                    reader.Error(DiagnosticCodes.InvalidName, idNode.Location, $"component id '{idNode.Value}' may not contain '{OutputTables.Separator}', which marks tables a component writes beside its asset.");
                 else idOk = true;
                 ids.TryAdd(idNode.Value, idNode.Location);
             }
@@ -503,7 +503,10 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                 value = reader.Integer(map, "value", what, 0, int.MaxValue) ?? (map["value"] is null ? Missing("value") : null);
             if (type is CheckType.NotNull or CheckType.Unique or CheckType.AcceptedValues && columns.Count == 0) Missing("column");
             if (type == CheckType.AcceptedValues && values.Count == 0) Missing("values");
-            result.Add(new CheckSpec(type, columns, value, values, sql, reader.Boolean(map, "blocking", what) ?? false, map.Location));
+            result.Add(new CheckSpec(type, columns, value, values, sql, reader.Boolean(map, "blocking", what) ?? false, map.Location)
+            {
+                Output = reader.Text(map, "output", what) ?? DeclaredOutput.MainName,
+            });
 
             double? Missing(string key)
             {
@@ -519,7 +522,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     {
         var byId = components.ToDictionary(c => c.Spec.Id);
         var schemas = new Dictionary<string, TableSchema?>(StringComparer.Ordinal);
-        var written = new Dictionary<string, LoadedComponent>(StringComparer.Ordinal);
+        var plans = new Dictionary<string, ComponentPlan>(StringComparer.Ordinal);
         var graph = new AssetGraph(components.Select(c => (c.Spec.Id, c.Spec.Inputs)));
         if (graph.FindCycle() is not null) return; // reported already; nothing can be planned in order
         foreach (var id in graph.TopologicalOrder())
@@ -547,23 +550,39 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                 continue;
             }
             schemas[id] = plan.Output;
+            plans[id] = plan;
             CheckRequirements(reader, c, context, plan);
-            CheckWrites(reader, c, plan, byId, written);
-            var outputColumns = plan.Output is { } planned ? ByName(planned) : null;
+            var outputs = plan.OutputsOf(id);
+            var columnsOf = new Dictionary<string, Dictionary<string, ColumnSchema>>(StringComparer.Ordinal); // by output, built once
             foreach (var check in c.Spec.Checks)
             {
+                var target = outputs.FirstOrDefault(o => o.Output.Name == check.Output);
+                if (check.Output != DeclaredOutput.MainName && target is null)
+                {
+                    var names = outputs.Select(o => o.Output.Name).ToList();
+                    reader.Error(DiagnosticCodes.UnknownOutput, check.Location,
+                        $"check '{CheckTypeNames.Of(check.Type)}' names output '{check.Output}', which component '{id}' ({c.Spec.Type}) does not declare.{NameSuggestion.Format(check.Output, names)}",
+                        $"Its outputs: {string.Join(", ", names)}.");
+                    continue;
+                }
                 if (!plan.HasTable)
                 {
                     reader.Error(DiagnosticCodes.NotAllowed, check.Location,
                         $"check '{CheckTypeNames.Of(check.Type)}' cannot run on asset '{id}': {c.Spec.Type} writes a file, not a table.", "Put the check on its input.");
                     continue;
                 }
+                if (target!.Output.Columns is not { } columns) continue;
+                if (!columnsOf.TryGetValue(check.Output, out var byName)) columnsOf[check.Output] = byName = ByName(columns);
                 foreach (var col in check.Columns)
-                    if (plan.Output is { } output && !outputColumns!.ContainsKey(col))
+                    if (!byName.ContainsKey(col))
                         reader.Error(DiagnosticCodes.MissingColumn, check.Location,
-                            $"check '{CheckTypeNames.Of(check.Type)}' names column '{col}', which asset '{id}' does not have.{NameSuggestion.Format(col, output.Columns.Select(x => x.Name))}");
+                            $"check '{CheckTypeNames.Of(check.Type)}' names column '{col}', which {(target.Output.Role == OutputRole.Main ? "asset" : "table")} '{target.Table}' does not have.{NameSuggestion.Format(col, columns.Columns.Select(x => x.Name))}");
             }
         }
+        var declared = PipelinePlans.Tables(plans);
+        var written = new Dictionary<string, LoadedComponent>(StringComparer.Ordinal);
+        foreach (var id in graph.TopologicalOrder().Where(plans.ContainsKey))
+            CheckWrites(reader, byId[id], plans[id], byId, declared, written);
     }
 
     private static void CheckRequirements(NodeReader reader, LoadedComponent c, PlanContext context, ComponentPlan plan)
@@ -589,14 +608,14 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         }
     }
 
-    // A table written besides the asset must belong to no other component: not its asset, its ASSET__* tables, or another's writes.
-    private static void CheckWrites(NodeReader reader, LoadedComponent c, ComponentPlan plan, Dictionary<string, LoadedComponent> byId, Dictionary<string, LoadedComponent> written)
+    // A table written besides the declared outputs must belong to no other component: not another's declared output, nor another's writes.
+    private static void CheckWrites(NodeReader reader, LoadedComponent c, ComponentPlan plan, Dictionary<string, LoadedComponent> byId,
+        IReadOnlyDictionary<string, StepOutput> declared, Dictionary<string, LoadedComponent> written)
     {
         foreach (var table in plan.Writes)
         {
             var at = (c.Node["with"] as YamlMapping)?.Entries.FirstOrDefault(e => e.Value is YamlScalar v && v.Value == table).Value?.Location ?? c.Spec.Location;
-            var cut = table.IndexOf("__", StringComparison.Ordinal);
-            var owner = byId.GetValueOrDefault(cut < 0 ? table : table[..cut]);
+            var owner = (declared.TryGetValue(table, out var output) ? byId.GetValueOrDefault(output.Step) : null) ?? byId.GetValueOrDefault(table);
             if (owner is not null && owner != c)
                 reader.Error(DiagnosticCodes.TableConflict, at,
                     $"component '{c.Spec.Id}' ({c.Spec.Type}) writes table '{table}', which belongs to component '{owner.Spec.Id}' (line {owner.Spec.Location.Line}); it would overwrite that asset.",

@@ -145,13 +145,16 @@ public sealed record ComponentSpec
 public sealed record CheckSpec(CheckType Type, IReadOnlyList<string> Columns, double? Value, IReadOnlyList<string> Values,
     string? Sql, bool Blocking, SourceLocation Location)
 {
-    /// <summary>A short name for reports, such as <c>not_null(email)</c>.</summary>
-    public string Name => Type switch
+    /// <summary>The declared output the check runs on (<c>output:</c>); <c>main</c>, the asset itself, when not given.</summary>
+    public string Output { get; init; } = Components.DeclaredOutput.MainName;
+
+    /// <summary>A short name for reports, such as <c>not_null(email)</c> or <c>not_null(value) on model</c>.</summary>
+    public string Name => (Type switch
     {
         CheckType.RowCountMin => $"row_count_min({Value})",
         CheckType.Expression => $"expression({Sql})",
         _ => $"{CheckTypeNames.Of(Type)}({string.Join(", ", Columns)})",
-    };
+    }) + (Output == Components.DeclaredOutput.MainName ? "" : $" on {Output}");
 }
 
 /// <summary>The built-in checks.</summary>

@@ -2,7 +2,8 @@ namespace Tributary.Core.Warehousing;
 
 /// <summary>
 /// The warehouse contract every component uses, so none depends on one engine's SQL. SQL passed here
-/// uses <c>$1, $2…</c> for bound values; identifiers go through <see cref="ISqlDialect.Quote"/>.
+/// uses <see cref="ISqlDialect.Parameter"/> (<c>$1, $2…</c>) for bound values, best numbered by a <see cref="SqlBuilder"/>;
+/// identifiers go through <see cref="ISqlDialect.Quote"/>.
 /// </summary>
 public interface IWarehouse : IAsyncDisposable
 {
@@ -43,6 +44,7 @@ public interface IWarehouse : IAsyncDisposable
     /// <summary>
     /// Builds every write in its own staging table, then commits them all in one transaction, so a failed, cancelled or
     /// killed call leaves every table as it was: a source's rows, rejected rows and file log change together or not at all.
+    /// Builds run one after another in the given order, so a later build may read an earlier one's staging table.
     /// Returns, in order, each table's row count after the commit (for a partition write, the partition's).
     /// </summary>
     Task<IReadOnlyList<long>> WriteTablesAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken);
@@ -87,4 +89,31 @@ public interface ISqlDialect
 
     /// <summary>The portable kind of one of the engine's type names.</summary>
     DataKind KindOf(string sqlType);
+
+    /// <summary>The placeholder of the bound value at <paramref name="ordinal"/> (1-based), e.g. <c>$1</c>.</summary>
+    string Parameter(int ordinal);
+
+    /// <summary>An interval of exactly <paramref name="span"/>, to add to or subtract from a timestamp or date.</summary>
+    string Interval(TimeSpan span);
+
+    /// <summary>Text of <paramref name="expression"/> with every match of the regular expression <paramref name="pattern"/> replaced.</summary>
+    string RegexReplaceAll(string expression, string pattern, string replacement);
+
+    /// <summary>A TIMESTAMP: <paramref name="expression"/> (a date or timestamp) truncated to the start of its <paramref name="unit"/>.</summary>
+    string DateTrunc(DateUnit unit, string expression);
+
+    /// <summary>The text values of <paramref name="expression"/> in a group, joined by <paramref name="separator"/> in the order of <paramref name="orderBy"/>.</summary>
+    string StringAgg(string expression, string separator, string orderBy);
+
+    /// <summary>A DATE: the date <paramref name="day"/> plus the whole number of days <paramref name="days"/> (an SQL expression).</summary>
+    string AddDays(string day, string days);
+
+    /// <summary>A BIGINT: whole days from the date <paramref name="earlier"/> to the date <paramref name="later"/>.</summary>
+    string DaysBetween(string earlier, string later);
+
+    /// <summary>The schema unqualified names resolve to, as an SQL expression (for information_schema lookups).</summary>
+    string CurrentSchema { get; }
+
+    /// <summary>Whether the text <paramref name="text"/> begins with <paramref name="prefix"/>, as an SQL condition.</summary>
+    string StartsWith(string text, string prefix);
 }

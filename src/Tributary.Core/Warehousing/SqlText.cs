@@ -66,7 +66,7 @@ public sealed class SqlText
                                 numbers[r.Name] = n = firstParameter + parameters.Count;
                                 parameters.Add(Value(r.Name));
                             }
-                            sql.Append('$').Append(n.ToString(CultureInfo.InvariantCulture));
+                            sql.Append(dialect.Parameter(n));
                         }
                         at = r.Start + r.Length;
                     }

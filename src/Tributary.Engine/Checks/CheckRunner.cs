@@ -13,13 +13,14 @@ public static class CheckRunner
         var d = warehouse.Dialect;
         var t = d.Quote(table);
         var cols = check.Columns.Select(d.Quote).ToList();
+        var q = new SqlBuilder(d);
         var (sql, parameters) = check.Type switch
         {
             CheckType.RowCountMin => ($"SELECT count(*) FROM {t}", (IReadOnlyList<object?>?)null),
             CheckType.NotNull => ($"SELECT count(*) FROM {t} WHERE {string.Join(" OR ", cols.Select(c => $"{c} IS NULL"))}", null),
             CheckType.Unique => ($"SELECT count(*) FROM (SELECT {string.Join(", ", cols)} FROM {t} GROUP BY {string.Join(", ", cols)} HAVING count(*) > 1) AS dup", null),
-            CheckType.AcceptedValues => ($"SELECT count(*) FROM {t} WHERE {cols[0]} IS NOT NULL AND CAST({cols[0]} AS VARCHAR) NOT IN ({string.Join(", ", check.Values.Select((_, i) => $"${i + 1}"))})",
-                check.Values.Cast<object?>().ToList()),
+            CheckType.AcceptedValues => ($"SELECT count(*) FROM {t} WHERE {cols[0]} IS NOT NULL AND CAST({cols[0]} AS VARCHAR) NOT IN ({q.BindList(check.Values, DataKind.Text)})",
+                q.Parameters),
             // The predicate is the user's own SQL by design; a NULL result counts as a failure.
             CheckType.Expression => ($"SELECT count(*) FROM {t} WHERE NOT COALESCE(({check.Sql}), FALSE)", null),
             _ => throw new System.Diagnostics.UnreachableException(check.Type.ToString()),

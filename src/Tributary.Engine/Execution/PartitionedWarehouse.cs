@@ -3,10 +3,10 @@ using Tributary.Core.Warehousing;
 namespace Tributary.Engine.Execution;
 
 /// <summary>
-/// The warehouse as a step of a partitioned run sees it: replacing (or appending to) the step's asset or one of its side
-/// tables touches only this run's partition, keyed in the <c>partition_key</c> column; everything else passes through.
+/// The warehouse as a step of a partitioned run sees it: replacing (or appending to) one of the tables the step declared
+/// touches only this run's partition, keyed in the <c>partition_key</c> column; everything else passes through.
 /// </summary>
-internal sealed class PartitionedWarehouse(IWarehouse inner, string asset, string partition) : IWarehouse
+internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string> outputs, string partition) : IWarehouse
 {
     /// <summary>The column that holds the partition key in a partitioned asset.</summary>
     public const string Column = "partition_key";
@@ -14,12 +14,12 @@ internal sealed class PartitionedWarehouse(IWarehouse inner, string asset, strin
     public ISqlDialect Dialect => inner.Dialect;
 
     public Task<long> ReplaceTableAsync(string table, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken) =>
-        table == asset || table.StartsWith(asset + "__", StringComparison.Ordinal)
+        outputs.Contains(table)
             ? inner.ReplacePartitionAsync(table, Column, partition, build, cancellationToken)
             : inner.ReplaceTableAsync(table, build, cancellationToken);
 
     public Task<IReadOnlyList<long>> WriteTablesAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken) =>
-        inner.WriteTablesAsync(writes.Select(w => w.Partition is null && (w.Table == asset || w.Table.StartsWith(asset + "__", StringComparison.Ordinal))
+        inner.WriteTablesAsync(writes.Select(w => w.Partition is null && outputs.Contains(w.Table)
             ? w with { Partition = new TablePartition(Column, partition) }
             : w).ToList(), cancellationToken);
 

@@ -18,8 +18,18 @@ namespace Tributary.Engine.Execution;
 /// pipeline's policy, checks after each write, and everything recorded in the run store. A step's failure is
 /// recorded and skips its downstream; it never escapes as an exception.
 /// </summary>
-public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, IRunStore store, ExecutorOptions options, TimeProvider time)
+/// <param name="catalog">The component types.</param>
+/// <param name="warehouse">Where assets are written.</param>
+/// <param name="store">Run history.</param>
+/// <param name="options">Parallelism.</param>
+/// <param name="time">The clock.</param>
+/// <param name="events">The process's run-event channel; a private one over <paramref name="store"/> when null.</param>
+/// <param name="http">HTTP clients for components that call out (webhooks, activation APIs); none when null.</param>
+public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, IRunStore store, ExecutorOptions options, TimeProvider time,
+    RunEventHub? events = null, IHttpClientFactory? http = null)
 {
+    private readonly RunEventHub _events = events ?? new RunEventHub(store);
+
     /// <summary>Runs the selected assets of <paramref name="pipeline"/>. Cancellation ends the run as cancelled.</summary>
     public async Task<RunResult> ExecuteAsync(PipelineSpec pipeline, RunRequest request, CancellationToken cancellationToken)
     {
@@ -27,14 +37,16 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var selected = AssetSelection.Resolve(graph, request.Selection);
         var order = graph.TopologicalOrder().Where(selected.Contains).ToList();
         var specs = pipeline.Components.ToDictionary(c => c.Id);
+        var plans = PipelinePlans.Of(pipeline, catalog);
         var runId = NewRunId();
         var started = time.GetUtcNow();
         var steps = order.ToDictionary(id => id, id => new StepRecord(runId, id, specs[id].Type, StepStatus.Pending, 0, null, null, null));
 
         await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition),
             order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
-        var run = new RunState(runId, request, store, time);
-        await run.EmitAsync(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)").ConfigureAwait(false);
+        var run = new RunState(_events.Open(runId, request.Observer), request, time);
+        if (request.Started is { } onStarted) await onStarted(runId, CancellationToken.None).ConfigureAwait(false);
+        run.Emit(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)");
 
         var running = new Dictionary<string, Task>(StringComparer.Ordinal);
         var blocked = new HashSet<string>(StringComparer.Ordinal); // failed, or a blocking check failed
@@ -51,13 +63,13 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                     steps[id] = steps[id] with { Status = StepStatus.Skipped, Error = $"upstream '{bad}' did not succeed" };
                     blocked.Add(id);
                     await store.UpdateStepAsync(steps[id], CancellationToken.None).ConfigureAwait(false);
-                    await run.EmitAsync(RunEventKind.StepSkipped, id, $"skipped: upstream '{bad}' did not succeed").ConfigureAwait(false);
+                    run.Emit(RunEventKind.StepSkipped, id, $"skipped: upstream '{bad}' did not succeed");
                     continue;
                 }
                 if (running.Count >= options.MaxParallelSteps) continue;
                 if (!ups.All(u => steps[u].Status == StepStatus.Succeeded)) continue;
                 steps[id] = steps[id] with { Status = StepStatus.Running, StartedAt = time.GetUtcNow() };
-                running[id] = ExecuteStepAsync(specs[id], steps[id], run, BuildRetry(pipeline.Retry, run, id), cancellationToken);
+                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.Retry, run, id), cancellationToken);
             }
             if (running.Count == 0) break;
 
@@ -82,25 +94,31 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             : blocked.Count > 0 ? RunStatus.Failed : RunStatus.Succeeded;
         var error = status == RunStatus.Cancelled ? "cancelled" : firstError;
         await store.EndRunAsync(runId, status, time.GetUtcNow(), error, CancellationToken.None).ConfigureAwait(false);
-        await run.EmitAsync(RunEventKind.RunEnded, null, $"run {status.ToString().ToLowerInvariant()} in {(time.GetUtcNow() - started).TotalSeconds:0.0}s").ConfigureAwait(false);
+        run.Emit(RunEventKind.RunEnded, null, $"run {status.ToString().ToLowerInvariant()} in {(time.GetUtcNow() - started).TotalSeconds:0.0}s");
+        // Every event is recorded and delivered before the run returns; a failed write surfaces here.
+        await run.Events.CompleteAsync().ConfigureAwait(false);
         return new RunResult(runId, status, order.Select(id => steps[id]).ToList(), error);
     }
 
     private sealed record StepOutcome(StepRecord Step, bool BlockingCheckFailed);
 
-    private async Task<StepOutcome> ExecuteStepAsync(ComponentSpec spec, StepRecord step, RunState run, ResiliencePipeline resilience, CancellationToken cancellationToken)
+    private async Task<StepOutcome> ExecuteStepAsync(ComponentSpec spec, IReadOnlyDictionary<string, ComponentPlan> plans, StepRecord step, RunState run, ResiliencePipeline resilience, CancellationToken cancellationToken)
     {
         await Task.Yield();
         await store.UpdateStepAsync(step, CancellationToken.None).ConfigureAwait(false);
-        await run.EmitAsync(RunEventKind.StepStarted, spec.Id, $"{spec.Id} ({spec.Type}) started").ConfigureAwait(false);
+        run.Emit(RunEventKind.StepStarted, spec.Id, $"{spec.Id} ({spec.Type}) started");
         var descriptor = catalog.Get(spec.Type);
         var attempts = 0;
         var watch = Stopwatch.StartNew();
+        var outputs = plans[spec.Id].OutputsOf(spec.Id);
         var context = new ComponentContext
         {
             Asset = spec.Id, Inputs = spec.Inputs, Paths = new ProjectPaths(run.Request.ProjectDirectory, run.Request.AllowedPaths),
-            Warehouse = run.Request.Partition is { } partition ? new PartitionedWarehouse(warehouse, spec.Id, partition) : warehouse,
-            RunId = run.RunId, Time = time, Log = line => _ = run.EmitAsync(RunEventKind.Log, spec.Id, line),
+            Outputs = outputs, InputOutputs = spec.Inputs.Distinct().ToDictionary(i => i, i => plans[i].OutputsOf(i)),
+            Warehouse = run.Request.Partition is { } partition
+                ? new PartitionedWarehouse(warehouse, outputs.Select(o => o.Table).Append(spec.Id).ToHashSet(StringComparer.Ordinal), partition) : warehouse,
+            RunId = run.RunId, Time = time, Log = line => run.Emit(RunEventKind.Log, spec.Id, line),
+            Http = http is null ? null : () => http.CreateClient(spec.Type),
             Environment = run.Request.Environment,
         };
         try
@@ -111,21 +129,19 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 return await descriptor.MaterializeAsync(spec.Parameters, context, ct).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
 
-            var schema = await warehouse.DescribeTableAsync(spec.Id, CancellationToken.None).ConfigureAwait(false);
-            await store.AddMaterializationAsync(new MaterializationRecord(run.RunId, spec.Id, time.GetUtcNow(), materialization.RowCount,
-                schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], watch.Elapsed,
-                JsonSerializer.Serialize(materialization.Metadata)), CancellationToken.None).ConfigureAwait(false);
+            await RecordOutputsAsync(spec, outputs, materialization, run, watch.Elapsed).ConfigureAwait(false);
             var done = step with { Status = StepStatus.Succeeded, Attempts = attempts, EndedAt = time.GetUtcNow() };
             await store.UpdateStepAsync(done, CancellationToken.None).ConfigureAwait(false);
-            await run.EmitAsync(RunEventKind.StepSucceeded, spec.Id,
-                $"{spec.Id}: {materialization.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows in {watch.Elapsed.TotalSeconds:0.00}s").ConfigureAwait(false);
+            run.Emit(RunEventKind.StepSucceeded, spec.Id,
+                $"{spec.Id}: {materialization.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows in {watch.Elapsed.TotalSeconds:0.00}s");
 
             var blockingFailed = false;
             foreach (var check in spec.Checks)
             {
-                var (passed, detail) = await CheckRunner.RunAsync(warehouse, spec.Id, check, CancellationToken.None).ConfigureAwait(false);
+                var table = outputs.FirstOrDefault(o => o.Output.Name == check.Output)?.Table ?? spec.Id;
+                var (passed, detail) = await CheckRunner.RunAsync(warehouse, table, check, CancellationToken.None).ConfigureAwait(false);
                 await store.AddCheckAsync(new CheckRecord(run.RunId, spec.Id, check.Name, passed, check.Blocking, detail, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
-                await run.EmitAsync(RunEventKind.Check, spec.Id, $"check {check.Name}: {(passed ? "passed" : "FAILED")} ({detail})").ConfigureAwait(false);
+                run.Emit(RunEventKind.Check, spec.Id, $"check {check.Name}: {(passed ? "passed" : "FAILED")} ({detail})");
                 blockingFailed |= !passed && check.Blocking;
             }
             return new StepOutcome(done, blockingFailed);
@@ -134,7 +150,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         {
             var cancelled = step with { Status = StepStatus.Cancelled, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = "cancelled" };
             await store.UpdateStepAsync(cancelled, CancellationToken.None).ConfigureAwait(false);
-            await run.EmitAsync(RunEventKind.StepFailed, spec.Id, $"{spec.Id}: cancelled; the table keeps its previous version").ConfigureAwait(false);
+            run.Emit(RunEventKind.StepFailed, spec.Id, $"{spec.Id}: cancelled; the table keeps its previous version");
             return new StepOutcome(cancelled, false);
         }
         catch (Exception e)
@@ -142,9 +158,36 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             var message = $"{spec.Id} ({spec.Type}) failed: {e.Message}";
             var failed = step with { Status = StepStatus.Failed, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = message };
             await store.UpdateStepAsync(failed, CancellationToken.None).ConfigureAwait(false);
-            await run.EmitAsync(RunEventKind.StepFailed, spec.Id, attempts > 1 ? $"{message} (after {attempts} attempts)" : message).ConfigureAwait(false);
+            run.Emit(RunEventKind.StepFailed, spec.Id, attempts > 1 ? $"{message} (after {attempts} attempts)" : message);
             return new StepOutcome(failed, false);
         }
+    }
+
+    // A materialization for each declared table the step left in the warehouse; the main one carries the component's metadata.
+    private async Task RecordOutputsAsync(ComponentSpec spec, IReadOnlyList<StepOutput> outputs, Materialization materialization, RunState run, TimeSpan elapsed)
+    {
+        foreach (var output in outputs.Count == 0 ? [new StepOutput(spec.Id, new DeclaredOutput(DeclaredOutput.MainName, OutputRole.Main, ""), spec.Id)] : outputs)
+        {
+            var main = output.Output.Role == OutputRole.Main;
+            var schema = await warehouse.DescribeTableAsync(output.Table, CancellationToken.None).ConfigureAwait(false);
+            if (schema is null && !main) continue; // a side table the component had nothing to write to yet
+            var rows = main ? materialization.RowCount : await CountAsync(output.Table, schema!, run.Request.Partition).ConfigureAwait(false);
+            await store.AddMaterializationAsync(new MaterializationRecord(run.RunId, output.Table, time.GetUtcNow(), rows,
+                schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], elapsed,
+                JsonSerializer.Serialize(main ? materialization.Metadata : new Dictionary<string, object?>()))
+            {
+                Step = spec.Id, Output = output.Output.Name, Role = output.Output.Role,
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    // A side table's rows; in a partitioned run, the partition's.
+    private async Task<long> CountAsync(string table, TableSchema schema, string? partition)
+    {
+        var d = warehouse.Dialect;
+        var byPartition = partition is not null && schema.Find(PartitionedWarehouse.Column) is not null;
+        var sql = $"SELECT count(*) FROM {d.Quote(table)}" + (byPartition ? $" WHERE {d.Quote(PartitionedWarehouse.Column)} = $1" : "");
+        return Convert.ToInt64(await warehouse.ScalarAsync(sql, byPartition ? [partition] : null, CancellationToken.None).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     private ResiliencePipeline BuildRetry(RetrySpec retry, RunState run, string asset)
@@ -163,8 +206,11 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 },
                 UseJitter = retry.Jitter,
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-                OnRetry = args => new ValueTask(run.EmitAsync(RunEventKind.StepRetry, asset,
-                    $"attempt {args.AttemptNumber + 1} failed: {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.#}s")),
+                OnRetry = args =>
+                {
+                    run.Emit(RunEventKind.StepRetry, asset, $"attempt {args.AttemptNumber + 1} failed: {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.#}s");
+                    return ValueTask.CompletedTask;
+                },
             })
             .Build();
     }
@@ -172,16 +218,12 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
     private string NewRunId() =>
         time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
-    private sealed class RunState(string runId, RunRequest request, IRunStore store, TimeProvider time)
+    private sealed class RunState(RunEventWriter events, RunRequest request, TimeProvider time)
     {
-        public string RunId => runId;
+        public string RunId => events.RunId;
         public RunRequest Request => request;
+        public RunEventWriter Events => events;
 
-        public async Task EmitAsync(RunEventKind kind, string? asset, string message)
-        {
-            var e = new RunEvent(runId, time.GetUtcNow(), kind, asset, message);
-            await store.AddEventAsync(e, CancellationToken.None).ConfigureAwait(false);
-            request.Observer?.Invoke(e);
-        }
+        public void Emit(RunEventKind kind, string? asset, string message) => events.Write(new RunEvent(RunId, time.GetUtcNow(), kind, asset, message));
     }
 }

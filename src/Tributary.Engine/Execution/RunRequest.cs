@@ -17,8 +17,10 @@ public sealed record RunRequest
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
     /// <summary>The partition this run materializes; its assets replace only that partition. Null for unpartitioned runs.</summary>
     public string? Partition { get; init; }
-    /// <summary>Receives every event as it happens (for progress display).</summary>
+    /// <summary>Receives each of this run's events, in order, once it is recorded.</summary>
     public Action<RunEvent>? Observer { get; init; }
+    /// <summary>Awaited with the run id as soon as the run is recorded, before any step starts.</summary>
+    public Func<string, CancellationToken, Task>? Started { get; init; }
 }
 
 /// <summary>How a run ended.</summary>

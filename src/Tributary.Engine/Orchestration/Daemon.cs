@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Tributary.Core.Pipelines;
 using Tributary.Engine.Execution;
 using Tributary.Engine.Runs;
@@ -25,14 +26,14 @@ public sealed class Daemon
     private readonly FailureAlerts _alerts;
     private readonly DaemonOptions _options;
     private readonly TimeProvider _time;
-    private readonly Action<string> _log;
+    private readonly ILogger<Daemon> _log;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (QueuedRun Run, Task Task, CancellationTokenSource Cancel)> _active = [];
     private volatile bool _stopping;
 
     /// <summary>A daemon over the project's pipelines, stores and warehouse.</summary>
     public Daemon(Func<CancellationToken, Task<IReadOnlyList<PipelineSpec>>> pipelines, IOrchestrationStore store, IRunStore runs, ISensorEvaluator sensors,
-        RunLauncher launch, FailureAlerts alerts, DaemonOptions options, TimeProvider time, Action<string> log)
+        RunLauncher launch, FailureAlerts alerts, DaemonOptions options, TimeProvider time, ILogger<Daemon> log)
     {
         (_pipelines, _store, _runs, _sensors, _launch, _alerts, _options, _time, _log) = (pipelines, store, runs, sensors, launch, alerts, options.Validate(), time, log);
     }
@@ -46,7 +47,6 @@ public sealed class Daemon
             try
             {
                 await TickAsync(cancellationToken).ConfigureAwait(false);
-                await Task.Delay(_options.TickInterval, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -54,7 +54,17 @@ public sealed class Daemon
             }
             catch (Exception e)
             {
-                _log($"daemon tick failed: {e.Message}");
+                // The whole exception: a message alone does not say which store call or pipeline failed.
+                _log.TickFailed(e);
+            }
+            try
+            {
+                // After a failed tick too, so that a failure that repeats does not spin.
+                await Task.Delay(_options.TickInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
             }
         }
         // Shutting down: runs in flight are cancelled and go back to the queue for the next start.
@@ -108,7 +118,7 @@ public sealed class Daemon
         var keys = new PartitionScheme(pipeline.Partitions).Range(from, to, _time.GetUtcNow()).Select(k => k.Key).ToList();
         var backfill = new BackfillRecord(NewId("b"), pipeline.Name, BackfillStatus.Running, concurrency, parameters, _time.GetUtcNow(), null);
         await _store.CreateBackfillAsync(backfill, keys, cancellationToken).ConfigureAwait(false);
-        _log($"backfill {backfill.BackfillId} of {pipeline.Name}: {keys.Count} partition(s) from {keys[0]} to {keys[^1]}, {concurrency} at a time");
+        _log.BackfillStarted(backfill.BackfillId, pipeline.Name, keys.Count, keys[0], keys[^1], concurrency);
         return backfill.BackfillId;
     }
 
@@ -169,7 +179,7 @@ public sealed class Daemon
             var retries = pipelines.TryGetValue(q.Pipeline, out var spec) ? spec.Retry.MaxRetries : 0;
             if (q.BackfillId is not null || q.Attempt <= retries)
             {
-                _log($"run {q.RunId ?? q.QueueId} of {q.Pipeline}{(q.Partition is null ? "" : $" [{q.Partition}]")} died with its process; queued again");
+                _log.RunRequeued(q.RunId ?? q.QueueId, q.Pipeline, q.Partition is null ? "" : $" [{q.Partition}]");
                 await _store.EnqueueAsync(q with { QueueId = NewId("q"), State = QueueState.Queued, RunId = null, Attempt = q.Attempt + 1 }, cancellationToken).ConfigureAwait(false);
                 if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Queued, null, cancellationToken).ConfigureAwait(false);
             }
@@ -255,7 +265,8 @@ public sealed class Daemon
             {
                 var status = partitions.All(p => p.Status == PartitionRunStatus.Succeeded) ? BackfillStatus.Succeeded : BackfillStatus.Failed;
                 await _store.SetBackfillStatusAsync(b.BackfillId, status, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                _log($"backfill {b.BackfillId} of {b.Pipeline} {status.ToString().ToLowerInvariant()}");
+                if (_log.IsEnabled(LogLevel.Information))
+                    _log.BackfillEnded(b.BackfillId, b.Pipeline, status.ToString().ToLowerInvariant());
             }
         }
     }
@@ -287,7 +298,7 @@ public sealed class Daemon
         }
         catch (Exception e)
         {
-            _log($"run of {q.Pipeline} could not start: {e.Message}");
+            _log.RunNotStarted(e, q.Pipeline);
         }
         try
         {

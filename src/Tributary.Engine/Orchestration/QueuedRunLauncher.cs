@@ -13,7 +13,7 @@ namespace Tributary.Engine.Orchestration;
 public sealed class QueuedRunLauncher(
     Func<string, IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>?, PipelineSpec> load,
     ComponentCatalog catalog, IWarehouse warehouse, IRunStore runs, IOrchestrationStore queue, ExecutorOptions options, string projectDirectory, TimeProvider time,
-    IReadOnlyList<string>? allowedPaths = null)
+    IReadOnlyList<string>? allowedPaths = null, RunEventHub? events = null, IHttpClientFactory? http = null)
 {
     /// <summary>Executes <paramref name="q"/>; usable as the daemon's <see cref="RunLauncher"/>.</summary>
     public async Task<RunResult> LaunchAsync(QueuedRun q, CancellationToken cancellationToken)
@@ -26,15 +26,11 @@ public sealed class QueuedRunLauncher(
             partition = new PartitionScheme(plain.Partitions).Parse(q.Partition, time.GetUtcNow()).Variables;
         }
         var spec = load(q.Pipeline, q.Params, partition);
-        var recorded = 0;
         var request = new RunRequest
         {
             Trigger = q.Trigger, ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = q.Partition, Selection = q.Selection,
-            Observer = e =>
-            {
-                if (Interlocked.Exchange(ref recorded, 1) == 0) _ = queue.UpdateQueueAsync(q.QueueId, QueueState.Launched, e.RunId, CancellationToken.None);
-            },
+            Started = (runId, ct) => queue.UpdateQueueAsync(q.QueueId, QueueState.Launched, runId, ct),
         };
-        return await new RunExecutor(catalog, warehouse, runs, options, time).ExecuteAsync(spec, request, cancellationToken).ConfigureAwait(false);
+        return await new RunExecutor(catalog, warehouse, runs, options, time, events, http).ExecuteAsync(spec, request, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -21,7 +21,7 @@ public interface IRunStore : IAsyncDisposable
     Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken);
     /// <summary>A run's steps in plan order.</summary>
     Task<IReadOnlyList<StepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken);
-    /// <summary>A run's events in order.</summary>
+    /// <summary>A run's events in order, each with its <see cref="RunEvent.Sequence"/>.</summary>
     Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken);
     /// <summary>Materializations of a run, or of an asset across runs when <paramref name="runId"/> is null.</summary>
     Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken);

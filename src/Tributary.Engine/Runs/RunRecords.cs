@@ -44,15 +44,27 @@ public sealed record RunRecord(string RunId, string Pipeline, RunStatus Status, 
 public sealed record StepRecord(string RunId, string Asset, string ComponentType, StepStatus Status, int Attempts,
     DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Error);
 
-/// <summary>One materialization of an asset.</summary>
+/// <summary>One materialization of a table a step declared (its main asset or a side output); <c>Asset</c> is the table written.</summary>
 public sealed record MaterializationRecord(string RunId, string Asset, DateTimeOffset At, long RowCount,
-    IReadOnlyList<(string Name, string Type)> Columns, TimeSpan Duration, string MetadataJson);
+    IReadOnlyList<(string Name, string Type)> Columns, TimeSpan Duration, string MetadataJson)
+{
+    /// <summary>The step that wrote the table; null in records written before outputs were declared.</summary>
+    public string? Step { get; init; }
+    /// <summary>The declared output's name within its step (<c>main</c> for the asset itself).</summary>
+    public string? Output { get; init; }
+    /// <summary>The declared output's role; null in records written before outputs were declared.</summary>
+    public Core.Components.OutputRole? Role { get; init; }
+}
 
 /// <summary>One check result.</summary>
 public sealed record CheckRecord(string RunId, string Asset, string Check, bool Passed, bool Blocking, string Detail, DateTimeOffset At);
 
 /// <summary>One line of a run's log.</summary>
-public sealed record RunEvent(string RunId, DateTimeOffset At, RunEventKind Kind, string? Asset, string Message);
+public sealed record RunEvent(string RunId, DateTimeOffset At, RunEventKind Kind, string? Asset, string Message)
+{
+    /// <summary>Its place in the run's log, from 1; it only grows, so a follower can resume after the last one it saw.</summary>
+    public long Sequence { get; init; }
+}
 
 /// <summary>What a run event reports.</summary>
 public enum RunEventKind

@@ -50,6 +50,11 @@ public sealed partial class SqliteRunStore : IRunStore
         """
         CREATE INDEX runs_started ON runs (started_at DESC, run_id DESC);
         """,
+        """
+        ALTER TABLE materializations ADD COLUMN step TEXT;
+        ALTER TABLE materializations ADD COLUMN output TEXT;
+        ALTER TABLE materializations ADD COLUMN role TEXT;
+        """,
     ];
 
     // Enough for the server's request threads on a small machine; each is a native connection and a file handle.
@@ -140,9 +145,10 @@ public sealed partial class SqliteRunStore : IRunStore
 
     /// <inheritdoc />
     public Task AddMaterializationAsync(MaterializationRecord m, CancellationToken cancellationToken) =>
-        WriteAsync("INSERT INTO materializations (run_id, asset, at, row_count, columns_json, duration_ms, metadata_json) VALUES ($id, $a, $at, $n, $c, $d, $m)",
+        WriteAsync("INSERT INTO materializations (run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role) VALUES ($id, $a, $at, $n, $c, $d, $m, $s, $o, $r)",
             cancellationToken, ("$id", m.RunId), ("$a", m.Asset), ("$at", Time(m.At)), ("$n", m.RowCount),
-            ("$c", JsonSerializer.Serialize(m.Columns.Select(c => new[] { c.Name, c.Type }))), ("$d", (long)m.Duration.TotalMilliseconds), ("$m", m.MetadataJson));
+            ("$c", JsonSerializer.Serialize(m.Columns.Select(c => new[] { c.Name, c.Type }))), ("$d", (long)m.Duration.TotalMilliseconds), ("$m", m.MetadataJson),
+            ("$s", m.Step), ("$o", m.Output), ("$r", m.Role is { } role ? Name(role) : null));
 
     /// <inheritdoc />
     public Task AddCheckAsync(CheckRecord c, CancellationToken cancellationToken) =>
@@ -171,18 +177,19 @@ public sealed partial class SqliteRunStore : IRunStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken) =>
-        ReadAsync("SELECT run_id, at, kind, asset, message FROM events WHERE run_id = $id ORDER BY id",
-            r => new RunEvent(r.GetString(0), ParseTime(r.GetString(1)), Enum.Parse<RunEventKind>(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4)),
+        ReadAsync("SELECT run_id, at, kind, asset, message, row_number() OVER (ORDER BY id) FROM events WHERE run_id = $id ORDER BY id",
+            r => new RunEvent(r.GetString(0), ParseTime(r.GetString(1)), Enum.Parse<RunEventKind>(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4))
+                { Sequence = r.GetInt64(5) },
             cancellationToken, ("$id", runId));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken) =>
-        ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json FROM materializations WHERE ($id IS NULL OR run_id = $id) AND ($a IS NULL OR asset = $a) ORDER BY id DESC",
+        ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role FROM materializations WHERE ($id IS NULL OR run_id = $id) AND ($a IS NULL OR asset = $a) ORDER BY id DESC",
             ReadMaterialization, cancellationToken, ("$id", runId), ("$a", asset));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<MaterializationRecord>> GetLatestMaterializationsAsync(CancellationToken cancellationToken) =>
-        CachedAsync("latest materializations", () => ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json FROM materializations WHERE id IN (SELECT max(id) FROM materializations GROUP BY asset) ORDER BY asset",
+        CachedAsync("latest materializations", () => ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role FROM materializations WHERE id IN (SELECT max(id) FROM materializations GROUP BY asset) ORDER BY asset",
             ReadMaterialization, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
@@ -208,7 +215,11 @@ public sealed partial class SqliteRunStore : IRunStore
 
     private static MaterializationRecord ReadMaterialization(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), ParseTime(r.GetString(2)), r.GetInt64(3),
-            JsonSerializer.Deserialize<string[][]>(r.GetString(4))!.Select(c => (c[0], c[1])).ToList(), TimeSpan.FromMilliseconds(r.GetInt64(5)), r.GetString(6));
+            JsonSerializer.Deserialize<string[][]>(r.GetString(4))!.Select(c => (c[0], c[1])).ToList(), TimeSpan.FromMilliseconds(r.GetInt64(5)), r.GetString(6))
+        {
+            Step = r.IsDBNull(7) ? null : r.GetString(7), Output = r.IsDBNull(8) ? null : r.GetString(8),
+            Role = r.IsDBNull(9) ? null : Enum.Parse<Core.Components.OutputRole>(r.GetString(9), ignoreCase: true),
+        };
 
     private static RunRecord ReadRun(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), true), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
+using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
 
 namespace Tributary.Server.Api;
@@ -52,25 +53,29 @@ internal static partial class DesignerApi
             return TypedResults.Ok(new PipelineSaved(name));
         });
 
-        // Every table with its latest materialization (tables written outside pipelines have none).
-        api.MapGet("/assets", async Task<Ok<IReadOnlyList<AssetSummary>>> (CancellationToken ct) =>
+        // Every table with its latest materialization (tables written outside pipelines have none), grouped under the step that
+        // declared it; internal outputs (a source's files ledger) only with include_internal.
+        api.MapGet("/assets", async Task<Ok<IReadOnlyList<AssetSummary>>> ([FromQuery(Name = "include_internal")] bool? includeInternal, CancellationToken ct) =>
         {
             var materializations = await project.Runs.GetLatestMaterializationsAsync(ct).ConfigureAwait(false);
             var tables = await tableList.GetAsync((materializations.Count, materializations.Count == 0 ? default : materializations.Max(m => m.At)), ct).ConfigureAwait(false);
-            var latest = materializations.ToDictionary(m => m.Asset, StringComparer.Ordinal);
-            return TypedResults.Ok<IReadOnlyList<AssetSummary>>(tables
-                .Select(t => latest.GetValueOrDefault(t) is { } last ? new AssetSummary(t, last.At, last.RowCount, last.RunId) : new AssetSummary(t, null, null, null)).ToList());
+            return TypedResults.Ok<IReadOnlyList<AssetSummary>>(AssetList.Of(tables, materializations, includeInternal ?? false)
+                .Select(e => new AssetSummary(e.Table, e.Latest?.At, e.Latest?.RowCount, e.Latest?.RunId, e.Step, e.Output, e.Role)).ToList());
         });
 
         api.MapGet("/assets/{name}/history", async Task<Ok<IReadOnlyList<MaterializationView>>> (string name, CancellationToken ct) =>
             TypedResults.Ok<IReadOnlyList<MaterializationView>>((await project.Runs.GetMaterializationsAsync(null, name, ct).ConfigureAwait(false))
                 .OrderBy(m => m.At).Select(MaterializationView.Of).ToList()));
 
-        api.MapGet("/assets/{name}", async Task<Results<Ok<AssetPreview>, NotFound<ProblemDetails>>> (string name, int? limit, CancellationToken ct) =>
+        // A page of rows and the table's true row count, so that a pager can say "rows 26–50 of 1,983".
+        api.MapGet("/assets/{name}", async Task<Results<Ok<AssetPreview>, NotFound<ProblemDetails>>> (string name, int? limit, int? offset, CancellationToken ct) =>
         {
             if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema) return ApiProblems.NotFound($"no table '{name}'");
-            var result = await project.Warehouse.QueryAsync($"SELECT * FROM {project.Warehouse.Dialect.Quote(name)}", null, Math.Clamp(limit ?? 100, 1, 10_000), ct).ConfigureAwait(false);
-            return TypedResults.Ok(new AssetPreview(schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows));
+            var table = project.Warehouse.Dialect.Quote(name);
+            var skip = Math.Max(0, offset ?? 0);
+            var result = await project.Warehouse.QueryAsync($"SELECT * FROM {table} OFFSET {skip.ToString(CultureInfo.InvariantCulture)}", null, Math.Clamp(limit ?? 100, 1, 10_000), ct).ConfigureAwait(false);
+            var count = await project.Warehouse.QueryAsync($"SELECT count(*) FROM {table}", null, 1, ct).ConfigureAwait(false);
+            return TypedResults.Ok(new AssetPreview(schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows, Convert.ToInt64(count.Rows[0][0], CultureInfo.InvariantCulture), skip));
         });
 
         api.MapGet("/assets/{name}/csv", async Task<Results<PushStreamHttpResult, NotFound<ProblemDetails>>> (string name, CancellationToken ct) =>

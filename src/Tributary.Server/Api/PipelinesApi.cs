@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Tributary.Core.Pipelines;
 using Tributary.Engine.Orchestration;
 using Tributary.Server.Contracts;
@@ -14,17 +15,17 @@ internal static class PipelinesApi
 {
     private const int MaxPartitionsPerPage = 1000;
 
-    public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon, Action<string> log)
+    public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon, TimeProvider time, ILogger log)
     {
         // Tagged for the OpenAPI document (otherwise each operation is tagged with the host application's name).
         var api = group.MapGroup("").WithTags("Pipelines");
-        api.MapGet("/pipelines", (CancellationToken ct) => ListAsync(project, daemon, log, ct));
+        api.MapGet("/pipelines", (CancellationToken ct) => ListAsync(project, daemon, time, log, ct));
 
         // One page of partitions (oldest first) with every asset's state in each, and how many partitions there are.
-        api.MapGet("/pipelines/{name}/partitions", (string name, long? offset, int? limit, CancellationToken ct) => PartitionsAsync(project, name, offset, limit, ct));
+        api.MapGet("/pipelines/{name}/partitions", (string name, long? offset, int? limit, CancellationToken ct) => PartitionsAsync(project, time, name, offset, limit, ct));
 
         // The next few ticks of a cron expression in a timezone, for the schedule editor.
-        api.MapGet("/cron/next", NextTicks);
+        api.MapGet("/cron/next", (string expression, string? timezone, int? count) => NextTicks(time, expression, timezone, count));
 
         api.MapPost("/pipelines/{name}/pause", (string name, CancellationToken ct) => SetPausedAsync(daemon, name, true, ct));
         api.MapPost("/pipelines/{name}/resume", (string name, CancellationToken ct) => SetPausedAsync(daemon, name, false, ct));
@@ -40,7 +41,7 @@ internal static class PipelinesApi
                 .Select(TickView.Of).ToList()));
     }
 
-    private static async Task<Ok<IReadOnlyList<PipelineSummary>>> ListAsync(TributaryProject project, Daemon daemon, Action<string> log, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<PipelineSummary>>> ListAsync(TributaryProject project, Daemon daemon, TimeProvider time, ILogger log, CancellationToken ct)
     {
         var list = new List<PipelineSummary>();
         foreach (var name in project.PipelineNames())
@@ -49,13 +50,13 @@ internal static class PipelinesApi
             try
             {
                 var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
-                var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(DateTimeOffset.UtcNow);
+                var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(time.GetUtcNow());
                 list.Add(new PipelineSummary(name, p.Description, p.Components.Count, p.Schedule?.Cron, p.Schedule?.Timezone, next,
                     p.Partitions?.Type, p.Sensors.Select(s => s.Type).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log($"pipeline {name}: {e.Message}");
+                log.PipelineDoesNotLoad(e, name);
                 list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, e.Message));
             }
         }
@@ -63,25 +64,25 @@ internal static class PipelinesApi
     }
 
     private static async Task<Results<Ok<PartitionPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> PartitionsAsync(
-        TributaryProject project, string name, long? offset, int? limit, CancellationToken ct)
+        TributaryProject project, TimeProvider time, string name, long? offset, int? limit, CancellationToken ct)
     {
         if (!project.PipelineNames().Contains(name)) return ApiProblems.NotFound($"no pipeline '{name}'");
         if (offset is < 0) return ApiProblems.BadRequest($"offset must be 0 or more, not {offset}");
         if (limit is < 1 or > MaxPartitionsPerPage) return ApiProblems.BadRequest($"limit must be 1 to {MaxPartitionsPerPage}, not {limit}");
         var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
         if (p.Partitions is null) return ApiProblems.NotFound($"pipeline '{name}' has no partitions");
-        var page = await PartitionStatus.PageAsync(p, project.Runs, DateTimeOffset.UtcNow, offset ?? 0, limit ?? 100, ct).ConfigureAwait(false);
+        var page = await PartitionStatus.PageAsync(p, project.Runs, time.GetUtcNow(), offset ?? 0, limit ?? 100, ct).ConfigureAwait(false);
         return TypedResults.Ok(new PartitionPage(page.Total, page.Offset, limit ?? 100,
             page.Items.Select(i => new AssetPartitionView(i.Asset, i.Partition, i.State, i.MaterializedAt, i.RunId)).ToList()));
     }
 
-    private static Results<Ok<IReadOnlyList<DateTimeOffset>>, BadRequest<ProblemDetails>> NextTicks(string expression, string? timezone, int? count)
+    private static Results<Ok<IReadOnlyList<DateTimeOffset>>, BadRequest<ProblemDetails>> NextTicks(TimeProvider time, string expression, string? timezone, int? count)
     {
         try
         {
             var schedule = new CronSchedule(new ScheduleSpec(expression, timezone ?? "UTC", new Core.Diagnostics.SourceLocation("api", 1, 1)));
             var ticks = new List<DateTimeOffset>();
-            var at = DateTimeOffset.UtcNow;
+            var at = time.GetUtcNow();
             for (var i = 0; i < Math.Clamp(count ?? 5, 1, 20) && schedule.Next(at) is { } next; i++) ticks.Add(at = next);
             return TypedResults.Ok<IReadOnlyList<DateTimeOffset>>(ticks);
         }

@@ -1,10 +1,9 @@
-using System.Text.Json;
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
@@ -15,11 +14,11 @@ namespace Tributary.Server.Api;
 /// <summary><c>/api/runs</c> and <c>/api/queue</c>: submit, follow (server-sent events), list and cancel runs.</summary>
 internal static class RunsApi
 {
-    public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon)
+    public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon, RunEventHub events, TimeProvider time)
     {
         // Tagged for the OpenAPI document (otherwise each operation is tagged with the host application's name).
         var api = group.MapGroup("").WithTags("Runs");
-        api.MapPost("/runs", (RunSubmission s, CancellationToken ct) => SubmitAsync(project, daemon, s, ct));
+        api.MapPost("/runs", (RunSubmission s, CancellationToken ct) => SubmitAsync(project, daemon, time, s, ct));
 
         api.MapGet("/queue", async Task<Ok<IReadOnlyList<QueuedRunView>>> (CancellationToken ct) =>
             TypedResults.Ok<IReadOnlyList<QueuedRunView>>((await project.Orchestration.ListQueueAsync([QueueState.Queued, QueueState.Launched], ct).ConfigureAwait(false))
@@ -50,38 +49,19 @@ internal static class RunsApi
 
         api.MapGet("/runs/{id}", (string id, CancellationToken ct) => GetAsync(project, id, ct));
 
-        // Server-sent events: every event of the run as it is recorded (RunEventView), then 'end' with how it ended (RunEnded).
-        api.MapGet("/runs/{id}/events", async (string id, HttpContext context, CancellationToken ct) =>
+        // Server-sent events: the run's events (RunEventView) with their sequence number as the event id, then 'end' with
+        // how it ended (RunEnded). A follower that reconnects with Last-Event-ID gets only the events after it.
+        api.MapGet("/runs/{id}/events", async Task<Results<ServerSentEventsResult<string>, NotFound<ProblemDetails>>> (string id,
+            [FromHeader(Name = "Last-Event-ID")] string? lastEventId, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken ct) =>
         {
-            if (await project.Runs.GetRunAsync(id, ct).ConfigureAwait(false) is null)
-            {
-                await TypedResults.Problem(ApiProblems.Problem(StatusCodes.Status404NotFound, $"no run '{id}'")).ExecuteAsync(context).ConfigureAwait(false);
-                return;
-            }
-            var json = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-            context.Response.Headers.ContentType = "text/event-stream";
-            context.Response.Headers.CacheControl = "no-cache";
-            var sent = 0;
-            while (!ct.IsCancellationRequested)
-            {
-                var run = await project.Runs.GetRunAsync(id, ct).ConfigureAwait(false);
-                var events = await project.Runs.GetEventsAsync(id, ct).ConfigureAwait(false);
-                foreach (var e in events.Skip(sent))
-                    await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(RunEventView.Of(e), json)}\n\n", ct).ConfigureAwait(false);
-                sent = events.Count;
-                await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
-                if (run!.Status is not RunStatus.Running)
-                {
-                    await context.Response.WriteAsync($"event: end\ndata: {JsonSerializer.Serialize(new RunEnded(run.Status, run.Error), json)}\n\n", ct).ConfigureAwait(false);
-                    return;
-                }
-                await Task.Delay(200, ct).ConfigureAwait(false);
-            }
-        }).Produces<RunEventView>(StatusCodes.Status200OK, "text/event-stream").Produces<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json");
+            if (await project.Runs.GetRunAsync(id, ct).ConfigureAwait(false) is null) return ApiProblems.NotFound($"no run '{id}'");
+            var after = long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var seen) ? seen : 0;
+            return TypedResults.ServerSentEvents(new RunEventFeed(project.Runs, events, time, json.Value.SerializerOptions).FollowAsync(id, after, ct));
+        }).Produces<RunEventView>(StatusCodes.Status200OK, "text/event-stream");
     }
 
     private static async Task<Results<Accepted<RunQueued>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SubmitAsync(
-        TributaryProject project, Daemon daemon, RunSubmission s, CancellationToken ct)
+        TributaryProject project, Daemon daemon, TimeProvider time, RunSubmission s, CancellationToken ct)
     {
         if (!project.PipelineNames().Contains(s.Pipeline))
             return ApiProblems.NotFound($"no pipeline '{s.Pipeline}'; pipelines: {string.Join(", ", project.PipelineNames())}");
@@ -92,7 +72,7 @@ internal static class RunsApi
             if (s.Partition is not null)
             {
                 if (spec.Partitions is null) return ApiProblems.BadRequest($"pipeline '{s.Pipeline}' has no partitions");
-                new Core.Pipelines.PartitionScheme(spec.Partitions).Parse(s.Partition, DateTimeOffset.UtcNow);
+                new Core.Pipelines.PartitionScheme(spec.Partitions).Parse(s.Partition, time.GetUtcNow());
             }
             if (s.Selection is not null) Engine.Execution.AssetSelection.Resolve(Core.Pipelines.AssetGraph.Of(spec), s.Selection);
         }

@@ -37,6 +37,37 @@ public sealed class BudgetTests
     }
 
     [Fact]
+    public void Fit_ResponseThatNeverFlattens_StaysInTheObservedRangeAndSaysTheEvidenceIsWeak()
+    {
+        // Linear in spend with no carryover: nothing in the data says where it saturates. Unbounded, the fit sends κ and β
+        // to 1e11 and beyond together; bounded, the half-saturation spend stays at most the highest day's spend.
+        var random = new Random(5);
+        var spend = Enumerable.Range(0, 200).Select(_ => 50 + 150 * random.NextDouble()).ToArray();
+        var response = spend.Select(x => 0.1 * x + random.NextDouble()).ToArray();
+
+        var fit = ResponseCurveFitter.Fit(spend, response);
+
+        Assert.True(fit.WeakEvidence);
+        Assert.StartsWith("the response has not flattened within the observed spend", fit.Warning, StringComparison.Ordinal);
+        Assert.InRange(fit.HalfSaturationSpend, spend.Min() / 2, spend.Max() * 1.0001);
+        Assert.InRange(fit.Curve.Theta, 0, ResponseCurveFitter.MaxTheta);
+        Assert.InRange(fit.Curve.Shape, ResponseCurveFitter.MinShape, ResponseCurveFitter.MaxShape);
+        Assert.True(fit.Curve.Beta < 100 * response.Max(), $"beta {fit.Curve.Beta}");
+        Assert.True(fit.RSquared > 0.9, $"R² {fit.RSquared}");
+    }
+
+    [Fact]
+    public void Fit_ResponseThatSaturatesWithinTheData_IsNotWeak()
+    {
+        var (spend, response) = Simulate(new ResponseCurve(Theta: 0.3, Beta: 500, Kappa: 120, Shape: 1.2), 365, noise: 3, seed: 8);
+
+        var fit = ResponseCurveFitter.Fit(spend, response);
+
+        Assert.False(fit.WeakEvidence, fit.Warning);
+        Assert.Equal(120 * 0.7, fit.HalfSaturationSpend, 120 * 0.7 * 0.15);
+    }
+
+    [Fact]
     public void Allocate_TwoChannels_BeatsCurrentAndEqualizesMarginalReturns()
     {
         var search = new ResponseCurve(0.2, 500, 100, 1.0);

@@ -31,6 +31,25 @@ public sealed class BgNbdTests
     }
 
     [Fact]
+    public void Score_ManyCustomers_EqualsThePerCustomerFormulas()
+    {
+        var p = new BgNbdParameters(0.243, 4.414, 0.793, 2.426);
+        var data = BgNbdSimulation.Simulate(p, 400, 39, new Random(5));
+        // Ages and recencies on a weekly grid, so customers share (x, T) as real data does.
+        data = data with { Age = data.Age.Select((t, i) => t - i % 7).ToArray(), Recency = data.Recency.Select((r, i) => Math.Min(Math.Round(r), 39 - i % 7)).ToArray() };
+
+        var scores = BgNbd.Score(p, data, 52, 365.25 / 7, 0.1, TestContext.Current.CancellationToken);
+
+        for (var i = 0; i < data.Count; i++)
+        {
+            var (x, tx, t) = (data.Frequency[i], data.Recency[i], data.Age[i]);
+            Assert.Equal(BgNbd.ProbabilityAlive(p, x, tx, t), scores.Alive[i], 1e-12);
+            Assert.Equal(BgNbd.ExpectedPurchases(p, x, tx, t, 52), scores.Expected[i], 1e-12);
+            Assert.Equal(CustomerValue.Discounted(p, x, tx, t, 52, 365.25 / 7, 0.1, 1), scores.Discounted[i], 1e-12);
+        }
+    }
+
+    [Fact]
     public void ExpectedPurchases_ZeroHorizon_IsZero() =>
         Assert.Equal(0, BgNbd.ExpectedPurchases(new BgNbdParameters(0.243, 4.414, 0.793, 2.426), 3, 20, 30, 0));
 

@@ -22,15 +22,55 @@ public sealed class IdentityGraphTests
     }
 
     [Fact]
-    public void Resolve_KioskSeenByManyUsers_NeverMergesThem()
+    public void Resolve_KioskSeenByManyUsers_JoinsNoneOfThem()
     {
         var records = Enumerable.Range(1, 30).Select(i => R(("user_id", $"u{i}"), ("anonymous_id", "kiosk"))).ToList();
 
         var r = IdentityGraph.Resolve(records, Options);
 
-        Assert.Equal(30, r.Profiles);
-        Assert.Equal(29, r.Refused.Count);
-        Assert.All(r.Refused, x => Assert.Equal("would put more than 1 user_id value(s) in one profile", x.Reason));
+        Assert.Equal(31, r.Profiles);
+        Assert.Equal(30, r.Refused.Count);
+        Assert.All(r.Refused, x => Assert.Equal("anonymous_id 'kiosk' is shared: it links more than 1 user_id value(s), so it joins none of their profiles", x.Reason));
+    }
+
+    [Fact]
+    public void Resolve_DeviceSeenFirstAndMostWithOneUser_IsStillNotKeptByThem()
+    {
+        var r = IdentityGraph.Resolve([.. Enumerable.Repeat(R(("user_id", "u1"), ("anonymous_id", "tablet")), 5), R(("user_id", "u2"), ("anonymous_id", "tablet")),
+            R(("user_id", "u1"), ("anonymous_id", "phone-1"))], Options);
+
+        var p = Profiles(r);
+        Assert.Equal(p["u1"], p["phone-1"]);
+        Assert.NotEqual(p["u1"], p["tablet"]);
+        Assert.NotEqual(p["u2"], p["tablet"]);
+        Assert.NotEqual(p["u1"], p["u2"]);
+    }
+
+    [Fact]
+    public void Resolve_SharedDeviceStrongestInARecord_OtherIdentifiersOfThatRecordStayLinked()
+    {
+        var options = new IdentityOptions(new Dictionary<string, int> { ["user_id"] = 1 }, ["user_id", "anonymous_id", "ip"]);
+        var r = IdentityGraph.Resolve([R(("user_id", "u1"), ("anonymous_id", "kiosk")), R(("user_id", "u2"), ("anonymous_id", "kiosk")),
+            R(("anonymous_id", "kiosk"), ("ip", "10.0.0.1"), ("ip", "10.0.0.2"))], options);
+
+        var p = Profiles(r);
+        Assert.Equal(p["10.0.0.1"], p["10.0.0.2"]);
+        Assert.NotEqual(p["kiosk"], p["10.0.0.1"]);
+        Assert.Equal(4, r.Profiles);
+    }
+
+    [Fact]
+    public void Resolve_MorePhonesThanTheCap_KeepsTheFirstOnesAndRefusesTheRest()
+    {
+        // A person with many phones is not a shared phone: the cap keeps the first three, as before.
+        var options = new IdentityOptions(new Dictionary<string, int> { ["user_id"] = 1, ["phone"] = 3 }, ["user_id", "email", "phone"]);
+        var r = IdentityGraph.Resolve(Enumerable.Range(1, 4).Select(i => R(("email", "a@x"), ("phone", $"+1415555010{i}"))).ToList(), options);
+
+        var p = Profiles(r);
+        Assert.Equal(2, r.Profiles);
+        Assert.Equal(p["a@x"], p["+14155550103"]);
+        Assert.NotEqual(p["a@x"], p["+14155550104"]);
+        Assert.Equal("would put more than 3 phone value(s) in one profile", Assert.Single(r.Refused).Reason);
     }
 
     [Fact]

@@ -66,6 +66,10 @@ public sealed class ProjectCommandsTests : IDisposable
         var query = await Trib.RunAsync("query", "SELECT count(*) AS n FROM customer_value", "--project", Project, "--format", "json");
         Assert.Equal(100, JsonDocument.Parse(query.Out).RootElement[0].GetProperty("n").GetInt64());
 
+        // Dates read from the warehouse are DateOnly on every engine; they print as ISO dates in every format.
+        var dates = await Trib.RunAsync("query", "SELECT CAST('2025-03-04' AS DATE) AS d", "--project", Project, "--format", "csv");
+        Assert.Equal(["d", "2025-03-04"], dates.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
         var missing = await Trib.RunAsync("show", "top_customer", "--project", Project);
         Assert.Equal(1, missing.ExitCode);
         Assert.StartsWith("error: no asset 'top_customer' in the warehouse. Did you mean 'top_customers'?", missing.Error, StringComparison.Ordinal);

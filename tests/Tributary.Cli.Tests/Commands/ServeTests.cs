@@ -128,6 +128,8 @@ public sealed partial class ServeTests : IDisposable
         Assert.Equal(1, Assert.Single(detail.Materializations).RowCount);
         var asset = Assert.Single(await ReadAsync<List<AssetSummary>>(await http.GetAsync("/api/assets", Ct)));
         Assert.Equal(("greeting", 1L, entry.RunId), (asset.Name, asset.Rows, asset.RunId));
+        Assert.Equal(("greeting", "main", Core.Components.OutputRole.Main), (asset.Step, asset.Output, asset.Role));
+        Assert.Equal([asset], await ReadAsync<List<AssetSummary>>(await http.GetAsync("/api/assets?include_internal=true", Ct)));
         var preview = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/greeting", Ct));
         Assert.Equal([new ColumnView("word", Core.Warehousing.DataKind.Text)], preview.Columns);
         var pipeline = Assert.Single(await ReadAsync<List<PipelineSummary>>(await http.GetAsync("/api/pipelines", Ct)));
@@ -136,6 +138,25 @@ public sealed partial class ServeTests : IDisposable
         var problem = await AssertProblemAsync(invalid, HttpStatusCode.BadRequest, "the pipeline has errors");
         var diagnostic = Assert.Single(problem.GetProperty("diagnostics").Deserialize<List<DiagnosticView>>(ApiJson.Options)!);
         Assert.Equal(3, diagnostic.Line);
+    }
+
+    [Fact]
+    public async Task AssetPreview_PagesRows_AndCountsTheWholeTable()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "numbers.yaml"),
+            "pipeline: numbers\ncomponents:\n  - { id: numbers, type: transform.sql, with: { sql: \"SELECT CAST(i AS INTEGER) AS i FROM range(1, 31) t(i) ORDER BY i\" } }\n");
+        var (_, address) = await ServeAsync();
+        using var http = WriteClient(address);
+        var queued = await ReadAsync<RunQueued>(await http.PostAsJsonAsync("/api/runs", new RunSubmission("numbers"), ApiJson.Options, Ct));
+        while ((await ReadAsync<QueuedRunView>(await http.GetAsync($"/api/queue/{queued.QueueId}", Ct))).State is not QueueState.Done)
+            await Task.Delay(100, Ct);
+
+        // The total is the table's, not the page's; the page starts at the offset.
+        var page = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/numbers?offset=25&limit=10", Ct));
+        Assert.Equal((30L, 25L, 5), (page.Total, page.Offset, page.Rows.Count));
+        var first = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/numbers?limit=10", Ct));
+        Assert.Equal((30L, 0L, 10), (first.Total, first.Offset, first.Rows.Count));
     }
 
     [Theory]
@@ -325,6 +346,61 @@ public sealed partial class ServeTests : IDisposable
         Assert.Empty(past.GetProperty("items").EnumerateArray());
         await AssertProblemAsync(await http.GetAsync("/api/pipelines/regions/partitions?limit=1001", Ct), HttpStatusCode.BadRequest, "limit must be 1 to 1000, not 1001");
         await AssertProblemAsync(await http.GetAsync("/api/pipelines/regions/partitions?offset=-1", Ct), HttpStatusCode.BadRequest, "offset must be 0 or more, not -1");
+    }
+
+    [Fact]
+    public async Task RunEvents_ReconnectingWithLastEventId_ResumesAfterItWithoutRepeatingOrLosingEvents()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "three.yaml"), """
+            pipeline: three
+            components:
+              - { id: a, type: transform.sql, with: { sql: "SELECT 1 AS v" } }
+              - { id: b, type: transform.sql, inputs: [a], with: { sql: "SELECT v + 1 AS v FROM a" } }
+              - { id: c, type: transform.sql, inputs: [b], with: { sql: "SELECT v + 1 AS v FROM b" } }
+            """);
+        var (_, address) = await ServeAsync();
+        Assert.Equal(0, (await Trib.RunAsync("run", "three", "--project", Project)).ExitCode);
+        using var http = new HttpClient { BaseAddress = address };
+        var runId = (await http.GetFromJsonAsync<JsonElement>("/api/runs?pipeline=three", Ct))[0].GetProperty("run_id").GetString()!;
+
+        var all = await ReadEventsAsync(http, runId, null);
+        var resumed = await ReadEventsAsync(http, runId, "3");
+
+        var events = all.Where(e => e.Event == "message").ToList();
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), events.Select(e => e.Id));
+        Assert.True(events.Count > 6, string.Join("\n", events.Select(e => e.Data)));
+        Assert.Equal(events.Skip(3), resumed.Where(e => e.Event == "message"));
+        Assert.Equal("end", all[^1].Event);
+        Assert.Equal(all[^1], resumed[^1]);
+        Assert.Equal("succeeded", JsonDocument.Parse(resumed[^1].Data).RootElement.GetProperty("status").GetString());
+    }
+
+    private sealed record SseEvent(string? Id, string Event, string Data);
+
+    // Reads a run's event stream to its end, as a browser's EventSource would, optionally resuming after an event id.
+    private static async Task<List<SseEvent>> ReadEventsAsync(HttpClient http, string runId, string? lastEventId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/runs/{Uri.EscapeDataString(runId)}/events");
+        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+        var events = new List<SseEvent>();
+        string? id = null, name = null, data = null;
+        while (await reader.ReadLineAsync(Ct) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data is not null) events.Add(new SseEvent(id, name ?? "message", data));
+                (id, name, data) = (null, null, null);
+                if (events.Count > 0 && events[^1].Event == "end") break;
+            }
+            else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
+            else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
+        }
+        return events;
     }
 
     [Fact]

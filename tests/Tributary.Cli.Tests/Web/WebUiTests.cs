@@ -42,6 +42,7 @@ public sealed partial class WebUiTests : IDisposable
         Assert.NotNull(address);
         _ = Task.Run(async () => { while (await _server.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
 
+        Assertions.SetDefaultExpectTimeout(30_000);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -56,6 +56,25 @@ public sealed class MarketingAttributionTemplateTests(PostgresCluster postgres)
         Assert.Equal(summary[0], plan.Sum(r => Convert.ToDouble(r[1], CultureInfo.InvariantCulture)), 1e-6 * summary[0]);
         Assert.Equal(summary[0], plan.Sum(r => Convert.ToDouble(r[2], CultureInfo.InvariantCulture)), 1e-6 * summary[0]);
         Assert.True(summary[2] >= summary[1] * 0.999, $"expected {summary[2]} vs current {summary[1]}");
+
+        // Every fitted curve stays in a sane range: carryover and shape within their bounds, half saturation within the
+        // channel's observed daily spend, the ceiling within reach of the observed response; a warning marks weak evidence.
+        var curves = await h.RowsAsync("""
+            SELECT p.channel, p.theta, p.beta, p.shape, p.half_saturation_spend, p.weak_evidence, p.warning, s.max_spend, s.max_revenue
+            FROM budget_plan p JOIN (SELECT channel, max(spend) AS max_spend, max(revenue) AS max_revenue FROM (
+                SELECT channel, CAST(day AS DATE) AS d, sum(spend) AS spend, sum(revenue) AS revenue FROM campaign_performance WHERE day IS NOT NULL GROUP BY 1, 2) t GROUP BY 1) s
+              ON s.channel = p.channel
+            """);
+        Assert.Equal(3, curves.Count);
+        foreach (var c in curves)
+        {
+            double D(int i) => Convert.ToDouble(c[i], CultureInfo.InvariantCulture);
+            Assert.InRange(D(1), 0, 0.9);
+            Assert.InRange(D(3), 0.5, 3);
+            Assert.InRange(D(4), 0, D(7) * 1.0001);
+            Assert.True(D(2) < 100 * Math.Max(D(8), 1), $"{c[0]}: beta {D(2)}");
+            Assert.Equal(c[6] is not null, (bool)c[5]!);
+        }
     }
 
     private static Dictionary<string, double> Normalize(Dictionary<string, double> credit)

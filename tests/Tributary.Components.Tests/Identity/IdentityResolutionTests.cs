@@ -125,6 +125,94 @@ public sealed class IdentityResolutionTests(PostgresCluster postgres)
         Assert.Empty(await h.RowsAsync("SELECT * FROM ids WHERE identifier_type = 'email'"));
     }
 
+    public static TheoryData<string> Engines => new() { "duckdb", "postgres" };
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Resolve_PhonesOfZerosOrOneRepeatedDigit_NeverLinkContacts(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("hubspot/contacts.csv", """
+            Record ID,First Name,Last Name,Email,Phone Number,Lifecycle Stage,Create Date,Last Activity Date,Country/Region,Original Source
+            1,A,A,a@x.com,0000000000,lead,,,US,
+            2,B,B,b@x.com,0000000000,lead,,,US,
+            3,C,C,c@x.com,+0 000 000 0000,lead,,,US,
+            4,D,D,d@x.com,+1 111 111 1111,lead,,,US,
+            5,E,E,e@x.com,+1 111 111 1111,lead,,,US,
+            6,F,F,f@x.com,555-555-5555,lead,,,US,
+            7,G,G,g@x.com,555-555-5555,lead,,,US,
+            8,H,H,h@x.com,0049 151 2345 6789,lead,,,US,
+            9,I,I,i@x.com,(415) 555-0100,lead,,,US,
+            10,J,J,j@x.com,0415 555 0100,lead,,,US,
+            """);
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: hubspot_contacts, type: source.hubspot_contacts, with: { path: hubspot } }
+              - { id: customers, type: standardize.customers, inputs: [hubspot_contacts] }
+              - { id: ids, type: identity.resolve, inputs: [customers], with: { identifiers: { customers: "hubspot_id, email, phone" } } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var phones = (await h.RowsAsync("SELECT hubspot_id, phone FROM customers")).ToDictionary(r => (string)r[0]!, r => r[1] as string);
+        Assert.Null(phones["1"]);
+        Assert.Null(phones["2"]);
+        Assert.Null(phones["3"]);
+        Assert.Equal("+11111111111", phones["4"]);
+        Assert.Equal("+15555555555", phones["6"]);
+        Assert.Equal("+4915123456789", phones["8"]);
+        Assert.Equal("+14155550100", phones["9"]);
+        Assert.Equal("+14155550100", phones["10"]);
+        // Ten contacts, the real number shared by 9 and 10 links them; placeholders link nobody and are not identifiers.
+        Assert.Equal(9L, Convert.ToInt64((await h.RowsAsync("SELECT count(DISTINCT profile_id) FROM ids"))[0][0]));
+        Assert.Equal(["+14155550100", "+4915123456789"],
+            (await h.RowsAsync("SELECT identifier_value FROM ids WHERE identifier_type = 'phone' ORDER BY 1")).Select(r => (string)r[0]!).ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Resolve_PlaceholderEmails_NeverLink(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("c.csv", "user_id,email\nu1,test@shop.com\nu2,test@shop.com\nu3,noreply@shop.com\nu4,NoReply@shop.com\nu5,none@x.org\nu6,none@x.org\nu7,test+7@shop.com\nu8,test+8@shop.com\nu9,ann@shop.com\n");
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: contacts, type: source.csv, with: { path: c.csv, columns: { user_id: VARCHAR, email: VARCHAR } } }
+              - { id: ids, type: identity.resolve, inputs: [contacts], with: { identifiers: { contacts: "user_id, email" }, caps: { user_id: "5" } } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(9L, Convert.ToInt64((await h.RowsAsync("SELECT count(DISTINCT profile_id) FROM ids"))[0][0]));
+        Assert.Equal("ann@shop.com", (string)Assert.Single(await h.RowsAsync("SELECT identifier_value FROM ids WHERE identifier_type = 'email'"))[0]!);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Resolve_DeviceSeenWithMoreUsersThanTheCap_JoinsNoneOfThem(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // The kiosk is seen with u1 first and most often; it is still nobody's.
+        h.Temp.File("e.csv", "user_id,anonymous_id\nu1,kiosk\nu1,kiosk\nu1,kiosk\nu2,kiosk\nu2,phone-of-u2\nu3,kiosk\n,kiosk\n");
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: events, type: source.csv, with: { path: e.csv, columns: { user_id: VARCHAR, anonymous_id: VARCHAR } } }
+              - { id: ids, type: identity.resolve, inputs: [events], with: { identifiers: { events: "user_id, anonymous_id" } } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var profileOf = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(profileOf["u2"], profileOf["phone-of-u2"]);
+        Assert.Equal(4, new[] { "u1", "u2", "u3", "kiosk" }.Select(k => profileOf[k]).Distinct().Count());
+        var refused = await h.RowsAsync("SELECT from_value, to_value, reason FROM ids__refused_links ORDER BY from_value");
+        Assert.Equal(["u1", "u2", "u3"], refused.Select(r => (string)r[0]!).ToArray());
+        Assert.All(refused, r => Assert.Equal("anonymous_id 'kiosk' is shared: it links more than 1 user_id value(s), so it joins none of their profiles", r[2]));
+    }
+
     private static string? Normalize(string type, string value) => type switch
     {
         "email" => ContactNormalizer.Email(value),

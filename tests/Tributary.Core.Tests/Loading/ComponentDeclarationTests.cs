@@ -118,7 +118,7 @@ public sealed class ComponentDeclarationTests
     [InlineData("{ type: accepted_values, column: id }", "p.yaml:6:14: error TRIB0101: check 'accepted_values' is missing required key 'values'.")]
     [InlineData("{ type: expression }", "p.yaml:6:14: error TRIB0101: check 'expression' is missing required key 'sql'.")]
     [InlineData("{ column: id }", "p.yaml:6:14: error TRIB0101: a check is missing required key 'type'.")]
-    [InlineData("{ type: not_null, column: id, level: error }", "p.yaml:6:44: error TRIB0100: unknown key 'level' in a check. Allowed keys: type, column, columns, value, values, sql, blocking, description.")]
+    [InlineData("{ type: not_null, column: id, level: error }", "p.yaml:6:44: error TRIB0100: unknown key 'level' in a check. Allowed keys: type, output, column, columns, value, values, sql, blocking, description.")]
     [InlineData("not_null", "p.yaml:6:14: error TRIB0103: a check must be a mapping, got a scalar.")]
     public void Checks_Mistake_IsReportedAtTheCheck(string check, string expected) =>
         Assert.Equal([expected], Problems($"pipeline: p\ncomponents:\n  - id: orders\n    type: source.csv\n    with: {{ path: o.csv, columns: {{ id: BIGINT }} }}\n    checks: [{check}]\n"));

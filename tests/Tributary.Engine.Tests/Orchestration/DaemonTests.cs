@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Tributary.Core.Pipelines;
 using Tributary.Engine.Execution;
@@ -23,14 +24,15 @@ public sealed class DaemonTests(PostgresCluster postgres)
         public int MaxConcurrent { get; set; } = 4;
         public int Peak { get; private set; }
         private int _running;
-        public List<string> Log { get; } = [];
+        public FakeLogCollector Logs { get; } = new();
+        public List<string> Log => Logs.GetSnapshot().Select(r => r.Message).ToList();
         public SqliteRunStore Store => (SqliteRunStore)H.Store;
 
         public ISensorEvaluator? Sensors { get; set; }
 
         public Daemon Daemon(int maxConcurrent = 4) => new(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(Pipelines), Store, Store,
-            Sensors ?? new SensorEvaluator(H.Warehouse, Store, H.Temp.Path), Launch, new FailureAlerts(new HttpClient(), _ => null, Log.Add),
-            new DaemonOptions { MaxConcurrentRuns = maxConcurrent }, Clock, Log.Add);
+            Sensors ?? new SensorEvaluator(H.Warehouse, Store, H.Temp.Path), Launch, new FailureAlerts(new TestHttpClients(), _ => null, new FakeLogger<FailureAlerts>(Logs)),
+            new DaemonOptions { MaxConcurrentRuns = maxConcurrent }, Clock, new FakeLogger<Daemon>(Logs));
 
         private async Task<RunResult> Launch(QueuedRun run, CancellationToken ct)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Testing;
 using Tributary.Engine.Orchestration;
 
 namespace Tributary.Engine.Tests.Orchestration;
@@ -28,24 +29,24 @@ public sealed class FailureAlertsTests
             components:
               - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
             """);
-        var log = new List<string>();
-        var alerts = new FailureAlerts(new HttpClient(), name => name == "SLACK_WEBHOOK" ? $"http://127.0.0.1:{port}/hook/" : null, log.Add);
+        var log = new FakeLogger<FailureAlerts>();
+        var alerts = new FailureAlerts(new TestHttpClients(), name => name == "SLACK_WEBHOOK" ? $"http://127.0.0.1:{port}/hook/" : null, log);
 
         await alerts.SendAsync(pipeline, "Tributary: run r1 of 'nightly' failed at step 'a' (transform.sql): boom", TestContext.Current.CancellationToken);
 
         var json = JsonDocument.Parse(await received.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
         Assert.Equal("Tributary: run r1 of 'nightly' failed at step 'a' (transform.sql): boom", json.RootElement.GetProperty("text").GetString());
-        Assert.DoesNotContain(log, l => l.StartsWith("on_failure:", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Collector.GetSnapshot(), l => l.Message.StartsWith("on_failure:", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Alert_VariableNotSet_IsLoggedAndNeverThrows()
     {
         var pipeline = EngineHarness.Pipeline("pipeline: p\non_failure: { webhook_url_env: MISSING }\ncomponents: [{ id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
-        var log = new List<string>();
+        var log = new FakeLogger<FailureAlerts>();
 
-        await new FailureAlerts(new HttpClient(), _ => null, log.Add).SendAsync(pipeline, "failed", TestContext.Current.CancellationToken);
+        await new FailureAlerts(new TestHttpClients(), _ => null, log).SendAsync(pipeline, "failed", TestContext.Current.CancellationToken);
 
-        Assert.Contains("on_failure: environment variable MISSING is not set; no alert sent", log);
+        Assert.Contains("on_failure: environment variable MISSING is not set; no alert sent", log.Collector.GetSnapshot().Select(r => r.Message));
     }
 }

@@ -99,8 +99,8 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
     cancelRun: (id: string) => body(client.POST("/api/runs/{id}/cancel", { params: { path: { id } } })),
     runs: (pipeline?: string) => body(client.GET("/api/runs", { params: { query: { pipeline } } })),
     runDetail: (id: string) => body(client.GET("/api/runs/{id}", { params: { path: { id } } })),
-    assets: () => body(client.GET("/api/assets")),
-    asset: (name: string, limit = 200) => body(client.GET("/api/assets/{name}", { params: { path: { name }, query: { limit } } })),
+    assets: (includeInternal = false) => body(client.GET("/api/assets", { params: { query: { include_internal: includeInternal } } })),
+    asset: (name: string, limit = 200, offset = 0) => body(client.GET("/api/assets/{name}", { params: { path: { name }, query: { limit, offset } } })),
     history: (name: string) => body(client.GET("/api/assets/{name}/history", { params: { path: { name } } })),
     lineage: (asset: string) => body(client.GET("/api/lineage/{asset}", { params: { path: { asset } } })),
     partitions: (pipeline: string, offset = 0, limit = 1000) =>

@@ -323,7 +323,8 @@ public sealed class DemoStoreGenerator
                     subtotal, shipping, 0.0, value, discount > 0 ? "SAVE" : "", discount, Local(person, at), 1, item.Name, Math.Round(item.Price * fx, 2), item.Sku,
                     $"{person.FirstName} {person.LastName}", phone, person.Country, cancelled, "Stripe", status == "refunded" ? value : 0.0, 5_000_000_000L + _orderNumber, "web", phone);
             else
-                orders.Row(name, email, "", "", "", "", "", "", "", "", "", "", "", Local(person, at), 1, item.Name, Math.Round(item.Price * fx, 2), item.Sku,
+                // Shopify's own layout: the order's fields on its first row only.
+                orders.Row(name, "", "", "", "", "", "", "", "", "", "", "", "", "", 1, item.Name, Math.Round(item.Price * fx, 2), item.Sku,
                     "", "", "", "", "", "", "", "", "");
         }
         return (name, value);

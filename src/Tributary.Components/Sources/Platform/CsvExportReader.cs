@@ -9,7 +9,14 @@ namespace Tributary.Components.Sources.Platform;
 /// </summary>
 internal static class CsvExportReader
 {
-    public static IEnumerable<ParsedRow> Read(string path, PlatformLayout layout, PlatformSourceParameters parameters)
+    // Rows of one group held back at most until its shared fields are known; a longer run of one key is resolved in parts.
+    private const int MaxGroupRows = 10_000;
+
+    public static IEnumerable<ParsedRow> Read(string path, PlatformLayout layout, PlatformSourceParameters parameters) =>
+        layout.GroupBy is null ? ReadRows(path, layout, parameters) : Grouped(ReadRows(path, layout, parameters, fieldsOnly: true), layout, parameters.NumberCulture);
+
+    // With fieldsOnly, well-formed records come back unconverted (Values holds the mapped fields as text) for grouping.
+    private static IEnumerable<ParsedRow> ReadRows(string path, PlatformLayout layout, PlatformSourceParameters parameters, bool fieldsOnly = false)
     {
         var culture = parameters.NumberCulture;
         var records = new CsvRecordReader(SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes), parameters.Delimiter[0],
@@ -53,11 +60,65 @@ internal static class CsvExportReader
                 yield return ParsedRow.Rejected(line, raw, $"has {fields.Length} fields where the header has {headerWidth} (truncated line or stray delimiter)");
                 continue;
             }
-            yield return Convert(line, raw, fields, map, layout, culture);
+            yield return fieldsOnly ? new ParsedRow(line, raw, Mapped(fields, map), GroupedFields) : Convert(line, raw, fields, map, layout, culture);
         }
         if (map is null)
             yield return ParsedRow.Rejected(1, "", layout.HeaderMarker is null ? "the file is empty: no header row" : $"no header row containing '{layout.HeaderMarker}' was found");
     }
+
+    private const string GroupedFields = "fields to group";
+
+    private static object?[] Mapped(string[] fields, int[] map) => map.Select(i => i >= 0 && i < fields.Length ? fields[i] : null).ToArray<object?>();
+
+    /// <summary>
+    /// Groups consecutive rows with the same key (exports list an order's line items together) and fills each row's blank
+    /// group-level fields from the group's row that has them, then converts every row; rows without a key stay alone.
+    /// </summary>
+    private static IEnumerable<ParsedRow> Grouped(IEnumerable<ParsedRow> rows, PlatformLayout layout, CultureInfo culture)
+    {
+        var columns = layout.Columns;
+        var key = columns.ToList().FindIndex(c => c.Header == layout.GroupBy);
+        var shared = Enumerable.Range(0, columns.Count).Where(i => columns[i].GroupLevel).ToArray();
+        var required = shared.Where(i => columns[i].Required).ToArray();
+        var group = new List<ParsedRow>();
+        string? current = null;
+        object?[]? source = null;
+        IEnumerable<ParsedRow> Flush()
+        {
+            // The group's row holding every required shared field, else the first holding any.
+            // A copy: converting a row replaces its text with typed values.
+            source ??= (group.Select(r => r.Values!).FirstOrDefault(v => required.All(i => !Blank(v[i])) && shared.Any(i => !Blank(v[i])))
+                        ?? group.Select(r => r.Values!).FirstOrDefault(v => shared.Any(i => !Blank(v[i]))))?.ToArray();
+            foreach (var row in group)
+            {
+                var fields = row.Values!;
+                if (source is not null)
+                    foreach (var i in shared)
+                        if (Blank(fields[i])) fields[i] = source[i];
+                yield return Convert(row.Line, row.Raw, fields, layout, culture, current is null ? null : $", and no row of {layout.GroupBy} '{current}' has it");
+            }
+            group.Clear();
+        }
+        foreach (var row in rows)
+        {
+            if (row.Reason != GroupedFields)
+            {
+                yield return row;
+                continue;
+            }
+            var k = (row.Values![key] as string)?.Trim();
+            if (group.Count > 0 && (k != current || string.IsNullOrEmpty(k) || group.Count >= MaxGroupRows))
+            {
+                foreach (var r in Flush()) yield return r;
+                if (k != current) source = null;
+            }
+            current = string.IsNullOrEmpty(k) ? null : k;
+            group.Add(row);
+        }
+        foreach (var r in Flush()) yield return r;
+    }
+
+    private static bool Blank(object? field) => string.IsNullOrWhiteSpace(field as string);
 
     private static (int[] Map, string? Problem) Map(string[] header, PlatformLayout layout, string delimiter)
     {
@@ -70,15 +131,18 @@ internal static class CsvExportReader
         return (map, $"the header has no column {string.Join(", ", missing.Select(m => $"'{m}'"))} that a {layout.Platform} needs.{hint}");
     }
 
-    private static ParsedRow Convert(long line, string raw, string[] fields, int[] map, PlatformLayout layout, CultureInfo culture)
+    private static ParsedRow Convert(long line, string raw, string[] fields, int[] map, PlatformLayout layout, CultureInfo culture) =>
+        Convert(line, raw, Mapped(fields, map), layout, culture, null);
+
+    // Converts mapped fields in place into typed values; groupHint explains a missing group-level field.
+    private static ParsedRow Convert(long line, string raw, object?[] values, PlatformLayout layout, CultureInfo culture, string? groupHint)
     {
-        var values = new object?[layout.Columns.Count];
         for (var i = 0; i < values.Length; i++)
         {
             var column = layout.Columns[i];
-            var text = map[i] >= 0 && map[i] < fields.Length ? fields[map[i]] : null;
+            var text = values[i] as string;
             if (column.Required && string.IsNullOrWhiteSpace(text))
-                return ParsedRow.Rejected(line, raw, $"'{column.Header}' is empty but required");
+                return ParsedRow.Rejected(line, raw, $"'{column.Header}' is empty but required{(column.GroupLevel ? groupHint : null)}");
             if (!FieldParser.TryParse(text, column.Kind, culture, out values[i], out var reason))
                 return ParsedRow.Rejected(line, raw, $"'{column.Header}': {reason}, got '{Shorten(text!)}'");
             if (column.Kind == DataKind.Text && values[i] is string s) values[i] = s;

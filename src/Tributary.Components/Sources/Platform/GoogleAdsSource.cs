@@ -26,7 +26,7 @@ public sealed class GoogleAdsSource : IComponent<PlatformSourceParameters>
     public static InputArity Inputs => InputArity.None;
 
     /// <inheritdoc />
-    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => new(PlatformSchemas.Of(Layout), []);
+    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>

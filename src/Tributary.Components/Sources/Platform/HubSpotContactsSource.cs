@@ -28,7 +28,7 @@ public sealed class HubSpotContactsSource : IComponent<PlatformSourceParameters>
     public static InputArity Inputs => InputArity.None;
 
     /// <inheritdoc />
-    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => new(PlatformSchemas.Of(Layout), []);
+    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>

@@ -6,17 +6,17 @@ using Tributary.Core.Warehousing;
 namespace Tributary.Components.Sources.Platform;
 
 /// <summary>
-/// Loads new export files into a source's asset, incrementally: files already recorded in <c>&lt;id&gt;__files</c> (same
+/// Loads new export files into a source's asset, incrementally: files already recorded in its files ledger output (same
 /// path, size and modification time, or the same SHA-256 of their content under any name) are skipped; valid rows are
-/// appended to the asset, bad rows to <c>&lt;id&gt;__rejected</c> with the raw line and the reason, and the three tables
+/// streamed to the asset through the warehouse's bulk writer, bad rows to its rejected output with the raw line and the reason, and the three tables
 /// commit in one transaction, so a crash never leaves rows without the file log that stops them loading twice. When the
 /// rejected share of a load exceeds <c>max_rejected_ratio</c>, the step fails and nothing is written.
 /// </summary>
 internal static class PlatformFileLoader
 {
-    private static readonly (string, DataKind)[] RejectedColumns =
+    internal static readonly (string, DataKind)[] RejectedColumns =
         [("source_file", DataKind.Text), ("line", DataKind.Integer), ("raw", DataKind.Text), ("reason", DataKind.Text), ("run_id", DataKind.Text), ("rejected_at", DataKind.Timestamp)];
-    private static readonly (string, DataKind)[] FileColumns =
+    internal static readonly (string, DataKind)[] FileColumns =
     [
         ("file", DataKind.Text), ("bytes", DataKind.Integer), ("modified_at", DataKind.Timestamp), ("rows", DataKind.Integer), ("rejected", DataKind.Integer),
         ("run_id", DataKind.Text), ("loaded_at", DataKind.Timestamp), ("sha256", DataKind.Text),
@@ -26,8 +26,8 @@ internal static class PlatformFileLoader
         Func<string, IEnumerable<ParsedRow>> read, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
-        var filesTable = context.Asset + "__files";
-        var rejectedTable = context.Asset + "__rejected";
+        var filesTable = context.Output(PlatformSchemas.Files);
+        var rejectedTable = context.Output(PlatformSchemas.Rejected);
         var matched = FileSource.Resolve(context, p.Path, extension);
         if (matched.Count == 0) throw new FileNotFoundException($"no file matches '{p.Path}' (looked for {context.ResolvePath(p.Path)}).");
 
@@ -45,9 +45,7 @@ internal static class PlatformFileLoader
         }
 
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
-        var rows = new List<object?[]>();
-        var rejected = new List<object?[]>();
-        var files = new List<object?[]>();
+        var pending = new List<(string File, string Relative, long Bytes, DateTime Modified, string Hash)>();
         foreach (var file in matched)
         {
             var info = new FileInfo(file);
@@ -63,50 +61,66 @@ internal static class PlatformFileLoader
                 continue;
             }
             contents[hash] = relative;
-            long good = 0, bad = 0;
-            foreach (var row in read(file))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (row.Values is { } values)
-                {
-                    rows.Add([.. values, relative, row.Line]);
-                    good++;
-                }
-                else
-                {
-                    rejected.Add([relative, row.Line, row.Raw, row.Reason, context.RunId, now]);
-                    bad++;
-                }
-            }
-            files.Add([relative, info.Length, modified, good, bad, context.RunId, now, hash]);
-            context.Log($"{relative}: {good} rows, {bad} rejected");
+            pending.Add((file, relative, info.Length, modified, hash));
         }
-        if (files.Count == 0)
+        if (pending.Count == 0)
         {
             context.Log($"no new files ({matched.Count} already loaded)");
             var existing = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {w.Dialect.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
             return new Materialization(existing, new Dictionary<string, object?> { ["new_files"] = 0, ["rejected"] = 0 });
         }
 
-        var total = rows.Count + rejected.Count;
-        var ratio = total == 0 ? 0 : (double)rejected.Count / total;
-        if (ratio > p.MaxRejectedRatio)
+        // Valid rows stream from the parser into the warehouse's bulk writer; rejected ones wait on disk, so memory stays flat as files grow.
+        using var rejected = new RejectedRowSpool();
+        var files = new List<object?[]>();
+        long rows = 0;
+        IEnumerable<object?[]> Valid()
         {
-            var examples = string.Join("; ", rejected.Take(3).Select(r => $"{r[0]}:{r[1]}: {r[3]}"));
-            throw new InvalidOperationException(
-                string.Create(CultureInfo.InvariantCulture, $"{rejected.Count} of {total} rows rejected ({ratio * 100:0.0}%), more than max_rejected_ratio {p.MaxRejectedRatio * 100:0.0}%; nothing was loaded. First: {examples}"));
+            foreach (var (file, relative, bytes, modified, hash) in pending)
+            {
+                long good = 0, bad = 0;
+                foreach (var row in read(file))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (row.Values is { } values)
+                    {
+                        good++;
+                        yield return [.. values, relative, row.Line];
+                    }
+                    else
+                    {
+                        rejected.Add(relative, row.Line, row.Raw, row.Reason!);
+                        bad++;
+                    }
+                }
+                rows += good;
+                files.Add([relative, bytes, modified, good, bad, context.RunId, now, hash]);
+                context.Log($"{relative}: {good} rows, {bad} rejected");
+            }
         }
 
         var counts = await w.WriteTablesAsync(
         [
-            new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(layout.OutputColumns, rows, ct)),
-            new TableWrite(rejectedTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(RejectedColumns, rejected, ct)),
+            new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(layout.OutputColumns, Valid(), ct)),
+            new TableWrite(rejectedTable, TableWriteMode.Append, (b, ct) =>
+            {
+                // Checked once every file is read; throwing here drops the staging tables, so nothing is written.
+                var total = rows + rejected.Count;
+                var ratio = total == 0 ? 0 : (double)rejected.Count / total;
+                if (ratio > p.MaxRejectedRatio)
+                {
+                    var examples = string.Join("; ", rejected.First.Select(r => $"{r.File}:{r.Line}: {r.Reason}"));
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                        $"{rejected.Count} of {total} rows rejected ({ratio * 100:0.0}%), more than max_rejected_ratio {p.MaxRejectedRatio * 100:0.0}%; nothing was loaded. First: {examples}"));
+                }
+                return b.CreateAndAppendAsync(RejectedColumns, rejected.Read(context.RunId, now), ct);
+            }),
             new TableWrite(filesTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(FileColumns, files, ct)),
         ], cancellationToken).ConfigureAwait(false);
         if (rejected.Count > 0) context.Log($"{rejected.Count} rejected row(s) in {rejectedTable}");
         return new Materialization(counts[0], new Dictionary<string, object?>
         {
-            ["new_files"] = files.Count, ["rows_loaded"] = rows.Count, ["rejected"] = rejected.Count, ["rejected_table"] = rejectedTable,
+            ["new_files"] = files.Count, ["rows_loaded"] = rows, ["rejected"] = rejected.Count, ["rejected_table"] = rejectedTable,
         });
     }
 

@@ -6,7 +6,11 @@ namespace Tributary.Components.Sources.Platform;
 /// <param name="Platform">Name used in messages, e.g. "Shopify orders export".</param>
 /// <param name="Columns">Output columns in order.</param>
 /// <param name="HeaderMarker">For exports with preamble lines (Google Ads): the header is the first line containing this text.</param>
-internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformColumn> Columns, string? HeaderMarker = null)
+/// <param name="GroupBy">
+/// Header of the column whose consecutive rows form one record spread over several rows (a Shopify order, one row per line
+/// item): the <see cref="PlatformColumn.GroupLevel"/> fields may be filled on one of those rows only, and every row gets them.
+/// </param>
+internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformColumn> Columns, string? HeaderMarker = null, string? GroupBy = null)
 {
     /// <summary>Columns as the warehouse gets them, plus the provenance columns every source adds.</summary>
     public IReadOnlyList<(string Name, DataKind Kind)> OutputColumns =>
@@ -18,7 +22,8 @@ internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformCol
 /// <param name="Header">The header as the platform writes it; matched case-insensitively, or as a prefix when it ends with '*'.</param>
 /// <param name="Kind">Text, Integer, Number, Boolean, Date or Timestamp (read as UTC; offsets honoured).</param>
 /// <param name="Required">A row missing it is rejected.</param>
-internal sealed record PlatformColumn(string Name, string Header, DataKind Kind = DataKind.Text, bool Required = false)
+/// <param name="GroupLevel">Belongs to the group of rows (<see cref="PlatformLayout.GroupBy"/>), not to one row; blank on a row, it is taken from the group's row that has it.</param>
+internal sealed record PlatformColumn(string Name, string Header, DataKind Kind = DataKind.Text, bool Required = false, bool GroupLevel = false)
 {
     public bool Matches(string header) =>
         Header.EndsWith('*')

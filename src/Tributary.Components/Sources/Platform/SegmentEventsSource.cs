@@ -28,6 +28,9 @@ public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
         new("properties", "properties"), new("traits", "traits"), new("context", "context"),
     ]);
 
+    // Each column's JSON path, split once rather than per event.
+    private static readonly string[][] Paths = [.. Layout.Columns.Select(c => c.Header.Split('.'))];
+
     /// <inheritdoc />
     public static string TypeName => "source.segment_events";
     /// <inheritdoc />
@@ -36,7 +39,7 @@ public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
     public static InputArity Inputs => InputArity.None;
 
     /// <inheritdoc />
-    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => new(PlatformSchemas.Of(Layout), []);
+    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
@@ -75,7 +78,7 @@ public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
             for (var i = 0; i < values.Length; i++)
             {
                 var column = Layout.Columns[i];
-                var element = Find(root, column.Header);
+                var element = Find(root, Paths[i]);
                 if (element is null)
                 {
                     if (column.Required) return ParsedRow.Rejected(line, raw, $"'{column.Header}' is missing but required");
@@ -100,10 +103,10 @@ public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
     private static string? Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
 
-    private static JsonElement? Find(JsonElement root, string path)
+    private static JsonElement? Find(JsonElement root, string[] path)
     {
         var current = root;
-        foreach (var part in path.Split('.'))
+        foreach (var part in path)
         {
             if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(part, out current)) return null;
         }

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using MathNet.Numerics.Distributions;
+using Tributary.Components;
+using Tributary.Core.Loading;
+using Tributary.Core.Warehousing;
+using Tributary.Engine.Execution;
+using Tributary.Engine.Runs;
+using Tributary.Warehouse.DuckDb;
+
+namespace Tributary.Bench;
+
+/// <summary>
+/// Ours against the Python peers (bench/peers/): writes the shared input files once, then runs one analytics
+/// component on one of them in a fresh DuckDB (file load included, as the peers include read_csv) and exports its
+/// results as CSV for bench/peers/compare.py. bench/analytics.sh drives both sides.
+/// </summary>
+internal static class PeersBench
+{
+    public static async Task WriteDataAsync(string folder, int paths, int links, int customers)
+    {
+        Directory.CreateDirectory(folder);
+        await using var wh = await DuckDbWarehouse.OpenAsync(":memory:", CancellationToken.None);
+        var watch = Stopwatch.StartNew();
+        await wh.ReplaceTableAsync("touches", (b, ct) => b.CreateAndAppendAsync(
+            [("path_id", DataKind.Text), ("position", DataKind.Integer), ("channel", DataKind.Text), ("campaign", DataKind.Text), ("converted", DataKind.Boolean),
+             ("conversion_value", DataKind.Number), ("days_before_conversion", DataKind.Number), ("converted_at", DataKind.Timestamp)],
+            AttributionBench.Touches(paths, new Random(11)), ct), CancellationToken.None);
+        await wh.ExportAsync("SELECT * FROM touches ORDER BY path_id, position", null, Path.Combine(folder, "touches.csv"), FileFormat.Csv, CancellationToken.None);
+        await wh.ExecuteAsync("DROP TABLE touches", null, CancellationToken.None);
+        await wh.ReplaceTableAsync("records", (b, ct) => b.CreateAndAppendAsync(
+            [("user_id", DataKind.Text), ("email", DataKind.Text), ("phone", DataKind.Text), ("anonymous_id", DataKind.Text)], IdentityRecords(links, new Random(3)), ct), CancellationToken.None);
+        await wh.ExportAsync("SELECT * FROM records", null, Path.Combine(folder, "identity.csv"), FileFormat.Csv, CancellationToken.None);
+        await wh.ExecuteAsync("DROP TABLE records", null, CancellationToken.None);
+        await wh.ReplaceTableAsync("orders", (b, ct) => b.CreateAndAppendAsync(
+            [("customer_id", DataKind.Integer), ("ordered_at", DataKind.Timestamp), ("amount", DataKind.Number)], ClvBench.Orders(customers, new Random(7)), ct), CancellationToken.None);
+        await wh.ExportAsync("SELECT * FROM orders", null, Path.Combine(folder, "orders.csv"), FileFormat.Csv, CancellationToken.None);
+        Console.Error.WriteLine($"wrote {paths:N0} paths, {links:N0} identity links, {customers:N0} customers to {folder} in {watch.Elapsed.TotalSeconds:0.0}s");
+    }
+
+    // Records of what a person's events carry: one of user id, email, phone, device each time, some alone, some together,
+    // so links come in stars of 2–4 identifiers; each identifier belongs to one person (the peers apply no caps).
+    private static IEnumerable<object?[]> IdentityRecords(int links, Random random)
+    {
+        var written = 0;
+        for (var p = 0; written < links; p++)
+        {
+            var devices = 1 + random.Next(3);
+            for (var d = 0; d < devices && written < links; d++)
+            {
+                object?[] row = [random.NextDouble() < 0.7 ? $"u{p}" : null, random.NextDouble() < 0.5 ? $"person{p}@example.com" : null,
+                    random.NextDouble() < 0.2 ? $"+1415{p:D7}" : null, $"anon-{p}-{d}"];
+                if (row.Count(v => v is not null) < 2) row[1] = $"person{p}@example.com";
+                written += row.Count(v => v is not null) - 1;
+                yield return row;
+            }
+        }
+    }
+
+    public static async Task RunAsync(string workload, string folder, string output)
+    {
+        var work = Path.Combine(Path.GetTempPath(), "trib-bench-peers-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(work);
+        try
+        {
+            await using var wh = await DuckDbWarehouse.OpenAsync(Path.Combine(work, "w.duckdb"), CancellationToken.None);
+            string File(string name) => wh.Dialect.Literal(Path.GetFullPath(Path.Combine(folder, name)));
+            var (components, exports) = workload switch
+            {
+                "attribution" => ($$"""
+                      - { id: paths, type: transform.sql, with: { sql: "SELECT * FROM read_csv({{File("touches.csv")}})" } }
+                      - id: attribution
+                        type: analytics.attribution
+                        inputs: [paths]
+                        with: { models: [first_touch, last_touch, linear, time_decay, position_based, markov_1, shapley], conversion_detail: [] }
+                    """, new[] { ("attribution", "SELECT model, channel, conversions, value FROM attribution ORDER BY model, channel") }),
+                "identity" => ($$"""
+                      - { id: records, type: transform.sql, with: { sql: "SELECT * FROM read_csv({{File("identity.csv")}}, all_varchar = true)" } }
+                      - { id: identity, type: identity.resolve, inputs: [records], with: { identifiers: { records: "user_id, email, phone, anonymous_id" } } }
+                    """, new[] { ("identity", "SELECT identifier_type, identifier_value, profile_id FROM identity") }),
+                "ltv" => ($$"""
+                      - { id: orders, type: transform.sql, with: { sql: "SELECT * FROM read_csv({{File("orders.csv")}})" } }
+                      - { id: ltv, type: analytics.ltv, inputs: [orders], with: { model: bgnbd, time_unit: week, calibration_end: 2025-12-31 } }
+                    """, new[] { ("ltv", "SELECT customer_id, p_alive, expected_purchases, expected_order_value, clv, clv_low, clv_high FROM ltv"),
+                                 ("ltv_model", "SELECT model, parameter, value FROM ltv__model") }),
+                _ => throw new ArgumentException($"unknown workload '{workload}': attribution, identity or ltv."),
+            };
+            var pipeline = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load($"pipeline: peers\ncomponents:\n{components}", "peers.yaml").GetPipelineOrThrow();
+            await using var store = await SqliteRunStore.OpenAsync(Path.Combine(work, "runs.db"), CancellationToken.None);
+            var watch = Stopwatch.StartNew();
+            var result = await new RunExecutor(BuiltInComponents.CreateCatalog(), wh, store, new ExecutorOptions(), TimeProvider.System)
+                .ExecuteAsync(pipeline, new RunRequest { ProjectDirectory = work, Observer = e => Console.Error.WriteLine($"  {e.At:HH:mm:ss.f} {e.Asset}: {e.Message}") }, CancellationToken.None);
+            var seconds = watch.Elapsed.TotalSeconds;
+            if (result.Status != RunStatus.Succeeded) throw new InvalidOperationException(result.Error);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds={seconds:0.000}"));
+            Directory.CreateDirectory(output);
+            foreach (var (name, sql) in exports)
+                await wh.ExportAsync(sql, null, Path.Combine(output, $"ours_{name}.csv"), FileFormat.Csv, CancellationToken.None);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Ours against plain Python peers (bench/peers/) on the same files, side by side in one run:
+#   bench/analytics.sh [paths=1000000] [links=2000000] [customers=200000]
+# Writes the data once (under $DATA, default /tmp/trib-peers-data; delete it to regenerate), then for attribution,
+# identity and LTV runs ours (a fresh DuckDB: file load + component) and the peer (read_csv + the same work), each in
+# its own process, and prints the time each measures itself, its wall time, peak RSS, the ratios, and the largest
+# difference between the two results. The peers use Debian's numpy/scipy/pandas/networkx (/usr/bin/python3),
+# installed with apt-get when missing.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PATHS=${1:-1000000}
+LINKS=${2:-2000000}
+CUSTOMERS=${3:-200000}
+DATA=${DATA:-/tmp/trib-peers-data}
+OUT=${OUT:-/tmp/trib-peers-out}
+PY=/usr/bin/python3
+if ! $PY -c "import numpy, scipy, pandas, networkx" 2>/dev/null; then
+  apt-get install -y -q python3-numpy python3-scipy python3-pandas python3-networkx >/dev/null
+fi
+[ "${NO_BUILD:-0}" = 1 ] || dotnet build "$ROOT/bench/Tributary.Bench" -c Release -v q -nologo >/dev/null
+BENCH="dotnet $ROOT/bench/Tributary.Bench/bin/Release/net10.0/Tributary.Bench.dll"
+mkdir -p "$OUT"
+[ -f "$DATA/orders.csv" ] || $BENCH peers-data "$DATA" "$PATHS" "$LINKS" "$CUSTOMERS"
+echo "load: $(uptime | sed 's/.*load average/load average/'), $(nproc) cores"
+declare -A FILE=([attribution]=touches.csv [identity]=identity.csv [ltv]=orders.csv)
+for w in ${WORKLOADS:-attribution identity ltv}; do
+  /usr/bin/time -f "%M %e" -o "$OUT/ours_$w.time" $BENCH peers-run "$w" "$DATA" "$OUT" > "$OUT/ours_$w.out" 2> "$OUT/ours_$w.log"
+  /usr/bin/time -f "%M %e" -o "$OUT/peer_$w.time" $PY "$ROOT/bench/peers/$w.py" "$DATA/${FILE[$w]}" "$OUT/peer_$w.csv" > "$OUT/peer_$w.out" 2> "$OUT/peer_$w.log"
+  read -r ours_kb ours_wall < <(tail -1 "$OUT/ours_$w.time")
+  read -r peer_kb peer_wall < <(tail -1 "$OUT/peer_$w.time")
+  ours_s=$(sed -n 's/^seconds=//p' "$OUT/ours_$w.out")
+  peer_s=$(sed -n 's/^seconds=//p' "$OUT/peer_$w.out")
+  awk -v w="$w" -v os="$ours_s" -v ps="$peer_s" -v ow="$ours_wall" -v pw="$peer_wall" -v om="$ours_kb" -v pm="$peer_kb" 'BEGIN {
+    printf "%-12s ours %7.2f s (wall %6.2f s, %6.0f MB)   peer %7.2f s (wall %6.2f s, %6.0f MB)   peer/ours: time %5.2fx (wall %5.2fx), memory %5.2fx\n",
+      w, os, ow, om / 1024, ps, pw, pm / 1024, ps / os, pw / ow, pm / om }'
+  $PY "$ROOT/bench/peers/compare.py" "$w" "$OUT" | sed 's/^/             /'
+done
+echo "load: $(uptime | sed 's/.*load average/load average/')"

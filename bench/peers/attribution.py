@@ -1,0 +1,101 @@
+"""Rule-based, Markov (order 1, removal effects) and Shapley (conversion-rate game, exact per channel set)
+attribution in pandas/numpy: the same models as analytics.attribution, on the same touches file.
+Usage: attribution.py touches.csv out.csv"""
+import sys, time
+from itertools import combinations
+from math import factorial
+import numpy as np
+import pandas as pd
+
+start = time.perf_counter()
+df = pd.read_csv(sys.argv[1], usecols=["path_id", "position", "channel", "converted", "conversion_value", "days_before_conversion"],
+                 dtype={"channel": "category"})
+df = df.sort_values(["path_id", "position"], kind="stable")
+size = df.groupby("path_id", sort=False)["position"].transform("size").to_numpy()
+index = df.groupby("path_id", sort=False).cumcount().to_numpy()
+conv = df["converted"].to_numpy()
+value = df["conversion_value"].fillna(0).to_numpy()
+channels = df["channel"].cat.categories
+code = df["channel"].cat.codes.to_numpy()
+results = []
+
+
+def credit(model, weights):
+    w = pd.DataFrame({"channel": code[conv], "conversions": weights[conv], "value": weights[conv] * value[conv]})
+    sums = w.groupby("channel")[["conversions", "value"]].sum().reindex(range(len(channels)), fill_value=0.0)
+    for c, row in sums.iterrows():
+        results.append((model, channels[c], row["conversions"], row["value"]))
+
+
+credit("first_touch", (index == 0).astype(float))
+credit("last_touch", (index == size - 1).astype(float))
+credit("linear", 1.0 / size)
+decay = np.power(2.0, -df["days_before_conversion"].fillna(0).to_numpy() / 7.0)
+credit("time_decay", decay / pd.Series(decay).groupby(df["path_id"].to_numpy(), sort=False).transform("sum").to_numpy())
+middle = np.where(size > 2, 0.2 / np.maximum(size - 2, 1), 0.0)
+position = np.where(size == 1, 1.0, np.where(size == 2, 0.5, np.where((index == 0) | (index == size - 1), 0.4, middle)))
+credit("position_based", position)
+
+# Markov order 1: states 0..k-1 channels, k start; absorbing conversion and null.
+k = len(channels)
+first = index == 0
+last = index == size - 1
+frm = np.where(first, k, np.roll(code, 1))
+to = code
+pairs = pd.DataFrame({"f": np.concatenate([frm, code[last]]), "t": np.concatenate([to, np.where(conv[last], k + 1, k + 2)])})
+counts = pairs.value_counts().reset_index(name="n")
+matrix = np.zeros((k + 1, k + 3))
+np.add.at(matrix, (counts["f"].to_numpy(), counts["t"].to_numpy()), counts["n"].to_numpy())
+matrix /= matrix.sum(axis=1, keepdims=True)
+
+
+def absorption(removed=None):
+    q = matrix[:, : k + 1].copy()
+    r = matrix[:, k + 1].copy()
+    if removed is not None:
+        q[:, removed] = 0.0  # moving to a removed channel ends the journey without conversion
+        q[removed, :] = 0.0
+        r[removed] = 0.0
+    x = np.linalg.solve(np.eye(k + 1) - q, r)
+    return x[k]
+
+
+base = absorption()
+effects = np.array([1 - absorption(c) / base for c in range(k)])
+total_conv = conv[last].sum()
+total_value = value[last][conv[last]].sum()
+for c in range(k):
+    results.append(("markov_1", channels[c], total_conv * effects[c] / effects.sum(), total_value * effects[c] / effects.sum()))
+
+# Shapley with v(S) = conversion rate of paths whose channel set is S, made monotone (a set is worth at least its subsets).
+masks = np.bitwise_or.reduceat(np.left_shift(1, code.astype(np.int64)), np.flatnonzero(first))
+paths = pd.DataFrame({"mask": masks, "converted": conv[last], "value": np.where(conv[last], value[last], 0.0)})
+sets = paths.groupby("mask").agg(paths=("converted", "size"), conversions=("converted", "sum"), value=("value", "sum"))
+v = np.zeros(1 << k)
+v[sets.index.to_numpy()] = sets["conversions"].to_numpy() / sets["paths"].to_numpy()
+all_masks = np.arange(1 << k)
+for b in range(k):
+    has = (all_masks >> b) & 1 == 1
+    v[has] = np.maximum(v[has], v[all_masks[has] ^ (1 << b)])
+v[0] = 0.0
+popcount = np.array([bin(m).count("1") for m in range(1 << k)])
+shapley = np.zeros((k, 2))
+for mask, row in sets[sets["conversions"] > 0].iterrows():
+    members = [b for b in range(k) if mask >> b & 1]
+    n = len(members)
+    sub = all_masks[(all_masks & ~mask) == 0]
+    phi = np.zeros(n)
+    for j, b in enumerate(members):
+        without = sub[(sub >> b) & 1 == 0]
+        s = popcount[without]
+        weight = np.array([factorial(x) * factorial(n - x - 1) / factorial(n) for x in range(n)])[s]
+        phi[j] = (weight * (v[without | (1 << b)] - v[without])).sum()
+    share = phi / phi.sum() if phi.sum() > 0 else np.full(n, 1.0 / n)
+    for j, b in enumerate(members):
+        shapley[b] += (row["conversions"] * share[j], row["value"] * share[j])
+for c in range(k):
+    results.append(("shapley", channels[c], shapley[c, 0], shapley[c, 1]))
+
+elapsed = time.perf_counter() - start
+pd.DataFrame(results, columns=["model", "channel", "conversions", "value"]).to_csv(sys.argv[2], index=False)
+print(f"seconds={elapsed:.3f}")

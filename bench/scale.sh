@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Data path at scale (issue 13): for each size, 'trib demo-data --customers N' then 'trib run marketing_attribution' and
+# 'trib run customer_ltv', each under /usr/bin/time -v; prints wall time, peak RSS and the Segment events load rate.
+# Goals: marketing_attribution at 100k under 90 s and 2 GB peak RSS, peak RSS within 20% across 25k/50k/100k,
+# segment events loaded at 250k events/s or more. Note the machine's load (uptime) beside the figures.
+#
+#   bench/scale.sh [N ...]        (default: 25000 50000 100000)
+#
+# Uses the Release build of trib (built here when missing; TRIB=path/to/trib.dll picks another); WORK=folder keeps the data.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(25000 50000 100000)
+trib_dll=${TRIB:-$root/src/Tributary.Cli/bin/Release/net10.0/trib.dll}
+if [ ! -f "$trib_dll" ]; then
+  echo "building trib (Release)" >&2
+  dotnet build "$root/src/Tributary.Cli" -c Release -v q -nologo >&2
+fi
+work=${WORK:-$(mktemp -d)}
+[ -n "${WORK:-}" ] || trap 'rm -rf "$work"' EXIT
+
+# Runs trib under /usr/bin/time -v; prints "wall_s peak_mb".
+timed() {
+  local log=$1; shift
+  /usr/bin/time -v dotnet "$trib_dll" "$@" >"$log.out" 2>"$log.err" || { tail -20 "$log.err" >&2; return 1; }
+  awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = (n == 3) ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2] }
+              /Maximum resident set size/ { kb = $2 }
+              END { printf "%.1f %.0f\n", s, kb / 1024 }' "$log.err"
+}
+
+printf '%-9s %-22s %8s %9s %s\n' customers step wall_s peak_mb note
+for n in "${sizes[@]}"; do
+  project=$work/p$n
+  rm -rf "$project"
+  dotnet "$trib_dll" init "$project" >/dev/null
+  for t in marketing_attribution customer_ltv; do cp "$root/pipelines/$t.yaml" "$project/pipelines/"; done
+  read -r s mb < <(timed "$work/demo$n" demo-data --customers "$n" --project "$project")
+  printf '%-9s %-22s %8s %9s %s\n' "$n" demo-data "$s" "$mb" "$(du -sh "$project/data/demo/segment" | cut -f1) of NDJSON"
+  for t in marketing_attribution customer_ltv; do
+    read -r s mb < <(timed "$work/$t$n" run "$t" --project "$project")
+    note=""
+    if [ "$t" = marketing_attribution ]; then
+      run_id=$(dotnet "$trib_dll" runs --project "$project" --format csv | awk -F, 'NR == 2 { print $1 }')
+      note=$(dotnet "$trib_dll" runs show "$run_id" --project "$project" --format csv 2>/dev/null |
+        awk -F, '$1 == "segment_events" { printf "segment_events: %d rows in %.1f s = %.0f events/s", $5, $6, $5 / $6 }')
+    fi
+    printf '%-9s %-22s %8s %9s %s\n' "$n" "$t" "$s" "$mb" "$note"
+  done
+done
+echo "load: $(uptime)"

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tributary.Cli.Hosting;
+
+/// <summary>The log lines of <c>trib serve</c> and <c>trib backfill</c>, compiled once.</summary>
+internal static partial class CliLog
+{
+    [LoggerMessage(LogLevel.Warning, "pipeline {Pipeline} is not scheduled")]
+    public static partial void PipelineNotScheduled(this ILogger log, Exception exception, string pipeline);
+
+    [LoggerMessage(LogLevel.Information, "serving {Project} at {Address}{Guard}; Ctrl+C stops")]
+    public static partial void Serving(this ILogger log, string project, Uri address, string guard);
+
+    [LoggerMessage(LogLevel.Information, "stopping: running runs are cancelled and queued again for the next start")]
+    public static partial void Stopping(this ILogger log);
+
+    [LoggerMessage(LogLevel.Warning, "  {Partition}: {Status}{Hint}")]
+    public static partial void PartitionNotMaterialized(this ILogger log, string partition, string status, string hint);
+
+    [LoggerMessage("backfill {BackfillId}: {Succeeded} of {Count} partition(s) materialized")]
+    public static partial void BackfillDone(this ILogger log, LogLevel level, string backfillId, int succeeded, int count);
+}

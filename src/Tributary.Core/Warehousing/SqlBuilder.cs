@@ -1,0 +1,56 @@
+namespace Tributary.Core.Warehousing;
+
+/// <summary>
+/// Builds one statement's SQL for any engine: <see cref="Bind(object?)"/> collects the bound values and numbers their
+/// placeholders itself, and the SQL that differs between engines (intervals, regular expressions, date arithmetic,
+/// truncation, string aggregation) is spelled by the <see cref="ISqlDialect"/>. Components use it for every statement
+/// with values or engine-specific SQL, so none holds an engine's spelling; one builder per statement.
+/// </summary>
+/// <param name="dialect">The warehouse's dialect.</param>
+public sealed class SqlBuilder(ISqlDialect dialect)
+{
+    private readonly List<object?> _parameters = [];
+
+    /// <summary>The dialect the SQL is spelled in.</summary>
+    public ISqlDialect Dialect => dialect;
+
+    /// <summary>The values bound so far, in placeholder order; pass them with the statement.</summary>
+    public IReadOnlyList<object?> Parameters => _parameters;
+
+    /// <summary>Binds <paramref name="value"/> and returns its placeholder; bind once and reuse the text to use a value twice.</summary>
+    public string Bind(object? value)
+    {
+        _parameters.Add(value);
+        return dialect.Parameter(_parameters.Count);
+    }
+
+    /// <summary>Binds <paramref name="value"/> as a <paramref name="kind"/>, so every engine knows its type.</summary>
+    public string Bind(object? value, DataKind kind) => Cast(Bind(value), kind);
+
+    /// <summary>Binds each value and returns the placeholders as a comma-separated list, e.g. for <c>IN (...)</c>.</summary>
+    public string BindList(IEnumerable<object?> values, DataKind kind) => string.Join(", ", values.Select(v => Bind(v, kind)));
+
+    /// <summary>A quoted identifier.</summary>
+    public string Quote(string identifier) => dialect.Quote(identifier);
+
+    /// <summary><paramref name="expression"/> cast to the engine's type for <paramref name="kind"/>.</summary>
+    public string Cast(string expression, DataKind kind) => $"CAST({expression} AS {dialect.TypeName(kind)})";
+
+    /// <inheritdoc cref="ISqlDialect.Interval"/>
+    public string Interval(TimeSpan span) => dialect.Interval(span);
+
+    /// <inheritdoc cref="ISqlDialect.RegexReplaceAll"/>
+    public string RegexReplaceAll(string expression, string pattern, string replacement) => dialect.RegexReplaceAll(expression, pattern, replacement);
+
+    /// <inheritdoc cref="ISqlDialect.DateTrunc"/>
+    public string DateTrunc(DateUnit unit, string expression) => dialect.DateTrunc(unit, expression);
+
+    /// <inheritdoc cref="ISqlDialect.StringAgg"/>
+    public string StringAgg(string expression, string separator, string orderBy) => dialect.StringAgg(expression, separator, orderBy);
+
+    /// <inheritdoc cref="ISqlDialect.AddDays"/>
+    public string AddDays(string day, string days) => dialect.AddDays(day, days);
+
+    /// <inheritdoc cref="ISqlDialect.DaysBetween"/>
+    public string DaysBetween(string earlier, string later) => dialect.DaysBetween(earlier, later);
+}

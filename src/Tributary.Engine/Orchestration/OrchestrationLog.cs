@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tributary.Engine.Orchestration;
+
+/// <summary>The daemon's and failure alerts' log lines, compiled once (no boxing or parsing per call).</summary>
+internal static partial class OrchestrationLog
+{
+    [LoggerMessage(LogLevel.Error, "daemon tick failed")]
+    public static partial void TickFailed(this ILogger log, Exception exception);
+
+    [LoggerMessage(LogLevel.Information, "backfill {BackfillId} of {Pipeline}: {Count} partition(s) from {From} to {To}, {Concurrency} at a time")]
+    public static partial void BackfillStarted(this ILogger log, string backfillId, string pipeline, int count, string from, string to, int concurrency);
+
+    [LoggerMessage(LogLevel.Warning, "run {RunId} of {Pipeline}{Partition} died with its process; queued again")]
+    public static partial void RunRequeued(this ILogger log, string runId, string pipeline, string partition);
+
+    [LoggerMessage(LogLevel.Information, "backfill {BackfillId} of {Pipeline} {Status}")]
+    public static partial void BackfillEnded(this ILogger log, string backfillId, string pipeline, string status);
+
+    [LoggerMessage(LogLevel.Error, "run of {Pipeline} could not start")]
+    public static partial void RunNotStarted(this ILogger log, Exception exception, string pipeline);
+
+    [LoggerMessage(LogLevel.Warning, "{Alert}")]
+    public static partial void Alert(this ILogger log, string alert);
+
+    [LoggerMessage(LogLevel.Warning, "on_failure: environment variable {Variable} is not set; no alert sent")]
+    public static partial void AlertUrlMissing(this ILogger log, string variable);
+
+    [LoggerMessage(LogLevel.Warning, "on_failure: the webhook answered {StatusCode}")]
+    public static partial void AlertRefused(this ILogger log, int statusCode);
+
+    [LoggerMessage(LogLevel.Warning, "on_failure: the webhook could not be reached")]
+    public static partial void AlertUnreachable(this ILogger log, Exception exception);
+}

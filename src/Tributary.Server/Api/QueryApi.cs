@@ -1,0 +1,35 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Tributary.Server.Contracts;
+
+namespace Tributary.Server.Api;
+
+/// <summary>
+/// <c>POST /api/query</c>: SQL on the warehouse this server owns, so that <c>trib query</c> and <c>trib show</c> work
+/// while it runs (an embedded DuckDB file has one owner). A POST, so it needs what every change needs (the bearer
+/// token or the write secret): SQL can write, as a saved pipeline can.
+/// </summary>
+internal static class QueryApi
+{
+    public static void Map(RouteGroupBuilder group, TributaryProject project)
+    {
+        group.MapPost("/query", async Task<Results<Ok<QueryAnswer>, BadRequest<ProblemDetails>>> (QuerySubmission body, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(body.Sql)) return ApiProblems.BadRequest("sql is empty");
+            if (body.Limit is < 0) return ApiProblems.BadRequest($"limit must be 0 or more, got {body.Limit}");
+            try
+            {
+                var result = await project.Warehouse.QueryAsync(body.Sql, null, body.Limit ?? int.MaxValue, ct).ConfigureAwait(false);
+                return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows));
+            }
+            catch (DbException e)
+            {
+                return ApiProblems.BadRequest($"query failed: {e.Message}");
+            }
+        }).WithTags("Assets");
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Tributary.Cli.Tests.Web;
+
+/// <summary>
+/// Each page of the web UI on its own, on a demo project whose pipelines have run: what it must show, no console
+/// errors, no serious or critical accessibility violations (axe), and a 1400×900 screenshot in web/screenshots.
+/// </summary>
+public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
+{
+    private static readonly string[] Serious = ["serious", "critical"];
+
+    // Opens a route, runs the page's assertions, then checks the console and axe and saves the screenshot.
+    private async Task CheckPageAsync(string route, string screenshot, Func<IPage, Task> assert)
+    {
+        if (site.SkipReason is { } reason) Assert.Skip(reason);
+        var page = await site.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var consoleErrors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
+        page.PageError += (_, e) => consoleErrors.Add(e);
+        var shot = Path.Combine(DemoSite.ScreenshotFolder, screenshot + ".png");
+        try
+        {
+            await page.GotoAsync(new Uri(site.Address, "#/" + route).ToString());
+            await assert(page);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, screenshot + "-full.png"), FullPage = true });
+            var axe = await page.RunAxe();
+            var serious = axe.Violations.Where(v => Serious.Contains(v.Impact)).Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+            Assert.True(serious.Count == 0, "axe: " + string.Join("\n", serious));
+            Assert.True(consoleErrors.Count == 0, "console errors: " + string.Join(" | ", consoleErrors));
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.SkipException)
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
+        }
+        finally
+        {
+            await page.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public Task Catalog_ShowsThePipelinesAndTemplates() => CheckPageAsync("catalog", "catalog", async page =>
+    {
+        var pipelines = page.Locator(".cards").First.Locator(".card");
+        await Assertions.Expect(pipelines).ToHaveCountAsync(2);
+        await Assertions.Expect(pipelines.First.GetByRole(AriaRole.Link, new() { Name = "Open in designer" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use this template" })).Not.ToHaveCountAsync(0);
+    });
+
+    [Fact]
+    public Task Designer_FitsTheGraph_LeftToRight_WithReadableNodes() => CheckPageAsync("designer/customer_ltv", "designer", async page =>
+    {
+        await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("Valid");
+        var nodes = page.Locator(".react-flow__node");
+        await Assertions.Expect(nodes.First.Locator(".badge")).ToHaveTextAsync("succeeded");
+        var canvas = (await page.Locator(".canvas").BoundingBoxAsync())!;
+        var count = await nodes.CountAsync();
+        Assert.True(count > 5, $"{count} nodes");
+        for (var i = 0; i < count; i++)
+        {
+            // Fitted on load: every node inside the canvas; inputs enter left, outputs leave right.
+            var box = (await nodes.Nth(i).BoundingBoxAsync())!;
+            Assert.True(box.X >= canvas.X && box.X + box.Width <= canvas.X + canvas.Width && box.Y >= canvas.Y && box.Y + box.Height <= canvas.Y + canvas.Height,
+                $"node {i} at {box.X},{box.Y} {box.Width}x{box.Height} outside the canvas {canvas.X},{canvas.Y} {canvas.Width}x{canvas.Height}");
+            await Assertions.Expect(nodes.Nth(i).Locator(".react-flow__handle-left")).ToHaveCountAsync(1);
+            await Assertions.Expect(nodes.Nth(i).Locator(".react-flow__handle-right")).ToHaveCountAsync(1);
+        }
+        // Readable at 100% zoom: the id in 13 px type (fitting a wide graph zooms out; zooming in brings this size back).
+        var size = await nodes.First.Locator(".node-id").EvaluateAsync<string>("e => getComputedStyle(e).fontSize");
+        Assert.Equal("13px", size);
+        await Assertions.Expect(page.GetByText("Import YAML")).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task Dashboard_Ltv_ChartsAndModelCard() => CheckPageAsync("dashboard/customer_ltv", "dashboard-ltv", async page =>
+    {
+        var clv = page.GetByRole(AriaRole.Article, new() { Name = "CLV distribution" });
+        await Assertions.Expect(clv.GetByText("Predicted customer lifetime value ($, log-spaced bins)")).ToBeVisibleAsync();
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card customer_ltv" });
+        await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Std. error" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "alpha" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "RFM segments: customers per segment" })).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task Dashboard_Attribution_ModelsSideBySide() => CheckPageAsync("dashboard/marketing_attribution", "dashboard-attribution", async page =>
+    {
+        var attribution = page.GetByRole(AriaRole.Article, new() { Name = "Attribution: share of conversions by channel and model" });
+        var heat = attribution.GetByRole(AriaRole.Region, new() { Name = "Channel by model" });
+        await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "paid_search" })).ToBeVisibleAsync();
+        await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader)).Not.ToHaveCountAsync(0);
+        await attribution.GetByRole(AriaRole.Combobox, new() { Name = "Model" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Budget reallocation: daily spend now and recommended" }).GetByText("Spend ($/day)")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card budget_plan" }).GetByText("Data window")).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task Runs_ListsTheRunsWithStatusAndDuration() => CheckPageAsync("runlist", "runs", async page =>
+    {
+        var rows = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^\\d{8}-") }) });
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(rows.First).ToContainTextAsync("succeeded");
+        await Assertions.Expect(rows.First.Locator("td.num")).ToHaveTextAsync(new Regex(@"\d( ms| s| min)"));
+    });
+
+    [Fact]
+    public Task RunDetail_TimelineWithAxisAndDurations_LogByStep() => CheckPageAsync("runlist", "run-detail", async page =>
+    {
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^\\d{8}-") }).First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("run-detail-status")).ToHaveTextAsync("succeeded");
+        var steps = page.GetByRole(AriaRole.List, new() { Name = "Step timeline" }).GetByRole(AriaRole.Listitem);
+        await Assertions.Expect(steps).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(steps.First.Locator(".gantt-duration")).ToHaveTextAsync(new Regex(@"\d( ms| s| min)"));
+        await Assertions.Expect(page.Locator(".gantt-ticks span")).Not.ToHaveCountAsync(0);
+        // The log names each step once, above its lines.
+        var log = page.GetByLabel("Run log");
+        await Assertions.Expect(log.Locator(".log-step").First).ToBeVisibleAsync();
+        var names = await log.Locator(".log-step").AllTextContentsAsync();
+        Assert.Equal(names.Count, names.Distinct().Count());
+    });
+
+    [Fact]
+    public Task Assets_GroupsOutputsAndHidesInternalOnesUntilAsked() => CheckPageAsync("assets", "assets", async page =>
+    {
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv", Exact = true })).ToBeVisibleAsync();
+        // A model table is a declared output like any other; only a source's files ledger is internal.
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv__model" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files" })).ToHaveCountAsync(0);
+        await page.GetByLabel(new Regex("^Show internal tables")).CheckAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files" })).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task AssetDetail_PagesRowsWithTheTrueCount() => CheckPageAsync("asset/shopify_orders", "asset-detail", async page =>
+    {
+        var pager = page.Locator(".pager span");
+        await Assertions.Expect(pager).ToHaveTextAsync(new Regex(@"^rows 1–25 of \d[\d,]*$"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await Assertions.Expect(pager).ToHaveTextAsync(new Regex(@"^rows 26–50 of "));
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Rows of shopify_orders" }).GetByRole(AriaRole.Row)).ToHaveCountAsync(26);
+    });
+
+    [Fact]
+    public Task Schedules_ShowsEachPipelinesScheduleAndTheTickHistory() => CheckPageAsync("schedules", "schedules", async page =>
+    {
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "customer_ltv" }).First;
+        await Assertions.Expect(row).ToContainTextAsync("0 6 * * *");
+        await Assertions.Expect(row.GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
+        var ticks = page.GetByRole(AriaRole.Article).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Tick history" }) });
+        // Either ticks or the empty state that says when they appear; never a bare header.
+        await Assertions.Expect(ticks.GetByRole(AriaRole.Row).Nth(1)).ToBeVisibleAsync();
+        await Assertions.Expect(ticks.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync(new Regex("No ticks yet|schedule|sensor"));
+    });
+}

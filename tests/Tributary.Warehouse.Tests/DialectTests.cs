@@ -1,0 +1,115 @@
+using Tributary.Core.Warehousing;
+using Tributary.Testing;
+using Tributary.Warehouse.DuckDb;
+using Tributary.Warehouse.Postgres;
+
+namespace Tributary.Warehouse.Tests;
+
+/// <summary>
+/// The dialect's engine-specific SQL and the portable values, run identically on DuckDB and PostgreSQL: each piece a
+/// component builds through <see cref="SqlBuilder"/> gives the same answer on both, and a value of one kind arrives as
+/// one .NET type whatever the engine's client returns.
+/// </summary>
+public sealed class DialectTests(PostgresCluster postgres) : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<IWarehouse> Open(string engine) => TestWarehouses.CreateAsync(engine, _temp, postgres);
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Values_OfEachKind_ArriveAsOnePortableType(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.ExecuteAsync("""
+            CREATE TABLE t AS SELECT CAST('2025-03-04' AS DATE) AS d, CAST('2025-03-04 05:06:07' AS TIMESTAMP) AS ts, CAST(12.50 AS DECIMAL(10, 2)) AS m,
+                CAST(7 AS INTEGER) AS i, CAST(8 AS SMALLINT) AS s, CAST(9 AS BIGINT) AS b, TRUE AS flag, CAST(1.5 AS REAL) AS f
+            """, null, Ct);
+
+        var row = (await wh.QueryAsync("SELECT d, ts, m, i, s, b, flag, f, sum(b) OVER () AS total, count(*) OVER () AS n FROM t", null, 10, Ct)).Rows[0];
+
+        Assert.Equal(new DateOnly(2025, 3, 4), row[0]);
+        Assert.Equal(new DateTime(2025, 3, 4, 5, 6, 7), row[1]);
+        Assert.Equal(12.5, row[2]);
+        Assert.Equal(7L, row[3]);
+        Assert.Equal(8L, row[4]);
+        Assert.Equal(9L, row[5]);
+        Assert.Equal(true, row[6]);
+        Assert.Equal(1.5, row[7]);
+        // A sum of BIGINT is HUGEINT in DuckDB and NUMERIC in PostgreSQL: a number either way, never a BigInteger or decimal.
+        Assert.Equal(9.0, Convert.ToDouble(row[8], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.IsNotType<decimal>(row[8]);
+        Assert.IsNotType<System.Numerics.BigInteger>(row[8]);
+        Assert.Equal(1L, row[9]);
+        // Scalars and streams take the same road.
+        Assert.Equal(new DateOnly(2025, 3, 4), await wh.ScalarAsync("SELECT d FROM t", null, Ct));
+        Assert.Equal(12.5, await wh.ScalarAsync("SELECT m FROM t", null, Ct));
+        await foreach (var r in wh.StreamAsync("SELECT d, i FROM t", null, Ct))
+            Assert.Equal([new DateOnly(2025, 3, 4), 7L], r);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task SqlBuilder_EachEngineSpecificPiece_GivesTheSameAnswerOnEveryEngine(string engine)
+    {
+        await using var wh = await Open(engine);
+        var q = new SqlBuilder(wh.Dialect);
+        var day = q.Bind("2025-03-04", DataKind.Date);
+        var at = q.Bind(new DateTime(2025, 3, 4, 10, 0, 0), DataKind.Timestamp);
+        var sql = $"""
+            SELECT {q.AddDays(day, "1")} AS next_day,
+                   {q.DaysBetween(day, q.AddDays(day, "30"))} AS days,
+                   {at} - {q.Interval(TimeSpan.FromMinutes(30))} AS half_hour_before,
+                   {at} + {q.Interval(TimeSpan.FromDays(2))} AS two_days_after,
+                   {q.RegexReplaceAll(q.Bind("+1 (555) 010-2030"), "[^0-9]", "")} AS digits,
+                   {q.RegexReplaceAll(q.Bind(@"a\b\c"), @"\\", "/")} AS slashes,
+                   {q.DateTrunc(DateUnit.Month, day)} AS month_start,
+                   {q.DateTrunc(DateUnit.Week, day)} AS week_start,
+                   {q.DateTrunc(DateUnit.Hour, at)} AS hour_start,
+                   (SELECT {q.StringAgg("x", ", ", "x DESC")} FROM (SELECT 'a' AS x UNION ALL SELECT 'c' UNION ALL SELECT 'b') AS letters) AS joined,
+                   {q.Bind(3L, DataKind.Integer)} + 1 AS four,
+                   {q.Cast(q.Bind("12"), DataKind.Number)} / 8 AS ratio
+            """;
+
+        var row = (await wh.QueryAsync(sql, q.Parameters, 1, Ct)).Rows[0];
+
+        Assert.Equal(new DateOnly(2025, 3, 5), row[0]);
+        Assert.Equal(30L, row[1]);
+        Assert.Equal(new DateTime(2025, 3, 4, 9, 30, 0), row[2]);
+        Assert.Equal(new DateTime(2025, 3, 6, 10, 0, 0), row[3]);
+        Assert.Equal("15550102030", row[4]);
+        Assert.Equal("a/b/c", row[5]);
+        Assert.Equal(new DateTime(2025, 3, 1), row[6]);
+        Assert.Equal(new DateTime(2025, 3, 3), row[7]);
+        Assert.Equal(new DateTime(2025, 3, 4, 10, 0, 0), row[8]);
+        Assert.Equal("c, b, a", row[9]);
+        Assert.Equal(4L, row[10]);
+        Assert.Equal(1.5, row[11]);
+    }
+
+    [Fact]
+    public void Interval_IsSpelledInTheLargestExactUnit()
+    {
+        var dialect = new DuckDbDialect();
+        Assert.Equal("INTERVAL '30 minutes'", dialect.Interval(TimeSpan.FromMinutes(30)));
+        Assert.Equal("INTERVAL '7 days'", dialect.Interval(TimeSpan.FromDays(7)));
+        Assert.Equal("INTERVAL '90 seconds'", dialect.Interval(TimeSpan.FromSeconds(90)));
+        Assert.Equal("INTERVAL '1500 milliseconds'", dialect.Interval(TimeSpan.FromMilliseconds(1500)));
+        Assert.Throws<ArgumentException>(() => _ = dialect.Interval(TimeSpan.FromTicks(5)));
+    }
+
+    [Fact]
+    public void SqlBuilder_NumbersItsPlaceholdersInBindingOrder()
+    {
+        var q = new SqlBuilder(new PostgresDialect());
+
+        Assert.Equal("$1", q.Bind("a"));
+        Assert.Equal("CAST($2 AS DOUBLE PRECISION)", q.Bind(1.5, DataKind.Number));
+        Assert.Equal("CAST($3 AS TEXT), CAST($4 AS TEXT)", q.BindList(["x", "y"], DataKind.Text));
+        Assert.Equal(["a", 1.5, "x", "y"], q.Parameters);
+    }
+}

@@ -1,0 +1,107 @@
+import { useState } from "react";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { Chart, Unit } from "../dashboards";
+import { formatCompact, formatMoney, formatNumber, formatPercent } from "./format";
+
+// Each at least 4.5:1 against white: legends print series names in their colour.
+const colors = ["#1d4ed8", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#be185d", "#4d7c0f", "#b91c1c", "#334155", "#a16207"];
+const axisLabel = { fill: "#4b5563", fontSize: 13 };
+
+/** A value in its unit, for tooltips and tables. */
+export function formatUnit(v: number, unit: Unit): string {
+  switch (unit) {
+    case "money": return `$${formatMoney(v)}`;
+    case "money_per_day": return `$${formatMoney(v)}/day`;
+    case "share": return formatPercent(v);
+    case "ratio": return `${formatNumber(Math.round(v * 100) / 100)}×`;
+    default: return formatNumber(v);
+  }
+}
+
+// Axis ticks: short, in the unit.
+function tick(v: number, unit: Unit): string {
+  if (unit === "share") return formatPercent(v);
+  if (unit === "money" || unit === "money_per_day") return `$${formatCompact(v)}`;
+  if (unit === "ratio") return `${formatNumber(v)}×`;
+  return formatCompact(v);
+}
+
+/**
+ * A bar chart with axis titles, every category labelled (horizontal bars with a label column when names are long or
+ * many), tooltips in the values' unit; alternative series (models) are picked one at a time and all shown in a heat table.
+ */
+export function ChartView({ chart, title }: { chart: Chart; title: string }) {
+  const allSeries = [...new Set(chart.bars.flatMap((b) => Object.keys(b.series)))];
+  const [picked, setPicked] = useState(chart.pick ?? "");
+  const series = chart.pick ? [picked] : allSeries;
+  const data = chart.bars.map((b) => ({ x: b.x, ...b.series }));
+  const longest = Math.max(0, ...chart.bars.map((b) => b.x.length));
+  // Rotate category labels only when they would not fit side by side (about 7 px a character in 1,000 px).
+  const rotate = !chart.horizontal && chart.bars.length * (longest * 7 + 16) > 1000;
+  const horizontal = chart.horizontal || chart.bars.length > 12;
+  const labelWidth = Math.min(260, Math.max(80, longest * 7 + 12));
+  const height = horizontal ? Math.max(200, chart.bars.length * (series.length > 1 ? 34 : 26) + 80) : 320;
+  const format = (v: unknown) => formatUnit(Number(v), chart.unit);
+  if (chart.bars.length === 0) return <p className="muted">No values to chart.</p>;
+  return (
+    <div className="chart">
+      {chart.pick && (
+        <div className="chart-controls">
+          <label className="toolbar">Model
+            <select value={picked} onChange={(e) => setPicked(e.target.value)}>{allSeries.map((s) => <option key={s}>{s}</option>)}</select>
+          </label>
+        </div>
+      )}
+      {horizontal && <p className="axis-title" style={{ width: labelWidth + 16 }}>{chart.xTitle}</p>}
+      <figure className="chart-figure" aria-label={`${title} chart`}>
+        <ResponsiveContainer width="100%" height={height}>
+          <BarChart data={data} layout={horizontal ? "vertical" : "horizontal"} margin={{ top: 8, right: 24, bottom: horizontal ? 28 : 40, left: 16 }}>
+            <CartesianGrid strokeDasharray="3 3" horizontal={!horizontal} vertical={horizontal} />
+            {horizontal ? (
+              <>
+                <XAxis type="number" tickFormatter={(v: number) => tick(v, chart.unit)} label={{ value: chart.yTitle, position: "insideBottom", offset: -16, ...axisLabel }} />
+                <YAxis type="category" dataKey="x" width={labelWidth} interval={0} tick={{ fontSize: 12 }} />
+              </>
+            ) : (
+              <>
+                <XAxis dataKey="x" interval={0} tick={{ fontSize: 12 }} angle={rotate ? -30 : 0} textAnchor={rotate ? "end" : "middle"}
+                  height={rotate ? Math.min(120, longest * 5 + 20) : 30} label={{ value: chart.xTitle, position: "insideBottom", offset: -28, ...axisLabel }} />
+                <YAxis tickFormatter={(v: number) => tick(v, chart.unit)} width={72} label={{ value: chart.yTitle, angle: -90, position: "insideLeft", offset: 4, style: { textAnchor: "middle" }, ...axisLabel }} />
+              </>
+            )}
+            <Tooltip formatter={format} />
+            {series.length > 1 && <Legend verticalAlign="top" height={28} />}
+            {series.map((s, k) => <Bar key={s} dataKey={s} name={s} fill={colors[(chart.pick ? allSeries.indexOf(s) : k) % colors.length]} isAnimationActive={false} />)}
+          </BarChart>
+        </ResponsiveContainer>
+      </figure>
+      {chart.note && <p className="muted">{chart.note}</p>}
+      {chart.pick && <HeatTable chart={chart} series={allSeries} />}
+    </div>
+  );
+}
+
+/** Every category against every alternative series, shaded by value: models side by side. */
+function HeatTable({ chart, series }: { chart: Chart; series: string[] }) {
+  const max = Math.max(1e-9, ...chart.bars.flatMap((b) => Object.values(b.series)));
+  return (
+    <div className="table-wrap heat" role="region" aria-label={`${chart.xTitle} by model`} tabIndex={0}>
+      <table>
+        <caption className="sr-only">{chart.yTitle} by {chart.xTitle.toLowerCase()} and model</caption>
+        <thead><tr><th scope="col">{chart.xTitle}</th>{series.map((s) => <th key={s} scope="col" className="num">{s}</th>)}</tr></thead>
+        <tbody>
+          {chart.bars.map((b) => (
+            <tr key={b.x}>
+              <th scope="row">{b.x}</th>
+              {series.map((s) => {
+                const v = b.series[s];
+                // Shade up to 55% lightness loss so that dark text stays readable on the darkest cell.
+                return <td key={s} className="num" style={v === undefined ? undefined : { background: `rgba(29, 78, 216, ${(0.05 + 0.4 * (v / max)).toFixed(2)})` }}>{v === undefined ? "—" : formatUnit(v, chart.unit)}</td>;
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,106 @@
+import type { ReactNode } from "react";
+import { formatCell, formatCount, isNumericKind } from "./format";
+
+/**
+ * The UI's components: every page is built from these and the tokens in styles.css, so that type, spacing, buttons,
+ * forms, tables and the loading, empty and error states look and behave the same everywhere.
+ */
+
+/** A page: its title, optional subtitle and actions on the right, then its content full width. */
+export function Page({ title, subtitle, actions, children }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode; children: ReactNode }) {
+  return (
+    <section className="page">
+      <div className="page-head">
+        <div>
+          <h1>{title}</h1>
+          {subtitle && <p className="muted">{subtitle}</p>}
+        </div>
+        {actions && <div className="actions">{actions}</div>}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** A card with an optional heading; labelled by it for assistive technology. */
+export function Card({ title, actions, children, label }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; label?: string }) {
+  return (
+    <article className="card" aria-label={label}>
+      {(title || actions) && <div className="card-head">{title && <h2>{title}</h2>}{actions && <div className="actions">{actions}</div>}</div>}
+      {children}
+    </article>
+  );
+}
+
+/** What a page or card shows when there is nothing yet, and what to do about it. */
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty" role="status">
+      <strong>{title}</strong>
+      {children && <p>{children}</p>}
+    </div>
+  );
+}
+
+/** A spinner with what is being loaded. */
+export function Loading({ what = "Loading" }: { what?: string }) {
+  return <p className="loading" role="status"><span className="spinner" aria-hidden="true" />{what}…</p>;
+}
+
+/** An error the user should see, with what failed. */
+export function ErrorNotice({ children }: { children: ReactNode }) {
+  return <div className="notice error" role="alert">{children}</div>;
+}
+
+/** A run, step or check status as a coloured badge. */
+export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
+  return <span className={`badge ${status}`} data-testid={testId}>{status}</span>;
+}
+
+export interface Column<T> {
+  key: string;
+  header: ReactNode;
+  /** Right-aligned with tabular figures. */
+  numeric?: boolean;
+  cell: (row: T) => ReactNode;
+}
+
+/** A table in a scrolling card: sticky header, numbers right-aligned, an empty state when there are no rows. */
+export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight }: {
+  columns: Column<T>[]; rows: T[]; rowKey: (row: T, index: number) => string; empty?: ReactNode; caption?: string; maxHeight?: number;
+}) {
+  return (
+    <div className="table-wrap" style={maxHeight ? { maxHeight } : undefined} tabIndex={0} aria-label={caption ?? "table"} role="region">
+      <table>
+        {caption && <caption className="sr-only">{caption}</caption>}
+        <thead><tr>{columns.map((c) => <th key={c.key} scope="col" className={c.numeric ? "num" : undefined}>{c.header}</th>)}</tr></thead>
+        <tbody>
+          {rows.map((r, i) => <tr key={rowKey(r, i)}>{columns.map((c) => <td key={c.key} className={c.numeric ? "num" : undefined}>{c.cell(r)}</td>)}</tr>)}
+          {rows.length === 0 && <tr><td colSpan={columns.length} className="empty-cell">{empty ?? "Nothing here yet."}</td></tr>}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Rows of a warehouse table (columns with kinds, rows of values) formatted for people. */
+export function ResultTable({ columns, rows, caption, maxHeight }: {
+  columns: { name: string; type: string }[]; rows: readonly (readonly unknown[])[]; caption?: string; maxHeight?: number;
+}) {
+  return (
+    <DataTable caption={caption} maxHeight={maxHeight} rows={rows as unknown[][]} rowKey={(_, i) => String(i)} empty="The table has no rows."
+      columns={columns.map((c, j) => ({ key: `${j}:${c.name}`, header: c.name, numeric: isNumericKind(c.type), cell: (r: unknown[]) => formatCell(r[j]) }))} />
+  );
+}
+
+/** "rows 1–25 of 1,983" with previous and next. */
+export function Pager({ offset, size, total, onChange }: { offset: number; size: number; total: number; onChange: (offset: number) => void }) {
+  const last = Math.min(total, offset + size);
+  return (
+    <div className="pager">
+      <button className="secondary" onClick={() => onChange(Math.max(0, offset - size))} disabled={offset === 0}>Previous</button>
+      <span aria-live="polite">{total === 0 ? "no rows" : `rows ${formatCount(offset + 1)}–${formatCount(last)} of ${formatCount(total)}`}</span>
+      <button className="secondary" onClick={() => onChange(offset + size)} disabled={last >= total}>Next</button>
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+// Numbers and dates for people: one style everywhere, in the reader's locale and time zone (Intl).
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const small = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 });
+const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const date = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+/** A count: 1,983. */
+export const formatCount = (n: number) => integer.format(n);
+/** Money, two decimals: 1,234.50. */
+export const formatMoney = (n: number) => money.format(n);
+/** A share 0..1 as a percentage: 12.5%. */
+export const formatPercent = (n: number) => percent.format(n);
+/** An axis tick: 12K, 1.2M. */
+export const formatCompact = (n: number) => compact.format(n);
+
+/** Any number: integers grouped, fractions to two decimals, tiny values to three significant digits. */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return integer.format(n);
+  return Math.abs(n) < 0.01 && n !== 0 ? small.format(n) : decimal.format(n);
+}
+
+/** A timestamp in the reader's zone: "Dec 1, 2026, 9:30 PM". */
+export const formatDateTime = (iso: string | Date) => dateTime.format(typeof iso === "string" ? new Date(iso) : iso);
+
+/** A duration in milliseconds for people: 850 ms, 12.4 s, 3 min 5 s. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${decimal.format(Math.round(ms / 100) / 10)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+}
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+const isoTime = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+
+/** A table cell: numbers grouped, booleans yes/no, dates and timestamps in the reader's locale and zone. */
+export function formatCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") return formatNumber(v);
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (typeof v === "string") {
+    // A date alone has no zone: shown as the calendar date it names.
+    if (isoDate.test(v)) return date.format(new Date(`${v}T00:00:00`));
+    if (isoTime.test(v) && !Number.isNaN(Date.parse(v))) return formatDateTime(v);
+  }
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/** Whether a column holds numbers (right-aligned, tabular figures). */
+export const isNumericKind = (kind: string) => /^(integer|int|bigint|long|double|float|decimal|number|real)/i.test(kind);
