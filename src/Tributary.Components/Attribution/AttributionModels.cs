@@ -216,10 +216,12 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     private static string? Campaign(string campaign) => campaign.Length == 0 ? null : campaign;
 
     // One row per path, its touches' channels, campaigns and ages joined in path order by the warehouse (ten times fewer rows
-    // to read than touches); the same channel and campaign strings are shared, not copied per touch.
+    // to read than touches); the same channel and campaign strings are shared, not copied per touch. One ordered
+    // aggregate per path (an ordered aggregate sorts its group, so six of them took six sorts); converted, value and
+    // converted_at are the path's own (journey.conversion_paths repeats them on every touch), so plain aggregates suffice.
     private static async Task<List<Journey>> ReadAsync(IWarehouse w, string input, TouchKeys keys, CancellationToken cancellationToken)
     {
-        const char separator = '\u001f';
+        const char touchSeparator = '\u001f', fieldSeparator = '\u001e';
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
         string Intern(ReadOnlySpan<char> s)
@@ -232,30 +234,25 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         List<string> channels = [];
         List<int> touchKeys = [];
         List<double> ages = [];
+        var fields = new Range[4];
         await foreach (var r in w.StreamAsync($"""
-            SELECT path_id, (array_agg(converted ORDER BY position))[1], (array_agg(conversion_value ORDER BY position))[1],
-                   (array_agg(converted_at ORDER BY position))[1], string_agg(channel, chr(31) ORDER BY position),
-                   string_agg(coalesce(CAST(campaign AS VARCHAR), ''), chr(31) ORDER BY position),
-                   string_agg(CAST(coalesce(days_before_conversion, 0) AS VARCHAR), chr(31) ORDER BY position)
+            SELECT path_id, bool_or(converted), max(conversion_value), max(converted_at),
+                   string_agg(channel || chr(30) || coalesce(CAST(campaign AS VARCHAR), '') || chr(30) || CAST(coalesce(days_before_conversion, 0) AS VARCHAR), chr(31) ORDER BY position)
             FROM {w.Dialect.Quote(input)} GROUP BY path_id ORDER BY path_id
             """, null, cancellationToken).ConfigureAwait(false))
         {
             channels.Clear();
             touchKeys.Clear();
             ages.Clear();
-            var channelText = ((string)r[4]!).AsSpan();
-            var campaignText = ((string)r[5]!).AsSpan();
-            var ageText = ((string)r[6]!).AsSpan();
-            var campaigns = campaignText.Split(separator);
-            var days = ageText.Split(separator);
-            foreach (var c in channelText.Split(separator))
+            var text = ((string)r[4]!).AsSpan();
+            foreach (var t in text.Split(touchSeparator))
             {
-                campaigns.MoveNext();
-                days.MoveNext();
-                var channel = Intern(channelText[c]);
+                var touch = text[t];
+                if (touch.Split(fields, fieldSeparator) != 3) throw new InvalidDataException($"path {r[0]}: a channel or campaign contains the separator U+001E or U+001F.");
+                var channel = Intern(touch[fields[0]]);
                 channels.Add(channel);
-                touchKeys.Add(keys.Id(channel, Intern(campaignText[campaigns.Current])));
-                ages.Add(double.Parse(ageText[days.Current], System.Globalization.CultureInfo.InvariantCulture));
+                touchKeys.Add(keys.Id(channel, Intern(touch[fields[1]])));
+                ages.Add(double.Parse(touch[fields[2]], System.Globalization.CultureInfo.InvariantCulture));
             }
             var (converted, convertedAt) = (r[1] is true, r[3] as DateTime?);
             var value = r[2] is null ? 0 : Convert.ToDouble(r[2], System.Globalization.CultureInfo.InvariantCulture);
