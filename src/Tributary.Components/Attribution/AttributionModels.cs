@@ -218,7 +218,8 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     // One row per path, its touches' channels, campaigns and ages joined in path order by the warehouse (ten times fewer rows
     // to read than touches); the same channel and campaign strings are shared, not copied per touch. One ordered
     // aggregate per path (an ordered aggregate sorts its group, so six of them took six sorts); converted, value and
-    // converted_at are the path's own (journey.conversion_paths repeats them on every touch), so plain aggregates suffice.
+    // converted_at are the path's own (journey.conversion_paths repeats them on every touch), so plain aggregates suffice;
+    // ages (time decay's input) are formatted only for converting paths, the only ones that use them.
     private static async Task<List<Journey>> ReadAsync(IWarehouse w, string input, TouchKeys keys, CancellationToken cancellationToken)
     {
         const char touchSeparator = '\u001f', fieldSeparator = '\u001e';
@@ -237,7 +238,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var fields = new Range[4];
         await foreach (var r in w.StreamAsync($"""
             SELECT path_id, bool_or(converted), max(conversion_value), max(converted_at),
-                   string_agg(channel || chr(30) || coalesce(CAST(campaign AS VARCHAR), '') || chr(30) || CAST(coalesce(days_before_conversion, 0) AS VARCHAR), chr(31) ORDER BY position)
+                   string_agg(channel || chr(30) || coalesce(CAST(campaign AS VARCHAR), '') || chr(30) || CASE WHEN converted THEN CAST(coalesce(days_before_conversion, 0) AS VARCHAR) ELSE '' END, chr(31) ORDER BY position)
             FROM {w.Dialect.Quote(input)} GROUP BY path_id ORDER BY path_id
             """, null, cancellationToken).ConfigureAwait(false))
         {
@@ -252,7 +253,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 var channel = Intern(touch[fields[0]]);
                 channels.Add(channel);
                 touchKeys.Add(keys.Id(channel, Intern(touch[fields[1]])));
-                ages.Add(double.Parse(touch[fields[2]], System.Globalization.CultureInfo.InvariantCulture));
+                if (fields[2].GetOffsetAndLength(touch.Length).Length > 0) ages.Add(double.Parse(touch[fields[2]], System.Globalization.CultureInfo.InvariantCulture));
             }
             var (converted, convertedAt) = (r[1] is true, r[3] as DateTime?);
             var value = r[2] is null ? 0 : Convert.ToDouble(r[2], System.Globalization.CultureInfo.InvariantCulture);
