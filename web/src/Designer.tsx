@@ -18,6 +18,7 @@ export function Designer({ name }: { name: string }) {
   const [status, setStatus] = useState<string>("");
   const lastGood = useRef<PipelineGraph | null>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
+  const [panHint, setPanHint] = useState(false);
   const [stepStatus, setStepStatus] = useState<Record<string, string>>({});
 
   useEffect(() => { api.yaml(name).then((r) => setText(r.yaml), (e: unknown) => setStatus(errorMessage(e))); }, [name]);
@@ -131,12 +132,19 @@ export function Designer({ name }: { name: string }) {
             onDrop={(e) => { const type = e.dataTransfer.getData("application/x-tributary-component"); if (type) add(type); }}>
             {/* Readable on load: fitted when the graph fits at a readable zoom, else its start in view and the rest panned (drag or scroll). */}
             <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} minZoom={0.2} panOnScroll nodesDraggable={false} proOptions={{ hideAttribution: true }}
-              onInit={(flow) => { const el = canvasRef.current; if (el) void flow.setViewport(initialViewport(nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight })); }}
+              onInit={(flow) => {
+                const el = canvasRef.current;
+                if (!el) return;
+                const { fits, ...viewport } = initialViewport(nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight });
+                void flow.setViewport(viewport);
+                setPanHint(!fits);
+              }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onSelectionChange={({ nodes: picked }) => { if (picked[0]) setSelected(picked[0].id); }}
               onConnect={(c: Connection) => c.source && c.target && setText(connect(text, c.source, c.target))}>
               <Background /><Controls />
             </ReactFlow>
+            {panHint && <p className="pan-hint" role="note">More of the graph lies to the right: drag or scroll to pan, or zoom out with −.</p>}
           </div>
           {component && (
             <ParamForm key={component.id} component={component} errors={errorsOf(component.id)}

@@ -26,8 +26,8 @@ export const readableZoom = 0.8;
  * The viewport that shows a laid-out graph on load: the whole graph centred when it fits at a readable zoom (never
  * above 100%); otherwise the readable zoom with the graph's start (its sources, on the left) in view, to be panned.
  */
-export function initialViewport(positions: readonly { x: number; y: number }[], canvas: { width: number; height: number }, padding = 24): { x: number; y: number; zoom: number } {
-  if (positions.length === 0) return { x: 0, y: 0, zoom: 1 };
+export function initialViewport(positions: readonly { x: number; y: number }[], canvas: { width: number; height: number }, padding = 24): { x: number; y: number; zoom: number; fits: boolean } {
+  if (positions.length === 0) return { x: 0, y: 0, zoom: 1, fits: true };
   const left = Math.min(...positions.map((p) => p.x));
   const top = Math.min(...positions.map((p) => p.y));
   const width = Math.max(...positions.map((p) => p.x)) + nodeWidth - left;
@@ -36,5 +36,6 @@ export function initialViewport(positions: readonly { x: number; y: number }[], 
   const zoom = Math.min(1, Math.max(readableZoom, fit));
   const place = (size: number, extent: number, start: number) =>
     extent * zoom <= size - 2 * padding ? (size - extent * zoom) / 2 - start * zoom : padding - start * zoom;
-  return { x: place(canvas.width, width, left), y: place(canvas.height, height, top), zoom };
+  const fits = width * zoom <= canvas.width - 2 * padding && height * zoom <= canvas.height - 2 * padding;
+  return { x: place(canvas.width, width, left), y: place(canvas.height, height, top), zoom, fits };
 }

@@ -178,8 +178,11 @@ function useChannelTruth() {
 
 /** Each channel's share of conversions under every model, beside the share the demo generator truly gave it. */
 function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]; rows: Record<string, unknown>[]; models: string[] }) {
+  // Shares among the channels the truth credits: the generator gives no credit to direct visits, so a model's credit to
+  // direct (or any channel the truth lacks) is left out of the denominator instead of counting against every channel.
+  const credited = new Set(truth.map((t) => t.channel));
   const share = (model: string, channel: string) => {
-    const own = rows.filter((r) => String(r.model) === model);
+    const own = rows.filter((r) => String(r.model) === model && credited.has(String(r.channel)));
     const total = own.reduce((s, r) => s + num(r.conversions), 0);
     const hit = own.find((r) => String(r.channel) === channel);
     return hit && total > 0 ? num(hit.conversions) / total : 0;
@@ -190,7 +193,7 @@ function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]
   return (
     <>
       <h3>Against the ground truth (demo data only)</h3>
-      <p className="muted">This project holds generated demo data, so each channel's true share of conversions is known (the generator's stated effects, in data/demo/ground_truth). Real data has no such column: this comparison shows which models recover the truth here, closest first.</p>
+      <p className="muted">This project holds generated demo data, so each channel's true share of conversions is known (the generator's stated effects, in data/demo/ground_truth). Shares are among these marketing channels (direct visits, which the generator credits to no channel, are left out). Real data has no such column: this comparison only shows which models recover the truth on the demo, closest first.</p>
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Ground truth beside the models">
         <table>
           <caption className="sr-only">Share of conversions by channel: ground truth and each model</caption>

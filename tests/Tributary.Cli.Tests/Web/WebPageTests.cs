@@ -76,6 +76,9 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         }
         // The graph's start (its sources) is in view, not clipped on the left.
         Assert.True(leftmost >= canvas.X, $"the leftmost node starts at {leftmost}, left of the canvas at {canvas.X}");
+        // A graph wider than the canvas at a readable zoom says that it continues.
+        var wide = await nodes.EvaluateAllAsync<bool>("(ns, right) => ns.some(n => n.getBoundingClientRect().right > right)", canvas.X + canvas.Width);
+        await Assertions.Expect(page.GetByRole(AriaRole.Note).Filter(new() { HasText = "drag or scroll to pan" })).ToHaveCountAsync(wide ? 1 : 0);
         var size = await nodes.First.Locator(".node-id").EvaluateAsync<string>("e => getComputedStyle(e).fontSize");
         Assert.Equal("13px", size);
         await Assertions.Expect(page.GetByText("Import YAML")).ToBeVisibleAsync();
