@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Tributary.Components.Tests")]
+[assembly: InternalsVisibleTo("Tributary.Bench")]

@@ -121,6 +121,7 @@ public sealed class TributaryServer : IAsyncDisposable
         RunsApi.Map(api, project, daemon, events, time);
         BackfillsApi.Map(api, project, daemon);
         DesignerApi.Map(api, project, time);
+        DemoTruthApi.Map(api, project);
         if (!webUi) MissingWebUi.Map(app);
         QueryApi.Map(api, project);
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.

@@ -3,7 +3,7 @@ import { Background, Controls, MarkerType, ReactFlow, type Connection, type Edge
 import "@xyflow/react/dist/style.css";
 import { api, ApiError, errorMessage, type Diagnostic, type Schemas } from "./api/client";
 import { addComponent, connect, getSection, getSensors, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
-import { layout } from "./layout";
+import { initialViewport, layout } from "./layout";
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
 
@@ -17,6 +17,8 @@ export function Designer({ name }: { name: string }) {
   const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
   const [status, setStatus] = useState<string>("");
   const lastGood = useRef<PipelineGraph | null>(null);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const [panHint, setPanHint] = useState(false);
   const [stepStatus, setStepStatus] = useState<Record<string, string>>({});
 
   useEffect(() => { api.yaml(name).then((r) => setText(r.yaml), (e: unknown) => setStatus(errorMessage(e))); }, [name]);
@@ -126,14 +128,23 @@ export function Designer({ name }: { name: string }) {
       ) : (
         <div className={component ? "canvas-row with-form" : "canvas-row"}>
           <Palette onAdd={add} />
-          <div className="canvas" aria-label="Pipeline graph" onDragOver={(e) => e.preventDefault()}
+          <div className="canvas" ref={canvasRef} aria-label="Pipeline graph" onDragOver={(e) => e.preventDefault()}
             onDrop={(e) => { const type = e.dataTransfer.getData("application/x-tributary-component"); if (type) add(type); }}>
-            <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView fitViewOptions={{ padding: 0.08, maxZoom: 1 }} minZoom={0.2} nodesDraggable={false} proOptions={{ hideAttribution: true }}
+            {/* Readable on load: fitted when the graph fits at a readable zoom, else its start in view and the rest panned (drag or scroll). */}
+            <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} minZoom={0.2} panOnScroll nodesDraggable={false} proOptions={{ hideAttribution: true }}
+              onInit={(flow) => {
+                const el = canvasRef.current;
+                if (!el) return;
+                const { fits, ...viewport } = initialViewport(nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight });
+                void flow.setViewport(viewport);
+                setPanHint(!fits);
+              }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onSelectionChange={({ nodes: picked }) => { if (picked[0]) setSelected(picked[0].id); }}
               onConnect={(c: Connection) => c.source && c.target && setText(connect(text, c.source, c.target))}>
               <Background /><Controls />
             </ReactFlow>
+            {panHint && <p className="pan-hint" role="note">More of the graph lies to the right: drag or scroll to pan, or zoom out with −.</p>}
           </div>
           {component && (
             <ParamForm key={component.id} component={component} errors={errorsOf(component.id)}

@@ -216,10 +216,13 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     private static string? Campaign(string campaign) => campaign.Length == 0 ? null : campaign;
 
     // One row per path, its touches' channels, campaigns and ages joined in path order by the warehouse (ten times fewer rows
-    // to read than touches); the same channel and campaign strings are shared, not copied per touch.
+    // to read than touches); the same channel and campaign strings are shared, not copied per touch. One ordered
+    // aggregate per path (an ordered aggregate sorts its group, so six of them took six sorts); converted, value and
+    // converted_at are the path's own (journey.conversion_paths repeats them on every touch), so plain aggregates suffice;
+    // ages (time decay's input) are formatted only for converting paths, the only ones that use them.
     private static async Task<List<Journey>> ReadAsync(IWarehouse w, string input, TouchKeys keys, CancellationToken cancellationToken)
     {
-        const char separator = '\u001f';
+        const char touchSeparator = '\u001f', fieldSeparator = '\u001e';
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
         string Intern(ReadOnlySpan<char> s)
@@ -232,34 +235,30 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         List<string> channels = [];
         List<int> touchKeys = [];
         List<double> ages = [];
+        var fields = new Range[4];
         var q = new SqlBuilder(w.Dialect);
-        var sep = separator.ToString();
-        // The path's outcome is read off its first touch; its touches are joined in order into one text each.
+        var field = w.Dialect.Literal(fieldSeparator.ToString());
+        // One ordered aggregate per path (each sorts the path's touches); outcome columns repeat on every touch of a path.
+        var touchText = $"channel || {field} || coalesce(CAST(campaign AS VARCHAR), '') || {field} || " +
+                    "CASE WHEN converted THEN CAST(coalesce(days_before_conversion, 0) AS VARCHAR) ELSE '' END";
         await foreach (var r in w.StreamAsync($"""
-            WITH touches AS (SELECT *, row_number() OVER (PARTITION BY path_id ORDER BY position) AS touch FROM {w.Dialect.Quote(input)})
-            SELECT path_id, max(CASE WHEN touch = 1 THEN CAST(converted AS INTEGER) END) = 1, max(CASE WHEN touch = 1 THEN conversion_value END),
-                   max(CASE WHEN touch = 1 THEN converted_at END), {q.StringAgg("channel", sep, "position")},
-                   {q.StringAgg("coalesce(CAST(campaign AS VARCHAR), '')", sep, "position")},
-                   {q.StringAgg("coalesce(days_before_conversion, 0)", sep, "position")}
-            FROM touches GROUP BY path_id ORDER BY path_id
+            SELECT path_id, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, max(conversion_value), max(converted_at),
+                   {q.StringAgg(touchText, touchSeparator.ToString(), "position")}
+            FROM {w.Dialect.Quote(input)} GROUP BY path_id ORDER BY path_id
             """, q.Parameters, cancellationToken).ConfigureAwait(false))
         {
             channels.Clear();
             touchKeys.Clear();
             ages.Clear();
-            var channelText = ((string)r[4]!).AsSpan();
-            var campaignText = ((string)r[5]!).AsSpan();
-            var ageText = ((string)r[6]!).AsSpan();
-            var campaigns = campaignText.Split(separator);
-            var days = ageText.Split(separator);
-            foreach (var c in channelText.Split(separator))
+            var text = ((string)r[4]!).AsSpan();
+            foreach (var t in text.Split(touchSeparator))
             {
-                campaigns.MoveNext();
-                days.MoveNext();
-                var channel = Intern(channelText[c]);
+                var touch = text[t];
+                if (touch.Split(fields, fieldSeparator) != 3) throw new InvalidDataException($"path {r[0]}: a channel or campaign contains the separator U+001E or U+001F.");
+                var channel = Intern(touch[fields[0]]);
                 channels.Add(channel);
-                touchKeys.Add(keys.Id(channel, Intern(campaignText[campaigns.Current])));
-                ages.Add(double.Parse(ageText[days.Current], System.Globalization.CultureInfo.InvariantCulture));
+                touchKeys.Add(keys.Id(channel, Intern(touch[fields[1]])));
+                if (fields[2].GetOffsetAndLength(touch.Length).Length > 0) ages.Add(double.Parse(touch[fields[2]], System.Globalization.CultureInfo.InvariantCulture));
             }
             var (converted, convertedAt) = (r[1] is true, r[3] as DateTime?);
             var value = r[2] is null ? 0 : Convert.ToDouble(r[2], System.Globalization.CultureInfo.InvariantCulture);

@@ -102,6 +102,8 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
     assets: (includeInternal = false) => body(client.GET("/api/assets", { params: { query: { include_internal: includeInternal } } })),
     asset: (name: string, limit = 200, offset = 0) => body(client.GET("/api/assets/{name}", { params: { path: { name }, query: { limit, offset } } })),
     history: (name: string) => body(client.GET("/api/assets/{name}/history", { params: { path: { name } } })),
+    /** The generated demo store's true channel shares; a 404 ApiError on a project without demo data. */
+    channelTruth: () => body(client.GET("/api/demo/ground-truth/channels")),
     lineage: (asset: string) => body(client.GET("/api/lineage/{asset}", { params: { path: { asset } } })),
     partitions: (pipeline: string, offset = 0, limit = 1000) =>
       body(client.GET("/api/pipelines/{name}/partitions", { params: { path: { name: pipeline }, query: { offset, limit } } })),

@@ -2,16 +2,21 @@ import type { RunEvent } from "../api/client";
 
 /**
  * A run's log by step: each step's name once as a heading over its lines (steps run in parallel, so their lines
- * interleave in time), in the order the steps started; the run's own lines (no step) come first.
+ * interleave in time), in the order the steps started; the run's own lines (no step) frame them: those before the first
+ * step come first, those after (its outcome) come last.
  */
 export function groupByStep(events: RunEvent[]): { asset: string | null; events: RunEvent[] }[] {
-  const groups = new Map<string | null, RunEvent[]>([[null, []]]);
+  const head: RunEvent[] = [];
+  const tail: RunEvent[] = [];
+  const steps = new Map<string, RunEvent[]>();
   for (const e of events) {
-    const key = e.asset ?? null;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key)!.push(e);
+    if (e.asset) {
+      if (!steps.has(e.asset)) steps.set(e.asset, []);
+      steps.get(e.asset)!.push(e);
+    } else (steps.size === 0 ? head : tail).push(e);
   }
-  return [...groups].filter(([, list]) => list.length > 0).map(([asset, list]) => ({ asset, events: list }));
+  return [{ asset: null, events: head }, ...[...steps].map(([asset, list]) => ({ asset, events: list })), { asset: null, events: tail }]
+    .filter((g) => g.events.length > 0);
 }
 
 export function RunLog({ events, live }: { events: RunEvent[]; live?: boolean }) {

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { formatCell, formatCount, isNumericKind } from "./format";
+import { columnDecimals, formatCell, formatCount, formatFixed, isNumericKind } from "./format";
 
 /**
  * The UI's components: every page is built from these and the tokens in styles.css, so that type, spacing, buttons,
@@ -87,9 +87,15 @@ export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight 
 export function ResultTable({ columns, rows, caption, maxHeight }: {
   columns: { name: string; type: string }[]; rows: readonly (readonly unknown[])[]; caption?: string; maxHeight?: number;
 }) {
+  // Each numeric column in one number of decimals, so that its values line up.
+  const decimals = columns.map((c, j) => (isNumericKind(c.type) ? columnDecimals(rows.map((r) => r[j])) : null));
+  const cell = (v: unknown, j: number) => {
+    const fixed = decimals[j];
+    return typeof v === "number" && fixed !== null ? formatFixed(v, fixed) : formatCell(v);
+  };
   return (
     <DataTable caption={caption} maxHeight={maxHeight} rows={rows as unknown[][]} rowKey={(_, i) => String(i)} empty="The table has no rows."
-      columns={columns.map((c, j) => ({ key: `${j}:${c.name}`, header: c.name, numeric: isNumericKind(c.type), cell: (r: unknown[]) => formatCell(r[j]) }))} />
+      columns={columns.map((c, j) => ({ key: `${j}:${c.name}`, header: c.name, numeric: isNumericKind(c.type), cell: (r: unknown[]) => cell(r[j], j) }))} />
   );
 }
 

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { formatCell, formatCount, formatDuration, formatNumber } from "./format";
+import { columnDecimals, formatCell, formatCount, formatDuration, formatFixed, formatNumber } from "./format";
 
 describe("format", () => {
   it("groups counts and rounds fractions for people", () => {
     expect(formatCount(1983)).toBe(new Intl.NumberFormat().format(1983));
     expect(formatNumber(12.4195)).toBe(new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(12.42));
     expect(formatNumber(0.000123)).toBe(new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 }).format(0.000123));
+    // A fitted bound such as θ = 5.9e-11 reads as a number, not a run of zeros.
+    expect(formatNumber(5.9e-11)).toBe(new Intl.NumberFormat(undefined, { notation: "scientific", maximumSignificantDigits: 2 }).format(5.9e-11));
+    expect(formatNumber(5.9e-11)).not.toMatch(/0\.0000/);
   });
   it("shows durations in the unit that reads best", () => {
     expect(formatDuration(850)).toBe("850 ms");
@@ -18,5 +21,18 @@ describe("format", () => {
     expect(formatCell(null)).toBe("");
     expect(formatCell(1234567)).toBe(new Intl.NumberFormat().format(1234567));
     expect(formatCell("plain")).toBe("plain");
+  });
+});
+
+describe("columnDecimals", () => {
+  it("gives a column of prices one number of decimals, so that they line up", () => {
+    expect(columnDecimals([45, 21.5, 4.74, null])).toBe(2);
+    expect(columnDecimals([45, 21.5])).toBe(1);
+    expect(formatFixed(45, 2)).toBe(new Intl.NumberFormat(undefined, { minimumFractionDigits: 2 }).format(45));
+  });
+
+  it("leaves integer columns, and columns with tiny values, to formatNumber", () => {
+    expect(columnDecimals([1, 2, 3])).toBeNull();
+    expect(columnDecimals([1.5, 0.000001])).toBeNull();
   });
 });

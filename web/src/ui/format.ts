@@ -3,6 +3,7 @@ const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 const small = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 });
 const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const tiny = new Intl.NumberFormat(undefined, { notation: "scientific", maximumSignificantDigits: 2 });
 const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -17,10 +18,11 @@ export const formatPercent = (n: number) => percent.format(n);
 /** An axis tick: 12K, 1.2M. */
 export const formatCompact = (n: number) => compact.format(n);
 
-/** Any number: integers grouped, fractions to two decimals, tiny values to three significant digits. */
+/** Any number: integers grouped, fractions to two decimals, small values to three significant digits, tiny ones in scientific notation (5.9E-11, not a row of zeros). */
 export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return integer.format(n);
+  if (n !== 0 && Math.abs(n) < 1e-4) return tiny.format(n);
   return Math.abs(n) < 0.01 && n !== 0 ? small.format(n) : decimal.format(n);
 }
 
@@ -54,3 +56,21 @@ export function formatCell(v: unknown): string {
 
 /** Whether a column holds numbers (right-aligned, tabular figures). */
 export const isNumericKind = (kind: string) => /^(integer|int|bigint|long|double|float|decimal|number|real)/i.test(kind);
+
+/**
+ * How many decimals a column of numbers shows, so that its values line up: the most any value needs, up to two
+ * (prices 45, 21.5 and 4.74 read 45.00, 21.50, 4.74); null when the column has tiny values or none needing decimals.
+ */
+export function columnDecimals(values: readonly unknown[]): number | null {
+  let most = 0;
+  for (const v of values) {
+    if (typeof v !== "number" || !Number.isFinite(v) || Number.isInteger(v)) continue;
+    if (Math.abs(v) < 0.01) return null;
+    most = Math.max(most, Math.round(v * 100) % 10 !== 0 ? 2 : 1);
+  }
+  return most === 0 ? null : most;
+}
+
+/** A number with a fixed number of decimals, grouped: one column's style (see columnDecimals). */
+export const formatFixed = (n: number, decimals: number) =>
+  new Intl.NumberFormat(undefined, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(n);

@@ -48,4 +48,40 @@ public sealed class FieldParserTests
         Assert.Equal((reason is null, reason), (ok, why));
         Assert.Equal(expected, (long?)value);
     }
+
+    [Theory]
+    [InlineData("2025-01-31T14:05:00.123Z", true)]
+    [InlineData("2025-01-31T14:05:00Z", true)]
+    [InlineData("2025-01-31T14:05:00", true)]
+    [InlineData("2025-01-31T14:05:00.1234567Z", true)]
+    [InlineData("2025-01-31T14:05:00.5", true)]
+    [InlineData("2024-02-29T23:59:59.999Z", true)]
+    [InlineData("0001-01-01T00:00:00Z", true)]
+    [InlineData("2025-02-29T10:00:00Z", false)]
+    [InlineData("2025-13-01T10:00:00Z", false)]
+    [InlineData("2025-01-31T24:00:00Z", false)]
+    [InlineData("2025-01-31T14:60:00Z", false)]
+    [InlineData("2025-01-31T14:05:60Z", false)]
+    [InlineData("0000-01-01T00:00:00Z", false)]
+    [InlineData("2025-01-31T14:05:00.Z", false)]
+    [InlineData("2025-01-31T14:05:00.12345678Z", false)]
+    [InlineData("2025-01-31T14:05:00ZZ", false)]
+    [InlineData("2025-01-31T14:05:00+01:00", false)]
+    [InlineData("2025-1-31T14:05:00Z", false)]
+    [InlineData("2025-01-31 14:05:00Z", false)]
+    [InlineData("2025-01-31T14:05:0xZ", false)]
+    [InlineData("+025-01-31T14:05:00Z", false)]
+    public void TryParse_IsoTimestampShortcut_TakesOnlyWhatTheFormatsTake_WithTheSameValue(string text, bool shortcut)
+    {
+        var general = DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ss"], CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed);
+
+        Assert.Equal(shortcut, FieldParser.TryParseIsoUtc(text, out var fast));
+        if (shortcut) Assert.Equal((true, DateTime.SpecifyKind(parsed.UtcDateTime, DateTimeKind.Unspecified)), (general, fast));
+        if (general)
+        {
+            Assert.True(FieldParser.TryParse(text, DataKind.Timestamp, CultureInfo.InvariantCulture, out var value, out _));
+            Assert.Equal(DateTime.SpecifyKind(parsed.UtcDateTime, DateTimeKind.Unspecified), value);
+        }
+    }
 }

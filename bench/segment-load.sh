@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Segment events load rate (issue 13 goal: at least 250k events/s on DuckDB): 'trib demo-data --customers N' once, then a
+# one-step pipeline with source.segment_events into a fresh warehouse, REPEAT times; prints the step's rows, seconds and
+# events/s as the run records them (engine start-up excluded). Note the machine's load (uptime) beside the figures.
+#
+#   bench/segment-load.sh [customers=5000] [engine=duckdb] [repeat=3]
+#
+# Uses the Release build of trib (TRIB=path/to/trib.dll picks another); WORK=folder keeps the data.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+customers=${1:-5000}
+engine=${2:-duckdb}
+repeat=${3:-3}
+trib_dll=${TRIB:-$root/src/Tributary.Cli/bin/Release/net10.0/trib.dll}
+if [ ! -f "$trib_dll" ]; then
+  echo "building trib (Release)" >&2
+  dotnet build "$root/src/Tributary.Cli" -c Release -v q -nologo -p:TribSkipWebUi=true >&2
+fi
+work=${WORK:-$(mktemp -d)}
+[ -n "${WORK:-}" ] || trap 'rm -rf "$work"' EXIT
+trib() { dotnet "$trib_dll" "$@"; }
+
+data=$work/data$customers
+if [ ! -d "$data/data/demo/segment" ]; then
+  rm -rf "$data"
+  trib init "$data" >/dev/null 2>&1
+  trib demo-data --customers "$customers" --project "$data" >/dev/null
+fi
+echo "$(du -sh "$data/data/demo/segment" | cut -f1) of NDJSON, engine $engine"
+for i in $(seq "$repeat"); do
+  project=$work/load$i
+  rm -rf "$project"
+  trib init "$project" >/dev/null 2>&1
+  [ "$engine" = duckdb ] || { echo "only duckdb is scripted here; point warehouse: in $project/tributary.yaml at PostgreSQL by hand" >&2; exit 2; }
+  mkdir -p "$project/data/demo/segment" && cp -l "$data"/data/demo/segment/* "$project/data/demo/segment/" # hard links: no copy
+  cat >"$project/pipelines/segment_load.yaml" <<'YAML'
+pipeline: segment_load
+components:
+  - { id: segment_events, type: source.segment_events, with: { path: data/demo/segment } }
+YAML
+  /usr/bin/time -f "%U %S" -o "$work/time$i" dotnet "$trib_dll" run segment_load --project "$project" >"$work/run$i.log" 2>&1 ||
+    { tail -20 "$work/run$i.log" >&2; exit 1; }
+  run_id=$(trib runs --project "$project" --format csv | awk -F, 'NR == 2 { print $1 }')
+  # CPU seconds of the whole process too: on a loaded machine the wall rate says more about the neighbours than the loader.
+  trib runs show "$run_id" --project "$project" --format csv 2>/dev/null |
+    awk -F, -v cpu="$(awk '{ print $1 + $2 }' "$work/time$i")" '$1 == "segment_events" {
+      printf "segment_events: %d rows in %.2f s = %.0f events/s (process CPU %.2f s = %.0f events per CPU-second)\n", $5, $6, $5 / $6, cpu, $5 / cpu }'
+done
+echo "load: $(uptime)"
