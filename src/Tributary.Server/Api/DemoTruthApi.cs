@@ -21,11 +21,21 @@ internal static class DemoTruthApi
             if (!File.Exists(path)) return ApiProblems.NotFound("no demo ground truth in this project (data/demo/ground_truth/channels.csv; trib demo-data writes it)");
             var lines = await File.ReadAllLinesAsync(path, ct).ConfigureAwait(false);
             // The generator writes this file: a header, then plain fields (campaigns are joined with '|', never ',').
-            var header = lines[0].Split(',');
+            var header = lines.Length == 0 ? [] : lines[0].Split(',');
             int Column(string name) => Array.IndexOf(header, name);
             var (channel, conversions, share) = (Column("channel"), Column("true_conversions"), Column("true_share"));
-            return TypedResults.Ok<IReadOnlyList<ChannelTruth>>(lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(','))
-                .Select(f => new ChannelTruth(f[channel], double.Parse(f[conversions], CultureInfo.InvariantCulture), double.Parse(f[share], CultureInfo.InvariantCulture)))
-                .ToList());
+            var truth = new List<ChannelTruth>();
+            if (channel < 0 || conversions < 0 || share < 0)
+                return ApiProblems.NotFound($"{Path.GetRelativePath(project.Directory, path)} is not in the layout trib demo-data writes (channel, true_conversions, true_share)");
+            foreach (var fields in lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')))
+            {
+                // A file edited by hand is not the generator's: say so rather than fail the request.
+                if (fields.Length != header.Length
+                    || !double.TryParse(fields[conversions], NumberStyles.Float, CultureInfo.InvariantCulture, out var c)
+                    || !double.TryParse(fields[share], NumberStyles.Float, CultureInfo.InvariantCulture, out var s))
+                    return ApiProblems.NotFound($"{Path.GetRelativePath(project.Directory, path)} is not in the layout trib demo-data writes (channel, true_conversions, true_share)");
+                truth.Add(new ChannelTruth(fields[channel], c, s));
+            }
+            return TypedResults.Ok<IReadOnlyList<ChannelTruth>>(truth);
         }).WithTags("Assets");
 }
