@@ -152,8 +152,19 @@ public abstract class SqlWarehouse : IWarehouse
         }
         catch
         {
+            // Best effort: when the connection itself broke, the cleanup's own error must not hide why the write failed;
+            // whatever staging is left is swept by DropAbandonedStagingAsync at the next start.
             foreach (var name in staging)
-                await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Dialect.Quote(name)}", null, CancellationToken.None).ConfigureAwait(false);
+            {
+                try
+                {
+                    await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Dialect.Quote(name)}", null, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception cleanup) when (cleanup is DbException or InvalidOperationException)
+                {
+                    break;
+                }
+            }
             throw;
         }
     }

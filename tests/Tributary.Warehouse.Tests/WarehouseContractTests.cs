@@ -100,6 +100,20 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
         Assert.Equal(0, await wh.DropAbandonedStagingAsync(Ct));
     }
 
+    [Fact]
+    public async Task ReplaceTable_ConnectionDiesDuringTheBuild_ReportsWhyNotTheCleanupsError()
+    {
+        await using var wh = await Open("postgres");
+        await wh.ReplaceTableAsync("t", (b, ct) => b.CreateAsSelectAsync("SELECT 1 AS v", null, ct), Ct);
+
+        // The server ends this connection in the middle of the write, as a restart or an idle-session timeout would.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => wh.ReplaceTableAsync("t",
+            (b, ct) => b.CreateAsSelectAsync("SELECT pg_terminate_backend(pg_backend_pid()) AS killed", null, ct), Ct));
+
+        Assert.Contains("terminating connection", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1L, Convert.ToInt64(await wh.ScalarAsync("SELECT v FROM t", null, Ct)));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task ReplaceTable_Cancelled_KeepsPreviousVersion(string engine)

@@ -6,6 +6,7 @@ import { addComponent, connect, getSection, getSensors, setParam, setSection, to
 import { initialViewport, layout } from "./layout";
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
+import { describeCron } from "./ui/format";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[] }
 
@@ -252,7 +253,7 @@ function ScheduleEditor({ text, onChange }: { text: string; onChange: (text: str
       <h2>Schedule and retry</h2>
       <label>Cron <input name="cron" value={cron} placeholder="0 6 * * *" onChange={(e) => set(e.target.value, zone)} /></label>
       <label>Timezone <input name="timezone" value={zone} onChange={(e) => set(cron, e.target.value)} /></label>
-      <p className="muted" aria-live="polite">{next.length > 0 ? `Next: ${next.join(" · ")}` : cron ? "not a valid cron expression" : "no schedule"}</p>
+      <p className="muted" aria-live="polite">{next.length > 0 ? `${describeCron(cron)}. Next: ${next.join(" · ")}` : cron ? "not a valid cron expression" : "no schedule"}</p>
       <label>Max retries <input name="max_retries" type="number" min={0} max={100} value={String(retry?.max_retries ?? 0)}
         onChange={(e) => onChange(setSection(text, "retry", { ...(retry ?? {}), max_retries: Number(e.target.value) }))} /></label>
       <PartitionsEditor text={text} onChange={onChange} />

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, type PipelineSummary, type Schemas } from "./api/client";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
-import { formatDateTime } from "./ui/format";
+import { describeCron, formatDateTime } from "./ui/format";
 
 /** Schedules and sensors: each pipeline's cron and next tick, its sensors, and the tick history with reasons. */
 export function Schedules() {
@@ -32,7 +32,7 @@ export function Schedules() {
             empty={<EmptyState title="No pipelines yet">Create one from a template in the Catalog; its schedule shows here.</EmptyState>}
             columns={[
               { key: "name", header: "Pipeline", cell: (p) => <><a href={`#/designer/${encodeURIComponent(p.name)}`}>{p.name}</a>{p.error && <span role="alert" className="field-error"> {p.error}</span>}</> },
-              { key: "cron", header: "Schedule", cell: (p) => (p.schedule ? `${p.schedule} (${p.timezone})` : "—") },
+              { key: "cron", header: "Schedule", cell: (p) => (p.schedule ? <><span>{describeCron(p.schedule)} ({p.timezone})</span> <code className="muted">{p.schedule}</code></> : "—") },
               { key: "next", header: "Next tick", cell: (p) => (p.next_tick && !p.paused ? formatDateTime(p.next_tick) : "—") },
               { key: "sensors", header: "Sensors", cell: (p) => p.sensors.join(", ") || "—" },
               { key: "partitions", header: "Partitions", cell: (p) => p.partitions ?? "—" },

@@ -20,6 +20,9 @@ internal sealed class ServerWarehouseReader(ServerConnection server) : IWarehous
     public async Task<QueryResult> QueryAsync(string sql, int? limit, CancellationToken cancellationToken)
     {
         var answer = await server.QueryAsync(new QuerySubmission(sql, limit), cancellationToken).ConfigureAwait(false);
+        // A cut result printed as if whole would be a silent loss (a CSV export missing rows).
+        if (answer.TruncatedAt is { } cap)
+            throw new CliException($"the result has more than {cap:N0} rows, the most the running trib serve returns in one answer; pass --limit, or stop trib serve to read the warehouse directly");
         var columns = answer.Columns.Select(c => new ColumnSchema(c.Name, c.Type.ToString().ToUpperInvariant(), c.Type)).ToList();
         return new QueryResult(new TableSchema(columns),
             answer.Rows.Select(r => r.Select((v, i) => Value(v, answer.Columns[i].Type)).ToArray()).ToList());

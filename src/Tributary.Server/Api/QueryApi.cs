@@ -15,6 +15,9 @@ namespace Tributary.Server.Api;
 /// </summary>
 internal static class QueryApi
 {
+    /// <summary>Rows one answer holds at most: the answer is built in the server's memory, and any caller can ask.</summary>
+    public const int MaxRows = 100_000;
+
     public static void Map(RouteGroupBuilder group, TributaryProject project)
     {
         group.MapPost("/query", async Task<Results<Ok<QueryAnswer>, BadRequest<ProblemDetails>>> (QuerySubmission body, CancellationToken ct) =>
@@ -23,8 +26,12 @@ internal static class QueryApi
             if (body.Limit is < 0) return ApiProblems.BadRequest($"limit must be 0 or more, got {body.Limit}");
             try
             {
-                var result = await project.Warehouse.QueryAsync(body.Sql, null, body.Limit ?? int.MaxValue, ct).ConfigureAwait(false);
-                return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows));
+                // One row past the cap tells a cut answer from one that fits exactly.
+                var wanted = Math.Min(body.Limit ?? MaxRows, MaxRows);
+                var result = await project.Warehouse.QueryAsync(body.Sql, null, wanted == MaxRows ? MaxRows + 1 : wanted, ct).ConfigureAwait(false);
+                var truncated = result.Rows.Count > MaxRows;
+                IReadOnlyList<object?[]> rows = truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows;
+                return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), rows, truncated ? MaxRows : null));
             }
             catch (DbException e)
             {

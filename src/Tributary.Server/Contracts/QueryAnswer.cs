@@ -3,4 +3,5 @@ namespace Tributary.Server.Contracts;
 /// <summary>The result of <c>POST /api/query</c>.</summary>
 /// <param name="Columns">Its columns in order.</param>
 /// <param name="Rows">Rows, each a list of values in column order.</param>
-public sealed record QueryAnswer(IReadOnlyList<ColumnView> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows);
+/// <param name="TruncatedAt">Set when the result had more rows than the server returns in one answer: the cap it was cut at.</param>
+public sealed record QueryAnswer(IReadOnlyList<ColumnView> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows, int? TruncatedAt = null);

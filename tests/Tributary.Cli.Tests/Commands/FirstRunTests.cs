@@ -218,6 +218,9 @@ public sealed partial class FirstRunTests : IDisposable
             var query = await Trib.RunAsync("query", "SELECT count(*) AS n, sum(amount) AS total FROM orders", "--format", "json", "--project", Project);
             var table = await Trib.RunAsync("show", "orders", "--limit", "1", "--project", Project);
             var bad = await Trib.RunAsync("query", "SELEC 1", "--project", Project);
+            var huge = await Trib.RunAsync("query", "SELECT range AS n FROM range(100001)", "--format", "csv", "--project", Project);
+            var capped = await Trib.RunAsync("query", "SELECT range AS n FROM range(100001)", "--limit", "3", "--format", "csv", "--project", Project);
+            var exact = await Trib.RunAsync("query", "SELECT range AS n FROM range(100000)", "--format", "csv", "--project", Project);
 
             Assert.True(show.ExitCode == 0, show.Error);
             Assert.Equal(["order_id,amount", "0,0", "1,1.5"], show.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
@@ -228,6 +231,14 @@ public sealed partial class FirstRunTests : IDisposable
             Assert.Contains("│        0 │   0.00 │", table.Out, StringComparison.Ordinal);
             Assert.Equal(1, bad.ExitCode);
             Assert.Contains("query failed:", bad.Error, StringComparison.Ordinal);
+            // Past the server's cap the CLI refuses rather than print a silently cut CSV; a limit under it is fine.
+            Assert.Equal(1, huge.ExitCode);
+            Assert.Contains("more than 100,000 rows", huge.Error, StringComparison.Ordinal);
+            Assert.Equal("", huge.Out);
+            Assert.True(capped.ExitCode == 0, capped.Error);
+            Assert.Equal(["n", "0", "1", "2"], capped.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+            Assert.True(exact.ExitCode == 0, exact.Error);
+            Assert.Equal(100_001, exact.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         }
         finally
         {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnDecimals, formatCell, formatCount, formatDuration, formatFixed, formatNumber } from "./format";
+import { columnDecimals, describeCron, formatCell, formatCount, formatDuration, formatFixed, formatNumber } from "./format";
 
 describe("format", () => {
   it("groups counts and rounds fractions for people", () => {
@@ -34,5 +34,16 @@ describe("columnDecimals", () => {
   it("leaves integer columns, and columns with tiny values, to formatNumber", () => {
     expect(columnDecimals([1, 2, 3])).toBeNull();
     expect(columnDecimals([1.5, 0.000001])).toBeNull();
+  });
+});
+
+describe("describeCron", () => {
+  it("reads common schedules in words", () => {
+    expect(describeCron("0 6 * * *")).toBe("At 06:00");
+    expect(describeCron("*/15 * * * *")).toBe("Every 15 minutes");
+    expect(describeCron("0 7 * * 1")).toBe("At 07:00, only on Monday");
+  });
+  it("gives back what it cannot read", () => {
+    expect(describeCron("not a cron")).toBe("not a cron");
   });
 });

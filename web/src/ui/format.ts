@@ -1,3 +1,4 @@
+import cronstrue from "cronstrue";
 // Numbers and dates for people: one style everywhere, in the reader's locale and time zone (Intl).
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
@@ -74,3 +75,12 @@ export function columnDecimals(values: readonly unknown[]): number | null {
 /** A number with a fixed number of decimals, grouped: one column's style (see columnDecimals). */
 export const formatFixed = (n: number, decimals: number) =>
   new Intl.NumberFormat(undefined, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(n);
+
+/** A cron expression in words ("At 06:00"), or the expression itself where it has no plain reading. */
+export function describeCron(expression: string): string {
+  try {
+    return cronstrue.toString(expression, { use24HourTimeFormat: true, throwExceptionOnParseError: true, verbose: false });
+  } catch {
+    return expression;
+  }
+}
