@@ -204,7 +204,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
     internal static IReadOnlyList<(string Name, DataKind Kind)> UnitColumns(int steps) =>
     [
         ("unit", DataKind.Text), ("breakdown", DataKind.Text), ("entered_at", DataKind.Timestamp), ("furthest_step", DataKind.Integer),
-        ("converted", DataKind.Boolean), .. Enumerable.Range(1, steps).Select(k => ($"step_{k}_at", DataKind.Timestamp)),
+        ("converted", DataKind.Boolean), ("converted_at", DataKind.Timestamp), .. Enumerable.Range(1, steps).Select(k => ($"step_{k}_at", DataKind.Timestamp)),
     ];
 
     private static readonly string[] IdentityColumns = ["identifier_type", "identifier_value", "profile_id"];
@@ -332,7 +332,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
             attempts AS (SELECT a.*, {furthest} AS furthest, {voids} AS voided FROM {previous} a),
             ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, s1) AS pick,
                               max(voided) OVER (PARTITION BY unit) AS unit_voided FROM attempts)
-            SELECT unit, {breakdown} AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {required[^1]} AS converted,
+            SELECT unit, {breakdown} AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {required[^1]} AS converted, t{required[^1]} AS converted_at,
                    {string.Join(", ", Enumerable.Range(1, n).Select(k => $"t{k} AS step_{k}_at"))}
             FROM ranked WHERE pick = 1 AND unit_voided = 0
             """);
@@ -355,11 +355,15 @@ public sealed class Funnel : IComponent<FunnelParameters>
             attempts AS (SELECT unit, id, ts, bd, {string.Join(", ", within.Select((x, i) => $"{x} AS t{i + 1}"))},
                                 {string.Join(" + ", within.Select(x => $"CASE WHEN {x} IS NULL THEN 0 ELSE 1 END"))} AS furthest FROM nexts),
             ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, ts, id) AS pick FROM attempts)
-            SELECT unit, bd AS breakdown, ts AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted,
+            SELECT unit, bd AS breakdown, ts AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted, CASE WHEN furthest = {n} THEN {Greatest(n)} END AS converted_at,
                    {string.Join(", ", Enumerable.Range(1, n).Select(k => $"t{k} AS step_{k}_at"))}
             FROM ranked WHERE pick = 1
             """;
     }
+
+    // The latest of t1..tn, spelled without GREATEST's engine differences over NULLs (none is NULL where it is used).
+    private static string Greatest(int n) =>
+        "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN {string.Join(" AND ", Enumerable.Range(1, n).Where(j => j != k).Select(j => $"t{k} >= t{j}"))} THEN t{k}")) + " END";
 
     // Per step and breakdown (plus the "(all)" rows): units, drop-off, conversion and seconds from the previous required step.
     private static string StepsSql(FunnelParameters p, ISqlDialect d, string units)
@@ -395,7 +399,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
 
     // The units table's columns less its breakdown, which the labelled rows replace.
     private static string UnitStar(int n) =>
-        "u.unit, u.entered_at, u.furthest_step, u.converted, " + string.Join(", ", Enumerable.Range(1, n).Select(k => $"u.step_{k}_at"));
+        "u.unit, u.entered_at, u.furthest_step, u.converted, u.converted_at, " + string.Join(", ", Enumerable.Range(1, n).Select(k => $"u.step_{k}_at"));
 
     private static string TimeToConvertSql(FunnelParameters p, ISqlDialect d, string units)
     {
