@@ -36,7 +36,7 @@ public sealed record JourneyPathsParameters : IValidatableObject
     public IReadOnlyDictionary<string, string> GroupPatterns { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Events left out.</summary>
-    [Description("Event names left out of paths entirely (e.g. identify calls, email opens).")]
+    [Description("Event names left out of paths entirely (e.g. email opens); events without a label (identify calls) are always left out.")]
     public IReadOnlyList<string> ExcludeEvents { get; init; } = [];
 
     /// <summary>Top paths kept.</summary>
@@ -138,7 +138,7 @@ public sealed class JourneyPaths : IComponent<JourneyPathsParameters>
         var endSql = p.EndEvent is null ? "0" : $"CASE WHEN {EventPattern.TryParse(p.EndEvent, out _)!.Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END";
         var excluded = p.ExcludeEvents.Count == 0 ? "" : $" AND coalesce(CAST(e.{q.Quote(p.EventColumn)} AS {w.Dialect.TypeName(DataKind.Text)}), '') NOT IN ({q.BindList(p.ExcludeEvents, DataKind.Text)})";
         var source = EventUnits.Ctes(q, "src", context.Inputs[0], context.Inputs.Count > 1 ? context.Inputs[1] : null, p.Unit, p.UnitColumn, p.SessionGap,
-            p.TimeColumn, p.IdColumn, [$"{label} AS label", $"{startSql} AS ms", $"{endSql} AS me", $"CASE WHEN TRUE{excluded} THEN 1 ELSE 0 END AS keep"]);
+            p.TimeColumn, p.IdColumn, [$"{label} AS label", $"{startSql} AS ms", $"{endSql} AS me", $"CASE WHEN {label} IS NOT NULL{excluded} THEN 1 ELSE 0 END AS keep"]);
         // The window of each unit's path in sequence numbers: from its first start (or first event) to its first end after it.
         var window = p.Backward
             ? "anchor AS (SELECT unit, CAST(0 AS BIGINT) AS s0, min(seq) AS s1 FROM ordered WHERE me = 1 GROUP BY unit)"
@@ -153,7 +153,7 @@ public sealed class JourneyPaths : IComponent<JourneyPathsParameters>
         var max = p.MaxSteps.ToString(CultureInfo.InvariantCulture);
         var ctes = $"""
             WITH {source},
-            ordered AS (SELECT unit, id, ts, coalesce(label, '') AS label, ms, me, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src WHERE keep = 1),
+            ordered AS (SELECT unit, id, ts, label, ms, me, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src WHERE keep = 1),
             {window},
             inside AS (SELECT o.unit, o.seq, o.label FROM ordered o JOIN anchor a ON a.unit = o.unit AND o.seq >= a.s0 AND (a.s1 IS NULL OR o.seq <= a.s1)),
             marked AS (SELECT *, lag(label) OVER (PARTITION BY unit ORDER BY {depthOrder}) AS prev FROM inside),
