@@ -139,15 +139,17 @@ public sealed class JourneyPaths : IComponent<JourneyPathsParameters>
         var excluded = p.ExcludeEvents.Count == 0 ? "" : $" AND coalesce(CAST(e.{q.Quote(p.EventColumn)} AS {w.Dialect.TypeName(DataKind.Text)}), '') NOT IN ({q.BindList(p.ExcludeEvents, DataKind.Text)})";
         var source = EventUnits.Ctes(q, "src", context.Inputs[0], context.Inputs.Count > 1 ? context.Inputs[1] : null, p.Unit, p.UnitColumn, p.SessionGap,
             p.TimeColumn, p.IdColumn, [$"{label} AS label", $"{startSql} AS ms", $"{endSql} AS me", $"CASE WHEN {label} IS NOT NULL{excluded} THEN 1 ELSE 0 END AS keep"]);
-        // The window of each unit's path in sequence numbers: from its first start (or first event) to its first end after it.
+        // The window of each unit's path in sequence numbers, from its first start (or first event) to its first end after
+        // it, found with window functions rather than joins so no engine can pick a nested loop over misestimated CTEs.
         var window = p.Backward
-            ? "anchor AS (SELECT unit, CAST(0 AS BIGINT) AS s0, min(seq) AS s1 FROM ordered WHERE me = 1 GROUP BY unit)"
+            ? "bounds AS (SELECT *, CAST(0 AS BIGINT) AS s0, min(CASE WHEN me = 1 THEN seq END) OVER (PARTITION BY unit) AS s1 FROM ordered)"
             : p.EndEvent is null
-                ? "anchor AS (SELECT unit, min(seq) AS s0, CAST(NULL AS BIGINT) AS s1 FROM ordered WHERE ms = 1 GROUP BY unit)"
+                ? "bounds AS (SELECT *, min(CASE WHEN ms = 1 THEN seq END) OVER (PARTITION BY unit) AS s0, CAST(NULL AS BIGINT) AS s1 FROM ordered)"
                 : """
-                  starts AS (SELECT unit, min(seq) AS s0 FROM ordered WHERE ms = 1 GROUP BY unit),
-                  anchor AS (SELECT s.unit, s.s0, min(o.seq) AS s1 FROM starts s LEFT JOIN ordered o ON o.unit = s.unit AND o.me = 1 AND o.seq > s.s0 GROUP BY s.unit, s.s0)
+                  starts AS (SELECT *, min(CASE WHEN ms = 1 THEN seq END) OVER (PARTITION BY unit) AS s0 FROM ordered),
+                  bounds AS (SELECT *, min(CASE WHEN me = 1 AND seq > s0 THEN seq END) OVER (PARTITION BY unit) AS s1 FROM starts)
                   """;
+        var inside = p.Backward ? "s1 IS NOT NULL AND seq <= s1" : "s0 IS NOT NULL AND seq >= s0 AND (s1 IS NULL OR seq <= s1)";
         var depthOrder = p.Backward ? "seq DESC" : "seq";
         var collapse = p.CollapseRepeats ? "WHERE prev IS NULL OR prev <> label" : "";
         var max = p.MaxSteps.ToString(CultureInfo.InvariantCulture);
@@ -155,25 +157,24 @@ public sealed class JourneyPaths : IComponent<JourneyPathsParameters>
             WITH {source},
             ordered AS (SELECT unit, id, ts, label, ms, me, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src WHERE keep = 1),
             {window},
-            inside AS (SELECT o.unit, o.seq, o.label FROM ordered o JOIN anchor a ON a.unit = o.unit AND o.seq >= a.s0 AND (a.s1 IS NULL OR o.seq <= a.s1)),
+            inside AS (SELECT unit, seq, label FROM bounds WHERE {inside}),
             marked AS (SELECT *, lag(label) OVER (PARTITION BY unit ORDER BY {depthOrder}) AS prev FROM inside),
             kept AS (SELECT unit, seq, label, row_number() OVER (PARTITION BY unit ORDER BY {depthOrder}) AS depth FROM marked {collapse}),
+            linked AS (SELECT *, lead(label) OVER (PARTITION BY unit ORDER BY depth) AS further FROM kept),
             steps AS (SELECT * FROM kept WHERE depth <= {max})
             """;
         var edges = p.Backward
             ? $"""
               {ctes}
-              SELECT CAST(a.depth AS BIGINT) AS depth, coalesce(b.label, {w.Dialect.Literal(Start)}) AS source, a.label AS target, CAST(count(*) AS BIGINT) AS units
-              FROM steps a LEFT JOIN kept b ON b.unit = a.unit AND b.depth = a.depth + 1
-              WHERE a.depth < {max}
-              GROUP BY a.depth, coalesce(b.label, {w.Dialect.Literal(Start)}), a.label
+              SELECT CAST(depth AS BIGINT) AS depth, coalesce(further, {w.Dialect.Literal(Start)}) AS source, label AS target, CAST(count(*) AS BIGINT) AS units
+              FROM linked WHERE depth < {max}
+              GROUP BY depth, coalesce(further, {w.Dialect.Literal(Start)}), label
               """
             : $"""
               {ctes}
-              SELECT CAST(a.depth AS BIGINT) AS depth, a.label AS source, coalesce(b.label, {w.Dialect.Literal(End)}) AS target, CAST(count(*) AS BIGINT) AS units
-              FROM steps a LEFT JOIN kept b ON b.unit = a.unit AND b.depth = a.depth + 1
-              WHERE a.depth < {max}
-              GROUP BY a.depth, a.label, coalesce(b.label, {w.Dialect.Literal(End)})
+              SELECT CAST(depth AS BIGINT) AS depth, label AS source, coalesce(further, {w.Dialect.Literal(End)}) AS target, CAST(count(*) AS BIGINT) AS units
+              FROM linked WHERE depth < {max}
+              GROUP BY depth, label, coalesce(further, {w.Dialect.Literal(End)})
               """;
         var paths = $"""
             {ctes},
