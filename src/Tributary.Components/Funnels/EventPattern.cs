@@ -18,7 +18,7 @@ internal sealed partial record EventPattern(string Text, string? Event, IReadOnl
         error = "";
         var parts = WhereSplit().Split(text.Trim(), 2);
         var name = parts[0].Trim();
-        if (name.Length == 0)
+        if (name.Length == 0 || name.StartsWith("where ", StringComparison.OrdinalIgnoreCase))
         {
             error = $"'{text}' names no event; write the event name first, then optionally 'where column = value'.";
             return null;
@@ -34,6 +34,11 @@ internal sealed partial record EventPattern(string Text, string? Event, IReadOnl
                     return null;
                 }
                 var value = m.Groups["value"].Value.Trim();
+                if (value.Length > 0 && "<>=!".Contains(value[0], StringComparison.Ordinal))
+                {
+                    error = $"'{clause.Trim()}' in '{text}' has no value after its operator; write 'column op value' with op one of = != > >= < <= contains in.";
+                    return null;
+                }
                 if (value.Length >= 2 && (value[0] == '\'' || value[0] == '"') && value[^1] == value[0]) value = value[1..^1];
                 conditions.Add(new EventCondition(m.Groups["column"].Value, m.Groups["op"].Value.ToLowerInvariant(), value));
             }

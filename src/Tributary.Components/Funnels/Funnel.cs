@@ -154,7 +154,7 @@ public sealed record FunnelParameters : IValidatableObject
             yield return new ValidationResult("exclusions need ordering: ordered or strict.", [nameof(Exclusions)]);
         if (Window <= TimeSpan.Zero) yield return new ValidationResult("window must be more than zero.", [nameof(Window)]);
         if (BreakdownAttribution == BreakdownAttribution.Step && (BreakdownStep is null || BreakdownStep > Steps.Count))
-            yield return new ValidationResult($"breakdown_attribution: step needs breakdown_step, a step number from 1 to {Steps.Count}.", [nameof(BreakdownStep)]);
+            yield return new ValidationResult($"breakdown_attribution: step needs breakdown_step, a step number from 1 to {Steps.Count}.", [nameof(BreakdownStep), nameof(BreakdownAttribution)]);
         if (Ordering == FunnelOrdering.Unordered && BreakdownAttribution != BreakdownAttribution.FirstTouch)
             yield return new ValidationResult("an unordered funnel takes breakdown_attribution: first_touch only.", [nameof(BreakdownAttribution)]);
         if (Breakdown is null && BreakdownStep is not null)
