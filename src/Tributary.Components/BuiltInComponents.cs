@@ -2,6 +2,7 @@ using Tributary.Components.Activation;
 using Tributary.Components.Attribution;
 using Tributary.Components.Journeys;
 using Tributary.Components.Exports;
+using Tributary.Components.Funnels;
 using Tributary.Components.Identity;
 using Tributary.Components.Profiles;
 using Tributary.Components.Ltv;
@@ -47,6 +48,11 @@ public static class BuiltInComponents
         .Add<Customer360, Customer360Parameters>()
         .Add<ConversionPaths, ConversionPathsParameters>()
         .Add<AttributionModels, AttributionParameters>()
+        .Add<JourneyPaths, JourneyPathsParameters>()
+        .Add<Funnel, FunnelParameters>()
+        .Add<Retention, RetentionParameters>()
+        .Add<FunnelCorrelation, FunnelCorrelationParameters>()
+        .Add<ConversionOpportunities, ConversionOpportunitiesParameters>()
         .Add<CampaignPerformance, CampaignPerformanceParameters>()
         .Add<BudgetOptimizer, BudgetOptimizerParameters>()
         .Add<LtvPrediction, LtvParameters>()

@@ -21,7 +21,7 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
       actions={<a className="button secondary" href={`#/designer/${encodeURIComponent(pipeline)}`}>Open in designer</a>}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {!items && !error && <Loading what="Loading the dashboard" />}
-      {items?.length === 0 && <EmptyState title="This pipeline has no result panels yet">Panels exist for value tiers, RFM, LTV, attribution, campaign performance and budget optimization components.</EmptyState>}
+      {items?.length === 0 && <EmptyState title="This pipeline has no result panels yet">Panels exist for value tiers, RFM, LTV, attribution, campaign performance, budget optimization, funnel, paths, retention and conversion opportunity components.</EmptyState>}
       {items?.map((i) => {
         const Model = modelCards[i.type];
         return (

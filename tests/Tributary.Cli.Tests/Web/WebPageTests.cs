@@ -47,7 +47,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Catalog_ShowsThePipelinesAndTemplates() => CheckPageAsync("catalog", "catalog", async page =>
     {
         var pipelines = page.Locator(".cards").First.Locator(".card");
-        await Assertions.Expect(pipelines).ToHaveCountAsync(2);
+        await Assertions.Expect(pipelines).ToHaveCountAsync(3);
         await Assertions.Expect(pipelines.First.GetByRole(AriaRole.Link, new() { Name = "Open in designer" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use this template" })).Not.ToHaveCountAsync(0);
     });
@@ -112,6 +112,21 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "ground truth" })).ToBeVisibleAsync();
         await Assertions.Expect(truth.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid_search" })).ToContainTextAsync("%");
         await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "shapley", Exact = true })).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task Dashboard_Journey_FunnelPathsRetentionAndOpportunities() => CheckPageAsync("dashboard/customer_journey", "dashboard-journey", async page =>
+    {
+        var funnel = page.GetByRole(AriaRole.Article, new() { Name = "Funnel: units reaching each step, by breakdown value" });
+        var heat = funnel.GetByRole(AriaRole.Region, new() { Name = "Step by breakdown" });
+        await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "1. Product Viewed" })).ToBeVisibleAsync();
+        await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader, new() { Name = "(all)" })).ToBeVisibleAsync();
+        await funnel.GetByRole(AriaRole.Combobox, new() { Name = "Breakdown" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Paths: the most travelled steps (Sankey edges)" }).GetByText("Depth: step → next step")).ToBeVisibleAsync();
+        var retention = page.GetByRole(AriaRole.Article, new() { Name = "Retention: share of each cohort still returning" });
+        await Assertions.Expect(retention.GetByRole(AriaRole.Region, new() { Name = "Periods after the cohort's first by cohort" })).ToBeVisibleAsync();
+        var opportunities = page.GetByRole(AriaRole.Article, new() { Name = "Conversion opportunities: value lost by finding" });
+        await Assertions.Expect(opportunities.GetByText(new Regex("^drop-off before "))).Not.ToHaveCountAsync(0);
     });
 
     [Fact]
