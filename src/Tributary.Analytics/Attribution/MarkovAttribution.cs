@@ -21,9 +21,25 @@ public static class MarkovAttribution
         /// </summary>
         public double[] Weights(ConversionPath path)
         {
-            var effects = path.Channels.Distinct(StringComparer.Ordinal).ToDictionary(c => c, c => Math.Max(0, RemovalEffects.GetValueOrDefault(c)), StringComparer.Ordinal);
-            var total = effects.Values.Sum();
-            return path.Channels.Select(c => (total > 0 ? effects[c] / total : 1.0 / effects.Count) / path.Channels.Count(x => x == c)).ToArray();
+            // Per touch: the index of its channel's first touch; effects summed over distinct channels in order of first touch.
+            var n = path.Channels.Count;
+            var first = new int[n];
+            var touches = new int[n];
+            var (total, distinct) = (0.0, 0);
+            for (var i = 0; i < n; i++)
+            {
+                var f = 0;
+                while (!string.Equals(path.Channels[f], path.Channels[i], StringComparison.Ordinal)) f++;
+                first[i] = f;
+                touches[f]++;
+                if (f < i) continue;
+                distinct++;
+                total += Math.Max(0, RemovalEffects.GetValueOrDefault(path.Channels[i]));
+            }
+            var weights = new double[n];
+            for (var i = 0; i < n; i++)
+                weights[i] = (total > 0 ? Math.Max(0, RemovalEffects.GetValueOrDefault(path.Channels[i])) / total : 1.0 / distinct) / touches[first[i]];
+            return weights;
         }
     }
 
@@ -34,7 +50,7 @@ public static class MarkovAttribution
     {
         if (order is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(order), order, "Markov order must be 1, 2 or 3.");
         var counts = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
-        var channels = new SortedSet<string>(StringComparer.Ordinal);
+        var channels = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in paths)
         {
             var previous = Start;
@@ -50,7 +66,7 @@ public static class MarkovAttribution
             Add(counts, previous, path.Converted ? Absorbing.Conversion : Absorbing.Null);
         }
         var baseline = Absorption(counts, removed: null, denseLimit);
-        var effects = channels.ToDictionary(c => c, c => baseline <= 0 ? 0 : 1 - Absorption(counts, c, denseLimit) / baseline, StringComparer.Ordinal);
+        var effects = channels.Order(StringComparer.Ordinal).ToDictionary(c => c, c => baseline <= 0 ? 0 : 1 - Absorption(counts, c, denseLimit) / baseline, StringComparer.Ordinal);
         var sum = effects.Values.Sum();
         var conversions = paths.Count(p => p.Converted);
         var value = paths.Where(p => p.Converted).Sum(p => p.Value);

@@ -37,8 +37,16 @@ public static class ShapleyAttribution
         public double[] Weights(ConversionPath path)
         {
             var set = path.Channels.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-            var shares = SetShares is not null && SetShares.TryGetValue(string.Join('|', set), out var s) ? s : set.ToDictionary(c => c, _ => 1.0 / set.Length, StringComparer.Ordinal);
-            return path.Channels.Select(c => shares[c] / path.Channels.Count(x => x == c)).ToArray();
+            var shares = SetShares is not null && SetShares.TryGetValue(string.Join('|', set), out var s) ? s : null;
+            var n = path.Channels.Count;
+            var weights = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                var touches = 0;
+                for (var k = 0; k < n; k++) if (string.Equals(path.Channels[k], path.Channels[i], StringComparison.Ordinal)) touches++;
+                weights[i] = (shares is null ? 1.0 / set.Length : shares[path.Channels[i]]) / touches;
+            }
+            return weights;
         }
     }
 
