@@ -35,6 +35,14 @@ for w in ${WORKLOADS:-attribution identity ltv}; do
     oc = ou + osy; pc = pu + psy
     printf "%-12s ours %7.2f s (wall %6.2f s, CPU %6.2f s, %6.0f MB)   peer %7.2f s (wall %6.2f s, CPU %6.2f s, %6.0f MB)   peer/ours: time %5.2fx (wall %5.2fx, CPU %5.2fx), memory %5.2fx\n",
       w, os, ow, oc, om / 1024, ps, pw, pc, pm / 1024, ps / os, pw / ow, pc / oc, pm / om }'
+  # The same work once the data is in: ours from the step's start (its read from the warehouse included), the peer
+  # after read_csv (its sort and groupings included). Printed where both sides report it.
+  ours_step=$(sed -n 's/^step_cpu_seconds=//p' "$OUT/ours_$w.out")
+  peer_step=$(sed -n 's/^model_cpu_seconds=//p' "$OUT/peer_$w.out")
+  if [ -n "$ours_step" ] && [ -n "$peer_step" ]; then
+    awk -v os="$ours_step" -v ps="$peer_step" 'BEGIN {
+      printf "             after the file is read: ours CPU %6.2f s (component, reading the warehouse)   peer CPU %6.2f s (after read_csv)   peer/ours %5.2fx\n", os, ps, ps / os }'
+  fi
   $PY "$ROOT/bench/peers/compare.py" "$w" "$OUT" | sed 's/^/             /'
 done
 echo "load: $(uptime | sed 's/.*load average/load average/')"
