@@ -13,6 +13,8 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- funnel-data <folder> [events=50000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- funnel-run <data folder> <output folder>
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
+//   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv[-nojson] [database]
+//   dotnet run -c Release --project bench/Tributary.Bench -- duckdb-sql <script.sql> [database]
 var what = args.Length > 0 ? args[0] : "engine-overhead";
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
 switch (what)
@@ -48,6 +50,12 @@ switch (what)
     case "segment-parse":
         SegmentParseBench.Run(Arg(1, "events.ndjson"), int.Parse(Arg(2, "3"), CultureInfo.InvariantCulture));
         return 0;
+    case "segment-append":
+        SegmentAppendBench.Run(Arg(1, "events.ndjson"), Arg(2, "autocommit"), Arg(3, Path.Combine(Path.GetTempPath(), "trib-segment-append.duckdb")));
+        return 0;
+    case "duckdb-sql":
+        SegmentAppendBench.Script(Arg(1, "script.sql"), Arg(2, Path.Combine(Path.GetTempPath(), "trib-duckdb-sql.duckdb")));
+        return 0;
     case "demo-data":
         var folder = Path.Combine(Path.GetTempPath(), "trib-bench-demo-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -62,6 +70,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-data, funnel-run, segment-parse");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-data, funnel-run, segment-parse, segment-append, duckdb-sql");
         return 1;
 }
