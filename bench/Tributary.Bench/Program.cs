@@ -10,6 +10,7 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- attribution [paths=1000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-data <folder> [paths=1000000] [links=2000000] [customers=200000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder>
+//   dotnet run -c Release --project bench/Tributary.Bench -- experiment [events=5000000] [units=500000] [output folder=experiment-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
 var what = args.Length > 0 ? args[0] : "engine-overhead";
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
@@ -37,6 +38,9 @@ switch (what)
     case "peers-run":
         await PeersBench.RunAsync(Arg(1, "ltv"), Arg(2, "peers-data"), Arg(3, "peers-out"));
         return 0;
+    case "experiment":
+        await ExperimentBench.RunAsync(long.Parse(Arg(1, "5000000"), CultureInfo.InvariantCulture), long.Parse(Arg(2, "500000"), CultureInfo.InvariantCulture), Arg(3, "experiment-out"));
+        return 0;
     case "segment-parse":
         SegmentParseBench.Run(Arg(1, "events.ndjson"), int.Parse(Arg(2, "3"), CultureInfo.InvariantCulture));
         return 0;
@@ -54,6 +58,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, segment-parse");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, experiment, segment-parse");
         return 1;
 }
