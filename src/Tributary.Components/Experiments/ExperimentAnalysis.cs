@@ -220,11 +220,13 @@ public sealed class ExperimentAnalysis : IComponent<ExperimentAnalysisParameters
         MetricShape shape, ExperimentAnalysisParameters p)
     {
         var days = control.Concat(treatment).Select(r => r.Day).OfType<DateOnly>().Distinct().Order().ToList();
+        var controlByDay = control.Where(r => r.Day is not null).GroupBy(r => r.Day!.Value).ToDictionary(g => g.Key, ExperimentStatistics.Sum);
+        var treatmentByDay = treatment.Where(r => r.Day is not null).GroupBy(r => r.Day!.Value).ToDictionary(g => g.Key, ExperimentStatistics.Sum);
         ArmMoments c = default, t = default;
         foreach (var day in days)
         {
-            c += ExperimentStatistics.Sum(control.Where(r => r.Day == day));
-            t += ExperimentStatistics.Sum(treatment.Where(r => r.Day == day));
+            c += controlByDay.GetValueOrDefault(day);
+            t += treatmentByDay.GetValueOrDefault(day);
             if (c.N < 2 || t.N < 2) continue;
             var (ec, et) = LiftEstimator.EstimateArms([(c, t)], shape, p.Cuped);
             var lift = LiftEstimator.Compare(ec, et, p.Alpha);
