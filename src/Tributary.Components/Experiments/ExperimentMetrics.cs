@@ -118,9 +118,11 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         var pre = p.PreDays > 0 ? $"{t} < u.exposed_at AND {t} >= u.exposed_at - {d.Interval(TimeSpan.FromDays(p.PreDays))}" : "1 = 0";
         var value = $"CAST(e.{d.Quote(p.ValueColumn)} AS {d.TypeName(DataKind.Number)})";
         // One row per unit with, per base metric, the post and pre sums and counts (conditional aggregation: one pass).
+        var boundBases = bases.Select(b => q.Bind(b, DataKind.Text)).ToList();
+        var keys = string.Join(", ", boundBases);
         var perBase = bases.Select((b, i) =>
         {
-            var key = q.Bind(b, DataKind.Text);
+            var key = boundBases[i];
             return $"""
                 sum(CASE WHEN e.{d.Quote(p.MetricColumn)} = {key} AND {post} THEN {value} ELSE 0 END) AS ps{i},
                 sum(CASE WHEN e.{d.Quote(p.MetricColumn)} = {key} AND {post} THEN 1 ELSE 0 END) AS pc{i},
@@ -146,11 +148,11 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
                 FROM {d.Quote(context.Inputs[0])} x
                 WHERE x.{d.Quote(p.UnitColumn)} IS NOT NULL AND x.{d.Quote(p.ExposedAtColumn)} IS NOT NULL AND x.variant IS NOT NULL),
             per_unit AS (
-                SELECT u.experiment, u.variant, u.stratum, CAST(u.exposed_at AS DATE) AS exposure_day,
+                SELECT u.experiment, min(u.variant) AS variant, min(u.stratum) AS stratum, CAST(min(u.exposed_at) AS DATE) AS exposure_day,
                        {string.Join(",\n", perBase)}
                 FROM units u
-                LEFT JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id
-                GROUP BY u.experiment, u.variant, u.stratum, u.unit_id, u.exposed_at)
+                LEFT JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id AND e.{d.Quote(p.MetricColumn)} IN ({keys})
+                GROUP BY u.experiment, u.unit_id)
             SELECT experiment, variant, stratum, exposure_day, count(*) AS units, {string.Join(", ", sums)}
             FROM per_unit GROUP BY experiment, variant, stratum, exposure_day
             ORDER BY experiment, variant, stratum, exposure_day
