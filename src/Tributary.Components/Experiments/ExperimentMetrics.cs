@@ -117,19 +117,13 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         var post = p.WindowDays > 0 ? $"{t} >= u.exposed_at AND {t} < u.exposed_at + {d.Interval(TimeSpan.FromDays(p.WindowDays))}" : $"{t} >= u.exposed_at";
         var pre = p.PreDays > 0 ? $"{t} < u.exposed_at AND {t} >= u.exposed_at - {d.Interval(TimeSpan.FromDays(p.PreDays))}" : "1 = 0";
         var value = $"CAST(e.{d.Quote(p.ValueColumn)} AS {d.TypeName(DataKind.Number)})";
-        // One row per unit with, per base metric, the post and pre sums and counts (conditional aggregation: one pass).
+        // First per unit and base metric (four aggregates per event), then one row per unit with the bases side by side.
         var boundBases = bases.Select(b => q.Bind(b, DataKind.Text)).ToList();
         var keys = string.Join(", ", boundBases);
-        var perBase = bases.Select((b, i) =>
-        {
-            var key = boundBases[i];
-            return $"""
-                sum(CASE WHEN e.{d.Quote(p.MetricColumn)} = {key} AND {post} THEN {value} ELSE 0 END) AS ps{i},
-                sum(CASE WHEN e.{d.Quote(p.MetricColumn)} = {key} AND {post} THEN 1 ELSE 0 END) AS pc{i},
-                sum(CASE WHEN e.{d.Quote(p.MetricColumn)} = {key} AND {pre} THEN {value} ELSE 0 END) AS qs{i},
-                sum(CASE WHEN e.{d.Quote(p.MetricColumn)} = {key} AND {pre} THEN 1 ELSE 0 END) AS qc{i}
-                """;
-        });
+        var perBase = boundBases.Select((key, i) => $"""
+            sum(CASE WHEN j.metric = {key} THEN j.ps ELSE 0 END) AS ps{i}, sum(CASE WHEN j.metric = {key} THEN j.pc ELSE 0 END) AS pc{i},
+            sum(CASE WHEN j.metric = {key} THEN j.qs ELSE 0 END) AS qs{i}, sum(CASE WHEN j.metric = {key} THEN j.qc ELSE 0 END) AS qc{i}
+            """);
         var sums = new List<string>();
         foreach (var m in metrics)
         {
@@ -147,11 +141,19 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
                        x.{d.Quote(p.UnitColumn)} AS unit_id, x.{d.Quote(p.ExposedAtColumn)} AS exposed_at, {stratum} AS stratum
                 FROM {d.Quote(context.Inputs[0])} x
                 WHERE x.{d.Quote(p.UnitColumn)} IS NOT NULL AND x.{d.Quote(p.ExposedAtColumn)} IS NOT NULL AND x.variant IS NOT NULL),
+            per_metric AS (
+                SELECT u.experiment, u.unit_id, CAST(e.{d.Quote(p.MetricColumn)} AS {d.TypeName(DataKind.Text)}) AS metric,
+                       sum(CASE WHEN {post} THEN {value} ELSE 0 END) AS ps, sum(CASE WHEN {post} THEN 1 ELSE 0 END) AS pc,
+                       sum(CASE WHEN {pre} THEN {value} ELSE 0 END) AS qs, sum(CASE WHEN {pre} THEN 1 ELSE 0 END) AS qc
+                FROM units u
+                JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id AND e.{d.Quote(p.MetricColumn)} IN ({keys})
+                WHERE ({post}) OR ({pre})
+                GROUP BY u.experiment, u.unit_id, e.{d.Quote(p.MetricColumn)}),
             per_unit AS (
                 SELECT u.experiment, min(u.variant) AS variant, min(u.stratum) AS stratum, CAST(min(u.exposed_at) AS DATE) AS exposure_day,
                        {string.Join(",\n", perBase)}
                 FROM units u
-                LEFT JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id AND e.{d.Quote(p.MetricColumn)} IN ({keys})
+                LEFT JOIN per_metric j ON j.experiment = u.experiment AND j.unit_id = u.unit_id
                 GROUP BY u.experiment, u.unit_id)
             SELECT experiment, variant, stratum, exposure_day, count(*) AS units, {string.Join(", ", sums)}
             FROM per_unit GROUP BY experiment, variant, stratum, exposure_day
