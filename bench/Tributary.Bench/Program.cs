@@ -12,6 +12,7 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder>
 //   dotnet run -c Release --project bench/Tributary.Bench -- funnel-data <folder> [events=50000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- funnel-run <data folder> <output folder>
+//   dotnet run -c Release --project bench/Tributary.Bench -- experiment [events=5000000] [units=500000] [output folder=experiment-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv[-nojson] [database]
 //   dotnet run -c Release --project bench/Tributary.Bench -- duckdb-sql <script.sql> [database]
@@ -47,6 +48,9 @@ switch (what)
     case "funnel-run":
         await FunnelBench.RunAsync(Arg(1, "funnel-data"), Arg(2, "funnel-out"));
         return 0;
+    case "experiment":
+        await ExperimentBench.RunAsync(long.Parse(Arg(1, "5000000"), CultureInfo.InvariantCulture), long.Parse(Arg(2, "500000"), CultureInfo.InvariantCulture), Arg(3, "experiment-out"));
+        return 0;
     case "segment-parse":
         SegmentParseBench.Run(Arg(1, "events.ndjson"), int.Parse(Arg(2, "3"), CultureInfo.InvariantCulture));
         return 0;
@@ -70,6 +74,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-data, funnel-run, segment-parse, segment-append, duckdb-sql");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-data, funnel-run, experiment, segment-parse, segment-append, duckdb-sql");
         return 1;
 }

@@ -1,6 +1,7 @@
 using Tributary.Components.Activation;
 using Tributary.Components.Attribution;
 using Tributary.Components.Journeys;
+using Tributary.Components.Experiments;
 using Tributary.Components.Exports;
 using Tributary.Components.Funnels;
 using Tributary.Components.Identity;
@@ -62,5 +63,9 @@ public static class BuiltInComponents
         .Add<TableSync, TableSyncParameters>()
         .Add<Webhook, WebhookParameters>()
         .Add<CsvExport, CsvExportParameters>()
-        .Add<ParquetExport, ParquetExportParameters>();
+        .Add<ParquetExport, ParquetExportParameters>()
+        .Add<ExperimentMetrics, ExperimentMetricsParameters>()
+        .Add<ExperimentAnalysis, ExperimentAnalysisParameters>()
+        .Add<ExperimentPlan, ExperimentPlanParameters>()
+        .Add<ExperimentDecision, ExperimentDecisionParameters>();
 }

@@ -3,6 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
+import { ExperimentCard, ExperimentDecisionCard } from "./experimentCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
 
 /**
@@ -13,6 +14,8 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "analytics.ltv": LtvCard,
   "analytics.attribution": AttributionCard,
   "analytics.budget_optimizer": BudgetCard,
+  "analytics.experiment": ExperimentCard,
+  "decision.experiment": ExperimentDecisionCard,
 };
 
 /** The run that last wrote an asset: when, how many rows, how long, and the lines its step logged. */
@@ -40,7 +43,7 @@ function useLatestFit(asset: string) {
 }
 
 /** The part every card shares: the fit's provenance and what the component said while fitting. */
-function FitFacts({ asset, children, window }: { asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode }) {
+export function FitFacts({ asset, children, window }: { asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode }) {
   const { latest, lines } = useLatestFit(asset);
   if (latest === undefined) return <Loading />;
   if (latest === null) return <EmptyState title="Not fitted yet">Run the pipeline to fit this model.</EmptyState>;

@@ -47,7 +47,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Catalog_ShowsThePipelinesAndTemplates() => CheckPageAsync("catalog", "catalog", async page =>
     {
         var pipelines = page.Locator(".cards").First.Locator(".card");
-        await Assertions.Expect(pipelines).ToHaveCountAsync(3);
+        await Assertions.Expect(pipelines).ToHaveCountAsync(4);
         await Assertions.Expect(pipelines.First.GetByRole(AriaRole.Link, new() { Name = "Open in designer" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use this template" })).Not.ToHaveCountAsync(0);
     });
@@ -127,6 +127,20 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(retention.GetByRole(AriaRole.Region, new() { Name = "Periods after the cohort's first by cohort" })).ToBeVisibleAsync();
         var opportunities = page.GetByRole(AriaRole.Article, new() { Name = "Conversion opportunities: value lost by finding" });
         await Assertions.Expect(opportunities.GetByText(new Regex("^drop-off before "))).Not.ToHaveCountAsync(0);
+    });
+
+    [Fact]
+    public Task Dashboard_AbTesting_IntervalsSideBySideSrmAndDecision() => CheckPageAsync("dashboard/ab_testing", "dashboard-ab-testing", async page =>
+    {
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card experiment_results" });
+        await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Sequential interval" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Credible interval" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (conversion)" })).ToContainTextAsync("%");
+        await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "SRM p-value" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Relative lift intervals by metric" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Cumulative lift over time" })).ToBeVisibleAsync();
+        var decision = page.GetByRole(AriaRole.Article, new() { Name = "Decision experiment_decision" });
+        await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync(new Regex("ship|stop|keep running"));
     });
 
     [Fact]

@@ -159,6 +159,8 @@ public sealed class DemoStoreGenerator
         AdReports(folder);
         Products(folder);
         GroundTruthTables(truth);
+        // Its own seeded stream and file: the experiment export changes nothing above.
+        DemoExperiment.Write(folder, _o, id => ($"anon-{Hash(id * 31, 12)}", $"u_{id:x8}"));
         return new Summary(_o.Customers, orderCount, events.Count, (int)_charge, TimeSpan.Zero);
     }
 
@@ -472,6 +474,8 @@ public sealed class DemoStoreGenerator
         {
             experiments.Row(DemoTruth.Experiment, "A", G(DemoTruth.BaseConversion), G(0));
             experiments.Row(DemoTruth.Experiment, "B", G(DemoTruth.BaseConversion * (1 + DemoTruth.ExperimentLift)), G(DemoTruth.ExperimentLift));
+            experiments.Row(DemoTruth.OfferExperiment, "A", G(DemoTruth.OfferBaseConversion), G(0));
+            experiments.Row(DemoTruth.OfferExperiment, "B", G(DemoTruth.OfferBaseConversion * (1 + DemoTruth.OfferLift)), G(DemoTruth.OfferLift));
         }
         using (var groups = new CsvFile(Path.Combine(truth, "product_groups.csv"), "sku", "group"))
             foreach (var p in _products) groups.Row(p.Sku, Groups[p.Group]);
