@@ -60,6 +60,13 @@ switch (what)
     case "duckdb-sql":
         SegmentAppendBench.Script(Arg(1, "script.sql"), Arg(2, Path.Combine(Path.GetTempPath(), "trib-duckdb-sql.duckdb")));
         return 0;
+    case "recs-data":
+        RecsBench.WriteData(Arg(1, "recs.csv"), int.Parse(Arg(2, "100000"), CultureInfo.InvariantCulture), int.Parse(Arg(3, "10000"), CultureInfo.InvariantCulture),
+            int.Parse(Arg(4, "1000000"), CultureInfo.InvariantCulture), 7);
+        return 0;
+    case "recs-als":
+        RecsBench.Als(Arg(1, "recs.csv"), int.Parse(Arg(2, "64"), CultureInfo.InvariantCulture), int.Parse(Arg(3, "5"), CultureInfo.InvariantCulture));
+        return 0;
     case "demo-data":
         var folder = Path.Combine(Path.GetTempPath(), "trib-bench-demo-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -74,6 +81,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-data, funnel-run, experiment, segment-parse, segment-append, duckdb-sql");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-data, funnel-run, experiment, segment-parse, segment-append, duckdb-sql, recs-data, recs-als");
         return 1;
 }

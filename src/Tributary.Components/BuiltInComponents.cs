@@ -7,6 +7,7 @@ using Tributary.Components.Funnels;
 using Tributary.Components.Identity;
 using Tributary.Components.Profiles;
 using Tributary.Components.Ltv;
+using Tributary.Components.Recommendations;
 using Tributary.Components.Segments;
 using Tributary.Components.Sources;
 using Tributary.Components.Sources.Platform;
@@ -59,6 +60,13 @@ public static class BuiltInComponents
         .Add<LtvPrediction, LtvParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()
+        .Add<Interactions, InteractionsParameters>()
+        .Add<ItemSimilarityComponent, ItemSimilarityParameters>()
+        .Add<Als, AlsParameters>()
+        .Add<BoughtTogether, BoughtTogetherParameters>()
+        .Add<Popular, PopularParameters>()
+        .Add<ForCustomers, ForCustomersParameters>()
+        .Add<Evaluate, EvaluateParameters>()
         .Add<AudienceFile, AudienceFileParameters>()
         .Add<TableSync, TableSyncParameters>()
         .Add<Webhook, WebhookParameters>()

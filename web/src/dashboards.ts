@@ -166,6 +166,14 @@ export const panels: Record<string, Panel> = {
       xTitle: "Channel / campaign", yTitle: "ROAS (revenue per $1 spent)", unit: "ratio", horizontal: true,
     }),
   },
+  "recs.evaluate": {
+    title: "Recommendations: NDCG on the holdout by model",
+    output: "main",
+    chart: (rows) => ({
+      bars: rows.map((r) => ({ x: String(r.model).replaceAll("_", " "), series: { ndcg: n(r.ndcg) } })),
+      xTitle: "Model", yTitle: "NDCG at k (higher is better)", unit: "ratio",
+    }),
+  },
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",
     output: "main",

@@ -49,6 +49,8 @@ public sealed class ComponentSqlTests(PostgresCluster postgres)
             (Path.Combine(RepositoryFiles.Templates, "marketing_attribution.yaml"), true));
         await Walk(folder => Demo(() => DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(Customers: 300, Days: 180, Seed: 15))),
             (Path.Combine(RepositoryFiles.Templates, "customer_journey.yaml"), true));
+        await Walk(folder => Demo(() => DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(Customers: 600, Days: 365, Seed: 15))),
+            (Path.Combine(RepositoryFiles.Templates, "product_recommendations.yaml"), true));
         await Walk(folder => Demo(() => QuickstartStore.Write(Path.Combine(folder, "data"), customers: 100, seed: 14)),
             (Path.Combine(RepositoryFiles.Templates, "quickstart.yaml"), true));
         // What the shipped pipelines leave out: JSON lines, Parquet both ways, a source database, and a webhook whose
