@@ -56,5 +56,8 @@ public static class BuiltInComponents
         .Add<TableSync, TableSyncParameters>()
         .Add<Webhook, WebhookParameters>()
         .Add<CsvExport, CsvExportParameters>()
-        .Add<ParquetExport, ParquetExportParameters>();
+        .Add<ParquetExport, ParquetExportParameters>()
+        .Add<Features.CustomerSnapshot, Features.CustomerSnapshotParameters>()
+        .Add<Churn.ChurnPrediction, Churn.ChurnParameters>()
+        .Add<Churn.ChurnAlert, Churn.ChurnAlertParameters>();
 }
