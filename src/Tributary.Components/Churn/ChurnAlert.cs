@@ -59,6 +59,9 @@ public sealed class ChurnAlert : IComponent<ChurnAlertParameters>
         ["discount_refund"] = "quality_follow_up",
     };
 
+    private static readonly string[] ScoreColumns = ["customer_id", "as_of", "churn_probability", "value_at_risk", "risk_band", "reason_code", "reason"];
+    private const string NoReasonAction = "personal_check_in";
+
     private static readonly (string Name, DataKind Kind)[] Columns =
     [
         ("customer_id", DataKind.Text), ("alerted_on", DataKind.Date), ("churn_probability", DataKind.Number), ("value_at_risk", DataKind.Number),
@@ -70,8 +73,7 @@ public sealed class ChurnAlert : IComponent<ChurnAlertParameters>
     /// <inheritdoc />
     public ComponentPlan Plan(ChurnAlertParameters p, PlanContext context) =>
         new(Standardize.Schema.Of(Columns),
-            ["customer_id", "as_of", "churn_probability", "value_at_risk", "risk_band", "reason_code", "reason"]
-                .Select(c => new ColumnRequirement(0, c, [], "The input must be an analytics.churn table.")).ToList())
+            ScoreColumns.Select(c => new ColumnRequirement(0, c, [], "The input must be an analytics.churn table.")).ToList())
         { SideOutputs = [HistoryOutput] };
 
     /// <inheritdoc />
@@ -107,8 +109,8 @@ public sealed class ChurnAlert : IComponent<ChurnAlertParameters>
         {
             if (cooling.Contains((string)c[0]!)) { skipped++; continue; }
             if (p.Budget is { } budget && alerts.Count >= budget) break;
-            var code = c[5] as string ?? "recency";
-            var action = p.Playbook.GetValueOrDefault(code) ?? DefaultPlaybook.GetValueOrDefault(code) ?? "personal_check_in";
+            var code = c[5] as string is { Length: > 0 } known ? known : null;
+            var action = code is null ? NoReasonAction : p.Playbook.GetValueOrDefault(code) ?? DefaultPlaybook.GetValueOrDefault(code) ?? NoReasonAction;
             alerts.Add([c[0], today, c[2], c[3], c[4], code, c[6], action]);
         }
         var rows = await WriteAsync(context, alerts, history, cancellationToken).ConfigureAwait(false);

@@ -14,12 +14,12 @@ public sealed record CustomerSnapshotParameters : IValidatableObject
     public required IReadOnlyDictionary<string, string> Tables { get; init; }
 
     /// <summary>The snapshot day.</summary>
-    [Description("Snapshot date (YYYY-MM-DD): every feature uses only rows strictly before it. Default: the day after the last order.")]
+    [Description("Snapshot date (YYYY-MM-DD): every feature uses only rows strictly before it. Default (or empty): the day after the last order.")]
     public string? AsOf { get; init; }
 
     /// <summary>Earlier snapshots to add.</summary>
     [Description("Also write snapshots this many days before as_of (e.g. [90], for a model trained where the outcome is known). Each row carries its as_of. Default none.")]
-    public IReadOnlyList<int> PastSnapshotsDays { get; init; } = [];
+    public IReadOnlyList<double> PastSnapshotsDays { get; init; } = [];
 
     internal static readonly string[] Roles = ["orders", "sessions", "emails", "tickets"];
 
@@ -32,9 +32,9 @@ public sealed record CustomerSnapshotParameters : IValidatableObject
         foreach (var role in Tables.Keys.Where(r => !Roles.Contains(r)))
             yield return new ValidationResult($"tables: unknown role '{role}'. Roles: {string.Join(", ", Roles)}.", [nameof(Tables)]);
         if (!Tables.ContainsKey("orders")) yield return new ValidationResult("tables needs orders: one row per order with customer_id, ordered_at, amount, discount and refunded.", [nameof(Tables)]);
-        if (AsOf is not null && AsOfDate is null) yield return new ValidationResult($"as_of must be a date as YYYY-MM-DD, got '{AsOf}'.", [nameof(AsOf)]);
-        foreach (var days in PastSnapshotsDays.Where(d => d is < 1 or > 3650))
-            yield return new ValidationResult($"past_snapshots_days must each be between 1 and 3650, got {days}.", [nameof(PastSnapshotsDays)]);
+        if (!string.IsNullOrEmpty(AsOf) && AsOfDate is null) yield return new ValidationResult($"as_of must be a date as YYYY-MM-DD, got '{AsOf}'.", [nameof(AsOf)]);
+        foreach (var days in PastSnapshotsDays.Where(d => d is < 1 or > 3650 || d != Math.Floor(d)))
+            yield return new ValidationResult($"past_snapshots_days must each be a whole number of days between 1 and 3650, got {days.ToString(CultureInfo.InvariantCulture)}.", [nameof(PastSnapshotsDays)]);
     }
 }
 
@@ -100,7 +100,7 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
             var last = await w.ScalarAsync($"SELECT max(CAST(ordered_at AS DATE)) FROM {w.Dialect.Quote(p.Tables["orders"])}", null, cancellationToken).ConfigureAwait(false);
             asOf = last is DateOnly d ? d.AddDays(1) : throw new InvalidOperationException($"input '{p.Tables["orders"]}' has no orders with a date in 'ordered_at'.");
         }
-        var days = new[] { asOf.Value }.Concat(p.PastSnapshotsDays.Distinct().Order().Select(d => asOf.Value.AddDays(-d))).ToList();
+        var days = new[] { asOf.Value }.Concat(p.PastSnapshotsDays.Select(d => (int)d).Distinct().Order().Select(d => asOf.Value.AddDays(-d))).ToList();
         var q = new SqlBuilder(w.Dialect);
         var sql = string.Join("\nUNION ALL\n", days.Select(d => SnapshotSql(p, q, d)));
         var columns = string.Join(", ", Columns.Select(c => $"CAST({w.Dialect.Quote(c.Name)} AS {w.Dialect.TypeName(c.Kind)}) AS {w.Dialect.Quote(c.Name)}"));

@@ -28,6 +28,7 @@ internal sealed class DemoChurnBehaviour(DemoStoreOptions options, string truthF
     private readonly CsvFile _truth = new(Path.Combine(truthFolder, "churn_behaviour.csv"),
         "person_id", "dropped_out_at", "sessions_per_day", "email_open_probability", "support_trouble_at");
     private int _ticketId = 9_000_000;
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Writes the rule the behaviour follows into <c>ground_truth/churn_rule.json</c>.</summary>
     public static void WriteRule(string truthFolder, DemoStoreOptions options)
@@ -42,7 +43,7 @@ internal sealed class DemoChurnBehaviour(DemoStoreOptions options, string truthF
             base_sessions_per_day = BaseSessionsPerDay, sessions_per_purchase_rate = SessionsPerPurchaseRate, email_open_probability = "Beta(3, 3) per customer, weekly newsletter",
             warning_days = WarningDays, warning_factor = WarningFactor, gone_factor = GoneFactor, trouble_share = TroubleShare, unsolved_share = UnsolvedShare,
             background_trouble = BackgroundTrouble, churn_label = $"churned = no purchase within {DemoStoreOptions.LabelDays} days after the cutoff (customers.csv)",
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Indented));
     }
 
     /// <summary>Writes one buyer's sessions, newsletter opens and support trouble before the cutoff.</summary>
