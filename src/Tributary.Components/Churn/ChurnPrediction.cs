@@ -18,14 +18,14 @@ public sealed record ChurnParameters : IValidatableObject
     public int LabelDays { get; init; } = 90;
 
     /// <summary>Boosting rounds.</summary>
-    [Description("Boosting rounds of the gradient-boosted trees (LightGBM). Default 200.")]
+    [Description("Boosting rounds of the gradient-boosted trees (LightGBM). Default 150.")]
     [Range(10, 5000)]
-    public int Trees { get; init; } = 200;
+    public int Trees { get; init; } = 150;
 
     /// <summary>Leaves per tree.</summary>
-    [Description("Leaves per tree. Default 15.")]
+    [Description("Leaves per tree. Default 7.")]
     [Range(2, 1024)]
-    public int Leaves { get; init; } = 15;
+    public int Leaves { get; init; } = 7;
 
     /// <summary>Learning rate.</summary>
     [Description("Shrinkage per boosting round. Default 0.05.")]
@@ -33,12 +33,12 @@ public sealed record ChurnParameters : IValidatableObject
     public double LearningRate { get; init; } = 0.05;
 
     /// <summary>Fewest training rows per leaf.</summary>
-    [Description("Fewest training customers in a leaf; larger is smoother on small stores. Default 40.")]
+    [Description("Fewest training customers in a leaf; larger is smoother on small stores. Default 80.")]
     [Range(1, 100000)]
-    public int MinCustomersPerLeaf { get; init; } = 40;
+    public int MinCustomersPerLeaf { get; init; } = 80;
 
     /// <summary>Share of labelled customers held out for the calibration fit.</summary>
-    [Description("Share of the labelled customers held out to fit the calibration (Platt scaling). Default 0.2.")]
+    [Description("Share of the labelled customers held out to fit the calibration (a logistic fit on the trees' margin and BG/NBD's log-odds, Platt scaling with the baseline stacked). Default 0.2.")]
     [Range(0.05, 0.5)]
     public double CalibrationShare { get; init; } = 0.2;
 
@@ -79,8 +79,9 @@ public sealed record ChurnParameters : IValidatableObject
 /// <summary>
 /// Churn prediction. Labels come from the data: a customer in the snapshot <c>label_days</c> before the latest has
 /// churned when they ordered nothing in the <c>label_days</c> after it. Gradient-boosted trees (LightGBM) learn from
-/// the snapshot's features plus BG/NBD P(alive) and expected purchases fitted on that snapshot alone; Platt scaling on a
-/// held-out fold calibrates them; a second held-out fold measures them beside two baselines (the recency rule and BG/NBD
+/// the snapshot's features plus BG/NBD P(alive), expected purchases and P(no order) (BG/NBD fitted on the training snapshot
+/// and applied unchanged to the scored one); a logistic fit of the trees' margin and BG/NBD's log-odds on a held-out fold
+/// calibrates them (Platt scaling with the baseline stacked, so the model does not lose where BG/NBD is the truth); a second held-out fold measures them beside two baselines (the recency rule and BG/NBD
 /// 1 − P(alive)). The latest snapshot is then scored: probability, risk band, the three reasons whose features push
 /// hardest toward churn (tree path contributions) written as sentences, and value at risk when an LTV input is given.
 /// Inputs in order: the snapshot (features.customer_snapshot with past_snapshots_days holding label_days), the orders
@@ -99,7 +100,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     [
         ("customer_id", DataKind.Text), ("as_of", DataKind.Date), ("churn_probability", DataKind.Number), ("risk_band", DataKind.Text),
         ("reason_code", DataKind.Text), ("reason", DataKind.Text), ("reason_code_2", DataKind.Text), ("reason_2", DataKind.Text),
-        ("reason_code_3", DataKind.Text), ("reason_3", DataKind.Text), ("p_alive", DataKind.Number), ("recency_rule_score", DataKind.Number),
+        ("reason_code_3", DataKind.Text), ("reason_3", DataKind.Text), ("p_alive", DataKind.Number), ("bgnbd_churn_probability", DataKind.Number), ("recency_rule_score", DataKind.Number),
         ("recency_days", DataKind.Integer), ("orders", DataKind.Integer), ("clv", DataKind.Number), ("value_at_risk", DataKind.Number),
     ];
     private static readonly (string, DataKind)[] MetricColumns = [("model", DataKind.Text), ("metric", DataKind.Text), ("value", DataKind.Number), ("detail", DataKind.Text)];
@@ -114,8 +115,9 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     internal static readonly DeclaredOutput ImportanceOutput = new("importance", OutputRole.Model,
         "Gain-based importance of each feature in the trees, with the reason it belongs to.", Standardize.Schema.Of(ImportanceColumns));
 
-    /// <summary>Snapshot features the model reads, then the two BG/NBD features added per snapshot.</summary>
-    internal static readonly string[] Features = CustomerSnapshot.Columns.Skip(2).Select(c => c.Name).Concat(["p_alive", "expected_purchases"]).ToArray();
+    /// <summary>Snapshot features the model reads, then the three BG/NBD features added per snapshot.</summary>
+    internal static readonly string[] Features = CustomerSnapshot.Columns.Skip(2).Select(c => c.Name).Concat(["p_alive", "expected_purchases", "p_no_order"]).ToArray();
+    private static readonly int PAlive = Features.Length - 3, Expected = Features.Length - 2, NoOrder = Features.Length - 1;
 
     /// <inheritdoc />
     public ComponentPlan Plan(ChurnParameters p, PlanContext context)
@@ -142,9 +144,13 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
             ?? throw new InvalidOperationException($"input '{context.Inputs[0]}' has no snapshot rows.");
         var trainDay = latest.AddDays(-p.LabelDays);
         var train = await ReadSnapshotAsync(context, trainDay, cancellationToken).ConfigureAwait(false);
+        // BG/NBD fitted where the model trains, then applied unchanged to the scored snapshot: no later data, same meaning.
+        var bgnbd = train.Rows.Count > 0 ? BgNbd.Fit(Summary(train.Rows).Compress().Distinct).Parameters : default;
+        AddBgNbd(train.Rows, bgnbd, p.LabelDays);
         if (train.Customers.Count < 50)
             throw new InvalidOperationException($"input '{context.Inputs[0]}' has {train.Customers.Count} customers as of {CustomerSnapshot.Iso(trainDay)} (label_days = {p.LabelDays} before the latest snapshot, {CustomerSnapshot.Iso(latest)}); the model needs at least 50. Set past_snapshots_days: [{p.LabelDays}] on the features.customer_snapshot step.");
         var current = await ReadSnapshotAsync(context, latest, cancellationToken).ConfigureAwait(false);
+        AddBgNbd(current.Rows, bgnbd, p.LabelDays);
         var active = await ActiveAsync(context, trainDay, latest, cancellationToken).ConfigureAwait(false);
         var labels = train.Customers.Select(c => !active.Contains(c)).ToArray();
         if (labels.All(l => l) || labels.All(l => !l))
@@ -159,34 +165,37 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         var model = BoostedClassifier.Train(fit.Select(i => train.Rows[i]).ToList(), fit.Select(i => labels[i]).ToList(),
             new BoostedClassifierOptions(p.Trees, p.Leaves, p.LearningRate, p.MinCustomersPerLeaf, p.Seed));
         var (calibrationMargins, _) = model.Score(calibrate.Select(i => train.Rows[i]).ToList(), contributions: false);
-        var platt = PlattScaling.Fit(calibrationMargins, calibrate.Select(i => labels[i]).ToArray());
+        // Calibrated and stacked on the held-out fold: the trees' margin beside BG/NBD's log-odds of no order.
+        double[] Inputs(double margin, float[] row) => [margin, StackedCalibration.Logit(row[NoOrder])];
+        var calibration = StackedCalibration.Fit(calibrate.Select((i, k) => Inputs(calibrationMargins[k], train.Rows[i])).ToList(), calibrate.Select(i => labels[i]).ToList());
         var (holdoutMargins, _) = model.Score(holdout.Select(i => train.Rows[i]).ToList(), contributions: false);
         var holdoutLabels = holdout.Select(i => labels[i]).ToArray();
         var scores = new Dictionary<string, double[]>
         {
-            ["model"] = holdoutMargins.Select(platt.Probability).ToArray(),
+            ["model"] = holdout.Select((i, k) => calibration.Probability(Inputs(holdoutMargins[k], train.Rows[i]))).ToArray(),
             ["recency_rule"] = holdout.Select(i => RecencyScore(train.Rows[i])).ToArray(),
-            ["bgnbd"] = holdout.Select(i => 1 - (double)train.Rows[i][^2]).ToArray(),
+            ["bgnbd"] = holdout.Select(i => 1 - (double)train.Rows[i][PAlive]).ToArray(),
+            ["bgnbd_no_order"] = holdout.Select(i => (double)train.Rows[i][NoOrder]).ToArray(),
         };
-        context.Log($"trained on {fit.Length:N0}, calibrated on {calibrate.Length:N0} (A = {platt.A:0.###}, B = {platt.B:0.###}), measured on {holdout.Length:N0} in {watch.Elapsed.TotalSeconds:0.0}s");
+        context.Log($"trained on {fit.Length:N0}, calibrated on {calibrate.Length:N0} (weights {string.Join(", ", calibration.Weights.Select(x => x.ToString("0.###", CultureInfo.InvariantCulture)))}), measured on {holdout.Length:N0} in {watch.Elapsed.TotalSeconds:0.0}s");
         watch.Restart();
 
         var (margins, contributions) = model.Score(current.Rows, contributions: true);
         var clv = context.Inputs.Count > 2 ? await ClvAsync(context, cancellationToken).ConfigureAwait(false) : null;
         var rows = new object?[current.Customers.Count][];
         Parallel.For(0, rows.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-            rows[i] = ScoreRow(p, latest, current.Customers[i], current.Rows[i], platt.Probability(margins[i]), contributions![i], clv));
+            rows[i] = ScoreRow(p, latest, current.Customers[i], current.Rows[i], calibration.Probability(Inputs(margins[i], current.Rows[i])), contributions![i], clv));
         context.Log($"scored {rows.Length:N0} customers with reasons in {watch.Elapsed.TotalSeconds:0.0}s");
 
         var metrics = MetricRows(p, scores, holdoutLabels, trainDay, latest, fit.Length, calibrate.Length, labels);
-        var calibration = scores.SelectMany(s => ClassifierMetrics.Calibration(s.Key == "recency_rule" ? Squash(s.Value) : s.Value, holdoutLabels)
+        var calibrationTable = scores.SelectMany(s => ClassifierMetrics.Calibration(s.Key == "recency_rule" ? Squash(s.Value) : s.Value, holdoutLabels)
             .Select(b => new object?[] { s.Key, (long)b.Bin, (long)b.Count, b.Predicted, b.Observed })).ToList();
         var importance = Features.Select((f, k) => new object?[] { f, ChurnReasons.CodeOf(f), model.Importance[k] }).OrderByDescending(r => (double)r[2]!).ToList();
         var written = await w.WriteTablesAsync(
         [
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MainColumns, rows, ct)),
             new TableWrite(context.Output(MetricsOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MetricColumns, metrics, ct)),
-            new TableWrite(context.Output(CalibrationOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(CalibrationColumns, calibration, ct)),
+            new TableWrite(context.Output(CalibrationOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(CalibrationColumns, calibrationTable, ct)),
             new TableWrite(context.Output(ImportanceOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ImportanceColumns, importance, ct)),
         ], cancellationToken).ConfigureAwait(false);
         double Metric(string m, string name) => (double)metrics.First(r => (string)r[0]! == m && (string)r[1]! == name)[2]!;
@@ -194,7 +203,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         return new Materialization(written[0], new Dictionary<string, object?>
         {
             ["as_of"] = CustomerSnapshot.Iso(latest), ["train_as_of"] = CustomerSnapshot.Iso(trainDay), ["auc"] = Metric("model", "auc"),
-            ["auc_recency_rule"] = Metric("recency_rule", "auc"), ["auc_bgnbd"] = Metric("bgnbd", "auc"), ["ece"] = Metric("model", "ece"),
+            ["auc_recency_rule"] = Metric("recency_rule", "auc"), ["auc_bgnbd"] = Metric("bgnbd", "auc"), ["auc_bgnbd_no_order"] = Metric("bgnbd_no_order", "auc"), ["ece"] = Metric("model", "ece"),
             ["metrics_table"] = context.Output(MetricsOutput.Name),
         });
     }
@@ -217,7 +226,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         string? Text(int n) => n < top.Count ? ChurnReasons.Sentence(top[n], Value) : null;
         double? value = clv is not null && clv.TryGetValue(customer, out var v) ? v : null;
         var band = probability >= p.HighRisk ? "high" : probability >= p.MediumRisk ? "medium" : "low";
-        return [customer, asOf, probability, band, Code(0), Text(0), Code(1), Text(1), Code(2), Text(2), (double)row[^2], RecencyScore(row),
+        return [customer, asOf, probability, band, Code(0), Text(0), Code(1), Text(1), Code(2), Text(2), (double)row[PAlive], (double)row[NoOrder], RecencyScore(row),
             (long)Value("recency_days"), (long)Value("orders"), value, value * probability];
     }
 
@@ -291,29 +300,37 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
             for (var k = 1; k < r.Length; k++) row[k - 1] = r[k] is null ? Missing : (float)Convert.ToDouble(r[k], CultureInfo.InvariantCulture);
             rows.Add(row);
         }
-        AddBgNbd(rows, day);
         return new Snapshot(customers, rows);
     }
 
-    // BG/NBD fitted on this snapshot alone (in weeks): P(alive) and expected purchases over the next 90 days.
-    private static void AddBgNbd(List<float[]> rows, DateOnly day)
+    private static RfmSummary Summary(List<float[]> rows)
+    {
+        int x = Array.IndexOf(Features, "frequency"), tx = Array.IndexOf(Features, "days_to_last_order"), t = Array.IndexOf(Features, "tenure_days");
+        return new RfmSummary(rows.Select(r => (double)r[x]).ToArray(), rows.Select(r => r[tx] / 7.0).ToArray(), rows.Select(r => Math.Max(r[t], 1) / 7.0).ToArray());
+    }
+
+    // In weeks: P(alive), expected purchases and P(no purchase) over the label window, where the last is
+    // (1 − P(alive)) + P(alive)·((α + T)/(α + T + τ))^(r + x), the posterior gamma's zero-count probability (FHL 2005, eq. 2 with the posterior of λ).
+    private static void AddBgNbd(List<float[]> rows, BgNbdParameters parameters, int labelDays)
     {
         if (rows.Count == 0) return;
-        int x = Array.IndexOf(Features, "frequency"), tx = Array.IndexOf(Features, "days_to_last_order"), t = Array.IndexOf(Features, "tenure_days");
-        var data = new RfmSummary(rows.Select(r => (double)r[x]).ToArray(), rows.Select(r => r[tx] / 7.0).ToArray(), rows.Select(r => Math.Max(r[t], 1) / 7.0).ToArray());
-        var (distinct, indexOf) = data.Compress();
-        var fit = BgNbd.Fit(distinct);
+        var (distinct, indexOf) = Summary(rows).Compress();
+        var tau = labelDays / 7.0;
         var alive = new double[distinct.Count];
         var expected = new double[distinct.Count];
+        var none = new double[distinct.Count];
         for (var j = 0; j < distinct.Count; j++)
         {
-            alive[j] = BgNbd.ProbabilityAlive(fit.Parameters, distinct.Frequency[j], distinct.Recency[j], distinct.Age[j]);
-            expected[j] = BgNbd.ExpectedPurchases(fit.Parameters, distinct.Frequency[j], distinct.Recency[j], distinct.Age[j], 90 / 7.0);
+            double x = distinct.Frequency[j], tx = distinct.Recency[j], t = distinct.Age[j];
+            alive[j] = BgNbd.ProbabilityAlive(parameters, x, tx, t);
+            expected[j] = BgNbd.ExpectedPurchases(parameters, x, tx, t, tau);
+            none[j] = 1 - alive[j] + alive[j] * Math.Exp((parameters.R + x) * Math.Log((parameters.Alpha + t) / (parameters.Alpha + t + tau)));
         }
         for (var i = 0; i < rows.Count; i++)
         {
-            rows[i][^2] = (float)alive[indexOf[i]];
-            rows[i][^1] = (float)expected[indexOf[i]];
+            rows[i][PAlive] = (float)alive[indexOf[i]];
+            rows[i][Expected] = (float)expected[indexOf[i]];
+            rows[i][NoOrder] = (float)none[indexOf[i]];
         }
     }
 

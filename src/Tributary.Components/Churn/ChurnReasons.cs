@@ -14,7 +14,7 @@ internal static class ChurnReasons
     /// <summary>The reason code a model feature belongs to.</summary>
     public static string CodeOf(string feature) => feature switch
     {
-        "recency_days" or "recency_ratio" or "mean_interpurchase_days" or "days_to_last_order" or "orders_30d" or "p_alive" or "expected_purchases" => "recency",
+        "recency_days" or "recency_ratio" or "mean_interpurchase_days" or "days_to_last_order" or "orders_30d" or "p_alive" or "expected_purchases" or "p_no_order" => "recency",
         "orders_90d" or "orders_prior_90d" or "orders_trend" or "revenue_90d" or "revenue_prior_90d" => "order_decline",
         "orders" or "frequency" or "tenure_days" or "revenue" or "average_order_value" => "low_frequency",
         "sessions_7d" or "sessions_30d" or "sessions_prior_30d" or "sessions_90d" or "sessions_trend" or "days_since_last_session" or "distinct_channels_90d" => "browsing_decline",

@@ -50,30 +50,30 @@ public sealed class ClassifierMetricsTests
     }
 
     [Fact]
-    public void Platt_ScoresWithKnownLogit_RecoversSlopeAndIntercept()
+    public void StackedCalibration_ScoresWithKnownLogit_RecoversSlopeAndIntercept()
     {
-        // Outcomes drawn exactly at P = 1/(1 + exp(−2s + 1)) by rounding counts: the fit returns A ≈ −2, B ≈ 1.
-        var scores = new List<double>();
+        // Outcomes at P = σ(2s − 1) by rounded counts, and a second input of pure noise: weights ≈ (−1, 2, 0).
+        var rows = new List<double[]>();
         var labels = new List<bool>();
+        var n = 0;
         for (var s = -3.0; s <= 3.0; s += 0.5)
         {
             var p = 1 / (1 + Math.Exp(-2 * s + 1));
             var positives = (int)Math.Round(p * 2000);
-            for (var k = 0; k < 2000; k++) { scores.Add(s); labels.Add(k < positives); }
+            for (var k = 0; k < 2000; k++) { rows.Add([s, (n++ % 7) - 3]); labels.Add(k < positives); }
         }
-        var fit = PlattScaling.Fit(scores.ToArray(), labels.ToArray());
-        Assert.Equal(-2, fit.A, 0.02);
-        Assert.Equal(1, fit.B, 0.02);
-        Assert.Equal(1 / (1 + Math.Exp(-1.0)), fit.Probability(1), 0.005);
+        var fit = StackedCalibration.Fit(rows, labels);
+        Assert.Equal(-1, fit.Weights[0], 0.02);
+        Assert.Equal(2, fit.Weights[1], 0.02);
+        Assert.Equal(0, fit.Weights[2], 0.02);
+        Assert.Equal(1 / (1 + Math.Exp(-1.0)), fit.Probability([1, 0]), 0.005);
     }
 
     [Fact]
-    public void Platt_SeparableFold_StaysFinite()
+    public void StackedCalibration_Logit_ClampsZeroAndOne()
     {
-        var fit = PlattScaling.Fit([-1, -1, 1, 1], [false, false, true, true]);
-        Assert.True(double.IsFinite(fit.A) && fit.A < 0);
-        // Platt's smoothed targets cap the probability at (N+ + 1)/(N+ + 2) = 0.75.
-        Assert.InRange(fit.Probability(1), 0.7, 0.76);
+        Assert.Equal(0, StackedCalibration.Logit(0.5), 1e-12);
+        Assert.True(double.IsFinite(StackedCalibration.Logit(0)) && double.IsFinite(StackedCalibration.Logit(1)));
     }
 
     [Fact]
