@@ -75,5 +75,8 @@ public static class BuiltInComponents
         .Add<ExperimentMetrics, ExperimentMetricsParameters>()
         .Add<ExperimentAnalysis, ExperimentAnalysisParameters>()
         .Add<ExperimentPlan, ExperimentPlanParameters>()
-        .Add<ExperimentDecision, ExperimentDecisionParameters>();
+        .Add<ExperimentDecision, ExperimentDecisionParameters>()
+        .Add<Features.CustomerSnapshot, Features.CustomerSnapshotParameters>()
+        .Add<Churn.ChurnPrediction, Churn.ChurnParameters>()
+        .Add<Churn.ChurnAlert, Churn.ChurnAlertParameters>();
 }
