@@ -33,7 +33,7 @@ public sealed record ChurnParameters : IValidatableObject
     public double LearningRate { get; init; } = 0.05;
 
     /// <summary>Fewest training rows per leaf.</summary>
-    [Description("Fewest training customers in a leaf; larger is smoother on small stores. Default 80.")]
+    [Description("Fewest training customers in a leaf; larger is smoother. Lowered to a tenth of the training fold (at least 5) when that is smaller. Default 80.")]
     [Range(1, 100000)]
     public int MinCustomersPerLeaf { get; init; } = 80;
 
@@ -162,8 +162,13 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         var fold = train.Customers.Select(c => Fold(c, p)).ToArray();
         int[] Where(int f) => Enumerable.Range(0, fold.Length).Where(i => fold[i] == f).ToArray();
         var (fit, calibrate, holdout) = (Where(0), Where(1), Where(2));
+        // A small store cannot fill leaves of the configured size and the trees would never split (every reason empty):
+        // leaves shrink to a tenth of the training fold there, never below 5.
+        var minLeaf = Math.Min(p.MinCustomersPerLeaf, Math.Max(5, fit.Length / 10));
+        if (minLeaf < p.MinCustomersPerLeaf)
+            context.Log($"min_customers_per_leaf {p.MinCustomersPerLeaf} lowered to {minLeaf}: the training fold has only {fit.Length:N0} customers");
         var model = BoostedClassifier.Train(fit.Select(i => train.Rows[i]).ToList(), fit.Select(i => labels[i]).ToList(),
-            new BoostedClassifierOptions(p.Trees, p.Leaves, p.LearningRate, p.MinCustomersPerLeaf, p.Seed));
+            new BoostedClassifierOptions(p.Trees, p.Leaves, p.LearningRate, minLeaf, p.Seed));
         var (calibrationMargins, _) = model.Score(calibrate.Select(i => train.Rows[i]).ToList(), contributions: false);
         // Calibrated and stacked on the held-out fold: the trees' margin beside BG/NBD's log-odds of no order.
         double[] Inputs(double margin, float[] row) => [margin, StackedCalibration.Logit(row[NoOrder])];
