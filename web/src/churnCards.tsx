@@ -106,7 +106,8 @@ export function ChurnCard({ asset }: { asset: string }) {
                   <Bar dataKey="importance" fill="#1d4ed8" isAnimationActive={false} />
                 </BarChart>
               </ResponsiveContainer>
-              <figcaption className="muted">The {topFeatures.length} features with the most gain.</figcaption>
+              <figcaption className="muted">{topFeatures.some((f) => f.importance > 0) ? `The ${topFeatures.length} features with the most gain.`
+                : "The trees made no split: too few training customers for min_customers_per_leaf, so the probabilities come from BG/NBD alone and there are no reasons."}</figcaption>
             </figure>
           )}
         </div>
@@ -138,7 +139,7 @@ function ChurnRisk({ scores, error, missing }: { scores: Record<string, unknown>
   });
   const reasons = new Map<string, { customers: number; value: number; example: string }>();
   for (const r of scores.filter((s) => s.risk_band === "high")) {
-    const code = r.reason_code === null || r.reason_code === undefined ? "(none)" : String(r.reason_code);
+    const code = r.reason_code === null || r.reason_code === undefined ? "(no reason)" : String(r.reason_code);
     const seen = reasons.get(code) ?? { customers: 0, value: 0, example: r.reason === null || r.reason === undefined ? "" : String(r.reason) };
     seen.customers++;
     seen.value += Number.isFinite(num(r.value_at_risk)) ? num(r.value_at_risk) : 0;
