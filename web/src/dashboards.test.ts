@@ -32,3 +32,19 @@ describe("journey panels", () => {
     expect(chart.pick).toBe("2025-01-01");
   });
 });
+
+describe("churn panels", () => {
+  it("sums value at risk per risk band, most urgent first, counting customers and skipping missing values", () => {
+    const chart = panels["analytics.churn"].chart([
+      { risk_band: "low", value_at_risk: 5 }, { risk_band: "high", value_at_risk: 100 },
+      { risk_band: "high", value_at_risk: 50.5 }, { risk_band: "medium", value_at_risk: null },
+    ]);
+    expect(chart.bars).toEqual([{ x: "high", series: { value_at_risk: 150.5 } }, { x: "medium", series: { value_at_risk: 0 } }, { x: "low", series: { value_at_risk: 5 } }]);
+    expect(chart.note).toBe("Customers: high 2, medium 1, low 1.");
+  });
+
+  it("counts alerts per playbook action, the most common first", () => {
+    const chart = panels["alert.churn"].chart([{ action: "winback_offer" }, { action: "support_callback" }, { action: "winback_offer" }]);
+    expect(chart.bars).toEqual([{ x: "winback_offer", series: { customers: 2 } }, { x: "support_callback", series: { customers: 1 } }]);
+  });
+});

@@ -174,6 +174,29 @@ export const panels: Record<string, Panel> = {
       xTitle: "Model", yTitle: "NDCG at k (higher is better)", unit: "ratio",
     }),
   },
+  "analytics.churn": {
+    title: "Churn: value at risk by risk band",
+    output: "main",
+    chart: (rows) => {
+      const bands = ["high", "medium", "low"].map((band) => {
+        const own = rows.filter((r) => r.risk_band === band);
+        return { band, customers: own.length, value: own.reduce((s, r) => s + n(r.value_at_risk), 0) };
+      });
+      return {
+        bars: bands.map((b) => ({ x: b.band, series: { value_at_risk: b.value } })),
+        xTitle: "Risk band", yTitle: "Value at risk ($: probability × predicted CLV)", unit: "money",
+        note: `Customers: ${bands.map((b) => `${b.band} ${b.customers}`).join(", ")}.`,
+      };
+    },
+  },
+  "alert.churn": {
+    title: "Churn alerts: customers to contact by action",
+    output: "main",
+    chart: (rows) => ({
+      bars: countBy(rows, "action", "customers"), xTitle: "Playbook action", yTitle: "Customers alerted", unit: "count", horizontal: true,
+      note: "Each alert's reason and value at risk are in the alert list.",
+    }),
+  },
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",
     output: "main",

@@ -4,6 +4,7 @@ import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard } from "./experimentCards";
+import { ChurnAlertCard, ChurnCard } from "./churnCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
 
 /**
@@ -17,6 +18,8 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "analytics.experiment": ExperimentCard,
   "decision.experiment": ExperimentDecisionCard,
   "recs.evaluate": RecommendationCard,
+  "analytics.churn": ChurnCard,
+  "alert.churn": ChurnAlertCard,
 };
 
 /** The run that last wrote an asset: when, how many rows, how long, and the lines its step logged. */

@@ -47,7 +47,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Catalog_ShowsThePipelinesAndTemplates() => CheckPageAsync("catalog", "catalog", async page =>
     {
         var pipelines = page.Locator(".cards").First.Locator(".card");
-        await Assertions.Expect(pipelines).ToHaveCountAsync(4);
+        await Assertions.Expect(pipelines).ToHaveCountAsync(5);
         await Assertions.Expect(pipelines.First.GetByRole(AriaRole.Link, new() { Name = "Open in designer" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use this template" })).Not.ToHaveCountAsync(0);
     });
@@ -141,6 +141,32 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Cumulative lift over time" })).ToBeVisibleAsync();
         var decision = page.GetByRole(AriaRole.Article, new() { Name = "Decision experiment_decision" });
         await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync(new Regex("ship|stop|keep running"));
+    });
+
+    [Fact]
+    public Task Dashboard_Churn_ModelBesideBaselinesCalibrationRiskAndAlerts() => CheckPageAsync("dashboard/churn_prevention", "dashboard-churn", async page =>
+    {
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card churn_scores" });
+        // The model and both baselines side by side on the same holdout, every measure a number.
+        var measures = card.GetByRole(AriaRole.Region, new() { Name = "Holdout measures by model" });
+        foreach (var model in new[] { "model (calibrated trees)", "BG/NBD 1 − P(alive)", "recency rule" })
+            await Assertions.Expect(measures.GetByRole(AriaRole.Columnheader, new() { Name = model, Exact = true })).ToBeVisibleAsync();
+        foreach (var measure in new[] { "AUC", "PR-AUC", "Brier score", "Calibration error (ECE)", "Lift at the top 10%" })
+            await Assertions.Expect(measures.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + Regex.Escape(measure) + " \\(") }).Locator("td.num").First).ToHaveTextAsync(new Regex(@"^\d"));
+        await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Calibration plot: predicted against observed churn rate by decile" }).Locator(".recharts-scatter-symbol").First).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Feature importance" })).ToBeVisibleAsync();
+        // Data windows from the model card output: the training snapshot and the label window are dates.
+        await Assertions.Expect(card.GetByText("Trained on the snapshot of")).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByText(new Regex(@"^\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}$")).First).ToBeVisibleAsync();
+        // Risk bands with value at risk, and the reasons of the high-risk customers.
+        var bands = card.GetByRole(AriaRole.Region, new() { Name = "Customers and value at risk by risk band" });
+        await Assertions.Expect(bands.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^high") }).Locator("td.num").Last).ToHaveTextAsync(new Regex(@"^\d"));
+        await Assertions.Expect(card.GetByRole(AriaRole.Region, new() { Name = "High-risk customers by top reason" }).GetByRole(AriaRole.Row)).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Churn: value at risk by risk band" }).GetByText("Risk band", new() { Exact = true }).First).ToBeVisibleAsync();
+        // The alert list: customers with a probability and a playbook action.
+        var alerts = page.GetByRole(AriaRole.Article, new() { Name = "Alerts churn_alerts" }).GetByRole(AriaRole.Region, new() { Name = "Alert list" });
+        await Assertions.Expect(alerts.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("%");
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Churn alerts: customers to contact by action" })).ToBeVisibleAsync();
     });
 
     [Fact]
