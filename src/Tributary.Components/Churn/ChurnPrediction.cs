@@ -222,6 +222,10 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
             byCode[code] = byCode.GetValueOrDefault(code) + parts[k];
         }
         var top = byCode.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Take(3).Select(c => c.Key).ToList();
+        // The trees may see nothing alarming where BG/NBD's stacked term still makes the risk high: that term reads only the
+        // purchase timing, so the timing is the reason.
+        var band = probability >= p.HighRisk ? "high" : probability >= p.MediumRisk ? "medium" : "low";
+        if (top.Count == 0 && band != "low") top.Add("recency");
         double Value(string feature)
         {
             var k = Array.IndexOf(Features, feature);
@@ -230,7 +234,6 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         string? Code(int n) => n < top.Count ? top[n] : null;
         string? Text(int n) => n < top.Count ? ChurnReasons.Sentence(top[n], Value) : null;
         double? value = clv is not null && clv.TryGetValue(customer, out var v) ? v : null;
-        var band = probability >= p.HighRisk ? "high" : probability >= p.MediumRisk ? "medium" : "low";
         return [customer, asOf, probability, band, Code(0), Text(0), Code(1), Text(1), Code(2), Text(2), (double)row[PAlive], (double)row[NoOrder], RecencyScore(row),
             (long)Value("recency_days"), (long)Value("orders"), value, value * probability];
     }
