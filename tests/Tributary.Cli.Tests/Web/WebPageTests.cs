@@ -155,7 +155,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var products = page.GetByRole(AriaRole.Article, new() { Name = "Product lookup" });
         await products.GetByLabel("Product (name or SKU)").FillAsync(product);
         await products.GetByRole(AriaRole.Button, new() { Name = "Show related products" }).ClickAsync();
-        await Assertions.Expect(products.GetByText(new Regex("^" + Regex.Escape(product) + " \\("))).ToBeVisibleAsync();
+        await Assertions.Expect(products.GetByText(new Regex("^For " + Regex.Escape(product) + " \\("))).ToBeVisibleAsync();
         var similar = products.GetByRole(AriaRole.Region, new() { Name = "Similar items" }).GetByRole(AriaRole.Row);
         await Assertions.Expect(similar.Nth(1)).ToContainTextAsync(new Regex(@"^1\D"));
         await Assertions.Expect(products.GetByRole(AriaRole.Region, new() { Name = "Bought together" }).GetByRole(AriaRole.Row).Nth(1)).ToBeVisibleAsync();
