@@ -16,7 +16,8 @@ project=$work/project
 dotnet "$trib_dll" init "$project" >/dev/null
 (cd "$project" && dotnet "$trib_dll" demo-data --customers "$customers" >/dev/null && dotnet "$trib_dll" templates add product_recommendations >/dev/null \
   && dotnet "$trib_dll" run product_recommendations >"$work/run.log" 2>&1) || { cat "$work/run.log" >&2; exit 1; }
-cut -d, -f2 "$project/data/demo/ground_truth/customers.csv" | tail -n +2 | head -5000 > "$work/emails.txt"
+# awk reads the whole file: head would close the pipe early, and pipefail would end the script on the SIGPIPE.
+awk -F, 'NR > 1 && NR <= 5001 { print $2 }' "$project/data/demo/ground_truth/customers.csv" > "$work/emails.txt"
 cat > "$work/paths.lua" <<LUA
 local emails = {}
 for line in io.lines("$work/emails.txt") do emails[#emails + 1] = line end

@@ -47,7 +47,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Catalog_ShowsThePipelinesAndTemplates() => CheckPageAsync("catalog", "catalog", async page =>
     {
         var pipelines = page.Locator(".cards").First.Locator(".card");
-        await Assertions.Expect(pipelines).ToHaveCountAsync(5);
+        await Assertions.Expect(pipelines).ToHaveCountAsync(6);
         await Assertions.Expect(pipelines.First.GetByRole(AriaRole.Link, new() { Name = "Open in designer" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use this template" })).Not.ToHaveCountAsync(0);
     });
@@ -171,6 +171,48 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(alerts.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("%");
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Churn alerts: customers to contact by action" })).ToBeVisibleAsync();
     });
+
+    [Fact]
+    public Task Dashboard_Recommendations_ModelTable_ProductAndCustomerLookups() => CheckPageAsync("dashboard/product_recommendations", "dashboard-recommendations", async page =>
+    {
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card model_card" });
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "popular" })).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "als" })).ToHaveCountAsync(1);
+
+        // The best seller by order lines has neighbours on any seed; it is searched by its name, as a person would.
+        var product = DemoColumn("shopify/orders_export.csv", "Lineitem name").GroupBy(n => n).MaxBy(g => g.Count())!.Key;
+        var products = page.GetByRole(AriaRole.Article, new() { Name = "Product lookup" });
+        await products.GetByLabel("Product (name or SKU)").FillAsync(product);
+        await products.GetByRole(AriaRole.Button, new() { Name = "Show related products" }).ClickAsync();
+        await Assertions.Expect(products.GetByText(new Regex("^For " + Regex.Escape(product) + " \\("))).ToBeVisibleAsync();
+        var similar = products.GetByRole(AriaRole.Region, new() { Name = "Similar items" }).GetByRole(AriaRole.Row);
+        await Assertions.Expect(similar.Nth(1)).ToContainTextAsync(new Regex(@"^1\D"));
+        await Assertions.Expect(products.GetByRole(AriaRole.Region, new() { Name = "Bought together" }).GetByRole(AriaRole.Row).Nth(1)).ToBeVisibleAsync();
+
+        // A customer with purchases, by the email the identity graph knows them by: their list, each line with its reason.
+        var customers = DemoRows("ground_truth/customers.csv");
+        var email = customers.First(c => int.Parse(c["orders_before_cutoff"], System.Globalization.CultureInfo.InvariantCulture) >= 3)["email"];
+        var lookup = page.GetByRole(AriaRole.Article, new() { Name = "Customer lookup" });
+        await lookup.GetByLabel("Customer (email or id)").FillAsync(email);
+        await lookup.GetByRole(AriaRole.Button, new() { Name = "Show recommendations" }).ClickAsync();
+        var rows = lookup.GetByRole(AriaRole.Region, new() { Name = "Recommendations for " + email }).GetByRole(AriaRole.Row);
+        await Assertions.Expect(rows.Nth(1)).ToContainTextAsync(new Regex("people who bought|purchases resemble theirs|Similar to what they bought"));
+        await Assertions.Expect(lookup.GetByText(new Regex("^For .*\\(profile "))).ToBeVisibleAsync();
+        Assert.True(await rows.CountAsync() > 5, "a known customer gets a full list");
+    });
+
+    // A CSV of the demo data as rows keyed by header (the demo's files quote fields that hold commas).
+    private List<Dictionary<string, string>> DemoRows(string file)
+    {
+        using var parser = new Microsoft.VisualBasic.FileIO.TextFieldParser(Path.Combine(site.Project, "data", "demo", file)) { TextFieldType = Microsoft.VisualBasic.FileIO.FieldType.Delimited, HasFieldsEnclosedInQuotes = true };
+        parser.SetDelimiters(",");
+        var header = parser.ReadFields()!;
+        var rows = new List<Dictionary<string, string>>();
+        while (parser.ReadFields() is { } fields) rows.Add(header.Zip(fields).ToDictionary(p => p.First, p => p.Second));
+        return rows;
+    }
+
+    private IEnumerable<string> DemoColumn(string file, string column) => DemoRows(file).Select(r => r[column]).Where(v => v.Length > 0);
 
     [Fact]
     public Task Runs_ListsTheRunsWithStatusAndDuration() => CheckPageAsync("runlist", "runs", async page =>
