@@ -10,7 +10,12 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- attribution [paths=1000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-data <folder> [paths=1000000] [links=2000000] [customers=200000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder>
+//   dotnet run -c Release --project bench/Tributary.Bench -- funnel-data <folder> [events=50000000]
+//   dotnet run -c Release --project bench/Tributary.Bench -- funnel-run <data folder> <output folder>
+//   dotnet run -c Release --project bench/Tributary.Bench -- experiment [events=5000000] [units=500000] [output folder=experiment-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
+//   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv[-nojson] [database]
+//   dotnet run -c Release --project bench/Tributary.Bench -- duckdb-sql <script.sql> [database]
 var what = args.Length > 0 ? args[0] : "engine-overhead";
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
 switch (what)
@@ -37,8 +42,30 @@ switch (what)
     case "peers-run":
         await PeersBench.RunAsync(Arg(1, "ltv"), Arg(2, "peers-data"), Arg(3, "peers-out"));
         return 0;
+    case "funnel-data":
+        await FunnelBench.WriteDataAsync(Arg(1, "funnel-data"), long.Parse(Arg(2, "50000000"), CultureInfo.InvariantCulture));
+        return 0;
+    case "funnel-run":
+        await FunnelBench.RunAsync(Arg(1, "funnel-data"), Arg(2, "funnel-out"));
+        return 0;
+    case "experiment":
+        await ExperimentBench.RunAsync(long.Parse(Arg(1, "5000000"), CultureInfo.InvariantCulture), long.Parse(Arg(2, "500000"), CultureInfo.InvariantCulture), Arg(3, "experiment-out"));
+        return 0;
     case "segment-parse":
         SegmentParseBench.Run(Arg(1, "events.ndjson"), int.Parse(Arg(2, "3"), CultureInfo.InvariantCulture));
+        return 0;
+    case "segment-append":
+        SegmentAppendBench.Run(Arg(1, "events.ndjson"), Arg(2, "autocommit"), Arg(3, Path.Combine(Path.GetTempPath(), "trib-segment-append.duckdb")));
+        return 0;
+    case "duckdb-sql":
+        SegmentAppendBench.Script(Arg(1, "script.sql"), Arg(2, Path.Combine(Path.GetTempPath(), "trib-duckdb-sql.duckdb")));
+        return 0;
+    case "recs-data":
+        RecsBench.WriteData(Arg(1, "recs.csv"), int.Parse(Arg(2, "100000"), CultureInfo.InvariantCulture), int.Parse(Arg(3, "10000"), CultureInfo.InvariantCulture),
+            int.Parse(Arg(4, "1000000"), CultureInfo.InvariantCulture), 7);
+        return 0;
+    case "recs-als":
+        RecsBench.Als(Arg(1, "recs.csv"), int.Parse(Arg(2, "64"), CultureInfo.InvariantCulture), int.Parse(Arg(3, "5"), CultureInfo.InvariantCulture));
         return 0;
     case "demo-data":
         var folder = Path.Combine(Path.GetTempPath(), "trib-bench-demo-" + Guid.NewGuid().ToString("N")[..8]);
@@ -54,6 +81,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, segment-parse");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-data, funnel-run, experiment, segment-parse, segment-append, duckdb-sql, recs-data, recs-als");
         return 1;
 }

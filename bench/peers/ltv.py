@@ -94,7 +94,8 @@ def score(p):
 
     cumulative = np.stack([expected(t) for t in at])
     increments = np.diff(cumulative, axis=0, prepend=0.0)
-    return 1 / denominator, expected(horizon), (increments * discount[:, None]).sum(axis=0)
+    # The last monthly step is the horizon itself unless it falls short of it: no second evaluation then.
+    return 1 / denominator, cumulative[-1] if at[-1] == horizon else expected(horizon), (increments * discount[:, None]).sum(axis=0)
 
 
 def order_value(p):

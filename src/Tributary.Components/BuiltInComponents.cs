@@ -1,10 +1,13 @@
 using Tributary.Components.Activation;
 using Tributary.Components.Attribution;
 using Tributary.Components.Journeys;
+using Tributary.Components.Experiments;
 using Tributary.Components.Exports;
+using Tributary.Components.Funnels;
 using Tributary.Components.Identity;
 using Tributary.Components.Profiles;
 using Tributary.Components.Ltv;
+using Tributary.Components.Recommendations;
 using Tributary.Components.Segments;
 using Tributary.Components.Sources;
 using Tributary.Components.Sources.Platform;
@@ -47,14 +50,33 @@ public static class BuiltInComponents
         .Add<Customer360, Customer360Parameters>()
         .Add<ConversionPaths, ConversionPathsParameters>()
         .Add<AttributionModels, AttributionParameters>()
+        .Add<JourneyPaths, JourneyPathsParameters>()
+        .Add<Funnel, FunnelParameters>()
+        .Add<Retention, RetentionParameters>()
+        .Add<FunnelCorrelation, FunnelCorrelationParameters>()
+        .Add<ConversionOpportunities, ConversionOpportunitiesParameters>()
         .Add<CampaignPerformance, CampaignPerformanceParameters>()
         .Add<BudgetOptimizer, BudgetOptimizerParameters>()
         .Add<LtvPrediction, LtvParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()
+        .Add<Interactions, InteractionsParameters>()
+        .Add<ItemSimilarityComponent, ItemSimilarityParameters>()
+        .Add<Als, AlsParameters>()
+        .Add<BoughtTogether, BoughtTogetherParameters>()
+        .Add<Popular, PopularParameters>()
+        .Add<ForCustomers, ForCustomersParameters>()
+        .Add<Evaluate, EvaluateParameters>()
         .Add<AudienceFile, AudienceFileParameters>()
         .Add<TableSync, TableSyncParameters>()
         .Add<Webhook, WebhookParameters>()
         .Add<CsvExport, CsvExportParameters>()
-        .Add<ParquetExport, ParquetExportParameters>();
+        .Add<ParquetExport, ParquetExportParameters>()
+        .Add<ExperimentMetrics, ExperimentMetricsParameters>()
+        .Add<ExperimentAnalysis, ExperimentAnalysisParameters>()
+        .Add<ExperimentPlan, ExperimentPlanParameters>()
+        .Add<ExperimentDecision, ExperimentDecisionParameters>()
+        .Add<Features.CustomerSnapshot, Features.CustomerSnapshotParameters>()
+        .Add<Churn.ChurnPrediction, Churn.ChurnParameters>()
+        .Add<Churn.ChurnAlert, Churn.ChurnAlertParameters>();
 }

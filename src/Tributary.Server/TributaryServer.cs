@@ -124,6 +124,7 @@ public sealed class TributaryServer : IAsyncDisposable
         DemoTruthApi.Map(api, project);
         if (!webUi) MissingWebUi.Map(app);
         QueryApi.Map(api, project);
+        RecommendationsApi.Map(api, project, events, app.Lifetime, loggers.CreateLogger(typeof(RecommendationsApi)));
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.
         api.MapGet("/write-secret", Results<Ok<WriteSecretGrant>, ProblemHttpResult> (HttpContext context) =>
         {

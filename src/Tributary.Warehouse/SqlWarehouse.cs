@@ -293,7 +293,7 @@ public abstract class SqlWarehouse : IWarehouse
             .Select(i => new ColumnSchema(reader.GetName(i), reader.GetDataTypeName(i), Dialect.KindOf(reader.GetDataTypeName(i)))).ToList());
 
     // Values in their portable form (see Portable), by each column's kind.
-    private static object?[] Row(DbDataReader reader, DataKind[] kinds)
+    private protected static object?[] Row(DbDataReader reader, DataKind[] kinds)
     {
         var row = new object?[reader.FieldCount];
         for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Portable.Of(reader.GetValue(i), kinds[i]);

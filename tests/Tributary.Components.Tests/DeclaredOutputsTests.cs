@@ -20,7 +20,7 @@ public sealed class DeclaredOutputsTests(PostgresCluster postgres)
     {
         var data = new TheoryData<string, string>();
         foreach (var engine in new[] { "duckdb", "postgres" })
-            foreach (var file in new[] { "quickstart.yaml", "customer_ltv.yaml", "marketing_attribution.yaml", "examples/customer_data.yaml" })
+            foreach (var file in new[] { "quickstart.yaml", "customer_ltv.yaml", "marketing_attribution.yaml", "ab_testing.yaml", "examples/customer_data.yaml" })
                 data.Add(engine, file);
         return data;
     }

@@ -64,7 +64,7 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
         Assert.Equal(1, rows);
         var result = await wh.QueryAsync("SELECT partition_key, v FROM daily ORDER BY partition_key, v", null, 10, Ct);
         Assert.Equal([("2025-01-01", 5L), ("2025-01-02", 10L)], result.Rows.Select(r => ((string)r[0]!, Convert.ToInt64(r[1]))));
-        Assert.Equal(0L, Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE left(table_name, 14) = '__trib_staging'", null, Ct)));
+        Assert.Equal(0L, Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND left(table_name, 14) = '__trib_staging'", null, Ct)));
         var changed = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => Write("2025-01-03", "SELECT 1 AS v, 2 AS w"));
         Assert.Contains("a partitioned asset keeps one schema", changed.Message, StringComparison.Ordinal);
     }

@@ -2,11 +2,15 @@ import { useEffect, useState } from "react";
 import { api, csvUrl, errorMessage } from "./api/client";
 import { panels, type Panel } from "./dashboards";
 import { modelCards } from "./modelCards";
+import { RecommendationsPanel } from "./RecommendationsPanel";
 import { useOutputTable } from "./sideTables";
 import { toGraph } from "./pipelineGraph";
 import { ChartView } from "./ui/ChartView";
 import { Card, EmptyState, ErrorNotice, Loading, Page, ResultTable } from "./ui/components";
 import { formatCount } from "./ui/format";
+
+// Interactive views beside a component's chart and card, e.g. asking the recommendation API about a product or customer.
+const lookups: Record<string, typeof RecommendationsPanel> = { "recs.for_customers": RecommendationsPanel };
 
 /** A pipeline's results: per component with a registered panel, its chart, its model card and its table with a CSV download. */
 export function Dashboard({ pipeline }: { pipeline: string }) {
@@ -14,20 +18,22 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.yaml(pipeline).then(({ yaml }) =>
-      setItems(toGraph(yaml).components.filter((c) => panels[c.type] || modelCards[c.type]).map((c) => ({ id: c.id, type: c.type }))), (e: unknown) => setError(errorMessage(e)));
+      setItems(toGraph(yaml).components.filter((c) => panels[c.type] || modelCards[c.type] || lookups[c.type]).map((c) => ({ id: c.id, type: c.type }))), (e: unknown) => setError(errorMessage(e)));
   }, [pipeline]);
   return (
     <Page title={`${pipeline}: results`} subtitle="What the pipeline's analytics found, what they fitted and how well."
       actions={<a className="button secondary" href={`#/designer/${encodeURIComponent(pipeline)}`}>Open in designer</a>}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {!items && !error && <Loading what="Loading the dashboard" />}
-      {items?.length === 0 && <EmptyState title="This pipeline has no result panels yet">Panels exist for value tiers, RFM, LTV, attribution, campaign performance and budget optimization components.</EmptyState>}
+      {items?.length === 0 && <EmptyState title="This pipeline has no result panels yet">Panels exist for value tiers, RFM, LTV, attribution, campaign performance, budget optimization, funnel, paths, retention and conversion opportunity components.</EmptyState>}
       {items?.map((i) => {
         const Model = modelCards[i.type];
+        const Lookup = lookups[i.type];
         return (
           <div key={i.id} className="page">
             {panels[i.type] && <PanelView id={i.id} panel={panels[i.type]} />}
             {Model && <Model asset={i.id} pipeline={pipeline} />}
+            {Lookup && <Lookup asset={i.id} pipeline={pipeline} />}
           </div>
         );
       })}

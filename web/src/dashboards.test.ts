@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logBinEdges, logHistogram } from "./dashboards";
+import { logBinEdges, logHistogram, panels } from "./dashboards";
 
 describe("CLV histogram", () => {
   it("spreads skewed values over 1-2-5 log bins instead of one first bin", () => {
@@ -10,5 +10,41 @@ describe("CLV histogram", () => {
     expect(bins.map((b) => b.x)).toEqual(["10–20", "20–50", "50–100", "100–200", "200–500", "500–1000", "1000–2000", "2000–5000", "5000–10000"]);
     expect(Math.max(...bins.map((b) => b.series.customers))).toBeLessThan(60);
     expect(bins.reduce((s, b) => s + b.series.customers, 0)).toBe(100);
+  });
+});
+
+describe("journey panels", () => {
+  it("draws the funnel per step with one series per breakdown value, (all) picked first", () => {
+    const chart = panels["analytics.funnel"].chart([
+      { breakdown: "(all)", step: 2, step_name: "Added", units: 4 }, { breakdown: "(all)", step: 1, step_name: "Viewed", units: 10 },
+      { breakdown: "web", step: 1, step_name: "Viewed", units: 6 }, { breakdown: "web", step: 2, step_name: "Added", units: 3 },
+    ]);
+    expect(chart.bars).toEqual([{ x: "1. Viewed", series: { "(all)": 10, web: 6 } }, { x: "2. Added", series: { "(all)": 4, web: 3 } }]);
+    expect(chart.pick).toBe("(all)");
+  });
+
+  it("lays retention out as periods by cohort for the heat table", () => {
+    const chart = panels["analytics.retention"].chart([
+      { cohort: "2025-02-01T00:00:00", period: 0, retention: 1 }, { cohort: "2025-01-01T00:00:00", period: 1, retention: 0.25 },
+      { cohort: "2025-01-01T00:00:00", period: 0, retention: 1 },
+    ]);
+    expect(chart.bars).toEqual([{ x: "period 0", series: { "2025-02-01": 1, "2025-01-01": 1 } }, { x: "period 1", series: { "2025-01-01": 0.25 } }]);
+    expect(chart.pick).toBe("2025-01-01");
+  });
+});
+
+describe("churn panels", () => {
+  it("sums value at risk per risk band, most urgent first, counting customers and skipping missing values", () => {
+    const chart = panels["analytics.churn"].chart([
+      { risk_band: "low", value_at_risk: 5 }, { risk_band: "high", value_at_risk: 100 },
+      { risk_band: "high", value_at_risk: 50.5 }, { risk_band: "medium", value_at_risk: null },
+    ]);
+    expect(chart.bars).toEqual([{ x: "high", series: { value_at_risk: 150.5 } }, { x: "medium", series: { value_at_risk: 0 } }, { x: "low", series: { value_at_risk: 5 } }]);
+    expect(chart.note).toBe("Customers: high 2, medium 1, low 1.");
+  });
+
+  it("counts alerts per playbook action, the most common first", () => {
+    const chart = panels["alert.churn"].chart([{ action: "winback_offer" }, { action: "support_callback" }, { action: "winback_offer" }]);
+    expect(chart.bars).toEqual([{ x: "winback_offer", series: { customers: 2 } }, { x: "support_callback", series: { customers: 1 } }]);
   });
 });

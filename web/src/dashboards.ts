@@ -25,6 +25,8 @@ export interface Chart {
   horizontal?: boolean;
   /** The series are alternatives (e.g. attribution models): the reader picks one, and a heat table shows them all. */
   pick?: string;
+  /** What the picked series are, for the picker's label and the heat table's name ("Model" when not set). */
+  pickLabel?: string;
   /** A note under the chart, e.g. how the bins were chosen. */
   note?: string;
 }
@@ -105,12 +107,94 @@ export const panels: Record<string, Panel> = {
       return { bars, xTitle: "Channel", yTitle: "Share of conversions (%)", unit: "share", horizontal: true, pick: first };
     },
   },
+  "analytics.funnel": {
+    title: "Funnel: units reaching each step, by breakdown value",
+    output: "main",
+    chart: (rows) => {
+      const bySteps = new Map<string, Record<string, number>>();
+      for (const r of [...rows].sort((a, b) => n(a.step) - n(b.step))) {
+        const x = `${n(r.step)}. ${String(r.step_name)}`;
+        const s = bySteps.get(x) ?? {};
+        s[String(r.breakdown)] = n(r.units);
+        bySteps.set(x, s);
+      }
+      const bars = [...bySteps].map(([x, series]) => ({ x, series }));
+      return { bars, xTitle: "Step", yTitle: "Units reaching the step", unit: "count", pick: "(all)", pickLabel: "Breakdown",
+        note: "(all) counts every unit; pick a breakdown value to see its funnel. Median time to convert is in the table below." };
+    },
+  },
+  "journey.paths": {
+    title: "Paths: the most travelled steps (Sankey edges)",
+    output: "main",
+    chart: (rows) => ({
+      bars: [...rows].sort((a, b) => n(b.units) - n(a.units)).slice(0, 25)
+        .map((r) => ({ x: `${n(r.depth)}: ${String(r.source)} → ${String(r.target)}`, series: { units: n(r.units) } })),
+      xTitle: "Depth: step → next step", yTitle: "Units", unit: "count", horizontal: true,
+      note: "The 25 busiest edges; '(end)' marks units whose path stopped there.",
+    }),
+  },
+  "analytics.retention": {
+    title: "Retention: share of each cohort still returning",
+    output: "main",
+    chart: (rows) => {
+      const byPeriod = new Map<string, Record<string, number>>();
+      for (const r of [...rows].sort((a, b) => n(a.period) - n(b.period))) {
+        const x = `period ${n(r.period)}`;
+        const s = byPeriod.get(x) ?? {};
+        s[String(r.cohort).slice(0, 10)] = n(r.retention);
+        byPeriod.set(x, s);
+      }
+      const cohorts = [...new Set(rows.map((r) => String(r.cohort).slice(0, 10)))].sort();
+      return { bars: [...byPeriod].map(([x, series]) => ({ x, series })), xTitle: "Periods after the cohort's first", yTitle: "Retained (%)", unit: "share", pick: cohorts[0], pickLabel: "Cohort" };
+    },
+  },
+  "analytics.conversion_opportunities": {
+    title: "Conversion opportunities: value lost by finding",
+    output: "main",
+    chart: (rows) => ({
+      bars: rows.filter((r) => r.kind === "drop_off" || r.significant === true).sort((a, b) => n(a.rank) - n(b.rank)).slice(0, 15)
+        .map((r) => ({ x: r.kind === "drop_off" ? `drop-off before ${String(r.step_name)}` : `${String(r.segment)} at ${String(r.step_name)}`, series: { value_lost: n(r.value_lost) } })),
+      xTitle: "Finding (ranked)", yTitle: "Conversion value lost", unit: "money", horizontal: true,
+      note: "Each finding's sentence is in the table below.",
+    }),
+  },
   "analytics.campaign_performance": {
     title: "Campaigns: ROAS over the period",
     output: "summary",
     chart: (rows) => ({
       bars: rows.filter((r) => n(r.spend) > 0).map((r) => ({ x: `${r.channel} / ${r.campaign ?? ""}`, series: { roas: n(r.roas) } })).sort((a, b) => b.series.roas - a.series.roas),
       xTitle: "Channel / campaign", yTitle: "ROAS (revenue per $1 spent)", unit: "ratio", horizontal: true,
+    }),
+  },
+  "recs.evaluate": {
+    title: "Recommendations: NDCG on the holdout by model",
+    output: "main",
+    chart: (rows) => ({
+      bars: rows.map((r) => ({ x: String(r.model).replaceAll("_", " "), series: { ndcg: n(r.ndcg) } })),
+      xTitle: "Model", yTitle: "NDCG at k (higher is better)", unit: "ratio",
+    }),
+  },
+  "analytics.churn": {
+    title: "Churn: value at risk by risk band",
+    output: "main",
+    chart: (rows) => {
+      const bands = ["high", "medium", "low"].map((band) => {
+        const own = rows.filter((r) => r.risk_band === band);
+        return { band, customers: own.length, value: own.reduce((s, r) => s + n(r.value_at_risk), 0) };
+      });
+      return {
+        bars: bands.map((b) => ({ x: b.band, series: { value_at_risk: b.value } })),
+        xTitle: "Risk band", yTitle: "Value at risk ($: probability × predicted CLV)", unit: "money",
+        note: `Customers: ${bands.map((b) => `${b.band} ${b.customers}`).join(", ")}.`,
+      };
+    },
+  },
+  "alert.churn": {
+    title: "Churn alerts: customers to contact by action",
+    output: "main",
+    chart: (rows) => ({
+      bars: countBy(rows, "action", "customers"), xTitle: "Playbook action", yTitle: "Customers alerted", unit: "count", horizontal: true,
+      note: "Each alert's reason and value at risk are in the alert list.",
     }),
   },
   "analytics.budget_optimizer": {

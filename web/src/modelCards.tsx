@@ -3,6 +3,8 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
+import { ExperimentCard, ExperimentDecisionCard } from "./experimentCards";
+import { ChurnAlertCard, ChurnCard } from "./churnCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
 
 /**
@@ -13,6 +15,11 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "analytics.ltv": LtvCard,
   "analytics.attribution": AttributionCard,
   "analytics.budget_optimizer": BudgetCard,
+  "analytics.experiment": ExperimentCard,
+  "decision.experiment": ExperimentDecisionCard,
+  "recs.evaluate": RecommendationCard,
+  "analytics.churn": ChurnCard,
+  "alert.churn": ChurnAlertCard,
 };
 
 /** The run that last wrote an asset: when, how many rows, how long, and the lines its step logged. */
@@ -40,7 +47,7 @@ function useLatestFit(asset: string) {
 }
 
 /** The part every card shares: the fit's provenance and what the component said while fitting. */
-function FitFacts({ asset, children, window }: { asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode }) {
+export function FitFacts({ asset, children, window }: { asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode }) {
   const { latest, lines } = useLatestFit(asset);
   if (latest === undefined) return <Loading />;
   if (latest === null) return <EmptyState title="Not fitted yet">Run the pipeline to fit this model.</EmptyState>;
@@ -232,6 +239,35 @@ function BudgetCard({ asset }: { asset: string }) {
             { key: "kappa", header: "κ (half saturation, $/day)", numeric: true, cell: (r) => formatNumber(num(r.kappa)) },
             { key: "shape", header: "Shape", numeric: true, cell: (r) => formatNumber(num(r.shape)) },
             { key: "warning", header: "Warning", cell: (r) => (r.warning ? <span className="bad">{String(r.warning)}</span> : "—") },
+          ]} />
+      )}
+    </Card>
+  );
+}
+
+/** Recommendations: each model against the popularity baseline on the temporal holdout (recs.evaluate). */
+function RecommendationCard({ asset }: { asset: string }) {
+  const card = useOutputTable({ step: asset, output: "main" });
+  const rows = card.rows ?? [];
+  const k = rows.length > 0 ? String(rows[0].k) : "k";
+  return (
+    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+      <FitFacts asset={asset} window={(m) => typeof m.split_date === "string" && (
+        <div><dt>Trained until</dt><dd>{m.split_date}, tested after</dd></div>
+      )} />
+      {card.missing ? <p className="muted">No evaluation yet.</p> : !card.rows ? <Loading /> : (
+        <DataTable caption="Ranking quality by model" rows={rows} rowKey={(r) => String(r.model)}
+          columns={[
+            { key: "model", header: "Model", cell: (r) => String(r.model).replaceAll("_", " ") },
+            { key: "users", header: "Customers tested", numeric: true, cell: (r) => formatCount(num(r.users)) },
+            { key: "ndcg", header: `NDCG@${k}`, numeric: true, cell: (r) => formatNumber(num(r.ndcg)) },
+            { key: "lift", header: "NDCG vs popular", numeric: true, cell: (r) => (r.ndcg_lift === null ? "—" : formatPercent(num(r.ndcg_lift))) },
+            { key: "precision", header: `Precision@${k}`, numeric: true, cell: (r) => formatNumber(num(r.precision)) },
+            { key: "recall", header: `Recall@${k}`, numeric: true, cell: (r) => formatNumber(num(r.recall)) },
+            { key: "map", header: `MAP@${k}`, numeric: true, cell: (r) => formatNumber(num(r.map)) },
+            { key: "hit", header: "Hit rate", numeric: true, cell: (r) => formatPercent(num(r.hit_rate)) },
+            { key: "coverage", header: "Catalog coverage", numeric: true, cell: (r) => formatPercent(num(r.coverage)) },
+            { key: "novelty", header: "Novelty (bits)", numeric: true, cell: (r) => formatNumber(num(r.novelty)) },
           ]} />
       )}
     </Card>

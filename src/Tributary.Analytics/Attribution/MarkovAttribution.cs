@@ -21,9 +21,25 @@ public static class MarkovAttribution
         /// </summary>
         public double[] Weights(ConversionPath path)
         {
-            var effects = path.Channels.Distinct(StringComparer.Ordinal).ToDictionary(c => c, c => Math.Max(0, RemovalEffects.GetValueOrDefault(c)), StringComparer.Ordinal);
-            var total = effects.Values.Sum();
-            return path.Channels.Select(c => (total > 0 ? effects[c] / total : 1.0 / effects.Count) / path.Channels.Count(x => x == c)).ToArray();
+            // Per touch: the index of its channel's first touch; effects summed over distinct channels in order of first touch.
+            var n = path.Channels.Count;
+            var first = new int[n];
+            var touches = new int[n];
+            var (total, distinct) = (0.0, 0);
+            for (var i = 0; i < n; i++)
+            {
+                var f = 0;
+                while (!string.Equals(path.Channels[f], path.Channels[i], StringComparison.Ordinal)) f++;
+                first[i] = f;
+                touches[f]++;
+                if (f < i) continue;
+                distinct++;
+                total += Math.Max(0, RemovalEffects.GetValueOrDefault(path.Channels[i]));
+            }
+            var weights = new double[n];
+            for (var i = 0; i < n; i++)
+                weights[i] = (total > 0 ? Math.Max(0, RemovalEffects.GetValueOrDefault(path.Channels[i])) / total : 1.0 / distinct) / touches[first[i]];
+            return weights;
         }
     }
 
@@ -33,24 +49,42 @@ public static class MarkovAttribution
     internal static Result Compute(IReadOnlyList<ConversionPath> paths, int order, int denseLimit)
     {
         if (order is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(order), order, "Markov order must be 1, 2 or 3.");
-        var counts = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
-        var channels = new SortedSet<string>(StringComparer.Ordinal);
+        // States numbered on first sight and transitions counted under one integer key: one string lookup per touch.
+        // The counts are then laid out by state name in first-seen order, as the solve expects.
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal) { [Start] = 0, [Absorbing.Conversion] = 1, [Absorbing.Null] = 2 };
+        var states = new List<string> { Start, Absorbing.Conversion, Absorbing.Null };
+        var transitions = new Dictionary<long, double>();
+        var channels = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in paths)
         {
-            var previous = Start;
+            var previous = 0;
             var touches = path.Channels as string[] ?? [.. path.Channels];
             for (var i = 0; i < touches.Length; i++)
             {
-                channels.Add(touches[i]);
+                if (order > 1) channels.Add(touches[i]);
                 var from = Math.Max(0, i + 1 - order);
                 var state = order == 1 ? touches[i] : string.Join('>', touches, from, i + 1 - from);
-                Add(counts, previous, state);
-                previous = state;
+                ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(ids, state, out var seen);
+                if (!seen)
+                {
+                    id = states.Count;
+                    states.Add(state);
+                }
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(transitions, (long)previous << 32 | (uint)id, out _)++;
+                previous = id;
             }
-            Add(counts, previous, path.Converted ? Absorbing.Conversion : Absorbing.Null);
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(transitions, (long)previous << 32 | (path.Converted ? 1u : 2u), out _)++;
+        }
+        if (order == 1) channels.UnionWith(states.Skip(3));
+        var counts = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        foreach (var (key, count) in transitions)
+        {
+            var from = states[(int)(key >> 32)];
+            if (!counts.TryGetValue(from, out var row)) counts[from] = row = new Dictionary<string, double>(StringComparer.Ordinal);
+            row[states[(int)(uint)key]] = count;
         }
         var baseline = Absorption(counts, removed: null, denseLimit);
-        var effects = channels.ToDictionary(c => c, c => baseline <= 0 ? 0 : 1 - Absorption(counts, c, denseLimit) / baseline, StringComparer.Ordinal);
+        var effects = channels.Order(StringComparer.Ordinal).ToDictionary(c => c, c => baseline <= 0 ? 0 : 1 - Absorption(counts, c, denseLimit) / baseline, StringComparer.Ordinal);
         var sum = effects.Values.Sum();
         var conversions = paths.Count(p => p.Converted);
         var value = paths.Where(p => p.Converted).Sum(p => p.Value);
@@ -62,12 +96,6 @@ public static class MarkovAttribution
     {
         public const string Conversion = "(conversion)";
         public const string Null = "(null)";
-    }
-
-    private static void Add(Dictionary<string, Dictionary<string, double>> counts, string from, string to)
-    {
-        if (!counts.TryGetValue(from, out var row)) counts[from] = row = new Dictionary<string, double>(StringComparer.Ordinal);
-        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(row, to, out _)++;
     }
 
     // Above this many transient states the dense solve (O(n³)) gives way to Gauss-Seidel on the sparse chain.

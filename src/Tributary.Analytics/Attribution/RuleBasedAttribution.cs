@@ -25,29 +25,52 @@ public static class RuleBasedAttribution
     /// <summary>Credit per channel under <paramref name="model"/>.</summary>
     public static IReadOnlyList<ChannelCredit> Compute(IReadOnlyList<ConversionPath> paths, RuleBasedModel model, double halfLifeDays = 7)
     {
-        var credit = new Dictionary<string, (double Conversions, double Value)>(StringComparer.Ordinal);
+        // Channels numbered on first sight: one lookup per touch, sums in arrays, one weights buffer for every path.
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new List<string>();
+        var sums = new List<(double Conversions, double Value)>();
+        var buffer = new double[16];
         foreach (var path in paths)
         {
-            if (!path.Converted || path.Channels.Count == 0)
+            var channels = path.Channels;
+            var n = channels.Count;
+            var converted = path.Converted && n > 0;
+            if (converted)
             {
-                foreach (var c in path.Channels) credit.TryAdd(c, (0, 0));
-                continue;
+                if (buffer.Length < n) buffer = new double[Math.Max(n, buffer.Length * 2)];
+                Fill(buffer.AsSpan(0, n), path, model, halfLifeDays);
             }
-            var weights = Weights(path, model, halfLifeDays);
-            for (var i = 0; i < weights.Length; i++)
+            for (var i = 0; i < n; i++)
             {
-                var (conversions, value) = credit.GetValueOrDefault(path.Channels[i]);
-                credit[path.Channels[i]] = (conversions + weights[i], value + weights[i] * path.Value);
+                ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(ids, channels[i], out var seen);
+                if (!seen)
+                {
+                    id = names.Count;
+                    names.Add(channels[i]);
+                    sums.Add((0, 0));
+                }
+                if (!converted) continue;
+                var (conversions, value) = sums[id];
+                sums[id] = (conversions + buffer[i], value + buffer[i] * path.Value);
             }
         }
-        return credit.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new ChannelCredit(c.Key, c.Value.Conversions, c.Value.Value)).ToList();
+        return Enumerable.Range(0, names.Count).OrderBy(i => names[i], StringComparer.Ordinal)
+            .Select(i => new ChannelCredit(names[i], sums[i].Conversions, sums[i].Value)).ToList();
     }
 
     /// <summary>The share of one conversion each touch of a path gets; sums to 1.</summary>
     public static double[] Weights(ConversionPath path, RuleBasedModel model, double halfLifeDays = 7)
     {
-        var n = path.Channels.Count;
-        var w = new double[n];
+        var w = new double[path.Channels.Count];
+        Fill(w, path, model, halfLifeDays);
+        return w;
+    }
+
+    // Writes the path's touch weights into w (of the path's length, cleared by the caller or not: every entry is set).
+    private static void Fill(Span<double> w, ConversionPath path, RuleBasedModel model, double halfLifeDays)
+    {
+        var n = w.Length;
+        w.Clear();
         switch (model)
         {
             case RuleBasedModel.FirstTouch:
@@ -57,42 +80,45 @@ public static class RuleBasedAttribution
                 w[^1] = 1;
                 break;
             case RuleBasedModel.LastNonDirect:
-                var last = Enumerable.Range(0, n).LastOrDefault(i => path.Channels[i] != "direct", n - 1);
-                w[last] = 1;
+                var last = n - 1;
+                while (last >= 0 && path.Channels[last] == "direct") last--;
+                w[last < 0 ? n - 1 : last] = 1;
                 break;
             case RuleBasedModel.Linear:
-                Array.Fill(w, 1.0 / n);
+                w.Fill(1.0 / n);
                 break;
             case RuleBasedModel.TimeDecay:
-                var ages = path.DaysBeforeConversion ?? Enumerable.Range(0, n).Select(i => (double)(n - 1 - i)).ToList();
-                for (var i = 0; i < n; i++) w[i] = Math.Pow(2, -ages[i] / halfLifeDays);
-                var total = w.Sum();
+                var ages = path.DaysBeforeConversion;
+                var total = 0.0;
+                for (var i = 0; i < n; i++) total += w[i] = Math.Pow(2, -(ages is null ? n - 1 - i : ages[i]) / halfLifeDays);
                 for (var i = 0; i < n; i++) w[i] /= total;
                 break;
             case RuleBasedModel.PositionBased:
-                Split(w, [(0, 0.4), (n - 1, 0.4)], 0.2);
+                Split(w, 0, n - 1, -1, 0.4, 0.2);
                 break;
             case RuleBasedModel.WShaped:
-                Split(w, [(0, 0.3), (n / 2, 0.3), (n - 1, 0.3)], 0.1);
+                Split(w, 0, n / 2, n - 1, 0.3, 0.1);
                 break;
             default:
                 throw new System.Diagnostics.UnreachableException(model.ToString());
         }
-        return w;
     }
 
-    // Key positions get their shares, the rest share what is left; with too few touches the shares fall evenly.
-    private static void Split(double[] w, (int Index, double Share)[] keys, double rest)
+    // Key positions a, b and c (−1 for none) get share each, the rest share what is left; with too few touches the
+    // shares fall evenly.
+    private static void Split(Span<double> w, int a, int b, int c, double share, double rest)
     {
         var n = w.Length;
-        var distinct = keys.Select(k => k.Index).Distinct().Count();
+        var distinct = 1 + (b != a ? 1 : 0) + (c >= 0 && c != a && c != b ? 1 : 0);
         if (n <= distinct)
         {
-            Array.Fill(w, 1.0 / n);
+            w.Fill(1.0 / n);
             return;
         }
-        foreach (var (index, share) in keys) w[index] += share;
-        var others = Enumerable.Range(0, n).Where(i => !keys.Any(k => k.Index == i)).ToList();
-        foreach (var i in others) w[i] += rest / others.Count;
+        var others = rest / (n - distinct);
+        for (var i = 0; i < n; i++) w[i] = others;
+        w[a] = share;
+        w[b] = b == a ? w[b] + share : share;
+        if (c >= 0) w[c] = c == a || c == b ? w[c] + share : share;
     }
 }

@@ -36,9 +36,34 @@ public static class ShapleyAttribution
         /// <summary>The share of the path's conversion each touch gets (a channel's share split over its touches); sums to 1.</summary>
         public double[] Weights(ConversionPath path)
         {
-            var set = path.Channels.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-            var shares = SetShares is not null && SetShares.TryGetValue(string.Join('|', set), out var s) ? s : set.ToDictionary(c => c, _ => 1.0 / set.Length, StringComparer.Ordinal);
-            return path.Channels.Select(c => shares[c] / path.Channels.Count(x => x == c)).ToArray();
+            // The path's distinct channels in ordinal order, found without LINQ (paths are short); touches per channel alongside.
+            var n = path.Channels.Count;
+            var set = new string[n];
+            var touches = new int[n];
+            var distinct = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var c = path.Channels[i];
+                var at = 0;
+                while (at < distinct && string.CompareOrdinal(set[at], c) < 0) at++;
+                if (at < distinct && string.Equals(set[at], c, StringComparison.Ordinal)) continue;
+                Array.Copy(set, at, set, at + 1, distinct - at);
+                set[at] = c;
+                distinct++;
+            }
+            var shares = SetShares is not null && SetShares.TryGetValue(string.Join('|', set, 0, distinct), out var s) ? s : null;
+            var weights = new double[n];
+            var slot = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                var at = 0;
+                while (!string.Equals(set[at], path.Channels[i], StringComparison.Ordinal)) at++;
+                slot[i] = at;
+                touches[at]++;
+            }
+            for (var i = 0; i < n; i++)
+                weights[i] = (shares is null ? 1.0 / distinct : shares[path.Channels[i]]) / touches[slot[i]];
+            return weights;
         }
     }
 
@@ -56,7 +81,10 @@ public static class ShapleyAttribution
     // touch leave no path.
     private static Result ByConversionRate(IReadOnlyList<ConversionPath> paths, int samples, Random random)
     {
-        var names = paths.SelectMany(p => p.Channels).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in paths)
+            for (var i = 0; i < p.Channels.Count; i++) distinct.Add(p.Channels[i]);
+        var names = distinct.Order(StringComparer.Ordinal).ToList();
         return names.Count <= 62 ? ByConversionRateOverMasks(paths, names, samples, random) : ByConversionRateOverNames(paths, samples, random);
     }
 

@@ -170,9 +170,17 @@ public static class BgNbd
     /// discounted sum: the hypergeometric parts are computed once per distinct (x, T), and a row costs one exp and a log.
     /// </summary>
     public static CustomerScores Score(in BgNbdParameters p, RfmSummary rows, double horizon, double unitsPerYear, double annualDiscountRate,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Score([p], rows, horizon, unitsPerYear, annualDiscountRate, cancellationToken)[0];
+
+    /// <summary>
+    /// <see cref="Score(in BgNbdParameters, RfmSummary, double, double, double, CancellationToken)"/> under each of
+    /// <paramref name="parameters"/> (a fit and its draws, say) in one parallel pass; the monthly steps of one (x, T) share
+    /// one hypergeometric series.
+    /// </summary>
+    public static IReadOnlyList<CustomerScores> Score(IReadOnlyList<BgNbdParameters> parameters, RfmSummary rows, double horizon, double unitsPerYear,
+        double annualDiscountRate, CancellationToken cancellationToken = default)
     {
-        var (r, alpha, a, b) = p;
         var pairs = new Dictionary<(double X, double T), int>();
         var pairOf = new int[rows.Count];
         for (var i = 0; i < rows.Count; i++)
@@ -183,50 +191,78 @@ public static class BgNbd
         }
         var keys = new (double X, double T)[pairs.Count];
         foreach (var (key, j) in pairs) keys[j] = key;
-        // The monthly steps of CustomerValue.Discounted.
+        // The monthly steps of CustomerValue.Discounted, then the horizon when the last step falls short of it.
         var month = unitsPerYear / 12;
         var steps = horizon <= 0 ? 0 : (int)Math.Ceiling(horizon / month - 1e-9);
-        var at = new double[steps];
         var discount = new double[steps];
-        for (var k = 0; k < steps; k++) (at[k], discount[k]) = (Math.Min((k + 1) * month, horizon), Math.Pow(1 + annualDiscountRate, Math.Min((k + 1) * month, horizon) / unitsPerYear));
-        var atHorizon = new double[keys.Length];
-        var discounted = new double[keys.Length];
-        var options = new ParallelOptions { CancellationToken = cancellationToken };
-        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, keys.Length, 256), options, range =>
+        var taus = new List<double>();
+        for (var k = 0; k < steps; k++)
         {
-            for (var j = range.Item1; j < range.Item2; j++)
+            taus.Add(Math.Min((k + 1) * month, horizon));
+            discount[k] = Math.Pow(1 + annualDiscountRate, taus[k] / unitsPerYear);
+        }
+        if (steps > 0 && taus[^1] != horizon) taus.Add(horizon);
+        var at = taus.ToArray();
+
+        var sets = parameters.Count;
+        var atHorizon = new double[sets][];
+        var discounted = new double[sets][];
+        for (var s = 0; s < sets; s++) (atHorizon[s], discounted[s]) = (new double[keys.Length], new double[keys.Length]);
+        // One loop over every (parameter set, block of pairs): the threads meet once, not once per draw.
+        const int Block = 256;
+        var blocks = (keys.Length + Block - 1) / Block;
+        var options = new ParallelOptions { CancellationToken = cancellationToken };
+        Parallel.For(0, (long)sets * blocks, options, () => new double[at.Length], (item, _, numerator) =>
+        {
+            var s = (int)(item / blocks);
+            var p = parameters[s];
+            var end = Math.Min(keys.Length, (int)(item % blocks) * Block + Block);
+            for (var j = (int)(item % blocks) * Block; j < end; j++)
             {
                 var (x, t) = keys[j];
-                // Eq. (10)'s numerator: (a+b+x−1)/(a−1) · (1 − ((α+T)/(α+T+τ))^(r+x) 2F1(r+x, b+x; a+b+x−1; τ/(α+T+τ))).
-                double Numerator(double tau) => tau <= 0 ? 0 : (a + b + x - 1) / (a - 1) * -PreciseMath.ExpM1(
-                    (r + x) * Math.Log((alpha + t) / (alpha + t + tau)) + Hypergeometric.LogHyp2F1(r + x, b + x, a + b + x - 1, tau / (alpha + t + tau)));
-                atHorizon[j] = Numerator(horizon);
+                Numerators(p, x, t, at, numerator);
+                atHorizon[s][j] = steps == 0 ? 0 : numerator[^1];
                 double total = 0, previous = 0;
                 for (var k = 0; k < steps; k++)
                 {
-                    var cumulative = at[k] == horizon ? atHorizon[j] : Numerator(at[k]);
-                    total += (cumulative - previous) / discount[k];
-                    previous = cumulative;
+                    total += (numerator[k] - previous) / discount[k];
+                    previous = numerator[k];
                 }
-                discounted[j] = total;
+                discounted[s][j] = total;
             }
-        });
-        var alive = new double[rows.Count];
-        var expected = new double[rows.Count];
-        var value = new double[rows.Count];
-        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, rows.Count, 16_384), options, range =>
+            return numerator;
+        }, _ => { });
+
+        var scores = new CustomerScores[sets];
+        Parallel.For(0, sets, options, s =>
         {
-            for (var i = range.Item1; i < range.Item2; i++)
+            var (r, alpha, a, b) = parameters[s];
+            var alive = new double[rows.Count];
+            var expected = new double[rows.Count];
+            var value = new double[rows.Count];
+            for (var i = 0; i < rows.Count; i++)
             {
                 double x = rows.Frequency[i], tx = rows.Recency[i], t = rows.Age[i];
                 // Eq. (13)'s denominator; P(alive) is its inverse.
                 var denominator = x == 0 ? 1 : 1 + a / (b + x - 1) * Math.Exp((r + x) * (Math.Log(alpha + t) - Math.Log(alpha + tx)));
                 alive[i] = 1 / denominator;
-                expected[i] = atHorizon[pairOf[i]] / denominator;
-                value[i] = discounted[pairOf[i]] / denominator;
+                expected[i] = atHorizon[s][pairOf[i]] / denominator;
+                value[i] = discounted[s][pairOf[i]] / denominator;
             }
+            scores[s] = new CustomerScores(alive, expected, value);
         });
-        return new CustomerScores(alive, expected, value);
+        return scores;
+    }
+
+    // Eq. (10)'s numerator at each τ > 0: (a+b+x−1)/(a−1) · (1 − ((α+T)/(α+T+τ))^(r+x) 2F1(r+x, b+x; a+b+x−1; τ/(α+T+τ))).
+    private static void Numerators(in BgNbdParameters p, double x, double t, ReadOnlySpan<double> taus, Span<double> result)
+    {
+        var (r, alpha, a, b) = p;
+        Span<double> z = stackalloc double[taus.Length];
+        for (var k = 0; k < taus.Length; k++) z[k] = taus[k] / (alpha + t + taus[k]);
+        Hypergeometric.LogHyp2F1(r + x, b + x, a + b + x - 1, z, result);
+        for (var k = 0; k < taus.Length; k++)
+            result[k] = (a + b + x - 1) / (a - 1) * -PreciseMath.ExpM1((r + x) * Math.Log((alpha + t) / (alpha + t + taus[k])) + result[k]);
     }
 
     /// <summary>Expected transactions of a new customer in <paramref name="horizon"/> time units, FHL 2005 eq. (9).</summary>

@@ -3,17 +3,21 @@ using System.Runtime.InteropServices;
 namespace Tributary.Analytics.Identity;
 
 /// <summary>
-/// Collects identity records one at a time into compact arrays (identifiers numbered once, each record a run of
-/// numbers), so a caller can stream rows in without holding them; <see cref="Resolve"/> then links them as
-/// <see cref="IdentityGraph"/> describes.
+/// Collects identity records one at a time into compact arrays (identifiers interned once as numbers, their text in
+/// one character array, each record a run of numbers), so a caller can stream millions of rows in without holding them;
+/// <see cref="Link"/> then links them as <see cref="IdentityGraph"/> describes.
 /// </summary>
 public sealed class IdentityGraphBuilder
 {
     private readonly IdentityOptions _options;
-    private readonly Dictionary<string, int> _rank;
-    // One value dictionary per type: cheaper than hashing (type, value) pairs, and types are few.
-    private readonly Dictionary<string, Dictionary<string, int>> _byType = new(StringComparer.Ordinal);
-    private readonly List<Identifier> _nodes = [];
+    private readonly Func<Identifier, bool>? _usable;
+    private readonly Dictionary<string, int> _typeIndex = new(StringComparer.Ordinal);
+    private readonly List<string> _types = [];
+    private readonly List<int> _typeRank = [];
+    private readonly IdentifierTable _keys = new();
+    // Per key: its node, or -1 when the identifier is not usable (decided once, on first sight).
+    private readonly List<int> _nodeOfKey = [];
+    private readonly List<int> _nodeKey = [];
     private readonly List<int> _nodeRank = [];
     // Times as ticks (0 = unknown) and sources as indexes keep these lists free of references and nullable wrappers.
     private readonly List<long> _first = [];
@@ -23,15 +27,16 @@ public sealed class IdentityGraphBuilder
     // Each record's distinct identifiers, strongest first, one run per record.
     private readonly List<int> _members = [];
     private readonly List<int> _recordStart = [0];
+    // Last run's profile ids: per node an index into _previousIds (-1 none), and the highest p_ number seen.
+    private readonly List<int> _nodePrevious = [];
+    private readonly List<string> _previousIds = [];
+    private readonly Dictionary<string, int> _previousIndex = new(StringComparer.Ordinal);
+    private long _maxSequence;
 
-    /// <summary>An empty graph under <paramref name="options"/>.</summary>
-    public IdentityGraphBuilder(IdentityOptions options)
-    {
-        _options = options;
-        _rank = options.Priority.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
-    }
+    /// <summary>An empty graph under <paramref name="options"/>; identifiers for which <paramref name="usable"/> is false are left out (asked once per distinct identifier).</summary>
+    public IdentityGraphBuilder(IdentityOptions options, Func<Identifier, bool>? usable = null) => (_options, _usable) = (options, usable);
 
-    /// <summary>Number of records added.</summary>
+    /// <summary>Number of records added that hold at least one usable identifier.</summary>
     public int Records { get; private set; }
 
     /// <summary>Adds one record: identifiers seen together, when, and in which source.</summary>
@@ -39,29 +44,23 @@ public sealed class IdentityGraphBuilder
     {
         var ticks = at?.Ticks ?? 0;
         var sourceIndex = _sourceNames.Count > 0 && _sourceNames[^1] == source ? _sourceNames.Count - 1 : _sourceNames.IndexOf(source);
-        if (sourceIndex < 0)
-        {
-            sourceIndex = _sourceNames.Count;
-            _sourceNames.Add(source);
-        }
         var begin = _members.Count;
-        if (identifiers.Length > 0) Records++;
+        var usable = 0;
         foreach (var identifier in identifiers)
         {
-            if (!_byType.TryGetValue(identifier.Type, out var values)) _byType[identifier.Type] = values = new Dictionary<string, int>(StringComparer.Ordinal);
-            // One hash lookup whether the value is new or known.
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(values, identifier.Value, out var exists);
-            if (!exists)
+            var type = TypeIndex(identifier.Type);
+            var key = _keys.GetOrAdd(type, identifier.Value, out var added);
+            if (added) _nodeOfKey.Add(_usable is null || _usable(identifier) ? NewNode(key, type) : -1);
+            var n = _nodeOfKey[key];
+            if (n < 0) continue;
+            usable++;
+            if (sourceIndex < 0)
             {
-                slot = _nodes.Count;
-                _nodes.Add(identifier);
-                _nodeRank.Add(_rank.TryGetValue(identifier.Type, out var r) ? r : _options.Priority.Count);
-                _first.Add(ticks);
-                _last.Add(ticks);
-                _sources.Add(sourceIndex);
+                sourceIndex = _sourceNames.Count;
+                _sourceNames.Add(source);
             }
-            var n = slot;
-            if (exists && ticks != 0)
+            if (added) (_first[n], _last[n], _sources[n]) = (ticks, ticks, sourceIndex);
+            else if (ticks != 0)
             {
                 if (_first[n] == 0 || ticks < _first[n]) _first[n] = ticks;
                 if (ticks > _last[n]) _last[n] = ticks;
@@ -79,26 +78,53 @@ public sealed class IdentityGraphBuilder
             }
             _members[position] = n;
         }
+        if (usable > 0) Records++;
         // A record of one identifier links nothing: its identifier is kept, the record is not.
         if (_members.Count - begin > 1) _recordStart.Add(_members.Count);
         else if (_members.Count > begin) _members.RemoveAt(begin);
     }
 
+    /// <summary>
+    /// Tells the graph that last run put (<paramref name="type"/>, <paramref name="value"/>) in <paramref name="profileId"/>,
+    /// so its profile keeps that id; identifiers not in the graph only raise the number new ids start after.
+    /// </summary>
+    public void AddPrevious(string type, string value, string profileId)
+    {
+        var sequence = Sequence(profileId);
+        if (sequence != long.MaxValue) _maxSequence = Math.Max(_maxSequence, sequence);
+        if (!_typeIndex.TryGetValue(type, out var t) || _keys.Find(t, value) is var key && key < 0 || _nodeOfKey[key] is var n && n < 0) return;
+        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_previousIndex, profileId, out var exists);
+        if (!exists)
+        {
+            index = _previousIds.Count;
+            _previousIds.Add(profileId);
+        }
+        _nodePrevious[n] = index;
+    }
+
     /// <summary>Links the records into profiles; <paramref name="previous"/> maps identifiers to last run's profile ids.</summary>
     public IdentityResolution Resolve(IReadOnlyDictionary<Identifier, string>? previous = null)
     {
-        var nodeCount = _nodes.Count;
+        foreach (var (identifier, profile) in previous ?? new Dictionary<Identifier, string>()) AddPrevious(identifier.Type, identifier.Value, profile);
+        var profiles = Link();
+        return new IdentityResolution(profiles.Assignments().ToArray(), profiles.Merges, profiles.Refused, profiles.Count);
+    }
+
+    /// <summary>Links the records into profiles (with the ids given to <see cref="AddPrevious"/>), keeping the result compact.</summary>
+    public IdentityProfiles Link()
+    {
+        var nodeCount = _nodeKey.Count;
         var members = CollectionsMarshal.AsSpan(_members);
         var recordStart = CollectionsMarshal.AsSpan(_recordStart);
         var nodeRank = CollectionsMarshal.AsSpan(_nodeRank);
 
         // Capped types present in the data get a count per component; the rest are unlimited.
-        var capped = _options.Caps.Keys.Where(_byType.ContainsKey).OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        var capped = _options.Caps.Keys.Where(_typeIndex.ContainsKey).OrderBy(k => k, StringComparer.Ordinal).ToArray();
         var capOf = capped.Select(t => _options.Caps[t]).ToArray();
-        var capRank = capped.Select(t => _rank.TryGetValue(t, out var r) ? r : _options.Priority.Count).ToArray();
-        var typeSlot = capped.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
+        var capRank = capped.Select(RankOf).ToArray();
+        var slotOfType = _types.Select(t => Array.IndexOf(capped, t)).ToArray();
         var slotOf = new int[nodeCount];
-        for (var n = 0; n < nodeCount; n++) slotOf[n] = typeSlot.TryGetValue(_nodes[n].Type, out var s) ? s : -1;
+        for (var n = 0; n < nodeCount; n++) slotOf[n] = slotOfType[_keys.TypeOf(_nodeKey[n])];
 
         // A weak identifier that would join profiles holding more values of a stronger capped type than the cap allows
         // (a kiosk seen with several user ids) is shared: it joins none of them. Linking is run again without the shared
@@ -109,7 +135,7 @@ public sealed class IdentityGraphBuilder
         List<(int A, int B, int Broken)> refusals;
         while (true)
         {
-            refusals = Link(members, recordStart, nodeRank, slotOf, capOf, shared, parent);
+            refusals = Union(members, recordStart, nodeRank, slotOf, capOf, shared, parent);
             var added = false;
             foreach (var (a, b, broken) in refusals)
                 if (broken >= 0 && nodeRank[b] > capRank[broken] && !shared[b])
@@ -125,18 +151,19 @@ public sealed class IdentityGraphBuilder
         foreach (var (a, b, broken) in refusals)
         {
             if (!refusedPairs.Add((a, b))) continue;
+            var to = IdentifierOf(b);
             var reason = broken >= 0
                 ? $"would put more than {capOf[broken]} {capped[broken]} value(s) in one profile"
-                : $"{_nodes[b].Type} '{_nodes[b].Value}' is shared: it links more than {capOf[sharedBy[b]]} {capped[sharedBy[b]]} value(s), so it joins none of their profiles";
-            refused.Add(new RefusedLink(_nodes[a], _nodes[b], reason));
+                : $"{to.Type} '{to.Value}' is shared: it links more than {capOf[sharedBy[b]]} {capped[sharedBy[b]]} value(s), so it joins none of their profiles";
+            refused.Add(new RefusedLink(IdentifierOf(a), to, reason));
         }
-        return Assign(parent, previous, refused);
+        return Assign(parent, refused);
     }
 
     // Union-find with union by size and path halving, links applied bucket by bucket from the strongest type: in each
     // record a star from its strongest identifier that is not shared. Returns the refused links (Broken = the capped
     // type's slot, or -1 for a link to a shared identifier).
-    private static List<(int A, int B, int Broken)> Link(ReadOnlySpan<int> members, ReadOnlySpan<int> recordStart, ReadOnlySpan<int> nodeRank,
+    private static List<(int A, int B, int Broken)> Union(ReadOnlySpan<int> members, ReadOnlySpan<int> recordStart, ReadOnlySpan<int> nodeRank,
         int[] slotOf, int[] capOf, bool[] shared, int[] parent)
     {
         var nodeCount = parent.Length;
@@ -202,9 +229,9 @@ public sealed class IdentityGraphBuilder
 
     // Stable ids: each component takes the oldest earlier id among its identifiers not claimed by an earlier component.
     // Nodes are grouped by root with a counting sort; components are visited in order of their first node.
-    private IdentityResolution Assign(int[] parent, IReadOnlyDictionary<Identifier, string>? previous, List<RefusedLink> refused)
+    private IdentityProfiles Assign(int[] parent, List<RefusedLink> refused)
     {
-        var nodeCount = _nodes.Count;
+        var nodeCount = _nodeKey.Count;
         var start = new int[nodeCount + 1];
         for (var n = 0; n < nodeCount; n++) start[parent[n] + 1]++;
         for (var r = 0; r < nodeCount; r++) start[r + 1] += start[r];
@@ -212,36 +239,85 @@ public sealed class IdentityGraphBuilder
         var fill = (int[])start.Clone();
         for (var n = 0; n < nodeCount; n++) order[fill[parent[n]]++] = n;
 
-        var claimed = new HashSet<string>(StringComparer.Ordinal);
-        var next = (previous?.Values.Select(Sequence).Where(s => s != long.MaxValue).DefaultIfEmpty(0).Max() ?? 0) + 1;
+        var sequenceOf = _previousIds.Select(Sequence).ToArray();
+        var claimed = new bool[_previousIds.Count];
+        var next = _maxSequence + 1;
         var merges = new List<ProfileMerge>();
-        var assignments = new IdentityAssignment[nodeCount];
-        var assigned = new bool[nodeCount];
-        var profiles = 0;
+        // Per component (numbered in order of first node) a new p_ number, or -1 - i for last run's id _previousIds[i].
+        var profiles = new List<long>();
+        var profileOfRoot = new int[nodeCount];
+        Array.Fill(profileOfRoot, -1);
+        var earlier = new List<int>();
+        var seenBy = new int[_previousIds.Count];
         for (var n = 0; n < nodeCount; n++)
         {
-            if (assigned[n]) continue;
             var root = parent[n];
-            profiles++;
-            var list = new ArraySegment<int>(order, start[root], start[root + 1] - start[root]);
-            string profile;
-            if (previous is null) profile = $"p_{next++:D9}";
-            else
+            if (profileOfRoot[root] >= 0) continue;
+            profileOfRoot[root] = profiles.Count;
+            earlier.Clear();
+            for (var i = start[root]; i < start[root + 1]; i++)
+                if (_nodePrevious[order[i]] is var p && p >= 0 && !claimed[p] && seenBy[p] != profiles.Count + 1)
+                {
+                    seenBy[p] = profiles.Count + 1;
+                    earlier.Add(p);
+                }
+            if (earlier.Count == 0)
             {
-                var earlier = list.Select(m => previous.GetValueOrDefault(_nodes[m])).OfType<string>()
-                    .Where(id => !claimed.Contains(id)).Distinct(StringComparer.Ordinal).OrderBy(Sequence).ThenBy(id => id, StringComparer.Ordinal).ToList();
-                profile = earlier.Count > 0 ? earlier[0] : $"p_{next++:D9}";
-                claimed.UnionWith(earlier);
-                merges.AddRange(earlier.Skip(1).Select(m => new ProfileMerge(profile, m)));
+                profiles.Add(next++);
+                continue;
             }
-            foreach (var m in list)
-            {
-                assignments[m] = new IdentityAssignment(_nodes[m], profile, _first[m] == 0 ? null : new DateTime(_first[m]), _last[m] == 0 ? null : new DateTime(_last[m]),
-                    _sourceNames[_sources[m]]);
-                assigned[m] = true;
-            }
+            earlier.Sort((x, y) => sequenceOf[x] != sequenceOf[y] ? sequenceOf[x].CompareTo(sequenceOf[y]) : string.CompareOrdinal(_previousIds[x], _previousIds[y]));
+            profiles.Add(-1 - earlier[0]);
+            foreach (var p in earlier) claimed[p] = true;
+            merges.AddRange(earlier.Skip(1).Select(m => new ProfileMerge(_previousIds[earlier[0]], _previousIds[m])));
         }
-        return new IdentityResolution(assignments, merges, refused, profiles);
+        var profileOf = new int[nodeCount];
+        for (var n = 0; n < nodeCount; n++) profileOf[n] = profileOfRoot[parent[n]];
+        return new IdentityProfiles(this, profileOf, profiles.ToArray(), merges, refused);
+    }
+
+    /// <summary>The assignment of node <paramref name="n"/> to the profile <paramref name="profile"/>.</summary>
+    internal IdentityAssignment AssignmentOf(int n, string profile) =>
+        new(IdentifierOf(n), profile, _first[n] == 0 ? null : new DateTime(_first[n]), _last[n] == 0 ? null : new DateTime(_last[n]), _sourceNames[_sources[n]]);
+
+    /// <summary>Last run's profile id number <paramref name="index"/>.</summary>
+    internal string PreviousId(int index) => _previousIds[index];
+
+    private Identifier IdentifierOf(int n) => new(_types[_keys.TypeOf(_nodeKey[n])], _keys.ValueOf(_nodeKey[n]).ToString());
+
+    private int NewNode(int key, int type)
+    {
+        var n = _nodeKey.Count;
+        _nodeKey.Add(key);
+        _nodeRank.Add(_typeRank[type]);
+        _first.Add(0);
+        _last.Add(0);
+        _sources.Add(0);
+        _nodePrevious.Add(-1);
+        return n;
+    }
+
+    private int TypeIndex(string type)
+    {
+        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_typeIndex, type, out var exists);
+        if (!exists)
+        {
+            index = _types.Count;
+            _types.Add(type);
+            _typeRank.Add(RankOf(type));
+        }
+        return index;
+    }
+
+    private int RankOf(string type)
+    {
+        var rank = 0;
+        foreach (var t in _options.Priority)
+        {
+            if (string.Equals(t, type, StringComparison.Ordinal)) return rank;
+            rank++;
+        }
+        return _options.Priority.Count;
     }
 
     private static long Sequence(string profileId) =>

@@ -26,6 +26,56 @@ public static class Hypergeometric
         return Math.Log(Series(a, b, c, z));
     }
 
+    /// <summary>
+    /// ln 2F1(a, b; c; z) at several <paramref name="z"/> at once, equal to <see cref="LogHyp2F1(double, double, double, double)"/>
+    /// at each: the series' coefficients (a)_n (b)_n / ((c)_n n!) are shared, so each further z costs a multiply and an add per term.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A z outside [0, 1), or fewer results than z values.</exception>
+    public static void LogHyp2F1(double a, double b, double c, ReadOnlySpan<double> z, Span<double> result)
+    {
+        if (result.Length < z.Length) throw new ArgumentOutOfRangeException(nameof(result), result.Length, "one result per z is needed.");
+        foreach (var v in z)
+            if (v is < 0 or >= 1 || double.IsNaN(v)) throw new ArgumentOutOfRangeException(nameof(z), v, "2F1 is implemented for 0 <= z < 1.");
+        var euler = c - a - b < 0;
+        Series(euler ? c - a : a, euler ? c - b : b, c, z, result);
+        for (var k = 0; k < z.Length; k++)
+            result[k] = z[k] == 0 ? 0 : euler ? (c - a - b) * PreciseMath.Log1P(-z[k]) + Math.Log(result[k]) : Math.Log(result[k]);
+    }
+
+    // Series below for each z in step: a z's sum stops changing at the term where the scalar one would return.
+    private static void Series(double a, double b, double c, ReadOnlySpan<double> z, Span<double> sum)
+    {
+        Span<double> term = stackalloc double[z.Length];
+        Span<double> compensation = stackalloc double[z.Length];
+        Span<bool> done = stackalloc bool[z.Length];
+        var open = 0;
+        for (var k = 0; k < z.Length; k++)
+        {
+            (sum[k], term[k], compensation[k]) = (1, 1, 0);
+            done[k] = z[k] == 0;
+            if (!done[k]) open++;
+        }
+        for (var n = 0; n < MaxTerms && open > 0; n++)
+        {
+            var ratio = (a + n) * (b + n) / ((c + n) * (n + 1));
+            for (var k = 0; k < z.Length; k++)
+            {
+                if (done[k]) continue;
+                term[k] *= ratio * z[k];
+                var y = term[k] - compensation[k];
+                var t = sum[k] + y;
+                compensation[k] = t - sum[k] - y;
+                sum[k] = t;
+                if ((Math.Abs(term[k]) <= 1e-17 * Math.Abs(sum[k]) && n > 2) || term[k] == 0)
+                {
+                    done[k] = true;
+                    open--;
+                }
+            }
+        }
+        if (open > 0) throw new ArithmeticException($"2F1({a}, {b}; {c}; z) did not converge in {MaxTerms} terms for some z in [{string.Join(", ", z.ToArray())}].");
+    }
+
     // A&S 15.1.1, summed with Kahan compensation until a term no longer changes the sum.
     private static double Series(double a, double b, double c, double z)
     {

@@ -125,14 +125,13 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         for (var key = 0; key < keys.All.Count; key++) touches[keys.All[key].Channel] = touches.GetValueOrDefault(keys.All[key].Channel) + keyTouches[key];
         var firstDay = journeys.Where(j => j.Path.Converted).Select(j => j.Day).DefaultIfEmpty(0).Min();
 
-        var channelRows = new List<object?[]>();
-        var campaignRows = new List<object?[]>();
-        var dailyRows = new List<object?[]>();
-        var detail = new List<(string Model, Func<ConversionPath, double[]> Weights)>();
-        foreach (var model in p.Models)
+        // The models are independent: each runs on its own core over the same read-only paths; rows keep the models' order.
+        var perModel = new (List<object?[]> Channels, List<object?[]> Campaigns, List<object?[]> Daily, Func<ConversionPath, double[]> Weights, TimeSpan Took)[p.Models.Count];
+        await Parallel.ForAsync(0, p.Models.Count, cancellationToken, (m, ct) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            var model = p.Models[m];
             var watch = System.Diagnostics.Stopwatch.StartNew();
+            var (channelRows, campaignRows, dailyRows) = (new List<object?[]>(), new List<object?[]>(), new List<object?[]>());
             var (credit, weights) = Attribute(p, model, paths);
             var total = credit.Sum(c => c.Conversions);
             channelRows.AddRange(credit.Select(c => new object?[] { model, c.Channel, c.Conversions, c.Value, total == 0 ? 0 : c.Conversions / total, touches.GetValueOrDefault(c.Channel) }));
@@ -150,8 +149,8 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                     var key = j.Keys[k];
                     byKey[key] = (byKey[key].Conversions + split[k], byKey[key].Value + split[k] * j.Path.Value);
                     var dayKey = (long)(j.Day - firstDay) * keys.All.Count + key;
-                    var d = byDay.GetValueOrDefault(dayKey);
-                    byDay[dayKey] = (d.Conversions + split[k], d.Value + split[k] * j.Path.Value);
+                    ref var d = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byDay, dayKey, out _);
+                    d = (d.Conversions + split[k], d.Value + split[k] * j.Path.Value);
                 }
             }
             var sums = new Dictionary<string, (double Conversions, double Value)>(StringComparer.Ordinal);
@@ -176,9 +175,14 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 var (conversions, value) = Scaled(key, x);
                 dailyRows.Add([model, DateOnly.FromDayNumber(firstDay + (int)(dayKey / keys.All.Count)), keys.All[key].Channel, Campaign(keys.All[key].Campaign), conversions, value]);
             }
-            if (p.ConversionDetail?.Contains(model) ?? model == p.Models[0]) detail.Add((model, weights));
-            context.Log($"{model}: {watch.Elapsed.TotalSeconds:0.0}s");
-        }
+            perModel[m] = (channelRows, campaignRows, dailyRows, weights, watch.Elapsed);
+            return ValueTask.CompletedTask;
+        }).ConfigureAwait(false);
+        for (var m = 0; m < p.Models.Count; m++) context.Log($"{p.Models[m]}: {perModel[m].Took.TotalSeconds:0.0}s");
+        var channelRows = perModel.SelectMany(x => x.Channels).ToList();
+        var campaignRows = perModel.SelectMany(x => x.Campaigns).ToList();
+        var dailyRows = perModel.SelectMany(x => x.Daily).ToList();
+        var detail = p.Models.Select((model, m) => (Model: model, perModel[m].Weights)).Where(x => p.ConversionDetail?.Contains(x.Model) ?? x.Model == p.Models[0]).ToList();
 
         // Per conversion: streamed, a model's touch weights summed by channel and campaign (Markov: the path's own removal effects).
         IEnumerable<object?[]> Detail()
@@ -215,56 +219,50 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     private static string? Campaign(string campaign) => campaign.Length == 0 ? null : campaign;
 
-    // One row per path, its touches' channels, campaigns and ages joined in path order by the warehouse (ten times fewer rows
-    // to read than touches); the same channel and campaign strings are shared, not copied per touch. One ordered
-    // aggregate per path (an ordered aggregate sorts its group, so six of them took six sorts); converted, value and
-    // converted_at are the path's own (journey.conversion_paths repeats them on every touch), so plain aggregates suffice;
-    // ages (time decay's input) are formatted only for converting paths, the only ones that use them.
+    // Two reads, both in path_id order: each path's outcome and touch count (a row per path), then each touch's
+    // (channel, campaign) number and age in path and position order, so the i-th path's touches are the next count rows.
+    // No text is built per touch: a path's touches joined into one string by an ordered aggregate cost ten times this read.
+    // The pairs are numbered by joining a bound VALUES list, which the engine knows to be small (a derived table of the
+    // distinct pairs was taken for the large side of the join). converted, value and converted_at are the path's own
+    // (journey.conversion_paths repeats them on every touch); ages (time decay's input) are kept for converting paths only.
     private static async Task<List<Journey>> ReadAsync(IWarehouse w, string input, TouchKeys keys, CancellationToken cancellationToken)
     {
-        const char touchSeparator = '\u001f', fieldSeparator = '\u001e';
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
-        string Intern(ReadOnlySpan<char> s)
-        {
-            if (lookup.TryGetValue(s, out var shared)) return shared;
-            var text = s.ToString();
-            return names[text] = text;
-        }
+        var table = w.Dialect.Quote(input);
+        const string campaign = "coalesce(CAST(campaign AS VARCHAR), '')";
+        var pairs = await w.QueryAsync($"SELECT DISTINCT channel, {campaign} FROM {table} WHERE channel IS NOT NULL", null, int.MaxValue, cancellationToken)
+            .ConfigureAwait(false);
         var journeys = new List<Journey>();
-        List<string> channels = [];
-        List<int> touchKeys = [];
-        List<double> ages = [];
-        var fields = new Range[4];
+        if (pairs.Rows.Count == 0) return journeys;
         var q = new SqlBuilder(w.Dialect);
-        var field = w.Dialect.Literal(fieldSeparator.ToString());
-        // One ordered aggregate per path (each sorts the path's touches); outcome columns repeat on every touch of a path.
-        var touchText = $"channel || {field} || coalesce(CAST(campaign AS VARCHAR), '') || {field} || " +
-                    "CASE WHEN converted THEN CAST(coalesce(days_before_conversion, 0) AS VARCHAR) ELSE '' END";
+        var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
+        var outlines = new List<(string Id, bool Converted, double Value, DateTime? ConvertedAt, int Touches)>();
         await foreach (var r in w.StreamAsync($"""
-            SELECT path_id, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, max(conversion_value), max(converted_at),
-                   {q.StringAgg(touchText, touchSeparator.ToString(), "position")}
-            FROM {w.Dialect.Quote(input)} GROUP BY path_id ORDER BY path_id
+            SELECT path_id, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, max(conversion_value), max(converted_at), count(*)
+            FROM {table} WHERE channel IS NOT NULL GROUP BY path_id ORDER BY path_id
+            """, null, cancellationToken).ConfigureAwait(false))
+            outlines.Add(((string)r[0]!, r[1] is true, r[2] is null ? 0 : Convert.ToDouble(r[2], System.Globalization.CultureInfo.InvariantCulture), r[3] as DateTime?,
+                Convert.ToInt32(r[4], System.Globalization.CultureInfo.InvariantCulture)));
+        var channelOf = keys.All.Select(k => k.Channel).ToArray();
+        List<double> ages = [];
+        int[] touchKeys = [];
+        var (path, touch) = (0, 0);
+        await foreach (var r in w.StreamAsync($"""
+            SELECT k.touch_key, CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) END
+            FROM {table} t JOIN (VALUES {values}) AS k(channel, campaign, touch_key) ON k.channel = t.channel AND k.campaign = {campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal)}
+            ORDER BY t.path_id, t.position
             """, q.Parameters, cancellationToken).ConfigureAwait(false))
         {
-            channels.Clear();
-            touchKeys.Clear();
-            ages.Clear();
-            var text = ((string)r[4]!).AsSpan();
-            foreach (var t in text.Split(touchSeparator))
-            {
-                var touch = text[t];
-                if (touch.Split(fields, fieldSeparator) != 3) throw new InvalidDataException($"path {r[0]}: a channel or campaign contains the separator U+001E or U+001F.");
-                var channel = Intern(touch[fields[0]]);
-                channels.Add(channel);
-                touchKeys.Add(keys.Id(channel, Intern(touch[fields[1]])));
-                if (fields[2].GetOffsetAndLength(touch.Length).Length > 0) ages.Add(double.Parse(touch[fields[2]], System.Globalization.CultureInfo.InvariantCulture));
-            }
-            var (converted, convertedAt) = (r[1] is true, r[3] as DateTime?);
-            var value = r[2] is null ? 0 : Convert.ToDouble(r[2], System.Globalization.CultureInfo.InvariantCulture);
+            if (touch == 0) touchKeys = new int[outlines[path].Touches];
+            touchKeys[touch++] = Convert.ToInt32(r[0], System.Globalization.CultureInfo.InvariantCulture);
+            if (r[1] is { } age) ages.Add(Convert.ToDouble(age, System.Globalization.CultureInfo.InvariantCulture));
+            if (touch < touchKeys.Length) continue;
+            var (id, converted, value, convertedAt, _) = outlines[path++];
             var day = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
-            journeys.Add(new Journey((string)r[0]!, convertedAt, day, [.. touchKeys], new ConversionPath([.. channels], converted, value, converted ? [.. ages] : null)));
+            journeys.Add(new Journey(id, convertedAt, day, touchKeys, new ConversionPath(Array.ConvertAll(touchKeys, k => channelOf[k]), converted, value, converted ? [.. ages] : null)));
+            (touch, touchKeys) = (0, []);
+            ages.Clear();
         }
+        if (path != outlines.Count) throw new InvalidOperationException($"read the touches of {path:N0} paths of {outlines.Count:N0}; the input changed while it was read.");
         return journeys;
     }
 

@@ -124,11 +124,13 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         var d = w.Dialect;
         var blocked = new HashSet<string>(BuiltInBlocklist.Concat(p.Blocklist).Select(v => v.Trim().ToLowerInvariant()), StringComparer.Ordinal);
         var patterns = p.BlocklistPatterns.Select(x => new Regex(x, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))).ToList();
-        bool Usable(string type, string value) =>
-            !blocked.Contains(value.Trim().ToLowerInvariant()) && !PlaceholderIdentifiers.IsPlaceholder(type, value) && !patterns.Any(r => r.IsMatch(value));
+        // Asked once per distinct identifier, of the trimmed value that would be stored.
+        bool Usable(Identifier id) =>
+            !blocked.Contains(id.Value.ToLowerInvariant()) && !PlaceholderIdentifiers.IsPlaceholder(id.Type, id.Value) && !patterns.Exists(r => r.IsMatch(id.Value));
 
         // Rows stream into the graph's compact arrays; no list of records is held.
-        var graph = new IdentityGraphBuilder(new IdentityOptions(p.EffectiveCaps, p.Priority));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var graph = new IdentityGraphBuilder(new IdentityOptions(p.EffectiveCaps, p.Priority), Usable);
         foreach (var input in context.Inputs)
         {
             var columns = Columns(p.Identifiers[input]);
@@ -141,21 +143,20 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
             {
                 var count = 0;
                 for (var i = 0; i < columns.Count; i++)
-                    if (row[i] is string v && Usable(columns[i], v)) ids[count++] = new Identifier(columns[i], v.Trim());
+                    if (row[i] is string v) ids[count++] = new Identifier(columns[i], v.Trim());
                 if (count == 0) continue;
                 DateTime? at = time is null ? null : row[^1] switch { DateTime t => t, DateOnly day => day.ToDateTime(TimeOnly.MinValue), _ => null };
                 graph.Add(ids.AsSpan(0, count), at, input);
             }
         }
 
-        Dictionary<Identifier, string>? previous = null;
         if (await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            previous = [];
             await foreach (var r in w.StreamAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
-                previous[new Identifier((string)r[0]!, (string)r[1]!)] = (string)r[2]!;
-        }
-        var result = graph.Resolve(previous);
+                graph.AddPrevious((string)r[0]!, (string)r[1]!, (string)r[2]!);
+        var read = watch.Elapsed;
+        var result = graph.Link();
+        var linked = watch.Elapsed - read;
+        watch.Restart();
 
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
         var mergesTable = context.Output("merges");
@@ -167,17 +168,17 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(
                 [("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text), ("first_seen", DataKind.Timestamp),
                  ("last_seen", DataKind.Timestamp), ("source", DataKind.Text)],
-                result.Assignments.Select(a => new object?[] { a.Identifier.Type, a.Identifier.Value, a.ProfileId, a.FirstSeen, a.LastSeen, a.Source }), ct)),
+                result.Assignments().Select(a => new object?[] { a.Identifier.Type, a.Identifier.Value, a.ProfileId, a.FirstSeen, a.LastSeen, a.Source }), ct)),
             new TableWrite(mergesTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MergeColumns,
                 oldMerges.Concat(result.Merges.Select(m => new object?[] { m.Surviving, m.Merged, now, context.RunId })), ct)),
             new TableWrite(context.Output("refused_links"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(RefusedColumns,
                 result.Refused.Select(r => new object?[] { r.From.Type, r.From.Value, r.To.Type, r.To.Value, r.Reason }), ct)),
         ], cancellationToken).ConfigureAwait(false);
         var rows = counts[0];
-        context.Log($"{result.Profiles:N0} profiles from {rows:N0} identifiers in {graph.Records:N0} records; {result.Merges.Count} merges, {result.Refused.Count} links refused by caps");
+        context.Log($"{result.Count:N0} profiles from {rows:N0} identifiers in {graph.Records:N0} records; {result.Merges.Count} merges, {result.Refused.Count} links refused by caps; read in {read.TotalSeconds:0.0}s, linked in {linked.TotalSeconds:0.0}s, written in {watch.Elapsed.TotalSeconds:0.0}s");
         return new Materialization(rows, new Dictionary<string, object?>
         {
-            ["profiles"] = result.Profiles, ["records"] = graph.Records, ["merges"] = result.Merges.Count, ["refused_links"] = result.Refused.Count,
+            ["profiles"] = result.Count, ["records"] = graph.Records, ["merges"] = result.Merges.Count, ["refused_links"] = result.Refused.Count,
         });
     }
 }

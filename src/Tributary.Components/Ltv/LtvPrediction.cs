@@ -190,33 +190,36 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var horizon = p.HorizonDays / unit;
         var unitsPerYear = 365.25 / unit;
         var draws = BuildDraws(p, modelFit, spend, draw);
-        var point = Score(model, distinct, horizon, unitsPerYear, p.AnnualDiscountRate, cancellationToken);
-        var drawn = draws.Select(d => Score(d.Model, distinct, horizon, unitsPerYear, p.AnnualDiscountRate, cancellationToken).Discounted).ToList();
+        var scores = Score([model, .. draws.Select(d => d.Model)], distinct, horizon, unitsPerYear, p.AnnualDiscountRate, cancellationToken);
+        var point = scores[0];
+        var drawn = scores.Skip(1).Select(s => s.Discounted).ToList();
         var holdout = p.HoldoutEndDate is { } holdoutEnd
             ? await PurchaseHistory.HoldoutAsync(context, input, p, calibrationEnd, holdoutEnd, cancellationToken).ConfigureAwait(false)
             : null;
         var rows = new object?[history.Count][];
-        Parallel.For(0, history.Count, new ParallelOptions { CancellationToken = cancellationToken }, () => new double[drawn.Count], (i, _, values) =>
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, history.Count, 8_192), new ParallelOptions { CancellationToken = cancellationToken }, range =>
         {
-            var j = indexOf[i];
-            var x = data.Frequency[i];
-            var spendX = x >= p.MinRepeatOrders ? x : 0;
-            var value = GammaGamma.ExpectedAverageValue(spend.Parameters, spendX, monetary[i]);
-            double? low = null, high = null;
-            if (drawn.Count >= 10)
+            var values = new double[drawn.Count];
+            for (var i = range.Item1; i < range.Item2; i++)
             {
-                for (var d = 0; d < values.Length; d++) values[d] = drawn[d][j] * GammaGamma.ExpectedAverageValue(draws[d].Spend, spendX, monetary[i]);
-                Array.Sort(values);
-                (low, high) = (Quantile(values, 0.05), Quantile(values, 0.95));
+                var j = indexOf[i];
+                var x = data.Frequency[i];
+                var spendX = x >= p.MinRepeatOrders ? x : 0;
+                var value = GammaGamma.ExpectedAverageValue(spend.Parameters, spendX, monetary[i]);
+                double? low = null, high = null;
+                if (drawn.Count >= 10)
+                {
+                    for (var d = 0; d < values.Length; d++) values[d] = drawn[d][j] * GammaGamma.ExpectedAverageValue(draws[d].Spend, spendX, monetary[i]);
+                    Array.Sort(values);
+                    (low, high) = (Quantile(values, 0.05), Quantile(values, 0.95));
+                }
+                var row = new object?[holdout is null ? 11 : 12];
+                (row[0], row[1], row[2], row[3], row[4], row[5]) = (history[i].CustomerId, (long)x, data.Recency[i], data.Age[i], monetary[i], point.Alive[j]);
+                (row[6], row[7], row[8], row[9], row[10]) = (point.Expected[j], value, point.Discounted[j] * value, low, high);
+                if (holdout is not null) row[11] = (long)holdout.GetValueOrDefault(history[i].CustomerId);
+                rows[i] = row;
             }
-            var row = new List<object?>
-            {
-                history[i].CustomerId, (long)x, data.Recency[i], data.Age[i], monetary[i], point.Alive[j], point.Expected[j], value, point.Discounted[j] * value, low, high,
-            };
-            if (holdout is not null) row.Add((long)holdout.GetValueOrDefault(history[i].CustomerId));
-            rows[i] = row.ToArray();
-            return values;
-        }, _ => { });
+        });
 
         context.Log($"scored {history.Count:N0} customers ({distinct.Count:N0} distinct histories, {drawn.Count} interval draws) in {watch.Elapsed.TotalSeconds:0.0}s");
         var schema = Plan(p, new PlanContext(context.Asset, [])).Output!;
@@ -265,21 +268,27 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         return models.Zip(spends, (m, s) => new Draw(toModel(m), new GammaGammaParameters(s[0], s[1], s[2]))).ToList();
     }
 
-    // P(alive), expected purchases over the horizon, and discounted expected purchases (CLV per unit of order value) per distinct row.
-    private static CustomerScores Score(IRepeatPurchaseModel model, RfmSummary rows, double horizon, double unitsPerYear, double rate, CancellationToken cancellationToken)
+    // P(alive), expected purchases over the horizon, and discounted expected purchases (CLV per unit of order value) per distinct
+    // row, under each model (a fit and its draws); BG/NBD scores them all in one parallel pass.
+    private static IReadOnlyList<CustomerScores> Score(IReadOnlyList<IRepeatPurchaseModel> models, RfmSummary rows, double horizon, double unitsPerYear, double rate,
+        CancellationToken cancellationToken)
     {
-        if (model is BgNbdParameters bg) return BgNbd.Score(bg, rows, horizon, unitsPerYear, rate, cancellationToken);
-        var alive = new double[rows.Count];
-        var expected = new double[rows.Count];
-        var discounted = new double[rows.Count];
-        Parallel.For(0, rows.Count, new ParallelOptions { CancellationToken = cancellationToken }, j =>
+        if (models.All(m => m is BgNbdParameters))
+            return BgNbd.Score(models.Cast<BgNbdParameters>().ToList(), rows, horizon, unitsPerYear, rate, cancellationToken);
+        return models.Select(model =>
         {
-            double x = rows.Frequency[j], tx = rows.Recency[j], t = rows.Age[j];
-            alive[j] = model.ProbabilityAlive(x, tx, t);
-            expected[j] = model.ExpectedPurchases(x, tx, t, horizon);
-            discounted[j] = CustomerValue.Discounted(model, x, tx, t, horizon, unitsPerYear, rate, 1);
-        });
-        return new CustomerScores(alive, expected, discounted);
+            var alive = new double[rows.Count];
+            var expected = new double[rows.Count];
+            var discounted = new double[rows.Count];
+            Parallel.For(0, rows.Count, new ParallelOptions { CancellationToken = cancellationToken }, j =>
+            {
+                double x = rows.Frequency[j], tx = rows.Recency[j], t = rows.Age[j];
+                alive[j] = model.ProbabilityAlive(x, tx, t);
+                expected[j] = model.ExpectedPurchases(x, tx, t, horizon);
+                discounted[j] = CustomerValue.Discounted(model, x, tx, t, horizon, unitsPerYear, rate, 1);
+            });
+            return new CustomerScores(alive, expected, discounted);
+        }).ToList();
     }
 
     private static double Quantile(double[] sorted, double q)

@@ -78,6 +78,35 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     protected override async Task LoadFilesAsync(DbConnection connection, string quotedTable, IReadOnlyList<string> paths, FileFormat format,
         FileReadOptions options, CancellationToken cancellationToken)
     {
+        var (select, args) = FilesQuery(paths, format, options);
+        await ExecuteAsync(connection, $"CREATE TABLE {quotedTable} AS {select}", args, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads files as a load into this warehouse would (the same readers, inferred or declared types) and hands their schema
+    /// and rows to <paramref name="consume"/> while DuckDB reads on, a vector at a time, so another engine loads files of any
+    /// size through DuckDB's readers without DuckDB holding them.
+    /// </summary>
+    public async Task ReadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options,
+        Func<TableSchema, IEnumerable<object?[]>, CancellationToken, Task> consume, CancellationToken cancellationToken)
+    {
+        var (select, args) = FilesQuery(paths, format, options);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = (DuckDBCommand)Command(connection, select, args);
+        command.UseStreamingMode = true; // otherwise DuckDB materializes the whole result before the first row
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var schema = SchemaOf(reader);
+        await consume(schema, Rows(reader, [.. schema.Columns.Select(c => c.Kind)]), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IEnumerable<object?[]> Rows(DbDataReader reader, DataKind[] kinds)
+    {
+        while (reader.Read()) yield return Row(reader, kinds);
+    }
+
+    // The SELECT over DuckDB's reader for the files, with its bound values.
+    private (string Select, List<object?> Args) FilesQuery(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options)
+    {
         var args = paths.Cast<object?>().ToList();
         var files = "[" + string.Join(", ", paths.Select((_, i) => $"${i + 1}")) + "]";
         var reader = format switch
@@ -89,7 +118,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
             FileFormat.NdJson => $"read_json({files}, format = 'newline_delimited', union_by_name = true)",
             _ => throw new System.Diagnostics.UnreachableException(format.ToString()),
         };
-        await ExecuteAsync(connection, $"CREATE TABLE {quotedTable} AS SELECT {Projection(options)} FROM {reader}", args, cancellationToken).ConfigureAwait(false);
+        return ($"SELECT {Projection(options)} FROM {reader}", args);
     }
 
     // Without a header row, declared columns name the fields in file order.

@@ -9,13 +9,17 @@ namespace Tributary.Warehouse.Postgres;
 
 /// <summary>
 /// PostgreSQL by connection string. Files are read and written through an in-memory DuckDB (the same readers
-/// as the embedded default, so both engines see a file identically) and moved with binary COPY.
+/// as the embedded default, so both engines see a file identically) and moved with binary COPY; a load streams from the
+/// reader into COPY, so its memory does not grow with the files.
 /// </summary>
 public sealed class PostgresWarehouse : SqlWarehouse
 {
     private readonly NpgsqlDataSource _dataSource;
 
     private PostgresWarehouse(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+
+    /// <summary>Memory DuckDB may use while it reads files for a load (DuckDB's size syntax). Default 512MB.</summary>
+    internal string FileReaderMemoryLimit { get; set; } = "512MB";
 
     /// <summary>Connects with a libpq-style or key=value connection string and checks that the server answers.</summary>
     public static async Task<PostgresWarehouse> OpenAsync(string connectionString, CancellationToken cancellationToken)
@@ -58,12 +62,17 @@ public sealed class PostgresWarehouse : SqlWarehouse
         FileReadOptions options, CancellationToken cancellationToken)
     {
         await using var reader = await DuckDbWarehouse.OpenAsync(":memory:", cancellationToken).ConfigureAwait(false);
-        await reader.ReplaceTableAsync("f", (b, ct) => b.LoadFilesAsync(paths, format, options, ct), cancellationToken).ConfigureAwait(false);
-        var schema = (await reader.DescribeTableAsync("f", cancellationToken).ConfigureAwait(false))!;
-        var columns = schema.Columns.Select(c => (c.Name, c.Kind)).ToList();
-        await CreateAsync((NpgsqlConnection)connection, quotedTable, columns, cancellationToken).ConfigureAwait(false);
-        await CopyAsync((NpgsqlConnection)connection, quotedTable, columns,
-            reader.StreamAsync("SELECT * FROM f", null, cancellationToken).ToBlockingEnumerable(cancellationToken), cancellationToken).ConfigureAwait(false);
+        // Rows stream from DuckDB's reader into COPY, so DuckDB needs its reading buffers only; it may not spill to disk either.
+        await reader.ExecuteAsync($"SET memory_limit = {reader.Dialect.Literal(FileReaderMemoryLimit)}", null, cancellationToken).ConfigureAwait(false);
+        await reader.ExecuteAsync("SET temp_directory = ''", null, cancellationToken).ConfigureAwait(false);
+        // One COPY takes the rows, so more reading threads would only add buffers (about 32 MB each).
+        await reader.ExecuteAsync("SET threads = 1", null, cancellationToken).ConfigureAwait(false);
+        await reader.ReadFilesAsync(paths, format, options, async (schema, rows, ct) =>
+        {
+            var columns = schema.Columns.Select(c => (c.Name, c.Kind)).ToList();
+            await CreateAsync((NpgsqlConnection)connection, quotedTable, columns, ct).ConfigureAwait(false);
+            await CopyAsync((NpgsqlConnection)connection, quotedTable, columns, rows, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

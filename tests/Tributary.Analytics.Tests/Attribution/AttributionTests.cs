@@ -169,4 +169,65 @@ public sealed class AttributionTests
         Assert.Equal(1.0 / 3, w[0], 1e-12);
         Assert.Equal(2.0 / 3, w[1], 1e-12);
     }
+
+    [Theory]
+    [InlineData(RuleBasedModel.PositionBased, new[] { "a" }, new[] { 1.0 })]
+    [InlineData(RuleBasedModel.PositionBased, new[] { "a", "b" }, new[] { 0.5, 0.5 })]
+    [InlineData(RuleBasedModel.PositionBased, new[] { "a", "b", "c" }, new[] { 0.4, 0.2, 0.4 })]
+    [InlineData(RuleBasedModel.WShaped, new[] { "a", "b" }, new[] { 0.5, 0.5 })]
+    [InlineData(RuleBasedModel.WShaped, new[] { "a", "b", "c" }, new[] { 1.0 / 3, 1.0 / 3, 1.0 / 3 })]
+    [InlineData(RuleBasedModel.WShaped, new[] { "a", "b", "c", "d", "e" }, new[] { 0.3, 0.05, 0.3, 0.05, 0.3 })]
+    [InlineData(RuleBasedModel.LastNonDirect, new[] { "direct", "direct", "direct" }, new[] { 0, 0, 1.0 })]
+    [InlineData(RuleBasedModel.LastNonDirect, new[] { "email", "direct", "direct" }, new[] { 1.0, 0, 0 })]
+    public void RuleBased_ShortAndDirectPaths_SplitAsDefined(RuleBasedModel model, string[] channels, double[] expected)
+    {
+        var weights = RuleBasedAttribution.Weights(new ConversionPath(channels, true), model);
+        Assert.Equal(expected.Length, weights.Length);
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], weights[i], 1e-12);
+    }
+
+    [Fact]
+    public void RuleBased_TimeDecayWithoutAges_CountsTouchesBackFromTheConversion()
+    {
+        var w = RuleBasedAttribution.Weights(new ConversionPath(["a", "b"], true), RuleBasedModel.TimeDecay, halfLifeDays: 1);
+        Assert.Equal(1.0 / 3, w[0], 1e-12);
+        Assert.Equal(2.0 / 3, w[1], 1e-12);
+    }
+
+    [Theory]
+    [InlineData(RuleBasedModel.FirstTouch)]
+    [InlineData(RuleBasedModel.LastNonDirect)]
+    [InlineData(RuleBasedModel.TimeDecay)]
+    [InlineData(RuleBasedModel.PositionBased)]
+    [InlineData(RuleBasedModel.WShaped)]
+    public void RuleBased_Credit_IsTheTouchWeightsSummedByChannel(RuleBasedModel model)
+    {
+        ConversionPath[] paths =
+        [
+            new(["email", "direct", "search", "email", "display"], true, 50, [9, 6, 3, 1, 0]),
+            new(["search", "direct"], true, 20, [2, 0]),
+            new(["social"], false),
+            new(["direct", "direct", "email", "search", "display", "email", "search"], true, 10),
+        ];
+        var expected = new Dictionary<string, (double Conversions, double Value)>(StringComparer.Ordinal) { ["social"] = (0, 0) };
+        foreach (var path in paths.Where(p => p.Converted))
+        {
+            var w = RuleBasedAttribution.Weights(path, model);
+            for (var i = 0; i < w.Length; i++)
+            {
+                var (c, v) = expected.GetValueOrDefault(path.Channels[i]);
+                expected[path.Channels[i]] = (c + w[i], v + w[i] * path.Value);
+            }
+        }
+
+        var credit = RuleBasedAttribution.Compute(paths, model);
+
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), credit.Select(c => c.Channel));
+        foreach (var c in credit)
+        {
+            Assert.Equal(expected[c.Channel].Conversions, c.Conversions, 1e-12);
+            Assert.Equal(expected[c.Channel].Value, c.Value, 1e-12);
+        }
+        Assert.Equal(3, credit.Sum(c => c.Conversions), 1e-12);
+    }
 }

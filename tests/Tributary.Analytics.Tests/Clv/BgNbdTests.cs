@@ -49,6 +49,29 @@ public sealed class BgNbdTests
         }
     }
 
+    [Theory]
+    [InlineData(52)]
+    [InlineData(52.1)]
+    public void Score_SeveralParameterSets_EachEqualsItsOwnPerCustomerFormulas(double horizon)
+    {
+        // A fit and two draws in one pass, as the CLV interval scores them; 52.1 weeks ends between two monthly steps.
+        BgNbdParameters[] sets = [new(0.243, 4.414, 0.793, 2.426), new(0.3, 5.1, 0.6, 2.0), new(0.2, 3.9, 1.4, 3.1)];
+        var data = BgNbdSimulation.Simulate(sets[0], 300, 39, new Random(8));
+        data = data with { Age = data.Age.Select((t, i) => t - i % 5).ToArray(), Recency = data.Recency.Select((r, i) => Math.Min(Math.Round(r), 39 - i % 5)).ToArray() };
+
+        var scores = BgNbd.Score(sets, data, horizon, 365.25 / 7, 0.1, TestContext.Current.CancellationToken);
+
+        Assert.Equal(sets.Length, scores.Count);
+        for (var s = 0; s < sets.Length; s++)
+            for (var i = 0; i < data.Count; i++)
+            {
+                var (x, tx, t) = (data.Frequency[i], data.Recency[i], data.Age[i]);
+                Assert.Equal(BgNbd.ProbabilityAlive(sets[s], x, tx, t), scores[s].Alive[i], 1e-12);
+                Assert.Equal(BgNbd.ExpectedPurchases(sets[s], x, tx, t, horizon), scores[s].Expected[i], 1e-12);
+                Assert.Equal(CustomerValue.Discounted(sets[s], x, tx, t, horizon, 365.25 / 7, 0.1, 1), scores[s].Discounted[i], 1e-12);
+            }
+    }
+
     [Fact]
     public void ExpectedPurchases_ZeroHorizon_IsZero() =>
         Assert.Equal(0, BgNbd.ExpectedPurchases(new BgNbdParameters(0.243, 4.414, 0.793, 2.426), 3, 20, 30, 0));

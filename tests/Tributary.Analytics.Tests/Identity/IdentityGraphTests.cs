@@ -93,4 +93,55 @@ public sealed class IdentityGraphTests
         Assert.Equal("p_000000008", p["new@x"]);
         Assert.Equal(new ProfileMerge("p_000000003", "p_000000007"), Assert.Single(r.Merges));
     }
+
+    [Fact]
+    public void Resolve_PreviousIdOfAnIdentifierNoLongerSeen_NewIdsStillStartAfterIt()
+    {
+        var previous = new Dictionary<Identifier, string> { [new("email", "a@x")] = "p_000000002", [new("email", "gone@x")] = "p_000000009" };
+        var r = IdentityGraph.Resolve([R(("user_id", "u1"), ("email", "a@x")), R(("email", "new@x"))], Options, previous);
+        var p = Profiles(r);
+        Assert.Equal("p_000000002", p["u1"]);
+        Assert.Equal("p_000000010", p["new@x"]);
+        Assert.Empty(r.Merges);
+    }
+
+    [Fact]
+    public void Builder_UnusableIdentifiers_AreLeftOutAndAskedAboutOnce()
+    {
+        var asked = new List<string>();
+        var graph = new IdentityGraphBuilder(Options, id =>
+        {
+            asked.Add(id.Value);
+            return id.Value != "kiosk";
+        });
+        foreach (var user in new[] { "u1", "u2", "u1" })
+            graph.Add([new Identifier("user_id", user), new Identifier("anonymous_id", "kiosk")], new DateTime(2025, 1, 1), "events");
+
+        var r = graph.Resolve();
+
+        Assert.Equal(["u1", "kiosk", "u2"], asked);
+        Assert.Equal(["u1", "u2"], r.Assignments.Select(a => a.Identifier.Value).ToArray());
+        Assert.Equal(2, r.Profiles);
+        Assert.Equal(3, graph.Records);
+        Assert.Empty(r.Refused);
+    }
+
+    [Fact]
+    public void Link_AssignmentsInOrderOfFirstSight_WithFirstAndLastSeenAndSource()
+    {
+        var graph = new IdentityGraphBuilder(Options);
+        graph.Add([new Identifier("email", "a@x"), new Identifier("user_id", "u1")], new DateTime(2025, 3, 1), "orders");
+        graph.Add([new Identifier("anonymous_id", "d1"), new Identifier("email", "a@x")], new DateTime(2025, 1, 1), "events");
+        graph.Add([new Identifier("email", "b@x")], null, "events");
+
+        var profiles = graph.Link();
+        var a = profiles.Assignments().ToList();
+
+        Assert.Equal(2, profiles.Count);
+        Assert.Equal(4, profiles.Identifiers);
+        Assert.Equal(["a@x", "u1", "d1", "b@x"], a.Select(x => x.Identifier.Value).ToArray());
+        Assert.Equal(["p_000000001", "p_000000001", "p_000000001", "p_000000002"], a.Select(x => x.ProfileId).ToArray());
+        Assert.Equal((new DateTime(2025, 1, 1), new DateTime(2025, 3, 1), "orders"), (a[0].FirstSeen, a[0].LastSeen, a[0].Source));
+        Assert.Equal((null, null, "events"), (a[3].FirstSeen, a[3].LastSeen, a[3].Source));
+    }
 }

@@ -54,4 +54,21 @@ public sealed class HypergeometricTests
         Assert.Equal(Math.Log(1.5), PreciseMath.Log1P(0.5), 1e-15);
         Assert.Equal(Math.Exp(2) - 1, PreciseMath.ExpM1(2), 1e-14);
     }
+
+    [Theory]
+    [InlineData(1.243, 3.426, 3.462)] // c - a - b < 0: Euler's transformation
+    [InlineData(0.5, 0.5, 2.5)]       // c - a - b > 0: the direct series
+    public void LogHyp2F1_SeveralZ_EqualsEachScalarEvaluationExactly(double a, double b, double c)
+    {
+        double[] z = [0, 1e-6, 0.1, 0.5, 0.9, 0.97, 0.999];
+        var result = new double[z.Length];
+
+        Hypergeometric.LogHyp2F1(a, b, c, z, result);
+
+        Assert.Equal(z.Select(v => Hypergeometric.LogHyp2F1(a, b, c, v)).ToArray(), result);
+    }
+
+    [Fact]
+    public void LogHyp2F1_SeveralZ_OneOutsideTheRange_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Hypergeometric.LogHyp2F1(1, 1, 2, [0.5, 1.0], new double[2]));
 }

@@ -47,7 +47,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Catalog_ShowsThePipelinesAndTemplates() => CheckPageAsync("catalog", "catalog", async page =>
     {
         var pipelines = page.Locator(".cards").First.Locator(".card");
-        await Assertions.Expect(pipelines).ToHaveCountAsync(2);
+        await Assertions.Expect(pipelines).ToHaveCountAsync(6);
         await Assertions.Expect(pipelines.First.GetByRole(AriaRole.Link, new() { Name = "Open in designer" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use this template" })).Not.ToHaveCountAsync(0);
     });
@@ -113,6 +113,106 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(truth.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid_search" })).ToContainTextAsync("%");
         await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "shapley", Exact = true })).ToBeVisibleAsync();
     });
+
+    [Fact]
+    public Task Dashboard_Journey_FunnelPathsRetentionAndOpportunities() => CheckPageAsync("dashboard/customer_journey", "dashboard-journey", async page =>
+    {
+        var funnel = page.GetByRole(AriaRole.Article, new() { Name = "Funnel: units reaching each step, by breakdown value" });
+        var heat = funnel.GetByRole(AriaRole.Region, new() { Name = "Step by breakdown" });
+        await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "1. Product Viewed" })).ToBeVisibleAsync();
+        await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader, new() { Name = "(all)" })).ToBeVisibleAsync();
+        await funnel.GetByRole(AriaRole.Combobox, new() { Name = "Breakdown" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Paths: the most travelled steps (Sankey edges)" }).GetByText("Depth: step → next step")).ToBeVisibleAsync();
+        var retention = page.GetByRole(AriaRole.Article, new() { Name = "Retention: share of each cohort still returning" });
+        await Assertions.Expect(retention.GetByRole(AriaRole.Region, new() { Name = "Periods after the cohort's first by cohort" })).ToBeVisibleAsync();
+        var opportunities = page.GetByRole(AriaRole.Article, new() { Name = "Conversion opportunities: value lost by finding" });
+        await Assertions.Expect(opportunities.GetByText(new Regex("^drop-off before "))).Not.ToHaveCountAsync(0);
+    });
+
+    [Fact]
+    public Task Dashboard_AbTesting_IntervalsSideBySideSrmAndDecision() => CheckPageAsync("dashboard/ab_testing", "dashboard-ab-testing", async page =>
+    {
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card experiment_results" });
+        await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Sequential interval" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Credible interval" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (conversion)" })).ToContainTextAsync("%");
+        await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "SRM p-value" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Relative lift intervals by metric" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Cumulative lift over time" })).ToBeVisibleAsync();
+        var decision = page.GetByRole(AriaRole.Article, new() { Name = "Decision experiment_decision" });
+        await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync(new Regex("ship|stop|keep running"));
+    });
+
+    [Fact]
+    public Task Dashboard_Churn_ModelBesideBaselinesCalibrationRiskAndAlerts() => CheckPageAsync("dashboard/churn_prevention", "dashboard-churn", async page =>
+    {
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card churn_scores" });
+        // The model and both baselines side by side on the same holdout, every measure a number.
+        var measures = card.GetByRole(AriaRole.Region, new() { Name = "Holdout measures by model" });
+        foreach (var model in new[] { "model (calibrated trees)", "BG/NBD 1 − P(alive)", "recency rule" })
+            await Assertions.Expect(measures.GetByRole(AriaRole.Columnheader, new() { Name = model, Exact = true })).ToBeVisibleAsync();
+        foreach (var measure in new[] { "AUC", "PR-AUC", "Brier score", "Calibration error (ECE)", "Lift at the top 10%" })
+            await Assertions.Expect(measures.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + Regex.Escape(measure) + " \\(") }).Locator("td.num").First).ToHaveTextAsync(new Regex(@"^\d"));
+        await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Calibration plot: predicted against observed churn rate by decile" }).Locator(".recharts-scatter-symbol").First).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Feature importance" })).ToBeVisibleAsync();
+        // Data windows from the model card output: the training snapshot and the label window are dates.
+        await Assertions.Expect(card.GetByText("Trained on the snapshot of")).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByText(new Regex(@"^\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}$")).First).ToBeVisibleAsync();
+        // Risk bands with value at risk, and the reasons of the high-risk customers.
+        var bands = card.GetByRole(AriaRole.Region, new() { Name = "Customers and value at risk by risk band" });
+        await Assertions.Expect(bands.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^high") }).Locator("td.num").Last).ToHaveTextAsync(new Regex(@"^\d"));
+        var reasons = card.GetByRole(AriaRole.Region, new() { Name = "High-risk customers by top reason" });
+        await Assertions.Expect(reasons.GetByRole(AriaRole.Row)).Not.ToHaveCountAsync(0);
+        // Even this 300-customer store gets trees that split, so high-risk customers have reasons.
+        await Assertions.Expect(reasons.GetByRole(AriaRole.Row).Nth(1)).Not.ToContainTextAsync("(no reason)");
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Churn: value at risk by risk band" }).GetByText("Risk band", new() { Exact = true }).First).ToBeVisibleAsync();
+        // The alert list: customers with a probability and a playbook action.
+        var alerts = page.GetByRole(AriaRole.Article, new() { Name = "Alerts churn_alerts" }).GetByRole(AriaRole.Region, new() { Name = "Alert list" });
+        await Assertions.Expect(alerts.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("%");
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Churn alerts: customers to contact by action" })).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task Dashboard_Recommendations_ModelTable_ProductAndCustomerLookups() => CheckPageAsync("dashboard/product_recommendations", "dashboard-recommendations", async page =>
+    {
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card model_card" });
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "popular" })).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "als" })).ToHaveCountAsync(1);
+
+        // The best seller by order lines has neighbours on any seed; it is searched by its name, as a person would.
+        var product = DemoColumn("shopify/orders_export.csv", "Lineitem name").GroupBy(n => n).MaxBy(g => g.Count())!.Key;
+        var products = page.GetByRole(AriaRole.Article, new() { Name = "Product lookup" });
+        await products.GetByLabel("Product (name or SKU)").FillAsync(product);
+        await products.GetByRole(AriaRole.Button, new() { Name = "Show related products" }).ClickAsync();
+        await Assertions.Expect(products.GetByText(new Regex("^For " + Regex.Escape(product) + " \\("))).ToBeVisibleAsync();
+        var similar = products.GetByRole(AriaRole.Region, new() { Name = "Similar items" }).GetByRole(AriaRole.Row);
+        await Assertions.Expect(similar.Nth(1)).ToContainTextAsync(new Regex(@"^1\D"));
+        await Assertions.Expect(products.GetByRole(AriaRole.Region, new() { Name = "Bought together" }).GetByRole(AriaRole.Row).Nth(1)).ToBeVisibleAsync();
+
+        // A customer with purchases, by the email the identity graph knows them by: their list, each line with its reason.
+        var customers = DemoRows("ground_truth/customers.csv");
+        var email = customers.First(c => int.Parse(c["orders_before_cutoff"], System.Globalization.CultureInfo.InvariantCulture) >= 3)["email"];
+        var lookup = page.GetByRole(AriaRole.Article, new() { Name = "Customer lookup" });
+        await lookup.GetByLabel("Customer (email or id)").FillAsync(email);
+        await lookup.GetByRole(AriaRole.Button, new() { Name = "Show recommendations" }).ClickAsync();
+        var rows = lookup.GetByRole(AriaRole.Region, new() { Name = "Recommendations for " + email }).GetByRole(AriaRole.Row);
+        await Assertions.Expect(rows.Nth(1)).ToContainTextAsync(new Regex("people who bought|purchases resemble theirs|Similar to what they bought"));
+        await Assertions.Expect(lookup.GetByText(new Regex("^For .*\\(profile "))).ToBeVisibleAsync();
+        Assert.True(await rows.CountAsync() > 5, "a known customer gets a full list");
+    });
+
+    // A CSV of the demo data as rows keyed by header (the demo's files quote fields that hold commas).
+    private List<Dictionary<string, string>> DemoRows(string file)
+    {
+        using var parser = new Microsoft.VisualBasic.FileIO.TextFieldParser(Path.Combine(site.Project, "data", "demo", file)) { TextFieldType = Microsoft.VisualBasic.FileIO.FieldType.Delimited, HasFieldsEnclosedInQuotes = true };
+        parser.SetDelimiters(",");
+        var header = parser.ReadFields()!;
+        var rows = new List<Dictionary<string, string>>();
+        while (parser.ReadFields() is { } fields) rows.Add(header.Zip(fields).ToDictionary(p => p.First, p => p.Second));
+        return rows;
+    }
+
+    private IEnumerable<string> DemoColumn(string file, string column) => DemoRows(file).Select(r => r[column]).Where(v => v.Length > 0);
 
     [Fact]
     public Task Runs_ListsTheRunsWithStatusAndDuration() => CheckPageAsync("runlist", "runs", async page =>

@@ -213,6 +213,29 @@ public sealed class IdentityResolutionTests(PostgresCluster postgres)
         Assert.All(refused, r => Assert.Equal("anonymous_id 'kiosk' is shared: it links more than 1 user_id value(s), so it joins none of their profiles", r[2]));
     }
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Resolve_BlocklistPattern_AppliesToTheTrimmedValueThatWouldBeStored(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: contacts, type: transform.sql, with: { sql: "SELECT 'u1' AS user_id, '  qa@shop.com' AS email UNION ALL SELECT 'u2', ' qa@shop.com' UNION ALL SELECT 'u3', ' ann@shop.com ' UNION ALL SELECT 'u3', 'ann@shop.com'" } }
+              - id: ids
+                type: identity.resolve
+                inputs: [contacts]
+                with: { identifiers: { contacts: "user_id, email" }, blocklist_patterns: ["^qa@"], caps: { user_id: "5" } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var profileOf = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(["ann@shop.com", "u1", "u2", "u3"], profileOf.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.NotEqual(profileOf["u1"], profileOf["u2"]);
+        Assert.Equal(profileOf["u3"], profileOf["ann@shop.com"]);
+    }
+
     private static string? Normalize(string type, string value) => type switch
     {
         "email" => ContactNormalizer.Email(value),

@@ -47,6 +47,14 @@ public sealed class ComponentSqlTests(PostgresCluster postgres)
             (Path.Combine(RepositoryFiles.Templates, "customer_ltv.yaml"), true));
         await Walk(folder => Demo(() => DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(Customers: 600, Days: 365, Seed: 13))),
             (Path.Combine(RepositoryFiles.Templates, "marketing_attribution.yaml"), true));
+        await Walk(folder => Demo(() => DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(Customers: 300, Days: 180, Seed: 15))),
+            (Path.Combine(RepositoryFiles.Templates, "customer_journey.yaml"), true));
+        await Walk(folder => Demo(() => DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(Customers: 600, Days: 365, Seed: 15))),
+            (Path.Combine(RepositoryFiles.Templates, "product_recommendations.yaml"), true));
+        await Walk(folder => Demo(() => DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(Customers: 1000, Days: 120, Seed: 16))),
+            (Path.Combine(RepositoryFiles.Templates, "ab_testing.yaml"), true));
+        await Walk(folder => Demo(() => DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(Customers: 1000, Days: 365, Seed: 17))),
+            (Path.Combine(RepositoryFiles.Templates, "churn_prevention.yaml"), true));
         await Walk(folder => Demo(() => QuickstartStore.Write(Path.Combine(folder, "data"), customers: 100, seed: 14)),
             (Path.Combine(RepositoryFiles.Templates, "quickstart.yaml"), true));
         // What the shipped pipelines leave out: JSON lines, Parquet both ways, a source database, and a webhook whose

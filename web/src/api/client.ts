@@ -105,6 +105,13 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
     /** The generated demo store's true channel shares; a 404 ApiError on a project without demo data. */
     channelTruth: () => body(client.GET("/api/demo/ground-truth/channels")),
     lineage: (asset: string) => body(client.GET("/api/lineage/{asset}", { params: { path: { asset } } })),
+    /** A customer's recommendations by any identifier the identity graph knows (profile id, email…); a 404 ApiError before any were materialized. */
+    recommendations: (customer: string, limit = 10) =>
+      body(client.GET("/api/recommendations/{customer}", { params: { path: { customer }, query: { limit } } })),
+    /** Products customers bought alongside this one (recs.item_similarity). */
+    similar: (sku: string, limit = 10) => body(client.GET("/api/similar/{sku}", { params: { path: { sku }, query: { limit } } })),
+    /** Products bought in the same order as this one (recs.bought_together rules). */
+    boughtTogether: (sku: string, limit = 10) => body(client.GET("/api/bought-together/{sku}", { params: { path: { sku }, query: { limit } } })),
     partitions: (pipeline: string, offset = 0, limit = 1000) =>
       body(client.GET("/api/pipelines/{name}/partitions", { params: { path: { name: pipeline }, query: { offset, limit } } })),
   };

@@ -47,7 +47,7 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
     <div className="chart">
       {chart.pick && (
         <div className="chart-controls">
-          <label className="toolbar">Model
+          <label className="toolbar">{chart.pickLabel ?? "Model"}
             <select value={picked} onChange={(e) => setPicked(e.target.value)}>{allSeries.map((s) => <option key={s}>{s}</option>)}</select>
           </label>
         </div>
@@ -85,7 +85,7 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
 function HeatTable({ chart, series }: { chart: Chart; series: string[] }) {
   const max = Math.max(1e-9, ...chart.bars.flatMap((b) => Object.values(b.series)));
   return (
-    <div className="table-wrap heat" role="region" aria-label={`${chart.xTitle} by model`} tabIndex={0}>
+    <div className="table-wrap heat" role="region" aria-label={`${chart.xTitle} by ${(chart.pickLabel ?? "model").toLowerCase()}`} tabIndex={0}>
       <table>
         <caption className="sr-only">{chart.yTitle} by {chart.xTitle.toLowerCase()} and model</caption>
         <thead><tr><th scope="col">{chart.xTitle}</th>{series.map((s) => <th key={s} scope="col" className="num">{s}</th>)}</tr></thead>

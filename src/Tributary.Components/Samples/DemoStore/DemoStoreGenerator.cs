@@ -75,6 +75,9 @@ public sealed class DemoStoreGenerator
         using var identities = new CsvFile(Path.Combine(truth, "identities.csv"), "person_id", "source", "identifier_type", "identifier_value");
         using var fraud = new CsvFile(Path.Combine(truth, "fraud_labels.csv"), "charge_id", "label");
         using var events = new SegmentStream(Path.Combine(folder, "segment", "events.ndjson"), _random, _o.Mess);
+        // Behaviour draws from its own stream per person, so switching it on or off leaves every other file's rows as they were.
+        var behaviour = _o.Behaviour ? new DemoChurnBehaviour(_o, truth) : null;
+        DemoChurnBehaviour.WriteRule(truth, _o);
 
         var orderCount = 0;
         var ticketId = 5000;
@@ -94,6 +97,7 @@ public sealed class DemoStoreGenerator
             var times = new List<double> { 0 };
             var alive = true;
             var clock = 0.0;
+            double? dropout = null;
             while (true)
             {
                 clock += Exponential.Sample(_random, person.Rate);
@@ -102,6 +106,7 @@ public sealed class DemoStoreGenerator
                 if (_random.NextDouble() < person.Dropout)
                 {
                     alive = clock > horizon;
+                    dropout = clock;
                     break;
                 }
             }
@@ -140,6 +145,8 @@ public sealed class DemoStoreGenerator
                 identities.Row(id, "hubspot", "email", email);
                 if (phone.Length > 0) identities.Row(id, "hubspot", "phone", phone);
             }
+            if (behaviour is not null && before.Count > 0)
+                behaviour.Write(person, dropout is { } at ? person.FirstPurchaseUtc.AddDays(at) : null, events, tickets, identities, person.Email);
             var ticketCount = Poisson(0.15 * before.Count);
             for (var k = 0; k < ticketCount; k++)
             {
@@ -153,12 +160,15 @@ public sealed class DemoStoreGenerator
                 identities.Row(id, "zendesk", "email", email);
             }
         }
+        behaviour?.Dispose();
         Prospects(events, contacts, identities, truth);
         Bots(events);
         FraudBursts(charges, fraud);
         AdReports(folder);
         Products(folder);
         GroundTruthTables(truth);
+        // Its own seeded stream and file: the experiment export changes nothing above.
+        DemoExperiment.Write(folder, _o, id => ($"anon-{Hash(id * 31, 12)}", $"u_{id:x8}"));
         return new Summary(_o.Customers, orderCount, events.Count, (int)_charge, TimeSpan.Zero);
     }
 
@@ -472,6 +482,8 @@ public sealed class DemoStoreGenerator
         {
             experiments.Row(DemoTruth.Experiment, "A", G(DemoTruth.BaseConversion), G(0));
             experiments.Row(DemoTruth.Experiment, "B", G(DemoTruth.BaseConversion * (1 + DemoTruth.ExperimentLift)), G(DemoTruth.ExperimentLift));
+            experiments.Row(DemoTruth.OfferExperiment, "A", G(DemoTruth.OfferBaseConversion), G(0));
+            experiments.Row(DemoTruth.OfferExperiment, "B", G(DemoTruth.OfferBaseConversion * (1 + DemoTruth.OfferLift)), G(DemoTruth.OfferLift));
         }
         using (var groups = new CsvFile(Path.Combine(truth, "product_groups.csv"), "sku", "group"))
             foreach (var p in _products) groups.Row(p.Sku, Groups[p.Group]);

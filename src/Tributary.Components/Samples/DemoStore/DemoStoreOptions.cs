@@ -6,7 +6,9 @@ namespace Tributary.Components.Samples.DemoStore;
 /// <param name="Seed">The same seed writes the same bytes.</param>
 /// <param name="Start">First day of history.</param>
 /// <param name="Mess">Duplicates, messy emails and phones, missing fields, late events, bots, shared devices.</param>
-public sealed record DemoStoreOptions(int Customers = 2000, int Days = 365, int Seed = 42, DateOnly? Start = null, bool Mess = true)
+/// <param name="Behaviour">Browsing sessions, newsletter opens and support trouble that fall off before a customer drops out
+/// (see <see cref="DemoChurnBehaviour"/>); off gives the pure BG/NBD store, where purchase timing is all there is to know.</param>
+public sealed record DemoStoreOptions(int Customers = 2000, int Days = 365, int Seed = 42, DateOnly? Start = null, bool Mess = true, bool Behaviour = true)
 {
     /// <summary>First day of history.</summary>
     public DateOnly FirstDay => Start ?? new DateOnly(2025, 1, 1);

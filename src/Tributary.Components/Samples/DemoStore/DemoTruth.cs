@@ -45,6 +45,22 @@ public static class DemoTruth
     /// <summary>True relative lift of variant B.</summary>
     public const double ExperimentLift = 0.15;
 
+    /// <summary>
+    /// The visitor-level A/B test of <see cref="DemoExperiment"/> (experiments/events.ndjson): variant B's relative lift on
+    /// the chance a visitor redeems the coupon within 14 days of exposure, and so on revenue per visitor.
+    /// </summary>
+    public const string OfferExperiment = "coupon_offer";
+    /// <summary>True relative lift of <see cref="OfferExperiment"/>'s variant B.</summary>
+    public const double OfferLift = 0.15;
+    /// <summary>Redemption propensities are <see cref="OfferScale"/> · Beta(<see cref="OfferBetaA"/>, <see cref="OfferBetaB"/>): mean 0.3 under A.</summary>
+    public const double OfferScale = 0.8;
+    /// <summary>Beta a of the redemption propensity.</summary>
+    public const double OfferBetaA = 3;
+    /// <summary>Beta b of the redemption propensity.</summary>
+    public const double OfferBetaB = 5;
+    /// <summary>Control's redemption rate within the window: E[q] = scale · a / (a + b).</summary>
+    public const double OfferBaseConversion = OfferScale * OfferBetaA / (OfferBetaA + OfferBetaB);
+
     /// <summary>Conversion probability of a journey (noisy-OR of the touched channels; B lifts the base).</summary>
     public static double Conversion(bool[] touched, bool variantB)
     {

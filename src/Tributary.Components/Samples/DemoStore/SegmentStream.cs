@@ -26,12 +26,14 @@ internal sealed class SegmentStream : IDisposable
         DemoChannel? Channel, string? Campaign);
 
     /// <summary>Writes one event; with mess on, about 1% are sent twice (same messageId) and 0.5% arrive days late.</summary>
+    /// <remarks>A caller with its own <paramref name="random"/> and <paramref name="messageId"/> leaves this stream's draws and ids untouched.</remarks>
     public void Write(string type, string? name, DateTime at, Context context, Action<Utf8JsonWriter>? properties = null, Action<Utf8JsonWriter>? traits = null,
-        string? previousId = null)
+        string? previousId = null, Random? random = null, string? messageId = null)
     {
-        var id = $"msg-{++_messageIds:x10}";
-        var copies = _mess && _random.NextDouble() < 0.01 ? 2 : 1;
-        var lateDays = _mess && _random.NextDouble() < 0.005 ? _random.Next(1, 6) : 0;
+        random ??= _random;
+        var id = messageId ?? $"msg-{++_messageIds:x10}";
+        var copies = _mess && random.NextDouble() < 0.01 ? 2 : 1;
+        var lateDays = _mess && random.NextDouble() < 0.005 ? random.Next(1, 6) : 0;
         for (var copy = 0; copy < copies; copy++)
         {
             _json.Reset();

@@ -1,0 +1,85 @@
+namespace Tributary.Analytics.Identity;
+
+/// <summary>
+/// Interns (type, value) pairs as dense keys 0, 1, 2… in order of first sight. Values are copied into one growing
+/// character array rather than kept as strings, so millions of identifiers are a few arrays the garbage collector
+/// never has to trace (as strings they made full collections the larger part of a resolution's time).
+/// </summary>
+internal sealed class IdentifierTable
+{
+    private char[] _chars = new char[1 << 16];
+    private int _used;
+    // Open addressing with linear probing; a slot holds key + 1, 0 when empty.
+    private int[] _slots = new int[1 << 12];
+    private int[] _start = new int[1 << 10];
+    private int[] _length = new int[1 << 10];
+    private int[] _type = new int[1 << 10];
+    private int[] _hash = new int[1 << 10];
+
+    /// <summary>Number of distinct pairs.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The key of (<paramref name="type"/>, <paramref name="value"/>), adding it when new.</summary>
+    public int GetOrAdd(int type, ReadOnlySpan<char> value, out bool added)
+    {
+        var hash = HashCode.Combine(type, string.GetHashCode(value));
+        var slot = Probe(type, value, hash);
+        added = _slots[slot] == 0;
+        if (!added) return _slots[slot] - 1;
+        var key = Count++;
+        if (key == _start.Length) GrowKeys();
+        if (value.Length > _chars.Length - _used)
+        {
+            var size = Math.Max((long)_chars.Length * 2, (long)_used + value.Length);
+            if (size > Array.MaxLength)
+                throw new InvalidOperationException($"identifiers hold more than {Array.MaxLength:N0} characters in all; resolve them in smaller batches.");
+            Array.Resize(ref _chars, (int)size);
+        }
+        value.CopyTo(_chars.AsSpan(_used));
+        (_start[key], _length[key], _type[key], _hash[key]) = (_used, value.Length, type, hash);
+        _used += value.Length;
+        _slots[slot] = key + 1;
+        if (Count * 2 > _slots.Length) Rehash();
+        return key;
+    }
+
+    /// <summary>The key of (<paramref name="type"/>, <paramref name="value"/>), or -1 when it was never added.</summary>
+    public int Find(int type, ReadOnlySpan<char> value) => _slots[Probe(type, value, HashCode.Combine(type, string.GetHashCode(value)))] - 1;
+
+    /// <summary>The type of <paramref name="key"/>.</summary>
+    public int TypeOf(int key) => _type[key];
+
+    /// <summary>The value of <paramref name="key"/>.</summary>
+    public ReadOnlySpan<char> ValueOf(int key) => _chars.AsSpan(_start[key], _length[key]);
+
+    private int Probe(int type, ReadOnlySpan<char> value, int hash)
+    {
+        var mask = _slots.Length - 1;
+        for (var i = hash & mask; ; i = (i + 1) & mask)
+        {
+            var k = _slots[i] - 1;
+            if (k < 0 || (_hash[k] == hash && _type[k] == type && value.SequenceEqual(ValueOf(k)))) return i;
+        }
+    }
+
+    private void GrowKeys()
+    {
+        var size = _start.Length * 2;
+        Array.Resize(ref _start, size);
+        Array.Resize(ref _length, size);
+        Array.Resize(ref _type, size);
+        Array.Resize(ref _hash, size);
+    }
+
+    private void Rehash()
+    {
+        _slots = new int[_slots.Length * 2];
+        var mask = _slots.Length - 1;
+        for (var k = 0; k < Count; k++)
+        {
+            var i = _hash[k] & mask;
+            while (_slots[i] != 0) i = (i + 1) & mask;
+            _slots[i] = k + 1;
+        }
+    }
+}

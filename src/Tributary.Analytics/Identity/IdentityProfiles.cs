@@ -1,0 +1,44 @@
+namespace Tributary.Analytics.Identity;
+
+/// <summary>
+/// A resolution kept compact: a profile number per identifier and an id per profile, with assignments made one at a
+/// time as they are read, so writing millions of them never holds them all.
+/// </summary>
+public sealed class IdentityProfiles
+{
+    private readonly IdentityGraphBuilder _graph;
+    private readonly int[] _profileOf;
+    // Per profile a new p_ number, or -1 - i for last run's id number i.
+    private readonly long[] _ids;
+
+    internal IdentityProfiles(IdentityGraphBuilder graph, int[] profileOf, long[] ids, IReadOnlyList<ProfileMerge> merges, IReadOnlyList<RefusedLink> refused) =>
+        (_graph, _profileOf, _ids, Merges, Refused) = (graph, profileOf, ids, merges, refused);
+
+    /// <summary>Number of profiles.</summary>
+    public int Count => _ids.Length;
+
+    /// <summary>Number of identifiers.</summary>
+    public int Identifiers => _profileOf.Length;
+
+    /// <summary>Earlier profiles that are now one; the older id survives.</summary>
+    public IReadOnlyList<ProfileMerge> Merges { get; }
+
+    /// <summary>Links refused because they would break a cap or join a shared identifier.</summary>
+    public IReadOnlyList<RefusedLink> Refused { get; }
+
+    /// <summary>Every identifier's profile, in order of first sight; each call makes them anew.</summary>
+    public IEnumerable<IdentityAssignment> Assignments()
+    {
+        var (last, id) = (-1, "");
+        for (var n = 0; n < _profileOf.Length; n++)
+        {
+            // A profile's identifiers mostly follow one another; ids are made as needed rather than held for all profiles.
+            if (_profileOf[n] != last)
+            {
+                last = _profileOf[n];
+                id = _ids[last] >= 0 ? $"p_{_ids[last]:D9}" : _graph.PreviousId((int)(-1 - _ids[last]));
+            }
+            yield return _graph.AssignmentOf(n, id);
+        }
+    }
+}

@@ -1,0 +1,362 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Tributary.Analytics.Churn;
+using Tributary.Analytics.Clv;
+using Tributary.Components.Features;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Churn;
+
+/// <summary>Parameters of <c>analytics.churn</c>.</summary>
+public sealed record ChurnParameters : IValidatableObject
+{
+    /// <summary>Days without an order that count as churn.</summary>
+    [Description("A customer has churned when they place no order within this many days after a snapshot; the model trains on the snapshot this many days before the latest. Default 90.")]
+    [Range(7, 730)]
+    public int LabelDays { get; init; } = 90;
+
+    /// <summary>Boosting rounds.</summary>
+    [Description("Boosting rounds of the gradient-boosted trees (LightGBM). Default 150.")]
+    [Range(10, 5000)]
+    public int Trees { get; init; } = 150;
+
+    /// <summary>Leaves per tree.</summary>
+    [Description("Leaves per tree. Default 7.")]
+    [Range(2, 1024)]
+    public int Leaves { get; init; } = 7;
+
+    /// <summary>Learning rate.</summary>
+    [Description("Shrinkage per boosting round. Default 0.05.")]
+    [Range(0.001, 1)]
+    public double LearningRate { get; init; } = 0.05;
+
+    /// <summary>Fewest training rows per leaf.</summary>
+    [Description("Fewest training customers in a leaf; larger is smoother. Lowered to a tenth of the training fold (at least 5) when that is smaller. Default 80.")]
+    [Range(1, 100000)]
+    public int MinCustomersPerLeaf { get; init; } = 80;
+
+    /// <summary>Share of labelled customers held out for the calibration fit.</summary>
+    [Description("Share of the labelled customers held out to fit the calibration (a logistic fit on the trees' margin and BG/NBD's log-odds, Platt scaling with the baseline stacked). Default 0.2.")]
+    [Range(0.05, 0.5)]
+    public double CalibrationShare { get; init; } = 0.2;
+
+    /// <summary>Share of labelled customers held out for the model card.</summary>
+    [Description("Share of the labelled customers held out to measure the model and the baselines. Default 0.2.")]
+    [Range(0.05, 0.5)]
+    public double HoldoutShare { get; init; } = 0.2;
+
+    /// <summary>Probability from which a customer is high risk.</summary>
+    [Description("Churn probability from which a customer is in the high risk band. Default 0.6.")]
+    [Range(0, 1)]
+    public double HighRisk { get; init; } = 0.6;
+
+    /// <summary>Probability from which a customer is medium risk.</summary>
+    [Description("Churn probability from which a customer is in the medium risk band (below high_risk). Default 0.3.")]
+    [Range(0, 1)]
+    public double MediumRisk { get; init; } = 0.3;
+
+    /// <summary>k of the recency rule baseline.</summary>
+    [Description("Recency rule baseline: churned when days since the last order exceed k times the customer's own inter-purchase time. Default 2.")]
+    [Range(0.1, 100)]
+    public double RecencyRuleK { get; init; } = 2;
+
+    /// <summary>Seed.</summary>
+    [Description("Seed for the folds and the trees, so a run is reproducible. Default 42.")]
+    public int Seed { get; init; } = 42;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MediumRisk > HighRisk)
+            yield return new ValidationResult($"medium_risk ({MediumRisk}) must not exceed high_risk ({HighRisk}).", [nameof(MediumRisk)]);
+        if (CalibrationShare + HoldoutShare > 0.7)
+            yield return new ValidationResult($"calibration_share + holdout_share must leave at least 30% to train on, got {CalibrationShare + HoldoutShare}.", [nameof(HoldoutShare)]);
+    }
+}
+
+/// <summary>
+/// Churn prediction. Labels come from the data: a customer in the snapshot <c>label_days</c> before the latest has
+/// churned when they ordered nothing in the <c>label_days</c> after it. Gradient-boosted trees (LightGBM) learn from
+/// the snapshot's features plus BG/NBD P(alive), expected purchases and P(no order) (BG/NBD fitted on the training snapshot
+/// and applied unchanged to the scored one); a logistic fit of the trees' margin and BG/NBD's log-odds on a held-out fold
+/// calibrates them (Platt scaling with the baseline stacked, so the model does not lose where BG/NBD is the truth); a second held-out fold measures them beside two baselines (the recency rule and BG/NBD
+/// 1 − P(alive)). The latest snapshot is then scored: probability, risk band, the three reasons whose features push
+/// hardest toward churn (tree path contributions) written as sentences, and value at risk when an LTV input is given.
+/// Inputs in order: the snapshot (features.customer_snapshot with past_snapshots_days holding label_days), the orders
+/// (customer_id, ordered_at) and optionally the LTV table (customer_id, clv).
+/// </summary>
+public sealed class ChurnPrediction : IComponent<ChurnParameters>
+{
+    /// <inheritdoc />
+    public static string TypeName => "analytics.churn";
+    /// <inheritdoc />
+    public static string Description => "Predict churn with calibrated gradient-boosted trees on point-in-time features, with reasons and a model card against two baselines.";
+    /// <inheritdoc />
+    public static InputArity Inputs => new(2, 3);
+
+    internal static readonly (string Name, DataKind Kind)[] MainColumns =
+    [
+        ("customer_id", DataKind.Text), ("as_of", DataKind.Date), ("churn_probability", DataKind.Number), ("risk_band", DataKind.Text),
+        ("reason_code", DataKind.Text), ("reason", DataKind.Text), ("reason_code_2", DataKind.Text), ("reason_2", DataKind.Text),
+        ("reason_code_3", DataKind.Text), ("reason_3", DataKind.Text), ("p_alive", DataKind.Number), ("bgnbd_churn_probability", DataKind.Number), ("recency_rule_score", DataKind.Number),
+        ("recency_days", DataKind.Integer), ("orders", DataKind.Integer), ("clv", DataKind.Number), ("value_at_risk", DataKind.Number),
+    ];
+    private static readonly (string, DataKind)[] MetricColumns = [("model", DataKind.Text), ("metric", DataKind.Text), ("value", DataKind.Number), ("detail", DataKind.Text)];
+    private static readonly (string, DataKind)[] CalibrationColumns =
+        [("model", DataKind.Text), ("bin", DataKind.Integer), ("customers", DataKind.Integer), ("predicted", DataKind.Number), ("observed", DataKind.Number)];
+    private static readonly (string, DataKind)[] ImportanceColumns = [("feature", DataKind.Text), ("reason_code", DataKind.Text), ("importance", DataKind.Number)];
+    internal static readonly DeclaredOutput MetricsOutput = new("metrics", OutputRole.Diagnostics,
+        "Model card: AUC, PR-AUC, Brier score, calibration error and lift at the top 10% on the holdout, for the model and both baselines, and the data windows.",
+        Standardize.Schema.Of(MetricColumns));
+    internal static readonly DeclaredOutput CalibrationOutput = new("calibration", OutputRole.Diagnostics,
+        "Calibration by decile of predicted probability on the holdout: customers, mean predicted and observed churn rate.", Standardize.Schema.Of(CalibrationColumns));
+    internal static readonly DeclaredOutput ImportanceOutput = new("importance", OutputRole.Model,
+        "Gain-based importance of each feature in the trees, with the reason it belongs to.", Standardize.Schema.Of(ImportanceColumns));
+
+    /// <summary>Snapshot features the model reads, then the three BG/NBD features added per snapshot.</summary>
+    internal static readonly string[] Features = CustomerSnapshot.Columns.Skip(2).Select(c => c.Name).Concat(["p_alive", "expected_purchases", "p_no_order"]).ToArray();
+    private static readonly int PAlive = Features.Length - 3, Expected = Features.Length - 2, NoOrder = Features.Length - 1;
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(ChurnParameters p, PlanContext context)
+    {
+        var requires = CustomerSnapshot.Columns.Select(c => new ColumnRequirement(0, c.Name, [], "The first input must be a features.customer_snapshot table.")).ToList();
+        requires.Add(new ColumnRequirement(1, "customer_id", [], "The second input must hold orders with customer_id and ordered_at."));
+        requires.Add(new ColumnRequirement(1, "ordered_at", [DataKind.Date, DataKind.Timestamp], "The second input must hold orders with customer_id and ordered_at."));
+        if (context.Inputs.Count > 2)
+        {
+            requires.Add(new ColumnRequirement(2, "customer_id", [], "The third input must be an LTV table with customer_id and clv."));
+            requires.Add(new ColumnRequirement(2, "clv", [DataKind.Number, DataKind.Integer], "The third input must be an LTV table with customer_id and clv."));
+        }
+        return new ComponentPlan(Standardize.Schema.Of(MainColumns), requires) { SideOutputs = [MetricsOutput, CalibrationOutput, ImportanceOutput] };
+    }
+
+    private sealed record Snapshot(List<string> Customers, List<float[]> Rows);
+
+    /// <inheritdoc />
+    public async Task<Materialization> MaterializeAsync(ChurnParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var latest = await w.ScalarAsync($"SELECT max(as_of) FROM {w.Dialect.Quote(context.Inputs[0])}", null, cancellationToken).ConfigureAwait(false) as DateOnly?
+            ?? throw new InvalidOperationException($"input '{context.Inputs[0]}' has no snapshot rows.");
+        var trainDay = latest.AddDays(-p.LabelDays);
+        var train = await ReadSnapshotAsync(context, trainDay, cancellationToken).ConfigureAwait(false);
+        // BG/NBD fitted where the model trains, then applied unchanged to the scored snapshot: no later data, same meaning.
+        var bgnbd = train.Rows.Count > 0 ? BgNbd.Fit(Summary(train.Rows).Compress().Distinct).Parameters : default;
+        AddBgNbd(train.Rows, bgnbd, p.LabelDays);
+        if (train.Customers.Count < 50)
+            throw new InvalidOperationException($"input '{context.Inputs[0]}' has {train.Customers.Count} customers as of {CustomerSnapshot.Iso(trainDay)} (label_days = {p.LabelDays} before the latest snapshot, {CustomerSnapshot.Iso(latest)}); the model needs at least 50. Set past_snapshots_days: [{p.LabelDays}] on the features.customer_snapshot step.");
+        var current = await ReadSnapshotAsync(context, latest, cancellationToken).ConfigureAwait(false);
+        AddBgNbd(current.Rows, bgnbd, p.LabelDays);
+        var active = await ActiveAsync(context, trainDay, latest, cancellationToken).ConfigureAwait(false);
+        var labels = train.Customers.Select(c => !active.Contains(c)).ToArray();
+        if (labels.All(l => l) || labels.All(l => !l))
+            throw new InvalidOperationException($"every customer as of {CustomerSnapshot.Iso(trainDay)} {(labels[0] ? "churned" : "ordered again")} within {p.LabelDays} days; the model needs both outcomes.");
+        context.Log($"read {train.Customers.Count:N0} labelled customers as of {CustomerSnapshot.Iso(trainDay)} ({labels.Count(l => l):N0} churned) and {current.Customers.Count:N0} to score as of {CustomerSnapshot.Iso(latest)} in {watch.Elapsed.TotalSeconds:0.0}s");
+        watch.Restart();
+
+        // Folds by a hash of the customer id, so a customer keeps its fold when others come and go.
+        var fold = train.Customers.Select(c => Fold(c, p)).ToArray();
+        int[] Where(int f) => Enumerable.Range(0, fold.Length).Where(i => fold[i] == f).ToArray();
+        var (fit, calibrate, holdout) = (Where(0), Where(1), Where(2));
+        // A small store cannot fill leaves of the configured size and the trees would never split (every reason empty):
+        // leaves shrink to a tenth of the training fold there, never below 5.
+        var minLeaf = Math.Min(p.MinCustomersPerLeaf, Math.Max(5, fit.Length / 10));
+        if (minLeaf < p.MinCustomersPerLeaf)
+            context.Log($"min_customers_per_leaf {p.MinCustomersPerLeaf} lowered to {minLeaf}: the training fold has only {fit.Length:N0} customers");
+        var model = BoostedClassifier.Train(fit.Select(i => train.Rows[i]).ToList(), fit.Select(i => labels[i]).ToList(),
+            new BoostedClassifierOptions(p.Trees, p.Leaves, p.LearningRate, minLeaf, p.Seed));
+        var (calibrationMargins, _) = model.Score(calibrate.Select(i => train.Rows[i]).ToList(), contributions: false);
+        // Calibrated and stacked on the held-out fold: the trees' margin beside BG/NBD's log-odds of no order.
+        double[] Inputs(double margin, float[] row) => [margin, StackedCalibration.Logit(row[NoOrder])];
+        var calibration = StackedCalibration.Fit(calibrate.Select((i, k) => Inputs(calibrationMargins[k], train.Rows[i])).ToList(), calibrate.Select(i => labels[i]).ToList());
+        var (holdoutMargins, _) = model.Score(holdout.Select(i => train.Rows[i]).ToList(), contributions: false);
+        var holdoutLabels = holdout.Select(i => labels[i]).ToArray();
+        var scores = new Dictionary<string, double[]>
+        {
+            ["model"] = holdout.Select((i, k) => calibration.Probability(Inputs(holdoutMargins[k], train.Rows[i]))).ToArray(),
+            ["recency_rule"] = holdout.Select(i => RecencyScore(train.Rows[i])).ToArray(),
+            ["bgnbd"] = holdout.Select(i => 1 - (double)train.Rows[i][PAlive]).ToArray(),
+            ["bgnbd_no_order"] = holdout.Select(i => (double)train.Rows[i][NoOrder]).ToArray(),
+        };
+        context.Log($"trained on {fit.Length:N0}, calibrated on {calibrate.Length:N0} (weights {string.Join(", ", calibration.Weights.Select(x => x.ToString("0.###", CultureInfo.InvariantCulture)))}), measured on {holdout.Length:N0} in {watch.Elapsed.TotalSeconds:0.0}s");
+        watch.Restart();
+
+        var (margins, contributions) = model.Score(current.Rows, contributions: true);
+        var clv = context.Inputs.Count > 2 ? await ClvAsync(context, cancellationToken).ConfigureAwait(false) : null;
+        var rows = new object?[current.Customers.Count][];
+        Parallel.For(0, rows.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            rows[i] = ScoreRow(p, latest, current.Customers[i], current.Rows[i], calibration.Probability(Inputs(margins[i], current.Rows[i])), contributions![i], clv));
+        context.Log($"scored {rows.Length:N0} customers with reasons in {watch.Elapsed.TotalSeconds:0.0}s");
+
+        var metrics = MetricRows(p, scores, holdoutLabels, trainDay, latest, fit.Length, calibrate.Length, labels);
+        var calibrationTable = scores.SelectMany(s => ClassifierMetrics.Calibration(s.Key == "recency_rule" ? Squash(s.Value) : s.Value, holdoutLabels)
+            .Select(b => new object?[] { s.Key, (long)b.Bin, (long)b.Count, b.Predicted, b.Observed })).ToList();
+        var importance = Features.Select((f, k) => new object?[] { f, ChurnReasons.CodeOf(f), model.Importance[k] }).OrderByDescending(r => (double)r[2]!).ToList();
+        var written = await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MainColumns, rows, ct)),
+            new TableWrite(context.Output(MetricsOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MetricColumns, metrics, ct)),
+            new TableWrite(context.Output(CalibrationOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(CalibrationColumns, calibrationTable, ct)),
+            new TableWrite(context.Output(ImportanceOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ImportanceColumns, importance, ct)),
+        ], cancellationToken).ConfigureAwait(false);
+        double Metric(string m, string name) => (double)metrics.First(r => (string)r[0]! == m && (string)r[1]! == name)[2]!;
+        context.Log($"holdout AUC: model {Metric("model", "auc"):0.000}, recency rule {Metric("recency_rule", "auc"):0.000}, BG/NBD {Metric("bgnbd", "auc"):0.000}; ECE {Metric("model", "ece"):0.000}");
+        return new Materialization(written[0], new Dictionary<string, object?>
+        {
+            ["as_of"] = CustomerSnapshot.Iso(latest), ["train_as_of"] = CustomerSnapshot.Iso(trainDay), ["auc"] = Metric("model", "auc"),
+            ["auc_recency_rule"] = Metric("recency_rule", "auc"), ["auc_bgnbd"] = Metric("bgnbd", "auc"), ["auc_bgnbd_no_order"] = Metric("bgnbd_no_order", "auc"), ["ece"] = Metric("model", "ece"),
+            ["metrics_table"] = context.Output(MetricsOutput.Name),
+        });
+    }
+
+    private static object?[] ScoreRow(ChurnParameters p, DateOnly asOf, string customer, float[] row, double probability, float[] parts, Dictionary<string, double>? clv)
+    {
+        var byCode = new Dictionary<string, double>();
+        for (var k = 0; k < Features.Length; k++)
+        {
+            var code = ChurnReasons.CodeOf(Features[k]);
+            byCode[code] = byCode.GetValueOrDefault(code) + parts[k];
+        }
+        var top = byCode.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Take(3).Select(c => c.Key).ToList();
+        // The trees may see nothing alarming where BG/NBD's stacked term still makes the risk high: that term reads only the
+        // purchase timing, so the timing is the reason.
+        var band = probability >= p.HighRisk ? "high" : probability >= p.MediumRisk ? "medium" : "low";
+        if (top.Count == 0 && band != "low") top.Add("recency");
+        double Value(string feature)
+        {
+            var k = Array.IndexOf(Features, feature);
+            return k < 0 || row[k] == Missing ? double.NaN : row[k];
+        }
+        string? Code(int n) => n < top.Count ? top[n] : null;
+        string? Text(int n) => n < top.Count ? ChurnReasons.Sentence(top[n], Value) : null;
+        double? value = clv is not null && clv.TryGetValue(customer, out var v) ? v : null;
+        return [customer, asOf, probability, band, Code(0), Text(0), Code(1), Text(1), Code(2), Text(2), (double)row[PAlive], (double)row[NoOrder], RecencyScore(row),
+            (long)Value("recency_days"), (long)Value("orders"), value, value * probability];
+    }
+
+    // Days since the last order over the customer's own mean gap; one-time buyers against a 60-day gap.
+    private static double RecencyScore(float[] row)
+    {
+        var recency = row[Array.IndexOf(Features, "recency_days")];
+        var gap = row[Array.IndexOf(Features, "mean_interpurchase_days")];
+        return recency / (gap > 0 ? gap : OneTimeBuyerGap);
+    }
+
+    private const double OneTimeBuyerGap = 60;
+    private const float Missing = -1;
+
+    // The recency score as a probability-like number for the calibration table of the rule: ratio / (1 + ratio).
+    private static double[] Squash(double[] ratios) => ratios.Select(r => r / (1 + r)).ToArray();
+
+    private static int Fold(string customer, ChurnParameters p)
+    {
+        // FNV-1a over the id, then a 64-bit mix with the seed: stable across processes, unlike string.GetHashCode.
+        var h = 14695981039346656037UL;
+        foreach (var c in customer) h = (h ^ c) * 1099511628211UL;
+        h ^= (ulong)p.Seed * 0x9E3779B97F4A7C15UL;
+        h ^= h >> 31;
+        h *= 0xBF58476D1CE4E5B9UL;
+        h ^= h >> 29;
+        var u = (h % 10_000) / 10_000.0;
+        return u < p.HoldoutShare ? 2 : u < p.HoldoutShare + p.CalibrationShare ? 1 : 0;
+    }
+
+    private static List<object?[]> MetricRows(ChurnParameters p, Dictionary<string, double[]> scores, bool[] labels, DateOnly trainDay, DateOnly latest,
+        int trained, int calibrated, bool[] all)
+    {
+        var rows = new List<object?[]>();
+        foreach (var (model, score) in scores)
+        {
+            var probability = model == "recency_rule" ? Squash(score) : score;
+            rows.Add([model, "auc", ClassifierMetrics.Auc(score, labels), null]);
+            rows.Add([model, "pr_auc", ClassifierMetrics.AveragePrecision(score, labels), null]);
+            rows.Add([model, "brier", model == "recency_rule" ? null : ClassifierMetrics.Brier(probability, labels), null]);
+            rows.Add([model, "ece", model == "recency_rule" ? null : ClassifierMetrics.ExpectedCalibrationError(probability, labels), null]);
+            rows.Add([model, "lift_top_10pct", ClassifierMetrics.LiftAtTop(score, labels, 0.1), null]);
+        }
+        var rule = scores["recency_rule"].Select(s => s > p.RecencyRuleK).ToArray();
+        var flagged = rule.Count(r => r);
+        rows.Add(["recency_rule", "rule_precision", flagged == 0 ? null : (double)rule.Where((r, i) => r && labels[i]).Count() / flagged, $"days since last order > {p.RecencyRuleK} x own inter-purchase time"]);
+        rows.Add(["recency_rule", "rule_recall", (double)rule.Where((r, i) => r && labels[i]).Count() / Math.Max(1, labels.Count(l => l)), null]);
+        rows.Add(["data", "train_as_of", null, CustomerSnapshot.Iso(trainDay)]);
+        rows.Add(["data", "label_window", p.LabelDays, $"{CustomerSnapshot.Iso(trainDay)} to {CustomerSnapshot.Iso(latest.AddDays(-1))}"]);
+        rows.Add(["data", "scored_as_of", null, CustomerSnapshot.Iso(latest)]);
+        rows.Add(["data", "train_customers", trained, null]);
+        rows.Add(["data", "calibration_customers", calibrated, null]);
+        rows.Add(["data", "holdout_customers", labels.Length, null]);
+        rows.Add(["data", "churn_rate", all.Count(l => l) / (double)all.Length, null]);
+        return rows;
+    }
+
+    private static async Task<Snapshot> ReadSnapshotAsync(ComponentContext context, DateOnly day, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var q = new SqlBuilder(w.Dialect);
+        var names = CustomerSnapshot.Columns.Skip(2).Select(c => $"CAST({q.Quote(c.Name)} AS DOUBLE PRECISION)");
+        var sql = $"SELECT CAST(customer_id AS VARCHAR), {string.Join(", ", names)} FROM {q.Quote(context.Inputs[0])} WHERE as_of = {q.Bind(CustomerSnapshot.Iso(day), DataKind.Date)} ORDER BY 1";
+        var customers = new List<string>();
+        var rows = new List<float[]>();
+        var width = Features.Length;
+        await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
+        {
+            customers.Add((string)r[0]!);
+            var row = new float[width];
+            for (var k = 1; k < r.Length; k++) row[k - 1] = r[k] is null ? Missing : (float)Convert.ToDouble(r[k], CultureInfo.InvariantCulture);
+            rows.Add(row);
+        }
+        return new Snapshot(customers, rows);
+    }
+
+    private static RfmSummary Summary(List<float[]> rows)
+    {
+        int x = Array.IndexOf(Features, "frequency"), tx = Array.IndexOf(Features, "days_to_last_order"), t = Array.IndexOf(Features, "tenure_days");
+        return new RfmSummary(rows.Select(r => (double)r[x]).ToArray(), rows.Select(r => r[tx] / 7.0).ToArray(), rows.Select(r => Math.Max(r[t], 1) / 7.0).ToArray());
+    }
+
+    // In weeks: P(alive), expected purchases and P(no purchase) over the label window, where the last is
+    // (1 − P(alive)) + P(alive)·((α + T)/(α + T + τ))^(r + x), the posterior gamma's zero-count probability (FHL 2005, eq. 2 with the posterior of λ).
+    private static void AddBgNbd(List<float[]> rows, BgNbdParameters parameters, int labelDays)
+    {
+        if (rows.Count == 0) return;
+        var (distinct, indexOf) = Summary(rows).Compress();
+        var tau = labelDays / 7.0;
+        var alive = new double[distinct.Count];
+        var expected = new double[distinct.Count];
+        var none = new double[distinct.Count];
+        for (var j = 0; j < distinct.Count; j++)
+        {
+            double x = distinct.Frequency[j], tx = distinct.Recency[j], t = distinct.Age[j];
+            alive[j] = BgNbd.ProbabilityAlive(parameters, x, tx, t);
+            expected[j] = BgNbd.ExpectedPurchases(parameters, x, tx, t, tau);
+            none[j] = 1 - alive[j] + alive[j] * Math.Exp((parameters.R + x) * Math.Log((parameters.Alpha + t) / (parameters.Alpha + t + tau)));
+        }
+        for (var i = 0; i < rows.Count; i++)
+        {
+            rows[i][PAlive] = (float)alive[indexOf[i]];
+            rows[i][Expected] = (float)expected[indexOf[i]];
+            rows[i][NoOrder] = (float)none[indexOf[i]];
+        }
+    }
+
+    private static async Task<HashSet<string>> ActiveAsync(ComponentContext context, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var q = new SqlBuilder(context.Warehouse.Dialect);
+        var sql = $"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {q.Quote(context.Inputs[1])} WHERE ordered_at >= {q.Bind(CustomerSnapshot.Iso(from), DataKind.Date)} AND ordered_at < {q.Bind(CustomerSnapshot.Iso(to), DataKind.Date)} AND customer_id IS NOT NULL";
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var r in context.Warehouse.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false)) set.Add((string)r[0]!);
+        return set;
+    }
+
+    private static async Task<Dictionary<string, double>> ClvAsync(ComponentContext context, CancellationToken cancellationToken)
+    {
+        var q = new SqlBuilder(context.Warehouse.Dialect);
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        await foreach (var r in context.Warehouse.StreamAsync($"SELECT CAST(customer_id AS VARCHAR), CAST(clv AS DOUBLE PRECISION) FROM {q.Quote(context.Inputs[2])} WHERE clv IS NOT NULL", null, cancellationToken).ConfigureAwait(false))
+            result[(string)r[0]!] = Convert.ToDouble(r[1], CultureInfo.InvariantCulture);
+        return result;
+    }
+}

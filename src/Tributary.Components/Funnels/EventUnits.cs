@@ -1,0 +1,59 @@
+using System.ComponentModel;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Funnels;
+
+/// <summary>Who a journey belongs to: one identity-resolved person, or one visit.</summary>
+public enum CountingUnit
+{
+    /// <summary>A person: the identity graph's profile of the event's user_id or anonymous_id, else user_id, else anonymous_id.</summary>
+    [Description("a person (identity-resolved profile)")]
+    Person,
+    /// <summary>A session: a visitor's (anonymous_id, else user_id) events with no gap longer than the session gap.</summary>
+    [Description("a session")]
+    Session,
+}
+
+/// <summary>
+/// The SQL that gives every event its counting unit, shared by the journey components: a CTE body selecting
+/// <c>unit</c> plus the caller's columns from the events table (and the identity graph for persons).
+/// </summary>
+internal static class EventUnits
+{
+    /// <summary>
+    /// CTE definitions ending in one named <paramref name="name"/> with <c>unit, id, ts</c> and <paramref name="extra"/>
+    /// (expressions over alias <c>e</c>, each already named with AS).
+    /// </summary>
+    public static string Ctes(SqlBuilder q, string name, string events, string? identity, CountingUnit unit, string? unitColumn, TimeSpan sessionGap,
+        string timeColumn, string idColumn, IReadOnlyList<string> extra)
+    {
+        var cols = string.Join("", extra.Select(x => ", " + x));
+        var ts = $"e.{q.Quote(timeColumn)}";
+        var id = $"e.{q.Quote(idColumn)}";
+        if (unitColumn is not null)
+            return $"{name} AS (SELECT CAST(e.{q.Quote(unitColumn)} AS {q.Dialect.TypeName(DataKind.Text)}) AS unit, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e WHERE e.{q.Quote(unitColumn)} IS NOT NULL AND {ts} IS NOT NULL)";
+        if (unit == CountingUnit.Person)
+        {
+            var person = identity is null ? "coalesce(e.user_id, e.anonymous_id)" : "coalesce(iu.profile_id, ia.profile_id, e.user_id, e.anonymous_id)";
+            var joins = identity is null ? "" :
+                $" LEFT JOIN {q.Quote(identity)} iu ON iu.identifier_type = 'user_id' AND iu.identifier_value = e.user_id" +
+                $" LEFT JOIN {q.Quote(identity)} ia ON ia.identifier_type = 'anonymous_id' AND ia.identifier_value = e.anonymous_id";
+            return $"{name} AS (SELECT {person} AS unit, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e{joins} WHERE coalesce(e.user_id, e.anonymous_id) IS NOT NULL AND {ts} IS NOT NULL)";
+        }
+        var gap = q.Interval(sessionGap);
+        var passthrough = string.Join("", extra.Select(x => ", " + x[(x.LastIndexOf(" AS ", StringComparison.Ordinal) + 4)..]));
+        return $"""
+            {name}_visits AS (
+                SELECT coalesce(e.anonymous_id, e.user_id) AS visitor, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e
+                WHERE coalesce(e.anonymous_id, e.user_id) IS NOT NULL AND {ts} IS NOT NULL),
+            {name}_gaps AS (
+                SELECT *, CASE WHEN lag(ts) OVER (PARTITION BY visitor ORDER BY ts, id) IS NULL
+                                 OR ts - lag(ts) OVER (PARTITION BY visitor ORDER BY ts, id) > {gap} THEN 1 ELSE 0 END AS starts
+                FROM {name}_visits),
+            {name} AS (
+                SELECT visitor || '#' || CAST(sum(starts) OVER (PARTITION BY visitor ORDER BY ts, id ROWS UNBOUNDED PRECEDING) AS {q.Dialect.TypeName(DataKind.Text)}) AS unit,
+                       id, ts{passthrough}
+                FROM {name}_gaps)
+            """;
+    }
+}

@@ -1,0 +1,432 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text;
+using Tributary.Components.Standardize;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Funnels;
+
+/// <summary>How a funnel's steps must follow each other.</summary>
+public enum FunnelOrdering
+{
+    /// <summary>Steps in order; other events may come between them.</summary>
+    Ordered,
+    /// <summary>Steps in order with no other event of the unit between consecutive steps.</summary>
+    Strict,
+    /// <summary>Steps in any order within the conversion window.</summary>
+    Unordered,
+}
+
+/// <summary>Which event of a unit's funnel attempt gives its breakdown value.</summary>
+public enum BreakdownAttribution
+{
+    /// <summary>The value on the event that entered the funnel (step 1).</summary>
+    FirstTouch,
+    /// <summary>The value on the furthest required step reached.</summary>
+    LastTouch,
+    /// <summary>The value on the event of step <c>breakdown_step</c>; units that did not reach it have none.</summary>
+    Step,
+}
+
+/// <summary>Parameters of <c>analytics.funnel</c>.</summary>
+public sealed record FunnelParameters : IValidatableObject
+{
+    /// <summary>The steps, in order.</summary>
+    [Description("The steps in order, at least two: an event name (or * for any event), optionally with 'where column op value [and ...]', e.g. \"Order Completed where revenue >= 50\".")]
+    public required IReadOnlyList<string> Steps { get; init; }
+
+    /// <summary>Ordering mode.</summary>
+    [Description("ordered (other events may come between steps), strict (no other event of the unit between consecutive steps) or unordered (steps in any order). Default ordered.")]
+    public FunnelOrdering Ordering { get; init; } = FunnelOrdering.Ordered;
+
+    /// <summary>Conversion window of the whole funnel.</summary>
+    [Description("Every step must happen within this time after the entering (first) step. Default 14d.")]
+    public TimeSpan Window { get; init; } = TimeSpan.FromDays(14);
+
+    /// <summary>Per-step windows.</summary>
+    [Description("Optional windows per step number: { \"3\": 1h } means step 3 must follow the previous required step within an hour (ordered and strict only).")]
+    public IReadOnlyDictionary<string, string> StepWindows { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Optional steps.</summary>
+    [Description("Step numbers (from 1) a unit may skip; an optional step counts when it happens between its neighbouring required steps (ordered only; step 1 is always required).")]
+    public IReadOnlyList<double> OptionalSteps { get; init; } = [];
+
+    /// <summary>Exclusion steps.</summary>
+    [Description("Events that disqualify: 'FROM-TO: event [where ...]', e.g. \"1-3: Coupon Applied\"; a unit with that event after step FROM and before step TO (or the window's end) in any attempt is dropped from the funnel (ordered and strict).")]
+    public IReadOnlyList<string> Exclusions { get; init; } = [];
+
+    /// <summary>Counting unit.</summary>
+    [Description("person (one identity-resolved profile: pass the identity graph as the second input) or session. Default person.")]
+    public CountingUnit Unit { get; init; } = CountingUnit.Person;
+
+    /// <summary>A column holding the unit directly.</summary>
+    [Description("A column of the events table that already holds the unit (a session or person id); overrides unit.")]
+    public string? UnitColumn { get; init; }
+
+    /// <summary>Session gap.</summary>
+    [Description("For unit: session, a gap longer than this ends a session. Default 30m (as standardize.sessions).")]
+    public TimeSpan SessionGap { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Breakdown column.</summary>
+    [Description("A column of the events table to break the funnel down by (a property, a channel or a cohort column).")]
+    public string? Breakdown { get; init; }
+
+    /// <summary>Breakdown attribution.</summary>
+    [Description("Which event gives a unit its breakdown value: first_touch (the entering event), last_touch (the furthest step reached) or step (breakdown_step). Default first_touch.")]
+    public BreakdownAttribution BreakdownAttribution { get; init; } = BreakdownAttribution.FirstTouch;
+
+    /// <summary>Step for step attribution.</summary>
+    [Description("The step number whose event gives the breakdown value when breakdown_attribution is step.")]
+    [Range(1, 1000)]
+    public int? BreakdownStep { get; init; }
+
+    /// <summary>Event name column.</summary>
+    [Description("Column holding the event name. Default event.")]
+    public string EventColumn { get; init; } = "event";
+
+    /// <summary>Timestamp column.</summary>
+    [Description("Column holding the event time. Default occurred_at.")]
+    public string TimeColumn { get; init; } = "occurred_at";
+
+    /// <summary>Event id column.</summary>
+    [Description("Column holding a unique event id, which orders events at the same instant. Default event_id.")]
+    public string IdColumn { get; init; } = "event_id";
+
+    internal IReadOnlyList<EventPattern> ParsedSteps => Steps.Select(s => EventPattern.TryParse(s, out _)!).ToList();
+
+    internal IReadOnlyList<(int From, int To, EventPattern Pattern)> ParsedExclusions =>
+        Exclusions.Select(x => TryParseExclusion(x, out _)!.Value).ToList();
+
+    internal bool IsOptional(int step) => OptionalSteps.Any(o => (int)o == step);
+
+    internal TimeSpan? StepWindow(int step) =>
+        StepWindows.TryGetValue(step.ToString(CultureInfo.InvariantCulture), out var text) && Durations.TryParse(text, out var span) ? span : null;
+
+    private static (int From, int To, EventPattern Pattern)? TryParseExclusion(string text, out string error)
+    {
+        error = "";
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var range = colon < 0 ? [] : text[..colon].Split('-');
+        if (range.Length != 2 || !int.TryParse(range[0].Trim(), CultureInfo.InvariantCulture, out var from) || !int.TryParse(range[1].Trim(), CultureInfo.InvariantCulture, out var to))
+        {
+            error = $"exclusion '{text}' must start with 'FROM-TO:' (step numbers), e.g. '1-3: Coupon Applied'.";
+            return null;
+        }
+        var pattern = EventPattern.TryParse(text[(colon + 1)..], out error);
+        return pattern is null ? null : (from, to, pattern);
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Steps.Count < 2) yield return new ValidationResult($"steps needs at least two steps, got {Steps.Count}.", [nameof(Steps)]);
+        foreach (var s in Steps)
+            if (EventPattern.TryParse(s, out var error) is null) yield return new ValidationResult($"steps: {error}", [nameof(Steps)]);
+        foreach (var o in OptionalSteps)
+        {
+            if (o != Math.Floor(o) || o < 2 || o > Steps.Count)
+                yield return new ValidationResult($"optional_steps: {o.ToString(CultureInfo.InvariantCulture)} is not a step number from 2 to {Steps.Count} (step 1 is always required).", [nameof(OptionalSteps)]);
+        }
+        if (OptionalSteps.Count > 0 && Ordering != FunnelOrdering.Ordered)
+            yield return new ValidationResult($"optional_steps needs ordering: ordered, got {Ordering.ToString().ToLowerInvariant()}.", [nameof(OptionalSteps)]);
+        if (Enumerable.Range(2, Math.Max(0, Steps.Count - 1)).All(IsOptional) && Steps.Count >= 2)
+            yield return new ValidationResult("optional_steps: at least one step after step 1 must be required.", [nameof(OptionalSteps)]);
+        foreach (var (key, value) in StepWindows)
+        {
+            if (!int.TryParse(key, CultureInfo.InvariantCulture, out var step) || step < 2 || step > Steps.Count)
+                yield return new ValidationResult($"step_windows: '{key}' is not a step number from 2 to {Steps.Count}.", [nameof(StepWindows)]);
+            if (!Durations.TryParsePositive(value, out _, out var expected))
+                yield return new ValidationResult($"step_windows: '{value}' for step {key} must be {expected}.", [nameof(StepWindows)]);
+            else if (int.TryParse(key, CultureInfo.InvariantCulture, out var s) && IsOptional(s))
+                yield return new ValidationResult($"step_windows: step {key} is optional; a window applies to required steps only.", [nameof(StepWindows)]);
+        }
+        if (StepWindows.Count > 0 && Ordering == FunnelOrdering.Unordered)
+            yield return new ValidationResult("step_windows needs ordering: ordered or strict; an unordered funnel has one window.", [nameof(StepWindows)]);
+        foreach (var x in Exclusions)
+        {
+            if (TryParseExclusion(x, out var error) is not { } e) yield return new ValidationResult($"exclusions: {error}", [nameof(Exclusions)]);
+            else if (e.From < 1 || e.To > Steps.Count || e.From >= e.To)
+                yield return new ValidationResult($"exclusions: '{x}' needs 1 <= FROM < TO <= {Steps.Count}.", [nameof(Exclusions)]);
+        }
+        if (Exclusions.Count > 0 && Ordering == FunnelOrdering.Unordered)
+            yield return new ValidationResult("exclusions need ordering: ordered or strict.", [nameof(Exclusions)]);
+        if (Window <= TimeSpan.Zero) yield return new ValidationResult("window must be more than zero.", [nameof(Window)]);
+        if (BreakdownAttribution == BreakdownAttribution.Step && (BreakdownStep is null || BreakdownStep > Steps.Count))
+            yield return new ValidationResult($"breakdown_attribution: step needs breakdown_step, a step number from 1 to {Steps.Count}.", [nameof(BreakdownStep), nameof(BreakdownAttribution)]);
+        if (Ordering == FunnelOrdering.Unordered && BreakdownAttribution != BreakdownAttribution.FirstTouch)
+            yield return new ValidationResult("an unordered funnel takes breakdown_attribution: first_touch only.", [nameof(BreakdownAttribution)]);
+        if (Breakdown is null && BreakdownStep is not null)
+            yield return new ValidationResult("breakdown_step needs breakdown (the column to break down by).", [nameof(BreakdownStep)]);
+    }
+}
+
+/// <summary>
+/// A conversion funnel computed in the warehouse. Every step-1 event opens an attempt; each later required step is the
+/// earliest matching event of the unit at or after the previous required step (a tie on the timestamp counts as in
+/// order, but one event never fills two steps), within the funnel window from step 1 and the step's own window. A unit
+/// counts once, with its attempt that reaches furthest (the earliest such on a tie). See docs/journeys.md.
+/// </summary>
+public sealed class Funnel : IComponent<FunnelParameters>
+{
+    /// <inheritdoc />
+    public static string TypeName => "analytics.funnel";
+    /// <inheritdoc />
+    public static string Description => "Conversion funnel of any number of steps over an event table, per person or session, with breakdowns and time to convert.";
+    /// <inheritdoc />
+    public static InputArity Inputs => new(1, 2);
+
+    internal static readonly (string Name, DataKind Kind)[] MainColumns =
+    [
+        ("breakdown", DataKind.Text), ("step", DataKind.Integer), ("step_name", DataKind.Text), ("optional", DataKind.Boolean), ("units", DataKind.Integer),
+        ("dropped", DataKind.Integer), ("conversion_from_previous", DataKind.Number), ("conversion_from_first", DataKind.Number),
+        ("median_seconds_to_convert", DataKind.Number), ("average_seconds_to_convert", DataKind.Number),
+    ];
+
+    internal static readonly (string Name, DataKind Kind)[] TimeColumns =
+    [
+        ("breakdown", DataKind.Text), ("step", DataKind.Integer), ("bucket", DataKind.Integer), ("bucket_label", DataKind.Text),
+        ("from_seconds", DataKind.Number), ("to_seconds", DataKind.Number), ("units", DataKind.Integer),
+    ];
+
+    /// <summary>Breakdown label of the rows that count every unit.</summary>
+    public const string AllUnits = "(all)";
+    /// <summary>Breakdown label of units without a value.</summary>
+    public const string NoValue = "(none)";
+
+    private static readonly (string Label, double From, double To)[] Buckets =
+    [
+        ("< 1 min", 0, 60), ("1-5 min", 60, 300), ("5-15 min", 300, 900), ("15-60 min", 900, 3600), ("1-6 h", 3600, 21600),
+        ("6-24 h", 21600, 86400), ("1-3 d", 86400, 259200), ("3-7 d", 259200, 604800), ("7 d +", 604800, double.MaxValue),
+    ];
+
+    internal static IReadOnlyList<(string Name, DataKind Kind)> UnitColumns(int steps) =>
+    [
+        ("unit", DataKind.Text), ("breakdown", DataKind.Text), ("entered_at", DataKind.Timestamp), ("furthest_step", DataKind.Integer),
+        ("converted", DataKind.Boolean), ("converted_at", DataKind.Timestamp), .. Enumerable.Range(1, steps).Select(k => ($"step_{k}_at", DataKind.Timestamp)),
+    ];
+
+    private static readonly string[] IdentityColumns = ["identifier_type", "identifier_value", "profile_id"];
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(FunnelParameters p, PlanContext context)
+    {
+        var needs = new List<string> { p.EventColumn, p.TimeColumn, p.IdColumn };
+        needs.AddRange(p.UnitColumn is not null ? [p.UnitColumn] : ["user_id", "anonymous_id"]);
+        if (p.Breakdown is not null) needs.Add(p.Breakdown);
+        needs.AddRange(p.ParsedSteps.SelectMany(s => s.Columns));
+        needs.AddRange(p.ParsedExclusions.SelectMany(x => x.Pattern.Columns));
+        var requires = needs.Distinct(StringComparer.Ordinal).Select(c => new ColumnRequirement(0, c, [])).ToList();
+        if (context.Inputs.Count > 1) requires.AddRange(IdentityColumns.Select(c => new ColumnRequirement(1, c, [])));
+        return new ComponentPlan(Schema.Of(MainColumns), requires)
+        {
+            MainDescription = "One funnel step per breakdown value: units reaching it, drop-off, conversion and time to convert.",
+            SideOutputs =
+            [
+                new DeclaredOutput("units", OutputRole.Detail, "One counted unit (person or session): its breakdown value, furthest step and the time of each step it reached.",
+                    Schema.Of([.. UnitColumns(p.Steps.Count)])),
+                new DeclaredOutput("time_to_convert", OutputRole.Diagnostics, "Units per time-to-convert bucket from the previous required step, per step and breakdown value.",
+                    Schema.Of(TimeColumns)),
+            ],
+        };
+    }
+
+    /// <inheritdoc />
+    public async Task<Materialization> MaterializeAsync(FunnelParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var q = new SqlBuilder(w.Dialect);
+        var unitsSql = p.Ordering == FunnelOrdering.Unordered ? UnorderedUnits(p, q, context) : OrderedUnits(p, q, context);
+        var unitsTable = context.Output("units");
+        string? staged = null;
+        var counts = await w.WriteTablesAsync(
+        [
+            new TableWrite(unitsTable, TableWriteMode.Replace, async (b, ct) =>
+            {
+                staged = b.QuotedName;
+                await b.CreateAsSelectAsync(unitsSql, q.Parameters, ct).ConfigureAwait(false);
+            }),
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync(StepsSql(p, w.Dialect, staged!), null, ct)),
+            new TableWrite(context.Output("time_to_convert"), TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync(TimeToConvertSql(p, w.Dialect, staged!), null, ct)),
+        ], cancellationToken).ConfigureAwait(false);
+        var summary = await w.QueryAsync(
+            $"SELECT count(*), sum(CASE WHEN converted THEN 1 ELSE 0 END) FROM {w.Dialect.Quote(unitsTable)}", null, 1, cancellationToken).ConfigureAwait(false);
+        var entered = Convert.ToInt64(summary.Rows[0][0] ?? 0L, CultureInfo.InvariantCulture);
+        var converted = Convert.ToInt64(summary.Rows[0][1] ?? 0L, CultureInfo.InvariantCulture);
+        context.Log($"{entered:N0} {p.Unit.ToString().ToLowerInvariant()}s entered the funnel, {converted:N0} converted");
+        return new Materialization(counts[1], new Dictionary<string, object?>
+        {
+            ["entered"] = entered, ["converted"] = converted, ["conversion_rate"] = entered == 0 ? null : (double)converted / entered,
+            ["units_table"] = unitsTable,
+        });
+    }
+
+    private static string Source(FunnelParameters p, SqlBuilder q, ComponentContext context, IReadOnlyList<EventPattern> steps,
+        IReadOnlyList<(int From, int To, EventPattern Pattern)> exclusions, out string relevant)
+    {
+        var extra = new List<string> { (p.Breakdown is null ? "CAST(NULL AS " + q.Dialect.TypeName(DataKind.Text) + ")" : q.Cast("e." + q.Quote(p.Breakdown), DataKind.Text)) + " AS bd" };
+        for (var k = 0; k < steps.Count; k++) extra.Add($"CASE WHEN {steps[k].Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS m{k + 1}");
+        for (var x = 0; x < exclusions.Count; x++) extra.Add($"CASE WHEN {exclusions[x].Pattern.Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS x{x + 1}");
+        relevant = string.Join(" OR ", Enumerable.Range(1, steps.Count).Select(k => $"m{k} = 1").Concat(Enumerable.Range(1, exclusions.Count).Select(x => $"x{x} = 1")));
+        return EventUnits.Ctes(q, "src", context.Inputs[0], context.Inputs.Count > 1 ? context.Inputs[1] : null, p.Unit, p.UnitColumn, p.SessionGap,
+            p.TimeColumn, p.IdColumn, extra);
+    }
+
+    // Ordered and strict: the chain of required steps per attempt, one join per step, then optional steps and exclusions.
+    private static string OrderedUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    {
+        var steps = p.ParsedSteps;
+        var exclusions = p.ParsedExclusions;
+        var n = steps.Count;
+        var strict = p.Ordering == FunnelOrdering.Strict;
+        var sql = new StringBuilder("WITH ");
+        sql.Append(Source(p, q, context, steps, exclusions, out var relevant)).Append(",\n");
+        // Strict needs every event of the unit to see what comes next; ordered only the events it matches.
+        sql.Append(CultureInfo.InvariantCulture, $"ev AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src{(strict ? "" : " WHERE " + relevant)}),\n");
+        sql.Append(CultureInfo.InvariantCulture, $"a1 AS (SELECT unit, seq AS s1, ts AS t1, bd AS bd1, ts + {q.Interval(p.Window)} AS deadline FROM ev WHERE m1 = 1),\n");
+        var required = Enumerable.Range(1, n).Where(k => !p.IsOptional(k)).ToList();
+        var previous = "a1";
+        for (var i = 1; i < required.Count; i++)
+        {
+            var k = required[i];
+            var prior = required[i - 1];
+            var used = string.Join("", required.Take(i).Select(r => $" AND b.seq <> a.s{r}"));
+            var order = strict ? $"b.seq = a.s{prior} + 1" : $"b.ts >= a.t{prior}{used}";
+            var stepWindow = p.StepWindow(k) is { } sw ? $" AND b.ts <= a.t{prior} + {q.Interval(sw)}" : "";
+            sql.Append(CultureInfo.InvariantCulture, $"""
+                j{k} AS (SELECT a.unit, a.s1, min(b.seq) AS s{k} FROM {previous} a JOIN ev b
+                    ON b.unit = a.unit AND b.m{k} = 1 AND {order} AND b.ts <= a.deadline{stepWindow} GROUP BY a.unit, a.s1),
+                a{k} AS (SELECT a.*, j.s{k}, b.ts AS t{k}, b.bd AS bd{k} FROM {previous} a LEFT JOIN j{k} j ON j.unit = a.unit AND j.s1 = a.s1
+                    LEFT JOIN ev b ON b.unit = j.unit AND b.seq = j.s{k}),
+
+                """);
+            previous = $"a{k}";
+        }
+        // An optional step counts when it happens between its neighbouring required steps (or the window's end).
+        foreach (var k in Enumerable.Range(1, n).Where(p.IsOptional))
+        {
+            var before = required.Last(r => r < k);
+            var after = required.FirstOrDefault(r => r > k);
+            var end = after == 0 ? "a.deadline" : $"coalesce(a.t{after}, a.deadline)";
+            var used = string.Join("", required.Select(r => $" AND b.seq <> coalesce(a.s{r}, -1)"));
+            sql.Append(CultureInfo.InvariantCulture, $"""
+                j{k} AS (SELECT a.unit, a.s1, min(b.seq) AS s{k} FROM {previous} a JOIN ev b
+                    ON b.unit = a.unit AND b.m{k} = 1 AND b.ts >= a.t{before} AND b.ts <= {end}{used} GROUP BY a.unit, a.s1),
+                a{k} AS (SELECT a.*, j.s{k}, b.ts AS t{k}, b.bd AS bd{k} FROM {previous} a LEFT JOIN j{k} j ON j.unit = a.unit AND j.s1 = a.s1
+                    LEFT JOIN ev b ON b.unit = j.unit AND b.seq = j.s{k}),
+
+                """);
+            previous = $"a{k}";
+        }
+        var furthest = "CASE " + string.Join(" ", required.AsEnumerable().Reverse().Select(r => $"WHEN t{r} IS NOT NULL THEN {r}")) + " END";
+        var voids = exclusions.Count == 0 ? "0" : "CASE WHEN " + string.Join(" OR ", exclusions.Select((x, i) =>
+            $"EXISTS (SELECT 1 FROM ev x WHERE x.unit = a.unit AND x.x{i + 1} = 1 AND x.ts > a.t{x.From} AND x.ts < coalesce(a.t{x.To}, a.deadline))")) + " THEN 1 ELSE 0 END";
+        var breakdown = p.BreakdownAttribution switch
+        {
+            BreakdownAttribution.FirstTouch => "bd1",
+            BreakdownAttribution.Step => $"bd{p.BreakdownStep}",
+            _ => "CASE " + string.Join(" ", required.AsEnumerable().Reverse().Select(r => $"WHEN t{r} IS NOT NULL THEN bd{r}")) + " END",
+        };
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            attempts AS (SELECT a.*, {furthest} AS furthest, {voids} AS voided FROM {previous} a),
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, s1) AS pick,
+                              max(voided) OVER (PARTITION BY unit) AS unit_voided FROM attempts)
+            SELECT unit, {breakdown} AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {required[^1]} AS converted, t{required[^1]} AS converted_at,
+                   {string.Join(", ", Enumerable.Range(1, n).Select(k => $"t{k} AS step_{k}_at"))}
+            FROM ranked WHERE pick = 1 AND unit_voided = 0
+            """);
+        return sql.ToString();
+    }
+
+    // Unordered: from each event that matches a step, the earliest event of every step at or after it within the window.
+    private static string UnorderedUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    {
+        var steps = p.ParsedSteps;
+        var n = steps.Count;
+        var window = q.Interval(p.Window);
+        var source = Source(p, q, context, steps, [], out var relevant);
+        var next = string.Join(", ", Enumerable.Range(1, n).Select(k => $"min(CASE WHEN m{k} = 1 THEN ts END) OVER f AS n{k}"));
+        var within = Enumerable.Range(1, n).Select(k => $"CASE WHEN n{k} <= ts + {window} THEN n{k} END").ToList();
+        return $"""
+            WITH {source},
+            ev AS (SELECT * FROM src WHERE {relevant}),
+            nexts AS (SELECT unit, id, ts, bd, {next} FROM ev WINDOW f AS (PARTITION BY unit ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)),
+            attempts AS (SELECT unit, id, ts, bd, {string.Join(", ", within.Select((x, i) => $"{x} AS t{i + 1}"))},
+                                {string.Join(" + ", within.Select(x => $"CASE WHEN {x} IS NULL THEN 0 ELSE 1 END"))} AS furthest FROM nexts),
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, ts, id) AS pick FROM attempts)
+            SELECT unit, bd AS breakdown, ts AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted, CASE WHEN furthest = {n} THEN {Greatest(n)} END AS converted_at,
+                   {string.Join(", ", Enumerable.Range(1, n).Select(k => $"t{k} AS step_{k}_at"))}
+            FROM ranked WHERE pick = 1
+            """;
+    }
+
+    // The latest of t1..tn, spelled without GREATEST's engine differences over NULLs (none is NULL where it is used).
+    private static string Greatest(int n) =>
+        "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN {string.Join(" AND ", Enumerable.Range(1, n).Where(j => j != k).Select(j => $"t{k} >= t{j}"))} THEN t{k}")) + " END";
+
+    // Per step and breakdown (plus the "(all)" rows): units, drop-off, conversion and seconds from the previous required step.
+    private static string StepsSql(FunnelParameters p, ISqlDialect d, string units)
+    {
+        var n = p.Steps.Count;
+        var unordered = p.Ordering == FunnelOrdering.Unordered;
+        var parts = new List<string>();
+        for (var k = 1; k <= n; k++)
+        {
+            var before = Enumerable.Range(1, k - 1).LastOrDefault(r => !p.IsOptional(r));
+            var reached = unordered ? $"furthest_step >= {k}" : $"step_{k}_at IS NOT NULL";
+            var prevReached = before == 0 ? "TRUE" : unordered ? $"furthest_step >= {before}" : $"step_{before}_at IS NOT NULL";
+            var seconds = unordered || before == 0 ? "CAST(NULL AS DOUBLE PRECISION)"
+                : $"CASE WHEN {reached} THEN CAST(extract(epoch FROM step_{k}_at) - extract(epoch FROM step_{before}_at) AS DOUBLE PRECISION) END";
+            var name = unordered ? $"{k} of {n} steps" : p.Steps[k - 1];
+            parts.Add($"""
+                SELECT b.breakdown, CAST({k} AS BIGINT) AS step, {d.Literal(name)} AS step_name, {(p.IsOptional(k) ? "TRUE" : "FALSE")} AS optional,
+                       CAST(sum(CASE WHEN {reached} THEN 1 ELSE 0 END) AS BIGINT) AS units,
+                       CAST(sum(CASE WHEN {prevReached} THEN 1 ELSE 0 END) - sum(CASE WHEN {reached} THEN 1 ELSE 0 END) AS BIGINT) AS dropped,
+                       CAST(sum(CASE WHEN {reached} THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / nullif(sum(CASE WHEN {prevReached} THEN 1 ELSE 0 END), 0) AS conversion_from_previous,
+                       CAST(sum(CASE WHEN {reached} THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / nullif(count(*), 0) AS conversion_from_first,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY {seconds}) AS median_seconds_to_convert, avg({seconds}) AS average_seconds_to_convert
+                FROM labelled b GROUP BY b.breakdown
+                """);
+        }
+        return $"""
+            WITH labelled AS (
+                SELECT {d.Literal(AllUnits)} AS breakdown, u.* FROM {units} u
+                {(p.Breakdown is null ? "" : $"UNION ALL SELECT coalesce(u.breakdown, {d.Literal(NoValue)}), u.* FROM {units} u")})
+            SELECT * FROM ({string.Join("\nUNION ALL\n", parts)}) s
+            """.Replace("u.*", UnitStar(n), StringComparison.Ordinal);
+    }
+
+    // The units table's columns less its breakdown, which the labelled rows replace.
+    private static string UnitStar(int n) =>
+        "u.unit, u.entered_at, u.furthest_step, u.converted, u.converted_at, " + string.Join(", ", Enumerable.Range(1, n).Select(k => $"u.step_{k}_at"));
+
+    private static string TimeToConvertSql(FunnelParameters p, ISqlDialect d, string units)
+    {
+        var n = p.Steps.Count;
+        if (p.Ordering == FunnelOrdering.Unordered)
+            return $"SELECT CAST(NULL AS {d.TypeName(DataKind.Text)}) AS breakdown, CAST(0 AS BIGINT) AS step, CAST(0 AS BIGINT) AS bucket, CAST(NULL AS {d.TypeName(DataKind.Text)}) AS bucket_label, " +
+                   "CAST(0 AS DOUBLE PRECISION) AS from_seconds, CAST(0 AS DOUBLE PRECISION) AS to_seconds, CAST(0 AS BIGINT) AS units WHERE FALSE";
+        var deltas = new List<string>();
+        for (var k = 2; k <= n; k++)
+        {
+            var before = Enumerable.Range(1, k - 1).Last(r => !p.IsOptional(r));
+            deltas.Add($"SELECT breakdown, CAST({k} AS BIGINT) AS step, CAST(extract(epoch FROM step_{k}_at) - extract(epoch FROM step_{before}_at) AS DOUBLE PRECISION) AS seconds FROM labelled WHERE step_{k}_at IS NOT NULL");
+        }
+        var bucket = "CASE " + string.Join(" ", Buckets.Select((b, i) => $"WHEN seconds < {(i == Buckets.Length - 1 ? "1e300" : b.To.ToString("R", CultureInfo.InvariantCulture))} THEN {i + 1}")) + " END";
+        var values = string.Join(", ", Buckets.Select((b, i) =>
+            $"({i + 1}, {d.Literal(b.Label)}, {b.From.ToString("R", CultureInfo.InvariantCulture)}, {(i == Buckets.Length - 1 ? "NULL" : b.To.ToString("R", CultureInfo.InvariantCulture))})"));
+        return $"""
+            WITH labelled AS (
+                SELECT {d.Literal(AllUnits)} AS breakdown, u.* FROM {units} u
+                {(p.Breakdown is null ? "" : $"UNION ALL SELECT coalesce(u.breakdown, {d.Literal(NoValue)}), u.* FROM {units} u")}),
+            deltas AS ({string.Join("\nUNION ALL\n", deltas)}),
+            bucketed AS (SELECT breakdown, step, {bucket} AS bucket FROM deltas),
+            buckets AS (SELECT * FROM (VALUES {values}) AS v(bucket, bucket_label, from_seconds, to_seconds))
+            SELECT c.breakdown, c.step, CAST(c.bucket AS BIGINT) AS bucket, b.bucket_label, CAST(b.from_seconds AS DOUBLE PRECISION) AS from_seconds,
+                   CAST(b.to_seconds AS DOUBLE PRECISION) AS to_seconds, CAST(count(*) AS BIGINT) AS units
+            FROM bucketed c JOIN buckets b ON b.bucket = c.bucket
+            GROUP BY c.breakdown, c.step, c.bucket, b.bucket_label, b.from_seconds, b.to_seconds
+            """.Replace("u.*", UnitStar(n), StringComparison.Ordinal);
+    }
+}

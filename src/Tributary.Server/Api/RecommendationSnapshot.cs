@@ -1,0 +1,90 @@
+using System.Globalization;
+using Tributary.Core.Warehousing;
+using Tributary.Engine.Runs;
+using Tributary.Server.Contracts;
+
+namespace Tributary.Server.Api;
+
+/// <summary>
+/// Everything the recommendation endpoints answer from, read from the latest materializations into memory once and never
+/// changed afterwards: a request holds one snapshot, so a new materialization never shows it half loaded.
+/// </summary>
+internal sealed record RecommendationSnapshot(
+    IReadOnlyDictionary<string, RecommendedItem[]> ByProfile,
+    IReadOnlyDictionary<string, string> ProfileOf,
+    RecommendedItem[] Fallback,
+    IReadOnlyDictionary<string, RelatedItem[]> Similar,
+    IReadOnlyDictionary<string, RelatedItem[]> Together,
+    DateTimeOffset MaterializedAt,
+    string Key)
+{
+    /// <summary>The tables a snapshot is read from, told by the columns recorded with each latest materialization.</summary>
+    public static (MaterializationRecord? Recommendations, MaterializationRecord? Fallback, MaterializationRecord? Similar, MaterializationRecord? Together,
+        MaterializationRecord? Identity) Find(IReadOnlyList<MaterializationRecord> latest)
+    {
+        static bool Has(MaterializationRecord m, params string[] columns) => columns.All(c => m.Columns.Any(x => x.Name == c));
+        static MaterializationRecord? Newest(IEnumerable<MaterializationRecord> ms) => ms.OrderByDescending(m => m.At).FirstOrDefault();
+        var recommendations = Newest(latest.Where(m => m.MetadataJson.Contains("\"fallback_table\"", StringComparison.Ordinal)
+            && Has(m, "customer_id", "rank", "sku", "score", "source", "because_sku")));
+        var fallback = recommendations is null ? null : latest.FirstOrDefault(m => m.Step == recommendations.Step && m.Output == "fallback" && m.RunId == recommendations.RunId);
+        return (recommendations, fallback,
+            Newest(latest.Where(m => Has(m, "sku", "similar_sku", "score", "support", "rank"))),
+            Newest(latest.Where(m => Has(m, "sku", "other_sku", "orders", "confidence", "lift", "rank"))),
+            Newest(latest.Where(m => Has(m, "identifier_type", "identifier_value", "profile_id"))));
+    }
+
+    /// <summary>A key that changes whenever one of the tables does.</summary>
+    public static string KeyOf(params MaterializationRecord?[] records) =>
+        string.Join("|", records.Select(r => r is null ? "-" : $"{r.Asset}@{r.RunId}@{r.At.UtcTicks}"));
+
+    public static async Task<RecommendationSnapshot?> LoadAsync(IWarehouse warehouse, IReadOnlyList<MaterializationRecord> latest, CancellationToken cancellationToken)
+    {
+        var (recs, fallback, similar, together, identity) = Find(latest);
+        if (recs is null) return null;
+        var d = warehouse.Dialect;
+        var byProfile = new Dictionary<string, List<RecommendedItem>>(StringComparer.Ordinal);
+        await foreach (var r in warehouse.StreamAsync($"SELECT customer_id, rank, sku, score, source, because_sku FROM {d.Quote(recs.Asset)} ORDER BY customer_id, rank", null, cancellationToken).ConfigureAwait(false))
+        {
+            var customer = (string)r[0]!;
+            if (!byProfile.TryGetValue(customer, out var list)) byProfile[customer] = list = [];
+            list.Add(new RecommendedItem(Int(r[1]), (string)r[2]!, Double(r[3]), (string)r[4]!, (string?)r[5]));
+        }
+        var popular = new List<RecommendedItem>();
+        if (fallback is not null)
+            await foreach (var r in warehouse.StreamAsync($"SELECT rank, sku, score FROM {d.Quote(fallback.Asset)} ORDER BY rank", null, cancellationToken).ConfigureAwait(false))
+                popular.Add(new RecommendedItem(Int(r[0]), (string)r[1]!, Double(r[2]), "popular", null));
+        var profileOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (identity is not null)
+            await foreach (var r in warehouse.StreamAsync($"SELECT identifier_value, profile_id FROM {d.Quote(identity.Asset)} WHERE identifier_value IS NOT NULL", null, cancellationToken).ConfigureAwait(false))
+                profileOf.TryAdd((string)r[0]!, (string)r[1]!);
+        var similarItems = similar is null ? new Dictionary<string, RelatedItem[]>()
+            : await RelatedAsync(warehouse, $"SELECT sku, rank, similar_sku, score, support, CAST(NULL AS DOUBLE PRECISION) FROM {d.Quote(similar.Asset)} ORDER BY sku, rank", cancellationToken).ConfigureAwait(false);
+        var togetherItems = together is null ? new Dictionary<string, RelatedItem[]>()
+            : await RelatedAsync(warehouse, $"SELECT sku, rank, other_sku, lift, orders, confidence FROM {d.Quote(together.Asset)} ORDER BY sku, rank", cancellationToken).ConfigureAwait(false);
+        return new RecommendationSnapshot(byProfile.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), profileOf, [.. popular],
+            similarItems, togetherItems, recs.At, KeyOf(recs, fallback, similar, together, identity));
+    }
+
+    private static async Task<Dictionary<string, RelatedItem[]>> RelatedAsync(IWarehouse warehouse, string sql, CancellationToken cancellationToken)
+    {
+        var lists = new Dictionary<string, List<RelatedItem>>(StringComparer.Ordinal);
+        await foreach (var r in warehouse.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
+        {
+            var sku = (string)r[0]!;
+            if (!lists.TryGetValue(sku, out var list)) lists[sku] = list = [];
+            list.Add(new RelatedItem(Int(r[1]), (string)r[2]!, Double(r[3]), Convert.ToInt64(r[4], CultureInfo.InvariantCulture), r[5] is null ? null : Double(r[5])));
+        }
+        return lists.ToDictionary(l => l.Key, l => l.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>The profile of an identifier: the profile id itself, the identifier as given, or trimmed and lower-cased (emails).</summary>
+    public string? Resolve(string customer)
+    {
+        if (ByProfile.ContainsKey(customer)) return customer;
+        if (ProfileOf.TryGetValue(customer, out var profile)) return profile;
+        return ProfileOf.TryGetValue(customer.Trim().ToLowerInvariant(), out profile) ? profile : null;
+    }
+
+    private static int Int(object? value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
+    private static double Double(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
+}

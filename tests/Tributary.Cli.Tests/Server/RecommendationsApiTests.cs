@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Tributary.Cli.Hosting;
+using Tributary.Cli.Output;
+using Tributary.Cli.Projects;
+using Tributary.Engine.Orchestration;
+using Tributary.Server;
+using Tributary.Server.Contracts;
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Server;
+
+/// <summary>The recommendation API of trib serve, answered from the latest materialization and swapped when a new one lands.</summary>
+public sealed class RecommendationsApiTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public void Dispose() => _temp.Dispose();
+
+    private const string Pipeline = """
+        pipeline: recs
+        components:
+          - { id: items, type: source.csv, with: { path: items.csv, columns: { email: VARCHAR, order_id: VARCHAR, sku: VARCHAR, ordered_at: DATE } } }
+          - { id: identity_graph, type: identity.resolve, inputs: [items], with: { identifiers: { items: "email" } } }
+          - { id: interactions, type: recs.interactions, inputs: [items, identity_graph], with: { customer_column: email } }
+          - { id: similar, type: recs.item_similarity, inputs: [interactions], with: { min_support: 1, shrinkage: 0 } }
+          - { id: together, type: recs.bought_together, inputs: [items], with: { min_orders: 1 } }
+          - { id: popular, type: recs.popular, inputs: [items], with: { customer_column: email } }
+          - { id: recommendations, type: recs.for_customers, inputs: [interactions, similar], with: { limit: 3 } }
+        """;
+
+    [Fact]
+    public async Task Recommendations_ByEmailSimilarAndTogether_ThenSwappedWhenANewRunLands()
+    {
+        var directory = Path.Combine(_temp.Path, "project");
+        Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
+        File.WriteAllText(Path.Combine(directory, "pipelines", "recs.yaml"), Pipeline);
+        // a@x.com bought A; b and c bought A with B, and c also C: people who bought A bought B (2) and C (1).
+        File.WriteAllText(Path.Combine(directory, "items.csv"), """
+            email,order_id,sku,ordered_at
+            a@x.com,o1,A,2025-01-01
+            b@x.com,o2,A,2025-01-02
+            b@x.com,o2,B,2025-01-02
+            c@x.com,o3,A,2025-01-03
+            c@x.com,o3,B,2025-01-03
+            c@x.com,o4,C,2025-01-04
+            """);
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        await using var project = ProjectSession.Open(directory, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
+        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
+        await server.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+
+        using (var none = await http.GetAsync("/api/recommendations/a@x.com", Ct))
+            Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        var first = await WaitForAsync(http, "/api/recommendations/%20A@X.com%20", r => r.Items.Count > 0);
+
+        Assert.False(first.ColdStart);
+        Assert.Equal(["B", "C"], first.Items.Select(i => i.Sku));
+        Assert.All(first.Items, i => Assert.Equal("A", i.BecauseSku));
+        var stranger = await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/someone@else.com?limit=2", Json, Ct);
+        Assert.True(stranger!.ColdStart);
+        Assert.Equal(["A", "B"], stranger.Items.Select(i => i.Sku));
+        var similar = await http.GetFromJsonAsync<RelatedItems>("/api/similar/B?limit=1", Json, Ct);
+        Assert.Equal("A", Assert.Single(similar!.Items).Sku);
+        var together = await http.GetFromJsonAsync<RelatedItems>("/api/bought-together/B", Json, Ct);
+        Assert.Equal(1.0, Assert.Single(together!.Items).Confidence);
+        Assert.Empty((await http.GetFromJsonAsync<RelatedItems>("/api/similar/NOPE", Json, Ct))!.Items);
+        using (var bad = await http.GetAsync("/api/similar/B?limit=0", Ct))
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        // a@x.com now bought B too: after the next run the served list changes, whole.
+        File.AppendAllText(Path.Combine(directory, "items.csv"), "\na@x.com,o5,B,2025-01-05\n");
+        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        var second = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.MaterializedAt > first.MaterializedAt);
+        Assert.Equal(["C"], second.Items.Select(i => i.Sku));
+        await server.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Recommendations_WithAToken_RequireIt()
+    {
+        var directory = Path.Combine(_temp.Path, "project");
+        Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        await using var project = ProjectSession.Open(directory, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
+        await using var server = TributaryServer.Create(new ServerOptions { Port = 0, Token = "s3cret-token-for-tests" }, compose);
+        await server.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        foreach (var path in new[] { "/api/recommendations/a@x.com", "/api/similar/A", "/api/bought-together/A" })
+        {
+            using var response = await http.GetAsync(path, Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+        await server.StopAsync(Ct);
+    }
+
+    // Polls until the run has landed and the snapshot shows it (a condition, not a timing).
+    private static async Task<CustomerRecommendations> WaitForAsync(HttpClient http, string path, Func<CustomerRecommendations, bool> done)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var response = await http.GetAsync(path, Ct);
+            if (response.StatusCode == HttpStatusCode.OK && await response.Content.ReadFromJsonAsync<CustomerRecommendations>(Json, Ct) is { } r && done(r)) return r;
+            if (attempt >= 100) Assert.Fail($"no answer as expected from {path} after {attempt} attempts: {response.StatusCode}; runs: {await http.GetStringAsync("/api/runs", Ct)}");
+            await Task.Delay(200, Ct);
+        }
+    }
+}

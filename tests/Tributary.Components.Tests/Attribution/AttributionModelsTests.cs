@@ -1,0 +1,170 @@
+using System.Globalization;
+using Tributary.Analytics.Attribution;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Attribution;
+
+public sealed class AttributionModelsTests(PostgresCluster postgres)
+{
+    private static readonly string[] AllModels =
+        ["first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "w_shaped", "markov_1", "markov_2", "markov_3", "shapley", "shapley_simplified"];
+
+    private static string Pipeline(string models, string detail) => $$"""
+        pipeline: p
+        components:
+          - id: paths
+            type: source.csv
+            with:
+              path: paths.csv
+              columns: { path_id: VARCHAR, position: INTEGER, channel: VARCHAR, campaign: VARCHAR, converted: BOOLEAN, conversion_value: DOUBLE, days_before_conversion: DOUBLE, converted_at: TIMESTAMP }
+          - { id: attribution, type: analytics.attribution, inputs: [paths], with: { models: [{{models}}], conversion_detail: [{{detail}}] } }
+        """;
+
+    private sealed record Touch(string Path, int Position, string Channel, string? Campaign, bool Converted, double Value, double? Days, string? At);
+
+    // Paths of 1–8 touches over five channels (direct among them) with 0–2 campaigns each, a third converting; the rows
+    // written in a shuffled order so that only the position puts a path's touches in order.
+    private static List<Touch> RandomTouches(int paths, int seed)
+    {
+        var random = new Random(seed);
+        string[] channels = ["direct", "email", "paid_search", "paid_social", "display"];
+        var touches = new List<Touch>();
+        for (var p = 0; p < paths; p++)
+        {
+            var n = 1 + random.Next(8);
+            var converted = random.NextDouble() < 0.35;
+            var value = converted ? Math.Round(10 + 90 * random.NextDouble(), 2) : 0;
+            var at = converted ? $"2025-03-{1 + random.Next(5):00} {random.Next(24):00}:00:00" : null;
+            for (var k = 0; k < n; k++)
+            {
+                var c = random.Next(channels.Length);
+                var campaign = random.Next(3) switch { 0 => null, var x => $"{channels[c]}_{x}" };
+                touches.Add(new Touch($"path{p:000}", k + 1, channels[c], campaign, converted, value, converted ? n - k + random.Next(3) * 0.5 : null, at));
+            }
+        }
+        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(touches));
+        return touches;
+    }
+
+    private static void Write(ComponentHarness h, IEnumerable<Touch> touches) =>
+        h.Temp.File("paths.csv", "path_id,position,channel,campaign,converted,conversion_value,days_before_conversion,converted_at\n" + string.Concat(touches.Select(t =>
+            string.Create(CultureInfo.InvariantCulture, $"{t.Path},{t.Position},{t.Channel},{t.Campaign},{(t.Converted ? "true" : "false")},{t.Value},{t.Days},{t.At}\n"))));
+
+    private static List<ConversionPath> Paths(IEnumerable<Touch> touches) =>
+        touches.GroupBy(t => t.Path).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var ordered = g.OrderBy(t => t.Position).ToList();
+            var first = ordered[0];
+            return new ConversionPath(ordered.Select(t => t.Channel).ToArray(), first.Converted, first.Value, first.Converted ? ordered.Select(t => t.Days ?? 0).ToArray() : null);
+        }).ToList();
+
+    private static IReadOnlyList<ChannelCredit> Expected(string model, List<ConversionPath> paths) => model switch
+    {
+        "markov_1" or "markov_2" or "markov_3" => MarkovAttribution.Compute(paths, model[^1] - '0').Credit,
+        "shapley" => ShapleyAttribution.Compute(paths).Credit,
+        "shapley_simplified" => ShapleyAttribution.Simplified(paths).Credit,
+        _ => RuleBasedAttribution.Compute(paths, Enum.Parse<RuleBasedModel>(model.Replace("_", "", StringComparison.Ordinal), ignoreCase: true)),
+    };
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Attribution_EveryModel_CreditsChannelsAsTheModelDoesOnThePathsInPositionOrder(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var touches = RandomTouches(300, 5);
+        Write(h, touches);
+
+        var result = await h.RunAsync(Pipeline(string.Join(", ", AllModels), "linear, markov_1"));
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var paths = Paths(touches);
+        var rows = await h.RowsAsync("SELECT model, channel, conversions, value, touches FROM attribution");
+        var convertingTouches = touches.Where(t => t.Converted).CountBy(t => t.Channel).ToDictionary();
+        foreach (var model in AllModels)
+        {
+            var expected = Expected(model, paths).ToDictionary(c => c.Channel);
+            var actual = rows.Where(r => (string)r[0]! == model).ToList();
+            Assert.Equal(expected.Keys.Order(), actual.Select(r => (string)r[1]!).Order());
+            foreach (var r in actual)
+            {
+                var channel = (string)r[1]!;
+                Assert.True(Math.Abs(expected[channel].Conversions - D(r[2])) < 1e-9, $"{model} {channel}: {D(r[2])} conversions, expected {expected[channel].Conversions}");
+                Assert.True(Math.Abs(expected[channel].Value - D(r[3])) < 1e-7, $"{model} {channel}: {D(r[3])} value, expected {expected[channel].Value}");
+                Assert.Equal(convertingTouches.GetValueOrDefault(channel), Convert.ToInt64(r[4], CultureInfo.InvariantCulture));
+            }
+        }
+
+        // Campaigns and days add up to the channel's credit.
+        var campaigns = await h.RowsAsync("SELECT model, channel, sum(conversions), sum(value) FROM attribution__campaigns GROUP BY model, channel");
+        var daily = await h.RowsAsync("SELECT model, channel, sum(conversions), sum(value) FROM attribution__daily GROUP BY model, channel");
+        var byChannel = rows.ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => (D(r[2]), D(r[3])));
+        foreach (var r in campaigns.Concat(daily))
+        {
+            var (conversions, value) = byChannel[((string)r[0]!, (string)r[1]!)];
+            Assert.Equal(conversions, D(r[2]), 1e-9);
+            Assert.Equal(value, D(r[3]), 1e-7);
+        }
+
+        // Linear per conversion: each (channel, campaign) gets its share of the path's touches.
+        var detail = (await h.RowsAsync("SELECT path_id, channel, coalesce(campaign, ''), conversions, value FROM attribution__conversions WHERE model = 'linear'"))
+            .ToDictionary(r => ((string)r[0]!, (string)r[1]!, (string)r[2]!), r => (D(r[3]), D(r[4])));
+        var expectedDetail = touches.Where(t => t.Converted).GroupBy(t => t.Path)
+            .SelectMany(g => g.GroupBy(t => (t.Channel, t.Campaign ?? "")).Select(k => (Key: (g.Key, k.Key.Channel, k.Key.Item2), Share: (double)k.Count() / g.Count(), g.First().Value)))
+            .ToList();
+        Assert.Equal(expectedDetail.Count, detail.Count);
+        foreach (var (key, share, value) in expectedDetail)
+        {
+            Assert.Equal(share, detail[key].Item1, 1e-12);
+            Assert.Equal(share * value, detail[key].Item2, 1e-9);
+        }
+        var markovDetail = await h.RowsAsync("SELECT path_id, sum(conversions) FROM attribution__conversions WHERE model = 'markov_1' GROUP BY path_id");
+        Assert.Equal(paths.Count(p => p.Converted), markovDetail.Count);
+        Assert.All(markovDetail, r => Assert.Equal(1.0, D(r[1]), 1e-12));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Attribution_FirstAndLastTouch_SplitByCampaignAndDayOfConversion(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // a: email then search (brand) converts on 03-01 for 100; b: search (generic) twice converts on 03-02 for 40, its
+        // rows written last touch first; c: display only, never converts.
+        Write(h,
+        [
+            new Touch("b", 2, "paid_search", "generic", true, 40, 0, "2025-03-02 10:00:00"),
+            new Touch("a", 1, "email", null, true, 100, 3, "2025-03-01 08:00:00"),
+            new Touch("c", 1, "display", "retargeting", false, 0, null, null),
+            new Touch("b", 1, "direct", null, true, 40, 1, "2025-03-02 10:00:00"),
+            new Touch("a", 2, "paid_search", "brand", true, 100, 1, "2025-03-01 08:00:00"),
+        ]);
+
+        var result = await h.RunAsync(Pipeline("first_touch, last_touch", "first_touch, last_touch"));
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var campaigns = (await h.RowsAsync("SELECT model, channel, coalesce(campaign, '-'), conversions, value, touches FROM attribution__campaigns"))
+            .ToDictionary(r => ((string)r[0]!, (string)r[1]!, (string)r[2]!), r => (D(r[3]), D(r[4]), Convert.ToInt64(r[5], CultureInfo.InvariantCulture)));
+        Assert.Equal((1.0, 100.0, 1L), campaigns[("first_touch", "email", "-")]);
+        Assert.Equal((1.0, 40.0, 1L), campaigns[("first_touch", "direct", "-")]);
+        Assert.Equal((0.0, 0.0, 1L), campaigns[("first_touch", "paid_search", "brand")]);
+        Assert.Equal((1.0, 100.0, 1L), campaigns[("last_touch", "paid_search", "brand")]);
+        Assert.Equal((1.0, 40.0, 1L), campaigns[("last_touch", "paid_search", "generic")]);
+        Assert.Equal((0.0, 0.0, 0L), campaigns[("last_touch", "display", "retargeting")]);
+        var daily = (await h.RowsAsync("SELECT model, CAST(day AS VARCHAR), channel, coalesce(campaign, '-'), conversions, value FROM attribution__daily WHERE conversions > 0"))
+            .Select(r => ((string)r[0]!, (string)r[1]!, (string)r[2]!, (string)r[3]!, D(r[4]), D(r[5]))).Order().ToList();
+        Assert.Equal(
+        [
+            ("first_touch", "2025-03-01", "email", "-", 1.0, 100.0), ("first_touch", "2025-03-02", "direct", "-", 1.0, 40.0),
+            ("last_touch", "2025-03-01", "paid_search", "brand", 1.0, 100.0), ("last_touch", "2025-03-02", "paid_search", "generic", 1.0, 40.0),
+        ], daily);
+        var detail = (await h.RowsAsync("SELECT model, path_id, CAST(converted_at AS VARCHAR), channel, coalesce(campaign, '-'), conversions, value FROM attribution__conversions"))
+            .Select(r => ((string)r[0]!, (string)r[1]!, (string)r[2]!, (string)r[3]!, (string)r[4]!, D(r[5]), D(r[6]))).Where(r => r.Item6 > 0).Order().ToList();
+        Assert.Equal(
+        [
+            ("first_touch", "a", "2025-03-01 08:00:00", "email", "-", 1.0, 100.0), ("first_touch", "b", "2025-03-02 10:00:00", "direct", "-", 1.0, 40.0),
+            ("last_touch", "a", "2025-03-01 08:00:00", "paid_search", "brand", 1.0, 100.0), ("last_touch", "b", "2025-03-02 10:00:00", "paid_search", "generic", 1.0, 40.0),
+        ], detail);
+    }
+
+    private static double D(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
+}

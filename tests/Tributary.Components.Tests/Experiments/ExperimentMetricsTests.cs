@@ -1,0 +1,87 @@
+using System.Globalization;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Experiments;
+
+public sealed class ExperimentMetricsTests(PostgresCluster postgres)
+{
+    // Four visitors; u1 has a pre-period redemption, one in the 14-day window and one after it; u4's only redemption is before the 28-day pre-period.
+    private const string Pipeline = """
+        pipeline: p
+        components:
+          - id: exposures
+            type: transform.sql
+            with:
+              sql: |
+                SELECT experiment, variant, visitor_id, CAST(t AS TIMESTAMP) AS first_exposed_at, country
+                FROM (VALUES ('x', 'A', 'u1', '2025-01-10 12:00:00', 'DE'), ('x', 'A', 'u2', '2025-01-11 12:00:00', 'US'),
+                             ('x', 'B', 'u3', '2025-01-10 12:00:00', 'DE'), ('x', 'B', 'u4', '2025-01-10 13:00:00', 'US')) v(experiment, variant, visitor_id, t, country)
+          - id: metric_events
+            type: transform.sql
+            with:
+              sql: |
+                SELECT visitor_id, CAST(t AS TIMESTAMP) AS occurred_at, metric, CAST(value AS DOUBLE PRECISION) AS value
+                FROM (VALUES ('u1', '2025-01-05 00:00:00', 'redemption', 5), ('u1', '2025-01-12 00:00:00', 'redemption', 10),
+                             ('u1', '2025-01-30 00:00:00', 'redemption', 7), ('u1', '2025-01-11 00:00:00', 'view', 1),
+                             ('u3', '2025-01-11 00:00:00', 'redemption', 3), ('u3', '2025-01-12 00:00:00', 'redemption', 4),
+                             ('u3', '2025-01-11 00:00:00', 'view', 1), ('u3', '2025-01-13 00:00:00', 'view', 1),
+                             ('u4', '2024-11-01 00:00:00', 'redemption', 9), ('zz', '2025-01-12 00:00:00', 'redemption', 50)) v(visitor_id, t, metric, value)
+          - id: stats
+            type: experiment.metrics
+            inputs: [exposures, metric_events]
+            with:
+              window_days: 14
+              pre_days: 28
+              stratum_column: country
+              metrics: { conversion: "conversion:redemption", revenue: "sum:redemption", views: "count:view", revenue_per_view: "ratio:redemption/view" }
+          - id: results
+            type: analytics.experiment
+            inputs: [stats]
+            with: { control: A, guardrails: { views: 0.1 } }
+          - id: plan
+            type: experiment.plan
+            inputs: [stats]
+          - id: decision
+            type: decision.experiment
+            inputs: [results]
+            with: { primary_metric: conversion, min_units_per_variant: 100 }
+        """;
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Metrics_HandData_SumsPostWindowAndPrePeriodPerUnit(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync(Pipeline);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = (await h.RowsAsync("""
+            SELECT variant, metric, kind, sum(units), sum(sum_y), sum(sum_y2), sum(sum_x), sum(sum_x2), sum(sum_xy)
+            FROM stats GROUP BY variant, metric, kind ORDER BY variant, metric
+            """)).Select(r => $"{r[0]} {r[1]} {r[2]}: " + string.Join(" ", r.Skip(3).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)))).ToList();
+        Assert.Equal(
+        [
+            // A: u1 converts (pre 1), u2 has nothing; u1's revenue 10 (the 7 falls after the window), pre 5.
+            "A conversion conversion: 2 1 1 1 1 1",
+            "A revenue sum: 2 10 100 5 25 50",
+            "A revenue_per_view ratio: 2 10 100 1 1 10",
+            "A views count: 2 1 1 0 0 0",
+            // B: u3 redeems 3 + 4 and views twice; u4's redemption is before the pre-period.
+            "B conversion conversion: 2 1 1 0 0 0",
+            "B revenue sum: 2 7 49 0 0 0",
+            "B revenue_per_view ratio: 2 7 49 2 4 14",
+            "B views count: 2 2 4 0 0 0",
+        ], rows);
+        // One row per stratum and exposure day: A's two visitors came on different days and countries.
+        Assert.Equal(2L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM stats WHERE variant = 'A' AND metric = 'conversion'"))[0][0], CultureInfo.InvariantCulture));
+        var results = await h.RowsAsync("SELECT metric, units_control, units_variant, srm_blocked, guardrail_status FROM results ORDER BY metric");
+        Assert.Equal(["conversion", "revenue", "revenue_per_view", "views"], results.Select(r => (string)r[0]!));
+        Assert.All(results, r => Assert.Equal((2L, 2L, false), (Convert.ToInt64(r[1], CultureInfo.InvariantCulture), Convert.ToInt64(r[2], CultureInfo.InvariantCulture), (bool)r[3]!)));
+        Assert.Equal("A", (await h.RowsAsync("SELECT variant FROM results__srm ORDER BY variant"))[0][0]);
+        var decision = Assert.Single(await h.RowsAsync("SELECT variant, decision, reasons FROM decision"));
+        Assert.Equal(("B", "keep_running", "not enough units yet: 2 of 100 per variant"), ((string)decision[0]!, (string)decision[1]!, (string)decision[2]!));
+        Assert.Equal(4, (await h.RowsAsync("SELECT * FROM plan")).Count);
+    }
+}

@@ -1,0 +1,187 @@
+using System.Globalization;
+using Tributary.Components.Funnels;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Funnels;
+
+/// <summary>Retention, paths, correlation and opportunities on hand-made streams with hand-counted answers.</summary>
+public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
+{
+    private const string Columns = "{ event_id: VARCHAR, event: VARCHAR, anonymous_id: VARCHAR, user_id: VARCHAR, occurred_at: TIMESTAMP, person: VARCHAR, channel: VARCHAR, url: VARCHAR }";
+    private const string Header = "event_id,event,anonymous_id,user_id,occurred_at,person,channel,url";
+
+    private static string Pipeline(string components) => $$"""
+        pipeline: p
+        components:
+          - { id: events, type: source.csv, with: { path: events.csv, columns: {{Columns}} } }
+        {{components}}
+        """;
+
+    private async Task<ComponentHarness> RunAsync(string engine, string events, string components)
+    {
+        var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("events.csv", events);
+        var result = await h.RunAsync(Pipeline(components));
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        return h;
+    }
+
+    private static long L(object? v) => Convert.ToInt64(v, CultureInfo.InvariantCulture);
+
+    // r1 starts on day 1 and returns on days 2 and 4; r2 starts on day 1 and returns on day 3; r3 returns before it starts
+    // (not counted), starts on day 2, returns the same day (period 0) and on day 3. The data ends on day 4.
+    private static readonly string RetentionEvents = string.Join("\n", Header,
+        "1,A,,,2025-01-01 10:00:00,r1,,", "2,X,,,2025-01-02 10:00:00,r1,,", "3,X,,,2025-01-04 10:00:00,r1,,",
+        "4,A,,,2025-01-01 23:00:00,r2,,", "5,X,,,2025-01-03 01:00:00,r2,,",
+        "6,X,,,2025-01-01 10:00:00,r3,,", "7,A,,,2025-01-02 10:00:00,r3,,", "8,X,,,2025-01-02 11:00:00,r3,,", "9,X,,,2025-01-03 10:00:00,r3,,") + "\n";
+
+    [Theory]
+    [InlineData("duckdb", "n_day", new long[] { 2, 1, 1, 1, 1, 1, 0 })]
+    [InlineData("postgres", "n_day", new long[] { 2, 1, 1, 1, 1, 1, 0 })]
+    [InlineData("duckdb", "unbounded", new long[] { 2, 2, 2, 1, 1, 1, 0 })]
+    [InlineData("postgres", "unbounded", new long[] { 2, 2, 2, 1, 1, 1, 0 })]
+    public async Task Retention_DailyCohorts_NDayAndUnbounded(string engine, string mode, long[] retained)
+    {
+        await using var h = await RunAsync(engine, RetentionEvents,
+            $"  - {{ id: retention, type: analytics.retention, inputs: [events], with: {{ start_event: A, return_event: X, period: day, periods: 5, mode: {mode}, unit_column: person }} }}");
+
+        var rows = (await h.RowsAsync("SELECT cohort, period, cohort_size, retained FROM retention ORDER BY cohort, period"))
+            .Select(r => (((DateTime)r[0]!).Day, L(r[1]), L(r[2]), L(r[3]))).ToList();
+        // Day-1 cohort (2 people) has periods 0-3 before the data ends; the day-2 cohort (1 person) periods 0-2.
+        Assert.Equal([(1, 0L, 2L, retained[0]), (1, 1L, 2L, retained[1]), (1, 2L, 2L, retained[2]), (1, 3L, 2L, retained[3]),
+                      (2, 0L, 1L, retained[4]), (2, 1L, 1L, retained[5]), (2, 2L, 1L, retained[6])], rows);
+    }
+
+    // s1 views a product twice in a row; s2 goes home twice; s3 never goes home; s4 leaves at once.
+    private static readonly string PathEvents = string.Join("\n", Header,
+        "1,Home,,,2025-01-01 10:00:00,s1,,/", "2,View,,,2025-01-01 10:01:00,s1,,/products/abc?ref=x", "3,View,,,2025-01-01 10:02:00,s1,,/products/def",
+        "4,Add,,,2025-01-01 10:03:00,s1,,/cart", "5,Paid,,,2025-01-01 10:04:00,s1,,/thanks",
+        "6,Home,,,2025-01-01 10:00:00,s2,,/", "7,View,,,2025-01-01 10:01:00,s2,,/products/abc", "8,Home,,,2025-01-01 10:02:00,s2,,/", "9,View,,,2025-01-01 10:03:00,s2,,/products/x",
+        "10,View,,,2025-01-01 10:00:00,s3,,/products/abc", "11,Add,,,2025-01-01 10:01:00,s3,,/cart", "12,Paid,,,2025-01-01 10:02:00,s3,,/thanks",
+        "13,Home,,,2025-01-01 10:00:00,s4,,/") + "\n";
+
+    private static async Task<List<(long, string, string, long)>> EdgesAsync(ComponentHarness h) =>
+        (await h.RowsAsync("SELECT depth, source, target, units FROM paths ORDER BY depth, source, target")).Select(r => (L(r[0]), (string)r[1]!, (string)r[2]!, L(r[3]))).ToList();
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Paths_NextStepTreeFromAStartEvent_CollapsesRepeats(string engine)
+    {
+        await using var h = await RunAsync(engine, PathEvents,
+            "  - { id: paths, type: journey.paths, inputs: [events], with: { start_event: Home, max_steps: 3, unit_column: person } }");
+
+        Assert.Equal([(1L, "Home", "(end)", 1L), (1L, "Home", "View", 2L), (2L, "View", "Add", 1L), (2L, "View", "Home", 1L)], await EdgesAsync(h));
+        var top = (await h.RowsAsync("SELECT rank, path, units FROM paths__paths ORDER BY rank")).Select(r => (L(r[0]), (string)r[1]!, L(r[2]))).ToList();
+        Assert.Equal([(1L, "Home", 1L), (2L, "Home > View > Add", 1L), (3L, "Home > View > Home", 1L)], top);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Paths_WithoutCollapsing_KeepsTheRepeat(string engine)
+    {
+        await using var h = await RunAsync(engine, PathEvents,
+            "  - { id: paths, type: journey.paths, inputs: [events], with: { start_event: Home, max_steps: 3, collapse_repeats: false, unit_column: person } }");
+
+        Assert.Equal([(1L, "Home", "(end)", 1L), (1L, "Home", "View", 2L), (2L, "View", "Home", 1L), (2L, "View", "View", 1L)], await EdgesAsync(h));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Paths_PreviousStepTreeToAnEndEvent(string engine)
+    {
+        await using var h = await RunAsync(engine, PathEvents,
+            "  - { id: paths, type: journey.paths, inputs: [events], with: { end_event: Paid, max_steps: 3, unit_column: person } }");
+
+        Assert.Equal([(1L, "Add", "Paid", 2L), (2L, "View", "Add", 2L)], await EdgesAsync(h));
+        var top = (await h.RowsAsync("SELECT path, units FROM paths__paths")).Select(r => ((string)r[0]!, L(r[1]))).ToList();
+        Assert.Equal([("View > Add > Paid", 2L)], top);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Paths_GroupUrlsByPattern(string engine)
+    {
+        await using var h = await RunAsync(engine, PathEvents, """
+              - id: paths
+                type: journey.paths
+                inputs: [events]
+                with: { label_column: url, group_patterns: { "\\?.*$": "", "/products/[^/]+": "/products/:id" }, unit_column: person }
+            """);
+
+        var top = (await h.RowsAsync("SELECT path, units FROM paths__paths ORDER BY units DESC, path")).Select(r => ((string)r[0]!, L(r[1]))).ToList();
+        Assert.Equal([("/", 1L), ("/ > /products/:id > / > /products/:id", 1L), ("/ > /products/:id > /cart > /thanks", 1L), ("/products/:id > /cart > /thanks", 1L)], top);
+    }
+
+    // Funnel A -> C. Converters c1-c4, drop-offs d1-d4. Help: c1, d1, d2, d3. Promo: c1, c2, c3 (before converting) and d1.
+    // Late: after c2's and c3's conversion only (not counted). Channel on A: ads for c1-c3, seo for the rest.
+    private static readonly string CorrelationEvents = string.Join("\n", new[] { Header }
+        .Concat(new[] { "c1", "c2", "c3", "c4", "d1", "d2", "d3", "d4" }.SelectMany((u, i) => new[] { $"{u}-a,A,,,2025-01-01 10:00:00,{u},{(i < 3 ? "ads" : "seo")}," }))
+        .Concat(new[] { "c1", "c2", "c3", "c4" }.Select(u => $"{u}-c,C,,,2025-01-01 12:00:00,{u},,"))
+        .Concat(new[] { "c1", "d1", "d2", "d3" }.Select(u => $"{u}-h,Help,,,2025-01-01 11:00:00,{u},,"))
+        .Concat(new[] { "c1", "c2", "c3", "d1" }.Select(u => $"{u}-p,Promo,,,2025-01-01 11:30:00,{u},,"))
+        .Concat(new[] { "c2", "c3" }.Select(u => $"{u}-l,Late,,,2025-01-01 13:00:00,{u},,"))) + "\n";
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Correlation_OddsRatiosOfEventsAndValues_BetweenEntryAndConversion(string engine)
+    {
+        await using var h = await RunAsync(engine, CorrelationEvents, """
+              - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, C], window: 1d, unit_column: person } }
+              - { id: correlation, type: analytics.funnel_correlation, inputs: [funnel, events], with: { window: 1d, unit_column: person, properties: [channel], exclude_events: [A, C], min_units: 2 } }
+            """);
+
+        var rows = (await h.RowsAsync("SELECT kind, item, converters, drop_offs, odds_ratio, ci_low, ci_high, p_value, direction FROM correlation ORDER BY kind, item"))
+            .Select(r => ((string)r[0]!, (string)r[1]!, L(r[2]), L(r[3]), Convert.ToDouble(r[4], CultureInfo.InvariantCulture), Convert.ToDouble(r[5], CultureInfo.InvariantCulture),
+                Convert.ToDouble(r[6], CultureInfo.InvariantCulture), Convert.ToDouble(r[7], CultureInfo.InvariantCulture), (string)r[8]!)).ToList();
+        Assert.Equal(["event:Help", "event:Promo", "property:channel=ads", "property:channel=seo"], rows.Select(r => r.Item1 + ":" + r.Item2));
+        Assert.Equal([(1L, 3L), (3L, 1L), (3L, 0L), (1L, 4L)], rows.Select(r => (r.Item3, r.Item4)));
+        Assert.Equal([0.25, 4.0, 10.0, 0.1], rows.Select(r => Math.Round(r.Item5, 9)));
+        Assert.Equal(0.0226692, rows[0].Item6, 1e-6);
+        Assert.Equal(2.7570506, rows[0].Item7, 1e-6);
+        Assert.Equal(0.2576745, rows[0].Item8, 1e-6);
+        Assert.Equal(["failure", "success", "success", "failure"], rows.Select(r => r.Item9));
+    }
+
+    [Fact]
+    public void Opportunities_RankDropOffsByValue_TestSegmentsWithHolm()
+    {
+        ConversionOpportunities.FunnelRow R(string b, int step, long units) => new(b, step, $"S{step}", false, units);
+        var rows = new[]
+        {
+            R("(all)", 1, 1000), R("(all)", 2, 400), R("(all)", 3, 100),
+            R("app", 1, 500), R("app", 2, 100), R("app", 3, 30),
+            R("web", 1, 500), R("web", 2, 300), R("web", 3, 70),
+        };
+
+        var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 10, UnitName = "sessions" });
+
+        Assert.Equal(["drop_off 3 ", "drop_off 2 ", "segment 2 app", "segment 2 web", "segment 3 web", "segment 3 app"],
+            findings.Select(f => $"{f.Kind} {f.Step} {f.Segment}"));
+        // Step 3 loses 300 sessions, all of whom would have converted once there: 3000. Step 2 loses 600 at 25% onward: 1500.
+        Assert.Equal([3000.0, 1500.0, 500.0, -500.0, 200.0], findings.Take(5).Select(f => Math.Round(f.ValueLost, 6)));
+        // Step 3: 30/100 against 70/300, z = 1.3333, p = 0.18242; Holm multiplies the third and fourth smallest of four by 2.
+        Assert.Equal(0.182422, findings[4].PValue!.Value, 1e-5);
+        Assert.Equal(0.364844, findings[4].AdjustedPValue!.Value, 1e-5);
+        Assert.Equal([true, true, false, false], findings.Skip(2).Select(f => f.Significant!.Value));
+        Assert.Equal("600 of 1,000 sessions (60.0%) stop between 'S1' and 'S2'; at the 25.0% of them who would have gone on to convert, that is 1,500 in conversion value.", findings[1].Text);
+        Assert.StartsWith("app: 20.0% of 500 sessions go from 'S1' to 'S2' against 60.0% for the rest (worse; p = ", findings[2].Text, StringComparison.Ordinal);
+        Assert.EndsWith("after Holm, significant); closing the gap would win about 200 sessions worth 500.", findings[2].Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Opportunities_ReadTheFunnelTable(string engine)
+    {
+        await using var h = await RunAsync(engine, CorrelationEvents, """
+              - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, Help, C], optional_steps: [2], window: 1d, unit_column: person, breakdown: channel } }
+              - { id: opportunities, type: analytics.conversion_opportunities, inputs: [funnel], with: { conversion_value: 20, min_units: 1 } }
+            """);
+
+        var rows = (await h.RowsAsync("SELECT rank, kind, step, segment, lost_units, value_lost FROM opportunities ORDER BY rank"))
+            .Select(r => (L(r[0]), (string)r[1]!, L(r[2]), r[3] as string, Convert.ToDouble(r[4], CultureInfo.InvariantCulture), Convert.ToDouble(r[5], CultureInfo.InvariantCulture))).ToList();
+        // 8 enter, 4 convert: 4 lost at step 3 (the optional step 2 is not a drop-off), each worth 20.
+        Assert.Equal((1L, "drop_off", 3L, (string?)null, 4.0, 80.0), rows[0]);
+        Assert.Equal(["ads", "seo"], rows.Skip(1).Select(r => r.Item4).Order(StringComparer.Ordinal));
+    }
+}

@@ -1,0 +1,202 @@
+import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
+import { mainOutput, useOutputTable } from "./sideTables";
+import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
+import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { FitFacts } from "./modelCards";
+
+const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
+const shown = (v: number, format: (n: number) => string = formatNumber) => (Number.isFinite(v) ? format(v) : "—");
+
+/** The holdout measures in the card's order, how each reads, and which way is better. */
+const measures: { metric: string; label: string; better: string }[] = [
+  { metric: "auc", label: "AUC", better: "higher" },
+  { metric: "pr_auc", label: "PR-AUC", better: "higher" },
+  { metric: "brier", label: "Brier score", better: "lower" },
+  { metric: "ece", label: "Calibration error (ECE)", better: "lower" },
+  { metric: "lift_top_10pct", label: "Lift at the top 10%", better: "higher" },
+];
+
+/** The model and its baselines, in the card's column order, with the names a reader knows them by. */
+const models: { model: string; label: string; colour: string }[] = [
+  { model: "model", label: "model (calibrated trees)", colour: "#1d4ed8" },
+  { model: "bgnbd", label: "BG/NBD 1 − P(alive)", colour: "#b45309" },
+  { model: "bgnbd_no_order", label: "BG/NBD P(no order)", colour: "#7c3aed" },
+  { model: "recency_rule", label: "recency rule", colour: "#047857" },
+];
+
+/** Risk bands from the most to the least urgent. */
+const bands = ["high", "medium", "low"];
+
+/**
+ * Churn model card (analytics.churn): the holdout measures of the model beside the recency rule and BG/NBD, the
+ * calibration plot by decile, the features the trees lean on, the data windows, and who is at risk for what value
+ * and why.
+ */
+export function ChurnCard({ asset }: { asset: string }) {
+  const metrics = useOutputTable({ step: asset, output: "metrics" });
+  const calibration = useOutputTable({ step: asset, output: "calibration" });
+  const importance = useOutputTable({ step: asset, output: "importance" });
+  const scores = useOutputTable({ step: asset, output: mainOutput }, 100_000);
+  const metricRows = metrics.rows ?? [];
+  const value = (model: string, metric: string) => num(metricRows.find((r) => r.model === model && r.metric === metric)?.value);
+  const detail = (metric: string) => metricRows.find((r) => r.model === "data" && r.metric === metric)?.detail;
+  const present = models.filter((m) => metricRows.some((r) => r.model === m.model));
+  const rule = metricRows.find((r) => r.model === "recency_rule" && r.metric === "rule_precision");
+  const windows = metricRows.filter((r) => r.model === "data");
+  const topFeatures = [...(importance.rows ?? [])].sort((a, b) => num(b.importance) - num(a.importance)).slice(0, 15)
+    .map((r) => ({ feature: String(r.feature).replaceAll("_", " "), importance: num(r.importance) }));
+  return (
+    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+      <FitFacts asset={asset}>
+        {typeof detail("train_as_of") === "string" && <div><dt>Trained on the snapshot of</dt><dd>{String(detail("train_as_of"))}</dd></div>}
+        {typeof detail("label_window") === "string" && <div><dt>Label window</dt><dd>{String(detail("label_window"))}</dd></div>}
+        {typeof detail("scored_as_of") === "string" && <div><dt>Scored as of</dt><dd>{String(detail("scored_as_of"))}</dd></div>}
+      </FitFacts>
+      <h3>Holdout: the model beside the baselines</h3>
+      {metrics.error ? <ErrorNotice>{metrics.error}</ErrorNotice> : metrics.missing ? <p className="muted">Not fitted yet.</p> : !metrics.rows ? <Loading /> : (
+        <>
+          <DataTable caption="Holdout measures by model" rows={measures} rowKey={(m) => m.metric}
+            columns={[
+              { key: "metric", header: "Measure", cell: (m) => `${m.label} (${m.better} is better)` },
+              ...present.map((p) => ({ key: p.model, header: p.label, numeric: true, cell: (m: (typeof measures)[number]) => shown(value(p.model, m.metric)) })),
+            ]} />
+          <p className="muted">
+            All on the same held-out customers of the training snapshot, labelled by whether they ordered within the label window.
+            The recency rule is a ranking, not a probability, so it has no Brier score or calibration error
+            {rule && <>; as a rule ({String(rule.detail)}) it flags churners with precision {shown(num(rule.value), formatPercent)}</>}.
+          </p>
+        </>
+      )}
+      <div className="grid-2">
+        <div>
+          <h3>Calibration: predicted against observed churn by decile</h3>
+          {calibration.error ? <ErrorNotice>{calibration.error}</ErrorNotice> : calibration.missing ? <p className="muted">No calibration table yet.</p> : !calibration.rows ? <Loading /> : (
+            <figure className="chart-figure" aria-label="Calibration plot: predicted against observed churn rate by decile">
+              <ResponsiveContainer width="100%" height={300}>
+                <ScatterChart margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis type="number" dataKey="predicted" domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v)}
+                    label={{ value: "Mean predicted churn probability", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                  <YAxis type="number" dataKey="observed" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)}
+                    label={{ value: "Observed churn rate", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
+                  <Tooltip formatter={(v) => formatPercent(Number(v))} />
+                  <Legend verticalAlign="top" height={28} />
+                  <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#111827" strokeDasharray="4 3" />
+                  {models.filter((m) => m.model !== "recency_rule" && (calibration.rows ?? []).some((r) => r.model === m.model)).map((m) => (
+                    <Scatter key={m.model} name={m.label} fill={m.colour} line isAnimationActive={false}
+                      data={(calibration.rows ?? []).filter((r) => r.model === m.model).sort((a, b) => num(a.bin) - num(b.bin))
+                        .map((r) => ({ predicted: num(r.predicted), observed: num(r.observed) }))} />
+                  ))}
+                </ScatterChart>
+              </ResponsiveContainer>
+              <figcaption className="muted">Each point is a tenth of the holdout by predicted probability; on the dashed diagonal a probability means what it says.</figcaption>
+            </figure>
+          )}
+        </div>
+        <div>
+          <h3>What the trees lean on</h3>
+          {importance.error ? <ErrorNotice>{importance.error}</ErrorNotice> : importance.missing ? <p className="muted">No importance table yet.</p> : !importance.rows ? <Loading /> : (
+            <figure className="chart-figure" aria-label="Feature importance">
+              <ResponsiveContainer width="100%" height={Math.max(200, 22 * topFeatures.length + 60)}>
+                <BarChart data={topFeatures} layout="vertical" margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
+                  <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+                  <XAxis type="number" tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Share of the trees' gain", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                  <YAxis type="category" dataKey="feature" width={180} interval={0} />
+                  <Tooltip formatter={(v) => formatNumber(Number(v))} />
+                  <Bar dataKey="importance" fill="#1d4ed8" isAnimationActive={false} />
+                </BarChart>
+              </ResponsiveContainer>
+              <figcaption className="muted">{topFeatures.some((f) => f.importance > 0) ? `The ${topFeatures.length} features with the most gain.`
+                : "The trees made no split: too few training customers for min_customers_per_leaf, so the probabilities come from BG/NBD alone and there are no reasons."}</figcaption>
+            </figure>
+          )}
+        </div>
+      </div>
+      <ChurnRisk scores={scores.rows} error={scores.error} missing={scores.missing} />
+      {windows.length > 0 && (
+        <details>
+          <summary className="muted">Data windows and counts</summary>
+          <DataTable caption="Data windows" rows={windows} rowKey={(r) => String(r.metric)}
+            columns={[
+              { key: "what", header: "What", cell: (r) => String(r.metric).replaceAll("_", " ") },
+              { key: "value", header: "Value", numeric: true, cell: (r) => (r.value === null ? "—" : r.metric === "churn_rate" ? formatPercent(num(r.value)) : formatNumber(num(r.value))) },
+              { key: "detail", header: "Detail", cell: (r) => (r.detail === null ? "—" : String(r.detail)) },
+            ]} />
+        </details>
+      )}
+    </Card>
+  );
+}
+
+/** Customers and value at risk per risk band, and the top reason of the high-risk customers. */
+function ChurnRisk({ scores, error, missing }: { scores: Record<string, unknown>[] | null; error: string | null; missing: boolean }) {
+  if (error) return <ErrorNotice>{error}</ErrorNotice>;
+  if (missing) return null;
+  if (!scores) return <Loading />;
+  const perBand = bands.map((band) => {
+    const own = scores.filter((r) => r.risk_band === band);
+    return { band, customers: own.length, value: own.reduce((s, r) => s + (Number.isFinite(num(r.value_at_risk)) ? num(r.value_at_risk) : 0), 0) };
+  });
+  const reasons = new Map<string, { customers: number; value: number; example: string }>();
+  for (const r of scores.filter((s) => s.risk_band === "high")) {
+    const code = r.reason_code === null || r.reason_code === undefined ? "(no reason)" : String(r.reason_code);
+    const seen = reasons.get(code) ?? { customers: 0, value: 0, example: r.reason === null || r.reason === undefined ? "" : String(r.reason) };
+    seen.customers++;
+    seen.value += Number.isFinite(num(r.value_at_risk)) ? num(r.value_at_risk) : 0;
+    reasons.set(code, seen);
+  }
+  const byReason = [...reasons].map(([code, r]) => ({ code, ...r })).sort((a, b) => b.customers - a.customers);
+  return (
+    <div className="grid-2">
+      <div>
+        <h3>Risk bands</h3>
+        <DataTable caption="Customers and value at risk by risk band" rows={perBand} rowKey={(r) => r.band}
+          columns={[
+            { key: "band", header: "Risk band", cell: (r) => r.band },
+            { key: "customers", header: "Customers", numeric: true, cell: (r) => formatCount(r.customers) },
+            { key: "share", header: "Share", numeric: true, cell: (r) => formatPercent(r.customers / Math.max(1, scores.length)) },
+            { key: "value", header: "Value at risk ($)", numeric: true, cell: (r) => formatMoney(r.value) },
+          ]} />
+      </div>
+      <div>
+        <h3>Why the high-risk customers are at risk</h3>
+        <DataTable caption="High-risk customers by top reason" rows={byReason} rowKey={(r) => r.code} empty={<p className="muted">No customer is in the high band.</p>}
+          columns={[
+            { key: "code", header: "Top reason", cell: (r) => r.code.replaceAll("_", " ") },
+            { key: "customers", header: "Customers", numeric: true, cell: (r) => formatCount(r.customers) },
+            { key: "value", header: "Value at risk ($)", numeric: true, cell: (r) => formatMoney(r.value) },
+            { key: "example", header: "For example", cell: (r) => r.example || "—" },
+          ]} />
+      </div>
+    </div>
+  );
+}
+
+/** Churn alerts (alert.churn): who is contacted today, why and with which playbook action; the cooldown's history size. */
+export function ChurnAlertCard({ asset }: { asset: string }) {
+  const alerts = useOutputTable({ step: asset, output: mainOutput }, 10_000);
+  const history = useOutputTable({ step: asset, output: "history" }, 100_000);
+  const rows = [...(alerts.rows ?? [])].sort((a, b) => num(b.value_at_risk) - num(a.value_at_risk) || num(b.churn_probability) - num(a.churn_probability));
+  return (
+    <Card title={`Alerts: ${asset}`} label={`Alerts ${asset}`}>
+      {alerts.error ? <ErrorNotice>{alerts.error}</ErrorNotice> : alerts.missing ? <p className="muted">No alerts yet: run the pipeline.</p> : !alerts.rows ? <Loading /> : (
+        <>
+          <p>
+            <strong>{formatCount(rows.length)}</strong> customers alerted in the last run
+            {history.rows && <>, <strong>{formatCount(history.rows.length)}</strong> alerts in the history the cooldown reads</>}.
+          </p>
+          <DataTable caption="Alert list" rows={rows} rowKey={(r) => `${String(r.customer_id)}.${String(r.alerted_on)}`} maxHeight={420}
+            empty={<p className="muted">No customer is above the threshold, or all were alerted within the cooldown.</p>}
+            columns={[
+              { key: "customer", header: "Customer", cell: (r) => String(r.customer_id) },
+              { key: "on", header: "Alerted on", cell: (r) => String(r.alerted_on).slice(0, 10) },
+              { key: "p", header: "Churn probability", numeric: true, cell: (r) => shown(num(r.churn_probability), formatPercent) },
+              { key: "value", header: "Value at risk ($)", numeric: true, cell: (r) => shown(num(r.value_at_risk), formatMoney) },
+              { key: "reason", header: "Reason", cell: (r) => (r.reason === null ? "—" : String(r.reason)) },
+              { key: "action", header: "Action", cell: (r) => String(r.action).replaceAll("_", " ") },
+            ]} />
+        </>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,133 @@
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { mainOutput, useOutputTable } from "./sideTables";
+import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
+import { formatCount, formatNumber, formatPercent } from "./ui/format";
+import { FitFacts } from "./modelCards";
+
+const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
+const pct = (v: unknown) => (Number.isFinite(num(v)) ? `${num(v) >= 0 ? "+" : ""}${formatNumber(num(v) * 100)}%` : "—");
+const range = (low: unknown, high: unknown) => `[${pct(low)}, ${pct(high)}]`;
+
+/**
+ * A/B analysis (analytics.experiment): per metric and variant the relative lift with its fixed-horizon, sequential and
+ * Bayesian intervals side by side, the sample ratio mismatch test, the cumulative lift by exposure day, and the
+ * assumptions the numbers rest on.
+ */
+export function ExperimentCard({ asset }: { asset: string }) {
+  const results = useOutputTable({ step: asset, output: mainOutput });
+  const srm = useOutputTable({ step: asset, output: "srm" });
+  const cumulative = useOutputTable({ step: asset, output: "cumulative" });
+  const rows = results.rows ?? [];
+  const firstMetric = rows.length > 0 ? String(rows[0].metric) : null;
+  const firstVariant = rows.length > 0 ? String(rows[0].variant) : null;
+  const overTime = (cumulative.rows ?? []).filter((r) => String(r.metric) === firstMetric && String(r.variant) === firstVariant)
+    .map((r) => ({ day: String(r.day).slice(0, 10), lift: num(r.rel_lift) * 100, low: num(r.rel_low) * 100, high: num(r.rel_high) * 100, seq_low: num(r.seq_low) * 100, seq_high: num(r.seq_high) * 100 }));
+  const intervals = rows.map((r) => ({
+    x: `${String(r.metric)} (${String(r.variant)})`,
+    frequentist: [num(r.rel_low) * 100, num(r.rel_high) * 100],
+    sequential: [num(r.seq_low) * 100, num(r.seq_high) * 100],
+    bayesian: [num(r.bayes_low) * 100, num(r.bayes_high) * 100],
+  }));
+  return (
+    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+      <FitFacts asset={asset} />
+      <h3>Sample ratio mismatch</h3>
+      {srm.error ? <ErrorNotice>{srm.error}</ErrorNotice> : srm.missing ? <p className="muted">Not analysed yet.</p> : !srm.rows ? <Loading /> : (
+        <DataTable caption="Units per variant against the planned split" rows={srm.rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}`}
+          columns={[
+            { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
+            { key: "variant", header: "Variant", cell: (r) => String(r.variant) },
+            { key: "units", header: "Units", numeric: true, cell: (r) => formatCount(num(r.units)) },
+            { key: "expected", header: "Planned share", numeric: true, cell: (r) => formatPercent(num(r.expected_share)) },
+            { key: "observed", header: "Observed share", numeric: true, cell: (r) => formatPercent(num(r.observed_share)) },
+            { key: "p", header: "SRM p-value", numeric: true, cell: (r) => formatNumber(num(r.p_value)) },
+            { key: "status", header: "Status", cell: (r) => (r.blocked ? <span className="bad">mismatch: decision blocked</span> : "ok") },
+          ]} />
+      )}
+      <h3>Relative lift with intervals: frequentist, sequential, Bayesian</h3>
+      {results.error ? <ErrorNotice>{results.error}</ErrorNotice> : results.missing ? <p className="muted">Not analysed yet.</p> : !results.rows ? <Loading /> : (
+        <>
+          <figure className="chart-figure" aria-label="Relative lift intervals by metric">
+            <ResponsiveContainer width="100%" height={Math.max(200, 70 * intervals.length)}>
+              <BarChart data={intervals} layout="vertical" margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
+                <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+                <XAxis type="number" tickFormatter={(v: number) => `${formatNumber(v)}%`} label={{ value: "Relative lift over control (%)", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                <YAxis type="category" dataKey="x" width={200} />
+                <Tooltip formatter={(v) => (Array.isArray(v) ? `${formatNumber(Number(v[0]))}% to ${formatNumber(Number(v[1]))}%` : String(v))} />
+                <Legend verticalAlign="top" height={28} />
+                <ReferenceLine x={0} stroke="#111827" />
+                <Bar dataKey="frequentist" fill="#1d4ed8" isAnimationActive={false} />
+                <Bar dataKey="sequential" fill="#b45309" isAnimationActive={false} />
+                <Bar dataKey="bayesian" fill="#047857" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          </figure>
+          <DataTable caption="Lift per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
+            columns={[
+              { key: "metric", header: "Metric", cell: (r) => `${String(r.metric)} (${String(r.kind)})` },
+              { key: "variant", header: "Variant", cell: (r) => `${String(r.variant)} vs ${String(r.control)}` },
+              { key: "lift", header: "Lift", numeric: true, cell: (r) => pct(r.rel_lift) },
+              { key: "ci", header: "Frequentist interval", numeric: true, cell: (r) => range(r.rel_low, r.rel_high) },
+              { key: "seq", header: "Sequential interval", numeric: true, cell: (r) => range(r.seq_low, r.seq_high) },
+              { key: "bayes", header: "Credible interval", numeric: true, cell: (r) => range(r.bayes_low, r.bayes_high) },
+              { key: "win", header: "Chance to beat control", numeric: true, cell: (r) => formatPercent(num(r.chance_to_beat_control)) },
+              { key: "risk", header: "Risk of shipping", numeric: true, cell: (r) => pct(r.risk_variant) },
+              { key: "p", header: "p (adjusted)", numeric: true, cell: (r) => formatNumber(num(r.p_adjusted)) },
+              { key: "cuped", header: "CUPED variance cut", numeric: true, cell: (r) => formatPercent(num(r.variance_reduction)) },
+              { key: "guardrail", header: "Guardrail", cell: (r) => (r.guardrail_status === "breached" ? <span className="bad">breached</span> : String(r.guardrail_status ?? "—")) },
+            ]} />
+        </>
+      )}
+      {overTime.length > 0 && (
+        <>
+          <h3>Cumulative lift by exposure day: {firstMetric} ({firstVariant})</h3>
+          <figure className="chart-figure" aria-label="Cumulative lift over time">
+            <ResponsiveContainer width="100%" height={260}>
+              <LineChart data={overTime} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
+                <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                <XAxis dataKey="day" label={{ value: "Units exposed through this day", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                <YAxis width={64} tickFormatter={(v: number) => `${formatNumber(v)}%`} domain={["auto", "auto"]} allowDataOverflow
+                  label={{ value: "Relative lift (%)", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
+                <Tooltip formatter={(v) => `${formatNumber(Number(v))}%`} />
+                <Legend verticalAlign="top" height={28} />
+                <ReferenceLine y={0} stroke="#111827" />
+                <Line dataKey="lift" stroke="#111827" dot={false} isAnimationActive={false} />
+                <Line dataKey="low" name="frequentist low" stroke="#1d4ed8" dot={false} isAnimationActive={false} />
+                <Line dataKey="high" name="frequentist high" stroke="#1d4ed8" dot={false} isAnimationActive={false} />
+                <Line dataKey="seq_low" name="sequential low" stroke="#b45309" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+                <Line dataKey="seq_high" name="sequential high" stroke="#b45309" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+              </LineChart>
+            </ResponsiveContainer>
+          </figure>
+        </>
+      )}
+      <h3>Assumptions</h3>
+      <ul>
+        <li>Units (visitors) are randomized independently and counted from their first exposure; their metrics are independent across units.</li>
+        <li>Frequentist: Welch's t on the difference of means, the delta method for the relative lift and for ratio metrics; CUPED uses each metric's pre-exposure value with θ pooled over both arms; strata are weighted by their pooled share.</li>
+        <li>Sequential: the asymptotic confidence sequence of Waudby-Smith et al. (tuned for a sample size N*), valid at every look; wider than the fixed interval.</li>
+        <li>Bayesian: a normal likelihood of the relative lift with a normal prior (by default N(0, 0.3²)); chance to beat control and risk (expected loss) are read from the posterior.</li>
+        <li>Significance is after the chosen multiple-testing correction (Holm by default) across every metric and variant; a sample ratio mismatch below the threshold blocks the decision.</li>
+      </ul>
+    </Card>
+  );
+}
+
+/** The decision per variant (decision.experiment): ship, stop or keep running, with every reason. */
+export function ExperimentDecisionCard({ asset }: { asset: string }) {
+  const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
+  return (
+    <Card title={`Decision: ${asset}`} label={`Decision ${asset}`}>
+      {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not decided yet: run the pipeline.</p> : !rows ? <Loading /> : (
+        <DataTable caption="Decision per variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}`}
+          columns={[
+            { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
+            { key: "variant", header: "Variant", cell: (r) => String(r.variant) },
+            { key: "decision", header: "Decision", cell: (r) => <strong>{String(r.decision).replaceAll("_", " ")}</strong> },
+            { key: "lift", header: `Lift (${rows.length > 0 ? String(rows[0].primary_metric) : "primary"})`, numeric: true, cell: (r) => `${pct(r.rel_lift)} ${range(r.rel_low, r.rel_high)}` },
+            { key: "reasons", header: "Reasons", cell: (r) => <ul>{String(r.reasons).split("; ").map((reason, i) => <li key={i}>{reason}</li>)}</ul> },
+          ]} />
+      )}
+    </Card>
+  );
+}
