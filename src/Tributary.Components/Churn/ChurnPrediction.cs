@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using Tributary.Analytics.Churn;
+using Tributary.Analytics.Classification;
 using Tributary.Analytics.Clv;
 using Tributary.Components.Features;
 using Tributary.Core.Components;

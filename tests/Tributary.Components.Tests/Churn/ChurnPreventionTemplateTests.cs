@@ -1,5 +1,5 @@
 using System.Globalization;
-using Tributary.Analytics.Churn;
+using Tributary.Analytics.Classification;
 using Tributary.Components.Samples.DemoStore;
 using Tributary.Engine.Runs;
 using Tributary.Testing;

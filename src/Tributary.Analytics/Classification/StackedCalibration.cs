@@ -1,4 +1,4 @@
-namespace Tributary.Analytics.Churn;
+namespace Tributary.Analytics.Classification;
 
 /// <summary>
 /// Calibration that also stacks: P(y = 1) = σ(w₀ + Σ wⱼ·zⱼ) fitted by Newton's method (maximum likelihood with a small

@@ -1,4 +1,4 @@
-namespace Tributary.Analytics.Churn;
+namespace Tributary.Analytics.Classification;
 
 /// <summary>One bin of a calibration table: customers, mean predicted probability and observed rate.</summary>
 public readonly record struct CalibrationBin(int Bin, int Count, double Predicted, double Observed, double MinScore, double MaxScore);

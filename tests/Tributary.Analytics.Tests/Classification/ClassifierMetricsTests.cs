@@ -1,6 +1,6 @@
-using Tributary.Analytics.Churn;
+using Tributary.Analytics.Classification;
 
-namespace Tributary.Analytics.Tests.Churn;
+namespace Tributary.Analytics.Tests.Classification;
 
 public sealed class ClassifierMetricsTests
 {

@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.LightGbm;
 
-namespace Tributary.Analytics.Churn;
+namespace Tributary.Analytics.Classification;
 
 /// <summary>Settings of the gradient-boosted trees.</summary>
 /// <param name="Trees">Boosting rounds. Default 200.</param>
