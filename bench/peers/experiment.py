@@ -97,10 +97,11 @@ def statistics(exposures_path, events_path, out_path):
     j = j.assign(phase=np.where(post, "p", np.where(pre, "q", "")))
     j = j[j["phase"] != ""]
     per = j.groupby(["visitor_id", "metric", "phase"])["value"].agg(["sum", "count"]).unstack(["metric", "phase"]).fillna(0.0)
+    per.columns = ["_".join(c) for c in per.columns]
     per = ex.set_index("visitor_id")[["variant"]].join(per).fillna(0.0)
 
     def col(agg, metric, phase):
-        key = (agg, metric, phase)
+        key = f"{agg}_{metric}_{phase}"
         return per[key].to_numpy() if key in per.columns else np.zeros(len(per))
 
     rows = []
