@@ -9,9 +9,13 @@ using Tributary.Warehouse.DuckDb;
 namespace Tributary.Bench;
 
 /// <summary>
-/// experiment.metrics at scale: generates exposures (3 variants) and metric events inside DuckDB, then times the
-/// component computing 5 metrics' sufficient statistics, then analytics.experiment on them; exports both for
-/// bench/peers/experiment.py, which recomputes the analysis with scipy.
+/// experiment.metrics at scale: generates exposures (3 variants) and metric events inside DuckDB with SQL (range() and
+/// hash-based randomness, integer unit ids), then times the component computing 5 metrics' sufficient statistics, then
+/// analytics.experiment on them; exports both for bench/peers/experiment.py, which recomputes the analysis with scipy.
+/// The true lift: variant C keeps every order event after exposure, A and B keep 20 of 21, so C's revenue and revenue per
+/// view are 5% above A's and B's (their pre-exposure events and the other metrics are untouched).
+/// TRIB_EXPERIMENT_DB names a database to keep (and reuse) the generated data in; TRIB_EXPERIMENT_EXPORT=1 also writes
+/// exposures.csv and events.csv for the peer's own statistics.
 /// </summary>
 internal static class ExperimentBench
 {
@@ -20,27 +24,20 @@ internal static class ExperimentBench
         var work = Path.Combine(Path.GetTempPath(), "trib-bench-experiment-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         Directory.CreateDirectory(output);
+        var database = Environment.GetEnvironmentVariable("TRIB_EXPERIMENT_DB") is { Length: > 0 } kept ? kept : Path.Combine(work, "w.duckdb");
         try
         {
-            await using var wh = await DuckDbWarehouse.OpenAsync(Path.Combine(work, "w.duckdb"), CancellationToken.None);
+            await using var wh = await DuckDbWarehouse.OpenAsync(database, CancellationToken.None);
             var watch = Stopwatch.StartNew();
-            // Variant C lifts orders by 5%: units of C keep order events a little more often (hash-based, deterministic).
-            await wh.ExecuteAsync($"""
-                CREATE TABLE exposures AS
-                SELECT 'bench' AS experiment, CASE i % 3 WHEN 0 THEN 'A' WHEN 1 THEN 'B' ELSE 'C' END AS variant, 'u' || i AS visitor_id,
-                       TIMESTAMP '2025-01-01' + to_seconds(CAST(hash(i) % 2592000 AS BIGINT)) AS first_exposed_at
-                FROM range({units}) t(i)
-                """, null, CancellationToken.None);
-            await wh.ExecuteAsync($"""
-                CREATE TABLE metric_events AS
-                SELECT 'u' || u AS visitor_id, TIMESTAMP '2024-12-01' + to_seconds(CAST(hash(i * 7) % 5184000 AS BIGINT)) AS occurred_at,
-                       CASE i % 4 WHEN 0 THEN 'order' WHEN 1 THEN 'view' WHEN 2 THEN 'add' ELSE 'refund' END AS metric,
-                       CAST(hash(i * 13) % 10000 AS DOUBLE) / 100 AS value
-                FROM (SELECT i, hash(i) % {units} AS u FROM range({events}) t(i))
-                WHERE i % 4 <> 0 OR u % 3 = 2 OR hash(i * 31) % 100 < 95
-                """, null, CancellationToken.None);
+            if (await wh.DescribeTableAsync("metric_events", CancellationToken.None) is null) await GenerateAsync(wh, events, units);
             var rows = Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM metric_events", null, CancellationToken.None), CultureInfo.InvariantCulture);
-            Console.Error.WriteLine($"generated {units:N0} exposures and {rows:N0} events in {watch.Elapsed.TotalSeconds:0.0}s");
+            units = Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM exposures", null, CancellationToken.None), CultureInfo.InvariantCulture);
+            Console.Error.WriteLine($"{units:N0} exposures and {rows:N0} events ready in {watch.Elapsed.TotalSeconds:0.0}s");
+            if (Environment.GetEnvironmentVariable("TRIB_EXPERIMENT_EXPORT") == "1")
+            {
+                await wh.ExportAsync("SELECT variant, visitor_id, first_exposed_at FROM exposures", null, Path.Combine(output, "exposures.csv"), FileFormat.Csv, CancellationToken.None);
+                await wh.ExportAsync("SELECT visitor_id, occurred_at, metric, value FROM metric_events", null, Path.Combine(output, "events.csv"), FileFormat.Csv, CancellationToken.None);
+            }
 
             var metrics = new ExperimentMetricsParameters
             {
@@ -64,6 +61,10 @@ internal static class ExperimentBench
             await component.MaterializeAsync(analysis, context, CancellationToken.None);
             var analysisSeconds = watch.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events={rows} units={units} stats_seconds={statsSeconds:0.000} stats_cpu_seconds={statsCpu:0.000} analysis_seconds={analysisSeconds:0.000}"));
+            var truth = await wh.QueryAsync("SELECT variant, metric, rel_lift, rel_low, rel_high FROM results WHERE metric IN ('revenue', 'revenue_per_view') ORDER BY metric, variant", null, 10, CancellationToken.None);
+            foreach (var r in truth.Rows)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {r[1]} {r[0]} vs A: lift {Convert.ToDouble(r[2], CultureInfo.InvariantCulture):P2} [{Convert.ToDouble(r[3], CultureInfo.InvariantCulture):P2}, {Convert.ToDouble(r[4], CultureInfo.InvariantCulture):P2}] (true: {((string?)r[0] == "C" ? "+5%" : "0%")})"));
             await wh.ExportAsync("""
                 SELECT experiment, variant, metric, kind, sum(units) AS units, sum(sum_y) AS sum_y, sum(sum_y2) AS sum_y2, sum(sum_x) AS sum_x, sum(sum_x2) AS sum_x2, sum(sum_xy) AS sum_xy
                 FROM stats GROUP BY ALL ORDER BY metric, variant
@@ -75,6 +76,28 @@ internal static class ExperimentBench
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    // Units' activity is skewed (an event's unit is uniform below a uniform bound), so a unit's pre- and post-exposure
+    // counts correlate as in real traffic; exposure times are a function of the unit, so an event knows if it is post-exposure.
+    private static async Task GenerateAsync(DuckDbWarehouse wh, long events, long units)
+    {
+        const string exposedAt = "TIMESTAMP '2025-01-01' + to_seconds(CAST(hash(u * 977) % 2592000 AS BIGINT))";
+        await wh.ExecuteAsync($"""
+            CREATE TABLE exposures AS
+            SELECT 'bench' AS experiment, CASE u % 3 WHEN 0 THEN 'A' WHEN 1 THEN 'B' ELSE 'C' END AS variant, u AS visitor_id, {exposedAt} AS first_exposed_at
+            FROM range({units}) t(u)
+            """, null, CancellationToken.None);
+        await wh.ExecuteAsync($"""
+            CREATE TABLE metric_events AS
+            SELECT u AS visitor_id, occurred_at, metric, value FROM (
+                SELECT i, u, TIMESTAMP '2024-12-01' + to_seconds(CAST(hash(i * 7) % 5184000 AS BIGINT)) AS occurred_at,
+                       CASE i % 4 WHEN 0 THEN 'order' WHEN 1 THEN 'view' WHEN 2 THEN 'add' ELSE 'refund' END AS metric,
+                       CAST(hash(i * 13) % 10000 AS DOUBLE) / 100 AS value
+                FROM (SELECT i, CAST(hash(i) % (1 + hash(i * 3) % {units}) AS BIGINT) AS u FROM range({events}) t(i)))
+            WHERE metric <> 'order' OR u % 3 = 2 OR hash(i * 31) % 2100 < 2000 OR occurred_at < {exposedAt}
+            """, null, CancellationToken.None);
+        await wh.ExecuteAsync("CHECKPOINT", null, CancellationToken.None);
     }
 
     private static ComponentContext Context(DuckDbWarehouse wh, string work, string asset, IReadOnlyList<string> inputs) => new()

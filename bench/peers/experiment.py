@@ -1,6 +1,8 @@
 """Peer for experiment analysis: recomputes analytics.experiment from the sufficient statistics with scipy.stats.
 
 Usage: experiment.py stats.csv peer.csv   (stats.csv: variant, metric, kind, units, sum_y, sum_y2, sum_x, sum_x2, sum_xy; control 'A')
+       experiment.py --events exposures.csv events.csv stats.csv   (computes stats.csv from the raw rows with pandas/numpy:
+       the bench's 5 metrics, 14-day window, 28-day pre-period; prints its read and compute seconds)
 Welch t on the absolute lift, delta-method relative lift, CUPED with theta pooled over both arms (mean metrics),
 delta-method ratio metrics, the asymptotic confidence sequence (N* = 5000), a flat-prior normal posterior, and the
 chi-square SRM test against an equal split. Written from the formulas, not from Tributary's code.
@@ -8,6 +10,7 @@ chi-square SRM test against an equal split. Written from the formulas, not from 
 import csv
 import math
 import sys
+import time
 
 from scipy import stats
 
@@ -73,5 +76,59 @@ def main(stats_path, out_path):
         w.writerows(out)
 
 
+METRICS = [("adds", "count", "add"), ("conversion", "conversion", "order"), ("revenue", "sum", "order"), ("revenue_per_view", "ratio", "order/view"),
+           ("views", "count", "view")]
+
+
+def statistics(exposures_path, events_path, out_path):
+    import numpy as np
+    import pandas as pd
+
+    start = time.process_time()
+    ex = pd.read_csv(exposures_path, parse_dates=["first_exposed_at"])
+    ev = pd.read_csv(events_path, parse_dates=["occurred_at"])
+    read = time.process_time() - start
+    start = time.process_time()
+    ev = ev[ev["metric"].isin(["order", "view", "add"])]
+    j = ev.merge(ex[["visitor_id", "first_exposed_at"]], on="visitor_id")
+    dt = (j["occurred_at"] - j["first_exposed_at"]).to_numpy()
+    post = (dt >= np.timedelta64(0, "s")) & (dt < np.timedelta64(14, "D"))
+    pre = (dt < np.timedelta64(0, "s")) & (dt >= -np.timedelta64(28, "D"))
+    j = j.assign(phase=np.where(post, "p", np.where(pre, "q", "")))
+    j = j[j["phase"] != ""]
+    per = j.groupby(["visitor_id", "metric", "phase"])["value"].agg(["sum", "count"]).unstack(["metric", "phase"]).fillna(0.0)
+    per.columns = ["_".join(c) for c in per.columns]
+    per = ex.set_index("visitor_id")[["variant"]].join(per).fillna(0.0)
+
+    def col(agg, metric, phase):
+        key = f"{agg}_{metric}_{phase}"
+        return per[key].to_numpy() if key in per.columns else np.zeros(len(per))
+
+    rows = []
+    for name, kind, base in METRICS:
+        if kind == "ratio":
+            num, den = base.split("/")
+            y, x = col("sum", num, "p"), col("sum", den, "p")
+        elif kind == "sum":
+            y, x = col("sum", base, "p"), col("sum", base, "q")
+        else:
+            y, x = col("count", base, "p"), col("count", base, "q")
+            if kind == "conversion":
+                y, x = (y > 0).astype(float), (x > 0).astype(float)
+        frame = pd.DataFrame({"variant": per["variant"].to_numpy(), "y": y, "x": x})
+        frame = frame.assign(yy=y * y, xx=x * x, xy=x * y)
+        for variant, g in frame.groupby("variant"):
+            rows.append([variant, name, kind, len(g), g["y"].sum(), g["yy"].sum(), g["x"].sum(), g["xx"].sum(), g["xy"].sum()])
+    compute = time.process_time() - start
+    with open(out_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["variant", "metric", "kind", "units", "sum_y", "sum_y2", "sum_x", "sum_x2", "sum_xy"])
+        w.writerows(rows)
+    print(f"peer statistics: read {read:.2f} CPU s, compute {compute:.2f} CPU s ({len(ev):,} metric events, {len(ex):,} units)")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "--events":
+        statistics(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        main(sys.argv[1], sys.argv[2])

@@ -69,8 +69,10 @@ public sealed record ExperimentMetricsParameters : IValidatableObject
 /// <summary>
 /// Per-unit experiment metrics reduced to sufficient statistics in one pushed-down query: for each experiment, variant,
 /// metric, stratum and exposure day, the unit count and Σy, Σy², Σx, Σx², Σxy, where y is the unit's value after its
-/// first exposure and x is the same metric's value in the pre-exposure window (a ratio's x is its denominator). Units
-/// without events count with zeros. Keyed by unit, so a distributed warehouse can run it; events never leave it.
+/// first exposure and x is the same metric's value in the pre-exposure window (a ratio's x is its denominator). One join
+/// of the events to the exposures and one aggregation per unit give every metric's values at once; units without events
+/// add zeros, so they count through the exposures alone. Expects one exposure row per unit and experiment (as
+/// <c>standardize.experiment_exposures</c> writes). Keyed by unit, so a distributed warehouse can run it; events never leave it.
 /// </summary>
 public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
 {
@@ -112,79 +114,86 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         var d = context.Warehouse.Dialect;
         var q = new SqlBuilder(d);
         var metrics = p.Definitions;
+        var text = d.TypeName(DataKind.Text);
+        var number = d.TypeName(DataKind.Number);
         var bases = metrics.SelectMany(m => m.Denominator is null ? [m.Base] : new[] { m.Base, m.Denominator }).Distinct(StringComparer.Ordinal).ToList();
-        var t = $"e.{d.Quote(p.EventTimeColumn)}";
-        var post = p.WindowDays > 0 ? $"{t} >= u.exposed_at AND {t} < u.exposed_at + {d.Interval(TimeSpan.FromDays(p.WindowDays))}" : $"{t} >= u.exposed_at";
-        var pre = p.PreDays > 0 ? $"{t} < u.exposed_at AND {t} >= u.exposed_at - {d.Interval(TimeSpan.FromDays(p.PreDays))}" : "1 = 0";
-        var value = $"CAST(e.{d.Quote(p.ValueColumn)} AS {d.TypeName(DataKind.Number)})";
-        // First per unit and base metric (four aggregates per event), then one row per unit with the bases side by side.
         var boundBases = bases.Select(b => q.Bind(b, DataKind.Text)).ToList();
-        var keys = string.Join(", ", boundBases);
-        var perBase = boundBases.Select((key, i) => $"""
-            sum(CASE WHEN j.metric = {key} THEN j.ps ELSE 0 END) AS ps{i}, sum(CASE WHEN j.metric = {key} THEN j.pc ELSE 0 END) AS pc{i},
-            sum(CASE WHEN j.metric = {key} THEN j.qs ELSE 0 END) AS qs{i}, sum(CASE WHEN j.metric = {key} THEN j.qc ELSE 0 END) AS qc{i}
-            """);
-        var sums = new List<string>();
-        foreach (var m in metrics)
+        var covariate = p.PreDays > 0;
+        var unitValues = metrics.Select(m => UnitValues(m, bases, covariate)).ToList();
+        // Only the per-unit aggregates some metric reads: post/pre sum and count of each base metric.
+        var used = unitValues.SelectMany(v => v.Reads).Distinct().Order().ToList();
+        var t = $"e.{d.Quote(p.EventTimeColumn)}";
+        var value = $"CAST(e.{d.Quote(p.ValueColumn)} AS {number})";
+        var perUnit = used.Select(a =>
         {
-            var (y, x) = UnitValues(m, bases, p.PreDays > 0);
-            sums.Add(q.Cast($"sum({y})", DataKind.Number));
-            sums.Add(q.Cast($"sum(({y}) * ({y}))", DataKind.Number));
-            sums.Add(q.Cast($"sum({x})", DataKind.Number));
-            sums.Add(q.Cast($"sum(({x}) * ({x}))", DataKind.Number));
-            sums.Add(q.Cast($"sum(({x}) * ({y}))", DataKind.Number));
-        }
-        var stratum = p.StratumColumn is null ? "''" : $"coalesce(CAST(x.{d.Quote(p.StratumColumn)} AS {d.TypeName(DataKind.Text)}), '')";
+            var when = $"e.{d.Quote(p.MetricColumn)} = {boundBases[a.Base]} AND {t} {(a.Post ? ">=" : "<")} u.exposed_at";
+            return q.Cast(a.Sum ? $"coalesce(sum(CASE WHEN {when} THEN {value} END), 0)" : $"count(CASE WHEN {when} THEN 1 END)", DataKind.Number) + $" AS {a}";
+        }).ToList();
+        var sums = unitValues.SelectMany((v, k) => new[]
+        {
+            $"sum({v.Y}) AS y{k}", $"sum(({v.Y}) * ({v.Y})) AS yy{k}", $"sum({v.X}) AS x{k}", $"sum(({v.X}) * ({v.X})) AS xx{k}", $"sum(({v.X}) * ({v.Y})) AS xy{k}",
+        });
+        string Pick(string column) => q.Cast($"coalesce(CASE m.k {string.Concat(metrics.Select((_, k) => $"WHEN {k} THEN s.{column}{k} "))}END, 0)", DataKind.Number);
+        var metricRows = string.Join(", ", metrics.Select((m, k) => $"({k}, {q.Bind(m.Name, DataKind.Text)}, {q.Bind(m.KindName, DataKind.Text)})"));
+        var stratum = p.StratumColumn is null ? "''" : $"coalesce(CAST(x.{d.Quote(p.StratumColumn)} AS {text}), '')";
+        var windowStart = covariate ? $"x.exposed_at - {d.Interval(TimeSpan.FromDays(p.PreDays))}" : "x.exposed_at";
+        var windowEnd = p.WindowDays > 0 ? $" AND {t} < u.exposed_at + {d.Interval(TimeSpan.FromDays(p.WindowDays))}" : "";
+        // Units without events in either window add zeros to every sum, so only the join's units are aggregated; the unit
+        // counts come from the exposures. Units are keyed by (cell, unit id), a cell being one experiment, variant, stratum and day.
         var sql = $"""
-            WITH units AS (
-                SELECT CAST(x.experiment AS {d.TypeName(DataKind.Text)}) AS experiment, CAST(x.variant AS {d.TypeName(DataKind.Text)}) AS variant,
-                       x.{d.Quote(p.UnitColumn)} AS unit_id, x.{d.Quote(p.ExposedAtColumn)} AS exposed_at, {stratum} AS stratum
+            WITH exposed AS (
+                SELECT CAST(x.experiment AS {text}) AS experiment, CAST(x.variant AS {text}) AS variant, {stratum} AS stratum,
+                       x.{d.Quote(p.UnitColumn)} AS unit_id, x.{d.Quote(p.ExposedAtColumn)} AS exposed_at, CAST(x.{d.Quote(p.ExposedAtColumn)} AS DATE) AS exposure_day
                 FROM {d.Quote(context.Inputs[0])} x
-                WHERE x.{d.Quote(p.UnitColumn)} IS NOT NULL AND x.{d.Quote(p.ExposedAtColumn)} IS NOT NULL AND x.variant IS NOT NULL),
-            per_metric AS (
-                SELECT u.experiment, u.unit_id, CAST(e.{d.Quote(p.MetricColumn)} AS {d.TypeName(DataKind.Text)}) AS metric,
-                       sum(CASE WHEN {post} THEN {value} ELSE 0 END) AS ps, sum(CASE WHEN {post} THEN 1 ELSE 0 END) AS pc,
-                       sum(CASE WHEN {pre} THEN {value} ELSE 0 END) AS qs, sum(CASE WHEN {pre} THEN 1 ELSE 0 END) AS qc
-                FROM units u
-                JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id AND e.{d.Quote(p.MetricColumn)} IN ({keys})
-                WHERE ({post}) OR ({pre})
-                GROUP BY u.experiment, u.unit_id, e.{d.Quote(p.MetricColumn)}),
+                WHERE x.{d.Quote(p.UnitColumn)} IS NOT NULL AND x.{d.Quote(p.ExposedAtColumn)} IS NOT NULL AND x.variant IS NOT NULL AND x.experiment IS NOT NULL),
+            cells AS (
+                SELECT experiment, variant, stratum, exposure_day, count(*) AS units, row_number() OVER (ORDER BY experiment, variant, stratum, exposure_day) AS cell
+                FROM exposed GROUP BY experiment, variant, stratum, exposure_day),
+            units AS (
+                SELECT c.cell, x.unit_id, x.exposed_at, {windowStart} AS window_start
+                FROM exposed x JOIN cells c ON c.experiment = x.experiment AND c.variant = x.variant AND c.stratum = x.stratum AND c.exposure_day = x.exposure_day),
             per_unit AS (
-                SELECT u.experiment, min(u.variant) AS variant, min(u.stratum) AS stratum, CAST(min(u.exposed_at) AS DATE) AS exposure_day,
-                       {string.Join(",\n", perBase)}
-                FROM units u
-                LEFT JOIN per_metric j ON j.experiment = u.experiment AND j.unit_id = u.unit_id
-                GROUP BY u.experiment, u.unit_id)
-            SELECT experiment, variant, stratum, exposure_day, count(*) AS units, {string.Join(", ", sums)}
-            FROM per_unit GROUP BY experiment, variant, stratum, exposure_day
-            ORDER BY experiment, variant, stratum, exposure_day
+                SELECT u.cell, {string.Join(", ", perUnit)}
+                FROM units u JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id AND e.{d.Quote(p.MetricColumn)} IN ({string.Join(", ", boundBases)})
+                WHERE {t} >= u.window_start{windowEnd}
+                GROUP BY u.cell, u.unit_id),
+            sums AS (SELECT cell, {string.Join(", ", sums)} FROM per_unit GROUP BY cell)
+            SELECT c.experiment, c.variant, m.metric, m.kind, c.stratum, c.exposure_day, {q.Cast("c.units", DataKind.Integer)} AS units,
+                   {Pick("y")} AS sum_y, {Pick("yy")} AS sum_y2, {Pick("x")} AS sum_x, {Pick("xx")} AS sum_x2, {Pick("xy")} AS sum_xy
+            FROM cells c CROSS JOIN (VALUES {metricRows}) m(k, metric, kind) LEFT JOIN sums s ON s.cell = c.cell
+            ORDER BY c.experiment, c.variant, m.metric, c.stratum, c.exposure_day
             """;
-        var rows = new List<object?[]>();
-        await foreach (var r in context.Warehouse.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
-        {
-            var units = Convert.ToInt64(r[4], CultureInfo.InvariantCulture);
-            for (var k = 0; k < metrics.Count; k++)
-            {
-                var s = Enumerable.Range(0, 5).Select(j => r[5 + 5 * k + j] is null ? 0.0 : Convert.ToDouble(r[5 + 5 * k + j], CultureInfo.InvariantCulture)).ToArray();
-                rows.Add([r[0], r[1], metrics[k].Name, metrics[k].KindName, r[2], r[3], units, s[0], s[1], s[2], s[3], s[4]]);
-            }
-        }
-        var written = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);
-        var variants = rows.Select(r => (string?)r[1]).Distinct().Count();
-        context.Log($"{metrics.Count} metrics over {variants} variants: {rows.Count} statistic rows");
+        var written = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false);
+        var variants = Convert.ToInt64(await context.Warehouse.ScalarAsync($"SELECT count(DISTINCT variant) FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false),
+            CultureInfo.InvariantCulture);
+        context.Log($"{metrics.Count} metrics over {variants} variants: {written} statistic rows");
         return new Materialization(written, new Dictionary<string, object?> { ["metrics"] = metrics.Count, ["variants"] = variants });
     }
 
-    // y and x of one unit from the per-base columns; x is the pre-exposure value, or a ratio's denominator.
-    private static (string Y, string X) UnitValues(MetricDefinition m, List<string> bases, bool covariate)
+    // y and x of one unit from the per-unit aggregates it reads; x is the pre-exposure value, or a ratio's denominator.
+    private static (string Y, string X, Aggregate[] Reads) UnitValues(MetricDefinition m, List<string> bases, bool covariate)
     {
         var i = bases.IndexOf(m.Base);
-        return m.Kind switch
+        var count = new Aggregate(i, Post: true, Sum: false);
+        var sum = count with { Sum = true };
+        var (post, pre) = m.Kind switch
         {
-            MetricKind.Conversion => ($"CASE WHEN pc{i} > 0 THEN 1 ELSE 0 END", covariate ? $"CASE WHEN qc{i} > 0 THEN 1 ELSE 0 END" : "0"),
-            MetricKind.Count => ($"pc{i}", covariate ? $"qc{i}" : "0"),
-            MetricKind.Sum => ($"ps{i}", covariate ? $"qs{i}" : "0"),
-            _ => ($"ps{i}", $"ps{bases.IndexOf(m.Denominator!)}"),
+            MetricKind.Conversion or MetricKind.Count => (count, count with { Post = false }),
+            MetricKind.Sum => (sum, sum with { Post = false }),
+            _ => (sum, new Aggregate(bases.IndexOf(m.Denominator!), Post: true, Sum: true)),
         };
+        if (m.Kind == MetricKind.Ratio) return ($"{post}", $"{pre}", [post, pre]);
+        if (!covariate) return m.Kind == MetricKind.Conversion ? ($"CASE WHEN {post} > 0 THEN 1 ELSE 0 END", "0", [post]) : ($"{post}", "0", [post]);
+        return m.Kind == MetricKind.Conversion
+            ? ($"CASE WHEN {post} > 0 THEN 1 ELSE 0 END", $"CASE WHEN {pre} > 0 THEN 1 ELSE 0 END", [post, pre])
+            : ($"{post}", $"{pre}", [post, pre]);
+    }
+
+    // One per-unit column: the sum or count of one base metric's events after (post) or before exposure, named ps0, pc0, qs0, qc0...
+    private readonly record struct Aggregate(int Base, bool Post, bool Sum) : IComparable<Aggregate>
+    {
+        public override string ToString() => $"{(Post ? 'p' : 'q')}{(Sum ? 's' : 'c')}{Base}";
+
+        public int CompareTo(Aggregate other) => string.CompareOrdinal(ToString(), other.ToString());
     }
 }

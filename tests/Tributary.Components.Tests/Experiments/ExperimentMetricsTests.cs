@@ -84,4 +84,31 @@ public sealed class ExperimentMetricsTests(PostgresCluster postgres)
         Assert.Equal(("B", "keep_running", "not enough units yet: 2 of 100 per variant"), ((string)decision[0]!, (string)decision[1]!, (string)decision[2]!));
         Assert.Equal(4, (await h.RowsAsync("SELECT * FROM plan")).Count);
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Metrics_NoWindowNoPrePeriod_CountsEveryLaterEventAndNoCovariate(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync(Pipeline.Replace("window_days: 14", "window_days: 0", StringComparison.Ordinal).Replace("pre_days: 28", "pre_days: 0", StringComparison.Ordinal));
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = (await h.RowsAsync("""
+            SELECT variant, metric, sum(units), sum(sum_y), sum(sum_y2), sum(sum_x), sum(sum_x2), sum(sum_xy)
+            FROM stats GROUP BY variant, metric ORDER BY variant, metric
+            """)).Select(r => $"{r[0]} {r[1]}: " + string.Join(" ", r.Skip(2).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)))).ToList();
+        Assert.Equal(
+        [
+            // u1's 7 on day 20 now counts (10 + 7); its pre-period 5 is no covariate; a ratio's x stays its denominator.
+            "A conversion: 2 1 1 0 0 0",
+            "A revenue: 2 17 289 0 0 0",
+            "A revenue_per_view: 2 17 289 1 1 17",
+            "A views: 2 1 1 0 0 0",
+            "B conversion: 2 1 1 0 0 0",
+            "B revenue: 2 7 49 0 0 0",
+            "B revenue_per_view: 2 7 49 2 4 14",
+            "B views: 2 2 4 0 0 0",
+        ], rows);
+    }
 }
