@@ -12,17 +12,23 @@ trib_dll=${TRIB:-$root/src/Tributary.Cli/bin/Release/net10.0/trib.dll}
 work=$(mktemp -d); server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-project=$work/project
-dotnet "$trib_dll" init "$project" >/dev/null
-(cd "$project" && dotnet "$trib_dll" demo-data --customers "$customers" >/dev/null && dotnet "$trib_dll" templates add product_recommendations >/dev/null \
-  && dotnet "$trib_dll" run product_recommendations >"$work/run.log" 2>&1) || { cat "$work/run.log" >&2; exit 1; }
+# PROJECT=dir keeps the project (demo data and the template's run) in dir and reuses it when it is there already.
+project=${PROJECT:-$work/project}
+if [ ! -d "$project/.tributary" ]; then
+  dotnet "$trib_dll" init "$project" >/dev/null
+  (cd "$project" && dotnet "$trib_dll" demo-data --customers "$customers" >/dev/null && dotnet "$trib_dll" templates add product_recommendations >/dev/null \
+    && dotnet "$trib_dll" run product_recommendations >"$work/run.log" 2>&1) || { cat "$work/run.log" >&2; exit 1; }
+fi
 # awk reads the whole file: head would close the pipe early, and pipefail would end the script on the SIGPIPE.
 awk -F, 'NR > 1 && NR <= 5001 { print $2 }' "$project/data/demo/ground_truth/customers.csv" > "$work/emails.txt"
 cat > "$work/paths.lua" <<LUA
-local emails = {}
-for line in io.lines("$work/emails.txt") do emails[#emails + 1] = line end
+-- The requests are formatted once: wrk runs on the same cores as the server, and Lua work per request is load the server does not cause.
+local requests = {}
+for line in io.lines("$work/emails.txt") do requests[#requests + 1] = wrk.format("GET", "/api/recommendations/" .. line) end
+local n = 0
 request = function()
-  return wrk.format("GET", "/api/recommendations/" .. emails[math.random(#emails)])
+  n = n % #requests + 1
+  return requests[n]
 end
 LUA
 dotnet "$trib_dll" serve --port 0 --project "$project" >"$work/serve.log" 2>&1 &
@@ -35,8 +41,21 @@ done
 [ -n "$address" ] || { cat "$work/serve.log" >&2; exit 1; }
 for _ in $(seq 1 600); do curl -fs -o /dev/null "${address}api/recommendations/x" && break; sleep 0.2; done
 echo "load: $(uptime | sed 's/.*load average/load average/'), $(nproc) cores"
-report() { awk -v what="$1" '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } END { printf "%-28s %10s req/s   p50 %8s   p99 %8s\n", what, rps, p50, p99 }'; }
-wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$work/paths.lua" "$address" | report "recommendations/{email}"
-wrk -t2 -c"$connections" -d"${duration}s" --latency "${address}api/similar/SKU-COFFEE-000" | report "similar/{sku}"
-wrk -t2 -c"$connections" -d"${duration}s" --latency "${address}api/bought-together/SKU-COFFEE-000" | report "bought-together/{sku}"
+# The server's own CPU time per request (user + sys ticks of its process over the run, from /proc) does not depend on the
+# load as much as req/s and latency do on a shared machine, so it is printed beside them.
+ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+hz=$(getconf CLK_TCK)
+measure() {
+  local what=$1; shift
+  local before after
+  before=$(ticks)
+  wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" > "$work/wrk.out"
+  after=$(ticks)
+  awk -v what="$what" -v cpu="$(( after - before ))" -v hz="$hz" '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+    END { printf "%-28s %10s req/s   p50 %8s   p99 %8s   server cpu %6.1f us/request\n", what, rps, p50, p99, cpu / hz * 1e6 / n }' "$work/wrk.out"
+}
+wrk -t2 -c"$connections" -d2s -s "$work/paths.lua" "$address" >/dev/null   # warm-up: tiered JIT, first requests
+measure "recommendations/{email}" -s "$work/paths.lua" "$address"
+measure "similar/{sku}" "${address}api/similar/SKU-COFFEE-000"
+measure "bought-together/{sku}" "${address}api/bought-together/SKU-COFFEE-000"
 echo "load: $(uptime | sed 's/.*load average/load average/')"

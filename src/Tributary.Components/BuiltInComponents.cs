@@ -67,6 +67,7 @@ public static class BuiltInComponents
         .Add<Popular, PopularParameters>()
         .Add<ForCustomers, ForCustomersParameters>()
         .Add<Evaluate, EvaluateParameters>()
+        .Add<CustomerFeed, CustomerFeedParameters>()
         .Add<AudienceFile, AudienceFileParameters>()
         .Add<TableSync, TableSyncParameters>()
         .Add<Webhook, WebhookParameters>()

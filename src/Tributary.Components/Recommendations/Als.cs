@@ -60,16 +60,21 @@ public sealed class Als : IComponent<AlsParameters>
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.One;
 
-    internal static readonly (string, DataKind)[] Columns = [("customer_id", DataKind.Text), ("sku", DataKind.Text), ("score", DataKind.Number), ("rank", DataKind.Integer)];
+    internal static readonly (string, DataKind)[] Columns =
+        [("customer_id", DataKind.Text), ("sku", DataKind.Text), ("score", DataKind.Number), ("rank", DataKind.Integer), ("because_sku", DataKind.Text)];
     private static readonly (string, DataKind)[] ModelColumns = [("parameter", DataKind.Text), ("value", DataKind.Number)];
+    private static readonly (string, DataKind)[] FactorColumns = [("side", DataKind.Text), ("id", DataKind.Text), ("factor", DataKind.Integer), ("value", DataKind.Number)];
     private static readonly DeclaredOutput ModelOutput = new("model", OutputRole.Model, "A fit statistic: sizes, settings and the training loss after each sweep.", Standardize.Schema.Of(ModelColumns));
+    private static readonly DeclaredOutput FactorsOutput = new("factors", OutputRole.Model,
+        "One latent factor of the fit: side (customer or item), its id, the factor's index (0-based) and value; x_u · y_i is the ALS score.", Standardize.Schema.Of(FactorColumns));
 
     /// <inheritdoc />
     public ComponentPlan Plan(AlsParameters parameters, PlanContext context) =>
         new(Standardize.Schema.Of(Columns), InteractionNeeds)
         {
-            SideOutputs = [ModelOutput],
-            MainDescription = "A customer and one of their best-scoring items with its ALS score and rank (1 best).",
+            SideOutputs = [ModelOutput, FactorsOutput],
+            MainDescription = "A customer and one of their best-scoring items with its ALS score, rank (1 best) and the customer's item that contributes most to "
+                + "the score (Hu, Koren & Volinsky 2008, §5).",
         };
 
     internal static readonly IReadOnlyList<ColumnRequirement> InteractionNeeds =
@@ -87,7 +92,7 @@ public sealed class Als : IComponent<AlsParameters>
         var fitted = watch.Elapsed;
         context.Log($"ALS on {data.Customers.Length:N0} customers × {data.Items.Length:N0} items ({data.Matrix.Count:N0} interactions), {p.Factors} factors: "
             + $"{p.Iterations} sweeps in {fitted.TotalSeconds:0.0}s, loss {model.Loss[0]:0.0} → {model.Loss[^1]:0.0}");
-        var rows = Candidates(model, data, p.Candidates, cancellationToken);
+        var rows = Candidates(model, data, p, cancellationToken);
         List<object?[]> stats =
         [
             ["customers", (double)data.Customers.Length], ["items", (double)data.Items.Length], ["interactions", (double)data.Matrix.Count],
@@ -98,24 +103,43 @@ public sealed class Als : IComponent<AlsParameters>
         [
             new(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct)),
             new(context.Output(ModelOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ModelColumns, stats, ct)),
+            new(context.Output(FactorsOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(FactorColumns, Factors(model, data), ct)),
         ], cancellationToken).ConfigureAwait(false);
         return new Materialization(written[0], new Dictionary<string, object?> { ["loss"] = model.Loss[^1], ["seconds_per_sweep"] = fitted.TotalSeconds / p.Iterations });
     }
 
-    private static List<object?[]> Candidates(ImplicitAlsModel model, InteractionData data, int candidates, CancellationToken cancellationToken)
+    // Each customer's best items, each with the item of their history that contributes most to its score (HKV 2008, §5).
+    private static List<object?[]> Candidates(ImplicitAlsModel model, InteractionData data, AlsParameters p, CancellationToken cancellationToken)
     {
         var lists = new int[data.Customers.Length][];
         var scores = new double[data.Customers.Length][];
+        var because = new int[data.Customers.Length][];
+        var explanation = new AlsExplanation(model.ItemFactors, model.Factors, p.Regularization, p.Alpha);
+        var m = data.Matrix;
         Parallel.For(0, data.Customers.Length, new ParallelOptions { CancellationToken = cancellationToken }, () => new double[data.Items.Length], (u, _, buffer) =>
         {
             model.Score(u, buffer);
-            lists[u] = TopN.Indexes(buffer, candidates);
-            scores[u] = lists[u].Select(i => buffer[i]).ToArray();
+            var list = TopN.Indexes(buffer, p.Candidates);
+            var (from, to) = (m.RowStart[u], m.RowStart[u + 1]);
+            var why = explanation.For(m.Columns.AsSpan(from, to - from), m.Values.AsSpan(from, to - from));
+            scores[u] = new double[list.Length];
+            because[u] = new int[list.Length];
+            for (var r = 0; r < list.Length; r++) (scores[u][r], because[u][r]) = (buffer[list[r]], why?.Because(list[r]) ?? -1);
+            lists[u] = list;
             return buffer;
         }, _ => { });
         var rows = new List<object?[]>();
         for (var u = 0; u < lists.Length; u++)
-            for (var r = 0; r < lists[u].Length; r++) rows.Add([data.Customers[u], data.Items[lists[u][r]], scores[u][r], (long)(r + 1)]);
+            for (var r = 0; r < lists[u].Length; r++)
+                rows.Add([data.Customers[u], data.Items[lists[u][r]], scores[u][r], (long)(r + 1), because[u][r] < 0 ? null : data.Items[because[u][r]]]);
         return rows;
+    }
+
+    private static IEnumerable<object?[]> Factors(ImplicitAlsModel model, InteractionData data)
+    {
+        for (var u = 0; u < data.Customers.Length; u++)
+            for (var f = 0; f < model.Factors; f++) yield return ["customer", data.Customers[u], (long)f, model.UserFactors[u * model.Factors + f]];
+        for (var i = 0; i < data.Items.Length; i++)
+            for (var f = 0; f < model.Factors; f++) yield return ["item", data.Items[i], (long)f, model.ItemFactors[i * model.Factors + f]];
     }
 }

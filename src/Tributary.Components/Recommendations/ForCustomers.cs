@@ -127,7 +127,7 @@ public sealed class ForCustomers : IComponent<ForCustomersParameters>
             $"input '{context.Inputs[1]}' is not a model output (recs.als, recs.item_similarity or recs.popular).");
         var products = context.Inputs.Count == 3 ? await ProductRules.ReadAsync(context, context.Inputs[2], p, cancellationToken).ConfigureAwait(false) : null;
         var rules = new ProductRules(p, products);
-        var model = await ModelScores.ReadAsync(context, context.Inputs[1], kind, data, cancellationToken).ConfigureAwait(false);
+        var model = await ModelScores.ReadAsync(context, context.Inputs[1], schema!, kind, data, cancellationToken).ConfigureAwait(false);
 
         var popularity = data.Matrix.ColumnCounts();
         var fallback = TopN.Indexes(popularity.Select(c => (double)c).ToArray(), data.Items.Length, i => !rules.Eligible(data.Items[i]))

@@ -36,11 +36,11 @@ internal readonly record struct Candidate(int Item, double Score, string Source,
 internal sealed class ModelScores
 {
     private readonly ModelSource _source;
-    private readonly List<(int Item, double Score)>[]? _perCustomer;
+    private readonly List<(int Item, double Score, int Because)>[]? _perCustomer;
     private readonly ItemNeighbours? _neighbours;
     private readonly List<(int Item, double Score)>? _global;
 
-    private ModelScores(ModelSource source, List<(int, double)>[]? perCustomer, ItemNeighbours? neighbours, List<(int, double)>? global)
+    private ModelScores(ModelSource source, List<(int, double, int)>[]? perCustomer, ItemNeighbours? neighbours, List<(int, double)>? global)
     {
         (_source, _perCustomer, _neighbours, _global) = (source, perCustomer, neighbours, global);
     }
@@ -54,7 +54,8 @@ internal sealed class ModelScores
         public int[] Because { get; } = new int[items];
     }
 
-    public static async Task<ModelScores> ReadAsync(ComponentContext context, string table, ModelSource source, InteractionData data, CancellationToken cancellationToken)
+    /// <summary>Reads <paramref name="table"/>; an ALS table's because_sku (the history item behind each score) is kept when <paramref name="schema"/> has it.</summary>
+    public static async Task<ModelScores> ReadAsync(ComponentContext context, string table, TableSchema schema, ModelSource source, InteractionData data, CancellationToken cancellationToken)
     {
         var d = context.Warehouse.Dialect;
         var items = InteractionData.Index(data.Items);
@@ -63,11 +64,12 @@ internal sealed class ModelScores
             case ModelSource.Als:
             {
                 var customers = InteractionData.Index(data.Customers);
-                var lists = Enumerable.Range(0, data.Customers.Length).Select(_ => new List<(int, double)>()).ToArray();
-                var sql = $"SELECT CAST(customer_id AS VARCHAR), CAST(sku AS VARCHAR), CAST(score AS DOUBLE PRECISION) FROM {d.Quote(table)} WHERE score IS NOT NULL";
+                var lists = Enumerable.Range(0, data.Customers.Length).Select(_ => new List<(int, double, int)>()).ToArray();
+                var because = schema.Find("because_sku") is not null ? "CAST(because_sku AS VARCHAR)" : "CAST(NULL AS VARCHAR)";
+                var sql = $"SELECT CAST(customer_id AS VARCHAR), CAST(sku AS VARCHAR), CAST(score AS DOUBLE PRECISION), {because} FROM {d.Quote(table)} WHERE score IS NOT NULL";
                 await foreach (var row in context.Warehouse.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
                     if (row[0] is string c && customers.TryGetValue(c, out var u) && row[1] is string s && items.TryGetValue(s, out var i))
-                        lists[u].Add((i, Convert.ToDouble(row[2], CultureInfo.InvariantCulture)));
+                        lists[u].Add((i, Convert.ToDouble(row[2], CultureInfo.InvariantCulture), row[3] is string b && items.TryGetValue(b, out var j) ? j : -1));
                 foreach (var list in lists) list.Sort((a, b) => b.Item2 != a.Item2 ? b.Item2.CompareTo(a.Item2) : a.Item1.CompareTo(b.Item1));
                 return new ModelScores(source, lists, null, null);
             }
@@ -99,7 +101,7 @@ internal sealed class ModelScores
     public IReadOnlyList<Candidate> Candidates(int customer, ReadOnlySpan<int> owned, ReadOnlySpan<double> weights, Buffer buffer)
     {
         var name = Name;
-        if (_perCustomer is not null) return _perCustomer[customer].Select(x => new Candidate(x.Item, x.Score, name, -1)).ToList();
+        if (_perCustomer is not null) return _perCustomer[customer].Select(x => new Candidate(x.Item, x.Score, name, x.Because)).ToList();
         if (_global is not null) return _global.Select(x => new Candidate(x.Item, x.Score, name, -1)).ToList();
         ItemSimilarity.Score(_neighbours!, owned, weights, buffer.Scores, buffer.Because);
         var list = new List<Candidate>();

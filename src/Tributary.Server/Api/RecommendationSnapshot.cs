@@ -15,12 +15,25 @@ internal sealed record RecommendationSnapshot(
     RecommendedItem[] Fallback,
     IReadOnlyDictionary<string, RelatedItem[]> Similar,
     IReadOnlyDictionary<string, RelatedItem[]> Together,
+    IReadOnlyDictionary<string, ProductFacts>? Products,
     DateTimeOffset MaterializedAt,
     string Key)
 {
+    /// <summary>Each profile's list serialized once, so that a plain request copies bytes instead of serializing.</summary>
+    public IReadOnlyDictionary<string, SerializedList> ByProfileJson { get; } = ByProfile.ToDictionary(p => p.Key, p => SerializedList.Of(p.Value), StringComparer.Ordinal);
+
+    /// <summary>The cold-start list, serialized.</summary>
+    public SerializedList FallbackJson { get; } = SerializedList.Of(Fallback);
+
+    /// <summary>Similar items per SKU, serialized.</summary>
+    public IReadOnlyDictionary<string, SerializedList> SimilarJson { get; } = Similar.ToDictionary(p => p.Key, p => SerializedList.Of(p.Value), StringComparer.Ordinal);
+
+    /// <summary>Bought-together items per SKU, serialized.</summary>
+    public IReadOnlyDictionary<string, SerializedList> TogetherJson { get; } = Together.ToDictionary(p => p.Key, p => SerializedList.Of(p.Value), StringComparer.Ordinal);
+
     /// <summary>The tables a snapshot is read from, told by the columns recorded with each latest materialization.</summary>
     public static (MaterializationRecord? Recommendations, MaterializationRecord? Fallback, MaterializationRecord? Similar, MaterializationRecord? Together,
-        MaterializationRecord? Identity) Find(IReadOnlyList<MaterializationRecord> latest)
+        MaterializationRecord? Identity, MaterializationRecord? Products) Find(IReadOnlyList<MaterializationRecord> latest)
     {
         static bool Has(MaterializationRecord m, params string[] columns) => columns.All(c => m.Columns.Any(x => x.Name == c));
         static MaterializationRecord? Newest(IEnumerable<MaterializationRecord> ms) => ms.OrderByDescending(m => m.At).FirstOrDefault();
@@ -30,7 +43,8 @@ internal sealed record RecommendationSnapshot(
         return (recommendations, fallback,
             Newest(latest.Where(m => Has(m, "sku", "similar_sku", "score", "support", "rank"))),
             Newest(latest.Where(m => Has(m, "sku", "other_sku", "orders", "confidence", "lift", "rank"))),
-            Newest(latest.Where(m => Has(m, "identifier_type", "identifier_value", "profile_id"))));
+            Newest(latest.Where(m => Has(m, "identifier_type", "identifier_value", "profile_id"))),
+            Newest(latest.Where(m => Has(m, "sku", "category", "price", "is_active"))));
     }
 
     /// <summary>A key that changes whenever one of the tables does.</summary>
@@ -39,7 +53,7 @@ internal sealed record RecommendationSnapshot(
 
     public static async Task<RecommendationSnapshot?> LoadAsync(IWarehouse warehouse, IReadOnlyList<MaterializationRecord> latest, CancellationToken cancellationToken)
     {
-        var (recs, fallback, similar, together, identity) = Find(latest);
+        var (recs, fallback, similar, together, identity, products) = Find(latest);
         if (recs is null) return null;
         var d = warehouse.Dialect;
         var byProfile = new Dictionary<string, List<RecommendedItem>>(StringComparer.Ordinal);
@@ -61,8 +75,16 @@ internal sealed record RecommendationSnapshot(
             : await RelatedAsync(warehouse, $"SELECT sku, rank, similar_sku, score, support, CAST(NULL AS DOUBLE PRECISION) FROM {d.Quote(similar.Asset)} ORDER BY sku, rank", cancellationToken).ConfigureAwait(false);
         var togetherItems = together is null ? new Dictionary<string, RelatedItem[]>()
             : await RelatedAsync(warehouse, $"SELECT sku, rank, other_sku, lift, orders, confidence FROM {d.Quote(together.Asset)} ORDER BY sku, rank", cancellationToken).ConfigureAwait(false);
+        Dictionary<string, ProductFacts>? productFacts = null;
+        if (products is not null)
+        {
+            productFacts = new Dictionary<string, ProductFacts>(StringComparer.Ordinal);
+            await foreach (var r in warehouse.StreamAsync($"SELECT CAST(sku AS VARCHAR), CAST(category AS VARCHAR), CAST(price AS DOUBLE PRECISION) FROM {d.Quote(products.Asset)} WHERE sku IS NOT NULL",
+                null, cancellationToken).ConfigureAwait(false))
+                productFacts.TryAdd((string)r[0]!, new ProductFacts(r[1] as string, r[2] is null ? null : Double(r[2])));
+        }
         return new RecommendationSnapshot(byProfile.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), profileOf, [.. popular],
-            similarItems, togetherItems, recs.At, KeyOf(recs, fallback, similar, together, identity));
+            similarItems, togetherItems, productFacts, recs.At, KeyOf(recs, fallback, similar, together, identity, products));
     }
 
     private static async Task<Dictionary<string, RelatedItem[]>> RelatedAsync(IWarehouse warehouse, string sql, CancellationToken cancellationToken)

@@ -47,7 +47,7 @@ internal sealed partial class RecommendationSnapshots(TributaryProject project, 
         {
             var latest = await project.Runs.GetLatestMaterializationsAsync(cancellationToken).ConfigureAwait(false);
             var f = RecommendationSnapshot.Find(latest);
-            if (f.Recommendations is null || RecommendationSnapshot.KeyOf(f.Recommendations, f.Fallback, f.Similar, f.Together, f.Identity) == Current?.Key) return;
+            if (f.Recommendations is null || RecommendationSnapshot.KeyOf(f.Recommendations, f.Fallback, f.Similar, f.Together, f.Identity, f.Products) == Current?.Key) return;
             var snapshot = await RecommendationSnapshot.LoadAsync(project.Warehouse, latest, cancellationToken).ConfigureAwait(false);
             if (snapshot is null) return;
             Volatile.Write(ref _current, snapshot);

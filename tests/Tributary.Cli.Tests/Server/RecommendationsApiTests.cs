@@ -82,6 +82,70 @@ public sealed class RecommendationsApiTests : IDisposable
         await server.StopAsync(Ct);
     }
 
+    private const string PipelineWithProducts = """
+        pipeline: recs
+        components:
+          - { id: items, type: source.csv, with: { path: items.csv, columns: { email: VARCHAR, order_id: VARCHAR, sku: VARCHAR, ordered_at: DATE } } }
+          - { id: catalog, type: source.csv, with: { path: products.csv, columns: { sku: VARCHAR, category: VARCHAR, price: DOUBLE, is_active: BOOLEAN } } }
+          - { id: identity_graph, type: identity.resolve, inputs: [items], with: { identifiers: { items: "email" } } }
+          - { id: interactions, type: recs.interactions, inputs: [items, identity_graph], with: { customer_column: email } }
+          - { id: similar, type: recs.item_similarity, inputs: [interactions], with: { min_support: 1, shrinkage: 0 } }
+          - { id: recommendations, type: recs.for_customers, inputs: [interactions, similar, catalog], with: { limit: 3 } }
+        """;
+
+    [Fact]
+    public async Task Recommendations_CategoryCapAndPriceBandPerRequest_BoundedAndFilledFromPopular()
+    {
+        var directory = Path.Combine(_temp.Path, "project");
+        Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
+        File.WriteAllText(Path.Combine(directory, "pipelines", "recs.yaml"), PipelineWithProducts);
+        // a bought A; the others bought A with B, C and D, so a's list is B, C, D (ties by support, then item); popular order: A, B, C, D, E.
+        File.WriteAllText(Path.Combine(directory, "items.csv"), """
+            email,order_id,sku,ordered_at
+            a@x.com,o1,A,2025-01-01
+            b@x.com,o2,A,2025-01-02
+            b@x.com,o2,B,2025-01-02
+            b@x.com,o2,C,2025-01-02
+            b@x.com,o2,E,2025-01-02
+            c@x.com,o3,A,2025-01-03
+            c@x.com,o3,B,2025-01-03
+            c@x.com,o3,C,2025-01-03
+            d@x.com,o4,A,2025-01-04
+            d@x.com,o4,B,2025-01-04
+            d@x.com,o4,D,2025-01-04
+            """);
+        // A, B and C are tea, D coffee, E cups; prices 3, 5, 8, 20, 9.
+        File.WriteAllText(Path.Combine(directory, "products.csv"), "sku,category,price,is_active\nA,tea,3,true\nB,tea,5,true\nC,tea,8,true\nD,coffee,20,true\nE,cups,9,true\n");
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        await using var project = ProjectSession.Open(directory, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
+        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
+        await server.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        var plain = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.Items.Count > 0);
+        Assert.Equal(["B", "C", "D"], plain.Items.Select(i => i.Sku));
+
+        // One tea at most: B stays, C goes, D follows, and popular E fills the third place (A, owned, is tea anyway).
+        var capped = await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/a@x.com?max_per_category=1", Json, Ct);
+        Assert.Equal(["B", "D", "E"], capped!.Items.Select(i => i.Sku));
+        Assert.Equal([1, 2, 3], capped.Items.Select(i => i.Rank));
+        // Prices 6 to 10: C (8) from the list, then E (9) from popular; nothing else is in the band.
+        var band = await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/a@x.com?min_price=6&max_price=10", Json, Ct);
+        Assert.Equal(["C", "E"], band!.Items.Select(i => i.Sku));
+        var both = await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/a@x.com?max_per_category=1&max_price=10&limit=2", Json, Ct);
+        Assert.Equal(["B", "E"], both!.Items.Select(i => i.Sku));
+
+        foreach (var query in new[] { "max_per_category=0", "max_per_category=101", "min_price=-1", "max_price=NaN", "min_price=10&max_price=5", "max_price=Infinity" })
+        {
+            using var bad = await http.GetAsync($"/api/recommendations/a@x.com?{query}", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(query.Split('=')[0], await bad.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+        await server.StopAsync(Ct);
+    }
+
     [Fact]
     public async Task Recommendations_WithAToken_RequireIt()
     {

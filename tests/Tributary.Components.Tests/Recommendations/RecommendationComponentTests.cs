@@ -129,4 +129,79 @@ public sealed class RecommendationComponentTests(PostgresCluster postgres)
         Assert.Equal(31.0, Convert.ToDouble(rows[2][5], CultureInfo.InvariantCulture), 9);
         Assert.Equal(1L, Convert.ToInt64(rows[2][4], CultureInfo.InvariantCulture));
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Als_StoresFactorsAndExplainsEachScoreByTheHistoryItemContributingMost(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("items.csv", Items);
+        var result = await h.RunAsync(Pipeline("""
+              - { id: interactions, type: recs.interactions, inputs: [items], with: { quantity_column: quantity } }
+              - { id: als, type: recs.als, inputs: [interactions], with: { factors: 2, iterations: 5, regularization: 0.5, alpha: 3, candidates: 4 } }
+            """));
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        // The factors output: 3 customers and 4 items, 2 factors each; x_u · y_i from it is the stored score.
+        var factors = (await h.RowsAsync("SELECT side, id, factor, value FROM als__factors")).ToList();
+        Assert.Equal((3 + 4) * 2, factors.Count);
+        double[] Vector(string side, string id) => factors.Where(f => (string)f[0]! == side && (string)f[1]! == id)
+            .OrderBy(f => Convert.ToInt64(f[2], CultureInfo.InvariantCulture)).Select(f => Convert.ToDouble(f[3], CultureInfo.InvariantCulture)).ToArray();
+        string[] skus = ["A", "B", "C", "D"];
+        var itemFactors = skus.SelectMany(s => Vector("item", s)).ToArray();
+        var explanation = new Analytics.Recommendations.AlsExplanation(itemFactors, 2, 0.5, 3);
+        var weights = (await h.RowsAsync("SELECT customer_id, sku, weight FROM interactions")).ToList();
+        var rows = await h.RowsAsync("SELECT customer_id, sku, score, because_sku FROM als");
+        Assert.Equal(3 * 4, rows.Count);
+        foreach (var row in rows)
+        {
+            var (customer, sku) = ((string)row[0]!, (string)row[1]!);
+            var x = Vector("customer", customer);
+            var y = Vector("item", sku);
+            Assert.Equal(x[0] * y[0] + x[1] * y[1], Convert.ToDouble(row[2], CultureInfo.InvariantCulture), 9);
+            var history = weights.Where(w => (string)w[0]! == customer).OrderBy(w => Array.IndexOf(skus, (string)w[1]!)).ToList();
+            var because = explanation.For([.. history.Select(w => Array.IndexOf(skus, (string)w[1]!))], [.. history.Select(w => Convert.ToDouble(w[2], CultureInfo.InvariantCulture))])!
+                .Because(Array.IndexOf(skus, sku));
+            Assert.Equal(because < 0 ? null : skus[because], row[3] as string);
+        }
+        // c1 has A, B and C: whatever explains D for c1 is one of them.
+        Assert.Contains((string?)(await h.RowsAsync("SELECT because_sku FROM als WHERE customer_id = 'c1' AND sku = 'D'"))[0][0], new[] { "A", "B", "C", null });
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CustomerFeed_CsvRowsAndJsonObjectPerCustomer_InRankOrder(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("feed.csv", """
+            customer_id,email,rank,sku,product_name,price,product_url,image_url
+            p2,b@x.com,1,B,Tea,4.5,https://s/products/b,https://s/images/b.jpg
+            p1,a@x.com,2,C,"Cup, big",12,https://s/products/c,https://s/images/c.jpg
+            p1,a@x.com,1,B,Tea,4.5,https://s/products/b,https://s/images/b.jpg
+            """);
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: feed
+                type: source.csv
+                with: { path: feed.csv, columns: { customer_id: VARCHAR, email: VARCHAR, rank: INTEGER, sku: VARCHAR, product_name: VARCHAR, price: DOUBLE, product_url: VARCHAR, image_url: VARCHAR } }
+              - { id: feed_csv, type: activate.customer_feed, inputs: [feed], with: { path: out/feed.csv, customer_fields: [email] } }
+              - { id: feed_json, type: activate.customer_feed, inputs: [feed], with: { path: out/feed.json, format: json, customer_fields: [email] } }
+            """);
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var csv = File.ReadAllLines(Path.Combine(h.Temp.Path, "out", "feed.csv"));
+        Assert.Equal("customer_id,email,rank,sku,product_name,price,product_url,image_url", csv[0]);
+        Assert.Equal(["p1", "p1", "p2"], csv.Skip(1).Select(l => l.Split(',')[0]));
+        Assert.StartsWith("p1,a@x.com,1,B,", csv[1], StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(h.Temp.Path, "out", "feed.json")));
+        var customers = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(["p1", "p2"], customers.Select(c => c.GetProperty("customer_id").GetString()));
+        Assert.Equal("a@x.com", customers[0].GetProperty("email").GetString());
+        var items = customers[0].GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["B", "C"], items.Select(i => i.GetProperty("sku").GetString()));
+        Assert.Equal("Cup, big", items[1].GetProperty("product_name").GetString());
+        Assert.Equal(12.0, items[1].GetProperty("price").GetDouble());
+        Assert.Equal(2, items[1].GetProperty("rank").GetInt64());
+        Assert.Equal("https://s/images/c.jpg", items[1].GetProperty("image_url").GetString());
+        Assert.False(items[0].TryGetProperty("email", out _));
+    }
 }
