@@ -52,6 +52,46 @@ internal static class AttributionBench
         }
     }
 
+    /// <summary>
+    /// The attribution step alone over a kept warehouse (its <c>touches</c> table loaded from the CSV on first use), the
+    /// models of bench/analytics.sh: for profiling the step without reloading the file each time.
+    /// </summary>
+    public static async Task StepAsync(string database, string csv)
+    {
+        await using var wh = await DuckDbWarehouse.OpenAsync(database, CancellationToken.None);
+        if (!(await wh.ListTablesAsync(CancellationToken.None)).Contains("touches"))
+            await wh.ReplaceTableAsync("touches", (b, ct) => b.CreateAsSelectAsync($"SELECT * FROM read_csv({wh.Dialect.Literal(Path.GetFullPath(csv))})", null, ct), CancellationToken.None);
+        var pipeline = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load("""
+            pipeline: attribution_step
+            components:
+              - { id: paths, type: transform.sql, with: { sql: SELECT * FROM touches } }
+              - { id: attribution, type: analytics.attribution, inputs: [paths], with: { models: [first_touch, last_touch, linear, time_decay, position_based, markov_1, shapley], conversion_detail: [] } }
+            """, "attribution.yaml").GetPipelineOrThrow();
+        var folder = Path.Combine(Path.GetTempPath(), "trib-bench-attribution-step-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            await using var store = await SqliteRunStore.OpenAsync(Path.Combine(folder, "runs.db"), CancellationToken.None);
+            TimeSpan? cpu = null;
+            var result = await new RunExecutor(BuiltInComponents.CreateCatalog(), wh, store, new ExecutorOptions(), TimeProvider.System)
+                .ExecuteAsync(pipeline, new RunRequest
+                {
+                    ProjectDirectory = folder,
+                    Observer = e =>
+                    {
+                        if (e.Asset == "attribution") cpu ??= Process.GetCurrentProcess().TotalProcessorTime;
+                        Console.Error.WriteLine($"  {e.At:HH:mm:ss.f} {e.Asset}: {e.Message}");
+                    },
+                }, CancellationToken.None);
+            if (result.Status != RunStatus.Succeeded) throw new InvalidOperationException(result.Error);
+            Console.WriteLine($"attribution step CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu!.Value).TotalSeconds:0.00}s");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     // 12 channels with 1–3 campaigns, 1 + Poisson(9) touches per path, conversion by a noisy-OR of the channels touched.
     internal static IEnumerable<object?[]> Touches(int paths, Random random)
     {

@@ -8,6 +8,7 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- identity [links=10000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- demo-data [customers=100000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- attribution [paths=1000000]
+//   dotnet run -c Release --project bench/Tributary.Bench -- attribution-step <database> <touches.csv>
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-data <folder> [paths=1000000] [links=2000000] [customers=200000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder>
 //   dotnet run -c Release --project bench/Tributary.Bench -- funnel-data <folder> [events=50000000]
@@ -34,6 +35,9 @@ switch (what)
         return 0;
     case "attribution":
         await AttributionBench.RunAsync(int.Parse(Arg(1, "1000000"), CultureInfo.InvariantCulture));
+        return 0;
+    case "attribution-step":
+        await AttributionBench.StepAsync(Arg(1, "attribution.duckdb"), Arg(2, "touches.csv"));
         return 0;
     case "peers-data":
         await PeersBench.WriteDataAsync(Arg(1, "peers-data"), int.Parse(Arg(2, "1000000"), CultureInfo.InvariantCulture), int.Parse(Arg(3, "2000000"), CultureInfo.InvariantCulture),

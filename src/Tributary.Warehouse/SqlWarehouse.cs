@@ -80,6 +80,15 @@ public abstract class SqlWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<System.Data.IDataRecord> StreamRecordsAsync(string sql, IReadOnlyList<object?>? parameters, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, sql, parameters);
+        await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return reader;
+    }
+
+    /// <inheritdoc />
     public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);

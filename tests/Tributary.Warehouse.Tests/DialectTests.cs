@@ -54,6 +54,22 @@ public sealed class DialectTests(PostgresCluster postgres) : IDisposable
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task StreamRecords_ColumnsCastInTheSql_ReadAsTypedFieldsRowByRow(string engine)
+    {
+        await using var wh = await Open(engine);
+        var (bigint, real) = (wh.Dialect.TypeName(DataKind.Integer), wh.Dialect.TypeName(DataKind.Number));
+        var rows = new List<(long, double?, string)>();
+        await foreach (var r in wh.StreamRecordsAsync($"""
+            SELECT CAST(n AS {bigint}), CAST(CASE WHEN n = 2 THEN NULL ELSE n * 1.5 END AS {real}), CAST(n AS VARCHAR)
+            FROM (VALUES (1), (2), (3)) AS v(n) ORDER BY 1
+            """, null, Ct))
+            rows.Add((r.GetInt64(0), r.IsDBNull(1) ? null : r.GetDouble(1), r.GetString(2)));
+
+        Assert.Equal([(1L, 1.5, "1"), (2L, null, "2"), (3L, 4.5, "3")], rows);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task SqlBuilder_EachEngineSpecificPiece_GivesTheSameAnswerOnEveryEngine(string engine)
     {
         await using var wh = await Open(engine);

@@ -33,8 +33,39 @@ public static class ShapleyAttribution
     public sealed record Result(IReadOnlyList<ChannelCredit> Credit, IReadOnlyDictionary<string, double> StandardErrors, string Method,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? SetShares = null)
     {
+        // Each set's shares keyed by its channels' bits (channels in ordinal order, at most 62), built on first use, so a
+        // path's weights need no text built per path; null when there are more channels than bits.
+        private readonly Lazy<(Dictionary<string, int> Bits, Dictionary<long, IReadOnlyDictionary<string, double>> Shares)?> _byMask = new(() =>
+        {
+            var names = Credit.Select(c => c.Channel).Order(StringComparer.Ordinal).ToList();
+            if (names.Count > 62) return null;
+            var bits = names.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+            var shares = new Dictionary<long, IReadOnlyDictionary<string, double>>();
+            foreach (var (key, set) in SetShares ?? new Dictionary<string, IReadOnlyDictionary<string, double>>())
+                if (key.Split('|').All(bits.ContainsKey)) shares[key.Split('|').Aggregate(0L, (m, c) => m | 1L << bits[c])] = set;
+            return (bits, shares);
+        });
+
         /// <summary>The share of the path's conversion each touch gets (a channel's share split over its touches); sums to 1.</summary>
         public double[] Weights(ConversionPath path)
+        {
+            var n = path.Channels.Count;
+            if (_byMask.Value is not var (bits, byMask) || !path.Channels.All(bits.ContainsKey)) return WeightsBySetName(path);
+            var mask = 0L;
+            for (var i = 0; i < n; i++) mask |= 1L << bits[path.Channels[i]];
+            var shares = byMask.GetValueOrDefault(mask);
+            var distinct = long.PopCount(mask);
+            var weights = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                var touches = 0;
+                for (var k = 0; k < n; k++) if (string.Equals(path.Channels[k], path.Channels[i], StringComparison.Ordinal)) touches++;
+                weights[i] = (shares is null ? 1.0 / distinct : shares[path.Channels[i]]) / touches;
+            }
+            return weights;
+        }
+
+        private double[] WeightsBySetName(ConversionPath path)
         {
             // The path's distinct channels in ordinal order, found without LINQ (paths are short); touches per channel alongside.
             var n = path.Channels.Count;

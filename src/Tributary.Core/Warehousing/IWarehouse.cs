@@ -22,6 +22,13 @@ public interface IWarehouse : IAsyncDisposable
     /// <summary>Streams the rows of a query; for inputs too large to hold as a result.</summary>
     IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Streams the rows of a query as one record that moves to the next row at each step: typed reads (GetInt64,
+    /// GetDouble...) with no boxed value or array per row, for inputs of millions of rows. Read a row's fields before the
+    /// next step. The field types are the engine's, so cast each column in the SQL to the type it is read as.
+    /// </summary>
+    IAsyncEnumerable<System.Data.IDataRecord> StreamRecordsAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
+
     /// <summary>The schema of a table, or null when it does not exist.</summary>
     Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken);
 

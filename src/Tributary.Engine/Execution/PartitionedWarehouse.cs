@@ -30,6 +30,8 @@ internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string
     public Task<object?> ScalarAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.ScalarAsync(sql, parameters, cancellationToken);
     public Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters, int maxRows, CancellationToken cancellationToken) => inner.QueryAsync(sql, parameters, maxRows, cancellationToken);
     public IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.StreamAsync(sql, parameters, cancellationToken);
+    public IAsyncEnumerable<System.Data.IDataRecord> StreamRecordsAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
+        inner.StreamRecordsAsync(sql, parameters, cancellationToken);
     public Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken) => inner.DescribeTableAsync(table, cancellationToken);
     public Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken) => inner.ListTablesAsync(cancellationToken);
     public Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken) => inner.ExportAsync(selectSql, parameters, path, format, cancellationToken);

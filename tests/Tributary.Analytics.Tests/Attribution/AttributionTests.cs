@@ -91,6 +91,19 @@ public sealed class AttributionTests
     }
 
     [Fact]
+    public void ShapleyByConversionRate_Weights_SplitAChannelsShareOverItsTouchesAndEvenlyForAnUnseenSet()
+    {
+        // The two-channel game above: {A,B} gives A 0.625 and B 0.375 whatever the touches' order; B's share is halved over its two touches.
+        var paths = Repeat(10, 2, "A").Concat(Repeat(10, 1, "B")).Concat(Repeat(10, 4, "A", "B")).ToList();
+        var result = ShapleyAttribution.Compute(paths);
+
+        Assert.Equal([0.1875, 0.625, 0.1875], result.Weights(P(true, "B", "A", "B")), (x, y) => Math.Abs(x - y) < 1e-12);
+        Assert.Equal([1.0, 1.0], result.Weights(P(true, "A", "A")).Select(w => w * 2), (x, y) => Math.Abs(x - y) < 1e-12);
+        // A channel the game never saw: no shares for its set, so an even split over the path's channels.
+        Assert.Equal([0.5, 0.25, 0.25], result.Weights(P(true, "Z", "A", "A")), (x, y) => Math.Abs(x - y) < 1e-12);
+    }
+
+    [Fact]
     public void ShapleyByConversionRate_UnseenOrWorseSubsets_TakeTheBestSubsetRate()
     {
         // {A,B,C} is seen, {A,C} and {B,C} are not, and {A,B} converts less than {A}: v({A,B}) = v({A}) = 0.3.

@@ -34,6 +34,9 @@ internal sealed class TracingWarehouse(IWarehouse inner) : IWarehouse
         await foreach (var row in inner.StreamAsync(Trace(sql), parameters, cancellationToken)) yield return row;
     }
 
+    public IAsyncEnumerable<System.Data.IDataRecord> StreamRecordsAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
+        inner.StreamRecordsAsync(Trace(sql), parameters, cancellationToken);
+
     public Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken) => inner.DescribeTableAsync(table, cancellationToken);
 
     public Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken) => inner.ListTablesAsync(cancellationToken);
