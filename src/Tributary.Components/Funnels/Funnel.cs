@@ -273,12 +273,14 @@ public sealed class Funnel : IComponent<FunnelParameters>
             p.TimeColumn, p.IdColumn, extra, textUnit);
     }
 
-    // Ordered and strict: the chain of required steps per attempt, then optional steps and exclusions. Events are numbered
-    // per unit in order of time then id (seq), and one window pass gives every event a pointer to the earliest event of
-    // each required step at or after its instant (ties included). An attempt then follows its chain with one equi-join
-    // per step on (unit, seq): work grows with events plus attempts, never attempts x candidates. A step whose pattern
-    // can match an earlier step's event (the same name, or *) may find its pointer on an event the attempt already used
-    // at the same instant; such a step, and only it, is matched by a join on the unit that skips the used events.
+    // Ordered and strict: the chain of required steps per attempt, then optional steps and exclusions. One window pass
+    // numbers a unit's events (seq) and, for each required step, counts that step's events so far: the first event of
+    // step k at or after an event is then the (count before it + 1)-th event of step k, a pointer an attempt follows with
+    // one equi-join per step. Work grows with events plus attempts, never attempts x candidates. In ordered funnels
+    // events at one instant are numbered by the first step they match, so a step's events at the instant of an earlier
+    // step come after it (ties count as in order). A step whose pattern can match an earlier step's event (the same name,
+    // or *) might point at an event the attempt already used; such a step, and only it, is matched by a join on the unit
+    // that skips the used events.
     private static string OrderedUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
     {
         var steps = p.ParsedSteps;
@@ -291,15 +293,19 @@ public sealed class Funnel : IComponent<FunnelParameters>
         string Carry(int k, string alias)
         {
             var next = required.FirstOrDefault(r => r > k);
-            return pointed.Contains(next) ? $", {alias}.n{next} AS p{next}" : "";
+            return pointed.Contains(next) ? $", {alias}.n{next} - {alias}.m{next} + 1 AS p{next}" : "";
         }
         var sql = new StringBuilder("WITH ");
         sql.Append(Source(p, q, context, steps, exclusions, out var relevant, textUnit: false)).Append(",\n");
-        // Strict needs every event of the unit to see what comes next; ordered only the events it matches.
-        sql.Append(CultureInfo.InvariantCulture, $"numbered AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src{(strict ? "" : " WHERE " + relevant)}),\n");
-        var pointers = string.Join("", pointed.Select(k => $", min(CASE WHEN m{k} = 1 THEN seq END) OVER ahead AS n{k}"));
-        sql.Append(pointed.Count == 0 ? "ev AS (SELECT * FROM numbered),\n"
-            : $"ev AS (SELECT *{pointers} FROM numbered WINDOW ahead AS (PARTITION BY unit ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)),\n");
+        // Strict needs every event of the unit to see what comes next, in order of time then id; ordered only the events it matches.
+        var firstStep = "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN m{k} = 1 THEN {k}")) + $" ELSE {n + 1} END";
+        // n{k}: step k's events so far; c{k}: on a step-k event, its ordinal among them (null elsewhere, so that the join
+        // key alone names the event: PostgreSQL then plans a hash join rather than a loop over a filtered CTE).
+        var counts = string.Join("", pointed.Select(k =>
+            $", count(CASE WHEN m{k} = 1 THEN 1 END) OVER o AS n{k}, CASE WHEN m{k} = 1 THEN count(CASE WHEN m{k} = 1 THEN 1 END) OVER o END AS c{k}"));
+        sql.Append(strict
+            ? "ev AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src),\n"
+            : $"ev AS (SELECT *, row_number() OVER o AS seq{counts} FROM src WHERE {relevant} WINDOW o AS (PARTITION BY unit ORDER BY ts, {firstStep}, id ROWS UNBOUNDED PRECEDING)),\n");
         sql.Append(CultureInfo.InvariantCulture, $"a1 AS (SELECT unit, seq AS s1, ts AS t1, bd AS bd1, ts + {q.Interval(p.Window)} AS deadline{Carry(1, "ev")} FROM ev WHERE m1 = 1),\n");
         var previous = "a1";
         for (var i = 1; i < required.Count; i++)
@@ -307,10 +313,11 @@ public sealed class Funnel : IComponent<FunnelParameters>
             var k = required[i];
             var prior = required[i - 1];
             var stepWindow = p.StepWindow(k) is { } sw ? $" AND b.ts <= a.t{prior} + {q.Interval(sw)}" : "";
-            var columns = $"a.*, b.seq AS s{k}, b.ts AS t{k}, b.bd AS bd{k}{Carry(k, "b")}";
+            // Only last-touch and step attribution read a later step's breakdown value.
+            var columns = $"a.*, b.seq AS s{k}, b.ts AS t{k}{(p.BreakdownAttribution == BreakdownAttribution.FirstTouch ? "" : $", b.bd AS bd{k}")}{Carry(k, "b")}";
             if (strict || pointed.Contains(k))
             {
-                var target = strict ? $"b.seq = a.s{prior} + 1 AND b.m{k} = 1" : $"b.seq = a.p{k}";
+                var target = strict ? $"b.seq = a.s{prior} + 1 AND b.m{k} = 1" : $"b.c{k} = a.p{k}";
                 sql.Append(CultureInfo.InvariantCulture, $"a{k} AS (SELECT {columns} FROM {previous} a LEFT JOIN ev b ON b.unit = a.unit AND {target} AND b.ts <= a.deadline{stepWindow}),\n");
             }
             else
@@ -353,8 +360,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
         };
         sql.Append(CultureInfo.InvariantCulture, $"""
             attempts AS (SELECT a.*, {furthest} AS furthest, {voids} AS voided FROM {previous} a),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, s1) AS pick,
-                              max(voided) OVER (PARTITION BY unit) AS unit_voided FROM attempts)
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, s1) AS pick{(exclusions.Count == 0 ? ", 0 AS unit_voided" : ",\n                  max(voided) OVER (PARTITION BY unit) AS unit_voided")} FROM attempts)
             SELECT {q.Cast("unit", DataKind.Text)} AS unit, {breakdown} AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {required[^1]} AS converted, t{required[^1]} AS converted_at,
                    {string.Join(", ", Enumerable.Range(1, n).Select(k => $"t{k} AS step_{k}_at"))}
             FROM ranked WHERE pick = 1 AND unit_voided = 0
