@@ -11,8 +11,7 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- attribution-step <database> <touches.csv>
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-data <folder> [paths=1000000] [links=2000000] [customers=200000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder>
-//   dotnet run -c Release --project bench/Tributary.Bench -- funnel-data <folder> [events=50000000]
-//   dotnet run -c Release --project bench/Tributary.Bench -- funnel-run <data folder> <output folder>
+//   dotnet run -c Release --project bench/Tributary.Bench -- funnel-run [events=50000000] [output folder=funnel-out] [events csv for the peer]
 //   dotnet run -c Release --project bench/Tributary.Bench -- experiment [events=5000000] [units=500000] [output folder=experiment-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv[-nojson] [database]
@@ -46,11 +45,8 @@ switch (what)
     case "peers-run":
         await PeersBench.RunAsync(Arg(1, "ltv"), Arg(2, "peers-data"), Arg(3, "peers-out"));
         return 0;
-    case "funnel-data":
-        await FunnelBench.WriteDataAsync(Arg(1, "funnel-data"), long.Parse(Arg(2, "50000000"), CultureInfo.InvariantCulture));
-        return 0;
     case "funnel-run":
-        await FunnelBench.RunAsync(Arg(1, "funnel-data"), Arg(2, "funnel-out"));
+        await FunnelBench.RunAsync(long.Parse(Arg(1, "50000000"), CultureInfo.InvariantCulture), Arg(2, "funnel-out"), args.Length > 3 ? args[3] : null);
         return 0;
     case "experiment":
         await ExperimentBench.RunAsync(long.Parse(Arg(1, "5000000"), CultureInfo.InvariantCulture), long.Parse(Arg(2, "500000"), CultureInfo.InvariantCulture), Arg(3, "experiment-out"));
@@ -85,6 +81,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-data, funnel-run, experiment, segment-parse, segment-append, duckdb-sql, recs-data, recs-als");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-run, experiment, segment-parse, segment-append, duckdb-sql, recs-data, recs-als");
         return 1;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logBinEdges, logHistogram, panels } from "./dashboards";
+import { logBinEdges, logHistogram, panels, pathsSankey } from "./dashboards";
 
 describe("CLV histogram", () => {
   it("spreads skewed values over 1-2-5 log bins instead of one first bin", () => {
@@ -14,6 +14,33 @@ describe("CLV histogram", () => {
 });
 
 describe("journey panels", () => {
+  it("draws paths as a Sankey with one node per step and depth, so a step seen twice makes no cycle", () => {
+    const rows = [
+      { depth: 1, source: "Home", target: "Product", units: 10 }, { depth: 1, source: "Home", target: "(end)", units: 2 },
+      { depth: 2, source: "Product", target: "Home", units: 6 }, { depth: 2, source: "Product", target: "Cart", units: 4 },
+    ];
+    const chart = panels["journey.paths"].chart(rows);
+    expect(chart.sankey?.nodes).toEqual([
+      { name: "Home", column: 0 }, { name: "Product", column: 1 }, { name: "Home", column: 2 }, { name: "Cart", column: 2 }, { name: "(end)", column: 1 },
+    ]);
+    expect(chart.sankey?.links).toEqual([
+      { source: 0, target: 1, value: 10 }, { source: 1, target: 2, value: 6 }, { source: 1, target: 3, value: 4 }, { source: 0, target: 4, value: 2 },
+    ]);
+    // Only the busiest edges are kept.
+    expect(pathsSankey(rows, 2).links.map((l) => l.value)).toEqual([10, 6]);
+  });
+
+  it("runs a previous-step tree towards its end event", () => {
+    // depth 1 edges end at the end event (Order); '(start)' marks paths that began at the target.
+    const sankey = pathsSankey([
+      { depth: 1, source: "Cart", target: "Order", units: 5 }, { depth: 2, source: "Product", target: "Cart", units: 4 },
+      { depth: 2, source: "(start)", target: "Cart", units: 1 },
+    ]);
+    const column = (name: string) => sankey.nodes.find((node) => node.name === name)?.column;
+    expect([column("Product"), column("(start)"), column("Cart"), column("Order")]).toEqual([0, 0, 1, 2]);
+    expect(sankey.links.every((l) => sankey.nodes[l.target].column === sankey.nodes[l.source].column + 1)).toBe(true);
+  });
+
   it("draws the funnel per step with one series per breakdown value, (all) picked first", () => {
     const chart = panels["analytics.funnel"].chart([
       { breakdown: "(all)", step: 2, step_name: "Added", units: 4 }, { breakdown: "(all)", step: 1, step_name: "Viewed", units: 10 },

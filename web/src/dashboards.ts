@@ -29,9 +29,49 @@ export interface Chart {
   pickLabel?: string;
   /** A note under the chart, e.g. how the bins were chosen. */
   note?: string;
+  /** Flows between steps: drawn as a Sankey diagram instead of bars. */
+  sankey?: Sankey;
+}
+
+/** A Sankey diagram's data: nodes by name, links by node index (recharts' shape). */
+export interface Sankey {
+  nodes: { name: string; column: number }[];
+  links: { source: number; target: number; value: number }[];
 }
 
 const n = (v: unknown) => (typeof v === "number" ? v : Number(v ?? 0));
+
+/** Links a paths Sankey keeps: more would not be readable. */
+export const sankeyLinks = 40;
+
+/**
+ * journey.paths edges as a Sankey. A step is one node per depth (the same page at depths 2 and 4 is two nodes), so the
+ * diagram has no cycles. Next-step trees run from the step at `depth` to `depth + 1`; previous-step trees (sources
+ * '(start)', depth 1 the end event) from `depth + 1` to `depth`, drawn left to right towards the end event. Only the
+ * busiest `limit` edges are kept.
+ */
+export function pathsSankey(rows: Record<string, unknown>[], limit = sankeyLinks): Sankey {
+  const depth1 = rows.filter((r) => n(r.depth) === 1);
+  const depth2 = rows.filter((r) => n(r.depth) === 2);
+  // Whichever way edges run, a depth-2 edge starts where a depth-1 edge ends; with neither marker that tells the direction.
+  const backward = rows.some((r) => r.source === "(start)")
+    || (!rows.some((r) => r.target === "(end)") && depth2.length > 0 && depth2.every((r) => depth1.some((e) => e.source === r.target))
+      && !depth2.every((r) => depth1.some((e) => e.target === r.source)));
+  const maxDepth = Math.max(0, ...rows.map((r) => n(r.depth)));
+  const nodes: Sankey["nodes"] = [];
+  const index = new Map<string, number>();
+  const node = (name: string, column: number) => {
+    const key = `${column}\u0000${name}`;
+    if (!index.has(key)) { index.set(key, nodes.length); nodes.push({ name, column }); }
+    return index.get(key)!;
+  };
+  const links = [...rows].filter((r) => n(r.units) > 0).sort((a, b) => n(b.units) - n(a.units)).slice(0, limit).map((r) => {
+    const d = n(r.depth);
+    const [from, to] = backward ? [maxDepth - d, maxDepth - d + 1] : [d - 1, d];
+    return { source: node(String(r.source), from), target: node(String(r.target), to), value: n(r.units) };
+  });
+  return { nodes, links };
+}
 
 function countBy(rows: Record<string, unknown>[], column: string, series: string) {
   const counts = new Map<string, number>();
@@ -127,10 +167,8 @@ export const panels: Record<string, Panel> = {
     title: "Paths: the most travelled steps (Sankey edges)",
     output: "main",
     chart: (rows) => ({
-      bars: [...rows].sort((a, b) => n(b.units) - n(a.units)).slice(0, 25)
-        .map((r) => ({ x: `${n(r.depth)}: ${String(r.source)} → ${String(r.target)}`, series: { units: n(r.units) } })),
-      xTitle: "Depth: step → next step", yTitle: "Units", unit: "count", horizontal: true,
-      note: "The 25 busiest edges; '(end)' marks units whose path stopped there.",
+      bars: [], xTitle: "Steps left to right from the start (or towards the end) event; a band's width is its units", yTitle: "Units", unit: "count", sankey: pathsSankey(rows),
+      note: `The ${Math.min(rows.length, sankeyLinks)} busiest of ${rows.length} edges; '(end)' marks units whose path stopped there, '(start)' paths that began there. Every edge is in the table below.`,
     }),
   },
   "analytics.retention": {

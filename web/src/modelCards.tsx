@@ -5,6 +5,7 @@ import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
+import { journeyCards } from "./journeyCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
 
 /**
@@ -20,6 +21,7 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "recs.evaluate": RecommendationCard,
   "analytics.churn": ChurnCard,
   "alert.churn": ChurnAlertCard,
+  ...journeyCards,
 };
 
 /** The run that last wrote an asset: when, how many rows, how long, and the lines its step logged. */

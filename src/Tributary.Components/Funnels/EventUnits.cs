@@ -22,16 +22,18 @@ internal static class EventUnits
 {
     /// <summary>
     /// CTE definitions ending in one named <paramref name="name"/> with <c>unit, id, ts</c> and <paramref name="extra"/>
-    /// (expressions over alias <c>e</c>, each already named with AS).
+    /// (expressions over alias <c>e</c>, each already named with AS). With <paramref name="textUnit"/> false a
+    /// <paramref name="unitColumn"/> keeps its own type (an integer key partitions and joins faster than its text);
+    /// the caller then casts the unit where it writes it.
     /// </summary>
     public static string Ctes(SqlBuilder q, string name, string events, string? identity, CountingUnit unit, string? unitColumn, TimeSpan sessionGap,
-        string timeColumn, string idColumn, IReadOnlyList<string> extra)
+        string timeColumn, string idColumn, IReadOnlyList<string> extra, bool textUnit = true)
     {
         var cols = string.Join("", extra.Select(x => ", " + x));
         var ts = $"e.{q.Quote(timeColumn)}";
         var id = $"e.{q.Quote(idColumn)}";
         if (unitColumn is not null)
-            return $"{name} AS (SELECT CAST(e.{q.Quote(unitColumn)} AS {q.Dialect.TypeName(DataKind.Text)}) AS unit, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e WHERE e.{q.Quote(unitColumn)} IS NOT NULL AND {ts} IS NOT NULL)";
+            return $"{name} AS (SELECT {(textUnit ? q.Cast($"e.{q.Quote(unitColumn)}", DataKind.Text) : $"e.{q.Quote(unitColumn)}")} AS unit, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e WHERE e.{q.Quote(unitColumn)} IS NOT NULL AND {ts} IS NOT NULL)";
         if (unit == CountingUnit.Person)
         {
             var person = identity is null ? "coalesce(e.user_id, e.anonymous_id)" : "coalesce(iu.profile_id, ia.profile_id, e.user_id, e.anonymous_id)";

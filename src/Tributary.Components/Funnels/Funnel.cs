@@ -263,44 +263,74 @@ public sealed class Funnel : IComponent<FunnelParameters>
     }
 
     private static string Source(FunnelParameters p, SqlBuilder q, ComponentContext context, IReadOnlyList<EventPattern> steps,
-        IReadOnlyList<(int From, int To, EventPattern Pattern)> exclusions, out string relevant)
+        IReadOnlyList<(int From, int To, EventPattern Pattern)> exclusions, out string relevant, bool textUnit = true)
     {
         var extra = new List<string> { (p.Breakdown is null ? "CAST(NULL AS " + q.Dialect.TypeName(DataKind.Text) + ")" : q.Cast("e." + q.Quote(p.Breakdown), DataKind.Text)) + " AS bd" };
         for (var k = 0; k < steps.Count; k++) extra.Add($"CASE WHEN {steps[k].Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS m{k + 1}");
         for (var x = 0; x < exclusions.Count; x++) extra.Add($"CASE WHEN {exclusions[x].Pattern.Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS x{x + 1}");
         relevant = string.Join(" OR ", Enumerable.Range(1, steps.Count).Select(k => $"m{k} = 1").Concat(Enumerable.Range(1, exclusions.Count).Select(x => $"x{x} = 1")));
         return EventUnits.Ctes(q, "src", context.Inputs[0], context.Inputs.Count > 1 ? context.Inputs[1] : null, p.Unit, p.UnitColumn, p.SessionGap,
-            p.TimeColumn, p.IdColumn, extra);
+            p.TimeColumn, p.IdColumn, extra, textUnit);
     }
 
-    // Ordered and strict: the chain of required steps per attempt, one join per step, then optional steps and exclusions.
+    // Ordered and strict: the chain of required steps per attempt, then optional steps and exclusions. One window pass
+    // numbers a unit's events (seq) and, for each required step, counts that step's events so far: the first event of
+    // step k at or after an event is then the (count before it + 1)-th event of step k, a pointer an attempt follows with
+    // one equi-join per step. Work grows with events plus attempts, never attempts x candidates. In ordered funnels
+    // events at one instant are numbered by the first step they match, so a step's events at the instant of an earlier
+    // step come after it (ties count as in order). A step whose pattern can match an earlier step's event (the same name,
+    // or *) might point at an event the attempt already used; such a step, and only it, is matched by a join on the unit
+    // that skips the used events.
     private static string OrderedUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
     {
         var steps = p.ParsedSteps;
         var exclusions = p.ParsedExclusions;
         var n = steps.Count;
         var strict = p.Ordering == FunnelOrdering.Strict;
-        var sql = new StringBuilder("WITH ");
-        sql.Append(Source(p, q, context, steps, exclusions, out var relevant)).Append(",\n");
-        // Strict needs every event of the unit to see what comes next; ordered only the events it matches.
-        sql.Append(CultureInfo.InvariantCulture, $"ev AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src{(strict ? "" : " WHERE " + relevant)}),\n");
-        sql.Append(CultureInfo.InvariantCulture, $"a1 AS (SELECT unit, seq AS s1, ts AS t1, bd AS bd1, ts + {q.Interval(p.Window)} AS deadline FROM ev WHERE m1 = 1),\n");
         var required = Enumerable.Range(1, n).Where(k => !p.IsOptional(k)).ToList();
+        bool Overlaps(int k) => steps[k - 1].Event is null || steps.Take(k - 1).Any(s => s.Event is null || s.Event == steps[k - 1].Event);
+        var pointed = strict ? [] : required.Skip(1).Where(k => !Overlaps(k)).ToList();
+        string Carry(int k, string alias)
+        {
+            var next = required.FirstOrDefault(r => r > k);
+            return pointed.Contains(next) ? $", {alias}.n{next} - {alias}.m{next} + 1 AS p{next}" : "";
+        }
+        var sql = new StringBuilder("WITH ");
+        sql.Append(Source(p, q, context, steps, exclusions, out var relevant, textUnit: false)).Append(",\n");
+        // Strict needs every event of the unit to see what comes next, in order of time then id; ordered only the events it matches.
+        var firstStep = "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN m{k} = 1 THEN {k}")) + $" ELSE {n + 1} END";
+        // n{k}: step k's events so far; c{k}: on a step-k event, its ordinal among them (null elsewhere, so that the join
+        // key alone names the event: PostgreSQL then plans a hash join rather than a loop over a filtered CTE).
+        var counts = string.Join("", pointed.Select(k =>
+            $", count(CASE WHEN m{k} = 1 THEN 1 END) OVER o AS n{k}, CASE WHEN m{k} = 1 THEN count(CASE WHEN m{k} = 1 THEN 1 END) OVER o END AS c{k}"));
+        sql.Append(strict
+            ? "ev AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src),\n"
+            : $"ev AS (SELECT *, row_number() OVER o AS seq{counts} FROM src WHERE {relevant} WINDOW o AS (PARTITION BY unit ORDER BY ts, {firstStep}, id ROWS UNBOUNDED PRECEDING)),\n");
+        sql.Append(CultureInfo.InvariantCulture, $"a1 AS (SELECT unit, seq AS s1, ts AS t1, bd AS bd1, ts + {q.Interval(p.Window)} AS deadline{Carry(1, "ev")} FROM ev WHERE m1 = 1),\n");
         var previous = "a1";
         for (var i = 1; i < required.Count; i++)
         {
             var k = required[i];
             var prior = required[i - 1];
-            var used = string.Join("", required.Take(i).Select(r => $" AND b.seq <> a.s{r}"));
-            var order = strict ? $"b.seq = a.s{prior} + 1" : $"b.ts >= a.t{prior}{used}";
             var stepWindow = p.StepWindow(k) is { } sw ? $" AND b.ts <= a.t{prior} + {q.Interval(sw)}" : "";
-            sql.Append(CultureInfo.InvariantCulture, $"""
-                j{k} AS (SELECT a.unit, a.s1, min(b.seq) AS s{k} FROM {previous} a JOIN ev b
-                    ON b.unit = a.unit AND b.m{k} = 1 AND {order} AND b.ts <= a.deadline{stepWindow} GROUP BY a.unit, a.s1),
-                a{k} AS (SELECT a.*, j.s{k}, b.ts AS t{k}, b.bd AS bd{k} FROM {previous} a LEFT JOIN j{k} j ON j.unit = a.unit AND j.s1 = a.s1
-                    LEFT JOIN ev b ON b.unit = j.unit AND b.seq = j.s{k}),
+            // Only last-touch and step attribution read a later step's breakdown value.
+            var columns = $"a.*, b.seq AS s{k}, b.ts AS t{k}{(p.BreakdownAttribution == BreakdownAttribution.FirstTouch ? "" : $", b.bd AS bd{k}")}{Carry(k, "b")}";
+            if (strict || pointed.Contains(k))
+            {
+                var target = strict ? $"b.seq = a.s{prior} + 1 AND b.m{k} = 1" : $"b.c{k} = a.p{k}";
+                sql.Append(CultureInfo.InvariantCulture, $"a{k} AS (SELECT {columns} FROM {previous} a LEFT JOIN ev b ON b.unit = a.unit AND {target} AND b.ts <= a.deadline{stepWindow}),\n");
+            }
+            else
+            {
+                var used = string.Join("", required.Take(i).Select(r => $" AND b.seq <> a.s{r}"));
+                sql.Append(CultureInfo.InvariantCulture, $"""
+                    j{k} AS (SELECT a.unit, a.s1, min(b.seq) AS s{k} FROM {previous} a JOIN ev b
+                        ON b.unit = a.unit AND b.m{k} = 1 AND b.ts >= a.t{prior}{used} AND b.ts <= a.deadline{stepWindow} GROUP BY a.unit, a.s1),
+                    a{k} AS (SELECT {columns} FROM {previous} a LEFT JOIN j{k} j ON j.unit = a.unit AND j.s1 = a.s1
+                        LEFT JOIN ev b ON b.unit = j.unit AND b.seq = j.s{k}),
 
-                """);
+                    """);
+            }
             previous = $"a{k}";
         }
         // An optional step counts when it happens between its neighbouring required steps (or the window's end).
@@ -330,9 +360,8 @@ public sealed class Funnel : IComponent<FunnelParameters>
         };
         sql.Append(CultureInfo.InvariantCulture, $"""
             attempts AS (SELECT a.*, {furthest} AS furthest, {voids} AS voided FROM {previous} a),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, s1) AS pick,
-                              max(voided) OVER (PARTITION BY unit) AS unit_voided FROM attempts)
-            SELECT unit, {breakdown} AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {required[^1]} AS converted, t{required[^1]} AS converted_at,
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, s1) AS pick{(exclusions.Count == 0 ? ", 0 AS unit_voided" : ",\n                  max(voided) OVER (PARTITION BY unit) AS unit_voided")} FROM attempts)
+            SELECT {q.Cast("unit", DataKind.Text)} AS unit, {breakdown} AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {required[^1]} AS converted, t{required[^1]} AS converted_at,
                    {string.Join(", ", Enumerable.Range(1, n).Select(k => $"t{k} AS step_{k}_at"))}
             FROM ranked WHERE pick = 1 AND unit_voided = 0
             """);
@@ -345,7 +374,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
         var steps = p.ParsedSteps;
         var n = steps.Count;
         var window = q.Interval(p.Window);
-        var source = Source(p, q, context, steps, [], out var relevant);
+        var source = Source(p, q, context, steps, [], out var relevant, textUnit: false);
         var next = string.Join(", ", Enumerable.Range(1, n).Select(k => $"min(CASE WHEN m{k} = 1 THEN ts END) OVER f AS n{k}"));
         var within = Enumerable.Range(1, n).Select(k => $"CASE WHEN n{k} <= ts + {window} THEN n{k} END").ToList();
         return $"""
@@ -355,7 +384,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
             attempts AS (SELECT unit, id, ts, bd, {string.Join(", ", within.Select((x, i) => $"{x} AS t{i + 1}"))},
                                 {string.Join(" + ", within.Select(x => $"CASE WHEN {x} IS NULL THEN 0 ELSE 1 END"))} AS furthest FROM nexts),
             ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, ts, id) AS pick FROM attempts)
-            SELECT unit, bd AS breakdown, ts AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted, CASE WHEN furthest = {n} THEN {Greatest(n)} END AS converted_at,
+            SELECT {q.Cast("unit", DataKind.Text)} AS unit, bd AS breakdown, ts AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted, CASE WHEN furthest = {n} THEN {Greatest(n)} END AS converted_at,
                    {string.Join(", ", Enumerable.Range(1, n).Select(k => $"t{k} AS step_{k}_at"))}
             FROM ranked WHERE pick = 1
             """;

@@ -122,11 +122,23 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "1. Product Viewed" })).ToBeVisibleAsync();
         await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader, new() { Name = "(all)" })).ToBeVisibleAsync();
         await funnel.GetByRole(AriaRole.Combobox, new() { Name = "Breakdown" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
-        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Paths: the most travelled steps (Sankey edges)" }).GetByText("Depth: step → next step")).ToBeVisibleAsync();
+        // The paths are a Sankey: step nodes (the start event among them, labelled with its units) joined by flow bands.
+        var sankey = page.GetByRole(AriaRole.Figure, new() { Name = "Paths: the most travelled steps (Sankey edges) chart" });
+        await Assertions.Expect(sankey.Locator(".recharts-sankey-node").First).ToBeVisibleAsync();
+        await Assertions.Expect(sankey.Locator(".recharts-sankey-link")).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(sankey.GetByText(new Regex(@"^Product Viewed \([\d,]+\)$")).First).ToBeVisibleAsync();
         var retention = page.GetByRole(AriaRole.Article, new() { Name = "Retention: share of each cohort still returning" });
         await Assertions.Expect(retention.GetByRole(AriaRole.Region, new() { Name = "Periods after the cohort's first by cohort" })).ToBeVisibleAsync();
         var opportunities = page.GetByRole(AriaRole.Article, new() { Name = "Conversion opportunities: value lost by finding" });
         await Assertions.Expect(opportunities.GetByText(new Regex("^drop-off before "))).Not.ToHaveCountAsync(0);
+        // Model cards: what the funnel computes, its rules, and its parameters as this pipeline sets them.
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card shopping_funnel" });
+        await Assertions.Expect(card.GetByRole(AriaRole.Heading, new() { Name = "Semantics" })).ToBeVisibleAsync();
+        var parameters = card.GetByRole(AriaRole.Region, new() { Name = "Parameters of shopping_funnel" });
+        await Assertions.Expect(parameters.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = "steps", Exact = true }) }))
+            .ToContainTextAsync("Product Viewed");
+        foreach (var step in new[] { "journey_paths", "retention", "funnel_correlation", "conversion_opportunities" })
+            await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = $"Model card {step}" }).GetByRole(AriaRole.Heading, new() { Name = "What it computes" })).ToBeVisibleAsync();
     });
 
     [Fact]

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Chart, Unit } from "../dashboards";
 import { formatCompact, formatMoney, formatNumber, formatPercent } from "./format";
+import { SankeyView } from "./SankeyView";
 
 // Each at least 4.5:1 against white: legends print series names in their colour.
 const colors = ["#1d4ed8", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#be185d", "#4d7c0f", "#b91c1c", "#334155", "#a16207"];
@@ -33,6 +34,7 @@ function tick(v: number, unit: Unit): string {
 export function ChartView({ chart, title }: { chart: Chart; title: string }) {
   const allSeries = [...new Set(chart.bars.flatMap((b) => Object.keys(b.series)))];
   const [picked, setPicked] = useState(chart.pick ?? "");
+  if (chart.sankey) return <div className="chart"><SankeyView sankey={chart.sankey} title={title} caption={chart.xTitle} />{chart.note && <p className="muted">{chart.note}</p>}</div>;
   const series = chart.pick ? [picked] : allSeries;
   const data = chart.bars.map((b) => ({ x: b.x, ...b.series }));
   const longest = Math.max(0, ...chart.bars.map((b) => b.x.length));
