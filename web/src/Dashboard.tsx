@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, csvUrl, errorMessage } from "./api/client";
-import { panels, type Panel } from "./dashboards";
+import { dashboardOrder, panels, type Panel } from "./dashboards";
 import { modelCards } from "./modelCards";
 import { RecommendationsPanel } from "./RecommendationsPanel";
 import { useOutputTable } from "./sideTables";
@@ -18,7 +18,8 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.yaml(pipeline).then(({ yaml }) =>
-      setItems(toGraph(yaml).components.filter((c) => panels[c.type] || modelCards[c.type] || lookups[c.type]).map((c) => ({ id: c.id, type: c.type }))), (e: unknown) => setError(errorMessage(e)));
+      setItems(dashboardOrder(toGraph(yaml).components.filter((c) => panels[c.type] || modelCards[c.type] || lookups[c.type]).map((c) => ({ id: c.id, type: c.type })))),
+      (e: unknown) => setError(errorMessage(e)));
   }, [pipeline]);
   return (
     <Page title={`${pipeline}: results`} subtitle="What the pipeline's analytics found, what they fitted and how well."

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logBinEdges, logHistogram, panels, pathsSankey } from "./dashboards";
+import { dashboardOrder, logBinEdges, logHistogram, panels, pathsSankey } from "./dashboards";
 
 describe("CLV histogram", () => {
   it("spreads skewed values over 1-2-5 log bins instead of one first bin", () => {
@@ -73,5 +73,16 @@ describe("churn panels", () => {
   it("counts alerts per playbook action, the most common first", () => {
     const chart = panels["alert.churn"].chart([{ action: "winback_offer" }, { action: "support_callback" }, { action: "winback_offer" }]);
     expect(chart.bars).toEqual([{ x: "winback_offer", series: { customers: 2 } }, { x: "support_callback", series: { customers: 1 } }]);
+  });
+});
+
+describe("dashboard order", () => {
+  it("puts the churn model and its alerts before the LTV they read, the rest in pipeline order", () => {
+    const items = [
+      { id: "customer_ltv", type: "analytics.ltv" }, { id: "churn_scores", type: "analytics.churn" },
+      { id: "tiers", type: "segment.value_tiers" }, { id: "churn_alerts", type: "alert.churn" },
+    ];
+    expect(dashboardOrder(items).map((i) => i.id)).toEqual(["churn_scores", "churn_alerts", "customer_ltv", "tiers"]);
+    expect(dashboardOrder(items.filter((i) => !i.type.includes("churn"))).map((i) => i.id)).toEqual(["customer_ltv", "tiers"]);
   });
 });

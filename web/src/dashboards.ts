@@ -9,6 +9,8 @@ export interface Panel {
   output: string;
   /** The chart from the table's rows (objects keyed by column). */
   chart: (rows: Record<string, unknown>[]) => Chart;
+  /** The use case's own result: shown before the pipeline's other panels (e.g. churn before the LTV it reads). */
+  lead?: boolean;
 }
 
 /** How values read: counts, money, money per day, a share (0..1) or a plain ratio. */
@@ -215,6 +217,7 @@ export const panels: Record<string, Panel> = {
   "analytics.churn": {
     title: "Churn: value at risk by risk band",
     output: "main",
+    lead: true,
     chart: (rows) => {
       const bands = ["high", "medium", "low"].map((band) => {
         const own = rows.filter((r) => r.risk_band === band);
@@ -230,6 +233,7 @@ export const panels: Record<string, Panel> = {
   "alert.churn": {
     title: "Churn alerts: customers to contact by action",
     output: "main",
+    lead: true,
     chart: (rows) => ({
       bars: countBy(rows, "action", "customers"), xTitle: "Playbook action", yTitle: "Customers alerted", unit: "count", horizontal: true,
       note: "Each alert's reason and value at risk are in the alert list.",
@@ -244,3 +248,9 @@ export const panels: Record<string, Panel> = {
     }),
   },
 };
+
+/** A dashboard's components in reading order: those whose panel leads first, then the rest, each group in pipeline order. */
+export function dashboardOrder<T extends { type: string }>(items: T[]): T[] {
+  const leads = (i: T) => panels[i.type]?.lead === true;
+  return [...items.filter(leads), ...items.filter((i) => !leads(i))];
+}

@@ -24,6 +24,19 @@ public sealed record StackedCalibration(IReadOnlyList<double> Weights)
         return Math.Log(p / (1 - p));
     }
 
+    /// <summary>Mean negative log-likelihood (log loss, natural log) of the outcomes under this calibration. NaN for no rows.</summary>
+    public double LogLoss(IReadOnlyList<double[]> rows, IReadOnlyList<bool> labels)
+    {
+        if (rows.Count == 0) return double.NaN;
+        double sum = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var p = Math.Clamp(Probability(rows[i]), 1e-12, 1 - 1e-12);
+            sum -= Math.Log(labels[i] ? p : 1 - p);
+        }
+        return sum / rows.Count;
+    }
+
     /// <summary>Fits the weights on rows of inputs and outcomes.</summary>
     public static StackedCalibration Fit(IReadOnlyList<double[]> rows, IReadOnlyList<bool> labels)
     {

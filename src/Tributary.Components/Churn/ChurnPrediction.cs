@@ -37,10 +37,15 @@ public sealed record ChurnParameters : IValidatableObject
     [Range(1, 100000)]
     public int MinCustomersPerLeaf { get; init; } = 80;
 
-    /// <summary>Share of labelled customers held out for the calibration fit.</summary>
-    [Description("Share of the labelled customers held out to fit the calibration (a logistic fit on the trees' margin and BG/NBD's log-odds, Platt scaling with the baseline stacked). Default 0.2.")]
-    [Range(0.05, 0.5)]
-    public double CalibrationShare { get; init; } = 0.2;
+    /// <summary>Folds of the cross-fitting.</summary>
+    [Description("Folds of the cross-fitting: the labelled customers outside the holdout are split into this many folds; each fold's trees train on the others, so every customer gets a margin from trees that never saw them, and the calibration (a logistic fit of that margin beside BG/NBD's log-odds) is fitted on all of them. Scoring averages the folds' trees. Default 5.")]
+    [Range(2, 10)]
+    public int CrossFitFolds { get; init; } = 5;
+
+    /// <summary>Most labelled customers the trees train on.</summary>
+    [Description("Most labelled customers the trees and the calibration use (a stable sample by customer id beyond it); the holdout is measured in full and every current customer is scored. Default 200000.")]
+    [Range(1000, 100_000_000)]
+    public int MaxTrainingCustomers { get; init; } = 200_000;
 
     /// <summary>Share of labelled customers held out for the model card.</summary>
     [Description("Share of the labelled customers held out to measure the model and the baselines. Default 0.2.")]
@@ -71,8 +76,6 @@ public sealed record ChurnParameters : IValidatableObject
     {
         if (MediumRisk > HighRisk)
             yield return new ValidationResult($"medium_risk ({MediumRisk}) must not exceed high_risk ({HighRisk}).", [nameof(MediumRisk)]);
-        if (CalibrationShare + HoldoutShare > 0.7)
-            yield return new ValidationResult($"calibration_share + holdout_share must leave at least 30% to train on, got {CalibrationShare + HoldoutShare}.", [nameof(HoldoutShare)]);
     }
 }
 
@@ -158,21 +161,36 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         context.Log($"read {train.Customers.Count:N0} labelled customers as of {CustomerSnapshot.Iso(trainDay)} ({labels.Count(l => l):N0} churned) and {current.Customers.Count:N0} to score as of {CustomerSnapshot.Iso(latest)} in {watch.Elapsed.TotalSeconds:0.0}s");
         watch.Restart();
 
-        // Folds by a hash of the customer id, so a customer keeps its fold when others come and go.
-        var fold = train.Customers.Select(c => Fold(c, p)).ToArray();
-        int[] Where(int f) => Enumerable.Range(0, fold.Length).Where(i => fold[i] == f).ToArray();
-        var (fit, calibrate, holdout) = (Where(0), Where(1), Where(2));
+        // Folds by a hash of the customer id, so a customer keeps its fold when others come and go: the holdout for the model
+        // card, and cross-fitting folds for the rest (a stable sample of them on a very large store).
+        var (fold, holdout) = Folds(train.Customers, p);
+        var training = Enumerable.Range(0, fold.Length).Where(i => fold[i] >= 0).ToArray();
         // A small store cannot fill leaves of the configured size and the trees would never split (every reason empty):
-        // leaves shrink to a tenth of the training fold there, never below 5.
-        var minLeaf = Math.Min(p.MinCustomersPerLeaf, Math.Max(5, fit.Length / 10));
+        // leaves shrink to a tenth of a training fold there, never below 5.
+        var foldSize = training.Length * (p.CrossFitFolds - 1) / p.CrossFitFolds;
+        var minLeaf = Math.Min(p.MinCustomersPerLeaf, Math.Max(5, foldSize / 10));
         if (minLeaf < p.MinCustomersPerLeaf)
-            context.Log($"min_customers_per_leaf {p.MinCustomersPerLeaf} lowered to {minLeaf}: the training fold has only {fit.Length:N0} customers");
-        var model = BoostedClassifier.Train(fit.Select(i => train.Rows[i]).ToList(), fit.Select(i => labels[i]).ToList(),
-            new BoostedClassifierOptions(p.Trees, p.Leaves, p.LearningRate, minLeaf, p.Seed));
-        var (calibrationMargins, _) = model.Score(calibrate.Select(i => train.Rows[i]).ToList(), contributions: false);
-        // Calibrated and stacked on the held-out fold: the trees' margin beside BG/NBD's log-odds of no order.
+            context.Log($"min_customers_per_leaf {p.MinCustomersPerLeaf} lowered to {minLeaf}: a training fold has only {foldSize:N0} customers");
+        var options = new BoostedClassifierOptions(p.Trees, p.Leaves, p.LearningRate, minLeaf, p.Seed);
+        BoostedClassifier Train(IEnumerable<int> rows) => BoostedClassifier.Train(rows.Select(i => train.Rows[i]).ToList(), rows.Select(i => labels[i]).ToList(), options);
+
+        // Cross-fitting: every training customer's margin comes from trees that never saw them, so the calibration is fitted
+        // on all of them (not a small held-out slice) with margins that are as honest as the ones it will meet.
+        var outOfFold = new double[fold.Length];
+        for (var k = 0; k < p.CrossFitFolds; k++)
+        {
+            var own = training.Where(i => fold[i] == k).ToArray();
+            var others = training.Where(i => fold[i] != k).ToArray();
+            if (own.Length == 0) continue;
+            var (foldMargins, _) = Train(others).Score(own.Select(i => train.Rows[i]).ToList(), contributions: false);
+            for (var j = 0; j < own.Length; j++) outOfFold[own[j]] = foldMargins[j];
+        }
         double[] Inputs(double margin, float[] row) => [margin, StackedCalibration.Logit(row[NoOrder])];
-        var calibration = StackedCalibration.Fit(calibrate.Select((i, k) => Inputs(calibrationMargins[k], train.Rows[i])).ToList(), calibrate.Select(i => labels[i]).ToList());
+        var stacking = CrossFittedStacking.Fit(training.Select(i => Inputs(outOfFold[i], train.Rows[i])).ToList(), training.Select(i => labels[i]).ToList(),
+            training.Select(i => fold[i]).ToList());
+        var calibration = stacking.Calibration;
+        // The trees that score: trained on every training customer, read through the calibration fitted on the folds.
+        var model = Train(training);
         var (holdoutMargins, _) = model.Score(holdout.Select(i => train.Rows[i]).ToList(), contributions: false);
         var holdoutLabels = holdout.Select(i => labels[i]).ToArray();
         var scores = new Dictionary<string, double[]>
@@ -182,7 +200,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
             ["bgnbd"] = holdout.Select(i => 1 - (double)train.Rows[i][PAlive]).ToArray(),
             ["bgnbd_no_order"] = holdout.Select(i => (double)train.Rows[i][NoOrder]).ToArray(),
         };
-        context.Log($"trained on {fit.Length:N0}, calibrated on {calibrate.Length:N0} (weights {string.Join(", ", calibration.Weights.Select(x => x.ToString("0.###", CultureInfo.InvariantCulture)))}), measured on {holdout.Length:N0} in {watch.Elapsed.TotalSeconds:0.0}s");
+        context.Log($"trained on {training.Length:N0} in {p.CrossFitFolds} cross-fitted folds; calibration {stacking.Chosen} (weights {string.Join(", ", calibration.Weights.Select(x => x.ToString("0.###", CultureInfo.InvariantCulture)))}; cross-validated log loss: stacked {stacking.StackedLogLoss:0.0000}, BG/NBD alone {stacking.BaselineLogLoss:0.0000}), measured on {holdout.Length:N0} in {watch.Elapsed.TotalSeconds:0.0}s");
         watch.Restart();
 
         var (margins, contributions) = model.Score(current.Rows, contributions: true);
@@ -192,7 +210,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
             rows[i] = ScoreRow(p, latest, current.Customers[i], current.Rows[i], calibration.Probability(Inputs(margins[i], current.Rows[i])), contributions![i], clv));
         context.Log($"scored {rows.Length:N0} customers with reasons in {watch.Elapsed.TotalSeconds:0.0}s");
 
-        var metrics = MetricRows(p, scores, holdoutLabels, trainDay, latest, fit.Length, calibrate.Length, labels);
+        var metrics = MetricRows(p, scores, holdoutLabels, trainDay, latest, training.Length, stacking, labels);
         var calibrationTable = scores.SelectMany(s => ClassifierMetrics.Calibration(s.Key == "recency_rule" ? Squash(s.Value) : s.Value, holdoutLabels)
             .Select(b => new object?[] { s.Key, (long)b.Bin, (long)b.Count, b.Predicted, b.Observed })).ToList();
         var importance = Features.Select((f, k) => new object?[] { f, ChurnReasons.CodeOf(f), model.Importance[k] }).OrderByDescending(r => (double)r[2]!).ToList();
@@ -252,21 +270,39 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     // The recency score as a probability-like number for the calibration table of the rule: ratio / (1 + ratio).
     private static double[] Squash(double[] ratios) => ratios.Select(r => r / (1 + r)).ToArray();
 
-    private static int Fold(string customer, ChurnParameters p)
+    // The cross-fitting fold of each labelled customer (-1 when left out of a very large store's sample) and the holdout.
+    private static (int[] Fold, int[] Holdout) Folds(List<string> customers, ChurnParameters p)
+    {
+        var fold = new int[customers.Count];
+        var holdout = new List<int>();
+        var hashes = customers.Select(c => Hash(c, p.Seed)).ToArray();
+        var kept = Math.Min(1, p.MaxTrainingCustomers / Math.Max(1.0, customers.Count * (1 - p.HoldoutShare)));
+        for (var i = 0; i < customers.Count; i++)
+        {
+            // Low bits place the customer (holdout or a fold), high bits sample; independent of each other.
+            var u = (hashes[i] % 1_000_000) / 1_000_000.0;
+            var v = (hashes[i] >> 32) / 4294967296.0;
+            if (u < p.HoldoutShare) { fold[i] = -1; holdout.Add(i); continue; }
+            fold[i] = v < kept ? Math.Min(p.CrossFitFolds - 1, (int)((u - p.HoldoutShare) / (1 - p.HoldoutShare) * p.CrossFitFolds)) : -1;
+        }
+        return (fold, holdout.ToArray());
+    }
+
+    private static ulong Hash(string customer, int seed)
     {
         // FNV-1a over the id, then a 64-bit mix with the seed: stable across processes, unlike string.GetHashCode.
         var h = 14695981039346656037UL;
         foreach (var c in customer) h = (h ^ c) * 1099511628211UL;
-        h ^= (ulong)p.Seed * 0x9E3779B97F4A7C15UL;
+        h ^= (ulong)seed * 0x9E3779B97F4A7C15UL;
         h ^= h >> 31;
         h *= 0xBF58476D1CE4E5B9UL;
         h ^= h >> 29;
-        var u = (h % 10_000) / 10_000.0;
-        return u < p.HoldoutShare ? 2 : u < p.HoldoutShare + p.CalibrationShare ? 1 : 0;
+        h *= 0x94D049BB133111EBUL;
+        return h ^ (h >> 32);
     }
 
     private static List<object?[]> MetricRows(ChurnParameters p, Dictionary<string, double[]> scores, bool[] labels, DateOnly trainDay, DateOnly latest,
-        int trained, int calibrated, bool[] all)
+        int trained, CrossFittedStacking stacking, bool[] all)
     {
         var rows = new List<object?[]>();
         foreach (var (model, score) in scores)
@@ -286,7 +322,9 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         rows.Add(["data", "label_window", p.LabelDays, $"{CustomerSnapshot.Iso(trainDay)} to {CustomerSnapshot.Iso(latest.AddDays(-1))}"]);
         rows.Add(["data", "scored_as_of", null, CustomerSnapshot.Iso(latest)]);
         rows.Add(["data", "train_customers", trained, null]);
-        rows.Add(["data", "calibration_customers", calibrated, null]);
+        rows.Add(["data", "calibration_customers", trained, $"cross-fitted over {p.CrossFitFolds} folds"]);
+        rows.Add(["data", "calibration", null,
+            $"{stacking.Chosen}: cross-validated log loss stacked {stacking.StackedLogLoss.ToString("0.0000", CultureInfo.InvariantCulture)}, BG/NBD alone {stacking.BaselineLogLoss.ToString("0.0000", CultureInfo.InvariantCulture)}"]);
         rows.Add(["data", "holdout_customers", labels.Length, null]);
         rows.Add(["data", "churn_rate", all.Count(l => l) / (double)all.Length, null]);
         return rows;

@@ -159,6 +159,10 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Dashboard_Churn_ModelBesideBaselinesCalibrationRiskAndAlerts() => CheckPageAsync("dashboard/churn_prevention", "dashboard-churn", async page =>
     {
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card churn_scores" });
+        // The churn model leads the page; the LTV it reads comes after it, though the pipeline lists it first.
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card customer_ltv" })).ToBeVisibleAsync();
+        var cards = await page.Locator("article[aria-label^='Model card']").EvaluateAllAsync<string[]>("all => all.map(a => a.getAttribute('aria-label'))");
+        Assert.True(Array.IndexOf(cards, "Model card churn_scores") < Array.IndexOf(cards, "Model card customer_ltv"), string.Join(", ", cards));
         // The model and both baselines side by side on the same holdout, every measure a number.
         var measures = card.GetByRole(AriaRole.Region, new() { Name = "Holdout measures by model" });
         foreach (var model in new[] { "model (calibrated trees)", "BG/NBD 1 − P(alive)", "recency rule" })
