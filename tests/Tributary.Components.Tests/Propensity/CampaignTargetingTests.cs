@@ -10,7 +10,7 @@ public sealed class CampaignTargetingTests(PostgresCluster postgres)
         pipeline: p
         components:
           - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR } } }
-          - { id: blocked, type: source.csv, with: { path: blocked.csv, delimiter: ",", columns: { customer_id: VARCHAR } } }
+          - { id: blocked, type: source.csv, with: { path: blocked.csv, columns: { customer_id: VARCHAR, reason: VARCHAR } } }
           - { id: sent, type: source.csv, with: { path: sent.csv, columns: { customer_id: VARCHAR, contacted_at: DATE } } }
           - id: audience
             type: activate.campaign_targeting
@@ -28,12 +28,12 @@ public sealed class CampaignTargetingTests(PostgresCluster postgres)
             "c,0.20,0.30,,persuadable",       // order value 40: 0.2 x 0.5 x 40 - 1 = 3.0
             "d,0.01,0.95,100,sure_thing",     // 0.5 - 1 < 0: never
             "e,-0.20,0.90,100,do_not_disturb",
-            "f,0.50,0.50,100,persuadable",    // suppressed
+            "k,0.50,0.50,100,persuadable",    // suppressed
             "g,0.50,0.50,100,persuadable",    // contacted 10 days ago: capped
             "h,0.50,0.50,100,persuadable",    // contacted 40 days ago: free again
             "i,0.03,0.40,100,do_not_disturb", // profitable but in the do-not-disturb group
         ]);
-        File.WriteAllLines(Path.Combine(h.Temp.Path, "blocked.csv"), ["customer_id", "f"]);
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "blocked.csv"), ["customer_id,reason", "k,complained"]);
         File.WriteAllLines(Path.Combine(h.Temp.Path, "sent.csv"), ["customer_id,contacted_at", "g,2025-06-21", "h,2025-05-22"]);
     }
 
