@@ -79,5 +79,9 @@ public static class BuiltInComponents
         .Add<ExperimentDecision, ExperimentDecisionParameters>()
         .Add<Features.CustomerSnapshot, Features.CustomerSnapshotParameters>()
         .Add<Churn.ChurnPrediction, Churn.ChurnParameters>()
-        .Add<Churn.ChurnAlert, Churn.ChurnAlertParameters>();
+        .Add<Churn.ChurnAlert, Churn.ChurnAlertParameters>()
+        .Add<Propensity.PropensityPrediction, Propensity.PropensityParameters>()
+        .Add<Propensity.UpliftModelling, Propensity.UpliftParameters>()
+        .Add<Propensity.PropensitySegments, Propensity.PropensitySegmentsParameters>()
+        .Add<Propensity.CampaignTargeting, Propensity.CampaignTargetingParameters>();
 }

@@ -78,6 +78,9 @@ public sealed class DemoStoreGenerator
         // Behaviour draws from its own stream per person, so switching it on or off leaves every other file's rows as they were.
         var behaviour = _o.Behaviour ? new DemoChurnBehaviour(_o, truth) : null;
         DemoChurnBehaviour.WriteRule(truth, _o);
+        // The randomized past campaign draws from its own stream per person too; its extra orders take their own numbers.
+        using var campaign = new DemoCampaign(_o, folder, truth);
+        DemoCampaign.WriteRule(truth, _o);
 
         var orderCount = 0;
         var ticketId = 5000;
@@ -112,6 +115,7 @@ public sealed class DemoStoreGenerator
             }
             var before = times.Where(t => t <= horizon).ToList();
             var after = times.Count(t => t > horizon);
+            var sent = campaign.Decide(person, before.Select(t => person.FirstPurchaseUtc.AddDays(t)).ToList(), dropout is { } gone ? person.FirstPurchaseUtc.AddDays(gone) : null);
             var stripeEmail = Messy(person.Email);
             var loggedIn = false;
             var previous = _o.FirstDay.ToDateTime(TimeOnly.MinValue);
@@ -121,7 +125,7 @@ public sealed class DemoStoreGenerator
                 var checkout = Journeys(events, person, at, previous, loggedIn, n == 0);
                 previous = at;
                 loggedIn = true;
-                var (name, total) = Order(orders, person, at);
+                var (name, total) = Order(orders, person, at, voided: sent is { Annoyed: true } && at >= campaign.SentAt && at < sent.WindowEnd);
                 events.Write("track", "Order Completed", checkout.At, checkout.Context, w =>
                 {
                     w.WriteString("order_id", name);
@@ -131,6 +135,7 @@ public sealed class DemoStoreGenerator
                 Charge(charges, fraud, person, at, name, total, stripeEmail, identities);
                 orderCount++;
             }
+            if (sent?.ExtraOrderAt is { } extra) CampaignOrder(orders, person, extra);
             customersTruth.Row(id, person.Email, person.PhoneE164, SegmentStream.Iso(person.FirstPurchaseUtc), G(person.Rate), G(person.Dropout), G(person.SpendScale),
                 Groups[person.PreferredGroup], person.VariantB ? "B" : "A", person.AcquisitionChannel, before.Count, alive, after, after == 0);
             identities.Row(id, "shopify", "email", person.Email);
@@ -309,7 +314,7 @@ public sealed class DemoStoreGenerator
         return (viewed.AddMinutes(8), session with { UserId = person.UserId, Url = "https://shop.example.com/checkout/thank-you" });
     }
 
-    private (string Name, double Total) Order(CsvFile orders, DemoPerson person, DateTime at)
+    private (string Name, double Total) Order(CsvFile orders, DemoPerson person, DateTime at, bool voided = false)
     {
         var name = $"#{++_orderNumber}";
         var fx = Countries.First(c => c.Currency == person.Currency).Fx;
@@ -320,7 +325,7 @@ public sealed class DemoStoreGenerator
         var discount = Math.Round(Math.Max(0, subtotal - value), 2);
         var shipping = Math.Round(Math.Max(0, value - subtotal), 2);
         var roll = _random.NextDouble();
-        var status = roll < 0.04 ? "refunded" : roll < 0.06 ? "voided" : "paid";
+        var status = voided ? "voided" : roll < 0.04 ? "refunded" : roll < 0.06 ? "voided" : "paid";
         var cancelled = status == "voided" ? Local(person, at.AddHours(3)) : "";
         var email = _o.Mess && _random.NextDouble() < 0.3 ? Messy(person.Email) : person.Email;
         if (_o.Mess && _random.NextDouble() < 0.02) email = ""; // guest checkout by phone only
@@ -338,6 +343,18 @@ public sealed class DemoStoreGenerator
                     "", "", "", "", "", "", "", "", "");
         }
         return (name, value);
+    }
+
+    // The campaign's extra order: one item of the customer's preferred group at their mean basket, no draw from the store's stream.
+    private void CampaignOrder(CsvFile orders, DemoPerson person, DateTime at)
+    {
+        var fx = Countries.First(c => c.Currency == person.Currency).Fx;
+        var value = Math.Max(1, Math.Round(DemoTruth.P / person.SpendScale * fx, 2));
+        var item = _products[person.PreferredGroup];
+        var price = Math.Round(item.Price * fx, 2);
+        orders.Row($"#C{person.Id}", person.Email, "paid", Local(person, at), "fulfilled", "yes", person.Currency, price, Math.Round(Math.Max(0, value - price), 2), 0.0, value,
+            value < price ? DemoCampaign.Name.ToUpperInvariant() : "", Math.Round(Math.Max(0, price - value), 2), Local(person, at), 1, item.Name, price, item.Sku,
+            $"{person.FirstName} {person.LastName}", person.PhoneE164, person.Country, "", "Stripe", 0.0, 7_000_000_000L + person.Id, "email", person.PhoneE164);
     }
 
     private void Charge(CsvFile charges, CsvFile labels, DemoPerson person, DateTime at, string order, double total, string email, CsvFile identities)

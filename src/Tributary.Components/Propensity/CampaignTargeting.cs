@@ -1,0 +1,228 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Propensity;
+
+/// <summary>Parameters of <c>activate.campaign_targeting</c>.</summary>
+public sealed record CampaignTargetingParameters : IValidatableObject
+{
+    /// <summary>Most customers to contact.</summary>
+    [Description("Most customers to contact. Give budget_count, budget_money or both (the tighter wins).")]
+    [Range(1, int.MaxValue)]
+    public int? BudgetCount { get; init; }
+
+    /// <summary>Most money to spend on contacts.</summary>
+    [Description("Most money to spend on contacts, at contact_cost each.")]
+    [Range(0, double.MaxValue)]
+    public double? BudgetMoney { get; init; }
+
+    /// <summary>Cost of one contact.</summary>
+    [Description("Cost of contacting one customer. Default 0.5.")]
+    [Range(0, double.MaxValue)]
+    public double ContactCost { get; init; } = 0.5;
+
+    /// <summary>Gross margin on an order.</summary>
+    [Description("Gross margin on an order's value. Default 0.3.")]
+    [Range(0, 1)]
+    public double Margin { get; init; } = 0.3;
+
+    /// <summary>Order value where the customer has none.</summary>
+    [Description("Order value used where order_value_column is empty. Default 50.")]
+    [Range(0, double.MaxValue)]
+    public double DefaultOrderValue { get; init; } = 50;
+
+    /// <summary>Columns of the input.</summary>
+    [Description("Input column holding the customer id. Default customer_id.")]
+    public string CustomerColumn { get; init; } = "customer_id";
+
+    /// <summary>Uplift column.</summary>
+    [Description("Input column holding the estimated uplift (change in P(order) if contacted). Default uplift.")]
+    public string UpliftColumn { get; init; } = "uplift";
+
+    /// <summary>Propensity column, for the top-propensity alternative.</summary>
+    [Description("Input column holding the purchase probability, for the top-propensity alternative in the summary. Default purchase_probability.")]
+    public string PropensityColumn { get; init; } = "purchase_probability";
+
+    /// <summary>Order value column.</summary>
+    [Description("Input column holding the expected order value. Default average_order_value.")]
+    public string OrderValueColumn { get; init; } = "average_order_value";
+
+    /// <summary>Uplift group column, for the do-not-disturb rule.</summary>
+    [Description("Input column holding the uplift group of analytics.uplift. Default uplift_group.")]
+    public string GroupColumn { get; init; } = "uplift_group";
+
+    /// <summary>Never contact do-not-disturb customers.</summary>
+    [Description("Never contact a customer whose group is do_not_disturb (nor, in any case, one whose expected profit is not positive). Default true.")]
+    public bool ExcludeDoNotDisturb { get; init; } = true;
+
+    /// <summary>Input id of the suppression list.</summary>
+    [Description("Input id of a suppression list (customer_id): none of them is contacted.")]
+    public string? Suppression { get; init; }
+
+    /// <summary>Input id of the contact history.</summary>
+    [Description("Input id of the contact history (customer_id, contacted_at), for the frequency cap.")]
+    public string? History { get; init; }
+
+    /// <summary>Most contacts within cap_days.</summary>
+    [Description("Frequency cap: a customer already contacted this many times within cap_days before contact_day is skipped. Needs history. Default 1.")]
+    [Range(1, 1000)]
+    public int MaxContacts { get; init; } = 1;
+
+    /// <summary>Days of the frequency cap.</summary>
+    [Description("Days the frequency cap looks back. Default 30.")]
+    [Range(1, 3650)]
+    public int CapDays { get; init; } = 30;
+
+    /// <summary>The day of the contact.</summary>
+    [Description("Day of the contact (YYYY-MM-DD), for the frequency cap. Default (or empty): today.")]
+    public string? ContactDay { get; init; }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BudgetCount is null && BudgetMoney is null)
+            yield return new ValidationResult("give budget_count (most contacts), budget_money (most spend at contact_cost each) or both.", [nameof(BudgetCount)]);
+        if (BudgetMoney is not null && ContactCost <= 0)
+            yield return new ValidationResult("budget_money needs a positive contact_cost.", [nameof(ContactCost)]);
+        if (!string.IsNullOrEmpty(ContactDay) && !DateOnly.TryParseExact(ContactDay, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            yield return new ValidationResult($"contact_day must be a date as YYYY-MM-DD, got '{ContactDay}'.", [nameof(ContactDay)]);
+    }
+}
+
+/// <summary>
+/// Chooses whom to contact to maximize expected incremental profit, uplift × margin × order value − contact cost, within a
+/// budget in contacts or money: customers on the suppression list, over the frequency cap or (by default) in the
+/// do-not-disturb group are left out, then the rest are taken by expected profit, highest first, while it is positive and
+/// the budget lasts. The audience (one row per customer, with rank and expected outcome) goes on to the activation
+/// components; a <c>summary</c> output sets its expected incremental conversions and profit beside the alternatives at the
+/// same budget: the top-propensity audience and everyone eligible. Inputs: the scores (customer_id, uplift, purchase
+/// probability, order value, uplift group), then any of the suppression list and the contact history named in the parameters.
+/// </summary>
+public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
+{
+    /// <inheritdoc />
+    public static string TypeName => "activate.campaign_targeting";
+    /// <inheritdoc />
+    public static string Description => "Choose a campaign audience within a budget by expected incremental profit (uplift × margin × order value − cost), with suppression, frequency cap and do-not-disturb.";
+    /// <inheritdoc />
+    public static InputArity Inputs => new(1, 3);
+
+    private static readonly (string, DataKind)[] MainColumns =
+    [
+        ("customer_id", DataKind.Text), ("rank", DataKind.Integer), ("uplift", DataKind.Number), ("purchase_probability", DataKind.Number), ("order_value", DataKind.Number),
+        ("expected_incremental_revenue", DataKind.Number), ("expected_profit", DataKind.Number), ("uplift_group", DataKind.Text),
+    ];
+    private static readonly (string, DataKind)[] SummaryColumns =
+    [
+        ("strategy", DataKind.Text), ("contacts", DataKind.Integer), ("expected_incremental_conversions", DataKind.Number), ("expected_incremental_revenue", DataKind.Number),
+        ("contact_cost", DataKind.Number), ("expected_profit", DataKind.Number), ("detail", DataKind.Text),
+    ];
+    internal static readonly DeclaredOutput SummaryOutput = new("summary", OutputRole.Diagnostics,
+        "Expected outcome: the chosen audience beside the top-propensity audience of the same size and everyone eligible, and who was left out and why.", Standardize.Schema.Of(SummaryColumns));
+
+    /// <inheritdoc />
+    public ComponentPlan Plan(CampaignTargetingParameters p, PlanContext context)
+    {
+        var requires = new List<ColumnRequirement>
+        {
+            new(0, p.CustomerColumn, []),
+            new(0, p.UpliftColumn, [DataKind.Number, DataKind.Integer], "Set uplift_column to the uplift of analytics.uplift."),
+            new(0, p.PropensityColumn, [DataKind.Number, DataKind.Integer], "Set propensity_column to the purchase_probability of analytics.propensity."),
+            new(0, p.OrderValueColumn, [DataKind.Number, DataKind.Integer], "Set order_value_column to a numeric order value."),
+            new(0, p.GroupColumn, [DataKind.Text], "Set group_column to the uplift_group of analytics.uplift."),
+        };
+        var index = context.Inputs.Select(i => i.Id).ToList();
+        if (p.Suppression is { } s) requires.Add(new ColumnRequirement(Index(index, s, "suppression"), "customer_id", [], "The suppression list needs customer_id."));
+        if (p.History is { } h)
+        {
+            requires.Add(new ColumnRequirement(Index(index, h, "history"), "customer_id", [], "The contact history needs customer_id and contacted_at."));
+            requires.Add(new ColumnRequirement(Index(index, h, "history"), "contacted_at", [DataKind.Date, DataKind.Timestamp], "The contact history needs customer_id and contacted_at."));
+        }
+        return new ComponentPlan(Standardize.Schema.Of(MainColumns), requires) { SideOutputs = [SummaryOutput] };
+    }
+
+    private static int Index(List<string> inputs, string id, string role)
+    {
+        var i = inputs.IndexOf(id);
+        return i > 0 ? i : throw new ArgumentException($"{role}: '{id}' must be one of the step's inputs after the scores ({string.Join(", ", inputs.Skip(1))}).");
+    }
+
+    private sealed record Candidate(string Customer, double Uplift, double Propensity, double OrderValue, string? Group)
+    {
+        public double Revenue(double margin) => Uplift * OrderValue * margin;
+    }
+
+    /// <inheritdoc />
+    public async Task<Materialization> MaterializeAsync(CampaignTargetingParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var q = new SqlBuilder(w.Dialect);
+        var candidates = new List<Candidate>();
+        var sql = $"""
+            SELECT CAST({q.Quote(p.CustomerColumn)} AS VARCHAR), CAST({q.Quote(p.UpliftColumn)} AS DOUBLE PRECISION), CAST({q.Quote(p.PropensityColumn)} AS DOUBLE PRECISION),
+                   CAST({q.Quote(p.OrderValueColumn)} AS DOUBLE PRECISION), CAST({q.Quote(p.GroupColumn)} AS VARCHAR)
+            FROM {q.Quote(context.Inputs[0])} WHERE {q.Quote(p.CustomerColumn)} IS NOT NULL AND {q.Quote(p.UpliftColumn)} IS NOT NULL ORDER BY 1
+            """;
+        await foreach (var r in w.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
+            candidates.Add(new Candidate((string)r[0]!, D(r[1]), r[2] is null ? 0 : D(r[2]), r[3] is null ? p.DefaultOrderValue : D(r[3]), r[4] as string));
+        var suppressed = p.Suppression is { } s ? await CustomersAsync($"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {q.Quote(s)} WHERE customer_id IS NOT NULL", null, w, cancellationToken).ConfigureAwait(false) : [];
+        var capped = new HashSet<string>(StringComparer.Ordinal);
+        if (p.History is { } h)
+        {
+            var day = string.IsNullOrEmpty(p.ContactDay) ? DateOnly.FromDateTime(context.Time.GetUtcNow().UtcDateTime) : DateOnly.ParseExact(p.ContactDay, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var hq = new SqlBuilder(w.Dialect);
+            capped = await CustomersAsync($"""
+                SELECT CAST(customer_id AS VARCHAR) FROM {hq.Quote(h)}
+                WHERE customer_id IS NOT NULL AND contacted_at >= {hq.Bind(day.AddDays(-p.CapDays).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date)}
+                  AND contacted_at < {hq.Bind(day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date)}
+                GROUP BY customer_id HAVING count(*) >= {hq.Bind(p.MaxContacts)}
+                """, hq.Parameters, w, cancellationToken).ConfigureAwait(false);
+        }
+        var eligible = candidates.Where(c => !suppressed.Contains(c.Customer) && !capped.Contains(c.Customer)).ToList();
+        var limit = Math.Min(p.BudgetCount ?? int.MaxValue, p.BudgetMoney is { } money ? (int)Math.Min(int.MaxValue, Math.Floor(money / p.ContactCost + 1e-9)) : int.MaxValue);
+        var chosen = eligible.Where(c => !(p.ExcludeDoNotDisturb && c.Group == "do_not_disturb"))
+            .Select(c => (Candidate: c, Profit: c.Revenue(p.Margin) - p.ContactCost)).Where(c => c.Profit > 0)
+            .OrderByDescending(c => c.Profit).ThenBy(c => c.Candidate.Customer, StringComparer.Ordinal).Take(limit).ToList();
+        var rows = chosen.Select((c, k) => new object?[]
+            { c.Candidate.Customer, (long)(k + 1), c.Candidate.Uplift, c.Candidate.Propensity, c.Candidate.OrderValue, c.Candidate.Uplift * c.Candidate.OrderValue, c.Profit, c.Candidate.Group }).ToList();
+
+        object?[] Outcome(string strategy, IReadOnlyCollection<Candidate> audience, string detail) =>
+        [
+            strategy, (long)audience.Count, audience.Sum(c => c.Uplift), audience.Sum(c => c.Uplift * c.OrderValue),
+            audience.Count * p.ContactCost, audience.Sum(c => c.Revenue(p.Margin)) - audience.Count * p.ContactCost, detail,
+        ];
+        var topPropensity = eligible.OrderByDescending(c => c.Propensity).ThenBy(c => c.Customer, StringComparer.Ordinal).Take(chosen.Count).ToList();
+        var summary = new List<object?[]>
+        {
+            Outcome("uplift_targeted", chosen.Select(c => c.Candidate).ToList(), "highest expected incremental profit first, positive only"),
+            Outcome("top_propensity", topPropensity, "the same number of contacts, highest purchase probability first"),
+            Outcome("everyone", eligible, "every eligible customer"),
+            new object?[] { "excluded_suppression", (long)candidates.Count(c => suppressed.Contains(c.Customer)), null, null, null, null, "on the suppression list" },
+            new object?[] { "excluded_frequency_cap", (long)candidates.Count(c => capped.Contains(c.Customer) && !suppressed.Contains(c.Customer)), null, null, null, null,
+                $"{p.MaxContacts} or more contacts within {p.CapDays} days" },
+            new object?[] { "excluded_do_not_disturb", (long)(p.ExcludeDoNotDisturb ? eligible.Count(c => c.Group == "do_not_disturb") : 0), null, null, null, null, "in the do_not_disturb group" },
+        };
+        var written = await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MainColumns, rows, ct)),
+            new TableWrite(context.Output(SummaryOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(SummaryColumns, summary, ct)),
+        ], cancellationToken).ConfigureAwait(false);
+        context.Log($"chose {rows.Count:N0} of {eligible.Count:N0} eligible customers: expected {(double)summary[0][2]!:0.0} incremental conversions and profit {(double)summary[0][5]!:0.00}, against {(double)summary[1][2]!:0.0} and {(double)summary[1][5]!:0.00} for the top-propensity audience");
+        return new Materialization(written[0], new Dictionary<string, object?>
+        {
+            ["contacts"] = rows.Count, ["expected_profit"] = summary[0][5], ["expected_incremental_conversions"] = summary[0][2], ["summary_table"] = context.Output(SummaryOutput.Name),
+        });
+    }
+
+    private static async Task<HashSet<string>> CustomersAsync(string sql, IReadOnlyList<object?>? parameters, IWarehouse w, CancellationToken cancellationToken)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var r in w.StreamAsync(sql, parameters, cancellationToken).ConfigureAwait(false)) set.Add((string)r[0]!);
+        return set;
+    }
+
+    private static double D(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Tributary.Components.Features;
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Propensity;
+
+/// <summary>One day of a <c>features.customer_snapshot</c> table read into memory: customer ids and their feature rows.</summary>
+/// <param name="Customers">Customer ids, ascending.</param>
+/// <param name="Rows">The features of each customer in <see cref="Features"/> order; a missing value is −1.</param>
+internal sealed record SnapshotTable(List<string> Customers, List<float[]> Rows)
+{
+    /// <summary>The snapshot's feature names, in row order.</summary>
+    public static readonly string[] Features = CustomerSnapshot.Columns.Skip(2).Select(c => c.Name).ToArray();
+
+    /// <summary>The value of a missing feature.</summary>
+    public const float Missing = -1;
+
+    /// <summary>Position of a feature in a row.</summary>
+    public static int IndexOf(string feature) => Array.IndexOf(Features, feature);
+
+    /// <summary>Reads the rows of one snapshot day.</summary>
+    public static async Task<SnapshotTable> ReadAsync(IWarehouse w, string table, DateOnly day, CancellationToken cancellationToken)
+    {
+        var q = new SqlBuilder(w.Dialect);
+        var names = Features.Select(c => $"CAST({q.Quote(c)} AS DOUBLE PRECISION)");
+        var sql = $"SELECT CAST(customer_id AS VARCHAR), {string.Join(", ", names)} FROM {q.Quote(table)} WHERE as_of = {q.Bind(CustomerSnapshot.Iso(day), DataKind.Date)} ORDER BY 1";
+        var customers = new List<string>();
+        var rows = new List<float[]>();
+        await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
+        {
+            customers.Add((string)r[0]!);
+            var row = new float[Features.Length];
+            for (var k = 1; k < r.Length; k++) row[k - 1] = r[k] is null ? Missing : (float)Convert.ToDouble(r[k], CultureInfo.InvariantCulture);
+            rows.Add(row);
+        }
+        return new SnapshotTable(customers, rows);
+    }
+
+    /// <summary>The snapshot days the table holds, ascending.</summary>
+    public static async Task<List<DateOnly>> DaysAsync(IWarehouse w, string table, CancellationToken cancellationToken)
+    {
+        var days = new List<DateOnly>();
+        await foreach (var r in w.StreamAsync($"SELECT DISTINCT as_of FROM {w.Dialect.Quote(table)} ORDER BY 1", null, cancellationToken).ConfigureAwait(false))
+            if (r[0] is DateOnly d) days.Add(d);
+        return days;
+    }
+
+    /// <summary>Customers with an order in [from, to).</summary>
+    public static async Task<HashSet<string>> BuyersAsync(IWarehouse w, string orders, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var q = new SqlBuilder(w.Dialect);
+        var sql = $"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {q.Quote(orders)} WHERE ordered_at >= {q.Bind(CustomerSnapshot.Iso(from), DataKind.Date)} AND ordered_at < {q.Bind(CustomerSnapshot.Iso(to), DataKind.Date)} AND customer_id IS NOT NULL";
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false)) set.Add((string)r[0]!);
+        return set;
+    }
+
+    /// <summary>
+    /// A stable share in [0, 1) per customer id and seed (FNV-1a, then a 64-bit mix): a customer keeps its fold when
+    /// others come and go, and across processes.
+    /// </summary>
+    public static double Share(string customer, int seed)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var c in customer) h = (h ^ c) * 1099511628211UL;
+        h ^= (ulong)seed * 0x9E3779B97F4A7C15UL;
+        h ^= h >> 31;
+        h *= 0xBF58476D1CE4E5B9UL;
+        h ^= h >> 29;
+        return (h % 10_000) / 10_000.0;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Propensity;
+
+public sealed class CampaignTargetingTests(PostgresCluster postgres)
+{
+    private static string Pipeline(string budget) => $$"""
+        pipeline: p
+        components:
+          - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR } } }
+          - { id: blocked, type: source.csv, with: { path: blocked.csv, columns: { customer_id: VARCHAR, reason: VARCHAR } } }
+          - { id: sent, type: source.csv, with: { path: sent.csv, columns: { customer_id: VARCHAR, contacted_at: DATE } } }
+          - id: audience
+            type: activate.campaign_targeting
+            inputs: [scores, blocked, sent]
+            with: { {{budget}}, margin: 0.5, contact_cost: 1, default_order_value: 40, suppression: blocked, history: sent, max_contacts: 1, cap_days: 30, contact_day: 2025-07-01 }
+        """;
+
+    private static void Data(ComponentHarness h)
+    {
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "scores.csv"),
+        [
+            "customer_id,uplift,purchase_probability,average_order_value,uplift_group",
+            "a,0.30,0.10,20,persuadable",     // 0.3 x 0.5 x 20 - 1 = 2.0
+            "b,0.10,0.20,100,persuadable",    // 0.1 x 0.5 x 100 - 1 = 4.0
+            "c,0.20,0.30,,persuadable",       // order value 40: 0.2 x 0.5 x 40 - 1 = 3.0
+            "d,0.01,0.95,100,sure_thing",     // 0.5 - 1 < 0: never
+            "e,-0.20,0.90,100,do_not_disturb",
+            "k,0.50,0.50,100,persuadable",    // suppressed
+            "g,0.50,0.50,100,persuadable",    // contacted 10 days ago: capped
+            "h,0.50,0.50,100,persuadable",    // contacted 40 days ago: free again
+            "i,0.03,0.40,100,do_not_disturb", // profitable but in the do-not-disturb group
+        ]);
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "blocked.csv"), ["customer_id,reason", "k,complained"]);
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "sent.csv"), ["customer_id,contacted_at", "g,2025-06-21", "h,2025-05-22"]);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Targeting_HandScoredCustomers_TakesTheMostProfitableEligibleWithinTheBudget(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        Data(h);
+
+        var result = await h.RunAsync(Pipeline("budget_count: 3"));
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        // h: 0.5 x 0.5 x 100 - 1 = 24, then b (4.0), c (3.0); a (2.0) is over the budget.
+        Assert.Equal(["h:24", "b:4", "c:3"], await AudienceAsync(h));
+        var summary = (await h.RowsAsync("SELECT strategy, contacts, expected_incremental_conversions FROM audience__summary"))
+            .ToDictionary(r => (string)r[0]!, r => (Convert.ToInt64(r[1], CultureInfo.InvariantCulture), r[2] is null ? double.NaN : Convert.ToDouble(r[2], CultureInfo.InvariantCulture)));
+        Assert.Equal((3L, 0.8), (summary["uplift_targeted"].Item1, Math.Round(summary["uplift_targeted"].Item2, 9)));
+        // Top propensity at the same size: d (0.95), e (0.90), h (0.50): 0.01 - 0.2 + 0.5.
+        Assert.Equal((3L, 0.31), (summary["top_propensity"].Item1, Math.Round(summary["top_propensity"].Item2, 9)));
+        Assert.Equal(7L, summary["everyone"].Item1);
+        Assert.Equal(1L, summary["excluded_suppression"].Item1);
+        Assert.Equal(1L, summary["excluded_frequency_cap"].Item1);
+        Assert.Equal(2L, summary["excluded_do_not_disturb"].Item1);
+
+        // A money budget of 4.5 at 1 a contact is 4 contacts; every profitable eligible customer fits.
+        result = await h.RunAsync(Pipeline("budget_money: 4.5"));
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(["h:24", "b:4", "c:3", "a:2"], await AudienceAsync(h));
+    }
+
+    private static async Task<List<string>> AudienceAsync(ComponentHarness h) =>
+        (await h.RowsAsync("SELECT customer_id, expected_profit FROM audience ORDER BY rank"))
+            .Select(r => $"{r[0]}:{Math.Round(Convert.ToDouble(r[1], CultureInfo.InvariantCulture), 6).ToString(CultureInfo.InvariantCulture)}").ToList();
+}
