@@ -101,8 +101,7 @@ internal static class PlatformFileLoader
 
         var counts = await w.WriteTablesAsync(
         [
-            // Parsing runs a few thousand rows ahead on another core while the bulk writer stores the rows.
-            new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(layout.OutputColumns, ReadAhead.Of(Valid(), 1024, 8, ct), ct)),
+            new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(layout.OutputColumns, Valid(), ct)),
             new TableWrite(rejectedTable, TableWriteMode.Append, (b, ct) =>
             {
                 // Checked once every file is read; throwing here drops the staging tables, so nothing is written.
