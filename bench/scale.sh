@@ -6,7 +6,8 @@
 #
 #   bench/scale.sh [N ...]        (default: 25000 50000 100000)
 #
-# Uses the Release build of trib (built here when missing; TRIB=path/to/trib.dll picks another); WORK=folder keeps the data.
+# Uses the Release build of trib (built here when missing; TRIB=path/to/trib.dll picks another); WORK=folder holds the data.
+# Each size's project is deleted once measured (the 100k demo is ~4 GB of NDJSON) unless KEEP=1.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("$@")
@@ -19,32 +20,36 @@ fi
 work=${WORK:-$(mktemp -d)}
 [ -n "${WORK:-}" ] || trap 'rm -rf "$work"' EXIT
 
-# Runs trib under /usr/bin/time -v; prints "wall_s peak_mb".
+# Runs trib under /usr/bin/time -v; prints "wall_s peak_mb cpu_s" (CPU = user + sys: on a shared machine wall says more about the neighbours).
 timed() {
   local log=$1; shift
   /usr/bin/time -v dotnet "$trib_dll" "$@" >"$log.out" 2>"$log.err" || { tail -20 "$log.err" >&2; return 1; }
   awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = (n == 3) ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2] }
               /Maximum resident set size/ { kb = $2 }
-              END { printf "%.1f %.0f\n", s, kb / 1024 }' "$log.err"
+              /User time \(seconds\)|System time \(seconds\)/ { cpu += $2 }
+              END { printf "%.1f %.0f %.1f\n", s, kb / 1024, cpu }' "$log.err"
 }
 
-printf '%-9s %-22s %8s %9s %s\n' customers step wall_s peak_mb note
+printf '%-9s %-22s %8s %8s %9s %s\n' customers step wall_s cpu_s peak_mb note
 for n in "${sizes[@]}"; do
   project=$work/p$n
   rm -rf "$project"
   dotnet "$trib_dll" init "$project" >/dev/null
   for t in marketing_attribution customer_ltv; do cp "$root/pipelines/$t.yaml" "$project/pipelines/"; done
-  read -r s mb < <(timed "$work/demo$n" demo-data --customers "$n" --project "$project")
-  printf '%-9s %-22s %8s %9s %s\n' "$n" demo-data "$s" "$mb" "$(du -sh "$project/data/demo/segment" | cut -f1) of NDJSON"
+  read -r s mb cpu < <(timed "$work/demo$n" demo-data --customers "$n" --project "$project")
+  printf '%-9s %-22s %8s %8s %9s %s\n' "$n" demo-data "$s" "$cpu" "$mb" "$(du -sh "$project/data/demo/segment" | cut -f1) of NDJSON"
   for t in marketing_attribution customer_ltv; do
-    read -r s mb < <(timed "$work/$t$n" run "$t" --project "$project")
-    note=""
+    read -r s mb cpu < <(timed "$work/$t$n" run "$t" --project "$project")
+    note="load $(cut -d' ' -f1-3 /proc/loadavg)"
+    run_id=$(dotnet "$trib_dll" runs --project "$project" --format csv | awk -F, 'NR == 2 { print $1 }')
+    steps=$(dotnet "$trib_dll" runs show "$run_id" --project "$project" --format csv 2>/dev/null)
     if [ "$t" = marketing_attribution ]; then
-      run_id=$(dotnet "$trib_dll" runs --project "$project" --format csv | awk -F, 'NR == 2 { print $1 }')
-      note=$(dotnet "$trib_dll" runs show "$run_id" --project "$project" --format csv 2>/dev/null |
-        awk -F, '$1 == "segment_events" { printf "segment_events: %d rows in %.1f s = %.0f events/s", $5, $6, $5 / $6 }')
+      note="$note; $(awk -F, '$1 == "segment_events" { printf "segment_events: %d rows in %.1f s = %.0f events/s", $5, $6, $5 / $6 }' <<<"$steps")"
     fi
-    printf '%-9s %-22s %8s %9s %s\n' "$n" "$t" "$s" "$mb" "$note"
+    printf '%-9s %-22s %8s %8s %9s %s\n' "$n" "$t" "$s" "$cpu" "$mb" "$note"
+    # The slowest steps by their recorded seconds: where the run's time goes.
+    awk -F, 'NR > 1 && $6 != "" { printf "%s %.1f\n", $1, $6 }' <<<"$steps" | sort -k2 -nr | head -8 | awk '{ printf "    %-28s %8.1f s\n", $1, $2 }'
   done
+  [ -n "${KEEP:-}" ] || rm -rf "$project"
 done
 echo "load: $(uptime)"

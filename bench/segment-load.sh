@@ -38,12 +38,13 @@ pipeline: segment_load
 components:
   - { id: segment_events, type: source.segment_events, with: { path: data/demo/segment } }
 YAML
-  /usr/bin/time -f "%U %S" -o "$work/time$i" dotnet "$trib_dll" run segment_load --project "$project" >"$work/run$i.log" 2>&1 ||
+  /usr/bin/time -f "%U %S %M %e" -o "$work/time$i" dotnet "$trib_dll" run segment_load --project "$project" >"$work/run$i.log" 2>&1 ||
     { tail -20 "$work/run$i.log" >&2; exit 1; }
   run_id=$(trib runs --project "$project" --format csv | awk -F, 'NR == 2 { print $1 }')
   # CPU seconds of the whole process too: on a loaded machine the wall rate says more about the neighbours than the loader.
+  read -r user sys rss_kb wall <"$work/time$i"
   trib runs show "$run_id" --project "$project" --format csv 2>/dev/null |
-    awk -F, -v cpu="$(awk '{ print $1 + $2 }' "$work/time$i")" '$1 == "segment_events" {
-      printf "segment_events: %d rows in %.2f s = %.0f events/s (process CPU %.2f s = %.0f events per CPU-second)\n", $5, $6, $5 / $6, cpu, $5 / cpu }'
+    awk -F, -v cpu="$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" -v mb="$((rss_kb / 1024))" -v wall="$wall" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '$1 == "segment_events" {
+      printf "segment_events: %d rows in %.2f s = %.0f events/s (process CPU %.2f s = %.0f events per CPU-second; wall %.1f s, peak RSS %d MB; load %s)\n", $5, $6, $5 / $6, cpu, $5 / cpu, wall, mb, load }'
 done
 echo "load: $(uptime)"

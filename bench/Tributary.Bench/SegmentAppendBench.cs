@@ -18,7 +18,7 @@ internal static class SegmentAppendBench
 {
     public static void Run(string path, string variant, string database)
     {
-        var rows = SegmentEventsSource.Read(path, new PlatformSourceParameters { Path = path }).Where(r => r.Values is not null).Select(r => r.Values!).ToList();
+        var rows = SegmentEventsSource.Read(path, new SegmentEventsParameters { Path = path }).Where(r => r.Values is not null).Select(r => r.Values!).ToList();
         var columns = SegmentEventsSource.Layout.Columns;
         if (File.Exists(database)) File.Delete(database);
         using var connection = new DuckDBConnection($"Data Source={database}");

@@ -13,7 +13,7 @@ internal static class SegmentParseBench
 {
     public static void Run(string path, int repeat)
     {
-        var parameters = new PlatformSourceParameters { Path = path };
+        var parameters = new SegmentEventsParameters { Path = path };
         for (var r = 0; r < repeat; r++)
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;

@@ -28,7 +28,7 @@ public static class BuiltInComponents
         .Add<SqlSource, SqlSourceParameters>()
         .Add<ShopifyOrdersSource, PlatformSourceParameters>()
         .Add<ShopifyProductsSource, PlatformSourceParameters>()
-        .Add<SegmentEventsSource, PlatformSourceParameters>()
+        .Add<SegmentEventsSource, SegmentEventsParameters>()
         .Add<GoogleAdsSource, PlatformSourceParameters>()
         .Add<MetaAdsSource, PlatformSourceParameters>()
         .Add<HubSpotContactsSource, PlatformSourceParameters>()

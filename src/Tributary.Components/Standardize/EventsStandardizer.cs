@@ -31,9 +31,13 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
         var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
         var q = new SqlBuilder(context.Warehouse.Dialect);
         var country = q.Bind(p.DefaultCountryCode);
+        // Only the columns kept go through the window's sort: traits, a kept raw context and the rest would be carried for nothing.
         var sql = $"""
             WITH ranked AS (
-                SELECT *, row_number() OVER (PARTITION BY message_id ORDER BY received_at, _source_file, _source_line) AS n FROM {input})
+                SELECT message_id, type, event, name, anonymous_id, user_id, timestamp, received_at, email, phone, ip, user_agent, page_url, page_referrer,
+                       utm_source, utm_medium, utm_campaign, order_id, revenue, currency, experiment_name, variation_name, properties,
+                       row_number() OVER (PARTITION BY message_id ORDER BY received_at, _source_file, _source_line) AS n
+                FROM {input})
             SELECT message_id AS event_id, type, coalesce(event, name) AS event, anonymous_id, user_id, timestamp AS occurred_at, received_at,
                    {ContactSql.Email("email")} AS email, {ContactSql.Phone(q, "phone", country)} AS phone, ip, user_agent, page_url, page_referrer,
                    lower(utm_source) AS utm_source, lower(utm_medium) AS utm_medium, utm_campaign, order_id, revenue, upper(currency) AS currency,

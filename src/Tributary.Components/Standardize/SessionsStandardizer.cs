@@ -31,7 +31,10 @@ public sealed class SessionsStandardizer : IComponent<StandardizeParameters>
         var sessionGap = context.Warehouse.Dialect.Interval(TimeSpan.FromMinutes(30));
         var sql = $"""
             WITH e AS (
-                SELECT *, coalesce(anonymous_id, user_id) AS visitor FROM {input}
+                -- The columns a session needs, not the event's properties: every window below sorts what it is given.
+                SELECT event_id, anonymous_id, user_id, occurred_at, event, page_url, page_referrer, utm_source, utm_medium, utm_campaign, revenue,
+                       coalesce(anonymous_id, user_id) AS visitor
+                FROM {input}
                 WHERE coalesce(anonymous_id, user_id) IS NOT NULL AND coalesce(event, '') NOT LIKE 'Email %'),
             gaps AS (
                 SELECT *, CASE WHEN lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) IS NULL

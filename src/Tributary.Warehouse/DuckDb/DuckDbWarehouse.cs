@@ -18,6 +18,9 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         _keepAlive = keepAlive;
     }
 
+    /// <summary>Memory DuckDB may hold for a database file (its cache of blocks included) before it evicts blocks and spills to disk.</summary>
+    public const string DefaultMemoryLimit = "1GB";
+
     /// <summary>Opens (creating if needed) the DuckDB file at <paramref name="path"/>, or an in-memory database for ":memory:".</summary>
     public static Task<DuckDbWarehouse> OpenAsync(string path, CancellationToken cancellationToken) => OpenAsync(path, null, cancellationToken);
 
@@ -34,8 +37,13 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         await keepAlive.OpenAsync(cancellationToken).ConfigureAwait(false);
         var warehouse = new DuckDbWarehouse(connectionString, keepAlive);
         // Locked already: the database was opened (and limited) earlier in this process, and DuckDB.NET shares the instance.
-        if (allowedDirectories is not null && !Convert.ToBoolean(await warehouse.ScalarAsync("SELECT current_setting('lock_configuration')", null, cancellationToken).ConfigureAwait(false),
+        if (Convert.ToBoolean(await warehouse.ScalarAsync("SELECT current_setting('lock_configuration')", null, cancellationToken).ConfigureAwait(false),
                 System.Globalization.CultureInfo.InvariantCulture))
+            return warehouse;
+        // DuckDB's default (80% of the machine's memory) keeps every block it has touched cached, so a process's memory grew
+        // with the data; bounded, it evicts and spills to '<file>.tmp' next to the database (inside the project).
+        if (path != ":memory:") await warehouse.ExecuteAsync($"SET memory_limit = {warehouse.Dialect.Literal(DefaultMemoryLimit)}", null, cancellationToken).ConfigureAwait(false);
+        if (allowedDirectories is not null)
         {
             // SET takes no bound values; the folders come from tributary.yaml and are quoted as literals.
             var list = string.Join(", ", allowedDirectories.Select(warehouse.Dialect.Literal));

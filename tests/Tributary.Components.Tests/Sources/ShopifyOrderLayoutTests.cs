@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tributary.Components.Samples.DemoStore;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -80,5 +81,29 @@ public sealed class ShopifyOrderLayoutTests(PostgresCluster postgres)
         var rejected = (await h.RowsAsync("SELECT line, reason FROM src__rejected")).Select(r => (Convert.ToInt64(r[0], CultureInfo.InvariantCulture), (string)r[1]!)).ToList();
         Assert.Equal([(4L, "'Created at' is empty but required, and no row of Name '#1009' has it")], rejected);
         Assert.Equal(3L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM src"))[0][0], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ShopifyOrders_DemoStoreExportInShopifysLayout_LoadsWithNoRejectedRowAndEveryLineItem(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var data = Path.Combine(h.Temp.Path, "demo");
+        DemoStoreGenerator.Write(data, new DemoStoreOptions(Customers: 300, Days: 120, Seed: 3));
+        var lines = File.ReadAllLines(Path.Combine(data, "shopify", "orders_export.csv")).Length - 1;
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: src, type: source.shopify_orders, with: { path: demo/shopify/orders_export.csv, max_rejected_ratio: 0 } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(0L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM src__rejected"))[0][0], CultureInfo.InvariantCulture));
+        var counts = await h.RowsAsync("SELECT count(*), count(DISTINCT order_name), count(created_at) FROM src");
+        var (rows, orders, dated) = (Convert.ToInt64(counts[0][0], CultureInfo.InvariantCulture), Convert.ToInt64(counts[0][1], CultureInfo.InvariantCulture), Convert.ToInt64(counts[0][2], CultureInfo.InvariantCulture));
+        Assert.Equal(lines, rows);
+        Assert.Equal(rows, dated); // later rows of an order got its date from the order's first row
+        Assert.True(rows > orders, $"{rows} line items in {orders} orders: the demo should hold multi-item orders written on Shopify's first-row-only layout");
     }
 }

@@ -63,6 +63,17 @@ public sealed class DuckDbWarehouseTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_FileDatabase_BoundsDuckDbsMemorySoItsCacheDoesNotGrowWithTheData()
+    {
+        await using var limited = await OpenLimitedAsync();
+        await using var unlimited = await DuckDbWarehouse.OpenAsync(Path.Combine(_temp.Path, "w.duckdb"), Ct);
+
+        // 1GB is 10^9 bytes, which DuckDB reports in MiB; its own default is 80% of the machine's memory.
+        Assert.Equal("953.6 MiB", await limited.ScalarAsync("SELECT current_setting('memory_limit')", null, Ct));
+        Assert.Equal("953.6 MiB", await unlimited.ScalarAsync("SELECT current_setting('memory_limit')", null, Ct));
+    }
+
+    [Fact]
     public async Task Unlimited_ByDefault_ReadsAnyFile()
     {
         var secret = _outside.File("secret.csv", "a\n1\n");

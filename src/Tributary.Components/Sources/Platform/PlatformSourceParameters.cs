@@ -6,7 +6,7 @@ using Tributary.Core.Warehousing;
 namespace Tributary.Components.Sources.Platform;
 
 /// <summary>Parameters shared by the platform export sources.</summary>
-public sealed record PlatformSourceParameters : IValidatableObject
+public record PlatformSourceParameters : IValidatableObject
 {
     /// <summary>File, folder or glob.</summary>
     [Description("Export file, folder of exports, or glob, relative to the project. Files already loaded (same path, size and modification time, or the same content under any name) are skipped.")]

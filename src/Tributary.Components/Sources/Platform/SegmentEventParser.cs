@@ -11,7 +11,7 @@ namespace Tributary.Components.Sources.Platform;
 /// <see cref="JsonDocument"/> per line. The results match a document lookup: the whole line must be valid JSON, a repeated
 /// key counts by its last occurrence, objects and arrays keep their raw text, numbers and booleans their literal.
 /// </summary>
-internal static class SegmentEventParser
+internal sealed class SegmentEventParser
 {
     private static readonly HashSet<string> Types = ["identify", "track", "page", "screen", "group", "alias"];
     private static readonly UTF8Encoding Utf8 = new(false, throwOnInvalidBytes: false);
@@ -33,20 +33,27 @@ internal static class SegmentEventParser
         public string? Text;
     }
 
-    private static readonly List<Node> Root = Build();
-    private static readonly int TypeColumn = IndexOf("type"), EventColumn = IndexOf("event"), AnonymousColumn = IndexOf("anonymousId"), UserColumn = IndexOf("userId");
+    private readonly IReadOnlyList<PlatformColumn> _columns;
+    private readonly List<Node> _root;
+    private readonly int _typeColumn, _eventColumn, _anonymousColumn, _userColumn;
 
-    private static int IndexOf(string header)
+    /// <summary>A parser filling the columns of <paramref name="layout"/> (headers are paths such as <c>context.page.url</c>).</summary>
+    public SegmentEventParser(PlatformLayout layout)
     {
-        var columns = SegmentEventsSource.Layout.Columns;
-        for (var i = 0; i < columns.Count; i++) if (columns[i].Header == header) return i;
+        _columns = layout.Columns;
+        _root = Build(_columns);
+        (_typeColumn, _eventColumn, _anonymousColumn, _userColumn) = (IndexOf("type"), IndexOf("event"), IndexOf("anonymousId"), IndexOf("userId"));
+    }
+
+    private int IndexOf(string header)
+    {
+        for (var i = 0; i < _columns.Count; i++) if (_columns[i].Header == header) return i;
         throw new InvalidOperationException($"the Segment layout has no '{header}'");
     }
 
-    private static List<Node> Build()
+    private static List<Node> Build(IReadOnlyList<PlatformColumn> columns)
     {
         var root = new List<Node>();
-        var columns = SegmentEventsSource.Layout.Columns;
         for (var i = 0; i < columns.Count; i++)
         {
             var level = root;
@@ -65,9 +72,9 @@ internal static class SegmentEventParser
     }
 
     /// <summary>The event's values in layout order, or the reason the line is rejected.</summary>
-    public static ParsedRow Parse(long line, string raw, CultureInfo culture)
+    public ParsedRow Parse(long line, string raw, CultureInfo culture)
     {
-        var columns = SegmentEventsSource.Layout.Columns;
+        var columns = _columns;
         var slots = new Slot[columns.Count];
         var rented = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(raw.Length));
         try
@@ -78,7 +85,7 @@ internal static class SegmentEventParser
             try
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject) Walk(ref reader, bytes, Root, slots);
+                if (reader.TokenType == JsonTokenType.StartObject) Walk(ref reader, bytes, _root, slots);
                 else
                 {
                     notObject = KindName(reader.TokenType);
@@ -97,10 +104,10 @@ internal static class SegmentEventParser
             ArrayPool<byte>.Shared.Return(rented);
         }
 
-        var type = Text(slots[TypeColumn]);
+        var type = Text(slots[_typeColumn]);
         if (type is null || !Types.Contains(type)) return ParsedRow.Rejected(line, raw, $"'type' must be one of {string.Join(", ", Types)}, got '{type}'");
-        if (type == "track" && Text(slots[EventColumn]) is null) return ParsedRow.Rejected(line, raw, "a track event needs 'event'");
-        if (Text(slots[AnonymousColumn]) is null && Text(slots[UserColumn]) is null) return ParsedRow.Rejected(line, raw, "an event needs 'anonymousId' or 'userId'");
+        if (type == "track" && Text(slots[_eventColumn]) is null) return ParsedRow.Rejected(line, raw, "a track event needs 'event'");
+        if (Text(slots[_anonymousColumn]) is null && Text(slots[_userColumn]) is null) return ParsedRow.Rejected(line, raw, "an event needs 'anonymousId' or 'userId'");
         var values = new object?[columns.Count];
         for (var i = 0; i < slots.Length; i++)
         {

@@ -5,11 +5,14 @@ namespace Tributary.Components.Sources.Platform;
 
 /// <summary>
 /// Loads Segment-spec events (identify, track, page, screen, group, alias) from NDJSON files, one event per line,
-/// flattening the fields identity and journeys need and keeping properties, traits and context as JSON text.
-/// Invalid JSON and events that break the spec go to <c>&lt;id&gt;__rejected</c>.
+/// flattening the fields identity and journeys need, and the <c>context</c> object's fields into typed columns as Segment's
+/// and RudderStack's own warehouse schemas do; properties and traits stay JSON text. The raw context JSON (about half of a
+/// typical line) is stored only with <c>keep_raw_context</c>. Invalid JSON and events that break the spec go to
+/// <c>&lt;id&gt;__rejected</c>.
 /// </summary>
-public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
+public sealed class SegmentEventsSource : IComponent<SegmentEventsParameters>
 {
+    /// <summary>The columns stored by default: the context flattened, no raw context.</summary>
     internal static readonly PlatformLayout Layout = new("Segment event",
     [
         new("message_id", "messageId", Required: true), new("type", "type", Required: true), new("event", "event"), new("name", "name"),
@@ -21,8 +24,21 @@ public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
         new("utm_term", "context.campaign.term"), new("utm_content", "context.campaign.content"),
         new("order_id", "properties.order_id"), new("revenue", "properties.revenue", DataKind.Number), new("currency", "properties.currency"),
         new("experiment_name", "properties.experiment_name"), new("variation_name", "properties.variation_name"),
-        new("properties", "properties"), new("traits", "traits"), new("context", "context"),
+        new("properties", "properties"), new("traits", "traits"),
+        // The rest of Segment's common context fields, named as the columns above (page_*, not context_page_*).
+        new("page_title", "context.page.title"), new("page_search", "context.page.search"),
+        new("library_name", "context.library.name"), new("library_version", "context.library.version"),
+        new("locale", "context.locale"), new("timezone", "context.timezone"),
+        new("device_id", "context.device.id"), new("device_type", "context.device.type"),
+        new("device_manufacturer", "context.device.manufacturer"), new("device_model", "context.device.model"),
+        new("os_name", "context.os.name"), new("os_version", "context.os.version"),
+        new("app_name", "context.app.name"), new("app_version", "context.app.version"),
     ]);
+
+    /// <summary>The columns with <c>keep_raw_context</c>: the flattened ones plus the context object as JSON text.</summary>
+    internal static readonly PlatformLayout RawContextLayout = Layout with { Columns = [.. Layout.Columns, new("context", "context")] };
+
+    private static readonly SegmentEventParser Flattened = new(Layout), WithRawContext = new(RawContextLayout);
 
     /// <inheritdoc />
     public static string TypeName => "source.segment_events";
@@ -32,19 +48,22 @@ public sealed class SegmentEventsSource : IComponent<PlatformSourceParameters>
     public static InputArity Inputs => InputArity.None;
 
     /// <inheritdoc />
-    public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);
+    public ComponentPlan Plan(SegmentEventsParameters parameters, PlanContext context) => PlatformSchemas.Plan(LayoutOf(parameters));
 
     /// <inheritdoc />
-    public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".ndjson", file => Read(file, parameters), cancellationToken);
+    public Task<Materialization> MaterializeAsync(SegmentEventsParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
+        PlatformFileLoader.LoadAsync(context, parameters, LayoutOf(parameters), ".ndjson", file => Read(file, parameters), cancellationToken);
 
-    internal static IEnumerable<ParsedRow> Read(string path, PlatformSourceParameters parameters)
+    internal static PlatformLayout LayoutOf(SegmentEventsParameters parameters) => parameters.KeepRawContext ? RawContextLayout : Layout;
+
+    internal static IEnumerable<ParsedRow> Read(string path, SegmentEventsParameters parameters)
     {
         var culture = parameters.NumberCulture;
+        var parser = parameters.KeepRawContext ? WithRawContext : Flattened;
         foreach (var line in SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes))
         {
             if (line.Problem is { } problem) yield return ParsedRow.Rejected(line.Number, line.Text, problem);
-            else if (!string.IsNullOrWhiteSpace(line.Text)) yield return SegmentEventParser.Parse(line.Number, line.Text, culture);
+            else if (!string.IsNullOrWhiteSpace(line.Text)) yield return parser.Parse(line.Number, line.Text, culture);
         }
     }
 }

@@ -53,22 +53,25 @@ public sealed class SegmentEventParserTests
     [MemberData(nameof(Lines))]
     public void Parse_GivesTheSameRowOrReasonAsADocumentLookup(string raw)
     {
-        var expected = Reference(7, raw, CultureInfo.InvariantCulture);
+        foreach (var layout in new[] { SegmentEventsSource.Layout, SegmentEventsSource.RawContextLayout })
+        {
+            var expected = Reference(7, raw, CultureInfo.InvariantCulture, layout);
 
-        var actual = SegmentEventParser.Parse(7, raw, CultureInfo.InvariantCulture);
+            var actual = new SegmentEventParser(layout).Parse(7, raw, CultureInfo.InvariantCulture);
 
-        Assert.Equal(expected.Reason, actual.Reason);
-        Assert.Equal(expected.Values, actual.Values);
-        Assert.Equal((7L, raw), (actual.Line, actual.Raw));
+            Assert.Equal(expected.Reason, actual.Reason);
+            Assert.Equal(expected.Values, actual.Values);
+            Assert.Equal((7L, raw), (actual.Line, actual.Raw));
+        }
     }
 
     [Fact]
     public void Parse_NestedAndEscapedFields_AreReadFromTheirPaths()
     {
-        var row = SegmentEventParser.Parse(1, """{"type":"page","messageId":"m\u00e9","anonymousId":"a","timestamp":"2025-01-02T10:00:00.250+01:00","context":{"page":{"url":"https://x/\u00fc"},"campaign":{"name":"brand"}},"properties":{"revenue":20.5}}""", CultureInfo.InvariantCulture);
+        var row = new SegmentEventParser(SegmentEventsSource.RawContextLayout).Parse(1, """{"type":"page","messageId":"m\u00e9","anonymousId":"a","timestamp":"2025-01-02T10:00:00.250+01:00","context":{"page":{"url":"https://x/\u00fc"},"campaign":{"name":"brand"}},"properties":{"revenue":20.5}}""", CultureInfo.InvariantCulture);
 
         Assert.Null(row.Reason);
-        var columns = SegmentEventsSource.Layout.Columns.Select(c => c.Name).ToList();
+        var columns = SegmentEventsSource.RawContextLayout.Columns.Select(c => c.Name).ToList();
         object? Value(string name) => row.Values![columns.IndexOf(name)];
         Assert.Equal("mé", Value("message_id"));
         Assert.Equal("https://x/ü", Value("page_url"));
@@ -81,7 +84,7 @@ public sealed class SegmentEventParserTests
     [Fact]
     public void Parse_MalformedJson_IsRejectedWithTheReadersMessage()
     {
-        var row = SegmentEventParser.Parse(3, """{"type":"track","event":"E" "messageId":"m"}""", CultureInfo.InvariantCulture);
+        var row = new SegmentEventParser(SegmentEventsSource.Layout).Parse(3, """{"type":"track","event":"E" "messageId":"m"}""", CultureInfo.InvariantCulture);
 
         Assert.Null(row.Values);
         Assert.StartsWith("invalid JSON: ", row.Reason, StringComparison.Ordinal);
@@ -89,10 +92,9 @@ public sealed class SegmentEventParserTests
     }
 
     // The parser this one replaced: a JsonDocument per line and a property lookup per column path.
-    private static ParsedRow Reference(long line, string raw, CultureInfo culture)
+    private static ParsedRow Reference(long line, string raw, CultureInfo culture, PlatformLayout layout)
     {
         string[] types = ["identify", "track", "page", "screen", "group", "alias"];
-        var layout = SegmentEventsSource.Layout;
         JsonDocument document;
         try
         {
