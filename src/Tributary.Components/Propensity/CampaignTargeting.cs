@@ -147,7 +147,7 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
     private static int Index(List<string> inputs, string id, string role)
     {
         var i = inputs.IndexOf(id);
-        return i > 0 ? i : throw new ArgumentException($"{role}: '{id}' must be one of the step's inputs after the scores ({string.Join(", ", inputs.Skip(1))}).");
+        return i > 0 ? i : throw new PlanException($"{role}: '{id}' is not one of the step's inputs after the scores; add it, e.g. inputs: [{string.Join(", ", inputs.Take(1).Append(id))}].");
     }
 
     private sealed record Candidate(string Customer, double Uplift, double Propensity, double OrderValue, string? Group)

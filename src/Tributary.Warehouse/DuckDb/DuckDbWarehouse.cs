@@ -120,7 +120,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         var reader = format switch
         {
             // RFC 4180 quoting, stated rather than sniffed: a sniffer that meets an unclosed quote can settle on one column per line.
-            FileFormat.Csv => $"read_csv({files}, header = {(options.Header ? "true, union_by_name = true" : "false" + Names(options, args))}{Delimiter(options, args)}, quote = '\"', escape = '\"'{Encoding(options)})",
+            FileFormat.Csv => $"read_csv({files}, header = {(options.Header ? "true, union_by_name = true" : "false" + Names(options, args))}{Delimiter(options, args)}, quote = '\"', escape = '\"'{Encoding(options)}{TextColumns(options)})",
             FileFormat.Parquet => $"read_parquet({files}, union_by_name = true)",
             FileFormat.NdJson when options.Encoding != TextEncoding.Utf8 => throw new ArgumentException($"JSON is read as UTF-8; {options.Encoding} is not supported."),
             FileFormat.NdJson => $"read_json({files}, format = 'newline_delimited', union_by_name = true)",
@@ -136,6 +136,16 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         var start = args.Count;
         args.AddRange(columns.Keys);
         return ", names = [" + string.Join(", ", columns.Keys.Select((_, i) => $"${start + i + 1}")) + "]";
+    }
+
+    // Columns declared as text are read as text: sniffed first, "01234" would become the number 1234 and "f" the boolean
+    // false before the cast back to text gave "1234" and "false".
+    private string TextColumns(FileReadOptions options)
+    {
+        var text = options.Columns?.Where(c => TypeNamePattern().IsMatch(c.Value) && SqlTypeNames.KindOf(c.Value) == DataKind.Text).ToList();
+        return text is { Count: > 0 }
+            ? ", types = struct_pack(" + string.Join(", ", text.Select(c => $"{Dialect.Quote(c.Key)} := 'VARCHAR'")) + ")"
+            : "";
     }
 
     private static string Delimiter(FileReadOptions options, List<object?> args)

@@ -53,6 +53,25 @@ public sealed class FileSourceTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CsvSource_ColumnsDeclaredAsText_KeepTheTextAsWrittenWhateverItLooksLike(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // Every value of 'flag' looks boolean and every 'zip' a number: a sniffed type cast back to text would give "false" and 1234.
+        h.Temp.File("data/c.csv", "id,flag,zip,paid\n1,f,01234,t\n2,t,00100,f\n");
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: customers, type: source.csv, with: { path: data/c.csv, columns: { id: BIGINT, flag: VARCHAR, zip: TEXT, paid: BOOLEAN } } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = await h.RowsAsync("SELECT flag, zip, paid FROM customers ORDER BY id");
+        Assert.Equal([["f", "01234", true], ["t", "00100", false]], rows.Select(r => new object?[] { r[0], r[1], r[2] }));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task CsvSource_MissingFile_FailsWithTheResolvedPath(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
