@@ -108,6 +108,9 @@ export function logHistogram(values: number[], label: (n: number) => string, ser
   return counts.slice(first, last + 1).map((c, k) => ({ x: `${label(edges[first + k])}–${label(edges[first + k + 1])}`, series: { [series]: c } }));
 }
 
+/** analytics.uplift's orderings by the names a reader knows them by. */
+const learnerNames: Record<string, string> = { x: "X-learner", t: "T-learner", class_transformation: "class transformation", propensity: "propensity ordering", random: "random ordering" };
+
 const plain = (v: number) => new Intl.NumberFormat(undefined, { notation: "compact" }).format(v);
 
 export const panels: Record<string, Panel> = {
@@ -259,12 +262,14 @@ export const panels: Record<string, Panel> = {
     lead: true,
     chart: (rows) => {
       const byDecile = new Map<number, Record<string, number>>();
-      for (const r of rows) byDecile.set(n(r.decile), { ...byDecile.get(n(r.decile)), [String(r.learner)]: n(r.observed_uplift) });
-      const learners = [...new Set(rows.map((r) => String(r.learner)))];
+      // Readable names, and no series called "x": the chart keys its categories by x.
+      const name = (learner: string) => learnerNames[learner] ?? learner.replaceAll("_", " ");
+      for (const r of rows) byDecile.set(n(r.decile), { ...byDecile.get(n(r.decile)), [name(String(r.learner))]: n(r.observed_uplift) });
+      const learners = [...new Set(rows.map((r) => name(String(r.learner))))];
       return {
         bars: [...byDecile].sort((a, b) => a[0] - b[0]).map(([d, series]) => ({ x: `decile ${d}`, series })),
         xTitle: "Decile of estimated uplift on the holdout (1 the highest)", yTitle: "Observed uplift (treated − control rate, %)", unit: "share",
-        pick: learners.includes("x") ? "x" : learners[0], pickLabel: "Learner",
+        pick: learners.includes(learnerNames.x) ? learnerNames.x : learners[0], pickLabel: "Learner",
         note: "A good learner's first deciles have the largest observed uplift and its last the smallest (do-not-disturb below zero).",
       };
     },

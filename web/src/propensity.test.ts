@@ -36,14 +36,14 @@ describe("propensity and uplift curves", () => {
 });
 
 describe("propensity_marketing panels", () => {
-  it("shows observed uplift by decile per learner, the X-learner picked, deciles in order", () => {
+  it("shows observed uplift by decile per learner by its readable name (no series keyed x, the category key), the X-learner picked, deciles in order", () => {
     const rows = [
       { learner: "t", decile: 2, observed_uplift: 0.01 }, { learner: "x", decile: 2, observed_uplift: 0.02 },
       { learner: "x", decile: 1, observed_uplift: 0.1 }, { learner: "t", decile: 1, observed_uplift: 0.08 },
     ];
     const chart = panels["analytics.uplift"].chart(rows);
-    expect(chart.pick).toBe("x");
-    expect(chart.bars).toEqual([{ x: "decile 1", series: { x: 0.1, t: 0.08 } }, { x: "decile 2", series: { t: 0.01, x: 0.02 } }]);
+    expect(chart.pick).toBe("X-learner");
+    expect(chart.bars).toEqual([{ x: "decile 1", series: { "X-learner": 0.1, "T-learner": 0.08 } }, { x: "decile 2", series: { "T-learner": 0.01, "X-learner": 0.02 } }]);
   });
 
   it("compares the chosen audience's expected profit with the alternatives, leaving out the exclusion rows", () => {
