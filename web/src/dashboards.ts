@@ -108,6 +108,9 @@ export function logHistogram(values: number[], label: (n: number) => string, ser
   return counts.slice(first, last + 1).map((c, k) => ({ x: `${label(edges[first + k])}–${label(edges[first + k + 1])}`, series: { [series]: c } }));
 }
 
+/** analytics.uplift's orderings by the names a reader knows them by. */
+const learnerNames: Record<string, string> = { x: "X-learner", t: "T-learner", class_transformation: "class transformation", propensity: "propensity ordering", random: "random ordering" };
+
 const plain = (v: number) => new Intl.NumberFormat(undefined, { notation: "compact" }).format(v);
 
 export const panels: Record<string, Panel> = {
@@ -238,6 +241,51 @@ export const panels: Record<string, Panel> = {
       bars: countBy(rows, "action", "customers"), xTitle: "Playbook action", yTitle: "Customers alerted", unit: "count", horizontal: true,
       note: "Each alert's reason and value at risk are in the alert list.",
     }),
+  },
+  "analytics.propensity": {
+    title: "Propensity: purchase rate lift by decile",
+    output: "gains",
+    lead: true,
+    chart: (rows) => {
+      const byDecile = new Map<number, Record<string, number>>();
+      for (const r of rows) byDecile.set(n(r.decile), { ...byDecile.get(n(r.decile)), [String(r.model).replaceAll("_", " ")]: n(r.lift) });
+      return {
+        bars: [...byDecile].sort((a, b) => a[0] - b[0]).map(([d, series]) => ({ x: `decile ${d}`, series })),
+        xTitle: "Decile of score on the holdout (1 the highest)", yTitle: "Lift (purchase rate ÷ the holdout's rate)", unit: "ratio",
+        note: "Cumulative gains and calibration are in the model card below.",
+      };
+    },
+  },
+  "analytics.uplift": {
+    title: "Uplift: observed uplift by decile of each learner's estimate",
+    output: "deciles",
+    lead: true,
+    chart: (rows) => {
+      const byDecile = new Map<number, Record<string, number>>();
+      // Readable names, and no series called "x": the chart keys its categories by x.
+      const name = (learner: string) => learnerNames[learner] ?? learner.replaceAll("_", " ");
+      for (const r of rows) byDecile.set(n(r.decile), { ...byDecile.get(n(r.decile)), [name(String(r.learner))]: n(r.observed_uplift) });
+      const learners = [...new Set(rows.map((r) => name(String(r.learner))))];
+      return {
+        bars: [...byDecile].sort((a, b) => a[0] - b[0]).map(([d, series]) => ({ x: `decile ${d}`, series })),
+        xTitle: "Decile of estimated uplift on the holdout (1 the highest)", yTitle: "Observed uplift (treated − control rate, %)", unit: "share",
+        pick: learners.includes(learnerNames.x) ? learnerNames.x : learners[0], pickLabel: "Learner",
+        note: "A good learner's first deciles have the largest observed uplift and its last the smallest (do-not-disturb below zero).",
+      };
+    },
+  },
+  "activate.campaign_targeting": {
+    title: "Targeting: expected incremental profit by audience",
+    output: "summary",
+    lead: true,
+    chart: (rows) => {
+      const outcomes = rows.filter((r) => r.expected_profit !== null && r.expected_profit !== undefined);
+      return {
+        bars: outcomes.map((r) => ({ x: String(r.strategy).replaceAll("_", " "), series: { expected_profit: n(r.expected_profit) } })),
+        xTitle: "Audience", yTitle: "Expected incremental profit ($)", unit: "money",
+        note: `Contacts and expected incremental conversions: ${outcomes.map((r) => `${String(r.strategy).replaceAll("_", " ")} ${n(r.contacts)} contacts, ${n(r.expected_incremental_conversions).toFixed(1)} conversions`).join("; ")}.`,
+      };
+    },
   },
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",

@@ -5,6 +5,7 @@ import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
+import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityCards";
 import { journeyCards } from "./journeyCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
 
@@ -21,6 +22,9 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "recs.evaluate": RecommendationCard,
   "analytics.churn": ChurnCard,
   "alert.churn": ChurnAlertCard,
+  "analytics.propensity": PropensityCard,
+  "analytics.uplift": UpliftCard,
+  "activate.campaign_targeting": CampaignTargetingCard,
   ...journeyCards,
 };
 

@@ -47,7 +47,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Catalog_ShowsThePipelinesAndTemplates() => CheckPageAsync("catalog", "catalog", async page =>
     {
         var pipelines = page.Locator(".cards").First.Locator(".card");
-        await Assertions.Expect(pipelines).ToHaveCountAsync(6);
+        await Assertions.Expect(pipelines).ToHaveCountAsync(7);
         await Assertions.Expect(pipelines.First.GetByRole(AriaRole.Link, new() { Name = "Open in designer" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use this template" })).Not.ToHaveCountAsync(0);
     });
@@ -186,6 +186,40 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var alerts = page.GetByRole(AriaRole.Article, new() { Name = "Alerts churn_alerts" }).GetByRole(AriaRole.Region, new() { Name = "Alert list" });
         await Assertions.Expect(alerts.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("%");
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Churn alerts: customers to contact by action" })).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task Dashboard_PropensityMarketing_GainsQiniDecilesAndTheAudienceAgainstTheAlternatives() => CheckPageAsync("dashboard/propensity_marketing", "dashboard-propensity", async page =>
+    {
+        // Propensity: the model beside the recency-frequency baseline on every measure, calibration and cumulative gains drawn.
+        var propensity = page.GetByRole(AriaRole.Article, new() { Name = "Model card propensity_scores" });
+        var measures = propensity.GetByRole(AriaRole.Region, new() { Name = "Propensity holdout measures by model" });
+        foreach (var model in new[] { "model (calibrated trees)", "recency-frequency baseline" })
+            await Assertions.Expect(measures.GetByRole(AriaRole.Columnheader, new() { Name = model, Exact = true })).ToBeVisibleAsync();
+        foreach (var measure in new[] { "AUC", "PR-AUC", "Brier score", "Calibration error (ECE)", "Lift at the top 10%" })
+            await Assertions.Expect(measures.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + Regex.Escape(measure) + " \\(") }).Locator("td.num").First).ToHaveTextAsync(new Regex(@"^\d"));
+        await Assertions.Expect(propensity.GetByRole(AriaRole.Figure, new() { Name = "Calibration plot: predicted against observed purchase rate by decile" }).Locator(".recharts-scatter-symbol").First).ToBeVisibleAsync();
+        var gains = propensity.GetByRole(AriaRole.Figure, new() { Name = "Cumulative gains: share of buyers reached by share of customers targeted" });
+        await Assertions.Expect(gains.Locator(".recharts-line")).ToHaveCountAsync(3);
+
+        // Uplift: every learner with a Qini and an AUUC beside random and propensity orderings, their curves, the four groups.
+        var uplift = page.GetByRole(AriaRole.Article, new() { Name = "Model card uplift_scores" });
+        var learners = uplift.GetByRole(AriaRole.Region, new() { Name = "Qini and AUUC by learner" });
+        foreach (var learner in new[] { "X-learner", "T-learner", "class transformation", "propensity ordering", "random ordering" })
+            await Assertions.Expect(learners.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + Regex.Escape(learner)) }).Locator("td.num").First).ToHaveTextAsync(new Regex(@"^[−-]?\d"));
+        await Assertions.Expect(uplift.GetByRole(AriaRole.Figure, new() { Name = "Qini curves by learner beside random and propensity orderings" }).Locator(".recharts-line")).ToHaveCountAsync(5);
+        var groups = uplift.GetByRole(AriaRole.Region, new() { Name = "Customers by uplift group" });
+        foreach (var group in new[] { "persuadable", "sure thing", "lost cause", "do not disturb" })
+            await Assertions.Expect(groups.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + group) }).Locator("td.num").First).ToHaveTextAsync(new Regex(@"^\d"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Uplift: observed uplift by decile of each learner's estimate" }).GetByRole(AriaRole.Combobox)).ToHaveValueAsync("X-learner");
+        await Assertions.Expect(page.GetByRole(AriaRole.Figure, new() { Name = "Uplift: observed uplift by decile of each learner's estimate chart" })).ToContainTextAsync("decile 1");
+
+        // The audience: expected incremental conversions and profit beside the top-propensity audience and everyone.
+        var audience = page.GetByRole(AriaRole.Article, new() { Name = "Audience campaign_audience" }).GetByRole(AriaRole.Region, new() { Name = "Expected outcome by audience" });
+        foreach (var strategy in new[] { "uplift targeted", "top propensity", "everyone" })
+            await Assertions.Expect(audience.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + strategy) }).Locator("td.num").Last).ToHaveTextAsync(new Regex(@"\d"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Targeting: expected incremental profit by audience" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Propensity: purchase rate lift by decile" })).ToBeVisibleAsync();
     });
 
     [Fact]

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { curvePoints, gainsCurves, groupCounts, xKey } from "./propensity";
+import { panels } from "./dashboards";
+
+describe("propensity and uplift curves", () => {
+  it("joins long rows into one point per share with a value per learner, from the origin, the X-learner's series not clashing with the axis", () => {
+    const rows = [
+      { learner: "x", fraction: 1, incremental_conversions: 6 }, { learner: "random", fraction: 1, incremental_conversions: 6 },
+      { learner: "x", fraction: 0.5, incremental_conversions: 4 }, { learner: "random", fraction: 0.5, incremental_conversions: 1 },
+      { learner: "t", fraction: 0.5, incremental_conversions: null },
+    ];
+    expect(curvePoints(rows, "learner", "fraction", "incremental_conversions")).toEqual([
+      { [xKey]: 0, x: 0, random: 0 },
+      { [xKey]: 0.5, x: 4, random: 1 },
+      { [xKey]: 1, x: 6, random: 6 },
+    ]);
+  });
+
+  it("draws cumulative gains per model with the random diagonal", () => {
+    const rows = [
+      { model: "model", cumulative_share_of_customers: 0.1, cumulative_share_of_buyers: 0.4 },
+      { model: "recency_frequency", cumulative_share_of_customers: 0.1, cumulative_share_of_buyers: 0.25 },
+      { model: "model", cumulative_share_of_customers: 1, cumulative_share_of_buyers: 1 },
+    ];
+    expect(gainsCurves(rows)).toEqual([
+      { [xKey]: 0, model: 0, recency_frequency: 0, random: 0 },
+      { [xKey]: 0.1, model: 0.4, recency_frequency: 0.25, random: 0.1 },
+      { [xKey]: 1, model: 1, random: 1 },
+    ]);
+  });
+
+  it("counts customers in each of the four groups, listing an empty group as 0", () => {
+    const rows = [{ uplift_group: "persuadable" }, { uplift_group: "persuadable" }, { uplift_group: "lost_cause" }, { uplift_group: "sure_thing" }];
+    expect(groupCounts(rows).map((g) => [g.group, g.customers])).toEqual([["persuadable", 2], ["sure_thing", 1], ["lost_cause", 1], ["do_not_disturb", 0]]);
+  });
+});
+
+describe("propensity_marketing panels", () => {
+  it("shows observed uplift by decile per learner by its readable name (no series keyed x, the category key), the X-learner picked, deciles in order", () => {
+    const rows = [
+      { learner: "t", decile: 2, observed_uplift: 0.01 }, { learner: "x", decile: 2, observed_uplift: 0.02 },
+      { learner: "x", decile: 1, observed_uplift: 0.1 }, { learner: "t", decile: 1, observed_uplift: 0.08 },
+    ];
+    const chart = panels["analytics.uplift"].chart(rows);
+    expect(chart.pick).toBe("X-learner");
+    expect(chart.bars).toEqual([{ x: "decile 1", series: { "X-learner": 0.1, "T-learner": 0.08 } }, { x: "decile 2", series: { "T-learner": 0.01, "X-learner": 0.02 } }]);
+  });
+
+  it("compares the chosen audience's expected profit with the alternatives, leaving out the exclusion rows", () => {
+    const rows = [
+      { strategy: "uplift_targeted", contacts: 10, expected_incremental_conversions: 2.5, expected_profit: 40 },
+      { strategy: "top_propensity", contacts: 10, expected_incremental_conversions: 0.5, expected_profit: -2 },
+      { strategy: "everyone", contacts: 300, expected_incremental_conversions: 3, expected_profit: -60 },
+      { strategy: "excluded_suppression", contacts: 4, expected_incremental_conversions: null, expected_profit: null },
+    ];
+    const chart = panels["activate.campaign_targeting"].chart(rows);
+    expect(chart.bars).toEqual([
+      { x: "uplift targeted", series: { expected_profit: 40 } }, { x: "top propensity", series: { expected_profit: -2 } }, { x: "everyone", series: { expected_profit: -60 } },
+    ]);
+    expect(chart.note).toContain("uplift targeted 10 contacts, 2.5 conversions");
+  });
+
+  it("shows purchase-rate lift by decile for the model beside the baseline", () => {
+    const rows = [{ model: "model", decile: 1, lift: 3 }, { model: "recency_frequency", decile: 1, lift: 2 }];
+    expect(panels["analytics.propensity"].chart(rows).bars).toEqual([{ x: "decile 1", series: { model: 3, "recency frequency": 2 } }]);
+  });
+});

@@ -1,0 +1,233 @@
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
+import { curvePoints, gainsCurves, groupCounts, xKey } from "./propensity";
+import { mainOutput, useOutputTable } from "./sideTables";
+import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
+import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { FitFacts } from "./modelCards";
+
+const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
+const shown = (v: number, format: (n: number) => string = formatNumber) => (Number.isFinite(v) ? format(v) : "—");
+const axisLabel = { fill: "#4b5563" };
+
+/** The propensity holdout measures in the card's order, how each reads, and which way is better. */
+const measures: { metric: string; label: string; better: string }[] = [
+  { metric: "auc", label: "AUC", better: "higher" },
+  { metric: "pr_auc", label: "PR-AUC", better: "higher" },
+  { metric: "brier", label: "Brier score", better: "lower" },
+  { metric: "ece", label: "Calibration error (ECE)", better: "lower" },
+  { metric: "lift_top_10pct", label: "Lift at the top 10%", better: "higher" },
+];
+
+/** The propensity model and its baseline, with the names a reader knows them by. */
+const models: { model: string; label: string; colour: string }[] = [
+  { model: "model", label: "model (calibrated trees)", colour: "#1d4ed8" },
+  { model: "recency_frequency", label: "recency-frequency baseline", colour: "#b45309" },
+];
+
+/** The uplift orderings: the learners, then the two orderings they must beat. */
+const learners: { learner: string; label: string; what: string; colour: string; dash?: string }[] = [
+  { learner: "x", label: "X-learner", colour: "#1d4ed8",
+    what: "Künzel et al. (2019): outcome trees per arm, each arm's imputed effect modelled, blended by the share treated." },
+  { learner: "t", label: "T-learner", colour: "#047857", what: "Two outcome models, contacted and not; the uplift is their difference." },
+  { learner: "class_transformation", label: "class transformation", colour: "#7c3aed",
+    what: "One classifier on the transformed label (treated buyers and untreated non-buyers); uplift = 2·P − 1." },
+  { learner: "propensity", label: "propensity ordering", colour: "#b45309", dash: "6 3", what: "P(order) whatever the contact: who buys, not who is moved." },
+  { learner: "random", label: "random ordering", colour: "#6b7280", dash: "2 3", what: "Customers in random order: the line to beat." },
+];
+
+/** Propensity model card (analytics.propensity): holdout measures beside the baseline, calibration and cumulative gains. */
+export function PropensityCard({ asset }: { asset: string }) {
+  const metrics = useOutputTable({ step: asset, output: "metrics" });
+  const calibration = useOutputTable({ step: asset, output: "calibration" });
+  const gains = useOutputTable({ step: asset, output: "gains" });
+  const metricRows = metrics.rows ?? [];
+  const value = (model: string, metric: string) => num(metricRows.find((r) => r.model === model && r.metric === metric)?.value);
+  const present = models.filter((m) => metricRows.some((r) => r.model === m.model));
+  const liftVsBaseline = value("model", "lift_vs_baseline_top_10pct");
+  const windows = metricRows.filter((r) => r.model === "data");
+  const gainModels = models.filter((m) => (gains.rows ?? []).some((r) => r.model === m.model));
+  return (
+    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+      <FitFacts asset={asset} />
+      <h3>Holdout: the model beside the recency-frequency baseline</h3>
+      {metrics.error ? <ErrorNotice>{metrics.error}</ErrorNotice> : metrics.missing ? <p className="muted">Not fitted yet.</p> : !metrics.rows ? <Loading /> : (
+        <>
+          <DataTable caption="Propensity holdout measures by model" rows={measures} rowKey={(m) => m.metric}
+            columns={[
+              { key: "metric", header: "Measure", cell: (m) => `${m.label} (${m.better} is better)` },
+              ...present.map((p) => ({ key: p.model, header: p.label, numeric: true, cell: (m: (typeof measures)[number]) => shown(value(p.model, m.metric)) })),
+            ]} />
+          <p className="muted">
+            Held-out customers of the snapshot one horizon back, labelled by whether they ordered within the horizon.
+            {Number.isFinite(liftVsBaseline) && <> The model's top 10% buy <strong>{formatNumber(liftVsBaseline)}×</strong> as often as the baseline's top 10%.</>}
+          </p>
+        </>
+      )}
+      <div className="grid-2">
+        <div>
+          <h3>Cumulative gains</h3>
+          {gains.error ? <ErrorNotice>{gains.error}</ErrorNotice> : gains.missing ? <p className="muted">No gains table yet.</p> : !gains.rows ? <Loading /> : (
+            <figure className="chart-figure" aria-label="Cumulative gains: share of buyers reached by share of customers targeted">
+              <ResponsiveContainer width="100%" height={300}>
+                <LineChart data={gainsCurves(gains.rows)} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis type="number" dataKey={xKey} domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v)}
+                    label={{ value: "Customers targeted (highest score first)", position: "insideBottom", offset: -16, ...axisLabel }} />
+                  <YAxis type="number" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)}
+                    label={{ value: "Buyers reached", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
+                  <Tooltip formatter={(v) => formatPercent(Number(v))} labelFormatter={(v) => `${formatPercent(Number(v))} targeted`} />
+                  <Legend verticalAlign="top" height={28} />
+                  {gainModels.map((m) => <Line key={m.model} dataKey={m.model} name={m.label} stroke={m.colour} isAnimationActive={false} />)}
+                  <Line dataKey="random" name="random" stroke="#6b7280" strokeDasharray="2 3" dot={false} isAnimationActive={false} />
+                </LineChart>
+              </ResponsiveContainer>
+              <figcaption className="muted">On the holdout, by decile of score; the higher above the diagonal, the fewer contacts reach the buyers.</figcaption>
+            </figure>
+          )}
+        </div>
+        <div>
+          <h3>Calibration: predicted against observed purchase rate by decile</h3>
+          {calibration.error ? <ErrorNotice>{calibration.error}</ErrorNotice> : calibration.missing ? <p className="muted">No calibration table yet.</p> : !calibration.rows ? <Loading /> : (
+            <figure className="chart-figure" aria-label="Calibration plot: predicted against observed purchase rate by decile">
+              <ResponsiveContainer width="100%" height={300}>
+                <ScatterChart margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis type="number" dataKey="predicted" domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v)}
+                    label={{ value: "Mean predicted purchase probability", position: "insideBottom", offset: -16, ...axisLabel }} />
+                  <YAxis type="number" dataKey="observed" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)}
+                    label={{ value: "Observed purchase rate", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
+                  <Tooltip formatter={(v) => formatPercent(Number(v))} />
+                  <Legend verticalAlign="top" height={28} />
+                  <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#111827" strokeDasharray="4 3" />
+                  {models.filter((m) => (calibration.rows ?? []).some((r) => r.model === m.model)).map((m) => (
+                    <Scatter key={m.model} name={m.label} fill={m.colour} line isAnimationActive={false}
+                      data={(calibration.rows ?? []).filter((r) => r.model === m.model).sort((a, b) => num(a.bin) - num(b.bin))
+                        .map((r) => ({ predicted: num(r.predicted), observed: num(r.observed) }))} />
+                  ))}
+                </ScatterChart>
+              </ResponsiveContainer>
+              <figcaption className="muted">Each point is a tenth of the holdout by predicted probability; on the dashed diagonal a probability means what it says.</figcaption>
+            </figure>
+          )}
+        </div>
+      </div>
+      <DataWindows rows={windows} />
+    </Card>
+  );
+}
+
+/** Uplift model card (analytics.uplift): each learner, its Qini and AUUC on the holdout, the Qini curves and the four groups. */
+export function UpliftCard({ asset }: { asset: string }) {
+  const metrics = useOutputTable({ step: asset, output: "metrics" });
+  const qini = useOutputTable({ step: asset, output: "qini" });
+  const scores = useOutputTable({ step: asset, output: mainOutput }, 100_000);
+  const metricRows = metrics.rows ?? [];
+  const value = (learner: string, metric: string) => num(metricRows.find((r) => r.learner === learner && r.metric === metric)?.value);
+  const present = learners.filter((l) => metricRows.some((r) => r.learner === l.learner) || (qini.rows ?? []).some((r) => r.learner === l.learner));
+  const windows = metricRows.filter((r) => r.learner === "data").map((r) => ({ ...r, model: "data" }));
+  const observed = value("data", "observed_uplift");
+  return (
+    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+      <FitFacts asset={asset} />
+      <h3>Holdout of the past randomized send: each learner beside random and propensity orderings</h3>
+      {metrics.error ? <ErrorNotice>{metrics.error}</ErrorNotice> : metrics.missing ? <p className="muted">Not fitted yet.</p> : !metrics.rows ? <Loading /> : (
+        <>
+          <DataTable caption="Qini and AUUC by learner" rows={present} rowKey={(l) => l.learner}
+            columns={[
+              { key: "learner", header: "Ordering", cell: (l) => l.label },
+              { key: "what", header: "What it is", cell: (l) => l.what },
+              { key: "qini", header: "Qini (higher is better)", numeric: true, cell: (l) => shown(value(l.learner, "qini")) },
+              { key: "auuc", header: "AUUC (higher is better)", numeric: true, cell: (l) => shown(value(l.learner, "auuc")) },
+            ]} />
+          <p className="muted">
+            Both per customer of the holdout: Qini is the mean gap between the Qini curve and the straight line to its end; AUUC the mean of the uplift curve.
+            {Number.isFinite(observed) && <> The send's observed uplift on the holdout (treated minus control conversion rate): <strong>{formatPercent(observed)}</strong>.</>}
+          </p>
+        </>
+      )}
+      <div className="grid-2">
+        <div>
+          <h3>Qini curves</h3>
+          {qini.error ? <ErrorNotice>{qini.error}</ErrorNotice> : qini.missing ? <p className="muted">No Qini table yet.</p> : !qini.rows ? <Loading /> : (
+            <figure className="chart-figure" aria-label="Qini curves by learner beside random and propensity orderings">
+              <ResponsiveContainer width="100%" height={320}>
+                <LineChart data={curvePoints(qini.rows, "learner", "fraction", "incremental_conversions")} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis type="number" dataKey={xKey} domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v)}
+                    label={{ value: "Holdout customers targeted (highest score first)", position: "insideBottom", offset: -16, ...axisLabel }} />
+                  <YAxis type="number" width={64} tickFormatter={(v: number) => formatNumber(v)}
+                    label={{ value: "Incremental conversions", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
+                  <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(v) => `${formatPercent(Number(v))} targeted`} />
+                  <Legend verticalAlign="top" height={44} />
+                  <ReferenceLine y={0} stroke="#111827" />
+                  {present.map((l) => <Line key={l.learner} dataKey={l.learner} name={l.label} stroke={l.colour} strokeDasharray={l.dash} dot={false} isAnimationActive={false} />)}
+                </LineChart>
+              </ResponsiveContainer>
+              <figcaption className="muted">Treated conversions minus control conversions scaled to the treated count, among the top share; a curve above random finds the persuadable first.</figcaption>
+            </figure>
+          )}
+        </div>
+        <div>
+          <h3>The four groups (chosen learner)</h3>
+          {scores.error ? <ErrorNotice>{scores.error}</ErrorNotice> : scores.missing ? <p className="muted">Not scored yet.</p> : !scores.rows ? <Loading /> : (
+            <DataTable caption="Customers by uplift group" rows={groupCounts(scores.rows)} rowKey={(g) => g.group}
+              columns={[
+                { key: "group", header: "Group", cell: (g) => g.group.replaceAll("_", " ") },
+                { key: "meaning", header: "Who", cell: (g) => g.meaning || "—" },
+                { key: "customers", header: "Customers", numeric: true, cell: (g) => formatCount(g.customers) },
+                { key: "share", header: "Share", numeric: true, cell: (g) => formatPercent(g.customers / Math.max(1, scores.rows!.length)) },
+              ]} />
+          )}
+        </div>
+      </div>
+      <DataWindows rows={windows} />
+    </Card>
+  );
+}
+
+/** Campaign targeting (activate.campaign_targeting): the chosen audience's expected outcome beside the alternatives. */
+export function CampaignTargetingCard({ asset }: { asset: string }) {
+  const summary = useOutputTable({ step: asset, output: "summary" });
+  const rows = summary.rows ?? [];
+  const outcomes = rows.filter((r) => r.expected_profit !== null && r.expected_profit !== undefined);
+  const excluded = rows.filter((r) => String(r.strategy).startsWith("excluded_"));
+  return (
+    <Card title={`Audience: ${asset}`} label={`Audience ${asset}`}>
+      {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">No audience yet: run the pipeline.</p> : !summary.rows ? <Loading /> : (
+        <>
+          <DataTable caption="Expected outcome by audience" rows={outcomes} rowKey={(r) => String(r.strategy)}
+            columns={[
+              { key: "strategy", header: "Audience", cell: (r) => String(r.strategy).replaceAll("_", " ") },
+              { key: "contacts", header: "Contacts", numeric: true, cell: (r) => shown(num(r.contacts), formatCount) },
+              { key: "conversions", header: "Expected incremental conversions", numeric: true, cell: (r) => shown(num(r.expected_incremental_conversions)) },
+              { key: "revenue", header: "Incremental revenue ($)", numeric: true, cell: (r) => shown(num(r.expected_incremental_revenue), formatMoney) },
+              { key: "cost", header: "Contact cost ($)", numeric: true, cell: (r) => shown(num(r.contact_cost), formatMoney) },
+              { key: "profit", header: "Expected profit ($)", numeric: true, cell: (r) => shown(num(r.expected_profit), formatMoney) },
+              { key: "detail", header: "How chosen", cell: (r) => (r.detail === null ? "—" : String(r.detail)) },
+            ]} />
+          {excluded.length > 0 && (
+            <p className="muted">
+              Left out before choosing: {excluded.map((r) => `${formatCount(num(r.contacts))} ${String(r.detail)}`).join("; ")}.
+            </p>
+          )}
+        </>
+      )}
+    </Card>
+  );
+}
+
+/** The data windows and counts of a model card's metrics table (rows whose model is 'data'). */
+function DataWindows({ rows }: { rows: Record<string, unknown>[] }) {
+  if (rows.length === 0) return null;
+  return (
+    <details>
+      <summary className="muted">Data windows and counts</summary>
+      <DataTable caption="Data windows" rows={rows} rowKey={(r) => String(r.metric)}
+        columns={[
+          { key: "what", header: "What", cell: (r) => String(r.metric).replaceAll("_", " ") },
+          { key: "value", header: "Value", numeric: true, cell: (r) => (r.value === null ? "—" : formatNumber(num(r.value))) },
+          { key: "detail", header: "Detail", cell: (r) => (r.detail === null ? "—" : String(r.detail)) },
+        ]} />
+    </details>
+  );
+}
