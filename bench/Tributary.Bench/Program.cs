@@ -13,6 +13,8 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder>
 //   dotnet run -c Release --project bench/Tributary.Bench -- funnel-run [events=50000000] [output folder=funnel-out] [events csv for the peer]
 //   dotnet run -c Release --project bench/Tributary.Bench -- experiment [events=5000000] [units=500000] [output folder=experiment-out]
+//   dotnet run -c Release --project bench/Tributary.Bench -- propensity [customers=1000000] [output folder=propensity-out]
+//   dotnet run -c Release --project bench/Tributary.Bench -- classifier [rows=100000] [features=35] [trees=150]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv[-nojson] [database]
 //   dotnet run -c Release --project bench/Tributary.Bench -- duckdb-sql <script.sql> [database]
@@ -50,6 +52,12 @@ switch (what)
         return 0;
     case "experiment":
         await ExperimentBench.RunAsync(long.Parse(Arg(1, "5000000"), CultureInfo.InvariantCulture), long.Parse(Arg(2, "500000"), CultureInfo.InvariantCulture), Arg(3, "experiment-out"));
+        return 0;
+    case "propensity":
+        await PropensityBench.RunAsync(int.Parse(Arg(1, "1000000"), CultureInfo.InvariantCulture), Arg(2, "propensity-out"));
+        return 0;
+    case "classifier":
+        ClassifierBench.Run(int.Parse(Arg(1, "100000"), CultureInfo.InvariantCulture), int.Parse(Arg(2, "35"), CultureInfo.InvariantCulture), int.Parse(Arg(3, "150"), CultureInfo.InvariantCulture));
         return 0;
     case "segment-parse":
         SegmentParseBench.Run(Arg(1, "events.ndjson"), int.Parse(Arg(2, "3"), CultureInfo.InvariantCulture));

@@ -40,6 +40,7 @@ public sealed class BoostedClassifier
         var width = rows.Count == 0 ? 0 : rows[0].Length;
         if (rows.Any(r => r.Length != width)) throw new ArgumentException("every row needs the same number of features.", nameof(rows));
         if (!labels.Contains(true) || !labels.Contains(false)) throw new ArgumentException("training needs both classes.", nameof(labels));
+        OpenMpWaitPolicy.EnsurePassive();
         var ml = new MLContext(options.Seed);
         var data = ml.Data.LoadFromEnumerable(rows.Select((r, i) => new Row { Features = r, Label = labels[i] }), Schema(ml, width));
         var trainer = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options

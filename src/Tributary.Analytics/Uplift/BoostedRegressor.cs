@@ -25,6 +25,7 @@ public sealed class BoostedRegressor
         if (rows.Count == 0) throw new ArgumentException("training needs rows.", nameof(rows));
         var width = rows[0].Length;
         if (rows.Any(r => r.Length != width)) throw new ArgumentException("every row needs the same number of features.", nameof(rows));
+        OpenMpWaitPolicy.EnsurePassive();
         var ml = new MLContext(options.Seed);
         var data = ml.Data.LoadFromEnumerable(rows.Select((r, i) => new Row { Features = r, Label = (float)targets[i] }), Schema(width));
         var trainer = ml.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
