@@ -453,9 +453,14 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         foreach (var (map, id, type, inputs) in pending)
         {
             var what = $"component '{id}' ({type.TypeName})";
+            var listed = new HashSet<string>(StringComparer.Ordinal);
             foreach (var input in inputs)
             {
-                if (input.Value == id) reader.Error(DiagnosticCodes.Cycle, input.Location, $"component '{id}' lists itself as an input.");
+                // A table listed twice reads the same as once: a slip for another input, which the component then misses.
+                if (!listed.Add(input.Value))
+                    reader.Error(DiagnosticCodes.DuplicateInput, input.Location, $"input '{input.Value}' of component '{id}' is listed twice.",
+                        "List each input once; an input that a parameter names (e.g. a suppression table) must still be listed, but only once.");
+                else if (input.Value == id) reader.Error(DiagnosticCodes.Cycle, input.Location, $"component '{id}' lists itself as an input.");
                 else if (!ids.ContainsKey(input.Value))
                     reader.Error(DiagnosticCodes.UnknownInput, input.Location,
                         $"input '{input.Value}' of component '{id}' names no component.{NameSuggestion.Format(input.Value, ids.Keys)}");
