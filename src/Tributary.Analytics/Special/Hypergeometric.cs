@@ -35,13 +35,26 @@ public static class Hypergeometric
     /// <exception cref="ArgumentOutOfRangeException">A z outside [0, 1), or fewer results than z values.</exception>
     public static void LogHyp2F1(double a, double b, double c, ReadOnlySpan<double> z, Span<double> result)
     {
+        Span<double> log1MinusZ = stackalloc double[z.Length];
+        for (var k = 0; k < z.Length; k++) log1MinusZ[k] = z[k] is >= 0 and < 1 ? PreciseMath.Log1P(-z[k]) : double.NaN;
+        LogHyp2F1(a, b, c, z, log1MinusZ, result);
+    }
+
+    /// <summary>
+    /// <see cref="LogHyp2F1(double, double, double, ReadOnlySpan{double}, Span{double})"/> given ln(1 − z) for each z, for
+    /// callers that have it already (the BG/NBD forecast uses the same logarithm for every customer of one age).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A z outside [0, 1), or fewer results or logarithms than z values.</exception>
+    public static void LogHyp2F1(double a, double b, double c, ReadOnlySpan<double> z, ReadOnlySpan<double> log1MinusZ, Span<double> result)
+    {
         if (result.Length < z.Length) throw new ArgumentOutOfRangeException(nameof(result), result.Length, "one result per z is needed.");
+        if (log1MinusZ.Length < z.Length) throw new ArgumentOutOfRangeException(nameof(log1MinusZ), log1MinusZ.Length, "one ln(1 - z) per z is needed.");
         foreach (var v in z)
             if (v is < 0 or >= 1 || double.IsNaN(v)) throw new ArgumentOutOfRangeException(nameof(z), v, "2F1 is implemented for 0 <= z < 1.");
         var euler = c - a - b < 0;
         Series(euler ? c - a : a, euler ? c - b : b, c, z, result);
         for (var k = 0; k < z.Length; k++)
-            result[k] = z[k] == 0 ? 0 : euler ? (c - a - b) * PreciseMath.Log1P(-z[k]) + Math.Log(result[k]) : Math.Log(result[k]);
+            result[k] = z[k] == 0 ? 0 : euler ? (c - a - b) * log1MinusZ[k] + Math.Log(result[k]) : Math.Log(result[k]);
     }
 
     // Series below for each z in step, four z to a vector: the term ratio (one division) is shared, and each z costs a
