@@ -4,6 +4,7 @@ using Tributary.Bench;
 // Usage (from the repository root):
 //   dotnet run -c Release --project bench/Tributary.Bench -- engine-overhead [rows=10000000] [repeat=5]
 //   dotnet run -c Release --project bench/Tributary.Bench -- clv-cdnow [folder=../shared/data/cdnow]
+//   dotnet run -c Release --project bench/Tributary.Bench -- clv-fit [customers=200000,500000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- clv-store [customers=1000000] [model=bgnbd]
 //   dotnet run -c Release --project bench/Tributary.Bench -- identity [links=10000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- demo-data [customers=100000]
@@ -27,6 +28,9 @@ switch (what)
         return 0;
     case "clv-cdnow":
         ClvBench.Cdnow(Arg(1, Path.Combine("..", "shared", "data", "cdnow")));
+        return 0;
+    case "clv-fit":
+        ClvBench.Fits(Arg(1, "200000,500000").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList());
         return 0;
     case "clv-store":
         await ClvBench.StoreAsync(int.Parse(Arg(1, "1000000"), CultureInfo.InvariantCulture), Arg(2, "bgnbd"));

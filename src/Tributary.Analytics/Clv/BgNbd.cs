@@ -191,6 +191,12 @@ public static class BgNbd
         }
         var keys = new (double X, double T)[pairs.Count];
         foreach (var (key, j) in pairs) keys[j] = key;
+        // Sorted by T, then x: neighbours in a block share T, and with it every step's z and ln(1 − z).
+        var order = Enumerable.Range(0, keys.Length).OrderBy(j => keys[j].T).ThenBy(j => keys[j].X).ToArray();
+        var rank = new int[keys.Length];
+        for (var i = 0; i < order.Length; i++) rank[order[i]] = i;
+        keys = order.Select(j => keys[j]).ToArray();
+        for (var i = 0; i < pairOf.Length; i++) pairOf[i] = rank[pairOf[i]];
         // The monthly steps of CustomerValue.Discounted, then the horizon when the last step falls short of it.
         var month = unitsPerYear / 12;
         var steps = horizon <= 0 ? 0 : (int)Math.Ceiling(horizon / month - 1e-9);
@@ -212,15 +218,26 @@ public static class BgNbd
         const int Block = 256;
         var blocks = (keys.Length + Block - 1) / Block;
         var options = new ParallelOptions { CancellationToken = cancellationToken };
-        Parallel.For(0, (long)sets * blocks, options, () => new double[at.Length], (item, _, numerator) =>
+        Parallel.For(0, (long)sets * blocks, options, () => new StepScratch(at.Length), (item, _, scratch) =>
         {
             var s = (int)(item / blocks);
             var p = parameters[s];
             var end = Math.Min(keys.Length, (int)(item % blocks) * Block + Block);
+            var numerator = scratch.Numerator;
+            scratch.T = double.NaN;
             for (var j = (int)(item % blocks) * Block; j < end; j++)
             {
                 var (x, t) = keys[j];
-                Numerators(p, x, t, at, numerator);
+                if (t != scratch.T)
+                {
+                    scratch.T = t;
+                    for (var k = 0; k < at.Length; k++)
+                    {
+                        scratch.Z[k] = at[k] / (p.Alpha + t + at[k]);
+                        scratch.Log1MinusZ[k] = PreciseMath.Log1P(-scratch.Z[k]);
+                    }
+                }
+                Numerators(p, x, scratch.Z, scratch.Log1MinusZ, numerator);
                 atHorizon[s][j] = steps == 0 ? 0 : numerator[^1];
                 double total = 0, previous = 0;
                 for (var k = 0; k < steps; k++)
@@ -230,7 +247,7 @@ public static class BgNbd
                 }
                 discounted[s][j] = total;
             }
-            return numerator;
+            return scratch;
         }, _ => { });
 
         var scores = new CustomerScores[sets];
@@ -254,15 +271,23 @@ public static class BgNbd
         return scores;
     }
 
-    // Eq. (10)'s numerator at each τ > 0: (a+b+x−1)/(a−1) · (1 − ((α+T)/(α+T+τ))^(r+x) 2F1(r+x, b+x; a+b+x−1; τ/(α+T+τ))).
-    private static void Numerators(in BgNbdParameters p, double x, double t, ReadOnlySpan<double> taus, Span<double> result)
+    // Eq. (10)'s numerator at each τ > 0: (a+b+x−1)/(a−1) · (1 − ((α+T)/(α+T+τ))^(r+x) 2F1(r+x, b+x; a+b+x−1; τ/(α+T+τ))),
+    // given z = τ/(α+T+τ) and ln(1 − z) = ln((α+T)/(α+T+τ)) for each τ.
+    private static void Numerators(in BgNbdParameters p, double x, ReadOnlySpan<double> z, ReadOnlySpan<double> log1MinusZ, Span<double> result)
     {
-        var (r, alpha, a, b) = p;
-        Span<double> z = stackalloc double[taus.Length];
-        for (var k = 0; k < taus.Length; k++) z[k] = taus[k] / (alpha + t + taus[k]);
-        Hypergeometric.LogHyp2F1(r + x, b + x, a + b + x - 1, z, result);
-        for (var k = 0; k < taus.Length; k++)
-            result[k] = (a + b + x - 1) / (a - 1) * -PreciseMath.ExpM1((r + x) * Math.Log((alpha + t) / (alpha + t + taus[k])) + result[k]);
+        var (r, _, a, b) = p;
+        Hypergeometric.LogHyp2F1(r + x, b + x, a + b + x - 1, z, log1MinusZ, result);
+        for (var k = 0; k < z.Length; k++)
+            result[k] = (a + b + x - 1) / (a - 1) * -PreciseMath.ExpM1((r + x) * log1MinusZ[k] + result[k]);
+    }
+
+    // One thread's buffers for the monthly steps, with the T whose z and ln(1 − z) they hold.
+    private sealed class StepScratch(int steps)
+    {
+        public double[] Numerator { get; } = new double[steps];
+        public double[] Z { get; } = new double[steps];
+        public double[] Log1MinusZ { get; } = new double[steps];
+        public double T { get; set; } = double.NaN;
     }
 
     /// <summary>Expected transactions of a new customer in <paramref name="horizon"/> time units, FHL 2005 eq. (9).</summary>

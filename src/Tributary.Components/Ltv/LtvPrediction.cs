@@ -161,6 +161,16 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
     {
         var input = context.Inputs[0];
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        // Each phase's process CPU seconds beside its wall time: on a loaded machine only the CPU seconds measure the work.
+        var cpu = ProcessCpu();
+        string Elapsed()
+        {
+            var now = ProcessCpu();
+            var text = string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalSeconds:0.0}s ({(now - cpu).TotalSeconds:0.00} CPU s)");
+            cpu = now;
+            watch.Restart();
+            return text;
+        }
         var calibrationEnd = p.CalibrationEndDate ?? await PurchaseHistory.LastOrderDayAsync(context, input, p.DateColumn, cancellationToken).ConfigureAwait(false);
         var history = await PurchaseHistory.ReadAsync(context, input, p, calibrationEnd, cancellationToken).ConfigureAwait(false);
         if (history.Count < 10)
@@ -171,8 +181,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             history.Select(h => h.DaysToLast / unit).ToArray(),
             history.Select(h => Math.Max(h.DaysObserved, 1) / unit).ToArray());
 
-        context.Log($"read {history.Count:N0} customers through {calibrationEnd:yyyy-MM-dd} in {watch.Elapsed.TotalSeconds:0.0}s");
-        watch.Restart();
+        context.Log($"read {history.Count:N0} customers through {calibrationEnd:yyyy-MM-dd} in {Elapsed()}");
         // Customers with the same (x, t_x, T) share every model quantity: fit and score the distinct rows once.
         var (distinct, indexOf) = data.Compress();
         var (model, modelFit, draw) = FitRepeatModel(p.Model, distinct);
@@ -180,8 +189,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var spendFrequency = data.Frequency.Select(x => x >= p.MinRepeatOrders ? x : 0).ToArray();
         var spend = GammaGamma.Fit(spendFrequency, monetary);
         var correlation = GammaGamma.FrequencySpendCorrelation(spendFrequency, monetary);
-        context.Log($"{model.Name}: {Describe(modelFit)}; gamma_gamma on {spend.Customers} repeat buyers: {Describe(spend.Estimate)}; fitted in {watch.Elapsed.TotalSeconds:0.0}s");
-        watch.Restart();
+        context.Log($"{model.Name}: {Describe(modelFit)}; gamma_gamma on {spend.Customers} repeat buyers: {Describe(spend.Estimate)}; fitted in {Elapsed()}");
         if (!modelFit.Converged || !spend.Estimate.Converged)
             context.Log("warning: a fit did not converge (the likelihood kept improving toward a boundary); the estimates are the best found. More customers or a longer calibration period help.");
         if (Math.Abs(correlation) > 0.3)
@@ -192,40 +200,52 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var draws = BuildDraws(p, modelFit, spend, draw);
         var scores = Score([model, .. draws.Select(d => d.Model)], distinct, horizon, unitsPerYear, p.AnnualDiscountRate, cancellationToken);
         var point = scores[0];
+        context.Log($"scored {distinct.Count:N0} distinct histories under {scores.Count} parameter sets in {Elapsed()}");
         var drawn = scores.Skip(1).Select(s => s.Discounted).ToList();
         var holdout = p.HoldoutEndDate is { } holdoutEnd
             ? await PurchaseHistory.HoldoutAsync(context, input, p, calibrationEnd, holdoutEnd, cancellationToken).ConfigureAwait(false)
             : null;
-        var rows = new object?[history.Count][];
-        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, history.Count, 8_192), new ParallelOptions { CancellationToken = cancellationToken }, range =>
+        // Per customer values go into columns (in parallel); the writer takes rows made from them one at a time, so 200k
+        // customers never sit in memory as boxed rows.
+        var n = history.Count;
+        var (orderValue, low, high) = (new double[n], new double[n], new double[n]);
+        var holdoutCounts = holdout is null ? null : new long[n];
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, 8_192), new ParallelOptions { CancellationToken = cancellationToken }, range =>
         {
             var values = new double[drawn.Count];
             for (var i = range.Item1; i < range.Item2; i++)
             {
                 var j = indexOf[i];
-                var x = data.Frequency[i];
-                var spendX = x >= p.MinRepeatOrders ? x : 0;
-                var value = GammaGamma.ExpectedAverageValue(spend.Parameters, spendX, monetary[i]);
-                double? low = null, high = null;
+                var spendX = data.Frequency[i] >= p.MinRepeatOrders ? data.Frequency[i] : 0;
+                orderValue[i] = GammaGamma.ExpectedAverageValue(spend.Parameters, spendX, monetary[i]);
+                (low[i], high[i]) = (double.NaN, double.NaN);
                 if (drawn.Count >= 10)
                 {
                     for (var d = 0; d < values.Length; d++) values[d] = drawn[d][j] * GammaGamma.ExpectedAverageValue(draws[d].Spend, spendX, monetary[i]);
                     Array.Sort(values);
-                    (low, high) = (Quantile(values, 0.05), Quantile(values, 0.95));
+                    (low[i], high[i]) = (Quantile(values, 0.05), Quantile(values, 0.95));
                 }
-                var row = new object?[holdout is null ? 11 : 12];
-                (row[0], row[1], row[2], row[3], row[4], row[5]) = (history[i].CustomerId, (long)x, data.Recency[i], data.Age[i], monetary[i], point.Alive[j]);
-                (row[6], row[7], row[8], row[9], row[10]) = (point.Expected[j], value, point.Discounted[j] * value, low, high);
-                if (holdout is not null) row[11] = (long)holdout.GetValueOrDefault(history[i].CustomerId);
-                rows[i] = row;
+                if (holdoutCounts is not null) holdoutCounts[i] = holdout!.GetValueOrDefault(history[i].CustomerId);
             }
         });
+        IEnumerable<object?[]> Rows()
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var j = indexOf[i];
+                var row = new object?[holdoutCounts is null ? 11 : 12];
+                (row[0], row[1], row[2], row[3], row[4], row[5]) = (history[i].CustomerId, (long)data.Frequency[i], data.Recency[i], data.Age[i], monetary[i], point.Alive[j]);
+                (row[6], row[7], row[8], row[9], row[10]) = (point.Expected[j], orderValue[i], point.Discounted[j] * orderValue[i], Finite(low[i]), Finite(high[i]));
+                if (holdoutCounts is not null) row[11] = holdoutCounts[i];
+                yield return row;
+            }
+        }
 
-        context.Log($"scored {history.Count:N0} customers ({distinct.Count:N0} distinct histories, {drawn.Count} interval draws) in {watch.Elapsed.TotalSeconds:0.0}s");
+        context.Log($"valued {history.Count:N0} customers with a {drawn.Count}-draw interval in {Elapsed()}");
         var schema = Plan(p, new PlanContext(context.Asset, [])).Output!;
         List<TableWrite> writes =
         [
-            new(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(schema.Columns.Select(c => (c.Name, c.Kind)).ToList(), rows, ct)),
+            new(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(schema.Columns.Select(c => (c.Name, c.Kind)).ToList(), Rows(), ct)),
             ModelTable(context, model, modelFit, spend, correlation, p, history.Count),
         ];
         var metadata = new Dictionary<string, object?>
@@ -233,9 +253,10 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             ["model"] = model.Name, ["calibration_end"] = calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["log_likelihood"] = modelFit.LogLikelihood, ["frequency_spend_correlation"] = correlation, ["model_table"] = context.Output(ModelOutput.Name),
         };
-        var (holdoutWrite, actual, predicted) = holdout is null ? default : HoldoutTable(context, model, data, rows, p);
+        var (holdoutWrite, actual, predicted) = holdout is null ? default : HoldoutTable(context, model, data, holdoutCounts!, p);
         if (holdoutWrite is not null) writes.Add(holdoutWrite);
         var written = (await context.Warehouse.WriteTablesAsync(writes, cancellationToken).ConfigureAwait(false))[0];
+        context.Log($"wrote {written:N0} rows in {Elapsed()}");
         if (holdoutWrite is not null)
         {
             metadata["holdout_actual"] = actual;
@@ -323,7 +344,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
 
     // Predicted against actual repeat purchases in the holdout, by calibration frequency (FHL 2005, figure 3) and in total.
     private static (TableWrite? Write, long Actual, double Predicted) HoldoutTable(ComponentContext context, IRepeatPurchaseModel model, RfmSummary data,
-        object?[][] rows, LtvParameters p)
+        long[] holdoutCounts, LtvParameters p)
     {
         var unit = p.TimeUnit == LtvTimeUnit.Week ? 7.0 : 1.0;
         var length = (p.HoldoutEndDate!.Value.DayNumber - p.CalibrationEndDate!.Value.DayNumber) / unit;
@@ -335,7 +356,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             // Over the holdout's own length; the asset's expected_purchases use horizon_days.
             var predicted = model.ExpectedPurchases(data.Frequency[i], data.Recency[i], data.Age[i], length);
             predictedAll[i] = predicted;
-            var actual = (long)rows[i][^1]!;
+            var actual = holdoutCounts[i];
             var current = buckets.GetValueOrDefault(bucket);
             buckets[bucket] = (current.Customers + 1, current.Actual + actual, current.Predicted + predicted);
         }
@@ -346,6 +367,12 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         table.Add(["all", (long)data.Count, (double)totalActual / data.Count, totalPredicted / data.Count, totalActual, totalPredicted]);
         return (new TableWrite(context.Output(HoldoutOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(HoldoutColumns, table, ct)),
             totalActual, totalPredicted);
+    }
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;
