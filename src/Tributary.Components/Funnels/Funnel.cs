@@ -265,14 +265,14 @@ public sealed class Funnel : IComponent<FunnelParameters>
     }
 
     private static string Source(FunnelParameters p, SqlBuilder q, ComponentContext context, IReadOnlyList<EventPattern> steps,
-        IReadOnlyList<(int From, int To, EventPattern Pattern)> exclusions, out string relevant, bool textUnit = true)
+        IReadOnlyList<(int From, int To, EventPattern Pattern)> exclusions, out string relevant, bool textUnit = true, string? where = null)
     {
         var extra = new List<string> { (p.Breakdown is null ? "CAST(NULL AS " + q.Dialect.TypeName(DataKind.Text) + ")" : q.Cast("e." + q.Quote(p.Breakdown), DataKind.Text)) + " AS bd" };
         for (var k = 0; k < steps.Count; k++) extra.Add($"CASE WHEN {steps[k].Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS m{k + 1}");
         for (var x = 0; x < exclusions.Count; x++) extra.Add($"CASE WHEN {exclusions[x].Pattern.Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS x{x + 1}");
         relevant = string.Join(" OR ", Enumerable.Range(1, steps.Count).Select(k => $"m{k} = 1").Concat(Enumerable.Range(1, exclusions.Count).Select(x => $"x{x} = 1")));
         return EventUnits.Ctes(q, "src", context.Inputs[0], context.Inputs.Count > 1 ? context.Inputs[1] : null, p.Unit, p.UnitColumn, p.SessionGap,
-            p.TimeColumn, p.IdColumn, extra, textUnit);
+            p.TimeColumn, p.IdColumn, extra, textUnit, where);
     }
 
     // The common ordered funnel: every step a different event name (so an event fills at most one step and an attempt
@@ -301,7 +301,10 @@ public sealed class Funnel : IComponent<FunnelParameters>
         string Nearest(int from) => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"min(t{j}) OVER w AS t{j}"));
         const string Backward = "WINDOW w AS (PARTITION BY unit ORDER BY ts DESC, step DESC ROWS UNBOUNDED PRECEDING)";
         var sql = new StringBuilder("WITH ");
-        sql.Append(Source(p, q, context, p.ParsedSteps, [], out var relevant, textUnit: false)).Append(",\n");
+        // Sessions are cut from all of a visitor's events; persons and unit columns read the steps' events alone.
+        var named = p.UnitColumn is null && p.Unit == CountingUnit.Session ? null
+            : $"e.{q.Quote(p.EventColumn)} IN ({q.BindList(p.ParsedSteps.Select(s => (object?)s.Event), DataKind.Text)})";
+        sql.Append(Source(p, q, context, p.ParsedSteps, [], out var relevant, textUnit: false, named)).Append(",\n");
         var step = "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN m{k} = 1 THEN {k}")) + " END";
         sql.Append(CultureInfo.InvariantCulture, $"ev AS (SELECT unit, id, ts, bd, {step} AS step FROM src WHERE {relevant}),\n");
         sql.Append(CultureInfo.InvariantCulture, $"c{n} AS (SELECT unit, ts, ts AS t{n} FROM ev WHERE step = {n}),\n");
@@ -327,11 +330,11 @@ public sealed class Funnel : IComponent<FunnelParameters>
             $"WHEN t{k} IS NULL OR t{k} > t1 + {window}{(p.StepWindow(k) is { } sw ? $" OR t{k} > t{k - 1} + {q.Interval(sw)}" : "")} THEN {k - 1}")) + $" ELSE {n} END";
         sql.Append(CultureInfo.InvariantCulture, $"""
             attempts AS (SELECT *, {cut} AS furthest FROM c1),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, t1, id) AS pick FROM attempts)
+            picked AS (SELECT DISTINCT ON (unit) * FROM attempts ORDER BY unit, furthest DESC, t1, id)
             SELECT {q.Cast("unit", DataKind.Text)} AS unit, bd AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted,
                    CASE WHEN furthest = {n} THEN t{n} END AS converted_at, t1 AS step_1_at,
                    {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"CASE WHEN furthest >= {k} THEN t{k} END AS step_{k}_at"))}
-            FROM ranked WHERE pick = 1
+            FROM picked
             """);
         return sql.ToString();
     }
