@@ -237,7 +237,9 @@ public sealed class Funnel : IComponent<FunnelParameters>
     {
         var w = context.Warehouse;
         var q = new SqlBuilder(w.Dialect);
-        var unitsSql = p.Ordering == FunnelOrdering.Unordered ? UnorderedUnits(p, q, context) : OrderedUnits(p, q, context);
+        var unitsSql = p.Ordering == FunnelOrdering.Unordered ? UnorderedUnits(p, q, context)
+            : ChainsBackward(p) ? BackwardChainUnits(p, q, context)
+            : OrderedUnits(p, q, context);
         var unitsTable = context.Output("units");
         string? staged = null;
         var counts = await w.WriteTablesAsync(
@@ -263,14 +265,78 @@ public sealed class Funnel : IComponent<FunnelParameters>
     }
 
     private static string Source(FunnelParameters p, SqlBuilder q, ComponentContext context, IReadOnlyList<EventPattern> steps,
-        IReadOnlyList<(int From, int To, EventPattern Pattern)> exclusions, out string relevant, bool textUnit = true)
+        IReadOnlyList<(int From, int To, EventPattern Pattern)> exclusions, out string relevant, bool textUnit = true, string? where = null)
     {
         var extra = new List<string> { (p.Breakdown is null ? "CAST(NULL AS " + q.Dialect.TypeName(DataKind.Text) + ")" : q.Cast("e." + q.Quote(p.Breakdown), DataKind.Text)) + " AS bd" };
         for (var k = 0; k < steps.Count; k++) extra.Add($"CASE WHEN {steps[k].Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS m{k + 1}");
         for (var x = 0; x < exclusions.Count; x++) extra.Add($"CASE WHEN {exclusions[x].Pattern.Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS x{x + 1}");
         relevant = string.Join(" OR ", Enumerable.Range(1, steps.Count).Select(k => $"m{k} = 1").Concat(Enumerable.Range(1, exclusions.Count).Select(x => $"x{x} = 1")));
         return EventUnits.Ctes(q, "src", context.Inputs[0], context.Inputs.Count > 1 ? context.Inputs[1] : null, p.Unit, p.UnitColumn, p.SessionGap,
-            p.TimeColumn, p.IdColumn, extra, textUnit);
+            p.TimeColumn, p.IdColumn, extra, textUnit, where);
+    }
+
+    // The common ordered funnel: every step a different event name (so an event fills at most one step and an attempt
+    // can never reuse one), no optional steps, no exclusions, first-touch breakdown. BackwardChainUnits handles it.
+    internal static bool ChainsBackward(FunnelParameters p)
+    {
+        var steps = p.ParsedSteps;
+        return p.Ordering == FunnelOrdering.Ordered && p.OptionalSteps.Count == 0 && p.Exclusions.Count == 0
+            && p.BreakdownAttribution == BreakdownAttribution.FirstTouch
+            && steps.All(s => s.Event is not null) && steps.Select(s => s.Event).Distinct(StringComparer.Ordinal).Count() == steps.Count;
+    }
+
+    // The greedy chain from an event of step k (the earliest step k+1 event at or after it, then the earliest step k+2
+    // event at or after that, ...) does not depend on where the attempt entered; the windows only cut it short. So the
+    // chains are built backwards, one window pass per step over that step's events and the next step's chains: in
+    // descending order of (time, step), the running minimum of the step k+1 events' chain times is the chain of the
+    // nearest step k+1 event at or after (a tie counts as after, as step k+1 sorts first): chains are monotone in time,
+    // so the nearest event also has the smallest chain times, and none missing (NULL) unless every later one misses it
+    // too. Each pass reads only two steps' events, with no join; the windows are applied once at the end, where an
+    // attempt reaches the step before the first one that is missing, past the funnel window or past its step window.
+    private static string BackwardChainUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    {
+        var n = p.Steps.Count;
+        string Times(int from, string prefix = "") => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"{prefix}t{j}"));
+        string Nulls(int from) => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"NULL AS t{j}"));
+        string Nearest(int from) => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"min(t{j}) OVER w AS t{j}"));
+        const string Backward = "WINDOW w AS (PARTITION BY unit ORDER BY ts DESC, step DESC ROWS UNBOUNDED PRECEDING)";
+        var sql = new StringBuilder("WITH ");
+        // Sessions are cut from all of a visitor's events; persons and unit columns read the steps' events alone.
+        var named = p.UnitColumn is null && p.Unit == CountingUnit.Session ? null
+            : $"e.{q.Quote(p.EventColumn)} IN ({q.BindList(p.ParsedSteps.Select(s => (object?)s.Event), DataKind.Text)})";
+        sql.Append(Source(p, q, context, p.ParsedSteps, [], out var relevant, textUnit: false, named)).Append(",\n");
+        var step = "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN m{k} = 1 THEN {k}")) + " END";
+        sql.Append(CultureInfo.InvariantCulture, $"ev AS (SELECT unit, id, ts, bd, {step} AS step FROM src WHERE {relevant}),\n");
+        sql.Append(CultureInfo.InvariantCulture, $"c{n} AS (SELECT unit, ts, ts AS t{n} FROM ev WHERE step = {n}),\n");
+        for (var k = n - 1; k >= 2; k--)
+            sql.Append(CultureInfo.InvariantCulture, $"""
+                c{k} AS (SELECT unit, ts, {Times(k)} FROM (
+                    SELECT unit, ts, step, ts AS t{k}, {Nearest(k + 1)} FROM (
+                        SELECT unit, ts, step, {Nulls(k + 1)} FROM ev WHERE step = {k}
+                        UNION ALL SELECT unit, ts, {k + 1} AS step, {Times(k + 1)} FROM c{k + 1}) u
+                    {Backward}) x WHERE step = {k}),
+
+                """);
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            c1 AS (SELECT unit, id, bd, ts AS t1, {Times(2)} FROM (
+                SELECT unit, id, bd, ts, step, {Nearest(2)} FROM (
+                    SELECT unit, id, bd, ts, step, {Nulls(2)} FROM ev WHERE step = 1
+                    UNION ALL SELECT unit, NULL AS id, NULL AS bd, ts, 2 AS step, {Times(2)} FROM c2) u
+                {Backward}) x WHERE step = 1),
+
+            """);
+        var window = q.Interval(p.Window);
+        var cut = "CASE " + string.Join(" ", Enumerable.Range(2, n - 1).Select(k =>
+            $"WHEN t{k} IS NULL OR t{k} > t1 + {window}{(p.StepWindow(k) is { } sw ? $" OR t{k} > t{k - 1} + {q.Interval(sw)}" : "")} THEN {k - 1}")) + $" ELSE {n} END";
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            attempts AS (SELECT *, {cut} AS furthest FROM c1),
+            picked AS (SELECT DISTINCT ON (unit) * FROM attempts ORDER BY unit, furthest DESC, t1, id)
+            SELECT {q.Cast("unit", DataKind.Text)} AS unit, bd AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted,
+                   CASE WHEN furthest = {n} THEN t{n} END AS converted_at, t1 AS step_1_at,
+                   {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"CASE WHEN furthest >= {k} THEN t{k} END AS step_{k}_at"))}
+            FROM picked
+            """);
+        return sql.ToString();
     }
 
     // Ordered and strict: the chain of required steps per attempt, then optional steps and exclusions. One window pass

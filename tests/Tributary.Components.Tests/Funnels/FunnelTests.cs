@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tributary.Components.Funnels;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -182,5 +183,66 @@ public sealed class FunnelTests(PostgresCluster postgres)
 
         Assert.Equal([("(all)", 1L, 3L), ("(all)", 2L, 1L), ("(all)", 3L, 0L)], await StepsAsync(h));
         Assert.Equal(new Dictionary<string, long> { ["d1#1"] = 2, ["d1#2"] = 1, ["d9#1"] = 1 }, await FurthestAsync(h));
+    }
+
+    // x1's earliest B is 80 minutes before C, past step 3's hour (a later B would have been in time: greedy stops);
+    // x2 goes through; x3's B ties with A and C comes exactly an hour after B. Distinct step names: the backward-chain plan.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task StepWindow_CutsTheGreedyChain_OnTheBackwardChainPlan(string engine)
+    {
+        var events = string.Join("\n", Header,
+            "x1-1,A,,,2025-01-01 10:00:00,x1,,", "x1-2,B,,,2025-01-01 10:10:00,x1,,", "x1-3,B,,,2025-01-01 11:00:00,x1,,", "x1-4,C,,,2025-01-01 11:30:00,x1,,",
+            "x2-1,A,,,2025-01-01 10:00:00,x2,,", "x2-2,B,,,2025-01-01 10:10:00,x2,,", "x2-3,C,,,2025-01-01 10:40:00,x2,,",
+            "x3-1,B,,,2025-01-01 10:00:00,x3,,", "x3-2,A,,,2025-01-01 10:00:00,x3,,", "x3-3,C,,,2025-01-01 11:00:00,x3,,") + "\n";
+        const string With = """steps: [A, B, C], step_windows: { "3": 1h }, window: 1d, unit_column: person""";
+        Assert.True(Funnel.ChainsBackward(new FunnelParameters { Steps = ["A", "B", "C"], StepWindows = new Dictionary<string, string> { ["3"] = "1h" } }));
+        await using var h = await RunAsync(engine, events, With);
+
+        Assert.Equal([("(all)", 1L, 3L), ("(all)", 2L, 3L), ("(all)", 3L, 2L)], await StepsAsync(h));
+        Assert.Equal(new Dictionary<string, long> { ["x1"] = 2, ["x2"] = 3, ["x3"] = 3 }, await FurthestAsync(h));
+    }
+
+    // The backward-chain plan (distinct step names, first touch) must count exactly as the general ordered plan, which
+    // step attribution of step 1 (the same value as first touch) selects: a pseudo-random stream with many ties, repeats,
+    // entries that time out, a step filter and a step window, compared unit by unit, time by time.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task BackwardChainPlan_CountsAsTheGeneralOrderedPlan(string engine)
+    {
+        var random = new Random(17);
+        var rows = new List<string> { Header };
+        for (var u = 0; u < 12; u++)
+            for (var e = 0; e < 40; e++)
+            {
+                var at = new DateTime(2025, 1, 1).AddMinutes(30 * random.Next(0, 200));
+                rows.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"r{u}-{e},{"ABCDX"[random.Next(5)]},,,{at:yyyy-MM-dd HH:mm:ss},r{u},{(random.Next(2) == 0 ? "web" : "app")},{random.Next(20)}"));
+            }
+        const string With = """steps: [A, "B where revenue >= 5", C, D], step_windows: { "3": 3h }, window: 1d, unit_column: person, breakdown: channel""";
+        const string General = With + ", breakdown_attribution: step, breakdown_step: 1";
+        string[] steps = ["A", "B where revenue >= 5", "C", "D"];
+        Assert.True(Funnel.ChainsBackward(new FunnelParameters { Steps = steps, Breakdown = "channel" }));
+        Assert.False(Funnel.ChainsBackward(new FunnelParameters { Steps = steps, Breakdown = "channel", BreakdownAttribution = BreakdownAttribution.Step, BreakdownStep = 1 }));
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("events.csv", string.Join("\n", rows) + "\n");
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: events, type: source.csv, with: { path: events.csv, columns: {{Columns}} } }
+              - { id: chained, type: analytics.funnel, inputs: [events], with: { {{With}} } }
+              - { id: general, type: analytics.funnel, inputs: [events], with: { {{General}} } }
+            """);
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+
+        const string Units = "SELECT unit, breakdown, entered_at, furthest_step, converted, converted_at, step_1_at, step_2_at, step_3_at, step_4_at FROM {0}__units ORDER BY unit";
+        var chained = await h.RowsAsync(string.Format(CultureInfo.InvariantCulture, Units, "chained"));
+        var general = await h.RowsAsync(string.Format(CultureInfo.InvariantCulture, Units, "general"));
+        Assert.Equal(12, chained.Count);
+        Assert.Contains(chained, r => Convert.ToInt64(r[3], CultureInfo.InvariantCulture) == 4);
+        Assert.Contains(chained, r => Convert.ToInt64(r[3], CultureInfo.InvariantCulture) < 4);
+        Assert.Equal(general.Select(r => string.Join("|", r)), chained.Select(r => string.Join("|", r)));
+        Assert.Equal(await h.RowsAsync("SELECT breakdown, step, units, median_seconds_to_convert FROM general ORDER BY breakdown, step"),
+            await h.RowsAsync("SELECT breakdown, step, units, median_seconds_to_convert FROM chained ORDER BY breakdown, step"));
     }
 }
