@@ -19,7 +19,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     /// <summary>Memory DuckDB may hold for a database file (its cache of blocks included) before it evicts blocks and spills to disk.</summary>
-    public const string DefaultMemoryLimit = "1GB";
+    public const string DefaultMemoryLimit = Core.Projects.ProjectSettings.DefaultDuckDbMemoryLimit;
 
     /// <summary>Opens (creating if needed) the DuckDB file at <paramref name="path"/>, or an in-memory database for ":memory:".</summary>
     public static Task<DuckDbWarehouse> OpenAsync(string path, CancellationToken cancellationToken) => OpenAsync(path, null, cancellationToken);
@@ -29,7 +29,14 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     /// (read_csv, read_text, COPY, ATTACH, INSTALL…) is limited to those folders and the setting is locked for the life of
     /// the database, so SQL cannot reach other files nor lift the limit.
     /// </summary>
-    public static async Task<DuckDbWarehouse> OpenAsync(string path, IReadOnlyList<string>? allowedDirectories, CancellationToken cancellationToken)
+    public static Task<DuckDbWarehouse> OpenAsync(string path, IReadOnlyList<string>? allowedDirectories, CancellationToken cancellationToken) =>
+        OpenAsync(path, allowedDirectories, DefaultMemoryLimit, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(string, IReadOnlyList{string}?, CancellationToken)"/>, with a file database bounded to
+    /// <paramref name="memoryLimit"/> (DuckDB's notation, e.g. <c>4GB</c>; <c>warehouse.memory_limit</c> in tributary.yaml).
+    /// </summary>
+    public static async Task<DuckDbWarehouse> OpenAsync(string path, IReadOnlyList<string>? allowedDirectories, string memoryLimit, CancellationToken cancellationToken)
     {
         if (path != ":memory:") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connectionString = $"Data Source={path}";
@@ -42,7 +49,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
             return warehouse;
         // DuckDB's default (80% of the machine's memory) keeps every block it has touched cached, so a process's memory grew
         // with the data; bounded, it evicts and spills to '<file>.tmp' next to the database (inside the project).
-        if (path != ":memory:") await warehouse.ExecuteAsync($"SET memory_limit = {warehouse.Dialect.Literal(DefaultMemoryLimit)}", null, cancellationToken).ConfigureAwait(false);
+        if (path != ":memory:") await warehouse.ExecuteAsync($"SET memory_limit = {warehouse.Dialect.Literal(memoryLimit)}", null, cancellationToken).ConfigureAwait(false);
         if (allowedDirectories is not null)
         {
             // SET takes no bound values; the folders come from tributary.yaml and are quoted as literals.
