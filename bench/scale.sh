@@ -7,7 +7,8 @@
 #   bench/scale.sh [N ...]        (default: 25000 50000 100000)
 #
 # Uses the Release build of trib (built here when missing; TRIB=path/to/trib.dll picks another); WORK=folder holds the data.
-# Each size's project is deleted once measured (the 100k demo is ~4 GB of NDJSON) unless KEEP=1.
+# Each size's project is deleted once measured (the 100k demo is ~4 GB of NDJSON) unless KEEP=1; with WORK, KEEP=1 and REUSE=1
+# a later run reuses a size's demo data (a fresh warehouse and run history each time).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("$@")
@@ -33,11 +34,17 @@ timed() {
 printf '%-9s %-22s %8s %8s %9s %s\n' customers step wall_s cpu_s peak_mb note
 for n in "${sizes[@]}"; do
   project=$work/p$n
-  rm -rf "$project"
-  dotnet "$trib_dll" init "$project" >/dev/null
+  if [ -n "${REUSE:-}" ] && [ -d "$project/data/demo/segment" ]; then
+    # The demo data of an earlier run (same size): only the warehouse and run history start afresh.
+    rm -rf "$project/.tributary"
+    printf '%-9s %-22s %8s %8s %9s %s\n' "$n" demo-data - - - "reused, $(du -sh "$project/data/demo/segment" | cut -f1) of NDJSON"
+  else
+    rm -rf "$project"
+    dotnet "$trib_dll" init "$project" >/dev/null
+    read -r s mb cpu < <(timed "$work/demo$n" demo-data --customers "$n" --project "$project")
+    printf '%-9s %-22s %8s %8s %9s %s\n' "$n" demo-data "$s" "$cpu" "$mb" "$(du -sh "$project/data/demo/segment" | cut -f1) of NDJSON"
+  fi
   for t in marketing_attribution customer_ltv; do cp "$root/pipelines/$t.yaml" "$project/pipelines/"; done
-  read -r s mb cpu < <(timed "$work/demo$n" demo-data --customers "$n" --project "$project")
-  printf '%-9s %-22s %8s %8s %9s %s\n' "$n" demo-data "$s" "$cpu" "$mb" "$(du -sh "$project/data/demo/segment" | cut -f1) of NDJSON"
   for t in marketing_attribution customer_ltv; do
     read -r s mb cpu < <(timed "$work/$t$n" run "$t" --project "$project")
     note="load $(cut -d' ' -f1-3 /proc/loadavg)"

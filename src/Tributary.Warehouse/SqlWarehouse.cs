@@ -29,6 +29,11 @@ public abstract class SqlWarehouse : IWarehouse
     /// <summary>Creates a table with the given columns and appends the rows in bulk.</summary>
     protected abstract Task BulkAppendAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken);
 
+    /// <summary>Creates <paramref name="table"/> and appends the rows of every stream; by default one stream after another on <paramref name="connection"/>.</summary>
+    protected virtual Task BulkAppendInParallelAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
+        IReadOnlyList<IEnumerable<object?[]>> streams, CancellationToken cancellationToken) =>
+        BulkAppendAsync(connection, table, columns, streams.SelectMany(s => s), cancellationToken);
+
     /// <inheritdoc />
     public abstract Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken);
 
@@ -321,5 +326,9 @@ public abstract class SqlWarehouse : IWarehouse
 
         public Task CreateAndAppendAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken) =>
             warehouse.BulkAppendAsync(connection, staging, columns, rows, cancellationToken);
+
+        public Task CreateAndAppendInParallelAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IReadOnlyList<IEnumerable<object?[]>> streams,
+            CancellationToken cancellationToken) =>
+            warehouse.BulkAppendInParallelAsync(connection, staging, columns, streams, cancellationToken);
     }
 }

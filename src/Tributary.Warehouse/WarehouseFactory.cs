@@ -15,9 +15,17 @@ public static class WarehouseFactory
     /// As <see cref="OpenAsync(string, string?, CancellationToken)"/>; on DuckDB, SQL may touch files only in
     /// <paramref name="allowedDirectories"/> when given (PostgreSQL's own file functions need privileges a warehouse role should not have).
     /// </summary>
-    public static async Task<IWarehouse> OpenAsync(string duckDbPath, string? postgresConnectionString, IReadOnlyList<string>? allowedDirectories,
+    public static Task<IWarehouse> OpenAsync(string duckDbPath, string? postgresConnectionString, IReadOnlyList<string>? allowedDirectories,
         CancellationToken cancellationToken) =>
+        OpenAsync(duckDbPath, postgresConnectionString, allowedDirectories, DuckDbWarehouse.DefaultMemoryLimit, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(string, string?, IReadOnlyList{string}?, CancellationToken)"/>, with the DuckDB file bounded to
+    /// <paramref name="duckDbMemoryLimit"/> (<c>warehouse.memory_limit</c>).
+    /// </summary>
+    public static async Task<IWarehouse> OpenAsync(string duckDbPath, string? postgresConnectionString, IReadOnlyList<string>? allowedDirectories,
+        string duckDbMemoryLimit, CancellationToken cancellationToken) =>
         postgresConnectionString is { Length: > 0 }
             ? await PostgresWarehouse.OpenAsync(postgresConnectionString, cancellationToken).ConfigureAwait(false)
-            : await DuckDbWarehouse.OpenAsync(duckDbPath, allowedDirectories, cancellationToken).ConfigureAwait(false);
+            : await DuckDbWarehouse.OpenAsync(duckDbPath, allowedDirectories, duckDbMemoryLimit, cancellationToken).ConfigureAwait(false);
 }

@@ -180,6 +180,45 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task WriteTables_AppendInParallel_WritesEveryStreamsRowsAndCommitsThemTogether(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.WriteTablesAsync([Rows("t", TableWriteMode.Append, [0L])], Ct);
+        // Three streams of 5,000 rows each (more than one DuckDB chunk), and one empty.
+        IEnumerable<object?[]> Stream(long first) => Enumerable.Range(0, 5_000).Select(i => new object?[] { first + i, $"s{first}" });
+        IReadOnlyList<IEnumerable<object?[]>> streams = [Stream(1), Stream(5_001), [], Stream(10_001)];
+
+        var counts = await wh.WriteTablesAsync([new TableWrite("t", TableWriteMode.Append,
+            (b, ct) => b.CreateAndAppendInParallelAsync([("v", DataKind.Integer), ("w", DataKind.Text)], streams, ct))], Ct);
+
+        Assert.Equal([15_001L], counts);
+        var summary = await wh.QueryAsync("SELECT count(DISTINCT v), min(v), max(v), count(DISTINCT w), count(w) FROM t", null, 1, Ct);
+        Assert.Equal([15_001L, 0L, 15_000L, 3L, 15_000L], summary.Rows[0].Select(v => Convert.ToInt64(v)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task WriteTables_AppendInParallel_OneStreamFailing_FailsWithItsErrorAndWritesNothing(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.WriteTablesAsync([Rows("t", TableWriteMode.Append, [0L])], Ct);
+        IEnumerable<object?[]> Failing()
+        {
+            for (var i = 1L; i <= 3_000; i++) yield return [i];
+            throw new InvalidDataException("stream broke");
+        }
+        IEnumerable<object?[]> Long() => Enumerable.Range(10_000, 50_000).Select(i => new object?[] { (long)i });
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => wh.WriteTablesAsync([new TableWrite("t", TableWriteMode.Append,
+            (b, ct) => b.CreateAndAppendInParallelAsync([("v", DataKind.Integer)], [Long(), Failing()], ct))], Ct));
+
+        Assert.Equal("stream broke", error.Message);
+        Assert.Equal([0L], await ValuesAsync(wh, "t"));
+        Assert.Equal(["t"], await wh.ListTablesAsync(Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task WriteTables_AppendToAPartition_AddsToItsKeyOnly(string engine)
     {
         await using var wh = await Open(engine);

@@ -96,7 +96,7 @@ internal sealed class ProjectSession : IAsyncDisposable
         try
         {
             // DuckDB's file functions reach only the project and allowed_paths, whatever SQL a pipeline holds.
-            _warehouse = await WarehouseFactory.OpenAsync(Settings.DuckDbPath, postgres, Settings.Paths.Roots, cancellationToken).ConfigureAwait(false);
+            _warehouse = await WarehouseFactory.OpenAsync(Settings.DuckDbPath, postgres, Settings.Paths.Roots, Settings.DuckDbMemoryLimit, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (postgres is null && e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {

@@ -5,7 +5,7 @@ using Tributary.Core.Yaml;
 namespace Tributary.Core.Projects;
 
 /// <summary>Settings from a project's <c>tributary.yaml</c>; every path is absolute once loaded.</summary>
-public sealed record ProjectSettings
+public sealed partial record ProjectSettings
 {
     /// <summary>The settings file name at the project root.</summary>
     public const string FileName = "tributary.yaml";
@@ -16,6 +16,14 @@ public sealed record ProjectSettings
     public required string DuckDbPath { get; init; }
     /// <summary>Env variable holding a PostgreSQL connection string for the warehouse; null for DuckDB.</summary>
     public string? PostgresEnv { get; init; }
+    /// <summary>
+    /// Memory the DuckDB warehouse file may hold (its block cache included) before it spills to disk, in DuckDB's own
+    /// notation (<c>warehouse.memory_limit</c>, e.g. <c>4GB</c>, <c>512MiB</c>). Default <see cref="DefaultDuckDbMemoryLimit"/>.
+    /// </summary>
+    public string DuckDbMemoryLimit { get; init; } = DefaultDuckDbMemoryLimit;
+
+    /// <summary>DuckDB's memory limit when tributary.yaml names none: bounded, unlike DuckDB's own default of 80% of the machine.</summary>
+    public const string DefaultDuckDbMemoryLimit = "1GB";
     /// <summary>SQLite run store file.</summary>
     public required string RunStorePath { get; init; }
     /// <summary>Folder of pipeline files.</summary>
@@ -76,9 +84,10 @@ public sealed record ProjectSettings
             reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths"]);
             if (reader.Mapping(top["warehouse"], "'warehouse'") is { } wh)
             {
-                reader.CheckKeys(wh, "'warehouse'", ["duckdb", "postgres_env"]);
+                reader.CheckKeys(wh, "'warehouse'", ["duckdb", "postgres_env", "memory_limit"]);
                 if (reader.Text(wh, "duckdb", "'warehouse'") is { } duck) settings = settings with { DuckDbPath = Path.GetFullPath(duck, directory) };
                 settings = settings with { PostgresEnv = reader.Text(wh, "postgres_env", "'warehouse'") };
+                if (MemorySize(reader, wh, "memory_limit") is { } limit) settings = settings with { DuckDbMemoryLimit = limit };
             }
             if (reader.Text(top, "run_store", "tributary.yaml") is { } store) settings = settings with { RunStorePath = Path.GetFullPath(store, directory) };
             if (reader.Text(top, "pipelines", "tributary.yaml") is { } pipes) settings = settings with { PipelinesDirectory = Path.GetFullPath(pipes, directory) };
@@ -97,5 +106,38 @@ public sealed record ProjectSettings
         }
         if (diagnostics.Count > 0) throw new PipelineException(diagnostics);
         return settings;
+    }
+
+    /// <summary>The least <c>warehouse.memory_limit</c> accepted: below it every query fails with DuckDB's out-of-memory error.</summary>
+    public const long MinimumDuckDbMemoryBytes = 64L << 20;
+
+    // DuckDB's units: decimal (KB, MB…) and binary (KiB, MiB…), any case, as DuckDB itself parses them.
+    private static readonly Dictionary<string, long> MemoryUnits = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["B"] = 1, ["KB"] = 1_000, ["MB"] = 1_000_000, ["GB"] = 1_000_000_000, ["TB"] = 1_000_000_000_000,
+        ["KiB"] = 1L << 10, ["MiB"] = 1L << 20, ["GiB"] = 1L << 30, ["TiB"] = 1L << 40,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$")]
+    private static partial System.Text.RegularExpressions.Regex MemorySizePattern();
+
+    // A size such as "4GB" or "1.5 GiB", checked here so a typo fails at load naming the file and key, not at the first query.
+    private static string? MemorySize(NodeReader reader, YamlMapping mapping, string key)
+    {
+        if (reader.Scalar(mapping, key, "'warehouse'") is not { } s) return null;
+        var match = MemorySizePattern().Match(s.Value);
+        if (!match.Success || !MemoryUnits.TryGetValue(match.Groups[2].Value, out var unit))
+        {
+            reader.Error(DiagnosticCodes.WrongType, s.Location, $"'warehouse.{key}' in {FileName} must be a size with a unit, such as 1GB, 512MB or 4GiB; got '{s.Value}'.",
+                $"Units: {string.Join(", ", MemoryUnits.Keys)}.");
+            return null;
+        }
+        var bytes = double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * unit;
+        if (bytes < MinimumDuckDbMemoryBytes)
+        {
+            reader.Error(DiagnosticCodes.OutOfRange, s.Location, $"'warehouse.{key}' in {FileName} must be at least 64MiB, got '{s.Value}'.");
+            return null;
+        }
+        return match.Groups[1].Value + match.Groups[2].Value;
     }
 }

@@ -77,6 +77,15 @@ public interface ITableBuilder
 
     /// <summary>Creates the staging table with the given columns (portable kinds) and appends rows in bulk.</summary>
     Task CreateAndAppendAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates the staging table and appends the rows of several streams: an engine that can append to one table from several
+    /// connections (DuckDB) enumerates each stream on its own thread, others one stream after another. The order of rows across
+    /// streams is not kept.
+    /// </summary>
+    Task CreateAndAppendInParallelAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IReadOnlyList<IEnumerable<object?[]>> streams,
+        CancellationToken cancellationToken) =>
+        CreateAndAppendAsync(columns, streams.SelectMany(s => s), cancellationToken);
 }
 
 /// <summary>The SQL that differs between engines, in one place.</summary>

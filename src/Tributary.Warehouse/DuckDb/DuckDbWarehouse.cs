@@ -19,7 +19,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     /// <summary>Memory DuckDB may hold for a database file (its cache of blocks included) before it evicts blocks and spills to disk.</summary>
-    public const string DefaultMemoryLimit = "1GB";
+    public const string DefaultMemoryLimit = Core.Projects.ProjectSettings.DefaultDuckDbMemoryLimit;
 
     /// <summary>Opens (creating if needed) the DuckDB file at <paramref name="path"/>, or an in-memory database for ":memory:".</summary>
     public static Task<DuckDbWarehouse> OpenAsync(string path, CancellationToken cancellationToken) => OpenAsync(path, null, cancellationToken);
@@ -29,7 +29,14 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     /// (read_csv, read_text, COPY, ATTACH, INSTALL…) is limited to those folders and the setting is locked for the life of
     /// the database, so SQL cannot reach other files nor lift the limit.
     /// </summary>
-    public static async Task<DuckDbWarehouse> OpenAsync(string path, IReadOnlyList<string>? allowedDirectories, CancellationToken cancellationToken)
+    public static Task<DuckDbWarehouse> OpenAsync(string path, IReadOnlyList<string>? allowedDirectories, CancellationToken cancellationToken) =>
+        OpenAsync(path, allowedDirectories, DefaultMemoryLimit, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(string, IReadOnlyList{string}?, CancellationToken)"/>, with a file database bounded to
+    /// <paramref name="memoryLimit"/> (DuckDB's notation, e.g. <c>4GB</c>; <c>warehouse.memory_limit</c> in tributary.yaml).
+    /// </summary>
+    public static async Task<DuckDbWarehouse> OpenAsync(string path, IReadOnlyList<string>? allowedDirectories, string memoryLimit, CancellationToken cancellationToken)
     {
         if (path != ":memory:") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connectionString = $"Data Source={path}";
@@ -42,7 +49,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
             return warehouse;
         // DuckDB's default (80% of the machine's memory) keeps every block it has touched cached, so a process's memory grew
         // with the data; bounded, it evicts and spills to '<file>.tmp' next to the database (inside the project).
-        if (path != ":memory:") await warehouse.ExecuteAsync($"SET memory_limit = {warehouse.Dialect.Literal(DefaultMemoryLimit)}", null, cancellationToken).ConfigureAwait(false);
+        if (path != ":memory:") await warehouse.ExecuteAsync($"SET memory_limit = {warehouse.Dialect.Literal(memoryLimit)}", null, cancellationToken).ConfigureAwait(false);
         if (allowedDirectories is not null)
         {
             // SET takes no bound values; the folders come from tributary.yaml and are quoted as literals.
@@ -175,9 +182,51 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     protected override async Task BulkAppendAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
         IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
+        await CreateTableAsync(connection, table, columns, cancellationToken).ConfigureAwait(false);
+        Append((DuckDBConnection)connection, table, columns, rows, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Each stream appends on its own thread through its own connection: DuckDB's appends to one table never conflict, and
+    /// each appender converts, stores and compresses its rows on its thread, which is most of a load's work.
+    /// </remarks>
+    protected override async Task BulkAppendInParallelAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
+        IReadOnlyList<IEnumerable<object?[]>> streams, CancellationToken cancellationToken)
+    {
+        if (streams.Count == 1)
+        {
+            await BulkAppendAsync(connection, table, columns, streams[0], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await CreateTableAsync(connection, table, columns, cancellationToken).ConfigureAwait(false);
+        // Dedicated threads: the streams may block waiting for their producer, which must not starve the thread pool.
+        var appends = streams.Select(stream => Task.Factory.StartNew(() =>
+        {
+            using var own = OpenAsync(cancellationToken).GetAwaiter().GetResult();
+            Append((DuckDBConnection)own, table, columns, stream, cancellationToken);
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+        try
+        {
+            await Task.WhenAll(appends).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (appends.SelectMany(a => a.Exception?.InnerExceptions ?? []).FirstOrDefault(e => e is not OperationCanceledException) is { } cause)
+        {
+            // One stream failed and the others were cancelled because of it: its error is the one to report.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+        }
+    }
+
+    private async Task CreateTableAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, CancellationToken cancellationToken)
+    {
         var definition = string.Join(", ", columns.Select(c => $"{Dialect.Quote(c.Name)} {Dialect.TypeName(c.Kind)}"));
         await ExecuteAsync(connection, $"CREATE TABLE {Dialect.Quote(table)} ({definition})", null, cancellationToken).ConfigureAwait(false);
-        using var appender = ((DuckDBConnection)connection).CreateAppender(table);
+    }
+
+    private static void Append(DuckDBConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows,
+        CancellationToken cancellationToken)
+    {
+        using var appender = connection.CreateAppender(table);
         foreach (var row in rows)
         {
             cancellationToken.ThrowIfCancellationRequested();

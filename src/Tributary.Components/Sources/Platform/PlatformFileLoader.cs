@@ -22,8 +22,25 @@ internal static class PlatformFileLoader
         ("run_id", DataKind.Text), ("loaded_at", DataKind.Timestamp), ("sha256", DataKind.Text),
     ];
 
-    public static async Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
-        Func<string, IEnumerable<ParsedRow>> read, CancellationToken cancellationToken)
+    // Parsing streams at most: past two, the reading thread and DuckDB's commit are the limit.
+    private const int MaxStreams = 4;
+
+    public static Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
+        Func<string, IEnumerable<ParsedRow>> read, CancellationToken cancellationToken) =>
+        LoadAsync(context, p, layout, extension, read, null, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LoadAsync(ComponentContext, PlatformSourceParameters, PlatformLayout, string, Func{string, IEnumerable{ParsedRow}}, CancellationToken)"/>
+    /// for formats with one record per line: lines are read on one thread and parsed on several (one per core, up to four),
+    /// each appending through its own connection where the warehouse can (DuckDB). <paramref name="parse"/> returns null for a
+    /// line that holds no record.
+    /// </summary>
+    public static Task<Materialization> LoadLinesAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
+        Func<string, IEnumerable<SourceLine>> lines, Func<SourceLine, ParsedRow?> parse, CancellationToken cancellationToken) =>
+        LoadAsync(context, p, layout, extension, file => lines(file).Select(parse).Where(r => r is not null).Select(r => r!.Value), lines, parse, cancellationToken);
+
+    private static async Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
+        Func<string, IEnumerable<ParsedRow>> read, Func<string, IEnumerable<SourceLine>>? lines, Func<SourceLine, ParsedRow?>? parse, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
         var filesTable = context.Output(PlatformSchemas.Files);
@@ -76,8 +93,9 @@ internal static class PlatformFileLoader
         long rows = 0;
         IEnumerable<object?[]> Valid()
         {
-            foreach (var (file, relative, bytes, modified, hash) in pending)
+            for (var f = 0; f < pending.Count; f++)
             {
+                var (file, relative, bytes, modified, hash) = pending[f];
                 long good = 0, bad = 0;
                 foreach (var row in read(file))
                 {
@@ -89,7 +107,7 @@ internal static class PlatformFileLoader
                     }
                     else
                     {
-                        rejected.Add(relative, row.Line, row.Raw, row.Reason!);
+                        rejected.Add(f, relative, row.Line, row.Raw, row.Reason!);
                         bad++;
                     }
                 }
@@ -99,9 +117,28 @@ internal static class PlatformFileLoader
             }
         }
 
+        var streams = lines is null || parse is null ? 1 : Math.Clamp(Environment.ProcessorCount, 1, MaxStreams);
+        using var parallel = streams > 1
+            ? new ParallelLineParse([.. pending.Select(f => f.File)], [.. pending.Select(f => f.Relative)], lines!, parse!, rejected, streams, cancellationToken)
+            : null;
         var counts = await w.WriteTablesAsync(
         [
-            new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(layout.OutputColumns, Valid(), ct)),
+            new TableWrite(context.Asset, TableWriteMode.Append, async (b, ct) =>
+            {
+                if (parallel is null)
+                {
+                    await b.CreateAndAppendAsync(layout.OutputColumns, Valid(), ct).ConfigureAwait(false);
+                    return;
+                }
+                await b.CreateAndAppendInParallelAsync(layout.OutputColumns, parallel.Streams, ct).ConfigureAwait(false);
+                for (var f = 0; f < pending.Count; f++)
+                {
+                    var (_, relative, bytes, modified, hash) = pending[f];
+                    rows += parallel.Good(f);
+                    files.Add([relative, bytes, modified, parallel.Good(f), parallel.Bad(f), context.RunId, now, hash]);
+                    context.Log($"{relative}: {parallel.Good(f)} rows, {parallel.Bad(f)} rejected");
+                }
+            }),
             new TableWrite(rejectedTable, TableWriteMode.Append, (b, ct) =>
             {
                 // Checked once every file is read; throwing here drops the staging tables, so nothing is written.

@@ -9,19 +9,26 @@ namespace Tributary.Components.Sources.Platform;
 internal sealed class RejectedRowSpool : IDisposable
 {
     private const int Examples = 3;
-    private readonly List<(string File, long Line, string Reason)> _first = [];
+    private readonly List<(int Order, string File, long Line, string Reason)> _first = [];
     private FileStream? _stream;
     private BinaryWriter? _writer;
 
     /// <summary>Rows added so far.</summary>
     public long Count { get; private set; }
 
-    /// <summary>The first rows added: file, line and reason.</summary>
-    public IReadOnlyList<(string File, long Line, string Reason)> First => _first;
+    /// <summary>The first rows by file order and line (whatever order parallel parsers added them in): file, line and reason.</summary>
+    public IEnumerable<(string File, long Line, string Reason)> First => _first.Select(r => (r.File, r.Line, r.Reason));
 
-    public void Add(string file, long line, string raw, string reason)
+    /// <summary>Adds a rejected row of the file that comes <paramref name="fileOrder"/>th in the load.</summary>
+    public void Add(int fileOrder, string file, long line, string raw, string reason)
     {
-        if (_first.Count < Examples) _first.Add((file, line, reason));
+        var at = _first.FindIndex(r => (r.Order, r.Line).CompareTo((fileOrder, line)) > 0);
+        if (at < 0 && _first.Count < Examples) _first.Add((fileOrder, file, line, reason));
+        else if (at >= 0)
+        {
+            _first.Insert(at, (fileOrder, file, line, reason));
+            if (_first.Count > Examples) _first.RemoveAt(Examples);
+        }
         if (_writer is null)
         {
             _stream = new FileStream(Path.Combine(Path.GetTempPath(), "trib-rejected-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite,
@@ -35,7 +42,7 @@ internal sealed class RejectedRowSpool : IDisposable
         Count++;
     }
 
-    /// <summary>Every row added, in order, with <paramref name="tail"/> appended to each.</summary>
+    /// <summary>Every row added, in the order added, with <paramref name="tail"/> appended to each.</summary>
     public IEnumerable<object?[]> Read(params object?[] tail)
     {
         if (_writer is null || _stream is null) yield break;

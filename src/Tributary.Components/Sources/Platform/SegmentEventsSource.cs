@@ -52,18 +52,22 @@ public sealed class SegmentEventsSource : IComponent<SegmentEventsParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(SegmentEventsParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        PlatformFileLoader.LoadAsync(context, parameters, LayoutOf(parameters), ".ndjson", file => Read(file, parameters), cancellationToken);
+        PlatformFileLoader.LoadLinesAsync(context, parameters, LayoutOf(parameters), ".ndjson",
+            file => SourceLineReader.ReadAll(file, parameters.Encoding, parameters.MaxRecordBytes), line => Parse(line, parameters), cancellationToken);
 
     internal static PlatformLayout LayoutOf(SegmentEventsParameters parameters) => parameters.KeepRawContext ? RawContextLayout : Layout;
 
     internal static IEnumerable<ParsedRow> Read(string path, SegmentEventsParameters parameters)
     {
-        var culture = parameters.NumberCulture;
-        var parser = parameters.KeepRawContext ? WithRawContext : Flattened;
         foreach (var line in SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes))
-        {
-            if (line.Problem is { } problem) yield return ParsedRow.Rejected(line.Number, line.Text, problem);
-            else if (!string.IsNullOrWhiteSpace(line.Text)) yield return parser.Parse(line.Number, line.Text, culture);
-        }
+            if (Parse(line, parameters) is { } row) yield return row;
+    }
+
+    // One line's event or the reason it is rejected; null for a blank line. Safe to call from several threads at once.
+    private static ParsedRow? Parse(SourceLine line, SegmentEventsParameters parameters)
+    {
+        if (line.Problem is { } problem) return ParsedRow.Rejected(line.Number, line.Text, problem);
+        if (string.IsNullOrWhiteSpace(line.Text)) return null;
+        return (parameters.KeepRawContext ? WithRawContext : Flattened).Parse(line.Number, line.Text, parameters.NumberCulture);
     }
 }

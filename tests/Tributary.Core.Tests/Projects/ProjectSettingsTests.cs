@@ -1,0 +1,51 @@
+using Tributary.Core.Diagnostics;
+using Tributary.Core.Projects;
+using Tributary.Testing;
+
+namespace Tributary.Core.Tests.Projects;
+
+/// <summary>tributary.yaml's warehouse settings: DuckDB's memory limit.</summary>
+public sealed class ProjectSettingsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private ProjectSettings Load(string yaml)
+    {
+        File.WriteAllText(Path.Combine(_temp.Path, ProjectSettings.FileName), yaml);
+        return ProjectSettings.Load(_temp.Path);
+    }
+
+    [Fact]
+    public void Load_WithoutMemoryLimit_BoundsDuckDbToOneGigabyte()
+    {
+        Assert.Equal("1GB", Load("warehouse:\n  duckdb: w.duckdb\n").DuckDbMemoryLimit);
+        Assert.Equal("1GB", ProjectSettings.Defaults(_temp.Path).DuckDbMemoryLimit);
+    }
+
+    [Theory]
+    [InlineData("4GB", "4GB")]
+    [InlineData("512MiB", "512MiB")]
+    [InlineData("1.5 gb", "1.5gb")]
+    [InlineData("64MiB", "64MiB")]
+    public void Load_MemoryLimitWithAUnit_IsKept(string value, string expected)
+    {
+        Assert.Equal(expected, Load($"warehouse:\n  memory_limit: {value}\n").DuckDbMemoryLimit);
+    }
+
+    [Theory]
+    [InlineData("lots", "must be a size with a unit, such as 1GB, 512MB or 4GiB; got 'lots'.")]
+    [InlineData("1024", "must be a size with a unit, such as 1GB, 512MB or 4GiB; got '1024'.")]
+    [InlineData("2 GBs", "must be a size with a unit, such as 1GB, 512MB or 4GiB; got '2 GBs'.")]
+    [InlineData("-1GB", "must be a size with a unit, such as 1GB, 512MB or 4GiB; got '-1GB'.")]
+    [InlineData("10MB", "must be at least 64MiB, got '10MB'.")]
+    public void Load_BadMemoryLimit_IsRefusedNamingTheFileAndKey(string value, string expected)
+    {
+        var error = Assert.Throws<PipelineException>(() => Load($"warehouse:\n  duckdb: w.duckdb\n  memory_limit: {value}\n"));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal($"'warehouse.memory_limit' in tributary.yaml {expected}", diagnostic.Message);
+        Assert.Equal((Path.Combine(_temp.Path, ProjectSettings.FileName), 3), (diagnostic.Location.File, diagnostic.Location.Line));
+    }
+}
