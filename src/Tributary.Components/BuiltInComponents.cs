@@ -83,5 +83,7 @@ public static class BuiltInComponents
         .Add<Propensity.PropensityPrediction, Propensity.PropensityParameters>()
         .Add<Propensity.UpliftModelling, Propensity.UpliftParameters>()
         .Add<Propensity.PropensitySegments, Propensity.PropensitySegmentsParameters>()
-        .Add<Propensity.CampaignTargeting, Propensity.CampaignTargetingParameters>();
+        .Add<Propensity.CampaignTargeting, Propensity.CampaignTargetingParameters>()
+        .Add<Fraud.TransactionFeatures, Fraud.TransactionFeaturesParameters>()
+        .Add<Fraud.FraudRules, Fraud.FraudRulesParameters>();
 }
