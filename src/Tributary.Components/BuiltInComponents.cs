@@ -85,5 +85,8 @@ public static class BuiltInComponents
         .Add<Propensity.PropensitySegments, Propensity.PropensitySegmentsParameters>()
         .Add<Propensity.CampaignTargeting, Propensity.CampaignTargetingParameters>()
         .Add<Fraud.TransactionFeatures, Fraud.TransactionFeaturesParameters>()
-        .Add<Fraud.FraudRules, Fraud.FraudRulesParameters>();
+        .Add<Fraud.FraudRules, Fraud.FraudRulesParameters>()
+        .Add<Fraud.FraudModel, Fraud.FraudModelParameters>()
+        .Add<Fraud.RiskScore, Fraud.RiskScoreParameters>()
+        .Add<Fraud.FraudAlert, Fraud.FraudAlertParameters>();
 }
