@@ -53,7 +53,8 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.One;
 
-    private static readonly (string Name, DataKind Kind)[] Columns = [("transaction_id", DataKind.Text), ("fraud_probability", DataKind.Number), ("model_reason", DataKind.Text)];
+    private static readonly (string Name, DataKind Kind)[] Columns =
+        [("transaction_id", DataKind.Text), ("fraud_probability", DataKind.Number), ("model_reason", DataKind.Text), ("model_trained", DataKind.Integer)];
     internal static readonly DeclaredOutput MetricsOutput = new("metrics", OutputRole.Diagnostics,
         "Model status (trained or passing the unsupervised score through), label counts and cross-validated AUC and PR-AUC.",
         Standardize.Schema.Of(("metric", DataKind.Text), ("value", DataKind.Number), ("detail", DataKind.Text)));
@@ -67,7 +68,7 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
         new(Standardize.Schema.Of(Columns),
             new[] { p.Id }.Concat(FeaturesOf(p)).Concat(p.Baseline is { Length: > 0 } b ? [b] : []).Distinct(StringComparer.Ordinal)
                 .Select(c => new ColumnRequirement(0, c, [])).ToList())
-        { SideOutputs = [MetricsOutput], MainDescription = "One row per transaction: the model's fraud probability and its strongest reason." };
+        { SideOutputs = [MetricsOutput], MainDescription = "One row per transaction: the model's fraud probability (the baseline while untrained), its strongest reason and whether the model is trained." };
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(FraudModelParameters p, ComponentContext context, CancellationToken cancellationToken)
@@ -112,14 +113,15 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
             metrics.Add(M("cv_pr_auc", prAuc, "out-of-fold, 5 folds"));
             context.Log($"trained on {labelled.Count:N0} labels; cross-validated AUC {auc:0.000}, PR-AUC {prAuc:0.000}");
         }
-        var output = ids.Select((id, i) => new object?[] { id, probability[i], reasons[i] }).ToList();
+        var trained = metrics.Any(m => (string)m[0]! == "trained" && (double)m[1]! == 1);
+        var output = ids.Select((id, i) => new object?[] { id, probability[i], reasons[i], trained ? 1L : 0L }).ToList();
         var written = await w.WriteTablesAsync(
         [
             new TableWrite(context.Asset, TableWriteMode.Replace, (t, ct) => t.CreateAndAppendAsync(Columns, output, ct)),
             new TableWrite(context.Output(MetricsOutput.Name), TableWriteMode.Replace, (t, ct) => t.CreateAndAppendAsync(
                 [("metric", DataKind.Text), ("value", DataKind.Number), ("detail", DataKind.Text)], metrics, ct)),
         ], cancellationToken).ConfigureAwait(false);
-        return new Materialization(written[0], new Dictionary<string, object?> { ["labels"] = (long)labelled.Count, ["trained"] = metrics.Any(m => (string)m[0]! == "trained" && (double)m[1]! == 1) });
+        return new Materialization(written[0], new Dictionary<string, object?> { ["labels"] = (long)labelled.Count, ["trained"] = trained });
     }
 
     private static object?[] M(string metric, double value, string? detail) => [metric, value, detail];

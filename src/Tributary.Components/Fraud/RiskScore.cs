@@ -104,12 +104,13 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
     [
         ("fraud_type", DataKind.Text), ("score", DataKind.Text), ("transactions", DataKind.Integer), ("positives", DataKind.Integer),
         ("pr_auc", DataKind.Number), ("auc", DataKind.Number), ("alert_rate", DataKind.Number), ("recall_at_alert_rate", DataKind.Number),
+        ("alert_recall_at_alert_rate", DataKind.Number),
     ];
     internal static readonly DeclaredOutput EvaluationOutput = new("evaluation", OutputRole.Diagnostics,
-        "Against the labels input, per fraud type and score part (rules, each anomaly model, model, combined): PR-AUC, AUC and recall at the alert rate; empty without labels.",
+        "Against the labels input, per fraud type and score part (rules, each anomaly model, model, combined): PR-AUC, AUC, recall when the top alert rate of transactions is flagged, and recall when as many deduplicated alerts (one per customer, or card without one, and clock hour) are raised; empty without labels.",
         Standardize.Schema.Of(EvaluationColumns));
     private static readonly string[] AnomalyColumns = ["transaction_id", "anomaly_score", "top_feature"];
-    private static readonly string[] ModelColumns = ["transaction_id", "fraud_probability", "model_reason"];
+    private static readonly string[] ModelColumns = ["transaction_id", "fraud_probability", "model_reason", "model_trained"];
     private static readonly string[] RuleColumns = ["transaction_id", "created_at", "profile_id", "card_fingerprint", "email", "amount", "rule_score", "rule_reasons"];
 
     /// <inheritdoc />
@@ -155,7 +156,8 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
         if (p.Model is { Length: > 0 } model)
         {
             joins.Add($"LEFT JOIN {Table(model)} m ON CAST(m.transaction_id AS VARCHAR) = CAST(r.transaction_id AS VARCHAR)");
-            select.Add("CAST(m.fraud_probability AS DOUBLE PRECISION)");
+            // An untrained model passes its baseline through; counting it would count that baseline twice.
+            select.Add("CASE WHEN m.model_trained = 1 THEN CAST(m.fraud_probability AS DOUBLE PRECISION) END");
             select.Add("CAST(m.model_reason AS VARCHAR)");
         }
         if (p.Labels is { Length: > 0 } labels)
@@ -231,10 +233,37 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
                 var all = scored.Select(s => of(s) ?? -1).ToArray();
                 var scores = subset.Select(s => of(s) ?? -1).ToArray();
                 rows.Add([type, name, (long)subset.Count, (long)labels.Count(l => l), ClassifierMetrics.AveragePrecision(scores, labels), ClassifierMetrics.Auc(scores, labels),
-                    p.AlertRate, RecallAt(all, scores, labels, p.AlertRate)]);
+                    p.AlertRate, RecallAt(all, scores, labels, p.AlertRate), AlertRecallAt(scored, of, type, p.AlertRate)]);
             }
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Share of the positives of <paramref name="type"/> covered when transactions are flagged from the highest score down
+    /// until <paramref name="rate"/> × transactions deduplicated alerts are open, an alert covering every flagged
+    /// transaction of its customer (card without one) in the same clock hour.
+    /// </summary>
+    internal static double AlertRecallAt(List<Scored> scored, Func<Scored, double?> of, string type, double rate)
+    {
+        bool Positive(Scored s) => s.Label is not null && (type == "all" || s.Label == type);
+        var positives = scored.Count(Positive);
+        if (positives == 0) return double.NaN;
+        var budget = Math.Max(1, (int)Math.Ceiling(rate * scored.Count));
+        var alerts = new HashSet<string>(StringComparer.Ordinal);
+        var caught = 0;
+        foreach (var s in scored.OrderByDescending(s => of(s) ?? -1))
+        {
+            var at = Convert.ToDateTime(s.Row[1], CultureInfo.InvariantCulture);
+            var key = $"{s.Row[2] ?? s.Row[3]}|{at:yyyyMMddHH}";
+            if (!alerts.Contains(key))
+            {
+                if (alerts.Count == budget) break;
+                alerts.Add(key);
+            }
+            if (Positive(s)) caught++;
+        }
+        return (double)caught / positives;
     }
 
     /// <summary>

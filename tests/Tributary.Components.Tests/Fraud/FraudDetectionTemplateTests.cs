@@ -26,14 +26,21 @@ public sealed class FraudDetectionTemplateTests(PostgresCluster postgres)
         var result = await h.RunFileAsync(Template);
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
 
-        var evaluation = (await h.RowsAsync("SELECT fraud_type, score, positives, pr_auc, recall_at_alert_rate FROM risk_scores__evaluation ORDER BY fraud_type, score"))
+        var evaluation = (await h.RowsAsync("SELECT fraud_type, score, positives, pr_auc, recall_at_alert_rate, alert_recall_at_alert_rate FROM risk_scores__evaluation ORDER BY fraud_type, score"))
             .ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => (Positives: Convert.ToInt64(r[2], CultureInfo.InvariantCulture),
-                PrAuc: Convert.ToDouble(r[3], CultureInfo.InvariantCulture), Recall: Convert.ToDouble(r[4], CultureInfo.InvariantCulture)));
-        TestContext.Current.SendDiagnosticMessage($"seed {seed}, {engine}:\n" + string.Join("\n", evaluation.Select(e =>
-            $"{e.Key.Item1,-18} {e.Key.Item2,-10} n+ {e.Value.Positives,5}  PR-AUC {e.Value.PrAuc:0.000}  recall@1% {e.Value.Recall:0.000}")));
-        Assert.True(evaluation[("card_testing", "combined")].Recall >= 0.9, $"card testing recall at 1%: {evaluation[("card_testing", "combined")].Recall:0.000}");
-        foreach (var part in evaluation.Keys.Where(k => k.Item1 == "all" && k.Item2 != "combined"))
-            Assert.True(evaluation[("all", "combined")].PrAuc > evaluation[part].PrAuc, $"combined PR-AUC {evaluation[("all", "combined")].PrAuc:0.000} vs {part.Item2} {evaluation[part].PrAuc:0.000}");
+                PrAuc: Convert.ToDouble(r[3], CultureInfo.InvariantCulture), Recall: Convert.ToDouble(r[4], CultureInfo.InvariantCulture),
+                AlertRecall: Convert.ToDouble(r[5], CultureInfo.InvariantCulture)));
+        var total = Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM risk_scores"))[0][0], CultureInfo.InvariantCulture);
+        var table = $"seed {seed}, {engine}, {total} transactions:\n" + string.Join("\n", evaluation.Select(e =>
+            $"{e.Key.Item1,-18} {e.Key.Item2,-10} n+ {e.Value.Positives,5}  PR-AUC {e.Value.PrAuc:0.000}  recall@1% {e.Value.Recall:0.000} (alerts {e.Value.AlertRecall:0.000})"));
+        TestContext.Current.SendDiagnosticMessage(table);
+        // Card testing is 1.5% of the demo's transactions, so flagging 1% of transactions can reach at most two thirds of it;
+        // the goal is met with 1% as many deduplicated alerts (a burst is one alert), see docs/fraud.md.
+        Assert.True(evaluation[("card_testing", "combined")].AlertRecall >= 0.9, $"card testing recall at 1% alerts: {evaluation[("card_testing", "combined")].AlertRecall:0.000}\n{table}");
+        var parts = evaluation.Keys.Where(k => k.Item1 == "all" && k.Item2 != "combined").ToList();
+        Assert.True(parts.Count >= 2, $"the combined score has {parts.Count} part(s)\n{table}");
+        foreach (var part in parts)
+            Assert.True(evaluation[("all", "combined")].PrAuc > evaluation[part].PrAuc, $"combined PR-AUC {evaluation[("all", "combined")].PrAuc:0.000} vs {part.Item2} {evaluation[part].PrAuc:0.000}\n{table}");
 
         // Every transaction is scored once with a decision; reasons where rules fired; alerts are deduplicated and reach the queue.
         Assert.Empty(await h.RowsAsync("SELECT * FROM risk_scores WHERE decision NOT IN ('allow', 'review', 'block')"));
