@@ -58,6 +58,7 @@ public static class BuiltInComponents
         .Add<CampaignPerformance, CampaignPerformanceParameters>()
         .Add<BudgetOptimizer, BudgetOptimizerParameters>()
         .Add<LtvPrediction, LtvParameters>()
+        .Add<Fraud.IsolationForestScoring, Fraud.IsolationForestParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()
         .Add<Interactions, InteractionsParameters>()
