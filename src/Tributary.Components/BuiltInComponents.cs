@@ -58,6 +58,7 @@ public static class BuiltInComponents
         .Add<CampaignPerformance, CampaignPerformanceParameters>()
         .Add<BudgetOptimizer, BudgetOptimizerParameters>()
         .Add<LtvPrediction, LtvParameters>()
+        .Add<Fraud.IsolationForestScoring, Fraud.IsolationForestParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()
         .Add<Interactions, InteractionsParameters>()
@@ -83,5 +84,10 @@ public static class BuiltInComponents
         .Add<Propensity.PropensityPrediction, Propensity.PropensityParameters>()
         .Add<Propensity.UpliftModelling, Propensity.UpliftParameters>()
         .Add<Propensity.PropensitySegments, Propensity.PropensitySegmentsParameters>()
-        .Add<Propensity.CampaignTargeting, Propensity.CampaignTargetingParameters>();
+        .Add<Propensity.CampaignTargeting, Propensity.CampaignTargetingParameters>()
+        .Add<Fraud.TransactionFeatures, Fraud.TransactionFeaturesParameters>()
+        .Add<Fraud.FraudRules, Fraud.FraudRulesParameters>()
+        .Add<Fraud.FraudModel, Fraud.FraudModelParameters>()
+        .Add<Fraud.RiskScore, Fraud.RiskScoreParameters>()
+        .Add<Fraud.FraudAlert, Fraud.FraudAlertParameters>();
 }

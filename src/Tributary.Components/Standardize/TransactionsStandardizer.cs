@@ -17,7 +17,8 @@ public sealed class TransactionsStandardizer : IComponent<StandardizeParameters>
     public ComponentPlan Plan(StandardizeParameters parameters, PlanContext context) => new(Schema.Of(
         ("transaction_id", DataKind.Text), ("created_at", DataKind.Timestamp), ("amount", DataKind.Number), ("amount_refunded", DataKind.Number),
         ("currency", DataKind.Text), ("status", DataKind.Text), ("stripe_customer_id", DataKind.Text), ("email", DataKind.Text),
-        ("card_fingerprint", DataKind.Text), ("card_country", DataKind.Text), ("decline_reason", DataKind.Text), ("order_id", DataKind.Text)),
+        ("card_fingerprint", DataKind.Text), ("card_country", DataKind.Text), ("decline_reason", DataKind.Text), ("order_id", DataKind.Text),
+        ("billing_country", DataKind.Text), ("ip_address", DataKind.Text)),
         Schema.Needs(0, "charge_id", "created_at", "amount", "currency", "customer_id", "customer_email"));
 
     /// <inheritdoc />
@@ -28,7 +29,8 @@ public sealed class TransactionsStandardizer : IComponent<StandardizeParameters>
             WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY charge_id ORDER BY _source_file DESC, _source_line) AS n FROM {input})
             SELECT charge_id AS transaction_id, created_at, amount, coalesce(amount_refunded, 0) AS amount_refunded, upper(currency) AS currency,
                    lower(status) AS status, customer_id AS stripe_customer_id, {ContactSql.Email("customer_email")} AS email,
-                   card_fingerprint, upper(card_country) AS card_country, decline_reason, order_name AS order_id
+                   card_fingerprint, upper(card_country) AS card_country, decline_reason, order_name AS order_id,
+                   upper(billing_country) AS billing_country, ip_address
             FROM ranked WHERE n = 1
             """;
         return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false));

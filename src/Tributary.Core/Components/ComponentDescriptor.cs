@@ -155,9 +155,10 @@ public sealed class ComponentDescriptor
         if (type.IsEnum) return ParameterKind.Enum;
         if (typeof(IEnumerable<KeyValuePair<string, string>>).IsAssignableFrom(type)) return ParameterKind.StringMap;
         if (typeof(IEnumerable<KeyValuePair<string, double>>).IsAssignableFrom(type)) return ParameterKind.NumberMap;
+        if (typeof(IEnumerable<IReadOnlyDictionary<string, string>>).IsAssignableFrom(type)) return ParameterKind.MapList;
         if (typeof(IEnumerable<string>).IsAssignableFrom(type)) return ParameterKind.StringList;
         if (typeof(IEnumerable<double>).IsAssignableFrom(type)) return ParameterKind.NumberList;
-        throw new NotSupportedException($"Parameter type {type.Name} is not supported; use text, SQL text, numbers, booleans, enums, durations, lists, or maps of text or numbers.");
+        throw new NotSupportedException($"Parameter type {type.Name} is not supported; use text, SQL text, numbers, booleans, enums, durations, lists, maps of text or numbers, or lists of maps of text.");
     }
 
     private static List<string> EnumNames(Type enumType) =>

@@ -36,6 +36,8 @@ public enum ParameterKind
     StringMap,
     /// <summary>A mapping of names to numbers.</summary>
     NumberMap,
+    /// <summary>A list of mappings of names to text values (e.g. rules, each with a name, a condition and a weight).</summary>
+    MapList,
     /// <summary>
     /// SQL text (<see cref="Warehousing.SqlText"/>): its <c>${...}</c> references become bound values, or literals the
     /// dialect quotes, never SQL text.

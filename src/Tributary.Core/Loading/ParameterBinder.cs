@@ -111,6 +111,21 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
                     numbersByName[k.Value] = x;
                 }
                 return numbersByName;
+            case ParameterKind.MapList:
+                if (node is not YamlSequence entries) return WrongType(p, node, "a list of mappings");
+                var list = new JsonArray();
+                foreach (var entry in entries.Items)
+                {
+                    if (entry is not YamlMapping fields) return WrongType(p, entry, "a list of mappings");
+                    var item = new JsonObject();
+                    foreach (var (k, v) in fields.Entries)
+                    {
+                        if (v is not YamlScalar s) return WrongType(p, v, "a list of mappings of scalars");
+                        if (Expand(s) is { } text) item[k.Value] = text;
+                    }
+                    list.Add(item);
+                }
+                return list;
         }
         if (node is not YamlScalar scalar) return WrongType(p, node, "a scalar");
         if (p.Kind == ParameterKind.Sql)

@@ -49,6 +49,30 @@ public sealed class DemoStoreGeneratorTests
     }
 
     [Fact]
+    public void Write_StripeCharges_CarryBillingCountryAndIp_FraudFromTellingOrigins()
+    {
+        using var d = new TempDirectory();
+        DemoStoreGenerator.Write(d.Path, new DemoStoreOptions(Customers: 3000, Days: 180, Seed: 6));
+
+        var lines = File.ReadAllLines(Path.Combine(d.Path, "stripe/charges.csv"));
+        var header = lines[0].Split(',');
+        Assert.Equal(["Card Address Country", "ip_address (metadata)"], header[^2..]);
+        var charges = lines.Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => (Customer: f[7], Card: f[12], Billing: f[^2], Ip: f[^1]));
+        Assert.All(charges.Values, c => Assert.Matches("^[A-Z]{2}$", c.Billing));
+        Assert.All(charges.Values, c => Assert.Matches(@"^\d+\.\d+\.\d+\.\d+$", c.Ip));
+        var labels = File.ReadAllLines(Path.Combine(d.Path, "ground_truth/fraud_labels.csv")).Skip(1).Select(l => l.Split(',')).ToLookup(f => f[1], f => charges[f[0]]);
+        // A card-testing burst comes from one address; a takeover from an address the customer's other charges never used.
+        Assert.All(labels["card_testing"].GroupBy(c => c.Customer), burst => Assert.Single(burst.Select(c => c.Ip).Distinct()));
+        var legitimate = charges.Values.Except(labels.SelectMany(g => g)).ToLookup(c => c.Customer, c => c.Ip);
+        Assert.NotEmpty(labels["account_takeover"]);
+        Assert.All(labels["account_takeover"], t => Assert.DoesNotContain(t.Ip, legitimate[t.Customer]));
+        Assert.All(labels["account_takeover"], t => Assert.NotEqual(t.Card, t.Billing));
+        // Most legitimate charges are billed in the card's country; some customers live abroad.
+        var abroad = charges.Values.Except(labels.SelectMany(g => g)).Count(c => c.Card != c.Billing);
+        Assert.InRange(abroad, 1, charges.Count / 8);
+    }
+
+    [Fact]
     public void Write_Clean_HasCanonicalEmailsAndNoBots()
     {
         using var d = new TempDirectory();

@@ -31,11 +31,14 @@ public sealed class DemoStoreGenerator
     private readonly double[] _trueCredit = new double[DemoTruth.Channels.Count];
     private int _orderNumber = 1000;
     private long _charge;
+    // Billing country and IP of charges draw from their own stream, so every other file and ground truth stays as without them.
+    private readonly Random _paymentContext;
 
     private DemoStoreGenerator(DemoStoreOptions options)
     {
         _o = options;
         _random = new Random(options.Seed);
+        _paymentContext = new Random(unchecked(options.Seed * 7919 + 20));
         _products = Enumerable.Range(0, 40).Select(i => ($"SKU-{Groups[i % 4].ToUpperInvariant()}-{i:000}", $"{Titles[i % Titles.Length]} {Groups[i % 4]}", i % 4,
             Math.Round(6 + 4 * (i % 9) + (i % 4) * 3.5, 2))).ToArray();
     }
@@ -64,7 +67,7 @@ public sealed class DemoStoreGenerator
             "Billing Country", "Cancelled at", "Payment Method", "Refunded Amount", "Id", "Source", "Phone");
         using var charges = new CsvFile(Path.Combine(folder, "stripe", "charges.csv"),
             "id", "Created date (UTC)", "Amount", "Amount Refunded", "Currency", "Captured", "Status", "Customer ID", "Customer Email", "Card Fingerprint",
-            "Card Brand", "Card Last4", "Card Issue Country", "Decline Reason", "Description", "order_id (metadata)");
+            "Card Brand", "Card Last4", "Card Issue Country", "Decline Reason", "Description", "order_id (metadata)", "Card Address Country", "ip_address (metadata)");
         using var contacts = new CsvFile(Path.Combine(folder, "hubspot", "contacts.csv"),
             "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Create Date", "Last Activity Date", "Country/Region", "Original Source");
         using var tickets = new CsvFile(Path.Combine(folder, "zendesk", "tickets.csv"),
@@ -363,14 +366,15 @@ public sealed class DemoStoreGenerator
         var status = _random.NextDouble() < 0.04 ? "Refunded" : "Paid";
         charges.Row(id, Utc(at.AddSeconds(20)), total, status == "Refunded" ? total : 0.0, person.Currency.ToLowerInvariant(), true, status,
             person.StripeCustomerId, email, $"fp_{Hash(person.Id * 7, 12)}", "visa", (1000 + person.Id % 9000).ToString(CultureInfo.InvariantCulture),
-            person.Country, "", $"Shopify order {order}", order);
+            person.Country, "", $"Shopify order {order}", order, BillingCountry(person), HomeIp(person));
         var roll = _random.NextDouble();
         if (roll < 0.003)
         {
             // Account takeover: the customer's account pays with a new card from another country for an unusually large amount.
             var takeover = $"ch_{Hash((int)++_charge, 16)}";
             charges.Row(takeover, Utc(at.AddDays(1 + _random.NextDouble() * 3)), Math.Round(total * (4 + _random.NextDouble() * 6), 2), 0.0, person.Currency.ToLowerInvariant(),
-                true, "Paid", person.StripeCustomerId, email, $"fp_x{Hash(person.Id * 13, 11)}", "mastercard", "4242", person.Country == "NG" ? "RU" : "NG", "", "", "");
+                true, "Paid", person.StripeCustomerId, email, $"fp_x{Hash(person.Id * 13, 11)}", "mastercard", "4242", person.Country == "NG" ? "RU" : "NG", "", "", "",
+                person.Country, $"185.220.{_paymentContext.Next(1, 255)}.{_paymentContext.Next(1, 255)}");
             labels.Row(takeover, "account_takeover");
         }
         else if (roll < 0.005)
@@ -378,7 +382,8 @@ public sealed class DemoStoreGenerator
             // Amount outlier: a charge twenty to fifty times the customer's typical order, with their own card.
             var outlier = $"ch_{Hash((int)++_charge, 16)}";
             charges.Row(outlier, Utc(at.AddHours(2)), Math.Round(total * (20 + _random.NextDouble() * 30), 2), 0.0, person.Currency.ToLowerInvariant(), true, "Paid",
-                person.StripeCustomerId, email, $"fp_{Hash(person.Id * 7, 12)}", "visa", (1000 + person.Id % 9000).ToString(CultureInfo.InvariantCulture), person.Country, "", "", "");
+                person.StripeCustomerId, email, $"fp_{Hash(person.Id * 7, 12)}", "visa", (1000 + person.Id % 9000).ToString(CultureInfo.InvariantCulture), person.Country, "", "", "",
+                BillingCountry(person), HomeIp(person));
             labels.Row(outlier, "amount_outlier");
         }
         if (_chargedCustomers.Add(person.Id))
@@ -389,6 +394,16 @@ public sealed class DemoStoreGenerator
     }
 
     private readonly HashSet<int> _chargedCustomers = [];
+    private static readonly string[] BillingCountries = ["US", "GB", "DE", "FR", "NL", "ES", "BR"];
+
+    // The card's billing address: the customer's country, for one customer in sixteen (living abroad) another.
+    private static string BillingCountry(DemoPerson person) =>
+        Hash(person.Id * 17, 4)[0] == '0' ? BillingCountries[person.Id % (BillingCountries.Length - 1)] : person.Country;
+
+    // The customer's usual IP, and now and then (mobile, travel) another one.
+    private string HomeIp(DemoPerson person) => _paymentContext.NextDouble() < 0.1
+        ? $"100.{64 + _paymentContext.Next(64)}.{_paymentContext.Next(256)}.{_paymentContext.Next(1, 255)}"
+        : $"10.{person.Id / 65536 % 256}.{person.Id / 256 % 256}.{person.Id % 256}";
 
     // Card testing: a new customer runs many small charges in minutes across cards, mostly declined.
     private void FraudBursts(CsvFile charges, CsvFile labels)
@@ -398,13 +413,14 @@ public sealed class DemoStoreGenerator
         {
             var at = _o.FirstDay.ToDateTime(TimeOnly.MinValue).AddDays(_random.NextDouble() * _o.Days);
             var customer = $"cus_f{Hash(b + 77, 13)}";
+            var origin = (Billing: BillingCountries[_paymentContext.Next(BillingCountries.Length)], Address: $"45.134.{_paymentContext.Next(1, 255)}.{_paymentContext.Next(1, 255)}");
             for (var k = 0; k < 15 + _random.Next(20); k++)
             {
                 var id = $"ch_{Hash((int)++_charge, 16)}";
                 var declined = _random.NextDouble() < 0.8;
                 charges.Row(id, Utc(at.AddSeconds(k * 20)), Math.Round(1 + _random.NextDouble() * 4, 2), 0.0, "usd", !declined, declined ? "Failed" : "Paid",
                     customer, $"buyer{b}@tempmail.example", $"fp_t{Hash(b * 100 + k, 10)}", "mastercard", (1000 + k).ToString(CultureInfo.InvariantCulture), "BR",
-                    declined ? "card_declined" : "", "", "");
+                    declined ? "card_declined" : "", "", "", origin.Billing, origin.Address);
                 labels.Row(id, "card_testing");
             }
         }

@@ -24,6 +24,8 @@ public sealed class StripeChargesSource : IComponent<PlatformSourceParameters>
         new("decline_reason", "Decline Reason", DataKind.Text),
         new("description", "Description", DataKind.Text),
         new("order_name", "order_id (metadata)", DataKind.Text),
+        new("billing_country", "Card Address Country", DataKind.Text),
+        new("ip_address", "ip_address (metadata)", DataKind.Text),
     ]);
 
     /// <inheritdoc />
