@@ -38,6 +38,18 @@ internal static class PeersBench
         Console.Error.WriteLine($"wrote {paths:N0} paths, {links:N0} identity links, {customers:N0} customers to {folder} in {watch.Elapsed.TotalSeconds:0.0}s");
     }
 
+    /// <summary>
+    /// Loads <paramref name="workload"/>'s input file into the DuckDB file <paramref name="database"/> with the same step the
+    /// end-to-end run uses, so a later <see cref="RunAsync"/> on it times the component alone, reading a warehouse table.
+    /// </summary>
+    public static async Task PrepareAsync(string workload, string folder, string database)
+    {
+        if (File.Exists(database)) File.Delete(database);
+        await RunAsync(workload, folder, Path.GetDirectoryName(Path.GetFullPath(database))!, database, loadOnly: true);
+    }
+
+    private static string InputOf(string workload) => workload switch { "attribution" => "paths", "identity" => "records", _ => "orders" };
+
     // Records of what a person's events carry: one of user id, email, phone, device each time, some alone, some together,
     // so links come in stars of 2–4 identifiers; each identifier belongs to one person (the peers apply no caps).
     private static IEnumerable<object?[]> IdentityRecords(int links, Random random)
@@ -57,13 +69,18 @@ internal static class PeersBench
         }
     }
 
-    public static async Task RunAsync(string workload, string folder, string output)
+    /// <summary>
+    /// Runs <paramref name="workload"/>. With a <paramref name="database"/> (made by <see cref="PrepareAsync"/>) its input
+    /// is already in the warehouse, as in a pipeline, and only the component runs; without one, a fresh warehouse loads the
+    /// file first. <paramref name="loadOnly"/> runs only the input's load step (used by <see cref="PrepareAsync"/>).
+    /// </summary>
+    public static async Task RunAsync(string workload, string folder, string output, string? database = null, bool loadOnly = false)
     {
         var work = Path.Combine(Path.GetTempPath(), "trib-bench-peers-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         try
         {
-            await using var wh = await DuckDbWarehouse.OpenAsync(Path.Combine(work, "w.duckdb"), CancellationToken.None);
+            await using var wh = await DuckDbWarehouse.OpenAsync(database ?? Path.Combine(work, "w.duckdb"), CancellationToken.None);
             string File(string name) => wh.Dialect.Literal(Path.GetFullPath(Path.Combine(folder, name)));
             var (components, exports) = workload switch
             {
@@ -93,21 +110,26 @@ internal static class PeersBench
             var result = await new RunExecutor(BuiltInComponents.CreateCatalog(), wh, store, new ExecutorOptions(), TimeProvider.System)
                 .ExecuteAsync(pipeline, new RunRequest
                 {
+                    // In a prepared warehouse the input table is there: only the workload's own step runs.
+                    Selection = loadOnly ? InputOf(workload) : database is null ? null : workload,
                     ProjectDirectory = work,
                     Observer = e =>
                     {
                         if (e.Asset == workload) stepStart ??= Process.GetCurrentProcess().TotalProcessorTime;
-                        Console.Error.WriteLine($"  {e.At:HH:mm:ss.f} {e.Asset}: {e.Message}");
+                        Console.Error.WriteLine($"  {e.At:HH:mm:ss.f} cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0}s {e.Asset}: {e.Message}");
                     },
                 }, CancellationToken.None);
             var seconds = watch.Elapsed.TotalSeconds;
             var stepCpu = Process.GetCurrentProcess().TotalProcessorTime - (stepStart ?? TimeSpan.Zero);
             if (result.Status != RunStatus.Succeeded) throw new InvalidOperationException(result.Error);
+            if (loadOnly) return;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds={seconds:0.000}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step_cpu_seconds={stepCpu.TotalSeconds:0.000}"));
             Directory.CreateDirectory(output);
+            Console.Error.WriteLine($"  cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0}s before the export of results");
+            var suffix = database is null ? "" : "-warehouse";
             foreach (var (name, sql) in exports)
-                await wh.ExportAsync(sql, null, Path.Combine(output, $"ours_{name}.csv"), FileFormat.Csv, CancellationToken.None);
+                await wh.ExportAsync(sql, null, Path.Combine(output, $"ours_{name}{suffix}.csv"), FileFormat.Csv, CancellationToken.None);
         }
         finally
         {

@@ -11,7 +11,8 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- attribution [paths=1000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- attribution-step <database> <touches.csv>
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-data <folder> [paths=1000000] [links=2000000] [customers=200000]
-//   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder>
+//   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder> [prepared.duckdb]
+//   dotnet run -c Release --project bench/Tributary.Bench -- peers-prepare attribution|identity|ltv <data folder> <prepared.duckdb>
 //   dotnet run -c Release --project bench/Tributary.Bench -- funnel-run [events=50000000] [output folder=funnel-out] [events csv for the peer]
 //   dotnet run -c Release --project bench/Tributary.Bench -- experiment [events=5000000] [units=500000] [output folder=experiment-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- propensity [customers=1000000] [output folder=propensity-out]
@@ -49,7 +50,10 @@ switch (what)
             int.Parse(Arg(4, "200000"), CultureInfo.InvariantCulture));
         return 0;
     case "peers-run":
-        await PeersBench.RunAsync(Arg(1, "ltv"), Arg(2, "peers-data"), Arg(3, "peers-out"));
+        await PeersBench.RunAsync(Arg(1, "ltv"), Arg(2, "peers-data"), Arg(3, "peers-out"), args.Length > 4 ? args[4] : null);
+        return 0;
+    case "peers-prepare":
+        await PeersBench.PrepareAsync(Arg(1, "attribution"), Arg(2, "peers-data"), Arg(3, "peers.duckdb"));
         return 0;
     case "funnel-run":
         await FunnelBench.RunAsync(long.Parse(Arg(1, "50000000"), CultureInfo.InvariantCulture), Arg(2, "funnel-out"), args.Length > 3 ? args[3] : null);

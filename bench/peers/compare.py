@@ -1,11 +1,11 @@
-"""Largest differences between our results and a peer's on the same data. Usage: compare.py attribution|identity|ltv <out folder>"""
+"""Largest differences between our results and a peer's on the same data. Usage: compare.py attribution|attribution-warehouse|identity|ltv <out folder>"""
 import sys
 import pandas as pd
 
 workload, out = sys.argv[1], sys.argv[2]
-if workload == "attribution":
-    ours = pd.read_csv(f"{out}/ours_attribution.csv")
-    peer = pd.read_csv(f"{out}/peer_attribution.csv")
+if workload.startswith("attribution"):  # attribution, or attribution-warehouse (inputs prepared beforehand)
+    ours = pd.read_csv(f"{out}/ours_{workload}.csv")
+    peer = pd.read_csv(f"{out}/peer_{workload}.csv")
     both = ours.merge(peer, on=["model", "channel"], suffixes=("_ours", "_peer"), how="outer").fillna(0)
     both["diff"] = (both["conversions_ours"] - both["conversions_peer"]).abs()
     worst = both.groupby("model")["diff"].max()

@@ -115,6 +115,15 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         }.Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), requires) { SideOutputs = SideOutputs };
     }
 
+    // A DATE read as a DateTime is its midnight, as DateOnly.ToDateTime gives; an offset is read as UTC.
+    private static DateTime? TimeOf(System.Data.IDataRecord row, int i) => row.IsDBNull(i) ? null : row.GetValue(i) switch
+    {
+        DateTime t => t,
+        DateTimeOffset o => o.UtcDateTime,
+        DateOnly day => day.ToDateTime(TimeOnly.MinValue),
+        _ => null,
+    };
+
     private static List<string> Columns(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
     /// <inheritdoc />
@@ -139,20 +148,20 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
             var time = TimeColumns.FirstOrDefault(c => schema.Find(c) is { Kind: DataKind.Timestamp or DataKind.Date });
             var select = string.Join(", ", columns.Select(c => $"CAST({d.Quote(c)} AS VARCHAR)")) + (time is null ? "" : $", {d.Quote(time)}");
             var ids = new Identifier[columns.Count];
-            await foreach (var row in w.StreamAsync($"SELECT {select} FROM {d.Quote(input)}", null, cancellationToken).ConfigureAwait(false))
+            // Typed reads of one moving record: no array or boxed value per row, only the identifiers' strings.
+            await foreach (var row in w.StreamRecordsAsync($"SELECT {select} FROM {d.Quote(input)}", null, cancellationToken).ConfigureAwait(false))
             {
                 var count = 0;
                 for (var i = 0; i < columns.Count; i++)
-                    if (row[i] is string v) ids[count++] = new Identifier(columns[i], v.Trim());
+                    if (!row.IsDBNull(i)) ids[count++] = new Identifier(columns[i], row.GetString(i).Trim());
                 if (count == 0) continue;
-                DateTime? at = time is null ? null : row[^1] switch { DateTime t => t, DateOnly day => day.ToDateTime(TimeOnly.MinValue), _ => null };
-                graph.Add(ids.AsSpan(0, count), at, input);
+                graph.Add(ids.AsSpan(0, count), time is null ? null : TimeOf(row, columns.Count), input);
             }
         }
 
         if (await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false) is not null)
-            await foreach (var r in w.StreamAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
-                graph.AddPrevious((string)r[0]!, (string)r[1]!, (string)r[2]!);
+            await foreach (var r in w.StreamRecordsAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
+                graph.AddPrevious(r.GetString(0), r.GetString(1), r.GetString(2));
         var read = watch.Elapsed;
         var result = graph.Link();
         var linked = watch.Elapsed - read;
