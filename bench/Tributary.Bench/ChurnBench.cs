@@ -132,7 +132,8 @@ internal static class ChurnBench
                   FROM people WHERE trouble < 0.43)
             WHERE day < {Days} AND day >= 0
             """, null, CancellationToken.None);
-        await wh.ExecuteAsync("DROP TABLE people; CHECKPOINT", null, CancellationToken.None);
+        await wh.ExecuteAsync("DROP TABLE people", null, CancellationToken.None);
+        await wh.ExecuteAsync("CHECKPOINT", null, CancellationToken.None);
     }
 
     private static ComponentContext Context(DuckDbWarehouse wh, string work, string asset, IReadOnlyList<string> inputs) => new()
