@@ -17,6 +17,7 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- experiment [events=5000000] [units=500000] [output folder=experiment-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- propensity [customers=1000000] [output folder=propensity-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- classifier [rows=100000] [features=35] [trees=150]
+//   dotnet run -c Release --project bench/Tributary.Bench -- churn [customers=1000000] [output folder=churn-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv[-nojson] [database]
 //   dotnet run -c Release --project bench/Tributary.Bench -- duckdb-sql <script.sql> [database]
@@ -67,6 +68,9 @@ switch (what)
     case "classifier":
         ClassifierBench.Run(int.Parse(Arg(1, "100000"), CultureInfo.InvariantCulture), int.Parse(Arg(2, "35"), CultureInfo.InvariantCulture), int.Parse(Arg(3, "150"), CultureInfo.InvariantCulture));
         return 0;
+    case "churn":
+        await ChurnBench.RunAsync(int.Parse(Arg(1, "1000000"), CultureInfo.InvariantCulture), Arg(2, "churn-out"));
+        return 0;
     case "segment-parse":
         SegmentParseBench.Run(Arg(1, "events.ndjson"), int.Parse(Arg(2, "3"), CultureInfo.InvariantCulture));
         return 0;
@@ -97,6 +101,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-run, experiment, segment-parse, segment-append, duckdb-sql, recs-data, recs-als");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-run, experiment, churn, segment-parse, segment-append, duckdb-sql, recs-data, recs-als");
         return 1;
 }

@@ -8,8 +8,9 @@ namespace Tributary.Components.Tests.Churn;
 
 /// <summary>
 /// The churn_prevention template end to end on demo data, against the generator's 90-day churn labels. Developed on
-/// seeds 5, 7 and 23 (23 was the confirmation seed of an earlier session, so it counts as seen); seed 41 is the
-/// confirmation, run once with the bounds below fixed beforehand.
+/// seeds 5, 7, 23 and 41 (41 confirmed the previous version); after the generator stopped leaking (the first purchase after
+/// the cutoff now has its lead-up browsing before it), seed 59, never used before, confirms with the issue's own goals as
+/// the bounds, fixed before it was run.
 /// </summary>
 public sealed class ChurnPreventionTemplateTests(PostgresCluster postgres)
 {
@@ -26,13 +27,11 @@ public sealed class ChurnPreventionTemplateTests(PostgresCluster postgres)
         TestContext.Current.SendDiagnosticMessage($"behaviour: AUC model {model:0.000}, BG/NBD {bgnbd:0.000}, recency {recency:0.000}; ECE {ece:0.000}; {Bins(truth)}");
         Assert.True(model >= bgnbd + 0.02, $"AUC model {model:0.000} vs BG/NBD 1 - P(alive) {bgnbd:0.000}");
         Assert.True(model >= recency + 0.02, $"AUC model {model:0.000} vs recency rule {recency:0.000}");
-        // Calibration, on the held-out fold (the model card) and against the generator's future labels. The issue's goal is an
-        // ECE under 0.05; it is met on the holdout but not on the generator's labels (0.045-0.063 on the dev seeds): the demo
-        // writes the browsing that precedes a purchase only for purchases before its cutoff, so at the training snapshot recent
-        // sessions and email opens foreshadow the label window's orders and at the scored snapshot they cannot (see docs/churn.md).
-        // This bound only guards against the calibration getting worse than measured.
+        // Calibration against the generator's future labels: the issue's goal, ECE under 0.05. (The model card's holdout ECE is
+        // guarded more loosely: it is measured on a fifth of the training snapshot, a few hundred customers here.)
         var holdoutEce = Convert.ToDouble((await h.RowsAsync("SELECT value FROM churn_scores__metrics WHERE model = 'model' AND metric = 'ece'"))[0][0], CultureInfo.InvariantCulture);
-        Assert.True(holdoutEce < 0.08 && ece < 0.08, $"holdout ECE {holdoutEce:0.000}; on the ground truth {ece:0.000}: {Bins(truth)}");
+        Assert.True(ece < 0.05, $"ECE on the ground truth {ece:0.000} (holdout {holdoutEce:0.000}): {Bins(truth)}");
+        Assert.True(holdoutEce < 0.08, $"holdout ECE {holdoutEce:0.000}");
 
         // Reasons are sentences, alerts carry a playbook action, go out once per customer, and reach the CRM table and the files.
         Assert.Empty(await h.RowsAsync("SELECT * FROM churn_scores WHERE risk_band = 'high' AND reason IS NULL"));
@@ -56,19 +55,17 @@ public sealed class ChurnPreventionTemplateTests(PostgresCluster postgres)
 
         var (model, bgnbd, _, ece) = Measure(truth);
         TestContext.Current.SendDiagnosticMessage($"pure BG/NBD store: AUC model {model:0.000}, BG/NBD {bgnbd:0.000}; ECE {ece:0.000}; {Bins(truth)}");
-        // The issue's goal is within 0.01 AUC of BG/NBD, where BG/NBD is the true model. The cross-fitted stacking keeps the trees'
-        // margin only where it lowers the held-out log loss; on the dev seeds the model was 0.005-0.017 behind, for the same
-        // demo artefact as the calibration (the trees learn from browsing that precedes the training window's orders). This bound
-        // guards against a regression towards the 0.038 gap of the held-out Platt fit it replaced.
-        Assert.True(model >= bgnbd - 0.03, $"AUC model {model:0.000} vs BG/NBD {bgnbd:0.000}");
-        // Guard set from the confirmation seed itself: ECE 0.084 on seed 41 (DuckDB) against the goal's 0.05, same cause as above.
-        Assert.True(ece < 0.10, $"ECE {ece:0.000}: {Bins(truth)}");
+        // The issue's goal: within 0.01 AUC of BG/NBD, where BG/NBD is the true model of purchase timing. (The journeys that lead
+        // up to a purchase are observable too, so the model may rank better; it must not rank worse.)
+        Assert.True(model >= bgnbd - 0.01, $"AUC model {model:0.000} vs BG/NBD {bgnbd:0.000}");
+        // Not a goal of the issue on this store; a guard that calibration holds where there is no behaviour signal either.
+        Assert.True(ece < 0.08, $"ECE {ece:0.000}: {Bins(truth)}");
         var calibration = (await h.RowsAsync("SELECT detail FROM churn_scores__metrics WHERE model = 'data' AND metric = 'calibration'"))[0][0] as string;
         Assert.Matches("^(stacked|baseline alone): cross-validated log loss", calibration);
     }
 
     // Never used while developing; run once to confirm.
-    private const int ConfirmationSeed = 41;
+    private const int ConfirmationSeed = 59;
 
     private static async Task<List<(double Probability, double PAlive, double Recency, double NoOrder, bool Churned)>> RunAsync(ComponentHarness h, DemoStoreOptions options)
     {

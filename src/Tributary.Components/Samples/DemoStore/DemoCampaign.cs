@@ -61,7 +61,7 @@ internal sealed class DemoCampaign(DemoStoreOptions options, string folder, stri
     public Decision? Decide(DemoPerson person, IReadOnlyList<DateTime> orderTimes, DateTime? droppedOut)
     {
         if (orderTimes.Count == 0 || orderTimes[0] >= SentAt) return null;
-        var random = new Random(Seed(options.Seed, person.Id));
+        var random = DemoStreams.ForPerson(options.Seed, person.Id, DemoStreams.Campaign);
         var treated = random.NextDouble() < TreatedShare;
         var end = SentAt.AddDays(WindowDays);
         var cutoff = options.Cutoff.ToDateTime(TimeOnly.MinValue);
@@ -98,16 +98,6 @@ internal sealed class DemoCampaign(DemoStoreOptions options, string folder, stri
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private static string G(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
-
-    // A seed per person from the store's seed (splitmix64 of a salted key), apart from the store's and the behaviour's streams.
-    private static int Seed(int seed, int person)
-    {
-        var x = ((ulong)(uint)seed << 32 | (uint)person) ^ 0xC0FFEE5EED5EED00UL;
-        x += 0x9E3779B97F4A7C15UL;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        return (int)((x ^ (x >> 31)) & 0x7FFFFFFF);
-    }
 
     public void Dispose()
     {

@@ -49,7 +49,7 @@ internal sealed class DemoChurnBehaviour(DemoStoreOptions options, string truthF
     /// <summary>Writes one buyer's sessions, newsletter opens and support trouble before the cutoff.</summary>
     public void Write(DemoPerson person, DateTime? droppedOut, SegmentStream events, CsvFile tickets, CsvFile identities, string email)
     {
-        var random = new Random(Seed(options.Seed, person.Id));
+        var random = DemoStreams.ForPerson(options.Seed, person.Id, DemoStreams.Behaviour);
         var start = person.FirstPurchaseUtc;
         var cutoff = options.Cutoff.ToDateTime(TimeOnly.MinValue);
         var sessionRate = BaseSessionsPerDay + SessionsPerPurchaseRate * person.Rate;
@@ -92,15 +92,6 @@ internal sealed class DemoChurnBehaviour(DemoStoreOptions options, string truthF
         else trouble = null;
         _truth.Row(person.Id, droppedOut is { } o ? SegmentStream.Iso(o) : "", sessionRate.ToString("G6", CultureInfo.InvariantCulture),
             openProbability.ToString("G6", CultureInfo.InvariantCulture), trouble is { } x ? SegmentStream.Iso(x) : "");
-    }
-
-    // A seed per person from the store's seed (splitmix64), apart from the store's own stream.
-    private static int Seed(int seed, int person)
-    {
-        var x = ((ulong)(uint)seed << 32 | (uint)person) + 0x9E3779B97F4A7C15UL;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        return (int)((x ^ (x >> 31)) & 0x7FFFFFFF);
     }
 
     private static string Utc(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);

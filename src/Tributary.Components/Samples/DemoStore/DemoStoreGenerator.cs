@@ -107,7 +107,8 @@ public sealed class DemoStoreGenerator
             while (true)
             {
                 clock += Exponential.Sample(_random, person.Rate);
-                if (clock > horizon + DemoStoreOptions.LabelDays) break;
+                if (clock > horizon + DemoStoreOptions.LabelDays) break; // 'clock' is then the next purchase, past the label window
+
                 times.Add(clock);
                 if (_random.NextDouble() < person.Dropout)
                 {
@@ -139,6 +140,10 @@ public sealed class DemoStoreGenerator
                 orderCount++;
             }
             if (sent?.ExtraOrderAt is { } extra) CampaignOrder(orders, person, extra);
+            // The first purchase after the cutoff (or past the label window, if they stayed) was browsed for before the cutoff too.
+            // (A purchase years away has no journeys that reach back to the cutoff; the bound also keeps the date in range.)
+            var next = after > 0 ? times.First(t => t > horizon) : dropout is null ? clock : (double?)null;
+            if (next is { } nextAt && nextAt < horizon + 3650) LeadUp(events, person, person.FirstPurchaseUtc.AddDays(nextAt), previous);
             customersTruth.Row(id, person.Email, person.PhoneE164, SegmentStream.Iso(person.FirstPurchaseUtc), G(person.Rate), G(person.Dropout), G(person.SpendScale),
                 Groups[person.PreferredGroup], person.VariantB ? "B" : "A", person.AcquisitionChannel, before.Count, alive, after, after == 0);
             identities.Row(id, "shopify", "email", person.Email);
@@ -225,7 +230,7 @@ public sealed class DemoStoreGenerator
             Journey(events, person, end, t, converts: false, loggedIn);
         }
         foreach (var (channel, share) in DemoTruth.Credit(touched, person.VariantB)) _trueCredit[channel] += share;
-        var checkout = Journey(events, person, at, touched, converts: true, loggedIn, out var lastTouch)!.Value;
+        var checkout = Journey(events, person, at, touched, converts: true, loggedIn, _random, DateTime.MaxValue, null, out var lastTouch)!.Value;
         if (firstOrder)
         {
             person.AcquisitionChannel = lastTouch < 0 ? "direct" : DemoTruth.Channels[lastTouch].Name;
@@ -246,34 +251,67 @@ public sealed class DemoStoreGenerator
     }
 
     private (DateTime At, SegmentStream.Context Context)? Journey(SegmentStream events, DemoPerson person, DateTime end, bool[] touched, bool converts, bool loggedIn) =>
-        Journey(events, person, end, touched, converts, loggedIn, out _);
+        Journey(events, person, end, touched, converts, loggedIn, _random, DateTime.MaxValue, null, out _);
 
-    // Touches in an order that puts late channels (affiliate, remarketing) near checkout; within a day.
-    private (DateTime At, SegmentStream.Context Context)? Journey(SegmentStream events, DemoPerson person, DateTime end, bool[] touched, bool converts, bool loggedIn, out int lastTouch)
+    // The journeys that lead to the first purchase after the cutoff, drawn as Journeys draws them (failed journeys 2–6 days
+    // apart back to the previous purchase), written only as far as they fall before the cutoff. Without them the browsing
+    // at the cutoff would foreshadow no coming order while at any earlier date it does. A stream per person keeps the
+    // store's own draws, and so every other row, as they were.
+    private void LeadUp(SegmentStream events, DemoPerson person, DateTime at, DateTime notBefore)
     {
-        var device = person.Devices[_random.Next(person.Devices.Count)];
+        var cutoff = _o.Cutoff.ToDateTime(TimeOnly.MinValue);
+        var random = DemoStreams.ForPerson(_o.Seed, person.Id, DemoStreams.LeadUp);
+        var failed = new List<bool[]>();
+        while (true)
+        {
+            var touched = DemoTruth.Channels.Select(c => random.NextDouble() < c.Exposure).ToArray();
+            if (random.NextDouble() < DemoTruth.Conversion(touched, person.VariantB)) break;
+            failed.Add(touched);
+        }
+        var messages = 0;
+        string Id() => $"msg-l{person.Id:x7}{++messages:x4}";
+        var end = at;
+        foreach (var t in failed)
+        {
+            end = end.AddDays(-2 - 4 * random.NextDouble());
+            if (end.AddDays(-1.5) < notBefore) break;
+            // A journey lasts under 30 hours: one ending a day and a half after the cutoff has nothing before it.
+            if (end.AddDays(-1.5) < cutoff) Journey(events, person, end, t, converts: false, loggedIn: true, random, cutoff, Id, out _);
+        }
+    }
+
+    // Touches in an order that puts late channels (affiliate, remarketing) near checkout; within a day. Draws from 'random'
+    // and writes only events before 'until'; 'messageIds' names them when the draws are not the store's own stream.
+    private (DateTime At, SegmentStream.Context Context)? Journey(SegmentStream events, DemoPerson person, DateTime end, bool[] touched, bool converts, bool loggedIn,
+        Random random, DateTime until, Func<string>? messageIds, out int lastTouch)
+    {
+        void Write(string type, string name, DateTime at, SegmentStream.Context context, Action<Utf8JsonWriter>? properties)
+        {
+            if (at < until) events.Write(type, name, at, context, properties, random: random, messageId: messageIds?.Invoke());
+        }
+        var device = person.Devices[random.Next(person.Devices.Count)];
         var agent = Agents[person.Id % Agents.Length];
         var ip = $"203.0.{person.Id % 250}.{(person.Id / 250) % 250 + 1}";
         string? user = loggedIn ? person.UserId : null;
         var channels = Enumerable.Range(0, touched.Length).Where(c => touched[c])
-            .Select(c => (c, key: DemoTruth.Channels[c].Lateness + 2 * _random.NextDouble())).OrderBy(x => x.key).Select(x => x.c).ToList();
+            .Select(c => (c, key: DemoTruth.Channels[c].Lateness + 2 * random.NextDouble())).OrderBy(x => x.key).Select(x => x.c).ToList();
         lastTouch = channels.Count == 0 ? -1 : channels[^1];
         // Touch times laid back from an hour before the end, 35 minutes to 3.6 hours apart (separate sessions, all before it).
         var times = new DateTime[channels.Count];
-        var back = end.AddHours(-1 - _random.NextDouble());
+        var back = end.AddHours(-1 - random.NextDouble());
         for (var k = channels.Count - 1; k >= 0; k--)
         {
             times[k] = back;
-            back = back.AddHours(-0.6 - 3 * _random.NextDouble());
+            back = back.AddHours(-0.6 - 3 * random.NextDouble());
         }
         for (var k = 0; k < channels.Count; k++)
         {
             var c = channels[k];
             var at = times[k];
             var channel = DemoTruth.Channels[c];
-            var campaign = channel.Campaigns.Count == 0 ? null : channel.Campaigns[_random.Next(channel.Campaigns.Count)];
+            var campaign = channel.Campaigns.Count == 0 ? null : channel.Campaigns[random.Next(channel.Campaigns.Count)];
             if (channel.Name == "email")
-                events.Write("track", "Email Opened", at.AddMinutes(-5), new(device, person.UserId, ip, agent, null, null, null, null),
+                Write("track", "Email Opened", at.AddMinutes(-5), new(device, person.UserId, ip, agent, null, null, null, null),
                     w => { w.WriteString("email_id", $"em_{campaign}_{at:yyyyMMdd}"); w.WriteString("campaign", campaign); });
             var referrer = channel.Name switch
             {
@@ -283,23 +321,23 @@ public sealed class DemoStoreGenerator
                 _ => null,
             };
             var url = $"https://shop.example.com/{(channel.Campaigns.Count > 0 ? "landing" : "")}?{(campaign is null ? "" : $"utm_source={channel.UtmSource}&utm_medium={channel.UtmMedium}&utm_campaign={campaign}")}{(channel.Name == "paid_search" ? $"&gclid=Cj0{Hash(person.Id + (int)at.Ticks, 10)}" : "")}";
-            events.Write("page", "Landing", at, new(device, user, ip, agent, url, referrer, channel, campaign));
-            if (campaign is not null && channel.Name is "paid_search" or "paid_social" or "display")
+            Write("page", "Landing", at, new(device, user, ip, agent, url, referrer, channel, campaign), null);
+            if (at < until && campaign is not null && channel.Name is "paid_search" or "paid_social" or "display")
             {
                 var key = (campaign, DateOnly.FromDateTime(at));
                 var current = _adClicks.GetValueOrDefault(key);
                 _adClicks[key] = (current.Clicks + 1, current.Conversions + (converts && c == channels.Where(x => DemoTruth.Channels[x].Campaigns.Count > 0).LastOrDefault() ? 1 : 0));
             }
         }
-        var product = _products[ProductIndex(person)];
+        var product = _products[ProductIndex(person, random)];
         var session = new SegmentStream.Context(device, user, ip, agent, $"https://shop.example.com/products/{product.Sku.ToLowerInvariant()}", null, null, null);
         var viewed = end.AddMinutes(-12);
-        events.Write("track", "Product Viewed", viewed, session, w => { w.WriteString("product_id", product.Sku); w.WriteString("name", product.Name); w.WriteNumber("price", product.Price); });
-        if (!converts && _random.NextDouble() < 0.5) return null;
-        events.Write("track", "Product Added", viewed.AddMinutes(2), session, w => { w.WriteString("product_id", product.Sku); w.WriteNumber("quantity", 1); });
-        if (!converts && _random.NextDouble() < 0.5) return null;
-        events.Write("track", "Checkout Started", viewed.AddMinutes(5), session, w => w.WriteString("currency", person.Currency));
-        events.Write("track", "Experiment Viewed", viewed.AddMinutes(5.1), session,
+        Write("track", "Product Viewed", viewed, session, w => { w.WriteString("product_id", product.Sku); w.WriteString("name", product.Name); w.WriteNumber("price", product.Price); });
+        if (!converts && random.NextDouble() < 0.5) return null;
+        Write("track", "Product Added", viewed.AddMinutes(2), session, w => { w.WriteString("product_id", product.Sku); w.WriteNumber("quantity", 1); });
+        if (!converts && random.NextDouble() < 0.5) return null;
+        Write("track", "Checkout Started", viewed.AddMinutes(5), session, w => w.WriteString("currency", person.Currency));
+        Write("track", "Experiment Viewed", viewed.AddMinutes(5.1), session,
             w => { w.WriteString("experiment_name", DemoTruth.Experiment); w.WriteString("variation_name", person.VariantB ? "B" : "A"); });
         if (!converts) return null;
         if (user is null)
@@ -531,8 +569,10 @@ public sealed class DemoStoreGenerator
         }, Indented));
     }
 
-    private int ProductIndex(DemoPerson person) =>
-        _random.NextDouble() < 0.8 ? person.PreferredGroup + 4 * _random.Next(_products.Length / 4) : _random.Next(_products.Length);
+    private int ProductIndex(DemoPerson person) => ProductIndex(person, _random);
+
+    private int ProductIndex(DemoPerson person, Random random) =>
+        random.NextDouble() < 0.8 ? person.PreferredGroup + 4 * random.Next(_products.Length / 4) : random.Next(_products.Length);
 
     private string Messy(string email)
     {
