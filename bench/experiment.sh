@@ -41,7 +41,7 @@ def read(path, key):
     return {tuple(r[k] for k in key): r for r in csv.DictReader(open(path))}
 ours, peer = read(sys.argv[1], ("variant", "metric")), read(sys.argv[2], ("variant", "metric"))
 assert ours.keys() == peer.keys(), (sorted(ours), sorted(peer))
-for col in ["units", "sum_y", "sum_y2", "sum_x", "sum_x2", "sum_xy"]:
+for col in ["units", "sum_y", "sum_y2", "sum_x", "sum_x2", "sum_xy", "sum_z", "sum_z2", "sum_yz", "sum_xz", "sum_w", "sum_w2", "sum_yw", "sum_xw", "sum_zw"]:
     diff = max(abs(float(ours[k][col]) - float(peer[k][col])) / max(1.0, abs(float(peer[k][col]))) for k in ours)
     print(f"  statistics {col:8s} largest relative |ours - peer| = {diff:.2e}")
 ours, peer = read(sys.argv[3], ("variant", "metric")), read(sys.argv[4], ("variant", "metric"))

@@ -66,7 +66,8 @@ internal static class ExperimentBench
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {r[1]} {r[0]} vs A: lift {Convert.ToDouble(r[2], CultureInfo.InvariantCulture):P2} [{Convert.ToDouble(r[3], CultureInfo.InvariantCulture):P2}, {Convert.ToDouble(r[4], CultureInfo.InvariantCulture):P2}] (true: {((string?)r[0] == "C" ? "+5%" : "0%")})"));
             await wh.ExportAsync("""
-                SELECT experiment, variant, metric, kind, sum(units) AS units, sum(sum_y) AS sum_y, sum(sum_y2) AS sum_y2, sum(sum_x) AS sum_x, sum(sum_x2) AS sum_x2, sum(sum_xy) AS sum_xy
+                SELECT experiment, variant, metric, kind, sum(units) AS units, sum(sum_y) AS sum_y, sum(sum_y2) AS sum_y2, sum(sum_x) AS sum_x, sum(sum_x2) AS sum_x2, sum(sum_xy) AS sum_xy,
+                       sum(sum_z) AS sum_z, sum(sum_z2) AS sum_z2, sum(sum_yz) AS sum_yz, sum(sum_xz) AS sum_xz, sum(sum_w) AS sum_w, sum(sum_w2) AS sum_w2, sum(sum_yw) AS sum_yw, sum(sum_xw) AS sum_xw, sum(sum_zw) AS sum_zw
                 FROM stats GROUP BY ALL ORDER BY metric, variant
                 """, null, Path.Combine(output, "stats.csv"), FileFormat.Csv, CancellationToken.None);
             await wh.ExportAsync("SELECT variant, metric, rel_lift, rel_low, rel_high, p_value, seq_low, seq_high, chance_to_beat_control, risk_variant, variance_reduction, srm_p_value FROM results ORDER BY metric, variant",

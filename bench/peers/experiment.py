@@ -1,10 +1,13 @@
 """Peer for experiment analysis: recomputes analytics.experiment from the sufficient statistics with scipy.stats.
 
-Usage: experiment.py stats.csv peer.csv   (stats.csv: variant, metric, kind, units, sum_y, sum_y2, sum_x, sum_x2, sum_xy; control 'A')
+Usage: experiment.py stats.csv peer.csv   (stats.csv: variant, metric, kind, units, sum_y, sum_y2, sum_x, sum_x2, sum_xy and the
+       sums of z and w with their cross-products: sum_z, sum_z2, sum_yz, sum_xz, sum_w, sum_w2, sum_yw, sum_xw, sum_zw; control 'A')
        experiment.py --events exposures.csv events.csv stats.csv   (computes stats.csv from the raw rows with pandas/numpy:
        the bench's 5 metrics, 14-day window, 28-day pre-period; prints its read and compute seconds)
-Welch t on the absolute lift, delta-method relative lift, CUPED with theta pooled over both arms (mean metrics),
-delta-method ratio metrics, the asymptotic confidence sequence (N* = 5000), a flat-prior normal posterior, and the
+Welch t on the absolute lift, delta-method relative lift, CUPED as a least-squares regression of each unit's
+(linearized) metric on its covariates with within-arm cross-products pooled over both arms (a mean's covariates: its
+pre-period value x and z; a ratio's: its pre-period numerator z and denominator w, the metric linearized as
+(y - R x)/mean(x)), delta-method ratio metrics, the asymptotic confidence sequence (N* = 5000), a flat-prior normal posterior, and the
 chi-square SRM test against an equal split. Written from the formulas, not from Tributary's code.
 """
 import csv
@@ -15,25 +18,58 @@ import time
 from scipy import stats
 
 
-def arm(row, kind, theta, pooled_x):
+COLUMNS = ("units", "sum_y", "sum_y2", "sum_x", "sum_x2", "sum_xy", "sum_z", "sum_z2", "sum_yz", "sum_xz", "sum_w", "sum_w2", "sum_yw", "sum_xw", "sum_zw")
+
+
+def moments(row):
+    """Unit count, means of (y, x, z, w) and their centred cross-product matrix."""
+    import numpy as np
     n = row["units"]
-    my, mx = row["sum_y"] / n, row["sum_x"] / n
-    vy = (row["sum_y2"] - n * my * my) / (n - 1)
-    vx = (row["sum_x2"] - n * mx * mx) / (n - 1)
-    cov = (row["sum_xy"] - n * mx * my) / (n - 1)
-    if kind == "ratio":
-        r = row["sum_y"] / row["sum_x"]
-        v = (vy - 2 * r * cov + r * r * vx) / (n * mx * mx)
-        return r, v, v
-    mean = my - theta * (mx - pooled_x)
-    return mean, max(0.0, vy - 2 * theta * cov + theta * theta * vx) / n, vy / n
+    s = np.array([row["sum_y"], row["sum_x"], row["sum_z"], row["sum_w"]])
+    cross = np.array([[row["sum_y2"], row["sum_xy"], row["sum_yz"], row["sum_yw"]],
+                      [row["sum_xy"], row["sum_x2"], row["sum_xz"], row["sum_xw"]],
+                      [row["sum_yz"], row["sum_xz"], row["sum_z2"], row["sum_zw"]],
+                      [row["sum_yw"], row["sum_xw"], row["sum_zw"], row["sum_w2"]]])
+    return n, s / n, cross - np.outer(s, s) / n
+
+
+def gradient(kind, mean):
+    import numpy as np
+    return np.array([1 / mean[1], -mean[0] / mean[1] ** 2, 0, 0]) if kind == "ratio" else np.array([1.0, 0, 0, 0])
+
+
+def theta(c, t, kind):
+    import numpy as np
+    (nc, mc, pc), (nt, mt, pt) = moments(c), moments(t)
+    gc, gt = gradient(kind, mc), gradient(kind, mt)
+    raw = [c[k] + t[k] for k in ("sum_y2", "sum_x2", "sum_z2", "sum_w2")]
+    cov = [j for j in ((2, 3) if kind == "ratio" else (1, 2)) if pc[j, j] + pt[j, j] > 1e-12 * max(1.0, raw[j])]
+    out = np.zeros(4)
+    while cov:
+        sxx = (pc + pt)[np.ix_(cov, cov)]
+        sxy = pc[:, cov].T @ gc + pt[:, cov].T @ gt
+        if len(cov) == 1 or np.linalg.det(sxx) > 1e-12 * np.prod(np.diag(sxx)):
+            out[cov] = np.linalg.solve(sxx, sxy)
+            return out
+        cov = cov[:1]
+    return out
+
+
+def arm(row, kind, th, pooled):
+    n, mean, p = moments(row)
+    g = gradient(kind, mean)
+    est = row["sum_y"] / row["sum_x"] if kind == "ratio" else mean[0]
+    unadjusted = max(0.0, g @ p @ g / (n - 1)) / n
+    if not th.any():
+        return est, unadjusted, unadjusted
+    return est - th @ (mean - pooled), max(0.0, (g - th) @ p @ (g - th) / (n - 1)) / n, unadjusted
 
 
 def main(stats_path, out_path):
     rows = {}
     with open(stats_path) as f:
         for r in csv.DictReader(f):
-            for k in ("units", "sum_y", "sum_y2", "sum_x", "sum_x2", "sum_xy"):
+            for k in COLUMNS:
                 r[k] = float(r[k])
             rows[(r["metric"], r["variant"])] = r
     metrics = sorted({m for m, _ in rows})
@@ -50,14 +86,10 @@ def main(stats_path, out_path):
                 continue
             t = rows[(m, v)]
             kind = c["kind"]
-            theta, pooled_x = 0.0, 0.0
-            if kind != "ratio":
-                sxx = sum(a["sum_x2"] - a["sum_x"] ** 2 / a["units"] for a in (c, t))
-                sxy = sum(a["sum_xy"] - a["sum_x"] * a["sum_y"] / a["units"] for a in (c, t))
-                theta = sxy / sxx if sxx > 1e-12 * max(1.0, c["sum_x2"] + t["sum_x2"]) else 0.0
-                pooled_x = (c["sum_x"] + t["sum_x"]) / (c["units"] + t["units"])
-            mc, vc, v0c = arm(c, kind, theta, pooled_x)
-            mt, vt, v0t = arm(t, kind, theta, pooled_x)
+            th = theta(c, t, kind)
+            pooled = moments({k: c[k] + t[k] for k in COLUMNS})[1]
+            mc, vc, v0c = arm(c, kind, th, pooled)
+            mt, vt, v0t = arm(t, kind, th, pooled)
             df = (vc + vt) ** 2 / (vt ** 2 / (t["units"] - 1) + vc ** 2 / (c["units"] - 1))
             rel = mt / mc - 1
             se = math.sqrt(vt / mc ** 2 + mt ** 2 * vc / mc ** 4)
@@ -106,24 +138,26 @@ def statistics(exposures_path, events_path, out_path):
 
     rows = []
     for name, kind, base in METRICS:
+        z = w = np.zeros(len(per))
         if kind == "ratio":
             num, den = base.split("/")
             y, x = col("sum", num, "p"), col("sum", den, "p")
+            z, w = col("sum", num, "q"), col("sum", den, "q")
         elif kind == "sum":
             y, x = col("sum", base, "p"), col("sum", base, "q")
         else:
             y, x = col("count", base, "p"), col("count", base, "q")
             if kind == "conversion":
                 y, x = (y > 0).astype(float), (x > 0).astype(float)
-        frame = pd.DataFrame({"variant": per["variant"].to_numpy(), "y": y, "x": x})
-        frame = frame.assign(yy=y * y, xx=x * x, xy=x * y)
+        frame = pd.DataFrame({"variant": per["variant"].to_numpy(), "y": y, "x": x, "z": z, "w": w})
+        frame = frame.assign(yy=y * y, xx=x * x, xy=x * y, zz=z * z, yz=y * z, xz=x * z, ww=w * w, yw=y * w, xw=x * w, zw=z * w)
         for variant, g in frame.groupby("variant"):
-            rows.append([variant, name, kind, len(g), g["y"].sum(), g["yy"].sum(), g["x"].sum(), g["xx"].sum(), g["xy"].sum()])
+            rows.append([variant, name, kind, len(g)] + [g[k].sum() for k in ("y", "yy", "x", "xx", "xy", "z", "zz", "yz", "xz", "w", "ww", "yw", "xw", "zw")])
     compute = time.process_time() - start
     with open(out_path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["variant", "metric", "kind", "units", "sum_y", "sum_y2", "sum_x", "sum_x2", "sum_xy"])
-        w.writerows(rows)
+        out = csv.writer(f)
+        out.writerow(["variant", "metric", "kind"] + list(COLUMNS))
+        out.writerows(rows)
     print(f"peer statistics: read {read:.2f} CPU s, compute {compute:.2f} CPU s ({len(ev):,} metric events, {len(ex):,} units)")
 
 

@@ -104,7 +104,7 @@ export function ExperimentCard({ asset }: { asset: string }) {
       <h3>Assumptions</h3>
       <ul>
         <li>Units (visitors) are randomized independently and counted from their first exposure; their metrics are independent across units.</li>
-        <li>Frequentist: Welch's t on the difference of means, the delta method for the relative lift and for ratio metrics; CUPED uses each metric's pre-exposure value with θ pooled over both arms; strata are weighted by their pooled share.</li>
+        <li>Frequentist: Welch's t on the difference of means, the delta method for the relative lift and for ratio metrics; CUPED regresses each metric on its pre-exposure value (and a second covariate when configured; a ratio metric's delta-method linearization on its pre-exposure numerator and denominator) with θ pooled over both arms; strata are weighted by their pooled share.</li>
         <li>Sequential: the asymptotic confidence sequence of Waudby-Smith et al. (tuned for a sample size N*), valid at every look; wider than the fixed interval.</li>
         <li>Bayesian: a normal likelihood of the relative lift with a normal prior (by default N(0, 0.3²)); chance to beat control and risk (expected loss) are read from the posterior.</li>
         <li>Significance is after the chosen multiple-testing correction (Holm by default) across every metric and variant; a sample ratio mismatch below the threshold blocks the decision.</li>

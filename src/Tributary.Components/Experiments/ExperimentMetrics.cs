@@ -24,6 +24,10 @@ public sealed record ExperimentMetricsParameters : IValidatableObject
     [Range(0, 3650)]
     public int PreDays { get; init; } = 30;
 
+    /// <summary>A second pre-exposure covariate per mean metric.</summary>
+    [Description("A second pre-exposure covariate per mean metric for the regression adjustment (as Statsig's CURE and Eppo's CUPED++ add covariates), e.g. { revenue: 'count:view' }: the unit's conversion:BASE, count:BASE or sum:BASE over the pre-period, beside the metric's own pre-exposure value. Ratio metrics need none: their covariates are their pre-exposure numerator and denominator. Needs pre_days.")]
+    public IReadOnlyDictionary<string, string> Covariates { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Exposures column of the unit id.</summary>
     [Description("Column of the exposures (first input) holding the unit id. Default visitor_id.")]
     public string UnitColumn { get; init; } = "visitor_id";
@@ -56,6 +60,10 @@ public sealed record ExperimentMetricsParameters : IValidatableObject
     public IReadOnlyList<MetricDefinition> Definitions =>
         Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => MetricDefinition.TryParse(m.Key, m.Value)).OfType<MetricDefinition>().ToList();
 
+    /// <summary>The parsed second covariate of a metric, or null.</summary>
+    public MetricDefinition? CovariateOf(string metric) =>
+        Covariates.TryGetValue(metric, out var text) && MetricDefinition.TryParse(metric, text) is { Kind: not MetricKind.Ratio } covariate ? covariate : null;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -63,6 +71,17 @@ public sealed record ExperimentMetricsParameters : IValidatableObject
         foreach (var (name, text) in Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
             if (MetricDefinition.TryParse(name, text) is null)
                 yield return new ValidationResult($"metric '{name}' is '{text}'; write {MetricDefinition.Syntax}.", [nameof(Metrics)]);
+        foreach (var (name, text) in Covariates.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            if (!Metrics.TryGetValue(name, out var metric))
+                yield return new ValidationResult($"covariates names '{name}', which is not one of the metrics ({string.Join(", ", Metrics.Keys.Order(StringComparer.Ordinal))}).", [nameof(Covariates)]);
+            else if (MetricDefinition.TryParse(name, metric)?.Kind == MetricKind.Ratio)
+                yield return new ValidationResult($"covariates: '{name}' is a ratio metric, whose covariates are already its pre-exposure numerator and denominator.", [nameof(Covariates)]);
+            if (CovariateOf(name) is null && Metrics.ContainsKey(name))
+                yield return new ValidationResult($"covariate of '{name}' is '{text}'; write conversion:BASE, count:BASE or sum:BASE, where BASE names a metric in the events' metric column.", [nameof(Covariates)]);
+        }
+        if (Covariates.Count > 0 && PreDays == 0)
+            yield return new ValidationResult("covariates are pre-exposure values; set pre_days above 0.", [nameof(Covariates), nameof(PreDays)]);
     }
 }
 
@@ -81,6 +100,8 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         ("experiment", DataKind.Text), ("variant", DataKind.Text), ("metric", DataKind.Text), ("kind", DataKind.Text), ("stratum", DataKind.Text),
         ("exposure_day", DataKind.Date), ("units", DataKind.Integer), ("sum_y", DataKind.Number), ("sum_y2", DataKind.Number),
         ("sum_x", DataKind.Number), ("sum_x2", DataKind.Number), ("sum_xy", DataKind.Number),
+        ("sum_z", DataKind.Number), ("sum_z2", DataKind.Number), ("sum_yz", DataKind.Number), ("sum_xz", DataKind.Number),
+        ("sum_w", DataKind.Number), ("sum_w2", DataKind.Number), ("sum_yw", DataKind.Number), ("sum_xw", DataKind.Number), ("sum_zw", DataKind.Number),
     ];
 
     /// <inheritdoc />
@@ -116,10 +137,10 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         var metrics = p.Definitions;
         var text = d.TypeName(DataKind.Text);
         var number = d.TypeName(DataKind.Number);
-        var bases = metrics.SelectMany(m => m.Denominator is null ? [m.Base] : new[] { m.Base, m.Denominator }).Distinct(StringComparer.Ordinal).ToList();
+        var bases = metrics.SelectMany(m => new[] { m.Base, m.Denominator, p.CovariateOf(m.Name)?.Base }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var boundBases = bases.Select(b => q.Bind(b, DataKind.Text)).ToList();
         var covariate = p.PreDays > 0;
-        var unitValues = metrics.Select(m => UnitValues(m, bases, covariate)).ToList();
+        var unitValues = metrics.Select(m => UnitValues(m, p.CovariateOf(m.Name), bases, covariate)).ToList();
         // Only the per-unit aggregates some metric reads: post/pre sum and count of each base metric.
         var used = unitValues.SelectMany(v => v.Reads).Distinct().Order().ToList();
         var t = $"e.{d.Quote(p.EventTimeColumn)}";
@@ -129,11 +150,13 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
             var when = $"e.{d.Quote(p.MetricColumn)} = {boundBases[a.Base]} AND {t} {(a.Post ? ">=" : "<")} u.exposed_at";
             return q.Cast(a.Sum ? $"coalesce(sum(CASE WHEN {when} THEN {value} END), 0)" : $"count(CASE WHEN {when} THEN 1 END)", DataKind.Number) + $" AS {a}";
         }).ToList();
-        var sums = unitValues.SelectMany((v, k) => new[]
+        // Σ of each value and of each product of two, per metric; a product with a value that is always 0 is left out (0).
+        var sums = unitValues.Select((v, k) => Products(v).Where(s => s.Expression is not null).Select(s => (Sql: $"sum({s.Expression}) AS {s.Column}_{k}", s.Column, Metric: k)).ToList()).ToList();
+        string Pick(string column)
         {
-            $"sum({v.Y}) AS y{k}", $"sum(({v.Y}) * ({v.Y})) AS yy{k}", $"sum({v.X}) AS x{k}", $"sum(({v.X}) * ({v.X})) AS xx{k}", $"sum(({v.X}) * ({v.Y})) AS xy{k}",
-        });
-        string Pick(string column) => q.Cast($"coalesce(CASE m.k {string.Concat(metrics.Select((_, k) => $"WHEN {k} THEN s.{column}{k} "))}END, 0)", DataKind.Number);
+            var cases = sums.SelectMany(m => m).Where(s => s.Column == column).Select(s => $"WHEN {s.Metric} THEN s.{column}_{s.Metric} ").ToList();
+            return cases.Count == 0 ? q.Cast("0", DataKind.Number) : q.Cast($"coalesce(CASE m.k {string.Concat(cases)}END, 0)", DataKind.Number);
+        }
         var metricRows = string.Join(", ", metrics.Select((m, k) => $"({k}, {q.Bind(m.Name, DataKind.Text)}, {q.Bind(m.KindName, DataKind.Text)})"));
         var stratum = p.StratumColumn is null ? "''" : $"coalesce(CAST(x.{d.Quote(p.StratumColumn)} AS {text}), '')";
         var windowStart = covariate ? $"x.exposed_at - {d.Interval(TimeSpan.FromDays(p.PreDays))}" : "x.exposed_at";
@@ -157,9 +180,9 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
                 FROM units u JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id AND e.{d.Quote(p.MetricColumn)} IN ({string.Join(", ", boundBases)})
                 WHERE {t} >= u.window_start{windowEnd}
                 GROUP BY u.cell, u.unit_id),
-            sums AS (SELECT cell, {string.Join(", ", sums)} FROM per_unit GROUP BY cell)
+            sums AS (SELECT cell, {string.Join(", ", sums.SelectMany(m => m).Select(s => s.Sql))} FROM per_unit GROUP BY cell)
             SELECT c.experiment, c.variant, m.metric, m.kind, c.stratum, c.exposure_day, {q.Cast("c.units", DataKind.Integer)} AS units,
-                   {Pick("y")} AS sum_y, {Pick("yy")} AS sum_y2, {Pick("x")} AS sum_x, {Pick("xx")} AS sum_x2, {Pick("xy")} AS sum_xy
+                   {string.Join(", ", Columns.Skip(7).Select(c => $"{Pick(c.Name[4..])} AS {c.Name}"))}
             FROM cells c CROSS JOIN (VALUES {metricRows}) m(k, metric, kind) LEFT JOIN sums s ON s.cell = c.cell
             ORDER BY c.experiment, c.variant, m.metric, c.stratum, c.exposure_day
             """;
@@ -170,24 +193,38 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         return new Materialization(written, new Dictionary<string, object?> { ["metrics"] = metrics.Count, ["variants"] = variants });
     }
 
-    // y and x of one unit from the per-unit aggregates it reads; x is the pre-exposure value, or a ratio's denominator.
-    private static (string Y, string X, Aggregate[] Reads) UnitValues(MetricDefinition m, List<string> bases, bool covariate)
+    // y, x, z, w of one unit from the per-unit aggregates it reads ("0" when unused): a mean metric's x is its pre-exposure
+    // value and z the optional second covariate; a ratio's x is its denominator, z and w its pre-exposure numerator and denominator.
+    private static UnitValue UnitValues(MetricDefinition m, MetricDefinition? second, List<string> bases, bool covariate)
     {
-        var i = bases.IndexOf(m.Base);
-        var count = new Aggregate(i, Post: true, Sum: false);
-        var sum = count with { Sum = true };
-        var (post, pre) = m.Kind switch
+        var reads = new List<Aggregate>();
+        string Read(MetricKind kind, string name, bool post)
         {
-            MetricKind.Conversion or MetricKind.Count => (count, count with { Post = false }),
-            MetricKind.Sum => (sum, sum with { Post = false }),
-            _ => (sum, new Aggregate(bases.IndexOf(m.Denominator!), Post: true, Sum: true)),
-        };
-        if (m.Kind == MetricKind.Ratio) return ($"{post}", $"{pre}", [post, pre]);
-        if (!covariate) return m.Kind == MetricKind.Conversion ? ($"CASE WHEN {post} > 0 THEN 1 ELSE 0 END", "0", [post]) : ($"{post}", "0", [post]);
-        return m.Kind == MetricKind.Conversion
-            ? ($"CASE WHEN {post} > 0 THEN 1 ELSE 0 END", $"CASE WHEN {pre} > 0 THEN 1 ELSE 0 END", [post, pre])
-            : ($"{post}", $"{pre}", [post, pre]);
+            var a = new Aggregate(bases.IndexOf(name), post, Sum: kind is MetricKind.Sum or MetricKind.Ratio);
+            reads.Add(a);
+            return kind == MetricKind.Conversion ? $"CASE WHEN {a} > 0 THEN 1 ELSE 0 END" : $"{a}";
+        }
+        if (m.Kind == MetricKind.Ratio)
+            return new UnitValue(Read(m.Kind, m.Base, true), Read(m.Kind, m.Denominator!, true),
+                covariate ? Read(m.Kind, m.Base, false) : "0", covariate ? Read(m.Kind, m.Denominator!, false) : "0", reads);
+        var y = Read(m.Kind, m.Base, true);
+        var x = covariate ? Read(m.Kind, m.Base, false) : "0";
+        var z = covariate && second is not null ? Read(second.Kind, second.Base, false) : "0";
+        return new UnitValue(y, x, z, "0", reads);
     }
+
+    // The value columns and their products, named as the statistics' columns without sum_ (y, y2, x, ..., zw); null when 0.
+    private static IEnumerable<(string Column, string? Expression)> Products(UnitValue v)
+    {
+        (string Name, string Sql)[] values = [("y", v.Y), ("x", v.X), ("z", v.Z), ("w", v.W)];
+        foreach (var (name, sql) in values) yield return (name, sql == "0" ? null : sql);
+        foreach (var (name, sql) in values) yield return (name + "2", sql == "0" ? null : $"({sql}) * ({sql})");
+        for (var i = 0; i < values.Length; i++)
+            for (var j = i + 1; j < values.Length; j++)
+                yield return (i == 0 && j == 1 ? "xy" : values[i].Name + values[j].Name, values[i].Sql == "0" || values[j].Sql == "0" ? null : $"({values[i].Sql}) * ({values[j].Sql})");
+    }
+
+    private sealed record UnitValue(string Y, string X, string Z, string W, List<Aggregate> Reads);
 
     // One per-unit column: the sum or count of one base metric's events after (post) or before exposure, named ps0, pc0, qs0, qc0...
     private readonly record struct Aggregate(int Base, bool Post, bool Sum) : IComparable<Aggregate>

@@ -84,8 +84,9 @@ public sealed class ExperimentPlan : IComponent<ExperimentPlanParameters>
                     ? (baseline.SumY / baseline.SumX, Math.Sqrt(Math.Max(0, baseline.VarianceY - 2 * (baseline.SumY / baseline.SumX) * baseline.Covariance
                         + Math.Pow(baseline.SumY / baseline.SumX, 2) * baseline.VarianceX)) / baseline.MeanX)
                     : (baseline.MeanY, Math.Sqrt(baseline.VarianceY));
-                var r2 = p.Cuped && shape == MetricShape.Mean && baseline.VarianceX > 0 && baseline.VarianceY > 0
-                    ? Math.Pow(baseline.Covariance, 2) / (baseline.VarianceX * baseline.VarianceY) : 0;
+                // CUPED's expected reduction: the R² of the regression adjustment on the baseline (ρ² with one covariate).
+                var (adjusted, _) = LiftEstimator.EstimateArms([(baseline, baseline)], shape, p.Cuped);
+                var r2 = adjusted.UnadjustedVariance > 0 ? Math.Clamp(1 - adjusted.Variance / adjusted.UnadjustedVariance, 0, 1) : 0;
                 var perVariant = all.N / variants.Count;
                 var perDay = daysRun > 0 ? all.N / (double)daysRun : 0;
                 var plan = ExperimentPower.Plan(mean, sd, p.TargetLift, perVariant, perDay, variants.Count, p.Alpha, p.Power, r2);

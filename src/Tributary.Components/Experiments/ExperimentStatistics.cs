@@ -14,7 +14,8 @@ internal static class ExperimentStatistics
     {
         var d = context.Warehouse.Dialect;
         var sql = $"""
-            SELECT experiment, variant, metric, kind, stratum, exposure_day, units, sum_y, sum_y2, sum_x, sum_x2, sum_xy
+            SELECT experiment, variant, metric, kind, stratum, exposure_day, units, sum_y, sum_y2, sum_x, sum_x2, sum_xy,
+                   sum_z, sum_z2, sum_yz, sum_xz, sum_w, sum_w2, sum_yw, sum_xw, sum_zw
             FROM {d.Quote(table)} WHERE experiment IS NOT NULL AND variant IS NOT NULL AND metric IS NOT NULL
             """;
         var rows = new List<StatisticRow>();
@@ -23,7 +24,10 @@ internal static class ExperimentStatistics
             double D(int i) => r[i] is null ? 0 : Convert.ToDouble(r[i], CultureInfo.InvariantCulture);
             var day = r[5] switch { DateOnly x => x, DateTime t => DateOnly.FromDateTime(t), _ => (DateOnly?)null };
             rows.Add(new StatisticRow((string)r[0]!, (string)r[1]!, (string)r[2]!, (string?)r[3] ?? "sum", (string?)r[4] ?? "", day,
-                new ArmMoments(Convert.ToInt64(r[6], CultureInfo.InvariantCulture), D(7), D(8), D(9), D(10), D(11))));
+                new ArmMoments(Convert.ToInt64(r[6], CultureInfo.InvariantCulture), D(7), D(8), D(9), D(10), D(11))
+                {
+                    Covariates = new CovariateMoments(D(12), D(13), D(14), D(15), D(16), D(17), D(18), D(19), D(20)),
+                }));
         }
         return rows;
     }

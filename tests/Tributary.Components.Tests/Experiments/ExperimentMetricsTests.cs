@@ -111,4 +111,38 @@ public sealed class ExperimentMetricsTests(PostgresCluster postgres)
             "B views: 2 2 4 0 0 0",
         ], rows);
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Metrics_RatioAndSecondCovariate_SumPreExposureNumeratorDenominatorAndCovariate(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // u1 also viewed before exposure; revenue's second covariate is the pre-period view count.
+        var pipeline = Pipeline
+            .Replace("('u4', '2024-11-01 00:00:00', 'redemption', 9),", "('u4', '2024-11-01 00:00:00', 'redemption', 9), ('u1', '2025-01-08 00:00:00', 'view', 2),", StringComparison.Ordinal)
+            .Replace("revenue_per_view: \"ratio:redemption/view\" }", "revenue_per_view: \"ratio:redemption/view\" }\n      covariates: { revenue: \"count:view\" }", StringComparison.Ordinal);
+
+        var result = await h.RunAsync(pipeline);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = (await h.RowsAsync("""
+            SELECT variant, metric, sum(sum_z), sum(sum_z2), sum(sum_yz), sum(sum_xz), sum(sum_w), sum(sum_w2), sum(sum_yw), sum(sum_xw), sum(sum_zw)
+            FROM stats GROUP BY variant, metric ORDER BY variant, metric
+            """)).Select(r => $"{r[0]} {r[1]}: " + string.Join(" ", r.Skip(2).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)))).ToList();
+        Assert.Equal(
+        [
+            "A conversion: 0 0 0 0 0 0 0 0 0",
+            // u1: revenue y 10, its pre-period revenue x 5, one pre-period view z.
+            "A revenue: 1 1 10 5 0 0 0 0 0",
+            // u1: y 10 (redemptions), x 1 (the view after exposure), z 5 (pre-period redemptions), w 2 (pre-period view value).
+            "A revenue_per_view: 5 25 50 5 2 4 20 2 10",
+            "A views: 0 0 0 0 0 0 0 0 0",
+            // B has nothing before exposure (u4's redemption is before the pre-period).
+            "B conversion: 0 0 0 0 0 0 0 0 0",
+            "B revenue: 0 0 0 0 0 0 0 0 0",
+            "B revenue_per_view: 0 0 0 0 0 0 0 0 0",
+            "B views: 0 0 0 0 0 0 0 0 0",
+        ], rows);
+        Assert.Equal(4, (await h.RowsAsync("SELECT * FROM results")).Count);
+    }
 }
