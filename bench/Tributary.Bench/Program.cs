@@ -21,6 +21,8 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv[-nojson] [database]
 //   dotnet run -c Release --project bench/Tributary.Bench -- duckdb-sql <script.sql> [database]
+//   dotnet run -c Release --project bench/Tributary.Bench -- fraud-data <transactions.csv> [rows=1000000]
+//   dotnet run -c Release --project bench/Tributary.Bench -- fraud-run <transactions.csv> [output folder=fraud-out]
 var what = args.Length > 0 ? args[0] : "engine-overhead";
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
 switch (what)
@@ -80,6 +82,12 @@ switch (what)
     case "duckdb-sql":
         SegmentAppendBench.Script(Arg(1, "script.sql"), Arg(2, Path.Combine(Path.GetTempPath(), "trib-duckdb-sql.duckdb")));
         return 0;
+    case "fraud-data":
+        FraudBench.WriteData(Arg(1, "transactions.csv"), int.Parse(Arg(2, "1000000"), CultureInfo.InvariantCulture));
+        return 0;
+    case "fraud-run":
+        await FraudBench.RunAsync(Arg(1, "transactions.csv"), Arg(2, "fraud-out"));
+        return 0;
     case "recs-data":
         RecsBench.WriteData(Arg(1, "recs.csv"), int.Parse(Arg(2, "100000"), CultureInfo.InvariantCulture), int.Parse(Arg(3, "10000"), CultureInfo.InvariantCulture),
             int.Parse(Arg(4, "1000000"), CultureInfo.InvariantCulture), 7);
@@ -101,6 +109,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-run, experiment, churn, segment-parse, segment-append, duckdb-sql, recs-data, recs-als");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-run, experiment, propensity, classifier, churn, clv-fit, peers-prepare, segment-parse, segment-append, duckdb-sql, recs-data, recs-als, fraud-data, fraud-run");
         return 1;
 }

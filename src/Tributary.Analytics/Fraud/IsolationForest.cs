@@ -10,6 +10,9 @@ namespace Tributary.Analytics.Fraud;
 /// (0 when the feature has no finite value), in fitting and scoring alike. Constant features: a node cuts only along
 /// features that vary among its own rows; a node whose rows are all equal is an external node (its size enters through
 /// c(size)), so a feature constant in the data is never used. Fewer than two training rows give every row the score 0.5.
+/// Scale: the extended method draws each slope per unit of the feature's range in the tree's subsample (the paper's
+/// hyperplanes on min–max scaled features), so rescaling a feature does not change the forest's cuts, as for the
+/// axis-parallel method.
 /// </para>
 /// </summary>
 public static class IsolationForest
@@ -69,7 +72,7 @@ public static class IsolationForest
         var termEnd = new int[nodeCount];
         var feature = new int[termCount];
         var slope = new double[termCount];
-        var share = new double[termCount];
+        var intercept = new double[termCount];
         int nodeBase = 0, termBase = 0;
         for (var t = 0; t < trees.Length; t++)
         {
@@ -84,11 +87,11 @@ public static class IsolationForest
                 termEnd[nodeBase + i] = tree.TermEnd[i] + termBase;
             }
             for (var k = 0; k < tree.Terms.Count; k++)
-                (feature[termBase + k], slope[termBase + k], share[termBase + k]) = tree.Terms[k];
+                (feature[termBase + k], slope[termBase + k], intercept[termBase + k]) = tree.Terms[k];
             nodeBase += tree.Nodes;
             termBase += tree.Terms.Count;
         }
-        return new IsolationForestModel(columns, sampleSize, medians, roots, left, value, size, termStart, termEnd, feature, slope, share, maxDegreeOfParallelism);
+        return new IsolationForestModel(columns, sampleSize, medians, roots, left, value, size, termStart, termEnd, feature, slope, intercept, maxDegreeOfParallelism);
     }
 
     // SplitMix64 of (seed, tree): well-spread, independent-looking seeds for neighbouring trees.
@@ -159,7 +162,7 @@ public static class IsolationForest
         public List<int> Size { get; } = [];
         public List<int> TermStart { get; } = [];
         public List<int> TermEnd { get; } = [];
-        public List<(int Feature, double Slope, double Share)> Terms { get; } = [];
+        public List<(int Feature, double Slope, double Intercept)> Terms { get; } = [];
         public int Nodes => Left.Count;
 
         private double[] _x = [];
@@ -167,6 +170,7 @@ public static class IsolationForest
         private readonly double[] _min = new double[columns];
         private readonly double[] _max = new double[columns];
         private readonly int[] _varying = new int[columns];
+        private readonly double[] _scale = new double[columns];
 
         public void Build(double[] values, int rows, int sampleSize, double[] medians)
         {
@@ -182,6 +186,10 @@ public static class IsolationForest
                 }
             var index = new int[sampleSize];
             for (var s = 0; s < sampleSize; s++) index[s] = s;
+            // Slopes are drawn per unit of each feature's range in the subsample: the paper's hyperplanes on min–max scaled
+            // features, so a feature's unit (dollars against counts) does not decide the direction of the cuts.
+            Bounds(index, 0, sampleSize);
+            for (var j = 0; j < columns; j++) _scale[j] = _max[j] > _min[j] ? _max[j] - _min[j] : 1;
             AddNode();
             Grow(0, index, 0, sampleSize, 0);
         }
@@ -240,22 +248,17 @@ public static class IsolationForest
                 (_varying[k], _varying[r]) = (_varying[r], _varying[k]);
             }
             TermStart[node] = Terms.Count;
-            double offset = 0, spread = 0;
+            double offset = 0;
             for (var k = 0; k < terms; k++)
             {
                 var j = _varying[k];
                 // Liu et al. 2008: slope 1 on one feature. Hariri et al. 2019, Algorithm 2: slope n_j ~ N(0, 1), intercept p_j ~ U(min_j, max_j).
-                var n = method == IsolationMethod.IsolationForest ? 1.0 : Gaussian();
+                var n = method == IsolationMethod.IsolationForest ? 1.0 : Gaussian() / _scale[j];
                 var p = _min[j] + random.NextDouble() * (_max[j] - _min[j]);
                 offset += n * p;
-                var weight = Math.Abs(n) * (_max[j] - _min[j]);
-                spread += weight;
-                Terms.Add((j, n, weight));
+                Terms.Add((j, n, p));
             }
             TermEnd[node] = Terms.Count;
-            // Share of the cut owed to each feature: |n_j| times the node's range of j, normalized (1 for an axis-parallel cut).
-            for (var k = TermStart[node]; k < TermEnd[node]; k++)
-                Terms[k] = Terms[k] with { Share = spread > 0 ? Terms[k].Share / spread : 1.0 / terms };
             Value[node] = offset;
 
             // Branch on (x − p)·n ≤ 0, i.e. x·n ≤ p·n (Hariri et al. 2019, eq. 3); with slope 1 that is x_q ≤ p.

@@ -16,15 +16,15 @@ public sealed class IsolationForestModel
     private readonly int[] _termEnd;
     private readonly int[] _feature;
     private readonly double[] _slope;
-    private readonly double[] _share;
+    private readonly double[] _intercept;
     private readonly double[] _medians;
     private readonly int _maxDegreeOfParallelism;
 
     internal IsolationForestModel(int columns, int sampleSize, double[] medians, int[] roots, int[] left, double[] value, int[] size,
-        int[] termStart, int[] termEnd, int[] feature, double[] slope, double[] share, int maxDegreeOfParallelism)
+        int[] termStart, int[] termEnd, int[] feature, double[] slope, double[] intercept, int maxDegreeOfParallelism)
     {
         (Columns, SampleSize, _medians, _roots, _left, _value, _size) = (columns, sampleSize, medians, roots, left, value, size);
-        (_termStart, _termEnd, _feature, _slope, _share, _maxDegreeOfParallelism) = (termStart, termEnd, feature, slope, share, maxDegreeOfParallelism);
+        (_termStart, _termEnd, _feature, _slope, _intercept, _maxDegreeOfParallelism) = (termStart, termEnd, feature, slope, intercept, maxDegreeOfParallelism);
         Normalizer = IsolationForest.AveragePathLength(sampleSize);
     }
 
@@ -144,7 +144,7 @@ public sealed class IsolationForestModel
     private double ToScore(double totalDepth) => Normalizer > 0 ? Math.Pow(2, -totalDepth / _roots.Length / Normalizer) : 0.5;
 
     // h(x) in one tree; credit[j] gains, at each cut on x's path, the share of the node's rows the cut separates from x,
-    // split between the cut's features by their share of the hyperplane.
+    // split between the cut's features by their part of x's distance from the hyperplane, |n_j (x_j − p_j)|.
     private double PathLength(int node, ReadOnlySpan<double> x, Span<double> credit)
     {
         while (_left[node] >= 0)
@@ -155,7 +155,10 @@ public sealed class IsolationForestModel
             if (!credit.IsEmpty)
             {
                 var separated = (double)(_size[node] - _size[child]) / _size[node];
-                for (var k = _termStart[node]; k < _termEnd[node]; k++) credit[_feature[k]] += separated * _share[k];
+                double distance = 0;
+                for (var k = _termStart[node]; k < _termEnd[node]; k++) distance += Math.Abs(_slope[k] * (x[_feature[k]] - _intercept[k]));
+                for (var k = _termStart[node]; k < _termEnd[node]; k++)
+                    credit[_feature[k]] += separated * (distance > 0 ? Math.Abs(_slope[k] * (x[_feature[k]] - _intercept[k])) / distance : 1.0 / (_termEnd[node] - _termStart[node]));
             }
             node = child;
         }

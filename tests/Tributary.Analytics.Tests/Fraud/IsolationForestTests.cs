@@ -118,6 +118,21 @@ public sealed class IsolationForestTests
 
     [Theory]
     [MemberData(nameof(Methods))]
+    public void Fit_FeatureInOtherUnits_GivesTheSameScores(IsolationMethod method)
+    {
+        // Amounts in cents beside counts: the cuts follow the data, not the unit (2^10 keeps the arithmetic exact).
+        var (values, _) = Planted(new Random(31), normal: 2000, anomalies: 20, columns: 3);
+        var rescaled = values.Select((v, i) => i % 3 == 0 ? v * 1024 : v).ToArray();
+
+        var a = IsolationForest.Fit(values, 3, new() { Method = method }, Ct).Explain(values, Ct);
+        var b = IsolationForest.Fit(rescaled, 3, new() { Method = method }, Ct).Explain(rescaled, Ct);
+
+        Assert.Equal(a.Scores, b.Scores);
+        Assert.Equal(a.TopFeature, b.TopFeature);
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
     public void Fit_ConstantFeature_IsNeverCutAndChangesNothing(IsolationMethod method)
     {
         var (values, labels) = Planted(new Random(19), normal: 1000, anomalies: 20);
