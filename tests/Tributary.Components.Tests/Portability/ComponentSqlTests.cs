@@ -57,6 +57,8 @@ public sealed class ComponentSqlTests(PostgresCluster postgres)
             (Path.Combine(RepositoryFiles.Templates, "churn_prevention.yaml"), true));
         await Walk(folder => Demo(() => DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(Customers: 1000, Days: 365, Seed: 18))),
             (Path.Combine(RepositoryFiles.Templates, "propensity_marketing.yaml"), true));
+        await Walk(folder => Demo(() => DemoStoreGenerator.Write(Path.Combine(folder, "data", "demo"), new DemoStoreOptions(Customers: 600, Days: 365, Seed: 19))),
+            (Path.Combine(RepositoryFiles.Templates, "fraud_detection.yaml"), true));
         await Walk(folder => Demo(() => QuickstartStore.Write(Path.Combine(folder, "data"), customers: 100, seed: 14)),
             (Path.Combine(RepositoryFiles.Templates, "quickstart.yaml"), true));
         // What the shipped pipelines leave out: JSON lines, Parquet both ways, a source database, and a webhook whose
