@@ -67,7 +67,7 @@ describe("churn panels", () => {
       { risk_band: "high", value_at_risk: 50.5 }, { risk_band: "medium", value_at_risk: null },
     ]);
     expect(chart.bars).toEqual([{ x: "high", series: { value_at_risk: 150.5 } }, { x: "medium", series: { value_at_risk: 0 } }, { x: "low", series: { value_at_risk: 5 } }]);
-    expect(chart.note).toBe("Customers: high 2, medium 1, low 1.");
+    expect(chart.note).toBe("Value at risk: churn probability × predicted CLV. Customers: high 2, medium 1, low 1.");
   });
 
   it("counts alerts per playbook action, the most common first", () => {

@@ -228,8 +228,9 @@ export const panels: Record<string, Panel> = {
       });
       return {
         bars: bands.map((b) => ({ x: b.band, series: { value_at_risk: b.value } })),
-        xTitle: "Risk band", yTitle: "Value at risk ($: probability × predicted CLV)", unit: "money",
-        note: `Customers: ${bands.map((b) => `${b.band} ${b.customers}`).join(", ")}.`,
+        // A short axis title: the long one was cut at the chart's height; the definition goes in the note.
+        xTitle: "Risk band", yTitle: "Value at risk ($)", unit: "money",
+        note: `Value at risk: churn probability × predicted CLV. Customers: ${bands.map((b) => `${b.band} ${b.customers}`).join(", ")}.`,
       };
     },
   },
