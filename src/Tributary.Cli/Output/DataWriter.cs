@@ -36,7 +36,9 @@ internal static class DataWriter
                 output.WriteLine(JsonSerializer.Serialize(Objects(columns, rows), Indented));
                 break;
             default:
-                var cells = rows.Select(r => r.Select((v, i) => Cell(columns[i], v)).ToArray()).ToList();
+                var values = rows.ToList();
+                var cells = values.Select(r => r.Select((v, i) => Cell(columns[i], v)).ToArray()).ToList();
+                for (var i = 0; i < columns.Count; i++) AlignDecimals(values, cells, i);
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
                 if (!(terminal ?? IsTerminal(output)))
                     console.Profile.Width = Math.Max(80, columns.Select((c, i) => Math.Max(c.Length, cells.Select(r => r[i].Length).DefaultIfEmpty(0).Max()) + 3).Sum() + 1);
@@ -67,7 +69,7 @@ internal static class DataWriter
         DateTime d => d.ToString(d.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
         DateTimeOffset d => d.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        double x => x.ToString("0.####", CultureInfo.InvariantCulture),
+        double x => x.ToString("R", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
@@ -98,6 +100,25 @@ internal static class DataWriter
         if (magnitude >= 1e9 || (magnitude > 0 && magnitude < 1e-4)) return x.ToString("0.###e+0", CultureInfo.InvariantCulture);
         if (magnitude >= 100) return x.ToString("#,##0.#", CultureInfo.InvariantCulture);
         return x.ToString("#,##0.####", CultureInfo.InvariantCulture);
+    }
+
+    // One number of decimals per column (the most any of its cells shows), so 56.61 prints as 56.6100 beside 46.5714 and
+    // the column's decimal points line up; cells in scientific notation and fixed-format columns are left as they are.
+    private static void AlignDecimals(List<object?[]> values, List<string[]> cells, int column)
+    {
+        if (!values.Any(r => r[column] is double or float or decimal)) return;
+        static int Decimals(string cell) => cell.IndexOf('.', StringComparison.Ordinal) is var dot and >= 0 ? cell.Length - dot - 1 : 0;
+        var plain = Enumerable.Range(0, cells.Count)
+            .Where(r => values[r][column] is double or float or decimal && double.IsFinite(Convert.ToDouble(values[r][column], CultureInfo.InvariantCulture)) && !cells[r][column].Contains('e', StringComparison.Ordinal) && !cells[r][column].EndsWith(" s", StringComparison.Ordinal))
+            .ToList();
+        if (plain.Count == 0) return;
+        var decimals = plain.Max(r => Decimals(cells[r][column]));
+        foreach (var r in plain)
+        {
+            var cell = cells[r][column];
+            var missing = decimals - Decimals(cell);
+            if (missing > 0) cells[r][column] = cell + (cell.Contains('.', StringComparison.Ordinal) ? "" : ".") + new string('0', missing);
+        }
     }
 
     private static bool IsIdentifier(string name) =>

@@ -95,7 +95,21 @@ public sealed partial class FirstRunTests : IDisposable
 
         var row = table.Split('\n').Single(l => l.Contains("12.4 s", StringComparison.Ordinal));
         Assert.Equal(["12.4 s", "1,234.57", "1,983", "0.1235", "yes", "100234"], row.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(c => c.Length > 0));
-        Assert.Equal("12.4195,1234.5678,1983,0.1235,True,100234", csv.Split('\n')[1].TrimEnd('\r'));
+        Assert.Equal("12.4195,1234.5678,1983,0.123456,True,100234", csv.Split('\n')[1].TrimEnd('\r'));
+    }
+
+    [Fact]
+    public async Task Table_ColumnOfFractions_ShowsOneNumberOfDecimals()
+    {
+        await InitAsync();
+        var sql = "SELECT * FROM (VALUES (1, 46.571428::DOUBLE, 0.5::DOUBLE), (2, 56.61::DOUBLE, 0.25::DOUBLE), (3, 3::DOUBLE, 'NaN'::DOUBLE)) t(k, credit, share) ORDER BY k";
+
+        var table = (await QueryAsync(sql)).Out;
+
+        var cells = table.Split('\n').Where(l => l.Contains('│', StringComparison.Ordinal) && !l.Contains("credit", StringComparison.Ordinal))
+            .Select(l => l.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(c => c.Length > 0).ToArray()).ToList();
+        Assert.Equal(["46.5714", "56.6100", "3.0000"], cells.Select(c => c[1]));
+        Assert.Equal(["0.50", "0.25", "NaN"], cells.Select(c => c[2]));
     }
 
     [Fact]
