@@ -124,6 +124,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var touches = new Dictionary<string, long>(StringComparer.Ordinal);
         for (var key = 0; key < keys.All.Count; key++) touches[keys.All[key].Channel] = touches.GetValueOrDefault(keys.All[key].Channel) + keyTouches[key];
         var firstDay = journeys.Where(j => j.Path.Converted).Select(j => j.Day).DefaultIfEmpty(0).Min();
+        var lastDay = journeys.Where(j => j.Path.Converted).Select(j => j.Day).DefaultIfEmpty(0).Max();
 
         // The models are independent: each runs on its own core over the same read-only paths; rows keep the models' order.
         var perModel = new (List<object?[]> Channels, List<object?[]> Campaigns, List<object?[]> Daily, Func<ConversionPath, double[]> Weights, TimeSpan Took)[p.Models.Count];
@@ -139,6 +140,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             // Touch weights summed by campaign and by day; then scaled so each channel's campaigns add up to its credit
             // (Markov normalizes removal effects over all channels, not per path).
             var byKey = new (double Conversions, double Value)[keys.All.Count];
+            // By day and key: a dense array over the days spanned when it is small (no hash lookup per touch), else a map.
+            var dense = lastDay - firstDay < DenseDayCells / Math.Max(1, keys.All.Count)
+                ? new (double Conversions, double Value, bool Seen)[(lastDay - firstDay + 1) * keys.All.Count] : null;
             var byDay = new Dictionary<long, (double Conversions, double Value)>();
             foreach (var j in journeys)
             {
@@ -149,10 +153,19 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                     var key = j.Keys[k];
                     byKey[key] = (byKey[key].Conversions + split[k], byKey[key].Value + split[k] * j.Path.Value);
                     var dayKey = (long)(j.Day - firstDay) * keys.All.Count + key;
+                    if (dense is not null)
+                    {
+                        ref var cell = ref dense[dayKey];
+                        cell = (cell.Conversions + split[k], cell.Value + split[k] * j.Path.Value, true);
+                        continue;
+                    }
                     ref var d = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byDay, dayKey, out _);
                     d = (d.Conversions + split[k], d.Value + split[k] * j.Path.Value);
                 }
             }
+            if (dense is not null)
+                for (var cell = 0; cell < dense.Length; cell++)
+                    if (dense[cell].Seen) byDay[cell] = (dense[cell].Conversions, dense[cell].Value);
             var sums = new Dictionary<string, (double Conversions, double Value)>(StringComparer.Ordinal);
             for (var key = 0; key < byKey.Length; key++)
             {
@@ -217,10 +230,13 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         return new Materialization(rows, new Dictionary<string, object?> { ["paths"] = paths.Count, ["conversions"] = converting });
     }
 
+    // Cells of the dense (day, channel-and-campaign) sums per model: 4M cells are 100 MB, beyond that a map of the cells touched.
+    private const int DenseDayCells = 4_000_000;
+
     private static string? Campaign(string campaign) => campaign.Length == 0 ? null : campaign;
 
     // Two reads: each path's outcome and touch count in path_id order (a row per path, the i-th numbered i), then each
-    // touch's path number, position, (channel, campaign) number and age, unordered: the touches are placed by path number
+    // touch's path number and (channel, campaign) number packed in one integer (a column fewer to carry), position and age, unordered: the touches are placed by path number
     // and put in position order here, so the engine never sorts the touches by a text id (three times this read's cost).
     // Touches come as typed fields, no boxed value per field. No text is built per touch: a path's touches joined into one
     // string by an ordered aggregate cost ten times this read. The pairs are numbered by joining a bound VALUES list, which
@@ -254,20 +270,20 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var (bigint, real) = (w.Dialect.TypeName(DataKind.Integer), w.Dialect.TypeName(DataKind.Number));
         await foreach (var r in w.StreamRecordsAsync($"""
             WITH numbered AS (SELECT path_id, row_number() OVER (ORDER BY path_id) - 1 AS n FROM {table} WHERE {touched} GROUP BY path_id)
-            SELECT CAST(p.n AS {bigint}), CAST(t.position AS {bigint}), CAST(k.touch_key AS {bigint}),
+            SELECT CAST(p.n * {pairs.Rows.Count} + k.touch_key AS {bigint}), CAST(t.position AS {bigint}),
                 CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) END AS {real})
             FROM {table} t JOIN numbered p ON p.path_id = t.path_id
             JOIN (VALUES {values}) AS k(channel, campaign, touch_key) ON k.channel = t.channel AND k.campaign = {campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal)}
             """, q.Parameters, cancellationToken).ConfigureAwait(false))
         {
-            var path = r.GetInt64(0);
+            var path = Math.DivRem(r.GetInt64(0), pairs.Rows.Count, out var touchKey);
             if (path < 0 || path >= outlines.Count || filled[path] == outlines[(int)path].Touches)
                 throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             var at = start[path] + filled[path]++;
             // NULL positions sort last, as ORDER BY position puts them.
             positions[at] = r.IsDBNull(1) ? long.MaxValue : r.GetInt64(1);
-            touchKeys[at] = (int)r.GetInt64(2);
-            ages[at] = r.IsDBNull(3) ? 0 : r.GetDouble(3);
+            touchKeys[at] = (int)touchKey;
+            ages[at] = r.IsDBNull(2) ? 0 : r.GetDouble(2);
         }
         var channelOf = keys.All.Select(k => k.Channel).ToArray();
         for (var path = 0; path < outlines.Count; path++)
