@@ -236,9 +236,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     private static string? Campaign(string campaign) => campaign.Length == 0 ? null : campaign;
 
     // Two reads: each path's outcome and touch count in path_id order (a row per path, the i-th numbered i), then each
-    // touch's path number and (channel, campaign) number packed in one integer (a column fewer to carry), position and age, unordered: the touches are placed by path number
-    // and put in position order here, so the engine never sorts the touches by a text id (three times this read's cost).
-    // Touches come as typed fields, no boxed value per field. No text is built per touch: a path's touches joined into one
+    // touch's path number and (channel, campaign) number packed in one integer (a column fewer to carry), position and
+    // age, unordered: the touches are placed by path number and put in position order here, so the engine never sorts
+    // the touches by a text id (three times this read's cost). Touches come as typed fields, no boxed value per field. No text is built per touch: a path's touches joined into one
     // string by an ordered aggregate cost ten times this read. The pairs are numbered by joining a bound VALUES list, which
     // the engine knows to be small (a derived table of the distinct pairs was taken for the large side of the join).
     // converted, value and converted_at are the path's own (journey.conversion_paths repeats them on every touch); ages
