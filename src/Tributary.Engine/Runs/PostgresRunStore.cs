@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Tributary.Engine.Runs;
@@ -22,12 +23,20 @@ public sealed partial class PostgresRunStore : IProjectRunStore
     private readonly SemaphoreSlim _leaderGate = new(1, 1);
     private NpgsqlConnection? _leader;
 
+    // Several processes share one server: each keeps a few connections unless the connection string says otherwise.
+    private const int DefaultMaxPoolSize = 10;
+
     private PostgresRunStore(string connectionString)
     {
-        _source = NpgsqlDataSource.Create(connectionString);
+        var pooled = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!PoolSizeKey().IsMatch(connectionString)) pooled.MaxPoolSize = DefaultMaxPoolSize;
+        _source = NpgsqlDataSource.Create(pooled);
         // The leader's lock lives as long as its session: a connection outside the pool, never reset or reused.
         _leaderConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
     }
+
+    [GeneratedRegex(@"max(imum)?\s*pool\s*size\s*=", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PoolSizeKey();
 
     /// <summary>The migration scripts this build carries, by version (the number their file name starts with).</summary>
     public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = LoadMigrations();

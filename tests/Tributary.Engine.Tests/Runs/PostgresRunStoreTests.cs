@@ -16,8 +16,6 @@ public sealed class PostgresRunStoreTests(PostgresCluster postgres) : RunStoreCo
     protected override async Task<IProjectRunStore> OpenAtTheSamePlaceAsync() =>
         await PostgresRunStore.OpenAsync(_connectionString ??= await postgres.NewSchemaAsync(), Ct);
 
-    private string Schema => new NpgsqlConnectionStringBuilder(_connectionString).SearchPath!;
-
     private async Task<List<(int Version, string Name)>> AppliedMigrationsAsync()
     {
         await using var connection = new NpgsqlConnection(_connectionString);
@@ -121,24 +119,10 @@ public sealed class PostgresRunStoreTests(PostgresCluster postgres) : RunStoreCo
         Assert.True(await first.HoldLeadershipAsync(Ct));
         Assert.False(await second.HoldLeadershipAsync(Ct));
 
-        await TerminateLeaderSessionAsync();
+        await LeaderSessions.TerminateAsync(postgres, _connectionString!, Ct);
 
         Assert.True(await second.HoldLeadershipAsync(Ct));
         Assert.False(await first.HoldLeadershipAsync(Ct));
         Assert.True(await second.HoldLeadershipAsync(Ct));
-    }
-
-    /// <summary>Ends the server session holding this schema's leader lock, as a network failure or a crashed host would, and waits until it is gone.</summary>
-    internal async Task TerminateLeaderSessionAsync()
-    {
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = new NpgsqlCommand("""
-            SELECT count(*) FILTER (WHERE pg_terminate_backend(l.pid, 10000)) FROM pg_locks l
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-              AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(@schema || '/tributary-daemon-leader', 0)
-            """, connection);
-        command.Parameters.AddWithValue("schema", Schema);
-        Assert.Equal(1L, await command.ExecuteScalarAsync(Ct));
     }
 }

@@ -191,8 +191,9 @@ public abstract class RunStoreContractTests : IAsyncDisposable
         Assert.Equal(["q2", "q1"], (await store.ListQueueAsync([QueueState.Queued], Ct)).Select(q => q.QueueId));
         Assert.Equal(["q2", "q3", "q1"], (await store.ListQueueAsync([QueueState.Queued, QueueState.Done], Ct)).Select(q => q.QueueId));
         var done = Assert.Single(await store.ListQueueAsync([QueueState.Done], Ct));
-        Assert.Equal(Queued("q3", "p", 0, -1) with { State = QueueState.Done, RunId = "run-3" }, done with { Params = Queued("q3", "p", 0, -1).Params });
-        Assert.Equal(new Dictionary<string, string> { ["k"] = "v" }, done.Params);
+        var expected = Queued("q3", "p", 0, -1) with { State = QueueState.Done, RunId = "run-3" };
+        Assert.Equal(expected, done with { Params = expected.Params });
+        Assert.Equal(expected.Params, done.Params);
     }
 
     [Fact]
