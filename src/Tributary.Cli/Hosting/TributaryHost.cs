@@ -39,7 +39,7 @@ internal static class TributaryHost
         CancellationToken cancellationToken)
     {
         var warehouse = await project.WarehouseAsync(cancellationToken).ConfigureAwait(false);
-        var store = (SqliteRunStore)await project.StoreAsync(cancellationToken).ConfigureAwait(false);
+        var store = await project.StoreAsync(cancellationToken).ConfigureAwait(false);
         return builder => Register(builder, cli, project, warehouse, store, scope, format);
     }
 
@@ -52,7 +52,7 @@ internal static class TributaryHost
         return builder.Build();
     }
 
-    private static void Register(IHostApplicationBuilder builder, CliContext cli, ProjectSession project, IWarehouse warehouse, SqliteRunStore store,
+    private static void Register(IHostApplicationBuilder builder, CliContext cli, ProjectSession project, IWarehouse warehouse, IProjectRunStore store,
         DaemonScope scope, LogFormat format)
     {
         var services = builder.Services;

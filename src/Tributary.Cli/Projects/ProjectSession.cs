@@ -17,7 +17,7 @@ namespace Tributary.Cli.Projects;
 internal sealed class ProjectSession : IAsyncDisposable
 {
     private IWarehouse? _warehouse;
-    private SqliteRunStore? _store;
+    private IProjectRunStore? _store;
     private ServiceProvider? _http;
 
     private readonly TimeProvider _time;
@@ -112,10 +112,18 @@ internal sealed class ProjectSession : IAsyncDisposable
     }
 
     /// <summary>The run store; runs left "running" by a process that died are marked failed on open.</summary>
-    public async Task<IRunStore> StoreAsync(CancellationToken cancellationToken)
+    public async Task<IProjectRunStore> StoreAsync(CancellationToken cancellationToken)
     {
         if (_store is not null) return _store;
-        _store = await SqliteRunStore.OpenAsync(Settings.RunStorePath, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _store = await ProjectRunStore.OpenAsync(Settings, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Settings.RunStorePostgresEnv is { } env && e is InvalidOperationException or System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
+        {
+            throw new CliException(e is InvalidOperationException { InnerException: null } ? e.Message
+                : $"cannot open the PostgreSQL run store named by run_store.postgres_env '{env}' in tributary.yaml: {e.Message.TrimEnd('.')}. Check the connection string in that variable and that the server is running.");
+        }
         RecoveredRuns = await _store.FailAbandonedRunsAsync(IsAlive, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return _store;
     }

@@ -24,8 +24,13 @@ public sealed partial record ProjectSettings
 
     /// <summary>DuckDB's memory limit when tributary.yaml names none: bounded, unlike DuckDB's own default of 80% of the machine.</summary>
     public const string DefaultDuckDbMemoryLimit = "1GB";
-    /// <summary>SQLite run store file.</summary>
+    /// <summary>SQLite run store file (<c>run_store: PATH</c>); unused when <see cref="RunStorePostgresEnv"/> is set.</summary>
     public required string RunStorePath { get; init; }
+    /// <summary>
+    /// The environment variable holding the connection string of a PostgreSQL run store (<c>run_store: { postgres_env: NAME }</c>),
+    /// shared by several processes; null for the SQLite file.
+    /// </summary>
+    public string? RunStorePostgresEnv { get; init; }
     /// <summary>Folder of pipeline files.</summary>
     public required string PipelinesDirectory { get; init; }
     /// <summary>Steps run at once. Default 4.</summary>
@@ -49,7 +54,7 @@ public sealed partial record ProjectSettings
         warehouse:
           duckdb: .tributary/warehouse.duckdb      # the embedded default
           # postgres_env: TRIBUTARY_POSTGRES       # or: env variable holding a PostgreSQL connection string
-        run_store: .tributary/runs.db
+        run_store: .tributary/runs.db              # or: { postgres_env: NAME }, one store for several processes
         pipelines: pipelines
         parallelism: 4
         server:
@@ -89,7 +94,15 @@ public sealed partial record ProjectSettings
                 settings = settings with { PostgresEnv = reader.Text(wh, "postgres_env", "'warehouse'") };
                 if (MemorySize(reader, wh, "memory_limit") is { } limit) settings = settings with { DuckDbMemoryLimit = limit };
             }
-            if (reader.Text(top, "run_store", "tributary.yaml") is { } store) settings = settings with { RunStorePath = Path.GetFullPath(store, directory) };
+            if (top["run_store"] is YamlMapping runStore)
+            {
+                reader.CheckKeys(runStore, "'run_store'", ["postgres_env"]);
+                settings = settings with { RunStorePostgresEnv = reader.Text(runStore, "postgres_env", "'run_store'", required: true) };
+            }
+            else if (reader.Text(top, "run_store", "tributary.yaml") is { } store)
+            {
+                settings = settings with { RunStorePath = Path.GetFullPath(store, directory) };
+            }
             if (reader.Text(top, "pipelines", "tributary.yaml") is { } pipes) settings = settings with { PipelinesDirectory = Path.GetFullPath(pipes, directory) };
             settings = settings with { Parallelism = reader.Integer(top, "parallelism", "tributary.yaml", 1, 64) ?? settings.Parallelism };
             settings = settings with { AllowedPaths = reader.TextList(top["allowed_paths"], "'allowed_paths'").Select(p => Path.GetFullPath(p, directory)).ToList() };

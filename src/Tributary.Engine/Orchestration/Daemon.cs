@@ -30,6 +30,10 @@ public sealed class Daemon
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (QueuedRun Run, Task Task, CancellationTokenSource Cancel)> _active = [];
     private volatile bool _stopping;
+    // Whether this process held the lead at its last tick, and whether it recovers the queue on taking the lead (RunAsync).
+    private volatile bool _leading;
+    private bool _recoverOnLead;
+    private bool _followed;
 
     /// <summary>A daemon over the project's pipelines, stores and warehouse.</summary>
     public Daemon(Func<CancellationToken, Task<IReadOnlyList<PipelineSpec>>> pipelines, IOrchestrationStore store, IRunStore runs, ISensorEvaluator sensors,
@@ -41,7 +45,8 @@ public sealed class Daemon
     /// <summary>Ticks until cancelled; on cancellation, running runs are cancelled and awaited (their tables keep their previous version).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await RecoverAsync(cancellationToken).ConfigureAwait(false);
+        // The first tick that leads recovers what a dead process left launched, and so does every later take-over.
+        _recoverOnLead = true;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -73,9 +78,10 @@ public sealed class Daemon
         await WhenIdleAsync().ConfigureAwait(false);
     }
 
-    /// <summary>One pass: schedules, sensors, backfills, then the queue.</summary>
+    /// <summary>One pass: schedules, sensors, backfills, then the queue; a daemon that does not lead (another process does) skips it.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
+        if (!await LeadAsync(cancellationToken).ConfigureAwait(false)) return;
         var pipelines = await _pipelines(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         foreach (var p in pipelines)
@@ -87,6 +93,31 @@ public sealed class Daemon
         }
         await AdvanceBackfillsAsync(cancellationToken).ConfigureAwait(false);
         await LaunchAsync(pipelines, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when this daemon led at its last tick: it is the one that ticks and launches queued runs.</summary>
+    public bool IsLeader => _leading;
+
+    private async Task<bool> LeadAsync(CancellationToken cancellationToken)
+    {
+        var leads = await _store.HoldLeadershipAsync(cancellationToken).ConfigureAwait(false);
+        if (leads && !_leading)
+        {
+            _leading = true;
+            // Said only on a take-over: a store of one process (SQLite) always leads, and that is no news.
+            if (_followed) _log.LeadTaken();
+            if (_recoverOnLead) await RecoverAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (!leads && _leading)
+        {
+            // Another process may lead now and recover this one's launched runs: stop them, and leave their queue entries to it.
+            _leading = false;
+            _log.LeadLost();
+            foreach (var a in Active()) await a.Cancel.CancelAsync().ConfigureAwait(false);
+            await WhenIdleAsync().ConfigureAwait(false);
+        }
+        if (!leads) _followed = true;
+        return leads;
     }
 
     /// <summary>Turns a pipeline's schedule and sensors off or on. Resuming does not run the ticks missed while paused.</summary>
@@ -281,7 +312,8 @@ public sealed class Daemon
             // One run per pipeline at a time, or per pipeline and partition for partitioned runs.
             if (active.Any(a => a.Run.Pipeline == q.Pipeline && a.Run.Partition == q.Partition)) continue;
             if (q.BackfillId is not null && (await _store.GetBackfillAsync(q.BackfillId, cancellationToken).ConfigureAwait(false))?.Status != BackfillStatus.Running) continue;
-            await _store.UpdateQueueAsync(q.QueueId, QueueState.Launched, null, cancellationToken).ConfigureAwait(false);
+            // Claimed, not just set: of two daemons that both see the entry queued, one launches it.
+            if (!await _store.ClaimQueuedAsync(q.QueueId, cancellationToken).ConfigureAwait(false)) continue;
             if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Running, null, cancellationToken).ConfigureAwait(false);
             var cancel = new CancellationTokenSource();
             lock (_lock) _active[q.QueueId] = (q, Execute(q, specs.GetValueOrDefault(q.Pipeline), cancel), cancel);
@@ -302,6 +334,8 @@ public sealed class Daemon
         }
         try
         {
+            // Deposed: the leader that took over recovers this entry from the queue.
+            if (!_leading) return;
             if (_stopping && result?.Status == RunStatus.Cancelled)
             {
                 await _store.UpdateQueueAsync(q.QueueId, QueueState.Queued, result.RunId, CancellationToken.None).ConfigureAwait(false);

@@ -15,6 +15,16 @@ public interface IOrchestrationStore
     Task EnqueueAsync(QueuedRun run, CancellationToken cancellationToken);
     /// <summary>Queue entries in the given states, by priority then age.</summary>
     Task<IReadOnlyList<QueuedRun>> ListQueueAsync(IReadOnlyList<QueueState> states, CancellationToken cancellationToken);
+    /// <summary>
+    /// Moves a queued entry to launched when it is still queued and no other process is claiming it; false when it was
+    /// not (launched, cancelled or being claimed elsewhere). The one way a daemon takes a run from the queue.
+    /// </summary>
+    Task<bool> ClaimQueuedAsync(string queueId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Whether this process is the daemon leader now, taking the lead when no other process holds it. Only the leader
+    /// ticks schedules, sensors, backfills and the queue; a store that one process uses alone always leads.
+    /// </summary>
+    Task<bool> HoldLeadershipAsync(CancellationToken cancellationToken);
     /// <summary>Moves a queue entry to a state, with its run id once launched.</summary>
     Task UpdateQueueAsync(string queueId, QueueState state, string? runId, CancellationToken cancellationToken);
     /// <summary>Records a backfill and its partitions (pending).</summary>

@@ -14,6 +14,12 @@ internal static partial class OrchestrationLog
     [LoggerMessage(LogLevel.Warning, "run {RunId} of {Pipeline}{Partition} died with its process; queued again")]
     public static partial void RunRequeued(this ILogger log, string runId, string pipeline, string partition);
 
+    [LoggerMessage(LogLevel.Information, "daemon took the lead from another process: it now ticks schedules, sensors, backfills and the run queue")]
+    public static partial void LeadTaken(this ILogger log);
+
+    [LoggerMessage(LogLevel.Warning, "daemon lost the lead (its store connection dropped); its runs are stopped for the new leader to requeue")]
+    public static partial void LeadLost(this ILogger log);
+
     [LoggerMessage(LogLevel.Information, "backfill {BackfillId} of {Pipeline} {Status}")]
     public static partial void BackfillEnded(this ILogger log, string backfillId, string pipeline, string status);
 

@@ -42,6 +42,25 @@ public sealed partial class SqliteRunStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> ClaimQueuedAsync(string queueId, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = Command(_connection, "UPDATE queue SET state = 'launched' WHERE queue_id = $id AND state = 'queued'", [("$id", queueId)]);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // The SQLite file belongs to one process (the daemon of 'trib serve' or 'trib backfill'), which always leads.
+    /// <inheritdoc />
+    public Task<bool> HoldLeadershipAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+    /// <inheritdoc />
     public Task UpdateQueueAsync(string queueId, QueueState state, string? runId, CancellationToken cancellationToken) =>
         WriteAsync("UPDATE queue SET state = $s, run_id = coalesce($r, run_id) WHERE queue_id = $id", cancellationToken, ("$s", Name(state)), ("$r", runId), ("$id", queueId));
 

@@ -9,7 +9,7 @@ namespace Tributary.Engine.Runs;
 /// The default run store: a SQLite file (WAL) with versioned migrations. Writes go through one connection, one at a time;
 /// reads through a few read-only connections of their own, so that API reads run in parallel and never wait for a write.
 /// </summary>
-public sealed partial class SqliteRunStore : IRunStore
+public sealed partial class SqliteRunStore : IProjectRunStore
 {
     // Each entry migrates from version i to i + 1; append only, never edit a released one.
     private static readonly string[] Migrations =

@@ -12,7 +12,7 @@ using Tributary.Testing;
 namespace Tributary.Cli.Tests.Commands;
 
 /// <summary>'trib serve' as its own process: token rules, runs handed over by 'trib run', and a backfill that survives kill -9.</summary>
-public sealed partial class ServeTests : IDisposable
+public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
 {
     private readonly TempDirectory _temp = new();
     private readonly List<Process> _children = [];
@@ -504,6 +504,42 @@ public sealed partial class ServeTests : IDisposable
         foreach (var c in _children) await c.WaitForExitAsync(Ct);
         var rows = await Trib.RunAsync("query", "SELECT partition_key, count(*) AS n FROM totals GROUP BY 1 ORDER BY 1", "--project", Project, "--format", "csv");
         Assert.Equal("partition_key,n\n2025-01-01,1\n2025-01-02,1\n2025-01-03,1\n2025-01-04,1\n2025-01-05,1\n2025-01-06,1\n", rows.Out.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task RunAndServe_OnAPostgresRunStore_ShareItsHistoryAndLeaveNoSqliteFile()
+    {
+        var variable = "TRIB_TEST_RUNS_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
+        var settings = Path.Combine(Project, "tributary.yaml");
+        var text = File.ReadAllText(settings);
+        File.WriteAllText(settings, text[..text.IndexOf("run_store:", StringComparison.Ordinal)] + $"run_store: {{ postgres_env: {variable} }}\n" +
+            text[(text.IndexOf('\n', text.IndexOf("run_store:", StringComparison.Ordinal)) + 1)..]);
+        var missing = await Trib.RunAsync("run", "hello", "--project", Project);
+        Assert.Equal($"error: tributary.yaml names run_store.postgres_env '{variable}', but that environment variable is not set.", missing.Error.Trim());
+        var connectionString = await postgres.NewSchemaAsync();
+        Environment.SetEnvironmentVariable(variable, connectionString);
+        try
+        {
+            var direct = await Trib.RunAsync("run", "hello", "--project", Project);
+            Assert.True(direct.ExitCode == 0, direct.Error);
+            var (_, address) = await ServeAsync(new() { [variable] = connectionString });
+
+            var handed = await Trib.RunAsync("run", "hello", "--project", Project);
+
+            Assert.True(handed.ExitCode == 0, handed.Error);
+            Assert.Contains("submitted to the running server", handed.Error, StringComparison.Ordinal);
+            using var http = new HttpClient { BaseAddress = address };
+            var runs = await http.GetFromJsonAsync<JsonElement>("/api/runs?pipeline=hello", Ct);
+            Assert.Equal([("api", "succeeded"), ("cli", "succeeded")],
+                runs.EnumerateArray().Select(r => (r.GetProperty("trigger").GetString(), r.GetProperty("status").GetString())));
+            Assert.False(File.Exists(Path.Combine(Project, ".tributary", "runs.db")));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
     }
 
     private const string Hello = "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n";

@@ -48,4 +48,32 @@ public sealed class ProjectSettingsTests : IDisposable
         Assert.Equal($"'warehouse.memory_limit' in tributary.yaml {expected}", diagnostic.Message);
         Assert.Equal((Path.Combine(_temp.Path, ProjectSettings.FileName), 3), (diagnostic.Location.File, diagnostic.Location.Line));
     }
+
+    [Fact]
+    public void Load_RunStoreAsAPath_IsTheSqliteFile()
+    {
+        var settings = Load("run_store: state/runs.sqlite\n");
+
+        Assert.Equal((Path.Combine(_temp.Path, "state", "runs.sqlite"), (string?)null), (settings.RunStorePath, settings.RunStorePostgresEnv));
+    }
+
+    [Fact]
+    public void Load_RunStoreWithPostgresEnv_NamesTheVariableNotTheConnection()
+    {
+        var settings = Load("run_store: { postgres_env: TRIB_RUNS }\n");
+
+        Assert.Equal("TRIB_RUNS", settings.RunStorePostgresEnv);
+    }
+
+    [Theory]
+    [InlineData("run_store:\n  postgres_evn: X\n", 2, "unknown key 'postgres_evn' in 'run_store'. Did you mean 'postgres_env'?")]
+    [InlineData("run_store: {}\n", 1, "'run_store' is missing required key 'postgres_env'.")]
+    [InlineData("run_store:\n  postgres_env: [A, B]\n", 2, "'postgres_env' in 'run_store' must be a scalar, got a list.")]
+    [InlineData("run_store: [a.db]\n", 1, "'run_store' in tributary.yaml must be a scalar, got a list.")]
+    public void Load_BadRunStore_IsRefusedWithFileAndLine(string yaml, int line, string expected)
+    {
+        var error = Assert.Throws<PipelineException>(() => Load(yaml));
+
+        Assert.Contains(error.Diagnostics, d => d.Message == expected && d.Location.Line == line && d.Location.File == Path.Combine(_temp.Path, ProjectSettings.FileName));
+    }
 }

@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace Tributary.Engine.Runs;
+
+/// <summary>
+/// The run store for several processes: run history and the daemon's state in a PostgreSQL schema (the connection
+/// string's search path), so that 'trib serve' processes on several machines share one queue and one history. Migrations
+/// are numbered SQL scripts applied once under an advisory lock; the queue is claimed row by row with <c>SKIP LOCKED</c>;
+/// one daemon leads at a time by a session advisory lock held on a connection of its own.
+/// </summary>
+public sealed partial class PostgresRunStore : IProjectRunStore
+{
+    private const string MigrationResourcePrefix = "Tributary.RunStore.Postgres.";
+    private const string RunColumns = """ "run_id", "pipeline", "status", "trigger", "selection", "started_at", "ended_at", "error", "pid", "partition_key" """;
+    private const string MaterializationColumns = """ "run_id", "asset", "at", "row_count", "columns_json", "duration_ms", "metadata_json", "step", "output", "role" """;
+
+    private readonly NpgsqlDataSource _source;
+    private readonly string _leaderConnectionString;
+    private readonly string _host = Environment.MachineName;
+    private readonly SemaphoreSlim _leaderGate = new(1, 1);
+    private NpgsqlConnection? _leader;
+
+    // Several processes share one server: each keeps a few connections unless the connection string says otherwise.
+    private const int DefaultMaxPoolSize = 10;
+
+    private PostgresRunStore(string connectionString)
+    {
+        var pooled = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!PoolSizeKey().IsMatch(connectionString)) pooled.MaxPoolSize = DefaultMaxPoolSize;
+        _source = NpgsqlDataSource.Create(pooled);
+        // The leader's lock lives as long as its session: a connection outside the pool, never reset or reused.
+        _leaderConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
+    }
+
+    [GeneratedRegex(@"max(imum)?\s*pool\s*size\s*=", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PoolSizeKey();
+
+    /// <summary>The migration scripts this build carries, by version (the number their file name starts with).</summary>
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = LoadMigrations();
+
+    /// <summary>Opens the store in the connection string's database and schema, applying the migrations it lacks.</summary>
+    public static async Task<PostgresRunStore> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var store = new PostgresRunStore(connectionString);
+        try
+        {
+            await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static List<(int Version, string Name, string Sql)> LoadMigrations()
+    {
+        var assembly = typeof(PostgresRunStore).Assembly;
+        var scripts = new List<(int Version, string Name, string Sql)>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(MigrationResourcePrefix, StringComparison.Ordinal)))
+        {
+            var name = resource[MigrationResourcePrefix.Length..];
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            scripts.Add((int.Parse(name[..name.IndexOf('_', StringComparison.Ordinal)], CultureInfo.InvariantCulture), name, reader.ReadToEnd()));
+        }
+        scripts.Sort((a, b) => a.Version.CompareTo(b.Version));
+        for (var i = 0; i < scripts.Count; i++)
+            if (scripts[i].Version != i + 1) throw new InvalidOperationException($"run store migration {scripts[i].Name} is out of sequence: expected version {i + 1}.");
+        return scripts;
+    }
+
+    // One transaction under a lock of this schema: two processes starting together apply each script once, in order.
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(coalesce(current_schema(), '') || '/tributary-run-store-migrations', 0))", cancellationToken).ConfigureAwait(false);
+        await ExecAsync(connection, """CREATE TABLE IF NOT EXISTS "schema_migrations" ("version" integer PRIMARY KEY, "name" text NOT NULL, "applied_at" timestamptz NOT NULL DEFAULT now())""",
+            cancellationToken).ConfigureAwait(false);
+        await using var read = new NpgsqlCommand("""SELECT coalesce(max("version"), 0) FROM "schema_migrations" """, connection);
+        var version = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (version > Migrations.Count)
+            throw new InvalidOperationException($"The run store is at schema version {version}, newer than this trib understands ({Migrations.Count}). Upgrade trib.");
+        foreach (var (v, name, sql) in Migrations.Skip(version))
+        {
+            await ExecAsync(connection, sql, cancellationToken).ConfigureAwait(false);
+            await ExecAsync(connection, """INSERT INTO "schema_migrations" ("version", "name") VALUES (@v, @n)""", cancellationToken, ("v", v), ("n", name)).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task CreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecAsync(connection, $"""INSERT INTO "runs" ({RunColumns}, "host") VALUES (@id, @p, @s, @t, @sel, @start, NULL, NULL, @pid, @part, @host)""", cancellationToken,
+            ("id", run.RunId), ("p", run.Pipeline), ("s", Name(run.Status)), ("t", run.Trigger), ("sel", run.Selection), ("start", Time(run.StartedAt)),
+            ("pid", run.ProcessId), ("part", run.Partition), ("host", _host)).ConfigureAwait(false);
+        for (var i = 0; i < steps.Count; i++)
+            await ExecAsync(connection, """INSERT INTO "steps" ("run_id", "asset", "ordinal", "component_type", "status", "attempts") VALUES (@id, @a, @o, @ct, @s, 0)""",
+                cancellationToken, ("id", run.RunId), ("a", steps[i].Asset), ("o", i), ("ct", steps[i].ComponentType), ("s", Name(steps[i].Status))).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endedAt, string? failure, CancellationToken cancellationToken) =>
+        WriteAsync("""UPDATE "runs" SET "status" = @s, "ended_at" = @e, "error" = @err WHERE "run_id" = @id""", cancellationToken,
+            ("s", Name(status)), ("e", Time(endedAt)), ("err", failure), ("id", runId));
+
+    /// <inheritdoc />
+    public Task UpdateStepAsync(StepRecord record, CancellationToken cancellationToken) =>
+        WriteAsync("""UPDATE "steps" SET "status" = @s, "attempts" = @n, "started_at" = @st, "ended_at" = @e, "error" = @err WHERE "run_id" = @id AND "asset" = @a""",
+            cancellationToken, ("s", Name(record.Status)), ("n", record.Attempts), ("st", Time(record.StartedAt)), ("e", Time(record.EndedAt)),
+            ("err", record.Error), ("id", record.RunId), ("a", record.Asset));
+
+    /// <inheritdoc />
+    public Task AddEventAsync(RunEvent e, CancellationToken cancellationToken) =>
+        WriteAsync("""INSERT INTO "events" ("run_id", "at", "kind", "asset", "message") VALUES (@id, @at, @k, @a, @m)""", cancellationToken,
+            ("id", e.RunId), ("at", Time(e.At)), ("k", e.Kind.ToString()), ("a", e.Asset), ("m", e.Message));
+
+    /// <inheritdoc />
+    public Task AddMaterializationAsync(MaterializationRecord m, CancellationToken cancellationToken) =>
+        WriteAsync($"""INSERT INTO "materializations" ({MaterializationColumns}) VALUES (@id, @a, @at, @n, @c, @d, @m, @s, @o, @r)""",
+            cancellationToken, ("id", m.RunId), ("a", m.Asset), ("at", Time(m.At)), ("n", m.RowCount),
+            ("c", JsonSerializer.Serialize(m.Columns.Select(c => new[] { c.Name, c.Type }))), ("d", (long)m.Duration.TotalMilliseconds), ("m", m.MetadataJson),
+            ("s", m.Step), ("o", m.Output), ("r", m.Role is { } role ? Name(role) : null));
+
+    /// <inheritdoc />
+    public Task AddCheckAsync(CheckRecord c, CancellationToken cancellationToken) =>
+        WriteAsync("""INSERT INTO "check_results" ("run_id", "asset", "check_name", "passed", "blocking", "detail", "at") VALUES (@id, @a, @c, @p, @b, @d, @at)""",
+            cancellationToken, ("id", c.RunId), ("a", c.Asset), ("c", c.Check), ("p", c.Passed), ("b", c.Blocking), ("d", c.Detail), ("at", Time(c.At)));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(int limit, string? pipeline, CancellationToken cancellationToken) =>
+        ReadAsync($"""SELECT {RunColumns} FROM "runs" WHERE (@p::text IS NULL OR "pipeline" = @p::text) ORDER BY "started_at" DESC, "run_id" DESC LIMIT @n""", ReadRun,
+            cancellationToken, ("p", pipeline), ("n", limit));
+
+    /// <inheritdoc />
+    public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>
+        await ReadAsync($"""SELECT {RunColumns} FROM "runs" WHERE "run_id" = @id""", ReadRun, cancellationToken, ("id", runId)).ConfigureAwait(false) is [var first, ..] ? first : null;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken) =>
+        ReadAsync("""SELECT "run_id", "asset", "component_type", "status", "attempts", "started_at", "ended_at", "error" FROM "steps" WHERE "run_id" = @id ORDER BY "ordinal" """,
+            r => new StepRecord(r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<StepStatus>(r.GetString(3), true), r.GetInt32(4),
+                OptionalTime(r, 5), OptionalTime(r, 6), Text(r, 7)), cancellationToken, ("id", runId));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken) =>
+        ReadAsync("""SELECT "run_id", "at", "kind", "asset", "message", row_number() OVER (ORDER BY "id") FROM "events" WHERE "run_id" = @id ORDER BY "id" """,
+            r => new RunEvent(r.GetString(0), Time(r, 1), Enum.Parse<RunEventKind>(r.GetString(2)), Text(r, 3), r.GetString(4)) { Sequence = r.GetInt64(5) },
+            cancellationToken, ("id", runId));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken) =>
+        ReadAsync($"""SELECT {MaterializationColumns} FROM "materializations" WHERE (@id::text IS NULL OR "run_id" = @id::text) AND (@a::text IS NULL OR "asset" = @a::text) ORDER BY "id" DESC""",
+            ReadMaterialization, cancellationToken, ("id", runId), ("a", asset));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<MaterializationRecord>> GetLatestMaterializationsAsync(CancellationToken cancellationToken) =>
+        ReadAsync($"""SELECT {MaterializationColumns} FROM "materializations" WHERE "id" IN (SELECT max("id") FROM "materializations" GROUP BY "asset") ORDER BY "asset" """,
+            ReadMaterialization, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CheckRecord>> GetChecksAsync(string runId, CancellationToken cancellationToken) =>
+        ReadAsync("""SELECT "run_id", "asset", "check_name", "passed", "blocking", "detail", "at" FROM "check_results" WHERE "run_id" = @id ORDER BY "id" """,
+            r => new CheckRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetBoolean(4), r.GetString(5), Time(r, 6)),
+            cancellationToken, ("id", runId));
+
+    // Process ids mean something on their own machine only: runs started on another host are that host's to judge.
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> FailAbandonedRunsAsync(Func<int, bool> processAlive, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var running = await ReadAsync($"""SELECT {RunColumns} FROM "runs" WHERE "status" IN ('running', 'queued') AND "host" = @host""", ReadRun, cancellationToken,
+            ("host", _host)).ConfigureAwait(false);
+        var dead = running.Where(r => !processAlive(r.ProcessId)).Select(r => r.RunId).ToList();
+        foreach (var id in dead)
+        {
+            await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await ExecAsync(connection, """UPDATE "runs" SET "status" = 'failed', "ended_at" = @e, "error" = @err WHERE "run_id" = @id""", cancellationToken, ("e", Time(now)),
+                ("err", "The process running this run stopped before it finished (killed or crashed); tables kept their previous version."), ("id", id)).ConfigureAwait(false);
+            await ExecAsync(connection, """UPDATE "steps" SET "status" = 'failed', "ended_at" = @e, "error" = 'process died' WHERE "run_id" = @id AND "status" = 'running'""",
+                cancellationToken, ("e", Time(now)), ("id", id)).ConfigureAwait(false);
+            await ExecAsync(connection, """UPDATE "steps" SET "status" = 'skipped' WHERE "run_id" = @id AND "status" = 'pending'""", cancellationToken, ("id", id)).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return dead;
+    }
+
+    private static MaterializationRecord ReadMaterialization(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetString(1), Time(r, 2), r.GetInt64(3),
+            JsonSerializer.Deserialize<string[][]>(r.GetString(4))!.Select(c => (c[0], c[1])).ToList(), TimeSpan.FromMilliseconds(r.GetInt64(5)), r.GetString(6))
+        {
+            Step = Text(r, 7), Output = Text(r, 8), Role = r.IsDBNull(9) ? null : Enum.Parse<Core.Components.OutputRole>(r.GetString(9), ignoreCase: true),
+        };
+
+    private static RunRecord ReadRun(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), true), r.GetString(3), Text(r, 4),
+            Time(r, 5), OptionalTime(r, 6), Text(r, 7), r.GetInt32(8), Text(r, 9));
+
+    private static string Name<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();
+    // timestamptz takes UTC instants only.
+    private static DateTimeOffset? Time(DateTimeOffset? t) => t?.ToUniversalTime();
+    private static DateTimeOffset Time(NpgsqlDataReader r, int i) => r.GetFieldValue<DateTimeOffset>(i);
+    private static DateTimeOffset? OptionalTime(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Time(r, i);
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private async Task<int> WriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(_source.CreateCommand(), sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection.CreateCommand(), sql, parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(_source.CreateCommand(), sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(map(reader));
+        return list;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlCommand command, string sql, (string Name, object? Value)[] parameters)
+    {
+#pragma warning disable CA2100 // Fixed statements; values are bound.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        // Closing the leader's session releases its lock at once, so another daemon takes over on its next tick.
+        if (_leader is not null) await _leader.DisposeAsync().ConfigureAwait(false);
+        await _source.DisposeAsync().ConfigureAwait(false);
+        _leaderGate.Dispose();
+    }
+}

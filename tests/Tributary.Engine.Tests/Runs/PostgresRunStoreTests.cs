@@ -1,0 +1,128 @@
+using Npgsql;
+using Tributary.Engine.Orchestration;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Engine.Tests.Runs;
+
+/// <summary>
+/// The run store contract on PostgreSQL (a schema of its own per test), and what sharing it between processes needs:
+/// migrations applied once however many open it at once, the queue claimed once, and one leader at a time.
+/// </summary>
+public sealed class PostgresRunStoreTests(PostgresCluster postgres) : RunStoreContractTests
+{
+    private string? _connectionString;
+
+    protected override async Task<IProjectRunStore> OpenAtTheSamePlaceAsync() =>
+        await PostgresRunStore.OpenAsync(_connectionString ??= await postgres.NewSchemaAsync(), Ct);
+
+    private async Task<List<(int Version, string Name)>> AppliedMigrationsAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("""SELECT "version", "name" FROM "schema_migrations" ORDER BY "version" """, connection);
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        var applied = new List<(int, string)>();
+        while (await reader.ReadAsync(Ct)) applied.Add((reader.GetInt32(0), reader.GetString(1)));
+        return applied;
+    }
+
+    [Fact]
+    public async Task Open_Again_AppliesNoMigrationTwiceAndKeepsTheData()
+    {
+        var first = await StoreAsync();
+        await first.SetCursorAsync("c", "kept", T0, Ct);
+        var applied = await AppliedMigrationsAsync();
+
+        var second = await OpenAsync();
+
+        Assert.Equal(PostgresRunStore.Migrations.Select(m => (m.Version, m.Name)), await AppliedMigrationsAsync());
+        Assert.Equal(applied, await AppliedMigrationsAsync());
+        Assert.Equal([1, 2], applied.Select(a => a.Version));
+        Assert.Equal("kept", await second.GetCursorAsync("c", Ct));
+    }
+
+    [Fact]
+    public async Task Open_ManyProcessesAtOnceOnAnEmptySchema_EachMigrationAppliedOnce()
+    {
+        _connectionString = await postgres.NewSchemaAsync();
+
+        var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => OpenAsync()));
+
+        Assert.Equal(PostgresRunStore.Migrations.Select(m => (m.Version, m.Name)), await AppliedMigrationsAsync());
+        await stores[0].SetCursorAsync("c", "v", T0, Ct);
+        Assert.All(await Task.WhenAll(stores.Select(s => s.GetCursorAsync("c", Ct))), v => Assert.Equal("v", v));
+    }
+
+    [Fact]
+    public async Task Open_SchemaNewerThanThisBuild_IsRefused()
+    {
+        await StoreAsync();
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = new NpgsqlCommand("""INSERT INTO "schema_migrations" ("version", "name") VALUES (99, '099_future.sql')""", connection);
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
+
+        Assert.Equal($"The run store is at schema version 99, newer than this trib understands ({PostgresRunStore.Migrations.Count}). Upgrade trib.", error.Message);
+    }
+
+    [Fact]
+    public async Task ClaimQueued_ThreeStoresRacingForEveryEntry_EachEntryClaimedExactlyOnce()
+    {
+        var stores = new[] { await StoreAsync(), await OpenAsync(), await OpenAsync() };
+        var ids = Enumerable.Range(0, 60).Select(i => $"q{i:00}").ToList();
+        foreach (var id in ids)
+            await stores[0].EnqueueAsync(new QueuedRun(id, "p", null, "api", 0, new Dictionary<string, string>(), null, QueueState.Queued, null, T0, 1), Ct);
+
+        // Every store tries every entry at once.
+        var claims = await Task.WhenAll(stores.SelectMany((s, n) => ids.Select(async id => (Id: id, Store: n, Won: await s.ClaimQueuedAsync(id, Ct)))));
+
+        Assert.All(claims.GroupBy(c => c.Id), g => Assert.Single(g, c => c.Won));
+        Assert.Equal(ids, (await stores[1].ListQueueAsync([QueueState.Launched], Ct)).Select(q => q.QueueId).Order());
+    }
+
+    [Fact]
+    public async Task HoldLeadership_TwoStores_OneLeadsUntilItCloses()
+    {
+        var first = await StoreAsync();
+        var second = await OpenAsync();
+
+        Assert.True(await first.HoldLeadershipAsync(Ct));
+        Assert.False(await second.HoldLeadershipAsync(Ct));
+        Assert.True(await first.HoldLeadershipAsync(Ct));
+        Assert.False(await second.HoldLeadershipAsync(Ct));
+
+        await first.DisposeAsync();
+
+        Assert.True(await second.HoldLeadershipAsync(Ct));
+    }
+
+    [Fact]
+    public async Task HoldLeadership_OtherSchemaOnTheSameDatabase_LeadsOnItsOwn()
+    {
+        var here = await StoreAsync();
+        await using var elsewhere = await PostgresRunStore.OpenAsync(await postgres.NewSchemaAsync(), Ct);
+
+        Assert.True(await here.HoldLeadershipAsync(Ct));
+        Assert.True(await elsewhere.HoldLeadershipAsync(Ct));
+    }
+
+    [Fact]
+    public async Task HoldLeadership_LeadersConnectionDrops_AnotherTakesOverAndTheOldOneFollows()
+    {
+        var first = await StoreAsync();
+        var second = await OpenAsync();
+        Assert.True(await first.HoldLeadershipAsync(Ct));
+        Assert.False(await second.HoldLeadershipAsync(Ct));
+
+        await LeaderSessions.TerminateAsync(postgres, _connectionString!, Ct);
+
+        Assert.True(await second.HoldLeadershipAsync(Ct));
+        Assert.False(await first.HoldLeadershipAsync(Ct));
+        Assert.True(await second.HoldLeadershipAsync(Ct));
+    }
+}
