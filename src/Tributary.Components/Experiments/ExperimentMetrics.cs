@@ -159,7 +159,9 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         }
         var metricRows = string.Join(", ", metrics.Select((m, k) => $"({k}, {q.Bind(m.Name, DataKind.Text)}, {q.Bind(m.KindName, DataKind.Text)})"));
         var stratum = p.StratumColumn is null ? "''" : $"coalesce(CAST(x.{d.Quote(p.StratumColumn)} AS {text}), '')";
-        var windowStart = covariate ? $"x.exposed_at - {d.Interval(TimeSpan.FromDays(p.PreDays))}" : "x.exposed_at";
+        // The window's start is computed in the join condition rather than carried on the join's build side (a smaller
+        // hash table; less CPU at 5M events, not shown at 50M).
+        var windowStart = covariate ? $"u.exposed_at - {d.Interval(TimeSpan.FromDays(p.PreDays))}" : "u.exposed_at";
         var windowEnd = p.WindowDays > 0 ? $" AND {t} < u.exposed_at + {d.Interval(TimeSpan.FromDays(p.WindowDays))}" : "";
         // Units without events in either window add zeros to every sum, so only the join's units are aggregated; the unit
         // counts come from the exposures. Units are keyed by (cell, unit id), a cell being one experiment, variant, stratum and day.
@@ -173,12 +175,12 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
                 SELECT experiment, variant, stratum, exposure_day, count(*) AS units, row_number() OVER (ORDER BY experiment, variant, stratum, exposure_day) AS cell
                 FROM exposed GROUP BY experiment, variant, stratum, exposure_day),
             units AS (
-                SELECT c.cell, x.unit_id, x.exposed_at, {windowStart} AS window_start
+                SELECT c.cell, x.unit_id, x.exposed_at
                 FROM exposed x JOIN cells c ON c.experiment = x.experiment AND c.variant = x.variant AND c.stratum = x.stratum AND c.exposure_day = x.exposure_day),
             joined AS (
                 SELECT u.cell, u.unit_id, {value} AS value, {slot} AS slot
                 FROM units u JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id AND e.{d.Quote(p.MetricColumn)} IN ({string.Join(", ", boundBases)})
-                WHERE {t} >= u.window_start{windowEnd}),
+                WHERE {t} >= {windowStart}{windowEnd}),
             per_unit AS (
                 SELECT j.cell, {string.Join(", ", perUnit)}
                 FROM joined j
