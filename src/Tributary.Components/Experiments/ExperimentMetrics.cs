@@ -145,11 +145,11 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         var used = unitValues.SelectMany(v => v.Reads).Distinct().Order().ToList();
         var t = $"e.{d.Quote(p.EventTimeColumn)}";
         var value = $"CAST(e.{d.Quote(p.ValueColumn)} AS {number})";
+        // Each joined event gets its slot (base metric and side of the exposure) once; the per-unit aggregates then filter on
+        // one integer instead of comparing the metric text and the time again for each aggregate (half the CPU at 5M events).
+        var slot = $"CASE e.{d.Quote(p.MetricColumn)} {string.Concat(boundBases.Select((b, k) => $"WHEN {b} THEN {2 * k} "))}END + CASE WHEN {t} >= u.exposed_at THEN 1 ELSE 0 END";
         var perUnit = used.Select(a =>
-        {
-            var when = $"e.{d.Quote(p.MetricColumn)} = {boundBases[a.Base]} AND {t} {(a.Post ? ">=" : "<")} u.exposed_at";
-            return q.Cast(a.Sum ? $"coalesce(sum(CASE WHEN {when} THEN {value} END), 0)" : $"count(CASE WHEN {when} THEN 1 END)", DataKind.Number) + $" AS {a}";
-        }).ToList();
+            q.Cast(a.Sum ? $"coalesce(sum(j.value) FILTER (WHERE j.slot = {a.Slot}), 0)" : $"count(*) FILTER (WHERE j.slot = {a.Slot})", DataKind.Number) + $" AS {a}").ToList();
         // Σ of each value and of each product of two, per metric; a product with a value that is always 0 is left out (0).
         var sums = unitValues.Select((v, k) => Products(v).Where(s => s.Expression is not null).Select(s => (Sql: $"sum({s.Expression}) AS {s.Column}_{k}", s.Column, Metric: k)).ToList()).ToList();
         string Pick(string column)
@@ -159,7 +159,9 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         }
         var metricRows = string.Join(", ", metrics.Select((m, k) => $"({k}, {q.Bind(m.Name, DataKind.Text)}, {q.Bind(m.KindName, DataKind.Text)})"));
         var stratum = p.StratumColumn is null ? "''" : $"coalesce(CAST(x.{d.Quote(p.StratumColumn)} AS {text}), '')";
-        var windowStart = covariate ? $"x.exposed_at - {d.Interval(TimeSpan.FromDays(p.PreDays))}" : "x.exposed_at";
+        // The window's start is computed in the join condition rather than carried on the join's build side (a smaller
+        // hash table; less CPU at 5M events, not shown at 50M).
+        var windowStart = covariate ? $"u.exposed_at - {d.Interval(TimeSpan.FromDays(p.PreDays))}" : "u.exposed_at";
         var windowEnd = p.WindowDays > 0 ? $" AND {t} < u.exposed_at + {d.Interval(TimeSpan.FromDays(p.WindowDays))}" : "";
         // Units without events in either window add zeros to every sum, so only the join's units are aggregated; the unit
         // counts come from the exposures. Units are keyed by (cell, unit id), a cell being one experiment, variant, stratum and day.
@@ -173,13 +175,16 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
                 SELECT experiment, variant, stratum, exposure_day, count(*) AS units, row_number() OVER (ORDER BY experiment, variant, stratum, exposure_day) AS cell
                 FROM exposed GROUP BY experiment, variant, stratum, exposure_day),
             units AS (
-                SELECT c.cell, x.unit_id, x.exposed_at, {windowStart} AS window_start
+                SELECT c.cell, x.unit_id, x.exposed_at
                 FROM exposed x JOIN cells c ON c.experiment = x.experiment AND c.variant = x.variant AND c.stratum = x.stratum AND c.exposure_day = x.exposure_day),
-            per_unit AS (
-                SELECT u.cell, {string.Join(", ", perUnit)}
+            joined AS (
+                SELECT u.cell, u.unit_id, {value} AS value, {slot} AS slot
                 FROM units u JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id AND e.{d.Quote(p.MetricColumn)} IN ({string.Join(", ", boundBases)})
-                WHERE {t} >= u.window_start{windowEnd}
-                GROUP BY u.cell, u.unit_id),
+                WHERE {t} >= {windowStart}{windowEnd}),
+            per_unit AS (
+                SELECT j.cell, {string.Join(", ", perUnit)}
+                FROM joined j
+                GROUP BY j.cell, j.unit_id),
             sums AS (SELECT cell, {string.Join(", ", sums.SelectMany(m => m).Select(s => s.Sql))} FROM per_unit GROUP BY cell)
             SELECT c.experiment, c.variant, m.metric, m.kind, c.stratum, c.exposure_day, {q.Cast("c.units", DataKind.Integer)} AS units,
                    {string.Join(", ", Columns.Skip(7).Select(c => $"{Pick(c.Name[4..])} AS {c.Name}"))}
@@ -229,6 +234,9 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
     // One per-unit column: the sum or count of one base metric's events after (post) or before exposure, named ps0, pc0, qs0, qc0...
     private readonly record struct Aggregate(int Base, bool Post, bool Sum) : IComparable<Aggregate>
     {
+        // The joined events' slot this aggregate reads: 2 × base + 1 after exposure, 2 × base before.
+        public int Slot => 2 * Base + (Post ? 1 : 0);
+
         public override string ToString() => $"{(Post ? 'p' : 'q')}{(Sum ? 's' : 'c')}{Base}";
 
         public int CompareTo(Aggregate other) => string.CompareOrdinal(ToString(), other.ToString());
