@@ -3,21 +3,11 @@ import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
 import { FitFacts } from "./modelCards";
+import { MeasuresTable, num, shown, type ScoredModel } from "./classifierCard";
 
-const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
-const shown = (v: number, format: (n: number) => string = formatNumber) => (Number.isFinite(v) ? format(v) : "—");
-
-/** The holdout measures in the card's order, how each reads, and which way is better. */
-const measures: { metric: string; label: string; better: string }[] = [
-  { metric: "auc", label: "AUC", better: "higher" },
-  { metric: "pr_auc", label: "PR-AUC", better: "higher" },
-  { metric: "brier", label: "Brier score", better: "lower" },
-  { metric: "ece", label: "Calibration error (ECE)", better: "lower" },
-  { metric: "lift_top_10pct", label: "Lift at the top 10%", better: "higher" },
-];
 
 /** The model and its baselines, in the card's column order, with the names a reader knows them by. */
-const models: { model: string; label: string; colour: string }[] = [
+const models: ScoredModel[] = [
   { model: "model", label: "model (calibrated trees)", colour: "#1d4ed8" },
   { model: "bgnbd", label: "BG/NBD 1 − P(alive)", colour: "#b45309" },
   { model: "bgnbd_no_order", label: "BG/NBD P(no order)", colour: "#7c3aed" },
@@ -55,11 +45,7 @@ export function ChurnCard({ asset }: { asset: string }) {
       <h3>Holdout: the model beside the baselines</h3>
       {metrics.error ? <ErrorNotice>{metrics.error}</ErrorNotice> : metrics.missing ? <p className="muted">Not fitted yet.</p> : !metrics.rows ? <Loading /> : (
         <>
-          <DataTable caption="Holdout measures by model" rows={measures} rowKey={(m) => m.metric}
-            columns={[
-              { key: "metric", header: "Measure", cell: (m) => `${m.label} (${m.better} is better)` },
-              ...present.map((p) => ({ key: p.model, header: p.label, numeric: true, cell: (m: (typeof measures)[number]) => shown(value(p.model, m.metric)) })),
-            ]} />
+          <MeasuresTable caption="Holdout measures by model" models={present} value={value} />
           <p className="muted">
             All on the same held-out customers of the training snapshot, labelled by whether they ordered within the label window.
             The recency rule is a ranking, not a probability, so it has no Brier score or calibration error

@@ -288,6 +288,31 @@ export const panels: Record<string, Panel> = {
       };
     },
   },
+  "analytics.risk_score": {
+    title: "Fraud risk: PR-AUC by fraud type, each part and the combination",
+    output: "evaluation",
+    lead: true,
+    chart: (rows) => {
+      const byType = new Map<string, Record<string, number>>();
+      for (const r of rows) byType.set(String(r.fraud_type).replaceAll("_", " "), { ...byType.get(String(r.fraud_type).replaceAll("_", " ")), [String(r.score).replaceAll("_", " ")]: n(r.pr_auc) });
+      return {
+        bars: [...byType].map(([x, series]) => ({ x, series })),
+        xTitle: "Fraud type (against the unlabelled transactions)", yTitle: "PR-AUC (higher is better)", unit: "ratio", pick: "combined", pickLabel: "Score",
+        note: rows.length === 0 ? "No labels input: the evaluation needs known fraud (e.g. the demo's ground_truth/fraud_labels.csv)."
+          : "Recall at the alert rate, per fraud type and part, is in the model card below.",
+      };
+    },
+  },
+  "alert.fraud": {
+    title: "Fraud alerts: open alerts by leading reason",
+    output: "main",
+    lead: true,
+    chart: (rows) => ({
+      bars: countBy(rows.map((r) => ({ reason: typeof r.reasons === "string" && r.reasons.length > 0 ? r.reasons.split("; ")[0] : "(no reason)" })), "reason", "alerts"),
+      xTitle: "Leading reason", yTitle: "Alerts", unit: "count", horizontal: true,
+      note: "One alert per card or customer per window; the queue with every reason is in the card below.",
+    }),
+  },
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",
     output: "main",

@@ -7,6 +7,7 @@ import { ExperimentCard, ExperimentDecisionCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
 import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityCards";
 import { journeyCards } from "./journeyCards";
+import { FraudAlertCard, FraudModelCard, FraudRiskCard, IsolationForestCard } from "./fraudCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
 
 /**
@@ -25,6 +26,10 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "analytics.propensity": PropensityCard,
   "analytics.uplift": UpliftCard,
   "activate.campaign_targeting": CampaignTargetingCard,
+  "analytics.risk_score": FraudRiskCard,
+  "analytics.isolation_forest": IsolationForestCard,
+  "analytics.fraud_model": FraudModelCard,
+  "alert.fraud": FraudAlertCard,
   ...journeyCards,
 };
 

@@ -4,22 +4,12 @@ import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
 import { FitFacts } from "./modelCards";
+import { MeasuresTable, num, shown, type ScoredModel } from "./classifierCard";
 
-const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
-const shown = (v: number, format: (n: number) => string = formatNumber) => (Number.isFinite(v) ? format(v) : "—");
 const axisLabel = { fill: "#4b5563" };
 
-/** The propensity holdout measures in the card's order, how each reads, and which way is better. */
-const measures: { metric: string; label: string; better: string }[] = [
-  { metric: "auc", label: "AUC", better: "higher" },
-  { metric: "pr_auc", label: "PR-AUC", better: "higher" },
-  { metric: "brier", label: "Brier score", better: "lower" },
-  { metric: "ece", label: "Calibration error (ECE)", better: "lower" },
-  { metric: "lift_top_10pct", label: "Lift at the top 10%", better: "higher" },
-];
-
 /** The propensity model and its baseline, with the names a reader knows them by. */
-const models: { model: string; label: string; colour: string }[] = [
+const models: ScoredModel[] = [
   { model: "model", label: "model (calibrated trees)", colour: "#1d4ed8" },
   { model: "recency_frequency", label: "recency-frequency baseline", colour: "#b45309" },
 ];
@@ -52,11 +42,7 @@ export function PropensityCard({ asset }: { asset: string }) {
       <h3>Holdout: the model beside the recency-frequency baseline</h3>
       {metrics.error ? <ErrorNotice>{metrics.error}</ErrorNotice> : metrics.missing ? <p className="muted">Not fitted yet.</p> : !metrics.rows ? <Loading /> : (
         <>
-          <DataTable caption="Propensity holdout measures by model" rows={measures} rowKey={(m) => m.metric}
-            columns={[
-              { key: "metric", header: "Measure", cell: (m) => `${m.label} (${m.better} is better)` },
-              ...present.map((p) => ({ key: p.model, header: p.label, numeric: true, cell: (m: (typeof measures)[number]) => shown(value(p.model, m.metric)) })),
-            ]} />
+          <MeasuresTable caption="Propensity holdout measures by model" models={present} value={value} />
           <p className="muted">
             Held-out customers of the snapshot one horizon back, labelled by whether they ordered within the horizon.
             {Number.isFinite(liftVsBaseline) && <> The model's top 10% buy <strong>{formatNumber(liftVsBaseline)}×</strong> as often as the baseline's top 10%.</>}

@@ -44,7 +44,7 @@ public sealed partial class DemoSite : IAsyncLifetime
         if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) { SkipReason = "the web UI is not built (test.sh runs npm ci and npm run build in web/)."; return; }
         await Expect0(Trib.RunAsync("init", Project));
         await Expect0(Trib.RunAsync("demo-data", "--customers", "300", "--project", Project));
-        foreach (var template in new[] { "customer_ltv", "marketing_attribution", "customer_journey", "ab_testing", "churn_prevention", "product_recommendations", "propensity_marketing" })
+        foreach (var template in new[] { "customer_ltv", "marketing_attribution", "customer_journey", "ab_testing", "churn_prevention", "product_recommendations", "propensity_marketing", "fraud_detection" })
         {
             await Expect0(Trib.RunAsync("templates", "add", template, "--project", Project));
             await Expect0(Trib.RunAsync("run", template, "--project", Project));

@@ -47,7 +47,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Catalog_ShowsThePipelinesAndTemplates() => CheckPageAsync("catalog", "catalog", async page =>
     {
         var pipelines = page.Locator(".cards").First.Locator(".card");
-        await Assertions.Expect(pipelines).ToHaveCountAsync(7);
+        await Assertions.Expect(pipelines).ToHaveCountAsync(8);
         await Assertions.Expect(pipelines.First.GetByRole(AriaRole.Link, new() { Name = "Open in designer" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use this template" })).Not.ToHaveCountAsync(0);
     });
@@ -186,6 +186,36 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var alerts = page.GetByRole(AriaRole.Article, new() { Name = "Alerts churn_alerts" }).GetByRole(AriaRole.Region, new() { Name = "Alert list" });
         await Assertions.Expect(alerts.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("%");
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Churn alerts: customers to contact by action" })).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task Dashboard_FraudDetection_PartsBesideTheCombinationDistributionThresholdsAndTheAlertQueue() => CheckPageAsync("dashboard/fraud_detection", "dashboard-fraud", async page =>
+    {
+        // The risk score: each part alone beside the combined score against the demo's fraud labels, every measure a number.
+        var risk = page.GetByRole(AriaRole.Article, new() { Name = "Model card risk_scores" });
+        var measures = risk.GetByRole(AriaRole.Region, new() { Name = "Fraud evaluation by part" });
+        foreach (var part in new[] { "rules alone", "isolation forest alone", "combined score" })
+            await Assertions.Expect(measures.GetByRole(AriaRole.Columnheader, new() { Name = part, Exact = true })).ToBeVisibleAsync();
+        foreach (var measure in new[] { "PR-AUC", "AUC", "Recall at the alert rate (transactions)" })
+            await Assertions.Expect(measures.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + Regex.Escape(measure) + " \\(") }).Locator("td.num").Last).ToHaveTextAsync(new Regex(@"^\d"));
+        // Picking a fraud type shows that type's figures.
+        await risk.GetByLabel("Fraud type").SelectOptionAsync("card testing");
+        await Assertions.Expect(risk.GetByText(new Regex("^card testing only against"))).ToBeVisibleAsync();
+        // Score distribution by label (the demo's labels input) and precision and recall at thresholds, with the decision thresholds.
+        await Assertions.Expect(risk.GetByRole(AriaRole.Figure, new() { Name = "Risk score distribution by label" }).Locator(".recharts-bar-rectangle").First).ToBeVisibleAsync();
+        var curve = risk.GetByRole(AriaRole.Figure, new() { Name = "Precision and recall by risk score threshold" });
+        await Assertions.Expect(curve.Locator(".recharts-line")).ToHaveCountAsync(2);
+        await Assertions.Expect(risk.GetByText("Lowest score sent to review")).ToBeVisibleAsync();
+        // The forest's parameters and features, and the supervised model waiting for analysts' labels.
+        var forest = page.GetByRole(AriaRole.Article, new() { Name = "Model card isolation_forest" });
+        await Assertions.Expect(forest.GetByText("Isolation Forest (axis-parallel cuts)")).ToBeVisibleAsync();
+        await Assertions.Expect(forest.GetByRole(AriaRole.Region, new() { Name = "Isolation Forest features" }).GetByRole(AriaRole.Row)).ToHaveCountAsync(14);
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card fraud_model" }).GetByText(new Regex("^Not trained: "))).ToBeVisibleAsync();
+        // The alert queue with reasons, and the panels leading the page.
+        var queue = page.GetByRole(AriaRole.Article, new() { Name = "Alerts fraud_alerts" }).GetByRole(AriaRole.Region, new() { Name = "Alert queue" });
+        await Assertions.Expect(queue.GetByRole(AriaRole.Row).Nth(1).Locator("td").Last).Not.ToHaveTextAsync("—");
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Fraud risk: PR-AUC by fraud type, each part and the combination" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Fraud alerts: open alerts by leading reason" })).ToBeVisibleAsync();
     });
 
     [Fact]
