@@ -64,4 +64,7 @@ public abstract class StandardSqlDialect : ISqlDialect
 
     /// <inheritdoc />
     public virtual string StartsWith(string text, string prefix) => $"starts_with({text}, {prefix})";
+
+    /// <inheritdoc />
+    public virtual string? NearestAtOrAfterJoin(string table, string name, string equal, string rightTime, string leftTime) => null;
 }

@@ -128,4 +128,18 @@ public sealed class DialectTests(PostgresCluster postgres) : IDisposable
         Assert.Equal("CAST($3 AS TEXT), CAST($4 AS TEXT)", q.BindList(["x", "y"], DataKind.Text));
         Assert.Equal(["a", 1.5, "x", "y"], q.Parameters);
     }
+
+    // Left rows at 10 (a right row ties: it counts), 25 (the nearest later is 30, not 40) and 50 (none: NULLs, row kept).
+    [Fact]
+    public async Task NearestAtOrAfterJoin_OnDuckDb_PairsEachRowWithTheEarliestAtOrAfter_AndPostgresHasNone()
+    {
+        await using var wh = await Open("duckdb");
+        var join = wh.Dialect.NearestAtOrAfterJoin("(VALUES (1, 10), (1, 40), (1, 30), (2, 5))", "b(k, t)", "b.k = a.k", "b.t", "a.t");
+        Assert.NotNull(join);
+        var rows = (await wh.QueryAsync(
+            $"SELECT a.t, b.t FROM (VALUES (1, 10), (1, 25), (1, 50), (2, 10)) a(k, t) {join} ORDER BY a.k, a.t",
+            null, 10, Ct)).Rows;
+        Assert.Equal([[10L, 10L], [25L, 30L], [50L, null], [10L, null]], rows.Select(r => r.Select(v => v is null ? null : (object?)Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray());
+        Assert.Null(new PostgresDialect().NearestAtOrAfterJoin("r", "b", "b.k = a.k", "b.t", "a.t"));
+    }
 }

@@ -295,6 +295,33 @@ public sealed class Funnel : IComponent<FunnelParameters>
     // attempt reaches the step before the first one that is missing, past the funnel window or past its step window.
     private static string BackwardChainUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
     {
+        // Where the engine joins each event to the nearest later one directly (DuckDB's ASOF join), chain k is step k's
+        // events joined to chain k+1: the same chains, one sort-merge per step instead of a window pass over both.
+        string? Nearest(int k) => q.Dialect.NearestAtOrAfterJoin($"c{k + 1}", "b", "b.unit = a.unit", "b.ts", "a.ts");
+        if (Nearest(1) is null) return WindowChainUnits(p, q, context);
+        var n = p.Steps.Count;
+        string Times(int from, string prefix = "") => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"{prefix}t{j}"));
+        var sql = new StringBuilder("WITH ");
+        // Sessions are cut from all of a visitor's events; persons and unit columns read the steps' events alone.
+        var named = p.UnitColumn is null && p.Unit == CountingUnit.Session ? null
+            : $"e.{q.Quote(p.EventColumn)} IN ({q.BindList(p.ParsedSteps.Select(s => (object?)s.Event), DataKind.Text)})";
+        sql.Append(Source(p, q, context, p.ParsedSteps, [], out var relevant, textUnit: false, named)).Append(",\n");
+        var step = "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN m{k} = 1 THEN {k}")) + " END";
+        sql.Append(CultureInfo.InvariantCulture, $"ev AS (SELECT unit, id, ts, bd, {step} AS step FROM src WHERE {relevant}),\n");
+        sql.Append(CultureInfo.InvariantCulture, $"c{n} AS (SELECT unit, ts, ts AS t{n} FROM ev WHERE step = {n}),\n");
+        // Step-1 events at one instant share a chain: chain 1 is built once per instant; the entering event's id and
+        // breakdown value are read back for the picked attempts alone, so the chain passes carry times only.
+        for (var k = n - 1; k >= 1; k--)
+        {
+            var events = k == 1 ? "(SELECT DISTINCT unit, ts FROM ev WHERE step = 1)" : $"(SELECT unit, ts FROM ev WHERE step = {k})";
+            sql.Append(CultureInfo.InvariantCulture, $"c{k} AS (SELECT a.unit, a.ts, a.ts AS t{k}, {Times(k + 1, "b.")} FROM {events} a {Nearest(k)}),\n");
+        }
+        return sql.Append(Picked(p, q, n)).ToString();
+    }
+
+    // The portable plan (PostgreSQL): the window passes described above, each unit's attempt picked with DISTINCT ON.
+    private static string WindowChainUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    {
         var n = p.Steps.Count;
         string Times(int from, string prefix = "") => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"{prefix}t{j}"));
         string Nulls(int from) => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"NULL AS t{j}"));
@@ -337,6 +364,29 @@ public sealed class Funnel : IComponent<FunnelParameters>
             FROM picked
             """);
         return sql.ToString();
+    }
+
+    // From chain 1 of the ASOF plan (each step-1 instant with its chain t2..tn): where the windows cut each attempt, and each unit's pick.
+    private static string Picked(FunnelParameters p, SqlBuilder q, int n)
+    {
+        var window = q.Interval(p.Window);
+        var times = string.Join(", ", Enumerable.Range(1, n).Select(j => $"t{j}"));
+        var cut = "CASE " + string.Join(" ", Enumerable.Range(2, n - 1).Select(k =>
+            $"WHEN t{k} IS NULL OR t{k} > t1 + {window}{(p.StepWindow(k) is { } sw ? $" OR t{k} > t{k - 1} + {q.Interval(sw)}" : "")} THEN {k - 1}")) + $" ELSE {n} END";
+        // A unit's pick is its furthest attempt, the earliest such; step-1 events at that instant differ by id alone, and
+        // the smallest id gives the breakdown value. Grouping and joining keyed by (unit, time) costs less than ordering
+        // every attempt (a window or DISTINCT ON over all of them).
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            attempts AS (SELECT unit, {times}, {cut} AS furthest FROM c1),
+            best AS (SELECT unit, max(furthest) AS furthest FROM attempts GROUP BY unit),
+            entry AS (SELECT a.unit, min(a.t1) AS t1 FROM attempts a JOIN best b ON b.unit = a.unit AND b.furthest = a.furthest GROUP BY a.unit),
+            picked AS (SELECT a.* FROM attempts a JOIN entry e ON e.unit = a.unit AND e.t1 = a.t1),
+            touch AS (SELECT DISTINCT ON (x.unit) x.unit, x.bd FROM ev x JOIN entry e ON e.unit = x.unit AND e.t1 = x.ts WHERE x.step = 1 ORDER BY x.unit, x.id)
+            SELECT {q.Cast("p.unit", DataKind.Text)} AS unit, t.bd AS breakdown, p.t1 AS entered_at, CAST(p.furthest AS BIGINT) AS furthest_step, p.furthest = {n} AS converted,
+                   CASE WHEN p.furthest = {n} THEN p.t{n} END AS converted_at, p.t1 AS step_1_at,
+                   {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"CASE WHEN p.furthest >= {k} THEN p.t{k} END AS step_{k}_at"))}
+            FROM picked p JOIN touch t ON t.unit = p.unit
+            """);
     }
 
     // Ordered and strict: the chain of required steps per attempt, then optional steps and exclusions. One window pass

@@ -132,4 +132,12 @@ public interface ISqlDialect
 
     /// <summary>Whether the text <paramref name="text"/> begins with <paramref name="prefix"/>, as an SQL condition.</summary>
     string StartsWith(string text, string prefix);
+
+    /// <summary>
+    /// A join clause (to follow a FROM item) that pairs each left row with the one row of <paramref name="table"/>, named
+    /// <paramref name="name"/>, meeting <paramref name="equal"/> whose <paramref name="rightTime"/> is the earliest at or
+    /// after <paramref name="leftTime"/> (its columns NULL where there is none); null where the engine has no such join
+    /// cheaper than a window pass, so the caller keeps its portable plan.
+    /// </summary>
+    string? NearestAtOrAfterJoin(string table, string name, string equal, string rightTime, string leftTime) => null;
 }

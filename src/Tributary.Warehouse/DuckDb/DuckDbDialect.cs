@@ -18,4 +18,9 @@ public sealed class DuckDbDialect : StandardSqlDialect
         DataKind.Timestamp => "TIMESTAMP",
         _ => "VARCHAR",
     };
+
+    /// <inheritdoc />
+    /// <remarks>DuckDB's ASOF LEFT JOIN: one sort-merge of both sides instead of a window pass over their union.</remarks>
+    public override string? NearestAtOrAfterJoin(string table, string name, string equal, string rightTime, string leftTime) =>
+        $"ASOF LEFT JOIN {table} {name} ON {equal} AND {rightTime} >= {leftTime}";
 }

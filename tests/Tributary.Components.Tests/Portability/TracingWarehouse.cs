@@ -97,6 +97,8 @@ internal sealed class TracingDialect(ISqlDialect inner) : ISqlDialect
     public string DaysBetween(string from, string to) => Mark(inner.DaysBetween(from, to));
     public string CurrentSchema => Mark(inner.CurrentSchema);
     public string StartsWith(string text, string prefix) => Mark(inner.StartsWith(text, prefix));
+    public string? NearestAtOrAfterJoin(string table, string name, string equal, string rightTime, string leftTime) =>
+        inner.NearestAtOrAfterJoin(table, name, equal, rightTime, leftTime) is { } join ? Mark(join) : null;
 
     /// <summary><paramref name="sql"/> without the pieces the dialect spelled (marks nest when one piece holds another).</summary>
     public static string WithoutDialectPieces(string sql)
