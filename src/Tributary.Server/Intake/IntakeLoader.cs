@@ -17,6 +17,8 @@ internal sealed partial class IntakeLoader(IntakeLog log, IWarehouse warehouse, 
     /// <summary>The warehouse table holding the highest log sequence loaded.</summary>
     public const string StateTable = "_tributary_intake";
 
+    // One load at a time: the hosted loop and a caller of LoadPendingAsync must not load the same rows twice.
+    private readonly SemaphoreSlim _loading = new(1);
     private long? _loaded;
 
     /// <summary>Runs after a load commits and before the log is truncated; tests inject a crash there.</summary>
@@ -24,6 +26,25 @@ internal sealed partial class IntakeLoader(IntakeLog log, IWarehouse warehouse, 
 
     /// <summary>Loads every event waiting in the log; returns how many.</summary>
     public async Task<long> LoadPendingAsync(CancellationToken cancellationToken)
+    {
+        await _loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Read again from the warehouse next time: whether the failed load committed is known only there.
+            _loaded = null;
+            throw;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    private async Task<long> LoadAsync(CancellationToken cancellationToken)
     {
         _loaded ??= await RecoverAsync(cancellationToken).ConfigureAwait(false);
         var total = 0L;
@@ -62,7 +83,6 @@ internal sealed partial class IntakeLoader(IntakeLog log, IWarehouse warehouse, 
             catch (Exception e)
             {
                 // The events stay in the log; the next round tries again from what the warehouse says it holds.
-                _loaded = null;
                 LogLoadFailed(logger, e, settings.Table);
                 await Task.Delay(flush, stoppingToken).ConfigureAwait(false);
             }
@@ -79,6 +99,13 @@ internal sealed partial class IntakeLoader(IntakeLog log, IWarehouse warehouse, 
             loaded = Convert.ToInt64(max, System.Globalization.CultureInfo.InvariantCulture);
         log.Truncate(loaded);
         return loaded;
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        base.Dispose();
+        _loading.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "intake: loaded {Count} events into {Table}")]
