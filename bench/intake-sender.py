@@ -18,9 +18,13 @@ def send(t):
         body = json.dumps({"batch": [{"type": "track", "userId": f"u{i}", "event": "Fault Run", "messageId": m} for i, m in enumerate(ids)]})
         try:
             connection.request("POST", "/v1/batch", body, {"Content-Type": "application/json", "Authorization": auth})
-            status = connection.getresponse().status
+            response = connection.getresponse()
+            answer = response.read()
+            status = response.status
         except Exception:
             return
+        if status != 200:
+            print(f"sender {t}: {status} {answer[:200]!r}", file=sys.stderr)
         if status == 200:
             with lock:
                 acked.write("\n".join(ids) + "\n")

@@ -86,7 +86,7 @@ echo "loader: $left events still in the log 3 s after the load ended; warehouse 
 for run in $(seq 1 "$fault_runs"); do
   prefix="fault$run-"
   python3 "$root/bench/intake-sender.py" "$address" "$key" "$work/acked.txt" "$prefix" 4 100 & sender=$!
-  sleep 3
+  sleep "${FAULT_AFTER:-8}"
   kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null || true
   wait "$sender" || true
   rm -f "$project/.tributary/server.json"

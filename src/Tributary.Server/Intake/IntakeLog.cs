@@ -31,7 +31,8 @@ internal sealed class IntakeLog : IAsyncDisposable
         _backlog = backlog;
         _dedupWindow = dedupWindow;
         _time = time;
-        _writing = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // Task.Run unwraps the loop's task, so DisposeAsync waits for the last commit before closing the connection.
+        _writing = Task.Run(WriteLoop);
     }
 
     /// <summary>Events in the log not yet loaded into the warehouse.</summary>
