@@ -59,15 +59,15 @@ public sealed class ProjectSettingsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("intake:\n  flush_seconds: 0\n", 2)]
-    [InlineData("intake:\n  batch_size: many\n", 2)]
-    [InlineData("intake:\n  table: events\n  flush_secs: 3\n", 3)]
-    public void Load_BadIntakeSetting_IsRefusedWithItsLine(string yaml, int line)
+    [InlineData("intake:\n  flush_seconds: 0\n", 2, "flush_seconds")]
+    [InlineData("intake:\n  batch_size: many\n", 2, "batch_size")]
+    [InlineData("intake:\n  table: events\n  flush_secs: 3\n", 3, "flush_secs")]
+    public void Load_BadIntakeSetting_IsRefusedWithItsLine(string yaml, int line, string key)
     {
         var error = Assert.Throws<PipelineException>(() => Load(yaml));
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal((Path.Combine(_temp.Path, ProjectSettings.FileName), line), (diagnostic.Location.File, diagnostic.Location.Line));
-        Assert.Contains("intake", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains(key, diagnostic.Message, StringComparison.Ordinal);
     }
 }
