@@ -17,6 +17,7 @@ using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server.Api;
 using Tributary.Server.Contracts;
+using Tributary.Server.Intake;
 using Tributary.Server.Security;
 
 namespace Tributary.Server;
@@ -108,7 +109,9 @@ public sealed class TributaryServer : IAsyncDisposable
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.Use(new WriteProtection(options.Token is null && options.WriteSecret is { } secret ? new HashedSecret(secret) : null).InvokeAsync);
+        var writeProtection = new WriteProtection(options.Token is null && options.WriteSecret is { } secret ? new HashedSecret(secret) : null);
+        // Tracking libraries post events from other origins with a source's write key instead (IntakeApi checks it).
+        app.UseWhen(c => !IntakeApi.Handles(c.Request.Path), b => b.Use(writeProtection.InvokeAsync));
         var api = app.MapGroup("/api").AddEndpointFilter(new ProblemAnswerFilter());
         var openApi = app.MapOpenApi(ApiDocument.Route);
         if (options.Token is not null)
@@ -124,6 +127,8 @@ public sealed class TributaryServer : IAsyncDisposable
         DemoTruthApi.Map(api, project);
         if (!webUi) MissingWebUi.Map(app);
         QueryApi.Map(api, project);
+        if (app.Services.GetService<IntakeLog>() is { } intake)
+            IntakeApi.Map(app, intake, app.Services.GetRequiredService<SourceKeyFile>(), app.Services.GetRequiredService<Tributary.Core.Projects.IntakeSettings>(), time);
         RecommendationsApi.Map(api, project, events, app.Lifetime, loggers.CreateLogger(typeof(RecommendationsApi)));
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.
         api.MapGet("/write-secret", Results<Ok<WriteSecretGrant>, ProblemHttpResult> (HttpContext context) =>

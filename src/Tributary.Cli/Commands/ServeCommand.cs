@@ -45,7 +45,7 @@ internal static class ServeCommand
             if (project.Settings.ServerWriteSecret) options = options with { WriteSecret = WriteSecret.LoadOrCreate(project.WriteSecretFile) };
             var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions { MaxConcurrentRuns = parse.GetValue(concurrency) }),
                 parse.GetValue(logFormat), ct);
-            await using var server = TributaryServer.Create(options, compose);
+            await using var server = TributaryServer.Create(options, IntakeHost.With(compose, project));
             var log = server.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tributary.Serve");
             await server.StartAsync(ct);
             ServerConnection.Announce(project, server.Address);

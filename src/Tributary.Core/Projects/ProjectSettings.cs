@@ -41,6 +41,8 @@ public sealed partial record ProjectSettings
     public int ServerPort { get; init; } = 8080;
     /// <summary>Whether API writes need the per-install secret of <c>.tributary/write-secret</c> (when no token is set). Default true.</summary>
     public bool ServerWriteSecret { get; init; } = true;
+    /// <summary>The event intake of <c>trib serve</c> (<c>intake:</c>).</summary>
+    public IntakeSettings Intake { get; init; } = new();
     /// <summary>Folders outside the project that pipelines may also read and write (<c>allowed_paths:</c>); none by default.</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
 
@@ -86,7 +88,7 @@ public sealed partial record ProjectSettings
         var root = YamlTreeReader.Read(File.ReadAllText(file), file, diagnostics);
         if (root is not null && reader.Mapping(root, "the settings file") is { } top)
         {
-            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths"]);
+            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths", "intake"]);
             if (reader.Mapping(top["warehouse"], "'warehouse'") is { } wh)
             {
                 reader.CheckKeys(wh, "'warehouse'", ["duckdb", "postgres_env", "memory_limit"]);
@@ -114,6 +116,22 @@ public sealed partial record ProjectSettings
                     ServerHost = reader.Text(server, "host", "'server'") ?? settings.ServerHost,
                     ServerPort = reader.Integer(server, "port", "'server'", 1, 65535) ?? settings.ServerPort,
                     ServerWriteSecret = reader.Boolean(server, "write_secret", "'server'") ?? settings.ServerWriteSecret,
+                };
+            }
+            if (reader.Mapping(top["intake"], "'intake'") is { } intake)
+            {
+                reader.CheckKeys(intake, "'intake'", ["flush_seconds", "batch_size", "max_log_rows", "dedup_hours", "table"]);
+                var d = settings.Intake;
+                settings = settings with
+                {
+                    Intake = new IntakeSettings
+                    {
+                        FlushSeconds = reader.Integer(intake, "flush_seconds", "'intake'", 1, 3600) ?? d.FlushSeconds,
+                        BatchSize = reader.Integer(intake, "batch_size", "'intake'", 1, 1_000_000) ?? d.BatchSize,
+                        MaxLogRows = reader.Integer(intake, "max_log_rows", "'intake'", 1, 1_000_000_000) ?? d.MaxLogRows,
+                        DedupHours = reader.Integer(intake, "dedup_hours", "'intake'", 1, 720) ?? d.DedupHours,
+                        Table = reader.Text(intake, "table", "'intake'") ?? d.Table,
+                    },
                 };
             }
         }

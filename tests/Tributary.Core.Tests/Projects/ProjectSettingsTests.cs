@@ -76,4 +76,26 @@ public sealed class ProjectSettingsTests : IDisposable
 
         Assert.Contains(error.Diagnostics, d => d.Message == expected && d.Location.Line == line && d.Location.File == Path.Combine(_temp.Path, ProjectSettings.FileName));
     }
+
+    [Fact]
+    public void Load_IntakeBlock_SetsTheIntakeSettings_AndDefaultsStayWithoutIt()
+    {
+        var intake = Load("intake:\n  flush_seconds: 5\n  batch_size: 1000\n  max_log_rows: 9000\n  dedup_hours: 48\n  table: live_events\n").Intake;
+
+        Assert.Equal(new IntakeSettings { FlushSeconds = 5, BatchSize = 1000, MaxLogRows = 9000, DedupHours = 48, Table = "live_events" }, intake);
+        Assert.Equal(new IntakeSettings(), Load("parallelism: 2\n").Intake);
+    }
+
+    [Theory]
+    [InlineData("intake:\n  flush_seconds: 0\n", 2, "flush_seconds")]
+    [InlineData("intake:\n  batch_size: many\n", 2, "batch_size")]
+    [InlineData("intake:\n  table: events\n  flush_secs: 3\n", 3, "flush_secs")]
+    public void Load_BadIntakeSetting_IsRefusedWithItsLine(string yaml, int line, string key)
+    {
+        var error = Assert.Throws<PipelineException>(() => Load(yaml));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal((Path.Combine(_temp.Path, ProjectSettings.FileName), line), (diagnostic.Location.File, diagnostic.Location.Line));
+        Assert.Contains(key, diagnostic.Message, StringComparison.Ordinal);
+    }
 }

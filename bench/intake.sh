@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Event intake throughput and durability: 'trib serve' on loopback with a source key, then wrk posting Segment batch
+# calls (BATCH events each) and single track calls to /v1/*; prints accepted events/s, p50/p99 ack latency, the
+# server's CPU seconds, the load average and whether the loader kept up (events left in the log after the run). Then a
+# fault run: a sender posts batches with known messageIds, serve is killed with -9 mid-load, restarted, and every
+# acknowledged messageId must be in the warehouse exactly once (FAULT_RUNS times).
+#   bench/intake.sh [duration=10] [connections=32] [batch=100]        FAULT_RUNS=1 (0 skips the fault run)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+duration=${1:-10}; connections=${2:-32}; batch=${3:-100}; fault_runs=${FAULT_RUNS:-1}
+command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
+trib_dll=${TRIB:-$root/src/Tributary.Cli/bin/Release/net10.0/trib.dll}
+[ -f "$trib_dll" ] || dotnet build "$root/src/Tributary.Cli" -c Release -v q -nologo -p:TribSkipWebUi=true >&2
+work=$(mktemp -d); server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+project=$work/project
+dotnet "$trib_dll" init "$project" >/dev/null
+printf 'intake:\n  flush_seconds: 1\n  batch_size: 100000\n' >> "$project/tributary.yaml"
+key=$(dotnet "$trib_dll" sources add bench --project "$project" 2>/dev/null)
+auth=$(printf '%s:' "$key" | base64 -w0)
+
+start_server() {
+  : > "$work/serve.log"
+  dotnet "$trib_dll" serve --port 0 --project "$project" >"$work/serve.log" 2>&1 &
+  server_pid=$!
+  address=""
+  for _ in $(seq 1 600); do
+    address=$(grep -oE 'at http://[^ ]+/' "$work/serve.log" | head -1 | cut -c4- || true)
+    [ -n "$address" ] && break; sleep 0.1
+  done
+  [ -n "$address" ] || { cat "$work/serve.log" >&2; exit 1; }
+  host=$(echo "$address" | sed -E 's#http://([^/]+)/#\1#')
+}
+count() { dotnet "$trib_dll" query "$1" --project "$project" --format csv 2>/dev/null | tail -n +2; }
+start_server
+
+# Bodies are built once per thread (wrk runs on the same cores as the server). No messageId: the server makes one, so
+# repeated bodies are new events, not duplicates. Host is set explicitly (a request without one is a 400).
+cat > "$work/batch.lua" <<LUA
+local body = nil
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Basic $auth"
+wrk.headers["Host"] = "$host"
+request = function()
+  if body == nil then
+    local events = {}
+    for i = 1, $batch do
+      events[i] = string.format('{"type":"track","userId":"u%d","event":"Bench","properties":{"revenue":%d.5,"currency":"usd"},"context":{"ip":"10.0.0.%d","page":{"url":"https://example.com/p/%d"}},"timestamp":"2026-12-02T09:00:00.000Z"}', i, i, i % 250, i)
+    end
+    body = '{"batch":[' .. table.concat(events, ",") .. '],"sentAt":"2026-12-02T09:00:01.000Z"}'
+  end
+  return wrk.format(nil, "/v1/batch", nil, body)
+end
+LUA
+cat > "$work/track.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Basic $auth"
+wrk.headers["Host"] = "$host"
+wrk.body = '{"userId":"u1","event":"Bench","properties":{"revenue":1.5},"context":{"ip":"10.0.0.1"},"timestamp":"2026-12-02T09:00:00.000Z"}'
+wrk.path = "/v1/track"
+LUA
+ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+hz=$(getconf CLK_TCK)
+measure() {
+  local what=$1 per=$2 script=$3 path=$4
+  local before after
+  before=$(ticks)
+  wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$script" "${address%/}$path" > "$work/wrk.out"
+  after=$(ticks)
+  if grep -q "Non-2xx" "$work/wrk.out"; then cat "$work/wrk.out" >&2; echo "$what: non-2xx answers, no rate printed" >&2; exit 1; fi
+  awk -v what="$what" -v per="$per" -v cpu="$(( after - before ))" -v hz="$hz" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
+    '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+    END { printf "%-22s %10.0f events/s (%8.0f calls/s)  p50 %8s  p99 %8s  server cpu %6.1f s (%5.1f us/event)  load %s\n", what, rps * per, rps, p50, p99, cpu / hz, cpu / hz * 1e6 / (n * per), load }' "$work/wrk.out"
+}
+echo "$(nproc) cores; batch of $batch events, $connections connections, ${duration}s each"
+measure "batch /v1/batch" "$batch" "$work/batch.lua" /v1/batch
+measure "single /v1/track" 1 "$work/track.lua" /v1/track
+# The loader keeps up when the log is empty within two flush intervals of the load ending.
+sleep 3
+left=$(sqlite3 "$project/.tributary/intake.db" "SELECT count(*) FROM log" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM log').fetchone()[0])" "$project/.tributary/intake.db")
+echo "loader: $left events still in the log 3 s after the load ended; warehouse events: $(count 'SELECT count(*) FROM events')"
+
+for run in $(seq 1 "$fault_runs"); do
+  prefix="fault$run-"
+  python3 "$root/bench/intake-sender.py" "$address" "$key" "$work/acked.txt" "$prefix" 4 100 & sender=$!
+  sleep "${FAULT_AFTER:-8}"
+  kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  wait "$sender" || true
+  rm -f "$project/.tributary/server.json"
+  start_server
+  acked=$(sort -u "$work/acked.txt" | wc -l)
+  for _ in $(seq 1 60); do
+    sleep 1
+    [ "$(count "SELECT count(*) FROM events WHERE event_id LIKE '$prefix%'")" -ge "$acked" ] && break
+  done
+  sort -u "$work/acked.txt" > "$work/acked.sorted"
+  count "SELECT event_id, count(*) FROM events WHERE event_id LIKE '$prefix%' GROUP BY event_id" > "$work/loaded.csv"
+  lost=$(cut -d, -f1 "$work/loaded.csv" | sort -u | comm -23 "$work/acked.sorted" - | wc -l)
+  dup=$(awk -F, '$2 > 1' "$work/loaded.csv" | wc -l)
+  echo "fault run $run: kill -9 under load; $acked acknowledged, $lost lost, $dup duplicated (messageIds loaded more than once)"
+  [ "$lost" = 0 ] && [ "$dup" = 0 ] || exit 1
+done

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Tributary.Components.Activation;
+
+namespace Tributary.Server.Intake;
+
+/// <summary>
+/// Reads the bodies of Segment's HTTP tracking API (<c>/v1/track</c> … <c>/v1/batch</c>): checks each message against its
+/// call type, stamps <c>receivedAt</c>, corrects <c>timestamp</c> for the sender's clock skew as Segment does
+/// (<c>timestamp = receivedAt − (sentAt − timestamp)</c>) and gives a message without a <c>messageId</c> a new one.
+/// </summary>
+internal static class SegmentMessages
+{
+    /// <summary>Segment's limit for one event.</summary>
+    public const int MaxEventBytes = 32 * 1024;
+    /// <summary>Segment's limit for one batch call.</summary>
+    public const int MaxBatchBytes = 500 * 1024;
+    /// <summary>The country calling code for phones without one, as standardize.events' default.</summary>
+    private const string DefaultCountryCode = "1";
+
+    private static readonly HashSet<string> Types = ["identify", "track", "page", "screen", "group", "alias"];
+
+    /// <summary>The body's write key (<c>writeKey</c>), when it has one.</summary>
+    public static string? WriteKey(JsonElement body) =>
+        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("writeKey", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+
+    /// <summary>
+    /// The events of a call: <paramref name="type"/> is the path's call type, or null for a batch. On a bad message,
+    /// <paramref name="problem"/> says why (and, in a batch, at which index) and the result is null.
+    /// </summary>
+    public static List<IntakeEvent>? Read(string? type, JsonElement body, DateTime receivedAt, IPAddress? remote, out string? problem)
+    {
+        problem = null;
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            problem = "the body must be a JSON object";
+            return null;
+        }
+        if (type is not null)
+        {
+            if (Message(type, body, null, receivedAt, remote, out var reason) is { } one) return [one];
+            problem = reason;
+            return null;
+        }
+        if (!body.TryGetProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
+        {
+            problem = "a batch call needs 'batch', an array of messages";
+            return null;
+        }
+        var sentAt = body.TryGetProperty("sentAt", out var s) ? s : (JsonElement?)null;
+        var events = new List<IntakeEvent>(batch.GetArrayLength());
+        var index = 0;
+        foreach (var message in batch.EnumerateArray())
+        {
+            var size = message.GetRawText().Length;
+            if (size > MaxEventBytes)
+            {
+                problem = $"batch[{index}] is {size} bytes; an event may be at most {MaxEventBytes} bytes (32 KB)";
+                return null;
+            }
+            var messageType = message.ValueKind == JsonValueKind.Object && message.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : null;
+            if (messageType is null || !Types.Contains(messageType))
+            {
+                problem = $"batch[{index}]: 'type' must be one of {string.Join(", ", Types)}" + (messageType is null ? "" : $"; got '{messageType}'");
+                return null;
+            }
+            if (Message(messageType, message, sentAt, receivedAt, remote, out var reason) is not { } e)
+            {
+                problem = $"batch[{index}]: {reason}";
+                return null;
+            }
+            events.Add(e);
+            index++;
+        }
+        return events;
+    }
+
+    private static IntakeEvent? Message(string type, JsonElement m, JsonElement? batchSentAt, DateTime receivedAt, IPAddress? remote, out string? problem)
+    {
+        var userId = Id(m, "userId");
+        var anonymousId = Id(m, "anonymousId");
+        problem = type != "alias" && userId is null && anonymousId is null ? $"a {type} call needs 'userId' or 'anonymousId'"
+            : type == "track" && Text(m, "event") is not { Length: > 0 } ? "a track call needs 'event', the name of the action"
+            : type == "group" && Id(m, "groupId") is null ? "a group call needs 'groupId'"
+            : type == "alias" && (Id(m, "previousId") is null || userId is null) ? "an alias call needs 'previousId' and 'userId'"
+            : null;
+        if (problem is not null) return null;
+        if (!Time(m, "timestamp", out var timestamp, out problem) || !Time(m, "sentAt", out var sentAt, out problem)) return null;
+        if (sentAt is null && batchSentAt is { } b && !Time(b, out sentAt, out problem, "sentAt")) return null;
+        // The sender's clock is off by sentAt - receivedAt; the event happened that much earlier than receivedAt as sentAt is after timestamp.
+        var occurredAt = timestamp is { } ts ? (sentAt is { } sent ? receivedAt - (sent - ts) : ts) : receivedAt;
+        var context = Object(m, "context");
+        var properties = Object(m, "properties");
+        var traits = Object(m, "traits") ?? (context is { } c ? Object(c, "traits") : null);
+        var page = context is { } c1 ? Object(c1, "page") : null;
+        var campaign = context is { } c2 ? Object(c2, "campaign") : null;
+        return new IntakeEvent
+        {
+            EventId = Id(m, "messageId") ?? Guid.NewGuid().ToString(),
+            Type = type,
+            Event = type == "track" ? Text(m, "event") : Text(m, "name"),
+            AnonymousId = anonymousId,
+            UserId = userId,
+            OccurredAt = occurredAt,
+            ReceivedAt = receivedAt,
+            Email = ContactNormalizer.Email(Text(traits, "email")),
+            Phone = ContactNormalizer.PhoneE164(Text(traits, "phone"), DefaultCountryCode),
+            Ip = Text(context, "ip") ?? remote?.ToString(),
+            UserAgent = Text(context, "userAgent"),
+            PageUrl = Text(page, "url") ?? (type == "page" ? Text(properties, "url") : null),
+            PageReferrer = Text(page, "referrer") ?? (type == "page" ? Text(properties, "referrer") : null),
+            UtmSource = Text(campaign, "source")?.ToLowerInvariant(),
+            UtmMedium = Text(campaign, "medium")?.ToLowerInvariant(),
+            UtmCampaign = Text(campaign, "name"),
+            OrderId = Text(properties, "order_id"),
+            Revenue = properties is { } p && p.TryGetProperty("revenue", out var r) && r.ValueKind == JsonValueKind.Number ? r.GetDouble()
+                : double.TryParse(Text(properties, "revenue"), NumberStyles.Float, CultureInfo.InvariantCulture, out var rv) ? rv : null,
+            Currency = Text(properties, "currency")?.ToUpperInvariant(),
+            Experiment = Text(properties, "experiment_name"),
+            Variant = Text(properties, "variation_name"),
+            Properties = properties?.GetRawText(),
+        };
+    }
+
+    private static JsonElement? Object(JsonElement? parent, string name) =>
+        parent is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
+
+    private static string? Text(JsonElement? parent, string name) =>
+        parent is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
+            _ => null,
+        } : null;
+
+    // Segment's ids may be strings or numbers; an empty string is no id.
+    private static string? Id(JsonElement m, string name) => Text(m, name) is { Length: > 0 } id ? id : null;
+
+    private static bool Time(JsonElement m, string name, out DateTime? value, out string? problem)
+    {
+        value = null;
+        problem = null;
+        return !m.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null || Time(v, out value, out problem, name);
+    }
+
+    private static bool Time(JsonElement v, out DateTime? value, out string? problem, string name)
+    {
+        value = null;
+        problem = null;
+        if (v.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
+        {
+            value = t.UtcDateTime;
+            return true;
+        }
+        problem = $"'{name}' must be an ISO 8601 date and time, such as 2026-12-02T08:30:00.000Z; got {v.GetRawText()}";
+        return false;
+    }
+}
