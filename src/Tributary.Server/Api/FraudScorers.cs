@@ -42,9 +42,11 @@ internal sealed partial class FraudScorers(TributaryProject project, ILogger log
         }
     }
 
+    private static readonly string[] RiskColumns = ["transaction_id", "risk_score", "decision", "reasons", "rule_part", "anomaly_part"];
+
     /// <summary>The newest risk score table: analytics.risk_score's main output, told by its columns.</summary>
     public static MaterializationRecord? Find(IReadOnlyList<MaterializationRecord> latest) =>
-        latest.Where(m => m.Output is null or "main" && new[] { "transaction_id", "risk_score", "decision", "reasons", "rule_part", "anomaly_part" }.All(c => m.Columns.Any(x => x.Name == c)))
+        latest.Where(m => m.Output is null or "main" && RiskColumns.All(c => m.Columns.Any(x => x.Name == c)))
             .OrderByDescending(m => m.At).FirstOrDefault();
 
     // Called by one loop only, so never twice at once; a failed load keeps the scorer served.
