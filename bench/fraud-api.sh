@@ -81,4 +81,13 @@ measure() {
 }
 wrk -t2 -c"$connections" -d2s -s "$work/score.lua" "$address" >/dev/null   # warm-up: tiered JIT, the new transactions enter the state
 measure "score/transaction" -s "$work/score.lua" "$address"
+# The same endpoint with one fixed request and no Lua request function: what the server costs when wrk batches freely.
+head -1 "$work/bodies.txt" > "$work/one.json"
+cat > "$work/one.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Tributary-Write-Secret"] = "$secret"
+wrk.body = io.open("$work/one.json"):read("*l")
+LUA
+measure "score/transaction, one" -s "$work/one.lua" "$address"
 echo "load: $(uptime | sed 's/.*load average/load average/')"

@@ -79,17 +79,15 @@ public sealed class FraudScorer
         return new FraudScore(t.Id, a.Score, a.Decision, a.Reasons?.Split("; ") ?? [], strongest.Select(r => r.Name).ToList(), ruleScore, a.AnomalyPart, known);
     }
 
-    // The score's percent_rank among the batch's scores, (rows below) / (rows - 1), and the most isolating feature.
+    // The score's percent_rank among the batch's scores, (rows below) / (rows - 1), and the most isolating feature where
+    // the combination can name it: the credit costs more than the score, so only then.
     private static (double? Percentile, string? Top) Percentile(Forest forest, double?[] row)
     {
-        Span<double> x = stackalloc double[forest.Slots.Length];
-        Span<double> credit = stackalloc double[forest.Slots.Length];
-        for (var j = 0; j < x.Length; j++) x[j] = row[forest.Slots[j]] ?? double.NaN;
-        var score = forest.Model.ScoreRow(x, credit);
-        var best = 0;
-        for (var j = 1; j < credit.Length; j++) if (credit[j] > credit[best]) best = j;
         var sorted = forest.SortedScores;
         if (sorted.Length == 0) return (null, null);
+        Span<double> x = stackalloc double[forest.Slots.Length];
+        for (var j = 0; j < x.Length; j++) x[j] = row[forest.Slots[j]] ?? double.NaN;
+        var score = forest.Model.ScoreRow(x, default);
         var (lo, hi) = (0, sorted.Length);
         while (lo < hi)
         {
@@ -97,7 +95,13 @@ public sealed class FraudScorer
             if (sorted[mid] < score) lo = mid + 1;
             else hi = mid;
         }
-        return (sorted.Length > 1 ? (double)lo / (sorted.Length - 1) : 0, forest.Features[best]);
+        var percentile = sorted.Length > 1 ? (double)lo / (sorted.Length - 1) : 0;
+        if (percentile < RiskCombination.ReasonPercentile) return (percentile, null);
+        Span<double> credit = stackalloc double[forest.Slots.Length];
+        forest.Model.ScoreRow(x, credit);
+        var best = 0;
+        for (var j = 1; j < credit.Length; j++) if (credit[j] > credit[best]) best = j;
+        return (percentile, forest.Features[best]);
     }
 
     /// <summary>

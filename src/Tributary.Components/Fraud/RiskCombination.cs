@@ -12,6 +12,9 @@ namespace Tributary.Components.Fraud;
 /// <param name="TopReasons">Most reasons given.</param>
 public sealed record RiskCombination(double RuleWeight, double AnomalyWeight, double ModelWeight, double Review, double Block, int TopReasons)
 {
+    /// <summary>An anomaly model's percentile from which its most isolating feature becomes a reason.</summary>
+    public const double ReasonPercentile = 0.95;
+
     /// <summary>The combination a risk score step is configured with.</summary>
     public static RiskCombination Of(RiskScoreParameters p)
     {
@@ -45,7 +48,7 @@ public sealed record RiskCombination(double RuleWeight, double AnomalyWeight, do
         // Rules keep their order (strongest first) among themselves.
         if (rule > 0 && ruleReasons is { } fired) reasons.AddRange(fired.Split("; ").Select((text, k) => (rule - k * 1e-6, text)));
         for (var k = 0; k < anomaly.Count; k++)
-            if (anomaly[k] is >= 0.95 && topFeatures[k] is { Length: > 0 } f && !reasons.Any(x => x.Text == $"unusual {f}")) reasons.Add((anomaly[k]!.Value, $"unusual {f}"));
+            if (anomaly[k] >= ReasonPercentile && topFeatures[k] is { Length: > 0 } f && !reasons.Any(x => x.Text == $"unusual {f}")) reasons.Add((anomaly[k]!.Value, $"unusual {f}"));
         if (probability is >= 0.5 && modelReason is { Length: > 0 }) reasons.Add((probability.Value, modelReason));
         var text = reasons.Count == 0 ? null : string.Join("; ", reasons.OrderByDescending(x => x.Strength).Take(TopReasons).Select(x => x.Text));
         var score = Math.Round(100 * combined, 1);
