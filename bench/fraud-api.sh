@@ -85,6 +85,7 @@ measure "score/transaction" -s "$work/score.lua" "$address"
 head -1 "$work/bodies.txt" > "$work/one.json"
 cat > "$work/one.lua" <<LUA
 wrk.method = "POST"
+wrk.path = "/api/score/transaction"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Tributary-Write-Secret"] = "$secret"
 wrk.body = io.open("$work/one.json"):read("*l")
