@@ -130,6 +130,7 @@ public sealed class TributaryServer : IAsyncDisposable
         if (app.Services.GetService<IntakeLog>() is { } intake)
             IntakeApi.Map(app, intake, app.Services.GetRequiredService<SourceKeyFile>(), app.Services.GetRequiredService<Tributary.Core.Projects.IntakeSettings>(), time);
         RecommendationsApi.Map(api, project, events, app.Lifetime, loggers.CreateLogger(typeof(RecommendationsApi)));
+        FraudApi.Map(api, project, events, app.Lifetime, time, loggers.CreateLogger(typeof(FraudApi)));
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.
         api.MapGet("/write-secret", Results<Ok<WriteSecretGrant>, ProblemHttpResult> (HttpContext context) =>
         {

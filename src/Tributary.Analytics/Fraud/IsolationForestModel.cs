@@ -78,6 +78,62 @@ public sealed class IsolationForestModel
         return ToScore(total);
     }
 
+    private const int FormatVersion = 1;
+
+    /// <summary>Writes the fitted forest as bytes (little-endian, versioned) that <see cref="Read"/> turns back into the same model.</summary>
+    public byte[] ToBytes()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream))
+        {
+            w.Write(FormatVersion);
+            w.Write(Columns);
+            w.Write(SampleSize);
+            w.Write(_maxDegreeOfParallelism);
+            foreach (var a in new[] { _roots, _left, _size, _termStart, _termEnd, _feature }) Write(w, a);
+            foreach (var a in new[] { _value, _slope, _intercept, _medians }) Write(w, a);
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>A model from the bytes of <see cref="ToBytes"/>; scores the same rows to the same numbers.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a stored forest of this version.</exception>
+    public static IsolationForestModel Read(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(bytes));
+            if (r.ReadInt32() is var version && version != FormatVersion) throw new InvalidDataException($"stored forest format {version}; this version reads {FormatVersion}.");
+            var (columns, sampleSize, parallelism) = (r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+            var ints = Enumerable.Range(0, 6).Select(_ => ReadInts(r)).ToArray();
+            var doubles = Enumerable.Range(0, 4).Select(_ => ReadDoubles(r)).ToArray();
+            return new IsolationForestModel(columns, sampleSize, doubles[3], ints[0], ints[1], doubles[0], ints[2], ints[3], ints[4], ints[5], doubles[1], doubles[2], parallelism);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("the stored forest is cut short.", e);
+        }
+    }
+
+    private static void Write<T>(BinaryWriter w, T[] values) where T : unmanaged
+    {
+        w.Write(values.Length);
+        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static int[] ReadInts(BinaryReader r) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(ReadExactly(r, sizeof(int))).ToArray();
+
+    private static double[] ReadDoubles(BinaryReader r) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(ReadExactly(r, sizeof(double))).ToArray();
+
+    private static byte[] ReadExactly(BinaryReader r, int size)
+    {
+        var count = r.ReadInt32();
+        if (count < 0) throw new InvalidDataException("the stored forest has a negative length.");
+        var bytes = r.ReadBytes(checked(count * size));
+        return bytes.Length == count * size ? bytes : throw new EndOfStreamException();
+    }
+
     private IsolationScores Evaluate(double[] values, bool explain, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(values);

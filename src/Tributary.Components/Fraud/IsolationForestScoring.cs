@@ -88,6 +88,11 @@ public sealed class IsolationForestScoring : IComponent<IsolationForestParameter
     internal static readonly DeclaredOutput ImportanceOutput = new("importance", OutputRole.Model,
         "A feature's mean share of the isolation credit over all rows, the rows it is the top feature of, and the median that replaces its missing values.",
         Standardize.Schema.Of(ImportanceColumns));
+    internal static readonly (string Name, DataKind Kind)[] ForestColumns = [("part", DataKind.Integer), ("features", DataKind.Text), ("forest", DataKind.Text)];
+    internal static readonly DeclaredOutput ForestOutput = new("forest", OutputRole.Model,
+        "The fitted forest, for online scoring (POST /api/score/transaction): its bytes in base64 split over rows in part order, with the feature names in order (comma-separated).",
+        Standardize.Schema.Of(ForestColumns));
+    private const int ForestPartChars = 60_000;
     private static readonly DataKind[] Numbers = [DataKind.Integer, DataKind.Number];
 
     /// <inheritdoc />
@@ -102,7 +107,7 @@ public sealed class IsolationForestScoring : IComponent<IsolationForestParameter
             .. p.IdColumns.Select(c => new ColumnRequirement(0, c, [], "Set id_columns to the columns that identify a row.")),
             .. p.Features.Select(c => new ColumnRequirement(0, c, Numbers, "Features must be INTEGER or DOUBLE; cast the column upstream (a boolean as 0/1).")),
         ];
-        return new ComponentPlan(output, requires) { SideOutputs = [ImportanceOutput], MainDescription = "One input row with its anomaly score, rank and the feature that isolates it." };
+        return new ComponentPlan(output, requires) { SideOutputs = [ImportanceOutput, ForestOutput], MainDescription = "One input row with its anomaly score, rank and the feature that isolates it." };
     }
 
     // Ids of a kind the writer cannot hold (lists, structs) are written as text.
@@ -154,6 +159,7 @@ public sealed class IsolationForestScoring : IComponent<IsolationForestParameter
         [
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(outputColumns, Rows(ids, result, rank, p.Features), ct)),
             new TableWrite(context.Output(ImportanceOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ImportanceColumns, importance, ct)),
+            new TableWrite(context.Output(ForestOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ForestColumns, ForestRows(model, p.Features), ct)),
         ], cancellationToken).ConfigureAwait(false);
         var mean = result.Scores.Average();
         return new Materialization(written[0], new Dictionary<string, object?>
@@ -176,6 +182,29 @@ public sealed class IsolationForestScoring : IComponent<IsolationForestParameter
             (row[ids.Length], row[ids.Length + 1], row[ids.Length + 2]) = (result.Scores[i], rank[i], features[result.TopFeature[i]]);
             yield return row;
         }
+    }
+
+    private static IEnumerable<object?[]> ForestRows(IsolationForestModel model, IReadOnlyList<string> features)
+    {
+        var text = Convert.ToBase64String(model.ToBytes());
+        var names = string.Join(",", features);
+        for (var (part, at) = (0L, 0); at < text.Length; part++, at += ForestPartChars)
+            yield return [part, names, text.Substring(at, Math.Min(ForestPartChars, text.Length - at))];
+    }
+
+    /// <summary>The forest stored by a run, with its feature names, read back from the forest output table.</summary>
+    internal static async Task<(IsolationForestModel Model, IReadOnlyList<string> Features)> ReadForestAsync(IWarehouse warehouse, string table, CancellationToken cancellationToken)
+    {
+        var d = warehouse.Dialect;
+        var text = new System.Text.StringBuilder();
+        string? names = null;
+        await foreach (var r in warehouse.StreamAsync($"SELECT {d.Quote("features")}, {d.Quote("forest")} FROM {d.Quote(table)} ORDER BY {d.Quote("part")}", null, cancellationToken).ConfigureAwait(false))
+        {
+            names ??= (string)r[0]!;
+            text.Append((string)r[1]!);
+        }
+        if (names is null) throw new InvalidDataException($"'{table}' holds no forest; run the pipeline again.");
+        return (IsolationForestModel.Read(Convert.FromBase64String(text.ToString())), names.Split(','));
     }
 
     // 1 = highest score; equal scores keep input order.

@@ -168,6 +168,7 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
         var sql = $"SELECT {string.Join(", ", select)} FROM {Table(p.Rules)} r {string.Join("\n", joins)} ORDER BY 2, 1";
         var scored = new List<Scored>();
         var hasModel = p.Model is { Length: > 0 };
+        var combination = RiskCombination.Of(p);
         await foreach (var r in w.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
         {
             var at = RuleColumns.Length;
@@ -180,17 +181,8 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
             if (hasModel) at += 2;
             var label = p.Labels is { Length: > 0 } ? r[at] as string : null;
             var rule = D(r[6]) ?? 0;
-            var present = anomaly.Where(a => a is not null).Select(a => a!.Value).ToList();
-            double? anomalyMean = present.Count > 0 ? present.Average() : null;
-            var combined = Combine(p, rule, anomalyMean, probability);
-            var reasons = new List<(double Strength, string Text)>();
-            if (rule > 0 && r[7] is string ruleReasons) reasons.AddRange(ruleReasons.Split("; ").Select((text, k) => (rule - k * 1e-6, text)));
-            foreach (var (a, k) in anomaly.Select((a, k) => (a, k)))
-                if (a is >= 0.95 && features[k] is { Length: > 0 } f && !reasons.Any(x => x.Text == $"unusual {f}")) reasons.Add((a.Value, $"unusual {f}"));
-            if (probability is >= 0.5 && modelReason is { Length: > 0 }) reasons.Add((probability.Value, modelReason));
-            var text = reasons.Count == 0 ? null : string.Join("; ", reasons.OrderByDescending(x => x.Strength).Take(p.TopReasons).Select(x => x.Text));
-            var score = Math.Round(100 * combined, 1);
-            var decision = score >= p.Block ? "block" : score >= p.Review ? "review" : "allow";
+            var assessed = combination.Assess(rule, r[7] as string, anomaly, features, probability, modelReason);
+            var (anomalyMean, combined, score, decision, text) = (assessed.AnomalyPart, assessed.Combined, assessed.Score, assessed.Decision, assessed.Reasons);
             scored.Add(new Scored([r[0], r[1], r[2], r[3], r[4], r[5], score, decision, text, rule, anomalyMean, probability], rule, anomaly, anomalyMean, probability, combined, label));
         }
         var evaluation = p.Labels is { Length: > 0 } ? Evaluate(p, scored) : [];
@@ -203,15 +195,6 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
         var review = scored.Count(s => (string)s.Row[7]! == "review");
         context.Log($"{scored.Count:N0} transactions: {blocked:N0} to block, {review:N0} to review");
         return new Materialization(written[0], new Dictionary<string, object?> { ["block"] = (long)blocked, ["review"] = (long)review });
-    }
-
-    /// <summary>The weighted mean of the parts present, in [0, 1].</summary>
-    internal static double Combine(RiskScoreParameters p, double rule, double? anomaly, double? model)
-    {
-        double sum = p.RuleWeight * rule, weights = p.RuleWeight;
-        if (anomaly is { } a) { sum += p.AnomalyWeight * a; weights += p.AnomalyWeight; }
-        if (model is { } m) { sum += p.ModelWeight * m; weights += p.ModelWeight; }
-        return weights > 0 ? Math.Clamp(sum / weights, 0, 1) : 0;
     }
 
     private static List<object?[]> Evaluate(RiskScoreParameters p, List<Scored> scored)

@@ -16,19 +16,39 @@ internal sealed class RuleExpression
     private readonly string _text;
     private readonly IReadOnlySet<string> _columns;
     private readonly SqlBuilder? _q;
+    private readonly IReadOnlyList<string>? _slots;
     private readonly List<(string Text, int At)> _tokens = [];
     private int _next;
 
-    private RuleExpression(string rule, string text, IReadOnlySet<string> columns, SqlBuilder? q)
+    private RuleExpression(string rule, string text, IReadOnlySet<string> columns, SqlBuilder? q, IReadOnlyList<string>? slots = null)
     {
-        (_rule, _text, _columns, _q) = (rule, text, columns, q);
+        (_rule, _text, _columns, _q, _slots) = (rule, text, columns, q, slots);
     }
+
+    /// <summary>A parsed part: its SQL, whether it is a condition, and its value on a row (a condition as 1, 0 or null).</summary>
+    private sealed record Node(string Sql, bool Boolean, Func<double?[], double?> Eval);
+
+    private Node? _root;
 
     /// <summary>The SQL condition of <paramref name="text"/>, binding its numbers in <paramref name="q"/>.</summary>
     /// <exception cref="PlanException">The text is not a condition over <paramref name="columns"/>; says the rule and the position.</exception>
     public static string ToSql(string rule, string text, IReadOnlySet<string> columns, SqlBuilder q)
     {
         return new RuleExpression(rule, text, columns, q).Run();
+    }
+
+    /// <summary>
+    /// The condition as a function of a row of numbers (one per <paramref name="columns"/> entry, null for NULL) that is
+    /// true where the SQL of <see cref="ToSql"/> is: NULL arithmetic and comparisons give NULL, division by zero gives
+    /// NULL, and/or/not follow SQL's three-valued logic, and a NULL condition does not fire.
+    /// </summary>
+    /// <exception cref="PlanException">The text is not a condition over <paramref name="columns"/>.</exception>
+    public static Func<double?[], bool> Compile(string rule, string text, IReadOnlyList<string> columns)
+    {
+        var e = new RuleExpression(rule, text, columns.ToHashSet(StringComparer.Ordinal), null, columns);
+        e.Run();
+        var eval = e._root!.Eval;
+        return row => eval(row) == 1;
     }
 
     /// <summary>Checks <paramref name="text"/> without an engine (at plan time); <paramref name="columns"/> null accepts any column name.</summary>
@@ -48,7 +68,9 @@ internal sealed class RuleExpression
     {
         if (string.IsNullOrWhiteSpace(_text)) throw Error(0, "the condition is empty");
         Tokenize();
-        var (sql, boolean) = Or();
+        var root = Or();
+        var (sql, boolean) = (root.Sql, root.Boolean);
+        _root = root;
         if (_next < _tokens.Count) throw Error(_tokens[_next].At, $"unexpected '{_tokens[_next].Text}'");
         if (!boolean) throw Error(0, "the condition must be a comparison (such as amount_z > 3), not a number");
         return sql;
@@ -115,31 +137,40 @@ internal sealed class RuleExpression
 
     private int Here => Peek?.At ?? _text.Length;
 
-    private (string Sql, bool Boolean) Or()
+    private Node Or()
     {
         var left = And();
-        while (Accept("or")) left = ($"({Boolean(left, "or")} OR {Boolean(And(), "or")})", true);
+        while (Accept("or"))
+        {
+            var (l, right) = (left, And());
+            left = new($"({Boolean(l, "or")} OR {Boolean(right, "or")})", true, row => Or(l.Eval(row), right.Eval(row)));
+        }
         return left;
     }
 
-    private (string Sql, bool Boolean) And()
+    private Node And()
     {
         var left = Not();
-        while (Accept("and")) left = ($"({Boolean(left, "and")} AND {Boolean(Not(), "and")})", true);
+        while (Accept("and"))
+        {
+            var (l, right) = (left, Not());
+            left = new($"({Boolean(l, "and")} AND {Boolean(right, "and")})", true, row => And(l.Eval(row), right.Eval(row)));
+        }
         return left;
     }
 
-    private (string Sql, bool Boolean) Not()
+    private Node Not()
     {
         var at = Here;
         if (!Accept("not")) return Comparison();
         Deeper(at);
-        var inner = Boolean(Not(), "not");
+        var node = Not();
+        var inner = Boolean(node, "not");
         _depth--;
-        return ($"(NOT {inner})", true);
+        return new($"(NOT {inner})", true, row => node.Eval(row) is { } v ? 1 - v : null);
     }
 
-    private (string Sql, bool Boolean) Comparison()
+    private Node Comparison()
     {
         var at = Here;
         var left = Sum();
@@ -148,48 +179,59 @@ internal sealed class RuleExpression
             _next++;
             var right = Sum();
             if (left.Boolean || right.Boolean) throw Error(at, "a comparison compares numbers");
-            return ($"({left.Sql} {(t.Text == "!=" ? "<>" : t.Text)} {right.Sql})", true);
+            Func<double, double, bool> compare = t.Text switch
+            {
+                "<" => (a, b) => a < b, "<=" => (a, b) => a <= b, ">" => (a, b) => a > b, ">=" => (a, b) => a >= b, "=" => (a, b) => a == b, _ => (a, b) => a != b,
+            };
+            return new($"({left.Sql} {(t.Text == "!=" ? "<>" : t.Text)} {right.Sql})", true,
+                row => left.Eval(row) is { } a && right.Eval(row) is { } b ? (compare(a, b) ? 1 : 0) : null);
         }
         return left;
     }
 
-    private (string Sql, bool Boolean) Sum()
+    private Node Sum()
     {
         var left = Term();
         while (Peek is { } t && t.Text is "+" or "-")
         {
             _next++;
-            left = ($"({Number(left, t.At)} {t.Text} {Number(Term(), t.At)})", false);
+            var (l, right) = (left, Term());
+            var plus = t.Text == "+";
+            left = new($"({Number(l, t.At)} {t.Text} {Number(right, t.At)})", false, row => l.Eval(row) is { } a && right.Eval(row) is { } b ? (plus ? a + b : a - b) : null);
         }
         return left;
     }
 
-    private (string Sql, bool Boolean) Term()
+    private Node Term()
     {
         var left = Unary();
         while (Peek is { } t && t.Text is "*" or "/")
         {
             _next++;
-            var right = Number(Unary(), t.At);
-            left = (t.Text == "*" ? $"({Number(left, t.At)} * {right})" : $"({Number(left, t.At)} / nullif({right}, 0))", false);
+            var (l, node) = (left, Unary());
+            var right = Number(node, t.At);
+            left = t.Text == "*"
+                ? new($"({Number(l, t.At)} * {right})", false, row => l.Eval(row) is { } a && node.Eval(row) is { } b ? a * b : null)
+                : new($"({Number(l, t.At)} / nullif({right}, 0))", false, row => l.Eval(row) is { } a && node.Eval(row) is { } b && b != 0 ? a / b : null);
         }
         return left;
     }
 
-    private (string Sql, bool Boolean) Unary()
+    private Node Unary()
     {
         if (Peek is { Text: "-" } minus)
         {
             _next++;
             Deeper(minus.At);
-            var inner = Number(Unary(), minus.At);
+            var node = Unary();
+            var inner = Number(node, minus.At);
             _depth--;
-            return ($"(-{inner})", false);
+            return new($"(-{inner})", false, row => -node.Eval(row));
         }
         return Primary();
     }
 
-    private (string Sql, bool Boolean) Primary()
+    private Node Primary()
     {
         if (Peek is not { } t) throw Error(_text.Length, "the condition ends too early");
         _next++;
@@ -202,19 +244,35 @@ internal sealed class RuleExpression
             return inner;
         }
         if (char.IsAsciiDigit(t.Text[0]) || t.Text[0] == '.')
-            return (_q?.Bind(double.Parse(t.Text, NumberStyles.Float, CultureInfo.InvariantCulture), DataKind.Number) ?? t.Text, false);
+        {
+            var number = double.Parse(t.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            return new(_q?.Bind(number, DataKind.Number) ?? t.Text, false, _ => number);
+        }
         if (IsName(t.Text[0]) && !Keywords.Contains(t.Text))
         {
             if (!_anyColumn && !_columns.Contains(t.Text))
                 throw Error(t.At, $"unknown column '{t.Text}'{(_columns.Count > 0 ? $" (columns: {string.Join(", ", _columns.Order(StringComparer.Ordinal).Take(60))})" : "")}");
-            return ($"CAST({_q?.Quote(t.Text) ?? t.Text} AS DOUBLE PRECISION)", false);
+            var slot = _slots is null ? -1 : IndexOf(_slots, t.Text);
+            return new($"CAST({_q?.Quote(t.Text) ?? t.Text} AS DOUBLE PRECISION)", false, row => slot >= 0 ? row[slot] : null);
         }
         throw Error(t.At, $"unexpected '{t.Text}'");
     }
 
-    private string Boolean((string Sql, bool Boolean) operand, string op) =>
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+            if (names[i] == name) return i;
+        return -1;
+    }
+
+    // SQL's three-valued logic with 1 for true, 0 for false and null for NULL.
+    private static double? And(double? a, double? b) => a == 0 || b == 0 ? 0 : a is null || b is null ? null : 1;
+
+    private static double? Or(double? a, double? b) => a == 1 || b == 1 ? 1 : a is null || b is null ? null : 0;
+
+    private string Boolean(Node operand, string op) =>
         operand.Boolean ? operand.Sql : throw Error(Math.Max(0, Here - 1), $"'{op}' joins comparisons, not numbers");
 
-    private string Number((string Sql, bool Boolean) operand, int at) =>
+    private string Number(Node operand, int at) =>
         operand.Boolean ? throw Error(at, "arithmetic needs numbers, not a comparison") : operand.Sql;
 }

@@ -67,6 +67,26 @@ public sealed class FraudRulesTests(PostgresCluster postgres)
     }
 
     [Theory]
+    [InlineData("x > 1 and y < 2")]
+    [InlineData("x > 1 or y < 2")]
+    [InlineData("not (x >= 1 or y = 0)")]
+    [InlineData("x / y >= 1 or not y != 0")]
+    [InlineData("-x + 2 * y - 1 <> 0 and (x < 2 or y > 0)")]
+    public async Task Compiled_FiresWhereTheSqlFires_WithNullLogicAndDivisionByZero(string text)
+    {
+        // Every pair of NULL, 0, 1 and 2: the in-memory condition of the online scorer against the engine's answer.
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        double?[] values = [null, 0, 1, 2];
+        var pairs = values.SelectMany(x => values.Select(y => (x, y))).ToList();
+        var q = new SqlBuilder(h.Warehouse.Dialect);
+        var condition = RuleExpression.ToSql("r", text, new HashSet<string> { "x", "y" }, q);
+        var rows = string.Join(" UNION ALL ", pairs.Select((p, i) => $"SELECT {i} AS i, CAST({(p.x?.ToString(CultureInfo.InvariantCulture) ?? "NULL")} AS DOUBLE) AS x, CAST({(p.y?.ToString(CultureInfo.InvariantCulture) ?? "NULL")} AS DOUBLE) AS y"));
+        var sql = (await h.Warehouse.QueryAsync($"SELECT i, CASE WHEN {condition} THEN 1 ELSE 0 END FROM ({rows}) t ORDER BY i", q.Parameters, 100, TestContext.Current.CancellationToken)).Rows;
+        var compiled = RuleExpression.Compile("r", text, ["x", "y"]);
+        Assert.Equal(sql.Select(r => Convert.ToInt32(r[1], CultureInfo.InvariantCulture) == 1), pairs.Select(p => compiled([p.x, p.y])));
+    }
+
+    [Theory]
     [InlineData("x > 1; DROP TABLE f", "unexpected character ';'", 6)]
     [InlineData("x > 'a'", "unexpected character '''", 5)]
     [InlineData("x >", "the condition ends too early", 4)]

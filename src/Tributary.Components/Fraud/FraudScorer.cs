@@ -1,0 +1,175 @@
+using System.Globalization;
+using Tributary.Analytics.Fraud;
+using Tributary.Core.Components;
+using Tributary.Core.Pipelines;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Fraud;
+
+/// <summary>
+/// Scores one transaction at a time the way a fraud pipeline scores them all: the features of
+/// <c>features.transactions</c> from a <see cref="TransactionHistory"/>, the rules of <c>rules.fraud</c> evaluated in
+/// memory with SQL's NULL logic, each stored Isolation Forest as the percentile of its score among the batch's scores,
+/// and the <see cref="RiskCombination"/> of <c>analytics.risk_score</c>. The supervised model is not part of it (its
+/// trees are not stored), so the two agree while the model is untrained. Thread-safe: the history is updated under a lock.
+/// </summary>
+public sealed class FraudScorer
+{
+    /// <summary>The columns a rule may name: the features, then amount and declined.</summary>
+    internal static readonly IReadOnlyList<string> RowColumns = [.. TransactionFeatures.FeatureNames, "amount", "declined"];
+
+    private readonly TransactionHistory _history;
+    private readonly IReadOnlyList<(FraudRule Rule, Func<double?[], bool> Fires)> _rules;
+    private readonly IReadOnlyList<FraudRule> _strongest;
+    private readonly IReadOnlyList<Forest> _forests;
+    private readonly RiskCombination _combination;
+    private readonly Lock _lock = new();
+    private readonly string _declinedStatus;
+
+    /// <summary>One anomaly model: the forest, where its features sit in a row, and the batch's scores in ascending order.</summary>
+    internal sealed record Forest(IsolationForestModel Model, int[] Slots, string[] Features, double[] SortedScores);
+
+    internal FraudScorer(TransactionHistory history, IReadOnlyList<FraudRule> rules, IReadOnlyList<Forest> forests, RiskCombination combination, string declinedStatus)
+    {
+        _declinedStatus = declinedStatus.ToLowerInvariant();
+        _history = history;
+        _rules = rules.Select(r => (r, RuleExpression.Compile(r.Name, r.When, RowColumns))).ToList();
+        _strongest = rules.OrderByDescending(r => r.Weight).ToList();
+        _forests = forests;
+        _combination = combination;
+    }
+
+    /// <summary>Transactions in the history.</summary>
+    public int Transactions
+    {
+        get { lock (_lock) return _history.Count; }
+    }
+
+    /// <summary>Whether a payment status counts as declined (the features step's declined_status, any case).</summary>
+    public bool IsDeclined(string? status) => status is not null && string.Equals(status.ToLowerInvariant(), _declinedStatus, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Scores <paramref name="t"/> from the transactions before it, then adds it to the history (once per id), so that
+    /// the transactions after it see it.
+    /// </summary>
+    public FraudScore Score(TransactionEvent t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        double?[] features;
+        bool known;
+        lock (_lock)
+        {
+            features = _history.Features(t);
+            known = !_history.Add(t);
+        }
+        var row = new double?[RowColumns.Count];
+        features.CopyTo(row, 0);
+        (row[^2], row[^1]) = (t.Amount, t.Declined ? 1 : 0);
+        var fired = _rules.Where(r => r.Fires(row)).Select(r => r.Rule).ToHashSet();
+        // 1 - the product of (1 - weight) in rule order, as the SQL of rules.fraud multiplies.
+        var product = 1.0;
+        foreach (var (rule, _) in _rules) product *= 1 - rule.Weight * (fired.Contains(rule) ? 1 : 0);
+        var ruleScore = 1 - product;
+        var strongest = _strongest.Where(fired.Contains).ToList();
+        var ruleReasons = strongest.Count == 0 ? null : string.Join("; ", strongest.Select(r => r.Reason));
+        var anomaly = new double?[_forests.Count];
+        var top = new string?[_forests.Count];
+        for (var i = 0; i < _forests.Count; i++) (anomaly[i], top[i]) = Percentile(_forests[i], row);
+        var a = _combination.Assess(ruleScore, ruleReasons, anomaly, top, null, null);
+        return new FraudScore(t.Id, a.Score, a.Decision, a.Reasons?.Split("; ") ?? [], strongest.Select(r => r.Name).ToList(), ruleScore, a.AnomalyPart, known);
+    }
+
+    // The score's percent_rank among the batch's scores, (rows below) / (rows - 1), and the most isolating feature where
+    // the combination can name it: the credit costs more than the score, so only then.
+    private static (double? Percentile, string? Top) Percentile(Forest forest, double?[] row)
+    {
+        var sorted = forest.SortedScores;
+        if (sorted.Length == 0) return (null, null);
+        Span<double> x = stackalloc double[forest.Slots.Length];
+        for (var j = 0; j < x.Length; j++) x[j] = row[forest.Slots[j]] ?? double.NaN;
+        var score = forest.Model.ScoreRow(x, default);
+        var (lo, hi) = (0, sorted.Length);
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (sorted[mid] < score) lo = mid + 1;
+            else hi = mid;
+        }
+        var percentile = sorted.Length > 1 ? (double)lo / (sorted.Length - 1) : 0;
+        if (percentile < RiskCombination.ReasonPercentile) return (percentile, null);
+        Span<double> credit = stackalloc double[forest.Slots.Length];
+        forest.Model.ScoreRow(x, credit);
+        var best = 0;
+        for (var j = 1; j < credit.Length; j++) if (credit[j] > credit[best]) best = j;
+        return (percentile, forest.Features[best]);
+    }
+
+    /// <summary>
+    /// Loads the scorer of the <c>analytics.risk_score</c> step <paramref name="riskStep"/> of <paramref name="pipeline"/>
+    /// from the tables its last run wrote: the transactions the features step reads (the history), the rules, each
+    /// anomaly step's stored forest and scores, and the combination.
+    /// </summary>
+    /// <exception cref="PlanException">The step's inputs are not a features -> rules -> risk score chain, or a forest was not stored.</exception>
+    public static Task<FraudScorer> LoadAsync(IWarehouse warehouse, PipelineSpec pipeline, string riskStep, CancellationToken cancellationToken) =>
+        LoadAsync(warehouse, pipeline, riskStep, rebuildHistory: true, cancellationToken);
+
+    /// <summary>As the public overload; without <paramref name="rebuildHistory"/> the history starts empty (for replay tests).</summary>
+    internal static async Task<FraudScorer> LoadAsync(IWarehouse warehouse, PipelineSpec pipeline, string riskStep, bool rebuildHistory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ComponentSpec Step(string id) => pipeline.Components.FirstOrDefault(c => c.Id == id) ?? throw new PlanException($"pipeline '{pipeline.Name}' has no step '{id}'.");
+        T Parameters<T>(ComponentSpec step, string type) where T : class =>
+            step.Parameters as T ?? throw new PlanException($"step '{step.Id}' is a {step.Type}; the online scorer needs {type} there.");
+        var riskSpec = Step(riskStep);
+        var risk = Parameters<RiskScoreParameters>(riskSpec, RiskScore.TypeName);
+        var rulesSpec = Step(risk.Rules);
+        var rules = Parameters<FraudRulesParameters>(rulesSpec, FraudRules.TypeName);
+        var featuresSpec = Step(rulesSpec.Inputs.Single());
+        var features = Parameters<TransactionFeaturesParameters>(featuresSpec, TransactionFeatures.TypeName);
+        var history = new TransactionHistory(features);
+        if (rebuildHistory)
+            await foreach (var t in ReadTransactionsAsync(warehouse, features, featuresSpec.Inputs.Single(), cancellationToken).ConfigureAwait(false)) history.Add(t);
+        var forests = new List<Forest>();
+        foreach (var id in risk.Anomaly)
+        {
+            var spec = Step(id);
+            Parameters<IsolationForestParameters>(spec, IsolationForestScoring.TypeName);
+            var (model, names) = await IsolationForestScoring.ReadForestAsync(warehouse, OutputTables.Of(spec.Id, IsolationForestScoring.ForestOutput.Name), cancellationToken).ConfigureAwait(false);
+            var slots = names.Select(n => RowColumns.ToList().IndexOf(n) is var i and >= 0 ? i
+                : throw new PlanException($"anomaly step '{id}' uses '{n}', which is not a feature of features.transactions; the online scorer cannot compute it.")).ToArray();
+            var scores = new List<double>();
+            var d = warehouse.Dialect;
+            await foreach (var r in warehouse.StreamAsync($"SELECT CAST({d.Quote("anomaly_score")} AS DOUBLE PRECISION) FROM {d.Quote(spec.Id)} WHERE {d.Quote("anomaly_score")} IS NOT NULL", null, cancellationToken).ConfigureAwait(false))
+                scores.Add(Convert.ToDouble(r[0], CultureInfo.InvariantCulture));
+            scores.Sort();
+            forests.Add(new Forest(model, slots, [.. names], [.. scores]));
+        }
+        return new FraudScorer(history, rules.Parsed, forests, RiskCombination.Of(risk), features.DeclinedStatus);
+    }
+
+    /// <summary>The transactions of <paramref name="table"/> as the features step reads them.</summary>
+    internal static async IAsyncEnumerable<TransactionEvent> ReadTransactionsAsync(IWarehouse warehouse, TransactionFeaturesParameters p, string table,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var d = warehouse.Dialect;
+        string Text(string? column) => string.IsNullOrEmpty(column) ? "CAST(NULL AS VARCHAR)" : $"CAST({d.Quote(column)} AS VARCHAR)";
+        var sql = $"""
+            SELECT {Text(p.Id)}, {d.Quote(p.Time)}, CAST({d.Quote(p.Amount)} AS DOUBLE PRECISION), {Text(p.Status)}, {Text(p.Card)}, {Text(p.Email)},
+                   {Text(p.Profile)}, {Text(p.Ip)}, {Text(p.CardCountry)}, {Text(p.BillingCountry)}
+            FROM {d.Quote(table)} WHERE {d.Quote(p.Time)} IS NOT NULL
+            """;
+        var declined = p.DeclinedStatus.ToLowerInvariant();
+        await foreach (var r in warehouse.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
+            yield return new TransactionEvent((string)r[0]!, At(r[1]!), r[2] is null ? double.NaN : Convert.ToDouble(r[2], CultureInfo.InvariantCulture),
+                (r[3] as string)?.ToLowerInvariant() == declined, r[4] as string, r[5] as string, r[6] as string, r[7] as string, r[8] as string, r[9] as string);
+    }
+
+    // A timestamp without a zone is UTC, as the batch query reads it.
+    private static DateTimeOffset At(object value) => value switch
+    {
+        DateTimeOffset o => o,
+        DateTime t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
+        _ => throw new InvalidDataException($"transaction time '{value}' is not a timestamp."),
+    };
+}
