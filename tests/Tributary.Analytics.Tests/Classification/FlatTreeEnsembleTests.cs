@@ -50,18 +50,19 @@ public sealed class FlatTreeEnsembleTests
     }
 
     [Fact]
-    public void Classifier_MissingValuesWithADefaultDirection_ReachBothSidesOfSomeSplit()
+    public void Classifier_MissingValuesThatMeanLow_GoLeftAsLightGbmLearned()
     {
-        // Missing x0 means "high" here, so LightGBM learns to send NaN right where x0 splits; the flat trees must agree.
+        // Missing x0 means "low" here, so LightGBM learns to send NaN left where x0 splits (without the default direction
+        // NaN would go right, with the high values); the flat trees must agree.
         var random = new Random(9);
         var rows = Enumerable.Range(0, 3000).Select(_ => new[] { (float)random.NextDouble(), (float)random.NextDouble() }).ToList();
         var labels = rows.Select(r => random.NextDouble() < 0.1 + 0.8 * r[0]).ToList();
-        foreach (var r in rows.Where(r => r[0] > 0.8)) r[0] = float.NaN;
+        foreach (var r in rows.Where(r => r[0] < 0.2)) r[0] = float.NaN;
         var model = BoostedClassifier.Train(rows, labels, new BoostedClassifierOptions(Trees: 40, MinExamplesPerLeaf: 20));
-        float[][] probe = [[float.NaN, 0.5f], [0.05f, 0.5f], [0.75f, 0.5f]];
+        float[][] probe = [[float.NaN, 0.5f], [0.95f, 0.5f], [0.3f, 0.5f]];
         var margins = model.Score(probe, contributions: false).Margins;
         Assert.Equal(MlNetScores(model.Model, probe), margins);
-        Assert.True(margins[0] > margins[1], $"missing x0 scores {margins[0]}, low x0 {margins[1]}");
+        Assert.True(margins[0] < margins[1], $"missing x0 scores {margins[0]}, high x0 {margins[1]}");
     }
 
     [Fact]
