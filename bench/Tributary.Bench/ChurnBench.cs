@@ -89,7 +89,7 @@ internal static class ChurnBench
     }
 
     // Days are counted from Start; a customer's life ends at first_day + life (exponential, mean 300 days), after which
-    // they neither order nor (mostly) visit. Orders are irregular (every gap/2 days plus a jitter up to gap, each kept with
+    // they no longer order and visit less. Orders are irregular (every gap/2 days plus a jitter up to gap, each kept with
     // probability ½) and the behaviour before the end fades only partly, so the churn label is hard to call: with regular
     // orders and strong fading both ours and the peer reached an AUC of 0.99, which measures nothing. r(k) is a uniform in [0, 1) from a hash, so the data is the same every run.
     private static async Task GenerateAsync(DuckDbWarehouse wh, int customers)
@@ -112,19 +112,20 @@ internal static class ChurnBench
                   FROM people, range(80) r(k))
             WHERE (day < least(end_day, {Days}) AND {R("c * 71 + k")} < 0.5) OR k = 0
             """, null, CancellationToken.None);
-        // Sessions every gap/3 days or so, down to 60% in the 30 days before the end of life and a twentieth after it.
+        // Sessions every gap/3 days or so, down to 60% in the 30 days before the end of life and 30% after it
+        // (a lapsed customer still browses now and then).
         await wh.ExecuteAsync($"""
             CREATE TABLE customer_sessions AS
             SELECT customer_id, {At("day", "c * 2000 + k")} AS started_at, ['direct', 'email', 'organic_search', 'paid_search'][1 + CAST(hash(c * 41 + k) % 4 AS INTEGER)] AS channel
             FROM (SELECT c, customer_id, k, first_day + CAST(k * gap / 3.0 + {R("c * 43 + k")} * 3 AS INTEGER) AS day, first_day + life AS end_day FROM people, range(60) r(k))
-            WHERE day < {Days} AND {R("c * 47 + k")} < CASE WHEN day < end_day - 30 THEN 1 WHEN day < end_day THEN 0.6 ELSE 0.05 END
+            WHERE day < {Days} AND {R("c * 47 + k")} < CASE WHEN day < end_day - 30 THEN 1 WHEN day < end_day THEN 0.6 ELSE 0.3 END
             """, null, CancellationToken.None);
-        // A weekly newsletter opened with the customer's own probability, falling to 60% of it in the 60 days before the end of life.
+        // A weekly newsletter opened with the customer's own probability, falling to 60% of it in the 60 days before the end of life and 30% after.
         await wh.ExecuteAsync($"""
             CREATE TABLE customer_email_opens AS
             SELECT customer_id, {At("day", "c * 3000 + k")} AS occurred_at
             FROM (SELECT c, customer_id, k, first_day + 7 * k AS day, first_day + life AS end_day, open_p FROM people, range(105) r(k))
-            WHERE day < {Days} AND {R("c * 53 + k")} < open_p * CASE WHEN day < end_day - 60 THEN 1 WHEN day < end_day THEN 0.6 ELSE 0.05 END
+            WHERE day < {Days} AND {R("c * 53 + k")} < open_p * CASE WHEN day < end_day - 60 THEN 1 WHEN day < end_day THEN 0.6 ELSE 0.3 END
             """, null, CancellationToken.None);
         // Support trouble: 15% of lives end after a ticket (left open or rated bad); 10% of customers have one at a random time.
         await wh.ExecuteAsync($"""
