@@ -14,23 +14,25 @@ public sealed record BoostedClassifierOptions(int Trees = 200, int Leaves = 15, 
 
 /// <summary>
 /// A binary classifier of gradient-boosted trees (LightGBM, Ke et al. 2017, through ML.NET) returning raw margins
-/// (log-odds before calibration) and per-row feature contributions along each tree's decision path (Saabas's method,
-/// as ML.NET's feature contribution calculation computes it), which sum with a bias to the margin.
+/// (log-odds before calibration) and per-row feature contributions along each tree's decision path (Saabas's method),
+/// which sum with a bias to the margin. ML.NET trains; the trained trees are then copied into a
+/// <see cref="FlatTreeEnsemble"/> and evaluated there, which scores without ML.NET's data views and transformers
+/// (55k rows: 1.1 CPU s through ML.NET, 3.0 with its contributions) and gives the same margins.
 /// </summary>
 public sealed class BoostedClassifier
 {
-    private readonly MLContext _ml;
-    private readonly ITransformer _model;
-    private readonly ITransformer _contributions;
-    private readonly int _features;
+    private readonly FlatTreeEnsemble _trees;
 
-    private BoostedClassifier(MLContext ml, ITransformer model, ITransformer contributions, int features, double[] importance)
-    {
-        (_ml, _model, _contributions, _features, Importance) = (ml, model, contributions, features, importance);
-    }
+    private BoostedClassifier(FlatTreeEnsemble trees, ITransformer model, double[] importance) => (_trees, Model, Importance) = (trees, model, importance);
 
     /// <summary>Gain-based importance per feature, scaled to sum to 1.</summary>
     public IReadOnlyList<double> Importance { get; }
+
+    /// <summary>The expected margin over the training rows, from which contributions are measured.</summary>
+    public double Bias => _trees.Bias;
+
+    /// <summary>ML.NET's trained model, kept so tests can hold the flat evaluation to it.</summary>
+    internal ITransformer Model { get; }
 
     /// <summary>Trains on rows of equal length. Needs both classes.</summary>
     /// <exception cref="ArgumentException">Rows differ in length, or one class is missing.</exception>
@@ -42,60 +44,28 @@ public sealed class BoostedClassifier
         if (!labels.Contains(true) || !labels.Contains(false)) throw new ArgumentException("training needs both classes.", nameof(labels));
         OpenMpWaitPolicy.EnsurePassive();
         var ml = new MLContext(options.Seed);
-        var data = ml.Data.LoadFromEnumerable(rows.Select((r, i) => new Row { Features = r, Label = labels[i] }), Schema(ml, width));
         var trainer = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
         {
             NumberOfIterations = options.Trees, NumberOfLeaves = options.Leaves, LearningRate = options.LearningRate,
             MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf, Seed = options.Seed, NumberOfThreads = Environment.ProcessorCount,
             Booster = new GradientBooster.Options { L2Regularization = 1, FeatureFraction = 0.9 }, Silent = true,
         });
-        var model = trainer.Fit(data);
-        var contributions = ml.Transforms.CalculateFeatureContribution(model, numberOfPositiveContributions: width, numberOfNegativeContributions: width, normalize: false).Fit(data);
+        var model = trainer.Fit(new RowsDataView<bool>(rows, labels, width));
+        var trees = model.Model.SubModel;
         var weights = default(VBuffer<float>);
-        model.Model.SubModel.GetFeatureWeights(ref weights);
+        trees.GetFeatureWeights(ref weights);
         var dense = weights.DenseValues().Select(w => (double)w).ToArray();
         var total = dense.Sum();
-        return new BoostedClassifier(ml, model, contributions, width, dense.Select(w => total > 0 ? w / total : 0).ToArray());
+        return new BoostedClassifier(FlatTreeEnsemble.FromMlNet(trees.TrainedTreeEnsemble, rows, width), model,
+            dense.Select(w => total > 0 ? w / total : 0).ToArray());
     }
 
     /// <summary>Raw margins (log-odds before calibration) and, when asked, each row's contribution per feature.</summary>
     public (double[] Margins, float[][]? Contributions) Score(IReadOnlyList<float[]> rows, bool contributions)
     {
-        var data = _ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), Schema(_ml, _features));
-        var scored = _model.Transform(data);
-        if (contributions) scored = _contributions.Transform(scored);
-        var margins = new double[rows.Count];
-        var parts = contributions ? new float[rows.Count][] : null;
-        using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name is "Score" or "FeatureContributions"));
-        var score = cursor.GetGetter<float>(scored.Schema["Score"]);
-        var part = contributions ? cursor.GetGetter<VBuffer<float>>(scored.Schema["FeatureContributions"]) : null;
-        var buffer = default(VBuffer<float>);
-        var i = 0;
-        while (cursor.MoveNext())
-        {
-            float s = 0;
-            score(ref s);
-            margins[i] = s;
-            if (part is not null)
-            {
-                part(ref buffer);
-                parts![i] = buffer.DenseValues().ToArray();
-            }
-            i++;
-        }
+        if (rows.Any(r => r.Length != _trees.Features)) throw new ArgumentException($"every row needs {_trees.Features} features.", nameof(rows));
+        if (!contributions) return (_trees.Margins(rows), null);
+        var (margins, parts) = _trees.MarginsAndContributions(rows);
         return (margins, parts);
-    }
-
-    private static SchemaDefinition Schema(MLContext ml, int width)
-    {
-        var schema = SchemaDefinition.Create(typeof(Row));
-        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
-        return schema;
-    }
-
-    private sealed class Row
-    {
-        public float[] Features { get; set; } = [];
-        public bool Label { get; set; }
     }
 }

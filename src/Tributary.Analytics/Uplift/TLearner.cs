@@ -26,10 +26,12 @@ public sealed class TLearner : IUpliftModel
     }
 
     /// <inheritdoc />
-    public double[] Uplift(IReadOnlyList<float[]> rows)
-    {
-        var p1 = Treated.Predict(rows);
-        var p0 = Control.Predict(rows);
-        return p1.Select((p, i) => p - p0[i]).ToArray();
-    }
+    public double[] Uplift(IReadOnlyList<float[]> rows) => Uplift(Probabilities(rows));
+
+    /// <summary>μ₁ and μ₀ per row, for callers that need them beside the uplift without scoring twice.</summary>
+    public (double[] Contacted, double[] Alone) Probabilities(IReadOnlyList<float[]> rows) => (Treated.Predict(rows), Control.Predict(rows));
+
+    /// <summary>τ = μ₁ − μ₀ from probabilities already computed.</summary>
+    public static double[] Uplift((double[] Contacted, double[] Alone) probabilities) =>
+        probabilities.Contacted.Select((p, i) => p - probabilities.Alone[i]).ToArray();
 }

@@ -209,9 +209,10 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         metrics.Add(["data", "scored_as_of", null, CustomerSnapshot.Iso(latest)]);
 
         var current = await SnapshotTable.ReadAsync(w, snapshot, latest, cancellationToken).ConfigureAwait(false);
-        var estimates = learners.ToDictionary(l => l.Key, l => l.Value.Uplift(current.Rows));
-        var contacted = x.Outcomes.Treated.Predict(current.Rows);
-        var alone = x.Outcomes.Control.Predict(current.Rows);
+        // μ₁ and μ₀ are scored once: the T-learner's uplift is their difference, and they are written beside it.
+        var outcomes = x.Outcomes.Probabilities(current.Rows);
+        var (contacted, alone) = outcomes;
+        var estimates = learners.ToDictionary(l => l.Key, l => l.Key == "t" ? TLearner.Uplift(outcomes) : l.Value.Uplift(current.Rows));
         var chosen = estimates[p.Learner switch { UpliftLearner.T => "t", UpliftLearner.ClassTransformation => "class_transformation", _ => "x" }];
         var decile = PropensityPrediction.Deciles(chosen);
         var aov = SnapshotTable.IndexOf("average_order_value");
