@@ -50,9 +50,21 @@ public sealed record RiskCombination(double RuleWeight, double AnomalyWeight, do
         for (var k = 0; k < anomaly.Count; k++)
             if (anomaly[k] >= ReasonPercentile && topFeatures[k] is { Length: > 0 } f && !reasons.Any(x => x.Text == $"unusual {f}")) reasons.Add((anomaly[k]!.Value, $"unusual {f}"));
         if (probability is >= 0.5 && modelReason is { Length: > 0 }) reasons.Add((probability.Value, modelReason));
-        var text = reasons.Count == 0 ? null : string.Join("; ", reasons.OrderByDescending(x => x.Strength).Take(TopReasons).Select(x => x.Text));
         var score = Math.Round(100 * combined, 1);
         var decision = score >= Block ? "block" : score >= Review ? "review" : "allow";
+        // A transaction sent to review or blocked always says why: when no part was strong enough to give a reason, the
+        // part that carried it there does (an analyst cannot act on an alert without one).
+        if (reasons.Count == 0 && decision != "allow") reasons.AddRange(Fallback(anomaly, topFeatures, probability, modelReason));
+        var text = reasons.Count == 0 ? null : string.Join("; ", reasons.OrderByDescending(x => x.Strength).Take(TopReasons).Select(x => x.Text));
         return new RiskAssessment(score, decision, text, anomalyMean, combined);
+    }
+
+    // The most anomalous model's feature, or the model's reason when the supervised part is the larger.
+    private static IEnumerable<(double Strength, string Text)> Fallback(IReadOnlyList<double?> anomaly, IReadOnlyList<string?> topFeatures, double? probability, string? modelReason)
+    {
+        var best = Enumerable.Range(0, anomaly.Count).Where(k => anomaly[k] is not null && topFeatures[k] is { Length: > 0 })
+            .OrderByDescending(k => anomaly[k]!.Value).Select(k => (int?)k).FirstOrDefault();
+        if (probability is { } m && modelReason is { Length: > 0 } && (best is null || m >= anomaly[best.Value]!.Value)) return [(m, modelReason)];
+        return best is { } b ? [(anomaly[b]!.Value, $"unusual {topFeatures[b]}")] : [];
     }
 }
