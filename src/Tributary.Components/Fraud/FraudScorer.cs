@@ -74,17 +74,22 @@ public sealed class FraudScorer
         var ruleReasons = strongest.Count == 0 ? null : string.Join("; ", strongest.Select(r => r.Reason));
         var anomaly = new double?[_forests.Count];
         var top = new string?[_forests.Count];
-        for (var i = 0; i < _forests.Count; i++) (anomaly[i], top[i]) = Percentile(_forests[i], row);
+        for (var i = 0; i < _forests.Count; i++) anomaly[i] = Percentile(_forests[i], row);
+        // The most isolating feature costs more than the score, so it is found only where the combination can name it: a
+        // strong percentile, or a transaction leaving "allow" (which always gets a reason).
+        var present = anomaly.Where(p => p is not null).Select(p => p!.Value).ToList();
+        var flagged = Math.Round(100 * _combination.Combine(ruleScore, present.Count > 0 ? present.Average() : null, null), 1) >= _combination.Review;
+        for (var i = 0; i < _forests.Count; i++)
+            if (anomaly[i] is { } p && (flagged || p >= RiskCombination.ReasonPercentile)) top[i] = TopFeature(_forests[i], row);
         var a = _combination.Assess(ruleScore, ruleReasons, anomaly, top, null, null);
         return new FraudScore(t.Id, a.Score, a.Decision, a.Reasons?.Split("; ") ?? [], strongest.Select(r => r.Name).ToList(), ruleScore, a.AnomalyPart, known);
     }
 
-    // The score's percent_rank among the batch's scores, (rows below) / (rows - 1), and the most isolating feature where
-    // the combination can name it: the credit costs more than the score, so only then.
-    private static (double? Percentile, string? Top) Percentile(Forest forest, double?[] row)
+    // The score's percent_rank among the batch's scores, (rows below) / (rows - 1).
+    private static double? Percentile(Forest forest, double?[] row)
     {
         var sorted = forest.SortedScores;
-        if (sorted.Length == 0) return (null, null);
+        if (sorted.Length == 0) return null;
         Span<double> x = stackalloc double[forest.Slots.Length];
         for (var j = 0; j < x.Length; j++) x[j] = row[forest.Slots[j]] ?? double.NaN;
         var score = forest.Model.ScoreRow(x, default);
@@ -95,13 +100,19 @@ public sealed class FraudScorer
             if (sorted[mid] < score) lo = mid + 1;
             else hi = mid;
         }
-        var percentile = sorted.Length > 1 ? (double)lo / (sorted.Length - 1) : 0;
-        if (percentile < RiskCombination.ReasonPercentile) return (percentile, null);
+        return sorted.Length > 1 ? (double)lo / (sorted.Length - 1) : 0;
+    }
+
+    // The feature with the largest isolation credit, as analytics.isolation_forest writes it in top_feature.
+    private static string TopFeature(Forest forest, double?[] row)
+    {
+        Span<double> x = stackalloc double[forest.Slots.Length];
+        for (var j = 0; j < x.Length; j++) x[j] = row[forest.Slots[j]] ?? double.NaN;
         Span<double> credit = stackalloc double[forest.Slots.Length];
         forest.Model.ScoreRow(x, credit);
         var best = 0;
         for (var j = 1; j < credit.Length; j++) if (credit[j] > credit[best]) best = j;
-        return (percentile, forest.Features[best]);
+        return forest.Features[best];
     }
 
     /// <summary>
