@@ -14,7 +14,8 @@ export interface Panel {
 }
 
 /** How values read: counts, money, money per day, a share (0..1) or a plain ratio. */
-export type Unit = "count" | "money" | "money_per_day" | "share" | "ratio";
+/** How a chart's values read: "ratio" is a multiple (2.4×), "score" a measure such as AUC or NDCG (0.968). */
+export type Unit = "count" | "money" | "money_per_day" | "share" | "ratio" | "score";
 
 export interface Chart {
   bars: { x: string; series: Record<string, number> }[];
@@ -214,7 +215,7 @@ export const panels: Record<string, Panel> = {
     output: "main",
     chart: (rows) => ({
       bars: rows.map((r) => ({ x: String(r.model).replaceAll("_", " "), series: { ndcg: n(r.ndcg) } })),
-      xTitle: "Model", yTitle: "NDCG at k (higher is better)", unit: "ratio",
+      xTitle: "Model", yTitle: "NDCG at k (higher is better)", unit: "score",
     }),
   },
   "analytics.churn": {
@@ -297,7 +298,7 @@ export const panels: Record<string, Panel> = {
       for (const r of rows) byType.set(String(r.fraud_type).replaceAll("_", " "), { ...byType.get(String(r.fraud_type).replaceAll("_", " ")), [String(r.score).replaceAll("_", " ")]: n(r.pr_auc) });
       return {
         bars: [...byType].map(([x, series]) => ({ x, series })),
-        xTitle: "Fraud type (against the unlabelled transactions)", yTitle: "PR-AUC (higher is better)", unit: "ratio", pick: "combined", pickLabel: "Score",
+        xTitle: "Fraud type (against the unlabelled transactions)", yTitle: "PR-AUC (higher is better)", unit: "score", pick: "combined", pickLabel: "Score",
         note: rows.length === 0 ? "No labels input: the evaluation needs known fraud (e.g. the demo's ground_truth/fraud_labels.csv)."
           : "Recall at the alert rate, per fraud type and part, is in the model card below.",
       };

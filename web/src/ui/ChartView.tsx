@@ -15,6 +15,7 @@ export function formatUnit(v: number, unit: Unit): string {
     case "money_per_day": return `$${formatMoney(v)}/day`;
     case "share": return formatPercent(v);
     case "ratio": return `${formatNumber(Math.round(v * 100) / 100)}×`;
+    case "score": return v.toFixed(3);
     default: return formatNumber(v);
   }
 }
@@ -24,6 +25,7 @@ function tick(v: number, unit: Unit): string {
   if (unit === "share") return formatPercent(v);
   if (unit === "money" || unit === "money_per_day") return `$${formatCompact(v)}`;
   if (unit === "ratio") return `${formatNumber(v)}×`;
+  if (unit === "score") return v.toFixed(2);
   return formatCompact(v);
 }
 
