@@ -20,6 +20,7 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- churn [customers=1000000] [output folder=churn-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv[-nojson] [database]
+//   dotnet run -c Release --project bench/Tributary.Bench -- segment-native <events.ndjson> [database]
 //   dotnet run -c Release --project bench/Tributary.Bench -- duckdb-sql <script.sql> [database]
 //   dotnet run -c Release --project bench/Tributary.Bench -- fraud-data <transactions.csv> [rows=1000000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- fraud-run <transactions.csv> [output folder=fraud-out]
@@ -76,6 +77,9 @@ switch (what)
     case "segment-parse":
         SegmentParseBench.Run(Arg(1, "events.ndjson"), int.Parse(Arg(2, "3"), CultureInfo.InvariantCulture));
         return 0;
+    case "segment-native":
+        SegmentNativeBench.Run(Arg(1, "events.ndjson"), Arg(2, Path.Combine(Path.GetTempPath(), "trib-segment-native.duckdb")));
+        return 0;
     case "segment-append":
         SegmentAppendBench.Run(Arg(1, "events.ndjson"), Arg(2, "autocommit"), Arg(3, Path.Combine(Path.GetTempPath(), "trib-segment-append.duckdb")));
         return 0;
@@ -109,6 +113,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-run, experiment, propensity, classifier, churn, clv-fit, peers-prepare, segment-parse, segment-append, duckdb-sql, recs-data, recs-als, fraud-data, fraud-run");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-run, experiment, propensity, classifier, churn, clv-fit, peers-prepare, segment-parse, segment-append, segment-native, duckdb-sql, recs-data, recs-als, fraud-data, fraud-run");
         return 1;
 }
