@@ -23,6 +23,8 @@ namespace Tributary.Bench;
 /// that fail for a C# pass; still without the checks that exactness needs (repeated keys, surrounding white space, the raw
 /// text of properties and traits, whose minified form DuckDB returns).</item>
 /// </list>
+/// Meant for the demo's events, all valid JSON: <c>json_transform</c> fails the statement on a malformed line, so a load
+/// would guard it with <c>json_valid</c> (one more parse per line).
 /// </summary>
 internal static class SegmentNativeBench
 {
