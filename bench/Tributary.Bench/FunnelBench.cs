@@ -53,6 +53,9 @@ internal static class FunnelBench
             // The warehouse's default (1GB) would make a 50M-event funnel spill; a bound still keeps the run off the machine's RAM.
             var memory = Environment.GetEnvironmentVariable("FUNNEL_MEMORY_LIMIT") ?? "6GB";
             await wh.ExecuteAsync($"SET memory_limit = {wh.Dialect.Literal(memory)}", null, CancellationToken.None);
+            // For profiling: every statement the run sends, logged as CSV under this folder (replay them with duckdb-sql and EXPLAIN ANALYZE).
+            if (Environment.GetEnvironmentVariable("FUNNEL_QUERY_LOG") is { Length: > 0 } log)
+                await wh.ExecuteAsync($"CALL enable_logging('QueryLog', storage = 'file', storage_path = {wh.Dialect.Literal(log)})", null, CancellationToken.None);
             var yaml = $$"""
                 pipeline: funnel_bench
                 components:

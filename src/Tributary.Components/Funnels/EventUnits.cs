@@ -25,24 +25,27 @@ internal static class EventUnits
     /// (expressions over alias <c>e</c>, each already named with AS). With <paramref name="textUnit"/> false a
     /// <paramref name="unitColumn"/> keeps its own type (an integer key partitions and joins faster than its text);
     /// the caller then casts the unit where it writes it. <paramref name="where"/> (over alias <c>e</c>) keeps only the
-    /// events it holds for; for units other than sessions it is applied as the table is read.
+    /// events it holds for; for units other than sessions it is applied as the table is read. With <paramref name="inline"/>
+    /// the CTE of a person or unit column is marked NOT MATERIALIZED, so that each reference reads only the rows and
+    /// columns it needs (a session's is left to the engine: its cut needs all of a visitor's events).
     /// </summary>
     public static string Ctes(SqlBuilder q, string name, string events, string? identity, CountingUnit unit, string? unitColumn, TimeSpan sessionGap,
-        string timeColumn, string idColumn, IReadOnlyList<string> extra, bool textUnit = true, string? where = null)
+        string timeColumn, string idColumn, IReadOnlyList<string> extra, bool textUnit = true, string? where = null, bool inline = false)
     {
+        var opening = inline ? $"{name} AS NOT MATERIALIZED (" : $"{name} AS (";
         var and = where is null ? "" : $" AND ({where})";
         var cols = string.Join("", extra.Select(x => ", " + x));
         var ts = $"e.{q.Quote(timeColumn)}";
         var id = $"e.{q.Quote(idColumn)}";
         if (unitColumn is not null)
-            return $"{name} AS (SELECT {(textUnit ? q.Cast($"e.{q.Quote(unitColumn)}", DataKind.Text) : $"e.{q.Quote(unitColumn)}")} AS unit, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e WHERE e.{q.Quote(unitColumn)} IS NOT NULL AND {ts} IS NOT NULL{and})";
+            return $"{opening}SELECT {(textUnit ? q.Cast($"e.{q.Quote(unitColumn)}", DataKind.Text) : $"e.{q.Quote(unitColumn)}")} AS unit, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e WHERE e.{q.Quote(unitColumn)} IS NOT NULL AND {ts} IS NOT NULL{and})";
         if (unit == CountingUnit.Person)
         {
             var person = identity is null ? "coalesce(e.user_id, e.anonymous_id)" : "coalesce(iu.profile_id, ia.profile_id, e.user_id, e.anonymous_id)";
             var joins = identity is null ? "" :
                 $" LEFT JOIN {q.Quote(identity)} iu ON iu.identifier_type = 'user_id' AND iu.identifier_value = e.user_id" +
                 $" LEFT JOIN {q.Quote(identity)} ia ON ia.identifier_type = 'anonymous_id' AND ia.identifier_value = e.anonymous_id";
-            return $"{name} AS (SELECT {person} AS unit, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e{joins} WHERE coalesce(e.user_id, e.anonymous_id) IS NOT NULL AND {ts} IS NOT NULL{and})";
+            return $"{opening}SELECT {person} AS unit, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e{joins} WHERE coalesce(e.user_id, e.anonymous_id) IS NOT NULL AND {ts} IS NOT NULL{and})";
         }
         var gap = q.Interval(sessionGap);
         var passthrough = string.Join("", extra.Select(x => ", " + x[(x.LastIndexOf(" AS ", StringComparison.Ordinal) + 4)..]));

@@ -265,14 +265,14 @@ public sealed class Funnel : IComponent<FunnelParameters>
     }
 
     private static string Source(FunnelParameters p, SqlBuilder q, ComponentContext context, IReadOnlyList<EventPattern> steps,
-        IReadOnlyList<(int From, int To, EventPattern Pattern)> exclusions, out string relevant, bool textUnit = true, string? where = null)
+        IReadOnlyList<(int From, int To, EventPattern Pattern)> exclusions, out string relevant, bool textUnit = true, string? where = null, bool inline = false)
     {
         var extra = new List<string> { (p.Breakdown is null ? "CAST(NULL AS " + q.Dialect.TypeName(DataKind.Text) + ")" : q.Cast("e." + q.Quote(p.Breakdown), DataKind.Text)) + " AS bd" };
         for (var k = 0; k < steps.Count; k++) extra.Add($"CASE WHEN {steps[k].Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS m{k + 1}");
         for (var x = 0; x < exclusions.Count; x++) extra.Add($"CASE WHEN {exclusions[x].Pattern.Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END AS x{x + 1}");
         relevant = string.Join(" OR ", Enumerable.Range(1, steps.Count).Select(k => $"m{k} = 1").Concat(Enumerable.Range(1, exclusions.Count).Select(x => $"x{x} = 1")));
         return EventUnits.Ctes(q, "src", context.Inputs[0], context.Inputs.Count > 1 ? context.Inputs[1] : null, p.Unit, p.UnitColumn, p.SessionGap,
-            p.TimeColumn, p.IdColumn, extra, textUnit, where);
+            p.TimeColumn, p.IdColumn, extra, textUnit, where, inline);
     }
 
     // The common ordered funnel: every step a different event name (so an event fills at most one step and an attempt
@@ -301,22 +301,22 @@ public sealed class Funnel : IComponent<FunnelParameters>
         if (Nearest(1) is null) return WindowChainUnits(p, q, context);
         var n = p.Steps.Count;
         string Times(int from, string prefix = "") => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"{prefix}t{j}"));
-        var sql = new StringBuilder("WITH ");
-        // Sessions are cut from all of a visitor's events; persons and unit columns read the steps' events alone.
+        // Each step reads its own events straight from the source (inlined: materializing one table of every step's
+        // events with their ids and breakdown values took two fifths of the statement's CPU); chains carry times only.
+        var sql = new StringBuilder("WITH ").Append(ChainSource(p, q, context, inline: true, out _)).Append(",\n");
+        sql.Append(CultureInfo.InvariantCulture, $"c{n} AS (SELECT unit, ts, ts AS t{n} FROM src WHERE m{n} = 1),\n");
+        for (var k = n - 1; k >= 1; k--)
+            sql.Append(CultureInfo.InvariantCulture, $"c{k} AS (SELECT a.unit, a.ts, a.ts AS t{k}, {Times(k + 1, "b.")} FROM (SELECT unit, ts FROM src WHERE m{k} = 1) a {Nearest(k)}),\n");
+        return sql.Append(Picked(p, q, n)).ToString();
+    }
+
+    // The chain plans' events: for persons and unit columns only the steps' events are read (sessions are cut from all
+    // of a visitor's events), each with m1..mn (at most one is 1, as the steps' names differ).
+    private static string ChainSource(FunnelParameters p, SqlBuilder q, ComponentContext context, bool inline, out string relevant)
+    {
         var named = p.UnitColumn is null && p.Unit == CountingUnit.Session ? null
             : $"e.{q.Quote(p.EventColumn)} IN ({q.BindList(p.ParsedSteps.Select(s => (object?)s.Event), DataKind.Text)})";
-        sql.Append(Source(p, q, context, p.ParsedSteps, [], out var relevant, textUnit: false, named)).Append(",\n");
-        var step = "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN m{k} = 1 THEN {k}")) + " END";
-        sql.Append(CultureInfo.InvariantCulture, $"ev AS (SELECT unit, id, ts, bd, {step} AS step FROM src WHERE {relevant}),\n");
-        sql.Append(CultureInfo.InvariantCulture, $"c{n} AS (SELECT unit, ts, ts AS t{n} FROM ev WHERE step = {n}),\n");
-        // Step-1 events at one instant share a chain: chain 1 is built once per instant; the entering event's id and
-        // breakdown value are read back for the picked attempts alone, so the chain passes carry times only.
-        for (var k = n - 1; k >= 1; k--)
-        {
-            var events = k == 1 ? "(SELECT DISTINCT unit, ts FROM ev WHERE step = 1)" : $"(SELECT unit, ts FROM ev WHERE step = {k})";
-            sql.Append(CultureInfo.InvariantCulture, $"c{k} AS (SELECT a.unit, a.ts, a.ts AS t{k}, {Times(k + 1, "b.")} FROM {events} a {Nearest(k)}),\n");
-        }
-        return sql.Append(Picked(p, q, n)).ToString();
+        return Source(p, q, context, p.ParsedSteps, [], out relevant, textUnit: false, named, inline);
     }
 
     // The portable plan (PostgreSQL): the window passes described above, each unit's attempt picked with DISTINCT ON.
@@ -327,11 +327,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
         string Nulls(int from) => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"NULL AS t{j}"));
         string Nearest(int from) => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"min(t{j}) OVER w AS t{j}"));
         const string Backward = "WINDOW w AS (PARTITION BY unit ORDER BY ts DESC, step DESC ROWS UNBOUNDED PRECEDING)";
-        var sql = new StringBuilder("WITH ");
-        // Sessions are cut from all of a visitor's events; persons and unit columns read the steps' events alone.
-        var named = p.UnitColumn is null && p.Unit == CountingUnit.Session ? null
-            : $"e.{q.Quote(p.EventColumn)} IN ({q.BindList(p.ParsedSteps.Select(s => (object?)s.Event), DataKind.Text)})";
-        sql.Append(Source(p, q, context, p.ParsedSteps, [], out var relevant, textUnit: false, named)).Append(",\n");
+        var sql = new StringBuilder("WITH ").Append(ChainSource(p, q, context, inline: false, out var relevant)).Append(",\n");
         var step = "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN m{k} = 1 THEN {k}")) + " END";
         sql.Append(CultureInfo.InvariantCulture, $"ev AS (SELECT unit, id, ts, bd, {step} AS step FROM src WHERE {relevant}),\n");
         sql.Append(CultureInfo.InvariantCulture, $"c{n} AS (SELECT unit, ts, ts AS t{n} FROM ev WHERE step = {n}),\n");
@@ -366,22 +362,20 @@ public sealed class Funnel : IComponent<FunnelParameters>
         return sql.ToString();
     }
 
-    // From chain 1 of the ASOF plan (each step-1 instant with its chain t2..tn): where the windows cut each attempt, and each unit's pick.
+    // From chain 1 of the ASOF plan (each step-1 event with its chain t2..tn): where the windows cut each attempt, and each unit's pick.
     private static string Picked(FunnelParameters p, SqlBuilder q, int n)
     {
         var window = q.Interval(p.Window);
         var times = string.Join(", ", Enumerable.Range(1, n).Select(j => $"t{j}"));
         var cut = "CASE " + string.Join(" ", Enumerable.Range(2, n - 1).Select(k =>
             $"WHEN t{k} IS NULL OR t{k} > t1 + {window}{(p.StepWindow(k) is { } sw ? $" OR t{k} > t{k - 1} + {q.Interval(sw)}" : "")} THEN {k - 1}")) + $" ELSE {n} END";
-        // A unit's pick is its furthest attempt, the earliest such; step-1 events at that instant differ by id alone, and
-        // the smallest id gives the breakdown value. Grouping and joining keyed by (unit, time) costs less than ordering
-        // every attempt (a window or DISTINCT ON over all of them).
+        // A unit's pick is its furthest attempt, the earliest such; step-1 events at one instant have the same chain, so
+        // which of them is picked does not matter until the breakdown value, which comes from the one with the smallest
+        // id, read back for the picked instants alone.
         return string.Create(CultureInfo.InvariantCulture, $"""
             attempts AS (SELECT unit, {times}, {cut} AS furthest FROM c1),
-            best AS (SELECT unit, max(furthest) AS furthest FROM attempts GROUP BY unit),
-            entry AS (SELECT a.unit, min(a.t1) AS t1 FROM attempts a JOIN best b ON b.unit = a.unit AND b.furthest = a.furthest GROUP BY a.unit),
-            picked AS (SELECT a.* FROM attempts a JOIN entry e ON e.unit = a.unit AND e.t1 = a.t1),
-            touch AS (SELECT DISTINCT ON (x.unit) x.unit, x.bd FROM ev x JOIN entry e ON e.unit = x.unit AND e.t1 = x.ts WHERE x.step = 1 ORDER BY x.unit, x.id)
+            picked AS (SELECT DISTINCT ON (unit) * FROM attempts ORDER BY unit, furthest DESC, t1),
+            touch AS (SELECT DISTINCT ON (x.unit) x.unit, x.bd FROM src x JOIN picked e ON e.unit = x.unit AND e.t1 = x.ts WHERE x.m1 = 1 ORDER BY x.unit, x.id)
             SELECT {q.Cast("p.unit", DataKind.Text)} AS unit, t.bd AS breakdown, p.t1 AS entered_at, CAST(p.furthest AS BIGINT) AS furthest_step, p.furthest = {n} AS converted,
                    CASE WHEN p.furthest = {n} THEN p.t{n} END AS converted_at, p.t1 AS step_1_at,
                    {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"CASE WHEN p.furthest >= {k} THEN p.t{k} END AS step_{k}_at"))}

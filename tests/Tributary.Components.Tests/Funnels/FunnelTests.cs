@@ -203,6 +203,29 @@ public sealed class FunnelTests(PostgresCluster postgres)
         Assert.Equal(new Dictionary<string, long> { ["x1"] = 2, ["x2"] = 3, ["x3"] = 3 }, await FurthestAsync(h));
     }
 
+    // Step-1 events at one instant share a chain: t1 enters twice at 10:00 (t1-2 on app, t1-1 on web) and once more at
+    // 10:30, and all three reach C; the unit counts once, entering at 10:00 with the web value (event t1-1, the smaller
+    // id). t2 ties at 10:00 too, but only its 11:00 entry reaches C, so it enters at 11:00 with that entry's value.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task TiedEntries_CountOnce_WithTheSmallestIdsBreakdown_OnTheBackwardChainPlan(string engine)
+    {
+        var events = string.Join("\n", Header,
+            "t1-2,A,,,2025-01-01 10:00:00,t1,app,", "t1-1,A,,,2025-01-01 10:00:00,t1,web,", "t1-3,A,,,2025-01-01 10:30:00,t1,tv,",
+            "t1-4,B,,,2025-01-01 11:00:00,t1,,", "t1-5,C,,,2025-01-01 12:00:00,t1,,",
+            "t2-1,A,,,2025-01-01 10:00:00,t2,web,", "t2-2,A,,,2025-01-01 10:00:00,t2,app,", "t2-3,A,,,2025-01-03 11:00:00,t2,tv,",
+            "t2-4,B,,,2025-01-03 11:30:00,t2,,", "t2-5,C,,,2025-01-03 12:00:00,t2,,") + "\n";
+        const string With = "steps: [A, B, C], window: 1d, unit_column: person, breakdown: channel";
+        Assert.True(Funnel.ChainsBackward(new FunnelParameters { Steps = ["A", "B", "C"], Breakdown = "channel" }));
+        await using var h = await RunAsync(engine, events, With);
+
+        Assert.Equal(["t1|web|2025-01-01 10:00:00|3", "t2|tv|2025-01-03 11:00:00|3"],
+            (await h.RowsAsync("SELECT unit, breakdown, entered_at, furthest_step FROM funnel__units ORDER BY unit"))
+                .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r[0]}|{r[1]}|{(DateTime)r[2]!:yyyy-MM-dd HH:mm:ss}|{r[3]}")));
+        Assert.Contains(("web", 3L, 1L), await StepsAsync(h));
+        Assert.Contains(("tv", 3L, 1L), await StepsAsync(h));
+    }
+
     // The backward-chain plan (distinct step names, first touch) must count exactly as the general ordered plan, which
     // step attribution of step 1 (the same value as first touch) selects: a pseudo-random stream with many ties, repeats,
     // entries that time out, a step filter and a step window, compared unit by unit, time by time.
