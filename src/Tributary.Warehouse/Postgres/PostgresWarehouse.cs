@@ -24,10 +24,24 @@ public sealed class PostgresWarehouse : SqlWarehouse
     /// <summary>Connects with a libpq-style or key=value connection string and checks that the server answers.</summary>
     public static async Task<PostgresWarehouse> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var dataSource = NpgsqlDataSource.Create(connectionString);
+        var dataSource = NpgsqlDataSource.Create(WithWarehouseDefaults(connectionString));
         var warehouse = new PostgresWarehouse(dataSource);
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false)) { }
         return warehouse;
+    }
+
+    /// <summary>
+    /// The connection string with the warehouse's defaults where it names none: no command timeout, because a
+    /// transform over a large table runs for minutes and Npgsql's default of 30 s broke it off mid-run with a bare
+    /// "Exception while reading from stream"; a run is stopped by its cancellation token instead. A timeout the user
+    /// writes is kept.
+    /// </summary>
+    internal static string WithWarehouseDefaults(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout")) builder.CommandTimeout = 0;
+        return builder.ConnectionString;
     }
 
     /// <inheritdoc />
