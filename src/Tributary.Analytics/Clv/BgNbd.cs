@@ -181,6 +181,62 @@ public static class BgNbd
     public static IReadOnlyList<CustomerScores> Score(IReadOnlyList<BgNbdParameters> parameters, RfmSummary rows, double horizon, double unitsPerYear,
         double annualDiscountRate, CancellationToken cancellationToken = default)
     {
+        var pairs = ScorePairs(parameters, rows, horizon, unitsPerYear, annualDiscountRate, withHorizon: true, cancellationToken);
+        var scores = new CustomerScores[parameters.Count];
+        Parallel.For(0, parameters.Count, new ParallelOptions { CancellationToken = cancellationToken }, s =>
+        {
+            var alive = new double[rows.Count];
+            var expected = new double[rows.Count];
+            var value = new double[rows.Count];
+            for (var i = 0; i < rows.Count; i++)
+            {
+                // Eq. (13)'s denominator; P(alive) is its inverse.
+                var denominator = AliveDenominator(parameters[s], rows.Frequency[i], rows.Recency[i], rows.Age[i]);
+                alive[i] = 1 / denominator;
+                expected[i] = pairs.AtHorizon![s][pairs.PairOf[i]] / denominator;
+                value[i] = pairs.Discounted[s][pairs.PairOf[i]] / denominator;
+            }
+            scores[s] = new CustomerScores(alive, expected, value);
+        });
+        return scores;
+    }
+
+    /// <summary>
+    /// <see cref="CustomerScores.Discounted"/> alone under each of <paramref name="parameters"/> (the draws of an interval, say),
+    /// laid out by row: row i's value under set s is at <c>[i · parameters.Count + s]</c>, so one customer's values under every
+    /// set are read together. Equal to what <see cref="Score(IReadOnlyList{BgNbdParameters}, RfmSummary, double, double, double, CancellationToken)"/>
+    /// gives, without P(alive) and expected purchases that a draw does not need.
+    /// </summary>
+    public static double[] DiscountedPurchases(IReadOnlyList<BgNbdParameters> parameters, RfmSummary rows, double horizon, double unitsPerYear,
+        double annualDiscountRate, CancellationToken cancellationToken = default)
+    {
+        var pairs = ScorePairs(parameters, rows, horizon, unitsPerYear, annualDiscountRate, withHorizon: false, cancellationToken);
+        var sets = parameters.Count;
+        var result = new double[(long)rows.Count * sets];
+        Parallel.For(0, (rows.Count + 4095) / 4096, new ParallelOptions { CancellationToken = cancellationToken }, block =>
+        {
+            var end = Math.Min(rows.Count, (block + 1) * 4096);
+            for (var i = block * 4096; i < end; i++)
+            {
+                var pair = pairs.PairOf[i];
+                for (var s = 0; s < sets; s++)
+                    result[(long)i * sets + s] = pairs.Discounted[s][pair] / AliveDenominator(parameters[s], rows.Frequency[i], rows.Recency[i], rows.Age[i]);
+            }
+        });
+        return result;
+    }
+
+    // Eq. (13)'s denominator: 1 + a/(b+x−1) ((α+T)/(α+t_x))^(r+x), 1 for x = 0.
+    private static double AliveDenominator(in BgNbdParameters p, double x, double tx, double t) =>
+        x == 0 ? 1 : 1 + p.A / (p.B + x - 1) * Math.Exp((p.R + x) * (Math.Log(p.Alpha + t) - Math.Log(p.Alpha + tx)));
+
+    // Per distinct (x, T) pair and parameter set: eq. (10)'s numerator at the horizon (when asked) and the discounted sum of its
+    // monthly steps, both still to be divided by eq. (13)'s denominator of each row; and each row's pair.
+    private sealed record PairScores(int[] PairOf, double[][]? AtHorizon, double[][] Discounted);
+
+    private static PairScores ScorePairs(IReadOnlyList<BgNbdParameters> parameters, RfmSummary rows, double horizon, double unitsPerYear,
+        double annualDiscountRate, bool withHorizon, CancellationToken cancellationToken)
+    {
         var pairs = new Dictionary<(double X, double T), int>();
         var pairOf = new int[rows.Count];
         for (var i = 0; i < rows.Count; i++)
@@ -207,13 +263,18 @@ public static class BgNbd
             taus.Add(Math.Min((k + 1) * month, horizon));
             discount[k] = Math.Pow(1 + annualDiscountRate, taus[k] / unitsPerYear);
         }
-        if (steps > 0 && taus[^1] != horizon) taus.Add(horizon);
+        // The horizon itself matters only for expected purchases: without them the monthly steps suffice.
+        if (withHorizon && steps > 0 && taus[^1] != horizon) taus.Add(horizon);
         var at = taus.ToArray();
 
         var sets = parameters.Count;
-        var atHorizon = new double[sets][];
+        var atHorizon = withHorizon ? new double[sets][] : null;
         var discounted = new double[sets][];
-        for (var s = 0; s < sets; s++) (atHorizon[s], discounted[s]) = (new double[keys.Length], new double[keys.Length]);
+        for (var s = 0; s < sets; s++)
+        {
+            discounted[s] = new double[keys.Length];
+            if (atHorizon is not null) atHorizon[s] = new double[keys.Length];
+        }
         // One loop over every (parameter set, block of pairs): the threads meet once, not once per draw.
         const int Block = 256;
         var blocks = (keys.Length + Block - 1) / Block;
@@ -238,7 +299,7 @@ public static class BgNbd
                     }
                 }
                 Numerators(p, x, scratch.Z, scratch.Log1MinusZ, numerator);
-                atHorizon[s][j] = steps == 0 ? 0 : numerator[^1];
+                if (atHorizon is not null) atHorizon[s][j] = steps == 0 ? 0 : numerator[^1];
                 double total = 0, previous = 0;
                 for (var k = 0; k < steps; k++)
                 {
@@ -249,26 +310,7 @@ public static class BgNbd
             }
             return scratch;
         }, _ => { });
-
-        var scores = new CustomerScores[sets];
-        Parallel.For(0, sets, options, s =>
-        {
-            var (r, alpha, a, b) = parameters[s];
-            var alive = new double[rows.Count];
-            var expected = new double[rows.Count];
-            var value = new double[rows.Count];
-            for (var i = 0; i < rows.Count; i++)
-            {
-                double x = rows.Frequency[i], tx = rows.Recency[i], t = rows.Age[i];
-                // Eq. (13)'s denominator; P(alive) is its inverse.
-                var denominator = x == 0 ? 1 : 1 + a / (b + x - 1) * Math.Exp((r + x) * (Math.Log(alpha + t) - Math.Log(alpha + tx)));
-                alive[i] = 1 / denominator;
-                expected[i] = atHorizon[s][pairOf[i]] / denominator;
-                value[i] = discounted[s][pairOf[i]] / denominator;
-            }
-            scores[s] = new CustomerScores(alive, expected, value);
-        });
-        return scores;
+        return new PairScores(pairOf, atHorizon, discounted);
     }
 
     // Eq. (10)'s numerator at each τ > 0: (a+b+x−1)/(a−1) · (1 − ((α+T)/(α+T+τ))^(r+x) 2F1(r+x, b+x; a+b+x−1; τ/(α+T+τ))),

@@ -1,3 +1,5 @@
+using Tributary.Analytics.Special;
+
 namespace Tributary.Analytics.Fraud;
 
 /// <summary>
@@ -118,7 +120,7 @@ public static class IsolationForest
             }
             if (count == 0) return;
             var span = column.AsSpan(0, count);
-            var upper = Select(span, count / 2);
+            var upper = OrderStatistics.Select(span, count / 2);
             medians[j] = count % 2 == 1 ? upper : (upper + Max(span[..(count / 2)])) / 2;
         });
         return medians;
@@ -130,29 +132,6 @@ public static class IsolationForest
         foreach (var v in span) if (v > max) max = v;
         return max;
     }
-
-    // Quickselect (Hoare): the k-th smallest value; afterwards everything before k is no larger.
-    private static double Select(Span<double> a, int k)
-    {
-        int lo = 0, hi = a.Length - 1;
-        while (lo < hi)
-        {
-            var pivot = Median3(a[lo], a[lo + (hi - lo) / 2], a[hi]);
-            int i = lo, j = hi;
-            while (i <= j)
-            {
-                while (a[i] < pivot) i++;
-                while (a[j] > pivot) j--;
-                if (i <= j) { (a[i], a[j]) = (a[j], a[i]); i++; j--; }
-            }
-            if (k <= j) hi = j;
-            else if (k >= i) lo = i;
-            else return a[k];
-        }
-        return a[k];
-    }
-
-    private static double Median3(double a, double b, double c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 
     /// <summary>Grows one isolation tree into flat, tree-local arrays; children of a node are allocated side by side.</summary>
     private sealed class TreeBuilder(int columns, IsolationMethod method, int slopes, int heightLimit, Random random)

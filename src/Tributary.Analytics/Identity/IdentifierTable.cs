@@ -7,14 +7,25 @@ namespace Tributary.Analytics.Identity;
 /// </summary>
 internal sealed class IdentifierTable
 {
-    private char[] _chars = new char[1 << 16];
+    private char[] _chars;
     private int _used;
     // Open addressing with linear probing; a slot holds key + 1, 0 when empty.
-    private int[] _slots = new int[1 << 12];
-    private int[] _start = new int[1 << 10];
-    private int[] _length = new int[1 << 10];
-    private int[] _type = new int[1 << 10];
-    private int[] _hash = new int[1 << 10];
+    private int[] _slots;
+    private int[] _start;
+    private int[] _length;
+    private int[] _type;
+    private int[] _hash;
+
+    /// <summary>An empty table with room for <paramref name="capacity"/> keys before any array grows.</summary>
+    public IdentifierTable(int capacity = 0)
+    {
+        var keys = Math.Max(1 << 10, capacity);
+        // At most half the slots in use (see GetOrAdd), in a power of two for the mask.
+        _slots = new int[(int)Math.Min(1L << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)keys * 2u))];
+        (_start, _length, _type, _hash) = (new int[keys], new int[keys], new int[keys], new int[keys]);
+        // Room for identifiers of 16 characters on average; longer ones grow the array once or twice.
+        _chars = new char[(int)Math.Min(Array.MaxLength, Math.Max(1L << 16, keys * 16L))];
+    }
 
     /// <summary>Number of distinct pairs.</summary>
     public int Count { get; private set; }

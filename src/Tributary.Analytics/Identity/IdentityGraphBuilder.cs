@@ -14,27 +14,46 @@ public sealed class IdentityGraphBuilder
     private readonly Dictionary<string, int> _typeIndex = new(StringComparer.Ordinal);
     private readonly List<string> _types = [];
     private readonly List<int> _typeRank = [];
-    private readonly IdentifierTable _keys = new();
+    private readonly IdentifierTable _keys;
     // Per key: its node, or -1 when the identifier is not usable (decided once, on first sight).
-    private readonly List<int> _nodeOfKey = [];
-    private readonly List<int> _nodeKey = [];
-    private readonly List<int> _nodeRank = [];
+    private readonly List<int> _nodeOfKey;
+    private readonly List<int> _nodeKey;
+    private readonly List<int> _nodeRank;
     // Times as ticks (0 = unknown) and sources as indexes keep these lists free of references and nullable wrappers.
-    private readonly List<long> _first = [];
-    private readonly List<long> _last = [];
-    private readonly List<int> _sources = [];
+    private readonly List<long> _first;
+    private readonly List<long> _last;
+    private readonly List<int> _sources;
     private readonly List<string> _sourceNames = [];
     // Each record's distinct identifiers, strongest first, one run per record.
-    private readonly List<int> _members = [];
+    private readonly List<int> _members;
     private readonly List<int> _recordStart = [0];
     // Last run's profile ids: per node an index into _previousIds (-1 none), and the highest p_ number seen.
-    private readonly List<int> _nodePrevious = [];
+    private readonly List<int> _nodePrevious;
     private readonly List<string> _previousIds = [];
     private readonly Dictionary<string, int> _previousIndex = new(StringComparer.Ordinal);
     private long _maxSequence;
 
     /// <summary>An empty graph under <paramref name="options"/>; identifiers for which <paramref name="usable"/> is false are left out (asked once per distinct identifier).</summary>
-    public IdentityGraphBuilder(IdentityOptions options, Func<Identifier, bool>? usable = null) => (_options, _usable) = (options, usable);
+    public IdentityGraphBuilder(IdentityOptions options, Func<Identifier, bool>? usable = null) : this(options, usable, 0)
+    {
+    }
+
+    /// <summary>
+    /// An empty graph sized for about <paramref name="expectedIdentifiers"/> identifier values (a count of the non-null values to
+    /// be added, say; fewer or more are fine): its arrays are made once at that size rather than grown by doubling, which
+    /// copied each of them and touched twice the memory on the way to millions of identifiers.
+    /// </summary>
+    public IdentityGraphBuilder(IdentityOptions options, Func<Identifier, bool>? usable, int expectedIdentifiers)
+    {
+        (_options, _usable) = (options, usable);
+        var capacity = Math.Clamp(expectedIdentifiers, 0, MaxPresize);
+        _keys = new IdentifierTable(capacity);
+        (_nodeOfKey, _nodeKey, _nodeRank, _sources, _nodePrevious, _members) = (new(capacity), new(capacity), new(capacity), new(capacity), new(capacity), new(capacity));
+        (_first, _last) = (new(capacity), new(capacity));
+    }
+
+    // Beyond this many the arrays grow as needed: a wrong count must not reserve gigabytes.
+    private const int MaxPresize = 1 << 27;
 
     /// <summary>Number of records added that hold at least one usable identifier.</summary>
     public int Records { get; private set; }

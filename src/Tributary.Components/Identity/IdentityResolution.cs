@@ -139,7 +139,12 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
 
         // Rows stream into the graph's compact arrays; no list of records is held.
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var graph = new IdentityGraphBuilder(new IdentityOptions(p.EffectiveCaps, p.Priority), Usable);
+        // The identifier values to come (one count per input), so the graph's arrays are made once at their size, not grown.
+        long expected = 0;
+        foreach (var input in context.Inputs)
+            expected += Convert.ToInt64(await w.ScalarAsync($"SELECT {string.Join(" + ", Columns(p.Identifiers[input]).Select(c => $"count({d.Quote(c)})"))} FROM {d.Quote(input)}",
+                null, cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        var graph = new IdentityGraphBuilder(new IdentityOptions(p.EffectiveCaps, p.Priority), Usable, (int)Math.Min(expected, int.MaxValue));
         foreach (var input in context.Inputs)
         {
             var columns = Columns(p.Identifiers[input]);

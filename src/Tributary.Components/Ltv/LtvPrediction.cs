@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Tributary.Analytics.Clv;
 using Tributary.Analytics.Fitting;
+using Tributary.Analytics.Special;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
 
@@ -198,10 +199,10 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var horizon = p.HorizonDays / unit;
         var unitsPerYear = 365.25 / unit;
         var draws = BuildDraws(p, modelFit, spend, draw);
-        var scores = Score([model, .. draws.Select(d => d.Model)], distinct, horizon, unitsPerYear, p.AnnualDiscountRate, cancellationToken);
-        var point = scores[0];
-        context.Log($"scored {distinct.Count:N0} distinct histories under {scores.Count} parameter sets in {Elapsed()}");
-        var drawn = scores.Skip(1).Select(s => s.Discounted).ToList();
+        var point = Score([model], distinct, horizon, unitsPerYear, p.AnnualDiscountRate, cancellationToken)[0];
+        // Each distinct row's discounted purchases under every draw side by side (row-major), as the customers' loop reads them.
+        var drawn = DrawnDiscounted(draws.Select(d => d.Model).ToList(), distinct, horizon, unitsPerYear, p.AnnualDiscountRate, cancellationToken);
+        context.Log($"scored {distinct.Count:N0} distinct histories under {draws.Count + 1} parameter sets in {Elapsed()}");
         var holdout = p.HoldoutEndDate is { } holdoutEnd
             ? await PurchaseHistory.HoldoutAsync(context, input, p, calibrationEnd, holdoutEnd, cancellationToken).ConfigureAwait(false)
             : null;
@@ -210,20 +211,21 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var n = history.Count;
         var (orderValue, low, high) = (new double[n], new double[n], new double[n]);
         var holdoutCounts = holdout is null ? null : new long[n];
+        var spends = draws.Select(d => d.Spend).ToArray();
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, 8_192), new ParallelOptions { CancellationToken = cancellationToken }, range =>
         {
-            var values = new double[drawn.Count];
+            var values = new double[spends.Length];
             for (var i = range.Item1; i < range.Item2; i++)
             {
                 var j = indexOf[i];
                 var spendX = data.Frequency[i] >= p.MinRepeatOrders ? data.Frequency[i] : 0;
                 orderValue[i] = GammaGamma.ExpectedAverageValue(spend.Parameters, spendX, monetary[i]);
                 (low[i], high[i]) = (double.NaN, double.NaN);
-                if (drawn.Count >= 10)
+                if (spends.Length >= 10)
                 {
-                    for (var d = 0; d < values.Length; d++) values[d] = drawn[d][j] * GammaGamma.ExpectedAverageValue(draws[d].Spend, spendX, monetary[i]);
-                    Array.Sort(values);
-                    (low[i], high[i]) = (Quantile(values, 0.05), Quantile(values, 0.95));
+                    var ofRow = drawn.AsSpan(j * spends.Length, spends.Length);
+                    for (var d = 0; d < values.Length; d++) values[d] = ofRow[d] * GammaGamma.ExpectedAverageValue(spends[d], spendX, monetary[i]);
+                    (low[i], high[i]) = (OrderStatistics.Quantile(values, 0.05), OrderStatistics.Quantile(values, 0.95));
                 }
                 if (holdoutCounts is not null) holdoutCounts[i] = holdout!.GetValueOrDefault(history[i].CustomerId);
             }
@@ -241,7 +243,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             }
         }
 
-        context.Log($"valued {history.Count:N0} customers with a {drawn.Count}-draw interval in {Elapsed()}");
+        context.Log($"valued {history.Count:N0} customers with a {spends.Length}-draw interval in {Elapsed()}");
         var schema = Plan(p, new PlanContext(context.Asset, [])).Output!;
         List<TableWrite> writes =
         [
@@ -312,12 +314,18 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         }).ToList();
     }
 
-    private static double Quantile(double[] sorted, double q)
+    // Discounted purchases of each distinct row under each draw, row-major ([row · draws + draw]); BG/NBD computes only these.
+    private static double[] DrawnDiscounted(List<IRepeatPurchaseModel> models, RfmSummary rows, double horizon, double unitsPerYear, double rate,
+        CancellationToken cancellationToken)
     {
-        var position = q * (sorted.Length - 1);
-        var lower = (int)Math.Floor(position);
-        var upper = Math.Min(lower + 1, sorted.Length - 1);
-        return sorted[lower] + (position - lower) * (sorted[upper] - sorted[lower]);
+        if (models.Count == 0) return [];
+        if (models.All(m => m is BgNbdParameters))
+            return BgNbd.DiscountedPurchases(models.Cast<BgNbdParameters>().ToList(), rows, horizon, unitsPerYear, rate, cancellationToken);
+        var scores = Score(models, rows, horizon, unitsPerYear, rate, cancellationToken);
+        var result = new double[rows.Count * models.Count];
+        for (var d = 0; d < models.Count; d++)
+            for (var j = 0; j < rows.Count; j++) result[j * models.Count + d] = scores[d].Discounted[j];
+        return result;
     }
 
     private static string Describe(MaximumLikelihoodFit fit) =>

@@ -72,6 +72,24 @@ public sealed class BgNbdTests
             }
     }
 
+    [Theory]
+    [InlineData(52)]
+    [InlineData(52.1)]
+    public void DiscountedPurchases_SeveralSets_EqualsEachSetsPerCustomerFormulaRowByRow(double horizon)
+    {
+        // The interval's draws: discounted purchases only, row i's value under set s at [i * sets + s].
+        BgNbdParameters[] sets = [new(0.243, 4.414, 0.793, 2.426), new(0.3, 5.1, 0.6, 2.0), new(0.2, 3.9, 1.4, 3.1)];
+        var data = BgNbdSimulation.Simulate(sets[0], 300, 39, new Random(9));
+        data = data with { Age = data.Age.Select((t, i) => t - i % 5).ToArray(), Recency = data.Recency.Select((r, i) => Math.Min(Math.Round(r), 39 - i % 5)).ToArray() };
+
+        var values = BgNbd.DiscountedPurchases(sets, data, horizon, 365.25 / 7, 0.1, TestContext.Current.CancellationToken);
+
+        Assert.Equal(data.Count * sets.Length, values.Length);
+        for (var i = 0; i < data.Count; i++)
+            for (var s = 0; s < sets.Length; s++)
+                Assert.Equal(CustomerValue.Discounted(sets[s], data.Frequency[i], data.Recency[i], data.Age[i], horizon, 365.25 / 7, 0.1, 1), values[i * sets.Length + s], 1e-12);
+    }
+
     [Fact]
     public void ExpectedPurchases_ZeroHorizon_IsZero() =>
         Assert.Equal(0, BgNbd.ExpectedPurchases(new BgNbdParameters(0.243, 4.414, 0.793, 2.426), 3, 20, 30, 0));

@@ -144,4 +144,34 @@ public sealed class IdentityGraphTests
         Assert.Equal((new DateTime(2025, 1, 1), new DateTime(2025, 3, 1), "orders"), (a[0].FirstSeen, a[0].LastSeen, a[0].Source));
         Assert.Equal((null, null, "events"), (a[3].FirstSeen, a[3].LastSeen, a[3].Source));
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(6_000)]
+    [InlineData(1_000_000)]
+    public void Builder_SizedForFewerOrMoreIdentifiers_LinksAsAnUnsizedOne(int expected)
+    {
+        // 2,000 people, each seen with a user id, an email and two devices over three records: 8,000 identifiers, so a
+        // builder sized for fewer grows its arrays and tables past their first size.
+        static void AddAll(IdentityGraphBuilder graph)
+        {
+            for (var p = 0; p < 2_000; p++)
+            {
+                graph.Add([new Identifier("user_id", $"u{p}"), new Identifier("anonymous_id", $"d{p}-a")], new DateTime(2025, 1, 1).AddMinutes(p), "events");
+                graph.Add([new Identifier("email", $"person{p}@example.com"), new Identifier("anonymous_id", $"d{p}-a")], null, "orders");
+                graph.Add([new Identifier("anonymous_id", $"d{p}-b"), new Identifier("email", $"person{p}@example.com")], new DateTime(2025, 2, 1), "events");
+            }
+        }
+        var unsized = new IdentityGraphBuilder(Options);
+        var sized = new IdentityGraphBuilder(Options, null, expected);
+        AddAll(unsized);
+        AddAll(sized);
+
+        var want = unsized.Link().Assignments().ToList();
+        var got = sized.Link().Assignments().ToList();
+
+        Assert.Equal(8_000, got.Count);
+        Assert.Equal(want, got);
+        Assert.Equal(2_000, got.Select(a => a.ProfileId).Distinct().Count());
+    }
 }
