@@ -80,7 +80,8 @@ measure "batch /v1/batch" "$batch" "$work/batch.lua" /v1/batch
 measure "single /v1/track" 1 "$work/track.lua" /v1/track
 # The loader keeps up when the log is empty within two flush intervals of the load ending.
 sleep 3
-left=$(sqlite3 "$project/.tributary/intake.db" "SELECT count(*) FROM log" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM log').fetchone()[0])" "$project/.tributary/intake.db")
+left_sql="SELECT coalesce(sum(events), 0) FROM batches"
+left=$(sqlite3 "$project/.tributary/intake.db" "$left_sql" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$project/.tributary/intake.db" "$left_sql")
 echo "loader: $left events still in the log 3 s after the load ended; warehouse events: $(count 'SELECT count(*) FROM events')"
 
 for run in $(seq 1 "$fault_runs"); do
