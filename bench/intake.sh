@@ -75,6 +75,9 @@ measure() {
     '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
     END { printf "%-22s %10.0f events/s (%8.0f calls/s)  p50 %8s  p99 %8s  server cpu %6.1f s (%5.1f us/event)  load %s\n", what, rps * per, rps, p50, p99, cpu / hz, cpu / hz * 1e6 / (n * per), load }' "$work/wrk.out"
 }
+# Warm-up (not measured): the server's first seconds are spent compiling its request path.
+wrk -t2 -c"$connections" -d3s -s "$work/batch.lua" "${address%/}/v1/batch" >/dev/null
+wrk -t2 -c"$connections" -d2s -s "$work/track.lua" "${address%/}/v1/track" >/dev/null
 echo "$(nproc) cores; batch of $batch events, $connections connections, ${duration}s each"
 measure "batch /v1/batch" "$batch" "$work/batch.lua" /v1/batch
 measure "single /v1/track" 1 "$work/track.lua" /v1/track
