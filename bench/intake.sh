@@ -75,12 +75,16 @@ measure() {
     '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
     END { printf "%-22s %10.0f events/s (%8.0f calls/s)  p50 %8s  p99 %8s  server cpu %6.1f s (%5.1f us/event)  load %s\n", what, rps * per, rps, p50, p99, cpu / hz, cpu / hz * 1e6 / (n * per), load }' "$work/wrk.out"
 }
+# Warm-up (not measured): the server's first seconds are spent compiling its request path.
+wrk -t2 -c"$connections" -d3s -s "$work/batch.lua" "${address%/}/v1/batch" >/dev/null
+wrk -t2 -c"$connections" -d2s -s "$work/track.lua" "${address%/}/v1/track" >/dev/null
 echo "$(nproc) cores; batch of $batch events, $connections connections, ${duration}s each"
 measure "batch /v1/batch" "$batch" "$work/batch.lua" /v1/batch
 measure "single /v1/track" 1 "$work/track.lua" /v1/track
 # The loader keeps up when the log is empty within two flush intervals of the load ending.
 sleep 3
-left=$(sqlite3 "$project/.tributary/intake.db" "SELECT count(*) FROM log" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM log').fetchone()[0])" "$project/.tributary/intake.db")
+left_sql="SELECT coalesce(sum(events), 0) FROM batches"
+left=$(sqlite3 "$project/.tributary/intake.db" "$left_sql" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$project/.tributary/intake.db" "$left_sql")
 echo "loader: $left events still in the log 3 s after the load ended; warehouse events: $(count 'SELECT count(*) FROM events')"
 
 for run in $(seq 1 "$fault_runs"); do

@@ -48,12 +48,12 @@ internal sealed partial class IntakeLoader(IntakeLog log, IWarehouse warehouse, 
     {
         _loaded ??= await RecoverAsync(cancellationToken).ConfigureAwait(false);
         var total = 0L;
-        while (log.Read(_loaded.Value, settings.BatchSize) is { Count: > 0 } rows)
+        while (log.Read(_loaded.Value, settings.BatchSize) is { Events.Count: > 0 } read)
         {
-            var last = rows[^1].Sequence;
+            var (last, rows) = (read.Last, read.Events);
             await warehouse.WriteTablesAsync(
             [
-                new TableWrite(settings.Table, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(IntakeEvent.Columns, rows.Select(r => r.Values), ct)),
+                new TableWrite(settings.Table, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(IntakeEvent.Columns, rows, ct)),
                 new TableWrite(StateTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync([("loaded_sequence", DataKind.Integer)], [[last]], ct)),
             ], cancellationToken).ConfigureAwait(false);
             if (AfterLoadCommit is { } fault) await fault(last).ConfigureAwait(false);

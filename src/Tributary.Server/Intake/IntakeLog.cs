@@ -5,7 +5,8 @@ namespace Tributary.Server.Intake;
 
 /// <summary>
 /// The intake's write-ahead log: a SQLite database in WAL mode with <c>synchronous=FULL</c>, so an appended event is on
-/// disk (fsynced) when <see cref="AppendAsync"/> completes. One writer drains every request waiting at that moment
+/// disk (fsynced) when <see cref="AppendAsync"/> completes. Each append is one row (its events encoded by
+/// <see cref="IntakeLogFormat"/>) with a sequence number that the loader records in the warehouse. One writer drains every request waiting at that moment
 /// and commits them in one transaction (group commit): many concurrent calls share one fsync. The log also remembers
 /// each messageId for the dedup window, so an event resent after its acknowledgement, even after a crash, is dropped.
 /// </summary>
@@ -46,16 +47,13 @@ internal sealed class IntakeLog : IAsyncDisposable
         var writer = Connect(connectionString);
         Execute(writer, """
             PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS log (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, type TEXT NOT NULL, event TEXT, anonymous_id TEXT, user_id TEXT,
-                occurred_at INTEGER NOT NULL, received_at INTEGER NOT NULL, email TEXT, phone TEXT, ip TEXT, user_agent TEXT, page_url TEXT,
-                page_referrer TEXT, utm_source TEXT, utm_medium TEXT, utm_campaign TEXT, order_id TEXT, revenue REAL, currency TEXT,
-                experiment TEXT, variant TEXT, properties TEXT);
+            CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, events INTEGER NOT NULL, data BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
             """);
+        MoveRowLog(writer);
         using var count = writer.CreateCommand();
-        count.CommandText = "SELECT count(*) FROM log";
+        count.CommandText = "SELECT coalesce(sum(events), 0) FROM batches";
         return new IntakeLog(connectionString, writer, (long)count.ExecuteScalar()!, dedupWindow, time);
     }
 
@@ -82,27 +80,25 @@ internal sealed class IntakeLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Up to <paramref name="max"/> events after sequence <paramref name="after"/>, in order, with their sequence.</summary>
-    public List<(long Sequence, object?[] Values)> Read(long after, int max)
+    /// <summary>
+    /// The events of the appends after sequence <paramref name="after"/>, in order: whole appends, at least one and no more
+    /// once <paramref name="max"/> events are read; <see cref="IntakeLogRead.Last"/> is the sequence of the last one read.
+    /// </summary>
+    public IntakeLogRead Read(long after, int max)
     {
         using var connection = Connect(_connectionString);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM log WHERE seq > $after ORDER BY seq LIMIT $max";
+        command.CommandText = "SELECT seq, data FROM batches WHERE seq > $after ORDER BY seq";
         command.Parameters.AddWithValue("$after", after);
-        command.Parameters.AddWithValue("$max", max);
         using var reader = command.ExecuteReader();
-        var rows = new List<(long, object?[])>();
-        while (reader.Read())
+        var rows = new List<object?[]>();
+        var last = after;
+        while (rows.Count < max && reader.Read())
         {
-            var values = new object?[IntakeEvent.Columns.Count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                var v = reader.IsDBNull(i + 1) ? null : reader.GetValue(i + 1);
-                values[i] = IntakeEvent.Columns[i].Kind == Core.Warehousing.DataKind.Timestamp ? new DateTime((long)v!, DateTimeKind.Utc) : v;
-            }
-            rows.Add((reader.GetInt64(0), values));
+            last = reader.GetInt64(0);
+            IntakeLogFormat.Read((byte[])reader.GetValue(1), rows);
         }
-        return rows;
+        return new IntakeLogRead(last, rows);
     }
 
     /// <summary>
@@ -115,10 +111,10 @@ internal sealed class IntakeLog : IAsyncDisposable
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            DELETE FROM log WHERE seq <= $through;
-            INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('log', 0);
-            UPDATE sqlite_sequence SET seq = max(seq, $through) WHERE name = 'log';
-            SELECT count(*) FROM log;
+            DELETE FROM batches WHERE seq <= $through;
+            INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('batches', 0);
+            UPDATE sqlite_sequence SET seq = max(seq, $through) WHERE name = 'batches';
+            SELECT coalesce(sum(events), 0) FROM batches;
             """;
         command.Parameters.AddWithValue("$through", through);
         var left = (long)command.ExecuteScalar()!;
@@ -142,13 +138,11 @@ internal sealed class IntakeLog : IAsyncDisposable
         var seenId = seen.Parameters.Add("$id", SqliteType.Text);
         var seenAt = seen.Parameters.Add("$at", SqliteType.Integer);
         using var insert = _writer.CreateCommand();
-        insert.CommandText = $"INSERT INTO log ({string.Join(", ", IntakeEvent.Columns.Select(c => c.Name))}) VALUES ({string.Join(", ", IntakeEvent.Columns.Select((_, i) => $"$p{i}"))})";
-        var parameters = IntakeEvent.Columns.Select((c, i) => insert.Parameters.Add($"$p{i}", c.Kind switch
-        {
-            Core.Warehousing.DataKind.Timestamp => SqliteType.Integer,
-            Core.Warehousing.DataKind.Number => SqliteType.Real,
-            _ => SqliteType.Text,
-        })).ToArray();
+        insert.CommandText = "INSERT INTO batches (events, data) VALUES ($events, $data)";
+        var insertEvents = insert.Parameters.Add("$events", SqliteType.Integer);
+        var insertData = insert.Parameters.Add("$data", SqliteType.Blob);
+        var encoded = new MemoryStream();
+        var accepted = new List<IntakeEvent>();
         var lastPrune = _time.GetTimestamp();
         var batch = new List<PendingAppend>();
         while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
@@ -169,20 +163,22 @@ internal sealed class IntakeLog : IAsyncDisposable
                     seen.Transaction = insert.Transaction = transaction;
                     for (var b = 0; b < batch.Count; b++)
                     {
-                        var accepted = 0;
+                        accepted.Clear();
                         foreach (var e in batch[b].Events)
                         {
                             seenId.Value = e.EventId;
                             seenAt.Value = e.ReceivedAt.Ticks;
-                            if (seen.ExecuteNonQuery() == 0) continue;
-                            var values = e.Values();
-                            for (var i = 0; i < values.Length; i++)
-                                parameters[i].Value = values[i] switch { null => DBNull.Value, DateTime t => t.Ticks, var v => v };
-                            insert.ExecuteNonQuery();
-                            accepted++;
+                            if (seen.ExecuteNonQuery() > 0) accepted.Add(e);
                         }
-                        outcomes[b] = new IntakeAppended(accepted, batch[b].Events.Count - accepted);
-                        added += accepted;
+                        if (accepted.Count > 0)
+                        {
+                            IntakeLogFormat.Write(encoded, accepted);
+                            insertEvents.Value = accepted.Count;
+                            insertData.Value = encoded.ToArray();
+                            insert.ExecuteNonQuery();
+                        }
+                        outcomes[b] = new IntakeAppended(accepted.Count, batch[b].Events.Count - accepted.Count);
+                        added += accepted.Count;
                     }
                     if (_time.GetElapsedTime(lastPrune) > PruneEvery)
                     {
@@ -200,6 +196,51 @@ internal sealed class IntakeLog : IAsyncDisposable
                 foreach (var p in batch) p.Done.TrySetException(e);
             }
         }
+    }
+
+    // A log written before appends were stored as one row each (table 'log', a row per event): its events move to 'batches'
+    // under their own sequences, so the warehouse's record of what was loaded still applies to them.
+    private static void MoveRowLog(SqliteConnection connection)
+    {
+        using var exists = connection.CreateCommand();
+        exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'log'";
+        if ((long)exists.ExecuteScalar()! == 0) return;
+        using var transaction = connection.BeginTransaction();
+        using var select = connection.CreateCommand();
+        select.Transaction = transaction;
+        select.CommandText = $"SELECT seq, {string.Join(", ", IntakeEvent.Columns.Select(c => c.Name))} FROM log ORDER BY seq";
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO batches (seq, events, data) VALUES ($seq, 1, $data)";
+        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
+        var data = insert.Parameters.Add("$data", SqliteType.Blob);
+        var encoded = new MemoryStream();
+        using (var reader = select.ExecuteReader())
+            while (reader.Read())
+            {
+                string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+                var e = new IntakeEvent
+                {
+                    EventId = reader.GetString(1), Type = reader.GetString(2), Event = Text(3), AnonymousId = Text(4), UserId = Text(5),
+                    OccurredAt = new DateTime(reader.GetInt64(6), DateTimeKind.Utc), ReceivedAt = new DateTime(reader.GetInt64(7), DateTimeKind.Utc),
+                    Email = Text(8), Phone = Text(9), Ip = Text(10), UserAgent = Text(11), PageUrl = Text(12), PageReferrer = Text(13), UtmSource = Text(14),
+                    UtmMedium = Text(15), UtmCampaign = Text(16), OrderId = Text(17), Revenue = reader.IsDBNull(18) ? null : reader.GetDouble(18),
+                    Currency = Text(19), Experiment = Text(20), Variant = Text(21), Properties = Text(22),
+                };
+                IntakeLogFormat.Write(encoded, [e]);
+                seq.Value = reader.GetInt64(0);
+                data.Value = encoded.ToArray();
+                insert.ExecuteNonQuery();
+            }
+        using var drop = connection.CreateCommand();
+        drop.Transaction = transaction;
+        drop.CommandText = """
+            INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('batches', 0);
+            UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0)) WHERE name = 'batches';
+            DROP TABLE log;
+            """;
+        drop.ExecuteNonQuery();
+        transaction.Commit();
     }
 
     private void Prune(SqliteTransaction transaction)
@@ -229,6 +270,9 @@ internal sealed class IntakeLog : IAsyncDisposable
 
     private sealed record PendingAppend(IReadOnlyList<IntakeEvent> Events, TaskCompletionSource<IntakeAppended> Done);
 }
+
+/// <summary>Events read from the log (in the order of <see cref="IntakeEvent.Columns"/>) and the sequence of the last append they came from.</summary>
+internal sealed record IntakeLogRead(long Last, List<object?[]> Events);
 
 /// <summary>What one append did: events written, and events dropped as already seen.</summary>
 internal sealed record IntakeAppended(int Accepted, int Duplicates);

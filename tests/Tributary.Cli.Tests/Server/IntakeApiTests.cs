@@ -17,7 +17,7 @@ using Tributary.Warehouse;
 namespace Tributary.Cli.Tests.Server;
 
 /// <summary>Segment's HTTP tracking API on trib serve: keys, validation, limits, dedup, back-pressure and the exactly-once loader.</summary>
-public sealed class IntakeApiTests : IDisposable
+public sealed class IntakeApiTests(PostgresCluster postgres) : IDisposable
 {
     private readonly TempDirectory _temp = new();
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -190,17 +190,20 @@ public sealed class IntakeApiTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
 
-    [Fact]
-    public async Task LoaderCrashBetweenCommitAndTruncation_RestartLoadsEveryEventExactlyOnce()
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task LoaderCrashBetweenCommitAndTruncation_RestartLoadsEveryEventExactlyOnce(string engine)
     {
         var settings = new IntakeSettings { BatchSize = 3 };
-        await using var warehouse = await WarehouseFactory.OpenAsync(Path.Combine(_temp.Path, "w.duckdb"), null, Ct);
+        await using var warehouse = await WarehouseFactory.OpenAsync(Path.Combine(_temp.Path, "w.duckdb"), engine == "postgres" ? await postgres.NewSchemaAsync() : null, Ct);
         var logPath = Path.Combine(_temp.Path, "intake.db");
         var now = new DateTime(2026, 12, 2, 8, 0, 0, DateTimeKind.Utc);
         var events = Enumerable.Range(0, 10).Select(i => new IntakeEvent { EventId = $"e{i}", Type = "track", Event = "E", UserId = "u", OccurredAt = now, ReceivedAt = now }).ToList();
         await using (var log = IntakeLog.Open(logPath, TimeSpan.FromHours(1), TimeProvider.System))
         {
-            Assert.Equal(10, (await log.AppendAsync(events, Ct)).Accepted);
+            // One call per event: a load takes whole calls, so three calls are a load of three.
+            foreach (var e in events) Assert.Equal(1, (await log.AppendAsync([e], Ct)).Accepted);
             var crashing = new IntakeLoader(log, warehouse, settings, NullLogger<IntakeLoader>.Instance)
             {
                 // The second load commits in the warehouse, then the process dies before the log is truncated.
@@ -221,6 +224,41 @@ public sealed class IntakeApiTests : IDisposable
         var counts = await warehouse.QueryAsync("SELECT event_id, count(*) FROM events GROUP BY event_id", null, 100, Ct);
         Assert.Equal(10, counts.Rows.Count);
         Assert.All(counts.Rows, r => Assert.Equal(1L, Convert.ToInt64(r[1], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task LogOfOneRowPerEvent_IsMovedToOneRowPerCall_KeepingItsSequencesAndEvents()
+    {
+        var logPath = Path.Combine(_temp.Path, "old.db");
+        // The table an earlier version wrote: a row per event, two not yet loaded, sequences up to 7 handed out.
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={logPath};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = $$"""
+                CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, {{string.Join(", ", IntakeEvent.Columns.Select(c => $"{c.Name} {(c.Kind == DataKind.Timestamp ? "INTEGER" : c.Kind == DataKind.Number ? "REAL" : "TEXT")}"))}});
+                INSERT INTO log (seq, event_id, type, event, user_id, occurred_at, received_at, revenue, properties) VALUES
+                    (5, 'a', 'track', 'Order', 'u1', {{new DateTime(2026, 12, 2, 8, 0, 0, DateTimeKind.Utc).Ticks}}, {{new DateTime(2026, 12, 2, 8, 0, 1, DateTimeKind.Utc).Ticks}}, 9.5, '{"x":1}'),
+                    (6, 'b', 'page', NULL, NULL, {{new DateTime(2026, 12, 2, 8, 0, 2, DateTimeKind.Utc).Ticks}}, {{new DateTime(2026, 12, 2, 8, 0, 3, DateTimeKind.Utc).Ticks}}, NULL, NULL);
+                UPDATE sqlite_sequence SET seq = 7 WHERE name = 'log';
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        await using var log = IntakeLog.Open(logPath, TimeSpan.FromHours(1), TimeProvider.System);
+        Assert.Equal(2, log.Backlog);
+        var read = log.Read(0, 100);
+        Assert.Equal(6, read.Last);
+        Assert.Equal(["a", "b"], read.Events.Select(e => (string)e[0]!));
+        var first = IntakeEvent.Columns.Select((c, i) => (c.Name, read.Events[0][i])).ToDictionary(p => p.Name, p => p.Item2);
+        Assert.Equal(("track", "Order", "u1", (double?)9.5, "{\"x\":1}"),
+            ((string?)first["type"], (string?)first["event"], (string?)first["user_id"], (double?)first["revenue"], (string?)first["properties"]));
+        Assert.Equal(new DateTime(2026, 12, 2, 8, 0, 0, DateTimeKind.Utc), first["occurred_at"]);
+        Assert.Null(read.Events[1][IntakeEvent.Columns.ToList().FindIndex(c => c.Name == "user_id")]);
+        // A new call comes after every sequence the old log handed out, so the warehouse's record of what was loaded still holds.
+        var now = DateTime.UtcNow;
+        await log.AppendAsync([new IntakeEvent { EventId = "c", Type = "track", Event = "E", UserId = "u", OccurredAt = now, ReceivedAt = now }], Ct);
+        Assert.Equal(["c"], log.Read(7, 100).Events.Select(e => (string)e[0]!));
     }
 
     [Fact]
