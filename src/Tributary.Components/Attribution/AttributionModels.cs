@@ -91,8 +91,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     private static readonly string[] PathColumns = ["path_id", "position", "channel", "campaign", "converted", "conversion_value", "days_before_conversion", "converted_at"];
 
-    // One path as read: its id, conversion day, and each touch's channel-and-campaign key (an index into the keys).
-    private sealed record Journey(string Id, DateTime? ConvertedAt, int Day, int[] Keys, ConversionPath Path);
+    // One path as read: its id, conversion day, and each touch's channel-and-campaign key (an index into the keys), a slice
+    // of one array shared by all paths (a million paths are a million arrays fewer for the GC to carry).
+    private sealed record Journey(string Id, DateTime? ConvertedAt, int Day, ArraySegment<int> Keys, ConversionPath Path);
 
     // The distinct (channel, campaign) pairs, numbered; campaign "" for none.
     private sealed class TouchKeys
@@ -207,7 +208,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                     var split = weights(j.Path);
                     for (var k = 0; k < split.Length; k++)
                     {
-                        if (Array.IndexOf(j.Keys, j.Keys[k]) < k) continue;
+                        if (j.Keys.AsSpan().IndexOf(j.Keys[k]) < k) continue;
                         var share = split[k];
                         for (var e = k + 1; e < split.Length; e++) if (j.Keys[e] == j.Keys[k]) share += split[e];
                         var (channel, campaign) = keys.All[j.Keys[k]];
@@ -278,7 +279,8 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var start = new int[outlines.Count + 1];
         for (var i = 0; i < outlines.Count; i++) start[i + 1] = start[i] + outlines[i].Touches;
         var filled = new int[outlines.Count];
-        var (positions, touchKeys, ages) = (new long[start[^1]], new int[start[^1]], new double[start[^1]]);
+        // Every slot is written below (or the read fails), so the arrays need no clearing.
+        var (positions, touchKeys, ages) = (GC.AllocateUninitializedArray<long>(start[^1]), GC.AllocateUninitializedArray<int>(start[^1]), GC.AllocateUninitializedArray<double>(start[^1]));
         await foreach (var b in w.ReadColumnsAsync($"""
             WITH numbered AS (SELECT path_id, row_number() OVER (ORDER BY path_id) - 1 AS n FROM {table} WHERE {touched} GROUP BY path_id)
             SELECT CAST(p.n * {pairs.Rows.Count} + k.touch_key AS {bigint}), CAST(t.position AS {bigint}),
@@ -310,9 +312,11 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             if (filled[path] != count) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             var (from, to) = (start[path], start[path + 1]);
             InPositionOrder(positions.AsSpan(from..to), touchKeys.AsSpan(from..to), ages.AsSpan(from..to));
-            var pathKeys = touchKeys[from..to];
+            var pathKeys = new ArraySegment<int>(touchKeys, from, to - from);
+            var channels = new string[pathKeys.Count];
+            for (var k = 0; k < channels.Length; k++) channels[k] = channelOf[pathKeys[k]];
             var day = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
-            journeys.Add(new Journey(id, convertedAt, day, pathKeys, new ConversionPath(Array.ConvertAll(pathKeys, k => channelOf[k]), converted, value, converted ? ages[from..to] : null)));
+            journeys.Add(new Journey(id, convertedAt, day, pathKeys, new ConversionPath(channels, converted, value, converted ? ages[from..to] : null)));
         }
         return journeys;
     }
