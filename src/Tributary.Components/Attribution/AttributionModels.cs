@@ -91,8 +91,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     private static readonly string[] PathColumns = ["path_id", "position", "channel", "campaign", "converted", "conversion_value", "days_before_conversion", "converted_at"];
 
-    // One path as read: its id, conversion day, and each touch's channel-and-campaign key (an index into the keys).
-    private sealed record Journey(string Id, DateTime? ConvertedAt, int Day, int[] Keys, ConversionPath Path);
+    // One path as read: its id, conversion day, and each touch's channel-and-campaign key (an index into the keys), a slice
+    // of one array shared by all paths (a million paths are a million arrays fewer for the GC to carry).
+    private sealed record Journey(string Id, DateTime? ConvertedAt, int Day, ArraySegment<int> Keys, ConversionPath Path);
 
     // The distinct (channel, campaign) pairs, numbered; campaign "" for none.
     private sealed class TouchKeys
@@ -207,7 +208,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                     var split = weights(j.Path);
                     for (var k = 0; k < split.Length; k++)
                     {
-                        if (Array.IndexOf(j.Keys, j.Keys[k]) < k) continue;
+                        if (j.Keys.AsSpan().IndexOf(j.Keys[k]) < k) continue;
                         var share = split[k];
                         for (var e = k + 1; e < split.Length; e++) if (j.Keys[e] == j.Keys[k]) share += split[e];
                         var (channel, campaign) = keys.All[j.Keys[k]];
@@ -235,10 +236,14 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     private static string? Campaign(string campaign) => campaign.Length == 0 ? null : campaign;
 
+    // The columns of the two reads below, as they are cast in their SQL.
+    private static readonly DataKind[] OutlineKinds = [DataKind.Text, DataKind.Boolean, DataKind.Number, DataKind.Timestamp, DataKind.Integer];
+    private static readonly DataKind[] TouchKinds = [DataKind.Integer, DataKind.Integer, DataKind.Number];
+
     // Two reads: each path's outcome and touch count in path_id order (a row per path, the i-th numbered i), then each
     // touch's path number and (channel, campaign) number packed in one integer (a column fewer to carry), position and
     // age, unordered: the touches are placed by path number and put in position order here, so the engine never sorts
-    // the touches by a text id (three times this read's cost). Touches come as typed fields, no boxed value per field. No text is built per touch: a path's touches joined into one
+    // the touches by a text id (three times this read's cost). Both reads come in column batches (IWarehouse.ReadColumnsAsync), no call or box per value. No text is built per touch: a path's touches joined into one
     // string by an ordered aggregate cost ten times this read. The pairs are numbered by joining a bound VALUES list, which
     // the engine knows to be small (a derived table of the distinct pairs was taken for the large side of the join).
     // converted, value and converted_at are the path's own (journey.conversion_paths repeats them on every touch); ages
@@ -255,35 +260,50 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
         const string touched = "channel IS NOT NULL AND path_id IS NOT NULL";
         var outlines = new List<(string Id, bool Converted, double Value, DateTime? ConvertedAt, int Touches)>();
-        await foreach (var r in w.StreamAsync($"""
-            SELECT path_id, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, max(conversion_value), max(converted_at), count(*)
+        var (bigint, real, text) = (w.Dialect.TypeName(DataKind.Integer), w.Dialect.TypeName(DataKind.Number), w.Dialect.TypeName(DataKind.Text));
+        await foreach (var b in w.ReadColumnsAsync($"""
+            SELECT CAST(path_id AS {text}), max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint})
             FROM {table} WHERE {touched} GROUP BY path_id ORDER BY path_id
-            """, null, cancellationToken).ConfigureAwait(false))
-            outlines.Add(((string)r[0]!, r[1] is true, r[2] is null ? 0 : Convert.ToDouble(r[2], System.Globalization.CultureInfo.InvariantCulture), r[3] as DateTime?,
-                Convert.ToInt32(r[4], System.Globalization.CultureInfo.InvariantCulture)));
+            """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
+        {
+            var ids = b.Values<string>(0);
+            var converted = b.Values<bool>(1);
+            var amounts = b.Values<double>(2);
+            var convertedAt = b.Values<DateTime>(3);
+            var counts = b.Values<long>(4);
+            for (var i = 0; i < b.Count; i++)
+                outlines.Add((ids[i], converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
+        }
 
         // Each path's touches go to its own slice of three arrays; a slice fills in the order the engine sends them.
         var start = new int[outlines.Count + 1];
         for (var i = 0; i < outlines.Count; i++) start[i + 1] = start[i] + outlines[i].Touches;
         var filled = new int[outlines.Count];
-        var (positions, touchKeys, ages) = (new long[start[^1]], new int[start[^1]], new double[start[^1]]);
-        var (bigint, real) = (w.Dialect.TypeName(DataKind.Integer), w.Dialect.TypeName(DataKind.Number));
-        await foreach (var r in w.StreamRecordsAsync($"""
+        // Every slot is written below (or the read fails), so the arrays need no clearing.
+        var (positions, touchKeys, ages) = (GC.AllocateUninitializedArray<long>(start[^1]), GC.AllocateUninitializedArray<int>(start[^1]), GC.AllocateUninitializedArray<double>(start[^1]));
+        await foreach (var b in w.ReadColumnsAsync($"""
             WITH numbered AS (SELECT path_id, row_number() OVER (ORDER BY path_id) - 1 AS n FROM {table} WHERE {touched} GROUP BY path_id)
             SELECT CAST(p.n * {pairs.Rows.Count} + k.touch_key AS {bigint}), CAST(t.position AS {bigint}),
                 CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) END AS {real})
             FROM {table} t JOIN numbered p ON p.path_id = t.path_id
             JOIN (VALUES {values}) AS k(channel, campaign, touch_key) ON k.channel = t.channel AND k.campaign = {campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal)}
-            """, q.Parameters, cancellationToken).ConfigureAwait(false))
+            """, q.Parameters, TouchKinds, cancellationToken).ConfigureAwait(false))
         {
-            var path = Math.DivRem(r.GetInt64(0), pairs.Rows.Count, out var touchKey);
-            if (path < 0 || path >= outlines.Count || filled[path] == outlines[(int)path].Touches)
-                throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
-            var at = start[path] + filled[path]++;
-            // NULL positions sort last, as ORDER BY position puts them.
-            positions[at] = r.IsDBNull(1) ? long.MaxValue : r.GetInt64(1);
-            touchKeys[at] = (int)touchKey;
-            ages[at] = r.IsDBNull(2) ? 0 : r.GetDouble(2);
+            var packed = b.Values<long>(0);
+            var position = b.Values<long>(1);
+            var age = b.Values<double>(2);
+            var positionNulls = b.HasNulls(1);
+            for (var i = 0; i < b.Count; i++)
+            {
+                var path = Math.DivRem(packed[i], pairs.Rows.Count, out var touchKey);
+                if (path < 0 || path >= outlines.Count || filled[path] == outlines[(int)path].Touches)
+                    throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+                var at = start[path] + filled[path]++;
+                // NULL positions sort last, as ORDER BY position puts them. A NULL age reads as 0.
+                positions[at] = positionNulls && b.IsNull(1, i) ? long.MaxValue : position[i];
+                touchKeys[at] = (int)touchKey;
+                ages[at] = age[i];
+            }
         }
         var channelOf = keys.All.Select(k => k.Channel).ToArray();
         for (var path = 0; path < outlines.Count; path++)
@@ -292,9 +312,11 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             if (filled[path] != count) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             var (from, to) = (start[path], start[path + 1]);
             InPositionOrder(positions.AsSpan(from..to), touchKeys.AsSpan(from..to), ages.AsSpan(from..to));
-            var pathKeys = touchKeys[from..to];
+            var pathKeys = new ArraySegment<int>(touchKeys, from, to - from);
+            var channels = new string[pathKeys.Count];
+            for (var k = 0; k < channels.Length; k++) channels[k] = channelOf[pathKeys[k]];
             var day = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
-            journeys.Add(new Journey(id, convertedAt, day, pathKeys, new ConversionPath(Array.ConvertAll(pathKeys, k => channelOf[k]), converted, value, converted ? ages[from..to] : null)));
+            journeys.Add(new Journey(id, convertedAt, day, pathKeys, new ConversionPath(channels, converted, value, converted ? ages[from..to] : null)));
         }
         return journeys;
     }

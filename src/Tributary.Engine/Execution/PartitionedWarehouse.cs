@@ -32,6 +32,8 @@ internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string
     public IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.StreamAsync(sql, parameters, cancellationToken);
     public IAsyncEnumerable<System.Data.IDataRecord> StreamRecordsAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
         inner.StreamRecordsAsync(sql, parameters, cancellationToken);
+    public IAsyncEnumerable<ColumnBatch> ReadColumnsAsync(string sql, IReadOnlyList<object?>? parameters, IReadOnlyList<DataKind> kinds, CancellationToken cancellationToken) =>
+        inner.ReadColumnsAsync(sql, parameters, kinds, cancellationToken);
     public Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken) => inner.DescribeTableAsync(table, cancellationToken);
     public Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken) => inner.ListTablesAsync(cancellationToken);
     public Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken) => inner.ExportAsync(selectSql, parameters, path, format, cancellationToken);

@@ -37,6 +37,9 @@ internal sealed class TracingWarehouse(IWarehouse inner) : IWarehouse
     public IAsyncEnumerable<System.Data.IDataRecord> StreamRecordsAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
         inner.StreamRecordsAsync(Trace(sql), parameters, cancellationToken);
 
+    public IAsyncEnumerable<ColumnBatch> ReadColumnsAsync(string sql, IReadOnlyList<object?>? parameters, IReadOnlyList<DataKind> kinds, CancellationToken cancellationToken) =>
+        inner.ReadColumnsAsync(Trace(sql), parameters, kinds, cancellationToken);
+
     public Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken) => inner.DescribeTableAsync(table, cancellationToken);
 
     public Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken) => inner.ListTablesAsync(cancellationToken);
