@@ -54,8 +54,9 @@ for n in "${sizes[@]}"; do
       note="$note; $(awk -F, '$1 == "segment_events" { printf "segment_events: %d rows in %.1f s = %.0f events/s", $5, $6, $5 / $6 }' <<<"$steps")"
     fi
     printf '%-9s %-22s %8s %8s %9s %s\n' "$n" "$t" "$s" "$cpu" "$mb" "$note"
-    # The slowest steps by their recorded seconds: where the run's time goes.
-    awk -F, 'NR > 1 && $6 != "" { printf "%s %.1f\n", $1, $6 }' <<<"$steps" | sort -k2 -nr | head -8 | awk '{ printf "    %-28s %8.1f s\n", $1, $2 }'
+    # The slowest steps by their recorded seconds (where the run's time goes), each with the process's peak RSS while it ran.
+    awk -F, 'NR > 1 && $6 != "" { printf "%s %.1f %s\n", $1, $6, ($7 == "" ? "-" : $7) }' <<<"$steps" | sort -k2 -nr | head -12 |
+      awk '{ printf "    %-28s %8.1f s %9s MB peak RSS\n", $1, $2, $3 }'
   done
   [ -n "${KEEP:-}" ] || rm -rf "$project"
 done

@@ -51,6 +51,8 @@ public sealed record ProbeParameters
     public int HoldMs { get; init; }
     [Description("Create the staging table, then wait until cancelled.")]
     public bool Block { get; init; }
+    [Description("Megabytes of native memory to touch and hold while the step runs.")]
+    public int AllocateMb { get; init; }
 }
 
 /// <summary>A component whose behaviour tests choose: fail N times, hold, or block mid-write until cancelled.</summary>
@@ -67,6 +69,7 @@ public sealed class ProbeComponent : IComponent<ProbeParameters>
         var state = ProbeState.Get(p.Probe);
         var attempt = state.Attempts.AddOrUpdate(context.Asset, 1, (_, n) => n + 1);
         using var _ = state.Enter();
+        using var held = new NativeBlock(p.AllocateMb * 1024L * 1024L);
         if (p.HoldMs > 0) await Task.Delay(p.HoldMs, cancellationToken);
         if (attempt <= p.FailTimes) throw new InvalidOperationException($"planned failure {attempt} of {p.FailTimes}");
         var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, async (b, ct) =>
@@ -79,5 +82,23 @@ public sealed class ProbeComponent : IComponent<ProbeParameters>
             }
         }, cancellationToken);
         return Materialization.Of(rows);
+    }
+}
+
+/// <summary>Native memory written page by page (so it is resident), freed on dispose.</summary>
+internal sealed class NativeBlock : IDisposable
+{
+    private readonly nint _start;
+
+    public NativeBlock(long bytes)
+    {
+        if (bytes <= 0) return;
+        _start = System.Runtime.InteropServices.Marshal.AllocHGlobal((nint)bytes);
+        for (long i = 0; i < bytes; i += 4096) System.Runtime.InteropServices.Marshal.WriteByte(_start + (nint)i, 1);
+    }
+
+    public void Dispose()
+    {
+        if (_start != 0) System.Runtime.InteropServices.Marshal.FreeHGlobal(_start);
     }
 }

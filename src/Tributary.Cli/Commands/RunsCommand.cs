@@ -36,9 +36,10 @@ internal static class RunsCommand
             cli.Error.WriteLine($"run {run.RunId} of {run.Pipeline}: {Name(run.Status)}{(run.Error is null ? "" : $" ({run.Error})")}");
             var steps = await store.GetStepsAsync(runId, ct);
             var mats = (await store.GetMaterializationsAsync(runId, null, ct)).ToDictionary(m => m.Asset);
-            string[] stepColumns = ["asset", "component", "status", "attempts", "rows", "duration_s", "error"];
+            // The error stays last: csv readers (bench/scale.sh) split on commas, and only the error may hold one.
+            string[] stepColumns = ["asset", "component", "status", "attempts", "rows", "duration_s", "peak_rss_mb", "error"];
             var stepRows = steps.Select(s => new object?[] { s.Asset, s.ComponentType, Name(s.Status), s.Attempts, mats.GetValueOrDefault(s.Asset)?.RowCount,
-                (s.EndedAt - s.StartedAt)?.TotalSeconds, s.Error }).ToList();
+                (s.EndedAt - s.StartedAt)?.TotalSeconds, s.PeakRssBytes is { } rss ? Math.Round(rss / 1048576.0, 1) : null, s.Error }).ToList();
             string[] checkColumns = ["asset", "check", "passed", "blocking", "detail"];
             var checkRows = (await store.GetChecksAsync(runId, ct)).Select(c => new object?[] { c.Asset, c.Check, c.Passed, c.Blocking, c.Detail }).ToList();
             var events = await store.GetEventsAsync(runId, ct);

@@ -29,6 +29,7 @@ public sealed class SessionsStandardizer : IComponent<StandardizeParameters>
     {
         var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
         var sessionGap = context.Warehouse.Dialect.Interval(TimeSpan.FromMinutes(30));
+        // A session's first event is the one row of it that starts it (starts = 1), so its landing fields need no third sort.
         var sql = $"""
             WITH e AS (
                 -- The columns a session needs, not the event's properties: every window below sorts what it is given.
@@ -42,18 +43,16 @@ public sealed class SessionsStandardizer : IComponent<StandardizeParameters>
                                THEN 1 ELSE 0 END AS starts
                 FROM e),
             numbered AS (
-                SELECT *, sum(starts) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id ROWS UNBOUNDED PRECEDING) AS n FROM gaps),
-            ranked AS (
-                SELECT *, row_number() OVER (PARTITION BY visitor, n ORDER BY occurred_at, event_id) AS k FROM numbered)
+                SELECT *, sum(starts) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id ROWS UNBOUNDED PRECEDING) AS n FROM gaps)
             SELECT visitor || '#' || CAST(n AS VARCHAR) AS session_id, max(anonymous_id) AS anonymous_id, max(user_id) AS user_id,
                    min(occurred_at) AS started_at, max(occurred_at) AS ended_at, count(*) AS events,
-                   max(CASE WHEN k = 1 THEN page_url END) AS landing_page, max(CASE WHEN k = 1 THEN page_referrer END) AS referrer,
-                   max(CASE WHEN k = 1 THEN utm_source END) AS utm_source, max(CASE WHEN k = 1 THEN utm_medium END) AS utm_medium,
-                   max(CASE WHEN k = 1 THEN utm_campaign END) AS utm_campaign,
-                   max(CASE WHEN k = 1 THEN {ChannelSql.Classify("utm_source", "utm_medium", "page_url", "page_referrer")} END) AS channel,
+                   max(CASE WHEN starts = 1 THEN page_url END) AS landing_page, max(CASE WHEN starts = 1 THEN page_referrer END) AS referrer,
+                   max(CASE WHEN starts = 1 THEN utm_source END) AS utm_source, max(CASE WHEN starts = 1 THEN utm_medium END) AS utm_medium,
+                   max(CASE WHEN starts = 1 THEN utm_campaign END) AS utm_campaign,
+                   max(CASE WHEN starts = 1 THEN {ChannelSql.Classify("utm_source", "utm_medium", "page_url", "page_referrer")} END) AS channel,
                    sum(CASE WHEN event = 'Order Completed' THEN 1 ELSE 0 END) AS orders,
                    coalesce(sum(CASE WHEN event = 'Order Completed' THEN revenue END), 0) AS revenue
-            FROM ranked GROUP BY visitor, n
+            FROM numbered GROUP BY visitor, n
             """;
         return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false));
     }

@@ -28,6 +28,7 @@ namespace Tributary.Engine.Execution;
 public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, IRunStore store, ExecutorOptions options, TimeProvider time,
     RunEventHub? events = null, IHttpClientFactory? http = null)
 {
+    private static readonly TimeSpan MemorySamplePeriod = TimeSpan.FromMilliseconds(100);
     private readonly RunEventHub _events = events ?? new RunEventHub(store);
 
     /// <summary>Runs the selected assets of <paramref name="pipeline"/>. Cancellation ends the run as cancelled.</summary>
@@ -48,6 +49,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         if (request.Started is { } onStarted) await onStarted(runId, CancellationToken.None).ConfigureAwait(false);
         run.Emit(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)");
 
+        await using var memory = new ResidentMemorySampler(MemorySamplePeriod, time);
         var running = new Dictionary<string, Task>(StringComparer.Ordinal);
         var blocked = new HashSet<string>(StringComparer.Ordinal); // failed, or a blocking check failed
         string? firstError = null;
@@ -69,7 +71,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 if (running.Count >= options.MaxParallelSteps) continue;
                 if (!ups.All(u => steps[u].Status == StepStatus.Succeeded)) continue;
                 steps[id] = steps[id] with { Status = StepStatus.Running, StartedAt = time.GetUtcNow() };
-                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.Retry, run, id), cancellationToken);
+                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.Retry, run, id), memory, cancellationToken);
             }
             if (running.Count == 0) break;
 
@@ -102,9 +104,11 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
 
     private sealed record StepOutcome(StepRecord Step, bool BlockingCheckFailed);
 
-    private async Task<StepOutcome> ExecuteStepAsync(ComponentSpec spec, IReadOnlyDictionary<string, ComponentPlan> plans, StepRecord step, RunState run, ResiliencePipeline resilience, CancellationToken cancellationToken)
+    private async Task<StepOutcome> ExecuteStepAsync(ComponentSpec spec, IReadOnlyDictionary<string, ComponentPlan> plans, StepRecord step, RunState run, ResiliencePipeline resilience,
+        ResidentMemorySampler memory, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        var window = memory.Open();
         await store.UpdateStepAsync(step, CancellationToken.None).ConfigureAwait(false);
         run.Emit(RunEventKind.StepStarted, spec.Id, $"{spec.Id} ({spec.Type}) started");
         var descriptor = catalog.Get(spec.Type);
@@ -130,7 +134,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             }, cancellationToken).ConfigureAwait(false);
 
             await RecordOutputsAsync(spec, outputs, materialization, run, watch.Elapsed).ConfigureAwait(false);
-            var done = step with { Status = StepStatus.Succeeded, Attempts = attempts, EndedAt = time.GetUtcNow() };
+            var done = step with { Status = StepStatus.Succeeded, Attempts = attempts, EndedAt = time.GetUtcNow(), PeakRssBytes = window.Close() };
             await store.UpdateStepAsync(done, CancellationToken.None).ConfigureAwait(false);
             run.Emit(RunEventKind.StepSucceeded, spec.Id,
                 $"{spec.Id}: {materialization.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows in {watch.Elapsed.TotalSeconds:0.00}s");
@@ -148,7 +152,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            var cancelled = step with { Status = StepStatus.Cancelled, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = "cancelled" };
+            var cancelled = step with { Status = StepStatus.Cancelled, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = "cancelled", PeakRssBytes = window.Close() };
             await store.UpdateStepAsync(cancelled, CancellationToken.None).ConfigureAwait(false);
             run.Emit(RunEventKind.StepFailed, spec.Id, $"{spec.Id}: cancelled; the table keeps its previous version");
             return new StepOutcome(cancelled, false);
@@ -156,7 +160,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         catch (Exception e)
         {
             var message = $"{spec.Id} ({spec.Type}) failed: {e.Message}";
-            var failed = step with { Status = StepStatus.Failed, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = message };
+            var failed = step with { Status = StepStatus.Failed, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = message, PeakRssBytes = window.Close() };
             await store.UpdateStepAsync(failed, CancellationToken.None).ConfigureAwait(false);
             run.Emit(RunEventKind.StepFailed, spec.Id, attempts > 1 ? $"{message} (after {attempts} attempts)" : message);
             return new StepOutcome(failed, false);

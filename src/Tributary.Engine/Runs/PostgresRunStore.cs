@@ -115,9 +115,9 @@ public sealed partial class PostgresRunStore : IProjectRunStore
 
     /// <inheritdoc />
     public Task UpdateStepAsync(StepRecord record, CancellationToken cancellationToken) =>
-        WriteAsync("""UPDATE "steps" SET "status" = @s, "attempts" = @n, "started_at" = @st, "ended_at" = @e, "error" = @err WHERE "run_id" = @id AND "asset" = @a""",
+        WriteAsync("""UPDATE "steps" SET "status" = @s, "attempts" = @n, "started_at" = @st, "ended_at" = @e, "error" = @err, "peak_rss_bytes" = @rss WHERE "run_id" = @id AND "asset" = @a""",
             cancellationToken, ("s", Name(record.Status)), ("n", record.Attempts), ("st", Time(record.StartedAt)), ("e", Time(record.EndedAt)),
-            ("err", record.Error), ("id", record.RunId), ("a", record.Asset));
+            ("err", record.Error), ("rss", record.PeakRssBytes), ("id", record.RunId), ("a", record.Asset));
 
     /// <inheritdoc />
     public Task AddEventAsync(RunEvent e, CancellationToken cancellationToken) =>
@@ -147,9 +147,9 @@ public sealed partial class PostgresRunStore : IProjectRunStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken) =>
-        ReadAsync("""SELECT "run_id", "asset", "component_type", "status", "attempts", "started_at", "ended_at", "error" FROM "steps" WHERE "run_id" = @id ORDER BY "ordinal" """,
+        ReadAsync("""SELECT "run_id", "asset", "component_type", "status", "attempts", "started_at", "ended_at", "error", "peak_rss_bytes" FROM "steps" WHERE "run_id" = @id ORDER BY "ordinal" """,
             r => new StepRecord(r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<StepStatus>(r.GetString(3), true), r.GetInt32(4),
-                OptionalTime(r, 5), OptionalTime(r, 6), Text(r, 7)), cancellationToken, ("id", runId));
+                OptionalTime(r, 5), OptionalTime(r, 6), Text(r, 7)) { PeakRssBytes = r.IsDBNull(8) ? null : r.GetInt64(8) }, cancellationToken, ("id", runId));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken) =>

@@ -42,7 +42,14 @@ public sealed record RunRecord(string RunId, string Pipeline, RunStatus Status, 
 
 /// <summary>A step as recorded.</summary>
 public sealed record StepRecord(string RunId, string Asset, string ComponentType, StepStatus Status, int Attempts,
-    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Error);
+    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Error)
+{
+    /// <summary>
+    /// The process's peak resident memory (bytes) while the step ran; steps that ran at the same time share the process,
+    /// so each sees the others' memory too. Null until the step ends, and in records written before it was measured.
+    /// </summary>
+    public long? PeakRssBytes { get; init; }
+}
 
 /// <summary>One materialization of a table a step declared (its main asset or a side output); <c>Asset</c> is the table written.</summary>
 public sealed record MaterializationRecord(string RunId, string Asset, DateTimeOffset At, long RowCount,

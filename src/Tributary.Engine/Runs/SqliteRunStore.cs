@@ -55,6 +55,9 @@ public sealed partial class SqliteRunStore : IProjectRunStore
         ALTER TABLE materializations ADD COLUMN output TEXT;
         ALTER TABLE materializations ADD COLUMN role TEXT;
         """,
+        """
+        ALTER TABLE steps ADD COLUMN peak_rss_bytes INTEGER;
+        """,
     ];
 
     // Enough for the server's request threads on a small machine; each is a native connection and a file handle.
@@ -117,7 +120,7 @@ public sealed partial class SqliteRunStore : IProjectRunStore
                 ("$id", run.RunId), ("$p", run.Pipeline), ("$s", Name(run.Status)), ("$t", run.Trigger), ("$sel", run.Selection),
                 ("$start", Time(run.StartedAt)), ("$pid", run.ProcessId), ("$part", run.Partition)).ConfigureAwait(false);
             for (var i = 0; i < steps.Count; i++)
-                await ExecAsync("INSERT INTO steps VALUES ($id, $a, $o, $ct, $s, 0, NULL, NULL, NULL)", cancellationToken,
+                await ExecAsync("INSERT INTO steps (run_id, asset, ordinal, component_type, status, attempts) VALUES ($id, $a, $o, $ct, $s, 0)", cancellationToken,
                     ("$id", run.RunId), ("$a", steps[i].Asset), ("$o", i), ("$ct", steps[i].ComponentType), ("$s", Name(steps[i].Status))).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -134,9 +137,9 @@ public sealed partial class SqliteRunStore : IProjectRunStore
 
     /// <inheritdoc />
     public Task UpdateStepAsync(StepRecord record, CancellationToken cancellationToken) =>
-        WriteAsync("UPDATE steps SET status = $s, attempts = $n, started_at = $st, ended_at = $e, error = $err WHERE run_id = $id AND asset = $a",
+        WriteAsync("UPDATE steps SET status = $s, attempts = $n, started_at = $st, ended_at = $e, error = $err, peak_rss_bytes = $rss WHERE run_id = $id AND asset = $a",
             cancellationToken, ("$s", Name(record.Status)), ("$n", record.Attempts), ("$st", Time(record.StartedAt)), ("$e", Time(record.EndedAt)),
-            ("$err", record.Error), ("$id", record.RunId), ("$a", record.Asset));
+            ("$err", record.Error), ("$rss", record.PeakRssBytes), ("$id", record.RunId), ("$a", record.Asset));
 
     /// <inheritdoc />
     public Task AddEventAsync(RunEvent e, CancellationToken cancellationToken) =>
@@ -171,9 +174,10 @@ public sealed partial class SqliteRunStore : IProjectRunStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken) =>
-        ReadAsync("SELECT run_id, asset, component_type, status, attempts, started_at, ended_at, error FROM steps WHERE run_id = $id ORDER BY ordinal",
+        ReadAsync("SELECT run_id, asset, component_type, status, attempts, started_at, ended_at, error, peak_rss_bytes FROM steps WHERE run_id = $id ORDER BY ordinal",
             r => new StepRecord(r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<StepStatus>(r.GetString(3), true), r.GetInt32(4),
-                OptionalTime(r, 5), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7)), cancellationToken, ("$id", runId));
+                OptionalTime(r, 5), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7)) { PeakRssBytes = r.IsDBNull(8) ? null : r.GetInt64(8) },
+            cancellationToken, ("$id", runId));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken) =>

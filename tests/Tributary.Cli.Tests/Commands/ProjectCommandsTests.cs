@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Tributary.Testing;
 
@@ -41,9 +42,11 @@ public sealed class ProjectCommandsTests : IDisposable
 
         Assert.Equal(0, show.ExitCode);
         var lines = show.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("asset,component,status,attempts,rows,duration_s,error", lines[0]);
+        Assert.Equal("asset,component,status,attempts,rows,duration_s,peak_rss_mb,error", lines[0]);
         Assert.StartsWith("customers,source.csv,succeeded,1,100,", lines.Single(l => l.StartsWith("customers,", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Equal(7, lines.Length);
+        // Every step that ran records the process's peak resident memory (this process is at least tens of MB).
+        Assert.All(lines.Skip(1), l => Assert.InRange(double.Parse(l.Split(',')[6], CultureInfo.InvariantCulture), 10, 1e6));
 
         var json = JsonDocument.Parse((await Trib.RunAsync("runs", "show", runId, "--project", Project, "--format", "json")).Out).RootElement;
         Assert.Equal("succeeded", json.GetProperty("status").GetString());

@@ -95,4 +95,28 @@ public sealed class CustomerDataPipelineTests(PostgresCluster postgres)
         var sessions = (await h.RowsAsync("SELECT events, channel FROM sessions ORDER BY started_at")).Select(r => (Long(r[0]), (string)r[1]!)).ToList();
         Assert.Equal([(2L, "paid_search"), (1L, "organic_search"), (1L, "email"), (1L, "paid_social"), (1L, "referral"), (1L, "direct"), (1L, "paid_social")], sessions);
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Events_RetriedMessageIds_KeepTheFirstReceivedCopyAndEveryUniqueEvent(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        static string Track(string id, string name, string received) =>
+            $$"""{"type":"track","messageId":"{{id}}","anonymousId":"a1","event":"{{name}}","timestamp":"2025-03-01T10:00:00Z","receivedAt":"2025-03-01T{{received}}:00Z"}""";
+        h.Temp.File("events/e.ndjson", string.Join("\n",
+            Track("m1", "Late copy", "10:09"), Track("m2", "Only", "10:01"), Track("m1", "First copy", "10:02"), Track("m3", "Tie first", "10:05"),
+            Track("m3", "Tie second", "10:05"), Track("m1", "Later copy", "10:07")));
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: raw, type: source.segment_events, with: { path: events } }
+              - { id: events, type: standardize.events, inputs: [raw] }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        // Equal receipt times fall back to the file's line order.
+        Assert.Equal([("m1", "First copy"), ("m2", "Only"), ("m3", "Tie first")],
+            (await h.RowsAsync("SELECT event_id, event FROM events ORDER BY event_id")).Select(r => ((string)r[0]!, (string)r[1]!)));
+    }
 }

@@ -236,4 +236,24 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         Assert.Equal([RunEventKind.RunStarted, RunEventKind.StepStarted, RunEventKind.StepSucceeded, RunEventKind.RunEnded], kinds);
         Assert.Equal(result.RunId, (await h.Store.ListRunsAsync(10, "recorded", Ct))[0].RunId);
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_StepHoldingMemory_RecordsAPeakAtLeastWhatItHeld(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: light, type: test.probe, with: { probe: {{probe.Id}} } }
+              - { id: heavy, type: test.probe, inputs: [light], with: { probe: {{probe.Id}}, allocate_mb: 512 } }
+            """, cancellationToken: Ct);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var steps = (await h.Store.GetStepsAsync(result.RunId, Ct)).ToDictionary(s => s.Asset);
+        Assert.InRange(steps["heavy"].PeakRssBytes!.Value, 512L << 20, long.MaxValue);
+        Assert.InRange(steps["light"].PeakRssBytes!.Value, 1, long.MaxValue);
+        Assert.Equal(steps["heavy"].PeakRssBytes, result.Steps.Single(s => s.Asset == "heavy").PeakRssBytes);
+    }
 }

@@ -135,6 +135,22 @@ public abstract class RunStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Step_WithPeakMemory_ReadsBackTheBytesAndAnUnmeasuredStepAsNull()
+    {
+        var store = await StoreAsync();
+        await store.CreateRunAsync(new RunRecord("m", "p", RunStatus.Running, "cli", null, T0, null, null, 42),
+            [new StepRecord("m", "a", "t", StepStatus.Pending, 0, null, null, null), new StepRecord("m", "b", "t", StepStatus.Pending, 0, null, null, null)], Ct);
+        var measured = new StepRecord("m", "a", "t", StepStatus.Succeeded, 1, T0, T0.AddSeconds(1), null) { PeakRssBytes = 3L << 32 };
+
+        await store.UpdateStepAsync(measured, Ct);
+
+        var steps = await store.GetStepsAsync("m", Ct);
+        Assert.Equal(3L << 32, steps[0].PeakRssBytes);
+        Assert.Equal(measured, steps[0]);
+        Assert.Null(steps[1].PeakRssBytes);
+    }
+
+    [Fact]
     public async Task FailAbandonedRuns_ProcessGone_FailsTheRunAndItsUnfinishedSteps()
     {
         var store = await StoreAsync();
