@@ -20,7 +20,7 @@ public sealed class CustomerProfileApiTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static JsonSerializerOptions Json => ApiJson.Options;
 
     public void Dispose() => _temp.Dispose();
 
