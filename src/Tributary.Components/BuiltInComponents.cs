@@ -34,6 +34,7 @@ public static class BuiltInComponents
         .Add<HubSpotContactsSource, PlatformSourceParameters>()
         .Add<ZendeskTicketsSource, PlatformSourceParameters>()
         .Add<StripeChargesSource, PlatformSourceParameters>()
+        .Add<IntakeEventsSource, IntakeEventsParameters>()
         .Add<SqlTransform, SqlTransformParameters>()
         .Add<OrdersStandardizer, StandardizeParameters>()
         .Add<OrderItemsStandardizer, StandardizeParameters>()

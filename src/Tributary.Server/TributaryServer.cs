@@ -125,6 +125,7 @@ public sealed class TributaryServer : IAsyncDisposable
         BackfillsApi.Map(api, project, daemon);
         DesignerApi.Map(api, project, time);
         DemoTruthApi.Map(api, project);
+        CustomerProfileApi.Map(api, project);
         if (!webUi) MissingWebUi.Map(app);
         QueryApi.Map(api, project);
         if (app.Services.GetService<IntakeLog>() is { } intake)

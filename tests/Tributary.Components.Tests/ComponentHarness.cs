@@ -46,12 +46,13 @@ public sealed class ComponentHarness : IAsyncDisposable
                 CancellationToken.None);
     }
 
-    public async Task<RunResult> RunFileAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, IReadOnlyList<string>? allowedPaths = null)
+    public async Task<RunResult> RunFileAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, IReadOnlyList<string>? allowedPaths = null,
+        string? selection = null)
     {
         var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(path, new LoadOptions { ParamOverrides = parameters ?? new Dictionary<string, string>() });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())
-            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [] }, CancellationToken.None);
+            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Selection = selection }, CancellationToken.None);
     }
 
     public async Task<IReadOnlyList<object?[]>> RowsAsync(string sql) => (await Warehouse.QueryAsync(sql, null, 10_000, CancellationToken.None)).Rows;

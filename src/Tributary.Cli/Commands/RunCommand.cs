@@ -15,7 +15,7 @@ internal static class RunCommand
     public static Command Create(CliContext cli)
     {
         var pipeline = new Argument<string>("pipeline") { Description = "Pipeline name (its file in pipelines/) or path." };
-        var select = new Option<string?>("--select", "-s") { Description = "Assets to run: ids, +id (with upstream), id+ (with downstream), comma-separated." };
+        var select = new Option<string?>("--select", "-s") { Description = "Assets to run: ids, +id (with upstream), id+ (with downstream), group:NAME (a group of the pipeline), comma-separated." };
         var param = new Option<string[]>("--param") { Description = "Override a template param: name=value. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var command = new Command("run", "Run a pipeline (or selected assets) on the project's warehouse.") { pipeline, select, param };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>

@@ -17,13 +17,18 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
     public static InputArity Inputs => InputArity.One;
 
     /// <inheritdoc />
-    public ComponentPlan Plan(StandardizeParameters parameters, PlanContext context) => new(Schema.Of(
+    public ComponentPlan Plan(StandardizeParameters parameters, PlanContext context) => new(Schema.Of([.. Columns]),
+        Schema.Needs(0, "message_id", "type", "timestamp", "anonymous_id", "user_id"));
+
+    /// <summary>The canonical events table's columns, in order; the intake loader of <c>trib serve</c> writes the same.</summary>
+    internal static readonly IReadOnlyList<(string Name, DataKind Kind)> Columns =
+    [
         ("event_id", DataKind.Text), ("type", DataKind.Text), ("event", DataKind.Text), ("anonymous_id", DataKind.Text), ("user_id", DataKind.Text),
         ("occurred_at", DataKind.Timestamp), ("received_at", DataKind.Timestamp), ("email", DataKind.Text), ("phone", DataKind.Text), ("ip", DataKind.Text),
         ("user_agent", DataKind.Text), ("page_url", DataKind.Text), ("page_referrer", DataKind.Text), ("utm_source", DataKind.Text), ("utm_medium", DataKind.Text),
         ("utm_campaign", DataKind.Text), ("order_id", DataKind.Text), ("revenue", DataKind.Number), ("currency", DataKind.Text), ("experiment", DataKind.Text), ("variant", DataKind.Text),
-        ("properties", DataKind.Text)),
-        Schema.Needs(0, "message_id", "type", "timestamp", "anonymous_id", "user_id"));
+        ("properties", DataKind.Text),
+    ];
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)

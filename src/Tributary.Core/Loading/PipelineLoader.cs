@@ -15,7 +15,8 @@ namespace Tributary.Core.Loading;
 /// </summary>
 public sealed partial class PipelineLoader(ComponentCatalog catalog)
 {
-    private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "on_failure", "components"];
+    private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "on_failure", "components", "groups"];
+    private static readonly string[] GroupKeys = ["description", "assets", "schedule", "sensors", "retry"];
     private static readonly string[] ParamKeys = ["type", "default", "min", "max", "enum", "description"];
     private static readonly string[] ComponentKeys = ["id", "type", "description", "inputs", "with", "checks", "partition_mapping"];
     private static readonly string[] CheckKeys = ["type", "output", "column", "columns", "value", "values", "sql", "blocking", "description"];
@@ -138,6 +139,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var onFailure = ReadAlert(reader, top);
         var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution));
 
+        var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList());
+
         CheckPlan(reader, components);
         if (diagnostics.Count > 0 || name is null)
             return new LoadResult(null, Sorted(diagnostics));
@@ -154,6 +157,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             Sensors = sensors,
             OnFailure = onFailure,
             Components = components.Select(c => c.Spec).ToList(),
+            Groups = groups,
         }, diagnostics);
     }
 
@@ -394,6 +398,38 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                 if (reader.Text(map, key, what, required: keys.Required.Contains(key)) is { } v) settings[key] = v;
             if (type.Value == "freshness" && map["max_age"] is not null) reader.Duration(map, "max_age", what);
             result.Add(new SensorSpec(type.Value, settings, reader.Duration(map, "interval", what) ?? TimeSpan.FromSeconds(30), map.Location));
+        }
+        return result;
+    }
+
+    // groups: { NAME: { description, assets: [ids], schedule, sensors, retry } }; an asset belongs to one group at most.
+    private static List<GroupSpec> ReadGroups(NodeReader reader, YamlMapping top, IReadOnlyList<string> ids)
+    {
+        var result = new List<GroupSpec>();
+        var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, node) in reader.Mapping(top["groups"], "'groups'")?.Entries ?? [])
+        {
+            var what = $"group '{key.Value}'";
+            if (!Identifier().IsMatch(key.Value))
+                reader.Error(DiagnosticCodes.InvalidName, key.Location, $"group name '{key.Value}' may use only a-z, 0-9 and _, and not start with a digit.");
+            // Stryker disable once Statement: without this continue 'map' is unassigned below; that mutant cannot compile
+            if (reader.Mapping(node, what) is not { } map) continue;
+            reader.CheckKeys(map, what, GroupKeys);
+            var assets = new List<string>();
+            if (map["assets"] is null) reader.Error(DiagnosticCodes.MissingKey, map.Location, $"{what} is missing required key 'assets'.", "List the component ids the group runs.");
+            foreach (var item in reader.Sequence(map["assets"], $"'assets' of {what}")?.Items ?? [])
+            {
+                if (item is not YamlScalar { IsNull: false } s)
+                    reader.Error(DiagnosticCodes.WrongType, item.Location, $"assets of {what} must be component ids, got {item.KindName}.");
+                else if (!ids.Contains(s.Value))
+                    reader.Error(DiagnosticCodes.UnknownInput, s.Location, $"asset '{s.Value}' of {what} names no component.{NameSuggestion.Format(s.Value, ids)}");
+                else if (!owner.TryAdd(s.Value, key.Value))
+                    reader.Error(DiagnosticCodes.DuplicateId, s.Location, $"asset '{s.Value}' of {what} is already in group '{owner[s.Value]}'.",
+                        "An asset belongs to one group at most, so that one schedule and one retry policy apply to it.");
+                else assets.Add(s.Value);
+            }
+            result.Add(new GroupSpec(key.Value, reader.Text(map, "description", what), assets, ReadSchedule(reader, map), ReadSensors(reader, map),
+                ReadRetry(reader, map), key.Location));
         }
         return result;
     }

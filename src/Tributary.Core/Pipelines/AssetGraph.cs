@@ -18,8 +18,17 @@ public sealed class AssetGraph
             foreach (var u in ups) _downstream[u].Add(id);
     }
 
-    /// <summary>Builds the graph of a pipeline.</summary>
-    public static AssetGraph Of(PipelineSpec pipeline) => new(pipeline.Components.Select(c => (c.Id, c.Inputs)));
+    /// <summary>Builds the graph of a pipeline, with its groups.</summary>
+    public static AssetGraph Of(PipelineSpec pipeline) => new(pipeline.Components.Select(c => (c.Id, c.Inputs)))
+    {
+        Groups = pipeline.Groups.ToDictionary(g => g.Name, g => g.Assets, StringComparer.Ordinal),
+    };
+
+    /// <summary>The prefix of a selection term that names a group: <c>group:NAME</c>.</summary>
+    public const string GroupPrefix = "group:";
+
+    /// <summary>The pipeline's groups by name, each with its asset ids.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Groups { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>Node ids in file order.</summary>
     public IReadOnlyList<string> Nodes { get; }

@@ -25,6 +25,22 @@ public sealed record PipelineSpec
     public AlertSpec? OnFailure { get; init; }
     /// <summary>Components in file order; each produces the asset named by its id.</summary>
     public required IReadOnlyList<ComponentSpec> Components { get; init; }
+    /// <summary>Named sets of assets with their own schedule, sensors and retry policy, selected with <c>--select group:NAME</c>.</summary>
+    public IReadOnlyList<GroupSpec> Groups { get; init; } = [];
+
+    /// <summary>The retry policy of a step: its group's when the group sets one, else the pipeline's.</summary>
+    public RetrySpec RetryOf(string asset) => Groups.FirstOrDefault(g => g.Retry is not null && g.Assets.Contains(asset))?.Retry ?? Retry;
+}
+
+/// <summary>
+/// A named set of a pipeline's assets that runs on its own: its schedule and sensors queue runs of these assets only
+/// (their inputs from other groups are read as they are), and its retry policy replaces the pipeline's for its steps.
+/// </summary>
+public sealed record GroupSpec(string Name, string? Description, IReadOnlyList<string> Assets, ScheduleSpec? Schedule,
+    IReadOnlyList<SensorSpec> Sensors, RetrySpec? Retry, SourceLocation Location)
+{
+    /// <summary>The selection that runs this group, <c>group:NAME</c>.</summary>
+    public string Selection => AssetGraph.GroupPrefix + Name;
 }
 
 /// <summary>A typed template parameter and the value it resolved to (override, else default).</summary>

@@ -5,7 +5,8 @@ namespace Tributary.Engine.Execution;
 
 /// <summary>
 /// Parses <c>--select</c>: comma-separated asset ids, each optionally prefixed with <c>+</c> (and everything
-/// upstream) and/or suffixed with <c>+</c> (and everything downstream), as in dbt and Dagster.
+/// upstream) and/or suffixed with <c>+</c> (and everything downstream), as in dbt and Dagster; <c>group:NAME</c>
+/// selects a group's assets (with <c>+</c> before or after, their upstream or downstream too).
 /// </summary>
 public static class AssetSelection
 {
@@ -20,11 +21,26 @@ public static class AssetSelection
             var up = raw.StartsWith('+');
             var down = raw.EndsWith('+');
             var id = raw.Trim('+');
+            if (id.StartsWith(AssetGraph.GroupPrefix, StringComparison.Ordinal))
+            {
+                var name = id[AssetGraph.GroupPrefix.Length..];
+                if (!graph.Groups.TryGetValue(name, out var members))
+                    throw new ArgumentException(graph.Groups.Count == 0
+                        ? $"--select: '{name}' is not a group; this pipeline has no groups."
+                        : $"--select: '{name}' is not a group of this pipeline.{NameSuggestion.Format(name, graph.Groups.Keys)} Groups: {string.Join(", ", graph.Groups.Keys)}.");
+                foreach (var member in members) Add(member);
+                continue;
+            }
             if (!graph.Nodes.Contains(id))
                 throw new ArgumentException($"--select: '{id}' is not an asset of this pipeline.{NameSuggestion.Format(id, graph.Nodes)} Assets: {string.Join(", ", graph.Nodes)}.");
-            selected.Add(id);
-            if (up) selected.UnionWith(graph.Ancestors(id));
-            if (down) selected.UnionWith(graph.Descendants(id));
+            Add(id);
+
+            void Add(string asset)
+            {
+                selected.Add(asset);
+                if (up) selected.UnionWith(graph.Ancestors(asset));
+                if (down) selected.UnionWith(graph.Descendants(asset));
+            }
         }
         return selected;
     }

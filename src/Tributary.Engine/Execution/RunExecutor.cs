@@ -71,7 +71,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 if (running.Count >= options.MaxParallelSteps) continue;
                 if (!ups.All(u => steps[u].Status == StepStatus.Succeeded)) continue;
                 steps[id] = steps[id] with { Status = StepStatus.Running, StartedAt = time.GetUtcNow() };
-                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.Retry, run, id), memory, cancellationToken);
+                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.RetryOf(id), run, id), memory, cancellationToken);
             }
             if (running.Count == 0) break;
 

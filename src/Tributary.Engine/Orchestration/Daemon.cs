@@ -88,8 +88,14 @@ public sealed class Daemon
         {
             // A paused pipeline's schedule and sensors do not tick; its cursors stay where they were.
             if (await IsPausedAsync(p.Name, cancellationToken).ConfigureAwait(false)) continue;
-            if (p.Schedule is not null) await ScheduleAsync(p, now, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < p.Sensors.Count; i++) await SensorAsync(p, i, now, cancellationToken).ConfigureAwait(false);
+            if (p.Schedule is not null) await ScheduleAsync(p, null, now, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < p.Sensors.Count; i++) await SensorAsync(p, null, i, now, cancellationToken).ConfigureAwait(false);
+            // Each group ticks on its own and queues runs of its assets only.
+            foreach (var g in p.Groups)
+            {
+                if (g.Schedule is not null) await ScheduleAsync(p, g, now, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < g.Sensors.Count; i++) await SensorAsync(p, g, i, now, cancellationToken).ConfigureAwait(false);
+            }
         }
         await AdvanceBackfillsAsync(cancellationToken).ConfigureAwait(false);
         await LaunchAsync(pipelines, cancellationToken).ConfigureAwait(false);
@@ -221,34 +227,36 @@ public sealed class Daemon
         }
     }
 
-    private async Task ScheduleAsync(PipelineSpec p, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task ScheduleAsync(PipelineSpec p, GroupSpec? group, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var cursorName = $"schedule:{p.Name}";
+        var schedule = group is null ? p.Schedule! : group.Schedule!;
+        var kind = group is null ? "schedule" : $"schedule:{group.Name}";
+        var cursorName = group is null ? $"schedule:{p.Name}" : $"schedule:{p.Name}:{group.Name}";
         var cursor = await _store.GetCursorAsync(cursorName, cancellationToken).ConfigureAwait(false);
         // A schedule seen for the first time starts from now: it does not run its past.
         var last = cursor is null ? now : DateTimeOffset.Parse(cursor, CultureInfo.InvariantCulture);
-        var due = new CronSchedule(p.Schedule!).Due(last, now);
+        var due = new CronSchedule(schedule).Due(last, now);
         await _store.SetCursorAsync(cursorName, now.ToString("O", CultureInfo.InvariantCulture), now, cancellationToken).ConfigureAwait(false);
         if (due.Count == 0) return;
         var latest = due[^1];
         var onTime = now - latest <= _options.MissedAfter;
         foreach (var tick in due.Take(due.Count - 1))
-            await Tick("schedule", p.Name, tick, TickStatus.Skipped, "missed while the daemon was down; only the latest missed tick runs", null, cancellationToken).ConfigureAwait(false);
-        if (!onTime && p.Schedule!.CatchUp == CatchUpPolicy.Skip)
+            await Tick(kind, p.Name, tick, TickStatus.Skipped, "missed while the daemon was down; only the latest missed tick runs", null, cancellationToken).ConfigureAwait(false);
+        if (!onTime && schedule.CatchUp == CatchUpPolicy.Skip)
         {
-            await Tick("schedule", p.Name, latest, TickStatus.Skipped, "missed while the daemon was down (catch_up: skip)", null, cancellationToken).ConfigureAwait(false);
+            await Tick(kind, p.Name, latest, TickStatus.Skipped, "missed while the daemon was down (catch_up: skip)", null, cancellationToken).ConfigureAwait(false);
             return;
         }
         // A partitioned pipeline's schedule materializes the latest complete partition at the tick.
         var partition = p.Partitions is null ? null : new PartitionScheme(p.Partitions).All(latest) is [.., var newest] ? newest.Key : null;
-        var id = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "schedule", 10, cancellationToken).ConfigureAwait(false);
-        await Tick("schedule", p.Name, latest, TickStatus.Requested, onTime ? $"tick {Local(latest, p.Schedule!.Timezone)}" : $"catch-up of the missed tick {Local(latest, p.Schedule!.Timezone)}", id, cancellationToken).ConfigureAwait(false);
+        var id = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "schedule", 10, cancellationToken, group?.Selection).ConfigureAwait(false);
+        await Tick(kind, p.Name, latest, TickStatus.Requested, onTime ? $"tick {Local(latest, schedule.Timezone)}" : $"catch-up of the missed tick {Local(latest, schedule.Timezone)}", id, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SensorAsync(PipelineSpec p, int index, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task SensorAsync(PipelineSpec p, GroupSpec? group, int index, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var sensor = p.Sensors[index];
-        var name = $"{sensor.Type}#{index + 1}";
+        var sensor = group is null ? p.Sensors[index] : group.Sensors[index];
+        var name = group is null ? $"{sensor.Type}#{index + 1}" : $"{group.Name}:{sensor.Type}#{index + 1}";
         var key = $"sensor:{p.Name}:{name}";
         var evaluated = await _store.GetCursorAsync(key + ":evaluated", cancellationToken).ConfigureAwait(false);
         if (evaluated is not null && now - DateTimeOffset.Parse(evaluated, CultureInfo.InvariantCulture) < sensor.Interval) return;
@@ -275,7 +283,7 @@ public sealed class Daemon
         }
         if (outcome.Cursor is not null && outcome.Cursor != cursor) await _store.SetCursorAsync(key, outcome.Cursor, now, cancellationToken).ConfigureAwait(false);
         string? queued = null;
-        if (outcome.RequestRun) queued = await SubmitAsync(p.Name, null, new Dictionary<string, string>(), "sensor", 5, cancellationToken).ConfigureAwait(false);
+        if (outcome.RequestRun) queued = await SubmitAsync(p.Name, null, new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
         if (outcome.Alert) await _alerts.SendAsync(p, $"{p.Name}: freshness alert: {outcome.Reason}", cancellationToken).ConfigureAwait(false);
         await Tick($"sensor:{name}", p.Name, now, outcome.RequestRun ? TickStatus.Requested : outcome.Alert ? TickStatus.Alert : TickStatus.Skipped, outcome.Reason, queued, cancellationToken).ConfigureAwait(false);
     }

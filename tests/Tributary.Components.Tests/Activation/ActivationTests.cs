@@ -136,7 +136,7 @@ public sealed class ActivationTests(PostgresCluster postgres)
     }
 
     /// <summary>A local HTTP receiver answering each batch's attempts with scripted status codes.</summary>
-    private sealed class Receiver : IDisposable
+    internal sealed class Receiver : IDisposable
     {
         private readonly HttpListener _listener = new();
         private readonly Func<int, int[]> _script;

@@ -97,6 +97,43 @@ public sealed class PipelineSettingsTests
         Assert.Equal(("SELECT '${partition.key}'", "2024-03-05"), (sql.Template, sql.Values["partition.key"]));
     }
 
+    private const string TwoComponents = "components:\n  - { id: a, type: transform.sql, with: { sql: SELECT 1 } }\n  - { id: b, type: transform.sql, inputs: [a], with: { sql: SELECT 1 } }\n";
+
+    [Fact]
+    public void Groups_GivenSettings_AreKeptWithTheirAssets()
+    {
+        var p = Valid("""
+            pipeline: p
+            retry: { max_retries: 1 }
+            groups:
+              hourly:
+                description: live data
+                assets: [a]
+                schedule: { cron: "5 * * * *" }
+                sensors: [{ type: table_rows, table: events, cursor_column: received_at }]
+                retry: { max_retries: 3, delay: 10s }
+              daily: { assets: [b], schedule: { cron: "0 6 * * *", timezone: Europe/Berlin } }
+
+            """ + TwoComponents);
+
+        var hourly = p.Groups[0];
+        Assert.Equal(("hourly", "live data", "a", "5 * * * *", "table_rows", 3), (hourly.Name, hourly.Description, string.Join(",", hourly.Assets), hourly.Schedule!.Cron, Assert.Single(hourly.Sensors).Type, hourly.Retry!.MaxRetries));
+        Assert.Equal(("daily", "Europe/Berlin", 0, (RetrySpec?)null), (p.Groups[1].Name, p.Groups[1].Schedule!.Timezone, p.Groups[1].Sensors.Count, p.Groups[1].Retry));
+        Assert.Equal(("group:hourly", 3, 1), (hourly.Selection, p.RetryOf("a").MaxRetries, p.RetryOf("b").MaxRetries));
+    }
+
+    [Theory]
+    [InlineData("groups: { hourly: { assets: [c] } }", "p.yaml:2:30: error TRIB0202: asset 'c' of group 'hourly' names no component.")]
+    [InlineData("groups: { hourly: { assets: [aa] } }", "p.yaml:2:30: error TRIB0202: asset 'aa' of group 'hourly' names no component. Did you mean 'a'?")]
+    [InlineData("groups: { x: { assets: [a] }, y: { assets: [b, a] } }", "p.yaml:2:48: error TRIB0201: asset 'a' of group 'y' is already in group 'x'.")]
+    [InlineData("groups: { hourly: { schedule: { cron: \"0 * * * *\" } } }", "p.yaml:2:19: error TRIB0101: group 'hourly' is missing required key 'assets'.")]
+    [InlineData("groups: { hourly: { assets: [a], every: 1h } }", "p.yaml:2:34: error TRIB0100: unknown key 'every' in group 'hourly'. Allowed keys: description, assets, schedule, sensors, retry.")]
+    [InlineData("groups: { Hourly: { assets: [a] } }", "p.yaml:2:11: error TRIB0110: group name 'Hourly' may use only a-z, 0-9 and _, and not start with a digit.")]
+    [InlineData("groups: { hourly: { assets: [a], schedule: { cron: \"0 * *\" } } }", "p.yaml:2:52: error TRIB0400: cron expression '0 * *' has 3 fields; expected 5 (minute hour day-of-month month day-of-week), or 6 with seconds first.")]
+    public void Groups_Mistake_IsReportedWhereItIs(string line, string expected) =>
+        // The message, then the hint where there is one.
+        Assert.Single(Problems($"pipeline: p\n{line}\n" + TwoComponents), p => p == expected || p.StartsWith(expected + " ", StringComparison.Ordinal));
+
     [Fact]
     public void Retry_GivenSettings_AreKept()
     {

@@ -204,6 +204,70 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         Assert.Equal(expected, result.Steps.Select(s => s.Asset));
     }
 
+    [Theory]
+    [InlineData("group:load", new[] { "orders", "customers" })]
+    [InlineData("group:report", new[] { "joined", "report" })]
+    [InlineData("group:load+", new[] { "orders", "customers", "joined", "report" })]
+    [InlineData("+group:report", new[] { "orders", "customers", "joined", "report" })]
+    [InlineData("group:report, customers", new[] { "customers", "joined", "report" })]
+    public async Task Execute_GroupSelection_RunsTheGroupsAssets(string select, string[] expected)
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        const string yaml = """
+            pipeline: p
+            groups:
+              load: { assets: [orders, customers], schedule: { cron: "0 * * * *" } }
+              report: { assets: [joined, report], schedule: { cron: "0 6 * * *" } }
+            components:
+              - { id: orders, type: transform.sql, with: { sql: SELECT 1 AS customer_id } }
+              - { id: customers, type: transform.sql, with: { sql: SELECT 1 AS customer_id } }
+              - { id: joined, type: transform.sql, inputs: [orders, customers], with: { sql: SELECT o.customer_id FROM orders o JOIN customers c USING (customer_id) } }
+              - { id: report, type: transform.sql, inputs: [joined], with: { sql: SELECT count(*) AS n FROM joined } }
+            """;
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml, cancellationToken: Ct)).Status);
+
+        var result = await h.RunAsync(yaml, select, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(expected, result.Steps.Select(s => s.Asset));
+    }
+
+    [Fact]
+    public async Task Execute_UnknownGroup_SaysWhichGroupsExist()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => h.RunAsync("""
+            pipeline: p
+            groups:
+              hourly: { assets: [orders] }
+            components:
+              - { id: orders, type: transform.sql, with: { sql: SELECT 1 AS x } }
+            """, "group:hourli", cancellationToken: Ct));
+        Assert.Equal("--select: 'hourli' is not a group of this pipeline. Did you mean 'hourly'? Groups: hourly.", e.Message);
+    }
+
+    [Fact]
+    public async Task Execute_GroupWithItsOwnRetry_RetriesItsStepsOnlyByIt()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var probe = ProbeState.Create();
+        var other = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            retry: { max_retries: 0 }
+            groups:
+              hourly: { assets: [flaky], retry: { max_retries: 2, delay: 1ms } }
+              daily: { assets: [fragile] }
+            components:
+              - { id: flaky, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 2 } }
+              - { id: fragile, type: test.probe, with: { probe: {{other.Id}}, fail_times: 1 } }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal([("flaky", StepStatus.Succeeded, 3), ("fragile", StepStatus.Failed, 1)],
+            result.Steps.OrderBy(s => s.Asset, StringComparer.Ordinal).Select(s => (s.Asset, s.Status, s.Attempts)));
+    }
+
     [Fact]
     public async Task Execute_UnknownSelection_SaysWhichAssetsExist()
     {

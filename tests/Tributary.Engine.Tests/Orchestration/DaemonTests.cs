@@ -154,6 +154,33 @@ public sealed class DaemonTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task GroupSchedulesAndSensors_QueueRunsOfTheirGroupOnly()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T05:00:30Z"), """
+            pipeline: platform
+            groups:
+              live:
+                assets: [a]
+                schedule: { cron: "0 * * * *" }
+                sensors: [{ type: table_rows, table: events, cursor_column: received_at, interval: 1m }]
+              daily: { assets: [b], schedule: { cron: "0 6 * * *" } }
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+              - { id: b, type: transform.sql, inputs: [a], with: { sql: SELECT v FROM a } }
+            """);
+        var daemon = f.Daemon();
+        await f.H.Warehouse.ReplaceTableAsync("events", (b, ct) => b.CreateAsSelectAsync("SELECT TIMESTAMP '2025-06-01 05:10:00' AS received_at", null, ct), Ct);
+
+        await TickThrough(f, daemon, TimeSpan.FromHours(2.5));
+
+        var ticks = (await f.Store.ListTicksAsync("platform", 1000, Ct)).Where(t => t.Status == TickStatus.Requested)
+            .Select(t => (t.Kind, t.At.ToUniversalTime().ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture))).Order().ToList();
+        Assert.Equal([("schedule:daily", "06:00"), ("schedule:live", "06:00"), ("schedule:live", "07:00"), ("sensor:live:table_rows#1", "05:00")], ticks);
+        Assert.Equal(["group:daily", "group:live", "group:live", "group:live"], f.Launched.Select(r => r.Selection).Order(StringComparer.Ordinal));
+        Assert.All(f.Launched, r => Assert.Equal("platform", r.Pipeline));
+    }
+
+    [Fact]
     public async Task FileArrivalSensor_NewFilesRunOnceAndTheCursorSurvivesARestart()
     {
         await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """

@@ -1,0 +1,134 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Tributary.Core.Warehousing;
+using Tributary.Server.Contracts;
+
+namespace Tributary.Server.Api;
+
+/// <summary>
+/// Customer 360 from the warehouse: <c>GET /api/customers?q=</c> finds profiles by email, phone, any identifier or
+/// profile id in the identity graph; <c>GET /api/customers/{profileId}</c> gathers the person's rows from the tables the
+/// templates write (identity, Customer 360, orders, events, sessions, tickets, every score with its reason, segments and
+/// audiences). A table the project does not have gives an empty section, not an error.
+/// </summary>
+internal static class CustomerProfileApi
+{
+    /// <summary>The identity graph every section finds the person through (identity.resolve's asset in the templates).</summary>
+    public const string IdentityTable = "identity_graph";
+
+    private const int SectionLimit = 100;
+    private const int SearchLimit = 20;
+
+    // A column of the section's table and what it is compared with: the profile id itself (no types) or the person's identifiers of those types.
+    private sealed record Match(string Column, params string[] IdentifierTypes);
+
+    private sealed record Section(string Key, string Title, string Table, Match[] Matches, string? OrderBy = null, bool Descending = true);
+
+    // In the order the page shows them; table names are those the templates (full_cdp above all) give their assets.
+    private static readonly Section[] Sections =
+    [
+        new("profile", "Customer 360", "customer_360", [new("profile_id")]),
+        new("identifiers", "Identifiers", IdentityTable, [new("profile_id")], "last_seen"),
+        new("merges", "Merge history", IdentityTable + "__merges", [new("surviving_profile"), new("merged_profile")], "merged_at"),
+        new("value", "Value tier and RFM segment", "customer_value", [new("customer_id")]),
+        new("ltv", "Lifetime value", "customer_ltv", [new("customer_id")]),
+        new("churn", "Churn risk", "churn_scores", [new("customer_id")]),
+        new("propensity", "Purchase propensity", "propensity_scores", [new("customer_id")]),
+        new("uplift", "Uplift from the campaign", "uplift_scores", [new("customer_id")]),
+        new("recommendations", "Recommendations", "recommendations", [new("customer_id")], "rank", Descending: false),
+        new("fraud", "Fraud risk of payments", "risk_scores", [new("email", "email")], "created_at"),
+        new("experiments", "Experiment variants", "exposures", [new("visitor_id", "user_id", "anonymous_id")], "first_exposed_at"),
+        new("segments_rfm", "RFM segment", "rfm_segments", [new("customer_id")]),
+        new("segments_propensity", "Propensity decile", "propensity_deciles", [new("customer_id")]),
+        new("segments_uplift", "Uplift band", "uplift_bands", [new("customer_id")]),
+        new("audience_winback", "Win-back audience (churn alerts)", "churn_contacts", [new("customer_id")], "alerted_on"),
+        new("audience_campaign", "Campaign audience", "campaign_contacts", [new("customer_id")], "rank", Descending: false),
+        new("orders", "Orders", "customer_orders", [new("customer_id")], "ordered_at"),
+        new("events", "Event timeline", "web_events", [new("user_id", "user_id"), new("anonymous_id", "anonymous_id"), new("email", "email")], "occurred_at"),
+        new("sessions", "Sessions and channels", "sessions", [new("anonymous_id", "anonymous_id")], "started_at"),
+        new("tickets", "Support tickets", "tickets", [new("email", "email")], "created_at"),
+    ];
+
+    public static void Map(RouteGroupBuilder api, TributaryProject project)
+    {
+        var customers = api.MapGroup("/customers").WithTags("Customers");
+        customers.MapGet("/", async Task<Results<Ok<IReadOnlyList<CustomerMatch>>, BadRequest<ProblemDetails>>> (string? q, CancellationToken ct) =>
+        {
+            var text = q?.Trim() ?? "";
+            if (text.Length == 0) return ApiProblems.BadRequest("q is empty: give an email, a phone number, a profile id or another identifier");
+            if (text.Length > 320) return ApiProblems.BadRequest($"q is {text.Length} characters; at most 320");
+            return TypedResults.Ok(await SearchAsync(project.Warehouse, text, ct).ConfigureAwait(false));
+        }).WithName("SearchCustomers");
+        customers.MapGet("/{profileId}", async Task<Results<Ok<CustomerProfile>, NotFound<ProblemDetails>>> (string profileId, CancellationToken ct) =>
+        {
+            var w = project.Warehouse;
+            if (await w.DescribeTableAsync(IdentityTable, ct).ConfigureAwait(false) is null)
+                return ApiProblems.NotFound($"no table '{IdentityTable}': run a pipeline whose identity.resolve step is named {IdentityTable} (full_cdp, churn_prevention, ...)");
+            var d = w.Dialect;
+            var known = await w.ScalarAsync($"SELECT count(*) FROM {d.Quote(IdentityTable)} WHERE {d.Quote("profile_id")} = $1", [profileId], ct).ConfigureAwait(false);
+            if (Convert.ToInt64(known, CultureInfo.InvariantCulture) == 0) return ApiProblems.NotFound($"no profile '{profileId}' in {IdentityTable}");
+            var sections = new List<ProfileSection>();
+            foreach (var s in Sections) sections.Add(await ReadAsync(w, s, profileId, ct).ConfigureAwait(false));
+            return TypedResults.Ok(new CustomerProfile(profileId, sections));
+        }).WithName("GetCustomerProfile");
+    }
+
+    private static async Task<IReadOnlyList<CustomerMatch>> SearchAsync(IWarehouse w, string text, CancellationToken ct)
+    {
+        if (await w.DescribeTableAsync(IdentityTable, ct).ConfigureAwait(false) is null) return [];
+        var d = w.Dialect;
+        string C(string name) => d.Quote(name);
+        // Identity stores emails lower-cased and phones as + and digits; an id or other identifier is compared as typed.
+        var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
+        var phone = text.StartsWith('+') ? "+" + digits : digits;
+        var sql = $"""
+            SELECT {C("profile_id")},
+                   min(CASE WHEN {C("identifier_type")} = $5 THEN {C("identifier_value")} END) AS email,
+                   min(CASE WHEN {C("identifier_type")} = $6 THEN {C("identifier_value")} END) AS phone,
+                   count(*) AS identifiers
+            FROM {C(IdentityTable)}
+            WHERE {C("profile_id")} IN (
+                SELECT {C("profile_id")} FROM {C(IdentityTable)}
+                WHERE {C("profile_id")} = $1 OR {C("identifier_value")} = $2 OR {C("identifier_value")} = $3 OR {C("identifier_value")} = $4)
+            GROUP BY {C("profile_id")}
+            ORDER BY {C("profile_id")}
+            """;
+        var result = await w.QueryAsync(sql, [text, text, text.ToLowerInvariant(), phone.Length > 1 ? phone : text, "email", "phone"], SearchLimit, ct).ConfigureAwait(false);
+        return result.Rows.Select(r => new CustomerMatch(Convert.ToString(r[0], CultureInfo.InvariantCulture)!, r[1] as string, r[2] as string,
+            Convert.ToInt64(r[3], CultureInfo.InvariantCulture))).ToList();
+    }
+
+    private static async Task<ProfileSection> ReadAsync(IWarehouse w, Section s, string profileId, CancellationToken ct)
+    {
+        var schema = await w.DescribeTableAsync(s.Table, ct).ConfigureAwait(false);
+        var matches = schema is null ? [] : s.Matches.Where(m => schema.Find(m.Column) is not null).ToList();
+        if (schema is null || matches.Count == 0) return new ProfileSection(s.Key, s.Title, null, [], [], SectionLimit);
+        var d = w.Dialect;
+        var parameters = new List<object?> { profileId };
+        var conditions = new List<string>();
+        foreach (var m in matches)
+        {
+            if (m.IdentifierTypes.Length == 0)
+            {
+                conditions.Add($"CAST({d.Quote(m.Column)} AS VARCHAR) = $1");
+                continue;
+            }
+            var types = new List<string>();
+            foreach (var type in m.IdentifierTypes)
+            {
+                parameters.Add(type);
+                types.Add($"${parameters.Count}");
+            }
+            conditions.Add($"{d.Quote(m.Column)} IN (SELECT {d.Quote("identifier_value")} FROM {d.Quote(IdentityTable)} " +
+                $"WHERE {d.Quote("profile_id")} = $1 AND {d.Quote("identifier_type")} IN ({string.Join(", ", types)}))");
+        }
+        var order = s.OrderBy is not null && schema.Find(s.OrderBy) is not null ? $" ORDER BY {d.Quote(s.OrderBy)}{(s.Descending ? " DESC" : "")}" : "";
+        var sql = $"SELECT * FROM {d.Quote(s.Table)} WHERE {string.Join(" OR ", conditions)}{order}";
+        var result = await w.QueryAsync(sql, parameters, SectionLimit, ct).ConfigureAwait(false);
+        return new ProfileSection(s.Key, s.Title, s.Table, result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows, SectionLimit);
+    }
+}

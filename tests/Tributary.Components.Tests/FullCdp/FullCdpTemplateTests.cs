@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Tributary.Components.Samples.DemoStore;
+using Tributary.Components.Standardize;
+using Tributary.Components.Tests.Activation;
+using Tributary.Core.Loading;
+using Tributary.Core.Warehousing;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.FullCdp;
+
+/// <summary>
+/// The full_cdp template: every source (the demo store's exports and live intake events) through identity, Customer 360,
+/// every analytic and every activation, in groups with their own schedules; end to end on both engines, a second run
+/// changing no table, and each group run alone.
+/// </summary>
+public sealed class FullCdpTemplateTests(PostgresCluster postgres)
+{
+    private static string Template => Path.Combine(RepositoryFiles.Templates, "full_cdp.yaml");
+
+    // Small, like the other template tests' quick runs: the test is about wiring, not model quality (each template's own tests are).
+    private static readonly DemoStoreOptions Demo = new(Customers: 600, Days: 365, Seed: 11);
+
+    [Fact]
+    public void FullCdp_Template_PutsEveryComponentInOneScheduledGroup()
+    {
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(Template);
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        var p = result.Pipeline!;
+
+        Assert.Equal(
+            [("ingest", "0 4 * * *"), ("intake", "5 * * * *"), ("fraud", "15 * * * *"), ("analytics", "0 5 * * *"), ("retraining", "0 3 * * 1"), ("activation", "0 7 * * *")],
+            p.Groups.Select(g => (g.Name, g.Schedule!.Cron)));
+        var grouped = p.Groups.SelectMany(g => g.Assets).ToList();
+        Assert.Equal(p.Components.Select(c => c.Id).Order(StringComparer.Ordinal), grouped.Order(StringComparer.Ordinal));
+        // The live intake is read, never replaced: no asset is named like its table.
+        Assert.DoesNotContain(p.Components, c => c.Id == "events");
+        Assert.Equal(["table_rows"], p.Groups.Single(g => g.Name == "intake").Sensors.Select(s => s.Type));
+        Assert.All(p.Groups.Where(g => g.Name is "intake" or "fraud"), g => Assert.Equal(3, g.Retry!.MaxRetries));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task FullCdp_DemoStoreWithLiveEvents_RunsEndToEndAndASecondRunChangesNoTable(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        using var crm = new ActivationTests.Receiver(_ => [200]);
+        var parameters = await PrepareAsync(h, crm.Url);
+
+        var first = await h.RunFileAsync(Template, parameters);
+        Assert.True(first.Status == RunStatus.Succeeded, first.Error);
+        Assert.Equal(90, first.Steps.Count);
+
+        // Live events join the exported stream once each (the one also exported is not doubled).
+        Assert.Equal(2L, Count(await h.RowsAsync("SELECT count(*) FROM web_events WHERE event_id LIKE 'live-%'")));
+        Assert.Equal(1L, Count(await h.RowsAsync($"SELECT count(*) FROM web_events WHERE event_id = '{_exportedId}'")));
+        // Every analytic produced its result, and every activation delivered it.
+        foreach (var table in new[] { "customer_360", "customer_ltv", "value_tiers", "rfm_segments", "attribution", "campaign_performance", "budget_plan",
+                     "churn_scores", "churn_alerts", "recommendations", "journey_paths", "shopping_funnel", "retention", "experiment_results", "experiment_decision",
+                     "propensity_scores", "uplift_scores", "campaign_audience", "risk_scores", "fraud_alert_queue", "crm_customer_value", "crm_churn_alerts",
+                     "crm_campaign_audience" })
+            Assert.True(Count(await h.RowsAsync($"SELECT count(*) FROM {table}")) > 0, $"{table} is empty");
+        Assert.Equal(Count(await h.RowsAsync("SELECT count(*) FROM churn_contacts")), crm.Requests.Sum(r => RowsIn(r.Body)));
+        Assert.Empty(await h.RowsAsync("SELECT * FROM churn_webhook__dead_letter"));
+        foreach (var file in new[] { "audiences/campaign.csv", "feeds/recommendations.csv", "feeds/recommendations.json" })
+            Assert.True(File.Exists(Path.Combine(h.Temp.Path, "out", file)), file);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "audiences"), "meta_*.csv"));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "audiences"), "churn_*.csv"));
+
+        var before = await FingerprintsAsync(h);
+        var second = await h.RunFileAsync(Template, parameters);
+        Assert.True(second.Status == RunStatus.Succeeded, second.Error);
+        var after = await FingerprintsAsync(h);
+
+        Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
+        // What one run did, not a result: an activate.table step's asset is the change log of its sync (inserted, updated,
+        // deleted), and alert.fraud's asset holds only alerts new in this run; a second run changes nothing, so both are empty
+        // by design. The synced tables and the alert history are results, and are compared.
+        var changeLogs = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(Template).Pipeline!.Components
+            .Where(c => c.Type is "activate.table" or "alert.fraud").Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(["crm_campaign_sync", "crm_churn_sync", "crm_sync", "fraud_alert_sync", "fraud_alerts"], changeLogs.Order(StringComparer.Ordinal));
+        var changed = before.Where(t => !changeLogs.Contains(t.Key) && after[t.Key] != t.Value).Select(t => $"{t.Key} ({t.Value} -> {after[t.Key]})").ToList();
+        Assert.True(changed.Count == 0, "changed by the second run: " + string.Join(", ", changed));
+    }
+
+    [Fact]
+    public async Task FullCdp_EachGroupSelectedAlone_RunsOnlyItsAssets()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        using var crm = new ActivationTests.Receiver(_ => [200]);
+        var parameters = await PrepareAsync(h, crm.Url);
+        var spec = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(Template).Pipeline!;
+        // Groups read what other groups wrote, so the first full run lays the tables down; then each group runs on its own.
+        Assert.Equal(RunStatus.Succeeded, (await h.RunFileAsync(Template, parameters)).Status);
+
+        foreach (var group in spec.Groups)
+        {
+            var result = await h.RunFileAsync(Template, parameters, selection: group.Selection);
+            Assert.True(result.Status == RunStatus.Succeeded, $"{group.Name}: {result.Error}");
+            Assert.Equal(group.Assets.Order(StringComparer.Ordinal), result.Steps.Select(s => s.Asset).Order(StringComparer.Ordinal));
+        }
+    }
+
+    private string _exportedId = "";
+
+    // The demo store's exports, and an intake table as trib serve's /v1 loader writes it: two new events and one already exported.
+    private async Task<Dictionary<string, string>> PrepareAsync(ComponentHarness h, string webhookUrl)
+    {
+        DemoStoreGenerator.Write(Path.Combine(h.Temp.Path, "data", "demo"), Demo);
+        var exported = Directory.GetFiles(Path.Combine(h.Temp.Path, "data", "demo", "segment")).Order(StringComparer.Ordinal).First();
+        _exportedId = FirstMessageId(exported);
+        var at = Demo.Cutoff.ToDateTime(new TimeOnly(9, 0));
+        object?[] Live(string id, string evt) =>
+            [id, "track", evt, "anon-live", "user-live", at, at, "live@example.com", null, "203.0.113.9", "Mozilla/5.0", null, null, "google", "cpc", "spring", null, null, null, null, null, "{}"];
+        await h.Warehouse.ReplaceTableAsync("events", (b, ct) => b.CreateAndAppendAsync(EventsStandardizer.Columns,
+            [Live("live-1", "Product Viewed"), Live("live-2", "Product Added"), Live(_exportedId, "Product Viewed")], ct), CancellationToken.None);
+        return new Dictionary<string, string> { ["webhook_url"] = webhookUrl, ["webhook_retries"] = "0" };
+    }
+
+    private static string FirstMessageId(string file)
+    {
+        using var reader = new StreamReader(file);
+        var first = reader.ReadLine() ?? throw new InvalidOperationException($"{file} is empty");
+        using var json = System.Text.Json.JsonDocument.Parse(first);
+        return json.RootElement.GetProperty("messageId").GetString()!;
+    }
+
+    // Each table's rows, sorted, as one hash; numbers to 9 significant digits, as a parallel sum may differ in the last bits.
+    private static async Task<Dictionary<string, string>> FingerprintsAsync(ComponentHarness h)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var table in await h.Warehouse.ListTablesAsync(CancellationToken.None))
+        {
+            // A measured time is no result: ALS's model card records its seconds per sweep.
+            var timing = table == "als__model" ? " WHERE parameter <> 'seconds_per_sweep'" : "";
+            var rows = await h.Warehouse.QueryAsync($"SELECT * FROM {h.Warehouse.Dialect.Quote(table)}{timing}", null, int.MaxValue, CancellationToken.None);
+            var lines = rows.Rows.Select(r => string.Join('\u001f', r.Select(Text))).Order(StringComparer.Ordinal);
+            result[table] = $"{rows.Rows.Count} rows, {Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines))))[..8]}";
+        }
+        return result;
+    }
+
+    private static string Text(object? value) => value switch
+    {
+        null => "∅",
+        double d => d.ToString("G9", CultureInfo.InvariantCulture),
+        float f => f.ToString("G6", CultureInfo.InvariantCulture),
+        decimal m => ((double)m).ToString("G9", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private static long Count(IReadOnlyList<object?[]> rows) => Convert.ToInt64(rows[0][0], CultureInfo.InvariantCulture);
+
+    private static int RowsIn(string body)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("rows").GetArrayLength();
+    }
+}
