@@ -15,65 +15,121 @@ public static class MarkovAttribution
     /// <summary>Result: per-channel removal effects, the baseline conversion probability, and credit.</summary>
     public sealed record Result(double ConversionProbability, IReadOnlyDictionary<string, double> RemovalEffects, IReadOnlyList<ChannelCredit> Credit, int States)
     {
+        // The removal effects (negative ones as 0) by channel number of the set they were computed from, so a path's
+        // weights take no lookup by name.
+        private (PathSet Paths, double[] Effects)? _source;
+
+        internal Result WithSource(PathSet paths)
+        {
+            var effects = new double[paths.Channels.Count];
+            for (var c = 0; c < effects.Length; c++) effects[c] = Math.Max(0, RemovalEffects.GetValueOrDefault(paths.Channels[c]));
+            _source = (paths, effects);
+            return this;
+        }
+
         /// <summary>
         /// One conversion's split: its channels' removal effects normalized within the path, a channel's share spread
         /// over its touches. Summed over paths this differs from <see cref="Credit"/>, which normalizes over all channels.
         /// </summary>
         public double[] Weights(ConversionPath path)
         {
+            ArgumentNullException.ThrowIfNull(path);
+            var weights = new double[path.Channels.Count];
+            Weights(PathSet.From([path]), 0, weights);
+            return weights;
+        }
+
+        /// <summary>Path <paramref name="path"/>'s split as <see cref="Weights(ConversionPath)"/>, written into <paramref name="into"/> (of the path's length).</summary>
+        public void Weights(PathSet paths, int path, Span<double> into)
+        {
+            ArgumentNullException.ThrowIfNull(paths);
+            var touches = paths.Touches(path);
+            var n = touches.Length;
+            if (into.Length != n) throw new ArgumentException($"into needs the path's {n} entries.", nameof(into));
+            var effects = _source is var (source, e) && ReferenceEquals(source, paths) ? e : null;
+            double Effect(int channel) => effects is not null ? effects[channel] : Math.Max(0, RemovalEffects.GetValueOrDefault(paths.Channels[channel]));
             // Per touch: the index of its channel's first touch; effects summed over distinct channels in order of first touch.
-            var n = path.Channels.Count;
-            var first = new int[n];
-            var touches = new int[n];
+            Span<int> first = n <= 64 ? stackalloc int[n] : new int[n];
+            Span<int> count = n <= 64 ? stackalloc int[n] : new int[n];
+            count.Clear();
             var (total, distinct) = (0.0, 0);
             for (var i = 0; i < n; i++)
             {
-                var f = 0;
-                while (!string.Equals(path.Channels[f], path.Channels[i], StringComparison.Ordinal)) f++;
+                var f = touches[..i].IndexOf(touches[i]) is >= 0 and var at ? at : i;
                 first[i] = f;
-                touches[f]++;
+                count[f]++;
                 if (f < i) continue;
                 distinct++;
-                total += Math.Max(0, RemovalEffects.GetValueOrDefault(path.Channels[i]));
+                total += Effect(touches[i]);
             }
-            var weights = new double[n];
             for (var i = 0; i < n; i++)
-                weights[i] = (total > 0 ? Math.Max(0, RemovalEffects.GetValueOrDefault(path.Channels[i])) / total : 1.0 / distinct) / touches[first[i]];
-            return weights;
+                into[i] = (total > 0 ? Effect(touches[i]) / total : 1.0 / distinct) / count[first[i]];
         }
     }
 
     /// <summary>Attributes the paths' conversions and value by removal effect, normalized to sum to the totals.</summary>
-    public static Result Compute(IReadOnlyList<ConversionPath> paths, int order = 1) => Compute(paths, order, DenseLimit);
+    public static Result Compute(IReadOnlyList<ConversionPath> paths, int order = 1) => Compute(PathSet.From(paths), order, DenseLimit);
 
-    internal static Result Compute(IReadOnlyList<ConversionPath> paths, int order, int denseLimit)
+    /// <summary>Attributes the paths' conversions and value by removal effect, normalized to sum to the totals.</summary>
+    public static Result Compute(PathSet paths, int order = 1) => Compute(paths, order, DenseLimit);
+
+    internal static Result Compute(IReadOnlyList<ConversionPath> paths, int order, int denseLimit) => Compute(PathSet.From(paths), order, denseLimit);
+
+    internal static Result Compute(PathSet paths, int order, int denseLimit)
     {
+        ArgumentNullException.ThrowIfNull(paths);
         if (order is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(order), order, "Markov order must be 1, 2 or 3.");
-        // States numbered on first sight and transitions counted under one integer key: one string lookup per touch.
-        // The counts are then laid out by state name in first-seen order, as the solve expects.
+        // States numbered on first sight and transitions counted under one integer key: at order 1 a state is looked up
+        // by channel number, above by its name (the last k channels joined). The counts are then laid out by state name
+        // in first-seen order, as the solve expects.
         var ids = new Dictionary<string, int>(StringComparer.Ordinal) { [Start] = 0, [Absorbing.Conversion] = 1, [Absorbing.Null] = 2 };
         var states = new List<string> { Start, Absorbing.Conversion, Absorbing.Null };
+        var stateOfChannel = new int[paths.Channels.Count];
         var transitions = new Dictionary<long, double>();
         var channels = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var path in paths)
+        var names = new string[16];
+        for (var p = 0; p < paths.Count; p++)
         {
             var previous = 0;
-            var touches = path.Channels as string[] ?? [.. path.Channels];
+            var touches = paths.Touches(p);
+            if (order > 1 && names.Length < touches.Length) names = new string[Math.Max(touches.Length, names.Length * 2)];
             for (var i = 0; i < touches.Length; i++)
             {
-                if (order > 1) channels.Add(touches[i]);
-                var from = Math.Max(0, i + 1 - order);
-                var state = order == 1 ? touches[i] : string.Join('>', touches, from, i + 1 - from);
-                ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(ids, state, out var seen);
-                if (!seen)
+                int id;
+                if (order == 1)
                 {
-                    id = states.Count;
-                    states.Add(state);
+                    // Looked up by name once per channel (0 until then: a channel named as the start state stays 0).
+                    ref var known = ref stateOfChannel[touches[i]];
+                    if (known == 0)
+                    {
+                        ref var state = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(ids, paths.Channels[touches[i]], out var seen);
+                        if (!seen)
+                        {
+                            state = states.Count;
+                            states.Add(paths.Channels[touches[i]]);
+                        }
+                        known = state;
+                    }
+                    id = known;
+                }
+                else
+                {
+                    names[i] = paths.Channels[touches[i]];
+                    channels.Add(names[i]);
+                    var from = Math.Max(0, i + 1 - order);
+                    var name = string.Join('>', names, from, i + 1 - from);
+                    ref var state = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(ids, name, out var seen);
+                    if (!seen)
+                    {
+                        state = states.Count;
+                        states.Add(name);
+                    }
+                    id = state;
                 }
                 System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(transitions, (long)previous << 32 | (uint)id, out _)++;
                 previous = id;
             }
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(transitions, (long)previous << 32 | (path.Converted ? 1u : 2u), out _)++;
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(transitions, (long)previous << 32 | (paths.Converted(p) ? 1u : 2u), out _)++;
         }
         if (order == 1) channels.UnionWith(states.Skip(3));
         var counts = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
@@ -86,10 +142,15 @@ public static class MarkovAttribution
         var baseline = Absorption(counts, removed: null, denseLimit);
         var effects = channels.Order(StringComparer.Ordinal).ToDictionary(c => c, c => baseline <= 0 ? 0 : 1 - Absorption(counts, c, denseLimit) / baseline, StringComparer.Ordinal);
         var sum = effects.Values.Sum();
-        var conversions = paths.Count(p => p.Converted);
-        var value = paths.Where(p => p.Converted).Sum(p => p.Value);
+        var (conversions, value) = (0, 0.0);
+        for (var p = 0; p < paths.Count; p++)
+            if (paths.Converted(p))
+            {
+                conversions++;
+                value += paths.Value(p);
+            }
         var credit = effects.Select(e => new ChannelCredit(e.Key, sum <= 0 ? 0 : conversions * e.Value / sum, sum <= 0 ? 0 : value * e.Value / sum)).ToList();
-        return new Result(baseline, effects, credit, counts.Count);
+        return new Result(baseline, effects, credit, counts.Count).WithSource(paths);
     }
 
     private static class Absorbing

@@ -23,51 +23,68 @@ public enum RuleBasedModel
 public static class RuleBasedAttribution
 {
     /// <summary>Credit per channel under <paramref name="model"/>.</summary>
-    public static IReadOnlyList<ChannelCredit> Compute(IReadOnlyList<ConversionPath> paths, RuleBasedModel model, double halfLifeDays = 7)
+    public static IReadOnlyList<ChannelCredit> Compute(IReadOnlyList<ConversionPath> paths, RuleBasedModel model, double halfLifeDays = 7) =>
+        Compute(PathSet.From(paths), model, halfLifeDays);
+
+    /// <summary>Credit per channel under <paramref name="model"/>, for the channels the paths touch, in ordinal order.</summary>
+    public static IReadOnlyList<ChannelCredit> Compute(PathSet paths, RuleBasedModel model, double halfLifeDays = 7)
     {
-        // Channels numbered on first sight: one lookup per touch, sums in arrays, one weights buffer for every path.
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        var names = new List<string>();
-        var sums = new List<(double Conversions, double Value)>();
+        ArgumentNullException.ThrowIfNull(paths);
+        // Sums in arrays by channel number, one weights buffer for every path.
+        var (conversions, value, seen) = (new double[paths.Channels.Count], new double[paths.Channels.Count], new bool[paths.Channels.Count]);
+        var direct = Direct(paths);
         var buffer = new double[16];
-        foreach (var path in paths)
+        for (var p = 0; p < paths.Count; p++)
         {
-            var channels = path.Channels;
-            var n = channels.Count;
-            var converted = path.Converted && n > 0;
+            var touches = paths.Touches(p);
+            var n = touches.Length;
+            var converted = paths.Converted(p) && n > 0;
             if (converted)
             {
                 if (buffer.Length < n) buffer = new double[Math.Max(n, buffer.Length * 2)];
-                Fill(buffer.AsSpan(0, n), path, model, halfLifeDays);
+                Fill(buffer.AsSpan(0, n), touches, paths.HasAges ? paths.Ages(p) : default, direct, model, halfLifeDays);
             }
+            var amount = paths.Value(p);
             for (var i = 0; i < n; i++)
             {
-                ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(ids, channels[i], out var seen);
-                if (!seen)
-                {
-                    id = names.Count;
-                    names.Add(channels[i]);
-                    sums.Add((0, 0));
-                }
+                var c = touches[i];
+                seen[c] = true;
                 if (!converted) continue;
-                var (conversions, value) = sums[id];
-                sums[id] = (conversions + buffer[i], value + buffer[i] * path.Value);
+                conversions[c] += buffer[i];
+                value[c] += buffer[i] * amount;
             }
         }
-        return Enumerable.Range(0, names.Count).OrderBy(i => names[i], StringComparer.Ordinal)
-            .Select(i => new ChannelCredit(names[i], sums[i].Conversions, sums[i].Value)).ToList();
+        return Enumerable.Range(0, seen.Length).Where(c => seen[c]).OrderBy(c => paths.Channels[c], StringComparer.Ordinal)
+            .Select(c => new ChannelCredit(paths.Channels[c], conversions[c], value[c])).ToList();
     }
 
     /// <summary>The share of one conversion each touch of a path gets; sums to 1.</summary>
     public static double[] Weights(ConversionPath path, RuleBasedModel model, double halfLifeDays = 7)
     {
         var w = new double[path.Channels.Count];
-        Fill(w, path, model, halfLifeDays);
+        Weights(PathSet.From([path]), 0, model, halfLifeDays, w);
         return w;
     }
 
-    // Writes the path's touch weights into w (of the path's length, cleared by the caller or not: every entry is set).
-    private static void Fill(Span<double> w, ConversionPath path, RuleBasedModel model, double halfLifeDays)
+    /// <summary>Writes the share of one conversion each touch of path <paramref name="path"/> gets into <paramref name="into"/> (of the path's length); sums to 1.</summary>
+    public static void Weights(PathSet paths, int path, RuleBasedModel model, double halfLifeDays, Span<double> into)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var touches = paths.Touches(path);
+        if (into.Length != touches.Length) throw new ArgumentException($"into needs the path's {touches.Length} entries.", nameof(into));
+        if (touches.Length > 0) Fill(into, touches, paths.HasAges ? paths.Ages(path) : default, Direct(paths), model, halfLifeDays);
+    }
+
+    // The number of the channel named direct, −1 when there is none.
+    private static int Direct(PathSet paths)
+    {
+        for (var c = 0; c < paths.Channels.Count; c++)
+            if (paths.Channels[c] == "direct") return c;
+        return -1;
+    }
+
+    // Writes the path's touch weights into w (of the path's length: every entry is set). Ages empty: counted from the last touch.
+    private static void Fill(Span<double> w, ReadOnlySpan<int> touches, ReadOnlySpan<double> ages, int direct, RuleBasedModel model, double halfLifeDays)
     {
         var n = w.Length;
         w.Clear();
@@ -81,16 +98,15 @@ public static class RuleBasedAttribution
                 break;
             case RuleBasedModel.LastNonDirect:
                 var last = n - 1;
-                while (last >= 0 && path.Channels[last] == "direct") last--;
+                while (last >= 0 && touches[last] == direct) last--;
                 w[last < 0 ? n - 1 : last] = 1;
                 break;
             case RuleBasedModel.Linear:
                 w.Fill(1.0 / n);
                 break;
             case RuleBasedModel.TimeDecay:
-                var ages = path.DaysBeforeConversion;
                 var total = 0.0;
-                for (var i = 0; i < n; i++) total += w[i] = Math.Pow(2, -(ages is null ? n - 1 - i : ages[i]) / halfLifeDays);
+                for (var i = 0; i < n; i++) total += w[i] = Math.Pow(2, -(ages.IsEmpty ? n - 1 - i : ages[i]) / halfLifeDays);
                 for (var i = 0; i < n; i++) w[i] /= total;
                 break;
             case RuleBasedModel.PositionBased:

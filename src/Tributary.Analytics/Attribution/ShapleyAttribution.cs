@@ -33,36 +33,76 @@ public static class ShapleyAttribution
     public sealed record Result(IReadOnlyList<ChannelCredit> Credit, IReadOnlyDictionary<string, double> StandardErrors, string Method,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? SetShares = null)
     {
-        // Each set's shares keyed by its channels' bits (channels in ordinal order, at most 62), built on first use, so a
-        // path's weights need no text built per path; null when there are more channels than bits.
-        private readonly Lazy<(Dictionary<string, int> Bits, Dictionary<long, IReadOnlyDictionary<string, double>> Shares)?> _byMask = new(() =>
+        // Each set's shares keyed by its channels' bits (channels in ordinal order, at most 62), a share per bit, built on
+        // first use, so a path's weights need no text built per path; null when there are more channels than bits.
+        private readonly Lazy<(Dictionary<string, int> Bits, Dictionary<long, double[]> Shares)?> _byMask = new(() =>
         {
             var names = Credit.Select(c => c.Channel).Order(StringComparer.Ordinal).ToList();
             if (names.Count > 62) return null;
             var bits = names.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
-            var shares = new Dictionary<long, IReadOnlyDictionary<string, double>>();
+            var shares = new Dictionary<long, double[]>();
             foreach (var (key, set) in SetShares ?? new Dictionary<string, IReadOnlyDictionary<string, double>>())
-                if (key.Split('|').All(bits.ContainsKey)) shares[key.Split('|').Aggregate(0L, (m, c) => m | 1L << bits[c])] = set;
+            {
+                if (!key.Split('|').All(bits.ContainsKey) || !set.Keys.All(bits.ContainsKey)) continue;
+                var byBit = new double[names.Count];
+                foreach (var (channel, share) in set) byBit[bits[channel]] = share;
+                shares[key.Split('|').Aggregate(0L, (m, c) => m | 1L << bits[c])] = byBit;
+            }
             return (bits, shares);
         });
+
+        // The bit of each channel number of the set the result was computed from (−1 for a channel without one).
+        private (PathSet Paths, int[]? Bits)? _source;
+
+        internal Result WithSource(PathSet paths)
+        {
+            _source = (paths, BitsOf(paths));
+            return this;
+        }
+
+        // Bits by channel number; null when there are more channels than bits.
+        private int[]? BitsOf(PathSet paths)
+        {
+            if (_byMask.Value is not var (bits, _)) return null;
+            var table = new int[paths.Channels.Count];
+            for (var c = 0; c < table.Length; c++) table[c] = bits.TryGetValue(paths.Channels[c], out var bit) ? bit : -1;
+            return table;
+        }
 
         /// <summary>The share of the path's conversion each touch gets (a channel's share split over its touches); sums to 1.</summary>
         public double[] Weights(ConversionPath path)
         {
-            var n = path.Channels.Count;
-            if (_byMask.Value is not var (bits, byMask) || !path.Channels.All(bits.ContainsKey)) return WeightsBySetName(path);
+            ArgumentNullException.ThrowIfNull(path);
+            var weights = new double[path.Channels.Count];
+            Weights(PathSet.From([path]), 0, weights);
+            return weights;
+        }
+
+        /// <summary>Path <paramref name="path"/>'s split as <see cref="Weights(ConversionPath)"/>, written into <paramref name="into"/> (of the path's length).</summary>
+        public void Weights(PathSet paths, int path, Span<double> into)
+        {
+            ArgumentNullException.ThrowIfNull(paths);
+            var touches = paths.Touches(path);
+            var n = touches.Length;
+            if (into.Length != n) throw new ArgumentException($"into needs the path's {n} entries.", nameof(into));
+            var bits = _source is var (source, b) && ReferenceEquals(source, paths) ? b : BitsOf(paths);
             var mask = 0L;
-            for (var i = 0; i < n; i++) mask |= 1L << bits[path.Channels[i]];
-            var shares = byMask.GetValueOrDefault(mask);
+            for (var i = 0; i < n && bits is not null; i++)
+                if (bits[touches[i]] < 0) bits = null;
+                else mask |= 1L << bits[touches[i]];
+            if (bits is null || _byMask.Value is not var (_, byBit))
+            {
+                WeightsBySetName(paths.Path(path)).CopyTo(into);
+                return;
+            }
+            var shares = byBit.GetValueOrDefault(mask);
             var distinct = long.PopCount(mask);
-            var weights = new double[n];
             for (var i = 0; i < n; i++)
             {
-                var touches = 0;
-                for (var k = 0; k < n; k++) if (string.Equals(path.Channels[k], path.Channels[i], StringComparison.Ordinal)) touches++;
-                weights[i] = (shares is null ? 1.0 / distinct : shares[path.Channels[i]]) / touches;
+                var count = 0;
+                for (var k = 0; k < n; k++) if (touches[k] == touches[i]) count++;
+                into[i] = (shares is null ? 1.0 / distinct : shares[bits[touches[i]]]) / count;
             }
-            return weights;
         }
 
         private double[] WeightsBySetName(ConversionPath path)
@@ -99,42 +139,62 @@ public static class ShapleyAttribution
     }
 
     /// <summary>Shapley attribution under <paramref name="function"/>; Monte Carlo uses <paramref name="samples"/> orderings.</summary>
-    public static Result Compute(IReadOnlyList<ConversionPath> paths, ShapleyValueFunction function = ShapleyValueFunction.ConversionRate, int samples = 2000, int seed = 42)
+    public static Result Compute(IReadOnlyList<ConversionPath> paths, ShapleyValueFunction function = ShapleyValueFunction.ConversionRate, int samples = 2000, int seed = 42) =>
+        Compute(PathSet.From(paths), function, samples, seed);
+
+    /// <summary>Shapley attribution under <paramref name="function"/>; Monte Carlo uses <paramref name="samples"/> orderings.</summary>
+    public static Result Compute(PathSet paths, ShapleyValueFunction function = ShapleyValueFunction.ConversionRate, int samples = 2000, int seed = 42)
     {
-        if (function == ShapleyValueFunction.ConversionRate) return ByConversionRate(paths, samples, new Random(seed));
+        ArgumentNullException.ThrowIfNull(paths);
+        if (function == ShapleyValueFunction.ConversionRate) return ByConversionRate(paths, samples, new Random(seed)).WithSource(paths);
         var (channels, conversions, value) = Coalitions(paths);
-        return channels.Count <= MaxExactChannels ? Exact(channels, conversions, value) : MonteCarlo(channels, conversions, value, samples, new Random(seed));
+        return (channels.Count <= MaxExactChannels ? Exact(channels, conversions, value) : MonteCarlo(channels, conversions, value, samples, new Random(seed))).WithSource(paths);
+    }
+
+    // The channels the paths touch, in ordinal order.
+    private static List<string> Touched(PathSet paths)
+    {
+        var seen = new bool[paths.Channels.Count];
+        for (var p = 0; p < paths.Count; p++)
+            foreach (var c in paths.Touches(p)) seen[c] = true;
+        return Enumerable.Range(0, seen.Length).Where(c => seen[c]).Select(c => paths.Channels[c]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
+    // Each channel number's bit: its name's place among names (ordinal order, at most 62).
+    private static long[] BitsByChannel(PathSet paths, List<string> names)
+    {
+        var bit = names.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => 1L << x.i, StringComparer.Ordinal);
+        return paths.Channels.Select(c => bit.GetValueOrDefault(c)).ToArray();
     }
 
     // Dalessandro et al.'s game per converting channel set T. v(S) is the empirical conversion rate of paths with set
     // exactly S; a set never seen, or seen converting less often than one of its subsets, takes the largest value of its
     // subsets (a touch does not lower the chance to convert), so shares are never negative. v(∅) = 0: journeys with no
     // touch leave no path.
-    private static Result ByConversionRate(IReadOnlyList<ConversionPath> paths, int samples, Random random)
+    private static Result ByConversionRate(PathSet paths, int samples, Random random)
     {
-        var distinct = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in paths)
-            for (var i = 0; i < p.Channels.Count; i++) distinct.Add(p.Channels[i]);
-        var names = distinct.Order(StringComparer.Ordinal).ToList();
-        return names.Count <= 62 ? ByConversionRateOverMasks(paths, names, samples, random) : ByConversionRateOverNames(paths, samples, random);
+        var names = Touched(paths);
+        return names.Count <= 62 ? ByConversionRateOverMasks(paths, names, samples, random)
+            : ByConversionRateOverNames(Enumerable.Range(0, paths.Count).Select(paths.Path).ToList(), samples, random);
     }
 
     // The same game with channel sets as bit masks (channels in ordinal order): no strings per path or coalition.
-    private static Result ByConversionRateOverMasks(IReadOnlyList<ConversionPath> paths, List<string> channels, int samples, Random random)
+    private static Result ByConversionRateOverMasks(PathSet paths, List<string> channels, int samples, Random random)
     {
-        var bit = channels.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => 1L << x.i, StringComparer.Ordinal);
+        var bit = BitsByChannel(paths, channels);
         var observed = new Dictionary<long, (double Paths, double Conversions)>();
         var converting = new Dictionary<long, (double Conversions, double Value)>();
-        foreach (var p in paths)
+        for (var p = 0; p < paths.Count; p++)
         {
-            if (p.Channels.Count == 0) continue;
+            var touches = paths.Touches(p);
+            if (touches.Length == 0) continue;
             var mask = 0L;
-            for (var i = 0; i < p.Channels.Count; i++) mask |= bit[p.Channels[i]];
+            foreach (var t in touches) mask |= bit[t];
             ref var o = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(observed, mask, out _);
-            o = (o.Paths + 1, o.Conversions + (p.Converted ? 1 : 0));
-            if (!p.Converted) continue;
+            o = (o.Paths + 1, o.Conversions + (paths.Converted(p) ? 1 : 0));
+            if (!paths.Converted(p)) continue;
             ref var c = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(converting, mask, out _);
-            c = (c.Conversions + 1, c.Value + p.Value);
+            c = (c.Conversions + 1, c.Value + paths.Value(p));
         }
         var memo = new Dictionary<long, double> { [0] = 0 };
         double V(long set)
@@ -288,8 +348,12 @@ public static class ShapleyAttribution
     }
 
     /// <summary>Zhao et al.'s closed form; equal to the exact Shapley value for this coalition value.</summary>
-    public static Result Simplified(IReadOnlyList<ConversionPath> paths)
+    public static Result Simplified(IReadOnlyList<ConversionPath> paths) => Simplified(PathSet.From(paths));
+
+    /// <summary>Zhao et al.'s closed form; equal to the exact Shapley value for this coalition value.</summary>
+    public static Result Simplified(PathSet paths)
     {
+        ArgumentNullException.ThrowIfNull(paths);
         var (channels, conversions, value) = Coalitions(paths);
         var credit = channels.Select((c, j) =>
         {
@@ -303,21 +367,24 @@ public static class ShapleyAttribution
                 }
             return new ChannelCredit(c, conv, val);
         }).ToList();
-        return new Result(credit, channels.ToDictionary(c => c, _ => 0.0), "simplified");
+        return new Result(credit, channels.ToDictionary(c => c, _ => 0.0), "simplified").WithSource(paths);
     }
 
-    private static (List<string> Channels, Dictionary<long, double> Conversions, Dictionary<long, double> Value) Coalitions(IReadOnlyList<ConversionPath> paths)
+    private static (List<string> Channels, Dictionary<long, double> Conversions, Dictionary<long, double> Value) Coalitions(PathSet paths)
     {
-        var channels = paths.SelectMany(p => p.Channels).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var channels = Touched(paths);
         if (channels.Count > 62) throw new ArgumentException($"Shapley attribution supports at most 62 channels, got {channels.Count}.");
-        var bit = channels.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => 1L << x.i, StringComparer.Ordinal);
+        var bit = BitsByChannel(paths, channels);
         var conversions = new Dictionary<long, double>();
         var value = new Dictionary<long, double>();
-        foreach (var p in paths.Where(p => p.Converted && p.Channels.Count > 0))
+        for (var p = 0; p < paths.Count; p++)
         {
-            var mask = p.Channels.Aggregate(0L, (m, c) => m | bit[c]);
+            var touches = paths.Touches(p);
+            if (!paths.Converted(p) || touches.Length == 0) continue;
+            var mask = 0L;
+            foreach (var t in touches) mask |= bit[t];
             conversions[mask] = conversions.GetValueOrDefault(mask) + 1;
-            value[mask] = value.GetValueOrDefault(mask) + p.Value;
+            value[mask] = value.GetValueOrDefault(mask) + paths.Value(p);
         }
         return (channels, conversions, value);
     }

@@ -91,9 +91,15 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     private static readonly string[] PathColumns = ["path_id", "position", "channel", "campaign", "converted", "conversion_value", "days_before_conversion", "converted_at"];
 
-    // One path as read: its id, conversion day, and each touch's channel-and-campaign key (an index into the keys), a slice
-    // of one array shared by all paths (a million paths are a million arrays fewer for the GC to carry).
-    private sealed record Journey(string Id, DateTime? ConvertedAt, int Day, ArraySegment<int> Keys, ConversionPath Path);
+    // The paths as read: the models' path set (touches numbered by channel), and beside it per path its id and conversion
+    // time and day, and per touch its channel-and-campaign key (an index into the keys), at the set's touch offsets.
+    private sealed record Journeys(PathSet Paths, string[] Ids, DateTime?[] ConvertedAt, int[] Days, int[] Offsets, int[] Keys)
+    {
+        public ReadOnlySpan<int> KeysOf(int path) => Keys.AsSpan(Offsets[path], Offsets[path + 1] - Offsets[path]);
+    }
+
+    // A model's split of one conversion over path p's touches, written into a span of the path's length.
+    private delegate void TouchWeights(int path, Span<double> into);
 
     // The distinct (channel, campaign) pairs, numbered; campaign "" for none.
     private sealed class TouchKeys
@@ -117,18 +123,23 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var read = System.Diagnostics.Stopwatch.StartNew();
         var keys = new TouchKeys();
         var journeys = await ReadAsync(w, context.Inputs[0], keys, cancellationToken).ConfigureAwait(false);
-        context.Log($"read {journeys.Count:N0} paths in {read.Elapsed.TotalSeconds:0.0}s");
-        var paths = journeys.Select(j => j.Path).ToList();
+        var paths = journeys.Paths;
+        context.Log($"read {paths.Count:N0} paths in {read.Elapsed.TotalSeconds:0.0}s");
         var keyTouches = new long[keys.All.Count];
-        foreach (var j in journeys.Where(j => j.Path.Converted))
-            foreach (var key in j.Keys) keyTouches[key]++;
+        var (firstDay, lastDay, converting, longest) = (int.MaxValue, int.MinValue, 0, 0);
+        for (var j = 0; j < paths.Count; j++)
+        {
+            if (!paths.Converted(j)) continue;
+            foreach (var key in journeys.KeysOf(j)) keyTouches[key]++;
+            (firstDay, lastDay, converting) = (Math.Min(firstDay, journeys.Days[j]), Math.Max(lastDay, journeys.Days[j]), converting + 1);
+            longest = Math.Max(longest, journeys.KeysOf(j).Length);
+        }
+        if (converting == 0) (firstDay, lastDay) = (0, 0);
         var touches = new Dictionary<string, long>(StringComparer.Ordinal);
         for (var key = 0; key < keys.All.Count; key++) touches[keys.All[key].Channel] = touches.GetValueOrDefault(keys.All[key].Channel) + keyTouches[key];
-        var firstDay = journeys.Where(j => j.Path.Converted).Select(j => j.Day).DefaultIfEmpty(0).Min();
-        var lastDay = journeys.Where(j => j.Path.Converted).Select(j => j.Day).DefaultIfEmpty(0).Max();
 
         // The models are independent: each runs on its own core over the same read-only paths; rows keep the models' order.
-        var perModel = new (List<object?[]> Channels, List<object?[]> Campaigns, List<object?[]> Daily, Func<ConversionPath, double[]> Weights, TimeSpan Took)[p.Models.Count];
+        var perModel = new (List<object?[]> Channels, List<object?[]> Campaigns, List<object?[]> Daily, TouchWeights Weights, TimeSpan Took)[p.Models.Count];
         await Parallel.ForAsync(0, p.Models.Count, cancellationToken, (m, ct) =>
         {
             var model = p.Models[m];
@@ -145,23 +156,27 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             var dense = lastDay - firstDay < DenseDayCells / Math.Max(1, keys.All.Count)
                 ? new (double Conversions, double Value, bool Seen)[(lastDay - firstDay + 1) * keys.All.Count] : null;
             var byDay = new Dictionary<long, (double Conversions, double Value)>();
-            foreach (var j in journeys)
+            var buffer = new double[longest];
+            for (var j = 0; j < paths.Count; j++)
             {
-                if (!j.Path.Converted) continue;
-                var split = weights(j.Path);
+                if (!paths.Converted(j)) continue;
+                var pathKeys = journeys.KeysOf(j);
+                var split = buffer.AsSpan(0, pathKeys.Length);
+                weights(j, split);
+                var amount = paths.Value(j);
                 for (var k = 0; k < split.Length; k++)
                 {
-                    var key = j.Keys[k];
-                    byKey[key] = (byKey[key].Conversions + split[k], byKey[key].Value + split[k] * j.Path.Value);
-                    var dayKey = (long)(j.Day - firstDay) * keys.All.Count + key;
+                    var key = pathKeys[k];
+                    byKey[key] = (byKey[key].Conversions + split[k], byKey[key].Value + split[k] * amount);
+                    var dayKey = (long)(journeys.Days[j] - firstDay) * keys.All.Count + key;
                     if (dense is not null)
                     {
                         ref var cell = ref dense[dayKey];
-                        cell = (cell.Conversions + split[k], cell.Value + split[k] * j.Path.Value, true);
+                        cell = (cell.Conversions + split[k], cell.Value + split[k] * amount, true);
                         continue;
                     }
                     ref var d = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byDay, dayKey, out _);
-                    d = (d.Conversions + split[k], d.Value + split[k] * j.Path.Value);
+                    d = (d.Conversions + split[k], d.Value + split[k] * amount);
                 }
             }
             if (dense is not null)
@@ -201,18 +216,22 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         // Per conversion: streamed, a model's touch weights summed by channel and campaign (Markov: the path's own removal effects).
         IEnumerable<object?[]> Detail()
         {
+            var split = new double[longest];
             foreach (var (model, weights) in detail)
-                foreach (var j in journeys)
+                for (var j = 0; j < paths.Count; j++)
                 {
-                    if (!j.Path.Converted) continue;
-                    var split = weights(j.Path);
-                    for (var k = 0; k < split.Length; k++)
+                    if (!paths.Converted(j)) continue;
+                    var (at, n) = (journeys.Offsets[j], journeys.Offsets[j + 1] - journeys.Offsets[j]);
+                    weights(j, split.AsSpan(0, n));
+                    for (var k = 0; k < n; k++)
                     {
-                        if (j.Keys.AsSpan().IndexOf(j.Keys[k]) < k) continue;
+                        // Each (channel, campaign) once, at its first touch, with the shares of all its touches.
+                        var key = journeys.Keys[at + k];
+                        if (Array.IndexOf(journeys.Keys, key, at, k) >= 0) continue;
                         var share = split[k];
-                        for (var e = k + 1; e < split.Length; e++) if (j.Keys[e] == j.Keys[k]) share += split[e];
-                        var (channel, campaign) = keys.All[j.Keys[k]];
-                        yield return [model, j.Id, j.ConvertedAt, channel, Campaign(campaign), share, share * j.Path.Value];
+                        for (var e = k + 1; e < n; e++) if (journeys.Keys[at + e] == key) share += split[e];
+                        var (channel, campaign) = keys.All[key];
+                        yield return [model, journeys.Ids[j], journeys.ConvertedAt[j], channel, Campaign(campaign), share, share * paths.Value(j)];
                     }
                 }
         }
@@ -226,7 +245,6 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(Columns, channelRows, ct)),
         ], cancellationToken).ConfigureAwait(false);
         var (detailRows, rows) = (counts[0], counts[3]);
-        var converting = paths.Count(x => x.Converted);
         context.Log($"{converting:N0} conversions over {paths.Count:N0} paths attributed by {string.Join(", ", p.Models)}; wrote {detailRows:N0} per-conversion rows in {write.Elapsed.TotalSeconds:0.0}s");
         return new Materialization(rows, new Dictionary<string, object?> { ["paths"] = paths.Count, ["conversions"] = converting });
     }
@@ -248,14 +266,13 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     // the engine knows to be small (a derived table of the distinct pairs was taken for the large side of the join).
     // converted, value and converted_at are the path's own (journey.conversion_paths repeats them on every touch); ages
     // (time decay's input) are kept for converting paths only. Touches without a path id belong to no path.
-    private static async Task<List<Journey>> ReadAsync(IWarehouse w, string input, TouchKeys keys, CancellationToken cancellationToken)
+    private static async Task<Journeys> ReadAsync(IWarehouse w, string input, TouchKeys keys, CancellationToken cancellationToken)
     {
         var table = w.Dialect.Quote(input);
         const string campaign = "coalesce(CAST(campaign AS VARCHAR), '')";
         var pairs = await w.QueryAsync($"SELECT DISTINCT channel, {campaign} FROM {table} WHERE channel IS NOT NULL", null, int.MaxValue, cancellationToken)
             .ConfigureAwait(false);
-        var journeys = new List<Journey>();
-        if (pairs.Rows.Count == 0) return journeys;
+        if (pairs.Rows.Count == 0) return new Journeys(new PathSet([], [0], [], [], []), [], [], [], [0], []);
         var q = new SqlBuilder(w.Dialect);
         var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
         const string touched = "channel IS NOT NULL AND path_id IS NOT NULL";
@@ -305,20 +322,34 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 ages[at] = age[i];
             }
         }
-        var channelOf = keys.All.Select(k => k.Channel).ToArray();
+        // Channels numbered in the keys' order; each touch's channel number beside its key.
+        var channelNames = new List<string>();
+        var channelIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var channelOf = new int[keys.All.Count];
+        for (var key = 0; key < channelOf.Length; key++)
+        {
+            ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(channelIds, keys.All[key].Channel, out var seen);
+            if (!seen)
+            {
+                id = channelNames.Count;
+                channelNames.Add(keys.All[key].Channel);
+            }
+            channelOf[key] = id;
+        }
+        var (pathIds, convertedAts, days) = (new string[outlines.Count], new DateTime?[outlines.Count], new int[outlines.Count]);
+        var (pathConverted, pathValues) = (new bool[outlines.Count], new double[outlines.Count]);
+        var channels = GC.AllocateUninitializedArray<int>(start[^1]);
         for (var path = 0; path < outlines.Count; path++)
         {
             var (id, converted, value, convertedAt, count) = outlines[path];
             if (filled[path] != count) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             var (from, to) = (start[path], start[path + 1]);
             InPositionOrder(positions.AsSpan(from..to), touchKeys.AsSpan(from..to), ages.AsSpan(from..to));
-            var pathKeys = new ArraySegment<int>(touchKeys, from, to - from);
-            var channels = new string[pathKeys.Count];
-            for (var k = 0; k < channels.Length; k++) channels[k] = channelOf[pathKeys[k]];
-            var day = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
-            journeys.Add(new Journey(id, convertedAt, day, pathKeys, new ConversionPath(channels, converted, value, converted ? ages[from..to] : null)));
+            for (var k = from; k < to; k++) channels[k] = channelOf[touchKeys[k]];
+            (pathIds[path], convertedAts[path], pathConverted[path], pathValues[path]) = (id, convertedAt, converted, value);
+            days[path] = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
         }
-        return journeys;
+        return new Journeys(new PathSet(channelNames, start, channels, pathConverted, pathValues, ages), pathIds, convertedAts, days, start, touchKeys);
     }
 
     // A path's touches by position, equal positions in arrival order: an insertion sort, as the touches mostly arrive in order.
@@ -334,22 +365,22 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     }
 
     // A model's totals and its split of one conversion over the path's touches.
-    private static (IReadOnlyList<ChannelCredit> Credit, Func<ConversionPath, double[]> Weights) Attribute(AttributionParameters p, string model, List<ConversionPath> paths)
+    private static (IReadOnlyList<ChannelCredit> Credit, TouchWeights Weights) Attribute(AttributionParameters p, string model, PathSet paths)
     {
         switch (model)
         {
             case "markov_1" or "markov_2" or "markov_3":
                 var markov = MarkovAttribution.Compute(paths, model[^1] - '0');
-                return (markov.Credit, markov.Weights);
+                return (markov.Credit, (path, into) => markov.Weights(paths, path, into));
             case "shapley":
                 var shapley = ShapleyAttribution.Compute(paths, p.ShapleyValue, p.ShapleySamples);
-                return (shapley.Credit, shapley.Weights);
+                return (shapley.Credit, (path, into) => shapley.Weights(paths, path, into));
             case "shapley_simplified":
                 var simplified = ShapleyAttribution.Simplified(paths);
-                return (simplified.Credit, simplified.Weights);
+                return (simplified.Credit, (path, into) => simplified.Weights(paths, path, into));
             default:
                 var rule = Enum.Parse<RuleBasedModel>(model.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
-                return (RuleBasedAttribution.Compute(paths, rule, p.HalfLifeDays), path => RuleBasedAttribution.Weights(path, rule, p.HalfLifeDays));
+                return (RuleBasedAttribution.Compute(paths, rule, p.HalfLifeDays), (path, into) => RuleBasedAttribution.Weights(paths, path, rule, p.HalfLifeDays, into));
         }
     }
 }
