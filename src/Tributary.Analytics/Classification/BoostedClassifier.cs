@@ -31,6 +31,9 @@ public sealed class BoostedClassifier
     /// <summary>The expected margin over the training rows, from which contributions are measured.</summary>
     public double Bias => _trees.Bias;
 
+    /// <summary>The trained trees as evaluated here (storable with <see cref="FlatTreeEnsemble.ToBytes"/>).</summary>
+    public FlatTreeEnsemble Ensemble => _trees;
+
     /// <summary>ML.NET's trained model, kept so tests can hold the flat evaluation to it.</summary>
     internal ITransformer Model { get; }
 

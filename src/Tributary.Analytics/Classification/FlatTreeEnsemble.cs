@@ -70,6 +70,75 @@ public sealed class FlatTreeEnsemble
         Bias = _bias + _root.Sum(r => r >= 0 ? _nodeMean[r] : _leafValue[~r]);
     }
 
+    private FlatTreeEnsemble(int features, double bias, double expected, int[] feature, float[] threshold, float[] missingAs, int[] left, int[] right,
+        double[] nodeMean, double[] leafValue, int[] root)
+    {
+        (Features, _bias, Bias) = (features, bias, expected);
+        (_feature, _threshold, _missingAs, _left, _right, _nodeMean, _leafValue, _root) = (feature, threshold, missingAs, left, right, nodeMean, leafValue, root);
+    }
+
+    private const int FormatVersion = 1;
+
+    /// <summary>The ensemble as bytes (for a model table); <see cref="Read"/> gives back one that scores every row the same.</summary>
+    public byte[] ToBytes()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream))
+        {
+            w.Write(FormatVersion);
+            w.Write(Features);
+            w.Write(_bias);
+            w.Write(Bias);
+            foreach (var a in new[] { _feature, _left, _right, _root }) Write(w, a);
+            foreach (var a in new[] { _threshold, _missingAs }) Write(w, a);
+            foreach (var a in new[] { _nodeMean, _leafValue }) Write(w, a);
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>An ensemble from the bytes of <see cref="ToBytes"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a stored ensemble of this version, or are inconsistent.</exception>
+    public static FlatTreeEnsemble Read(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(bytes));
+            if (r.ReadInt32() is var version && version != FormatVersion) throw new InvalidDataException($"stored tree ensemble format {version}; this version reads {FormatVersion}.");
+            var (features, bias, expected) = (r.ReadInt32(), r.ReadDouble(), r.ReadDouble());
+            var (feature, left, right, root) = (Read<int>(r), Read<int>(r), Read<int>(r), Read<int>(r));
+            var (threshold, missingAs) = (Read<float>(r), Read<float>(r));
+            var (nodeMean, leafValue) = (Read<double>(r), Read<double>(r));
+            var nodes = feature.Length;
+            // Every index is checked once here, so that scoring cannot run off the arrays.
+            bool Child(int c) => c >= 0 ? c < nodes : ~c < leafValue.Length;
+            if (new[] { threshold.Length, missingAs.Length, left.Length, right.Length, nodeMean.Length }.Any(n => n != nodes)
+                || feature.Any(f => (uint)f >= (uint)features) || !left.All(Child) || !right.All(Child) || !root.All(Child))
+                throw new InvalidDataException("the stored tree ensemble is inconsistent.");
+            return new FlatTreeEnsemble(features, bias, expected, feature, threshold, missingAs, left, right, nodeMean, leafValue, root);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("the stored tree ensemble is cut short.", e);
+        }
+    }
+
+    private static void Write<T>(BinaryWriter w, T[] values) where T : unmanaged
+    {
+        w.Write(values.Length);
+        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static T[] Read<T>(BinaryReader r) where T : unmanaged
+    {
+        var count = r.ReadInt32();
+        var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (count < 0) throw new InvalidDataException("the stored tree ensemble has a negative length.");
+        var bytes = r.ReadBytes(checked(count * size));
+        if (bytes.Length != count * size) throw new EndOfStreamException();
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(bytes).ToArray();
+    }
+
     /// <summary>Row length the ensemble reads.</summary>
     public int Features { get; }
 

@@ -58,6 +58,9 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
     internal static readonly DeclaredOutput MetricsOutput = new("metrics", OutputRole.Diagnostics,
         "Model status (trained or passing the unsupervised score through), label counts and cross-validated AUC and PR-AUC.",
         Standardize.Schema.Of(("metric", DataKind.Text), ("value", DataKind.Number), ("detail", DataKind.Text)));
+    internal static readonly DeclaredOutput ModelOutput = new("model", OutputRole.Model,
+        "The trained model, for online scoring (POST /api/score/transaction): its trees and calibration in base64 split over rows in part order, with the feature names in order (comma-separated); no rows while untrained.",
+        Standardize.Schema.Of(StoredModelParts.Columns("model")));
     private const int Folds = 5;
     private const int MinPerClass = 5;
 
@@ -68,7 +71,7 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
         new(Standardize.Schema.Of(Columns),
             new[] { p.Id }.Concat(FeaturesOf(p)).Concat(p.Baseline is { Length: > 0 } b ? [b] : []).Distinct(StringComparer.Ordinal)
                 .Select(c => new ColumnRequirement(0, c, [])).ToList())
-        { SideOutputs = [MetricsOutput], MainDescription = "One row per transaction: the model's fraud probability (the baseline while untrained), its strongest reason and whether the model is trained." };
+        { SideOutputs = [MetricsOutput, ModelOutput], MainDescription = "One row per transaction: the model's fraud probability (the baseline while untrained), its strongest reason and whether the model is trained." };
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(FraudModelParameters p, ComponentContext context, CancellationToken cancellationToken)
@@ -94,6 +97,7 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
         var metrics = new List<object?[]> { M("labels", labelled.Count, null), M("fraud_labels", positives, null) };
         var probability = baselines.ToArray();
         var reasons = new string?[ids.Count];
+        TrainedFraudModel? trainedModel = null;
         if (labelled.Count < p.MinLabels || positives < MinPerClass || labelled.Count - positives < MinPerClass)
         {
             var why = $"not trained: {labelled.Count:N0} labelled transactions ({positives:N0} fraud) of the {p.MinLabels:N0} needed with {MinPerClass} of each class; the probability is {(p.Baseline is { Length: > 0 } ? $"the unsupervised {p.Baseline}" : "empty")}";
@@ -102,12 +106,14 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
         }
         else
         {
-            var (scored, auc, prAuc, chosen) = Fit(p, rows, baselines, labelled);
-            for (var i = 0; i < ids.Count; i++)
+            var (auc, prAuc, chosen, model) = Fit(p, rows, baselines, labelled);
+            trainedModel = model;
+            // Every row through the stored model's own scoring, so that the online scorer gives the same probability and reason.
+            Parallel.For(0, ids.Count, () => new double[model.Features.Count], (i, _, parts) =>
             {
-                probability[i] = scored.Probability[i];
-                if (scored.Contributions[i] is { } c && c.Max() > 0) reasons[i] = $"model: {features[Array.IndexOf(c, c.Max())]}";
-            }
+                (probability[i], reasons[i]) = model.Score(rows[i], baselines[i], parts);
+                return parts;
+            }, _ => { });
             metrics.Add(M("trained", 1, $"trained on {labelled.Count:N0} labels ({positives:N0} fraud); calibration: {chosen}"));
             metrics.Add(M("cv_auc", auc, "out-of-fold, 5 folds"));
             metrics.Add(M("cv_pr_auc", prAuc, "out-of-fold, 5 folds"));
@@ -120,6 +126,8 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
             new TableWrite(context.Asset, TableWriteMode.Replace, (t, ct) => t.CreateAndAppendAsync(Columns, output, ct)),
             new TableWrite(context.Output(MetricsOutput.Name), TableWriteMode.Replace, (t, ct) => t.CreateAndAppendAsync(
                 [("metric", DataKind.Text), ("value", DataKind.Number), ("detail", DataKind.Text)], metrics, ct)),
+            new TableWrite(context.Output(ModelOutput.Name), TableWriteMode.Replace, (t, ct) => t.CreateAndAppendAsync(StoredModelParts.Columns("model"),
+                trainedModel is null ? [] : StoredModelParts.Rows(trainedModel.ToBytes(), features), ct)),
         ], cancellationToken).ConfigureAwait(false);
         return new Materialization(written[0], new Dictionary<string, object?> { ["labels"] = (long)labelled.Count, ["trained"] = trained });
     }
@@ -137,9 +145,7 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
         return labels;
     }
 
-    internal sealed record Scored(double?[] Probability, float[]?[] Contributions);
-
-    private static (Scored Scored, double Auc, double PrAuc, string Chosen) Fit(FraudModelParameters p, List<float[]> rows, List<double?> baselines, List<(int Row, bool Fraud)> labelled)
+    private static (double Auc, double PrAuc, string Chosen, TrainedFraudModel Model) Fit(FraudModelParameters p, List<float[]> rows, List<double?> baselines, List<(int Row, bool Fraud)> labelled)
     {
         var random = new Random(p.Seed);
         var folds = labelled.Select(_ => random.Next(Folds)).ToArray();
@@ -174,8 +180,6 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
         var auc = ClassifierMetrics.Auc(cv, y.ToArray());
         var prAuc = ClassifierMetrics.AveragePrecision(cv, y.ToArray());
         var final = BoostedClassifier.Train(labelled.Select(l => rows[l.Row]).ToList(), y, options);
-        var (all, contributions) = final.Score(rows, contributions: true);
-        var probability = all.Select((m, i) => (double?)calibration.Probability(hasBaseline ? [m, Base(i)] : [m])).ToArray();
-        return (new Scored(probability, contributions!.Select(c => (float[]?)c).ToArray()), auc, prAuc, chosen);
+        return (auc, prAuc, chosen, new TrainedFraudModel(final.Ensemble, FeaturesOf(p), calibration, p.Baseline));
     }
 }

@@ -8,6 +8,7 @@ namespace Tributary.Components.Fraud;
 /// <param name="RulesFired">Names of the rules that fired, strongest first.</param>
 /// <param name="RulePart">The rule score in [0, 1].</param>
 /// <param name="AnomalyPart">The anomaly models' mean percentile in [0, 1], null without one.</param>
+/// <param name="ModelPart">The supervised model's calibrated probability in [0, 1], null without a trained model.</param>
 /// <param name="Known">Whether the transaction id was seen before (then it is scored again but not counted twice).</param>
 public sealed record FraudScore(string TransactionId, double Score, string Decision, IReadOnlyList<string> Reasons, IReadOnlyList<string> RulesFired,
-    double RulePart, double? AnomalyPart, bool Known);
+    double RulePart, double? AnomalyPart, double? ModelPart, bool Known);

@@ -10,8 +10,9 @@ namespace Tributary.Components.Fraud;
 /// Scores one transaction at a time the way a fraud pipeline scores them all: the features of
 /// <c>features.transactions</c> from a <see cref="TransactionHistory"/>, the rules of <c>rules.fraud</c> evaluated in
 /// memory with SQL's NULL logic, each stored Isolation Forest as the percentile of its score among the batch's scores,
-/// and the <see cref="RiskCombination"/> of <c>analytics.risk_score</c>. The supervised model is not part of it (its
-/// trees are not stored), so the two agree while the model is untrained. Thread-safe: the history is updated under a lock.
+/// the stored supervised model of <c>analytics.fraud_model</c> when one is trained (its probability stacked with the rule
+/// score as the batch stacks it), and the <see cref="RiskCombination"/> of <c>analytics.risk_score</c>.
+/// Thread-safe: the history is updated under a lock.
 /// </summary>
 public sealed class FraudScorer
 {
@@ -23,14 +24,19 @@ public sealed class FraudScorer
     private readonly IReadOnlyList<FraudRule> _strongest;
     private readonly IReadOnlyList<Forest> _forests;
     private readonly RiskCombination _combination;
+    private readonly Model? _model;
     private readonly Lock _lock = new();
     private readonly string _declinedStatus;
 
     /// <summary>One anomaly model: the forest, where its features sit in a row, and the batch's scores in ascending order.</summary>
     internal sealed record Forest(IsolationForestModel Model, int[] Slots, string[] Features, double[] SortedScores);
 
-    internal FraudScorer(TransactionHistory history, IReadOnlyList<FraudRule> rules, IReadOnlyList<Forest> forests, RiskCombination combination, string declinedStatus)
+    /// <summary>The trained supervised model and where its features sit in a row.</summary>
+    internal sealed record Model(TrainedFraudModel Trained, int[] Slots);
+
+    internal FraudScorer(TransactionHistory history, IReadOnlyList<FraudRule> rules, IReadOnlyList<Forest> forests, Model? model, RiskCombination combination, string declinedStatus)
     {
+        _model = model;
         _declinedStatus = declinedStatus.ToLowerInvariant();
         _history = history;
         _rules = rules.Select(r => (r, RuleExpression.Compile(r.Name, r.When, RowColumns))).ToList();
@@ -77,12 +83,22 @@ public sealed class FraudScorer
         for (var i = 0; i < _forests.Count; i++) anomaly[i] = Percentile(_forests[i], row);
         // The most isolating feature costs more than the score, so it is found only where the combination can name it: a
         // strong percentile, or a transaction leaving "allow" (which always gets a reason).
+        var (probability, modelReason) = _model is { } m ? ModelScore(m, row, ruleScore) : (null, null);
         var present = anomaly.Where(p => p is not null).Select(p => p!.Value).ToList();
-        var flagged = Math.Round(100 * _combination.Combine(ruleScore, present.Count > 0 ? present.Average() : null, null), 1) >= _combination.Review;
+        var flagged = Math.Round(100 * _combination.Combine(ruleScore, present.Count > 0 ? present.Average() : null, probability), 1) >= _combination.Review;
         for (var i = 0; i < _forests.Count; i++)
             if (anomaly[i] is { } p && (flagged || p >= RiskCombination.ReasonPercentile)) top[i] = TopFeature(_forests[i], row);
-        var a = _combination.Assess(ruleScore, ruleReasons, anomaly, top, null, null);
-        return new FraudScore(t.Id, a.Score, a.Decision, a.Reasons?.Split("; ") ?? [], strongest.Select(r => r.Name).ToList(), ruleScore, a.AnomalyPart, known);
+        var a = _combination.Assess(ruleScore, ruleReasons, anomaly, top, probability, modelReason);
+        return new FraudScore(t.Id, a.Score, a.Decision, a.Reasons?.Split("; ") ?? [], strongest.Select(r => r.Name).ToList(), ruleScore, a.AnomalyPart, probability, known);
+    }
+
+    // The features as the model reads them (float, NaN for NULL, as analytics.fraud_model casts them), with the rule score as its baseline.
+    private static (double?, string?) ModelScore(Model model, double?[] row, double ruleScore)
+    {
+        Span<float> x = stackalloc float[model.Slots.Length];
+        for (var j = 0; j < x.Length; j++) x[j] = row[model.Slots[j]] is { } v ? (float)v : float.NaN;
+        Span<double> parts = stackalloc double[model.Slots.Length];
+        return model.Trained.Score(x, ruleScore, parts);
     }
 
     // The score's percent_rank among the batch's scores, (rows below) / (rows - 1).
@@ -156,7 +172,22 @@ public sealed class FraudScorer
             scores.Sort();
             forests.Add(new Forest(model, slots, [.. names], [.. scores]));
         }
-        return new FraudScorer(history, rules.Parsed, forests, RiskCombination.Of(risk), features.DeclinedStatus);
+        var supervised = risk.Model is { Length: > 0 } modelStep ? await ReadModelAsync(warehouse, Step(modelStep), Parameters<FraudModelParameters>(Step(modelStep), FraudModel.TypeName), cancellationToken).ConfigureAwait(false) : null;
+        return new FraudScorer(history, rules.Parsed, forests, supervised, RiskCombination.Of(risk), features.DeclinedStatus);
+    }
+
+    // The model the step's last run trained; null while it is untrained (its table has no rows) or was written before models were stored.
+    private static async Task<Model?> ReadModelAsync(IWarehouse warehouse, ComponentSpec spec, FraudModelParameters p, CancellationToken cancellationToken)
+    {
+        var table = OutputTables.Of(spec.Id, FraudModel.ModelOutput.Name);
+        if (await warehouse.DescribeTableAsync(table, cancellationToken).ConfigureAwait(false) is null) return null;
+        if (await StoredModelParts.ReadAsync(warehouse, table, "model", cancellationToken).ConfigureAwait(false) is not { } stored) return null;
+        var trained = TrainedFraudModel.Read(stored.Bytes, stored.Features);
+        if (trained.Baseline is { } baseline && baseline != "rule_score")
+            throw new PlanException($"model step '{spec.Id}' is stacked with '{baseline}'; the online scorer computes only rule_score as a baseline.");
+        var slots = stored.Features.Select(n => RowColumns.ToList().IndexOf(n) is var i and >= 0 ? i
+            : throw new PlanException($"model step '{spec.Id}' uses '{n}', which is not a feature of features.transactions; the online scorer cannot compute it.")).ToArray();
+        return new Model(trained, slots);
     }
 
     /// <summary>The transactions of <paramref name="table"/> as the features step reads them.</summary>

@@ -88,11 +88,10 @@ public sealed class IsolationForestScoring : IComponent<IsolationForestParameter
     internal static readonly DeclaredOutput ImportanceOutput = new("importance", OutputRole.Model,
         "A feature's mean share of the isolation credit over all rows, the rows it is the top feature of, and the median that replaces its missing values.",
         Standardize.Schema.Of(ImportanceColumns));
-    internal static readonly (string Name, DataKind Kind)[] ForestColumns = [("part", DataKind.Integer), ("features", DataKind.Text), ("forest", DataKind.Text)];
+    internal static readonly (string Name, DataKind Kind)[] ForestColumns = StoredModelParts.Columns("forest");
     internal static readonly DeclaredOutput ForestOutput = new("forest", OutputRole.Model,
         "The fitted forest, for online scoring (POST /api/score/transaction): its bytes in base64 split over rows in part order, with the feature names in order (comma-separated).",
         Standardize.Schema.Of(ForestColumns));
-    private const int ForestPartChars = 60_000;
     private static readonly DataKind[] Numbers = [DataKind.Integer, DataKind.Number];
 
     /// <inheritdoc />
@@ -184,28 +183,13 @@ public sealed class IsolationForestScoring : IComponent<IsolationForestParameter
         }
     }
 
-    private static IEnumerable<object?[]> ForestRows(IsolationForestModel model, IReadOnlyList<string> features)
-    {
-        var text = Convert.ToBase64String(model.ToBytes());
-        var names = string.Join(",", features);
-        for (var (part, at) = (0L, 0); at < text.Length; part++, at += ForestPartChars)
-            yield return [part, names, text.Substring(at, Math.Min(ForestPartChars, text.Length - at))];
-    }
+    private static IEnumerable<object?[]> ForestRows(IsolationForestModel model, IReadOnlyList<string> features) => StoredModelParts.Rows(model.ToBytes(), features);
 
     /// <summary>The forest stored by a run, with its feature names, read back from the forest output table.</summary>
-    internal static async Task<(IsolationForestModel Model, IReadOnlyList<string> Features)> ReadForestAsync(IWarehouse warehouse, string table, CancellationToken cancellationToken)
-    {
-        var d = warehouse.Dialect;
-        var text = new System.Text.StringBuilder();
-        string? names = null;
-        await foreach (var r in warehouse.StreamAsync($"SELECT {d.Quote("features")}, {d.Quote("forest")} FROM {d.Quote(table)} ORDER BY {d.Quote("part")}", null, cancellationToken).ConfigureAwait(false))
-        {
-            names ??= (string)r[0]!;
-            text.Append((string)r[1]!);
-        }
-        if (names is null) throw new InvalidDataException($"'{table}' holds no forest; run the pipeline again.");
-        return (IsolationForestModel.Read(Convert.FromBase64String(text.ToString())), names.Split(','));
-    }
+    internal static async Task<(IsolationForestModel Model, IReadOnlyList<string> Features)> ReadForestAsync(IWarehouse warehouse, string table, CancellationToken cancellationToken) =>
+        await StoredModelParts.ReadAsync(warehouse, table, "forest", cancellationToken).ConfigureAwait(false) is { } stored
+            ? (IsolationForestModel.Read(stored.Bytes), stored.Features)
+            : throw new InvalidDataException($"'{table}' holds no forest; run the pipeline again.");
 
     // 1 = highest score; equal scores keep input order.
     private static long[] Ranks(double[] scores)

@@ -45,6 +45,12 @@ internal sealed record IntakeEvent
     public string? Variant { get; init; }
     public string? Properties { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="EventId"/> was made here (the message had no messageId): a new id cannot repeat an earlier one,
+    /// so the log does not record it for deduplication. Not stored.
+    /// </summary>
+    public bool GeneratedId { get; init; }
+
     /// <summary>The values in the order of <see cref="Columns"/>.</summary>
     public object?[] Values() =>
     [

@@ -8,7 +8,8 @@ namespace Tributary.Server.Intake;
 /// disk (fsynced) when <see cref="AppendAsync"/> completes. Each append is one row (its events encoded by
 /// <see cref="IntakeLogFormat"/>) with a sequence number that the loader records in the warehouse. One writer drains every request waiting at that moment
 /// and commits them in one transaction (group commit): many concurrent calls share one fsync. The log also remembers
-/// each messageId for the dedup window, so an event resent after its acknowledgement, even after a crash, is dropped.
+/// each sender's messageId for the dedup window, so an event resent after its acknowledgement, even after a crash, is
+/// dropped; an id made here (<see cref="IntakeEvent.GeneratedId"/>) is new by construction and not recorded.
 /// </summary>
 internal sealed class IntakeLog : IAsyncDisposable
 {
@@ -166,6 +167,11 @@ internal sealed class IntakeLog : IAsyncDisposable
                         accepted.Clear();
                         foreach (var e in batch[b].Events)
                         {
+                            if (e.GeneratedId)
+                            {
+                                accepted.Add(e);
+                                continue;
+                            }
                             seenId.Value = e.EventId;
                             seenAt.Value = e.ReceivedAt.Ticks;
                             if (seen.ExecuteNonQuery() > 0) accepted.Add(e);

@@ -107,10 +107,12 @@ internal static class SegmentMessages
         var properties = Object(m, "properties"u8);
         var traits = Object(m, "traits"u8) ?? (context is { } c ? Object(c, "traits"u8) : null);
         var page = context is { } c1 ? Object(c1, "page"u8) : null;
+        var messageId = Id(m, "messageId"u8);
         var campaign = context is { } c2 ? Object(c2, "campaign"u8) : null;
         return new IntakeEvent
         {
-            EventId = Id(m, "messageId"u8) ?? Guid.NewGuid().ToString(),
+            EventId = messageId ?? Guid.NewGuid().ToString(),
+            GeneratedId = messageId is null,
             Type = type,
             Event = type == "track" ? Text(m, "event"u8) : Text(m, "name"u8),
             AnonymousId = anonymousId,

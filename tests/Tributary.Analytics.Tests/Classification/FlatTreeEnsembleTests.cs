@@ -27,6 +27,28 @@ public sealed class FlatTreeEnsembleTests
     }
 
     [Fact]
+    public void StoredAndRead_ScoresEveryRowTheSame_AndACorruptedStoreIsRefused()
+    {
+        var trees = Tiny(1.5f);
+        var bytes = trees.ToBytes();
+        var read = FlatTreeEnsemble.Read(bytes);
+
+        Assert.Equal((trees.Features, trees.Bias), (read.Features, read.Bias));
+        var (expected, actual) = (new double[2], new double[2]);
+        foreach (var row in Square.Append([float.NaN, 1]))
+        {
+            Assert.Equal(trees.Contributions(row, expected), read.Contributions(row, actual));
+            Assert.Equal(expected, actual);
+        }
+        Assert.Throws<InvalidDataException>(() => FlatTreeEnsemble.Read(bytes[..^3]));
+        // A child index past the leaves would send scoring off the arrays: refused on reading.
+        var broken = (byte[])bytes.Clone();
+        var left = 4 + 4 + 8 + 8 + (4 + 2 * 4);
+        BitConverter.TryWriteBytes(broken.AsSpan(left + 4), 7);
+        Assert.Throws<InvalidDataException>(() => FlatTreeEnsemble.Read(broken));
+    }
+
+    [Fact]
     public void HandBuiltTree_MissingValue_FollowsTheNodesDefaultDirection()
     {
         float[] row = [float.NaN, 1];

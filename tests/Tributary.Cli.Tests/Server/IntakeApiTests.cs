@@ -174,6 +174,36 @@ public sealed class IntakeApiTests(PostgresCluster postgres) : IDisposable
     }
 
     [Fact]
+    public async Task MessagesWithoutMessageId_AreAllKept_AndOnlySendersIdsAreRecordedForDedup()
+    {
+        var logPath = Path.Combine(_temp.Path, "ids.db");
+        var now = DateTime.UtcNow;
+        using var body = System.Text.Json.JsonDocument.Parse("""
+            {"batch":[{"type":"track","userId":"u","event":"A"},{"type":"track","userId":"u","event":"A"},{"type":"track","userId":"u","event":"B","messageId":"given-1"}]}
+            """);
+        var events = SegmentMessages.Read(null, body.RootElement, now, null, out var problem)!;
+        Assert.Null(problem);
+
+        await using (var log = IntakeLog.Open(logPath, TimeSpan.FromHours(1), TimeProvider.System))
+        {
+            Assert.Equal(new IntakeAppended(3, 0), await log.AppendAsync(events, Ct));
+            // The sender's id is still deduplicated.
+            Assert.Equal(new IntakeAppended(0, 1), await log.AppendAsync([events[2]], Ct));
+        }
+
+        // An id made by the server is new by construction: the dedup table holds only the sender's.
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={logPath};Pooling=False");
+        connection.Open();
+        using var seen = connection.CreateCommand();
+        seen.CommandText = "SELECT message_id FROM seen";
+        using var reader = seen.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read()) ids.Add(reader.GetString(0));
+        Assert.Equal(["given-1"], ids);
+        Assert.Equal(2, events.Count(e => e.GeneratedId));
+    }
+
+    [Fact]
     public async Task LogOverItsLimit_Is429WithRetryAfter_UntilTheLoaderCatchesUp()
     {
         await using var site = await IntakeSite.StartAsync(_temp, Ct, "  max_log_rows: 2\n");
