@@ -6,7 +6,8 @@
 # query) and analytics.experiment. Then, at peer_events (a size pandas holds in memory), ours and the peer
 # (bench/peers/experiment.py: pandas/numpy per-unit statistics from the same rows as CSV, then scipy's analysis) back
 # to back; the script prints the largest difference per column. CPU seconds and peak RSS come from /usr/bin/time; the
-# load average is printed beside them. TRIB_EXPERIMENT_DB=path keeps the large generated database for a rerun.
+# load average is printed beside them. TRIB_EXPERIMENT_DB=path keeps the large generated database for a rerun;
+# TRIB_EXPERIMENT_TEXT_IDS=1 keys the units by 32-character text (as the product's exposures do) instead of BIGINT.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EVENTS=${1:-50000000}

@@ -15,7 +15,8 @@ namespace Tributary.Bench;
 /// The true lift: variant C keeps every order event after exposure, A and B keep 20 of 21, so C's revenue and revenue per
 /// view are 5% above A's and B's (their pre-exposure events and the other metrics are untouched).
 /// TRIB_EXPERIMENT_DB names a database to keep (and reuse) the generated data in; TRIB_EXPERIMENT_EXPORT=1 also writes
-/// exposures.csv and events.csv for the peer's own statistics.
+/// exposures.csv and events.csv for the peer's own statistics. TRIB_EXPERIMENT_TEXT_IDS=1 gives units 32-character text ids
+/// (the md5 of the integer) instead of BIGINT ones, as the product's exposures name a visitor by user_id or anonymous_id.
 /// </summary>
 internal static class ExperimentBench
 {
@@ -84,14 +85,16 @@ internal static class ExperimentBench
     private static async Task GenerateAsync(DuckDbWarehouse wh, long events, long units)
     {
         const string exposedAt = "TIMESTAMP '2025-01-01' + to_seconds(CAST(hash(u * 977) % 2592000 AS BIGINT))";
+        // The canonical exposures key a visitor by text (coalesce(user_id, anonymous_id)); integer ids hash and compare cheaper.
+        var unitId = Environment.GetEnvironmentVariable("TRIB_EXPERIMENT_TEXT_IDS") == "1" ? "md5(CAST(u AS VARCHAR))" : "u";
         await wh.ExecuteAsync($"""
             CREATE TABLE exposures AS
-            SELECT 'bench' AS experiment, CASE u % 3 WHEN 0 THEN 'A' WHEN 1 THEN 'B' ELSE 'C' END AS variant, u AS visitor_id, {exposedAt} AS first_exposed_at
+            SELECT 'bench' AS experiment, CASE u % 3 WHEN 0 THEN 'A' WHEN 1 THEN 'B' ELSE 'C' END AS variant, {unitId} AS visitor_id, {exposedAt} AS first_exposed_at
             FROM range({units}) t(u)
             """, null, CancellationToken.None);
         await wh.ExecuteAsync($"""
             CREATE TABLE metric_events AS
-            SELECT u AS visitor_id, occurred_at, metric, value FROM (
+            SELECT {unitId} AS visitor_id, occurred_at, metric, value FROM (
                 SELECT i, u, TIMESTAMP '2024-12-01' + to_seconds(CAST(hash(i * 7) % 5184000 AS BIGINT)) AS occurred_at,
                        CASE i % 4 WHEN 0 THEN 'order' WHEN 1 THEN 'view' WHEN 2 THEN 'add' ELSE 'refund' END AS metric,
                        CAST(hash(i * 13) % 10000 AS DOUBLE) / 100 AS value
