@@ -1,0 +1,73 @@
+using System.Globalization;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Standardize;
+
+/// <summary>Sessionization's edge cases on hand-made events, on both engines: the gap's boundary, timestamp ties, identification mid-session.</summary>
+public sealed class SessionsStandardizerTests(PostgresCluster postgres)
+{
+    private static string Event(string id, string type, string at, string? anonymous = "a1", string? user = null, string? name = null, string? url = null,
+        string? referrer = null, string? source = null, string? medium = null, double? revenue = null)
+    {
+        var fields = new List<string> { $"\"type\":\"{type}\"", $"\"messageId\":\"{id}\"", $"\"timestamp\":\"2025-03-01T{at}Z\"" };
+        if (anonymous is not null) fields.Add($"\"anonymousId\":\"{anonymous}\"");
+        if (user is not null) fields.Add($"\"userId\":\"{user}\"");
+        if (name is not null) fields.Add($"\"event\":\"{name}\"");
+        if (revenue is { } r) fields.Add(string.Create(CultureInfo.InvariantCulture, $"\"properties\":{{\"revenue\":{r}}}"));
+        var campaign = source is null ? "" : $",\"campaign\":{{\"source\":\"{source}\",\"medium\":\"{medium}\",\"name\":\"spring\"}}";
+        fields.Add($"\"context\":{{\"page\":{{\"url\":\"{url ?? "https://shop.example/"}\"{(referrer is null ? "" : $",\"referrer\":\"{referrer}\"")}}}{campaign}}}");
+        return "{" + string.Join(",", fields) + "}";
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sessions_GapBoundaryTiesAndIdentification_SplitAndLandAsSpecified(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("events/e.ndjson", string.Join("\n",
+            // a1: a gap of exactly 30 minutes continues the session; 30 minutes and one second starts the next.
+            // Two events at the session's first instant: the lower event id lands it (m02 before m03, whatever the file order).
+            Event("m03", "page", "10:00:00", url: "https://shop.example/b"),
+            Event("m02", "page", "10:00:00", url: "https://shop.example/a?gclid=1", source: "Google", medium: "CPC"),
+            Event("m04", "track", "10:30:00", name: "Order Completed", revenue: 40.5),
+            Event("m05", "page", "11:00:01", url: "https://shop.example/c", referrer: "https://www.google.com/"),
+            // The same visitor identifies mid-session: the session keeps both ids.
+            Event("m06", "identify", "11:10:00", user: "u1"),
+            Event("m07", "track", "11:20:00", user: "u1", name: "Order Completed", revenue: 10),
+            // Email events are not visits: they neither start nor extend a session.
+            Event("m08", "track", "12:00:00", name: "Email Opened"),
+            Event("m09", "page", "12:40:00", url: "https://shop.example/d"),
+            // A logged-in visitor without an anonymous id is its own visitor.
+            Event("m10", "page", "09:00:00", anonymous: null, user: "u2", url: "https://shop.example/e?fbclid=2"),
+            Event("m11", "page", "09:45:00", anonymous: null, user: "u2", url: "https://shop.example/f")));
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: raw, type: source.segment_events, with: { path: events } }
+              - { id: events, type: standardize.events, inputs: [raw] }
+              - { id: sessions, type: standardize.sessions, inputs: [events] }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = (await h.RowsAsync("""
+            SELECT session_id, anonymous_id, user_id, started_at, ended_at, events, landing_page, referrer, utm_source, utm_medium, utm_campaign, channel, orders, revenue
+            FROM sessions ORDER BY session_id
+            """)).Select(r => string.Join("|", r.Select(v => v switch
+            {
+                null => "-",
+                DateTime t => t.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+                double or decimal or float => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString("0.##", CultureInfo.InvariantCulture),
+                _ => Convert.ToString(v, CultureInfo.InvariantCulture),
+            })));
+        Assert.Equal(
+        [
+            "a1#1|a1|-|10:00:00|10:30:00|3|https://shop.example/a?gclid=1|-|google|cpc|spring|paid_search|1|40.5",
+            "a1#2|a1|u1|11:00:01|11:20:00|3|https://shop.example/c|https://www.google.com/|-|-|-|organic_search|1|10",
+            "a1#3|a1|-|12:40:00|12:40:00|1|https://shop.example/d|-|-|-|-|direct|0|0",
+            "u2#1|-|u2|09:00:00|09:00:00|1|https://shop.example/e?fbclid=2|-|-|-|-|paid_social|0|0",
+            "u2#2|-|u2|09:45:00|09:45:00|1|https://shop.example/f|-|-|-|-|direct|0|0",
+        ], rows);
+    }
+}
