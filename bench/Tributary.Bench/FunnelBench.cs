@@ -92,32 +92,4 @@ internal static class FunnelBench
             Directory.Delete(work, recursive: true);
         }
     }
-
-    /// <summary>Diagnostics: CPU of reading the funnel's step events into C# in variants of the walk's query, over an events table in <paramref name="database"/>.</summary>
-    public static async Task ReadAsync(string database)
-    {
-        await using var wh = await DuckDbWarehouse.OpenAsync(database, CancellationToken.None);
-        await wh.ExecuteAsync("SET memory_limit = '3GB'", null, CancellationToken.None);
-        const string Step = "CASE event WHEN 'Product Viewed' THEN 1 WHEN 'Product Added' THEN 2 WHEN 'Checkout Started' THEN 3 WHEN 'Payment Entered' THEN 4 WHEN 'Order Completed' THEN 5 END";
-        const string Where = "event IN ('Product Viewed','Product Added','Checkout Started','Payment Entered','Order Completed')";
-        (string Name, string Sql, DataKind[] Kinds)[] variants =
-        [
-            ("unsorted 4 cols", $"SELECT user_id, occurred_at, {Step}, CASE WHEN event = 'Product Viewed' THEN country END FROM events WHERE {Where}", [DataKind.Integer, DataKind.Timestamp, DataKind.Integer, DataKind.Text]),
-            ("sorted 4 cols (as walk)", $"SELECT user_id, occurred_at, {Step}, CASE WHEN event = 'Product Viewed' THEN country END FROM events WHERE {Where} ORDER BY user_id, occurred_at, {Step}, event_id", [DataKind.Integer, DataKind.Timestamp, DataKind.Integer, DataKind.Text]),
-            ("sorted, no id", $"SELECT user_id, occurred_at, {Step}, CASE WHEN event = 'Product Viewed' THEN country END FROM events WHERE {Where} ORDER BY user_id, occurred_at, {Step}", [DataKind.Integer, DataKind.Timestamp, DataKind.Integer, DataKind.Text]),
-            ("sorted, no text", $"SELECT user_id, occurred_at, {Step} FROM events WHERE {Where} ORDER BY user_id, occurred_at, {Step}, event_id", [DataKind.Integer, DataKind.Timestamp, DataKind.Integer]),
-            ("sorted, epoch us", $"SELECT user_id, epoch_us(occurred_at), {Step} FROM events WHERE {Where} ORDER BY user_id, occurred_at, {Step}, event_id", [DataKind.Integer, DataKind.Integer, DataKind.Integer]),
-            ("sorted 4 cols (as walk) again", $"SELECT user_id, occurred_at, {Step}, CASE WHEN event = 'Product Viewed' THEN country END FROM events WHERE {Where} ORDER BY user_id, occurred_at, {Step}, event_id", [DataKind.Integer, DataKind.Timestamp, DataKind.Integer, DataKind.Text]),
-            ("sorted table only", $"SELECT count(*) FROM (SELECT user_id, occurred_at, {Step}, CASE WHEN event = 'Product Viewed' THEN country END FROM events WHERE {Where} ORDER BY user_id, occurred_at, {Step}, event_id LIMIT 1000000000) x", [DataKind.Integer]),
-        ];
-        var process = Process.GetCurrentProcess();
-        foreach (var (name, sql, kinds) in variants)
-        {
-            process.Refresh();
-            var (cpu, watch, rows) = (process.TotalProcessorTime, Stopwatch.StartNew(), 0L);
-            await foreach (var b in wh.ReadColumnsAsync(sql, null, kinds, CancellationToken.None)) rows += b.Count;
-            process.Refresh();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {rows:N0} rows, {watch.Elapsed.TotalSeconds:0.00} s wall, {(process.TotalProcessorTime - cpu).TotalSeconds:0.00} s cpu"));
-        }
-    }
 }

@@ -62,9 +62,6 @@ switch (what)
     case "funnel-run":
         await FunnelBench.RunAsync(long.Parse(Arg(1, "50000000"), CultureInfo.InvariantCulture), Arg(2, "funnel-out"), args.Length > 3 ? args[3] : null);
         return 0;
-    case "funnel-read":
-        await FunnelBench.ReadAsync(Arg(1, "events.duckdb"));
-        return 0;
     case "experiment":
         await ExperimentBench.RunAsync(long.Parse(Arg(1, "5000000"), CultureInfo.InvariantCulture), long.Parse(Arg(2, "500000"), CultureInfo.InvariantCulture), Arg(3, "experiment-out"));
         return 0;

@@ -1,9 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
-using Tributary.Analytics.Funnels;
 using Tributary.Components.Standardize;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
@@ -239,9 +237,9 @@ public sealed class Funnel : IComponent<FunnelParameters>
     {
         var w = context.Warehouse;
         var q = new SqlBuilder(w.Dialect);
-        // The common ordered funnel is walked in C# over its step events in order; the others are computed in SQL.
-        var walked = WalksInOrder(p) ? await WalkUnitsAsync(p, q, context, cancellationToken).ConfigureAwait(false) : null;
-        var unitsSql = walked is not null ? null : p.Ordering == FunnelOrdering.Unordered ? UnorderedUnits(p, q, context) : OrderedUnits(p, q, context);
+        var unitsSql = p.Ordering == FunnelOrdering.Unordered ? UnorderedUnits(p, q, context)
+            : ChainsBackward(p) ? BackwardChainUnits(p, q, context)
+            : OrderedUnits(p, q, context);
         var unitsTable = context.Output("units");
         string? staged = null;
         var counts = await w.WriteTablesAsync(
@@ -249,8 +247,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
             new TableWrite(unitsTable, TableWriteMode.Replace, async (b, ct) =>
             {
                 staged = b.QuotedName;
-                if (walked is not null) await b.CreateAndAppendAsync(UnitColumns(p.Steps.Count), walked, ct).ConfigureAwait(false);
-                else await b.CreateAsSelectAsync(unitsSql!, q.Parameters, ct).ConfigureAwait(false);
+                await b.CreateAsSelectAsync(unitsSql, q.Parameters, ct).ConfigureAwait(false);
             }),
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync(StepsSql(p, w.Dialect, staged!), null, ct)),
             new TableWrite(context.Output("time_to_convert"), TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync(TimeToConvertSql(p, w.Dialect, staged!), null, ct)),
@@ -279,8 +276,8 @@ public sealed class Funnel : IComponent<FunnelParameters>
     }
 
     // The common ordered funnel: every step a different event name (so an event fills at most one step and an attempt
-    // can never reuse one), no optional steps, no exclusions, first-touch breakdown. WalkUnitsAsync handles it.
-    internal static bool WalksInOrder(FunnelParameters p)
+    // can never reuse one), no optional steps, no exclusions, first-touch breakdown. BackwardChainUnits handles it.
+    internal static bool ChainsBackward(FunnelParameters p)
     {
         var steps = p.ParsedSteps;
         return p.Ordering == FunnelOrdering.Ordered && p.OptionalSteps.Count == 0 && p.Exclusions.Count == 0
@@ -288,88 +285,102 @@ public sealed class Funnel : IComponent<FunnelParameters>
             && steps.All(s => s.Event is not null) && steps.Select(s => s.Event).Distinct(StringComparer.Ordinal).Count() == steps.Count;
     }
 
-    // One read of the steps' events in order of unit, time, step and id (the engine sorts once), walked per unit in C#
-    // (OrderedFunnelWalk). In SQL the greedy chains took one sort-merge join (or window pass) per step over that step's
-    // events, four sorts of most of the data where this needs one. Only the entering event's breakdown value is read.
-    private static async Task<List<object?[]>> WalkUnitsAsync(FunnelParameters p, SqlBuilder q, ComponentContext context, CancellationToken cancellationToken)
+    // The greedy chain from an event of step k (the earliest step k+1 event at or after it, then the earliest step k+2
+    // event at or after that, ...) does not depend on where the attempt entered; the windows only cut it short. So the
+    // chains are built backwards, one window pass per step over that step's events and the next step's chains: in
+    // descending order of (time, step), the running minimum of the step k+1 events' chain times is the chain of the
+    // nearest step k+1 event at or after (a tie counts as after, as step k+1 sorts first): chains are monotone in time,
+    // so the nearest event also has the smallest chain times, and none missing (NULL) unless every later one misses it
+    // too. Each pass reads only two steps' events, with no join; the windows are applied once at the end, where an
+    // attempt reaches the step before the first one that is missing, past the funnel window or past its step window.
+    private static string BackwardChainUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
     {
-        var w = context.Warehouse;
+        // Where the engine joins each event to the nearest later one directly (DuckDB's ASOF join), chain k is step k's
+        // events joined to chain k+1: the same chains, one sort-merge per step instead of a window pass over both.
+        string? Nearest(int k) => q.Dialect.NearestAtOrAfterJoin($"c{k + 1}", "b", "b.unit = a.unit", "b.ts", "a.ts");
+        if (Nearest(1) is null) return WindowChainUnits(p, q, context);
         var n = p.Steps.Count;
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        // An integer unit column is read as it is (no text per event); any other unit as text.
-        var integerUnit = p.UnitColumn is not null
-            && (await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false))?.Find(p.UnitColumn)?.Kind == DataKind.Integer;
-        // For persons and unit columns only the steps' events are read (sessions are cut from all of a visitor's events).
-        var named = p.UnitColumn is null && p.Unit == CountingUnit.Session ? null
-            : $"e.{q.Quote(p.EventColumn)} IN ({q.BindList(p.ParsedSteps.Select(s => (object?)s.Event), DataKind.Text)})";
-        var source = Source(p, q, context, p.ParsedSteps, [], out _, textUnit: false, named, inline: true);
-        var step = "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN m{k} = 1 THEN {k}")) + " END";
-        // Breakdown values travel as numbers, numbered in value order (a string per event cost more than the sort).
-        var codes = $"codes AS (SELECT bd, row_number() OVER (ORDER BY bd) AS code FROM (SELECT DISTINCT bd FROM src WHERE m1 = 1 AND bd IS NOT NULL) v)";
-        var labels = new List<string?> { null };
-        await foreach (var batch in w.ReadColumnsAsync($"WITH {source}, {codes} SELECT bd FROM codes ORDER BY code", q.Parameters, [DataKind.Text], cancellationToken).ConfigureAwait(false))
-            labels.AddRange(batch.Values<string>(0).ToArray());
-        var sql = $"""
-            WITH {source}, {codes}
-            SELECT {(integerUnit ? q.Cast("e.unit", DataKind.Integer) : q.Cast("e.unit", DataKind.Text))}, e.ts, {q.Cast("e.step", DataKind.Integer)}, {q.Cast("c.code", DataKind.Integer)}
-            FROM (SELECT unit, id, ts, CASE WHEN m1 = 1 THEN bd END AS bd, {step} AS step FROM src) e LEFT JOIN codes c ON c.bd = e.bd
-            WHERE e.step IS NOT NULL
-            ORDER BY e.unit, e.ts, e.step, e.id
-            """;
-        var walk = new OrderedFunnelWalk(n, p.Window.Ticks, [.. Enumerable.Range(1, n).Select(k => k == 1 ? null : p.StepWindow(k)?.Ticks)]);
-        var rows = new List<object?[]>();
-        var (times, steps, values) = (new List<long>(), new List<int>(), new List<int>());
-        var picked = new long[n];
-        (long Number, string? Text)? current = null;
-        var events = 0L;
-        void Flush()
-        {
-            if (current is not { } unit || times.Count == 0) return;
-            var (furthest, entry) = walk.Pick(CollectionsMarshal.AsSpan(times), CollectionsMarshal.AsSpan(steps), picked);
-            if (furthest > 0) rows.Add(UnitRow(unit.Text ?? unit.Number.ToString(CultureInfo.InvariantCulture), labels[values[entry]], furthest, n, picked));
-            times.Clear();
-            steps.Clear();
-            values.Clear();
-        }
-        void Take(ColumnBatch batch)
-        {
-            var stamps = batch.Values<DateTime>(1);
-            var stepValues = batch.Values<long>(2);
-            var breakdowns = batch.Values<long>(3);
-            var numbers = integerUnit ? batch.Values<long>(0) : default;
-            var texts = integerUnit ? default : batch.Values<string>(0);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var same = current is { } c && (integerUnit ? c.Number == numbers[i] : string.Equals(c.Text, texts[i], StringComparison.Ordinal));
-                if (!same)
-                {
-                    Flush();
-                    current = integerUnit ? (numbers[i], null) : (0, texts[i]);
-                }
-                times.Add(stamps[i].Ticks);
-                steps.Add((int)stepValues[i]);
-                values.Add((int)breakdowns[i]);
-            }
-        }
-        await foreach (var batch in w.ReadColumnsAsync(sql, q.Parameters, [integerUnit ? DataKind.Integer : DataKind.Text, DataKind.Timestamp, DataKind.Integer, DataKind.Integer], cancellationToken)
-                           .ConfigureAwait(false))
-        {
-            events += batch.Count;
-            Take(batch);
-        }
-        Flush();
-        context.Log($"walked {events:N0} step events in order: {rows.Count:N0} units entered ({watch.Elapsed.TotalSeconds:0.0} s)");
-        return rows;
+        string Times(int from, string prefix = "") => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"{prefix}t{j}"));
+        // Each step reads its own events straight from the source (inlined: materializing one table of every step's
+        // events with their ids and breakdown values took two fifths of the statement's CPU); chains carry times only.
+        var sql = new StringBuilder("WITH ").Append(ChainSource(p, q, context, inline: true, out _)).Append(",\n");
+        sql.Append(CultureInfo.InvariantCulture, $"c{n} AS (SELECT unit, ts, ts AS t{n} FROM src WHERE m{n} = 1),\n");
+        for (var k = n - 1; k >= 1; k--)
+            sql.Append(CultureInfo.InvariantCulture, $"c{k} AS (SELECT a.unit, a.ts, a.ts AS t{k}, {Times(k + 1, "b.")} FROM (SELECT unit, ts FROM src WHERE m{k} = 1) a {Nearest(k)}),\n");
+        return sql.Append(Picked(p, q, n)).ToString();
     }
 
-    // A units row (see UnitColumns) of a walked attempt.
-    private static object?[] UnitRow(string unit, string? breakdown, int furthest, int n, long[] times)
+    // The chain plans' events: for persons and unit columns only the steps' events are read (sessions are cut from all
+    // of a visitor's events), each with m1..mn (at most one is 1, as the steps' names differ).
+    private static string ChainSource(FunnelParameters p, SqlBuilder q, ComponentContext context, bool inline, out string relevant)
     {
-        DateTime? At(int k) => k <= furthest ? new DateTime(times[k - 1], DateTimeKind.Unspecified) : null;
-        var row = new object?[6 + n];
-        (row[0], row[1], row[2], row[3], row[4], row[5]) = (unit, breakdown, At(1), (long)furthest, furthest == n, furthest == n ? At(n) : null);
-        for (var k = 1; k <= n; k++) row[5 + k] = At(k);
-        return row;
+        var named = p.UnitColumn is null && p.Unit == CountingUnit.Session ? null
+            : $"e.{q.Quote(p.EventColumn)} IN ({q.BindList(p.ParsedSteps.Select(s => (object?)s.Event), DataKind.Text)})";
+        return Source(p, q, context, p.ParsedSteps, [], out relevant, textUnit: false, named, inline);
+    }
+
+    // The portable plan (PostgreSQL): the window passes described above, each unit's attempt picked with DISTINCT ON.
+    private static string WindowChainUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    {
+        var n = p.Steps.Count;
+        string Times(int from, string prefix = "") => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"{prefix}t{j}"));
+        string Nulls(int from) => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"NULL AS t{j}"));
+        string Nearest(int from) => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"min(t{j}) OVER w AS t{j}"));
+        const string Backward = "WINDOW w AS (PARTITION BY unit ORDER BY ts DESC, step DESC ROWS UNBOUNDED PRECEDING)";
+        var sql = new StringBuilder("WITH ").Append(ChainSource(p, q, context, inline: false, out var relevant)).Append(",\n");
+        var step = "CASE " + string.Join(" ", Enumerable.Range(1, n).Select(k => $"WHEN m{k} = 1 THEN {k}")) + " END";
+        sql.Append(CultureInfo.InvariantCulture, $"ev AS (SELECT unit, id, ts, bd, {step} AS step FROM src WHERE {relevant}),\n");
+        sql.Append(CultureInfo.InvariantCulture, $"c{n} AS (SELECT unit, ts, ts AS t{n} FROM ev WHERE step = {n}),\n");
+        for (var k = n - 1; k >= 2; k--)
+            sql.Append(CultureInfo.InvariantCulture, $"""
+                c{k} AS (SELECT unit, ts, {Times(k)} FROM (
+                    SELECT unit, ts, step, ts AS t{k}, {Nearest(k + 1)} FROM (
+                        SELECT unit, ts, step, {Nulls(k + 1)} FROM ev WHERE step = {k}
+                        UNION ALL SELECT unit, ts, {k + 1} AS step, {Times(k + 1)} FROM c{k + 1}) u
+                    {Backward}) x WHERE step = {k}),
+
+                """);
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            c1 AS (SELECT unit, id, bd, ts AS t1, {Times(2)} FROM (
+                SELECT unit, id, bd, ts, step, {Nearest(2)} FROM (
+                    SELECT unit, id, bd, ts, step, {Nulls(2)} FROM ev WHERE step = 1
+                    UNION ALL SELECT unit, NULL AS id, NULL AS bd, ts, 2 AS step, {Times(2)} FROM c2) u
+                {Backward}) x WHERE step = 1),
+
+            """);
+        var window = q.Interval(p.Window);
+        var cut = "CASE " + string.Join(" ", Enumerable.Range(2, n - 1).Select(k =>
+            $"WHEN t{k} IS NULL OR t{k} > t1 + {window}{(p.StepWindow(k) is { } sw ? $" OR t{k} > t{k - 1} + {q.Interval(sw)}" : "")} THEN {k - 1}")) + $" ELSE {n} END";
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            attempts AS (SELECT *, {cut} AS furthest FROM c1),
+            picked AS (SELECT DISTINCT ON (unit) * FROM attempts ORDER BY unit, furthest DESC, t1, id)
+            SELECT {q.Cast("unit", DataKind.Text)} AS unit, bd AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted,
+                   CASE WHEN furthest = {n} THEN t{n} END AS converted_at, t1 AS step_1_at,
+                   {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"CASE WHEN furthest >= {k} THEN t{k} END AS step_{k}_at"))}
+            FROM picked
+            """);
+        return sql.ToString();
+    }
+
+    // From chain 1 of the ASOF plan (each step-1 event with its chain t2..tn): where the windows cut each attempt, and each unit's pick.
+    private static string Picked(FunnelParameters p, SqlBuilder q, int n)
+    {
+        var window = q.Interval(p.Window);
+        var times = string.Join(", ", Enumerable.Range(1, n).Select(j => $"t{j}"));
+        var cut = "CASE " + string.Join(" ", Enumerable.Range(2, n - 1).Select(k =>
+            $"WHEN t{k} IS NULL OR t{k} > t1 + {window}{(p.StepWindow(k) is { } sw ? $" OR t{k} > t{k - 1} + {q.Interval(sw)}" : "")} THEN {k - 1}")) + $" ELSE {n} END";
+        // A unit's pick is its furthest attempt, the earliest such; step-1 events at one instant have the same chain, so
+        // which of them is picked does not matter until the breakdown value, which comes from the one with the smallest
+        // id, read back for the picked instants alone.
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            attempts AS (SELECT unit, {times}, {cut} AS furthest FROM c1),
+            picked AS (SELECT DISTINCT ON (unit) * FROM attempts ORDER BY unit, furthest DESC, t1),
+            touch AS (SELECT DISTINCT ON (x.unit) x.unit, x.bd FROM src x JOIN picked e ON e.unit = x.unit AND e.t1 = x.ts WHERE x.m1 = 1 ORDER BY x.unit, x.id)
+            SELECT {q.Cast("p.unit", DataKind.Text)} AS unit, t.bd AS breakdown, p.t1 AS entered_at, CAST(p.furthest AS BIGINT) AS furthest_step, p.furthest = {n} AS converted,
+                   CASE WHEN p.furthest = {n} THEN p.t{n} END AS converted_at, p.t1 AS step_1_at,
+                   {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"CASE WHEN p.furthest >= {k} THEN p.t{k} END AS step_{k}_at"))}
+            FROM picked p JOIN touch t ON t.unit = p.unit
+            """);
     }
 
     // Ordered and strict: the chain of required steps per attempt, then optional steps and exclusions. One window pass

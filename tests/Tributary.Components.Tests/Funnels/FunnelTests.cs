@@ -186,17 +186,17 @@ public sealed class FunnelTests(PostgresCluster postgres)
     }
 
     // x1's earliest B is 80 minutes before C, past step 3's hour (a later B would have been in time: greedy stops);
-    // x2 goes through; x3's B ties with A and C comes exactly an hour after B. Distinct step names: the walked plan.
+    // x2 goes through; x3's B ties with A and C comes exactly an hour after B. Distinct step names: the backward-chain plan.
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
-    public async Task StepWindow_CutsTheGreedyChain_OnTheWalkedPlan(string engine)
+    public async Task StepWindow_CutsTheGreedyChain_OnTheBackwardChainPlan(string engine)
     {
         var events = string.Join("\n", Header,
             "x1-1,A,,,2025-01-01 10:00:00,x1,,", "x1-2,B,,,2025-01-01 10:10:00,x1,,", "x1-3,B,,,2025-01-01 11:00:00,x1,,", "x1-4,C,,,2025-01-01 11:30:00,x1,,",
             "x2-1,A,,,2025-01-01 10:00:00,x2,,", "x2-2,B,,,2025-01-01 10:10:00,x2,,", "x2-3,C,,,2025-01-01 10:40:00,x2,,",
             "x3-1,B,,,2025-01-01 10:00:00,x3,,", "x3-2,A,,,2025-01-01 10:00:00,x3,,", "x3-3,C,,,2025-01-01 11:00:00,x3,,") + "\n";
         const string With = """steps: [A, B, C], step_windows: { "3": 1h }, window: 1d, unit_column: person""";
-        Assert.True(Funnel.WalksInOrder(new FunnelParameters { Steps = ["A", "B", "C"], StepWindows = new Dictionary<string, string> { ["3"] = "1h" } }));
+        Assert.True(Funnel.ChainsBackward(new FunnelParameters { Steps = ["A", "B", "C"], StepWindows = new Dictionary<string, string> { ["3"] = "1h" } }));
         await using var h = await RunAsync(engine, events, With);
 
         Assert.Equal([("(all)", 1L, 3L), ("(all)", 2L, 3L), ("(all)", 3L, 2L)], await StepsAsync(h));
@@ -208,7 +208,7 @@ public sealed class FunnelTests(PostgresCluster postgres)
     // id). t2 ties at 10:00 too, but only its 11:00 entry reaches C, so it enters at 11:00 with that entry's value.
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
-    public async Task TiedEntries_CountOnce_WithTheSmallestIdsBreakdown_OnTheWalkedPlan(string engine)
+    public async Task TiedEntries_CountOnce_WithTheSmallestIdsBreakdown_OnTheBackwardChainPlan(string engine)
     {
         var events = string.Join("\n", Header,
             "t1-2,A,,,2025-01-01 10:00:00,t1,app,", "t1-1,A,,,2025-01-01 10:00:00,t1,web,", "t1-3,A,,,2025-01-01 10:30:00,t1,tv,",
@@ -216,7 +216,7 @@ public sealed class FunnelTests(PostgresCluster postgres)
             "t2-1,A,,,2025-01-01 10:00:00,t2,web,", "t2-2,A,,,2025-01-01 10:00:00,t2,app,", "t2-3,A,,,2025-01-03 11:00:00,t2,tv,",
             "t2-4,B,,,2025-01-03 11:30:00,t2,,", "t2-5,C,,,2025-01-03 12:00:00,t2,,") + "\n";
         const string With = "steps: [A, B, C], window: 1d, unit_column: person, breakdown: channel";
-        Assert.True(Funnel.WalksInOrder(new FunnelParameters { Steps = ["A", "B", "C"], Breakdown = "channel" }));
+        Assert.True(Funnel.ChainsBackward(new FunnelParameters { Steps = ["A", "B", "C"], Breakdown = "channel" }));
         await using var h = await RunAsync(engine, events, With);
 
         Assert.Equal(["t1|web|2025-01-01 10:00:00|3", "t2|tv|2025-01-03 11:00:00|3"],
@@ -226,36 +226,12 @@ public sealed class FunnelTests(PostgresCluster postgres)
         Assert.Contains(("tv", 3L, 1L), await StepsAsync(h));
     }
 
-    // An integer unit column is read as integers by the walk and written as text: units 7 and 70 stay apart, 7's tied
-    // entries take the smaller id's value, and 70's late C falls outside the day's window.
-    [Theory]
-    [ClassData(typeof(TheoryDataOfEngines))]
-    public async Task IntegerUnitColumn_IsWalkedAsIntegers_AndWrittenAsText(string engine)
-    {
-        var events = string.Join("\n", "event_id,event,occurred_at,user_key,channel",
-            "2,A,2025-01-01 10:00:00,7,app", "1,A,2025-01-01 10:00:00,7,web", "3,B,2025-01-01 11:00:00,7,", "4,C,2025-01-01 12:00:00,7,",
-            "5,A,2025-01-01 10:00:00,70,tv", "6,B,2025-01-01 10:30:00,70,", "7,C,2025-01-03 10:30:00,70,") + "\n";
-        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
-        h.Temp.File("events.csv", events);
-        var result = await h.RunAsync("""
-            pipeline: p
-            components:
-              - { id: events, type: source.csv, with: { path: events.csv, columns: { event_id: BIGINT, event: VARCHAR, occurred_at: TIMESTAMP, user_key: BIGINT, channel: VARCHAR } } }
-              - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, B, C], window: 1d, unit_column: user_key, breakdown: channel } }
-            """);
-        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
-
-        Assert.Equal(["70|tv|2025-01-01 10:00:00|2|", "7|web|2025-01-01 10:00:00|3|2025-01-01 12:00:00"],
-            (await h.RowsAsync("SELECT unit, breakdown, entered_at, furthest_step, converted_at FROM funnel__units ORDER BY unit DESC"))
-                .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r[0]}|{r[1]}|{(DateTime)r[2]!:yyyy-MM-dd HH:mm:ss}|{r[3]}|{(r[4] is DateTime c ? c.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "")}")));
-    }
-
-    // The walked plan (distinct step names, first touch) must count exactly as the general ordered plan, which
+    // The backward-chain plan (distinct step names, first touch) must count exactly as the general ordered plan, which
     // step attribution of step 1 (the same value as first touch) selects: a pseudo-random stream with many ties, repeats,
     // entries that time out, a step filter and a step window, compared unit by unit, time by time.
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
-    public async Task WalkedPlan_CountsAsTheGeneralOrderedPlan(string engine)
+    public async Task BackwardChainPlan_CountsAsTheGeneralOrderedPlan(string engine)
     {
         var random = new Random(17);
         var rows = new List<string> { Header };
@@ -269,8 +245,8 @@ public sealed class FunnelTests(PostgresCluster postgres)
         const string With = """steps: [A, "B where revenue >= 5", C, D], step_windows: { "3": 3h }, window: 1d, unit_column: person, breakdown: channel""";
         const string General = With + ", breakdown_attribution: step, breakdown_step: 1";
         string[] steps = ["A", "B where revenue >= 5", "C", "D"];
-        Assert.True(Funnel.WalksInOrder(new FunnelParameters { Steps = steps, Breakdown = "channel" }));
-        Assert.False(Funnel.WalksInOrder(new FunnelParameters { Steps = steps, Breakdown = "channel", BreakdownAttribution = BreakdownAttribution.Step, BreakdownStep = 1 }));
+        Assert.True(Funnel.ChainsBackward(new FunnelParameters { Steps = steps, Breakdown = "channel" }));
+        Assert.False(Funnel.ChainsBackward(new FunnelParameters { Steps = steps, Breakdown = "channel", BreakdownAttribution = BreakdownAttribution.Step, BreakdownStep = 1 }));
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
         h.Temp.File("events.csv", string.Join("\n", rows) + "\n");
         var result = await h.RunAsync($$"""
