@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Event intake throughput and durability: 'trib serve' on loopback with a source key, then wrk posting Segment batch
-# calls (BATCH events each) and single track calls to /v1/*; prints accepted events/s, p50/p99 ack latency, the
+# calls (BATCH events each; once without messageIds, once with a unique one per event) and single track calls to /v1/*; prints accepted events/s, p50/p99 ack latency, the
 # server's CPU seconds, the load average and whether the loader kept up (events left in the log after the run). Then a
 # fault run: a sender posts batches with known messageIds, serve is killed with -9 mid-load, restarted, and every
 # acknowledged messageId must be in the warehouse exactly once (FAULT_RUNS times).
@@ -54,6 +54,32 @@ request = function()
   return wrk.format(nil, "/v1/batch", nil, body)
 end
 LUA
+# The same batches with a unique messageId on every event, as Segment's own libraries send them: every id goes through
+# the server's dedup window (a bench without ids measures the path that skips it). Each wrk thread numbers its requests.
+cat > "$work/batch-ids.lua" <<LUA
+local pieces, n, thread_id = nil, 0, nil
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Basic $auth"
+wrk.headers["Host"] = "$host"
+function setup(thread) thread:set("tid", tostring(math.random(1, 2^30))) end
+function init(args) thread_id = tid end
+request = function()
+  if pieces == nil then
+    pieces = {}
+    for i = 1, $batch do
+      pieces[#pieces + 1] = (i == 1 and '{"batch":[' or ',') .. '{"messageId":"'
+      pieces[#pieces + 1] = ""
+      pieces[#pieces + 1] = string.format('-%d","type":"track","userId":"u%d","event":"Bench","properties":{"revenue":%d.5,"currency":"usd"},"context":{"ip":"10.0.0.%d","page":{"url":"https://example.com/p/%d"}},"timestamp":"2026-12-02T09:00:00.000Z"}', i, i, i, i % 250, i)
+    end
+    pieces[#pieces + 1] = '],"sentAt":"2026-12-02T09:00:01.000Z"}'
+  end
+  n = n + 1
+  local prefix = thread_id .. "-" .. n
+  for i = 2, #pieces - 1, 3 do pieces[i] = prefix end
+  return wrk.format(nil, "/v1/batch", nil, table.concat(pieces))
+end
+LUA
 cat > "$work/track.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -80,6 +106,7 @@ wrk -t2 -c"$connections" -d3s -s "$work/batch.lua" "${address%/}/v1/batch" >/dev
 wrk -t2 -c"$connections" -d2s -s "$work/track.lua" "${address%/}/v1/track" >/dev/null
 echo "$(nproc) cores; batch of $batch events, $connections connections, ${duration}s each"
 measure "batch /v1/batch" "$batch" "$work/batch.lua" /v1/batch
+measure "batch with messageIds" "$batch" "$work/batch-ids.lua" /v1/batch
 measure "single /v1/track" 1 "$work/track.lua" /v1/track
 # The loader keeps up when the log is empty within two flush intervals of the load ending.
 sleep 3
