@@ -17,9 +17,10 @@ public sealed record RunDetail(RunView Run, IReadOnlyList<StepView> Steps, IRead
 /// <param name="StartedAt">When it started, if it did.</param>
 /// <param name="EndedAt">When it ended, if it did.</param>
 /// <param name="Error">Why it failed, if it did.</param>
-public sealed record StepView(string Asset, string ComponentType, StepStatus Status, int Attempts, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Error)
+/// <param name="PeakRssBytes">The process's peak resident memory while the step ran, where measured (Linux).</param>
+public sealed record StepView(string Asset, string ComponentType, StepStatus Status, int Attempts, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Error, long? PeakRssBytes)
 {
-    internal static StepView Of(StepRecord s) => new(s.Asset, s.ComponentType, s.Status, s.Attempts, s.StartedAt, s.EndedAt, s.Error);
+    internal static StepView Of(StepRecord s) => new(s.Asset, s.ComponentType, s.Status, s.Attempts, s.StartedAt, s.EndedAt, s.Error, s.PeakRssBytes);
 }
 
 /// <summary>One check result of a run.</summary>

@@ -125,6 +125,8 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         Assert.Equal((entry.RunId, "hello", RunStatus.Succeeded, "api"), (runs[0].RunId, runs[0].Pipeline, runs[0].Status, runs[0].Trigger));
         var detail = await ReadAsync<RunDetail>(await http.GetAsync($"/api/runs/{entry.RunId}", Ct));
         Assert.Equal(["greeting"], detail.Steps.Select(s => s.Asset));
+        // The step's peak memory reaches the API where the process can measure it (Linux's /proc).
+        if (OperatingSystem.IsLinux()) Assert.InRange(detail.Steps[0].PeakRssBytes!.Value, 1L << 20, long.MaxValue);
         Assert.Equal(1, Assert.Single(detail.Materializations).RowCount);
         var asset = Assert.Single(await ReadAsync<List<AssetSummary>>(await http.GetAsync("/api/assets", Ct)));
         Assert.Equal(("greeting", 1L, entry.RunId), (asset.Name, asset.Rows, asset.RunId));
