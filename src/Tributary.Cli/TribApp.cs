@@ -23,6 +23,7 @@ public static class TribApp
             RunCommand.Create(cli),
             BackfillCommand.Create(cli),
             ServeCommand.Create(cli),
+            WorkerCommand.Create(cli),
             SourcesCommand.Create(cli),
             RunsCommand.Create(cli),
             ShowCommand.CreateShow(cli),

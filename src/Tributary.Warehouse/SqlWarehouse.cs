@@ -181,7 +181,7 @@ public abstract class SqlWarehouse : IWarehouse
         var result = await QueryAsync(
             $"SELECT table_name FROM information_schema.tables WHERE table_schema = {Dialect.CurrentSchema} AND table_type = 'BASE TABLE' ORDER BY table_name",
             null, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        return result.Rows.Select(r => (string)r[0]!).Where(n => !n.StartsWith(StagingPrefix, StringComparison.Ordinal)).ToList();
+        return result.Rows.Select(r => (string)r[0]!).Where(n => !n.StartsWith(StagingPrefix, StringComparison.Ordinal) && !n.StartsWith(WriteFence.TablePrefix, StringComparison.Ordinal)).ToList();
     }
 
     /// <inheritdoc />
@@ -217,7 +217,13 @@ public abstract class SqlWarehouse : IWarehouse
                 await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 var counts = new long[writes.Count];
                 for (var i = 0; i < writes.Count; i++)
+                {
+                    if (writes[i].Fence is { } fence) await PassFenceAsync(connection, writes[i], fence, cancellationToken).ConfigureAwait(false);
                     counts[i] = await CommitAsync(connection, writes[i], staging[i], cancellationToken).ConfigureAwait(false);
+                    if (writes[i].Fence is { } done)
+                        await ExecuteAsync(connection, WriteFence.RecordSql(Dialect), [writes[i].Table, writes[i].Partition?.Key ?? "", done.Epoch, done.RunId, counts[i]], cancellationToken)
+                            .ConfigureAwait(false);
+                }
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return counts;
             }
@@ -243,6 +249,15 @@ public abstract class SqlWarehouse : IWarehouse
             }
             throw;
         }
+    }
+
+    // Inside the commit's transaction: the fence's row lock orders this commit against a newer attempt raising it.
+    private async Task PassFenceAsync(DbConnection connection, TableWrite write, WriteFence fence, CancellationToken cancellationToken)
+    {
+        var partition = write.Partition?.Key ?? "";
+        foreach (var sql in WriteFence.CreateSql(Dialect)) await ExecuteAsync(connection, sql, null, cancellationToken).ConfigureAwait(false);
+        if (await ExecuteAsync(connection, WriteFence.PassSql(Dialect), [write.Table, partition, fence.Epoch, fence.RunId], cancellationToken).ConfigureAwait(false) != 1)
+            throw new StaleAttemptException(write.Table, partition, fence.Epoch);
     }
 
     // One write inside the caller's transaction; returns the table's (or the partition's) row count after it.

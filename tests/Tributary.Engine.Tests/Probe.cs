@@ -14,6 +14,7 @@ public sealed class ProbeState
     public string Id { get; } = Guid.NewGuid().ToString("N");
     public ConcurrentDictionary<string, int> Attempts { get; } = new();
     public TaskCompletionSource BlockedStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public int MaxRunning => _maxRunning;
 
     public static ProbeState Create()
@@ -51,6 +52,8 @@ public sealed record ProbeParameters
     public int HoldMs { get; init; }
     [Description("Create the staging table, then wait until cancelled.")]
     public bool Block { get; init; }
+    [Description("The first attempt builds its staging table, then waits for the test's Release before committing.")]
+    public bool HoldFirst { get; init; }
     [Description("Megabytes of native memory to touch and hold while the step runs.")]
     public int AllocateMb { get; init; }
 }
@@ -75,6 +78,11 @@ public sealed class ProbeComponent : IComponent<ProbeParameters>
         var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, async (b, ct) =>
         {
             await b.CreateAsSelectAsync(p.Sql, null, ct);
+            if (p.HoldFirst && attempt == 1)
+            {
+                state.BlockedStarted.TrySetResult();
+                await state.Release.Task.WaitAsync(ct);
+            }
             if (p.Block)
             {
                 state.BlockedStarted.TrySetResult();

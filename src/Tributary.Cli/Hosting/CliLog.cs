@@ -19,4 +19,10 @@ internal static partial class CliLog
 
     [LoggerMessage("backfill {BackfillId}: {Succeeded} of {Count} partition(s) materialized")]
     public static partial void BackfillDone(this ILogger log, LogLevel level, string backfillId, int succeeded, int count);
+
+    [LoggerMessage(LogLevel.Information, "worker {Worker} joined cluster '{Cluster}' on 127.0.0.1:{Port} (gateway {GatewayPort}); Ctrl+C stops")]
+    public static partial void WorkerJoined(this ILogger log, string worker, string cluster, int port, int gatewayPort);
+
+    [LoggerMessage(LogLevel.Information, "worker {Worker} leaving the cluster: running attempts end and are placed again by their run")]
+    public static partial void WorkerLeaving(this ILogger log, string worker);
 }

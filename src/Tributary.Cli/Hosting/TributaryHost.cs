@@ -77,7 +77,7 @@ internal static class TributaryHost
         services.AddSingleton(sp => new FailureAlerts(sp.GetRequiredService<IHttpClientFactory>(), Environment.GetEnvironmentVariable, sp.GetRequiredService<ILogger<FailureAlerts>>()));
         services.AddSingleton(sp => new QueuedRunLauncher((name, parameters, partition) => project.LoadPipeline(name, parameters, partition),
             sp.GetRequiredService<ComponentCatalog>(), sp.GetRequiredService<IWarehouse>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IOrchestrationStore>(),
-            new ExecutorOptions(project.Settings.Parallelism), project.Settings.Directory, sp.GetRequiredService<TimeProvider>(), project.Settings.AllowedPaths,
+            new ExecutorOptions(project.Settings.Parallelism) { Placement = sp.GetService<IStepPlacement>() }, project.Settings.Directory, sp.GetRequiredService<TimeProvider>(), project.Settings.AllowedPaths,
             sp.GetRequiredService<RunEventHub>(), sp.GetRequiredService<IHttpClientFactory>()));
         services.AddSingleton(sp =>
         {
@@ -89,6 +89,7 @@ internal static class TributaryHost
                 new SensorEvaluator(sp.GetRequiredService<IWarehouse>(), sp.GetRequiredService<IRunStore>(), settings.Directory, settings.AllowedPaths),
                 sp.GetRequiredService<QueuedRunLauncher>().LaunchAsync, sp.GetRequiredService<FailureAlerts>(), scope.Options, sp.GetRequiredService<TimeProvider>(), log);
         });
+        if (project.Settings.Workers is { } workers) WorkerClient.Register(builder, project.Settings, workers);
         services.AddHostedService<DaemonService>();
         services.AddSingleton(sp => new TributaryProject
         {

@@ -43,6 +43,8 @@ public sealed partial record ProjectSettings
     public bool ServerWriteSecret { get; init; } = true;
     /// <summary>The event intake of <c>trib serve</c> (<c>intake:</c>).</summary>
     public IntakeSettings Intake { get; init; } = new();
+    /// <summary>The worker cluster that partitioned runs' steps are placed on (<c>workers:</c>); null runs them in process.</summary>
+    public WorkerSettings? Workers { get; init; }
     /// <summary>Folders outside the project that pipelines may also read and write (<c>allowed_paths:</c>); none by default.</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
 
@@ -88,7 +90,7 @@ public sealed partial record ProjectSettings
         var root = YamlTreeReader.Read(File.ReadAllText(file), file, diagnostics);
         if (root is not null && reader.Mapping(root, "the settings file") is { } top)
         {
-            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths", "intake"]);
+            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths", "intake", "workers"]);
             if (reader.Mapping(top["warehouse"], "'warehouse'") is { } wh)
             {
                 reader.CheckKeys(wh, "'warehouse'", ["duckdb", "postgres_env", "memory_limit"]);
@@ -133,6 +135,27 @@ public sealed partial record ProjectSettings
                         Table = reader.Text(intake, "table", "'intake'") ?? d.Table,
                     },
                 };
+            }
+            if (reader.Mapping(top["workers"], "'workers'") is { } workers)
+            {
+                reader.CheckKeys(workers, "'workers'", ["cluster", "max_placements"]);
+                var w = new WorkerSettings();
+                settings = settings with
+                {
+                    Workers = new WorkerSettings
+                    {
+                        ClusterId = reader.Text(workers, "cluster", "'workers'") ?? w.ClusterId,
+                        MaxPlacements = reader.Integer(workers, "max_placements", "'workers'", 1, 100) ?? w.MaxPlacements,
+                    },
+                };
+                // The cluster's membership and the attempts' epochs live in the shared run store.
+                if (settings.RunStorePostgresEnv is null)
+                    reader.Error(DiagnosticCodes.NotAllowed, workers.Location, $"'workers' in {FileName} needs a PostgreSQL run store, which the workers share.",
+                        "Add run_store: { postgres_env: NAME } naming the variable that holds its connection string.");
+                // A DuckDB file belongs to one process; workers write their partitions into one shared warehouse.
+                if (settings.PostgresEnv is null)
+                    reader.Error(DiagnosticCodes.NotAllowed, workers.Location, $"'workers' in {FileName} needs a PostgreSQL warehouse: a DuckDB file can be written by one process only.",
+                        "Add warehouse: { postgres_env: NAME }.");
             }
         }
         if (diagnostics.Count > 0) throw new PipelineException(diagnostics);

@@ -11,6 +11,12 @@ public sealed record TableWrite(string Table, TableWriteMode Mode, Func<ITableBu
     /// the staging rows get that column on commit.
     /// </summary>
     public TablePartition? Partition { get; init; }
+
+    /// <summary>
+    /// When set, the commit passes only while this attempt's epoch holds the fence of (table, partition), and is recorded in
+    /// <see cref="WriteFence.CommitTable"/> in the same transaction; otherwise <see cref="StaleAttemptException"/> and nothing changes.
+    /// </summary>
+    public WriteFence? Fence { get; init; }
 }
 
 /// <summary>A partition of a table: the column holding the key, and the key.</summary>

@@ -6,6 +6,9 @@ public sealed record ExecutorOptions
     /// <summary>Steps run at once. Default 4, at least 1.</summary>
     public int MaxParallelSteps { get; }
 
+    /// <summary>Where a partitioned run's steps materialize; in this process when null (the default).</summary>
+    public IStepPlacement? Placement { get; init; }
+
     /// <summary>Creates validated options.</summary>
     public ExecutorOptions(int maxParallelSteps = 4)
     {

@@ -45,7 +45,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
 
         await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition),
             order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
-        var run = new RunState(_events.Open(runId, request.Observer), request, time);
+        var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, time);
         if (request.Started is { } onStarted) await onStarted(runId, CancellationToken.None).ConfigureAwait(false);
         run.Emit(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)");
 
@@ -115,22 +115,18 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var attempts = 0;
         var watch = Stopwatch.StartNew();
         var outputs = plans[spec.Id].OutputsOf(spec.Id);
-        var context = new ComponentContext
-        {
-            Asset = spec.Id, Inputs = spec.Inputs, Paths = new ProjectPaths(run.Request.ProjectDirectory, run.Request.AllowedPaths),
-            Outputs = outputs, InputOutputs = spec.Inputs.Distinct().ToDictionary(i => i, i => plans[i].OutputsOf(i)),
-            Warehouse = run.Request.Partition is { } partition
-                ? new PartitionedWarehouse(warehouse, outputs.Select(o => o.Table).Append(spec.Id).ToHashSet(StringComparer.Ordinal), partition) : warehouse,
-            RunId = run.RunId, Time = time, Log = line => run.Emit(RunEventKind.Log, spec.Id, line),
-            Http = http is null ? null : () => http.CreateClient(spec.Type),
-            Environment = run.Request.Environment,
-        };
+        var context = StepContexts.Create(spec, plans, warehouse, run.Request, run.RunId, time, line => run.Emit(RunEventKind.Log, spec.Id, line), http);
+        // With workers, a partition's step materializes on the cluster, fenced there by the attempt's epoch.
+        var placed = options.Placement is { } placement && run.Request.Partition is { } key
+            ? new StepAttempt(run.Pipeline, run.Request.Params, key, spec.Id, run.RunId) : null;
         try
         {
             var materialization = await resilience.ExecuteAsync(async ct =>
             {
                 attempts++;
-                return await descriptor.MaterializeAsync(spec.Parameters, context, ct).ConfigureAwait(false);
+                return placed is not null
+                    ? await options.Placement!.MaterializeAsync(placed, ct).ConfigureAwait(false)
+                    : await descriptor.MaterializeAsync(spec.Parameters, context, ct).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
 
             await RecordOutputsAsync(spec, outputs, materialization, run, watch.Elapsed).ConfigureAwait(false);
@@ -222,8 +218,9 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
     private string NewRunId() =>
         time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
-    private sealed class RunState(RunEventWriter events, RunRequest request, TimeProvider time)
+    private sealed class RunState(RunEventWriter events, RunRequest request, string pipeline, TimeProvider time)
     {
+        public string Pipeline => pipeline;
         public string RunId => events.RunId;
         public RunRequest Request => request;
         public RunEventWriter Events => events;

@@ -17,6 +17,8 @@ public sealed record RunRequest
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
     /// <summary>The partition this run materializes; its assets replace only that partition. Null for unpartitioned runs.</summary>
     public string? Partition { get; init; }
+    /// <summary>The template params the pipeline was loaded with, so that a worker can load it the same way.</summary>
+    public IReadOnlyDictionary<string, string> Params { get; init; } = new Dictionary<string, string>();
     /// <summary>Receives each of this run's events, in order, once it is recorded.</summary>
     public Action<RunEvent>? Observer { get; init; }
     /// <summary>Awaited with the run id as soon as the run is recorded, before any step starts.</summary>

@@ -18,17 +18,10 @@ public sealed class QueuedRunLauncher(
     /// <summary>Executes <paramref name="q"/>; usable as the daemon's <see cref="RunLauncher"/>.</summary>
     public async Task<RunResult> LaunchAsync(QueuedRun q, CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, string>? partition = null;
-        if (q.Partition is not null)
-        {
-            var plain = load(q.Pipeline, q.Params, null);
-            if (plain.Partitions is null) throw new InvalidOperationException($"pipeline '{q.Pipeline}' has no partitions, but the run asks for '{q.Partition}'.");
-            partition = new PartitionScheme(plain.Partitions).Parse(q.Partition, time.GetUtcNow()).Variables;
-        }
-        var spec = load(q.Pipeline, q.Params, partition);
+        var spec = PartitionedPipelines.Load(load, q.Pipeline, q.Params, q.Partition, time.GetUtcNow());
         var request = new RunRequest
         {
-            Trigger = q.Trigger, ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = q.Partition, Selection = q.Selection,
+            Trigger = q.Trigger, ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = q.Partition, Selection = q.Selection, Params = q.Params,
             Started = (runId, ct) => queue.UpdateQueueAsync(q.QueueId, QueueState.Launched, runId, ct),
         };
         return await new RunExecutor(catalog, warehouse, runs, options, time, events, http).ExecuteAsync(spec, request, cancellationToken).ConfigureAwait(false);

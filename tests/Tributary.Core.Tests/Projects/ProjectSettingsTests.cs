@@ -78,6 +78,28 @@ public sealed class ProjectSettingsTests : IDisposable
     }
 
     [Fact]
+    public void Load_Workers_WithBothStoresOnPostgres_AreKept_AndAbsentByDefault()
+    {
+        var settings = Load("warehouse: { postgres_env: WH }\nrun_store: { postgres_env: RUNS }\nworkers: { cluster: shop, max_placements: 5 }\n");
+
+        Assert.Equal(new WorkerSettings { ClusterId = "shop", MaxPlacements = 5 }, settings.Workers);
+        Assert.Null(Load("parallelism: 2\n").Workers);
+        Assert.Equal(new WorkerSettings(), Load("warehouse: { postgres_env: WH }\nrun_store: { postgres_env: RUNS }\nworkers: {}\n").Workers);
+    }
+
+    [Theory]
+    [InlineData("warehouse: { postgres_env: WH }\nworkers: {}\n", 2, "needs a PostgreSQL run store")]
+    [InlineData("run_store: { postgres_env: RUNS }\nworkers: {}\n", 2, "needs a PostgreSQL warehouse")]
+    [InlineData("warehouse: { postgres_env: WH }\nrun_store: { postgres_env: RUNS }\nworkers: { max_placements: 0 }\n", 3, "max_placements")]
+    [InlineData("warehouse: { postgres_env: WH }\nrun_store: { postgres_env: RUNS }\nworkers: { clustr: a }\n", 3, "unknown key 'clustr'")]
+    public void Load_BadWorkers_AreRefusedWithTheReason(string yaml, int line, string expected)
+    {
+        var error = Assert.Throws<PipelineException>(() => Load(yaml));
+
+        Assert.Contains(error.Diagnostics, d => d.Message.Contains(expected, StringComparison.Ordinal) && d.Location.Line == line);
+    }
+
+    [Fact]
     public void Load_IntakeBlock_SetsTheIntakeSettings_AndDefaultsStayWithoutIt()
     {
         var intake = Load("intake:\n  flush_seconds: 5\n  batch_size: 1000\n  max_log_rows: 9000\n  dedup_hours: 48\n  table: live_events\n").Intake;

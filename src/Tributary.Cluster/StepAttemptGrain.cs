@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+using Tributary.Engine.Execution;
+
+namespace Tributary.Cluster;
+
+/// <summary>
+/// Runs an attempt with the worker's <see cref="StepAttemptRunner"/>: the same component code and step context as in
+/// process, the partition's writes fenced by the epoch the run store issues. Placed at random, so attempts spread over
+/// the workers; one activation per attempt, gone when it answers.
+/// </summary>
+[RandomPlacement]
+internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerIdentity worker, ILogger<StepAttemptGrain> log) : Grain, IStepAttemptGrain
+{
+    public async Task<AttemptOutcome> MaterializeAsync(AttemptOrder order, CancellationToken cancellationToken)
+    {
+        DeactivateOnIdle();
+        AttemptStarted(log, order.Asset, order.Partition, order.RunId);
+        var (materialization, epoch) = await runner.RunAsync(order.ToAttempt(), worker.Name, line => StepLog(log, order.Asset, order.Partition, line), cancellationToken);
+        AttemptCommitted(log, order.Asset, order.Partition, epoch, materialization.RowCount);
+        return new AttemptOutcome(materialization.RowCount, JsonSerializer.Serialize(materialization.Metadata), epoch, worker.Name);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Asset} [{Partition}] of run {RunId}: attempt started")]
+    private static partial void AttemptStarted(ILogger logger, string asset, string partition, string runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Asset} [{Partition}]: epoch {Epoch} committed {Rows} rows")]
+    private static partial void AttemptCommitted(ILogger logger, string asset, string partition, long epoch, long rows);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Asset} [{Partition}]: {Line}")]
+    private static partial void StepLog(ILogger logger, string asset, string partition, string line);
+}
