@@ -31,7 +31,7 @@ describe("Customer 360 profile", () => {
     expect(byKey.churn.reason).toBe("No order for 140 days · Orders declining");
     expect(byKey.churn.tone).toBe("high");
     expect(byKey.uplift.value).toBe("persuadable");
-    expect(byKey.uplift.reason).toContain("+5 points");
+    expect(byKey.uplift.reason).toContain("uplift +0.05");
     expect(byKey.uplift.reason).toContain("30% if contacted, 25% if not");
     expect(byKey.fraud.value).toBe("1 of 2 payments");
     expect(byKey.fraud.reason).toBe("highest risk 81/100 (block) · card used by 4 emails");

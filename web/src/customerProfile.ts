@@ -101,7 +101,7 @@ export function scores(profile: CustomerProfile): Score[] {
     const ifContacted = num(uplift.p_if_contacted), ifNot = num(uplift.p_if_not_contacted);
     out.push({ key: "uplift", label: "Uplift group", value: text(uplift.uplift_group) ?? "—", table: section("uplift")!.table,
       tone: u > 0 ? "good" : undefined,
-      reason: joined(`contact changes P(buy) by ${u >= 0 ? "+" : ""}${formatNumber(u * 100)} points`,
+      reason: joined(`uplift ${u >= 0 ? "+" : ""}${formatNumber(u)}`,
         ifContacted !== undefined && ifNot !== undefined ? `${formatPercent(ifContacted)} if contacted, ${formatPercent(ifNot)} if not` : undefined,
         text(pick(row("segments_uplift"), "band", "uplift_band", "segment"))) });
   } else out.push(missing("uplift", "Uplift group", section("uplift"), "Not scored: not in the campaign's scoring population."));
