@@ -7,8 +7,10 @@ import { Runs } from "./Runs";
 import { RunDetail } from "./RunDetail";
 import { Schedules } from "./Schedules";
 import { AssetDetail, Assets } from "./Assets";
+import { CustomerDetail, Customers } from "./Customers";
 
-// Hash routes: #/catalog, #/designer/NAME, #/runs/QUEUE_ID (follow a submitted run), #/run/RUN_ID, #/runlist, #/assets, #/asset/NAME, #/schedules, #/dashboard/NAME.
+// Hash routes: #/catalog, #/designer/NAME, #/runs/QUEUE_ID (follow a submitted run), #/run/RUN_ID, #/runlist, #/assets, #/asset/NAME, #/schedules, #/dashboard/NAME,
+// #/customers[/QUERY] (Customer 360 search), #/customer/PROFILE_ID.
 function useRoute(): string[] {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -30,7 +32,7 @@ export function App() {
           Tributary
         </a>
         <nav aria-label="Main">
-          {[["catalog", "Catalog", ["catalog", "designer", "dashboard"]], ["runlist", "Runs", ["runlist", "run", "runs"]], ["assets", "Assets", ["assets", "asset"]], ["schedules", "Schedules & sensors", ["schedules"]]].map(([route, label, pages]) => (
+          {[["catalog", "Catalog", ["catalog", "designer", "dashboard"]], ["runlist", "Runs", ["runlist", "run", "runs"]], ["assets", "Assets", ["assets", "asset"]], ["customers", "Customers", ["customers", "customer"]], ["schedules", "Schedules & sensors", ["schedules"]]].map(([route, label, pages]) => (
             <a key={route as string} href={`#/${route as string}`} aria-current={(pages as string[]).includes(page) ? "page" : undefined}>{label}</a>
           ))}
         </nav>
@@ -44,6 +46,8 @@ export function App() {
          page === "assets" ? <Assets /> :
          page === "asset" && arg ? <AssetDetail key={arg} name={arg} /> :
          page === "schedules" ? <Schedules /> :
+         page === "customers" ? <Customers key={arg ?? ""} query={arg} /> :
+         page === "customer" && arg ? <CustomerDetail key={arg} id={arg} /> :
          <Catalog />}
       </main>
     </>

@@ -44,7 +44,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     {
         ["file_arrival"] = (["path"], ["pattern"]),
         ["table_rows"] = (["table", "cursor_column"], []),
-        ["run_status"] = (["pipeline"], ["status"]),
+        // run_status of one group (group: NAME) may leave out pipeline: it then means this pipeline.
+        ["run_status"] = (["pipeline"], ["status", "group"]),
         ["freshness"] = (["asset", "max_age"], ["action"]),
     };
 
@@ -135,11 +136,12 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 } ? null : options.Partition ?? new PartitionScheme(partitions).First().Variables,
             parameters.ToDictionary(p => p.Name, p => p.Type));
         var retry = ReadRetry(reader, top);
-        var sensors = ReadSensors(reader, top);
+        var sensors = ReadSensors(reader, top, substitution, name?.Value);
         var onFailure = ReadAlert(reader, top);
         var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution));
 
-        var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList());
+        var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value);
+        if (name is not null) CheckRunStatusOfGroups(reader, name.Value, sensors, groups);
 
         CheckPlan(reader, components);
         if (diagnostics.Count > 0 || name is null)
@@ -376,7 +378,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return env is null ? null : new AlertSpec(env.Value, map.Location);
     }
 
-    private static List<SensorSpec> ReadSensors(NodeReader reader, YamlMapping top)
+    // Settings may use ${param.NAME} and ${env.NAME} (a table_rows sensor on the table a param names).
+    private static List<SensorSpec> ReadSensors(NodeReader reader, YamlMapping top, Substitution substitution, string? pipeline)
     {
         var result = new List<SensorSpec>();
         foreach (var node in reader.Sequence(top["sensors"], "'sensors'")?.Items ?? [])
@@ -394,8 +397,12 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var what = $"sensor '{type.Value}'";
             reader.CheckKeys(map, what, ["type", "interval", .. keys.Required, .. keys.Optional]);
             var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            var ofGroup = type.Value == "run_status" && map["group"] is not null;
             foreach (var key in keys.Required.Concat(keys.Optional))
-                if (reader.Text(map, key, what, required: keys.Required.Contains(key)) is { } v) settings[key] = v;
+                if (reader.Scalar(map, key, what, required: keys.Required.Contains(key) && !(ofGroup && key == "pipeline")) is { } v
+                    && substitution.Expand(v, reader.Diagnostics) is { } expanded)
+                    settings[key] = expanded;
+            if (ofGroup && !settings.ContainsKey("pipeline") && pipeline is not null) settings["pipeline"] = pipeline;
             if (type.Value == "freshness" && map["max_age"] is not null) reader.Duration(map, "max_age", what);
             result.Add(new SensorSpec(type.Value, settings, reader.Duration(map, "interval", what) ?? TimeSpan.FromSeconds(30), map.Location));
         }
@@ -403,7 +410,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     }
 
     // groups: { NAME: { description, assets: [ids], schedule, sensors, retry } }; an asset belongs to one group at most.
-    private static List<GroupSpec> ReadGroups(NodeReader reader, YamlMapping top, IReadOnlyList<string> ids)
+    private static List<GroupSpec> ReadGroups(NodeReader reader, YamlMapping top, IReadOnlyList<string> ids, Substitution substitution, string? pipeline)
     {
         var result = new List<GroupSpec>();
         var owner = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -428,10 +435,26 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                         "An asset belongs to one group at most, so that one schedule and one retry policy apply to it.");
                 else assets.Add(s.Value);
             }
-            result.Add(new GroupSpec(key.Value, reader.Text(map, "description", what), assets, ReadSchedule(reader, map), ReadSensors(reader, map),
+            result.Add(new GroupSpec(key.Value, reader.Text(map, "description", what), assets, ReadSchedule(reader, map), ReadSensors(reader, map, substitution, pipeline),
                 ReadRetry(reader, map), key.Location));
         }
         return result;
+    }
+
+    // A run_status sensor on a group of this pipeline names a group it has, and never its own group (its runs would trigger it again).
+    private static void CheckRunStatusOfGroups(NodeReader reader, string pipeline, IReadOnlyList<SensorSpec> sensors, IReadOnlyList<GroupSpec> groups)
+    {
+        var names = groups.Select(g => g.Name).ToList();
+        foreach (var (sensor, owner) in sensors.Select(s => (s, (GroupSpec?)null)).Concat(groups.SelectMany(g => g.Sensors.Select(s => (s, (GroupSpec?)g)))))
+        {
+            if (sensor.Type != "run_status" || !sensor.Settings.TryGetValue("group", out var group)) continue;
+            if (sensor.Settings.TryGetValue("pipeline", out var other) && other != pipeline) continue;
+            if (!names.Contains(group))
+                reader.Error(DiagnosticCodes.UnknownInput, sensor.Location, $"run_status sensor waits on group '{group}', which pipeline '{pipeline}' does not have.{NameSuggestion.Format(group, names)}");
+            else if (owner?.Name == group)
+                reader.Error(DiagnosticCodes.NotAllowed, sensor.Location, $"run_status sensor of group '{group}' waits on its own group, so each of its runs would start the next.",
+                    "Wait on the group whose results this one reads.");
+        }
     }
 
     private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes, YamlMapping Node);

@@ -131,7 +131,13 @@ public sealed class Daemon
     {
         var now = _time.GetUtcNow();
         await _store.SetCursorAsync($"paused:{pipeline}", paused ? "true" : "false", now, cancellationToken).ConfigureAwait(false);
-        if (!paused) await _store.SetCursorAsync($"schedule:{pipeline}", now.ToString("O", CultureInfo.InvariantCulture), now, cancellationToken).ConfigureAwait(false);
+        if (paused) return;
+        var at = now.ToString("O", CultureInfo.InvariantCulture);
+        await _store.SetCursorAsync($"schedule:{pipeline}", at, now, cancellationToken).ConfigureAwait(false);
+        // Each group's schedule has its own cursor (see ScheduleAsync): none runs the ticks it missed while paused either.
+        var spec = (await _pipelines(cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Name == pipeline);
+        foreach (var g in spec?.Groups.Where(g => g.Schedule is not null) ?? [])
+            await _store.SetCursorAsync($"schedule:{pipeline}:{g.Name}", at, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the pipeline's schedule and sensors are turned off.</summary>

@@ -21,7 +21,7 @@ public interface ISensorEvaluator
 /// <summary>
 /// Evaluates the four sensor types against a cursor: <c>file_arrival</c> (files in a folder matching a pattern that the
 /// cursor has not seen), <c>table_rows</c> (a warehouse table's cursor column past the cursor), <c>run_status</c>
-/// (another pipeline's runs that ended with a status since the cursor), and <c>freshness</c> (an asset whose last
+/// (another pipeline's runs, or with <c>group</c> the runs of one of its groups, that ended with a status since the cursor), and <c>freshness</c> (an asset whose last
 /// materialization is older than <c>max_age</c>: an alert, or a run when <c>action: trigger</c>; once per stale version).
 /// </summary>
 public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string projectDirectory, IReadOnlyList<string>? allowedPaths = null) : ISensorEvaluator
@@ -84,11 +84,14 @@ public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string
 
     private async Task<SensorOutcome> RunStatusAsync(SensorSpec sensor, string? cursor, CancellationToken cancellationToken)
     {
+        var group = sensor.Settings.GetValueOrDefault("group");
         var pipeline = sensor.Settings["pipeline"];
         var wanted = sensor.Settings.GetValueOrDefault("status", "succeeded");
         var since = cursor is null ? DateTimeOffset.MinValue : DateTimeOffset.Parse(cursor, CultureInfo.InvariantCulture);
         var ended = (await runs.ListRunsAsync(50, pipeline, cancellationToken).ConfigureAwait(false))
-            .Where(r => r.EndedAt is { } e && e > since && r.Status is not RunStatus.Running).OrderBy(r => r.EndedAt).ToList();
+            .Where(r => r.EndedAt is { } e && e > since && r.Status is not RunStatus.Running && (group is null || SelectsGroup(r.Selection, group)))
+            .OrderBy(r => r.EndedAt).ToList();
+        if (group is not null) pipeline = $"{pipeline} group {group}";
         if (ended.Count == 0) return new SensorOutcome(false, false, $"no run of {pipeline} ended since the last check", cursor);
         var next = ended[^1].EndedAt!.Value.ToString("O", CultureInfo.InvariantCulture);
         var match = ended.LastOrDefault(r => wanted == "any" || string.Equals(r.Status.ToString(), wanted, StringComparison.OrdinalIgnoreCase));
@@ -96,6 +99,11 @@ public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string
             ? new SensorOutcome(false, false, $"{ended.Count} run(s) of {pipeline} ended, none {wanted}", next)
             : new SensorOutcome(true, false, $"run {match.RunId} of {pipeline} {match.Status.ToString().ToLowerInvariant()}", next);
     }
+
+    // A run of the group: one selected by group:NAME (alone, or with its up- or downstream), not a whole-pipeline run.
+    private static bool SelectsGroup(string? selection, string group) =>
+        selection is not null && selection.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries)
+            .Any(term => term.Trim('+') == AssetGraph.GroupPrefix + group);
 
     private async Task<SensorOutcome> FreshnessAsync(SensorSpec sensor, string? cursor, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -282,6 +282,41 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         Assert.True(await rows.CountAsync() > 5, "a known customer gets a full list");
     });
 
+    [Fact]
+    public Task Customer360_SearchByEmail_OpensTheProfileWithScoresReasonsAndRows() => CheckPageAsync("customers", "customer-360", async page =>
+    {
+        // A repeat buyer, searched by their email as a person types it (another case): the one match opens the profile.
+        var customer = DemoRows("ground_truth/customers.csv").First(c => int.Parse(c["orders_before_cutoff"], System.Globalization.CultureInfo.InvariantCulture) >= 3);
+        var email = customer["email"];
+        await page.GetByLabel("Email, phone or id").FillAsync(email.ToUpperInvariant());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("#/customer/[^/]+$"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).Not.ToHaveTextAsync("Customer not found");
+        await Assertions.Expect(page.GetByText(new Regex("^Profile "))).ToContainTextAsync(email);
+
+        // Every score with its value and the reason given for it.
+        var scores = page.GetByRole(AriaRole.Article, new() { Name = "Scores and why" });
+        var churn = scores.GetByRole(AriaRole.Listitem, new() { Name = "Churn risk" });
+        await Assertions.Expect(churn.Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?% \((low|medium|high)\)$"));
+        await Assertions.Expect(churn.Locator(".score-reason")).Not.ToBeEmptyAsync();
+        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d[\d,]*\.\d\d$"));
+        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Purchase propensity" }).Locator(".score-reason")).ToContainTextAsync("decile");
+        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Recommendations" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+ products$"));
+        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(8);
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Segments and audiences" }).GetByText(new Regex("^RFM: "))).ToBeVisibleAsync();
+
+        // The person's rows: their identifiers (the email among them) and their orders, as many as the demo made before the cutoff at least.
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Identifiers" }).GetByRole(AriaRole.Cell, new() { Name = email, Exact = true })).ToBeVisibleAsync();
+        var orders = page.GetByRole(AriaRole.Region, new() { Name = "Orders" }).GetByRole(AriaRole.Row);
+        Assert.True(await orders.CountAsync() - 1 >= 3, "the profile lists the customer's orders");
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Sessions and channels" }).GetByRole(AriaRole.Row).Nth(1)).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task Customer360_NoMatch_SaysWhatToDo() => CheckPageAsync("customers/" + Uri.EscapeDataString("nobody@example.invalid"), "customer-360-empty", async page =>
+        // (An unknown profile id is a 404 the browser logs as a console error; CustomerProfileApiTests cover that answer.)
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "No customer matches “nobody@example.invalid”" })).ToContainTextAsync("run full_cdp"));
+
     // A CSV of the demo data as rows keyed by header (the demo's files quote fields that hold commas).
     private List<Dictionary<string, string>> DemoRows(string file)
     {

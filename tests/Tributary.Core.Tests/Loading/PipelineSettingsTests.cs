@@ -129,10 +129,31 @@ public sealed class PipelineSettingsTests
     [InlineData("groups: { hourly: { schedule: { cron: \"0 * * * *\" } } }", "p.yaml:2:19: error TRIB0101: group 'hourly' is missing required key 'assets'.")]
     [InlineData("groups: { hourly: { assets: [a], every: 1h } }", "p.yaml:2:34: error TRIB0100: unknown key 'every' in group 'hourly'. Allowed keys: description, assets, schedule, sensors, retry.")]
     [InlineData("groups: { Hourly: { assets: [a] } }", "p.yaml:2:11: error TRIB0110: group name 'Hourly' may use only a-z, 0-9 and _, and not start with a digit.")]
+    [InlineData("groups: { x: { assets: [a] }, y: { assets: [b], sensors: [{ type: run_status, group: z }] } }", "p.yaml:2:59: error TRIB0202: run_status sensor waits on group 'z', which pipeline 'p' does not have.")]
+    [InlineData("groups: { x: { assets: [a] }, y: { assets: [b], sensors: [{ type: run_status, group: y }] } }", "p.yaml:2:59: error TRIB0105: run_status sensor of group 'y' waits on its own group, so each of its runs would start the next.")]
     [InlineData("groups: { hourly: { assets: [a], schedule: { cron: \"0 * *\" } } }", "p.yaml:2:52: error TRIB0400: cron expression '0 * *' has 3 fields; expected 5 (minute hour day-of-month month day-of-week), or 6 with seconds first.")]
     public void Groups_Mistake_IsReportedWhereItIs(string line, string expected) =>
         // The message, then the hint where there is one.
         Assert.Single(Problems($"pipeline: p\n{line}\n" + TwoComponents), p => p == expected || p.StartsWith(expected + " ", StringComparison.Ordinal));
+
+    [Fact]
+    public void Sensors_SettingsTakeParams_AndRunStatusOfAGroupMeansThisPipeline()
+    {
+        var p = Valid("""
+            pipeline: p
+            params: { intake_table: { type: string, default: live } }
+            sensors: [{ type: table_rows, table: "${param.intake_table}", cursor_column: received_at }]
+            groups:
+              x: { assets: [a], sensors: [{ type: table_rows, table: "raw_${param.intake_table}", cursor_column: t }] }
+              y: { assets: [b], sensors: [{ type: run_status, group: x }, { type: run_status, pipeline: other, group: y }] }
+
+            """ + TwoComponents);
+
+        Assert.Equal("live", p.Sensors[0].Settings["table"]);
+        Assert.Equal("raw_live", p.Groups[0].Sensors[0].Settings["table"]);
+        // A group of another pipeline may share the name of this one's: only this pipeline's groups are checked.
+        Assert.Equal([("p", "x"), ("other", "y")], p.Groups[1].Sensors.Select(s => (s.Settings["pipeline"], s.Settings["group"])));
+    }
 
     [Fact]
     public void Retry_GivenSettings_AreKept()
@@ -196,7 +217,7 @@ public sealed class PipelineSettingsTests
     [Theory]
     [InlineData("sensors: [{ type: file_arival, path: x }]", "p.yaml:2:19: error TRIB0105: unknown sensor type 'file_arival'. Did you mean 'file_arrival'? Sensor types: file_arrival, table_rows, run_status, freshness.")]
     [InlineData("sensors: [{ type: table_rows, table: events }]", "p.yaml:2:11: error TRIB0101: sensor 'table_rows' is missing required key 'cursor_column'.")]
-    [InlineData("sensors: [{ type: run_status, pipeline: a, every: 1m }]", "p.yaml:2:44: error TRIB0100: unknown key 'every' in sensor 'run_status'. Allowed keys: type, interval, pipeline, status.")]
+    [InlineData("sensors: [{ type: run_status, pipeline: a, every: 1m }]", "p.yaml:2:44: error TRIB0100: unknown key 'every' in sensor 'run_status'. Allowed keys: type, interval, pipeline, status, group.")]
     [InlineData("sensors: [{ type: freshness, asset: t, max_age: soon }]", "p.yaml:2:49: error TRIB0402: 'max_age' must be a duration such as 500ms, 10s, 5m, 2h or 1d, got 'soon'.")]
     [InlineData("sensors: [{ path: x }]", "p.yaml:2:11: error TRIB0101: a sensor is missing required key 'type'.")]
     [InlineData("sensors: [file_arrival]", "p.yaml:2:11: error TRIB0103: a sensor must be a mapping, got a scalar.")]

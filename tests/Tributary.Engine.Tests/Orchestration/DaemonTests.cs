@@ -42,7 +42,7 @@ public sealed class DaemonTests(PostgresCluster postgres)
             try
             {
                 var id = $"run-{run.QueueId}";
-                await Store.CreateRunAsync(new RunRecord(id, run.Pipeline, RunStatus.Running, run.Trigger, null, Clock.GetUtcNow(), null, null, Environment.ProcessId, run.Partition), [], CancellationToken.None);
+                await Store.CreateRunAsync(new RunRecord(id, run.Pipeline, RunStatus.Running, run.Trigger, run.Selection, Clock.GetUtcNow(), null, null, Environment.ProcessId, run.Partition), [], CancellationToken.None);
                 RunStatus status;
                 try
                 {
@@ -178,6 +178,79 @@ public sealed class DaemonTests(PostgresCluster postgres)
         Assert.Equal([("schedule:daily", "06:00"), ("schedule:live", "06:00"), ("schedule:live", "07:00"), ("sensor:live:table_rows#1", "05:00")], ticks);
         Assert.Equal(["group:daily", "group:live", "group:live", "group:live"], f.Launched.Select(r => r.Selection).Order(StringComparer.Ordinal));
         Assert.All(f.Launched, r => Assert.Equal("platform", r.Pipeline));
+    }
+
+    [Fact]
+    public async Task Schedule_OfGroups_Paused_ResumingSkipsWhatEachGroupMissed()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:30Z"), """
+            pipeline: platform
+            groups:
+              hourly: { assets: [a], schedule: { cron: "0 * * * *" } }
+              half: { assets: [b], schedule: { cron: "30 * * * *" } }
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+              - { id: b, type: transform.sql, with: { sql: SELECT 2 AS v } }
+            """);
+        var daemon = f.Daemon();
+        await daemon.TickAsync(Ct);
+        await daemon.SetPausedAsync("platform", true, Ct);
+        f.Clock.Advance(TimeSpan.FromHours(3));
+        await daemon.TickAsync(Ct);                      // 10:30-13:00 pass while paused
+        await daemon.SetPausedAsync("platform", false, Ct);
+        f.Clock.Advance(TimeSpan.FromMinutes(45));       // resumed at 13:00:30: 13:30 and 14:00 (not 10:30 ... 13:00) run
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+        f.Clock.Advance(TimeSpan.FromMinutes(30));
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        var ticks = (await f.Store.ListTicksAsync("platform", 100, Ct)).Select(t => (t.Kind, t.Status, t.At.ToUniversalTime().ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture))).Order().ToList();
+        Assert.Equal([("schedule:half", TickStatus.Requested, "13:30"), ("schedule:hourly", TickStatus.Requested, "14:00")], ticks);
+        Assert.Equal(["group:half", "group:hourly"], f.Launched.Select(r => r.Selection));
+    }
+
+    [Fact]
+    public async Task RunStatusSensorOfAGroup_RunsItWhenARunOfTheGroupItWaitsOnSucceeds()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
+            pipeline: platform
+            groups:
+              ingest: { assets: [a] }
+              analytics:
+                assets: [b]
+                sensors: [{ type: run_status, group: ingest, status: succeeded, interval: 10s }]
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+              - { id: b, type: transform.sql, inputs: [a], with: { sql: SELECT v FROM a } }
+            """);
+        var daemon = f.Daemon();
+        async Task Ended(string id, string? selection, RunStatus status)
+        {
+            await f.Store.CreateRunAsync(new RunRecord(id, "platform", RunStatus.Running, "cli", selection, f.Clock.GetUtcNow(), null, null, 1), [], Ct);
+            await f.Store.EndRunAsync(id, status, f.Clock.GetUtcNow(), null, Ct);
+            f.Clock.Advance(TimeSpan.FromSeconds(10));
+            await daemon.TickAsync(Ct);
+            await daemon.WhenIdleAsync();
+        }
+
+        await Ended("whole", null, RunStatus.Succeeded);                // a run of the whole pipeline is no run of the group
+        await Ended("failed", "group:ingest", RunStatus.Failed);        // the group's run failed
+        await Ended("other", "group:analytics", RunStatus.Succeeded);   // another group
+        await Ended("ok", "+group:ingest", RunStatus.Succeeded);        // the group (with what it reads): analytics runs
+        f.Clock.Advance(TimeSpan.FromSeconds(10));
+        await daemon.TickAsync(Ct);                                      // analytics' own run ended: no new run of ingest, nothing
+
+        var ticks = (await f.Store.ListTicksAsync("platform", 100, Ct)).Reverse().Select(t => (t.Kind, t.Status, t.Reason)).ToList();
+        Assert.Equal(
+        [
+            ("sensor:analytics:run_status#1", TickStatus.Skipped, "no run of platform group ingest ended since the last check"),
+            ("sensor:analytics:run_status#1", TickStatus.Skipped, "1 run(s) of platform group ingest ended, none succeeded"),
+            ("sensor:analytics:run_status#1", TickStatus.Skipped, "no run of platform group ingest ended since the last check"),
+            ("sensor:analytics:run_status#1", TickStatus.Requested, "run ok of platform group ingest succeeded"),
+            ("sensor:analytics:run_status#1", TickStatus.Skipped, "no run of platform group ingest ended since the last check"),
+        ], ticks);
+        Assert.Equal(["group:analytics"], f.Launched.Select(r => r.Selection));
     }
 
     [Fact]

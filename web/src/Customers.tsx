@@ -1,0 +1,150 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { api, ApiError, errorMessage } from "./api/client";
+import { headline, memberships, scores, sectionOf, shownColumns, type CustomerMatch, type CustomerProfile, type ProfileSection, type Score } from "./customerProfile";
+import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, ResultTable } from "./ui/components";
+import { formatCount } from "./ui/format";
+
+const searchLink = (q: string) => `#/customers/${encodeURIComponent(q)}`;
+export const profileLink = (id: string) => `#/customer/${encodeURIComponent(id)}`;
+
+// The search box of both pages: a search is a route, so that the back button and a shared link keep it.
+function SearchForm({ initial }: { initial: string }) {
+  const [text, setText] = useState(initial);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (text.trim()) window.location.hash = searchLink(text.trim());
+  };
+  return (
+    <form className="toolbar" onSubmit={submit} role="search" aria-label="Find a customer">
+      <label>Email, phone or id <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="ada@example.com" size={32} /></label>
+      <button type="submit" disabled={text.trim() === ""}>Search</button>
+    </form>
+  );
+}
+
+/** Customer 360 search: profiles of the identity graph by email, phone, profile id or any identifier; one match opens it. */
+export function Customers({ query }: { query?: string }) {
+  const [matches, setMatches] = useState<CustomerMatch[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setMatches(null);
+    setError(null);
+    if (!query) return;
+    api.customers(query).then((m) => {
+      if (m.length === 1) window.location.replace(profileLink(m[0].profile_id));
+      else setMatches(m);
+    }, (e: unknown) => setError(errorMessage(e)));
+  }, [query]);
+  return (
+    <Page title="Customers" subtitle="One person across every source: find a customer by email, phone number, profile id or any identifier the identity graph joined."
+      actions={<SearchForm key={query} initial={query ?? ""} />}>
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      {!query ? (
+        <EmptyState title="Search for a customer">Type an email (any case), a phone number (any format) or an id. Profiles come from the identity graph (identity_graph), which full_cdp and the churn, propensity and recommendation templates write.</EmptyState>
+      ) : matches === null && !error ? <Loading what={`Searching for ${query}`} /> : matches && matches.length === 0 ? (
+        <EmptyState title={`No customer matches “${query}”`}>
+          Check the spelling, or search by another identifier. If no pipeline with an identity step has run yet, there are no profiles: run full_cdp (trib run full_cdp) first.
+        </EmptyState>
+      ) : matches && (
+        <Card title={`${formatCount(matches.length)} profiles match “${query}”`}>
+          <DataTable caption="Matching profiles" rows={matches} rowKey={(m) => m.profile_id}
+            columns={[
+              { key: "id", header: "Profile", cell: (m) => <a href={profileLink(m.profile_id)}>{m.profile_id}</a> },
+              { key: "email", header: "Email", cell: (m) => m.email ?? <span className="muted">none</span> },
+              { key: "phone", header: "Phone", cell: (m) => m.phone ?? <span className="muted">none</span> },
+              { key: "ids", header: "Identifiers", numeric: true, cell: (m) => formatCount(m.identifiers) },
+            ]} />
+        </Card>
+      )}
+    </Page>
+  );
+}
+
+/** The Customer 360 profile: who, every score with its reason, segments and audiences, then the person's rows table by table. */
+export function CustomerDetail({ id }: { id: string }) {
+  const [profile, setProfile] = useState<CustomerProfile | null>(null);
+  const [error, setError] = useState<{ status: number; message: string } | null>(null);
+  useEffect(() => {
+    api.customer(id).then(setProfile, (e: unknown) => setError({ status: e instanceof ApiError ? e.status : 0, message: errorMessage(e) }));
+  }, [id]);
+  if (error) {
+    return (
+      <Page title="Customer not found" actions={<SearchForm initial="" />}>
+        {error.status === 404
+          ? <EmptyState title={`No profile “${id}”`}>{error.message}.</EmptyState>
+          : <ErrorNotice>{error.message}</ErrorNotice>}
+      </Page>
+    );
+  }
+  if (!profile) return <Loading what={`Loading customer ${id}`} />;
+  const who = headline(profile);
+  const ids = sectionOf(profile, "identifiers");
+  const audiences = memberships(profile);
+  const missing = profile.sections.filter((s) => !s.table);
+  return (
+    <Page title={who.title} actions={<SearchForm initial="" />}
+      subtitle={<>Profile <code>{profile.profile_id}</code>{who.email && <> · {who.email}</>}{who.phone && <> · {who.phone}</>}{ids?.table && <> · {formatCount(ids.rows.length)} identifiers</>}</>}>
+      {missing.length > 0 && (
+        <p className="notice warning" role="note">
+          {formatCount(missing.length)} of {formatCount(profile.sections.length)} parts have no table in this warehouse yet ({missing.map((s) => s.title).join(", ")}): run full_cdp, or the template that writes them, to fill them.
+        </p>
+      )}
+      <Card title="Scores and why" label="Scores and why">
+        <ul className="score-grid">{scores(profile).map((s) => <ScoreTile key={s.key} score={s} />)}</ul>
+      </Card>
+      <Card title="Segments and audiences" label="Segments and audiences">
+        {audiences.length === 0 ? <p className="muted">In no segment or audience.</p> : (
+          <ul className="memberships">
+            {audiences.map((m, i) => <li key={i}><span className="badge member">{m.label}</span>{m.detail && <span className="muted"> {m.detail}</span>} <span className="muted">({m.table})</span></li>)}
+          </ul>
+        )}
+      </Card>
+      <div className="two-up">
+        <SectionCard section={sectionOf(profile, "identifiers")} />
+        <SectionCard section={sectionOf(profile, "merges")} empty="Never merged: every identifier joined this profile directly." />
+      </div>
+      <SectionCard section={sectionOf(profile, "orders")} empty="No orders." />
+      <SectionCard section={sectionOf(profile, "events")} empty="No events from this customer's ids." />
+      <SectionCard section={sectionOf(profile, "sessions")} empty="No sessions." />
+      <SectionCard section={sectionOf(profile, "tickets")} empty="No support tickets." />
+      <SectionCard section={sectionOf(profile, "recommendations")} empty="No recommendations." />
+      <SectionCard section={sectionOf(profile, "fraud")} empty="No scored payments." />
+      <SectionCard section={sectionOf(profile, "experiments")} empty="No experiment exposures." />
+      <details className="card">
+        <summary>Every score table's row</summary>
+        {["profile", "value", "ltv", "churn", "propensity", "uplift"].map((k) => <SectionCard key={k} section={sectionOf(profile, k)} />)}
+      </details>
+    </Page>
+  );
+}
+
+function ScoreTile({ score }: { score: Score }) {
+  return (
+    <li className={`score${score.value === null ? " none" : ""}${score.tone ? ` ${score.tone}` : ""}`} aria-label={score.label}>
+      <span className="score-label">{score.label}</span>
+      <span className="score-value">{score.value ?? "—"}</span>
+      {score.reason && <span className="score-reason">{score.reason}</span>}
+      {score.table && <span className="score-table">{score.table}</span>}
+    </li>
+  );
+}
+
+// One section: its table's rows for the person (the columns that answer its question first), or why it has none.
+function SectionCard({ section, empty }: { section: ProfileSection | undefined; empty?: string }) {
+  const [all, setAll] = useState(false);
+  if (!section) return null;
+  const columns = section.table ? shownColumns(section, all) : [];
+  const hidden = section.columns.length - columns.length;
+  const more = section.rows.length >= section.limit ? ` (the newest ${formatCount(section.limit)})` : "";
+  return (
+    <Card label={section.title}
+      title={<>{section.title} {section.table && <span className="muted">{formatCount(section.rows.length)} {section.rows.length === 1 ? "row" : "rows"}{more} · {section.table}</span>}</>}
+      actions={section.table && section.rows.length > 0 && (hidden > 0 || all) ? <button className="secondary" onClick={() => setAll(!all)}>{all ? "Fewer columns" : `All ${formatCount(section.columns.length)} columns`}</button> : undefined}>
+      {!section.table ? (
+        <EmptyState title="No table yet">This warehouse has no table for it: run full_cdp (or the template that writes it), then reload.</EmptyState>
+      ) : section.rows.length === 0 ? <p className="muted">{empty ?? "No rows for this customer."}</p> : (
+        <ResultTable caption={section.title} maxHeight={360} columns={columns.map((i) => section.columns[i])} rows={section.rows.map((r) => columns.map((i) => r[i]))} />
+      )}
+    </Card>
+  );
+}

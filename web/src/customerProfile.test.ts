@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { headline, memberships, records, scores, shownColumns, type CustomerProfile, type ProfileSection } from "./customerProfile";
+
+type Kind = ProfileSection["columns"][number]["type"];
+
+// A section read from a table, or (table null) one the warehouse has no table for.
+function section(key: string, table: string | null, columns: [string, Kind][] = [], rows: unknown[][] = []): ProfileSection {
+  return { key, title: key, table, columns: columns.map(([name, type]) => ({ name, type })), rows, limit: 100 } as ProfileSection;
+}
+
+const profile = (...sections: ProfileSection[]): CustomerProfile => ({ profile_id: "p1", sections });
+
+describe("Customer 360 profile", () => {
+  it("reads a section's rows as records by column name", () => {
+    const s = section("churn", "churn_scores", [["customer_id", "text"], ["churn_probability", "number"]], [["p1", 0.8]]);
+    expect(records(s)).toEqual([{ customer_id: "p1", churn_probability: 0.8 }]);
+    expect(records(undefined)).toEqual([]);
+  });
+
+  it("gives every score its value and reason: churn with its three reasons, a high risk flagged, uplift in points", () => {
+    const p = profile(
+      section("churn", "churn_scores", [["churn_probability", "number"], ["risk_band", "text"], ["reason", "text"], ["reason_2", "text"], ["reason_3", "text"]],
+        [[0.72, "high", "No order for 140 days", "Orders declining", null]]),
+      section("uplift", "uplift_scores", [["uplift", "number"], ["uplift_group", "text"], ["p_if_contacted", "number"], ["p_if_not_contacted", "number"]],
+        [[0.05, "persuadable", 0.3, 0.25]]),
+      section("fraud", "risk_scores", [["risk_score", "number"], ["decision", "text"], ["reasons", "text"]],
+        [[12, "approve", "none"], [81, "block", "card used by 4 emails"]]),
+    );
+    const byKey = Object.fromEntries(scores(p).map((s) => [s.key, s]));
+    expect(byKey.churn.value).toBe("72% (high)");
+    expect(byKey.churn.reason).toBe("No order for 140 days · Orders declining");
+    expect(byKey.churn.tone).toBe("high");
+    expect(byKey.uplift.value).toBe("persuadable");
+    expect(byKey.uplift.reason).toContain("uplift +0.05");
+    expect(byKey.uplift.reason).toContain("30% if contacted, 25% if not");
+    expect(byKey.fraud.value).toBe("1 of 2 payments");
+    expect(byKey.fraud.reason).toBe("highest risk 81/100 (block) · card used by 4 emails");
+  });
+
+  it("says why a score has no value: no table (a pipeline not run) apart from no row for this person", () => {
+    const p = profile(section("churn", null), section("ltv", "customer_ltv", [["clv", "number"]], []));
+    const byKey = Object.fromEntries(scores(p).map((s) => [s.key, s]));
+    expect(byKey.churn.value).toBeNull();
+    expect(byKey.churn.table).toBeNull();
+    expect(byKey.churn.reason).toMatch(/run full_cdp/);
+    expect(byKey.ltv.value).toBeNull();
+    expect(byKey.ltv.table).toBe("customer_ltv");
+    expect(byKey.ltv.reason).toMatch(/^Not valued/);
+    // Every score is listed, in the page's order, whether or not it has a value.
+    expect(scores(p).map((s) => s.key)).toEqual(["tier", "ltv", "churn", "propensity", "uplift", "recommendations", "fraud", "experiments"]);
+  });
+
+  it("lists the segments and audiences the customer is in, with their tables", () => {
+    const p = profile(
+      section("segments_rfm", "rfm_segments", [["segment", "text"], ["rfm_score", "text"], ["action", "text"]], [["Champions", "555", "Reward"]]),
+      section("segments_propensity", "propensity_deciles", [["decile", "integer"], ["segment", "text"]], [[2, "decile_2"]]),
+      section("audience_winback", "churn_contacts", [["alerted_on", "date"], ["action", "text"]], []),
+      section("audience_campaign", null),
+    );
+    expect(memberships(p)).toEqual([
+      { label: "RFM: Champions", detail: "score 555 · Reward", table: "rfm_segments" },
+      // A segment name that only repeats the decile is not said twice.
+      { label: "Propensity decile 2", detail: null, table: "propensity_deciles" },
+    ]);
+  });
+
+  it("names the customer by Customer 360's name, else an email from the identifiers, else the profile id", () => {
+    const ids = section("identifiers", "identity_graph", [["identifier_type", "text"], ["identifier_value", "text"]], [["phone", "+15550100"], ["email", "ada@example.com"]]);
+    expect(headline(profile(ids))).toEqual({ title: "ada@example.com", email: "ada@example.com", phone: "+15550100" });
+    const c360 = section("profile", "customer_360", [["first_name", "text"], ["last_name", "text"], ["email", "text"]], [["Ada", "Lovelace", "ada@example.com"]]);
+    expect(headline(profile(c360, ids)).title).toBe("Ada Lovelace");
+    expect(headline(profile()).title).toBe("p1");
+  });
+
+  it("shows a section's answering columns first, all on request, and all when the table has none of them", () => {
+    const s = section("orders", "customer_orders", [["customer_id", "text"], ["order_id", "text"], ["ordered_at", "timestamp"], ["tax", "number"]]);
+    expect(shownColumns(s, false)).toEqual([2, 1]);
+    expect(shownColumns(s, true)).toEqual([0, 1, 2, 3]);
+    expect(shownColumns(section("orders", "t", [["x", "text"]]), false)).toEqual([0]);
+  });
+});
