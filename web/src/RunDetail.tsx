@@ -73,7 +73,7 @@ export function RunDetail({ runId }: { runId: string }) {
                 <span className="gantt-label" title={`${s.asset} (${s.component_type})`}>{s.asset}</span>
                 <span className="gantt-track"><span className={`gantt-bar ${s.status}`} title={`${s.asset}: ${took}`} style={{ left: `${from * 100}%`, width: `${Math.max(0.5, (to - from) * 100)}%` }} /></span>
                 <span className="gantt-duration" title={s.peak_rss_bytes != null ? "the process's peak resident memory while this step ran" : undefined}>
-                  {took}{s.peak_rss_bytes != null && <span className="muted"> · {formatCount(Math.round(s.peak_rss_bytes / 1048576))} MB</span>}
+                  {took}{s.peak_rss_bytes != null && <span className="muted" style={{ display: "block", whiteSpace: "nowrap" }}>{formatCount(Math.round(s.peak_rss_bytes / 1048576))} MB peak</span>}
                 </span>
                 <span><StatusBadge status={s.status} />{s.attempts > 1 ? <span className="muted"> {s.attempts} attempts</span> : null}</span>
                 {s.error && <span role="alert" className="field-error">{s.error}</span>}
