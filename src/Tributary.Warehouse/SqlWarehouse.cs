@@ -79,6 +79,7 @@ public abstract class SqlWarehouse : IWarehouse
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
+        StreamResults(command);
         await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
         var kinds = SchemaOf(reader).Columns.Select(c => c.Kind).ToArray();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return Row(reader, kinds);
@@ -89,8 +90,17 @@ public abstract class SqlWarehouse : IWarehouse
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
+        StreamResults(command);
         await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return reader;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="command"/> hand its rows over as the engine produces them rather than after computing them all,
+    /// for the streaming reads; a no-op where the engine's reader streams already.
+    /// </summary>
+    protected virtual void StreamResults(DbCommand command)
+    {
     }
 
     /// <summary>Rows per batch of <see cref="ReadColumnsAsync"/> where the engine does not batch them itself.</summary>

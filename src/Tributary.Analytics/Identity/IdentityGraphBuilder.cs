@@ -27,6 +27,8 @@ public sealed class IdentityGraphBuilder
     // Each record's distinct identifiers, strongest first, one run per record.
     private readonly List<int> _members;
     private readonly List<int> _recordStart = [0];
+    // Per record: whether it stands for several occurrences (see RepeatsMatter).
+    private readonly List<bool> _repeated = [];
     // Last run's profile ids: per node an index into _previousIds (-1 none), and the highest p_ number seen.
     private readonly List<int> _nodePrevious;
     private readonly List<string> _previousIds = [];
@@ -59,9 +61,18 @@ public sealed class IdentityGraphBuilder
     public int Records { get; private set; }
 
     /// <summary>Adds one record: identifiers seen together, when, and in which source.</summary>
-    public void Add(ReadOnlySpan<Identifier> identifiers, DateTime? at, string source)
+    public void Add(ReadOnlySpan<Identifier> identifiers, DateTime? at, string source) => Add(identifiers, at, at, source, 1);
+
+    /// <summary>
+    /// Adds <paramref name="occurrences"/> records of the same identifiers at once, first seen at <paramref name="first"/> and
+    /// last at <paramref name="last"/> (the earliest and latest of their known times), in the place of the first of them: a
+    /// caller reading distinct combinations in order of first occurrence gets the profiles of adding every record, unless
+    /// <see cref="RepeatsMatter"/> says a refused link could have come out otherwise at a later occurrence.
+    /// </summary>
+    public void Add(ReadOnlySpan<Identifier> identifiers, DateTime? first, DateTime? last, string source, int occurrences)
     {
-        var ticks = at?.Ticks ?? 0;
+        ArgumentOutOfRangeException.ThrowIfLessThan(occurrences, 1);
+        var (firstTicks, lastTicks) = (first?.Ticks ?? 0, last?.Ticks ?? 0);
         var sourceIndex = _sourceNames.Count > 0 && _sourceNames[^1] == source ? _sourceNames.Count - 1 : _sourceNames.IndexOf(source);
         var begin = _members.Count;
         var usable = 0;
@@ -78,11 +89,11 @@ public sealed class IdentityGraphBuilder
                 sourceIndex = _sourceNames.Count;
                 _sourceNames.Add(source);
             }
-            if (added) (_first[n], _last[n], _sources[n]) = (ticks, ticks, sourceIndex);
-            else if (ticks != 0)
+            if (added) (_first[n], _last[n], _sources[n]) = (firstTicks, lastTicks, sourceIndex);
+            else
             {
-                if (_first[n] == 0 || ticks < _first[n]) _first[n] = ticks;
-                if (ticks > _last[n]) _last[n] = ticks;
+                if (firstTicks != 0 && (_first[n] == 0 || firstTicks < _first[n])) _first[n] = firstTicks;
+                if (lastTicks > _last[n]) _last[n] = lastTicks;
             }
             // Insertion by rank (records hold a handful of identifiers), skipping repeats; stable for equal ranks.
             var position = _members.Count;
@@ -97,11 +108,23 @@ public sealed class IdentityGraphBuilder
             }
             _members[position] = n;
         }
-        if (usable > 0) Records++;
+        if (usable > 0) Records += occurrences;
         // A record of one identifier links nothing: its identifier is kept, the record is not.
-        if (_members.Count - begin > 1) _recordStart.Add(_members.Count);
+        if (_members.Count - begin > 1)
+        {
+            _recordStart.Add(_members.Count);
+            _repeated.Add(occurrences > 1);
+        }
         else if (_members.Count > begin) _members.RemoveAt(begin);
     }
+
+    /// <summary>
+    /// After <see cref="Link"/>: whether a link refused at a record added with several occurrences broke a cap whose type
+    /// would not make the weaker identifier shared, while a stronger capped type could have been the one broken at a later
+    /// occurrence (components only grow). Only then can adding every record one by one give other profiles; the caller
+    /// adds them so instead.
+    /// </summary>
+    public bool RepeatsMatter { get; private set; }
 
     /// <summary>
     /// Tells the graph that last run put (<paramref name="type"/>, <paramref name="value"/>) in <paramref name="profileId"/>,
@@ -132,6 +155,7 @@ public sealed class IdentityGraphBuilder
     /// <summary>Links the records into profiles (with the ids given to <see cref="AddPrevious"/>), keeping the result compact.</summary>
     public IdentityProfiles Link()
     {
+        RepeatsMatter = false;
         var nodeCount = _nodeKey.Count;
         var members = CollectionsMarshal.AsSpan(_members);
         var recordStart = CollectionsMarshal.AsSpan(_recordStart);
@@ -154,7 +178,8 @@ public sealed class IdentityGraphBuilder
         List<(int A, int B, int Broken)> refusals;
         while (true)
         {
-            refusals = Union(members, recordStart, nodeRank, slotOf, capOf, shared, parent);
+            refusals = Union(members, recordStart, nodeRank, slotOf, capOf, shared, parent, CollectionsMarshal.AsSpan(_repeated), capRank, out var repeatsMatter);
+            RepeatsMatter |= repeatsMatter;
             var added = false;
             foreach (var (a, b, broken) in refusals)
                 if (broken >= 0 && nodeRank[b] > capRank[broken] && !shared[b])
@@ -183,8 +208,9 @@ public sealed class IdentityGraphBuilder
     // record a star from its strongest identifier that is not shared. Returns the refused links (Broken = the capped
     // type's slot, or -1 for a link to a shared identifier).
     private static List<(int A, int B, int Broken)> Union(ReadOnlySpan<int> members, ReadOnlySpan<int> recordStart, ReadOnlySpan<int> nodeRank,
-        int[] slotOf, int[] capOf, bool[] shared, int[] parent)
+        int[] slotOf, int[] capOf, bool[] shared, int[] parent, ReadOnlySpan<bool> repeated, int[] capRank, out bool repeatsMatter)
     {
+        repeatsMatter = false;
         var nodeCount = parent.Length;
         var width = Math.Max(1, capOf.Length);
         var size = new int[nodeCount];
@@ -234,6 +260,9 @@ public sealed class IdentityGraphBuilder
                     if (broken >= 0)
                     {
                         refused.Add((hub, n, broken));
+                        // Later occurrences break the first capped type over its cap, which can only move to a lower slot.
+                        if (repeated[record] && nodeRank[n] <= capRank[broken])
+                            for (var t = 0; t < broken && !repeatsMatter; t++) repeatsMatter = capRank[t] < nodeRank[n];
                         continue;
                     }
                     if (size[ra] < size[rb]) (ra, rb) = (rb, ra);

@@ -126,6 +126,66 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
 
     private static List<string> Columns(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
+    // The identifier values to come (one count per input), so the graph's arrays are made once at their size, not grown.
+    private static async Task<int> CountIdentifiersAsync(IdentityParameters p, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var (w, d) = (context.Warehouse, context.Warehouse.Dialect);
+        long expected = 0;
+        foreach (var input in context.Inputs)
+            expected += Convert.ToInt64(await w.ScalarAsync($"SELECT {string.Join(" + ", Columns(p.Identifiers[input]).Select(c => $"count({d.Quote(c)})"))} FROM {d.Quote(input)}",
+                null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        return (int)Math.Min(expected, int.MaxValue);
+    }
+
+    /// <summary>
+    /// Adds every input's records to <paramref name="graph"/>, then last run's profile ids. With <paramref name="everyRow"/>
+    /// each row is a record in table order; otherwise each distinct combination of identifier values is one record with its
+    /// number of rows and earliest and latest time, in order of its first row, which gives the graph the same identifiers in
+    /// the same order of first sight and the same records less their repeats (see <see cref="IdentityGraphBuilder.RepeatsMatter"/>).
+    /// </summary>
+    private static async Task<IdentityGraphBuilder> ReadAsync(IdentityParameters p, ComponentContext context, IdentityGraphBuilder graph, bool everyRow,
+        CancellationToken cancellationToken)
+    {
+        var (w, d) = (context.Warehouse, context.Warehouse.Dialect);
+        foreach (var input in context.Inputs)
+        {
+            var columns = Columns(p.Identifiers[input]);
+            var schema = await w.DescribeTableAsync(input, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"input table '{input}' does not exist.");
+            var time = TimeColumns.FirstOrDefault(c => schema.Find(c) is { Kind: DataKind.Timestamp or DataKind.Date });
+            var ids = new Identifier[columns.Count];
+            string sql;
+            if (everyRow)
+                sql = $"SELECT {string.Join(", ", columns.Select(c => $"CAST({d.Quote(c)} AS VARCHAR)"))}{(time is null ? "" : $", {d.Quote(time)}")} FROM {d.Quote(input)}";
+            else
+            {
+                // row_number() OVER () numbers rows in the order a plain SELECT reads them, the order records were added in before.
+                var names = columns.Select((_, i) => d.Quote($"i{i}")).ToList();
+                var rows = string.Join(", ", columns.Select((c, i) => $"CAST({d.Quote(c)} AS VARCHAR) AS {names[i]}"))
+                    + (time is null ? "" : $", {d.Quote(time)} AS {d.Quote("t")}") + $", row_number() OVER () AS {d.Quote("n")}";
+                sql = $"SELECT {string.Join(", ", names)}{(time is null ? "" : $", min({d.Quote("t")}), max({d.Quote("t")})")}, count(*) "
+                    + $"FROM (SELECT {rows} FROM {d.Quote(input)}) AS {d.Quote("r")} WHERE {string.Join(" OR ", names.Select(n => $"{n} IS NOT NULL"))} "
+                    + $"GROUP BY {string.Join(", ", names)} ORDER BY min({d.Quote("n")})";
+            }
+            // Typed reads of one moving record: no array or boxed value per row, only the identifiers' strings.
+            await foreach (var row in w.StreamRecordsAsync(sql, null, cancellationToken).ConfigureAwait(false))
+            {
+                var count = 0;
+                for (var i = 0; i < columns.Count; i++)
+                    if (!row.IsDBNull(i)) ids[count++] = new Identifier(columns[i], row.GetString(i).Trim());
+                if (count == 0) continue;
+                var first = time is null ? null : TimeOf(row, columns.Count);
+                if (everyRow) graph.Add(ids.AsSpan(0, count), first, input);
+                else graph.Add(ids.AsSpan(0, count), first, time is null ? null : TimeOf(row, columns.Count + 1), input,
+                    checked((int)Convert.ToInt64(row.GetValue(columns.Count + (time is null ? 0 : 2)), CultureInfo.InvariantCulture)));
+            }
+        }
+        if (await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false) is not null)
+            await foreach (var r in w.StreamRecordsAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
+                graph.AddPrevious(r.GetString(0), r.GetString(1), r.GetString(2));
+        return graph;
+    }
+
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(IdentityParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
@@ -137,38 +197,22 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         bool Usable(Identifier id) =>
             !blocked.Contains(id.Value.ToLowerInvariant()) && !PlaceholderIdentifiers.IsPlaceholder(id.Type, id.Value) && !patterns.Exists(r => r.IsMatch(id.Value));
 
-        // Rows stream into the graph's compact arrays; no list of records is held.
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        // The identifier values to come (one count per input), so the graph's arrays are made once at their size, not grown.
-        long expected = 0;
-        foreach (var input in context.Inputs)
-            expected += Convert.ToInt64(await w.ScalarAsync($"SELECT {string.Join(" + ", Columns(p.Identifiers[input]).Select(c => $"count({d.Quote(c)})"))} FROM {d.Quote(input)}",
-                null, cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        var graph = new IdentityGraphBuilder(new IdentityOptions(p.EffectiveCaps, p.Priority), Usable, (int)Math.Min(expected, int.MaxValue));
-        foreach (var input in context.Inputs)
-        {
-            var columns = Columns(p.Identifiers[input]);
-            var schema = await w.DescribeTableAsync(input, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"input table '{input}' does not exist.");
-            var time = TimeColumns.FirstOrDefault(c => schema.Find(c) is { Kind: DataKind.Timestamp or DataKind.Date });
-            var select = string.Join(", ", columns.Select(c => $"CAST({d.Quote(c)} AS VARCHAR)")) + (time is null ? "" : $", {d.Quote(time)}");
-            var ids = new Identifier[columns.Count];
-            // Typed reads of one moving record: no array or boxed value per row, only the identifiers' strings.
-            await foreach (var row in w.StreamRecordsAsync($"SELECT {select} FROM {d.Quote(input)}", null, cancellationToken).ConfigureAwait(false))
-            {
-                var count = 0;
-                for (var i = 0; i < columns.Count; i++)
-                    if (!row.IsDBNull(i)) ids[count++] = new Identifier(columns[i], row.GetString(i).Trim());
-                if (count == 0) continue;
-                graph.Add(ids.AsSpan(0, count), time is null ? null : TimeOf(row, columns.Count), input);
-            }
-        }
-
-        if (await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false) is not null)
-            await foreach (var r in w.StreamRecordsAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
-                graph.AddPrevious(r.GetString(0), r.GetString(1), r.GetString(2));
+        var options = new IdentityOptions(p.EffectiveCaps, p.Priority);
+        // Distinct combinations of identifiers, grouped in the warehouse: the graph grows with people, not with events.
+        var graph = await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable), everyRow: false, cancellationToken).ConfigureAwait(false);
         var read = watch.Elapsed;
         var result = graph.Link();
+        var everyRow = graph.RepeatsMatter;
+        if (everyRow)
+        {
+            // Rare: a refused link might have been decided otherwise by a later repeat of its record, so every row is read in order.
+            context.Log("a link refused under the caps depends on repeated records; reading every row");
+            graph = await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable, await CountIdentifiersAsync(p, context, cancellationToken).ConfigureAwait(false)),
+                everyRow: true, cancellationToken).ConfigureAwait(false);
+            read = watch.Elapsed;
+            result = graph.Link();
+        }
         var linked = watch.Elapsed - read;
         watch.Restart();
 
@@ -193,6 +237,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         return new Materialization(rows, new Dictionary<string, object?>
         {
             ["profiles"] = result.Count, ["records"] = graph.Records, ["merges"] = result.Merges.Count, ["refused_links"] = result.Refused.Count,
+            ["read_every_row"] = everyRow,
         });
     }
 }

@@ -75,6 +75,10 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
+    /// <remarks>Without it DuckDB.NET materializes the whole result inside DuckDB before the first row is read.</remarks>
+    protected override void StreamResults(DbCommand command) => ((DuckDBCommand)command).UseStreamingMode = true;
+
+    /// <inheritdoc />
     protected override DbParameter CreateParameter(object? value) => new DuckDBParameter(value ?? DBNull.Value);
 
     /// <inheritdoc />

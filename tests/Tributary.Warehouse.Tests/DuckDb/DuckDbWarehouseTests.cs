@@ -73,6 +73,27 @@ public sealed class DuckDbWarehouseTests : IDisposable
         Assert.Equal("953.6 MiB", await unlimited.ScalarAsync("SELECT current_setting('memory_limit')", null, Ct));
     }
 
+    // Streaming reads hand rows over as DuckDB makes them: the start of a result far larger than the memory limit is read
+    // without DuckDB computing and holding all of it first.
+    [Fact]
+    public async Task StreamingReads_ResultLargerThanTheMemoryLimit_AreReadWithoutHoldingIt()
+    {
+        await using var wh = await DuckDbWarehouse.OpenAsync(Path.Combine(_temp.Path, "w.duckdb"), null, "32MB", Ct);
+        const string sql = "SELECT range AS n, repeat('x', 40) || range AS s FROM range(10000000)";
+
+        var records = new List<long>();
+        await foreach (var r in wh.StreamRecordsAsync(sql, null, Ct))
+            if (records.Count < 3) records.Add(r.GetInt64(0));
+            else break;
+        var rows = new List<long>();
+        await foreach (var r in wh.StreamAsync(sql, null, Ct))
+            if (rows.Count < 3) rows.Add(Convert.ToInt64(r[0], System.Globalization.CultureInfo.InvariantCulture));
+            else break;
+
+        Assert.Equal([0L, 1L, 2L], records);
+        Assert.Equal([0L, 1L, 2L], rows);
+    }
+
     [Fact]
     public async Task Unlimited_ByDefault_ReadsAnyFile()
     {

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using Tributary.Analytics.Identity;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+
+namespace Tributary.Components.Tests.Identity;
+
+/// <summary>
+/// identity.resolve reads distinct identifier combinations grouped in the warehouse; its output must be what adding every row
+/// one by one in table order gives (the graph builder fed row by row is the reference): the same profiles and ids, times,
+/// sources, refused links, merges and record count.
+/// </summary>
+public sealed class IdentityCombinationTests(PostgresCluster postgres)
+{
+    public static TheoryData<string> Engines => new() { "duckdb", "postgres" };
+
+    private const string Pipeline = """
+        pipeline: p
+        components:
+          - { id: events, type: source.csv, with: { path: "events*.csv", columns: { user_id: VARCHAR, anonymous_id: VARCHAR, email: VARCHAR, phone: VARCHAR, occurred_at: TIMESTAMP } } }
+          - { id: orders, type: source.csv, with: { path: "orders*.csv", columns: { email: VARCHAR, phone: VARCHAR, ordered_at: TIMESTAMP } } }
+          - id: ids
+            type: identity.resolve
+            inputs: [orders, events]
+            with:
+              identifiers: { orders: "email, phone", events: "user_id, anonymous_id, email, phone" }
+              caps: { user_id: "1", email: "2", anonymous_id: "2", phone: "CAP" }
+        """;
+
+    // Caps are hit, every combination repeats many times, rows without identifiers or time are mixed in; a second run over
+    // more rows keeps and merges the first run's profiles.
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Resolve_RepeatedCombinationsUnderCaps_GivesWhatEveryRowGives(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var random = new Random(7);
+        // Two profiles of the first run that a row of the second joins.
+        h.Temp.File("events1.csv", Events(random, 3000) + ",,m1@shop.com,,\n,,,+14155559901,2026-02-01 00:00:00\n");
+        h.Temp.File("orders1.csv", Orders(random, 400));
+        // A phone cap no link can break: the combinations alone decide (RepeatsMatter stays false).
+        var yaml = Pipeline.Replace("CAP", "1000", StringComparison.Ordinal);
+
+        await RunAndCompareAsync(h, yaml, everyRow: false);
+        h.Temp.File("events2.csv", Events(random, 3000) + ",,m1@shop.com,+14155559901,\n");
+        h.Temp.File("orders2.csv", Orders(random, 400));
+        var (refused, merges) = await RunAndCompareAsync(h, yaml, everyRow: false);
+
+        Assert.True(refused > 10, $"only {refused} links refused: the caps are not hit");
+        Assert.True(merges > 0, "no profiles merged on the second run");
+    }
+
+    // The link e1-p2 is refused at first for the phone cap (p2's profile holds p2 and p3 through u1); by the repeat of that row,
+    // e2 has joined p2's profile, so the repeat breaks the email cap, which makes p2 shared. Grouped, the repeat would be lost:
+    // every row is read instead.
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Resolve_RefusalThatARepeatWouldDecideOtherwise_ReadsEveryRow(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("events.csv", "user_id,anonymous_id,email,phone,occurred_at\n,,e1,p1,\nu1,,,p2,\nu1,,,p3,\n,,e1,p2,\n,,e2,p3,\n,,e1,p2,\n");
+        h.Temp.File("orders.csv", "email,phone,ordered_at\ne9,,2026-01-01 00:00:00\n");
+        var yaml = Pipeline.Replace("CAP", "2", StringComparison.Ordinal).Replace("email: \"2\"", "email: \"1\"", StringComparison.Ordinal);
+
+        await RunAndCompareAsync(h, yaml, everyRow: true);
+
+        var profileOf = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(profileOf["e1"], profileOf["p1"]);
+        Assert.Equal([profileOf["u1"], profileOf["u1"]], new[] { profileOf["e2"], profileOf["p3"] });
+        Assert.Equal(3, new[] { "e1", "u1", "p2" }.Select(v => profileOf[v]).Distinct().Count());
+    }
+
+    // Runs the pipeline, then adds the same rows one by one to a graph, as identity.resolve did before it grouped them, with
+    // last run's profile ids; asserts the two agree. Returns the counts of refused links and of this run's merges.
+    private static async Task<(int Refused, int Merges)> RunAndCompareAsync(ComponentHarness h, string yaml, bool everyRow)
+    {
+        var previous = await TableExistsAsync(h, "ids") ? await h.RowsAsync("SELECT identifier_type, identifier_value, profile_id FROM ids") : [];
+        var mergesBefore = await TableExistsAsync(h, "ids__merges") ? (await h.RowsAsync("SELECT count(*) FROM ids__merges"))[0][0] : 0L;
+
+        var result = await h.RunAsync(yaml);
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+
+        var caps = Caps(yaml);
+        var graph = new IdentityGraphBuilder(new IdentityOptions(caps, ["user_id", "email", "hubspot_id", "stripe_customer_id", "shopify_customer_id", "phone", "device_id", "anonymous_id"]));
+        foreach (var (input, columns, time) in new[] { ("orders", new[] { "email", "phone" }, "ordered_at"), ("events", new[] { "user_id", "anonymous_id", "email", "phone" }, "occurred_at") })
+        {
+            var select = string.Join(", ", columns.Select(c => $"CAST({c} AS VARCHAR)")) + $", {time}";
+            await foreach (var row in h.Warehouse.StreamRecordsAsync($"SELECT {select} FROM {input}", null, CancellationToken.None))
+            {
+                var ids = Enumerable.Range(0, columns.Length).Where(i => !row.IsDBNull(i)).Select(i => new Identifier(columns[i], row.GetString(i).Trim())).ToArray();
+                if (ids.Length > 0) graph.Add(ids, row.IsDBNull(columns.Length) ? null : row.GetDateTime(columns.Length), input);
+            }
+        }
+        foreach (var r in previous) graph.AddPrevious((string)r[0]!, (string)r[1]!, (string)r[2]!);
+        var expected = graph.Link();
+
+        static string Time(object? t) => t is DateTime d ? d.ToString("O", CultureInfo.InvariantCulture) : "-";
+        Assert.Equal(
+            expected.Assignments().Select(a => $"{a.Identifier.Type}|{a.Identifier.Value}|{a.ProfileId}|{Time(a.FirstSeen)}|{Time(a.LastSeen)}|{a.Source}").Order(StringComparer.Ordinal),
+            (await h.RowsAsync("SELECT identifier_type, identifier_value, profile_id, first_seen, last_seen, source FROM ids"))
+                .Select(r => $"{r[0]}|{r[1]}|{r[2]}|{Time(r[3])}|{Time(r[4])}|{r[5]}").Order(StringComparer.Ordinal));
+        Assert.Equal(
+            expected.Refused.Select(r => $"{r.From.Type}|{r.From.Value}|{r.To.Type}|{r.To.Value}|{r.Reason}").Order(StringComparer.Ordinal),
+            (await h.RowsAsync("SELECT from_type, from_value, to_type, to_value, reason FROM ids__refused_links")).Select(r => $"{r[0]}|{r[1]}|{r[2]}|{r[3]}|{r[4]}").Order(StringComparer.Ordinal));
+        var merges = (await h.RowsAsync($"SELECT surviving_profile, merged_profile FROM ids__merges")).Skip(Convert.ToInt32(mergesBefore, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(expected.Merges.Select(m => $"{m.Surviving}|{m.Merged}").Order(StringComparer.Ordinal),
+            merges.Select(m => $"{m[0]}|{m[1]}").Order(StringComparer.Ordinal));
+
+        var metadata = (await h.Store.GetMaterializationsAsync(result.RunId, "ids", CancellationToken.None)).Single().MetadataJson;
+        Assert.Contains($"\"records\":{graph.Records}", metadata, StringComparison.Ordinal);
+        Assert.Contains($"\"profiles\":{expected.Count}", metadata, StringComparison.Ordinal);
+        Assert.Contains($"\"read_every_row\":{(everyRow ? "true" : "false")}", metadata, StringComparison.Ordinal);
+        return (expected.Refused.Count, expected.Merges.Count);
+    }
+
+    private static async Task<bool> TableExistsAsync(ComponentHarness h, string table) =>
+        await h.Warehouse.DescribeTableAsync(table, CancellationToken.None) is not null;
+
+    private static Dictionary<string, int> Caps(string yaml)
+    {
+        var caps = new Dictionary<string, int>(StringComparer.Ordinal) { ["stripe_customer_id"] = 3, ["hubspot_id"] = 2 };
+        var line = yaml.Split('\n').Single(l => l.TrimStart().StartsWith("caps:", StringComparison.Ordinal));
+        foreach (var part in line[(line.IndexOf('{') + 1)..line.IndexOf('}')].Split(','))
+        {
+            var kv = part.Split(':');
+            caps[kv[0].Trim()] = int.Parse(kv[1].Trim().Trim('"'), CultureInfo.InvariantCulture);
+        }
+        return caps;
+    }
+
+    // Rows drawn from a few hundred combinations (each repeats ~10 times), some identifiers padded with spaces, some rows with
+    // no identifier or no time, times unordered.
+    private static string Events(Random random, int rows)
+    {
+        var text = new StringBuilder("user_id,anonymous_id,email,phone,occurred_at\n");
+        for (var i = 0; i < rows; i++)
+        {
+            var combo = random.Next(300);
+            var user = combo % 3 == 0 ? "" : $"u{combo % 120}";
+            var device = combo % 5 == 0 ? "" : $"a{(combo * 7) % 170}";
+            var email = combo % 4 == 0 ? $"e{combo % 90}@shop.com" : combo % 11 == 0 ? $" e{combo % 90}@shop.com " : "";
+            var phone = combo % 6 == 1 ? $"+1415555{combo % 80:D4}" : "";
+            if (combo == 17) (user, device, email, phone) = ("", "", "", "");
+            var time = random.Next(10) == 0 ? "" : new DateTime(2026, 1, 1).AddMinutes(random.Next(500_000)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            text.Append(CultureInfo.InvariantCulture, $"{user},{device},{email},{phone},{time}\n");
+        }
+        return text.ToString();
+    }
+
+    private static string Orders(Random random, int rows)
+    {
+        var text = new StringBuilder("email,phone,ordered_at\n");
+        for (var i = 0; i < rows; i++)
+        {
+            var combo = random.Next(120);
+            var email = combo % 7 == 0 ? "" : $"e{(combo * 5) % 90}@shop.com";
+            var phone = combo % 2 == 0 ? $"+1415555{combo % 80:D4}" : "";
+            var time = new DateTime(2026, 1, 1).AddHours(random.Next(8000)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            text.Append(CultureInfo.InvariantCulture, $"{email},{phone},{time}\n");
+        }
+        return text.ToString();
+    }
+}
