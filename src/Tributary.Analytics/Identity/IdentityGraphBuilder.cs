@@ -27,8 +27,10 @@ public sealed class IdentityGraphBuilder
     // Each record's distinct identifiers, strongest first, one run per record.
     private readonly List<int> _members;
     private readonly List<int> _recordStart = [0];
-    // Per record: whether it stands for several occurrences (see RepeatsMatter).
+    // Per record: whether it stands for several occurrences (see RepeatsMatter), its first time (ticks, 0 unknown) and source.
     private readonly List<bool> _repeated = [];
+    private readonly List<long> _recordFirst = [];
+    private readonly List<int> _recordSource = [];
     // Last run's profile ids: per node an index into _previousIds (-1 none), and the highest p_ number seen.
     private readonly List<int> _nodePrevious;
     private readonly List<string> _previousIds = [];
@@ -114,6 +116,8 @@ public sealed class IdentityGraphBuilder
         {
             _recordStart.Add(_members.Count);
             _repeated.Add(occurrences > 1);
+            _recordFirst.Add(firstTicks);
+            _recordSource.Add(sourceIndex);
         }
         else if (_members.Count > begin) _members.RemoveAt(begin);
     }
@@ -168,6 +172,8 @@ public sealed class IdentityGraphBuilder
         var slotOfType = _types.Select(t => Array.IndexOf(capped, t)).ToArray();
         var slotOf = new int[nodeCount];
         for (var n = 0; n < nodeCount; n++) slotOf[n] = slotOfType[_keys.TypeOf(_nodeKey[n])];
+        var (nodeOrder, position) = NodeOrder();
+        var recordOrder = RecordOrder(position);
 
         // A weak identifier that would join profiles holding more values of a stronger capped type than the cap allows
         // (a kiosk seen with several user ids) is shared: it joins none of them. Linking is run again without the shared
@@ -178,7 +184,7 @@ public sealed class IdentityGraphBuilder
         List<(int A, int B, int Broken)> refusals;
         while (true)
         {
-            refusals = Union(members, recordStart, nodeRank, slotOf, capOf, shared, parent, CollectionsMarshal.AsSpan(_repeated), capRank, out var repeatsMatter);
+            refusals = Union(members, recordStart, recordOrder, nodeRank, slotOf, capOf, shared, parent, CollectionsMarshal.AsSpan(_repeated), capRank, out var repeatsMatter);
             RepeatsMatter |= repeatsMatter;
             var added = false;
             foreach (var (a, b, broken) in refusals)
@@ -201,13 +207,61 @@ public sealed class IdentityGraphBuilder
                 : $"{to.Type} '{to.Value}' is shared: it links more than {capOf[sharedBy[b]]} {capped[sharedBy[b]]} value(s), so it joins none of their profiles";
             refused.Add(new RefusedLink(IdentifierOf(a), to, reason));
         }
-        return Assign(parent, refused);
+        return Assign(parent, nodeOrder, refused);
+    }
+
+    // When known times are equal or missing (0 sorts last), what decides is the data: type priority, type, value; never the
+    // order rows were read in, which a warehouse does not keep (a grouped read, a parallel scan).
+    private static long TimeKey(long ticks) => ticks == 0 ? long.MaxValue : ticks;
+
+    // Nodes in the order of the data: first seen, then type priority, type and value (ordinal). Profiles are numbered in this
+    // order, so ids do not depend on the order of the records. Returns the order and each node's position in it.
+    private (int[] Order, int[] Position) NodeOrder()
+    {
+        var nodeCount = _nodeKey.Count;
+        var order = new int[nodeCount];
+        for (var n = 0; n < nodeCount; n++) order[n] = n;
+        Array.Sort(order, (a, b) =>
+        {
+            var c = TimeKey(_first[a]).CompareTo(TimeKey(_first[b]));
+            if (c != 0) return c;
+            if ((c = _nodeRank[a].CompareTo(_nodeRank[b])) != 0) return c;
+            var (ka, kb) = (_nodeKey[a], _nodeKey[b]);
+            if ((c = string.CompareOrdinal(_types[_keys.TypeOf(ka)], _types[_keys.TypeOf(kb)])) != 0) return c;
+            return _keys.ValueOf(ka).SequenceCompareTo(_keys.ValueOf(kb));
+        });
+        var position = new int[nodeCount];
+        for (var i = 0; i < nodeCount; i++) position[order[i]] = i;
+        return (order, position);
+    }
+
+    // Records in the order of the data: first time, source, then their identifiers by node position. A distinct combination
+    // added once with its earliest time takes the place its first row takes among every row added one by one.
+    private int[] RecordOrder(int[] position)
+    {
+        var count = _recordStart.Count - 1;
+        var sourceRank = new int[_sourceNames.Count];
+        var sorted = Enumerable.Range(0, _sourceNames.Count).OrderBy(i => _sourceNames[i], StringComparer.Ordinal).ToArray();
+        for (var i = 0; i < sorted.Length; i++) sourceRank[sorted[i]] = i;
+        var order = new int[count];
+        for (var r = 0; r < count; r++) order[r] = r;
+        Array.Sort(order, (a, b) =>
+        {
+            var c = TimeKey(_recordFirst[a]).CompareTo(TimeKey(_recordFirst[b]));
+            if (c != 0) return c;
+            if ((c = sourceRank[_recordSource[a]].CompareTo(sourceRank[_recordSource[b]])) != 0) return c;
+            int i = _recordStart[a], j = _recordStart[b];
+            for (; i < _recordStart[a + 1] && j < _recordStart[b + 1]; i++, j++)
+                if ((c = position[_members[i]].CompareTo(position[_members[j]])) != 0) return c;
+            return (_recordStart[a + 1] - i).CompareTo(_recordStart[b + 1] - j);
+        });
+        return order;
     }
 
     // Union-find with union by size and path halving, links applied bucket by bucket from the strongest type: in each
     // record a star from its strongest identifier that is not shared. Returns the refused links (Broken = the capped
     // type's slot, or -1 for a link to a shared identifier).
-    private static List<(int A, int B, int Broken)> Union(ReadOnlySpan<int> members, ReadOnlySpan<int> recordStart, ReadOnlySpan<int> nodeRank,
+    private static List<(int A, int B, int Broken)> Union(ReadOnlySpan<int> members, ReadOnlySpan<int> recordStart, int[] recordOrder, ReadOnlySpan<int> nodeRank,
         int[] slotOf, int[] capOf, bool[] shared, int[] parent, ReadOnlySpan<bool> repeated, int[] capRank, out bool repeatsMatter)
     {
         repeatsMatter = false;
@@ -237,7 +291,7 @@ public sealed class IdentityGraphBuilder
                 if (!shared[members[i]]) hubs[record] = i;
         }
         for (var bucket = 0; bucket <= maxRank; bucket++)
-            for (var record = 0; record < hubs.Length; record++)
+            foreach (var record in recordOrder)
             {
                 var h = hubs[record];
                 if (h < 0) continue;
@@ -276,8 +330,8 @@ public sealed class IdentityGraphBuilder
     }
 
     // Stable ids: each component takes the oldest earlier id among its identifiers not claimed by an earlier component.
-    // Nodes are grouped by root with a counting sort; components are visited in order of their first node.
-    private IdentityProfiles Assign(int[] parent, List<RefusedLink> refused)
+    // Nodes are grouped by root with a counting sort; components are visited in the order of their first node in nodeOrder.
+    private IdentityProfiles Assign(int[] parent, int[] nodeOrder, List<RefusedLink> refused)
     {
         var nodeCount = _nodeKey.Count;
         var start = new int[nodeCount + 1];
@@ -297,7 +351,7 @@ public sealed class IdentityGraphBuilder
         Array.Fill(profileOfRoot, -1);
         var earlier = new List<int>();
         var seenBy = new int[_previousIds.Count];
-        for (var n = 0; n < nodeCount; n++)
+        foreach (var n in nodeOrder)
         {
             var root = parent[n];
             if (profileOfRoot[root] >= 0) continue;

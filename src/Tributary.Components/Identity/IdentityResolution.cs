@@ -31,6 +31,10 @@ public sealed record IdentityParameters : IValidatableObject
     [Description("Regular expressions of values never used as identifiers, e.g. '^test\\+.*@' or '@example\\.invalid$'.")]
     public IReadOnlyList<string> BlocklistPatterns { get; init; } = [];
 
+    /// <summary>Whether every row is read rather than each distinct combination of identifiers.</summary>
+    [Description("Read every row instead of each distinct combination of identifier values (slower, same profiles and ids; for checking). Default false: rows are grouped in the warehouse, and every row is read only when a repeat could change a refused link.")]
+    public bool ReadEveryRow { get; init; }
+
     /// <summary>Caps with defaults applied.</summary>
     public IReadOnlyDictionary<string, int> EffectiveCaps
     {
@@ -139,9 +143,10 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
 
     /// <summary>
     /// Adds every input's records to <paramref name="graph"/>, then last run's profile ids. With <paramref name="everyRow"/>
-    /// each row is a record in table order; otherwise each distinct combination of identifier values is one record with its
-    /// number of rows and earliest and latest time, in order of its first row, which gives the graph the same identifiers in
-    /// the same order of first sight and the same records less their repeats (see <see cref="IdentityGraphBuilder.RepeatsMatter"/>).
+    /// each row is a record; otherwise each distinct combination of identifier values is one record with its number of rows
+    /// and earliest and latest time, which gives the graph the same identifiers and the same records less their repeats (see
+    /// <see cref="IdentityGraphBuilder.RepeatsMatter"/>). The graph orders records and numbers profiles by the data (time,
+    /// source, values), so neither the order rows come in nor which of the two reads ran changes an id.
     /// </summary>
     private static async Task<IdentityGraphBuilder> ReadAsync(IdentityParameters p, ComponentContext context, IdentityGraphBuilder graph, bool everyRow,
         CancellationToken cancellationToken)
@@ -159,13 +164,13 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
                 sql = $"SELECT {string.Join(", ", columns.Select(c => $"CAST({d.Quote(c)} AS VARCHAR)"))}{(time is null ? "" : $", {d.Quote(time)}")} FROM {d.Quote(input)}";
             else
             {
-                // row_number() OVER () numbers rows in the order a plain SELECT reads them, the order records were added in before.
+                // No order asked for: the graph puts the combinations in the data's order itself.
                 var names = columns.Select((_, i) => d.Quote($"i{i}")).ToList();
                 var rows = string.Join(", ", columns.Select((c, i) => $"CAST({d.Quote(c)} AS VARCHAR) AS {names[i]}"))
-                    + (time is null ? "" : $", {d.Quote(time)} AS {d.Quote("t")}") + $", row_number() OVER () AS {d.Quote("n")}";
+                    + (time is null ? "" : $", {d.Quote(time)} AS {d.Quote("t")}");
                 sql = $"SELECT {string.Join(", ", names)}{(time is null ? "" : $", min({d.Quote("t")}), max({d.Quote("t")})")}, count(*) "
                     + $"FROM (SELECT {rows} FROM {d.Quote(input)}) AS {d.Quote("r")} WHERE {string.Join(" OR ", names.Select(n => $"{n} IS NOT NULL"))} "
-                    + $"GROUP BY {string.Join(", ", names)} ORDER BY min({d.Quote("n")})";
+                    + $"GROUP BY {string.Join(", ", names)}";
             }
             // Typed reads of one moving record: no array or boxed value per row, only the identifiers' strings.
             await foreach (var row in w.StreamRecordsAsync(sql, null, cancellationToken).ConfigureAwait(false))
@@ -200,14 +205,14 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var options = new IdentityOptions(p.EffectiveCaps, p.Priority);
         // Distinct combinations of identifiers, grouped in the warehouse: the graph grows with people, not with events.
-        var graph = await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable), everyRow: false, cancellationToken).ConfigureAwait(false);
+        var graph = p.ReadEveryRow ? null : await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable), everyRow: false, cancellationToken).ConfigureAwait(false);
         var read = watch.Elapsed;
-        var result = graph.Link();
-        var everyRow = graph.RepeatsMatter;
-        if (everyRow)
+        var result = graph?.Link();
+        var everyRow = graph is null || graph.RepeatsMatter;
+        if (graph is null || result is null || everyRow)
         {
-            // Rare: a refused link might have been decided otherwise by a later repeat of its record, so every row is read in order.
-            context.Log("a link refused under the caps depends on repeated records; reading every row");
+            // Rare unless asked for: a refused link might have been decided otherwise by a later repeat of its record.
+            if (graph is not null) context.Log("a link refused under the caps depends on repeated records; reading every row");
             graph = await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable, await CountIdentifiersAsync(p, context, cancellationToken).ConfigureAwait(false)),
                 everyRow: true, cancellationToken).ConfigureAwait(false);
             read = watch.Elapsed;

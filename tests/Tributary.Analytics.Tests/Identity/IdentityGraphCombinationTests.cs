@@ -43,14 +43,78 @@ public sealed class IdentityGraphCombinationTests
     [Fact]
     public void Add_RefusalThatALaterRepeatBreaksOnAStrongerCap_SaysRepeatsMatter()
     {
-        // e1-p2 breaks the phone cap at first; by its repeat e2 shares p2's profile, so the repeat breaks the email cap and
+        // e1-p2 breaks the phone cap at first; by its repeat (a day later) e2 shares p2's profile, so the repeat breaks the email cap and
         // p2 is shared (it joins nobody). Grouped, the repeat is not seen.
-        var (rows, combinations) = Both((["e1", "p1"], 1), (["u1", "p2"], 1), (["u1", "p3"], 1), (["e1", "p2"], 1), (["e2", "p3"], 1), (["e1", "p2"], 1));
+        var (rows, combinations) = Both((["e1", "p1"], 1), (["u1", "p2"], 1), (["u1", "p3"], 1), (["e1", "p2"], 1), (["e2", "p3"], 1), (["e1", "p2"], 2));
 
         var (expected, actual) = (rows.Link(), combinations.Link());
 
         Assert.False(rows.RepeatsMatter);
         Assert.True(combinations.RepeatsMatter);
         Assert.NotEqual(Profiles(expected), Profiles(actual));
+    }
+
+    // Records in time order, records in another order, and distinct combinations in yet another: the same profiles, ids,
+    // refused links and merges. Caps are hit, times tie and some are missing, so neither arrival order nor ties may decide.
+    [Fact]
+    public void Link_SameRecordsInAnyOrderOrAsCombinations_GivesTheSameIds()
+    {
+        var random = new Random(11);
+        var rows = Enumerable.Range(0, 600).Select(_ =>
+        {
+            var c = random.Next(150);
+            string[] ids = c % 3 == 0 ? [$"u{c % 40}", $"e{c % 70}"] : c % 3 == 1 ? [$"e{c % 70}", $"p{c % 50}"] : [$"u{c % 40}", $"p{c % 50}"];
+            return (Ids: ids, Day: random.Next(5) == 0 ? 0 : 1 + random.Next(20));
+        }).ToArray();
+        var previous = new[] { ("email", "e3", "p_000000004"), ("user_id", "u7", "p_000000002"), ("phone", "p9", "p_000000004") };
+
+        string[] Run(IEnumerable<(string[] Ids, int Day)> order, bool grouped)
+        {
+            var graph = new IdentityGraphBuilder(Options);
+            DateTime? At(int day) => day == 0 ? null : new DateTime(2026, 1, day);
+            if (grouped)
+                foreach (var g in order.GroupBy(r => string.Join(",", r.Ids)))
+                {
+                    var days = g.Where(r => r.Day > 0).Select(r => r.Day).DefaultIfEmpty(0).ToArray();
+                    graph.Add(Ids(g.First().Ids), At(days.Min()), At(days.Max()), "s", g.Count());
+                }
+            else
+                foreach (var r in order) graph.Add(Ids(r.Ids), At(r.Day), "s");
+            foreach (var (type, value, id) in previous) graph.AddPrevious(type, value, id);
+            var p = graph.Link();
+            Assert.False(grouped && graph.RepeatsMatter);
+            Assert.NotEmpty(p.Refused);
+            return [.. Profiles(p).Order(StringComparer.Ordinal), .. p.Refused.Select(r => r.ToString()).Order(StringComparer.Ordinal),
+                .. p.Merges.Select(m => m.ToString()).Order(StringComparer.Ordinal)];
+        }
+
+        var expected = Run(rows.OrderBy(r => r.Day == 0 ? int.MaxValue : r.Day), grouped: false);
+        Assert.Equal(expected, Run(rows, grouped: false));
+        Assert.Equal(expected, Run(rows.Reverse(), grouped: false));
+        Assert.Equal(expected, Run(rows.Reverse(), grouped: true));
+    }
+
+    // New profiles are numbered by their earliest identifier: first seen, then type priority, then value; after the highest
+    // earlier id. Records come in reverse.
+    [Fact]
+    public void Link_NewProfiles_AreNumberedByFirstSeenThenPriorityThenValue()
+    {
+        var graph = new IdentityGraphBuilder(Options);
+        graph.Add(Ids("p7"), null, "s");
+        graph.Add(Ids("e5", "p5"), new DateTime(2026, 1, 4), "s");
+        graph.Add(Ids("p4"), new DateTime(2026, 1, 2), "s");
+        graph.Add(Ids("e3"), new DateTime(2026, 1, 2), "s");
+        graph.Add(Ids("p1", "e9"), new DateTime(2026, 1, 3), "s");
+        graph.Add(Ids("e2", "u2"), new DateTime(2026, 1, 4), "s");
+        graph.Add(Ids("e6"), null, "s");
+        graph.AddPrevious("email", "gone", "p_000000010");
+
+        var ids = graph.Link().Assignments().ToDictionary(a => a.Identifier.Value, a => a.ProfileId);
+
+        // Day 2: email e3 before phone p4 (priority). Day 3: p1 and e9. Day 4: u2's profile before e5's (user_id first).
+        // Unknown time last: email e6 before phone p7.
+        Assert.Equal(["p_000000011", "p_000000012", "p_000000013", "p_000000014", "p_000000014", "p_000000015", "p_000000015", "p_000000016", "p_000000017"],
+            new[] { "e3", "p4", "p1", "u2", "e2", "e5", "p5", "e6", "p7" }.Select(v => ids[v]).ToArray());
+        Assert.Equal(ids["p1"], ids["e9"]);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Tributary.Analytics.Identity;
+using Tributary.Components.Samples.DemoStore;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -51,15 +52,16 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
         Assert.True(merges > 0, "no profiles merged on the second run");
     }
 
-    // The link e1-p2 is refused at first for the phone cap (p2's profile holds p2 and p3 through u1); by the repeat of that row,
-    // e2 has joined p2's profile, so the repeat breaks the email cap, which makes p2 shared. Grouped, the repeat would be lost:
+    // The link e1-p2 is refused at first for the phone cap (p2's profile holds p2 and p3 through u1); by the repeat of that row
+    // (the only one a day later), e2 has joined p2's profile, so the repeat breaks the email cap, which makes p2 shared. Grouped, the repeat would be lost:
     // every row is read instead.
     [Theory]
     [MemberData(nameof(Engines))]
     public async Task Resolve_RefusalThatARepeatWouldDecideOtherwise_ReadsEveryRow(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
-        h.Temp.File("events.csv", "user_id,anonymous_id,email,phone,occurred_at\n,,e1,p1,\nu1,,,p2,\nu1,,,p3,\n,,e1,p2,\n,,e2,p3,\n,,e1,p2,\n");
+        h.Temp.File("events.csv", "user_id,anonymous_id,email,phone,occurred_at\n,,e1,p1,2026-01-01 00:00:00\nu1,,,p2,2026-01-01 00:00:00\nu1,,,p3,2026-01-01 00:00:00\n"
+            + ",,e1,p2,2026-01-01 00:00:00\n,,e2,p3,2026-01-01 00:00:00\n,,e1,p2,2026-01-02 00:00:00\n");
         h.Temp.File("orders.csv", "email,phone,ordered_at\ne9,,2026-01-01 00:00:00\n");
         var yaml = Pipeline.Replace("CAP", "2", StringComparison.Ordinal).Replace("email: \"2\"", "email: \"1\"", StringComparison.Ordinal);
 
@@ -69,6 +71,78 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
         Assert.Equal(profileOf["e1"], profileOf["p1"]);
         Assert.Equal([profileOf["u1"], profileOf["u1"]], new[] { profileOf["e2"], profileOf["p3"] });
         Assert.Equal(3, new[] { "e1", "u1", "p2" }.Select(v => profileOf[v]).Distinct().Count());
+    }
+
+    private const string ScanOrderPipeline = """
+        pipeline: p
+        components:
+          - { id: a, type: source.csv, with: { path: "a*.csv", columns: { user_id: VARCHAR, anonymous_id: VARCHAR, email: VARCHAR, phone: VARCHAR, occurred_at: TIMESTAMP } } }
+          - { id: b, type: source.csv, with: { path: "b*.csv", columns: { user_id: VARCHAR, anonymous_id: VARCHAR, email: VARCHAR, phone: VARCHAR, occurred_at: TIMESTAMP } } }
+          - { id: fast_a, type: identity.resolve, inputs: [a], with: { identifiers: { a: "user_id, anonymous_id, email, phone" }, caps: { user_id: "1", email: "2", anonymous_id: "2" } } }
+          - { id: rows_a, type: identity.resolve, inputs: [a], with: { read_every_row: true, identifiers: { a: "user_id, anonymous_id, email, phone" }, caps: { user_id: "1", email: "2", anonymous_id: "2" } } }
+          - { id: fast_b, type: identity.resolve, inputs: [b], with: { identifiers: { b: "user_id, anonymous_id, email, phone" }, caps: { user_id: "1", email: "2", anonymous_id: "2" } } }
+          - { id: rows_b, type: identity.resolve, inputs: [b], with: { read_every_row: true, identifiers: { b: "user_id, anonymous_id, email, phone" }, caps: { user_id: "1", email: "2", anonymous_id: "2" } } }
+        """;
+
+    // The same rows in two scan orders (b's files are a's upside down; times are in neither's order), each read as distinct
+    // combinations and as every row: one identifier -> profile id map for all four, on a first run and on a second over
+    // more rows that keeps the first run's ids.
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Resolve_AnyScanOrderAndEitherRead_GiveTheSameProfileIds(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var random = new Random(5);
+        foreach (var (run, rows) in new[] { (1, 2000), (2, 1000) })
+        {
+            var lines = Events(random, rows).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            h.Temp.File($"a{run}.csv", string.Join('\n', lines) + "\n");
+            h.Temp.File($"b{run}.csv", string.Join('\n', lines.Take(1).Concat(lines.Skip(1).Reverse())) + "\n");
+
+            var result = await h.RunAsync(ScanOrderPipeline);
+
+            Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+            var maps = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            foreach (var asset in new[] { "fast_a", "rows_a", "fast_b", "rows_b" })
+            {
+                maps[asset] = [.. (await h.RowsAsync($"SELECT identifier_type, identifier_value, profile_id FROM {asset}")).Select(r => $"{r[0]}|{r[1]}|{r[2]}").Order(StringComparer.Ordinal)];
+                var metadata = (await h.Store.GetMaterializationsAsync(result.RunId, asset, CancellationToken.None)).Single().MetadataJson;
+                Assert.Contains($"\"read_every_row\":{(asset.StartsWith("rows", StringComparison.Ordinal) ? "true" : "false")}", metadata, StringComparison.Ordinal);
+            }
+            Assert.True(maps["rows_a"].Length > 300, $"only {maps["rows_a"].Length} identifiers");
+            Assert.Equal(maps["rows_a"], maps["fast_a"]);
+            Assert.Equal(maps["rows_a"], maps["rows_b"]);
+            Assert.Equal(maps["rows_a"], maps["fast_b"]);
+        }
+    }
+
+    // customer_ltv then marketing_attribution on one small demo (the second reads the first's identity_graph as last run's
+    // ids), as shipped and with every row read: the same ids after each.
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Resolve_TwoTemplatesInSequenceOnTheDemo_GiveTheIdsOfReadingEveryRow(string engine)
+    {
+        await using var fast = await ComponentHarness.CreateAsync(engine, postgres);
+        await using var rows = await ComponentHarness.CreateAsync(engine, postgres);
+        foreach (var h in new[] { fast, rows })
+            DemoStoreGenerator.Write(Path.Combine(h.Temp.Path, "data", "demo"), new DemoStoreOptions(Customers: 300, Seed: 3));
+        foreach (var template in new[] { "customer_ltv.yaml", "marketing_attribution.yaml" })
+        {
+            var shipped = Path.Combine(RepositoryFiles.Templates, template);
+            var text = File.ReadAllText(shipped);
+            Assert.Equal(1, text.Split("      identifiers: {").Length - 1);
+            var everyRow = Path.Combine(rows.Temp.Path, template);
+            File.WriteAllText(everyRow, text.Replace("      identifiers: {", "      read_every_row: true\n      identifiers: {", StringComparison.Ordinal));
+
+            var results = new[] { await fast.RunFileAsync(shipped, selection: "+identity_graph"), await rows.RunFileAsync(everyRow, selection: "+identity_graph") };
+
+            Assert.All(results, r => Assert.True(r.Status == RunStatus.Succeeded, r.Error));
+            var maps = new List<string[]>();
+            foreach (var h in new[] { fast, rows })
+                maps.Add([.. (await h.RowsAsync("SELECT identifier_type, identifier_value, profile_id FROM identity_graph")).Select(r => $"{r[0]}|{r[1]}|{r[2]}").Order(StringComparer.Ordinal)]);
+            Assert.True(maps[0].Length > 500, $"{template}: only {maps[0].Length} identifiers");
+            Assert.Equal(maps[1], maps[0]);
+        }
     }
 
     // Runs the pipeline, then adds the same rows one by one to a graph, as identity.resolve did before it grouped them, with
