@@ -10,7 +10,8 @@ namespace Tributary.Bench;
 /// <summary>
 /// Where the Segment load's DuckDB time goes: the file's events are parsed into memory first, then written into a fresh
 /// DuckDB table one way, timed alone: <c>autocommit</c> (the appender as the warehouse uses it), <c>transaction</c> (the
-/// appender inside one transaction), <c>csv</c> (a temporary CSV read by DuckDB's parallel <c>read_csv</c>); a
+/// appender inside one transaction), <c>csv</c> (a temporary CSV read by DuckDB's parallel <c>read_csv</c>), <c>tablefunc</c> (one INSERT from a table
+/// function over the rows, as the warehouse now does); a
 /// <c>-nojson</c> suffix leaves the properties, traits and context columns NULL. <c>duckdb-sql</c> times each statement of
 /// a script (statements end with ";" at a line end), e.g. <c>read_csv</c> of the raw lines into a table.
 /// </summary>

@@ -12,8 +12,9 @@ namespace Tributary.Warehouse.DuckDb;
 /// <summary>
 /// Stores rows from the process with one <c>INSERT ... SELECT</c> from a table function that DuckDB pulls a vector of rows at
 /// a time, instead of through the appender, which first copies every chunk into a buffer of its own and stores that buffer
-/// later: on a text-heavy load (Segment events) that copy and its fresh memory cost about as much CPU as the storing itself.
-/// The function is registered once per database under a random name and takes the key of a pending feed, so loads on
+/// later: on a text-heavy load (Segment events, 549k) that copy held about 230 MB of the process's 740 MB peak, at about
+/// the same CPU.
+/// The function is registered once per warehouse (on its first append) under a random name and takes the key of a pending feed, so loads on
 /// several connections at once each read their own rows.
 /// </summary>
 internal sealed class DuckDbRowFeed

@@ -12,13 +12,14 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
 {
     private readonly string _connectionString;
     private readonly DuckDBConnection _keepAlive;
-    private readonly DuckDbRowFeed _rowFeed;
+    private readonly Lazy<DuckDbRowFeed> _rowFeed;
 
     private DuckDbWarehouse(string connectionString, DuckDBConnection keepAlive)
     {
         _connectionString = connectionString;
         _keepAlive = keepAlive;
-        _rowFeed = DuckDbRowFeed.Register(keepAlive);
+        // Registered on the first append only: most opens (the server's, queries) never append and would leave a function behind.
+        _rowFeed = new Lazy<DuckDbRowFeed>(() => DuckDbRowFeed.Register(keepAlive), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Memory DuckDB may hold for a database file (its cache of blocks included) before it evicts blocks and spills to disk.</summary>
@@ -251,10 +252,10 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         await ExecuteAsync(connection, $"CREATE TABLE {Dialect.Quote(table)} ({definition})", null, cancellationToken).ConfigureAwait(false);
     }
 
-    // One INSERT from the rows as a table function (see DuckDbRowFeed), not the appender: cheaper per row, same table.
+    // One INSERT from the rows as a table function (see DuckDbRowFeed), not the appender: no second copy of the rows in memory.
     private void Append(DuckDBConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows,
         CancellationToken cancellationToken) =>
-        _rowFeed.Insert(connection, Dialect.Quote(table), columns, rows, cancellationToken);
+        _rowFeed.Value.Insert(connection, Dialect.Quote(table), columns, rows, cancellationToken);
 
     /// <inheritdoc />
     public override async Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken)
