@@ -19,7 +19,7 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- classifier [rows=100000] [features=35] [trees=150]
 //   dotnet run -c Release --project bench/Tributary.Bench -- churn [customers=1000000] [output folder=churn-out]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-parse <events.ndjson> [repeat=3]
-//   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv[-nojson] [database]
+//   dotnet run -c Release --project bench/Tributary.Bench -- segment-append <events.ndjson> autocommit|transaction|csv|tablefunc[-nojson] [database]
 //   dotnet run -c Release --project bench/Tributary.Bench -- segment-native <events.ndjson> [database]
 //   dotnet run -c Release --project bench/Tributary.Bench -- duckdb-sql <script.sql> [database]
 //   dotnet run -c Release --project bench/Tributary.Bench -- fraud-data <transactions.csv> [rows=1000000]

@@ -10,7 +10,8 @@ namespace Tributary.Bench;
 /// <summary>
 /// Where the Segment load's DuckDB time goes: the file's events are parsed into memory first, then written into a fresh
 /// DuckDB table one way, timed alone: <c>autocommit</c> (the appender as the warehouse uses it), <c>transaction</c> (the
-/// appender inside one transaction), <c>csv</c> (a temporary CSV read by DuckDB's parallel <c>read_csv</c>); a
+/// appender inside one transaction), <c>csv</c> (a temporary CSV read by DuckDB's parallel <c>read_csv</c>), <c>tablefunc</c> (one INSERT from a table
+/// function over the rows, as the warehouse now does); a
 /// <c>-nojson</c> suffix leaves the properties, traits and context columns NULL. <c>duckdb-sql</c> times each statement of
 /// a script (statements end with ";" at a line end), e.g. <c>read_csv</c> of the raw lines into a table.
 /// </summary>
@@ -47,6 +48,30 @@ internal static class SegmentAppendBench
             var types = string.Join(", ", columns.Select(c => $"'{c.Name}': '{TypeName(c.Kind)}'"));
             Execute(connection, $"INSERT INTO t SELECT * FROM read_csv('{csv}', columns = {{{types}}}, header = false, auto_detect = false, quote = '\"', escape = '\"')");
             File.Delete(csv);
+        }
+        else if (variant.StartsWith("tablefunc", StringComparison.Ordinal))
+        {
+            // The rows as a table function DuckDB pulls chunk by chunk into one INSERT: no appender and its buffered copy.
+            var kinds = columns.Select(c => c.Kind).ToArray();
+            connection.RegisterTableFunction("segment_rows", () => new TableFunction(
+                [.. columns.Select(c => new ColumnInfo(c.Name, c.Kind switch { DataKind.Timestamp => typeof(DateTime), DataKind.Number => typeof(double), _ => typeof(string) }))],
+                rows), (item, writers, index) =>
+                {
+                    var row = (object?[])item!;
+                    for (var i = 0; i < writers.Length; i++)
+                    {
+                        switch (row[i])
+                        {
+                            case null: writers[i].WriteNull(index); break;
+                            case var _ when withoutJson && i >= columns.Count - 3: writers[i].WriteNull(index); break;
+                            case DateTime t: writers[i].WriteValue(t, index); break;
+                            case double d: writers[i].WriteValue(d, index); break;
+                            case string text: writers[i].WriteValue(text, index); break;
+                            case var v: writers[i].WriteValue(Convert.ToString(v, CultureInfo.InvariantCulture), index); break;
+                        }
+                    }
+                });
+            Execute(connection, "INSERT INTO t SELECT * FROM segment_rows()");
         }
         else
         {

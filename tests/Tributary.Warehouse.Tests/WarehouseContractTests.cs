@@ -219,6 +219,76 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CreateAndAppend_EveryKindAndValueShape_OverSeveralChunks_IsStoredAsGiven(string engine)
+    {
+        await using var wh = await Open(engine);
+        (string, DataKind)[] columns =
+        [
+            ("k", DataKind.Integer), ("i", DataKind.Integer), ("n", DataKind.Number), ("t", DataKind.Text), ("b", DataKind.Boolean), ("d", DataKind.Date), ("ts", DataKind.Timestamp),
+        ];
+        var start = new DateTime(2024, 2, 29, 23, 59, 58, 123, DateTimeKind.Unspecified);
+        // 5,000 rows: more than two of DuckDB's 2,048-row vectors. Integers as int/long/decimal, numbers as double/int/decimal,
+        // text short and long (past DuckDB's 12-byte inline strings, with multi-byte UTF-8), timestamps as DateTime and DateTimeOffset.
+        object?[] Row(int k) => k % 7 == 6
+            ? [(long)k, null, null, null, null, null, null]
+            :
+            [
+                (long)k,
+                (k % 3) switch { 0 => (object)k, 1 => (long)k, _ => (decimal)k },
+                (k % 3) switch { 0 => (object)(k + 0.25), 1 => k, _ => k + 0.5m },
+                k % 2 == 0 ? $"r{k}" : $"row {k}: naïve café ✓ — {new string('x', k % 40)}",
+                k % 2 == 0,
+                DateOnly.FromDateTime(start).AddDays(k),
+                k % 2 == 0 ? start.AddSeconds(k) : (object)new DateTimeOffset(start.AddSeconds(k).AddHours(2), TimeSpan.FromHours(2)),
+            ];
+        var rows = Enumerable.Range(0, 5_000).Select(Row).ToList();
+
+        var counts = await wh.WriteTablesAsync([new TableWrite("kinds", TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(columns, rows, ct))], Ct);
+
+        Assert.Equal([5_000L], counts);
+        var back = await wh.QueryAsync("SELECT i, n, t, b, d, ts FROM kinds ORDER BY k", null, 10_000, Ct);
+        for (var k = 0; k < rows.Count; k++)
+        {
+            var got = back.Rows[k];
+            if (k % 7 == 6)
+            {
+                Assert.All(got, Assert.Null);
+                continue;
+            }
+            Assert.Equal((long)k, Convert.ToInt64(got[0]));
+            Assert.Equal(Convert.ToDouble(rows[k][2]), Convert.ToDouble(got[1]));
+            Assert.Equal(rows[k][3], got[2]);
+            Assert.Equal(k % 2 == 0, got[3]);
+            Assert.Equal(DateOnly.FromDateTime(start).AddDays(k), got[4] is DateTime day ? DateOnly.FromDateTime(day) : got[4]);
+            Assert.Equal(start.AddSeconds(k), got[5]);
+        }
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CreateAndAppend_CancelledMidStream_ThrowsCancellationAndLeavesTheTableAsItWas(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.WriteTablesAsync([Rows("t", TableWriteMode.Append, [0L])], Ct);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        IEnumerable<object?[]> Cancelling()
+        {
+            for (var i = 1L; i <= 10_000; i++)
+            {
+                if (i == 4_000) cancel.Cancel();
+                yield return [i];
+            }
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wh.WriteTablesAsync(
+            [new TableWrite("t", TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync([("v", DataKind.Integer)], Cancelling(), ct))], cancel.Token));
+
+        Assert.Equal([0L], await ValuesAsync(wh, "t"));
+        Assert.Equal(["t"], await wh.ListTablesAsync(Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task WriteTables_AppendToAPartition_AddsToItsKeyOnly(string engine)
     {
         await using var wh = await Open(engine);

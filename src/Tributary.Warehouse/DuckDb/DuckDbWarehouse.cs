@@ -12,11 +12,14 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
 {
     private readonly string _connectionString;
     private readonly DuckDBConnection _keepAlive;
+    private readonly Lazy<DuckDbRowFeed> _rowFeed;
 
     private DuckDbWarehouse(string connectionString, DuckDBConnection keepAlive)
     {
         _connectionString = connectionString;
         _keepAlive = keepAlive;
+        // Registered on the first append only: most opens (the server's, queries) never append and would leave a function behind.
+        _rowFeed = new Lazy<DuckDbRowFeed>(() => DuckDbRowFeed.Register(keepAlive), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Memory DuckDB may hold for a database file (its cache of blocks included) before it evicts blocks and spills to disk.</summary>
@@ -253,30 +256,10 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         await ExecuteAsync(connection, $"CREATE TABLE {Dialect.Quote(table)} ({definition})", null, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Append(DuckDBConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows,
-        CancellationToken cancellationToken)
-    {
-        using var appender = connection.CreateAppender(table);
-        foreach (var row in rows)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var r = appender.CreateRow();
-            for (var i = 0; i < columns.Count; i++) r = Append(r, row[i], columns[i].Kind);
-            r.EndRow();
-        }
-    }
-
-    private static IDuckDBAppenderRow Append(IDuckDBAppenderRow row, object? value, DataKind kind) => value switch
-    {
-        null => row.AppendNullValue(),
-        _ when kind == DataKind.Integer => row.AppendValue(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)),
-        _ when kind == DataKind.Number => row.AppendValue(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
-        bool b => row.AppendValue(b),
-        DateOnly d => row.AppendValue(d),
-        DateTime t => row.AppendValue(t),
-        DateTimeOffset o => row.AppendValue(o.UtcDateTime),
-        _ => row.AppendValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)),
-    };
+    // One INSERT from the rows as a table function (see DuckDbRowFeed), not the appender: no second copy of the rows in memory.
+    private void Append(DuckDBConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows,
+        CancellationToken cancellationToken) =>
+        _rowFeed.Value.Insert(connection, Dialect.Quote(table), columns, rows, cancellationToken);
 
     /// <inheritdoc />
     public override async Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken)

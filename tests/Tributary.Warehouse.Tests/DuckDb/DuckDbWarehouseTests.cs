@@ -50,6 +50,23 @@ public sealed class DuckDbWarehouseTests : IDisposable
     }
 
     [Fact]
+    public async Task Limited_RowsFromTheProcess_AreAppendedAfterTheConfigurationIsLocked_AndBySecondOpenOfTheSameFile()
+    {
+        // The bulk append's table function is registered on the first append, after the limits are set and locked; a second
+        // warehouse over the same file (DuckDB.NET shares the database) registers its own beside it.
+        await using var wh = await OpenLimitedAsync();
+        await using var again = await OpenLimitedAsync();
+        IEnumerable<object?[]> Rows(long from) => Enumerable.Range(0, 3_000).Select(i => new object?[] { from + i, $"row {from + i}" });
+
+        await wh.WriteTablesAsync([new TableWrite("t", TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync([("v", DataKind.Integer), ("w", DataKind.Text)], Rows(0), ct))], Ct);
+        await again.WriteTablesAsync([new TableWrite("t", TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync([("v", DataKind.Integer), ("w", DataKind.Text)], Rows(3_000), ct))], Ct);
+
+        var summary = await wh.QueryAsync("SELECT count(DISTINCT v), min(v), max(v), max(w) FILTER (WHERE v = 5999) FROM t", null, 1, Ct);
+        Assert.Equal([6_000L, 0L, 5_999L], summary.Rows[0].Take(3).Select(v => Convert.ToInt64(v)));
+        Assert.Equal("row 5999", summary.Rows[0][3]);
+    }
+
+    [Fact]
     public async Task Limited_FilesInsideTheAllowedFolders_LoadAndExport()
     {
         var csv = _temp.File("data/orders.csv", "id\n1\n2\n");

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+using DuckDB.NET.Data;
+using DuckDB.NET.Data.DataChunk.Writer;
+using DuckDB.NET.Native;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Warehouse.DuckDb;
+
+/// <summary>
+/// Stores rows from the process with one <c>INSERT ... SELECT</c> from a table function that DuckDB pulls a vector of rows at
+/// a time, instead of through the appender, which first copies every chunk into a buffer of its own and stores that buffer
+/// later: on a text-heavy load (Segment events, 549k) that copy held about 230 MB of the process's 740 MB peak, at about
+/// the same CPU.
+/// The function is registered once per warehouse (on its first append) under a random name and takes the key of a pending feed, so loads on
+/// several connections at once each read their own rows.
+/// </summary>
+internal sealed class DuckDbRowFeed
+{
+    private readonly ConcurrentDictionary<string, Feed> _feeds = new(StringComparer.Ordinal);
+
+    private DuckDbRowFeed(string functionName) => FunctionName = functionName;
+
+    /// <summary>The table function's name in the database's system catalog.</summary>
+    public string FunctionName { get; }
+
+    /// <summary>Registers the feed's table function on <paramref name="connection"/>'s database.</summary>
+    public static DuckDbRowFeed Register(DuckDBConnection connection)
+    {
+        var feed = new DuckDbRowFeed("trib_rows_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+        connection.RegisterTableFunction<string>(feed.FunctionName, feed.Bind, Write);
+        return feed;
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="rows"/> (values in <paramref name="columns"/>' order) into <paramref name="quotedTable"/>, whose
+    /// columns are those, in one statement on <paramref name="connection"/>. An exception thrown while the rows are read
+    /// (cancellation included) is rethrown as itself; the statement then stored nothing.
+    /// </summary>
+    public void Insert(DuckDBConnection connection, string quotedTable, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows,
+        CancellationToken cancellationToken)
+    {
+        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        _feeds[key] = new Feed(columns, rows, cancellationToken);
+        try
+        {
+            using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // the table is a quoted identifier, the function and key are hex names made here
+            command.CommandText = $"INSERT INTO {quotedTable} SELECT * FROM {FunctionName}('{key}')";
+#pragma warning restore CA2100
+            command.ExecuteNonQuery();
+        }
+        catch (DuckDBException e) when (e.InnerException is { } cause)
+        {
+            // DuckDB reports the callback's failure as its own error; the cause is what the caller knows how to handle.
+            ExceptionDispatchInfo.Throw(cause);
+        }
+        finally
+        {
+            _feeds.TryRemove(key, out _);
+        }
+    }
+
+    private TableFunction Bind(IReadOnlyList<IDuckDBValueReader> parameters)
+    {
+        var key = parameters[0].GetValue<string>();
+        if (!_feeds.TryGetValue(key, out var feed)) throw new InvalidOperationException($"no rows are waiting under '{key}'.");
+        return new TableFunction([.. feed.Columns.Select(c => new ColumnInfo(c.Name, ClrType(c.Kind)))], feed.Read());
+    }
+
+    private static Type ClrType(DataKind kind) => kind switch
+    {
+        DataKind.Integer => typeof(long),
+        DataKind.Number => typeof(double),
+        DataKind.Boolean => typeof(bool),
+        DataKind.Date => typeof(DateOnly),
+        DataKind.Timestamp => typeof(DateTime),
+        _ => typeof(string),
+    };
+
+    // One row into the chunk's vectors, each value converted as the appender path did (numbers by the column's kind).
+    private static void Write(object? item, IDuckDBDataWriter[] writers, ulong index)
+    {
+        var (kinds, values) = (FeedRow)item!;
+        for (var i = 0; i < kinds.Length; i++)
+        {
+            var writer = writers[i];
+            switch (values[i])
+            {
+                case null: writer.WriteNull(index); break;
+                case string s when kinds[i] == DataKind.Text: writer.WriteValue(s, index); break;
+                case var v when kinds[i] == DataKind.Integer: writer.WriteValue(v is long l ? l : Convert.ToInt64(v, CultureInfo.InvariantCulture), index); break;
+                case var v when kinds[i] == DataKind.Number: writer.WriteValue(v is double x ? x : Convert.ToDouble(v, CultureInfo.InvariantCulture), index); break;
+                case bool b: writer.WriteValue(b, index); break;
+                case DateOnly d: writer.WriteValue(d, index); break;
+                case DateTime t: writer.WriteValue(t, index); break;
+                case DateTimeOffset o: writer.WriteValue(o.UtcDateTime, index); break;
+                case var v: writer.WriteValue(Convert.ToString(v, CultureInfo.InvariantCulture), index); break;
+            }
+        }
+    }
+
+    private sealed record Feed(IReadOnlyList<(string Name, DataKind Kind)> Columns, IEnumerable<object?[]> Rows, CancellationToken CancellationToken)
+    {
+        public IEnumerable<FeedRow> Read()
+        {
+            var kinds = Columns.Select(c => c.Kind).ToArray();
+            foreach (var row in Rows)
+            {
+                CancellationToken.ThrowIfCancellationRequested();
+                yield return new FeedRow(kinds, row);
+            }
+        }
+    }
+
+    private sealed record FeedRow(DataKind[] Kinds, object?[] Values);
+}
