@@ -29,39 +29,39 @@ public sealed class SessionsStandardizer : IComponent<StandardizeParameters>
     {
         var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
         var sessionGap = context.Warehouse.Dialect.Interval(TimeSpan.FromMinutes(30));
-        // One sort carries the events' landing fields to find where sessions start; the running count of starts then sorts
-        // narrow rows by an integer position (landing fields kept only on starting rows), and orders are pre-flagged, so the
-        // second window and the GROUP BY move a fraction of the bytes. A session's landing fields are its starting row's.
+        // The two window sorts carry narrow rows only: the first finds where sessions start (and gives each event an integer
+        // position), the running count of starts then sorts by that position, and orders are pre-flagged. A session's landing
+        // fields are its starting event's, looked up afterwards by that event's id (one row per session) instead of carried
+        // through both sorts with every event: at 25k customers that payload was most of the first sort's cost, and the
+        // part that spills once the events outgrow the memory limit. Event ids are unique in canonical events
+        // (standardize.events keeps one row per messageId), so the lookup finds exactly the starting event; a session whose
+        // starting event has no id keeps its counts and gets no landing fields.
         // An event's anonymous id is NULL or its visitor (visitor = coalesce(anonymous_id, user_id)), so a flag carries it.
         var sql = $"""
             WITH e AS (
                 SELECT coalesce(anonymous_id, user_id) AS visitor, occurred_at, event_id, CASE WHEN anonymous_id IS NULL THEN 0 ELSE 1 END AS has_anonymous, user_id,
-                       CASE WHEN event = 'Order Completed' THEN 1 ELSE 0 END AS is_order, CASE WHEN event = 'Order Completed' THEN revenue END AS order_revenue,
-                       page_url, page_referrer, utm_source, utm_medium, utm_campaign
+                       CASE WHEN event = 'Order Completed' THEN 1 ELSE 0 END AS is_order, CASE WHEN event = 'Order Completed' THEN revenue END AS order_revenue
                 FROM {input}
                 WHERE coalesce(anonymous_id, user_id) IS NOT NULL AND coalesce(event, '') NOT LIKE 'Email %'),
             gaps AS (
-                SELECT visitor, occurred_at, has_anonymous, user_id, is_order, order_revenue, page_url, page_referrer, utm_source, utm_medium, utm_campaign,
+                SELECT visitor, occurred_at, event_id, has_anonymous, user_id, is_order, order_revenue,
                        row_number() OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) AS position,
                        CASE WHEN lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) IS NULL
                               OR occurred_at - lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) > {sessionGap}
                             THEN 1 ELSE 0 END AS starts
                 FROM e),
-            landing AS (
-                SELECT visitor, position, occurred_at, has_anonymous, user_id, is_order, order_revenue, starts,
-                       CASE WHEN starts = 1 THEN page_url END AS page_url, CASE WHEN starts = 1 THEN page_referrer END AS page_referrer,
-                       CASE WHEN starts = 1 THEN utm_source END AS utm_source, CASE WHEN starts = 1 THEN utm_medium END AS utm_medium,
-                       CASE WHEN starts = 1 THEN utm_campaign END AS utm_campaign
-                FROM gaps),
             numbered AS (
-                SELECT *, sum(starts) OVER (PARTITION BY visitor ORDER BY position ROWS UNBOUNDED PRECEDING) AS n FROM landing)
-            SELECT visitor || '#' || CAST(n AS VARCHAR) AS session_id, CASE WHEN max(has_anonymous) = 1 THEN visitor END AS anonymous_id, max(user_id) AS user_id,
-                   min(occurred_at) AS started_at, max(occurred_at) AS ended_at, count(*) AS events,
-                   max(page_url) AS landing_page, max(page_referrer) AS referrer, max(utm_source) AS utm_source, max(utm_medium) AS utm_medium,
-                   max(utm_campaign) AS utm_campaign,
-                   max(CASE WHEN starts = 1 THEN {ChannelSql.Classify("utm_source", "utm_medium", "page_url", "page_referrer")} END) AS channel,
-                   sum(is_order) AS orders, coalesce(sum(order_revenue), 0) AS revenue
-            FROM numbered GROUP BY visitor, n
+                SELECT visitor, occurred_at, has_anonymous, user_id, is_order, order_revenue, CASE WHEN starts = 1 THEN event_id END AS first_event,
+                       sum(starts) OVER (PARTITION BY visitor ORDER BY position ROWS UNBOUNDED PRECEDING) AS n
+                FROM gaps),
+            s AS (
+                SELECT visitor, n, max(first_event) AS first_event, max(has_anonymous) AS has_anonymous, max(user_id) AS user_id,
+                       min(occurred_at) AS started_at, max(occurred_at) AS ended_at, count(*) AS events, sum(is_order) AS orders, coalesce(sum(order_revenue), 0) AS revenue
+                FROM numbered GROUP BY visitor, n)
+            SELECT s.visitor || '#' || CAST(s.n AS VARCHAR) AS session_id, CASE WHEN s.has_anonymous = 1 THEN s.visitor END AS anonymous_id, s.user_id,
+                   s.started_at, s.ended_at, s.events, l.page_url AS landing_page, l.page_referrer AS referrer, l.utm_source, l.utm_medium, l.utm_campaign,
+                   {ChannelSql.Classify("l.utm_source", "l.utm_medium", "l.page_url", "l.page_referrer")} AS channel, s.orders, s.revenue
+            FROM s LEFT JOIN {input} l ON l.event_id = s.first_event AND l.occurred_at = s.started_at AND coalesce(l.anonymous_id, l.user_id) = s.visitor
             """;
         return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false));
     }

@@ -51,16 +51,7 @@ public sealed class SessionsStandardizerTests(PostgresCluster postgres)
             """);
 
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
-        var rows = (await h.RowsAsync("""
-            SELECT session_id, anonymous_id, user_id, started_at, ended_at, events, landing_page, referrer, utm_source, utm_medium, utm_campaign, channel, orders, revenue
-            FROM sessions ORDER BY session_id
-            """)).Select(r => string.Join("|", r.Select(v => v switch
-            {
-                null => "-",
-                DateTime t => t.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
-                double or decimal or float => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString("0.##", CultureInfo.InvariantCulture),
-                _ => Convert.ToString(v, CultureInfo.InvariantCulture),
-            })));
+        var rows = await SessionRowsAsync(h);
         Assert.Equal(
         [
             "a1#1|a1|-|10:00:00|10:30:00|3|https://shop.example/a?gclid=1|-|google|cpc|spring|paid_search|1|40.5",
@@ -70,4 +61,56 @@ public sealed class SessionsStandardizerTests(PostgresCluster postgres)
             "u2#2|-|u2|09:45:00|09:45:00|1|https://shop.example/f|-|-|-|-|direct|0|0",
         ], rows);
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sessions_LandingFields_AreTheStartingEventsOfTheSameVisitor(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("events/e.ndjson", string.Join("\n",
+            // Two visitors start at the same instant on different pages; each lands on its own.
+            Event("m01", "page", "10:00:00", anonymous: "a1", url: "https://shop.example/one", referrer: "https://www.bing.com/"),
+            Event("m02", "page", "10:00:00", anonymous: "a2", url: "https://shop.example/two?fbclid=9"),
+            // A tagged event later in a1's session is not its landing.
+            Event("m03", "page", "10:05:00", anonymous: "a1", url: "https://shop.example/three", source: "newsletter", medium: "email"),
+            // a3's session starts on an event without an id (possible in an events table made by SQL): its counts stay, no landing fields.
+            Event("m04", "page", "10:00:00", anonymous: "a3", url: "https://shop.example/four?gclid=1"),
+            Event("m05", "track", "10:10:00", anonymous: "a3", name: "Order Completed", revenue: 12)));
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: raw, type: source.segment_events, with: { path: events } }
+              - { id: canonical, type: standardize.events, inputs: [raw] }
+              - id: events
+                type: transform.sql
+                inputs: [canonical]
+                with:
+                  sql: |
+                    SELECT CASE WHEN event_id = 'm04' THEN NULL ELSE event_id END AS event_id, anonymous_id, user_id, occurred_at, event,
+                           page_url, page_referrer, utm_source, utm_medium, utm_campaign, revenue
+                    FROM canonical
+              - { id: sessions, type: standardize.sessions, inputs: [events] }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(
+        [
+            "a1#1|a1|-|10:00:00|10:05:00|2|https://shop.example/one|https://www.bing.com/|-|-|-|organic_search|0|0",
+            "a2#1|a2|-|10:00:00|10:00:00|1|https://shop.example/two?fbclid=9|-|-|-|-|paid_social|0|0",
+            "a3#1|a3|-|10:00:00|10:10:00|2|-|-|-|-|-|direct|1|12",
+        ], await SessionRowsAsync(h));
+    }
+
+    private static async Task<List<string>> SessionRowsAsync(ComponentHarness h) =>
+        (await h.RowsAsync("""
+            SELECT session_id, anonymous_id, user_id, started_at, ended_at, events, landing_page, referrer, utm_source, utm_medium, utm_campaign, channel, orders, revenue
+            FROM sessions ORDER BY session_id
+            """)).Select(r => string.Join("|", r.Select(v => v switch
+            {
+                null => "-",
+                DateTime t => t.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+                double or decimal or float => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString("0.##", CultureInfo.InvariantCulture),
+                _ => Convert.ToString(v, CultureInfo.InvariantCulture),
+            }))).ToList();
 }
