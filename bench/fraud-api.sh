@@ -4,7 +4,7 @@
 # again as of their time; half new ones a minute after them on the same card, email and customer, which enter the
 # velocity state on their first request). Prints req/s, the p50/p99 latency wrk reports, the server's CPU time per
 # request and the load average; an answer other than 2xx fails the bench. Goal: 10,000 transactions/s, p99 < 5 ms.
-#   bench/fraud-api.sh [customers=20000] [duration=10] [connections=32]
+#   bench/fraud-api.sh [customers=20000] [duration=10] [connections=32]      TRACE=out.nettrace also records a CPU trace
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 customers=${1:-20000}; duration=${2:-10}; connections=${3:-32}
@@ -83,6 +83,11 @@ measure() {
 }
 wrk -t2 -c"$connections" -d2s -s "$work/score.lua" "$address" >/dev/null   # warm-up: tiered JIT, the new transactions enter the state
 measure "score/transaction" -s "$work/score.lua" "$address"
+# TRACE=file.nettrace: a CPU-sampling trace of the server under the same load, after the measured run (the trace costs CPU).
+if [ -n "${TRACE:-}" ]; then
+  "${DOTNET_TRACE:-$HOME/.dotnet/tools/dotnet-trace}" collect-linux -p "$server_pid" --profile cpu-sampling --duration 00:00:00:08 -o "$TRACE" >/dev/null 2>&1 & tracer=$!
+  sleep 1; wrk -t2 -c"$connections" -d8s -s "$work/score.lua" "$address" >/dev/null; wait "$tracer" || true
+fi
 # The same endpoint with one fixed request and no Lua request function: what the server costs when wrk batches freely.
 head -1 "$work/bodies.txt" > "$work/one.json"
 cat > "$work/one.lua" <<LUA

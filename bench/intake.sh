@@ -108,11 +108,15 @@ echo "$(nproc) cores; batch of $batch events, $connections connections, ${durati
 measure "batch /v1/batch" "$batch" "$work/batch.lua" /v1/batch
 measure "batch with messageIds" "$batch" "$work/batch-ids.lua" /v1/batch
 measure "single /v1/track" 1 "$work/track.lua" /v1/track
-# The loader keeps up when the log is empty within two flush intervals of the load ending.
-sleep 3
+# The loader keeps up when the log is empty within two flush intervals of the load ending; when it is not, how long the
+# log takes to empty (the loader alone, at most 120 s) says how far behind it was.
 left_sql="SELECT coalesce(sum(events), 0) FROM batches"
-left=$(sqlite3 "$project/.tributary/intake.db" "$left_sql" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$project/.tributary/intake.db" "$left_sql")
-echo "loader: $left events still in the log 3 s after the load ended; warehouse events: $(count 'SELECT count(*) FROM events')"
+log_left() { sqlite3 "$project/.tributary/intake.db" "$left_sql" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$project/.tributary/intake.db" "$left_sql"; }
+ended=$(date +%s.%N); before=$(ticks)
+sleep 3
+left=$(log_left); drained=""
+for _ in $(seq 1 1170); do [ "$(log_left)" = 0 ] && { drained=$(echo "$(date +%s.%N) - $ended" | bc); break; }; sleep 0.1; done
+echo "loader: $left events still in the log 3 s after the load ended; empty ${drained:+after $drained s}${drained:-not within 120 s} (server cpu $(echo "scale=1; ($(ticks) - $before) / $hz" | bc) s meanwhile); warehouse events: $(count 'SELECT count(*) FROM events')"
 
 for run in $(seq 1 "$fault_runs"); do
   prefix="fault$run-"

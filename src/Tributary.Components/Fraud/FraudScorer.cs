@@ -20,8 +20,8 @@ public sealed class FraudScorer
     internal static readonly IReadOnlyList<string> RowColumns = [.. TransactionFeatures.FeatureNames, "amount", "declined"];
 
     private readonly TransactionHistory _history;
-    private readonly IReadOnlyList<(FraudRule Rule, Func<double?[], bool> Fires)> _rules;
-    private readonly IReadOnlyList<FraudRule> _strongest;
+    private readonly (FraudRule Rule, Func<double?[], bool> Fires)[] _rules;
+    private readonly int[] _strongest;
     private readonly IReadOnlyList<Forest> _forests;
     private readonly RiskCombination _combination;
     private readonly Model? _model;
@@ -39,8 +39,9 @@ public sealed class FraudScorer
         _model = model;
         _declinedStatus = declinedStatus.ToLowerInvariant();
         _history = history;
-        _rules = rules.Select(r => (r, RuleExpression.Compile(r.Name, r.When, RowColumns))).ToList();
-        _strongest = rules.OrderByDescending(r => r.Weight).ToList();
+        _rules = [.. rules.Select(r => (r, RuleExpression.Compile(r.Name, r.When, RowColumns)))];
+        // Rule positions, strongest first (equal weights in rule order).
+        _strongest = [.. Enumerable.Range(0, rules.Count).OrderByDescending(i => rules[i].Weight)];
         _forests = forests;
         _combination = combination;
     }
@@ -61,22 +62,27 @@ public sealed class FraudScorer
     public FraudScore Score(TransactionEvent t)
     {
         ArgumentNullException.ThrowIfNull(t);
-        double?[] features;
+        var row = new double?[RowColumns.Count];
         bool known;
         lock (_lock)
         {
-            features = _history.Features(t);
+            _history.Features(t, row);
             known = !_history.Add(t);
         }
-        var row = new double?[RowColumns.Count];
-        features.CopyTo(row, 0);
         (row[^2], row[^1]) = (t.Amount, t.Declined ? 1 : 0);
-        var fired = _rules.Where(r => r.Fires(row)).Select(r => r.Rule).ToHashSet();
         // 1 - the product of (1 - weight) in rule order, as the SQL of rules.fraud multiplies.
+        Span<bool> fired = stackalloc bool[_rules.Length];
         var product = 1.0;
-        foreach (var (rule, _) in _rules) product *= 1 - rule.Weight * (fired.Contains(rule) ? 1 : 0);
+        var firedCount = 0;
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            fired[i] = _rules[i].Fires(row);
+            firedCount += fired[i] ? 1 : 0;
+            product *= 1 - _rules[i].Rule.Weight * (fired[i] ? 1 : 0);
+        }
         var ruleScore = 1 - product;
-        var strongest = _strongest.Where(fired.Contains).ToList();
+        var strongest = new List<FraudRule>(firedCount);
+        foreach (var i in _strongest) if (fired[i]) strongest.Add(_rules[i].Rule);
         var ruleReasons = strongest.Count == 0 ? null : string.Join("; ", strongest.Select(r => r.Reason));
         var anomaly = new double?[_forests.Count];
         var top = new string?[_forests.Count];

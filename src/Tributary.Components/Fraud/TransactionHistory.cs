@@ -10,6 +10,8 @@ public sealed class TransactionHistory
 {
     private readonly Dictionary<string, List<TransactionEvent>>[] _byKey = [.. TransactionFeatures.Keys.Select(_ => new Dictionary<string, List<TransactionEvent>>(StringComparer.Ordinal))];
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    // Reused by every feature computation (the caller serializes them): no set allocated per transaction.
+    private readonly HashSet<string> _distinct = new(StringComparer.Ordinal);
     private readonly int _nightStart;
     private readonly int _nightEnd;
 
@@ -63,8 +65,15 @@ public sealed class TransactionHistory
     /// <summary>The features of <paramref name="t"/> in the order of <see cref="TransactionFeatures.FeatureNames"/>, null for SQL NULL.</summary>
     public double?[] Features(TransactionEvent t)
     {
-        ArgumentNullException.ThrowIfNull(t);
         var f = new double?[TransactionFeatures.FeatureNames.Length];
+        Features(t, f);
+        return f;
+    }
+
+    /// <summary>As <see cref="Features(TransactionEvent)"/>, into the first features of <paramref name="f"/> (a scorer's row, without a copy).</summary>
+    internal void Features(TransactionEvent t, double?[] f)
+    {
+        ArgumentNullException.ThrowIfNull(t);
         var at = 0;
         var windows = TransactionFeatures.Windows;
         var declineAt = TransactionFeatures.Keys.Length * windows.Length * 2;
@@ -89,7 +98,6 @@ public sealed class TransactionHistory
         at = Distinct(t.Email, 1, e => e.Card, t, f, at);
         at = Distinct(t.Card, 0, e => e.Email, t, f, at);
         ProfileHistory(t, f, at);
-        return f;
     }
 
     // Distinct non-null values of the other key among the key's earlier transactions in each window.
@@ -97,7 +105,7 @@ public sealed class TransactionHistory
     {
         var list = key is not null && _byKey[keyIndex].TryGetValue(key, out var l) ? l : null;
         var end = list is null ? 0 : Before(list, t.Epoch);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = _distinct;
         foreach (var (_, seconds) in TransactionFeatures.Windows)
         {
             seen.Clear();

@@ -37,7 +37,7 @@ internal static class FraudApi
                 return ApiProblems.NotFound("no risk scores materialized yet: run a pipeline with analytics.risk_score (e.g. the fraud_detection template)");
             var s = loaded.Scorer.Score(new TransactionEvent(t.TransactionId, t.CreatedAt, t.Amount, loaded.Scorer.IsDeclined(t.Status), t.CardFingerprint, t.Email,
                 t.CustomerId, t.IpAddress, t.CardCountry, t.BillingCountry));
-            return TypedResults.Ok(new TransactionScore(s.TransactionId, s.Score, s.Decision, s.Reasons, s.RulesFired, s.RulePart, s.AnomalyPart, s.Known,
+            return TypedResults.Ok(new TransactionScore(s.TransactionId, s.Score, s.Decision, s.Reasons, s.RulesFired, s.RulePart, s.AnomalyPart, s.ModelPart, s.Known,
                 loaded.Pipeline, loaded.MaterializedAt));
         }).WithName("ScoreTransaction").WithTags("Fraud");
 
