@@ -47,7 +47,17 @@ internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerI
     private async Task<AttemptOutcome> RunAsync(AttemptOrder order, CancellationToken cancellationToken)
     {
         AttemptStarted(log, order.Asset, order.Partition, order.RunId);
-        var (materialization, epoch) = await runner.RunAsync(order.ToAttempt(), worker.Name, line => StepLog(log, order.Asset, order.Partition, line), cancellationToken);
+        (Core.Components.Materialization, long) result;
+        try
+        {
+            result = await runner.RunAsync(order.ToAttempt(), worker.Name, line => StepLog(log, order.Asset, order.Partition, line), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The caller sees the failure's own message; a driver's exception type (Npgsql's) cannot cross the cluster.
+            throw new InvalidOperationException($"{e.GetType().Name} on {worker.Name}: {e.Message}");
+        }
+        var (materialization, epoch) = result;
         AttemptCommitted(log, order.Asset, order.Partition, epoch, materialization.RowCount);
         return new AttemptOutcome(materialization.RowCount, JsonSerializer.Serialize(materialization.Metadata), epoch, worker.Name);
     }
