@@ -13,9 +13,16 @@ namespace Tributary.Cluster;
 /// </summary>
 /// <param name="client">The cluster client.</param>
 /// <param name="maxPlacements">How many times one attempt is placed before its worker losses fail the step.</param>
+/// <param name="time">The clock of the polls.</param>
 /// <param name="log">Where placements and losses are logged.</param>
-public sealed partial class ClusterStepPlacement(IClusterClient client, int maxPlacements, ILogger<ClusterStepPlacement> log) : IStepPlacement
+public sealed partial class ClusterStepPlacement(IClusterClient client, int maxPlacements, TimeProvider time, ILogger<ClusterStepPlacement> log) : IStepPlacement
 {
+    // How often a running attempt is asked how it stands: a lost worker is noticed within this plus the call's timeout.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    // Polls in a row that may fail before the attempt counts as lost without a fresh activation saying so.
+    private const int MaxFailedPolls = 5;
+
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(StepAttempt attempt, CancellationToken cancellationToken)
     {
@@ -25,7 +32,7 @@ public sealed partial class ClusterStepPlacement(IClusterClient client, int maxP
             var grain = client.GetGrain<IStepAttemptGrain>($"{attempt.RunId}/{attempt.Asset}/{attempt.Partition}/{Guid.NewGuid():N}");
             try
             {
-                var outcome = await grain.MaterializeAsync(order, cancellationToken).ConfigureAwait(false);
+                var outcome = await RunAsync(grain, order, cancellationToken).ConfigureAwait(false);
                 Placed(log, attempt.Asset, attempt.Partition, outcome.Worker, outcome.Epoch);
                 return new Materialization(outcome.RowCount, JsonSerializer.Deserialize<Dictionary<string, object?>>(outcome.MetadataJson) ?? []);
             }
@@ -36,9 +43,44 @@ public sealed partial class ClusterStepPlacement(IClusterClient client, int maxP
         }
     }
 
+    // Starts the attempt and polls it until it answers; a poll that finds the attempt unknown means its worker was lost.
+    private async Task<AttemptOutcome> RunAsync(IStepAttemptGrain grain, AttemptOrder order, CancellationToken cancellationToken)
+    {
+        await grain.StartAsync(order).ConfigureAwait(false);
+        try
+        {
+            for (var failedPolls = 0; ;)
+            {
+                await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+                AttemptProgress progress;
+                try
+                {
+                    progress = await grain.PollAsync().ConfigureAwait(false);
+                    failedPolls = 0;
+                }
+                catch (Exception e) when (IsWorkerLost(e) && ++failedPolls < MaxFailedPolls)
+                {
+                    // Perhaps only the gateway the poll went through was lost: poll again. Once the attempt's own worker is
+                    // declared dead, the next poll reaches a fresh activation, which answers that it does not know it.
+                    continue;
+                }
+                if (!progress.Known) throw new WorkerLostException($"attempt {grain.GetPrimaryKeyString()} is unknown where it was polled");
+                if (progress.Outcome is { } outcome) return outcome;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Best effort: the run stops waiting either way, and an attempt that still commits is fenced by the next one.
+            _ = grain.CancelAsync();
+            throw;
+        }
+    }
+
     // The attempt's worker went away; the step itself did not fail.
     private static bool IsWorkerLost(Exception e) =>
-        e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
+        e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or WorkerLostException;
+
+    private sealed class WorkerLostException(string message) : Exception(message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Asset} [{Partition}] materialized on {Worker} (epoch {Epoch})")]
     private static partial void Placed(ILogger logger, string asset, string partition, string worker, long epoch);

@@ -8,16 +8,56 @@ namespace Tributary.Cluster;
 /// <summary>
 /// Runs an attempt with the worker's <see cref="StepAttemptRunner"/>: the same component code and step context as in
 /// process, the partition's writes fenced by the epoch the run store issues. Placed at random, so attempts spread over
-/// the workers; one activation per attempt, gone when it answers.
+/// the workers; one activation per attempt, gone once its outcome was polled.
 /// </summary>
 [RandomPlacement]
-internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerIdentity worker, ILogger<StepAttemptGrain> log) : Grain, IStepAttemptGrain
+internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerIdentity worker, ILogger<StepAttemptGrain> log) : Grain, IStepAttemptGrain, IDisposable
 {
-    public async Task<AttemptOutcome> MaterializeAsync(AttemptOrder order, CancellationToken cancellationToken)
+    private readonly CancellationTokenSource _cancel = new();
+    private Task<AttemptOutcome>? _work;
+
+    public Task StartAsync(AttemptOrder order)
     {
+        // A second start of one attempt id (a resent message) joins the first.
+        _work ??= RunAsync(order, _cancel.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task<AttemptProgress> PollAsync()
+    {
+        if (_work is null)
+        {
+            // This activation never started the attempt: its worker was lost and the grain was activated again here.
+            DeactivateOnIdle();
+            return new AttemptProgress(false, null);
+        }
+        if (!_work.IsCompleted) return new AttemptProgress(true, null);
         DeactivateOnIdle();
+        return new AttemptProgress(true, await _work);
+    }
+
+    public async Task CancelAsync()
+    {
+        await _cancel.CancelAsync();
+        DeactivateOnIdle();
+    }
+
+    public void Dispose() => _cancel.Dispose();
+
+    private async Task<AttemptOutcome> RunAsync(AttemptOrder order, CancellationToken cancellationToken)
+    {
         AttemptStarted(log, order.Asset, order.Partition, order.RunId);
-        var (materialization, epoch) = await runner.RunAsync(order.ToAttempt(), worker.Name, line => StepLog(log, order.Asset, order.Partition, line), cancellationToken);
+        (Core.Components.Materialization, long) result;
+        try
+        {
+            result = await runner.RunAsync(order.ToAttempt(), worker.Name, line => StepLog(log, order.Asset, order.Partition, line), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The caller sees the failure's own message; a driver's exception type (Npgsql's) cannot cross the cluster.
+            throw new InvalidOperationException($"{e.GetType().Name} on {worker.Name}: {e.Message}");
+        }
+        var (materialization, epoch) = result;
         AttemptCommitted(log, order.Asset, order.Partition, epoch, materialization.RowCount);
         return new AttemptOutcome(materialization.RowCount, JsonSerializer.Serialize(materialization.Metadata), epoch, worker.Name);
     }

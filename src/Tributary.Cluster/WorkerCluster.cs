@@ -19,8 +19,8 @@ public static class WorkerCluster
     /// <summary>The Orleans service id of every Tributary cluster.</summary>
     public const string ServiceId = "tributary";
 
-    // A step may run for long; losses are noticed by membership and broken connections, not by this timeout.
-    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromHours(6);
+    // Every call is short (a step is started, then polled), so a call to a worker killed mid-step fails within this.
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Makes <paramref name="silo"/> a worker listening on loopback at <paramref name="port"/> (gateway <paramref name="gatewayPort"/>).</summary>
     public static ISiloBuilder UseWorker(this ISiloBuilder silo, string connectionString, string clusterId, int port, int gatewayPort, WorkerIdentity worker,

@@ -47,6 +47,7 @@ internal static class WorkerCommand
                 .SetMinimumLevel(LogLevel.Information)
                 // Orleans' own chatter stays out unless something is wrong.
                 .AddFilter("Orleans", LogLevel.Warning)
+                .AddFilter("Polly", LogLevel.Warning)
                 .AddFilter("Microsoft", LogLevel.Warning));
             builder.UseOrleans(silo => silo.UseWorker(connectionString, cluster, siloPort, gateway, worker,
                 _ => new StepAttemptRunner((pipeline, parameters, partition) => project.LoadPipeline(pipeline, parameters, partition), project.Catalog, warehouse, ledger,

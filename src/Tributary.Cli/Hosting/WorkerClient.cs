@@ -21,6 +21,6 @@ internal static class WorkerClient
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.UseOrleansClient(client => client.UseWorkerCluster(connectionString, workers.ClusterId));
         builder.Services.AddSingleton<IStepPlacement>(sp => new ClusterStepPlacement(sp.GetRequiredService<IClusterClient>(), workers.MaxPlacements,
-            sp.GetRequiredService<ILogger<ClusterStepPlacement>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClusterStepPlacement>>()));
     }
 }

@@ -12,7 +12,18 @@ public static class AttemptFences
     public static async Task RaiseAsync(IWarehouse warehouse, IEnumerable<string> tables, string partition, long epoch, CancellationToken cancellationToken)
     {
         var d = warehouse.Dialect;
-        foreach (var sql in WriteFence.CreateSql(d)) await warehouse.ExecuteAsync(sql, null, cancellationToken).ConfigureAwait(false);
+        foreach (var (sql, table) in WriteFence.CreateSql(d).Zip([WriteFence.FenceTable, WriteFence.CommitTable]))
+        {
+            try
+            {
+                await warehouse.ExecuteAsync(sql, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Workers creating the table at once: PostgreSQL refuses all but one even with IF NOT EXISTS. It exists now.
+                if (await warehouse.DescribeTableAsync(table, cancellationToken).ConfigureAwait(false) is null) throw;
+            }
+        }
         foreach (var table in tables)
         {
             if (await warehouse.ExecuteAsync(WriteFence.RaiseSql(d), [table, partition, epoch], cancellationToken).ConfigureAwait(false) == 0)
