@@ -215,6 +215,7 @@ public abstract class SqlWarehouse : IWarehouse
                 cancellationToken.ThrowIfCancellationRequested();
                 // Every table commits together or not at all: readers and the next run see all the old versions or all the new ones.
                 await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await LockTablesForCommitAsync(connection, writes.Select(w => w.Table).Order(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
                 var counts = new long[writes.Count];
                 for (var i = 0; i < writes.Count; i++)
                 {
@@ -360,6 +361,12 @@ public abstract class SqlWarehouse : IWarehouse
 
     /// <summary>Whether the engine refused a command for holding several statements.</summary>
     protected virtual bool IsSeveralStatements(DbException exception) => false;
+
+    /// <summary>
+    /// Inside a commit's transaction, before any table is looked at: makes commits to the same tables from other processes
+    /// take turns until this transaction ends (the in-process gates only order this process's writers). Tables come in name order.
+    /// </summary>
+    protected virtual Task LockTablesForCommitAsync(DbConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The message for SQL holding several statements; <paramref name="count"/> when the parser counted them.</summary>
     protected static string SeveralStatements(int? count) =>

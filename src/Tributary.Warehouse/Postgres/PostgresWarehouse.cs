@@ -72,6 +72,18 @@ public sealed class PostgresWarehouse : SqlWarehouse
         exception is PostgresException { SqlState: PostgresErrorCodes.SyntaxError, MessageText: "cannot insert multiple commands into a prepared statement" };
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Workers of a cluster commit partitions of the same table at once; without this, two first commits both find no table
+    /// and both create it (42P07). A transaction-scoped advisory lock per table name, released at commit or rollback.
+    /// </remarks>
+    protected override async Task LockTablesForCommitAsync(DbConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        foreach (var table in tables)
+            await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(coalesce(current_schema(), '') || '/tributary-commit/' || $1, 0))", [table], cancellationToken)
+                .ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     protected override async Task LoadFilesAsync(DbConnection connection, string quotedTable, IReadOnlyList<string> paths, FileFormat format,
         FileReadOptions options, CancellationToken cancellationToken)
     {
