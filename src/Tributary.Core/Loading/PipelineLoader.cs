@@ -450,7 +450,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     private static readonly IReadOnlyDictionary<string, string> WholeHistory = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["key"] = "",
-        ["start"] = PartitionScheme.EarliestStart.ToString("yyyy-MM-dd 00:00:00", CultureInfo.InvariantCulture),
+        ["start"] = PartitionScheme.EarliestStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " 00:00:00",
         ["end"] = "9999-12-31 00:00:00",
         ["static"] = "",
     };

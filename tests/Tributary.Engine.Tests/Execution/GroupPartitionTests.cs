@@ -21,14 +21,14 @@ public sealed class GroupPartitionTests(PostgresCluster postgres)
         groups:
           intake:
             assets: [day_events]
-            partitions: { type: daily, start: 2024-01-01, column: at }
+            partitions: { type: daily, start: 2024-01-01, column: seen_at }
           analytics:
             assets: [totals]
         components:
           - id: day_events
             type: transform.sql
             with:
-              sql: "SELECT id, at, amount FROM raw_events WHERE at >= ${partition.start} AND at < ${partition.end}"
+              sql: "SELECT id, seen_at, amount FROM raw_events WHERE seen_at >= ${partition.start} AND seen_at < ${partition.end}"
           - id: totals
             type: transform.sql
             inputs: [day_events]
@@ -40,7 +40,7 @@ public sealed class GroupPartitionTests(PostgresCluster postgres)
     public async Task PartitionedGroup_ReplacesOnlyItsPartition_TheUnpartitionedGroupReadsEveryPartition(string engine)
     {
         await using var h = await EngineHarness.CreateAsync(engine, postgres);
-        await h.Warehouse.ExecuteAsync("CREATE TABLE raw_events (id INTEGER, at TIMESTAMP, amount INTEGER)", null, Ct);
+        await h.Warehouse.ExecuteAsync("CREATE TABLE raw_events (id INTEGER, seen_at TIMESTAMP, amount INTEGER)", null, Ct);
         await InsertAsync(h, (1, "2024-01-01 09:00:00", 10), (2, "2024-01-01 23:59:59", 20), (3, "2024-01-02 00:00:00", 30), (4, "2024-01-02 12:00:00", 40));
 
         // The first run has no partition: ${partition.*} spans the whole history and the group's table is written whole.
@@ -86,7 +86,7 @@ public sealed class GroupPartitionTests(PostgresCluster postgres)
         var e = Assert.Throws<InvalidOperationException>(() => PartitionedPipelines.SchemeOf(spec, "day_events+", "2024-01-02"));
         Assert.Contains("group:intake", e.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => PartitionedPipelines.SchemeOf(spec, null, "2024-01-02"));
-        Assert.Equal("at", PartitionedPipelines.TablePartitionOf(spec, "group:intake", "2024-01-02", TimeProvider.System.GetUtcNow()).Window!.Column);
+        Assert.Equal("seen_at", PartitionedPipelines.TablePartitionOf(spec, "group:intake", "2024-01-02", TimeProvider.System.GetUtcNow()).Window!.Column);
     }
 
     private static Task<RunResult> RunAsync(EngineHarness h, string? selection, string? partition)
@@ -120,7 +120,7 @@ public sealed class GroupPartitionTests(PostgresCluster postgres)
     }
 
     private static async Task<List<string>> DayEventsAsync(EngineHarness h) =>
-        (await h.Warehouse.QueryAsync("SELECT id, at, partition_key FROM day_events ORDER BY id", null, 100, Ct)).Rows
+        (await h.Warehouse.QueryAsync("SELECT id, seen_at, partition_key FROM day_events ORDER BY id", null, 100, Ct)).Rows
             .Select(r => string.Create(CultureInfo.InvariantCulture,
                 $"{Convert.ToInt64(r[0], CultureInfo.InvariantCulture)} {(DateTime)r[1]!:yyyy-MM-dd HH:mm:ss} {r[2] ?? "∅"}"))
             .ToList();
