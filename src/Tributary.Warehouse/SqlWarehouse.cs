@@ -288,6 +288,12 @@ public abstract class SqlWarehouse : IWarehouse
             throw new InvalidOperationException($"{write.Table}: the step's output already has a column '{partition.Column}', which holds the partition key; rename it.");
         var column = Dialect.Quote(partition.Column);
         var select = $"SELECT {names}, CAST($1 AS VARCHAR) AS {column} FROM {source}";
+        if (existing is not null && existing.Find(partition.Column) is null && partition.Window is not null && write.Mode == TableWriteMode.Replace)
+        {
+            // A run without a partition wrote the table whole: its rows keep no key until a partition of their window replaces them.
+            await ExecuteAsync(connection, $"ALTER TABLE {table} ADD COLUMN {column} {Dialect.TypeName(DataKind.Text)}", null, cancellationToken).ConfigureAwait(false);
+            existing = await DescribeAsync(connection, write.Table, cancellationToken).ConfigureAwait(false);
+        }
         if (existing is null)
             await ExecuteAsync(connection, $"CREATE TABLE {table} AS {select}", [partition.Key], cancellationToken).ConfigureAwait(false);
         else if (write.Mode == TableWriteMode.Replace)
@@ -296,7 +302,10 @@ public abstract class SqlWarehouse : IWarehouse
                 throw new InvalidOperationException(
                     $"{write.Table}: this partition's columns ({string.Join(", ", built.Columns.Select(c => c.Name))}) differ from the table's ({string.Join(", ", existing.Columns.Select(c => c.Name).Where(c => c != partition.Column))}); " +
                     "a partitioned asset keeps one schema. Drop the table to rebuild every partition with the new one.");
-            await ExecuteAsync(connection, $"DELETE FROM {table} WHERE {column} = $1", [partition.Key], cancellationToken).ConfigureAwait(false);
+            if (partition.Window is { } w)
+                await ExecuteAsync(connection, $"DELETE FROM {table} WHERE {column} = $1 OR ({column} IS NULL AND {Dialect.Quote(w.Column)} >= $2 AND {Dialect.Quote(w.Column)} < $3)",
+                    [partition.Key, w.Start, w.End], cancellationToken).ConfigureAwait(false);
+            else await ExecuteAsync(connection, $"DELETE FROM {table} WHERE {column} = $1", [partition.Key], cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, $"INSERT INTO {table} {select}", [partition.Key], cancellationToken).ConfigureAwait(false);
         }
         else

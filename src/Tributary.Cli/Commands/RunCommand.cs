@@ -2,6 +2,8 @@ using System.CommandLine;
 using Spectre.Console;
 using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
+using Tributary.Core.Pipelines;
+using Tributary.Core.Warehousing;
 using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
@@ -9,32 +11,38 @@ using Tributary.Server.Contracts;
 
 namespace Tributary.Cli.Commands;
 
-/// <summary><c>trib run PIPELINE [--select S] [--param k=v]</c>: executes a pipeline with live progress; exit 2 when it fails.</summary>
+/// <summary><c>trib run PIPELINE [--select S] [--partition KEY] [--param k=v]</c>: executes a pipeline with live progress; exit 2 when it fails.</summary>
 internal static class RunCommand
 {
     public static Command Create(CliContext cli)
     {
         var pipeline = new Argument<string>("pipeline") { Description = "Pipeline name (its file in pipelines/) or path." };
         var select = new Option<string?>("--select", "-s") { Description = "Assets to run: ids, +id (with upstream), id+ (with downstream), group:NAME (a group of the pipeline), comma-separated." };
+        var partition = new Option<string?>("--partition")
+        {
+            Description = "Run one partition: of a partitioned pipeline, or with --select group:NAME of a partitioned group; its assets replace only that partition.",
+        };
         var param = new Option<string[]>("--param") { Description = "Override a template param: name=value. Repeatable.", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("run", "Run a pipeline (or selected assets) on the project's warehouse.") { pipeline, select, param };
+        var command = new Command("run", "Run a pipeline (or selected assets) on the project's warehouse.") { pipeline, select, partition, param };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             await using var project = cli.Open(parse);
             if (ServerConnection.Find(project) is { } server)
                 using (server)
-                    return await RunOnServerAsync(cli, server, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []), ct);
+                    return await RunOnServerAsync(cli, server, parse.GetValue(pipeline)!, parse.GetValue(select), parse.GetValue(partition),
+                        ParseParams(parse.GetValue(param) ?? []), ct);
             var result = await RunAsync(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []),
-                RunProgress.TerminalAttached, ct);
+                RunProgress.TerminalAttached, ct, parse.GetValue(partition));
             return result.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
         }));
         return command;
     }
 
     // 'trib serve' owns the warehouse: the run goes through its queue, and its events stream back here.
-    private static async Task<int> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, Dictionary<string, string> parameters, CancellationToken ct)
+    private static async Task<int> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, string? partition,
+        Dictionary<string, string> parameters, CancellationToken ct)
     {
-        var queued = await server.SubmitRunAsync(new RunSubmission(pipeline, Params: parameters, Selection: selection), ct);
+        var queued = await server.SubmitRunAsync(new RunSubmission(pipeline, Partition: partition, Params: parameters, Selection: selection), ct);
         cli.Error.WriteLine($"submitted to the running server (queue {queued.QueueId})");
         string? runId = null;
         while (runId is null)
@@ -63,9 +71,19 @@ internal static class RunCommand
     }
 
     public static async Task<RunResult> RunAsync(CliContext cli, ProjectSession project, string name, string? selection,
-        IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken, string? partition = null)
     {
-        var spec = project.LoadPipeline(name, parameters);
+        PipelineSpec spec;
+        PartitionWindow? window = null;
+        try
+        {
+            spec = PartitionedPipelines.Load((n, p, v) => project.LoadPipeline(n, p, v), name, parameters, partition, cli.Time.GetUtcNow(), selection);
+            if (partition is not null) window = PartitionedPipelines.TablePartitionOf(spec, selection, partition, cli.Time.GetUtcNow()).Window;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new CliException(e.Message);
+        }
         var warehouse = await project.WarehouseAsync(cancellationToken);
         var store = await project.StoreAsync(cancellationToken);
         foreach (var id in project.RecoveredRuns)
@@ -76,7 +94,10 @@ internal static class RunCommand
         // The display follows the run-event channel; the run returns only after its last event is delivered.
         var subscription = events.Subscribe(null);
         var shown = progress.FollowAsync(subscription.Reader);
-        var request = new RunRequest { Selection = selection, ProjectDirectory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths };
+        var request = new RunRequest
+        {
+            Selection = selection, ProjectDirectory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Partition = partition, PartitionWindow = window,
+        };
 
         async Task<RunResult> ExecuteAsync()
         {

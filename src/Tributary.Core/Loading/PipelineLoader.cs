@@ -16,13 +16,13 @@ namespace Tributary.Core.Loading;
 public sealed partial class PipelineLoader(ComponentCatalog catalog)
 {
     private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "on_failure", "components", "groups"];
-    private static readonly string[] GroupKeys = ["description", "assets", "schedule", "sensors", "retry"];
+    private static readonly string[] GroupKeys = ["description", "assets", "schedule", "sensors", "retry", "partitions"];
     private static readonly string[] ParamKeys = ["type", "default", "min", "max", "enum", "description"];
     private static readonly string[] ComponentKeys = ["id", "type", "description", "inputs", "with", "checks", "partition_mapping"];
     private static readonly string[] CheckKeys = ["type", "output", "column", "columns", "value", "values", "sql", "blocking", "description"];
     private static readonly string[] ScheduleKeys = ["cron", "timezone", "catch_up"];
     private static readonly Dictionary<string, CatchUpPolicy> CatchUpPolicies = new() { ["latest"] = CatchUpPolicy.Latest, ["skip"] = CatchUpPolicy.Skip };
-    private static readonly string[] PartitionKeys = ["type", "start", "timezone", "keys"];
+    private static readonly string[] PartitionKeys = ["type", "start", "timezone", "keys", "column"];
     private static readonly string[] RetryKeys = ["max_retries", "delay", "backoff", "jitter"];
 
     private static readonly Dictionary<string, ParamType> ParamTypes = new()
@@ -131,16 +131,20 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 
         var parameters = ReadParams(reader, top, options);
         var schedule = ReadSchedule(reader, top);
-        var partitions = ReadPartitions(reader, top, options.Time.GetUtcNow());
+        var partitions = ReadPartitions(reader, top["partitions"], "'partitions'", options.Time.GetUtcNow());
+        var groupPartitions = ReadGroupPartitions(reader, top, partitions, options.Time.GetUtcNow());
         var substitution = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Value), options.Environment,
-            partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 } ? null : options.Partition ?? new PartitionScheme(partitions).First().Variables,
+            partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 }
+                ? (groupPartitions.Count > 0 ? options.Partition ?? WholeHistory : null)
+                : options.Partition ?? new PartitionScheme(partitions).First().Variables,
             parameters.ToDictionary(p => p.Name, p => p.Type));
         var retry = ReadRetry(reader, top);
         var sensors = ReadSensors(reader, top, substitution, name?.Value);
         var onFailure = ReadAlert(reader, top);
         var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution));
 
-        var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value);
+        var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value, groupPartitions);
+        if (groupPartitions.Count > 0) CheckPartitionReferences(reader, components, groups);
         if (name is not null) CheckRunStatusOfGroups(reader, name.Value, sensors, groups);
 
         CheckPlan(reader, components);
@@ -288,14 +292,14 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return null;
     }
 
-    private static PartitionsSpec? ReadPartitions(NodeReader reader, YamlMapping top, DateTimeOffset now)
+    private static PartitionsSpec? ReadPartitions(NodeReader reader, YamlNode? node, string what, DateTimeOffset now)
     {
-        if (reader.Mapping(top["partitions"], "'partitions'") is not { } map) return null;
-        const string what = "'partitions'";
+        if (reader.Mapping(node, what) is not { } map) return null;
         reader.CheckKeys(map, what, PartitionKeys);
         var type = reader.OneOf(map, "type", what, PartitionTypes, required: true);
         var zone = ReadTimezone(reader, map, what);
-        var keys = reader.TextList(map["keys"], "'keys' of 'partitions'");
+        var keys = reader.TextList(map["keys"], $"'keys' of {what}");
+        var column = reader.Text(map, "column", what);
         DateOnly? start = null;
         YamlScalar? startNode = null;
         if (type is PartitionGranularity.Static)
@@ -308,7 +312,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             else reader.Error(DiagnosticCodes.BadTime, s.Location, $"'start' must be a date as YYYY-MM-DD, got '{s.Value}'.");
         }
         if (type is null || zone is null) return null;
-        var spec = new PartitionsSpec(type.Value, start, zone, keys, map.Location);
+        var spec = new PartitionsSpec(type.Value, start, zone, keys, map.Location) { Column = column };
 
         // Every partition is listed and tracked, so their number is bounded where the file is checked.
         var count = PartitionScheme.Count(spec, DateOnly.FromDateTime(now.UtcDateTime));
@@ -410,7 +414,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     }
 
     // groups: { NAME: { description, assets: [ids], schedule, sensors, retry } }; an asset belongs to one group at most.
-    private static List<GroupSpec> ReadGroups(NodeReader reader, YamlMapping top, IReadOnlyList<string> ids, Substitution substitution, string? pipeline)
+    private static List<GroupSpec> ReadGroups(NodeReader reader, YamlMapping top, IReadOnlyList<string> ids, Substitution substitution, string? pipeline,
+        IReadOnlyDictionary<string, PartitionsSpec> partitions)
     {
         var result = new List<GroupSpec>();
         var owner = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -436,10 +441,55 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                 else assets.Add(s.Value);
             }
             result.Add(new GroupSpec(key.Value, reader.Text(map, "description", what), assets, ReadSchedule(reader, map), ReadSensors(reader, map, substitution, pipeline),
-                ReadRetry(reader, map), key.Location));
+                ReadRetry(reader, map), key.Location) { Partitions = partitions.GetValueOrDefault(key.Value) });
         }
         return result;
     }
+
+    // Partition values of a run without a partition: the whole history, so a partitioned group's window filters keep every row.
+    private static readonly IReadOnlyDictionary<string, string> WholeHistory = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["key"] = "",
+        ["start"] = PartitionScheme.EarliestStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " 00:00:00",
+        ["end"] = "9999-12-31 00:00:00",
+        ["static"] = "",
+    };
+
+    // Groups' partitions are read before the components, whose ${partition.*} values depend on them; one scheme per asset.
+    private static Dictionary<string, PartitionsSpec> ReadGroupPartitions(NodeReader reader, YamlMapping top, PartitionsSpec? pipelinePartitions, DateTimeOffset now)
+    {
+        var result = new Dictionary<string, PartitionsSpec>(StringComparer.Ordinal);
+        foreach (var (key, node) in (top["groups"] as YamlMapping)?.Entries ?? [])
+        {
+            if (node is not YamlMapping { } map || map["partitions"] is not { } partitions) continue;
+            if (pipelinePartitions is not null)
+            {
+                reader.Error(DiagnosticCodes.NotAllowed, partitions.Location, $"group '{key.Value}' has 'partitions', but the pipeline partitions every asset already.",
+                    "Partition either the whole pipeline (top-level 'partitions') or the groups whose data is time-based, not both.");
+                continue;
+            }
+            if (ReadPartitions(reader, partitions, $"'partitions' of group '{key.Value}'", now) is { } spec) result[key.Value] = spec;
+        }
+        return result;
+    }
+
+    // With partitioned groups only, ${partition.*} belongs in their assets: elsewhere it would always be the whole history.
+    private static void CheckPartitionReferences(NodeReader reader, IReadOnlyList<LoadedComponent> components, IReadOnlyList<GroupSpec> groups)
+    {
+        var partitioned = groups.Where(g => g.Partitions is not null).SelectMany(g => g.Assets).ToHashSet(StringComparer.Ordinal);
+        foreach (var c in components.Where(c => !partitioned.Contains(c.Spec.Id)))
+            if (FirstPartitionReference(c.Node) is { } at)
+                reader.Error(DiagnosticCodes.BadSubstitution, at.Location, $"component '{c.Spec.Id}' uses '${{partition.*}}' but is in no partitioned group.",
+                    $"Move it into a group with 'partitions' ({string.Join(", ", groups.Where(g => g.Partitions is not null).Select(g => g.Name))}), or remove the reference.");
+    }
+
+    private static YamlScalar? FirstPartitionReference(YamlNode node) => node switch
+    {
+        YamlScalar s => s.Value.Contains("${partition.", StringComparison.Ordinal) ? s : null,
+        YamlMapping m => m.Entries.Select(e => FirstPartitionReference(e.Value)).FirstOrDefault(r => r is not null),
+        YamlSequence q => q.Items.Select(FirstPartitionReference).FirstOrDefault(r => r is not null),
+        _ => null,
+    };
 
     // A run_status sensor on a group of this pipeline names a group it has, and never its own group (its runs would trigger it again).
     private static void CheckRunStatusOfGroups(NodeReader reader, string pipeline, IReadOnlyList<SensorSpec> sensors, IReadOnlyList<GroupSpec> groups)

@@ -41,6 +41,12 @@ public sealed record GroupSpec(string Name, string? Description, IReadOnlyList<s
 {
     /// <summary>The selection that runs this group, <c>group:NAME</c>.</summary>
     public string Selection => AssetGraph.GroupPrefix + Name;
+
+    /// <summary>
+    /// How this group's assets are partitioned, or null: a run of the group with a partition replaces only that partition
+    /// of its assets, while the other groups (and runs without a partition) read and write whole tables.
+    /// </summary>
+    public PartitionsSpec? Partitions { get; init; }
 }
 
 /// <summary>A typed template parameter and the value it resolved to (override, else default).</summary>
@@ -76,8 +82,15 @@ public enum CatchUpPolicy
 /// <summary>Where to send an alert when a run fails: a Slack-compatible webhook whose URL is in an environment variable.</summary>
 public sealed record AlertSpec(string WebhookUrlEnv, SourceLocation Location);
 
-/// <summary>How a pipeline's assets are partitioned.</summary>
-public sealed record PartitionsSpec(PartitionGranularity Type, DateOnly? Start, string Timezone, IReadOnlyList<string> Keys, SourceLocation Location);
+/// <summary>How a pipeline's (or a group's) assets are partitioned.</summary>
+public sealed record PartitionsSpec(PartitionGranularity Type, DateOnly? Start, string Timezone, IReadOnlyList<string> Keys, SourceLocation Location)
+{
+    /// <summary>
+    /// The time column every partitioned asset has, or null. With it, a partitioned run also replaces the rows of its
+    /// window that a run without a partition wrote (those have no partition key), so whole and partitioned runs mix.
+    /// </summary>
+    public string? Column { get; init; }
+}
 
 /// <summary>
 /// Which partitions of an input a partition depends on: the same key (identity), every partition (all), the latest

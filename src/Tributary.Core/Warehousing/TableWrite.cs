@@ -20,7 +20,17 @@ public sealed record TableWrite(string Table, TableWriteMode Mode, Func<ITableBu
 }
 
 /// <summary>A partition of a table: the column holding the key, and the key.</summary>
-public sealed record TablePartition(string Column, string Key);
+public sealed record TablePartition(string Column, string Key)
+{
+    /// <summary>
+    /// The partition's time window, or null. With it, replacing the partition also replaces the rows without a key in the
+    /// window (a whole-table write left them), and a table written whole gets the key column on the first partition write.
+    /// </summary>
+    public PartitionWindow? Window { get; init; }
+}
+
+/// <summary>A partition's time window: rows whose <paramref name="Column"/> is in [<paramref name="Start"/>, <paramref name="End"/>) (UTC).</summary>
+public sealed record PartitionWindow(string Column, DateTime Start, DateTime End);
 
 /// <summary>How a staging table is committed.</summary>
 public enum TableWriteMode

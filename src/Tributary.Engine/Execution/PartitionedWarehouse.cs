@@ -5,10 +5,14 @@ namespace Tributary.Engine.Execution;
 /// <summary>
 /// The warehouse as a step of a partitioned run sees it: replacing (or appending to) one of the tables the step declared
 /// touches only this run's partition, keyed in the <c>partition_key</c> column; everything else passes through. With a
-/// <paramref name="fence"/>, those writes commit only while the attempt's epoch holds the partition's fence.
+/// <paramref name="fence"/>, those writes commit only while the attempt's epoch holds the partition's fence. With a
+/// <paramref name="window"/>, they also replace the rows of the window that a run without a partition wrote.
 /// </summary>
-internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string> outputs, string partition, WriteFence? fence = null) : IWarehouse
+internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string> outputs, string partition, WriteFence? fence = null, PartitionWindow? window = null)
+    : IWarehouse
 {
+    private readonly TablePartition _partition = new(Column, partition) { Window = window };
+
     /// <summary>The column that holds the partition key in a partitioned asset.</summary>
     public const string Column = "partition_key";
 
@@ -16,16 +20,16 @@ internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string
 
     public Task<long> ReplaceTableAsync(string table, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken) =>
         !outputs.Contains(table) ? inner.ReplaceTableAsync(table, build, cancellationToken)
-        : fence is null ? inner.ReplacePartitionAsync(table, Column, partition, build, cancellationToken)
+        : fence is null && window is null ? inner.ReplacePartitionAsync(table, Column, partition, build, cancellationToken)
         : ReplaceFencedAsync(table, build, cancellationToken);
 
     private async Task<long> ReplaceFencedAsync(string table, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken) =>
-        (await inner.WriteTablesAsync([new TableWrite(table, TableWriteMode.Replace, build) { Partition = new TablePartition(Column, partition), Fence = fence }],
+        (await inner.WriteTablesAsync([new TableWrite(table, TableWriteMode.Replace, build) { Partition = _partition, Fence = fence }],
             cancellationToken).ConfigureAwait(false))[0];
 
     public Task<IReadOnlyList<long>> WriteTablesAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken) =>
         inner.WriteTablesAsync(writes.Select(w => w.Partition is null && outputs.Contains(w.Table)
-            ? w with { Partition = new TablePartition(Column, partition), Fence = fence }
+            ? w with { Partition = _partition, Fence = fence }
             : w).ToList(), cancellationToken);
 
     public Task<long> ReplacePartitionAsync(string table, string partitionColumn, string key, Func<ITableBuilder, CancellationToken, Task> build, CancellationToken cancellationToken) =>

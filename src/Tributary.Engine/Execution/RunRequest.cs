@@ -1,3 +1,4 @@
+using Tributary.Core.Warehousing;
 using Tributary.Engine.Runs;
 
 namespace Tributary.Engine.Execution;
@@ -17,6 +18,12 @@ public sealed record RunRequest
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
     /// <summary>The partition this run materializes; its assets replace only that partition. Null for unpartitioned runs.</summary>
     public string? Partition { get; init; }
+
+    /// <summary>
+    /// The time window of <see cref="Partition"/> when its scheme names a time column: the partition's writes also replace
+    /// the rows of the window that a run without a partition wrote. Null otherwise.
+    /// </summary>
+    public PartitionWindow? PartitionWindow { get; init; }
     /// <summary>The template params the pipeline was loaded with, so that a worker can load it the same way.</summary>
     public IReadOnlyDictionary<string, string> Params { get; init; } = new Dictionary<string, string>();
     /// <summary>Receives each of this run's events, in order, once it is recorded.</summary>

@@ -26,7 +26,7 @@ public sealed class StepAttemptRunner(
     /// <summary>Materializes <paramref name="attempt"/> as <paramref name="worker"/>; returns what it wrote and its epoch.</summary>
     public async Task<(Materialization Materialization, long Epoch)> RunAsync(StepAttempt attempt, string worker, Action<string> log, CancellationToken cancellationToken)
     {
-        var spec = PartitionedPipelines.Load(load, attempt.Pipeline, attempt.Params, attempt.Partition, time.GetUtcNow());
+        var spec = PartitionedPipelines.Load(load, attempt.Pipeline, attempt.Params, attempt.Partition, time.GetUtcNow(), attempt.Asset);
         var step = spec.Components.FirstOrDefault(c => c.Id == attempt.Asset)
             ?? throw new InvalidOperationException($"pipeline '{attempt.Pipeline}' has no asset '{attempt.Asset}' in this project.");
         var plans = PipelinePlans.Of(spec, catalog);
@@ -36,6 +36,7 @@ public sealed class StepAttemptRunner(
             var request = new RunRequest
             {
                 Trigger = "worker", ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = attempt.Partition, Params = attempt.Params,
+                PartitionWindow = PartitionedPipelines.TablePartitionOf(spec, attempt.Asset, attempt.Partition, time.GetUtcNow()).Window,
             };
             var context = StepContexts.Create(step, plans, warehouse, request, attempt.RunId, time, log, http, new WriteFence(epoch, attempt.RunId));
             await AttemptFences.RaiseAsync(warehouse, StepContexts.WrittenTables(step, context.Outputs), attempt.Partition, epoch, cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,7 @@ internal static class StepContexts
         {
             Asset = spec.Id, Inputs = spec.Inputs, Paths = new ProjectPaths(request.ProjectDirectory, request.AllowedPaths),
             Outputs = outputs, InputOutputs = spec.Inputs.Distinct().ToDictionary(i => i, i => plans[i].OutputsOf(i)),
-            Warehouse = request.Partition is { } partition ? new PartitionedWarehouse(warehouse, WrittenTables(spec, outputs), partition, fence) : warehouse,
+            Warehouse = request.Partition is { } partition ? new PartitionedWarehouse(warehouse, WrittenTables(spec, outputs), partition, fence, request.PartitionWindow) : warehouse,
             RunId = runId, Time = time, Log = log,
             Http = http is null ? null : () => http.CreateClient(spec.Type),
             Environment = request.Environment,

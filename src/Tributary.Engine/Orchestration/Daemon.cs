@@ -253,11 +253,14 @@ public sealed class Daemon
             await Tick(kind, p.Name, latest, TickStatus.Skipped, "missed while the daemon was down (catch_up: skip)", null, cancellationToken).ConfigureAwait(false);
             return;
         }
-        // A partitioned pipeline's schedule materializes the latest complete partition at the tick.
-        var partition = p.Partitions is null ? null : new PartitionScheme(p.Partitions).All(latest) is [.., var newest] ? newest.Key : null;
+        // A partitioned pipeline's (or group's) schedule materializes the latest complete partition at the tick.
+        var partition = LatestPartition(group?.Partitions ?? p.Partitions, latest);
         var id = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "schedule", 10, cancellationToken, group?.Selection).ConfigureAwait(false);
         await Tick(kind, p.Name, latest, TickStatus.Requested, onTime ? $"tick {Local(latest, schedule.Timezone)}" : $"catch-up of the missed tick {Local(latest, schedule.Timezone)}", id, cancellationToken).ConfigureAwait(false);
     }
+
+    private static string? LatestPartition(PartitionsSpec? partitions, DateTimeOffset at) =>
+        partitions is not null && new PartitionScheme(partitions).All(at) is [.., var newest] ? newest.Key : null;
 
     private async Task SensorAsync(PipelineSpec p, GroupSpec? group, int index, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -289,7 +292,9 @@ public sealed class Daemon
         }
         if (outcome.Cursor is not null && outcome.Cursor != cursor) await _store.SetCursorAsync(key, outcome.Cursor, now, cancellationToken).ConfigureAwait(false);
         string? queued = null;
-        if (outcome.RequestRun) queued = await SubmitAsync(p.Name, null, new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
+        // A partitioned group's sensor, like its schedule, materializes the latest complete partition.
+        if (outcome.RequestRun)
+            queued = await SubmitAsync(p.Name, LatestPartition(group?.Partitions, now), new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
         if (outcome.Alert) await _alerts.SendAsync(p, $"{p.Name}: freshness alert: {outcome.Reason}", cancellationToken).ConfigureAwait(false);
         await Tick($"sensor:{name}", p.Name, now, outcome.RequestRun ? TickStatus.Requested : outcome.Alert ? TickStatus.Alert : TickStatus.Skipped, outcome.Reason, queued, cancellationToken).ConfigureAwait(false);
     }

@@ -33,10 +33,13 @@ public static class PartitionStatus
     /// </summary>
     public static async Task<PartitionStatusPage> PageAsync(PipelineSpec pipeline, IRunStore runs, DateTimeOffset now, long offset, int limit, CancellationToken cancellationToken)
     {
-        if (pipeline.Partitions is null) throw new ArgumentException($"pipeline '{pipeline.Name}' has no partitions.");
+        // The pipeline's partitions cover every asset; a partitioned group's (the first, if several) only its own.
+        var group = pipeline.Partitions is null ? pipeline.Groups.FirstOrDefault(g => g.Partitions is not null) : null;
+        var partitions = pipeline.Partitions ?? group?.Partitions ?? throw new ArgumentException($"pipeline '{pipeline.Name}' has no partitions.");
+        var components = group is null ? pipeline.Components : pipeline.Components.Where(c => group.Assets.Contains(c.Id)).ToList();
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var scheme = new PartitionScheme(pipeline.Partitions);
+        var scheme = new PartitionScheme(partitions);
         var materialized = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
         var failed = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
         foreach (var run in (await runs.ListRunsAsync(100_000, pipeline.Name, cancellationToken).ConfigureAwait(false)).Where(r => r.Partition is not null).OrderBy(r => r.StartedAt))
@@ -58,7 +61,7 @@ public static class PartitionStatus
         foreach (var partition in page)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var component in pipeline.Components)
+            foreach (var component in components)
             {
                 var key = (component.Id, partition);
                 var has = materialized.TryGetValue(key, out var m);

@@ -18,10 +18,11 @@ public sealed class QueuedRunLauncher(
     /// <summary>Executes <paramref name="q"/>; usable as the daemon's <see cref="RunLauncher"/>.</summary>
     public async Task<RunResult> LaunchAsync(QueuedRun q, CancellationToken cancellationToken)
     {
-        var spec = PartitionedPipelines.Load(load, q.Pipeline, q.Params, q.Partition, time.GetUtcNow());
+        var spec = PartitionedPipelines.Load(load, q.Pipeline, q.Params, q.Partition, time.GetUtcNow(), q.Selection);
         var request = new RunRequest
         {
             Trigger = q.Trigger, ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = q.Partition, Selection = q.Selection, Params = q.Params,
+            PartitionWindow = q.Partition is { } key ? PartitionedPipelines.TablePartitionOf(spec, q.Selection, key, time.GetUtcNow()).Window : null,
             Started = (runId, ct) => queue.UpdateQueueAsync(q.QueueId, QueueState.Launched, runId, ct),
         };
         return await new RunExecutor(catalog, warehouse, runs, options, time, events, http).ExecuteAsync(spec, request, cancellationToken).ConfigureAwait(false);

@@ -52,7 +52,7 @@ internal static class PipelinesApi
                 var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
                 var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(time.GetUtcNow());
                 list.Add(new PipelineSummary(name, p.Description, p.Components.Count, p.Schedule?.Cron, p.Schedule?.Timezone, next,
-                    p.Partitions?.Type, p.Sensors.Select(s => s.Type).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null));
+                    (p.Partitions ?? p.Groups.FirstOrDefault(g => g.Partitions is not null)?.Partitions)?.Type, p.Sensors.Select(s => s.Type).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -70,7 +70,7 @@ internal static class PipelinesApi
         if (offset is < 0) return ApiProblems.BadRequest($"offset must be 0 or more, not {offset}");
         if (limit is < 1 or > MaxPartitionsPerPage) return ApiProblems.BadRequest($"limit must be 1 to {MaxPartitionsPerPage}, not {limit}");
         var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
-        if (p.Partitions is null) return ApiProblems.NotFound($"pipeline '{name}' has no partitions");
+        if (p.Partitions is null && p.Groups.All(g => g.Partitions is null)) return ApiProblems.NotFound($"pipeline '{name}' has no partitions");
         var page = await PartitionStatus.PageAsync(p, project.Runs, time.GetUtcNow(), offset ?? 0, limit ?? 100, ct).ConfigureAwait(false);
         return TypedResults.Ok(new PartitionPage(page.Total, page.Offset, limit ?? 100,
             page.Items.Select(i => new AssetPartitionView(i.Asset, i.Partition, i.State, i.MaterializedAt, i.RunId)).ToList()));
@@ -115,7 +115,8 @@ internal static class PipelinesApi
             }
             if (p.Components.FirstOrDefault(c => c.Id == asset) is not { } component) continue;
             result.Add(new AssetLineage(name, component.Type, component.Inputs,
-                p.Components.Where(c => c.Inputs.Contains(asset)).Select(c => c.Id).ToList(), p.Partitions is not null));
+                p.Components.Where(c => c.Inputs.Contains(asset)).Select(c => c.Id).ToList(),
+                p.Partitions is not null || p.Groups.Any(g => g.Partitions is not null && g.Assets.Contains(asset))));
         }
         return TypedResults.Ok<IReadOnlyList<AssetLineage>>(result);
     }

@@ -70,10 +70,7 @@ internal static class RunsApi
             // Load now so a bad param or partition is a 400 here, not a failed run later.
             var spec = project.LoadPipeline(s.Pipeline, s.Params ?? new Dictionary<string, string>(), null);
             if (s.Partition is not null)
-            {
-                if (spec.Partitions is null) return ApiProblems.BadRequest($"pipeline '{s.Pipeline}' has no partitions");
-                new Core.Pipelines.PartitionScheme(spec.Partitions).Parse(s.Partition, time.GetUtcNow());
-            }
+                new Core.Pipelines.PartitionScheme(Engine.Execution.PartitionedPipelines.SchemeOf(spec, s.Selection, s.Partition)).Parse(s.Partition, time.GetUtcNow());
             if (s.Selection is not null) Engine.Execution.AssetSelection.Resolve(Core.Pipelines.AssetGraph.Of(spec), s.Selection);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)

@@ -5,7 +5,9 @@ using Tributary.Components.Samples.DemoStore;
 using Tributary.Components.Standardize;
 using Tributary.Components.Tests.Activation;
 using Tributary.Core.Loading;
+using Tributary.Core.Pipelines;
 using Tributary.Core.Warehousing;
+using Tributary.Engine.Execution;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -31,7 +33,8 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
         var p = result.Pipeline!;
 
         Assert.Equal(
-            [("ingest", "0 4 * * *"), ("intake", "5 * * * *"), ("fraud", "15 * * * *"), ("analytics", "0 5 * * *"), ("retraining", "0 3 * * 1"), ("activation", "0 7 * * *")],
+            [("ingest", "0 4 * * *"), ("intake", "5 * * * *"), ("sessions", "10 * * * *"), ("fraud", "15 * * * *"), ("analytics", "0 5 * * *"), ("retraining", "0 3 * * 1"),
+             ("activation", "0 7 * * *")],
             p.Groups.Select(g => (g.Name, g.Schedule!.Cron)));
         var grouped = p.Groups.SelectMany(g => g.Assets).ToList();
         Assert.Equal(p.Components.Select(c => c.Id).Order(StringComparer.Ordinal), grouped.Order(StringComparer.Ordinal));
@@ -39,9 +42,12 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
         Assert.DoesNotContain(p.Components, c => c.Id == "events");
         // The intake group watches the table its intake_table param names; analytics waits on ingest, activation on analytics.
         Assert.Equal([("table_rows", "events")], p.Groups.Single(g => g.Name == "intake").Sensors.Select(s => (s.Type, s.Settings["table"])));
-        Assert.Equal([("analytics", "full_cdp", "ingest"), ("activation", "full_cdp", "analytics")], p.Groups
+        Assert.Equal([("sessions", "full_cdp", "intake"), ("analytics", "full_cdp", "ingest"), ("activation", "full_cdp", "analytics")], p.Groups
             .SelectMany(g => g.Sensors.Where(s => s.Type == "run_status").Select(s => (g.Name, s.Settings["pipeline"], s.Settings["group"]))));
         Assert.All(p.Groups.Where(g => g.Name is "intake" or "fraud"), g => Assert.Equal(3, g.Retry!.MaxRetries));
+        // The live intake is loaded an hour per partition, by the hour each event was received; every other group is whole.
+        Assert.Equal([("intake", PartitionGranularity.Hourly, "received_at")],
+            p.Groups.Where(g => g.Partitions is not null).Select(g => (g.Name, g.Partitions!.Type, g.Partitions.Column!)));
     }
 
     [Theory]
@@ -96,6 +102,34 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
             Assert.True(result.Status == RunStatus.Succeeded, $"{group.Name}: {result.Error}");
             Assert.Equal(group.Assets.Order(StringComparer.Ordinal), result.Steps.Select(s => s.Asset).Order(StringComparer.Ordinal));
         }
+
+        // The intake's hour of the live events, run by partition after the whole runs: a new event of that hour is loaded,
+        // the hour's earlier events are replaced rather than doubled, and the sessions group (whole) reads them all.
+        var at = Demo.Cutoff.ToDateTime(new TimeOnly(9, 30));
+        await h.Warehouse.ExecuteAsync("INSERT INTO events (event_id, type, event, anonymous_id, user_id, occurred_at, received_at) VALUES ('live-3', 'track', 'Product Viewed', 'anon-live', 'user-live', $1, $1)",
+            [at], CancellationToken.None);
+        var hour = $"{Demo.Cutoff:yyyy-MM-dd}T09:00";
+        var intake = await RunPartitionAsync(h, parameters, "group:intake", hour);
+        Assert.True(intake.Status == RunStatus.Succeeded, intake.Error);
+        Assert.Equal([("live-1", hour), ("live-2", hour), ("live-3", hour), (_exportedId, hour)],
+            (await h.RowsAsync("SELECT event_id, partition_key FROM live_events ORDER BY event_id")).Select(r => ((string)r[0]!, (string)r[1]!)).OrderBy(r => r.Item1, StringComparer.Ordinal));
+        var sessions = await h.RunFileAsync(Template, parameters, selection: "group:sessions");
+        Assert.True(sessions.Status == RunStatus.Succeeded, sessions.Error);
+        Assert.Equal(3L, Count(await h.RowsAsync("SELECT count(*) FROM web_events WHERE event_id LIKE 'live-%'")));
+        // A partition run outside its group is refused before anything runs.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => RunPartitionAsync(h, parameters, "group:sessions", hour));
+    }
+
+    private static async Task<RunResult> RunPartitionAsync(ComponentHarness h, Dictionary<string, string> parameters, string selection, string partition)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var spec = PartitionedPipelines.Load((_, p, variables) => new PipelineLoader(BuiltInComponents.CreateCatalog())
+            .LoadFile(Template, new LoadOptions { ParamOverrides = p, Partition = variables }).GetPipelineOrThrow(), "full_cdp", parameters, partition, now, selection);
+        return await new RunExecutor(BuiltInComponents.CreateCatalog(), h.Warehouse, h.Store, new ExecutorOptions(), TimeProvider.System).ExecuteAsync(spec, new RunRequest
+        {
+            ProjectDirectory = h.Temp.Path, Selection = selection, Partition = partition,
+            PartitionWindow = PartitionedPipelines.TablePartitionOf(spec, selection, partition, now).Window,
+        }, CancellationToken.None);
     }
 
     private string _exportedId = "";
