@@ -23,30 +23,47 @@ public sealed partial class ClusterStepPlacement(IClusterClient client, int maxP
     // Polls in a row that may fail before the attempt counts as lost without a fresh activation saying so.
     private const int MaxFailedPolls = 5;
 
+    // Starts refused in a row (the chosen worker unreachable) before the step fails, and the wait between them: together
+    // longer than the membership takes to declare a killed worker dead (WorkerCluster: two missed 2 s probes, 2 s refresh).
+    private const int MaxFailedStarts = 30;
+    private static readonly TimeSpan StartRetryDelay = TimeSpan.FromSeconds(1);
+
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(StepAttempt attempt, CancellationToken cancellationToken)
     {
         var order = AttemptOrder.Of(attempt);
-        for (var placement = 1; ; placement++)
+        for (int placement = 1, failedStarts = 0; ;)
         {
             var grain = client.GetGrain<IStepAttemptGrain>($"{attempt.RunId}/{attempt.Asset}/{attempt.Partition}/{Guid.NewGuid():N}");
             try
             {
-                var outcome = await RunAsync(grain, order, cancellationToken).ConfigureAwait(false);
+                await grain.StartAsync(order).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsWorkerLost(e) && ++failedStarts < MaxFailedStarts && !cancellationToken.IsCancellationRequested)
+            {
+                // Until the membership declares a killed worker dead (a few seconds), placement may still pick it and the
+                // call is refused: the attempt never started anywhere, so it is not a placement; wait and place it again.
+                NotStarted(log, attempt.Asset, attempt.Partition, e.Message);
+                await Task.Delay(StartRetryDelay, time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            try
+            {
+                var outcome = await FollowAsync(grain, cancellationToken).ConfigureAwait(false);
                 Placed(log, attempt.Asset, attempt.Partition, outcome.Worker, outcome.Epoch);
                 return new Materialization(outcome.RowCount, JsonSerializer.Deserialize<Dictionary<string, object?>>(outcome.MetadataJson) ?? []);
             }
             catch (Exception e) when (IsWorkerLost(e) && placement < maxPlacements && !cancellationToken.IsCancellationRequested)
             {
                 WorkerLost(log, attempt.Asset, attempt.Partition, placement, e.Message);
+                placement++;
             }
         }
     }
 
-    // Starts the attempt and polls it until it answers; a poll that finds the attempt unknown means its worker was lost.
-    private async Task<AttemptOutcome> RunAsync(IStepAttemptGrain grain, AttemptOrder order, CancellationToken cancellationToken)
+    // Polls a started attempt until it answers; a poll that finds the attempt unknown means its worker was lost.
+    private async Task<AttemptOutcome> FollowAsync(IStepAttemptGrain grain, CancellationToken cancellationToken)
     {
-        await grain.StartAsync(order).ConfigureAwait(false);
         try
         {
             for (var failedPolls = 0; ;)
@@ -84,6 +101,9 @@ public sealed partial class ClusterStepPlacement(IClusterClient client, int maxP
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Asset} [{Partition}] materialized on {Worker} (epoch {Epoch})")]
     private static partial void Placed(ILogger logger, string asset, string partition, string worker, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Asset} [{Partition}]: not started, its worker is unreachable ({Reason}); placing it again")]
+    private static partial void NotStarted(ILogger logger, string asset, string partition, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Asset} [{Partition}]: worker lost on placement {Placement} ({Reason}); placing it again")]
     private static partial void WorkerLost(ILogger logger, string asset, string partition, int placement, string reason);
