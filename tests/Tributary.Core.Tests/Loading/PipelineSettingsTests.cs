@@ -72,7 +72,7 @@ public sealed class PipelineSettingsTests
     [InlineData("partitions: { type: static }", "p.yaml:2:13: error TRIB0101: static partitions need 'keys': the list of partition keys.")]
     [InlineData("partitions: { type: daily }", "p.yaml:2:13: error TRIB0101: 'partitions' is missing required key 'start'.")]
     [InlineData("partitions: { start: 2024-01-01 }", "p.yaml:2:13: error TRIB0101: 'partitions' is missing required key 'type'.")]
-    [InlineData("partitions: { type: daily, start: 2024-01-01, end: 2024-02-01 }", "p.yaml:2:47: error TRIB0100: unknown key 'end' in 'partitions'. Allowed keys: type, start, timezone, keys.")]
+    [InlineData("partitions: { type: daily, start: 2024-01-01, end: 2024-02-01 }", "p.yaml:2:47: error TRIB0100: unknown key 'end' in 'partitions'. Allowed keys: type, start, timezone, keys, column.")]
     [InlineData("partitions: [daily]", "p.yaml:2:13: error TRIB0103: 'partitions' must be a mapping, got a list.")]
     public void Partitions_Mistake_IsReportedWhereItIs(string line, string expected) =>
         Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component));
@@ -127,7 +127,7 @@ public sealed class PipelineSettingsTests
     [InlineData("groups: { hourly: { assets: [aa] } }", "p.yaml:2:30: error TRIB0202: asset 'aa' of group 'hourly' names no component. Did you mean 'a'?")]
     [InlineData("groups: { x: { assets: [a] }, y: { assets: [b, a] } }", "p.yaml:2:48: error TRIB0201: asset 'a' of group 'y' is already in group 'x'.")]
     [InlineData("groups: { hourly: { schedule: { cron: \"0 * * * *\" } } }", "p.yaml:2:19: error TRIB0101: group 'hourly' is missing required key 'assets'.")]
-    [InlineData("groups: { hourly: { assets: [a], every: 1h } }", "p.yaml:2:34: error TRIB0100: unknown key 'every' in group 'hourly'. Allowed keys: description, assets, schedule, sensors, retry.")]
+    [InlineData("groups: { hourly: { assets: [a], every: 1h } }", "p.yaml:2:34: error TRIB0100: unknown key 'every' in group 'hourly'. Allowed keys: description, assets, schedule, sensors, retry, partitions.")]
     [InlineData("groups: { Hourly: { assets: [a] } }", "p.yaml:2:11: error TRIB0110: group name 'Hourly' may use only a-z, 0-9 and _, and not start with a digit.")]
     [InlineData("groups: { x: { assets: [a] }, y: { assets: [b], sensors: [{ type: run_status, group: z }] } }", "p.yaml:2:59: error TRIB0202: run_status sensor waits on group 'z', which pipeline 'p' does not have.")]
     [InlineData("groups: { x: { assets: [a] }, y: { assets: [b], sensors: [{ type: run_status, group: y }] } }", "p.yaml:2:59: error TRIB0105: run_status sensor of group 'y' waits on its own group, so each of its runs would start the next.")]
