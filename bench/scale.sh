@@ -8,7 +8,9 @@
 #
 # Uses the Release build of trib (built here when missing; TRIB=path/to/trib.dll picks another); WORK=folder holds the data.
 # Each size's project is deleted once measured (the 100k demo is ~4 GB of NDJSON) unless KEEP=1; with WORK, KEEP=1 and REUSE=1
-# a later run reuses a size's demo data (a fresh warehouse and run history each time).
+# a later run reuses a size's demo data (a fresh warehouse and run history each time). MEMORY_LIMIT=400MB (or any size
+# DuckDB takes) sets the project's warehouse.memory_limit for the runs (default: the project's own, 1GB); PARALLELISM=N its
+# steps at once (default 4): both for measuring peak RSS against CPU.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("$@")
@@ -45,6 +47,10 @@ for n in "${sizes[@]}"; do
     printf '%-9s %-22s %8s %8s %9s %s\n' "$n" demo-data "$s" "$cpu" "$mb" "$(du -sh "$project/data/demo/segment" | cut -f1) of NDJSON"
   fi
   for t in marketing_attribution customer_ltv; do cp "$root/pipelines/$t.yaml" "$project/pipelines/"; done
+  settings=$project/tributary.yaml
+  sed -i '/^  memory_limit: /d' "$settings"
+  [ -z "${MEMORY_LIMIT:-}" ] || sed -i "s|^\(  duckdb: .*\)$|\1\n  memory_limit: $MEMORY_LIMIT|" "$settings"
+  [ -z "${PARALLELISM:-}" ] || sed -i "s/^parallelism: .*/parallelism: $PARALLELISM/" "$settings"
   for t in marketing_attribution customer_ltv; do
     read -r s mb cpu < <(timed "$work/$t$n" run "$t" --project "$project")
     note="load $(cut -d' ' -f1-3 /proc/loadavg)"
