@@ -83,8 +83,8 @@ public sealed record TransactionFeaturesParameters : IValidatableObject
 /// decline ratio over 24 hours; the amount against the profile's own earlier successful amounts (z-score, ratio to the
 /// mean, percentile); first use of a card or card country for a profile; card country against billing country; days since
 /// the profile was first seen; night-time; how many customers paid earlier with a card from this card's country, and
-/// how many paid earlier at all (a card country hardly any customer uses). One set-based query of window functions (RANGE frames on epoch seconds),
-/// the same on every engine.
+/// how many paid earlier at all (a card country hardly any customer uses). One set-based query of window functions
+/// (RANGE frames on epoch seconds), the same on every engine.
 /// </summary>
 public sealed class TransactionFeatures : IComponent<TransactionFeaturesParameters>
 {
