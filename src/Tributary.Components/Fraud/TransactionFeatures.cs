@@ -82,8 +82,9 @@ public sealed record TransactionFeaturesParameters : IValidatableObject
 /// card, email, profile and IP over 10 minutes, 1 hour and 24 hours; distinct cards per email and emails per card; the
 /// decline ratio over 24 hours; the amount against the profile's own earlier successful amounts (z-score, ratio to the
 /// mean, percentile); first use of a card or card country for a profile; card country against billing country; days since
-/// the profile was first seen; night-time. One set-based query of window functions (RANGE frames on epoch seconds),
-/// the same on every engine.
+/// the profile was first seen; night-time; how many customers paid earlier with a card from this card's country, and
+/// how many paid earlier at all (a card country hardly any customer uses). One set-based query of window functions
+/// (RANGE frames on epoch seconds), the same on every engine.
 /// </summary>
 public sealed class TransactionFeatures : IComponent<TransactionFeaturesParameters>
 {
@@ -112,7 +113,7 @@ public sealed class TransactionFeatures : IComponent<TransactionFeaturesParamete
         .. Windows.Select(w => $"email_distinct_cards_{w.Suffix}"),
         .. Windows.Select(w => $"card_distinct_emails_{w.Suffix}"),
         "profile_prior_transactions", "amount_z", "amount_ratio", "amount_percentile", "new_card_for_profile", "new_country_for_profile",
-        "country_mismatch", "profile_age_days", "is_night", "profile_night_share",
+        "country_mismatch", "profile_age_days", "is_night", "profile_night_share", "card_country_profiles", "prior_profiles",
     ];
 
     internal static TableSchema OutputSchema => Standardize.Schema.Of([.. IdColumns, .. FeatureNames.Select(f => (f, DataKind.Number))]);
@@ -174,6 +175,9 @@ public sealed class TransactionFeatures : IComponent<TransactionFeaturesParamete
         select.Add($"CAST(CASE WHEN b.k_profile IS NULL THEN 0 ELSE (b.ep - b.profile_first) / 86400.0 END AS {Num}) AS profile_age_days");
         select.Add($"CAST(b.night AS {Num}) AS is_night");
         select.Add($"CAST(CAST(b.profile_night_prior AS {Num}) / nullif(b.profile_prior, 0) AS {Num}) AS profile_night_share");
+        // Customers, not payments: one tester's hundred attempts must not make their cards' country look usual.
+        select.Add($"CASE WHEN b.card_country IS NOT NULL THEN CAST(b.country_profiles AS {Num}) END AS card_country_profiles");
+        select.Add($"CAST(b.store_profiles AS {Num}) AS prior_profiles");
 
         // Successful earlier amounts of the profile: running count, sum and sum of squares, less the same instant.
         string History(string aggregate) => $"CASE WHEN k_profile IS NULL THEN 0 ELSE {aggregate} OVER (PARTITION BY k_profile ORDER BY ep RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - {aggregate} OVER (PARTITION BY k_profile, ep) END";
@@ -200,11 +204,18 @@ public sealed class TransactionFeatures : IComponent<TransactionFeaturesParamete
                        {History("sum(night)")} AS profile_night_prior,
                        min(ep) OVER (PARTITION BY k_profile) AS profile_first,
                        min(ep) OVER (PARTITION BY k_profile, k_card) AS card_first,
-                       min(ep) OVER (PARTITION BY k_profile, card_country) AS country_first
+                       min(ep) OVER (PARTITION BY k_profile, card_country) AS country_first,
+                       CASE WHEN k_profile IS NOT NULL AND card_country IS NOT NULL
+                                 AND row_number() OVER (PARTITION BY k_profile, card_country ORDER BY ep, transaction_id) = 1 THEN 1 ELSE 0 END AS country_profile_row,
+                       CASE WHEN k_profile IS NOT NULL AND row_number() OVER (PARTITION BY k_profile ORDER BY ep, transaction_id) = 1 THEN 1 ELSE 0 END AS profile_row
                 FROM base
             ),
             b AS (
-                SELECT *, CASE WHEN history_n >= 2 THEN (history_ss - history_s * history_s / history_n) / (history_n - 1) END AS history_var FROM history
+                SELECT *, CASE WHEN history_n >= 2 THEN (history_ss - history_s * history_s / history_n) / (history_n - 1) END AS history_var,
+                       sum(country_profile_row) OVER (PARTITION BY card_country ORDER BY ep RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                           - sum(country_profile_row) OVER (PARTITION BY card_country, ep) AS country_profiles,
+                       sum(profile_row) OVER (ORDER BY ep RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - sum(profile_row) OVER (PARTITION BY ep) AS store_profiles
+                FROM history
             ),
             ec AS ({Distinct("email", "card", "cards")}),
             ce AS ({Distinct("card", "email", "emails")}),

@@ -12,6 +12,12 @@ public sealed class TransactionHistory
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     // Reused by every feature computation (the caller serializes them): no set allocated per transaction.
     private readonly HashSet<string> _distinct = new(StringComparer.Ordinal);
+    // When each customer, and each customer with a card of each country, first paid; and those times sorted, to count
+    // the customers before an instant (the batch's first rows per customer and per customer and card country).
+    private readonly Dictionary<string, double> _profileFirst = new(StringComparer.Ordinal);
+    private readonly List<double> _profileFirsts = [];
+    private readonly Dictionary<(string Country, string Profile), double> _countryProfileFirst = [];
+    private readonly Dictionary<string, List<double>> _countryFirsts = new(StringComparer.Ordinal);
     private readonly int _nightStart;
     private readonly int _nightEnd;
 
@@ -41,7 +47,42 @@ public sealed class TransactionHistory
             var at = list.Count == 0 || list[^1].Epoch <= t.Epoch ? list.Count : Before(list, t.Epoch, inclusive: true);
             list.Insert(at, t);
         }
+        if (t.Profile is { } profile)
+        {
+            Earliest(_profileFirst, profile, t.Epoch, _profileFirsts);
+            if (t.CardCountryKey is { } country)
+            {
+                if (!_countryFirsts.TryGetValue(country, out var firsts)) _countryFirsts[country] = firsts = [];
+                Earliest(_countryProfileFirst, (country, profile), t.Epoch, firsts);
+            }
+        }
         return true;
+    }
+
+    // Keeps the earliest time per key, and the sorted times in step with it.
+    private static void Earliest<TKey>(Dictionary<TKey, double> first, TKey key, double epoch, List<double> sorted) where TKey : notnull
+    {
+        if (first.TryGetValue(key, out var known))
+        {
+            if (known <= epoch) return;
+            sorted.RemoveAt(CountBefore(sorted, known));
+        }
+        first[key] = epoch;
+        var at = sorted.Count == 0 || sorted[^1] <= epoch ? sorted.Count : CountBefore(sorted, epoch);
+        sorted.Insert(at, epoch);
+    }
+
+    // How many of the sorted times are before the epoch (also the index of the first one at or after it).
+    private static int CountBefore(List<double> sorted, double epoch)
+    {
+        var (lo, hi) = (0, sorted.Count);
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (sorted[mid] < epoch) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     private static string? KeyOf(TransactionEvent t, int key) => key switch { 0 => t.Card, 1 => t.Email, 2 => t.Profile, _ => t.Ip };
@@ -98,6 +139,9 @@ public sealed class TransactionHistory
         at = Distinct(t.Email, 1, e => e.Card, t, f, at);
         at = Distinct(t.Card, 0, e => e.Email, t, f, at);
         ProfileHistory(t, f, at);
+        var store = TransactionFeatures.FeatureNames.Length - 2;
+        f[store] = t.CardCountryKey is null ? null : _countryFirsts.TryGetValue(t.CardCountryKey, out var firsts) ? CountBefore(firsts, t.Epoch) : 0;
+        f[store + 1] = CountBefore(_profileFirsts, t.Epoch);
     }
 
     // Distinct non-null values of the other key among the key's earlier transactions in each window.

@@ -7,13 +7,13 @@ namespace Tributary.Components.Tests.Fraud;
 
 /// <summary>
 /// The fraud_detection template end to end on demo data, against the generator's fraud labels. Developed on seed 11;
-/// seed 29 is the confirmation seed, never used while developing.
+/// the confirmation seed, run once after the bounds were fixed, is 47 (29 confirmed the earlier template and was seen since).
 /// </summary>
 public sealed class FraudDetectionTemplateTests(PostgresCluster postgres)
 {
     private static string Template => Path.Combine(RepositoryFiles.Templates, "fraud_detection.yaml");
     private const int DevelopmentSeed = 11;
-    private const int ConfirmationSeed = 29;
+    private const int ConfirmationSeed = 47;
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
@@ -43,13 +43,12 @@ public sealed class FraudDetectionTemplateTests(PostgresCluster postgres)
         Assert.True(evaluation[("card_testing", "combined")].AlertRecall >= 0.9, $"card testing recall at 1% alerts: {evaluation[("card_testing", "combined")].AlertRecall:0.000}\n{table}");
         var parts = evaluation.Keys.Where(k => k.Item1 == "all" && k.Item2 != "combined").ToList();
         Assert.True(parts.Count >= 2, $"the combined score has {parts.Count} part(s)\n{table}");
-        // The issue's goal is a combined PR-AUC above each part's. The combination beats the rules; the Isolation Forest alone is
-        // the ceiling of any combination of these parts (the only fraud it misses, each burst's first charge, has a rule score of 0),
-        // see docs/fraud.md. This bound guards against the combination falling further below it.
+        // The issue's goal: the combined PR-AUC above each part's, over all fraud. The forest alone misses each card-testing
+        // burst's first charge; the rare_card_country rule (a card from a country hardly any customer pays from) catches
+        // it, and the forest carries the amount outliers the rules rank poorly, see docs/fraud.md.
         var combined = evaluation[("all", "combined")].PrAuc;
-        Assert.True(combined > evaluation[("all", "rules")].PrAuc, $"combined PR-AUC {combined:0.000} vs rules {evaluation[("all", "rules")].PrAuc:0.000}\n{table}");
         foreach (var part in parts)
-            Assert.True(combined > evaluation[part].PrAuc - 0.01, $"combined PR-AUC {combined:0.000} vs {part.Item2} {evaluation[part].PrAuc:0.000}\n{table}");
+            Assert.True(combined > evaluation[part].PrAuc, $"combined PR-AUC {combined:0.000} vs {part.Item2} {evaluation[part].PrAuc:0.000}\n{table}");
 
         // Every transaction is scored once with a decision; reasons where rules fired; alerts are deduplicated and reach the queue.
         Assert.Empty(await h.RowsAsync("SELECT * FROM risk_scores WHERE decision NOT IN ('allow', 'review', 'block')"));

@@ -45,7 +45,8 @@ public sealed class TransactionFeaturesTests(PostgresCluster postgres)
     public async Task Features_SmallTable_MatchHandComputedValues(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
-        var f = await RunAsync(h, [.. Base, "t5,2025-01-02 09:00:00,100,paid,c1,a@x,p1,ip1,US,US"]);
+        var f = await RunAsync(h, [.. Base, "t5,2025-01-02 09:00:00,100,paid,c1,a@x,p1,ip1,US,US",
+            "t9,2025-01-02 10:00:00,8,failed,c8,z@x,p2,,US,DE", "t10,2025-01-02 11:00:00,9,paid,c7,y@x,p3,,US,US", "t11,2025-01-02 12:00:00,9,paid,c6,w@x,p4,,,US"]);
 
         // t4 at 10:20: the profile's t1-t3 are within the hour (sum 60) but none within 10 minutes; card c1 was used once (t1).
         var t4 = f["t4"];
@@ -101,6 +102,21 @@ public sealed class TransactionFeaturesTests(PostgresCluster postgres)
         Assert.Equal(0, D(f["t1"]["is_night"]));
         Assert.Equal(0, D(f["t6"]["ip_count_24h"]));
         Assert.Equal(0, D(f["t6"]["profile_count_24h"]));
+
+        // Customers who paid before, store-wide and with a card of the same country: p2 (t6) before t1; p1's first BR card
+        // (t3) is at t3's own instant, so not before it; a declined attempt (t9) counts p2 for US; no card country, no count.
+        Assert.Equal(0, D(f["t6"]["prior_profiles"]));
+        Assert.Equal(0, D(f["t6"]["card_country_profiles"]));
+        Assert.Equal(1, D(f["t1"]["prior_profiles"]));
+        Assert.Equal(0, D(f["t1"]["card_country_profiles"]));
+        Assert.Equal(2, D(f["t3"]["prior_profiles"]));
+        Assert.Equal(0, D(f["t3"]["card_country_profiles"]));
+        Assert.Equal(1, D(f["t4"]["card_country_profiles"]));
+        Assert.Equal(1, D(f["t9"]["card_country_profiles"]));
+        Assert.Equal(2, D(f["t10"]["card_country_profiles"]));
+        Assert.Equal(2, D(f["t10"]["prior_profiles"]));
+        Assert.Null(f["t11"]["card_country_profiles"]);
+        Assert.Equal(3, D(f["t11"]["prior_profiles"]));
     }
 
     [Theory]
