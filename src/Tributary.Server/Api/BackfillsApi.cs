@@ -54,7 +54,7 @@ internal static class BackfillsApi
         {
             var parameters = r.Params ?? new Dictionary<string, string>();
             var spec = project.LoadPipeline(r.Pipeline, parameters, null);
-            var id = await daemon.StartBackfillAsync(spec, r.From, r.To, r.Concurrency ?? 2, parameters, ct).ConfigureAwait(false);
+            var id = await daemon.StartBackfillAsync(spec, r.From, r.To, r.Concurrency ?? 2, parameters, ct, r.Group).ConfigureAwait(false);
             return TypedResults.Accepted($"/api/backfills/{Uri.EscapeDataString(id)}", new BackfillStarted(id));
         }
         catch (ArgumentException e)
