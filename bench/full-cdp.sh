@@ -83,7 +83,7 @@ if [ "${IDEMPOTENT:-1}" != 0 ]; then
   changed=$(LC_ALL=C join "$work/before$n" "$work/after$n" | awk '$2 != $4 || $3 != $5 { print $1 " (rows " $2 " -> " $4 ")" }')
   printf '    idempotent: %s of %s tables unchanged by the second run\n' \
     "$(( $(wc -l <"$work/before$n") - $(printf '%s' "$changed" | grep -c .) ))" "$(wc -l <"$work/before$n")"
-  [ -z "$changed" ] || printf '    changed: %s\n' "$changed"
+  [ -z "$changed" ] || printf '%s\n' "$changed" | sed 's/^/    changed: /'
 fi
 
 # Each group alone, as its schedule or sensor runs it (its inputs from other groups are read as they are).

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Tributary.Cli.Tests.Commands;
 using Tributary.Testing;
@@ -77,6 +78,9 @@ public sealed partial class BackfillPageTests : IDisposable
             await Assertions.Expect(row).ToContainTextAsync("6 of 6 partitions succeeded", new() { Timeout = 180_000 });
             await Assertions.Expect(row.GetByRole(AriaRole.Img)).ToHaveAttributeAsync("aria-label", "6 of 6 partitions succeeded");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "backfills.png") });
+            var axe = await page.RunAxe();
+            var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+            Assert.True(serious.Count == 0, "axe: " + string.Join("\n", serious));
 
             // Each backfilled hour of the group's asset on its partition bar.
             await page.GotoAsync(address + "#/asset/hour_events");
