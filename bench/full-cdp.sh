@@ -2,7 +2,9 @@
 # The whole platform at scale (issue 22): 'trib demo-data --customers N', then 'trib run full_cdp' once (every group, as
 # the first run of a new project does), then each group alone with '--select group:NAME' as its schedule runs it, each
 # under /usr/bin/time -v. Prints wall time, CPU seconds (user + sys) and peak RSS per run, and per group of the whole run
-# its steps, their summed seconds and the highest peak RSS a step recorded (trib runs show).
+# its steps, their summed seconds and the highest peak RSS a step recorded (trib runs show). Then (IDEMPOTENT=0 skips it)
+# a second 'trib run full_cdp' of every group, and which tables it changed: each table's row count and the sum of its
+# rows' hashes before and after (a timestamp written at run time changes a table too, and is reported as such).
 # Goal (issue 22): at 100k customers the whole run under 10 minutes and 4 GB. Note the machine's load beside the figures.
 #
 #   bench/full-cdp.sh [N]        (default: 10000)
@@ -64,6 +66,25 @@ awk -F, 'NR == FNR { group[$1] = $2; next }
   <(tr ' ' ',' <"$work/groups$n") "$work/steps$n.csv" | sort
 awk -F, 'NR > 1 && $6 != "" { printf "%s %.1f %s\n", $1, $6, ($7 == "" ? "-" : $7) }' "$work/steps$n.csv" | sort -k2 -nr | head -8 |
   awk '{ printf "    slowest: %-26s %8.1f s %9s MB peak RSS\n", $1, $2, $3 }'
+
+# Row count and the sum of the rows' hashes of every table (DuckDB), one "table rows hash" line each.
+fingerprint() {
+  local tables sql
+  tables=$(dotnet "$trib_dll" query "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name NOT LIKE '\_%' ESCAPE '\' ORDER BY 1" \
+    --project "$project" --format csv 2>/dev/null | tail -n +2)
+  sql=$(for t in $tables; do printf "SELECT '%s' AS t, count(*) AS n, coalesce(sum(hash(x)), 0) AS h FROM \"%s\" AS x UNION ALL " "$t" "$t"; done)
+  dotnet "$trib_dll" query "${sql% UNION ALL } ORDER BY t" --project "$project" --format csv 2>/dev/null | tail -n +2 | tr ',' ' ' | LC_ALL=C sort
+}
+if [ "${IDEMPOTENT:-1}" != 0 ]; then
+  fingerprint >"$work/before$n"
+  read -r s mb cpu < <(timed "$work/again$n" run full_cdp --project "$project")
+  printf '%-9s %-26s %8s %8s %9s %s\n' "$n" "full_cdp again (all)" "$s" "$cpu" "$mb" "load $(load)"
+  fingerprint >"$work/after$n"
+  changed=$(LC_ALL=C join "$work/before$n" "$work/after$n" | awk '$2 != $4 || $3 != $5 { print $1 " (rows " $2 " -> " $4 ")" }')
+  printf '    idempotent: %s of %s tables unchanged by the second run\n' \
+    "$(( $(wc -l <"$work/before$n") - $(printf '%s' "$changed" | grep -c .) ))" "$(wc -l <"$work/before$n")"
+  [ -z "$changed" ] || printf '%s\n' "$changed" | sed 's/^/    changed: /'
+fi
 
 # Each group alone, as its schedule or sensor runs it (its inputs from other groups are read as they are).
 total_s=0

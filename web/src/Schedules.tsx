@@ -1,9 +1,10 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, type PipelineSummary, type Schemas } from "./api/client";
+import { Backfills } from "./Backfills";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { describeCron, formatDateTime } from "./ui/format";
 
-/** Schedules and sensors: each pipeline's cron and next tick, its sensors, and the tick history with reasons. */
+/** Schedules and sensors: each pipeline's cron and next tick, its sensors, backfills with their progress, and the tick history with reasons. */
 export function Schedules() {
   const [pipelines, setPipelines] = useState<PipelineSummary[] | null>(null);
   const [ticks, setTicks] = useState<Schemas["TickView"][] | null>(null);
@@ -42,6 +43,7 @@ export function Schedules() {
             ]} />
         )}
       </Card>
+      {pipelines !== null && <Backfills pipelines={pipelines} />}
       <Card title="Tick history">
         {ticks === null ? <Loading /> : (
           <DataTable caption="Tick history" rows={ticks} rowKey={(t) => String(t.id)}

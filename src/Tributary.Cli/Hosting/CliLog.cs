@@ -20,6 +20,9 @@ internal static partial class CliLog
     [LoggerMessage("backfill {BackfillId}: {Succeeded} of {Count} partition(s) materialized")]
     public static partial void BackfillDone(this ILogger log, LogLevel level, string backfillId, int succeeded, int count);
 
+    [LoggerMessage(LogLevel.Information, "run the failed partitions again with: trib backfill {Pipeline} --resume {BackfillId}")]
+    public static partial void BackfillResumable(this ILogger log, string backfillId, string pipeline);
+
     [LoggerMessage(LogLevel.Information, "worker {Worker} joined cluster '{Cluster}' on 127.0.0.1:{Port} (gateway {GatewayPort}); Ctrl+C stops")]
     public static partial void WorkerJoined(this ILogger log, string worker, string cluster, int port, int gatewayPort);
 

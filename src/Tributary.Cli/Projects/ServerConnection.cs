@@ -56,6 +56,13 @@ internal sealed class ServerConnection : IDisposable
     public Task<BackfillStarted> StartBackfillAsync(BackfillSubmission submission, CancellationToken cancellationToken) =>
         PostAsync<BackfillSubmission, BackfillStarted>("/api/backfills", submission, cancellationToken);
 
+    /// <summary>Runs a finished backfill's failed and cancelled partitions again on the server.</summary>
+    public async Task RetryBackfillAsync(string backfillId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsync($"/api/backfills/{Uri.EscapeDataString(backfillId)}/retry", null, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs SQL on the server's warehouse.</summary>
     public Task<QueryAnswer> QueryAsync(QuerySubmission submission, CancellationToken cancellationToken) =>
         PostAsync<QuerySubmission, QueryAnswer>("/api/query", submission, cancellationToken);

@@ -153,16 +153,34 @@ public sealed class Daemon
         return run.QueueId;
     }
 
-    /// <summary>Starts a backfill of <paramref name="pipeline"/>'s partitions from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    public async Task<string> StartBackfillAsync(PipelineSpec pipeline, string from, string to, int concurrency, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a backfill of <paramref name="pipeline"/>'s partitions from <paramref name="from"/> to <paramref name="to"/>;
+    /// with <paramref name="group"/>, of that partitioned group's partitions, each a run of the group's assets only.
+    /// </summary>
+    public async Task<string> StartBackfillAsync(PipelineSpec pipeline, string from, string to, int concurrency, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken,
+        string? group = null)
     {
-        if (pipeline.Partitions is null) throw new ArgumentException($"pipeline '{pipeline.Name}' has no partitions to backfill; add 'partitions:' to it.");
+        var partitions = BackfilledPartitions(pipeline, group);
         if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "a backfill runs at least one partition at a time.");
-        var keys = new PartitionScheme(pipeline.Partitions).Range(from, to, _time.GetUtcNow()).Select(k => k.Key).ToList();
-        var backfill = new BackfillRecord(NewId("b"), pipeline.Name, BackfillStatus.Running, concurrency, parameters, _time.GetUtcNow(), null);
+        var keys = new PartitionScheme(partitions).Range(from, to, _time.GetUtcNow()).Select(k => k.Key).ToList();
+        var backfill = new BackfillRecord(NewId("b"), pipeline.Name, BackfillStatus.Running, concurrency, parameters, _time.GetUtcNow(), null, group);
         await _store.CreateBackfillAsync(backfill, keys, cancellationToken).ConfigureAwait(false);
-        _log.BackfillStarted(backfill.BackfillId, pipeline.Name, keys.Count, keys[0], keys[^1], concurrency);
+        _log.BackfillStarted(backfill.BackfillId, pipeline.Name, group is null ? "" : $" group {group}", keys.Count, keys[0], keys[^1], concurrency);
         return backfill.BackfillId;
+    }
+
+    // The scheme a backfill walks: the pipeline's partitions, or the named group's; an error says which groups can be backfilled.
+    private static PartitionsSpec BackfilledPartitions(PipelineSpec pipeline, string? group)
+    {
+        var partitioned = pipeline.Groups.Where(g => g.Partitions is not null).Select(g => g.Name).ToList();
+        var choose = partitioned.Count == 0 ? "" : $" Its partitioned groups: {string.Join(", ", partitioned)}.";
+        if (group is null)
+            return pipeline.Partitions ?? throw new ArgumentException(partitioned.Count == 0
+                ? $"pipeline '{pipeline.Name}' has no partitions to backfill; add 'partitions:' to it."
+                : $"pipeline '{pipeline.Name}' has no partitions of its own; backfill one of its partitioned groups with --group NAME.{choose}");
+        var spec = pipeline.Groups.FirstOrDefault(g => g.Name == group)
+            ?? throw new ArgumentException($"pipeline '{pipeline.Name}' has no group '{group}'.{choose}");
+        return spec.Partitions ?? throw new ArgumentException($"group '{group}' of pipeline '{pipeline.Name}' has no partitions to backfill; add 'partitions:' to it.{choose}");
     }
 
     /// <summary>Cancels a backfill: nothing more is launched, and its running partitions are cancelled.</summary>
@@ -307,7 +325,9 @@ public sealed class Daemon
             var inFlight = partitions.Count(p => p.Status is PartitionRunStatus.Queued or PartitionRunStatus.Running);
             foreach (var p in partitions.Where(p => p.Status == PartitionRunStatus.Pending).Take(Math.Max(0, b.Concurrency - inFlight)))
             {
-                var run = new QueuedRun(NewId("q"), b.Pipeline, p.Key, "backfill", 0, b.Params, b.BackfillId, QueueState.Queued, null, _time.GetUtcNow(), 1);
+                // A group's backfill runs the group's assets only, as 'trib run P --select group:G --partition KEY' does.
+                var run = new QueuedRun(NewId("q"), b.Pipeline, p.Key, "backfill", 0, b.Params, b.BackfillId, QueueState.Queued, null, _time.GetUtcNow(), 1,
+                    b.Group is null ? null : AssetGraph.GroupPrefix + b.Group);
                 await _store.EnqueueAsync(run, cancellationToken).ConfigureAwait(false);
                 await _store.SetBackfillPartitionAsync(b.BackfillId, p.Key, PartitionRunStatus.Queued, null, cancellationToken).ConfigureAwait(false);
             }

@@ -8,8 +8,8 @@ internal static partial class OrchestrationLog
     [LoggerMessage(LogLevel.Error, "daemon tick failed")]
     public static partial void TickFailed(this ILogger log, Exception exception);
 
-    [LoggerMessage(LogLevel.Information, "backfill {BackfillId} of {Pipeline}: {Count} partition(s) from {From} to {To}, {Concurrency} at a time")]
-    public static partial void BackfillStarted(this ILogger log, string backfillId, string pipeline, int count, string from, string to, int concurrency);
+    [LoggerMessage(LogLevel.Information, "backfill {BackfillId} of {Pipeline}{Group}: {Count} partition(s) from {From} to {To}, {Concurrency} at a time")]
+    public static partial void BackfillStarted(this ILogger log, string backfillId, string pipeline, string group, int count, string from, string to, int concurrency);
 
     [LoggerMessage(LogLevel.Warning, "run {RunId} of {Pipeline}{Partition} died with its process; queued again")]
     public static partial void RunRequeued(this ILogger log, string runId, string pipeline, string partition);

@@ -63,9 +63,12 @@ public enum PartitionRunStatus
     Cancelled,
 }
 
-/// <summary>A backfill: a pipeline's partitions run with bounded concurrency.</summary>
+/// <summary>
+/// A backfill: a pipeline's partitions run with bounded concurrency; with <paramref name="Group"/>, the partitions of that
+/// partitioned group, each a run of the group's assets only.
+/// </summary>
 public sealed record BackfillRecord(string BackfillId, string Pipeline, BackfillStatus Status, int Concurrency, IReadOnlyDictionary<string, string> Params,
-    DateTimeOffset CreatedAt, DateTimeOffset? EndedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset? EndedAt, string? Group = null);
 
 /// <summary>A partition of a backfill and the run that materialized (or tried to) it.</summary>
 public sealed record BackfillPartition(string Key, PartitionRunStatus Status, string? RunId);

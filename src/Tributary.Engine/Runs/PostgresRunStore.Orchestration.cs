@@ -9,7 +9,7 @@ public sealed partial class PostgresRunStore
 {
     private const string QueueColumns =
         """ "queue_id", "pipeline", "partition_key", "trigger", "priority", "params_json", "backfill_id", "state", "run_id", "enqueued_at", "attempt", "selection" """;
-    private const string BackfillColumns = """ "backfill_id", "pipeline", "status", "concurrency", "params_json", "created_at", "ended_at" """;
+    private const string BackfillColumns = """ "backfill_id", "pipeline", "status", "concurrency", "params_json", "created_at", "ended_at", "group_name" """;
 
     /// <inheritdoc />
     public async Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken) =>
@@ -109,9 +109,9 @@ public sealed partial class PostgresRunStore
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecAsync(connection, $"""INSERT INTO "backfills" ({BackfillColumns}) VALUES (@id, @p, @s, @c, @params, @at, NULL)""", cancellationToken,
+        await ExecAsync(connection, $"""INSERT INTO "backfills" ({BackfillColumns}) VALUES (@id, @p, @s, @c, @params, @at, NULL, @g::text)""", cancellationToken,
             ("id", backfill.BackfillId), ("p", backfill.Pipeline), ("s", Name(backfill.Status)), ("c", backfill.Concurrency),
-            ("params", JsonSerializer.Serialize(backfill.Params)), ("at", Time(backfill.CreatedAt))).ConfigureAwait(false);
+            ("params", JsonSerializer.Serialize(backfill.Params)), ("at", Time(backfill.CreatedAt)), ("g", backfill.Group)).ConfigureAwait(false);
         for (var i = 0; i < partitions.Count; i++)
             await ExecAsync(connection, """INSERT INTO "backfill_partitions" ("backfill_id", "partition_key", "ordinal", "status") VALUES (@id, @k, @o, 'pending')""",
                 cancellationToken, ("id", backfill.BackfillId), ("k", partitions[i]), ("o", i)).ConfigureAwait(false);
@@ -149,5 +149,5 @@ public sealed partial class PostgresRunStore
 
     private static BackfillRecord ReadBackfill(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), Enum.Parse<BackfillStatus>(r.GetString(2), true), r.GetInt32(3),
-            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(4))!, Time(r, 5), OptionalTime(r, 6));
+            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(4))!, Time(r, 5), OptionalTime(r, 6), Text(r, 7));
 }

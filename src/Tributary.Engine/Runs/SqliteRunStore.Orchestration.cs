@@ -71,9 +71,9 @@ public sealed partial class SqliteRunStore : IOrchestrationStore
         try
         {
             await using var tx = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await ExecAsync("INSERT INTO backfills VALUES ($id, $p, $s, $c, $params, $at, NULL)", cancellationToken,
+            await ExecAsync("INSERT INTO backfills VALUES ($id, $p, $s, $c, $params, $at, NULL, $g)", cancellationToken,
                 ("$id", backfill.BackfillId), ("$p", backfill.Pipeline), ("$s", Name(backfill.Status)), ("$c", backfill.Concurrency),
-                ("$params", JsonSerializer.Serialize(backfill.Params)), ("$at", Time(backfill.CreatedAt))).ConfigureAwait(false);
+                ("$params", JsonSerializer.Serialize(backfill.Params)), ("$at", Time(backfill.CreatedAt)), ("$g", backfill.Group)).ConfigureAwait(false);
             for (var i = 0; i < partitions.Count; i++)
                 await ExecAsync("INSERT INTO backfill_partitions VALUES ($id, $k, $o, 'pending', NULL)", cancellationToken,
                     ("$id", backfill.BackfillId), ("$k", partitions[i]), ("$o", i)).ConfigureAwait(false);
@@ -116,5 +116,5 @@ public sealed partial class SqliteRunStore : IOrchestrationStore
 
     private static BackfillRecord ReadBackfill(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), Enum.Parse<BackfillStatus>(r.GetString(2), true), r.GetInt32(3),
-            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(4))!, ParseTime(r.GetString(5)), OptionalTime(r, 6));
+            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(4))!, ParseTime(r.GetString(5)), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7));
 }

@@ -11,8 +11,8 @@ namespace Tributary.Engine.Runs;
 /// </summary>
 public sealed partial class SqliteRunStore : IProjectRunStore
 {
-    // Each entry migrates from version i to i + 1; append only, never edit a released one.
-    private static readonly string[] Migrations =
+    // Each entry migrates from version i to i + 1; append only, never edit a released one. Tests build older stores from it.
+    internal static readonly string[] Migrations =
     [
         """
         CREATE TABLE runs (run_id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, status TEXT NOT NULL, trigger TEXT NOT NULL,
@@ -57,6 +57,9 @@ public sealed partial class SqliteRunStore : IProjectRunStore
         """,
         """
         ALTER TABLE steps ADD COLUMN peak_rss_bytes INTEGER;
+        """,
+        """
+        ALTER TABLE backfills ADD COLUMN group_name TEXT;
         """,
     ];
 

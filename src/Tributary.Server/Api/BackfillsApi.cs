@@ -17,14 +17,21 @@ internal static class BackfillsApi
         var api = group.MapGroup("").WithTags("Backfills");
         api.MapPost("/backfills", (BackfillSubmission r, CancellationToken ct) => StartAsync(project, daemon, r, ct));
 
+        // Newest first, each with its partitions counted by state (the UI's progress bars).
         api.MapGet("/backfills", async Task<Ok<IReadOnlyList<BackfillView>>> (CancellationToken ct) =>
-            TypedResults.Ok<IReadOnlyList<BackfillView>>((await project.Orchestration.ListBackfillsAsync(ct).ConfigureAwait(false)).Select(BackfillView.Of).ToList()));
+        {
+            var views = new List<BackfillView>();
+            foreach (var b in await project.Orchestration.ListBackfillsAsync(ct).ConfigureAwait(false))
+                views.Add(BackfillView.Of(b, await project.Orchestration.GetBackfillPartitionsAsync(b.BackfillId, ct).ConfigureAwait(false)));
+            return TypedResults.Ok<IReadOnlyList<BackfillView>>(views);
+        });
 
         api.MapGet("/backfills/{id}", async Task<Results<Ok<BackfillDetail>, NotFound<ProblemDetails>>> (string id, CancellationToken ct) =>
-            await project.Orchestration.GetBackfillAsync(id, ct).ConfigureAwait(false) is { } b
-                ? TypedResults.Ok(new BackfillDetail(BackfillView.Of(b),
-                    (await project.Orchestration.GetBackfillPartitionsAsync(id, ct).ConfigureAwait(false)).Select(BackfillPartitionView.Of).ToList()))
-                : ApiProblems.NotFound($"no backfill '{id}'"));
+        {
+            if (await project.Orchestration.GetBackfillAsync(id, ct).ConfigureAwait(false) is not { } b) return ApiProblems.NotFound($"no backfill '{id}'");
+            var partitions = await project.Orchestration.GetBackfillPartitionsAsync(id, ct).ConfigureAwait(false);
+            return TypedResults.Ok(new BackfillDetail(BackfillView.Of(b, partitions), partitions.Select(BackfillPartitionView.Of).ToList()));
+        });
 
         api.MapPost("/backfills/{id}/cancel", async Task<Accepted> (string id, CancellationToken ct) =>
         {
@@ -54,7 +61,7 @@ internal static class BackfillsApi
         {
             var parameters = r.Params ?? new Dictionary<string, string>();
             var spec = project.LoadPipeline(r.Pipeline, parameters, null);
-            var id = await daemon.StartBackfillAsync(spec, r.From, r.To, r.Concurrency ?? 2, parameters, ct).ConfigureAwait(false);
+            var id = await daemon.StartBackfillAsync(spec, r.From, r.To, r.Concurrency ?? 2, parameters, ct, r.Group).ConfigureAwait(false);
             return TypedResults.Accepted($"/api/backfills/{Uri.EscapeDataString(id)}", new BackfillStarted(id));
         }
         catch (ArgumentException e)

@@ -6,4 +6,5 @@ namespace Tributary.Server.Contracts;
 /// <param name="To">Last partition key.</param>
 /// <param name="Concurrency">Partitions running at once; default 2.</param>
 /// <param name="Params">Template param overrides, name to value.</param>
-public sealed record BackfillSubmission(string Pipeline, string From, string To, int? Concurrency = null, IReadOnlyDictionary<string, string>? Params = null);
+/// <param name="Group">A partitioned group of the pipeline: its partitions are backfilled, each a run of the group's assets only. Null: the pipeline's partitions.</param>
+public sealed record BackfillSubmission(string Pipeline, string From, string To, int? Concurrency = null, IReadOnlyDictionary<string, string>? Params = null, string? Group = null);

@@ -523,4 +523,74 @@ public sealed class DaemonTests(PostgresCluster postgres)
         // 2025-01-02 had materialized before the crash: only the other two ran again.
         Assert.Equal(["2025-01-01", "2025-01-03"], f.Launched.Skip(3).Select(l => l.Partition).Order());
     }
+
+    // Only the intake group is partitioned (hourly); analytics reads every hour.
+    private const string GroupPartitioned = """
+        pipeline: hours
+        groups:
+          intake:
+            assets: [hour_events]
+            partitions: { type: hourly, start: 2025-01-01, timezone: UTC }
+          analytics:
+            assets: [totals]
+        components:
+          - { id: hour_events, type: transform.sql, with: { sql: "SELECT ${partition.key} AS hour" } }
+          - { id: totals, type: transform.sql, inputs: [hour_events], with: { sql: "SELECT count(*) AS n FROM hour_events" } }
+        """;
+
+    [Fact]
+    public async Task Backfill_OfAPartitionedGroup_RunsTheGroupPerHourWithinTheConcurrency_AndRetriesTheFailedHour()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-01-02T00:00:00Z"), GroupPartitioned);
+        var failOnce = new HashSet<string> { "2025-01-01T03:00" };
+        f.Outcome = (run, _) => Task.FromResult(failOnce.Remove(run.Partition!) ? RunStatus.Failed : RunStatus.Succeeded);
+        var daemon = f.Daemon(maxConcurrent: 8);
+
+        var id = await daemon.StartBackfillAsync(f.Pipelines[0], "2025-01-01T00:00", "2025-01-01T05:00", concurrency: 2, new Dictionary<string, string>(), Ct, group: "intake");
+        for (var i = 0; i < 10; i++)
+        {
+            await daemon.TickAsync(Ct);
+            await daemon.WhenIdleAsync();
+        }
+
+        var backfill = (await f.Store.GetBackfillAsync(id, Ct))!;
+        Assert.Equal((BackfillStatus.Failed, "intake"), (backfill.Status, backfill.Group));
+        Assert.True(f.Peak <= 2, $"peak concurrency {f.Peak}");
+        Assert.Equal(["2025-01-01T00:00", "2025-01-01T01:00", "2025-01-01T02:00", "2025-01-01T03:00", "2025-01-01T04:00", "2025-01-01T05:00"],
+            (await f.Store.GetBackfillPartitionsAsync(id, Ct)).Select(p => p.Key));
+        Assert.Equal(["2025-01-01T03:00"], (await f.Store.GetBackfillPartitionsAsync(id, Ct)).Where(p => p.Status == PartitionRunStatus.Failed).Select(p => p.Key));
+        // Each partition is a run of the group's assets only, as 'trib run hours --select group:intake --partition KEY'.
+        Assert.All(f.Launched, l => Assert.Equal(("hours", "group:intake", "backfill"), (l.Pipeline, l.Selection, l.Trigger)));
+        Assert.Contains($"backfill {id} of hours group intake: 6 partition(s) from 2025-01-01T00:00 to 2025-01-01T05:00, 2 at a time", f.Log);
+
+        await daemon.RetryFailedAsync(id, Ct);
+        for (var i = 0; i < 3; i++)
+        {
+            await daemon.TickAsync(Ct);
+            await daemon.WhenIdleAsync();
+        }
+
+        Assert.Equal(BackfillStatus.Succeeded, (await f.Store.GetBackfillAsync(id, Ct))!.Status);
+        Assert.Equal(7, f.Launched.Count);
+        Assert.Equal(["2025-01-01T03:00"], f.Launched.Skip(6).Select(l => l.Partition));
+    }
+
+    [Fact]
+    public async Task Backfill_AGroupThatCannotBeBackfilled_SaysWhichGroupsCan()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-01-02T00:00:00Z"), GroupPartitioned, Partitioned);
+        var daemon = f.Daemon();
+        var hours = f.Pipelines[0];
+
+        var whole = await Assert.ThrowsAsync<ArgumentException>(() => daemon.StartBackfillAsync(hours, "2025-01-01T00:00", "2025-01-01T01:00", 2, new Dictionary<string, string>(), Ct));
+        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => daemon.StartBackfillAsync(hours, "2025-01-01T00:00", "2025-01-01T01:00", 2, new Dictionary<string, string>(), Ct, "intak"));
+        var unpartitioned = await Assert.ThrowsAsync<ArgumentException>(() => daemon.StartBackfillAsync(hours, "2025-01-01", "2025-01-01", 2, new Dictionary<string, string>(), Ct, "analytics"));
+        var noGroups = await Assert.ThrowsAsync<ArgumentException>(() => daemon.StartBackfillAsync(f.Pipelines[1], "2025-01-01", "2025-01-01", 2, new Dictionary<string, string>(), Ct, "intake"));
+
+        Assert.Equal("pipeline 'hours' has no partitions of its own; backfill one of its partitioned groups with --group NAME. Its partitioned groups: intake.", whole.Message);
+        Assert.Equal("pipeline 'hours' has no group 'intak'. Its partitioned groups: intake.", unknown.Message);
+        Assert.Equal("group 'analytics' of pipeline 'hours' has no partitions to backfill; add 'partitions:' to it. Its partitioned groups: intake.", unpartitioned.Message);
+        Assert.Equal("pipeline 'daily' has no group 'intake'.", noGroups.Message);
+        Assert.Empty(await f.Store.ListBackfillsAsync(Ct));
+    }
 }

@@ -16,6 +16,24 @@ public sealed class PostgresRunStoreTests(PostgresCluster postgres) : RunStoreCo
     protected override async Task<IProjectRunStore> OpenAtTheSamePlaceAsync() =>
         await PostgresRunStore.OpenAsync(_connectionString ??= await postgres.NewSchemaAsync(), Ct);
 
+    protected override async Task CreateAtThePreviousSchemaVersionAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString ??= await postgres.NewSchemaAsync());
+        await connection.OpenAsync(Ct);
+        var statements = new List<string> { """CREATE TABLE "schema_migrations" ("version" integer PRIMARY KEY, "name" text NOT NULL, "applied_at" timestamptz NOT NULL DEFAULT now())""" };
+        foreach (var (version, name, sql) in PostgresRunStore.Migrations.SkipLast(1))
+            statements.AddRange([sql, $"""INSERT INTO "schema_migrations" ("version", "name") VALUES ({version}, '{name}')"""]);
+        statements.Add("""
+            INSERT INTO "backfills" ("backfill_id", "pipeline", "status", "concurrency", "params_json", "created_at") VALUES ('old', 'daily', 'running', 2, '{}', '2026-01-01T12:00:00Z');
+            INSERT INTO "backfill_partitions" VALUES ('old', '2026-01-01', 0, 'succeeded', 'r1'), ('old', '2026-01-02', 1, 'pending', NULL);
+            """);
+        foreach (var sql in statements)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+    }
+
     private async Task<List<(int Version, string Name)>> AppliedMigrationsAsync()
     {
         await using var connection = new NpgsqlConnection(_connectionString);
@@ -38,7 +56,7 @@ public sealed class PostgresRunStoreTests(PostgresCluster postgres) : RunStoreCo
 
         Assert.Equal(PostgresRunStore.Migrations.Select(m => (m.Version, m.Name)), await AppliedMigrationsAsync());
         Assert.Equal(applied, await AppliedMigrationsAsync());
-        Assert.Equal([1, 2, 3, 4, 5], applied.Select(a => a.Version));
+        Assert.Equal([1, 2, 3, 4, 5, 6], applied.Select(a => a.Version));
         Assert.Equal("kept", await second.GetCursorAsync("c", Ct));
     }
 

@@ -245,4 +245,43 @@ public abstract class RunStoreContractTests : IAsyncDisposable
         Assert.Equal((2, T0), (await store.GetBackfillAsync("b1", Ct)) is { } b1 ? (b1.Concurrency, b1.CreatedAt) : default);
         Assert.Null(await store.GetBackfillAsync("missing", Ct));
     }
+
+    [Fact]
+    public async Task Backfills_OfAGroup_KeepTheirGroup()
+    {
+        var store = await StoreAsync();
+        await store.CreateBackfillAsync(new BackfillRecord("g1", "p", BackfillStatus.Running, 3, new Dictionary<string, string>(), T0, null, "intake"), ["2026-01-01T00:00"], Ct);
+        await store.CreateBackfillAsync(new BackfillRecord("w1", "p", BackfillStatus.Running, 3, new Dictionary<string, string>(), T0.AddDays(1), null), ["2026-01-01"], Ct);
+
+        Assert.Equal("intake", (await store.GetBackfillAsync("g1", Ct))!.Group);
+        Assert.Null((await store.GetBackfillAsync("w1", Ct))!.Group);
+        Assert.Equal([null, "intake"], (await (await OpenAsync()).ListBackfillsAsync(Ct)).Select(b => b.Group));
+    }
+
+    /// <summary>
+    /// Creates the store at this test's place at the schema version before this build's (without backfill groups),
+    /// holding backfill 'old' of pipeline 'daily' with partitions 2026-01-01 (succeeded, run r1) and 2026-01-02 (pending).
+    /// </summary>
+    protected abstract Task CreateAtThePreviousSchemaVersionAsync();
+
+    [Fact]
+    public async Task Open_AStoreOfThePreviousSchemaVersion_UpgradesItKeepingItsBackfillsAndWorks()
+    {
+        await CreateAtThePreviousSchemaVersionAsync();
+
+        var store = await StoreAsync();
+
+        var old = await store.GetBackfillAsync("old", Ct);
+        Assert.Equal(("daily", BackfillStatus.Running, 2, T0, (string?)null), (old!.Pipeline, old.Status, old.Concurrency, old.CreatedAt, old.Group));
+        Assert.Equal([new BackfillPartition("2026-01-01", PartitionRunStatus.Succeeded, "r1"), new BackfillPartition("2026-01-02", PartitionRunStatus.Pending, null)],
+            await store.GetBackfillPartitionsAsync("old", Ct));
+        await store.SetBackfillPartitionAsync("old", "2026-01-02", PartitionRunStatus.Succeeded, "r2", Ct);
+        await store.SetBackfillStatusAsync("old", BackfillStatus.Succeeded, T0.AddHours(1), Ct);
+        await store.CreateBackfillAsync(new BackfillRecord("new", "hours", BackfillStatus.Running, 2, new Dictionary<string, string>(), T0.AddDays(1), null, "intake"),
+            ["2026-01-01T00:00", "2026-01-01T01:00"], Ct);
+        var again = await OpenAsync();
+        Assert.Equal([("new", "intake", BackfillStatus.Running), ("old", null, BackfillStatus.Succeeded)],
+            (await again.ListBackfillsAsync(Ct)).Select(b => (b.BackfillId, b.Group, b.Status)));
+        Assert.Equal(2, (await again.GetBackfillPartitionsAsync("new", Ct)).Count);
+    }
 }

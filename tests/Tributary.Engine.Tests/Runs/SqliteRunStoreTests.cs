@@ -12,6 +12,23 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
 
     protected override async Task<IProjectRunStore> OpenAtTheSamePlaceAsync() => await SqliteRunStore.OpenAsync(Path, Ct);
 
+    protected override async Task CreateAtThePreviousSchemaVersionAsync()
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        await connection.OpenAsync(Ct);
+        var previous = SqliteRunStore.Migrations.Length - 1;
+        foreach (var sql in SqliteRunStore.Migrations.Take(previous).Append($$"""
+            PRAGMA user_version = {{previous}};
+            INSERT INTO backfills VALUES ('old', 'daily', 'running', 2, '{}', '2026-01-01T12:00:00.0000000+00:00', NULL);
+            INSERT INTO backfill_partitions VALUES ('old', '2026-01-01', 0, 'succeeded', 'r1'), ('old', '2026-01-02', 1, 'pending', NULL);
+            """))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

@@ -116,6 +116,11 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
     customers: (q: string) => body(client.GET("/api/customers", { params: { query: { q } } })),
     /** Customer 360: everything the warehouse holds about one profile; a 404 ApiError for an unknown profile or no identity graph. */
     customer: (profileId: string) => body(client.GET("/api/customers/{profileId}", { params: { path: { profileId } } })),
+    backfills: () => body(client.GET("/api/backfills")),
+    /** Starts a backfill of a pipeline's partitions, or of one of its partitioned groups' (submission.group). */
+    startBackfill: (submission: Schemas["BackfillSubmission"]) => body(client.POST("/api/backfills", { body: submission })),
+    cancelBackfill: (id: string) => body(client.POST("/api/backfills/{id}/cancel", { params: { path: { id } } })),
+    retryBackfill: (id: string) => body(client.POST("/api/backfills/{id}/retry", { params: { path: { id } } })),
     partitions: (pipeline: string, offset = 0, limit = 1000) =>
       body(client.GET("/api/pipelines/{name}/partitions", { params: { path: { name: pipeline }, query: { offset, limit } } })),
   };

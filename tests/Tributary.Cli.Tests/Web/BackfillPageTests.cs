@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Tributary.Cli.Tests.Commands;
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Web;
+
+/// <summary>
+/// The Schedules page's backfills in Debian's Chromium against 'trib serve': start a backfill of a partitioned group from
+/// the form, watch its progress (one hour fails), retry the failed hour once its data is fixed, then see every hour of the
+/// group's asset materialized on the asset's partition bar.
+/// </summary>
+public sealed partial class BackfillPageTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private Process? _server;
+    private string Project => Path.Combine(_temp.Path, "hours");
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
+        _server?.Dispose();
+        _temp.Dispose();
+    }
+
+    [GeneratedRegex(@"at (http://[^ ]+/)")]
+    private static partial Regex Address();
+
+    [Fact]
+    public async Task Schedules_StartAGroupBackfill_FollowItsProgress_RetryTheFailedHour()
+    {
+        if (!File.Exists(DemoSite.Chromium)) Assert.Skip($"{DemoSite.Chromium} is not installed (test.sh installs Debian's chromium package when run as root).");
+        if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) Assert.Skip("the web UI is not built (test.sh runs npm ci and npm run build in web/).");
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hours.yaml"), GroupBackfillTests.Yaml);
+        Assert.Equal(0, (await Trib.RunAsync("run", "hours", "--select", "group:setup", "--param", "bad_hour=2025-01-01T03:00", "--project", Project)).ExitCode);
+        _server = Trib.Start("serve", "--port", "0", "--project", Project);
+        Uri? address = null;
+        while (address is null && await _server.StandardError.ReadLineAsync(Ct) is { } line)
+            if (Address().Match(line) is { Success: true } m) address = new Uri(m.Groups[1].Value);
+        Assert.NotNull(address);
+        _ = Task.Run(async () => { while (await _server.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
+
+        Assertions.SetDefaultExpectTimeout(60_000);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = DemoSite.Chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var consoleErrors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
+        try
+        {
+            await page.GotoAsync(address + "#/schedules");
+            var backfills = page.GetByRole(AriaRole.Article).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Backfills" }) });
+            await Assertions.Expect(backfills).ToContainTextAsync("No backfills yet");
+            var form = page.GetByRole(AriaRole.Form, new() { Name = "Start a backfill" });
+            await form.GetByLabel("Group (partitioned)").FillAsync("intake");
+            await form.GetByLabel("From").FillAsync("2025-01-01T00:00");
+            await form.GetByLabel("To").FillAsync("2025-01-01T05:00");
+            await form.GetByLabel("At once").FillAsync("3");
+            await form.GetByRole(AriaRole.Button, new() { Name = "Start backfill" }).ClickAsync();
+
+            // The page looks again while it runs: it ends failed with one hour failed.
+            var row = backfills.GetByRole(AriaRole.Row).Filter(new() { HasText = "intake" });
+            await Assertions.Expect(row).ToContainTextAsync("5 of 6 partitions succeeded · 1 failed", new() { Timeout = 180_000 });
+            await Assertions.Expect(row).ToContainTextAsync("failed");
+
+            // The data fixed (a run handed to the server), the failed hour again from the page.
+            var setup = await Trib.RunAsync("run", "hours", "--select", "group:setup", "--project", Project);
+            Assert.True(setup.ExitCode == 0, setup.Error);
+            await row.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Retry failed") }).ClickAsync();
+            await Assertions.Expect(row).ToContainTextAsync("6 of 6 partitions succeeded", new() { Timeout = 180_000 });
+            await Assertions.Expect(row.GetByRole(AriaRole.Img)).ToHaveAttributeAsync("aria-label", "6 of 6 partitions succeeded");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "backfills.png") });
+            var axe = await page.RunAxe();
+            var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+            Assert.True(serious.Count == 0, "axe: " + string.Join("\n", serious));
+
+            // Each backfilled hour of the group's asset on its partition bar.
+            await page.GotoAsync(address + "#/asset/hour_events");
+            await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "Partition status" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByText(new Regex(@"^6 materialized · 0 stale · 0 failed"))).ToBeVisibleAsync();
+            Assert.Empty(consoleErrors);
+        }
+        catch (Exception e)
+        {
+            var shot = Path.Combine(AppContext.BaseDirectory, "backfill-page-failure.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import type { Schemas } from "./api/client";
+
+export type BackfillProgress = Schemas["BackfillProgress"];
+
+/** What a backfill's progress bar says: "4 of 6 partitions succeeded · 1 failed · 1 running". */
+export function progressText(p: BackfillProgress): string {
+  const rest = ([["failed", p.failed], ["running", p.running], ["pending", p.pending], ["cancelled", p.cancelled]] as const)
+    .filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`);
+  return [`${p.succeeded} of ${p.total} partition${p.total === 1 ? "" : "s"} succeeded`, ...rest].join(" · ");
+}
+
+/** The bar's segments in percent of the partitions, in the order drawn: succeeded, failed, running; the rest stays empty. */
+export function progressSegments(p: BackfillProgress): { state: "succeeded" | "failed" | "running"; percent: number }[] {
+  if (p.total === 0) return [];
+  return (["succeeded", "failed", "running"] as const).map((state) => ({ state, percent: (100 * p[state]) / p.total })).filter((s) => s.percent > 0);
+}
+
+/** Whether the page should look again soon: some backfill is still running. */
+export const anyRunning = (backfills: { status: string }[]) => backfills.some((b) => b.status === "running");
