@@ -119,7 +119,7 @@ ended=$(date +%s.%N); before=$(ticks)
 sleep 3
 left=$(log_left); drained=""
 for _ in $(seq 1 1170); do [ "$(log_left)" = 0 ] && { drained=$(echo "$(date +%s.%N) - $ended" | bc); break; }; sleep 0.1; done
-echo "loader: $left events still in the log 3 s after the load ended; empty ${drained:+after $drained s}${drained:-not within 120 s} (server cpu $(echo "scale=1; ($(ticks) - $before) / $hz" | bc) s meanwhile); warehouse events: $(count 'SELECT count(*) FROM events')"
+echo "loader: $left events still in the log 3 s after the load ended; empty ${drained:+after $drained s}$( [ -n "$drained" ] || echo "not within 120 s") (server cpu $(echo "scale=1; ($(ticks) - $before) / $hz" | bc) s meanwhile); warehouse events: $(count 'SELECT count(*) FROM events')"
 
 # The paced run: RATE events/s in batches with messageIds, wrk pacing each thread by the clock (LuaJIT's ffi reads it),
 # the log's backlog printed every second during the send and until the log is empty.
