@@ -146,9 +146,9 @@ LUA
   /usr/bin/time -f "%U %S" -o "$work/wrk.time" wrk -t2 -c"$connections" -d"${paced_seconds}s" --latency -s "$work/paced.lua" "${address%/}/v1/batch" > "$work/wrk.out" &
   sender=$!
   echo "paced at $rate events/s for ${paced_seconds}s: second, events in the log (acknowledged, not yet in the warehouse), load"
-  for second in $(seq 1 300); do
+  for _ in $(seq 1 300); do
     sleep 1
-    echo "  t=${second}s log=$(left_now) load=$(cut -d' ' -f1 /proc/loadavg)$(kill -0 $sender 2>/dev/null && echo " (sending)")"
+    echo "  t=$(echo "$(date +%s.%N) - $started" | bc | cut -c1-5)s log=$(left_now) load=$(cut -d' ' -f1 /proc/loadavg)$(kill -0 $sender 2>/dev/null && echo " (sending)")"
     kill -0 $sender 2>/dev/null || [ "$(left_now)" != 0 ] || break
   done
   wait $sender || true
