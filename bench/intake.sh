@@ -4,10 +4,13 @@
 # server's CPU seconds, the load average and whether the loader kept up (events left in the log after the run). Then a
 # fault run: a sender posts batches with known messageIds, serve is killed with -9 mid-load, restarted, and every
 # acknowledged messageId must be in the warehouse exactly once (FAULT_RUNS times).
-#   bench/intake.sh [duration=10] [connections=32] [batch=100]        FAULT_RUNS=1 (0 skips the fault run)
+# Then a paced run: batches with messageIds sent at RATE events/s (wrk's delay(), paced by the clock) while the log's
+# backlog is printed every second, to show whether the loader keeps up at that rate and how fast it drains the rest.
+# The sender's (wrk's) CPU per call is printed next to the server's: both share the two cores.
+#   bench/intake.sh [duration=10] [connections=32] [batch=100]        FAULT_RUNS=1 (0 skips the fault run), RATE=50000 (0 skips the paced run)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-duration=${1:-10}; connections=${2:-32}; batch=${3:-100}; fault_runs=${FAULT_RUNS:-1}
+duration=${1:-10}; connections=${2:-32}; batch=${3:-100}; fault_runs=${FAULT_RUNS:-1}; rate=${RATE:-50000}
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
 trib_dll=${TRIB:-$root/src/Tributary.Cli/bin/Release/net10.0/trib.dll}
 [ -f "$trib_dll" ] || dotnet build "$root/src/Tributary.Cli" -c Release -v q -nologo -p:TribSkipWebUi=true >&2
@@ -94,12 +97,12 @@ measure() {
   local what=$1 per=$2 script=$3 path=$4
   local before after
   before=$(ticks)
-  wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$script" "${address%/}$path" > "$work/wrk.out"
+  /usr/bin/time -f "%U %S" -o "$work/wrk.time" wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$script" "${address%/}$path" > "$work/wrk.out"
   after=$(ticks)
   if grep -q "Non-2xx" "$work/wrk.out"; then cat "$work/wrk.out" >&2; echo "$what: non-2xx answers, no rate printed" >&2; exit 1; fi
-  awk -v what="$what" -v per="$per" -v cpu="$(( after - before ))" -v hz="$hz" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
+  awk -v what="$what" -v per="$per" -v cpu="$(( after - before ))" -v hz="$hz" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v sender="$(awk '{ print $1 + $2 }' "$work/wrk.time")" \
     '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
-    END { printf "%-22s %10.0f events/s (%8.0f calls/s)  p50 %8s  p99 %8s  server cpu %6.1f s (%5.1f us/event)  load %s\n", what, rps * per, rps, p50, p99, cpu / hz, cpu / hz * 1e6 / (n * per), load }' "$work/wrk.out"
+    END { printf "%-22s %10.0f events/s (%8.0f calls/s)  p50 %8s  p99 %8s  server cpu %6.1f s (%5.1f us/event, %6.1f us/call)  sender %5.1f us/call  load %s\n", what, rps * per, rps, p50, p99, cpu / hz, cpu / hz * 1e6 / (n * per), cpu / hz * 1e6 / n, sender * 1e6 / n, load }' "$work/wrk.out"
 }
 # Warm-up (not measured): the server's first seconds are spent compiling its request path.
 wrk -t2 -c"$connections" -d3s -s "$work/batch.lua" "${address%/}/v1/batch" >/dev/null
@@ -116,7 +119,47 @@ ended=$(date +%s.%N); before=$(ticks)
 sleep 3
 left=$(log_left); drained=""
 for _ in $(seq 1 1170); do [ "$(log_left)" = 0 ] && { drained=$(echo "$(date +%s.%N) - $ended" | bc); break; }; sleep 0.1; done
-echo "loader: $left events still in the log 3 s after the load ended; empty ${drained:+after $drained s}${drained:-not within 120 s} (server cpu $(echo "scale=1; ($(ticks) - $before) / $hz" | bc) s meanwhile); warehouse events: $(count 'SELECT count(*) FROM events')"
+echo "loader: $left events still in the log 3 s after the load ended; empty ${drained:+after $drained s}$( [ -n "$drained" ] || echo "not within 120 s") (server cpu $(echo "scale=1; ($(ticks) - $before) / $hz" | bc) s meanwhile); warehouse events: $(count 'SELECT count(*) FROM events')"
+
+# The paced run: RATE events/s in batches with messageIds, wrk pacing each thread by the clock (LuaJIT's ffi reads it),
+# the log's backlog printed every second during the send and until the log is empty.
+if [ "$rate" -gt 0 ]; then
+  sed -e 's/^local pieces, n, thread_id = nil, 0, nil$/local pieces, n, thread_id, due = nil, 0, nil, nil/' "$work/batch-ids.lua" > "$work/paced.lua"
+  cat >> "$work/paced.lua" <<LUA
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_usec; } trib_timeval; int gettimeofday(trib_timeval *tv, void *tz); ]]
+local tv = ffi.new("trib_timeval")
+local function now() ffi.C.gettimeofday(tv, nil); return tonumber(tv.tv_sec) * 1000 + tonumber(tv.tv_usec) / 1000 end
+-- Two threads share the rate; a thread that fell behind catches up by at most 100 ms of calls at once.
+local interval = 1000 / ($rate / $batch / 2)
+function delay()
+  local t = now()
+  if due == nil or due < t - 100 then due = t end
+  due = due + interval
+  return math.max(0, due - t)
+end
+LUA
+  left_now() { sqlite3 "$project/.tributary/intake.db" "SELECT coalesce(sum(events), 0) FROM batches" 2>/dev/null || echo "?"; }
+  loaded_before=$(grep -c "intake: loaded" "$work/serve.log" || true)
+  paced_seconds=$(( duration * 2 ))
+  before=$(ticks); started=$(date +%s.%N)
+  /usr/bin/time -f "%U %S" -o "$work/wrk.time" wrk -t2 -c"$connections" -d"${paced_seconds}s" --latency -s "$work/paced.lua" "${address%/}/v1/batch" > "$work/wrk.out" &
+  sender=$!
+  echo "paced at $rate events/s for ${paced_seconds}s: second, events in the log (acknowledged, not yet in the warehouse), load"
+  for _ in $(seq 1 300); do
+    sleep 1
+    echo "  t=$(echo "$(date +%s.%N) - $started" | bc | cut -c1-5)s log=$(left_now) load=$(cut -d' ' -f1 /proc/loadavg)$(kill -0 $sender 2>/dev/null && echo " (sending)")"
+    kill -0 $sender 2>/dev/null || [ "$(left_now)" != 0 ] || break
+  done
+  wait $sender || true
+  emptied=$(echo "$(date +%s.%N) - $started" | bc)
+  if grep -q "Non-2xx" "$work/wrk.out"; then grep "Non-2xx" "$work/wrk.out"; fi
+  awk -v cpu="$(( $(ticks) - before ))" -v hz="$hz" -v per="$batch" -v emptied="$emptied" -v sender="$(awk '{ print $1 + $2 }' "$work/wrk.time")" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
+    '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } /^ +99%/ { p99 = $2 }
+    END { printf "paced: %.0f events/s accepted (p99 %s); log empty %.1f s after the send began; server cpu %.1f s (%.1f us/event, accept and load), sender %.1f s; load %s\n", rps * per, p99, emptied, cpu / hz, cpu / hz * 1e6 / (n * per), sender, load }' "$work/wrk.out"
+  echo "loads during the paced run (events, ms, left):"
+  grep "intake: loaded" "$work/serve.log" | tail -n +"$(( loaded_before + 1 ))" | sed -E 's/.*loaded ([0-9]+) events into [^ ]+ in ([0-9]+) ms; ([0-9]+) events wait.*/  \1 \2 \3/' | head -60
+fi
 
 for run in $(seq 1 "$fault_runs"); do
   prefix="fault$run-"

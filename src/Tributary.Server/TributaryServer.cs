@@ -93,6 +93,13 @@ public sealed class TributaryServer : IAsyncDisposable
 
         // The web host's defaults already filter hosts first; said here too so that the check does not depend on them.
         app.UseHostFiltering();
+        // Tracking libraries post events from other origins with a source's write key (IntakeApi checks it): no UI file,
+        // endpoint, bearer token or write secret concerns them, so they are answered before any of those is looked at.
+        if (app.Services.GetService<IntakeLog>() is { } intake)
+        {
+            var intakeCall = IntakeApi.Handler(intake, app.Services.GetRequiredService<SourceKeyFile>(), app.Services.GetRequiredService<Tributary.Core.Projects.IntakeSettings>(), time);
+            app.MapWhen(c => IntakeApi.Handles(c.Request.Path), b => b.Run(intakeCall));
+        }
         // Without the UI's index.html (not built), '/' answers with a page that says how to build it.
         var webUi = options.StaticFiles is { } staticFiles && File.Exists(Path.Combine(staticFiles, "index.html"));
         if (webUi)
@@ -110,8 +117,7 @@ public sealed class TributaryServer : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         var writeProtection = new WriteProtection(options.Token is null && options.WriteSecret is { } secret ? new HashedSecret(secret) : null);
-        // Tracking libraries post events from other origins with a source's write key instead (IntakeApi checks it).
-        app.UseWhen(c => !IntakeApi.Handles(c.Request.Path), b => b.Use(writeProtection.InvokeAsync));
+        app.Use(writeProtection.InvokeAsync);
         var api = app.MapGroup("/api").AddEndpointFilter(new ProblemAnswerFilter());
         var openApi = app.MapOpenApi(ApiDocument.Route);
         if (options.Token is not null)
@@ -128,8 +134,6 @@ public sealed class TributaryServer : IAsyncDisposable
         CustomerProfileApi.Map(api, project);
         if (!webUi) MissingWebUi.Map(app);
         QueryApi.Map(api, project);
-        if (app.Services.GetService<IntakeLog>() is { } intake)
-            IntakeApi.Map(app, intake, app.Services.GetRequiredService<SourceKeyFile>(), app.Services.GetRequiredService<Tributary.Core.Projects.IntakeSettings>(), time);
         RecommendationsApi.Map(api, project, events, app.Lifetime, loggers.CreateLogger(typeof(RecommendationsApi)));
         FraudApi.Map(api, project, events, app.Lifetime, time, loggers.CreateLogger(typeof(FraudApi)));
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.

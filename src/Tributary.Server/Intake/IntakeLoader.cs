@@ -48,18 +48,27 @@ internal sealed partial class IntakeLoader(IntakeLog log, IWarehouse warehouse, 
     {
         _loaded ??= await RecoverAsync(cancellationToken).ConfigureAwait(false);
         var total = 0L;
-        while (log.Read(_loaded.Value, settings.BatchSize) is { Events.Count: > 0 } read)
+        while (true)
         {
-            var (last, rows) = (read.Last, read.Events);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            using var cursor = log.OpenCursor(_loaded.Value, settings.BatchSize);
+            if (!cursor.Any) break;
+            // The events stream from the log into the warehouse's bulk append; the state table is built after the events
+            // table (builds run in order), so the cursor's last sequence is that of the last event appended by then.
             await warehouse.WriteTablesAsync(
             [
-                new TableWrite(settings.Table, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(IntakeEvent.Columns, rows, ct)),
-                new TableWrite(StateTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync([("loaded_sequence", DataKind.Integer)], [[last]], ct)),
+                new TableWrite(settings.Table, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(IntakeEvent.Columns, cursor.Events(), ct)),
+                new TableWrite(StateTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync([("loaded_sequence", DataKind.Integer)], [[cursor.Last]], ct)),
             ], cancellationToken).ConfigureAwait(false);
+            var (last, count) = (cursor.Last, cursor.Count);
+            cursor.Dispose();
             if (AfterLoadCommit is { } fault) await fault(last).ConfigureAwait(false);
             log.Truncate(last);
             _loaded = last;
-            total += rows.Count;
+            total += count;
+            // Each load's time and what waits after it show whether the loader keeps up (the log shrinks) or falls behind.
+            var milliseconds = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            LogLoaded(logger, count, settings.Table, milliseconds, log.Backlog);
         }
         return total;
     }
@@ -73,8 +82,7 @@ internal sealed partial class IntakeLoader(IntakeLog log, IWarehouse warehouse, 
             try
             {
                 await log.WaitForBacklogAsync(settings.BatchSize, flush, stoppingToken).ConfigureAwait(false);
-                var loaded = await LoadPendingAsync(stoppingToken).ConfigureAwait(false);
-                if (loaded > 0) LogLoaded(logger, loaded, settings.Table);
+                await LoadPendingAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -108,8 +116,8 @@ internal sealed partial class IntakeLoader(IntakeLog log, IWarehouse warehouse, 
         _loading.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "intake: loaded {Count} events into {Table}")]
-    private static partial void LogLoaded(ILogger logger, long count, string table);
+    [LoggerMessage(Level = LogLevel.Information, Message = "intake: loaded {Count} events into {Table} in {Milliseconds} ms; {Left} events wait in the log")]
+    private static partial void LogLoaded(ILogger logger, long count, string table, long milliseconds, long left);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "intake: loading into {Table} failed; the events stay in the log and are loaded next time")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string table);

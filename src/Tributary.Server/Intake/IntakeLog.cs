@@ -5,9 +5,9 @@ namespace Tributary.Server.Intake;
 
 /// <summary>
 /// The intake's write-ahead log: a SQLite database in WAL mode with <c>synchronous=FULL</c>, so an appended event is on
-/// disk (fsynced) when <see cref="AppendAsync"/> completes. Each append is one row (its events encoded by
-/// <see cref="IntakeLogFormat"/>) with a sequence number that the loader records in the warehouse. One writer drains every request waiting at that moment
-/// and commits them in one transaction (group commit): many concurrent calls share one fsync. The log also remembers
+/// disk (fsynced) when <see cref="AppendAsync"/> completes. One writer drains every request waiting at that moment and
+/// commits them in one transaction (group commit): many concurrent calls share one fsync, and their events share one row
+/// (encoded by <see cref="IntakeLogFormat"/>) with a sequence number that the loader records in the warehouse. The log also remembers
 /// each sender's messageId for the dedup window, so an event resent after its acknowledgement, even after a crash, is
 /// dropped; an id made here (<see cref="IntakeEvent.GeneratedId"/>) is new by construction and not recorded.
 /// </summary>
@@ -87,20 +87,13 @@ internal sealed class IntakeLog : IAsyncDisposable
     /// </summary>
     public IntakeLogRead Read(long after, int max)
     {
-        using var connection = Connect(_connectionString);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, data FROM batches WHERE seq > $after ORDER BY seq";
-        command.Parameters.AddWithValue("$after", after);
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        var last = after;
-        while (rows.Count < max && reader.Read())
-        {
-            last = reader.GetInt64(0);
-            IntakeLogFormat.Read((byte[])reader.GetValue(1), rows);
-        }
-        return new IntakeLogRead(last, rows);
+        using var cursor = OpenCursor(after, max);
+        var events = cursor.Events().ToList();
+        return new IntakeLogRead(cursor.Last, events);
     }
+
+    /// <summary>As <see cref="Read"/>, but the events are read as they are enumerated (see <see cref="IntakeLogCursor"/>).</summary>
+    public IntakeLogCursor OpenCursor(long after, int max) => new(Connect(_connectionString), after, max);
 
     /// <summary>
     /// Removes the events up to sequence <paramref name="through"/> (loaded into the warehouse), and makes sure later events
@@ -162,9 +155,10 @@ internal sealed class IntakeLog : IAsyncDisposable
                 using (var transaction = _writer.BeginTransaction())
                 {
                     seen.Transaction = insert.Transaction = transaction;
+                    accepted.Clear();
                     for (var b = 0; b < batch.Count; b++)
                     {
-                        accepted.Clear();
+                        var before = accepted.Count;
                         foreach (var e in batch[b].Events)
                         {
                             if (e.GeneratedId)
@@ -176,15 +170,18 @@ internal sealed class IntakeLog : IAsyncDisposable
                             seenAt.Value = e.ReceivedAt.Ticks;
                             if (seen.ExecuteNonQuery() > 0) accepted.Add(e);
                         }
-                        if (accepted.Count > 0)
-                        {
-                            IntakeLogFormat.Write(encoded, accepted);
-                            insertEvents.Value = accepted.Count;
-                            insertData.Value = encoded.ToArray();
-                            insert.ExecuteNonQuery();
-                        }
-                        outcomes[b] = new IntakeAppended(accepted.Count, batch[b].Events.Count - accepted.Count);
-                        added += accepted.Count;
+                        var kept = accepted.Count - before;
+                        outcomes[b] = new IntakeAppended(kept, batch[b].Events.Count - kept);
+                    }
+                    // One row for the whole commit: with single-event calls a row per call cost an insert (and a sequence
+                    // update) per event.
+                    if (accepted.Count > 0)
+                    {
+                        IntakeLogFormat.Write(encoded, accepted);
+                        insertEvents.Value = accepted.Count;
+                        insertData.Value = encoded.ToArray();
+                        insert.ExecuteNonQuery();
+                        added = accepted.Count;
                     }
                     if (_time.GetElapsedTime(lastPrune) > PruneEvery)
                     {

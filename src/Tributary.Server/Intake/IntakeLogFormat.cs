@@ -34,11 +34,11 @@ internal static class IntakeLogFormat
         }
     }
 
-    /// <summary>Decodes the events of one row into <paramref name="rows"/>, each in the order of <see cref="IntakeEvent.Columns"/>.</summary>
-    public static void Read(byte[] data, List<object?[]> rows)
+    /// <summary>The events of one row (its first <paramref name="length"/> bytes), each in the order of <see cref="IntakeEvent.Columns"/>.</summary>
+    public static IEnumerable<object?[]> Read(byte[] data, int length)
     {
-        using var reader = new BinaryReader(new MemoryStream(data, writable: false), System.Text.Encoding.UTF8);
-        while (reader.BaseStream.Position < data.Length)
+        using var reader = new BinaryReader(new MemoryStream(data, 0, length, writable: false), System.Text.Encoding.UTF8);
+        while (reader.BaseStream.Position < length)
         {
             var present = reader.ReadInt32();
             var values = new object?[Kinds.Length];
@@ -52,7 +52,7 @@ internal static class IntakeLogFormat
                     _ => reader.ReadString(),
                 };
             }
-            rows.Add(values);
+            yield return values;
         }
     }
 }

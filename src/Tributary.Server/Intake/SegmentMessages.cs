@@ -20,7 +20,10 @@ internal static class SegmentMessages
     /// <summary>The country calling code for phones without one, as standardize.events' default.</summary>
     private const string DefaultCountryCode = "1";
 
-    private static readonly HashSet<string> Types = ["identify", "track", "page", "screen", "group", "alias"];
+    /// <summary>The message types (and single-message calls) of the API.</summary>
+    public static readonly IReadOnlyList<string> CallTypes = ["identify", "track", "page", "screen", "group", "alias"];
+
+    private static readonly HashSet<string> Types = [.. CallTypes];
 
     /// <summary>The body's write key (<c>writeKey</c>), when it has one.</summary>
     public static string? WriteKey(JsonElement body) =>

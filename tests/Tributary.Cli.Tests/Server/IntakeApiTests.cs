@@ -158,6 +158,27 @@ public sealed class IntakeApiTests(PostgresCluster postgres) : IDisposable
     }
 
     [Fact]
+    public async Task CallPaths_TakeAnyLetterCaseAndATrailingSlash_OtherPathsAre404_OtherMethods405()
+    {
+        await using var site = await IntakeSite.StartAsync(_temp, Ct);
+        const string track = """{"userId":"u","event":"E"}""";
+        using var http = new HttpClient { BaseAddress = site.Address };
+
+        using var upper = await site.PostAsync("/V1/TRACK", track, Ct);
+        using var slash = await site.PostAsync("/v1/track/", track, Ct);
+        using var unknown = await site.PostAsync("/v1/purchase", track, Ct);
+        using var bare = await site.PostAsync("/v1", track, Ct);
+        using var get = await http.GetAsync("/v1/track", Ct);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (upper.StatusCode, slash.StatusCode));
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (unknown.StatusCode, bare.StatusCode));
+        Assert.Contains("not a call of the tracking API", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+        Assert.Equal(["POST"], get.Content.Headers.Allow);
+        Assert.Equal(2, await site.LoadAsync(Ct));
+    }
+
+    [Fact]
     public async Task SameMessageIdTwice_IsKeptOnce_EvenAfterTheFirstWasLoaded()
     {
         await using var site = await IntakeSite.StartAsync(_temp, Ct);
