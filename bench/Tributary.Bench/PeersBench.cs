@@ -12,8 +12,9 @@ namespace Tributary.Bench;
 
 /// <summary>
 /// Ours against the Python peers (bench/peers/): writes the shared input files once, then runs one analytics
-/// component on one of them in a fresh DuckDB (file load included, as the peers include read_csv) and exports its
-/// results as CSV for bench/peers/compare.py. bench/analytics.sh drives both sides.
+/// component on one of them in a fresh DuckDB (file load included, as the peers include read_csv) that stores its results
+/// in the warehouse, as the peer writes its own once; a second process (peers-export, outside the timing) exports them as
+/// CSV for bench/peers/compare.py. bench/analytics.sh drives both sides.
 /// </summary>
 internal static class PeersBench
 {
@@ -48,6 +49,37 @@ internal static class PeersBench
         await RunAsync(workload, folder, Path.GetDirectoryName(Path.GetFullPath(database))!, database, loadOnly: true);
     }
 
+    /// <summary>
+    /// Exports the results that <see cref="RunAsync"/> stored (in <paramref name="database"/>, or the fresh warehouse it kept in
+    /// <paramref name="output"/>, which is then deleted) as the CSV files bench/peers/compare.py reads. Run after the timed run,
+    /// so ours is timed writing its results once, as the peer is.
+    /// </summary>
+    public static async Task ExportAsync(string workload, string output, string? database = null)
+    {
+        var file = database ?? Path.Combine(output, $"ours_{workload}.duckdb");
+        var exports = workload switch
+        {
+            "attribution" => new[] { ("attribution", "SELECT model, channel, conversions, value FROM attribution ORDER BY model, channel") },
+            "identity" => [("identity", "SELECT identifier_type, identifier_value, profile_id FROM identity")],
+            "ltv" => [("ltv", "SELECT customer_id, p_alive, expected_purchases, expected_order_value, clv, clv_low, clv_high FROM ltv"),
+                      ("ltv_model", "SELECT model, parameter, value FROM ltv__model")],
+            _ => throw new ArgumentException($"unknown workload '{workload}': attribution, identity or ltv."),
+        };
+        await using (var wh = await DuckDbWarehouse.OpenAsync(file, CancellationToken.None))
+        {
+            var suffix = database is null ? "" : "-warehouse";
+            foreach (var (name, sql) in exports)
+                await wh.ExportAsync(sql, null, Path.Combine(output, $"ours_{name}{suffix}.csv"), FileFormat.Csv, CancellationToken.None);
+        }
+        if (database is null) DeleteDatabase(file);
+    }
+
+    private static void DeleteDatabase(string file)
+    {
+        File.Delete(file);
+        File.Delete(file + ".wal");
+    }
+
     private static string InputOf(string workload) => workload switch { "attribution" => "paths", "identity" => "records", _ => "orders" };
 
     // Records of what a person's events carry: one of user id, email, phone, device each time, some alone, some together,
@@ -80,26 +112,28 @@ internal static class PeersBench
         Directory.CreateDirectory(work);
         try
         {
-            await using var wh = await DuckDbWarehouse.OpenAsync(database ?? Path.Combine(work, "w.duckdb"), CancellationToken.None);
+            // The fresh warehouse is kept in the output folder for peers-export.
+            var file = database ?? Path.Combine(Directory.CreateDirectory(output).FullName, $"ours_{workload}.duckdb");
+            if (database is null) DeleteDatabase(file);
+            await using var wh = await DuckDbWarehouse.OpenAsync(file, CancellationToken.None);
             string File(string name) => wh.Dialect.Literal(Path.GetFullPath(Path.Combine(folder, name)));
-            var (components, exports) = workload switch
+            var components = workload switch
             {
-                "attribution" => ($$"""
+                "attribution" => $$"""
                       - { id: paths, type: transform.sql, with: { sql: "SELECT * FROM read_csv({{File("touches.csv")}})" } }
                       - id: attribution
                         type: analytics.attribution
                         inputs: [paths]
                         with: { models: [first_touch, last_touch, linear, time_decay, position_based, markov_1, shapley], conversion_detail: [] }
-                    """, new[] { ("attribution", "SELECT model, channel, conversions, value FROM attribution ORDER BY model, channel") }),
-                "identity" => ($$"""
+                    """,
+                "identity" => $$"""
                       - { id: records, type: transform.sql, with: { sql: "SELECT * FROM read_csv({{File("identity.csv")}}, all_varchar = true)" } }
                       - { id: identity, type: identity.resolve, inputs: [records], with: { identifiers: { records: "user_id, email, phone, anonymous_id" } } }
-                    """, new[] { ("identity", "SELECT identifier_type, identifier_value, profile_id FROM identity") }),
-                "ltv" => ($$"""
+                    """,
+                "ltv" => $$"""
                       - { id: orders, type: transform.sql, with: { sql: "SELECT * FROM read_csv({{File("orders.csv")}})" } }
                       - { id: ltv, type: analytics.ltv, inputs: [orders], with: { model: bgnbd, time_unit: week, calibration_end: 2025-12-31 } }
-                    """, new[] { ("ltv", "SELECT customer_id, p_alive, expected_purchases, expected_order_value, clv, clv_low, clv_high FROM ltv"),
-                                 ("ltv_model", "SELECT model, parameter, value FROM ltv__model") }),
+                    """,
                 _ => throw new ArgumentException($"unknown workload '{workload}': attribution, identity or ltv."),
             };
             var pipeline = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load($"pipeline: peers\ncomponents:\n{components}", "peers.yaml").GetPipelineOrThrow();
@@ -125,11 +159,7 @@ internal static class PeersBench
             if (loadOnly) return;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds={seconds:0.000}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step_cpu_seconds={stepCpu.TotalSeconds:0.000}"));
-            Directory.CreateDirectory(output);
-            Console.Error.WriteLine($"  cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0}s before the export of results");
-            var suffix = database is null ? "" : "-warehouse";
-            foreach (var (name, sql) in exports)
-                await wh.ExportAsync(sql, null, Path.Combine(output, $"ours_{name}{suffix}.csv"), FileFormat.Csv, CancellationToken.None);
+            Console.Error.WriteLine($"  cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0}s at the end of the run, before the warehouse closes");
         }
         finally
         {

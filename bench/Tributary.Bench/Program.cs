@@ -12,6 +12,7 @@ using Tributary.Bench;
 //   dotnet run -c Release --project bench/Tributary.Bench -- attribution-step <database> <touches.csv>
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-data <folder> [paths=1000000] [links=2000000] [customers=200000]
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-run attribution|identity|ltv <data folder> <output folder> [prepared.duckdb]
+//   dotnet run -c Release --project bench/Tributary.Bench -- peers-export attribution|identity|ltv <data folder> <output folder> [prepared.duckdb]   (after peers-run: its results as CSV)
 //   dotnet run -c Release --project bench/Tributary.Bench -- peers-prepare attribution|identity|ltv <data folder> <prepared.duckdb>
 //   dotnet run -c Release --project bench/Tributary.Bench -- funnel-run [events=50000000] [output folder=funnel-out] [events csv for the peer]
 //   dotnet run -c Release --project bench/Tributary.Bench -- experiment [events=5000000] [units=500000] [output folder=experiment-out]
@@ -55,6 +56,9 @@ switch (what)
         return 0;
     case "peers-run":
         await PeersBench.RunAsync(Arg(1, "ltv"), Arg(2, "peers-data"), Arg(3, "peers-out"), args.Length > 4 ? args[4] : null);
+        return 0;
+    case "peers-export":
+        await PeersBench.ExportAsync(Arg(1, "ltv"), Arg(3, "peers-out"), args.Length > 4 ? args[4] : null);
         return 0;
     case "peers-prepare":
         await PeersBench.PrepareAsync(Arg(1, "attribution"), Arg(2, "peers-data"), Arg(3, "peers.duckdb"));
@@ -113,6 +117,6 @@ switch (what)
         }
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, funnel-run, experiment, propensity, classifier, churn, clv-fit, peers-prepare, segment-parse, segment-append, segment-native, duckdb-sql, recs-data, recs-als, fraud-data, fraud-run");
+        Console.Error.WriteLine($"unknown benchmark '{what}'. Benchmarks: engine-overhead, clv-cdnow, clv-store, identity, demo-data, attribution, peers-data, peers-run, peers-export, funnel-run, experiment, propensity, classifier, churn, clv-fit, peers-prepare, segment-parse, segment-append, segment-native, duckdb-sql, recs-data, recs-als, fraud-data, fraud-run");
         return 1;
 }

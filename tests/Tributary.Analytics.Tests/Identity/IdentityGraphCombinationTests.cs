@@ -117,4 +117,23 @@ public sealed class IdentityGraphCombinationTests
             new[] { "e3", "p4", "p1", "u2", "e2", "e5", "p5", "e6", "p7" }.Select(v => ids[v]).ToArray());
         Assert.Equal(ids["p1"], ids["e9"]);
     }
+
+    // Without times, profiles follow the values in ordinal order within a type. The values share a long prefix, differ only
+    // past their first characters, begin one another, and hold characters above Latin-1 (U+0141 sorts after U+00FF, though
+    // its low byte is smaller), so an ordering that looked only at a few leading characters, or one byte of each, would
+    // number them otherwise.
+    [Fact]
+    public void Link_WithoutTimes_NumbersProfilesByValueInOrdinalOrder()
+    {
+        string[] emails = ["shop-customer-000000001-b", "shop-customer-000000001-a", "shop-customer-00000000", "shop-customer-", "shop-customer-\u0141",
+            "shop-customer-\u00ff", "shop-customer-000000001", "shop-customer-1", "shop-customer-10", "shop-customer-9"];
+        string[] phones = ["x-12345678-2", "x-12345678-1", "x-1234567", "x-\u00e9", "x-z", "x-", "x-12345678"];
+        var graph = new IdentityGraphBuilder(Options);
+        foreach (var value in phones.Concat(emails).Reverse())
+            graph.Add([new Identifier(emails.Contains(value) ? "email" : "phone", value)], null, "s");
+
+        var numbered = graph.Link().Assignments().OrderBy(a => a.ProfileId, StringComparer.Ordinal).Select(a => a.Identifier.Value).ToArray();
+
+        Assert.Equal([.. emails.Order(StringComparer.Ordinal), .. phones.Order(StringComparer.Ordinal)], numbered);
+    }
 }
