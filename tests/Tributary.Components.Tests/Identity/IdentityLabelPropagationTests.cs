@@ -57,6 +57,7 @@ public sealed class IdentityLabelPropagationTests(PostgresCluster postgres)
 
         if (engine == "postgres")
         {
+            TestContext.Current.TestOutputHelper?.WriteLine($"{first.Rounds} rounds, {first.Capped} components over a cap");
             // A path of 1,200 nodes takes some hundreds of rounds of plain propagation; jumping to the label's label takes far fewer.
             Assert.InRange(first.Rounds, 2, 60);
             Assert.True(first.Capped >= 2, $"{first.Capped} components over a cap");
