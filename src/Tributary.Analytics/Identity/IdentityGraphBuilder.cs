@@ -408,7 +408,14 @@ public sealed class IdentityGraphBuilder
                     for (var t = 0; t < capOf.Length; t++) counts[ra * width + t] += counts[rb * width + t];
                 }
             }
-        for (var n = 0; n < nodeCount; n++) Find(n);
+        // Every node points at its root, which Assign groups by: one halving pass leaves a node of a deep tree under an
+        // ancestor that is not the root (a long chain of records split into several profiles).
+        for (var n = 0; n < nodeCount; n++)
+        {
+            var root = n;
+            while (parent[root] != root) root = parent[root];
+            parent[n] = root;
+        }
         return refused;
     }
 

@@ -35,6 +35,11 @@ public sealed record IdentityParameters : IValidatableObject
     [Description("Read every row instead of each distinct combination of identifier values (slower, same profiles and ids; for checking). Default false: rows are grouped in the warehouse, and every row is read only when a repeat could change a refused link.")]
     public bool ReadEveryRow { get; init; }
 
+    /// <summary>Distinct identifier combinations from which a PostgreSQL warehouse finds the components in SQL.</summary>
+    [Description("On a PostgreSQL warehouse: from this many distinct combinations of identifier values (over all inputs), find the profiles in SQL by label propagation instead of reading the graph into memory; 0 = always. Only components that break a cap are linked in memory. Same profiles and ids (see docs/scale-out.md). Default: never. Ignored on DuckDB.")]
+    [Range(0, int.MaxValue)]
+    public int? LabelPropagationAbove { get; init; }
+
     /// <summary>Caps with defaults applied.</summary>
     public IReadOnlyDictionary<string, int> EffectiveCaps
     {
@@ -197,6 +202,35 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         return process.TotalProcessorTime;
     }
 
+    private static async Task<Materialization?> MaterializeInSqlAsync(IdentityLabelPropagation propagation, long combinations, ComponentContext context,
+        CancellationToken cancellationToken)
+    {
+        var (w, d) = (context.Warehouse, context.Warehouse.Dialect);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        if (await propagation.RunAsync(TimeColumns, cancellationToken).ConfigureAwait(false) is not { } outcome) return null;
+        var linked = watch.Elapsed;
+        var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
+        var mergesTable = context.Output("merges");
+        var oldMerges = await w.DescribeTableAsync(mergesTable, cancellationToken).ConfigureAwait(false) is null ? [] :
+            (await w.QueryAsync($"SELECT surviving_profile, merged_profile, merged_at, run_id FROM {d.Quote(mergesTable)}", null, int.MaxValue, cancellationToken).ConfigureAwait(false)).Rows;
+        var counts = await w.WriteTablesAsync(
+        [
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync(outcome.AssetSelect, null, ct)),
+            new TableWrite(mergesTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MergeColumns,
+                oldMerges.Concat(outcome.Merges.Select(m => new object?[] { m.Surviving, m.Merged, now, context.RunId })), ct)),
+            new TableWrite(context.Output("refused_links"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(RefusedColumns,
+                outcome.Refused.Select(r => new object?[] { r.From.Type, r.From.Value, r.To.Type, r.To.Value, r.Reason }), ct)),
+        ], cancellationToken).ConfigureAwait(false);
+        context.Log($"{outcome.Profiles:N0} profiles from {counts[0]:N0} identifiers in {outcome.Records:N0} records ({combinations:N0} combinations) by label propagation in SQL: "
+            + $"{outcome.Rounds} rounds, {outcome.CappedComponents} components over a cap linked in memory; {outcome.Merges.Count} merges, {outcome.Refused.Count} links refused by caps; "
+            + $"linked in {linked.TotalSeconds:0.0}s, written in {(watch.Elapsed - linked).TotalSeconds:0.0}s");
+        return new Materialization(counts[0], new Dictionary<string, object?>
+        {
+            ["profiles"] = outcome.Profiles, ["records"] = outcome.Records, ["merges"] = outcome.Merges.Count, ["refused_links"] = outcome.Refused.Count,
+            ["read_every_row"] = false, ["label_propagation_rounds"] = outcome.Rounds, ["capped_components"] = outcome.CappedComponents,
+        });
+    }
+
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(IdentityParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
@@ -207,6 +241,24 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         // Asked once per distinct identifier, of the trimmed value that would be stored.
         bool Usable(Identifier id) =>
             !blocked.Contains(id.Value.ToLowerInvariant()) && !PlaceholderIdentifiers.IsPlaceholder(id.Type, id.Value) && !patterns.Exists(r => r.IsMatch(id.Value));
+
+        if (p.LabelPropagationAbove is { } above)
+        {
+            if (d.Name != "postgres") context.Log("label_propagation_above applies to a PostgreSQL warehouse; linking in memory");
+            else if (await IdentityLabelPropagation.CombinationsAsync(p, context, cancellationToken).ConfigureAwait(false) is var combinations && combinations >= above)
+            {
+                var propagation = new IdentityLabelPropagation(p, context, blocked);
+                try
+                {
+                    if (await MaterializeInSqlAsync(propagation, combinations, context, cancellationToken).ConfigureAwait(false) is { } done) return done;
+                    context.Log("a link refused under the caps depends on repeated records; linking in memory");
+                }
+                finally
+                {
+                    await propagation.DropAsync().ConfigureAwait(false);
+                }
+            }
+        }
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         // Process CPU seconds per phase beside the wall times: on a loaded machine only the CPU seconds measure the work.

@@ -13,6 +13,9 @@ internal static class PlaceholderIdentifiers
         "noemail", "no-email", "no_email", "unknown", "anonymous", "example", "fake", "invalid", "na", "n/a", "void",
     };
 
+    /// <summary>The placeholder local parts, lower case, for the same test in SQL (IdentityLabelPropagation).</summary>
+    public static string[] LocalPartList => [.. LocalParts.Select(p => p.ToLowerInvariant()).Order(StringComparer.Ordinal)];
+
     /// <summary>True when <paramref name="value"/> of identifier type <paramref name="type"/> is a placeholder.</summary>
     public static bool IsPlaceholder(string type, string value)
     {

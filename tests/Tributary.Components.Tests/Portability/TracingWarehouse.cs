@@ -12,33 +12,37 @@ internal sealed class TracingWarehouse(IWarehouse inner) : IWarehouse
 {
     public ConcurrentQueue<string> Statements { get; } = new();
 
+    /// <summary>Every statement with the values bound to it, in order (to EXPLAIN one again, say).</summary>
+    public ConcurrentQueue<(string Sql, IReadOnlyList<object?>? Parameters)> Calls { get; } = new();
+
     public ISqlDialect Dialect { get; } = new TracingDialect(inner.Dialect);
 
-    private string Trace(string sql)
+    private string Trace(string sql, IReadOnlyList<object?>? parameters = null)
     {
         Statements.Enqueue(sql);
+        Calls.Enqueue((sql, parameters));
         return sql;
     }
 
     public Task<long> ExecuteAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-        inner.ExecuteAsync(Trace(sql), parameters, cancellationToken);
+        inner.ExecuteAsync(Trace(sql, parameters), parameters, cancellationToken);
 
     public Task<object?> ScalarAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-        inner.ScalarAsync(Trace(sql), parameters, cancellationToken);
+        inner.ScalarAsync(Trace(sql, parameters), parameters, cancellationToken);
 
     public Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters, int maxRows, CancellationToken cancellationToken) =>
-        inner.QueryAsync(Trace(sql), parameters, maxRows, cancellationToken);
+        inner.QueryAsync(Trace(sql, parameters), parameters, maxRows, cancellationToken);
 
     public async IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var row in inner.StreamAsync(Trace(sql), parameters, cancellationToken)) yield return row;
+        await foreach (var row in inner.StreamAsync(Trace(sql, parameters), parameters, cancellationToken)) yield return row;
     }
 
     public IAsyncEnumerable<System.Data.IDataRecord> StreamRecordsAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-        inner.StreamRecordsAsync(Trace(sql), parameters, cancellationToken);
+        inner.StreamRecordsAsync(Trace(sql, parameters), parameters, cancellationToken);
 
     public IAsyncEnumerable<ColumnBatch> ReadColumnsAsync(string sql, IReadOnlyList<object?>? parameters, IReadOnlyList<DataKind> kinds, CancellationToken cancellationToken) =>
-        inner.ReadColumnsAsync(Trace(sql), parameters, kinds, cancellationToken);
+        inner.ReadColumnsAsync(Trace(sql, parameters), parameters, kinds, cancellationToken);
 
     public Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken) => inner.DescribeTableAsync(table, cancellationToken);
 
@@ -68,7 +72,7 @@ internal sealed class TracingWarehouse(IWarehouse inner) : IWarehouse
         public string QuotedName => inner.QuotedName;
 
         public Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-            inner.CreateAsSelectAsync(warehouse.Trace(selectSql), parameters, cancellationToken);
+            inner.CreateAsSelectAsync(warehouse.Trace(selectSql, parameters), parameters, cancellationToken);
 
         public Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken) =>
             inner.LoadFilesAsync(paths, format, options, cancellationToken);
