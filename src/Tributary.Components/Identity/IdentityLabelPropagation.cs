@@ -29,6 +29,10 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
     private readonly List<string> _tables = [];
 
     /// <summary>Counts of what was done, for the materialization's metadata.</summary>
+    // A phone of up to three leading digits then one digit six times or more (PlaceholderIdentifiers.RepeatedDigits),
+    // spelled out per digit: a back-reference is not in every engine's regular expressions.
+    private const string RepeatedDigitsPattern = "^[0-9]{0,3}(0{6,}|1{6,}|2{6,}|3{6,}|4{6,}|5{6,}|6{6,}|7{6,}|8{6,}|9{6,})$";
+
     public sealed record Outcome(long Profiles, long Records, int Rounds, long CappedComponents, IReadOnlyList<ProfileMerge> Merges, IReadOnlyList<RefusedLink> Refused,
         string AssetSelect);
 
@@ -95,19 +99,26 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
 
         // Usable identifiers become nodes, numbered in the in-memory graph's node order (IdentityGraphBuilder.NodeOrder).
         var patterns = parameters.BlocklistPatterns.ToArray();
+        var digits = d.RegexReplaceAll("m.identifier_value", "[^0-9]", "");
+        // The type's rank in the priority list (its position, or the list's length), bound as values after the others.
+        var first = patterns.Length == 0 ? 3 : 4;
+        var rank = parameters.Priority.Count == 0 ? d.Parameter(first)
+            : "CASE m.identifier_type " + string.Concat(parameters.Priority.Select((_, i) => $"WHEN {d.Parameter(first + 1 + i)} THEN {i} ")) + $"ELSE {d.Parameter(first)} END";
         var usable = $"lower(m.identifier_value) <> ALL({d.Parameter(1)}) "
             + $"AND NOT (CASE WHEN strpos(m.identifier_value, '@') > 0 THEN lower(split_part(btrim(split_part(m.identifier_value, '@', 1), {d.Literal(WhiteSpace)}), '+', 1)) = ANY({d.Parameter(2)}) "
-            + "ELSE m.identifier_type ILIKE '%phone%' AND regexp_replace(m.identifier_value, '[^0-9]', '', 'g') ~ '^[0-9]{0,3}([0-9])\\1{5,}$' "
-            + "AND length(regexp_replace(m.identifier_value, '[^0-9]', '', 'g')) BETWEEN 7 AND 32 END)"
-            + (patterns.Length == 0 ? "" : $" AND NOT (m.identifier_value ~* ANY({d.Parameter(5)}))");
+            + $"ELSE lower(m.identifier_type) LIKE '%phone%' AND {d.RegexReplaceAll(digits, RepeatedDigitsPattern, "")} = '' "
+            + $"AND length({digits}) BETWEEN 7 AND 32 END)"
+            + (patterns.Length == 0 ? "" : $" AND NOT (m.identifier_value ~* ANY({d.Parameter(3)}))");
         await w.ExecuteAsync(
-            $"CREATE UNLOGGED TABLE {q(nodes)} AS SELECT row_number() OVER (ORDER BY first_t ASC NULLS LAST, rank, identifier_type COLLATE \"C\", identifier_value COLLATE \"C\") AS node, * FROM ("
+            $"CREATE UNLOGGED TABLE {q(nodes)} AS SELECT row_number() OVER (ORDER BY u.first_t ASC NULLS LAST, u.rank, u.identifier_type COLLATE \"C\", u.identifier_value COLLATE \"C\") AS node, "
+            + "u.identifier_type, u.identifier_value, u.first_t, u.last_t, s.source, u.rank FROM ("
             + "SELECT m.identifier_type, m.identifier_value, min(r.first_t) AS first_t, max(r.last_t) AS last_t, "
-            + $"(array_agg(r.source ORDER BY r.source_order))[1] AS source, coalesce(array_position({d.Parameter(3)}, m.identifier_type) - 1, {d.Parameter(4)}) AS rank "
-            + $"FROM {q(members)} AS m JOIN {q(records)} AS r ON r.record = m.record WHERE {usable} GROUP BY m.identifier_type, m.identifier_value) AS u",
-            patterns.Length == 0
-                ? [blocked.ToArray(), PlaceholderIdentifiers.LocalPartList, parameters.Priority.ToArray(), parameters.Priority.Count]
-                : [blocked.ToArray(), PlaceholderIdentifiers.LocalPartList, parameters.Priority.ToArray(), parameters.Priority.Count, patterns],
+            + $"min(r.source_order) AS source_order, {rank} AS rank "
+            + $"FROM {q(members)} AS m JOIN {q(records)} AS r ON r.record = m.record WHERE {usable} GROUP BY m.identifier_type, m.identifier_value) AS u "
+            // The first source in the inputs' order that holds the value (each input is one source, numbered by source_order).
+            + $"JOIN (SELECT DISTINCT source_order, source FROM {q(records)}) AS s ON s.source_order = u.source_order",
+            [blocked.ToArray(), PlaceholderIdentifiers.LocalPartList, .. patterns.Length == 0 ? Array.Empty<object?>() : [patterns],
+                parameters.Priority.Count, .. parameters.Priority],
             cancellationToken).ConfigureAwait(false);
         await w.ExecuteAsync($"CREATE UNIQUE INDEX ON {q(nodes)} (identifier_type, identifier_value)", null, cancellationToken).ConfigureAwait(false);
         await w.ExecuteAsync($"ALTER TABLE {q(members)} ADD COLUMN node BIGINT", null, cancellationToken).ConfigureAwait(false);
@@ -144,10 +155,14 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
 
         // Components holding more values of a capped type than its cap: linked in memory, link by link, as before.
         var caps = parameters.EffectiveCaps;
-        await w.ExecuteAsync(
-            $"CREATE UNLOGGED TABLE {q(capped)} AS SELECT DISTINCT x.label FROM (SELECT l.label, n.identifier_type, count(*) AS c FROM {q(labels)} AS l JOIN {q(nodes)} AS n ON n.node = l.node "
-            + $"GROUP BY l.label, n.identifier_type) AS x JOIN unnest({d.Parameter(1)}::text[], {d.Parameter(2)}::int[]) AS cap(identifier_type, cap) ON cap.identifier_type = x.identifier_type WHERE x.c > cap.cap",
-            [caps.Keys.ToArray(), caps.Values.ToArray()], cancellationToken).ConfigureAwait(false);
+        if (caps.Count == 0)
+            await w.ExecuteAsync($"CREATE UNLOGGED TABLE {q(capped)} (label BIGINT)", null, cancellationToken).ConfigureAwait(false);
+        else
+            await w.ExecuteAsync(
+                $"CREATE UNLOGGED TABLE {q(capped)} AS SELECT DISTINCT x.label FROM (SELECT l.label, n.identifier_type, count(*) AS c FROM {q(labels)} AS l JOIN {q(nodes)} AS n ON n.node = l.node "
+                + $"GROUP BY l.label, n.identifier_type) AS x JOIN (VALUES {string.Join(", ", caps.Select((_, i) => $"({d.Parameter(2 * i + 1)}, {d.Parameter(2 * i + 2)})"))}) AS cap(identifier_type, cap) "
+                + "ON cap.identifier_type = x.identifier_type WHERE x.c > cap.cap",
+                [.. caps.SelectMany(c => new object?[] { c.Key, (long)c.Value })], cancellationToken).ConfigureAwait(false);
         var cappedComponents = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {q(capped)}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         IReadOnlyList<RefusedLink> refused = [];
         if (cappedComponents > 0)
