@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
@@ -15,21 +16,27 @@ namespace Tributary.Warehouse.DuckDb;
 /// later: on a text-heavy load (Segment events, 549k) that copy held about 230 MB of the process's 740 MB peak, at about
 /// the same CPU.
 /// The function is registered once per warehouse (on its first append) under a random name and takes the key of a pending feed, so loads on
-/// several connections at once each read their own rows.
+/// several connections at once each read their own rows. The statement runs through <see cref="DuckDbCallerThreadStatement"/>:
+/// while a DuckDB worker reads the rows, the calling thread sleeps instead of polling.
 /// </summary>
 internal sealed class DuckDbRowFeed
 {
     private readonly ConcurrentDictionary<string, Feed> _feeds = new(StringComparer.Ordinal);
 
-    private DuckDbRowFeed(string functionName) => FunctionName = functionName;
+    private readonly Action<int>? _waitForWorker;
+
+    private DuckDbRowFeed(string functionName, Action<int>? waitForWorker) => (FunctionName, _waitForWorker) = (functionName, waitForWorker);
 
     /// <summary>The table function's name in the database's system catalog.</summary>
     public string FunctionName { get; }
 
-    /// <summary>Registers the feed's table function on <paramref name="connection"/>'s database.</summary>
-    public static DuckDbRowFeed Register(DuckDBConnection connection)
+    /// <summary>
+    /// Registers the feed's table function on <paramref name="connection"/>'s database. <paramref name="waitForWorker"/>
+    /// replaces how an insert waits for a DuckDB worker (see <see cref="DuckDbCallerThreadStatement.Execute"/>).
+    /// </summary>
+    public static DuckDbRowFeed Register(DuckDBConnection connection, Action<int>? waitForWorker = null)
     {
-        var feed = new DuckDbRowFeed("trib_rows_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+        var feed = new DuckDbRowFeed("trib_rows_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), waitForWorker);
         connection.RegisterTableFunction<string>(feed.FunctionName, feed.Bind, Write);
         return feed;
     }
@@ -43,16 +50,14 @@ internal sealed class DuckDbRowFeed
         CancellationToken cancellationToken)
     {
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        _feeds[key] = new Feed(columns, rows, cancellationToken);
+        var feed = new Feed(columns, rows, cancellationToken);
+        _feeds[key] = feed;
         try
         {
-            using var command = connection.CreateCommand();
-#pragma warning disable CA2100 // the table is a quoted identifier, the function and key are hex names made here
-            command.CommandText = $"INSERT INTO {quotedTable} SELECT * FROM {FunctionName}('{key}')";
-#pragma warning restore CA2100
-            command.ExecuteNonQuery();
+            // The table is a quoted identifier, the function and key are hex names made here.
+            DuckDbCallerThreadStatement.Execute(connection, $"INSERT INTO {quotedTable} SELECT * FROM {FunctionName}('{key}')", _waitForWorker);
         }
-        catch (DuckDBException e) when (e.InnerException is { } cause)
+        catch (DbException) when (feed.Failure is { } cause)
         {
             // DuckDB reports the callback's failure as its own error; the cause is what the caller knows how to handle.
             ExceptionDispatchInfo.Throw(cause);
@@ -83,7 +88,20 @@ internal sealed class DuckDbRowFeed
     // One row into the chunk's vectors, each value converted as the appender path did (numbers by the column's kind).
     private static void Write(object? item, IDuckDBDataWriter[] writers, ulong index)
     {
-        var (kinds, values) = (FeedRow)item!;
+        var row = (FeedRow)item!;
+        try
+        {
+            Write(row.Feed.Kinds, row.Values, writers, index);
+        }
+        catch (Exception e)
+        {
+            row.Feed.Failure ??= e;
+            throw;
+        }
+    }
+
+    private static void Write(DataKind[] kinds, object?[] values, IDuckDBDataWriter[] writers, ulong index)
+    {
         for (var i = 0; i < kinds.Length; i++)
         {
             var writer = writers[i];
@@ -102,18 +120,34 @@ internal sealed class DuckDbRowFeed
         }
     }
 
-    private sealed record Feed(IReadOnlyList<(string Name, DataKind Kind)> Columns, IEnumerable<object?[]> Rows, CancellationToken CancellationToken)
+    // The rows of one insert, and the first exception reading or writing them threw (DuckDB keeps only its message).
+    private sealed class Feed(IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
+        public IReadOnlyList<(string Name, DataKind Kind)> Columns { get; } = columns;
+
+        public DataKind[] Kinds { get; } = [.. columns.Select(c => c.Kind)];
+
+        public Exception? Failure { get; set; }
+
         public IEnumerable<FeedRow> Read()
         {
-            var kinds = Columns.Select(c => c.Kind).ToArray();
-            foreach (var row in Rows)
+            using var enumerator = rows.GetEnumerator();
+            while (true)
             {
-                CancellationToken.ThrowIfCancellationRequested();
-                yield return new FeedRow(kinds, row);
+                try
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!enumerator.MoveNext()) yield break;
+                }
+                catch (Exception e)
+                {
+                    Failure ??= e;
+                    throw;
+                }
+                yield return new FeedRow(this, enumerator.Current);
             }
         }
     }
 
-    private sealed record FeedRow(DataKind[] Kinds, object?[] Values);
+    private sealed record FeedRow(Feed Feed, object?[] Values);
 }
