@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, type Schemas } from "./api/client";
-import { anyRunning, progressSegments, progressText } from "./backfills";
+import { anyRunning, backfillTargets, partitionsText, progressSegments, progressText } from "./backfills";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, StatusBadge } from "./ui/components";
 import { formatDateTime } from "./ui/format";
 
@@ -31,7 +31,7 @@ export function Backfills({ pipelines }: { pipelines: Schemas["PipelineSummary"]
   return (
     <Card title="Backfills">
       {error && <ErrorNotice>{error}</ErrorNotice>}
-      <BackfillForm pipelines={pipelines.filter((p) => p.partitions)} onStarted={() => void load()} />
+      <BackfillForm pipelines={pipelines.filter((p) => backfillTargets(p).length > 0)} onStarted={() => void load()} />
       {backfills === null ? <Loading what="Loading backfills" /> : (
         <DataTable caption="Backfills" rows={backfills} rowKey={(b) => b.backfill_id}
           empty={<EmptyState title="No backfills yet">Start one above, or with trib backfill PIPELINE [--group NAME] --from KEY --to KEY.</EmptyState>}
@@ -72,9 +72,12 @@ function BackfillForm({ pipelines, onStarted }: { pipelines: Schemas["PipelineSu
   const [concurrency, setConcurrency] = useState("2");
   const [error, setError] = useState<string | null>(null);
   const chosen = pipeline || pipelines[0]?.name || "";
+  // The group is picked among the chosen pipeline's partitioned ones ("" for the whole pipeline, when it is partitioned).
+  const targets = backfillTargets(pipelines.find((p) => p.name === chosen) ?? { partitions: null, partitioned_groups: [] });
+  const target = targets.some((t) => t.group === group) ? group : targets[0]?.group ?? "";
   const start = async () => {
     try {
-      await api.startBackfill({ pipeline: chosen, group: group || null, from, to, concurrency: Number(concurrency) || null });
+      await api.startBackfill({ pipeline: chosen, group: target || null, from, to, concurrency: Number(concurrency) || null });
       setError(null);
       onStarted();
     } catch (e) {
@@ -84,10 +87,12 @@ function BackfillForm({ pipelines, onStarted }: { pipelines: Schemas["PipelineSu
   if (pipelines.length === 0) return <p className="muted">No pipeline here has partitions to backfill.</p>;
   return (
     <form className="panel toolbar" aria-label="Start a backfill" onSubmit={(e) => { e.preventDefault(); void start(); }}>
-      <label>Pipeline <select name="backfill-pipeline" value={chosen} onChange={(e) => setPipeline(e.target.value)}>
-        {pipelines.map((p) => <option key={p.name} value={p.name}>{p.name} ({p.partitions})</option>)}
+      <label>Pipeline <select name="backfill-pipeline" value={chosen} onChange={(e) => { setPipeline(e.target.value); setGroup(""); }}>
+        {pipelines.map((p) => <option key={p.name} value={p.name}>{p.name} ({partitionsText(p)})</option>)}
       </select></label>
-      <label>Group (partitioned) <input name="backfill-group" value={group} onChange={(e) => setGroup(e.target.value)} placeholder="the pipeline's own" /></label>
+      <label>Partitions of <select name="backfill-group" value={target} onChange={(e) => setGroup(e.target.value)}>
+        {targets.map((t) => <option key={t.group} value={t.group}>{t.label}</option>)}
+      </select></label>
       <label>From <input name="backfill-from" value={from} onChange={(e) => setFrom(e.target.value)} placeholder="2025-01-01T00:00" required /></label>
       <label>To <input name="backfill-to" value={to} onChange={(e) => setTo(e.target.value)} placeholder="2025-01-01T05:00" required /></label>
       <label>At once <input name="backfill-concurrency" type="number" min={1} value={concurrency} onChange={(e) => setConcurrency(e.target.value)} /></label>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, type PipelineSummary, type Schemas } from "./api/client";
 import { Backfills } from "./Backfills";
+import { partitionsText } from "./backfills";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { describeCron, formatDateTime } from "./ui/format";
 
@@ -36,7 +37,7 @@ export function Schedules() {
               { key: "cron", header: "Schedule", cell: (p) => (p.schedule ? <><span>{describeCron(p.schedule)} ({p.timezone})</span> <code className="muted">{p.schedule}</code></> : "—") },
               { key: "next", header: "Next tick", cell: (p) => (p.next_tick && !p.paused ? formatDateTime(p.next_tick) : "—") },
               { key: "sensors", header: "Sensors", cell: (p) => p.sensors.join(", ") || "—" },
-              { key: "partitions", header: "Partitions", cell: (p) => p.partitions ?? "—" },
+              { key: "partitions", header: "Partitions", cell: (p) => partitionsText(p) ?? "—" },
               { key: "on", header: "On", cell: (p) => (p.schedule || p.sensors.length > 0) ? (
                 <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} /> <span className="sr-only">schedule and sensors of {p.name}</span><StatusBadge status={p.paused ? "off" : "on"} /></label>
               ) : <span className="muted">manual</span> },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anyRunning, progressSegments, progressText } from "./backfills";
+import { anyRunning, backfillTargets, partitionsText, progressSegments, progressText } from "./backfills";
 
 const progress = (p: Partial<Record<"total" | "pending" | "running" | "succeeded" | "failed" | "cancelled", number>>) =>
   ({ total: 0, pending: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...p });
@@ -20,5 +20,20 @@ describe("backfill progress", () => {
   it("looks again while a backfill runs", () => {
     expect(anyRunning([{ status: "failed" }, { status: "running" }])).toBe(true);
     expect(anyRunning([{ status: "succeeded" }])).toBe(false);
+  });
+});
+
+describe("what a pipeline's partitions are", () => {
+  const groupsOnly = { partitions: null, partitioned_groups: [{ group: "intake", partitions: "hourly" as const }, { group: "daily_load", partitions: "daily" as const }] };
+
+  it("names each partitioned group when the pipeline is not partitioned as a whole", () => {
+    expect(partitionsText(groupsOnly)).toBe("intake: hourly, daily_load: daily");
+    expect(partitionsText({ partitions: "daily", partitioned_groups: [] })).toBe("daily");
+    expect(partitionsText({ partitions: null, partitioned_groups: [] })).toBeNull();
+  });
+
+  it("offers a backfill of each partitioned group, and of the whole pipeline only when it is partitioned", () => {
+    expect(backfillTargets(groupsOnly)).toEqual([{ group: "intake", label: "intake (hourly)" }, { group: "daily_load", label: "daily_load (daily)" }]);
+    expect(backfillTargets({ partitions: "daily", partitioned_groups: [] })).toEqual([{ group: "", label: "the whole pipeline (daily)" }]);
   });
 });

@@ -17,3 +17,20 @@ export function progressSegments(p: BackfillProgress): { state: "succeeded" | "f
 
 /** Whether the page should look again soon: some backfill is still running. */
 export const anyRunning = (backfills: { status: string }[]) => backfills.some((b) => b.status === "running");
+
+type Partitioned = Pick<Schemas["PipelineSummary"], "partitions" | "partitioned_groups">;
+
+/** How a pipeline is partitioned: the whole pipeline's granularity ("daily"), or each partitioned group's ("intake: hourly"); null when not at all. */
+export function partitionsText(p: Partitioned): string | null {
+  if (p.partitions) return p.partitions;
+  const groups = p.partitioned_groups ?? [];
+  return groups.length === 0 ? null : groups.map((g) => `${g.group}: ${g.partitions}`).join(", ");
+}
+
+/** What a backfill of the pipeline can cover: the whole pipeline (group "") when it is partitioned, and each partitioned group. */
+export function backfillTargets(p: Partitioned): { group: string; label: string }[] {
+  return [
+    ...(p.partitions ? [{ group: "", label: `the whole pipeline (${p.partitions})` }] : []),
+    ...(p.partitioned_groups ?? []).map((g) => ({ group: g.group, label: `${g.group} (${g.partitions})` })),
+  ];
+}

@@ -104,12 +104,12 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
         var metrics = Metrics(p, q);
         var sql = $"""
             WITH credit AS (
-                SELECT day, channel, campaign, sum(conversions) AS conversions, sum(value) AS revenue
+                SELECT day, channel, campaign, {q.ExactSum("conversions")} AS conversions, {q.ExactSum("value")} AS revenue
                 FROM {credit} WHERE model = {model} GROUP BY 1, 2, 3),
             channel_of AS (
                 SELECT campaign, min(channel) AS channel FROM {campaigns} WHERE campaign IS NOT NULL GROUP BY campaign),
             spend AS (
-                SELECT s.day, coalesce(c.channel, 'unattributed') AS channel, s.campaign, sum(s.spend) AS spend, sum(s.impressions) AS impressions,
+                SELECT s.day, coalesce(c.channel, 'unattributed') AS channel, s.campaign, {q.ExactSum("s.spend")} AS spend, sum(s.impressions) AS impressions,
                        sum(s.clicks) AS clicks, sum(s.conversions) AS platform_conversions
                 FROM {d.Quote(p.Tables["spend"])} s LEFT JOIN channel_of c ON c.campaign = s.campaign GROUP BY 1, 2, 3),
             joined AS (
@@ -129,8 +129,8 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => { staged = b.QuotedName; return b.CreateAsSelectAsync(sql, q.Parameters, ct); }),
             new TableWrite(context.Output(Summary), TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync($"""
                 WITH totals AS (
-                    SELECT channel, campaign, min(day) AS first_day, max(day) AS last_day, sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks,
-                           sum(platform_conversions) AS platform_conversions, sum(conversions) AS conversions, sum(revenue) AS revenue
+                    SELECT channel, campaign, min(day) AS first_day, max(day) AS last_day, {summary.ExactSum("spend")} AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks,
+                           sum(platform_conversions) AS platform_conversions, {summary.ExactSum("conversions")} AS conversions, {summary.ExactSum("revenue")} AS revenue
                     FROM {staged} GROUP BY channel, campaign)
                 SELECT channel, campaign, first_day, last_day, spend, impressions, clicks, platform_conversions, conversions, revenue, {summaryMetrics}
                 FROM totals

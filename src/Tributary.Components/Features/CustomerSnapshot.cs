@@ -126,12 +126,12 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
             $"""
             ord AS (
                 SELECT customer_id, count(*) AS orders, count(DISTINCT CAST(ordered_at AS DATE)) AS order_days,
-                       min(CAST(ordered_at AS DATE)) AS first_day, max(CAST(ordered_at AS DATE)) AS last_day, sum(amount) AS revenue,
+                       min(CAST(ordered_at AS DATE)) AS first_day, max(CAST(ordered_at AS DATE)) AS last_day, {q.ExactSum("amount")} AS revenue,
                        {Count($"ordered_at >= {Back(30)}")} AS orders_30d, {Count($"ordered_at >= {Back(90)}")} AS orders_90d,
                        {Count($"ordered_at >= {Back(180)} AND ordered_at < {Back(90)}")} AS orders_prior_90d,
-                       sum(CASE WHEN ordered_at >= {Back(90)} THEN amount ELSE 0 END) AS revenue_90d,
-                       sum(CASE WHEN ordered_at >= {Back(180)} AND ordered_at < {Back(90)} THEN amount ELSE 0 END) AS revenue_prior_90d,
-                       sum(coalesce(discount, 0)) AS discount, {Count("refunded > 0")} AS refunded_orders
+                       {q.ExactSum($"CASE WHEN ordered_at >= {Back(90)} THEN amount ELSE 0 END")} AS revenue_90d,
+                       {q.ExactSum($"CASE WHEN ordered_at >= {Back(180)} AND ordered_at < {Back(90)} THEN amount ELSE 0 END")} AS revenue_prior_90d,
+                       {q.ExactSum("coalesce(discount, 0)")} AS discount, {Count("refunded > 0")} AS refunded_orders
                 FROM {T("orders")} WHERE customer_id IS NOT NULL AND ordered_at < {d} GROUP BY customer_id)
             """,
         };

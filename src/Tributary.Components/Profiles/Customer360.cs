@@ -117,7 +117,7 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
         {
             ctes.Add($"""
                 ord AS (
-                    SELECT coalesce(e.profile_id, ph.profile_id) AS profile_id, count(*) AS orders, sum(o.total - o.refunded_amount) AS revenue,
+                    SELECT coalesce(e.profile_id, ph.profile_id) AS profile_id, count(*) AS orders, {q.ExactSum("o.total - o.refunded_amount")} AS revenue,
                            min(o.ordered_at) AS first_order_at, max(o.ordered_at) AS last_order_at, max(o.billing_country) AS country
                     FROM {T("orders")} o
                     LEFT JOIN ids e ON e.identifier_type = 'email' AND e.identifier_value = o.email
@@ -133,7 +133,7 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
             ctes.Add($"""
                 touch AS (
                     SELECT i.profile_id, t.channel, t.campaign, t.touched_at,
-                           row_number() OVER (PARTITION BY i.profile_id ORDER BY t.touched_at) AS k
+                           row_number() OVER (PARTITION BY i.profile_id ORDER BY t.touched_at, t.channel, t.campaign) AS k
                     FROM {T("touchpoints")} t JOIN ids i ON i.identifier_type = 'anonymous_id' AND i.identifier_value = t.anonymous_id
                     WHERE t.touched_at < {end}),
                 channels AS (

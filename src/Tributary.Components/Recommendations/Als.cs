@@ -93,10 +93,11 @@ public sealed class Als : IComponent<AlsParameters>
         context.Log($"ALS on {data.Customers.Length:N0} customers × {data.Items.Length:N0} items ({data.Matrix.Count:N0} interactions), {p.Factors} factors: "
             + $"{p.Iterations} sweeps in {fitted.TotalSeconds:0.0}s, loss {model.Loss[0]:0.0} → {model.Loss[^1]:0.0}");
         var rows = Candidates(model, data, p, cancellationToken);
+        // The fit's time goes to the step's metadata, not the table: a measured time would make a re-run change the model card.
         List<object?[]> stats =
         [
             ["customers", (double)data.Customers.Length], ["items", (double)data.Items.Length], ["interactions", (double)data.Matrix.Count],
-            ["factors", (double)p.Factors], ["regularization", p.Regularization], ["alpha", p.Alpha], ["seconds_per_sweep", fitted.TotalSeconds / p.Iterations],
+            ["factors", (double)p.Factors], ["regularization", p.Regularization], ["alpha", p.Alpha],
             .. model.Loss.Select((l, i) => new object?[] { $"loss_{i + 1}", l }),
         ];
         var written = await context.Warehouse.WriteTablesAsync(

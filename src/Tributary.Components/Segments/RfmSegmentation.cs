@@ -110,7 +110,7 @@ public sealed class RfmSegmentation : IComponent<RfmParameters>
         var sql = $"""
             WITH customers AS (
                 SELECT CAST({c} AS VARCHAR) AS customer_id, max(CAST({t} AS DATE)) AS last_order_date, {frequency} AS frequency,
-                       sum(CAST({a} AS DOUBLE PRECISION)) AS monetary
+                       {q.ExactSum(a)} AS monetary
                 FROM {input}
                 WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND CAST({t} AS DATE) <= {day}
                 GROUP BY 1),

@@ -36,6 +36,16 @@ public sealed class SqlBuilder(ISqlDialect dialect)
     /// <summary><paramref name="expression"/> cast to the engine's type for <paramref name="kind"/>.</summary>
     public string Cast(string expression, DataKind kind) => $"CAST({expression} AS {dialect.TypeName(kind)})";
 
+    /// <summary>
+    /// The sum of <paramref name="expression"/> as a number that does not depend on row order: each value is rounded to
+    /// 10 decimals and summed as a fixed-point decimal (integer arithmetic, so associative), where a floating-point sum
+    /// differs in its last bits with the order a parallel aggregation meets the rows, and a re-run would change the result.
+    /// </summary>
+    /// <param name="expression">The values to sum.</param>
+    /// <param name="where">A condition of the rows summed (the aggregate's FILTER), or null for every row.</param>
+    public string ExactSum(string expression, string? where = null) =>
+        Cast($"sum(CAST({expression} AS DECIMAL(38, 10))){(where is null ? "" : $" FILTER (WHERE {where})")}", DataKind.Number);
+
     /// <inheritdoc cref="ISqlDialect.Interval"/>
     public string Interval(TimeSpan span) => dialect.Interval(span);
 

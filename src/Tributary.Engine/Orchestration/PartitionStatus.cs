@@ -16,8 +16,8 @@ public enum PartitionState
     Missing,
 }
 
-/// <summary>One asset partition's state, with its latest materialization.</summary>
-public sealed record AssetPartitionStatus(string Asset, string Partition, PartitionState State, DateTimeOffset? MaterializedAt, string? RunId);
+/// <summary>One asset partition's state, with its latest materialization, and the partitioned group the asset is in (null when the whole pipeline is partitioned).</summary>
+public sealed record AssetPartitionStatus(string Asset, string Partition, PartitionState State, DateTimeOffset? MaterializedAt, string? RunId, string? Group = null);
 
 /// <summary>Partition status of a partitioned pipeline's assets, from the run history.</summary>
 public static class PartitionStatus
@@ -28,18 +28,20 @@ public static class PartitionStatus
 
     /// <summary>
     /// The asset × partition rows of the partitions <paramref name="offset"/> to <paramref name="offset"/> +
-    /// <paramref name="limit"/> (oldest first), and how many partitions exist. Only the page is held in memory;
-    /// counting the rest stops as soon as <paramref name="cancellationToken"/> is cancelled.
+    /// <paramref name="limit"/> (oldest first; with several partitioned groups, each group's in the pipeline's order of
+    /// groups), and how many partitions exist. Only the page is held in memory; counting the rest stops as soon as
+    /// <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
     public static async Task<PartitionStatusPage> PageAsync(PipelineSpec pipeline, IRunStore runs, DateTimeOffset now, long offset, int limit, CancellationToken cancellationToken)
     {
-        // The pipeline's partitions cover every asset; a partitioned group's (the first, if several) only its own.
-        var group = pipeline.Partitions is null ? pipeline.Groups.FirstOrDefault(g => g.Partitions is not null) : null;
-        var partitions = pipeline.Partitions ?? group?.Partitions ?? throw new ArgumentException($"pipeline '{pipeline.Name}' has no partitions.");
-        var components = group is null ? pipeline.Components : pipeline.Components.Where(c => group.Assets.Contains(c.Id)).ToList();
+        // The pipeline's partitions cover every asset; each partitioned group's only its own.
+        List<(string? Group, PartitionScheme Scheme, IReadOnlyList<ComponentSpec> Components)> parts = pipeline.Partitions is { } whole
+            ? [(null, new PartitionScheme(whole), pipeline.Components)]
+            : [.. pipeline.Groups.Where(g => g.Partitions is not null)
+                .Select(g => ((string?)g.Name, new PartitionScheme(g.Partitions!), (IReadOnlyList<ComponentSpec>)[.. pipeline.Components.Where(c => g.Assets.Contains(c.Id))]))];
+        if (parts.Count == 0) throw new ArgumentException($"pipeline '{pipeline.Name}' has no partitions.");
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var scheme = new PartitionScheme(partitions);
         var materialized = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
         var failed = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
         foreach (var run in (await runs.ListRunsAsync(100_000, pipeline.Name, cancellationToken).ConfigureAwait(false)).Where(r => r.Partition is not null).OrderBy(r => r.StartedAt))
@@ -49,36 +51,40 @@ public static class PartitionStatus
             foreach (var s in (await runs.GetStepsAsync(run.RunId, cancellationToken).ConfigureAwait(false)).Where(s => s.Status == StepStatus.Failed))
                 failed[(s.Asset, run.Partition!)] = (s.EndedAt ?? run.StartedAt, run.RunId);
         }
-        var page = new List<string>();
+        var page = new List<(int Part, string Key)>();
         var total = 0L;
-        foreach (var partition in scheme.Existing(now))
+        for (var i = 0; i < parts.Count; i++)
         {
-            if (total % 4096 == 0) cancellationToken.ThrowIfCancellationRequested();
-            if (total >= offset && page.Count < limit) page.Add(partition.Key);
-            total++;
+            foreach (var partition in parts[i].Scheme.Existing(now))
+            {
+                if (total % 4096 == 0) cancellationToken.ThrowIfCancellationRequested();
+                if (total >= offset && page.Count < limit) page.Add((i, partition.Key));
+                total++;
+            }
         }
         var result = new List<AssetPartitionStatus>();
-        foreach (var partition in page)
+        foreach (var (part, partition) in page)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var (group, scheme, components) = parts[part];
             foreach (var component in components)
             {
                 var key = (component.Id, partition);
                 var has = materialized.TryGetValue(key, out var m);
                 if (failed.TryGetValue(key, out var f) && (!has || f.At > m.At))
                 {
-                    result.Add(new AssetPartitionStatus(component.Id, partition, PartitionState.Failed, has ? m.At : null, f.RunId));
+                    result.Add(new AssetPartitionStatus(component.Id, partition, PartitionState.Failed, has ? m.At : null, f.RunId, group));
                     continue;
                 }
                 if (!has)
                 {
-                    result.Add(new AssetPartitionStatus(component.Id, partition, PartitionState.Missing, null, null));
+                    result.Add(new AssetPartitionStatus(component.Id, partition, PartitionState.Missing, null, null, group));
                     continue;
                 }
                 var stale = component.Inputs.Any(input =>
                     scheme.Map(partition, component.PartitionMappings.GetValueOrDefault(input, PartitionMapping.Identity), now)
                         .Any(upstream => materialized.TryGetValue((input, upstream), out var u) && u.At > m.At));
-                result.Add(new AssetPartitionStatus(component.Id, partition, stale ? PartitionState.Stale : PartitionState.Materialized, m.At, m.RunId));
+                result.Add(new AssetPartitionStatus(component.Id, partition, stale ? PartitionState.Stale : PartitionState.Materialized, m.At, m.RunId, group));
             }
         }
         return new PartitionStatusPage(total, offset, result);

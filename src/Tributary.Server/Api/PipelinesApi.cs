@@ -52,12 +52,13 @@ internal static class PipelinesApi
                 var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
                 var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(time.GetUtcNow());
                 list.Add(new PipelineSummary(name, p.Description, p.Components.Count, p.Schedule?.Cron, p.Schedule?.Timezone, next,
-                    (p.Partitions ?? p.Groups.FirstOrDefault(g => g.Partitions is not null)?.Partitions)?.Type, p.Sensors.Select(s => s.Type).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null));
+                    p.Partitions?.Type, p.Sensors.Select(s => s.Type).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null,
+                    p.Groups.Where(g => g.Partitions is not null).Select(g => new GroupPartitions(g.Name, g.Partitions!.Type)).ToList()));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.PipelineDoesNotLoad(e, name);
-                list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, e.Message));
+                list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, e.Message, []));
             }
         }
         return TypedResults.Ok<IReadOnlyList<PipelineSummary>>(list);
@@ -73,7 +74,7 @@ internal static class PipelinesApi
         if (p.Partitions is null && p.Groups.All(g => g.Partitions is null)) return ApiProblems.NotFound($"pipeline '{name}' has no partitions");
         var page = await PartitionStatus.PageAsync(p, project.Runs, time.GetUtcNow(), offset ?? 0, limit ?? 100, ct).ConfigureAwait(false);
         return TypedResults.Ok(new PartitionPage(page.Total, page.Offset, limit ?? 100,
-            page.Items.Select(i => new AssetPartitionView(i.Asset, i.Partition, i.State, i.MaterializedAt, i.RunId)).ToList()));
+            page.Items.Select(i => new AssetPartitionView(i.Asset, i.Partition, i.State, i.MaterializedAt, i.RunId, i.Group)).ToList()));
     }
 
     private static Results<Ok<IReadOnlyList<DateTimeOffset>>, BadRequest<ProblemDetails>> NextTicks(TimeProvider time, string expression, string? timezone, int? count)

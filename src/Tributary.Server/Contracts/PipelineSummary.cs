@@ -9,9 +9,15 @@ namespace Tributary.Server.Contracts;
 /// <param name="Schedule">Cron expression of its schedule, if any.</param>
 /// <param name="Timezone">The schedule's timezone.</param>
 /// <param name="NextTick">When the schedule fires next.</param>
-/// <param name="Partitions">How it is partitioned, if it is.</param>
+/// <param name="Partitions">How the whole pipeline is partitioned, if it is (not when only some of its groups are: see <paramref name="PartitionedGroups"/>).</param>
 /// <param name="Sensors">Types of its sensors.</param>
 /// <param name="Paused">Whether its schedule and sensors are paused; null when it does not load.</param>
 /// <param name="Error">Why it does not load, when it does not; every other member but the name is then empty.</param>
+/// <param name="PartitionedGroups">Its groups that have partitions of their own, each with how it is partitioned (a backfill of one names the group).</param>
 public sealed record PipelineSummary(string Name, string? Description, int? Components, string? Schedule, string? Timezone, DateTimeOffset? NextTick,
-    PartitionGranularity? Partitions, IReadOnlyList<string> Sensors, bool? Paused, string? Error);
+    PartitionGranularity? Partitions, IReadOnlyList<string> Sensors, bool? Paused, string? Error, IReadOnlyList<GroupPartitions> PartitionedGroups);
+
+/// <summary>A group of a pipeline partitioned on its own.</summary>
+/// <param name="Group">The group's name.</param>
+/// <param name="Partitions">How it is partitioned.</param>
+public sealed record GroupPartitions(string Group, PartitionGranularity Partitions);

@@ -171,6 +171,11 @@ public sealed partial class GroupBackfillTests(PostgresCluster postgres) : IDisp
         var page = await http.GetFromJsonAsync<JsonElement>("/api/pipelines/hours/partitions?limit=7", Ct);
         var states = page.GetProperty("items").EnumerateArray().Select(i => $"{i.GetProperty("asset").GetString()} {i.GetProperty("partition").GetString()} {i.GetProperty("state").GetString()}").ToList();
         Assert.Equal([.. Enumerable.Range(0, 6).Select(h => $"hour_events 2025-01-01T{h:00}:00 materialized"), "hour_events 2025-01-01T06:00 missing"], states);
+        Assert.All(page.GetProperty("items").EnumerateArray(), i => Assert.Equal("intake", i.GetProperty("group").GetString()));
+        // The pipeline is not partitioned as a whole: the summary names its partitioned group instead.
+        var summary = (await http.GetFromJsonAsync<JsonElement>("/api/pipelines", Ct)).EnumerateArray().Single(p => p.GetProperty("name").GetString() == "hours");
+        Assert.Equal(JsonValueKind.Null, summary.GetProperty("partitions").ValueKind);
+        Assert.Equal(["intake hourly"], summary.GetProperty("partitioned_groups").EnumerateArray().Select(g => $"{g.GetProperty("group").GetString()} {g.GetProperty("partitions").GetString()}"));
         var listed = await http.GetFromJsonAsync<JsonElement>("/api/backfills", Ct);
         Assert.Equal((6, 6, 0), Progress(listed.EnumerateArray().Single(b => b.GetProperty("backfill_id").GetString() == id)));
     }

@@ -59,8 +59,13 @@ public sealed partial class BackfillPageTests : IDisposable
             await page.GotoAsync(address + "#/schedules");
             var backfills = page.GetByRole(AriaRole.Article).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Backfills" }) });
             await Assertions.Expect(backfills).ToContainTextAsync("No backfills yet");
+            await Assertions.Expect(page.GetByRole(AriaRole.Table, new() { Name = "Schedules" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "hours" }))
+                .ToContainTextAsync("intake: hourly");
             var form = page.GetByRole(AriaRole.Form, new() { Name = "Start a backfill" });
-            await form.GetByLabel("Group (partitioned)").FillAsync("intake");
+            // Only the intake group is partitioned: the pipeline is offered as such, and the group is picked among its partitioned ones.
+            await Assertions.Expect(form.GetByLabel("Pipeline").Locator("option")).ToHaveTextAsync(["hours (intake: hourly)"]);
+            await Assertions.Expect(form.GetByLabel("Partitions of").Locator("option")).ToHaveTextAsync(["intake (hourly)"]);
+            await form.GetByLabel("Partitions of").SelectOptionAsync("intake");
             await form.GetByLabel("From").FillAsync("2025-01-01T00:00");
             await form.GetByLabel("To").FillAsync("2025-01-01T05:00");
             await form.GetByLabel("At once").FillAsync("3");

@@ -90,6 +90,33 @@ public sealed class PartitionStatusTests(PostgresCluster postgres)
         Assert.All(page.Items, i => Assert.Equal(PartitionState.Missing, i.State));
     }
 
+    [Fact]
+    public async Task Page_SeveralPartitionedGroups_ListsEachGroupsPartitionsOfItsAssets()
+    {
+        const string groups = """
+            pipeline: split
+            groups:
+              days: { assets: [daily_rows], partitions: { type: daily, start: 2025-01-01 } }
+              hours: { assets: [hourly_rows], partitions: { type: hourly, start: 2025-01-02 } }
+              whole: { assets: [totals] }
+            components:
+              - { id: daily_rows, type: transform.sql, with: { sql: "SELECT 1 AS v" } }
+              - { id: hourly_rows, type: transform.sql, with: { sql: "SELECT 1 AS v" } }
+              - { id: totals, type: transform.sql, inputs: [daily_rows, hourly_rows], with: { sql: "SELECT count(*) AS n FROM daily_rows" } }
+            """;
+        using var temp = new TempDirectory();
+        await using var store = await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, "runs.db"), Ct);
+
+        // Two whole days before 2025-01-03T02:30, then the two whole hours of the 3rd after the 2nd's 24.
+        var page = await PartitionStatus.PageAsync(EngineHarness.Pipeline(groups), store, DateTimeOffset.Parse("2025-01-03T02:30:00Z"), 0, 100, Ct);
+
+        Assert.Equal(2 + 26, page.Total);
+        Assert.Equal([("days", "daily_rows", 2), ("hours", "hourly_rows", 26)],
+            page.Items.GroupBy(i => (i.Group, i.Asset)).Select(g => (g.Key.Group, g.Key.Asset, g.Count())));
+        var second = await PartitionStatus.PageAsync(EngineHarness.Pipeline(groups), store, DateTimeOffset.Parse("2025-01-03T02:30:00Z"), 1, 2, Ct);
+        Assert.Equal([("days", "2025-01-02"), ("hours", "2025-01-02T00:00")], second.Items.Select(i => (i.Group, i.Partition)));
+    }
+
     private sealed class CancelsAfterListing(IRunStore inner, CancellationTokenSource cancel) : IRunStore
     {
         public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(int limit, string? pipeline, CancellationToken cancellationToken)
