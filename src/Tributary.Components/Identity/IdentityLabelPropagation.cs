@@ -86,7 +86,11 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
             var schema = await w.DescribeTableAsync(input, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"input table '{input}' does not exist.");
             var time = timeColumns.FirstOrDefault(c => schema.Find(c) is { Kind: DataKind.Timestamp or DataKind.Date });
-            var timeSql = time is null ? "CAST(NULL AS TIMESTAMP)" : schema.Find(time)!.SqlType.Contains("ZONE", StringComparison.OrdinalIgnoreCase)
+            // Only a zoned type is read at UTC (PostgreSQL's plain type is "timestamp without time zone": a cast, which
+            // depends on no session setting and so can be sent to a shard).
+            var timeType = time is null ? "" : schema.Find(time)!.SqlType;
+            var timeSql = time is null ? "CAST(NULL AS TIMESTAMP)"
+                : timeType.Contains("WITH TIME ZONE", StringComparison.OrdinalIgnoreCase) || timeType.Equals("TIMESTAMPTZ", StringComparison.OrdinalIgnoreCase)
                 ? $"({q(time)} AT TIME ZONE 'UTC')" : $"CAST({q(time)} AS TIMESTAMP)";
             var names = columns.Select((_, i) => q($"i{i}")).ToList();
             var grouped = Table($"g{k}");
