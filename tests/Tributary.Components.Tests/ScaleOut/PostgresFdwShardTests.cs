@@ -28,37 +28,12 @@ public sealed class PostgresFdwShardTests(PostgresCluster postgres)
     [Fact]
     public async Task Rfm_OnOrdersHashPartitionedOverTwoFdwShards_PushesThePerCustomerGroupByToEachShard()
     {
-        var ct = TestContext.Current.CancellationToken;
-        var coordinator = await postgres.NewSchemaAsync();
-        await using var shard0 = new PostgresCluster();
-        await using var shard1 = new PostgresCluster();
-        await StartAsync(shard0, shard1);
+        var run = await RunPlainThenShardedAsync(Pipeline, "orders.csv", Orders(new Random(4), 3000),
+            "orders", "customer_id TEXT, ordered_at TIMESTAMP, amount DOUBLE PRECISION, order_id TEXT", "customer_id", "rfm", RfmAsync, @"(count|sum|max)\(");
 
-        // Partitionwise aggregation is off by default; a coordinator over shards turns it on (docs/scale-out.md).
-        TracingWarehouse? tracing = null;
-        await using var h = await ComponentHarness.CreateAsync("postgres", postgres, _ => tracing = new TracingWarehouse(
-            PostgresWarehouse.OpenAsync(coordinator + ";Options=-c enable_partitionwise_aggregate=on", CancellationToken.None).GetAwaiter().GetResult()));
-        h.Temp.File("orders.csv", Orders(new Random(4), 3000));
-        var pipeline = Path.Combine(h.Temp.Path, "p.yaml");
-        File.WriteAllText(pipeline, Pipeline);
-
-        // Unsharded first: the reference result.
-        var plain = await h.RunFileAsync(pipeline);
-        Assert.True(plain.Status == RunStatus.Succeeded, plain.Error);
-        var expected = await RfmAsync(h);
-        Assert.True(expected.Length > 200, $"only {expected.Length} customers");
-
-        // The same rows behind the coordinator: orders becomes the partitioned parent, its partitions live on the shards.
-        await ShardAsync(coordinator, [shard0, shard1], "orders", "customer_id TEXT, ordered_at TIMESTAMP, amount DOUBLE PRECISION, order_id TEXT", "customer_id", ct);
-
-        while (tracing!.Calls.TryDequeue(out _))
-        {
-        }
-        var sharded = await h.RunFileAsync(pipeline, selection: "rfm");
-
-        Assert.True(sharded.Status == RunStatus.Succeeded, sharded.Error);
-        Assert.Equal(expected, await RfmAsync(h));
-        await AssertGroupedOnShardsAsync(h, tracing, "orders", @"(count|sum|max)\(", ct);
+        Assert.True(run.Plain.Length > 200, $"only {run.Plain.Length} customers");
+        Assert.Equal(run.Plain, run.Sharded);
+        Assert.NotEqual(0, run.GroupedReads);
     }
 
     private const string IdentityPipeline = """
@@ -79,36 +54,52 @@ public sealed class PostgresFdwShardTests(PostgresCluster postgres)
     [Fact]
     public async Task IdentityLabelPropagation_OnEventsOverTwoFdwShards_GroupsTheInputOnEachShard()
     {
+        // Counting the combinations groups without an aggregate; grouping them into records takes min, max and count.
+        var run = await RunPlainThenShardedAsync(IdentityPipeline, "events.csv", Events(new Random(5), 3000),
+            "events", "anonymous_id TEXT, email TEXT, occurred_at TIMESTAMP", "anonymous_id", "identity", GraphAsync, "");
+
+        Assert.True(run.Plain.Length > 500, $"only {run.Plain.Length} identifiers");
+        // The same graph with the same ids: the second run keeps the first run's ids, so equal rows mean the same components.
+        Assert.Equal(run.Plain, run.Sharded);
+        Assert.Contains("\"label_propagation_rounds\":", run.Metadata, StringComparison.Ordinal);
+        Assert.Equal(2, run.GroupedReads);
+    }
+
+    private sealed record Outcome(string[] Plain, string[] Sharded, string Metadata, int GroupedReads);
+
+    // Runs the pipeline on a plain table (the reference), then moves the table's rows to two shards behind the coordinator
+    // and runs the asset again; EXPLAINs what it sent that groups the table (AssertGroupedOnShardsAsync).
+    private async Task<Outcome> RunPlainThenShardedAsync(string pipelineText, string file, string rows, string table, string columns, string key, string asset,
+        Func<ComponentHarness, Task<string[]>> read, string aggregate)
+    {
         var ct = TestContext.Current.CancellationToken;
         var coordinator = await postgres.NewSchemaAsync();
         await using var shard0 = new PostgresCluster();
         await using var shard1 = new PostgresCluster();
         await StartAsync(shard0, shard1);
+
+        // Partitionwise aggregation is off by default; a coordinator over shards turns it on (docs/scale-out.md).
         TracingWarehouse? tracing = null;
         await using var h = await ComponentHarness.CreateAsync("postgres", postgres, _ => tracing = new TracingWarehouse(
             PostgresWarehouse.OpenAsync(coordinator + ";Options=-c enable_partitionwise_aggregate=on", CancellationToken.None).GetAwaiter().GetResult()));
-        h.Temp.File("events.csv", Events(new Random(5), 3000));
+        h.Temp.File(file, rows);
         var pipeline = Path.Combine(h.Temp.Path, "p.yaml");
-        File.WriteAllText(pipeline, IdentityPipeline);
+        File.WriteAllText(pipeline, pipelineText);
 
         var plain = await h.RunFileAsync(pipeline);
         Assert.True(plain.Status == RunStatus.Succeeded, plain.Error);
-        var expected = await GraphAsync(h);
-        Assert.True(expected.Length > 500, $"only {expected.Length} identifiers");
+        var expected = await read(h);
 
-        await ShardAsync(coordinator, [shard0, shard1], "events", "anonymous_id TEXT, email TEXT, occurred_at TIMESTAMP", "anonymous_id", ct);
+        // The same rows behind the coordinator: the table becomes the partitioned parent, its partitions live on the shards.
+        await ShardAsync(coordinator, [shard0, shard1], table, columns, key, ct);
         while (tracing!.Calls.TryDequeue(out _))
         {
         }
-        var sharded = await h.RunFileAsync(pipeline, selection: "identity");
+        var sharded = await h.RunFileAsync(pipeline, selection: asset);
 
         Assert.True(sharded.Status == RunStatus.Succeeded, sharded.Error);
-        // The same graph with the same ids: the second run keeps the first run's ids, so equal rows mean the same components.
-        Assert.Equal(expected, await GraphAsync(h));
-        var metadata = (await h.Store.GetMaterializationsAsync(sharded.RunId, "identity", CancellationToken.None)).Single().MetadataJson;
-        Assert.Contains("\"label_propagation_rounds\":", metadata, StringComparison.Ordinal);
-        // Counting the combinations groups without an aggregate; grouping them into records takes min, max and count.
-        Assert.Equal(2, await AssertGroupedOnShardsAsync(h, tracing, "events", "", ct));
+        var metadata = (await h.Store.GetMaterializationsAsync(sharded.RunId, asset, CancellationToken.None)).Single().MetadataJson;
+        return new Outcome(expected, await read(h), metadata, await AssertGroupedOnShardsAsync(h, tracing, table, aggregate, ct));
     }
 
     private static async Task StartAsync(PostgresCluster shard0, PostgresCluster shard1)
