@@ -66,5 +66,15 @@ public abstract class StandardSqlDialect : ISqlDialect
     public virtual string StartsWith(string text, string prefix) => $"starts_with({text}, {prefix})";
 
     /// <inheritdoc />
+    public virtual string CreateWorkTable(string table) => $"CREATE TABLE {table}";
+
+    /// <inheritdoc />
+    public virtual IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) =>
+        [$"CREATE {(unique ? "UNIQUE " : "")}INDEX {index} ON {table} ({string.Join(", ", columns)})"];
+
+    /// <inheritdoc />
+    public abstract string RegexMatchesIgnoringCase(string expression, string pattern);
+
+    /// <inheritdoc />
     public virtual string? NearestAtOrAfterJoin(string table, string name, string equal, string rightTime, string leftTime) => null;
 }

@@ -6,7 +6,7 @@ using Tributary.Core.Warehousing;
 namespace Tributary.Components.Identity;
 
 /// <summary>
-/// <c>identity.resolve</c> in a PostgreSQL warehouse without reading the graph into memory: identifiers and their
+/// <c>identity.resolve</c> in the warehouse (PostgreSQL or DuckDB, engine differences through the dialect) without reading the graph into memory: identifiers and their
 /// records become work tables, connected components are found by iterative minimum-label propagation with pointer
 /// jumping (each round every node takes the least label of its neighbours, then the label of its label; Shiloach &amp;
 /// Vishkin 1982, "An O(log n) parallel connectivity algorithm", as used for MapReduce by Kiveris et al. 2014,
@@ -67,11 +67,17 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
         var q = d.Quote;
         var (records, members, nodes, edges, labels, capped, split, ids) =
             (Table("records"), Table("members"), Table("nodes"), Table("edges"), Table("labels"), Table("capped"), Table("split"), Table("ids"));
+        string Create(string table) => d.CreateWorkTable(q(table));
+        async Task IndexAsync(string table, bool unique, params string[] columns)
+        {
+            foreach (var statement in d.IndexWorkTable(q(table), q($"{table}_key"), [.. columns.Select(q)], unique))
+                await w.ExecuteAsync(statement, null, cancellationToken).ConfigureAwait(false);
+        }
 
         // One record per distinct combination of an input's identifier values, as the in-memory read groups them; members
         // are its non-null values in column order, trimmed.
-        await w.ExecuteAsync($"CREATE UNLOGGED TABLE {q(records)} (record BIGINT, source TEXT, source_order INT, first_t TIMESTAMP, last_t TIMESTAMP, occurrences BIGINT)", null, cancellationToken).ConfigureAwait(false);
-        await w.ExecuteAsync($"CREATE UNLOGGED TABLE {q(members)} (record BIGINT, ordinal INT, identifier_type TEXT, identifier_value TEXT)", null, cancellationToken).ConfigureAwait(false);
+        await w.ExecuteAsync($"{Create(records)} (record BIGINT, source TEXT, source_order INT, first_t TIMESTAMP, last_t TIMESTAMP, occurrences BIGINT)", null, cancellationToken).ConfigureAwait(false);
+        await w.ExecuteAsync($"{Create(members)} (record BIGINT, ordinal INT, identifier_type TEXT, identifier_value TEXT)", null, cancellationToken).ConfigureAwait(false);
         var inputs = context.Inputs.ToList();
         for (var k = 0; k < inputs.Count; k++)
         {
@@ -80,65 +86,71 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
             var schema = await w.DescribeTableAsync(input, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"input table '{input}' does not exist.");
             var time = timeColumns.FirstOrDefault(c => schema.Find(c) is { Kind: DataKind.Timestamp or DataKind.Date });
-            var timeSql = time is null ? "CAST(NULL AS TIMESTAMP)" : schema.Find(time)!.SqlType.Contains("ZONE", StringComparison.OrdinalIgnoreCase)
+            // Only a zoned type is read at UTC (PostgreSQL's plain type is "timestamp without time zone": a cast, which
+            // depends on no session setting and so can be sent to a shard).
+            var timeType = time is null ? "" : schema.Find(time)!.SqlType;
+            var timeSql = time is null ? "CAST(NULL AS TIMESTAMP)"
+                : timeType.Contains("WITH TIME ZONE", StringComparison.OrdinalIgnoreCase) || timeType.Equals("TIMESTAMPTZ", StringComparison.OrdinalIgnoreCase)
                 ? $"({q(time)} AT TIME ZONE 'UTC')" : $"CAST({q(time)} AS TIMESTAMP)";
             var names = columns.Select((_, i) => q($"i{i}")).ToList();
             var grouped = Table($"g{k}");
             await w.ExecuteAsync(
-                $"CREATE UNLOGGED TABLE {q(grouped)} AS SELECT (CAST({k} AS BIGINT) << 40) + row_number() OVER () AS record, {string.Join(", ", names)}, "
+                $"{Create(grouped)} AS SELECT {((long)k << 40).ToString(CultureInfo.InvariantCulture)} + row_number() OVER () AS record, {string.Join(", ", names)}, "
                 + $"min({q("t")}) AS first_t, max({q("t")}) AS last_t, count(*) AS occurrences "
                 + $"FROM (SELECT {string.Join(", ", columns.Select((c, i) => $"CAST({q(c)} AS VARCHAR) AS {names[i]}"))}, {timeSql} AS {q("t")} FROM {q(input)}) AS {q("r")} "
                 + $"WHERE {string.Join(" OR ", names.Select(n => $"{n} IS NOT NULL"))} GROUP BY {string.Join(", ", names)}", null, cancellationToken).ConfigureAwait(false);
             await w.ExecuteAsync($"INSERT INTO {q(records)} SELECT record, {d.Parameter(1)}, {k}, first_t, last_t, occurrences FROM {q(grouped)}", [input], cancellationToken).ConfigureAwait(false);
+            // One scan of the grouped table per identifier column: an unpivot every engine spells the same way.
             await w.ExecuteAsync(
-                $"INSERT INTO {q(members)} SELECT record, v.ordinal, v.identifier_type, btrim(v.identifier_value, {d.Literal(WhiteSpace)}) FROM {q(grouped)} "
-                + $"CROSS JOIN LATERAL (VALUES {string.Join(", ", columns.Select((c, i) => $"({i}, {d.Literal(c)}, {names[i]})"))}) AS v(ordinal, identifier_type, identifier_value) "
-                + "WHERE v.identifier_value IS NOT NULL", null, cancellationToken).ConfigureAwait(false);
+                $"INSERT INTO {q(members)} SELECT record, ordinal, identifier_type, trim(BOTH {d.Literal(WhiteSpace)} FROM identifier_value) FROM ("
+                + string.Join(" UNION ALL ", columns.Select((c, i) => $"SELECT record, {i} AS ordinal, {d.Literal(c)} AS identifier_type, {names[i]} AS identifier_value FROM {q(grouped)}"))
+                + $") AS {q("v")} WHERE identifier_value IS NOT NULL", null, cancellationToken).ConfigureAwait(false);
             await w.ExecuteAsync($"DROP TABLE {q(grouped)}", null, cancellationToken).ConfigureAwait(false);
         }
 
         // Usable identifiers become nodes, numbered in the in-memory graph's node order (IdentityGraphBuilder.NodeOrder).
+        // The blocked values and placeholder local parts are work tables, joined rather than bound as arrays.
+        var (blockedValues, placeholders) = (Table("blocked"), Table("placeholders"));
+        foreach (var (table, values) in new[] { (blockedValues, (IEnumerable<string>)blocked), (placeholders, PlaceholderIdentifiers.LocalPartList) })
+            await w.ReplaceTableAsync(table, (b, ct) => b.CreateAndAppendAsync([("value", DataKind.Text)], values.Select(v => new object?[] { v }), ct), cancellationToken)
+                .ConfigureAwait(false);
         var patterns = parameters.BlocklistPatterns.ToArray();
-        var digits = d.RegexReplaceAll("m.identifier_value", "[^0-9]", "");
-        // The type's rank in the priority list (its position, or the list's length), bound as values after the others.
-        var first = patterns.Length == 0 ? 3 : 4;
-        var rank = parameters.Priority.Count == 0 ? d.Parameter(first)
-            : "CASE m.identifier_type " + string.Concat(parameters.Priority.Select((_, i) => $"WHEN {d.Parameter(first + 1 + i)} THEN {i} ")) + $"ELSE {d.Parameter(first)} END";
-        var usable = $"lower(m.identifier_value) <> ALL({d.Parameter(1)}) "
-            + $"AND NOT (CASE WHEN strpos(m.identifier_value, '@') > 0 THEN lower(split_part(btrim(split_part(m.identifier_value, '@', 1), {d.Literal(WhiteSpace)}), '+', 1)) = ANY({d.Parameter(2)}) "
-            + $"ELSE lower(m.identifier_type) LIKE '%phone%' AND {d.RegexReplaceAll(digits, RepeatedDigitsPattern, "")} = '' "
+        var digits = d.RegexReplaceAll("u.identifier_value", "[^0-9]", "");
+        // The type's rank in the priority list (its position, or the list's length), then the blocklist patterns: bound values.
+        var rank = parameters.Priority.Count == 0 ? d.Parameter(1)
+            : "CASE m.identifier_type " + string.Concat(parameters.Priority.Select((_, i) => $"WHEN {d.Parameter(2 + i)} THEN {i} ")) + $"ELSE {d.Parameter(1)} END";
+        var usable = $"NOT EXISTS (SELECT 1 FROM {q(blockedValues)} AS b WHERE b.value = lower(u.identifier_value)) "
+            + $"AND NOT (CASE WHEN strpos(u.identifier_value, '@') > 0 THEN EXISTS (SELECT 1 FROM {q(placeholders)} AS x "
+            + $"WHERE x.value = lower(split_part(trim(BOTH {d.Literal(WhiteSpace)} FROM split_part(u.identifier_value, '@', 1)), '+', 1))) "
+            + $"ELSE lower(u.identifier_type) LIKE '%phone%' AND {d.RegexReplaceAll(digits, RepeatedDigitsPattern, "")} = '' "
             + $"AND length({digits}) BETWEEN 7 AND 32 END)"
-            + (patterns.Length == 0 ? "" : $" AND NOT (m.identifier_value ~* ANY({d.Parameter(3)}))");
+            + string.Concat(patterns.Select((_, i) => $" AND NOT {d.RegexMatchesIgnoringCase("u.identifier_value", d.Parameter(2 + parameters.Priority.Count + i))}"));
         await w.ExecuteAsync(
-            $"CREATE UNLOGGED TABLE {q(nodes)} AS SELECT row_number() OVER (ORDER BY u.first_t ASC NULLS LAST, u.rank, u.identifier_type COLLATE \"C\", u.identifier_value COLLATE \"C\") AS node, "
+            $"{Create(nodes)} AS SELECT row_number() OVER (ORDER BY u.first_t ASC NULLS LAST, u.rank, u.identifier_type COLLATE \"C\", u.identifier_value COLLATE \"C\") AS node, "
             + "u.identifier_type, u.identifier_value, u.first_t, u.last_t, s.source, u.rank FROM ("
             + "SELECT m.identifier_type, m.identifier_value, min(r.first_t) AS first_t, max(r.last_t) AS last_t, "
             + $"min(r.source_order) AS source_order, {rank} AS rank "
-            + $"FROM {q(members)} AS m JOIN {q(records)} AS r ON r.record = m.record WHERE {usable} GROUP BY m.identifier_type, m.identifier_value) AS u "
+            + $"FROM {q(members)} AS m JOIN {q(records)} AS r ON r.record = m.record GROUP BY m.identifier_type, m.identifier_value) AS u "
             // The first source in the inputs' order that holds the value (each input is one source, numbered by source_order).
-            + $"JOIN (SELECT DISTINCT source_order, source FROM {q(records)}) AS s ON s.source_order = u.source_order",
-            [blocked.ToArray(), PlaceholderIdentifiers.LocalPartList, .. patterns.Length == 0 ? Array.Empty<object?>() : [patterns],
-                parameters.Priority.Count, .. parameters.Priority],
-            cancellationToken).ConfigureAwait(false);
-        await w.ExecuteAsync($"CREATE UNIQUE INDEX ON {q(nodes)} (identifier_type, identifier_value)", null, cancellationToken).ConfigureAwait(false);
+            + $"JOIN (SELECT DISTINCT source_order, source FROM {q(records)}) AS s ON s.source_order = u.source_order WHERE {usable}",
+            [parameters.Priority.Count, .. parameters.Priority, .. patterns], cancellationToken).ConfigureAwait(false);
+        await IndexAsync(nodes, true, "identifier_type", "identifier_value").ConfigureAwait(false);
         await w.ExecuteAsync($"ALTER TABLE {q(members)} ADD COLUMN node BIGINT", null, cancellationToken).ConfigureAwait(false);
         await w.ExecuteAsync($"UPDATE {q(members)} AS m SET node = n.node FROM {q(nodes)} AS n WHERE n.identifier_type = m.identifier_type AND n.identifier_value = m.identifier_value",
             null, cancellationToken).ConfigureAwait(false);
         var recordCount = Convert.ToInt64(await w.ScalarAsync(
-            $"SELECT coalesce(sum(occurrences), 0) FROM {q(records)} AS r WHERE EXISTS (SELECT 1 FROM {q(members)} AS m WHERE m.record = r.record AND m.node IS NOT NULL)",
+            $"SELECT CAST(coalesce(sum(occurrences), 0) AS BIGINT) FROM {q(records)} AS r WHERE EXISTS (SELECT 1 FROM {q(members)} AS m WHERE m.record = r.record AND m.node IS NOT NULL)",
             null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
         // A star per record from its first node links the record's nodes as any spanning tree would; both directions stored.
         await w.ExecuteAsync(
-            $"CREATE UNLOGGED TABLE {q(edges)} AS SELECT DISTINCT h.hub AS a, m.node AS b FROM {q(members)} AS m "
+            $"{Create(edges)} AS SELECT DISTINCT h.hub AS a, m.node AS b FROM {q(members)} AS m "
             + $"JOIN (SELECT record, min(node) AS hub FROM {q(members)} WHERE node IS NOT NULL GROUP BY record) AS h ON h.record = m.record WHERE m.node <> h.hub",
             null, cancellationToken).ConfigureAwait(false);
         await w.ExecuteAsync($"INSERT INTO {q(edges)} SELECT b, a FROM {q(edges)}", null, cancellationToken).ConfigureAwait(false);
-        await w.ExecuteAsync($"CREATE INDEX ON {q(edges)} (a)", null, cancellationToken).ConfigureAwait(false);
-        await w.ExecuteAsync($"CREATE UNLOGGED TABLE {q(labels)} AS SELECT node, node AS label FROM {q(nodes)}", null, cancellationToken).ConfigureAwait(false);
-        await w.ExecuteAsync($"ALTER TABLE {q(labels)} ADD PRIMARY KEY (node)", null, cancellationToken).ConfigureAwait(false);
-        await w.ExecuteAsync($"ANALYZE {q(edges)}", null, cancellationToken).ConfigureAwait(false);
-        await w.ExecuteAsync($"ANALYZE {q(labels)}", null, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(edges, false, "a").ConfigureAwait(false);
+        await w.ExecuteAsync($"{Create(labels)} AS SELECT node, node AS label FROM {q(nodes)}", null, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(labels, true, "node").ConfigureAwait(false);
 
         // Labels only decrease and stay within the component; at the fixpoint neighbours agree and the label is the least node.
         var rounds = 0;
@@ -156,10 +168,10 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
         // Components holding more values of a capped type than its cap: linked in memory, link by link, as before.
         var caps = parameters.EffectiveCaps;
         if (caps.Count == 0)
-            await w.ExecuteAsync($"CREATE UNLOGGED TABLE {q(capped)} (label BIGINT)", null, cancellationToken).ConfigureAwait(false);
+            await w.ExecuteAsync($"{Create(capped)} (label BIGINT)", null, cancellationToken).ConfigureAwait(false);
         else
             await w.ExecuteAsync(
-                $"CREATE UNLOGGED TABLE {q(capped)} AS SELECT DISTINCT x.label FROM (SELECT l.label, n.identifier_type, count(*) AS c FROM {q(labels)} AS l JOIN {q(nodes)} AS n ON n.node = l.node "
+                $"{Create(capped)} AS SELECT DISTINCT x.label FROM (SELECT l.label, n.identifier_type, count(*) AS c FROM {q(labels)} AS l JOIN {q(nodes)} AS n ON n.node = l.node "
                 + $"GROUP BY l.label, n.identifier_type) AS x JOIN (VALUES {string.Join(", ", caps.Select((_, i) => $"({d.Parameter(2 * i + 1)}, {d.Parameter(2 * i + 2)})"))}) AS cap(identifier_type, cap) "
                 + "ON cap.identifier_type = x.identifier_type WHERE x.c > cap.cap",
                 [.. caps.SelectMany(c => new object?[] { c.Key, (long)c.Value })], cancellationToken).ConfigureAwait(false);
@@ -205,7 +217,8 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
         // Stable ids as IdentityGraphBuilder.Assign gives them: last run's id goes to the first component (by label) holding
         // one of its identifiers; a component keeps the oldest id it claimed and the others merge into it; components
         // with none take new numbers after the highest p_ number seen, in order of label.
-        var sequence = $"CASE WHEN left(profile_id, 2) = 'p_' AND substr(profile_id, 3) ~ '^[0-9]{{1,18}}$' THEN CAST(substr(profile_id, 3) AS BIGINT) END";
+        var sequence = "CASE WHEN left(profile_id, 2) = 'p_' AND length(profile_id) BETWEEN 3 AND 20 AND trim(LEADING '0123456789' FROM substr(profile_id, 3)) = '' "
+            + "THEN CAST(substr(profile_id, 3) AS BIGINT) END";
         var previous = await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false) is not null;
         var claims = previous
             ? $"SELECT a.profile_id, min(l.label) AS label, min({sequence.Replace("profile_id", "a.profile_id", StringComparison.Ordinal)}) AS seq FROM {q(context.Asset)} AS a "
@@ -215,9 +228,9 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
             ? Convert.ToInt64(await w.ScalarAsync($"SELECT coalesce(max({sequence}), 0) FROM {q(context.Asset)}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture)
             : 0;
         var claimsTable = Table("claims");
-        await w.ExecuteAsync($"CREATE UNLOGGED TABLE {q(claimsTable)} AS {claims}", null, cancellationToken).ConfigureAwait(false);
+        await w.ExecuteAsync($"{Create(claimsTable)} AS {claims}", null, cancellationToken).ConfigureAwait(false);
         await w.ExecuteAsync(
-            $"CREATE UNLOGGED TABLE {q(ids)} AS SELECT c.label, coalesce(k.profile_id, 'p_' || CASE WHEN length(CAST(c.n AS TEXT)) >= 9 THEN CAST(c.n AS TEXT) ELSE lpad(CAST(c.n AS TEXT), 9, '0') END) AS profile_id "
+            $"{Create(ids)} AS SELECT c.label, coalesce(k.profile_id, 'p_' || CASE WHEN length(CAST(c.n AS TEXT)) >= 9 THEN CAST(c.n AS TEXT) ELSE lpad(CAST(c.n AS TEXT), 9, '0') END) AS profile_id "
             + $"FROM (SELECT label, {d.Parameter(1)} + sum(CASE WHEN claimed THEN 0 ELSE 1 END) OVER (ORDER BY label) AS n FROM ("
             + $"SELECT l.label, EXISTS (SELECT 1 FROM {q(claimsTable)} AS x WHERE x.label = l.label) AS claimed FROM (SELECT DISTINCT label FROM {q(labels)}) AS l) AS u) AS c "
             + $"LEFT JOIN (SELECT DISTINCT ON (label) label, profile_id FROM {q(claimsTable)} ORDER BY label, seq ASC NULLS LAST, profile_id COLLATE \"C\") AS k ON k.label = c.label",

@@ -35,8 +35,8 @@ public sealed record IdentityParameters : IValidatableObject
     [Description("Read every row instead of each distinct combination of identifier values (slower, same profiles and ids; for checking). Default false: rows are grouped in the warehouse, and every row is read only when a repeat could change a refused link.")]
     public bool ReadEveryRow { get; init; }
 
-    /// <summary>Distinct identifier combinations from which a PostgreSQL warehouse finds the components in SQL.</summary>
-    [Description("On a PostgreSQL warehouse: from this many distinct combinations of identifier values (over all inputs), find the profiles in SQL by label propagation instead of reading the graph into memory; 0 = always. Only components that break a cap are linked in memory. Same profiles and ids (see docs/scale-out.md). Default: never. Ignored on DuckDB.")]
+    /// <summary>Distinct identifier combinations from which the warehouse finds the components in SQL.</summary>
+    [Description("From this many distinct combinations of identifier values (over all inputs), find the profiles in SQL by label propagation instead of reading the graph into memory; 0 = always. Only components that break a cap are linked in memory. Same profiles and ids (see docs/scale-out.md). Default: never.")]
     [Range(0, int.MaxValue)]
     public int? LabelPropagationAbove { get; init; }
 
@@ -244,8 +244,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
 
         if (p.LabelPropagationAbove is { } above)
         {
-            if (d.Name != "postgres") context.Log("label_propagation_above applies to a PostgreSQL warehouse; linking in memory");
-            else if (await IdentityLabelPropagation.CombinationsAsync(p, context, cancellationToken).ConfigureAwait(false) is var combinations && combinations >= above)
+            if (await IdentityLabelPropagation.CombinationsAsync(p, context, cancellationToken).ConfigureAwait(false) is var combinations && combinations >= above)
             {
                 var propagation = new IdentityLabelPropagation(p, context, blocked);
                 try

@@ -142,6 +142,22 @@ public interface ISqlDialect
     string StartsWith(string text, string prefix);
 
     /// <summary>
+    /// The start of a CREATE TABLE statement (follow it with columns or <c>AS SELECT</c>) for a work table: intermediate
+    /// results that the caller drops after use and that need not survive a crash, so the engine may skip its write-ahead log.
+    /// </summary>
+    string CreateWorkTable(string table);
+
+    /// <summary>
+    /// Statements that make the work table <paramref name="table"/> quick to join on <paramref name="columns"/> (all
+    /// quoted): an index named <paramref name="index"/> (unique when <paramref name="unique"/>) and fresh statistics where
+    /// the engine's plans use them; none where its joins hash both sides anyway.
+    /// </summary>
+    IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique);
+
+    /// <summary>Whether the text <paramref name="expression"/> holds a match of the regular expression <paramref name="pattern"/> (an SQL expression, e.g. a bound value), ignoring case, as an SQL condition.</summary>
+    string RegexMatchesIgnoringCase(string expression, string pattern);
+
+    /// <summary>
     /// A join clause (to follow a FROM item) that pairs each left row with the one row of <paramref name="table"/>, named
     /// <paramref name="name"/>, meeting <paramref name="equal"/> whose <paramref name="rightTime"/> is the earliest at or
     /// after <paramref name="leftTime"/> (its columns NULL where there is none); null where the engine has no such join

@@ -20,6 +20,13 @@ public sealed class DuckDbDialect : StandardSqlDialect
     };
 
     /// <inheritdoc />
+    /// <remarks>None: DuckDB hashes both sides of a join and keeps its own statistics; an index would only cost memory.</remarks>
+    public override IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => [];
+
+    /// <inheritdoc />
+    public override string RegexMatchesIgnoringCase(string expression, string pattern) => $"regexp_matches({expression}, {pattern}, 'i')";
+
+    /// <inheritdoc />
     /// <remarks>DuckDB's ASOF LEFT JOIN: one sort-merge of both sides instead of a window pass over their union.</remarks>
     public override string? NearestAtOrAfterJoin(string table, string name, string equal, string rightTime, string leftTime) =>
         $"ASOF LEFT JOIN {table} {name} ON {equal} AND {rightTime} >= {leftTime}";

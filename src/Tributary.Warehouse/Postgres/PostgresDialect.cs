@@ -23,4 +23,16 @@ public sealed class PostgresDialect : StandardSqlDialect
         DataKind.Timestamp => "TIMESTAMP",
         _ => "TEXT",
     };
+
+    /// <inheritdoc />
+    /// <remarks>UNLOGGED: no write-ahead log for rows the caller drops anyway (such a table is emptied after a crash).</remarks>
+    public override string CreateWorkTable(string table) => $"CREATE UNLOGGED TABLE {table}";
+
+    /// <inheritdoc />
+    /// <remarks>The index, then ANALYZE: autovacuum has not seen a table created moments ago, and the planner would guess its size.</remarks>
+    public override IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) =>
+        [.. base.IndexWorkTable(table, index, columns, unique), $"ANALYZE {table}"];
+
+    /// <inheritdoc />
+    public override string RegexMatchesIgnoringCase(string expression, string pattern) => $"({expression} ~* {pattern})";
 }

@@ -104,6 +104,9 @@ internal sealed class TracingDialect(ISqlDialect inner) : ISqlDialect
     public string DaysBetween(string from, string to) => Mark(inner.DaysBetween(from, to));
     public string CurrentSchema => Mark(inner.CurrentSchema);
     public string StartsWith(string text, string prefix) => Mark(inner.StartsWith(text, prefix));
+    public string CreateWorkTable(string table) => Mark(inner.CreateWorkTable(table));
+    public IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => inner.IndexWorkTable(table, index, columns, unique);
+    public string RegexMatchesIgnoringCase(string expression, string pattern) => Mark(inner.RegexMatchesIgnoringCase(expression, pattern));
     public string? NearestAtOrAfterJoin(string table, string name, string equal, string rightTime, string leftTime) =>
         inner.NearestAtOrAfterJoin(table, name, equal, rightTime, leftTime) is { } join ? Mark(join) : null;
 
