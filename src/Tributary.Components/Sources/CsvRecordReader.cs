@@ -137,8 +137,9 @@ internal sealed class CsvRecordReader(IEnumerable<SourceLine> lines, char delimi
 
         private void Feed(string line)
         {
-            foreach (var c in line)
+            for (var at = 0; at < line.Length; at++)
             {
+                var c = line[at];
                 switch (_state)
                 {
                     case State.FieldStart when c == '"':
@@ -152,14 +153,22 @@ internal sealed class CsvRecordReader(IEnumerable<SourceLine> lines, char delimi
                         Fail($"a quote inside the unquoted field {_fields.Count + 1}; quote the whole field and double the quote");
                         return;
                     case State.FieldStart or State.Unquoted:
-                        _field.Append(c);
+                        // This char (a stray quote kept as text too) and the run up to the next delimiter or quote, which would
+                        // each come back to this case: appended at once.
+                        var next = line.AsSpan(at + 1).IndexOfAny(delimiter, '"');
+                        var plain = next < 0 ? line.Length - at : next + 1;
+                        _field.Append(line.AsSpan(at, plain));
+                        at += plain - 1;
                         _state = State.Unquoted;
                         break;
                     case State.Quoted when c == '"':
                         _state = State.QuoteInQuoted;
                         break;
                     case State.Quoted:
-                        _field.Append(c);
+                        var quoted = line.AsSpan(at).IndexOf('"');
+                        if (quoted < 0) quoted = line.Length - at;
+                        _field.Append(line.AsSpan(at, quoted));
+                        at += quoted - 1;
                         break;
                     case State.QuoteInQuoted when c == '"':
                         _field.Append('"');

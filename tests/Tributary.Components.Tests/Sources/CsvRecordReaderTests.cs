@@ -92,4 +92,13 @@ public sealed class CsvRecordReaderTests
     [Fact]
     public void Read_TextAfterAClosingQuote_IsAProblem() =>
         Assert.Equal("text after the closing quote of field 1", Records("\"a\"b,c\n").Single().Problem);
+
+    [Fact]
+    public void Read_StrayQuotesKeptAsText_EveryCharOnce()
+    {
+        var record = Records("\"x\",e\"f\"g,\"\",h\"\",\"\"\"\",i\"\n", strayQuotesAreErrors: false).Single();
+
+        Assert.Null(record.Problem);
+        Assert.Equal(["x", "e\"f\"g", "", "h\"\"", "\"", "i\""], record.Fields!);
+    }
 }

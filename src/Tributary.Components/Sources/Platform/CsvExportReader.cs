@@ -83,19 +83,21 @@ internal static class CsvExportReader
         var group = new List<ParsedRow>();
         string? current = null;
         object?[]? source = null;
+        Parsed[]? parsed = null;
         IEnumerable<ParsedRow> Flush()
         {
             // The group's row holding every required shared field, else the first holding any.
             // A copy: converting a row replaces its text with typed values.
             source ??= (group.Select(r => r.Values!).FirstOrDefault(v => required.All(i => !Blank(v[i])) && shared.Any(i => !Blank(v[i])))
                         ?? group.Select(r => r.Values!).FirstOrDefault(v => shared.Any(i => !Blank(v[i]))))?.ToArray();
+            parsed ??= source is null ? null : new Parsed[columns.Count];
             foreach (var row in group)
             {
                 var fields = row.Values!;
                 if (source is not null)
                     foreach (var i in shared)
                         if (Blank(fields[i])) fields[i] = source[i];
-                yield return Convert(row.Line, row.Raw, fields, layout, culture, current is null ? null : $", and no row of {layout.GroupBy} '{current}' has it");
+                yield return Convert(row.Line, row.Raw, fields, layout, culture, current is null ? null : $", and no row of {layout.GroupBy} '{current}' has it", source, parsed);
             }
             group.Clear();
         }
@@ -110,7 +112,7 @@ internal static class CsvExportReader
             if (group.Count > 0 && (k != current || string.IsNullOrEmpty(k) || group.Count >= MaxGroupRows))
             {
                 foreach (var r in Flush()) yield return r;
-                if (k != current) source = null;
+                if (k != current) (source, parsed) = (null, null);
             }
             current = string.IsNullOrEmpty(k) ? null : k;
             group.Add(row);
@@ -119,6 +121,14 @@ internal static class CsvExportReader
     }
 
     private static bool Blank(object? field) => string.IsNullOrWhiteSpace(field as string);
+
+    // A group-level field parsed once for all the rows of its group that take it from the group's source row.
+    private struct Parsed
+    {
+        public bool Done, Ok;
+        public object? Value;
+        public string? Reason;
+    }
 
     private static (int[] Map, string? Problem) Map(string[] header, PlatformLayout layout, string delimiter)
     {
@@ -132,10 +142,12 @@ internal static class CsvExportReader
     }
 
     private static ParsedRow Convert(long line, string raw, string[] fields, int[] map, PlatformLayout layout, CultureInfo culture) =>
-        Convert(line, raw, Mapped(fields, map), layout, culture, null);
+        Convert(line, raw, Mapped(fields, map), layout, culture, null, null, null);
 
-    // Converts mapped fields in place into typed values; groupHint explains a missing group-level field.
-    private static ParsedRow Convert(long line, string raw, object?[] values, PlatformLayout layout, CultureInfo culture, string? groupHint)
+    // Converts mapped fields in place into typed values; groupHint explains a missing group-level field. A field that is the
+    // group's source row's own text (filled from it, or the source row itself) is parsed once per group, in parsed.
+    private static ParsedRow Convert(long line, string raw, object?[] values, PlatformLayout layout, CultureInfo culture, string? groupHint,
+        object?[]? source, Parsed[]? parsed)
     {
         for (var i = 0; i < values.Length; i++)
         {
@@ -143,7 +155,16 @@ internal static class CsvExportReader
             var text = values[i] as string;
             if (column.Required && string.IsNullOrWhiteSpace(text))
                 return ParsedRow.Rejected(line, raw, $"'{column.Header}' is empty but required{(column.GroupLevel ? groupHint : null)}");
-            if (!FieldParser.TryParse(text, column.Kind, culture, out values[i], out var reason))
+            bool ok;
+            string? reason;
+            if (parsed is not null && text is not null && column.GroupLevel && ReferenceEquals(text, source![i]))
+            {
+                ref var once = ref parsed[i];
+                if (!once.Done) (once.Ok, once.Done) = (FieldParser.TryParse(text, column.Kind, culture, out once.Value, out once.Reason), true);
+                (ok, values[i], reason) = (once.Ok, once.Value, once.Reason);
+            }
+            else ok = FieldParser.TryParse(text, column.Kind, culture, out values[i], out reason);
+            if (!ok)
                 return ParsedRow.Rejected(line, raw, $"'{column.Header}': {reason}, got '{Shorten(text!)}'");
             if (column.Kind == DataKind.Text && values[i] is string s) values[i] = s;
         }

@@ -6,7 +6,7 @@ namespace Tributary.Components.Sources.Platform;
 /// <summary>Parses export fields into typed values; a failure says what was expected.</summary>
 internal static class FieldParser
 {
-    private static readonly string[] TimestampFormats =
+    internal static readonly string[] TimestampFormats =
     [
         "yyyy-MM-dd HH:mm:ss zzz", "yyyy-MM-dd HH:mm:ss zz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ssK",
         "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd", "yyyy/MM/dd HH:mm:ss", "MM/dd/yyyy HH:mm:ss", "MM/dd/yyyy",
@@ -27,12 +27,15 @@ internal static class FieldParser
         switch (kind)
         {
             case DataKind.Integer:
-                if (!TryNormalize(text, culture, whole: true, out var digits, out reason)) return false;
+                // Plain digits (the usual field) are already in invariant form; only the rest needs the culture's reading.
+                var digits = text;
+                if (!IsPlain(text, null) && !TryNormalize(text, culture, whole: true, out digits, out reason)) return false;
                 if (long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i)) { value = i; return true; }
                 reason = "expected a whole number";
                 return false;
             case DataKind.Number:
-                if (!TryNormalize(text, culture, whole: false, out var number, out reason)) return false;
+                var number = text;
+                if (!IsPlain(text, culture.NumberFormat.NumberDecimalSeparator == "." ? '.' : null) && !TryNormalize(text, culture, whole: false, out number, out reason)) return false;
                 if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) { value = d; return true; }
                 reason = "expected a number";
                 return false;
@@ -46,7 +49,7 @@ internal static class FieldParser
                 reason = "expected a date such as 2025-01-31";
                 return false;
             case DataKind.Timestamp:
-                if (TryParseIsoUtc(text, out var utc)) { value = utc; return true; }
+                if (TryParseIsoUtc(text, out var utc) || TryParseWithOffset(text, out utc)) { value = utc; return true; }
                 if (DateTimeOffset.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var ts))
                 {
                     value = DateTime.SpecifyKind(ts.UtcDateTime, DateTimeKind.Unspecified);
@@ -85,6 +88,26 @@ internal static class FieldParser
         return true;
     }
 
+    /// <summary>
+    /// Shopify's timestamps, <c>2025-01-31 14:05:00 +0100</c> (or <c>+01:00</c>), read without the general format matcher (half
+    /// of a Shopify orders load went there): like <see cref="TryParseIsoUtc"/>, it accepts only text the formats accept, with
+    /// the same value, and leaves the rest (years 1 and 9999, whose UTC may fall outside the calendar, offsets past 14 hours) to them.
+    /// </summary>
+    internal static bool TryParseWithOffset(ReadOnlySpan<char> text, out DateTime value)
+    {
+        value = default;
+        if (text.Length is not (25 or 26) || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' || text[16] != ':' || text[19] != ' ') return false;
+        var sign = text[20] switch { '+' => -1, '-' => 1, _ => 0 }; // UTC = local time minus the offset
+        if (sign == 0 || (text.Length == 26 && text[23] != ':')) return false;
+        if (!TryDigits(text, 0, 4, out var year) || !TryDigits(text, 5, 2, out var month) || !TryDigits(text, 8, 2, out var day)
+            || !TryDigits(text, 11, 2, out var hour) || !TryDigits(text, 14, 2, out var minute) || !TryDigits(text, 17, 2, out var second)
+            || !TryDigits(text, 21, 2, out var offsetHours) || !TryDigits(text, text.Length - 2, 2, out var offsetMinutes)) return false;
+        if (year is < 2 or > 9998 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59
+            || offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > 14 * 60) return false;
+        value = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddMinutes(sign * (offsetHours * 60 + offsetMinutes));
+        return true;
+    }
+
     private static bool TryDigits(ReadOnlySpan<char> text, int start, int count, out int value)
     {
         value = 0;
@@ -93,6 +116,21 @@ internal static class FieldParser
             if (!char.IsAsciiDigit(c)) return false;
             value = value * 10 + (c - '0');
         }
+        return true;
+    }
+
+    // An optional '-', digits and, with a decimal point, a fraction: text that TryNormalize returns unchanged in every culture
+    // whose decimal separator is that point.
+    private static bool IsPlain(string text, char? point)
+    {
+        var i = text.Length > 0 && text[0] == '-' ? 1 : 0;
+        var start = i;
+        while (i < text.Length && char.IsAsciiDigit(text[i])) i++;
+        if (i == start) return false;
+        if (i == text.Length) return true;
+        if (text[i] != point || i + 1 == text.Length) return false;
+        for (i++; i < text.Length; i++)
+            if (!char.IsAsciiDigit(text[i])) return false;
         return true;
     }
 

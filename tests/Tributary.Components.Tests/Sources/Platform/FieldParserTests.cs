@@ -27,6 +27,13 @@ public sealed class FieldParserTests
     [InlineData("de-DE", "1.234,50 €", 1234.5, null)]
     [InlineData("de-DE", "12.50", null, "expected a number in de-DE: '.' groups thousands (by three digits) and ',' is the decimal separator")]
     [InlineData("fr-FR", "1 234,5", 1234.5, null)]
+    [InlineData("", "0042.50", 42.5, null)]
+    [InlineData("", "-0.25", -0.25, null)]
+    [InlineData("", "12.", 12.0, null)]
+    [InlineData("", "-", null, "expected a number")]
+    [InlineData("", "1.2.3", null, "expected a number")]
+    [InlineData("de-DE", "12.500", 12500.0, null)]
+    [InlineData("de-DE", "-7", -7.0, null)]
     public void TryParse_Number_InTheDeclaredCultureOnly(string culture, string text, double? expected, string? reason)
     {
         var ok = FieldParser.TryParse(text, DataKind.Number, CultureInfo.GetCultureInfo(culture), out var value, out var why);
@@ -41,6 +48,9 @@ public sealed class FieldParserTests
     [InlineData("1,23", null, InvariantComma)]
     [InlineData("3.0", null, "expected a whole number")]
     [InlineData("99999999999999999999", null, "expected a whole number")]
+    [InlineData("-9223372036854775808", long.MinValue, null)]
+    [InlineData("007", 7L, null)]
+    [InlineData("--7", null, "expected a whole number")]
     public void TryParse_Integer_InvariantCulture(string text, long? expected, string? reason)
     {
         var ok = FieldParser.TryParse(text, DataKind.Integer, CultureInfo.InvariantCulture, out var value, out var why);
@@ -77,6 +87,42 @@ public sealed class FieldParserTests
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed);
 
         Assert.Equal(shortcut, FieldParser.TryParseIsoUtc(text, out var fast));
+        if (shortcut) Assert.Equal((true, DateTime.SpecifyKind(parsed.UtcDateTime, DateTimeKind.Unspecified)), (general, fast));
+        if (general)
+        {
+            Assert.True(FieldParser.TryParse(text, DataKind.Timestamp, CultureInfo.InvariantCulture, out var value, out _));
+            Assert.Equal(DateTime.SpecifyKind(parsed.UtcDateTime, DateTimeKind.Unspecified), value);
+        }
+    }
+
+    [Theory]
+    [InlineData("2025-07-10 07:52:07 +0100", true)]
+    [InlineData("2025-07-10 07:52:07 +01:00", true)]
+    [InlineData("2025-07-10 07:52:07 -0530", true)]
+    [InlineData("2025-07-10 07:52:07 +0000", true)]
+    [InlineData("2024-02-29 23:30:00 -0100", true)]
+    [InlineData("2025-01-01 00:30:00 +1400", true)]
+    [InlineData("9998-12-31 23:59:59 -1400", true)]
+    [InlineData("2025-01-01 00:30:00 +1401", false)]
+    [InlineData("2025-01-01 00:30:00 +1500", false)]
+    [InlineData("2025-01-01 00:30:00 +0160", false)]
+    [InlineData("0001-01-01 00:00:00 +0100", false)]
+    [InlineData("9999-12-31 23:59:59 -0100", false)]
+    [InlineData("2025-02-29 10:00:00 +0100", false)]
+    [InlineData("2025-07-10 24:00:00 +0100", false)]
+    [InlineData("2025-07-10 07:52:07+0100", false)]
+    [InlineData("2025-07-10 07:52:07 +01", false)]
+    [InlineData("2025-07-10 07:52:07 0100", false)]
+    [InlineData("2025-07-10 07:52:07 +01-00", false)]
+    [InlineData("2025-07-10 07:52:07 +01:0x", false)]
+    [InlineData("2025-07-10T07:52:07 +0100", false)]
+    [InlineData("2025-07-10 07:52:07 Z0100", false)]
+    public void TryParse_OffsetTimestampShortcut_TakesOnlyWhatTheFormatsTake_WithTheSameValue(string text, bool shortcut)
+    {
+        var general = DateTimeOffset.TryParseExact(text, FieldParser.TimestampFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed);
+
+        Assert.Equal(shortcut, FieldParser.TryParseWithOffset(text, out var fast));
         if (shortcut) Assert.Equal((true, DateTime.SpecifyKind(parsed.UtcDateTime, DateTimeKind.Unspecified)), (general, fast));
         if (general)
         {
