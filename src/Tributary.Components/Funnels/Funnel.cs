@@ -299,6 +299,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
         // events joined to chain k+1: the same chains, one sort-merge per step instead of a window pass over both.
         string? Nearest(int k) => q.Dialect.NearestAtOrAfterJoin($"c{k + 1}", "b", "b.unit = a.unit", "b.ts", "a.ts");
         if (Nearest(1) is null) return WindowChainUnits(p, q, context);
+        if (p.StepWindows.Count == 0) return LatestStartUnits(p, q, context);
         var n = p.Steps.Count;
         string Times(int from, string prefix = "") => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"{prefix}t{j}"));
         // Each step reads its own events straight from the source (inlined: materializing one table of every step's
@@ -308,6 +309,55 @@ public sealed class Funnel : IComponent<FunnelParameters>
         for (var k = n - 1; k >= 1; k--)
             sql.Append(CultureInfo.InvariantCulture, $"c{k} AS (SELECT a.unit, a.ts, a.ts AS t{k}, {Times(k + 1, "b.")} FROM (SELECT unit, ts FROM src WHERE m{k} = 1) a {Nearest(k)}),\n");
         return sql.Append(Picked(p, q, n)).ToString();
+    }
+
+    // Without step windows, on the engine with ASOF joins (DuckDB, whose hash joins and aggregates are much cheaper than
+    // its sorts), no chain is built per step-1 event. Each step-k event instead gets its latest start: the latest step-1
+    // time from which some chain reaches it, i.e. the latest start of the step-(k-1) events at or before it (a tie counts
+    // as in order). The window runs from step 1, so a later start only helps: an event whose latest start is more than
+    // the window back is on no attempt and is dropped, and a step-(k-1) event can matter only if it is at most a window
+    // before; those are found by an equi-join on the unit and the window-long time bucket (the event's own or the one
+    // before: the earlier step's rows are copied into both), then a group by, without a sort. A unit's furthest step f
+    // is the deepest step with an event left. Any attempt reaching f ends at or after the earliest such step-f event, so
+    // it starts at or after that event minus the window; the first step-1 event there reaches it (its start is at most
+    // that event's latest start) and is the unit's pick. That attempt's step k is the earliest step-k event whose latest
+    // start is at or after the pick's start: such an event lies on a chain from a start no earlier, which the greedy
+    // chain from the pick never passes. Pairs joined grow with each unit's step events within two windows of each other
+    // (dense units cost more).
+    private static string LatestStartUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    {
+        var n = p.Steps.Count;
+        var window = q.Interval(p.Window);
+        var seconds = p.Window.TotalSeconds.ToString("R", CultureInfo.InvariantCulture);
+        var bucket = $"CAST(floor(extract(epoch FROM ts) / {seconds}) AS BIGINT)";
+        var sql = new StringBuilder("WITH ").Append(ChainSource(p, q, context, inline: true, out _)).Append(",\n");
+        for (var k = 2; k <= n; k++)
+        {
+            var previous = k == 2 ? "SELECT unit, ts, ts AS l FROM src WHERE m1 = 1" : $"SELECT unit, ts, l FROM l{k - 1}";
+            sql.Append(CultureInfo.InvariantCulture, $"""
+                l{k} AS (SELECT e.unit, e.ts, max(s.l) AS l
+                    FROM (SELECT unit, ts, {bucket} AS b FROM src WHERE m{k} = 1) e
+                    JOIN (SELECT unit, ts, l, {bucket} + d.d AS b FROM ({previous}) x, (VALUES (0), (1)) d(d)) s ON s.unit = e.unit AND s.b = e.b AND s.ts <= e.ts AND s.ts >= e.ts - {window}
+                    GROUP BY e.unit, e.ts HAVING e.ts <= max(s.l) + {window}),
+
+                """);
+        }
+        // A unit that reaches only step 1 picks its first step-1 event: te is that event, and its window is empty.
+        var deepest = string.Join(" UNION ALL ", Enumerable.Range(2, n - 1).Reverse().Select(k => $"SELECT unit, {k} AS f, min(ts) AS te, {window} AS back FROM l{k} GROUP BY unit")) +
+            $" UNION ALL SELECT unit, 1 AS f, min(ts) AS te, {window} - {window} AS back FROM src WHERE m1 = 1 GROUP BY unit";
+        var reached = string.Join(" UNION ALL ", Enumerable.Range(2, n - 1).Select(k => $"SELECT unit, ts, l, {k} AS k FROM l{k}"));
+        var firsts = string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"min(CASE WHEN r.k = {k} THEN r.ts END) AS t{k}"));
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            best AS (SELECT DISTINCT ON (unit) unit, f, te, back FROM ({deepest}) x ORDER BY unit, f DESC),
+            starts AS (SELECT b.unit, b.f, min(x.ts) AS t1 FROM best b JOIN src x ON x.unit = b.unit
+                WHERE x.m1 = 1 AND x.ts >= b.te - b.back AND x.ts <= b.te GROUP BY b.unit, b.f),
+            times AS (SELECT s.unit, {firsts} FROM starts s JOIN ({reached}) r ON r.unit = s.unit AND r.l >= s.t1 AND r.k <= s.f GROUP BY s.unit),
+            touch AS (SELECT DISTINCT ON (x.unit) x.unit, x.bd FROM src x JOIN starts e ON e.unit = x.unit AND e.t1 = x.ts WHERE x.m1 = 1 ORDER BY x.unit, x.id)
+            SELECT {q.Cast("p.unit", DataKind.Text)} AS unit, t.bd AS breakdown, p.t1 AS entered_at, CAST(p.f AS BIGINT) AS furthest_step, p.f = {n} AS converted,
+                   CASE WHEN p.f = {n} THEN m.t{n} END AS converted_at, p.t1 AS step_1_at, {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"m.t{k} AS step_{k}_at"))}
+            FROM starts p JOIN touch t ON t.unit = p.unit LEFT JOIN times m ON m.unit = p.unit
+            """);
+        return sql.ToString();
     }
 
     // The chain plans' events: for persons and unit columns only the steps' events are read (sessions are cut from all
