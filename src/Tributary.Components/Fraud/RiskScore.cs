@@ -15,7 +15,7 @@ public sealed record RiskScoreParameters : IValidatableObject
     public required string Rules { get; init; }
 
     /// <summary>Anomaly model inputs.</summary>
-    [Description("Input ids of anomaly models (analytics.isolation_forest), each with transaction_id, anomaly_score and top_feature. Their part of the score is the mean percentile of their anomaly scores among the transactions. Default none.")]
+    [Description("Input ids of anomaly models (analytics.isolation_forest), each with transaction_id, anomaly_score and top_feature. Their part of the score is the mean evidence of their anomaly scores against the run's own scores of each (see rule_weight). Default none.")]
     public IReadOnlyList<string> Anomaly { get; init; } = [];
 
     /// <summary>The supervised model input.</summary>
@@ -35,17 +35,17 @@ public sealed record RiskScoreParameters : IValidatableObject
     public string LabelColumn { get; init; } = "label";
 
     /// <summary>Weight of the rules.</summary>
-    [Description("Weight of the rule score in the combined score. Default 1.")]
+    [Description("Weight of the rules in the combined score, the weighted mean of each part's evidence: -ln(p) / ln(n), p the share of the run's n scores of that part at or above the transaction's. Default 1.")]
     [Range(0, 100)]
     public double RuleWeight { get; init; } = 1;
 
     /// <summary>Weight of the anomaly models.</summary>
-    [Description("Weight of the anomaly percentile in the combined score. Default 1.")]
+    [Description("Weight of the anomaly models' evidence in the combined score. Default 1.")]
     [Range(0, 100)]
     public double AnomalyWeight { get; init; } = 1;
 
     /// <summary>Weight of the supervised model.</summary>
-    [Description("Weight of the model's fraud probability in the combined score (when it has one). Default 1.")]
+    [Description("Weight of the trained model's evidence in the combined score (when it has one). Default 1.")]
     [Range(0, 100)]
     public double ModelWeight { get; init; } = 1;
 
@@ -78,9 +78,9 @@ public sealed record RiskScoreParameters : IValidatableObject
 }
 
 /// <summary>
-/// A 0–100 risk score per transaction combining the rule score, the anomaly models (each as the percentile of its
-/// anomaly score among the transactions, averaged) and the supervised model's probability, as a weighted mean over the
-/// parts present; a decision (allow, review, block) by thresholds; and the top reasons (rules fired, the anomaly model's
+/// A 0–100 risk score per transaction combining the rule score, the anomaly models and the supervised model's
+/// probability, each as evidence against the run's own scores of that part (<see cref="RiskCombination"/>: weighted
+/// Fisher), as a weighted mean over the parts present; a decision (allow, review, block) by thresholds; and the top reasons (rules fired, the anomaly model's
 /// most anomalous feature, the model's strongest contribution), strongest part first. With a labels input, the
 /// evaluation output holds PR-AUC and recall at an alert rate for every part and the combination, per fraud type
 /// (that type against the unlabelled transactions) and for all fraud.

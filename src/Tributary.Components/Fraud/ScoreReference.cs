@@ -45,9 +45,9 @@ internal sealed class ScoreReference
     public double Evidence(double score)
     {
         var n = _sorted.Length;
-        if (n < 2) return 0;
-        var tail = (double)Math.Max(n - Below(score), 1) / n;
-        return -Math.Log(tail) / Math.Log(n);
+        var below = Below(score);
+        if (n < 2 || below == 0) return 0;
+        return -Math.Log((double)Math.Max(n - below, 1) / n) / Math.Log(n);
     }
 
     /// <summary>
