@@ -88,7 +88,7 @@ public sealed record RiskCombination(double RuleWeight, double AnomalyWeight, do
         IReadOnlyList<double?> percentiles = [.. anomaly.Select((a, k) => a is { } s ? AnomalyPercentile(k, s) : (double?)null)];
         var present = percentiles.Where(a => a is not null).Select(a => a!.Value).ToList();
         double? anomalyMean = present.Count > 0 ? present.Average() : null;
-        var combined = Combine(rule, anomaly as double?[] ?? [.. anomaly], probability);
+        var combined = Combine(rule, anomaly is double?[] scores ? scores : [.. anomaly], probability);
         var reasons = new List<(double Strength, string Text)>();
         // Rules keep their order (strongest first) among themselves.
         if (rule > 0 && ruleReasons is { } fired) reasons.AddRange(fired.Split("; ").Select((text, k) => (rule - k * 1e-6, text)));
