@@ -9,9 +9,9 @@ namespace Tributary.Components.Fraud;
 /// <summary>
 /// Scores one transaction at a time the way a fraud pipeline scores them all: the features of
 /// <c>features.transactions</c> from a <see cref="TransactionHistory"/>, the rules of <c>rules.fraud</c> evaluated in
-/// memory with SQL's NULL logic, each stored Isolation Forest as the percentile of its score among the batch's scores,
-/// the stored supervised model of <c>analytics.fraud_model</c> when one is trained (its probability stacked with the rule
-/// score as the batch stacks it), and the <see cref="RiskCombination"/> of <c>analytics.risk_score</c>.
+/// memory with SQL's NULL logic, each stored Isolation Forest's score, the stored supervised model of <c>analytics.fraud_model</c> when one is trained (its probability stacked with the rule
+/// score as the batch stacks it), and the <see cref="RiskCombination"/> of <c>analytics.risk_score</c>, which ranks each
+/// part against the batch's scores of it.
 /// Thread-safe: the history is updated under a lock.
 /// </summary>
 public sealed class FraudScorer
@@ -28,8 +28,8 @@ public sealed class FraudScorer
     private readonly Lock _lock = new();
     private readonly string _declinedStatus;
 
-    /// <summary>One anomaly model: the forest, where its features sit in a row, and the batch's scores in ascending order.</summary>
-    internal sealed record Forest(IsolationForestModel Model, int[] Slots, string[] Features, double[] SortedScores);
+    /// <summary>One anomaly model: the forest and where its features sit in a row.</summary>
+    internal sealed record Forest(IsolationForestModel Model, int[] Slots, string[] Features);
 
     /// <summary>The trained supervised model and where its features sit in a row.</summary>
     internal sealed record Model(TrainedFraudModel Trained, int[] Slots);
@@ -86,14 +86,13 @@ public sealed class FraudScorer
         var ruleReasons = strongest.Count == 0 ? null : string.Join("; ", strongest.Select(r => r.Reason));
         var anomaly = new double?[_forests.Count];
         var top = new string?[_forests.Count];
-        for (var i = 0; i < _forests.Count; i++) anomaly[i] = Percentile(_forests[i], row);
+        for (var i = 0; i < _forests.Count; i++) anomaly[i] = AnomalyScore(_forests[i], row);
         // The most isolating feature costs more than the score, so it is found only where the combination can name it: a
         // strong percentile, or a transaction leaving "allow" (which always gets a reason).
         var (probability, modelReason) = _model is { } m ? ModelScore(m, row, ruleScore) : (null, null);
-        var present = anomaly.Where(p => p is not null).Select(p => p!.Value).ToList();
-        var flagged = Math.Round(100 * _combination.Combine(ruleScore, present.Count > 0 ? present.Average() : null, probability), 1) >= _combination.Review;
+        var flagged = Math.Round(100 * _combination.Combine(ruleScore, anomaly, probability), 1) >= _combination.Review;
         for (var i = 0; i < _forests.Count; i++)
-            if (anomaly[i] is { } p && (flagged || p >= RiskCombination.ReasonPercentile)) top[i] = TopFeature(_forests[i], row);
+            if (anomaly[i] is { } s && (flagged || _combination.AnomalyPercentile(i, s) >= RiskCombination.ReasonPercentile)) top[i] = TopFeature(_forests[i], row);
         var a = _combination.Assess(ruleScore, ruleReasons, anomaly, top, probability, modelReason);
         return new FraudScore(t.Id, a.Score, a.Decision, a.Reasons?.Split("; ") ?? [], strongest.Select(r => r.Name).ToList(), ruleScore, a.AnomalyPart, probability, known);
     }
@@ -107,22 +106,12 @@ public sealed class FraudScorer
         return model.Trained.Score(x, ruleScore, parts);
     }
 
-    // The score's percent_rank among the batch's scores, (rows below) / (rows - 1).
-    private static double? Percentile(Forest forest, double?[] row)
+    // The forest's anomaly score, as analytics.isolation_forest writes it.
+    private static double AnomalyScore(Forest forest, double?[] row)
     {
-        var sorted = forest.SortedScores;
-        if (sorted.Length == 0) return null;
         Span<double> x = stackalloc double[forest.Slots.Length];
         for (var j = 0; j < x.Length; j++) x[j] = row[forest.Slots[j]] ?? double.NaN;
-        var score = forest.Model.ScoreRow(x, default);
-        var (lo, hi) = (0, sorted.Length);
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < score) lo = mid + 1;
-            else hi = mid;
-        }
-        return sorted.Length > 1 ? (double)lo / (sorted.Length - 1) : 0;
+        return forest.Model.ScoreRow(x, default);
     }
 
     // The feature with the largest isolation credit, as analytics.isolation_forest writes it in top_feature.
@@ -140,7 +129,7 @@ public sealed class FraudScorer
     /// <summary>
     /// Loads the scorer of the <c>analytics.risk_score</c> step <paramref name="riskStep"/> of <paramref name="pipeline"/>
     /// from the tables its last run wrote: the transactions the features step reads (the history), the rules, each
-    /// anomaly step's stored forest and scores, and the combination.
+    /// anomaly step's stored forest, and the combination with the batch's scores of each part to rank against.
     /// </summary>
     /// <exception cref="PlanException">The step's inputs are not a features -> rules -> risk score chain, or a forest was not stored.</exception>
     public static Task<FraudScorer> LoadAsync(IWarehouse warehouse, PipelineSpec pipeline, string riskStep, CancellationToken cancellationToken) =>
@@ -171,15 +160,11 @@ public sealed class FraudScorer
             var (model, names) = await IsolationForestScoring.ReadForestAsync(warehouse, OutputTables.Of(spec.Id, IsolationForestScoring.ForestOutput.Name), cancellationToken).ConfigureAwait(false);
             var slots = names.Select(n => RowColumns.ToList().IndexOf(n) is var i and >= 0 ? i
                 : throw new PlanException($"anomaly step '{id}' uses '{n}', which is not a feature of features.transactions; the online scorer cannot compute it.")).ToArray();
-            var scores = new List<double>();
-            var d = warehouse.Dialect;
-            await foreach (var r in warehouse.StreamAsync($"SELECT CAST({d.Quote("anomaly_score")} AS DOUBLE PRECISION) FROM {d.Quote(spec.Id)} WHERE {d.Quote("anomaly_score")} IS NOT NULL", null, cancellationToken).ConfigureAwait(false))
-                scores.Add(Convert.ToDouble(r[0], CultureInfo.InvariantCulture));
-            scores.Sort();
-            forests.Add(new Forest(model, slots, [.. names], [.. scores]));
+            forests.Add(new Forest(model, slots, [.. names]));
         }
         var supervised = risk.Model is { Length: > 0 } modelStep ? await ReadModelAsync(warehouse, Step(modelStep), Parameters<FraudModelParameters>(Step(modelStep), FraudModel.TypeName), cancellationToken).ConfigureAwait(false) : null;
-        return new FraudScorer(history, rules.Parsed, forests, supervised, RiskCombination.Of(risk), features.DeclinedStatus);
+        var combination = await RiskCombination.Of(risk).WithReferencesAsync(warehouse, rulesSpec.Id, risk.Anomaly, supervised is null ? null : risk.Model, cancellationToken).ConfigureAwait(false);
+        return new FraudScorer(history, rules.Parsed, forests, supervised, combination, features.DeclinedStatus);
     }
 
     // The model the step's last run trained; null while it is untrained (its table has no rows) or was written before models were stored.

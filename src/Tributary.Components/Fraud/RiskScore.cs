@@ -15,7 +15,7 @@ public sealed record RiskScoreParameters : IValidatableObject
     public required string Rules { get; init; }
 
     /// <summary>Anomaly model inputs.</summary>
-    [Description("Input ids of anomaly models (analytics.isolation_forest), each with transaction_id, anomaly_score and top_feature. Their part of the score is the mean percentile of their anomaly scores among the transactions. Default none.")]
+    [Description("Input ids of anomaly models (analytics.isolation_forest), each with transaction_id, anomaly_score and top_feature. Their part of the score is the mean evidence of their anomaly scores against the run's own scores of each (see rule_weight). Default none.")]
     public IReadOnlyList<string> Anomaly { get; init; } = [];
 
     /// <summary>The supervised model input.</summary>
@@ -35,17 +35,17 @@ public sealed record RiskScoreParameters : IValidatableObject
     public string LabelColumn { get; init; } = "label";
 
     /// <summary>Weight of the rules.</summary>
-    [Description("Weight of the rule score in the combined score. Default 1.")]
+    [Description("Weight of the rules in the combined score, the weighted mean of each part's evidence: -ln(p) / ln(n), p the share of the run's n scores of that part at or above the transaction's. Default 1.")]
     [Range(0, 100)]
     public double RuleWeight { get; init; } = 1;
 
     /// <summary>Weight of the anomaly models.</summary>
-    [Description("Weight of the anomaly percentile in the combined score. Default 1.")]
+    [Description("Weight of the anomaly models' evidence in the combined score. Default 1.")]
     [Range(0, 100)]
     public double AnomalyWeight { get; init; } = 1;
 
     /// <summary>Weight of the supervised model.</summary>
-    [Description("Weight of the model's fraud probability in the combined score (when it has one). Default 1.")]
+    [Description("Weight of the trained model's evidence in the combined score (when it has one). Default 1.")]
     [Range(0, 100)]
     public double ModelWeight { get; init; } = 1;
 
@@ -78,9 +78,9 @@ public sealed record RiskScoreParameters : IValidatableObject
 }
 
 /// <summary>
-/// A 0–100 risk score per transaction combining the rule score, the anomaly models (each as the percentile of its
-/// anomaly score among the transactions, averaged) and the supervised model's probability, as a weighted mean over the
-/// parts present; a decision (allow, review, block) by thresholds; and the top reasons (rules fired, the anomaly model's
+/// A 0–100 risk score per transaction combining the rule score, the anomaly models and the supervised model's
+/// probability, each as evidence against the run's own scores of that part (<see cref="RiskCombination"/>: weighted
+/// Fisher), as a weighted mean over the parts present; a decision (allow, review, block) by thresholds; and the top reasons (rules fired, the anomaly model's
 /// most anomalous feature, the model's strongest contribution), strongest part first. With a labels input, the
 /// evaluation output holds PR-AUC and recall at an alert rate for every part and the combination, per fraud type
 /// (that type against the unlabelled transactions) and for all fraud.
@@ -140,17 +140,14 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
     {
         var w = context.Warehouse;
         var q = new SqlBuilder(w.Dialect);
-        string Table(string id) => q.Quote(context.Inputs[context.Inputs.ToList().IndexOf(id)]);
+        var ids = context.Inputs.ToList();
+        string Table(string id) => q.Quote(context.Inputs[ids.IndexOf(id)]);
         var joins = new List<string>();
         var select = new List<string>(RuleColumns.Select(c => c == "created_at" ? $"r.{q.Quote(c)}" : $"CAST(r.{q.Quote(c)} AS {(c is "amount" or "rule_score" ? "DOUBLE PRECISION" : "VARCHAR")})"));
         foreach (var (a, i) in p.Anomaly.Select((a, i) => (a, i)))
         {
-            joins.Add($"""
-                LEFT JOIN (SELECT CAST(transaction_id AS VARCHAR) AS transaction_id, top_feature,
-                                  CASE WHEN anomaly_score IS NOT NULL THEN percent_rank() OVER (PARTITION BY anomaly_score IS NULL ORDER BY anomaly_score) END AS pct
-                           FROM {Table(a)}) a{i} ON a{i}.transaction_id = CAST(r.transaction_id AS VARCHAR)
-                """);
-            select.Add($"CAST(a{i}.pct AS DOUBLE PRECISION)");
+            joins.Add($"LEFT JOIN {Table(a)} a{i} ON CAST(a{i}.transaction_id AS VARCHAR) = CAST(r.transaction_id AS VARCHAR)");
+            select.Add($"CAST(a{i}.anomaly_score AS DOUBLE PRECISION)");
             select.Add($"CAST(a{i}.top_feature AS VARCHAR)");
         }
         if (p.Model is { Length: > 0 } model)
@@ -168,7 +165,9 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
         var sql = $"SELECT {string.Join(", ", select)} FROM {Table(p.Rules)} r {string.Join("\n", joins)} ORDER BY 2, 1";
         var scored = new List<Scored>();
         var hasModel = p.Model is { Length: > 0 };
-        var combination = RiskCombination.Of(p);
+        // Each part is ranked against the batch's own scores of it, read as the online scorer reads them.
+        var combination = await RiskCombination.Of(p).WithReferencesAsync(w, context.Inputs[ids.IndexOf(p.Rules)], [.. p.Anomaly.Select(a => context.Inputs[ids.IndexOf(a)])],
+            hasModel ? context.Inputs[ids.IndexOf(p.Model!)] : null, cancellationToken).ConfigureAwait(false);
         await foreach (var r in w.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
         {
             var at = RuleColumns.Length;
@@ -183,7 +182,8 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
             var rule = D(r[6]) ?? 0;
             var assessed = combination.Assess(rule, r[7] as string, anomaly, features, probability, modelReason);
             var (anomalyMean, combined, score, decision, text) = (assessed.AnomalyPart, assessed.Combined, assessed.Score, assessed.Decision, assessed.Reasons);
-            scored.Add(new Scored([r[0], r[1], r[2], r[3], r[4], r[5], score, decision, text, rule, anomalyMean, probability], rule, anomaly, anomalyMean, probability, combined, label));
+            var percentiles = anomaly.Select((a, k) => a is { } s ? combination.AnomalyPercentile(k, s) : (double?)null).ToArray();
+            scored.Add(new Scored([r[0], r[1], r[2], r[3], r[4], r[5], score, decision, text, rule, anomalyMean, probability], rule, percentiles, anomalyMean, probability, combined, label));
         }
         var evaluation = p.Labels is { Length: > 0 } ? Evaluate(p, scored) : [];
         var written = await w.WriteTablesAsync(

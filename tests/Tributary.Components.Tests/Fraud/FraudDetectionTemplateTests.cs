@@ -8,6 +8,7 @@ namespace Tributary.Components.Tests.Fraud;
 /// <summary>
 /// The fraud_detection template end to end on demo data, against the generator's fraud labels. Developed on seed 11;
 /// the confirmation seed, run once after the bounds were fixed, is 47 (29 confirmed the earlier template and was seen since).
+/// The per-type goal was developed on 11 and 47 and confirmed once on 83 (see docs/fraud.md).
 /// </summary>
 public sealed class FraudDetectionTemplateTests(PostgresCluster postgres)
 {
@@ -36,19 +37,29 @@ public sealed class FraudDetectionTemplateTests(PostgresCluster postgres)
                 AlertRecall: Convert.ToDouble(r[5], CultureInfo.InvariantCulture)));
         var total = Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM risk_scores"))[0][0], CultureInfo.InvariantCulture);
         var table = $"seed {seed}, {engine}, {total} transactions:\n" + string.Join("\n", evaluation.Select(e =>
-            $"{e.Key.Item1,-18} {e.Key.Item2,-10} n+ {e.Value.Positives,5}  PR-AUC {e.Value.PrAuc:0.000}  recall@1% {e.Value.Recall:0.000} (alerts {e.Value.AlertRecall:0.000})"));
+            $"{e.Key.Item1,-18} {e.Key.Item2,-16} n+ {e.Value.Positives,5}  PR-AUC {e.Value.PrAuc:0.0000}  recall@1% {e.Value.Recall:0.000} (alerts {e.Value.AlertRecall:0.000})"));
         TestContext.Current.SendDiagnosticMessage(table);
         // Card testing is 1.5% of the demo's transactions, so flagging 1% of transactions can reach at most two thirds of it;
         // the goal is met with 1% as many deduplicated alerts (a burst is one alert), see docs/fraud.md.
         Assert.True(evaluation[("card_testing", "combined")].AlertRecall >= 0.9, $"card testing recall at 1% alerts: {evaluation[("card_testing", "combined")].AlertRecall:0.000}\n{table}");
-        var parts = evaluation.Keys.Where(k => k.Item1 == "all" && k.Item2 != "combined").ToList();
+        var parts = evaluation.Keys.Where(k => k.Item1 == "all" && k.Item2 != "combined").Select(k => k.Item2).ToList();
         Assert.True(parts.Count >= 2, $"the combined score has {parts.Count} part(s)\n{table}");
-        // The issue's goal: the combined PR-AUC above each part's, over all fraud. The forest alone misses each card-testing
-        // burst's first charge; the rare_card_country rule (a card from a country hardly any customer pays from) catches
-        // it, and the forest carries the amount outliers the rules rank poorly, see docs/fraud.md.
-        var combined = evaluation[("all", "combined")].PrAuc;
-        foreach (var part in parts)
-            Assert.True(combined > evaluation[part].PrAuc, $"combined PR-AUC {combined:0.000} vs {part.Item2} {evaluation[part].PrAuc:0.000}\n{table}");
+        // The issue's goal, per fraud type and over all fraud: the combined PR-AUC above each part's. Where a part already
+        // ranks every positive of a type above every legitimate transaction (PR-AUC 1) nothing can be above it, and the
+        // combination must equal it: keep that part's strength. A weighted mean of the raw parts did not (seed 11: amount
+        // outliers 0.799 against the forest's 1.000); each part's evidence against its own distribution does, see docs/fraud.md.
+        var types = evaluation.Keys.Select(k => k.Item1).Distinct().ToList();
+        Assert.Contains("all", types);
+        Assert.True(types.Count >= 4, $"fraud types: {string.Join(", ", types)}\n{table}");
+        foreach (var type in types)
+        {
+            var combined = evaluation[(type, "combined")].PrAuc;
+            var best = parts.Max(part => evaluation[(type, part)].PrAuc);
+            if (best >= 1 - 1e-9) Assert.True(combined >= 1 - 1e-9, $"{type}: combined PR-AUC {combined:0.0000}, a part's is {best:0.0000}\n{table}");
+            else
+                foreach (var part in parts)
+                    Assert.True(combined > evaluation[(type, part)].PrAuc, $"{type}: combined PR-AUC {combined:0.0000} vs {part} {evaluation[(type, part)].PrAuc:0.0000}\n{table}");
+        }
 
         // Every transaction is scored once with a decision; reasons where rules fired; alerts are deduplicated and reach the queue.
         Assert.Empty(await h.RowsAsync("SELECT * FROM risk_scores WHERE decision NOT IN ('allow', 'review', 'block')"));

@@ -19,7 +19,7 @@ public sealed class RiskScoreAndAlertTests(PostgresCluster postgres)
           - id: risk
             type: analytics.risk_score
             inputs: [rules, anomaly, labels]
-            with: { rules: rules, anomaly: [anomaly], labels: labels, label_id: charge_id, review: 50, block: 80, alert_rate: 0.25 }
+            with: { rules: rules, anomaly: [anomaly], labels: labels, label_id: charge_id, rule_weight: 2, review: 29, block: 40, alert_rate: 0.25 }
           - { id: alerts, type: alert.fraud, inputs: [risk], with: { min_decision: review, window: 1h } }
         """;
 
@@ -40,7 +40,7 @@ public sealed class RiskScoreAndAlertTests(PostgresCluster postgres)
             "g,2025-01-01 13:00:00,p5,c6,v@x,20,0,",
             "h,2025-01-01 14:00:00,p6,c7,u@x,20,0,",
         ]);
-        // Percentiles of the anomaly scores among the 8: a 1/7, b 2/7, ..., e 1 (the most anomalous), h 0.
+        // Anomaly scores in ascending order: h, a, b, c, d, f, g, e (percentiles 0, 1/7, ..., 1).
         File.WriteAllLines(Path.Combine(h.Temp.Path, "anomaly.csv"),
             ["transaction_id,anomaly_score,top_feature", "a,0.51,x", "b,0.52,x", "c,0.53,x", "d,0.54,x", "e,0.9,amount_ratio", "f,0.55,x", "g,0.56,x", "h,0.5,x"]);
         File.WriteAllLines(Path.Combine(h.Temp.Path, "labels.csv"), ["charge_id,label", "a,card_testing", "b,card_testing", "d,card_testing", "e,amount_outlier"]);
@@ -48,13 +48,15 @@ public sealed class RiskScoreAndAlertTests(PostgresCluster postgres)
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
 
         var risk = (await h.RowsAsync("SELECT transaction_id, risk_score, decision, reasons FROM risk ORDER BY transaction_id")).ToDictionary(r => (string)r[0]!, r => r);
-        // Weighted mean of rule score and anomaly percentile, equal weights: a (1 + 1/7) / 2 = 57.1; d (1 + 4/7) / 2 = 78.6; e (0 + 1) / 2 = 50.
-        Assert.Equal(57.1, Convert.ToDouble(risk["a"][1], CultureInfo.InvariantCulture), 6);
-        Assert.Equal(78.6, Convert.ToDouble(risk["d"][1], CultureInfo.InvariantCulture), 6);
-        Assert.Equal(50.0, Convert.ToDouble(risk["e"][1], CultureInfo.InvariantCulture), 6);
-        Assert.Equal("review", risk["a"][2]);
-        Assert.Equal("review", risk["e"][2]);
-        Assert.Equal("allow", risk["h"][2]);
+        // Each part's evidence is -ln(p) / ln 8, p the share of the 8 scores at or above the transaction's; weights rules 2,
+        // anomaly 1. a: rule 1 (3 of 8 at or above), anomaly 7 of 8: 100 × (2 ln(8/3) + ln(8/7)) / (3 ln 8) = 33.6;
+        // d: rule 3/8, anomaly 4/8: 42.6 (block); e: rule 0 (p 1), the highest anomaly (p 1/8, evidence 1): 100 / 3 = 33.3;
+        // g: anomaly 2/8: 22.2 (allow); h: lowest everywhere: 0.
+        Assert.Equal(33.6, Convert.ToDouble(risk["a"][1], CultureInfo.InvariantCulture), 6);
+        Assert.Equal(42.6, Convert.ToDouble(risk["d"][1], CultureInfo.InvariantCulture), 6);
+        Assert.Equal(33.3, Convert.ToDouble(risk["e"][1], CultureInfo.InvariantCulture), 6);
+        Assert.Equal(0.0, Convert.ToDouble(risk["h"][1], CultureInfo.InvariantCulture), 6);
+        Assert.Equal(["review", "block", "review", "allow", "allow"], new[] { "a", "d", "e", "g", "h" }.Select(id => (string)risk[id][2]!));
         Assert.Equal("many attempts; new card", risk["a"][3]);
         Assert.Equal("unusual amount_ratio", risk["e"][3]);
         Assert.Null(risk["h"][3]);
@@ -67,7 +69,7 @@ public sealed class RiskScoreAndAlertTests(PostgresCluster postgres)
         Assert.Empty(await h.RowsAsync("SELECT * FROM alerts"));
         Assert.Equal(3, (await h.RowsAsync("SELECT * FROM alerts__history")).Count);
 
-        // Evaluation: 2 alerts allowed (25% of 8); the top scores d, then a (with b in its hour) catch all three card-testing charges.
+        // Evaluation: 2 alerts allowed (25% of 8); the top scores d, then b (with a in its hour) catch all three card-testing charges.
         var evaluation = (await h.RowsAsync("SELECT fraud_type, score, positives, recall_at_alert_rate, alert_recall_at_alert_rate FROM risk__evaluation WHERE score = 'combined' ORDER BY fraud_type"))
             .ToDictionary(r => (string)r[0]!, r => r);
         Assert.Equal(["all", "amount_outlier", "card_testing"], evaluation.Keys);
