@@ -11,10 +11,11 @@ internal sealed class IdentifierTable
     private int _used;
     // Open addressing with linear probing; a slot holds key + 1, 0 when empty.
     private int[] _slots;
-    private int[] _start;
-    private int[] _length;
-    private int[] _type;
-    private int[] _hash;
+    // A key's start, length, type and hash side by side: a probe that finds a key reads one cache line for them, not four
+    // (on a table of millions, each read of a separate array was a cache miss of its own).
+    private Entry[] _entries;
+
+    private record struct Entry(int Start, int Length, int Type, int Hash);
 
     /// <summary>An empty table with room for <paramref name="capacity"/> keys before any array grows.</summary>
     public IdentifierTable(int capacity = 0)
@@ -22,7 +23,7 @@ internal sealed class IdentifierTable
         var keys = Math.Max(1 << 10, capacity);
         // At most half the slots in use (see GetOrAdd), in a power of two for the mask.
         _slots = new int[(int)Math.Min(1L << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)keys * 2u))];
-        (_start, _length, _type, _hash) = (new int[keys], new int[keys], new int[keys], new int[keys]);
+        _entries = new Entry[keys];
         // Room for identifiers of 16 characters on average; longer ones grow the array once or twice.
         _chars = new char[(int)Math.Min(Array.MaxLength, Math.Max(1L << 16, keys * 16L))];
     }
@@ -38,7 +39,7 @@ internal sealed class IdentifierTable
         added = _slots[slot] == 0;
         if (!added) return _slots[slot] - 1;
         var key = Count++;
-        if (key == _start.Length) GrowKeys();
+        if (key == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
         if (value.Length > _chars.Length - _used)
         {
             var size = Math.Max((long)_chars.Length * 2, (long)_used + value.Length);
@@ -47,7 +48,7 @@ internal sealed class IdentifierTable
             Array.Resize(ref _chars, (int)size);
         }
         value.CopyTo(_chars.AsSpan(_used));
-        (_start[key], _length[key], _type[key], _hash[key]) = (_used, value.Length, type, hash);
+        _entries[key] = new Entry(_used, value.Length, type, hash);
         _used += value.Length;
         _slots[slot] = key + 1;
         if (Count * 2 > _slots.Length) Rehash();
@@ -58,10 +59,10 @@ internal sealed class IdentifierTable
     public int Find(int type, ReadOnlySpan<char> value) => _slots[Probe(type, value, HashCode.Combine(type, string.GetHashCode(value)))] - 1;
 
     /// <summary>The type of <paramref name="key"/>.</summary>
-    public int TypeOf(int key) => _type[key];
+    public int TypeOf(int key) => _entries[key].Type;
 
     /// <summary>The value of <paramref name="key"/>.</summary>
-    public ReadOnlySpan<char> ValueOf(int key) => _chars.AsSpan(_start[key], _length[key]);
+    public ReadOnlySpan<char> ValueOf(int key) => _chars.AsSpan(_entries[key].Start, _entries[key].Length);
 
     private int Probe(int type, ReadOnlySpan<char> value, int hash)
     {
@@ -69,17 +70,10 @@ internal sealed class IdentifierTable
         for (var i = hash & mask; ; i = (i + 1) & mask)
         {
             var k = _slots[i] - 1;
-            if (k < 0 || (_hash[k] == hash && _type[k] == type && value.SequenceEqual(ValueOf(k)))) return i;
+            if (k < 0) return i;
+            ref readonly var entry = ref _entries[k];
+            if (entry.Hash == hash && entry.Type == type && value.SequenceEqual(_chars.AsSpan(entry.Start, entry.Length))) return i;
         }
-    }
-
-    private void GrowKeys()
-    {
-        var size = _start.Length * 2;
-        Array.Resize(ref _start, size);
-        Array.Resize(ref _length, size);
-        Array.Resize(ref _type, size);
-        Array.Resize(ref _hash, size);
     }
 
     private void Rehash()
@@ -88,7 +82,7 @@ internal sealed class IdentifierTable
         var mask = _slots.Length - 1;
         for (var k = 0; k < Count; k++)
         {
-            var i = _hash[k] & mask;
+            var i = _entries[k].Hash & mask;
             while (_slots[i] != 0) i = (i + 1) & mask;
             _slots[i] = k + 1;
         }
