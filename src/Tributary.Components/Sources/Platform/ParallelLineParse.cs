@@ -11,11 +11,14 @@ namespace Tributary.Components.Sources.Platform;
 /// </summary>
 internal sealed class ParallelLineParse : IDisposable
 {
-    private const int BatchLines = 1024;
+    // Small batches keep few lines in flight: with 1,024 a batch, the queued lines (about 4 MB of text) outlived most young-generation
+    // collections, which then copied them (a load's garbage collection is mostly that copying).
+    private const int BatchLines = 64;
     private readonly BlockingCollection<(int File, SourceLine[] Lines, int Count)> _queue;
     private readonly CancellationTokenSource _stop;
     private readonly IReadOnlyList<string> _relative;
     private readonly Func<SourceLine, ParsedRow?> _parse;
+    private readonly int _columns;
     private readonly RejectedRowSpool _rejected;
     private readonly long[] _good, _bad;
     private readonly Task _reading;
@@ -25,14 +28,16 @@ internal sealed class ParallelLineParse : IDisposable
     /// <param name="relative">Their names as the table records them.</param>
     /// <param name="lines">Reads a file's lines.</param>
     /// <param name="parse">Parses a line; null for a line that holds no record (blank).</param>
+    /// <param name="columns">How many values a valid row has before its file and line.</param>
     /// <param name="rejected">Where rejected lines go.</param>
     /// <param name="streams">How many streams parse at once.</param>
     /// <param name="cancellationToken">Stops reading and parsing.</param>
     public ParallelLineParse(IReadOnlyList<string> files, IReadOnlyList<string> relative, Func<string, IEnumerable<SourceLine>> lines,
-        Func<SourceLine, ParsedRow?> parse, RejectedRowSpool rejected, int streams, CancellationToken cancellationToken)
+        Func<SourceLine, ParsedRow?> parse, int columns, RejectedRowSpool rejected, int streams, CancellationToken cancellationToken)
     {
         _relative = relative;
         _parse = parse;
+        _columns = columns;
         _rejected = rejected;
         _good = new long[files.Count];
         _bad = new long[files.Count];
@@ -94,10 +99,10 @@ internal sealed class ParallelLineParse : IDisposable
                 for (var i = 0; i < count; i++)
                 {
                     if (_parse(lines[i]) is not { } row) continue;
-                    if (row.Values is { } values)
+                    if (row.Values is not null)
                     {
                         good++;
-                        yield return [.. values, _relative[file], row.Line];
+                        yield return row.Stored(_columns, _relative[file]);
                     }
                     else
                     {

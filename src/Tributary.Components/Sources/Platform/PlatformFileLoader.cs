@@ -100,10 +100,10 @@ internal static class PlatformFileLoader
                 foreach (var row in read(file))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (row.Values is { } values)
+                    if (row.Values is not null)
                     {
                         good++;
-                        yield return [.. values, relative, row.Line];
+                        yield return row.Stored(layout.Columns.Count, relative);
                     }
                     else
                     {
@@ -119,7 +119,7 @@ internal static class PlatformFileLoader
 
         var streams = lines is null || parse is null ? 1 : Math.Clamp(Environment.ProcessorCount, 1, MaxStreams);
         using var parallel = streams > 1
-            ? new ParallelLineParse([.. pending.Select(f => f.File)], [.. pending.Select(f => f.Relative)], lines!, parse!, rejected, streams, cancellationToken)
+            ? new ParallelLineParse([.. pending.Select(f => f.File)], [.. pending.Select(f => f.Relative)], lines!, parse!, layout.Columns.Count, rejected, streams, cancellationToken)
             : null;
         var counts = await w.WriteTablesAsync(
         [

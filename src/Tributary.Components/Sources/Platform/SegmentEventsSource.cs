@@ -38,7 +38,7 @@ public sealed class SegmentEventsSource : IComponent<SegmentEventsParameters>
     /// <summary>The columns with <c>keep_raw_context</c>: the flattened ones plus the context object as JSON text.</summary>
     internal static readonly PlatformLayout RawContextLayout = Layout with { Columns = [.. Layout.Columns, new("context", "context")] };
 
-    private static readonly SegmentEventParser Flattened = new(Layout), WithRawContext = new(RawContextLayout);
+    private static readonly SegmentEventParser Flattened = new(Layout, ParsedRow.LoaderColumns), WithRawContext = new(RawContextLayout, ParsedRow.LoaderColumns);
 
     /// <inheritdoc />
     public static string TypeName => "source.segment_events";

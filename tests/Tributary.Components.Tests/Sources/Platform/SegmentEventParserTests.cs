@@ -23,6 +23,11 @@ public sealed class SegmentEventParserTests
         """{"type":"alias","messageId":"m6","userId":"u","previousId":"p","timestamp":"2025-01-02T10:00:00Z","context":{"page":{"url":"first"}},"context":{"ip":"second"}}""",
         """{"type":"track","event":"E","messageId":"m7","userId":"u","timestamp":"2025-01-02T10:00:00Z","userId":"","anonymousId":"a","messageId":"m7b"}""",
         """{"type":"track","event":"E","messageId":"m8","userId":"u","timestamp":"2025-01-02T10:00:00Z","properties":{"revenue":1e3,"order_id":-0.5e-2}}""",
+        // Timestamps outside the shape read from the bytes (escaped, padded, with an offset, a 7-digit fraction, no designator) take the general way.
+        """{"type":"track","event":"E","messageId":"m9","userId":"u","timestamp":"2025-01-02T10:00:00\u005a","sentAt":" 2025-01-02T10:00:01Z ","receivedAt":"2025-01-02T10:00:02.1234567"}""",
+        """{"type":"track","event":"E","messageId":"m10","userId":"u","timestamp":"2025-01-02T10:00:00.5+02:00","sentAt":"2025-02-29T10:00:01Z","receivedAt":"2025-01-02T24:00:00Z"}""",
+        """{"type":"track","event":"E","messageId":"m11","userId":"u","timestamp":"2025-01-02T10:00:00.12345678Z"}""",
+        """{"type":"track","event":"E","messageId":"m12","userId":"u","timestamp":"2025-01-02T10:00:00Z","timestamp":"2025-01-03 10:00:00","sentAt":"\u00e92025-01-02T10:00:01Z"}""",
         // Rejected: invalid JSON anywhere, not an object, spec violations, wrong types.
         """{"type":"track","event":"E","messageId":"m","userId":"u","timestamp":"2025-01-02T10:00:00Z" """,
         """{"type":"track","event":"E","messageId":"m","userId":"u","timestamp":"2025-01-02T10:00:00Z"} trailing""",
@@ -79,6 +84,23 @@ public sealed class SegmentEventParserTests
         Assert.Equal(20.5, Value("revenue"));
         Assert.Equal(new DateTime(2025, 1, 2, 9, 0, 0, 250), Value("timestamp"));
         Assert.Equal("""{"page":{"url":"https://x/\u00fc"},"campaign":{"name":"brand"}}""", Value("context")); // raw text, escapes as written
+    }
+
+    [Fact]
+    public void Parse_WithRoom_LeavesFreeSlotsThatTheLoaderFillsInPlace()
+    {
+        const string raw = """{"type":"page","messageId":"m","anonymousId":"a","timestamp":"2025-01-02T10:00:00Z"}""";
+        var columns = SegmentEventsSource.Layout.Columns.Count;
+        var plain = new SegmentEventParser(SegmentEventsSource.Layout).Parse(4, raw, CultureInfo.InvariantCulture);
+        var roomy = new SegmentEventParser(SegmentEventsSource.Layout, ParsedRow.LoaderColumns).Parse(4, raw, CultureInfo.InvariantCulture);
+
+        var stored = roomy.Stored(columns, "f.ndjson");
+        var copied = plain.Stored(columns, "f.ndjson");
+
+        Assert.Same(roomy.Values, stored);
+        Assert.NotSame(plain.Values, copied);
+        Assert.Equal(copied, stored);
+        Assert.Equal([.. plain.Values!, "f.ndjson", 4L], stored);
     }
 
     [Fact]
