@@ -34,11 +34,16 @@ export function Schedules() {
             empty={<EmptyState title="No pipelines yet">Create one from a template in the Catalog; its schedule shows here.</EmptyState>}
             columns={[
               { key: "name", header: "Pipeline", cell: (p) => <><a href={`#/designer/${encodeURIComponent(p.name)}`}>{p.name}</a>{p.error && <span role="alert" className="field-error"> {p.error}</span>}</> },
-              { key: "cron", header: "Schedule", cell: (p) => (p.schedule ? <><span>{describeCron(p.schedule)} ({p.timezone})</span> <code className="muted">{p.schedule}</code></> : "—") },
-              { key: "next", header: "Next tick", cell: (p) => (p.next_tick && !p.paused ? formatDateTime(p.next_tick) : "—") },
+              { key: "cron", header: "Schedule", cell: (p) => (p.schedule ? <><span>{describeCron(p.schedule)} ({p.timezone})</span> <code className="muted">{p.schedule}</code></>
+                : p.group_schedules.length > 0 ? (
+                  <ul className="schedule-list">{p.group_schedules.map((g) => (
+                    <li key={g.group}>{g.group}: <span>{describeCron(g.schedule)} ({g.timezone})</span> <code className="muted">{g.schedule}</code></li>
+                  ))}</ul>
+                ) : "—") },
+              { key: "next", header: "Next tick", cell: (p) => nextTick(p) },
               { key: "sensors", header: "Sensors", cell: (p) => p.sensors.join(", ") || "—" },
               { key: "partitions", header: "Partitions", cell: (p) => partitionsText(p) ?? "—" },
-              { key: "on", header: "On", cell: (p) => (p.schedule || p.sensors.length > 0) ? (
+              { key: "on", header: "On", cell: (p) => (p.schedule || p.sensors.length > 0 || p.group_schedules.length > 0) ? (
                 <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} /> <span className="sr-only">schedule and sensors of {p.name}</span><StatusBadge status={p.paused ? "off" : "on"} /></label>
               ) : <span className="muted">manual</span> },
             ]} />
@@ -60,4 +65,12 @@ export function Schedules() {
       </Card>
     </Page>
   );
+}
+
+/** When the pipeline runs next on its own: its schedule's tick, else the soonest of its groups' (with the group's name). */
+function nextTick(p: PipelineSummary) {
+  if (p.paused) return "—";
+  if (p.next_tick) return formatDateTime(p.next_tick);
+  const next = p.group_schedules.filter((g) => g.next_tick).sort((a, b) => Date.parse(a.next_tick!) - Date.parse(b.next_tick!))[0];
+  return next ? `${formatDateTime(next.next_tick!)} (${next.group})` : "—";
 }

@@ -131,67 +131,85 @@ public sealed class JourneyPaths : IComponent<JourneyPathsParameters>
     public async Task<Materialization> MaterializeAsync(JourneyPathsParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
-        var q = new SqlBuilder(w.Dialect);
+        var d = w.Dialect;
+        var q = new SqlBuilder(d);
         var label = q.Cast($"e.{q.Quote(p.LabelColumn)}", DataKind.Text);
         foreach (var (pattern, replacement) in p.GroupPatterns) label = q.RegexReplaceAll(label, pattern, replacement);
         var startSql = p.StartEvent is null ? "1" : $"CASE WHEN {EventPattern.TryParse(p.StartEvent, out _)!.Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END";
         var endSql = p.EndEvent is null ? "0" : $"CASE WHEN {EventPattern.TryParse(p.EndEvent, out _)!.Sql(q, "e", p.EventColumn)} THEN 1 ELSE 0 END";
-        var excluded = p.ExcludeEvents.Count == 0 ? "" : $" AND coalesce(CAST(e.{q.Quote(p.EventColumn)} AS {w.Dialect.TypeName(DataKind.Text)}), '') NOT IN ({q.BindList(p.ExcludeEvents, DataKind.Text)})";
+        var excluded = p.ExcludeEvents.Count == 0 ? "" : $" AND coalesce(CAST(e.{q.Quote(p.EventColumn)} AS {d.TypeName(DataKind.Text)}), '') NOT IN ({q.BindList(p.ExcludeEvents, DataKind.Text)})";
         var source = EventUnits.Ctes(q, "src", context.Inputs[0], context.Inputs.Count > 1 ? context.Inputs[1] : null, p.Unit, p.UnitColumn, p.SessionGap,
             p.TimeColumn, p.IdColumn, [$"{label} AS label", $"{startSql} AS ms", $"{endSql} AS me", $"CASE WHEN {label} IS NOT NULL{excluded} THEN 1 ELSE 0 END AS keep"]);
-        // The window of each unit's path in sequence numbers, from its first start (or first event) to its first end after
-        // it, found with window functions rather than joins so no engine can pick a nested loop over misestimated CTEs.
-        var window = p.Backward
-            ? "bounds AS (SELECT *, CAST(0 AS BIGINT) AS s0, min(CASE WHEN me = 1 THEN seq END) OVER (PARTITION BY unit) AS s1 FROM ordered)"
-            : p.EndEvent is null
-                ? "bounds AS (SELECT *, min(CASE WHEN ms = 1 THEN seq END) OVER (PARTITION BY unit) AS s0, CAST(NULL AS BIGINT) AS s1 FROM ordered)"
-                : """
-                  starts AS (SELECT *, min(CASE WHEN ms = 1 THEN seq END) OVER (PARTITION BY unit) AS s0 FROM ordered),
-                  bounds AS (SELECT *, min(CASE WHEN me = 1 AND seq > s0 THEN seq END) OVER (PARTITION BY unit) AS s1 FROM starts)
-                  """;
-        var inside = p.Backward ? "s1 IS NOT NULL AND seq <= s1" : "s0 IS NOT NULL AND seq >= s0 AND (s1 IS NULL OR seq <= s1)";
-        var depthOrder = p.Backward ? "seq DESC" : "seq";
-        var collapse = p.CollapseRepeats ? "WHERE prev IS NULL OR prev <> label" : "";
         var max = p.MaxSteps.ToString(CultureInfo.InvariantCulture);
-        var ctes = $"""
-            WITH {source},
-            ordered AS (SELECT unit, id, ts, label, ms, me, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src WHERE keep = 1),
-            {window},
-            inside AS (SELECT unit, seq, label FROM bounds WHERE {inside}),
-            marked AS (SELECT *, lag(label) OVER (PARTITION BY unit ORDER BY {depthOrder}) AS prev FROM inside),
-            kept AS (SELECT unit, seq, label, row_number() OVER (PARTITION BY unit ORDER BY {depthOrder}) AS depth FROM marked {collapse}),
-            linked AS (SELECT *, lead(label) OVER (PARTITION BY unit ORDER BY depth) AS further FROM kept),
-            steps AS (SELECT * FROM kept WHERE depth <= {max})
-            """;
-        var edges = p.Backward
+        // Two passes over a unit's kept events, each one sort: the first (in time order) finds where its path starts or ends
+        // and which events repeat the one before; the second numbers the steps of what is left and stops at the cut. Only
+        // the first max_steps steps of a unit leave the second pass, so what is written, and the window that links each
+        // step to the next, grow with the number of units, not with their events.
+        const string Time = "PARTITION BY unit ORDER BY ts, id";
+        var repeat = p.CollapseRepeats ? "label = near" : "1 = 0";
+        var passes = p.Backward
             ? $"""
-              {ctes}
-              SELECT CAST(depth AS BIGINT) AS depth, coalesce(further, {w.Dialect.Literal(Start)}) AS source, label AS target, CAST(count(*) AS BIGINT) AS units
-              FROM linked WHERE depth < {max}
-              GROUP BY depth, coalesce(further, {w.Dialect.Literal(Start)}), label
+              ordered AS (SELECT unit, label, me, row_number() OVER ({Time}) AS seq, lead(label) OVER ({Time}) AS near,
+                                 coalesce(max(me) OVER ({Time} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ended
+                          FROM src WHERE keep = 1),
+              inside AS (SELECT unit, seq, label, me FROM ordered WHERE ended = 0 AND (me = 1 OR NOT coalesce({repeat}, false))),
+              counted AS (SELECT unit, label, row_number() OVER (PARTITION BY unit ORDER BY seq DESC) AS depth,
+                                 max(me) OVER (PARTITION BY unit ORDER BY seq DESC ROWS UNBOUNDED PRECEDING) AS reached
+                          FROM inside),
+              steps AS (SELECT unit, depth, label FROM counted WHERE reached = 1 AND depth <= {max})
               """
             : $"""
-              {ctes}
-              SELECT CAST(depth AS BIGINT) AS depth, label AS source, coalesce(further, {w.Dialect.Literal(End)}) AS target, CAST(count(*) AS BIGINT) AS units
-              FROM linked WHERE depth < {max}
-              GROUP BY depth, label, coalesce(further, {w.Dialect.Literal(End)})
+              ordered AS (SELECT unit, label, me, row_number() OVER ({Time}) AS seq, lag(label) OVER ({Time}) AS near,
+                                 max(ms) OVER ({Time} ROWS UNBOUNDED PRECEDING) AS started,
+                                 coalesce(max(ms) OVER ({Time} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS opened
+                          FROM src WHERE keep = 1),
+              inside AS (SELECT unit, seq, label, CASE WHEN opened = 0 OR NOT ({repeat}) THEN 1 ELSE 0 END AS fresh, opened * me AS cut
+                         FROM ordered WHERE started = 1 AND (opened = 0 OR NOT ({repeat}) OR me = 1)),
+              counted AS (SELECT unit, label, fresh, sum(fresh) OVER (PARTITION BY unit ORDER BY seq ROWS UNBOUNDED PRECEDING) AS depth,
+                                 coalesce(max(cut) OVER (PARTITION BY unit ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS shut
+                          FROM inside),
+              steps AS (SELECT unit, depth, label FROM counted WHERE fresh = 1 AND shut = 0 AND depth <= {max})
               """;
-        var paths = $"""
-            {ctes},
-            whole AS (SELECT unit, {q.StringAgg("label", " > ", p.Backward ? "depth DESC" : "depth")} AS path, count(*) AS steps FROM steps GROUP BY unit),
-            counted AS (SELECT path, steps, count(*) AS units FROM whole GROUP BY path, steps),
-            ranked AS (SELECT *, row_number() OVER (ORDER BY units DESC, path) AS r, sum(units) OVER () AS total FROM counted)
-            SELECT CAST(r AS BIGINT) AS rank, path, CAST(steps AS BIGINT) AS steps, CAST(units AS BIGINT) AS units, CAST(units AS DOUBLE PRECISION) / total AS share
-            FROM ranked WHERE r <= {p.TopPaths.ToString(CultureInfo.InvariantCulture)}
-            """;
-        // Both statements bind the same values in the same order, so one list serves both.
-        var parameters = q.Parameters;
-        var counts = await w.WriteTablesAsync(
-        [
-            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync(edges, parameters, ct)),
-            new TableWrite(context.Output("paths"), TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync(paths, parameters, ct)),
-        ], cancellationToken).ConfigureAwait(false);
-        context.Log($"{counts[0]:N0} edges, {counts[1]:N0} top paths");
-        return new Materialization(counts[0], new Dictionary<string, object?> { ["paths"] = counts[1] });
+        // The steps are built once into a work table that both outputs read, rather than each output running the passes again.
+        var work = $"{WriteFence.TablePrefix}paths_{Guid.NewGuid():N}"[..40];
+        try
+        {
+            await w.ExecuteAsync($"""
+                {d.CreateWorkTable(d.Quote(work))} AS
+                WITH {source},
+                {passes}
+                SELECT unit, CAST(depth AS BIGINT) AS depth, label, lead(label) OVER (PARTITION BY unit ORDER BY depth) AS further FROM steps
+                """, q.Parameters, cancellationToken).ConfigureAwait(false);
+            var steps = d.Quote(work);
+            var edges = p.Backward
+                ? $"""
+                  SELECT depth, coalesce(further, {d.Literal(Start)}) AS source, label AS target, CAST(count(*) AS BIGINT) AS units
+                  FROM {steps} WHERE depth < {max}
+                  GROUP BY depth, coalesce(further, {d.Literal(Start)}), label
+                  """
+                : $"""
+                  SELECT depth, label AS source, coalesce(further, {d.Literal(End)}) AS target, CAST(count(*) AS BIGINT) AS units
+                  FROM {steps} WHERE depth < {max}
+                  GROUP BY depth, label, coalesce(further, {d.Literal(End)})
+                  """;
+            var pathsSql = $"""
+                WITH whole AS (SELECT unit, {d.StringAgg("label", " > ", p.Backward ? "depth DESC" : "depth")} AS path, count(*) AS steps FROM {steps} GROUP BY unit),
+                counted AS (SELECT path, steps, count(*) AS units FROM whole GROUP BY path, steps),
+                ranked AS (SELECT *, row_number() OVER (ORDER BY units DESC, path) AS r, sum(units) OVER () AS total FROM counted)
+                SELECT CAST(r AS BIGINT) AS rank, path, CAST(steps AS BIGINT) AS steps, CAST(units AS BIGINT) AS units, CAST(units AS DOUBLE PRECISION) / total AS share
+                FROM ranked WHERE r <= {p.TopPaths.ToString(CultureInfo.InvariantCulture)}
+                """;
+            var counts = await w.WriteTablesAsync(
+            [
+                new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync(edges, null, ct)),
+                new TableWrite(context.Output("paths"), TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync(pathsSql, null, ct)),
+            ], cancellationToken).ConfigureAwait(false);
+            context.Log($"{counts[0]:N0} edges, {counts[1]:N0} top paths");
+            return new Materialization(counts[0], new Dictionary<string, object?> { ["paths"] = counts[1] });
+        }
+        finally
+        {
+            await w.ExecuteAsync($"DROP TABLE IF EXISTS {d.Quote(work)}", null, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 }

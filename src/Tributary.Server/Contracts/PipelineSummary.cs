@@ -14,10 +14,19 @@ namespace Tributary.Server.Contracts;
 /// <param name="Paused">Whether its schedule and sensors are paused; null when it does not load.</param>
 /// <param name="Error">Why it does not load, when it does not; every other member but the name is then empty.</param>
 /// <param name="PartitionedGroups">Its groups that have partitions of their own, each with how it is partitioned (a backfill of one names the group).</param>
+/// <param name="GroupSchedules">Its groups that have a schedule of their own, each with its cron and next tick, in the file's order.</param>
 public sealed record PipelineSummary(string Name, string? Description, int? Components, string? Schedule, string? Timezone, DateTimeOffset? NextTick,
-    PartitionGranularity? Partitions, IReadOnlyList<string> Sensors, bool? Paused, string? Error, IReadOnlyList<GroupPartitions> PartitionedGroups);
+    PartitionGranularity? Partitions, IReadOnlyList<string> Sensors, bool? Paused, string? Error, IReadOnlyList<GroupPartitions> PartitionedGroups,
+    IReadOnlyList<GroupSchedule> GroupSchedules);
 
 /// <summary>A group of a pipeline partitioned on its own.</summary>
 /// <param name="Group">The group's name.</param>
 /// <param name="Partitions">How it is partitioned.</param>
 public sealed record GroupPartitions(string Group, PartitionGranularity Partitions);
+
+/// <summary>A group of a pipeline scheduled on its own (<c>trib run PIPELINE --select group:NAME</c> at each tick).</summary>
+/// <param name="Group">The group's name.</param>
+/// <param name="Schedule">Cron expression of its schedule.</param>
+/// <param name="Timezone">The schedule's timezone.</param>
+/// <param name="NextTick">When the schedule fires next.</param>
+public sealed record GroupSchedule(string Group, string Schedule, string Timezone, DateTimeOffset? NextTick);

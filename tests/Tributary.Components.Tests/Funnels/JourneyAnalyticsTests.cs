@@ -98,6 +98,32 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         Assert.Equal([("View > Add > Paid", 2L)], top);
     }
 
+    // u1's end is a repeat of the step before it: collapsed away, it still ends the path (Paid is not reached). u2 passes
+    // its start event again (no new path) and is cut at its end; u3 has no start; u4 has no end and is cut at max_steps.
+    private static readonly string CutEvents = string.Join("\n", Header,
+        "1,View,,,2025-01-01 10:00:00,u1,,", "2,Home,,,2025-01-01 10:01:00,u1,,", "3,Add,,,2025-01-01 10:02:00,u1,,/cart", "4,Add,,,2025-01-01 10:03:00,u1,,/done",
+        "5,Paid,,,2025-01-01 10:04:00,u1,,",
+        "6,Home,,,2025-01-01 10:00:00,u2,,", "7,View,,,2025-01-01 10:01:00,u2,,", "8,Home,,,2025-01-01 10:02:00,u2,,", "9,Add,,,2025-01-01 10:03:00,u2,,/done",
+        "10,View,,,2025-01-01 10:04:00,u2,,",
+        "11,View,,,2025-01-01 10:00:00,u3,,", "12,Add,,,2025-01-01 10:01:00,u3,,/done",
+        "13,Home,,,2025-01-01 10:00:00,u4,,", "14,View,,,2025-01-01 10:01:00,u4,,", "15,View,,,2025-01-01 10:02:00,u4,,", "16,Add,,,2025-01-01 10:03:00,u4,,/cart",
+        "17,Paid,,,2025-01-01 10:04:00,u4,,", "18,Home,,,2025-01-01 10:05:00,u4,,") + "\n";
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Paths_FromAStartToTheFirstEndAfterIt_ARepeatedEndStillCuts(string engine)
+    {
+        await using var h = await RunAsync(engine, CutEvents,
+            "  - { id: paths, type: journey.paths, inputs: [events], with: { start_event: Home, end_event: Add where url = /done, max_steps: 4, unit_column: person } }");
+
+        Assert.Equal([(1L, "Home", "Add", 1L), (1L, "Home", "View", 2L), (2L, "Add", "(end)", 1L), (2L, "View", "Add", 1L), (2L, "View", "Home", 1L),
+            (3L, "Add", "Paid", 1L), (3L, "Home", "Add", 1L)], await EdgesAsync(h));
+        var top = (await h.RowsAsync("SELECT rank, path, steps, units FROM paths__paths ORDER BY rank")).Select(r => (L(r[0]), (string)r[1]!, L(r[2]), L(r[3]))).ToList();
+        Assert.Equal([(1L, "Home > Add", 2L, 1L), (2L, "Home > View > Add > Paid", 4L, 1L), (3L, "Home > View > Home > Add", 4L, 1L)], top);
+        // The steps' work table is gone.
+        Assert.Empty(await h.RowsAsync("SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%paths%' AND table_name NOT IN ('paths', 'paths__paths')"));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Paths_GroupUrlsByPattern(string engine)

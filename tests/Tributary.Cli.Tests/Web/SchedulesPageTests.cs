@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Web;
+
+/// <summary>
+/// The Schedules page in Debian's Chromium against 'trib serve', for a pipeline scheduled by its groups only (as full_cdp
+/// is): each group's schedule, the soonest group's next tick and the switch, not "—" and "manual".
+/// </summary>
+public sealed partial class SchedulesPageTests : IDisposable
+{
+    private const string Yaml = """
+        pipeline: grouped
+        groups:
+          ingest:
+            schedule: { cron: "0 4 1 1 *", timezone: UTC }
+            assets: [a]
+          hourly:
+            schedule: { cron: "5 * * * *", timezone: UTC }
+            assets: [b]
+        components:
+          - { id: a, type: transform.sql, with: { sql: "SELECT 1 AS n" } }
+          - { id: b, type: transform.sql, inputs: [a], with: { sql: "SELECT n FROM a" } }
+        """;
+
+    private readonly TempDirectory _temp = new();
+    private Process? _server;
+    private string Project => Path.Combine(_temp.Path, "grouped");
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
+        _server?.Dispose();
+        _temp.Dispose();
+    }
+
+    [GeneratedRegex(@"at (http://[^ ]+/)")]
+    private static partial Regex Address();
+
+    [Fact]
+    public async Task Schedules_APipelineScheduledByItsGroups_ShowsEachGroupsScheduleAndTheNextTick()
+    {
+        if (!File.Exists(DemoSite.Chromium)) Assert.Skip($"{DemoSite.Chromium} is not installed (test.sh installs Debian's chromium package when run as root).");
+        if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) Assert.Skip("the web UI is not built (test.sh runs npm ci and npm run build in web/).");
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "grouped.yaml"), Yaml);
+        _server = Trib.Start("serve", "--port", "0", "--project", Project);
+        Uri? address = null;
+        while (address is null && await _server.StandardError.ReadLineAsync(Ct) is { } line)
+            if (Address().Match(line) is { Success: true } m) address = new Uri(m.Groups[1].Value);
+        Assert.NotNull(address);
+        _ = Task.Run(async () => { while (await _server.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
+
+        Assertions.SetDefaultExpectTimeout(60_000);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = DemoSite.Chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var consoleErrors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
+        await page.GotoAsync(address + "#/schedules");
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Schedules" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "grouped" });
+        var cells = row.GetByRole(AriaRole.Cell);
+        // Pipeline, Schedule, Next tick, Sensors, Partitions, On.
+        await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+        await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(0)).ToContainTextAsync(new Regex(@"^ingest: .+\(UTC\) 0 4 1 1 \*$"));
+        await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(1)).ToContainTextAsync(new Regex(@"^hourly: .+\(UTC\) 5 \* \* \* \*$"));
+        // The hourly group ticks first (except in the hour before 04:00 on 1 January).
+        await Assertions.Expect(cells.Nth(2)).ToContainTextAsync(new Regex(@"\d.*\((hourly|ingest)\)$"));
+        await Assertions.Expect(row.GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
+        Assert.True(consoleErrors.Count == 0, "console errors: " + string.Join(" | ", consoleErrors));
+    }
+}
