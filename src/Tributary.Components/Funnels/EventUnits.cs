@@ -25,7 +25,8 @@ internal static class EventUnits
     /// (expressions over alias <c>e</c>, each already named with AS). With <paramref name="textUnit"/> false a
     /// <paramref name="unitColumn"/> keeps its own type (an integer key partitions and joins faster than its text);
     /// the caller then casts the unit where it writes it. <paramref name="where"/> (over alias <c>e</c>) keeps only the
-    /// events it holds for; for units other than sessions it is applied as the table is read. With <paramref name="inline"/>
+    /// events it holds for; for units other than sessions it is applied as the table is read, for sessions to the events
+    /// numbered once the sessions are cut from all of a visitor's events. With <paramref name="inline"/>
     /// the CTE of a person or unit column is marked NOT MATERIALIZED, so that each reference reads only the rows and
     /// columns it needs (a session's is left to the engine: its cut needs all of a visitor's events).
     /// </summary>
@@ -49,18 +50,29 @@ internal static class EventUnits
         }
         var gap = q.Interval(sessionGap);
         var passthrough = string.Join("", extra.Select(x => ", " + x[(x.LastIndexOf(" AS ", StringComparison.Ordinal) + 4)..]));
+        // Sessions are cut in time order alone: events at one instant are never a gap apart, so however a tie is broken
+        // each instant holds at most one start and its events share a session (the sum's default RANGE frame takes in
+        // all of an instant's events), so the event id need not be sorted on.
+        var visitor = "coalesce(e.anonymous_id, e.user_id)";
+        var read = $"FROM {q.Quote(events)} e WHERE {visitor} IS NOT NULL AND {ts} IS NOT NULL";
+        var starts = $"CASE WHEN ts - lag(ts) OVER (PARTITION BY visitor ORDER BY ts) <= {gap} THEN 0 ELSE 1 END AS starts";
+        var number = $"visitor || '#' || CAST(sum(starts) OVER (PARTITION BY visitor ORDER BY ts) AS {q.Dialect.TypeName(DataKind.Text)}) AS unit";
+        if (where is null)
+            return $"""
+                {name}_visits AS (SELECT {visitor} AS visitor, {id} AS id, {ts} AS ts{cols} {read}),
+                {name}_gaps AS (SELECT *, {starts} FROM {name}_visits),
+                {name} AS (SELECT {number}, id, ts{passthrough} FROM {name}_gaps)
+                """;
+        // Only some events wanted: the gaps are found from every event's visitor and time alone, and the wanted events
+        // (the columns they carry read for them only) are numbered among the sessions' starts.
+        var nulls = string.Concat(extra.Select(_ => ", NULL"));
         return $"""
-            {name}_visits AS (
-                SELECT coalesce(e.anonymous_id, e.user_id) AS visitor, {id} AS id, {ts} AS ts{cols} FROM {q.Quote(events)} e
-                WHERE coalesce(e.anonymous_id, e.user_id) IS NOT NULL AND {ts} IS NOT NULL),
-            {name}_gaps AS (
-                SELECT *, CASE WHEN lag(ts) OVER (PARTITION BY visitor ORDER BY ts, id) IS NULL
-                                 OR ts - lag(ts) OVER (PARTITION BY visitor ORDER BY ts, id) > {gap} THEN 1 ELSE 0 END AS starts
-                FROM {name}_visits),
-            {name} AS (
-                SELECT visitor || '#' || CAST(sum(starts) OVER (PARTITION BY visitor ORDER BY ts, id ROWS UNBOUNDED PRECEDING) AS {q.Dialect.TypeName(DataKind.Text)}) AS unit,
-                       id, ts{passthrough}
-                FROM {name}_gaps)
+            {name}_gaps AS (SELECT visitor, ts, {starts} FROM (SELECT {visitor} AS visitor, {ts} AS ts {read}) v),
+            {name}_marks AS (
+                SELECT {visitor} AS visitor, {id} AS id, {ts} AS ts{cols}, 0 AS starts {read} AND ({where})
+                UNION ALL SELECT visitor, NULL, ts{nulls}, 1 FROM {name}_gaps WHERE starts = 1),
+            {name}_numbered AS (SELECT {number}, id, ts{passthrough}, starts FROM {name}_marks),
+            {name} AS (SELECT unit, id, ts{passthrough} FROM {name}_numbered WHERE starts = 0)
             """;
     }
 }

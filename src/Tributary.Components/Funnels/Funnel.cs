@@ -360,12 +360,11 @@ public sealed class Funnel : IComponent<FunnelParameters>
         return sql.ToString();
     }
 
-    // The chain plans' events: for persons and unit columns only the steps' events are read (sessions are cut from all
-    // of a visitor's events), each with m1..mn (at most one is 1, as the steps' names differ).
+    // The chain plans' events: only the steps' events (for sessions, cut from all of a visitor's events first), each with
+    // m1..mn (at most one is 1, as the steps' names differ).
     private static string ChainSource(FunnelParameters p, SqlBuilder q, ComponentContext context, bool inline, out string relevant)
     {
-        var named = p.UnitColumn is null && p.Unit == CountingUnit.Session ? null
-            : $"e.{q.Quote(p.EventColumn)} IN ({q.BindList(p.ParsedSteps.Select(s => (object?)s.Event), DataKind.Text)})";
+        var named = $"e.{q.Quote(p.EventColumn)} IN ({q.BindList(p.ParsedSteps.Select(s => (object?)s.Event), DataKind.Text)})";
         return Source(p, q, context, p.ParsedSteps, [], out relevant, textUnit: false, named, inline);
     }
 
