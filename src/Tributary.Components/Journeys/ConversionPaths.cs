@@ -100,13 +100,14 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
                 LEFT JOIN {T("identity")} e ON e.identifier_type = 'email' AND e.identifier_value = o.email
                 LEFT JOIN {T("identity")} ph ON ph.identifier_type = 'phone' AND ph.identifier_value = o.phone
                 WHERE NOT o.is_cancelled AND coalesce(e.profile_id, ph.profile_id) IS NOT NULL),
-            numbered AS (
-                SELECT *, CAST(extract(epoch FROM moment) AS DOUBLE PRECISION) AS ep,
-                       row_number() OVER (PARTITION BY profile_id ORDER BY moment, is_touch, channel, campaign, value) AS seq
-                FROM timeline),
+            timed AS (
+                SELECT *, CAST(extract(epoch FROM moment) AS DOUBLE PRECISION) AS ep FROM timeline),
             marked AS (
-                SELECT *, CASE WHEN lag(is_touch) OVER w IS NULL OR lag(is_touch) OVER w = 0 OR ep - lag(ep) OVER w > {gap} THEN 1 ELSE 0 END AS starts
-                FROM numbered WINDOW w AS (PARTITION BY profile_id ORDER BY seq)),
+                -- One sort numbers the rows and finds where segments start: rows tied on the whole order are alike in every
+                -- column the lag reads, so the lag needs no tie-break beyond it.
+                SELECT *, row_number() OVER w AS seq,
+                       CASE WHEN lag(is_touch) OVER w IS NULL OR lag(is_touch) OVER w = 0 OR ep - lag(ep) OVER w > {gap} THEN 1 ELSE 0 END AS starts
+                FROM timed WINDOW w AS (PARTITION BY profile_id ORDER BY moment, is_touch, channel, campaign, value)),
             segmented AS (
                 SELECT *, sum(starts) OVER (PARTITION BY profile_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS seg FROM marked),
             closing AS (
