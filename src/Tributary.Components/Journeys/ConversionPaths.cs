@@ -100,13 +100,14 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
                 LEFT JOIN {T("identity")} e ON e.identifier_type = 'email' AND e.identifier_value = o.email
                 LEFT JOIN {T("identity")} ph ON ph.identifier_type = 'phone' AND ph.identifier_value = o.phone
                 WHERE NOT o.is_cancelled AND coalesce(e.profile_id, ph.profile_id) IS NOT NULL),
-            numbered AS (
-                SELECT *, CAST(extract(epoch FROM moment) AS DOUBLE PRECISION) AS ep,
-                       row_number() OVER (PARTITION BY profile_id ORDER BY moment, is_touch, channel, campaign, value) AS seq
-                FROM timeline),
+            timed AS (
+                SELECT *, CAST(extract(epoch FROM moment) AS DOUBLE PRECISION) AS ep FROM timeline),
             marked AS (
-                SELECT *, CASE WHEN lag(is_touch) OVER w IS NULL OR lag(is_touch) OVER w = 0 OR ep - lag(ep) OVER w > {gap} THEN 1 ELSE 0 END AS starts
-                FROM numbered WINDOW w AS (PARTITION BY profile_id ORDER BY seq)),
+                -- One sort numbers the rows and finds where segments start: rows tied on the whole order are alike in every
+                -- column the lag reads, so the lag needs no tie-break beyond it.
+                SELECT *, row_number() OVER w AS seq,
+                       CASE WHEN lag(is_touch) OVER w IS NULL OR lag(is_touch) OVER w = 0 OR ep - lag(ep) OVER w > {gap} THEN 1 ELSE 0 END AS starts
+                FROM timed WINDOW w AS (PARTITION BY profile_id ORDER BY moment, is_touch, channel, campaign, value)),
             segmented AS (
                 SELECT *, sum(starts) OVER (PARTITION BY profile_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS seg FROM marked),
             closing AS (
@@ -124,11 +125,14 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
                        CASE WHEN t.within < t.n THEN 0 WHEN c.order_at IS NULL THEN 3 WHEN c.order_ep - t.ep > {lookback} THEN 1 ELSE 2 END AS kind
                 FROM touches t LEFT JOIN closing c ON c.profile_id = t.profile_id AND c.seg = t.seg),
             paths AS (
+                -- A path's rows are adjacent in its partition's order (seg, kind, within): a row's place in its path is its row
+                -- number in that order (then seq) less the rank of the path's first row, with no sort by the text path id.
                 SELECT *, CASE WHEN kind = 2 THEN profile_id || '#' || CAST(order_number AS VARCHAR)
-                               ELSE profile_id || '#nc' || CAST(dense_rank() OVER (PARTITION BY profile_id, kind = 2 ORDER BY seg, kind, CASE WHEN kind = 0 THEN within ELSE 0 END) AS VARCHAR)
-                          END AS path_id
-                FROM classified)
-            SELECT path_id, profile_id, CAST(row_number() OVER (PARTITION BY path_id ORDER BY seq) AS BIGINT) AS position, channel, campaign, moment AS touched_at,
+                               ELSE profile_id || '#nc' || CAST(dense_rank() OVER p AS VARCHAR)
+                          END AS path_id,
+                       row_number() OVER (PARTITION BY profile_id, kind = 2 ORDER BY seg, kind, CASE WHEN kind = 0 THEN within ELSE 0 END, seq) - rank() OVER p + 1 AS path_position
+                FROM classified WINDOW p AS (PARTITION BY profile_id, kind = 2 ORDER BY seg, kind, CASE WHEN kind = 0 THEN within ELSE 0 END))
+            SELECT path_id, profile_id, CAST(path_position AS BIGINT) AS position, channel, campaign, moment AS touched_at,
                    CASE WHEN kind = 2 THEN (order_ep - ep) / 86400.0 END AS days_before_conversion, kind = 2 AS converted,
                    CASE WHEN kind = 2 THEN order_value ELSE 0.0 END AS conversion_value, CASE WHEN kind = 2 THEN order_at END AS converted_at
             FROM paths
