@@ -29,6 +29,18 @@ public abstract class SqlWarehouse : IWarehouse
     /// <summary>Creates a table with the given columns and appends the rows in bulk.</summary>
     protected abstract Task BulkAppendAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken);
 
+    /// <summary>Appends the rows in bulk to the existing <paramref name="table"/>, whose columns are <paramref name="columns"/> in that order.</summary>
+    protected abstract Task AppendRowsAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Readies the bulk append before a transaction whose builds append (<see cref="TableWrite.AppendDirectly"/>): what the
+    /// engine registers for it must exist before the transaction begins to be seen inside it.
+    /// </summary>
+    protected virtual void PrepareBulkAppend()
+    {
+    }
+
     /// <summary>Creates <paramref name="table"/> and appends the rows of every stream; by default one stream after another on <paramref name="connection"/>.</summary>
     protected virtual Task BulkAppendInParallelAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
         IReadOnlyList<IEnumerable<object?[]>> streams, CancellationToken cancellationToken) =>
@@ -200,12 +212,18 @@ public abstract class SqlWarehouse : IWarehouse
     {
         if (writes.Select(w => w.Table).Distinct(StringComparer.Ordinal).Count() != writes.Count)
             throw new ArgumentException("a table can be written only once in one call.", nameof(writes));
+        if (writes.FirstOrDefault(w => w.AppendDirectly && (w.Mode != TableWriteMode.Append || w.Partition is not null)) is { } wrong)
+            throw new ArgumentException($"{wrong.Table}: only an append without a partition can append directly.", nameof(writes));
         var staging = writes.Select(w => StagingPrefix + (w.Table.Length > 30 ? w.Table[..30] : w.Table) + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))).ToList();
+        // With a direct append every build runs inside the transaction, in the given order (a later build may read an earlier one's work).
+        var direct = writes.Any(w => w.AppendDirectly);
+        var builders = new Builder[writes.Count];
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            for (var i = 0; i < writes.Count; i++)
-                await writes[i].Build(new Builder(this, connection, staging[i]), cancellationToken).ConfigureAwait(false);
+            if (!direct)
+                for (var i = 0; i < writes.Count; i++)
+                    await writes[i].Build(builders[i] = new Builder(this, connection, staging[i], null), cancellationToken).ConfigureAwait(false);
             // Commits to one table take turns in this process (two first writes must not both create it); gates in name order cannot deadlock.
             var gates = writes.Select(w => w.Table).Order(StringComparer.Ordinal).Select(t => _tableGates.GetOrAdd(t, _ => new SemaphoreSlim(1, 1))).ToList();
             var held = 0;
@@ -213,14 +231,24 @@ public abstract class SqlWarehouse : IWarehouse
             {
                 for (; held < gates.Count; held++) await gates[held].WaitAsync(cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
+                if (direct) PrepareBulkAppend();
                 // Every table commits together or not at all: readers and the next run see all the old versions or all the new ones.
                 await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 await LockTablesForCommitAsync(connection, writes.Select(w => w.Table).Order(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+                if (direct)
+                    for (var i = 0; i < writes.Count; i++)
+                    {
+                        var existing = writes[i].AppendDirectly ? await DescribeAsync(connection, writes[i].Table, cancellationToken).ConfigureAwait(false) : null;
+                        await writes[i].Build(builders[i] = new Builder(this, connection, staging[i], existing is null ? null : (writes[i].Table, existing)), cancellationToken)
+                            .ConfigureAwait(false);
+                    }
                 var counts = new long[writes.Count];
                 for (var i = 0; i < writes.Count; i++)
                 {
                     if (writes[i].Fence is { } fence) await PassFenceAsync(connection, writes[i], fence, cancellationToken).ConfigureAwait(false);
-                    counts[i] = await CommitAsync(connection, writes[i], staging[i], cancellationToken).ConfigureAwait(false);
+                    counts[i] = builders[i].AppendedDirectly
+                        ? await CountAsync(connection, $"SELECT count(*) FROM {Dialect.Quote(writes[i].Table)}", null, cancellationToken).ConfigureAwait(false)
+                        : await CommitAsync(connection, writes[i], staging[i], cancellationToken).ConfigureAwait(false);
                     if (writes[i].Fence is { } done)
                         await ExecuteAsync(connection, WriteFence.RecordSql(Dialect), [writes[i].Table, writes[i].Partition?.Key ?? "", done.Epoch, done.RunId, counts[i]], cancellationToken)
                             .ConfigureAwait(false);
@@ -407,9 +435,14 @@ public abstract class SqlWarehouse : IWarehouse
         return row;
     }
 
-    private sealed class Builder(SqlWarehouse warehouse, DbConnection connection, string staging) : ITableBuilder
+    // Builds a write's staging table; given the table and its columns (a direct append into an existing table), appends
+    // CreateAndAppendAsync's rows to the table itself when the columns are the same.
+    private sealed class Builder(SqlWarehouse warehouse, DbConnection connection, string staging, (string Table, TableSchema Columns)? direct) : ITableBuilder
     {
-        public string QuotedName => warehouse.Dialect.Quote(staging);
+        /// <summary>Whether the rows went straight into the table (nothing to commit from staging).</summary>
+        public bool AppendedDirectly { get; private set; }
+
+        public string QuotedName => warehouse.Dialect.Quote(AppendedDirectly ? direct!.Value.Table : staging);
 
         public Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
             warehouse.ExecuteAsync(connection, $"CREATE TABLE {QuotedName} AS {selectSql}", parameters, cancellationToken);
@@ -417,11 +450,19 @@ public abstract class SqlWarehouse : IWarehouse
         public Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken) =>
             warehouse.LoadFilesAsync(connection, QuotedName, paths, format, options, cancellationToken);
 
-        public Task CreateAndAppendAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken) =>
-            warehouse.BulkAppendAsync(connection, staging, columns, rows, cancellationToken);
+        public Task CreateAndAppendAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+        {
+            if (direct is not { } target || !Same(target.Columns, columns)) return warehouse.BulkAppendAsync(connection, staging, columns, rows, cancellationToken);
+            AppendedDirectly = true;
+            return warehouse.AppendRowsAsync(connection, target.Table, columns, rows, cancellationToken);
+        }
 
         public Task CreateAndAppendInParallelAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IReadOnlyList<IEnumerable<object?[]>> streams,
             CancellationToken cancellationToken) =>
             warehouse.BulkAppendInParallelAsync(connection, staging, columns, streams, cancellationToken);
+
+        private static bool Same(TableSchema table, IReadOnlyList<(string Name, DataKind Kind)> columns) =>
+            table.Columns.Count == columns.Count
+            && table.Columns.Zip(columns).All(p => p.First.Kind == p.Second.Kind && string.Equals(p.First.Name, p.Second.Name, StringComparison.Ordinal));
     }
 }

@@ -180,6 +180,73 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task WriteTables_AppendDirectly_WritesIntoAnExistingTableOfTheSameColumnsAndStagesOtherwise(string engine)
+    {
+        await using var wh = await Open(engine);
+        var built = new List<string>();
+        TableWrite Direct(string table, IReadOnlyList<(string, DataKind)> columns, params object?[][] rows) =>
+            new(table, TableWriteMode.Append, async (b, ct) => { await b.CreateAndAppendAsync(columns, rows, ct); built.Add(b.QuotedName); }) { AppendDirectly = true };
+        (string, DataKind)[] v = [("v", DataKind.Integer)];
+
+        var created = await wh.WriteTablesAsync([Direct("t", v, [1L], [2L])], Ct);
+        // The state table is built after the append, inside the same transaction, as the intake loader writes its sequence.
+        var appended = await wh.WriteTablesAsync([Direct("t", v, [3L]), Rows("state", TableWriteMode.Replace, [3L])], Ct);
+        var wider = await wh.WriteTablesAsync([Direct("t", [("v", DataKind.Integer), ("w", DataKind.Text)], [4L, "new"])], Ct);
+        var again = await wh.WriteTablesAsync([Direct("t", [("v", DataKind.Integer), ("w", DataKind.Text)], [5L, "again"])], Ct);
+        var otherKind = await wh.WriteTablesAsync([Direct("t", [("v", DataKind.Number), ("w", DataKind.Text)], [6.0, "as a number"])], Ct);
+
+        // Missing table, new column, other kind: staged; same columns: the rows went into the table itself.
+        Assert.Equal([false, true, false, true, false], built.Select(name => name == wh.Dialect.Quote("t")));
+        Assert.Equal([2L, 3L, 1L, 4L, 5L, 6L], [.. created, .. appended, .. wider, .. again, .. otherKind]);
+        var rows = await wh.QueryAsync("SELECT v, w FROM t ORDER BY v", null, 10, Ct);
+        Assert.Equal([(1L, null), (2L, null), (3L, null), (4L, "new"), (5L, "again"), (6L, "as a number")], rows.Rows.Select(r => (Convert.ToInt64(r[0]), (string?)r[1])));
+        Assert.Equal([3L], await ValuesAsync(wh, "state"));
+        Assert.Equal(["state", "t"], await wh.ListTablesAsync(Ct));
+        Assert.Equal(0, await wh.DropAbandonedStagingAsync(Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task WriteTables_AppendDirectly_FailingOrCancelled_LeavesEveryTableAsItWas(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.WriteTablesAsync([Rows("t", TableWriteMode.Append, [0L]), Rows("state", TableWriteMode.Replace, [0L])], Ct);
+        TableWrite Direct(IEnumerable<object?[]> rows) =>
+            new("t", TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync([("v", DataKind.Integer)], rows, ct)) { AppendDirectly = true };
+        IEnumerable<object?[]> Many() => Enumerable.Range(1, 5_000).Select(i => new object?[] { (long)i });
+        IEnumerable<object?[]> Failing()
+        {
+            for (var i = 1L; i <= 3_000; i++) yield return [i];
+            throw new InvalidDataException("log broke");
+        }
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        IEnumerable<object?[]> Cancelling()
+        {
+            for (var i = 1L; i <= 5_000; i++)
+            {
+                if (i == 4_000) cancel.Cancel();
+                yield return [i];
+            }
+        }
+
+        // The rows fail mid-stream; a later build fails after the append; a later write fails in the commit (text into a BIGINT); cancelled mid-stream.
+        await Assert.ThrowsAsync<InvalidDataException>(() => wh.WriteTablesAsync([Direct(Failing()), Rows("state", TableWriteMode.Replace, [1L])], Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => wh.WriteTablesAsync(
+            [Direct(Many()), new TableWrite("state", TableWriteMode.Replace, (_, _) => throw new InvalidOperationException("killed between the writes"))], Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.WriteTablesAsync([Direct(Many()), Rows("state", TableWriteMode.Append, ["not a number"])], Ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wh.WriteTablesAsync([Direct(Cancelling())], cancel.Token));
+        await Assert.ThrowsAsync<ArgumentException>(() => wh.WriteTablesAsync([Direct(Many()) with { Mode = TableWriteMode.Replace }], Ct));
+
+        Assert.Equal([0L], await ValuesAsync(wh, "t"));
+        Assert.Equal([0L], await ValuesAsync(wh, "state"));
+        Assert.Equal(["state", "t"], await wh.ListTablesAsync(Ct));
+        Assert.Equal(0, await wh.DropAbandonedStagingAsync(Ct));
+        // The table's turn was given back: the next direct append goes through.
+        Assert.Equal([5_001L], await wh.WriteTablesAsync([Direct(Many())], Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task WriteTables_AppendInParallel_WritesEveryStreamsRowsAndCommitsThemTogether(string engine)
     {
         await using var wh = await Open(engine);

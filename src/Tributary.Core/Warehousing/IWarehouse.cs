@@ -74,7 +74,10 @@ public interface IWarehouse : IAsyncDisposable
 /// <summary>Builds the staging table of one <see cref="IWarehouse.ReplaceTableAsync"/> or <see cref="TableWrite"/>.</summary>
 public interface ITableBuilder
 {
-    /// <summary>The quoted name of the staging table, for SQL the caller writes itself.</summary>
+    /// <summary>
+    /// The quoted name of the staging table, for SQL the caller writes itself; after an append straight into the table
+    /// (<see cref="TableWrite.AppendDirectly"/>), the table's.
+    /// </summary>
     string QuotedName { get; }
 
     /// <summary>Creates the staging table from a SELECT.</summary>

@@ -17,6 +17,16 @@ public sealed record TableWrite(string Table, TableWriteMode Mode, Func<ITableBu
     /// <see cref="WriteFence.CommitTable"/> in the same transaction; otherwise <see cref="StaleAttemptException"/> and nothing changes.
     /// </summary>
     public WriteFence? Fence { get; init; }
+
+    /// <summary>
+    /// For an <see cref="TableWriteMode.Append"/> without a partition: the transaction is opened and the table's turn taken
+    /// before the build, and <see cref="ITableBuilder.CreateAndAppendAsync"/> appends straight into the table when it exists
+    /// with exactly those columns (names, order and kinds), so each row is written once instead of into a staging table
+    /// and then copied. When the table is missing or its columns differ, or the build uses another method, the build goes
+    /// to a staging table as without it. The build then runs inside the transaction, holding the table's turn: keep it to
+    /// the rows.
+    /// </summary>
+    public bool AppendDirectly { get; init; }
 }
 
 /// <summary>A partition of a table: the column holding the key, and the key.</summary>

@@ -53,11 +53,12 @@ internal sealed partial class IntakeLoader(IntakeLog log, IWarehouse warehouse, 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             using var cursor = log.OpenCursor(_loaded.Value, settings.BatchSize);
             if (!cursor.Any) break;
-            // The events stream from the log into the warehouse's bulk append; the state table is built after the events
-            // table (builds run in order), so the cursor's last sequence is that of the last event appended by then.
+            // The events stream from the log into the warehouse's bulk append, straight into the table inside the commit's
+            // transaction (written once, not staged and copied); the state table is built after the events table (builds
+            // run in order), so the cursor's last sequence is that of the last event appended by then.
             await warehouse.WriteTablesAsync(
             [
-                new TableWrite(settings.Table, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(IntakeEvent.Columns, cursor.Events(), ct)),
+                new TableWrite(settings.Table, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(IntakeEvent.Columns, cursor.Events(), ct)) { AppendDirectly = true },
                 new TableWrite(StateTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync([("loaded_sequence", DataKind.Integer)], [[cursor.Last]], ct)),
             ], cancellationToken).ConfigureAwait(false);
             var (last, count) = (cursor.Last, cursor.Count);

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Text;
 using Tributary.Core.Warehousing;
 
 namespace Tributary.Server.Intake;
@@ -15,7 +17,7 @@ internal static class IntakeLogFormat
     public static void Write(MemoryStream output, IEnumerable<IntakeEvent> events)
     {
         output.SetLength(0);
-        using var writer = new BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true);
+        using var writer = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true);
         foreach (var e in events)
         {
             var values = e.Values();
@@ -37,22 +39,48 @@ internal static class IntakeLogFormat
     /// <summary>The events of one row (its first <paramref name="length"/> bytes), each in the order of <see cref="IntakeEvent.Columns"/>.</summary>
     public static IEnumerable<object?[]> Read(byte[] data, int length)
     {
-        using var reader = new BinaryReader(new MemoryStream(data, 0, length, writable: false), System.Text.Encoding.UTF8);
-        while (reader.BaseStream.Position < length)
+        for (var position = 0; position < length;)
         {
-            var present = reader.ReadInt32();
             var values = new object?[Kinds.Length];
-            for (var i = 0; i < values.Length; i++)
-            {
-                if ((present & (1 << i)) == 0) continue;
-                values[i] = Kinds[i] switch
-                {
-                    DataKind.Timestamp => new DateTime(reader.ReadInt64(), DateTimeKind.Utc),
-                    DataKind.Number => reader.ReadDouble(),
-                    _ => reader.ReadString(),
-                };
-            }
+            position = ReadEvent(data.AsSpan(0, length), position, values);
             yield return values;
         }
+    }
+
+    // One event from a span, as BinaryWriter wrote it: text decoded from the row's UTF-8 in one call per value (BinaryReader
+    // decodes through a char buffer, a third of the loader's decoding time).
+    private static int ReadEvent(ReadOnlySpan<byte> data, int position, object?[] values)
+    {
+        var present = BinaryPrimitives.ReadInt32LittleEndian(data[position..]);
+        position += sizeof(int);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if ((present & (1 << i)) == 0) continue;
+            switch (Kinds[i])
+            {
+                case DataKind.Timestamp:
+                    values[i] = new DateTime(BinaryPrimitives.ReadInt64LittleEndian(data[position..]), DateTimeKind.Utc);
+                    position += sizeof(long);
+                    break;
+                case DataKind.Number:
+                    values[i] = BinaryPrimitives.ReadDoubleLittleEndian(data[position..]);
+                    position += sizeof(double);
+                    break;
+                default:
+                    // The byte length as BinaryWriter.Write7BitEncodedInt writes it, then the bytes.
+                    var bytes = 0;
+                    for (var shift = 0; ; shift += 7)
+                    {
+                        if (shift > 28) throw new InvalidDataException("a text length in the intake log is malformed.");
+                        var b = data[position++];
+                        bytes |= (b & 0x7F) << shift;
+                        if (b < 0x80) break;
+                    }
+                    values[i] = Encoding.UTF8.GetString(data.Slice(position, bytes));
+                    position += bytes;
+                    break;
+            }
+        }
+        return position;
     }
 }

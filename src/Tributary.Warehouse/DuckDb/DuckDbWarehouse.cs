@@ -220,6 +220,18 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
+    /// <remarks>A table function registered while a transaction is open is not in that transaction's catalog.</remarks>
+    protected override void PrepareBulkAppend() => _ = _rowFeed.Value;
+
+    /// <inheritdoc />
+    protected override Task AppendRowsAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows,
+        CancellationToken cancellationToken)
+    {
+        Append((DuckDBConnection)connection, table, columns, rows, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     /// <remarks>
     /// Each stream appends on its own thread through its own connection: DuckDB's appends to one table never conflict, and
     /// each appender converts, stores and compresses its rows on its thread, which is most of a load's work.

@@ -110,6 +110,11 @@ public sealed class PostgresWarehouse : SqlWarehouse
         await CopyAsync((NpgsqlConnection)connection, quoted, columns, rows, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    protected override Task AppendRowsAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows,
+        CancellationToken cancellationToken) =>
+        CopyAsync((NpgsqlConnection)connection, Dialect.Quote(table), columns, rows, cancellationToken);
+
     private async Task CreateAsync(NpgsqlConnection connection, string quotedTable, IReadOnlyList<(string Name, DataKind Kind)> columns, CancellationToken cancellationToken)
     {
         var definition = string.Join(", ", columns.Select(c => $"{Dialect.Quote(c.Name)} {Dialect.TypeName(c.Kind)}"));

@@ -278,6 +278,29 @@ public sealed class IntakeApiTests(PostgresCluster postgres) : IDisposable
     }
 
     [Fact]
+    public void LogFormat_ReadsBackEveryColumn_NullsMultiByteAndLongText()
+    {
+        var at = new DateTime(2026, 12, 3, 5, 0, 0, DateTimeKind.Utc);
+        // Text past 127 and 16,383 bytes takes two and three length bytes; 'é' and '✓' are two and three UTF-8 bytes.
+        var events = new[]
+        {
+            new IntakeEvent
+            {
+                EventId = "e1", Type = "track", Event = "Café ✓", AnonymousId = "a", UserId = "u", OccurredAt = at, ReceivedAt = at.AddSeconds(1), Email = "x@y.z",
+                Phone = "+1", Ip = "10.0.0.1", UserAgent = new string('é', 100), PageUrl = "https://e.com/" + new string('p', 20_000), PageReferrer = "r", UtmSource = "s",
+                UtmMedium = "m", UtmCampaign = "c", OrderId = "o", Revenue = -0.25, Currency = "EUR", Experiment = "x", Variant = "v", Properties = "{\"k\":\"✓\"}",
+            },
+            new IntakeEvent { EventId = "e2", Type = "page", OccurredAt = at, ReceivedAt = at, Properties = "" },
+        };
+        using var encoded = new MemoryStream();
+
+        IntakeLogFormat.Write(encoded, events);
+        var read = IntakeLogFormat.Read(encoded.GetBuffer(), (int)encoded.Length).ToList();
+
+        Assert.Equal(events.Select(e => e.Values()), read);
+    }
+
+    [Fact]
     public async Task LogOfOneRowPerEvent_IsMovedToOneRowPerCall_KeepingItsSequencesAndEvents()
     {
         var logPath = Path.Combine(_temp.Path, "old.db");
