@@ -29,6 +29,7 @@ if [ "$EVENTS" -gt 0 ]; then
   echo "ours, whole process (generation included): $(seconds "$OUT/large/ours.time"); load: $(load)"
 fi
 
+[ "$PEER_EVENTS" -gt 0 ] || exit 0
 echo "== peer size: $PEER_EVENTS events, $((PEER_EVENTS / 10)) units (load: $(load))"
 rm -f "$OUT/peer/"*.csv
 TRIB_EXPERIMENT_DB="" TRIB_EXPERIMENT_EXPORT=1 $BENCH experiment "$PEER_EVENTS" "$((PEER_EVENTS / 10))" "$OUT/peer" > "$OUT/peer/ours.out" 2> "$OUT/peer/ours.log"

@@ -107,6 +107,21 @@ public sealed class DialectTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(1.5, row[11]);
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task IntegerSum_PastTwoToThe53_IsExactWhereAFloatingPointSumWouldRound(string engine)
+    {
+        await using var wh = await Open(engine);
+        var q = new SqlBuilder(wh.Dialect);
+        // 2^53 + 1 rounds back to 2^53 in floating point, so adding the ones to 2^53 one by one would give 2^53; the
+        // integer sum gives 2^53 + 2, which a double holds exactly.
+        var sql = $"SELECT {q.IntegerSum("v")} AS total FROM (VALUES (CAST(9007199254740992 AS BIGINT)), (CAST(1 AS BIGINT)), (CAST(1 AS BIGINT))) AS t(v)";
+
+        var total = (await wh.QueryAsync(sql, q.Parameters, 1, Ct)).Rows[0][0];
+
+        Assert.Equal(9007199254740994.0, total);
+    }
+
     [Fact]
     public void Interval_IsSpelledInTheLargestExactUnit()
     {
