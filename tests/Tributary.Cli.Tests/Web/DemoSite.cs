@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Tributary.Testing;
 
@@ -9,9 +8,8 @@ namespace Tributary.Cli.Tests.Web;
 /// One demo project for the page tests: demo data, the customer_ltv and marketing_attribution templates run once, then
 /// 'trib serve' on it and Debian's Chromium. Each page test opens its own browser page.
 /// </summary>
-public sealed partial class DemoSite : IAsyncLifetime
+public sealed class DemoSite : IAsyncLifetime
 {
-    public const string Chromium = "/usr/bin/chromium";
     private readonly TempDirectory _temp = new();
     private Process? _server;
     private IPlaywright? _playwright;
@@ -35,12 +33,9 @@ public sealed partial class DemoSite : IAsyncLifetime
         }
     }
 
-    [GeneratedRegex(@"at (http://[^ ]+/)")]
-    private static partial Regex Listening();
-
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists(Chromium)) { SkipReason = $"{Chromium} is not installed (test.sh installs Debian's chromium package when run as root)."; return; }
+        if (!File.Exists(HeadlessChromium.Executable)) { SkipReason = $"{HeadlessChromium.Executable} is not installed (test.sh installs Debian's chromium package when run as root)."; return; }
         if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) { SkipReason = "the web UI is not built (test.sh runs npm ci and npm run build in web/)."; return; }
         await Expect0(Trib.RunAsync("init", Project));
         await Expect0(Trib.RunAsync("demo-data", "--customers", "300", "--project", Project));
@@ -50,19 +45,11 @@ public sealed partial class DemoSite : IAsyncLifetime
             await Expect0(Trib.RunAsync("run", template, "--project", Project));
         }
         _server = Trib.Start("serve", "--port", "0", "--project", Project);
-        Uri? address = null;
-        while (address is null && await _server.StandardError.ReadLineAsync() is { } line)
-            if (Listening().Match(line) is { Success: true } m) address = new Uri(m.Groups[1].Value);
-        Address = address ?? throw new InvalidOperationException("trib serve did not say where it listens");
-        _ = Task.Run(async () => { while (await _server.StandardError.ReadLineAsync() is not null) { } });
+        Address = await HeadlessChromium.ServeAddressAsync(_server, CancellationToken.None);
         // The machine running the tests may be busy: a page that loads slowly is not a failing page.
         Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        Browser = await HeadlessChromium.LaunchAsync(_playwright);
     }
 
     private static async Task Expect0(Task<Trib.Outcome> run)

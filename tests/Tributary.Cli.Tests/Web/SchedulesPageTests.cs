@@ -9,7 +9,7 @@ namespace Tributary.Cli.Tests.Web;
 /// The Schedules page in Debian's Chromium against 'trib serve', for a pipeline scheduled by its groups only (as full_cdp
 /// is): each group's schedule, the soonest group's next tick and the switch, not "—" and "manual".
 /// </summary>
-public sealed partial class SchedulesPageTests : IDisposable
+public sealed class SchedulesPageTests : IDisposable
 {
     private const string Yaml = """
         pipeline: grouped
@@ -37,30 +37,19 @@ public sealed partial class SchedulesPageTests : IDisposable
         _temp.Dispose();
     }
 
-    [GeneratedRegex(@"at (http://[^ ]+/)")]
-    private static partial Regex Address();
-
     [Fact]
     public async Task Schedules_APipelineScheduledByItsGroups_ShowsEachGroupsScheduleAndTheNextTick()
     {
-        if (!File.Exists(DemoSite.Chromium)) Assert.Skip($"{DemoSite.Chromium} is not installed (test.sh installs Debian's chromium package when run as root).");
+        if (!File.Exists(HeadlessChromium.Executable)) Assert.Skip($"{HeadlessChromium.Executable} is not installed (test.sh installs Debian's chromium package when run as root).");
         if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) Assert.Skip("the web UI is not built (test.sh runs npm ci and npm run build in web/).");
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
         File.WriteAllText(Path.Combine(Project, "pipelines", "grouped.yaml"), Yaml);
         _server = Trib.Start("serve", "--port", "0", "--project", Project);
-        Uri? address = null;
-        while (address is null && await _server.StandardError.ReadLineAsync(Ct) is { } line)
-            if (Address().Match(line) is { Success: true } m) address = new Uri(m.Groups[1].Value);
-        Assert.NotNull(address);
-        _ = Task.Run(async () => { while (await _server.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
+        var address = await HeadlessChromium.ServeAddressAsync(_server, Ct);
 
         Assertions.SetDefaultExpectTimeout(60_000);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = DemoSite.Chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         var consoleErrors = new List<string>();
         page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };

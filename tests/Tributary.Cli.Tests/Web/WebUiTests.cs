@@ -10,9 +10,8 @@ namespace Tributary.Cli.Tests.Web;
 /// -> change a parameter in the designer (an error appears and clears) -> save -> run -> succeeded -> dashboard.
 /// A failing test leaves a screenshot beside the test binaries (web-ui-failure.png) and names it in the message.
 /// </summary>
-public sealed partial class WebUiTests : IDisposable
+public sealed class WebUiTests : IDisposable
 {
-    private const string Chromium = "/usr/bin/chromium";
     private readonly TempDirectory _temp = new();
     private Process? _server;
     private string Project => Path.Combine(_temp.Path, "ui");
@@ -25,36 +24,25 @@ public sealed partial class WebUiTests : IDisposable
         _temp.Dispose();
     }
 
-    [GeneratedRegex(@"at (http://[^ ]+/)")]
-    private static partial Regex Address();
-
     [Fact]
     public async Task Catalog_TemplateToDesignerToRunToDashboard()
     {
-        if (!File.Exists(Chromium)) Assert.Skip($"{Chromium} is not installed (test.sh installs Debian's chromium package when run as root).");
+        if (!File.Exists(HeadlessChromium.Executable)) Assert.Skip($"{HeadlessChromium.Executable} is not installed (test.sh installs Debian's chromium package when run as root).");
         if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) Assert.Skip("the web UI is not built (test.sh runs npm ci and npm run build in web/).");
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
         Assert.Equal(0, (await Trib.RunAsync("demo-data", "--customers", "300", "--project", Project)).ExitCode);
         _server = Trib.Start("serve", "--port", "0", "--project", Project);
-        Uri? address = null;
-        while (address is null && await _server.StandardError.ReadLineAsync(Ct) is { } line)
-            if (Address().Match(line) is { Success: true } m) address = new Uri(m.Groups[1].Value);
-        Assert.NotNull(address);
-        _ = Task.Run(async () => { while (await _server.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
+        var address = await HeadlessChromium.ServeAddressAsync(_server, Ct);
 
         Assertions.SetDefaultExpectTimeout(30_000);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
         var consoleErrors = new List<string>();
         page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
         try
         {
-            await page.GotoAsync(address!.ToString());
+            await page.GotoAsync(address.ToString());
             // Catalog: the template's card, and its params form.
             var card = page.Locator(".card").Filter(new LocatorFilterOptions { Has = page.GetByRole(AriaRole.Heading, new() { Name = "customer_ltv", Exact = true }) });
             await card.GetByRole(AriaRole.Button, new() { Name = "Use this template" }).ClickAsync();
