@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Tributary.Testing;
@@ -25,27 +24,19 @@ public sealed class SchedulesPageTests : IDisposable
           - { id: b, type: transform.sql, inputs: [a], with: { sql: "SELECT n FROM a" } }
         """;
 
-    private readonly TempDirectory _temp = new();
-    private Process? _server;
-    private string Project => Path.Combine(_temp.Path, "grouped");
+    private readonly ServedProject _project = new("grouped");
+    private string Project => _project.Path;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
-        _server?.Dispose();
-        _temp.Dispose();
-    }
+    public void Dispose() => _project.Dispose();
 
     [Fact]
     public async Task Schedules_APipelineScheduledByItsGroups_ShowsEachGroupsScheduleAndTheNextTick()
     {
-        if (!File.Exists(HeadlessChromium.Executable)) Assert.Skip($"{HeadlessChromium.Executable} is not installed (test.sh installs Debian's chromium package when run as root).");
-        if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) Assert.Skip("the web UI is not built (test.sh runs npm ci and npm run build in web/).");
+        ServedProject.SkipWithoutBrowserOrWebUi();
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
         File.WriteAllText(Path.Combine(Project, "pipelines", "grouped.yaml"), Yaml);
-        _server = Trib.Start("serve", "--port", "0", "--project", Project);
-        var address = await HeadlessChromium.ServeAddressAsync(_server, Ct);
+        var address = await _project.ServeAsync(Ct);
 
         Assertions.SetDefaultExpectTimeout(60_000);
         using var playwright = await Playwright.CreateAsync();

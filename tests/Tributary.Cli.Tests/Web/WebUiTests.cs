@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Tributary.Testing;
@@ -12,27 +11,19 @@ namespace Tributary.Cli.Tests.Web;
 /// </summary>
 public sealed class WebUiTests : IDisposable
 {
-    private readonly TempDirectory _temp = new();
-    private Process? _server;
-    private string Project => Path.Combine(_temp.Path, "ui");
+    private readonly ServedProject _project = new("ui");
+    private string Project => _project.Path;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
-        _server?.Dispose();
-        _temp.Dispose();
-    }
+    public void Dispose() => _project.Dispose();
 
     [Fact]
     public async Task Catalog_TemplateToDesignerToRunToDashboard()
     {
-        if (!File.Exists(HeadlessChromium.Executable)) Assert.Skip($"{HeadlessChromium.Executable} is not installed (test.sh installs Debian's chromium package when run as root).");
-        if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) Assert.Skip("the web UI is not built (test.sh runs npm ci and npm run build in web/).");
+        ServedProject.SkipWithoutBrowserOrWebUi();
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
         Assert.Equal(0, (await Trib.RunAsync("demo-data", "--customers", "300", "--project", Project)).ExitCode);
-        _server = Trib.Start("serve", "--port", "0", "--project", Project);
-        var address = await HeadlessChromium.ServeAddressAsync(_server, Ct);
+        var address = await _project.ServeAsync(Ct);
 
         Assertions.SetDefaultExpectTimeout(30_000);
         using var playwright = await Playwright.CreateAsync();
