@@ -52,7 +52,7 @@ internal static class PipelinesApi
                 var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
                 var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(time.GetUtcNow());
                 list.Add(new PipelineSummary(name, p.Description, p.Components.Count, p.Schedule?.Cron, p.Schedule?.Timezone, next,
-                    p.Partitions?.Type, p.Sensors.Select(s => s.Type).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null,
+                    p.Partitions?.Type, p.Sensors.Select(s => s.Type).Concat(p.Groups.SelectMany(g => g.Sensors.Select(s => $"{g.Name}: {s.Type}"))).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null,
                     p.Groups.Where(g => g.Partitions is not null).Select(g => new GroupPartitions(g.Name, g.Partitions!.Type)).ToList(),
                     p.Groups.Where(g => g.Schedule is not null)
                         .Select(g => new GroupSchedule(g.Name, g.Schedule!.Cron, g.Schedule.Timezone, new CronSchedule(g.Schedule).Next(time.GetUtcNow()))).ToList()));

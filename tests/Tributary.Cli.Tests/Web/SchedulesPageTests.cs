@@ -6,7 +6,7 @@ namespace Tributary.Cli.Tests.Web;
 
 /// <summary>
 /// The Schedules page in Debian's Chromium against 'trib serve', for a pipeline scheduled by its groups only (as full_cdp
-/// is): each group's schedule, the soonest group's next tick and the switch, not "—" and "manual".
+/// is): each group's schedule and sensors, the soonest group's next tick and the switch, not "—" and "manual".
 /// </summary>
 public sealed class SchedulesPageTests : IDisposable
 {
@@ -18,6 +18,8 @@ public sealed class SchedulesPageTests : IDisposable
             assets: [a]
           hourly:
             schedule: { cron: "5 * * * *", timezone: UTC }
+            sensors:
+              - { type: run_status, group: ingest, status: succeeded, interval: 5m }
             assets: [b]
         components:
           - { id: a, type: transform.sql, with: { sql: "SELECT 1 AS n" } }
@@ -53,6 +55,8 @@ public sealed class SchedulesPageTests : IDisposable
         await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(1)).ToContainTextAsync(new Regex(@"^hourly: .+\(UTC\) 5 \* \* \* \*$"));
         // The hourly group ticks first (except in the hour before 04:00 on 1 January).
         await Assertions.Expect(cells.Nth(2)).ToContainTextAsync(new Regex(@"\d.*\((hourly|ingest)\)$"));
+        // A group's sensor is the pipeline's too, named with its group.
+        await Assertions.Expect(cells.Nth(3)).ToHaveTextAsync("hourly: run_status");
         await Assertions.Expect(row.GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
         Assert.True(consoleErrors.Count == 0, "console errors: " + string.Join(" | ", consoleErrors));
     }
