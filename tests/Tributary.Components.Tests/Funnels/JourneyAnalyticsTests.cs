@@ -120,8 +120,9 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
             (3L, "Add", "Paid", 1L), (3L, "Home", "Add", 1L)], await EdgesAsync(h));
         var top = (await h.RowsAsync("SELECT rank, path, steps, units FROM paths__paths ORDER BY rank")).Select(r => (L(r[0]), (string)r[1]!, L(r[2]), L(r[3]))).ToList();
         Assert.Equal([(1L, "Home > Add", 2L, 1L), (2L, "Home > View > Add > Paid", 4L, 1L), (3L, "Home > View > Home > Add", 4L, 1L)], top);
-        // The steps' work table is gone.
-        Assert.Empty(await h.RowsAsync("SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%paths%' AND table_name NOT IN ('paths', 'paths__paths')"));
+        // The steps' work table is gone (from this test's schema: PostgreSQL tests share a database, one schema each).
+        Assert.Empty(await h.RowsAsync(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE '%paths%' AND table_name NOT IN ('paths', 'paths__paths')"));
     }
 
     [Theory]
