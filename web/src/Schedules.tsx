@@ -41,7 +41,8 @@ export function Schedules() {
                   ))}</ul>
                 ) : "—") },
               { key: "next", header: "Next tick", cell: (p) => nextTick(p) },
-              { key: "sensors", header: "Sensors", cell: (p) => p.sensors.join(", ") || "—" },
+              { key: "sensors", header: "Sensors", cell: (p) => p.sensors.length > 0
+                ? <ul className="schedule-list">{p.sensors.map((s, i) => <li key={`${i}:${s}`}>{s}</li>)}</ul> : "—" },
               { key: "partitions", header: "Partitions", cell: (p) => partitionsText(p) ?? "—" },
               { key: "on", header: "On", cell: (p) => (p.schedule || p.sensors.length > 0 || p.group_schedules.length > 0) ? (
                 <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} /> <span className="sr-only">schedule and sensors of {p.name}</span><StatusBadge status={p.paused ? "off" : "on"} /></label>

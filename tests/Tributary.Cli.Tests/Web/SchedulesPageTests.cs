@@ -15,6 +15,8 @@ public sealed class SchedulesPageTests : IDisposable
         groups:
           ingest:
             schedule: { cron: "0 4 1 1 *", timezone: UTC }
+            sensors:
+              - { type: file_arrival, path: inbox, interval: 30s }
             assets: [a]
           hourly:
             schedule: { cron: "5 * * * *", timezone: UTC }
@@ -55,8 +57,8 @@ public sealed class SchedulesPageTests : IDisposable
         await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(1)).ToContainTextAsync(new Regex(@"^hourly: .+\(UTC\) 5 \* \* \* \*$"));
         // The hourly group ticks first (except in the hour before 04:00 on 1 January).
         await Assertions.Expect(cells.Nth(2)).ToContainTextAsync(new Regex(@"\d.*\((hourly|ingest)\)$"));
-        // A group's sensor is the pipeline's too, named with its group.
-        await Assertions.Expect(cells.Nth(3)).ToHaveTextAsync("hourly: run_status");
+        // A group's sensors are the pipeline's too, named with their group, one per line (full_cdp has six).
+        await Assertions.Expect(cells.Nth(3).GetByRole(AriaRole.Listitem)).ToHaveTextAsync(["ingest: file_arrival", "hourly: run_status"]);
         await Assertions.Expect(row.GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
         Assert.True(consoleErrors.Count == 0, "console errors: " + string.Join(" | ", consoleErrors));
     }
