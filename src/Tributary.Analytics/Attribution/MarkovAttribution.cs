@@ -40,6 +40,7 @@ public static class MarkovAttribution
         }
 
         /// <summary>Path <paramref name="path"/>'s split as <see cref="Weights(ConversionPath)"/>, written into <paramref name="into"/> (of the path's length).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Weights(PathSet paths, int path, Span<double> into)
         {
             ArgumentNullException.ThrowIfNull(paths);
@@ -75,6 +76,9 @@ public static class MarkovAttribution
 
     internal static Result Compute(IReadOnlyList<ConversionPath> paths, int order, int denseLimit) => Compute(PathSet.From(paths), order, denseLimit);
 
+    // Optimized from its first call: run once per step over every touch, it would otherwise spend its first millions of
+    // iterations in the runtime's unoptimized and profiling tiers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static Result Compute(PathSet paths, int order, int denseLimit)
     {
         ArgumentNullException.ThrowIfNull(paths);

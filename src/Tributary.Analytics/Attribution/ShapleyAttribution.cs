@@ -79,6 +79,7 @@ public static class ShapleyAttribution
         }
 
         /// <summary>Path <paramref name="path"/>'s split as <see cref="Weights(ConversionPath)"/>, written into <paramref name="into"/> (of the path's length).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Weights(PathSet paths, int path, Span<double> into)
         {
             ArgumentNullException.ThrowIfNull(paths);
@@ -179,6 +180,9 @@ public static class ShapleyAttribution
     }
 
     // The same game with channel sets as bit masks (channels in ordinal order): no strings per path or coalition.
+    // Optimized from its first call: run once per step over every touch, it would otherwise spend its first millions of
+    // iterations in the runtime's unoptimized and profiling tiers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Result ByConversionRateOverMasks(PathSet paths, List<string> channels, int samples, Random random)
     {
         var bit = BitsByChannel(paths, channels);

@@ -156,29 +156,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             var dense = lastDay - firstDay < DenseDayCells / Math.Max(1, keys.All.Count)
                 ? new (double Conversions, double Value, bool Seen)[(lastDay - firstDay + 1) * keys.All.Count] : null;
             var byDay = new Dictionary<long, (double Conversions, double Value)>();
-            var buffer = new double[longest];
-            for (var j = 0; j < paths.Count; j++)
-            {
-                if (!paths.Converted(j)) continue;
-                var pathKeys = journeys.KeysOf(j);
-                var split = buffer.AsSpan(0, pathKeys.Length);
-                weights(j, split);
-                var amount = paths.Value(j);
-                for (var k = 0; k < split.Length; k++)
-                {
-                    var key = pathKeys[k];
-                    byKey[key] = (byKey[key].Conversions + split[k], byKey[key].Value + split[k] * amount);
-                    var dayKey = (long)(journeys.Days[j] - firstDay) * keys.All.Count + key;
-                    if (dense is not null)
-                    {
-                        ref var cell = ref dense[dayKey];
-                        cell = (cell.Conversions + split[k], cell.Value + split[k] * amount, true);
-                        continue;
-                    }
-                    ref var d = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byDay, dayKey, out _);
-                    d = (d.Conversions + split[k], d.Value + split[k] * amount);
-                }
-            }
+            Sum(journeys, weights, longest, firstDay, byKey, dense, byDay);
             if (dense is not null)
                 for (var cell = 0; cell < dense.Length; cell++)
                     if (dense[cell].Seen) byDay[cell] = (dense[cell].Conversions, dense[cell].Value);
@@ -249,6 +227,38 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         return new Materialization(rows, new Dictionary<string, object?> { ["paths"] = paths.Count, ["conversions"] = converting });
     }
 
+    // Every conversion's touch weights under one model summed by (channel, campaign) key and by (day, key): into dense
+    // when it is given, else into byDay.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Sum(Journeys journeys, TouchWeights weights, int longest, int firstDay, (double Conversions, double Value)[] byKey,
+        (double Conversions, double Value, bool Seen)[]? dense, Dictionary<long, (double Conversions, double Value)> byDay)
+    {
+        var paths = journeys.Paths;
+        var buffer = new double[longest];
+        for (var j = 0; j < paths.Count; j++)
+        {
+            if (!paths.Converted(j)) continue;
+            var pathKeys = journeys.KeysOf(j);
+            var split = buffer.AsSpan(0, pathKeys.Length);
+            weights(j, split);
+            var amount = paths.Value(j);
+            for (var k = 0; k < split.Length; k++)
+            {
+                var key = pathKeys[k];
+                byKey[key] = (byKey[key].Conversions + split[k], byKey[key].Value + split[k] * amount);
+                var dayKey = (long)(journeys.Days[j] - firstDay) * byKey.Length + key;
+                if (dense is not null)
+                {
+                    ref var cell = ref dense[dayKey];
+                    cell = (cell.Conversions + split[k], cell.Value + split[k] * amount, true);
+                    continue;
+                }
+                ref var d = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byDay, dayKey, out _);
+                d = (d.Conversions + split[k], d.Value + split[k] * amount);
+            }
+        }
+    }
+
     // Cells of the dense (day, channel-and-campaign) sums per model: 4M cells are 100 MB, beyond that a map of the cells touched.
     private const int DenseDayCells = 4_000_000;
 
@@ -305,23 +315,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             FROM {table} t JOIN numbered p ON p.path_id = t.path_id
             JOIN (VALUES {values}) AS k(channel, campaign, touch_key) ON k.channel = t.channel AND k.campaign = {campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal)}
             """, q.Parameters, TouchKinds, cancellationToken).ConfigureAwait(false))
-        {
-            var packed = b.Values<long>(0);
-            var position = b.Values<long>(1);
-            var age = b.Values<double>(2);
-            var positionNulls = b.HasNulls(1);
-            for (var i = 0; i < b.Count; i++)
-            {
-                var path = Math.DivRem(packed[i], pairs.Rows.Count, out var touchKey);
-                if (path < 0 || path >= outlines.Count || filled[path] == outlines[(int)path].Touches)
-                    throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
-                var at = start[path] + filled[path]++;
-                // NULL positions sort last, as ORDER BY position puts them. A NULL age reads as 0.
-                positions[at] = positionNulls && b.IsNull(1, i) ? long.MaxValue : position[i];
-                touchKeys[at] = (int)touchKey;
-                ages[at] = age[i];
-            }
-        }
+            Place(b, pairs.Rows.Count, start, filled, positions, touchKeys, ages);
         // Channels numbered in the keys' order; each touch's channel number beside its key.
         var channelNames = new List<string>();
         var channelIds = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -343,16 +337,50 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         {
             var (id, converted, value, convertedAt, count) = outlines[path];
             if (filled[path] != count) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
-            var (from, to) = (start[path], start[path + 1]);
-            InPositionOrder(positions.AsSpan(from..to), touchKeys.AsSpan(from..to), ages.AsSpan(from..to));
-            for (var k = from; k < to; k++) channels[k] = channelOf[touchKeys[k]];
             (pathIds[path], convertedAts[path], pathConverted[path], pathValues[path]) = (id, convertedAt, converted, value);
             days[path] = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
         }
+        InPositionOrder(start, positions, touchKeys, ages, channelOf, channels);
         return new Journeys(new PathSet(channelNames, start, channels, pathConverted, pathValues, ages), pathIds, convertedAts, days, start, touchKeys);
     }
 
+    // One batch of the touch read placed in its paths' slices, in arrival order. Optimized from its first call (as the
+    // other loops over every touch here and in the models): run once per step, these loops otherwise spend their first
+    // millions of iterations in the runtime's unoptimized tier and its profiling one.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Place(ColumnBatch b, int keyCount, int[] start, int[] filled, long[] positions, int[] touchKeys, double[] ages)
+    {
+        var packed = b.Values<long>(0);
+        var position = b.Values<long>(1);
+        var age = b.Values<double>(2);
+        var positionNulls = b.HasNulls(1);
+        for (var i = 0; i < b.Count; i++)
+        {
+            var path = Math.DivRem(packed[i], keyCount, out var touchKey);
+            if (path < 0 || path >= filled.Length || filled[path] == start[path + 1] - start[path])
+                throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+            var at = start[path] + filled[path]++;
+            // NULL positions sort last, as ORDER BY position puts them. A NULL age reads as 0.
+            positions[at] = positionNulls && b.IsNull(1, i) ? long.MaxValue : position[i];
+            touchKeys[at] = (int)touchKey;
+            ages[at] = age[i];
+        }
+    }
+
+    // Each path's touches put in position order, and each touch's channel number set from its key.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void InPositionOrder(int[] start, long[] positions, int[] keys, double[] ages, int[] channelOf, int[] channels)
+    {
+        for (var path = 0; path + 1 < start.Length; path++)
+        {
+            var (from, to) = (start[path], start[path + 1]);
+            InPositionOrder(positions.AsSpan(from..to), keys.AsSpan(from..to), ages.AsSpan(from..to));
+            for (var k = from; k < to; k++) channels[k] = channelOf[keys[k]];
+        }
+    }
+
     // A path's touches by position, equal positions in arrival order: an insertion sort, as the touches mostly arrive in order.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void InPositionOrder(Span<long> positions, Span<int> keys, Span<double> ages)
     {
         for (var i = 1; i < positions.Length; i++)
