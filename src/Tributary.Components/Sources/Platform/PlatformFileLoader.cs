@@ -32,15 +32,15 @@ internal static class PlatformFileLoader
     /// <summary>
     /// As <see cref="LoadAsync(ComponentContext, PlatformSourceParameters, PlatformLayout, string, Func{string, IEnumerable{ParsedRow}}, CancellationToken)"/>
     /// for formats with one record per line: lines are read on one thread and parsed on several (one per core, up to four),
-    /// each appending through its own connection where the warehouse can (DuckDB). <paramref name="parse"/> returns null for a
-    /// line that holds no record.
+    /// each appending through its own connection where the warehouse can (DuckDB). Lines reach <paramref name="parse"/> as UTF-8
+    /// bytes (lines that cannot be read are rejected before it); it returns null for a line that holds no record.
     /// </summary>
     public static Task<Materialization> LoadLinesAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
-        Func<string, IEnumerable<SourceLine>> lines, Func<SourceLine, ParsedRow?> parse, CancellationToken cancellationToken) =>
-        LoadAsync(context, p, layout, extension, file => lines(file).Select(parse).Where(r => r is not null).Select(r => r!.Value), lines, parse, cancellationToken);
+        Func<string, SourceLineReader> open, Utf8LineParser parse, CancellationToken cancellationToken) =>
+        LoadAsync(context, p, layout, extension, file => ParallelLineParse.Rows(open(file), parse), open, parse, cancellationToken);
 
     private static async Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
-        Func<string, IEnumerable<ParsedRow>> read, Func<string, IEnumerable<SourceLine>>? lines, Func<SourceLine, ParsedRow?>? parse, CancellationToken cancellationToken)
+        Func<string, IEnumerable<ParsedRow>> read, Func<string, SourceLineReader>? lines, Utf8LineParser? parse, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
         var filesTable = context.Output(PlatformSchemas.Files);
