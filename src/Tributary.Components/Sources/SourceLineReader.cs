@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 using Tributary.Core.Warehousing;
@@ -37,12 +38,19 @@ internal sealed class SourceLineReader : IDisposable
     private readonly string _name;
     private readonly int _unit;
     private readonly bool _bigEndian;
+    private readonly IncrementalHash? _content;
 
-    public SourceLineReader(Stream stream, TextEncoding declared, int maxLineBytes)
+    /// <param name="stream">The file's bytes.</param>
+    /// <param name="declared">The encoding unless a byte order mark says otherwise.</param>
+    /// <param name="maxLineBytes">Longer lines are cut off and reported.</param>
+    /// <param name="content">Fed every byte read, so that reading to the end hashes the whole file without a pass of its own.</param>
+    public SourceLineReader(Stream stream, TextEncoding declared, int maxLineBytes, IncrementalHash? content = null)
     {
         _stream = stream;
         _maxLineBytes = maxLineBytes;
+        _content = content;
         _end = ReadAtLeast(_buffer, 3);
+        _content?.AppendData(_buffer, 0, _end);
         var encoding = declared;
         if (_buffer.AsSpan(0, _end).StartsWith<byte>([0xEF, 0xBB, 0xBF])) (encoding, _start) = (TextEncoding.Utf8, 3);
         else if (_buffer.AsSpan(0, _end).StartsWith<byte>([0xFF, 0xFE])) (encoding, _start) = (TextEncoding.Utf16, 2);
@@ -59,8 +67,8 @@ internal sealed class SourceLineReader : IDisposable
     }
 
     /// <summary>Opens <paramref name="path"/> for reading.</summary>
-    public static SourceLineReader Open(string path, TextEncoding declared, int maxLineBytes) =>
-        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan), declared, maxLineBytes);
+    public static SourceLineReader Open(string path, TextEncoding declared, int maxLineBytes, IncrementalHash? content = null) =>
+        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan), declared, maxLineBytes, content);
 
     /// <summary>Every line of <paramref name="path"/>, lazily.</summary>
     public static IEnumerable<SourceLine> ReadAll(string path, TextEncoding declared, int maxLineBytes)
@@ -118,6 +126,7 @@ internal sealed class SourceLineReader : IDisposable
             {
                 _start = 0;
                 _end = _stream.Read(_buffer);
+                _content?.AppendData(_buffer, 0, _end);
                 if (_end == 0) return _lineBytes != 0;
             }
             if (_unit == 1)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
 
 namespace Tributary.Components.Sources.Platform;
 
@@ -25,18 +26,20 @@ internal sealed class ParallelLineParse : IDisposable
     private readonly int _columns;
     private readonly RejectedRowSpool _rejected;
     private readonly long[] _good, _bad;
+    private readonly string?[] _sha256;
     private readonly Task _reading;
     private volatile Exception? _readError;
 
     /// <param name="files">The files' full paths, in load order.</param>
     /// <param name="relative">Their names as the table records them.</param>
-    /// <param name="open">Opens a file's line reader.</param>
+    /// <param name="hash">Which files to hash (SHA-256) while they are read.</param>
+    /// <param name="open">Opens a file's line reader, feeding the hash when one is given.</param>
     /// <param name="parse">Parses a line; null for a line that holds no record (blank).</param>
     /// <param name="columns">How many values a valid row has before its file and line.</param>
     /// <param name="rejected">Where rejected lines go.</param>
     /// <param name="streams">How many streams parse at once.</param>
     /// <param name="cancellationToken">Stops reading and parsing.</param>
-    public ParallelLineParse(IReadOnlyList<string> files, IReadOnlyList<string> relative, Func<string, SourceLineReader> open,
+    public ParallelLineParse(IReadOnlyList<string> files, IReadOnlyList<string> relative, IReadOnlyList<bool> hash, Func<string, IncrementalHash?, SourceLineReader> open,
         Utf8LineParser parse, int columns, RejectedRowSpool rejected, int streams, CancellationToken cancellationToken)
     {
         _relative = relative;
@@ -45,9 +48,10 @@ internal sealed class ParallelLineParse : IDisposable
         _rejected = rejected;
         _good = new long[files.Count];
         _bad = new long[files.Count];
+        _sha256 = new string?[files.Count];
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _queue = new BlockingCollection<(int, Batch)>(boundedCapacity: 2 * streams);
-        _reading = Task.Factory.StartNew(() => Read(files, open), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _reading = Task.Factory.StartNew(() => Read(files, hash, open), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         Streams = [.. Enumerable.Range(0, streams).Select(_ => Parse())];
     }
 
@@ -60,13 +64,17 @@ internal sealed class ParallelLineParse : IDisposable
     /// <summary>Rejected rows of the file at <paramref name="file"/>'s index; final once every stream has ended.</summary>
     public long Bad(int file) => _bad[file];
 
-    private void Read(IReadOnlyList<string> files, Func<string, SourceLineReader> open)
+    /// <summary>The lowercase hex SHA-256 of the content of a file hashed while read; set once every stream has ended.</summary>
+    public string Sha256(int file) => _sha256[file] ?? throw new InvalidOperationException($"file {file} was not hashed while read");
+
+    private void Read(IReadOnlyList<string> files, IReadOnlyList<bool> hash, Func<string, IncrementalHash?, SourceLineReader> open)
     {
         try
         {
             for (var f = 0; f < files.Count; f++)
             {
-                using var reader = open(files[f]);
+                using var sha = hash[f] ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+                using var reader = open(files[f], sha);
                 var batch = new Batch();
                 while (reader.TryReadUtf8(out var line, out var utf8))
                 {
@@ -76,6 +84,7 @@ internal sealed class ParallelLineParse : IDisposable
                 }
                 if (batch.Count > 0) _queue.Add((f, batch), _stop.Token);
                 else batch.Release();
+                if (sha is not null) _sha256[f] = Convert.ToHexStringLower(sha.GetHashAndReset());
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

@@ -54,7 +54,7 @@ public sealed class SegmentEventsSource : IComponent<SegmentEventsParameters>
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(SegmentEventsParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
         PlatformFileLoader.LoadLinesAsync(context, parameters, LayoutOf(parameters), ".ndjson",
-            file => SourceLineReader.Open(file, parameters.Encoding, parameters.MaxRecordBytes), (line, utf8) => Parse(line, utf8, parameters), cancellationToken);
+            (file, content) => SourceLineReader.Open(file, parameters.Encoding, parameters.MaxRecordBytes, content), (line, utf8) => Parse(line, utf8, parameters), cancellationToken);
 
     internal static PlatformLayout LayoutOf(SegmentEventsParameters parameters) => parameters.KeepRawContext ? RawContextLayout : Layout;
 
