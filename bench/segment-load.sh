@@ -5,7 +5,8 @@
 #
 #   bench/segment-load.sh [customers=5000] [engine=duckdb] [repeat=3]
 #
-# Uses the Release build of trib (TRIB=path/to/trib.dll picks another); WORK=folder keeps the data.
+# Uses the Release build of trib (TRIB=path/to/trib.dll picks another); WORK=folder keeps the data. CHECK=1 also prints the row
+# count and an order-independent sum of row hashes of segment_events and its __rejected table, to compare two builds' output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 customers=${1:-5000}
@@ -46,5 +47,10 @@ YAML
   trib runs show "$run_id" --project "$project" --format csv 2>/dev/null |
     awk -F, -v cpu="$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" -v mb="$((rss_kb / 1024))" -v wall="$wall" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '$1 == "segment_events" {
       printf "segment_events: %d rows in %.2f s = %.0f events/s (process CPU %.2f s = %.0f events per CPU-second; wall %.1f s, peak RSS %d MB; load %s)\n", $5, $6, $5 / $6, cpu, $5 / cpu, wall, mb, load }'
+  if [ -n "${CHECK:-}" ]; then # the rejected rows without their run id and time
+    for check in "segment_events:hash(t)" "segment_events__rejected:hash(source_file, line, raw, reason)"; do
+      echo "${check%%:*}: $(trib query --project "$project" --format csv "SELECT count(*) || ' rows, hash sum ' || coalesce(sum(${check#*:}::HUGEINT), 0) FROM \"${check%%:*}\" t" | tail -1)"
+    done
+  fi
 done
 echo "load: $(uptime)"

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Unicode;
 using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Sources;
@@ -27,6 +29,7 @@ internal sealed class SourceLineReader : IDisposable
     private readonly byte[] _buffer = new byte[1 << 16];
     private int _start, _end;
     private byte[] _line = new byte[512];
+    private byte[] _utf8 = [];
     private int _length;
     private long _lineBytes;
     private byte _previous;
@@ -35,12 +38,19 @@ internal sealed class SourceLineReader : IDisposable
     private readonly string _name;
     private readonly int _unit;
     private readonly bool _bigEndian;
+    private readonly IncrementalHash? _content;
 
-    public SourceLineReader(Stream stream, TextEncoding declared, int maxLineBytes)
+    /// <param name="stream">The file's bytes.</param>
+    /// <param name="declared">The encoding unless a byte order mark says otherwise.</param>
+    /// <param name="maxLineBytes">Longer lines are cut off and reported.</param>
+    /// <param name="content">Fed every byte read, so that reading to the end hashes the whole file without a pass of its own.</param>
+    public SourceLineReader(Stream stream, TextEncoding declared, int maxLineBytes, IncrementalHash? content = null)
     {
         _stream = stream;
         _maxLineBytes = maxLineBytes;
+        _content = content;
         _end = ReadAtLeast(_buffer, 3);
+        _content?.AppendData(_buffer, 0, _end);
         var encoding = declared;
         if (_buffer.AsSpan(0, _end).StartsWith<byte>([0xEF, 0xBB, 0xBF])) (encoding, _start) = (TextEncoding.Utf8, 3);
         else if (_buffer.AsSpan(0, _end).StartsWith<byte>([0xFF, 0xFE])) (encoding, _start) = (TextEncoding.Utf16, 2);
@@ -57,8 +67,8 @@ internal sealed class SourceLineReader : IDisposable
     }
 
     /// <summary>Opens <paramref name="path"/> for reading.</summary>
-    public static SourceLineReader Open(string path, TextEncoding declared, int maxLineBytes) =>
-        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan), declared, maxLineBytes);
+    public static SourceLineReader Open(string path, TextEncoding declared, int maxLineBytes, IncrementalHash? content = null) =>
+        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan), declared, maxLineBytes, content);
 
     /// <summary>Every line of <paramref name="path"/>, lazily.</summary>
     public static IEnumerable<SourceLine> ReadAll(string path, TextEncoding declared, int maxLineBytes)
@@ -70,6 +80,44 @@ internal sealed class SourceLineReader : IDisposable
     /// <summary>The next line; false at the end of the file.</summary>
     public bool TryRead(out SourceLine line)
     {
+        var more = Next();
+        line = more ? Emit() : default;
+        return more;
+    }
+
+    /// <summary>
+    /// The next line as UTF-8 bytes, for parsers that read bytes: a UTF-8 file's good line is only validated, never decoded into
+    /// a string (a string per line was the largest allocation of an NDJSON load); other encodings' lines are decoded and
+    /// re-encoded. <paramref name="utf8"/> is valid until the next read. A line with a problem comes as <paramref name="problem"/>,
+    /// as <see cref="TryRead"/> gives it, with empty bytes; a good line's <paramref name="problem"/> has only its number set.
+    /// </summary>
+    public bool TryReadUtf8(out SourceLine problem, out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = default;
+        if (!Next())
+        {
+            problem = default;
+            return false;
+        }
+        var data = Content();
+        if (_lineBytes <= _maxLineBytes && _unit == 1 && _strict is UTF8Encoding && Utf8.IsValid(data))
+        {
+            problem = new SourceLine(++_number, "", _lineBytes, null);
+            utf8 = data;
+            return true;
+        }
+        problem = Emit();
+        if (problem.Problem is not null) return true;
+        var max = Encoding.UTF8.GetMaxByteCount(problem.Text.Length);
+        if (_utf8.Length < max) _utf8 = new byte[Math.Max(max, _utf8.Length * 2)];
+        utf8 = _utf8.AsSpan(0, Encoding.UTF8.GetBytes(problem.Text, _utf8));
+        problem = problem with { Text = "" };
+        return true;
+    }
+
+    // Reads up to the next line break into _line; false at the end of the file.
+    private bool Next()
+    {
         _length = 0;
         _lineBytes = 0;
         while (true)
@@ -78,11 +126,8 @@ internal sealed class SourceLineReader : IDisposable
             {
                 _start = 0;
                 _end = _stream.Read(_buffer);
-                if (_end == 0)
-                {
-                    line = _lineBytes == 0 ? default : Emit();
-                    return _lineBytes != 0;
-                }
+                _content?.AppendData(_buffer, 0, _end);
+                if (_end == 0) return _lineBytes != 0;
             }
             if (_unit == 1)
             {
@@ -93,7 +138,6 @@ internal sealed class SourceLineReader : IDisposable
                 _start += take;
                 if (newline < 0) continue;
                 _start++;
-                line = Emit();
                 return true;
             }
             while (_start < _end)
@@ -104,7 +148,6 @@ internal sealed class SourceLineReader : IDisposable
                 {
                     _lineBytes -= 2;
                     _length = (int)Math.Min(_length, _lineBytes);
-                    line = Emit();
                     return true;
                 }
                 _previous = b;
@@ -135,14 +178,21 @@ internal sealed class SourceLineReader : IDisposable
         Array.Resize(ref _line, (int)Math.Min(Math.Max(_line.Length * 2L, _length + extra), Math.Max(_maxLineBytes, _length + extra)));
     }
 
+    // The line read by Next without its CR.
+    private Span<byte> Content()
+    {
+        var data = _line.AsSpan(0, _length);
+        // A CRLF file: the CR is part of the line break, not of the text.
+        if (_unit == 1 && _lineBytes == _length && data.EndsWith<byte>([(byte)'\r'])) data = data[..^1];
+        else if (_unit == 2 && _lineBytes == _length && data.Length >= 2 && (_bigEndian ? data[^2] == 0 && data[^1] == '\r' : data[^2] == '\r' && data[^1] == 0)) data = data[..^2];
+        return data;
+    }
+
     private SourceLine Emit()
     {
         _number++;
         var bytes = _lineBytes;
-        var data = _line.AsSpan(0, _length);
-        // A CRLF file: the CR is part of the line break, not of the text.
-        if (_unit == 1 && bytes == _length && data.EndsWith<byte>([(byte)'\r'])) data = data[..^1];
-        else if (_unit == 2 && bytes == _length && data.Length >= 2 && (_bigEndian ? data[^2] == 0 && data[^1] == '\r' : data[^2] == '\r' && data[^1] == 0)) data = data[..^2];
+        var data = Content();
         if (bytes > _maxLineBytes)
             return new SourceLine(_number, Shown(_lossy.GetString(data)), bytes,
                 string.Create(CultureInfo.InvariantCulture, $"the line is {bytes} bytes long, more than the limit of {_maxLineBytes} (max_record_bytes)"));

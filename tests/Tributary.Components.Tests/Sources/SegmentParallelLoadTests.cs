@@ -86,4 +86,29 @@ public sealed class SegmentParallelLoadTests(PostgresCluster postgres)
         Assert.Contains("; events/a.ndjson:11: a track event needs 'event'; events/a.ndjson:14: invalid JSON", run.Error, StringComparison.Ordinal);
         Assert.Null(await h.Warehouse.DescribeTableAsync("src", TestContext.Current.CancellationToken));
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task SegmentEvents_FilesHashedWhileRead_LogTheirContentHash_AndACopyUnderAnotherNameIsSkipped(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        Write(h, "a");
+        h.Temp.File("events/b.ndjson", Line("b", 1) + "\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.segment_events, with: { path: events, max_rejected_ratio: 0.5 } }
+            """;
+
+        var first = await h.RunAsync(yaml);
+        File.Copy(Path.Combine(h.Temp.Path, "events", "a.ndjson"), Path.Combine(h.Temp.Path, "events", "a_copy.ndjson"));
+        var second = await h.RunAsync(yaml);
+
+        Assert.True(first.Status == RunStatus.Succeeded, first.Error);
+        Assert.True(second.Status == RunStatus.Succeeded, second.Error);
+        string Sha256(string file) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(h.Temp.Path, "events", file))));
+        var log = await h.RowsAsync("SELECT file, sha256 FROM src__files ORDER BY file");
+        Assert.Equal([$"a|{Sha256("a.ndjson")}", $"b|{Sha256("b.ndjson")}"], log.Select(r => $"{Path.GetFileNameWithoutExtension((string)r[0]!)}|{r[1]}"));
+        Assert.Equal(Enumerable.Range(1, Lines).Count(Good) + 1L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM src"))[0][0], CultureInfo.InvariantCulture));
+    }
 }

@@ -60,4 +60,28 @@ public sealed class SourceLineReaderTests
         Assert.Equal(1001, lines[1].Text.Length); // what a rejection keeps of it, with an ellipsis
         Assert.Equal((3L, "next", (string?)null), (lines[2].Number, lines[2].Text, lines[2].Problem));
     }
+
+    public static TheoryData<byte[], TextEncoding, int> Files => new()
+    {
+        { [0xEF, 0xBB, 0xBF, .. "id,name\r\n1,a\r\n\r\n2,b"u8], TextEncoding.Utf8, 1 << 20 },
+        { Encoding.Latin1.GetBytes("id,name\n1,caf\u00e9\n2,tea\r\n"), TextEncoding.Utf8, 1 << 20 },
+        { Encoding.Latin1.GetBytes("id,name\n1,caf\u00e9\n2,tea\r\n"), TextEncoding.Latin1, 1 << 20 },
+        { Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("Day\tCost\r\n2025-01-01\t\u20ac1\n")).ToArray(), TextEncoding.Utf8, 1 << 20 },
+        { Encoding.UTF8.GetBytes("short\n" + new string('\u00e9', 600) + "\nnext\u4e2d\n\r\n"), TextEncoding.Utf8, 1024 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void ReadUtf8_GivesEachLineAsReadDoes_ItsTextAsBytesAndAProblemWithItsText(byte[] bytes, TextEncoding encoding, int max)
+    {
+        using var reader = new SourceLineReader(new MemoryStream(bytes), encoding, max);
+        var lines = new List<SourceLine>();
+        while (reader.TryReadUtf8(out var line, out var utf8))
+        {
+            Assert.True(line.Problem is null || utf8.IsEmpty);
+            lines.Add(line.Problem is null ? line with { Text = Encoding.UTF8.GetString(utf8) } : line);
+        }
+
+        Assert.Equal(Lines(bytes, encoding, max), lines);
+    }
 }

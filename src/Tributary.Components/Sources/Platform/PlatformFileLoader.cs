@@ -32,15 +32,15 @@ internal static class PlatformFileLoader
     /// <summary>
     /// As <see cref="LoadAsync(ComponentContext, PlatformSourceParameters, PlatformLayout, string, Func{string, IEnumerable{ParsedRow}}, CancellationToken)"/>
     /// for formats with one record per line: lines are read on one thread and parsed on several (one per core, up to four),
-    /// each appending through its own connection where the warehouse can (DuckDB). <paramref name="parse"/> returns null for a
-    /// line that holds no record.
+    /// each appending through its own connection where the warehouse can (DuckDB). Lines reach <paramref name="parse"/> as UTF-8
+    /// bytes (lines that cannot be read are rejected before it); it returns null for a line that holds no record.
     /// </summary>
     public static Task<Materialization> LoadLinesAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
-        Func<string, IEnumerable<SourceLine>> lines, Func<SourceLine, ParsedRow?> parse, CancellationToken cancellationToken) =>
-        LoadAsync(context, p, layout, extension, file => lines(file).Select(parse).Where(r => r is not null).Select(r => r!.Value), lines, parse, cancellationToken);
+        Func<string, IncrementalHash?, SourceLineReader> open, Utf8LineParser parse, CancellationToken cancellationToken) =>
+        LoadAsync(context, p, layout, extension, file => ParallelLineParse.Rows(open(file, null), parse), open, parse, cancellationToken);
 
     private static async Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
-        Func<string, IEnumerable<ParsedRow>> read, Func<string, IEnumerable<SourceLine>>? lines, Func<SourceLine, ParsedRow?>? parse, CancellationToken cancellationToken)
+        Func<string, IEnumerable<ParsedRow>> read, Func<string, IncrementalHash?, SourceLineReader>? lines, Utf8LineParser? parse, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
         var filesTable = context.Output(PlatformSchemas.Files);
@@ -62,14 +62,27 @@ internal static class PlatformFileLoader
         }
 
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
-        var pending = new List<(string File, string Relative, long Bytes, DateTime Modified, string Hash)>();
+        var streams = lines is null || parse is null ? 1 : Math.Clamp(Environment.ProcessorCount, 1, MaxStreams);
+        var candidates = new List<(string File, string Relative, FileInfo Info, DateTime Modified)>();
         foreach (var file in matched)
         {
             var info = new FileInfo(file);
             var relative = Path.GetRelativePath(context.ProjectDirectory, file);
             var modified = DateTime.SpecifyKind(info.LastWriteTimeUtc, DateTimeKind.Unspecified);
             modified = modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerMillisecond)); // both engines keep at least milliseconds
-            if (loaded.Contains((relative, info.Length, modified))) continue;
+            if (!loaded.Contains((relative, info.Length, modified))) candidates.Add((file, relative, info, modified));
+        }
+        // Files of the same length as another could hold the same content; the rest cannot, and a parallel line load hashes them
+        // as it reads them instead of in a pass of its own before the load (a serial read of every byte on one core).
+        var lengths = loaded.Select(l => l.Item2).Concat(candidates.Select(c => c.Info.Length)).CountBy(length => length).ToDictionary();
+        var pending = new List<(string File, string Relative, long Bytes, DateTime Modified, string? Hash)>();
+        foreach (var (file, relative, info, modified) in candidates)
+        {
+            if (streams > 1 && lengths[info.Length] == 1)
+            {
+                pending.Add((file, relative, info.Length, modified, null));
+                continue;
+            }
             // A touched file or a copy under another name has the same content: loading it again would duplicate every row.
             var hash = await HashAsync(file, cancellationToken).ConfigureAwait(false);
             if (contents.TryGetValue(hash, out var same))
@@ -117,9 +130,9 @@ internal static class PlatformFileLoader
             }
         }
 
-        var streams = lines is null || parse is null ? 1 : Math.Clamp(Environment.ProcessorCount, 1, MaxStreams);
         using var parallel = streams > 1
-            ? new ParallelLineParse([.. pending.Select(f => f.File)], [.. pending.Select(f => f.Relative)], lines!, parse!, layout.Columns.Count, rejected, streams, cancellationToken)
+            ? new ParallelLineParse([.. pending.Select(f => f.File)], [.. pending.Select(f => f.Relative)], [.. pending.Select(f => f.Hash is null)], lines!, parse!,
+                layout.Columns.Count, rejected, streams, cancellationToken)
             : null;
         var counts = await w.WriteTablesAsync(
         [
@@ -135,7 +148,7 @@ internal static class PlatformFileLoader
                 {
                     var (_, relative, bytes, modified, hash) = pending[f];
                     rows += parallel.Good(f);
-                    files.Add([relative, bytes, modified, parallel.Good(f), parallel.Bad(f), context.RunId, now, hash]);
+                    files.Add([relative, bytes, modified, parallel.Good(f), parallel.Bad(f), context.RunId, now, hash ?? parallel.Sha256(f)]);
                     context.Log($"{relative}: {parallel.Good(f)} rows, {parallel.Bad(f)} rejected");
                 }
             }),

@@ -83,12 +83,30 @@ internal sealed class SegmentEventParser
     /// <summary>The event's values in layout order, or the reason the line is rejected.</summary>
     public ParsedRow Parse(long line, string raw, CultureInfo culture)
     {
-        var columns = _columns;
-        // Pooled, as the bytes are: a new array per line was a sixth of what a load allocated, and its garbage collections cost CPU.
-        var pooled = ArrayPool<Slot>.Shared.Rent(columns.Count);
+        var rented = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(raw.Length));
         try
         {
-            return Parse(line, raw, culture, pooled.AsSpan(0, columns.Count));
+            return Parse(line, rented.AsSpan(0, Utf8.GetBytes(raw, rented)), raw, culture);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Parse(long, string, CultureInfo)"/> from the line's UTF-8 bytes (valid UTF-8, as <see cref="SourceLineReader.TryReadUtf8"/>
+    /// gives them): the text is decoded only for a rejected row, a valid row's <see cref="ParsedRow.Raw"/> is empty.
+    /// </summary>
+    public ParsedRow Parse(long line, ReadOnlySpan<byte> utf8, CultureInfo culture) => Parse(line, utf8, null, culture);
+
+    private ParsedRow Parse(long line, ReadOnlySpan<byte> utf8, string? raw, CultureInfo culture)
+    {
+        // Pooled, as the bytes are: a new array per line was a sixth of what a load allocated, and its garbage collections cost CPU.
+        var pooled = ArrayPool<Slot>.Shared.Rent(_columns.Count);
+        try
+        {
+            return Parse(line, utf8, raw, culture, pooled.AsSpan(0, _columns.Count));
         }
         finally
         {
@@ -96,41 +114,32 @@ internal sealed class SegmentEventParser
         }
     }
 
-    private ParsedRow Parse(long line, string raw, CultureInfo culture, Span<Slot> slots)
+    private ParsedRow Parse(long line, ReadOnlySpan<byte> bytes, string? text, CultureInfo culture, Span<Slot> slots)
     {
         var columns = _columns;
-        var rented = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(raw.Length));
+        var reader = new Utf8JsonReader(bytes, isFinalBlock: true, state: default);
+        string? notObject = null;
         try
         {
-            var bytes = rented.AsSpan(0, Utf8.GetBytes(raw, rented));
-            var reader = new Utf8JsonReader(bytes, isFinalBlock: true, state: default);
-            string? notObject = null;
-            try
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.StartObject) Walk(ref reader, bytes, _root, slots, _timestamps);
+            else
             {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject) Walk(ref reader, bytes, _root, slots, _timestamps);
-                else
-                {
-                    notObject = KindName(reader.TokenType);
-                    reader.Skip();
-                }
-                if (reader.Read()) throw new InvalidOperationException("unreachable: the reader refuses a second value");
+                notObject = KindName(reader.TokenType);
+                reader.Skip();
             }
-            catch (JsonException e)
-            {
-                return ParsedRow.Rejected(line, raw, $"invalid JSON: {e.Message.Split(" LineNumber", 2)[0].TrimEnd('.')}");
-            }
-            if (notObject is not null) return ParsedRow.Rejected(line, raw, $"an event must be a JSON object, got {notObject}");
+            if (reader.Read()) throw new InvalidOperationException("unreachable: the reader refuses a second value");
         }
-        finally
+        catch (JsonException e)
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            return Reject(line, bytes, text, $"invalid JSON: {e.Message.Split(" LineNumber", 2)[0].TrimEnd('.')}");
         }
+        if (notObject is not null) return Reject(line, bytes, text, $"an event must be a JSON object, got {notObject}");
 
         var type = Text(slots[_typeColumn]);
-        if (type is null || !Types.Contains(type)) return ParsedRow.Rejected(line, raw, $"'type' must be one of {string.Join(", ", Types)}, got '{type}'");
-        if (type == "track" && Text(slots[_eventColumn]) is null) return ParsedRow.Rejected(line, raw, "a track event needs 'event'");
-        if (Text(slots[_anonymousColumn]) is null && Text(slots[_userColumn]) is null) return ParsedRow.Rejected(line, raw, "an event needs 'anonymousId' or 'userId'");
+        if (type is null || !Types.Contains(type)) return Reject(line, bytes, text, $"'type' must be one of {string.Join(", ", Types)}, got '{type}'");
+        if (type == "track" && Text(slots[_eventColumn]) is null) return Reject(line, bytes, text, "a track event needs 'event'");
+        if (Text(slots[_anonymousColumn]) is null && Text(slots[_userColumn]) is null) return Reject(line, bytes, text, "an event needs 'anonymousId' or 'userId'");
         var values = new object?[columns.Count + _room];
         for (var i = 0; i < slots.Length; i++)
         {
@@ -138,7 +147,7 @@ internal sealed class SegmentEventParser
             ref var slot = ref slots[i];
             if (!slot.Found)
             {
-                if (column.Required) return ParsedRow.Rejected(line, raw, $"'{column.Header}' is missing but required");
+                if (column.Required) return Reject(line, bytes, text, $"'{column.Header}' is missing but required");
                 continue;
             }
             if (slot.IsTimestamp)
@@ -148,10 +157,13 @@ internal sealed class SegmentEventParser
             }
             // JSON numbers are invariant whatever the culture; strings holding numbers are written in it.
             if (!FieldParser.TryParse(slot.Text, column.Kind, slot.Kind == JsonTokenType.Number ? CultureInfo.InvariantCulture : culture, out values[i], out var reason))
-                return ParsedRow.Rejected(line, raw, $"'{column.Header}': {reason}, got '{CsvExportReader.Shorten(slot.Text ?? "")}'");
+                return Reject(line, bytes, text, $"'{column.Header}': {reason}, got '{CsvExportReader.Shorten(slot.Text ?? "")}'");
         }
-        return ParsedRow.Valid(line, raw, values);
+        return ParsedRow.Valid(line, text ?? "", values);
     }
+
+    // Only a rejected row keeps its text: a valid one read from bytes has none.
+    private static ParsedRow Reject(long line, ReadOnlySpan<byte> bytes, string? text, string reason) => ParsedRow.Rejected(line, text ?? Utf8.GetString(bytes), reason);
 
     // The reader is on an object's start; reads to its end, filling the slots of the keys in level.
     private static void Walk(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, List<Node> level, Span<Slot> slots, bool[] timestamps)

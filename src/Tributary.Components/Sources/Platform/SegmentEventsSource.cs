@@ -1,3 +1,4 @@
+using System.Text;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
 
@@ -53,21 +54,24 @@ public sealed class SegmentEventsSource : IComponent<SegmentEventsParameters>
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(SegmentEventsParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
         PlatformFileLoader.LoadLinesAsync(context, parameters, LayoutOf(parameters), ".ndjson",
-            file => SourceLineReader.ReadAll(file, parameters.Encoding, parameters.MaxRecordBytes), line => Parse(line, parameters), cancellationToken);
+            (file, content) => SourceLineReader.Open(file, parameters.Encoding, parameters.MaxRecordBytes, content), (line, utf8) => Parse(line, utf8, parameters), cancellationToken);
 
     internal static PlatformLayout LayoutOf(SegmentEventsParameters parameters) => parameters.KeepRawContext ? RawContextLayout : Layout;
 
-    internal static IEnumerable<ParsedRow> Read(string path, SegmentEventsParameters parameters)
-    {
-        foreach (var line in SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes))
-            if (Parse(line, parameters) is { } row) yield return row;
-    }
+    internal static IEnumerable<ParsedRow> Read(string path, SegmentEventsParameters parameters) =>
+        ParallelLineParse.Rows(SourceLineReader.Open(path, parameters.Encoding, parameters.MaxRecordBytes), (line, utf8) => Parse(line, utf8, parameters));
 
     // One line's event or the reason it is rejected; null for a blank line. Safe to call from several threads at once.
-    private static ParsedRow? Parse(SourceLine line, SegmentEventsParameters parameters)
+    private static ParsedRow? Parse(long line, ReadOnlySpan<byte> utf8, SegmentEventsParameters parameters)
     {
-        if (line.Problem is { } problem) return ParsedRow.Rejected(line.Number, line.Text, problem);
-        if (string.IsNullOrWhiteSpace(line.Text)) return null;
-        return (parameters.KeepRawContext ? WithRawContext : Flattened).Parse(line.Number, line.Text, parameters.NumberCulture);
+        if (IsBlank(utf8)) return null;
+        return (parameters.KeepRawContext ? WithRawContext : Flattened).Parse(line, utf8, parameters.NumberCulture);
+    }
+
+    // Blank as string.IsNullOrWhiteSpace sees it; an event's first byte is '{', so the text is decoded only for odd lines.
+    private static bool IsBlank(ReadOnlySpan<byte> utf8)
+    {
+        var first = utf8.IndexOfAnyExcept(" \t\r\n"u8);
+        return first < 0 || utf8[first] != (byte)'{' && string.IsNullOrWhiteSpace(Encoding.UTF8.GetString(utf8));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Tributary.Components.Sources;
 using Tributary.Components.Sources.Platform;
@@ -67,6 +68,11 @@ public sealed class SegmentEventParserTests
             Assert.Equal(expected.Reason, actual.Reason);
             Assert.Equal(expected.Values, actual.Values);
             Assert.Equal((7L, raw), (actual.Line, actual.Raw));
+            // From the line's bytes: the same row or reason; only a rejected row decodes its text.
+            var fromBytes = new SegmentEventParser(layout).Parse(7, Encoding.UTF8.GetBytes(raw), CultureInfo.InvariantCulture);
+            Assert.Equal(expected.Reason, fromBytes.Reason);
+            Assert.Equal(expected.Values, fromBytes.Values);
+            Assert.Equal((7L, expected.Reason is null ? "" : raw), (fromBytes.Line, fromBytes.Raw));
         }
     }
 
