@@ -238,9 +238,13 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         var d = w.Dialect;
         var blocked = new HashSet<string>(BuiltInBlocklist.Concat(p.Blocklist).Select(v => v.Trim().ToLowerInvariant()), StringComparer.Ordinal);
         var patterns = p.BlocklistPatterns.Select(x => new Regex(x, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))).ToList();
+        // Lower-casing keeps a value's length, so only values as long as a blocked one are lower-cased and looked up: most
+        // identifiers are longer than every entry, and a string made per distinct identifier was a cost of millions.
+        var blockedLengths = blocked.Select(v => v.Length).ToHashSet();
         // Asked once per distinct identifier, of the trimmed value that would be stored.
         bool Usable(Identifier id) =>
-            !blocked.Contains(id.Value.ToLowerInvariant()) && !PlaceholderIdentifiers.IsPlaceholder(id.Type, id.Value) && !patterns.Exists(r => r.IsMatch(id.Value));
+            !(blockedLengths.Contains(id.Value.Length) && blocked.Contains(id.Value.ToLowerInvariant())) && !PlaceholderIdentifiers.IsPlaceholder(id.Type, id.Value)
+            && !patterns.Exists(r => r.IsMatch(id.Value));
 
         if (p.LabelPropagationAbove is { } above)
         {

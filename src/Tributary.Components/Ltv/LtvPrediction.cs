@@ -212,6 +212,17 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var (orderValue, low, high) = (new double[n], new double[n], new double[n]);
         var holdoutCounts = holdout is null ? null : new long[n];
         var spends = draws.Select(d => d.Spend).ToArray();
+        // Below min_repeat_orders the expected order value ignores the customer's spend (x = 0 in Gamma-Gamma), so the
+        // interval depends on the distinct history alone: worked out once per such history, not once per customer (most
+        // customers of a store never buy again).
+        var rowInterval = new (double Low, double High)[spends.Length >= 10 ? distinct.Count : 0];
+        if (rowInterval.Length > 0)
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, distinct.Count, 8_192), new ParallelOptions { CancellationToken = cancellationToken }, range =>
+            {
+                var values = new double[spends.Length];
+                for (var j = range.Item1; j < range.Item2; j++)
+                    if (distinct.Frequency[j] < p.MinRepeatOrders) rowInterval[j] = Interval(drawn.AsSpan(j * spends.Length, spends.Length), spends, 0, 0, values);
+            });
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, 8_192), new ParallelOptions { CancellationToken = cancellationToken }, range =>
         {
             var values = new double[spends.Length];
@@ -222,11 +233,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
                 orderValue[i] = GammaGamma.ExpectedAverageValue(spend.Parameters, spendX, monetary[i]);
                 (low[i], high[i]) = (double.NaN, double.NaN);
                 if (spends.Length >= 10)
-                {
-                    var ofRow = drawn.AsSpan(j * spends.Length, spends.Length);
-                    for (var d = 0; d < values.Length; d++) values[d] = ofRow[d] * GammaGamma.ExpectedAverageValue(spends[d], spendX, monetary[i]);
-                    (low[i], high[i]) = (OrderStatistics.Quantile(values, 0.05), OrderStatistics.Quantile(values, 0.95));
-                }
+                    (low[i], high[i]) = spendX == 0 ? rowInterval[j] : Interval(drawn.AsSpan(j * spends.Length, spends.Length), spends, spendX, monetary[i], values);
                 if (holdoutCounts is not null) holdoutCounts[i] = holdout!.GetValueOrDefault(history[i].CustomerId);
             }
         });
@@ -326,6 +333,14 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         for (var d = 0; d < models.Count; d++)
             for (var j = 0; j < rows.Count; j++) result[j * models.Count + d] = scores[d].Discounted[j];
         return result;
+    }
+
+    // The 5% and 95% quantiles of a customer's CLV over the draws: each draw's discounted purchases times its expected
+    // order value; values is scratch room, one per draw.
+    private static (double Low, double High) Interval(ReadOnlySpan<double> discounted, GammaGammaParameters[] spends, double spendX, double monetary, double[] values)
+    {
+        for (var d = 0; d < values.Length; d++) values[d] = discounted[d] * GammaGamma.ExpectedAverageValue(spends[d], spendX, monetary);
+        return (OrderStatistics.Quantile(values, 0.05), OrderStatistics.Quantile(values, 0.95));
     }
 
     private static string Describe(MaximumLikelihoodFit fit) =>
