@@ -122,6 +122,40 @@ public sealed class DialectTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(9007199254740994.0, total);
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task FixedPointSum_OfValuesFarApartInMagnitude_IsExactWhereAFloatingPointSumLosesTheSmallOnes(string engine)
+    {
+        await using var wh = await Open(engine);
+        var q = new SqlBuilder(wh.Dialect);
+        // 1e20 + 0.75 rounds back to 1e20 in floating point (its last place is 16384), so a sum in row order gives 0 or 0.75
+        // depending on where the small values meet the large ones; the fixed-point parts give 1.5 in every order. -2.25
+        // checks a negative low part, 3e9 a value with both parts.
+        var sql = $"""
+            SELECT {q.FixedPointSum("v")} AS total
+            FROM (VALUES (CAST(1e20 AS {wh.Dialect.TypeName(DataKind.Number)})), (0.75), (-1e20), (0.75), (3000000000.5), (-3000000000.5), (2.25), (-2.25), (1e20), (-1e20)) AS t(v)
+            """;
+
+        var total = (await wh.QueryAsync(sql, q.Parameters, 1, Ct)).Rows[0][0];
+
+        Assert.Equal(1.5, total);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task FixedPointSum_OfValuesWithAFraction_IsWithinTwoToTheMinus44PerValue(string engine)
+    {
+        await using var wh = await Open(engine);
+        var q = new SqlBuilder(wh.Dialect);
+        // 1000 values 0.001 · i + 1/3 (not multiples of 2^-43): each low part is rounded, the sum stays within 1000 · 2^-44.
+        var number = wh.Dialect.TypeName(DataKind.Number);
+        var sql = $"SELECT {q.FixedPointSum($"CAST(i AS {number}) / 1000 + CAST(1 AS {number}) / 3")} AS total FROM generate_series(1, 1000) AS t(i)";
+
+        var total = Convert.ToDouble((await wh.QueryAsync(sql, q.Parameters, 1, Ct)).Rows[0][0], System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(500.5 + 1000.0 / 3, total, 1000 * Math.Pow(2, -44) + 1e-12);
+    }
+
     [Fact]
     public void Interval_IsSpelledInTheLargestExactUnit()
     {

@@ -55,6 +55,26 @@ public sealed class SqlBuilder(ISqlDialect dialect)
     /// <param name="expression">Values of an integer type (a floating-point expression would be summed in floating point, in row order: use <see cref="ExactSum"/>).</param>
     public string IntegerSum(string expression) => Cast($"sum({expression})", DataKind.Number);
 
+    /// <summary>
+    /// The sum of <paramref name="expression"/> as a number that does not depend on row order, for statistics (not money:
+    /// binary, so 0.1 + 0.2 is not the double 0.3): each value is split into a high part in units of 2^20 and a low part
+    /// in units of 2^-43, both summed as integers (exact and associative, as <see cref="IntegerSum"/>), and the two sums
+    /// added at the end. The high part is round(v · 2^-20) and the low part v minus it (exact in floating point: both are
+    /// multiples of v's last place and the difference is at most 2^19), rounded to 2^-43, so each value is off by at most
+    /// 2^-44 (ExactSum's 10 decimals: 5e-11); a value past 2^83 (about 9.7e24) raises an out-of-range error in both
+    /// engines. Two conversions to BIGINT cost DuckDB less than <see cref="ExactSum"/>'s one to a 128-bit decimal
+    /// (6% of experiment.metrics' instructions).
+    /// </summary>
+    /// <param name="expression">The values to sum, floating point.</param>
+    public string FixedPointSum(string expression)
+    {
+        // Dividing by a power of two is exact, where a decimal literal of 2^-43 might not be read as exactly 2^-43.
+        var (coarse, fine) = (Cast("1048576", DataKind.Number), Cast("8796093022208", DataKind.Number));
+        var high = Cast($"({expression}) / {coarse}", DataKind.Integer);
+        var low = Cast($"(({expression}) - {Cast(high, DataKind.Number)} * {coarse}) * {fine}", DataKind.Integer);
+        return $"({Cast($"sum({high})", DataKind.Number)} * {coarse} + {Cast($"sum({low})", DataKind.Number)} / {fine})";
+    }
+
     /// <inheritdoc cref="ISqlDialect.Interval"/>
     public string Interval(TimeSpan span) => dialect.Interval(span);
 
