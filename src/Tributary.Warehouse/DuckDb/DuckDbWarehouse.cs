@@ -94,6 +94,19 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         if (count > 1) throw new InvalidOperationException(SeveralStatements(count));
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// DuckDB's memory_limit is one budget for the whole database, shared by every connection, so a statement fails with an
+    /// out-of-memory error ("failed to allocate ... used") when statements beside it hold the rest; known by DuckDB's error type.
+    /// </remarks>
+    public override bool IsOutOfMemory(Exception exception) => exception switch
+    {
+        DuckDBException { ErrorType: DuckDBErrorType.OutOfMemory } => true,
+        AggregateException many => many.InnerExceptions.Any(IsOutOfMemory),
+        { InnerException: { } inner } => IsOutOfMemory(inner),
+        _ => false,
+    };
+
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$")]
     private static partial Regex TypeNamePattern();
 
