@@ -98,9 +98,14 @@ public sealed class DuckDbWarehouseTests : IDisposable
 
         // One list of 50 million numbers is a single value of 400 MB: it cannot spill to disk.
         var outOfMemory = await Assert.ThrowsAnyAsync<Exception>(() => wh.ScalarAsync("SELECT len(list(range)) FROM range(50000000)", null, Ct));
+        var streamed = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in wh.StreamAsync("SELECT len(list(range)) FROM range(50000000)", null, Ct)) { }
+        });
         var syntax = await Assert.ThrowsAnyAsync<Exception>(() => wh.ScalarAsync("SELEC 1", null, Ct));
 
         Assert.True(wh.IsOutOfMemory(outOfMemory), outOfMemory.ToString());
+        Assert.True(wh.IsOutOfMemory(streamed), streamed.ToString());
         Assert.True(wh.IsOutOfMemory(new InvalidOperationException("a component's own message", outOfMemory)));
         Assert.False(wh.IsOutOfMemory(syntax));
         Assert.False(wh.IsOutOfMemory(new InvalidOperationException("Out of Memory Error: only the words")));
