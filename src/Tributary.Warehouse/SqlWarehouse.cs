@@ -369,6 +369,9 @@ public abstract class SqlWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
+    public virtual bool IsOutOfMemory(Exception exception) => false;
+
+    /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
 
     private async Task<long> CountAsync(DbConnection connection, string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)

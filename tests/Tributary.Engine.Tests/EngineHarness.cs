@@ -28,7 +28,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public static async Task<EngineHarness> CreateAsync(string engine, PostgresCluster postgres)
     {
         var temp = new TempDirectory();
-        var warehouse = await TestWarehouses.CreateAsync(engine, temp, postgres);
+        var warehouse = new ProbeWarehouse(await TestWarehouses.CreateAsync(engine, temp, postgres));
         var store = await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, ".tributary", "runs.db"), CancellationToken.None);
         return new EngineHarness(temp, warehouse, store);
     }

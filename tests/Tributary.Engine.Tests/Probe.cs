@@ -16,6 +16,8 @@ public sealed class ProbeState
     public TaskCompletionSource BlockedStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public int MaxRunning => _maxRunning;
+    /// <summary>"asset#attempt start" and "asset#attempt end", in the order the attempts started and ended.</summary>
+    public ConcurrentQueue<string> Log { get; } = new();
 
     public static ProbeState Create()
     {
@@ -26,17 +28,22 @@ public sealed class ProbeState
 
     public static ProbeState Get(string id) => All[id];
 
-    public IDisposable Enter()
+    public IDisposable Enter(string attempt)
     {
+        Log.Enqueue(attempt + " start");
         var now = Interlocked.Increment(ref _running);
         int seen;
         while ((seen = _maxRunning) < now && Interlocked.CompareExchange(ref _maxRunning, now, seen) != seen) { }
-        return new Exit(this);
+        return new Exit(this, attempt);
     }
 
-    private sealed class Exit(ProbeState state) : IDisposable
+    private sealed class Exit(ProbeState state, string attempt) : IDisposable
     {
-        public void Dispose() => Interlocked.Decrement(ref state._running);
+        public void Dispose()
+        {
+            Interlocked.Decrement(ref state._running);
+            state.Log.Enqueue(attempt + " end");
+        }
     }
 }
 
@@ -56,7 +63,14 @@ public sealed record ProbeParameters
     public bool HoldFirst { get; init; }
     [Description("Megabytes of native memory to touch and hold while the step runs.")]
     public int AllocateMb { get; init; }
+    [Description("Attempts that fail as the warehouse running out of memory (ProbeOutOfMemoryException) before one succeeds.")]
+    public int OutOfMemoryTimes { get; init; }
+    [Description("Every attempt waits for the test's Release before it writes.")]
+    public bool AwaitRelease { get; init; }
 }
+
+/// <summary>What a <see cref="ProbeWarehouse"/> classifies as the warehouse running out of memory.</summary>
+public sealed class ProbeOutOfMemoryException(string message) : Exception(message);
 
 /// <summary>A component whose behaviour tests choose: fail N times, hold, or block mid-write until cancelled.</summary>
 public sealed class ProbeComponent : IComponent<ProbeParameters>
@@ -71,10 +85,12 @@ public sealed class ProbeComponent : IComponent<ProbeParameters>
     {
         var state = ProbeState.Get(p.Probe);
         var attempt = state.Attempts.AddOrUpdate(context.Asset, 1, (_, n) => n + 1);
-        using var _ = state.Enter();
+        using var _ = state.Enter($"{context.Asset}#{attempt}");
         using var held = new NativeBlock(p.AllocateMb * 1024L * 1024L);
         if (p.HoldMs > 0) await Task.Delay(p.HoldMs, cancellationToken);
         if (attempt <= p.FailTimes) throw new InvalidOperationException($"planned failure {attempt} of {p.FailTimes}");
+        if (attempt <= p.OutOfMemoryTimes) throw new ProbeOutOfMemoryException($"planned out of memory {attempt} of {p.OutOfMemoryTimes}");
+        if (p.AwaitRelease) await state.Release.Task.WaitAsync(cancellationToken);
         var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, async (b, ct) =>
         {
             await b.CreateAsSelectAsync(p.Sql, null, ct);

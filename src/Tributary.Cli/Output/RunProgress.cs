@@ -34,6 +34,7 @@ internal sealed class RunProgress(TextWriter error, bool live)
                     RunEventKind.StepFailed => "failed",
                     RunEventKind.StepSkipped => "skipped",
                     RunEventKind.StepRetry => "retrying",
+                    RunEventKind.StepRunAlone => "waiting to run alone",
                     _ => _steps.GetValueOrDefault(asset).Status ?? "pending",
                 };
                 // Logs and passing checks keep the step's detail (rows and time); a failed check replaces it.

@@ -15,10 +15,10 @@ namespace Tributary.Core.Loading;
 /// </summary>
 public sealed partial class PipelineLoader(ComponentCatalog catalog)
 {
-    private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "on_failure", "components", "groups"];
+    private static readonly string[] TopKeys = ["pipeline", "description", "params", "schedule", "partitions", "retry", "sensors", "on_failure", "components", "groups", "pools"];
     private static readonly string[] GroupKeys = ["description", "assets", "schedule", "sensors", "retry", "partitions"];
     private static readonly string[] ParamKeys = ["type", "default", "min", "max", "enum", "description"];
-    private static readonly string[] ComponentKeys = ["id", "type", "description", "inputs", "with", "checks", "partition_mapping"];
+    private static readonly string[] ComponentKeys = ["id", "type", "description", "inputs", "with", "checks", "partition_mapping", "pool"];
     private static readonly string[] CheckKeys = ["type", "output", "column", "columns", "value", "values", "sql", "blocking", "description"];
     private static readonly string[] ScheduleKeys = ["cron", "timezone", "catch_up"];
     private static readonly Dictionary<string, CatchUpPolicy> CatchUpPolicies = new() { ["latest"] = CatchUpPolicy.Latest, ["skip"] = CatchUpPolicy.Skip };
@@ -141,7 +141,9 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var retry = ReadRetry(reader, top);
         var sensors = ReadSensors(reader, top, substitution, name?.Value);
         var onFailure = ReadAlert(reader, top);
-        var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution));
+        var pools = ReadPools(reader, top);
+        var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution),
+            ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal));
 
         var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value, groupPartitions);
         if (groupPartitions.Count > 0) CheckPartitionReferences(reader, components, groups);
@@ -164,6 +166,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             OnFailure = onFailure,
             Components = components.Select(c => c.Spec).ToList(),
             Groups = groups,
+            Pools = pools,
         }, diagnostics);
     }
 
@@ -332,6 +335,30 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             return spec with { Start = null };
         }
         return spec;
+    }
+
+    // pools: { NAME: LIMIT }: at most LIMIT steps that name the pool run at once.
+    private static Dictionary<string, int> ReadPools(NodeReader reader, YamlMapping top)
+    {
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        var map = reader.Mapping(top["pools"], "'pools'");
+        foreach (var (key, _) in map?.Entries ?? [])
+        {
+            if (!Identifier().IsMatch(key.Value))
+                reader.Error(DiagnosticCodes.InvalidName, key.Location, $"pool name '{key.Value}' may use only a-z, 0-9 and _, and not start with a digit.");
+            else if (reader.Integer(map!, key.Value, $"pool '{key.Value}'", 1, 1000) is { } limit) result[key.Value] = limit;
+        }
+        return result;
+    }
+
+    // A step's pool is one of 'pools' (whose own mistakes are reported there).
+    private static string? ReadPool(NodeReader reader, YamlMapping component, string what, IReadOnlyCollection<string> pools)
+    {
+        if (reader.Scalar(component, "pool", what) is not { } pool) return null;
+        if (!pools.Contains(pool.Value))
+            reader.Error(DiagnosticCodes.UnknownInput, pool.Location, $"{what} names pool '{pool.Value}', which 'pools' does not define.{NameSuggestion.Format(pool.Value, pools)}",
+                $"Define it with its limit, e.g. 'pools: {{ {pool.Value}: 1 }}'.");
+        return pool.Value;
     }
 
     private static RetrySpec? ReadRetry(NodeReader reader, YamlMapping top)
@@ -509,7 +536,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 
     private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes, YamlMapping Node);
 
-    private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, ParameterBinder binder)
+    private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, ParameterBinder binder, IReadOnlyCollection<string> pools)
     {
         var list = new List<LoadedComponent>();
         var seq = reader.Sequence(top["components"], "'components'");
@@ -581,11 +608,12 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var parameters = binder.Bind(type, id, with, withIsInvalid: with is null && map["with"] is not (null or YamlScalar { IsNull: true }), map.Location);
             var checks = ReadChecks(reader, map, what);
             var mappings = ReadPartitionMappings(reader, map, what, inputs);
+            var pool = ReadPool(reader, map, what, pools);
             if (parameters is null) continue;
             list.Add(new LoadedComponent(new ComponentSpec
             {
                 Id = id, Type = type.TypeName, Inputs = inputs.Select(i => i.Value).ToList(), Parameters = parameters,
-                Checks = checks, Location = map.Location, PartitionMappings = mappings,
+                Checks = checks, Location = map.Location, PartitionMappings = mappings, Pool = pool,
             }, type, inputs, map));
         }
 

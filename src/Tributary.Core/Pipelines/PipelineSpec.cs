@@ -27,6 +27,11 @@ public sealed record PipelineSpec
     public required IReadOnlyList<ComponentSpec> Components { get; init; }
     /// <summary>Named sets of assets with their own schedule, sensors and retry policy, selected with <c>--select group:NAME</c>.</summary>
     public IReadOnlyList<GroupSpec> Groups { get; init; } = [];
+    /// <summary>
+    /// Concurrency pools by name: at most a pool's limit of the steps that name it (<see cref="ComponentSpec.Pool"/>) run
+    /// at once, e.g. steps whose queries each need much of the warehouse's memory.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Pools { get; init; } = new Dictionary<string, int>();
 
     /// <summary>The retry policy of a step: its group's when the group sets one, else the pipeline's.</summary>
     public RetrySpec RetryOf(string asset) => Groups.FirstOrDefault(g => g.Retry is not null && g.Assets.Contains(asset))?.Retry ?? Retry;
@@ -166,6 +171,8 @@ public sealed record ComponentSpec
     public IReadOnlyList<CheckSpec> Checks { get; init; } = [];
     /// <summary>How each input's partitions map onto this asset's (identity unless listed).</summary>
     public IReadOnlyDictionary<string, PartitionMapping> PartitionMappings { get; init; } = new Dictionary<string, PartitionMapping>();
+    /// <summary>The concurrency pool (a key of <see cref="PipelineSpec.Pools"/>) the step runs in, or null for none.</summary>
+    public string? Pool { get; init; }
     /// <summary>Where the component is defined.</summary>
     public required SourceLocation Location { get; init; }
 }

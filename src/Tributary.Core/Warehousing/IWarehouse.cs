@@ -69,6 +69,12 @@ public interface IWarehouse : IAsyncDisposable
 
     /// <summary>Drops staging tables left behind by a process that died mid-write.</summary>
     Task<int> DropAbandonedStagingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> (or an exception it wraps) is the engine running out of the memory it may use: a
+    /// statement that may succeed with nothing else running beside it, where the budget is shared (DuckDB's memory_limit).
+    /// </summary>
+    bool IsOutOfMemory(Exception exception) => false;
 }
 
 /// <summary>Builds the staging table of one <see cref="IWarehouse.ReplaceTableAsync"/> or <see cref="TableWrite"/>.</summary>

@@ -47,6 +47,7 @@ internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string
     public Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken) => inner.ListTablesAsync(cancellationToken);
     public Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken) => inner.ExportAsync(selectSql, parameters, path, format, cancellationToken);
     public Task<int> DropAbandonedStagingAsync(CancellationToken cancellationToken) => inner.DropAbandonedStagingAsync(cancellationToken);
+    public bool IsOutOfMemory(Exception exception) => inner.IsOutOfMemory(exception);
 
     // The inner warehouse belongs to the run, not to this step's view of it.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

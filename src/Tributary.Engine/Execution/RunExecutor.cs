@@ -51,6 +51,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
 
         await using var memory = new ResidentMemorySampler(MemorySamplePeriod, time);
         var running = new Dictionary<string, Task>(StringComparer.Ordinal);
+        var admission = new StepAdmission(options.MaxParallelSteps, pipeline.Pools);
         var blocked = new HashSet<string>(StringComparer.Ordinal); // failed, or a blocking check failed
         string? firstError = null;
 
@@ -68,16 +69,16 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                     run.Emit(RunEventKind.StepSkipped, id, $"skipped: upstream '{bad}' did not succeed");
                     continue;
                 }
-                if (running.Count >= options.MaxParallelSteps) continue;
-                if (!ups.All(u => steps[u].Status == StepStatus.Succeeded)) continue;
+                if (!ups.All(u => steps[u].Status == StepStatus.Succeeded) || !admission.TryStart(id, specs[id].Pool)) continue;
                 steps[id] = steps[id] with { Status = StepStatus.Running, StartedAt = time.GetUtcNow() };
-                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.RetryOf(id), run, id), memory, cancellationToken);
+                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.RetryOf(id), run, id), admission, memory, cancellationToken);
             }
             if (running.Count == 0) break;
 
             var done = await Task.WhenAny(running.Values).ConfigureAwait(false);
             var doneId = running.First(p => p.Value == done).Key;
             running.Remove(doneId);
+            admission.End(doneId);
             var outcome = await ((Task<StepOutcome>)done).ConfigureAwait(false);
             steps[doneId] = outcome.Step;
             if (outcome.Step.Status != StepStatus.Succeeded || outcome.BlockingCheckFailed)
@@ -105,7 +106,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
     private sealed record StepOutcome(StepRecord Step, bool BlockingCheckFailed);
 
     private async Task<StepOutcome> ExecuteStepAsync(ComponentSpec spec, IReadOnlyDictionary<string, ComponentPlan> plans, StepRecord step, RunState run, ResiliencePipeline resilience,
-        ResidentMemorySampler memory, CancellationToken cancellationToken)
+        StepAdmission admission, ResidentMemorySampler memory, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var window = memory.Open();
@@ -119,14 +120,32 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         // With workers, a partition's step materializes on the cluster, fenced there by the attempt's epoch.
         var placed = options.Placement is { } placement && run.Request.Partition is { } key
             ? new StepAttempt(run.Pipeline, run.Request.Params, key, spec.Id, run.RunId) : null;
+        async Task<Materialization> AttemptAsync(CancellationToken ct)
+        {
+            attempts++;
+            return placed is not null
+                ? await options.Placement!.MaterializeAsync(placed, ct).ConfigureAwait(false)
+                : await descriptor.MaterializeAsync(spec.Parameters, context, ct).ConfigureAwait(false);
+        }
+        var ranAlone = false;
         try
         {
             var materialization = await resilience.ExecuteAsync(async ct =>
             {
-                attempts++;
-                return placed is not null
-                    ? await options.Placement!.MaterializeAsync(placed, ct).ConfigureAwait(false)
-                    : await descriptor.MaterializeAsync(spec.Parameters, context, ct).ConfigureAwait(false);
+                try
+                {
+                    return await AttemptAsync(ct).ConfigureAwait(false);
+                }
+                // The warehouse's memory is shared by the steps running at once: out of it beside others, the step gets one
+                // more attempt with the warehouse to itself, outside the retry policy (it is not the step's own failure).
+                catch (Exception e) when (!ranAlone && warehouse.IsOutOfMemory(e) && admission.Beside(spec.Id) is { Count: > 0 } beside)
+                {
+                    ranAlone = true;
+                    run.Emit(RunEventKind.StepRunAlone, spec.Id,
+                        $"attempt {attempts} ran out of the warehouse's memory beside {string.Join(", ", beside)}: {e.Message}; running it again alone once the steps running now finish (not counted as a retry)");
+                    using var alone = await admission.AloneAsync(spec.Id, ct).ConfigureAwait(false);
+                    return await AttemptAsync(ct).ConfigureAwait(false);
+                }
             }, cancellationToken).ConfigureAwait(false);
 
             await RecordOutputsAsync(spec, outputs, materialization, run, watch.Elapsed).ConfigureAwait(false);

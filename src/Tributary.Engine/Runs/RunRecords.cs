@@ -88,6 +88,8 @@ public enum RunEventKind
     StepFailed,
     /// <summary>A step will be tried again.</summary>
     StepRetry,
+    /// <summary>A step ran out of the warehouse's memory beside other steps and will be tried again alone, outside its retries.</summary>
+    StepRunAlone,
     /// <summary>A step was skipped.</summary>
     StepSkipped,
     /// <summary>A check result.</summary>

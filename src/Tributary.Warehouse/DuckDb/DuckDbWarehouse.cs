@@ -94,6 +94,21 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         if (count > 1) throw new InvalidOperationException(SeveralStatements(count));
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// DuckDB's memory_limit is one budget for the whole database, shared by every connection, so a statement fails with an
+    /// out-of-memory error ("failed to allocate ... used") when statements beside it hold the rest; known by DuckDB's error type,
+    /// except from a streamed result, where DuckDB.NET reports it inside an "unsuccessful pending query result" error, untyped.
+    /// </remarks>
+    public override bool IsOutOfMemory(Exception exception) => exception switch
+    {
+        DuckDBException { ErrorType: DuckDBErrorType.OutOfMemory } => true,
+        DuckDBException pending => pending.Message.Contains("\nError: Out of Memory Error:", StringComparison.Ordinal),
+        AggregateException many => many.InnerExceptions.Any(IsOutOfMemory),
+        { InnerException: { } inner } => IsOutOfMemory(inner),
+        _ => false,
+    };
+
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$")]
     private static partial Regex TypeNamePattern();
 

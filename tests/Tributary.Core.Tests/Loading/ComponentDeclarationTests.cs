@@ -26,7 +26,7 @@ public sealed class ComponentDeclarationTests
     [Fact]
     public void Component_WithoutIdAndWithAnUnknownKey_IsCalledAComponent() =>
         Assert.Equal(["p.yaml:2:14: error TRIB0101: a component is missing required key 'id'.",
-                "p.yaml:2:37: error TRIB0100: unknown key 'name' in a component. Allowed keys: id, type, description, inputs, with, checks, partition_mapping."],
+                "p.yaml:2:37: error TRIB0100: unknown key 'name' in a component. Allowed keys: id, type, description, inputs, with, checks, partition_mapping, pool."],
             Problems("pipeline: p\ncomponents: [{ type: transform.sql, name: a }]\n"));
 
     [Fact]

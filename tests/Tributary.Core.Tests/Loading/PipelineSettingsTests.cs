@@ -187,6 +187,38 @@ public sealed class PipelineSettingsTests
         Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component));
 
     [Fact]
+    public void Pools_LimitsAndTheStepsThatNameThem_AreKept()
+    {
+        var p = Valid("""
+            pipeline: p
+            pools: { heavy: 1, wide: 3 }
+            components:
+              - { id: a, type: transform.sql, pool: heavy, with: { sql: SELECT 1 } }
+              - { id: b, type: transform.sql, inputs: [a], with: { sql: SELECT 1 } }
+            """);
+
+        Assert.Equal(new Dictionary<string, int> { ["heavy"] = 1, ["wide"] = 3 }, p.Pools);
+        Assert.Equal(["heavy", null], p.Components.Select(c => c.Pool));
+    }
+
+    [Fact]
+    public void Pools_LeftOut_AreNone() => Assert.Empty(Valid("pipeline: p\n" + Component).Pools);
+
+    private const string PooledComponent = "components: [{ id: t, type: transform.sql, pool: hevy, with: { sql: SELECT 1 } }]\n";
+
+    [Theory]
+    [InlineData("pools: { heavy: 0 }\n" + Component, "p.yaml:2:17: error TRIB0104: 'heavy' must be between 1 and 1000, got 0.")]
+    [InlineData("pools: { heavy: two }\n" + Component, "p.yaml:2:17: error TRIB0103: 'heavy' must be a whole number, got 'two'.")]
+    [InlineData("pools: { Heavy: 1 }\n" + Component, "p.yaml:2:10: error TRIB0110: pool name 'Heavy' may use only a-z, 0-9 and _, and not start with a digit.")]
+    [InlineData("pools: [heavy]\n" + Component, "p.yaml:2:8: error TRIB0103: 'pools' must be a mapping, got a list.")]
+    [InlineData("pools: { heavy: 1 }\n" + PooledComponent,
+        "p.yaml:3:50: error TRIB0202: component 't' (transform.sql) names pool 'hevy', which 'pools' does not define. Did you mean 'heavy'?")]
+    [InlineData(PooledComponent, "p.yaml:2:50: error TRIB0202: component 't' (transform.sql) names pool 'hevy', which 'pools' does not define.")]
+    public void Pools_Mistake_IsReportedWhereItIs(string lines, string expected) =>
+        // The message, then the hint.
+        Assert.Single(Problems($"pipeline: p\n{lines}"), p => p == expected || p.StartsWith(expected + " ", StringComparison.Ordinal));
+
+    [Fact]
     public void OnFailure_WebhookVariable_IsKept() =>
         Assert.Equal("ALERT_URL", Valid("pipeline: p\non_failure: { webhook_url_env: ALERT_URL }\n" + Component).OnFailure!.WebhookUrlEnv);
 

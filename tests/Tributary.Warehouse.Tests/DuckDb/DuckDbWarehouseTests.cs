@@ -90,6 +90,27 @@ public sealed class DuckDbWarehouseTests : IDisposable
         Assert.Equal("953.6 MiB", await unlimited.ScalarAsync("SELECT current_setting('memory_limit')", null, Ct));
     }
 
+    // The executor runs a step that ran out of the shared memory_limit again alone; it asks the warehouse which errors those are.
+    [Fact]
+    public async Task IsOutOfMemory_StatementBeyondTheMemoryLimit_IsTold_OtherErrorsAreNot()
+    {
+        await using var wh = await DuckDbWarehouse.OpenAsync(Path.Combine(_temp.Path, "w.duckdb"), null, "64MB", Ct);
+
+        // One list of 50 million numbers is a single value of 400 MB: it cannot spill to disk.
+        var outOfMemory = await Assert.ThrowsAnyAsync<Exception>(() => wh.ScalarAsync("SELECT len(list(range)) FROM range(50000000)", null, Ct));
+        var streamed = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in wh.StreamAsync("SELECT len(list(range)) FROM range(50000000)", null, Ct)) { }
+        });
+        var syntax = await Assert.ThrowsAnyAsync<Exception>(() => wh.ScalarAsync("SELEC 1", null, Ct));
+
+        Assert.True(wh.IsOutOfMemory(outOfMemory), outOfMemory.ToString());
+        Assert.True(wh.IsOutOfMemory(streamed), streamed.ToString());
+        Assert.True(wh.IsOutOfMemory(new InvalidOperationException("a component's own message", outOfMemory)));
+        Assert.False(wh.IsOutOfMemory(syntax));
+        Assert.False(wh.IsOutOfMemory(new InvalidOperationException("Out of Memory Error: only the words")));
+    }
+
     // Streaming reads hand rows over as DuckDB makes them: the start of a result far larger than the memory limit is read
     // without DuckDB computing and holding all of it first.
     [Fact]
