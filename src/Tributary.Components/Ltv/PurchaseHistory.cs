@@ -30,16 +30,18 @@ internal static class PurchaseHistory
         var end = q.Bind(calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date);
         // Grouped by the id as stored (text only on the way out); day counts come out of the engine as integers (DATE − DATE
         // is a whole number of days on both engines) and every column is read typed, so a customer costs no boxed values.
-        var (integer, real) = (d.TypeName(DataKind.Integer), d.TypeName(DataKind.Number));
+        // Amounts are summed exactly: a floating-point sum's last bits follow the order the engine meets the rows, which
+        // moves the fitted parameters and every score on a re-run over the same orders.
+        var integer = d.TypeName(DataKind.Integer);
         var sql = $"""
             WITH days AS (
-                SELECT {c} AS customer_id, CAST({t} AS DATE) AS day, sum(CAST({a} AS DOUBLE PRECISION)) AS value
+                SELECT {c} AS customer_id, CAST({t} AS DATE) AS day, {q.ExactSum($"CAST({a} AS DOUBLE PRECISION)")} AS value
                 FROM {d.Quote(table)}
                 WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND CAST({t} AS DATE) <= {end}
                 GROUP BY 1, 2),
             ranked AS (SELECT customer_id, day, value, row_number() OVER (PARTITION BY customer_id ORDER BY day) AS n FROM days)
             SELECT CAST(customer_id AS VARCHAR) AS id, CAST(count(*) - 1 AS {integer}), CAST(max(day) - min(day) AS {integer}), CAST({end} - min(day) AS {integer}),
-                CAST(coalesce(sum(CASE WHEN n > 1 THEN value END), 0) AS {real}), CAST(coalesce(sum(CASE WHEN n = 1 THEN value END), 0) AS {real})
+                coalesce({q.ExactSum("value", "n > 1")}, 0), coalesce({q.ExactSum("value", "n = 1")}, 0)
             FROM ranked GROUP BY customer_id ORDER BY 1
             """;
         var list = new List<CustomerHistory>();

@@ -75,6 +75,39 @@ public sealed class LtvPredictionTests(PostgresCluster postgres)
         Assert.Equal(0L, Convert.ToInt64(bad[0][0], CultureInfo.InvariantCulture));
     }
 
+    // The same orders stored in two row orders: three orders on a repeat day (0.1, 0.2 and 0.3 times a whole number) summed
+    // front to back or back to front differ in their last bits as floating point, which moved the fit and every score.
+    private const string OrdersSql = """
+        SELECT 'c' || CAST(c.i AS VARCHAR) AS customer_id, CAST(DATE '2025-01-01' + CAST(CASE WHEN k.j = 0 THEN 0 WHEN k.j < 4 THEN 1 ELSE 2 END * (7 + c.i % 11) AS INTEGER) AS DATE) AS ordered_at,
+               CASE (c.i + k.j) % 3 WHEN 0 THEN 0.1 WHEN 1 THEN 0.2 ELSE 0.3 END * (1 + c.i % 7) AS amount, k.j
+        FROM generate_series(1, 300) AS c(i) CROSS JOIN generate_series(0, 4) AS k(j)
+        WHERE k.j <= c.i % 5
+        """;
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Ltv_SameOrdersInAnotherRowOrder_GiveTheSameBits(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var sql = OrdersSql.Replace("\n", " ", StringComparison.Ordinal);
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: forward, type: transform.sql, with: { sql: "{{sql}} ORDER BY customer_id, j" } }
+              - { id: backward, type: transform.sql, with: { sql: "{{sql}} ORDER BY customer_id DESC, j DESC" } }
+              - { id: ltv_forward, type: analytics.ltv, inputs: [forward], with: { interval_draws: 0 } }
+              - { id: ltv_backward, type: analytics.ltv, inputs: [backward], with: { interval_draws: 0 } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = await h.RowsAsync("""
+            SELECT count(*), count(*) FILTER (WHERE f.monetary_value <> b.monetary_value OR f.clv <> b.clv OR f.p_alive <> b.p_alive)
+            FROM ltv_forward f JOIN ltv_backward b ON b.customer_id = f.customer_id
+            """);
+        Assert.Equal(300L, Convert.ToInt64(rows[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(0L, Convert.ToInt64(rows[0][1], CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void Validate_InputLacksAmountColumn_PointsAtTheInput()
     {
