@@ -103,7 +103,10 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     public override bool IsOutOfMemory(Exception exception) => exception switch
     {
         DuckDBException { ErrorType: DuckDBErrorType.OutOfMemory } => true,
-        DuckDBException pending => pending.Message.Contains("\nError: Out of Memory Error:", StringComparison.Ordinal),
+        // DuckDB.NET does not always carry the error's type: untyped inside a streamed read's "unsuccessful pending query
+        // result" error, and mistyped when a table function's exception from another statement rides along as its inner.
+        DuckDBException untyped => untyped.Message.StartsWith("Out of Memory Error:", StringComparison.Ordinal)
+            || untyped.Message.Contains("\nError: Out of Memory Error:", StringComparison.Ordinal),
         AggregateException many => many.InnerExceptions.Any(IsOutOfMemory),
         { InnerException: { } inner } => IsOutOfMemory(inner),
         _ => false,
