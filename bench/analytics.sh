@@ -14,9 +14,10 @@ LINKS=${2:-2000000}
 CUSTOMERS=${3:-200000}
 DATA=${DATA:-/tmp/trib-peers-data}
 OUT=${OUT:-/tmp/trib-peers-out}
+. "$ROOT/bench/debian-packages.sh"
 PY=/usr/bin/python3
 if ! $PY -c "import numpy, scipy, pandas, networkx" 2>/dev/null; then
-  apt-get install -y -q python3-numpy python3-scipy python3-pandas python3-networkx >/dev/null
+  debian_install python3-numpy python3-scipy python3-pandas python3-networkx
 fi
 [ "${NO_BUILD:-0}" = 1 ] || dotnet build "$ROOT/bench/Tributary.Bench" -c Release -v q -nologo >/dev/null
 BENCH="dotnet $ROOT/bench/Tributary.Bench/bin/Release/net10.0/Tributary.Bench.dll"

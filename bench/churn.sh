@@ -14,8 +14,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CUSTOMERS=${1:-1000000}
 OUT=${OUT:-/tmp/trib-churn-out}
+. "$ROOT/bench/debian-packages.sh"
 PY=/usr/bin/python3
-$PY -c "import sklearn, pandas" 2>/dev/null || apt-get install -y -q python3-sklearn python3-pandas >/dev/null
+$PY -c "import sklearn, pandas" 2>/dev/null || debian_install python3-sklearn python3-pandas
 [ "${NO_BUILD:-0}" = 1 ] || dotnet build "$ROOT/bench/Tributary.Bench" -c Release -v q -nologo >/dev/null
 BENCH="dotnet $ROOT/bench/Tributary.Bench/bin/Release/net10.0/Tributary.Bench.dll"
 mkdir -p "$OUT"

@@ -14,8 +14,9 @@ EVENTS=${1:-50000000}
 UNITS=${2:-5000000}
 PEER_EVENTS=${3:-5000000}
 OUT=${OUT:-/tmp/trib-experiment-out}
+. "$ROOT/bench/debian-packages.sh"
 PY=/usr/bin/python3
-$PY -c "import scipy, pandas" 2>/dev/null || apt-get install -y -q python3-scipy python3-pandas >/dev/null
+$PY -c "import scipy, pandas" 2>/dev/null || debian_install python3-scipy python3-pandas
 [ "${NO_BUILD:-0}" = 1 ] || dotnet build "$ROOT/bench/Tributary.Bench" -c Release -v q -nologo >/dev/null
 BENCH="dotnet $ROOT/bench/Tributary.Bench/bin/Release/net10.0/Tributary.Bench.dll"
 mkdir -p "$OUT/large" "$OUT/peer"

@@ -12,9 +12,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROWS=${1:-1000000}
 DATA=${DATA:-$ROOT/.scratch/fraud}
 OUT=${OUT:-$DATA/out}
+. "$ROOT/bench/debian-packages.sh"
 PY=/usr/bin/python3
 if ! $PY -c "import numpy, pandas, sklearn" 2>/dev/null; then
-  apt-get install -y -q python3-numpy python3-pandas python3-sklearn >/dev/null
+  debian_install python3-numpy python3-pandas python3-sklearn
 fi
 [ "${NO_BUILD:-0}" = 1 ] || dotnet build "$ROOT/bench/Tributary.Bench" -c Release -v q -nologo >/dev/null
 BENCH="dotnet $ROOT/bench/Tributary.Bench/bin/Release/net10.0/Tributary.Bench.dll"

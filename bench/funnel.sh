@@ -12,9 +12,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EVENTS=${1:-50000000}
 PEER_EVENTS=${2:-5000000}
 OUT=${OUT:-$ROOT/.scratch/funnel}
+. "$ROOT/bench/debian-packages.sh"
 PY=/usr/bin/python3
 if ! $PY -c "import pandas" 2>/dev/null; then
-  apt-get install -y -q python3-pandas >/dev/null
+  debian_install python3-pandas
 fi
 [ "${NO_BUILD:-0}" = 1 ] || dotnet build "$ROOT/bench/Tributary.Bench" -c Release -v q -nologo -p:TribSkipWebUi=true >/dev/null
 BENCH="dotnet $ROOT/bench/Tributary.Bench/bin/Release/net10.0/Tributary.Bench.dll"

@@ -6,8 +6,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 USERS=${1:-100000}; ITEMS=${2:-10000}; INTERACTIONS=${3:-1000000}; FACTORS=${4:-64}; ITERATIONS=${5:-3}
 DATA=${DATA:-/tmp/trib-recs-data}; OUT=${OUT:-/tmp/trib-recs-out}
+. "$ROOT/bench/debian-packages.sh"
 PY=/usr/bin/python3
-if ! $PY -c "import numpy, scipy, pandas" 2>/dev/null; then apt-get install -y -q python3-numpy python3-scipy python3-pandas >/dev/null; fi
+if ! $PY -c "import numpy, scipy, pandas" 2>/dev/null; then debian_install python3-numpy python3-scipy python3-pandas; fi
 [ "${NO_BUILD:-0}" = 1 ] || dotnet build "$ROOT/bench/Tributary.Bench" -c Release -v q -nologo >/dev/null
 BENCH="dotnet $ROOT/bench/Tributary.Bench/bin/Release/net10.0/Tributary.Bench.dll"
 mkdir -p "$DATA" "$OUT"
