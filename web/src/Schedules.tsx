@@ -58,7 +58,7 @@ export function Schedules() {
             columns={[
               { key: "at", header: "When", cell: (t) => formatDateTime(t.at) },
               { key: "pipeline", header: "Pipeline", cell: (t) => t.pipeline },
-              { key: "kind", header: "What", cell: (t) => `${t.kind} ${t.name}` },
+              { key: "kind", header: "What", cell: (t) => <span title={t.kind}>{t.name}</span> },
               { key: "status", header: "Result", cell: (t) => <StatusBadge status={t.status} /> },
               { key: "reason", header: "Why", cell: (t) => t.reason },
             ]} />

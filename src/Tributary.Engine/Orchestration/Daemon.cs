@@ -255,6 +255,7 @@ public sealed class Daemon
     {
         var schedule = group is null ? p.Schedule! : group.Schedule!;
         var kind = group is null ? "schedule" : $"schedule:{group.Name}";
+        var label = Label(group, "schedule");
         var cursorName = group is null ? $"schedule:{p.Name}" : $"schedule:{p.Name}:{group.Name}";
         var cursor = await _store.GetCursorAsync(cursorName, cancellationToken).ConfigureAwait(false);
         // A schedule seen for the first time starts from now: it does not run its past.
@@ -265,16 +266,16 @@ public sealed class Daemon
         var latest = due[^1];
         var onTime = now - latest <= _options.MissedAfter;
         foreach (var tick in due.Take(due.Count - 1))
-            await Tick(kind, p.Name, tick, TickStatus.Skipped, "missed while the daemon was down; only the latest missed tick runs", null, cancellationToken).ConfigureAwait(false);
+            await Tick(kind, label, p.Name, tick, TickStatus.Skipped, "missed while the daemon was down; only the latest missed tick runs", null, cancellationToken).ConfigureAwait(false);
         if (!onTime && schedule.CatchUp == CatchUpPolicy.Skip)
         {
-            await Tick(kind, p.Name, latest, TickStatus.Skipped, "missed while the daemon was down (catch_up: skip)", null, cancellationToken).ConfigureAwait(false);
+            await Tick(kind, label, p.Name, latest, TickStatus.Skipped, "missed while the daemon was down (catch_up: skip)", null, cancellationToken).ConfigureAwait(false);
             return;
         }
         // A partitioned pipeline's (or group's) schedule materializes the latest complete partition at the tick.
         var partition = LatestPartition(group?.Partitions ?? p.Partitions, latest);
         var id = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "schedule", 10, cancellationToken, group?.Selection).ConfigureAwait(false);
-        await Tick(kind, p.Name, latest, TickStatus.Requested, onTime ? $"tick {Local(latest, schedule.Timezone)}" : $"catch-up of the missed tick {Local(latest, schedule.Timezone)}", id, cancellationToken).ConfigureAwait(false);
+        await Tick(kind, label, p.Name, latest, TickStatus.Requested, onTime ? $"tick {Local(latest, schedule.Timezone)}" : $"catch-up of the missed tick {Local(latest, schedule.Timezone)}", id, cancellationToken).ConfigureAwait(false);
     }
 
     private static string? LatestPartition(PartitionsSpec? partitions, DateTimeOffset at) =>
@@ -285,6 +286,7 @@ public sealed class Daemon
         var sensor = group is null ? p.Sensors[index] : group.Sensors[index];
         var name = group is null ? $"{sensor.Type}#{index + 1}" : $"{group.Name}:{sensor.Type}#{index + 1}";
         var key = $"sensor:{p.Name}:{name}";
+        var label = Label(group, SensorLabel(group is null ? p.Sensors : group.Sensors, index));
         var evaluated = await _store.GetCursorAsync(key + ":evaluated", cancellationToken).ConfigureAwait(false);
         if (evaluated is not null && now - DateTimeOffset.Parse(evaluated, CultureInfo.InvariantCulture) < sensor.Interval) return;
         await _store.SetCursorAsync(key + ":evaluated", now.ToString("O", CultureInfo.InvariantCulture), now, cancellationToken).ConfigureAwait(false);
@@ -299,12 +301,12 @@ public sealed class Daemon
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                await Tick($"sensor:{name}", p.Name, now, TickStatus.Failed, $"evaluation timed out after {_options.SensorTimeout.TotalSeconds:0}s", null, cancellationToken).ConfigureAwait(false);
+                await Tick($"sensor:{name}", label, p.Name, now, TickStatus.Failed, $"evaluation timed out after {_options.SensorTimeout.TotalSeconds:0}s", null, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                await Tick($"sensor:{name}", p.Name, now, TickStatus.Failed, e.Message, null, cancellationToken).ConfigureAwait(false);
+                await Tick($"sensor:{name}", label, p.Name, now, TickStatus.Failed, e.Message, null, cancellationToken).ConfigureAwait(false);
                 return;
             }
         }
@@ -314,7 +316,7 @@ public sealed class Daemon
         if (outcome.RequestRun)
             queued = await SubmitAsync(p.Name, LatestPartition(group?.Partitions, now), new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
         if (outcome.Alert) await _alerts.SendAsync(p, $"{p.Name}: freshness alert: {outcome.Reason}", cancellationToken).ConfigureAwait(false);
-        await Tick($"sensor:{name}", p.Name, now, outcome.RequestRun ? TickStatus.Requested : outcome.Alert ? TickStatus.Alert : TickStatus.Skipped, outcome.Reason, queued, cancellationToken).ConfigureAwait(false);
+        await Tick($"sensor:{name}", label, p.Name, now, outcome.RequestRun ? TickStatus.Requested : outcome.Alert ? TickStatus.Alert : TickStatus.Skipped, outcome.Reason, queued, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task AdvanceBackfillsAsync(CancellationToken cancellationToken)
@@ -414,8 +416,19 @@ public sealed class Daemon
         lock (_lock) return [.. _active.Values];
     }
 
-    private Task Tick(string kind, string pipeline, DateTimeOffset at, TickStatus status, string reason, string? queueId, CancellationToken cancellationToken) =>
-        _store.AddTickAsync(new TickRecord(0, kind, pipeline, kind, at, status, reason, queueId), cancellationToken);
+    private Task Tick(string kind, string name, string pipeline, DateTimeOffset at, TickStatus status, string reason, string? queueId, CancellationToken cancellationToken) =>
+        _store.AddTickAsync(new TickRecord(0, kind, pipeline, name, at, status, reason, queueId), cancellationToken);
+
+    /// <summary>What the tick history shows a reader: the schedule's or sensor's scope and type, without the key's index.</summary>
+    private static string Label(GroupSpec? group, string what) => group is null ? what : $"{what} of group {group.Name}";
+
+    private static string SensorLabel(IReadOnlyList<SensorSpec> sensors, int index)
+    {
+        var type = sensors[index].Type;
+        // The position among sensors of the same type only where there are several of that type.
+        var sameType = sensors.Count(s => s.Type == type);
+        return sameType == 1 ? $"{type} sensor" : $"{type} sensor {sensors.Take(index + 1).Count(s => s.Type == type)} of {sameType}";
+    }
 
     private static string Local(DateTimeOffset instant, string zone) =>
         TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zone)).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);

@@ -210,6 +210,7 @@ public sealed class DaemonTests(PostgresCluster postgres)
 
         var ticks = (await f.Store.ListTicksAsync("platform", 100, Ct)).Select(t => (t.Kind, t.Status, t.At.ToUniversalTime().ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture))).Order().ToList();
         Assert.Equal([("schedule:half", TickStatus.Requested, "13:30"), ("schedule:hourly", TickStatus.Requested, "14:00")], ticks);
+        Assert.Equal(["schedule of group half", "schedule of group hourly"], (await f.Store.ListTicksAsync("platform", 100, Ct)).Select(t => t.Name).Order());
         Assert.Equal(["group:half", "group:hourly"], f.Launched.Select(r => r.Selection));
     }
 
@@ -254,6 +255,7 @@ public sealed class DaemonTests(PostgresCluster postgres)
             ("sensor:analytics:run_status#1", TickStatus.Skipped, "no run of platform group ingest ended since the last check"),
         ], ticks);
         Assert.Equal(["group:analytics"], f.Launched.Select(r => r.Selection));
+        Assert.Equal(["run_status sensor of group analytics"], (await f.Store.ListTicksAsync("platform", 100, Ct)).Select(t => t.Name).Distinct());
     }
 
     [Fact]
@@ -352,6 +354,31 @@ public sealed class DaemonTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task TickHistory_NamesSensorsOfTheSameTypeByTheirPlaceAmongThem()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
+            pipeline: report
+            sensors:
+              - { type: freshness, asset: orders, max_age: 1h, interval: 10s }
+              - { type: run_status, pipeline: ingest, status: succeeded, interval: 10s }
+              - { type: freshness, asset: customers, max_age: 1h, interval: 10s }
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+        var daemon = f.Daemon();
+        f.Clock.Advance(TimeSpan.FromSeconds(1));
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        var ticks = (await f.Store.ListTicksAsync("report", 100, Ct)).Select(t => (t.Kind, t.Name)).Order().ToList();
+        Assert.Equal(
+        [
+            ("sensor:freshness#1", "freshness sensor 1 of 2"), ("sensor:freshness#3", "freshness sensor 2 of 2"),
+            ("sensor:run_status#2", "run_status sensor"),
+        ], ticks);
+    }
+
+    [Fact]
     public async Task RunStatusAndFreshnessSensors_FollowAnotherPipelineAndAlertOncePerStaleVersion()
     {
         await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
@@ -382,6 +409,8 @@ public sealed class DaemonTests(PostgresCluster postgres)
             ("sensor:run_status#1", TickStatus.Skipped), ("sensor:freshness#2", TickStatus.Alert),
             ("sensor:run_status#1", TickStatus.Skipped), ("sensor:freshness#2", TickStatus.Skipped),
         ], ticks);
+        // The history's reader sees the sensor's type, not its key's index; the index only where a type repeats.
+        Assert.Equal(["freshness sensor", "run_status sensor"], (await f.Store.ListTicksAsync("report", 100, Ct)).Select(t => t.Name).Distinct().Order());
         Assert.Contains(f.Log, l => l.Contains("freshness alert: orders was last materialized", StringComparison.Ordinal) && l.Contains("more than 1h", StringComparison.Ordinal));
     }
 
