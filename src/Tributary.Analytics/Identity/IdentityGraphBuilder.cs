@@ -570,6 +570,19 @@ public sealed class IdentityGraphBuilder
 
     private int TypeIndex(string type)
     {
+        // Callers pass the same few type strings for millions of identifiers: those seen are compared by reference before the
+        // dictionary hashes the name.
+        foreach (var (name, known) in _typeStrings)
+            if (ReferenceEquals(name, type)) return known;
+        var found = TypeIndexOf(type);
+        if (_typeStrings.Count < 16) _typeStrings.Add((type, found));
+        return found;
+    }
+
+    private readonly List<(string Name, int Index)> _typeStrings = [];
+
+    private int TypeIndexOf(string type)
+    {
         ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_typeIndex, type, out var exists);
         if (!exists)
         {
