@@ -27,10 +27,24 @@ public sealed class IdentityProfiles
     public IReadOnlyList<RefusedLink> Refused { get; }
 
     /// <summary>Every identifier's profile, in order of first sight; each call makes them anew.</summary>
-    public IEnumerable<IdentityAssignment> Assignments()
+    public IEnumerable<IdentityAssignment> Assignments() => Assignments(0, _profileOf.Length);
+
+    /// <summary>
+    /// The profiles of identifiers <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive) in order of
+    /// first sight: disjoint ranges can be enumerated on several threads at once (the resolution is only read).
+    /// </summary>
+    public IEnumerable<IdentityAssignment> Assignments(int start, int end)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(end, _profileOf.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start, end);
+        return Enumerate(start, end);
+    }
+
+    private IEnumerable<IdentityAssignment> Enumerate(int start, int end)
     {
         var (last, id) = (-1, "");
-        for (var n = 0; n < _profileOf.Length; n++)
+        for (var n = start; n < end; n++)
         {
             // A profile's identifiers mostly follow one another; ids are made as needed rather than held for all profiles.
             if (_profileOf[n] != last)

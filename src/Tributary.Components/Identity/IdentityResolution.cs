@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using Tributary.Analytics.Identity;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
@@ -177,23 +179,110 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
                     + $"FROM (SELECT {rows} FROM {d.Quote(input)}) AS {d.Quote("r")} WHERE {string.Join(" OR ", names.Select(n => $"{n} IS NOT NULL"))} "
                     + $"GROUP BY {string.Join(", ", names)}";
             }
-            // Typed reads of one moving record: no array or boxed value per row, only the identifiers' strings.
-            await foreach (var row in w.StreamRecordsAsync(sql, null, cancellationToken).ConfigureAwait(false))
+            // The warehouse's rows are read and their strings made on one thread while the graph takes them on another: the
+            // graph's interning is most of the read, and reading the rows (DuckDB's fetch, UTF-8 to strings, trimming) was
+            // most of the rest, one after the other on one core.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(PendingBatches)
+                { SingleReader = true, SingleWriter = true });
+            var spare = new ConcurrentQueue<RowBatch>();
+            var producer = Task.Run(() => ProduceAsync(w, sql, columns.Count, time is not null, everyRow, batches.Writer, spare, stop.Token), stop.Token);
+            try
             {
-                var count = 0;
-                for (var i = 0; i < columns.Count; i++)
-                    if (!row.IsDBNull(i)) ids[count++] = new Identifier(columns[i], row.GetString(i).Trim());
-                if (count == 0) continue;
-                var first = time is null ? null : TimeOf(row, columns.Count);
-                if (everyRow) graph.Add(ids.AsSpan(0, count), first, input);
-                else graph.Add(ids.AsSpan(0, count), first, time is null ? null : TimeOf(row, columns.Count + 1), input,
-                    checked((int)Convert.ToInt64(row.GetValue(columns.Count + (time is null ? 0 : 2)), CultureInfo.InvariantCulture)));
+                while (await batches.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+                    while (batches.Reader.TryRead(out var batch))
+                    {
+                        for (var r = 0; r < batch.Count; r++)
+                        {
+                            var count = 0;
+                            for (var i = 0; i < columns.Count; i++)
+                                if (batch.Values[r * columns.Count + i] is { } value) ids[count++] = new Identifier(columns[i], value);
+                            graph.Add(ids.AsSpan(0, count), batch.First[r], batch.Last[r], input, batch.Occurrences[r]);
+                        }
+                        batch.Count = 0;
+                        spare.Enqueue(batch);
+                    }
             }
+            catch
+            {
+                // The graph failed or the step was cancelled: stop the reading thread and wait for it (without its error,
+                // which would say nothing new).
+                await stop.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAny(producer).ConfigureAwait(false);
+                throw;
+            }
+            // A failure while reading ended the batches early: it is the step's error.
+            await producer.ConfigureAwait(false);
         }
         if (await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false) is not null)
             await foreach (var r in w.StreamRecordsAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
                 graph.AddPrevious(r.GetString(0), r.GetString(1), r.GetString(2));
         return graph;
+    }
+
+    // Rows handed from the reading thread to the graph at a time, and batches read ahead of the graph at most.
+    private const int BatchRows = 1024;
+    private const int PendingBatches = 8;
+
+    // Rows read from the warehouse, ready for the graph: per row its trimmed identifiers in column order (null when absent),
+    // first and last time, and occurrences.
+    private sealed class RowBatch(int columns)
+    {
+        public string?[] Values { get; } = new string?[BatchRows * columns];
+        public DateTime?[] First { get; } = new DateTime?[BatchRows];
+        public DateTime?[] Last { get; } = new DateTime?[BatchRows];
+        public int[] Occurrences { get; } = new int[BatchRows];
+        public int Count { get; set; }
+    }
+
+    // Reads the rows of sql (identifier columns, then the first and last time when timed, then the count unless every row is
+    // read) into batches for ReadAsync; rows without any identifier are skipped. Completes the writer whether or not it failed.
+    private static async Task ProduceAsync(IWarehouse w, string sql, int columns, bool timed, bool everyRow, ChannelWriter<RowBatch> writer,
+        ConcurrentQueue<RowBatch> spare, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var batch = new RowBatch(columns);
+            // Typed reads of one moving record: no array or boxed value per row, only the identifiers' strings.
+            await foreach (var row in w.StreamRecordsAsync(sql, null, cancellationToken).ConfigureAwait(false))
+            {
+                var r = batch.Count;
+                var any = false;
+                for (var i = 0; i < columns; i++)
+                {
+                    var value = row.IsDBNull(i) ? null : row.GetString(i).Trim();
+                    batch.Values[r * columns + i] = value;
+                    any |= value is not null;
+                }
+                if (!any) continue;
+                batch.First[r] = timed ? TimeOf(row, columns) : null;
+                batch.Last[r] = !timed ? null : everyRow ? batch.First[r] : TimeOf(row, columns + 1);
+                batch.Occurrences[r] = everyRow ? 1 : checked((int)Convert.ToInt64(row.GetValue(columns + (timed ? 2 : 0)), CultureInfo.InvariantCulture));
+                if (++batch.Count < BatchRows) continue;
+                await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch = spare.TryDequeue(out var reused) ? reused : new RowBatch(columns);
+            }
+            if (batch.Count > 0) await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            writer.Complete();
+        }
+    }
+
+    // Below this many identifiers the graph is written as one stream, in order of first sight.
+    private const int ParallelWriteFrom = 1 << 18;
+
+    /// <summary>
+    /// The identifiers split into one range per core (up to 4) when there are many: DuckDB appends each range on its own
+    /// thread, and converting, storing and compressing the rows there (DuckDB's dictionary and FSST analysis of 2.6M values)
+    /// was most of a large resolution's write, all on one core. Rows of different ranges may then be stored in either order
+    /// (the table's row order is not part of its meaning; readers group or sort).
+    /// </summary>
+    private static IEnumerable<(int Start, int End)> WriteRanges(int identifiers)
+    {
+        var parts = identifiers < ParallelWriteFrom ? 1 : Math.Clamp(Environment.ProcessorCount, 1, 4);
+        for (var i = 0; i < parts; i++) yield return ((int)((long)identifiers * i / parts), (int)((long)identifiers * (i + 1) / parts));
     }
 
     private static TimeSpan ProcessCpu()
@@ -294,10 +383,11 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         // The graph, its merge log and the refused links change together or not at all.
         var counts = await w.WriteTablesAsync(
         [
-            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(
+            new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendInParallelAsync(
                 [("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text), ("first_seen", DataKind.Timestamp),
                  ("last_seen", DataKind.Timestamp), ("source", DataKind.Text)],
-                result.Assignments().Select(a => new object?[] { a.Identifier.Type, a.Identifier.Value, a.ProfileId, a.FirstSeen, a.LastSeen, a.Source }), ct)),
+                [.. WriteRanges(result.Identifiers).Select(r => result.Assignments(r.Start, r.End)
+                    .Select(a => new object?[] { a.Identifier.Type, a.Identifier.Value, a.ProfileId, a.FirstSeen, a.LastSeen, a.Source }))], ct)),
             new TableWrite(mergesTable, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MergeColumns,
                 oldMerges.Concat(result.Merges.Select(m => new object?[] { m.Surviving, m.Merged, now, context.RunId })), ct)),
             new TableWrite(context.Output("refused_links"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(RefusedColumns,

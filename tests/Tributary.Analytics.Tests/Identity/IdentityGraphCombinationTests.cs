@@ -136,4 +136,29 @@ public sealed class IdentityGraphCombinationTests
 
         Assert.Equal([.. emails.Order(StringComparer.Ordinal), .. phones.Order(StringComparer.Ordinal)], numbered);
     }
+    [Fact]
+    public void Link_ManyNodesInAnyOrder_NumbersProfilesByFirstSeenThenValue()
+    {
+        // Enough nodes and records for the sorts to take their two-core path (halves sorted apart, then merged), with times that
+        // tie across many records so the values decide; a record's email and phone are one profile, numbered by the email
+        // (email ranks above phone).
+        const int people = 80_000;
+        var random = new Random(5);
+        var rows = Enumerable.Range(0, people).Select(i => (Email: $"e{random.Next():x8}-{i}", Phone: $"p{i}", Day: 1 + random.Next(20))).ToArray();
+        var graph = new IdentityGraphBuilder(Options);
+        foreach (var r in rows.OrderBy(_ => random.Next()))
+            graph.Add(Ids(r.Email, r.Phone), new DateTime(2026, 1, r.Day), "s");
+
+        var profiles = graph.Link();
+        var profileOf = profiles.Assignments().ToDictionary(a => a.Identifier.Value, a => a.ProfileId);
+
+        var expected = rows.OrderBy(r => r.Day).ThenBy(r => r.Email, StringComparer.Ordinal).Select((r, i) => (r, Id: $"p_{i + 1:D9}")).ToArray();
+        Assert.All(expected, e => Assert.Equal(e.Id, profileOf[e.r.Email]));
+        Assert.All(expected, e => Assert.Equal(e.Id, profileOf[e.r.Phone]));
+        // Ranges of the assignments, as the component writes them on several threads, are the whole in pieces.
+        var third = profiles.Identifiers / 3;
+        var pieces = profiles.Assignments(0, third).Concat(profiles.Assignments(third, profiles.Identifiers))
+            .Select(a => $"{a.Identifier.Value}={a.ProfileId}@{a.FirstSeen:O}/{a.LastSeen:O}").ToArray();
+        Assert.Equal(Profiles(profiles), pieces);
+    }
 }
