@@ -75,7 +75,8 @@ public static class BgNbd
             return (index, values);
         }
 
-        // Σ w·ln L_i, FHL 2005 eq. (6); with a gradient array, also Σ w·∂ln L_i/∂(r, α, a, b).
+        // Σ w·ln L_i, FHL 2005 eq. (6); with a gradient array, also Σ w·∂ln L_i/∂(r, α, a, b). The rows' loop is optimized from
+        // its first call: a fit makes a few dozen calls over tens of thousands of rows, too few for the runtime's tiering.
         public double Evaluate(BgNbdParameters p, double[]? gradient)
         {
             var (r, alpha, a, b) = p;
@@ -101,7 +102,7 @@ public static class BgNbd
             var logTx = _recencies.Select(t => Math.Log(alpha + t)).ToArray();
             var totals = new double[gradient is null ? 1 : 5];
             var withGradient = gradient is not null;
-            ChunkedSum.Run(_x.Length, totals, (start, end, sum) =>
+            ChunkedSum.Run(_x.Length, totals, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (start, end, sum) =>
             {
                 for (var i = start; i < end; i++)
                 {
@@ -183,7 +184,9 @@ public static class BgNbd
     {
         var pairs = ScorePairs(parameters, rows, horizon, unitsPerYear, annualDiscountRate, withHorizon: true, cancellationToken);
         var scores = new CustomerScores[parameters.Count];
-        Parallel.For(0, parameters.Count, new ParallelOptions { CancellationToken = cancellationToken }, s =>
+        // An array, not the list: its elements are read per row, where an interface call is not inlined.
+        var sets = parameters.ToArray();
+        Parallel.For(0, sets.Length, new ParallelOptions { CancellationToken = cancellationToken }, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (s) =>
         {
             var alive = new double[rows.Count];
             var expected = new double[rows.Count];
@@ -191,7 +194,7 @@ public static class BgNbd
             for (var i = 0; i < rows.Count; i++)
             {
                 // Eq. (13)'s denominator; P(alive) is its inverse.
-                var denominator = AliveDenominator(parameters[s], rows.Frequency[i], rows.Recency[i], rows.Age[i]);
+                var denominator = AliveDenominator(sets[s], rows.Frequency[i], rows.Recency[i], rows.Age[i]);
                 alive[i] = 1 / denominator;
                 expected[i] = pairs.AtHorizon![s][pairs.PairOf[i]] / denominator;
                 value[i] = pairs.Discounted[s][pairs.PairOf[i]] / denominator;
@@ -212,21 +215,23 @@ public static class BgNbd
     {
         var pairs = ScorePairs(parameters, rows, horizon, unitsPerYear, annualDiscountRate, withHorizon: false, cancellationToken);
         var sets = parameters.Count;
+        var models = parameters.ToArray();
         var result = new double[(long)rows.Count * sets];
-        Parallel.For(0, (rows.Count + 4095) / 4096, new ParallelOptions { CancellationToken = cancellationToken }, block =>
+        Parallel.For(0, (rows.Count + 4095) / 4096, new ParallelOptions { CancellationToken = cancellationToken }, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (block) =>
         {
             var end = Math.Min(rows.Count, (block + 1) * 4096);
             for (var i = block * 4096; i < end; i++)
             {
                 var pair = pairs.PairOf[i];
                 for (var s = 0; s < sets; s++)
-                    result[(long)i * sets + s] = pairs.Discounted[s][pair] / AliveDenominator(parameters[s], rows.Frequency[i], rows.Recency[i], rows.Age[i]);
+                    result[(long)i * sets + s] = pairs.Discounted[s][pair] / AliveDenominator(models[s], rows.Frequency[i], rows.Recency[i], rows.Age[i]);
             }
         });
         return result;
     }
 
-    // Eq. (13)'s denominator: 1 + a/(b+x−1) ((α+T)/(α+t_x))^(r+x), 1 for x = 0.
+    // Eq. (13)'s denominator: 1 + a/(b+x−1) ((α+T)/(α+t_x))^(r+x), 1 for x = 0. Inlined into the loops over every row and draw.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static double AliveDenominator(in BgNbdParameters p, double x, double tx, double t) =>
         x == 0 ? 1 : 1 + p.A / (p.B + x - 1) * Math.Exp((p.R + x) * (Math.Log(p.Alpha + t) - Math.Log(p.Alpha + tx)));
 
@@ -234,6 +239,7 @@ public static class BgNbd
     // monthly steps, both still to be divided by eq. (13)'s denominator of each row; and each row's pair.
     private sealed record PairScores(int[] PairOf, double[][]? AtHorizon, double[][] Discounted);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static PairScores ScorePairs(IReadOnlyList<BgNbdParameters> parameters, RfmSummary rows, double horizon, double unitsPerYear,
         double annualDiscountRate, bool withHorizon, CancellationToken cancellationToken)
     {
@@ -275,11 +281,12 @@ public static class BgNbd
             discounted[s] = new double[keys.Length];
             if (atHorizon is not null) atHorizon[s] = new double[keys.Length];
         }
-        // One loop over every (parameter set, block of pairs): the threads meet once, not once per draw.
+        // One loop over every (parameter set, block of pairs): the threads meet once, not once per draw. The loops here run
+        // once per step, so they are optimized from their first call rather than left to the runtime's tiering.
         const int Block = 256;
         var blocks = (keys.Length + Block - 1) / Block;
         var options = new ParallelOptions { CancellationToken = cancellationToken };
-        Parallel.For(0, (long)sets * blocks, options, () => new StepScratch(at.Length), (item, _, scratch) =>
+        Parallel.For(0, (long)sets * blocks, options, () => new StepScratch(at.Length), [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (item, _, scratch) =>
         {
             var s = (int)(item / blocks);
             var p = parameters[s];
@@ -315,6 +322,7 @@ public static class BgNbd
 
     // Eq. (10)'s numerator at each τ > 0: (a+b+x−1)/(a−1) · (1 − ((α+T)/(α+T+τ))^(r+x) 2F1(r+x, b+x; a+b+x−1; τ/(α+T+τ))),
     // given z = τ/(α+T+τ) and ln(1 − z) = ln((α+T)/(α+T+τ)) for each τ.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Numerators(in BgNbdParameters p, double x, ReadOnlySpan<double> z, ReadOnlySpan<double> log1MinusZ, Span<double> result)
     {
         var (r, _, a, b) = p;

@@ -31,6 +31,7 @@ public sealed record RfmSummary(double[] Frequency, double[] Recency, double[] A
     }
 
     /// <summary>Distinct (x, t_x, T) rows with their counts as weights, and for each input row the index of its distinct row.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public (RfmSummary Distinct, int[] IndexOf) Compress()
     {
         var index = new Dictionary<(double, double, double), int>();

@@ -45,6 +45,9 @@ public static class Hypergeometric
     /// callers that have it already (the BG/NBD forecast uses the same logarithm for every customer of one age).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A z outside [0, 1), or fewer results or logarithms than z values.</exception>
+    // Optimized from the first call: the LTV forecast calls it for thousands of (x, T) pairs under dozens of parameter sets
+    // within a fraction of a second, before the runtime's tiering would promote it (as for Series below).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void LogHyp2F1(double a, double b, double c, ReadOnlySpan<double> z, ReadOnlySpan<double> log1MinusZ, Span<double> result)
     {
         if (result.Length < z.Length) throw new ArgumentOutOfRangeException(nameof(result), result.Length, "one result per z is needed.");
@@ -60,6 +63,7 @@ public static class Hypergeometric
     // Series below for each z in step, four z to a vector: the term ratio (one division) is shared, and each z costs a
     // multiply and a Kahan-compensated add per term. All z run until the slowest has converged (the scalar form stops each
     // at its own term); the extra terms are below 1e-17 of their sums, so results agree with the scalar form to rounding.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Series(double a, double b, double c, ReadOnlySpan<double> z, Span<double> sum)
     {
         var vectors = (z.Length + Vector256<double>.Count - 1) / Vector256<double>.Count;

@@ -7,6 +7,7 @@ namespace Tributary.Analytics.Special;
 public static class PreciseMath
 {
     /// <summary>log(1 + x), accurate for |x| near 0.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static double Log1P(double x)
     {
         var u = 1 + x;
@@ -14,6 +15,7 @@ public static class PreciseMath
     }
 
     /// <summary>exp(x) - 1, accurate for |x| near 0.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static double ExpM1(double x)
     {
         var u = Math.Exp(x);

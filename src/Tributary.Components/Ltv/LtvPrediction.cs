@@ -167,7 +167,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         string Elapsed()
         {
             var now = ProcessCpu();
-            var text = string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalSeconds:0.0}s ({(now - cpu).TotalSeconds:0.00} CPU s)");
+            var text = string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalSeconds:0.00}s ({(now - cpu).TotalSeconds:0.00} CPU s)");
             cpu = now;
             watch.Restart();
             return text;
@@ -183,13 +183,16 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             history.Select(h => Math.Max(h.DaysObserved, 1) / unit).ToArray());
 
         context.Log($"read {history.Count:N0} customers through {calibrationEnd:yyyy-MM-dd} in {Elapsed()}");
+        var monetary = history.Select(h => h.RepeatDays > 0 ? h.RepeatValue / h.RepeatDays : 0).ToArray();
+        var spendFrequency = data.Frequency.Select(x => x >= p.MinRepeatOrders ? x : 0).ToArray();
+        // The spend fit needs nothing of the purchase model's: it runs on another core meanwhile (each fit is serial and
+        // deterministic, so running them side by side changes no bit).
+        var spendFit = Task.Run(() => (Fit: GammaGamma.Fit(spendFrequency, monetary), Correlation: GammaGamma.FrequencySpendCorrelation(spendFrequency, monetary)),
+            cancellationToken);
         // Customers with the same (x, t_x, T) share every model quantity: fit and score the distinct rows once.
         var (distinct, indexOf) = data.Compress();
         var (model, modelFit, draw) = FitRepeatModel(p.Model, distinct);
-        var monetary = history.Select(h => h.RepeatDays > 0 ? h.RepeatValue / h.RepeatDays : 0).ToArray();
-        var spendFrequency = data.Frequency.Select(x => x >= p.MinRepeatOrders ? x : 0).ToArray();
-        var spend = GammaGamma.Fit(spendFrequency, monetary);
-        var correlation = GammaGamma.FrequencySpendCorrelation(spendFrequency, monetary);
+        var (spend, correlation) = await spendFit.ConfigureAwait(false);
         context.Log($"{model.Name}: {Describe(modelFit)}; gamma_gamma on {spend.Customers} repeat buyers: {Describe(spend.Estimate)}; fitted in {Elapsed()}");
         if (!modelFit.Converged || !spend.Estimate.Converged)
             context.Log("warning: a fit did not converge (the likelihood kept improving toward a boundary); the estimates are the best found. More customers or a longer calibration period help.");
@@ -206,11 +209,8 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var holdout = p.HoldoutEndDate is { } holdoutEnd
             ? await PurchaseHistory.HoldoutAsync(context, input, p, calibrationEnd, holdoutEnd, cancellationToken).ConfigureAwait(false)
             : null;
-        // Per customer values go into columns (in parallel); the writer takes rows made from them one at a time, so 200k
-        // customers never sit in memory as boxed rows.
         var n = history.Count;
-        var (orderValue, low, high) = (new double[n], new double[n], new double[n]);
-        var holdoutCounts = holdout is null ? null : new long[n];
+        var holdoutCounts = holdout is null ? null : history.Select(h => (long)holdout.GetValueOrDefault(h.CustomerId)).ToArray();
         var spends = draws.Select(d => d.Spend).ToArray();
         // Below min_repeat_orders the expected order value ignores the customer's spend (x = 0 in Gamma-Gamma), so the
         // interval depends on the distinct history alone: worked out once per such history, not once per customer (most
@@ -223,31 +223,37 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
                 for (var j = range.Item1; j < range.Item2; j++)
                     if (distinct.Frequency[j] < p.MinRepeatOrders) rowInterval[j] = Interval(drawn.AsSpan(j * spends.Length, spends.Length), spends, 0, 0, values);
             });
-        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, 8_192), new ParallelOptions { CancellationToken = cancellationToken }, range =>
+        // Per customer values go into columns (in parallel); the writer takes rows made from them one at a time, so 200k
+        // customers never sit in memory as boxed rows. The loops run once per customer within a fraction of a second, so they
+        // are optimized from their first call rather than left to the runtime's tiering.
+        var (orderValue, low, high) = (new double[n], new double[n], new double[n]);
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        void Value(int start, int end)
         {
             var values = new double[spends.Length];
-            for (var i = range.Item1; i < range.Item2; i++)
+            for (var i = start; i < end; i++)
             {
-                var j = indexOf[i];
                 var spendX = data.Frequency[i] >= p.MinRepeatOrders ? data.Frequency[i] : 0;
                 orderValue[i] = GammaGamma.ExpectedAverageValue(spend.Parameters, spendX, monetary[i]);
-                (low[i], high[i]) = (double.NaN, double.NaN);
-                if (spends.Length >= 10)
-                    (low[i], high[i]) = spendX == 0 ? rowInterval[j] : Interval(drawn.AsSpan(j * spends.Length, spends.Length), spends, spendX, monetary[i], values);
-                if (holdoutCounts is not null) holdoutCounts[i] = holdout!.GetValueOrDefault(history[i].CustomerId);
+                (low[i], high[i]) = spends.Length < 10 ? (double.NaN, double.NaN)
+                    : spendX == 0 ? rowInterval[indexOf[i]] : Interval(drawn.AsSpan(indexOf[i] * spends.Length, spends.Length), spends, spendX, monetary[i], values);
             }
-        });
+        }
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, 8_192), new ParallelOptions { CancellationToken = cancellationToken },
+            range => Value(range.Item1, range.Item2));
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        object?[] Row(int i)
+        {
+            var j = indexOf[i];
+            var row = new object?[holdoutCounts is null ? 11 : 12];
+            (row[0], row[1], row[2], row[3], row[4], row[5]) = (history[i].CustomerId, (long)data.Frequency[i], data.Recency[i], data.Age[i], monetary[i], point.Alive[j]);
+            (row[6], row[7], row[8], row[9], row[10]) = (point.Expected[j], orderValue[i], point.Discounted[j] * orderValue[i], Finite(low[i]), Finite(high[i]));
+            if (holdoutCounts is not null) row[11] = holdoutCounts[i];
+            return row;
+        }
         IEnumerable<object?[]> Rows()
         {
-            for (var i = 0; i < n; i++)
-            {
-                var j = indexOf[i];
-                var row = new object?[holdoutCounts is null ? 11 : 12];
-                (row[0], row[1], row[2], row[3], row[4], row[5]) = (history[i].CustomerId, (long)data.Frequency[i], data.Recency[i], data.Age[i], monetary[i], point.Alive[j]);
-                (row[6], row[7], row[8], row[9], row[10]) = (point.Expected[j], orderValue[i], point.Discounted[j] * orderValue[i], Finite(low[i]), Finite(high[i]));
-                if (holdoutCounts is not null) row[11] = holdoutCounts[i];
-                yield return row;
-            }
+            for (var i = 0; i < n; i++) yield return Row(i);
         }
 
         context.Log($"valued {history.Count:N0} customers with a {spends.Length}-draw interval in {Elapsed()}");
@@ -337,6 +343,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
 
     // The 5% and 95% quantiles of a customer's CLV over the draws: each draw's discounted purchases times its expected
     // order value; values is scratch room, one per draw.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (double Low, double High) Interval(ReadOnlySpan<double> discounted, GammaGammaParameters[] spends, double spendX, double monetary, double[] values)
     {
         for (var d = 0; d < values.Length; d++) values[d] = discounted[d] * GammaGamma.ExpectedAverageValue(spends[d], spendX, monetary);
@@ -398,5 +405,6 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         return process.TotalProcessorTime;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }

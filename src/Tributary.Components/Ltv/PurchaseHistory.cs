@@ -4,8 +4,11 @@ using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Ltv;
 
-/// <summary>One customer's calibration history: transaction days (same-day orders merged), in days from the first.</summary>
-internal sealed record CustomerHistory(string CustomerId, int RepeatDays, int DaysToLast, int DaysObserved, double RepeatValue, double FirstValue);
+/// <summary>
+/// One customer's calibration history: transaction days (same-day orders merged), in days from the first, and the value of
+/// the repeat days (the first day's value is not in the models: Gamma-Gamma takes the mean of repeat transactions).
+/// </summary>
+internal sealed record CustomerHistory(string CustomerId, int RepeatDays, int DaysToLast, int DaysObserved, double RepeatValue);
 
 /// <summary>
 /// Reads order lines into per-customer histories with one pushed-down query (keyed by customer, so it
@@ -41,12 +44,12 @@ internal static class PurchaseHistory
                 GROUP BY 1, 2),
             ranked AS (SELECT customer_id, day, value, row_number() OVER (PARTITION BY customer_id ORDER BY day) AS n FROM days)
             SELECT CAST(customer_id AS VARCHAR) AS id, CAST(count(*) - 1 AS {integer}), CAST(max(day) - min(day) AS {integer}), CAST({end} - min(day) AS {integer}),
-                coalesce({q.ExactSum("value", "n > 1")}, 0), coalesce({q.ExactSum("value", "n = 1")}, 0)
+                coalesce({q.ExactSum("value", "n > 1")}, 0)
             FROM ranked GROUP BY customer_id ORDER BY 1
             """;
         var list = new List<CustomerHistory>();
         await foreach (var r in context.Warehouse.StreamRecordsAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
-            list.Add(new CustomerHistory(r.GetString(0), (int)r.GetInt64(1), (int)r.GetInt64(2), (int)r.GetInt64(3), r.GetDouble(4), r.GetDouble(5)));
+            list.Add(new CustomerHistory(r.GetString(0), (int)r.GetInt64(1), (int)r.GetInt64(2), (int)r.GetInt64(3), r.GetDouble(4)));
         return list;
     }
 

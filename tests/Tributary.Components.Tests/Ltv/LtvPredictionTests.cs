@@ -80,16 +80,19 @@ public sealed class LtvPredictionTests(PostgresCluster postgres)
     private const string OrdersSql = """
         SELECT 'c' || CAST(c.i AS VARCHAR) AS customer_id, CAST(DATE '2025-01-01' + CAST(CASE WHEN k.j = 0 THEN 0 WHEN k.j < 4 THEN 1 ELSE 2 END * (7 + c.i % 11) AS INTEGER) AS DATE) AS ordered_at,
                CASE (c.i + k.j) % 3 WHEN 0 THEN 0.1 WHEN 1 THEN 0.2 ELSE 0.3 END * (1 + c.i % 7) AS amount, k.j
-        FROM generate_series(1, 300) AS c(i) CROSS JOIN generate_series(0, 4) AS k(j)
+        FROM generate_series(1, CUSTOMERS) AS c(i) CROSS JOIN generate_series(0, 4) AS k(j)
         WHERE k.j <= c.i % 5
         """;
+
+    private static string Orders(int customers) =>
+        OrdersSql.Replace("CUSTOMERS", customers.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Ltv_SameOrdersInAnotherRowOrder_GiveTheSameBits(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
-        var sql = OrdersSql.Replace("\n", " ", StringComparison.Ordinal);
+        var sql = Orders(300);
         var result = await h.RunAsync($$"""
             pipeline: p
             components:
@@ -106,6 +109,38 @@ public sealed class LtvPredictionTests(PostgresCluster postgres)
             """);
         Assert.Equal(300L, Convert.ToInt64(rows[0][0], CultureInfo.InvariantCulture));
         Assert.Equal(0L, Convert.ToInt64(rows[0][1], CultureInfo.InvariantCulture));
+    }
+
+    // Enough customers that their values are worked out in several parallel ranges: every customer's row is written once,
+    // holds that customer's history, and the values (interval included) are the same bits whichever order the orders are
+    // stored in.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Ltv_ManyCustomers_EachWrittenOnceWithItsOwnHistoryAndTheSameBitsInAnotherRowOrder(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var sql = Orders(30_000);
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: forward, type: transform.sql, with: { sql: "{{sql}} ORDER BY customer_id, j" } }
+              - { id: backward, type: transform.sql, with: { sql: "{{sql}} ORDER BY customer_id DESC, j DESC" } }
+              - { id: ltv_forward, type: analytics.ltv, inputs: [forward], with: { interval_draws: 20 } }
+              - { id: ltv_backward, type: analytics.ltv, inputs: [backward], with: { interval_draws: 20 } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        // Customer c<i> has orders j = 0 .. i % 5 on days 0, then 7 + i % 11 (j = 1..3), then twice that (j = 4).
+        var rows = await h.RowsAsync("""
+            SELECT count(*), count(DISTINCT f.customer_id),
+                   count(*) FILTER (WHERE f.frequency <> CASE CAST(substr(f.customer_id, 2) AS INTEGER) % 5 WHEN 0 THEN 0 WHEN 4 THEN 2 ELSE 1 END),
+                   count(*) FILTER (WHERE NOT (f.clv_low <= f.clv AND f.clv <= f.clv_high)),
+                   count(*) FILTER (WHERE f.frequency <> b.frequency OR f.recency <> b.recency OR f.t <> b.t OR f.monetary_value <> b.monetary_value
+                       OR f.p_alive <> b.p_alive OR f.expected_purchases <> b.expected_purchases OR f.expected_order_value <> b.expected_order_value
+                       OR f.clv <> b.clv OR f.clv_low <> b.clv_low OR f.clv_high <> b.clv_high)
+            FROM ltv_forward f JOIN ltv_backward b ON b.customer_id = f.customer_id
+            """);
+        Assert.Equal([30_000L, 30_000L, 0L, 0L, 0L], rows[0].Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)));
     }
 
     [Fact]
