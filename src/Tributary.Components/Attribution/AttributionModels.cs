@@ -264,18 +264,18 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     private static string? Campaign(string campaign) => campaign.Length == 0 ? null : campaign;
 
-    // The columns of the touch read below, as they are cast in its SQL.
-    private static readonly DataKind[] TouchKinds =
-        [DataKind.Text, DataKind.Integer, DataKind.Integer, DataKind.Boolean, DataKind.Number, DataKind.Number, DataKind.Timestamp];
+    // The columns of the two reads below, as they are cast in their SQL.
+    private static readonly DataKind[] OutlineKinds = [DataKind.Text, DataKind.Boolean, DataKind.Number, DataKind.Timestamp, DataKind.Integer];
+    private static readonly DataKind[] TouchKinds = [DataKind.Integer, DataKind.Integer, DataKind.Number];
 
-    // One read of the touches as they are stored, in column batches (IWarehouse.ReadColumnsAsync): each touch's path id,
-    // (channel, campaign) number, position and age, and its path's converted, value and converted_at (journey.conversion_paths
-    // repeats them on every touch); PathRuns tells the paths apart by their id as the touches come and puts them in id
-    // order. The engine neither sorts nor groups: numbering the paths by their text id in SQL (a GROUP BY for each path's
-    // outcome and one more joined to every touch for its number) was about half the step's CPU at 1M paths. No text is built
-    // per touch: the reader reuses a repeated id's string. The pairs are numbered by joining a bound VALUES list, which the
-    // engine knows to be small (a derived table of the distinct pairs was taken for the large side of the join). Ages (time
-    // decay's input) are kept for converting paths only. Touches without a path id belong to no path.
+    // Two reads: each path's outcome and touch count in path_id order (a row per path, the i-th numbered i), then each
+    // touch's path number and (channel, campaign) number packed in one integer (a column fewer to carry), position and
+    // age, unordered: the touches are placed by path number and put in position order here, so the engine never sorts
+    // the touches by a text id (three times this read's cost). Both reads come in column batches (IWarehouse.ReadColumnsAsync), no call or box per value. No text is built per touch: a path's touches joined into one
+    // string by an ordered aggregate cost ten times this read. The pairs are numbered by joining a bound VALUES list, which
+    // the engine knows to be small (a derived table of the distinct pairs was taken for the large side of the join).
+    // converted, value and converted_at are the path's own (journey.conversion_paths repeats them on every touch); ages
+    // (time decay's input) are kept for converting paths only. Touches without a path id belong to no path.
     private static async Task<Journeys> ReadAsync(IWarehouse w, string input, TouchKeys keys, CancellationToken cancellationToken)
     {
         var table = w.Dialect.Quote(input);
@@ -286,19 +286,36 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var q = new SqlBuilder(w.Dialect);
         var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
         const string touched = "channel IS NOT NULL AND path_id IS NOT NULL";
+        var outlines = new List<(string Id, bool Converted, double Value, DateTime? ConvertedAt, int Touches)>();
         var (bigint, real, text) = (w.Dialect.TypeName(DataKind.Integer), w.Dialect.TypeName(DataKind.Number), w.Dialect.TypeName(DataKind.Text));
-        var count = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {table} WHERE {touched}", null, cancellationToken).ConfigureAwait(false),
-            System.Globalization.CultureInfo.InvariantCulture);
-        var runs = new PathRuns(checked((int)count));
         await foreach (var b in w.ReadColumnsAsync($"""
-            SELECT CAST(t.path_id AS {text}), CAST(k.touch_key AS {bigint}), CAST(t.position AS {bigint}), t.converted, CAST(t.conversion_value AS {real}),
-                CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) END AS {real}), t.converted_at
-            FROM {table} t
+            SELECT CAST(path_id AS {text}), max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint})
+            FROM {table} WHERE {touched} GROUP BY path_id ORDER BY path_id
+            """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
+        {
+            var ids = b.Values<string>(0);
+            var converted = b.Values<bool>(1);
+            var amounts = b.Values<double>(2);
+            var convertedAt = b.Values<DateTime>(3);
+            var counts = b.Values<long>(4);
+            for (var i = 0; i < b.Count; i++)
+                outlines.Add((ids[i], converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
+        }
+
+        // Each path's touches go to its own slice of three arrays; a slice fills in the order the engine sends them.
+        var start = new int[outlines.Count + 1];
+        for (var i = 0; i < outlines.Count; i++) start[i + 1] = start[i] + outlines[i].Touches;
+        var filled = new int[outlines.Count];
+        // Every slot is written below (or the read fails), so the arrays need no clearing.
+        var (positions, touchKeys, ages) = (GC.AllocateUninitializedArray<long>(start[^1]), GC.AllocateUninitializedArray<int>(start[^1]), GC.AllocateUninitializedArray<double>(start[^1]));
+        await foreach (var b in w.ReadColumnsAsync($"""
+            WITH numbered AS (SELECT path_id, row_number() OVER (ORDER BY path_id) - 1 AS n FROM {table} WHERE {touched} GROUP BY path_id)
+            SELECT CAST(p.n * {pairs.Rows.Count} + k.touch_key AS {bigint}), CAST(t.position AS {bigint}),
+                CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) END AS {real})
+            FROM {table} t JOIN numbered p ON p.path_id = t.path_id
             JOIN (VALUES {values}) AS k(channel, campaign, touch_key) ON k.channel = t.channel AND k.campaign = {campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal)}
-            WHERE t.path_id IS NOT NULL
             """, q.Parameters, TouchKinds, cancellationToken).ConfigureAwait(false))
-            runs.Add(b);
-        var read = runs.Finish();
+            Place(b, pairs.Rows.Count, start, filled, positions, touchKeys, ages);
         // Channels numbered in the keys' order; each touch's channel number beside its key.
         var channelNames = new List<string>();
         var channelIds = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -313,11 +330,41 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             }
             channelOf[key] = id;
         }
-        var days = new int[read.Ids.Length];
-        for (var path = 0; path < days.Length; path++) days[path] = read.ConvertedAt[path] is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
-        var channels = GC.AllocateUninitializedArray<int>(read.Keys.Length);
-        InPositionOrder(read.Offsets, read.Positions, read.Keys, read.Ages, channelOf, channels);
-        return new Journeys(new PathSet(channelNames, read.Offsets, channels, read.Converted, read.Values, read.Ages), read.Ids, read.ConvertedAt, days, read.Offsets, read.Keys);
+        var (pathIds, convertedAts, days) = (new string[outlines.Count], new DateTime?[outlines.Count], new int[outlines.Count]);
+        var (pathConverted, pathValues) = (new bool[outlines.Count], new double[outlines.Count]);
+        var channels = GC.AllocateUninitializedArray<int>(start[^1]);
+        for (var path = 0; path < outlines.Count; path++)
+        {
+            var (id, converted, value, convertedAt, count) = outlines[path];
+            if (filled[path] != count) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+            (pathIds[path], convertedAts[path], pathConverted[path], pathValues[path]) = (id, convertedAt, converted, value);
+            days[path] = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
+        }
+        InPositionOrder(start, positions, touchKeys, ages, channelOf, channels);
+        return new Journeys(new PathSet(channelNames, start, channels, pathConverted, pathValues, ages), pathIds, convertedAts, days, start, touchKeys);
+    }
+
+    // One batch of the touch read placed in its paths' slices, in arrival order. Optimized from its first call (as the
+    // other loops over every touch here and in the models): run once per step, these loops otherwise spend their first
+    // millions of iterations in the runtime's unoptimized tier and its profiling one.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Place(ColumnBatch b, int keyCount, int[] start, int[] filled, long[] positions, int[] touchKeys, double[] ages)
+    {
+        var packed = b.Values<long>(0);
+        var position = b.Values<long>(1);
+        var age = b.Values<double>(2);
+        var positionNulls = b.HasNulls(1);
+        for (var i = 0; i < b.Count; i++)
+        {
+            var path = Math.DivRem(packed[i], keyCount, out var touchKey);
+            if (path < 0 || path >= filled.Length || filled[path] == start[path + 1] - start[path])
+                throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+            var at = start[path] + filled[path]++;
+            // NULL positions sort last, as ORDER BY position puts them. A NULL age reads as 0.
+            positions[at] = positionNulls && b.IsNull(1, i) ? long.MaxValue : position[i];
+            touchKeys[at] = (int)touchKey;
+            ages[at] = age[i];
+        }
     }
 
     // Each path's touches put in position order, and each touch's channel number set from its key.

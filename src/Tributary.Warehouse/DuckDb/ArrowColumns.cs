@@ -37,7 +37,8 @@ internal static class ArrowColumns
                 for (var i = 0; i < booleans.Length; i++) booleans[i] = a.GetValue(i) ?? false;
                 break;
             case (DataKind.Text, StringArray a):
-                CopyText(a, batch.Writable<string>(column));
+                var texts = batch.Writable<string>(column);
+                for (var i = 0; i < texts.Length; i++) texts[i] = a.GetString(i);
                 break;
             case (DataKind.Date, Date32Array a):
                 var dates = batch.Writable<DateOnly>(column);
@@ -66,28 +67,6 @@ internal static class ArrowColumns
         if (array.NullCount == 0) return;
         for (var i = 0; i < array.Length; i++)
             if (array.IsNull(i)) batch.SetNull(column, i);
-    }
-
-    // A value equal to the one before it (a key repeated on every row of its group, as a path id on each of its touches)
-    // is the same string object: comparing the bytes costs less than decoding and allocating a string per row, and a
-    // reader can tell a new group by reference.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void CopyText(StringArray a, Span<string> texts)
-    {
-        var previous = ReadOnlySpan<byte>.Empty;
-        string? last = null;
-        for (var i = 0; i < texts.Length; i++)
-        {
-            if (a.IsNull(i))
-            {
-                (texts[i], last) = (null!, null);
-                continue;
-            }
-            var bytes = a.GetBytes(i);
-            if (last is null || !bytes.SequenceEqual(previous)) last = System.Text.Encoding.UTF8.GetString(bytes);
-            texts[i] = last;
-            previous = bytes;
-        }
     }
 
     private static void Widen<T>(ReadOnlySpan<T> from, Span<long> to) where T : System.Numerics.IBinaryInteger<T>
