@@ -60,6 +60,9 @@ public abstract class StandardSqlDialect : ISqlDialect
     public virtual string DaysBetween(string earlier, string later) => $"CAST(CAST({later} AS DATE) - CAST({earlier} AS DATE) AS BIGINT)";
 
     /// <inheritdoc />
+    public virtual string? WideIntegerType => null;
+
+    /// <inheritdoc />
     public virtual string CurrentSchema => "current_schema()";
 
     /// <inheritdoc />

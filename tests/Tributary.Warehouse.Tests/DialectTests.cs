@@ -157,6 +157,20 @@ public sealed class DialectTests(PostgresCluster postgres) : IDisposable
     }
 
     [Fact]
+    public async Task FixedPointSum_OnDuckDb_KeepsMultiplesOfTwoToTheMinus44Exactly()
+    {
+        await using var wh = await Open("duckdb");
+        var q = new SqlBuilder(wh.Dialect);
+        // DuckDB sums one HUGEINT in units of 2^-44 (its dialect's WideIntegerType): 2^-44 is kept whole, where the two
+        // BIGINT parts (the low one in units of 2^-43) rounded it to 0 or 2^-43.
+        var sql = $"SELECT {q.FixedPointSum("CAST(1 AS DOUBLE) / 17592186044416")} AS total FROM generate_series(1, 1000) AS t(i)";
+
+        var total = (await wh.QueryAsync(sql, q.Parameters, 1, Ct)).Rows[0][0];
+
+        Assert.Equal(1000 * Math.Pow(2, -44), total);
+    }
+
+    [Fact]
     public void Interval_IsSpelledInTheLargestExactUnit()
     {
         var dialect = new DuckDbDialect();

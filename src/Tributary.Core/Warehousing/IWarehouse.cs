@@ -144,6 +144,13 @@ public interface ISqlDialect
     /// <summary>A BIGINT: whole days from the date <paramref name="earlier"/> to the date <paramref name="later"/>.</summary>
     string DaysBetween(string earlier, string later);
 
+    /// <summary>
+    /// The engine's 128-bit integer type that a floating-point value casts to exactly (rounded to a whole number) and that
+    /// sums without a decimal's scaling (DuckDB's HUGEINT), or null where there is none (PostgreSQL: its numeric cast of
+    /// a double keeps 15 digits, not the exact value).
+    /// </summary>
+    string? WideIntegerType => null;
+
     /// <summary>The schema unqualified names resolve to, as an SQL expression (for information_schema lookups).</summary>
     string CurrentSchema { get; }
 

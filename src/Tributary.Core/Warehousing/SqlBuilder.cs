@@ -63,11 +63,19 @@ public sealed class SqlBuilder(ISqlDialect dialect)
     /// multiples of v's last place and the difference is at most 2^19), rounded to 2^-43, so each value is off by at most
     /// 2^-44 (ExactSum's 10 decimals: 5e-11); a value past 2^83 (about 9.7e24) raises an out-of-range error in both
     /// engines. Two conversions to BIGINT cost DuckDB less than <see cref="ExactSum"/>'s one to a 128-bit decimal
-    /// (6% of experiment.metrics' instructions).
+    /// (6% of experiment.metrics' instructions). Where the dialect has a 128-bit integer type (DuckDB's HUGEINT), each
+    /// value is instead one integer in units of 2^-44 (off by at most 2^-45; the same 2^83 bound, as the type holds
+    /// 2^127), one conversion and one sum instead of two: 7% less CPU for experiment.metrics at 10M events.
     /// </summary>
     /// <param name="expression">The values to sum, floating point.</param>
     public string FixedPointSum(string expression)
     {
+        if (dialect.WideIntegerType is { } wide)
+        {
+            // Multiplying by a power of two is exact; the cast rounds to the nearest whole number of 2^-44.
+            var unit = Cast("17592186044416", DataKind.Number);
+            return $"({Cast($"sum(CAST(({expression}) * {unit} AS {wide}))", DataKind.Number)} / {unit})";
+        }
         // Dividing by a power of two is exact, where a decimal literal of 2^-43 might not be read as exactly 2^-43.
         var (coarse, fine) = (Cast("1048576", DataKind.Number), Cast("8796093022208", DataKind.Number));
         var high = Cast($"({expression}) / {coarse}", DataKind.Integer);

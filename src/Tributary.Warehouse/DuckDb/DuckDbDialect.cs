@@ -20,6 +20,9 @@ public sealed class DuckDbDialect : StandardSqlDialect
     };
 
     /// <inheritdoc />
+    public override string? WideIntegerType => "HUGEINT";
+
+    /// <inheritdoc />
     /// <remarks>None: DuckDB hashes both sides of a join and keeps its own statistics; an index would only cost memory.</remarks>
     public override IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => [];
 

@@ -102,6 +102,7 @@ internal sealed class TracingDialect(ISqlDialect inner) : ISqlDialect
     public string StringAgg(string expression, string separator, string orderBy) => Mark(inner.StringAgg(expression, separator, orderBy));
     public string AddDays(string date, string days) => Mark(inner.AddDays(date, days));
     public string DaysBetween(string from, string to) => Mark(inner.DaysBetween(from, to));
+    public string? WideIntegerType => inner.WideIntegerType is { } type ? Mark(type) : null;
     public string CurrentSchema => Mark(inner.CurrentSchema);
     public string StartsWith(string text, string prefix) => Mark(inner.StartsWith(text, prefix));
     public string CreateWorkTable(string table) => Mark(inner.CreateWorkTable(table));
