@@ -10,7 +10,7 @@ namespace Tributary.Server.Contracts;
 /// <param name="Timezone">The schedule's timezone.</param>
 /// <param name="NextTick">When the schedule fires next.</param>
 /// <param name="Partitions">How the whole pipeline is partitioned, if it is (not when only some of its groups are: see <paramref name="PartitionedGroups"/>).</param>
-/// <param name="Sensors">Types of its sensors, then of its groups' sensors as <c>group: type</c> (a group's sensor runs that group only).</param>
+/// <param name="Sensors">Its sensors (type and what each watches, e.g. <c>freshness of orders, max age 1h</c>), then its groups' as <c>group: sensor</c> (a group's sensor runs that group only).</param>
 /// <param name="Paused">Whether its schedule and sensors are paused; null when it does not load.</param>
 /// <param name="Error">Why it does not load, when it does not; every other member but the name is then empty.</param>
 /// <param name="PartitionedGroups">Its groups that have partitions of their own, each with how it is partitioned (a backfill of one names the group).</param>
