@@ -154,7 +154,25 @@ public enum BackoffKind
 }
 
 /// <summary>A sensor definition; its settings are validated by type.</summary>
-public sealed record SensorSpec(string Type, IReadOnlyDictionary<string, string> Settings, TimeSpan Interval, SourceLocation Location);
+public sealed record SensorSpec(string Type, IReadOnlyDictionary<string, string> Settings, TimeSpan Interval, SourceLocation Location)
+{
+    /// <summary>
+    /// The sensor for a reader: its type and what it watches (<c>freshness of orders, max age 1h</c>, <c>run_status of group
+    /// ingest (succeeded)</c>, <c>file_arrival in inbox</c>, <c>table_rows of orders</c>), so two sensors of one type differ.
+    /// </summary>
+    public string Describe()
+    {
+        string? Setting(string key) => Settings.GetValueOrDefault(key);
+        return Type switch
+        {
+            "file_arrival" when Setting("path") is { } path => $"file_arrival in {path}",
+            "table_rows" when Setting("table") is { } table => $"table_rows of {table}",
+            "run_status" => $"run_status of {(Setting("group") is { } g ? $"group {g}" : Setting("pipeline"))} ({Setting("status") ?? "succeeded"})",
+            "freshness" when Setting("asset") is { } asset => $"freshness of {asset}, max age {Setting("max_age")}",
+            _ => Type,
+        };
+    }
+}
 
 /// <summary>One component: its id is also the asset (table) it produces.</summary>
 public sealed record ComponentSpec

@@ -286,7 +286,7 @@ public sealed class Daemon
         var sensor = group is null ? p.Sensors[index] : group.Sensors[index];
         var name = group is null ? $"{sensor.Type}#{index + 1}" : $"{group.Name}:{sensor.Type}#{index + 1}";
         var key = $"sensor:{p.Name}:{name}";
-        var label = Label(group, SensorLabel(group is null ? p.Sensors : group.Sensors, index));
+        var label = Label(group, sensor.Describe());
         var evaluated = await _store.GetCursorAsync(key + ":evaluated", cancellationToken).ConfigureAwait(false);
         if (evaluated is not null && now - DateTimeOffset.Parse(evaluated, CultureInfo.InvariantCulture) < sensor.Interval) return;
         await _store.SetCursorAsync(key + ":evaluated", now.ToString("O", CultureInfo.InvariantCulture), now, cancellationToken).ConfigureAwait(false);
@@ -419,16 +419,8 @@ public sealed class Daemon
     private Task Tick(string kind, string name, string pipeline, DateTimeOffset at, TickStatus status, string reason, string? queueId, CancellationToken cancellationToken) =>
         _store.AddTickAsync(new TickRecord(0, kind, pipeline, name, at, status, reason, queueId), cancellationToken);
 
-    /// <summary>What the tick history shows a reader: the schedule's or sensor's scope and type, without the key's index.</summary>
-    private static string Label(GroupSpec? group, string what) => group is null ? what : $"{what} of group {group.Name}";
-
-    private static string SensorLabel(IReadOnlyList<SensorSpec> sensors, int index)
-    {
-        var type = sensors[index].Type;
-        // The position among sensors of the same type only where there are several of that type.
-        var sameType = sensors.Count(s => s.Type == type);
-        return sameType == 1 ? $"{type} sensor" : $"{type} sensor {sensors.Take(index + 1).Count(s => s.Type == type)} of {sameType}";
-    }
+    /// <summary>What the tick history shows a reader: the schedule or what the sensor watches, after its group as the Schedules page lists them.</summary>
+    private static string Label(GroupSpec? group, string what) => group is null ? what : $"{group.Name}: {what}";
 
     private static string Local(DateTimeOffset instant, string zone) =>
         TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zone)).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);

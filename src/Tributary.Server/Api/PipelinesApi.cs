@@ -52,7 +52,7 @@ internal static class PipelinesApi
                 var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
                 var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(time.GetUtcNow());
                 list.Add(new PipelineSummary(name, p.Description, p.Components.Count, p.Schedule?.Cron, p.Schedule?.Timezone, next,
-                    p.Partitions?.Type, p.Sensors.Select(SensorText).Concat(p.Groups.SelectMany(g => g.Sensors.Select(s => $"{g.Name}: {SensorText(s)}"))).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null,
+                    p.Partitions?.Type, p.Sensors.Select(s => s.Describe()).Concat(p.Groups.SelectMany(g => g.Sensors.Select(s => $"{g.Name}: {s.Describe()}"))).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null,
                     p.Groups.Where(g => g.Partitions is not null).Select(g => new GroupPartitions(g.Name, g.Partitions!.Type)).ToList(),
                     p.Groups.Where(g => g.Schedule is not null)
                         .Select(g => new GroupSchedule(g.Name, g.Schedule!.Cron, g.Schedule.Timezone, new CronSchedule(g.Schedule).Next(time.GetUtcNow()))).ToList()));
@@ -122,19 +122,5 @@ internal static class PipelinesApi
                 p.Partitions is not null || p.Groups.Any(g => g.Partitions is not null && g.Assets.Contains(asset))));
         }
         return TypedResults.Ok<IReadOnlyList<AssetLineage>>(result);
-    }
-
-    // A sensor as its reader needs it: the type and what it watches (two sensors of one type are told apart).
-    private static string SensorText(SensorSpec s)
-    {
-        string? Setting(string key) => s.Settings.GetValueOrDefault(key);
-        return s.Type switch
-        {
-            "file_arrival" when Setting("path") is { } path => $"file_arrival in {path}",
-            "table_rows" when Setting("table") is { } table => $"table_rows of {table}",
-            "run_status" => $"run_status of {(Setting("group") is { } g ? $"group {g}" : Setting("pipeline"))} ({Setting("status") ?? "succeeded"})",
-            "freshness" when Setting("asset") is { } asset => $"freshness of {asset}, max age {Setting("max_age")}",
-            _ => s.Type,
-        };
     }
 }

@@ -6,7 +6,7 @@ namespace Tributary.Server.Contracts;
 /// <param name="Id">Its sequence number; later ticks have larger ones.</param>
 /// <param name="Kind">The schedule's or sensor's key: <c>schedule</c>, <c>schedule:GROUP</c> or <c>sensor:[GROUP:]TYPE#N</c> (N its place in the list).</param>
 /// <param name="Pipeline">The pipeline it belongs to.</param>
-/// <param name="Name">The same for a reader, e.g. <c>freshness sensor of group activation</c>.</param>
+/// <param name="Name">The same for a reader, e.g. <c>activation: freshness of orders, max age 1h</c> (a group's sensor after its group).</param>
 /// <param name="At">When it was evaluated.</param>
 /// <param name="Status">What came of it.</param>
 /// <param name="Reason">Why.</param>

@@ -210,7 +210,7 @@ public sealed class DaemonTests(PostgresCluster postgres)
 
         var ticks = (await f.Store.ListTicksAsync("platform", 100, Ct)).Select(t => (t.Kind, t.Status, t.At.ToUniversalTime().ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture))).Order().ToList();
         Assert.Equal([("schedule:half", TickStatus.Requested, "13:30"), ("schedule:hourly", TickStatus.Requested, "14:00")], ticks);
-        Assert.Equal(["schedule of group half", "schedule of group hourly"], (await f.Store.ListTicksAsync("platform", 100, Ct)).Select(t => t.Name).Order());
+        Assert.Equal(["half: schedule", "hourly: schedule"], (await f.Store.ListTicksAsync("platform", 100, Ct)).Select(t => t.Name).Order());
         Assert.Equal(["group:half", "group:hourly"], f.Launched.Select(r => r.Selection));
     }
 
@@ -255,7 +255,7 @@ public sealed class DaemonTests(PostgresCluster postgres)
             ("sensor:analytics:run_status#1", TickStatus.Skipped, "no run of platform group ingest ended since the last check"),
         ], ticks);
         Assert.Equal(["group:analytics"], f.Launched.Select(r => r.Selection));
-        Assert.Equal(["run_status sensor of group analytics"], (await f.Store.ListTicksAsync("platform", 100, Ct)).Select(t => t.Name).Distinct());
+        Assert.Equal(["analytics: run_status of group ingest (succeeded)"], (await f.Store.ListTicksAsync("platform", 100, Ct)).Select(t => t.Name).Distinct());
     }
 
     [Fact]
@@ -354,7 +354,7 @@ public sealed class DaemonTests(PostgresCluster postgres)
     }
 
     [Fact]
-    public async Task TickHistory_NamesSensorsOfTheSameTypeByTheirPlaceAmongThem()
+    public async Task TickHistory_NamesSensorsOfTheSameTypeByWhatTheyWatch()
     {
         await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
             pipeline: report
@@ -373,8 +373,8 @@ public sealed class DaemonTests(PostgresCluster postgres)
         var ticks = (await f.Store.ListTicksAsync("report", 100, Ct)).Select(t => (t.Kind, t.Name)).Order().ToList();
         Assert.Equal(
         [
-            ("sensor:freshness#1", "freshness sensor 1 of 2"), ("sensor:freshness#3", "freshness sensor 2 of 2"),
-            ("sensor:run_status#2", "run_status sensor"),
+            ("sensor:freshness#1", "freshness of orders, max age 1h"), ("sensor:freshness#3", "freshness of customers, max age 1h"),
+            ("sensor:run_status#2", "run_status of ingest (succeeded)"),
         ], ticks);
     }
 
@@ -409,8 +409,8 @@ public sealed class DaemonTests(PostgresCluster postgres)
             ("sensor:run_status#1", TickStatus.Skipped), ("sensor:freshness#2", TickStatus.Alert),
             ("sensor:run_status#1", TickStatus.Skipped), ("sensor:freshness#2", TickStatus.Skipped),
         ], ticks);
-        // The history's reader sees the sensor's type, not its key's index; the index only where a type repeats.
-        Assert.Equal(["freshness sensor", "run_status sensor"], (await f.Store.ListTicksAsync("report", 100, Ct)).Select(t => t.Name).Distinct().Order());
+        // The history's reader sees what each sensor watches, not its key's index.
+        Assert.Equal(["freshness of orders, max age 1h", "run_status of ingest (succeeded)"], (await f.Store.ListTicksAsync("report", 100, Ct)).Select(t => t.Name).Distinct().Order());
         Assert.Contains(f.Log, l => l.Contains("freshness alert: orders was last materialized", StringComparison.Ordinal) && l.Contains("more than 1h", StringComparison.Ordinal));
     }
 
