@@ -48,6 +48,6 @@ a=$(ticks)
 [ -n "$perfrec" ] && wait $perfpid
 n=$(awk '/requests in/ {print $1}' "$work/wrk.out")
 grep -q Non-2xx "$work/wrk.out" && { cat "$work/wrk.out"; echo NON2XX; }
-rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out"); p99=$(awk '/^ +99%/ {print $2}' "$work/wrk.out")
+rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out"); p50=$(awk '/^ +50%/ {print $2}' "$work/wrk.out"); p99=$(awk '/^ +99%/ {print $2}' "$work/wrk.out")
 read wu ws < "$work/wrk.time"
-echo "$dll  n=$n rps=$rps p99=$p99 server_us=$(echo "scale=1; ($a-$b)/$hz*1000000/$n" | bc) wrk_us=$(echo "scale=1; ($wu+$ws)*1000000/$n" | bc) load=$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$dll  n=$n rps=$rps p50=$p50 p99=$p99 server_us=$(echo "scale=1; ($a-$b)/$hz*1000000/$n" | bc) wrk_us=$(echo "scale=1; ($wu+$ws)*1000000/$n" | bc) load=$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -136,12 +136,14 @@ internal static class PeersBench
                     """,
                 _ => throw new ArgumentException($"unknown workload '{workload}': attribution, identity or ltv."),
             };
-            var pipeline = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load($"pipeline: peers\ncomponents:\n{components}", "peers.yaml").GetPipelineOrThrow();
+            // One catalog for the loader and the executor: making it reflects over every component's parameters.
+            var catalog = BuiltInComponents.CreateCatalog();
+            var pipeline = new PipelineLoader(catalog).Load($"pipeline: peers\ncomponents:\n{components}", "peers.yaml").GetPipelineOrThrow();
             await using var store = await SqliteRunStore.OpenAsync(Path.Combine(work, "runs.db"), CancellationToken.None);
             var watch = Stopwatch.StartNew();
             // The process's CPU seconds when the workload's own step starts: what it spends beyond loading the file.
             TimeSpan? stepStart = null;
-            var result = await new RunExecutor(BuiltInComponents.CreateCatalog(), wh, store, new ExecutorOptions(), TimeProvider.System)
+            var result = await new RunExecutor(catalog, wh, store, new ExecutorOptions(), TimeProvider.System)
                 .ExecuteAsync(pipeline, new RunRequest
                 {
                     // In a prepared warehouse the input table is there: only the workload's own step runs.
