@@ -140,4 +140,26 @@ public sealed class DuckDbWarehouseTests : IDisposable
 
         Assert.Equal(1L, Convert.ToInt64(await wh.ScalarAsync($"SELECT count(*) FROM read_csv({wh.Dialect.Literal(secret)})", null, Ct)));
     }
+    // A new warehouse file is written in DuckDB 1.3's format (its text compression costs less CPU to write); a file made
+    // earlier, in DuckDB's default format, keeps it, so opening never changes which DuckDBs can read an existing warehouse.
+    [Fact]
+    public async Task StorageFormat_NewFileIsDuckDb13_ExistingFileKeepsItsOwn()
+    {
+        var created = Path.Combine(_temp.Path, "new.duckdb");
+        var existing = Path.Combine(_temp.Path, "old.duckdb");
+        await using (var memory = await DuckDbWarehouse.OpenAsync(":memory:", Ct))
+        {
+            await memory.ExecuteAsync($"ATTACH {memory.Dialect.Literal(existing)} AS old (STORAGE_VERSION 'v1.0.0')", null, Ct);
+            await memory.ExecuteAsync("CREATE TABLE old.t AS SELECT 1 AS a", null, Ct);
+            await memory.ExecuteAsync("DETACH old", null, Ct);
+        }
+        const string version = "SELECT CAST(tags AS VARCHAR) FROM duckdb_databases() WHERE database_name = current_database()";
+
+        await using var fresh = await DuckDbWarehouse.OpenAsync(created, Ct);
+        await using var earlier = await DuckDbWarehouse.OpenAsync(existing, Ct);
+
+        Assert.Equal("{storage_version=v1.3.0+}", await fresh.ScalarAsync(version, null, Ct));
+        Assert.Equal("{storage_version=v1.0.0+}", await earlier.ScalarAsync(version, null, Ct));
+        Assert.Equal(1, Convert.ToInt32(await earlier.ScalarAsync("SELECT a FROM t", null, Ct), System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
