@@ -8,6 +8,7 @@
 # to back; the script prints the largest difference per column. CPU seconds and peak RSS come from /usr/bin/time; the
 # load average is printed beside them. TRIB_EXPERIMENT_DB=path keeps the large generated database for a rerun;
 # TRIB_EXPERIMENT_TEXT_IDS=1 keys the units by 32-character text (as the product's exposures do) instead of BIGINT.
+# TRIB_EXPERIMENT_MEMORY_LIMIT sets DuckDB's memory_limit: default 4GB; 1GB (the warehouse's default) makes 50M events spill.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EVENTS=${1:-50000000}

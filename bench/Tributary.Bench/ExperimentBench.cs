@@ -17,6 +17,7 @@ namespace Tributary.Bench;
 /// TRIB_EXPERIMENT_DB names a database to keep (and reuse) the generated data in; TRIB_EXPERIMENT_EXPORT=1 also writes
 /// exposures.csv and events.csv for the peer's own statistics. TRIB_EXPERIMENT_TEXT_IDS=1 gives units 32-character text ids
 /// (the md5 of the integer) instead of BIGINT ones, as the product's exposures name a visitor by user_id or anonymous_id.
+/// TRIB_EXPERIMENT_MEMORY_LIMIT sets DuckDB's memory_limit (default 4GB; the warehouse's default is 1GB).
 /// </summary>
 internal static class ExperimentBench
 {
@@ -29,6 +30,11 @@ internal static class ExperimentBench
         try
         {
             await using var wh = await DuckDbWarehouse.OpenAsync(database, CancellationToken.None);
+            // Under the warehouse's default (1GB) the 50M-event statistics spill ~2.5 GB of per-unit groups to '<database>.tmp'
+            // and cost ~1.5x the CPU; with 4GB they stay in memory (2.7 GB peak RSS; bench/README.md, stop 17), as a project with
+            // millions of units would set warehouse.memory_limit. TRIB_EXPERIMENT_MEMORY_LIMIT=1GB measures the default.
+            var memory = Environment.GetEnvironmentVariable("TRIB_EXPERIMENT_MEMORY_LIMIT") is { Length: > 0 } limit ? limit : "4GB";
+            await wh.ExecuteAsync($"SET memory_limit = {wh.Dialect.Literal(memory)}", null, CancellationToken.None);
             var watch = Stopwatch.StartNew();
             if (await wh.DescribeTableAsync("metric_events", CancellationToken.None) is null) await GenerateAsync(wh, events, units);
             var rows = Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM metric_events", null, CancellationToken.None), CultureInfo.InvariantCulture);
@@ -61,7 +67,7 @@ internal static class ExperimentBench
             var context = Context(wh, work, "results", ["stats"]) with { Outputs = plan.OutputsOf("results") };
             await component.MaterializeAsync(analysis, context, CancellationToken.None);
             var analysisSeconds = watch.Elapsed.TotalSeconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events={rows} units={units} stats_seconds={statsSeconds:0.000} stats_cpu_seconds={statsCpu:0.000} analysis_seconds={analysisSeconds:0.000}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events={rows} units={units} memory_limit={memory} stats_seconds={statsSeconds:0.000} stats_cpu_seconds={statsCpu:0.000} analysis_seconds={analysisSeconds:0.000}"));
             var truth = await wh.QueryAsync("SELECT variant, metric, rel_lift, rel_low, rel_high FROM results WHERE metric IN ('revenue', 'revenue_per_view') ORDER BY metric, variant", null, 10, CancellationToken.None);
             foreach (var r in truth.Rows)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
