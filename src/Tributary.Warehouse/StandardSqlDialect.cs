@@ -63,6 +63,9 @@ public abstract class StandardSqlDialect : ISqlDialect
     public virtual string? WideIntegerType => null;
 
     /// <inheritdoc />
+    public virtual string? TextHash(string expression) => null;
+
+    /// <inheritdoc />
     public virtual string CurrentSchema => "current_schema()";
 
     /// <inheritdoc />

@@ -151,6 +151,12 @@ public interface ISqlDialect
     /// </summary>
     string? WideIntegerType => null;
 
+    /// <summary>
+    /// A BIGINT hash of the text <paramref name="expression"/> (equal texts hash equal; distinct ones collide rarely, so a
+    /// caller checks the hashes it relies on for collisions), or null where the engine has no such function.
+    /// </summary>
+    string? TextHash(string expression) => null;
+
     /// <summary>The schema unqualified names resolve to, as an SQL expression (for information_schema lookups).</summary>
     string CurrentSchema { get; }
 

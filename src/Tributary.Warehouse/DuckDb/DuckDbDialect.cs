@@ -23,6 +23,10 @@ public sealed class DuckDbDialect : StandardSqlDialect
     public override string? WideIntegerType => "HUGEINT";
 
     /// <inheritdoc />
+    /// <remarks>DuckDB's 64-bit <c>hash</c> (a UBIGINT) shifted to 63 bits, so it casts to BIGINT.</remarks>
+    public override string? TextHash(string expression) => $"CAST(hash({expression}) >> 1 AS BIGINT)";
+
+    /// <inheritdoc />
     /// <remarks>None: DuckDB hashes both sides of a join and keeps its own statistics; an index would only cost memory.</remarks>
     public override IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => [];
 

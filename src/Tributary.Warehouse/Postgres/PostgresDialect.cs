@@ -35,4 +35,7 @@ public sealed class PostgresDialect : StandardSqlDialect
 
     /// <inheritdoc />
     public override string RegexMatchesIgnoringCase(string expression, string pattern) => $"({expression} ~* {pattern})";
+
+    /// <inheritdoc />
+    public override string? TextHash(string expression) => $"hashtextextended({expression}, 0)";
 }

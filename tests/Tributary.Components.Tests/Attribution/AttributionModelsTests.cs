@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tributary.Analytics.Attribution;
+using Tributary.Components.Tests.Portability;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -121,6 +122,39 @@ public sealed class AttributionModelsTests(PostgresCluster postgres)
         var markovDetail = await h.RowsAsync("SELECT path_id, sum(conversions) FROM attribution__conversions WHERE model = 'markov_1' GROUP BY path_id");
         Assert.Equal(paths.Count(p => p.Converted), markovDetail.Count);
         Assert.All(markovDetail, r => Assert.Equal(1.0, D(r[1]), 1e-12));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Attribution_TouchesFoundByTheirPathIdsHash_CreditAsWhenThePathsAreNumberedInSql(string engine)
+    {
+        var touches = RandomTouches(300, 7);
+        async Task<(List<object?[]> Rows, List<string> Statements)> Run(Func<string, string?>? textHash)
+        {
+            TracingWarehouse? traced = null;
+            await using var h = await ComponentHarness.CreateAsync(engine, postgres, w => traced = new TracingWarehouse(w, textHash));
+            Write(h, touches);
+            var result = await h.RunAsync(Pipeline(string.Join(", ", AllModels), "linear"));
+            Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+            return ((await h.RowsAsync("SELECT model, channel, conversions, value, touches FROM attribution ORDER BY model, channel")).ToList(), traced!.Statements.ToList());
+        }
+
+        var hashed = await Run(null);
+        // Every path's hash the same: the outline's collision check falls back to numbering the paths in SQL.
+        var numbered = await Run(_ => "CAST(7 AS BIGINT)");
+
+        Assert.DoesNotContain(hashed.Statements, s => s.Contains("WITH numbered", StringComparison.Ordinal));
+        Assert.Contains(numbered.Statements, s => s.Contains("WITH numbered", StringComparison.Ordinal));
+        Assert.Equal(numbered.Rows.Count, hashed.Rows.Count);
+        for (var i = 0; i < hashed.Rows.Count; i++)
+        {
+            var (a, b) = (hashed.Rows[i], numbered.Rows[i]);
+            Assert.Equal((string)b[0]!, (string)a[0]!);
+            Assert.Equal((string)b[1]!, (string)a[1]!);
+            Assert.Equal(D(b[2]), D(a[2]), 1e-12);
+            Assert.Equal(D(b[3]), D(a[3]), 1e-9);
+            Assert.Equal(Convert.ToInt64(b[4], CultureInfo.InvariantCulture), Convert.ToInt64(a[4], CultureInfo.InvariantCulture));
+        }
     }
 
     [Theory]

@@ -7,15 +7,16 @@ namespace Tributary.Components.Tests.Portability;
 /// <summary>
 /// A warehouse that records every SQL text it is given, with each piece the dialect spelled marked
 /// (<see cref="TracingDialect"/>), so a test can tell SQL a component wrote itself from SQL the dialect wrote for it.
+/// With <paramref name="textHash"/>, the dialect's text hash is that one (a constant, say, to make every hash collide).
 /// </summary>
-internal sealed class TracingWarehouse(IWarehouse inner) : IWarehouse
+internal sealed class TracingWarehouse(IWarehouse inner, Func<string, string?>? textHash = null) : IWarehouse
 {
     public ConcurrentQueue<string> Statements { get; } = new();
 
     /// <summary>Every statement with the values bound to it, in order (to EXPLAIN one again, say).</summary>
     public ConcurrentQueue<(string Sql, IReadOnlyList<object?>? Parameters)> Calls { get; } = new();
 
-    public ISqlDialect Dialect { get; } = new TracingDialect(inner.Dialect);
+    public ISqlDialect Dialect { get; } = new TracingDialect(inner.Dialect, textHash);
 
     private string Trace(string sql, IReadOnlyList<object?>? parameters = null)
     {
@@ -83,7 +84,7 @@ internal sealed class TracingWarehouse(IWarehouse inner) : IWarehouse
 }
 
 /// <summary>A dialect that wraps every engine-specific piece it spells in <c>/*dialect*/ ... /*end*/</c> (comments, so the SQL still runs).</summary>
-internal sealed class TracingDialect(ISqlDialect inner) : ISqlDialect
+internal sealed class TracingDialect(ISqlDialect inner, Func<string, string?>? textHash = null) : ISqlDialect
 {
     public const string Open = "/*dialect*/";
     public const string Close = "/*end*/";
@@ -103,6 +104,7 @@ internal sealed class TracingDialect(ISqlDialect inner) : ISqlDialect
     public string AddDays(string date, string days) => Mark(inner.AddDays(date, days));
     public string DaysBetween(string from, string to) => Mark(inner.DaysBetween(from, to));
     public string? WideIntegerType => inner.WideIntegerType is { } type ? Mark(type) : null;
+    public string? TextHash(string expression) => (textHash ?? inner.TextHash)(expression) is { } hash ? Mark(hash) : null;
     public string CurrentSchema => Mark(inner.CurrentSchema);
     public string StartsWith(string text, string prefix) => Mark(inner.StartsWith(text, prefix));
     public string CreateWorkTable(string table) => Mark(inner.CreateWorkTable(table));
