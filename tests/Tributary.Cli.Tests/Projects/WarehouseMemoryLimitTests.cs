@@ -42,7 +42,8 @@ public sealed class WarehouseMemoryLimitTests : IDisposable
         var outcome = await Trib.RunAsync("validate", "--project", directory);
 
         Assert.NotEqual(0, outcome.ExitCode);
-        Assert.Contains($"{Path.Combine(directory, "tributary.yaml")}:3:", outcome.Error, StringComparison.Ordinal);
+        // Diagnostics name files relative to the working directory (DiagnosticPrinter); a clone under /tmp must pass too.
+        Assert.Contains($"{Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(directory, "tributary.yaml"))}:3:", outcome.Error, StringComparison.Ordinal);
         Assert.Contains("'warehouse.memory_limit' in tributary.yaml must be a size with a unit, such as 1GB, 512MB or 4GiB; got 'plenty'.", outcome.Error, StringComparison.Ordinal);
     }
 }
