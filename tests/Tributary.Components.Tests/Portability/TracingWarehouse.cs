@@ -24,6 +24,8 @@ internal sealed class TracingWarehouse(IWarehouse inner) : IWarehouse
         return sql;
     }
 
+    public Task<long?> MemoryLimitAsync(CancellationToken cancellationToken) => inner.MemoryLimitAsync(cancellationToken);
+
     public Task<long> ExecuteAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
         inner.ExecuteAsync(Trace(sql, parameters), parameters, cancellationToken);
 
@@ -74,6 +76,9 @@ internal sealed class TracingWarehouse(IWarehouse inner) : IWarehouse
         public Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
             inner.CreateAsSelectAsync(warehouse.Trace(selectSql, parameters), parameters, cancellationToken);
 
+        public Task InsertSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
+            inner.InsertSelectAsync(warehouse.Trace(selectSql, parameters), parameters, cancellationToken);
+
         public Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken) =>
             inner.LoadFilesAsync(paths, format, options, cancellationToken);
 
@@ -108,6 +113,7 @@ internal sealed class TracingDialect(ISqlDialect inner) : ISqlDialect
     public string CreateWorkTable(string table) => Mark(inner.CreateWorkTable(table));
     public IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => inner.IndexWorkTable(table, index, columns, unique);
     public string RegexMatchesIgnoringCase(string expression, string pattern) => Mark(inner.RegexMatchesIgnoringCase(expression, pattern));
+    public string HashBucket(string text, string buckets) => Mark(inner.HashBucket(text, buckets));
     public string? NearestAtOrAfterJoin(string table, string name, string equal, string rightTime, string leftTime) =>
         inner.NearestAtOrAfterJoin(table, name, equal, rightTime, leftTime) is { } join ? Mark(join) : null;
 
