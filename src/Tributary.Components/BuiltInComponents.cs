@@ -43,7 +43,7 @@ public static class BuiltInComponents
         .Add<TransactionsStandardizer, StandardizeParameters>()
         .Add<CustomersStandardizer, StandardizeParameters>()
         .Add<SupportTicketsStandardizer, StandardizeParameters>()
-        .Add<SessionsStandardizer, StandardizeParameters>()
+        .Add<SessionsStandardizer, SessionsParameters>()
         .Add<TouchpointsStandardizer, StandardizeParameters>()
         .Add<AdSpendStandardizer, StandardizeParameters>()
         .Add<ExperimentExposuresStandardizer, StandardizeParameters>()

@@ -372,6 +372,9 @@ public abstract class SqlWarehouse : IWarehouse
     public virtual bool IsOutOfMemory(Exception exception) => false;
 
     /// <inheritdoc />
+    public virtual Task<long?> MemoryLimitAsync(CancellationToken cancellationToken) => Task.FromResult<long?>(null);
+
+    /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
 
     private async Task<long> CountAsync(DbConnection connection, string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
@@ -449,6 +452,9 @@ public abstract class SqlWarehouse : IWarehouse
 
         public Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
             warehouse.ExecuteAsync(connection, $"CREATE TABLE {QuotedName} AS {selectSql}", parameters, cancellationToken);
+
+        public Task InsertSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
+            warehouse.ExecuteAsync(connection, $"INSERT INTO {QuotedName} {selectSql}", parameters, cancellationToken);
 
         public Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken) =>
             warehouse.LoadFilesAsync(connection, QuotedName, paths, format, options, cancellationToken);

@@ -29,6 +29,9 @@ public abstract class StandardSqlDialect : ISqlDialect
         ordinal >= 1 ? "$" + ordinal.ToString(CultureInfo.InvariantCulture) : throw new ArgumentOutOfRangeException(nameof(ordinal), "placeholders count from 1.");
 
     /// <inheritdoc />
+    public abstract string HashBucket(string text, string buckets);
+
+    /// <inheritdoc />
     /// <remarks>In the largest unit that holds <paramref name="span"/> exactly, e.g. <c>INTERVAL '30 minutes'</c>.</remarks>
     public virtual string Interval(TimeSpan span)
     {

@@ -100,6 +100,51 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
         Assert.Equal(0, await wh.DropAbandonedStagingAsync(Ct));
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReplaceTable_BuiltInKeyedPasses_GivesEveryRowOnceAndAFailedPassKeepsThePreviousVersion(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.ReplaceTableAsync("keys", (b, ct) => b.CreateAsSelectAsync(
+            "SELECT 'k' || CAST(n % 37 AS VARCHAR) AS k, n FROM (SELECT CAST(g AS BIGINT) AS n FROM generate_series(1, 500) AS s(g)) x", null, ct), Ct);
+        await wh.ReplaceTableAsync("t", (b, ct) => b.CreateAsSelectAsync("SELECT 'old' AS k, CAST(0 AS BIGINT) AS n, CAST(0 AS BIGINT) AS r", null, ct), Ct);
+        var passes = KeyedPasses.Of(5);
+        // A window partitioned by the key: whole within one pass, so the passes give what one statement would.
+        var sql = $"SELECT k, n, row_number() OVER (PARTITION BY k ORDER BY n) AS r FROM keys WHERE {passes.Keeps(wh.Dialect, "k")}";
+
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.ReplaceTableAsync("t", async (b, ct) =>
+        {
+            await passes.BuildAsync(b, sql, ct);
+            await b.InsertSelectAsync("SELECT 'x', CAST(1 AS BIGINT), CAST(1 AS BIGINT) FROM nonexistent_table", null, ct);
+        }, Ct));
+        Assert.Equal("old", await wh.ScalarAsync("SELECT k FROM t", null, Ct));
+
+        var rows = await wh.ReplaceTableAsync("t", (b, ct) => passes.BuildAsync(b, sql, ct), Ct);
+        Assert.Equal(500L, rows);
+        var differing = await wh.ScalarAsync("""
+            SELECT count(*) FROM t FULL JOIN (SELECT k, n, row_number() OVER (PARTITION BY k ORDER BY n) AS r FROM keys) one
+                ON one.k = t.k AND one.n = t.n AND one.r = t.r
+            WHERE one.k IS NULL OR t.k IS NULL
+            """, null, Ct);
+        Assert.Equal(0L, Convert.ToInt64(differing));
+        Assert.Equal(["keys", "t"], await wh.ListTablesAsync(Ct));
+    }
+
+    // Passes split keys by the dialect's hash: every key (NULL too) in one bucket in range, and not all in one bucket.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task HashBucket_PutsEachKeyInOneBucketInRange(string engine)
+    {
+        await using var wh = await Open(engine);
+        var bucket = wh.Dialect.HashBucket("k", wh.Dialect.Parameter(1));
+        var result = await wh.QueryAsync($"""
+            SELECT min(b), max(b), count(DISTINCT b), sum(CASE WHEN k IS NULL AND b BETWEEN 0 AND 6 THEN 1 ELSE 0 END)
+            FROM (SELECT k, {bucket} AS b FROM (SELECT 'key' || CAST(g AS VARCHAR) AS k FROM generate_series(1, 1000) AS s(g) UNION ALL SELECT NULL) x) y
+            """, [7L], 1, Ct);
+        var row = result.Rows[0].Select(v => Convert.ToInt64(v)).ToList();
+        Assert.Equal([0L, 6L, 7L, 1L], row);
+    }
+
     [Fact]
     public async Task ReplaceTable_ConnectionDiesDuringTheBuild_ReportsWhyNotTheCleanupsError()
     {

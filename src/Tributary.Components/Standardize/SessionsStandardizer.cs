@@ -8,7 +8,7 @@ namespace Tributary.Components.Standardize;
 /// form one session, with its landing page, referrer, UTM tags, classified channel, events and orders. Email
 /// events (Segment's Email Delivered/Opened/... sent by the email tool) are not visits and start no session.
 /// </summary>
-public sealed class SessionsStandardizer : IComponent<StandardizeParameters>
+public sealed class SessionsStandardizer : IComponent<SessionsParameters>
 {
     /// <inheritdoc />
     public static string TypeName => "standardize.sessions";
@@ -18,17 +18,24 @@ public sealed class SessionsStandardizer : IComponent<StandardizeParameters>
     public static InputArity Inputs => InputArity.One;
 
     /// <inheritdoc />
-    public ComponentPlan Plan(StandardizeParameters parameters, PlanContext context) => new(Schema.Of(
+    public ComponentPlan Plan(SessionsParameters parameters, PlanContext context) => new(Schema.Of(
         ("session_id", DataKind.Text), ("anonymous_id", DataKind.Text), ("user_id", DataKind.Text), ("started_at", DataKind.Timestamp), ("ended_at", DataKind.Timestamp),
         ("events", DataKind.Integer), ("landing_page", DataKind.Text), ("referrer", DataKind.Text), ("utm_source", DataKind.Text), ("utm_medium", DataKind.Text),
         ("utm_campaign", DataKind.Text), ("channel", DataKind.Text), ("orders", DataKind.Integer), ("revenue", DataKind.Number)),
         Schema.Needs(0, "event_id", "anonymous_id", "user_id", "occurred_at", "event", "page_url", "page_referrer", "utm_source", "utm_medium", "utm_campaign", "revenue"));
 
     /// <inheritdoc />
-    public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
+    public async Task<Materialization> MaterializeAsync(SessionsParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
-        var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
-        var sessionGap = context.Warehouse.Dialect.Interval(TimeSpan.FromMinutes(30));
+        var dialect = context.Warehouse.Dialect;
+        var input = dialect.Quote(context.Inputs[0]);
+        var sessionGap = dialect.Interval(TimeSpan.FromMinutes(30));
+        // Every window, the GROUP BY and the landing join keep to one visitor, so the statement can run in passes by visitor
+        // (KeyedPasses): the first window's sort outgrew DuckDB's memory limit at 100k customers (its working memory is
+        // allocated beyond the limit once the pool is full, so the process's peak grew with the events).
+        var passes = p.Passes is { } fixedCount ? KeyedPasses.Of(fixedCount)
+            : await KeyedPasses.ForTableAsync(context.Warehouse, input, WorkingBytesPerEvent, cancellationToken).ConfigureAwait(false);
+        var landing = passes.Count == 1 ? input : $"(SELECT * FROM {input} WHERE {passes.Keeps(dialect, "coalesce(anonymous_id, user_id)")})";
         // The two window sorts carry narrow rows only: the first finds where sessions start (and gives each event an integer
         // position), the running count of starts then sorts by that position, and orders are pre-flagged. A session's landing
         // fields are its starting event's, looked up afterwards by that event's id (one row per session) instead of carried
@@ -42,7 +49,7 @@ public sealed class SessionsStandardizer : IComponent<StandardizeParameters>
                 SELECT coalesce(anonymous_id, user_id) AS visitor, occurred_at, event_id, CASE WHEN anonymous_id IS NULL THEN 0 ELSE 1 END AS has_anonymous, user_id,
                        CASE WHEN event = 'Order Completed' THEN 1 ELSE 0 END AS is_order, CASE WHEN event = 'Order Completed' THEN revenue END AS order_revenue
                 FROM {input}
-                WHERE coalesce(anonymous_id, user_id) IS NOT NULL AND coalesce(event, '') NOT LIKE 'Email %'),
+                WHERE coalesce(anonymous_id, user_id) IS NOT NULL AND coalesce(event, '') NOT LIKE 'Email %' AND {passes.Keeps(dialect, "coalesce(anonymous_id, user_id)")}),
             gaps AS (
                 SELECT visitor, occurred_at, event_id, has_anonymous, user_id, is_order, order_revenue,
                        row_number() OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) AS position,
@@ -61,8 +68,16 @@ public sealed class SessionsStandardizer : IComponent<StandardizeParameters>
             SELECT s.visitor || '#' || CAST(s.n AS VARCHAR) AS session_id, CASE WHEN s.has_anonymous = 1 THEN s.visitor END AS anonymous_id, s.user_id,
                    s.started_at, s.ended_at, s.events, l.page_url AS landing_page, l.page_referrer AS referrer, l.utm_source, l.utm_medium, l.utm_campaign,
                    {ChannelSql.Classify("l.utm_source", "l.utm_medium", "l.page_url", "l.page_referrer")} AS channel, s.orders, s.revenue
-            FROM s LEFT JOIN {input} l ON l.event_id = s.first_event AND l.occurred_at = s.started_at AND coalesce(l.anonymous_id, l.user_id) = s.visitor
+            FROM s LEFT JOIN {landing} l ON l.event_id = s.first_event AND l.occurred_at = s.started_at AND coalesce(l.anonymous_id, l.user_id) = s.visitor
             """;
-        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false));
+        if (passes.Count > 1) context.Log($"sessions built in {passes} by visitor");
+        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => passes.BuildAsync(b, sql, ct), cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// Working memory of the statement per input event, for choosing its passes: at 25k demo customers (2.73M events) the
+    /// statement alone peaked at 775 MB of process memory with DuckDB's limit at 1000MB, ~250-300 bytes an event; a pass is
+    /// sized to fill the limit at this rate, so 25k runs in one pass and 100k (11M events) in four.
+    /// </summary>
+    internal const long WorkingBytesPerEvent = 300;
 }

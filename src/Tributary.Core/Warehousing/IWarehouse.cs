@@ -71,6 +71,12 @@ public interface IWarehouse : IAsyncDisposable
     Task<int> DropAbandonedStagingAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The memory the engine may use for this process's statements, in bytes (DuckDB's <c>memory_limit</c>), or null where
+    /// the engine's memory is not this process's to bound (PostgreSQL's server).
+    /// </summary>
+    Task<long?> MemoryLimitAsync(CancellationToken cancellationToken) => Task.FromResult<long?>(null);
+
+    /// <summary>
     /// Whether <paramref name="exception"/> (or an exception it wraps) is the engine running out of the memory it may use: a
     /// statement that may succeed with nothing else running beside it, where the budget is shared (DuckDB's memory_limit).
     /// </summary>
@@ -88,6 +94,12 @@ public interface ITableBuilder
 
     /// <summary>Creates the staging table from a SELECT.</summary>
     Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends the rows of a SELECT to the staging table <see cref="CreateAsSelectAsync"/> made (columns by position), so a
+    /// table can be built in several statements (<see cref="KeyedPasses"/>) and still swapped in whole or not at all.
+    /// </summary>
+    Task InsertSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
 
     /// <summary>Creates the staging table from one or more files of one format, matching columns by name.</summary>
     Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken);
@@ -122,6 +134,12 @@ public interface ISqlDialect
 
     /// <summary>The portable kind of one of the engine's type names.</summary>
     DataKind KindOf(string sqlType);
+
+    /// <summary>
+    /// A BIGINT from 0 to <paramref name="buckets"/> - 1 (an SQL expression, e.g. a bound value) picked by a hash of the
+    /// text <paramref name="text"/>: equal texts always fall in the same bucket, and so do all NULLs.
+    /// </summary>
+    string HashBucket(string text, string buckets);
 
     /// <summary>The placeholder of the bound value at <paramref name="ordinal"/> (1-based), e.g. <c>$1</c>.</summary>
     string Parameter(int ordinal);

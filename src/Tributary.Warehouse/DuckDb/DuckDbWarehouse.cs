@@ -119,6 +119,27 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         _ => false,
     };
 
+    /// <inheritdoc />
+    /// <remarks>DuckDB's setting as it reports it (e.g. <c>953.6 MiB</c>); null when it cannot be read as a size.</remarks>
+    public override async Task<long?> MemoryLimitAsync(CancellationToken cancellationToken)
+    {
+        var setting = Convert.ToString(await ScalarAsync("SELECT current_setting('memory_limit')", null, cancellationToken).ConfigureAwait(false),
+            System.Globalization.CultureInfo.InvariantCulture);
+        var match = MemorySettingPattern().Match(setting ?? "");
+        if (!match.Success) return null;
+        var unit = match.Groups[2].Value.ToUpperInvariant() switch
+        {
+            "" or "B" or "BYTES" => 1L,
+            "KB" => 1_000L, "MB" => 1_000_000L, "GB" => 1_000_000_000L, "TB" => 1_000_000_000_000L,
+            "KIB" => 1L << 10, "MIB" => 1L << 20, "GIB" => 1L << 30, "TIB" => 1L << 40,
+            _ => 0L,
+        };
+        return unit == 0 ? null : (long)(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * unit);
+    }
+
+    [GeneratedRegex(@"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")]
+    private static partial Regex MemorySettingPattern();
+
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$")]
     private static partial Regex TypeNamePattern();
 

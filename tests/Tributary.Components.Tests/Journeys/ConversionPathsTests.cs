@@ -89,4 +89,56 @@ public sealed class ConversionPathsTests(PostgresCluster postgres)
             ("p1#nc2", "paid_search", false),
         ], rows);
     }
+
+    // Passes by profile (forced here; chosen from the touchpoints' count and DuckDB's memory limit at scale) give the same
+    // paths as one pass: converting, expired, non-converting and direct, with their positions.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Paths_InPassesByProfile_AreThePathsOfOnePass(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var identity = new List<string> { "identifier_type,identifier_value,profile_id" };
+        var touches = new List<string> { "anonymous_id,touched_at,channel,campaign" };
+        var orders = new List<string> { "email,phone,ordered_at,total,is_cancelled" };
+        string[] channels = ["email", "paid_search", "display", "paid_social"];
+        static string Day(int day) => new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Unspecified).AddDays(day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        for (var p = 0; p < 30; p++)
+        {
+            identity.AddRange([$"anonymous_id,d{p}a,p{p}", $"anonymous_id,d{p}b,p{p}", $"email,e{p}@x.com,p{p}"]);
+            for (var t = 0; t < 8; t++)
+            {
+                // Touches every 2 to 9 days on two devices, two of them at the same instant for some profiles.
+                var day = 1 + t * (2 + (p + t) % 8);
+                touches.Add($"d{p}{(t % 2 == 0 ? "a" : "b")},{Day(day)} 10:00:00,{channels[(p + t) % 4]},c{t}");
+            }
+            if (p % 5 == 4) touches.Add($"d{p}b,2025-01-02 10:00:00,display,tie");
+            // Orders: none, one, or two (one of them cancelled for some), and profiles whose order has no touch before it.
+            for (var o = 0; o < p % 3; o++)
+                orders.Add($"e{p}@x.com,,{Day(5 + o * 20 + p % 4)} 12:00:00,{10 + p + o},{(p % 6 == 5 && o == 1 ? "true" : "false")}");
+        }
+        orders.Add("e99@x.com,,2025-01-05 12:00:00,5,false");
+        identity.Add("email,e99@x.com,p99");
+        h.Temp.File("identity.csv", string.Join("\n", identity) + "\n");
+        h.Temp.File("touchpoints.csv", string.Join("\n", touches) + "\n");
+        h.Temp.File("orders.csv", string.Join("\n", orders) + "\n");
+        var pipeline = Pipeline[..Pipeline.IndexOf("  - id: attribution", StringComparison.Ordinal)]
+            .Replace("lookback_days: 10 }", "lookback_days: 10, journey_gap_days: 6, passes: 1 }", StringComparison.Ordinal) + """
+              - id: paths_in_passes
+                type: journey.conversion_paths
+                inputs: [touchpoints, orders, identity_graph]
+                with: { tables: { touchpoints: touchpoints, orders: orders, identity: identity_graph }, lookback_days: 10, journey_gap_days: 6, passes: 4 }
+            """;
+
+        var result = await h.RunAsync(pipeline);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        async Task<List<string>> Rows(string table) => (await h.RowsAsync(
+                $"SELECT path_id, profile_id, position, channel, campaign, touched_at, days_before_conversion, converted, conversion_value, converted_at FROM {table} ORDER BY path_id, position"))
+            .Select(r => string.Join("|", r.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).ToList();
+        var one = await Rows("paths");
+        Assert.True(one.Count > 200, $"{one.Count} rows");
+        Assert.Contains(one, r => r.Contains("|direct|", StringComparison.Ordinal));
+        Assert.Contains(one, r => r.Contains("#nc", StringComparison.Ordinal));
+        Assert.Equal(one, await Rows("paths_in_passes"));
+    }
 }

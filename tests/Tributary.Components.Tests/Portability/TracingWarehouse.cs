@@ -25,6 +25,8 @@ internal sealed class TracingWarehouse(IWarehouse inner, Func<string, string?>? 
         return sql;
     }
 
+    public Task<long?> MemoryLimitAsync(CancellationToken cancellationToken) => inner.MemoryLimitAsync(cancellationToken);
+
     public Task<long> ExecuteAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
         inner.ExecuteAsync(Trace(sql, parameters), parameters, cancellationToken);
 
@@ -75,6 +77,9 @@ internal sealed class TracingWarehouse(IWarehouse inner, Func<string, string?>? 
         public Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
             inner.CreateAsSelectAsync(warehouse.Trace(selectSql, parameters), parameters, cancellationToken);
 
+        public Task InsertSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
+            inner.InsertSelectAsync(warehouse.Trace(selectSql, parameters), parameters, cancellationToken);
+
         public Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken) =>
             inner.LoadFilesAsync(paths, format, options, cancellationToken);
 
@@ -110,6 +115,7 @@ internal sealed class TracingDialect(ISqlDialect inner, Func<string, string?>? t
     public string CreateWorkTable(string table) => Mark(inner.CreateWorkTable(table));
     public IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => inner.IndexWorkTable(table, index, columns, unique);
     public string RegexMatchesIgnoringCase(string expression, string pattern) => Mark(inner.RegexMatchesIgnoringCase(expression, pattern));
+    public string HashBucket(string text, string buckets) => Mark(inner.HashBucket(text, buckets));
     public string? NearestAtOrAfterJoin(string table, string name, string equal, string rightTime, string leftTime) =>
         inner.NearestAtOrAfterJoin(table, name, equal, rightTime, leftTime) is { } join ? Mark(join) : null;
 

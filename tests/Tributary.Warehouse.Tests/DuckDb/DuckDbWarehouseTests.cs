@@ -90,6 +90,18 @@ public sealed class DuckDbWarehouseTests : IDisposable
         Assert.Equal("953.6 MiB", await unlimited.ScalarAsync("SELECT current_setting('memory_limit')", null, Ct));
     }
 
+    // Components size their passes (KeyedPasses) from the limit: it must read back as the bytes DuckDB was given.
+    [Fact]
+    public async Task MemoryLimit_IsTheSettingInBytes()
+    {
+        await using var gigabyte = await OpenLimitedAsync();
+        await using var small = await DuckDbWarehouse.OpenAsync(Path.Combine(_temp.Path, "w.duckdb"), null, "64MB", Ct);
+
+        // DuckDB reports its setting rounded to a tenth of a MiB (953.6 MiB for 1GB).
+        Assert.InRange(await gigabyte.MemoryLimitAsync(Ct) ?? 0, 999_900_000L, 1_000_100_000L);
+        Assert.InRange(await small.MemoryLimitAsync(Ct) ?? 0, 63_900_000L, 64_100_000L);
+    }
+
     // The executor runs a step that ran out of the shared memory_limit again alone; it asks the warehouse which errors those are.
     [Fact]
     public async Task IsOutOfMemory_StatementBeyondTheMemoryLimit_IsTold_OtherErrorsAreNot()
