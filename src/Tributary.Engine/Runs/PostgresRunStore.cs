@@ -245,8 +245,20 @@ public sealed partial class PostgresRunStore : IProjectRunStore
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        // Closing the leader's session releases its lock at once, so another daemon takes over on its next tick.
-        if (_leader is not null) await _leader.DisposeAsync().ConfigureAwait(false);
+        if (_leader is not null)
+        {
+            // Unlocked before the close: closing only asks the server to end the session, whose backend releases the lock
+            // some milliseconds later, so another daemon's next try could still find it held (a flaky test showed it).
+            try
+            {
+                await ExecAsync(_leader, "SELECT pg_advisory_unlock_all()", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // The session is gone already, and its lock with it.
+            }
+            await _leader.DisposeAsync().ConfigureAwait(false);
+        }
         await _source.DisposeAsync().ConfigureAwait(false);
         _leaderGate.Dispose();
     }
