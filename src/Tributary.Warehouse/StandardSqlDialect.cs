@@ -29,7 +29,16 @@ public abstract class StandardSqlDialect : ISqlDialect
         ordinal >= 1 ? "$" + ordinal.ToString(CultureInfo.InvariantCulture) : throw new ArgumentOutOfRangeException(nameof(ordinal), "placeholders count from 1.");
 
     /// <inheritdoc />
-    public abstract string HashBucket(string text, string buckets);
+    /// <remarks>
+    /// <see cref="TextHash"/> with its sign bit cleared, so the remainder is never negative; a NULL hash (PostgreSQL's of a
+    /// NULL text) goes to bucket 0.
+    /// </remarks>
+    public string HashBucket(string text, string buckets)
+    {
+        var hash = TextHash($"CAST({text} AS {TypeName(DataKind.Text)})") ?? throw new NotSupportedException("this SQL dialect has no text hash to split work by.");
+        var bigint = TypeName(DataKind.Integer);
+        return $"coalesce(({hash} & 9223372036854775807) % CAST({buckets} AS {bigint}), 0)";
+    }
 
     /// <inheritdoc />
     /// <remarks>In the largest unit that holds <paramref name="span"/> exactly, e.g. <c>INTERVAL '30 minutes'</c>.</remarks>

@@ -27,11 +27,6 @@ public sealed class DuckDbDialect : StandardSqlDialect
     public override string? TextHash(string expression) => $"CAST(hash({expression}) >> 1 AS BIGINT)";
 
     /// <inheritdoc />
-    /// <remarks>DuckDB's <c>hash</c> (a UBIGINT, defined for NULL too, the same in every process of one DuckDB version).</remarks>
-    public override string HashBucket(string text, string buckets) =>
-        $"CAST(hash(CAST({text} AS VARCHAR)) % CAST({buckets} AS UBIGINT) AS BIGINT)";
-
-    /// <inheritdoc />
     /// <remarks>None: DuckDB hashes both sides of a join and keeps its own statistics; an index would only cost memory.</remarks>
     public override IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => [];
 

@@ -25,14 +25,6 @@ public sealed class PostgresDialect : StandardSqlDialect
     };
 
     /// <inheritdoc />
-    /// <remarks>
-    /// <c>hashtextextended</c> (PostgreSQL 11+), its sign bit cleared so the remainder is never negative; it is NULL for a
-    /// NULL text, which goes to bucket 0.
-    /// </remarks>
-    public override string HashBucket(string text, string buckets) =>
-        $"coalesce((hashtextextended(CAST({text} AS TEXT), 0) & 9223372036854775807) % CAST({buckets} AS BIGINT), 0)";
-
-    /// <inheritdoc />
     /// <remarks>UNLOGGED: no write-ahead log for rows the caller drops anyway (such a table is emptied after a crash).</remarks>
     public override string CreateWorkTable(string table) => $"CREATE UNLOGGED TABLE {table}";
 
