@@ -1,0 +1,7 @@
+-- analytics.attribution's read as it is (AttributionModels.ReadAsync on DuckDB), each query materialized so its CPU shows:
+-- the distinct (channel, campaign) pairs, the outline (a row per path), every touch with its path id's hash and pair number.
+ATTACH '{{touches}}' AS t (READ_ONLY);
+CREATE TEMP TABLE k AS SELECT channel, campaign, (row_number() OVER (ORDER BY channel, campaign) - 1)::INT AS key, (dense_rank() OVER (ORDER BY channel) - 1)::INT AS bit FROM (SELECT DISTINCT channel, coalesce(CAST(campaign AS VARCHAR), '') campaign FROM t.paths WHERE channel IS NOT NULL);
+CREATE TEMP TABLE cur_pairs AS SELECT DISTINCT channel, coalesce(CAST(campaign AS VARCHAR), '') FROM t.paths WHERE channel IS NOT NULL;
+CREATE TEMP TABLE cur_outline AS SELECT CAST(path_id AS VARCHAR), max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS DOUBLE), max(converted_at), CAST(count(*) AS BIGINT), CAST(hash(CAST(path_id AS VARCHAR)) >> 1 AS BIGINT) FROM t.paths WHERE channel IS NOT NULL AND path_id IS NOT NULL GROUP BY path_id ORDER BY path_id;
+CREATE TEMP TABLE cur_touch AS SELECT CAST(hash(CAST(t.path_id AS VARCHAR)) >> 1 AS BIGINT), CAST(k.key AS BIGINT), CAST(t.position AS BIGINT), CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) END AS DOUBLE) FROM t.paths t JOIN k ON k.channel = t.channel AND k.campaign = coalesce(CAST(t.campaign AS VARCHAR), '') WHERE t.path_id IS NOT NULL;
