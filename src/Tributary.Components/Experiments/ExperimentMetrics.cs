@@ -175,8 +175,11 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         var windowEnd = p.WindowDays > 0 ? $" AND {t} < u.exposed_at + {d.Interval(TimeSpan.FromDays(p.WindowDays))}" : "";
         // Units without events in either window add zeros to every sum, so only the join's units are aggregated; the unit
         // counts come from the exposures. Units are keyed by (cell, unit id), a cell being one experiment, variant, stratum and day.
+        // The exposures are read twice (the cells' counts, the units) rather than materialized once: DuckDB otherwise
+        // writes all exposure rows to a buffer and reads them back twice, which cost 3.5% of the query's instructions at
+        // 2M events / 200k units (and 11% of its last-level cache misses) against a second scan of the table.
         var sql = $"""
-            WITH exposed AS (
+            WITH exposed AS NOT MATERIALIZED (
                 SELECT CAST(x.experiment AS {text}) AS experiment, CAST(x.variant AS {text}) AS variant, {stratum} AS stratum,
                        x.{d.Quote(p.UnitColumn)} AS unit_id, x.{d.Quote(p.ExposedAtColumn)} AS exposed_at, CAST(x.{d.Quote(p.ExposedAtColumn)} AS DATE) AS exposure_day
                 FROM {d.Quote(context.Inputs[0])} x
