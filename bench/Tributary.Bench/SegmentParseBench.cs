@@ -23,6 +23,7 @@ internal static class SegmentParseBench
             Report("lines read", lines, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
 
             cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var (allocated, young) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0));
             clock.Restart();
             long valid = 0, rejected = 0;
             foreach (var row in SegmentEventsSource.Read(path, parameters))
@@ -31,6 +32,7 @@ internal static class SegmentParseBench
                 else valid++;
             }
             Report($"lines parsed ({rejected} rejected)", valid + rejected, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
+            Console.WriteLine($"  allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (valid + rejected + 1.0):N0} bytes per line, {GC.CollectionCount(0) - young} young collections");
         }
     }
 

@@ -122,7 +122,7 @@ internal sealed class SegmentEventParser
         try
         {
             reader.Read();
-            if (reader.TokenType == JsonTokenType.StartObject) Walk(ref reader, bytes, _root, slots, _timestamps);
+            if (reader.TokenType == JsonTokenType.StartObject) Walk(ref reader, bytes, _root, slots, _timestamps, TextCache.ForThisThread(_columns.Count));
             else
             {
                 notObject = KindName(reader.TokenType);
@@ -166,7 +166,7 @@ internal sealed class SegmentEventParser
     private static ParsedRow Reject(long line, ReadOnlySpan<byte> bytes, string? text, string reason) => ParsedRow.Rejected(line, text ?? Utf8.GetString(bytes), reason);
 
     // The reader is on an object's start; reads to its end, filling the slots of the keys in level.
-    private static void Walk(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, List<Node> level, Span<Slot> slots, bool[] timestamps)
+    private static void Walk(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, List<Node> level, Span<Slot> slots, bool[] timestamps, TextCache cache)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -181,7 +181,7 @@ internal sealed class SegmentEventParser
             foreach (var c in node.Columns) slots[c] = default;
             var start = reader.TokenStartIndex;
             var kind = reader.TokenType;
-            if (kind == JsonTokenType.StartObject && node.Children.Count > 0) Walk(ref reader, bytes, node.Children, slots, timestamps);
+            if (kind == JsonTokenType.StartObject && node.Children.Count > 0) Walk(ref reader, bytes, node.Children, slots, timestamps, cache);
             else if (kind is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
             if (node.Column < 0) continue;
             // The usual event time is read from its bytes, without a string for it; any other text goes the general way below.
@@ -198,7 +198,7 @@ internal sealed class SegmentEventParser
                 {
                     JsonTokenType.StartObject or JsonTokenType.StartArray => Utf8.GetString(bytes[(int)start..(int)reader.BytesConsumed]),
                     JsonTokenType.Null => null,
-                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.String => cache.Text(ref reader, node.Column),
                     _ => Utf8.GetString(reader.ValueSpan),
                 },
             };
@@ -221,10 +221,18 @@ internal sealed class SegmentEventParser
         return FieldParser.TryParseIsoUtc(text, out value);
     }
 
+    // A key as written (the usual case: no escapes) is compared as bytes, length first; an escaped one is unescaped by the reader.
     private static Node? Match(ref Utf8JsonReader reader, List<Node> level)
     {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            foreach (var node in level)
+                if (reader.ValueTextEquals(node.Name)) return node;
+            return null;
+        }
+        var key = reader.ValueSpan;
         foreach (var node in level)
-            if (reader.ValueTextEquals(node.Name)) return node;
+            if (node.Name.Length == key.Length && key.SequenceEqual(node.Name)) return node;
         return null;
     }
 

@@ -77,6 +77,48 @@ public sealed class SegmentEventParserTests
     }
 
     [Fact]
+    public void Parse_LinesInSequence_EachGivesItsOwnValuesWhateverTheLineBeforeIt()
+    {
+        // One thread reuses the previous line's string of a column when the bytes repeat: every order of the lines (a value
+        // then a longer/shorter/escaped spelling of it, then the first again) must still give each line's own row.
+        string[] extra =
+        [
+            """{"type":"page","messageId":"m","anonymousId":"a","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":"UA","ip":"1.2.3.4"}}""",
+            """{"type":"page","messageId":"m","anonymousId":"a","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":"U\u0041","ip":"1.2.3.4 "}}""",
+            """{"type":"page","messageId":"mm","anonymousId":"ab","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":"UAX","ip":"1.2.3"}}""",
+            """{"type":"page","messageId":"m","anonymousId":"a","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":"","ip":null}}""",
+            "{\"type\":\"page\",\"messageId\":\"m\",\"anonymousId\":\"" + new string('a', TextCache.MaxBytes + 1) + "\",\"timestamp\":\"2025-01-02T10:00:00Z\"}",
+        ];
+        var lines = Lines.Select(row => row.Data).Concat(extra).ToList();
+        var parser = new SegmentEventParser(SegmentEventsSource.Layout);
+        foreach (var order in new[] { lines, Enumerable.Reverse(lines).ToList(), lines.SelectMany(l => new[] { l, l }).ToList(), [.. extra, .. extra, .. extra.Reverse()] })
+            foreach (var raw in order)
+            {
+                var expected = Reference(7, raw, CultureInfo.InvariantCulture, SegmentEventsSource.Layout);
+                var actual = parser.Parse(7, Encoding.UTF8.GetBytes(raw), CultureInfo.InvariantCulture);
+                Assert.Equal(expected.Reason, actual.Reason);
+                Assert.Equal(expected.Values, actual.Values);
+            }
+    }
+
+    [Fact]
+    public void Parse_ValueRepeatedFromTheLineBefore_IsTheSameStringNotANewOne()
+    {
+        // A visitor's events repeat the user agent, ids and campaign: a new string for each copy was most of what a load allocated.
+        const string first = """{"type":"page","messageId":"m1","anonymousId":"a1","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":"Mozilla/5.0 (iPhone)"}}""";
+        const string second = """{"type":"page","messageId":"m2","anonymousId":"a1","timestamp":"2025-01-02T10:00:01Z","context":{"userAgent":"Mozilla/5.0 (iPhone)"}}""";
+        var parser = new SegmentEventParser(SegmentEventsSource.Layout);
+        var columns = SegmentEventsSource.Layout.Columns.Select(c => c.Name).ToList();
+
+        var a = parser.Parse(1, Encoding.UTF8.GetBytes(first), CultureInfo.InvariantCulture).Values!;
+        var b = parser.Parse(2, Encoding.UTF8.GetBytes(second), CultureInfo.InvariantCulture).Values!;
+
+        Assert.Same(a[columns.IndexOf("user_agent")], b[columns.IndexOf("user_agent")]);
+        Assert.Same(a[columns.IndexOf("anonymous_id")], b[columns.IndexOf("anonymous_id")]);
+        Assert.Equal(("m1", "m2"), (a[columns.IndexOf("message_id")], b[columns.IndexOf("message_id")]));
+    }
+
+    [Fact]
     public void Parse_NestedAndEscapedFields_AreReadFromTheirPaths()
     {
         var row = new SegmentEventParser(SegmentEventsSource.RawContextLayout).Parse(1, """{"type":"page","messageId":"m\u00e9","anonymousId":"a","timestamp":"2025-01-02T10:00:00.250+01:00","context":{"page":{"url":"https://x/\u00fc"},"campaign":{"name":"brand"}},"properties":{"revenue":20.5}}""", CultureInfo.InvariantCulture);
