@@ -90,6 +90,19 @@ public sealed class DuckDbWarehouseTests : IDisposable
         Assert.Equal("953.6 MiB", await unlimited.ScalarAsync("SELECT current_setting('memory_limit')", null, Ct));
     }
 
+    // The memory limit bounds DuckDB's count, not what its allocator keeps from the OS: a file database returns freed memory
+    // on a background thread and flushes a task's memory from 32 MB on (DuckDB's defaults: no thread, 128 MiB).
+    [Fact]
+    public async Task Open_FileDatabase_ReturnsFreedMemoryToTheOs()
+    {
+        await using var wh = await OpenLimitedAsync();
+
+        Assert.Equal("true", Convert.ToString(await wh.ScalarAsync("SELECT current_setting('allocator_background_threads')", null, Ct),
+            System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("30.5 MiB", await wh.ScalarAsync("SELECT current_setting('allocator_flush_threshold')", null, Ct));
+        Assert.Equal("61.0 MiB", await wh.ScalarAsync("SELECT current_setting('allocator_bulk_deallocation_flush_threshold')", null, Ct));
+    }
+
     // Components size their passes (KeyedPasses) from the limit: it must read back as the bytes DuckDB was given.
     [Fact]
     public async Task MemoryLimit_IsTheSettingInBytes()
