@@ -97,7 +97,7 @@ public sealed class DuckDbWarehouseTests : IDisposable
     {
         await using var wh = await OpenLimitedAsync();
 
-        Assert.Equal("true", Convert.ToString(await wh.ScalarAsync("SELECT current_setting('allocator_background_threads')", null, Ct),
+        Assert.True(Convert.ToBoolean(await wh.ScalarAsync("SELECT current_setting('allocator_background_threads')", null, Ct),
             System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("30.5 MiB", await wh.ScalarAsync("SELECT current_setting('allocator_flush_threshold')", null, Ct));
         Assert.Equal("61.0 MiB", await wh.ScalarAsync("SELECT current_setting('allocator_bulk_deallocation_flush_threshold')", null, Ct));
