@@ -33,7 +33,7 @@ internal static class ChurnBench
         try
         {
             await using var wh = await DuckDbWarehouse.OpenAsync(Path.Combine(work, "w.duckdb"), CancellationToken.None);
-            // The warehouse's default (1GB) made 1M customers' snapshot spill to disk (84 s wall, 26 CPU s); a bound still keeps the run off the machine's RAM.
+            // A 1GB limit (the warehouse's default until stop 18; 900MB since) made 1M customers' snapshot spill to disk (84 s wall, 26 CPU s); a bound still keeps the run off the machine's RAM.
             await wh.ExecuteAsync($"SET memory_limit = {wh.Dialect.Literal(Environment.GetEnvironmentVariable("CHURN_MEMORY_LIMIT") ?? "4GB")}", null, CancellationToken.None);
             var watch = Stopwatch.StartNew();
             await GenerateAsync(wh, customers);

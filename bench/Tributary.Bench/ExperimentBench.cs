@@ -30,9 +30,9 @@ internal static class ExperimentBench
         try
         {
             await using var wh = await DuckDbWarehouse.OpenAsync(database, CancellationToken.None);
-            // Under the warehouse's default (1GB) the 50M-event statistics spill ~2.5 GB of per-unit groups to '<database>.tmp'
+            // Under a 1GB limit (the warehouse's default until stop 18; 900MB since) the 50M-event statistics spill ~2.5 GB of per-unit groups to '<database>.tmp'
             // and cost ~1.5x the CPU; with 4GB they stay in memory (2.7 GB peak RSS; bench/README.md, stop 17), as a project with
-            // millions of units would set warehouse.memory_limit. TRIB_EXPERIMENT_MEMORY_LIMIT=1GB measures the default.
+            // millions of units would set warehouse.memory_limit. TRIB_EXPERIMENT_MEMORY_LIMIT=1GB measures that limit.
             var memory = Environment.GetEnvironmentVariable("TRIB_EXPERIMENT_MEMORY_LIMIT") is { Length: > 0 } limit ? limit : "4GB";
             await wh.ExecuteAsync($"SET memory_limit = {wh.Dialect.Literal(memory)}", null, CancellationToken.None);
             var watch = Stopwatch.StartNew();

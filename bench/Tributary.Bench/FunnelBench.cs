@@ -50,7 +50,7 @@ internal static class FunnelBench
         try
         {
             await using var wh = await DuckDbWarehouse.OpenAsync(Path.Combine(work, "w.duckdb"), CancellationToken.None);
-            // The warehouse's default (1GB) would make a 50M-event funnel spill; a bound still keeps the run off the machine's RAM.
+            // A 1GB limit (the warehouse's default until stop 18; 900MB since) would make a 50M-event funnel spill; a bound still keeps the run off the machine's RAM.
             var memory = Environment.GetEnvironmentVariable("FUNNEL_MEMORY_LIMIT") ?? "6GB";
             await wh.ExecuteAsync($"SET memory_limit = {wh.Dialect.Literal(memory)}", null, CancellationToken.None);
             // For profiling: every statement the run sends, logged as CSV under this folder (replay them with duckdb-sql and EXPLAIN ANALYZE).

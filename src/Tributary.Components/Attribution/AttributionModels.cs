@@ -93,7 +93,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     // The paths as read: the models' path set (touches numbered by channel), and beside it per path its id and conversion
     // time and day, and per touch its channel-and-campaign key (an index into the keys), at the set's touch offsets.
-    private sealed record Journeys(PathSet Paths, string[] Ids, DateTime?[] ConvertedAt, int[] Days, int[] Offsets, int[] Keys)
+    private sealed record Journeys(PathSet Paths, string?[] Ids, DateTime?[] ConvertedAt, int[] Days, int[] Offsets, int[] Keys)
     {
         public ReadOnlySpan<int> KeysOf(int path) => Keys.AsSpan(Offsets[path], Offsets[path + 1] - Offsets[path]);
     }
@@ -291,14 +291,14 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var q = new SqlBuilder(w.Dialect);
         var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
         const string touched = "channel IS NOT NULL AND path_id IS NOT NULL";
-        var outlines = new List<(string Id, bool Converted, double Value, DateTime? ConvertedAt, int Touches)>();
+        var outlines = new List<(string? Id, bool Converted, double Value, DateTime? ConvertedAt, int Touches)>();
         var (bigint, real, text) = (w.Dialect.TypeName(DataKind.Integer), w.Dialect.TypeName(DataKind.Number), w.Dialect.TypeName(DataKind.Text));
         // Where the engine hashes text, each path's hash comes with its outline and tells its touches apart below (null
         // when two paths share one: then the touches are numbered in SQL, as on an engine without a hash).
         var hash = w.Dialect.TextHash($"CAST(path_id AS {text})");
         var pathOfHash = hash is null ? null : new Dictionary<long, int>();
         await foreach (var b in w.ReadColumnsAsync($"""
-            SELECT CAST(path_id AS {text}), max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}),
+            SELECT CASE WHEN max(CASE WHEN converted THEN 1 ELSE 0 END) = 1 THEN CAST(path_id AS {text}) END, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}),
                 {hash ?? "CAST(0 AS " + bigint + ")"}
             FROM {table} WHERE {touched} GROUP BY path_id ORDER BY path_id
             """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
@@ -312,7 +312,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             for (var i = 0; i < b.Count; i++)
             {
                 if (pathOfHash is not null && !pathOfHash.TryAdd(hashes[i], outlines.Count)) pathOfHash = null;
-                outlines.Add((ids[i], converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
+                outlines.Add((converted[i] ? ids[i] : null, converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
             }
         }
 
@@ -356,7 +356,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             }
             channelOf[key] = id;
         }
-        var (pathIds, convertedAts, days) = (new string[outlines.Count], new DateTime?[outlines.Count], new int[outlines.Count]);
+        var (pathIds, convertedAts, days) = (new string?[outlines.Count], new DateTime?[outlines.Count], new int[outlines.Count]);
         var (pathConverted, pathValues) = (new bool[outlines.Count], new double[outlines.Count]);
         var channels = GC.AllocateUninitializedArray<int>(start[^1]);
         for (var path = 0; path < outlines.Count; path++)

@@ -22,8 +22,13 @@ public sealed partial record ProjectSettings
     /// </summary>
     public string DuckDbMemoryLimit { get; init; } = DefaultDuckDbMemoryLimit;
 
-    /// <summary>DuckDB's memory limit when tributary.yaml names none: bounded, unlike DuckDB's own default of 80% of the machine.</summary>
-    public const string DefaultDuckDbMemoryLimit = "1GB";
+    /// <summary>
+    /// DuckDB's memory limit when tributary.yaml names none: bounded, unlike DuckDB's own default of 80% of the machine. The
+    /// process holds ~300-350 MB beside DuckDB's pool (the runtime, the allocator's pages in flight), and a 25k-customer demo
+    /// run's pool peaks at ~790 MB: at 900MB the pool binds from about that size on, so a run's peak stays near 1.1-1.2 GB
+    /// at 25k, 50k and 100k customers (1GB let it grow ~25% past 25k's; bench/README.md, stop 18).
+    /// </summary>
+    public const string DefaultDuckDbMemoryLimit = "900MB";
     /// <summary>SQLite run store file (<c>run_store: PATH</c>); unused when <see cref="RunStorePostgresEnv"/> is set.</summary>
     public required string RunStorePath { get; init; }
     /// <summary>

@@ -25,6 +25,10 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     /// <summary>The storage format a new warehouse file is created in (DuckDB's <c>storage_compatibility_version</c>).</summary>
     public const string StorageVersion = "v1.3.0";
 
+    /// <summary>DuckDB's allocator settings for a file database: freed memory back to the OS soon (see <see cref="OpenAsync(string, IReadOnlyList{string}?, string, CancellationToken)"/>).</summary>
+    internal static readonly string[] AllocatorSettings =
+        ["SET allocator_background_threads = true", "SET allocator_flush_threshold = '32MB'", "SET allocator_bulk_deallocation_flush_threshold = '64MB'"];
+
     /// <summary>Memory DuckDB may hold for a database file (its cache of blocks included) before it evicts blocks and spills to disk.</summary>
     public const string DefaultMemoryLimit = Core.Projects.ProjectSettings.DefaultDuckDbMemoryLimit;
 
@@ -60,7 +64,17 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
             return warehouse;
         // DuckDB's default (80% of the machine's memory) keeps every block it has touched cached, so a process's memory grew
         // with the data; bounded, it evicts and spills to '<file>.tmp' next to the database (inside the project).
-        if (path != ":memory:") await warehouse.ExecuteAsync($"SET memory_limit = {warehouse.Dialect.Literal(memoryLimit)}", null, cancellationToken).ConfigureAwait(false);
+        if (path != ":memory:")
+        {
+            await warehouse.ExecuteAsync($"SET memory_limit = {warehouse.Dialect.Literal(memoryLimit)}", null, cancellationToken).ConfigureAwait(false);
+            // The limit bounds what DuckDB counts, not what its allocator (jemalloc) keeps from the OS: memory a statement freed
+            // stayed resident until the allocator next ran on that thread, so while a step worked in C# (identity, attribution)
+            // or in another arena the process held 300-500 MB above DuckDB's own count at 100k demo customers (bench/README.md,
+            // stop 18). The background thread returns freed pages on jemalloc's decay schedule whatever the statements do, and
+            // the lower thresholds flush a task's or a bulk free's memory sooner than the 128 MiB / 512 MiB defaults.
+            foreach (var setting in AllocatorSettings)
+                await warehouse.ExecuteAsync(setting, null, cancellationToken).ConfigureAwait(false);
+        }
         if (allowedDirectories is not null)
         {
             // SET takes no bound values; the folders come from tributary.yaml and are quoted as literals.

@@ -23,7 +23,7 @@ public sealed class WarehouseMemoryLimitTests : IDisposable
     [Theory]
     [InlineData("  memory_limit: 512MB\n", "488.2 MiB")]
     [InlineData("  memory_limit: 3GiB\n", "3.0 GiB")]
-    [InlineData("", "953.6 MiB")] // the default, 1GB
+    [InlineData("", "858.3 MiB")] // the default, 900MB
     public async Task Warehouse_MemoryLimitInTributaryYaml_IsDuckDbsSetting(string line, string expected)
     {
         var directory = await ProjectAsync(line);

@@ -20,8 +20,8 @@ public sealed class ProjectSettingsTests : IDisposable
     [Fact]
     public void Load_WithoutMemoryLimit_BoundsDuckDbToOneGigabyte()
     {
-        Assert.Equal("1GB", Load("warehouse:\n  duckdb: w.duckdb\n").DuckDbMemoryLimit);
-        Assert.Equal("1GB", ProjectSettings.Defaults(_temp.Path).DuckDbMemoryLimit);
+        Assert.Equal("900MB", Load("warehouse:\n  duckdb: w.duckdb\n").DuckDbMemoryLimit);
+        Assert.Equal("900MB", ProjectSettings.Defaults(_temp.Path).DuckDbMemoryLimit);
     }
 
     [Theory]
