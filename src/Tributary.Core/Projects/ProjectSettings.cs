@@ -25,7 +25,7 @@ public sealed partial record ProjectSettings
     /// <summary>
     /// DuckDB's memory limit when tributary.yaml names none: bounded, unlike DuckDB's own default of 80% of the machine. The
     /// process holds ~300-350 MB beside DuckDB's pool (the runtime, the allocator's pages in flight), and a 25k-customer demo
-    /// run's pool peaks at ~790 MB: at 900MB the pool binds from about that size on, so a run's peak stays near 1.1-1.2 GB
+    /// run's pool peaks at ~790 MB: at 900MB the pool binds from about that size on, so a run's peak stays near 1.1-1.3 GB
     /// at 25k, 50k and 100k customers (1GB let it grow ~25% past 25k's; bench/README.md, stop 18).
     /// </summary>
     public const string DefaultDuckDbMemoryLimit = "900MB";

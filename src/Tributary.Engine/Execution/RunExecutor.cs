@@ -249,7 +249,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
     }
 
     /// <summary>Managed memory past which a finished step's heap is collected and returned to the OS.</summary>
-    internal const long ReleaseAboveBytes = 64L << 20;
+    private const long ReleaseAboveBytes = 64L << 20;
 
     // A step's managed arrays (identity's graph, attribution's paths: 150-300 MB at 100k demo customers) are garbage once it
     // has finished, but the runtime collects only when managed code allocates, and the steps after it work inside DuckDB: the

@@ -26,7 +26,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     public const string StorageVersion = "v1.3.0";
 
     /// <summary>DuckDB's allocator settings for a file database: freed memory back to the OS soon (see <see cref="OpenAsync(string, IReadOnlyList{string}?, string, CancellationToken)"/>).</summary>
-    internal static readonly string[] AllocatorSettings =
+    private static readonly string[] AllocatorSettings =
         ["SET allocator_background_threads = true", "SET allocator_flush_threshold = '32MB'", "SET allocator_bulk_deallocation_flush_threshold = '64MB'"];
 
     /// <summary>Memory DuckDB may hold for a database file (its cache of blocks included) before it evicts blocks and spills to disk.</summary>
