@@ -296,7 +296,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         // Where the engine hashes text, each path's hash comes with its outline and tells its touches apart below (null
         // when two paths share one: then the touches are numbered in SQL, as on an engine without a hash).
         var hash = w.Dialect.TextHash($"CAST(path_id AS {text})");
-        var pathOfHash = hash is null ? null : new Dictionary<long, int>();
+        var hashes = hash is null ? null : new List<long>();
         await foreach (var b in w.ReadColumnsAsync($"""
             SELECT CASE WHEN max(CASE WHEN converted THEN 1 ELSE 0 END) = 1 THEN CAST(path_id AS {text}) END, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}),
                 {hash ?? "CAST(0 AS " + bigint + ")"}
@@ -308,14 +308,16 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             var amounts = b.Values<double>(2);
             var convertedAt = b.Values<DateTime>(3);
             var counts = b.Values<long>(4);
-            var hashes = b.Values<long>(5);
+            hashes?.AddRange(b.Values<long>(5));
             for (var i = 0; i < b.Count; i++)
             {
-                if (pathOfHash is not null && !pathOfHash.TryAdd(hashes[i], outlines.Count)) pathOfHash = null;
                 outlines.Add((converted[i] ? ids[i] : null, converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
             }
         }
 
+        var pathOfHash = hashes is null ? null : new PathsByHash(hashes.Count);
+        for (var path = 0; pathOfHash is not null && path < hashes!.Count; path++)
+            if (!pathOfHash.TryAdd(hashes[path], path)) pathOfHash = null;
         // Each path's touches go to its own slice of three arrays; a slice fills in the order the engine sends them.
         var start = new int[outlines.Count + 1];
         for (var i = 0; i < outlines.Count; i++) start[i + 1] = start[i] + outlines[i].Touches;
@@ -323,7 +325,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         // Every slot is written below (or the read fails), so the arrays need no clearing.
         var (positions, touchKeys, ages) = (GC.AllocateUninitializedArray<long>(start[^1]), GC.AllocateUninitializedArray<int>(start[^1]), GC.AllocateUninitializedArray<double>(start[^1]));
         var pairJoin = $"JOIN (VALUES {values}) AS k(channel, campaign, touch_key) ON k.channel = t.channel AND k.campaign = {campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal)}";
-        var age = $"CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) END AS {real})";
+        var age = $"CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) ELSE 0 END AS {real})";
         if (pathOfHash is not null)
         {
             // Each touch's path by the hash of its id: no second GROUP BY, numbering sort or join of the text ids in the engine.
@@ -386,7 +388,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             if (path < 0 || path >= filled.Length || filled[path] == start[path + 1] - start[path])
                 throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             var at = start[path] + filled[path]++;
-            // NULL positions sort last, as ORDER BY position puts them. A NULL age reads as 0.
+            // NULL positions sort last, as ORDER BY position puts them.
             positions[at] = positionNulls && b.IsNull(1, i) ? long.MaxValue : position[i];
             touchKeys[at] = (int)touchKey;
             ages[at] = age[i];
@@ -396,7 +398,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     // One batch of the hashed touch read placed in its paths' slices, in arrival order: a touch with the hash of the one
     // before it belongs to the same path (touches of a path mostly come together), so only a run's first touch looks it up.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void PlaceByHash(ColumnBatch b, Dictionary<long, int> pathOfHash, int[] start, int[] filled, long[] positions, int[] touchKeys, double[] ages)
+    private static void PlaceByHash(ColumnBatch b, PathsByHash pathOfHash, int[] start, int[] filled, long[] positions, int[] touchKeys, double[] ages)
     {
         var hashes = b.Values<long>(0);
         var key = b.Values<long>(1);
@@ -409,12 +411,12 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             if (path < 0 || hashes[i] != last)
             {
                 // A hash no path had: a touch of a path added after the outline was read.
-                if (!pathOfHash.TryGetValue(hashes[i], out path)) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+                if (!pathOfHash.TryGet(hashes[i], out path)) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
                 last = hashes[i];
             }
             if (filled[path] == start[path + 1] - start[path]) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             var at = start[path] + filled[path]++;
-            // NULL positions sort last, as ORDER BY position puts them. A NULL age reads as 0.
+            // NULL positions sort last, as ORDER BY position puts them.
             positions[at] = positionNulls && b.IsNull(2, i) ? long.MaxValue : position[i];
             touchKeys[at] = (int)key[i];
             ages[at] = age[i];
