@@ -106,8 +106,9 @@ public static class RuleBasedAttribution
                 w.Fill(1.0 / n);
                 break;
             case RuleBasedModel.TimeDecay:
-                var total = 0.0;
-                for (var i = 0; i < n; i++) total += w[i] = Math.Pow(2, -(ages.IsEmpty ? n - 1 - i : ages[i]) / halfLifeDays);
+                // 2^(−age/h) as e^(−age·ln2/h): one exp per touch instead of pow's general path.
+                var (total, rate) = (0.0, Math.Log(2) / halfLifeDays);
+                for (var i = 0; i < n; i++) total += w[i] = Math.Exp(-(ages.IsEmpty ? n - 1 - i : ages[i]) * rate);
                 for (var i = 0; i < n; i++) w[i] /= total;
                 break;
             case RuleBasedModel.PositionBased:
