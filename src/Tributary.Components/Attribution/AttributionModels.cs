@@ -140,7 +140,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
         // The models are independent: each runs on its own core over the same read-only paths; rows keep the models' order.
         var perModel = new (List<object?[]> Channels, List<object?[]> Campaigns, List<object?[]> Daily, TouchWeights Weights, TimeSpan Took)[p.Models.Count];
-        await Parallel.ForAsync(0, p.Models.Count, cancellationToken, (m, ct) =>
+        // The game models first (each costs several rule models): started last, one of them would keep a core busy alone.
+        var heaviestFirst = Enumerable.Range(0, p.Models.Count).OrderBy(m => p.Models[m].StartsWith("shapley", StringComparison.Ordinal) || p.Models[m].StartsWith("markov", StringComparison.Ordinal) ? 0 : 1);
+        await Parallel.ForEachAsync(heaviestFirst, cancellationToken, (m, ct) =>
         {
             var model = p.Models[m];
             var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -285,11 +287,8 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     {
         var table = w.Dialect.Quote(input);
         const string campaign = "coalesce(CAST(campaign AS VARCHAR), '')";
-        var pairs = await w.QueryAsync($"SELECT DISTINCT channel, {campaign} FROM {table} WHERE channel IS NOT NULL", null, int.MaxValue, cancellationToken)
-            .ConfigureAwait(false);
-        if (pairs.Rows.Count == 0) return new Journeys(new PathSet([], [0], [], [], []), [], [], [], [0], []);
-        var q = new SqlBuilder(w.Dialect);
-        var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
+        // The pairs are only needed by the touch read: their query runs beside the outline's, whose rows this thread reads.
+        var pairsRead = Task.Run(() => w.QueryAsync($"SELECT DISTINCT channel, {campaign} FROM {table} WHERE channel IS NOT NULL", null, int.MaxValue, cancellationToken), cancellationToken);
         const string touched = "channel IS NOT NULL AND path_id IS NOT NULL";
         var outlines = new List<(string? Id, bool Converted, double Value, DateTime? ConvertedAt, int Touches)>();
         var (bigint, real, text) = (w.Dialect.TypeName(DataKind.Integer), w.Dialect.TypeName(DataKind.Number), w.Dialect.TypeName(DataKind.Text));
@@ -297,23 +296,35 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         // when two paths share one: then the touches are numbered in SQL, as on an engine without a hash).
         var hash = w.Dialect.TextHash($"CAST(path_id AS {text})");
         var hashes = hash is null ? null : new List<long>();
-        await foreach (var b in w.ReadColumnsAsync($"""
-            SELECT CASE WHEN max(CASE WHEN converted THEN 1 ELSE 0 END) = 1 THEN CAST(path_id AS {text}) END, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}),
-                {hash ?? "CAST(0 AS " + bigint + ")"}
-            FROM {table} WHERE {touched} GROUP BY path_id ORDER BY path_id
-            """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
+        try
         {
-            var ids = b.Values<string>(0);
-            var converted = b.Values<bool>(1);
-            var amounts = b.Values<double>(2);
-            var convertedAt = b.Values<DateTime>(3);
-            var counts = b.Values<long>(4);
-            hashes?.AddRange(b.Values<long>(5));
-            for (var i = 0; i < b.Count; i++)
+            await foreach (var b in w.ReadColumnsAsync($"""
+                SELECT CASE WHEN max(CASE WHEN converted THEN 1 ELSE 0 END) = 1 THEN CAST(path_id AS {text}) END, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}),
+                    {hash ?? "CAST(0 AS " + bigint + ")"}
+                FROM {table} WHERE {touched} GROUP BY path_id ORDER BY path_id
+                """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
             {
-                outlines.Add((converted[i] ? ids[i] : null, converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
+                var ids = b.Values<string>(0);
+                var converted = b.Values<bool>(1);
+                var amounts = b.Values<double>(2);
+                var convertedAt = b.Values<DateTime>(3);
+                var counts = b.Values<long>(4);
+                hashes?.AddRange(b.Values<long>(5));
+                for (var i = 0; i < b.Count; i++)
+                {
+                    outlines.Add((converted[i] ? ids[i] : null, converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
+                }
             }
         }
+        finally
+        {
+            // Never left running past the step (a failed outline read rethrows its own error, not this one's).
+            await ((Task)pairsRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        var pairs = await pairsRead.ConfigureAwait(false);
+        if (pairs.Rows.Count == 0) return new Journeys(new PathSet([], [0], [], [], []), [], [], [], [0], []);
+        var q = new SqlBuilder(w.Dialect);
+        var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
 
         var pathHashes = hashes?.ToArray() ?? [];
         var pathOfHash = hashes is null ? null : new PathsByHash(pathHashes.Length);
