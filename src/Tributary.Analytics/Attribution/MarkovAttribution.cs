@@ -90,6 +90,11 @@ public static class MarkovAttribution
         var states = new List<string> { Start, Absorbing.Conversion, Absorbing.Null };
         var stateOfChannel = new int[paths.Channels.Count];
         var transitions = new Dictionary<long, double>();
+        // At order 1 the states are the channels, so the counts fit a dense table (no hash lookup per touch); the pairs
+        // seen are listed in first-seen order, the order the dictionary below is filled in, so the solve is the same.
+        var width = paths.Channels.Count + 3;
+        var dense = order == 1 ? new double[width * width] : null;
+        var seenPairs = new List<int>();
         var channels = new HashSet<string>(StringComparer.Ordinal);
         var names = new string[16];
         for (var p = 0; p < paths.Count; p++)
@@ -130,10 +135,22 @@ public static class MarkovAttribution
                     }
                     id = state;
                 }
-                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(transitions, (long)previous << 32 | (uint)id, out _)++;
+                Count(previous, id);
                 previous = id;
             }
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(transitions, (long)previous << 32 | (paths.Converted(p) ? 1u : 2u), out _)++;
+            Count(previous, paths.Converted(p) ? 1 : 2);
+        }
+        foreach (var pair in seenPairs) transitions[(long)(pair / width) << 32 | (uint)(pair % width)] = dense![pair];
+
+        void Count(int from, int to)
+        {
+            if (dense is null)
+            {
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(transitions, (long)from << 32 | (uint)to, out _)++;
+                return;
+            }
+            var pair = from * width + to;
+            if (dense[pair]++ == 0) seenPairs.Add(pair);
         }
         if (order == 1) channels.UnionWith(states.Skip(3));
         var counts = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);

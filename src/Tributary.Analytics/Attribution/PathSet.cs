@@ -13,6 +13,7 @@ public sealed class PathSet
     private readonly bool[] _converted;
     private readonly double[] _values;
     private readonly double[]? _ages;
+    private readonly bool[] _touched;
 
     /// <summary>
     /// A set over <paramref name="channels"/>: <paramref name="offsets"/> has one more entry than there are paths (0 first,
@@ -37,8 +38,13 @@ public sealed class PathSet
             throw new ArgumentException("offsets must start at 0 and end at the number of touches.", nameof(offsets));
         for (var i = 1; i < offsets.Length; i++)
             if (offsets[i] < offsets[i - 1]) throw new ArgumentException($"offsets decrease at path {i - 1}.", nameof(offsets));
+        // The check of every touch also notes the channels touched, which the models otherwise find by a pass of their own.
+        _touched = new bool[channels.Count];
         foreach (var t in touches)
+        {
             if ((uint)t >= (uint)channels.Count) throw new ArgumentException($"touch channel {t} is not one of the {channels.Count} channels.", nameof(touches));
+            _touched[t] = true;
+        }
         if (ages is not null && ages.Length != touches.Length) throw new ArgumentException("ages needs one entry per touch.", nameof(ages));
         Channels = channels;
         (_offsets, _touches, _converted, _values, _ages) = (offsets, touches, converted, values, ages);
@@ -61,6 +67,9 @@ public sealed class PathSet
 
     /// <summary>Path <paramref name="path"/>'s touch ages in days at conversion; empty when the set has none.</summary>
     public ReadOnlySpan<double> Ages(int path) => _ages is null ? default : _ages.AsSpan(_offsets[path], _offsets[path + 1] - _offsets[path]);
+
+    /// <summary>Whether some path touches channel <paramref name="channel"/> (an index into <see cref="Channels"/>).</summary>
+    public bool Touched(int channel) => _touched[channel];
 
     /// <summary>Whether the set carries touch ages (else time decay counts touches from the last).</summary>
     public bool HasAges => _ages is not null;

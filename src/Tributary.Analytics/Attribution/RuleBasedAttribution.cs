@@ -34,30 +34,27 @@ public static class RuleBasedAttribution
     {
         ArgumentNullException.ThrowIfNull(paths);
         // Sums in arrays by channel number, one weights buffer for every path.
-        var (conversions, value, seen) = (new double[paths.Channels.Count], new double[paths.Channels.Count], new bool[paths.Channels.Count]);
+        // Only converting paths are walked: the channels listed are those the set touches, which it knows.
+        var (conversions, value) = (new double[paths.Channels.Count], new double[paths.Channels.Count]);
         var direct = Direct(paths);
         var buffer = new double[16];
         for (var p = 0; p < paths.Count; p++)
         {
+            if (!paths.Converted(p)) continue;
             var touches = paths.Touches(p);
             var n = touches.Length;
-            var converted = paths.Converted(p) && n > 0;
-            if (converted)
-            {
-                if (buffer.Length < n) buffer = new double[Math.Max(n, buffer.Length * 2)];
-                Fill(buffer.AsSpan(0, n), touches, paths.HasAges ? paths.Ages(p) : default, direct, model, halfLifeDays);
-            }
+            if (n == 0) continue;
+            if (buffer.Length < n) buffer = new double[Math.Max(n, buffer.Length * 2)];
+            Fill(buffer.AsSpan(0, n), touches, paths.HasAges ? paths.Ages(p) : default, direct, model, halfLifeDays);
             var amount = paths.Value(p);
             for (var i = 0; i < n; i++)
             {
                 var c = touches[i];
-                seen[c] = true;
-                if (!converted) continue;
                 conversions[c] += buffer[i];
                 value[c] += buffer[i] * amount;
             }
         }
-        return Enumerable.Range(0, seen.Length).Where(c => seen[c]).OrderBy(c => paths.Channels[c], StringComparer.Ordinal)
+        return Enumerable.Range(0, paths.Channels.Count).Where(paths.Touched).OrderBy(c => paths.Channels[c], StringComparer.Ordinal)
             .Select(c => new ChannelCredit(paths.Channels[c], conversions[c], value[c])).ToList();
     }
 
@@ -109,8 +106,9 @@ public static class RuleBasedAttribution
                 w.Fill(1.0 / n);
                 break;
             case RuleBasedModel.TimeDecay:
-                var total = 0.0;
-                for (var i = 0; i < n; i++) total += w[i] = Math.Pow(2, -(ages.IsEmpty ? n - 1 - i : ages[i]) / halfLifeDays);
+                // 2^(−age/h) as e^(−age·ln2/h): one exp per touch instead of pow's general path.
+                var (total, rate) = (0.0, Math.Log(2) / halfLifeDays);
+                for (var i = 0; i < n; i++) total += w[i] = Math.Exp(-(ages.IsEmpty ? n - 1 - i : ages[i]) * rate);
                 for (var i = 0; i < n; i++) w[i] /= total;
                 break;
             case RuleBasedModel.PositionBased:

@@ -153,13 +153,8 @@ public static class ShapleyAttribution
     }
 
     // The channels the paths touch, in ordinal order.
-    private static List<string> Touched(PathSet paths)
-    {
-        var seen = new bool[paths.Channels.Count];
-        for (var p = 0; p < paths.Count; p++)
-            foreach (var c in paths.Touches(p)) seen[c] = true;
-        return Enumerable.Range(0, seen.Length).Where(c => seen[c]).Select(c => paths.Channels[c]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-    }
+    private static List<string> Touched(PathSet paths) =>
+        Enumerable.Range(0, paths.Channels.Count).Where(paths.Touched).Select(c => paths.Channels[c]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     // Each channel number's bit: its name's place among names (ordinal order, at most 62).
     private static long[] BitsByChannel(PathSet paths, List<string> names)

@@ -140,7 +140,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
         // The models are independent: each runs on its own core over the same read-only paths; rows keep the models' order.
         var perModel = new (List<object?[]> Channels, List<object?[]> Campaigns, List<object?[]> Daily, TouchWeights Weights, TimeSpan Took)[p.Models.Count];
-        await Parallel.ForAsync(0, p.Models.Count, cancellationToken, (m, ct) =>
+        // The game models first (each costs several rule models): started last, one of them would keep a core busy alone.
+        var heaviestFirst = Enumerable.Range(0, p.Models.Count).OrderBy(m => p.Models[m].StartsWith("shapley", StringComparison.Ordinal) || p.Models[m].StartsWith("markov", StringComparison.Ordinal) ? 0 : 1);
+        await Parallel.ForEachAsync(heaviestFirst, cancellationToken, (m, ct) =>
         {
             var model = p.Models[m];
             var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -285,37 +287,49 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     {
         var table = w.Dialect.Quote(input);
         const string campaign = "coalesce(CAST(campaign AS VARCHAR), '')";
-        var pairs = await w.QueryAsync($"SELECT DISTINCT channel, {campaign} FROM {table} WHERE channel IS NOT NULL", null, int.MaxValue, cancellationToken)
-            .ConfigureAwait(false);
-        if (pairs.Rows.Count == 0) return new Journeys(new PathSet([], [0], [], [], []), [], [], [], [0], []);
-        var q = new SqlBuilder(w.Dialect);
-        var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
+        // The pairs are only needed by the touch read: their query runs beside the outline's, whose rows this thread reads.
+        var pairsRead = Task.Run(() => w.QueryAsync($"SELECT DISTINCT channel, {campaign} FROM {table} WHERE channel IS NOT NULL", null, int.MaxValue, cancellationToken), cancellationToken);
         const string touched = "channel IS NOT NULL AND path_id IS NOT NULL";
         var outlines = new List<(string? Id, bool Converted, double Value, DateTime? ConvertedAt, int Touches)>();
         var (bigint, real, text) = (w.Dialect.TypeName(DataKind.Integer), w.Dialect.TypeName(DataKind.Number), w.Dialect.TypeName(DataKind.Text));
         // Where the engine hashes text, each path's hash comes with its outline and tells its touches apart below (null
         // when two paths share one: then the touches are numbered in SQL, as on an engine without a hash).
         var hash = w.Dialect.TextHash($"CAST(path_id AS {text})");
-        var pathOfHash = hash is null ? null : new Dictionary<long, int>();
-        await foreach (var b in w.ReadColumnsAsync($"""
-            SELECT CASE WHEN max(CASE WHEN converted THEN 1 ELSE 0 END) = 1 THEN CAST(path_id AS {text}) END, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}),
-                {hash ?? "CAST(0 AS " + bigint + ")"}
-            FROM {table} WHERE {touched} GROUP BY path_id ORDER BY path_id
-            """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
+        var hashes = hash is null ? null : new List<long>();
+        try
         {
-            var ids = b.Values<string>(0);
-            var converted = b.Values<bool>(1);
-            var amounts = b.Values<double>(2);
-            var convertedAt = b.Values<DateTime>(3);
-            var counts = b.Values<long>(4);
-            var hashes = b.Values<long>(5);
-            for (var i = 0; i < b.Count; i++)
+            await foreach (var b in w.ReadColumnsAsync($"""
+                SELECT CASE WHEN max(CASE WHEN converted THEN 1 ELSE 0 END) = 1 THEN CAST(path_id AS {text}) END, max(CASE WHEN converted THEN 1 ELSE 0 END) = 1, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}),
+                    {hash ?? "CAST(0 AS " + bigint + ")"}
+                FROM {table} WHERE {touched} GROUP BY path_id ORDER BY path_id
+                """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
             {
-                if (pathOfHash is not null && !pathOfHash.TryAdd(hashes[i], outlines.Count)) pathOfHash = null;
-                outlines.Add((converted[i] ? ids[i] : null, converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
+                var ids = b.Values<string>(0);
+                var converted = b.Values<bool>(1);
+                var amounts = b.Values<double>(2);
+                var convertedAt = b.Values<DateTime>(3);
+                var counts = b.Values<long>(4);
+                hashes?.AddRange(b.Values<long>(5));
+                for (var i = 0; i < b.Count; i++)
+                {
+                    outlines.Add((converted[i] ? ids[i] : null, converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
+                }
             }
         }
+        finally
+        {
+            // Never left running past the step (a failed outline read rethrows its own error, not this one's).
+            await ((Task)pairsRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        var pairs = await pairsRead.ConfigureAwait(false);
+        if (pairs.Rows.Count == 0) return new Journeys(new PathSet([], [0], [], [], []), [], [], [], [0], []);
+        var q = new SqlBuilder(w.Dialect);
+        var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
 
+        var pathHashes = hashes?.ToArray() ?? [];
+        var pathOfHash = hashes is null ? null : new PathsByHash(pathHashes.Length);
+        for (var path = 0; pathOfHash is not null && path < pathHashes.Length; path++)
+            if (!pathOfHash.TryAdd(pathHashes[path], path)) pathOfHash = null;
         // Each path's touches go to its own slice of three arrays; a slice fills in the order the engine sends them.
         var start = new int[outlines.Count + 1];
         for (var i = 0; i < outlines.Count; i++) start[i + 1] = start[i] + outlines[i].Touches;
@@ -323,15 +337,16 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         // Every slot is written below (or the read fails), so the arrays need no clearing.
         var (positions, touchKeys, ages) = (GC.AllocateUninitializedArray<long>(start[^1]), GC.AllocateUninitializedArray<int>(start[^1]), GC.AllocateUninitializedArray<double>(start[^1]));
         var pairJoin = $"JOIN (VALUES {values}) AS k(channel, campaign, touch_key) ON k.channel = t.channel AND k.campaign = {campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal)}";
-        var age = $"CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) END AS {real})";
+        var age = $"CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) ELSE 0 END AS {real})";
         if (pathOfHash is not null)
         {
             // Each touch's path by the hash of its id: no second GROUP BY, numbering sort or join of the text ids in the engine.
+            var placed = -1;
             await foreach (var b in w.ReadColumnsAsync($"""
                 SELECT {w.Dialect.TextHash($"CAST(t.path_id AS {text})")}, CAST(k.touch_key AS {bigint}), CAST(t.position AS {bigint}), {age}
                 FROM {table} t {pairJoin} WHERE t.path_id IS NOT NULL
                 """, q.Parameters, HashedTouchKinds, cancellationToken).ConfigureAwait(false))
-                PlaceByHash(b, pathOfHash, start, filled, positions, touchKeys, ages);
+                placed = PlaceByHash(b, pathHashes, pathOfHash, placed, start, filled, positions, touchKeys, ages);
         }
         else
         {
@@ -386,39 +401,42 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             if (path < 0 || path >= filled.Length || filled[path] == start[path + 1] - start[path])
                 throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             var at = start[path] + filled[path]++;
-            // NULL positions sort last, as ORDER BY position puts them. A NULL age reads as 0.
+            // NULL positions sort last, as ORDER BY position puts them.
             positions[at] = positionNulls && b.IsNull(1, i) ? long.MaxValue : position[i];
             touchKeys[at] = (int)touchKey;
             ages[at] = age[i];
         }
     }
 
-    // One batch of the hashed touch read placed in its paths' slices, in arrival order: a touch with the hash of the one
-    // before it belongs to the same path (touches of a path mostly come together), so only a run's first touch looks it up.
+    // One batch of the hashed touch read placed in its paths' slices, in arrival order; returns the path of its last touch.
+    // A touch with the hash of the one before it belongs to the same path (touches of a path mostly come together), and a
+    // new run is tried as the next path in id order (the outline's order, often the stored one) before the map, whose
+    // table is too large for the cache: at 1M paths the lookups were 4% of the step's CPU.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void PlaceByHash(ColumnBatch b, Dictionary<long, int> pathOfHash, int[] start, int[] filled, long[] positions, int[] touchKeys, double[] ages)
+    private static int PlaceByHash(ColumnBatch b, long[] pathHashes, PathsByHash pathOfHash, int path, int[] start, int[] filled, long[] positions, int[] touchKeys, double[] ages)
     {
         var hashes = b.Values<long>(0);
         var key = b.Values<long>(1);
         var position = b.Values<long>(2);
         var age = b.Values<double>(3);
         var positionNulls = b.HasNulls(2);
-        var (last, path) = (0L, -1);
         for (var i = 0; i < b.Count; i++)
         {
-            if (path < 0 || hashes[i] != last)
+            var hash = hashes[i];
+            if (path < 0 || hash != pathHashes[path])
             {
+                if (path + 1 < pathHashes.Length && pathHashes[path + 1] == hash) path++;
                 // A hash no path had: a touch of a path added after the outline was read.
-                if (!pathOfHash.TryGetValue(hashes[i], out path)) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
-                last = hashes[i];
+                else if (!pathOfHash.TryGet(hash, out path)) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             }
             if (filled[path] == start[path + 1] - start[path]) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             var at = start[path] + filled[path]++;
-            // NULL positions sort last, as ORDER BY position puts them. A NULL age reads as 0.
+            // NULL positions sort last, as ORDER BY position puts them.
             positions[at] = positionNulls && b.IsNull(2, i) ? long.MaxValue : position[i];
             touchKeys[at] = (int)key[i];
             ages[at] = age[i];
         }
+        return path;
     }
 
     // Each path's touches put in position order, and each touch's channel number set from its key.
