@@ -95,6 +95,11 @@ public sealed record ExperimentMetricsParameters : IValidatableObject
 /// </summary>
 public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
 {
+    // The per-unit sums' fixed point: each value a whole number of 10^-10 (ExactSum's 10 decimals) in a BIGINT, which holds
+    // it while |value| < 9.22e8; values from 9e8 up take the decimal sums instead.
+    private const string FixedPointScale = "10000000000";
+    private const string FixedPointBound = "900000000";
+
     internal static readonly (string Name, DataKind Kind)[] Columns =
     [
         ("experiment", DataKind.Text), ("variant", DataKind.Text), ("metric", DataKind.Text), ("kind", DataKind.Text), ("stratum", DataKind.Text),
@@ -140,7 +145,15 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         var bases = metrics.SelectMany(m => new[] { m.Base, m.Denominator, p.CovariateOf(m.Name)?.Base }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var boundBases = bases.Select(b => q.Bind(b, DataKind.Text)).ToList();
         var covariate = p.PreDays > 0;
-        var unitValues = metrics.Select(m => UnitValues(m, p.CovariateOf(m.Name), bases, covariate)).ToList();
+        // Whether every event value fits the per-unit fixed point (below): a range filter on the raw column, which DuckDB answers
+        // from its row groups' min/max without reading the values (0.00 CPU s at 50M events, against 0.4 for max(abs(value))).
+        var summed = metrics.Any(m => m.Kind is MetricKind.Sum or MetricKind.Ratio || p.CovariateOf(m.Name)?.Kind == MetricKind.Sum);
+        var valueColumn = d.Quote(p.ValueColumn);
+        var fixedPoint = summed && Convert.ToInt64(await context.Warehouse.ScalarAsync(
+            $"SELECT count(*) FROM {d.Quote(context.Inputs[1])} v WHERE v.{valueColumn} >= {FixedPointBound} OR v.{valueColumn} <= -{FixedPointBound}", null, cancellationToken)
+            .ConfigureAwait(false), CultureInfo.InvariantCulture) == 0;
+        var scale = q.Cast(FixedPointScale, DataKind.Number);
+        var unitValues = metrics.Select(m => UnitValues(m, p.CovariateOf(m.Name), bases, covariate, fixedPoint ? (scale, number) : null)).ToList();
         // Only the per-unit aggregates some metric reads: post/pre sum and count of each base metric.
         var used = unitValues.SelectMany(v => v.Reads).Distinct().Order().ToList();
         var t = "e.occurred_at";
@@ -153,15 +166,25 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         var slot = $"e.base_slot + CASE WHEN {t} >= u.exposed_at THEN 1 ELSE 0 END";
         // Counts stay integers (as conversions, their products and their sums), so only the sums of values need ExactSum's
         // decimals: both are exact and independent of row order, and the integer sums skip the per-value conversion to a
-        // decimal, which was most of the exact sums' cost (count metrics' statistics are half the products).
-        var perUnit = used.Select(a =>
-            (a.Sum ? $"coalesce({q.ExactSum("j.value", $"j.slot = {a.Slot}")}, 0)" : $"count(*) FILTER (WHERE j.slot = {a.Slot})") + $" AS {a}").ToList();
+        // decimal, which was most of the exact sums' cost (count metrics' statistics are half the products). Where every value
+        // fits, a unit's sum is itself an integer: each value rounded to a whole number of 10^-10 as a BIGINT (DuckDB's
+        // conversion to a 128-bit decimal costs ~6× that), summed exactly (128-bit in DuckDB, numeric in PostgreSQL) and kept
+        // so into the second level, whose linear sums then need no conversion: 9% fewer instructions for the query at 2M events.
+        var perUnit = used.Select(a => (!a.Sum ? $"count(*) FILTER (WHERE j.slot = {a.Slot})"
+            : fixedPoint ? $"coalesce(sum({q.Cast($"j.value * {scale}", DataKind.Integer)}) FILTER (WHERE j.slot = {a.Slot}), 0)"
+            : $"coalesce({q.ExactSum("j.value", $"j.slot = {a.Slot}")}, 0)") + $" AS {a}").ToList();
         // Σ of each value and of each product of two, per metric; a product with a value that is always 0 is left out (0).
-        // Real values are summed in binary fixed point (FixedPointSum: integer sums, as exact and order-independent as the
-        // decimals, 6% fewer instructions for the query at 2M events); the per-unit sums above stay decimal (splitting each
-        // event's value would double the per-unit aggregates, +13%).
+        // Real values (squares and products of sums) are summed in binary fixed point (FixedPointSum: integer sums, as exact
+        // and order-independent as the decimals, 6% fewer instructions for the query at 2M events).
+        string Sum(string expression, SumKind kind) => kind switch
+        {
+            SumKind.Integer => q.IntegerSum(expression),
+            // A unit's sum in 10^-10 (fixed point above): summed as the integer it is, then scaled once.
+            SumKind.Scaled => $"({q.IntegerSum(expression)} / {scale})",
+            _ => q.FixedPointSum(expression),
+        };
         var sums = unitValues.Select((v, k) => Products(v).Where(s => s.Expression is not null)
-            .Select(s => (Sql: $"{(s.Integer ? q.IntegerSum(s.Expression!) : q.FixedPointSum(s.Expression!))} AS {s.Column}_{k}", s.Column, Metric: k)).ToList()).ToList();
+            .Select(s => (Sql: $"{Sum(s.Expression!, s.Kind)} AS {s.Column}_{k}", s.Column, Metric: k)).ToList()).ToList();
         string Pick(string column)
         {
             var cases = sums.SelectMany(m => m).Where(s => s.Column == column).Select(s => $"WHEN {s.Metric} THEN s.{column}_{s.Metric} ").ToList();
@@ -215,13 +238,15 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
 
     // y, x, z, w of one unit from the per-unit aggregates it reads ("0" when unused): a mean metric's x is its pre-exposure
     // value and z the optional second covariate; a ratio's x is its denominator, z and w its pre-exposure numerator and denominator.
-    private static UnitValue UnitValues(MetricDefinition m, MetricDefinition? second, List<string> bases, bool covariate)
+    // With a scale, the per-unit sums are integers in units of 1 / scale (the fixed point), read as numbers by dividing.
+    private static UnitValue UnitValues(MetricDefinition m, MetricDefinition? second, List<string> bases, bool covariate, (string Scale, string Number)? fixedPoint)
     {
         var reads = new List<Aggregate>();
         Value Read(MetricKind kind, string name, bool post)
         {
             var a = new Aggregate(bases.IndexOf(name), post, Sum: kind is MetricKind.Sum or MetricKind.Ratio);
             reads.Add(a);
+            if (a.Sum && fixedPoint is (var scale, var number)) return new Value($"(CAST({a} AS {number}) / {scale})", Integer: false, Scaled: $"{a}");
             return new Value(kind == MetricKind.Conversion ? $"CASE WHEN {a} > 0 THEN 1 ELSE 0 END" : $"{a}", Integer: !a.Sum);
         }
         if (m.Kind == MetricKind.Ratio)
@@ -234,24 +259,31 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
     }
 
     // The value columns and their products, named as the statistics' columns without sum_ (y, y2, x, ..., zw); null when 0.
-    // A product of two integer values (counts, conversions) is an integer.
-    private static IEnumerable<(string Column, string? Expression, bool Integer)> Products(UnitValue v)
+    // A product of two integer values (counts, conversions) is an integer; a fixed-point sum is summed as its integer.
+    private static IEnumerable<(string Column, string? Expression, SumKind Kind)> Products(UnitValue v)
     {
         (string Name, Value Value)[] values = [("y", v.Y), ("x", v.X), ("z", v.Z), ("w", v.W)];
-        foreach (var (name, value) in values) yield return (name, value.IsZero ? null : value.Sql, value.Integer);
-        foreach (var (name, value) in values) yield return (name + "2", value.IsZero ? null : $"({value.Sql}) * ({value.Sql})", value.Integer);
+        static SumKind KindOf(bool integer) => integer ? SumKind.Integer : SumKind.Real;
+        foreach (var (name, value) in values)
+            yield return (name, value.IsZero ? null : value.Scaled ?? value.Sql, value.Scaled is not null ? SumKind.Scaled : KindOf(value.Integer));
+        foreach (var (name, value) in values) yield return (name + "2", value.IsZero ? null : $"({value.Sql}) * ({value.Sql})", KindOf(value.Integer));
         for (var i = 0; i < values.Length; i++)
             for (var j = i + 1; j < values.Length; j++)
             {
                 var (a, b) = (values[i].Value, values[j].Value);
-                yield return (i == 0 && j == 1 ? "xy" : values[i].Name + values[j].Name, a.IsZero || b.IsZero ? null : $"({a.Sql}) * ({b.Sql})", a.Integer && b.Integer);
+                yield return (i == 0 && j == 1 ? "xy" : values[i].Name + values[j].Name, a.IsZero || b.IsZero ? null : $"({a.Sql}) * ({b.Sql})", KindOf(a.Integer && b.Integer));
             }
     }
 
+    // How a statistic is summed over the units: an integer (IntegerSum), a per-unit fixed-point integer scaled after its sum,
+    // or a real number (FixedPointSum).
+    private enum SumKind { Integer, Scaled, Real }
+
     private sealed record UnitValue(Value Y, Value X, Value Z, Value W, List<Aggregate> Reads);
 
-    // One per-unit value's SQL; Integer when it is a count or a conversion (a BIGINT count, not a decimal sum).
-    private sealed record Value(string Sql, bool Integer)
+    // One per-unit value's SQL; Integer when it is a count or a conversion (a BIGINT count, not a decimal sum); Scaled the
+    // per-unit sum's fixed-point integer, when it has one (Sql then divides it by the scale).
+    private sealed record Value(string Sql, bool Integer, string? Scaled = null)
     {
         public static readonly Value Zero = new("0", Integer: true);
 

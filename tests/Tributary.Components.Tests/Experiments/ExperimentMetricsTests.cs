@@ -145,4 +145,66 @@ public sealed class ExperimentMetricsTests(PostgresCluster postgres)
         ], rows);
         Assert.Equal(4, (await h.RowsAsync("SELECT * FROM results")).Count);
     }
+
+    // Ten visitors of A, each with a redemption of 0.1 in the window and one of 0.2 before exposure (B: one visitor, 0.3 and 0.4).
+    private static string CentsPipeline(string extraEvent) => $$"""
+        pipeline: p
+        components:
+          - id: exposures
+            type: transform.sql
+            with:
+              sql: |
+                SELECT experiment, variant, visitor_id, CAST(t AS TIMESTAMP) AS first_exposed_at
+                FROM (VALUES {{string.Join(", ", Enumerable.Range(1, 10).Select(i => $"('x', 'A', 'u{i}', '2025-01-10 12:00:00')"))}}, ('x', 'B', 'b1', '2025-01-10 12:00:00')) v(experiment, variant, visitor_id, t)
+          - id: metric_events
+            type: transform.sql
+            with:
+              sql: |
+                SELECT visitor_id, CAST(t AS TIMESTAMP) AS occurred_at, metric, CAST(value AS DOUBLE PRECISION) AS value
+                FROM (VALUES {{string.Join(", ", Enumerable.Range(1, 10).Select(i => $"('u{i}', '2025-01-12 00:00:00', 'redemption', 0.1), ('u{i}', '2025-01-05 00:00:00', 'redemption', 0.2)"))}},
+                             ('b1', '2025-01-12 00:00:00', 'redemption', 0.3), ('b1', '2025-01-05 00:00:00', 'redemption', 0.4){{extraEvent}}) v(visitor_id, t, metric, value)
+          - id: stats
+            type: experiment.metrics
+            inputs: [exposures, metric_events]
+            with:
+              window_days: 14
+              pre_days: 28
+              metrics: { revenue: "sum:redemption", revenue_per_view: "ratio:redemption/redemption" }
+        """;
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Metrics_CentValues_LinearSumsAreTheDecimalTotals(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync(CentsPipeline(""));
+
+        // Each unit's sum is a whole number of 10^-10 and the units' sums add as integers, so ten units of 0.1 give 1 exactly;
+        // summing the units' doubles in binary fixed point gave 1.0000000000002274 (0.1 is no binary fraction).
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = await h.RowsAsync("SELECT variant, metric, sum_y, sum_x, sum_z, sum_w FROM stats ORDER BY variant, metric");
+        Assert.Equal(
+        [
+            "A revenue 1 2 0 0",
+            "A revenue_per_view 1 1 2 2",
+            "B revenue 0.3 0.4 0 0",
+            "B revenue_per_view 0.3 0.3 0.4 0.4",
+        ], rows.Select(r => $"{r[0]} {r[1]} " + string.Join(" ", r.Skip(2).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture)))));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Metrics_ValueBeyondTheFixedPoint_SumsInDecimals(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        // 2e9 · 10^10 is past BIGINT's 9.2e18: the per-unit sums fall back to the decimals instead of failing the run.
+        var result = await h.RunAsync(CentsPipeline(", ('b1', '2025-01-13 00:00:00', 'redemption', 2000000000.5)"));
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = await h.RowsAsync("SELECT variant, metric, sum_y, sum_x FROM stats WHERE variant = 'B' AND metric = 'revenue_per_view'");
+        Assert.Equal(["B revenue_per_view 2000000000.8 2000000000.8"],
+            rows.Select(r => $"{r[0]} {r[1]} " + string.Join(" ", r.Skip(2).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture)))));
+    }
 }
