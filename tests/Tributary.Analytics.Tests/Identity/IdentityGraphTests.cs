@@ -243,4 +243,19 @@ public sealed class IdentityGraphTests
         graph.AddInterned([new Identifier("email", b)], [type], [keyB], null, null, "test", 1);
         Assert.Equal(2, graph.Link().Identifiers);
     }
+
+    [Fact]
+    public void Link_ManyIdentifiersWithoutTimes_NumbersProfilesByValueInOrdinalOrderAcrossChunks()
+    {
+        // Enough identifiers for the link's passes to run in chunks (split at the middle, among other places): the values share
+        // "user" in all but "userA-" or "userC-" within each half, and the last has a character over U+00FF where the sort
+        // packs values.
+        var values = Enumerable.Range(0, 70_000).Select(i => $"user{(i < 35_000 ? 'A' : 'C')}-{i % 35_000:D6}@x").Append("userC\u0100").ToList();
+        var graph = new IdentityGraphBuilder(Options);
+        foreach (var value in values) graph.Add([new Identifier("email", value)], null, "test");
+
+        var assignments = graph.Link().Assignments().OrderBy(a => a.ProfileId, StringComparer.Ordinal).Select(a => a.Identifier.Value).ToList();
+
+        Assert.Equal(values.Order(StringComparer.Ordinal), assignments);
+    }
 }
