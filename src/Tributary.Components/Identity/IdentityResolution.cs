@@ -191,12 +191,24 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
             var toParts = Enumerable.Range(0, graph.Parts)
                 .Select(_ => Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(PendingBatches) { SingleReader = true, SingleWriter = true })).ToArray();
             var spare = new ConcurrentQueue<RowBatch>();
+            // A thread that fails stops the others: the graph may be waiting for a batch that a failed part will never finish.
+            Task Run(Func<Task> work) => Task.Run(async () =>
+            {
+                try
+                {
+                    await work().ConfigureAwait(false);
+                }
+                catch
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }, stop.Token);
             var workers = new List<Task>
             {
-                Task.Run(() => ProduceAsync(w, sql, columns.Count, types, time is not null, everyRow, batches.Writer, toParts.Select(c => c.Writer).ToArray(), spare, stop.Token),
-                    stop.Token),
+                Run(() => ProduceAsync(w, sql, columns.Count, types, time is not null, everyRow, batches.Writer, toParts.Select(c => c.Writer).ToArray(), spare, stop.Token)),
             };
-            workers.AddRange(toParts.Select((c, part) => Task.Run(() => InternAsync(graph, part, types, c.Reader, stop.Token), stop.Token)));
+            workers.AddRange(toParts.Select((c, part) => Run(() => InternAsync(graph, part, types, c.Reader, stop.Token))));
             try
             {
                 while (await batches.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
