@@ -31,10 +31,15 @@ internal sealed class IdentifierTable
     /// <summary>Number of distinct pairs.</summary>
     public int Count { get; private set; }
 
+    /// <summary>The hash the table files (<paramref name="type"/>, <paramref name="value"/>) under.</summary>
+    public static int Hash(int type, ReadOnlySpan<char> value) => HashCode.Combine(type, string.GetHashCode(value));
+
     /// <summary>The key of (<paramref name="type"/>, <paramref name="value"/>), adding it when new.</summary>
-    public int GetOrAdd(int type, ReadOnlySpan<char> value, out bool added)
+    public int GetOrAdd(int type, ReadOnlySpan<char> value, out bool added) => GetOrAdd(type, value, Hash(type, value), out added);
+
+    /// <summary>As <see cref="GetOrAdd(int, ReadOnlySpan{char}, out bool)"/>, with the pair's <see cref="Hash"/> worked out already.</summary>
+    public int GetOrAdd(int type, ReadOnlySpan<char> value, int hash, out bool added)
     {
-        var hash = HashCode.Combine(type, string.GetHashCode(value));
         var slot = Probe(type, value, hash);
         added = _slots[slot] == 0;
         if (!added) return _slots[slot] - 1;
@@ -55,8 +60,8 @@ internal sealed class IdentifierTable
         return key;
     }
 
-    /// <summary>The key of (<paramref name="type"/>, <paramref name="value"/>), or -1 when it was never added.</summary>
-    public int Find(int type, ReadOnlySpan<char> value) => _slots[Probe(type, value, HashCode.Combine(type, string.GetHashCode(value)))] - 1;
+    /// <summary>The key of (<paramref name="type"/>, <paramref name="value"/>) whose <see cref="Hash"/> is <paramref name="hash"/>, or -1 when it was never added.</summary>
+    public int Find(int type, ReadOnlySpan<char> value, int hash) => _slots[Probe(type, value, hash)] - 1;
 
     /// <summary>The type of <paramref name="key"/>.</summary>
     public int TypeOf(int key) => _entries[key].Type;

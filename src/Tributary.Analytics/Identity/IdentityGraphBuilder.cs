@@ -14,9 +14,12 @@ public sealed class IdentityGraphBuilder
     private readonly Dictionary<string, int> _typeIndex = new(StringComparer.Ordinal);
     private readonly List<string> _types = [];
     private readonly List<int> _typeRank = [];
-    private readonly IdentifierTable _keys;
-    // Per key: its node, or -1 when the identifier is not usable (decided once, on first sight).
-    private readonly List<int> _nodeOfKey;
+    // The identifier table split by hash into parts that can be filled on separate threads (see Intern); a key is a part's
+    // own key shifted left by _partBits with the part's number in the low bits.
+    private readonly IdentifierTable[] _parts;
+    private readonly int _partBits;
+    // Per part, per key of the part: its node, or -1 when the identifier is not usable (decided once, on first sight).
+    private readonly List<int>[] _nodeOfKey;
     private readonly List<int> _nodeKey;
     private readonly List<int> _nodeRank;
     // Times as ticks (0 = unknown) and sources as indexes keep these lists free of references and nullable wrappers.
@@ -47,14 +50,58 @@ public sealed class IdentityGraphBuilder
     /// be added, say; fewer or more are fine): its arrays are made once at that size rather than grown by doubling, which
     /// copied each of them and touched twice the memory on the way to millions of identifiers.
     /// </summary>
-    public IdentityGraphBuilder(IdentityOptions options, Func<Identifier, bool>? usable, int expectedIdentifiers)
+    public IdentityGraphBuilder(IdentityOptions options, Func<Identifier, bool>? usable, int expectedIdentifiers) : this(options, usable, expectedIdentifiers, 1)
     {
+    }
+
+    /// <summary>
+    /// As <see cref="IdentityGraphBuilder(IdentityOptions, Func{Identifier, bool}?, int)"/>, with the identifier table split into
+    /// <paramref name="parts"/> (1, 2, 4 or 8) by hash, so that <see cref="Intern"/> can fill the parts on as many threads at once
+    /// while <see cref="AddInterned"/> takes the records on another. The graph, its node numbers and its profiles are the same
+    /// for any number of parts.
+    /// </summary>
+    public IdentityGraphBuilder(IdentityOptions options, Func<Identifier, bool>? usable, int expectedIdentifiers, int parts)
+    {
+        if (parts is not (1 or 2 or 4 or 8)) throw new ArgumentOutOfRangeException(nameof(parts), parts, "parts must be 1, 2, 4 or 8.");
         (_options, _usable) = (options, usable);
         var capacity = Math.Clamp(expectedIdentifiers, 0, MaxPresize);
-        _keys = new IdentifierTable(capacity);
-        (_nodeOfKey, _nodeKey, _nodeRank, _sources, _nodePrevious, _members) = (new(capacity), new(capacity), new(capacity), new(capacity), new(capacity), new(capacity));
+        _partBits = System.Numerics.BitOperations.Log2((uint)parts);
+        _parts = [.. Enumerable.Range(0, parts).Select(_ => new IdentifierTable(capacity / parts))];
+        _nodeOfKey = [.. Enumerable.Range(0, parts).Select(_ => new List<int>(capacity / parts))];
+        (_nodeKey, _nodeRank, _sources, _nodePrevious, _members) = (new(capacity), new(capacity), new(capacity), new(capacity), new(capacity));
         (_first, _last) = (new(capacity), new(capacity));
     }
+
+    /// <summary>Number of parts the identifier table is split into (see <see cref="Intern"/>).</summary>
+    public int Parts => _parts.Length;
+
+    /// <summary>
+    /// The number of identifier type <paramref name="type"/>, for <see cref="Hash"/>, <see cref="Intern"/> and
+    /// <see cref="AddInterned"/>. Ask for every type before interning on several threads: a new type changes the builder.
+    /// </summary>
+    public int TypeNumber(string type) => TypeIndex(type);
+
+    /// <summary>The hash of an identifier of type number <paramref name="type"/>; it decides the identifier's part.</summary>
+    public static int Hash(int type, ReadOnlySpan<char> value) => IdentifierTable.Hash(type, value);
+
+    /// <summary>The part (0 to <see cref="Parts"/> - 1) of an identifier whose <see cref="Hash"/> is <paramref name="hash"/>.</summary>
+    // The hash's high bits: its low bits place the key in its part's slots.
+    public int PartOf(int hash) => _partBits == 0 ? 0 : (int)((uint)hash >> (32 - _partBits));
+
+    /// <summary>
+    /// The key of an identifier (type number, value, <see cref="Hash"/>), adding it to its part's table when new. Calls for
+    /// identifiers of different parts may run on different threads at once; <see cref="AddInterned"/> must then take the
+    /// records in the order each part's identifiers were interned (a part's keys are numbered in order of first sight).
+    /// </summary>
+    public int Intern(int type, ReadOnlySpan<char> value, int hash)
+    {
+        var part = PartOf(hash);
+        return (_parts[part].GetOrAdd(type, value, hash, out _) << _partBits) | part;
+    }
+
+    private int KeyType(int key) => _parts[key & ((1 << _partBits) - 1)].TypeOf(key >> _partBits);
+
+    private ReadOnlySpan<char> KeyValue(int key) => _parts[key & ((1 << _partBits) - 1)].ValueOf(key >> _partBits);
 
     // Beyond this many the arrays grow as needed: a wrong count must not reserve gigabytes.
     private const int MaxPresize = 1 << 27;
@@ -74,50 +121,95 @@ public sealed class IdentityGraphBuilder
     public void Add(ReadOnlySpan<Identifier> identifiers, DateTime? first, DateTime? last, string source, int occurrences)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(occurrences, 1);
-        var (firstTicks, lastTicks) = (first?.Ticks ?? 0, last?.Ticks ?? 0);
-        var sourceIndex = _sourceNames.Count > 0 && _sourceNames[^1] == source ? _sourceNames.Count - 1 : _sourceNames.IndexOf(source);
-        var begin = _members.Count;
-        var usable = 0;
+        var record = BeginRecord(first, last, source);
         foreach (var identifier in identifiers)
         {
             var type = TypeIndex(identifier.Type);
-            var key = _keys.GetOrAdd(type, identifier.Value, out var added);
-            if (added) _nodeOfKey.Add(_usable is null || _usable(identifier) ? NewNode(key, type) : -1);
-            var n = _nodeOfKey[key];
-            if (n < 0) continue;
-            usable++;
-            if (sourceIndex < 0)
-            {
-                sourceIndex = _sourceNames.Count;
-                _sourceNames.Add(source);
-            }
-            if (added) (_first[n], _last[n], _sources[n]) = (firstTicks, lastTicks, sourceIndex);
-            else
-            {
-                if (firstTicks != 0 && (_first[n] == 0 || firstTicks < _first[n])) _first[n] = firstTicks;
-                if (lastTicks > _last[n]) _last[n] = lastTicks;
-            }
-            // Insertion by rank (records hold a handful of identifiers), skipping repeats; stable for equal ranks.
-            var position = _members.Count;
-            var duplicate = false;
-            for (var i = begin; i < _members.Count && !duplicate; i++) duplicate = _members[i] == n;
-            if (duplicate) continue;
-            _members.Add(n);
-            while (position > begin && _nodeRank[_members[position - 1]] > _nodeRank[n])
-            {
-                _members[position] = _members[position - 1];
-                position--;
-            }
-            _members[position] = n;
+            AddMember(ref record, identifier, type, Intern(type, identifier.Value, Hash(type, identifier.Value)));
         }
-        if (usable > 0) Records += occurrences;
+        EndRecord(record, occurrences);
+    }
+
+    /// <summary>
+    /// <see cref="Add(ReadOnlySpan{Identifier}, DateTime?, DateTime?, string, int)"/> for identifiers already interned:
+    /// <paramref name="types"/> and <paramref name="keys"/> are each identifier's <see cref="TypeNumber"/> and
+    /// <see cref="Intern"/> key. Records must come in the order their identifiers were interned in, part by part.
+    /// </summary>
+    public void AddInterned(ReadOnlySpan<Identifier> identifiers, ReadOnlySpan<int> types, ReadOnlySpan<int> keys, DateTime? first, DateTime? last, string source,
+        int occurrences)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(occurrences, 1);
+        if (types.Length != identifiers.Length || keys.Length != identifiers.Length) throw new ArgumentException("one type and one key per identifier are needed.");
+        var record = BeginRecord(first, last, source);
+        for (var i = 0; i < identifiers.Length; i++) AddMember(ref record, identifiers[i], types[i], keys[i]);
+        EndRecord(record, occurrences);
+    }
+
+    // A record being added: its times as ticks, its source's index (-1 until a usable identifier names it), where its
+    // members begin, and how many of its identifiers are usable.
+    private struct RecordInProgress
+    {
+        public long First;
+        public long Last;
+        public int Source;
+        public int Begin;
+        public int Usable;
+        public string SourceName;
+    }
+
+    private RecordInProgress BeginRecord(DateTime? first, DateTime? last, string source) => new()
+    {
+        First = first?.Ticks ?? 0, Last = last?.Ticks ?? 0, Begin = _members.Count, SourceName = source,
+        Source = _sourceNames.Count > 0 && _sourceNames[^1] == source ? _sourceNames.Count - 1 : _sourceNames.IndexOf(source),
+    };
+
+    // A key is new to the graph when it is the next of its part: parts number their keys in order of first sight, and the
+    // graph takes them in the same order.
+    private void AddMember(ref RecordInProgress record, Identifier identifier, int type, int key)
+    {
+        var (nodeOfKey, local) = (_nodeOfKey[key & ((1 << _partBits) - 1)], key >> _partBits);
+        if (local > nodeOfKey.Count) throw new InvalidOperationException("identifiers were added in another order than they were interned in.");
+        var added = local == nodeOfKey.Count;
+        if (added) nodeOfKey.Add(_usable is null || _usable(identifier) ? NewNode(key, type) : -1);
+        var n = nodeOfKey[local];
+        if (n < 0) return;
+        record.Usable++;
+        if (record.Source < 0)
+        {
+            record.Source = _sourceNames.Count;
+            _sourceNames.Add(record.SourceName);
+        }
+        if (added) (_first[n], _last[n], _sources[n]) = (record.First, record.Last, record.Source);
+        else
+        {
+            if (record.First != 0 && (_first[n] == 0 || record.First < _first[n])) _first[n] = record.First;
+            if (record.Last > _last[n]) _last[n] = record.Last;
+        }
+        // Insertion by rank (records hold a handful of identifiers), skipping repeats; stable for equal ranks.
+        var begin = record.Begin;
+        var position = _members.Count;
+        for (var i = begin; i < _members.Count; i++)
+            if (_members[i] == n) return;
+        _members.Add(n);
+        while (position > begin && _nodeRank[_members[position - 1]] > _nodeRank[n])
+        {
+            _members[position] = _members[position - 1];
+            position--;
+        }
+        _members[position] = n;
+    }
+
+    private void EndRecord(in RecordInProgress record, int occurrences)
+    {
+        if (record.Usable > 0) Records += occurrences;
         // A record of one identifier links nothing: its identifier is kept, the record is not.
+        var begin = record.Begin;
         if (_members.Count - begin > 1)
         {
             _recordStart.Add(_members.Count);
             _repeated.Add(occurrences > 1);
-            _recordFirst.Add(firstTicks);
-            _recordSource.Add(sourceIndex);
+            _recordFirst.Add(record.First);
+            _recordSource.Add(record.Source);
         }
         else if (_members.Count > begin) _members.RemoveAt(begin);
     }
@@ -138,7 +230,10 @@ public sealed class IdentityGraphBuilder
     {
         var sequence = Sequence(profileId);
         if (sequence != long.MaxValue) _maxSequence = Math.Max(_maxSequence, sequence);
-        if (!_typeIndex.TryGetValue(type, out var t) || _keys.Find(t, value) is var key && key < 0 || _nodeOfKey[key] is var n && n < 0) return;
+        if (!_typeIndex.TryGetValue(type, out var t)) return;
+        var hash = Hash(t, value);
+        var part = PartOf(hash);
+        if (_parts[part].Find(t, value, hash) is var key && key < 0 || _nodeOfKey[part][key] is var n && n < 0) return;
         ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_previousIndex, profileId, out var exists);
         if (!exists)
         {
@@ -171,7 +266,10 @@ public sealed class IdentityGraphBuilder
         var capRank = capped.Select(RankOf).ToArray();
         var slotOfType = _types.Select(t => Array.IndexOf(capped, t)).ToArray();
         var slotOf = new int[nodeCount];
-        for (var n = 0; n < nodeCount; n++) slotOf[n] = slotOfType[_keys.TypeOf(_nodeKey[n])];
+        ForChunks(nodeCount, (start, end) =>
+        {
+            for (var n = start; n < end; n++) slotOf[n] = slotOfType[KeyType(_nodeKey[n])];
+        });
         var (nodeOrder, position) = NodeOrder();
         var recordOrder = RecordOrder(position);
 
@@ -228,54 +326,100 @@ public sealed class IdentityGraphBuilder
         for (var i = 0; i < byName.Length; i++) typeOrder[byName[i]] = i;
         var prefixes = ValuePrefixes();
         var keys = new NodeSortKey[nodeCount];
-        for (var n = 0; n < nodeCount; n++)
+        ForChunks(nodeCount, (start, end) =>
         {
-            var type = _keys.TypeOf(_nodeKey[n]);
-            keys[n] = new NodeSortKey(TimeKey(_first[n]), ((long)_nodeRank[n] << 32) | (uint)typeOrder[type], prefixes[type].Of(_keys.ValueOf(_nodeKey[n])), n);
-        }
-        keys = SortThenBreakTies<NodeSortKey, NodeKeyComparer>(keys, new NodeKeyComparer(_keys, _nodeKey));
+            for (var n = start; n < end; n++)
+            {
+                var type = KeyType(_nodeKey[n]);
+                keys[n] = new NodeSortKey(TimeKey(_first[n]), ((long)_nodeRank[n] << 32) | (uint)typeOrder[type], prefixes[type].Of(KeyValue(_nodeKey[n])), n);
+            }
+        });
+        keys = SortThenBreakTies<NodeSortKey, NodeKeyComparer>(keys, new NodeKeyComparer(this));
         var order = new int[nodeCount];
         var position = new int[nodeCount];
-        for (var i = 0; i < nodeCount; i++)
+        ForChunks(nodeCount, (start, end) =>
         {
-            order[i] = keys[i].Node;
-            position[order[i]] = i;
-        }
+            for (var i = start; i < end; i++)
+            {
+                order[i] = keys[i].Node;
+                position[order[i]] = i;
+            }
+        });
         return (order, position);
     }
 
     // Per type, how a value's prefix becomes a number: skip the characters every value of the type shares (e.g. "anon-"),
     // then take the next 8 characters a byte each when all values have them under 256 there, else the next 4 at 16 bits.
     // A value that ends early is padded with zeros, so a shorter value never packs above a longer one it begins.
+    // Both passes run over chunks of the nodes at once: a type's common prefix is the least of its chunks' common prefixes
+    // and of each chunk's first value's common prefix with the type's first value.
     private ValuePrefix[] ValuePrefixes()
     {
-        var common = new int[_types.Count];
-        var first = new int[_types.Count];
+        var (types, chunks) = (_types.Count, Chunks(_nodeKey.Count));
+        var chunkCommon = new int[chunks * types];
+        var chunkFirst = new int[chunks * types];
+        Array.Fill(chunkCommon, -1);
+        ForChunks(_nodeKey.Count, chunks, (chunk, start, end) =>
+        {
+            var common = chunkCommon.AsSpan(chunk * types, types);
+            var first = chunkFirst.AsSpan(chunk * types, types);
+            for (var n = start; n < end; n++)
+            {
+                var key = _nodeKey[n];
+                var type = KeyType(key);
+                if (common[type] < 0) (first[type], common[type]) = (key, KeyValue(key).Length);
+                else if (common[type] > 0) common[type] = Math.Min(common[type], KeyValue(first[type]).CommonPrefixLength(KeyValue(key)));
+            }
+        });
+        var common = new int[types];
+        var first = new int[types];
         Array.Fill(common, -1);
-        for (var n = 0; n < _nodeKey.Count; n++)
+        for (var chunk = 0; chunk < chunks; chunk++)
+            for (var type = 0; type < types; type++)
+            {
+                var (skip, key) = (chunkCommon[chunk * types + type], chunkFirst[chunk * types + type]);
+                if (skip < 0) continue;
+                if (common[type] < 0) (first[type], common[type]) = (key, skip);
+                else common[type] = Math.Min(common[type], Math.Min(skip, KeyValue(first[type]).CommonPrefixLength(KeyValue(key))));
+            }
+        var wide = new bool[chunks * types];
+        ForChunks(_nodeKey.Count, chunks, (chunk, start, end) =>
         {
-            var key = _nodeKey[n];
-            var type = _keys.TypeOf(key);
-            if (common[type] < 0) (first[type], common[type]) = (key, _keys.ValueOf(key).Length);
-            else if (common[type] > 0) common[type] = Math.Min(common[type], _keys.ValueOf(first[type]).CommonPrefixLength(_keys.ValueOf(key)));
-        }
-        var narrow = new bool[_types.Count];
-        Array.Fill(narrow, true);
-        for (var n = 0; n < _nodeKey.Count; n++)
+            var isWide = wide.AsSpan(chunk * types, types);
+            for (var n = start; n < end; n++)
+            {
+                var key = _nodeKey[n];
+                var type = KeyType(key);
+                if (isWide[type]) continue;
+                var value = KeyValue(key);
+                var window = value[Math.Min(value.Length, common[type])..];
+                foreach (var c in window.Length > 8 ? window[..8] : window)
+                    if (c > 0xFF)
+                    {
+                        isWide[type] = true;
+                        break;
+                    }
+            }
+        });
+        return common.Select((skip, t) => new ValuePrefix(Math.Max(0, skip), !Enumerable.Range(0, chunks).Any(c => wide[c * types + t]))).ToArray();
+    }
+
+    // From this many nodes or records a pass over them runs in chunks on every core: each chunk's items are its own.
+    private const int ParallelPassFrom = 1 << 16;
+
+    private static int Chunks(int count) => count < ParallelPassFrom || Environment.ProcessorCount < 2 ? 1 : Environment.ProcessorCount * 4;
+
+    private static void ForChunks(int count, Action<int, int> body) => ForChunks(count, Chunks(count), (_, start, end) => body(start, end));
+
+    // Calls body(chunk, start, end) for `chunks` consecutive ranges that cover 0 to count, on the thread pool when more than one.
+    private static void ForChunks(int count, int chunks, Action<int, int, int> body)
+    {
+        if (chunks == 1)
         {
-            var key = _nodeKey[n];
-            var type = _keys.TypeOf(key);
-            if (!narrow[type]) continue;
-            var value = _keys.ValueOf(key);
-            var window = value[Math.Min(value.Length, common[type])..];
-            foreach (var c in window.Length > 8 ? window[..8] : window)
-                if (c > 0xFF)
-                {
-                    narrow[type] = false;
-                    break;
-                }
+            body(0, 0, count);
+            return;
         }
-        return common.Select((skip, t) => new ValuePrefix(Math.Max(0, skip), narrow[t])).ToArray();
+        Parallel.For(0, chunks, c => body(c, (int)((long)count * c / chunks), (int)((long)count * (c + 1) / chunks)));
     }
 
     private readonly record struct ValuePrefix(int Skip, bool Narrow)
@@ -360,7 +504,7 @@ public sealed class IdentityGraphBuilder
         public bool NumbersEqual(NodeSortKey other) => Time == other.Time && Type == other.Type && Prefix == other.Prefix;
     }
 
-    private readonly struct NodeKeyComparer(IdentifierTable keys, List<int> nodeKey) : IComparer<NodeSortKey>
+    private readonly struct NodeKeyComparer(IdentityGraphBuilder graph) : IComparer<NodeSortKey>
     {
         public int Compare(NodeSortKey a, NodeSortKey b)
         {
@@ -368,7 +512,7 @@ public sealed class IdentityGraphBuilder
             if (c != 0) return c;
             if ((c = a.Type.CompareTo(b.Type)) != 0) return c;
             if ((c = a.Prefix.CompareTo(b.Prefix)) != 0) return c;
-            return keys.ValueOf(nodeKey[a.Node]).SequenceCompareTo(keys.ValueOf(nodeKey[b.Node]));
+            return graph.KeyValue(graph._nodeKey[a.Node]).SequenceCompareTo(graph.KeyValue(graph._nodeKey[b.Node]));
         }
     }
 
@@ -382,8 +526,11 @@ public sealed class IdentityGraphBuilder
         var sorted = Enumerable.Range(0, _sourceNames.Count).OrderBy(i => _sourceNames[i], StringComparer.Ordinal).ToArray();
         for (var i = 0; i < sorted.Length; i++) sourceRank[sorted[i]] = i;
         var keys = new RecordSortKey[count];
-        for (var r = 0; r < count; r++)
-            keys[r] = new RecordSortKey(TimeKey(_recordFirst[r]), ((long)sourceRank[_recordSource[r]] << 32) | (uint)position[_members[_recordStart[r]]], r);
+        ForChunks(count, (start, end) =>
+        {
+            for (var r = start; r < end; r++)
+                keys[r] = new RecordSortKey(TimeKey(_recordFirst[r]), ((long)sourceRank[_recordSource[r]] << 32) | (uint)position[_members[_recordStart[r]]], r);
+        });
         keys = SortThenBreakTies<RecordSortKey, RecordKeyComparer>(keys, new RecordKeyComparer(_recordStart, _members, position));
         var order = new int[count];
         for (var r = 0; r < count; r++) order[r] = keys[r].Record;
@@ -543,7 +690,10 @@ public sealed class IdentityGraphBuilder
             merges.AddRange(earlier.Skip(1).Select(m => new ProfileMerge(_previousIds[earlier[0]], _previousIds[m])));
         }
         var profileOf = new int[nodeCount];
-        for (var n = 0; n < nodeCount; n++) profileOf[n] = profileOfRoot[parent[n]];
+        ForChunks(nodeCount, (begin, end) =>
+        {
+            for (var n = begin; n < end; n++) profileOf[n] = profileOfRoot[parent[n]];
+        });
         return new IdentityProfiles(this, profileOf, profiles.ToArray(), merges, refused);
     }
 
@@ -554,7 +704,7 @@ public sealed class IdentityGraphBuilder
     /// <summary>Last run's profile id number <paramref name="index"/>.</summary>
     internal string PreviousId(int index) => _previousIds[index];
 
-    private Identifier IdentifierOf(int n) => new(_types[_keys.TypeOf(_nodeKey[n])], _keys.ValueOf(_nodeKey[n]).ToString());
+    private Identifier IdentifierOf(int n) => new(_types[KeyType(_nodeKey[n])], KeyValue(_nodeKey[n]).ToString());
 
     private int NewNode(int key, int type)
     {

@@ -179,25 +179,52 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
                     + $"FROM (SELECT {rows} FROM {d.Quote(input)}) AS {d.Quote("r")} WHERE {string.Join(" OR ", names.Select(n => $"{n} IS NOT NULL"))} "
                     + $"GROUP BY {string.Join(", ", names)}";
             }
-            // The warehouse's rows are read and their strings made on one thread while the graph takes them on another: the
-            // graph's interning is most of the read, and reading the rows (DuckDB's fetch, UTF-8 to strings, trimming) was
-            // most of the rest, one after the other on one core.
+            // Three stages on their own threads: the warehouse's rows are read, their strings made and hashed on one; each part of
+            // the graph's identifier table interns its identifiers on another (the table's probes, cache misses in a table of
+            // millions, were two thirds of the read and the longest stage when one thread did them); the graph takes the
+            // interned records in order on a third. On one thread each, the stages took turns on one core.
+            var types = columns.Select(graph.TypeNumber).ToArray();
+            var keys = new int[columns.Count];
+            var typesOf = new int[columns.Count];
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(PendingBatches)
-                { SingleReader = true, SingleWriter = true });
+            var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(PendingBatches) { SingleReader = true, SingleWriter = true });
+            var toParts = Enumerable.Range(0, graph.Parts)
+                .Select(_ => Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(PendingBatches) { SingleReader = true, SingleWriter = true })).ToArray();
             var spare = new ConcurrentQueue<RowBatch>();
-            var producer = Task.Run(() => ProduceAsync(w, sql, columns.Count, time is not null, everyRow, batches.Writer, spare, stop.Token), stop.Token);
+            // A thread that fails stops the others: the graph may be waiting for a batch that a failed part will never finish.
+            Task Run(Func<Task> work) => Task.Run(async () =>
+            {
+                try
+                {
+                    await work().ConfigureAwait(false);
+                }
+                catch
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }, stop.Token);
+            var workers = new List<Task>
+            {
+                Run(() => ProduceAsync(w, sql, columns.Count, types, time is not null, everyRow, batches.Writer, toParts.Select(c => c.Writer).ToArray(), spare, stop.Token)),
+            };
+            workers.AddRange(toParts.Select((c, part) => Run(() => InternAsync(graph, part, types, c.Reader, stop.Token))));
             try
             {
                 while (await batches.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
                     while (batches.Reader.TryRead(out var batch))
                     {
+                        await batch.Interned.Task.WaitAsync(stop.Token).ConfigureAwait(false);
                         for (var r = 0; r < batch.Count; r++)
                         {
                             var count = 0;
                             for (var i = 0; i < columns.Count; i++)
-                                if (batch.Values[r * columns.Count + i] is { } value) ids[count++] = new Identifier(columns[i], value);
-                            graph.Add(ids.AsSpan(0, count), batch.First[r], batch.Last[r], input, batch.Occurrences[r]);
+                                if (batch.Values[r * columns.Count + i] is { } value)
+                                {
+                                    (ids[count], typesOf[count], keys[count]) = (new Identifier(columns[i], value), types[i], batch.Keys[r * columns.Count + i]);
+                                    count++;
+                                }
+                            graph.AddInterned(ids.AsSpan(0, count), typesOf.AsSpan(0, count), keys.AsSpan(0, count), batch.First[r], batch.Last[r], input, batch.Occurrences[r]);
                         }
                         batch.Count = 0;
                         spare.Enqueue(batch);
@@ -205,14 +232,16 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
             }
             catch
             {
-                // The graph failed or the step was cancelled: stop the reading thread and wait for it (without its error,
-                // which would say nothing new).
+                // The graph, a part or the reading failed, or the step was cancelled: stop the other threads and wait for them;
+                // a failed thread's error is the step's (the others' cancellations say nothing new).
                 await stop.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAny(producer).ConfigureAwait(false);
+                await Task.WhenAny(Task.WhenAll(workers)).ConfigureAwait(false);
+                if (workers.FirstOrDefault(t => t.IsFaulted && t.Exception!.InnerException is not OperationCanceledException) is { } failed)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
                 throw;
             }
             // A failure while reading ended the batches early: it is the step's error.
-            await producer.ConfigureAwait(false);
+            await Task.WhenAll(workers).ConfigureAwait(false);
         }
         if (await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false) is not null)
             await foreach (var r in w.StreamRecordsAsync($"SELECT identifier_type, identifier_value, profile_id FROM {d.Quote(context.Asset)}", null, cancellationToken).ConfigureAwait(false))
@@ -220,29 +249,54 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         return graph;
     }
 
+    // Parts of the graph's identifier table, each interned on its own thread (see ReadAsync). On two cores one part: its
+    // thread's probes (~1.2 CPU s at 2.6M identifiers) take one core while the reading and the graph (~1.1 s) take the other.
+    private static int Parts => Environment.ProcessorCount switch { <= 2 => 1, <= 4 => 2, _ => 4 };
+
     // Rows handed from the reading thread to the graph at a time, and batches read ahead of the graph at most.
     private const int BatchRows = 1024;
     private const int PendingBatches = 8;
 
-    // Rows read from the warehouse, ready for the graph: per row its trimmed identifiers in column order (null when absent),
-    // first and last time, and occurrences.
+    // Rows read from the warehouse, ready for the graph: per row its trimmed identifiers in column order (null when absent)
+    // with their hashes and, once every part has interned them (Interned), their keys; first and last time, and occurrences.
     private sealed class RowBatch(int columns)
     {
         public string?[] Values { get; } = new string?[BatchRows * columns];
+        public int[] Hashes { get; } = new int[BatchRows * columns];
+        public int[] Keys { get; } = new int[BatchRows * columns];
         public DateTime?[] First { get; } = new DateTime?[BatchRows];
         public DateTime?[] Last { get; } = new DateTime?[BatchRows];
         public int[] Occurrences { get; } = new int[BatchRows];
         public int Count { get; set; }
+        // Parts still to intern this batch; the last one to finish completes Interned.
+        public int PartsLeft;
+        public TaskCompletionSource Interned { get; private set; } = NewInterned();
+
+        public void Reset(int parts)
+        {
+            PartsLeft = parts;
+            Interned = NewInterned();
+        }
+
+        // The graph's thread waits on it: its continuation must not run on the part's thread that completes it.
+        private static TaskCompletionSource NewInterned() => new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     // Reads the rows of sql (identifier columns, then the first and last time when timed, then the count unless every row is
-    // read) into batches for ReadAsync; rows without any identifier are skipped. Completes the writer whether or not it failed.
-    private static async Task ProduceAsync(IWarehouse w, string sql, int columns, bool timed, bool everyRow, ChannelWriter<RowBatch> writer,
-        ConcurrentQueue<RowBatch> spare, CancellationToken cancellationToken)
+    // read) into batches, in order to the graph (writer) and to every part (parts); rows without any identifier are skipped.
+    // Completes the writers whether or not it failed.
+    private static async Task ProduceAsync(IWarehouse w, string sql, int columns, int[] types, bool timed, bool everyRow, ChannelWriter<RowBatch> writer,
+        ChannelWriter<RowBatch>[] parts, ConcurrentQueue<RowBatch> spare, CancellationToken cancellationToken)
     {
         try
         {
             var batch = new RowBatch(columns);
+            batch.Reset(parts.Length);
+            async Task SendAsync()
+            {
+                await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                foreach (var part in parts) await part.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
             // Typed reads of one moving record: no array or boxed value per row, only the identifiers' strings.
             await foreach (var row in w.StreamRecordsAsync(sql, null, cancellationToken).ConfigureAwait(false))
             {
@@ -252,22 +306,43 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
                 {
                     var value = row.IsDBNull(i) ? null : row.GetString(i).Trim();
                     batch.Values[r * columns + i] = value;
-                    any |= value is not null;
+                    if (value is null) continue;
+                    batch.Hashes[r * columns + i] = IdentityGraphBuilder.Hash(types[i], value);
+                    any = true;
                 }
                 if (!any) continue;
                 batch.First[r] = timed ? TimeOf(row, columns) : null;
                 batch.Last[r] = !timed ? null : everyRow ? batch.First[r] : TimeOf(row, columns + 1);
                 batch.Occurrences[r] = everyRow ? 1 : checked((int)Convert.ToInt64(row.GetValue(columns + (timed ? 2 : 0)), CultureInfo.InvariantCulture));
                 if (++batch.Count < BatchRows) continue;
-                await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                await SendAsync().ConfigureAwait(false);
                 batch = spare.TryDequeue(out var reused) ? reused : new RowBatch(columns);
+                batch.Reset(parts.Length);
             }
-            if (batch.Count > 0) await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (batch.Count > 0) await SendAsync().ConfigureAwait(false);
         }
         finally
         {
             writer.Complete();
+            foreach (var part in parts) part.Complete();
         }
+    }
+
+    // Interns the identifiers of part `part` of every batch, batch by batch in the order they were read (the order the graph
+    // takes them in), and marks each batch interned when it is the last part to finish it.
+    private static async Task InternAsync(IdentityGraphBuilder graph, int part, int[] types, ChannelReader<RowBatch> batches, CancellationToken cancellationToken)
+    {
+        var columns = types.Length;
+        while (await batches.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (batches.TryRead(out var batch))
+            {
+                var values = batch.Values;
+                var hashes = batch.Hashes;
+                var keys = batch.Keys;
+                for (var j = 0; j < batch.Count * columns; j++)
+                    if (values[j] is { } value && graph.PartOf(hashes[j]) == part) keys[j] = graph.Intern(types[j % columns], value, hashes[j]);
+                if (Interlocked.Decrement(ref batch.PartsLeft) == 0) batch.Interned.SetResult();
+            }
     }
 
     // Below this many identifiers the graph is written as one stream, in order of first sight.
@@ -357,7 +432,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         var cpuStart = ProcessCpu();
         var options = new IdentityOptions(p.EffectiveCaps, p.Priority);
         // Distinct combinations of identifiers, grouped in the warehouse: the graph grows with people, not with events.
-        var graph = p.ReadEveryRow ? null : await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable), everyRow: false, cancellationToken).ConfigureAwait(false);
+        var graph = p.ReadEveryRow ? null : await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable, 0, Parts), everyRow: false, cancellationToken).ConfigureAwait(false);
         var read = watch.Elapsed;
         var readCpu = ProcessCpu();
         var result = graph?.Link();
@@ -366,7 +441,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         {
             // Rare unless asked for: a refused link might have been decided otherwise by a later repeat of its record.
             if (graph is not null) context.Log("a link refused under the caps depends on repeated records; reading every row");
-            graph = await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable, await CountIdentifiersAsync(p, context, cancellationToken).ConfigureAwait(false)),
+            graph = await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable, await CountIdentifiersAsync(p, context, cancellationToken).ConfigureAwait(false), Parts),
                 everyRow: true, cancellationToken).ConfigureAwait(false);
             read = watch.Elapsed;
             readCpu = ProcessCpu();

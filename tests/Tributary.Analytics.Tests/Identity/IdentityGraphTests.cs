@@ -174,4 +174,88 @@ public sealed class IdentityGraphTests
         Assert.Equal(want, got);
         Assert.Equal(2_000, got.Select(a => a.ProfileId).Distinct().Count());
     }
+
+    // People seen with a user id, an email and devices, some shared: a kiosk with many users (refused), blocked values.
+    private static List<(Identifier[] Ids, DateTime? At, string Source)> SharedRecords()
+    {
+        var records = new List<(Identifier[], DateTime?, string)>();
+        for (var p = 0; p < 3_000; p++)
+        {
+            records.Add(([new("user_id", $"u{p}"), new("anonymous_id", $"d{p}-a")], new DateTime(2025, 1, 1).AddMinutes(p % 700), "events"));
+            records.Add(([new("email", $"person{p}@example.com"), new("anonymous_id", $"d{p}-a"), new("anonymous_id", "blocked")], null, "orders"));
+            records.Add(([new("anonymous_id", p % 100 == 0 ? "kiosk" : $"d{p}-b"), new("user_id", $"u{p}")], new DateTime(2025, 2, 1), "events"));
+        }
+        return records;
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void Builder_InternedInPartsOnSeveralThreads_LinksAsOneThatAddsEachRecord(int parts)
+    {
+        var records = SharedRecords();
+        var asked = new List<string>();
+        var one = new IdentityGraphBuilder(Options, id => id.Value != "blocked");
+        foreach (var (ids, at, source) in records) one.Add(ids, at, at, source, 1);
+        var split = new IdentityGraphBuilder(Options, id =>
+        {
+            asked.Add(id.Value);
+            return id.Value != "blocked";
+        }, 0, parts);
+        var types = records.Select(r => r.Ids.Select(i => split.TypeNumber(i.Type)).ToArray()).ToList();
+        var hashes = records.Select((r, k) => r.Ids.Select((i, j) => IdentityGraphBuilder.Hash(types[k][j], i.Value)).ToArray()).ToList();
+        var keys = records.Select(r => new int[r.Ids.Length]).ToList();
+
+        // Each part interns its identifiers of every record on its own thread, as identity.resolve's read does.
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            for (var k = 0; k < records.Count; k++)
+                for (var j = 0; j < records[k].Ids.Length; j++)
+                    if (split.PartOf(hashes[k][j]) == part) keys[k][j] = split.Intern(types[k][j], records[k].Ids[j].Value, hashes[k][j]);
+        });
+        for (var k = 0; k < records.Count; k++) split.AddInterned(records[k].Ids, types[k], keys[k], records[k].At, records[k].At, records[k].Source, 1);
+        split.AddPrevious("email", "person7@example.com", "p_000000042");
+        one.AddPrevious("email", "person7@example.com", "p_000000042");
+
+        var (want, got) = (one.Link(), split.Link());
+
+        Assert.Equal(parts, split.Parts);
+        Assert.Equal(want.Assignments().ToList(), got.Assignments().ToList());
+        Assert.Equal(want.Refused, got.Refused);
+        Assert.Equal(30, got.Refused.Count(r => r.To.Value == "kiosk"));
+        Assert.DoesNotContain(got.Assignments(), a => a.Identifier.Value == "blocked");
+        // Each distinct identifier is asked about once, in order of first sight.
+        Assert.Equal(records.SelectMany(r => r.Ids).Select(i => i.Value).Distinct().ToList(), asked);
+    }
+
+    [Fact]
+    public void Builder_RecordsAddedInAnotherOrderThanInterned_Throws()
+    {
+        var graph = new IdentityGraphBuilder(Options, null, 0, 2);
+        var type = graph.TypeNumber("email");
+        var (a, b) = ("a@x", Enumerable.Range(0, 100).Select(i => $"b{i}@x").First(v => graph.PartOf(IdentityGraphBuilder.Hash(type, v)) == graph.PartOf(IdentityGraphBuilder.Hash(type, "a@x"))));
+        var keyA = graph.Intern(type, a, IdentityGraphBuilder.Hash(type, a));
+        var keyB = graph.Intern(type, b, IdentityGraphBuilder.Hash(type, b));
+
+        Assert.Throws<InvalidOperationException>(() => graph.AddInterned([new Identifier("email", b)], [type], [keyB], null, null, "test", 1));
+        graph.AddInterned([new Identifier("email", a)], [type], [keyA], null, null, "test", 1);
+        graph.AddInterned([new Identifier("email", b)], [type], [keyB], null, null, "test", 1);
+        Assert.Equal(2, graph.Link().Identifiers);
+    }
+
+    [Fact]
+    public void Link_ManyIdentifiersWithoutTimes_NumbersProfilesByValueInOrdinalOrderAcrossChunks()
+    {
+        // Enough identifiers for the link's passes to run in chunks (split at the middle, among other places): the values share
+        // "user" in all but "userA-" or "userC-" within each half, and the last has a character over U+00FF where the sort
+        // packs values.
+        var values = Enumerable.Range(0, 70_000).Select(i => $"user{(i < 35_000 ? 'A' : 'C')}-{i % 35_000:D6}@x").Append("userC\u0100").ToList();
+        var graph = new IdentityGraphBuilder(Options);
+        foreach (var value in values) graph.Add([new Identifier("email", value)], null, "test");
+
+        var assignments = graph.Link().Assignments().OrderBy(a => a.ProfileId, StringComparer.Ordinal).Select(a => a.Identifier.Value).ToList();
+
+        Assert.Equal(values.Order(StringComparer.Ordinal), assignments);
+    }
 }
