@@ -147,6 +147,10 @@ public sealed class ExperimentMetricsTests(PostgresCluster postgres)
     }
 
     // Ten visitors of A, each with a redemption of 0.1 in the window and one of 0.2 before exposure (B: one visitor, 0.3 and 0.4).
+    // A statistics row as "variant metric v1 v2 ...", each sum in its shortest round-trip form: exact totals show as such.
+    private static string Line(object?[] row) =>
+        $"{row[0]} {row[1]} " + string.Join(" ", row.Skip(2).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture)));
+
     private static string CentsPipeline(string extraEvent) => $$"""
         pipeline: p
         components:
@@ -190,7 +194,7 @@ public sealed class ExperimentMetricsTests(PostgresCluster postgres)
             "A revenue_per_view 1 1 2 2",
             "B revenue 0.3 0.4 0 0",
             "B revenue_per_view 0.3 0.3 0.4 0.4",
-        ], rows.Select(r => $"{r[0]} {r[1]} " + string.Join(" ", r.Skip(2).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture)))));
+        ], rows.Select(Line));
     }
 
     [Theory]
@@ -205,6 +209,6 @@ public sealed class ExperimentMetricsTests(PostgresCluster postgres)
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
         var rows = await h.RowsAsync("SELECT variant, metric, sum_y, sum_x FROM stats WHERE variant = 'B' AND metric = 'revenue_per_view'");
         Assert.Equal(["B revenue_per_view 2000000000.8 2000000000.8"],
-            rows.Select(r => $"{r[0]} {r[1]} " + string.Join(" ", r.Skip(2).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture)))));
+            rows.Select(Line));
     }
 }
