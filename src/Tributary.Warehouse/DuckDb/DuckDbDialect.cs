@@ -23,8 +23,15 @@ public sealed class DuckDbDialect : StandardSqlDialect
     public override string? WideIntegerType => "HUGEINT";
 
     /// <inheritdoc />
-    /// <remarks>DuckDB's 64-bit <c>hash</c> (a UBIGINT) shifted to 63 bits, so it casts to BIGINT.</remarks>
-    public override string? TextHash(string expression) => $"CAST(hash({expression}) >> 1 AS BIGINT)";
+    /// <remarks>
+    /// DuckDB's 64-bit <c>hash</c> of the text XORed with its hash of the text shifted by one byte, as 63 bits so it casts
+    /// to BIGINT. DuckDB's string hash combines the hashes of 8-byte chunks, and ids built from counters collide under it
+    /// far more often than 64 bits promise: 4.5% of 9.6M ids shaped as journey.conversion_paths' (<c>p_000003317#nc14</c>
+    /// and <c>p_000008317#nc19</c> hash equal), so the attribution read's hashed path never applied to the product's own
+    /// paths. Shifted by a byte, a text's chunks break at other places: none of those ids collide, at the cost of a second
+    /// hash and a short concatenation (+0.02 CPU s per 10M values).
+    /// </remarks>
+    public override string? TextHash(string expression) => $"CAST(xor(hash({expression}), hash('~' || {expression})) >> 1 AS BIGINT)";
 
     /// <inheritdoc />
     /// <remarks>None: DuckDB hashes both sides of a join and keeps its own statistics; an index would only cost memory.</remarks>

@@ -157,6 +157,28 @@ public sealed class AttributionModelsTests(PostgresCluster postgres)
         }
     }
 
+    // Ids as journey.conversion_paths writes them, in pairs that DuckDB's plain string hash maps to one value: the read
+    // still finds every touch's path by its hash (no numbering in SQL), and the credit is the model's on those paths.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Attribution_PathIdsBuiltFromCounters_TouchesStillFoundByHash(string engine)
+    {
+        string[] ids = ["p_000003317#nc14", "p_000008317#nc19", "p_000003907#nc15", "p_000008907#nc18", "p_000002817#nc19", "p_000005817#nc14"];
+        var touches = RandomTouches(ids.Length, 11).Select(t => t with { Path = ids[int.Parse(t.Path[4..], CultureInfo.InvariantCulture)] }).ToList();
+        TracingWarehouse? traced = null;
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres, w => traced = new TracingWarehouse(w));
+        Write(h, touches);
+
+        var result = await h.RunAsync(Pipeline("linear", "linear"));
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.DoesNotContain(traced!.Statements, s => s.Contains("WITH numbered", StringComparison.Ordinal));
+        var expected = Expected("linear", Paths(touches));
+        var rows = (await h.RowsAsync("SELECT channel, conversions FROM attribution WHERE model = 'linear'")).ToDictionary(r => (string)r[0]!, r => D(r[1]));
+        Assert.Equal(expected.Count(c => c.Conversions > 0), rows.Count(r => r.Value > 0));
+        foreach (var c in expected) Assert.Equal(c.Conversions, rows.GetValueOrDefault(c.Channel), 1e-12);
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Attribution_FirstAndLastTouch_SplitByCampaignAndDayOfConversion(string engine)
