@@ -154,8 +154,10 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
             WHERE NOT EXISTS (SELECT 1 FROM classified t WHERE t.profile_id = c.profile_id AND t.seg = c.seg AND t.kind = 2)
             """;
         var written = await w.ReplaceTableAsync(context.Asset, (b, ct) => passes.BuildAsync(b, sql, ct), cancellationToken).ConfigureAwait(false);
+        // A path's positions are 1..n (its row number less its first row's), so its first touch counts it: at 100k demo
+        // customers the distinct counts of the text ids took 0.5 CPU s, this 0.03.
         var counts = await w.QueryAsync(
-            $"SELECT count(DISTINCT CASE WHEN converted THEN path_id END), count(DISTINCT CASE WHEN NOT converted THEN path_id END) FROM {w.Dialect.Quote(context.Asset)}",
+            $"SELECT count(CASE WHEN position = 1 AND converted THEN 1 END), count(CASE WHEN position = 1 AND NOT converted THEN 1 END) FROM {w.Dialect.Quote(context.Asset)}",
             null, 1, cancellationToken).ConfigureAwait(false);
         var converting = Convert.ToInt64(counts.Rows[0][0], CultureInfo.InvariantCulture);
         var nonConverting = Convert.ToInt64(counts.Rows[0][1], CultureInfo.InvariantCulture);

@@ -59,6 +59,9 @@ public sealed class ConversionPathsTests(PostgresCluster postgres)
             ("p2#nc1", 1L, "display", false, 0.0),
             ("p3#1", 1L, "direct", true, 20.0),
         ], rows);
+        var metadata = (await h.Store.GetMaterializationsAsync(result.RunId, "paths", CancellationToken.None)).Single().MetadataJson;
+        Assert.Contains("\"converting_paths\":3", metadata, StringComparison.Ordinal);
+        Assert.Contains("\"non_converting_paths\":3", metadata, StringComparison.Ordinal);
         var attribution = (await h.RowsAsync("SELECT model, channel, conversions FROM attribution")).ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => Convert.ToDouble(r[2], CultureInfo.InvariantCulture));
         Assert.Equal(1.0, attribution[("last_touch", "paid_social")], 1e-12);
         Assert.Equal(1.0, attribution[("first_touch", "email")], 1e-12);
