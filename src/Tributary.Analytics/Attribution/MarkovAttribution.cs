@@ -97,6 +97,9 @@ public static class MarkovAttribution
         var seenPairs = new List<int>();
         var channels = new HashSet<string>(StringComparer.Ordinal);
         var names = new string[16];
+        // Order 2 and 3: state by the packed channel numbers of its last k touches (21 bits each: three fit a long).
+        var stateOfPacked = new Dictionary<long, int>();
+        if (order > 1 && paths.Channels.Count > (1 << 21) - 2) throw new ArgumentException($"Markov order {order} takes at most {(1 << 21) - 2:N0} channels.", nameof(paths));
         for (var p = 0; p < paths.Count; p++)
         {
             var previous = 0;
@@ -124,16 +127,25 @@ public static class MarkovAttribution
                 else
                 {
                     names[i] = paths.Channels[touches[i]];
-                    channels.Add(names[i]);
                     var from = Math.Max(0, i + 1 - order);
-                    var name = string.Join('>', names, from, i + 1 - from);
-                    ref var state = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(ids, name, out var seen);
-                    if (!seen)
+                    // The last k channel numbers packed (each + 1, 0 for none) find the state without building its name;
+                    // the name is joined once per packed key and looked up, so names that join alike stay one state.
+                    var packed = 0L;
+                    for (var j = from; j <= i; j++) packed = packed << 21 | (uint)(touches[j] + 1);
+                    ref var known = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(stateOfPacked, packed, out var cached);
+                    if (!cached)
                     {
-                        state = states.Count;
-                        states.Add(name);
+                        channels.Add(names[i]);
+                        var name = string.Join('>', names, from, i + 1 - from);
+                        ref var state = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(ids, name, out var seen);
+                        if (!seen)
+                        {
+                            state = states.Count;
+                            states.Add(name);
+                        }
+                        known = state;
                     }
-                    id = state;
+                    id = known;
                 }
                 Count(previous, id);
                 previous = id;

@@ -45,6 +45,17 @@ public sealed class AttributionTests
     }
 
     [Fact]
+    public void Markov_HigherOrder_StatesAreTheirJoinedNames()
+    {
+        // "a>b" then "c" and "a" then "b>c" both end in the state named a>b>c: one state, as its name says.
+        var paths = new[] { P(true, "a>b", "c"), P(false, "a", "b>c") };
+        var second = MarkovAttribution.Compute(paths, order: 2);
+        // From-states: (start), a>b, a, a>b>c.
+        Assert.Equal(4, second.States);
+        Assert.Equal(0.5, second.ConversionProbability, 1e-12);
+    }
+
+    [Fact]
     public void Markov_LargeChains_IterativeSolveMatchesTheDenseSolve()
     {
         // Order 3 over 8 channels with repeats and loops: hundreds of states.
