@@ -17,7 +17,8 @@ namespace Tributary.Bench;
 /// TRIB_EXPERIMENT_DB names a database to keep (and reuse) the generated data in; TRIB_EXPERIMENT_EXPORT=1 also writes
 /// exposures.csv and events.csv for the peer's own statistics. TRIB_EXPERIMENT_TEXT_IDS=1 gives units 32-character text ids
 /// (the md5 of the integer) instead of BIGINT ones, as the product's exposures name a visitor by user_id or anonymous_id.
-/// TRIB_EXPERIMENT_MEMORY_LIMIT sets DuckDB's memory_limit (default 4GB; the warehouse's default is 1GB).
+/// TRIB_EXPERIMENT_MEMORY_LIMIT sets DuckDB's memory_limit (default 4GB; the warehouse's default is 1GB); TRIB_EXPERIMENT_QUERY_LOG names
+/// a folder for DuckDB's log of every statement the run sends.
 /// </summary>
 internal static class ExperimentBench
 {
@@ -35,6 +36,9 @@ internal static class ExperimentBench
             // millions of units would set warehouse.memory_limit. TRIB_EXPERIMENT_MEMORY_LIMIT=1GB measures that limit.
             var memory = Environment.GetEnvironmentVariable("TRIB_EXPERIMENT_MEMORY_LIMIT") is { Length: > 0 } limit ? limit : "4GB";
             await wh.ExecuteAsync($"SET memory_limit = {wh.Dialect.Literal(memory)}", null, CancellationToken.None);
+            // For profiling: every statement the run sends, logged as CSV under this folder (replay them with duckdb-sql and EXPLAIN ANALYZE).
+            if (Environment.GetEnvironmentVariable("TRIB_EXPERIMENT_QUERY_LOG") is { Length: > 0 } log)
+                await wh.ExecuteAsync($"CALL enable_logging('QueryLog', storage = 'file', storage_path = {wh.Dialect.Literal(log)})", null, CancellationToken.None);
             var watch = Stopwatch.StartNew();
             if (await wh.DescribeTableAsync("metric_events", CancellationToken.None) is null) await GenerateAsync(wh, events, units);
             var rows = Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM metric_events", null, CancellationToken.None), CultureInfo.InvariantCulture);
