@@ -42,7 +42,7 @@ public sealed class SessionsStandardizer : IComponent<SessionsParameters>
         // carried through both sorts with every event: at 25k customers that payload was most of the first sort's cost, and
         // the part that spills once the events outgrow the memory limit. The row key (DuckDB's BIGINT rowid) is narrower
         // through the second sort and the GROUP BY than the event's text id, and the lookup is one equality on it instead of
-        // id, time and visitor (bench/README.md, stop 20: -10% CPU, -75 MB at 25k); it finds the starting row even where
+        // id, time and visitor (bench/README.md, stop 20: the step -13% CPU and ~-50 MB at 100k); it finds the starting row even where
         // event ids repeat or are NULL (events tables made by SQL).
         // The session number counts starts (a BIGINT): DuckDB's sum of integers is a HUGEINT, which the GROUP BY key and the
         // session id's text paid for.
