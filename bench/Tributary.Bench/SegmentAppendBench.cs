@@ -105,19 +105,31 @@ internal static class SegmentAppendBench
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            Execute(connection, sql);
+            var rows = Execute(connection, sql);
             var head = sql.Split('\n')[0];
             Console.WriteLine($"{clock.Elapsed.TotalSeconds,7:0.00} s wall, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds,6:0.00} s: {head[..Math.Min(100, head.Length)]}");
+            foreach (var row in rows) Console.WriteLine($"    {row}");
         }
     }
 
-    private static void Execute(DuckDBConnection connection, string sql)
+    /// <summary>Runs one statement; a query's rows come back as text (the first 40), to check results beside the timings.</summary>
+    private static List<string> Execute(DuckDBConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
 #pragma warning disable CA2100 // a bench over local files
         command.CommandText = sql;
 #pragma warning restore CA2100
-        command.ExecuteNonQuery();
+        var rows = new List<string>();
+        if (!sql.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) && !sql.StartsWith("EXPLAIN", StringComparison.OrdinalIgnoreCase))
+        {
+            command.ExecuteNonQuery();
+            return rows;
+        }
+        using var reader = command.ExecuteReader();
+        while (reader.Read() && rows.Count < 40)
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+        while (reader.Read()) { }
+        return rows;
     }
 
     private static string TypeName(DataKind kind) => kind switch

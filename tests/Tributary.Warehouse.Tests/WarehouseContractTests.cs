@@ -145,6 +145,24 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
         Assert.Equal([0L, 6L, 7L, 1L], row);
     }
 
+    // standardize.sessions carries a starting row's key through its sorts (max in a GROUP BY) and joins the table back on it.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task RowKey_FindsEachRowAgainThroughMaxAndAJoin(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.ReplaceTableAsync("rk", (b, ct) => b.CreateAsSelectAsync(
+            "SELECT g % 3 AS grp, 'v' || CAST(g AS VARCHAR) AS v FROM generate_series(1, 30) AS s(g)", null, ct), Ct);
+        var key = wh.Dialect.RowKey;
+        var result = await wh.QueryAsync($"""
+            SELECT m.grp, t.v
+            FROM (SELECT grp, max(CASE WHEN v IN ('v3', 'v7', 'v11') THEN k END) AS k FROM (SELECT grp, v, {key} AS k FROM rk) x GROUP BY grp) m
+            LEFT JOIN (SELECT {key} AS k, v FROM rk) t ON t.k = m.k
+            ORDER BY m.grp
+            """, null, 10, Ct);
+        Assert.Equal(["0|v3", "1|v7", "2|v11"], result.Rows.Select(r => $"{Convert.ToInt64(r[0])}|{r[1]}").ToList());
+    }
+
     [Fact]
     public async Task ReplaceTable_ConnectionDiesDuringTheBuild_ReportsWhyNotTheCleanupsError()
     {

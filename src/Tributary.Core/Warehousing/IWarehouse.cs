@@ -175,6 +175,13 @@ public interface ISqlDialect
     /// </summary>
     string? TextHash(string expression) => null;
 
+    /// <summary>
+    /// The engine's identity of a stored row, for the table a query reads in its FROM (DuckDB <c>rowid</c>, PostgreSQL
+    /// <c>ctid</c>): within one statement it is equal for the same row only, and joins, <c>max</c> and <c>CASE</c> take it.
+    /// Its type is the engine's own (not always an integer), so a statement only carries and compares it.
+    /// </summary>
+    string RowKey { get; }
+
     /// <summary>The schema unqualified names resolve to, as an SQL expression (for information_schema lookups).</summary>
     string CurrentSchema { get; }
 

@@ -34,6 +34,10 @@ public sealed class DuckDbDialect : StandardSqlDialect
     public override string? TextHash(string expression) => $"CAST(xor(hash({expression}), hash('~' || {expression})) >> 1 AS BIGINT)";
 
     /// <inheritdoc />
+    /// <remarks>A BIGINT, stable while the statement runs.</remarks>
+    public override string RowKey => "rowid";
+
+    /// <inheritdoc />
     /// <remarks>None: DuckDB hashes both sides of a join and keeps its own statistics; an index would only cost memory.</remarks>
     public override IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => [];
 

@@ -38,4 +38,8 @@ public sealed class PostgresDialect : StandardSqlDialect
 
     /// <inheritdoc />
     public override string? TextHash(string expression) => $"hashtextextended({expression}, 0)";
+
+    /// <inheritdoc />
+    /// <remarks>The row version's physical place (a <c>tid</c>): fixed within a statement's snapshot; hash joins and <c>max</c> take it from PostgreSQL 14.</remarks>
+    public override string RowKey => "ctid";
 }

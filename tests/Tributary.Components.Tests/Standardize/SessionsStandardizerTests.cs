@@ -73,7 +73,8 @@ public sealed class SessionsStandardizerTests(PostgresCluster postgres)
             Event("m02", "page", "10:00:00", anonymous: "a2", url: "https://shop.example/two?fbclid=9"),
             // A tagged event later in a1's session is not its landing.
             Event("m03", "page", "10:05:00", anonymous: "a1", url: "https://shop.example/three", source: "newsletter", medium: "email"),
-            // a3's session starts on an event without an id (possible in an events table made by SQL): its counts stay, no landing fields.
+            // a3's session starts on an event without an id (possible in an events table made by SQL): it still lands on that event
+            // (found by its row, not its id; until stop 20 such a session got no landing fields).
             Event("m04", "page", "10:00:00", anonymous: "a3", url: "https://shop.example/four?gclid=1"),
             Event("m05", "track", "10:10:00", anonymous: "a3", name: "Order Completed", revenue: 12)));
 
@@ -98,7 +99,7 @@ public sealed class SessionsStandardizerTests(PostgresCluster postgres)
         [
             "a1#1|a1|-|10:00:00|10:05:00|2|https://shop.example/one|https://www.bing.com/|-|-|-|organic_search|0|0",
             "a2#1|a2|-|10:00:00|10:00:00|1|https://shop.example/two?fbclid=9|-|-|-|-|paid_social|0|0",
-            "a3#1|a3|-|10:00:00|10:10:00|2|-|-|-|-|-|direct|1|12",
+            "a3#1|a3|-|10:00:00|10:10:00|2|https://shop.example/four?gclid=1|-|-|-|-|paid_search|1|12",
         ], await SessionRowsAsync(h));
     }
 
