@@ -82,7 +82,8 @@ public sealed class BatchAppendTests(PostgresCluster postgres) : IDisposable
         for (var r = 0; r < rows.Rows.Count; r++) Assert.Equal(rows.Rows[r], batches.Rows[r]);
         // And as given: the rows path is the reference, so check a few values against the source too.
         Assert.Equal(Row(2)[3], rows.Rows[2][3]);
-        Assert.Equal(Row(7)[6], batches.Rows[7][6]);
+        // Ticks finer than a microsecond are not kept (DuckDB drops them, PostgreSQL rounds).
+        Assert.Equal(((DateTime)Row(7)[6]!).Ticks / 10, ((DateTime)batches.Rows[7][6]!).Ticks / 10, tolerance: 1);
         Assert.Equal(Row(1)[1], batches.Rows[1][1]);
         Assert.All(batches.Rows[10].Skip(1), Assert.Null);
     }
