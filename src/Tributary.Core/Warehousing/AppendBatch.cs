@@ -31,6 +31,9 @@ public sealed class AppendBatch
     private readonly byte[]?[] _decodedBytes;
     private readonly int[] _decodedLength;
 
+    // Every cell past Count is NULL, so a new row needs no writes: Clear and RemoveLastRow put NULLs back, a column at a time.
+    private static readonly Cell Null = new() { Length = -1 };
+
     // One value: a text's place in _text (Start, Length), any other kind's value in Bits; Length -1 is NULL.
     private struct Cell
     {
@@ -47,6 +50,7 @@ public sealed class AppendBatch
         _kinds = [.. kinds];
         _capacity = capacity;
         _cells = new Cell[_kinds.Length * capacity];
+        _cells.AsSpan().Fill(Null);
         _text = new byte[capacity * 64];
         _decoded = new string?[_kinds.Length];
         _decodedBytes = new byte[]?[_kinds.Length];
@@ -62,6 +66,7 @@ public sealed class AppendBatch
     /// <summary>Empties the batch for new rows (its memory is kept).</summary>
     public void Clear()
     {
+        for (var c = 0; c < _kinds.Length; c++) _cells.AsSpan(c * _capacity, Count).Fill(Null);
         Count = 0;
         _textLength = _rowTextStart = 0;
     }
@@ -70,8 +75,7 @@ public sealed class AppendBatch
     public void AddRow()
     {
         if (Count == _capacity) Grow();
-        var row = Count++;
-        for (var c = 0; c < _kinds.Length; c++) _cells[c * _capacity + row] = new Cell { Length = -1 };
+        Count++;
         _rowTextStart = _textLength;
     }
 
@@ -80,6 +84,7 @@ public sealed class AppendBatch
     {
         if (Count == 0) throw new InvalidOperationException("no row to remove.");
         Count--;
+        for (var c = 0; c < _kinds.Length; c++) _cells[c * _capacity + Count] = Null;
         _textLength = _rowTextStart;
     }
 
@@ -115,7 +120,7 @@ public sealed class AppendBatch
     {
         if (value is null)
         {
-            Last(column) = new Cell { Length = -1 };
+            Last(column) = Null;
             return;
         }
         switch (_kinds[column])
@@ -212,6 +217,7 @@ public sealed class AppendBatch
     {
         var capacity = _capacity * 2;
         var cells = new Cell[_kinds.Length * capacity];
+        cells.AsSpan().Fill(Null);
         for (var c = 0; c < _kinds.Length; c++) _cells.AsSpan(c * _capacity, Count).CopyTo(cells.AsSpan(c * capacity));
         (_cells, _capacity) = (cells, capacity);
     }
