@@ -46,6 +46,11 @@ public abstract class SqlWarehouse : IWarehouse
         IReadOnlyList<IEnumerable<object?[]>> streams, CancellationToken cancellationToken) =>
         BulkAppendAsync(connection, table, columns, streams.SelectMany(s => s), cancellationToken);
 
+    /// <summary>As <see cref="BulkAppendInParallelAsync"/> with rows in typed batches; by default their rows as arrays.</summary>
+    protected virtual Task BulkAppendBatchesInParallelAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
+        IReadOnlyList<IEnumerable<AppendBatch>> streams, CancellationToken cancellationToken) =>
+        BulkAppendInParallelAsync(connection, table, columns, [.. streams.Select(AppendBatch.Rows)], cancellationToken);
+
     /// <inheritdoc />
     public abstract Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken);
 
@@ -469,6 +474,10 @@ public abstract class SqlWarehouse : IWarehouse
         public Task CreateAndAppendInParallelAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IReadOnlyList<IEnumerable<object?[]>> streams,
             CancellationToken cancellationToken) =>
             warehouse.BulkAppendInParallelAsync(connection, staging, columns, streams, cancellationToken);
+
+        public Task CreateAndAppendBatchesInParallelAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IReadOnlyList<IEnumerable<AppendBatch>> streams,
+            CancellationToken cancellationToken) =>
+            warehouse.BulkAppendBatchesInParallelAsync(connection, staging, columns, streams, cancellationToken);
 
         private static bool Same(TableSchema table, IReadOnlyList<(string Name, DataKind Kind)> columns) =>
             table.Columns.Count == columns.Count

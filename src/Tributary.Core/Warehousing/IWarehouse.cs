@@ -115,6 +115,15 @@ public interface ITableBuilder
     Task CreateAndAppendInParallelAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IReadOnlyList<IEnumerable<object?[]>> streams,
         CancellationToken cancellationToken) =>
         CreateAndAppendAsync(columns, streams.SelectMany(s => s), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CreateAndAppendInParallelAsync"/> with rows in typed batches (each batch is read before the next is asked
+    /// for): an engine that takes native column vectors (DuckDB) copies the values without a string or an object per value;
+    /// others get the batches' rows as arrays.
+    /// </summary>
+    Task CreateAndAppendBatchesInParallelAsync(IReadOnlyList<(string Name, DataKind Kind)> columns, IReadOnlyList<IEnumerable<AppendBatch>> streams,
+        CancellationToken cancellationToken) =>
+        CreateAndAppendInParallelAsync(columns, [.. streams.Select(AppendBatch.Rows)], cancellationToken);
 }
 
 /// <summary>The SQL that differs between engines, in one place.</summary>

@@ -13,6 +13,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     private readonly string _connectionString;
     private readonly DuckDBConnection _keepAlive;
     private readonly Lazy<DuckDbRowFeed> _rowFeed;
+    private readonly Lazy<DuckDbBatchFeed> _batchFeed;
 
     private DuckDbWarehouse(string connectionString, DuckDBConnection keepAlive)
     {
@@ -20,6 +21,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         _keepAlive = keepAlive;
         // Registered on the first append only: most opens (the server's, queries) never append and would leave a function behind.
         _rowFeed = new Lazy<DuckDbRowFeed>(() => DuckDbRowFeed.Register(keepAlive), LazyThreadSafetyMode.ExecutionAndPublication);
+        _batchFeed = new Lazy<DuckDbBatchFeed>(() => DuckDbBatchFeed.Register(keepAlive), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The storage format a new warehouse file is created in (DuckDB's <c>storage_compatibility_version</c>).</summary>
@@ -281,7 +283,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
 
     /// <inheritdoc />
     /// <remarks>A table function registered while a transaction is open is not in that transaction's catalog.</remarks>
-    protected override void PrepareBulkAppend() => _ = _rowFeed.Value;
+    protected override void PrepareBulkAppend() => (_, _) = (_rowFeed.Value, _batchFeed.Value);
 
     /// <inheritdoc />
     protected override Task AppendRowsAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns, IEnumerable<object?[]> rows,
@@ -292,24 +294,36 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
+    /// <remarks>As <see cref="BulkAppendInParallelAsync"/>, the batches' values written straight into DuckDB's vectors (see <see cref="DuckDbBatchFeed"/>).</remarks>
+    protected override Task BulkAppendBatchesInParallelAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
+        IReadOnlyList<IEnumerable<AppendBatch>> streams, CancellationToken cancellationToken) =>
+        AppendInParallelAsync(connection, table, columns, streams, (own, stream) => _batchFeed.Value.Insert(own, Dialect.Quote(table), columns, stream, cancellationToken),
+            cancellationToken);
+
+    /// <inheritdoc />
     /// <remarks>
     /// Each stream appends on its own thread through its own connection: DuckDB's appends to one table never conflict, and
     /// each appender converts, stores and compresses its rows on its thread, which is most of a load's work.
     /// </remarks>
-    protected override async Task BulkAppendInParallelAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
-        IReadOnlyList<IEnumerable<object?[]>> streams, CancellationToken cancellationToken)
+    protected override Task BulkAppendInParallelAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
+        IReadOnlyList<IEnumerable<object?[]>> streams, CancellationToken cancellationToken) =>
+        AppendInParallelAsync(connection, table, columns, streams, (own, stream) => Append(own, table, columns, stream, cancellationToken), cancellationToken);
+
+    // Creates the table, then appends each stream on its own thread and connection (one stream on the caller's connection).
+    private async Task AppendInParallelAsync<T>(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,
+        IReadOnlyList<T> streams, Action<DuckDBConnection, T> append, CancellationToken cancellationToken)
     {
+        await CreateTableAsync(connection, table, columns, cancellationToken).ConfigureAwait(false);
         if (streams.Count == 1)
         {
-            await BulkAppendAsync(connection, table, columns, streams[0], cancellationToken).ConfigureAwait(false);
+            append((DuckDBConnection)connection, streams[0]);
             return;
         }
-        await CreateTableAsync(connection, table, columns, cancellationToken).ConfigureAwait(false);
         // Dedicated threads: the streams may block waiting for their producer, which must not starve the thread pool.
         var appends = streams.Select(stream => Task.Factory.StartNew(() =>
         {
             using var own = OpenAsync(cancellationToken).GetAwaiter().GetResult();
-            Append((DuckDBConnection)own, table, columns, stream, cancellationToken);
+            append((DuckDBConnection)own, stream);
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
         try
         {

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using System.Text;
+using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Sources.Platform;
 
@@ -9,21 +11,29 @@ namespace Tributary.Components.Sources.Platform;
 internal delegate ParsedRow? Utf8LineParser(long line, ReadOnlySpan<byte> utf8);
 
 /// <summary>
+/// Adds the record of one line's UTF-8 bytes (see <see cref="SourceLineReader.TryReadUtf8"/>) as a row of <paramref name="rows"/>
+/// (its first columns; the loader fills the file and line after them) and returns true, or returns false with the reason the
+/// line is rejected; true with no row for a line that holds no record.
+/// </summary>
+internal delegate bool Utf8RowAppender(ReadOnlySpan<byte> utf8, AppendBatch rows, out string? reason);
+
+/// <summary>
 /// Parses the lines of export files on several threads for a warehouse that appends in parallel: one thread reads lines into
 /// batches, a bounded queue holds a few of them (memory stays flat however large the files), and each of the
-/// <see cref="Streams"/> parses the batches it takes and yields the valid rows, each with its file and line, as the
-/// sequential load does. Rejected lines go to the shared spool; counts are kept per file.
+/// <see cref="Streams"/> parses the batches it takes into a batch of typed rows (one per stream, refilled), each row with its
+/// file and line, as the sequential load gives them. Rejected lines go to the shared spool; counts are kept per file.
 /// </summary>
 internal sealed class ParallelLineParse : IDisposable
 {
-    // Small batches keep few lines in flight: with 1,024 a batch, the queued lines (about 4 MB of text) outlived most young-generation
-    // collections, which then copied them (a load's garbage collection is mostly that copying).
-    private const int BatchLines = 64;
+    // Lines per batch: each batch is a hand-over between threads (a wake-up or two), and its lines are pooled bytes, not
+    // objects a young collection copies. (With lines as strings, 1,024 a batch outlived most young collections; 64 was the fix then.)
+    private const int BatchLines = 256;
     private readonly BlockingCollection<(int File, Batch Lines)> _queue;
     private readonly CancellationTokenSource _stop;
     private readonly IReadOnlyList<string> _relative;
-    private readonly Utf8LineParser _parse;
-    private readonly int _columns;
+    private readonly Utf8RowAppender _parse;
+    private readonly DataKind[] _kinds;
+    private readonly byte[][] _fileNames;
     private readonly RejectedRowSpool _rejected;
     private readonly long[] _good, _bad;
     private readonly string?[] _sha256;
@@ -34,17 +44,18 @@ internal sealed class ParallelLineParse : IDisposable
     /// <param name="relative">Their names as the table records them.</param>
     /// <param name="hash">Which files to hash (SHA-256) while they are read.</param>
     /// <param name="open">Opens a file's line reader, feeding the hash when one is given.</param>
-    /// <param name="parse">Parses a line; null for a line that holds no record (blank).</param>
-    /// <param name="columns">How many values a valid row has before its file and line.</param>
+    /// <param name="parse">Parses a line into a row.</param>
+    /// <param name="columns">The kinds of a row's columns, its file and line the last two.</param>
     /// <param name="rejected">Where rejected lines go.</param>
     /// <param name="streams">How many streams parse at once.</param>
     /// <param name="cancellationToken">Stops reading and parsing.</param>
     public ParallelLineParse(IReadOnlyList<string> files, IReadOnlyList<string> relative, IReadOnlyList<bool> hash, Func<string, IncrementalHash?, SourceLineReader> open,
-        Utf8LineParser parse, int columns, RejectedRowSpool rejected, int streams, CancellationToken cancellationToken)
+        Utf8RowAppender parse, IReadOnlyList<DataKind> columns, RejectedRowSpool rejected, int streams, CancellationToken cancellationToken)
     {
         _relative = relative;
         _parse = parse;
-        _columns = columns;
+        _kinds = [.. columns];
+        _fileNames = [.. relative.Select(Encoding.UTF8.GetBytes)];
         _rejected = rejected;
         _good = new long[files.Count];
         _bad = new long[files.Count];
@@ -55,8 +66,11 @@ internal sealed class ParallelLineParse : IDisposable
         Streams = [.. Enumerable.Range(0, streams).Select(_ => Parse())];
     }
 
-    /// <summary>The streams of valid rows (values, then file and line), to enumerate at once on separate threads.</summary>
-    public IReadOnlyList<IEnumerable<object?[]>> Streams { get; }
+    /// <summary>
+    /// The streams of valid rows (values, then file and line), to enumerate at once on separate threads; each refills one
+    /// batch, so a batch is read before the next is asked for.
+    /// </summary>
+    public IReadOnlyList<IEnumerable<AppendBatch>> Streams { get; }
 
     /// <summary>Valid rows of the file at <paramref name="file"/>'s index; final once every stream has ended.</summary>
     public long Good(int file) => _good[file];
@@ -101,33 +115,36 @@ internal sealed class ParallelLineParse : IDisposable
         }
     }
 
-    private IEnumerable<object?[]> Parse()
+    private IEnumerable<AppendBatch> Parse()
     {
         var finished = false;
+        var rows = new AppendBatch(_kinds, BatchLines);
+        int fileColumn = _kinds.Length - ParsedRow.LoaderColumns, lineColumn = fileColumn + 1;
         try
         {
             foreach (var (file, batch) in _queue.GetConsumingEnumerable(_stop.Token))
             {
-                long good = 0, bad = 0;
+                rows.Clear();
+                long bad = 0;
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var line = batch.Lines[i];
-                    var parsed = line.Problem is { } problem ? ParsedRow.Rejected(line.Number, line.Text, problem) : batch.Parse(i, _parse);
-                    if (parsed is not { } row) continue;
-                    if (row.Values is not null)
+                    var reason = line.Problem;
+                    var before = rows.Count;
+                    if (reason is null && batch.Append(i, _parse, rows, out reason))
                     {
-                        good++;
-                        yield return row.Stored(_columns, _relative[file]);
+                        if (rows.Count == before) continue; // no record (a blank line)
+                        rows.SetText(fileColumn, _fileNames[file]);
+                        rows.SetInteger(lineColumn, line.Number);
+                        continue;
                     }
-                    else
-                    {
-                        lock (_rejected) _rejected.Add(file, _relative[file], row.Line, row.Raw, row.Reason!);
-                        bad++;
-                    }
+                    lock (_rejected) _rejected.Add(file, _relative[file], line.Number, line.Problem is null ? batch.Decode(i) : line.Text, reason!);
+                    bad++;
                 }
                 batch.Release();
-                Interlocked.Add(ref _good[file], good);
+                Interlocked.Add(ref _good[file], rows.Count);
                 Interlocked.Add(ref _bad[file], bad);
+                if (rows.Count > 0) yield return rows;
             }
             if (_readError is { } error) ExceptionDispatchInfo.Throw(error);
             finished = true;
@@ -184,10 +201,15 @@ internal sealed class ParallelLineParse : IDisposable
             return ++Count;
         }
 
-        public ParsedRow? Parse(int i, Utf8LineParser parse)
+        public bool Append(int i, Utf8RowAppender parse, AppendBatch rows, out string? reason) => parse(Bytes(i), rows, out reason);
+
+        // A rejected line's text, for __rejected.raw (a valid line is never decoded).
+        public string Decode(int i) => Encoding.UTF8.GetString(Bytes(i));
+
+        private ReadOnlySpan<byte> Bytes(int i)
         {
             var start = i == 0 ? 0 : _ends[i - 1];
-            return parse(Lines[i].Number, _bytes.AsSpan(start, _ends[i] - start));
+            return _bytes.AsSpan(start, _ends[i] - start);
         }
 
         public void Release()

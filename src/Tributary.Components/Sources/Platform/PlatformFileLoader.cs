@@ -35,12 +35,16 @@ internal static class PlatformFileLoader
     /// each appending through its own connection where the warehouse can (DuckDB). Lines reach <paramref name="parse"/> as UTF-8
     /// bytes (lines that cannot be read are rejected before it); it returns null for a line that holds no record.
     /// </summary>
+    /// <remarks>
+    /// With several streams, each parses lines into batches of typed rows (<paramref name="append"/>), which the warehouse stores
+    /// without an object per value; one stream (one core) takes rows from <paramref name="parse"/>, which must give the same.
+    /// </remarks>
     public static Task<Materialization> LoadLinesAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
-        Func<string, IncrementalHash?, SourceLineReader> open, Utf8LineParser parse, CancellationToken cancellationToken) =>
-        LoadAsync(context, p, layout, extension, file => ParallelLineParse.Rows(open(file, null), parse), open, parse, cancellationToken);
+        Func<string, IncrementalHash?, SourceLineReader> open, Utf8LineParser parse, Utf8RowAppender append, CancellationToken cancellationToken) =>
+        LoadAsync(context, p, layout, extension, file => ParallelLineParse.Rows(open(file, null), parse), open, append, cancellationToken);
 
     private static async Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
-        Func<string, IEnumerable<ParsedRow>> read, Func<string, IncrementalHash?, SourceLineReader>? lines, Utf8LineParser? parse, CancellationToken cancellationToken)
+        Func<string, IEnumerable<ParsedRow>> read, Func<string, IncrementalHash?, SourceLineReader>? lines, Utf8RowAppender? parse, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
         var filesTable = context.Output(PlatformSchemas.Files);
@@ -132,7 +136,7 @@ internal static class PlatformFileLoader
 
         using var parallel = streams > 1
             ? new ParallelLineParse([.. pending.Select(f => f.File)], [.. pending.Select(f => f.Relative)], [.. pending.Select(f => f.Hash is null)], lines!, parse!,
-                layout.Columns.Count, rejected, streams, cancellationToken)
+                [.. layout.OutputColumns.Select(c => c.Kind)], rejected, streams, cancellationToken)
             : null;
         var counts = await w.WriteTablesAsync(
         [
@@ -143,7 +147,7 @@ internal static class PlatformFileLoader
                     await b.CreateAndAppendAsync(layout.OutputColumns, Valid(), ct).ConfigureAwait(false);
                     return;
                 }
-                await b.CreateAndAppendInParallelAsync(layout.OutputColumns, parallel.Streams, ct).ConfigureAwait(false);
+                await b.CreateAndAppendBatchesInParallelAsync(layout.OutputColumns, parallel.Streams, ct).ConfigureAwait(false);
                 for (var f = 0; f < pending.Count; f++)
                 {
                     var (_, relative, bytes, modified, hash) = pending[f];

@@ -15,6 +15,7 @@ namespace Tributary.Components.Sources.Platform;
 internal sealed class SegmentEventParser
 {
     private static readonly HashSet<string> Types = ["identify", "track", "page", "screen", "group", "alias"];
+    private static readonly byte[][] TypeNames = [.. Types.Select(Encoding.UTF8.GetBytes)];
     private static readonly UTF8Encoding Utf8 = new(false, throwOnInvalidBytes: false);
 
     /// <summary>A key of an object on a column's path: the column it fills (or -1), the keys below it, and every column at or below it.</summary>
@@ -26,14 +27,21 @@ internal sealed class SegmentEventParser
         public List<int> Columns { get; } = [];
     }
 
-    // What one line held for each column: found or not, its token kind, its text, or its timestamp read straight from the bytes.
+    // What one line held for each column: found or not, its token kind, where its text is (the line's bytes, or the unescaped
+    // copy of an escaped string), or its timestamp read straight from the bytes.
     private struct Slot
     {
-        public bool Found, IsTimestamp;
+        public bool Found, IsTimestamp, Unescaped;
         public JsonTokenType Kind;
-        public string? Text;
+        public int Start, Length;
         public DateTime Timestamp;
     }
+
+    // Escaped strings of the line being parsed, unescaped one after another (per thread: streams parse at once).
+    [ThreadStatic] private static byte[]? _unescaped;
+
+    // The one-row batch Parse fills, per thread, with the parser it belongs to (its decoded strings repeat from row to row).
+    [ThreadStatic] private static (SegmentEventParser Owner, AppendBatch Row)? _single;
 
     private readonly IReadOnlyList<PlatformColumn> _columns;
     private readonly bool[] _timestamps;
@@ -100,29 +108,41 @@ internal sealed class SegmentEventParser
     /// </summary>
     public ParsedRow Parse(long line, ReadOnlySpan<byte> utf8, CultureInfo culture) => Parse(line, utf8, null, culture);
 
+    // The row through a one-row batch, so rows and batches come from the same code; its values as the row writers take them.
     private ParsedRow Parse(long line, ReadOnlySpan<byte> utf8, string? raw, CultureInfo culture)
     {
-        // Pooled, as the bytes are: a new array per line was a sixth of what a load allocated, and its garbage collections cost CPU.
-        var pooled = ArrayPool<Slot>.Shared.Rent(_columns.Count);
-        try
-        {
-            return Parse(line, utf8, raw, culture, pooled.AsSpan(0, _columns.Count));
-        }
-        finally
-        {
-            ArrayPool<Slot>.Shared.Return(pooled, clearArray: true);
-        }
+        if (_single is not { } single || single.Owner != this) _single = single = (this, new AppendBatch([.. _columns.Select(c => c.Kind)], 1));
+        var row = single.Row;
+        row.Clear();
+        if (Append(utf8, culture, row) is { } reason) return ParsedRow.Rejected(line, raw ?? Utf8.GetString(utf8), reason);
+        var values = new object?[_columns.Count + _room];
+        for (var i = 0; i < _columns.Count; i++) values[i] = row.Value(0, i);
+        return ParsedRow.Valid(line, raw ?? "", values);
     }
 
-    private ParsedRow Parse(long line, ReadOnlySpan<byte> bytes, string? text, CultureInfo culture, Span<Slot> slots)
+    /// <summary>
+    /// Adds the event of a line's UTF-8 bytes (valid UTF-8) as a row of <paramref name="rows"/>, whose first columns are the
+    /// layout's (the loader fills any after them), or gives the reason the line is rejected and adds nothing. Text values are
+    /// the line's own bytes (unescaped and trimmed), never a string. Safe to call from several threads, each with its own batch.
+    /// </summary>
+    public string? Append(ReadOnlySpan<byte> utf8, CultureInfo culture, AppendBatch rows)
+    {
+        // On the stack: a slot array per line was a sixth of what a load allocated when rows were objects.
+        Span<Slot> slots = _columns.Count <= 64 ? stackalloc Slot[_columns.Count] : new Slot[_columns.Count];
+        return Append(utf8, culture, rows, slots);
+    }
+
+    private string? Append(ReadOnlySpan<byte> bytes, CultureInfo culture, AppendBatch rows, Span<Slot> slots)
     {
         var columns = _columns;
+        var unescaped = _unescaped ??= new byte[1024];
+        var used = 0;
         var reader = new Utf8JsonReader(bytes, isFinalBlock: true, state: default);
         string? notObject = null;
         try
         {
             reader.Read();
-            if (reader.TokenType == JsonTokenType.StartObject) Walk(ref reader, bytes, _root, slots, _timestamps, TextCache.ForThisThread(_columns.Count));
+            if (reader.TokenType == JsonTokenType.StartObject) Walk(ref reader, bytes, _root, slots, _timestamps, ref unescaped, ref used);
             else
             {
                 notObject = KindName(reader.TokenType);
@@ -132,41 +152,102 @@ internal sealed class SegmentEventParser
         }
         catch (JsonException e)
         {
-            return Reject(line, bytes, text, $"invalid JSON: {e.Message.Split(" LineNumber", 2)[0].TrimEnd('.')}");
+            return $"invalid JSON: {e.Message.Split(" LineNumber", 2)[0].TrimEnd('.')}";
         }
-        if (notObject is not null) return Reject(line, bytes, text, $"an event must be a JSON object, got {notObject}");
+        finally
+        {
+            _unescaped = unescaped;
+        }
+        if (notObject is not null) return $"an event must be a JSON object, got {notObject}";
 
-        var type = Text(slots[_typeColumn]);
-        if (type is null || !Types.Contains(type)) return Reject(line, bytes, text, $"'type' must be one of {string.Join(", ", Types)}, got '{type}'");
-        if (type == "track" && Text(slots[_eventColumn]) is null) return Reject(line, bytes, text, "a track event needs 'event'");
-        if (Text(slots[_anonymousColumn]) is null && Text(slots[_userColumn]) is null) return Reject(line, bytes, text, "an event needs 'anonymousId' or 'userId'");
-        var values = new object?[columns.Count + _room];
+        ref readonly var type = ref slots[_typeColumn];
+        if (!IsText(type) || !IsType(Bytes(type, bytes, unescaped)))
+            return $"'type' must be one of {string.Join(", ", Types)}, got '{(IsText(type) ? Utf8.GetString(Bytes(type, bytes, unescaped)) : null)}'";
+        if (Bytes(type, bytes, unescaped).SequenceEqual("track"u8) && !IsText(slots[_eventColumn])) return "a track event needs 'event'";
+        if (!IsText(slots[_anonymousColumn]) && !IsText(slots[_userColumn])) return "an event needs 'anonymousId' or 'userId'";
+
+        rows.AddRow();
         for (var i = 0; i < slots.Length; i++)
         {
             var column = columns[i];
             ref var slot = ref slots[i];
-            if (!slot.Found)
+            if (!slot.Found && column.Required)
             {
-                if (column.Required) return Reject(line, bytes, text, $"'{column.Header}' is missing but required");
-                continue;
+                rows.RemoveLastRow();
+                return $"'{column.Header}' is missing but required";
             }
+            if (!slot.Found || slot.Kind == JsonTokenType.Null) continue;
             if (slot.IsTimestamp)
             {
-                values[i] = slot.Timestamp;
+                rows.SetTimestamp(i, slot.Timestamp);
                 continue;
             }
-            // JSON numbers are invariant whatever the culture; strings holding numbers are written in it.
-            if (!FieldParser.TryParse(slot.Text, column.Kind, slot.Kind == JsonTokenType.Number ? CultureInfo.InvariantCulture : culture, out values[i], out var reason))
-                return Reject(line, bytes, text, $"'{column.Header}': {reason}, got '{CsvExportReader.Shorten(slot.Text ?? "")}'");
+            var text = Bytes(slot, bytes, unescaped);
+            if (column.Kind == DataKind.Text)
+            {
+                // FieldParser's text: trimmed as string.Trim trims, NULL when nothing is left.
+                var trimmed = Trim(text);
+                if (trimmed.Length > 0) rows.SetText(i, trimmed);
+                continue;
+            }
+            // Other kinds (a revenue, a timestamp of another shape) the general way, from a string; JSON numbers are invariant
+            // whatever the culture, strings holding numbers are written in it.
+            var field = Utf8.GetString(text);
+            if (!FieldParser.TryParse(field, column.Kind, slot.Kind == JsonTokenType.Number ? CultureInfo.InvariantCulture : culture, out var value, out var reason))
+            {
+                rows.RemoveLastRow();
+                return $"'{column.Header}': {reason}, got '{CsvExportReader.Shorten(field)}'";
+            }
+            rows.Set(i, value);
         }
-        return ParsedRow.Valid(line, text ?? "", values);
+        return null;
     }
 
-    // Only a rejected row keeps its text: a valid one read from bytes has none.
-    private static ParsedRow Reject(long line, ReadOnlySpan<byte> bytes, string? text, string reason) => ParsedRow.Rejected(line, text ?? Utf8.GetString(bytes), reason);
+    private static ReadOnlySpan<byte> Bytes(in Slot slot, ReadOnlySpan<byte> line, byte[] unescaped) =>
+        slot.Unescaped ? unescaped.AsSpan(slot.Start, slot.Length) : line.Slice(slot.Start, slot.Length);
 
-    // The reader is on an object's start; reads to its end, filling the slots of the keys in level.
-    private static void Walk(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, List<Node> level, Span<Slot> slots, bool[] timestamps, TextCache cache)
+    private static bool IsType(ReadOnlySpan<byte> type)
+    {
+        foreach (var name in TypeNames)
+            if (type.SequenceEqual(name)) return true;
+        return false;
+    }
+
+    // White space at either end removed as string.Trim removes it (char.IsWhiteSpace: ASCII's, U+0085, U+00A0 and Unicode's
+    // separators, all in the basic plane, so one rune is one char).
+    private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> utf8)
+    {
+        while (utf8.Length > 0)
+        {
+            int n;
+            if (utf8[0] < 0x80)
+            {
+                if (!IsAsciiWhiteSpace(utf8[0])) break;
+                n = 1;
+            }
+            else if (Rune.DecodeFromUtf8(utf8, out var rune, out n) != OperationStatus.Done || !Rune.IsWhiteSpace(rune)) break;
+            utf8 = utf8[n..];
+        }
+        while (utf8.Length > 0)
+        {
+            int n;
+            if (utf8[^1] < 0x80)
+            {
+                if (!IsAsciiWhiteSpace(utf8[^1])) break;
+                n = 1;
+            }
+            else if (Rune.DecodeLastFromUtf8(utf8, out var rune, out n) != OperationStatus.Done || !Rune.IsWhiteSpace(rune)) break;
+            utf8 = utf8[..^n];
+        }
+        return utf8;
+    }
+
+    private static bool IsAsciiWhiteSpace(byte b) => b is (byte)' ' or >= 0x09 and <= 0x0D;
+
+    // The reader is on an object's start; reads to its end, filling the slots of the keys in level. An escaped string is
+    // unescaped into unescaped (from used on, grown as needed): the same bytes Utf8JsonReader.GetString decodes, and the same
+    // exception for a broken escape.
+    private static void Walk(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, List<Node> level, Span<Slot> slots, bool[] timestamps, ref byte[] unescaped, ref int used)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -179,29 +260,39 @@ internal sealed class SegmentEventParser
             }
             // A repeated key replaces everything the earlier one brought, as a document lookup would see only the last.
             foreach (var c in node.Columns) slots[c] = default;
-            var start = reader.TokenStartIndex;
+            var start = (int)reader.TokenStartIndex;
             var kind = reader.TokenType;
-            if (kind == JsonTokenType.StartObject && node.Children.Count > 0) Walk(ref reader, bytes, node.Children, slots, timestamps, cache);
+            if (kind == JsonTokenType.StartObject && node.Children.Count > 0) Walk(ref reader, bytes, node.Children, slots, timestamps, ref unescaped, ref used);
             else if (kind is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
             if (node.Column < 0) continue;
-            // The usual event time is read from its bytes, without a string for it; any other text goes the general way below.
+            // The usual event time is read from its bytes; any other text goes the general way.
             if (kind == JsonTokenType.String && timestamps[node.Column] && TryIsoUtc(ref reader, out var timestamp))
             {
                 slots[node.Column] = new Slot { Found = true, Kind = kind, IsTimestamp = true, Timestamp = timestamp };
                 continue;
             }
-            slots[node.Column] = new Slot
+            var slot = new Slot { Found = true, Kind = kind };
+            switch (kind)
             {
-                Found = true,
-                Kind = kind,
-                Text = kind switch
-                {
-                    JsonTokenType.StartObject or JsonTokenType.StartArray => Utf8.GetString(bytes[(int)start..(int)reader.BytesConsumed]),
-                    JsonTokenType.Null => null,
-                    JsonTokenType.String => cache.Text(ref reader, node.Column),
-                    _ => Utf8.GetString(reader.ValueSpan),
-                },
-            };
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    (slot.Start, slot.Length) = (start, (int)reader.BytesConsumed - start);
+                    break;
+                case JsonTokenType.String when reader.ValueIsEscaped:
+                    // Unescaped text is never longer than its escaped spelling.
+                    if (unescaped.Length - used < reader.ValueSpan.Length) Array.Resize(ref unescaped, Math.Max(unescaped.Length * 2, used + reader.ValueSpan.Length));
+                    (slot.Unescaped, slot.Start, slot.Length) = (true, used, reader.CopyString(unescaped.AsSpan(used)));
+                    used += slot.Length;
+                    break;
+                case JsonTokenType.String:
+                    (slot.Start, slot.Length) = (start + 1, reader.ValueSpan.Length); // after the opening quote
+                    break;
+                case JsonTokenType.Null:
+                    break;
+                default:
+                    (slot.Start, slot.Length) = (start, reader.ValueSpan.Length); // a number's or literal's own text
+                    break;
+            }
+            slots[node.Column] = slot;
         }
     }
 
@@ -236,7 +327,8 @@ internal sealed class SegmentEventParser
         return null;
     }
 
-    private static string? Text(in Slot slot) => slot is { Found: true, Kind: JsonTokenType.String, Text.Length: > 0 } ? slot.Text : null;
+    // A non-empty JSON string, as the spec checks want their fields.
+    private static bool IsText(in Slot slot) => slot is { Found: true, Kind: JsonTokenType.String, Length: > 0 };
 
     private static string KindName(JsonTokenType token) => token switch
     {

@@ -54,7 +54,8 @@ public sealed class SegmentEventsSource : IComponent<SegmentEventsParameters>
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(SegmentEventsParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
         PlatformFileLoader.LoadLinesAsync(context, parameters, LayoutOf(parameters), ".ndjson",
-            (file, content) => SourceLineReader.Open(file, parameters.Encoding, parameters.MaxRecordBytes, content), (line, utf8) => Parse(line, utf8, parameters), cancellationToken);
+            (file, content) => SourceLineReader.Open(file, parameters.Encoding, parameters.MaxRecordBytes, content), (line, utf8) => Parse(line, utf8, parameters),
+            (ReadOnlySpan<byte> utf8, AppendBatch rows, out string? reason) => Append(utf8, rows, parameters, out reason), cancellationToken);
 
     internal static PlatformLayout LayoutOf(SegmentEventsParameters parameters) => parameters.KeepRawContext ? RawContextLayout : Layout;
 
@@ -66,6 +67,13 @@ public sealed class SegmentEventsSource : IComponent<SegmentEventsParameters>
     {
         if (IsBlank(utf8)) return null;
         return (parameters.KeepRawContext ? WithRawContext : Flattened).Parse(line, utf8, parameters.NumberCulture);
+    }
+
+    // As Parse, into a batch of rows: true with a row added, true with none for a blank line, false with the reason for a rejected one.
+    private static bool Append(ReadOnlySpan<byte> utf8, AppendBatch rows, SegmentEventsParameters parameters, out string? reason)
+    {
+        reason = IsBlank(utf8) ? null : (parameters.KeepRawContext ? WithRawContext : Flattened).Append(utf8, parameters.NumberCulture, rows);
+        return reason is null;
     }
 
     // Blank as string.IsNullOrWhiteSpace sees it; an event's first byte is '{', so the text is decoded only for odd lines.

@@ -29,6 +29,9 @@ public sealed class SegmentEventParserTests
         """{"type":"track","event":"E","messageId":"m10","userId":"u","timestamp":"2025-01-02T10:00:00.5+02:00","sentAt":"2025-02-29T10:00:01Z","receivedAt":"2025-01-02T24:00:00Z"}""",
         """{"type":"track","event":"E","messageId":"m11","userId":"u","timestamp":"2025-01-02T10:00:00.12345678Z"}""",
         """{"type":"track","event":"E","messageId":"m12","userId":"u","timestamp":"2025-01-02T10:00:00Z","timestamp":"2025-01-03 10:00:00","sentAt":"\u00e92025-01-02T10:00:01Z"}""",
+        // Text trimmed as string.Trim trims: ASCII and Unicode white space (escaped or written), inner white space kept, nothing left is NULL.
+        """{"type":"page","messageId":"\u00a0m13\u2003","anonymousId":" \u3000 ","userId":"u","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":" UA  x\u2028","ip":"\n"}}""",
+        """{"type":"page","messageId":"é","anonymousId":"\u0085a b\u0085","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":"\u00e9 ","ip":"\u00a0\u00e9\u00a0"}}""",
         // Rejected: invalid JSON anywhere, not an object, spec violations, wrong types.
         """{"type":"track","event":"E","messageId":"m","userId":"u","timestamp":"2025-01-02T10:00:00Z" """,
         """{"type":"track","event":"E","messageId":"m","userId":"u","timestamp":"2025-01-02T10:00:00Z"} trailing""",
@@ -87,7 +90,7 @@ public sealed class SegmentEventParserTests
             """{"type":"page","messageId":"m","anonymousId":"a","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":"U\u0041","ip":"1.2.3.4 "}}""",
             """{"type":"page","messageId":"mm","anonymousId":"ab","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":"UAX","ip":"1.2.3"}}""",
             """{"type":"page","messageId":"m","anonymousId":"a","timestamp":"2025-01-02T10:00:00Z","context":{"userAgent":"","ip":null}}""",
-            "{\"type\":\"page\",\"messageId\":\"m\",\"anonymousId\":\"" + new string('a', TextCache.MaxBytes + 1) + "\",\"timestamp\":\"2025-01-02T10:00:00Z\"}",
+            "{\"type\":\"page\",\"messageId\":\"m\",\"anonymousId\":\"" + new string('a', 257) + "\",\"timestamp\":\"2025-01-02T10:00:00Z\"}",
         ];
         var lines = Lines.Select(row => row.Data).Concat(extra).ToList();
         var parser = new SegmentEventParser(SegmentEventsSource.Layout);
