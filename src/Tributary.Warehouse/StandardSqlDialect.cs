@@ -78,6 +78,9 @@ public abstract class StandardSqlDialect : ISqlDialect
     public virtual string? TextHash(string expression) => null;
 
     /// <inheritdoc />
+    public virtual bool GroupsFasterOverSortedInput => false;
+
+    /// <inheritdoc />
     public abstract string RowKey { get; }
 
     /// <inheritdoc />

@@ -201,12 +201,12 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         // The exposures are read twice (the cells' counts, the units) rather than materialized once: DuckDB otherwise
         // writes all exposure rows to a buffer and reads them back twice, which cost 3.5% of the query's instructions at
         // 2M events / 200k units (and 11% of its last-level cache misses) against a second scan of the table.
-        // On DuckDB the joined rows are sorted by unit before the per-unit aggregation: the events come in any unit order, so
+        // Where the engine groups faster over sorted input (DuckDB), the joined rows are sorted by unit before the per-unit aggregation: the events come in any unit order, so
         // without it nearly every update of the per-unit hash table (4.1M units at 50M events, far larger than the caches)
         // is a memory miss, while sorted each unit's rows arrive together and each DuckDB thread aggregates a range of
         // units of its own. The sort costs less than the misses it saves (bench/README.md, stop 20). PostgreSQL keeps the
         // plain aggregation: an ORDER BY there is a sort its planner would not otherwise do, not measured to pay.
-        var perUnitSource = d.Name == "duckdb" ? "(SELECT * FROM joined ORDER BY unit_id)" : "joined";
+        var perUnitSource = d.GroupsFasterOverSortedInput ? "(SELECT * FROM joined ORDER BY unit_id)" : "joined";
         var sql = $"""
             WITH exposed AS NOT MATERIALIZED (
                 SELECT CAST(x.experiment AS {text}) AS experiment, CAST(x.variant AS {text}) AS variant, {stratum} AS stratum,

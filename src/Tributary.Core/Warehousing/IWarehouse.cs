@@ -185,6 +185,13 @@ public interface ISqlDialect
     string? TextHash(string expression) => null;
 
     /// <summary>
+    /// Whether a large GROUP BY runs faster over its input sorted by the group key (an <c>ORDER BY</c> in a subquery): true
+    /// where the engine's hash aggregation then finds each group's rows together and splits the key range between its
+    /// threads (DuckDB: the 50M-event experiment statistics −12% CPU), false where the sort would only add work.
+    /// </summary>
+    bool GroupsFasterOverSortedInput => false;
+
+    /// <summary>
     /// The engine's identity of a stored row, for the table a query reads in its FROM (DuckDB <c>rowid</c>, PostgreSQL
     /// <c>ctid</c>): within one statement it is equal for the same row only, and joins, <c>max</c> and <c>CASE</c> take it.
     /// Its type is the engine's own (not always an integer), so a statement only carries and compares it.

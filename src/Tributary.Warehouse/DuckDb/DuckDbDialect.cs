@@ -34,6 +34,9 @@ public sealed class DuckDbDialect : StandardSqlDialect
     public override string? TextHash(string expression) => $"CAST(xor(hash({expression}), hash('~' || {expression})) >> 1 AS BIGINT)";
 
     /// <inheritdoc />
+    public override bool GroupsFasterOverSortedInput => true;
+
+    /// <inheritdoc />
     /// <remarks>A BIGINT, stable while the statement runs.</remarks>
     public override string RowKey => "rowid";
 
