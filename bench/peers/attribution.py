@@ -50,7 +50,8 @@ weights_of = {}  # model -> each touch's share of its path's conversion (read at
 
 
 def credit(model, weights):
-    w = pd.DataFrame({"channel": code[conv], "conversions": weights[conv], "value": weights[conv] * value[conv]})
+    weights = weights[conv]
+    w = pd.DataFrame({"channel": code[conv], "conversions": weights, "value": weights * value[conv]})
     sums = w.groupby("channel")[["conversions", "value"]].sum().reindex(range(len(channels)), fill_value=0.0)
     for c, row in sums.iterrows():
         results.append((model, channels[c], row["conversions"], row["value"]))
@@ -142,17 +143,20 @@ if FULL:
     path_effects = (bits @ kept)[mask]
     markov = np.where(path_effects > 0, kept[ch] / np.where(path_effects > 0, path_effects, 1), 1.0 / popcount[mask]) / repeats
     models = list(weights_of) + ["markov_1", "shapley"]
-    split = {m: weights_of[m][conv] for m in weights_of} | {"markov_1": markov, "shapley": shares[mask, ch] / repeats}
+    split = weights_of | {"markov_1": markov, "shapley": shares[mask, ch] / repeats}
 
-    # Every model's touch weights summed by (day of conversion, channel, campaign), then by (channel, campaign) and channel.
+    # Every model's touch weights summed by (day of conversion, channel, campaign), then by (channel, campaign) and channel:
+    # the cells numbered once by a groupby of the keys, each model's sums by np.bincount over the cell numbers.
     amount = value[conv]
     touches = pd.DataFrame({"day": df["converted_at"].to_numpy()[conv].astype("datetime64[D]"),
                             "channel": pd.Categorical.from_codes(ch, channels),
-                            "campaign": pd.Categorical.from_codes(df["campaign"].cat.codes.to_numpy()[conv], df["campaign"].cat.categories)}
-                           | {m: split[m] for m in models} | {m + ":value": split[m] * amount for m in models})
+                            "campaign": pd.Categorical.from_codes(df["campaign"].cat.codes.to_numpy()[conv], df["campaign"].cat.categories)})
     grouped = touches.groupby(["day", "channel", "campaign"], observed=True, dropna=False)
-    daily = grouped.sum()
-    daily["touches"] = grouped.size()
+    cell = grouped.ngroup().to_numpy()
+    daily = grouped.size().to_frame("touches")
+    for m in models:
+        daily[m] = np.bincount(cell, weights=split[m], minlength=len(daily))
+        daily[m + ":value"] = np.bincount(cell, weights=split[m] * amount, minlength=len(daily))
     campaigns = daily.groupby(level=["channel", "campaign"], observed=True, dropna=False).sum()
     sums = campaigns.groupby(level="channel", observed=True).sum()
 
