@@ -11,7 +11,6 @@ work this peer did before stop 21, kept to show the old comparison beside the ne
 Usage: attribution.py touches.csv|touches.pkl out.csv [--channels-only]
        attribution.py --prepare touches.csv touches.pkl [--channels-only]   (writes the pickle a later run reads)"""
 import sys, time
-from itertools import combinations
 from math import factorial
 import numpy as np
 import pandas as pd
@@ -55,7 +54,8 @@ def credit(model, weights):
     sums = w.groupby("channel")[["conversions", "value"]].sum().reindex(range(len(channels)), fill_value=0.0)
     for c, row in sums.iterrows():
         results.append((model, channels[c], row["conversions"], row["value"]))
-    weights_of[model] = weights
+    if FULL:
+        weights_of[model] = weights
 
 
 credit("first_touch", (index == 0).astype(float))
