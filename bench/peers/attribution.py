@@ -148,16 +148,19 @@ if FULL:
     # Every model's touch weights summed by (day of conversion, channel, campaign), then by (channel, campaign) and channel:
     # the cells numbered once by a groupby of the keys, each model's sums by np.bincount over the cell numbers.
     amount = value[conv]
+    # A touch without campaign counts under "" (written empty, as ours writes NULL), as ours keys it.
+    campaign_names = df["campaign"].cat.categories.append(pd.Index([""]))
+    campaign = df["campaign"].cat.codes.to_numpy()[conv]
     touches = pd.DataFrame({"day": df["converted_at"].to_numpy()[conv].astype("datetime64[D]"),
                             "channel": pd.Categorical.from_codes(ch, channels),
-                            "campaign": pd.Categorical.from_codes(df["campaign"].cat.codes.to_numpy()[conv], df["campaign"].cat.categories)})
-    grouped = touches.groupby(["day", "channel", "campaign"], observed=True, dropna=False)
+                            "campaign": pd.Categorical.from_codes(np.where(campaign < 0, len(campaign_names) - 1, campaign), campaign_names)})
+    grouped = touches.groupby(["day", "channel", "campaign"], observed=True)
     cell = grouped.ngroup().to_numpy()
     daily = grouped.size().to_frame("touches")
     for m in models:
         daily[m] = np.bincount(cell, weights=split[m], minlength=len(daily))
         daily[m + ":value"] = np.bincount(cell, weights=split[m] * amount, minlength=len(daily))
-    campaigns = daily.groupby(level=["channel", "campaign"], observed=True, dropna=False).sum()
+    campaigns = daily.groupby(level=["channel", "campaign"], observed=True).sum()
     sums = campaigns.groupby(level="channel", observed=True).sum()
 
     # Each channel's campaigns scaled to add up to its credit (Markov normalizes removal effects over all channels, not per path).
