@@ -59,17 +59,25 @@ internal static class PeersBench
         var file = database ?? Path.Combine(output, $"ours_{workload}.duckdb");
         var exports = workload switch
         {
-            "attribution" => new[] { ("attribution", "SELECT model, channel, conversions, value FROM attribution ORDER BY model, channel") },
-            "identity" => [("identity", "SELECT identifier_type, identifier_value, profile_id FROM identity")],
-            "ltv" => [("ltv", "SELECT customer_id, p_alive, expected_purchases, expected_order_value, clv, clv_low, clv_high FROM ltv"),
-                      ("ltv_model", "SELECT model, parameter, value FROM ltv__model")],
+            // The four tables of analytics.attribution (the per-conversion one as its row count: the bench's conversion_detail is []).
+            "attribution" => new[]
+            {
+                ("", "SELECT model, channel, conversions, value, share, touches FROM attribution ORDER BY model, channel"),
+                (".campaigns", "SELECT model, channel, campaign, conversions, value, share, touches FROM attribution__campaigns ORDER BY model, channel, campaign"),
+                (".daily", "SELECT model, day, channel, campaign, conversions, value FROM attribution__daily ORDER BY model, day, channel, campaign"),
+                (".conversions", "SELECT count(*) AS \"rows\" FROM attribution__conversions"),
+            },
+            "identity" => [("", "SELECT identifier_type, identifier_value, profile_id FROM identity")],
+            "ltv" => [("", "SELECT customer_id, p_alive, expected_purchases, expected_order_value, clv, clv_low, clv_high FROM ltv"),
+                      ("_model", "SELECT model, parameter, value FROM ltv__model")],
             _ => throw new ArgumentException($"unknown workload '{workload}': attribution, identity or ltv."),
         };
         await using (var wh = await DuckDbWarehouse.OpenAsync(file, CancellationToken.None))
         {
             var suffix = database is null ? "" : "-warehouse";
-            foreach (var (name, sql) in exports)
-                await wh.ExportAsync(sql, null, Path.Combine(output, $"ours_{name}{suffix}.csv"), FileFormat.Csv, CancellationToken.None);
+            // ours_<workload>[-warehouse]<table>.csv, as the peer names its files.
+            foreach (var (table, sql) in exports)
+                await wh.ExportAsync(sql, null, Path.Combine(output, $"ours_{workload}{suffix}{table}.csv"), FileFormat.Csv, CancellationToken.None);
         }
         if (database is null) DeleteDatabase(file);
     }
