@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
 
 namespace Tributary.Engine.Tests;
 
@@ -16,6 +17,8 @@ public sealed class ProbeState
     public TaskCompletionSource BlockedStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public int MaxRunning => _maxRunning;
+    /// <summary>The managed array a step with managed_mb held, once it has returned: alive until a collection finds it dead.</summary>
+    public WeakReference? Managed { get; set; }
     /// <summary>"asset#attempt start" and "asset#attempt end", in the order the attempts started and ended.</summary>
     public ConcurrentQueue<string> Log { get; } = new();
 
@@ -63,6 +66,8 @@ public sealed record ProbeParameters
     public bool HoldFirst { get; init; }
     [Description("Megabytes of native memory to touch and hold while the step runs.")]
     public int AllocateMb { get; init; }
+    [Description("Megabytes of managed memory the step holds until it returns (ProbeState.Managed watches it).")]
+    public int ManagedMb { get; init; }
     [Description("Attempts that fail as the warehouse running out of memory (ProbeOutOfMemoryException) before one succeeds.")]
     public int OutOfMemoryTimes { get; init; }
     [Description("Every attempt waits for the test's Release before it writes.")]
@@ -87,6 +92,12 @@ public sealed class ProbeComponent : IComponent<ProbeParameters>
         var attempt = state.Attempts.AddOrUpdate(context.Asset, 1, (_, n) => n + 1);
         using var _ = state.Enter($"{context.Asset}#{attempt}");
         using var held = new NativeBlock(p.AllocateMb * 1024L * 1024L);
+        var managed = p.ManagedMb > 0 ? new byte[p.ManagedMb << 20] : null;
+        if (managed is not null)
+        {
+            for (var i = 0; i < managed.Length; i += 4096) managed[i] = 1;
+            state.Managed = new WeakReference(managed);
+        }
         if (p.HoldMs > 0) await Task.Delay(p.HoldMs, cancellationToken);
         if (attempt <= p.FailTimes) throw new InvalidOperationException($"planned failure {attempt} of {p.FailTimes}");
         if (attempt <= p.OutOfMemoryTimes) throw new ProbeOutOfMemoryException($"planned out of memory {attempt} of {p.OutOfMemoryTimes}");
@@ -105,6 +116,13 @@ public sealed class ProbeComponent : IComponent<ProbeParameters>
                 await Task.Delay(Timeout.Infinite, ct);
             }
         }, cancellationToken);
+        if (managed is not null)
+        {
+            // Written last as identity writes its graph: rows streamed from the array, each stream appended on a thread of its own.
+            IEnumerable<object?[]> Rows(int from) { for (var i = from; i < from + 2; i++) yield return [(long)managed[i]]; }
+            rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendInParallelAsync([("v", DataKind.Integer)], [Rows(0), Rows(2)], ct),
+                cancellationToken).ConfigureAwait(false);
+        }
         return Materialization.Of(rows);
     }
 }

@@ -148,6 +148,11 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 }
             }, cancellationToken).ConfigureAwait(false);
 
+            // This continuation can run inline on the thread that completed the component (for identity, the last of its parallel
+            // appends), whose stack still reaches what the component wrote from: a collection there found identity's graph (82 MB
+            // at 100k demo customers) alive, and the graph then stayed resident beside sessions until the next step's collection;
+            // 100 ms later it was garbage (bench/README.md, stop 21). Going on from the thread pool lets that stack unwind first.
+            await Task.Yield();
             await RecordOutputsAsync(spec, outputs, materialization, run, watch.Elapsed).ConfigureAwait(false);
             ReleaseManagedMemory();
             var done = step with { Status = StepStatus.Succeeded, Attempts = attempts, EndedAt = time.GetUtcNow(), PeakRssBytes = window.Close() };

@@ -320,4 +320,21 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         Assert.InRange(steps["light"].PeakRssBytes!.Value, 1, long.MaxValue);
         Assert.Equal(steps["heavy"].PeakRssBytes, result.Steps.Single(s => s.Asset == "heavy").PeakRssBytes);
     }
+
+    [Fact]
+    public async Task Execute_StepThatHeldALargeManagedHeap_LeavesItCollectedWhenTheStepEnds()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: heavy, type: test.probe, with: { probe: {{probe.Id}}, managed_mb: 200 } }
+            """, cancellationToken: Ct);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        // The step's array is garbage once the step has returned; the executor's collection after a step that left a large
+        // heap must find it so, not run while the step's frames still hold it (then it stays until some later collection).
+        Assert.False(probe.Managed!.IsAlive);
+    }
 }
