@@ -142,7 +142,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var sensors = ReadSensors(reader, top, substitution, name?.Value);
         var onFailure = ReadAlert(reader, top);
         var pools = ReadPools(reader, top);
-        var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution),
+        var components = ReadComponents(reader, top, substitution,
             ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal));
 
         var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value, groupPartitions);
@@ -536,8 +536,9 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 
     private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes, YamlMapping Node);
 
-    private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, ParameterBinder binder, IReadOnlyCollection<string> pools)
+    private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, Substitution substitution, IReadOnlyCollection<string> pools)
     {
+        var binder = new ParameterBinder(reader, substitution);
         var list = new List<LoadedComponent>();
         var seq = reader.Sequence(top["components"], "'components'");
         if (seq is null)
@@ -614,6 +615,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             {
                 Id = id, Type = type.TypeName, Inputs = inputs.Select(i => i.Value).ToList(), Parameters = parameters,
                 Checks = checks, Location = map.Location, PartitionMappings = mappings, Pool = pool,
+                Definition = ComponentDefinition.Of(map, substitution),
             }, type, inputs, map));
         }
 

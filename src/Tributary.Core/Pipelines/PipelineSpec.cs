@@ -193,6 +193,11 @@ public sealed record ComponentSpec
     public string? Pool { get; init; }
     /// <summary>Where the component is defined.</summary>
     public required SourceLocation Location { get; init; }
+    /// <summary>
+    /// What the component computes, as canonical text (type, inputs, parameters with param values in place; not its checks
+    /// or description), the same for every partition; null for a spec not loaded from a file. See <see cref="AssetDefinitions"/>.
+    /// </summary>
+    public string? Definition { get; init; }
 }
 
 /// <summary>A data quality check on an asset.</summary>
