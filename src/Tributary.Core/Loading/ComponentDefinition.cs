@@ -5,7 +5,7 @@ namespace Tributary.Core.Loading;
 
 /// <summary>
 /// The canonical text of what a component computes: its type, inputs, <c>with</c> and <c>partition_mapping</c>, with
-/// param values in place, keys sorted and YAML's layout (flow or block, quoting) gone. Its id, description, checks and
+/// the params' defaults in place, keys sorted and YAML's layout (flow or block, quoting) gone. Its id, description, checks and
 /// pool are left out: they change neither the table nor what it is built from.
 /// </summary>
 internal static class ComponentDefinition

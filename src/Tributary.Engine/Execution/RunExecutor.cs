@@ -64,7 +64,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 if (cancellationToken.IsCancellationRequested) continue; // marked cancelled below
                 if (foreign.TryGetValue(id, out var stale))
                 {
-                    // Failed before it starts: it would read a table another definition built, and nothing tells downstream.
+                    // It would read a table another definition built: failed before it starts, so its downstream is skipped.
                     steps[id] = steps[id] with { Status = StepStatus.Failed, Error = stale, StartedAt = time.GetUtcNow(), EndedAt = time.GetUtcNow() };
                     blocked.Add(id);
                     firstError ??= stale;

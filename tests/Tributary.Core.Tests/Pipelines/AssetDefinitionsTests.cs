@@ -50,17 +50,25 @@ public sealed class AssetDefinitionsTests
     }
 
     [Fact]
-    public void Fingerprints_ParamValueChanged_ChangeOnlyTheAssetsThatUseItAndTheirDownstream()
+    public void Fingerprints_ParamDefaultChanged_ChangeOnlyTheAssetsThatUseItAndTheirDownstream()
     {
         var fingerprints = Of(Base);
 
-        var factor = Of(Base, new LoadOptions { Environment = _ => null, ParamOverrides = new Dictionary<string, string> { ["factor"] = "3" } });
-        var dir = Of(Base, new LoadOptions { Environment = _ => null, ParamOverrides = new Dictionary<string, string> { ["data_dir"] = "elsewhere" } });
+        var factor = Of(Base.Replace("factor: { type: number, default: 2 }", "factor: { type: number, default: 3 }", StringComparison.Ordinal));
+        var dir = Of(Base.Replace("default: data }", "default: elsewhere }", StringComparison.Ordinal));
 
         Assert.Equal((fingerprints["orders"], fingerprints["other"]), (factor["orders"], factor["other"]));
         Assert.NotEqual(fingerprints["scaled"], factor["scaled"]);
         // Another source changes every table built from it, though their own SQL is the same.
         Assert.All(fingerprints.Keys, id => Assert.NotEqual(fingerprints[id], dir[id]));
+    }
+
+    [Fact]
+    public void Fingerprints_ParamOverriddenForOneRun_AreTheFilesDefinitions()
+    {
+        var overridden = Of(Base, new LoadOptions { Environment = _ => null, ParamOverrides = new Dictionary<string, string> { ["factor"] = "3", ["data_dir"] = "elsewhere" } });
+
+        Assert.Equal(Of(Base), overridden);
     }
 
     [Fact]
