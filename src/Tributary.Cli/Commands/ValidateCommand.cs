@@ -2,6 +2,7 @@ using System.CommandLine;
 using Tributary.Cli.Output;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
+using Tributary.Core.Pipelines;
 
 namespace Tributary.Cli.Commands;
 
@@ -21,15 +22,20 @@ internal static class ValidateCommand
             if (paths.Count == 0) throw new CliException($"no pipeline files in {project.Relative(project.Settings.PipelinesDirectory)}. Add one with 'trib templates add NAME'.");
             var loader = new PipelineLoader(project.Catalog);
             var all = new List<Diagnostic>();
+            var valid = new List<PipelineSpec>();
             foreach (var path in paths)
             {
                 var result = loader.LoadFile(path);
                 if (result.Succeeded) cli.Error.WriteLine($"ok  {project.Relative(path)} ({result.Pipeline!.Components.Count} components)");
+                if (result.Succeeded) valid.Add(result.Pipeline!);
                 all.AddRange(result.Diagnostics);
             }
+            // The files checked together are one project's: an asset id they define differently is one table they overwrite.
+            all.AddRange(ProjectDefinitions.Compare(valid,
+                f => Path.IsPathRooted(f) ? Path.GetRelativePath(Environment.CurrentDirectory, f) : f));
             if (all.Count == 0) return Task.FromResult(ExitCodes.Success);
             DiagnosticPrinter.Print(cli.Error, all, Environment.CurrentDirectory);
-            return Task.FromResult(ExitCodes.UserError);
+            return Task.FromResult(all.Any(d => !d.IsWarning) ? ExitCodes.UserError : ExitCodes.Success);
         }));
         return command;
     }

@@ -20,7 +20,12 @@ internal static class DiagnosticPrinter
             error.WriteLine($"{gutter} | {lines[index]}");
             error.WriteLine($"{new string(' ', gutter.Length)} | {new string(' ', Math.Max(0, d.Location.Column - 1))}^");
         }
-        error.WriteLine(diagnostics.Count == 1 ? "1 error" : $"{diagnostics.Count} errors");
+        var warnings = diagnostics.Count(d => d.IsWarning);
+        var errors = diagnostics.Count - warnings;
+        var counts = new List<string>();
+        if (errors > 0 || warnings == 0) counts.Add(errors == 1 ? "1 error" : $"{errors} errors");
+        if (warnings > 0) counts.Add(warnings == 1 ? "1 warning" : $"{warnings} warnings");
+        error.WriteLine(string.Join(", ", counts));
     }
 
     private static string Relative(string file, string baseDirectory) =>

@@ -7,7 +7,10 @@ namespace Tributary.Core.Diagnostics;
 /// <param name="Hint">What to do next, when there is something useful to say.</param>
 public sealed record Diagnostic(string Code, SourceLocation Location, string Message, string? Hint = null)
 {
-    /// <summary>The compiler-style line: <c>file:line:col: error CODE: message</c>.</summary>
+    /// <summary>True for a warning: worth knowing, but the file is valid and runs.</summary>
+    public bool IsWarning { get; init; }
+
+    /// <summary>The compiler-style line: <c>file:line:col: error CODE: message</c> (or <c>warning</c>).</summary>
     public override string ToString() =>
-        Hint is null ? $"{Location}: error {Code}: {Message}" : $"{Location}: error {Code}: {Message} {Hint}";
+        $"{Location}: {(IsWarning ? "warning" : "error")} {Code}: {Message}" + (Hint is null ? "" : $" {Hint}");
 }

@@ -43,6 +43,8 @@ public static class DiagnosticCodes
     public const string UnknownOutput = "TRIB0207";
     /// <summary>A component that lists the same input twice.</summary>
     public const string DuplicateInput = "TRIB0208";
+    /// <summary>A warning: two pipelines of a project define one asset (one table) differently.</summary>
+    public const string SharedAssetDefinedTwice = "TRIB0209";
     /// <summary>A <c>${param.NAME}</c> with no such param.</summary>
     public const string UndefinedParam = "TRIB0300";
     /// <summary>A <c>${env.NAME}</c> whose variable is not set.</summary>

@@ -142,7 +142,9 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var sensors = ReadSensors(reader, top, substitution, name?.Value);
         var onFailure = ReadAlert(reader, top);
         var pools = ReadPools(reader, top);
-        var components = ReadComponents(reader, top, new ParameterBinder(reader, substitution),
+        // A component's definition takes the params' defaults, as the file says: a run's --param is that run's choice.
+        var definitions = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Default), options.Environment);
+        var components = ReadComponents(reader, top, substitution, definitions,
             ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal));
 
         var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value, groupPartitions);
@@ -192,6 +194,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             string? value = null;
             var defaultNode = reader.Scalar(p, "default", what);
             if (defaultNode is not null && CheckParamValue(reader, spec, defaultNode.Value, defaultNode.Location)) value = defaultNode.Value;
+            spec = spec with { Default = value };
             if (options.ParamOverrides.TryGetValue(key.Value, out var over))
                 value = CheckParamValue(reader, spec, over, key.Location, fromCommandLine: true) ? over : value;
             else if (defaultNode is null)
@@ -536,8 +539,9 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 
     private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes, YamlMapping Node);
 
-    private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, ParameterBinder binder, IReadOnlyCollection<string> pools)
+    private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, Substitution substitution, Substitution definitions, IReadOnlyCollection<string> pools)
     {
+        var binder = new ParameterBinder(reader, substitution);
         var list = new List<LoadedComponent>();
         var seq = reader.Sequence(top["components"], "'components'");
         if (seq is null)
@@ -614,6 +618,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             {
                 Id = id, Type = type.TypeName, Inputs = inputs.Select(i => i.Value).ToList(), Parameters = parameters,
                 Checks = checks, Location = map.Location, PartitionMappings = mappings, Pool = pool,
+                Definition = ComponentDefinition.Of(map, definitions),
             }, type, inputs, map));
         }
 

@@ -34,6 +34,15 @@ internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> 
     }
 
     /// <summary>
+    /// The text with each <c>${param.NAME}</c> that has a value replaced by it and every other reference (<c>env</c>,
+    /// <c>partition</c>, a param without a value, <c>$${</c>) kept as written: what a component is defined as, the same
+    /// for every partition and environment.
+    /// </summary>
+    public string ExpandParams(string text) => !text.Contains('$', StringComparison.Ordinal) ? text : Reference().Replace(text, m =>
+        m.Value != "$${" && m.Groups[1].Value.Trim() is var inner && inner.StartsWith("param.", StringComparison.Ordinal)
+            && parameters.TryGetValue(inner["param.".Length..], out var value) && value is not null ? value : m.Value);
+
+    /// <summary>
     /// SQL text with the values of its references kept apart from it (see <see cref="SqlText"/>), each typed as its
     /// param is; or null after adding a diagnostic for each bad reference: an unknown name, or one that cannot become a
     /// value where it stands (in a comment, a dollar-quoted or prefixed string, joined to a name).

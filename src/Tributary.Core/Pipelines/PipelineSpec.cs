@@ -56,7 +56,11 @@ public sealed record GroupSpec(string Name, string? Description, IReadOnlyList<s
 
 /// <summary>A typed template parameter and the value it resolved to (override, else default).</summary>
 public sealed record ParamSpec(string Name, ParamType Type, string? Value, string? Description, double? Min, double? Max,
-    IReadOnlyList<string> Values, SourceLocation Location);
+    IReadOnlyList<string> Values, SourceLocation Location)
+{
+    /// <summary>The file's default, or null when it has none (or an invalid one).</summary>
+    public string? Default { get; init; }
+}
 
 /// <summary>The type of a template parameter.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Named after the YAML type names users write.")]
@@ -193,6 +197,12 @@ public sealed record ComponentSpec
     public string? Pool { get; init; }
     /// <summary>Where the component is defined.</summary>
     public required SourceLocation Location { get; init; }
+    /// <summary>
+    /// What the file defines the component as, in canonical text (type, inputs, parameters with the params' defaults in
+    /// place; not its checks or description), the same for every partition and every run's <c>--param</c>; null for a
+    /// spec not loaded from a file. See <see cref="AssetDefinitions"/>.
+    /// </summary>
+    public string? Definition { get; init; }
 }
 
 /// <summary>A data quality check on an asset.</summary>

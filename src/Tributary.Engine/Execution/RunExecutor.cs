@@ -39,15 +39,17 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var order = graph.TopologicalOrder().Where(selected.Contains).ToList();
         var specs = pipeline.Components.ToDictionary(c => c.Id);
         var plans = PipelinePlans.Of(pipeline, catalog);
+        var fingerprints = AssetDefinitions.Fingerprints(pipeline);
         var runId = NewRunId();
         var started = time.GetUtcNow();
         var steps = order.ToDictionary(id => id, id => new StepRecord(runId, id, specs[id].Type, StepStatus.Pending, 0, null, null, null));
 
         await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition),
             order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
-        var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, time);
+        var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, time);
         if (request.Started is { } onStarted) await onStarted(runId, CancellationToken.None).ConfigureAwait(false);
         run.Emit(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)");
+        var foreign = await ForeignInputs.FindAsync(pipeline, graph, order, selected, fingerprints, request, store, CancellationToken.None).ConfigureAwait(false);
 
         await using var memory = new ResidentMemorySampler(MemorySamplePeriod, time);
         var running = new Dictionary<string, Task>(StringComparer.Ordinal);
@@ -60,6 +62,16 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             foreach (var id in order.Where(id => steps[id].Status == StepStatus.Pending))
             {
                 if (cancellationToken.IsCancellationRequested) continue; // marked cancelled below
+                if (foreign.TryGetValue(id, out var stale))
+                {
+                    // It would read a table another definition built: failed before it starts, so its downstream is skipped.
+                    steps[id] = steps[id] with { Status = StepStatus.Failed, Error = stale, StartedAt = time.GetUtcNow(), EndedAt = time.GetUtcNow() };
+                    blocked.Add(id);
+                    firstError ??= stale;
+                    await store.UpdateStepAsync(steps[id], CancellationToken.None).ConfigureAwait(false);
+                    run.Emit(RunEventKind.StepFailed, id, $"{id} ({specs[id].Type}) not run: {stale}");
+                    continue;
+                }
                 var ups = graph.Upstream(id).Where(selected.Contains).ToList();
                 if (ups.FirstOrDefault(u => blocked.Contains(u) || steps[u].Status is StepStatus.Skipped or StepStatus.Cancelled) is { } bad)
                 {
@@ -201,7 +213,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], elapsed,
                 JsonSerializer.Serialize(main ? materialization.Metadata : new Dictionary<string, object?>()))
             {
-                Step = spec.Id, Output = output.Output.Name, Role = output.Output.Role,
+                Step = spec.Id, Output = output.Output.Name, Role = output.Output.Role, Fingerprint = run.Fingerprints.GetValueOrDefault(spec.Id),
             }, CancellationToken.None).ConfigureAwait(false);
         }
     }
@@ -243,9 +255,10 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
     private string NewRunId() =>
         time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
-    private sealed class RunState(RunEventWriter events, RunRequest request, string pipeline, TimeProvider time)
+    private sealed class RunState(RunEventWriter events, RunRequest request, string pipeline, IReadOnlyDictionary<string, string?> fingerprints, TimeProvider time)
     {
         public string Pipeline => pipeline;
+        public IReadOnlyDictionary<string, string?> Fingerprints => fingerprints;
         public string RunId => events.RunId;
         public RunRequest Request => request;
         public RunEventWriter Events => events;

@@ -15,7 +15,7 @@ public sealed partial class PostgresRunStore : IProjectRunStore
 {
     private const string MigrationResourcePrefix = "Tributary.RunStore.Postgres.";
     private const string RunColumns = """ "run_id", "pipeline", "status", "trigger", "selection", "started_at", "ended_at", "error", "pid", "partition_key" """;
-    private const string MaterializationColumns = """ "run_id", "asset", "at", "row_count", "columns_json", "duration_ms", "metadata_json", "step", "output", "role" """;
+    private const string MaterializationColumns = """ "run_id", "asset", "at", "row_count", "columns_json", "duration_ms", "metadata_json", "step", "output", "role", "fingerprint" """;
 
     private readonly NpgsqlDataSource _source;
     private readonly string _leaderConnectionString;
@@ -126,10 +126,10 @@ public sealed partial class PostgresRunStore : IProjectRunStore
 
     /// <inheritdoc />
     public Task AddMaterializationAsync(MaterializationRecord m, CancellationToken cancellationToken) =>
-        WriteAsync($"""INSERT INTO "materializations" ({MaterializationColumns}) VALUES (@id, @a, @at, @n, @c, @d, @m, @s, @o, @r)""",
+        WriteAsync($"""INSERT INTO "materializations" ({MaterializationColumns}) VALUES (@id, @a, @at, @n, @c, @d, @m, @s, @o, @r, @f)""",
             cancellationToken, ("id", m.RunId), ("a", m.Asset), ("at", Time(m.At)), ("n", m.RowCount),
             ("c", JsonSerializer.Serialize(m.Columns.Select(c => new[] { c.Name, c.Type }))), ("d", (long)m.Duration.TotalMilliseconds), ("m", m.MetadataJson),
-            ("s", m.Step), ("o", m.Output), ("r", m.Role is { } role ? Name(role) : null));
+            ("s", m.Step), ("o", m.Output), ("r", m.Role is { } role ? Name(role) : null), ("f", m.Fingerprint));
 
     /// <inheritdoc />
     public Task AddCheckAsync(CheckRecord c, CancellationToken cancellationToken) =>
@@ -199,6 +199,7 @@ public sealed partial class PostgresRunStore : IProjectRunStore
             JsonSerializer.Deserialize<string[][]>(r.GetString(4))!.Select(c => (c[0], c[1])).ToList(), TimeSpan.FromMilliseconds(r.GetInt64(5)), r.GetString(6))
         {
             Step = Text(r, 7), Output = Text(r, 8), Role = r.IsDBNull(9) ? null : Enum.Parse<Core.Components.OutputRole>(r.GetString(9), ignoreCase: true),
+            Fingerprint = Text(r, 10),
         };
 
     private static RunRecord ReadRun(NpgsqlDataReader r) =>

@@ -61,6 +61,11 @@ public sealed record MaterializationRecord(string RunId, string Asset, DateTimeO
     public string? Output { get; init; }
     /// <summary>The declared output's role; null in records written before outputs were declared.</summary>
     public Core.Components.OutputRole? Role { get; init; }
+    /// <summary>
+    /// The definition fingerprint of the step that wrote the table (<see cref="Core.Pipelines.AssetDefinitions"/>); null in
+    /// records written before fingerprints were kept, and for steps of pipelines not loaded from a file.
+    /// </summary>
+    public string? Fingerprint { get; init; }
 }
 
 /// <summary>One check result.</summary>

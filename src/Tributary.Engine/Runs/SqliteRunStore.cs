@@ -61,6 +61,9 @@ public sealed partial class SqliteRunStore : IProjectRunStore
         """
         ALTER TABLE backfills ADD COLUMN group_name TEXT;
         """,
+        """
+        ALTER TABLE materializations ADD COLUMN fingerprint TEXT;
+        """,
     ];
 
     // Enough for the server's request threads on a small machine; each is a native connection and a file handle.
@@ -151,10 +154,10 @@ public sealed partial class SqliteRunStore : IProjectRunStore
 
     /// <inheritdoc />
     public Task AddMaterializationAsync(MaterializationRecord m, CancellationToken cancellationToken) =>
-        WriteAsync("INSERT INTO materializations (run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role) VALUES ($id, $a, $at, $n, $c, $d, $m, $s, $o, $r)",
+        WriteAsync("INSERT INTO materializations (run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role, fingerprint) VALUES ($id, $a, $at, $n, $c, $d, $m, $s, $o, $r, $f)",
             cancellationToken, ("$id", m.RunId), ("$a", m.Asset), ("$at", Time(m.At)), ("$n", m.RowCount),
             ("$c", JsonSerializer.Serialize(m.Columns.Select(c => new[] { c.Name, c.Type }))), ("$d", (long)m.Duration.TotalMilliseconds), ("$m", m.MetadataJson),
-            ("$s", m.Step), ("$o", m.Output), ("$r", m.Role is { } role ? Name(role) : null));
+            ("$s", m.Step), ("$o", m.Output), ("$r", m.Role is { } role ? Name(role) : null), ("$f", m.Fingerprint));
 
     /// <inheritdoc />
     public Task AddCheckAsync(CheckRecord c, CancellationToken cancellationToken) =>
@@ -191,12 +194,12 @@ public sealed partial class SqliteRunStore : IProjectRunStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<MaterializationRecord>> GetMaterializationsAsync(string? runId, string? asset, CancellationToken cancellationToken) =>
-        ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role FROM materializations WHERE ($id IS NULL OR run_id = $id) AND ($a IS NULL OR asset = $a) ORDER BY id DESC",
+        ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role, fingerprint FROM materializations WHERE ($id IS NULL OR run_id = $id) AND ($a IS NULL OR asset = $a) ORDER BY id DESC",
             ReadMaterialization, cancellationToken, ("$id", runId), ("$a", asset));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<MaterializationRecord>> GetLatestMaterializationsAsync(CancellationToken cancellationToken) =>
-        CachedAsync("latest materializations", () => ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role FROM materializations WHERE id IN (SELECT max(id) FROM materializations GROUP BY asset) ORDER BY asset",
+        CachedAsync("latest materializations", () => ReadAsync("SELECT run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role, fingerprint FROM materializations WHERE id IN (SELECT max(id) FROM materializations GROUP BY asset) ORDER BY asset",
             ReadMaterialization, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
@@ -226,6 +229,7 @@ public sealed partial class SqliteRunStore : IProjectRunStore
         {
             Step = r.IsDBNull(7) ? null : r.GetString(7), Output = r.IsDBNull(8) ? null : r.GetString(8),
             Role = r.IsDBNull(9) ? null : Enum.Parse<Core.Components.OutputRole>(r.GetString(9), ignoreCase: true),
+            Fingerprint = r.IsDBNull(10) ? null : r.GetString(10),
         };
 
     private static RunRecord ReadRun(SqliteDataReader r) =>

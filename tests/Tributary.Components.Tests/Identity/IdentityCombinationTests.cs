@@ -135,7 +135,7 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
         }
     }
 
-    // customer_ltv then marketing_attribution on one small demo (the second reads the first's identity_graph as last run's
+    // customer_ltv then churn_prevention on one small demo (the second reads the first's identity_graph as last run's
     // ids), as shipped and with every row read: the same ids after each.
     [Theory]
     [MemberData(nameof(Engines))]
@@ -145,7 +145,7 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
         await using var rows = await ComponentHarness.CreateAsync(engine, postgres);
         foreach (var h in new[] { fast, rows })
             DemoStoreGenerator.Write(Path.Combine(h.Temp.Path, "data", "demo"), new DemoStoreOptions(Customers: 300, Seed: 3));
-        foreach (var template in new[] { "customer_ltv.yaml", "marketing_attribution.yaml" })
+        foreach (var template in new[] { "customer_ltv.yaml", "churn_prevention.yaml" })
         {
             var shipped = Path.Combine(RepositoryFiles.Templates, template);
             var text = File.ReadAllText(shipped);

@@ -66,7 +66,7 @@ public sealed class IdentityLabelPropagationTests(PostgresCluster postgres)
         Assert.True(second.Merges >= 1, "no merge on the second run");
     }
 
-    // customer_ltv then marketing_attribution on a small demo: the shipped templates and the same with
+    // customer_ltv then churn_prevention on a small demo (both write identity_graph): the shipped templates and the same with
     // label_propagation_above: 0 give one identifier -> profile id map after each.
     [Theory]
     [MemberData(nameof(Engines))]
@@ -76,7 +76,7 @@ public sealed class IdentityLabelPropagationTests(PostgresCluster postgres)
         await using var sql = await ComponentHarness.CreateAsync(engine, postgres);
         foreach (var h in new[] { memory, sql })
             DemoStoreGenerator.Write(Path.Combine(h.Temp.Path, "data", "demo"), new DemoStoreOptions(Customers: 300, Seed: 3));
-        foreach (var template in new[] { "customer_ltv.yaml", "marketing_attribution.yaml" })
+        foreach (var template in new[] { "customer_ltv.yaml", "churn_prevention.yaml" })
         {
             var shipped = Path.Combine(RepositoryFiles.Templates, template);
             var text = File.ReadAllText(shipped);

@@ -26,6 +26,8 @@ public sealed class PostgresRunStoreTests(PostgresCluster postgres) : RunStoreCo
         statements.Add("""
             INSERT INTO "backfills" ("backfill_id", "pipeline", "status", "concurrency", "params_json", "created_at") VALUES ('old', 'daily', 'running', 2, '{}', '2026-01-01T12:00:00Z');
             INSERT INTO "backfill_partitions" VALUES ('old', '2026-01-01', 0, 'succeeded', 'r1'), ('old', '2026-01-02', 1, 'pending', NULL);
+            INSERT INTO "materializations" ("run_id", "asset", "at", "row_count", "columns_json", "duration_ms", "metadata_json", "step", "output", "role")
+                VALUES ('r1', 'orders', '2026-01-01T12:00:00Z', 10, '[["x","INTEGER"]]', 1000, '{}', 'orders', 'main', 'main');
             """);
         foreach (var sql in statements)
         {
@@ -56,7 +58,7 @@ public sealed class PostgresRunStoreTests(PostgresCluster postgres) : RunStoreCo
 
         Assert.Equal(PostgresRunStore.Migrations.Select(m => (m.Version, m.Name)), await AppliedMigrationsAsync());
         Assert.Equal(applied, await AppliedMigrationsAsync());
-        Assert.Equal([1, 2, 3, 4, 5, 6], applied.Select(a => a.Version));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], applied.Select(a => a.Version));
         Assert.Equal("kept", await second.GetCursorAsync("c", Ct));
     }
 

@@ -65,9 +65,12 @@ public abstract class RunStoreContractTests : IAsyncDisposable
     public async Task Materializations_WithDeclaredOutputs_RoundTripAndFilterByRunAndAsset()
     {
         var store = await StoreAsync();
-        await store.AddMaterializationAsync(Materialization("r1", "orders", 0, 10) with { Step = "orders", Output = "main", Role = Core.Components.OutputRole.Detail }, Ct);
+        await store.AddMaterializationAsync(Materialization("r1", "orders", 0, 10) with
+        {
+            Step = "orders", Output = "main", Role = Core.Components.OutputRole.Detail, Fingerprint = new string('f', 64),
+        }, Ct);
         await store.AddMaterializationAsync(Materialization("r2", "orders", 1, 11), Ct);
-        await store.AddMaterializationAsync(Materialization("r2", "scores", 2, 3), Ct);
+        await store.AddMaterializationAsync(Materialization("r2", "scores", 2, 3) with { Fingerprint = new string('b', 64) }, Ct);
 
         var orders = await store.GetMaterializationsAsync(null, "orders", Ct);
         var second = await store.GetMaterializationsAsync("r2", null, Ct);
@@ -76,7 +79,10 @@ public abstract class RunStoreContractTests : IAsyncDisposable
         Assert.Equal(("orders", "main", Core.Components.OutputRole.Detail), (orders[1].Step, orders[1].Output, orders[1].Role));
         Assert.Equal([("x", "INTEGER")], orders[1].Columns);
         Assert.Equal(TimeSpan.FromSeconds(1), orders[1].Duration);
+        Assert.Equal(new string('f', 64), orders[1].Fingerprint);
+        Assert.Equal([("orders", null), ("scores", new string('b', 64))], (await store.GetLatestMaterializationsAsync(Ct)).Select(m => (m.Asset, m.Fingerprint)));
         Assert.Null(orders[0].Step);
+        Assert.Null(orders[0].Fingerprint);
         Assert.Equal(["scores", "orders"], second.Select(m => m.Asset));
     }
 
@@ -259,13 +265,14 @@ public abstract class RunStoreContractTests : IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates the store at this test's place at the schema version before this build's (without backfill groups),
-    /// holding backfill 'old' of pipeline 'daily' with partitions 2026-01-01 (succeeded, run r1) and 2026-01-02 (pending).
+    /// Creates the store at this test's place at the schema version before this build's (without materialization
+    /// fingerprints), holding backfill 'old' of pipeline 'daily' with partitions 2026-01-01 (succeeded, run r1) and
+    /// 2026-01-02 (pending), and run r1's materialization of 'orders' (at T0, 10 rows).
     /// </summary>
     protected abstract Task CreateAtThePreviousSchemaVersionAsync();
 
     [Fact]
-    public async Task Open_AStoreOfThePreviousSchemaVersion_UpgradesItKeepingItsBackfillsAndWorks()
+    public async Task Open_AStoreOfThePreviousSchemaVersion_UpgradesItKeepingItsBackfillsAndMaterializationsAndWorks()
     {
         await CreateAtThePreviousSchemaVersionAsync();
 
@@ -283,5 +290,9 @@ public abstract class RunStoreContractTests : IAsyncDisposable
         Assert.Equal([("new", "intake", BackfillStatus.Running), ("old", null, BackfillStatus.Succeeded)],
             (await again.ListBackfillsAsync(Ct)).Select(b => (b.BackfillId, b.Group, b.Status)));
         Assert.Equal(2, (await again.GetBackfillPartitionsAsync("new", Ct)).Count);
+        var kept = Assert.Single(await again.GetMaterializationsAsync("r1", "orders", Ct));
+        Assert.Equal((T0, 10L, (string?)null), (kept.At, kept.RowCount, kept.Fingerprint));
+        await again.AddMaterializationAsync(Materialization("r2", "orders", 1, 11) with { Fingerprint = new string('a', 64) }, Ct);
+        Assert.Equal([new string('a', 64), null], (await again.GetMaterializationsAsync(null, "orders", Ct)).Select(m => m.Fingerprint));
     }
 }

@@ -19,8 +19,10 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         var previous = SqliteRunStore.Migrations.Length - 1;
         foreach (var sql in SqliteRunStore.Migrations.Take(previous).Append($$"""
             PRAGMA user_version = {{previous}};
-            INSERT INTO backfills VALUES ('old', 'daily', 'running', 2, '{}', '2026-01-01T12:00:00.0000000+00:00', NULL);
+            INSERT INTO backfills VALUES ('old', 'daily', 'running', 2, '{}', '2026-01-01T12:00:00.0000000+00:00', NULL, NULL);
             INSERT INTO backfill_partitions VALUES ('old', '2026-01-01', 0, 'succeeded', 'r1'), ('old', '2026-01-02', 1, 'pending', NULL);
+            INSERT INTO materializations (run_id, asset, at, row_count, columns_json, duration_ms, metadata_json, step, output, role)
+                VALUES ('r1', 'orders', '2026-01-01T12:00:00.0000000+00:00', 10, '[["x","INTEGER"]]', 1000, '{}', 'orders', 'main', 'main');
             """))
         {
             await using var command = connection.CreateCommand();
