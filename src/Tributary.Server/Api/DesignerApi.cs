@@ -35,7 +35,7 @@ internal static partial class DesignerApi
         api.MapGet("/components/{type}/schema", Results<Ok<JsonNode>, NotFound<ProblemDetails>> (string type) =>
             project.Catalog.TryGet(type, out var d) ? TypedResults.Ok(d.JsonSchema()) : ApiProblems.NotFound($"no component type '{type}'"));
 
-        // The text is compared with the project's other pipelines as the file named (by default, the pipeline it declares) whose place it takes.
+        // name: the pipeline file the text would replace (by default the one it declares), left out of the comparison with the others.
         api.MapPost("/validate", Results<Ok<ValidationReport>, BadRequest<ProblemDetails>> (PipelineYaml body, string? name) =>
         {
             if (name is not null && !PipelineName().IsMatch(name)) return ApiProblems.BadRequest("a pipeline name uses only a-z, 0-9 and _");
@@ -127,8 +127,8 @@ internal static partial class DesignerApi
         var others = PipelineFiles(project.PipelinesDirectory)
             .Where(f => !string.Equals(Path.GetFileNameWithoutExtension(f), name, StringComparison.Ordinal))
             .Select(f => loader.LoadFile(f, Designer)).Where(r => r.Succeeded).Select(r => r.Pipeline!);
-        // Compared last, the text is warned of wherever it matches none of the others, whichever name sorts first; the other
-        // files (named by their path, never as the bare file name of the text) keep their warnings among themselves to themselves.
+        // Checked last, the text is warned of wherever it matches none of the others, whichever file sorts first; warnings on the
+        // other files (named by their path, never by the text's bare file name) are theirs.
         return ProjectDefinitions.Compare([.. others, edited.Pipeline!], f => Path.GetRelativePath(project.Directory, f))
             .Where(w => string.Equals(w.Location.File, file, StringComparison.Ordinal)).ToList();
     }
