@@ -66,7 +66,7 @@ function TemplateForm({ template, onCancel }: { template: Template; onCancel: ()
       window.location.hash = `#/designer/${encodeURIComponent(name)}`;
     } catch (e) {
       const diagnostics = e instanceof ApiError ? e.diagnostics : [];
-      setProblems(diagnostics.length > 0 ? diagnostics : [{ code: "", line: 0, column: 0, message: errorMessage(e), hint: null }]);
+      setProblems(diagnostics.length > 0 ? diagnostics : [{ code: "", severity: "error", line: 0, column: 0, message: errorMessage(e), hint: null }]);
     }
   };
   return (

@@ -6,6 +6,7 @@ import { addComponent, connect, getSection, getSensors, setParam, setSection, to
 import { initialViewport, layout } from "./layout";
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
+import { DiagnosticList, errorsIn, ValidationBadge, warningsIn } from "./ui/Diagnostics";
 import { describeCron } from "./ui/format";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[] }
@@ -45,12 +46,14 @@ export function Designer({ name }: { name: string }) {
   // Validate a moment after the last edit.
   useEffect(() => {
     if (text === null) return;
-    const timer = setTimeout(() => { api.validate(text).then((r) => setDiagnostics(r.diagnostics), (e: unknown) => setStatus(`validation failed: ${errorMessage(e)}`)); }, 250);
+    // As the file it will be saved as, so that it is compared with the project's other pipelines and not with its old self.
+    const timer = setTimeout(() => { api.validate(text, name).then((r) => setDiagnostics(r.diagnostics), (e: unknown) => setStatus(`validation failed: ${errorMessage(e)}`)); }, 250);
     return () => clearTimeout(timer);
-  }, [text]);
+  }, [text, name]);
 
   const graph = parsed.graph;
-  const errorsOf = (id: string) => {
+  const invalid = errorsIn(diagnostics).length > 0;
+  const diagnosticsOf = (id: string) => {
     const c = graph?.components.find((x) => x.id === id);
     return c ? diagnostics.filter((d) => d.line >= c.lines[0] && d.line <= c.lines[1]) : [];
   };
@@ -59,7 +62,7 @@ export function Designer({ name }: { name: string }) {
     const at = layout(graph);
     return graph.components.map((c) => ({
       id: c.id, type: "component", position: at[c.id], selected: c.id === selected, ariaLabel: `component ${c.id}`,
-      data: { id: c.id, type: c.type, status: stepStatus[c.id] ?? null, hasError: errorsOf(c.id).length > 0 },
+      data: { id: c.id, type: c.type, status: stepStatus[c.id] ?? null, hasError: errorsIn(diagnosticsOf(c.id)).length > 0, hasWarning: warningsIn(diagnosticsOf(c.id)).length > 0 },
     }));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [graph, diagnostics, selected, stepStatus]);
@@ -70,8 +73,10 @@ export function Designer({ name }: { name: string }) {
   if (text === null) return status ? <ErrorNotice>{status}</ErrorNotice> : <Loading what={`Loading ${name}`} />;
   const save = async () => {
     try {
-      await api.save(name, text);
-      setStatus("Saved.");
+      const { warnings } = await api.save(name, text);
+      // Saved all the same: the warnings stay in view, as the save found them.
+      setDiagnostics(warnings);
+      setStatus(warnings.length === 0 ? "Saved." : `Saved, with ${warnings.length} warning${warnings.length === 1 ? "" : "s"}.`);
       return true;
     } catch (e) {
       if (e instanceof ApiError && e.diagnostics.length > 0) setDiagnostics(e.diagnostics);
@@ -105,11 +110,9 @@ export function Designer({ name }: { name: string }) {
           <button role="tab" aria-selected={tab === "graph"} onClick={() => setTab("graph")}>Graph</button>
           <button role="tab" aria-selected={tab === "yaml"} onClick={() => setTab("yaml")}>YAML</button>
         </div>
-        <span className={`badge ${diagnostics.length === 0 ? "succeeded" : "failed"}`} aria-live="polite" data-testid="validation">
-          {diagnostics.length === 0 ? "Valid" : `${diagnostics.length} problem(s)`}
-        </span>
-        <button className="secondary" onClick={() => void save()} disabled={diagnostics.length > 0}>Save</button>
-        <button onClick={() => void run()} disabled={diagnostics.length > 0}>Run</button>
+        <ValidationBadge diagnostics={diagnostics} />
+        <button className="secondary" onClick={() => void save()} disabled={invalid}>Save</button>
+        <button onClick={() => void run()} disabled={invalid}>Run</button>
         <details className="launch">
           <summary className="button secondary">Run with options…</summary>
           <LaunchForm name={name} onLaunched={(queueId) => { window.location.hash = `#/runs/${encodeURIComponent(queueId)}`; }} />
@@ -148,17 +151,13 @@ export function Designer({ name }: { name: string }) {
             {panHint && <p className="pan-hint" role="note">More of the graph lies to the right: drag or scroll to pan, or zoom out with −.</p>}
           </div>
           {component && (
-            <ParamForm key={component.id} component={component} errors={errorsOf(component.id)}
+            <ParamForm key={component.id} component={component} errors={errorsIn(diagnosticsOf(component.id))}
               onChange={(key, value) => setText(setParam(text, component.id, key, value))} />
           )}
         </div>
       )}
       <div className="designer-bottom"><ScheduleEditor text={text} onChange={setText} /></div>
-      {diagnostics.length > 0 && (
-        <ul className="diagnostics" aria-label="Problems">
-          {diagnostics.map((d, i) => <li key={i}>line {d.line}:{d.column} {d.message} {d.hint}</li>)}
-        </ul>
-      )}
+      <DiagnosticList diagnostics={diagnostics} />
     </section>
   );
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
+using Tributary.Core.Pipelines;
 using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
 
@@ -34,7 +35,12 @@ internal static partial class DesignerApi
         api.MapGet("/components/{type}/schema", Results<Ok<JsonNode>, NotFound<ProblemDetails>> (string type) =>
             project.Catalog.TryGet(type, out var d) ? TypedResults.Ok(d.JsonSchema()) : ApiProblems.NotFound($"no component type '{type}'"));
 
-        api.MapPost("/validate", (PipelineYaml body) => TypedResults.Ok(new ValidationReport(ApiProblems.Describe(Validate(project, body.Yaml, "pipeline.yaml")))));
+        // name: the pipeline file the text would replace (by default the one it declares), left out of the comparison with the others.
+        api.MapPost("/validate", Results<Ok<ValidationReport>, BadRequest<ProblemDetails>> (PipelineYaml body, string? name) =>
+        {
+            if (name is not null && !PipelineName().IsMatch(name)) return ApiProblems.BadRequest("a pipeline name uses only a-z, 0-9 and _");
+            return TypedResults.Ok(new ValidationReport(ApiProblems.Describe(Validate(project, body.Yaml, name))));
+        });
 
         api.MapGet("/pipelines/{name}/yaml", Results<Ok<PipelineYaml>, NotFound<ProblemDetails>> (string name) =>
         {
@@ -42,15 +48,15 @@ internal static partial class DesignerApi
             return PipelineName().IsMatch(name) && File.Exists(file) ? TypedResults.Ok(new PipelineYaml(File.ReadAllText(file))) : ApiProblems.NotFound($"no pipeline '{name}'");
         });
 
-        // Saves only a pipeline that validates, under the name it declares.
+        // Saves a pipeline that has no errors as name.yaml; its warnings do not stop it, and the answer carries them.
         api.MapPut("/pipelines/{name}/yaml", Results<Ok<PipelineSaved>, BadRequest<ProblemDetails>> (string name, PipelineYaml body) =>
         {
             if (!PipelineName().IsMatch(name)) return ApiProblems.BadRequest("a pipeline name uses only a-z, 0-9 and _");
-            var diagnostics = Validate(project, body.Yaml, name + ".yaml");
-            if (diagnostics.Count > 0) return ApiProblems.Invalid("the pipeline has errors", diagnostics);
+            var diagnostics = Validate(project, body.Yaml, name);
+            if (diagnostics.Any(d => !d.IsWarning)) return ApiProblems.Invalid("the pipeline has errors", diagnostics);
             Directory.CreateDirectory(project.PipelinesDirectory);
             File.WriteAllText(Path.Combine(project.PipelinesDirectory, name + ".yaml"), body.Yaml);
-            return TypedResults.Ok(new PipelineSaved(name));
+            return TypedResults.Ok(new PipelineSaved(name, ApiProblems.Describe(diagnostics)));
         });
 
         // Every table with its latest materialization (tables written outside pipelines have none), grouped under the step that
@@ -104,6 +110,32 @@ internal static partial class DesignerApi
         value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
     // Environment references are not resolved here: the server's environment is not the designer's concern.
-    private static IReadOnlyList<Diagnostic> Validate(TributaryProject project, string yaml, string file) =>
-        new PipelineLoader(project.Catalog).Load(yaml, file, new LoadOptions { Environment = _ => "set" }).Diagnostics;
+    private static readonly LoadOptions Designer = new() { Environment = _ => "set" };
+
+    /// <summary>
+    /// The text's own errors; or, when it has none, a TRIB0209 warning (as <c>trib validate</c> gives) for each asset it defines
+    /// unlike every other pipeline file of the project that defines it. The text takes the place of the file <paramref name="name"/>
+    /// (by default the pipeline it declares); a file that does not load is left out, its errors being its own.
+    /// </summary>
+    private static IReadOnlyList<Diagnostic> Validate(TributaryProject project, string yaml, string? name)
+    {
+        var loader = new PipelineLoader(project.Catalog);
+        var file = (name ?? "pipeline") + ".yaml";
+        var edited = loader.Load(yaml, file, Designer);
+        if (!edited.Succeeded) return edited.Diagnostics;
+        name ??= edited.Pipeline!.Name;
+        var others = PipelineFiles(project.PipelinesDirectory)
+            .Where(f => !string.Equals(Path.GetFileNameWithoutExtension(f), name, StringComparison.Ordinal))
+            .Select(f => loader.LoadFile(f, Designer)).Where(r => r.Succeeded).Select(r => r.Pipeline!);
+        // Checked last, the text is warned of wherever it matches none of the others, whichever file sorts first; warnings on the
+        // other files (named by their path, never by the text's bare file name) are theirs.
+        return ProjectDefinitions.Compare([.. others, edited.Pipeline!], f => Path.GetRelativePath(project.Directory, f))
+            .Where(w => string.Equals(w.Location.File, file, StringComparison.Ordinal)).ToList();
+    }
+
+    // As the CLI lists them: *.yaml and *.yml in the pipelines folder.
+    private static IEnumerable<string> PipelineFiles(string directory) =>
+        Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory, "*.yaml").Concat(Directory.EnumerateFiles(directory, "*.yml")).Order(StringComparer.Ordinal)
+            : [];
 }

@@ -139,7 +139,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         var invalid = await http.PutAsJsonAsync("/api/pipelines/hello/yaml", new PipelineYaml("pipeline: hello\ncomponents:\n  - { id: a, type: no.such.type }\n"), ApiJson.Options, Ct);
         var problem = await AssertProblemAsync(invalid, HttpStatusCode.BadRequest, "the pipeline has errors");
         var diagnostic = Assert.Single(problem.GetProperty("diagnostics").Deserialize<List<DiagnosticView>>(ApiJson.Options)!);
-        Assert.Equal(3, diagnostic.Line);
+        Assert.Equal((3, DiagnosticSeverity.Error), (diagnostic.Line, diagnostic.Severity));
     }
 
     [Fact]

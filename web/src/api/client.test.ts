@@ -41,7 +41,7 @@ describe("createApi", () => {
   });
 
   it("throws the server's ProblemDetails as an ApiError with its detail and diagnostics", async () => {
-    const diagnostics = [{ code: "TRIB0102", line: 3, column: 5, message: "no parameter 'x'", hint: null }];
+    const diagnostics = [{ code: "TRIB0102", severity: "error", line: 3, column: 5, message: "no parameter 'x'", hint: null }];
     const { api } = fakeServer(() => Response.json({ status: 400, detail: "the pipeline has errors", diagnostics }, { status: 400, headers: { "Content-Type": "application/problem+json" } }));
     const error = await api.save("p", "pipeline: p").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);

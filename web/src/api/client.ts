@@ -88,7 +88,8 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
     components: () => body(client.GET("/api/components")),
     componentSchema: (type: string) => body(client.GET("/api/components/{type}/schema", { params: { path: { type } } })),
     yaml: (name: string) => body(client.GET("/api/pipelines/{name}/yaml", { params: { path: { name } } })),
-    validate: (yaml: string) => body(client.POST("/api/validate", { body: { yaml } })),
+    /** Validates YAML text as pipeline `name` (by default the one it declares) of the project: its errors, and warnings where it defines an asset otherwise than another pipeline. */
+    validate: (yaml: string, name?: string) => body(client.POST("/api/validate", { params: { query: { name } }, body: { yaml } })),
     save: (name: string, yaml: string) => body(client.PUT("/api/pipelines/{name}/yaml", { params: { path: { name } }, body: { yaml } })),
     pause: (name: string, paused: boolean) =>
       body(paused ? client.POST("/api/pipelines/{name}/pause", { params: { path: { name } } }) : client.POST("/api/pipelines/{name}/resume", { params: { path: { name } } })),

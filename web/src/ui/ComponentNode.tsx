@@ -2,7 +2,7 @@ import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { StatusBadge } from "./components";
 
 /** What a designer node shows: its id, component type, and the status of its step in the pipeline's last run. */
-export type ComponentNodeData = { id: string; type: string; status: string | null; hasError: boolean };
+export type ComponentNodeData = { id: string; type: string; status: string | null; hasError: boolean; hasWarning: boolean };
 export type ComponentFlowNode = Node<ComponentNodeData, "component">;
 
 // One colour and letter per component family (source, transform, analytics, …), so the graph reads at a glance;
@@ -17,7 +17,7 @@ export function ComponentNode({ data, selected }: NodeProps<ComponentFlowNode>) 
   const family = data.type.split(".")[0];
   const [letter, colour] = families[family] ?? [family.slice(0, 1).toUpperCase(), "#64748b"];
   return (
-    <div className={`flow-node${selected ? " selected" : ""}${data.hasError ? " has-error" : ""}`}>
+    <div className={`flow-node${selected ? " selected" : ""}${data.hasError ? " has-error" : data.hasWarning ? " has-warning" : ""}`}>
       <Handle type="target" position={Position.Left} />
       <div className="node-id"><span className="node-icon" style={{ background: colour }} title={family} aria-hidden="true">{letter}</span>{data.id}</div>
       <div className="node-type">{data.type}</div>

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Tributary.Cli.Hosting;
+using Tributary.Cli.Output;
+using Tributary.Cli.Projects;
+using Tributary.Engine.Orchestration;
+using Tributary.Server;
+using Tributary.Server.Contracts;
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Server;
+
+/// <summary>
+/// The designer's validation and save beside the project's other pipeline files: an asset the text defines unlike another
+/// pipeline is a warning (TRIB0209, as trib validate gives), which never stops a save and comes back with it.
+/// </summary>
+public sealed class DesignerApiTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private string Project => Path.Combine(_temp.Path, "project");
+    private string Pipelines => Path.Combine(Project, "pipelines");
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _temp.Dispose();
+
+    private const string Ltv = """
+        pipeline: ltv
+        components:
+          - { id: orders, type: transform.sql, with: { sql: "SELECT 'a@x' AS email" } }
+          - { id: identity_graph, type: transform.sql, inputs: [orders], with: { sql: "SELECT email AS identifier FROM orders" } }
+        """;
+
+    private const string Attribution = """
+        pipeline: attribution
+        components:
+          - { id: orders, type: transform.sql, with: { sql: "SELECT 'a@x' AS email" } }
+          - { id: events, type: transform.sql, with: { sql: "SELECT 'anon' AS anonymous_id" } }
+          - id: identity_graph
+            type: transform.sql
+            inputs: [orders, events]
+            with: { sql: "SELECT email AS identifier FROM orders UNION ALL SELECT anonymous_id FROM events" }
+        """;
+
+    private const string Clash = "and both write table 'identity_graph': whichever runs last replaces the other's, and a partial run of the other then fails until it rebuilds it.";
+    private const string Hint = "Give one of them another id, or define both alike.";
+
+    private static DiagnosticView Warning(int line, string pipeline, string other, string at, string otherPipeline) =>
+        new("TRIB0209", DiagnosticSeverity.Warning, line, 5,
+            $"asset 'identity_graph' of pipeline '{pipeline}' is defined differently in pipelines/{other}.yaml:{at} (pipeline '{otherPipeline}'), {Clash}", Hint);
+
+    // trib serve in this process on a fresh project holding the given pipeline files (name, YAML).
+    private async Task<(TributaryServer Server, HttpClient Http, ProjectSession Session)> ServeAsync(params (string Name, string Yaml)[] files)
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        foreach (var (name, yaml) in files) File.WriteAllText(Path.Combine(Pipelines, name + ".yaml"), yaml);
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        var session = ProjectSession.Open(Project, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, session, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
+        var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
+        await server.StartAsync(Ct);
+        return (server, new HttpClient { BaseAddress = server.Address }, session);
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        return JsonSerializer.Deserialize<T>(text, ApiJson.Options)!;
+    }
+
+    private static Task<HttpResponseMessage> ValidateAsync(HttpClient http, string yaml, string? name = null) =>
+        http.PostAsJsonAsync(name is null ? "/api/validate" : $"/api/validate?name={name}", new PipelineYaml(yaml), ApiJson.Options, Ct);
+
+    [Fact]
+    public async Task Validate_AssetDefinedUnlikeInAnotherPipelineFile_WarnsAtTheAssetNamingTheOtherFile()
+    {
+        var (server, http, session) = await ServeAsync(("attribution", Attribution), ("broken", "pipeline: broken\ncomponents: [\n"));
+        await using (server) await using (session) using (http)
+        {
+            var named = await ReadAsync<ValidationReport>(await ValidateAsync(http, Ltv, "ltv"));
+            var declared = await ReadAsync<ValidationReport>(await ValidateAsync(http, Ltv));
+
+            // The file that does not load is left out: its errors are its own, not the edited pipeline's.
+            Assert.Equal([Warning(4, "ltv", "attribution", "5:5", "attribution")], named.Diagnostics);
+            Assert.Equal(named.Diagnostics, declared.Diagnostics);
+        }
+    }
+
+    [Fact]
+    public async Task Validate_TextOfAFileThatSortsFirst_IsWarnedOfToo_AndTakesThePlaceOfItsOwnFile()
+    {
+        // attribution.yaml on disk defines identity_graph as ltv.yaml does: only the edited text differs, and were the file not
+        // replaced by the text, the warning would name it (it sorts first) instead of ltv.yaml.
+        var (server, http, session) = await ServeAsync(("attribution", Ltv.Replace("pipeline: ltv", "pipeline: attribution", StringComparison.Ordinal)), ("ltv", Ltv));
+        await using (server) await using (session) using (http)
+        {
+            var edited = await ReadAsync<ValidationReport>(await ValidateAsync(http, Attribution, "attribution"));
+            var unchanged = await ReadAsync<ValidationReport>(await ValidateAsync(http, Ltv, "ltv"));
+
+            Assert.Equal([Warning(5, "attribution", "ltv", "4:5", "ltv")], edited.Diagnostics);
+            Assert.Empty(unchanged.Diagnostics);
+        }
+    }
+
+    [Fact]
+    public async Task Validate_TextWithErrors_AnswersTheErrorsAsErrors_AndABadNameIsRefused()
+    {
+        var (server, http, session) = await ServeAsync(("attribution", Attribution));
+        await using (server) await using (session) using (http)
+        {
+            var report = await ReadAsync<ValidationReport>(await ValidateAsync(http, "pipeline: ltv\ncomponents:\n  - { id: identity_graph, type: no.such.type }\n", "ltv"));
+            var refused = await ValidateAsync(http, Ltv, "../ltv");
+
+            var error = Assert.Single(report.Diagnostics);
+            Assert.Equal((DiagnosticSeverity.Error, 3), (error.Severity, error.Line));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("a pipeline name uses only a-z, 0-9 and _", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Save_AssetDefinedUnlikeInAnotherPipelineFile_SavesAndAnswersTheWarning()
+    {
+        var (server, http, session) = await ServeAsync(("attribution", Attribution));
+        await using (server) await using (session) using (http)
+        {
+            var saved = await ReadAsync<PipelineSaved>(await http.PutAsJsonAsync("/api/pipelines/ltv/yaml", new PipelineYaml(Ltv), ApiJson.Options, Ct));
+
+            Assert.Equal("ltv", saved.Saved);
+            Assert.Equal([Warning(4, "ltv", "attribution", "5:5", "attribution")], saved.Warnings);
+            Assert.Equal(Ltv, await File.ReadAllTextAsync(Path.Combine(Pipelines, "ltv.yaml"), Ct));
+            // Saved again unchanged, it is compared with the others and not with its own file.
+            Assert.Equal(saved.Warnings, (await ReadAsync<PipelineSaved>(await http.PutAsJsonAsync("/api/pipelines/ltv/yaml", new PipelineYaml(Ltv), ApiJson.Options, Ct))).Warnings);
+        }
+    }
+}
