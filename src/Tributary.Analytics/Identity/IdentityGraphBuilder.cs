@@ -701,6 +701,10 @@ public sealed class IdentityGraphBuilder
     internal IdentityAssignment AssignmentOf(int n, string profile) =>
         new(IdentifierOf(n), profile, _first[n] == 0 ? null : new DateTime(_first[n]), _last[n] == 0 ? null : new DateTime(_last[n]), _sourceNames[_sources[n]]);
 
+    /// <summary>Node <paramref name="n"/>'s assignment to profile number <paramref name="profile"/>, read in place.</summary>
+    internal IdentityAssignmentView ViewOf(int n, int profile) =>
+        new(_types[KeyType(_nodeKey[n])], KeyValue(_nodeKey[n]), profile, _first[n], _last[n], _sourceNames[_sources[n]]);
+
     /// <summary>Last run's profile id number <paramref name="index"/>.</summary>
     internal string PreviousId(int index) => _previousIds[index];
 

@@ -41,6 +41,33 @@ public sealed class IdentityProfiles
         return Enumerate(start, end);
     }
 
+    /// <summary>
+    /// Identifier <paramref name="n"/>'s assignment (the <paramref name="n"/>-th of <see cref="Assignments()"/>) read in place,
+    /// without the strings and boxes an <see cref="IdentityAssignment"/> holds; may be called on several threads at once.
+    /// </summary>
+    public IdentityAssignmentView View(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)n, (uint)_profileOf.Length, nameof(n));
+        return _graph.ViewOf(n, _profileOf[n]);
+    }
+
+    /// <summary>Longest id <see cref="ProfileId"/> writes into its buffer: "p_" and a long's digits.</summary>
+    public const int MaxNewIdLength = 22;
+
+    /// <summary>
+    /// The id of profile number <paramref name="profile"/>: a new one written into <paramref name="buffer"/> (at least
+    /// <see cref="MaxNewIdLength"/> characters), last run's as its string's characters.
+    /// </summary>
+    public ReadOnlySpan<char> ProfileId(int profile, Span<char> buffer)
+    {
+        var number = _ids[profile];
+        if (number < 0) return _graph.PreviousId((int)(-1 - number));
+        "p_".CopyTo(buffer);
+        if (!number.TryFormat(buffer[2..], out var digits, "D9", System.Globalization.CultureInfo.InvariantCulture))
+            throw new ArgumentException($"the buffer needs {MaxNewIdLength} characters.", nameof(buffer));
+        return buffer[..(2 + digits)];
+    }
+
     private IEnumerable<IdentityAssignment> Enumerate(int start, int end)
     {
         var (last, id) = (-1, "");

@@ -91,9 +91,11 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
 
     private static readonly string[] PathColumns = ["path_id", "position", "channel", "campaign", "converted", "conversion_value", "days_before_conversion", "converted_at"];
 
-    // The paths as read: the models' path set (touches numbered by channel), and beside it per path its id and conversion
-    // time and day, and per touch its channel-and-campaign key (an index into the keys), at the set's touch offsets.
-    private sealed record Journeys(PathSet Paths, string?[] Ids, DateTime?[] ConvertedAt, int[] Days, int[] Offsets, int[] Keys)
+    // The paths as read: the models' path set (touches numbered by channel), and beside it per converting path in path order
+    // its id and conversion time (ticks, PathOutlines.NoTime for none; the arrays may be longer), per path the day of its
+    // conversion (0 unless it converted), and per touch its channel-and-campaign key (an index into the keys), at the set's
+    // touch offsets.
+    private sealed record Journeys(PathSet Paths, string?[] Ids, long[] ConvertedAt, int[] Days, int[] Offsets, int[] Keys)
     {
         public ReadOnlySpan<int> KeysOf(int path) => Keys.AsSpan(Offsets[path], Offsets[path + 1] - Offsets[path]);
     }
@@ -193,14 +195,18 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var dailyRows = perModel.SelectMany(x => x.Daily).ToList();
         var detail = p.Models.Select((model, m) => (Model: model, perModel[m].Weights)).Where(x => p.ConversionDetail?.Contains(x.Model) ?? x.Model == p.Models[0]).ToList();
 
-        // Per conversion: streamed, a model's touch weights summed by channel and campaign (Markov: the path's own removal effects).
-        IEnumerable<object?[]> Detail()
+        // Per conversion: streamed in one batch refilled every DetailBatchRows rows or so (no array, boxed number or time per
+        // row: a million rows at 100k demo customers), a model's touch weights summed by channel and campaign (Markov: the
+        // path's own removal effects).
+        IEnumerable<AppendBatch> Detail()
         {
+            var batch = new AppendBatch([.. ConversionColumns.Select(c => c.Kind)], DetailBatchRows);
             var split = new double[longest];
             foreach (var (model, weights) in detail)
-                for (var j = 0; j < paths.Count; j++)
+                for (var (j, c) = (0, -1); j < paths.Count; j++)
                 {
                     if (!paths.Converted(j)) continue;
+                    c++;
                     var (at, n) = (journeys.Offsets[j], journeys.Offsets[j + 1] - journeys.Offsets[j]);
                     weights(j, split.AsSpan(0, n));
                     for (var k = 0; k < n; k++)
@@ -211,15 +217,26 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                         var share = split[k];
                         for (var e = k + 1; e < n; e++) if (journeys.Keys[at + e] == key) share += split[e];
                         var (channel, campaign) = keys.All[key];
-                        yield return [model, journeys.Ids[j], journeys.ConvertedAt[j], channel, Campaign(campaign), share, share * paths.Value(j)];
+                        batch.AddRow();
+                        batch.SetText(0, model);
+                        if (journeys.Ids[c] is { } id) batch.SetText(1, id);
+                        if (journeys.ConvertedAt[c] is var ticks and not PathOutlines.NoTime) batch.SetTimestamp(2, new DateTime(ticks));
+                        batch.SetText(3, channel);
+                        if (campaign.Length > 0) batch.SetText(4, campaign);
+                        batch.SetNumber(5, share);
+                        batch.SetNumber(6, share * paths.Value(j));
                     }
+                    if (batch.Count < DetailBatchRows) continue;
+                    yield return batch;
+                    batch.Clear();
                 }
+            if (batch.Count > 0) yield return batch;
         }
         var write = System.Diagnostics.Stopwatch.StartNew();
         // The four tables change together or not at all.
         var counts = await w.WriteTablesAsync(
         [
-            new TableWrite(context.Output("conversions"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ConversionColumns, Detail(), ct)),
+            new TableWrite(context.Output("conversions"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendBatchesInParallelAsync(ConversionColumns, [Detail()], ct)),
             new TableWrite(context.Output("daily"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(DailyColumns, dailyRows, ct)),
             new TableWrite(context.Output("campaigns"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(CampaignColumns, campaignRows, ct)),
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(Columns, channelRows, ct)),
@@ -261,6 +278,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         }
     }
 
+    // Rows of the per-conversion write per batch, about: one of DuckDB's vectors (a path's rows are never split).
+    private const int DetailBatchRows = 2048;
+
     // Cells of the dense (day, channel-and-campaign) sums per model: 4M cells are 100 MB, beyond that a map of the cells touched.
     private const int DenseDayCells = 4_000_000;
 
@@ -290,12 +310,11 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         // The pairs are only needed by the touch read: their query runs beside the outline's, whose rows this thread reads.
         var pairsRead = Task.Run(() => w.QueryAsync($"SELECT DISTINCT channel, {campaign} FROM {table} WHERE channel IS NOT NULL", null, int.MaxValue, cancellationToken), cancellationToken);
         const string touched = "channel IS NOT NULL AND path_id IS NOT NULL";
-        var outlines = new List<(string? Id, bool Converted, double Value, DateTime? ConvertedAt, int Touches)>();
         var (bigint, real, text) = (w.Dialect.TypeName(DataKind.Integer), w.Dialect.TypeName(DataKind.Number), w.Dialect.TypeName(DataKind.Text));
         // Where the engine hashes text, each path's hash comes with its outline and tells its touches apart below (null
         // when two paths share one: then the touches are numbered in SQL, as on an engine without a hash).
         var hash = w.Dialect.TextHash($"CAST(path_id AS {text})");
-        var hashes = hash is null ? null : new List<long>();
+        var outlines = new PathOutlines(hashed: hash is not null);
         try
         {
             await foreach (var b in w.ReadColumnsAsync($"""
@@ -303,18 +322,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                     {hash ?? "CAST(0 AS " + bigint + ")"}
                 FROM {table} WHERE {touched} GROUP BY path_id ORDER BY path_id
                 """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
-            {
-                var ids = b.Values<string>(0);
-                var converted = b.Values<bool>(1);
-                var amounts = b.Values<double>(2);
-                var convertedAt = b.Values<DateTime>(3);
-                var counts = b.Values<long>(4);
-                hashes?.AddRange(b.Values<long>(5));
-                for (var i = 0; i < b.Count; i++)
-                {
-                    outlines.Add((converted[i] ? ids[i] : null, converted[i], amounts[i], b.IsNull(3, i) ? null : convertedAt[i], (int)counts[i]));
-                }
-            }
+                outlines.Add(b);
         }
         finally
         {
@@ -323,17 +331,19 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         }
         var pairs = await pairsRead.ConfigureAwait(false);
         if (pairs.Rows.Count == 0) return new Journeys(new PathSet([], [0], [], [], []), [], [], [], [0], []);
+        var pathCount = outlines.Count;
+        outlines.Trim();
         var q = new SqlBuilder(w.Dialect);
         var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
 
-        var pathHashes = hashes?.ToArray() ?? [];
-        var pathOfHash = hashes is null ? null : new PathsByHash(pathHashes.Length);
-        for (var path = 0; pathOfHash is not null && path < pathHashes.Length; path++)
-            if (!pathOfHash.TryAdd(pathHashes[path], path)) pathOfHash = null;
+        var pathHashes = outlines.Hashes;
+        var pathOfHash = pathHashes is null ? null : new PathsByHash(pathHashes, pathCount);
+        for (var path = 0; pathOfHash is not null && path < pathCount; path++)
+            if (!pathOfHash.TryAdd(path)) pathOfHash = null;
         // Each path's touches go to its own slice of three arrays; a slice fills in the order the engine sends them.
-        var start = new int[outlines.Count + 1];
-        for (var i = 0; i < outlines.Count; i++) start[i + 1] = start[i] + outlines[i].Touches;
-        var filled = new int[outlines.Count];
+        var start = new int[pathCount + 1];
+        for (var i = 0; i < pathCount; i++) start[i + 1] = start[i] + outlines.Touches[i];
+        var filled = new int[pathCount];
         // Every slot is written below (or the read fails), so the arrays need no clearing.
         var (positions, touchKeys, ages) = (GC.AllocateUninitializedArray<long>(start[^1]), GC.AllocateUninitializedArray<int>(start[^1]), GC.AllocateUninitializedArray<double>(start[^1]));
         var pairJoin = $"JOIN (VALUES {values}) AS k(channel, campaign, touch_key) ON k.channel = t.channel AND k.campaign = {campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal)}";
@@ -346,12 +356,12 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 SELECT {w.Dialect.TextHash($"CAST(t.path_id AS {text})")}, CAST(k.touch_key AS {bigint}), CAST(t.position AS {bigint}), {age}
                 FROM {table} t {pairJoin} WHERE t.path_id IS NOT NULL
                 """, q.Parameters, HashedTouchKinds, cancellationToken).ConfigureAwait(false))
-                placed = PlaceByHash(b, pathHashes, pathOfHash, placed, start, filled, positions, touchKeys, ages);
+                placed = PlaceByHash(b, pathHashes!, pathCount, pathOfHash, placed, start, filled, positions, touchKeys, ages);
         }
         else
         {
             // Said, as it is the slower read (at 100k demo customers ~2 s more): a sign of the engine's hash colliding on these ids.
-            if (hash is not null) log($"two of the {outlines.Count:N0} paths' ids hash alike: their touches are numbered in SQL instead");
+            if (hash is not null) log($"two of the {pathCount:N0} paths' ids hash alike: their touches are numbered in SQL instead");
             await foreach (var b in w.ReadColumnsAsync($"""
                 WITH numbered AS (SELECT path_id, row_number() OVER (ORDER BY path_id) - 1 AS n FROM {table} WHERE {touched} GROUP BY path_id)
                 SELECT CAST(p.n * {pairs.Rows.Count} + k.touch_key AS {bigint}), CAST(t.position AS {bigint}), {age}
@@ -373,18 +383,18 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             }
             channelOf[key] = id;
         }
-        var (pathIds, convertedAts, days) = (new string?[outlines.Count], new DateTime?[outlines.Count], new int[outlines.Count]);
-        var (pathConverted, pathValues) = (new bool[outlines.Count], new double[outlines.Count]);
+        var days = new int[pathCount];
         var channels = GC.AllocateUninitializedArray<int>(start[^1]);
-        for (var path = 0; path < outlines.Count; path++)
+        for (var (path, c) = (0, 0); path < pathCount; path++)
         {
-            var (id, converted, value, convertedAt, count) = outlines[path];
-            if (filled[path] != count) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
-            (pathIds[path], convertedAts[path], pathConverted[path], pathValues[path]) = (id, convertedAt, converted, value);
-            days[path] = convertedAt is { } at ? DateOnly.FromDateTime(at).DayNumber : 0;
+            if (filled[path] != outlines.Touches[path]) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+            // Only a converting path's day is read (the sums and the days spanned skip the others).
+            if (!outlines.Converted[path]) continue;
+            var at = outlines.ConvertedAt[c++];
+            days[path] = at == PathOutlines.NoTime ? 0 : DateOnly.FromDateTime(new DateTime(at)).DayNumber;
         }
         InPositionOrder(start, positions, touchKeys, ages, channelOf, channels);
-        return new Journeys(new PathSet(channelNames, start, channels, pathConverted, pathValues, ages), pathIds, convertedAts, days, start, touchKeys);
+        return new Journeys(new PathSet(channelNames, start, channels, outlines.Converted, outlines.Values, ages), outlines.Ids, outlines.ConvertedAt, days, start, touchKeys);
     }
 
     // One batch of the touch read placed in its paths' slices, in arrival order. Optimized from its first call (as the
@@ -415,7 +425,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     // new run is tried as the next path in id order (the outline's order, often the stored one) before the map, whose
     // table is too large for the cache: at 1M paths the lookups were 4% of the step's CPU.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int PlaceByHash(ColumnBatch b, long[] pathHashes, PathsByHash pathOfHash, int path, int[] start, int[] filled, long[] positions, int[] touchKeys, double[] ages)
+    private static int PlaceByHash(ColumnBatch b, long[] pathHashes, int paths, PathsByHash pathOfHash, int path, int[] start, int[] filled, long[] positions, int[] touchKeys, double[] ages)
     {
         var hashes = b.Values<long>(0);
         var key = b.Values<long>(1);
@@ -427,7 +437,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             var hash = hashes[i];
             if (path < 0 || hash != pathHashes[path])
             {
-                if (path + 1 < pathHashes.Length && pathHashes[path + 1] == hash) path++;
+                if (path + 1 < paths && pathHashes[path + 1] == hash) path++;
                 // A hash no path had: a touch of a path added after the outline was read.
                 else if (!pathOfHash.TryGet(hash, out path)) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             }

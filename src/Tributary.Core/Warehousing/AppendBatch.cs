@@ -97,6 +97,19 @@ public sealed class AppendBatch
         _textLength += utf8.Length;
     }
 
+    /// <summary>
+    /// Sets the last row's <paramref name="column"/> (a text column) to <paramref name="text"/> encoded as UTF-8 into the batch:
+    /// a producer holding characters (a span of a larger array, say) needs no string per value.
+    /// </summary>
+    public void SetText(int column, ReadOnlySpan<char> text)
+    {
+        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_textLength + most > _text.Length) Array.Resize(ref _text, Math.Max(_text.Length * 2, _textLength + most));
+        var length = Encoding.UTF8.GetBytes(text, _text.AsSpan(_textLength));
+        Last(column) = new Cell { Start = _textLength, Length = length };
+        _textLength += length;
+    }
+
     /// <summary>Sets the last row's <paramref name="column"/> (an integer column).</summary>
     public void SetInteger(int column, long value) => Last(column) = new Cell { Bits = value };
 

@@ -124,6 +124,38 @@ public sealed class AttributionModelsTests(PostgresCluster postgres)
         Assert.All(markovDetail, r => Assert.Equal(1.0, D(r[1]), 1e-12));
     }
 
+    // Per-conversion rows of two models over thousands of paths (the write's batches end between paths): one row per
+    // (channel, campaign) of each converting path, carrying the path's id and conversion time (to the millisecond, NULL for
+    // the path without one), and each path's linear shares summing to one.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Attribution_PerConversionRowsOverManyBatches_CarryTheirPathsIdAndConversionTime(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var touches = RandomTouches(4000, 13);
+        var untimed = touches.Where(t => t.Converted).Select(t => t.Path).Order(StringComparer.Ordinal).First();
+        touches = [.. touches.Select(t => !t.Converted ? t : t with
+        {
+            At = t.Path == untimed ? null : int.Parse(t.Path[4..], CultureInfo.InvariantCulture) is var p
+                ? $"2025-03-{1 + p % 28:00} {p % 24:00}:{p % 60:00}:{p % 59:00}.{p % 1000:000}" : null,
+        })];
+        Write(h, touches);
+
+        var result = await h.RunAsync(Pipeline("linear, markov_1", "linear, markov_1"));
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var expected = touches.Where(t => t.Converted).GroupBy(t => t.Path)
+            .SelectMany(g => g.Select(t => (t.Channel, Campaign: t.Campaign ?? "")).Distinct().Select(k => $"{g.Key}|{k.Channel}|{k.Campaign}|{g.First().At ?? "-"}"))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.True(expected.Count > 4096, $"only {expected.Count} rows per model");
+        foreach (var model in new[] { "linear", "markov_1" })
+        {
+            var rows = await h.RowsAsync($"SELECT path_id, channel, coalesce(campaign, ''), converted_at, conversions FROM attribution__conversions WHERE model = '{model}'");
+            Assert.Equal(expected, rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}|{(r[3] is DateTime at ? at.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) : "-")}").Order(StringComparer.Ordinal));
+            Assert.All(rows.GroupBy(r => (string)r[0]!), g => Assert.Equal(1.0, g.Sum(r => D(r[4])), 1e-9));
+        }
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Attribution_TouchesFoundByTheirPathIdsHash_CreditAsWhenThePathsAreNumberedInSql(string engine)
