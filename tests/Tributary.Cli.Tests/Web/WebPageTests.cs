@@ -53,7 +53,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     });
 
     [Theory]
-    [InlineData("customer_ltv", "designer", "3 warnings")]
+    [InlineData("customer_ltv", "designer", "2 warnings")]
     [InlineData("marketing_attribution", "designer-attribution", "Valid")]
     public Task Designer_ShowsTheGraph_LeftToRight_WithReadableNodes(string pipeline, string screenshot, string validation) => CheckPageAsync("designer/" + pipeline, screenshot, async page =>
     {
@@ -159,10 +159,10 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Dashboard_Churn_ModelBesideBaselinesCalibrationRiskAndAlerts() => CheckPageAsync("dashboard/churn_prevention", "dashboard-churn", async page =>
     {
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card churn_scores" });
-        // The churn model leads the page; the LTV it reads comes after it, though the pipeline lists it first.
-        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card customer_ltv" })).ToBeVisibleAsync();
+        // The churn model leads the page; the LTV it reads (its own table, churn_ltv) comes after it, though the pipeline lists it first.
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card churn_ltv" })).ToBeVisibleAsync();
         var cards = await page.Locator("article[aria-label^='Model card']").EvaluateAllAsync<string[]>("all => all.map(a => a.getAttribute('aria-label'))");
-        Assert.True(Array.IndexOf(cards, "Model card churn_scores") < Array.IndexOf(cards, "Model card customer_ltv"), string.Join(", ", cards));
+        Assert.True(Array.IndexOf(cards, "Model card churn_scores") < Array.IndexOf(cards, "Model card churn_ltv"), string.Join(", ", cards));
         // The model and both baselines side by side on the same holdout, every measure a number.
         var measures = card.GetByRole(AriaRole.Region, new() { Name = "Holdout measures by model" });
         foreach (var model in new[] { "model (calibrated trees)", "BG/NBD 1 − P(alive)", "recency rule" })
@@ -391,16 +391,16 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     });
 
     [Fact]
-    // The site's customer_ltv defines identity_graph, customer_orders and customer_ltv unlike churn_prevention (docs/pipelines.md: on
-    // purpose); saving it again writes the same text.
+    // The site's customer_ltv defines identity_graph and customer_orders unlike churn_prevention (docs/pipelines.md: on purpose);
+    // saving it again writes the same text.
     public Task Designer_AssetsAnotherPipelineDefinesOtherwise_AreWarningsThatLeaveSaveWorking() => CheckPageAsync("designer/customer_ltv", "designer-warnings", async page =>
     {
-        await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("3 warnings");
+        await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("2 warnings");
         await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "Problems" }).GetByRole(AriaRole.Listitem).First).ToContainTextAsync(
             "warning line 25:5 asset 'identity_graph' of pipeline 'customer_ltv' is defined differently in pipelines/churn_prevention.yaml:26:5 (pipeline 'churn_prevention')");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.GetByText("Saved, with 3 warnings.")).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("3 warnings");
+        await Assertions.Expect(page.GetByText("Saved, with 2 warnings.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("2 warnings");
     });
 
     [Fact]

@@ -64,6 +64,27 @@ public sealed class ChurnPreventionTemplateTests(PostgresCluster postgres)
         Assert.Matches("^(stacked|baseline alone): cross-validated log loss", calibration);
     }
 
+    // Both templates in one project, as users copy them: churn's run leaves the customer_ltv template's table as that template
+    // wrote it (its model, its intervals), so the LTV dashboard and the customer profile do not change with whichever ran last.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ChurnPrevention_AfterCustomerLtv_LeavesTheLtvTemplatesTableAsItWrote(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        DemoStoreGenerator.Write(Path.Combine(h.Temp.Path, "data", "demo"), new DemoStoreOptions(Customers: 1000, Days: 365, Seed: 3));
+        const string ltvTable = "SELECT count(*), count(clv_low), sum(clv) FROM customer_ltv";
+        var ltv = await h.RunFileAsync(Path.Combine(RepositoryFiles.Templates, "customer_ltv.yaml"));
+        Assert.True(ltv.Status == RunStatus.Succeeded, ltv.Error);
+        var before = await h.RowsAsync(ltvTable);
+        Assert.True(Convert.ToInt64(before[0][1], CultureInfo.InvariantCulture) > 0, "the customer_ltv template writes intervals");
+
+        var churn = await h.RunFileAsync(Template);
+
+        Assert.True(churn.Status == RunStatus.Succeeded, churn.Error);
+        Assert.Equal(before, await h.RowsAsync(ltvTable));
+        Assert.NotEmpty(await h.RowsAsync("SELECT customer_id FROM churn_ltv WHERE clv IS NOT NULL"));
+    }
+
     // Never used while developing; run once to confirm.
     private const int ConfirmationSeed = 59;
 
