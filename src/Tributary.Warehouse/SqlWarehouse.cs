@@ -377,6 +377,9 @@ public abstract class SqlWarehouse : IWarehouse
     public virtual bool IsOutOfMemory(Exception exception) => false;
 
     /// <inheritdoc />
+    public virtual bool IsStatementError(Exception exception) => false;
+
+    /// <inheritdoc />
     public virtual Task<long?> MemoryLimitAsync(CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 
     /// <inheritdoc />

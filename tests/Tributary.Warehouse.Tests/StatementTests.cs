@@ -30,6 +30,39 @@ public sealed class StatementTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(1L, Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM orders", null, Ct)));
     }
 
+    // The executor does not retry a step that failed so: the same statement would fail the same way after every delay.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task IsStatementError_ParseNameAndTypeErrors_AreTold_DataAndDuplicateErrorsAreNot(string engine)
+    {
+        await using var wh = await TestWarehouses.CreateAsync(engine, _temp, postgres);
+        await wh.ExecuteAsync("CREATE TABLE orders AS SELECT 1 AS id, 'x' AS code", null, Ct);
+        async Task<Exception> Failure(string sql) => await Assert.ThrowsAnyAsync<Exception>(() => wh.QueryAsync(sql, null, 10, Ct));
+        async Task<Exception> StreamedFailure(string sql) => await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in wh.ReadColumnsAsync(sql, null, [DataKind.Integer], Ct)) { }
+        });
+
+        Exception[] statementErrors =
+        [
+            await Failure("SELEC id FROM orders"),
+            await Failure("SELECT refund_amount FROM orders"),
+            await Failure("SELECT id FROM order_lines"),
+            await Failure("SELECT no_such_function(id) FROM orders"),
+            await StreamedFailure("SELECT CAST(refund_amount AS BIGINT) FROM orders"),
+        ];
+        Exception[] others =
+        [
+            await Failure("SELECT CAST(code AS INTEGER) FROM orders"),
+            await Assert.ThrowsAnyAsync<Exception>(() => wh.ExecuteAsync("CREATE TABLE orders (id INTEGER)", null, Ct)),
+            new InvalidOperationException("Binder Error: only the words of one"),
+        ];
+
+        Assert.All(statementErrors, e => Assert.True(wh.IsStatementError(e), e.ToString()));
+        Assert.True(wh.IsStatementError(new InvalidOperationException("a component's own message", statementErrors[1])));
+        Assert.All(others, e => Assert.False(wh.IsStatementError(e), e.ToString()));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task BoundText_TakesTheTypeOfWhereItIsUsed(string engine)

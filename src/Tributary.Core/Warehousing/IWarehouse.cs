@@ -81,6 +81,13 @@ public interface IWarehouse : IAsyncDisposable
     /// statement that may succeed with nothing else running beside it, where the budget is shared (DuckDB's memory_limit).
     /// </summary>
     bool IsOutOfMemory(Exception exception) => false;
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> (or an exception it wraps) is the engine refusing a statement as written: it does
+    /// not parse, or names a table, column or function that does not exist, or mixes types the engine cannot match. Running
+    /// the same statement again cannot succeed, so a step that fails so is not retried.
+    /// </summary>
+    bool IsStatementError(Exception exception) => false;
 }
 
 /// <summary>Builds the staging table of one <see cref="IWarehouse.ReplaceTableAsync"/> or <see cref="TableWrite"/>.</summary>

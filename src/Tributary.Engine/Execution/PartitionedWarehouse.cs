@@ -48,6 +48,7 @@ internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string
     public Task ExportAsync(string selectSql, IReadOnlyList<object?>? parameters, string path, FileFormat format, CancellationToken cancellationToken) => inner.ExportAsync(selectSql, parameters, path, format, cancellationToken);
     public Task<int> DropAbandonedStagingAsync(CancellationToken cancellationToken) => inner.DropAbandonedStagingAsync(cancellationToken);
     public bool IsOutOfMemory(Exception exception) => inner.IsOutOfMemory(exception);
+    public bool IsStatementError(Exception exception) => inner.IsStatementError(exception);
 
     // The inner warehouse belongs to the run, not to this step's view of it.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

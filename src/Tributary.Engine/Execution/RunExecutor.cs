@@ -242,7 +242,9 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                     _ => DelayBackoffType.Exponential,
                 },
                 UseJitter = retry.Jitter,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                // A statement the engine refuses as written (a misspelled column, a syntax error) fails the same way every time:
+                // retrying it only delays the error by the retries' delays.
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && !warehouse.IsStatementError(e)),
                 OnRetry = args =>
                 {
                     run.Emit(RunEventKind.StepRetry, asset, $"attempt {args.AttemptNumber + 1} failed: {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.#}s");

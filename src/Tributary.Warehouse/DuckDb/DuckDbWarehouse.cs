@@ -136,6 +136,28 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     };
 
     /// <inheritdoc />
+    /// <remarks>
+    /// DuckDB's parser, binder and catalog errors (but an object that already exists), and a prepared statement's parameter errors; known by DuckDB's error type,
+    /// or by the message's prefix where DuckDB.NET carries no type (a streamed read's "unsuccessful pending query result", a
+    /// statement run on the caller's thread). Conversion errors are not among them: they come from the data, which a retry
+    /// may find changed (a file rewritten by its producer).
+    /// </remarks>
+    public override bool IsStatementError(Exception exception) => exception switch
+    {
+        // An object that already exists may be gone on the next attempt (another session's table), as on PostgreSQL.
+        System.Data.Common.DbException duplicate when duplicate.Message.Contains(" already exists", StringComparison.Ordinal) => false,
+        DuckDBException { ErrorType: DuckDBErrorType.Parser or DuckDBErrorType.Syntax or DuckDBErrorType.Binder or DuckDBErrorType.Catalog
+            or DuckDBErrorType.ParameterNotResolved or DuckDBErrorType.ParameterNotAllowed } => true,
+        System.Data.Common.DbException untyped => StatementErrorPrefixes.Any(p => untyped.Message.StartsWith(p, StringComparison.Ordinal)
+            || untyped.Message.Contains("\nError: " + p, StringComparison.Ordinal)),
+        AggregateException many => many.InnerExceptions.Any(IsStatementError),
+        { InnerException: { } inner } => IsStatementError(inner),
+        _ => false,
+    };
+
+    private static readonly string[] StatementErrorPrefixes = ["Parser Error:", "Syntax Error:", "Binder Error:", "Catalog Error:"];
+
+    /// <inheritdoc />
     /// <remarks>DuckDB's setting as it reports it (e.g. <c>953.6 MiB</c>); null when it cannot be read as a size.</remarks>
     public override async Task<long?> MemoryLimitAsync(CancellationToken cancellationToken)
     {

@@ -68,6 +68,25 @@ public sealed class PostgresWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
+    /// <remarks>The statement's own errors of SQLSTATE class 42 (syntax, undefined or ambiguous names, mismatched types), not
+    /// its duplicate-object or privilege errors, which another session may clear.</remarks>
+    public override bool IsStatementError(Exception exception) => exception switch
+    {
+        PostgresException { SqlState: var state } => StatementErrorStates.Contains(state),
+        AggregateException many => many.InnerExceptions.Any(IsStatementError),
+        { InnerException: { } inner } => IsStatementError(inner),
+        _ => false,
+    };
+
+    private static readonly HashSet<string> StatementErrorStates =
+    [
+        PostgresErrorCodes.SyntaxError, PostgresErrorCodes.UndefinedColumn, PostgresErrorCodes.UndefinedTable, PostgresErrorCodes.UndefinedFunction,
+        PostgresErrorCodes.UndefinedParameter, PostgresErrorCodes.AmbiguousColumn, PostgresErrorCodes.AmbiguousFunction, PostgresErrorCodes.DatatypeMismatch,
+        PostgresErrorCodes.CannotCoerce, PostgresErrorCodes.GroupingError, PostgresErrorCodes.IndeterminateDatatype, PostgresErrorCodes.WrongObjectType,
+        PostgresErrorCodes.InvalidColumnReference,
+    ];
+
+    /// <inheritdoc />
     protected override bool IsSeveralStatements(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.SyntaxError, MessageText: "cannot insert multiple commands into a prepared statement" };
 

@@ -68,6 +68,28 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         Assert.Equal(1, await h.ScalarAsync("SELECT count(*) FROM flaky"));
     }
 
+    // A misspelled column fails at once: retrying the same SQL only delays the same error by every retry's delay.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_SqlNamingAColumnThatDoesNotExist_FailsOnItsFirstAttemptDespiteRetries(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var result = await h.RunAsync("""
+            pipeline: p
+            retry: { max_retries: 2, delay: 1ms }
+            components:
+              - { id: orders, type: transform.sql, with: { sql: "SELECT 1 AS id, 2.5 AS amount" } }
+              - { id: refunds, type: transform.sql, inputs: [orders], with: { sql: "SELECT id, refund_amount FROM orders" } }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        var step = Assert.Single(result.Steps, s => s.Asset == "refunds");
+        Assert.Equal(StepStatus.Failed, step.Status);
+        Assert.Equal(1, step.Attempts);
+        Assert.DoesNotContain(h.Events, e => e.Kind == RunEventKind.StepRetry);
+        Assert.Contains("refund_amount", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Execute_FailsMoreOftenThanRetries_FailsWithTheLastError()
     {
