@@ -97,7 +97,7 @@ export function RunDetail({ runId }: { runId: string }) {
               { key: "result", header: "Result", cell: (c) => <StatusBadge status={c.passed ? "passed" : "failed"} /> },
               { key: "asset", header: "Asset", cell: (c) => c.asset },
               { key: "check", header: "Check", cell: (c) => c.check },
-              { key: "detail", header: "Detail", cell: (c) => c.detail },
+              { key: "detail", header: "Detail", wrap: true, cell: (c) => c.detail },
             ]} />
         </Card>
       </div>
