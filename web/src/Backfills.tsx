@@ -28,11 +28,12 @@ export function Backfills({ pipelines }: { pipelines: Schemas["PipelineSummary"]
     }
     await load();
   };
+  const partitioned = pipelines.filter((p) => backfillTargets(p).length > 0);
   return (
     <Card title="Backfills">
       {error && <ErrorNotice>{error}</ErrorNotice>}
-      <BackfillForm pipelines={pipelines.filter((p) => backfillTargets(p).length > 0)} onStarted={() => void load()} />
-      {backfills === null ? <Loading what="Loading backfills" /> : (
+      {partitioned.length > 0 ? <BackfillForm pipelines={partitioned} onStarted={() => void load()} /> : <NoPartitions />}
+      {backfills === null ? <Loading what="Loading backfills" /> : partitioned.length === 0 && backfills.length === 0 ? null : (
         <DataTable caption="Backfills" rows={backfills} rowKey={(b) => b.backfill_id}
           empty={<EmptyState title="No backfills yet">Start one above, or with trib backfill PIPELINE [--group NAME] --from KEY --to KEY.</EmptyState>}
           columns={[
@@ -49,6 +50,16 @@ export function Backfills({ pipelines }: { pipelines: Schemas["PipelineSummary"]
           ]} />
       )}
     </Card>
+  );
+}
+
+/** Nothing to backfill yet: what makes a pipeline backfillable, and where that is explained. */
+function NoPartitions() {
+  return (
+    <EmptyState title="To backfill, partition a pipeline">
+      Add <code>partitions:</code> to a pipeline, in its YAML or in the designer under Schedule and retry → Partitions;
+      docs/pipelines.md explains them under Partitions.
+    </EmptyState>
   );
 }
 
@@ -84,7 +95,6 @@ function BackfillForm({ pipelines, onStarted }: { pipelines: Schemas["PipelineSu
       setError(errorMessage(e));
     }
   };
-  if (pipelines.length === 0) return <p className="muted">No pipeline here has partitions to backfill.</p>;
   return (
     <form className="panel toolbar" aria-label="Start a backfill" onSubmit={(e) => { e.preventDefault(); void start(); }}>
       <label>Pipeline <select name="backfill-pipeline" value={chosen} onChange={(e) => { setPipeline(e.target.value); setGroup(""); }}>

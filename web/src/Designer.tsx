@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode, type Ref } from "react";
 import { Background, Controls, MarkerType, ReactFlow, type Connection, type Edge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { api, ApiError, errorMessage, type Diagnostic, type Schemas } from "./api/client";
@@ -6,7 +6,7 @@ import { addComponent, connect, getSection, getSensors, setParam, setSection, to
 import { initialViewport, layout } from "./layout";
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
-import { DiagnosticList, errorsIn, ValidationBadge, warningsIn } from "./ui/Diagnostics";
+import { DiagnosticList, errorsIn, revealInTextarea, showList, ValidationBadge, warningsIn } from "./ui/Diagnostics";
 import { describeCron } from "./ui/format";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[] }
@@ -22,6 +22,10 @@ export function Designer({ name }: { name: string }) {
   const canvasRef = useRef<HTMLDivElement>(null);
   const [panHint, setPanHint] = useState(false);
   const [stepStatus, setStepStatus] = useState<Record<string, string>>({});
+  const yamlRef = useRef<HTMLTextAreaElement>(null);
+  const problemsRef = useRef<HTMLUListElement>(null);
+  // A diagnostic picked in the graph view, shown once the YAML view is there.
+  const [reveal, setReveal] = useState<Diagnostic | null>(null);
 
   useEffect(() => { api.yaml(name).then((r) => setText(r.yaml), (e: unknown) => setStatus(errorMessage(e))); }, [name]);
   // Each node shows how its step went in the pipeline's last run.
@@ -50,6 +54,12 @@ export function Designer({ name }: { name: string }) {
     const timer = setTimeout(() => { api.validate(text, name).then((r) => setDiagnostics(r.diagnostics), (e: unknown) => setStatus(`validation failed: ${errorMessage(e)}`)); }, 250);
     return () => clearTimeout(timer);
   }, [text, name]);
+
+  useEffect(() => {
+    if (tab !== "yaml" || !reveal || !yamlRef.current) return;
+    revealInTextarea(yamlRef.current, reveal);
+    setReveal(null);
+  }, [tab, reveal]);
 
   const graph = parsed.graph;
   const invalid = errorsIn(diagnostics).length > 0;
@@ -110,7 +120,7 @@ export function Designer({ name }: { name: string }) {
           <button role="tab" aria-selected={tab === "graph"} onClick={() => setTab("graph")}>Graph</button>
           <button role="tab" aria-selected={tab === "yaml"} onClick={() => setTab("yaml")}>YAML</button>
         </div>
-        <ValidationBadge diagnostics={diagnostics} />
+        <ValidationBadge diagnostics={diagnostics} onShow={() => showList(problemsRef.current)} />
         <button className="secondary" onClick={() => void save()} disabled={invalid}>Save</button>
         <button onClick={() => void run()} disabled={invalid}>Run</button>
         <details className="launch">
@@ -125,9 +135,10 @@ export function Designer({ name }: { name: string }) {
         <span aria-live="polite">{status}</span>
       </div>
       {parsed.error && <ErrorNotice>YAML: {parsed.error}</ErrorNotice>}
-      {tab === "yaml" ? (
+      <DesignerBody text={text} onChange={setText} diagnostics={diagnostics} problemsRef={problemsRef}
+        onPick={(d) => { setTab("yaml"); setReveal(d); }} editor={tab === "yaml" ? (
         <label className="yaml">YAML
-          <textarea spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={30} />
+          <textarea ref={yamlRef} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={30} />
         </label>
       ) : (
         <div className={component ? "canvas-row with-form" : "canvas-row"}>
@@ -155,10 +166,22 @@ export function Designer({ name }: { name: string }) {
               onChange={(key, value) => setText(setParam(text, component.id, key, value))} />
           )}
         </div>
-      )}
-      <div className="designer-bottom"><ScheduleEditor text={text} onChange={setText} /></div>
-      <DiagnosticList diagnostics={diagnostics} />
+      )} />
     </section>
+  );
+}
+
+/** The editor, the problems found in it right under it (in view while editing), then the schedule. */
+export function DesignerBody({ editor, diagnostics, onPick, problemsRef, text, onChange }: {
+  editor: ReactNode; diagnostics: Diagnostic[]; onPick: (d: Diagnostic) => void; problemsRef?: Ref<HTMLUListElement>;
+  text: string; onChange: (text: string) => void;
+}) {
+  return (
+    <>
+      {editor}
+      <DiagnosticList diagnostics={diagnostics} onPick={onPick} ref={problemsRef} />
+      <div className="designer-bottom"><ScheduleEditor text={text} onChange={onChange} /></div>
+    </>
   );
 }
 

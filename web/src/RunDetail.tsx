@@ -56,7 +56,7 @@ export function RunDetail({ runId }: { runId: string }) {
         <a className="button secondary" href={`#/dashboard/${encodeURIComponent(run.pipeline)}`}>Dashboard</a>
       </>}>
       {message && <ErrorNotice>{message}</ErrorNotice>}
-      {run.error && <ErrorNotice>{run.error}</ErrorNotice>}
+      {run.error && <ErrorNotice><span className="error-text">{run.error}</span></ErrorNotice>}
       <Card title="Timeline">
         <div className="gantt-axis" aria-hidden="true">
           <span>Step</span>
@@ -76,7 +76,7 @@ export function RunDetail({ runId }: { runId: string }) {
                   {took}{s.peak_rss_bytes != null && <span className="muted" style={{ display: "block", whiteSpace: "nowrap" }}>{formatCount(Math.round(s.peak_rss_bytes / 1048576))} MB peak</span>}
                 </span>
                 <span><StatusBadge status={s.status} />{s.attempts > 1 ? <span className="muted"> {s.attempts} attempts</span> : null}</span>
-                {s.error && <span role="alert" className="field-error">{s.error}</span>}
+                {s.error && <span role="alert" className="field-error error-text">{s.error}</span>}
               </li>
             );
           })}
@@ -97,7 +97,7 @@ export function RunDetail({ runId }: { runId: string }) {
               { key: "result", header: "Result", cell: (c) => <StatusBadge status={c.passed ? "passed" : "failed"} /> },
               { key: "asset", header: "Asset", cell: (c) => c.asset },
               { key: "check", header: "Check", cell: (c) => c.check },
-              { key: "detail", header: "Detail", cell: (c) => c.detail },
+              { key: "detail", header: "Detail", wrap: true, cell: (c) => c.detail },
             ]} />
         </Card>
       </div>

@@ -62,8 +62,12 @@ export interface Column<T> {
   header: ReactNode;
   /** Right-aligned with tabular figures. */
   numeric?: boolean;
+  /** Long text that wraps in its cell instead of being cut off, so the table fits its card. */
+  wrap?: boolean;
   cell: (row: T) => ReactNode;
 }
+
+const cellClass = (c: { numeric?: boolean; wrap?: boolean }) => [c.numeric && "num", c.wrap && "wrap"].filter(Boolean).join(" ") || undefined;
 
 /** A table in a scrolling card: sticky header, numbers right-aligned, an empty state when there are no rows. */
 export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight }: {
@@ -75,7 +79,7 @@ export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight 
         {caption && <caption className="sr-only">{caption}</caption>}
         <thead><tr>{columns.map((c) => <th key={c.key} scope="col" className={c.numeric ? "num" : undefined}>{c.header}</th>)}</tr></thead>
         <tbody>
-          {rows.map((r, i) => <tr key={rowKey(r, i)}>{columns.map((c) => <td key={c.key} className={c.numeric ? "num" : undefined}>{c.cell(r)}</td>)}</tr>)}
+          {rows.map((r, i) => <tr key={rowKey(r, i)}>{columns.map((c) => <td key={c.key} className={cellClass(c)}>{c.cell(r)}</td>)}</tr>)}
           {rows.length === 0 && <tr><td colSpan={columns.length} className="empty-cell">{empty ?? "Nothing here yet."}</td></tr>}
         </tbody>
       </table>

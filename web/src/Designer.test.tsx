@@ -1,0 +1,22 @@
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import type { Diagnostic } from "./api/client";
+import { DesignerBody } from "./Designer";
+
+const error: Diagnostic = {
+  code: "TRIB0101", severity: "error", line: 4, column: 11, message: "unknown component type 'segment.rfmm'.", hint: "Did you mean 'segment.rfm'?",
+};
+
+describe("DesignerBody", () => {
+  it("shows the problems right under the editor, above the schedule, each one a button", () => {
+    const html = renderToStaticMarkup(
+      <DesignerBody editor={<textarea aria-label="YAML" />} diagnostics={[error]} onPick={() => {}} text={"name: x\ncomponents: []\n"} onChange={() => {}} />);
+    const editor = html.indexOf('aria-label="YAML"');
+    const problems = html.indexOf('aria-label="Problems"');
+    const schedule = html.indexOf('aria-label="Schedule and retry"');
+    expect([editor, problems, schedule].every((i) => i >= 0)).toBe(true);
+    expect(editor).toBeLessThan(problems);
+    expect(problems).toBeLessThan(schedule);
+    expect(html).toContain(">line 4:11 unknown component type &#x27;segment.rfmm&#x27;. Did you mean &#x27;segment.rfm&#x27;?</button>");
+  });
+});
