@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { headline, memberships, records, scores, shownColumns, type CustomerProfile, type ProfileSection } from "./customerProfile";
+import { headline, memberships, profileParts, records, scores, shownColumns, shownScores, type CustomerProfile, type ProfileSection } from "./customerProfile";
 
 type Kind = ProfileSection["columns"][number]["type"];
 
@@ -48,6 +48,26 @@ describe("Customer 360 profile", () => {
     expect(byKey.ltv.reason).toMatch(/^Not valued/);
     // Every score is listed, in the page's order, whether or not it has a value.
     expect(scores(p).map((s) => s.key)).toEqual(["tier", "ltv", "churn", "propensity", "uplift", "recommendations", "fraud", "experiments"]);
+  });
+
+  it("splits the parts into shown (a table, rows or none) and missing (no table), each in the server's order", () => {
+    expect(profileParts(profile())).toEqual({ shown: [], missing: [] });
+    const orders = section("orders", "customer_orders", [["order_id", "text"]], [["o1"]]);
+    const tickets = section("tickets", "tickets", [["ticket_id", "text"]], []);
+    const churn = section("churn", null), fraud = section("fraud", null);
+    const parts = profileParts(profile(churn, orders, fraud, tickets));
+    expect(parts.shown.map((s) => s.key)).toEqual(["orders", "tickets"]);
+    expect(parts.missing.map((s) => s.key)).toEqual(["churn", "fraud"]);
+    expect(profileParts(profile(section("churn", null))).shown).toEqual([]);
+  });
+
+  it("shows the scores whose table exists, with or without a value, and leaves out those with no table", () => {
+    const p = profile(section("ltv", "customer_ltv", [["clv", "number"]], []), section("churn", null),
+      section("fraud", "risk_scores", [["risk_score", "number"], ["decision", "text"]], [[5, "approve"]]));
+    // Sections the server did not send count as having no table.
+    expect(shownScores(p).map((s) => s.key)).toEqual(["ltv", "fraud"]);
+    expect(shownScores(p)[0].reason).toMatch(/^Not valued/);
+    expect(shownScores(profile())).toEqual([]);
   });
 
   it("lists the segments and audiences the customer is in, with their tables", () => {

@@ -16,6 +16,14 @@ export function records(section: ProfileSection | undefined): ProfileRow[] {
 /** The section with this key, if the server sent it. */
 export const sectionOf = (profile: CustomerProfile, key: string) => profile.sections.find((s) => s.key === key);
 
+/**
+ * A profile's parts split in two, each in the server's order: those read from a table (shown, with or without rows for
+ * this person) and those the warehouse has no table for yet (missing: listed once on the page, not shown as parts).
+ */
+export function profileParts(profile: CustomerProfile): { shown: ProfileSection[]; missing: ProfileSection[] } {
+  return { shown: profile.sections.filter((s) => s.table), missing: profile.sections.filter((s) => !s.table) };
+}
+
 /** The first of these columns the row has with a value. */
 function pick(row: ProfileRow | undefined, ...names: string[]): unknown {
   if (!row) return undefined;
@@ -130,6 +138,9 @@ export function scores(profile: CustomerProfile): Score[] {
   } else out.push(missing("experiments", "Experiment variants", section("experiments"), "Not exposed to any experiment."));
   return out;
 }
+
+/** The scores the page shows: those whose table the warehouse has, with a value or the reason it has none. */
+export const shownScores = (profile: CustomerProfile): Score[] => scores(profile).filter((s) => s.table !== null);
 
 /** A segment or audience the customer is in, with the table that says so and its detail. */
 export interface Membership {
