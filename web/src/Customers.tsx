@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, ApiError, errorMessage } from "./api/client";
-import { headline, memberships, scores, sectionOf, shownColumns, type CustomerMatch, type CustomerProfile, type ProfileSection, type Score } from "./customerProfile";
+import { headline, memberships, profileParts, sectionOf, shownColumns, shownScores, type CustomerMatch, type CustomerProfile, type ProfileSection, type Score } from "./customerProfile";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, ResultTable } from "./ui/components";
 import { formatCount } from "./ui/format";
 
@@ -80,17 +80,17 @@ export function CustomerDetail({ id }: { id: string }) {
   const who = headline(profile);
   const ids = sectionOf(profile, "identifiers");
   const audiences = memberships(profile);
-  const missing = profile.sections.filter((s) => !s.table);
+  const { shown, missing } = profileParts(profile);
+  const part = (key: string) => shown.find((s) => s.key === key);
+  const tiles = shownScores(profile);
+  const scoreRows = ["profile", "value", "ltv", "churn", "propensity", "uplift"].filter((k) => part(k));
   return (
     <Page title={who.title} actions={<SearchForm initial="" />}
       subtitle={<>Profile <code>{profile.profile_id}</code>{who.email && <> · {who.email}</>}{who.phone && <> · {who.phone}</>}{ids?.table && <> · {formatCount(ids.rows.length)} identifiers</>}</>}>
-      {missing.length > 0 && (
-        <p className="notice warning" role="note">
-          {formatCount(missing.length)} of {formatCount(profile.sections.length)} parts have no table in this warehouse yet ({missing.map((s) => s.title).join(", ")}): run full_cdp, or the template that writes them, to fill them.
-        </p>
-      )}
       <Card title="Scores and why" label="Scores and why">
-        <ul className="score-grid">{scores(profile).map((s) => <ScoreTile key={s.key} score={s} />)}</ul>
+        {tiles.length === 0 ? <p className="muted">No score table in this warehouse yet (see the parts not shown, below).</p> : (
+          <ul className="score-grid">{tiles.map((s) => <ScoreTile key={s.key} score={s} />)}</ul>
+        )}
       </Card>
       <Card title="Segments and audiences" label="Segments and audiences">
         {audiences.length === 0 ? <p className="muted">In no segment or audience.</p> : (
@@ -99,21 +99,30 @@ export function CustomerDetail({ id }: { id: string }) {
           </ul>
         )}
       </Card>
-      <div className="two-up">
-        <SectionCard section={sectionOf(profile, "identifiers")} />
-        <SectionCard section={sectionOf(profile, "merges")} empty="Never merged: every identifier joined this profile directly." />
-      </div>
-      <SectionCard section={sectionOf(profile, "orders")} empty="No orders." />
-      <SectionCard section={sectionOf(profile, "events")} empty="No events from this customer's ids." />
-      <SectionCard section={sectionOf(profile, "sessions")} empty="No sessions." />
-      <SectionCard section={sectionOf(profile, "tickets")} empty="No support tickets." />
-      <SectionCard section={sectionOf(profile, "recommendations")} empty="No recommendations." />
-      <SectionCard section={sectionOf(profile, "fraud")} empty="No scored payments." />
-      <SectionCard section={sectionOf(profile, "experiments")} empty="No experiment exposures." />
-      <details className="card">
-        <summary>Every score table's row</summary>
-        {["profile", "value", "ltv", "churn", "propensity", "uplift"].map((k) => <SectionCard key={k} section={sectionOf(profile, k)} />)}
-      </details>
+      {(part("identifiers") || part("merges")) && (
+        <div className="two-up">
+          <SectionCard section={part("identifiers")} />
+          <SectionCard section={part("merges")} empty="Never merged: every identifier joined this profile directly." />
+        </div>
+      )}
+      <SectionCard section={part("orders")} empty="No orders." />
+      <SectionCard section={part("events")} empty="No events from this customer's ids." />
+      <SectionCard section={part("sessions")} empty="No sessions." />
+      <SectionCard section={part("tickets")} empty="No support tickets." />
+      <SectionCard section={part("recommendations")} empty="No recommendations." />
+      <SectionCard section={part("fraud")} empty="No scored payments." />
+      <SectionCard section={part("experiments")} empty="No experiment exposures." />
+      {scoreRows.length > 0 && (
+        <details className="card">
+          <summary>Every score table's row</summary>
+          {scoreRows.map((k) => <SectionCard key={k} section={part(k)} />)}
+        </details>
+      )}
+      {missing.length > 0 && (
+        <p className="notice info" role="note" aria-label="Parts not shown">
+          Not shown: {formatCount(missing.length)} of {formatCount(profile.sections.length)} parts have no table in this warehouse yet ({missing.map((s) => s.title).join(", ")}). Run full_cdp, or the template that writes a part, then reload.
+        </p>
+      )}
     </Page>
   );
 }
@@ -129,20 +138,18 @@ function ScoreTile({ score }: { score: Score }) {
   );
 }
 
-// One section: its table's rows for the person (the columns that answer its question first), or why it has none.
+// One section read from a table: its rows for the person (the columns that answer its question first), or a line saying there are none.
 function SectionCard({ section, empty }: { section: ProfileSection | undefined; empty?: string }) {
   const [all, setAll] = useState(false);
-  if (!section) return null;
-  const columns = section.table ? shownColumns(section, all) : [];
+  if (!section?.table) return null;
+  const columns = shownColumns(section, all);
   const hidden = section.columns.length - columns.length;
   const more = section.rows.length >= section.limit ? ` (the newest ${formatCount(section.limit)})` : "";
   return (
     <Card label={section.title}
-      title={<>{section.title} {section.table && <span className="muted">{formatCount(section.rows.length)} {section.rows.length === 1 ? "row" : "rows"}{more} · {section.table}</span>}</>}
-      actions={section.table && section.rows.length > 0 && (hidden > 0 || all) ? <button className="secondary" onClick={() => setAll(!all)}>{all ? "Fewer columns" : `All ${formatCount(section.columns.length)} columns`}</button> : undefined}>
-      {!section.table ? (
-        <EmptyState title="No table yet">This warehouse has no table for it: run full_cdp (or the template that writes it), then reload.</EmptyState>
-      ) : section.rows.length === 0 ? <p className="muted">{empty ?? "No rows for this customer."}</p> : (
+      title={<>{section.title} <span className="muted">{formatCount(section.rows.length)} {section.rows.length === 1 ? "row" : "rows"}{more} · {section.table}</span></>}
+      actions={section.rows.length > 0 && (hidden > 0 || all) ? <button className="secondary" onClick={() => setAll(!all)}>{all ? "Fewer columns" : `All ${formatCount(section.columns.length)} columns`}</button> : undefined}>
+      {section.rows.length === 0 ? <p className="muted">{empty ?? "No rows for this customer."}</p> : (
         <ResultTable caption={section.title} maxHeight={360} columns={columns.map((i) => section.columns[i])} rows={section.rows.map((r) => columns.map((i) => r[i]))} />
       )}
     </Card>
