@@ -14,7 +14,8 @@ internal static class InitCommand
         return command;
     }
 
-    public static int Init(CliContext cli, string dir)
+    /// <summary>Creates the project; <paramref name="hint"/> false leaves out the next steps (for a caller that takes them itself).</summary>
+    public static int Init(CliContext cli, string dir, bool hint = true)
     {
         var full = Path.GetFullPath(dir);
         var settings = Path.Combine(full, ProjectSettings.FileName);
@@ -25,6 +26,7 @@ internal static class InitCommand
         var ignore = Path.Combine(full, ".gitignore");
         if (!File.Exists(ignore)) File.WriteAllText(ignore, ".tributary/\nout/\n");
         cli.Error.WriteLine($"created project in {full}");
+        if (!hint) return ExitCodes.Success;
         cli.Error.WriteLine("next: trib templates            (list templates)");
         cli.Error.WriteLine("      trib templates add NAME   (copy one into pipelines/)");
         return ExitCodes.Success;

@@ -24,7 +24,7 @@ internal static class QuickstartCommand
             // (new exports would be new files to the sources, which append them: every raw table would double).
             var folder = Path.GetFullPath(parse.GetValue(dir)!);
             if (File.Exists(Path.Combine(folder, ProjectSettings.FileName))) cli.Error.WriteLine($"reusing the project in {folder}");
-            else InitCommand.Init(cli, folder);
+            else InitCommand.Init(cli, folder, hint: false);
             await using var project = ProjectSession.Open(folder, cli.Time);
             var demo = Path.Combine(folder, "data", "demo");
             if (Directory.Exists(demo) && Directory.EnumerateFileSystemEntries(demo).Any())
@@ -35,7 +35,7 @@ internal static class QuickstartCommand
                 cli.Error.WriteLine($"wrote a demo store to data/demo: {summary.Customers:N0} customers, {summary.Orders:N0} orders, {summary.Events:N0} events (ground truth in data/demo/ground_truth)");
             }
             TemplatesCommand.AddUnlessChanged(cli, project, "customer_ltv");
-            var result = await RunCommand.RunAsync(cli, project, "customer_ltv", null, new Dictionary<string, string>(), RunProgress.TerminalAttached, ct);
+            var result = await RunCommand.RunAsync(cli, project, "customer_ltv", null, new Dictionary<string, string>(), RunProgress.TerminalAttached, ct, hint: false);
             if (result.Status != RunStatus.Succeeded) return ExitCodes.RunFailed;
 
             var warehouse = await project.WarehouseAsync(ct);
@@ -49,16 +49,22 @@ internal static class QuickstartCommand
                 "SELECT tier, customers, CAST(avg_clv AS NUMERIC(12, 2)) AS avg_clv, CAST(total_clv AS NUMERIC(14, 2)) AS total_clv, CAST(avg_max_cac AS NUMERIC(12, 2)) AS max_cac FROM value_tiers__summary ORDER BY tier_rank");
             await ShowAsync("RFM segments:",
                 "SELECT segment, count(*) AS customers, CAST(avg(clv) AS NUMERIC(12, 2)) AS avg_clv, min(action) AS action FROM customer_value GROUP BY segment ORDER BY avg(clv) DESC");
-            cli.Out.WriteLine($"""
-
-                Audience files (hashed for Meta Custom Audiences) are in {Path.Combine(folder, "out", "audiences")}; the CRM table is crm_customer_value.
-                Next, from {folder}:
-                  trib show customer_ltv             each customer's P(alive), expected purchases and CLV with a 90% interval
-                  trib show customer_ltv__model      the fitted BG/NBD and Gamma-Gamma parameters
-                  trib runs show {result.RunId}   steps, checks and log of this run
-                  trib templates                     more pipelines to start from (marketing_attribution, ...)
-                  trib serve                         schedules, the API and the web UI at http://127.0.0.1:8080
-                """);
+            // The folder as typed: relative to where the user is, as the commands below are.
+            var typed = parse.GetValue(dir)!;
+            cli.Out.WriteLine();
+            cli.Out.WriteLine($"Audience files (hashed for Meta Custom Audiences) are in {Path.Combine(folder, "out", "audiences")}; the CRM table is crm_customer_value.");
+            cli.Out.WriteLine("Next (trib below is `dotnet run --project src/Tributary.Cli --` from the repository root, or a published trib on your PATH;");
+            cli.Out.WriteLine($"add --project {(typed.Contains(' ', StringComparison.Ordinal) ? $"\"{typed}\"" : typed)} unless you run it from {folder}):");
+            (string Command, string What)[] next =
+            [
+                ("trib show customer_ltv", "each customer's P(alive), expected purchases and CLV with a 90% interval"),
+                ("trib show customer_ltv__model", "the fitted BG/NBD and Gamma-Gamma parameters"),
+                ($"trib runs show {result.RunId}", "steps, checks and log of this run"),
+                ("trib templates", "more pipelines to start from (marketing_attribution, ...)"),
+                ("trib serve", "schedules, the API and the web UI at http://127.0.0.1:8080"),
+            ];
+            var width = next.Max(n => n.Command.Length) + 3;
+            foreach (var (command, what) in next) cli.Out.WriteLine($"  {command.PadRight(width)}{what}");
             return ExitCodes.Success;
         }));
         return command;

@@ -71,7 +71,7 @@ internal static class RunCommand
     }
 
     public static async Task<RunResult> RunAsync(CliContext cli, ProjectSession project, string name, string? selection,
-        IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken, string? partition = null)
+        IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken, string? partition = null, bool hint = true)
     {
         PipelineSpec spec;
         PartitionWindow? window = null;
@@ -115,7 +115,7 @@ internal static class RunCommand
 
         cli.Error.WriteLine(result.Status switch
         {
-            RunStatus.Succeeded => $"run {result.RunId} succeeded. Next: trib show ASSET, trib runs show {result.RunId}",
+            RunStatus.Succeeded => hint ? $"run {result.RunId} succeeded. Next: trib show ASSET, trib runs show {result.RunId}" : $"run {result.RunId} succeeded.",
             RunStatus.Cancelled => $"run {result.RunId} cancelled; every table keeps its previous version.",
             _ => $"run {result.RunId} failed: {result.Error}\n  details: trib runs show {result.RunId}",
         });

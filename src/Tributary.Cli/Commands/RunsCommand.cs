@@ -18,8 +18,11 @@ internal static class RunsCommand
             await using var project = cli.Open(parse);
             var store = await project.StoreAsync(ct);
             var runs = await store.ListRunsAsync(parse.GetValue(limit), parse.GetValue(pipeline), ct);
-            DataWriter.Write(cli.Out, parse.GetValue(format), ["run_id", "pipeline", "status", "trigger", "started_at", "duration_s", "error"],
-                runs.Select(r => new object?[] { r.RunId, r.Pipeline, Name(r.Status), r.Trigger, r.StartedAt.ToLocalTime(), r.Duration?.TotalSeconds, r.Error }));
+            var f = parse.GetValue(format);
+            // A table row per run: a multi-line error (a SQL error quotes the query) keeps its first line; 'runs show' has it all.
+            DataWriter.Write(cli.Out, f, ["run_id", "pipeline", "status", "trigger", "started_at", "duration_s", "error"],
+                runs.Select(r => new object?[] { r.RunId, r.Pipeline, Name(r.Status), r.Trigger, r.StartedAt.ToLocalTime(), r.Duration?.TotalSeconds,
+                    f == OutputFormat.Table ? FirstLine(r.Error) : r.Error }));
             return ExitCodes.Success;
         }));
 
@@ -71,4 +74,12 @@ internal static class RunsCommand
     }
 
     private static string Name<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();
+
+    internal static string? FirstLine(string? text)
+    {
+        if (text is null) return null;
+        var trimmed = text.Trim();
+        var end = trimmed.IndexOfAny(['\r', '\n']);
+        return end < 0 ? trimmed : $"{trimmed[..end].TrimEnd()} …";
+    }
 }

@@ -33,7 +33,7 @@ internal static class TemplatesCommand
         var target = Target(project, name);
         if (!File.Exists(target))
         {
-            Add(cli, project, name, force: false);
+            Add(cli, project, name, force: false, hint: false);
             return;
         }
         if (File.ReadAllText(target) == Text(name))
@@ -42,14 +42,15 @@ internal static class TemplatesCommand
             cli.Error.WriteLine($"kept your changed {project.Relative(target)} (not overwritten); to go back to the template: trib templates add {name} --force");
     }
 
-    public static int Add(CliContext cli, ProjectSession project, string name, bool force)
+    /// <summary>Copies a template into pipelines/; <paramref name="hint"/> false leaves out the next steps.</summary>
+    public static int Add(CliContext cli, ProjectSession project, string name, bool force, bool hint = true)
     {
         var text = Text(name);
         var target = Target(project, name);
         if (File.Exists(target) && !force) throw new CliException($"{project.Relative(target)} already exists; pass --force to overwrite it.");
         Directory.CreateDirectory(project.Settings.PipelinesDirectory);
         File.WriteAllText(target, text);
-        cli.Error.WriteLine($"added {project.Relative(target)}; next: trib validate, then trib run {name}");
+        cli.Error.WriteLine(hint ? $"added {project.Relative(target)}; next: trib validate, then trib run {name}" : $"added {project.Relative(target)}");
         return ExitCodes.Success;
     }
 

@@ -41,9 +41,14 @@ internal sealed class RunProgress(TextWriter error, bool live)
                 var keep = e.Kind == RunEventKind.Log || (e.Kind == RunEventKind.Check && !e.Message.Contains("FAILED", StringComparison.Ordinal));
                 _steps[asset] = (status, keep ? _steps.GetValueOrDefault(asset).Detail ?? "" : e.Message);
             }
-            if (!live) error.WriteLine($"{e.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {e.Message}");
+            if (!live) error.WriteLine($"{e.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {Named(e)}");
         }
     }
+
+    // Plain lines have no step column: a step's message that does not start with the step's name gets it.
+    private static string Named(RunEvent e) =>
+        e.Asset is not { } asset || e.Message.StartsWith($"{asset}:", StringComparison.Ordinal) || e.Message.StartsWith($"{asset} (", StringComparison.Ordinal)
+            ? e.Message : $"{asset}: {e.Message}";
 
     public Table Render()
     {

@@ -3,8 +3,9 @@ namespace Tributary.Core.Components;
 /// <summary>"Did you mean" suggestions by edit distance (DuckDB's catalog error style).</summary>
 public static class NameSuggestion
 {
-    /// <summary>The closest candidate within a third of the name's length, or null.</summary>
-    public static string? Closest(string name, IEnumerable<string> candidates)
+    /// <summary>The closest candidate within a third of the name's length, or null. With <paramref name="byWord"/>,
+    /// failing that, the candidate with the closest '_'-separated word (names of at least four characters).</summary>
+    public static string? Closest(string name, IEnumerable<string> candidates, bool byWord = false)
     {
         // The distance costs length times length; names this long are not typos of a key.
         if (name.Length > MaxLength) return null;
@@ -19,14 +20,26 @@ public static class NameSuggestion
             var d = Distance(name, c, bestDistance, prev, cur);
             if (d < bestDistance) (best, bestDistance) = (c, d);
         }
+        if (best is not null || !byWord || name.Length < MinWordMatch) return best;
+        // A shortened name ('horizn' for 'horizon_days') is close to one word of the candidate, not to all of it.
+        foreach (var c in candidates)
+        {
+            foreach (var word in c.Split('_', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (word.Length < MinWordMatch || word.Length > MaxLength || Math.Abs(word.Length - name.Length) >= bestDistance) continue;
+                var d = Distance(name, word, bestDistance, prev, cur);
+                if (d < bestDistance) (best, bestDistance) = (c, d);
+            }
+        }
         return best;
     }
 
     /// <summary>" Did you mean 'x'?" or an empty string.</summary>
-    public static string Format(string name, IEnumerable<string> candidates) =>
-        Closest(name, candidates) is { } s ? $" Did you mean '{s}'?" : "";
+    public static string Format(string name, IEnumerable<string> candidates, bool byWord = false) =>
+        Closest(name, candidates, byWord) is { } s ? $" Did you mean '{s}'?" : "";
 
     private const int MaxLength = 100;
+    private const int MinWordMatch = 4;
 
     // Levenshtein distance with two rows; stops at 'bound' once every cell of a row has reached it.
     private static int Distance(string a, string b, int bound, Span<int> prev, Span<int> cur)

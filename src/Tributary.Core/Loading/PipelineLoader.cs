@@ -201,10 +201,12 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                 reader.Error(DiagnosticCodes.MissingKey, key.Location, $"{what} has no default and no value was given.", $"Pass --param {key.Value}=VALUE or add 'default:'.");
             result.Add(spec with { Value = value });
         }
-        var declared = result.Select(p => p.Name).ToHashSet();
+        var declared = result.Select(p => p.Name).ToList();
+        var at = top.KeyNode("params")?.Location ?? SourceLocation.StartOf(reader.File);
+        var list = declared.Count == 0 ? " The pipeline declares no params." : $" Params: {string.Join(", ", declared)}.";
         foreach (var unknown in options.ParamOverrides.Keys.Where(k => !declared.Contains(k)))
-            reader.Error(DiagnosticCodes.UndefinedParam, SourceLocation.StartOf(reader.File),
-                $"--param {unknown}: the pipeline has no param '{unknown}'.{NameSuggestion.Format(unknown, declared)}");
+            reader.Error(DiagnosticCodes.UndefinedParam, at,
+                $"--param {unknown}: the pipeline has no param '{unknown}'.{NameSuggestion.Format(unknown, declared, byWord: true)}{list}");
         return result;
     }
 

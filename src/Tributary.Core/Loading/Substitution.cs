@@ -91,7 +91,8 @@ internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> 
         if (inner.StartsWith("param.", StringComparison.Ordinal))
         {
             var name = inner["param.".Length..];
-            if (parameters.TryGetValue(name, out value)) return true;
+            // A param without a value had its own error (bad default or --param, or neither given); its uses add none.
+            if (parameters.TryGetValue(name, out value)) return value is not null;
             diagnostics.Add(new Diagnostic(DiagnosticCodes.UndefinedParam, at,
                 $"'${{{inner}}}' refers to no param '{name}'.{Suggest(name)}", "Declare it under 'params:'."));
         }

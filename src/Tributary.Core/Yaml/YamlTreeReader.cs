@@ -57,7 +57,9 @@ public static class YamlTreeReader
         }
         catch (YamlException e)
         {
-            diagnostics.Add(new Diagnostic(DiagnosticCodes.MalformedYaml, At(file, e.Start), $"malformed YAML: {Clean(e.Message)}."));
+            var message = Clean(e.Message);
+            var at = message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndent(text, file) is { } tab ? tab : At(file, e.Start);
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.MalformedYaml, at, $"malformed YAML: {message}."));
             return null;
         }
         catch (LimitExceeded e)
@@ -154,6 +156,22 @@ public static class YamlTreeReader
     }
 
     private static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
+
+    // YamlDotNet reports a tab in indentation where the enclosing scalar or mapping starts, often line 1; the tab is elsewhere.
+    private static SourceLocation? FirstTabIndent(string text, string file)
+    {
+        var line = 1;
+        for (var start = 0; start < text.Length; line++)
+        {
+            var i = start;
+            while (i < text.Length && text[i] == ' ') i++;
+            if (i < text.Length && text[i] == '\t') return new SourceLocation(file, line, i - start + 1);
+            var end = text.IndexOf('\n', start);
+            if (end < 0) break;
+            start = end + 1;
+        }
+        return null;
+    }
 
     // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (...): "; the location is printed by us already.
     private static string Clean(string message)

@@ -28,6 +28,14 @@ public sealed partial class FirstRunTests : IDisposable
     {
         var first = await Trib.RunAsync("quickstart", Project, "--customers", "150");
         Assert.True(first.ExitCode == 0, first.Error);
+        // Quickstart took the steps init and templates add would suggest; its own Next says how to invoke trib, aligned.
+        Assert.DoesNotContain("next:", first.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("trib below is `dotnet run --project src/Tributary.Cli --` from the repository root, or a published trib on your PATH;", first.Out, StringComparison.Ordinal);
+        Assert.Contains($"add --project {Project} unless you run it from {Project}", first.Out, StringComparison.Ordinal);
+        var next = first.Out.Split('\n').Select(l => NextLine().Match(l)).Where(m => m.Success).ToList();
+        Assert.Equal(5, next.Count);
+        Assert.Contains(next, m => m.Groups[1].Value.StartsWith("trib runs show ", StringComparison.Ordinal));
+        Assert.Single(next.Select(m => m.Groups[2].Index).Distinct());
         var counts = "SELECT (SELECT count(*) FROM shopify_orders) AS orders, (SELECT count(*) FROM hubspot_contacts) AS contacts";
         var before = (await QueryAsync(counts, "--format", "csv")).Out;
         var pipeline = Path.Combine(Project, "pipelines", "customer_ltv.yaml");
@@ -211,6 +219,9 @@ public sealed partial class FirstRunTests : IDisposable
         Assert.Contains("Choose another port with --port", serve.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("IOException", serve.Error, StringComparison.Ordinal);
     }
+
+    [GeneratedRegex(@"^  (trib \S.*?)\s{2,}(\S.*)$")]
+    private static partial Regex NextLine();
 
     [GeneratedRegex(@"at (http://[^ ]+/)")]
     private static partial Regex Address();

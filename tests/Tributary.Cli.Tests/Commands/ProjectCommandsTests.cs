@@ -35,6 +35,28 @@ public sealed class ProjectCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Runs_MultiLineError_TableShowsItsFirstLineAndRunsShowAll()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "broken.yaml"), """
+            pipeline: broken
+            components:
+              - { id: boom, type: transform.sql, with: { sql: "SELECT CAST('abc' AS INTEGER) AS x" } }
+            """);
+        var run = await Trib.RunAsync("run", "broken", "--project", Project);
+        Assert.NotEqual(0, run.ExitCode);
+        var runId = run.ErrorLines.Single(l => l.StartsWith("run ", StringComparison.Ordinal) && l.Contains(" failed:", StringComparison.Ordinal)).Split(' ')[1];
+
+        var table = (await Trib.RunAsync("runs", "--project", Project)).Out;
+        var show = await Trib.RunAsync("runs", "show", runId, "--project", Project);
+
+        Assert.Contains("boom (transform.sql) failed: Conversion Error: Could not convert string 'abc' to INT32 …", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("LINE 1", table, StringComparison.Ordinal);
+        Assert.Equal(5, table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // top, header, rule, one row, bottom
+        Assert.Contains("LINE 1", show.Error + show.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunsShow_ListsStepsWithRowsAndChecks()
     {
         var runId = await RunQuickstartPipelineAsync();

@@ -38,14 +38,26 @@ public sealed class DemoStoreGeneratorTests
         ], Files(d.Path));
         var truth = File.ReadAllLines(Path.Combine(d.Path, "ground_truth/customers.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(600, truth.Count);
-        Assert.Equal(summary.Orders, truth.Sum(f => int.Parse(f[10], CultureInfo.InvariantCulture)));
+        var storeOrders = summary.Orders - summary.CampaignOrders;
+        Assert.Equal(storeOrders, truth.Sum(f => int.Parse(f[10], CultureInfo.InvariantCulture)));
         var labels = File.ReadAllLines(Path.Combine(d.Path, "ground_truth/fraud_labels.csv")).Skip(1).Select(l => l.Split(',')[1]).ToHashSet();
         Assert.Contains("card_testing", labels);
         // Every ordering customer's orders are Order Completed events and Stripe charges too.
         var events = File.ReadLines(Path.Combine(d.Path, "segment/events.ndjson")).Count(l => l.Contains("\"Order Completed\"", StringComparison.Ordinal));
-        Assert.True(events >= summary.Orders, $"{events} Order Completed events for {summary.Orders} orders");
+        Assert.True(events >= storeOrders, $"{events} Order Completed events for {storeOrders} orders");
         var charges = File.ReadLines(Path.Combine(d.Path, "stripe/charges.csv")).Count(l => l.Contains("Shopify order #", StringComparison.Ordinal));
-        Assert.Equal(summary.Orders, charges);
+        Assert.Equal(storeOrders, charges);
+    }
+
+    [Fact]
+    public void Write_ReportedOrders_AreTheDistinctOrdersOfTheShopifyExport()
+    {
+        using var d = new TempDirectory();
+        var summary = DemoStoreGenerator.Write(d.Path, new DemoStoreOptions(Customers: 600, Seed: 2));
+
+        var names = File.ReadLines(Path.Combine(d.Path, "shopify/orders_export.csv")).Skip(1).Select(l => l.Split(',')[0]).ToHashSet();
+        Assert.True(summary.CampaignOrders > 0, "the demo campaign placed no orders; the count would not cover them");
+        Assert.Equal(names.Count, summary.Orders);
     }
 
     [Fact]

@@ -101,4 +101,14 @@ public sealed class SpellingTests
         Assert.Equal(isNull, scalar.IsNull);
         Assert.Equal(isNull ? "null" : "a scalar", scalar.KindName);
     }
+
+    [Theory]
+    [InlineData("horizn", true, "horizon_days")]
+    [InlineData("horizn", false, null)]
+    [InlineData("top", true, "top_n")]
+    [InlineData("modle", true, "model")]
+    [InlineData("xyz", true, null)]
+    [InlineData("day", true, null)]
+    public void Closest_ByWord_MatchesAWordOfTheCandidate(string name, bool byWord, string? expected) =>
+        Assert.Equal(expected, NameSuggestion.Closest(name, ["model", "horizon_days", "top_n", "annual_discount_rate"], byWord));
 }

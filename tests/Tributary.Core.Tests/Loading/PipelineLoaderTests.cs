@@ -77,9 +77,41 @@ public sealed class PipelineLoaderTests
 
         Assert.Equal(
         [
-            "p.yaml:1:1: error TRIB0300: --param topn: the pipeline has no param 'topn'. Did you mean 'top_n'?",
+            "p.yaml:2:1: error TRIB0300: --param topn: the pipeline has no param 'topn'. Did you mean 'top_n'? Params: top_n.",
             "p.yaml:3:3: error TRIB0104: --param top_n must be within [1, inf], got 0.",
         ], result.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void Load_ParamOverrideShortened_SuggestsByWordAndListsTheParams()
+    {
+        const string yaml = """
+            pipeline: p
+            description: d
+            params:
+              model: { type: string, default: bgnbd }
+              horizon_days: { type: integer, default: 365 }
+            components:
+              - { id: t, type: transform.sql, with: { sql: "SELECT '${param.model}', ${param.horizon_days}" } }
+            """;
+        var result = Load(yaml, new LoadOptions { ParamOverrides = new Dictionary<string, string> { ["horizn"] = "6" }, Environment = _ => null });
+
+        Assert.Equal(["p.yaml:3:1: error TRIB0300: --param horizn: the pipeline has no param 'horizn'. Did you mean 'horizon_days'? Params: model, horizon_days."],
+            result.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void Load_ParamOverrideWithoutParams_SaysThereAreNone()
+    {
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: t, type: transform.sql, with: { sql: "SELECT 1" } }
+            """;
+        var result = Load(yaml, new LoadOptions { ParamOverrides = new Dictionary<string, string> { ["days"] = "6" }, Environment = _ => null });
+
+        Assert.Equal(["p.yaml:1:1: error TRIB0300: --param days: the pipeline has no param 'days'. The pipeline declares no params."],
+            result.Diagnostics.Select(d => d.ToString()));
     }
 
     [Fact]

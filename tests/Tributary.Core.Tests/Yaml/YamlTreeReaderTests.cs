@@ -23,6 +23,19 @@ public sealed class YamlTreeReaderTests
     }
 
     [Fact]
+    public void Read_TabAsIndentation_PointsAtTheTab()
+    {
+        var text = "pipeline: p\ndescription: d\ncomponents:\n  - id: a\n  \t type: transform.sql\n";
+
+        var (root, diagnostics) = Read(text);
+
+        Assert.Null(root);
+        var d = Assert.Single(diagnostics);
+        Assert.Contains("tab", d.Message, StringComparison.Ordinal);
+        Assert.Equal((5, 3), (d.Location.Line, d.Location.Column));
+    }
+
+    [Fact]
     public void Read_SixtyFourLevels_IsAllowed()
     {
         var (root, diagnostics) = Read(new string('[', 64) + new string(']', 64));

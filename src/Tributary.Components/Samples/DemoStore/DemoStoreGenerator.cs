@@ -45,8 +45,9 @@ public sealed class DemoStoreGenerator
 
     private static readonly string[] Titles = ["Classic", "Organic", "Deluxe", "Everyday", "Limited", "Travel", "Family", "Starter"];
 
-    /// <summary>What was written.</summary>
-    public sealed record Summary(int Customers, int Orders, long Events, int Charges, TimeSpan Elapsed);
+    /// <summary>What was written. <paramref name="Orders"/> counts every order in the Shopify export, the
+    /// <paramref name="CampaignOrders"/> among them too (those have no Stripe charge and no Order Completed event).</summary>
+    public sealed record Summary(int Customers, int Orders, int CampaignOrders, long Events, int Charges, TimeSpan Elapsed);
 
     /// <summary>Writes every file into <paramref name="folder"/>.</summary>
     public static Summary Write(string folder, DemoStoreOptions options)
@@ -86,6 +87,7 @@ public sealed class DemoStoreGenerator
         DemoCampaign.WriteRule(truth, _o);
 
         var orderCount = 0;
+        var campaignOrders = 0;
         var ticketId = 5000;
         var kiosk = "kiosk-store-berlin-01";
         string? familyTablet = null;
@@ -139,7 +141,11 @@ public sealed class DemoStoreGenerator
                 Charge(charges, fraud, person, at, name, total, stripeEmail, identities);
                 orderCount++;
             }
-            if (sent?.ExtraOrderAt is { } extra) CampaignOrder(orders, person, extra);
+            if (sent?.ExtraOrderAt is { } extra)
+            {
+                CampaignOrder(orders, person, extra);
+                campaignOrders++;
+            }
             // The first purchase after the cutoff (or past the label window, if they stayed) was browsed for before the cutoff too.
             // (A purchase years away has no journeys that reach back to the cutoff; the bound also keeps the date in range.)
             var next = after > 0 ? times.First(t => t > horizon) : dropout is null ? clock : (double?)null;
@@ -182,7 +188,7 @@ public sealed class DemoStoreGenerator
         GroundTruthTables(truth);
         // Its own seeded stream and file: the experiment export changes nothing above.
         DemoExperiment.Write(folder, _o, id => ($"anon-{Hash(id * 31, 12)}", $"u_{id:x8}"));
-        return new Summary(_o.Customers, orderCount, events.Count, (int)_charge, TimeSpan.Zero);
+        return new Summary(_o.Customers, orderCount + campaignOrders, campaignOrders, events.Count, (int)_charge, TimeSpan.Zero);
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
