@@ -11,7 +11,20 @@ public sealed record IdentityRecord(IReadOnlyList<Identifier> Identifiers, DateT
 /// <see cref="Priority"/> (strongest first) deciding which links are applied first, so a weak link (a shared
 /// device) is the one that yields when a cap would be broken.
 /// </summary>
-public sealed record IdentityOptions(IReadOnlyDictionary<string, int> Caps, IReadOnlyList<string> Priority);
+public sealed record IdentityOptions(IReadOnlyDictionary<string, int> Caps, IReadOnlyList<string> Priority)
+{
+    /// <summary>The default <see cref="ProfilePrefix"/>.</summary>
+    public const string DefaultProfilePrefix = "p_";
+
+    /// <summary>Longest <see cref="ProfilePrefix"/>.</summary>
+    public const int MaxProfilePrefixLength = 12;
+
+    /// <summary>
+    /// What a new profile id starts with, before its number (at least nine digits): graphs built from other sources give
+    /// their profiles other prefixes, so that one graph's <c>p_000000011</c> is not taken for another's.
+    /// </summary>
+    public string ProfilePrefix { get; init; } = DefaultProfilePrefix;
+}
 
 /// <summary>One identifier's profile and when it was first and last seen.</summary>
 public readonly record struct IdentityAssignment(Identifier Identifier, string ProfileId, DateTime? FirstSeen, DateTime? LastSeen, string Source);

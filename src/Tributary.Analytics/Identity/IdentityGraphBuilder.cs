@@ -34,7 +34,7 @@ public sealed class IdentityGraphBuilder
     private readonly List<bool> _repeated = [];
     private readonly List<long> _recordFirst = [];
     private readonly List<int> _recordSource = [];
-    // Last run's profile ids: per node an index into _previousIds (-1 none), and the highest p_ number seen.
+    // Last run's profile ids: per node an index into _previousIds (-1 none), and the highest number of the prefix seen.
     private readonly List<int> _nodePrevious;
     private readonly List<string> _previousIds = [];
     private readonly Dictionary<string, int> _previousIndex = new(StringComparer.Ordinal);
@@ -661,7 +661,7 @@ public sealed class IdentityGraphBuilder
         var claimed = new bool[_previousIds.Count];
         var next = _maxSequence + 1;
         var merges = new List<ProfileMerge>();
-        // Per component (numbered in order of first node) a new p_ number, or -1 - i for last run's id _previousIds[i].
+        // Per component (numbered in order of first node) a new number, or -1 - i for last run's id _previousIds[i].
         var profiles = new List<long>();
         var profileOfRoot = new int[nodeCount];
         Array.Fill(profileOfRoot, -1);
@@ -758,6 +758,11 @@ public sealed class IdentityGraphBuilder
         return _options.Priority.Count;
     }
 
-    private static long Sequence(string profileId) =>
-        profileId.StartsWith("p_", StringComparison.Ordinal) && long.TryParse(profileId.AsSpan(2), out var n) ? n : long.MaxValue;
+    /// <summary>What the graph's new profile ids start with (<see cref="IdentityOptions.ProfilePrefix"/>).</summary>
+    internal string ProfilePrefix => _options.ProfilePrefix;
+
+    // The number of an id this graph's prefix gave; an id of another prefix (a graph's earlier setting) is kept but numbers nothing.
+    private long Sequence(string profileId) =>
+        profileId.StartsWith(_options.ProfilePrefix, StringComparison.Ordinal)
+        && long.TryParse(profileId.AsSpan(_options.ProfilePrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
 }

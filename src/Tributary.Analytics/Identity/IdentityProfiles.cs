@@ -8,7 +8,7 @@ public sealed class IdentityProfiles
 {
     private readonly IdentityGraphBuilder _graph;
     private readonly int[] _profileOf;
-    // Per profile a new p_ number, or -1 - i for last run's id number i.
+    // Per profile a new number (after the graph's prefix), or -1 - i for last run's id number i.
     private readonly long[] _ids;
 
     internal IdentityProfiles(IdentityGraphBuilder graph, int[] profileOf, long[] ids, IReadOnlyList<ProfileMerge> merges, IReadOnlyList<RefusedLink> refused) =>
@@ -51,8 +51,8 @@ public sealed class IdentityProfiles
         return _graph.ViewOf(n, _profileOf[n]);
     }
 
-    /// <summary>Longest id <see cref="ProfileId"/> writes into its buffer: "p_" and a long's digits.</summary>
-    public const int MaxNewIdLength = 22;
+    /// <summary>Longest id <see cref="ProfileId"/> writes into its buffer: the longest prefix and a long's digits.</summary>
+    public const int MaxNewIdLength = IdentityOptions.MaxProfilePrefixLength + 20;
 
     /// <summary>
     /// The id of profile number <paramref name="profile"/>: a new one written into <paramref name="buffer"/> (at least
@@ -62,10 +62,11 @@ public sealed class IdentityProfiles
     {
         var number = _ids[profile];
         if (number < 0) return _graph.PreviousId((int)(-1 - number));
-        "p_".CopyTo(buffer);
-        if (!number.TryFormat(buffer[2..], out var digits, "D9", System.Globalization.CultureInfo.InvariantCulture))
+        var prefix = _graph.ProfilePrefix;
+        if (buffer.Length < prefix.Length || !number.TryFormat(buffer[prefix.Length..], out var digits, "D9", System.Globalization.CultureInfo.InvariantCulture))
             throw new ArgumentException($"the buffer needs {MaxNewIdLength} characters.", nameof(buffer));
-        return buffer[..(2 + digits)];
+        prefix.CopyTo(buffer);
+        return buffer[..(prefix.Length + digits)];
     }
 
     private IEnumerable<IdentityAssignment> Enumerate(int start, int end)
@@ -77,7 +78,7 @@ public sealed class IdentityProfiles
             if (_profileOf[n] != last)
             {
                 last = _profileOf[n];
-                id = _ids[last] >= 0 ? $"p_{_ids[last]:D9}" : _graph.PreviousId((int)(-1 - _ids[last]));
+                id = _ids[last] >= 0 ? $"{_graph.ProfilePrefix}{_ids[last]:D9}" : _graph.PreviousId((int)(-1 - _ids[last]));
             }
             yield return _graph.AssignmentOf(n, id);
         }

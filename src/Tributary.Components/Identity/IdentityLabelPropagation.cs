@@ -216,25 +216,27 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
 
         // Stable ids as IdentityGraphBuilder.Assign gives them: last run's id goes to the first component (by label) holding
         // one of its identifiers; a component keeps the oldest id it claimed and the others merge into it; components
-        // with none take new numbers after the highest p_ number seen, in order of label.
-        var sequence = "CASE WHEN left(profile_id, 2) = 'p_' AND length(profile_id) BETWEEN 3 AND 20 AND trim(LEADING '0123456789' FROM substr(profile_id, 3)) = '' "
-            + "THEN CAST(substr(profile_id, 3) AS BIGINT) END";
+        // with none take new numbers after the highest number of the prefix seen, in order of label.
+        // The prefix is bound (parameter 1 of each statement using it); its length, a number, is written in.
+        var prefix = parameters.ProfilePrefix.Length;
+        var sequence = $"CASE WHEN left(profile_id, {prefix}) = {d.Parameter(1)} AND length(profile_id) BETWEEN {prefix + 1} AND {prefix + 18} "
+            + $"AND trim(LEADING '0123456789' FROM substr(profile_id, {prefix + 1})) = '' THEN CAST(substr(profile_id, {prefix + 1}) AS BIGINT) END";
         var previous = await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false) is not null;
         var claims = previous
             ? $"SELECT a.profile_id, min(l.label) AS label, min({sequence.Replace("profile_id", "a.profile_id", StringComparison.Ordinal)}) AS seq FROM {q(context.Asset)} AS a "
               + $"JOIN {q(nodes)} AS n ON n.identifier_type = a.identifier_type AND n.identifier_value = a.identifier_value JOIN {q(labels)} AS l ON l.node = n.node GROUP BY a.profile_id"
             : "SELECT CAST(NULL AS TEXT) AS profile_id, CAST(NULL AS BIGINT) AS label, CAST(NULL AS BIGINT) AS seq WHERE false";
         var maxSequence = previous
-            ? Convert.ToInt64(await w.ScalarAsync($"SELECT coalesce(max({sequence}), 0) FROM {q(context.Asset)}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture)
+            ? Convert.ToInt64(await w.ScalarAsync($"SELECT coalesce(max({sequence}), 0) FROM {q(context.Asset)}", [parameters.ProfilePrefix], cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture)
             : 0;
         var claimsTable = Table("claims");
-        await w.ExecuteAsync($"{Create(claimsTable)} AS {claims}", null, cancellationToken).ConfigureAwait(false);
+        await w.ExecuteAsync($"{Create(claimsTable)} AS {claims}", previous ? [parameters.ProfilePrefix] : null, cancellationToken).ConfigureAwait(false);
         await w.ExecuteAsync(
-            $"{Create(ids)} AS SELECT c.label, coalesce(k.profile_id, 'p_' || CASE WHEN length(CAST(c.n AS TEXT)) >= 9 THEN CAST(c.n AS TEXT) ELSE lpad(CAST(c.n AS TEXT), 9, '0') END) AS profile_id "
+            $"{Create(ids)} AS SELECT c.label, coalesce(k.profile_id, CAST({d.Parameter(2)} AS {d.TypeName(DataKind.Text)}) || CASE WHEN length(CAST(c.n AS TEXT)) >= 9 THEN CAST(c.n AS TEXT) ELSE lpad(CAST(c.n AS TEXT), 9, '0') END) AS profile_id "
             + $"FROM (SELECT label, {d.Parameter(1)} + sum(CASE WHEN claimed THEN 0 ELSE 1 END) OVER (ORDER BY label) AS n FROM ("
             + $"SELECT l.label, EXISTS (SELECT 1 FROM {q(claimsTable)} AS x WHERE x.label = l.label) AS claimed FROM (SELECT DISTINCT label FROM {q(labels)}) AS l) AS u) AS c "
             + $"LEFT JOIN (SELECT DISTINCT ON (label) label, profile_id FROM {q(claimsTable)} ORDER BY label, seq ASC NULLS LAST, profile_id COLLATE \"C\") AS k ON k.label = c.label",
-            [maxSequence], cancellationToken).ConfigureAwait(false);
+            [maxSequence, parameters.ProfilePrefix], cancellationToken).ConfigureAwait(false);
         var merges = new List<ProfileMerge>();
         await foreach (var row in w.StreamRecordsAsync(
             $"SELECT i.profile_id, c.profile_id FROM {q(claimsTable)} AS c JOIN {q(ids)} AS i ON i.label = c.label WHERE c.profile_id <> i.profile_id ORDER BY c.label, c.seq ASC NULLS LAST, c.profile_id COLLATE \"C\"",

@@ -11,7 +11,7 @@ using Tributary.Core.Warehousing;
 namespace Tributary.Components.Identity;
 
 /// <summary>Parameters of <c>identity.resolve</c>.</summary>
-public sealed record IdentityParameters : IValidatableObject
+public sealed partial record IdentityParameters : IValidatableObject
 {
     /// <summary>Identifier columns per input.</summary>
     [Description("For each input id, its identifier columns, comma-separated; a column's name is its identifier type, e.g. orders: email, phone. Identifiers in one row are linked.")]
@@ -42,6 +42,13 @@ public sealed record IdentityParameters : IValidatableObject
     [Range(0, int.MaxValue)]
     public int? LabelPropagationAbove { get; init; }
 
+    /// <summary>What new profile ids start with.</summary>
+    [Description("What a new profile id starts with, before its number (at least nine digits): lowercase letters, digits and '_', starting with a letter and ending in '_', at most 12 characters. A pipeline whose graph is built from other sources than the project's identity_graph gives it its own prefix, so that its p_000000011 is not taken for another graph's (the Customers page looks ids up in identity_graph). Ids given earlier keep theirs. Default p_.")]
+    public string ProfilePrefix { get; init; } = IdentityOptions.DefaultProfilePrefix;
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,10}_$")]
+    private static partial Regex ProfilePrefixPattern();
+
     /// <summary>Caps with defaults applied.</summary>
     public IReadOnlyDictionary<string, int> EffectiveCaps
     {
@@ -60,6 +67,8 @@ public sealed record IdentityParameters : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!ProfilePrefixPattern().IsMatch(ProfilePrefix))
+            yield return new ValidationResult($"profile_prefix must be lowercase letters, digits and '_', start with a letter and end in '_', at most {IdentityOptions.MaxProfilePrefixLength} characters (e.g. p_ or attr_); got '{ProfilePrefix}'.", [nameof(ProfilePrefix)]);
         foreach (var (type, value) in Caps ?? new Dictionary<string, string>())
             if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var cap) || cap < 1)
                 yield return new ValidationResult($"caps.{type} must be a whole number of at least 1, got '{value}'.", [nameof(Caps)]);
@@ -468,7 +477,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         var watch = System.Diagnostics.Stopwatch.StartNew();
         // Process CPU seconds per phase beside the wall times: on a loaded machine only the CPU seconds measure the work.
         var cpuStart = ProcessCpu();
-        var options = new IdentityOptions(p.EffectiveCaps, p.Priority);
+        var options = new IdentityOptions(p.EffectiveCaps, p.Priority) { ProfilePrefix = p.ProfilePrefix };
         // Distinct combinations of identifiers, grouped in the warehouse: the graph grows with people, not with events.
         var graph = p.ReadEveryRow ? null : await ReadAsync(p, context, new IdentityGraphBuilder(options, Usable, 0, Parts), everyRow: false, cancellationToken).ConfigureAwait(false);
         var read = watch.Elapsed;

@@ -104,6 +104,44 @@ public sealed class IdentityResolutionTests(PostgresCluster postgres)
         Assert.Equal(older, merge[0]);
     }
 
+    public static TheoryData<string, bool> EnginesAndLabelPropagation => new() { { "duckdb", false }, { "duckdb", true }, { "postgres", false }, { "postgres", true } };
+
+    // A graph of its own prefix (marketing_attribution's, customer_journey's) numbers its profiles apart from identity_graph's
+    // p_ ones; a rerun keeps its ids, an id of the earlier prefix is kept too, and a new profile is numbered after the
+    // highest of the prefix, in memory and in SQL alike.
+    [Theory]
+    [MemberData(nameof(EnginesAndLabelPropagation))]
+    public async Task Resolve_ProfilePrefix_NewIdsCarryIt_RerunKeepsThemAndNumbersAfterTheHighest(string engine, bool inSql)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("a.csv", "email,phone\nann@x.com,\ncat@x.com,+14155550100\n");
+        string Yaml(string prefix) => $$"""
+            pipeline: p
+            components:
+              - { id: contacts, type: source.csv, with: { path: "*.csv", columns: { email: VARCHAR, phone: VARCHAR } } }
+              - id: ids
+                type: identity.resolve
+                inputs: [contacts]
+                with: { identifiers: { contacts: "email, phone" }, profile_prefix: {{prefix}}{{(inSql ? ", label_propagation_above: 0" : "")}} }
+            """;
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(Yaml("p_"))).Status);
+        var first = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(["p_000000001", "p_000000002"], first.Values.Distinct().Order(StringComparer.Ordinal));
+
+        h.Temp.File("b.csv", "email,phone\nbob@x.com,\ndan@x.com,\n");
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(Yaml("attr_"))).Status);
+        var second = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(first["ann@x.com"], second["ann@x.com"]);
+        Assert.Equal(first["cat@x.com"], second["+14155550100"]);
+        Assert.Equal(["attr_000000001", "attr_000000002"], new[] { second["bob@x.com"], second["dan@x.com"] }.Order(StringComparer.Ordinal));
+
+        h.Temp.File("c.csv", "email,phone\neve@x.com,\n");
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(Yaml("attr_"))).Status);
+        var third = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(second["bob@x.com"], third["bob@x.com"]);
+        Assert.Equal("attr_000000003", third["eve@x.com"]);
+    }
+
     [Fact]
     public async Task Resolve_BlocklistedValues_NeverLink()
     {
