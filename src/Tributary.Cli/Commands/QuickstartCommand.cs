@@ -35,14 +35,17 @@ internal static class QuickstartCommand
                 cli.Error.WriteLine($"wrote a demo store to data/demo: {summary.Customers:N0} customers, {summary.Orders:N0} orders, {summary.Events:N0} events (ground truth in data/demo/ground_truth)");
             }
             TemplatesCommand.AddUnlessChanged(cli, project, "customer_ltv");
-            var result = await RunCommand.RunAsync(cli, project, "customer_ltv", null, new Dictionary<string, string>(), RunProgress.TerminalAttached, ct, hint: false);
-            if (result.Status != RunStatus.Succeeded) return ExitCodes.RunFailed;
+            // While 'trib serve' owns the warehouse (an embedded DuckDB file has one owner), the run and the reads go through it.
+            var (status, runId) = ServerConnection.Find(project) is { } server
+                ? await RunOnServerAsync(cli, server, ct)
+                : await RunHereAsync(cli, project, ct);
+            if (status != RunStatus.Succeeded) return ExitCodes.RunFailed;
 
-            var warehouse = await project.WarehouseAsync(ct);
+            using var reader = await IWarehouseReader.OpenAsync(project, ct);
             async Task ShowAsync(string title, string sql)
             {
                 cli.Out.WriteLine(title);
-                var rows = await warehouse.QueryAsync(sql, null, 20, ct);
+                var rows = await reader.QueryAsync(sql, 20, ct);
                 DataWriter.Write(cli.Out, OutputFormat.Table, rows.Schema.Columns.Select(c => c.Name).ToList(), rows.Rows);
             }
             await ShowAsync("Value tiers (12-month CLV in USD, and what you can afford to pay to acquire a customer like them):",
@@ -59,7 +62,7 @@ internal static class QuickstartCommand
             [
                 ("trib show customer_ltv", "each customer's P(alive), expected purchases and CLV with a 90% interval"),
                 ("trib show customer_ltv__model", "the fitted BG/NBD and Gamma-Gamma parameters"),
-                ($"trib runs show {result.RunId}", "steps, checks and log of this run"),
+                ($"trib runs show {runId}", "steps, checks and log of this run"),
                 ("trib templates", "more pipelines to start from (marketing_attribution, ...)"),
                 ("trib serve", "schedules, the API and the web UI at http://127.0.0.1:8080"),
             ];
@@ -68,5 +71,16 @@ internal static class QuickstartCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static async Task<(RunStatus, string)> RunOnServerAsync(CliContext cli, ServerConnection server, CancellationToken ct)
+    {
+        using (server) return await RunCommand.RunOnServerAsync(cli, server, "customer_ltv", null, null, [], ct);
+    }
+
+    private static async Task<(RunStatus, string)> RunHereAsync(CliContext cli, ProjectSession project, CancellationToken ct)
+    {
+        var result = await RunCommand.RunAsync(cli, project, "customer_ltv", null, new Dictionary<string, string>(), RunProgress.TerminalAttached, ct, hint: false);
+        return (result.Status, result.RunId);
     }
 }

@@ -29,8 +29,8 @@ internal static class RunCommand
             await using var project = cli.Open(parse);
             if (ServerConnection.Find(project) is { } server)
                 using (server)
-                    return await RunOnServerAsync(cli, server, parse.GetValue(pipeline)!, parse.GetValue(select), parse.GetValue(partition),
-                        ParseParams(parse.GetValue(param) ?? []), ct);
+                    return (await RunOnServerAsync(cli, server, parse.GetValue(pipeline)!, parse.GetValue(select), parse.GetValue(partition),
+                        ParseParams(parse.GetValue(param) ?? []), ct)).Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
             var result = await RunAsync(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []),
                 RunProgress.TerminalAttached, ct, parse.GetValue(partition));
             return result.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
@@ -39,7 +39,7 @@ internal static class RunCommand
     }
 
     // 'trib serve' owns the warehouse: the run goes through its queue, and its events stream back here.
-    private static async Task<int> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, string? partition,
+    public static async Task<(RunStatus Status, string RunId)> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, string? partition,
         Dictionary<string, string> parameters, CancellationToken ct)
     {
         var queued = await server.SubmitRunAsync(new RunSubmission(pipeline, Partition: partition, Params: parameters, Selection: selection), ct);
@@ -55,7 +55,7 @@ internal static class RunCommand
         var ended = await server.FollowRunAsync(runId, e => cli.Error.WriteLine($"{e.Asset ?? ""} {e.Message}".Trim()), ct);
         var status = ended.Status.ToString().ToLowerInvariant();
         cli.Error.WriteLine($"run {runId} {status}. Details: trib runs show {runId}");
-        return ended.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+        return (ended.Status, runId);
     }
 
     public static Dictionary<string, string> ParseParams(IEnumerable<string> values)

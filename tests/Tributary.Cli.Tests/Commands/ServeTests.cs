@@ -426,6 +426,24 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         Assert.Contains("the server answered 400", wrong.Error, StringComparison.Ordinal);
     }
 
+    // The README says running the quickstart again is safe: with 'trib serve' open on its project (which owns the DuckDB
+    // file) it ran the template itself and stopped at the warehouse's lock.
+    [Fact]
+    public async Task Quickstart_AgainWhileServing_RunsAndReadsThroughTheServer()
+    {
+        var first = await Trib.RunAsync("quickstart", Project, "--customers", "200");
+        Assert.True(first.ExitCode == 0, first.Error);
+        await ServeAsync();
+
+        var again = await Trib.RunAsync("quickstart", Project, "--customers", "200");
+
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.Contains("submitted to the running server", again.Error, StringComparison.Ordinal);
+        Assert.Contains("Value tiers", again.Out, StringComparison.Ordinal);
+        Assert.Contains("RFM segments:", again.Out, StringComparison.Ordinal);
+        Assert.Matches(@"trib runs show \d{8}-\d{6}-[0-9a-f]{6} ", again.Out);
+    }
+
     [Fact]
     public async Task Backfill_WhileServing_IsHandedToTheServer()
     {
