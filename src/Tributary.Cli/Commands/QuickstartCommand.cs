@@ -48,7 +48,8 @@ internal static class QuickstartCommand
                 var rows = await reader.QueryAsync(sql, 20, ct);
                 DataWriter.Write(cli.Out, OutputFormat.Table, rows.Schema.Columns.Select(c => c.Name).ToList(), rows.Rows);
             }
-            await ShowAsync("Value tiers (12-month CLV in USD, and what you can afford to pay to acquire a customer like them):",
+            var horizon = project.LoadPipeline("customer_ltv", new Dictionary<string, string>()).Params.FirstOrDefault(p => p.Name == "horizon_days")?.Value;
+            await ShowAsync($"Value tiers ({Horizon(horizon)} CLV in USD, and what you can afford to pay to acquire a customer like them):",
                 "SELECT tier, customers, CAST(avg_clv AS NUMERIC(12, 2)) AS avg_clv, CAST(total_clv AS NUMERIC(14, 2)) AS total_clv, CAST(avg_max_cac AS NUMERIC(12, 2)) AS max_cac FROM value_tiers__summary ORDER BY tier_rank");
             await ShowAsync("RFM segments:",
                 "SELECT segment, count(*) AS customers, CAST(avg(clv) AS NUMERIC(12, 2)) AS avg_clv, min(action) AS action FROM customer_value GROUP BY segment ORDER BY avg(clv) DESC");
@@ -72,6 +73,15 @@ internal static class QuickstartCommand
         }));
         return command;
     }
+
+    // The template's horizon_days as the header says it (the user may have changed it): 365 is "12-month".
+    internal static string Horizon(string? days) => int.TryParse(days, System.Globalization.CultureInfo.InvariantCulture, out var d) switch
+    {
+        false => "lifetime",
+        true when d % 365 == 0 => d == 365 ? "12-month" : $"{d / 365}-year",
+        true when d % 30 == 0 => $"{d / 30}-month",
+        _ => $"{d}-day",
+    };
 
     private static async Task<(RunStatus, string)> RunOnServerAsync(CliContext cli, ServerConnection server, CancellationToken ct)
     {

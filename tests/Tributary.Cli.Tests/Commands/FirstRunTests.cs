@@ -39,6 +39,8 @@ public sealed partial class FirstRunTests : IDisposable
         var counts = "SELECT (SELECT count(*) FROM shopify_orders) AS orders, (SELECT count(*) FROM hubspot_contacts) AS contacts";
         var before = (await QueryAsync(counts, "--format", "csv")).Out;
         var pipeline = Path.Combine(Project, "pipelines", "customer_ltv.yaml");
+        Assert.Contains("Value tiers (12-month CLV in USD", first.Out, StringComparison.Ordinal);
+        File.WriteAllText(pipeline, File.ReadAllText(pipeline).Replace("horizon_days: { type: integer, default: 365", "horizon_days: { type: integer, default: 180", StringComparison.Ordinal));
         File.AppendAllText(pipeline, "# my change\n");
         // Exports written again would be new files to the sources, which append them.
         File.SetLastWriteTimeUtc(Path.Combine(Project, "data", "demo", "shopify", "orders_export.csv"), DateTime.UtcNow.AddMinutes(-5));
@@ -50,6 +52,7 @@ public sealed partial class FirstRunTests : IDisposable
         Assert.Contains("reusing the demo store in data/demo (delete that folder to generate a new one)", second.Error, StringComparison.Ordinal);
         Assert.Contains("kept your changed pipelines/customer_ltv.yaml (not overwritten); to go back to the template: trib templates add customer_ltv --force", second.Error, StringComparison.Ordinal);
         Assert.EndsWith("# my change\n", File.ReadAllText(pipeline), StringComparison.Ordinal);
+        Assert.Contains("Value tiers (6-month CLV in USD", second.Out, StringComparison.Ordinal);
         Assert.Equal(before, (await QueryAsync(counts, "--format", "csv")).Out);
     }
 
