@@ -105,6 +105,7 @@ export function CustomerDetail({ id }: { id: string }) {
           <SectionCard section={part("merges")} empty="Never merged: every identifier joined this profile directly." />
         </div>
       )}
+      <SectionCard section={part("contact")} empty="No CRM contact with this customer's email or HubSpot id." />
       <SectionCard section={part("orders")} empty="No orders." />
       <SectionCard section={part("events")} empty="No events from this customer's ids." />
       <SectionCard section={part("sessions")} empty="No sessions." />

@@ -84,11 +84,14 @@ describe("Customer 360 profile", () => {
     ]);
   });
 
-  it("names the customer by Customer 360's name, else an email from the identifiers, else the profile id", () => {
+  it("names the customer by Customer 360's name, else the CRM contact's, else an email from the identifiers, else the profile id", () => {
     const ids = section("identifiers", "identity_graph", [["identifier_type", "text"], ["identifier_value", "text"]], [["phone", "+15550100"], ["email", "ada@example.com"]]);
     expect(headline(profile(ids))).toEqual({ title: "ada@example.com", email: "ada@example.com", phone: "+15550100" });
     const c360 = section("profile", "customer_360", [["first_name", "text"], ["last_name", "text"], ["email", "text"]], [["Ada", "Lovelace", "ada@example.com"]]);
     expect(headline(profile(c360, ids)).title).toBe("Ada Lovelace");
+    const contact = section("contact", "customers", [["first_name", "text"], ["last_name", "text"]], [["Ada", "King"]]);
+    expect(headline(profile(contact, ids)).title).toBe("Ada King");
+    expect(headline(profile(c360, contact, ids)).title).toBe("Ada Lovelace");
     expect(headline(profile()).title).toBe("p1");
   });
 

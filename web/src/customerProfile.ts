@@ -172,8 +172,11 @@ export function headline(profile: CustomerProfile): { title: string; email?: str
   const byType = (type: string) => ids.find((r) => r.identifier_type === type)?.identifier_value as string | undefined;
   const email = (pick(c360, "email") as string | undefined) ?? byType("email");
   const phone = (pick(c360, "phone") as string | undefined) ?? byType("phone");
-  const first = pick(c360, "first_name"), last = pick(c360, "last_name");
-  const name = [first, last].filter((x) => typeof x === "string" && x !== "").join(" ");
+  // customer_360 (full_cdp) has the name; without it, the CRM contact (standardize.customers) does.
+  const contact = records(sectionOf(profile, "contact"))[0];
+  const fullName = (r: Record<string, unknown> | undefined) =>
+    [pick(r, "first_name"), pick(r, "last_name")].filter((x) => typeof x === "string" && x !== "").join(" ");
+  const name = fullName(c360) || fullName(contact);
   return { title: name || email || profile.profile_id, email, phone };
 }
 
@@ -183,6 +186,7 @@ export function headline(profile: CustomerProfile): { title: string; email?: str
  */
 export const preferredColumns: Record<string, string[]> = {
   identifiers: ["identifier_type", "identifier_value", "source", "first_seen", "last_seen"],
+  contact: ["first_name", "last_name", "email", "phone", "lifecycle_stage", "country", "created_at", "hubspot_id"],
   merges: ["merged_at", "surviving_profile", "merged_profile", "reason", "identifier_type", "identifier_value"],
   orders: ["ordered_at", "order_id", "amount", "discount", "refunded", "total", "currency", "items", "status", "channel"],
   events: ["occurred_at", "event_type", "event", "event_name", "page_path", "page_url", "channel", "utm_source", "utm_campaign", "revenue"],

@@ -34,6 +34,8 @@ internal static class CustomerProfileApi
         new("profile", "Customer 360", "customer_360", [new("profile_id")]),
         new("identifiers", "Identifiers", IdentityTable, [new("profile_id")], "last_seen"),
         new("merges", "Merge history", IdentityTable + "__merges", [new("surviving_profile"), new("merged_profile")], "merged_at"),
+        // The CRM's record of the person (standardize.customers: HubSpot), where the templates without customer_360 keep the name.
+        new("contact", "CRM contact", "customers", [new("hubspot_id", "hubspot_id"), new("email", "email")], "created_at"),
         new("value", "Value tier and RFM segment", "customer_value", [new("customer_id")]),
         new("ltv", "Lifetime value", "customer_ltv", [new("customer_id")]),
         new("churn", "Churn risk", "churn_scores", [new("customer_id")]),

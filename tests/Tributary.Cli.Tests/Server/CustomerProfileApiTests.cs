@@ -56,6 +56,9 @@ public sealed class CustomerProfileApiTests : IDisposable
         Assert.Equal("no order in 120 days", churn[sections["churn"].Columns.ToList().FindIndex(c => c.Name == "reason")]!.ToString());
         Assert.Equal(["e2", "e1"], sections["events"].Rows.Select(r => r[0]!.ToString()));    // found through the user_id identifier
         Assert.Single(sections["merges"].Rows);
+        // The CRM contact (the name, where no customer_360 table is) found through the email identifier.
+        var contact = Assert.Single(sections["contact"].Rows);
+        Assert.Equal("Ann", contact[sections["contact"].Columns.ToList().FindIndex(c => c.Name == "first_name")]!.ToString());
         // Another person's rows never show, and tables this project does not have are empty sections without a table.
         Assert.DoesNotContain(sections["orders"].Rows, r => r[0]!.ToString() != "p1");
         Assert.Null(sections["fraud"].Table);
@@ -108,6 +111,8 @@ public sealed class CustomerProfileApiTests : IDisposable
                 ["email", "bob@example.com", "p2", seen, seen], ["anonymous_id", "anon-9", "p2", seen, seen]);
             await Table(w, "identity_graph__merges", [("surviving_profile", DataKind.Text), ("merged_profile", DataKind.Text), ("merged_at", DataKind.Timestamp), ("run_id", DataKind.Text)],
                 ["p1", "p7", seen, "r1"]);
+            await Table(w, "customers", [("hubspot_id", DataKind.Text), ("first_name", DataKind.Text), ("last_name", DataKind.Text), ("email", DataKind.Text)],
+                ["h1", "Ann", "Lee", "ann@example.com"], ["h2", "Bob", "Ray", "bob@example.com"]);
             await Table(w, "customer_orders", [("customer_id", DataKind.Text), ("order_id", DataKind.Text), ("ordered_at", DataKind.Timestamp), ("amount", DataKind.Number)],
                 ["p1", "o1", seen, 10.0], ["p1", "o2", seen.AddDays(3), 20.0], ["p2", "o3", seen, 30.0]);
             await Table(w, "churn_scores", [("customer_id", DataKind.Text), ("churn_probability", DataKind.Number), ("reason", DataKind.Text)],

@@ -293,6 +293,10 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("#/customer/[^/]+$"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).Not.ToHaveTextAsync("Customer not found");
         await Assertions.Expect(page.GetByText(new Regex("^Profile "))).ToContainTextAsync(email);
+        // Named as the CRM has them (the demo site has no customer_360 table: the HubSpot contact gives the name).
+        var contact = DemoRows("hubspot/contacts.csv").Single(c => string.Equals(c["Email"].Trim(), email, StringComparison.OrdinalIgnoreCase));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync($"{contact["First Name"].Trim()} {contact["Last Name"].Trim()}");
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "CRM contact" }).GetByRole(AriaRole.Cell, new() { Name = contact["First Name"].Trim(), Exact = true })).ToBeVisibleAsync();
 
         // Every score with its value and the reason given for it.
         var scores = page.GetByRole(AriaRole.Article, new() { Name = "Scores and why" });
