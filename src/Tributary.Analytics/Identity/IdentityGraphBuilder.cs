@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Tributary.Analytics.Identity;
@@ -229,7 +230,7 @@ public sealed class IdentityGraphBuilder
     public void AddPrevious(string type, string value, string profileId)
     {
         var sequence = Sequence(profileId);
-        if (sequence != long.MaxValue) _maxSequence = Math.Max(_maxSequence, sequence);
+        if (sequence != ForeignSequence) _maxSequence = Math.Max(_maxSequence, sequence);
         if (!_typeIndex.TryGetValue(type, out var t)) return;
         var hash = Hash(t, value);
         var part = PartOf(hash);
@@ -761,8 +762,11 @@ public sealed class IdentityGraphBuilder
     /// <summary>What the graph's new profile ids start with (<see cref="IdentityOptions.ProfilePrefix"/>).</summary>
     internal string ProfilePrefix => _options.ProfilePrefix;
 
-    // The number of an id this graph's prefix gave; an id of another prefix (a graph's earlier setting) is kept but numbers nothing.
+    // The number of an id this graph's prefix gave. An id of another form was given under an earlier setting (another prefix),
+    // so it is older than every id of this prefix: it sorts first when profiles merge, and numbers nothing.
     private long Sequence(string profileId) =>
         profileId.StartsWith(_options.ProfilePrefix, StringComparison.Ordinal)
-        && long.TryParse(profileId.AsSpan(_options.ProfilePrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
+        && long.TryParse(profileId.AsSpan(_options.ProfilePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : ForeignSequence;
+
+    private const long ForeignSequence = -1;
 }

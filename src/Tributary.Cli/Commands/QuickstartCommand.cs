@@ -36,7 +36,9 @@ internal static class QuickstartCommand
             }
             TemplatesCommand.AddUnlessChanged(cli, project, "customer_ltv");
             // While 'trib serve' owns the warehouse (an embedded DuckDB file has one owner), the run and the reads go through it.
-            var (status, runId) = ServerConnection.Find(project) is { } server
+            var server = ServerConnection.Find(project);
+            var serving = server?.Address;
+            var (status, runId) = server is not null
                 ? await RunOnServerAsync(cli, server, ct)
                 : await RunHereAsync(cli, project, ct);
             if (status != RunStatus.Succeeded) return ExitCodes.RunFailed;
@@ -65,7 +67,9 @@ internal static class QuickstartCommand
                 ("trib show customer_ltv__model", "the fitted BG/NBD and Gamma-Gamma parameters"),
                 ($"trib runs show {runId}", "steps, checks and log of this run"),
                 ("trib templates", "more pipelines to start from (marketing_attribution, ...)"),
-                ("trib serve", "schedules, the API and the web UI at http://127.0.0.1:8080"),
+                serving is null
+                    ? ("trib serve", "schedules, the API and the web UI at http://127.0.0.1:8080")
+                    : ("(trib serve runs)", $"this run, the dashboards and schedules in its web UI at {serving}"),
             ];
             var width = next.Max(n => n.Command.Length) + 3;
             foreach (var (command, what) in next) cli.Out.WriteLine($"  {command.PadRight(width)}{what}");
@@ -85,7 +89,7 @@ internal static class QuickstartCommand
 
     private static async Task<(RunStatus, string)> RunOnServerAsync(CliContext cli, ServerConnection server, CancellationToken ct)
     {
-        using (server) return await RunCommand.RunOnServerAsync(cli, server, "customer_ltv", null, null, [], ct);
+        using (server) return await RunCommand.RunOnServerAsync(cli, server, "customer_ltv", null, null, [], ct, hint: false);
     }
 
     private static async Task<(RunStatus, string)> RunHereAsync(CliContext cli, ProjectSession project, CancellationToken ct)

@@ -40,7 +40,7 @@ internal static class RunCommand
 
     // 'trib serve' owns the warehouse: the run goes through its queue, and its events stream back here.
     public static async Task<(RunStatus Status, string RunId)> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, string? partition,
-        Dictionary<string, string> parameters, CancellationToken ct)
+        Dictionary<string, string> parameters, CancellationToken ct, bool hint = true)
     {
         var queued = await server.SubmitRunAsync(new RunSubmission(pipeline, Partition: partition, Params: parameters, Selection: selection), ct);
         cli.Error.WriteLine($"submitted to the running server (queue {queued.QueueId})");
@@ -54,7 +54,7 @@ internal static class RunCommand
         }
         var ended = await server.FollowRunAsync(runId, e => cli.Error.WriteLine($"{e.Asset ?? ""} {e.Message}".Trim()), ct);
         var status = ended.Status.ToString().ToLowerInvariant();
-        cli.Error.WriteLine($"run {runId} {status}. Details: trib runs show {runId}");
+        cli.Error.WriteLine(hint ? $"run {runId} {status}. Details: trib runs show {runId}" : $"run {runId} {status}.");
         return (ended.Status, runId);
     }
 

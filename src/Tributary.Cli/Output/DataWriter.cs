@@ -37,13 +37,14 @@ internal static class DataWriter
                 break;
             default:
                 var values = rows.ToList();
-                // A key-value table's value column (a model card's parameters, a model's metrics) holds counts, rates and
-                // log-likelihoods at once: each cell is formatted as the number it is, not as money or to one number of decimals.
-                var keyValue = columns.Any(c => c is "parameter" or "metric");
-                var formatAs = columns.Select(c => keyValue && c == "value" ? "" : c).ToList();
-                var cells = values.Select(r => r.Select((v, i) => Cell(formatAs[i], v)).ToArray()).ToList();
+                // A key-value table's value column (a model card's parameters, a model's metrics) holds counts, rates, money
+                // and log-likelihoods at once: each cell is formatted as its row's key names it (revenue as money, customers
+                // as a count), and the column is not aligned to one number of decimals.
+                var key = columns.ToList().FindIndex(c => c is "parameter" or "metric");
+                bool KeyedValue(int column) => key >= 0 && columns[column] == "value";
+                var cells = values.Select(r => r.Select((v, i) => Cell(KeyedValue(i) ? Convert.ToString(r[key], CultureInfo.InvariantCulture) ?? "" : columns[i], v)).ToArray()).ToList();
                 for (var i = 0; i < columns.Count; i++)
-                    if (formatAs[i].Length > 0) AlignDecimals(values, cells, i);
+                    if (!KeyedValue(i)) AlignDecimals(values, cells, i);
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
                 if (!(terminal ?? IsTerminal(output)))
                     console.Profile.Width = Math.Max(80, columns.Select((c, i) => Math.Max(c.Length, cells.Select(r => r[i].Length).DefaultIfEmpty(0).Max()) + 3).Sum() + 1);

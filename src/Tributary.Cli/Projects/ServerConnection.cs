@@ -25,6 +25,9 @@ internal sealed class ServerConnection : IDisposable
         if (writeSecret is not null) _http.DefaultRequestHeaders.Add(WriteSecret.Header, writeSecret);
     }
 
+    /// <summary>Where the server listens.</summary>
+    public Uri Address => _http.BaseAddress!;
+
     /// <summary>The running server of the project, or null when none runs.</summary>
     public static ServerConnection? Find(ProjectSession project)
     {

@@ -215,7 +215,8 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
         }
 
         // Stable ids as IdentityGraphBuilder.Assign gives them: last run's id goes to the first component (by label) holding
-        // one of its identifiers; a component keeps the oldest id it claimed and the others merge into it; components
+        // one of its identifiers; a component keeps the oldest id it claimed (one of another prefix first: it was given under an
+        // earlier setting) and the others merge into it; components
         // with none take new numbers after the highest number of the prefix seen, in order of label.
         // The prefix is bound (parameter 1 of each statement using it); its length, a number, is written in.
         var prefix = parameters.ProfilePrefix.Length;
@@ -235,11 +236,11 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
             $"{Create(ids)} AS SELECT c.label, coalesce(k.profile_id, CAST({d.Parameter(2)} AS {d.TypeName(DataKind.Text)}) || CASE WHEN length(CAST(c.n AS TEXT)) >= 9 THEN CAST(c.n AS TEXT) ELSE lpad(CAST(c.n AS TEXT), 9, '0') END) AS profile_id "
             + $"FROM (SELECT label, {d.Parameter(1)} + sum(CASE WHEN claimed THEN 0 ELSE 1 END) OVER (ORDER BY label) AS n FROM ("
             + $"SELECT l.label, EXISTS (SELECT 1 FROM {q(claimsTable)} AS x WHERE x.label = l.label) AS claimed FROM (SELECT DISTINCT label FROM {q(labels)}) AS l) AS u) AS c "
-            + $"LEFT JOIN (SELECT DISTINCT ON (label) label, profile_id FROM {q(claimsTable)} ORDER BY label, seq ASC NULLS LAST, profile_id COLLATE \"C\") AS k ON k.label = c.label",
+            + $"LEFT JOIN (SELECT DISTINCT ON (label) label, profile_id FROM {q(claimsTable)} ORDER BY label, seq ASC NULLS FIRST, profile_id COLLATE \"C\") AS k ON k.label = c.label",
             [maxSequence, parameters.ProfilePrefix], cancellationToken).ConfigureAwait(false);
         var merges = new List<ProfileMerge>();
         await foreach (var row in w.StreamRecordsAsync(
-            $"SELECT i.profile_id, c.profile_id FROM {q(claimsTable)} AS c JOIN {q(ids)} AS i ON i.label = c.label WHERE c.profile_id <> i.profile_id ORDER BY c.label, c.seq ASC NULLS LAST, c.profile_id COLLATE \"C\"",
+            $"SELECT i.profile_id, c.profile_id FROM {q(claimsTable)} AS c JOIN {q(ids)} AS i ON i.label = c.label WHERE c.profile_id <> i.profile_id ORDER BY c.label, c.seq ASC NULLS FIRST, c.profile_id COLLATE \"C\"",
             null, cancellationToken).ConfigureAwait(false))
             merges.Add(new ProfileMerge(row.GetString(0), row.GetString(1)));
         var profiles = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {q(ids)}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);

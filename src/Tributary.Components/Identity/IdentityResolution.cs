@@ -46,7 +46,7 @@ public sealed partial record IdentityParameters : IValidatableObject
     [Description("What a new profile id starts with, before its number (at least nine digits): lowercase letters, digits and '_', starting with a letter and ending in '_', at most 12 characters. A pipeline whose graph is built from other sources than the project's identity_graph gives it its own prefix, so that its p_000000011 is not taken for another graph's (the Customers page looks ids up in identity_graph). Ids given earlier keep theirs. Default p_.")]
     public string ProfilePrefix { get; init; } = IdentityOptions.DefaultProfilePrefix;
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,10}_$")]
+    [GeneratedRegex(@"^[a-z][a-z0-9_]{0,10}_\z")]
     private static partial Regex ProfilePrefixPattern();
 
     /// <summary>Caps with defaults applied.</summary>

@@ -15,7 +15,7 @@ namespace Tributary.Core.Yaml;
 /// repeats, so aliases cannot multiply the work of whoever walks the tree). Beyond a limit the reader stops with one
 /// positioned diagnostic.
 /// </remarks>
-public static class YamlTreeReader
+public static partial class YamlTreeReader
 {
     /// <summary>The longest text read, in characters (1 MiB); the largest shipped pipeline is under 5 KB.</summary>
     public const int MaxChars = 1 << 20;
@@ -58,7 +58,7 @@ public static class YamlTreeReader
         catch (YamlException e)
         {
             var message = Clean(e.Message);
-            var at = message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndent(text, file) is { } tab ? tab : At(file, e.Start);
+            var at = message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndent(text, file, (int)e.Start.Line) is { } tab ? tab : At(file, e.Start);
             diagnostics.Add(new Diagnostic(DiagnosticCodes.MalformedYaml, at, $"malformed YAML: {message}."));
             return null;
         }
@@ -157,21 +157,29 @@ public static class YamlTreeReader
 
     private static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
 
-    // YamlDotNet reports a tab in indentation where the enclosing scalar or mapping starts, often line 1; the tab is elsewhere.
-    private static SourceLocation? FirstTabIndent(string text, string file)
+    // YamlDotNet reports a tab in indentation where the enclosing scalar or mapping starts, often line 1; the tab is on a
+    // later line. The first line from there whose indentation holds a tab, outside a block scalar ('sql: |' and the lines
+    // indented under it, where a tab is text).
+    private static SourceLocation? FirstTabIndent(string text, string file, int fromLine)
     {
-        var line = 1;
-        for (var start = 0; start < text.Length; line++)
+        var lines = text.Split('\n');
+        var blockIndent = -1;
+        for (var n = 0; n < lines.Length; n++)
         {
-            var i = start;
-            while (i < text.Length && text[i] == ' ') i++;
-            if (i < text.Length && text[i] == '\t') return new SourceLocation(file, line, i - start + 1);
-            var end = text.IndexOf('\n', start);
-            if (end < 0) break;
-            start = end + 1;
+            var line = lines[n].TrimEnd('\r');
+            var spaces = 0;
+            while (spaces < line.Length && line[spaces] == ' ') spaces++;
+            if (blockIndent >= 0 && (spaces == line.Length || spaces > blockIndent)) continue;
+            blockIndent = -1;
+            if (n + 1 >= fromLine && spaces < line.Length && line[spaces] == '\t') return new SourceLocation(file, n + 1, spaces + 1);
+            if (BlockScalarStart().IsMatch(line)) blockIndent = spaces;
         }
         return null;
     }
+
+    // A line whose value is a block scalar's indicator: 'key: |', '- >-', 'sql: |2+ # comment'.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(^|[:\-]\s)\s*[|>][0-9+\-]*\s*(#.*)?$")]
+    private static partial System.Text.RegularExpressions.Regex BlockScalarStart();
 
     // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (...): "; the location is printed by us already.
     private static string Clean(string message)

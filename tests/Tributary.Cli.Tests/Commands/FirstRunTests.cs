@@ -123,18 +123,19 @@ public sealed partial class FirstRunTests : IDisposable
         Assert.Equal(["0.50", "0.25", "NaN"], cells.Select(c => c[2]));
     }
 
-    // A model card (parameter, value): a count is not money and a shape parameter keeps its digits (was 297.00 and 0.59).
+    // A model card (parameter, value): each value as its key names it, a count not as money and a shape parameter with its
+    // digits (were 297.00 and 0.59), revenue as money.
     [Fact]
     public async Task Table_KeyValueColumn_EachNumberAsItIs()
     {
         await InitAsync();
-        var sql = "SELECT * FROM (VALUES (1, 'r', 0.591432::DOUBLE), (2, 'customers', 297::DOUBLE), (3, 'log_likelihood', -1601.6543::DOUBLE)) t(k, parameter, value) ORDER BY k";
+        var sql = "SELECT * FROM (VALUES (1, 'r', 0.591432::DOUBLE), (2, 'customers', 297::DOUBLE), (3, 'log_likelihood', -1601.6543::DOUBLE), (4, 'revenue', 12345.678::DOUBLE)) t(k, parameter, value) ORDER BY k";
 
         var table = (await QueryAsync(sql)).Out;
 
         var cells = table.Split('\n').Where(l => l.Contains('│', StringComparison.Ordinal) && !l.Contains("parameter", StringComparison.Ordinal))
             .Select(l => l.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(c => c.Length > 0).ToArray()).ToList();
-        Assert.Equal(["0.5914", "297", "-1,601.7"], cells.Select(c => c[2]));
+        Assert.Equal(["0.5914", "297", "-1,601.7", "12,345.68"], cells.Select(c => c[2]));
     }
 
     [Fact]

@@ -442,6 +442,9 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         Assert.Contains("Value tiers", again.Out, StringComparison.Ordinal);
         Assert.Contains("RFM segments:", again.Out, StringComparison.Ordinal);
         Assert.Matches(@"trib runs show \d{8}-\d{6}-[0-9a-f]{6} ", again.Out);
+        // Its own Next says where the running server is; no hint of the run's is repeated.
+        Assert.Contains("(trib serve runs)", again.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Details: trib runs show", again.Error, StringComparison.Ordinal);
     }
 
     [Fact]

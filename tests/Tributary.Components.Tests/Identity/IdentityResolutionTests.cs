@@ -107,8 +107,9 @@ public sealed class IdentityResolutionTests(PostgresCluster postgres)
     public static TheoryData<string, bool> EnginesAndLabelPropagation => new() { { "duckdb", false }, { "duckdb", true }, { "postgres", false }, { "postgres", true } };
 
     // A graph of its own prefix (marketing_attribution's, customer_journey's) numbers its profiles apart from identity_graph's
-    // p_ ones; a rerun keeps its ids, an id of the earlier prefix is kept too, and a new profile is numbered after the
-    // highest of the prefix, in memory and in SQL alike.
+    // p_ ones; a rerun keeps its ids, an id of the earlier prefix is kept too, a new profile is numbered after the highest
+    // of the prefix, and when an earlier prefix's profile merges with a newer one the earlier id survives, in memory and in
+    // SQL alike.
     [Theory]
     [MemberData(nameof(EnginesAndLabelPropagation))]
     public async Task Resolve_ProfilePrefix_NewIdsCarryIt_RerunKeepsThemAndNumbersAfterTheHighest(string engine, bool inSql)
@@ -140,6 +141,33 @@ public sealed class IdentityResolutionTests(PostgresCluster postgres)
         var third = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
         Assert.Equal(second["bob@x.com"], third["bob@x.com"]);
         Assert.Equal("attr_000000003", third["eve@x.com"]);
+
+        // ann (p_, the first run's) and bob (attr_, the second's) share a phone now: ann's older id survives the merge.
+        h.Temp.File("d.csv", "email,phone\nann@x.com,+14155550199\nbob@x.com,+14155550199\n");
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(Yaml("attr_"))).Status);
+        var fourth = (await h.RowsAsync("SELECT identifier_value, profile_id FROM ids")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(first["ann@x.com"], fourth["bob@x.com"]);
+        Assert.Equal(first["ann@x.com"], fourth["+14155550199"]);
+        var merge = Assert.Single(await h.RowsAsync("SELECT surviving_profile, merged_profile FROM ids__merges"));
+        Assert.Equal((first["ann@x.com"], second["bob@x.com"]), ((string)merge[0]!, (string)merge[1]!));
+    }
+
+    [Theory]
+    [InlineData("p_", true)]
+    [InlineData("attr_", true)]
+    [InlineData("a1_b_", true)]
+    [InlineData("attr_\n", false)]
+    [InlineData("Attr_", false)]
+    [InlineData("attr", false)]
+    [InlineData("_attr_", false)]
+    [InlineData("abcdefghijkl_", false)]
+    public void ProfilePrefix_OnlyLowercaseLettersDigitsAndUnderscoresEndingInOne_Validates(string prefix, bool valid)
+    {
+        var parameters = new Tributary.Components.Identity.IdentityParameters { Identifiers = new Dictionary<string, string> { ["contacts"] = "email" }, ProfilePrefix = prefix };
+
+        var errors = parameters.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(parameters)).ToList();
+
+        Assert.Equal(valid, errors.Count == 0);
     }
 
     [Fact]

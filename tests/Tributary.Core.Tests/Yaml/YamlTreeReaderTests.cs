@@ -35,6 +35,19 @@ public sealed class YamlTreeReaderTests
         Assert.Equal((5, 3), (d.Location.Line, d.Location.Column));
     }
 
+    // A tab inside a block scalar is text: the reported tab is the one in indentation after it, not the SQL's.
+    [Fact]
+    public void Read_TabAsIndentationAfterABlockScalarHoldingATab_PointsAtTheIndentingTab()
+    {
+        var text = "pipeline: p\ncomponents:\n  - id: a\n    type: transform.sql\n    with:\n      sql: |\n        SELECT 1\n        \tAS x\n  - id: b\n  \t type: transform.sql\n";
+
+        var (root, diagnostics) = Read(text);
+
+        Assert.Null(root);
+        var d = Assert.Single(diagnostics);
+        Assert.Equal((10, 3), (d.Location.Line, d.Location.Column));
+    }
+
     [Fact]
     public void Read_SixtyFourLevels_IsAllowed()
     {
