@@ -458,11 +458,13 @@ public abstract class SqlWarehouse : IWarehouse
 
         public string QuotedName => warehouse.Dialect.Quote(AppendedDirectly ? direct!.Value.Table : staging);
 
+        // The caller's query on a line of its own: an engine that quotes the failing line of a statement (DuckDB's "LINE 2: ...")
+        // then shows the query as written, with its caret, and not the staging table's name before it.
         public Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-            warehouse.ExecuteAsync(connection, $"CREATE TABLE {QuotedName} AS {selectSql}", parameters, cancellationToken);
+            warehouse.ExecuteAsync(connection, $"CREATE TABLE {QuotedName} AS\n{selectSql}", parameters, cancellationToken);
 
         public Task InsertSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-            warehouse.ExecuteAsync(connection, $"INSERT INTO {QuotedName} {selectSql}", parameters, cancellationToken);
+            warehouse.ExecuteAsync(connection, $"INSERT INTO {QuotedName}\n{selectSql}", parameters, cancellationToken);
 
         public Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken) =>
             warehouse.LoadFilesAsync(connection, QuotedName, paths, format, options, cancellationToken);

@@ -82,6 +82,23 @@ public sealed class SqlTransformTests(PostgresCluster postgres)
         Assert.Equal(2, (await h.RowsAsync("SELECT * FROM orders")).Count);
     }
 
+    // The error quotes the query as written (DuckDB: its line and caret), not the staging table the step builds it into.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task MisspelledColumn_ErrorQuotesTheQueryNotTheStagingTable(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync(Orders + """
+              - { id: refunds, type: transform.sql, inputs: [orders], with: { sql: "SELECT id, refund_amount FROM orders" } }
+            """);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("refund_amount", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("__trib", result.Error, StringComparison.Ordinal);
+        if (engine == "duckdb") Assert.Contains("LINE 2: SELECT id, refund_amount FROM orders\n                   ^", result.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task StatementThatIsNotAQuery_IsRefusedByTheParser(string engine)
