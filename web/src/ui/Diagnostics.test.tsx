@@ -19,7 +19,7 @@ describe("ValidationBadge", () => {
 
   it("counts errors as problems, and the warnings after them", () => {
     expect(renderToStaticMarkup(<ValidationBadge diagnostics={[error, warning]} />))
-      .toBe('<span class="badge failed" aria-live="polite" data-testid="validation">1 problem(s), 1 warning</span>');
+      .toBe('<span class="badge failed" aria-live="polite" data-testid="validation">1 problem, 1 warning</span>');
     expect(renderToStaticMarkup(<ValidationBadge diagnostics={[error]} />)).toContain('class="badge failed"');
     expect(renderToStaticMarkup(<ValidationBadge diagnostics={[]} />)).toContain('class="badge succeeded" aria-live="polite" data-testid="validation">Valid<');
   });
@@ -29,7 +29,7 @@ describe("DiagnosticList", () => {
   it("marks a warning as one, and shows an error as errors always were", () => {
     const html = renderToStaticMarkup(<DiagnosticList diagnostics={[error, warning]} />);
     expect(html).toBe('<ul class="diagnostics" aria-label="Problems">'
-      + "<li>line 3:5 no parameter &#x27;x&#x27; </li>"
+      + "<li>line 3:5 no parameter &#x27;x&#x27;</li>"
       + '<li class="warning"><strong>warning</strong> line 4:5 asset &#x27;identity_graph&#x27; of pipeline &#x27;ltv&#x27; is defined differently in '
       + "pipelines/attribution.yaml:5:5 Give one of them another id, or define both alike.</li></ul>");
   });
@@ -46,7 +46,7 @@ describe("ValidationBadge with onShow", () => {
   it("is a button that goes to the list when there is something in it", () => {
     const onShow = vi.fn();
     const badge = ValidationBadge({ diagnostics: [error, warning], onShow }) as ReactElement<Props>;
-    expect(renderToStaticMarkup(badge)).toBe('<button type="button" class="badge failed" aria-live="polite" data-testid="validation" title="Go to the list">1 problem(s), 1 warning</button>');
+    expect(renderToStaticMarkup(badge)).toBe('<button type="button" class="badge failed" aria-live="polite" data-testid="validation" title="Go to the list">1 problem, 1 warning</button>');
     badge.props.onClick!();
     expect(onShow).toHaveBeenCalledOnce();
     expect(renderToStaticMarkup(<ValidationBadge diagnostics={[warning]} onShow={onShow} />)).toContain('<button type="button" class="badge warning"');
@@ -61,7 +61,7 @@ describe("DiagnosticList with onPick", () => {
   it("makes each diagnostic a button with the same text, which picks that diagnostic", () => {
     const onPick = vi.fn();
     const html = renderToStaticMarkup(<DiagnosticList diagnostics={[error, warning]} onPick={onPick} />);
-    expect(html).toContain('<li><button type="button" title="Show in the YAML">line 3:5 no parameter &#x27;x&#x27; </button></li>');
+    expect(html).toContain('<li><button type="button" title="Show in the YAML">line 3:5 no parameter &#x27;x&#x27;</button></li>');
     expect(html).toContain('<li class="warning"><strong>warning</strong> <button type="button" title="Show in the YAML">line 4:5 asset');
     const items = props(DiagnosticList({ diagnostics: [error, warning], onPick })).children as ReactElement<Props>[];
     props(items[0].props.children).onClick!();

@@ -7,17 +7,17 @@ export const errorsIn = (diagnostics: Diagnostic[]) => diagnostics.filter((d) =>
 /** The diagnostics that leave a pipeline valid, e.g. an asset another pipeline of the project defines otherwise. */
 export const warningsIn = (diagnostics: Diagnostic[]) => diagnostics.filter((d) => d.severity === "warning");
 
-const warningCount = (n: number) => `${n} warning${n === 1 ? "" : "s"}`;
+const counted = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /**
- * The designer's verdict on the text: "Valid", "1 warning" (valid all the same), or "2 problem(s)" with any warnings after.
+ * The designer's verdict on the text: "Valid", "1 warning" (valid all the same), or "2 problems" with any warnings after.
  * With `onShow`, a verdict that has something to show is a button that goes to the list.
  */
 export function ValidationBadge({ diagnostics, onShow }: { diagnostics: Diagnostic[]; onShow?: () => void }) {
   const errors = errorsIn(diagnostics).length;
   const warnings = warningsIn(diagnostics).length;
-  const [tone, text] = errors > 0 ? ["failed", `${errors} problem(s)${warnings > 0 ? `, ${warningCount(warnings)}` : ""}`]
-    : warnings > 0 ? ["warning", warningCount(warnings)] : ["succeeded", "Valid"];
+  const [tone, text] = errors > 0 ? ["failed", `${counted(errors, "problem")}${warnings > 0 ? `, ${counted(warnings, "warning")}` : ""}`]
+    : warnings > 0 ? ["warning", counted(warnings, "warning")] : ["succeeded", "Valid"];
   return onShow && diagnostics.length > 0
     ? <button type="button" className={`badge ${tone}`} aria-live="polite" data-testid="validation" title="Go to the list" onClick={onShow}>{text}</button>
     : <span className={`badge ${tone}`} aria-live="polite" data-testid="validation">{text}</span>;
@@ -27,7 +27,7 @@ export function ValidationBadge({ diagnostics, onShow }: { diagnostics: Diagnost
 export function DiagnosticList({ diagnostics, onPick, ref }: { diagnostics: Diagnostic[]; onPick?: (d: Diagnostic) => void; ref?: Ref<HTMLUListElement> }) {
   if (diagnostics.length === 0) return null;
   const entry = (d: Diagnostic) => {
-    const text = `line ${d.line}:${d.column} ${d.message} ${d.hint ?? ""}`;
+    const text = `line ${d.line}:${d.column} ${d.message}${d.hint ? ` ${d.hint}` : ""}`;
     return onPick ? <button type="button" title="Show in the YAML" onClick={() => onPick(d)}>{text}</button> : text;
   };
   return (
