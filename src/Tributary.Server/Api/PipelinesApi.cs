@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Tributary.Core.Diagnostics;
 using Tributary.Core.Pipelines;
 using Tributary.Engine.Orchestration;
 using Tributary.Server.Contracts;
@@ -60,11 +61,18 @@ internal static class PipelinesApi
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.PipelineDoesNotLoad(e, name);
-                list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, e.Message, [], []));
+                list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, LoadError(project, e), [], []));
             }
         }
         return TypedResults.Ok<IReadOnlyList<PipelineSummary>>(list);
     }
+
+    // The page shows where the file is wrong, named as in the project (pipelines/x.yaml:3:5), not where the project lies on disk.
+    private static string LoadError(TributaryProject project, Exception e) => e is PipelineException p
+        ? string.Join(Environment.NewLine, p.Diagnostics.Select(d => Path.IsPathRooted(d.Location.File)
+            ? d with { Location = d.Location with { File = Path.GetRelativePath(project.Directory, d.Location.File) } }
+            : d))
+        : e.Message;
 
     private static async Task<Results<Ok<PartitionPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> PartitionsAsync(
         TributaryProject project, TimeProvider time, string name, long? offset, int? limit, CancellationToken ct)

@@ -88,6 +88,22 @@ public sealed class DesignerApiTests : IDisposable
     }
 
     [Fact]
+    public async Task PipelineList_FileThatDoesNotLoad_NamesItWithinTheProject_NotWhereTheProjectLiesOnDisk()
+    {
+        var (server, http, session) = await ServeAsync(("attribution", Attribution), ("broken", "pipeline: broken\ncomponents:\n  - { id: a, type: no.such }\n"));
+        await using (server) await using (session) using (http)
+        {
+            var list = await ReadAsync<List<PipelineSummary>>(await http.GetAsync("/api/pipelines", Ct));
+
+            var broken = Assert.Single(list, p => p.Name == "broken");
+            Assert.StartsWith("pipelines/broken.yaml:3:", broken.Error, StringComparison.Ordinal);
+            Assert.Contains("no.such", broken.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain(_temp.Path, broken.Error, StringComparison.Ordinal);
+            Assert.Null(Assert.Single(list, p => p.Name == "attribution").Error);
+        }
+    }
+
+    [Fact]
     public async Task Validate_TextOfAFileThatSortsFirst_IsWarnedOfToo_AndTakesThePlaceOfItsOwnFile()
     {
         // attribution.yaml on disk defines identity_graph as ltv.yaml does: only the edited text differs, and were the file not
