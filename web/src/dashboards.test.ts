@@ -86,3 +86,17 @@ describe("dashboard order", () => {
     expect(dashboardOrder(items.filter((i) => !i.type.includes("churn"))).map((i) => i.id)).toEqual(["customer_ltv", "tiers"]);
   });
 });
+
+describe("value tiers panel", () => {
+  it("sets each tier's share of the customers beside its share of the predicted value, most valuable tier first", () => {
+    const rows = [
+      { tier: "bronze", customers: 50, total_clv: 1000, tier_rank: 3 }, { tier: "platinum", customers: 1, total_clv: 3000, tier_rank: 0 },
+      { tier: "gold", customers: 9, total_clv: 4000, tier_rank: 1 }, { tier: "silver", customers: 40, total_clv: 2000, tier_rank: 2 },
+    ];
+    const chart = panels["segment.value_tiers"].chart(rows);
+    expect(chart.unit).toBe("share");
+    expect(chart.bars.map((b) => b.x)).toEqual(["platinum", "gold", "silver", "bronze"]);
+    expect(chart.bars[0].series).toEqual({ "customers": 0.01, "predicted value (CLV)": 0.3 });
+    expect(chart.bars.reduce((s, b) => s + b.series["predicted value (CLV)"], 0)).toBeCloseTo(1, 12);
+  });
+});

@@ -116,12 +116,19 @@ const plain = (v: number) => new Intl.NumberFormat(undefined, { notation: "compa
 
 export const panels: Record<string, Panel> = {
   "segment.value_tiers": {
-    title: "Value tiers: customers per tier",
+    title: "Value tiers: share of customers and of predicted value",
     output: "summary",
-    chart: (rows) => ({
-      bars: [...rows].sort((a, b) => n(a.tier_rank) - n(b.tier_rank)).map((r) => ({ x: String(r.tier), series: { customers: n(r.customers) } })),
-      xTitle: "Value tier", yTitle: "Customers", unit: "count",
-    }),
+    chart: (rows) => {
+      // Side by side, a tier's share of the customers and of their predicted value is the concentration a tier plan acts on.
+      const customers = rows.reduce((s, r) => s + n(r.customers), 0) || 1;
+      const value = rows.reduce((s, r) => s + n(r.total_clv), 0) || 1;
+      return {
+        bars: [...rows].sort((a, b) => n(a.tier_rank) - n(b.tier_rank))
+          .map((r) => ({ x: String(r.tier), series: { "customers": n(r.customers) / customers, "predicted value (CLV)": n(r.total_clv) / value } })),
+        xTitle: "Value tier", yTitle: "Share of the total", unit: "share",
+        note: "The table below has each tier's customers, average CLV and the acquisition cost it affords.",
+      };
+    },
   },
   "segment.rfm": {
     title: "RFM segments: customers per segment",

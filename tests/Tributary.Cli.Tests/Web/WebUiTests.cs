@@ -68,7 +68,7 @@ public sealed class WebUiTests : IDisposable
 
             // The dashboard: charts with their tables and CSV downloads.
             await page.GetByRole(AriaRole.Link, new() { Name = "Open the dashboard" }).ClickAsync();
-            await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Value tiers: customers per tier" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Value tiers: share of customers and of predicted value" })).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download value_tiers__summary.csv" })).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "RFM segments: customers per segment" })).ToBeVisibleAsync();
 
