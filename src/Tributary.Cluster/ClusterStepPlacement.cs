@@ -9,7 +9,8 @@ namespace Tributary.Cluster;
 /// <summary>
 /// Places each (asset, partition) attempt on the worker cluster as a fresh grain. When its worker is lost (killed,
 /// unreachable, declared dead) the attempt is placed again under a new id, so it lands on a live worker and takes a new
-/// epoch there; a component's own failure is not retried here but by the pipeline's retry policy, as in process.
+/// epoch there; a component's own failure is not retried here but by the pipeline's retry policy, as in process (not at
+/// all when the worker's warehouse refused the step's statement as written).
 /// </summary>
 /// <param name="client">The cluster client.</param>
 /// <param name="maxPlacements">How many times one attempt is placed before its worker losses fail the step.</param>
@@ -83,6 +84,7 @@ public sealed partial class ClusterStepPlacement(IClusterClient client, int maxP
                 }
                 if (!progress.Known) throw new WorkerLostException($"attempt {grain.GetPrimaryKeyString()} is unknown where it was polled");
                 if (progress.Outcome is { } outcome) return outcome;
+                if (progress.Failure is { } failure) throw failure.ToException();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -12,7 +12,7 @@ public interface IStepAttemptGrain : IGrainWithStringKey
     [Alias("Start")]
     Task StartAsync(AttemptOrder order);
 
-    /// <summary>Where the attempt stands; throws the step's own failure once it failed.</summary>
+    /// <summary>Where the attempt stands: under way, committed, or failed (with the step's own failure).</summary>
     [Alias("Poll")]
     Task<AttemptProgress> PollAsync();
 

@@ -14,7 +14,7 @@ namespace Tributary.Cluster;
 internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerIdentity worker, ILogger<StepAttemptGrain> log) : Grain, IStepAttemptGrain, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
-    private Task<AttemptOutcome>? _work;
+    private Task<AttemptProgress>? _work;
 
     public Task StartAsync(AttemptOrder order)
     {
@@ -29,11 +29,11 @@ internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerI
         {
             // This activation never started the attempt: its worker was lost and the grain was activated again here.
             DeactivateOnIdle();
-            return new AttemptProgress(false, null);
+            return new AttemptProgress(false, null, null);
         }
-        if (!_work.IsCompleted) return new AttemptProgress(true, null);
+        if (!_work.IsCompleted) return new AttemptProgress(true, null, null);
         DeactivateOnIdle();
-        return new AttemptProgress(true, await _work);
+        return await _work;
     }
 
     public async Task CancelAsync()
@@ -44,7 +44,7 @@ internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerI
 
     public void Dispose() => _cancel.Dispose();
 
-    private async Task<AttemptOutcome> RunAsync(AttemptOrder order, CancellationToken cancellationToken)
+    private async Task<AttemptProgress> RunAsync(AttemptOrder order, CancellationToken cancellationToken)
     {
         AttemptStarted(log, order.Asset, order.Partition, order.RunId);
         (Core.Components.Materialization, long) result;
@@ -54,12 +54,13 @@ internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerI
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The caller sees the failure's own message; a driver's exception type (Npgsql's) cannot cross the cluster.
-            throw new InvalidOperationException($"{e.GetType().Name} on {worker.Name}: {e.Message}");
+            // A driver's exception type (Npgsql's) cannot cross the cluster, so the failure is answered as data: its message,
+            // and the verdict only this worker's warehouse can give (a refused statement is not retried by the run).
+            return new AttemptProgress(true, null, new AttemptFailure($"{e.GetType().Name} on {worker.Name}: {e.Message}", runner.IsStatementError(e)));
         }
         var (materialization, epoch) = result;
         AttemptCommitted(log, order.Asset, order.Partition, epoch, materialization.RowCount);
-        return new AttemptOutcome(materialization.RowCount, JsonSerializer.Serialize(materialization.Metadata), epoch, worker.Name);
+        return new AttemptProgress(true, new AttemptOutcome(materialization.RowCount, JsonSerializer.Serialize(materialization.Metadata), epoch, worker.Name), null);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Asset} [{Partition}] of run {RunId}: attempt started")]

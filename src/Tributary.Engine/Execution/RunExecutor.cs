@@ -243,8 +243,10 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 },
                 UseJitter = retry.Jitter,
                 // A statement the engine refuses as written (a misspelled column, a syntax error) fails the same way every time:
-                // retrying it only delays the error by the retries' delays.
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && !warehouse.IsStatementError(e)),
+                // retrying it only delays the error by the retries' delays. A worker of the cluster sends that verdict as
+                // StatementRefusedException, its engine's exception being unable to cross.
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e =>
+                    e is not (OperationCanceledException or StatementRefusedException) && !warehouse.IsStatementError(e)),
                 OnRetry = args =>
                 {
                     run.Emit(RunEventKind.StepRetry, asset, $"attempt {args.AttemptNumber + 1} failed: {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.#}s");

@@ -50,4 +50,10 @@ public sealed class StepAttemptRunner(
             throw;
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="exception"/>, a failure of <see cref="RunAsync"/>, is this worker's warehouse refusing the step's
+    /// statement as written (<see cref="IWarehouse.IsStatementError"/>), so that no retry can succeed.
+    /// </summary>
+    public bool IsStatementError(Exception exception) => warehouse.IsStatementError(exception);
 }

@@ -45,6 +45,42 @@ public sealed partial class WorkerClusterTests(PostgresCluster postgres) : IDisp
         Assert.False(worker.Process.HasExited);
     }
 
+    // A statement the worker's warehouse refuses as written fails the same way every time: the run does not retry it.
+    [Fact]
+    public async Task Backfill_OnAWorker_SqlNamingAColumnThatDoesNotExist_FailsOnItsFirstAttemptDespiteRetries()
+    {
+        var cluster = await ClusterProject.CreateAsync(postgres, _temp, "refused", pauseSeconds: 0,
+            sql: "SELECT '${partition.key}' AS day, refund_amount FROM generate_series(1, 2) AS n", retry: "retry: { max_retries: 2, delay: 1s }");
+        await StartWorkerAsync(cluster, "w1");
+
+        var backfill = await RunBackfillAsync(cluster, days: 1, concurrency: 1);
+
+        Assert.True(backfill.ExitCode == 2, backfill.Log);
+        var step = Assert.Single(await cluster.StepsAsync());
+        Assert.Equal(("failed", 1), (step.Status, step.Attempts));
+        Assert.StartsWith("daily (transform.sql) failed: PostgresException on w1: 42703: column \"refund_amount\" does not exist", step.Error, StringComparison.Ordinal);
+        Assert.Equal([("2025-01-01", "w1", "failed")], (await cluster.AttemptsAsync()).Select(a => (a.Partition, a.Worker, a.Status)));
+        Assert.DoesNotContain("retrying in", backfill.Log, StringComparison.Ordinal);
+    }
+
+    // Any other failure of a step on a worker (here a division by zero in its rows) is still retried by the pipeline's policy.
+    [Fact]
+    public async Task Backfill_OnAWorker_StepFailingOnItsData_IsRetriedByThePolicy()
+    {
+        var cluster = await ClusterProject.CreateAsync(postgres, _temp, "retried", pauseSeconds: 0,
+            sql: "SELECT '${partition.key}' AS day, n / (n - n) AS ratio FROM generate_series(1, 2) AS n", retry: "retry: { max_retries: 2, delay: 1s }");
+        await StartWorkerAsync(cluster, "w1");
+
+        var backfill = await RunBackfillAsync(cluster, days: 1, concurrency: 1);
+
+        Assert.True(backfill.ExitCode == 2, backfill.Log);
+        var step = Assert.Single(await cluster.StepsAsync());
+        Assert.Equal(("failed", 3), (step.Status, step.Attempts));
+        Assert.Equal("daily (transform.sql) failed: PostgresException on w1: 22012: division by zero", step.Error);
+        Assert.Equal([("2025-01-01", "w1", "failed"), ("2025-01-01", "w1", "failed"), ("2025-01-01", "w1", "failed")],
+            (await cluster.AttemptsAsync()).Select(a => (a.Partition, a.Worker, a.Status)));
+    }
+
     // The done-when test of issue 23, in the slow tier (--filter "Tier=Slow"); five rounds, each on fresh schemas and workers.
     [Theory(Timeout = 360_000)]
     [Trait("Tier", "Slow")]
@@ -176,6 +212,9 @@ public sealed partial class WorkerClusterTests(PostgresCluster postgres) : IDisp
     /// <summary>One attempt as the run store recorded it.</summary>
     private sealed record Attempt(string Partition, long Epoch, string Worker, string Status);
 
+    /// <summary>One step of a run as the run store recorded it.</summary>
+    private sealed record Step(string Status, int Attempts, string? Error);
+
     /// <summary>One fenced commit of a partition, as the warehouse recorded it.</summary>
     private sealed record Commit(string Partition, long Epoch, long Rows);
 
@@ -195,7 +234,12 @@ public sealed partial class WorkerClusterTests(PostgresCluster postgres) : IDisp
         public string Runs { get; }
         public IReadOnlyDictionary<string, string> Environment { get; }
 
-        public static async Task<ClusterProject> CreateAsync(PostgresCluster postgres, TempDirectory temp, string name, double pauseSeconds)
+        /// <summary>
+        /// The project <paramref name="name"/>: its pipeline's one step runs <paramref name="sql"/>, by default a partition's
+        /// rows after a pause of <paramref name="pauseSeconds"/>, under the pipeline's <paramref name="retry"/> line (none by default).
+        /// </summary>
+        public static async Task<ClusterProject> CreateAsync(PostgresCluster postgres, TempDirectory temp, string name, double pauseSeconds,
+            string? sql = null, string retry = "")
         {
             var directory = Path.Combine(temp.Path, name);
             temp.File(Path.Combine(name, "tributary.yaml"), """
@@ -205,16 +249,17 @@ public sealed partial class WorkerClusterTests(PostgresCluster postgres) : IDisp
                 """);
             // The pause runs inside the step's query, on the worker, so a killed worker leaves its attempts unfinished.
             var pause = string.Create(CultureInfo.InvariantCulture, $"{pauseSeconds:0.0##}");
+            sql ??= $"SELECT '${{partition.key}}' AS day, n FROM generate_series(1, EXTRACT(DAY FROM DATE '${{partition.key}}')::int) AS n CROSS JOIN (SELECT pg_sleep({pause})) AS pause";
             temp.File(Path.Combine(name, "pipelines", "daily.yaml"), $$"""
                 pipeline: daily
                 partitions: { type: daily, start: {{First}} }
+                {{retry}}
                 components:
                   - id: daily
                     type: transform.sql
                     with:
                       sql: >-
-                        SELECT '${partition.key}' AS day, n FROM generate_series(1, EXTRACT(DAY FROM DATE '${partition.key}')::int) AS n
-                        CROSS JOIN (SELECT pg_sleep({{pause}})) AS pause
+                        {{sql}}
                 """);
             return new ClusterProject(directory, await postgres.NewSchemaAsync(), await postgres.NewSchemaAsync());
         }
@@ -222,6 +267,10 @@ public sealed partial class WorkerClusterTests(PostgresCluster postgres) : IDisp
         public async Task<List<Attempt>> AttemptsAsync() =>
             await QueryAsync(Runs, "SELECT partition_key, epoch, worker, status FROM attempts ORDER BY partition_key, epoch",
                 r => new Attempt(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3)));
+
+        /// <summary>The steps of every run, as the run store recorded them.</summary>
+        public async Task<List<Step>> StepsAsync() =>
+            await QueryAsync(Runs, "SELECT status, attempts, error FROM steps", r => new Step(r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2)));
 
         /// <summary>Rows of the step's table per partition.</summary>
         public async Task<Dictionary<string, long>> RowsPerPartitionAsync() =>

@@ -1,3 +1,6 @@
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+using Tributary.Engine.Execution;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -88,6 +91,32 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         Assert.Equal(1, step.Attempts);
         Assert.DoesNotContain(h.Events, e => e.Kind == RunEventKind.StepRetry);
         Assert.Contains("refund_amount", result.Error, StringComparison.Ordinal);
+    }
+
+    // A worker of the cluster answers its warehouse's verdict as StatementRefusedException; any other failure as itself.
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 3)]
+    public async Task Execute_PlacedStepFailing_IsRetriedUnlessItsStatementWasRefused(bool refused, int attempts)
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var message = "PostgresException on w1: 42703: column \"refund_amount\" does not exist";
+        var placement = new FailingPlacement(() => refused ? new StatementRefusedException(message) : new InvalidOperationException(message));
+        var spec = EngineHarness.Pipeline("""
+            pipeline: p
+            partitions: { type: daily, start: 2025-01-01 }
+            retry: { max_retries: 2, delay: 1ms }
+            components:
+              - { id: refunds, type: transform.sql, with: { sql: "SELECT 1 AS id" } }
+            """);
+
+        var result = await new RunExecutor(EngineHarness.Catalog, h.Warehouse, h.Store, new ExecutorOptions { Placement = placement }, TimeProvider.System)
+            .ExecuteAsync(spec, new RunRequest { ProjectDirectory = h.Temp.Path, Partition = "2025-01-02" }, Ct);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal((StepStatus.Failed, attempts), (result.Steps[0].Status, result.Steps[0].Attempts));
+        Assert.Equal(attempts, placement.Calls);
+        Assert.Equal($"refunds (transform.sql) failed: {message}", result.Error);
     }
 
     [Fact]
@@ -358,5 +387,17 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         // The step's array is garbage once the step has returned; the executor's collection after a step that left a large
         // heap must find it so, not run while the step's frames still hold it (then it stays until some later collection).
         Assert.False(probe.Managed!.IsAlive);
+    }
+
+    /// <summary>A cluster whose every attempt fails with the given exception.</summary>
+    private sealed class FailingPlacement(Func<Exception> failure) : IStepPlacement
+    {
+        public int Calls { get; private set; }
+
+        public Task<Materialization> MaterializeAsync(StepAttempt attempt, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return Task.FromException<Materialization>(failure());
+        }
     }
 }
