@@ -29,8 +29,12 @@ internal static class RunCommand
             await using var project = cli.Open(parse);
             if (ServerConnection.Find(project) is { } server)
                 using (server)
+                {
+                    // Checked here as well as by the server, so a mistake is shown at its line in the file, as without a server.
+                    Load(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []), parse.GetValue(partition));
                     return (await RunOnServerAsync(cli, server, parse.GetValue(pipeline)!, parse.GetValue(select), parse.GetValue(partition),
                         ParseParams(parse.GetValue(param) ?? []), ct)).Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+                }
             var result = await RunAsync(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []),
                 RunProgress.TerminalAttached, ct, parse.GetValue(partition));
             return result.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
@@ -58,6 +62,21 @@ internal static class RunCommand
         return (ended.Status, runId);
     }
 
+    // The pipeline with its params, selection and partition applied: a PipelineException names the file's line, other mistakes their option.
+    private static (PipelineSpec Spec, PartitionWindow? Window) Load(CliContext cli, ProjectSession project, string name, string? selection,
+        IReadOnlyDictionary<string, string> parameters, string? partition)
+    {
+        try
+        {
+            var spec = PartitionedPipelines.Load((n, p, v) => project.LoadPipeline(n, p, v), name, parameters, partition, cli.Time.GetUtcNow(), selection);
+            return (spec, partition is null ? null : PartitionedPipelines.TablePartitionOf(spec, selection, partition, cli.Time.GetUtcNow()).Window);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
     public static Dictionary<string, string> ParseParams(IEnumerable<string> values)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -73,17 +92,7 @@ internal static class RunCommand
     public static async Task<RunResult> RunAsync(CliContext cli, ProjectSession project, string name, string? selection,
         IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken, string? partition = null, bool hint = true)
     {
-        PipelineSpec spec;
-        PartitionWindow? window = null;
-        try
-        {
-            spec = PartitionedPipelines.Load((n, p, v) => project.LoadPipeline(n, p, v), name, parameters, partition, cli.Time.GetUtcNow(), selection);
-            if (partition is not null) window = PartitionedPipelines.TablePartitionOf(spec, selection, partition, cli.Time.GetUtcNow()).Window;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            throw new CliException(e.Message);
-        }
+        var (spec, window) = Load(cli, project, name, selection, parameters, partition);
         var warehouse = await project.WarehouseAsync(cancellationToken);
         var store = await project.StoreAsync(cancellationToken);
         foreach (var id in project.RecoveredRuns)

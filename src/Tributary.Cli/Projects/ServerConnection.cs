@@ -127,7 +127,20 @@ internal sealed class ServerConnection : IDisposable
         {
             // Not ProblemDetails (a proxy's page, say): the text itself is the message.
         }
-        throw new CliException($"the server answered {(int)response.StatusCode}: {problem?.Detail ?? text}");
+        var diagnostics = problem?.Extensions.TryGetValue("diagnostics", out var member) == true && member is JsonElement list
+            ? DiagnosticLines(list) : "";
+        throw new CliException($"the server answered {(int)response.StatusCode}: {problem?.Detail ?? text}{diagnostics}");
+    }
+
+    // A refused pipeline's problems, one line each as trib validate words them (the server gives line and column, not the file).
+    private static string DiagnosticLines(JsonElement list)
+    {
+        if (list.ValueKind != JsonValueKind.Array) return "";
+        var lines = new System.Text.StringBuilder();
+        foreach (var d in list.Deserialize<List<DiagnosticView>>(ApiJson.Options) ?? [])
+            lines.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"\n  {d.Line}:{d.Column}: {(d.Severity == DiagnosticSeverity.Warning ? "warning" : "error")} {d.Code}: {d.Message}{(d.Hint is null ? "" : " " + d.Hint)}");
+        return lines.ToString();
     }
 
     private static T Parse<T>(string json)

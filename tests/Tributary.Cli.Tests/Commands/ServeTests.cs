@@ -426,6 +426,26 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         Assert.Contains("the server answered 400", wrong.Error, StringComparison.Ordinal);
     }
 
+    // Handed to the server, a bad --param was answered "the server answered 400: the pipeline has errors", without the line
+    // and the range trib run gives on its own.
+    [Fact]
+    public async Task Run_WhileServing_ParamOutOfRange_IsShownAtItsLineAsWithoutAServer()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"),
+            "pipeline: hello\nparams:\n  n: { type: integer, default: 1, min: 0, max: 5 }\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT ${param.n} AS n\" } }\n");
+        var alone = await Trib.RunAsync("run", "hello", "--param", "n=9", "--project", Project);
+        await ServeAsync();
+
+        var handed = await Trib.RunAsync("run", "hello", "--param", "n=9", "--project", Project);
+
+        Assert.Equal((1, 1), (alone.ExitCode, handed.ExitCode));
+        Assert.Contains("hello.yaml:3:", handed.Error, StringComparison.Ordinal);
+        Assert.Contains("9", handed.Error, StringComparison.Ordinal);
+        Assert.Equal(alone.Error, handed.Error);
+        Assert.DoesNotContain("submitted to the running server", handed.Error, StringComparison.Ordinal);
+    }
+
     // The README says running the quickstart again is safe: with 'trib serve' open on its project (which owns the DuckDB
     // file) it ran the template itself and stopped at the warehouse's lock.
     [Fact]
