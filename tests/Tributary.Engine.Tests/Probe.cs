@@ -58,6 +58,8 @@ public sealed record ProbeParameters
     public string Sql { get; init; } = "SELECT 1 AS v";
     [Description("Attempts that fail before one succeeds.")]
     public int FailTimes { get; init; }
+    [Description("What a planned failure is: invalid_operation (the default), file_not_found or argument.")]
+    public string FailWith { get; init; } = "invalid_operation";
     [Description("Milliseconds to hold the step open, to overlap with others.")]
     public int HoldMs { get; init; }
     [Description("Create the staging table, then wait until cancelled.")]
@@ -99,7 +101,16 @@ public sealed class ProbeComponent : IComponent<ProbeParameters>
             state.Managed = new WeakReference(managed);
         }
         if (p.HoldMs > 0) await Task.Delay(p.HoldMs, cancellationToken);
-        if (attempt <= p.FailTimes) throw new InvalidOperationException($"planned failure {attempt} of {p.FailTimes}");
+        if (attempt <= p.FailTimes)
+        {
+            var message = $"planned failure {attempt} of {p.FailTimes}";
+            throw p.FailWith switch
+            {
+                "file_not_found" => new FileNotFoundException(message),
+                "argument" => new ArgumentException(message),
+                _ => new InvalidOperationException(message),
+            };
+        }
         if (attempt <= p.OutOfMemoryTimes) throw new ProbeOutOfMemoryException($"planned out of memory {attempt} of {p.OutOfMemoryTimes}");
         if (p.AwaitRelease) await state.Release.Task.WaitAsync(cancellationToken);
         var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, async (b, ct) =>

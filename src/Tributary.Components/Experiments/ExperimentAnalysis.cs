@@ -140,9 +140,7 @@ public sealed class ExperimentAnalysis : IComponent<ExperimentAnalysisParameters
         foreach (var experiment in stats.GroupBy(s => s.Experiment).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var variants = experiment.Select(s => s.Variant).Distinct().Order(StringComparer.Ordinal).ToList();
-            var control = ExperimentStatistics.ControlOf(variants, p.Control);
-            if (!variants.Contains(control))
-                throw new InvalidOperationException($"experiment '{experiment.Key}' has no variant '{control}' (variants: {string.Join(", ", variants)}); set control to one of them.");
+            var control = ExperimentStatistics.ControlOf(experiment.Key, variants, p.Control);
             // Units per variant: every metric row counts the same units, so read them from one metric.
             var firstMetric = experiment.First().Metric;
             var units = variants.Select(v => experiment.Where(s => s.Variant == v && s.Metric == firstMetric).Sum(s => s.Moments.N)).ToList();

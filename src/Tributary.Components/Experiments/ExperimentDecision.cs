@@ -94,7 +94,7 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
         var rows = new List<object?[]>();
         foreach (var variant in results.GroupBy(r => (r.Experiment, r.Variant)).OrderBy(g => g.Key.Experiment, StringComparer.Ordinal).ThenBy(g => g.Key.Variant, StringComparer.Ordinal))
         {
-            var primary = variant.FirstOrDefault(r => r.Metric == p.PrimaryMetric) ?? throw new InvalidOperationException(
+            var primary = variant.FirstOrDefault(r => r.Metric == p.PrimaryMetric) ?? throw new ArgumentException(
                 $"experiment '{variant.Key.Experiment}' has no metric '{p.PrimaryMetric}' (metrics: {string.Join(", ", variant.Select(r => r.Metric))}); set primary_metric to one of them.");
             var (decision, reasons) = Decide(p, primary, variant.Where(r => r.GuardrailStatus is not null).ToList());
             rows.Add([variant.Key.Experiment, variant.Key.Variant, decision, string.Join("; ", reasons), p.PrimaryMetric, primary.Relative, primary.Low, primary.High,

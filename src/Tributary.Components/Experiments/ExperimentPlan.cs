@@ -71,7 +71,7 @@ public sealed class ExperimentPlan : IComponent<ExperimentPlanParameters>
         foreach (var experiment in stats.GroupBy(s => s.Experiment).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var variants = experiment.Select(s => s.Variant).Distinct().ToList();
-            var control = ExperimentStatistics.ControlOf(variants, p.Control);
+            var control = ExperimentStatistics.ControlOf(experiment.Key, variants, p.Control);
             var days = experiment.Select(s => s.Day).OfType<DateOnly>().Distinct().ToList();
             var daysRun = days.Count == 0 ? 0 : days.Max().DayNumber - days.Min().DayNumber + 1;
             foreach (var metric in experiment.GroupBy(s => s.Metric).OrderBy(g => g.Key, StringComparer.Ordinal))

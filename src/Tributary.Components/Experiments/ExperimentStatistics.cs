@@ -36,8 +36,13 @@ internal static class ExperimentStatistics
     public static MetricShape ShapeOf(string kind) => kind == "ratio" ? MetricShape.Ratio : MetricShape.Mean;
 
     /// <summary>The control variant: the named one, or the first in ordinal order.</summary>
-    public static string ControlOf(IEnumerable<string> variants, string? control) =>
-        control ?? variants.Order(StringComparer.Ordinal).First();
+    /// <exception cref="ArgumentException"><paramref name="control"/> is none of the experiment's variants.</exception>
+    public static string ControlOf(string experiment, IReadOnlyCollection<string> variants, string? control)
+    {
+        if (control is null) return variants.Order(StringComparer.Ordinal).First();
+        if (variants.Contains(control)) return control;
+        throw new ArgumentException($"experiment '{experiment}' has no variant '{control}' (variants: {string.Join(", ", variants.Order(StringComparer.Ordinal))}); set control to one of them.");
+    }
 
     /// <summary>Sums moments.</summary>
     public static ArmMoments Sum(IEnumerable<StatisticRow> rows) => rows.Aggregate(default(ArmMoments), (a, r) => a + r.Moments);

@@ -19,7 +19,7 @@ internal sealed class ProductRules(ForCustomersParameters p, IReadOnlyDictionary
         var schema = await context.Warehouse.DescribeTableAsync(table, cancellationToken).ConfigureAwait(false);
         var active = schema?.Find(p.ActiveColumn) is null ? "CAST(NULL AS BOOLEAN)" : $"CAST({d.Quote(p.ActiveColumn)} AS BOOLEAN)";
         if (p.StockColumn is { } stockColumn && schema?.Find(stockColumn) is null)
-            throw new InvalidOperationException($"products table '{table}' has no column '{stockColumn}' (stock_column); set stock_column to its units-in-stock column.");
+            throw new ArgumentException($"products table '{table}' has no column '{stockColumn}' (stock_column); set stock_column to its units-in-stock column.");
         var stock = p.StockColumn is null ? "CAST(NULL AS DOUBLE PRECISION)" : $"CAST({d.Quote(p.StockColumn)} AS DOUBLE PRECISION)";
         var sql = $"""
             SELECT CAST(sku AS VARCHAR), CAST({d.Quote(p.CategoryColumn)} AS VARCHAR), CAST({d.Quote(p.PriceColumn)} AS DOUBLE PRECISION), {active}, {stock}

@@ -54,7 +54,7 @@ public sealed class SqlSource : IComponent<SqlSourceParameters>
     public async Task<Materialization> MaterializeAsync(SqlSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken)
     {
         var connection = context.Environment(parameters.ConnectionEnv)
-            ?? throw new InvalidOperationException($"environment variable '{parameters.ConnectionEnv}' is not set; it must hold the source's connection string.");
+            ?? throw new ArgumentException($"environment variable '{parameters.ConnectionEnv}' is not set; it must hold the source's connection string.");
         await using var source = parameters.Engine == SqlSourceEngine.Postgres
             ? await WarehouseFactory.OpenAsync("", connection, cancellationToken).ConfigureAwait(false)
             : await WarehouseFactory.OpenAsync(context.ResolvePath(connection), null, context.Paths.Roots, cancellationToken).ConfigureAwait(false);

@@ -85,6 +85,25 @@ public sealed class ExperimentMetricsTests(PostgresCluster postgres)
         Assert.Equal(4, (await h.RowsAsync("SELECT * FROM plan")).Count);
     }
 
+    // experiment.plan took a control that is no variant ('a' for 'A') and planned from an empty baseline: 0 units needed,
+    // 'enough'. Both steps now refuse it the same way, on the first attempt (a parameter is not retried).
+    [Theory]
+    [InlineData("results", "with: { control: A, guardrails: { views: 0.1 } }", "with: { control: a, guardrails: { views: 0.1 } }")]
+    [InlineData("plan", "inputs: [stats]\n  - id: decision", "inputs: [stats]\n    with: { control: a }\n  - id: decision")]
+    public async Task Control_ThatIsNoVariant_IsRefusedNamingTheVariants(string step, string from, string to)
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        var yaml = Pipeline.Replace("pipeline: p\n", "pipeline: p\nretry: { max_retries: 2, delay: 1ms }\n", StringComparison.Ordinal);
+        Assert.Contains(from, yaml, StringComparison.Ordinal);
+
+        var result = await h.RunAsync(yaml.Replace(from, to, StringComparison.Ordinal));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        var failed = Assert.Single(result.Steps, s => s.Status == StepStatus.Failed);
+        Assert.Equal((step, 1), (failed.Asset, failed.Attempts));
+        Assert.Contains("experiment 'x' has no variant 'a' (variants: A, B); set control to one of them.", result.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Metrics_NoWindowNoPrePeriod_CountsEveryLaterEventAndNoCovariate(string engine)

@@ -93,6 +93,28 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         Assert.Contains("refund_amount", result.Error, StringComparison.Ordinal);
     }
 
+    // A missing input file or a parameter the component refuses fails the same way on every attempt; any other failure
+    // may be gone on the next one.
+    [Theory]
+    [InlineData("file_not_found", 1)]
+    [InlineData("argument", 1)]
+    [InlineData("invalid_operation", 3)]
+    public async Task Execute_StepFailingOnAMissingFileOrABadParameter_IsNotRetried(string failWith, int attempts)
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            retry: { max_retries: 2, delay: 1ms }
+            components:
+              - { id: load, type: test.probe, with: { probe: {{probe.Id}}, fail_times: 3, fail_with: {{failWith}} } }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal(attempts, Assert.Single(result.Steps).Attempts);
+        Assert.Equal(attempts - 1, h.Events.Count(e => e.Kind == RunEventKind.StepRetry));
+    }
+
     // A worker of the cluster answers its warehouse's verdict as StatementRefusedException; any other failure as itself.
     [Theory]
     [InlineData(true, 1)]
