@@ -86,7 +86,7 @@ export function ExperimentCard({ asset }: { asset: string }) {
               <LineChart data={overTime} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="day" label={{ value: "Units exposed through this day", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
-                <YAxis width={64} tickFormatter={(v: number) => `${formatNumber(v)}%`} domain={["auto", "auto"]} allowDataOverflow
+                <YAxis width={64} tickFormatter={(v: number) => `${formatNumber(v)}%`} domain={cumulativeDomain(overTime) ?? ["auto", "auto"]} allowDataOverflow
                   label={{ value: "Relative lift (%)", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
                 <Tooltip formatter={(v) => `${formatNumber(Number(v))}%`} />
                 <Legend verticalAlign="top" height={28} />
@@ -99,6 +99,7 @@ export function ExperimentCard({ asset }: { asset: string }) {
               </LineChart>
             </ResponsiveContainer>
           </figure>
+          <p className="muted">The first days' intervals are wide; the axis follows the later days, and bounds beyond it are cut at its edge.</p>
         </>
       )}
       <h3>Assumptions</h3>
@@ -109,6 +110,62 @@ export function ExperimentCard({ asset }: { asset: string }) {
         <li>Bayesian: a normal likelihood of the relative lift with a normal prior (by default N(0, 0.3²)); chance to beat control and risk (expected loss) are read from the posterior.</li>
         <li>Significance is after the chosen multiple-testing correction (Holm by default) across every metric and variant; a sample ratio mismatch below the threshold blocks the decision.</li>
       </ul>
+    </Card>
+  );
+}
+
+/**
+ * The primary metric's lift beside the evidence the decision read: the confidence sequence (sequential), the fixed-horizon
+ * interval (frequentist) or the chance to beat control (bayesian). A table written before the evidence was recorded shows
+ * the fixed-horizon interval, named as such.
+ */
+export function liftWithEvidence(r: Record<string, unknown>): string {
+  switch (r.evidence) {
+    case "sequential": return `${pct(r.rel_lift)}, confidence sequence ${range(r.evidence_low, r.evidence_high)}`;
+    case "bayesian": return `${pct(r.rel_lift)}, chance to beat control ${formatPercent(num(r.chance_to_beat_control))}`;
+    default: return `${pct(r.rel_lift)}, fixed-horizon interval ${range(r.rel_low, r.rel_high)}`;
+  }
+}
+
+/**
+ * A y-axis range for the cumulative lift that the first days' very wide intervals do not flatten: every value from the
+ * second quarter of the days on, padded by a tenth; earlier bounds outside it are clipped at the edge.
+ */
+export function cumulativeDomain(points: { [key: string]: number | string }[]): [number, number] | undefined {
+  const later = points.slice(Math.floor(points.length / 4));
+  const values = later.flatMap((p) => Object.entries(p).filter(([k]) => k !== "day").map(([, v]) => Number(v))).filter(Number.isFinite);
+  if (values.length === 0) return undefined;
+  const low = Math.min(0, ...values);
+  const high = Math.max(0, ...values);
+  const pad = (high - low) / 10 || 1;
+  return [Math.floor(low - pad), Math.ceil(high + pad)];
+}
+
+/** Power and runtime per metric (experiment.plan): the units and days needed for the target lift against what has run. */
+export function ExperimentPlanCard({ asset }: { asset: string }) {
+  const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
+  return (
+    <Card title={`Power and runtime: ${asset}`} label={`Power and runtime ${asset}`}>
+      {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not planned yet: run the pipeline.</p> : !rows ? <Loading /> : (
+        <>
+          <DataTable caption="Units and days needed per metric" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.metric)}`}
+            columns={[
+              { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
+              { key: "metric", header: "Metric", cell: (r) => String(r.metric) },
+              { key: "baseline", header: "Control mean", numeric: true, cell: (r) => formatNumber(num(r.baseline_mean)) },
+              { key: "target", header: "Target lift", numeric: true, cell: (r) => pct(r.target_lift) },
+              { key: "needed", header: "Units needed per variant", numeric: true, cell: (r) => formatCount(num(r.units_needed_per_variant)) },
+              { key: "have", header: "Units per variant now", numeric: true, cell: (r) => formatCount(num(r.units_per_variant)) },
+              { key: "mde", header: "Detectable lift now", numeric: true, cell: (r) => pct(r.mde) },
+              { key: "power", header: "Power now", numeric: true, cell: (r) => formatPercent(num(r.power_now)) },
+              { key: "cuped", header: "CUPED variance cut", numeric: true, cell: (r) => formatPercent(num(r.cuped_reduction)) },
+              { key: "days", header: "Days needed", numeric: true, cell: (r) => (Number.isFinite(num(r.days_needed)) ? formatNumber(num(r.days_needed)) : "—") },
+              { key: "run", header: "Days run", numeric: true, cell: (r) => formatCount(num(r.days_run)) },
+              { key: "enough", header: "Enough units", cell: (r) => (r.enough_units ? "yes" : <span className="bad">not yet</span>) },
+            ]} />
+          <p className="muted">Units needed: for the target lift at the pipeline's significance level and power, after CUPED's expected variance cut. Detectable lift now: the smallest lift the units so far would detect at that power.</p>
+        </>
+      )}
     </Card>
   );
 }
@@ -124,7 +181,7 @@ export function ExperimentDecisionCard({ asset }: { asset: string }) {
             { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
             { key: "variant", header: "Variant", cell: (r) => String(r.variant) },
             { key: "decision", header: "Decision", cell: (r) => <strong>{String(r.decision).replaceAll("_", " ")}</strong> },
-            { key: "lift", header: `Lift (${rows.length > 0 ? String(rows[0].primary_metric) : "primary"})`, numeric: true, cell: (r) => `${pct(r.rel_lift)} ${range(r.rel_low, r.rel_high)}` },
+            { key: "lift", header: `Lift (${rows.length > 0 ? String(rows[0].primary_metric) : "primary"})`, numeric: true, cell: (r) => liftWithEvidence(r) },
             { key: "reasons", header: "Reasons", cell: (r) => <ul>{String(r.reasons).split("; ").map((reason, i) => <li key={i}>{reason}</li>)}</ul> },
           ]} />
       )}

@@ -3,7 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
-import { ExperimentCard, ExperimentDecisionCard } from "./experimentCards";
+import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
 import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityCards";
 import { journeyCards } from "./journeyCards";
@@ -20,6 +20,7 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "analytics.budget_optimizer": BudgetCard,
   "analytics.experiment": ExperimentCard,
   "decision.experiment": ExperimentDecisionCard,
+  "experiment.plan": ExperimentPlanCard,
   "recs.evaluate": RecommendationCard,
   "analytics.churn": ChurnCard,
   "alert.churn": ChurnAlertCard,

@@ -62,6 +62,9 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
     [
         ("experiment", DataKind.Text), ("variant", DataKind.Text), ("decision", DataKind.Text), ("reasons", DataKind.Text), ("primary_metric", DataKind.Text),
         ("rel_lift", DataKind.Number), ("rel_low", DataKind.Number), ("rel_high", DataKind.Number), ("chance_to_beat_control", DataKind.Number), ("risk_variant", DataKind.Number),
+        // The evidence the decision read and its interval (sequential: the confidence sequence; frequentist: rel_low and
+        // rel_high; bayesian: none, it reads the chance to beat control), so a reader shows the decision beside its own evidence.
+        ("evidence", DataKind.Text), ("evidence_low", DataKind.Number), ("evidence_high", DataKind.Number),
     ];
 
     /// <inheritdoc />
@@ -97,8 +100,14 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
             var primary = variant.FirstOrDefault(r => r.Metric == p.PrimaryMetric) ?? throw new ArgumentException(
                 $"experiment '{variant.Key.Experiment}' has no metric '{p.PrimaryMetric}' (metrics: {string.Join(", ", variant.Select(r => r.Metric))}); set primary_metric to one of them.");
             var (decision, reasons) = Decide(p, primary, variant.Where(r => r.GuardrailStatus is not null).ToList());
+            var (low, high) = p.Evidence switch
+            {
+                DecisionEvidence.Sequential => (primary.SeqLow, primary.SeqHigh),
+                DecisionEvidence.Frequentist => (primary.Low, primary.High),
+                _ => ((double?)null, (double?)null),
+            };
             rows.Add([variant.Key.Experiment, variant.Key.Variant, decision, string.Join("; ", reasons), p.PrimaryMetric, primary.Relative, primary.Low, primary.High,
-                primary.ChanceToWin, primary.Risk]);
+                primary.ChanceToWin, primary.Risk, p.Evidence.ToString().ToLowerInvariant(), low, high]);
             context.Log($"{variant.Key.Experiment}/{variant.Key.Variant}: {decision} ({string.Join("; ", reasons)})");
         }
         var written = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);

@@ -83,6 +83,12 @@ public sealed class ExperimentMetricsTests(PostgresCluster postgres)
         var decision = Assert.Single(await h.RowsAsync("SELECT variant, decision, reasons FROM decision"));
         Assert.Equal(("B", "keep_running", "not enough units yet: 2 of 100 per variant"), ((string)decision[0]!, (string)decision[1]!, (string)decision[2]!));
         Assert.Equal(4, (await h.RowsAsync("SELECT * FROM plan")).Count);
+        // The decision's own evidence (sequential by default) beside it, not only the fixed-horizon interval.
+        var evidence = Assert.Single(await h.RowsAsync("""
+            SELECT d.evidence, d.evidence_low = r.seq_low AND d.evidence_high = r.seq_high, d.rel_low = r.rel_low
+            FROM decision d JOIN results r ON r.variant = d.variant AND r.metric = d.primary_metric
+            """));
+        Assert.Equal(("sequential", true, true), ((string)evidence[0]!, (bool)evidence[1]!, (bool)evidence[2]!));
     }
 
     // experiment.plan took a control that is no variant ('a' for 'A') and planned from an empty baseline: 0 units needed,
