@@ -153,6 +153,10 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Cumulative lift over time" })).ToBeVisibleAsync();
         var decision = page.GetByRole(AriaRole.Article, new() { Name = "Decision experiment_decision" });
         await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync(new Regex("ship|stop|keep running"));
+        // Beside the decision, the evidence it read (the template decides on the confidence sequence).
+        await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync("confidence sequence [");
+        var plan = page.GetByRole(AriaRole.Article, new() { Name = "Power and runtime experiment_plan" });
+        await Assertions.Expect(plan.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion" }).First).ToContainTextAsync(new Regex(@"\d"));
     });
 
     [Fact]
