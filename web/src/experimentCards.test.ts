@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cumulativeDomain, liftWithEvidence } from "./experimentCards";
+import { cumulativeDomain, cumulativeTicks, liftWithEvidence } from "./experimentCards";
 
 describe("experiment decision", () => {
   const row = { rel_lift: 0.1836, rel_low: 0.0319, rel_high: 0.3353, chance_to_beat_control: 0.989 };
@@ -20,11 +20,9 @@ describe("cumulative lift axis", () => {
     const points = Array.from({ length: 28 }, (_, i) => ({
       day: `2025-11-${String(i + 1).padStart(2, "0")}`, lift: 18, low: i < 3 ? -450 : 3, high: i < 3 ? 500 : 33, seq_low: i < 3 ? -600 : -6, seq_high: i < 3 ? 600 : 42,
     }));
-    const [low, high] = cumulativeDomain(points)!;
-    expect(low).toBeGreaterThanOrEqual(-12);
-    expect(low).toBeLessThanOrEqual(-6);
-    expect(high).toBeGreaterThanOrEqual(42);
-    expect(high).toBeLessThan(60);
+    const domain = cumulativeDomain(points)!;
+    expect(domain).toEqual([-20, 60]);
+    expect(cumulativeTicks(domain)).toEqual([-20, 0, 20, 40, 60]);
   });
 
   it("keeps zero on the axis and gives no range without finite values", () => {

@@ -22,6 +22,7 @@ export function ExperimentCard({ asset }: { asset: string }) {
   const firstVariant = rows.length > 0 ? String(rows[0].variant) : null;
   const overTime = (cumulative.rows ?? []).filter((r) => String(r.metric) === firstMetric && String(r.variant) === firstVariant)
     .map((r) => ({ day: String(r.day).slice(0, 10), lift: num(r.rel_lift) * 100, low: num(r.rel_low) * 100, high: num(r.rel_high) * 100, seq_low: num(r.seq_low) * 100, seq_high: num(r.seq_high) * 100 }));
+  const axis = cumulativeDomain(overTime);
   const intervals = rows.map((r) => ({
     x: `${String(r.metric)} (${String(r.variant)})`,
     frequentist: [num(r.rel_low) * 100, num(r.rel_high) * 100],
@@ -86,7 +87,7 @@ export function ExperimentCard({ asset }: { asset: string }) {
               <LineChart data={overTime} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="day" label={{ value: "Units exposed through this day", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
-                <YAxis width={64} tickFormatter={(v: number) => `${formatNumber(v)}%`} domain={cumulativeDomain(overTime) ?? ["auto", "auto"]} allowDataOverflow
+                <YAxis width={64} tickFormatter={(v: number) => `${formatNumber(v)}%`} domain={axis ?? ["auto", "auto"]} ticks={axis ? cumulativeTicks(axis) : undefined} allowDataOverflow
                   label={{ value: "Relative lift (%)", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
                 <Tooltip formatter={(v) => `${formatNumber(Number(v))}%`} />
                 <Legend verticalAlign="top" height={28} />
@@ -138,7 +139,16 @@ export function cumulativeDomain(points: { [key: string]: number | string }[]): 
   const low = Math.min(0, ...values);
   const high = Math.max(0, ...values);
   const pad = (high - low) / 10 || 1;
-  return [Math.floor(low - pad), Math.ceil(high + pad)];
+  // Ends on a round step (1, 2 or 5 times a power of ten, about a quarter of the range), so the ticks read 0%, 25%, 50%...
+  const rough = (high - low + 2 * pad) / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((c) => c >= rough) ?? 10 * power;
+  return [Math.floor((low - pad) / step) * step, Math.ceil((high + pad) / step) * step];
+}
+
+/** The ticks of a range from cumulativeDomain: its ends and four equal steps between. */
+export function cumulativeTicks([low, high]: [number, number]): number[] {
+  return Array.from({ length: 5 }, (_, i) => low + ((high - low) * i) / 4);
 }
 
 /** Power and runtime per metric (experiment.plan): the units and days needed for the target lift against what has run. */
