@@ -93,7 +93,7 @@ public sealed record RiskCombination(double RuleWeight, double AnomalyWeight, do
         // Rules keep their order (strongest first) among themselves.
         if (rule > 0 && ruleReasons is { } fired) reasons.AddRange(fired.Split("; ").Select((text, k) => (rule - k * 1e-6, text)));
         for (var k = 0; k < percentiles.Count; k++)
-            if (percentiles[k] >= ReasonPercentile && topFeatures[k] is { Length: > 0 } f && !reasons.Any(x => x.Text == $"unusual {f}")) reasons.Add((percentiles[k]!.Value, $"unusual {f}"));
+            if (percentiles[k] >= ReasonPercentile && topFeatures[k] is { Length: > 0 } f && Unusual(f) is var unusual && !reasons.Any(x => x.Text == unusual)) reasons.Add((percentiles[k]!.Value, unusual));
         if (probability is >= 0.5 && modelReason is { Length: > 0 }) reasons.Add((probability.Value, modelReason));
         var score = Math.Round(100 * combined, 1);
         var decision = score >= Block ? "block" : score >= Review ? "review" : "allow";
@@ -110,6 +110,9 @@ public sealed record RiskCombination(double RuleWeight, double AnomalyWeight, do
         var best = Enumerable.Range(0, anomaly.Count).Where(k => anomaly[k] is not null && topFeatures[k] is { Length: > 0 })
             .OrderByDescending(k => anomaly[k]!.Value).Select(k => (int?)k).FirstOrDefault();
         if (probability is { } m && modelReason is { Length: > 0 } && (best is null || m >= anomaly[best.Value]!.Value)) return [(m, modelReason)];
-        return best is { } b ? [(anomaly[b]!.Value, $"unusual {topFeatures[b]}")] : [];
+        return best is { } b ? [(anomaly[b]!.Value, Unusual(topFeatures[b]!))] : [];
     }
+
+    // An anomaly model's reason: the feature that isolated the transaction, in words.
+    private static string Unusual(string feature) => $"unusual {FraudFeatureText.Describe(feature)}";
 }

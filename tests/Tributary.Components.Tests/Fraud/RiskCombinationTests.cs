@@ -44,7 +44,7 @@ public sealed class RiskCombinationTests
 
         Assert.Equal(("allow", 38.5, (string?)null), (allowed.Decision, allowed.Score, allowed.Reasons));
         Assert.Equal(("review", 55.2), (flagged.Decision, flagged.Score));
-        Assert.Equal("unusual cards_per_email_24h", flagged.Reasons);
+        Assert.Equal("unusual cards per email 24h", flagged.Reasons);
         Assert.Equal(93.0 / 99, flagged.AnomalyPart!.Value, 12);
     }
 

@@ -58,7 +58,7 @@ public sealed class RiskScoreAndAlertTests(PostgresCluster postgres)
         Assert.Equal(0.0, Convert.ToDouble(risk["h"][1], CultureInfo.InvariantCulture), 6);
         Assert.Equal(["review", "block", "review", "allow", "allow"], new[] { "a", "d", "e", "g", "h" }.Select(id => (string)risk[id][2]!));
         Assert.Equal("many attempts; new card", risk["a"][3]);
-        Assert.Equal("unusual amount_ratio", risk["e"][3]);
+        Assert.Equal("unusual amount for this customer (against their average payment)", risk["e"][3]);
         Assert.Null(risk["h"][3]);
 
         // a opens an alert for p1/c1; b joins it (same profile within the hour); c joins through card c2; d (90 minutes after a) opens another.
