@@ -207,7 +207,8 @@ export function FraudAlertCard({ asset }: { asset: string }) {
           <DataTable caption="Alert queue" rows={rows} rowKey={(r) => String(r.alert_id)} maxHeight={420} empty={<p className="muted">No transaction reached the alert threshold.</p>}
             columns={[
               { key: "opened", header: "Opened", cell: (r) => String(r.opened_at).slice(0, 16).replace("T", " ") },
-              { key: "who", header: "Customer or card", cell: (r) => String(r.profile_id ?? r.card_fingerprint ?? "—") },
+              // The payer's email is what an analyst looks up; the platform's customer id or the card stays beside it.
+              { key: "who", header: "Customer or card", cell: (r) => <span title={String(r.profile_id ?? r.card_fingerprint ?? "")}>{String(r.email ?? r.profile_id ?? r.card_fingerprint ?? "—")}</span> },
               { key: "score", header: "Risk score", numeric: true, cell: (r) => shown(num(r.risk_score)) },
               { key: "decision", header: "Decision", cell: (r) => String(r.decision) },
               { key: "transactions", header: "Transactions", numeric: true, cell: (r) => shown(num(r.transactions), formatCount) },

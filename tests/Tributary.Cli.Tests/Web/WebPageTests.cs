@@ -218,6 +218,9 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         // The alert queue with reasons, and the panels leading the page.
         var queue = page.GetByRole(AriaRole.Article, new() { Name = "Alerts fraud_alerts" }).GetByRole(AriaRole.Region, new() { Name = "Alert queue" });
         await Assertions.Expect(queue.GetByRole(AriaRole.Row).Nth(1).Locator("td").Last).Not.ToHaveTextAsync("—");
+        // The payer by email (the demo's charges all carry one), and reasons in words, not column names.
+        await Assertions.Expect(queue.GetByRole(AriaRole.Row).Nth(1).Locator("td").Nth(1)).ToHaveTextAsync(new Regex("@"));
+        await Assertions.Expect(queue.GetByText(new Regex(@"unusual [a-z]+_[a-z]"))).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Fraud risk: PR-AUC by fraud type, each part and the combination" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Fraud alerts: open alerts by leading reason" })).ToBeVisibleAsync();
     });
