@@ -101,7 +101,7 @@ describe("Customer 360 profile", () => {
       [["p1", 1, "SKU-TEA-001", 0.9, "item_similarity", "SKU-TEA-025", "Earl Grey", "Sencha"], ["p1", 2, "NEW-9", 0.2, "popular", null, null, null]]);
     const tile = scores(profile(recs)).find((s) => s.key === "recommendations")!;
     expect(tile.reason).toBe("top: Earl Grey (SKU-TEA-001) · from item_similarity, popular");
-    expect(shownColumns(recs, false).map((i) => recs.columns[i].name)).toEqual(["rank", "product_name", "sku", "source", "because_product_name", "score"]);
+    expect(shownColumns(recs, false).map((i) => recs.columns[i].name)).toEqual(["rank", "product_name", "sku", "source", "because_product_name", "because_sku", "score"]);
     const unnamed = section("recommendations", "recommendations", [["rank", "integer"], ["sku", "text"], ["source", "text"]], [[1, "NEW-9", "als"]]);
     expect(scores(profile(unnamed)).find((s) => s.key === "recommendations")!.reason).toBe("top: NEW-9 · from als");
   });

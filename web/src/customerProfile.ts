@@ -198,8 +198,8 @@ export const preferredColumns: Record<string, string[]> = {
   events: ["occurred_at", "event_type", "event", "event_name", "page_path", "page_url", "channel", "utm_source", "utm_campaign", "revenue"],
   sessions: ["started_at", "ended_at", "channel", "source", "medium", "campaign", "landing_page", "events", "pageviews", "converted", "revenue"],
   tickets: ["created_at", "ticket_id", "subject", "status", "priority", "category", "satisfaction", "solved_at"],
-  // The catalog's names first (the server adds product_name and because_product_name), the SKU beside them.
-  recommendations: ["rank", "product_name", "sku", "source", "because_product_name", "score"],
+  // The catalog's names first (the server adds product_name and because_product_name), each SKU beside its name: names repeat in a catalog.
+  recommendations: ["rank", "product_name", "sku", "source", "because_product_name", "because_sku", "score"],
   fraud: ["created_at", "transaction_id", "amount", "risk_score", "decision", "reasons"],
   experiments: ["experiment", "variant", "first_exposed_at"],
 };
