@@ -95,6 +95,17 @@ describe("Customer 360 profile", () => {
     expect(headline(profile()).title).toBe("p1");
   });
 
+  it("names recommended products from the catalog, with the SKU beside the name, and falls back to the SKU", () => {
+    const recs = section("recommendations", "recommendations",
+      [["customer_id", "text"], ["rank", "integer"], ["sku", "text"], ["score", "number"], ["source", "text"], ["because_sku", "text"], ["product_name", "text"], ["because_product_name", "text"]],
+      [["p1", 1, "SKU-TEA-001", 0.9, "item_similarity", "SKU-TEA-025", "Earl Grey", "Sencha"], ["p1", 2, "NEW-9", 0.2, "popular", null, null, null]]);
+    const tile = scores(profile(recs)).find((s) => s.key === "recommendations")!;
+    expect(tile.reason).toBe("top: Earl Grey (SKU-TEA-001) · from item_similarity, popular");
+    expect(shownColumns(recs, false).map((i) => recs.columns[i].name)).toEqual(["rank", "product_name", "sku", "source", "because_product_name", "because_sku", "score"]);
+    const unnamed = section("recommendations", "recommendations", [["rank", "integer"], ["sku", "text"], ["source", "text"]], [[1, "NEW-9", "als"]]);
+    expect(scores(profile(unnamed)).find((s) => s.key === "recommendations")!.reason).toBe("top: NEW-9 · from als");
+  });
+
   it("shows a section's answering columns first, all on request, and all when the table has none of them", () => {
     const s = section("orders", "customer_orders", [["customer_id", "text"], ["order_id", "text"], ["ordered_at", "timestamp"], ["tax", "number"]]);
     expect(shownColumns(s, false)).toEqual([2, 1]);

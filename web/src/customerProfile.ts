@@ -24,6 +24,12 @@ export function profileParts(profile: CustomerProfile): { shown: ProfileSection[
   return { shown: profile.sections.filter((s) => s.table), missing: profile.sections.filter((s) => !s.table) };
 }
 
+/** A recommended product as people know it: "Name (SKU)" from the catalog name the server adds, else the SKU alone. */
+export function productName(row: ProfileRow): string {
+  const name = text(row.product_name), sku = text(row.sku);
+  return name && sku && name !== sku ? `${name} (${sku})` : name ?? sku ?? "?";
+}
+
 /** The first of these columns the row has with a value. */
 function pick(row: ProfileRow | undefined, ...names: string[]): unknown {
   if (!row) return undefined;
@@ -118,7 +124,7 @@ export function scores(profile: CustomerProfile): Score[] {
   if (recs.length > 0) {
     const sources = [...new Set(recs.map((r) => text(r.source)).filter((s): s is string => !!s))];
     out.push({ key: "recommendations", label: "Recommendations", value: `${formatNumber(recs.length)} products`, table: section("recommendations")!.table,
-      reason: joined(`top: ${text(pick(recs[0], "product_name", "sku")) ?? "?"}`, sources.length > 0 ? `from ${sources.join(", ")}` : undefined) });
+      reason: joined(`top: ${productName(recs[0])}`, sources.length > 0 ? `from ${sources.join(", ")}` : undefined) });
   } else out.push(missing("recommendations", "Recommendations", section("recommendations"), "None: every product is excluded or the customer has no history."));
 
   const fraud = records(section("fraud"));
@@ -192,7 +198,8 @@ export const preferredColumns: Record<string, string[]> = {
   events: ["occurred_at", "event_type", "event", "event_name", "page_path", "page_url", "channel", "utm_source", "utm_campaign", "revenue"],
   sessions: ["started_at", "ended_at", "channel", "source", "medium", "campaign", "landing_page", "events", "pageviews", "converted", "revenue"],
   tickets: ["created_at", "ticket_id", "subject", "status", "priority", "category", "satisfaction", "solved_at"],
-  recommendations: ["rank", "sku", "product_name", "source", "because_sku", "score"],
+  // The catalog's names first (the server adds product_name and because_product_name), each SKU beside its name: names repeat in a catalog.
+  recommendations: ["rank", "product_name", "sku", "source", "because_product_name", "because_sku", "score"],
   fraud: ["created_at", "transaction_id", "amount", "risk_score", "decision", "reasons"],
   experiments: ["experiment", "variant", "first_exposed_at"],
 };

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,7 +27,13 @@ internal static class CustomerProfileApi
     // A column of the section's table and what it is compared with: the profile id itself (no types) or the person's identifiers of those types.
     private sealed record Match(string Column, params string[] IdentifierTypes);
 
-    private sealed record Section(string Key, string Title, string Table, Match[] Matches, string? OrderBy = null, bool Descending = true);
+    // A SKU column of the section's table, named from the catalog in another column added beside the table's own.
+    private sealed record ProductName(string SkuColumn, string NameColumn);
+
+    private sealed record Section(string Key, string Title, string Table, Match[] Matches, string? OrderBy = null, bool Descending = true, ProductName[]? Names = null);
+
+    // The catalog product names are read from (standardize.products' asset in the templates: sku, product_name).
+    private const string CatalogTable = "products";
 
     // In the order the page shows them; table names are those the templates (full_cdp above all) give their assets.
     private static readonly Section[] Sections =
@@ -41,7 +48,8 @@ internal static class CustomerProfileApi
         new("churn", "Churn risk", "churn_scores", [new("customer_id")]),
         new("propensity", "Purchase propensity", "propensity_scores", [new("customer_id")]),
         new("uplift", "Uplift from the campaign", "uplift_scores", [new("customer_id")]),
-        new("recommendations", "Recommendations", "recommendations", [new("customer_id")], "rank", Descending: false),
+        new("recommendations", "Recommendations", "recommendations", [new("customer_id")], "rank", Descending: false,
+            [new("sku", "product_name"), new("because_sku", "because_product_name")]),
         new("fraud", "Fraud risk of payments", "risk_scores", [new("email", "email")], "created_at"),
         new("experiments", "Experiment variants", "exposures", [new("visitor_id", "user_id", "anonymous_id")], "first_exposed_at"),
         new("segments_rfm", "RFM segment", "rfm_segments", [new("customer_id")]),
@@ -110,13 +118,14 @@ internal static class CustomerProfileApi
         var matches = schema is null ? [] : s.Matches.Where(m => schema.Find(m.Column) is not null).ToList();
         if (schema is null || matches.Count == 0) return new ProfileSection(s.Key, s.Title, null, [], [], SectionLimit);
         var d = w.Dialect;
+        string T(string column) => "t." + d.Quote(column);
         var parameters = new List<object?> { profileId };
         var conditions = new List<string>();
         foreach (var m in matches)
         {
             if (m.IdentifierTypes.Length == 0)
             {
-                conditions.Add($"CAST({d.Quote(m.Column)} AS VARCHAR) = $1");
+                conditions.Add($"CAST({T(m.Column)} AS VARCHAR) = $1");
                 continue;
             }
             var types = new List<string>();
@@ -125,12 +134,34 @@ internal static class CustomerProfileApi
                 parameters.Add(type);
                 types.Add($"${parameters.Count}");
             }
-            conditions.Add($"{d.Quote(m.Column)} IN (SELECT {d.Quote("identifier_value")} FROM {d.Quote(IdentityTable)} " +
+            conditions.Add($"{T(m.Column)} IN (SELECT {d.Quote("identifier_value")} FROM {d.Quote(IdentityTable)} " +
                 $"WHERE {d.Quote("profile_id")} = $1 AND {d.Quote("identifier_type")} IN ({string.Join(", ", types)}))");
         }
-        var order = s.OrderBy is not null && schema.Find(s.OrderBy) is not null ? $" ORDER BY {d.Quote(s.OrderBy)}{(s.Descending ? " DESC" : "")}" : "";
-        var sql = $"SELECT * FROM {d.Quote(s.Table)} WHERE {string.Join(" OR ", conditions)}{order}";
+        var (names, joins) = await NameJoinsAsync(w, s, schema, ct).ConfigureAwait(false);
+        var order = s.OrderBy is not null && schema.Find(s.OrderBy) is not null ? $" ORDER BY {T(s.OrderBy)}{(s.Descending ? " DESC" : "")}" : "";
+        var sql = $"SELECT t.*{names} FROM {d.Quote(s.Table)} AS t{joins} WHERE {string.Join(" OR ", conditions)}{order}";
         var result = await w.QueryAsync(sql, parameters, SectionLimit, ct).ConfigureAwait(false);
         return new ProfileSection(s.Key, s.Title, s.Table, result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows, SectionLimit);
+    }
+
+    // People read product names, not SKUs: each SKU column the table has gets the catalog's name beside it (null for a SKU the catalog lacks).
+    private static async Task<(string Columns, string Joins)> NameJoinsAsync(IWarehouse w, Section s, TableSchema schema, CancellationToken ct)
+    {
+        var wanted = (s.Names ?? []).Where(n => schema.Find(n.SkuColumn) is not null && schema.Find(n.NameColumn) is null).ToList();
+        if (wanted.Count == 0 || await w.DescribeTableAsync(CatalogTable, ct).ConfigureAwait(false) is not { } catalog
+            || catalog.Find("sku") is null || catalog.Find("product_name") is null) return ("", "");
+        var d = w.Dialect;
+        // One name per SKU, so that a catalog with a SKU twice never doubles the person's rows.
+        var named = $"(SELECT CAST({d.Quote("sku")} AS VARCHAR) AS {d.Quote("sku")}, min({d.Quote("product_name")}) AS {d.Quote("product_name")} " +
+            $"FROM {d.Quote(CatalogTable)} GROUP BY CAST({d.Quote("sku")} AS VARCHAR))";
+        var columns = new StringBuilder();
+        var joins = new StringBuilder();
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            var alias = $"n{i.ToString(CultureInfo.InvariantCulture)}";
+            columns.Append(CultureInfo.InvariantCulture, $", {alias}.{d.Quote("product_name")} AS {d.Quote(wanted[i].NameColumn)}");
+            joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {named} AS {alias} ON {alias}.{d.Quote("sku")} = CAST(t.{d.Quote(wanted[i].SkuColumn)} AS VARCHAR)");
+        }
+        return (columns.ToString(), joins.ToString());
     }
 }

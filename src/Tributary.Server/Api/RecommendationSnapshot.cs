@@ -1,6 +1,5 @@
 using System.Globalization;
 using Tributary.Core.Warehousing;
-using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
 
 namespace Tributary.Server.Api;
@@ -31,30 +30,10 @@ internal sealed record RecommendationSnapshot(
     /// <summary>Bought-together items per SKU, serialized.</summary>
     public IReadOnlyDictionary<string, SerializedList> TogetherJson { get; } = Together.ToDictionary(p => p.Key, p => SerializedList.Of(p.Value), StringComparer.Ordinal);
 
-    /// <summary>The tables a snapshot is read from, told by the columns recorded with each latest materialization.</summary>
-    public static (MaterializationRecord? Recommendations, MaterializationRecord? Fallback, MaterializationRecord? Similar, MaterializationRecord? Together,
-        MaterializationRecord? Identity, MaterializationRecord? Products) Find(IReadOnlyList<MaterializationRecord> latest)
+    /// <summary>Reads every table of <paramref name="tables"/> into a new snapshot.</summary>
+    public static async Task<RecommendationSnapshot> LoadAsync(IWarehouse warehouse, RecommendationTables tables, CancellationToken cancellationToken)
     {
-        static bool Has(MaterializationRecord m, params string[] columns) => columns.All(c => m.Columns.Any(x => x.Name == c));
-        static MaterializationRecord? Newest(IEnumerable<MaterializationRecord> ms) => ms.OrderByDescending(m => m.At).FirstOrDefault();
-        var recommendations = Newest(latest.Where(m => m.MetadataJson.Contains("\"fallback_table\"", StringComparison.Ordinal)
-            && Has(m, "customer_id", "rank", "sku", "score", "source", "because_sku")));
-        var fallback = recommendations is null ? null : latest.FirstOrDefault(m => m.Step == recommendations.Step && m.Output == "fallback" && m.RunId == recommendations.RunId);
-        return (recommendations, fallback,
-            Newest(latest.Where(m => Has(m, "sku", "similar_sku", "score", "support", "rank"))),
-            Newest(latest.Where(m => Has(m, "sku", "other_sku", "orders", "confidence", "lift", "rank"))),
-            Newest(latest.Where(m => Has(m, "identifier_type", "identifier_value", "profile_id"))),
-            Newest(latest.Where(m => Has(m, "sku", "category", "price", "is_active"))));
-    }
-
-    /// <summary>A key that changes whenever one of the tables does.</summary>
-    public static string KeyOf(params MaterializationRecord?[] records) =>
-        string.Join("|", records.Select(r => r is null ? "-" : $"{r.Asset}@{r.RunId}@{r.At.UtcTicks}"));
-
-    public static async Task<RecommendationSnapshot?> LoadAsync(IWarehouse warehouse, IReadOnlyList<MaterializationRecord> latest, CancellationToken cancellationToken)
-    {
-        var (recs, fallback, similar, together, identity, products) = Find(latest);
-        if (recs is null) return null;
+        var (recs, fallback, similar, together, identity, products) = (tables.Recommendations, tables.Fallback, tables.Similar, tables.Together, tables.Identity, tables.Products);
         var d = warehouse.Dialect;
         var byProfile = new Dictionary<string, List<RecommendedItem>>(StringComparer.Ordinal);
         await foreach (var r in warehouse.StreamAsync($"SELECT customer_id, rank, sku, score, source, because_sku FROM {d.Quote(recs.Asset)} ORDER BY customer_id, rank", null, cancellationToken).ConfigureAwait(false))
@@ -84,7 +63,7 @@ internal sealed record RecommendationSnapshot(
                 productFacts.TryAdd((string)r[0]!, new ProductFacts(r[1] as string, r[2] is null ? null : Double(r[2])));
         }
         return new RecommendationSnapshot(byProfile.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), profileOf, [.. popular],
-            similarItems, togetherItems, productFacts, recs.At, KeyOf(recs, fallback, similar, together, identity, products));
+            similarItems, togetherItems, productFacts, recs.At, tables.Key);
     }
 
     private static async Task<Dictionary<string, RelatedItem[]>> RelatedAsync(IWarehouse warehouse, string sql, CancellationToken cancellationToken)

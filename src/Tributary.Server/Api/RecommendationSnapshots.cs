@@ -46,12 +46,12 @@ internal sealed partial class RecommendationSnapshots(TributaryProject project, 
         try
         {
             var latest = await project.Runs.GetLatestMaterializationsAsync(cancellationToken).ConfigureAwait(false);
-            var f = RecommendationSnapshot.Find(latest);
-            if (f.Recommendations is null || RecommendationSnapshot.KeyOf(f.Recommendations, f.Fallback, f.Similar, f.Together, f.Identity, f.Products) == Current?.Key) return;
-            var snapshot = await RecommendationSnapshot.LoadAsync(project.Warehouse, latest, cancellationToken).ConfigureAwait(false);
-            if (snapshot is null) return;
+            var tables = await RecommendationTables.FindAsync(project, latest, cancellationToken).ConfigureAwait(false);
+            if (tables is null || tables.Key == Current?.Key) return;
+            var snapshot = await RecommendationSnapshot.LoadAsync(project.Warehouse, tables, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _current, snapshot);
-            Serving(log, snapshot.ByProfile.Count, f.Recommendations.Asset);
+            Serving(log, snapshot.ByProfile.Count, tables.Recommendations.Asset, tables.Identity?.Asset ?? "none");
+            if (tables.IdentityProblem is { } problem) ProfileIdsOnly(log, problem);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -59,8 +59,11 @@ internal sealed partial class RecommendationSnapshots(TributaryProject project, 
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "recommendations: serving {Customers} customers from {Asset}")]
-    private static partial void Serving(ILogger log, int customers, string asset);
+    [LoggerMessage(LogLevel.Information, "recommendations: serving {Customers} customers from {Asset}, found through identity graph {Identity}")]
+    private static partial void Serving(ILogger log, int customers, string asset, string identity);
+
+    [LoggerMessage(LogLevel.Warning, "recommendations: customers are found by profile id only, since {Problem}")]
+    private static partial void ProfileIdsOnly(ILogger log, string problem);
 
     [LoggerMessage(LogLevel.Warning, "recommendations: could not load the latest materialization; still serving the previous one")]
     private static partial void LoadFailed(ILogger log, Exception exception);

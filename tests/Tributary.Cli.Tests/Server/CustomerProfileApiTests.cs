@@ -67,6 +67,23 @@ public sealed class CustomerProfileApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Profile_Recommendations_NameEachProductFromTheCatalog_AndKeepTheSku()
+    {
+        await using var site = await StartAsync(withScores: true);
+
+        var profile = await site.Http.GetFromJsonAsync<CustomerProfile>("/api/customers/p1", Json, Ct);
+
+        var recs = profile!.Sections.Single(s => s.Key == "recommendations");
+        var columns = recs.Columns.Select(c => c.Name).ToList();
+        string? Cell(IReadOnlyList<object?> row, string column) => row[columns.IndexOf(column)]?.ToString();
+        // Ranked as stored, once each although the catalog lists TEA-1 twice; a SKU the catalog lacks has no name.
+        Assert.Equal(["TEA-1", "NEW-9"], recs.Rows.Select(r => Cell(r, "sku")));
+        Assert.Equal(["Earl Grey", null], recs.Rows.Select(r => Cell(r, "product_name")));
+        Assert.Equal(["Dark Roast", null], recs.Rows.Select(r => Cell(r, "because_product_name")));
+        Assert.Equal(["COF-2", null], recs.Rows.Select(r => Cell(r, "because_sku")));
+    }
+
+    [Fact]
     public async Task Profile_UnknownOrWithoutAnIdentityGraph_IsNotFound()
     {
         await using (var site = await StartAsync(withScores: true))
@@ -117,6 +134,10 @@ public sealed class CustomerProfileApiTests : IDisposable
                 ["p1", "o1", seen, 10.0], ["p1", "o2", seen.AddDays(3), 20.0], ["p2", "o3", seen, 30.0]);
             await Table(w, "churn_scores", [("customer_id", DataKind.Text), ("churn_probability", DataKind.Number), ("reason", DataKind.Text)],
                 ["p1", 0.8, "no order in 120 days"], ["p2", 0.1, "ordered last week"]);
+            await Table(w, "recommendations", [("customer_id", DataKind.Text), ("rank", DataKind.Integer), ("sku", DataKind.Text), ("score", DataKind.Number), ("source", DataKind.Text), ("because_sku", DataKind.Text)],
+                ["p1", 2, "NEW-9", 0.2, "popular", null], ["p1", 1, "TEA-1", 0.9, "item_similarity", "COF-2"], ["p2", 1, "COF-2", 0.5, "als", null]);
+            await Table(w, "products", [("sku", DataKind.Text), ("product_name", DataKind.Text), ("category", DataKind.Text)],
+                ["TEA-1", "Earl Grey", "tea"], ["COF-2", "Dark Roast", "coffee"], ["TEA-1", "Earl Grey", "tea"]);
             await Table(w, "web_events", [("event_id", DataKind.Text), ("user_id", DataKind.Text), ("anonymous_id", DataKind.Text), ("email", DataKind.Text), ("occurred_at", DataKind.Timestamp)],
                 ["e1", "u-ann", null, null, seen], ["e2", "u-ann", null, null, seen.AddHours(1)], ["e3", null, "anon-9", null, seen]);
         }

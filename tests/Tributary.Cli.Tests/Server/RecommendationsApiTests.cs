@@ -82,6 +82,54 @@ public sealed class RecommendationsApiTests : IDisposable
         await server.StopAsync(Ct);
     }
 
+    // Another template resolving the same people into a graph of its own ids (customer_journey's journey_identity_graph), and a catalog.
+    private const string OtherGraphPipeline = """
+        pipeline: journey
+        components:
+          - { id: visits, type: source.csv, with: { path: items.csv, columns: { email: VARCHAR, order_id: VARCHAR, sku: VARCHAR, ordered_at: DATE } } }
+          - { id: journey_identity_graph, type: identity.resolve, inputs: [visits], with: { identifiers: { visits: "email" }, profile_prefix: journey_ } }
+          - { id: catalog, type: source.csv, with: { path: products.csv, columns: { sku: VARCHAR, category: VARCHAR, price: DOUBLE, is_active: BOOLEAN } } }
+        """;
+
+    [Fact]
+    public async Task Recommendations_AfterAnotherPipelineWritesANewerIdentityGraph_StillResolveThroughTheirOwn()
+    {
+        var directory = Path.Combine(_temp.Path, "project");
+        Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
+        File.WriteAllText(Path.Combine(directory, "pipelines", "recs.yaml"), Pipeline);
+        File.WriteAllText(Path.Combine(directory, "pipelines", "journey.yaml"), OtherGraphPipeline);
+        File.WriteAllText(Path.Combine(directory, "items.csv"), """
+            email,order_id,sku,ordered_at
+            a@x.com,o1,A,2025-01-01
+            b@x.com,o2,A,2025-01-02
+            b@x.com,o2,B,2025-01-02
+            c@x.com,o3,A,2025-01-03
+            c@x.com,o3,B,2025-01-03
+            c@x.com,o4,C,2025-01-04
+            """);
+        File.WriteAllText(Path.Combine(directory, "products.csv"), "sku,category,price,is_active\nA,tea,3,true\nB,tea,5,true\nC,tea,8,true\n");
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        await using var project = ProjectSession.Open(directory, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
+        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
+        await server.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        var before = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.Items.Count > 0);
+        Assert.False(before.ColdStart);
+
+        await server.Daemon.SubmitAsync("journey", null, new Dictionary<string, string>(), "test", 0, Ct);
+        // The catalog makes the server load a new snapshot whatever it reads the graph from: price rules answer once it has.
+        await WaitForAsync(http, "/api/recommendations/a@x.com?max_price=100", r => r.Items.Count > 0);
+
+        var after = await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/a@x.com", Json, Ct);
+        Assert.False(after!.ColdStart);
+        Assert.Equal(before.ProfileId, after.ProfileId);
+        Assert.DoesNotContain("journey_", after.ProfileId, StringComparison.Ordinal);
+        Assert.Equal(["B", "C"], after.Items.Select(i => i.Sku));
+        await server.StopAsync(Ct);
+    }
+
     private const string PipelineWithProducts = """
         pipeline: recs
         components:
