@@ -26,7 +26,7 @@ public sealed record ChurnAlertParameters : IValidatableObject
     public int CooldownDays { get; init; } = 30;
 
     /// <summary>Action per reason code.</summary>
-    [Description("Action per reason code, overriding the default playbook (recency: winback_offer, order_decline: replenishment_reminder, low_frequency: second_purchase_incentive, browsing_decline: personalized_recommendations, email_disengaged: switch_channel_sms, support_issue: support_callback, discount_refund: quality_follow_up).")]
+    [Description("Action per reason code, overriding the default playbook (recency: winback_offer, order_decline: replenishment_reminder, low_frequency: second_purchase_incentive, browsing_decline: personalized_recommendations, email_disengaged: switch_channel_sms, support_issue: support_callback, discount_refund: quality_follow_up, model_signal (no story holds): personal_check_in).")]
     public IReadOnlyDictionary<string, string> Playbook { get; init; } = new Dictionary<string, string>();
 
     /// <inheritdoc />
@@ -56,7 +56,7 @@ public sealed class ChurnAlert : IComponent<ChurnAlertParameters>
     {
         ["recency"] = "winback_offer", ["order_decline"] = "replenishment_reminder", ["low_frequency"] = "second_purchase_incentive",
         ["browsing_decline"] = "personalized_recommendations", ["email_disengaged"] = "switch_channel_sms", ["support_issue"] = "support_callback",
-        ["discount_refund"] = "quality_follow_up",
+        ["discount_refund"] = "quality_follow_up", [ChurnReasons.ModelSignal] = "personal_check_in",
     };
 
     private static readonly string[] ScoreColumns = ["customer_id", "as_of", "churn_probability", "value_at_risk", "risk_band", "reason_code", "reason"];

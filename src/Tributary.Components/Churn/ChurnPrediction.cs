@@ -85,8 +85,9 @@ public sealed record ChurnParameters : IValidatableObject
 /// the snapshot's features plus BG/NBD P(alive), expected purchases and P(no order) (BG/NBD fitted on the training snapshot
 /// and applied unchanged to the scored one); a logistic fit of the trees' margin and BG/NBD's log-odds on a held-out fold
 /// calibrates them (Platt scaling with the baseline stacked, so the model does not lose where BG/NBD is the truth); a second held-out fold measures them beside two baselines (the recency rule and BG/NBD
-/// 1 − P(alive)). The latest snapshot is then scored: probability, risk band, the three reasons whose features push
-/// hardest toward churn (tree path contributions) written as sentences, and value at risk when an LTV input is given.
+/// 1 − P(alive)). The latest snapshot is then scored: probability, risk band, up to three reasons whose features push
+/// hardest toward churn (tree path contributions) among those the customer's own values bear out, written as sentences,
+/// and value at risk when an LTV input is given.
 /// Inputs in order: the snapshot (features.customer_snapshot with past_snapshots_days holding label_days), the orders
 /// (customer_id, ordered_at) and optionally the LTV table (customer_id, clv).
 /// </summary>
@@ -233,24 +234,16 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
 
     private static object?[] ScoreRow(ChurnParameters p, DateOnly asOf, string customer, float[] row, double probability, float[] parts, Dictionary<string, double>? clv)
     {
-        var byCode = new Dictionary<string, double>();
-        for (var k = 0; k < Features.Length; k++)
-        {
-            var code = ChurnReasons.CodeOf(Features[k]);
-            byCode[code] = byCode.GetValueOrDefault(code) + parts[k];
-        }
-        var top = byCode.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Take(3).Select(c => c.Key).ToList();
-        // The trees may see nothing alarming where BG/NBD's stacked term still makes the risk high: that term reads only the
-        // purchase timing, so the timing is the reason.
         var band = probability >= p.HighRisk ? "high" : probability >= p.MediumRisk ? "medium" : "low";
-        if (top.Count == 0 && band != "low") top.Add("recency");
         double Value(string feature)
         {
             var k = Array.IndexOf(Features, feature);
-            return k < 0 || row[k] == Missing ? double.NaN : row[k];
+            // Trends are differences and may truly be -1, the missing marker of every other feature.
+            return k < 0 || (row[k] == Missing && !feature.EndsWith("_trend", StringComparison.Ordinal)) ? double.NaN : row[k];
         }
-        string? Code(int n) => n < top.Count ? top[n] : null;
-        string? Text(int n) => n < top.Count ? ChurnReasons.Sentence(top[n], Value) : null;
+        var reasons = ChurnReasons.Explain(Features, parts, Value, required: band != "low");
+        string? Code(int n) => n < reasons.Count ? reasons[n].Code : null;
+        string? Text(int n) => n < reasons.Count ? reasons[n].Text : null;
         double? value = clv is not null && clv.TryGetValue(customer, out var v) ? v : null;
         return [customer, asOf, probability, band, Code(0), Text(0), Code(1), Text(1), Code(2), Text(2), (double)row[PAlive], (double)row[NoOrder], RecencyScore(row),
             (long)Value("recency_days"), (long)Value("orders"), value, value * probability];
@@ -261,10 +254,9 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     {
         var recency = row[Array.IndexOf(Features, "recency_days")];
         var gap = row[Array.IndexOf(Features, "mean_interpurchase_days")];
-        return recency / (gap > 0 ? gap : OneTimeBuyerGap);
+        return recency / (gap > 0 ? gap : ChurnReasons.OneTimeBuyerGap);
     }
 
-    private const double OneTimeBuyerGap = 60;
     private const float Missing = -1;
 
     // The recency score as a probability-like number for the calibration table of the rule: ratio / (1 + ratio).
