@@ -97,7 +97,7 @@ export function ChurnCard({ asset }: { asset: string }) {
                 </BarChart>
               </ResponsiveContainer>
               <figcaption className="muted">{topFeatures.some((f) => f.importance > 0) ? `The ${topFeatures.length} features with the most gain.`
-                : "The trees made no split: too few training customers for min_customers_per_leaf, so the probabilities come from BG/NBD alone and there are no reasons."}</figcaption>
+                : "The trees made no split: too few training customers for min_customers_per_leaf, so the probabilities and the reasons come from BG/NBD alone."}</figcaption>
             </figure>
           )}
         </div>
