@@ -1,9 +1,13 @@
+import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
 import { FitFacts } from "./modelCards";
 import { MeasuresTable, num, shown, type ScoredModel } from "./classifierCard";
+import { api } from "./api/client";
+import { contactsById, isContactTable, personLabel, type Contact } from "./churn";
+import { profileLink } from "./Customers";
 
 
 /** The model and its baselines, in the card's column order, with the names a reader knows them by. */
@@ -93,7 +97,7 @@ export function ChurnCard({ asset }: { asset: string }) {
                 </BarChart>
               </ResponsiveContainer>
               <figcaption className="muted">{topFeatures.some((f) => f.importance > 0) ? `The ${topFeatures.length} features with the most gain.`
-                : "The trees made no split: too few training customers for min_customers_per_leaf, so the probabilities come from BG/NBD alone and there are no reasons."}</figcaption>
+                : "The trees made no split: too few training customers for min_customers_per_leaf, so the probabilities and the reasons come from BG/NBD alone."}</figcaption>
             </figure>
           )}
         </div>
@@ -143,6 +147,7 @@ function ChurnRisk({ scores, error, missing }: { scores: Record<string, unknown>
             { key: "share", header: "Share", numeric: true, cell: (r) => formatPercent(r.customers / Math.max(1, scores.length)) },
             { key: "value", header: "Value at risk ($)", numeric: true, cell: (r) => formatMoney(r.value) },
           ]} />
+        <p className="muted">Bands rank customers by churn probability: by default the top 10% are high and the next 20% medium (risk_bands, high_risk_share and medium_risk_share of analytics.churn).</p>
       </div>
       <div>
         <h3>Why the high-risk customers are at risk</h3>
@@ -158,10 +163,36 @@ function ChurnRisk({ scores, error, missing }: { scores: Record<string, unknown>
   );
 }
 
+/**
+ * Who the alerted customers are: the first table that reads the alerts and holds a customer_id with an email or name
+ * (the template's churn_contacts joins the identity graph's email). Empty while loading, or when no such table exists.
+ */
+function useAlertContacts(alertsTable: string | null, limit: number): Map<string, Contact> {
+  const [contacts, setContacts] = useState<Map<string, Contact>>(new Map());
+  useEffect(() => {
+    let live = true;
+    if (!alertsTable) return;
+    (async () => {
+      const downstream = (await api.lineage(alertsTable)).flatMap((l) => l.downstream);
+      for (const name of downstream) {
+        const head = await api.asset(name, 1);
+        if (!isContactTable(head.columns.map((c) => c.name))) continue;
+        const table = await api.asset(name, limit);
+        const rows = table.rows.map((r) => Object.fromEntries(table.columns.map((c, k) => [c.name, r[k]])));
+        if (live) setContacts(contactsById(rows));
+        return;
+      }
+    })().catch(() => { /* The list still links every profile id to Customer 360. */ });
+    return () => { live = false; };
+  }, [alertsTable, limit]);
+  return contacts;
+}
+
 /** Churn alerts (alert.churn): who is contacted today, why and with which playbook action; the cooldown's history size. */
 export function ChurnAlertCard({ asset }: { asset: string }) {
   const alerts = useOutputTable({ step: asset, output: mainOutput }, 10_000);
   const history = useOutputTable({ step: asset, output: "history" }, 100_000);
+  const contacts = useAlertContacts(alerts.name, 10_000);
   const rows = [...(alerts.rows ?? [])].sort((a, b) => num(b.value_at_risk) - num(a.value_at_risk) || num(b.churn_probability) - num(a.churn_probability));
   return (
     <Card title={`Alerts: ${asset}`} label={`Alerts ${asset}`}>
@@ -172,9 +203,12 @@ export function ChurnAlertCard({ asset }: { asset: string }) {
             {history.rows && <>, <strong>{formatCount(history.rows.length)}</strong> alerts in the history the cooldown reads</>}.
           </p>
           <DataTable caption="Alert list" rows={rows} rowKey={(r) => `${String(r.customer_id)}.${String(r.alerted_on)}`} maxHeight={420}
-            empty={<p className="muted">No customer is above the threshold, or all were alerted within the cooldown.</p>}
+            empty={<p className="muted">No customer is in the alerted risk band, or all were alerted within the cooldown.</p>}
             columns={[
-              { key: "customer", header: "Customer", cell: (r) => String(r.customer_id) },
+              { key: "customer", header: "Customer", cell: (r) => {
+                const id = String(r.customer_id);
+                return <a href={profileLink(id)} title={`Customer 360 of ${id}`}>{personLabel(id, contacts.get(id))}</a>;
+              } },
               { key: "on", header: "Alerted on", cell: (r) => String(r.alerted_on).slice(0, 10) },
               { key: "p", header: "Churn probability", numeric: true, cell: (r) => shown(num(r.churn_probability), formatPercent) },
               { key: "value", header: "Value at risk ($)", numeric: true, cell: (r) => shown(num(r.value_at_risk), formatMoney) },

@@ -10,10 +10,14 @@ namespace Tributary.Components.Churn;
 /// <summary>Parameters of <c>alert.churn</c>.</summary>
 public sealed record ChurnAlertParameters : IValidatableObject
 {
-    /// <summary>Probability from which a customer is alerted.</summary>
-    [Description("Alert customers whose churn probability is at least this. Default 0.6.")]
+    /// <summary>Risk bands alerted.</summary>
+    [Description("Alert customers in these risk bands of analytics.churn (by default the top decile of churn probability). Default [high].")]
+    public IReadOnlyList<string> RiskBands { get; init; } = ["high"];
+
+    /// <summary>Lowest probability alerted.</summary>
+    [Description("Alert only customers whose churn probability is also at least this, a floor under the bands (0: none). Default 0.")]
     [Range(0, 1)]
-    public double Threshold { get; init; } = 0.6;
+    public double Threshold { get; init; }
 
     /// <summary>Most contacts per run.</summary>
     [Description("At most this many alerts per run, the highest value at risk first (probability when there is no value). Default: no limit.")]
@@ -26,7 +30,7 @@ public sealed record ChurnAlertParameters : IValidatableObject
     public int CooldownDays { get; init; } = 30;
 
     /// <summary>Action per reason code.</summary>
-    [Description("Action per reason code, overriding the default playbook (recency: winback_offer, order_decline: replenishment_reminder, low_frequency: second_purchase_incentive, browsing_decline: personalized_recommendations, email_disengaged: switch_channel_sms, support_issue: support_callback, discount_refund: quality_follow_up).")]
+    [Description("Action per reason code, overriding the default playbook (recency: winback_offer, order_decline: replenishment_reminder, low_frequency: second_purchase_incentive, browsing_decline: personalized_recommendations, email_disengaged: switch_channel_sms, support_issue: support_callback, discount_refund: quality_follow_up, model_signal (no story holds): personal_check_in).")]
     public IReadOnlyDictionary<string, string> Playbook { get; init; } = new Dictionary<string, string>();
 
     /// <inheritdoc />
@@ -34,11 +38,16 @@ public sealed record ChurnAlertParameters : IValidatableObject
     {
         foreach (var code in Playbook.Keys.Where(k => !ChurnReasons.Codes.Contains(k)))
             yield return new ValidationResult($"playbook: unknown reason '{code}'. Reasons: {string.Join(", ", ChurnReasons.Codes)}.", [nameof(Playbook)]);
+        if (RiskBands.Count == 0)
+            yield return new ValidationResult("risk_bands is empty: name the bands to alert, e.g. [high] or [high, medium].", [nameof(RiskBands)]);
+        foreach (var band in RiskBands.Where(b => b is not ("high" or "medium" or "low")))
+            yield return new ValidationResult($"risk_bands: unknown band '{band}'. Bands: high, medium, low.", [nameof(RiskBands)]);
     }
 }
 
 /// <summary>
-/// High-risk churn alerts from <c>analytics.churn</c>: customers at or above a threshold, at most a budget of them by
+/// High-risk churn alerts from <c>analytics.churn</c>: customers in the alerted risk bands (and at or above an optional
+/// probability floor), at most a budget of them by
 /// value at risk, each with the playbook action for their top reason, skipping anyone alerted within the cooldown. The
 /// history output keeps every alert (re-running the same day replaces that day's alerts), so activation steps
 /// downstream (audience file, table, webhook) only ever see new contacts.
@@ -56,7 +65,7 @@ public sealed class ChurnAlert : IComponent<ChurnAlertParameters>
     {
         ["recency"] = "winback_offer", ["order_decline"] = "replenishment_reminder", ["low_frequency"] = "second_purchase_incentive",
         ["browsing_decline"] = "personalized_recommendations", ["email_disengaged"] = "switch_channel_sms", ["support_issue"] = "support_callback",
-        ["discount_refund"] = "quality_follow_up",
+        ["discount_refund"] = "quality_follow_up", [ChurnReasons.ModelSignal] = "personal_check_in",
     };
 
     private static readonly string[] ScoreColumns = ["customer_id", "as_of", "churn_probability", "value_at_risk", "risk_band", "reason_code", "reason"];
@@ -89,14 +98,14 @@ public sealed class ChurnAlert : IComponent<ChurnAlertParameters>
                 history.Add(r);
         var sql = $"""
             SELECT CAST(customer_id AS VARCHAR), as_of, churn_probability, value_at_risk, risk_band, reason_code, reason FROM {input}
-            WHERE churn_probability >= {q.Bind(p.Threshold, DataKind.Number)}
+            WHERE churn_probability >= {q.Bind(p.Threshold, DataKind.Number)} AND risk_band IN ({q.BindList(p.RiskBands, DataKind.Text)})
             ORDER BY coalesce(value_at_risk, churn_probability) DESC, churn_probability DESC, customer_id
             """;
         var candidates = new List<object?[]>();
         await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false)) candidates.Add(r);
         if (candidates.Count == 0)
         {
-            context.Log($"no customer at or above churn probability {p.Threshold}");
+            context.Log($"no customer in risk band {string.Join(" or ", p.RiskBands)} at or above churn probability {p.Threshold}");
             return new Materialization(await WriteAsync(context, [], history, cancellationToken).ConfigureAwait(false), new Dictionary<string, object?> { ["alerts"] = 0L });
         }
         var today = (DateOnly)candidates[0][1]!;

@@ -52,13 +52,27 @@ public sealed record ChurnParameters : IValidatableObject
     [Range(0.05, 0.5)]
     public double HoldoutShare { get; init; } = 0.2;
 
+    /// <summary>How the risk bands are cut.</summary>
+    [Description("How customers are put in risk bands. rank (default): the high_risk_share of customers with the highest churn probability are high, the next medium_risk_share medium, the rest low, so the bands rank customers whatever the store's churn rate (ties at a cut go to the higher band). probability: fixed cuts at high_risk and medium_risk, which put most customers in one band where most churn.")]
+    public ChurnRiskBands RiskBands { get; init; } = ChurnRiskBands.Rank;
+
+    /// <summary>Share of customers in the high band by rank.</summary>
+    [Description("For risk_bands rank: the share of scored customers, highest churn probability first, in the high band. Default 0.1 (the top decile).")]
+    [Range(0, 1)]
+    public double HighRiskShare { get; init; } = 0.1;
+
+    /// <summary>Share of customers in the medium band by rank.</summary>
+    [Description("For risk_bands rank: the share of scored customers in the medium band, next after the high band. Default 0.2 (the next two deciles).")]
+    [Range(0, 1)]
+    public double MediumRiskShare { get; init; } = 0.2;
+
     /// <summary>Probability from which a customer is high risk.</summary>
-    [Description("Churn probability from which a customer is in the high risk band. Default 0.6.")]
+    [Description("For risk_bands probability: churn probability from which a customer is in the high risk band. Default 0.6.")]
     [Range(0, 1)]
     public double HighRisk { get; init; } = 0.6;
 
     /// <summary>Probability from which a customer is medium risk.</summary>
-    [Description("Churn probability from which a customer is in the medium risk band (below high_risk). Default 0.3.")]
+    [Description("For risk_bands probability: churn probability from which a customer is in the medium risk band (below high_risk). Default 0.3.")]
     [Range(0, 1)]
     public double MediumRisk { get; init; } = 0.3;
 
@@ -76,7 +90,18 @@ public sealed record ChurnParameters : IValidatableObject
     {
         if (MediumRisk > HighRisk)
             yield return new ValidationResult($"medium_risk ({MediumRisk}) must not exceed high_risk ({HighRisk}).", [nameof(MediumRisk)]);
+        if (HighRiskShare + MediumRiskShare > 1)
+            yield return new ValidationResult($"high_risk_share ({HighRiskShare}) and medium_risk_share ({MediumRiskShare}) together exceed 1.", [nameof(MediumRiskShare)]);
     }
+}
+
+/// <summary>How <c>analytics.churn</c> cuts its risk bands.</summary>
+public enum ChurnRiskBands
+{
+    /// <summary>By rank of churn probability: fixed shares of customers in the high and medium bands.</summary>
+    Rank,
+    /// <summary>By fixed churn probability cuts.</summary>
+    Probability,
 }
 
 /// <summary>
@@ -85,8 +110,9 @@ public sealed record ChurnParameters : IValidatableObject
 /// the snapshot's features plus BG/NBD P(alive), expected purchases and P(no order) (BG/NBD fitted on the training snapshot
 /// and applied unchanged to the scored one); a logistic fit of the trees' margin and BG/NBD's log-odds on a held-out fold
 /// calibrates them (Platt scaling with the baseline stacked, so the model does not lose where BG/NBD is the truth); a second held-out fold measures them beside two baselines (the recency rule and BG/NBD
-/// 1 − P(alive)). The latest snapshot is then scored: probability, risk band, the three reasons whose features push
-/// hardest toward churn (tree path contributions) written as sentences, and value at risk when an LTV input is given.
+/// 1 − P(alive)). The latest snapshot is then scored: probability, risk band (by rank of probability unless cut at fixed
+/// probabilities), up to three reasons whose features push hardest toward churn (tree path contributions) among those
+/// the customer's own values bear out, written as sentences, and value at risk when an LTV input is given.
 /// Inputs in order: the snapshot (features.customer_snapshot with past_snapshots_days holding label_days), the orders
 /// (customer_id, ordered_at) and optionally the LTV table (customer_id, clv).
 /// </summary>
@@ -205,9 +231,12 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
 
         var (margins, contributions) = model.Score(current.Rows, contributions: true);
         var clv = context.Inputs.Count > 2 ? await ClvAsync(context, cancellationToken).ConfigureAwait(false) : null;
+        var probabilities = current.Rows.Select((r, i) => calibration.Probability(Inputs(margins[i], r))).ToArray();
+        var bands = Bands(p, probabilities);
         var rows = new object?[current.Customers.Count][];
         Parallel.For(0, rows.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-            rows[i] = ScoreRow(p, latest, current.Customers[i], current.Rows[i], calibration.Probability(Inputs(margins[i], current.Rows[i])), contributions![i], clv));
+            rows[i] = ScoreRow(latest, current.Customers[i], current.Rows[i], probabilities[i], bands[i], contributions![i], clv));
+        context.Log($"risk bands by {(p.RiskBands == ChurnRiskBands.Rank ? "rank" : "probability")}: {string.Join(", ", BandNames.Select(b => $"{bands.Count(x => x == b):N0} {b}"))}");
         context.Log($"scored {rows.Length:N0} customers with reasons in {watch.Elapsed.TotalSeconds:0.0}s");
 
         var metrics = MetricRows(p, scores, holdoutLabels, trainDay, latest, training.Length, stacking, labels);
@@ -231,29 +260,42 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         });
     }
 
-    private static object?[] ScoreRow(ChurnParameters p, DateOnly asOf, string customer, float[] row, double probability, float[] parts, Dictionary<string, double>? clv)
+    private static object?[] ScoreRow(DateOnly asOf, string customer, float[] row, double probability, string band, float[] parts, Dictionary<string, double>? clv)
     {
-        var byCode = new Dictionary<string, double>();
-        for (var k = 0; k < Features.Length; k++)
-        {
-            var code = ChurnReasons.CodeOf(Features[k]);
-            byCode[code] = byCode.GetValueOrDefault(code) + parts[k];
-        }
-        var top = byCode.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Take(3).Select(c => c.Key).ToList();
-        // The trees may see nothing alarming where BG/NBD's stacked term still makes the risk high: that term reads only the
-        // purchase timing, so the timing is the reason.
-        var band = probability >= p.HighRisk ? "high" : probability >= p.MediumRisk ? "medium" : "low";
-        if (top.Count == 0 && band != "low") top.Add("recency");
         double Value(string feature)
         {
             var k = Array.IndexOf(Features, feature);
-            return k < 0 || row[k] == Missing ? double.NaN : row[k];
+            // Trends are differences and may truly be -1, the missing marker of every other feature.
+            return k < 0 || (row[k] == Missing && !feature.EndsWith("_trend", StringComparison.Ordinal)) ? double.NaN : row[k];
         }
-        string? Code(int n) => n < top.Count ? top[n] : null;
-        string? Text(int n) => n < top.Count ? ChurnReasons.Sentence(top[n], Value) : null;
+        var reasons = ChurnReasons.Explain(Features, parts, Value, required: band != "low");
+        string? Code(int n) => n < reasons.Count ? reasons[n].Code : null;
+        string? Text(int n) => n < reasons.Count ? reasons[n].Text : null;
         double? value = clv is not null && clv.TryGetValue(customer, out var v) ? v : null;
         return [customer, asOf, probability, band, Code(0), Text(0), Code(1), Text(1), Code(2), Text(2), (double)row[PAlive], (double)row[NoOrder], RecencyScore(row),
             (long)Value("recency_days"), (long)Value("orders"), value, value * probability];
+    }
+
+    /// <summary>
+    /// Each customer's risk band. By rank, the cut of the high band is the probability of the customer at rank
+    /// ⌈high_risk_share · n⌉ (and of medium at ⌈(high + medium share) · n⌉), and ties at a cut go to the higher band,
+    /// so equal scores always share a band.
+    /// </summary>
+    internal static string[] Bands(ChurnParameters p, double[] probabilities)
+    {
+        double high = p.HighRisk, medium = p.MediumRisk;
+        if (p.RiskBands == ChurnRiskBands.Rank)
+        {
+            var sorted = probabilities.OrderByDescending(x => x).ToArray();
+            double Cut(double share)
+            {
+                var k = (int)Math.Ceiling(Math.Round(share * sorted.Length, 9));
+                return k <= 0 ? double.PositiveInfinity : sorted[Math.Min(k, sorted.Length) - 1];
+            }
+            high = Cut(p.HighRiskShare);
+            medium = Cut(p.HighRiskShare + p.MediumRiskShare);
+        }
+        return probabilities.Select(x => x >= high ? "high" : x >= medium ? "medium" : "low").ToArray();
     }
 
     // Days since the last order over the customer's own mean gap; one-time buyers against a 60-day gap.
@@ -261,11 +303,11 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     {
         var recency = row[Array.IndexOf(Features, "recency_days")];
         var gap = row[Array.IndexOf(Features, "mean_interpurchase_days")];
-        return recency / (gap > 0 ? gap : OneTimeBuyerGap);
+        return recency / (gap > 0 ? gap : ChurnReasons.OneTimeBuyerGap);
     }
 
-    private const double OneTimeBuyerGap = 60;
     private const float Missing = -1;
+    private static readonly string[] BandNames = ["high", "medium", "low"];
 
     // The recency score as a probability-like number for the calibration table of the rule: ratio / (1 + ratio).
     private static double[] Squash(double[] ratios) => ratios.Select(r => r / (1 + r)).ToArray();

@@ -50,6 +50,34 @@ public sealed class ChurnAlertTests(PostgresCluster postgres)
         Assert.Equal(["x1@07-01", "x2@07-01", "x3@07-15", "x1@08-05", "x2@08-05"], history);
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Alerts_ByDefault_TakeTheHighBandWhateverTheProbability(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // Most customers churn here: a 0.85 is only medium risk by rank, and the neutral reason gets a personal check-in.
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "scores.csv"),
+        [
+            "customer_id,as_of,churn_probability,value_at_risk,risk_band,reason_code,reason",
+            "x1,2025-07-01,0.97,100,high,model_signal,no single clear cause; the model's strongest signal is sessions 30d = 3",
+            "x2,2025-07-01,0.85,900,medium,recency,\"no order in 94 days, usually every 31\"",
+            "x3,2025-07-01,0.40,50,low,,",
+        ]);
+        const string pipeline = """
+            pipeline: p
+            components:
+              - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, as_of: DATE, churn_probability: DOUBLE, value_at_risk: DOUBLE, risk_band: VARCHAR, reason_code: VARCHAR, reason: VARCHAR } } }
+              - { id: alerts, type: alert.churn, inputs: [scores] }
+            """;
+
+        var result = await h.RunAsync(pipeline);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(["x1:personal_check_in"], await AlertsAsync(h));
+        Assert.True((await h.RunAsync(pipeline.Replace("inputs: [scores] }", "inputs: [scores], with: { risk_bands: [high, medium] } }", StringComparison.Ordinal))).Status == RunStatus.Succeeded);
+        Assert.Equal(["x2:winback_offer", "x1:personal_check_in"], await AlertsAsync(h));
+    }
+
     private static async Task<List<string>> AlertsAsync(ComponentHarness h) =>
         (await h.RowsAsync("SELECT customer_id, action FROM alerts ORDER BY coalesce(value_at_risk, churn_probability) DESC")).Select(r => $"{r[0]}:{r[1]}").ToList();
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { contactsById, isContactTable, personLabel } from "./churn";
+
+describe("churn alert contacts", () => {
+  it("recognises the template's churn_contacts table, not the alerts themselves", () => {
+    expect(isContactTable(["customer_id", "alerted_on", "churn_probability", "value_at_risk", "reason", "action", "email"])).toBe(true);
+    expect(isContactTable(["customer_id", "alerted_on", "churn_probability", "reason", "action"])).toBe(false);
+    expect(isContactTable(["profile_id", "email"])).toBe(false);
+  });
+
+  it("names an alerted customer by email (and name when known), the profile id only when no contact is known", () => {
+    const contacts = contactsById([
+      { customer_id: "p_000000965", email: "ada@example.com" },
+      { customer_id: "p_000000007", email: null, first_name: "Grace", last_name: "Hopper" },
+      { customer_id: "p_000000008", email: "alan@example.com", name: "Alan Turing" },
+      { customer_id: "p_000000965", email: "other@example.com" },
+    ]);
+    expect(personLabel("p_000000965", contacts.get("p_000000965"))).toBe("ada@example.com");
+    expect(personLabel("p_000000007", contacts.get("p_000000007"))).toBe("Grace Hopper");
+    expect(personLabel("p_000000008", contacts.get("p_000000008"))).toBe("Alan Turing <alan@example.com>");
+    expect(personLabel("p_000000001", contacts.get("p_000000001"))).toBe("p_000000001");
+  });
+});
