@@ -58,6 +58,10 @@ public sealed record CampaignTargetingParameters : IValidatableObject
     [Description("Never contact a customer whose group is do_not_disturb (nor, in any case, one whose expected profit is not positive). Default true.")]
     public bool ExcludeDoNotDisturb { get; init; } = true;
 
+    /// <summary>Contact nobody when the uplift model does not beat random targeting on the holdout.</summary>
+    [Description("When the scores say the uplift model does not beat random targeting on the holdout (uplift_beats_random false), choose nobody instead of an audience no better supported than a random one; the summary still values the alternatives. Default false: choose by the estimates and flag it.")]
+    public bool RequireSignal { get; init; }
+
     /// <summary>Input id of the suppression list.</summary>
     [Description("Input id of a suppression list (customer_id): none of them is contacted.")]
     public string? Suppression { get; init; }
@@ -208,6 +212,8 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         }
         var eligible = candidates.Where(c => !suppressed.Contains(c.Customer) && !capped.Contains(c.Customer)).ToList();
         var limit = Math.Min(p.BudgetCount ?? int.MaxValue, p.BudgetMoney is { } money ? (int)Math.Min(int.MaxValue, Math.Floor(money / p.ContactCost + 1e-9)) : int.MaxValue);
+        var signal = hasEvidence ? candidates.FirstOrDefault(c => c.Evidence is not null)?.Evidence?.Signal : null;
+        if (p.RequireSignal && signal is false) limit = 0;
         var chosen = eligible.Where(c => !(p.ExcludeDoNotDisturb && c.Group == "do_not_disturb"))
             .Select(c => (Candidate: c, Profit: c.Revenue(p.Margin) - p.ContactCost)).Where(c => c.Profit > 0)
             .OrderByDescending(c => c.Profit).ThenBy(c => c.Candidate.Customer, StringComparer.Ordinal).Take(limit).ToList();
@@ -238,7 +244,6 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
                 $"already contacted {p.MaxContacts} or more times within {p.CapDays} days"),
             Note("excluded_do_not_disturb", p.ExcludeDoNotDisturb ? eligible.Count(c => c.Group == "do_not_disturb") : 0, "in the do_not_disturb group"),
         };
-        var signal = hasEvidence ? candidates.FirstOrDefault(c => c.Evidence is not null)?.Evidence?.Signal : null;
         if (signal is { } beats)
             summary.Add(Note("uplift_signal", beats ? 1 : 0, beats
                 ? "the uplift model beats random targeting on the holdout"
@@ -256,7 +261,9 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
                 $"the model's own estimates claim {(double)summary[0][2]!:0.0} and {(double)summary[1][2]!:0.0} (biased upward for the customers it ranks first)");
             if ((long)summary[0][13]! > 0)
                 context.Log($"{(long)summary[0][13]!:N0} of the {rows.Count:N0} chosen were not in the send: they carry its average effect, not evidence of their own");
-            if (signal is false)
+            if (signal is false && p.RequireSignal)
+                context.Log("warning: the uplift model does not beat random targeting on the holdout, and require_signal is set: nobody is chosen");
+            else if (signal is false)
                 context.Log("warning: the uplift model does not beat random targeting on the holdout; expected figures are not reliable, and the audience is no better supported than a random one");
         }
         else

@@ -77,12 +77,13 @@ public sealed class CampaignTargetingTests(PostgresCluster postgres)
             "c,0.20,0.30,40,lost_cause,0.01,0.03,0,false,false",   // 3; not in the send: the send's average
             "d,0.01,0.95,100,sure_thing,-0.02,0.04,2,true,false",  // never
         ]);
-        var result = await h.RunAsync("""
+        string Pipeline(string with) => $$"""
             pipeline: p
             components:
               - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR, holdout_uplift: DOUBLE, holdout_uplift_se: DOUBLE, holdout_bin: INTEGER, in_send: BOOLEAN, uplift_beats_random: BOOLEAN } } }
-              - { id: audience, type: activate.campaign_targeting, inputs: [scores], with: { budget_count: 3, margin: 0.5, contact_cost: 1 } }
-            """);
+              - { id: audience, type: activate.campaign_targeting, inputs: [scores], with: { budget_count: 3, margin: 0.5, contact_cost: 1{{with}} } }
+            """;
+        var result = await h.RunAsync(Pipeline(""));
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
         Assert.Equal(["b:4", "c:3", "a:2"], await AudienceAsync(h));
         var row = (await h.RowsAsync("""
@@ -104,6 +105,11 @@ public sealed class CampaignTargetingTests(PostgresCluster postgres)
             (await h.RowsAsync("SELECT detail FROM audience__summary WHERE strategy = 'uplift_signal'")).Single()[0]);
         Assert.Equal(["b:True", "c:False", "a:True"],
             (await h.RowsAsync("SELECT customer_id, in_send FROM audience ORDER BY rank")).Select(r => $"{r[0]}:{r[1]}").ToList());
+
+        // Asked to, it contacts nobody rather than an audience no better supported than a random one.
+        result = await h.RunAsync(Pipeline(", require_signal: true"));
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Empty(await AudienceAsync(h));
     }
 
     private static async Task<List<string>> AudienceAsync(ComponentHarness h) =>
