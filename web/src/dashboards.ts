@@ -1,3 +1,5 @@
+import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
+
 /**
  * Result panels by component type. A pipeline's dashboard shows one panel for each of its components whose type is
  * listed here; adding a dashboard for a new use case is one entry: which declared output to read, and how to turn its
@@ -284,15 +286,18 @@ export const panels: Record<string, Panel> = {
     },
   },
   "activate.campaign_targeting": {
-    title: "Targeting: expected incremental profit by audience",
+    title: "Targeting: incremental profit by audience",
     output: "summary",
     lead: true,
     chart: (rows) => {
-      const outcomes = rows.filter((r) => r.expected_profit !== null && r.expected_profit !== undefined);
+      const outcomes = audienceOutcomes(rows);
+      // On the holdout when the scores carry its evidence: the model's own sum is biased upward for its top customers.
+      const holdout = hasHoldoutValues(rows);
+      const warning = signalWarning(rows);
       return {
-        bars: outcomes.map((r) => ({ x: String(r.strategy).replaceAll("_", " "), series: { expected_profit: n(r.expected_profit) } })),
-        xTitle: "Audience", yTitle: "Expected incremental profit ($)", unit: "money",
-        note: `Contacts and expected incremental conversions: ${outcomes.map((r) => `${String(r.strategy).replaceAll("_", " ")} ${n(r.contacts)} contacts, ${n(r.expected_incremental_conversions).toFixed(1)} conversions`).join("; ")}.`,
+        bars: outcomes.map((r) => ({ x: String(r.strategy).replaceAll("_", " "), series: { [holdout ? "profit_on_holdout" : "model_claimed_profit"]: n(holdout ? r.holdout_profit : r.expected_profit) } })),
+        xTitle: "Audience", yTitle: holdout ? "Incremental profit on the send's holdout ($)" : "Profit the model's estimates claim ($)", unit: "money",
+        note: `${warning ? `${warning} ` : ""}${audienceNote(rows)}`,
       };
     },
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { curvePoints, gainsCurves, groupCounts, xKey } from "./propensity";
+import { curvePoints, exclusionNote, gainsCurves, groupCounts, signalWarning, xKey } from "./propensity";
 import { panels } from "./dashboards";
 
 describe("propensity and uplift curves", () => {
@@ -46,7 +46,7 @@ describe("propensity_marketing panels", () => {
     expect(chart.bars).toEqual([{ x: "decile 1", series: { "X-learner": 0.1, "T-learner": 0.08 } }, { x: "decile 2", series: { "T-learner": 0.01, "X-learner": 0.02 } }]);
   });
 
-  it("compares the chosen audience's expected profit with the alternatives, leaving out the exclusion rows", () => {
+  it("without holdout evidence, charts the model's claimed profit and says it is a claim, leaving out the exclusion rows", () => {
     const rows = [
       { strategy: "uplift_targeted", contacts: 10, expected_incremental_conversions: 2.5, expected_profit: 40 },
       { strategy: "top_propensity", contacts: 10, expected_incremental_conversions: 0.5, expected_profit: -2 },
@@ -55,9 +55,36 @@ describe("propensity_marketing panels", () => {
     ];
     const chart = panels["activate.campaign_targeting"].chart(rows);
     expect(chart.bars).toEqual([
-      { x: "uplift targeted", series: { expected_profit: 40 } }, { x: "top propensity", series: { expected_profit: -2 } }, { x: "everyone", series: { expected_profit: -60 } },
+      { x: "uplift targeted", series: { model_claimed_profit: 40 } }, { x: "top propensity", series: { model_claimed_profit: -2 } }, { x: "everyone", series: { model_claimed_profit: -60 } },
     ]);
-    expect(chart.note).toContain("uplift targeted 10 contacts, 2.5 conversions");
+    expect(chart.note).toBe("The model's estimates claim (no holdout evidence in the scores to check them): uplift targeted 10 contacts, 2.5 conversions; top propensity 10 contacts, 0.5 conversions; everyone 300 contacts, 3.0 conversions.");
+  });
+
+  it("with holdout evidence, charts the profit on the holdout with intervals and warns when the model does not beat random", () => {
+    const rows = [
+      { strategy: "uplift_targeted", contacts: 500, expected_incremental_conversions: 75.9, expected_profit: 740, holdout_incremental_conversions: 10.7,
+        holdout_conversions_low: -25.7, holdout_conversions_high: 47.2, holdout_profit: -75, outside_send: 0 },
+      { strategy: "top_propensity", contacts: 500, expected_incremental_conversions: 9, expected_profit: -585, holdout_incremental_conversions: -7.7,
+        holdout_conversions_low: -28.9, holdout_conversions_high: 13.5, holdout_profit: -400, outside_send: 120 },
+      { strategy: "excluded_frequency_cap", contacts: 0, detail: "already contacted 1 or more times within 30 days", expected_profit: null },
+      { strategy: "uplift_signal", contacts: 0, detail: "the uplift model does not beat random targeting on the holdout", expected_profit: null },
+    ];
+    const chart = panels["activate.campaign_targeting"].chart(rows);
+    expect(chart.bars).toEqual([{ x: "uplift targeted", series: { profit_on_holdout: -75 } }, { x: "top propensity", series: { profit_on_holdout: -400 } }]);
+    expect(chart.note).toBe("The uplift model does not beat random targeting on the holdout: expected figures are not reliable. " +
+      "Incremental conversions on the send's holdout (95% interval): uplift targeted 500 contacts, 10.7 (-25.7 to 47.2); top propensity 500 contacts, -7.7 (-28.9 to 13.5). " +
+      "The model's own estimates claim 75.9, 9.0, biased upward for the customers it ranks first.");
+  });
+
+  it("lists who was left out as reason: count, so a count of 0 does not run into the reason", () => {
+    const rows = [
+      { strategy: "excluded_suppression", contacts: 321, detail: "on the suppression list" },
+      { strategy: "excluded_frequency_cap", contacts: 0, detail: "already contacted 1 or more times within 30 days" },
+      { strategy: "excluded_do_not_disturb", contacts: 1605, detail: "in the do_not_disturb group" },
+    ];
+    expect(exclusionNote(rows)).toBe("Left out before choosing: on the suppression list: 321; already contacted 1 or more times within 30 days: 0; in the do_not_disturb group: 1,605.");
+    expect(exclusionNote([])).toBeNull();
+    expect(signalWarning([{ strategy: "uplift_signal", contacts: 1 }])).toBeNull();
   });
 
   it("shows purchase-rate lift by decile for the model beside the baseline", () => {

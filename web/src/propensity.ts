@@ -46,3 +46,42 @@ export function groupCounts(rows: Record<string, unknown>[]): { group: string; m
   const other = [...counts].filter(([g]) => !upliftGroups.some((k) => k.group === g)).map(([group, customers]) => ({ group, meaning: "", customers }));
   return [...known, ...other];
 }
+
+const finite = (v: unknown) => Number.isFinite(num(v));
+const label = (r: Record<string, unknown>) => String(r.strategy).replaceAll("_", " ");
+const one = (v: unknown) => num(v).toFixed(1);
+
+/** The targeting summary's audiences (rows with an outcome), not its notes (left out, signal). */
+export function audienceOutcomes(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.filter((r) => finite(r.expected_profit));
+}
+
+/** True when the summary values its audiences on the holdout (the scores carried analytics.uplift's evidence). */
+export function hasHoldoutValues(rows: Record<string, unknown>[]): boolean {
+  const outcomes = audienceOutcomes(rows);
+  return outcomes.length > 0 && outcomes.every((r) => finite(r.holdout_incremental_conversions));
+}
+
+/** The warning to show when the uplift model does not beat random targeting on the holdout, else null. */
+export function signalWarning(rows: Record<string, unknown>[]): string | null {
+  const signal = rows.find((r) => r.strategy === "uplift_signal");
+  return signal && num(signal.contacts) === 0 ? "The uplift model does not beat random targeting on the holdout: expected figures are not reliable." : null;
+}
+
+/** Who was left out before choosing, as "reason: count" so a count of 0 reads plainly; null when none are listed. */
+export function exclusionNote(rows: Record<string, unknown>[]): string | null {
+  const excluded = rows.filter((r) => String(r.strategy).startsWith("excluded_"));
+  if (excluded.length === 0) return null;
+  return `Left out before choosing: ${excluded.map((r) => `${String(r.detail)}: ${Number.isFinite(num(r.contacts)) ? num(r.contacts).toLocaleString("en-US") : "—"}`).join("; ")}.`;
+}
+
+/** One line per audience: incremental conversions on the holdout with the 95% interval, then the model's own claim. */
+export function audienceNote(rows: Record<string, unknown>[]): string {
+  const outcomes = audienceOutcomes(rows);
+  if (!hasHoldoutValues(rows))
+    return `The model's estimates claim (no holdout evidence in the scores to check them): ${outcomes.map((r) => `${label(r)} ${num(r.contacts)} contacts, ${one(r.expected_incremental_conversions)} conversions`).join("; ")}.`;
+  const outside = outcomes.find((r) => r.strategy === "uplift_targeted");
+  return `Incremental conversions on the send's holdout (95% interval): ${outcomes.map((r) => `${label(r)} ${num(r.contacts)} contacts, ${one(r.holdout_incremental_conversions)} (${one(r.holdout_conversions_low)} to ${one(r.holdout_conversions_high)})`).join("; ")}. ` +
+    `The model's own estimates claim ${outcomes.map((r) => `${one(r.expected_incremental_conversions)}`).join(", ")}, biased upward for the customers it ranks first.` +
+    (outside && num(outside.outside_send) > 0 ? ` ${num(outside.outside_send)} of the chosen were not in the send and carry its average effect.` : "");
+}

@@ -1,5 +1,5 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
-import { curvePoints, gainsCurves, groupCounts, xKey } from "./propensity";
+import { audienceOutcomes, curvePoints, exclusionNote, gainsCurves, groupCounts, hasHoldoutValues, signalWarning, xKey } from "./propensity";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
@@ -112,6 +112,7 @@ export function UpliftCard({ asset }: { asset: string }) {
   const present = learners.filter((l) => metricRows.some((r) => r.learner === l.learner) || (qini.rows ?? []).some((r) => r.learner === l.learner));
   const windows = metricRows.filter((r) => r.learner === "data").map((r) => ({ ...r, model: "data" }));
   const observed = value("data", "observed_uplift");
+  const signal = metricRows.find((r) => r.learner === "data" && r.metric === "uplift_beats_random");
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
       <FitFacts asset={asset} />
@@ -124,7 +125,11 @@ export function UpliftCard({ asset }: { asset: string }) {
               { key: "what", header: "What it is", cell: (l) => l.what },
               { key: "qini", header: "Qini (higher is better)", numeric: true, cell: (l) => shown(value(l.learner, "qini")) },
               { key: "auuc", header: "AUUC (higher is better)", numeric: true, cell: (l) => shown(value(l.learner, "auuc")) },
+              { key: "p", header: "p against random orderings", numeric: true, cell: (l) => shown(value(l.learner, "qini_p_value")) },
             ]} />
+          {signal && (num(signal.value) === 0
+            ? <p className="notice warning" role="note">{String(signal.detail)}.</p>
+            : <p className="muted">{String(signal.detail)}.</p>)}
           <p className="muted">
             Both per customer of the holdout: Qini is the mean gap between the Qini curve and the straight line to its end; AUUC the mean of the uplift curve.
             {Number.isFinite(observed) && <> The send's observed uplift on the holdout (treated minus control conversion rate): <strong>{formatPercent(observed)}</strong>.</>}
@@ -171,31 +176,42 @@ export function UpliftCard({ asset }: { asset: string }) {
   );
 }
 
-/** Campaign targeting (activate.campaign_targeting): the chosen audience's expected outcome beside the alternatives. */
+/** Campaign targeting (activate.campaign_targeting): each audience valued on the send's holdout beside the model's own claim. */
 export function CampaignTargetingCard({ asset }: { asset: string }) {
   const summary = useOutputTable({ step: asset, output: "summary" });
   const rows = summary.rows ?? [];
-  const outcomes = rows.filter((r) => r.expected_profit !== null && r.expected_profit !== undefined);
-  const excluded = rows.filter((r) => String(r.strategy).startsWith("excluded_"));
+  const outcomes = audienceOutcomes(rows);
+  const holdout = hasHoldoutValues(rows);
+  const warning = signalWarning(rows);
+  const excluded = exclusionNote(rows);
+  const interval = (low: unknown, high: unknown, format?: (v: number) => string) =>
+    Number.isFinite(num(low)) && Number.isFinite(num(high)) ? ` (${shown(num(low), format)} to ${shown(num(high), format)})` : "";
   return (
     <Card title={`Audience: ${asset}`} label={`Audience ${asset}`}>
       {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">No audience yet: run the pipeline.</p> : !summary.rows ? <Loading /> : (
         <>
-          <DataTable caption="Expected outcome by audience" rows={outcomes} rowKey={(r) => String(r.strategy)}
+          {warning && <p className="notice warning" role="note">{warning}</p>}
+          <DataTable caption="Incremental outcome by audience" rows={outcomes} rowKey={(r) => String(r.strategy)}
             columns={[
               { key: "strategy", header: "Audience", cell: (r) => String(r.strategy).replaceAll("_", " ") },
               { key: "contacts", header: "Contacts", numeric: true, cell: (r) => shown(num(r.contacts), formatCount) },
-              { key: "conversions", header: "Expected incremental conversions", numeric: true, cell: (r) => shown(num(r.expected_incremental_conversions)) },
-              { key: "revenue", header: "Incremental revenue ($)", numeric: true, cell: (r) => shown(num(r.expected_incremental_revenue), formatMoney) },
-              { key: "cost", header: "Contact cost ($)", numeric: true, cell: (r) => shown(num(r.contact_cost), formatMoney) },
-              { key: "profit", header: "Expected profit ($)", numeric: true, cell: (r) => shown(num(r.expected_profit), formatMoney) },
-              { key: "detail", header: "How chosen", cell: (r) => (r.detail === null ? "—" : String(r.detail)) },
+              ...(holdout ? [
+                { key: "holdout_conversions", header: "Incremental conversions on the holdout (95%)", numeric: true,
+                  cell: (r: Record<string, unknown>) => `${shown(num(r.holdout_incremental_conversions))}${interval(r.holdout_conversions_low, r.holdout_conversions_high)}` },
+                { key: "holdout_profit", header: "Profit on the holdout ($, 95%)", numeric: true,
+                  cell: (r: Record<string, unknown>) => `${shown(num(r.holdout_profit), formatMoney)}${interval(r.holdout_profit_low, r.holdout_profit_high, formatMoney)}` },
+                { key: "outside", header: "Not in the send", numeric: true, cell: (r: Record<string, unknown>) => shown(num(r.outside_send), formatCount) },
+              ] : []),
+              { key: "conversions", header: "Model's claim: conversions", numeric: true, cell: (r) => shown(num(r.expected_incremental_conversions)) },
+              { key: "profit", header: "Model's claim: profit ($)", numeric: true, cell: (r) => shown(num(r.expected_profit), formatMoney) },
+              { key: "detail", header: "How chosen", wrap: true, cell: (r) => (r.detail === null ? "—" : String(r.detail)) },
             ]} />
-          {excluded.length > 0 && (
-            <p className="muted">
-              Left out before choosing: {excluded.map((r) => `${formatCount(num(r.contacts))} ${String(r.detail)}`).join("; ")}.
-            </p>
-          )}
+          <p className="muted">
+            {holdout
+              ? "On the holdout: the observed uplift (treated minus control) of held-out customers of the past send whose estimates were alike; customers not in the send carry the send's average. The model's claim sums its own estimates, which run high for the customers it ranks first."
+              : "The scores carry no holdout evidence, so these are the model's own estimates, unchecked; they run high for the customers it ranks first."}
+          </p>
+          {excluded && <p className="muted">{excluded}</p>}
         </>
       )}
     </Card>

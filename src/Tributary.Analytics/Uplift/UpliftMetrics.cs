@@ -42,6 +42,25 @@ public static class UpliftMetrics
         return area / n / n;
     }
 
+    /// <summary>
+    /// Permutation p-value of a ranking's Qini coefficient: the share of <paramref name="permutations"/> random orderings of
+    /// the same holdout whose Qini is at least as high, as (1 + count) / (1 + permutations) (Phipson &amp; Smyth 2010,
+    /// "Permutation p-values should never be zero", eq. 2). Small when the ranking beats random targeting; NaN for an empty holdout.
+    /// </summary>
+    public static double QiniPermutationPValue(ReadOnlySpan<double> scores, ReadOnlySpan<bool> treated, ReadOnlySpan<bool> converted, Random random, int permutations = 199)
+    {
+        if (scores.Length == 0) return double.NaN;
+        var observed = QiniCoefficient(scores, treated, converted);
+        var shuffled = new double[scores.Length];
+        var atLeast = 0;
+        for (var b = 0; b < permutations; b++)
+        {
+            for (var i = 0; i < shuffled.Length; i++) shuffled[i] = random.NextDouble();
+            if (QiniCoefficient(shuffled, treated, converted) >= observed) atLeast++;
+        }
+        return (1.0 + atLeast) / (1.0 + permutations);
+    }
+
     /// <summary>AUUC: the mean over every k of the uplift curve / N.</summary>
     public static double Auuc(ReadOnlySpan<double> scores, ReadOnlySpan<bool> treated, ReadOnlySpan<bool> converted)
     {

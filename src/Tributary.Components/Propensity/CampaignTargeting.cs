@@ -58,6 +58,10 @@ public sealed record CampaignTargetingParameters : IValidatableObject
     [Description("Never contact a customer whose group is do_not_disturb (nor, in any case, one whose expected profit is not positive). Default true.")]
     public bool ExcludeDoNotDisturb { get; init; } = true;
 
+    /// <summary>Contact nobody when the uplift model does not beat random targeting on the holdout.</summary>
+    [Description("When the scores say the uplift model does not beat random targeting on the holdout (uplift_beats_random false), choose nobody instead of an audience no better supported than a random one; the summary still values the alternatives. Default false: choose by the estimates and flag it.")]
+    public bool RequireSignal { get; init; }
+
     /// <summary>Input id of the suppression list.</summary>
     [Description("Input id of a suppression list (customer_id): none of them is contacted.")]
     public string? Suppression { get; init; }
@@ -100,6 +104,14 @@ public sealed record CampaignTargetingParameters : IValidatableObject
 /// components; a <c>summary</c> output sets its expected incremental conversions and profit beside the alternatives at the
 /// same budget: the top-propensity audience and everyone eligible. Inputs: the scores (customer_id, uplift, purchase
 /// probability, order value, uplift group), then any of the suppression list and the contact history named in the parameters.
+/// <para>
+/// The sum of the model's own estimates over the customers it ranks highest is biased upward (the winner's curse), so it
+/// is reported as the model's claim only. When the scores carry analytics.uplift's evidence columns (holdout_uplift,
+/// holdout_uplift_se, holdout_bin, in_send, uplift_beats_random), each audience is also valued by the observed uplift on
+/// the send's holdout of customers estimated alike, with a 95% interval (bins are disjoint parts of the holdout, so their
+/// variances add; customers outside the send carry the whole send's average, counted as one more independent bin), and
+/// the summary says when the uplift model does not beat random targeting on the holdout.
+/// </para>
 /// </summary>
 public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
 {
@@ -114,12 +126,16 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
     [
         ("customer_id", DataKind.Text), ("rank", DataKind.Integer), ("uplift", DataKind.Number), ("purchase_probability", DataKind.Number), ("order_value", DataKind.Number),
         ("expected_incremental_revenue", DataKind.Number), ("expected_profit", DataKind.Number), ("uplift_group", DataKind.Text),
+        ("holdout_uplift", DataKind.Number), ("in_send", DataKind.Boolean),
     ];
     private static readonly (string, DataKind)[] SummaryColumns =
     [
         ("strategy", DataKind.Text), ("contacts", DataKind.Integer), ("expected_incremental_conversions", DataKind.Number), ("expected_incremental_revenue", DataKind.Number),
         ("contact_cost", DataKind.Number), ("expected_profit", DataKind.Number), ("detail", DataKind.Text),
+        ("holdout_incremental_conversions", DataKind.Number), ("holdout_conversions_low", DataKind.Number), ("holdout_conversions_high", DataKind.Number),
+        ("holdout_profit", DataKind.Number), ("holdout_profit_low", DataKind.Number), ("holdout_profit_high", DataKind.Number), ("outside_send", DataKind.Integer),
     ];
+    private static readonly string[] EvidenceColumns = ["holdout_uplift", "holdout_uplift_se", "holdout_bin", "in_send", "uplift_beats_random"];
     internal static readonly DeclaredOutput SummaryOutput = new("summary", OutputRole.Diagnostics,
         "Expected outcome: the chosen audience beside the top-propensity audience of the same size and everyone eligible, and who was left out and why.", Standardize.Schema.Of(SummaryColumns));
 
@@ -153,7 +169,11 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
     private sealed record Candidate(string Customer, double Uplift, double Propensity, double OrderValue, string? Group)
     {
         public double Revenue(double margin) => Uplift * OrderValue * margin;
+        public Evidence? Evidence { get; init; }
     }
+
+    // Observed uplift on the holdout of customers estimated alike, from analytics.uplift.
+    private sealed record Evidence(double Uplift, double StandardError, long Bin, bool InSend, bool Signal);
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(CampaignTargetingParameters p, ComponentContext context, CancellationToken cancellationToken)
@@ -161,13 +181,22 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         var w = context.Warehouse;
         var q = new SqlBuilder(w.Dialect);
         var candidates = new List<Candidate>();
+        var schema = await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false);
+        var hasEvidence = schema is not null && EvidenceColumns.All(c => schema.Find(c) is not null);
+        var evidenceSql = hasEvidence
+            ? $""", CAST({q.Quote("holdout_uplift")} AS DOUBLE PRECISION), CAST({q.Quote("holdout_uplift_se")} AS DOUBLE PRECISION), CAST({q.Quote("holdout_bin")} AS BIGINT), {q.Quote("in_send")}, {q.Quote("uplift_beats_random")}"""
+            : "";
         var sql = $"""
             SELECT CAST({q.Quote(p.CustomerColumn)} AS VARCHAR), CAST({q.Quote(p.UpliftColumn)} AS DOUBLE PRECISION), CAST({q.Quote(p.PropensityColumn)} AS DOUBLE PRECISION),
-                   CAST({q.Quote(p.OrderValueColumn)} AS DOUBLE PRECISION), CAST({q.Quote(p.GroupColumn)} AS VARCHAR)
+                   CAST({q.Quote(p.OrderValueColumn)} AS DOUBLE PRECISION), CAST({q.Quote(p.GroupColumn)} AS VARCHAR){evidenceSql}
             FROM {q.Quote(context.Inputs[0])} WHERE {q.Quote(p.CustomerColumn)} IS NOT NULL AND {q.Quote(p.UpliftColumn)} IS NOT NULL ORDER BY 1
             """;
         await foreach (var r in w.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
-            candidates.Add(new Candidate((string)r[0]!, D(r[1]), r[2] is null ? 0 : D(r[2]), r[3] is null ? p.DefaultOrderValue : D(r[3]), r[4] as string));
+            candidates.Add(new Candidate((string)r[0]!, D(r[1]), r[2] is null ? 0 : D(r[2]), r[3] is null ? p.DefaultOrderValue : D(r[3]), r[4] as string)
+            {
+                Evidence = hasEvidence && r[5] is not null && r[6] is not null && r[7] is not null
+                    ? new Evidence(D(r[5]), D(r[6]), Convert.ToInt64(r[7], CultureInfo.InvariantCulture), r[8] is true, r[9] is true) : null,
+            });
         var suppressed = p.Suppression is { } s ? await CustomersAsync($"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {q.Quote(s)} WHERE customer_id IS NOT NULL", null, w, cancellationToken).ConfigureAwait(false) : [];
         var capped = new HashSet<string>(StringComparer.Ordinal);
         if (p.History is { } h)
@@ -183,37 +212,67 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         }
         var eligible = candidates.Where(c => !suppressed.Contains(c.Customer) && !capped.Contains(c.Customer)).ToList();
         var limit = Math.Min(p.BudgetCount ?? int.MaxValue, p.BudgetMoney is { } money ? (int)Math.Min(int.MaxValue, Math.Floor(money / p.ContactCost + 1e-9)) : int.MaxValue);
+        var signal = hasEvidence ? candidates.FirstOrDefault(c => c.Evidence is not null)?.Evidence?.Signal : null;
+        if (p.RequireSignal && signal is false) limit = 0;
         var chosen = eligible.Where(c => !(p.ExcludeDoNotDisturb && c.Group == "do_not_disturb"))
             .Select(c => (Candidate: c, Profit: c.Revenue(p.Margin) - p.ContactCost)).Where(c => c.Profit > 0)
             .OrderByDescending(c => c.Profit).ThenBy(c => c.Candidate.Customer, StringComparer.Ordinal).Take(limit).ToList();
         var rows = chosen.Select((c, k) => new object?[]
-            { c.Candidate.Customer, (long)(k + 1), c.Candidate.Uplift, c.Candidate.Propensity, c.Candidate.OrderValue, c.Candidate.Uplift * c.Candidate.OrderValue, c.Profit, c.Candidate.Group }).ToList();
+            {
+                c.Candidate.Customer, (long)(k + 1), c.Candidate.Uplift, c.Candidate.Propensity, c.Candidate.OrderValue, c.Candidate.Uplift * c.Candidate.OrderValue, c.Profit, c.Candidate.Group,
+                c.Candidate.Evidence?.Uplift, c.Candidate.Evidence?.InSend,
+            }).ToList();
 
-        object?[] Outcome(string strategy, IReadOnlyCollection<Candidate> audience, string detail) =>
-        [
-            strategy, (long)audience.Count, audience.Sum(c => c.Uplift), audience.Sum(c => c.Uplift * c.OrderValue),
-            audience.Count * p.ContactCost, audience.Sum(c => c.Revenue(p.Margin)) - audience.Count * p.ContactCost, detail,
-        ];
+        object?[] Outcome(string strategy, IReadOnlyCollection<Candidate> audience, string detail)
+        {
+            var cost = audience.Count * p.ContactCost;
+            var claim = new object?[] { strategy, (long)audience.Count, audience.Sum(c => c.Uplift), audience.Sum(c => c.Uplift * c.OrderValue), cost, audience.Sum(c => c.Revenue(p.Margin)) - cost, detail };
+            if (!hasEvidence || audience.Any(c => c.Evidence is null)) return [.. claim, null, null, null, null, null, null, null];
+            var conversions = Valued(audience, _ => 1);
+            var profit = Valued(audience, c => c.OrderValue * p.Margin);
+            return [.. claim, conversions.Value, conversions.Value - 1.96 * conversions.Error, conversions.Value + 1.96 * conversions.Error,
+                profit.Value - cost, profit.Value - cost - 1.96 * profit.Error, profit.Value - cost + 1.96 * profit.Error, (long)audience.Count(c => !c.Evidence!.InSend)];
+        }
         var topPropensity = eligible.OrderByDescending(c => c.Propensity).ThenBy(c => c.Customer, StringComparer.Ordinal).Take(chosen.Count).ToList();
         var summary = new List<object?[]>
         {
             Outcome("uplift_targeted", chosen.Select(c => c.Candidate).ToList(), "highest expected incremental profit first, positive only"),
             Outcome("top_propensity", topPropensity, "the same number of contacts, highest purchase probability first"),
             Outcome("everyone", eligible, "every eligible customer"),
-            new object?[] { "excluded_suppression", (long)candidates.Count(c => suppressed.Contains(c.Customer)), null, null, null, null, "on the suppression list" },
-            new object?[] { "excluded_frequency_cap", (long)candidates.Count(c => capped.Contains(c.Customer) && !suppressed.Contains(c.Customer)), null, null, null, null,
-                $"{p.MaxContacts} or more contacts within {p.CapDays} days" },
-            new object?[] { "excluded_do_not_disturb", (long)(p.ExcludeDoNotDisturb ? eligible.Count(c => c.Group == "do_not_disturb") : 0), null, null, null, null, "in the do_not_disturb group" },
+            Note("excluded_suppression", candidates.Count(c => suppressed.Contains(c.Customer)), "on the suppression list"),
+            Note("excluded_frequency_cap", candidates.Count(c => capped.Contains(c.Customer) && !suppressed.Contains(c.Customer)),
+                $"already contacted {p.MaxContacts} or more times within {p.CapDays} days"),
+            Note("excluded_do_not_disturb", p.ExcludeDoNotDisturb ? eligible.Count(c => c.Group == "do_not_disturb") : 0, "in the do_not_disturb group"),
         };
+        if (signal is { } beats)
+            summary.Add(Note("uplift_signal", beats ? 1 : 0, beats
+                ? "the uplift model beats random targeting on the holdout"
+                : "the uplift model does not beat random targeting on the holdout; expected figures are not reliable"));
         var written = await w.WriteTablesAsync(
         [
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MainColumns, rows, ct)),
             new TableWrite(context.Output(SummaryOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(SummaryColumns, summary, ct)),
         ], cancellationToken).ConfigureAwait(false);
-        context.Log($"chose {rows.Count:N0} of {eligible.Count:N0} eligible customers: expected {(double)summary[0][2]!:0.0} incremental conversions and profit {(double)summary[0][5]!:0.00}, against {(double)summary[1][2]!:0.0} and {(double)summary[1][5]!:0.00} for the top-propensity audience");
+        if (summary[0][7] is double observed)
+        {
+            context.Log($"chose {rows.Count:N0} of {eligible.Count:N0} eligible customers: on the send's holdout, customers estimated alike gained {observed:0.0} incremental conversions " +
+                $"(95% interval {(double)summary[0][8]!:0.0} to {(double)summary[0][9]!:0.0}) and profit {(double)summary[0][10]!:0.00} ({(double)summary[0][11]!:0.00} to {(double)summary[0][12]!:0.00}), " +
+                $"against {(double)summary[1][7]!:0.0} ({(double)summary[1][8]!:0.0} to {(double)summary[1][9]!:0.0}) conversions for the top-propensity audience; " +
+                $"the model's own estimates claim {(double)summary[0][2]!:0.0} and {(double)summary[1][2]!:0.0} (biased upward for the customers it ranks first)");
+            if ((long)summary[0][13]! > 0)
+                context.Log($"{(long)summary[0][13]!:N0} of the {rows.Count:N0} chosen were not in the send: they carry its average effect, not evidence of their own");
+            if (signal is false && p.RequireSignal)
+                context.Log("warning: the uplift model does not beat random targeting on the holdout, and require_signal is set: nobody is chosen");
+            else if (signal is false)
+                context.Log("warning: the uplift model does not beat random targeting on the holdout; expected figures are not reliable, and the audience is no better supported than a random one");
+        }
+        else
+            context.Log($"chose {rows.Count:N0} of {eligible.Count:N0} eligible customers: the model's estimates claim {(double)summary[0][2]!:0.0} incremental conversions and profit {(double)summary[0][5]!:0.00}, against {(double)summary[1][2]!:0.0} and {(double)summary[1][5]!:0.00} for the top-propensity audience; the scores carry no holdout evidence to check it");
         return new Materialization(written[0], new Dictionary<string, object?>
         {
-            ["contacts"] = rows.Count, ["expected_profit"] = summary[0][5], ["expected_incremental_conversions"] = summary[0][2], ["summary_table"] = context.Output(SummaryOutput.Name),
+            ["contacts"] = rows.Count, ["model_claimed_profit"] = summary[0][5], ["model_claimed_incremental_conversions"] = summary[0][2],
+            ["holdout_incremental_conversions"] = summary[0][7], ["holdout_conversions_low"] = summary[0][8], ["holdout_conversions_high"] = summary[0][9],
+            ["holdout_profit"] = summary[0][10], ["outside_send"] = summary[0][13], ["uplift_beats_random"] = signal, ["summary_table"] = context.Output(SummaryOutput.Name),
         });
     }
 
@@ -222,6 +281,22 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         var set = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var r in w.StreamAsync(sql, parameters, cancellationToken).ConfigureAwait(false)) set.Add((string)r[0]!);
         return set;
+    }
+
+    private static object?[] Note(string strategy, int count, string detail) => [strategy, (long)count, null, null, null, null, detail, null, null, null, null, null, null, null];
+
+    // Σ weight·holdout uplift, and its standard error: bins are disjoint parts of the holdout, so Var = Σ_bins (Σ_bin weight)²·se².
+    private static (double Value, double Error) Valued(IEnumerable<Candidate> audience, Func<Candidate, double> weight)
+    {
+        double value = 0, variance = 0;
+        foreach (var bin in audience.GroupBy(c => c.Evidence!.Bin))
+        {
+            var w = bin.Sum(weight);
+            value += bin.Sum(c => weight(c) * c.Evidence!.Uplift);
+            var se = bin.First().Evidence!.StandardError;
+            variance += w * w * se * se;
+        }
+        return (value, Math.Sqrt(variance));
     }
 
     private static double D(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);

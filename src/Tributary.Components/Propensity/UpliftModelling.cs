@@ -62,6 +62,11 @@ public sealed record UpliftParameters : IValidatableObject
     [Range(0, 1)]
     public double MinEffect { get; init; } = 0.02;
 
+    /// <summary>Bins of the holdout by the chosen learner's estimate, for each customer's observed evidence.</summary>
+    [Description("Equal-count bins the holdout is cut into by the chosen learner's estimate; each customer's holdout_uplift is the observed uplift (treated minus control) of the bin their estimate falls in. Fewer bins, narrower intervals. Default 5.")]
+    [Range(2, 20)]
+    public int EvidenceBins { get; init; } = 5;
+
     /// <summary>P(convert without contact) from which an unmoved customer is a sure thing rather than a lost cause.</summary>
     [Description("Probability of converting without contact from which a customer whose uplift is within min_effect of 0 is a sure_thing rather than a lost_cause. Default 0.3.")]
     [Range(0, 1)]
@@ -82,7 +87,9 @@ public sealed record UpliftParameters : IValidatableObject
 /// fitted on gradient-boosted base models (LightGBM) on one part of the send and measured on the rest beside a random
 /// ordering and the propensity ordering (P(order) with no regard to the contact): Qini curve, Qini coefficient, AUUC and
 /// observed uplift by decile. The latest snapshot is then scored by every learner, and each customer is put into one of
-/// four groups by the chosen learner: persuadable, sure_thing, lost_cause or do_not_disturb. Inputs in order: the snapshot
+/// four groups by the chosen learner: persuadable, sure_thing, lost_cause or do_not_disturb. Each customer also carries the
+/// holdout's evidence (the observed uplift of the holdout bin their estimate falls in), and a permutation test says whether
+/// the chosen learner beats random targeting at all; customers outside the send get its average. Inputs in order: the snapshot
 /// (features.customer_snapshot with a snapshot on the send day, e.g. past_snapshots_days), the orders (customer_id,
 /// ordered_at) and the send (customer_id, treated boolean, sent_at).
 /// </summary>
@@ -100,6 +107,8 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         ("customer_id", DataKind.Text), ("as_of", DataKind.Date), ("uplift", DataKind.Number), ("uplift_group", DataKind.Text),
         ("p_if_contacted", DataKind.Number), ("p_if_not_contacted", DataKind.Number), ("uplift_x", DataKind.Number), ("uplift_t", DataKind.Number),
         ("uplift_class_transformation", DataKind.Number), ("uplift_decile", DataKind.Integer), ("average_order_value", DataKind.Number),
+        ("in_send", DataKind.Boolean), ("holdout_uplift", DataKind.Number), ("holdout_uplift_se", DataKind.Number), ("holdout_bin", DataKind.Integer),
+        ("uplift_beats_random", DataKind.Boolean),
     ];
     private static readonly (string, DataKind)[] MetricColumns = [("learner", DataKind.Text), ("metric", DataKind.Text), ("value", DataKind.Number), ("detail", DataKind.Text)];
     private static readonly (string, DataKind)[] QiniColumns =
@@ -199,8 +208,23 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
             deciles.AddRange(UpliftMetrics.ByBin(scores, t, y).Select(b => new object?[]
                 { name, (long)b.Bin, (long)b.Customers, (long)b.Treated, (long)b.Control, Finite(b.TreatedRate), Finite(b.ControlRate), Finite(b.ObservedUplift), b.PredictedUplift }));
         }
+        var chosenName = p.Learner switch { UpliftLearner.T => "t", UpliftLearner.ClassTransformation => "class_transformation", _ => "x" };
+        var permutations = new Random(p.Seed + 2);
+        var pValues = orderings.Keys.Where(k => k != "random").ToDictionary(k => k, k => UpliftMetrics.QiniPermutationPValue(orderings[k], t, y, permutations));
+        foreach (var (name, pValue) in pValues)
+            metrics.Add([name, "qini_p_value", pValue, "share of 199 random orderings of the holdout with a Qini at least as high; below 0.05, the ordering beats random targeting"]);
+        var signal = pValues[chosenName] < SignalLevel;
+        // The holdout's own customers, binned by the chosen learner: evidence the model never saw, free of the winner's curse.
+        var calibration = UpliftCalibration.Fit(orderings[chosenName], t, y, Math.Min(p.EvidenceBins, t.Length));
+        foreach (var (bin, k) in calibration.Bins.Select((b, k) => (b, k + 1)))
+            metrics.Add([chosenName, $"holdout_bin_{k}_uplift", Finite(bin.Uplift), $"observed uplift of bin {k} of {calibration.Bins.Count} (highest estimates first), ±{1.96 * bin.StandardError:0.000} (95%); {bin.Treated} treated, {bin.Control} control"]);
+        var everyone = ObservedUplift.Of(inSend.Select(i => treated[features.Customers[i]]).ToList(), inSend.Select(i => converted.Contains(features.Customers[i])).ToList());
         double Rate(bool arm) => Enumerable.Range(0, t.Length).Where(i => t[i] == arm).Average(i => y[i] ? 1.0 : 0.0);
         metrics.Add(["data", "observed_uplift", Rate(true) - Rate(false), "treated minus control conversion rate on the holdout"]);
+        metrics.Add(["data", "send_uplift", Finite(everyone.Uplift), $"treated minus control conversion rate over the whole send, ±{1.96 * everyone.StandardError:0.000} (95%): the estimate for customers who were not in it"]);
+        metrics.Add(["data", "uplift_beats_random", signal ? 1 : 0, signal
+            ? $"the {chosenName} learner's holdout Qini beats random targeting (permutation p = {pValues[chosenName]:0.000})"
+            : $"the uplift model does not beat random targeting on the holdout (permutation p = {pValues[chosenName]:0.000}); expected figures from its estimates are not reliable"]);
         metrics.Add(["data", "features_as_of", null, CustomerSnapshot.Iso(featureDay)]);
         metrics.Add(["data", "window_days", p.WindowDays, null]);
         metrics.Add(["data", "train_customers", fit.Length, null]);
@@ -213,13 +237,17 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         var outcomes = x.Outcomes.Probabilities(current.Rows);
         var (contacted, alone) = outcomes;
         var estimates = learners.ToDictionary(l => l.Key, l => l.Key == "t" ? TLearner.Uplift(outcomes) : l.Value.Uplift(current.Rows));
-        var chosen = estimates[p.Learner switch { UpliftLearner.T => "t", UpliftLearner.ClassTransformation => "class_transformation", _ => "x" }];
+        // A customer outside the send has no evidence of their own: the model would only extrapolate, so they get the send's average.
+        var covered = current.Customers.Select(treated.ContainsKey).ToArray();
+        var chosen = estimates[chosenName].Select((u, i) => covered[i] ? u : everyone.Uplift).ToArray();
+        var evidence = chosen.Select((u, i) => covered[i] ? (Bin: calibration.BinOf(u), Observed: calibration.Evidence(u)) : (Bin: 0, Observed: everyone)).ToArray();
         var decile = PropensityPrediction.Deciles(chosen);
         var aov = SnapshotTable.IndexOf("average_order_value");
         var rows = Enumerable.Range(0, current.Customers.Count).Select(i => new object?[]
         {
-            current.Customers[i], latest, chosen[i], Group(p, chosen[i], alone[i]), contacted[i], alone[i], estimates["x"][i], estimates["t"][i],
+            current.Customers[i], latest, chosen[i], Group(p, chosen[i], alone[i], covered[i], evidence[i].Observed), contacted[i], alone[i], estimates["x"][i], estimates["t"][i],
             estimates["class_transformation"][i], (long)decile[i], current.Rows[i][aov] == SnapshotTable.Missing ? null : (double)current.Rows[i][aov],
+            covered[i], Finite(evidence[i].Observed.Uplift), Finite(evidence[i].Observed.StandardError), (long)evidence[i].Bin, signal,
         }).ToList();
         var written = await w.WriteTablesAsync(
         [
@@ -230,10 +258,18 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         ], cancellationToken).ConfigureAwait(false);
         double Metric(string l) => (double)metrics.First(r => (string)r[0]! == l && (string)r[1]! == "qini")[2]!;
         context.Log($"holdout Qini: x {Metric("x"):0.0000}, t {Metric("t"):0.0000}, class transformation {Metric("class_transformation"):0.0000}, propensity {Metric("propensity"):0.0000}, random {Metric("random"):0.0000}; scored {rows.Count:N0} in {watch.Elapsed.TotalSeconds:0.0}s");
+        context.Log(signal
+            ? $"the {chosenName} learner beats random targeting on the holdout (permutation p = {pValues[chosenName]:0.000}); observed uplift by bin of its estimate, highest first: {string.Join(", ", calibration.Bins.Select(b => $"{b.Uplift:+0.000;-0.000} ±{1.96 * b.StandardError:0.000}"))}"
+            : $"warning: the uplift model does not beat random targeting on the holdout (permutation p = {pValues[chosenName]:0.000}); expected figures from its estimates are not reliable. Observed uplift by bin of its estimate, highest first: {string.Join(", ", calibration.Bins.Select(b => $"{b.Uplift:+0.000;-0.000} ±{1.96 * b.StandardError:0.000}"))}");
+        var outside = covered.Count(c => !c);
+        if (outside > 0)
+            context.Log($"{outside:N0} of {rows.Count:N0} customers were not in the send: their uplift is the send's average, {everyone.Uplift:+0.000;-0.000} ±{1.96 * everyone.StandardError:0.000}, not an extrapolation of the model");
         return new Materialization(written[0], new Dictionary<string, object?>
         {
             ["as_of"] = CustomerSnapshot.Iso(latest), ["features_as_of"] = CustomerSnapshot.Iso(featureDay), ["qini_x"] = Metric("x"), ["qini_t"] = Metric("t"),
             ["qini_class_transformation"] = Metric("class_transformation"), ["qini_propensity"] = Metric("propensity"), ["metrics_table"] = context.Output(MetricsOutput.Name),
+            ["qini_p_value"] = pValues[chosenName], ["uplift_beats_random"] = signal, ["customers_outside_send"] = outside,
+            ["do_not_disturb"] = rows.Count(r => (string)r[3]! == "do_not_disturb"),
         });
     }
 
@@ -245,10 +281,17 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         return p1.Select((v, i) => share * v + (1 - share) * p0[i]).ToArray();
     }
 
-    /// <summary>The four groups: persuadable and do_not_disturb by the sign of a clear effect, else sure_thing or lost_cause by P(order without contact).</summary>
-    internal static string Group(UpliftParameters p, double uplift, double withoutContact) =>
-        uplift >= p.MinEffect && uplift > 0 ? "persuadable"
-        : uplift <= -p.MinEffect && uplift < 0 ? "do_not_disturb"
+    /// <summary>Permutation p-value below which the chosen learner's holdout Qini counts as beating random targeting.</summary>
+    internal const double SignalLevel = 0.05;
+
+    /// <summary>
+    /// The four groups: persuadable and do_not_disturb need a customer of the send, an estimate past min_effect and evidence
+    /// on the holdout, the 95% interval of the observed uplift of customers estimated alike, on the same side of 0 (a
+    /// negative point estimate alone is noise for most); everyone else is a sure_thing or a lost_cause by P(order without contact).
+    /// </summary>
+    internal static string Group(UpliftParameters p, double uplift, double withoutContact, bool inSend, ObservedUplift evidence) =>
+        inSend && uplift >= p.MinEffect && uplift > 0 && evidence.Low() > 0 ? "persuadable"
+        : inSend && uplift <= -p.MinEffect && uplift < 0 && evidence.High() < 0 ? "do_not_disturb"
         : withoutContact >= p.SureThingProbability ? "sure_thing" : "lost_cause";
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

@@ -255,11 +255,11 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Uplift: observed uplift by decile of each learner's estimate" }).GetByRole(AriaRole.Combobox)).ToHaveValueAsync("X-learner");
         await Assertions.Expect(page.GetByRole(AriaRole.Figure, new() { Name = "Uplift: observed uplift by decile of each learner's estimate chart" })).ToContainTextAsync("decile 1");
 
-        // The audience: expected incremental conversions and profit beside the top-propensity audience and everyone.
-        var audience = page.GetByRole(AriaRole.Article, new() { Name = "Audience campaign_audience" }).GetByRole(AriaRole.Region, new() { Name = "Expected outcome by audience" });
+        // The audience: incremental conversions and profit on the holdout and as the model claims, beside the top-propensity audience and everyone.
+        var audience = page.GetByRole(AriaRole.Article, new() { Name = "Audience campaign_audience" }).GetByRole(AriaRole.Region, new() { Name = "Incremental outcome by audience" });
         foreach (var strategy in new[] { "uplift targeted", "top propensity", "everyone" })
             await Assertions.Expect(audience.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + strategy) }).Locator("td.num").Last).ToHaveTextAsync(new Regex(@"\d"));
-        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Targeting: expected incremental profit by audience" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Targeting: incremental profit by audience" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Propensity: purchase rate lift by decile" })).ToBeVisibleAsync();
     });
 

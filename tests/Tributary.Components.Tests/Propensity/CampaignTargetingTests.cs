@@ -64,6 +64,54 @@ public sealed class CampaignTargetingTests(PostgresCluster postgres)
         Assert.Equal(["h:24", "b:4", "c:3", "a:2"], await AudienceAsync(h));
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Targeting_ScoresWithHoldoutEvidence_ValuesTheAudienceByTheHoldoutWithItsInterval(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "scores.csv"),
+        [
+            "customer_id,uplift,purchase_probability,average_order_value,uplift_group,holdout_uplift,holdout_uplift_se,holdout_bin,in_send,uplift_beats_random",
+            "a,0.30,0.10,20,persuadable,0.05,0.02,1,true,false",   // profit 0.3 x 0.5 x 20 - 1 = 2
+            "b,0.10,0.20,100,persuadable,0.05,0.02,1,true,false",  // 4
+            "c,0.20,0.30,40,lost_cause,0.01,0.03,0,false,false",   // 3; not in the send: the send's average
+            "d,0.01,0.95,100,sure_thing,-0.02,0.04,2,true,false",  // never
+        ]);
+        string Pipeline(string with) => $$"""
+            pipeline: p
+            components:
+              - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR, holdout_uplift: DOUBLE, holdout_uplift_se: DOUBLE, holdout_bin: INTEGER, in_send: BOOLEAN, uplift_beats_random: BOOLEAN } } }
+              - { id: audience, type: activate.campaign_targeting, inputs: [scores], with: { budget_count: 3, margin: 0.5, contact_cost: 1{{with}} } }
+            """;
+        var result = await h.RunAsync(Pipeline(""));
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(["b:4", "c:3", "a:2"], await AudienceAsync(h));
+        var row = (await h.RowsAsync("""
+            SELECT expected_incremental_conversions, holdout_incremental_conversions, holdout_conversions_low, holdout_conversions_high,
+                   holdout_profit, holdout_profit_low, holdout_profit_high, outside_send
+            FROM audience__summary WHERE strategy = 'uplift_targeted'
+            """)).Single().Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).ToArray();
+        // The model claims 0.6; the holdout says 0.05 + 0.05 (bin 1) + 0.01 (outside), se √((2·0.02)² + 0.03²) = 0.05.
+        Assert.Equal(0.6, row[0], 9);
+        Assert.Equal(0.11, row[1], 9);
+        Assert.Equal(0.11 - 1.96 * 0.05, row[2], 9);
+        Assert.Equal(0.11 + 1.96 * 0.05, row[3], 9);
+        // Profit: (10·0.05 + 50·0.05) + 20·0.01 − 3 contacts; se √((60·0.02)² + (20·0.03)²) = √1.8.
+        Assert.Equal(0.2, row[4], 9);
+        Assert.Equal(0.2 - 1.96 * Math.Sqrt(1.8), row[5], 9);
+        Assert.Equal(0.2 + 1.96 * Math.Sqrt(1.8), row[6], 9);
+        Assert.Equal(1, row[7]);
+        Assert.Equal("the uplift model does not beat random targeting on the holdout; expected figures are not reliable",
+            (await h.RowsAsync("SELECT detail FROM audience__summary WHERE strategy = 'uplift_signal'")).Single()[0]);
+        Assert.Equal(["b:True", "c:False", "a:True"],
+            (await h.RowsAsync("SELECT customer_id, in_send FROM audience ORDER BY rank")).Select(r => $"{r[0]}:{r[1]}").ToList());
+
+        // Asked to, it contacts nobody rather than an audience no better supported than a random one.
+        result = await h.RunAsync(Pipeline(", require_signal: true"));
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Empty(await AudienceAsync(h));
+    }
+
     private static async Task<List<string>> AudienceAsync(ComponentHarness h) =>
         (await h.RowsAsync("SELECT customer_id, expected_profit FROM audience ORDER BY rank"))
             .Select(r => $"{r[0]}:{Math.Round(Convert.ToDouble(r[1], CultureInfo.InvariantCulture), 6).ToString(CultureInfo.InvariantCulture)}").ToList();

@@ -65,11 +65,57 @@ public sealed class PropensityMarketingTemplateTests(PostgresCluster postgres)
         Assert.Equal(audience.Count, Convert.ToInt32((await h.RowsAsync("SELECT count(*) FROM crm_campaign_audience"))[0][0], CultureInfo.InvariantCulture));
         Assert.True(File.Exists(Path.Combine(h.Temp.Path, "out", "audiences", "campaign.csv")));
         Assert.Equal(5 * 101, (await h.RowsAsync("SELECT * FROM uplift_scores__qini")).Count);
-        Assert.Equal(4, (await h.RowsAsync("SELECT DISTINCT uplift_group FROM uplift_scores")).Count);
+        var groups = (await h.RowsAsync("SELECT uplift_group, count(*) FROM uplift_scores GROUP BY 1 ORDER BY 1")).Select(r => $"{r[0]} {r[1]}").ToList();
+        TestContext.Current.SendDiagnosticMessage($"{engine}: groups {string.Join(", ", groups)}");
+        Assert.All(groups, g => Assert.Contains(g.Split(' ')[0], (string[])["persuadable", "sure_thing", "lost_cause", "do_not_disturb"]));
         Assert.Equal(20, (await h.RowsAsync("SELECT * FROM propensity_scores__gains")).Count);
         Assert.Equal(10, (await h.RowsAsync("SELECT DISTINCT segment FROM propensity_deciles")).Count);
         Assert.Equal(3, (await h.RowsAsync("SELECT strategy FROM campaign_audience__summary WHERE strategy IN ('uplift_targeted', 'top_propensity', 'everyone')")).Count);
         Assert.Empty(await h.RowsAsync("SELECT * FROM propensity_scores WHERE decile = 1 AND reason IS NULL"));
+        await AssertHonestAgainstTruthAsync(h, folder);
+    }
+
+    [Fact]
+    public async Task PropensityMarketing_DemoStoreSeed42_ValuesTheAudienceByTheHoldoutAndLabelsOnlyConfidentHarm()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        var folder = Path.Combine(h.Temp.Path, "data", "demo");
+        DemoStoreGenerator.Write(folder, new DemoStoreOptions(Customers: 2000, Days: 365, Seed: 42));
+        var result = await h.RunFileAsync(Template);
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        await AssertHonestAgainstTruthAsync(h, folder);
+    }
+
+    // The audience's figures and the do-not-disturb label against each customer's true effect of a contact at the cutoff.
+    private static async Task AssertHonestAgainstTruthAsync(ComponentHarness h, string folder)
+    {
+        var emails = await EmailsAsync(h);
+        var truth = Truth(folder, "campaign.csv").ToDictionary(f => f[1], f => (Segment: f[3], Effect: double.Parse(f[8], CultureInfo.InvariantCulture)));
+        (string Segment, double Effect)? Of(string profile) => emails.TryGetValue(profile, out var all) && all.FirstOrDefault(truth.ContainsKey) is { } e ? truth[e] : null;
+
+        // do_not_disturb only where the holdout is sure: no more often than the truth has it, and mostly right.
+        var groups = (await h.RowsAsync("SELECT customer_id, uplift_group FROM uplift_scores")).Select(r => (Truth: Of((string)r[0]!), Group: (string)r[1]!)).Where(r => r.Truth is not null).ToList();
+        var labelled = groups.Count(g => g.Group == "do_not_disturb");
+        var harmed = groups.Count(g => g.Truth!.Value.Segment == "do_not_disturb");
+        Assert.True(labelled <= harmed, $"{labelled} labelled do_not_disturb against {harmed} truly so of {groups.Count}");
+        Assert.True(labelled == 0 || groups.Count(g => g.Group == "do_not_disturb" && g.Truth!.Value.Segment == "do_not_disturb") * 2 >= labelled);
+
+        // The summary's holdout interval holds the audience's true increment (when the truth covers the whole audience).
+        var s = (await h.RowsAsync("""
+            SELECT expected_incremental_conversions, holdout_incremental_conversions, holdout_conversions_low, holdout_conversions_high, outside_send
+            FROM campaign_audience__summary WHERE strategy = 'uplift_targeted'
+            """)).Single().Select(D).ToArray();
+        var audience = (await h.RowsAsync("SELECT customer_id, in_send FROM campaign_audience")).Select(r => (Id: (string)r[0]!, InSend: r[1] is true)).ToList();
+        Assert.Equal(audience.Count(a => !a.InSend), s[4]);
+        var covered = audience.Where(a => a.InSend).Sum(a => Of(a.Id)?.Effect ?? 0);
+        if (s[4] == 0) Assert.InRange(covered, s[2], s[3]);
+        TestContext.Current.SendDiagnosticMessage($"do_not_disturb {labelled} labelled, {harmed} truly, of {groups.Count}; audience true {covered:0.0} (covered), holdout {s[1]:0.0} [{s[2]:0.0}, {s[3]:0.0}], claim {s[0]:0.0}, outside the send {s[4]}");
+
+        // Customers outside the send carry the send's average, and the summary says whether the model beats random.
+        var average = D((await h.RowsAsync("SELECT value FROM uplift_scores__metrics WHERE learner = 'data' AND metric = 'send_uplift'")).Single()[0]);
+        Assert.All(await h.RowsAsync("SELECT uplift FROM uplift_scores WHERE NOT in_send"), r => Assert.Equal(average, D(r[0]), 9));
+        var beats = D((await h.RowsAsync("SELECT value FROM uplift_scores__metrics WHERE learner = 'data' AND metric = 'uplift_beats_random'")).Single()[0]) == 1;
+        Assert.Equal(beats ? 1L : 0L, Convert.ToInt64((await h.RowsAsync("SELECT contacts FROM campaign_audience__summary WHERE strategy = 'uplift_signal'")).Single()[0], CultureInfo.InvariantCulture));
     }
 
     private static IEnumerable<string[]> Truth(string folder, string file) =>

@@ -1,0 +1,31 @@
+using Tributary.Analytics.Uplift;
+using Tributary.Components.Propensity;
+
+namespace Tributary.Components.Tests.Propensity;
+
+public sealed class UpliftModellingTests
+{
+    private static readonly UpliftParameters Defaults = new();
+
+    [Fact]
+    public void Group_NegativeEstimateWhoseHoldoutEvidenceCrossesZero_IsNotDoNotDisturb()
+    {
+        // 10 of 50 treated against 12 of 50 control: −0.04, interval well across 0.
+        var noise = ObservedUplift.Of(50, 10, 50, 12);
+        Assert.Equal("lost_cause", UpliftModelling.Group(Defaults, -0.10, 0.1, inSend: true, noise));
+        Assert.Equal("sure_thing", UpliftModelling.Group(Defaults, -0.10, 0.5, inSend: true, noise));
+        Assert.Equal("lost_cause", UpliftModelling.Group(Defaults, 0.10, 0.1, inSend: true, noise));
+    }
+
+    [Fact]
+    public void Group_ConfidentEvidence_GivesTheEffectsGroupOnlyToCustomersOfTheSend()
+    {
+        var harmed = ObservedUplift.Of(100, 5, 100, 40);
+        var helped = ObservedUplift.Of(100, 40, 100, 5);
+        Assert.Equal("do_not_disturb", UpliftModelling.Group(Defaults, -0.10, 0.1, inSend: true, harmed));
+        Assert.Equal("persuadable", UpliftModelling.Group(Defaults, 0.10, 0.1, inSend: true, helped));
+        // Past min_effect is still needed, and a customer outside the send has no evidence of their own.
+        Assert.Equal("lost_cause", UpliftModelling.Group(Defaults, -0.01, 0.1, inSend: true, harmed));
+        Assert.Equal("lost_cause", UpliftModelling.Group(Defaults, 0.10, 0.1, inSend: false, helped));
+    }
+}
