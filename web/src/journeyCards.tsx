@@ -66,9 +66,10 @@ const models: Record<string, JourneyModel> = {
     ),
   },
   "analytics.conversion_opportunities": {
-    computes: "Readable findings ranked by what they cost: each required step's drop-off valued at the conversions those units would have brought, and breakdown segments whose step conversion differs significantly from the other units'.",
+    computes: "Readable findings ranked by what they cost: each required step's drop-off valued at what winning back a stated share of it would bring, and breakdown segments whose step conversion differs significantly from the other units'.",
     semantics: [
-      "A drop-off is worth dropped × (units converting / units reaching the step) × conversion_value.",
+      "A drop-off is worth recoverable_share × dropped × (units converting / units reaching the step) × conversion_value: the share won back goes on as those who reached the step did.",
+      "Each finding is valued alone: they overlap (a segment's gap is part of its step's drop-off), so they are not to be added up.",
       "Segments are compared with the rest by a pooled two-proportion z-test; p-values are adjusted over every comparison (Holm by default, Benjamini-Hochberg or Bonferroni).",
       "A segment that converts worse is valued at the units it loses beyond the others' rate; drop-offs and significant gaps rank first, by value.",
     ],

@@ -181,19 +181,34 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
             R("web", 1, 500), R("web", 2, 300), R("web", 3, 70),
         };
 
-        var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 10, UnitName = "sessions" });
+        var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 10, UnitName = "sessions", RecoverableShare = 1 });
 
         Assert.Equal(["drop_off 3 ", "drop_off 2 ", "segment 2 app", "segment 2 web", "segment 3 web", "segment 3 app"],
             findings.Select(f => $"{f.Kind} {f.Step} {f.Segment}"));
-        // Step 3 loses 300 sessions, all of whom would have converted once there: 3000. Step 2 loses 600 at 25% onward: 1500.
+        // With every lost unit won back: step 3 loses 300 sessions, all converting once there: 3000. Step 2 loses 600 at 25% onward: 1500.
         Assert.Equal([3000.0, 1500.0, 500.0, -500.0, 200.0], findings.Take(5).Select(f => Math.Round(f.ValueLost, 6)));
         // Step 3: 30/100 against 70/300, z = 1.3333, p = 0.18242; Holm multiplies the third and fourth smallest of four by 2.
         Assert.Equal(0.182422, findings[4].PValue!.Value, 1e-5);
         Assert.Equal(0.364844, findings[4].AdjustedPValue!.Value, 1e-5);
         Assert.Equal([true, true, false, false], findings.Skip(2).Select(f => f.Significant!.Value));
-        Assert.Equal("600 of 1,000 sessions (60.0%) stop between 'S1' and 'S2'; at the 25.0% of them who would have gone on to convert, that is 1,500 in conversion value.", findings[1].Text);
+        Assert.Equal("600 of 1,000 sessions (60.0%) stop between 'S1' and 'S2'. Winning back 100.0% of them (600 sessions reaching 'S2', of whom 25.0% would convert, as of those who reach it) would bring about 1,500 in conversion value; valued alone, not to be added to the other findings.", findings[1].Text);
         Assert.StartsWith("app: 20.0% of 500 sessions go from 'S1' to 'S2' against 60.0% for the rest (worse; p = ", findings[2].Text, StringComparison.Ordinal);
-        Assert.EndsWith("after Holm, significant); closing the gap would win about 200 sessions worth 500.", findings[2].Text, StringComparison.Ordinal);
+        Assert.EndsWith("after Holm, significant); closing the gap would win about 200 sessions worth 500, part of the step's drop-off, not in addition to it.", findings[2].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Opportunities_DropOffs_ValuedAtTheRecoverableShare_NotAtEveryLostUnit()
+    {
+        // The demo store's funnel: 12,170 sessions start checkout and 5,120 complete an order worth 60 (307,200 in all).
+        ConversionOpportunities.FunnelRow R(int step, long units) => new("(all)", step, $"S{step}", false, units);
+        var rows = new[] { R(1, 40000), R(2, 20000), R(3, 12170), R(4, 5120) };
+
+        var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 60, UnitName = "sessions" });
+
+        // 10% of the 7,050 lost at the last step would be 705 orders: 42,300; of the 20,000 lost before step 2, 2,000 reach it and 25.6% of those order.
+        Assert.Equal([42300.0, 30720.0, 19765.0], findings.Select(f => Math.Round(f.ValueLost)));
+        Assert.True(findings.Max(f => f.ValueLost) < 5120 * 60.0, "a drop-off's value exceeds every conversion's");
+        Assert.Equal("7,050 of 12,170 sessions (57.9%) stop between 'S3' and 'S4'. Winning back 10.0% of them (705 sessions reaching 'S4', each a conversion) would bring about 42,300 in conversion value; valued alone, not to be added to the other findings.", findings[0].Text);
     }
 
     [Theory]
@@ -202,13 +217,13 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
     {
         await using var h = await RunAsync(engine, CorrelationEvents, """
               - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, Help, C], optional_steps: [2], window: 1d, unit_column: person, breakdown: channel } }
-              - { id: opportunities, type: analytics.conversion_opportunities, inputs: [funnel], with: { conversion_value: 20, min_units: 1 } }
+              - { id: opportunities, type: analytics.conversion_opportunities, inputs: [funnel], with: { conversion_value: 20, min_units: 1, recoverable_share: 0.25 } }
             """);
 
         var rows = (await h.RowsAsync("SELECT rank, kind, step, segment, lost_units, value_lost FROM opportunities ORDER BY rank"))
             .Select(r => (L(r[0]), (string)r[1]!, L(r[2]), r[3] as string, Convert.ToDouble(r[4], CultureInfo.InvariantCulture), Convert.ToDouble(r[5], CultureInfo.InvariantCulture))).ToList();
-        // 8 enter, 4 convert: 4 lost at step 3 (the optional step 2 is not a drop-off), each worth 20.
-        Assert.Equal((1L, "drop_off", 3L, (string?)null, 4.0, 80.0), rows[0]);
+        // 8 enter, 4 convert: 4 lost at step 3 (the optional step 2 is not a drop-off); a quarter of them won back, each worth 20.
+        Assert.Equal((1L, "drop_off", 3L, (string?)null, 4.0, 20.0), rows[0]);
         Assert.Equal(["ads", "seo"], rows.Skip(1).Select(r => r.Item4).Order(StringComparer.Ordinal));
     }
 }
