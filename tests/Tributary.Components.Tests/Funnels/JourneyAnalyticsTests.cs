@@ -30,11 +30,14 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
     private static long L(object? v) => Convert.ToInt64(v, CultureInfo.InvariantCulture);
 
     // r1 starts on day 1 and returns on days 2 and 4; r2 starts on day 1 and returns on day 3; r3 returns before it starts
-    // (not counted), starts on day 2, returns the same day (period 0) and on day 3. The data ends on day 4.
+    // (not counted), starts on day 2, returns the same day (period 0) and on day 3. The data ends at 10:00 on day 4.
     private static readonly string RetentionEvents = string.Join("\n", Header,
         "1,A,,,2025-01-01 10:00:00,r1,,", "2,X,,,2025-01-02 10:00:00,r1,,", "3,X,,,2025-01-04 10:00:00,r1,,",
         "4,A,,,2025-01-01 23:00:00,r2,,", "5,X,,,2025-01-03 01:00:00,r2,,",
         "6,X,,,2025-01-01 10:00:00,r3,,", "7,A,,,2025-01-02 10:00:00,r3,,", "8,X,,,2025-01-02 11:00:00,r3,,", "9,X,,,2025-01-03 10:00:00,r3,,") + "\n";
+
+    // The same, with one more event at midnight after day 4: the data ends as day 4 does, so day 4 is complete.
+    private static readonly string RetentionEventsToDay5 = RetentionEvents + "10,Y,,,2025-01-05 00:00:00,r4,,\n";
 
     [Theory]
     [InlineData("duckdb", "n_day", new long[] { 2, 1, 1, 1, 1, 1, 0 })]
@@ -43,7 +46,7 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
     [InlineData("postgres", "unbounded", new long[] { 2, 2, 2, 1, 1, 1, 0 })]
     public async Task Retention_DailyCohorts_NDayAndUnbounded(string engine, string mode, long[] retained)
     {
-        await using var h = await RunAsync(engine, RetentionEvents,
+        await using var h = await RunAsync(engine, RetentionEventsToDay5,
             $"  - {{ id: retention, type: analytics.retention, inputs: [events], with: {{ start_event: A, return_event: X, period: day, periods: 5, mode: {mode}, unit_column: person }} }}");
 
         var rows = (await h.RowsAsync("SELECT cohort, period, cohort_size, retained FROM retention ORDER BY cohort, period"))
@@ -51,6 +54,19 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         // Day-1 cohort (2 people) has periods 0-3 before the data ends; the day-2 cohort (1 person) periods 0-2.
         Assert.Equal([(1, 0L, 2L, retained[0]), (1, 1L, 2L, retained[1]), (1, 2L, 2L, retained[2]), (1, 3L, 2L, retained[3]),
                       (2, 0L, 1L, retained[4]), (2, 1L, 1L, retained[5]), (2, 2L, 1L, retained[6])], rows);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Retention_DataEndingInsideAPeriod_LeavesThatPeriodOut(string engine)
+    {
+        await using var h = await RunAsync(engine, RetentionEvents,
+            "  - { id: retention, type: analytics.retention, inputs: [events], with: { start_event: A, return_event: X, period: day, periods: 5, unit_column: person } }");
+
+        var rows = (await h.RowsAsync("SELECT cohort, period, cohort_size, retained FROM retention ORDER BY cohort, period"))
+            .Select(r => (((DateTime)r[0]!).Day, L(r[1]), L(r[2]), L(r[3]))).ToList();
+        // Day 4 holds ten hours of data: not a period to report, where r3's day-2 cohort would read 0 for it.
+        Assert.Equal([(1, 0L, 2L, 2L), (1, 1L, 2L, 1L), (1, 2L, 2L, 1L), (2, 0L, 1L, 1L), (2, 1L, 1L, 1L)], rows);
     }
 
     // s1 views a product twice in a row; s2 goes home twice; s3 never goes home; s4 leaves at once.
