@@ -52,16 +52,16 @@ const models: Record<string, JourneyModel> = {
     ],
   },
   "analytics.funnel_correlation": {
-    computes: "For converters against drop-offs at a funnel step, the events and column values most associated with each: odds ratio with a Wald confidence interval, its p-value and a Benjamini-Hochberg adjusted p-value.",
+    computes: "For each required step after the first, of the units that reached the step before, those reaching it against those dropping off there: the events and column values most associated with each, odds ratio with a Wald confidence interval, its p-value and a Benjamini-Hochberg adjusted p-value.",
     semantics: [
-      "Converters are the units that reached the step; a unit did an item when it happened from its entry up to its conversion (converters) or up to the window after its entry (drop-offs), as PostHog.",
+      "A unit did an item at a step when it happened from the step before up to, not including, reaching the step (converters) or up to the window after its entry (drop-offs), as Amplitude's conversion drivers compare two steps: an event shown only past a step never predicts reaching it.",
       "Odds ratio ((a+1)/(b+1)) / ((c+1)/(d+1)): one added to each cell, as PostHog, keeps zero cells finite.",
       "Items done by fewer than min_units units are left out.",
     ],
     facts: (m) => (
       <>
-        <div><dt>Converters</dt><dd>{count(m.converters)}</dd></div>
-        <div><dt>Drop-offs</dt><dd>{count(m.drop_offs)}</dd></div>
+        <div><dt>Converters at the last step</dt><dd>{count(m.converters)}</dd></div>
+        <div><dt>Drop-offs at the last step</dt><dd>{count(m.drop_offs)}</dd></div>
       </>
     ),
   },

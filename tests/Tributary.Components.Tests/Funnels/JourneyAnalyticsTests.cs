@@ -186,6 +186,30 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         Assert.Equal(["failure", "success", "success", "failure"], rows.Select(r => r.Item9));
     }
 
+    // Funnel A -> B -> C. Exp is shown to whoever reaches B, just after it (as the demo's experiment at checkout): c1-c3
+    // go on to C, b1-b3 stop at B, a1-a2 stop at A. Help comes before B for c1, b1 and a1.
+    private static readonly string PastStepEvents = string.Join("\n", new[] { Header }
+        .Concat(new[] { "c1", "c2", "c3", "b1", "b2", "b3", "a1", "a2" }.Select(u => $"{u}-a,A,,,2025-01-01 10:00:00,{u},,"))
+        .Concat(new[] { "c1", "c2", "c3", "b1", "b2", "b3" }.SelectMany(u => new[] { $"{u}-b,B,,,2025-01-01 10:10:00,{u},,", $"{u}-x,Exp,,,2025-01-01 10:11:00,{u},," }))
+        .Concat(new[] { "c1", "c2", "c3" }.Select(u => $"{u}-c,C,,,2025-01-01 10:20:00,{u},,"))
+        .Concat(new[] { "c1", "b1", "a1" }.Select(u => $"{u}-h,Help,,,2025-01-01 10:05:00,{u},,"))) + "\n";
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Correlation_AnEventOnlyPastAStep_DoesNotPredictReachingIt(string engine)
+    {
+        await using var h = await RunAsync(engine, PastStepEvents, """
+              - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, B, C], window: 1d, unit_column: person } }
+              - { id: correlation, type: analytics.funnel_correlation, inputs: [funnel, events], with: { window: 1d, unit_column: person, exclude_events: [A, B, C], min_units: 2 } }
+            """);
+
+        var rows = (await h.RowsAsync("SELECT step, step_name, item, converters, drop_offs, odds_ratio FROM correlation ORDER BY step, item"))
+            .Select(r => (L(r[0]), (string)r[1]!, (string)r[2]!, L(r[3]), L(r[4]), Math.Round(Convert.ToDouble(r[5], CultureInfo.InvariantCulture), 9))).ToList();
+        // Step B: of all 8, 6 reach it; Help before it for 2 of them and 1 of the 2 others; Exp comes only after B, so not here.
+        // Step C: of the 6 at B, everyone saw Exp, converters or not: odds ratio (4/1)/(4/1) = 1 instead of (4/1)/(4/3) = 3 over all entrants.
+        Assert.Equal([(2L, "B", "Help", 2L, 1L, 0.6), (3L, "C", "Exp", 3L, 3L, 1.0)], rows);
+    }
+
     [Fact]
     public void Opportunities_RankDropOffsByValue_TestSegmentsWithHolm()
     {
