@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { api, errorMessage } from "./api/client";
 import { FitFacts } from "./modelCards";
-import { toGraph } from "./pipelineGraph";
+import { shownParam, useComponentParams } from "./componentParams";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatPercent } from "./ui/format";
 
@@ -76,23 +76,23 @@ const models: Record<string, JourneyModel> = {
   },
 };
 
-/** The card's component type's parameters (JSON Schema of its with: block) and what this pipeline sets them to. */
+/** The card's component type's parameters (JSON Schema of its with: block) and the values its latest run used. */
 function useParameters(pipeline: string, asset: string, type: string) {
-  const [rows, setRows] = useState<{ name: string; value: string; description: string }[] | null>(null);
+  const [schema, setSchema] = useState<Record<string, { description?: string; default?: unknown }> | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const given = useComponentParams(pipeline, asset);
   useEffect(() => {
-    Promise.all([api.componentSchema(type), api.yaml(pipeline)]).then(([schema, { yaml }]) => {
-      // A JSON Schema document: its shape is JSON Schema's, not the API's.
-      const properties = (schema as { properties?: Record<string, { description?: string; default?: unknown }> }).properties ?? {};
-      const params = toGraph(yaml).components.find((c) => c.id === asset)?.params ?? {};
-      setRows(Object.entries(properties).map(([name, p]) => ({
-        name,
-        value: name in params ? JSON.stringify(params[name]) : p.default === undefined ? "—" : `${JSON.stringify(p.default)} (default)`,
-        description: p.description ?? "",
-      })));
-    }, (e: unknown) => setError(errorMessage(e)));
-  }, [pipeline, asset, type]);
-  return { rows, error };
+    // A JSON Schema document: its shape is JSON Schema's, not the API's.
+    api.componentSchema(type).then((s) => setSchema((s as { properties?: Record<string, { description?: string; default?: unknown }> }).properties ?? {}),
+      (e: unknown) => setError(errorMessage(e)));
+  }, [type]);
+  const params = given?.params ?? {};
+  const rows = !schema || given === undefined ? null : Object.entries(schema).map(([name, p]) => ({
+    name,
+    value: name in params ? shownParam(params[name]) : p.default === undefined ? "—" : `${JSON.stringify(p.default)} (default)`,
+    description: p.description ?? "",
+  }));
+  return { rows, error, fromRun: given?.fromRun ?? false };
 }
 
 /** A journey component's card: what it computes, its semantics, its parameters as set here, and the run that wrote it. */
@@ -112,7 +112,7 @@ function JourneyCard({ asset, pipeline, type }: { asset: string; pipeline: strin
         <DataTable caption={`Parameters of ${asset}`} rows={parameters.rows} rowKey={(r) => r.name}
           columns={[
             { key: "name", header: "Parameter", cell: (r) => <code>{r.name}</code> },
-            { key: "value", header: "Value here", cell: (r) => r.value },
+            { key: "value", header: parameters.fromRun ? "Value in the last run" : "Value in the file", cell: (r) => r.value },
             { key: "description", header: "Meaning", cell: (r) => r.description },
           ]} />
       )}
