@@ -190,15 +190,20 @@ export const panels: Record<string, Panel> = {
     title: "Retention: share of each cohort still returning",
     output: "main",
     chart: (rows) => {
+      const cohort = (r: Record<string, unknown>) => String(r.cohort).slice(0, 10);
       const byPeriod = new Map<string, Record<string, number>>();
-      for (const r of [...rows].sort((a, b) => n(a.period) - n(b.period))) {
+      // Cohorts in date order within each period: the heat table's columns follow the first period's keys.
+      for (const r of [...rows].sort((a, b) => n(a.period) - n(b.period) || cohort(a).localeCompare(cohort(b)))) {
         const x = `period ${n(r.period)}`;
         const s = byPeriod.get(x) ?? {};
-        s[String(r.cohort).slice(0, 10)] = n(r.retention);
+        s[cohort(r)] = n(r.retention);
         byPeriod.set(x, s);
       }
-      const cohorts = [...new Set(rows.map((r) => String(r.cohort).slice(0, 10)))].sort();
-      return { bars: [...byPeriod].map(([x, series]) => ({ x, series })), xTitle: "Periods after the cohort's first", yTitle: "Retained (%)", unit: "share", pick: cohorts[0], pickLabel: "Cohort" };
+      // The largest cohort (the latest of equals) first: the earliest can be a handful of people.
+      const sizes = new Map(rows.map((r) => [cohort(r), n(r.cohort_size)]));
+      const largest = [...sizes].sort(([a, x], [b, y]) => y - x || b.localeCompare(a))[0]?.[0];
+      return { bars: [...byPeriod].map(([x, series]) => ({ x, series })), xTitle: "Periods after the cohort's first", yTitle: "Retained (%)", unit: "share", pick: largest, pickLabel: "Cohort",
+        note: "Periods that end after the last event are left out. Pick a cohort to chart it; the table shows them all." };
     },
   },
   "analytics.conversion_opportunities": {
@@ -207,8 +212,8 @@ export const panels: Record<string, Panel> = {
     chart: (rows) => ({
       bars: rows.filter((r) => r.kind === "drop_off" || r.significant === true).sort((a, b) => n(a.rank) - n(b.rank)).slice(0, 15)
         .map((r) => ({ x: r.kind === "drop_off" ? `drop-off before ${String(r.step_name)}` : `${String(r.segment)} at ${String(r.step_name)}`, series: { value_lost: n(r.value_lost) } })),
-      xTitle: "Finding (ranked)", yTitle: "Conversion value lost", unit: "money", horizontal: true,
-      note: "Each finding's sentence is in the table below.",
+      xTitle: "Finding (ranked)", yTitle: "Conversion value at stake", unit: "money", horizontal: true,
+      note: "A drop-off is valued at winning back recoverable_share of it (10% by default); a segment at closing its gap. Findings overlap: do not add them up. Each finding's sentence, with its assumption, is in the table below.",
     }),
   },
   "analytics.campaign_performance": {

@@ -1,27 +1,15 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { api } from "./api/client";
 import { MeasuresTable, num, shown, type Measure } from "./classifierCard";
 import { alertsByReason, decisionThresholds, evaluationParts, fraudTypes, labelScores, scoreDistribution, thresholdCurve } from "./fraud";
 import { FitFacts } from "./modelCards";
-import { toGraph } from "./pipelineGraph";
+import { useComponentParams } from "./componentParams";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
 
 const axisLabel = { fill: "#4b5563" };
 const palette = ["#334155", "#b91c1c", "#1d4ed8", "#b45309", "#7c3aed", "#047857"];
-
-/** The parameters a pipeline gives one of its components (`with`), undefined while loading. */
-function useComponentParams(pipeline: string, id: string) {
-  const [params, setParams] = useState<Record<string, unknown> | null | undefined>(undefined);
-  useEffect(() => {
-    let live = true;
-    api.yaml(pipeline).then(({ yaml }) => { if (live) setParams(toGraph(yaml).components.find((c) => c.id === id)?.params ?? null); }, () => { if (live) setParams(null); });
-    return () => { live = false; };
-  }, [pipeline, id]);
-  return params;
-}
 
 /** What the risk score's evaluation reports per part, in the card's order. */
 const evaluationMeasures: Measure[] = [
@@ -40,7 +28,7 @@ const partLabel = (part: string) => (part === "rules" ? "rules alone" : part ===
 export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const evaluation = useOutputTable({ step: asset, output: "evaluation" });
   const scores = useOutputTable({ step: asset, output: mainOutput }, 1_000_000);
-  const params = useComponentParams(pipeline, asset);
+  const params = useComponentParams(pipeline, asset)?.params;
   const labelsStep = typeof params?.labels === "string" ? params.labels : null;
   const labels = useOutputTable({ step: labelsStep ?? "", output: mainOutput }, 1_000_000);
   const [type, setType] = useState("all");
@@ -139,7 +127,7 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
 
 /** Isolation Forest card (analytics.isolation_forest): the forest's parameters and features, and what isolates rows. */
 export function IsolationForestCard({ asset, pipeline }: { asset: string; pipeline: string }) {
-  const params = useComponentParams(pipeline, asset);
+  const params = useComponentParams(pipeline, asset)?.params;
   const importance = useOutputTable({ step: asset, output: "importance" });
   const features = Array.isArray(params?.features) ? params.features.map(String) : [];
   const method = typeof params?.method === "string" ? params.method : "extended";

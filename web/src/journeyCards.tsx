@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { api, errorMessage } from "./api/client";
 import { FitFacts } from "./modelCards";
-import { toGraph } from "./pipelineGraph";
+import { shownParam, useComponentParams } from "./componentParams";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatPercent } from "./ui/format";
 
@@ -52,46 +52,47 @@ const models: Record<string, JourneyModel> = {
     ],
   },
   "analytics.funnel_correlation": {
-    computes: "For converters against drop-offs at a funnel step, the events and column values most associated with each: odds ratio with a Wald confidence interval, its p-value and a Benjamini-Hochberg adjusted p-value.",
+    computes: "For each required step after the first, of the units that reached the step before, those reaching it against those dropping off there: the events and column values most associated with each, odds ratio with a Wald confidence interval, its p-value and a Benjamini-Hochberg adjusted p-value.",
     semantics: [
-      "Converters are the units that reached the step; a unit did an item when it happened from its entry up to its conversion (converters) or up to the window after its entry (drop-offs), as PostHog.",
+      "A unit did an item at a step when it happened from the step before up to, not including, reaching the step (converters) or up to the window after its entry (drop-offs), as Amplitude's conversion drivers compare two steps: an event shown only past a step never predicts reaching it.",
       "Odds ratio ((a+1)/(b+1)) / ((c+1)/(d+1)): one added to each cell, as PostHog, keeps zero cells finite.",
       "Items done by fewer than min_units units are left out.",
     ],
     facts: (m) => (
       <>
-        <div><dt>Converters</dt><dd>{count(m.converters)}</dd></div>
-        <div><dt>Drop-offs</dt><dd>{count(m.drop_offs)}</dd></div>
+        <div><dt>Converters at the last step</dt><dd>{count(m.converters)}</dd></div>
+        <div><dt>Drop-offs at the last step</dt><dd>{count(m.drop_offs)}</dd></div>
       </>
     ),
   },
   "analytics.conversion_opportunities": {
-    computes: "Readable findings ranked by what they cost: each required step's drop-off valued at the conversions those units would have brought, and breakdown segments whose step conversion differs significantly from the other units'.",
+    computes: "Readable findings ranked by what they cost: each required step's drop-off valued at what winning back a stated share of it would bring, and breakdown segments whose step conversion differs significantly from the other units'.",
     semantics: [
-      "A drop-off is worth dropped × (units converting / units reaching the step) × conversion_value.",
+      "A drop-off is worth recoverable_share × dropped × (units converting / units reaching the step) × conversion_value: the share won back goes on as those who reached the step did.",
+      "Each finding is valued alone: they overlap (a segment's gap is part of its step's drop-off), so they are not to be added up.",
       "Segments are compared with the rest by a pooled two-proportion z-test; p-values are adjusted over every comparison (Holm by default, Benjamini-Hochberg or Bonferroni).",
       "A segment that converts worse is valued at the units it loses beyond the others' rate; drop-offs and significant gaps rank first, by value.",
     ],
   },
 };
 
-/** The card's component type's parameters (JSON Schema of its with: block) and what this pipeline sets them to. */
+/** The card's component type's parameters (JSON Schema of its with: block) and the values its latest run used. */
 function useParameters(pipeline: string, asset: string, type: string) {
-  const [rows, setRows] = useState<{ name: string; value: string; description: string }[] | null>(null);
+  const [schema, setSchema] = useState<Record<string, { description?: string; default?: unknown }> | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const given = useComponentParams(pipeline, asset);
   useEffect(() => {
-    Promise.all([api.componentSchema(type), api.yaml(pipeline)]).then(([schema, { yaml }]) => {
-      // A JSON Schema document: its shape is JSON Schema's, not the API's.
-      const properties = (schema as { properties?: Record<string, { description?: string; default?: unknown }> }).properties ?? {};
-      const params = toGraph(yaml).components.find((c) => c.id === asset)?.params ?? {};
-      setRows(Object.entries(properties).map(([name, p]) => ({
-        name,
-        value: name in params ? JSON.stringify(params[name]) : p.default === undefined ? "—" : `${JSON.stringify(p.default)} (default)`,
-        description: p.description ?? "",
-      })));
-    }, (e: unknown) => setError(errorMessage(e)));
-  }, [pipeline, asset, type]);
-  return { rows, error };
+    // A JSON Schema document: its shape is JSON Schema's, not the API's.
+    api.componentSchema(type).then((s) => setSchema((s as { properties?: Record<string, { description?: string; default?: unknown }> }).properties ?? {}),
+      (e: unknown) => setError(errorMessage(e)));
+  }, [type]);
+  const params = given?.params ?? {};
+  const rows = !schema || given === undefined ? null : Object.entries(schema).map(([name, p]) => ({
+    name,
+    value: name in params ? shownParam(params[name]) : p.default === undefined ? "—" : `${JSON.stringify(p.default)} (default)`,
+    description: p.description ?? "",
+  }));
+  return { rows, error, fromRun: given?.fromRun ?? false };
 }
 
 /** A journey component's card: what it computes, its semantics, its parameters as set here, and the run that wrote it. */
@@ -111,7 +112,7 @@ function JourneyCard({ asset, pipeline, type }: { asset: string; pipeline: strin
         <DataTable caption={`Parameters of ${asset}`} rows={parameters.rows} rowKey={(r) => r.name}
           columns={[
             { key: "name", header: "Parameter", cell: (r) => <code>{r.name}</code> },
-            { key: "value", header: "Value here", cell: (r) => r.value },
+            { key: "value", header: parameters.fromRun ? "Value in the last run" : "Value in the file", cell: (r) => r.value },
             { key: "description", header: "Meaning", cell: (r) => r.description },
           ]} />
       )}

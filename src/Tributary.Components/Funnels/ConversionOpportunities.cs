@@ -27,6 +27,11 @@ public sealed record ConversionOpportunitiesParameters
     [Range(0, 1e12)]
     public double ConversionValue { get; init; } = 1;
 
+    /// <summary>Share of a step's drop-offs taken as recoverable.</summary>
+    [Description("Share of a step's drop-offs assumed won back, to value the drop-off: the value of recovering this share of the units lost at the step, had they gone on as those who passed it did. Default 0.1 (10%); 1 values every lost unit as a sure conversion.")]
+    [Range(0.001, 1)]
+    public double RecoverableShare { get; init; } = 0.1;
+
     /// <summary>Significance level.</summary>
     [Description("Level at which a segment's step conversion differs from the rest's after the correction. Default 0.05.")]
     [Range(1e-6, 0.5)]
@@ -47,11 +52,12 @@ public sealed record ConversionOpportunitiesParameters
 }
 
 /// <summary>
-/// Where a funnel loses the most, from an <c>analytics.funnel</c> table: each required step's drop-off valued at what the
-/// lost units would have been worth (dropped × the share of those reaching the step who went on to convert × the value
-/// of a conversion), and each breakdown segment whose conversion at a step differs from the rest of the units by a
+/// Where a funnel loses the most, from an <c>analytics.funnel</c> table: each required step's drop-off valued at what
+/// winning back a stated share of its lost units would bring (recoverable share × dropped × the share of those reaching
+/// the step who went on to convert × the value of a conversion), and each breakdown segment whose conversion at a step differs from the rest of the units by a
 /// pooled two-proportion z-test after a multiple-comparison correction, valued at the extra units it loses. One
-/// readable finding per row, ranked by value.
+/// readable finding per row, ranked by value. Each finding is valued alone, all else as observed: they overlap (a segment's
+/// gap is part of its step's drop-off, and a unit won back at one step can still drop at a later one), so they do not add up.
 /// </summary>
 public sealed class ConversionOpportunities : IComponent<ConversionOpportunitiesParameters>
 {
@@ -120,11 +126,15 @@ public sealed class ConversionOpportunities : IComponent<ConversionOpportunities
         {
             var (before, step) = (required[i - 1], required[i]);
             var lost = before.Units - step.Units;
-            var value = lost * Onward(required, step.Step) * p.ConversionValue;
+            var onward = Onward(required, step.Step);
+            // Valuing every lost unit as converting would let the findings exceed all conversions; only a stated share is won back.
+            var recovered = p.RecoverableShare * lost;
+            var value = recovered * onward * p.ConversionValue;
             var conversion = before.Units == 0 ? 0 : (double)step.Units / before.Units;
+            var then = step.Step == last.Step ? "each a conversion" : $"of whom {Pct(onward)} would convert, as of those who reach it";
             findings.Add(new Finding("drop_off", step.Step, step.StepName, null, before.Units, step.Units, conversion, null, lost, value, null, null, null,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{lost:N0} of {before.Units:N0} {p.UnitName} ({Pct(1 - conversion)}) stop between '{before.StepName}' and '{step.StepName}'; at the {Pct(Onward(required, step.Step))} of them who would have gone on to convert, that is {value:N0} in conversion value.")));
+                    $"{lost:N0} of {before.Units:N0} {p.UnitName} ({Pct(1 - conversion)}) stop between '{before.StepName}' and '{step.StepName}'. Winning back {Pct(p.RecoverableShare)} of them ({recovered:N0} {p.UnitName} reaching '{step.StepName}', {then}) would bring about {value:N0} in conversion value; valued alone, not to be added to the other findings.")));
         }
         var tests = new List<(FunnelRow Before, FunnelRow Step, string Segment, long N1, long X1, ProportionTest Test, double Onward)>();
         foreach (var segment in rows.Where(r => r.Breakdown != Funnel.AllUnits).GroupBy(r => r.Breakdown))
@@ -159,7 +169,7 @@ public sealed class ConversionOpportunities : IComponent<ConversionOpportunities
             var verb = t.Test.P1 < t.Test.P2 ? "worse" : "better";
             var text = string.Create(CultureInfo.InvariantCulture,
                 $"{t.Segment}: {Pct(t.Test.P1)} of {t.N1:N0} {p.UnitName} go from '{t.Before.StepName}' to '{t.Step.StepName}' against {Pct(t.Test.P2)} for the rest ({verb}; p = {adjusted[i]:G3} after {correction}, {(significant ? "significant" : "not significant")})");
-            if (significant && lost > 0) text += string.Create(CultureInfo.InvariantCulture, $"; closing the gap would win about {lost:N0} {p.UnitName} worth {lost * t.Onward * p.ConversionValue:N0}.");
+            if (significant && lost > 0) text += string.Create(CultureInfo.InvariantCulture, $"; closing the gap would win about {lost:N0} {p.UnitName} worth {lost * t.Onward * p.ConversionValue:N0}, part of the step's drop-off, not in addition to it.");
             else text += ".";
             findings.Add(new Finding("segment", t.Step.Step, t.Step.StepName, t.Segment, t.N1, t.X1, t.Test.P1, t.Test.P2, lost, lost * t.Onward * p.ConversionValue,
                 t.Test.PValue, adjusted[i], significant, text));

@@ -11,13 +11,13 @@ namespace Tributary.Components.Funnels;
 /// <summary>Parameters of <c>analytics.funnel_correlation</c>.</summary>
 public sealed record FunnelCorrelationParameters
 {
-    /// <summary>Step that defines success.</summary>
-    [Description("Converters are the units that reached this step number; drop-offs entered but did not. Default: the funnel's last step.")]
+    /// <summary>The one step to analyse.</summary>
+    [Description("Analyse only the units reaching this required step number (converters) against those that reached the required step before it and not this one (drop-offs). Default: every required step after the first.")]
     [Range(2, 1000)]
     public int? Step { get; init; }
 
     /// <summary>Window for drop-offs.</summary>
-    [Description("A drop-off's events count from its entry up to this long after it (a converter's up to its conversion); use the funnel's window. Default 14d.")]
+    [Description("A drop-off's events count from the step before up to this long after its entry (a converter's up to, not including, its reaching the step); use the funnel's window. Default 14d.")]
     public TimeSpan Window { get; init; } = TimeSpan.FromDays(14);
 
     /// <summary>Property columns.</summary>
@@ -69,10 +69,13 @@ public sealed record FunnelCorrelationParameters
 }
 
 /// <summary>
-/// Which events and property values go with converting and which with dropping off, as PostHog's correlation analysis
-/// does it, over warehouse tables: for each item, the converters and drop-offs that did it between entering the funnel
-/// and converting (or the window's end), the odds ratio with one added to each cell, its confidence interval and a Wald
-/// test, with Benjamini-Hochberg control of the false discovery rate across items. Inputs: the funnel, the events
+/// Which events and property values go with passing a funnel step and which with dropping off there, step by step as
+/// Amplitude's conversion drivers compare the units between two steps: for each required step k after the first, of the
+/// units that reached the required step before it, those reaching k (converters) against the others (drop-offs), each
+/// counting an item when it happened from the step before up to (not including) reaching k, or the funnel window's end.
+/// An event that only happens once a unit is past a step thus never separates the units that got there from those that
+/// did not. Per item, the odds ratio with one added to each cell (PostHog's), its confidence interval and a Wald test,
+/// with Benjamini-Hochberg control of the false discovery rate across every step's items. Inputs: the funnel, the events
 /// table, and optionally the identity graph.
 /// </summary>
 public sealed class FunnelCorrelation : IComponent<FunnelCorrelationParameters>
@@ -86,7 +89,7 @@ public sealed class FunnelCorrelation : IComponent<FunnelCorrelationParameters>
 
     private static readonly (string Name, DataKind Kind)[] Columns =
     [
-        ("kind", DataKind.Text), ("item", DataKind.Text), ("converters", DataKind.Integer), ("drop_offs", DataKind.Integer),
+        ("step", DataKind.Integer), ("step_name", DataKind.Text), ("kind", DataKind.Text), ("item", DataKind.Text), ("converters", DataKind.Integer), ("drop_offs", DataKind.Integer),
         ("converter_share", DataKind.Number), ("drop_off_share", DataKind.Number), ("odds_ratio", DataKind.Number), ("ci_low", DataKind.Number),
         ("ci_high", DataKind.Number), ("p_value", DataKind.Number), ("adjusted_p_value", DataKind.Number), ("significant", DataKind.Boolean), ("direction", DataKind.Text),
     ];
@@ -103,7 +106,7 @@ public sealed class FunnelCorrelation : IComponent<FunnelCorrelationParameters>
         if (context.Inputs.Count > 2) requires.AddRange(IdentityColumns.Select(c => new ColumnRequirement(2, c, [])));
         return new ComponentPlan(Schema.Of(Columns), requires)
         {
-            MainDescription = "An event or column=value item: converters and drop-offs who did it, odds ratio with interval, p-value and direction.",
+            MainDescription = "A step and an event or column=value item: the step's converters and drop-offs who did it before the step, odds ratio with interval, p-value and direction.",
         };
     }
 
@@ -112,43 +115,66 @@ public sealed class FunnelCorrelation : IComponent<FunnelCorrelationParameters>
     {
         var w = context.Warehouse;
         var q = new SqlBuilder(w.Dialect);
+        var funnel = w.Dialect.Quote(context.Inputs[0]);
         var units = q.Quote(context.InputOutput(context.Inputs[0], "units"));
+        long Long(object? v) => v is null ? 0 : Convert.ToInt64(v, CultureInfo.InvariantCulture);
+        var steps = (await w.QueryAsync($"SELECT step, step_name, optional FROM {funnel} WHERE breakdown = $1 ORDER BY step", [Funnel.AllUnits], int.MaxValue, cancellationToken)
+            .ConfigureAwait(false)).Rows.Select(r => (Step: (int)Long(r[0]), Name: (string)r[1]!, Optional: (bool)r[2]!)).ToList();
+        var required = steps.Where(s => !s.Optional).ToList();
+        var transitions = required.Skip(1).Select((s, i) => (s.Step, s.Name, Previous: required[i].Step)).Where(t => p.Step is null || t.Step == p.Step).ToList();
+        if (transitions.Count == 0)
+            throw new InvalidOperationException($"step {p.Step} is not a required step after the first of funnel '{context.Inputs[0]}' (required steps: {string.Join(", ", required.Select(s => s.Step))}); set step to one of them or leave it out.");
+
         var text = w.Dialect.TypeName(DataKind.Text);
         var extra = new List<string> { $"CAST(e.{q.Quote(p.EventColumn)} AS {text}) AS name" };
         extra.AddRange(p.Properties.Select((c, i) => $"CAST(e.{q.Quote(c)} AS {text}) AS p{i}"));
         var source = EventUnits.Ctes(q, "src", context.Inputs[1], context.Inputs.Count > 2 ? context.Inputs[2] : null, p.Unit, p.UnitColumn, p.SessionGap,
             p.TimeColumn, p.IdColumn, extra);
-        var (ok, doneAt) = p.Step is { } k
-            ? ($"step_{k.ToString(CultureInfo.InvariantCulture)}_at IS NOT NULL", $"step_{k.ToString(CultureInfo.InvariantCulture)}_at")
-            : ("converted", "converted_at");
+        string N(int k) => k.ToString(CultureInfo.InvariantCulture);
+        string Pick(Func<(int Step, string Name, int Previous), string> column) =>
+            $"CASE g.k {string.Join(" ", transitions.Select(t => $"WHEN {N(t.Step)} THEN {column(t)}"))} END";
+        var pairs = string.Join(", ", transitions.Select(t => $"({N(t.Step)}, {N(t.Previous)})"));
         var excluded = p.ExcludeEvents.Count == 0 ? "" : $" AND t.name NOT IN ({q.BindList(p.ExcludeEvents, DataKind.Text)})";
-        var items = new List<string> { $"SELECT DISTINCT t.unit, t.ok, 'event' AS kind, t.name AS item FROM touched t WHERE t.name IS NOT NULL{excluded}" };
-        items.AddRange(p.Properties.Select((c, i) => $"SELECT DISTINCT t.unit, t.ok, 'property' AS kind, {w.Dialect.Literal(c + "=")} || t.p{i} AS item FROM touched t WHERE t.p{i} IS NOT NULL"));
+        var items = new List<string> { $"SELECT DISTINCT t.k, t.unit, t.ok, 'event' AS kind, t.name AS item FROM touched t WHERE t.name IS NOT NULL{excluded}" };
+        items.AddRange(p.Properties.Select((c, i) => $"SELECT DISTINCT t.k, t.unit, t.ok, 'property' AS kind, {w.Dialect.Literal(c + "=")} || t.p{i} AS item FROM touched t WHERE t.p{i} IS NOT NULL"));
+        // A unit is at risk at step k once it reached the step before; its span starts there, so an item that comes only
+        // past a step cannot tell those who got there from those who did not. An unordered funnel's earlier step may
+        // carry no time (another step counted instead): its span starts at the entry.
         var sql = $"""
             WITH {source},
-            u AS (SELECT unit, entered_at, CASE WHEN {ok} THEN 1 ELSE 0 END AS ok, {doneAt} AS done_at FROM {units}),
-            touched AS (SELECT u.unit, u.ok, e.name{string.Concat(p.Properties.Select((_, i) => $", e.p{i}"))} FROM u JOIN src e ON e.unit = u.unit AND e.ts >= u.entered_at
-                        AND e.ts <= CASE WHEN u.ok = 1 THEN u.done_at ELSE u.entered_at + {q.Interval(p.Window)} END),
+            g AS (SELECT * FROM (VALUES {pairs}) AS v(k, prev)),
+            u AS (SELECT f.unit, g.k, CASE WHEN f.furthest_step >= g.k THEN 1 ELSE 0 END AS ok,
+                         coalesce({Pick(t => $"f.step_{N(t.Previous)}_at")}, f.entered_at) AS from_at,
+                         coalesce({Pick(t => $"f.step_{N(t.Step)}_at")}, f.entered_at + {q.Interval(p.Window)}) AS to_at
+                  FROM {units} f JOIN g ON f.furthest_step >= g.prev),
+            touched AS (SELECT u.k, u.unit, u.ok, e.name{string.Concat(p.Properties.Select((_, i) => $", e.p{i}"))} FROM u JOIN src e ON e.unit = u.unit AND e.ts >= u.from_at
+                        AND (e.ts < u.to_at OR (u.ok = 0 AND e.ts = u.to_at))),
             items AS ({string.Join("\nUNION ALL\n", items)})
-            SELECT kind, item, sum(ok), sum(1 - ok) FROM items GROUP BY kind, item HAVING count(*) >= {p.MinUnits.ToString(CultureInfo.InvariantCulture)}
+            SELECT k, kind, item, sum(ok), sum(1 - ok) FROM items GROUP BY k, kind, item HAVING count(*) >= {p.MinUnits.ToString(CultureInfo.InvariantCulture)}
             """;
         var counts = (await w.QueryAsync(sql, q.Parameters, int.MaxValue, cancellationToken).ConfigureAwait(false)).Rows;
-        var totals = (await w.QueryAsync($"SELECT sum(CASE WHEN {ok} THEN 1 ELSE 0 END), sum(CASE WHEN {ok} THEN 0 ELSE 1 END) FROM {units}", null, 1, cancellationToken)
-            .ConfigureAwait(false)).Rows[0];
-        long Long(object? v) => v is null ? 0 : Convert.ToInt64(v, CultureInfo.InvariantCulture);
-        var successes = Long(totals[0]);
-        var failures = Long(totals[1]);
-        var tested = counts.Select(r => (Kind: (string)r[0]!, Item: (string)r[1]!, With: Long(r[2]), Without: Long(r[3])))
-            .Select(r => (r.Kind, r.Item, r.With, r.Without, Odds: ProportionStatistics.Odds(r.With, successes, r.Without, failures, p.Confidence))).ToList();
+        var totalsSql = $"""
+            SELECT g.k, sum(CASE WHEN f.furthest_step >= g.k THEN 1 ELSE 0 END), sum(CASE WHEN f.furthest_step >= g.k THEN 0 ELSE 1 END)
+            FROM {units} f JOIN (VALUES {pairs}) AS g(k, prev) ON f.furthest_step >= g.prev GROUP BY g.k
+            """;
+        var totals = (await w.QueryAsync(totalsSql, null, int.MaxValue, cancellationToken).ConfigureAwait(false)).Rows
+            .ToDictionary(r => (int)Long(r[0]), r => (Successes: Long(r[1]), Failures: Long(r[2])));
+        (long Successes, long Failures) At(int k) => totals.GetValueOrDefault(k);
+        var tested = counts.Select(r => (Step: (int)Long(r[0]), Kind: (string)r[1]!, Item: (string)r[2]!, With: Long(r[3]), Without: Long(r[4])))
+            .Select(r => (r.Step, r.Kind, r.Item, r.With, r.Without, Odds: ProportionStatistics.Odds(r.With, At(r.Step).Successes, r.Without, At(r.Step).Failures, p.Confidence)))
+            .ToList();
         var adjusted = ProportionStatistics.BenjaminiHochberg(tested.Select(t => t.Odds.PValue).ToList());
+        var names = transitions.ToDictionary(t => t.Step, t => t.Name);
         var rows = tested.Select((t, i) => new object?[]
             {
-                t.Kind, t.Item, t.With, t.Without, successes == 0 ? null : (double)t.With / successes, failures == 0 ? null : (double)t.Without / failures,
+                (long)t.Step, names[t.Step], t.Kind, t.Item, t.With, t.Without,
+                At(t.Step).Successes == 0 ? null : (double)t.With / At(t.Step).Successes, At(t.Step).Failures == 0 ? null : (double)t.Without / At(t.Step).Failures,
                 t.Odds.Ratio, t.Odds.Low, t.Odds.High, t.Odds.PValue, adjusted[i], adjusted[i] < p.Alpha, t.Odds.Ratio >= 1 ? "success" : "failure",
             })
-            .OrderByDescending(r => Math.Abs(Math.Log((double)r[6]!))).ToList();
+            .OrderBy(r => (long)r[0]!).ThenByDescending(r => Math.Abs(Math.Log((double)r[8]!))).ToList();
         var written = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);
-        context.Log($"{written:N0} items over {successes:N0} converters and {failures:N0} drop-offs; {rows.Count(r => (bool)r[11]!):N0} significant");
-        return new Materialization(written, new Dictionary<string, object?> { ["converters"] = successes, ["drop_offs"] = failures });
+        var last = At(transitions[^1].Step);
+        context.Log($"{written:N0} items over {transitions.Count:N0} steps; {rows.Count(r => (bool)r[13]!):N0} significant");
+        return new Materialization(written, new Dictionary<string, object?> { ["converters"] = last.Successes, ["drop_offs"] = last.Failures });
     }
 }

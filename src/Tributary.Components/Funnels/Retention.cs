@@ -72,7 +72,9 @@ public sealed record RetentionParameters : IValidatableObject
 /// <summary>
 /// Cohort retention in the warehouse: a unit's cohort is the period of its first start event; it is retained in period
 /// k (k &gt;= 1) when it does the return event during period k (n_day) or in period k or later (unbounded). Period 0 is
-/// the cohort itself. Periods after the last event in the data are left out, not reported as zero.
+/// the cohort itself, always reported. A period that ends after the last event in the data (the one holding it, and any
+/// later) is left out, not reported as the share that returned in its first hours; a period ending exactly at the last
+/// event is complete.
 /// </summary>
 public sealed class Retention : IComponent<RetentionParameters>
 {
@@ -132,7 +134,7 @@ public sealed class Retention : IComponent<RetentionParameters>
             SELECT s.cohort, CAST(g.k AS BIGINT) AS period, CAST(s.size AS BIGINT) AS cohort_size,
                    CAST(CASE WHEN g.k = 0 THEN s.size ELSE coalesce(h.n, 0) END AS BIGINT) AS retained,
                    CAST(CASE WHEN g.k = 0 THEN s.size ELSE coalesce(h.n, 0) END AS DOUBLE PRECISION) / s.size AS retention
-            FROM sizes s CROSS JOIN latest l JOIN periods g ON g.k <= {Between("s.cohort", "l.last_period")}
+            FROM sizes s CROSS JOIN latest l JOIN periods g ON g.k = 0 OR g.k < {Between("s.cohort", "l.last_period")}
             LEFT JOIN hits h ON h.cohort = s.cohort AND h.k = g.k
             """;
         var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,17 @@ internal static class ComponentDefinition
         return text.ToString();
     }
 
+    /// <summary>
+    /// The component's <c>with</c> as JSON (keys sorted, every scalar a string) with the run's params in place; env and
+    /// partition references stay as written, so no secret is recorded.
+    /// </summary>
+    public static string With(YamlMapping component, Substitution substitution)
+    {
+        var text = new StringBuilder();
+        Write(component["with"] is YamlMapping with ? with : null, substitution, text);
+        return text.Length == 0 || text.ToString() == "null" ? "{}" : text.ToString();
+    }
+
     private static void Write(YamlNode? node, Substitution substitution, StringBuilder text)
     {
         switch (node)

@@ -620,7 +620,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             {
                 Id = id, Type = type.TypeName, Inputs = inputs.Select(i => i.Value).ToList(), Parameters = parameters,
                 Checks = checks, Location = map.Location, PartitionMappings = mappings, Pool = pool,
-                Definition = ComponentDefinition.Of(map, definitions),
+                Definition = ComponentDefinition.Of(map, definitions), ResolvedWith = ComponentDefinition.With(map, substitution),
             }, type, inputs, map));
         }
 

@@ -203,6 +203,13 @@ public sealed record ComponentSpec
     /// spec not loaded from a file. See <see cref="AssetDefinitions"/>.
     /// </summary>
     public string? Definition { get; init; }
+    /// <summary>
+    /// The component's <c>with</c> as this load resolved it, as JSON: the run's params (a <c>--param</c> included) in
+    /// place of <c>${param.NAME}</c>, env and partition references as written (no secret is recorded). The run records
+    /// it with the main materialization, under <c>with</c>, so that a card shows the values a run used; null for a spec
+    /// not loaded from a file.
+    /// </summary>
+    public string? ResolvedWith { get; init; }
 }
 
 /// <summary>A data quality check on an asset.</summary>

@@ -211,12 +211,20 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             var rows = main ? materialization.RowCount : await CountAsync(output.Table, schema!, run.Request.Partition).ConfigureAwait(false);
             await store.AddMaterializationAsync(new MaterializationRecord(run.RunId, output.Table, time.GetUtcNow(), rows,
                 schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], elapsed,
-                JsonSerializer.Serialize(main ? materialization.Metadata : new Dictionary<string, object?>()))
+                JsonSerializer.Serialize(main ? Metadata(spec, materialization) : new Dictionary<string, object?>()))
             {
                 Step = spec.Id, Output = output.Output.Name, Role = output.Output.Role, Fingerprint = run.Fingerprints.GetValueOrDefault(spec.Id),
             }, CancellationToken.None).ConfigureAwait(false);
         }
     }
+
+    // The component's metadata, and the with: values the run used (what a card shows, rather than the file's ${param.…}).
+    private static IReadOnlyDictionary<string, object?> Metadata(ComponentSpec spec, Materialization materialization) =>
+        spec.ResolvedWith is null || materialization.Metadata.ContainsKey(WithKey) ? materialization.Metadata
+            : new Dictionary<string, object?>(materialization.Metadata) { [WithKey] = System.Text.Json.Nodes.JsonNode.Parse(spec.ResolvedWith) };
+
+    /// <summary>The key of a main materialization's metadata holding the step's resolved <c>with</c> (see <see cref="ComponentSpec.ResolvedWith"/>).</summary>
+    public const string WithKey = "with";
 
     // A side table's rows; in a partitioned run, the partition's.
     private async Task<long> CountAsync(string table, TableSchema schema, string? partition)

@@ -137,6 +137,10 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var parameters = card.GetByRole(AriaRole.Region, new() { Name = "Parameters of shopping_funnel" });
         await Assertions.Expect(parameters.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = "steps", Exact = true }) }))
             .ToContainTextAsync("Product Viewed");
+        // The value the run used, not the file's ${param.window}.
+        var window = parameters.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = "window", Exact = true }) });
+        await Assertions.Expect(window).ToContainTextAsync("\"1h\"");
+        await Assertions.Expect(window).Not.ToContainTextAsync("${param");
         foreach (var step in new[] { "journey_paths", "retention", "funnel_correlation", "conversion_opportunities" })
             await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = $"Model card {step}" }).GetByRole(AriaRole.Heading, new() { Name = "What it computes" })).ToBeVisibleAsync();
     });

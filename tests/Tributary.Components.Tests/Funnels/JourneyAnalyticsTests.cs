@@ -30,11 +30,14 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
     private static long L(object? v) => Convert.ToInt64(v, CultureInfo.InvariantCulture);
 
     // r1 starts on day 1 and returns on days 2 and 4; r2 starts on day 1 and returns on day 3; r3 returns before it starts
-    // (not counted), starts on day 2, returns the same day (period 0) and on day 3. The data ends on day 4.
+    // (not counted), starts on day 2, returns the same day (period 0) and on day 3. The data ends at 10:00 on day 4.
     private static readonly string RetentionEvents = string.Join("\n", Header,
         "1,A,,,2025-01-01 10:00:00,r1,,", "2,X,,,2025-01-02 10:00:00,r1,,", "3,X,,,2025-01-04 10:00:00,r1,,",
         "4,A,,,2025-01-01 23:00:00,r2,,", "5,X,,,2025-01-03 01:00:00,r2,,",
         "6,X,,,2025-01-01 10:00:00,r3,,", "7,A,,,2025-01-02 10:00:00,r3,,", "8,X,,,2025-01-02 11:00:00,r3,,", "9,X,,,2025-01-03 10:00:00,r3,,") + "\n";
+
+    // The same, with one more event at midnight after day 4: the data ends as day 4 does, so day 4 is complete.
+    private static readonly string RetentionEventsToDay5 = RetentionEvents + "10,Y,,,2025-01-05 00:00:00,r4,,\n";
 
     [Theory]
     [InlineData("duckdb", "n_day", new long[] { 2, 1, 1, 1, 1, 1, 0 })]
@@ -43,7 +46,7 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
     [InlineData("postgres", "unbounded", new long[] { 2, 2, 2, 1, 1, 1, 0 })]
     public async Task Retention_DailyCohorts_NDayAndUnbounded(string engine, string mode, long[] retained)
     {
-        await using var h = await RunAsync(engine, RetentionEvents,
+        await using var h = await RunAsync(engine, RetentionEventsToDay5,
             $"  - {{ id: retention, type: analytics.retention, inputs: [events], with: {{ start_event: A, return_event: X, period: day, periods: 5, mode: {mode}, unit_column: person }} }}");
 
         var rows = (await h.RowsAsync("SELECT cohort, period, cohort_size, retained FROM retention ORDER BY cohort, period"))
@@ -51,6 +54,19 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         // Day-1 cohort (2 people) has periods 0-3 before the data ends; the day-2 cohort (1 person) periods 0-2.
         Assert.Equal([(1, 0L, 2L, retained[0]), (1, 1L, 2L, retained[1]), (1, 2L, 2L, retained[2]), (1, 3L, 2L, retained[3]),
                       (2, 0L, 1L, retained[4]), (2, 1L, 1L, retained[5]), (2, 2L, 1L, retained[6])], rows);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Retention_DataEndingInsideAPeriod_LeavesThatPeriodOut(string engine)
+    {
+        await using var h = await RunAsync(engine, RetentionEvents,
+            "  - { id: retention, type: analytics.retention, inputs: [events], with: { start_event: A, return_event: X, period: day, periods: 5, unit_column: person } }");
+
+        var rows = (await h.RowsAsync("SELECT cohort, period, cohort_size, retained FROM retention ORDER BY cohort, period"))
+            .Select(r => (((DateTime)r[0]!).Day, L(r[1]), L(r[2]), L(r[3]))).ToList();
+        // Day 4 holds ten hours of data: not a period to report, where r3's day-2 cohort would read 0 for it.
+        Assert.Equal([(1, 0L, 2L, 2L), (1, 1L, 2L, 1L), (1, 2L, 2L, 1L), (2, 0L, 1L, 1L), (2, 1L, 1L, 1L)], rows);
     }
 
     // s1 views a product twice in a row; s2 goes home twice; s3 never goes home; s4 leaves at once.
@@ -170,6 +186,30 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         Assert.Equal(["failure", "success", "success", "failure"], rows.Select(r => r.Item9));
     }
 
+    // Funnel A -> B -> C. Exp is shown to whoever reaches B, just after it (as the demo's experiment at checkout): c1-c3
+    // go on to C, b1-b3 stop at B, a1-a2 stop at A. Help comes before B for c1, b1 and a1.
+    private static readonly string PastStepEvents = string.Join("\n", new[] { Header }
+        .Concat(new[] { "c1", "c2", "c3", "b1", "b2", "b3", "a1", "a2" }.Select(u => $"{u}-a,A,,,2025-01-01 10:00:00,{u},,"))
+        .Concat(new[] { "c1", "c2", "c3", "b1", "b2", "b3" }.SelectMany(u => new[] { $"{u}-b,B,,,2025-01-01 10:10:00,{u},,", $"{u}-x,Exp,,,2025-01-01 10:11:00,{u},," }))
+        .Concat(new[] { "c1", "c2", "c3" }.Select(u => $"{u}-c,C,,,2025-01-01 10:20:00,{u},,"))
+        .Concat(new[] { "c1", "b1", "a1" }.Select(u => $"{u}-h,Help,,,2025-01-01 10:05:00,{u},,"))) + "\n";
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Correlation_AnEventOnlyPastAStep_DoesNotPredictReachingIt(string engine)
+    {
+        await using var h = await RunAsync(engine, PastStepEvents, """
+              - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, B, C], window: 1d, unit_column: person } }
+              - { id: correlation, type: analytics.funnel_correlation, inputs: [funnel, events], with: { window: 1d, unit_column: person, exclude_events: [A, B, C], min_units: 2 } }
+            """);
+
+        var rows = (await h.RowsAsync("SELECT step, step_name, item, converters, drop_offs, odds_ratio FROM correlation ORDER BY step, item"))
+            .Select(r => (L(r[0]), (string)r[1]!, (string)r[2]!, L(r[3]), L(r[4]), Math.Round(Convert.ToDouble(r[5], CultureInfo.InvariantCulture), 9))).ToList();
+        // Step B: of all 8, 6 reach it; Help before it for 2 of them and 1 of the 2 others; Exp comes only after B, so not here.
+        // Step C: of the 6 at B, everyone saw Exp, converters or not: odds ratio (4/1)/(4/1) = 1 instead of (4/1)/(4/3) = 3 over all entrants.
+        Assert.Equal([(2L, "B", "Help", 2L, 1L, 0.6), (3L, "C", "Exp", 3L, 3L, 1.0)], rows);
+    }
+
     [Fact]
     public void Opportunities_RankDropOffsByValue_TestSegmentsWithHolm()
     {
@@ -181,19 +221,34 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
             R("web", 1, 500), R("web", 2, 300), R("web", 3, 70),
         };
 
-        var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 10, UnitName = "sessions" });
+        var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 10, UnitName = "sessions", RecoverableShare = 1 });
 
         Assert.Equal(["drop_off 3 ", "drop_off 2 ", "segment 2 app", "segment 2 web", "segment 3 web", "segment 3 app"],
             findings.Select(f => $"{f.Kind} {f.Step} {f.Segment}"));
-        // Step 3 loses 300 sessions, all of whom would have converted once there: 3000. Step 2 loses 600 at 25% onward: 1500.
+        // With every lost unit won back: step 3 loses 300 sessions, all converting once there: 3000. Step 2 loses 600 at 25% onward: 1500.
         Assert.Equal([3000.0, 1500.0, 500.0, -500.0, 200.0], findings.Take(5).Select(f => Math.Round(f.ValueLost, 6)));
         // Step 3: 30/100 against 70/300, z = 1.3333, p = 0.18242; Holm multiplies the third and fourth smallest of four by 2.
         Assert.Equal(0.182422, findings[4].PValue!.Value, 1e-5);
         Assert.Equal(0.364844, findings[4].AdjustedPValue!.Value, 1e-5);
         Assert.Equal([true, true, false, false], findings.Skip(2).Select(f => f.Significant!.Value));
-        Assert.Equal("600 of 1,000 sessions (60.0%) stop between 'S1' and 'S2'; at the 25.0% of them who would have gone on to convert, that is 1,500 in conversion value.", findings[1].Text);
+        Assert.Equal("600 of 1,000 sessions (60.0%) stop between 'S1' and 'S2'. Winning back 100.0% of them (600 sessions reaching 'S2', of whom 25.0% would convert, as of those who reach it) would bring about 1,500 in conversion value; valued alone, not to be added to the other findings.", findings[1].Text);
         Assert.StartsWith("app: 20.0% of 500 sessions go from 'S1' to 'S2' against 60.0% for the rest (worse; p = ", findings[2].Text, StringComparison.Ordinal);
-        Assert.EndsWith("after Holm, significant); closing the gap would win about 200 sessions worth 500.", findings[2].Text, StringComparison.Ordinal);
+        Assert.EndsWith("after Holm, significant); closing the gap would win about 200 sessions worth 500, part of the step's drop-off, not in addition to it.", findings[2].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Opportunities_DropOffs_ValuedAtTheRecoverableShare_NotAtEveryLostUnit()
+    {
+        // The demo store's funnel: 12,170 sessions start checkout and 5,120 complete an order worth 60 (307,200 in all).
+        ConversionOpportunities.FunnelRow R(int step, long units) => new("(all)", step, $"S{step}", false, units);
+        var rows = new[] { R(1, 40000), R(2, 20000), R(3, 12170), R(4, 5120) };
+
+        var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 60, UnitName = "sessions" });
+
+        // 10% of the 7,050 lost at the last step would be 705 orders: 42,300; of the 20,000 lost before step 2, 2,000 reach it and 25.6% of those order.
+        Assert.Equal([42300.0, 30720.0, 19765.0], findings.Select(f => Math.Round(f.ValueLost)));
+        Assert.True(findings.Max(f => f.ValueLost) < 5120 * 60.0, "a drop-off's value exceeds every conversion's");
+        Assert.Equal("7,050 of 12,170 sessions (57.9%) stop between 'S3' and 'S4'. Winning back 10.0% of them (705 sessions reaching 'S4', each a conversion) would bring about 42,300 in conversion value; valued alone, not to be added to the other findings.", findings[0].Text);
     }
 
     [Theory]
@@ -202,13 +257,13 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
     {
         await using var h = await RunAsync(engine, CorrelationEvents, """
               - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, Help, C], optional_steps: [2], window: 1d, unit_column: person, breakdown: channel } }
-              - { id: opportunities, type: analytics.conversion_opportunities, inputs: [funnel], with: { conversion_value: 20, min_units: 1 } }
+              - { id: opportunities, type: analytics.conversion_opportunities, inputs: [funnel], with: { conversion_value: 20, min_units: 1, recoverable_share: 0.25 } }
             """);
 
         var rows = (await h.RowsAsync("SELECT rank, kind, step, segment, lost_units, value_lost FROM opportunities ORDER BY rank"))
             .Select(r => (L(r[0]), (string)r[1]!, L(r[2]), r[3] as string, Convert.ToDouble(r[4], CultureInfo.InvariantCulture), Convert.ToDouble(r[5], CultureInfo.InvariantCulture))).ToList();
-        // 8 enter, 4 convert: 4 lost at step 3 (the optional step 2 is not a drop-off), each worth 20.
-        Assert.Equal((1L, "drop_off", 3L, (string?)null, 4.0, 80.0), rows[0]);
+        // 8 enter, 4 convert: 4 lost at step 3 (the optional step 2 is not a drop-off); a quarter of them won back, each worth 20.
+        Assert.Equal((1L, "drop_off", 3L, (string?)null, 4.0, 20.0), rows[0]);
         Assert.Equal(["ads", "seo"], rows.Skip(1).Select(r => r.Item4).Order(StringComparer.Ordinal));
     }
 }

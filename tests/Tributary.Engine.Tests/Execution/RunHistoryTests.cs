@@ -57,6 +57,30 @@ public sealed class RunHistoryTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task Execute_RecordsTheWithValuesTheRunUsed_ParamsInPlace_SecretsNot()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var loaded = new Tributary.Core.Loading.PipelineLoader(EngineHarness.Catalog).Load("""
+            pipeline: told
+            params:
+              label: { type: string, default: day }
+            components:
+              - { id: t, type: transform.sql, with: { sql: "SELECT '${param.label}' AS label, '${env.TOKEN}' AS token" } }
+            """, "told.yaml", new Tributary.Core.Loading.LoadOptions { Environment = _ => "s3cret", ParamOverrides = new Dictionary<string, string> { ["label"] = "week" } });
+        Assert.True(loaded.Succeeded, string.Join("\n", loaded.Diagnostics));
+
+        var result = await new RunExecutor(EngineHarness.Catalog, h.Warehouse, h.Store, new ExecutorOptions(1), new FakeTimeProvider(Now))
+            .ExecuteAsync(loaded.Pipeline!, new RunRequest { ProjectDirectory = h.Temp.Path }, Ct);
+
+        var m = Assert.Single(await h.Store.GetMaterializationsAsync(result.RunId, "t", Ct));
+        // The card shows this rather than the file's ${param.label}; the environment's value is never written down.
+        var with = System.Text.Json.Nodes.JsonNode.Parse(m.MetadataJson)![RunExecutor.WithKey]!.AsObject();
+        Assert.Equal(["sql"], with.Select(p => p.Key));
+        Assert.Equal("SELECT 'week' AS label, '${env.TOKEN}' AS token", (string?)with["sql"]);
+        Assert.DoesNotContain("s3cret", m.MetadataJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Execute_Retried_LogsEachRetryWithTheErrorAndTheWait()
     {
         await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
