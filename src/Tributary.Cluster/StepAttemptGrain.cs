@@ -56,7 +56,7 @@ internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerI
         {
             // A driver's exception type (Npgsql's) cannot cross the cluster, so the failure is answered as data: its message,
             // and the verdict only this worker's warehouse can give (a refused statement is not retried by the run).
-            return new AttemptProgress(true, null, new AttemptFailure($"{e.GetType().Name} on {worker.Name}: {e.Message}", runner.IsStatementError(e)));
+            return new AttemptProgress(true, null, new AttemptFailure($"{e.GetType().Name} on {worker.Name}: {e.Message}", runner.CannotSucceedAgain(e)));
         }
         var (materialization, epoch) = result;
         AttemptCommitted(log, order.Asset, order.Partition, epoch, materialization.RowCount);

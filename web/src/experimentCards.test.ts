@@ -25,6 +25,11 @@ describe("cumulative lift axis", () => {
     expect(cumulativeTicks(domain)).toEqual([-20, 0, 20, 40, 60]);
   });
 
+  it("ticks round steps whatever the range", () => {
+    expect(cumulativeTicks([-30, 40])).toEqual([-20, 0, 20, 40]);
+    expect(cumulativeTicks([-250, 500])).toEqual([-200, 0, 200, 400]);
+  });
+
   it("keeps zero on the axis and gives no range without finite values", () => {
     expect(cumulativeDomain([{ day: "d", lift: 5, low: 4, high: 6 }])![0]).toBeLessThanOrEqual(0);
     expect(cumulativeDomain([{ day: "d", lift: Number.NaN }])).toBeUndefined();

@@ -146,9 +146,13 @@ export function cumulativeDomain(points: { [key: string]: number | string }[]): 
   return [Math.floor((low - pad) / step) * step, Math.ceil((high + pad) / step) * step];
 }
 
-/** The ticks of a range from cumulativeDomain: its ends and four equal steps between. */
+/** The ticks of a range from cumulativeDomain: every multiple of the roundest step that gives at most seven of them. */
 export function cumulativeTicks([low, high]: [number, number]): number[] {
-  return Array.from({ length: 5 }, (_, i) => low + ((high - low) * i) / 4);
+  const power = 10 ** Math.floor(Math.log10((high - low) / 6 || 1));
+  const step = [1, 2, 2.5, 5, 10, 20].map((m) => m * power).find((c) => (high - low) / c <= 6) ?? high - low;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(low / step) * step; t <= high + step / 1e6; t += step) ticks.push(Math.round(t * 1e6) / 1e6);
+  return ticks;
 }
 
 /** Power and runtime per metric (experiment.plan): the units and days needed for the target lift against what has run. */

@@ -52,8 +52,7 @@ internal static class BackfillCommand
                         cli.Error.WriteLine($"backfill {resumed} resumed on the running server; follow it with GET /api/backfills/{resumed}");
                         return ExitCodes.Success;
                     }
-                    // Checked here as well as by the server, so a mistake is shown at its line in the file, as without a server.
-                    project.LoadPipeline(name, parameters);
+                    RunCommand.PreCheck(() => project.LoadPipeline(name, parameters));
                     var started = await server.StartBackfillAsync(new BackfillSubmission(name, parse.GetValue(from)!, parse.GetValue(to)!, parse.GetValue(concurrency), parameters,
                         parse.GetValue(group)), ct);
                     cli.Error.WriteLine($"backfill {started.BackfillId} handed to the running server; follow it with GET /api/backfills/{started.BackfillId}");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
+using Tributary.Core.Diagnostics;
 using Tributary.Core.Pipelines;
 using Tributary.Core.Warehousing;
 using Tributary.Engine.Execution;
@@ -30,8 +31,7 @@ internal static class RunCommand
             if (ServerConnection.Find(project) is { } server)
                 using (server)
                 {
-                    // Checked here as well as by the server, so a mistake is shown at its line in the file, as without a server.
-                    Load(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []), parse.GetValue(partition));
+                    PreCheck(() => Load(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []), parse.GetValue(partition)));
                     return (await RunOnServerAsync(cli, server, parse.GetValue(pipeline)!, parse.GetValue(select), parse.GetValue(partition),
                         ParseParams(parse.GetValue(param) ?? []), ct)).Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
                 }
@@ -60,6 +60,21 @@ internal static class RunCommand
         var status = ended.Status.ToString().ToLowerInvariant();
         cli.Error.WriteLine(hint ? $"run {runId} {status}. Details: trib runs show {runId}" : $"run {runId} {status}.");
         return (ended.Status, runId);
+    }
+
+    /// <summary>
+    /// Checks a pipeline here before handing it to the running server, so that a mistake is shown at its line in the file, as
+    /// without a server. An environment variable this shell lacks is left to the server, whose environment the run uses.
+    /// </summary>
+    public static void PreCheck(Action load)
+    {
+        try
+        {
+            load();
+        }
+        catch (PipelineException e) when (e.Diagnostics.Where(d => !d.IsWarning).All(d => d.Code == DiagnosticCodes.UndefinedEnv))
+        {
+        }
     }
 
     // The pipeline with its params, selection and partition applied: a PipelineException names the file's line, other mistakes their option.

@@ -69,12 +69,15 @@ public sealed record ChurnParameters : IValidatableObject
     /// <summary>Probability from which a customer is high risk.</summary>
     [Description("For risk_bands probability: churn probability from which a customer is in the high risk band. Default 0.6.")]
     [Range(0, 1)]
-    public double HighRisk { get; init; } = 0.6;
+    public double? HighRisk { get; init; }
 
     /// <summary>Probability from which a customer is medium risk.</summary>
     [Description("For risk_bands probability: churn probability from which a customer is in the medium risk band (below high_risk). Default 0.3.")]
     [Range(0, 1)]
-    public double MediumRisk { get; init; } = 0.3;
+    public double? MediumRisk { get; init; }
+
+    internal const double DefaultHighRisk = 0.6;
+    internal const double DefaultMediumRisk = 0.3;
 
     /// <summary>k of the recency rule baseline.</summary>
     [Description("Recency rule baseline: churned when days since the last order exceed k times the customer's own inter-purchase time. Default 2.")]
@@ -88,8 +91,12 @@ public sealed record ChurnParameters : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (MediumRisk > HighRisk)
-            yield return new ValidationResult($"medium_risk ({MediumRisk}) must not exceed high_risk ({HighRisk}).", [nameof(MediumRisk)]);
+        // Bands by rank are the default: a probability cut given without risk_bands: probability would be ignored in silence.
+        if (RiskBands == ChurnRiskBands.Rank && (HighRisk is not null || MediumRisk is not null))
+            yield return new ValidationResult($"{(HighRisk is not null ? "high_risk" : "medium_risk")} cuts the bands by probability, but risk_bands is rank (the default: the top high_risk_share of customers are high); set risk_bands: probability to cut by probability, or use high_risk_share and medium_risk_share.",
+                [HighRisk is not null ? nameof(HighRisk) : nameof(MediumRisk)]);
+        if (MediumRisk.GetValueOrDefault(DefaultMediumRisk) > HighRisk.GetValueOrDefault(DefaultHighRisk))
+            yield return new ValidationResult($"medium_risk ({MediumRisk.GetValueOrDefault(DefaultMediumRisk)}) must not exceed high_risk ({HighRisk.GetValueOrDefault(DefaultHighRisk)}).", [nameof(MediumRisk)]);
         if (HighRiskShare + MediumRiskShare > 1)
             yield return new ValidationResult($"high_risk_share ({HighRiskShare}) and medium_risk_share ({MediumRiskShare}) together exceed 1.", [nameof(MediumRiskShare)]);
     }
@@ -283,7 +290,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     /// </summary>
     internal static string[] Bands(ChurnParameters p, double[] probabilities)
     {
-        double high = p.HighRisk, medium = p.MediumRisk;
+        double high = p.HighRisk ?? ChurnParameters.DefaultHighRisk, medium = p.MediumRisk ?? ChurnParameters.DefaultMediumRisk;
         if (p.RiskBands == ChurnRiskBands.Rank)
         {
             var sorted = probabilities.OrderByDescending(x => x).ToArray();

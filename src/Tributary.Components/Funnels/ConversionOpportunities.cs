@@ -163,15 +163,17 @@ public sealed class ConversionOpportunities : IComponent<ConversionOpportunities
         for (var i = 0; i < tests.Count; i++)
         {
             var t = tests[i];
-            // Units the segment loses beyond what it would at the others' rate (negative when it does better).
+            // Units the segment loses beyond what it would at the others' rate (negative when it does better); valued, as a
+            // drop-off is, at the stated share won back, so that the two kinds of finding rank on one footing.
             var lost = (t.Test.P2 - t.Test.P1) * t.N1;
+            var value = p.RecoverableShare * lost * t.Onward * p.ConversionValue;
             var significant = adjusted[i] < p.Alpha;
             var verb = t.Test.P1 < t.Test.P2 ? "worse" : "better";
             var text = string.Create(CultureInfo.InvariantCulture,
                 $"{t.Segment}: {Pct(t.Test.P1)} of {t.N1:N0} {p.UnitName} go from '{t.Before.StepName}' to '{t.Step.StepName}' against {Pct(t.Test.P2)} for the rest ({verb}; p = {adjusted[i]:G3} after {correction}, {(significant ? "significant" : "not significant")})");
-            if (significant && lost > 0) text += string.Create(CultureInfo.InvariantCulture, $"; closing the gap would win about {lost:N0} {p.UnitName} worth {lost * t.Onward * p.ConversionValue:N0}, part of the step's drop-off, not in addition to it.");
+            if (significant && lost > 0) text += string.Create(CultureInfo.InvariantCulture, $"; the gap is {lost:N0} {p.UnitName}, and closing {Pct(p.RecoverableShare)} of it would bring about {value:N0}, part of the step's drop-off, not in addition to it.");
             else text += ".";
-            findings.Add(new Finding("segment", t.Step.Step, t.Step.StepName, t.Segment, t.N1, t.X1, t.Test.P1, t.Test.P2, lost, lost * t.Onward * p.ConversionValue,
+            findings.Add(new Finding("segment", t.Step.Step, t.Step.StepName, t.Segment, t.N1, t.X1, t.Test.P1, t.Test.P2, lost, value,
                 t.Test.PValue, adjusted[i], significant, text));
         }
         // Drop-offs and significant segment gaps first, by value; then the rest.

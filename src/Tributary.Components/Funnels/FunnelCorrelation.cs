@@ -118,7 +118,8 @@ public sealed class FunnelCorrelation : IComponent<FunnelCorrelationParameters>
         var funnel = w.Dialect.Quote(context.Inputs[0]);
         var units = q.Quote(context.InputOutput(context.Inputs[0], "units"));
         long Long(object? v) => v is null ? 0 : Convert.ToInt64(v, CultureInfo.InvariantCulture);
-        var steps = (await w.QueryAsync($"SELECT step, step_name, optional FROM {funnel} WHERE breakdown = $1 ORDER BY step", [Funnel.AllUnits], int.MaxValue, cancellationToken)
+        var stepQuery = new SqlBuilder(w.Dialect);
+        var steps = (await w.QueryAsync($"SELECT step, step_name, optional FROM {funnel} WHERE breakdown = {stepQuery.Bind(Funnel.AllUnits)} ORDER BY step", stepQuery.Parameters, int.MaxValue, cancellationToken)
             .ConfigureAwait(false)).Rows.Select(r => (Step: (int)Long(r[0]), Name: (string)r[1]!, Optional: (bool)r[2]!)).ToList();
         var required = steps.Where(s => !s.Optional).ToList();
         var transitions = required.Skip(1).Select((s, i) => (s.Step, s.Name, Previous: required[i].Step)).Where(t => p.Step is null || t.Step == p.Step).ToList();

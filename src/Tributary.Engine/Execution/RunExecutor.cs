@@ -250,7 +250,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                     _ => DelayBackoffType.Exponential,
                 },
                 UseJitter = retry.Jitter,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && !CannotSucceedAgain(e)),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && !StepFailures.CannotSucceedAgain(e, warehouse)),
                 OnRetry = args =>
                 {
                     run.Emit(RunEventKind.StepRetry, asset, $"attempt {args.AttemptNumber + 1} failed: {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.#}s");
@@ -259,18 +259,6 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             })
             .Build();
     }
-
-    // A failure that another attempt of the same step would meet again: retrying it only delays the error by every retry's
-    // delay (90 s under the templates' policy). A statement the engine refuses as written (a misspelled column, a syntax
-    // error; from a worker of the cluster as StatementRefusedException, its engine's exception being unable to cross); a
-    // parameter the component refuses (ArgumentException), a plan that cannot be made; an input file or folder that is not
-    // there (a file still being written is found, and fails as data, which is retried).
-    private bool CannotSucceedAgain(Exception e) => e switch
-    {
-        StatementRefusedException or ArgumentException or PlanException or FileNotFoundException or DirectoryNotFoundException => true,
-        AggregateException many => many.InnerExceptions.Count > 0 && many.InnerExceptions.All(CannotSucceedAgain),
-        _ => warehouse.IsStatementError(e),
-    };
 
     private string NewRunId() =>
         time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));

@@ -52,8 +52,8 @@ public sealed class StepAttemptRunner(
     }
 
     /// <summary>
-    /// Whether <paramref name="exception"/>, a failure of <see cref="RunAsync"/>, is this worker's warehouse refusing the step's
-    /// statement as written (<see cref="IWarehouse.IsStatementError"/>), so that no retry can succeed.
+    /// Whether <paramref name="exception"/>, a failure of <see cref="RunAsync"/>, would fail every other attempt the same way
+    /// (<see cref="StepFailures.CannotSucceedAgain"/>, with this worker's warehouse), so that the run does not retry it.
     /// </summary>
-    public bool IsStatementError(Exception exception) => warehouse.IsStatementError(exception);
+    public bool CannotSucceedAgain(Exception exception) => StepFailures.CannotSucceedAgain(exception, warehouse);
 }

@@ -446,6 +446,22 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         Assert.DoesNotContain("submitted to the running server", handed.Error, StringComparison.Ordinal);
     }
 
+    // The check before the hand-off must not refuse what only the server's environment holds: the run uses the server's.
+    [Fact]
+    public async Task Run_WhileServing_EnvVariableOnlyTheServerHas_RunsThere()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"),
+            "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT '${env.TRIB_ONLY_IN_SERVER}' AS word\" } }\n");
+        Assert.Null(Environment.GetEnvironmentVariable("TRIB_ONLY_IN_SERVER"));
+        await ServeAsync(new Dictionary<string, string> { ["TRIB_ONLY_IN_SERVER"] = "hi" });
+
+        var run = await Trib.RunAsync("run", "hello", "--project", Project);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("submitted to the running server", run.Error, StringComparison.Ordinal);
+    }
+
     // The README says running the quickstart again is safe: with 'trib serve' open on its project (which owns the DuckDB
     // file) it ran the template itself and stopped at the warehouse's lock.
     [Fact]

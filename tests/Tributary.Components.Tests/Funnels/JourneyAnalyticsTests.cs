@@ -233,7 +233,27 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         Assert.Equal([true, true, false, false], findings.Skip(2).Select(f => f.Significant!.Value));
         Assert.Equal("600 of 1,000 sessions (60.0%) stop between 'S1' and 'S2'. Winning back 100.0% of them (600 sessions reaching 'S2', of whom 25.0% would convert, as of those who reach it) would bring about 1,500 in conversion value; valued alone, not to be added to the other findings.", findings[1].Text);
         Assert.StartsWith("app: 20.0% of 500 sessions go from 'S1' to 'S2' against 60.0% for the rest (worse; p = ", findings[2].Text, StringComparison.Ordinal);
-        Assert.EndsWith("after Holm, significant); closing the gap would win about 200 sessions worth 500, part of the step's drop-off, not in addition to it.", findings[2].Text, StringComparison.Ordinal);
+        Assert.EndsWith("after Holm, significant); the gap is 200 sessions, and closing 100.0% of it would bring about 500, part of the step's drop-off, not in addition to it.", findings[2].Text, StringComparison.Ordinal);
+    }
+
+    // A segment's gap was valued whole while drop-offs were valued at the recoverable share, so with the default share a
+    // segment outranked the drop-off it is part of.
+    [Fact]
+    public void Opportunities_SegmentGaps_ValuedAtTheSameRecoverableShare_RankBelowTheirDropOff()
+    {
+        ConversionOpportunities.FunnelRow R(string b, int step, long units) => new(b, step, $"S{step}", false, units);
+        var rows = new[]
+        {
+            R("(all)", 1, 1000), R("(all)", 2, 400), R("(all)", 3, 100),
+            R("app", 1, 500), R("app", 2, 100), R("app", 3, 30),
+            R("web", 1, 500), R("web", 2, 300), R("web", 3, 70),
+        };
+
+        var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 10, UnitName = "sessions" });
+
+        Assert.Equal(["drop_off 3 ", "drop_off 2 ", "segment 2 app"], findings.Take(3).Select(f => $"{f.Kind} {f.Step} {f.Segment}"));
+        Assert.Equal([300.0, 150.0, 50.0], findings.Take(3).Select(f => Math.Round(f.ValueLost, 6)));
+        Assert.EndsWith("the gap is 200 sessions, and closing 10.0% of it would bring about 50, part of the step's drop-off, not in addition to it.", findings[2].Text, StringComparison.Ordinal);
     }
 
     [Fact]

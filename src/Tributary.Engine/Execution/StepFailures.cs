@@ -1,0 +1,24 @@
+using Tributary.Core.Components;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Engine.Execution;
+
+/// <summary>
+/// Which failures of a step another attempt would meet again, so that the retry policy does not wait out its delays for
+/// them (90 s under the templates' policy): decided where the failure happens, in process or on a worker of the cluster.
+/// </summary>
+public static class StepFailures
+{
+    /// <summary>
+    /// True for a statement the engine refuses as written (a misspelled column, a syntax error; from a worker as
+    /// <see cref="StatementRefusedException"/>, its engine's exception being unable to cross), a parameter the component
+    /// refuses (<see cref="ArgumentException"/>), a plan that cannot be made, and an input file or folder that is not
+    /// there. A file that is there but fails as data (cut short while still being written) may succeed later.
+    /// </summary>
+    public static bool CannotSucceedAgain(Exception exception, IWarehouse warehouse) => exception switch
+    {
+        StatementRefusedException or ArgumentException or PlanException or FileNotFoundException or DirectoryNotFoundException => true,
+        AggregateException many => many.InnerExceptions.Count > 0 && many.InnerExceptions.All(e => CannotSucceedAgain(e, warehouse)),
+        _ => warehouse.IsStatementError(exception),
+    };
+}
