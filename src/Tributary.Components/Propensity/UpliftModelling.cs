@@ -88,7 +88,7 @@ public sealed record UpliftParameters : IValidatableObject
 /// ordering and the propensity ordering (P(order) with no regard to the contact): Qini curve, Qini coefficient, AUUC and
 /// observed uplift by decile. The latest snapshot is then scored by every learner, and each customer is put into one of
 /// four groups by the chosen learner: persuadable, sure_thing, lost_cause or do_not_disturb. Each customer also carries the
-/// holdout's evidence (the observed uplift of the holdout bin their estimate falls in), and a permutation test says whether
+/// holdout's evidence (the observed uplift of the holdout bin their estimate's rank among the send's customers falls in), and a permutation test says whether
 /// the chosen learner beats random targeting at all; customers outside the send get its average. Inputs in order: the snapshot
 /// (features.customer_snapshot with a snapshot on the send day, e.g. past_snapshots_days), the orders (customer_id,
 /// ordered_at) and the send (customer_id, treated boolean, sent_at).
