@@ -13,7 +13,8 @@ public readonly record struct UpliftBin(int Bin, int Customers, int Treated, int
 /// Measures of an uplift ranking on a randomized holdout: the Qini curve, the Qini coefficient (area between the Qini curve
 /// and the straight line of random targeting), AUUC (area under the uplift curve) and observed uplift by bin. Areas use x
 /// as the share targeted and y as incremental conversions per customer of the holdout, so a random ordering has a Qini
-/// coefficient of 0 in expectation and an AUUC of half the overall uplift. Ties in the score keep input order.
+/// coefficient of 0 in expectation and an AUUC of half the overall uplift. The curves, Qini and AUUC average over the orders
+/// of tied scores (a constant score has a Qini of exactly 0); <see cref="ByBin"/> cuts ties by input order.
 /// </summary>
 public static class UpliftMetrics
 {
@@ -96,19 +97,33 @@ public static class UpliftMetrics
         return result;
     }
 
-    // Q(k) and the uplift curve for k = 0..N, highest score first.
+    // Q(k) and the uplift curve for k = 0..N, highest score first. Within a tie group the arms' counts grow linearly, the
+    // average over every order of the group, so tied scores give the same curve whatever the input order.
     private static (double Qini, double Uplift)[] Cumulative(ReadOnlySpan<double> scores, ReadOnlySpan<bool> treated, ReadOnlySpan<bool> converted)
     {
         var order = Descending(scores);
         var result = new (double, double)[order.Length + 1];
         long nt = 0, nc = 0, yt = 0, yc = 0;
-        for (var k = 0; k < order.Length; k++)
+        for (var start = 0; start < order.Length;)
         {
-            var i = order[k];
-            if (treated[i]) { nt++; if (converted[i]) yt++; } else { nc++; if (converted[i]) yc++; }
-            var qini = nc == 0 ? yt : yt - yc * (double)nt / nc;
-            var uplift = ((nt == 0 ? 0 : (double)yt / nt) - (nc == 0 ? 0 : (double)yc / nc)) * (k + 1);
-            result[k + 1] = (qini, uplift);
+            var end = start + 1;
+            while (end < order.Length && scores[order[end]] == scores[order[start]]) end++;
+            long gt = 0, gc = 0, gyt = 0, gyc = 0;
+            for (var k = start; k < end; k++)
+            {
+                var i = order[k];
+                if (treated[i]) { gt++; if (converted[i]) gyt++; } else { gc++; if (converted[i]) gyc++; }
+            }
+            for (var k = start + 1; k <= end; k++)
+            {
+                var f = (double)(k - start) / (end - start);
+                double ct = nt + f * gt, cc = nc + f * gc, cyt = yt + f * gyt, cyc = yc + f * gyc;
+                var qini = cc == 0 ? cyt : cyt - cyc * ct / cc;
+                var uplift = ((ct == 0 ? 0 : cyt / ct) - (cc == 0 ? 0 : cyc / cc)) * k;
+                result[k] = (qini, uplift);
+            }
+            (nt, nc, yt, yc) = (nt + gt, nc + gc, yt + gyt, yc + gyc);
+            start = end;
         }
         return result;
     }

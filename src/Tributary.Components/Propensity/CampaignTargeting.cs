@@ -108,9 +108,12 @@ public sealed record CampaignTargetingParameters : IValidatableObject
 /// The sum of the model's own estimates over the customers it ranks highest is biased upward (the winner's curse), so it
 /// is reported as the model's claim only. When the scores carry analytics.uplift's evidence columns (holdout_uplift,
 /// holdout_uplift_se, holdout_bin, in_send, uplift_beats_random), each audience is also valued by the observed uplift on
-/// the send's holdout of customers estimated alike, with a 95% interval (bins are disjoint parts of the holdout, so their
-/// variances add; customers outside the send carry the whole send's average, counted as one more independent bin), and
-/// the summary says when the uplift model does not beat random targeting on the holdout.
+/// the send's holdout of customers estimated alike, with a 95% interval centred at the bins' Agresti–Caffo centres when the
+/// scores carry holdout_uplift_centre. Bins are disjoint parts of the holdout, so their variances add; customers outside the
+/// send carry the whole send's average, which contains the holdout, so its error is added linearly, the bound for any
+/// correlation. The top-propensity audience is valued by the same uplift bins: when propensity and uplift correlate within
+/// a bin, that figure is biased, and the summary says so. The summary says when the uplift model does not beat random
+/// targeting on the holdout.
 /// </para>
 /// </summary>
 public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
@@ -173,7 +176,7 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
     }
 
     // Observed uplift on the holdout of customers estimated alike, from analytics.uplift.
-    private sealed record Evidence(double Uplift, double StandardError, long Bin, bool InSend, bool Signal);
+    private sealed record Evidence(double Uplift, double Centre, double StandardError, long Bin, bool InSend, bool Signal);
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(CampaignTargetingParameters p, ComponentContext context, CancellationToken cancellationToken)
@@ -183,8 +186,10 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         var candidates = new List<Candidate>();
         var schema = await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false);
         var hasEvidence = schema is not null && EvidenceColumns.All(c => schema.Find(c) is not null);
+        // Older scores have no centre: their intervals are centred at the raw bin uplift.
+        var centreColumn = hasEvidence && schema!.Find("holdout_uplift_centre") is not null ? "holdout_uplift_centre" : "holdout_uplift";
         var evidenceSql = hasEvidence
-            ? $""", CAST({q.Quote("holdout_uplift")} AS DOUBLE PRECISION), CAST({q.Quote("holdout_uplift_se")} AS DOUBLE PRECISION), CAST({q.Quote("holdout_bin")} AS BIGINT), {q.Quote("in_send")}, {q.Quote("uplift_beats_random")}"""
+            ? $""", CAST({q.Quote("holdout_uplift")} AS DOUBLE PRECISION), CAST({q.Quote("holdout_uplift_se")} AS DOUBLE PRECISION), CAST({q.Quote("holdout_bin")} AS BIGINT), {q.Quote("in_send")}, {q.Quote("uplift_beats_random")}, CAST({q.Quote(centreColumn)} AS DOUBLE PRECISION)"""
             : "";
         var sql = $"""
             SELECT CAST({q.Quote(p.CustomerColumn)} AS VARCHAR), CAST({q.Quote(p.UpliftColumn)} AS DOUBLE PRECISION), CAST({q.Quote(p.PropensityColumn)} AS DOUBLE PRECISION),
@@ -194,8 +199,8 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         await foreach (var r in w.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
             candidates.Add(new Candidate((string)r[0]!, D(r[1]), r[2] is null ? 0 : D(r[2]), r[3] is null ? p.DefaultOrderValue : D(r[3]), r[4] as string)
             {
-                Evidence = hasEvidence && r[5] is not null && r[6] is not null && r[7] is not null
-                    ? new Evidence(D(r[5]), D(r[6]), Convert.ToInt64(r[7], CultureInfo.InvariantCulture), r[8] is true, r[9] is true) : null,
+                Evidence = hasEvidence && r[5] is not null && r[6] is not null && r[7] is not null && r[10] is not null
+                    ? new Evidence(D(r[5]), D(r[10]), D(r[6]), Convert.ToInt64(r[7], CultureInfo.InvariantCulture), r[8] is true, r[9] is true) : null,
             });
         var suppressed = p.Suppression is { } s ? await CustomersAsync($"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {q.Quote(s)} WHERE customer_id IS NOT NULL", null, w, cancellationToken).ConfigureAwait(false) : [];
         var capped = new HashSet<string>(StringComparer.Ordinal);
@@ -230,14 +235,16 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
             if (!hasEvidence || audience.Any(c => c.Evidence is null)) return [.. claim, null, null, null, null, null, null, null];
             var conversions = Valued(audience, _ => 1);
             var profit = Valued(audience, c => c.OrderValue * p.Margin);
-            return [.. claim, conversions.Value, conversions.Value - 1.96 * conversions.Error, conversions.Value + 1.96 * conversions.Error,
-                profit.Value - cost, profit.Value - cost - 1.96 * profit.Error, profit.Value - cost + 1.96 * profit.Error, (long)audience.Count(c => !c.Evidence!.InSend)];
+            return [.. claim, conversions.Value, conversions.Centre - 1.96 * conversions.Error, conversions.Centre + 1.96 * conversions.Error,
+                profit.Value - cost, profit.Centre - cost - 1.96 * profit.Error, profit.Centre - cost + 1.96 * profit.Error, (long)audience.Count(c => !c.Evidence!.InSend)];
         }
         var topPropensity = eligible.OrderByDescending(c => c.Propensity).ThenBy(c => c.Customer, StringComparer.Ordinal).Take(chosen.Count).ToList();
         var summary = new List<object?[]>
         {
             Outcome("uplift_targeted", chosen.Select(c => c.Candidate).ToList(), "highest expected incremental profit first, positive only"),
-            Outcome("top_propensity", topPropensity, "the same number of contacts, highest purchase probability first"),
+            Outcome("top_propensity", topPropensity, hasEvidence
+                ? "the same number of contacts, highest purchase probability first; valued by the uplift bins of its customers, biased when purchase probability and uplift correlate within a bin"
+                : "the same number of contacts, highest purchase probability first"),
             Outcome("everyone", eligible, "every eligible customer"),
             Note("excluded_suppression", candidates.Count(c => suppressed.Contains(c.Customer)), "on the suppression list"),
             Note("excluded_frequency_cap", candidates.Count(c => capped.Contains(c.Customer) && !suppressed.Contains(c.Customer)),
@@ -257,7 +264,7 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         {
             context.Log($"chose {rows.Count:N0} of {eligible.Count:N0} eligible customers: on the send's holdout, customers estimated alike gained {observed:0.0} incremental conversions " +
                 $"(95% interval {(double)summary[0][8]!:0.0} to {(double)summary[0][9]!:0.0}) and profit {(double)summary[0][10]!:0.00} ({(double)summary[0][11]!:0.00} to {(double)summary[0][12]!:0.00}), " +
-                $"against {(double)summary[1][7]!:0.0} ({(double)summary[1][8]!:0.0} to {(double)summary[1][9]!:0.0}) conversions for the top-propensity audience; " +
+                $"against {(double)summary[1][7]!:0.0} ({(double)summary[1][8]!:0.0} to {(double)summary[1][9]!:0.0}) conversions for the top-propensity audience (valued by its customers' uplift bins, biased when purchase probability and uplift correlate within a bin); " +
                 $"the model's own estimates claim {(double)summary[0][2]!:0.0} and {(double)summary[1][2]!:0.0} (biased upward for the customers it ranks first)");
             if ((long)summary[0][13]! > 0)
                 context.Log($"{(long)summary[0][13]!:N0} of the {rows.Count:N0} chosen were not in the send: they carry its average effect, not evidence of their own");
@@ -285,18 +292,22 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
 
     private static object?[] Note(string strategy, int count, string detail) => [strategy, (long)count, null, null, null, null, detail, null, null, null, null, null, null, null];
 
-    // Σ weight·holdout uplift, and its standard error: bins are disjoint parts of the holdout, so Var = Σ_bins (Σ_bin weight)²·se².
-    private static (double Value, double Error) Valued(IEnumerable<Candidate> audience, Func<Candidate, double> weight)
+    // Σ weight·holdout uplift, its interval centre and standard error. Bins 1.. are disjoint parts of the holdout, so
+    // their variances add; bin 0, the send's average, contains the holdout, so its error is added linearly, since
+    // sd(A + B) ≤ sd(A) + sd(B) whatever their correlation.
+    private static (double Value, double Centre, double Error) Valued(IEnumerable<Candidate> audience, Func<Candidate, double> weight)
     {
-        double value = 0, variance = 0;
+        double value = 0, centre = 0, variance = 0, sendAverage = 0;
         foreach (var bin in audience.GroupBy(c => c.Evidence!.Bin))
         {
             var w = bin.Sum(weight);
             value += bin.Sum(c => weight(c) * c.Evidence!.Uplift);
+            centre += bin.Sum(c => weight(c) * c.Evidence!.Centre);
             var se = bin.First().Evidence!.StandardError;
-            variance += w * w * se * se;
+            if (bin.Key == 0) sendAverage += Math.Abs(w) * se;
+            else variance += w * w * se * se;
         }
-        return (value, Math.Sqrt(variance));
+        return (value, centre, Math.Sqrt(variance) + sendAverage);
     }
 
     private static double D(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);

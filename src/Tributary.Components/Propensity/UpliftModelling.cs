@@ -63,7 +63,7 @@ public sealed record UpliftParameters : IValidatableObject
     public double MinEffect { get; init; } = 0.02;
 
     /// <summary>Bins of the holdout by the chosen learner's estimate, for each customer's observed evidence.</summary>
-    [Description("Equal-count bins the holdout is cut into by the chosen learner's estimate; each customer's holdout_uplift is the observed uplift (treated minus control) of the bin their estimate falls in. Fewer bins, narrower intervals. Default 5.")]
+    [Description("Equal-count bins the holdout is cut into by the chosen learner's estimate; a customer of the send is placed by the rank of their estimate among the send's customers scored now (estimates drift between snapshots), tied estimates in one bin, and their holdout_uplift is the observed uplift (treated minus control) of that bin, holdout_uplift_centre and holdout_uplift_se its Agresti–Caffo interval's centre and error. Ties can merge bins. Fewer bins, narrower intervals. Default 5.")]
     [Range(2, 20)]
     public int EvidenceBins { get; init; } = 5;
 
@@ -88,7 +88,7 @@ public sealed record UpliftParameters : IValidatableObject
 /// ordering and the propensity ordering (P(order) with no regard to the contact): Qini curve, Qini coefficient, AUUC and
 /// observed uplift by decile. The latest snapshot is then scored by every learner, and each customer is put into one of
 /// four groups by the chosen learner: persuadable, sure_thing, lost_cause or do_not_disturb. Each customer also carries the
-/// holdout's evidence (the observed uplift of the holdout bin their estimate falls in), and a permutation test says whether
+/// holdout's evidence (the observed uplift of the holdout bin their estimate's rank among the send's customers falls in), and a permutation test says whether
 /// the chosen learner beats random targeting at all; customers outside the send get its average. Inputs in order: the snapshot
 /// (features.customer_snapshot with a snapshot on the send day, e.g. past_snapshots_days), the orders (customer_id,
 /// ordered_at) and the send (customer_id, treated boolean, sent_at).
@@ -108,7 +108,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         ("p_if_contacted", DataKind.Number), ("p_if_not_contacted", DataKind.Number), ("uplift_x", DataKind.Number), ("uplift_t", DataKind.Number),
         ("uplift_class_transformation", DataKind.Number), ("uplift_decile", DataKind.Integer), ("average_order_value", DataKind.Number),
         ("in_send", DataKind.Boolean), ("holdout_uplift", DataKind.Number), ("holdout_uplift_se", DataKind.Number), ("holdout_bin", DataKind.Integer),
-        ("uplift_beats_random", DataKind.Boolean),
+        ("uplift_beats_random", DataKind.Boolean), ("holdout_uplift_centre", DataKind.Number),
     ];
     private static readonly (string, DataKind)[] MetricColumns = [("learner", DataKind.Text), ("metric", DataKind.Text), ("value", DataKind.Number), ("detail", DataKind.Text)];
     private static readonly (string, DataKind)[] QiniColumns =
@@ -217,11 +217,11 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         // The holdout's own customers, binned by the chosen learner: evidence the model never saw, free of the winner's curse.
         var calibration = UpliftCalibration.Fit(orderings[chosenName], t, y, Math.Min(p.EvidenceBins, t.Length));
         foreach (var (bin, k) in calibration.Bins.Select((b, k) => (b, k + 1)))
-            metrics.Add([chosenName, $"holdout_bin_{k}_uplift", Finite(bin.Uplift), $"observed uplift of bin {k} of {calibration.Bins.Count} (highest estimates first), ±{1.96 * bin.StandardError:0.000} (95%); {bin.Treated} treated, {bin.Control} control"]);
+            metrics.Add([chosenName, $"holdout_bin_{k}_uplift", Finite(bin.Uplift), $"observed uplift of bin {k} of {calibration.Bins.Count} (highest estimates first), 95% Agresti–Caffo interval {bin.Low():+0.000;-0.000} to {bin.High():+0.000;-0.000}; {bin.Treated} treated, {bin.Control} control"]);
         var everyone = ObservedUplift.Of(inSend.Select(i => treated[features.Customers[i]]).ToList(), inSend.Select(i => converted.Contains(features.Customers[i])).ToList());
         double Rate(bool arm) => Enumerable.Range(0, t.Length).Where(i => t[i] == arm).Average(i => y[i] ? 1.0 : 0.0);
         metrics.Add(["data", "observed_uplift", Rate(true) - Rate(false), "treated minus control conversion rate on the holdout"]);
-        metrics.Add(["data", "send_uplift", Finite(everyone.Uplift), $"treated minus control conversion rate over the whole send, ±{1.96 * everyone.StandardError:0.000} (95%): the estimate for customers who were not in it"]);
+        metrics.Add(["data", "send_uplift", Finite(everyone.Uplift), $"treated minus control conversion rate over the whole send, 95% interval {everyone.Low():+0.000;-0.000} to {everyone.High():+0.000;-0.000}: the estimate for customers who were not in it"]);
         metrics.Add(["data", "uplift_beats_random", signal ? 1 : 0, signal
             ? $"the {chosenName} learner's holdout Qini beats random targeting (permutation p = {pValues[chosenName]:0.000})"
             : $"the uplift model does not beat random targeting on the holdout (permutation p = {pValues[chosenName]:0.000}); expected figures from its estimates are not reliable"]);
@@ -240,7 +240,11 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         // A customer outside the send has no evidence of their own: the model would only extrapolate, so they get the send's average.
         var covered = current.Customers.Select(treated.ContainsKey).ToArray();
         var chosen = estimates[chosenName].Select((u, i) => covered[i] ? u : everyone.Uplift).ToArray();
-        var evidence = chosen.Select((u, i) => covered[i] ? (Bin: calibration.BinOf(u), Observed: calibration.Evidence(u)) : (Bin: 0, Observed: everyone)).ToArray();
+        // Bins by rank among the send's customers scored now, not by holdout score levels: the latest snapshot's scores drift.
+        var inSendNow = Enumerable.Range(0, covered.Length).Where(i => covered[i]).ToArray();
+        var binOf = new int[covered.Length];
+        foreach (var (i, bin) in inSendNow.Zip(calibration.Assign(inSendNow.Select(i => chosen[i]).ToArray()))) binOf[i] = bin;
+        var evidence = chosen.Select((u, i) => covered[i] ? (Bin: binOf[i], Observed: calibration.Bins[binOf[i] - 1]) : (Bin: 0, Observed: everyone)).ToArray();
         var decile = PropensityPrediction.Deciles(chosen);
         var aov = SnapshotTable.IndexOf("average_order_value");
         var rows = Enumerable.Range(0, current.Customers.Count).Select(i => new object?[]
@@ -248,6 +252,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
             current.Customers[i], latest, chosen[i], Group(p, chosen[i], alone[i], covered[i], evidence[i].Observed), contacted[i], alone[i], estimates["x"][i], estimates["t"][i],
             estimates["class_transformation"][i], (long)decile[i], current.Rows[i][aov] == SnapshotTable.Missing ? null : (double)current.Rows[i][aov],
             covered[i], Finite(evidence[i].Observed.Uplift), Finite(evidence[i].Observed.StandardError), (long)evidence[i].Bin, signal,
+            Finite(evidence[i].Observed.Centre),
         }).ToList();
         var written = await w.WriteTablesAsync(
         [
@@ -259,11 +264,11 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         double Metric(string l) => (double)metrics.First(r => (string)r[0]! == l && (string)r[1]! == "qini")[2]!;
         context.Log($"holdout Qini: x {Metric("x"):0.0000}, t {Metric("t"):0.0000}, class transformation {Metric("class_transformation"):0.0000}, propensity {Metric("propensity"):0.0000}, random {Metric("random"):0.0000}; scored {rows.Count:N0} in {watch.Elapsed.TotalSeconds:0.0}s");
         context.Log(signal
-            ? $"the {chosenName} learner beats random targeting on the holdout (permutation p = {pValues[chosenName]:0.000}); observed uplift by bin of its estimate, highest first: {string.Join(", ", calibration.Bins.Select(b => $"{b.Uplift:+0.000;-0.000} ±{1.96 * b.StandardError:0.000}"))}"
-            : $"warning: the uplift model does not beat random targeting on the holdout (permutation p = {pValues[chosenName]:0.000}); expected figures from its estimates are not reliable. Observed uplift by bin of its estimate, highest first: {string.Join(", ", calibration.Bins.Select(b => $"{b.Uplift:+0.000;-0.000} ±{1.96 * b.StandardError:0.000}"))}");
+            ? $"the {chosenName} learner beats random targeting on the holdout (permutation p = {pValues[chosenName]:0.000}); observed uplift by bin of its estimate, highest first: {string.Join(", ", calibration.Bins.Select(b => $"{b.Uplift:+0.000;-0.000} ({b.Low():+0.000;-0.000} to {b.High():+0.000;-0.000})"))}"
+            : $"warning: the uplift model does not beat random targeting on the holdout (permutation p = {pValues[chosenName]:0.000}); expected figures from its estimates are not reliable. Observed uplift by bin of its estimate, highest first: {string.Join(", ", calibration.Bins.Select(b => $"{b.Uplift:+0.000;-0.000} ({b.Low():+0.000;-0.000} to {b.High():+0.000;-0.000})"))}");
         var outside = covered.Count(c => !c);
         if (outside > 0)
-            context.Log($"{outside:N0} of {rows.Count:N0} customers were not in the send: their uplift is the send's average, {everyone.Uplift:+0.000;-0.000} ±{1.96 * everyone.StandardError:0.000}, not an extrapolation of the model");
+            context.Log($"{outside:N0} of {rows.Count:N0} customers were not in the send: their uplift is the send's average, {everyone.Uplift:+0.000;-0.000} (95% interval {everyone.Low():+0.000;-0.000} to {everyone.High():+0.000;-0.000}), not an extrapolation of the model");
         return new Materialization(written[0], new Dictionary<string, object?>
         {
             ["as_of"] = CustomerSnapshot.Iso(latest), ["features_as_of"] = CustomerSnapshot.Iso(featureDay), ["qini_x"] = Metric("x"), ["qini_t"] = Metric("t"),

@@ -11,7 +11,22 @@ public sealed class UpliftCalibrationTests
         var o = ObservedUplift.Of(10, 5, 10, 2);
         Assert.Equal(0.3, o.Uplift, 12);
         Assert.Equal(Math.Sqrt(0.4375 / 12), o.StandardError, 12);
-        Assert.Equal(0.3 - 1.96 * o.StandardError, o.Low(), 12);
+    }
+
+    [Fact]
+    public void ObservedUplift_SmallArms_IntervalIsCentredAtTheAdjustedDifference()
+    {
+        // 3 of 3 treated, 0 of 3 control: raw 1.0; p̃ = 4/5 and 1/5, centre 0.6, se = √(2·0.16/5) = 0.25298…
+        var o = ObservedUplift.Of(3, 3, 3, 0);
+        Assert.Equal(1.0, o.Uplift, 12);
+        Assert.Equal(0.6, o.Centre, 12);
+        Assert.Equal(0.2529822128, o.StandardError, 9);
+        Assert.Equal(0.1041548629, o.Low(), 9);
+        Assert.Equal(1.0958451371, o.High(), 9);
+        // 5 of 10 and 2 of 10: centre 6/12 − 3/12 = 0.25, not the raw 0.3.
+        var p = ObservedUplift.Of(10, 5, 10, 2);
+        Assert.Equal(0.25 - 1.96 * Math.Sqrt(0.4375 / 12), p.Low(), 12);
+        Assert.Equal(0.25 + 1.96 * Math.Sqrt(0.4375 / 12), p.High(), 12);
     }
 
     [Fact]
@@ -24,16 +39,43 @@ public sealed class UpliftCalibrationTests
     }
 
     [Fact]
-    public void Fit_FourCustomersTwoBins_MeasuresEachBinAndPlacesNewScores()
+    public void Fit_FourCustomersTwoBins_MeasuresEachBinAndAssignsByRank()
     {
         // By descending score: T converted, C not | T not, C converted.
         var c = UpliftCalibration.Fit([0.9, 0.7, 0.5, 0.1], [true, false, true, false], [true, false, false, true], bins: 2);
         Assert.Equal([1.0, -1.0], c.Bins.Select(b => b.Uplift));
-        Assert.Equal(1, c.BinOf(0.7));
-        Assert.Equal(1, c.BinOf(5));
-        Assert.Equal(2, c.BinOf(0.69));
-        Assert.Equal(2, c.BinOf(-5));
+        Assert.Equal([2, 1, 1, 2], c.Assign([0.3, 5, 0.8, -5]));
         Assert.Throws<ArgumentException>(() => UpliftCalibration.Fit([0.1], [true], [true], bins: 2));
+    }
+
+    [Fact]
+    public void Assign_ScoresDriftedAboveEveryHoldoutScore_SpreadsByRankNotIntoTheTopBin()
+    {
+        // The holdout was scored in [0, 1); now every score is 10 higher. Score levels would put everyone in bin 1.
+        var holdout = Enumerable.Range(0, 100).Select(i => i / 100.0).ToArray();
+        var flags = holdout.Select((_, i) => i % 2 == 0).ToArray();
+        var c = UpliftCalibration.Fit(holdout, flags, flags, bins: 5);
+        var bins = c.Assign(holdout.Select(s => s + 10).ToArray());
+        Assert.Equal([20, 20, 20, 20, 20], Enumerable.Range(1, 5).Select(b => bins.Count(x => x == b)));
+        Assert.Equal(5, bins[0]);
+        Assert.Equal(1, bins[99]);
+    }
+
+    [Fact]
+    public void FitAndAssign_TiedScores_KeepEachTieGroupInOneBin()
+    {
+        // A constant score carries no ranking: one bin, the whole holdout, whatever the input order.
+        var treated = new[] { true, false, true, false, true, false };
+        var converted = new[] { true, false, false, false, false, true };
+        var constant = UpliftCalibration.Fit([0.2, 0.2, 0.2, 0.2, 0.2, 0.2], treated, converted, bins: 3);
+        Assert.Single(constant.Bins);
+        Assert.Equal(ObservedUplift.Of(3, 1, 3, 1), constant.Bins[0]);
+        Assert.All(constant.Assign([7.0, 7.0, 7.0]), b => Assert.Equal(1, b));
+        // Four tied at the top of six: the cut at 3 moves to 4, the tie group's end.
+        var tied = UpliftCalibration.Fit([0.9, 0.9, 0.9, 0.9, 0.1, 0.0], treated, converted, bins: 2);
+        Assert.Equal([ObservedUplift.Of(2, 1, 2, 0), ObservedUplift.Of(1, 0, 1, 1)], tied.Bins);
+        // Five tied of six now: their middle share 0.5 is under the holdout's 4/6, so all five share bin 1.
+        Assert.Equal([1, 1, 1, 1, 1, 2], tied.Assign([3.0, 3.0, 3.0, 3.0, 3.0, 1.0]));
     }
 
     [Fact]

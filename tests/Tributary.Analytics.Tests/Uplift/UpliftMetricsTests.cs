@@ -39,4 +39,31 @@ public sealed class UpliftMetricsTests
         Assert.Equal(-1, bins[1].ObservedUplift);
         Assert.Equal(0.3, bins[1].PredictedUplift, 12);
     }
+
+    [Fact]
+    public void QiniPermutationPValue_ConstantScoreWithConvertersFirst_DoesNotBeatRandom()
+    {
+        // Treated converters first in the input: breaking ties by input order would make a constant score look like a strong ranking.
+        var n = 400;
+        var treated = Enumerable.Range(0, n).Select(i => i % 2 == 0).ToArray();
+        var converted = Enumerable.Range(0, n).Select(i => treated[i] ? i < n / 2 : i >= n / 2).ToArray();
+        var constant = new double[n];
+        Assert.Equal(0, UpliftMetrics.QiniCoefficient(constant, treated, converted), 12);
+        Assert.InRange(UpliftMetrics.QiniPermutationPValue(constant, treated, converted, new Random(5)), 0.2, 1);
+    }
+
+    [Fact]
+    public void QiniCoefficient_TiedScores_DoesNotDependOnInputOrder()
+    {
+        var random = new Random(6);
+        var n = 300;
+        var scores = Enumerable.Range(0, n).Select(_ => (double)random.Next(4)).ToArray();
+        var treated = Enumerable.Range(0, n).Select(_ => random.NextDouble() < 0.5).ToArray();
+        var converted = Enumerable.Range(0, n).Select(i => random.NextDouble() < 0.2 + (treated[i] ? 0.05 * scores[i] : 0)).ToArray();
+        var shuffle = Enumerable.Range(0, n).OrderBy(_ => random.Next()).ToArray();
+        Assert.Equal(UpliftMetrics.QiniCoefficient(scores, treated, converted),
+            UpliftMetrics.QiniCoefficient(shuffle.Select(i => scores[i]).ToArray(), shuffle.Select(i => treated[i]).ToArray(), shuffle.Select(i => converted[i]).ToArray()), 12);
+        Assert.Equal(UpliftMetrics.Auuc(scores, treated, converted),
+            UpliftMetrics.Auuc(shuffle.Select(i => scores[i]).ToArray(), shuffle.Select(i => treated[i]).ToArray(), shuffle.Select(i => converted[i]).ToArray()), 12);
+    }
 }

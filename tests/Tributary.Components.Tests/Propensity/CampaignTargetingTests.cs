@@ -71,16 +71,16 @@ public sealed class CampaignTargetingTests(PostgresCluster postgres)
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
         File.WriteAllLines(Path.Combine(h.Temp.Path, "scores.csv"),
         [
-            "customer_id,uplift,purchase_probability,average_order_value,uplift_group,holdout_uplift,holdout_uplift_se,holdout_bin,in_send,uplift_beats_random",
-            "a,0.30,0.10,20,persuadable,0.05,0.02,1,true,false",   // profit 0.3 x 0.5 x 20 - 1 = 2
-            "b,0.10,0.20,100,persuadable,0.05,0.02,1,true,false",  // 4
-            "c,0.20,0.30,40,lost_cause,0.01,0.03,0,false,false",   // 3; not in the send: the send's average
-            "d,0.01,0.95,100,sure_thing,-0.02,0.04,2,true,false",  // never
+            "customer_id,uplift,purchase_probability,average_order_value,uplift_group,holdout_uplift,holdout_uplift_se,holdout_bin,in_send,uplift_beats_random,holdout_uplift_centre",
+            "a,0.30,0.10,20,persuadable,0.05,0.02,1,true,false,0.04",   // profit 0.3 x 0.5 x 20 - 1 = 2
+            "b,0.10,0.20,100,persuadable,0.05,0.02,1,true,false,0.04",  // 4
+            "c,0.20,0.30,40,lost_cause,0.01,0.03,0,false,false,0.005",  // 3; not in the send: the send's average
+            "d,0.01,0.95,100,sure_thing,-0.02,0.04,2,true,false,-0.01", // never
         ]);
         string Pipeline(string with) => $$"""
             pipeline: p
             components:
-              - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR, holdout_uplift: DOUBLE, holdout_uplift_se: DOUBLE, holdout_bin: INTEGER, in_send: BOOLEAN, uplift_beats_random: BOOLEAN } } }
+              - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR, holdout_uplift: DOUBLE, holdout_uplift_se: DOUBLE, holdout_bin: INTEGER, in_send: BOOLEAN, uplift_beats_random: BOOLEAN, holdout_uplift_centre: DOUBLE } } }
               - { id: audience, type: activate.campaign_targeting, inputs: [scores], with: { budget_count: 3, margin: 0.5, contact_cost: 1{{with}} } }
             """;
         var result = await h.RunAsync(Pipeline(""));
@@ -91,15 +91,19 @@ public sealed class CampaignTargetingTests(PostgresCluster postgres)
                    holdout_profit, holdout_profit_low, holdout_profit_high, outside_send
             FROM audience__summary WHERE strategy = 'uplift_targeted'
             """)).Single().Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).ToArray();
-        // The model claims 0.6; the holdout says 0.05 + 0.05 (bin 1) + 0.01 (outside), se √((2·0.02)² + 0.03²) = 0.05.
+        // The model claims 0.6; the holdout says 0.05 + 0.05 (bin 1) + 0.01 (outside). The interval is centred at the
+        // Agresti–Caffo centres, 0.04 + 0.04 + 0.005; the send's average contains the holdout, so its se is added
+        // linearly: √((2·0.02)²) + 0.03 = 0.07, not √(0.04² + 0.03²) = 0.05 as if independent.
         Assert.Equal(0.6, row[0], 9);
         Assert.Equal(0.11, row[1], 9);
-        Assert.Equal(0.11 - 1.96 * 0.05, row[2], 9);
-        Assert.Equal(0.11 + 1.96 * 0.05, row[3], 9);
-        // Profit: (10·0.05 + 50·0.05) + 20·0.01 − 3 contacts; se √((60·0.02)² + (20·0.03)²) = √1.8.
+        Assert.Equal(0.085 - 1.96 * 0.07, row[2], 9);
+        Assert.Equal(0.085 + 1.96 * 0.07, row[3], 9);
+        // Profit: (10·0.05 + 50·0.05) + 20·0.01 − 3 contacts; centre (10 + 50)·0.04 + 20·0.005 − 3 = −0.5; se 60·0.02 + 20·0.03 = 1.8.
         Assert.Equal(0.2, row[4], 9);
-        Assert.Equal(0.2 - 1.96 * Math.Sqrt(1.8), row[5], 9);
-        Assert.Equal(0.2 + 1.96 * Math.Sqrt(1.8), row[6], 9);
+        Assert.Equal(-0.5 - 1.96 * 1.8, row[5], 9);
+        Assert.Equal(-0.5 + 1.96 * 1.8, row[6], 9);
+        Assert.EndsWith("biased when purchase probability and uplift correlate within a bin",
+            (string)(await h.RowsAsync("SELECT detail FROM audience__summary WHERE strategy = 'top_propensity'")).Single()[0]!);
         Assert.Equal(1, row[7]);
         Assert.Equal("the uplift model does not beat random targeting on the holdout; expected figures are not reliable",
             (await h.RowsAsync("SELECT detail FROM audience__summary WHERE strategy = 'uplift_signal'")).Single()[0]);

@@ -93,23 +93,30 @@ public sealed class PropensityMarketingTemplateTests(PostgresCluster postgres)
         var truth = Truth(folder, "campaign.csv").ToDictionary(f => f[1], f => (Segment: f[3], Effect: double.Parse(f[8], CultureInfo.InvariantCulture)));
         (string Segment, double Effect)? Of(string profile) => emails.TryGetValue(profile, out var all) && all.FirstOrDefault(truth.ContainsKey) is { } e ? truth[e] : null;
 
-        // do_not_disturb only where the holdout is sure: no more often than the truth has it, and mostly right.
+        // do_not_disturb only where the holdout is sure: no more often than the truth has it, and at least half right.
+        // Both hold trivially when nobody is labelled (seeds 29 and 42); the diagnostic line says how many were.
         var groups = (await h.RowsAsync("SELECT customer_id, uplift_group FROM uplift_scores")).Select(r => (Truth: Of((string)r[0]!), Group: (string)r[1]!)).Where(r => r.Truth is not null).ToList();
         var labelled = groups.Count(g => g.Group == "do_not_disturb");
         var harmed = groups.Count(g => g.Truth!.Value.Segment == "do_not_disturb");
+        Assert.True(harmed > 0, "the truth has no do_not_disturb customer to label");
         Assert.True(labelled <= harmed, $"{labelled} labelled do_not_disturb against {harmed} truly so of {groups.Count}");
-        Assert.True(labelled == 0 || groups.Count(g => g.Group == "do_not_disturb" && g.Truth!.Value.Segment == "do_not_disturb") * 2 >= labelled);
+        Assert.True(groups.Count(g => g.Group == "do_not_disturb" && g.Truth!.Value.Segment == "do_not_disturb") * 2 >= labelled);
 
-        // The summary's holdout interval holds the audience's true increment (when the truth covers the whole audience).
+        // The summary's holdout interval holds the audience's true increment, checked only when no chosen customer is outside
+        // the send (seed 42, not seed 29). The truth must cover the in-send audience, so a missing truth is not counted as 0.
         var s = (await h.RowsAsync("""
             SELECT expected_incremental_conversions, holdout_incremental_conversions, holdout_conversions_low, holdout_conversions_high, outside_send
             FROM campaign_audience__summary WHERE strategy = 'uplift_targeted'
             """)).Single().Select(D).ToArray();
         var audience = (await h.RowsAsync("SELECT customer_id, in_send FROM campaign_audience")).Select(r => (Id: (string)r[0]!, InSend: r[1] is true)).ToList();
         Assert.Equal(audience.Count(a => !a.InSend), s[4]);
-        var covered = audience.Where(a => a.InSend).Sum(a => Of(a.Id)?.Effect ?? 0);
+        var inSend = audience.Where(a => a.InSend).ToList();
+        var known = inSend.Where(a => Of(a.Id) is not null).ToList();
+        Assert.NotEmpty(known);
+        Assert.True(known.Count >= 0.95 * inSend.Count, $"the truth covers {known.Count} of the audience's {inSend.Count} customers in the send");
+        var covered = known.Sum(a => Of(a.Id)!.Value.Effect);
         if (s[4] == 0) Assert.InRange(covered, s[2], s[3]);
-        TestContext.Current.SendDiagnosticMessage($"do_not_disturb {labelled} labelled, {harmed} truly, of {groups.Count}; audience true {covered:0.0} (covered), holdout {s[1]:0.0} [{s[2]:0.0}, {s[3]:0.0}], claim {s[0]:0.0}, outside the send {s[4]}");
+        TestContext.Current.SendDiagnosticMessage($"do_not_disturb {labelled} labelled, {harmed} truly, of {groups.Count}; audience true {covered:0.0} ({known.Count} of {inSend.Count} in the send covered), holdout {s[1]:0.0} [{s[2]:0.0}, {s[3]:0.0}], claim {s[0]:0.0}, outside the send {s[4]}");
 
         // Customers outside the send carry the send's average, and the summary says whether the model beats random.
         var average = D((await h.RowsAsync("SELECT value FROM uplift_scores__metrics WHERE learner = 'data' AND metric = 'send_uplift'")).Single()[0]);

@@ -28,4 +28,13 @@ public sealed class UpliftModellingTests
         Assert.Equal("lost_cause", UpliftModelling.Group(Defaults, -0.01, 0.1, inSend: true, harmed));
         Assert.Equal("lost_cause", UpliftModelling.Group(Defaults, 0.10, 0.1, inSend: false, helped));
     }
+
+    [Fact]
+    public void Group_TinyArmsAllConvertedAgainstNone_IsNotPersuadableOnTheAgrestiCaffoInterval()
+    {
+        // 2 of 2 treated, 0 of 2 control: raw +1.0 ± 0.60 would clear 0; the interval is centred at 3/4 − 1/4 = 0.5, low −0.10.
+        var tiny = ObservedUplift.Of(2, 2, 2, 0);
+        Assert.Equal(0.5 - 1.96 * Math.Sqrt(0.375 / 4), tiny.Low(), 12);
+        Assert.Equal("lost_cause", UpliftModelling.Group(Defaults, 0.10, 0.1, inSend: true, tiny));
+    }
 }
