@@ -196,16 +196,21 @@ export function CampaignTargetingCard({ asset }: { asset: string }) {
               { key: "strategy", header: "Audience", cell: (r) => String(r.strategy).replaceAll("_", " ") },
               { key: "contacts", header: "Contacts", numeric: true, cell: (r) => shown(num(r.contacts), formatCount) },
               ...(holdout ? [
-                { key: "holdout_conversions", header: "Incremental conversions on the holdout (95%)", numeric: true,
+                { key: "holdout_conversions", header: "Holdout: extra conversions (95%)", numeric: true,
                   cell: (r: Record<string, unknown>) => `${shown(num(r.holdout_incremental_conversions))}${interval(r.holdout_conversions_low, r.holdout_conversions_high)}` },
-                { key: "holdout_profit", header: "Profit on the holdout ($, 95%)", numeric: true,
+                { key: "holdout_profit", header: "Holdout: profit ($, 95%)", numeric: true,
                   cell: (r: Record<string, unknown>) => `${shown(num(r.holdout_profit), formatMoney)}${interval(r.holdout_profit_low, r.holdout_profit_high, formatMoney)}` },
                 { key: "outside", header: "Not in the send", numeric: true, cell: (r: Record<string, unknown>) => shown(num(r.outside_send), formatCount) },
               ] : []),
-              { key: "conversions", header: "Model's claim: conversions", numeric: true, cell: (r) => shown(num(r.expected_incremental_conversions)) },
-              { key: "profit", header: "Model's claim: profit ($)", numeric: true, cell: (r) => shown(num(r.expected_profit), formatMoney) },
-              { key: "detail", header: "How chosen", wrap: true, cell: (r) => (r.detail === null ? "—" : String(r.detail)) },
+              { key: "conversions", header: "Claimed conversions", numeric: true, cell: (r) => shown(num(r.expected_incremental_conversions)) },
+              { key: "profit", header: "Claimed profit ($)", numeric: true, cell: (r) => shown(num(r.expected_profit), formatMoney) },
             ]} />
+          {/* Below the table, not in a column: beside eight figures a sentence was squeezed to a word a line. */}
+          <ul className="muted" aria-label="How each audience is chosen">
+            {outcomes.filter((r) => r.detail !== null && r.detail !== undefined).map((r) => (
+              <li key={String(r.strategy)}><strong>{String(r.strategy).replaceAll("_", " ")}</strong>: {String(r.detail)}</li>
+            ))}
+          </ul>
           <p className="muted">
             {holdout
               ? "On the holdout: the observed uplift (treated minus control) of held-out customers of the past send whose estimates were alike; customers not in the send carry the send's average. The model's claim sums its own estimates, which run high for the customers it ranks first."

@@ -263,6 +263,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var audience = page.GetByRole(AriaRole.Article, new() { Name = "Audience campaign_audience" }).GetByRole(AriaRole.Region, new() { Name = "Incremental outcome by audience" });
         foreach (var strategy in new[] { "uplift targeted", "top propensity", "everyone" })
             await Assertions.Expect(audience.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + strategy) }).Locator("td.num").Last).ToHaveTextAsync(new Regex(@"\d"));
+        // How each audience is chosen, as sentences under the table (in a column beside eight figures they ran a word a line).
+        await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "How each audience is chosen" }).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(3);
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Targeting: incremental profit by audience" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Propensity: purchase rate lift by decile" })).ToBeVisibleAsync();
     });
