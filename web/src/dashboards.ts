@@ -213,7 +213,7 @@ export const panels: Record<string, Panel> = {
       bars: rows.filter((r) => r.kind === "drop_off" || r.significant === true).sort((a, b) => n(a.rank) - n(b.rank)).slice(0, 15)
         .map((r) => ({ x: r.kind === "drop_off" ? `drop-off before ${String(r.step_name)}` : `${String(r.segment)} at ${String(r.step_name)}`, series: { value_lost: n(r.value_lost) } })),
       xTitle: "Finding (ranked)", yTitle: "Conversion value at stake", unit: "money", horizontal: true,
-      note: "A drop-off is valued at winning back recoverable_share of it (10% by default); a segment at closing its gap. Findings overlap: do not add them up. Each finding's sentence, with its assumption, is in the table below.",
+      note: "A drop-off is valued at winning back recoverable_share of it (10% by default), a segment at closing that share of its gap. Findings overlap: do not add them up. Each finding's sentence, with its assumption, is in the table below.",
     }),
   },
   "analytics.campaign_performance": {

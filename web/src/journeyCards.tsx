@@ -71,7 +71,7 @@ const models: Record<string, JourneyModel> = {
       "A drop-off is worth recoverable_share × dropped × (units converting / units reaching the step) × conversion_value: the share won back goes on as those who reached the step did.",
       "Each finding is valued alone: they overlap (a segment's gap is part of its step's drop-off), so they are not to be added up.",
       "Segments are compared with the rest by a pooled two-proportion z-test; p-values are adjusted over every comparison (Holm by default, Benjamini-Hochberg or Bonferroni).",
-      "A segment that converts worse is valued at the units it loses beyond the others' rate; drop-offs and significant gaps rank first, by value.",
+      "A segment that converts worse is valued at recoverable_share of the units it loses beyond the others' rate, as a drop-off is; drop-offs and significant gaps rank first, by value.",
     ],
   },
 };

@@ -28,7 +28,7 @@ public sealed record ConversionOpportunitiesParameters
     public double ConversionValue { get; init; } = 1;
 
     /// <summary>Share of a step's drop-offs taken as recoverable.</summary>
-    [Description("Share of a step's drop-offs assumed won back, to value the drop-off: the value of recovering this share of the units lost at the step, had they gone on as those who passed it did. Default 0.1 (10%); 1 values every lost unit as a sure conversion.")]
+    [Description("Share of a step's drop-offs (and of a segment's gap to the others) assumed won back, to value the finding: the value of recovering this share of the units lost, had they gone on as those who passed the step did. Default 0.1 (10%); 1 values every lost unit as a sure conversion.")]
     [Range(0.001, 1)]
     public double RecoverableShare { get; init; } = 0.1;
 

@@ -210,16 +210,18 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         Assert.Equal([(2L, "B", "Help", 2L, 1L, 0.6), (3L, "C", "Exp", 3L, 3L, 1.0)], rows);
     }
 
+    // Three steps over all units and two segments: app converts worse at step 2, web at step 3.
+    private static readonly ConversionOpportunities.FunnelRow[] SegmentedFunnel =
+    [
+        new("(all)", 1, "S1", false, 1000), new("(all)", 2, "S2", false, 400), new("(all)", 3, "S3", false, 100),
+        new("app", 1, "S1", false, 500), new("app", 2, "S2", false, 100), new("app", 3, "S3", false, 30),
+        new("web", 1, "S1", false, 500), new("web", 2, "S2", false, 300), new("web", 3, "S3", false, 70),
+    ];
+
     [Fact]
     public void Opportunities_RankDropOffsByValue_TestSegmentsWithHolm()
     {
-        ConversionOpportunities.FunnelRow R(string b, int step, long units) => new(b, step, $"S{step}", false, units);
-        var rows = new[]
-        {
-            R("(all)", 1, 1000), R("(all)", 2, 400), R("(all)", 3, 100),
-            R("app", 1, 500), R("app", 2, 100), R("app", 3, 30),
-            R("web", 1, 500), R("web", 2, 300), R("web", 3, 70),
-        };
+        var rows = SegmentedFunnel;
 
         var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 10, UnitName = "sessions", RecoverableShare = 1 });
 
@@ -241,13 +243,7 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
     [Fact]
     public void Opportunities_SegmentGaps_ValuedAtTheSameRecoverableShare_RankBelowTheirDropOff()
     {
-        ConversionOpportunities.FunnelRow R(string b, int step, long units) => new(b, step, $"S{step}", false, units);
-        var rows = new[]
-        {
-            R("(all)", 1, 1000), R("(all)", 2, 400), R("(all)", 3, 100),
-            R("app", 1, 500), R("app", 2, 100), R("app", 3, 30),
-            R("web", 1, 500), R("web", 2, 300), R("web", 3, 70),
-        };
+        var rows = SegmentedFunnel;
 
         var findings = ConversionOpportunities.Analyse(rows, new ConversionOpportunitiesParameters { ConversionValue = 10, UnitName = "sessions" });
 
