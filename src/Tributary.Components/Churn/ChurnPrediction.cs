@@ -267,14 +267,28 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         });
     }
 
+    /// <summary>A customer's value of a model feature as the reasons read it; NaN when it is missing.</summary>
+    internal static double FeatureValue(float[] row, string feature)
+    {
+        var k = Array.IndexOf(Features, feature);
+        // Trends are differences and may truly be -1, the missing marker of every other feature.
+        return k < 0 || (row[k] == Missing && !feature.EndsWith("_trend", StringComparison.Ordinal)) ? double.NaN : row[k];
+    }
+
+    /// <summary>
+    /// The model's row for one snapshot record (customer id, then the snapshot's feature columns), with room for the
+    /// three BG/NBD features.
+    /// </summary>
+    internal static float[] FeatureRow(object?[] record)
+    {
+        var row = new float[Features.Length];
+        for (var k = 1; k < record.Length; k++) row[k - 1] = record[k] is null ? Missing : (float)Convert.ToDouble(record[k], CultureInfo.InvariantCulture);
+        return row;
+    }
+
     private static object?[] ScoreRow(DateOnly asOf, string customer, float[] row, double probability, string band, float[] parts, Dictionary<string, double>? clv)
     {
-        double Value(string feature)
-        {
-            var k = Array.IndexOf(Features, feature);
-            // Trends are differences and may truly be -1, the missing marker of every other feature.
-            return k < 0 || (row[k] == Missing && !feature.EndsWith("_trend", StringComparison.Ordinal)) ? double.NaN : row[k];
-        }
+        double Value(string feature) => FeatureValue(row, feature);
         var reasons = ChurnReasons.Explain(Features, parts, Value, required: band != "low");
         string? Code(int n) => n < reasons.Count ? reasons[n].Code : null;
         string? Text(int n) => n < reasons.Count ? reasons[n].Text : null;
@@ -387,13 +401,10 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         var sql = $"SELECT CAST(customer_id AS VARCHAR), {string.Join(", ", names)} FROM {q.Quote(context.Inputs[0])} WHERE as_of = {q.Bind(CustomerSnapshot.Iso(day), DataKind.Date)} ORDER BY 1";
         var customers = new List<string>();
         var rows = new List<float[]>();
-        var width = Features.Length;
         await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
         {
             customers.Add((string)r[0]!);
-            var row = new float[width];
-            for (var k = 1; k < r.Length; k++) row[k - 1] = r[k] is null ? Missing : (float)Convert.ToDouble(r[k], CultureInfo.InvariantCulture);
-            rows.Add(row);
+            rows.Add(FeatureRow(r));
         }
         return new Snapshot(customers, rows);
     }
