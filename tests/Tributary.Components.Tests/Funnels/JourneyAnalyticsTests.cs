@@ -186,6 +186,21 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         Assert.Equal(["failure", "success", "success", "failure"], rows.Select(r => r.Item9));
     }
 
+    // The required steps' times give the spans; an optional step between them moves nothing: A -> C as in the test above.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Correlation_OptionalStepBetween_SpansRunBetweenTheRequiredSteps(string engine)
+    {
+        await using var h = await RunAsync(engine, CorrelationEvents, """
+              - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, Help, C], optional_steps: [2], window: 1d, unit_column: person } }
+              - { id: correlation, type: analytics.funnel_correlation, inputs: [funnel, events], with: { window: 1d, unit_column: person, exclude_events: [A, C], min_units: 2 } }
+            """);
+
+        var rows = (await h.RowsAsync("SELECT step, item, converters, drop_offs FROM correlation ORDER BY item"))
+            .Select(r => (L(r[0]), (string)r[1]!, L(r[2]), L(r[3]))).ToList();
+        Assert.Equal([(3L, "Help", 1L, 3L), (3L, "Promo", 3L, 1L)], rows);
+    }
+
     // Funnel A -> B -> C. Exp is shown to whoever reaches B, just after it (as the demo's experiment at checkout): c1-c3
     // go on to C, b1-b3 stop at B, a1-a2 stop at A. Help comes before B for c1, b1 and a1.
     private static readonly string PastStepEvents = string.Join("\n", new[] { Header }
