@@ -37,7 +37,7 @@ public sealed class BoostedClassifier
     /// <summary>ML.NET's trained model, kept so tests can hold the flat evaluation to it.</summary>
     internal ITransformer Model { get; }
 
-    /// <summary>Trains on rows of equal length. Needs both classes.</summary>
+    /// <summary>Trains on rows of equal length, NaN standing for a missing value. Needs both classes.</summary>
     /// <exception cref="ArgumentException">Rows differ in length, or one class is missing.</exception>
     public static BoostedClassifier Train(IReadOnlyList<float[]> rows, IReadOnlyList<bool> labels, BoostedClassifierOptions? options = null)
     {
@@ -52,6 +52,8 @@ public sealed class BoostedClassifier
             NumberOfIterations = options.Trees, NumberOfLeaves = options.Leaves, LearningRate = options.LearningRate,
             MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf, Seed = options.Seed, NumberOfThreads = Environment.ProcessorCount,
             Booster = new GradientBooster.Options { L2Regularization = 1, FeatureFraction = 0.9 }, Silent = true,
+            // NaN is missing and zero a value (LightGBM's use_missing, zero_as_missing = false): callers pass NaN for missing.
+            HandleMissingValue = true, UseZeroAsMissingValue = false,
         });
         var model = trainer.Fit(new RowsDataView<bool>(rows, labels, width));
         var trees = model.Model.SubModel;

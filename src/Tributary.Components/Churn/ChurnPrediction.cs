@@ -115,7 +115,7 @@ public enum ChurnRiskBands
 /// Churn prediction. Labels come from the data: a customer in the snapshot <c>label_days</c> before the latest has
 /// churned when they ordered nothing in the <c>label_days</c> after it. Gradient-boosted trees (LightGBM) learn from
 /// the snapshot's features plus BG/NBD P(alive), expected purchases and P(no order) (BG/NBD fitted on the training snapshot
-/// and applied unchanged to the scored one); a logistic fit of the trees' margin and BG/NBD's log-odds on a held-out fold
+/// and applied unchanged to the scored one; a feature the snapshot leaves NULL reaches the trees as NaN, LightGBM's missing value); a logistic fit of the trees' margin and BG/NBD's log-odds on a held-out fold
 /// calibrates them (Platt scaling with the baseline stacked, so the model does not lose where BG/NBD is the truth); a second held-out fold measures them beside two baselines (the recency rule and BG/NBD
 /// 1 − P(alive)). The latest snapshot is then scored: probability, risk band (by rank of probability unless cut at fixed
 /// probabilities), up to three reasons whose features push hardest toward churn (tree path contributions) among those
@@ -267,14 +267,28 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         });
     }
 
+    /// <summary>A customer's value of a model feature as the reasons read it; NaN when it is missing.</summary>
+    internal static double FeatureValue(float[] row, string feature)
+    {
+        var k = Array.IndexOf(Features, feature);
+        return k < 0 ? double.NaN : row[k];
+    }
+
+    /// <summary>
+    /// The model's row for one snapshot record (customer id, then the snapshot's feature columns), with room for the
+    /// three BG/NBD features. A NULL (no second order, no visit, no open ticket) is NaN, LightGBM's missing value, never a
+    /// number that a real value could also be: each split learns which side missing values go.
+    /// </summary>
+    internal static float[] FeatureRow(object?[] record)
+    {
+        var row = new float[Features.Length];
+        for (var k = 1; k < record.Length; k++) row[k - 1] = record[k] is null ? float.NaN : (float)Convert.ToDouble(record[k], CultureInfo.InvariantCulture);
+        return row;
+    }
+
     private static object?[] ScoreRow(DateOnly asOf, string customer, float[] row, double probability, string band, float[] parts, Dictionary<string, double>? clv)
     {
-        double Value(string feature)
-        {
-            var k = Array.IndexOf(Features, feature);
-            // Trends are differences and may truly be -1, the missing marker of every other feature.
-            return k < 0 || (row[k] == Missing && !feature.EndsWith("_trend", StringComparison.Ordinal)) ? double.NaN : row[k];
-        }
+        double Value(string feature) => FeatureValue(row, feature);
         var reasons = ChurnReasons.Explain(Features, parts, Value, required: band != "low");
         string? Code(int n) => n < reasons.Count ? reasons[n].Code : null;
         string? Text(int n) => n < reasons.Count ? reasons[n].Text : null;
@@ -313,7 +327,6 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         return recency / (gap > 0 ? gap : ChurnReasons.OneTimeBuyerGap);
     }
 
-    private const float Missing = -1;
     private static readonly string[] BandNames = ["high", "medium", "low"];
 
     // The recency score as a probability-like number for the calibration table of the rule: ratio / (1 + ratio).
@@ -387,13 +400,10 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         var sql = $"SELECT CAST(customer_id AS VARCHAR), {string.Join(", ", names)} FROM {q.Quote(context.Inputs[0])} WHERE as_of = {q.Bind(CustomerSnapshot.Iso(day), DataKind.Date)} ORDER BY 1";
         var customers = new List<string>();
         var rows = new List<float[]>();
-        var width = Features.Length;
         await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
         {
             customers.Add((string)r[0]!);
-            var row = new float[width];
-            for (var k = 1; k < r.Length; k++) row[k - 1] = r[k] is null ? Missing : (float)Convert.ToDouble(r[k], CultureInfo.InvariantCulture);
-            rows.Add(row);
+            rows.Add(FeatureRow(r));
         }
         return new Snapshot(customers, rows);
     }

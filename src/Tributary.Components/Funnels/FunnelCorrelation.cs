@@ -139,15 +139,22 @@ public sealed class FunnelCorrelation : IComponent<FunnelCorrelationParameters>
         var items = new List<string> { $"SELECT DISTINCT t.k, t.unit, t.ok, 'event' AS kind, t.name AS item FROM touched t WHERE t.name IS NOT NULL{excluded}" };
         items.AddRange(p.Properties.Select((c, i) => $"SELECT DISTINCT t.k, t.unit, t.ok, 'property' AS kind, {w.Dialect.Literal(c + "=")} || t.p{i} AS item FROM touched t WHERE t.p{i} IS NOT NULL"));
         // A unit is at risk at step k once it reached the step before; its span starts there, so an item that comes only
-        // past a step cannot tell those who got there from those who did not. An unordered funnel's earlier step may
-        // carry no time (another step counted instead): its span starts at the entry.
+        // past a step cannot tell those who got there from those who did not. "Reached the i-th required step" is the
+        // i-th earliest of the unit's required steps' times: in an unordered funnel, where row i counts units that did
+        // any i steps, that is when the unit did its i-th distinct step; in an ordered or strict one each required step
+        // comes at or after the one before, so it is step i's own time.
+        var position = required.Select((s, i) => (s.Step, Index: i + 1)).ToDictionary(s => s.Step, s => s.Index);
+        var times = string.Join(" UNION ALL ", required.Select(s => $"SELECT unit, step_{N(s.Step)}_at AS t FROM {units}"));
+        var orderStatistics = string.Join(", ", required.Select((_, i) => $"max(CASE WHEN i = {N(i + 1)} THEN t END) AS r{N(i + 1)}"));
         var sql = $"""
             WITH {source},
             g AS (SELECT * FROM (VALUES {pairs}) AS v(k, prev)),
+            ranked AS (SELECT unit, t, row_number() OVER (PARTITION BY unit ORDER BY t) AS i FROM ({times}) x WHERE t IS NOT NULL),
+            reached AS (SELECT unit, {orderStatistics} FROM ranked GROUP BY unit),
             u AS (SELECT f.unit, g.k, CASE WHEN f.furthest_step >= g.k THEN 1 ELSE 0 END AS ok,
-                         coalesce({Pick(t => $"f.step_{N(t.Previous)}_at")}, f.entered_at) AS from_at,
-                         coalesce({Pick(t => $"f.step_{N(t.Step)}_at")}, f.entered_at + {q.Interval(p.Window)}) AS to_at
-                  FROM {units} f JOIN g ON f.furthest_step >= g.prev),
+                         {Pick(t => $"o.r{N(position[t.Previous])}")} AS from_at,
+                         coalesce({Pick(t => $"o.r{N(position[t.Step])}")}, f.entered_at + {q.Interval(p.Window)}) AS to_at
+                  FROM {units} f JOIN reached o ON o.unit = f.unit JOIN g ON f.furthest_step >= g.prev),
             touched AS (SELECT u.k, u.unit, u.ok, e.name{string.Concat(p.Properties.Select((_, i) => $", e.p{i}"))} FROM u JOIN src e ON e.unit = u.unit AND e.ts >= u.from_at
                         AND (e.ts < u.to_at OR (u.ok = 0 AND e.ts = u.to_at))),
             items AS ({string.Join("\nUNION ALL\n", items)})

@@ -1,8 +1,9 @@
 using Tributary.Components.Churn;
+using Tributary.Components.Features;
 
 namespace Tributary.Components.Tests.Churn;
 
-/// <summary>Risk bands of <c>analytics.churn</c> on constructed probabilities.</summary>
+/// <summary>Risk bands of <c>analytics.churn</c> on constructed probabilities, and what its trees and reasons read of a snapshot row.</summary>
 public sealed class ChurnPredictionTests
 {
     // A store where most customers churn, as the demo (about 69%): 72% of them at 0.6 or more.
@@ -44,5 +45,49 @@ public sealed class ChurnPredictionTests
         Assert.Empty(ChurnPrediction.Bands(new ChurnParameters(), []));
         Assert.Equal(["low", "low"], ChurnPrediction.Bands(new ChurnParameters { HighRiskShare = 0, MediumRiskShare = 0 }, [0.9, 0.1]));
         Assert.Equal(["high"], ChurnPrediction.Bands(new ChurnParameters(), [0.3]));
+    }
+
+    // A one-time buyer 120 days ago who never visited and has no ticket: no inter-purchase time, recency ratio, days since
+    // a visit or open ticket's age (NULL in the snapshot); one order in the 90 days before the last 90 and none since, a
+    // real orders trend of -1.
+    private static object?[] OneTimeBuyer()
+    {
+        var values = new Dictionary<string, object?>
+        {
+            ["tenure_days"] = 120L, ["orders"] = 1L, ["recency_days"] = 120L, ["revenue"] = 50.0, ["average_order_value"] = 50.0,
+            ["orders_prior_90d"] = 1L, ["orders_trend"] = -1L, ["revenue_prior_90d"] = 50.0, ["mean_interpurchase_days"] = null,
+            ["recency_ratio"] = null, ["discount_share"] = 0.0, ["days_since_last_session"] = null, ["oldest_open_ticket_days"] = null,
+        };
+        return [(object?)"c1", .. CustomerSnapshot.Columns.Skip(2).Select(c => values.TryGetValue(c.Name, out var v) ? v : 0L)];
+    }
+
+    private static int At(string feature) => Array.IndexOf(ChurnPrediction.Features, feature);
+
+    [Fact]
+    public void FeatureRow_NullInTheSnapshot_IsNaNForTheTrees_WhileARealMinusOneStays()
+    {
+        var row = ChurnPrediction.FeatureRow(OneTimeBuyer());
+
+        Assert.Equal(ChurnPrediction.Features.Length, row.Length);
+        Assert.All(new[] { "mean_interpurchase_days", "recency_ratio", "days_since_last_session", "oldest_open_ticket_days" },
+            f => Assert.True(float.IsNaN(row[At(f)]), $"{f} = {row[At(f)]}, not missing"));
+        Assert.Equal(-1f, row[At("orders_trend")]);
+        Assert.Equal(0f, row[At("sessions_trend")]);
+    }
+
+    [Fact]
+    public void FeatureValue_ReadsMissingAsNaN_AndEveryRealValueAsItIs()
+    {
+        var row = ChurnPrediction.FeatureRow(OneTimeBuyer());
+        row[At("revenue_90d")] = -1; // missing is NaN, never a value of -1, whatever the feature
+
+        Assert.True(double.IsNaN(ChurnPrediction.FeatureValue(row, "mean_interpurchase_days")));
+        Assert.Equal(-1, ChurnPrediction.FeatureValue(row, "orders_trend"));
+        Assert.Equal(-1, ChurnPrediction.FeatureValue(row, "revenue_90d"));
+        // The reasons tell the one-time buyer's story from the missing gap, as the sentence for a first and only order.
+        var contributions = new float[ChurnPrediction.Features.Length];
+        contributions[At("recency_days")] = 0.5f;
+        var reasons = ChurnReasons.Explain(ChurnPrediction.Features, contributions, f => ChurnPrediction.FeatureValue(row, f), required: true);
+        Assert.Equal([("recency", "no order in 120 days since the first and only one")], reasons);
     }
 }

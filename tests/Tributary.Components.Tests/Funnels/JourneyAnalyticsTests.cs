@@ -186,6 +186,21 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         Assert.Equal(["failure", "success", "success", "failure"], rows.Select(r => r.Item9));
     }
 
+    // The required steps' times give the spans; an optional step between them moves nothing: A -> C as in the test above.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Correlation_OptionalStepBetween_SpansRunBetweenTheRequiredSteps(string engine)
+    {
+        await using var h = await RunAsync(engine, CorrelationEvents, """
+              - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, Help, C], optional_steps: [2], window: 1d, unit_column: person } }
+              - { id: correlation, type: analytics.funnel_correlation, inputs: [funnel, events], with: { window: 1d, unit_column: person, exclude_events: [A, C], min_units: 2 } }
+            """);
+
+        var rows = (await h.RowsAsync("SELECT step, item, converters, drop_offs FROM correlation ORDER BY item"))
+            .Select(r => (L(r[0]), (string)r[1]!, L(r[2]), L(r[3]))).ToList();
+        Assert.Equal([(3L, "Help", 1L, 3L), (3L, "Promo", 3L, 1L)], rows);
+    }
+
     // Funnel A -> B -> C. Exp is shown to whoever reaches B, just after it (as the demo's experiment at checkout): c1-c3
     // go on to C, b1-b3 stop at B, a1-a2 stop at A. Help comes before B for c1, b1 and a1.
     private static readonly string PastStepEvents = string.Join("\n", new[] { Header }
@@ -208,6 +223,33 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         // Step B: of all 8, 6 reach it; Help before it for 2 of them and 1 of the 2 others; Exp comes only after B, so not here.
         // Step C: of the 6 at B, everyone saw Exp, converters or not: odds ratio (4/1)/(4/1) = 1 instead of (4/1)/(4/3) = 3 over all entrants.
         Assert.Equal([(2L, "B", "Help", 2L, 1L, 0.6), (3L, "C", "Exp", 3L, 3L, 1.0)], rows);
+    }
+
+    // Unordered funnel of A, B and C. u1 does B, Help, C, A; u2 does C, A, Promo, B; u3 does A, Promo and stops (one
+    // step); u4 does C, Help, A and stops (two steps). Reaching "i of 3 steps" happens at a unit's i-th distinct step.
+    private static readonly string UnorderedEvents = string.Join("\n", Header,
+        "1,B,,,2025-01-01 10:00:00,u1,,", "2,Help,,,2025-01-01 10:30:00,u1,,", "3,C,,,2025-01-01 11:00:00,u1,,", "4,A,,,2025-01-01 12:00:00,u1,,",
+        "5,C,,,2025-01-01 10:00:00,u2,,", "6,A,,,2025-01-01 10:10:00,u2,,", "7,Promo,,,2025-01-01 10:20:00,u2,,", "8,B,,,2025-01-01 10:30:00,u2,,",
+        "9,A,,,2025-01-01 10:00:00,u3,,", "10,Promo,,,2025-01-01 10:20:00,u3,,",
+        "11,C,,,2025-01-01 10:00:00,u4,,", "12,Help,,,2025-01-01 10:05:00,u4,,", "13,A,,,2025-01-01 10:30:00,u4,,") + "\n";
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Correlation_UnorderedFunnel_SpansRunBetweenTheUnitsDistinctSteps(string engine)
+    {
+        await using var h = await RunAsync(engine, UnorderedEvents, """
+              - { id: funnel, type: analytics.funnel, inputs: [events], with: { steps: [A, B, C], ordering: unordered, window: 1d, unit_column: person } }
+              - { id: correlation, type: analytics.funnel_correlation, inputs: [funnel, events], with: { window: 1d, unit_column: person, exclude_events: [A, B, C], min_units: 1 } }
+            """);
+
+        var rows = (await h.RowsAsync("SELECT step, item, converters, drop_offs, odds_ratio FROM correlation ORDER BY step, item"))
+            .Select(r => (L(r[0]), (string)r[1]!, L(r[2]), L(r[3]), Math.Round(Convert.ToDouble(r[4], CultureInfo.InvariantCulture), 9))).ToList();
+        // Step 2 (u1, u2, u4 of 4 do a second step): spans from the first step to the second, u1 10:00-11:00 (Help),
+        // u2 10:00-10:10, u4 10:00-10:30 (Help); u3 drops off, its Promo counted to the window's end. Help (2 of 3 | 0 of 1):
+        // (3/2)/(1/2) = 3; Promo (0 of 3 | 1 of 1): (1/4)/(2/1) = 0.125. Step 3 (u1, u2 of u1, u2, u4): u1 11:00-12:00,
+        // u2 10:10-10:30 (Promo), u4 from 10:30 on (its Help came before). Promo (1 of 2 | 0 of 1): (2/2)/(1/2) = 2.
+        // Step 2's and 3's own times (B, then C) would give Promo at step 2 and Help at step 3 instead.
+        Assert.Equal([(2L, "Help", 2L, 0L, 3.0), (2L, "Promo", 0L, 1L, 0.125), (3L, "Promo", 1L, 0L, 2.0)], rows);
     }
 
     // Three steps over all units and two segments: app converts worse at step 2, web at step 3.
