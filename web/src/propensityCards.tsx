@@ -159,7 +159,7 @@ export function UpliftCard({ asset }: { asset: string }) {
           )}
         </div>
         <div>
-          <h3>The four groups (chosen learner)</h3>
+          <h3>The five groups (chosen learner)</h3>
           {scores.error ? <ErrorNotice>{scores.error}</ErrorNotice> : scores.missing ? <p className="muted">Not scored yet.</p> : !scores.rows ? <Loading /> : (
             <DataTable caption="Customers by uplift group" rows={groupCounts(scores.rows)} rowKey={(g) => g.group}
               columns={[

@@ -57,8 +57,8 @@ public sealed record UpliftParameters : IValidatableObject
     [Range(1, 100000)]
     public int MinCustomersPerLeaf { get; init; } = 100;
 
-    /// <summary>Smallest effect that makes a persuadable or a do-not-disturb customer.</summary>
-    [Description("Estimated uplift from which a customer is persuadable (and below whose negative a customer is do_not_disturb). Default 0.02.")]
+    /// <summary>Smallest effect that makes a persuadable, a do-not-disturb or an unproven customer.</summary>
+    [Description("Estimated uplift from which a customer is persuadable when the holdout bin's 95% interval is above 0 (do_not_disturb: at or below its negative, the interval below 0), and unproven when the interval is not that confident or the customer was not in the send. Default 0.02.")]
     [Range(0, 1)]
     public double MinEffect { get; init; } = 0.02;
 
@@ -68,7 +68,7 @@ public sealed record UpliftParameters : IValidatableObject
     public int EvidenceBins { get; init; } = 5;
 
     /// <summary>P(convert without contact) from which an unmoved customer is a sure thing rather than a lost cause.</summary>
-    [Description("Probability of converting without contact from which a customer whose uplift is within min_effect of 0 is a sure_thing rather than a lost_cause. Default 0.3.")]
+    [Description("Probability of converting without contact from which a customer whose estimated uplift is within min_effect of 0 is a sure_thing rather than a lost_cause. Default 0.3.")]
     [Range(0, 1)]
     public double SureThingProbability { get; init; } = 0.3;
 
@@ -87,7 +87,7 @@ public sealed record UpliftParameters : IValidatableObject
 /// fitted on gradient-boosted base models (LightGBM) on one part of the send and measured on the rest beside a random
 /// ordering and the propensity ordering (P(order) with no regard to the contact): Qini curve, Qini coefficient, AUUC and
 /// observed uplift by decile. The latest snapshot is then scored by every learner, and each customer is put into one of
-/// four groups by the chosen learner: persuadable, sure_thing, lost_cause or do_not_disturb. Each customer also carries the
+/// five groups by the chosen learner: persuadable, unproven, sure_thing, lost_cause or do_not_disturb. Each customer also carries the
 /// holdout's evidence (the observed uplift of the holdout bin their estimate's rank among the send's customers falls in), and a permutation test says whether
 /// the chosen learner beats random targeting at all; customers outside the send get its average. Inputs in order: the snapshot
 /// (features.customer_snapshot with a snapshot on the send day, e.g. past_snapshots_days), the orders (customer_id,
@@ -98,7 +98,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
     /// <inheritdoc />
     public static string TypeName => "analytics.uplift";
     /// <inheritdoc />
-    public static string Description => "Estimate each customer's uplift from a past randomized send: T-learner, X-learner and class transformation on boosted trees, with Qini curves and the four groups.";
+    public static string Description => "Estimate each customer's uplift from a past randomized send: T-learner, X-learner and class transformation on boosted trees, with Qini curves and the five groups.";
     /// <inheritdoc />
     public static InputArity Inputs => new(3, 3);
 
@@ -290,13 +290,16 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
     internal const double SignalLevel = 0.05;
 
     /// <summary>
-    /// The four groups: persuadable and do_not_disturb need a customer of the send, an estimate past min_effect and evidence
+    /// The five groups: persuadable and do_not_disturb need a customer of the send, an estimate past min_effect and evidence
     /// on the holdout, the 95% interval of the observed uplift of customers estimated alike, on the same side of 0 (a
-    /// negative point estimate alone is noise for most); everyone else is a sure_thing or a lost_cause by P(order without contact).
+    /// negative point estimate alone is noise for most); an estimate past min_effect either way without that evidence is
+    /// unproven; everyone else, estimated within min_effect of 0, is a sure_thing or a lost_cause by P(order without contact).
     /// </summary>
     internal static string Group(UpliftParameters p, double uplift, double withoutContact, bool inSend, ObservedUplift evidence) =>
         inSend && uplift >= p.MinEffect && uplift > 0 && evidence.Low() > 0 ? "persuadable"
         : inSend && uplift <= -p.MinEffect && uplift < 0 && evidence.High() < 0 ? "do_not_disturb"
+        // Past min_effect but not confirmed: calling it sure_thing or lost_cause would contradict the band and the targeting.
+        : Math.Abs(uplift) >= p.MinEffect && uplift != 0 ? "unproven"
         : withoutContact >= p.SureThingProbability ? "sure_thing" : "lost_cause";
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

@@ -67,7 +67,7 @@ public sealed class PropensityMarketingTemplateTests(PostgresCluster postgres)
         Assert.Equal(5 * 101, (await h.RowsAsync("SELECT * FROM uplift_scores__qini")).Count);
         var groups = (await h.RowsAsync("SELECT uplift_group, count(*) FROM uplift_scores GROUP BY 1 ORDER BY 1")).Select(r => $"{r[0]} {r[1]}").ToList();
         TestContext.Current.SendDiagnosticMessage($"{engine}: groups {string.Join(", ", groups)}");
-        Assert.All(groups, g => Assert.Contains(g.Split(' ')[0], (string[])["persuadable", "sure_thing", "lost_cause", "do_not_disturb"]));
+        Assert.All(groups, g => Assert.Contains(g.Split(' ')[0], (string[])["persuadable", "unproven", "sure_thing", "lost_cause", "do_not_disturb"]));
         Assert.Equal(20, (await h.RowsAsync("SELECT * FROM propensity_scores__gains")).Count);
         Assert.Equal(10, (await h.RowsAsync("SELECT DISTINCT segment FROM propensity_deciles")).Count);
         Assert.Equal(3, (await h.RowsAsync("SELECT strategy FROM campaign_audience__summary WHERE strategy IN ('uplift_targeted', 'top_propensity', 'everyone')")).Count);
