@@ -118,6 +118,14 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         ("learner", DataKind.Text), ("decile", DataKind.Integer), ("customers", DataKind.Integer), ("treated", DataKind.Integer), ("control", DataKind.Integer),
         ("treated_rate", DataKind.Number), ("control_rate", DataKind.Number), ("observed_uplift", DataKind.Number), ("predicted_uplift", DataKind.Number),
     ];
+    internal static readonly (string Name, DataKind Kind)[] HoldoutColumns =
+    [
+        ("customer_id", DataKind.Text), ("treated", DataKind.Boolean), ("converted", DataKind.Boolean), ("uplift", DataKind.Number),
+        ("average_order_value", DataKind.Number), ("uplift_group", DataKind.Text),
+    ];
+    internal static readonly DeclaredOutput HoldoutOutput = new("holdout", OutputRole.Diagnostics,
+        "The send's holdout, which the learners never saw, scored as of the send by the chosen learner: arm, conversion, estimate, order value and group, to value a targeting rule on the randomized send.",
+        Standardize.Schema.Of(HoldoutColumns));
     internal static readonly DeclaredOutput MetricsOutput = new("metrics", OutputRole.Diagnostics,
         "Model card: Qini coefficient and AUUC on the holdout per learner, beside random and propensity orderings, and the send's data.", Standardize.Schema.Of(MetricColumns));
     internal static readonly DeclaredOutput QiniOutput = new("qini", OutputRole.Diagnostics,
@@ -136,7 +144,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         requires.Add(new ColumnRequirement(2, "customer_id", [], sends));
         requires.Add(new ColumnRequirement(2, "treated", [DataKind.Boolean], sends));
         requires.Add(new ColumnRequirement(2, "sent_at", [DataKind.Date, DataKind.Timestamp], sends));
-        return new ComponentPlan(Standardize.Schema.Of(MainColumns), requires) { SideOutputs = [MetricsOutput, QiniOutput, DecilesOutput] };
+        return new ComponentPlan(Standardize.Schema.Of(MainColumns), requires) { SideOutputs = [MetricsOutput, QiniOutput, DecilesOutput, HoldoutOutput] };
     }
 
     /// <inheritdoc />
@@ -232,6 +240,16 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         metrics.Add(["data", "treated_share", share, null]);
         metrics.Add(["data", "scored_as_of", null, CustomerSnapshot.Iso(latest)]);
 
+        // The holdout scored as of the send, grouped as the latest scores are, so a targeting rule can be replayed on it.
+        var aov = SnapshotTable.IndexOf("average_order_value");
+        var holdoutAlone = x.Outcomes.Probabilities(test.Rows).Alone;
+        var holdoutBins = calibration.Assign(orderings[chosenName]);
+        var holdoutRows = Enumerable.Range(0, holdout.Length).Select(k => new object?[]
+        {
+            features.Customers[holdout[k]], t[k], y[k], orderings[chosenName][k], test.Rows[k][aov] == SnapshotTable.Missing ? null : (double)test.Rows[k][aov],
+            Group(p, orderings[chosenName][k], holdoutAlone[k], true, calibration.Bins[holdoutBins[k] - 1]),
+        }).ToList();
+
         var current = await SnapshotTable.ReadAsync(w, snapshot, latest, cancellationToken).ConfigureAwait(false);
         // μ₁ and μ₀ are scored once: the T-learner's uplift is their difference, and they are written beside it.
         var outcomes = x.Outcomes.Probabilities(current.Rows);
@@ -246,7 +264,6 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         foreach (var (i, bin) in inSendNow.Zip(calibration.Assign(inSendNow.Select(i => chosen[i]).ToArray()))) binOf[i] = bin;
         var evidence = chosen.Select((u, i) => covered[i] ? (Bin: binOf[i], Observed: calibration.Bins[binOf[i] - 1]) : (Bin: 0, Observed: everyone)).ToArray();
         var decile = PropensityPrediction.Deciles(chosen);
-        var aov = SnapshotTable.IndexOf("average_order_value");
         var rows = Enumerable.Range(0, current.Customers.Count).Select(i => new object?[]
         {
             current.Customers[i], latest, chosen[i], Group(p, chosen[i], alone[i], covered[i], evidence[i].Observed), contacted[i], alone[i], estimates["x"][i], estimates["t"][i],
@@ -260,6 +277,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
             new TableWrite(context.Output(MetricsOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MetricColumns, metrics, ct)),
             new TableWrite(context.Output(QiniOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(QiniColumns, qini, ct)),
             new TableWrite(context.Output(DecilesOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(DecileColumns, deciles, ct)),
+            new TableWrite(context.Output(HoldoutOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(HoldoutColumns, holdoutRows, ct)),
         ], cancellationToken).ConfigureAwait(false);
         double Metric(string l) => (double)metrics.First(r => (string)r[0]! == l && (string)r[1]! == "qini")[2]!;
         context.Log($"holdout Qini: x {Metric("x"):0.0000}, t {Metric("t"):0.0000}, class transformation {Metric("class_transformation"):0.0000}, propensity {Metric("propensity"):0.0000}, random {Metric("random"):0.0000}; scored {rows.Count:N0} in {watch.Elapsed.TotalSeconds:0.0}s");
