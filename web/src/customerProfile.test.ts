@@ -31,10 +31,19 @@ describe("Customer 360 profile", () => {
     expect(byKey.churn.reason).toBe("No order for 140 days · Orders declining");
     expect(byKey.churn.tone).toBe("high");
     expect(byKey.uplift.value).toBe("persuadable");
+    expect(byKey.uplift.tone).toBe("good");
     expect(byKey.uplift.reason).toContain("uplift +0.05");
     expect(byKey.uplift.reason).toContain("30% if contacted, 25% if not");
     expect(byKey.fraud.value).toBe("1 of 2 payments");
     expect(byKey.fraud.reason).toBe("highest risk 81/100 (block) · card used by 4 emails");
+  });
+
+  it("tones the uplift by its group: a positive estimate the holdout cannot confirm is unproven, not good news", () => {
+    const tone = (u: number, group: string) => Object.fromEntries(scores(profile(
+      section("uplift", "uplift_scores", [["uplift", "number"], ["uplift_group", "text"]], [[u, group]]))).map((s) => [s.key, s])).uplift;
+    expect(tone(0.12, "unproven").value).toBe("unproven");
+    expect(tone(0.12, "unproven").tone).toBeUndefined();
+    expect(tone(-0.12, "do_not_disturb").tone).toBe("high");
   });
 
   it("says why a score has no value: no table (a pipeline not run) apart from no row for this person", () => {

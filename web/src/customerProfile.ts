@@ -114,7 +114,8 @@ export function scores(profile: CustomerProfile): Score[] {
     const u = num(uplift.uplift)!;
     const ifContacted = num(uplift.p_if_contacted), ifNot = num(uplift.p_if_not_contacted);
     out.push({ key: "uplift", label: "Uplift group", value: text(uplift.uplift_group) ?? "—", table: section("uplift")!.table,
-      tone: u > 0 ? "good" : undefined,
+      // The tone follows the group, not the estimate's sign: an unproven estimate is not good news yet.
+      tone: uplift.uplift_group === "persuadable" ? "good" : uplift.uplift_group === "do_not_disturb" ? "high" : undefined,
       reason: joined(`uplift ${u >= 0 ? "+" : ""}${formatNumber(u)}`,
         ifContacted !== undefined && ifNot !== undefined ? `${formatPercent(ifContacted)} if contacted, ${formatPercent(ifNot)} if not` : undefined,
         text(pick(row("segments_uplift"), "band", "uplift_band", "segment"))) });

@@ -29,9 +29,9 @@ describe("propensity and uplift curves", () => {
     ]);
   });
 
-  it("counts customers in each of the four groups, listing an empty group as 0", () => {
+  it("counts customers in each of the five groups, listing an empty group as 0", () => {
     const rows = [{ uplift_group: "persuadable" }, { uplift_group: "persuadable" }, { uplift_group: "lost_cause" }, { uplift_group: "sure_thing" }];
-    expect(groupCounts(rows).map((g) => [g.group, g.customers])).toEqual([["persuadable", 2], ["sure_thing", 1], ["lost_cause", 1], ["do_not_disturb", 0]]);
+    expect(groupCounts(rows).map((g) => [g.group, g.customers])).toEqual([["persuadable", 2], ["unproven", 0], ["sure_thing", 1], ["lost_cause", 1], ["do_not_disturb", 0]]);
   });
 });
 

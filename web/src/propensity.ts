@@ -30,9 +30,10 @@ export function gainsCurves(rows: Record<string, unknown>[]): Record<string, num
   return curvePoints(rows, "model", "cumulative_share_of_customers", "cumulative_share_of_buyers").map((p) => ({ ...p, random: p[xKey] }));
 }
 
-/** The four uplift groups in the order a marketer reads them, with how many customers are in each. */
+/** The five uplift groups in the order a marketer reads them, with how many customers are in each. */
 export const upliftGroups: { group: string; meaning: string }[] = [
   { group: "persuadable", meaning: "buy only if contacted: the audience" },
+  { group: "unproven", meaning: "estimated moved by a contact either way, but the holdout cannot confirm it" },
   { group: "sure_thing", meaning: "buy either way: a contact is spent for nothing" },
   { group: "lost_cause", meaning: "buy neither way" },
   { group: "do_not_disturb", meaning: "less likely to buy if contacted" },

@@ -102,7 +102,7 @@ export function PropensityCard({ asset }: { asset: string }) {
   );
 }
 
-/** Uplift model card (analytics.uplift): each learner, its Qini and AUUC on the holdout, the Qini curves and the four groups. */
+/** Uplift model card (analytics.uplift): each learner, its Qini and AUUC on the holdout, the Qini curves and the five groups. */
 export function UpliftCard({ asset }: { asset: string }) {
   const metrics = useOutputTable({ step: asset, output: "metrics" });
   const qini = useOutputTable({ step: asset, output: "qini" });
@@ -159,7 +159,7 @@ export function UpliftCard({ asset }: { asset: string }) {
           )}
         </div>
         <div>
-          <h3>The four groups (chosen learner)</h3>
+          <h3>The five groups (chosen learner)</h3>
           {scores.error ? <ErrorNotice>{scores.error}</ErrorNotice> : scores.missing ? <p className="muted">Not scored yet.</p> : !scores.rows ? <Loading /> : (
             <DataTable caption="Customers by uplift group" rows={groupCounts(scores.rows)} rowKey={(g) => g.group}
               columns={[
@@ -213,7 +213,7 @@ export function CampaignTargetingCard({ asset }: { asset: string }) {
           </ul>
           <p className="muted">
             {holdout
-              ? "On the holdout: the observed uplift (treated minus control) of held-out customers of the past send whose estimates were alike; customers not in the send carry the send's average. The model's claim sums its own estimates, which run high for the customers it ranks first."
+              ? "On the holdout: treated minus control among held-out customers of the past send. The uplift-targeted audience, when its step names an evaluation, is valued by applying its own rule to them (per contact, times its size; the list below says which); otherwise each customer carries the observed uplift of those whose estimates were alike, and customers not in the send the send's average. The model's claim sums its own estimates, which run high for the customers it ranks first."
               : "The scores carry no holdout evidence, so these are the model's own estimates, unchecked; they run high for the customers it ranks first."}
           </p>
           {excluded && <p className="muted">{excluded}</p>}

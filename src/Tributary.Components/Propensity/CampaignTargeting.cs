@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Tributary.Analytics.Uplift;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
 
@@ -62,6 +63,10 @@ public sealed record CampaignTargetingParameters : IValidatableObject
     [Description("When the scores say the uplift model does not beat random targeting on the holdout (uplift_beats_random false), choose nobody instead of an audience no better supported than a random one; the summary still values the alternatives. Default false: choose by the estimates and flag it.")]
     public bool RequireSignal { get; init; }
 
+    /// <summary>Input id of the send's holdout scored as of the send, to value the targeting rule on the randomized send.</summary>
+    [Description("Input id of the analytics.uplift step (its holdout output is read) or of a table like it (customer_id, treated, converted, uplift, average_order_value, uplift_group): the send's holdout, never used to fit, scored as of the send. The chosen audience is then valued by applying the same rule to those customers (the same share by the same expected profit, positive only, do_not_disturb left out as set) and taking treated minus control among the selected, per contact times the audience's size. Without it the audience is valued by its customers' holdout bins, which overstates an audience picked within bins by order value.")]
+    public string? Evaluation { get; init; }
+
     /// <summary>Input id of the suppression list.</summary>
     [Description("Input id of a suppression list (customer_id): none of them is contacted.")]
     public string? Suppression { get; init; }
@@ -103,7 +108,7 @@ public sealed record CampaignTargetingParameters : IValidatableObject
 /// the budget lasts. The audience (one row per customer, with rank and expected outcome) goes on to the activation
 /// components; a <c>summary</c> output sets its expected incremental conversions and profit beside the alternatives at the
 /// same budget: the top-propensity audience and everyone eligible. Inputs: the scores (customer_id, uplift, purchase
-/// probability, order value, uplift group), then any of the suppression list and the contact history named in the parameters.
+/// probability, order value, uplift group), then any of the suppression list, the contact history and the evaluation (analytics.uplift) named in the parameters.
 /// <para>
 /// The sum of the model's own estimates over the customers it ranks highest is biased upward (the winner's curse), so it
 /// is reported as the model's claim only. When the scores carry analytics.uplift's evidence columns (holdout_uplift,
@@ -111,9 +116,12 @@ public sealed record CampaignTargetingParameters : IValidatableObject
 /// the send's holdout of customers estimated alike, with a 95% interval centred at the bins' Agresti–Caffo centres when the
 /// scores carry holdout_uplift_centre. Bins are disjoint parts of the holdout, so their variances add; customers outside the
 /// send carry the whole send's average, which contains the holdout, so its error is added linearly, the bound for any
-/// correlation. The top-propensity audience is valued by the same uplift bins: when propensity and uplift correlate within
-/// a bin, that figure is biased, and the summary says so. The summary says when the uplift model does not beat random
-/// targeting on the holdout.
+/// correlation. That overstates an audience picked within a bin by something that correlates with the true uplift (order
+/// value, on the demo), so with <c>evaluation</c> the chosen audience is instead valued by replaying the rule on the send's
+/// holdout, scored as of the send: treated minus control among the customers the rule selects there (<see cref="PolicyValue"/>),
+/// per contact times the audience's size. The top-propensity audience and everyone eligible are valued by the uplift bins:
+/// when propensity and uplift correlate within a bin, the former is biased, and the summary says so. The summary says when
+/// the uplift model does not beat random targeting on the holdout.
 /// </para>
 /// </summary>
 public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
@@ -123,7 +131,7 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
     /// <inheritdoc />
     public static string Description => "Choose a campaign audience within a budget by expected incremental profit (uplift × margin × order value − cost), with suppression, frequency cap and do-not-disturb.";
     /// <inheritdoc />
-    public static InputArity Inputs => new(1, 3);
+    public static InputArity Inputs => new(1, 4);
 
     private static readonly (string, DataKind)[] MainColumns =
     [
@@ -154,6 +162,7 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
             new(0, p.GroupColumn, [DataKind.Text], "Set group_column to the uplift_group of analytics.uplift."),
         };
         var index = context.Inputs.Select(i => i.Id).ToList();
+        if (p.Evaluation is { } e) Index(index, e, "evaluation");
         if (p.Suppression is { } s) requires.Add(new ColumnRequirement(Index(index, s, "suppression"), "customer_id", [], "The suppression list needs customer_id."));
         if (p.History is { } h)
         {
@@ -228,10 +237,16 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
                 c.Candidate.Evidence?.Uplift, c.Candidate.Evidence?.InSend,
             }).ToList();
 
-        object?[] Outcome(string strategy, IReadOnlyCollection<Candidate> audience, string detail)
+        var replay = p.Evaluation is { } evaluation ? await ReplayAsync(p, context, evaluation, chosen.Count,
+            chosen.Count(c => c.Candidate.Evidence?.InSend ?? true), eligible.Count(c => c.Evidence?.InSend ?? true), cancellationToken).ConfigureAwait(false) : null;
+        object?[] Outcome(string strategy, IReadOnlyCollection<Candidate> audience, string detail, Replay? replayed = null)
         {
             var cost = audience.Count * p.ContactCost;
             var claim = new object?[] { strategy, (long)audience.Count, audience.Sum(c => c.Uplift), audience.Sum(c => c.Uplift * c.OrderValue), cost, audience.Sum(c => c.Revenue(p.Margin)) - cost, detail };
+            long? outside = hasEvidence && audience.All(c => c.Evidence is not null) ? audience.Count(c => !c.Evidence!.InSend) : null;
+            // An arm with nobody selected leaves the rule unvalued: null, not NaN.
+            if (replayed is { } r)
+                return [.. claim, Finite(r.Conversions), Finite(r.ConversionsLow), Finite(r.ConversionsHigh), Finite(r.Profit - cost), Finite(r.ProfitLow - cost), Finite(r.ProfitHigh - cost), outside];
             if (!hasEvidence || audience.Any(c => c.Evidence is null)) return [.. claim, null, null, null, null, null, null, null];
             var conversions = Valued(audience, _ => 1);
             var profit = Valued(audience, c => c.OrderValue * p.Margin);
@@ -241,7 +256,9 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         var topPropensity = eligible.OrderByDescending(c => c.Propensity).ThenBy(c => c.Customer, StringComparer.Ordinal).Take(chosen.Count).ToList();
         var summary = new List<object?[]>
         {
-            Outcome("uplift_targeted", chosen.Select(c => c.Candidate).ToList(), "highest expected incremental profit first, positive only"),
+            Outcome("uplift_targeted", chosen.Select(c => c.Candidate).ToList(), replay is { } rule
+                ? $"highest expected incremental profit first, positive only; valued by the same rule on the send's holdout: {rule.Selected:N0} of its {rule.Holdout:N0} customers selected ({rule.Treated:N0} treated, {rule.Control:N0} control), treated minus control per contact times {chosen.Count:N0}"
+                : "highest expected incremental profit first, positive only", replay),
             Outcome("top_propensity", topPropensity, hasEvidence
                 ? "the same number of contacts, highest purchase probability first; valued by the uplift bins of its customers, biased when purchase probability and uplift correlate within a bin"
                 : "the same number of contacts, highest purchase probability first"),
@@ -260,14 +277,16 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MainColumns, rows, ct)),
             new TableWrite(context.Output(SummaryOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(SummaryColumns, summary, ct)),
         ], cancellationToken).ConfigureAwait(false);
-        if (summary[0][7] is double observed)
+        if (summary[0][7] is double observed && hasEvidence)
         {
-            context.Log($"chose {rows.Count:N0} of {eligible.Count:N0} eligible customers: on the send's holdout, customers estimated alike gained {observed:0.0} incremental conversions " +
-                $"(95% interval {(double)summary[0][8]!:0.0} to {(double)summary[0][9]!:0.0}) and profit {(double)summary[0][10]!:0.00} ({(double)summary[0][11]!:0.00} to {(double)summary[0][12]!:0.00}), " +
-                $"against {(double)summary[1][7]!:0.0} ({(double)summary[1][8]!:0.0} to {(double)summary[1][9]!:0.0}) conversions for the top-propensity audience (valued by its customers' uplift bins, biased when purchase probability and uplift correlate within a bin); " +
-                $"the model's own estimates claim {(double)summary[0][2]!:0.0} and {(double)summary[1][2]!:0.0} (biased upward for the customers it ranks first)");
+            context.Log($"chose {rows.Count:N0} of {eligible.Count:N0} eligible customers: on the send's holdout, {(replay is { } r ? $"the same rule applied to its customers ({r.Selected:N0} selected, {r.Treated:N0} treated and {r.Control:N0} control) gives" : "customers estimated alike gained")} {observed:0.0} incremental conversions " +
+                $"(95% interval {summary[0][8]:0.0} to {summary[0][9]:0.0}) and profit {summary[0][10]:0.00} ({summary[0][11]:0.00} to {summary[0][12]:0.00}), " +
+                $"against {summary[1][7]:0.0} ({summary[1][8]:0.0} to {summary[1][9]:0.0}) conversions for the top-propensity audience (valued by its customers' uplift bins, biased when purchase probability and uplift correlate within a bin); " +
+                $"the model's own estimates claim {summary[0][2]:0.0} and {summary[1][2]:0.0} (biased upward for the customers it ranks first)");
             if ((long)summary[0][13]! > 0)
-                context.Log($"{(long)summary[0][13]!:N0} of the {rows.Count:N0} chosen were not in the send: they carry its average effect, not evidence of their own");
+                context.Log(replay is null
+                    ? $"{(long)summary[0][13]!:N0} of the {rows.Count:N0} chosen were not in the send: they carry its average effect, not evidence of their own"
+                    : $"{(long)summary[0][13]!:N0} of the {rows.Count:N0} chosen were not in the send: they are valued at the rule's lift per contact on the send, which assumes they respond like its customers");
             if (signal is false && p.RequireSignal)
                 context.Log("warning: the uplift model does not beat random targeting on the holdout, and require_signal is set: nobody is chosen");
             else if (signal is false)
@@ -279,8 +298,49 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         {
             ["contacts"] = rows.Count, ["model_claimed_profit"] = summary[0][5], ["model_claimed_incremental_conversions"] = summary[0][2],
             ["holdout_incremental_conversions"] = summary[0][7], ["holdout_conversions_low"] = summary[0][8], ["holdout_conversions_high"] = summary[0][9],
-            ["holdout_profit"] = summary[0][10], ["outside_send"] = summary[0][13], ["uplift_beats_random"] = signal, ["summary_table"] = context.Output(SummaryOutput.Name),
+            ["holdout_profit"] = summary[0][10], ["outside_send"] = summary[0][13], ["holdout_selected"] = replay?.Selected, ["uplift_beats_random"] = signal, ["summary_table"] = context.Output(SummaryOutput.Name),
         });
+    }
+
+    // The rule's lift per contact on the send's holdout, scaled to the audience's size.
+    private sealed record Replay(int Holdout, int Selected, int Treated, int Control, double Conversions, double ConversionsLow, double ConversionsHigh,
+        double Profit, double ProfitLow, double ProfitHigh);
+
+    private static readonly string[] ReplayColumns = ["customer_id", "treated", "converted", "uplift", "average_order_value", "uplift_group"];
+
+    // The targeting rule applied to the send's holdout: the share it took of the eligible customers of the send, by the same
+    // expected profit (a share of a ranking, since scores drift between the send and now), positive only, do-not-disturb as set.
+    private static async Task<Replay> ReplayAsync(CampaignTargetingParameters p, ComponentContext context, string input, int audience,
+        int chosenInSend, int eligibleInSend, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var q = new SqlBuilder(w.Dialect);
+        var table = context.InputOutputs.TryGetValue(input, out var outputs) && outputs.Any(o => o.Output.Name == UpliftModelling.HoldoutOutput.Name)
+            ? context.InputOutput(input, UpliftModelling.HoldoutOutput.Name) : input;
+        var schema = await w.DescribeTableAsync(table, cancellationToken).ConfigureAwait(false);
+        var missing = ReplayColumns.Where(c => schema?.Find(c) is null).ToList();
+        if (missing.Count > 0)
+            throw new InvalidOperationException($"evaluation: table '{table}' lacks {string.Join(", ", missing)}; set evaluation to the analytics.uplift step, whose holdout output has {string.Join(", ", ReplayColumns)}.");
+        var sql = $"""
+            SELECT CAST(customer_id AS VARCHAR), treated, converted, CAST(uplift AS DOUBLE PRECISION), CAST(average_order_value AS DOUBLE PRECISION), CAST(uplift_group AS VARCHAR)
+            FROM {q.Quote(table)} WHERE customer_id IS NOT NULL AND treated IS NOT NULL AND converted IS NOT NULL AND uplift IS NOT NULL ORDER BY 1
+            """;
+        var rows = new List<(string Id, bool Treated, bool Converted, double Profit, double Value, bool Allowed)>();
+        await foreach (var r in w.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
+        {
+            var value = (r[4] is null ? p.DefaultOrderValue : D(r[4])) * p.Margin;
+            rows.Add(((string)r[0]!, r[1] is true, r[2] is true, D(r[3]) * value - p.ContactCost, value, !(p.ExcludeDoNotDisturb && r[5] as string == "do_not_disturb")));
+        }
+        if (audience == 0) return new Replay(rows.Count, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        var share = eligibleInSend > 0 ? (double)chosenInSend / eligibleInSend : 0;
+        var take = (int)Math.Round(share * rows.Count, MidpointRounding.AwayFromZero);
+        var picked = rows.Select((r, i) => (r, i)).Where(x => x.r.Allowed && x.r.Profit > 0)
+            .OrderByDescending(x => x.r.Profit).ThenBy(x => x.r.Id, StringComparer.Ordinal).Take(take).Select(x => x.i).ToHashSet();
+        var selected = rows.Select((_, i) => picked.Contains(i)).ToArray();
+        var lift = PolicyValue.Of(selected, rows.Select(r => r.Treated).ToArray(), rows.Select(r => r.Converted).ToArray(), rows.Select(r => r.Value).ToArray());
+        var c = lift.Conversions;
+        return new Replay(rows.Count, picked.Count, c.Treated, c.Control, audience * c.Uplift, audience * c.Low(), audience * c.High(),
+            audience * lift.ValueLift, audience * (lift.ValueLift - 1.96 * lift.ValueStandardError), audience * (lift.ValueLift + 1.96 * lift.ValueStandardError));
     }
 
     private static async Task<HashSet<string>> CustomersAsync(string sql, IReadOnlyList<object?>? parameters, IWarehouse w, CancellationToken cancellationToken)
@@ -309,6 +369,8 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         }
         return (value, centre, Math.Sqrt(variance) + sendAverage);
     }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     private static double D(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
 }

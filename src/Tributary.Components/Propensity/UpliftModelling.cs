@@ -57,8 +57,8 @@ public sealed record UpliftParameters : IValidatableObject
     [Range(1, 100000)]
     public int MinCustomersPerLeaf { get; init; } = 100;
 
-    /// <summary>Smallest effect that makes a persuadable or a do-not-disturb customer.</summary>
-    [Description("Estimated uplift from which a customer is persuadable (and below whose negative a customer is do_not_disturb). Default 0.02.")]
+    /// <summary>Smallest effect that makes a persuadable, a do-not-disturb or an unproven customer.</summary>
+    [Description("Estimated uplift from which a customer is persuadable when the holdout bin's 95% interval is above 0 (do_not_disturb: at or below its negative, the interval below 0), and unproven when the interval is not that confident or the customer was not in the send. Default 0.02.")]
     [Range(0, 1)]
     public double MinEffect { get; init; } = 0.02;
 
@@ -68,7 +68,7 @@ public sealed record UpliftParameters : IValidatableObject
     public int EvidenceBins { get; init; } = 5;
 
     /// <summary>P(convert without contact) from which an unmoved customer is a sure thing rather than a lost cause.</summary>
-    [Description("Probability of converting without contact from which a customer whose uplift is within min_effect of 0 is a sure_thing rather than a lost_cause. Default 0.3.")]
+    [Description("Probability of converting without contact from which a customer whose estimated uplift is within min_effect of 0 is a sure_thing rather than a lost_cause. Default 0.3.")]
     [Range(0, 1)]
     public double SureThingProbability { get; init; } = 0.3;
 
@@ -87,7 +87,7 @@ public sealed record UpliftParameters : IValidatableObject
 /// fitted on gradient-boosted base models (LightGBM) on one part of the send and measured on the rest beside a random
 /// ordering and the propensity ordering (P(order) with no regard to the contact): Qini curve, Qini coefficient, AUUC and
 /// observed uplift by decile. The latest snapshot is then scored by every learner, and each customer is put into one of
-/// four groups by the chosen learner: persuadable, sure_thing, lost_cause or do_not_disturb. Each customer also carries the
+/// five groups by the chosen learner: persuadable, unproven, sure_thing, lost_cause or do_not_disturb. Each customer also carries the
 /// holdout's evidence (the observed uplift of the holdout bin their estimate's rank among the send's customers falls in), and a permutation test says whether
 /// the chosen learner beats random targeting at all; customers outside the send get its average. Inputs in order: the snapshot
 /// (features.customer_snapshot with a snapshot on the send day, e.g. past_snapshots_days), the orders (customer_id,
@@ -98,7 +98,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
     /// <inheritdoc />
     public static string TypeName => "analytics.uplift";
     /// <inheritdoc />
-    public static string Description => "Estimate each customer's uplift from a past randomized send: T-learner, X-learner and class transformation on boosted trees, with Qini curves and the four groups.";
+    public static string Description => "Estimate each customer's uplift from a past randomized send: T-learner, X-learner and class transformation on boosted trees, with Qini curves and the five groups.";
     /// <inheritdoc />
     public static InputArity Inputs => new(3, 3);
 
@@ -118,6 +118,14 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         ("learner", DataKind.Text), ("decile", DataKind.Integer), ("customers", DataKind.Integer), ("treated", DataKind.Integer), ("control", DataKind.Integer),
         ("treated_rate", DataKind.Number), ("control_rate", DataKind.Number), ("observed_uplift", DataKind.Number), ("predicted_uplift", DataKind.Number),
     ];
+    internal static readonly (string Name, DataKind Kind)[] HoldoutColumns =
+    [
+        ("customer_id", DataKind.Text), ("treated", DataKind.Boolean), ("converted", DataKind.Boolean), ("uplift", DataKind.Number),
+        ("average_order_value", DataKind.Number), ("uplift_group", DataKind.Text),
+    ];
+    internal static readonly DeclaredOutput HoldoutOutput = new("holdout", OutputRole.Diagnostics,
+        "The send's holdout, which the learners never saw, scored as of the send by the chosen learner: arm, conversion, estimate, order value and group, to value a targeting rule on the randomized send.",
+        Standardize.Schema.Of(HoldoutColumns));
     internal static readonly DeclaredOutput MetricsOutput = new("metrics", OutputRole.Diagnostics,
         "Model card: Qini coefficient and AUUC on the holdout per learner, beside random and propensity orderings, and the send's data.", Standardize.Schema.Of(MetricColumns));
     internal static readonly DeclaredOutput QiniOutput = new("qini", OutputRole.Diagnostics,
@@ -136,7 +144,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         requires.Add(new ColumnRequirement(2, "customer_id", [], sends));
         requires.Add(new ColumnRequirement(2, "treated", [DataKind.Boolean], sends));
         requires.Add(new ColumnRequirement(2, "sent_at", [DataKind.Date, DataKind.Timestamp], sends));
-        return new ComponentPlan(Standardize.Schema.Of(MainColumns), requires) { SideOutputs = [MetricsOutput, QiniOutput, DecilesOutput] };
+        return new ComponentPlan(Standardize.Schema.Of(MainColumns), requires) { SideOutputs = [MetricsOutput, QiniOutput, DecilesOutput, HoldoutOutput] };
     }
 
     /// <inheritdoc />
@@ -232,6 +240,16 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         metrics.Add(["data", "treated_share", share, null]);
         metrics.Add(["data", "scored_as_of", null, CustomerSnapshot.Iso(latest)]);
 
+        // The holdout scored as of the send, grouped as the latest scores are, so a targeting rule can be replayed on it.
+        var aov = SnapshotTable.IndexOf("average_order_value");
+        var holdoutAlone = x.Outcomes.Probabilities(test.Rows).Alone;
+        var holdoutBins = calibration.Assign(orderings[chosenName]);
+        var holdoutRows = Enumerable.Range(0, holdout.Length).Select(k => new object?[]
+        {
+            features.Customers[holdout[k]], t[k], y[k], orderings[chosenName][k], test.Rows[k][aov] == SnapshotTable.Missing ? null : (double)test.Rows[k][aov],
+            Group(p, orderings[chosenName][k], holdoutAlone[k], true, calibration.Bins[holdoutBins[k] - 1]),
+        }).ToList();
+
         var current = await SnapshotTable.ReadAsync(w, snapshot, latest, cancellationToken).ConfigureAwait(false);
         // μ₁ and μ₀ are scored once: the T-learner's uplift is their difference, and they are written beside it.
         var outcomes = x.Outcomes.Probabilities(current.Rows);
@@ -246,7 +264,6 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         foreach (var (i, bin) in inSendNow.Zip(calibration.Assign(inSendNow.Select(i => chosen[i]).ToArray()))) binOf[i] = bin;
         var evidence = chosen.Select((u, i) => covered[i] ? (Bin: binOf[i], Observed: calibration.Bins[binOf[i] - 1]) : (Bin: 0, Observed: everyone)).ToArray();
         var decile = PropensityPrediction.Deciles(chosen);
-        var aov = SnapshotTable.IndexOf("average_order_value");
         var rows = Enumerable.Range(0, current.Customers.Count).Select(i => new object?[]
         {
             current.Customers[i], latest, chosen[i], Group(p, chosen[i], alone[i], covered[i], evidence[i].Observed), contacted[i], alone[i], estimates["x"][i], estimates["t"][i],
@@ -260,6 +277,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
             new TableWrite(context.Output(MetricsOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(MetricColumns, metrics, ct)),
             new TableWrite(context.Output(QiniOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(QiniColumns, qini, ct)),
             new TableWrite(context.Output(DecilesOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(DecileColumns, deciles, ct)),
+            new TableWrite(context.Output(HoldoutOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(HoldoutColumns, holdoutRows, ct)),
         ], cancellationToken).ConfigureAwait(false);
         double Metric(string l) => (double)metrics.First(r => (string)r[0]! == l && (string)r[1]! == "qini")[2]!;
         context.Log($"holdout Qini: x {Metric("x"):0.0000}, t {Metric("t"):0.0000}, class transformation {Metric("class_transformation"):0.0000}, propensity {Metric("propensity"):0.0000}, random {Metric("random"):0.0000}; scored {rows.Count:N0} in {watch.Elapsed.TotalSeconds:0.0}s");
@@ -290,13 +308,16 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
     internal const double SignalLevel = 0.05;
 
     /// <summary>
-    /// The four groups: persuadable and do_not_disturb need a customer of the send, an estimate past min_effect and evidence
+    /// The five groups: persuadable and do_not_disturb need a customer of the send, an estimate past min_effect and evidence
     /// on the holdout, the 95% interval of the observed uplift of customers estimated alike, on the same side of 0 (a
-    /// negative point estimate alone is noise for most); everyone else is a sure_thing or a lost_cause by P(order without contact).
+    /// negative point estimate alone is noise for most); an estimate past min_effect either way without that evidence is
+    /// unproven; everyone else, estimated within min_effect of 0, is a sure_thing or a lost_cause by P(order without contact).
     /// </summary>
     internal static string Group(UpliftParameters p, double uplift, double withoutContact, bool inSend, ObservedUplift evidence) =>
         inSend && uplift >= p.MinEffect && uplift > 0 && evidence.Low() > 0 ? "persuadable"
         : inSend && uplift <= -p.MinEffect && uplift < 0 && evidence.High() < 0 ? "do_not_disturb"
+        // Past min_effect but not confirmed: calling it sure_thing or lost_cause would contradict the band and the targeting.
+        : Math.Abs(uplift) >= p.MinEffect && uplift != 0 ? "unproven"
         : withoutContact >= p.SureThingProbability ? "sure_thing" : "lost_cause";
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

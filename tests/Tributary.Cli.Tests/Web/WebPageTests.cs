@@ -247,14 +247,14 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var gains = propensity.GetByRole(AriaRole.Figure, new() { Name = "Cumulative gains: share of buyers reached by share of customers targeted" });
         await Assertions.Expect(gains.Locator(".recharts-line")).ToHaveCountAsync(3);
 
-        // Uplift: every learner with a Qini and an AUUC beside random and propensity orderings, their curves, the four groups.
+        // Uplift: every learner with a Qini and an AUUC beside random and propensity orderings, their curves, the five groups.
         var uplift = page.GetByRole(AriaRole.Article, new() { Name = "Model card uplift_scores" });
         var learners = uplift.GetByRole(AriaRole.Region, new() { Name = "Qini and AUUC by learner" });
         foreach (var learner in new[] { "X-learner", "T-learner", "class transformation", "propensity ordering", "random ordering" })
             await Assertions.Expect(learners.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + Regex.Escape(learner)) }).Locator("td.num").First).ToHaveTextAsync(new Regex(@"^[−-]?\d"));
         await Assertions.Expect(uplift.GetByRole(AriaRole.Figure, new() { Name = "Qini curves by learner beside random and propensity orderings" }).Locator(".recharts-line")).ToHaveCountAsync(5);
         var groups = uplift.GetByRole(AriaRole.Region, new() { Name = "Customers by uplift group" });
-        foreach (var group in new[] { "persuadable", "sure thing", "lost cause", "do not disturb" })
+        foreach (var group in new[] { "persuadable", "unproven", "sure thing", "lost cause", "do not disturb" })
             await Assertions.Expect(groups.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + group) }).Locator("td.num").First).ToHaveTextAsync(new Regex(@"^\d"));
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Uplift: observed uplift by decile of each learner's estimate" }).GetByRole(AriaRole.Combobox)).ToHaveValueAsync("X-learner");
         await Assertions.Expect(page.GetByRole(AriaRole.Figure, new() { Name = "Uplift: observed uplift by decile of each learner's estimate chart" })).ToContainTextAsync("decile 1");

@@ -116,6 +116,57 @@ public sealed class CampaignTargetingTests(PostgresCluster postgres)
         Assert.Empty(await AudienceAsync(h));
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Targeting_WithEvaluation_ValuesTheAudienceByTheSameRuleOnTheSendsHoldout(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "scores.csv"),
+        [
+            "customer_id,uplift,purchase_probability,average_order_value,uplift_group,holdout_uplift,holdout_uplift_se,holdout_bin,in_send,uplift_beats_random,holdout_uplift_centre",
+            "a,0.30,0.10,100,persuadable,0.50,0.05,1,true,true,0.50", // profit 14: chosen
+            "b,0.20,0.20,100,persuadable,0.50,0.05,1,true,true,0.50", // 9: chosen
+            "c,0.10,0.30,100,unproven,0.00,0.05,2,true,true,0.00",    // 4: over the budget
+            "d,0.05,0.95,100,unproven,0.00,0.05,2,true,true,0.00",    // 1.5: over the budget
+        ]);
+        // The send's holdout as of the send. The rule took 2 of the 4 eligible customers of the send, so it takes the top half
+        // of these 8 by expected profit, positive only, do-not-disturb left out: p1, p2, p4 and p5 (p3 is do_not_disturb).
+        // Their bins would say +0.5 a customer; among them, treated convert 1 of 2 and control 1 of 2: no lift.
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "holdout.csv"),
+        [
+            "customer_id,treated,converted,uplift,average_order_value,uplift_group",
+            "p1,true,true,0.40,100,persuadable",
+            "p2,false,true,0.35,100,persuadable",
+            "p3,true,false,0.90,100,do_not_disturb",
+            "p4,true,false,0.30,100,persuadable",
+            "p5,false,false,0.25,100,persuadable",
+            "p6,true,true,0.01,100,lost_cause",
+            "p7,false,false,0.01,100,lost_cause",
+            "p8,true,true,-0.10,,unproven",
+        ]);
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR, holdout_uplift: DOUBLE, holdout_uplift_se: DOUBLE, holdout_bin: INTEGER, in_send: BOOLEAN, uplift_beats_random: BOOLEAN, holdout_uplift_centre: DOUBLE } } }
+              - { id: send_holdout, type: source.csv, with: { path: holdout.csv, columns: { customer_id: VARCHAR, treated: BOOLEAN, converted: BOOLEAN, uplift: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR } } }
+              - { id: audience, type: activate.campaign_targeting, inputs: [scores, send_holdout], with: { budget_count: 2, margin: 0.5, contact_cost: 1, evaluation: send_holdout } }
+            """);
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(["a:14", "b:9"], await AudienceAsync(h));
+        var row = (await h.RowsAsync("""
+            SELECT holdout_incremental_conversions, holdout_conversions_low, holdout_conversions_high, holdout_profit, outside_send, detail
+            FROM audience__summary WHERE strategy = 'uplift_targeted'
+            """)).Single();
+        // 2 contacts × (1/2 − 1/2) = 0, not the bins' 2 × 0.5 = 1. Agresti–Caffo: p̃ = 2/4 each, se = √(2·0.25/4).
+        Assert.Equal(0.0, Convert.ToDouble(row[0], CultureInfo.InvariantCulture), 9);
+        Assert.Equal(-2 * 1.96 * Math.Sqrt(0.125), Convert.ToDouble(row[1], CultureInfo.InvariantCulture), 9);
+        Assert.Equal(2 * 1.96 * Math.Sqrt(0.125), Convert.ToDouble(row[2], CultureInfo.InvariantCulture), 9);
+        // Value: treated 50, 0 and control 50, 0 a customer (100 × margin 0.5): no lift, less 2 contacts.
+        Assert.Equal(-2.0, Convert.ToDouble(row[3], CultureInfo.InvariantCulture), 9);
+        Assert.Equal(0L, Convert.ToInt64(row[4], CultureInfo.InvariantCulture));
+        Assert.Contains("4 of its 8 customers selected (2 treated, 2 control)", (string)row[5]!);
+    }
+
     private static async Task<List<string>> AudienceAsync(ComponentHarness h) =>
         (await h.RowsAsync("SELECT customer_id, expected_profit FROM audience ORDER BY rank"))
             .Select(r => $"{r[0]}:{Math.Round(Convert.ToDouble(r[1], CultureInfo.InvariantCulture), 6).ToString(CultureInfo.InvariantCulture)}").ToList();
