@@ -130,6 +130,57 @@ public sealed class RecommendationsApiTests : IDisposable
         await server.StopAsync(Ct);
     }
 
+    // The list length is a param without a default: the file loads only with the run's --param.
+    private const string PipelineWithAParam = """
+        pipeline: recs
+        params:
+          top: { type: integer, min: 1, max: 10 }
+        components:
+          - { id: items, type: source.csv, with: { path: items.csv, columns: { email: VARCHAR, order_id: VARCHAR, sku: VARCHAR, ordered_at: DATE } } }
+          - { id: identity_graph, type: identity.resolve, inputs: [items], with: { identifiers: { items: "email" } } }
+          - { id: interactions, type: recs.interactions, inputs: [items, identity_graph], with: { customer_column: email } }
+          - { id: similar, type: recs.item_similarity, inputs: [interactions], with: { min_support: 1, shrinkage: 0 } }
+          - { id: recommendations, type: recs.for_customers, inputs: [interactions, similar], with: { limit: "${param.top}" } }
+        """;
+
+    [Theory]
+    [InlineData("kept, needing the run's param")]
+    [InlineData("deleted")]
+    [InlineData("changed, without the identity step")]
+    public async Task Recommendations_WhenThePipelineFileNoLongerLoadsAsRun_StillResolveEmailsThroughTheGraphTheRunRecorded(string file)
+    {
+        var directory = Path.Combine(_temp.Path, "project");
+        Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
+        var path = Path.Combine(directory, "pipelines", "recs.yaml");
+        File.WriteAllText(path, PipelineWithAParam);
+        File.WriteAllText(Path.Combine(directory, "items.csv"), """
+            email,order_id,sku,ordered_at
+            a@x.com,o1,A,2025-01-01
+            b@x.com,o2,A,2025-01-02
+            b@x.com,o2,B,2025-01-02
+            c@x.com,o3,A,2025-01-03
+            c@x.com,o3,B,2025-01-03
+            c@x.com,o4,C,2025-01-04
+            """);
+        Assert.Equal(0, (await Trib.RunAsync("run", "recs", "--project", directory, "--param", "top=3")).ExitCode);
+        if (file == "deleted") File.Delete(path);
+        else if (file.StartsWith("changed", StringComparison.Ordinal)) File.WriteAllText(path, Pipeline.Replace("inputs: [items, identity_graph]", "inputs: [items]", StringComparison.Ordinal)
+            .Replace("  - { id: identity_graph, type: identity.resolve, inputs: [items], with: { identifiers: { items: \"email\" } } }\n", "", StringComparison.Ordinal));
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        await using var project = ProjectSession.Open(directory, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
+        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
+        await server.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+
+        // Before the run recorded its inputs, the server reloaded the file without params and fell back to profile ids: a cold start.
+        var a = await WaitForAsync(http, "/api/recommendations/a@x.com", _ => true);
+        Assert.False(a.ColdStart);
+        Assert.StartsWith("p_", a.ProfileId, StringComparison.Ordinal);
+        Assert.Equal(["B", "C"], a.Items.Select(i => i.Sku));
+        await server.StopAsync(Ct);
+    }
+
     private const string PipelineWithProducts = """
         pipeline: recs
         components:
