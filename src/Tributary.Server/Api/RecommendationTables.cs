@@ -12,7 +12,7 @@ namespace Tributary.Server.Api;
 /// the similar and bought-together items and the catalog (each told by the columns recorded with its latest
 /// materialization), and the identity graph the recommendations were built with (the identity.resolve step upstream of
 /// the recommendation step, as the run that wrote them recorded its steps' inputs; for runs recorded before that, as its
-/// pipeline file says now).
+/// pipeline file says now) with that graph's merges.
 /// </summary>
 /// <param name="Recommendations">recs.for_customers' main output.</param>
 /// <param name="Fallback">Its popular list, written by the same step in the same run.</param>
@@ -21,6 +21,7 @@ namespace Tributary.Server.Api;
 /// <param name="Identity">The identity graph upstream of the recommendations, or null when they have none or it cannot be found.</param>
 /// <param name="Products">The catalog (sku, category, price, is_active), or null.</param>
 /// <param name="IdentityProblem">Why an identity graph upstream could not be found, or null when nothing went wrong.</param>
+/// <param name="Merges">The identity graph's merges (surviving_profile, merged_profile), or null.</param>
 internal sealed record RecommendationTables(
     MaterializationRecord Recommendations,
     MaterializationRecord? Fallback,
@@ -28,10 +29,11 @@ internal sealed record RecommendationTables(
     MaterializationRecord? Together,
     MaterializationRecord? Identity,
     MaterializationRecord? Products,
-    string? IdentityProblem)
+    string? IdentityProblem,
+    MaterializationRecord? Merges = null)
 {
     /// <summary>A key that changes whenever one of the tables does.</summary>
-    public string Key => string.Join("|", new[] { Recommendations, Fallback, Similar, Together, Identity, Products }
+    public string Key => string.Join("|", new[] { Recommendations, Fallback, Similar, Together, Identity, Products, Merges }
         .Select(r => r is null ? "-" : $"{r.Asset}@{r.RunId}@{r.At.UtcTicks}"));
 
     /// <summary>The tables to serve from <paramref name="latest"/>, or null when no recommendations were materialized.</summary>
@@ -44,12 +46,14 @@ internal sealed record RecommendationTables(
         if (recommendations is null) return null;
         var fallback = latest.FirstOrDefault(m => m.Step == recommendations.Step && m.Output == "fallback" && m.RunId == recommendations.RunId);
         var (identity, problem) = await IdentityAsync(project, recommendations, latest, cancellationToken).ConfigureAwait(false);
+        var merges = identity is null ? null : latest.FirstOrDefault(m => m.Step == identity.Asset && m.Output == IdentityResolution.MergesOutput && Has(m, "surviving_profile", "merged_profile"));
         return new RecommendationTables(recommendations, fallback,
             Newest(latest.Where(m => Has(m, "sku", "similar_sku", "score", "support", "rank"))),
             Newest(latest.Where(m => Has(m, "sku", "other_sku", "orders", "confidence", "lift", "rank"))),
             identity,
             Newest(latest.Where(m => Has(m, "sku", "category", "price", "is_active"))),
-            problem);
+            problem,
+            merges);
     }
 
     /// <summary>
