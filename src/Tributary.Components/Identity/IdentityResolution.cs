@@ -105,9 +105,12 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         [("from_type", DataKind.Text), ("from_value", DataKind.Text), ("to_type", DataKind.Text), ("to_value", DataKind.Text), ("reason", DataKind.Text)];
     private static readonly DeclaredOutput[] SideOutputs =
     [
-        new("merges", OutputRole.Diagnostics, "A merge of two profiles: the surviving and the merged id, when and in which run (kept across runs).", Standardize.Schema.Of(MergeColumns)),
+        new(MergesOutput, OutputRole.Diagnostics, "A merge of two profiles: the surviving and the merged id, when and in which run (kept across runs).", Standardize.Schema.Of(MergeColumns)),
         new("refused_links", OutputRole.Diagnostics, "A link between two identifiers that the caps refused, with the reason.", Standardize.Schema.Of(RefusedColumns)),
     ];
+
+    /// <summary>The declared output holding every merge of two profiles, kept across runs.</summary>
+    public const string MergesOutput = "merges";
 
     /// <inheritdoc />
     public static string TypeName => "identity.resolve";
@@ -421,7 +424,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         if (await propagation.RunAsync(TimeColumns, cancellationToken).ConfigureAwait(false) is not { } outcome) return null;
         var linked = watch.Elapsed;
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
-        var mergesTable = context.Output("merges");
+        var mergesTable = context.Output(MergesOutput);
         var oldMerges = await w.DescribeTableAsync(mergesTable, cancellationToken).ConfigureAwait(false) is null ? [] :
             (await w.QueryAsync($"SELECT surviving_profile, merged_profile, merged_at, run_id FROM {d.Quote(mergesTable)}", null, int.MaxValue, cancellationToken).ConfigureAwait(false)).Rows;
         var counts = await w.WriteTablesAsync(
@@ -499,7 +502,7 @@ public sealed class IdentityResolution : IComponent<IdentityParameters>
         watch.Restart();
 
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
-        var mergesTable = context.Output("merges");
+        var mergesTable = context.Output(MergesOutput);
         var oldMerges = await w.DescribeTableAsync(mergesTable, cancellationToken).ConfigureAwait(false) is null ? [] :
             (await w.QueryAsync($"SELECT surviving_profile, merged_profile, merged_at, run_id FROM {d.Quote(mergesTable)}", null, int.MaxValue, cancellationToken).ConfigureAwait(false)).Rows;
         // The graph, its merge log and the refused links change together or not at all.

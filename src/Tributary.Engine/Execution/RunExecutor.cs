@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Polly;
 using Polly.Retry;
 using Tributary.Core.Components;
@@ -46,7 +47,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
 
         await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition),
             order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
-        var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, time);
+        var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, specs, time);
         if (request.Started is { } onStarted) await onStarted(runId, CancellationToken.None).ConfigureAwait(false);
         run.Emit(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)");
         var foreign = await ForeignInputs.FindAsync(pipeline, graph, order, selected, fingerprints, request, store, CancellationToken.None).ConfigureAwait(false);
@@ -211,20 +212,38 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             var rows = main ? materialization.RowCount : await CountAsync(output.Table, schema!, run.Request.Partition).ConfigureAwait(false);
             await store.AddMaterializationAsync(new MaterializationRecord(run.RunId, output.Table, time.GetUtcNow(), rows,
                 schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], elapsed,
-                JsonSerializer.Serialize(main ? Metadata(spec, materialization) : new Dictionary<string, object?>()))
+                JsonSerializer.Serialize(main ? Metadata(spec, materialization, run) : new Dictionary<string, object?>()))
             {
                 Step = spec.Id, Output = output.Output.Name, Role = output.Output.Role, Fingerprint = run.Fingerprints.GetValueOrDefault(spec.Id),
             }, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    // The component's metadata, and the with: values the run used (what a card shows, rather than the file's ${param.…}).
-    private static IReadOnlyDictionary<string, object?> Metadata(ComponentSpec spec, Materialization materialization) =>
-        spec.ResolvedWith is null || materialization.Metadata.ContainsKey(WithKey) ? materialization.Metadata
-            : new Dictionary<string, object?>(materialization.Metadata) { [WithKey] = System.Text.Json.Nodes.JsonNode.Parse(spec.ResolvedWith) };
+    // The component's metadata, the with: values the run used (what a card shows, rather than the file's ${param.…}) and
+    // the inputs as the run saw them (lineage read later from the record, not from a pipeline file that may have changed since).
+    private static Dictionary<string, object?> Metadata(ComponentSpec spec, Materialization materialization, RunState run)
+    {
+        var metadata = new Dictionary<string, object?>(materialization.Metadata);
+        if (spec.ResolvedWith is not null) metadata.TryAdd(WithKey, JsonNode.Parse(spec.ResolvedWith));
+        metadata.TryAdd(InputsKey, new JsonArray([.. spec.Inputs.Select(i => new JsonObject { [InputStepKey] = i, [InputTypeKey] = run.TypeOf(i) })]));
+        return metadata;
+    }
 
     /// <summary>The key of a main materialization's metadata holding the step's resolved <c>with</c> (see <see cref="ComponentSpec.ResolvedWith"/>).</summary>
     public const string WithKey = "with";
+
+    /// <summary>
+    /// The key of a main materialization's metadata holding the step's inputs as the run had them, in the order of
+    /// <c>inputs</c>: an array of objects with <see cref="InputStepKey"/> (the input's id, also its table) and
+    /// <see cref="InputTypeKey"/> (its component type). Absent in records written before it was kept.
+    /// </summary>
+    public const string InputsKey = "inputs";
+
+    /// <summary>An input's id within <see cref="InputsKey"/>.</summary>
+    public const string InputStepKey = "step";
+
+    /// <summary>An input's component type within <see cref="InputsKey"/>.</summary>
+    public const string InputTypeKey = "type";
 
     // A side table's rows; in a partitioned run, the partition's.
     private async Task<long> CountAsync(string table, TableSchema schema, string? partition)
@@ -263,9 +282,11 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
     private string NewRunId() =>
         time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
-    private sealed class RunState(RunEventWriter events, RunRequest request, string pipeline, IReadOnlyDictionary<string, string?> fingerprints, TimeProvider time)
+    private sealed class RunState(RunEventWriter events, RunRequest request, string pipeline, IReadOnlyDictionary<string, string?> fingerprints,
+        IReadOnlyDictionary<string, ComponentSpec> specs, TimeProvider time)
     {
         public string Pipeline => pipeline;
+        public string? TypeOf(string step) => specs.TryGetValue(step, out var spec) ? spec.Type : null;
         public IReadOnlyDictionary<string, string?> Fingerprints => fingerprints;
         public string RunId => events.RunId;
         public RunRequest Request => request;

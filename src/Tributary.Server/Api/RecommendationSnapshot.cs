@@ -46,6 +46,12 @@ internal sealed record RecommendationSnapshot(
         if (fallback is not null)
             await foreach (var r in warehouse.StreamAsync($"SELECT rank, sku, score FROM {d.Quote(fallback.Asset)} ORDER BY rank", null, cancellationToken).ConfigureAwait(false))
                 popular.Add(new RecommendedItem(Int(r[0]), (string)r[1]!, Double(r[2]), "popular", null));
+        // Profiles merged since the lists were built: the person's current (surviving) profile serves the lists they had.
+        var mergedInto = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (tables.Merges is { } merges)
+            await foreach (var r in warehouse.StreamAsync($"SELECT merged_profile, surviving_profile FROM {d.Quote(merges.Asset)} WHERE merged_profile IS NOT NULL AND surviving_profile IS NOT NULL",
+                null, cancellationToken).ConfigureAwait(false))
+                mergedInto.TryAdd((string)r[0]!, (string)r[1]!);
         var profileOf = new Dictionary<string, string>(StringComparer.Ordinal);
         if (identity is not null)
             await foreach (var r in warehouse.StreamAsync($"SELECT identifier_value, profile_id FROM {d.Quote(identity.Asset)} WHERE identifier_value IS NOT NULL", null, cancellationToken).ConfigureAwait(false))
@@ -62,7 +68,8 @@ internal sealed record RecommendationSnapshot(
                 null, cancellationToken).ConfigureAwait(false))
                 productFacts.TryAdd((string)r[0]!, new ProductFacts(r[1] as string, r[2] is null ? null : Double(r[2])));
         }
-        return new RecommendationSnapshot(byProfile.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), profileOf, [.. popular],
+        var lists = MergedRecommendations.Combine(byProfile.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), mergedInto);
+        return new RecommendationSnapshot(lists, profileOf, [.. popular],
             similarItems, togetherItems, productFacts, recs.At, tables.Key);
     }
 

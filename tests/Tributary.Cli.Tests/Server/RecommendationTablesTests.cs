@@ -1,4 +1,5 @@
 using Tributary.Cli.Projects;
+using Tributary.Engine.Runs;
 using Tributary.Server.Api;
 using Tributary.Testing;
 
@@ -46,5 +47,29 @@ public sealed class RecommendationTablesTests : IDisposable
 
         Assert.Null(RecommendationTables.IdentityUpstream(pipeline, "recommendations"));
         Assert.Null(RecommendationTables.IdentityUpstream(pipeline, "no_such_step"));
+    }
+
+    private static MaterializationRecord Written(string run, string asset, string metadata) =>
+        new(run, asset, DateTimeOffset.UnixEpoch, 1, [], TimeSpan.Zero, metadata) { Step = asset, Output = "main" };
+
+    [Fact]
+    public async Task RecordedIdentityUpstream_ThroughInputsTheRunsRecorded_OrNotRecordedWhenARecordPredatesThem()
+    {
+        await using var store = await SqliteRunStore.OpenAsync(Path.Combine(_temp.Path, "runs.db"), TestContext.Current.CancellationToken);
+        // Run r2 wrote only the recommendations; interactions, read through, were written by r1.
+        var recommendations = Written("r2", "recommendations",
+            """{"fallback_table":"f","inputs":[{"step":"interactions","type":"recs.interactions"},{"step":"similar","type":"recs.item_similarity"}]}""");
+        var interactions = Written("r1", "interactions", """{"inputs":[{"step":"items","type":"source.csv"},{"step":"identity_graph","type":"identity.resolve"}]}""");
+        var similar = Written("r1", "similar", """{"inputs":[{"step":"interactions","type":"recs.interactions"}]}""");
+        var items = Written("r1", "items", """{"inputs":[]}""");
+
+        async Task<(bool, string?)> UpstreamAsync(MaterializationRecord recs, params MaterializationRecord[] latest) =>
+            await RecommendationTables.RecordedIdentityUpstreamAsync(store, recs, latest, TestContext.Current.CancellationToken);
+
+        Assert.Equal((true, "identity_graph"), await UpstreamAsync(recommendations, recommendations, interactions, similar, items));
+        Assert.Equal((true, null), await UpstreamAsync(recommendations, recommendations, interactions with { MetadataJson = """{"inputs":[{"step":"items","type":"source.csv"}]}""" }, similar, items));
+        // Written before runs recorded their inputs: the caller falls back to the pipeline file.
+        Assert.Equal((false, null), await UpstreamAsync(recommendations with { MetadataJson = """{"fallback_table":"f"}""" }, interactions, similar, items));
+        Assert.Equal((false, null), await UpstreamAsync(recommendations, recommendations, interactions with { MetadataJson = "{}" }, similar, items));
     }
 }

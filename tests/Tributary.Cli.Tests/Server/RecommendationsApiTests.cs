@@ -130,6 +130,114 @@ public sealed class RecommendationsApiTests : IDisposable
         await server.StopAsync(Ct);
     }
 
+    // The list length is a param without a default: the file loads only with the run's --param.
+    private const string PipelineWithAParam = """
+        pipeline: recs
+        params:
+          top: { type: integer, min: 1, max: 10 }
+        components:
+          - { id: items, type: source.csv, with: { path: items.csv, columns: { email: VARCHAR, order_id: VARCHAR, sku: VARCHAR, ordered_at: DATE } } }
+          - { id: identity_graph, type: identity.resolve, inputs: [items], with: { identifiers: { items: "email" } } }
+          - { id: interactions, type: recs.interactions, inputs: [items, identity_graph], with: { customer_column: email } }
+          - { id: similar, type: recs.item_similarity, inputs: [interactions], with: { min_support: 1, shrinkage: 0 } }
+          - { id: recommendations, type: recs.for_customers, inputs: [interactions, similar], with: { limit: "${param.top}" } }
+        """;
+
+    [Theory]
+    [InlineData("kept, needing the run's param")]
+    [InlineData("deleted")]
+    [InlineData("changed, without the identity step")]
+    public async Task Recommendations_WhenThePipelineFileNoLongerLoadsAsRun_StillResolveEmailsThroughTheGraphTheRunRecorded(string file)
+    {
+        var directory = Path.Combine(_temp.Path, "project");
+        Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
+        var path = Path.Combine(directory, "pipelines", "recs.yaml");
+        File.WriteAllText(path, PipelineWithAParam);
+        File.WriteAllText(Path.Combine(directory, "items.csv"), """
+            email,order_id,sku,ordered_at
+            a@x.com,o1,A,2025-01-01
+            b@x.com,o2,A,2025-01-02
+            b@x.com,o2,B,2025-01-02
+            c@x.com,o3,A,2025-01-03
+            c@x.com,o3,B,2025-01-03
+            c@x.com,o4,C,2025-01-04
+            """);
+        Assert.Equal(0, (await Trib.RunAsync("run", "recs", "--project", directory, "--param", "top=3")).ExitCode);
+        if (file == "deleted") File.Delete(path);
+        else if (file.StartsWith("changed", StringComparison.Ordinal)) File.WriteAllText(path, Pipeline.Replace("inputs: [items, identity_graph]", "inputs: [items]", StringComparison.Ordinal)
+            .Replace("  - { id: identity_graph, type: identity.resolve, inputs: [items], with: { identifiers: { items: \"email\" } } }\n", "", StringComparison.Ordinal));
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        await using var project = ProjectSession.Open(directory, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
+        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
+        await server.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+
+        // Before the run recorded its inputs, the server reloaded the file without params and fell back to profile ids: a cold start.
+        var a = await WaitForAsync(http, "/api/recommendations/a@x.com", _ => true);
+        Assert.False(a.ColdStart);
+        Assert.StartsWith("p_", a.ProfileId, StringComparison.Ordinal);
+        Assert.Equal(["B", "C"], a.Items.Select(i => i.Sku));
+        await server.StopAsync(Ct);
+    }
+
+    // Orders by email; accounts join a user id to emails. old@x.com signed up first and never ordered, so its profile is the older one and has no list.
+    private const string PipelineWithAccounts = """
+        pipeline: recs
+        components:
+          - { id: items, type: source.csv, with: { path: items.csv, columns: { email: VARCHAR, order_id: VARCHAR, sku: VARCHAR, ordered_at: DATE } } }
+          - { id: accounts, type: source.csv, with: { path: accounts.csv, columns: { user_id: VARCHAR, email: VARCHAR, created_at: DATE } } }
+          - { id: identity_graph, type: identity.resolve, inputs: [items, accounts], with: { identifiers: { items: "email", accounts: "user_id, email" } } }
+          - { id: interactions, type: recs.interactions, inputs: [items, identity_graph], with: { customer_column: email } }
+          - { id: similar, type: recs.item_similarity, inputs: [interactions], with: { min_support: 1, shrinkage: 0 } }
+          - { id: recommendations, type: recs.for_customers, inputs: [interactions, similar], with: { limit: 3 } }
+        """;
+
+    [Fact]
+    public async Task Recommendations_AfterIdentityMergesTheBuyerIntoAnOlderProfile_ServeTheListTheBuyerHadUntilRebuilt()
+    {
+        var directory = Path.Combine(_temp.Path, "project");
+        Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
+        File.WriteAllText(Path.Combine(directory, "pipelines", "recs.yaml"), PipelineWithAccounts);
+        File.WriteAllText(Path.Combine(directory, "items.csv"), """
+            email,order_id,sku,ordered_at
+            a@x.com,o1,A,2025-01-01
+            b@x.com,o2,A,2025-01-02
+            b@x.com,o2,B,2025-01-02
+            c@x.com,o3,A,2025-01-03
+            c@x.com,o3,B,2025-01-03
+            c@x.com,o4,C,2025-01-04
+            """);
+        var accounts = Path.Combine(directory, "accounts.csv");
+        File.WriteAllText(accounts, "user_id,email,created_at\nu1,old@x.com,2024-01-01\n");
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        await using var project = ProjectSession.Open(directory, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
+        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
+        await server.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        var before = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.Items.Count > 0 && !r.ColdStart);
+        Assert.Equal(["B", "C"], before.Items.Select(i => i.Sku));
+        var old = (await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/u1", Json, Ct))!;
+        Assert.True(old.ColdStart);
+        Assert.NotEqual(before.ProfileId, old.ProfileId);
+
+        // u1 now has a@x.com too: only the accounts and the identity graph run again, so the recommendations stay keyed by a@x.com's old profile.
+        File.AppendAllText(accounts, "u1,a@x.com,2024-06-01\n");
+        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct, selection: "accounts,identity_graph");
+        var after = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.ProfileId != before.ProfileId);
+
+        Assert.Equal(old.ProfileId, after.ProfileId); // the older id survives the merge
+        Assert.False(after.ColdStart);
+        Assert.Equal(["B", "C"], after.Items.Select(i => i.Sku));
+        var byUser = (await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/u1?exclude=C", Json, Ct))!;
+        Assert.Equal((false, after.ProfileId, "B"), (byUser.ColdStart, byUser.ProfileId, Assert.Single(byUser.Items).Sku));
+        var stranger = (await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/someone@else.com", Json, Ct))!;
+        Assert.True(stranger.ColdStart);
+        await server.StopAsync(Ct);
+    }
+
     private const string PipelineWithProducts = """
         pipeline: recs
         components:

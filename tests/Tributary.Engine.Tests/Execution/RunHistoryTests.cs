@@ -81,6 +81,26 @@ public sealed class RunHistoryTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task Execute_RecordsEachStepsInputsWithTheirTypes_InOrder()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+
+        var (result, _) = await RunAsync(h, """
+            pipeline: lineage
+            components:
+              - { id: a, type: transform.sql, with: { sql: "SELECT 1 AS id" } }
+              - { id: b, type: transform.sql, with: { sql: "SELECT 2 AS id" } }
+              - { id: c, type: transform.sql, inputs: [b, a], with: { sql: "SELECT id FROM a UNION ALL SELECT id FROM b" } }
+            """, Ct);
+
+        // A reader follows lineage from these records, not from a pipeline file that may have changed since the run.
+        async Task<string> InputsAsync(string asset) => System.Text.Json.Nodes.JsonNode.Parse(
+            Assert.Single(await h.Store.GetMaterializationsAsync(result.RunId, asset, Ct)).MetadataJson)![RunExecutor.InputsKey]!.ToJsonString();
+        Assert.Equal("""[{"step":"b","type":"transform.sql"},{"step":"a","type":"transform.sql"}]""", await InputsAsync("c"));
+        Assert.Equal("[]", await InputsAsync("a"));
+    }
+
+    [Fact]
     public async Task Execute_Retried_LogsEachRetryWithTheErrorAndTheWait()
     {
         await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
