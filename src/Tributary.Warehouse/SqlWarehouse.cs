@@ -396,12 +396,18 @@ public abstract class SqlWarehouse : IWarehouse
     {
         var command = connection.CreateCommand();
 #pragma warning disable CA2100 // SQL text is built with quoted identifiers only; every value is a bound parameter.
-        command.CommandText = sql;
+        command.CommandText = parameters is { Count: > 0 } ? TypePlaceholders(sql, parameters) : sql;
 #pragma warning restore CA2100
         foreach (var p in parameters ?? []) command.Parameters.Add(CreateParameter(p));
         RequireOneStatement(command);
         return command;
     }
+
+    /// <summary>
+    /// <paramref name="sql"/> with placeholders typed as their values where the engine would otherwise convert a bound
+    /// value to the type it guessed for the placeholder; as written where the engine's client sends each value's own type.
+    /// </summary>
+    protected virtual string TypePlaceholders(string sql, IReadOnlyList<object?> parameters) => sql;
 
     /// <summary>
     /// Makes the engine refuse <paramref name="command"/> unless its text is one statement, judged by the engine's own

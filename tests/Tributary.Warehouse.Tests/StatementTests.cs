@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tributary.Core.Warehousing;
 using Tributary.Testing;
 
@@ -74,6 +75,49 @@ public sealed class StatementTests(PostgresCluster postgres) : IDisposable
 
         Assert.Equal((1L, "ab"), (Convert.ToInt64(day), (string)text!));
     }
+
+    // DuckDB guesses a placeholder's type from where it first stands (here ELSE 1: INTEGER) and DuckDB.NET converted the
+    // value to it, so 1.09 arrived as 1 in every use of $1; PostgreSQL is sent each value's own type.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task BoundNumber_KeepsItsTypeWhereverItStands(string engine)
+    {
+        await using var wh = await TestWarehouses.CreateAsync(engine, _temp, postgres);
+
+        var result = await wh.QueryAsync("""
+            SELECT CASE WHEN 1 = 1 THEN $1 ELSE 1 END AS v, $1 AS bare, 10 * $1 AS times, coalesce($1, 0) AS co,
+                   (SELECT count(*) FROM (VALUES (1), (2)) AS t(x) WHERE x = $1) AS equal_to_an_integer, 2 > $1 AS above
+            """, [1.09], 10, Ct);
+
+        var row = Assert.Single(result.Rows);
+        Assert.Equal((1.09, 1.09, 10.9, 1.09), (Number(row[0]), Number(row[1]), Math.Round(Number(row[2]), 12), Number(row[3])));
+        Assert.Equal((0L, true), (Convert.ToInt64(row[4], CultureInfo.InvariantCulture), row[5]));
+        Assert.All(result.Schema.Columns.Take(4), c => Assert.Equal(DataKind.Number, c.Kind));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task BoundValues_OfEachType_KeepTheirValueBesideAnotherType(string engine)
+    {
+        await using var wh = await TestWarehouses.CreateAsync(engine, _temp, postgres);
+
+        // $1: past INTEGER's range; $2: a boolean; $3: NULL, which takes the type beside it; $4: a whole number beside a
+        // real one; $5, $6: a date and a timestamp beside their kind; $7: text beside a date.
+        var row = Assert.Single((await wh.QueryAsync("""
+            SELECT CASE WHEN 1 = 1 THEN $1 ELSE 1 END, CASE WHEN 1 = 1 THEN $2 ELSE false END, coalesce($3, 2.5),
+                   CASE WHEN 1 = 1 THEN $4 ELSE 0.5 END, CASE WHEN 1 = 1 THEN $5 ELSE DATE '2020-01-01' END,
+                   CASE WHEN 1 = 1 THEN $6 ELSE TIMESTAMP '2020-01-01 00:00:00' END, CASE WHEN 1 = 1 THEN $7 ELSE DATE '2020-01-01' END
+            """, [5_000_000_000L, true, null, 3L, new DateOnly(2024, 3, 1), new DateTime(2024, 3, 1, 10, 30, 0), "2024-03-02"], 10, Ct)).Rows);
+
+        Assert.Equal((5_000_000_000L, true, 2.5, 3.0), (Convert.ToInt64(row[0], CultureInfo.InvariantCulture), row[1], Number(row[2]), Number(row[3])));
+        Assert.Equal(new DateOnly(2024, 3, 1), Day(row[4]));
+        Assert.Equal(new DateTime(2024, 3, 1, 10, 30, 0), Convert.ToDateTime(row[5], CultureInfo.InvariantCulture));
+        Assert.Equal(new DateOnly(2024, 3, 2), Day(row[6]));
+    }
+
+    private static double Number(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
+
+    private static DateOnly Day(object? value) => value is DateOnly d ? d : DateOnly.FromDateTime(Convert.ToDateTime(value, CultureInfo.InvariantCulture));
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]

@@ -108,6 +108,39 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     protected override DbParameter CreateParameter(object? value) => new DuckDBParameter(value ?? DBNull.Value);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// DuckDB guesses a placeholder's type from where it first stands (<c>THEN $1 ELSE 1</c>, <c>coalesce($1, 0)</c>,
+    /// <c>x = $1</c> with x an INTEGER: INTEGER) and DuckDB.NET converts the value to that type, whatever the parameter's
+    /// DbType says, so 1.09 arrived as 1 and <c>true</c> as 1. A number or boolean is therefore written as
+    /// <c>CAST($n AS its type)</c>, the type PostgreSQL is sent by Npgsql. Text, dates, timestamps and NULL stay bare and
+    /// take the type of where they stand (text as a quoted literal would; a timestamp so no time zone is applied to it).
+    /// </remarks>
+    protected override string TypePlaceholders(string sql, IReadOnlyList<object?> parameters)
+    {
+        var any = false;
+        foreach (var p in parameters) any |= TypeOf(p) is not null;
+        return any ? SqlPlaceholders.Cast(sql, n => n <= parameters.Count ? TypeOf(parameters[n - 1]) : null) : sql;
+    }
+
+    // DuckDB's type for a CLR value that DuckDB.NET would otherwise convert to the placeholder's guessed type.
+    private static string? TypeOf(object? value) => value switch
+    {
+        double => "DOUBLE",
+        float => "FLOAT",
+        long => "BIGINT",
+        int => "INTEGER",
+        short => "SMALLINT",
+        sbyte => "TINYINT",
+        ulong => "UBIGINT",
+        uint => "UINTEGER",
+        ushort => "USMALLINT",
+        byte => "UTINYINT",
+        decimal d => $"DECIMAL(38, {d.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)})",
+        bool => "BOOLEAN",
+        _ => null,
+    };
+
+    /// <inheritdoc />
     /// <remarks>DuckDB.NET would run every statement of the text in turn, so DuckDB's parser counts them first.</remarks>
     protected override void RequireOneStatement(DbCommand command)
     {

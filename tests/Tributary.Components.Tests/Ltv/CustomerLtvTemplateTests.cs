@@ -30,6 +30,12 @@ public sealed class CustomerLtvTemplateTests(PostgresCluster postgres)
             .ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
         // A guest checkout leaves only a phone; a person is found by email, else by phone.
         Assert.Equal(buyers.Count, buyers.Select(b => profiles.GetValueOrDefault(b.Email) ?? profiles[b.Phone]).Distinct().Count());
+        // Every order valued in USD at the template's rates (eur_usd 1.09 and gbp_usd 1.27, the inverses of the demo's 0.92 EUR
+        // and 0.79 GBP per USD): on DuckDB both rates once arrived as 1, bound beside CASE's ELSE 1 and converted to its INTEGER.
+        var rates = new Dictionary<string, double> { ["USD"] = 1, ["EUR"] = 1.09, ["GBP"] = 1.27 };
+        var amounts = await h.RowsAsync("SELECT o.currency, co.amount, o.total - o.refunded_amount FROM customer_orders co JOIN orders o ON o.order_id = co.order_id");
+        Assert.Equal(rates.Keys.Order(), amounts.Select(r => (string)r[0]!).Distinct().Order());
+        Assert.All(amounts, r => Assert.Equal(Convert.ToDouble(r[2], CultureInfo.InvariantCulture) * rates[(string)r[0]!], Convert.ToDouble(r[1], CultureInfo.InvariantCulture), 1e-9));
         var customers = (await h.RowsAsync("SELECT count(*) FROM customer_ltv"))[0][0];
         var expected = (await h.RowsAsync("SELECT count(DISTINCT customer_id) FROM customer_orders"))[0][0];
         Assert.Equal(Convert.ToInt64(expected, CultureInfo.InvariantCulture), Convert.ToInt64(customers, CultureInfo.InvariantCulture));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -64,6 +65,32 @@ public sealed class SqlTransformTests(PostgresCluster postgres)
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
         var row = Assert.Single(await h.RowsAsync("SELECT CAST(CAST(later AS DATE) AS VARCHAR), doubled, label FROM t"));
         Assert.Equal(("2024-03-03", 2.0, "2 days"), ((string)row[0]!, Convert.ToDouble(row[1]), (string)row[2]!));
+    }
+
+    // One $n for every use of a param: DuckDB typed it from its first context (ELSE 1: INTEGER) and 1.09 arrived as 1.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task NumberParam_InCaseBareProductAndCoalesce_KeepsItsFraction(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string pipeline = """
+            pipeline: ptype
+            params:
+              x: { type: number, default: 1.09 }
+            components:
+              - id: t
+                type: transform.sql
+                with: { sql: "SELECT CASE WHEN 1 = 1 THEN ${param.x} ELSE 1 END AS v, ${param.x} AS bare, 10 * ${param.x} AS times, coalesce(${param.x}, 0) AS co" }
+            """;
+
+        var byDefault = await h.RunAsync(pipeline);
+        var defaults = Assert.Single(await h.RowsAsync("SELECT v, bare, times, co FROM t"));
+        var given = await h.RunAsync(pipeline, parameters: new Dictionary<string, string> { ["x"] = "2.75" });
+        var overridden = Assert.Single(await h.RowsAsync("SELECT v, bare, times, co FROM t"));
+
+        Assert.True(byDefault.Status == RunStatus.Succeeded && given.Status == RunStatus.Succeeded, byDefault.Error ?? given.Error);
+        Assert.Equal([1.09, 1.09, 10.9, 1.09], defaults.Select(v => Math.Round(Convert.ToDouble(v, CultureInfo.InvariantCulture), 12)));
+        Assert.Equal([2.75, 2.75, 27.5, 2.75], overridden.Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)));
     }
 
     [Theory]
