@@ -246,7 +246,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         var holdoutBins = calibration.Assign(orderings[chosenName]);
         var holdoutRows = Enumerable.Range(0, holdout.Length).Select(k => new object?[]
         {
-            features.Customers[holdout[k]], t[k], y[k], orderings[chosenName][k], test.Rows[k][aov] == SnapshotTable.Missing ? null : (double)test.Rows[k][aov],
+            features.Customers[holdout[k]], t[k], y[k], orderings[chosenName][k], SnapshotTable.OrNull(test.Rows[k][aov]),
             Group(p, orderings[chosenName][k], holdoutAlone[k], true, calibration.Bins[holdoutBins[k] - 1]),
         }).ToList();
 
@@ -267,7 +267,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         var rows = Enumerable.Range(0, current.Customers.Count).Select(i => new object?[]
         {
             current.Customers[i], latest, chosen[i], Group(p, chosen[i], alone[i], covered[i], evidence[i].Observed), contacted[i], alone[i], estimates["x"][i], estimates["t"][i],
-            estimates["class_transformation"][i], (long)decile[i], current.Rows[i][aov] == SnapshotTable.Missing ? null : (double)current.Rows[i][aov],
+            estimates["class_transformation"][i], (long)decile[i], SnapshotTable.OrNull(current.Rows[i][aov]),
             covered[i], Finite(evidence[i].Observed.Uplift), Finite(evidence[i].Observed.StandardError), (long)evidence[i].Bin, signal,
             Finite(evidence[i].Observed.Centre),
         }).ToList();
