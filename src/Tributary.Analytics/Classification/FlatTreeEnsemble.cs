@@ -232,7 +232,13 @@ public sealed class FlatTreeEnsemble
     private int Next(int node, ReadOnlySpan<float> row)
     {
         var value = row[_feature[node]];
-        if (float.IsNaN(value)) value = _missingAs[node];
+        if (float.IsNaN(value))
+        {
+            // LightGBM sets missing values apart with a split at +∞ (every value left, missing right); ML.NET's value
+            // for missing there is +∞ itself, which would go left with the values.
+            if (float.IsPositiveInfinity(_threshold[node])) return _right[node];
+            value = _missingAs[node];
+        }
         return value <= _threshold[node] ? _left[node] : _right[node];
     }
 

@@ -19,7 +19,7 @@ public sealed class BoostedRegressor
     /// <summary>ML.NET's trained model, kept so tests can hold the flat evaluation to it.</summary>
     internal ITransformer Model { get; }
 
-    /// <summary>Trains on rows of equal length and their targets; the tree settings are the classifier's.</summary>
+    /// <summary>Trains on rows of equal length, NaN standing for a missing value, and their targets; the tree settings are the classifier's.</summary>
     /// <exception cref="ArgumentException">Rows differ in length or there are none.</exception>
     public static BoostedRegressor Train(IReadOnlyList<float[]> rows, IReadOnlyList<double> targets, BoostedClassifierOptions? options = null)
     {
@@ -34,6 +34,8 @@ public sealed class BoostedRegressor
             NumberOfIterations = options.Trees, NumberOfLeaves = options.Leaves, LearningRate = options.LearningRate,
             MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf, Seed = options.Seed, NumberOfThreads = Environment.ProcessorCount,
             Booster = new GradientBooster.Options { L2Regularization = 1, FeatureFraction = 0.9 }, Silent = true,
+            // As the classifier: NaN is missing and zero a value (LightGBM's use_missing, zero_as_missing = false).
+            HandleMissingValue = true, UseZeroAsMissingValue = false,
         });
         var model = trainer.Fit(new RowsDataView<float>(rows, targets.Select(t => (float)t).ToArray(), width));
         return new BoostedRegressor(FlatTreeEnsemble.FromMlNet(model.Model.TrainedTreeEnsemble, rows, width), model);

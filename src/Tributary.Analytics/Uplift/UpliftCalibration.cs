@@ -82,4 +82,33 @@ public sealed class UpliftCalibration
         }
         return result;
     }
+
+    /// <summary>
+    /// The customers of a scored population (as in <see cref="Assign"/>) the holdout shows to be harmed by a contact. A
+    /// bin's interval below 0 bounds the mean effect of customers scored alike, not each one's: a bin of unmoved customers
+    /// with a harmed minority is confidently negative on average while most of it is not harmed. No effect on a probability
+    /// is below −1, so n customers whose mean effect is at most the interval's upper end H &lt; 0 hold at least −H·n harmed
+    /// ones (Σ τᵢ ≥ −#{τᵢ &lt; 0}); that many, ⌊−H·n⌋, of the bin's lowest scores are marked, tie groups kept whole, and
+    /// none in a bin whose interval reaches 0. This is a lower bound on the count, not an estimate of it.
+    /// </summary>
+    public bool[] ConfirmedHarm(ReadOnlySpan<double> scores, double z = 1.96)
+    {
+        var keys = scores.ToArray();
+        var bins = Assign(scores);
+        var result = new bool[keys.Length];
+        foreach (var members in Enumerable.Range(0, keys.Length).GroupBy(i => bins[i]))
+        {
+            var high = Bins[members.Key - 1].High(z);
+            if (!(high < 0)) continue;
+            var quota = (int)Math.Floor(-high * members.Count());
+            var marked = 0;
+            foreach (var tie in members.GroupBy(i => keys[i]).OrderBy(g => g.Key))
+            {
+                if (marked + tie.Count() > quota) break;
+                foreach (var i in tie) result[i] = true;
+                marked += tie.Count();
+            }
+        }
+        return result;
+    }
 }

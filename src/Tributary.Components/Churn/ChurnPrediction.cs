@@ -152,7 +152,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         "Gain-based importance of each feature in the trees, with the reason it belongs to.", Standardize.Schema.Of(ImportanceColumns));
 
     /// <summary>Snapshot features the model reads, then the three BG/NBD features added per snapshot.</summary>
-    internal static readonly string[] Features = CustomerSnapshot.Columns.Skip(2).Select(c => c.Name).Concat(["p_alive", "expected_purchases", "p_no_order"]).ToArray();
+    internal static readonly string[] Features = SnapshotRows.Features.Concat(["p_alive", "expected_purchases", "p_no_order"]).ToArray();
     private static readonly int PAlive = Features.Length - 3, Expected = Features.Length - 2, NoOrder = Features.Length - 1;
 
     /// <inheritdoc />
@@ -279,12 +279,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     /// three BG/NBD features. A NULL (no second order, no visit, no open ticket) is NaN, LightGBM's missing value, never a
     /// number that a real value could also be: each split learns which side missing values go.
     /// </summary>
-    internal static float[] FeatureRow(object?[] record)
-    {
-        var row = new float[Features.Length];
-        for (var k = 1; k < record.Length; k++) row[k - 1] = record[k] is null ? float.NaN : (float)Convert.ToDouble(record[k], CultureInfo.InvariantCulture);
-        return row;
-    }
+    internal static float[] FeatureRow(object?[] record) => SnapshotRows.Row(record, Features.Length);
 
     private static object?[] ScoreRow(DateOnly asOf, string customer, float[] row, double probability, string band, float[] parts, Dictionary<string, double>? clv)
     {
@@ -394,17 +389,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
 
     private static async Task<Snapshot> ReadSnapshotAsync(ComponentContext context, DateOnly day, CancellationToken cancellationToken)
     {
-        var w = context.Warehouse;
-        var q = new SqlBuilder(w.Dialect);
-        var names = CustomerSnapshot.Columns.Skip(2).Select(c => $"CAST({q.Quote(c.Name)} AS DOUBLE PRECISION)");
-        var sql = $"SELECT CAST(customer_id AS VARCHAR), {string.Join(", ", names)} FROM {q.Quote(context.Inputs[0])} WHERE as_of = {q.Bind(CustomerSnapshot.Iso(day), DataKind.Date)} ORDER BY 1";
-        var customers = new List<string>();
-        var rows = new List<float[]>();
-        await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
-        {
-            customers.Add((string)r[0]!);
-            rows.Add(FeatureRow(r));
-        }
+        var (customers, rows) = await SnapshotRows.ReadAsync(context.Warehouse, context.Inputs[0], day, Features.Length, cancellationToken).ConfigureAwait(false);
         return new Snapshot(customers, rows);
     }
 

@@ -205,11 +205,7 @@ public sealed class PropensityPrediction : IComponent<PropensityParameters>
             byCode[code] = byCode.GetValueOrDefault(code) + parts[k];
         }
         var top = byCode.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Take(3).Select(c => c.Key).ToList();
-        double Value(string feature)
-        {
-            var k = SnapshotTable.IndexOf(feature);
-            return k < 0 || row[k] == SnapshotTable.Missing ? double.NaN : row[k];
-        }
+        double Value(string feature) => SnapshotTable.Value(row, feature);
         string? Code(int n) => n < top.Count ? top[n] : null;
         string? Text(int n) => n < top.Count ? PropensityReasons.Sentence(top[n], Value) : null;
         return [customer, asOf, probability, (long)decile, Code(0), Text(0), Code(1), Text(1), Code(2), Text(2), baseline,

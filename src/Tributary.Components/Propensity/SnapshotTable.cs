@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tributary.Components.Features;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
@@ -7,33 +6,25 @@ namespace Tributary.Components.Propensity;
 
 /// <summary>One day of a <c>features.customer_snapshot</c> table read into memory: customer ids and their feature rows.</summary>
 /// <param name="Customers">Customer ids, ascending.</param>
-/// <param name="Rows">The features of each customer in <see cref="Features"/> order; a missing value is −1.</param>
+/// <param name="Rows">The features of each customer in <see cref="Features"/> order; a missing value is NaN (see <see cref="SnapshotRows"/>).</param>
 internal sealed record SnapshotTable(List<string> Customers, List<float[]> Rows)
 {
     /// <summary>The snapshot's feature names, in row order.</summary>
-    public static readonly string[] Features = CustomerSnapshot.Columns.Skip(2).Select(c => c.Name).ToArray();
-
-    /// <summary>The value of a missing feature.</summary>
-    public const float Missing = -1;
+    public static readonly string[] Features = SnapshotRows.Features;
 
     /// <summary>Position of a feature in a row.</summary>
     public static int IndexOf(string feature) => Array.IndexOf(Features, feature);
 
+    /// <summary>A customer's value of a feature as the reasons read it: NaN when it is missing, any real value (−1 too) as it is.</summary>
+    public static double Value(float[] row, string feature) => IndexOf(feature) is var k && k < 0 ? double.NaN : row[k];
+
+    /// <summary>A feature's value for an output column: null when it is missing.</summary>
+    public static double? OrNull(float value) => float.IsNaN(value) ? null : value;
+
     /// <summary>Reads the rows of one snapshot day.</summary>
     public static async Task<SnapshotTable> ReadAsync(IWarehouse w, string table, DateOnly day, CancellationToken cancellationToken)
     {
-        var q = new SqlBuilder(w.Dialect);
-        var names = Features.Select(c => $"CAST({q.Quote(c)} AS DOUBLE PRECISION)");
-        var sql = $"SELECT CAST(customer_id AS VARCHAR), {string.Join(", ", names)} FROM {q.Quote(table)} WHERE as_of = {q.Bind(CustomerSnapshot.Iso(day), DataKind.Date)} ORDER BY 1";
-        var customers = new List<string>();
-        var rows = new List<float[]>();
-        await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))
-        {
-            customers.Add((string)r[0]!);
-            var row = new float[Features.Length];
-            for (var k = 1; k < r.Length; k++) row[k - 1] = r[k] is null ? Missing : (float)Convert.ToDouble(r[k], CultureInfo.InvariantCulture);
-            rows.Add(row);
-        }
+        var (customers, rows) = await SnapshotRows.ReadAsync(w, table, day, Features.Length, cancellationToken).ConfigureAwait(false);
         return new SnapshotTable(customers, rows);
     }
 

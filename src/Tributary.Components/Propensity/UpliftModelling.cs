@@ -244,10 +244,11 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         var aov = SnapshotTable.IndexOf("average_order_value");
         var holdoutAlone = x.Outcomes.Probabilities(test.Rows).Alone;
         var holdoutBins = calibration.Assign(orderings[chosenName]);
+        var holdoutHarmed = calibration.ConfirmedHarm(orderings[chosenName]);
         var holdoutRows = Enumerable.Range(0, holdout.Length).Select(k => new object?[]
         {
-            features.Customers[holdout[k]], t[k], y[k], orderings[chosenName][k], test.Rows[k][aov] == SnapshotTable.Missing ? null : (double)test.Rows[k][aov],
-            Group(p, orderings[chosenName][k], holdoutAlone[k], true, calibration.Bins[holdoutBins[k] - 1]),
+            features.Customers[holdout[k]], t[k], y[k], orderings[chosenName][k], SnapshotTable.OrNull(test.Rows[k][aov]),
+            Group(p, orderings[chosenName][k], holdoutAlone[k], true, calibration.Bins[holdoutBins[k] - 1], holdoutHarmed[k]),
         }).ToList();
 
         var current = await SnapshotTable.ReadAsync(w, snapshot, latest, cancellationToken).ConfigureAwait(false);
@@ -262,12 +263,14 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         var inSendNow = Enumerable.Range(0, covered.Length).Where(i => covered[i]).ToArray();
         var binOf = new int[covered.Length];
         foreach (var (i, bin) in inSendNow.Zip(calibration.Assign(inSendNow.Select(i => chosen[i]).ToArray()))) binOf[i] = bin;
+        var harmed = new bool[covered.Length];
+        foreach (var (i, confirmed) in inSendNow.Zip(calibration.ConfirmedHarm(inSendNow.Select(i => chosen[i]).ToArray()))) harmed[i] = confirmed;
         var evidence = chosen.Select((u, i) => covered[i] ? (Bin: binOf[i], Observed: calibration.Bins[binOf[i] - 1]) : (Bin: 0, Observed: everyone)).ToArray();
         var decile = PropensityPrediction.Deciles(chosen);
         var rows = Enumerable.Range(0, current.Customers.Count).Select(i => new object?[]
         {
-            current.Customers[i], latest, chosen[i], Group(p, chosen[i], alone[i], covered[i], evidence[i].Observed), contacted[i], alone[i], estimates["x"][i], estimates["t"][i],
-            estimates["class_transformation"][i], (long)decile[i], current.Rows[i][aov] == SnapshotTable.Missing ? null : (double)current.Rows[i][aov],
+            current.Customers[i], latest, chosen[i], Group(p, chosen[i], alone[i], covered[i], evidence[i].Observed, harmed[i]), contacted[i], alone[i], estimates["x"][i], estimates["t"][i],
+            estimates["class_transformation"][i], (long)decile[i], SnapshotTable.OrNull(current.Rows[i][aov]),
             covered[i], Finite(evidence[i].Observed.Uplift), Finite(evidence[i].Observed.StandardError), (long)evidence[i].Bin, signal,
             Finite(evidence[i].Observed.Centre),
         }).ToList();
@@ -310,12 +313,14 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
     /// <summary>
     /// The five groups: persuadable and do_not_disturb need a customer of the send, an estimate past min_effect and evidence
     /// on the holdout, the 95% interval of the observed uplift of customers estimated alike, on the same side of 0 (a
-    /// negative point estimate alone is noise for most); an estimate past min_effect either way without that evidence is
-    /// unproven; everyone else, estimated within min_effect of 0, is a sure_thing or a lost_cause by P(order without contact).
+    /// negative point estimate alone is noise for most); do_not_disturb also needs the customer among the bin's lowest
+    /// estimates that its interval shows are harmed (<paramref name="harmConfirmed"/>, <see cref="UpliftCalibration.ConfirmedHarm"/>):
+    /// a confidently negative bin is mostly unmoved customers. An estimate past min_effect either way without that evidence
+    /// is unproven; everyone else, estimated within min_effect of 0, is a sure_thing or a lost_cause by P(order without contact).
     /// </summary>
-    internal static string Group(UpliftParameters p, double uplift, double withoutContact, bool inSend, ObservedUplift evidence) =>
+    internal static string Group(UpliftParameters p, double uplift, double withoutContact, bool inSend, ObservedUplift evidence, bool harmConfirmed) =>
         inSend && uplift >= p.MinEffect && uplift > 0 && evidence.Low() > 0 ? "persuadable"
-        : inSend && uplift <= -p.MinEffect && uplift < 0 && evidence.High() < 0 ? "do_not_disturb"
+        : inSend && uplift <= -p.MinEffect && uplift < 0 && evidence.High() < 0 && harmConfirmed ? "do_not_disturb"
         // Past min_effect but not confirmed: calling it sure_thing or lost_cause would contradict the band and the targeting.
         : Math.Abs(uplift) >= p.MinEffect && uplift != 0 ? "unproven"
         : withoutContact >= p.SureThingProbability ? "sure_thing" : "lost_cause";

@@ -78,6 +78,40 @@ public sealed class UpliftCalibrationTests
         Assert.Equal([1, 1, 1, 1, 1, 2], tied.Assign([3.0, 3.0, 3.0, 3.0, 3.0, 1.0]));
     }
 
+    // 200 holdout customers scored 0 to 199, alternately treated: the top 100 unmoved (20 of 50 convert in each arm), the
+    // bottom 100 harmed on average (5 of 50 treated against 30 of 50 control).
+    private static UpliftCalibration HarmedBottomHalf()
+    {
+        var scores = Enumerable.Range(0, 200).Select(i => (double)i).ToArray();
+        var treated = scores.Select((_, i) => i % 2 == 0).ToArray();
+        var converted = scores.Select((_, i) => i < 100 ? (treated[i] ? i / 2 < 5 : i / 2 < 30) : i / 2 % 50 < 20).ToArray();
+        return UpliftCalibration.Fit(scores, treated, converted, bins: 2);
+    }
+
+    [Fact]
+    public void ConfirmedHarm_ConfidentlyNegativeBin_MarksOnlyAsManyOfItsLowestAsItsIntervalProvesHarmed()
+    {
+        var calibration = HarmedBottomHalf();
+        // p̃ = 6/52 and 31/52: centre −0.4808, se 0.0812, upper end −0.3216; 20 customers now in that bin hold at least 6.43 harmed.
+        Assert.Equal(-0.3216, calibration.Bins[1].High(), 4);
+        Assert.True(calibration.Bins[0].High() > 0);
+        var now = Enumerable.Range(0, 40).Select(i => i + 0.5).ToArray();
+
+        var harmed = calibration.ConfirmedHarm(now);
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i < 6).ToArray(), harmed);
+    }
+
+    [Fact]
+    public void ConfirmedHarm_TieAcrossTheBound_IsLeftOutWhole()
+    {
+        var now = Enumerable.Range(0, 40).Select(i => i == 6 ? 5.0 : i).ToArray(); // the 6th and 7th lowest tie
+
+        var harmed = HarmedBottomHalf().ConfirmedHarm(now);
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i < 5).ToArray(), harmed);
+    }
+
     [Fact]
     public void Evidence_ScoreThatIsNoise_GivesIntervalsThatHoldTheAverageEffect()
     {

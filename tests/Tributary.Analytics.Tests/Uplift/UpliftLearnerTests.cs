@@ -63,6 +63,39 @@ public sealed class UpliftLearnerTests
         Assert.True(qini > shuffled + 0.5 * (truth - shuffled), $"qini {qini:0.0000}, truth {truth:0.0000}, random {shuffled:0.0000}");
     }
 
+    // A trend in {-2, …, 2}, missing (NaN) for a fifth: the missing customers are persuadable (+0.30), everyone else,
+    // a real trend of -1 included, unmoved; base conversion 0.2 + 0.05·trend (0.2 when missing).
+    private static (UpliftSample Sample, double[] TrueEffect) SimulateMissing(int n, int seed)
+    {
+        var random = new Random(seed);
+        var (rows, treated, converted, effect) = (new List<float[]>(), new List<bool>(), new List<bool>(), new double[n]);
+        for (var i = 0; i < n; i++)
+        {
+            var missing = random.NextDouble() < 0.2;
+            var trend = random.Next(-2, 3);
+            effect[i] = missing ? 0.30 : 0;
+            var t = random.NextDouble() < 0.5;
+            rows.Add([missing ? float.NaN : trend, (float)random.NextDouble()]);
+            treated.Add(t);
+            converted.Add(random.NextDouble() < (missing ? 0.2 : 0.2 + 0.05 * trend) + (t ? effect[i] : 0));
+        }
+        return (new UpliftSample(rows, treated, converted), effect);
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void Learner_MissingFeature_LearnsTheMissingCustomersEffectApartFromARealMinusOne(string learner)
+    {
+        var (train, _) = SimulateMissing(12_000, 11);
+        var (test, effect) = SimulateMissing(4_000, 12);
+        var uplift = Fit(learner, train).Uplift(test.Rows);
+
+        double Mean(Func<int, bool> who) => Enumerable.Range(0, effect.Length).Where(who).Average(i => uplift[i]);
+        Assert.InRange(Mean(i => float.IsNaN(test.Rows[i][0])), 0.2, 0.4);
+        Assert.InRange(Mean(i => test.Rows[i][0] == -1), -0.06, 0.06);
+        Assert.True(uplift.All(double.IsFinite));
+    }
+
     [Fact]
     public void ClassTransformation_UnequalArms_StillEstimatesTheEffect()
     {
