@@ -9,7 +9,7 @@ import { ErrorNotice, Loading } from "./ui/components";
 import { DiagnosticList, errorsIn, revealInTextarea, showList, ValidationBadge, warningsIn } from "./ui/Diagnostics";
 import { describeCron } from "./ui/format";
 
-interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[] }
+interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[]; default?: unknown }
 
 /** The pipeline as a graph and as YAML, edited either way, validated by the server as you type. */
 export function Designer({ name }: { name: string }) {
@@ -200,33 +200,44 @@ function ParamForm({ component, errors, onChange }: {
       <h2>{component.id}</h2>
       <p className="muted">{component.type}</p>
       {error && <p role="alert">{error}</p>}
-      {keys.map((key) => {
-        const property = schema[key] ?? {};
-        const type = Array.isArray(property.type) ? property.type.find((t) => t !== "null") : property.type;
-        const value = component.params[key];
-        const fieldErrors = errors.filter((d) => d.line === component.paramLines[key]);
-        const text = value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
-        const update = (raw: string) => {
-          const number = Number(raw);
-          onChange(key, (type === "integer" || type === "number") && raw.trim() !== "" && !Number.isNaN(number) ? number : raw);
-        };
-        return (
-          <label key={key} title={property.description}>
-            {key}
-            {property.enum ? (
-              <select name={key} value={text} onChange={(e) => update(e.target.value)}>
-                <option value="" />
-                {property.enum.map((v) => <option key={v}>{v}</option>)}
-              </select>
-            ) : (
-              <input name={key} value={text} onChange={(e) => update(e.target.value)} aria-invalid={fieldErrors.length > 0}
-                disabled={typeof value === "object" && value !== null} />
-            )}
-            {fieldErrors.map((d, i) => <span key={i} role="alert" className="field-error">{d.message}</span>)}
-          </label>
-        );
-      })}
+      {keys.map((key) => (
+        <ParamField key={key} name={key} property={schema[key] ?? {}} value={component.params[key]}
+          errors={errors.filter((d) => d.line === component.paramLines[key])} onChange={(v) => onChange(key, v)} />
+      ))}
     </form>
+  );
+}
+
+/** One parameter of the form: a select for enums and booleans (true / false, as YAML booleans), a text box otherwise. */
+export function ParamField({ name, property, value, errors, onChange }: {
+  name: string; property: SchemaProperty; value: unknown; errors: Diagnostic[]; onChange: (value: string | number | boolean) => void;
+}) {
+  const type = Array.isArray(property.type) ? property.type.find((t) => t !== "null") : property.type;
+  const text = value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const update = (raw: string) => {
+    const number = Number(raw);
+    onChange((type === "integer" || type === "number") && raw.trim() !== "" && !Number.isNaN(number) ? number : raw);
+  };
+  return (
+    <label title={property.description}>
+      {name}
+      {type === "boolean" ? (
+        <select name={name} value={text} onChange={(e) => onChange(e.target.value === "true")} aria-invalid={errors.length > 0}>
+          <option value="" disabled>{property.default === undefined ? "not set" : `default: ${String(property.default)}`}</option>
+          <option value="true">true</option>
+          <option value="false">false</option>
+        </select>
+      ) : property.enum ? (
+        <select name={name} value={text} onChange={(e) => update(e.target.value)}>
+          <option value="" />
+          {property.enum.map((v) => <option key={v}>{v}</option>)}
+        </select>
+      ) : (
+        <input name={name} value={text} onChange={(e) => update(e.target.value)} aria-invalid={errors.length > 0}
+          disabled={typeof value === "object" && value !== null} />
+      )}
+      {errors.map((d, i) => <span key={i} role="alert" className="field-error">{d.message}</span>)}
+    </label>
   );
 }
 
