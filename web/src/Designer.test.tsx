@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "./api/client";
-import { DesignerBody, ParamField } from "./Designer";
+import { DesignerBody, nodeStatuses, ParamField } from "./Designer";
 
 const error: Diagnostic = {
   code: "TRIB0101", severity: "error", line: 4, column: 11, message: "unknown component type 'segment.rfmm'.", hint: "Did you mean 'segment.rfm'?",
@@ -37,5 +37,17 @@ describe("ParamField", () => {
 
   it("a string stays a text box", () => {
     expect(renderToStaticMarkup(<ParamField name="url" property={{ type: "string" }} value="https://x" errors={[]} onChange={() => {}} />)).toContain('<input aria-invalid="false" name="url" value="https://x"/>');
+  });
+});
+
+describe("nodeStatuses", () => {
+  // The badges showed only the last run's steps: after a run of one step, every other (existing) table said "not run".
+  it("shows the last run's steps, and the latest materialization of the steps it left out", () => {
+    const statuses = nodeStatuses(
+      [{ asset: "ltv", status: "failed" }, { asset: "report", status: "skipped" }, { asset: "audience", status: "skipped" }],
+      [{ name: "orders", step: "orders", output: "main" }, { name: "ltv", step: "ltv", output: "main" }, { name: "report", step: "report", output: "main" },
+        { name: "ltv_model", step: "ltv", output: "model" }]);
+    expect(statuses).toEqual({ orders: "succeeded", ltv: "failed", report: "succeeded", audience: "skipped" });
+    expect(statuses.never).toBeUndefined();
   });
 });

@@ -11,6 +11,17 @@ import { describeCron } from "./ui/format";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[]; default?: unknown }
 
+/**
+ * What each node's badge says: its step's status in the pipeline's last run; for a step that run did not reach (left out,
+ * skipped), "succeeded" when its table exists from an earlier run, so an asset that exists never shows "not run".
+ */
+export function nodeStatuses(lastRunSteps: { asset: string; status: string }[], assets: { name: string; step?: string | null; output?: string | null }[]): Record<string, string> {
+  const statuses: Record<string, string> = {};
+  for (const a of assets) if (!a.output || a.output === "main") statuses[a.step ?? a.name] = "succeeded";
+  for (const s of lastRunSteps) if (!(s.asset in statuses) || !["pending", "skipped", "cancelled"].includes(s.status)) statuses[s.asset] = s.status;
+  return statuses;
+}
+
 /** The pipeline as a graph and as YAML, edited either way, validated by the server as you type. */
 export function Designer({ name }: { name: string }) {
   const [text, setText] = useState<string | null>(null);
@@ -28,13 +39,11 @@ export function Designer({ name }: { name: string }) {
   const [reveal, setReveal] = useState<Diagnostic | null>(null);
 
   useEffect(() => { api.yaml(name).then((r) => setText(r.yaml), (e: unknown) => setStatus(errorMessage(e))); }, [name]);
-  // Each node shows how its step went in the pipeline's last run.
+  // Each node shows how its step went in the pipeline's last run, or else its table's latest materialization.
   useEffect(() => {
-    api.runs(name).then(async (runs) => {
-      if (runs.length === 0) return;
-      const detail = await api.runDetail(runs[0].run_id);
-      setStepStatus(Object.fromEntries(detail.steps.map((s) => [s.asset, s.status])));
-    }).catch((e: unknown) => setStatus(errorMessage(e)));
+    Promise.all([api.runs(name).then((runs) => (runs.length === 0 ? null : api.runDetail(runs[0].run_id))), api.assets(true)])
+      .then(([detail, assets]) => setStepStatus(nodeStatuses(detail?.steps ?? [], assets)))
+      .catch((e: unknown) => setStatus(errorMessage(e)));
   }, [name]);
 
   const parsed = useMemo(() => {
