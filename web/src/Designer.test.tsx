@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "./api/client";
-import { DesignerBody, nodeStatuses, ParamField } from "./Designer";
+import { DesignerBody, nodeStatuses, ParamField, yamlNotice } from "./Designer";
 
 const error: Diagnostic = {
   code: "TRIB0101", severity: "error", line: 4, column: 11, message: "unknown component type 'segment.rfmm'.", hint: "Did you mean 'segment.rfm'?",
@@ -49,5 +49,14 @@ describe("nodeStatuses", () => {
         { name: "ltv_model", step: "ltv", output: "model" }]);
     expect(statuses).toEqual({ orders: "succeeded", ltv: "failed", report: "succeeded", audience: "skipped" });
     expect(statuses.never).toBeUndefined();
+  });
+});
+
+describe("yamlNotice", () => {
+  // The notice said "line 9, column 1" (the browser's parser) and the problems list "9:4" (the server) for one error.
+  it("gives the server's position of the error", () => {
+    const d: Diagnostic = { code: "TRIB0001", severity: "error", line: 9, column: 4, message: "bad indentation", hint: null };
+    expect(yamlNotice("All mapping items must start at the same column", [d])).toBe("All mapping items must start at the same column (line 9:4)");
+    expect(yamlNotice("All mapping items must start at the same column", [])).toBe("All mapping items must start at the same column");
   });
 });

@@ -22,6 +22,12 @@ export function nodeStatuses(lastRunSteps: { asset: string; status: string }[], 
   return statuses;
 }
 
+/** The notice for text the graph cannot read: the parser's message at the server's position of the first error, as the problems list has it. */
+export function yamlNotice(message: string, diagnostics: Diagnostic[]): string {
+  const first = diagnostics.find((d) => d.severity === "error");
+  return first ? `${message} (line ${first.line}:${first.column})` : message;
+}
+
 /** The pipeline as a graph and as YAML, edited either way, validated by the server as you type. */
 export function Designer({ name }: { name: string }) {
   const [text, setText] = useState<string | null>(null);
@@ -143,7 +149,7 @@ export function Designer({ name }: { name: string }) {
         </label>
         <span aria-live="polite">{status}</span>
       </div>
-      {parsed.error && <ErrorNotice>YAML: {parsed.error}</ErrorNotice>}
+      {parsed.error && <ErrorNotice>YAML: {yamlNotice(parsed.error, diagnostics)}</ErrorNotice>}
       <DesignerBody text={text} onChange={setText} diagnostics={diagnostics} problemsRef={problemsRef}
         onPick={(d) => { setTab("yaml"); setReveal(d); }} editor={tab === "yaml" ? (
         <label className="yaml">YAML

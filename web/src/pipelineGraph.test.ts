@@ -119,4 +119,9 @@ components:
   it("text that is not YAML is an error, not a graph", () => {
     expect(() => toGraph("pipeline: [unclosed")).toThrow();
   });
+
+  it("a parse error leaves the position to the server's diagnostic", () => {
+    const badIndent = "pipeline: p\ncomponents:\n  - id: b\n    inputs: [a]\n      with: { sql: SELECT 2 }\n";
+    expect(() => toGraph(badIndent)).toThrow(/^All mapping items must start at the same column$/);
+  });
 });

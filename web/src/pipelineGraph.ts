@@ -118,7 +118,8 @@ const spanEdit = ([from, to]: [number, number]) => ({ from, to });
 export function toGraph(text: string): PipelineGraph {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, keepSourceTokens: true });
-  if (doc.errors.length > 0) throw new Error(doc.errors[0].message);
+  // The parser's own "at line 9, column 1" disagrees with the server's position (9:4); the server's is the one shown.
+  if (doc.errors.length > 0) throw new Error(doc.errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""));
   const line = (offset: number | undefined) => (offset === undefined ? 0 : counter.linePos(offset).line);
   const nodes: ComponentNode[] = [];
   for (const item of components(doc)?.items ?? []) {
