@@ -110,6 +110,11 @@ components:
     expect(setSection(setSection(styled, "retry", { max_retries: 2 }), "retry", null)).toBe(styled);
   });
 
+  it("two keys added to one map keep their order", () => {
+    const edited = setParam(setParam(styled, "totals", "a", 1), "totals", "b", 2);
+    expect(edited).toBe(styled + "        a: 1\n        b: 2\n");
+  });
+
   it("a component written as a list item without indent keeps its indent when edited", () => {
     const flat = `pipeline: p\ncomponents:\n- id: a\n  type: transform.sql\n  with: {sql: SELECT 1}\n- {id: b, type: transform.sql, inputs: [a]}\n`;
     const edited = setParam(flat, "a", "sql", "SELECT 2");

@@ -106,7 +106,9 @@ function reconcile(original: string, edited: Document): string {
   const before = parseDocument(original), after = parseDocument(next);
   if (before.errors.length > 0 || !diff(before.contents, after.contents)) return next;
   const lines = [...o.lines];
-  for (const e of edits.sort((x, y) => y.from - x.from)) lines.splice(e.from, e.to - e.from, ...e.lines);
+  // Bottom up, so earlier line numbers still hold; of two insertions at one line the later one first, so they read in order.
+  const order = edits.map((e, i) => ({ e, i })).sort((x, y) => y.e.from - x.e.from || y.i - x.i);
+  for (const { e } of order) lines.splice(e.from, e.to - e.from, ...e.lines);
   const text = lines.join("\n");
   // A splice that went wrong must not reach the file: the printer's text is the fallback.
   return same(parseDocument(text).contents, after.contents) ? text : next;
