@@ -23,4 +23,11 @@ describe("Backfills", () => {
     expect(html).toContain(">intake (daily)</option>");
     expect(html).not.toContain("To backfill, partition a pipeline");
   });
+
+  it("the form's placeholders follow the chosen pipeline's partitions", () => {
+    const html = renderToStaticMarkup(<Backfills pipelines={[pipeline("customer_ltv", "daily")]} />);
+    expect(html).toContain('placeholder="2025-01-01"');
+    expect(html).toContain('placeholder="2025-01-07"');
+    expect(html).not.toContain("T00:00");
+  });
 });

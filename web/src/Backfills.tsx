@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, type Schemas } from "./api/client";
-import { anyRunning, backfillTargets, partitionsText, progressSegments, progressText } from "./backfills";
+import { anyRunning, backfillTargets, keyExamples, partitionsText, progressSegments, progressText } from "./backfills";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, StatusBadge } from "./ui/components";
 import { formatDateTime } from "./ui/format";
 
@@ -86,6 +86,7 @@ function BackfillForm({ pipelines, onStarted }: { pipelines: Schemas["PipelineSu
   // The group is picked among the chosen pipeline's partitioned ones ("" for the whole pipeline, when it is partitioned).
   const targets = backfillTargets(pipelines.find((p) => p.name === chosen) ?? { partitions: null, partitioned_groups: [] });
   const target = targets.some((t) => t.group === group) ? group : targets[0]?.group ?? "";
+  const [fromExample, toExample] = keyExamples(targets.find((t) => t.group === target)?.granularity);
   const start = async () => {
     try {
       await api.startBackfill({ pipeline: chosen, group: target || null, from, to, concurrency: Number(concurrency) || null });
@@ -103,8 +104,8 @@ function BackfillForm({ pipelines, onStarted }: { pipelines: Schemas["PipelineSu
       <label>Partitions of <select name="backfill-group" value={target} onChange={(e) => setGroup(e.target.value)}>
         {targets.map((t) => <option key={t.group} value={t.group}>{t.label}</option>)}
       </select></label>
-      <label>From <input name="backfill-from" value={from} onChange={(e) => setFrom(e.target.value)} placeholder="2025-01-01T00:00" required /></label>
-      <label>To <input name="backfill-to" value={to} onChange={(e) => setTo(e.target.value)} placeholder="2025-01-01T05:00" required /></label>
+      <label>From <input name="backfill-from" value={from} onChange={(e) => setFrom(e.target.value)} placeholder={fromExample} required /></label>
+      <label>To <input name="backfill-to" value={to} onChange={(e) => setTo(e.target.value)} placeholder={toExample} required /></label>
       <label>At once <input name="backfill-concurrency" type="number" min={1} value={concurrency} onChange={(e) => setConcurrency(e.target.value)} /></label>
       <button type="submit">Start backfill</button>
       {error && <p role="alert" className="field-error">{error}</p>}

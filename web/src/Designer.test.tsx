@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "./api/client";
-import { DesignerBody } from "./Designer";
+import { DesignerBody, nodeStatuses, ParamField, yamlNotice } from "./Designer";
 
 const error: Diagnostic = {
   code: "TRIB0101", severity: "error", line: 4, column: 11, message: "unknown component type 'segment.rfmm'.", hint: "Did you mean 'segment.rfm'?",
@@ -18,5 +18,45 @@ describe("DesignerBody", () => {
     expect(editor).toBeLessThan(problems);
     expect(problems).toBeLessThan(schedule);
     expect(html).toContain(">line 4:11 unknown component type &#x27;segment.rfmm&#x27;. Did you mean &#x27;segment.rfm&#x27;?</button>");
+  });
+});
+
+describe("ParamField", () => {
+  // fail_on_dead_letter (a bool) showed as an empty text box.
+  it("shows a boolean as a true / false select holding its value", () => {
+    const html = renderToStaticMarkup(<ParamField name="fail_on_dead_letter" property={{ type: "boolean", default: false }} value={true} errors={[]} onChange={() => {}} />);
+    expect(html).toContain('<select name="fail_on_dead_letter"');
+    expect(html).toContain('<option value="true" selected="">true</option>');
+    expect(html).not.toContain("<input");
+  });
+
+  it("an unset boolean shows its default", () => {
+    const html = renderToStaticMarkup(<ParamField name="fail_on_dead_letter" property={{ type: ["boolean", "null"], default: false }} value={undefined} errors={[]} onChange={() => {}} />);
+    expect(html).toContain('<option value="" disabled="" selected="">default: false</option>');
+  });
+
+  it("a string stays a text box", () => {
+    expect(renderToStaticMarkup(<ParamField name="url" property={{ type: "string" }} value="https://x" errors={[]} onChange={() => {}} />)).toContain('<input aria-invalid="false" name="url" value="https://x"/>');
+  });
+});
+
+describe("nodeStatuses", () => {
+  // The badges showed only the last run's steps: after a run of one step, every other (existing) table said "not run".
+  it("shows the last run's steps, and the latest materialization of the steps it left out", () => {
+    const statuses = nodeStatuses(
+      [{ asset: "ltv", status: "failed" }, { asset: "report", status: "skipped" }, { asset: "audience", status: "skipped" }],
+      [{ name: "orders", step: "orders", output: "main" }, { name: "ltv", step: "ltv", output: "main" }, { name: "report", step: "report", output: "main" },
+        { name: "ltv_model", step: "ltv", output: "model" }]);
+    expect(statuses).toEqual({ orders: "succeeded", ltv: "failed", report: "succeeded", audience: "skipped" });
+    expect(statuses.never).toBeUndefined();
+  });
+});
+
+describe("yamlNotice", () => {
+  // The notice said "line 9, column 1" (the browser's parser) and the problems list "9:4" (the server) for one error.
+  it("gives the server's position of the error", () => {
+    const d: Diagnostic = { code: "TRIB0001", severity: "error", line: 9, column: 4, message: "bad indentation", hint: null };
+    expect(yamlNotice("All mapping items must start at the same column", [d])).toBe("All mapping items must start at the same column (line 9:4)");
+    expect(yamlNotice("All mapping items must start at the same column", [])).toBe("All mapping items must start at the same column");
   });
 });

@@ -9,7 +9,24 @@ import { ErrorNotice, Loading } from "./ui/components";
 import { DiagnosticList, errorsIn, revealInTextarea, showList, ValidationBadge, warningsIn } from "./ui/Diagnostics";
 import { describeCron } from "./ui/format";
 
-interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[] }
+interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[]; default?: unknown }
+
+/**
+ * What each node's badge says: its step's status in the pipeline's last run; for a step that run did not reach (left out,
+ * skipped), "succeeded" when its table exists from an earlier run, so an asset that exists never shows "not run".
+ */
+export function nodeStatuses(lastRunSteps: { asset: string; status: string }[], assets: { name: string; step?: string | null; output?: string | null }[]): Record<string, string> {
+  const statuses: Record<string, string> = {};
+  for (const a of assets) if (!a.output || a.output === "main") statuses[a.step ?? a.name] = "succeeded";
+  for (const s of lastRunSteps) if (!(s.asset in statuses) || !["pending", "skipped", "cancelled"].includes(s.status)) statuses[s.asset] = s.status;
+  return statuses;
+}
+
+/** The notice for text the graph cannot read: the parser's message at the server's position of the first error, as the problems list has it. */
+export function yamlNotice(message: string, diagnostics: Diagnostic[]): string {
+  const first = diagnostics.find((d) => d.severity === "error");
+  return first ? `${message} (line ${first.line}:${first.column})` : message;
+}
 
 /** The pipeline as a graph and as YAML, edited either way, validated by the server as you type. */
 export function Designer({ name }: { name: string }) {
@@ -28,13 +45,11 @@ export function Designer({ name }: { name: string }) {
   const [reveal, setReveal] = useState<Diagnostic | null>(null);
 
   useEffect(() => { api.yaml(name).then((r) => setText(r.yaml), (e: unknown) => setStatus(errorMessage(e))); }, [name]);
-  // Each node shows how its step went in the pipeline's last run.
+  // Each node shows how its step went in the pipeline's last run, or else its table's latest materialization.
   useEffect(() => {
-    api.runs(name).then(async (runs) => {
-      if (runs.length === 0) return;
-      const detail = await api.runDetail(runs[0].run_id);
-      setStepStatus(Object.fromEntries(detail.steps.map((s) => [s.asset, s.status])));
-    }).catch((e: unknown) => setStatus(errorMessage(e)));
+    Promise.all([api.runs(name).then((runs) => (runs.length === 0 ? null : api.runDetail(runs[0].run_id))), api.assets(true)])
+      .then(([detail, assets]) => setStepStatus(nodeStatuses(detail?.steps ?? [], assets)))
+      .catch((e: unknown) => setStatus(errorMessage(e)));
   }, [name]);
 
   const parsed = useMemo(() => {
@@ -134,7 +149,7 @@ export function Designer({ name }: { name: string }) {
         </label>
         <span aria-live="polite">{status}</span>
       </div>
-      {parsed.error && <ErrorNotice>YAML: {parsed.error}</ErrorNotice>}
+      {parsed.error && <ErrorNotice>YAML: {yamlNotice(parsed.error, diagnostics)}</ErrorNotice>}
       <DesignerBody text={text} onChange={setText} diagnostics={diagnostics} problemsRef={problemsRef}
         onPick={(d) => { setTab("yaml"); setReveal(d); }} editor={tab === "yaml" ? (
         <label className="yaml">YAML
@@ -200,33 +215,44 @@ function ParamForm({ component, errors, onChange }: {
       <h2>{component.id}</h2>
       <p className="muted">{component.type}</p>
       {error && <p role="alert">{error}</p>}
-      {keys.map((key) => {
-        const property = schema[key] ?? {};
-        const type = Array.isArray(property.type) ? property.type.find((t) => t !== "null") : property.type;
-        const value = component.params[key];
-        const fieldErrors = errors.filter((d) => d.line === component.paramLines[key]);
-        const text = value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
-        const update = (raw: string) => {
-          const number = Number(raw);
-          onChange(key, (type === "integer" || type === "number") && raw.trim() !== "" && !Number.isNaN(number) ? number : raw);
-        };
-        return (
-          <label key={key} title={property.description}>
-            {key}
-            {property.enum ? (
-              <select name={key} value={text} onChange={(e) => update(e.target.value)}>
-                <option value="" />
-                {property.enum.map((v) => <option key={v}>{v}</option>)}
-              </select>
-            ) : (
-              <input name={key} value={text} onChange={(e) => update(e.target.value)} aria-invalid={fieldErrors.length > 0}
-                disabled={typeof value === "object" && value !== null} />
-            )}
-            {fieldErrors.map((d, i) => <span key={i} role="alert" className="field-error">{d.message}</span>)}
-          </label>
-        );
-      })}
+      {keys.map((key) => (
+        <ParamField key={key} name={key} property={schema[key] ?? {}} value={component.params[key]}
+          errors={errors.filter((d) => d.line === component.paramLines[key])} onChange={(v) => onChange(key, v)} />
+      ))}
     </form>
+  );
+}
+
+/** One parameter of the form: a select for enums and booleans (true / false, as YAML booleans), a text box otherwise. */
+export function ParamField({ name, property, value, errors, onChange }: {
+  name: string; property: SchemaProperty; value: unknown; errors: Diagnostic[]; onChange: (value: string | number | boolean) => void;
+}) {
+  const type = Array.isArray(property.type) ? property.type.find((t) => t !== "null") : property.type;
+  const text = value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const update = (raw: string) => {
+    const number = Number(raw);
+    onChange((type === "integer" || type === "number") && raw.trim() !== "" && !Number.isNaN(number) ? number : raw);
+  };
+  return (
+    <label title={property.description}>
+      {name}
+      {type === "boolean" ? (
+        <select name={name} value={text} onChange={(e) => onChange(e.target.value === "true")} aria-invalid={errors.length > 0}>
+          <option value="" disabled>{property.default === undefined ? "not set" : `default: ${String(property.default)}`}</option>
+          <option value="true">true</option>
+          <option value="false">false</option>
+        </select>
+      ) : property.enum ? (
+        <select name={name} value={text} onChange={(e) => update(e.target.value)}>
+          <option value="" />
+          {property.enum.map((v) => <option key={v}>{v}</option>)}
+        </select>
+      ) : (
+        <input name={name} value={text} onChange={(e) => update(e.target.value)} aria-invalid={errors.length > 0}
+          disabled={typeof value === "object" && value !== null} />
+      )}
+      {errors.map((d, i) => <span key={i} role="alert" className="field-error">{d.message}</span>)}
+    </label>
   );
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, errorMessage, runEventsUrl, type RunDetail as Detail, type RunEvent } from "./api/client";
+import { api, errorMessage, runEventsUrl, type Run, type RunDetail as Detail, type RunEvent, type Schemas } from "./api/client";
 import { Card, DataTable, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { formatCount, formatDateTime, formatDuration } from "./ui/format";
 import { RunLog } from "./ui/RunLog";
@@ -11,6 +11,11 @@ export function axisTicks(span: number): number[] {
   const ticks: number[] = [];
   for (let t = 0; t <= span; t += step) ticks.push(t);
   return ticks;
+}
+
+/** The submission that re-runs `run` from `asset` and what depends on it, with the run's partition and params. */
+export function rerunFrom(run: Run, asset: string): Schemas["RunSubmission"] {
+  return { pipeline: run.pipeline, partition: run.partition, selection: `${asset}+`, params: run.params ?? null };
 }
 
 /** One run: a timeline of its steps (Gantt), the failed step's error, materializations, checks, its log; cancel and re-run from failure. */
@@ -49,7 +54,7 @@ export function RunDetail({ runId }: { runId: string }) {
         {run.status === "running" && <button onClick={() => void attempt(() => api.cancelRun(run.run_id))}>Cancel</button>}
         {failed && (
           <button onClick={() => void attempt(async () => {
-            const { queue_id } = await api.run({ pipeline: run.pipeline, partition: run.partition, selection: `${failed.asset}+` });
+            const { queue_id } = await api.run(rerunFrom(run, failed.asset));
             window.location.hash = `#/runs/${encodeURIComponent(queue_id)}`;
           })}>Re-run from {failed.asset}</button>
         )}

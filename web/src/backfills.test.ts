@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anyRunning, backfillTargets, partitionsText, progressSegments, progressText } from "./backfills";
+import { anyRunning, backfillTargets, keyExamples, partitionsText, progressSegments, progressText } from "./backfills";
 
 const progress = (p: Partial<Record<"total" | "pending" | "running" | "succeeded" | "failed" | "cancelled", number>>) =>
   ({ total: 0, pending: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...p });
@@ -33,7 +33,15 @@ describe("what a pipeline's partitions are", () => {
   });
 
   it("offers a backfill of each partitioned group, and of the whole pipeline only when it is partitioned", () => {
-    expect(backfillTargets(groupsOnly)).toEqual([{ group: "intake", label: "intake (hourly)" }, { group: "daily_load", label: "daily_load (daily)" }]);
-    expect(backfillTargets({ partitions: "daily", partitioned_groups: [] })).toEqual([{ group: "", label: "the whole pipeline (daily)" }]);
+    expect(backfillTargets(groupsOnly)).toEqual([
+      { group: "intake", label: "intake (hourly)", granularity: "hourly" }, { group: "daily_load", label: "daily_load (daily)", granularity: "daily" }]);
+    expect(backfillTargets({ partitions: "daily", partitioned_groups: [] })).toEqual([{ group: "", label: "the whole pipeline (daily)", granularity: "daily" }]);
+  });
+
+  // The form's placeholders were hourly keys whatever the pipeline's partitions.
+  it("gives example keys in the partitions' own format", () => {
+    expect(keyExamples("daily")).toEqual(["2025-01-01", "2025-01-07"]);
+    expect(keyExamples("hourly")).toEqual(["2025-01-01T00:00", "2025-01-01T05:00"]);
+    expect(keyExamples("monthly")).toEqual(["2025-01", "2025-06"]);
   });
 });

@@ -28,9 +28,20 @@ export function partitionsText(p: Partitioned): string | null {
 }
 
 /** What a backfill of the pipeline can cover: the whole pipeline (group "") when it is partitioned, and each partitioned group. */
-export function backfillTargets(p: Partitioned): { group: string; label: string }[] {
+export function backfillTargets(p: Partitioned): { group: string; label: string; granularity: Schemas["PartitionGranularity"] }[] {
   return [
-    ...(p.partitions ? [{ group: "", label: `the whole pipeline (${p.partitions})` }] : []),
-    ...(p.partitioned_groups ?? []).map((g) => ({ group: g.group, label: `${g.group} (${g.partitions})` })),
+    ...(p.partitions ? [{ group: "", label: `the whole pipeline (${p.partitions})`, granularity: p.partitions }] : []),
+    ...(p.partitioned_groups ?? []).map((g) => ({ group: g.group, label: `${g.group} (${g.partitions})`, granularity: g.partitions })),
   ];
+}
+
+/** Example From and To keys in the partition key format of a granularity (the server's PartitionScheme keys). */
+export function keyExamples(granularity: Schemas["PartitionGranularity"] | undefined): [string, string] {
+  switch (granularity) {
+    case "hourly": return ["2025-01-01T00:00", "2025-01-01T05:00"];
+    case "weekly": return ["2025-01-06", "2025-02-03"]; // weeks are keyed by their Monday
+    case "monthly": return ["2025-01", "2025-06"];
+    case "static": return ["first key", "last key"];
+    default: return ["2025-01-01", "2025-01-07"];
+  }
 }

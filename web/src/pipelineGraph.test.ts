@@ -73,7 +73,60 @@ describe("YAML and graph round trip", () => {
     expect(getSensors(setSection(edited, "sensors", []))).toEqual([]);
   });
 
+  // The printer restyled the whole file on any edit: `[people]` became `[ people ]`, long one-line `with:` maps were folded.
+  const styled = `pipeline: people   # comment
+schedule: { cron: "0 6 * * *" }
+components:
+  - id: people
+    type: source.csv
+    with: {path: data/people.csv, columns: {customer_id: BIGINT, email: VARCHAR, phone: VARCHAR, seg: VARCHAR, signed_up: DATE}}
+  - { id: aud, type: activate.audience_file, inputs: [people], with: {path: "out/aud/{segment}.csv", segment_column: seg} }
+  - id: totals
+    type: transform.sql
+    inputs: [people]
+    with:
+        sql: SELECT count(*) AS n FROM people
+`;
+
+  it("editing the schedule leaves every other line byte-identical", () => {
+    const edited = setSection(styled, "schedule", { cron: "0 7 * * *", timezone: "UTC" });
+    const before = styled.split("\n"), after = edited.split("\n");
+    expect(after.length).toBe(before.length);
+    expect(after.filter((l, i) => l !== before[i])).toEqual(['schedule: { cron: 0 7 * * *, timezone: UTC }']);
+    expect(getSection(edited, "schedule")).toEqual({ cron: "0 7 * * *", timezone: "UTC" });
+  });
+
+  it("adding a section, a parameter or a component adds lines and changes none of the others", () => {
+    const withRetry = setSection(styled, "retry", { max_retries: 2 });
+    expect(withRetry).toBe(styled + "retry: { max_retries: 2 }\n");
+    const withParam = setParam(styled, "totals", "engine", "duckdb");
+    expect(withParam).toBe(styled + "        engine: duckdb\n");
+    expect(toGraph(withParam).components[2].params).toEqual({ sql: "SELECT count(*) AS n FROM people", engine: "duckdb" });
+    const added = addComponent(styled, "report", "export.csv", ["totals"]);
+    expect(added.startsWith(styled)).toBe(true);
+    expect(toGraph(added).components.map((c) => c.id)).toEqual(["people", "aud", "totals", "report"]);
+    const connected = connect(styled, "people", "totals");
+    expect(connected).toBe(styled);
+    expect(setSection(setSection(styled, "retry", { max_retries: 2 }), "retry", null)).toBe(styled);
+  });
+
+  it("two keys added to one map keep their order", () => {
+    const edited = setParam(setParam(styled, "totals", "a", 1), "totals", "b", 2);
+    expect(edited).toBe(styled + "        a: 1\n        b: 2\n");
+  });
+
+  it("a component written as a list item without indent keeps its indent when edited", () => {
+    const flat = `pipeline: p\ncomponents:\n- id: a\n  type: transform.sql\n  with: {sql: SELECT 1}\n- {id: b, type: transform.sql, inputs: [a]}\n`;
+    const edited = setParam(flat, "a", "sql", "SELECT 2");
+    expect(edited).toBe(`pipeline: p\ncomponents:\n- id: a\n  type: transform.sql\n  with: { sql: SELECT 2 }\n- {id: b, type: transform.sql, inputs: [a]}\n`);
+  });
+
   it("text that is not YAML is an error, not a graph", () => {
     expect(() => toGraph("pipeline: [unclosed")).toThrow();
+  });
+
+  it("a parse error leaves the position to the server's diagnostic", () => {
+    const badIndent = "pipeline: p\ncomponents:\n  - id: b\n    inputs: [a]\n      with: { sql: SELECT 2 }\n";
+    expect(() => toGraph(badIndent)).toThrow(/^All mapping items must start at the same column$/);
   });
 });

@@ -121,6 +121,7 @@ internal static class RunCommand
         var request = new RunRequest
         {
             Selection = selection, ProjectDirectory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Partition = partition, PartitionWindow = window,
+            Params = parameters,
         };
 
         async Task<RunResult> ExecuteAsync()

@@ -11,7 +11,7 @@ namespace Tributary.Components.Activation;
 public sealed record AudienceFileParameters : IValidatableObject
 {
     /// <summary>Target file path; <c>{segment}</c> makes one file per segment.</summary>
-    [Description("File to write, relative to the project; put {segment} in it to write one file per value of segment_column, e.g. out/audiences/{segment}.csv.")]
+    [Description("File to write, relative to the project; put {segment} in it to write one file per value of segment_column (at most 10000), e.g. out/audiences/{segment}.csv. The value is lower-cased with other characters than letters, digits, - and _ made _; values that end up with the same name get an 8-character hash suffix (x_y-1a2b3c4d).")]
     public required string Path { get; init; }
 
     /// <summary>Output format.</summary>
@@ -131,11 +131,18 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         var format = p.Format == AudienceFormat.Parquet ? FileFormat.Parquet : FileFormat.Csv;
         if (p.Path.Contains("{segment}", StringComparison.Ordinal))
         {
-            var values = (await w.QueryAsync($"SELECT DISTINCT CAST({d.Quote(segmentColumn!)} AS VARCHAR) FROM {table} ORDER BY 1", null, 10_000, cancellationToken).ConfigureAwait(false))
-                .Rows.Select(r => r[0] as string).Where(v => v is not null && (p.Segments is null || p.Segments.Contains(v))).Cast<string>().ToList();
+            var q0 = new SqlBuilder(d);
+            var only = p.Segments is { Count: > 0 } ? $" WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) IN ({q0.BindList(p.Segments, DataKind.Text)})" : "";
+            // One more row than the limit, so a column past it is refused rather than cut short.
+            var values = (await w.QueryAsync($"SELECT DISTINCT CAST({d.Quote(segmentColumn!)} AS VARCHAR) FROM {table}{only} ORDER BY 1", q0.Parameters, MaxSegmentFiles + 1, cancellationToken).ConfigureAwait(false))
+                .Rows.Select(r => r[0] as string).Where(v => v is not null).Cast<string>().ToList();
+            if (values.Count > MaxSegmentFiles)
+                throw new InvalidOperationException($"segment_column '{p.SegmentColumn}' has more than {MaxSegmentFiles} distinct values, and {{segment}} in path writes one file per value. " +
+                    "Split by a column with fewer values, or list the wanted ones in segments.");
+            var names = SegmentFileNames(values);
             foreach (var value in values)
             {
-                var path = p.Path.Replace("{segment}", FileSafe(value), StringComparison.Ordinal);
+                var path = p.Path.Replace("{segment}", names[value], StringComparison.Ordinal);
                 var q = new SqlBuilder(d);
                 await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table} WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) = {q.Bind(value)}", q.Parameters, path, format, cancellationToken)
                     .ConfigureAwait(false);
@@ -152,6 +159,23 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         }
         context.Log($"wrote {files.Count} audience file(s): {string.Join(", ", files)}");
         return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files, ["format"] = p.Format.ToString() });
+    }
+
+    /// <summary>Most files one step writes for {segment}.</summary>
+    internal const int MaxSegmentFiles = 10_000;
+
+    // Distinct values can clean to one name ("x y", "X_Y"); those get a hash suffix so no file overwrites another.
+    internal static IReadOnlyDictionary<string, string> SegmentFileNames(IReadOnlyList<string> values)
+    {
+        var cleaned = values.ToDictionary(v => v, FileSafe, StringComparer.Ordinal);
+        var shared = cleaned.Values.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var names = cleaned.ToDictionary(kv => kv.Key, kv => shared.Contains(kv.Value) || kv.Value.Length == 0
+            ? $"{kv.Value}-{ContactNormalizer.Sha256(kv.Key)![..8]}" : kv.Value, StringComparer.Ordinal);
+        var clash = names.GroupBy(kv => kv.Value, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+            throw new InvalidOperationException($"segment values '{clash.First().Key}' and '{clash.Skip(1).First().Key}' both map to the file name '{clash.Key}'. " +
+                "Rename one of them in the input, or write them with segments in two steps.");
+        return names;
     }
 
     private static string FileSafe(string value) =>

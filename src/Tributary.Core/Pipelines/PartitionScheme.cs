@@ -93,7 +93,7 @@ public sealed class PartitionScheme
         }
         var a = Index(from, last: false);
         var b = Index(to, last: true);
-        if (b < a) throw new ArgumentException($"--from {from} comes after --to {to}.");
+        if (b < a) throw new ArgumentException($"From ({from}) comes after To ({to}); swap the two.");
         return all.Skip(a).Take(b - a + 1).ToList();
     }
 

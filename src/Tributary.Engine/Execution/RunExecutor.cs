@@ -45,8 +45,8 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var started = time.GetUtcNow();
         var steps = order.ToDictionary(id => id, id => new StepRecord(runId, id, specs[id].Type, StepStatus.Pending, 0, null, null, null));
 
-        await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition),
-            order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
+        await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition)
+            { Params = request.Params }, order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
         var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, specs, time);
         if (request.Started is { } onStarted) await onStarted(runId, CancellationToken.None).ConfigureAwait(false);
         run.Emit(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)");

@@ -38,6 +38,12 @@ public sealed record RunRecord(string RunId, string Pipeline, RunStatus Status, 
 {
     /// <summary>Wall time, when ended.</summary>
     public TimeSpan? Duration => EndedAt - StartedAt;
+
+    /// <summary>
+    /// The template params the run was loaded with (<c>--param</c>, the API's <c>params</c>), so a re-run can load it the same way;
+    /// empty when none were given, null in records written before they were kept. Not secret: secrets are <c>${env.*}</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Params { get; init; }
 }
 
 /// <summary>A step as recorded.</summary>

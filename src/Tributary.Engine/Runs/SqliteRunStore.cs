@@ -64,6 +64,9 @@ public sealed partial class SqliteRunStore : IProjectRunStore
         """
         ALTER TABLE materializations ADD COLUMN fingerprint TEXT;
         """,
+        """
+        ALTER TABLE runs ADD COLUMN params_json TEXT;
+        """,
     ];
 
     // Enough for the server's request threads on a small machine; each is a native connection and a file handle.
@@ -122,9 +125,10 @@ public sealed partial class SqliteRunStore : IProjectRunStore
         try
         {
             await using var tx = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await ExecAsync("INSERT INTO runs VALUES ($id, $p, $s, $t, $sel, $start, NULL, NULL, $pid, $part)", cancellationToken,
+            await ExecAsync("INSERT INTO runs VALUES ($id, $p, $s, $t, $sel, $start, NULL, NULL, $pid, $part, $params)", cancellationToken,
                 ("$id", run.RunId), ("$p", run.Pipeline), ("$s", Name(run.Status)), ("$t", run.Trigger), ("$sel", run.Selection),
-                ("$start", Time(run.StartedAt)), ("$pid", run.ProcessId), ("$part", run.Partition)).ConfigureAwait(false);
+                ("$start", Time(run.StartedAt)), ("$pid", run.ProcessId), ("$part", run.Partition),
+                ("$params", run.Params is null ? null : JsonSerializer.Serialize(run.Params))).ConfigureAwait(false);
             for (var i = 0; i < steps.Count; i++)
                 await ExecAsync("INSERT INTO steps (run_id, asset, ordinal, component_type, status, attempts) VALUES ($id, $a, $o, $ct, $s, 0)", cancellationToken,
                     ("$id", run.RunId), ("$a", steps[i].Asset), ("$o", i), ("$ct", steps[i].ComponentType), ("$s", Name(steps[i].Status))).ConfigureAwait(false);
@@ -234,7 +238,10 @@ public sealed partial class SqliteRunStore : IProjectRunStore
 
     private static RunRecord ReadRun(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), true), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-            ParseTime(r.GetString(5)), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt32(8), r.IsDBNull(9) ? null : r.GetString(9));
+            ParseTime(r.GetString(5)), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt32(8), r.IsDBNull(9) ? null : r.GetString(9))
+        {
+            Params = r.IsDBNull(10) ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(10)),
+        };
 
     private static string Name<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();
     private static string? Time(DateTimeOffset? t) => t?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);

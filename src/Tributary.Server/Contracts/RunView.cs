@@ -12,8 +12,9 @@ namespace Tributary.Server.Contracts;
 /// <param name="StartedAt">When it started.</param>
 /// <param name="EndedAt">When it ended; null while it runs.</param>
 /// <param name="Error">Why it failed, if it did.</param>
+/// <param name="Params">The template params it was loaded with (submit them again to re-run it the same way); null for runs recorded before they were kept.</param>
 public sealed record RunView(string RunId, string Pipeline, RunStatus Status, string Trigger, string? Selection, string? Partition,
-    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error)
+    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error, IReadOnlyDictionary<string, string>? Params)
 {
-    internal static RunView Of(RunRecord r) => new(r.RunId, r.Pipeline, r.Status, r.Trigger, r.Selection, r.Partition, r.StartedAt, r.EndedAt, r.Error);
+    internal static RunView Of(RunRecord r) => new(r.RunId, r.Pipeline, r.Status, r.Trigger, r.Selection, r.Partition, r.StartedAt, r.EndedAt, r.Error, r.Params);
 }

@@ -426,6 +426,27 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         Assert.Contains("the server answered 400", wrong.Error, StringComparison.Ordinal);
     }
 
+    // "Re-run from" in the UI submits the run's recorded params; the record kept none, so a re-run used the defaults.
+    [Fact]
+    public async Task Run_SubmittedWithParams_RecordsThemForARerun()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"),
+            "pipeline: hello\nparams:\n  n: { type: integer, default: 1, min: 0, max: 5 }\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT ${param.n} AS n\" } }\n");
+        var (_, address) = await ServeAsync();
+        using var http = WriteClient(address);
+
+        var queued = await ReadAsync<RunQueued>(await http.PostAsJsonAsync("/api/runs",
+            new RunSubmission("hello", Params: new Dictionary<string, string> { ["n"] = "3" }), ApiJson.Options, Ct));
+        QueuedRunView entry;
+        while ((entry = await ReadAsync<QueuedRunView>(await http.GetAsync($"/api/queue/{queued.QueueId}", Ct))).State is not QueueState.Done)
+            await Task.Delay(100, Ct);
+
+        var run = (await ReadAsync<RunDetail>(await http.GetAsync($"/api/runs/{entry.RunId}", Ct))).Run;
+        Assert.Equal(new Dictionary<string, string> { ["n"] = "3" }, run.Params);
+        Assert.Equal(new Dictionary<string, string> { ["n"] = "3" }, (await ReadAsync<List<RunView>>(await http.GetAsync("/api/runs", Ct)))[0].Params);
+    }
+
     // Handed to the server, a bad --param was answered "the server answered 400: the pipeline has errors", without the line
     // and the range trib run gives on its own.
     [Fact]

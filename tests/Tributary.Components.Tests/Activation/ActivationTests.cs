@@ -46,6 +46,51 @@ public sealed class ActivationTests(PostgresCluster postgres)
         Assert.DoesNotContain("example.com", string.Join("\n", gold.Concat(bronze)), StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task AudienceFile_SegmentsCleaningToOneName_WriteDistinctFiles(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, "1,a@x.com,,a,1", "2,b@x.com,,b,1", "3,c@x.com,,x y,1", "4,d@x.com,,X_Y,1");
+
+        var result = await h.RunAsync(Customers + """
+              - { id: aud, type: activate.audience_file, inputs: [customers], with: { path: "out/aud/{segment}.csv", format: meta_custom_audience, segment_column: tier } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var spaced = $"x_y-{ContactNormalizer.Sha256("x y")![..8]}.csv";
+        var upper = $"x_y-{ContactNormalizer.Sha256("X_Y")![..8]}.csv";
+        Assert.Equal(["a.csv", "b.csv", spaced, upper], Directory.GetFiles(Path.Combine(h.Temp.Path, "out/aud")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(ContactNormalizer.Sha256("c@x.com"), File.ReadAllLines(Path.Combine(h.Temp.Path, "out/aud", spaced))[1].Split(',')[0]);
+        Assert.Equal(ContactNormalizer.Sha256("d@x.com"), File.ReadAllLines(Path.Combine(h.Temp.Path, "out/aud", upper))[1].Split(',')[0]);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task AudienceFile_MoreSegmentsThanTheLimit_FailsNamingTheLimit(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, [.. Enumerable.Range(0, AudienceFile.MaxSegmentFiles + 1).Select(i => $"{i},c{i}@x.com,,t{i},1")]);
+
+        var result = await h.RunAsync(Customers + """
+              - { id: aud, type: activate.audience_file, inputs: [customers], with: { path: "out/aud/{segment}.csv", segment_column: tier } }
+            """);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("segment_column 'tier' has more than 10000 distinct values, and {segment} in path writes one file per value. " +
+            "Split by a column with fewer values, or list the wanted ones in segments.", result.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(h.Temp.Path, "out/aud")));
+    }
+
+    [Fact]
+    public void SegmentFileNames_HashSuffixMatchesAnotherValue_Refuses()
+    {
+        var suffixed = $"x_y-{ContactNormalizer.Sha256("x y")![..8]}";
+        var e = Assert.Throws<InvalidOperationException>(() => AudienceFile.SegmentFileNames(["x y", "X_Y", suffixed]));
+        Assert.Equal($"segment values 'x y' and '{suffixed}' both map to the file name '{suffixed}'. " +
+            "Rename one of them in the input, or write them with segments in two steps.", e.Message);
+    }
+
     [Fact]
     public async Task AudienceFile_GoogleFormat_HashesE164WithPlus()
     {

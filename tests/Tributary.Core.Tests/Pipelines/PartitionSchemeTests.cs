@@ -53,6 +53,17 @@ public sealed class PartitionSchemeTests
         Assert.Contains("they run from 2025-01-01|us to 2025-01-09|eu", error.Message, StringComparison.Ordinal);
     }
 
+    // The web form's fields are From and To; the message named the CLI's flags (--from, --to) there too.
+    [Fact]
+    public void Range_FromAfterTo_NamesTheRangeEndsNotTheFlags()
+    {
+        var scheme = Scheme(PartitionGranularity.Daily, "2025-01-01", "UTC");
+
+        var error = Assert.Throws<ArgumentException>(() => scheme.Range("2025-01-05", "2025-01-03", DateTimeOffset.Parse("2025-01-10T00:00:00Z")));
+
+        Assert.Equal("From (2025-01-05) comes after To (2025-01-03); swap the two.", error.Message);
+    }
+
     [Theory]
     [InlineData(PartitionGranularity.Hourly, "2025-01-01", 240)]
     [InlineData(PartitionGranularity.Daily, "2025-01-01", 10)]

@@ -35,6 +35,24 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         Assert.Equal(["north", "south", "joined"], result.Steps.Select(s => s.Asset));
     }
 
+    // A re-run from the UI submits the recorded params again; without them it ran with the pipeline's defaults.
+    [Fact]
+    public async Task Execute_WithParams_RecordsThemInTheRun()
+    {
+        await using var h = await EngineHarness.CreateAsync("duckdb", postgres);
+        var spec = EngineHarness.Pipeline("""
+            pipeline: p
+            components:
+              - { id: a, type: transform.sql, with: { sql: "SELECT 1 AS id" } }
+            """);
+
+        var result = await new RunExecutor(EngineHarness.Catalog, h.Warehouse, h.Store, new ExecutorOptions(), TimeProvider.System)
+            .ExecuteAsync(spec, new RunRequest { ProjectDirectory = h.Temp.Path, Params = new Dictionary<string, string> { ["n"] = "3" } }, Ct);
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(new Dictionary<string, string> { ["n"] = "3" }, (await h.Store.GetRunAsync(result.RunId, Ct))!.Params);
+    }
+
     [Fact]
     public async Task Execute_ParallelismOne_RunsOneStepAtATime()
     {

@@ -141,6 +141,19 @@ public abstract class RunStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_WithParams_ReadsBackTheParamsAndARunWithoutAsNull()
+    {
+        var store = await StoreAsync();
+        await store.CreateRunAsync(new RunRecord("r1", "p", RunStatus.Running, "api", null, T0, null, null, 1)
+            { Params = new Dictionary<string, string> { ["n"] = "3", ["since"] = "2026-01-01" } }, [], Ct);
+        await store.CreateRunAsync(new RunRecord("r2", "p", RunStatus.Running, "cli", null, T0.AddMinutes(1), null, null, 1), [], Ct);
+
+        Assert.Equal(new Dictionary<string, string> { ["n"] = "3", ["since"] = "2026-01-01" }, (await store.GetRunAsync("r1", Ct))!.Params);
+        Assert.Null((await store.GetRunAsync("r2", Ct))!.Params);
+        Assert.Equal([null, "3"], (await store.ListRunsAsync(10, "p", Ct)).Select(r => r.Params?["n"]));
+    }
+
+    [Fact]
     public async Task Step_WithPeakMemory_ReadsBackTheBytesAndAnUnmeasuredStepAsNull()
     {
         var store = await StoreAsync();
