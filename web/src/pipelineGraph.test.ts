@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addComponent, connect, getSection, getSensors, setParam, setParamDefault, setSection, toGraph } from "./pipelineGraph";
+import { addComponent, connect, getSection, getSensors, needsPartition, setParam, setParamDefault, setSection, toGraph } from "./pipelineGraph";
 
 const text = `pipeline: shop   # the demo
 components:
@@ -75,5 +75,16 @@ describe("YAML and graph round trip", () => {
 
   it("text that is not YAML is an error, not a graph", () => {
     expect(() => toGraph("pipeline: [unclosed")).toThrow();
+  });
+});
+
+describe("needsPartition", () => {
+  it("is true for a pipeline partitioned by day or by static keys, false with a time column or without partitions", () => {
+    expect(needsPartition(text)).toBe(false);
+    expect(needsPartition(`pipeline: orch\npartitions: { type: daily, start: 2026-11-25 }\ncomponents: []\n`)).toBe(true);
+    expect(needsPartition(`pipeline: regions\npartitions: { type: static, keys: [north, south] }\ncomponents: []\n`)).toBe(true);
+    expect(needsPartition(`pipeline: orch\npartitions: { type: daily, start: 2026-11-25, column: day }\ncomponents: []\n`)).toBe(false);
+    // A partitioned group runs whole without a partition (the whole history).
+    expect(needsPartition(`pipeline: cdp\ngroups: { intake: { assets: [a], partitions: { type: hourly, start: 2025-01-01 } } }\ncomponents: []\n`)).toBe(false);
   });
 });
