@@ -46,7 +46,7 @@ public sealed class PartitionedPipelinesTests(PostgresCluster postgres)
             Assert.Equal(RunStatus.Succeeded, (await RunAsync(h, Daily, day.Key)).Status);
 
         var loading = Assert.Throws<WholeRunRefusedException>(() => Load(Daily, null));
-        var executing = await Assert.ThrowsAsync<WholeRunRefusedException>(() => Executor(h).ExecuteAsync(EngineHarness.Pipeline(Daily),
+        var executing = await Assert.ThrowsAsync<WholeRunRefusedException>(() => Executor(h, new FakeTimeProvider(Now)).ExecuteAsync(EngineHarness.Pipeline(Daily),
             new RunRequest { ProjectDirectory = h.Temp.Path }, Ct));
 
         Assert.Equal(RefusedMessage, loading.Message);
@@ -104,8 +104,9 @@ public sealed class PartitionedPipelinesTests(PostgresCluster postgres)
                     [new DateTime(2026, 11, 25, hour, 0, 0, DateTimeKind.Unspecified).AddDays(d).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)], Ct);
     }
 
-    private static RunExecutor Executor(EngineHarness h) =>
-        new(EngineHarness.Catalog, h.Warehouse, h.Store, new ExecutorOptions(2), new FakeTimeProvider(Now));
+    // The system clock runs the steps (a retry waits on it); the refusal reads the fake one.
+    private static RunExecutor Executor(EngineHarness h, TimeProvider? time = null) =>
+        new(EngineHarness.Catalog, h.Warehouse, h.Store, new ExecutorOptions(2), time ?? TimeProvider.System);
 
     private static Task<RunResult> RunAsync(EngineHarness h, string yaml, string? partition)
     {
