@@ -294,6 +294,19 @@ public abstract class SqlWarehouse : IWarehouse
             throw new StaleAttemptException(write.Table, partition, fence.Epoch);
     }
 
+    // Another attempt would meet the same table, so the refusal is not retried (StatementRefusedException).
+    private static StatementRefusedException SchemaRefusal(string table, string partitionColumn, TableSchema existing, TableSchema built)
+    {
+        if (existing.Find(partitionColumn) is null)
+            return new StatementRefusedException(
+                $"{table}: the table has no '{partitionColumn}' column, so a partition cannot replace its rows: a run without a partition wrote it whole. " +
+                "Drop the table and run its partitions again (trib backfill), or declare the partitions' time column ('column:') so that each partition replaces the rows of its window.");
+        return new StatementRefusedException(
+            $"{table}: this partition's columns ({string.Join(", ", built.Columns.Select(c => c.Name))}) differ from the table's " +
+            $"({string.Join(", ", existing.Columns.Select(c => c.Name).Where(c => c != partitionColumn))}); " +
+            "a partitioned asset keeps one schema. Drop the table to rebuild every partition with the new one.");
+    }
+
     // One write inside the caller's transaction; returns the table's (or the partition's) row count after it.
     private async Task<long> CommitAsync(DbConnection connection, TableWrite write, string staging, CancellationToken cancellationToken)
     {
@@ -318,7 +331,7 @@ public abstract class SqlWarehouse : IWarehouse
         }
 
         if (built.Find(partition.Column) is not null)
-            throw new InvalidOperationException($"{write.Table}: the step's output already has a column '{partition.Column}', which holds the partition key; rename it.");
+            throw new StatementRefusedException($"{write.Table}: the step's output already has a column '{partition.Column}', which holds the partition key; rename it.");
         var column = Dialect.Quote(partition.Column);
         var select = $"SELECT {names}, CAST($1 AS VARCHAR) AS {column} FROM {source}";
         if (existing is not null && existing.Find(partition.Column) is null && partition.Window is not null && write.Mode == TableWriteMode.Replace)
@@ -332,9 +345,7 @@ public abstract class SqlWarehouse : IWarehouse
         else if (write.Mode == TableWriteMode.Replace)
         {
             if (!existing.Columns.Select(c => c.Name).SequenceEqual(built.Columns.Select(c => c.Name).Append(partition.Column), StringComparer.Ordinal))
-                throw new InvalidOperationException(
-                    $"{write.Table}: this partition's columns ({string.Join(", ", built.Columns.Select(c => c.Name))}) differ from the table's ({string.Join(", ", existing.Columns.Select(c => c.Name).Where(c => c != partition.Column))}); " +
-                    "a partitioned asset keeps one schema. Drop the table to rebuild every partition with the new one.");
+                throw SchemaRefusal(write.Table, partition.Column, existing, built);
             if (partition.Window is { } w)
                 await ExecuteAsync(connection, $"DELETE FROM {table} WHERE {column} = $1 OR ({column} IS NULL AND {Dialect.Quote(w.Column)} >= $2 AND {Dialect.Quote(w.Column)} < $3)",
                     [partition.Key, w.Start, w.End], cancellationToken).ConfigureAwait(false);

@@ -65,8 +65,27 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
         var result = await wh.QueryAsync("SELECT partition_key, v FROM daily ORDER BY partition_key, v", null, 10, Ct);
         Assert.Equal([("2025-01-01", 5L), ("2025-01-02", 10L)], result.Rows.Select(r => ((string)r[0]!, Convert.ToInt64(r[1]))));
         Assert.Equal(0L, Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND left(table_name, 14) = '__trib_staging'", null, Ct)));
-        var changed = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => Write("2025-01-03", "SELECT 1 AS v, 2 AS w"));
-        Assert.Contains("a partitioned asset keeps one schema", changed.Message, StringComparison.Ordinal);
+        var changed = await Assert.ThrowsAsync<StatementRefusedException>(() => Write("2025-01-03", "SELECT 1 AS v, 2 AS w"));
+        Assert.Equal("daily: this partition's columns (v, w) differ from the table's (v); a partitioned asset keeps one schema. Drop the table to rebuild every partition with the new one.",
+            changed.Message);
+    }
+
+    // The table lost its key column to a write without a partition: the message says so, rather than listing equal columns.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReplacePartition_OfATableWrittenWhole_IsRefusedNamingTheMissingKeyColumnAndKeepsTheTable(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.ReplaceTableAsync("daily_orders", (b, ct) => b.CreateAsSelectAsync("SELECT DATE '2026-11-25' AS day, 's' AS s, 1 AS n", null, ct), Ct);
+
+        var refused = await Assert.ThrowsAsync<StatementRefusedException>(() =>
+            wh.ReplacePartitionAsync("daily_orders", "partition_key", "2026-12-01", (b, ct) => b.CreateAsSelectAsync("SELECT DATE '2026-12-01' AS day, 's' AS s, 2 AS n", null, ct), Ct));
+
+        Assert.Equal("daily_orders: the table has no 'partition_key' column, so a partition cannot replace its rows: a run without a partition wrote it whole. " +
+            "Drop the table and run its partitions again (trib backfill), or declare the partitions' time column ('column:') so that each partition replaces the rows of its window.",
+            refused.Message);
+        Assert.Equal(1L, Convert.ToInt64(await wh.ScalarAsync("SELECT n FROM daily_orders", null, Ct)));
+        Assert.Equal(["day", "s", "n"], (await wh.DescribeTableAsync("daily_orders", Ct))!.Columns.Select(c => c.Name));
     }
 
     [Theory]

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode, type Ref } from "
 import { Background, Controls, MarkerType, ReactFlow, type Connection, type Edge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { api, ApiError, errorMessage, type Diagnostic, type Schemas } from "./api/client";
-import { addComponent, connect, getSection, getSensors, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
+import { addComponent, connect, getSection, getSensors, needsPartition, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
 import { initialViewport, layout } from "./layout";
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
@@ -41,6 +41,7 @@ export function Designer({ name }: { name: string }) {
   const [stepStatus, setStepStatus] = useState<Record<string, string>>({});
   const yamlRef = useRef<HTMLTextAreaElement>(null);
   const problemsRef = useRef<HTMLUListElement>(null);
+  const launchRef = useRef<HTMLDetailsElement>(null);
   // A diagnostic picked in the graph view, shown once the YAML view is there.
   const [reveal, setReveal] = useState<Diagnostic | null>(null);
 
@@ -109,8 +110,15 @@ export function Designer({ name }: { name: string }) {
       return false;
     }
   };
+  // As `trib run` needs --partition, the Run button of a partitioned pipeline asks for the partition.
+  const partitioned = needsPartition(text);
   const run = async () => {
     if (!(await save())) return;
+    if (partitioned) {
+      if (launchRef.current) launchRef.current.open = true;
+      setStatus(`${name} is partitioned, so a run needs a partition: enter one under Run with options…, or backfill a range on the Schedules page.`);
+      return;
+    }
     try {
       const { queue_id } = await api.run({ pipeline: name });
       window.location.hash = `#/runs/${encodeURIComponent(queue_id)}`;
@@ -137,8 +145,8 @@ export function Designer({ name }: { name: string }) {
         </div>
         <ValidationBadge diagnostics={diagnostics} onShow={() => showList(problemsRef.current)} />
         <button className="secondary" onClick={() => void save()} disabled={invalid}>Save</button>
-        <button onClick={() => void run()} disabled={invalid}>Run</button>
-        <details className="launch">
+        <button onClick={() => void run()} disabled={invalid}>{partitioned ? "Run a partition…" : "Run"}</button>
+        <details className="launch" ref={launchRef}>
           <summary className="button secondary">Run with options…</summary>
           <LaunchForm name={name} onLaunched={(queueId) => { window.location.hash = `#/runs/${encodeURIComponent(queueId)}`; }} />
         </details>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addComponent, connect, getSection, getSensors, setParam, setParamDefault, setSection, toGraph } from "./pipelineGraph";
+import { addComponent, connect, getSection, getSensors, needsPartition, setParam, setParamDefault, setSection, toGraph } from "./pipelineGraph";
 
 const text = `pipeline: shop   # the demo
 components:
@@ -128,5 +128,16 @@ components:
   it("a parse error leaves the position to the server's diagnostic", () => {
     const badIndent = "pipeline: p\ncomponents:\n  - id: b\n    inputs: [a]\n      with: { sql: SELECT 2 }\n";
     expect(() => toGraph(badIndent)).toThrow(/^All mapping items must start at the same column$/);
+  });
+});
+
+describe("needsPartition", () => {
+  it("is true for a pipeline partitioned by day or by static keys, false with a time column or without partitions", () => {
+    expect(needsPartition(text)).toBe(false);
+    expect(needsPartition(`pipeline: orch\npartitions: { type: daily, start: 2026-11-25 }\ncomponents: []\n`)).toBe(true);
+    expect(needsPartition(`pipeline: regions\npartitions: { type: static, keys: [north, south] }\ncomponents: []\n`)).toBe(true);
+    expect(needsPartition(`pipeline: orch\npartitions: { type: daily, start: 2026-11-25, column: day }\ncomponents: []\n`)).toBe(false);
+    // A partitioned group runs whole without a partition (the whole history).
+    expect(needsPartition(`pipeline: cdp\ngroups: { intake: { assets: [a], partitions: { type: hourly, start: 2025-01-01 } } }\ncomponents: []\n`)).toBe(false);
   });
 });

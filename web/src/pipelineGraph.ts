@@ -228,6 +228,15 @@ export function getSection(text: string, key: "schedule" | "retry" | "partitions
   return isMap(value) ? (value.toJSON() as Record<string, unknown>) : null;
 }
 
+/**
+ * True when a run of the pipeline needs a partition, which the server refuses to leave out: the whole pipeline is
+ * partitioned, by static keys or by time without a `column` (with one, a run without a partition spans every window).
+ */
+export function needsPartition(text: string): boolean {
+  const partitions = getSection(text, "partitions");
+  return partitions !== null && partitions.type != null && (partitions.type === "static" || partitions.column == null);
+}
+
 /** The sensors list as plain values. */
 export function getSensors(text: string): Record<string, unknown>[] {
   const value = parseDocument(text).get("sensors");

@@ -21,7 +21,7 @@ internal static class RunCommand
         var select = new Option<string?>("--select", "-s") { Description = "Assets to run: ids, +id (with upstream), id+ (with downstream), group:NAME (a group of the pipeline), comma-separated." };
         var partition = new Option<string?>("--partition")
         {
-            Description = "Run one partition: of a partitioned pipeline, or with --select group:NAME of a partitioned group; its assets replace only that partition.",
+            Description = "Run one partition: of a partitioned pipeline (which needs one, unless its partitions have a time column), or with --select group:NAME of a partitioned group; its assets replace only that partition.",
         };
         var param = new Option<string[]>("--param") { Description = "Override a template param: name=value. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var command = new Command("run", "Run a pipeline (or selected assets) on the project's warehouse.") { pipeline, select, partition, param };

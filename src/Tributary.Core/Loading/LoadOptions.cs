@@ -9,7 +9,7 @@ public sealed record LoadOptions
     /// <summary>Reads an environment variable; the process environment unless a test injects another.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
-    /// <summary>The partition a run is for: its <c>${partition.*}</c> values. Without it the first partition's are used (for validation).</summary>
+    /// <summary>The partition a run is for: its <c>${partition.*}</c> values. Without it, time partitions with a column (and partitioned groups) span the whole history; others take the first partition's, for validation only (a run of them needs a partition).</summary>
     public IReadOnlyDictionary<string, string>? Partition { get; init; }
 
     /// <summary>The clock that says how many time partitions exist by now, for the partition limit; the system clock unless a test injects another.</summary>

@@ -136,7 +136,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var substitution = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Value), options.Environment,
             partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 }
                 ? (groupPartitions.Count > 0 ? options.Partition ?? WholeHistory : null)
-                : options.Partition ?? new PartitionScheme(partitions).First().Variables,
+                : options.Partition ?? (partitions is { Type: not PartitionGranularity.Static, Column: not null } ? WholeHistory : new PartitionScheme(partitions).First().Variables),
             parameters.ToDictionary(p => p.Name, p => p.Type));
         var retry = ReadRetry(reader, top);
         var sensors = ReadSensors(reader, top, substitution, name?.Value);
@@ -478,7 +478,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return result;
     }
 
-    // Partition values of a run without a partition: the whole history, so a partitioned group's window filters keep every row.
+    // Partition values of a run without a partition: the whole history, so a partitioned group's (or, with a time column, pipeline's) window filters keep every row.
     private static readonly IReadOnlyDictionary<string, string> WholeHistory = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["key"] = "",

@@ -15,12 +15,39 @@ public static class PartitionedPipelines
     /// </summary>
     /// <exception cref="InvalidOperationException">The run cannot be partitioned (see <see cref="SchemeOf"/>).</exception>
     /// <exception cref="ArgumentException">The key is not a partition of the scheme.</exception>
+    /// <exception cref="WholeRunRefusedException">The run has no partition, but the pipeline's partitions cannot run whole (see <see cref="CheckWholeRun"/>).</exception>
     public static PipelineSpec Load(Func<string, IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>?, PipelineSpec> load,
         string pipeline, IReadOnlyDictionary<string, string> parameters, string? partition, DateTimeOffset now, string? selection = null)
     {
-        if (partition is null) return load(pipeline, parameters, null);
         var plain = load(pipeline, parameters, null);
+        if (partition is null)
+        {
+            CheckWholeRun(plain, now);
+            return plain;
+        }
         return load(pipeline, parameters, new PartitionScheme(SchemeOf(plain, selection, partition)).Parse(partition, now).Variables);
+    }
+
+    /// <summary>
+    /// Refuses a run without a partition of a pipeline partitioned as a whole, unless its partitions declare a time
+    /// <c>column</c>: such a run would have the first partition's <c>${partition.*}</c> values and replace every
+    /// partition of each asset with that one's rows. With a column its values span the whole history and the partitions
+    /// replace their windows of it afterwards. Partitioned groups always run whole without a partition (the whole history).
+    /// </summary>
+    /// <exception cref="WholeRunRefusedException">The run needs a partition; the message says which and how.</exception>
+    public static void CheckWholeRun(PipelineSpec pipeline, DateTimeOffset now)
+    {
+        if (pipeline.Partitions is not { } partitions) return;
+        var scheme = new PartitionScheme(partitions);
+        if (scheme.IsTimeBased && partitions.Column is not null) return;
+        var all = scheme.All(now);
+        var latest = !scheme.IsTimeBased ? $"--partition KEY, one of {string.Join(", ", all.Take(10).Select(k => k.Key))}{(all.Count > 10 ? ", …" : "")}"
+            : all.Count > 0 ? $"--partition {all[^1].Key}, the latest complete one" : "--partition KEY once its first window has ended";
+        var backfill = all.Count > 1 ? $", or backfill a range: trib backfill {pipeline.Name} --from {all[0].Key} --to {all[^1].Key}" : "";
+        var column = scheme.IsTimeBased ? " To run it whole, declare the time column every asset has in its partitions ('column:')." : "";
+        throw new WholeRunRefusedException(
+            $"pipeline '{pipeline.Name}' is partitioned ({partitions.Type.ToString().ToLowerInvariant()}), so a run needs a partition: without one it would " +
+            $"replace every partition of its assets with one partition's rows. Pass a partition ({latest}){backfill}.{column}");
     }
 
     /// <summary>

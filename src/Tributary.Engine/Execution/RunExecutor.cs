@@ -33,8 +33,10 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
     private readonly RunEventHub _events = events ?? new RunEventHub(store);
 
     /// <summary>Runs the selected assets of <paramref name="pipeline"/>. Cancellation ends the run as cancelled.</summary>
+    /// <exception cref="WholeRunRefusedException">The request has no partition but the pipeline needs one; no run is recorded.</exception>
     public async Task<RunResult> ExecuteAsync(PipelineSpec pipeline, RunRequest request, CancellationToken cancellationToken)
     {
+        if (request.Partition is null) PartitionedPipelines.CheckWholeRun(pipeline, time.GetUtcNow());
         var graph = AssetGraph.Of(pipeline);
         var selected = AssetSelection.Resolve(graph, request.Selection);
         var order = graph.TopologicalOrder().Where(selected.Contains).ToList();

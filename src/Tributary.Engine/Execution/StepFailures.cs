@@ -11,7 +11,8 @@ public static class StepFailures
 {
     /// <summary>
     /// True for a statement the engine refuses as written (a misspelled column, a syntax error; from a worker as
-    /// <see cref="StatementRefusedException"/>, its engine's exception being unable to cross), a parameter the component
+    /// <see cref="StatementRefusedException"/>, its engine's exception being unable to cross; also the warehouse's refusal of a
+    /// partition whose table has another schema), a parameter the component
     /// refuses (<see cref="ArgumentException"/>), a plan that cannot be made, and an input file or folder that is not
     /// there. A file that is there but fails as data (cut short while still being written) may succeed later.
     /// </summary>

@@ -314,7 +314,7 @@ public sealed class Daemon
         string? queued = null;
         // A partitioned group's sensor, like its schedule, materializes the latest complete partition.
         if (outcome.RequestRun)
-            queued = await SubmitAsync(p.Name, LatestPartition(group?.Partitions, now), new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
+            queued = await SubmitAsync(p.Name, LatestPartition(group?.Partitions ?? p.Partitions, now), new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
         if (outcome.Alert) await _alerts.SendAsync(p, $"{p.Name}: freshness alert: {outcome.Reason}", cancellationToken).ConfigureAwait(false);
         await Tick($"sensor:{name}", label, p.Name, now, outcome.RequestRun ? TickStatus.Requested : outcome.Alert ? TickStatus.Alert : TickStatus.Skipped, outcome.Reason, queued, cancellationToken).ConfigureAwait(false);
     }

@@ -12,7 +12,7 @@ public enum PartitionState
     Stale,
     /// <summary>The latest attempt failed.</summary>
     Failed,
-    /// <summary>Never materialized.</summary>
+    /// <summary>Never materialized, or its rows are gone: a run without a partition replaced the table since (without a time column).</summary>
     Missing,
 }
 
@@ -35,17 +35,26 @@ public static class PartitionStatus
     public static async Task<PartitionStatusPage> PageAsync(PipelineSpec pipeline, IRunStore runs, DateTimeOffset now, long offset, int limit, CancellationToken cancellationToken)
     {
         // The pipeline's partitions cover every asset; each partitioned group's only its own.
-        List<(string? Group, PartitionScheme Scheme, IReadOnlyList<ComponentSpec> Components)> parts = pipeline.Partitions is { } whole
-            ? [(null, new PartitionScheme(whole), pipeline.Components)]
+        List<(string? Group, PartitionsSpec Spec, PartitionScheme Scheme, IReadOnlyList<ComponentSpec> Components)> parts = pipeline.Partitions is { } whole
+            ? [(null, whole, new PartitionScheme(whole), pipeline.Components)]
             : [.. pipeline.Groups.Where(g => g.Partitions is not null)
-                .Select(g => ((string?)g.Name, new PartitionScheme(g.Partitions!), (IReadOnlyList<ComponentSpec>)[.. pipeline.Components.Where(c => g.Assets.Contains(c.Id))]))];
+                .Select(g => ((string?)g.Name, g.Partitions!, new PartitionScheme(g.Partitions!), (IReadOnlyList<ComponentSpec>)[.. pipeline.Components.Where(c => g.Assets.Contains(c.Id))]))];
         if (parts.Count == 0) throw new ArgumentException($"pipeline '{pipeline.Name}' has no partitions.");
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var materialized = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
         var failed = new Dictionary<(string Asset, string Partition), (DateTimeOffset At, string RunId)>();
-        foreach (var run in (await runs.ListRunsAsync(100_000, pipeline.Name, cancellationToken).ConfigureAwait(false)).Where(r => r.Partition is not null).OrderBy(r => r.StartedAt))
+        var wholeAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var run in (await runs.ListRunsAsync(100_000, pipeline.Name, cancellationToken).ConfigureAwait(false)).OrderBy(r => r.StartedAt))
         {
+            if (run.Partition is null)
+            {
+                if (parts.All(p => p.Spec.Column is not null)) continue;
+                // A run without a partition rewrote the table whole: the partitions it had are gone.
+                foreach (var m in await runs.GetMaterializationsAsync(run.RunId, null, cancellationToken).ConfigureAwait(false))
+                    wholeAt[m.Asset] = m.At;
+                continue;
+            }
             foreach (var m in await runs.GetMaterializationsAsync(run.RunId, null, cancellationToken).ConfigureAwait(false))
                 materialized[(m.Asset, run.Partition!)] = (m.At, run.RunId);
             foreach (var s in (await runs.GetStepsAsync(run.RunId, cancellationToken).ConfigureAwait(false)).Where(s => s.Status == StepStatus.Failed))
@@ -66,7 +75,7 @@ public static class PartitionStatus
         foreach (var (part, partition) in page)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (group, scheme, components) = parts[part];
+            var (group, spec, scheme, components) = parts[part];
             foreach (var component in components)
             {
                 var key = (component.Id, partition);
@@ -76,7 +85,7 @@ public static class PartitionStatus
                     result.Add(new AssetPartitionStatus(component.Id, partition, PartitionState.Failed, has ? m.At : null, f.RunId, group));
                     continue;
                 }
-                if (!has)
+                if (!has || (spec.Column is null && wholeAt.TryGetValue(component.Id, out var rewritten) && rewritten > m.At))
                 {
                     result.Add(new AssetPartitionStatus(component.Id, partition, PartitionState.Missing, null, null, group));
                     continue;

@@ -71,6 +71,7 @@ internal static class RunsApi
             var spec = project.LoadPipeline(s.Pipeline, s.Params ?? new Dictionary<string, string>(), null);
             if (s.Partition is not null)
                 new Core.Pipelines.PartitionScheme(Engine.Execution.PartitionedPipelines.SchemeOf(spec, s.Selection, s.Partition)).Parse(s.Partition, time.GetUtcNow());
+            else Engine.Execution.PartitionedPipelines.CheckWholeRun(spec, time.GetUtcNow());
             if (s.Selection is not null) Engine.Execution.AssetSelection.Resolve(Core.Pipelines.AssetGraph.Of(spec), s.Selection);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)

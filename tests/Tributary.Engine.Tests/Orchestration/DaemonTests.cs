@@ -288,6 +288,26 @@ public sealed class DaemonTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task FileArrivalSensor_OfAPartitionedPipeline_RunsTheLatestCompletePartition()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2026-12-03T10:00:00Z"), """
+            pipeline: orch
+            partitions: { type: daily, start: 2026-11-25 }
+            sensors: [{ type: file_arrival, path: incoming, pattern: "*.csv", interval: 5s }]
+            components:
+              - { id: daily_orders, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS day" } }
+            """);
+        f.H.Temp.File("incoming/orders.csv", "id\n1\n");
+        var daemon = f.Daemon();
+
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        // As the schedule does: a run without a partition would replace every partition with one partition's rows.
+        Assert.Equal([("sensor", "2026-12-02")], f.Launched.Select(l => (l.Trigger, l.Partition)));
+    }
+
+    [Fact]
     public async Task TableRowsSensor_RunsWhenTheCursorColumnMovesPastTheCursor()
     {
         await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """

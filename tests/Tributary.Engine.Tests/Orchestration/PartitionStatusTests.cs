@@ -63,6 +63,46 @@ public sealed class PartitionStatusTests(PostgresCluster postgres)
         Assert.Equal([("2025-01-01", 2L), ("2025-01-02", 1L)], rows.Rows.Select(r => ((string)r[0]!, Convert.ToInt64(r[1]))));
     }
 
+    // Without a time column a run without a partition leaves the table without partition keys: its partitions are gone.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Status_AfterARunWithoutPartition_ShowsTheGroupsPartitionsMissingUnlessTheyHaveATimeColumn(string engine)
+    {
+        const string groups = """
+            pipeline: split
+            groups:
+              days: { assets: [day_rows], partitions: { type: daily, start: 2025-01-01 } }
+              windows: { assets: [window_rows], partitions: { type: daily, start: 2025-01-01, column: day } }
+            components:
+              - { id: day_rows, type: transform.sql, with: { sql: "SELECT ${partition.key} AS day" } }
+              - { id: window_rows, type: transform.sql, with: { sql: "SELECT CAST(${partition.start} AS TIMESTAMP) AS day" } }
+            """;
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var now = DateTimeOffset.Parse("2025-01-02T12:00:00Z");
+        async Task<RunResult> Run(string? partition, string? select)
+        {
+            var spec = PartitionedPipelines.Load((_, _, variables) => new PipelineLoader(EngineHarness.Catalog).Load(groups, "split.yaml", new LoadOptions { Partition = variables })
+                .GetPipelineOrThrow(), "split", new Dictionary<string, string>(), partition, now, select);
+            return await new RunExecutor(EngineHarness.Catalog, h.Warehouse, h.Store, new ExecutorOptions(2), TimeProvider.System).ExecuteAsync(spec, new RunRequest
+            {
+                ProjectDirectory = h.Temp.Path, Partition = partition, Selection = select,
+                PartitionWindow = partition is null ? null : PartitionedPipelines.TablePartitionOf(spec, select, partition, now).Window,
+            }, Ct);
+        }
+        async Task<List<(string, PartitionState)>> Status() =>
+            [.. (await PartitionStatus.OfAsync(EngineHarness.Pipeline(groups), h.Store, now, Ct)).Select(s => (s.Asset, s.State))];
+        Assert.Equal(RunStatus.Succeeded, (await Run("2025-01-01", "group:days")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await Run("2025-01-01", "group:windows")).Status);
+        var before = await Status();
+        await Task.Delay(20, Ct);
+
+        Assert.Equal(RunStatus.Succeeded, (await Run(null, null)).Status);
+
+        Assert.Equal([("day_rows", PartitionState.Materialized), ("window_rows", PartitionState.Materialized)], before);
+        Assert.Equal([("day_rows", PartitionState.Missing), ("window_rows", PartitionState.Materialized)], await Status());
+        Assert.Null(await h.Warehouse.DescribeTableAsync("day_rows", Ct) is { } t ? t.Find("partition_key") : null);
+    }
+
     [Fact]
     public async Task Page_CancelledOnceTheHistoryIsRead_StopsBeforeListingPartitions()
     {
