@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Tributary.Components;
 using Tributary.Core.Components;
 using Tributary.Core.Diagnostics;
@@ -7,7 +8,10 @@ using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
 using Tributary.Core.Projects;
 using Tributary.Core.Warehousing;
+using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
+using Tributary.Cli.Hosting;
+using Tributary.Cli.Output;
 using Tributary.Warehouse;
 using Tributary.Cli;
 
@@ -80,7 +84,15 @@ internal sealed class ProjectSession : IAsyncDisposable
     public string Relative(string path) => Path.GetRelativePath(Settings.Directory, path);
 
     /// <summary>HTTP clients for talking to a running 'trib serve', made on first use and pooled for the session.</summary>
-    public IHttpClientFactory HttpClients => (_http ??= new ServiceCollection().AddHttpClient().BuildServiceProvider()).GetRequiredService<IHttpClientFactory>();
+    public IHttpClientFactory HttpClients => (_http ??= new ServiceCollection().AddHttpClient()
+        .AddHttpClient(FailureAlerts.HttpClientName, c => c.Timeout = FailureAlerts.Timeout).Services.BuildServiceProvider()).GetRequiredService<IHttpClientFactory>();
+
+    /// <summary>
+    /// The <c>on_failure</c> alerts of runs this command executes itself (no server), as 'trib serve' sends them; the alert
+    /// and any trouble posting it are written to <paramref name="error"/>.
+    /// </summary>
+    public FailureAlerts Alerts(TextWriter error) =>
+        new(HttpClients, Environment.GetEnvironmentVariable, new Logger<FailureAlerts>(new LoggerFactory([new TextLoggerProvider(error, _time, LogFormat.Text)])));
 
     /// <summary>Runs that a dead process left "running", found and marked failed when the store was opened.</summary>
     public IReadOnlyList<string> RecoveredRuns { get; private set; } = [];

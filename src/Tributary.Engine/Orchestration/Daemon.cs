@@ -424,20 +424,13 @@ public sealed class Daemon
                 await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, status, result?.RunId, CancellationToken.None).ConfigureAwait(false);
             }
             if (result?.Status != RunStatus.Succeeded && result?.Status != RunStatus.Cancelled && spec is not null)
-                await _alerts.SendAsync(spec, FailureMessage(q, result), CancellationToken.None).ConfigureAwait(false);
+                await _alerts.SendAsync(spec, FailureAlerts.RunFailed(q.Pipeline, q.Partition, result, q.QueueId), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             lock (_lock) _active.Remove(q.QueueId);
             cancel.Dispose();
         }
-    }
-
-    private static string FailureMessage(QueuedRun q, RunResult? result)
-    {
-        var step = result?.Steps.FirstOrDefault(s => s.Status == StepStatus.Failed);
-        return $"Tributary: run {result?.RunId ?? q.QueueId} of '{q.Pipeline}'{(q.Partition is null ? "" : $" [{q.Partition}]")} failed" +
-            (step is null ? "" : $" at step '{step.Asset}' ({step.ComponentType})") + $": {result?.Error ?? "it could not start"}";
     }
 
     // Two specs of one name (files the validator refuses) must not stop every other pipeline: the first is used, as a run's lookup does.
