@@ -125,7 +125,9 @@ public sealed class TributaryServer : IAsyncDisposable
             api.RequireAuthorization(bearer);
             openApi.RequireAuthorization(bearer);
         }
-        api.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Server");
+        api.MapGet("/health", Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>> () => daemon.Health is { Failing: true } h
+            ? TypedResults.Json(new HealthStatus("failing", $"daemon ticks fail since {h.FailingSince:O}: {h.Error}"), statusCode: StatusCodes.Status503ServiceUnavailable)
+            : TypedResults.Ok(new HealthStatus("ok"))).WithTags("Server");
         PipelinesApi.Map(api, project, daemon, time, loggers.CreateLogger(typeof(PipelinesApi)));
         RunsApi.Map(api, project, daemon, events, time);
         BackfillsApi.Map(api, project, daemon);
