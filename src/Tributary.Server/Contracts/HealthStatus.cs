@@ -1,6 +1,5 @@
 namespace Tributary.Server.Contracts;
 
-/// <summary>The answer of <c>GET /api/health</c>.</summary>
-/// <param name="Status"><c>ok</c>, or <c>failing</c> (with status 503) while the daemon's ticks fail and nothing is scheduled or launched.</param>
-/// <param name="Daemon">Why the daemon's ticks fail and since when; null when they complete.</param>
-public sealed record HealthStatus(string Status, string? Daemon = null);
+/// <summary>The answer of <c>GET /api/health</c> while the server answers and the daemon's ticks complete; while they fail, a 503 ProblemDetails says since when and why.</summary>
+/// <param name="Status">Always <c>ok</c>.</param>
+public sealed record HealthStatus(string Status);
