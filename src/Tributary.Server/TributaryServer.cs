@@ -125,7 +125,10 @@ public sealed class TributaryServer : IAsyncDisposable
             api.RequireAuthorization(bearer);
             openApi.RequireAuthorization(bearer);
         }
-        api.MapGet("/health", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Server");
+        // A daemon whose ticks fail schedules and launches nothing: the server is up, but not healthy.
+        api.MapGet("/health", Results<Ok<HealthStatus>, ProblemHttpResult> () => daemon.Health is { Failing: true } h
+            ? TypedResults.Problem(ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, $"the daemon's ticks fail since {h.FailingSince:O}: {h.Error}"))
+            : TypedResults.Ok(new HealthStatus("ok"))).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithTags("Server");
         PipelinesApi.Map(api, project, daemon, time, loggers.CreateLogger(typeof(PipelinesApi)));
         RunsApi.Map(api, project, daemon, events, time);
         BackfillsApi.Map(api, project, daemon);

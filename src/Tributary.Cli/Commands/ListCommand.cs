@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tributary.Cli.Output;
 using Tributary.Core.Loading;
+using Tributary.Core.Pipelines;
 
 namespace Tributary.Cli.Commands;
 
@@ -15,12 +16,16 @@ internal static class ListCommand
         {
             var project = cli.Open(parse);
             var loader = new PipelineLoader(project.Catalog);
-            var rows = project.PipelineFiles().Select(f =>
+            var files = project.PipelineFiles();
+            var results = files.Select(f => loader.LoadFile(f, new LoadOptions { NamedAfterFile = true })).ToList();
+            var duplicates = ProjectDefinitions.DuplicateNames(results).ToLookup(d => d.Location.File, StringComparer.Ordinal);
+            var rows = files.Select((f, i) =>
             {
-                var r = loader.LoadFile(f);
-                return r.Succeeded
-                    ? new object?[] { r.Pipeline!.Name, project.Relative(f), r.Pipeline.Components.Count, r.Pipeline.Schedule?.Cron ?? "", "valid" }
-                    : [Path.GetFileNameWithoutExtension(f), project.Relative(f), null, "", $"{r.Diagnostics.Count} error(s): trib validate"];
+                var r = results[i];
+                var errors = r.Diagnostics.Count(d => !d.IsWarning) + duplicates[f].Count();
+                return errors == 0 && r.Pipeline is { } p
+                    ? new object?[] { p.Name, project.Relative(f), p.Components.Count, p.Schedule?.Cron ?? "", "valid" }
+                    : [Path.GetFileNameWithoutExtension(f), project.Relative(f), null, "", $"{errors} error(s): trib validate"];
             }).ToList();
             DataWriter.Write(cli.Out, parse.GetValue(format), ["pipeline", "file", "components", "schedule", "status"], rows);
             return Task.FromResult(ExitCodes.Success);

@@ -144,6 +144,9 @@ internal static class RunCommand
             RunStatus.Cancelled => $"run {result.RunId} cancelled; every table keeps its previous version.",
             _ => $"run {result.RunId} failed: {result.Error}\n  details: trib runs show {result.RunId}",
         });
+        // As the daemon alerts for the runs it launches: on_failure does not depend on who ran the pipeline.
+        if (result.Status is not (RunStatus.Succeeded or RunStatus.Cancelled))
+            await project.Alerts(cli.Error).SendAsync(spec, FailureAlerts.RunFailed(spec.Name, partition, result, result.RunId), CancellationToken.None);
         return result;
     }
 

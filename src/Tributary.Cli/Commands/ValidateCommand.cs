@@ -23,16 +23,20 @@ internal static class ValidateCommand
             var loader = new PipelineLoader(project.Catalog);
             var all = new List<Diagnostic>();
             var valid = new List<PipelineSpec>();
+            var results = new List<LoadResult>();
             foreach (var path in paths)
             {
-                var result = loader.LoadFile(path);
+                var result = loader.LoadFile(path, new LoadOptions { NamedAfterFile = project.IsPipelineFile(path) });
                 if (result.Succeeded) cli.Error.WriteLine($"ok  {project.Relative(path)} ({result.Pipeline!.Components.Count} components)");
                 if (result.Succeeded) valid.Add(result.Pipeline!);
+                results.Add(result);
                 all.AddRange(result.Diagnostics);
             }
-            // The files checked together are one project's: an asset id they define differently is one table they overwrite.
-            all.AddRange(ProjectDefinitions.Compare(valid,
-                f => Path.IsPathRooted(f) ? Path.GetRelativePath(Environment.CurrentDirectory, f) : f));
+            // The files checked together are one project's: an asset id they define differently is one table they overwrite,
+            // and a pipeline name they both declare is two pipelines under one name.
+            Func<string, string> shown = f => Path.IsPathRooted(f) ? Path.GetRelativePath(Environment.CurrentDirectory, f) : f;
+            all.AddRange(ProjectDefinitions.DuplicateNames(results, shown));
+            all.AddRange(ProjectDefinitions.Compare(valid, shown));
             if (all.Count == 0) return Task.FromResult(ExitCodes.Success);
             DiagnosticPrinter.Print(cli.Error, all, Environment.CurrentDirectory);
             return Task.FromResult(all.Any(d => !d.IsWarning) ? ExitCodes.UserError : ExitCodes.Success);

@@ -22,8 +22,6 @@ namespace Tributary.Cli.Hosting;
 /// </summary>
 internal static class TributaryHost
 {
-    private static readonly TimeSpan AlertTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>The <c>--log-format</c> option of the commands that host the daemon.</summary>
     public static Option<LogFormat> LogFormatOption() => new("--log-format")
     {
@@ -73,7 +71,7 @@ internal static class TributaryHost
         services.AddSingleton<IOrchestrationStore>(store);
         services.AddSingleton(sp => new RunEventHub(sp.GetRequiredService<IRunStore>()));
         services.AddHttpClient();
-        services.AddHttpClient(FailureAlerts.HttpClientName, c => c.Timeout = AlertTimeout);
+        services.AddHttpClient(FailureAlerts.HttpClientName, c => c.Timeout = FailureAlerts.Timeout);
         services.AddSingleton(sp => new FailureAlerts(sp.GetRequiredService<IHttpClientFactory>(), Environment.GetEnvironmentVariable, sp.GetRequiredService<ILogger<FailureAlerts>>()));
         services.AddSingleton(sp => new QueuedRunLauncher((name, parameters, partition) => project.LoadPipeline(name, parameters, partition),
             sp.GetRequiredService<ComponentCatalog>(), sp.GetRequiredService<IWarehouse>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IOrchestrationStore>(),

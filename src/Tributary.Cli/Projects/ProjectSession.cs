@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Tributary.Components;
 using Tributary.Core.Components;
 using Tributary.Core.Diagnostics;
@@ -7,7 +8,10 @@ using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
 using Tributary.Core.Projects;
 using Tributary.Core.Warehousing;
+using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
+using Tributary.Cli.Hosting;
+using Tributary.Cli.Output;
 using Tributary.Warehouse;
 using Tributary.Cli;
 
@@ -21,6 +25,7 @@ internal sealed class ProjectSession : IAsyncDisposable
     private ServiceProvider? _http;
 
     private readonly TimeProvider _time;
+    private static readonly string[] PipelineExtensions = [".yaml", ".yml"];
 
     private ProjectSession(ProjectSettings settings, TimeProvider time)
     {
@@ -55,21 +60,29 @@ internal sealed class ProjectSession : IAsyncDisposable
     public string ResolvePipelineFile(string nameOrPath)
     {
         if (File.Exists(nameOrPath)) return Path.GetFullPath(nameOrPath);
-        foreach (var ext in new[] { ".yaml", ".yml" })
-        {
-            var candidate = Path.Combine(Settings.PipelinesDirectory, nameOrPath + ext);
-            if (File.Exists(candidate)) return candidate;
-        }
+        var found = PipelineExtensions.Select(ext => Path.Combine(Settings.PipelinesDirectory, nameOrPath + ext)).Where(File.Exists).ToList();
+        // Neither file wins silently: 'trib validate' reports the pair (TRIB0211) and the run is refused until one goes.
+        if (found.Count > 1)
+            throw new CliException($"two files define pipeline '{nameOrPath}': {Relative(found[0])} and {Relative(found[1])}. Remove or rename one of them.");
+        if (found.Count == 1) return found[0];
         var names = PipelineFiles().Select(Path.GetFileNameWithoutExtension).OfType<string>().ToList();
         throw new CliException($"no pipeline '{nameOrPath}' in {Relative(Settings.PipelinesDirectory)}.{NameSuggestion.Format(nameOrPath, names)}" +
             (names.Count == 0 ? " Add one with 'trib templates add NAME'." : $" Pipelines: {string.Join(", ", names)}."));
     }
 
-    public PipelineSpec LoadPipeline(string nameOrPath, IReadOnlyDictionary<string, string> parameters, IReadOnlyDictionary<string, string>? partition = null) =>
-        new PipelineLoader(Catalog).LoadFile(ResolvePipelineFile(nameOrPath), new LoadOptions { ParamOverrides = parameters, Partition = partition }).GetPipelineOrThrow();
+    public PipelineSpec LoadPipeline(string nameOrPath, IReadOnlyDictionary<string, string> parameters, IReadOnlyDictionary<string, string>? partition = null)
+    {
+        var file = ResolvePipelineFile(nameOrPath);
+        return new PipelineLoader(Catalog).LoadFile(file, new LoadOptions { ParamOverrides = parameters, Partition = partition, NamedAfterFile = IsPipelineFile(file) })
+            .GetPipelineOrThrow();
+    }
 
-    /// <summary>Names of the project's pipelines (their file names).</summary>
-    public IReadOnlyList<string> PipelineNames() => PipelineFiles().Select(Path.GetFileNameWithoutExtension).OfType<string>().ToList();
+    /// <summary>True for a file of the project's pipelines folder, which the project knows by its file name (<see cref="LoadOptions.NamedAfterFile"/>).</summary>
+    public bool IsPipelineFile(string path) =>
+        string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), Path.GetFullPath(Settings.PipelinesDirectory).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal);
+
+    /// <summary>Names of the project's pipelines (their file names), each once.</summary>
+    public IReadOnlyList<string> PipelineNames() => PipelineFiles().Select(Path.GetFileNameWithoutExtension).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>Where a running 'trib serve' for this project says it listens.</summary>
     public string ServerFile => Path.Combine(Path.GetDirectoryName(Settings.RunStorePath)!, "server.json");
@@ -80,7 +93,15 @@ internal sealed class ProjectSession : IAsyncDisposable
     public string Relative(string path) => Path.GetRelativePath(Settings.Directory, path);
 
     /// <summary>HTTP clients for talking to a running 'trib serve', made on first use and pooled for the session.</summary>
-    public IHttpClientFactory HttpClients => (_http ??= new ServiceCollection().AddHttpClient().BuildServiceProvider()).GetRequiredService<IHttpClientFactory>();
+    public IHttpClientFactory HttpClients => (_http ??= new ServiceCollection().AddHttpClient()
+        .AddHttpClient(FailureAlerts.HttpClientName, c => c.Timeout = FailureAlerts.Timeout).Services.BuildServiceProvider()).GetRequiredService<IHttpClientFactory>();
+
+    /// <summary>
+    /// The <c>on_failure</c> alerts of runs this command executes itself (no server), as 'trib serve' sends them; the alert
+    /// and any trouble posting it are written to <paramref name="error"/>.
+    /// </summary>
+    public FailureAlerts Alerts(TextWriter error) =>
+        new(HttpClients, Environment.GetEnvironmentVariable, new Logger<FailureAlerts>(new LoggerFactory([new TextLoggerProvider(error, _time, LogFormat.Text)])));
 
     /// <summary>Runs that a dead process left "running", found and marked failed when the store was opened.</summary>
     public IReadOnlyList<string> RecoveredRuns { get; private set; } = [];

@@ -45,6 +45,10 @@ public static class DiagnosticCodes
     public const string DuplicateInput = "TRIB0208";
     /// <summary>A warning: two pipelines of a project define one asset (one table) differently.</summary>
     public const string SharedAssetDefinedTwice = "TRIB0209";
+    /// <summary>A project's pipeline file whose <c>pipeline:</c> name is not its file name, by which the project knows it.</summary>
+    public const string NameNotFileName = "TRIB0210";
+    /// <summary>Two files of a project that declare one pipeline name.</summary>
+    public const string DuplicatePipeline = "TRIB0211";
     /// <summary>A <c>${param.NAME}</c> with no such param.</summary>
     public const string UndefinedParam = "TRIB0300";
     /// <summary>A <c>${env.NAME}</c> whose variable is not set.</summary>

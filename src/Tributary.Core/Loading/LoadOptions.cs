@@ -15,6 +15,13 @@ public sealed record LoadOptions
     /// <summary>The clock that says how many time partitions exist by now, for the partition limit; the system clock unless a test injects another.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// True for a file of a project's pipelines folder: the project knows a pipeline by its file name ('trib run', the
+    /// API, the designer, the daemon), so a <c>pipeline:</c> name that differs is an error. False (the default) for text
+    /// checked on its own.
+    /// </summary>
+    public bool NamedAfterFile { get; init; }
+
     /// <summary>Defaults: no overrides, the process environment.</summary>
     public static LoadOptions Default { get; } = new();
 }

@@ -128,6 +128,10 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         var description = reader.Text(top, "description", "the pipeline");
         if (name is not null && !PipelineName().IsMatch(name.Value))
             reader.Error(DiagnosticCodes.InvalidName, name.Location, $"pipeline name '{name.Value}' may use only a-z, 0-9 and _.");
+        if (name is not null && options.NamedAfterFile && Path.GetFileNameWithoutExtension(file) is var stem && name.Value != stem)
+            reader.Error(DiagnosticCodes.NameNotFileName, name.Location,
+                $"pipeline name '{name.Value}' is not the file's name '{stem}': the project runs, lists and schedules this file as '{stem}', and would record its runs as '{name.Value}'.",
+                $"Write 'pipeline: {stem}', or rename the file to {name.Value}{Path.GetExtension(file)}.");
 
         var parameters = ReadParams(reader, top, options);
         var schedule = ReadSchedule(reader, top);
@@ -153,7 +157,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 
         CheckPlan(reader, components);
         if (diagnostics.Count > 0 || name is null)
-            return new LoadResult(null, Sorted(diagnostics));
+            return new LoadResult(null, Sorted(diagnostics)) { DeclaredName = name };
 
         return new LoadResult(new PipelineSpec
         {
@@ -169,7 +173,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             Components = components.Select(c => c.Spec).ToList(),
             Groups = groups,
             Pools = pools,
-        }, diagnostics);
+        }, diagnostics) { DeclaredName = name };
     }
 
     private static List<ParamSpec> ReadParams(NodeReader reader, YamlMapping top, LoadOptions options)

@@ -1,4 +1,6 @@
 using Tributary.Core.Diagnostics;
+using Tributary.Core.Loading;
+using Tributary.Core.Yaml;
 
 namespace Tributary.Core.Pipelines;
 
@@ -35,5 +37,31 @@ public static class ProjectDefinitions
                 if (seen.All(s => s.Component.Definition != component.Definition)) seen.Add((pipeline, component));
             }
         return warnings;
+    }
+
+    /// <summary>
+    /// An error for each file that declares a pipeline name an earlier file (in the given order) declares too, at its
+    /// <c>pipeline:</c>, naming the earlier file: runs, schedules and run history would mix two pipelines under one name.
+    /// Files with errors of their own count too, by the name they declare.
+    /// </summary>
+    /// <param name="files">The project's pipeline files, loaded.</param>
+    /// <param name="fileName">How a file is named in a message (e.g. relative to the current folder); as loaded when null.</param>
+    public static IReadOnlyList<Diagnostic> DuplicateNames(IReadOnlyList<LoadResult> files, Func<string, string>? fileName = null)
+    {
+        var first = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
+        var errors = new List<Diagnostic>();
+        foreach (var name in files.Select(f => f.DeclaredName).OfType<YamlScalar>())
+        {
+            if (!first.TryAdd(name.Value, name))
+            {
+                var other = first[name.Value].Location;
+                errors.Add(new Diagnostic(DiagnosticCodes.DuplicatePipeline, name.Location,
+                    $"pipeline '{name.Value}' is also declared in {(fileName ?? (f => f))(other.File)}:{other.Line}:{other.Column}: a project's pipeline names must be unique.",
+                    Path.GetFileNameWithoutExtension(name.Location.File) is var stem && stem != name.Value
+                        ? $"Give this file its own name, its file name ('pipeline: {stem}'), or remove one of the two files."
+                        : "Remove one of the two files, or rename it and its 'pipeline:' alike."));
+            }
+        }
+        return errors;
     }
 }

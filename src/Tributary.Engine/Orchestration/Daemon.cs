@@ -34,6 +34,7 @@ public sealed class Daemon
     private volatile bool _leading;
     private bool _recoverOnLead;
     private bool _followed;
+    private volatile DaemonHealth _health = new(null, null, null);
 
     /// <summary>A daemon over the project's pipelines, stores and warehouse.</summary>
     public Daemon(Func<CancellationToken, Task<IReadOnlyList<PipelineSpec>>> pipelines, IOrchestrationStore store, IRunStore runs, ISensorEvaluator sensors,
@@ -80,6 +81,23 @@ public sealed class Daemon
 
     /// <summary>One pass: schedules, sensors, backfills, then the queue; a daemon that does not lead (another process does) skips it.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TickOnceAsync(cancellationToken).ConfigureAwait(false);
+            _health = new DaemonHealth(_time.GetUtcNow(), null, null);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            _health = _health with { FailingSince = _health.FailingSince ?? _time.GetUtcNow(), Error = e.Message };
+            throw;
+        }
+    }
+
+    /// <summary>Whether the last tick completed, for <c>/api/health</c>: a daemon whose ticks fail launches nothing.</summary>
+    public DaemonHealth Health => _health;
+
+    private async Task TickOnceAsync(CancellationToken cancellationToken)
     {
         if (!await LeadAsync(cancellationToken).ConfigureAwait(false)) return;
         var pipelines = await _pipelines(cancellationToken).ConfigureAwait(false);
@@ -224,7 +242,7 @@ public sealed class Daemon
     /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
-        var pipelines = (await _pipelines(cancellationToken).ConfigureAwait(false)).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var pipelines = ByName(await _pipelines(cancellationToken).ConfigureAwait(false));
         foreach (var q in await _store.ListQueueAsync([QueueState.Launched], cancellationToken).ConfigureAwait(false))
         {
             if (Active().Any(a => a.Run.QueueId == q.QueueId)) continue;
@@ -274,9 +292,20 @@ public sealed class Daemon
         }
         // A partitioned pipeline's (or group's) schedule materializes the latest complete partition at the tick.
         var partition = LatestPartition(group?.Partitions ?? p.Partitions, latest);
+        // Dagster's run key: a tick whose run is still waiting in the queue would only repeat it.
+        if (await QueuedTwinAsync(p.Name, partition, group?.Selection, cancellationToken).ConfigureAwait(false) is { } twin)
+        {
+            await Tick(kind, label, p.Name, latest, TickStatus.Skipped, $"tick {Local(latest, schedule.Timezone)}: the same run is already queued ({twin})", null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var id = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "schedule", 10, cancellationToken, group?.Selection).ConfigureAwait(false);
         await Tick(kind, label, p.Name, latest, TickStatus.Requested, onTime ? $"tick {Local(latest, schedule.Timezone)}" : $"catch-up of the missed tick {Local(latest, schedule.Timezone)}", id, cancellationToken).ConfigureAwait(false);
     }
+
+    // A queued (not yet launched) run of the same pipeline, selection and partition with default params, outside any backfill.
+    private async Task<string?> QueuedTwinAsync(string pipeline, string? partition, string? selection, CancellationToken cancellationToken) =>
+        (await _store.ListQueueAsync([QueueState.Queued], cancellationToken).ConfigureAwait(false))
+            .FirstOrDefault(q => q.Pipeline == pipeline && q.Partition == partition && q.Selection == selection && q.BackfillId is null && q.Params.Count == 0)?.QueueId;
 
     private static string? LatestPartition(PartitionsSpec? partitions, DateTimeOffset at) =>
         partitions is not null && new PartitionScheme(partitions).All(at) is [.., var newest] ? newest.Key : null;
@@ -345,7 +374,7 @@ public sealed class Daemon
 
     private async Task LaunchAsync(IReadOnlyList<PipelineSpec> pipelines, CancellationToken cancellationToken)
     {
-        var specs = pipelines.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var specs = ByName(pipelines);
         foreach (var q in await _store.ListQueueAsync([QueueState.Queued], cancellationToken).ConfigureAwait(false))
         {
             var active = Active();
@@ -395,7 +424,7 @@ public sealed class Daemon
                 await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, status, result?.RunId, CancellationToken.None).ConfigureAwait(false);
             }
             if (result?.Status != RunStatus.Succeeded && result?.Status != RunStatus.Cancelled && spec is not null)
-                await _alerts.SendAsync(spec, FailureMessage(q, result), CancellationToken.None).ConfigureAwait(false);
+                await _alerts.SendAsync(spec, FailureAlerts.RunFailed(q.Pipeline, q.Partition, result, q.QueueId), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -404,11 +433,12 @@ public sealed class Daemon
         }
     }
 
-    private static string FailureMessage(QueuedRun q, RunResult? result)
+    // Two specs of one name (files the validator refuses) must not stop every other pipeline: the first is used, as a run's lookup does.
+    private static Dictionary<string, PipelineSpec> ByName(IReadOnlyList<PipelineSpec> pipelines)
     {
-        var step = result?.Steps.FirstOrDefault(s => s.Status == StepStatus.Failed);
-        return $"Tributary: run {result?.RunId ?? q.QueueId} of '{q.Pipeline}'{(q.Partition is null ? "" : $" [{q.Partition}]")} failed" +
-            (step is null ? "" : $" at step '{step.Asset}' ({step.ComponentType})") + $": {result?.Error ?? "it could not start"}";
+        var byName = new Dictionary<string, PipelineSpec>(StringComparer.Ordinal);
+        foreach (var p in pipelines) byName.TryAdd(p.Name, p);
+        return byName;
     }
 
     private List<(QueuedRun Run, Task Task, CancellationTokenSource Cancel)> Active()

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 using Tributary.Core.Pipelines;
+using Tributary.Engine.Execution;
+using Tributary.Engine.Runs;
 
 namespace Tributary.Engine.Orchestration;
 
@@ -12,6 +14,17 @@ public sealed class FailureAlerts(IHttpClientFactory http, Func<string, string?>
 {
     /// <summary>The name of the HTTP client alerts are posted with; the host sets its timeout.</summary>
     public const string HttpClientName = "alerts";
+
+    /// <summary>How long a post to the webhook may take: 10 seconds, so a slow webhook does not hold a run's end.</summary>
+    public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The alert text of a run that failed, or of one that could not start (<paramref name="result"/> null; named by <paramref name="fallbackId"/>).</summary>
+    public static string RunFailed(string pipeline, string? partition, RunResult? result, string fallbackId)
+    {
+        var step = result?.Steps.FirstOrDefault(s => s.Status == StepStatus.Failed);
+        return $"Tributary: run {result?.RunId ?? fallbackId} of '{pipeline}'{(partition is null ? "" : $" [{partition}]")} failed" +
+            (step is null ? "" : $" at step '{step.Asset}' ({step.ComponentType})") + $": {result?.Error ?? "it could not start"}";
+    }
 
     /// <summary>Sends <paramref name="text"/> when <paramref name="pipeline"/> has an <c>on_failure</c> webhook.</summary>
     public async Task SendAsync(PipelineSpec pipeline, string text, CancellationToken cancellationToken)

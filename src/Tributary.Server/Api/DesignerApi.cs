@@ -117,19 +117,24 @@ internal static partial class DesignerApi
     /// unlike every other pipeline file of the project that defines it. The text takes the place of the file <paramref name="name"/>
     /// (by default the pipeline it declares); a file that does not load is left out, its errors being its own.
     /// </summary>
-    private static IReadOnlyList<Diagnostic> Validate(TributaryProject project, string yaml, string? name)
+    private static List<Diagnostic> Validate(TributaryProject project, string yaml, string? name)
     {
         var loader = new PipelineLoader(project.Catalog);
         var file = (name ?? "pipeline") + ".yaml";
-        var edited = loader.Load(yaml, file, Designer);
-        if (!edited.Succeeded) return edited.Diagnostics;
-        name ??= edited.Pipeline!.Name;
+        // Saved as name.yaml, the text is known by that name: its 'pipeline:' must say it (TRIB0210).
+        var edited = loader.Load(yaml, file, Designer with { NamedAfterFile = name is not null });
+        name ??= edited.DeclaredName?.Value;
         var others = PipelineFiles(project.PipelinesDirectory)
             .Where(f => !string.Equals(Path.GetFileNameWithoutExtension(f), name, StringComparison.Ordinal))
-            .Select(f => loader.LoadFile(f, Designer)).Where(r => r.Succeeded).Select(r => r.Pipeline!);
+            .Select(f => loader.LoadFile(f, Designer)).ToList();
+        // Another file that declares the text's name is an error of the text's, however the rest of it reads (TRIB0211).
+        var named = ProjectDefinitions.DuplicateNames([.. others, edited], f => Path.GetRelativePath(project.Directory, f))
+            .Where(d => string.Equals(d.Location.File, file, StringComparison.Ordinal));
+        if (!edited.Succeeded) return [.. edited.Diagnostics, .. named];
+        if (named.Any()) return [.. named];
         // Checked last, the text is warned of wherever it matches none of the others, whichever file sorts first; warnings on the
         // other files (named by their path, never by the text's bare file name) are theirs.
-        return ProjectDefinitions.Compare([.. others, edited.Pipeline!], f => Path.GetRelativePath(project.Directory, f))
+        return ProjectDefinitions.Compare([.. others.Where(r => r.Succeeded).Select(r => r.Pipeline!), edited.Pipeline!], f => Path.GetRelativePath(project.Directory, f))
             .Where(w => string.Equals(w.Location.File, file, StringComparison.Ordinal)).ToList();
     }
 

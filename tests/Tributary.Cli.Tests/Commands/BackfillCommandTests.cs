@@ -34,4 +34,38 @@ public sealed class BackfillCommandTests : IDisposable
         Assert.Equal(1, wrong.ExitCode);
         Assert.Contains("'2024-12-01' is not a partition of this pipeline; they run from 2025-01-01", wrong.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Backfill_WithoutAServer_FailingPartitions_PostTheOnFailureAlertEach()
+    {
+        using var hook = new WebhookListener();
+        // A variable of this test's own: tests share the process environment.
+        var variable = "TRIB_TEST_FAIL_URL_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(variable, hook.Url);
+        try
+        {
+            Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+            File.WriteAllText(Path.Combine(Project, "pipelines", "daily.yaml"), $$"""
+                pipeline: daily
+                partitions: { type: daily, start: 2025-01-01, timezone: UTC }
+                on_failure: { webhook_url_env: {{variable}} }
+                components:
+                  - { id: boom, type: transform.sql, with: { sql: "SELECT error('boom ${partition.key}') AS v" } }
+                """);
+
+            var backfill = await Trib.RunAsync("backfill", "daily", "--from", "2025-01-01", "--to", "2025-01-02", "--project", Project);
+
+            Assert.Equal(2, backfill.ExitCode);
+            var texts = new List<string>();
+            for (var i = 0; i < 2; i++)
+                texts.Add(System.Text.Json.JsonDocument.Parse(await hook.NextAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)).RootElement.GetProperty("text").GetString()!);
+            Assert.Equal(["[2025-01-01]", "[2025-01-02]"], texts.Select(t => t.Contains("[2025-01-01]", StringComparison.Ordinal) ? "[2025-01-01]" : "[2025-01-02]").Order());
+            Assert.All(texts, t => Assert.Contains(" of 'daily' [", t, StringComparison.Ordinal));
+            Assert.All(texts, t => Assert.Contains("failed at step 'boom' (transform.sql)", t, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
 }

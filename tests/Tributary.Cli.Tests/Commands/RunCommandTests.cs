@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Commands;
@@ -6,7 +7,9 @@ namespace Tributary.Cli.Tests.Commands;
 public sealed class RunCommandTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
-    private string Project => Path.Combine(_temp.Path, "orch");
+    private string OrchProject => Path.Combine(_temp.Path, "orch");
+    private string AlertProject => Path.Combine(_temp.Path, "alerting");
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public void Dispose() => _temp.Dispose();
 
@@ -14,24 +17,59 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task Run_WithoutPartition_OfAPartitionedPipeline_IsRefusedAndLeavesEveryPartition()
     {
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
-        File.WriteAllText(Path.Combine(Project, "pipelines", "orch.yaml"), """
+        Assert.Equal(0, (await Trib.RunAsync("init", OrchProject)).ExitCode);
+        File.WriteAllText(Path.Combine(OrchProject, "pipelines", "orch.yaml"), """
             pipeline: orch
             partitions: { type: daily, start: 2026-11-25 }
             components:
               - { id: daily_orders, type: transform.sql, with: { sql: "SELECT CAST(${partition.start} AS TIMESTAMP) AS day, 's' AS s, 1 AS n" } }
             """);
-        Assert.Equal(0, (await Trib.RunAsync("backfill", "orch", "--from", "2026-11-25", "--to", "2026-12-02", "--project", Project)).ExitCode);
+        Assert.Equal(0, (await Trib.RunAsync("backfill", "orch", "--from", "2026-11-25", "--to", "2026-12-02", "--project", OrchProject)).ExitCode);
         var latest = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-        var whole = await Trib.RunAsync("run", "orch", "--project", Project);
-        var partition = await Trib.RunAsync("run", "orch", "--partition", "2026-12-01", "--project", Project);
+        var whole = await Trib.RunAsync("run", "orch", "--project", OrchProject);
+        var partition = await Trib.RunAsync("run", "orch", "--partition", "2026-12-01", "--project", OrchProject);
 
         Assert.Equal(1, whole.ExitCode);
         Assert.Contains("pipeline 'orch' is partitioned (daily), so a run needs a partition: without one it would replace every partition of its assets with one partition's rows. " +
             $"Pass a partition (--partition {latest}, the latest complete one), or backfill a range: trib backfill orch --from 2026-11-25 --to {latest}.", whole.Error, StringComparison.Ordinal);
         Assert.True(partition.ExitCode == 0, partition.Error);
-        var rows = await Trib.RunAsync("query", "SELECT count(*) AS n, count(DISTINCT partition_key) AS partitions FROM daily_orders", "--project", Project, "--format", "csv");
+        var rows = await Trib.RunAsync("query", "SELECT count(*) AS n, count(DISTINCT partition_key) AS partitions FROM daily_orders", "--project", OrchProject, "--format", "csv");
         Assert.Equal("n,partitions\n8,8\n", rows.Out.ReplaceLineEndings("\n"));
+    }
+
+
+    [Fact]
+    public async Task Run_WithoutAServer_FailingStep_PostsTheOnFailureAlert()
+    {
+        using var hook = new WebhookListener();
+        // A variable of this test's own: tests share the process environment.
+        var variable = "TRIB_TEST_FAIL_URL_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(variable, hook.Url);
+        try
+        {
+            Assert.Equal(0, (await Trib.RunAsync("init", AlertProject)).ExitCode);
+            File.WriteAllText(Path.Combine(AlertProject, "pipelines", "failer.yaml"), $$"""
+                pipeline: failer
+                on_failure: { webhook_url_env: {{variable}} }
+                components:
+                  - { id: ok, type: transform.sql, with: { sql: SELECT 1 AS v } }
+                  - { id: boom, type: transform.sql, inputs: [ok], with: { sql: "SELECT error('boom') AS v FROM ok" } }
+                """);
+
+            var failed = await Trib.RunAsync("run", "failer", "--project", AlertProject);
+            var succeeded = await Trib.RunAsync("run", "failer", "--select", "ok", "--project", AlertProject);
+
+            Assert.Equal(2, failed.ExitCode);
+            var text = JsonDocument.Parse(await hook.NextAsync(TimeSpan.FromSeconds(10), Ct)).RootElement.GetProperty("text").GetString()!;
+            Assert.StartsWith("Tributary: run ", text, StringComparison.Ordinal);
+            Assert.Contains(" of 'failer' failed at step 'boom' (transform.sql): ", text, StringComparison.Ordinal);
+            Assert.Equal(0, succeeded.ExitCode);
+            Assert.Empty(hook.Received());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
     }
 }

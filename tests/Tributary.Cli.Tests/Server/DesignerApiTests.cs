@@ -150,4 +150,26 @@ public sealed class DesignerApiTests : IDisposable
             Assert.Equal(saved.Warnings, (await ReadAsync<PipelineSaved>(await http.PutAsJsonAsync("/api/pipelines/ltv/yaml", new PipelineYaml(Ltv), ApiJson.Options, Ct))).Warnings);
         }
     }
+
+    [Fact]
+    public async Task Save_NameOfAnotherFileOrNotTheFilesName_IsRefused()
+    {
+        var (server, http, session) = await ServeAsync(("ltv", Ltv));
+        await using (server) await using (session) using (http)
+        {
+            var copy = await http.PutAsJsonAsync("/api/pipelines/ltv_copy/yaml", new PipelineYaml(Ltv), ApiJson.Options, Ct);
+            var other = await http.PutAsJsonAsync("/api/pipelines/newone/yaml", new PipelineYaml(Ltv.Replace("pipeline: ltv", "pipeline: other_name", StringComparison.Ordinal)), ApiJson.Options, Ct);
+            var list = await ReadAsync<List<PipelineSummary>>(await http.GetAsync("/api/pipelines", Ct));
+
+            Assert.Equal(HttpStatusCode.BadRequest, copy.StatusCode);
+            var copyText = await copy.Content.ReadAsStringAsync(Ct);
+            Assert.Contains("TRIB0210", copyText, StringComparison.Ordinal);
+            Assert.Contains("pipeline 'ltv' is also declared in pipelines/ltv.yaml:1:11", copyText, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+            Assert.Contains("pipeline name 'other_name' is not the file's name 'newone'", await other.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(Pipelines, "ltv_copy.yaml")));
+            Assert.False(File.Exists(Path.Combine(Pipelines, "newone.yaml")));
+            Assert.Equal(["ltv"], list.Select(p => p.Name));
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Tributary.Core.Pipelines;
@@ -470,6 +471,71 @@ public sealed class DaemonTests(PostgresCluster postgres)
         await two.TickAsync(Ct);
         await two.WhenIdleAsync();
         Assert.Equal(4, f.Launched.Count);
+    }
+
+    [Fact]
+    public async Task Schedule_WhileItsRunIsStillQueued_SkipsTheTickWithTheReason()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:30Z"), Scheduled("* * * * *", "UTC"));
+        var release = new TaskCompletionSource();
+        f.Outcome = async (_, ct) => { await release.Task.WaitAsync(ct); return RunStatus.Succeeded; };
+        var daemon = f.Daemon();
+        await daemon.TickAsync(Ct);
+
+        // The first tick's run holds the pipeline: the second tick queues behind it, the next eight find that run queued.
+        for (var i = 0; i < 10; i++)
+        {
+            f.Clock.Advance(TimeSpan.FromMinutes(1));
+            await daemon.TickAsync(Ct);
+            await Until(() => f.Launched.Count == 1);
+        }
+        release.SetResult();
+        await daemon.WhenIdleAsync();
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        Assert.Equal(2, f.Launched.Count);
+        var ticks = (await f.Store.ListTicksAsync("nightly", 100, Ct)).OrderBy(t => t.At).ToList();
+        Assert.Equal([TickStatus.Requested, TickStatus.Requested, .. Enumerable.Repeat(TickStatus.Skipped, 8)], ticks.Select(t => t.Status).Take(10));
+        var queued = ticks[1].QueueId;
+        Assert.Equal($"tick 2025-06-01 10:03 +00:00: the same run is already queued ({queued})", ticks[2].Reason);
+        Assert.Null(ticks[2].QueueId);
+    }
+
+    [Fact]
+    public async Task Launch_TwoPipelinesOfOneName_LaunchesTheOthers()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"),
+            "pipeline: a\ncomponents: [{ id: x, type: transform.sql, with: { sql: SELECT 1 AS v } }]",
+            "pipeline: a\ncomponents: [{ id: y, type: transform.sql, with: { sql: SELECT 2 AS v } }]",
+            "pipeline: b\ncomponents: [{ id: x, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
+        var daemon = f.Daemon();
+        await daemon.SubmitAsync("b", null, new Dictionary<string, string>(), "api", 0, Ct);
+
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        Assert.Equal(["b"], f.Launched.Select(l => l.Pipeline));
+        Assert.False(daemon.Health.Failing);
+    }
+
+    [Fact]
+    public async Task Health_WhileTicksFail_SaysSinceWhenAndWhy()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"));
+        var broken = true;
+        var daemon = new Daemon(_ => broken ? throw new InvalidOperationException("no pipelines folder") : Task.FromResult<IReadOnlyList<PipelineSpec>>([]),
+            f.Store, f.Store, new SensorEvaluator(f.H.Warehouse, f.Store, f.H.Temp.Path), (_, _) => throw new UnreachableException(),
+            new FailureAlerts(new TestHttpClients(), _ => null, new FakeLogger<FailureAlerts>()), new DaemonOptions(), f.Clock, new FakeLogger<Daemon>());
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => daemon.TickAsync(Ct));
+        f.Clock.Advance(TimeSpan.FromSeconds(5));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => daemon.TickAsync(Ct));
+        Assert.Equal(new DaemonHealth(null, DateTimeOffset.Parse("2025-06-01T10:00:00Z"), "no pipelines folder"), daemon.Health);
+
+        broken = false;
+        await daemon.TickAsync(Ct);
+        Assert.Equal(new DaemonHealth(DateTimeOffset.Parse("2025-06-01T10:00:05Z"), null, null), daemon.Health);
     }
 
     // Launched runs start on the thread pool; wait (briefly, on real time) until the launcher has seen them.
