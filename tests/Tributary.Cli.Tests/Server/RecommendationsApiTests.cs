@@ -1,11 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Tributary.Cli.Hosting;
-using Tributary.Cli.Output;
-using Tributary.Cli.Projects;
-using Tributary.Engine.Orchestration;
-using Tributary.Server;
 using Tributary.Server.Contracts;
 using Tributary.Testing;
 
@@ -32,32 +27,30 @@ public sealed class RecommendationsApiTests : IDisposable
           - { id: recommendations, type: recs.for_customers, inputs: [interactions, similar], with: { limit: 3 } }
         """;
 
+    // a@x.com bought A; b and c bought A with B, and c also C: people who bought A bought B (2) and C (1).
+    private const string Purchases = """
+        email,order_id,sku,ordered_at
+        a@x.com,o1,A,2025-01-01
+        b@x.com,o2,A,2025-01-02
+        b@x.com,o2,B,2025-01-02
+        c@x.com,o3,A,2025-01-03
+        c@x.com,o3,B,2025-01-03
+        c@x.com,o4,C,2025-01-04
+        """;
+
     [Fact]
     public async Task Recommendations_ByEmailSimilarAndTogether_ThenSwappedWhenANewRunLands()
     {
         var directory = Path.Combine(_temp.Path, "project");
         Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
         File.WriteAllText(Path.Combine(directory, "pipelines", "recs.yaml"), Pipeline);
-        // a@x.com bought A; b and c bought A with B, and c also C: people who bought A bought B (2) and C (1).
-        File.WriteAllText(Path.Combine(directory, "items.csv"), """
-            email,order_id,sku,ordered_at
-            a@x.com,o1,A,2025-01-01
-            b@x.com,o2,A,2025-01-02
-            b@x.com,o2,B,2025-01-02
-            c@x.com,o3,A,2025-01-03
-            c@x.com,o3,B,2025-01-03
-            c@x.com,o4,C,2025-01-04
-            """);
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var project = ProjectSession.Open(directory, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        File.WriteAllText(Path.Combine(directory, "items.csv"), Purchases);
+        await using var served = await ServedProject.StartAsync(directory, Ct);
+        var http = served.Http;
 
         using (var none = await http.GetAsync("/api/recommendations/a@x.com", Ct))
             Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
-        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        await served.RunAsync("recs", Ct);
         var first = await WaitForAsync(http, "/api/recommendations/%20A@X.com%20", r => r.Items.Count > 0);
 
         Assert.False(first.ColdStart);
@@ -76,10 +69,9 @@ public sealed class RecommendationsApiTests : IDisposable
 
         // a@x.com now bought B too: after the next run the served list changes, whole.
         File.AppendAllText(Path.Combine(directory, "items.csv"), "\na@x.com,o5,B,2025-01-05\n");
-        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        await served.RunAsync("recs", Ct);
         var second = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.MaterializedAt > first.MaterializedAt);
         Assert.Equal(["C"], second.Items.Select(i => i.Sku));
-        await server.StopAsync(Ct);
     }
 
     // Another template resolving the same people into a graph of its own ids (customer_journey's journey_identity_graph), and a catalog.
@@ -98,27 +90,15 @@ public sealed class RecommendationsApiTests : IDisposable
         Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
         File.WriteAllText(Path.Combine(directory, "pipelines", "recs.yaml"), Pipeline);
         File.WriteAllText(Path.Combine(directory, "pipelines", "journey.yaml"), OtherGraphPipeline);
-        File.WriteAllText(Path.Combine(directory, "items.csv"), """
-            email,order_id,sku,ordered_at
-            a@x.com,o1,A,2025-01-01
-            b@x.com,o2,A,2025-01-02
-            b@x.com,o2,B,2025-01-02
-            c@x.com,o3,A,2025-01-03
-            c@x.com,o3,B,2025-01-03
-            c@x.com,o4,C,2025-01-04
-            """);
+        File.WriteAllText(Path.Combine(directory, "items.csv"), Purchases);
         File.WriteAllText(Path.Combine(directory, "products.csv"), "sku,category,price,is_active\nA,tea,3,true\nB,tea,5,true\nC,tea,8,true\n");
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var project = ProjectSession.Open(directory, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
-        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        await using var served = await ServedProject.StartAsync(directory, Ct);
+        var http = served.Http;
+        await served.RunAsync("recs", Ct);
         var before = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.Items.Count > 0);
         Assert.False(before.ColdStart);
 
-        await server.Daemon.SubmitAsync("journey", null, new Dictionary<string, string>(), "test", 0, Ct);
+        await served.RunAsync("journey", Ct);
         // The catalog makes the server load a new snapshot whatever it reads the graph from: price rules answer once it has.
         await WaitForAsync(http, "/api/recommendations/a@x.com?max_price=100", r => r.Items.Count > 0);
 
@@ -127,7 +107,6 @@ public sealed class RecommendationsApiTests : IDisposable
         Assert.Equal(before.ProfileId, after.ProfileId);
         Assert.DoesNotContain("journey_", after.ProfileId, StringComparison.Ordinal);
         Assert.Equal(["B", "C"], after.Items.Select(i => i.Sku));
-        await server.StopAsync(Ct);
     }
 
     // The list length is a param without a default: the file loads only with the run's --param.
@@ -153,32 +132,19 @@ public sealed class RecommendationsApiTests : IDisposable
         Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
         var path = Path.Combine(directory, "pipelines", "recs.yaml");
         File.WriteAllText(path, PipelineWithAParam);
-        File.WriteAllText(Path.Combine(directory, "items.csv"), """
-            email,order_id,sku,ordered_at
-            a@x.com,o1,A,2025-01-01
-            b@x.com,o2,A,2025-01-02
-            b@x.com,o2,B,2025-01-02
-            c@x.com,o3,A,2025-01-03
-            c@x.com,o3,B,2025-01-03
-            c@x.com,o4,C,2025-01-04
-            """);
+        File.WriteAllText(Path.Combine(directory, "items.csv"), Purchases);
         Assert.Equal(0, (await Trib.RunAsync("run", "recs", "--project", directory, "--param", "top=3")).ExitCode);
         if (file == "deleted") File.Delete(path);
         else if (file.StartsWith("changed", StringComparison.Ordinal)) File.WriteAllText(path, Pipeline.Replace("inputs: [items, identity_graph]", "inputs: [items]", StringComparison.Ordinal)
             .Replace("  - { id: identity_graph, type: identity.resolve, inputs: [items], with: { identifiers: { items: \"email\" } } }\n", "", StringComparison.Ordinal));
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var project = ProjectSession.Open(directory, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        await using var served = await ServedProject.StartAsync(directory, Ct);
+        var http = served.Http;
 
         // Before the run recorded its inputs, the server reloaded the file without params and fell back to profile ids: a cold start.
         var a = await WaitForAsync(http, "/api/recommendations/a@x.com", _ => true);
         Assert.False(a.ColdStart);
         Assert.StartsWith("p_", a.ProfileId, StringComparison.Ordinal);
         Assert.Equal(["B", "C"], a.Items.Select(i => i.Sku));
-        await server.StopAsync(Ct);
     }
 
     // Orders by email; accounts join a user id to emails. old@x.com signed up first and never ordered, so its profile is the older one and has no list.
@@ -199,24 +165,12 @@ public sealed class RecommendationsApiTests : IDisposable
         var directory = Path.Combine(_temp.Path, "project");
         Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
         File.WriteAllText(Path.Combine(directory, "pipelines", "recs.yaml"), PipelineWithAccounts);
-        File.WriteAllText(Path.Combine(directory, "items.csv"), """
-            email,order_id,sku,ordered_at
-            a@x.com,o1,A,2025-01-01
-            b@x.com,o2,A,2025-01-02
-            b@x.com,o2,B,2025-01-02
-            c@x.com,o3,A,2025-01-03
-            c@x.com,o3,B,2025-01-03
-            c@x.com,o4,C,2025-01-04
-            """);
+        File.WriteAllText(Path.Combine(directory, "items.csv"), Purchases);
         var accounts = Path.Combine(directory, "accounts.csv");
         File.WriteAllText(accounts, "user_id,email,created_at\nu1,old@x.com,2024-01-01\n");
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var project = ProjectSession.Open(directory, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
-        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        await using var served = await ServedProject.StartAsync(directory, Ct);
+        var http = served.Http;
+        await served.RunAsync("recs", Ct);
         var before = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.Items.Count > 0 && !r.ColdStart);
         Assert.Equal(["B", "C"], before.Items.Select(i => i.Sku));
         var old = (await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/u1", Json, Ct))!;
@@ -225,7 +179,7 @@ public sealed class RecommendationsApiTests : IDisposable
 
         // u1 now has a@x.com too: only the accounts and the identity graph run again, so the recommendations stay keyed by a@x.com's old profile.
         File.AppendAllText(accounts, "u1,a@x.com,2024-06-01\n");
-        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct, selection: "accounts,identity_graph");
+        await served.RunAsync("recs", Ct, selection: "accounts,identity_graph");
         var after = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.ProfileId != before.ProfileId);
 
         Assert.Equal(old.ProfileId, after.ProfileId); // the older id survives the merge
@@ -235,7 +189,6 @@ public sealed class RecommendationsApiTests : IDisposable
         Assert.Equal((false, after.ProfileId, "B"), (byUser.ColdStart, byUser.ProfileId, Assert.Single(byUser.Items).Sku));
         var stranger = (await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/someone@else.com", Json, Ct))!;
         Assert.True(stranger.ColdStart);
-        await server.StopAsync(Ct);
     }
 
     private const string PipelineWithProducts = """
@@ -272,13 +225,9 @@ public sealed class RecommendationsApiTests : IDisposable
             """);
         // A, B and C are tea, D coffee, E cups; prices 3, 5, 8, 20, 9.
         File.WriteAllText(Path.Combine(directory, "products.csv"), "sku,category,price,is_active\nA,tea,3,true\nB,tea,5,true\nC,tea,8,true\nD,coffee,20,true\nE,cups,9,true\n");
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var project = ProjectSession.Open(directory, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
-        await server.Daemon.SubmitAsync("recs", null, new Dictionary<string, string>(), "test", 0, Ct);
+        await using var served = await ServedProject.StartAsync(directory, Ct);
+        var http = served.Http;
+        await served.RunAsync("recs", Ct);
         var plain = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.Items.Count > 0);
         Assert.Equal(["B", "C", "D"], plain.Items.Select(i => i.Sku));
 
@@ -299,7 +248,6 @@ public sealed class RecommendationsApiTests : IDisposable
             Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
             Assert.Contains(query.Split('=')[0], await bad.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         }
-        await server.StopAsync(Ct);
     }
 
     [Fact]
@@ -307,18 +255,13 @@ public sealed class RecommendationsApiTests : IDisposable
     {
         var directory = Path.Combine(_temp.Path, "project");
         Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var project = ProjectSession.Open(directory, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0, Token = "s3cret-token-for-tests" }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        await using var served = await ServedProject.StartAsync(directory, Ct, token: "s3cret-token-for-tests");
+        var http = served.Http;
         foreach (var path in new[] { "/api/recommendations/a@x.com", "/api/similar/A", "/api/bought-together/A" })
         {
             using var response = await http.GetAsync(path, Ct);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
-        await server.StopAsync(Ct);
     }
 
     // Polls until the run has landed and the snapshot shows it (a condition, not a timing).

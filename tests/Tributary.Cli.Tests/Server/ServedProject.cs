@@ -1,0 +1,55 @@
+using Tributary.Cli.Hosting;
+using Tributary.Cli.Output;
+using Tributary.Cli.Projects;
+using Tributary.Engine.Orchestration;
+using Tributary.Server;
+
+namespace Tributary.Cli.Tests.Server;
+
+/// <summary>trib serve in this process on a project folder, with a client of its API; disposing stops it.</summary>
+internal sealed class ServedProject : IAsyncDisposable
+{
+    private readonly ProjectSession _session;
+
+    private ServedProject(ProjectSession session, TributaryServer server)
+    {
+        _session = session;
+        Server = server;
+        Http = new HttpClient { BaseAddress = server.Address };
+    }
+
+    public TributaryServer Server { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Starts the server on a free port of the loopback, with <paramref name="token"/> required when given.</summary>
+    public static async Task<ServedProject> StartAsync(string directory, CancellationToken cancellationToken, string? token = null)
+    {
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        var session = ProjectSession.Open(directory, cli.Time);
+        try
+        {
+            var compose = await TributaryHost.ComposeAsync(cli, session, new DaemonScope(new DaemonOptions()), LogFormat.Text, cancellationToken);
+            var server = TributaryServer.Create(new ServerOptions { Port = 0, Token = token }, compose);
+            await server.StartAsync(cancellationToken);
+            return new ServedProject(session, server);
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Queues a run of <paramref name="pipeline"/> (of the assets <paramref name="selection"/> names, when given) as a test trigger.</summary>
+    public Task RunAsync(string pipeline, CancellationToken cancellationToken, string? selection = null) =>
+        Server.Daemon.SubmitAsync(pipeline, null, new Dictionary<string, string>(), "test", 0, cancellationToken, selection: selection);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.StopAsync(CancellationToken.None);
+        Http.Dispose();
+        await Server.DisposeAsync();
+        await _session.DisposeAsync();
+    }
+}
