@@ -20,4 +20,14 @@ describe("churn alert contacts", () => {
     expect(personLabel("p_000000008", contacts.get("p_000000008"))).toBe("Alan Turing <alan@example.com>");
     expect(personLabel("p_000000001", contacts.get("p_000000001"))).toBe("p_000000001");
   });
+
+  it("names a customer known only by phone (a guest checkout) by the phone, not the profile id", () => {
+    expect(isContactTable(["customer_id", "phone"])).toBe(true);
+    const contacts = contactsById([
+      { customer_id: "p_000000443", email: null, phone: "+342323566046" },
+      { customer_id: "p_000000168", email: "felix@example.com", phone: "+15550100" },
+    ]);
+    expect(personLabel("p_000000443", contacts.get("p_000000443"))).toBe("+342323566046");
+    expect(personLabel("p_000000168", contacts.get("p_000000168"))).toBe("felix@example.com");
+  });
 });

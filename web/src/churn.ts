@@ -4,15 +4,17 @@
 export interface Contact {
   email: string | null;
   name: string | null;
+  phone: string | null;
 }
 
 /** Columns that name a person, most telling first: the alert list shows the first one a contact table has. */
 const emailColumns = ["email", "email_address"];
 const nameColumns = ["name", "full_name", "customer_name"];
+const phoneColumns = ["phone", "phone_number"];
 
-/** Whether a table's columns can tell who a customer is: a customer_id and an email or name column. */
+/** Whether a table's columns can tell who a customer is: a customer_id and an email, name or phone column. */
 export function isContactTable(columns: readonly string[]): boolean {
-  return columns.includes("customer_id") && [...emailColumns, ...nameColumns, "first_name"].some((c) => columns.includes(c));
+  return columns.includes("customer_id") && [...emailColumns, ...nameColumns, "first_name", ...phoneColumns].some((c) => columns.includes(c));
 }
 
 const text = (v: unknown) => (v === null || v === undefined || String(v).trim() === "" ? null : String(v));
@@ -26,14 +28,15 @@ export function contactsById(rows: readonly Record<string, unknown>[]): Map<stri
     const email = emailColumns.map((c) => text(r[c])).find((v) => v !== null) ?? null;
     const full = nameColumns.map((c) => text(r[c])).find((v) => v !== null)
       ?? ([text(r.first_name), text(r.last_name)].filter((v) => v !== null).join(" ") || null);
+    const phone = phoneColumns.map((c) => text(r[c])).find((v) => v !== null) ?? null;
     const seen = byId.get(id);
-    byId.set(id, { email: seen?.email ?? email, name: seen?.name ?? full });
+    byId.set(id, { email: seen?.email ?? email, name: seen?.name ?? full, phone: seen?.phone ?? phone });
   }
   return byId;
 }
 
-/** How the alert list names a customer: name and email when both are known, either one, else the profile id. */
+/** How the alert list names a customer: name and email when both are known, either one, else the phone (a guest checkout), else the profile id. */
 export function personLabel(id: string, contact: Contact | undefined): string {
   if (contact?.name && contact.email) return `${contact.name} <${contact.email}>`;
-  return contact?.email ?? contact?.name ?? id;
+  return contact?.email ?? contact?.name ?? contact?.phone ?? id;
 }
