@@ -45,7 +45,7 @@ public sealed class RecommendationsApiTests : IDisposable
         Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
         File.WriteAllText(Path.Combine(directory, "pipelines", "recs.yaml"), Pipeline);
         File.WriteAllText(Path.Combine(directory, "items.csv"), Purchases);
-        await using var served = await ServedProject.StartAsync(directory, Ct);
+        await using var served = await InProcessServer.StartAsync(directory, Ct);
         var http = served.Http;
 
         using (var none = await http.GetAsync("/api/recommendations/a@x.com", Ct))
@@ -92,7 +92,7 @@ public sealed class RecommendationsApiTests : IDisposable
         File.WriteAllText(Path.Combine(directory, "pipelines", "journey.yaml"), OtherGraphPipeline);
         File.WriteAllText(Path.Combine(directory, "items.csv"), Purchases);
         File.WriteAllText(Path.Combine(directory, "products.csv"), "sku,category,price,is_active\nA,tea,3,true\nB,tea,5,true\nC,tea,8,true\n");
-        await using var served = await ServedProject.StartAsync(directory, Ct);
+        await using var served = await InProcessServer.StartAsync(directory, Ct);
         var http = served.Http;
         await served.RunAsync("recs", Ct);
         var before = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.Items.Count > 0);
@@ -137,7 +137,7 @@ public sealed class RecommendationsApiTests : IDisposable
         if (file == "deleted") File.Delete(path);
         else if (file.StartsWith("changed", StringComparison.Ordinal)) File.WriteAllText(path, Pipeline.Replace("inputs: [items, identity_graph]", "inputs: [items]", StringComparison.Ordinal)
             .Replace("  - { id: identity_graph, type: identity.resolve, inputs: [items], with: { identifiers: { items: \"email\" } } }\n", "", StringComparison.Ordinal));
-        await using var served = await ServedProject.StartAsync(directory, Ct);
+        await using var served = await InProcessServer.StartAsync(directory, Ct);
         var http = served.Http;
 
         // Before the run recorded its inputs, the server reloaded the file without params and fell back to profile ids: a cold start.
@@ -168,7 +168,7 @@ public sealed class RecommendationsApiTests : IDisposable
         File.WriteAllText(Path.Combine(directory, "items.csv"), Purchases);
         var accounts = Path.Combine(directory, "accounts.csv");
         File.WriteAllText(accounts, "user_id,email,created_at\nu1,old@x.com,2024-01-01\n");
-        await using var served = await ServedProject.StartAsync(directory, Ct);
+        await using var served = await InProcessServer.StartAsync(directory, Ct);
         var http = served.Http;
         await served.RunAsync("recs", Ct);
         var before = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.Items.Count > 0 && !r.ColdStart);
@@ -225,7 +225,7 @@ public sealed class RecommendationsApiTests : IDisposable
             """);
         // A, B and C are tea, D coffee, E cups; prices 3, 5, 8, 20, 9.
         File.WriteAllText(Path.Combine(directory, "products.csv"), "sku,category,price,is_active\nA,tea,3,true\nB,tea,5,true\nC,tea,8,true\nD,coffee,20,true\nE,cups,9,true\n");
-        await using var served = await ServedProject.StartAsync(directory, Ct);
+        await using var served = await InProcessServer.StartAsync(directory, Ct);
         var http = served.Http;
         await served.RunAsync("recs", Ct);
         var plain = await WaitForAsync(http, "/api/recommendations/a@x.com", r => r.Items.Count > 0);
@@ -255,7 +255,7 @@ public sealed class RecommendationsApiTests : IDisposable
     {
         var directory = Path.Combine(_temp.Path, "project");
         Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
-        await using var served = await ServedProject.StartAsync(directory, Ct, token: "s3cret-token-for-tests");
+        await using var served = await InProcessServer.StartAsync(directory, Ct, token: "s3cret-token-for-tests");
         var http = served.Http;
         foreach (var path in new[] { "/api/recommendations/a@x.com", "/api/similar/A", "/api/bought-together/A" })
         {

@@ -6,12 +6,12 @@ using Tributary.Server;
 
 namespace Tributary.Cli.Tests.Server;
 
-/// <summary>trib serve in this process on a project folder, with a client of its API; disposing stops it.</summary>
-internal sealed class ServedProject : IAsyncDisposable
+/// <summary>trib serve hosted in the test's own process on a project folder, with a client of its API; disposing stops it (the browser tests' ServedProject runs trib serve as a child process).</summary>
+internal sealed class InProcessServer : IAsyncDisposable
 {
     private readonly ProjectSession _session;
 
-    private ServedProject(ProjectSession session, TributaryServer server)
+    private InProcessServer(ProjectSession session, TributaryServer server)
     {
         _session = session;
         Server = server;
@@ -23,7 +23,7 @@ internal sealed class ServedProject : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>Starts the server on a free port of the loopback, with <paramref name="token"/> required when given.</summary>
-    public static async Task<ServedProject> StartAsync(string directory, CancellationToken cancellationToken, string? token = null)
+    public static async Task<InProcessServer> StartAsync(string directory, CancellationToken cancellationToken, string? token = null)
     {
         var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
         var session = ProjectSession.Open(directory, cli.Time);
@@ -32,7 +32,7 @@ internal sealed class ServedProject : IAsyncDisposable
             var compose = await TributaryHost.ComposeAsync(cli, session, new DaemonScope(new DaemonOptions()), LogFormat.Text, cancellationToken);
             var server = TributaryServer.Create(new ServerOptions { Port = 0, Token = token }, compose);
             await server.StartAsync(cancellationToken);
-            return new ServedProject(session, server);
+            return new InProcessServer(session, server);
         }
         catch
         {
