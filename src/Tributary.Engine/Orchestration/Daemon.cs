@@ -292,6 +292,11 @@ public sealed class Daemon
         }
         // A partitioned pipeline's (or group's) schedule materializes the latest complete partition at the tick.
         var partition = LatestPartition(group?.Partitions ?? p.Partitions, latest);
+        if (NoPartitionYet(p, partition, latest) is { } wait)
+        {
+            await Tick(kind, label, p.Name, latest, TickStatus.Skipped, $"tick {Local(latest, schedule.Timezone)}: {wait}", null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         // Dagster's run key: a tick whose run is still waiting in the queue would only repeat it.
         if (await QueuedTwinAsync(p.Name, partition, group?.Selection, cancellationToken).ConfigureAwait(false) is { } twin)
         {
@@ -309,6 +314,22 @@ public sealed class Daemon
 
     private static string? LatestPartition(PartitionsSpec? partitions, DateTimeOffset at) =>
         partitions is not null && new PartitionScheme(partitions).All(at) is [.., var newest] ? newest.Key : null;
+
+    // A pipeline partitioned as a whole cannot run without a partition (PartitionedPipelines.CheckWholeRun): until its
+    // first window ends a tick has nothing to run, and queuing one would only fail at launch and alert.
+    private static string? NoPartitionYet(PipelineSpec p, string? partition, DateTimeOffset at)
+    {
+        if (partition is not null) return null;
+        try
+        {
+            PartitionedPipelines.CheckWholeRun(p, at);
+            return null;
+        }
+        catch (WholeRunRefusedException)
+        {
+            return "no partition is complete yet, so nothing runs until the first one's window ends";
+        }
+    }
 
     private async Task SensorAsync(PipelineSpec p, GroupSpec? group, int index, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -342,10 +363,13 @@ public sealed class Daemon
         if (outcome.Cursor is not null && outcome.Cursor != cursor) await _store.SetCursorAsync(key, outcome.Cursor, now, cancellationToken).ConfigureAwait(false);
         string? queued = null;
         // A partitioned group's sensor, like its schedule, materializes the latest complete partition.
-        if (outcome.RequestRun)
-            queued = await SubmitAsync(p.Name, LatestPartition(group?.Partitions ?? p.Partitions, now), new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
+        var partition = LatestPartition(group?.Partitions ?? p.Partitions, now);
+        var wait = outcome.RequestRun ? NoPartitionYet(p, partition, now) : null;
+        if (outcome.RequestRun && wait is null)
+            queued = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
         if (outcome.Alert) await _alerts.SendAsync(p, $"{p.Name}: freshness alert: {outcome.Reason}", cancellationToken).ConfigureAwait(false);
-        await Tick($"sensor:{name}", label, p.Name, now, outcome.RequestRun ? TickStatus.Requested : outcome.Alert ? TickStatus.Alert : TickStatus.Skipped, outcome.Reason, queued, cancellationToken).ConfigureAwait(false);
+        var status = queued is not null ? TickStatus.Requested : outcome.Alert ? TickStatus.Alert : TickStatus.Skipped;
+        await Tick($"sensor:{name}", label, p.Name, now, status, wait is null ? outcome.Reason : $"{outcome.Reason}; {wait}", queued, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task AdvanceBackfillsAsync(CancellationToken cancellationToken)

@@ -309,6 +309,34 @@ public sealed class DaemonTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task ScheduleAndSensor_OfAPartitionedPipelineBeforeItsFirstPartitionEnds_QueueNothingAndSayWhy()
+    {
+        // The first daily partition (2026-12-03) ends at midnight: until then a run could only be refused at launch, and alert.
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2026-12-03T10:00:30Z"), """
+            pipeline: orch
+            partitions: { type: daily, start: 2026-12-03 }
+            schedule: { cron: "* * * * *", timezone: UTC }
+            sensors: [{ type: file_arrival, path: incoming, pattern: "*.csv", interval: 5s }]
+            components:
+              - { id: daily_orders, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS day" } }
+            """);
+        f.H.Temp.File("incoming/orders.csv", "id\n1\n");
+        var daemon = f.Daemon();
+
+        await daemon.TickAsync(Ct);
+        f.Clock.Advance(TimeSpan.FromMinutes(1));
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        Assert.Empty(f.Launched);
+        Assert.Empty(await f.Store.ListQueueAsync([QueueState.Queued], Ct));
+        var ticks = await f.Store.ListTicksAsync("orch", 100, Ct);
+        Assert.Contains(ticks, t => t.Kind == "schedule" && t.Status == TickStatus.Skipped && t.Reason!.EndsWith("no partition is complete yet, so nothing runs until the first one's window ends", StringComparison.Ordinal));
+        Assert.Contains(ticks, t => t.Kind.StartsWith("sensor:", StringComparison.Ordinal) && t.Status == TickStatus.Skipped && t.Reason!.Contains("no partition is complete yet", StringComparison.Ordinal));
+        Assert.DoesNotContain(ticks, t => t.Status == TickStatus.Requested);
+    }
+
+    [Fact]
     public async Task TableRowsSensor_RunsWhenTheCursorColumnMovesPastTheCursor()
     {
         await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), """
