@@ -95,6 +95,19 @@ public sealed class StatementTests(PostgresCluster postgres) : IDisposable
         Assert.All(result.Schema.Columns.Take(4), c => Assert.Equal(DataKind.Number, c.Kind));
     }
 
+    // DuckDB's grammar takes a bare placeholder or a parenthesized expression after INTERVAL, not a function call: the
+    // typed cast of a bound number stays in parentheses (PostgreSQL has no INTERVAL $1 DAY form to test).
+    [Fact]
+    public async Task BoundNumber_InDuckDbsIntervalPlaceholderForm_StillParses()
+    {
+        await using var wh = await TestWarehouses.CreateAsync("duckdb", _temp, postgres);
+
+        var result = await wh.QueryAsync("SELECT CAST(CAST(DATE '2025-01-01' + INTERVAL $1 DAY AS DATE) AS VARCHAR) AS d, -$2 AS negated, $1::INTEGER AS recast", [3L, 1.5], 10, Ct);
+
+        var row = Assert.Single(result.Rows);
+        Assert.Equal(("2025-01-04", -1.5, 3), ((string)row[0]!, Number(row[1]), Convert.ToInt32(row[2], CultureInfo.InvariantCulture)));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task BoundValues_OfEachType_KeepTheirValueBesideAnotherType(string engine)

@@ -8,7 +8,8 @@ public static class SqlPlaceholders
 {
     /// <summary>
     /// <paramref name="sql"/> with each placeholder <c>$n</c> for which <paramref name="typeOf"/> gives a type name written
-    /// as <c>CAST($n AS type)</c>, so the engine takes the value as that type wherever it stands; placeholders inside
+    /// as <c>(CAST($n AS type))</c>, so the engine takes the value as that type wherever it stands (the parentheses keep
+    /// it one operand where only a bare placeholder or a parenthesized expression may stand, as in <c>INTERVAL $1 DAY</c>); placeholders inside
     /// strings, quoted names, comments and dollar-quoted strings, and those <paramref name="typeOf"/> gives null for, stay as written.
     /// </summary>
     /// <param name="sql">One statement.</param>
@@ -36,7 +37,7 @@ public static class SqlPlaceholders
                     continue;
                 }
                 result ??= new StringBuilder(sql.Length + 32);
-                result.Append(sql, copied, i - copied).Append("CAST(").Append(sql, i, end - i).Append(" AS ").Append(type).Append(')');
+                result.Append(sql, copied, i - copied).Append("(CAST(").Append(sql, i, end - i).Append(" AS ").Append(type).Append("))");
                 copied = end;
                 i = end - 1;
             }

@@ -11,7 +11,7 @@ public sealed class SqlPlaceholdersTests
     {
         var sql = Cast("SELECT CASE WHEN a THEN $1 ELSE 1 END, $10 + $2, coalesce($1, 0)");
 
-        Assert.Equal("SELECT CASE WHEN a THEN CAST($1 AS DOUBLE) ELSE 1 END, CAST($10 AS DOUBLE) + $2, coalesce(CAST($1 AS DOUBLE), 0)", sql);
+        Assert.Equal("SELECT CASE WHEN a THEN (CAST($1 AS DOUBLE)) ELSE 1 END, (CAST($10 AS DOUBLE)) + $2, coalesce((CAST($1 AS DOUBLE)), 0)", sql);
     }
 
     [Theory]
@@ -28,7 +28,7 @@ public sealed class SqlPlaceholdersTests
     [Fact]
     public void Cast_NextToQuotesAndComments_CastsOnlyTheCode()
     {
-        Assert.Equal("SELECT 'a$1', CAST($1 AS DOUBLE) -- $1\n, \"$1\"", Cast("SELECT 'a$1', $1 -- $1\n, \"$1\""));
+        Assert.Equal("SELECT 'a$1', (CAST($1 AS DOUBLE)) -- $1\n, \"$1\"", Cast("SELECT 'a$1', $1 -- $1\n, \"$1\""));
     }
 
     private static string Cast(string sql) => SqlPlaceholders.Cast(sql, Double);
