@@ -79,6 +79,16 @@ public sealed class PartitionScheme
         return Windows().TakeWhile(w => w.End <= now).SelectMany(w => Combine(w.Key, w.Start, w.End));
     }
 
+    /// <summary>
+    /// What a schedule's or sensor's tick at <paramref name="now"/> materializes: the newest complete window, once for
+    /// each static key (every key of static partitions); empty before the first window ends.
+    /// </summary>
+    public IReadOnlyList<PartitionKey> Latest(DateTimeOffset now)
+    {
+        var all = All(now);
+        return IsTimeBased ? all.Skip(all.Count - Math.Min(all.Count, Math.Max(1, _spec.Keys.Count))).ToList() : all;
+    }
+
     /// <summary>The partitions from <paramref name="from"/> to <paramref name="to"/> inclusive (time keys, or full keys).</summary>
     public IReadOnlyList<PartitionKey> Range(string from, string to, DateTimeOffset now)
     {

@@ -290,21 +290,26 @@ public sealed class Daemon
             await Tick(kind, label, p.Name, latest, TickStatus.Skipped, "missed while the daemon was down (catch_up: skip)", null, cancellationToken).ConfigureAwait(false);
             return;
         }
-        // A partitioned pipeline's (or group's) schedule materializes the latest complete partition at the tick.
-        var partition = LatestPartition(group?.Partitions ?? p.Partitions, latest);
-        if (NoPartitionYet(p, partition, latest) is { } wait)
+        // A partitioned pipeline's (or group's) schedule materializes the latest complete partition at the tick, each
+        // static key's: one run per partition, as a backfill of that window would queue.
+        var partitions = LatestPartitions(group?.Partitions ?? p.Partitions, latest);
+        foreach (var partition in partitions)
         {
-            await Tick(kind, label, p.Name, latest, TickStatus.Skipped, $"tick {Local(latest, schedule.Timezone)}: {wait}", null, cancellationToken).ConfigureAwait(false);
-            return;
+            var at = $"tick {Local(latest, schedule.Timezone)}{(partitions.Count > 1 ? $", partition {partition}" : "")}";
+            if (NoPartitionYet(p, partition, latest) is { } wait)
+            {
+                await Tick(kind, label, p.Name, latest, TickStatus.Skipped, $"{at}: {wait}", null, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            // Dagster's run key: a tick whose run is still waiting in the queue would only repeat it.
+            if (await QueuedTwinAsync(p.Name, partition, group?.Selection, cancellationToken).ConfigureAwait(false) is { } twin)
+            {
+                await Tick(kind, label, p.Name, latest, TickStatus.Skipped, $"{at}: the same run is already queued ({twin})", null, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var id = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "schedule", 10, cancellationToken, group?.Selection).ConfigureAwait(false);
+            await Tick(kind, label, p.Name, latest, TickStatus.Requested, onTime ? at : $"catch-up of the missed {at}", id, cancellationToken).ConfigureAwait(false);
         }
-        // Dagster's run key: a tick whose run is still waiting in the queue would only repeat it.
-        if (await QueuedTwinAsync(p.Name, partition, group?.Selection, cancellationToken).ConfigureAwait(false) is { } twin)
-        {
-            await Tick(kind, label, p.Name, latest, TickStatus.Skipped, $"tick {Local(latest, schedule.Timezone)}: the same run is already queued ({twin})", null, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        var id = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "schedule", 10, cancellationToken, group?.Selection).ConfigureAwait(false);
-        await Tick(kind, label, p.Name, latest, TickStatus.Requested, onTime ? $"tick {Local(latest, schedule.Timezone)}" : $"catch-up of the missed tick {Local(latest, schedule.Timezone)}", id, cancellationToken).ConfigureAwait(false);
     }
 
     // A queued (not yet launched) run of the same pipeline, selection and partition with default params, outside any backfill.
@@ -312,8 +317,9 @@ public sealed class Daemon
         (await _store.ListQueueAsync([QueueState.Queued], cancellationToken).ConfigureAwait(false))
             .FirstOrDefault(q => q.Pipeline == pipeline && q.Partition == partition && q.Selection == selection && q.BackfillId is null && q.Params.Count == 0)?.QueueId;
 
-    private static string? LatestPartition(PartitionsSpec? partitions, DateTimeOffset at) =>
-        partitions is not null && new PartitionScheme(partitions).All(at) is [.., var newest] ? newest.Key : null;
+    // No partition (null) where there are none: an unpartitioned pipeline, or none complete yet (NoPartitionYet says which runs).
+    private static List<string?> LatestPartitions(PartitionsSpec? partitions, DateTimeOffset at) =>
+        partitions is not null && new PartitionScheme(partitions).Latest(at) is { Count: > 0 } latest ? latest.Select(k => (string?)k.Key).ToList() : [null];
 
     // A pipeline partitioned as a whole cannot run without a partition (PartitionedPipelines.CheckWholeRun): until its
     // first window ends a tick has nothing to run, and queuing one would only fail at launch and alert.
@@ -361,15 +367,25 @@ public sealed class Daemon
             }
         }
         if (outcome.Cursor is not null && outcome.Cursor != cursor) await _store.SetCursorAsync(key, outcome.Cursor, now, cancellationToken).ConfigureAwait(false);
-        string? queued = null;
-        // A partitioned group's sensor, like its schedule, materializes the latest complete partition.
-        var partition = LatestPartition(group?.Partitions ?? p.Partitions, now);
-        var wait = outcome.RequestRun ? NoPartitionYet(p, partition, now) : null;
-        if (outcome.RequestRun && wait is null)
-            queued = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
+        // A partitioned group's sensor, like its schedule, materializes the latest complete partition (each static key's).
+        var partitions = LatestPartitions(group?.Partitions ?? p.Partitions, now);
         if (outcome.Alert) await _alerts.SendAsync(p, $"{p.Name}: freshness alert: {outcome.Reason}", cancellationToken).ConfigureAwait(false);
-        var status = queued is not null ? TickStatus.Requested : outcome.Alert ? TickStatus.Alert : TickStatus.Skipped;
-        await Tick($"sensor:{name}", label, p.Name, now, status, wait is null ? outcome.Reason : $"{outcome.Reason}; {wait}", queued, cancellationToken).ConfigureAwait(false);
+        if (!outcome.RequestRun)
+        {
+            await Tick($"sensor:{name}", label, p.Name, now, outcome.Alert ? TickStatus.Alert : TickStatus.Skipped, outcome.Reason, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        foreach (var partition in partitions)
+        {
+            var reason = partitions.Count > 1 ? $"{outcome.Reason} (partition {partition})" : outcome.Reason;
+            if (NoPartitionYet(p, partition, now) is { } wait)
+            {
+                await Tick($"sensor:{name}", label, p.Name, now, outcome.Alert ? TickStatus.Alert : TickStatus.Skipped, $"{reason}; {wait}", null, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var queued = await SubmitAsync(p.Name, partition, new Dictionary<string, string>(), "sensor", 5, cancellationToken, group?.Selection).ConfigureAwait(false);
+            await Tick($"sensor:{name}", label, p.Name, now, TickStatus.Requested, reason, queued, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task AdvanceBackfillsAsync(CancellationToken cancellationToken)

@@ -309,6 +309,52 @@ public sealed class DaemonTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task Schedule_OfStaticPartitions_RunsEveryKey()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2026-12-03T10:00:30Z"), """
+            pipeline: regions
+            partitions: { type: static, keys: [us, eu, apac] }
+            schedule: { cron: "* * * * *", timezone: UTC }
+            components:
+              - { id: sales, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS region" } }
+            """);
+        var daemon = f.Daemon();
+        await daemon.TickAsync(Ct);
+        f.Clock.Advance(TimeSpan.FromMinutes(1));
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        // The tick is for the pipeline's data, all of it: running the last key only left us and eu never refreshed.
+        Assert.Equal(["apac", "eu", "us"], f.Launched.Select(l => l.Partition!).Order());
+        var ticks = (await f.Store.ListTicksAsync("regions", 100, Ct)).Where(t => t.Status == TickStatus.Requested).ToList();
+        Assert.Equal(["tick 2026-12-03 10:01 +00:00, partition apac", "tick 2026-12-03 10:01 +00:00, partition eu", "tick 2026-12-03 10:01 +00:00, partition us"],
+            ticks.Select(t => t.Reason).Order());
+        Assert.All(ticks, t => Assert.NotNull(t.QueueId));
+    }
+
+    [Fact]
+    public async Task Sensor_OfDailyPartitionsWithStaticKeys_RunsTheLatestDayOfEveryKey()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2026-12-03T10:00:00Z"), """
+            pipeline: orch
+            partitions: { type: daily, start: 2026-11-25, keys: [web, store] }
+            sensors: [{ type: file_arrival, path: incoming, pattern: "*.csv", interval: 5s }]
+            components:
+              - { id: daily_orders, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS day" } }
+            """);
+        f.H.Temp.File("incoming/orders.csv", "id\n1\n");
+        var daemon = f.Daemon();
+
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        Assert.Equal(["2026-12-02|store", "2026-12-02|web"], f.Launched.Select(l => l.Partition!).Order());
+        var ticks = await f.Store.ListTicksAsync("orch", 100, Ct);
+        Assert.Equal(["1 new file(s): orders.csv (partition 2026-12-02|store)", "1 new file(s): orders.csv (partition 2026-12-02|web)"],
+            ticks.Where(t => t.Status == TickStatus.Requested).Select(t => t.Reason).Order());
+    }
+
+    [Fact]
     public async Task ScheduleAndSensor_OfAPartitionedPipelineBeforeItsFirstPartitionEnds_QueueNothingAndSayWhy()
     {
         // The first daily partition (2026-12-03) ends at midnight: until then a run could only be refused at launch, and alert.
