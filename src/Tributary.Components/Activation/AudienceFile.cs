@@ -11,7 +11,7 @@ namespace Tributary.Components.Activation;
 public sealed record AudienceFileParameters : IValidatableObject
 {
     /// <summary>Target file path; <c>{segment}</c> makes one file per segment.</summary>
-    [Description("File to write, relative to the project; put {segment} in it to write one file per value of segment_column (at most 10000), e.g. out/audiences/{segment}.csv. The value is lower-cased with other characters than letters, digits, - and _ made _; values that end up with the same name get an 8-character hash suffix (x_y-1a2b3c4d).")]
+    [Description("File to write, relative to the project; put {segment} in it to write one file per value of segment_column (at most 10000), e.g. out/audiences/{segment}.csv. The value is lower-cased with other characters than letters, digits, - and _ made _; values that end up with the same name get an 8-character hash suffix (x_y-1a2b3c4d). A segment that had people in the last run and has none now gets a file with the header only, so an uploader reading the folder stops targeting them.")]
     public required string Path { get; init; }
 
     /// <summary>Output format.</summary>
@@ -98,6 +98,8 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         var d = w.Dialect;
         var input = d.Quote(context.Inputs[0]);
         var hashed = p.Format is AudienceFormat.MetaCustomAudience or AudienceFormat.GoogleCustomerMatch;
+        var segmented = p.Path.Contains("{segment}", StringComparison.Ordinal);
+        var previous = segmented ? await PreviousSegmentsAsync(context, hashed ? "segment" : p.SegmentColumn!, cancellationToken).ConfigureAwait(false) : [];
         long rows;
         if (hashed)
         {
@@ -129,7 +131,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         var dropSegment = hashed ? (p.Format == AudienceFormat.GoogleCustomerMatch ? "\"Email\", \"Phone\"" : "email, phone") : "*";
         var files = new List<string>();
         var format = p.Format == AudienceFormat.Parquet ? FileFormat.Parquet : FileFormat.Csv;
-        if (p.Path.Contains("{segment}", StringComparison.Ordinal))
+        if (segmented)
         {
             var q0 = new SqlBuilder(d);
             var only = p.Segments is { Count: > 0 } ? $" WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) IN ({q0.BindList(p.Segments, DataKind.Text)})" : "";
@@ -139,8 +141,14 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             if (values.Count > MaxSegmentFiles)
                 throw new InvalidOperationException($"segment_column '{p.SegmentColumn}' has more than {MaxSegmentFiles} distinct values, and {{segment}} in path writes one file per value. " +
                     "Split by a column with fewer values, or list the wanted ones in segments.");
-            var names = SegmentFileNames(values);
-            foreach (var value in values)
+            // A segment that had people last run, or is listed in segments, and has none now gets a file with no one in
+            // it: left alone, its old file would go on feeding an ad platform the people who have left the segment.
+            var emptied = previous.Concat(p.Segments ?? []).Where(v => p.Segments is not { Count: > 0 } || p.Segments.Contains(v))
+                .Except(values, StringComparer.Ordinal).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var names = SegmentFileNames([.. values, .. emptied]);
+            foreach (var value in emptied)
+                context.Log($"segment '{value}' has no one in it now: {p.Path.Replace("{segment}", names[value], StringComparison.Ordinal)} is written empty");
+            foreach (var value in values.Concat(emptied))
             {
                 var path = p.Path.Replace("{segment}", names[value], StringComparison.Ordinal);
                 var q = new SqlBuilder(d);
@@ -159,6 +167,17 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         }
         context.Log($"wrote {files.Count} audience file(s): {string.Join(", ", files)}");
         return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files, ["format"] = p.Format.ToString() });
+    }
+
+    // The segment values of the audience table this step wrote last time, before this run replaces it.
+    private static async Task<IReadOnlyList<string>> PreviousSegmentsAsync(ComponentContext context, string column, CancellationToken cancellationToken)
+    {
+        var w = context.Warehouse;
+        var schema = await w.DescribeTableAsync(context.Asset, cancellationToken).ConfigureAwait(false);
+        if (schema is null || !schema.Columns.Any(c => c.Name == column)) return [];
+        var result = await w.QueryAsync($"SELECT DISTINCT CAST({w.Dialect.Quote(column)} AS VARCHAR) FROM {w.Dialect.Quote(context.Asset)}", null, MaxSegmentFiles + 1, cancellationToken)
+            .ConfigureAwait(false);
+        return result.Rows.Select(r => r[0] as string).OfType<string>().ToList();
     }
 
     /// <summary>Most files one step writes for {segment}.</summary>

@@ -67,6 +67,31 @@ public sealed class ActivationTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task AudienceFile_SegmentEmptiedSinceTheLastRun_ItsFileIsWrittenWithNoOne(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string Pipeline = Customers + """
+              - { id: aud, type: activate.audience_file, inputs: [customers], with: { path: "out/aud/{segment}.csv", format: meta_custom_audience, segment_column: tier } }
+              - { id: plain, type: activate.audience_file, inputs: [customers], with: { path: "out/plain/{segment}.csv", segment_column: tier } }
+            """;
+        WriteCustomers(h, "1,a@x.com,,gold,1", "2,b@x.com,,at_risk,1");
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(Pipeline)).Status);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(h.Temp.Path, "out/aud/at_risk.csv")).Length);
+
+        // b@x.com is no longer at risk: an ad platform reading the folder must not go on targeting them.
+        WriteCustomers(h, "1,a@x.com,,gold,1", "2,b@x.com,,gold,1");
+        var result = await h.RunAsync(Pipeline);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(["email,phone"], File.ReadAllLines(Path.Combine(h.Temp.Path, "out/aud/at_risk.csv")));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(h.Temp.Path, "out/aud/gold.csv")).Length);
+        Assert.Equal(["customer_id,email,phone,tier,clv"], File.ReadAllLines(Path.Combine(h.Temp.Path, "out/plain/at_risk.csv")));
+        var log = string.Join("\n", (await h.Store.GetEventsAsync(result.RunId, CancellationToken.None)).Select(e => e.Message));
+        Assert.Contains("segment 'at_risk' has no one in it now: out/aud/at_risk.csv is written empty", log, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task AudienceFile_MoreSegmentsThanTheLimit_FailsNamingTheLimit(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
