@@ -134,10 +134,13 @@ public sealed class TributaryServer : IAsyncDisposable
         BackfillsApi.Map(api, project, daemon);
         DesignerApi.Map(api, project, time);
         DemoTruthApi.Map(api, project);
-        CustomerProfileApi.Map(api, project);
+        // One snapshot of the latest recommendations serves the API and Customer 360, so both show a person the same list.
+        var recommendations = new RecommendationSnapshots(project, loggers.CreateLogger(typeof(RecommendationsApi)));
+        app.Lifetime.ApplicationStarted.Register(() => _ = recommendations.FollowAsync(events, app.Lifetime.ApplicationStopping));
+        CustomerProfileApi.Map(api, project, recommendations);
         if (!webUi) MissingWebUi.Map(app);
         QueryApi.Map(api, project);
-        RecommendationsApi.Map(api, project, events, app.Lifetime, loggers.CreateLogger(typeof(RecommendationsApi)));
+        RecommendationsApi.Map(api, recommendations);
         FraudApi.Map(api, project, events, app.Lifetime, time, loggers.CreateLogger(typeof(FraudApi)));
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.
         api.MapGet("/write-secret", Results<Ok<WriteSecretGrant>, ProblemHttpResult> (HttpContext context) =>

@@ -63,7 +63,7 @@ internal static class CustomerProfileApi
         new("tickets", "Support tickets", "tickets", [new("email", "email")], "created_at"),
     ];
 
-    public static void Map(RouteGroupBuilder api, TributaryProject project)
+    public static void Map(RouteGroupBuilder api, TributaryProject project, RecommendationSnapshots recommendations)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
         customers.MapGet("/", async Task<Results<Ok<IReadOnlyList<CustomerMatch>>, BadRequest<ProblemDetails>>> (string? q, CancellationToken ct) =>
@@ -82,7 +82,9 @@ internal static class CustomerProfileApi
             var known = await w.ScalarAsync($"SELECT count(*) FROM {d.Quote(IdentityTable)} WHERE {d.Quote("profile_id")} = $1", [profileId], ct).ConfigureAwait(false);
             if (Convert.ToInt64(known, CultureInfo.InvariantCulture) == 0) return ApiProblems.NotFound($"no profile '{profileId}' in {IdentityTable}");
             var sections = new List<ProfileSection>();
-            foreach (var s in Sections) sections.Add(await ReadAsync(w, s, profileId, ct).ConfigureAwait(false));
+            foreach (var s in Sections)
+                sections.Add(s.Key == "recommendations" && await ServedRecommendationsAsync(w, s, profileId, recommendations, ct).ConfigureAwait(false) is { } served
+                    ? served : await ReadAsync(w, s, profileId, ct).ConfigureAwait(false));
             return TypedResults.Ok(new CustomerProfile(profileId, sections));
         }).WithName("GetCustomerProfile");
     }
@@ -142,6 +144,37 @@ internal static class CustomerProfileApi
         var sql = $"SELECT t.*{names} FROM {d.Quote(s.Table)} AS t{joins} WHERE {string.Join(" OR ", conditions)}{order}";
         var result = await w.QueryAsync(sql, parameters, SectionLimit, ct).ConfigureAwait(false);
         return new ProfileSection(s.Key, s.Title, s.Table, result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows, SectionLimit);
+    }
+
+    // The list the recommendation API serves the person, which holds the lists of profiles merged into theirs since the
+    // recommendations were built (their table still has them under the merged ids); null where it serves them none.
+    private static async Task<ProfileSection?> ServedRecommendationsAsync(IWarehouse w, Section s, string profileId, RecommendationSnapshots recommendations, CancellationToken ct)
+    {
+        if (await recommendations.GetAsync(ct).ConfigureAwait(false) is not { } snapshot || !snapshot.ByProfile.TryGetValue(profileId, out var items)) return null;
+        var names = await ProductNamesAsync(w, items.SelectMany(i => new[] { i.Sku, i.BecauseSku }).OfType<string>().Distinct(StringComparer.Ordinal).ToList(), ct).ConfigureAwait(false);
+        ColumnView[] columns =
+        [
+            new("customer_id", DataKind.Text), new("rank", DataKind.Integer), new("sku", DataKind.Text), new("score", DataKind.Number),
+            new("source", DataKind.Text), new("because_sku", DataKind.Text), new("product_name", DataKind.Text), new("because_product_name", DataKind.Text),
+        ];
+        var rows = items.Take(SectionLimit).Select(i => (IReadOnlyList<object?>)
+            [profileId, i.Rank, i.Sku, i.Score, i.Source, i.BecauseSku, names.GetValueOrDefault(i.Sku), i.BecauseSku is null ? null : names.GetValueOrDefault(i.BecauseSku)]).ToList();
+        return new ProfileSection(s.Key, s.Title, snapshot.Asset, columns, rows, SectionLimit);
+    }
+
+    // The catalog's name of each SKU that has one.
+    private static async Task<Dictionary<string, string>> ProductNamesAsync(IWarehouse w, List<string> skus, CancellationToken ct)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (skus.Count == 0 || await w.DescribeTableAsync(CatalogTable, ct).ConfigureAwait(false) is not { } catalog
+            || catalog.Find("sku") is null || catalog.Find("product_name") is null) return names;
+        var q = new SqlBuilder(w.Dialect);
+        var sku = $"CAST({q.Quote("sku")} AS VARCHAR)";
+        var result = await w.QueryAsync($"SELECT {sku}, min({q.Quote("product_name")}) FROM {q.Quote(CatalogTable)} WHERE {sku} IN ({q.BindList(skus, DataKind.Text)}) GROUP BY {sku}",
+            q.Parameters, skus.Count, ct).ConfigureAwait(false);
+        foreach (var r in result.Rows)
+            if (r[0] is string key && r[1] is string name) names[key] = name;
+        return names;
     }
 
     // People read product names, not SKUs: each SKU column the table has gets the catalog's name beside it (null for a SKU the catalog lacks).

@@ -16,7 +16,8 @@ internal sealed record RecommendationSnapshot(
     IReadOnlyDictionary<string, RelatedItem[]> Together,
     IReadOnlyDictionary<string, ProductFacts>? Products,
     DateTimeOffset MaterializedAt,
-    string Key)
+    string Key,
+    string Asset)
 {
     /// <summary>Each profile's list serialized once, so that a plain request copies bytes instead of serializing.</summary>
     public IReadOnlyDictionary<string, SerializedList> ByProfileJson { get; } = ByProfile.ToDictionary(p => p.Key, p => SerializedList.Of(p.Value), StringComparer.Ordinal);
@@ -70,7 +71,7 @@ internal sealed record RecommendationSnapshot(
         }
         var lists = MergedRecommendations.Combine(byProfile.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), mergedInto);
         return new RecommendationSnapshot(lists, profileOf, [.. popular],
-            similarItems, togetherItems, productFacts, recs.At, tables.Key);
+            similarItems, togetherItems, productFacts, recs.At, tables.Key, recs.Asset);
     }
 
     private static async Task<Dictionary<string, RelatedItem[]>> RelatedAsync(IWarehouse warehouse, string sql, CancellationToken cancellationToken)

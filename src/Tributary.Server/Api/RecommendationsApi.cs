@@ -3,9 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
 
 namespace Tributary.Server.Api;
@@ -19,11 +16,8 @@ internal static class RecommendationsApi
 {
     private const int MaxLimit = 100;
 
-    public static void Map(RouteGroupBuilder api, TributaryProject project, RunEventHub events, IHostApplicationLifetime lifetime, ILogger log)
+    public static void Map(RouteGroupBuilder api, RecommendationSnapshots snapshots)
     {
-        var snapshots = new RecommendationSnapshots(project, log);
-        lifetime.ApplicationStarted.Register(() => _ = snapshots.FollowAsync(events, lifetime.ApplicationStopping));
-
         api.MapGet("/recommendations/{customer}", async Task<Results<SerializedAnswer<CustomerRecommendations>, Ok<CustomerRecommendations>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> (
             string customer, int? limit, string? exclude, string? source, [FromQuery(Name = "max_per_category")] int? maxPerCategory,
             [FromQuery(Name = "min_price")] double? minPrice, [FromQuery(Name = "max_price")] double? maxPrice, CancellationToken ct) =>

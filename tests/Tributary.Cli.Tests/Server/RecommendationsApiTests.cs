@@ -189,6 +189,14 @@ public sealed class RecommendationsApiTests : IDisposable
         Assert.Equal((false, after.ProfileId, "B"), (byUser.ColdStart, byUser.ProfileId, Assert.Single(byUser.Items).Sku));
         var stranger = (await http.GetFromJsonAsync<CustomerRecommendations>("/api/recommendations/someone@else.com", Json, Ct))!;
         Assert.True(stranger.ColdStart);
+
+        // Customer 360 shows the person the list the API serves them; their id has no rows in the table until the rebuild.
+        var profile = await http.GetFromJsonAsync<CustomerProfile>($"/api/customers/{after.ProfileId}", ApiJson.Options, Ct);
+        var recs = profile!.Sections.Single(s => s.Key == "recommendations");
+        var columns = recs.Columns.Select(c => c.Name).ToList();
+        Assert.Equal(["B", "C"], recs.Rows.Select(r => r[columns.IndexOf("sku")]!.ToString()));
+        Assert.Equal(["A", "A"], recs.Rows.Select(r => r[columns.IndexOf("because_sku")]!.ToString()));
+        Assert.Equal("recommendations", recs.Table);
     }
 
     private const string PipelineWithProducts = """
