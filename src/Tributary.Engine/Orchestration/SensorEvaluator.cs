@@ -67,10 +67,20 @@ public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string
             return new SensorOutcome(false, false, $"table {table} does not exist yet", cursor);
         var max = await warehouse.ScalarAsync($"SELECT max({warehouse.Dialect.Quote(column)}) FROM {warehouse.Dialect.Quote(table)}", null, cancellationToken).ConfigureAwait(false);
         if (max is null or DBNull) return new SensorOutcome(false, false, $"{table} has no rows", cursor);
-        var text = Convert.ToString(max, CultureInfo.InvariantCulture)!;
+        var text = CursorText(max);
         if (cursor is not null && Compare(max, cursor) <= 0) return new SensorOutcome(false, false, $"no rows past {column} = {cursor}", cursor);
         return new SensorOutcome(true, false, cursor is null ? $"{table} has rows up to {column} = {text}" : $"new rows in {table}: {column} {cursor} -> {text}", text);
     }
+
+    // Round-trip text: the culture's default cut timestamps to the second, so a column holding fractions of a second
+    // always stood past its own cursor and every evaluation requested a run.
+    private static string CursorText(object value) => value switch
+    {
+        DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("O", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+    };
 
     // The cursor was written from a value of the same column, so it parses back as that type.
     private static int Compare(object value, string cursor) => value switch

@@ -413,6 +413,37 @@ public sealed class DaemonTests(PostgresCluster postgres)
         Assert.Equal(2, f.Launched.Count);
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task TableRowsSensor_TimestampsWithFractionsOfASecond_RunOncePerNewRow(string engine)
+    {
+        await using var f = new Fixture
+        {
+            H = await EngineHarness.CreateAsync(engine, postgres),
+            Clock = new FakeTimeProvider(DateTimeOffset.Parse("2025-06-01T10:00:00Z")),
+            Pipelines = [EngineHarness.Pipeline("""
+                pipeline: scorer
+                sensors: [{ type: table_rows, table: events, cursor_column: received_at, interval: 1m }]
+                components:
+                  - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+                """)],
+        };
+        var daemon = f.Daemon();
+        await f.H.Warehouse.ReplaceTableAsync("events", (b, ct) => b.CreateAsSelectAsync("SELECT TIMESTAMP '2025-06-01 09:00:04.123456' AS received_at", null, ct), Ct);
+        for (var i = 0; i < 3; i++)
+        {
+            await daemon.TickAsync(Ct);
+            await daemon.WhenIdleAsync();
+            f.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        // The cursor keeps the fraction: the same row is not new again at the next evaluations.
+        var ticks = (await f.Store.ListTicksAsync("scorer", 100, Ct)).Reverse().ToList();
+        Assert.Equal([TickStatus.Requested, TickStatus.Skipped, TickStatus.Skipped], ticks.Select(t => t.Status));
+        Assert.Equal("no rows past received_at = 2025-06-01T09:00:04.1234560", ticks[1].Reason);
+        Assert.Single(f.Launched);
+    }
+
     // A sensor whose evaluation never finishes on its own.
     private sealed class HangingSensor : ISensorEvaluator
     {
