@@ -109,7 +109,8 @@ internal static class DataWriter
     }
 
     // One number of decimals per column (the most any of its cells shows), so 56.61 prints as 56.6100 beside 46.5714 and
-    // the column's decimal points line up; cells in scientific notation and fixed-format columns are left as they are.
+    // the column's decimal points line up; cells in scientific notation and fixed-format columns are left as they are. A
+    // short cell is written again from its value, not padded: 133.448 shown as 133.4 must become 133.45, never 133.40.
     private static void AlignDecimals(List<object?[]> values, List<string[]> cells, int column)
     {
         if (!values.Any(r => r[column] is double or float or decimal)) return;
@@ -122,8 +123,8 @@ internal static class DataWriter
         foreach (var r in plain)
         {
             var cell = cells[r][column];
-            var missing = decimals - Decimals(cell);
-            if (missing > 0) cells[r][column] = cell + (cell.Contains('.', StringComparison.Ordinal) ? "" : ".") + new string('0', missing);
+            if (Decimals(cell) < decimals)
+                cells[r][column] = Convert.ToDouble(values[r][column], CultureInfo.InvariantCulture).ToString("#,##0." + new string('0', decimals), CultureInfo.InvariantCulture);
         }
     }
 

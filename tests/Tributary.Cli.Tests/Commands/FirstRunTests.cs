@@ -123,6 +123,18 @@ public sealed partial class FirstRunTests : IDisposable
         Assert.Equal(["0.50", "0.25", "NaN"], cells.Select(c => c[2]));
     }
 
+    [Fact]
+    public async Task Table_ColumnOfFractions_RoundsAShortCellFromItsValueNotByPadding()
+    {
+        await InitAsync();
+        // 133.448 shows one decimal alone (over 100); beside 42.66 it needs two, which are 133.45, not 133.4 and a 0.
+        var table = (await QueryAsync("SELECT * FROM (VALUES (1, 133.448::DOUBLE), (2, 42.66::DOUBLE), (3, 142.66::DOUBLE)) t(k, score) ORDER BY k")).Out;
+
+        var cells = table.Split('\n').Where(l => l.Contains('│', StringComparison.Ordinal) && !l.Contains("score", StringComparison.Ordinal))
+            .Select(l => l.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(c => c.Length > 0).ToArray()).ToList();
+        Assert.Equal(["133.45", "42.66", "142.66"], cells.Select(c => c[1]));
+    }
+
     // A model card (parameter, value): each value as its key names it, a count not as money and a shape parameter with its
     // digits (were 297.00 and 0.59), revenue as money.
     [Fact]
