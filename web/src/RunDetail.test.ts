@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "./api/client";
-import { rerunFrom } from "./RunDetail";
+import { checkResult, rerunFrom, stepWarnings } from "./RunDetail";
 
 const run = (params: Run["params"]): Run => ({
   run_id: "r1", pipeline: "customer_ltv", status: "failed", trigger: "backfill", selection: null, partition: "2026-11-28",
@@ -16,5 +16,15 @@ describe("rerunFrom", () => {
 
   it("sends no params for a run recorded before params were kept", () => {
     expect(rerunFrom(run(null), "ltv").params).toBeNull();
+  });
+});
+
+describe("step warnings", () => {
+  const check = (asset: string, passed: boolean, blocking: boolean, detail = "d") => ({ asset, check: "warning", passed, blocking, detail, at: "2026-11-28T00:00:00Z" });
+
+  it("shows a non-blocking check that did not pass as a warning of its step, a blocking one as a failure", () => {
+    expect([checkResult(check("a", true, true)), checkResult(check("a", false, true)), checkResult(check("a", false, false))]).toEqual(["passed", "failed", "warning"]);
+    const checks = [check("hook", false, false, "1 row(s) in 1 of 1 batch(es) could not be delivered"), check("hook", true, false), check("other", false, false), check("hook", false, true)];
+    expect(stepWarnings(checks, "hook")).toEqual(["1 row(s) in 1 of 1 batch(es) could not be delivered"]);
   });
 });

@@ -13,6 +13,16 @@ export function axisTicks(span: number): number[] {
   return ticks;
 }
 
+/** A check's result as a badge: a non-blocking one that did not pass (a step's warning: rows rejected, batches not delivered) is a warning, not a failure. */
+export function checkResult(check: Pick<Schemas["CheckView"], "passed" | "blocking">): "passed" | "failed" | "warning" {
+  return check.passed ? "passed" : check.blocking ? "failed" : "warning";
+}
+
+/** The details of the warnings of `asset`'s step: its non-blocking checks that did not pass. */
+export function stepWarnings(checks: readonly Schemas["CheckView"][], asset: string): string[] {
+  return checks.filter((c) => c.asset === asset && checkResult(c) === "warning").map((c) => c.detail);
+}
+
 /** The submission that re-runs `run` from `asset` and what depends on it, with the run's partition and params. */
 export function rerunFrom(run: Run, asset: string): Schemas["RunSubmission"] {
   return { pipeline: run.pipeline, partition: run.partition, selection: `${asset}+`, params: run.params ?? null };
@@ -80,7 +90,9 @@ export function RunDetail({ runId }: { runId: string }) {
                 <span className="gantt-duration" title={s.peak_rss_bytes != null ? "the process's peak resident memory while this step ran" : undefined}>
                   {took}{s.peak_rss_bytes != null && <span className="muted" style={{ display: "block", whiteSpace: "nowrap" }}>{formatCount(Math.round(s.peak_rss_bytes / 1048576))} MB peak</span>}
                 </span>
-                <span><StatusBadge status={s.status} />{s.attempts > 1 ? <span className="muted"> {s.attempts} attempts</span> : null}</span>
+                <span><StatusBadge status={s.status} />{s.attempts > 1 ? <span className="muted"> {s.attempts} attempts</span> : null}
+                  {stepWarnings(detail.checks, s.asset).map((w, i) => <span key={i} className="badge warning" title={w} style={{ marginLeft: 4 }}>warning</span>)}</span>
+                {stepWarnings(detail.checks, s.asset).map((w, i) => <span key={`w${i}`} className="muted" data-testid="step-warning" style={{ gridColumn: "1 / -1", color: "var(--warn)" }}>{w}</span>)}
                 {s.error && <span role="alert" className="field-error error-text">{s.error}</span>}
               </li>
             );
@@ -99,7 +111,7 @@ export function RunDetail({ runId }: { runId: string }) {
         <Card title="Checks">
           <DataTable caption="Checks" rows={detail.checks} rowKey={(c, i) => `${c.asset}-${c.check}-${i}`} empty="No checks ran in this run."
             columns={[
-              { key: "result", header: "Result", cell: (c) => <StatusBadge status={c.passed ? "passed" : "failed"} /> },
+              { key: "result", header: "Result", cell: (c) => <StatusBadge status={checkResult(c)} /> },
               { key: "asset", header: "Asset", cell: (c) => c.asset },
               { key: "check", header: "Check", cell: (c) => c.check },
               { key: "detail", header: "Detail", wrap: true, cell: (c) => c.detail },

@@ -37,8 +37,9 @@ internal sealed class RunProgress(TextWriter error, bool live)
                     RunEventKind.StepRunAlone => "waiting to run alone",
                     _ => _steps.GetValueOrDefault(asset).Status ?? "pending",
                 };
-                // Logs and passing checks keep the step's detail (rows and time); a failed check replaces it.
-                var keep = e.Kind == RunEventKind.Log || (e.Kind == RunEventKind.Check && !e.Message.Contains("FAILED", StringComparison.Ordinal));
+                // Logs and passing checks keep the step's detail (rows and time); a failed check or a warning replaces it.
+                var keep = e.Kind == RunEventKind.Log || (e.Kind == RunEventKind.Check && !e.Message.Contains("FAILED", StringComparison.Ordinal)
+                    && !e.Message.StartsWith("warning:", StringComparison.Ordinal));
                 _steps[asset] = (status, keep ? _steps.GetValueOrDefault(asset).Detail ?? "" : e.Message);
             }
             if (!live) error.WriteLine($"{e.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {Named(e)}");

@@ -126,7 +126,10 @@ public sealed class Webhook : IComponent<WebhookParameters>
         context.Log($"delivered {sent} rows in {deliveries.Count - dead.Count} of {deliveries.Count} batches; {dead.Count} batch(es) in {deadTable}");
         if (dead.Count > 0 && p.FailOnDeadLetter)
             throw new InvalidOperationException($"{dead.Count} of {deliveries.Count} batches could not be delivered (first: {dead[0].Error}); they are in {deadTable}.");
-        return new Materialization(rows, new Dictionary<string, object?> { ["rows_delivered"] = sent, ["batches"] = deliveries.Count, ["dead_lettered"] = dead.Count });
+        return new Materialization(rows, new Dictionary<string, object?> { ["rows_delivered"] = sent, ["batches"] = deliveries.Count, ["dead_lettered"] = dead.Count })
+        {
+            Warnings = dead.Count == 0 ? [] : [$"{dead.Sum(d => d.Rows)} row(s) in {dead.Count} of {deliveries.Count} batch(es) could not be delivered (first: {dead[0].Error}); they are in {deadTable}"],
+        };
     }
 
     private static async Task<Delivery> SendAsync(HttpClient http, ResiliencePipeline<HttpResponseMessage> retry, WebhookParameters p, byte[]? secret,

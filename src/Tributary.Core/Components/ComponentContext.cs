@@ -59,6 +59,12 @@ public sealed record ComponentContext
 /// <param name="Metadata">Facts worth keeping with the materialization (files read, rejected rows…).</param>
 public sealed record Materialization(long RowCount, IReadOnlyDictionary<string, object?> Metadata)
 {
+    /// <summary>
+    /// What went partly wrong although the step succeeded (rows rejected, batches not delivered): each is recorded as a
+    /// non-blocking check that did not pass, so the run page shows it beside the step instead of only in the log.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>A materialization with no metadata.</summary>
     public static Materialization Of(long rowCount) => new(rowCount, new Dictionary<string, object?>());
 }

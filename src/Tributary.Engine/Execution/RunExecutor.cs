@@ -184,6 +184,11 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 run.Emit(RunEventKind.Check, spec.Id, $"check {check.Name}: {(passed ? "passed" : "FAILED")} ({detail})");
                 blockingFailed |= !passed && check.Blocking;
             }
+            foreach (var warning in materialization.Warnings)
+            {
+                await store.AddCheckAsync(new CheckRecord(run.RunId, spec.Id, WarningCheck, false, false, warning, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+                run.Emit(RunEventKind.Check, spec.Id, $"warning: {warning}");
+            }
             return new StepOutcome(done, blockingFailed);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -230,6 +235,9 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         metadata.TryAdd(InputsKey, new JsonArray([.. spec.Inputs.Select(i => new JsonObject { [InputStepKey] = i, [InputTypeKey] = run.TypeOf(i) })]));
         return metadata;
     }
+
+    /// <summary>The check name under which a step's <see cref="Materialization.Warnings"/> are recorded.</summary>
+    public const string WarningCheck = "warning";
 
     /// <summary>The key of a main materialization's metadata holding the step's resolved <c>with</c> (see <see cref="ComponentSpec.ResolvedWith"/>).</summary>
     public const string WithKey = "with";

@@ -203,6 +203,11 @@ public sealed class ActivationTests(PostgresCluster postgres)
         Assert.Equal(5, payload.RootElement.GetProperty("rows")[0].GetProperty("customer_id").GetInt64());
         Assert.All(receiver.Requests, r => Assert.Equal("sha256=" + Webhook.Signature(Encoding.UTF8.GetBytes("s3cret"), r.Timestamp, r.Body), r.Signature));
         Assert.Equal(9, receiver.Requests.Count);
+        // The step succeeded, but the run says plainly that a batch did not reach the CRM.
+        var warning = Assert.Single(await h.Store.GetChecksAsync(result.RunId, CancellationToken.None), c => c.Asset == "crm_hook");
+        Assert.Equal(("warning", false, false), (warning.Check, warning.Passed, warning.Blocking));
+        Assert.StartsWith("1 row(s) in 1 of 3 batch(es) could not be delivered (first: ", warning.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("they are in crm_hook__dead_letter", warning.Detail, StringComparison.Ordinal);
     }
 
     /// <summary>A local HTTP receiver answering each batch's attempts with scripted status codes.</summary>

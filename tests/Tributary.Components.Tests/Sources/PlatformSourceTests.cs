@@ -49,6 +49,9 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         var rows = await h.RowsAsync("SELECT order_name, created_at, total FROM src ORDER BY order_name");
         Assert.Equal(["#1001", "#1004"], rows.Select(r => (string)r[0]!));
         Assert.Equal(new DateTime(2025, 1, 4, 14, 0, 0), Convert.ToDateTime(rows[1][1], CultureInfo.InvariantCulture)); // -0500 normalized to UTC
+        var warning = Assert.Single(await h.Store.GetChecksAsync(run.RunId, CancellationToken.None));
+        Assert.Equal(("src", false, false, "3 of 5 row(s) rejected (within max_rejected_ratio); they are in src__rejected with their file, line and reason"),
+            (warning.Asset, warning.Passed, warning.Blocking, warning.Detail));
     }
 
     [Theory]

@@ -175,7 +175,10 @@ internal static class PlatformFileLoader
         return new Materialization(counts[0], new Dictionary<string, object?>
         {
             ["new_files"] = files.Count, ["rows_loaded"] = rows, ["rejected"] = rejected.Count, ["rejected_table"] = rejectedTable,
-        });
+        })
+        {
+            Warnings = rejected.Count == 0 ? [] : [$"{rejected.Count} of {rows + rejected.Count} row(s) rejected (within max_rejected_ratio); they are in {rejectedTable} with their file, line and reason"],
+        };
     }
 
     private static async Task<string> HashAsync(string file, CancellationToken cancellationToken)
