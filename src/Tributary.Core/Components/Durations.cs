@@ -51,6 +51,20 @@ public static class Durations
         return Reading.Valid;
     }
 
+    /// <summary>
+    /// An elapsed time as a person reads it, to its two largest units: <c>45s</c>, <c>4m 59s</c>, <c>2h 5m</c>, <c>3d 4h</c>
+    /// (an age such as "materialized 4m 59s ago", where <see cref="Format"/> gives 299595ms).
+    /// </summary>
+    public static string Approximate(TimeSpan value)
+    {
+        var v = value < TimeSpan.Zero ? TimeSpan.Zero : value;
+        static string Two(long a, string ua, long b, string ub) => b == 0 ? $"{a}{ua}" : $"{a}{ua} {b}{ub}";
+        return v.TotalDays >= 1 ? Two((long)v.TotalDays, "d", v.Hours, "h")
+            : v.TotalHours >= 1 ? Two((long)v.TotalHours, "h", v.Minutes, "m")
+            : v.TotalMinutes >= 1 ? Two((long)v.TotalMinutes, "m", v.Seconds, "s")
+            : $"{(long)v.TotalSeconds}s";
+    }
+
     /// <summary>The shortest exact spelling of a duration.</summary>
     public static string Format(TimeSpan value) =>
         value.TotalMilliseconds % 86_400_000 == 0 && value > TimeSpan.Zero ? $"{value.TotalDays:0}d" :

@@ -120,10 +120,10 @@ public sealed class SensorEvaluator(IWarehouse warehouse, IRunStore runs, string
         var asset = sensor.Settings["asset"];
         var maxAge = Durations.TryParse(sensor.Settings["max_age"], out var age) ? age : throw new InvalidOperationException($"max_age '{sensor.Settings["max_age"]}' is not a duration.");
         var last = (await runs.GetMaterializationsAsync(null, asset, cancellationToken).ConfigureAwait(false)).Select(m => (DateTimeOffset?)m.At).Max();
-        if (last is { } at && now - at <= maxAge) return new SensorOutcome(false, false, $"{asset} is fresh (materialized {Durations.Format(now - at)} ago)", cursor);
+        if (last is { } at && now - at <= maxAge) return new SensorOutcome(false, false, $"{asset} is fresh (materialized {Durations.Approximate(now - at)} ago)", cursor);
         var version = last?.ToString("O", CultureInfo.InvariantCulture) ?? "never";
         if (cursor == version) return new SensorOutcome(false, false, $"{asset} is still stale; already reported", cursor);
-        var reason = last is { } l ? $"{asset} was last materialized {Durations.Format(now - l)} ago, more than {sensor.Settings["max_age"]}" : $"{asset} has never been materialized";
+        var reason = last is { } l ? $"{asset} was last materialized {Durations.Approximate(now - l)} ago, more than {sensor.Settings["max_age"]}" : $"{asset} has never been materialized";
         var trigger = sensor.Settings.GetValueOrDefault("action", "alert") == "trigger";
         return new SensorOutcome(trigger, !trigger, reason, version);
     }

@@ -42,4 +42,14 @@ public sealed class DurationsTests
         Assert.True(Durations.TryParse("10675199d", out var longest));
         Assert.Equal(10_675_199, longest.TotalDays);
     }
+
+    [Theory]
+    [InlineData(299_595, "4m 59s")]
+    [InlineData(45_400, "45s")]
+    [InlineData(7_500_000, "2h 5m")]
+    [InlineData(3_600_000, "1h")]
+    [InlineData(273_600_000, "3d 4h")]
+    [InlineData(-5, "0s")]
+    public void Approximate_AnAge_InItsTwoLargestUnits(long milliseconds, string expected) =>
+        Assert.Equal(expected, Durations.Approximate(TimeSpan.FromMilliseconds(milliseconds)));
 }
