@@ -95,7 +95,6 @@ internal static class CsvExportReader
 
     private const string GroupedFields = "fields to group";
 
-
     /// <summary>
     /// Groups consecutive rows with the same key (exports list an order's line items together) and fills each row's blank
     /// group-level fields from the group's row that has them, then converts every row; rows without a key stay alone.
