@@ -49,17 +49,20 @@ internal sealed class CsvRecordReader(IEnumerable<SourceLine> lines, char delimi
         var parser = new Parser(delimiter, strayQuotesAreErrors);
         while (Next(out var first))
         {
-            if (first.Problem is not null)
+            // A line that cannot be decoded is rejected, but its (lossy) text still says whether it opens a multi-line record,
+            // whose continuation lines belong to that rejection rather than being read as records of their own.
+            var unreadable = first.Problem;
+            if (unreadable is not null && first.Cut)
             {
-                yield return new CsvRecord(first.Number, first.Text, null, first.Problem);
+                yield return new CsvRecord(first.Number, first.Text, null, unreadable);
                 continue;
             }
-            if (string.IsNullOrWhiteSpace(first.Text)) continue;
+            if (unreadable is null && string.IsNullOrWhiteSpace(first.Text)) continue;
             parser.Start(first.Text);
             if (parser.Complete)
             {
-                yield return parser.Problem is { } problem
-                    ? new CsvRecord(first.Number, first.Text, null, problem)
+                yield return unreadable is not null ? new CsvRecord(first.Number, first.Text, null, unreadable)
+                    : parser.Problem is { } problem ? new CsvRecord(first.Number, first.Text, null, problem)
                     : new CsvRecord(first.Number, first.Text, parser.Fields(), null);
                 continue;
             }
@@ -96,10 +99,12 @@ internal sealed class CsvRecordReader(IEnumerable<SourceLine> lines, char delimi
                 broken = $"the quote opened in field {parser.OpenedField} runs over {taken.Count + 1} lines into a record of {fields.Length} fields where the header has {width}; it probably never closes";
             if (broken is null)
             {
-                yield return new CsvRecord(first.Number, raw.ToString(), fields, null);
+                yield return unreadable is null
+                    ? new CsvRecord(first.Number, raw.ToString(), fields, null)
+                    : new CsvRecord(first.Number, raw.ToString(), null, $"{unreadable} (a record that runs over {taken.Count + 1} lines)");
                 continue;
             }
-            yield return new CsvRecord(first.Number, first.Text, null, broken);
+            yield return new CsvRecord(first.Number, first.Text, null, unreadable ?? broken);
             for (var i = taken.Count - 1; i >= 0; i--) replay.AddFirst(taken[i]);
         }
     }

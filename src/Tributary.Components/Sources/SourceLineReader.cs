@@ -11,7 +11,8 @@ namespace Tributary.Components.Sources;
 /// <param name="Text">The decoded line without its line break.</param>
 /// <param name="Bytes">Bytes the line took in the file, line break excluded.</param>
 /// <param name="Problem">Invalid bytes for the encoding, or a line longer than the limit; null when the line is good.</param>
-internal readonly record struct SourceLine(long Number, string Text, long Bytes, string? Problem);
+/// <param name="Cut">The text is only the start of a line with a problem (a long line is not kept whole).</param>
+internal readonly record struct SourceLine(long Number, string Text, long Bytes, string? Problem, bool Cut = false);
 
 /// <summary>
 /// Reads a text file line by line in bounded memory, decoding every line strictly: bytes that are not valid in the encoding
@@ -195,7 +196,7 @@ internal sealed class SourceLineReader : IDisposable
         var data = Content();
         if (bytes > _maxLineBytes)
             return new SourceLine(_number, Shown(_lossy.GetString(data)), bytes,
-                string.Create(CultureInfo.InvariantCulture, $"the line is {bytes} bytes long, more than the limit of {_maxLineBytes} (max_record_bytes)"));
+                string.Create(CultureInfo.InvariantCulture, $"the line is {bytes} bytes long, more than the limit of {_maxLineBytes} (max_record_bytes)"), Cut: true);
         try
         {
             return new SourceLine(_number, _strict.GetString(data), bytes, null);
@@ -204,8 +205,10 @@ internal sealed class SourceLineReader : IDisposable
         {
             var at = e.Index >= 0 ? e.Index : 0;
             var what = e.BytesUnknown is { Length: > 0 } unknown ? string.Join(" ", unknown.Select(b => $"0x{b:X2}")) : "a byte sequence";
-            return new SourceLine(_number, Shown(_lossy.GetString(data)), bytes,
-                string.Create(CultureInfo.InvariantCulture, $"not valid {_name}: {what} at byte {at + 1} of the line; if the file is in another encoding, set encoding (latin1, windows1252 or utf16)"));
+            var text = _lossy.GetString(data);
+            return new SourceLine(_number, Shown(text), bytes,
+                string.Create(CultureInfo.InvariantCulture, $"not valid {_name}: {what} at byte {at + 1} of the line; if the file is in another encoding, set encoding (latin1, windows1252 or utf16)"),
+                Cut: text.Length > ShownChars);
         }
     }
 

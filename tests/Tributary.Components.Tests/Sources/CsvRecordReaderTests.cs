@@ -101,4 +101,22 @@ public sealed class CsvRecordReaderTests
         Assert.Null(record.Problem);
         Assert.Equal(["x", "e\"f\"g", "", "h\"\"", "\"", "i\""], record.Fields!);
     }
+
+    [Fact]
+    public void Read_UndecodableLineOpeningAMultiLineRecord_IsOneRejectionAndItsContinuationIsNotReadAsARecord()
+    {
+        // Windows-1252 'ü' (0xFC) in a UTF-8 file, on the first line of a record whose quoted note runs over two lines.
+        var bytes = Encoding.UTF8.GetBytes("name,note,total\n").Concat(Encoding.Latin1.GetBytes("M\u00fcller,\"Gift wrap, please.\n"))
+            .Concat(Encoding.UTF8.GetBytes("Call before delivery, thanks!\",1.00\nBob,,2.00\n")).ToArray();
+        using var reader = new SourceLineReader(new MemoryStream(bytes), TextEncoding.Utf8, 1 << 20);
+        var lines = new List<SourceLine>();
+        while (reader.TryRead(out var line)) lines.Add(line);
+
+        var records = new CsvRecordReader(lines, ',', 1 << 20, strayQuotesAreErrors: true) { Width = 3 }.Read().ToList();
+
+        Assert.Equal([1L, 2L, 4L], records.Select(r => r.Line));
+        Assert.Equal("not valid UTF-8: 0xFC at byte 2 of the line; if the file is in another encoding, set encoding (latin1, windows1252 or utf16) (a record that runs over 2 lines)",
+            records[1].Problem);
+        Assert.Equal(["Bob", "", "2.00"], records[2].Fields!);
+    }
 }

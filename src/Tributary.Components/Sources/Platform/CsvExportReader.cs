@@ -5,7 +5,8 @@ namespace Tributary.Components.Sources.Platform;
 
 /// <summary>
 /// Reads a platform's CSV export into typed rows, rejecting bad records with their line, raw text and reason. Every record
-/// after the header becomes exactly one row or one rejection, so rows in = rows loaded + rows rejected.
+/// after the header becomes exactly one row or one rejection, so rows in = rows loaded + rows rejected, except the report's own
+/// total rows (<see cref="PlatformLayout.SummaryRowPrefix"/>), which come back marked as such to be counted.
 /// </summary>
 internal static class CsvExportReader
 {
@@ -15,32 +16,51 @@ internal static class CsvExportReader
     public static IEnumerable<ParsedRow> Read(string path, PlatformLayout layout, PlatformSourceParameters parameters) =>
         layout.GroupBy is null ? ReadRows(path, layout, parameters) : Grouped(ReadRows(path, layout, parameters, fieldsOnly: true), layout, parameters.NumberCulture);
 
+    /// <summary>
+    /// The file's header matched to the layout, read before any row: null when the file has no header (an empty file, or no
+    /// line with the marker), which <see cref="Read"/> rejects; an <see cref="ExportHeader.Error"/> when it cannot be read.
+    /// </summary>
+    public static ExportHeader? ReadHeader(string path, PlatformLayout layout, PlatformSourceParameters parameters)
+    {
+        var records = new CsvRecordReader(SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes), parameters.Delimiter[0],
+            parameters.MaxRecordBytes, strayQuotesAreErrors: true);
+        foreach (var record in records.Read())
+            if (Header(record, layout, parameters) is { } header)
+                return header;
+        return null;
+    }
+
+    // The header when this record is it; null for a preamble line before it.
+    private static ExportHeader? Header(CsvRecord record, PlatformLayout layout, PlatformSourceParameters parameters)
+    {
+        if (layout.HeaderMarker is not null)
+            return record.Fields is { } preamble && preamble.Any(layout.IsMarker) ? ExportHeader.Match(record.Line, preamble, layout, parameters.Delimiter) : null;
+        return record.Fields is { } fields
+            ? ExportHeader.Match(record.Line, fields, layout, parameters.Delimiter)
+            : new ExportHeader(record.Line, [], [], $"the header row is malformed ({record.Problem}), so no column can be found", []);
+    }
+
     // With fieldsOnly, well-formed records come back unconverted (Values holds the mapped fields as text) for grouping.
     private static IEnumerable<ParsedRow> ReadRows(string path, PlatformLayout layout, PlatformSourceParameters parameters, bool fieldsOnly = false)
     {
         var culture = parameters.NumberCulture;
         var records = new CsvRecordReader(SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes), parameters.Delimiter[0],
             parameters.MaxRecordBytes, strayQuotesAreErrors: true);
-        int[]? map = null;
-        string? headerProblem = null;
+        ExportHeader? header = null;
         var headerWidth = 0;
         foreach (var record in records.Read())
         {
             var (line, raw) = (record.Line, record.Raw);
-            if (map is null)
+            if (header is null)
             {
-                if (layout.HeaderMarker is { } marker)
+                header = Header(record, layout, parameters);
+                if (header is null) continue; // preamble
+                // The loader checks headers before reading rows; read on its own, a file whose header fails rejects that line alone.
+                if (header.Error is { } error)
                 {
-                    if (record.Fields is not { } preamble || !preamble.Any(f => f.Trim().Equals(marker, StringComparison.OrdinalIgnoreCase))) continue; // preamble
+                    yield return ParsedRow.Rejected(line, raw, error);
+                    yield break;
                 }
-                else if (record.Fields is null)
-                {
-                    // Without a readable header no row can be mapped: each is rejected, saying why.
-                    yield return ParsedRow.Rejected(line, raw, $"the header row is malformed: {record.Problem}");
-                    (map, headerProblem) = ([], $"the header row (line {line}) is malformed, so no column can be found");
-                    continue;
-                }
-                (map, headerProblem) = Map(record.Fields!, layout, parameters.Delimiter);
                 headerWidth = record.Fields!.Length;
                 records.Width = headerWidth;
                 continue;
@@ -50,9 +70,9 @@ internal static class CsvExportReader
                 yield return ParsedRow.Rejected(line, raw, record.Problem!);
                 continue;
             }
-            if (headerProblem is not null)
+            if (layout.SummaryRowPrefix is { } total && IsSummary(fields, header, total))
             {
-                yield return ParsedRow.Rejected(line, raw, headerProblem);
+                yield return ParsedRow.Skip(line, raw);
                 continue;
             }
             if (!CsvRecordReader.Fits(fields, headerWidth))
@@ -60,15 +80,20 @@ internal static class CsvExportReader
                 yield return ParsedRow.Rejected(line, raw, $"has {fields.Length} fields where the header has {headerWidth} (truncated line or stray delimiter)");
                 continue;
             }
-            yield return fieldsOnly ? new ParsedRow(line, raw, Mapped(fields, map), GroupedFields) : Convert(line, raw, fields, map, layout, culture);
+            yield return fieldsOnly ? new ParsedRow(line, raw, header.Mapped(fields), GroupedFields) : Convert(line, raw, header.Mapped(fields), layout, culture, null, null, null);
         }
-        if (map is null)
+        if (header is null)
             yield return ParsedRow.Rejected(1, "", layout.HeaderMarker is null ? "the file is empty: no header row" : $"no header row containing '{layout.HeaderMarker}' was found");
     }
 
-    private const string GroupedFields = "fields to group";
+    // A report total names itself in the file's first field or the layout's first column (Google Ads: 'Total: Account' under Day).
+    private static bool IsSummary(string[] fields, ExportHeader header, string prefix)
+    {
+        bool Starts(int i) => i >= 0 && i < fields.Length && fields[i].TrimStart().StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
+        return Starts(0) || Starts(header.Map[0]);
+    }
 
-    private static object?[] Mapped(string[] fields, int[] map) => map.Select(i => i >= 0 && i < fields.Length ? fields[i] : null).ToArray<object?>();
+    private const string GroupedFields = "fields to group";
 
     /// <summary>
     /// Groups consecutive rows with the same key (exports list an order's line items together) and fills each row's blank
@@ -129,20 +154,6 @@ internal static class CsvExportReader
         public object? Value;
         public string? Reason;
     }
-
-    private static (int[] Map, string? Problem) Map(string[] header, PlatformLayout layout, string delimiter)
-    {
-        var map = layout.Columns.Select(c => Array.FindIndex(header, h => c.Matches(h))).ToArray();
-        var missing = layout.Columns.Where((c, i) => c.Required && map[i] < 0).Select(c => c.Header).ToList();
-        if (missing.Count == 0) return (map, null);
-        var hint = header.Length == 1 && header[0].IndexOfAny([';', '\t', '|', ',']) >= 0
-            ? $" The header is one field ('{Shorten(header[0])}'): the file is probably not delimited by '{delimiter}'."
-            : "";
-        return (map, $"the header has no column {string.Join(", ", missing.Select(m => $"'{m}'"))} that a {layout.Platform} needs.{hint}");
-    }
-
-    private static ParsedRow Convert(long line, string raw, string[] fields, int[] map, PlatformLayout layout, CultureInfo culture) =>
-        Convert(line, raw, Mapped(fields, map), layout, culture, null, null, null);
 
     // Converts mapped fields in place into typed values; groupHint explains a missing group-level field. A field that is the
     // group's source row's own text (filled from it, or the source row itself) is parsed once per group, in parsed.

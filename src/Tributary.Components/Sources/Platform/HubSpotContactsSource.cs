@@ -8,22 +8,22 @@ public sealed class HubSpotContactsSource : IComponent<PlatformSourceParameters>
 {
     internal static readonly PlatformLayout Layout = new("HubSpot contacts export",
     [
-        new("record_id", "Record ID", DataKind.Integer, Required: true),
+        new("record_id", "Record ID", DataKind.Integer, Required: true, Aliases: ["Contact ID"]),
         new("first_name", "First Name", DataKind.Text),
         new("last_name", "Last Name", DataKind.Text),
         new("email", "Email", DataKind.Text),
-        new("phone", "Phone Number", DataKind.Text),
+        new("phone", "Phone Number", DataKind.Text, Aliases: ["Mobile Phone Number"]),
         new("lifecycle_stage", "Lifecycle Stage", DataKind.Text),
         new("created_at", "Create Date", DataKind.Timestamp),
         new("last_activity_at", "Last Activity Date", DataKind.Timestamp),
-        new("country", "Country/Region", DataKind.Text),
+        new("country", "Country/Region", DataKind.Text, Aliases: ["Country"]),
         new("original_source", "Original Source", DataKind.Text),
     ]);
 
     /// <inheritdoc />
     public static string TypeName => "source.hubspot_contacts";
     /// <inheritdoc />
-    public static string Description => "Load HubSpot contacts exports into a table.";
+    public static string Description => "Load HubSpot contacts exports into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
 
@@ -32,5 +32,5 @@ public sealed class HubSpotContactsSource : IComponent<PlatformSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".csv", file => CsvExportReader.Read(file, Layout, parameters), cancellationToken);
+        PlatformFileLoader.LoadCsvAsync(context, parameters, Layout, cancellationToken);
 }

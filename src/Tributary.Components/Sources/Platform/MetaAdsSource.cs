@@ -22,7 +22,7 @@ public sealed class MetaAdsSource : IComponent<PlatformSourceParameters>
     /// <inheritdoc />
     public static string TypeName => "source.meta_ads";
     /// <inheritdoc />
-    public static string Description => "Load Meta Ads Manager daily campaign insights exports into a table.";
+    public static string Description => "Load Meta Ads Manager daily campaign insights exports into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
 
@@ -31,5 +31,5 @@ public sealed class MetaAdsSource : IComponent<PlatformSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".csv", file => CsvExportReader.Read(file, Layout, parameters), cancellationToken);
+        PlatformFileLoader.LoadCsvAsync(context, parameters, Layout, cancellationToken);
 }

@@ -25,13 +25,16 @@ internal static class PlatformFileLoader
     // Parsing streams at most: past two, the reading thread and DuckDB's commit are the limit.
     private const int MaxStreams = 4;
 
-    public static Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
-        Func<string, IEnumerable<ParsedRow>> read, CancellationToken cancellationToken) =>
-        LoadAsync(context, p, layout, extension, read, null, null, cancellationToken);
+    /// <summary>
+    /// Loads CSV exports of <paramref name="layout"/>. Every new file's header is read first: one that lacks a required column
+    /// fails the step with one error per file (the headers found, the closest to the missing column) before any row is read, and
+    /// optional columns a header lacks are logged, and listed in the step's <c>header_warnings</c>, with the closest header.
+    /// </summary>
+    public static Task<Materialization> LoadCsvAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, CancellationToken cancellationToken) =>
+        LoadAsync(context, p, layout, ".csv", file => CsvExportReader.Read(file, layout, p), file => CsvExportReader.ReadHeader(file, layout, p), null, null, cancellationToken);
 
     /// <summary>
-    /// As <see cref="LoadAsync(ComponentContext, PlatformSourceParameters, PlatformLayout, string, Func{string, IEnumerable{ParsedRow}}, CancellationToken)"/>
-    /// for formats with one record per line: lines are read on one thread and parsed on several (one per core, up to four),
+    /// Loads files of a format with one record per line (NDJSON) the same way: lines are read on one thread and parsed on several (one per core, up to four),
     /// each appending through its own connection where the warehouse can (DuckDB). Lines reach <paramref name="parse"/> as UTF-8
     /// bytes (lines that cannot be read are rejected before it); it returns null for a line that holds no record.
     /// </summary>
@@ -41,10 +44,11 @@ internal static class PlatformFileLoader
     /// </remarks>
     public static Task<Materialization> LoadLinesAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
         Func<string, IncrementalHash?, SourceLineReader> open, Utf8LineParser parse, Utf8RowAppender append, CancellationToken cancellationToken) =>
-        LoadAsync(context, p, layout, extension, file => ParallelLineParse.Rows(open(file, null), parse), open, append, cancellationToken);
+        LoadAsync(context, p, layout, extension, file => ParallelLineParse.Rows(open(file, null), parse), null, open, append, cancellationToken);
 
     private static async Task<Materialization> LoadAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, string extension,
-        Func<string, IEnumerable<ParsedRow>> read, Func<string, IncrementalHash?, SourceLineReader>? lines, Utf8RowAppender? parse, CancellationToken cancellationToken)
+        Func<string, IEnumerable<ParsedRow>> read, Func<string, ExportHeader?>? header, Func<string, IncrementalHash?, SourceLineReader>? lines, Utf8RowAppender? parse,
+        CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
         var filesTable = context.Output(PlatformSchemas.Files);
@@ -104,20 +108,42 @@ internal static class PlatformFileLoader
             return new Materialization(existing, new Dictionary<string, object?> { ["new_files"] = 0, ["rejected"] = 0 });
         }
 
+        // A header without a required column would reject every row of its file, each with the same reason: one error per file instead.
+        var headerWarnings = new List<string>();
+        if (header is not null)
+        {
+            var errors = new List<string>();
+            foreach (var (file, relative, _, _, _) in pending)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (header(file) is not { } h) continue;
+                if (h.Error is { } error) errors.Add($"{relative}:{h.Line}: {error}");
+                else if (h.Absent.Count > 0)
+                {
+                    var warning = $"{relative}:{h.Line}: the header has no column {string.Join(", ", h.Absent)}";
+                    headerWarnings.Add(warning);
+                    context.Log($"warning: {warning}");
+                }
+            }
+            if (errors.Count > 0)
+                throw new InvalidDataException($"{string.Join("\n", errors)}\nNothing was loaded; rename the column in the file (see the {layout.Platform} headers in docs/data-model.md).");
+        }
+
         // Valid rows stream from the parser into the warehouse's bulk writer; rejected ones wait on disk, so memory stays flat as files grow.
         using var rejected = new RejectedRowSpool();
         var files = new List<object?[]>();
-        long rows = 0;
+        long rows = 0, summaries = 0;
         IEnumerable<object?[]> Valid()
         {
             for (var f = 0; f < pending.Count; f++)
             {
                 var (file, relative, bytes, modified, hash) = pending[f];
-                long good = 0, bad = 0;
+                long good = 0, bad = 0, summary = 0;
                 foreach (var row in read(file))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (row.Values is not null)
+                    if (row.Summary) summary++;
+                    else if (row.Values is not null)
                     {
                         good++;
                         yield return row.Stored(layout.Columns.Count, relative);
@@ -129,8 +155,9 @@ internal static class PlatformFileLoader
                     }
                 }
                 rows += good;
+                summaries += summary;
                 files.Add([relative, bytes, modified, good, bad, context.RunId, now, hash]);
-                context.Log($"{relative}: {good} rows, {bad} rejected");
+                context.Log(summary == 0 ? $"{relative}: {good} rows, {bad} rejected" : $"{relative}: {good} rows, {bad} rejected, {summary} report total row(s) skipped ('{layout.SummaryRowPrefix} ...')");
             }
         }
 
@@ -175,6 +202,7 @@ internal static class PlatformFileLoader
         return new Materialization(counts[0], new Dictionary<string, object?>
         {
             ["new_files"] = files.Count, ["rows_loaded"] = rows, ["rejected"] = rejected.Count, ["rejected_table"] = rejectedTable,
+            ["summary_rows_skipped"] = summaries, ["header_warnings"] = headerWarnings,
         })
         {
             Warnings = rejected.Count == 0 ? [] : [$"{rejected.Count} of {rows + rejected.Count} row(s) rejected (within max_rejected_ratio); they are in {rejectedTable} with their file, line and reason"],

@@ -10,8 +10,41 @@ namespace Tributary.Components.Sources.Platform;
 /// Header of the column whose consecutive rows form one record spread over several rows (a Shopify order, one row per line
 /// item): the <see cref="PlatformColumn.GroupLevel"/> fields may be filled on one of those rows only, and every row gets them.
 /// </param>
-internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformColumn> Columns, string? HeaderMarker = null, string? GroupBy = null)
+/// <param name="SummaryRowPrefix">
+/// Rows whose first field, or first layout column, starts with this text are the report's own totals (Google Ads' "Total: Account"),
+/// not data: they are skipped and counted, never loaded or rejected.
+/// </param>
+internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformColumn> Columns, string? HeaderMarker = null, string? GroupBy = null,
+    string? SummaryRowPrefix = null)
 {
+    /// <summary>Whether a header field is the one that marks the header line (<see cref="HeaderMarker"/>, under any of its column's spellings).</summary>
+    public bool IsMarker(string field) =>
+        HeaderMarker is { } marker && (Columns.FirstOrDefault(c => c.Header == marker) is { } column ? column.Matches(field) : field.Trim().Equals(marker, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The headers the layout reads, as the Markdown table docs/data-model.md shows for each source (a test keeps the two equal):
+    /// the column, its header, the other spellings read for it, its type, and whether a file must have it.
+    /// </summary>
+    public string HeaderTable()
+    {
+        static string Code(string header) => $"`{header}`";
+        var lines = new List<string> { "| column | header | also read from | type | required |", "|---|---|---|---|---|" };
+        lines.AddRange(Columns.Select(c =>
+            $"| {c.Name} | {Code(c.Header)} | {string.Join(", ", (c.Aliases ?? []).Select(Code))} | {c.Kind.ToString().ToLowerInvariant()} | {(c.Required ? "yes" : "")} |"));
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>The headers read, in one sentence for a component's description (<c>trib schema</c>, <c>trib components</c>).</summary>
+    public string HeaderSummary
+    {
+        get
+        {
+            static string Named(PlatformColumn c) => c.Aliases is { Count: > 0 } a ? $"{c.Header} (or {string.Join(", ", a)})" : c.Header;
+            return $"Headers read (any case): {string.Join(", ", Columns.Where(c => c.Required).Select(Named))} required; "
+                   + $"{string.Join(", ", Columns.Where(c => !c.Required).Select(Named))} optional (NULL when absent, with a warning). See docs/data-model.md#export-headers.";
+        }
+    }
+
     /// <summary>Columns as the warehouse gets them, plus the provenance columns every source adds.</summary>
     public IReadOnlyList<(string Name, DataKind Kind)> OutputColumns =>
         [.. Columns.Select(c => (c.Name, c.Kind)), ("_source_file", DataKind.Text), ("_source_line", DataKind.Integer)];
@@ -23,10 +56,20 @@ internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformCol
 /// <param name="Kind">Text, Integer, Number, Boolean, Date or Timestamp (read as UTC; offsets honoured).</param>
 /// <param name="Required">A row missing it is rejected.</param>
 /// <param name="GroupLevel">Belongs to the group of rows (<see cref="PlatformLayout.GroupBy"/>), not to one row; blank on a row, it is taken from the group's row that has it.</param>
-internal sealed record PlatformColumn(string Name, string Header, DataKind Kind = DataKind.Text, bool Required = false, bool GroupLevel = false)
+/// <param name="Aliases">
+/// Other headers the platform writes for the column (another export screen or version), matched like <paramref name="Header"/>.
+/// When a file has several of them, a row takes the first that is not blank, <paramref name="Header"/> first.
+/// </param>
+internal sealed record PlatformColumn(string Name, string Header, DataKind Kind = DataKind.Text, bool Required = false, bool GroupLevel = false,
+    IReadOnlyList<string>? Aliases = null)
 {
-    public bool Matches(string header) =>
-        Header.EndsWith('*')
-            ? header.Trim().StartsWith(Header[..^1], StringComparison.OrdinalIgnoreCase)
-            : string.Equals(header.Trim(), Header, StringComparison.OrdinalIgnoreCase);
+    /// <summary><see cref="Header"/>, then <see cref="Aliases"/>: every header the column is read from, in order of preference.</summary>
+    public IEnumerable<string> Headers => Aliases is null ? [Header] : [Header, .. Aliases];
+
+    public bool Matches(string header) => Headers.Any(h => Matches(h, header));
+
+    public static bool Matches(string pattern, string header) =>
+        pattern.EndsWith('*')
+            ? header.Trim().StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
+            : string.Equals(header.Trim(), pattern, StringComparison.OrdinalIgnoreCase);
 }

@@ -44,7 +44,7 @@ public sealed class ShopifyOrdersSource : IComponent<PlatformSourceParameters>
     /// <inheritdoc />
     public static string TypeName => "source.shopify_orders";
     /// <inheritdoc />
-    public static string Description => "Load Shopify admin orders exports (one row per line item) into a table.";
+    public static string Description => "Load Shopify admin orders exports (one row per line item) into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
 
@@ -53,5 +53,5 @@ public sealed class ShopifyOrdersSource : IComponent<PlatformSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".csv", file => CsvExportReader.Read(file, Layout, parameters), cancellationToken);
+        PlatformFileLoader.LoadCsvAsync(context, parameters, Layout, cancellationToken);
 }

@@ -15,7 +15,7 @@ public sealed class ShopifyProductsSource : IComponent<PlatformSourceParameters>
     /// <inheritdoc />
     public static string TypeName => "source.shopify_products";
     /// <inheritdoc />
-    public static string Description => "Load Shopify products exports into a table.";
+    public static string Description => "Load Shopify products exports into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
 
@@ -24,5 +24,5 @@ public sealed class ShopifyProductsSource : IComponent<PlatformSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".csv", file => CsvExportReader.Read(file, Layout, parameters), cancellationToken);
+        PlatformFileLoader.LoadCsvAsync(context, parameters, Layout, cancellationToken);
 }

@@ -9,7 +9,7 @@ public sealed class StripeChargesSource : IComponent<PlatformSourceParameters>
     internal static readonly PlatformLayout Layout = new("Stripe charges export",
     [
         new("charge_id", "id", DataKind.Text, Required: true),
-        new("created_at", "Created date (UTC)", DataKind.Timestamp, Required: true),
+        new("created_at", "Created date (UTC)", DataKind.Timestamp, Required: true, Aliases: ["Created (UTC)"]),
         new("amount", "Amount", DataKind.Number, Required: true),
         new("amount_refunded", "Amount Refunded", DataKind.Number),
         new("currency", "Currency", DataKind.Text, Required: true),
@@ -31,7 +31,7 @@ public sealed class StripeChargesSource : IComponent<PlatformSourceParameters>
     /// <inheritdoc />
     public static string TypeName => "source.stripe_charges";
     /// <inheritdoc />
-    public static string Description => "Load Stripe payments (charges) exports into a table.";
+    public static string Description => "Load Stripe payments (charges) exports into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
 
@@ -40,5 +40,5 @@ public sealed class StripeChargesSource : IComponent<PlatformSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".csv", file => CsvExportReader.Read(file, Layout, parameters), cancellationToken);
+        PlatformFileLoader.LoadCsvAsync(context, parameters, Layout, cancellationToken);
 }

@@ -8,7 +8,7 @@ public sealed class ZendeskTicketsSource : IComponent<PlatformSourceParameters>
 {
     internal static readonly PlatformLayout Layout = new("Zendesk tickets export",
     [
-        new("ticket_id", "Id", DataKind.Integer, Required: true),
+        new("ticket_id", "Id", DataKind.Integer, Required: true, Aliases: ["Ticket ID"]),
         new("requester", "Requester", DataKind.Text),
         new("requester_email", "Requester email", DataKind.Text),
         new("subject", "Subject", DataKind.Text),
@@ -19,13 +19,13 @@ public sealed class ZendeskTicketsSource : IComponent<PlatformSourceParameters>
         new("solved_at", "Solved at", DataKind.Timestamp),
         new("tags", "Tags", DataKind.Text),
         new("via", "Via", DataKind.Text),
-        new("satisfaction", "Satisfaction", DataKind.Text),
+        new("satisfaction", "Satisfaction", DataKind.Text, Aliases: ["Satisfaction Score"]),
     ]);
 
     /// <inheritdoc />
     public static string TypeName => "source.zendesk_tickets";
     /// <inheritdoc />
-    public static string Description => "Load Zendesk ticket exports into a table.";
+    public static string Description => "Load Zendesk ticket exports into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
 
@@ -34,5 +34,5 @@ public sealed class ZendeskTicketsSource : IComponent<PlatformSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(PlatformSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        PlatformFileLoader.LoadAsync(context, parameters, Layout, ".csv", file => CsvExportReader.Read(file, Layout, parameters), cancellationToken);
+        PlatformFileLoader.LoadCsvAsync(context, parameters, Layout, cancellationToken);
 }
