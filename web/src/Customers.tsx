@@ -40,7 +40,7 @@ export function Customers({ query }: { query?: string }) {
       actions={<SearchForm key={query} initial={query ?? ""} />}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {!query ? (
-        <EmptyState title="Search for a customer">Type an email (any case), a phone number (any format) or an id. Profiles come from the identity graph (identity_graph), which full_cdp and the customer_ltv, churn, propensity and recommendation templates write.</EmptyState>
+        <EmptyState title="Search for a customer">Type an email (any case), a phone number (any format) or an id; when nothing matches whole, part of one (three characters or more: noah.lopez) finds the profiles whose identifiers contain it. Profiles come from the identity graph (identity_graph), which full_cdp and the customer_ltv, churn, propensity and recommendation templates write.</EmptyState>
       ) : matches === null && !error ? <Loading what={`Searching for ${query}`} /> : matches && matches.length === 0 ? (
         <EmptyState title={`No customer matches “${query}”`}>
           Check the spelling, or search by another identifier. If no pipeline with an identity step has run yet, there are no profiles: run full_cdp (trib run full_cdp) first.

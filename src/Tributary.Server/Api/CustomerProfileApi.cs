@@ -24,6 +24,9 @@ internal static class CustomerProfileApi
     private const int SectionLimit = 100;
     private const int SearchLimit = 20;
 
+    // Shorter parts of an identifier match too many people to be a search.
+    private const int MinPartialSearch = 3;
+
     // A column of the section's table and what it is compared with: the profile id itself (no types) or the person's identifiers of those types.
     private sealed record Match(string Column, params string[] IdentifierTypes);
 
@@ -97,19 +100,25 @@ internal static class CustomerProfileApi
         // Identity stores emails lower-cased and phones as + and digits; an id or other identifier is compared as typed.
         var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
         var phone = text.StartsWith('+') ? "+" + digits : digits;
-        var sql = $"""
+        // Each profile with an identifier matching `where`, with its email and phone ($1 and $2 name those types).
+        string Sql(string where) => $"""
             SELECT {C("profile_id")},
-                   min(CASE WHEN {C("identifier_type")} = $5 THEN {C("identifier_value")} END) AS email,
-                   min(CASE WHEN {C("identifier_type")} = $6 THEN {C("identifier_value")} END) AS phone,
+                   min(CASE WHEN {C("identifier_type")} = $1 THEN {C("identifier_value")} END) AS email,
+                   min(CASE WHEN {C("identifier_type")} = $2 THEN {C("identifier_value")} END) AS phone,
                    count(*) AS identifiers
             FROM {C(IdentityTable)}
-            WHERE {C("profile_id")} IN (
-                SELECT {C("profile_id")} FROM {C(IdentityTable)}
-                WHERE {C("profile_id")} = $1 OR {C("identifier_value")} = $2 OR {C("identifier_value")} = $3 OR {C("identifier_value")} = $4)
+            WHERE {C("profile_id")} IN (SELECT {C("profile_id")} FROM {C(IdentityTable)} WHERE {where})
             GROUP BY {C("profile_id")}
             ORDER BY {C("profile_id")}
             """;
-        var result = await w.QueryAsync(sql, [text, text, text.ToLowerInvariant(), phone.Length > 1 ? phone : text, "email", "phone"], SearchLimit, ct).ConfigureAwait(false);
+        var result = await w.QueryAsync(Sql($"{C("profile_id")} = $3 OR {C("identifier_value")} = $4 OR {C("identifier_value")} = $5 OR {C("identifier_value")} = $6"),
+            ["email", "phone", text, text, text.ToLowerInvariant(), phone.Length > 1 ? phone : text], SearchLimit, ct).ConfigureAwait(false);
+        // Nothing exact: part of an identifier ("noah.lopez" of an email), as an analyst types it; wildcards in the text are literal.
+        if (result.Rows.Count == 0 && text.Length >= MinPartialSearch)
+        {
+            var pattern = "%" + text.ToLowerInvariant().Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%";
+            result = await w.QueryAsync(Sql($"lower({C("identifier_value")}) LIKE $3 ESCAPE '\\'"), ["email", "phone", pattern], SearchLimit, ct).ConfigureAwait(false);
+        }
         return result.Rows.Select(r => new CustomerMatch(Convert.ToString(r[0], CultureInfo.InvariantCulture)!, r[1] as string, r[2] as string,
             Convert.ToInt64(r[3], CultureInfo.InvariantCulture))).ToList();
     }

@@ -32,6 +32,10 @@ public sealed class CustomerProfileApiTests : IDisposable
     [InlineData("anon-9", "p2")]
     [InlineData("nobody@example.com", null)]
     [InlineData("x' OR '1'='1", null)]
+    [InlineData("ANN@exam", "p1")]      // part of an identifier, when nothing matches whole
+    [InlineData("on-9", "p2")]
+    [InlineData("an", null)]            // too short to be a search
+    [InlineData("a%n", null)]           // a wildcard is a character like any other
     public async Task Search_ByEmailPhoneOrAnyIdentifier_FindsTheProfile(string q, string? expected)
     {
         await using var site = await StartAsync(withScores: true);
