@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError, errorMessage, type Diagnostic, type PipelineSummary, type Template } from "./api/client";
 import { renamePipeline, setParamDefault } from "./pipelineGraph";
 import { EmptyState, ErrorNotice, Loading, Page } from "./ui/components";
+import { describeCron } from "./ui/format";
 
 /** The use-case templates as cards and the project's own pipelines; "Use this template" creates a pipeline from a form of its params. */
 export function Catalog() {
@@ -26,11 +27,11 @@ export function Catalog() {
             <li key={p.name} className="card">
               <h3>{p.name}</h3>
               <p className="grow">{p.description ?? <span className="muted">No description.</span>}</p>
-              {p.schedule && <p className="muted">Runs on {p.schedule} ({p.timezone}){p.paused ? ", paused" : ""}</p>}
+              {p.schedule && <p className="muted" title={p.schedule}>Scheduled: {describeCron(p.schedule)} ({p.timezone}){p.paused ? ", paused" : ""}</p>}
               {p.error && <ErrorNotice>{p.error}</ErrorNotice>}
               <div className="actions">
-                <a className="button" href={`#/designer/${encodeURIComponent(p.name)}`}>Open in designer</a>
-                <a className="button secondary" href={`#/dashboard/${encodeURIComponent(p.name)}`}>Dashboard</a>
+                <a className="button" href={`#/dashboard/${encodeURIComponent(p.name)}`}>Dashboard</a>
+                <a className="button secondary" href={`#/designer/${encodeURIComponent(p.name)}`}>Open in designer</a>
               </div>
             </li>
           ))}

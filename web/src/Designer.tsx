@@ -7,7 +7,7 @@ import { initialViewport, layout } from "./layout";
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
 import { DiagnosticList, errorsIn, revealInTextarea, showList, ValidationBadge, warningsIn } from "./ui/Diagnostics";
-import { describeCron } from "./ui/format";
+import { describeCron, formatDateTime } from "./ui/format";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[]; default?: unknown }
 
@@ -299,7 +299,7 @@ function ScheduleEditor({ text, onChange }: { text: string; onChange: (text: str
     if (!cron) { setNext([]); return; }
     const timer = setTimeout(() => {
       // A 400 here is the expected answer to an expression still being typed: shown as "not a valid cron expression".
-      api.nextTicks(cron, zone, 3).then((t) => setNext(t.map((x) => new Date(x).toLocaleString())), () => setNext([]));
+      api.nextTicks(cron, zone, 3).then((t) => setNext(t.map((x) => formatDateTime(x))), () => setNext([]));
     }, 250);
     return () => clearTimeout(timer);
   }, [cron, zone]);
