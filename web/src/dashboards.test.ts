@@ -55,8 +55,8 @@ describe("journey panels", () => {
       { cohort: "2025-02-01T00:00:00", period: 0, cohort_size: 300, retention: 1 }, { cohort: "2025-01-01T00:00:00", period: 1, cohort_size: 500, retention: 0.25 },
       { cohort: "2025-01-01T00:00:00", period: 0, cohort_size: 500, retention: 1 },
     ]);
-    expect(chart.bars).toEqual([{ x: "period 0", series: { "2025-02-01": 1, "2025-01-01": 1 } }, { x: "period 1", series: { "2025-01-01": 0.25 } }]);
-    expect(chart.pick).toBe("2025-01-01");
+    expect(chart.bars).toEqual([{ x: "period 0", series: { "2025-02-01 (n=300)": 1, "2025-01-01 (n=500)": 1 } }, { x: "period 1", series: { "2025-01-01 (n=500)": 0.25 } }]);
+    expect(chart.pick).toBe("2025-01-01 (n=500)");
   });
 
   it("orders the cohorts by date and picks the largest, not a first cohort of two people", () => {
@@ -66,9 +66,9 @@ describe("journey panels", () => {
       row("2025-04-01", 0, 300), row("2025-12-01", 0, 74), row("2025-01-01", 10, 508), row("2024-12-01", 0, 2), row("2025-01-01", 0, 508),
       row("2025-01-01", 2, 508), row("2025-04-01", 2, 300), row("2024-12-01", 2, 2),
     ]);
-    expect(Object.keys(chart.bars[0].series)).toEqual(["2024-12-01", "2025-01-01", "2025-04-01", "2025-12-01"]);
+    expect(Object.keys(chart.bars[0].series)).toEqual(["2024-12-01 (n=2)", "2025-01-01 (n=508)", "2025-04-01 (n=300)", "2025-12-01 (n=74)"]);
     expect(chart.bars.map((b) => b.x)).toEqual(["period 0", "period 2", "period 10"]);
-    expect(chart.pick).toBe("2025-01-01");
+    expect(chart.pick).toBe("2025-01-01 (n=508)");
   });
 });
 

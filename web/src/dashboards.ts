@@ -190,7 +190,8 @@ export const panels: Record<string, Panel> = {
     title: "Retention: share of each cohort still returning",
     output: "main",
     chart: (rows) => {
-      const cohort = (r: Record<string, unknown>) => String(r.cohort).slice(0, 10);
+      // A cohort's size beside its date: a 0% column of one person reads differently from one of five hundred.
+      const cohort = (r: Record<string, unknown>) => `${String(r.cohort).slice(0, 10)} (n=${n(r.cohort_size)})`;
       const byPeriod = new Map<string, Record<string, number>>();
       // Cohorts in date order within each period: the heat table's columns follow the first period's keys.
       for (const r of [...rows].sort((a, b) => n(a.period) - n(b.period) || cohort(a).localeCompare(cohort(b)))) {

@@ -91,7 +91,7 @@ function HeatTable({ chart, series }: { chart: Chart; series: string[] }) {
   return (
     <div className="table-wrap heat" role="region" aria-label={`${chart.xTitle} by ${(chart.pickLabel ?? "model").toLowerCase()}`} tabIndex={0}>
       <table>
-        <caption className="sr-only">{chart.yTitle} by {chart.xTitle.toLowerCase()} and model</caption>
+        <caption className="sr-only">{chart.yTitle} by {chart.xTitle.toLowerCase()} and {(chart.pickLabel ?? "model").toLowerCase()}</caption>
         <thead><tr><th scope="col">{chart.xTitle}</th>{series.map((s) => <th key={s} scope="col" className="num">{s}</th>)}</tr></thead>
         <tbody>
           {chart.bars.map((b) => (
