@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dashboardOrder, logBinEdges, logHistogram, panels, pathsSankey } from "./dashboards";
+import { formatPercent } from "./ui/format";
 
 describe("CLV histogram", () => {
   it("spreads skewed values over 1-2-5 log bins instead of one first bin", () => {
@@ -75,11 +76,13 @@ describe("journey panels", () => {
 describe("churn panels", () => {
   it("sums value at risk per risk band, most urgent first, counting customers and skipping missing values", () => {
     const chart = panels["analytics.churn"].chart([
-      { risk_band: "low", value_at_risk: 5 }, { risk_band: "high", value_at_risk: 100 },
-      { risk_band: "high", value_at_risk: 50.5 }, { risk_band: "medium", value_at_risk: null },
+      { risk_band: "low", value_at_risk: 5, churn_probability: 0.52 }, { risk_band: "high", value_at_risk: 100, churn_probability: 0.97 },
+      { risk_band: "high", value_at_risk: 50.5, churn_probability: 0.91 }, { risk_band: "medium", value_at_risk: null },
     ]);
-    expect(chart.bars).toEqual([{ x: "high", series: { value_at_risk: 150.5 } }, { x: "medium", series: { value_at_risk: 0 } }, { x: "low", series: { value_at_risk: 5 } }]);
-    expect(chart.note).toBe("Value at risk: churn probability × predicted CLV. Customers: high 2, medium 1, low 1.");
+    // Each band says its probability range where it has one: "low" here is a 52% chance of leaving.
+    expect(chart.bars).toEqual([{ x: `high (${formatPercent(0.91)}–${formatPercent(0.97)})`, series: { value_at_risk: 150.5 } },
+      { x: "medium", series: { value_at_risk: 0 } }, { x: `low (${formatPercent(0.52)}–${formatPercent(0.52)})`, series: { value_at_risk: 5 } }]);
+    expect(chart.note).toMatch(/^Value at risk: churn probability × predicted CLV\. Customers: high 2, medium 1, low 1\. Bands rank customers/);
   });
 
   it("counts alerts per playbook action, the most common first", () => {

@@ -1,4 +1,5 @@
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
+import { formatPercent } from "./ui/format";
 
 /**
  * Result panels by component type. A pipeline's dashboard shows one panel for each of its components whose type is
@@ -240,13 +241,17 @@ export const panels: Record<string, Panel> = {
     chart: (rows) => {
       const bands = ["high", "medium", "low"].map((band) => {
         const own = rows.filter((r) => r.risk_band === band);
-        return { band, customers: own.length, value: own.reduce((s, r) => s + n(r.value_at_risk), 0) };
+        const p = own.map((r) => r.churn_probability).filter((v): v is number => typeof v === "number");
+        return { band, customers: own.length, value: own.reduce((s, r) => s + n(r.value_at_risk), 0), low: Math.min(...p), high: Math.max(...p) };
       });
+      // Bands rank customers, so each says its probability range: where most customers churn, "low" can still mean 50%.
+      const range = (b: (typeof bands)[number]) => (b.customers > 0 && Number.isFinite(b.low) ? ` (${formatPercent(b.low)}–${formatPercent(b.high)})` : "");
       return {
-        bars: bands.map((b) => ({ x: b.band, series: { value_at_risk: b.value } })),
+        bars: bands.map((b) => ({ x: `${b.band}${range(b)}`, series: { value_at_risk: b.value } })),
         // A short axis title: the long one was cut at the chart's height; the definition goes in the note.
         xTitle: "Risk band", yTitle: "Value at risk ($)", unit: "money",
-        note: `Value at risk: churn probability × predicted CLV. Customers: ${bands.map((b) => `${b.band} ${b.customers}`).join(", ")}.`,
+        note: `Value at risk: churn probability × predicted CLV. Customers: ${bands.map((b) => `${b.band} ${b.customers}`).join(", ")}. ` +
+          "Bands rank customers by churn probability (by default the top 10% high, the next 20% medium); alerts with a budget go to the highest value at risk first.",
       };
     },
   },
