@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, Pager, ResultTable, StatusBadge } from "./ui/components";
+import { checkResult } from "./RunDetail";
 import { formatCount, formatDateTime } from "./ui/format";
 import { groupByStep, isInternal } from "./sideTables";
 
@@ -88,7 +89,7 @@ export function AssetDetail({ name }: { name: string }) {
       )}
       {checks.length > 0 && (
         <Card title="Checks (latest materialization)">
-          <ul className="checks">{checks.map((c, i) => <li key={i}><StatusBadge status={c.passed ? "passed" : "failed"} /> {c.check} <span className="muted">{c.detail}</span></li>)}</ul>
+          <ul className="checks">{checks.map((c, i) => <li key={i}><StatusBadge status={checkResult(c)} /> {c.check} <span className="muted">{c.detail}</span></li>)}</ul>
         </Card>
       )}
       <Card title="Rows" actions={<Pager offset={offset} size={pageSize} total={data.total} onChange={setOffset} />}>
