@@ -17,11 +17,15 @@ public sealed class SourceFileOrderTests(PostgresCluster postgres)
           - { id: google_ads, type: source.google_ads, with: { path: google_ads } }
           - { id: zendesk, type: source.zendesk_tickets, with: { path: zendesk } }
           - { id: stripe, type: source.stripe_charges, with: { path: stripe } }
+          - { id: hubspot, type: source.hubspot_contacts, with: { path: hubspot } }
+          - { id: shopify_products, type: source.shopify_products, with: { path: products } }
           - { id: orders, type: standardize.orders, inputs: [shopify_orders] }
           - { id: order_items, type: standardize.order_items, inputs: [shopify_orders] }
           - { id: ad_spend, type: standardize.ad_spend, inputs: [google_ads] }
           - { id: tickets, type: standardize.support_tickets, inputs: [zendesk] }
           - { id: transactions, type: standardize.transactions, inputs: [stripe] }
+          - { id: customers, type: standardize.customers, inputs: [hubspot] }
+          - { id: products, type: standardize.products, inputs: [shopify_products] }
         """;
 
     private const string OrdersHeader = "Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Refunded Amount\n";
@@ -58,20 +62,33 @@ public sealed class SourceFileOrderTests(PostgresCluster postgres)
 
     private static void WriteAll(ComponentHarness h, string prefix, string orders, string cost, string ticket4002, string refunded, DateTime? modified = null)
     {
+        var stage = ticket4002 == "open" ? "lead" : "customer";
+        Write(h, $"hubspot/{prefix}contacts.csv", $"Record ID,Email,Lifecycle Stage\n701,b@x.com,{stage}\n", modified);
+        Write(h, $"products/{prefix}products_export.csv", $"Handle,Title,Variant SKU,Variant Price\nmug,Mug,SKU-E,{(stage == "lead" ? "45.00" : "39.00")}\n", modified);
         Write(h, $"shopify/{prefix}orders_export.csv", orders, modified);
         Write(h, $"google_ads/{prefix}Campaign report.csv", Report(cost), modified);
         Write(h, $"zendesk/{prefix}tickets.csv", TicketsHeader + $"4001,a@x.com,open,2024-03-01 10:00:00\n4002,b@x.com,{ticket4002},2024-03-02 10:00:00\n", modified);
         Write(h, $"stripe/{prefix}unified_payments.csv", ChargesHeader + $"ch_3OoA1,2024-03-01 10:00:00,18.25,{refunded},usd\n", modified);
     }
 
+    // Every table is compared before the test fails, so a failure names each table that took the wrong version.
     private static async Task AssertAprilAsync(ComponentHarness h)
     {
-        Assert.Equal(["#1001|20|0|2", "#1002|45|10|1"],
-            await RowsAsync(h, "SELECT order_id, CAST(total AS INTEGER), CAST(refunded_amount AS INTEGER), items FROM orders ORDER BY 1"));
-        Assert.Equal(["#1001|1|SKU-A", "#1001|2|SKU-B", "#1002|1|SKU-E"], await RowsAsync(h, "SELECT order_id, line, sku FROM order_items ORDER BY 1, 2"));
-        Assert.Equal(["google_ads|900"], await RowsAsync(h, "SELECT platform, CAST(spend AS INTEGER) FROM ad_spend"));
-        Assert.Equal(["4001|True", "4002|False"], await RowsAsync(h, "SELECT ticket_id, is_open FROM tickets ORDER BY 1"));
-        Assert.Equal(["ch_3OoA1|18.25"], await RowsAsync(h, "SELECT transaction_id, CAST(amount_refunded AS VARCHAR) FROM transactions"));
+        var orders = await RowsAsync(h, "SELECT order_id, CAST(total AS INTEGER), CAST(refunded_amount AS INTEGER), items FROM orders ORDER BY 1");
+        var items = await RowsAsync(h, "SELECT order_id, line, sku FROM order_items ORDER BY 1, 2");
+        var spend = await RowsAsync(h, "SELECT platform, CAST(spend AS INTEGER) FROM ad_spend");
+        var tickets = await RowsAsync(h, "SELECT ticket_id, is_open FROM tickets ORDER BY 1");
+        var charges = await RowsAsync(h, "SELECT transaction_id, CAST(amount_refunded AS VARCHAR) FROM transactions");
+        var customers = await RowsAsync(h, "SELECT hubspot_id, lifecycle_stage FROM customers");
+        var products = await RowsAsync(h, "SELECT sku, CAST(price AS INTEGER) FROM products");
+        Assert.Multiple(
+            () => Assert.Equal(["#1001|20|0|2", "#1002|45|10|1"], orders),
+            () => Assert.Equal(["#1001|1|SKU-A", "#1001|2|SKU-B", "#1002|1|SKU-E"], items),
+            () => Assert.Equal(["google_ads|900"], spend),
+            () => Assert.Equal(["4001|True", "4002|False"], tickets),
+            () => Assert.Equal(["ch_3OoA1|18.25"], charges),
+            () => Assert.Equal(["701|customer"], customers),
+            () => Assert.Equal(["SKU-E|39"], products));
     }
 
     [Theory]
@@ -115,6 +132,8 @@ public sealed class SourceFileOrderTests(PostgresCluster postgres)
         Write(h, "google_ads/Campaign report (1).csv", Report("900.00"), april);
         Write(h, "zendesk/tickets (1).csv", TicketsHeader + "4001,a@x.com,open,2024-03-01 10:00:00\n4002,b@x.com,solved,2024-03-02 10:00:00\n", april);
         Write(h, "stripe/unified_payments (1).csv", ChargesHeader + "ch_3OoA1,2024-03-01 10:00:00,18.25,18.25,usd\n", april);
+        Write(h, "hubspot/contacts (1).csv", "Record ID,Email,Lifecycle Stage\n701,b@x.com,customer\n", april);
+        Write(h, "products/products_export (1).csv", "Handle,Title,Variant SKU,Variant Price\nmug,Mug,SKU-E,39.00\n", april);
 
         await RunAsync(h);
 
