@@ -3,7 +3,7 @@ using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Standardize;
 
-/// <summary>Canonical <c>order_items</c> from a Shopify orders export: one row per line item, idempotent by order (latest file wins).</summary>
+/// <summary>Canonical <c>order_items</c> from a Shopify orders export: one row per line item, idempotent by order (the latest file wins: loaded last, then modified last; see <see cref="SourceFileOrder"/>).</summary>
 public sealed class OrderItemsStandardizer : IComponent<StandardizeParameters>
 {
     /// <inheritdoc />

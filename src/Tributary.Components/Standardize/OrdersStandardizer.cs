@@ -6,7 +6,7 @@ namespace Tributary.Components.Standardize;
 /// <summary>
 /// Canonical <c>orders</c> from a Shopify orders export: one row per order (the export repeats the order on each
 /// line item), UTC timestamps, ISO currency, normalized email and E.164 phone, cancelled and refunded orders
-/// flagged, not dropped. Idempotent: an order loaded twice appears once (the latest file wins).
+/// flagged, not dropped. Idempotent: an order loaded twice appears once (the latest file wins: loaded last, then modified last; see <see cref="SourceFileOrder"/>).
 /// </summary>
 public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
 {
