@@ -139,4 +139,27 @@ public sealed class SourceFileOrderTests(PostgresCluster postgres)
 
         await AssertAprilAsync(h);
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Standardizers_InputWithoutAFilesLedger_TakeTheLastFileByPath(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var run = await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: zendesk
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT CAST(id AS BIGINT) AS ticket_id, 'a@x.com' AS requester_email, status, CAST('2024-03-01 10:00:00' AS TIMESTAMP) AS created_at,
+                           CAST(NULL AS VARCHAR) AS subject, CAST(NULL AS VARCHAR) AS priority, CAST(NULL AS TIMESTAMP) AS solved_at,
+                           CAST(NULL AS VARCHAR) AS via, CAST(NULL AS VARCHAR) AS satisfaction, f AS _source_file, CAST(1 AS BIGINT) AS _source_line
+                    FROM (VALUES (1, 'open', 'a.csv'), (1, 'solved', 'b.csv'), (2, 'solved', 'a.csv')) v(id, status, f)
+              - { id: tickets, type: standardize.support_tickets, inputs: [zendesk] }
+            """);
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(["1|solved", "2|solved"], await RowsAsync(h, "SELECT ticket_id, status FROM tickets ORDER BY 1"));
+    }
 }
