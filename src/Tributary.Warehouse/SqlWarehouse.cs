@@ -219,6 +219,8 @@ public abstract class SqlWarehouse : IWarehouse
             throw new ArgumentException("a table can be written only once in one call.", nameof(writes));
         if (writes.FirstOrDefault(w => w.AppendDirectly && (w.Mode != TableWriteMode.Append || w.Partition is not null)) is { } wrong)
             throw new ArgumentException($"{wrong.Table}: only an append without a partition can append directly.", nameof(writes));
+        if (writes.FirstOrDefault(w => w.Supersedes is not null && w.Mode != TableWriteMode.Append) is { } replacing)
+            throw new ArgumentException($"{replacing.Table}: only an append supersedes rows; a replace drops them all.", nameof(writes));
         var staging = writes.Select(w => StagingPrefix + (w.Table.Length > 30 ? w.Table[..30] : w.Table) + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))).ToList();
         // With a direct append every build runs inside the transaction, in the given order (a later build may read an earlier one's work).
         var direct = writes.Any(w => w.AppendDirectly);
@@ -240,6 +242,10 @@ public abstract class SqlWarehouse : IWarehouse
                 // Every table commits together or not at all: readers and the next run see all the old versions or all the new ones.
                 await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 await LockTablesForCommitAsync(connection, writes.Select(w => w.Table).Order(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+                // Before any build appends directly, so only rows that were there before this write are deleted.
+                foreach (var write in writes)
+                    if (write.Supersedes is { Values.Count: > 0 } superseded)
+                        await DeleteSupersededAsync(connection, write.Table, superseded, cancellationToken).ConfigureAwait(false);
                 if (direct)
                     for (var i = 0; i < writes.Count; i++)
                     {
@@ -283,6 +289,15 @@ public abstract class SqlWarehouse : IWarehouse
             }
             throw;
         }
+    }
+
+    private async Task DeleteSupersededAsync(DbConnection connection, string table, SupersededRows superseded, CancellationToken cancellationToken)
+    {
+        if (await DescribeAsync(connection, table, cancellationToken).ConfigureAwait(false) is not { } existing || existing.Find(superseded.Column) is null) return;
+        var values = superseded.Values.Distinct(StringComparer.Ordinal).ToList();
+        var list = string.Join(", ", values.Select((_, i) => Dialect.Parameter(i + 1)));
+        await ExecuteAsync(connection, $"DELETE FROM {Dialect.Quote(table)} WHERE {Dialect.Quote(superseded.Column)} IN ({list})", [.. values.Cast<object?>()], cancellationToken)
+            .ConfigureAwait(false);
     }
 
     // Inside the commit's transaction: the fence's row lock orders this commit against a newer attempt raising it.

@@ -247,6 +247,30 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task WriteTables_AppendSupersedingRows_DeletesThemWithTheAppendOrNotAtAll(string engine)
+    {
+        await using var wh = await Open(engine);
+        (string, DataKind)[] columns = [("v", DataKind.Integer), ("file", DataKind.Text)];
+        TableWrite Append(IReadOnlyList<string> superseded, params object?[][] rows) =>
+            new("t", TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(columns, rows, ct)) { Supersedes = new SupersededRows("file", superseded) };
+        // Superseding rows of a table not written yet is nothing to delete.
+        await wh.WriteTablesAsync([Append(["a.csv"], [1L, "a.csv"], [2L, "b.csv"], [3L, "c.csv"])], Ct);
+
+        // A write failing later in the same transaction (text into a BIGINT column) keeps the superseded rows.
+        await wh.WriteTablesAsync([Rows("u", TableWriteMode.Append, [1L])], Ct);
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.WriteTablesAsync([Append(["a.csv"], [9L, "a.csv"]), Rows("u", TableWriteMode.Append, ["not a number"])], Ct));
+        Assert.Equal([1L, 2L, 3L], await ValuesAsync(wh, "t"));
+
+        var after = await wh.WriteTablesAsync([Append(["a.csv", "c.csv", "a.csv"], [4L, "a.csv"])], Ct);
+
+        Assert.Equal([2L], after);
+        var rows = await wh.QueryAsync("SELECT v, file FROM t ORDER BY v", null, 10, Ct);
+        Assert.Equal([(2L, "b.csv"), (4L, "a.csv")], rows.Rows.Select(r => (Convert.ToInt64(r[0]), (string)r[1]!)));
+        await Assert.ThrowsAsync<ArgumentException>(() => wh.WriteTablesAsync([Append(["a.csv"]) with { Mode = TableWriteMode.Replace }], Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task WriteTables_Append_CreatesThenAppendsAndAddsNewColumns(string engine)
     {
         await using var wh = await Open(engine);

@@ -35,8 +35,8 @@ public sealed class AdSpendStandardizer : IComponent<StandardizeParameters>
             parts.Add($"""
                 SELECT CAST('{platform}' AS VARCHAR) AS platform, day, campaign, CAST(campaign_id AS VARCHAR) AS campaign_id,
                        sum({spend}) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks, sum(conversions) AS conversions, max({currency}) AS currency
-                FROM (SELECT *, row_number() OVER (PARTITION BY day, campaign, _source_file ORDER BY _source_line) AS n,
-                             dense_rank() OVER (PARTITION BY day, campaign ORDER BY _source_file DESC) AS newest FROM {w.Dialect.Quote(input)}) AS r
+                FROM (SELECT *, dense_rank() OVER (PARTITION BY day, campaign ORDER BY _file_order DESC) AS newest
+                      FROM {await SourceFileOrder.RankedAsync(context, input, cancellationToken).ConfigureAwait(false)} AS src) AS r
                 WHERE newest = 1
                 GROUP BY day, campaign, campaign_id
                 """);

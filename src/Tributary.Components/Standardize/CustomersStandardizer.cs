@@ -22,11 +22,11 @@ public sealed class CustomersStandardizer : IComponent<StandardizeParameters>
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
-        var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var input = await SourceFileOrder.RankedAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
         var q = new SqlBuilder(context.Warehouse.Dialect);
         var country = q.Bind(p.DefaultCountryCode);
         var sql = $"""
-            WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY record_id ORDER BY _source_file DESC, _source_line) AS n FROM {input})
+            WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY record_id ORDER BY _file_order DESC, _source_line) AS n FROM {input} AS src)
             SELECT CAST(record_id AS VARCHAR) AS hubspot_id, first_name, last_name, {ContactSql.Email("email")} AS email, {ContactSql.Phone(q, "phone", country)} AS phone,
                    lower(lifecycle_stage) AS lifecycle_stage, created_at, last_activity_at, upper(country) AS country, lower(original_source) AS original_source
             FROM ranked WHERE n = 1

@@ -3,7 +3,7 @@ using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Standardize;
 
-/// <summary>Canonical <c>order_items</c> from a Shopify orders export: one row per line item, idempotent by order (latest file wins).</summary>
+/// <summary>Canonical <c>order_items</c> from a Shopify orders export: one row per line item, idempotent by order (the latest file wins: loaded last, then modified last; see <see cref="SourceFileOrder"/>).</summary>
 public sealed class OrderItemsStandardizer : IComponent<StandardizeParameters>
 {
     /// <inheritdoc />
@@ -21,12 +21,12 @@ public sealed class OrderItemsStandardizer : IComponent<StandardizeParameters>
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
-        var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var input = await SourceFileOrder.RankedAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
         var sql = $"""
-            WITH latest AS (SELECT order_name, max(_source_file) AS file FROM {input} GROUP BY order_name)
+            WITH src AS {input}, latest AS (SELECT order_name, max(_file_order) AS file FROM src GROUP BY order_name)
             SELECT s.order_name AS order_id, row_number() OVER (PARTITION BY s.order_name ORDER BY s._source_line) AS line,
                    s.lineitem_sku AS sku, s.lineitem_name AS product_name, s.lineitem_quantity AS quantity, s.lineitem_price AS price, s.created_at AS ordered_at
-            FROM {input} s JOIN latest l ON l.order_name = s.order_name AND l.file = s._source_file
+            FROM src s JOIN latest l ON l.order_name = s.order_name AND l.file = s._file_order
             """;
         return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false));
     }

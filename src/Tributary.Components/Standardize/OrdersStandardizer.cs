@@ -6,7 +6,7 @@ namespace Tributary.Components.Standardize;
 /// <summary>
 /// Canonical <c>orders</c> from a Shopify orders export: one row per order (the export repeats the order on each
 /// line item), UTC timestamps, ISO currency, normalized email and E.164 phone, cancelled and refunded orders
-/// flagged, not dropped. Idempotent: an order loaded twice appears once (the latest file wins).
+/// flagged, not dropped. Idempotent: an order loaded twice appears once (the latest file wins: loaded last, then modified last; see <see cref="SourceFileOrder"/>).
 /// </summary>
 public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
 {
@@ -28,16 +28,17 @@ public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
-        var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var input = await SourceFileOrder.RankedAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
         var q = new SqlBuilder(context.Warehouse.Dialect);
         var country = q.Bind(p.DefaultCountryCode);
         var sql = $"""
-            WITH latest AS (
-                SELECT order_name, max(_source_file) AS file FROM {input} GROUP BY order_name),
+            WITH src AS {input},
+            latest AS (
+                SELECT order_name, max(_file_order) AS file FROM src GROUP BY order_name),
             rows AS (
                 SELECT s.*, row_number() OVER (PARTITION BY s.order_name ORDER BY s._source_line) AS n,
                        count(*) OVER (PARTITION BY s.order_name) AS items
-                FROM {input} s JOIN latest l ON l.order_name = s.order_name AND l.file = s._source_file)
+                FROM src s JOIN latest l ON l.order_name = s.order_name AND l.file = s._file_order)
             SELECT order_name AS order_id,
                    {ContactSql.Email("email")} AS email,
                    {ContactSql.Phone(q, "coalesce(phone, billing_phone)", country)} AS phone,

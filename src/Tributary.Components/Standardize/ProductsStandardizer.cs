@@ -21,15 +21,15 @@ public sealed class ProductsStandardizer : IComponent<StandardizeParameters>
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
-        var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var input = await SourceFileOrder.RankedAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
         var sql = $"""
             WITH filled AS (
-                SELECT variant_sku, handle, variant_price, _source_file, _source_line,
+                SELECT variant_sku, handle, variant_price, _source_file, _source_line, _file_order,
                        max(title) OVER (PARTITION BY handle, _source_file) AS title, max(product_type) OVER (PARTITION BY handle, _source_file) AS product_type,
                        max(vendor) OVER (PARTITION BY handle, _source_file) AS vendor, max(tags) OVER (PARTITION BY handle, _source_file) AS tags,
                        max(status) OVER (PARTITION BY handle, _source_file) AS status
-                FROM {input}),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY variant_sku ORDER BY _source_file DESC, _source_line) AS n FROM filled WHERE variant_sku IS NOT NULL)
+                FROM {input} AS src),
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY variant_sku ORDER BY _file_order DESC, _source_line) AS n FROM filled WHERE variant_sku IS NOT NULL)
             SELECT variant_sku AS sku, handle, title AS product_name, lower(product_type) AS category, vendor, variant_price AS price, tags,
                    coalesce(lower(status), 'active') = 'active' AS is_active
             FROM ranked WHERE n = 1

@@ -22,9 +22,9 @@ public sealed class SupportTicketsStandardizer : IComponent<StandardizeParameter
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
-        var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var input = await SourceFileOrder.RankedAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
         var sql = $"""
-            WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY ticket_id ORDER BY _source_file DESC, _source_line) AS n FROM {input})
+            WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY ticket_id ORDER BY _file_order DESC, _source_line) AS n FROM {input} AS src)
             SELECT CAST(ticket_id AS VARCHAR) AS ticket_id, {ContactSql.Email("requester_email")} AS email, subject, lower(status) AS status, lower(priority) AS priority,
                    created_at, solved_at, lower(status) NOT IN ('solved', 'closed') AS is_open, lower(via) AS channel, lower(satisfaction) AS satisfaction
             FROM ranked WHERE n = 1

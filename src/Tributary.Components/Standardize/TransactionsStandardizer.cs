@@ -24,9 +24,9 @@ public sealed class TransactionsStandardizer : IComponent<StandardizeParameters>
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
-        var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        var input = await SourceFileOrder.RankedAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
         var sql = $"""
-            WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY charge_id ORDER BY _source_file DESC, _source_line) AS n FROM {input})
+            WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY charge_id ORDER BY _file_order DESC, _source_line) AS n FROM {input} AS src)
             SELECT charge_id AS transaction_id, created_at, amount, coalesce(amount_refunded, 0) AS amount_refunded, upper(currency) AS currency,
                    lower(status) AS status, customer_id AS stripe_customer_id, {ContactSql.Email("customer_email")} AS email,
                    card_fingerprint, upper(card_country) AS card_country, decline_reason, order_name AS order_id,

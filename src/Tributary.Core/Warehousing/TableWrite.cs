@@ -27,7 +27,16 @@ public sealed record TableWrite(string Table, TableWriteMode Mode, Func<ITableBu
     /// the rows.
     /// </summary>
     public bool AppendDirectly { get; init; }
+
+    /// <summary>
+    /// For an <see cref="TableWriteMode.Append"/>: rows already in the table that the appended ones supersede (a file delivered
+    /// again at the same path), deleted in the same transaction before the rows are added, from every partition.
+    /// </summary>
+    public SupersededRows? Supersedes { get; init; }
 }
+
+/// <summary>Rows of a table whose <paramref name="Column"/> holds one of <paramref name="Values"/>.</summary>
+public sealed record SupersededRows(string Column, IReadOnlyList<string> Values);
 
 /// <summary>A partition of a table: the column holding the key, and the key.</summary>
 public sealed record TablePartition(string Column, string Key)

@@ -158,7 +158,7 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
-    public async Task Sources_TouchedOrCopiedFileIsNotLoadedAgain_ButAReExportWithNewRowsIs(string engine)
+    public async Task Sources_TouchedOrCopiedFileIsNotLoadedAgain_ButAReExportAtItsPathReplacesItsRows(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
         const string header = "id,Created date (UTC),Amount,Currency\n";
@@ -179,12 +179,98 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         File.SetLastWriteTimeUtc(a, File.GetLastWriteTimeUtc(a).AddHours(1));
         Assert.Equal(["ch_1", "ch_2"], await LoadAsync());
 
-        File.Copy(a, Path.Combine(h.Temp.Path, "stripe", "a_copy.csv"));
+        var copy = Path.Combine(h.Temp.Path, "stripe", "a_copy.csv");
+        File.Copy(a, copy);
         Assert.Equal(["ch_1", "ch_2"], await LoadAsync());
+        File.Delete(copy);
 
+        // Exported again under the same name: the new content replaces the path's rows instead of adding to them.
         File.WriteAllText(a, header + "ch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-01 11:00:00,2.00,usd\nch_3,2025-01-02 09:00:00,3.00,usd\n");
-        Assert.Equal(["ch_1", "ch_1", "ch_2", "ch_2", "ch_3"], await LoadAsync()); // a re-export is a new file: all its rows load
-        Assert.Equal(2L, Convert.ToInt64((await h.RowsAsync("SELECT count(DISTINCT sha256) FROM src__files"))[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(["ch_1", "ch_2", "ch_3"], await LoadAsync());
+        Assert.Equal(["ch_1", "ch_2", "ch_3"], await LoadAsync());
+        var log = await h.RowsAsync("SELECT file, rows, sha256 FROM src__files");
+        Assert.Equal(Path.Combine("stripe", "a.csv"), (string)log.Single()[0]!);
+        Assert.Equal(3L, Convert.ToInt64(log.Single()[1], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_FileDeliveredAgainAtItsPath_ReplacesItsRowsAndRejections_OtherFilesKeepTheirs(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string header = "Id,Requester email,Status,Created at\n";
+        var march = h.Temp.File("zendesk/tickets.csv", header + "4001,a@x.com,solved,2024-03-01 10:00:00\n4002,b@x.com,open,2024-03-02 10:00:00\n4003,c@x.com,open,not a date\n");
+        h.Temp.File("zendesk/other.csv", header + "5001,d@x.com,open,2024-03-05 10:00:00\n5002,e@x.com,open,nor this\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.zendesk_tickets, with: { path: zendesk, max_rejected_ratio: 0.5 } }
+            """;
+        var first = await h.RunAsync(yaml);
+        Assert.True(first.Status == RunStatus.Succeeded, first.Error);
+        File.WriteAllText(march, header + "4001,a@x.com,solved,2024-03-01 10:00:00\n4002,b@x.com,solved,2024-03-02 10:00:00\n4003,c@x.com,open,2024-03-03 10:00:00\n");
+
+        var second = await h.RunAsync(yaml);
+
+        Assert.True(second.Status == RunStatus.Succeeded, second.Error);
+        Assert.Equal([["4001", "solved"], ["4002", "solved"], ["4003", "open"], ["5001", "open"]],
+            (await h.RowsAsync("SELECT CAST(ticket_id AS VARCHAR), status FROM src ORDER BY 1")).Select(r => new[] { (string)r[0]!, (string)r[1]! }));
+        Assert.Equal([Path.Combine("zendesk", "other.csv")], (await h.RowsAsync("SELECT source_file FROM src__rejected")).Select(r => (string)r[0]!));
+        Assert.Equal([[Path.Combine("zendesk", "other.csv"), 1L], [Path.Combine("zendesk", "tickets.csv"), 3L]],
+            (await h.RowsAsync("SELECT file, rows FROM src__files ORDER BY file")).Select(r => new object[] { (string)r[0]!, Convert.ToInt64(r[1], CultureInfo.InvariantCulture) }));
+        Assert.Contains("\"replaced_files\":1", (await h.Store.GetMaterializationsAsync(second.RunId, "src", TestContext.Current.CancellationToken)).Single().MetadataJson,
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task SegmentEvents_FileDeliveredAgainAtItsPath_ReplacesItsRows(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        static string Event(string id) => $$"""{"type":"track","event":"Viewed","messageId":"{{id}}","anonymousId":"a1","timestamp":"2024-03-01T10:00:00Z"}""" + "\n";
+        var file = h.Temp.File("segment/events.ndjson", Event("m1") + Event("m2"));
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.segment_events, with: { path: segment } }
+            """;
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml)).Status);
+        // Same length (lines are hashed before the load), then a different length (read and hashed by the parallel parse).
+        File.WriteAllText(file, Event("m3") + Event("m4"));
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml)).Status);
+        Assert.Equal(["m3", "m4"], (await h.RowsAsync("SELECT message_id FROM src ORDER BY 1")).Select(r => (string)r[0]!));
+        File.WriteAllText(file, Event("m5") + Event("m6") + Event("m7"));
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml)).Status);
+
+        Assert.Equal(["m5", "m6", "m7"], (await h.RowsAsync("SELECT message_id FROM src ORDER BY 1")).Select(r => (string)r[0]!));
+        Assert.Equal(64, ((string)(await h.RowsAsync("SELECT sha256 FROM src__files")).Single()[0]!).Length);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_PathLoadedTwiceByEarlierVersions_IsReloadedFromItsCurrentFile(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string header = "id,Created date (UTC),Amount,Currency\n";
+        var a = h.Temp.File("stripe/a.csv", header + "ch_1,2025-01-01 10:00:00,1.00,usd\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: stripe } }
+            """;
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml)).Status);
+        var ct = TestContext.Current.CancellationToken;
+        // As versions before re-deliveries replaced a path's rows left it: a.csv's rows and ledger entry twice, once per version.
+        await h.Warehouse.ExecuteAsync("INSERT INTO src SELECT * FROM src", null, ct);
+        await h.Warehouse.ExecuteAsync("INSERT INTO src__files SELECT * FROM src__files", null, ct);
+
+        var run = await h.RunAsync(yaml);
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(["ch_1"], (await h.RowsAsync("SELECT charge_id FROM src")).Select(r => (string)r[0]!));
+        Assert.Single(await h.RowsAsync("SELECT * FROM src__files"));
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml)).Status);
+        Assert.Equal(["ch_1"], (await h.RowsAsync("SELECT charge_id FROM src")).Select(r => (string)r[0]!));
     }
 
     [Theory]

@@ -7,10 +7,12 @@ namespace Tributary.Components.Sources.Platform;
 
 /// <summary>
 /// Loads new export files into a source's asset, incrementally: files already recorded in its files ledger output (same
-/// path, size and modification time, or the same SHA-256 of their content under any name) are skipped; valid rows are
-/// streamed to the asset through the warehouse's bulk writer, bad rows to its rejected output with the raw line and the reason, and the three tables
-/// commit in one transaction, so a crash never leaves rows without the file log that stops them loading twice. When the
-/// rejected share of a load exceeds <c>max_rejected_ratio</c>, the step fails and nothing is written.
+/// path, size and modification time, or the same SHA-256 of their content) are skipped; a path loaded before whose content
+/// changed (an export delivered again under its fixed name) has its earlier rows, rejected lines and ledger entry replaced
+/// by the new ones, so the asset holds one version of each path. Valid rows are streamed to the asset through the
+/// warehouse's bulk writer, bad rows to its rejected output with the raw line and the reason, and the three tables commit in
+/// one transaction, so a crash never leaves rows without the file log that stops them loading twice. When the rejected share
+/// of a load exceeds <c>max_rejected_ratio</c>, the step fails and nothing is written.
 /// </summary>
 internal static class PlatformFileLoader
 {
@@ -56,18 +58,26 @@ internal static class PlatformFileLoader
         var matched = FileSource.Resolve(context, p.Path, extension);
         if (matched.Count == 0) throw new FileNotFoundException($"no file matches '{p.Path}' (looked for {context.ResolvePath(p.Path)}).");
 
-        var loaded = new HashSet<(string, long, DateTime)>();
-        var contents = new Dictionary<string, string>(StringComparer.Ordinal); // SHA-256 -> the file that brought it
+        // The ledger keeps one entry per path, the version whose rows the asset holds; a ledger written before re-deliveries
+        // superseded a path can list several, and then the asset holds rows of each of them.
+        var current = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
+        var versions = new Dictionary<string, int>(StringComparer.Ordinal);
         if (await w.DescribeTableAsync(filesTable, cancellationToken).ConfigureAwait(false) is { } log)
         {
             // Logs written before content hashes were kept have no sha256 column; those files are known by path, size and time only.
             var sha = log.Find("sha256") is null ? "NULL" : w.Dialect.Quote("sha256");
-            await foreach (var r in w.StreamAsync($"SELECT file, bytes, modified_at, {sha} FROM {w.Dialect.Quote(filesTable)}", null, cancellationToken).ConfigureAwait(false))
+            var loadedAt = log.Find("loaded_at") is null ? "NULL" : w.Dialect.Quote("loaded_at");
+            await foreach (var r in w.StreamAsync($"SELECT file, bytes, modified_at, {sha}, {loadedAt} FROM {w.Dialect.Quote(filesTable)}", null, cancellationToken).ConfigureAwait(false))
             {
-                loaded.Add(((string)r[0]!, Convert.ToInt64(r[1], CultureInfo.InvariantCulture), (DateTime)r[2]!));
-                if (r[3] is string hash) contents.TryAdd(hash, (string)r[0]!);
+                var entry = new LedgerEntry(Convert.ToInt64(r[1], CultureInfo.InvariantCulture), (DateTime)r[2]!, r[3] as string, r[4] as DateTime? ?? DateTime.MinValue);
+                var file = (string)r[0]!;
+                versions[file] = versions.GetValueOrDefault(file) + 1;
+                if (!current.TryGetValue(file, out var seen) || (entry.LoadedAt, entry.Modified).CompareTo((seen.LoadedAt, seen.Modified)) >= 0) current[file] = entry;
             }
         }
+        var contents = new Dictionary<string, string>(StringComparer.Ordinal); // SHA-256 -> the file whose current version it is
+        foreach (var (file, entry) in current.OrderBy(c => c.Key, StringComparer.Ordinal))
+            if (entry.Hash is { } hash) contents.TryAdd(hash, file);
 
         var now = DateTime.SpecifyKind(context.Time.GetUtcNow().UtcDateTime, DateTimeKind.Unspecified);
         var streams = lines is null || parse is null ? 1 : Math.Clamp(Environment.ProcessorCount, 1, MaxStreams);
@@ -78,21 +88,55 @@ internal static class PlatformFileLoader
             var relative = Path.GetRelativePath(context.ProjectDirectory, file);
             var modified = DateTime.SpecifyKind(info.LastWriteTimeUtc, DateTimeKind.Unspecified);
             modified = modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerMillisecond)); // both engines keep at least milliseconds
-            if (!loaded.Contains((relative, info.Length, modified))) candidates.Add((file, relative, info, modified));
+            var unchanged = current.TryGetValue(relative, out var entry) && entry.Bytes == info.Length && entry.Modified == modified;
+            if (!unchanged || versions[relative] > 1) candidates.Add((file, relative, info, modified));
         }
         // Files of the same length as another could hold the same content; the rest cannot, and a parallel line load hashes them
         // as it reads them instead of in a pass of its own before the load (a serial read of every byte on one core).
-        var lengths = loaded.Select(l => l.Item2).Concat(candidates.Select(c => c.Info.Length)).CountBy(length => length).ToDictionary();
+        var lengths = current.Values.Select(l => l.Bytes).Concat(candidates.Select(c => c.Info.Length)).CountBy(length => length).ToDictionary();
         var pending = new List<(string File, string Relative, long Bytes, DateTime Modified, string? Hash)>();
-        foreach (var (file, relative, info, modified) in candidates)
+        var superseded = new List<string>();
+        // Paths delivered again go first, so the content they give up is no longer taken for a copy's.
+        foreach (var (file, relative, info, modified) in candidates.OrderBy(c => current.ContainsKey(c.Relative) ? 0 : 1))
         {
+            var earlier = current.TryGetValue(relative, out var entry) ? entry : null;
+            if (earlier?.Hash is { } given && contents.GetValueOrDefault(given) == relative) contents.Remove(given);
+            if (earlier is not null && versions[relative] > 1)
+            {
+                // Loaded before a re-delivery superseded its path: the asset holds several versions, so all give way to the file as it is now.
+                context.Log($"{relative}: {versions[relative]} versions loaded; reloading its current content in their place");
+                superseded.Add(relative);
+                pending.Add((file, relative, info.Length, modified, streams > 1 ? null : await HashAsync(file, cancellationToken).ConfigureAwait(false)));
+                continue;
+            }
             if (streams > 1 && lengths[info.Length] == 1)
             {
+                if (earlier is not null)
+                {
+                    context.Log($"{relative}: changed since it was loaded; its rows are replaced");
+                    superseded.Add(relative);
+                }
                 pending.Add((file, relative, info.Length, modified, null));
                 continue;
             }
-            // A touched file or a copy under another name has the same content: loading it again would duplicate every row.
             var hash = await HashAsync(file, cancellationToken).ConfigureAwait(false);
+            if (earlier is not null)
+            {
+                // Touched, or written again with what it held: its rows are already the file's.
+                if (earlier.Hash == hash)
+                {
+                    contents[hash] = relative;
+                    context.Log($"{relative}: modified time changed, content did not; skipped");
+                    continue;
+                }
+                // Delivered again at the same path (an export re-run under its fixed name): the new content replaces the old rows.
+                context.Log($"{relative}: changed since it was loaded; its rows are replaced");
+                superseded.Add(relative);
+                contents.TryAdd(hash, relative);
+                pending.Add((file, relative, info.Length, modified, hash));
+                continue;
+            }
+            // A copy under another name has the same content as a file loaded before: loading it again would duplicate every row.
             if (contents.TryGetValue(hash, out var same))
             {
                 context.Log($"{relative}: same content as {same}, already loaded; skipped");
@@ -182,7 +226,7 @@ internal static class PlatformFileLoader
                     files.Add([relative, bytes, modified, parallel.Good(f), parallel.Bad(f), context.RunId, now, hash ?? parallel.Sha256(f)]);
                     context.Log($"{relative}: {parallel.Good(f)} rows, {parallel.Bad(f)} rejected");
                 }
-            }),
+            }) { Supersedes = new SupersededRows("_source_file", superseded) },
             new TableWrite(rejectedTable, TableWriteMode.Append, (b, ct) =>
             {
                 // Checked once every file is read; throwing here drops the staging tables, so nothing is written.
@@ -195,19 +239,21 @@ internal static class PlatformFileLoader
                         $"{rejected.Count} of {total} rows rejected ({ratio * 100:0.0}%), more than max_rejected_ratio {p.MaxRejectedRatio * 100:0.0}%; nothing was loaded. First: {examples}"));
                 }
                 return b.CreateAndAppendAsync(RejectedColumns, rejected.Read(context.RunId, now), ct);
-            }),
-            new TableWrite(filesTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(FileColumns, files, ct)),
+            }) { Supersedes = new SupersededRows("source_file", superseded) },
+            new TableWrite(filesTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(FileColumns, files, ct)) { Supersedes = new SupersededRows("file", superseded) },
         ], cancellationToken).ConfigureAwait(false);
         if (rejected.Count > 0) context.Log($"{rejected.Count} rejected row(s) in {rejectedTable}");
         return new Materialization(counts[0], new Dictionary<string, object?>
         {
-            ["new_files"] = files.Count, ["rows_loaded"] = rows, ["rejected"] = rejected.Count, ["rejected_table"] = rejectedTable,
+            ["new_files"] = files.Count, ["replaced_files"] = superseded.Count, ["rows_loaded"] = rows, ["rejected"] = rejected.Count, ["rejected_table"] = rejectedTable,
             ["summary_rows_skipped"] = summaries, ["header_warnings"] = headerWarnings,
         })
         {
             Warnings = rejected.Count == 0 ? [] : [$"{rejected.Count} of {rows + rejected.Count} row(s) rejected (within max_rejected_ratio); they are in {rejectedTable} with their file, line and reason"],
         };
     }
+
+    private sealed record LedgerEntry(long Bytes, DateTime Modified, string? Hash, DateTime LoadedAt);
 
     private static async Task<string> HashAsync(string file, CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ internal static class PlatformSchemas
         SideOutputs =
         [
             new DeclaredOutput(Rejected, OutputRole.Rejected, "A line of an export file that could not be read: file, line, raw text and reason.", Schema.Of(PlatformFileLoader.RejectedColumns)),
-            new DeclaredOutput(Files, OutputRole.Internal, "A loaded file: path, size, modification time, SHA-256 and rows; files listed here are not loaded again.", Schema.Of(PlatformFileLoader.FileColumns)),
+            new DeclaredOutput(Files, OutputRole.Internal, "A loaded file: path, size, modification time, SHA-256 and rows, one entry per path; files listed here are not loaded again, and a path whose content changes replaces its entry and rows.", Schema.Of(PlatformFileLoader.FileColumns)),
         ],
     };
 }
