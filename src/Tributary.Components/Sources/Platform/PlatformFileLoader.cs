@@ -164,7 +164,7 @@ internal static class PlatformFileLoader
                 if (ratio > p.MaxRejectedRatio)
                 {
                     var examples = string.Join("; ", rejected.First.Select(r => $"{r.File}:{r.Line}: {r.Reason}"));
-                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    throw new InputDataException(string.Create(CultureInfo.InvariantCulture,
                         $"{rejected.Count} of {total} rows rejected ({ratio * 100:0.0}%), more than max_rejected_ratio {p.MaxRejectedRatio * 100:0.0}%; nothing was loaded. First: {examples}"));
                 }
                 return b.CreateAndAppendAsync(RejectedColumns, rejected.Read(context.RunId, now), ct);
