@@ -50,7 +50,7 @@ internal static class PlatformFileLoader
         var filesTable = context.Output(PlatformSchemas.Files);
         var rejectedTable = context.Output(PlatformSchemas.Rejected);
         var matched = FileSource.Resolve(context, p.Path, extension);
-        if (matched.Count == 0) throw new FileNotFoundException($"no file matches '{p.Path}' (looked for {context.ResolvePath(p.Path)}).");
+        if (matched.Count == 0) throw FileSource.NoMatch(context, p.Path, extension);
 
         var loaded = new HashSet<(string, long, DateTime)>();
         var contents = new Dictionary<string, string>(StringComparer.Ordinal); // SHA-256 -> the file that brought it

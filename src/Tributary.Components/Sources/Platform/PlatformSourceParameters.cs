@@ -9,7 +9,7 @@ namespace Tributary.Components.Sources.Platform;
 public record PlatformSourceParameters : IValidatableObject
 {
     /// <summary>File, folder or glob.</summary>
-    [Description("Export file, folder of exports, or glob, relative to the project. Files already loaded (same path, size and modification time, or the same content under any name) are skipped.")]
+    [Description("Export file, folder of exports (.gz ones decompressed as read), or glob (** searches folders), relative to the project. Files already loaded (same path, size and modification time, or the same content under any name) are skipped.")]
     public required string Path { get; init; }
 
     /// <summary>Most rejected rows tolerated.</summary>
