@@ -58,7 +58,7 @@ public sealed record ProbeParameters
     public string Sql { get; init; } = "SELECT 1 AS v";
     [Description("Attempts that fail before one succeeds.")]
     public int FailTimes { get; init; }
-    [Description("What a planned failure is: invalid_operation (the default), file_not_found or argument.")]
+    [Description("What a planned failure is: invalid_operation (the default), file_not_found, argument or input_data.")]
     public string FailWith { get; init; } = "invalid_operation";
     [Description("Milliseconds to hold the step open, to overlap with others.")]
     public int HoldMs { get; init; }
@@ -108,6 +108,7 @@ public sealed class ProbeComponent : IComponent<ProbeParameters>
             {
                 "file_not_found" => new FileNotFoundException(message),
                 "argument" => new ArgumentException(message),
+                "input_data" => new InputDataException(message),
                 _ => new InvalidOperationException(message),
             };
         }

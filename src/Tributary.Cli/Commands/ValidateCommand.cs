@@ -6,16 +6,21 @@ using Tributary.Core.Pipelines;
 
 namespace Tributary.Cli.Commands;
 
-/// <summary><c>trib validate [FILES]</c>: every problem in every file, compiler-style; exit 1 on any.</summary>
+/// <summary><c>trib validate [FILES] [--param k=v]</c>: every problem in every file, compiler-style; exit 1 on any.</summary>
 internal static class ValidateCommand
 {
     public static Command Create(CliContext cli)
     {
         var files = new Argument<string[]>("files") { Description = "Pipeline files or names; every pipeline of the project when absent.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("validate", "Check pipeline files and report every problem with file:line:col.") { files };
+        var param = new Option<string[]>("--param")
+        {
+            Description = "A template param's value, as trib run takes it: name=value. Repeatable; each file checked must declare it.", AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("validate", "Check pipeline files and report every problem with file:line:col.") { files, param };
         command.SetAction((parse, _) => cli.RunAsync(() =>
         {
             var given = parse.GetValue(files) ?? [];
+            var parameters = RunCommand.ParseParams(parse.GetValue(param) ?? []);
             // Named files are checked anywhere; the project's own pipelines need a project.
             var project = cli.Open(parse, settingsRequired: given.Length == 0);
             var paths = given.Length > 0 ? given.Select(project.ResolvePipelineFile).ToList() : project.PipelineFiles();
@@ -26,7 +31,7 @@ internal static class ValidateCommand
             var results = new List<LoadResult>();
             foreach (var path in paths)
             {
-                var result = loader.LoadFile(path, new LoadOptions { NamedAfterFile = project.IsPipelineFile(path) });
+                var result = loader.LoadFile(path, new LoadOptions { ParamOverrides = parameters, NamedAfterFile = project.IsPipelineFile(path) });
                 if (result.Succeeded) cli.Error.WriteLine($"ok  {project.Relative(path)} ({result.Pipeline!.Components.Count} components)");
                 if (result.Succeeded) valid.Add(result.Pipeline!);
                 results.Add(result);

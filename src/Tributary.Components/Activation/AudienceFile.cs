@@ -139,7 +139,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             var values = (await w.QueryAsync($"SELECT DISTINCT CAST({d.Quote(segmentColumn!)} AS VARCHAR) FROM {table}{only} ORDER BY 1", q0.Parameters, MaxSegmentFiles + 1, cancellationToken).ConfigureAwait(false))
                 .Rows.Select(r => r[0] as string).Where(v => v is not null).Cast<string>().ToList();
             if (values.Count > MaxSegmentFiles)
-                throw new InvalidOperationException($"segment_column '{p.SegmentColumn}' has more than {MaxSegmentFiles} distinct values, and {{segment}} in path writes one file per value. " +
+                throw new InputDataException($"segment_column '{p.SegmentColumn}' has more than {MaxSegmentFiles} distinct values, and {{segment}} in path writes one file per value. " +
                     "Split by a column with fewer values, or list the wanted ones in segments.");
             // A segment that had people last run, or is listed in segments, and has none now gets a file with no one in
             // it: left alone, its old file would go on feeding an ad platform the people who have left the segment.
@@ -192,7 +192,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             ? $"{kv.Value}-{ContactNormalizer.Sha256(kv.Key)![..8]}" : kv.Value, StringComparer.Ordinal);
         var clash = names.GroupBy(kv => kv.Value, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
-            throw new InvalidOperationException($"segment values '{clash.First().Key}' and '{clash.Skip(1).First().Key}' both map to the file name '{clash.Key}'. " +
+            throw new InputDataException($"segment values '{clash.First().Key}' and '{clash.Skip(1).First().Key}' both map to the file name '{clash.Key}'. " +
                 "Rename one of them in the input, or write them with segments in two steps.");
         return names;
     }

@@ -88,7 +88,7 @@ public sealed class TableSync : IComponent<TableSyncParameters>
         {
             var missing = columns.Where(c => targetSchema.Find(c) is null).ToList();
             if (missing.Count > 0)
-                throw new InvalidOperationException($"target '{p.Target}' lacks column(s) {string.Join(", ", missing)} of the input; use mode replace or mirror to change its shape.");
+                throw new InputDataException($"target '{p.Target}' lacks column(s) {string.Join(", ", missing)} of the input; use mode replace or mirror to change its shape.");
         }
         var key = p.Key is { Count: > 0 } ? p.Key : columns;
         var (input, target) = (d.Quote(context.Inputs[0]), d.Quote(p.Target));

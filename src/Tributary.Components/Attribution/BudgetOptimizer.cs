@@ -108,7 +108,7 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
             series[(DateOnly)r[1]!] = (Number(r[2]), Number(r[3]));
         }
         var spending = daily.Where(d => d.Value.Values.Sum(x => x.Spend) > 0).Select(d => d.Key).Order(StringComparer.Ordinal).ToList();
-        if (spending.Count == 0) throw new InvalidOperationException($"{context.Inputs[0]} has no channel with spend; there is no budget to optimize.");
+        if (spending.Count == 0) throw new InputDataException($"{context.Inputs[0]} has no channel with spend; there is no budget to optimize.");
         foreach (var name in p.MinSpend.Keys.Concat(p.MaxSpend.Keys).Where(c => !spending.Contains(c)).Distinct())
             throw new ArgumentException($"min_spend/max_spend name channel '{name}', which has no spend in {context.Inputs[0]}. Channels with spend: {string.Join(", ", spending)}.");
 

@@ -177,20 +177,20 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         var w = context.Warehouse;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var latest = await w.ScalarAsync($"SELECT max(as_of) FROM {w.Dialect.Quote(context.Inputs[0])}", null, cancellationToken).ConfigureAwait(false) as DateOnly?
-            ?? throw new InvalidOperationException($"input '{context.Inputs[0]}' has no snapshot rows.");
+            ?? throw new InputDataException($"input '{context.Inputs[0]}' has no snapshot rows.");
         var trainDay = latest.AddDays(-p.LabelDays);
         var train = await ReadSnapshotAsync(context, trainDay, cancellationToken).ConfigureAwait(false);
         // BG/NBD fitted where the model trains, then applied unchanged to the scored snapshot: no later data, same meaning.
         var bgnbd = train.Rows.Count > 0 ? BgNbd.Fit(Summary(train.Rows).Compress().Distinct).Parameters : default;
         AddBgNbd(train.Rows, bgnbd, p.LabelDays);
         if (train.Customers.Count < 50)
-            throw new InvalidOperationException($"input '{context.Inputs[0]}' has {train.Customers.Count} customers as of {CustomerSnapshot.Iso(trainDay)} (label_days = {p.LabelDays} before the latest snapshot, {CustomerSnapshot.Iso(latest)}); the model needs at least 50. Set past_snapshots_days: [{p.LabelDays}] on the features.customer_snapshot step.");
+            throw new InputDataException($"input '{context.Inputs[0]}' has {train.Customers.Count} customers as of {CustomerSnapshot.Iso(trainDay)} (label_days = {p.LabelDays} before the latest snapshot, {CustomerSnapshot.Iso(latest)}); the model needs at least 50. Set past_snapshots_days: [{p.LabelDays}] on the features.customer_snapshot step.");
         var current = await ReadSnapshotAsync(context, latest, cancellationToken).ConfigureAwait(false);
         AddBgNbd(current.Rows, bgnbd, p.LabelDays);
         var active = await ActiveAsync(context, trainDay, latest, cancellationToken).ConfigureAwait(false);
         var labels = train.Customers.Select(c => !active.Contains(c)).ToArray();
         if (labels.All(l => l) || labels.All(l => !l))
-            throw new InvalidOperationException($"every customer as of {CustomerSnapshot.Iso(trainDay)} {(labels[0] ? "churned" : "ordered again")} within {p.LabelDays} days; the model needs both outcomes.");
+            throw new InputDataException($"every customer as of {CustomerSnapshot.Iso(trainDay)} {(labels[0] ? "churned" : "ordered again")} within {p.LabelDays} days; the model needs both outcomes.");
         context.Log($"read {train.Customers.Count:N0} labelled customers as of {CustomerSnapshot.Iso(trainDay)} ({labels.Count(l => l):N0} churned) and {current.Customers.Count:N0} to score as of {CustomerSnapshot.Iso(latest)} in {watch.Elapsed.TotalSeconds:0.0}s");
         watch.Restart();
 

@@ -131,7 +131,7 @@ public sealed class ExperimentAnalysis : IComponent<ExperimentAnalysisParameters
     public async Task<Materialization> MaterializeAsync(ExperimentAnalysisParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var stats = await ExperimentStatistics.ReadAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
-        if (stats.Count == 0) throw new InvalidOperationException($"input '{context.Inputs[0]}' has no statistics: no exposures matched.");
+        if (stats.Count == 0) throw new InputDataException($"input '{context.Inputs[0]}' has no statistics: no exposures matched.");
         var results = new List<object?[]>();
         var cumulative = new List<object?[]>();
         var srmRows = new List<object?[]>();

@@ -98,7 +98,7 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
         if (asOf is null)
         {
             var last = await w.ScalarAsync($"SELECT max(CAST(ordered_at AS DATE)) FROM {w.Dialect.Quote(p.Tables["orders"])}", null, cancellationToken).ConfigureAwait(false);
-            asOf = last is DateOnly d ? d.AddDays(1) : throw new InvalidOperationException($"input '{p.Tables["orders"]}' has no orders with a date in 'ordered_at'.");
+            asOf = last is DateOnly d ? d.AddDays(1) : throw new InputDataException($"input '{p.Tables["orders"]}' has no orders with a date in 'ordered_at'.");
         }
         var days = new[] { asOf.Value }.Concat(p.PastSnapshotsDays.Select(d => (int)d).Distinct().Order().Select(d => asOf.Value.AddDays(-d))).ToList();
         var q = new SqlBuilder(w.Dialect);

@@ -121,7 +121,7 @@ public sealed class IsolationForestScoring : IComponent<IsolationForestParameter
         var schema = await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"input table '{context.Inputs[0]}' does not exist.");
         var idKinds = p.IdColumns.Select(c => IdKind(schema.Find(c)?.Kind
-            ?? throw new InvalidOperationException($"input '{context.Inputs[0]}' has no column '{c}'."))).ToArray();
+            ?? throw new InputDataException($"input '{context.Inputs[0]}' has no column '{c}'."))).ToArray();
         var columns = p.Features.Count;
         var ids = p.IdColumns.Select(_ => new List<object?>()).ToArray();
         var values = new double[1024 * columns];
@@ -137,7 +137,7 @@ public sealed class IsolationForestScoring : IComponent<IsolationForestParameter
             for (var j = 0; j < columns; j++) values[rows * columns + j] = r.IsDBNull(ids.Length + j) ? double.NaN : r.GetDouble(ids.Length + j);
             rows++;
         }
-        if (rows == 0) throw new InvalidOperationException($"input '{context.Inputs[0]}' has no rows to score.");
+        if (rows == 0) throw new InputDataException($"input '{context.Inputs[0]}' has no rows to score.");
         Array.Resize(ref values, rows * columns);
         context.Log($"read {rows:N0} rows of {columns} features in {watch.Elapsed.TotalSeconds:0.0}s");
         watch.Restart();

@@ -124,7 +124,7 @@ public sealed class FunnelCorrelation : IComponent<FunnelCorrelationParameters>
         var required = steps.Where(s => !s.Optional).ToList();
         var transitions = required.Skip(1).Select((s, i) => (s.Step, s.Name, Previous: required[i].Step)).Where(t => p.Step is null || t.Step == p.Step).ToList();
         if (transitions.Count == 0)
-            throw new InvalidOperationException($"step {p.Step} is not a required step after the first of funnel '{context.Inputs[0]}' (required steps: {string.Join(", ", required.Select(s => s.Step))}); set step to one of them or leave it out.");
+            throw new InputDataException($"step {p.Step} is not a required step after the first of funnel '{context.Inputs[0]}' (required steps: {string.Join(", ", required.Select(s => s.Step))}); set step to one of them or leave it out.");
 
         var text = w.Dialect.TypeName(DataKind.Text);
         var extra = new List<string> { $"CAST(e.{q.Quote(p.EventColumn)} AS {text}) AS name" };

@@ -175,7 +175,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         var calibrationEnd = p.CalibrationEndDate ?? await PurchaseHistory.LastOrderDayAsync(context, input, p.DateColumn, cancellationToken).ConfigureAwait(false);
         var history = await PurchaseHistory.ReadAsync(context, input, p, calibrationEnd, cancellationToken).ConfigureAwait(false);
         if (history.Count < 10)
-            throw new InvalidOperationException($"{history.Count} customers have orders on or before {calibrationEnd:yyyy-MM-dd}; the models need at least 10.");
+            throw new InputDataException($"{history.Count} customers have orders on or before {calibrationEnd:yyyy-MM-dd}; the models need at least 10.");
         var unit = p.TimeUnit == LtvTimeUnit.Week ? 7.0 : 1.0;
         var data = new RfmSummary(
             history.Select(h => (double)h.RepeatDays).ToArray(),

@@ -21,7 +21,7 @@ internal static class PurchaseHistory
         var d = context.Warehouse.Dialect;
         var value = await context.Warehouse.ScalarAsync($"SELECT max(CAST({d.Quote(dateColumn)} AS DATE)) FROM {d.Quote(table)}", null, cancellationToken)
             .ConfigureAwait(false);
-        return value is DateOnly day ? day : throw new InvalidOperationException($"input '{table}' has no orders with a date in '{dateColumn}'.");
+        return value is DateOnly day ? day : throw new InputDataException($"input '{table}' has no orders with a date in '{dateColumn}'.");
     }
 
     public static async Task<List<CustomerHistory>> ReadAsync(ComponentContext context, string table, LtvParameters p, DateOnly calibrationEnd,

@@ -320,7 +320,7 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         var schema = await w.DescribeTableAsync(table, cancellationToken).ConfigureAwait(false);
         var missing = ReplayColumns.Where(c => schema?.Find(c) is null).ToList();
         if (missing.Count > 0)
-            throw new InvalidOperationException($"evaluation: table '{table}' lacks {string.Join(", ", missing)}; set evaluation to the analytics.uplift step, whose holdout output has {string.Join(", ", ReplayColumns)}.");
+            throw new InputDataException($"evaluation: table '{table}' lacks {string.Join(", ", missing)}; set evaluation to the analytics.uplift step, whose holdout output has {string.Join(", ", ReplayColumns)}.");
         var sql = $"""
             SELECT CAST(customer_id AS VARCHAR), treated, converted, CAST(uplift AS DOUBLE PRECISION), CAST(average_order_value AS DOUBLE PRECISION), CAST(uplift_group AS VARCHAR)
             FROM {q.Quote(table)} WHERE customer_id IS NOT NULL AND treated IS NOT NULL AND converted IS NOT NULL AND uplift IS NOT NULL ORDER BY 1

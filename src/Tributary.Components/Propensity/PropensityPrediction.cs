@@ -120,16 +120,16 @@ public sealed class PropensityPrediction : IComponent<PropensityParameters>
         var w = context.Warehouse;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var latest = await w.ScalarAsync($"SELECT max(as_of) FROM {w.Dialect.Quote(context.Inputs[0])}", null, cancellationToken).ConfigureAwait(false) as DateOnly?
-            ?? throw new InvalidOperationException($"input '{context.Inputs[0]}' has no snapshot rows.");
+            ?? throw new InputDataException($"input '{context.Inputs[0]}' has no snapshot rows.");
         var trainDay = latest.AddDays(-p.HorizonDays);
         var train = await SnapshotTable.ReadAsync(w, context.Inputs[0], trainDay, cancellationToken).ConfigureAwait(false);
         if (train.Customers.Count < 50)
-            throw new InvalidOperationException($"input '{context.Inputs[0]}' has {train.Customers.Count} customers as of {CustomerSnapshot.Iso(trainDay)} (horizon_days = {p.HorizonDays} before the latest snapshot, {CustomerSnapshot.Iso(latest)}); the model needs at least 50. Set past_snapshots_days: [{p.HorizonDays}] on the features.customer_snapshot step.");
+            throw new InputDataException($"input '{context.Inputs[0]}' has {train.Customers.Count} customers as of {CustomerSnapshot.Iso(trainDay)} (horizon_days = {p.HorizonDays} before the latest snapshot, {CustomerSnapshot.Iso(latest)}); the model needs at least 50. Set past_snapshots_days: [{p.HorizonDays}] on the features.customer_snapshot step.");
         var current = await SnapshotTable.ReadAsync(w, context.Inputs[0], latest, cancellationToken).ConfigureAwait(false);
         var buyers = await SnapshotTable.BuyersAsync(w, context.Inputs[1], trainDay, latest, cancellationToken).ConfigureAwait(false);
         var labels = train.Customers.Select(buyers.Contains).ToArray();
         if (labels.All(l => l) || labels.All(l => !l))
-            throw new InvalidOperationException($"every customer as of {CustomerSnapshot.Iso(trainDay)} {(labels[0] ? "ordered" : "ordered nothing")} within {p.HorizonDays} days; the model needs both outcomes.");
+            throw new InputDataException($"every customer as of {CustomerSnapshot.Iso(trainDay)} {(labels[0] ? "ordered" : "ordered nothing")} within {p.HorizonDays} days; the model needs both outcomes.");
         context.Log($"read {train.Customers.Count:N0} labelled customers as of {CustomerSnapshot.Iso(trainDay)} ({labels.Count(l => l):N0} ordered) and {current.Customers.Count:N0} to score as of {CustomerSnapshot.Iso(latest)} in {watch.Elapsed.TotalSeconds:0.0}s");
         watch.Restart();
 

@@ -155,12 +155,12 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var (snapshot, orders, sends) = (context.Inputs[0], context.Inputs[1], context.Inputs[2]);
         var first = await w.ScalarAsync($"SELECT min(CAST(sent_at AS DATE)) FROM {q.Quote(sends)}", null, cancellationToken).ConfigureAwait(false) as DateOnly?
-            ?? throw new InvalidOperationException($"input '{sends}' has no sends.");
+            ?? throw new InputDataException($"input '{sends}' has no sends.");
         var days = await SnapshotTable.DaysAsync(w, snapshot, cancellationToken).ConfigureAwait(false);
-        if (days.Count == 0) throw new InvalidOperationException($"input '{snapshot}' has no snapshot rows.");
+        if (days.Count == 0) throw new InputDataException($"input '{snapshot}' has no snapshot rows.");
         var featureDays = days.Where(d => d <= first).ToList();
         if (featureDays.Count == 0)
-            throw new InvalidOperationException($"input '{snapshot}' has no snapshot on or before the first send ({CustomerSnapshot.Iso(first)}); its snapshots are {string.Join(", ", days.Select(CustomerSnapshot.Iso))}. Add past_snapshots_days on the features.customer_snapshot step so one falls on the send day.");
+            throw new InputDataException($"input '{snapshot}' has no snapshot on or before the first send ({CustomerSnapshot.Iso(first)}); its snapshots are {string.Join(", ", days.Select(CustomerSnapshot.Iso))}. Add past_snapshots_days on the features.customer_snapshot step so one falls on the send day.");
         var featureDay = featureDays[^1];
         var latest = days[^1];
 
@@ -176,7 +176,7 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         var features = await SnapshotTable.ReadAsync(w, snapshot, featureDay, cancellationToken).ConfigureAwait(false);
         var inSend = Enumerable.Range(0, features.Customers.Count).Where(i => treated.ContainsKey(features.Customers[i])).ToArray();
         if (inSend.Length < 100)
-            throw new InvalidOperationException($"only {inSend.Length} customers of the send '{sends}' have features as of {CustomerSnapshot.Iso(featureDay)}; the learners need at least 100.");
+            throw new InputDataException($"only {inSend.Length} customers of the send '{sends}' have features as of {CustomerSnapshot.Iso(featureDay)}; the learners need at least 100.");
         var holdout = inSend.Where(i => SnapshotTable.Share(features.Customers[i], p.Seed + 1) < p.HoldoutShare).ToArray();
         var fit = inSend.Except(holdout).ToArray();
         UpliftSample Sample(int[] rows) => new(rows.Select(i => features.Rows[i]).ToList(), rows.Select(i => treated[features.Customers[i]]).ToList(),

@@ -159,14 +159,14 @@ public sealed class Evaluate : IComponent<EvaluateParameters>
     {
         var events = await InteractionEvents.ReadAsync(context, context.Inputs[0], new EventColumns(p.CustomerColumn, p.ItemColumn, p.DateColumn, p.QuantityColumn, null),
             null, cancellationToken).ConfigureAwait(false);
-        if (events.Count == 0) throw new InvalidOperationException($"input '{context.Inputs[0]}' has no events with a customer, item and date.");
+        if (events.Count == 0) throw new InputDataException($"input '{context.Inputs[0]}' has no events with a customer, item and date.");
         var split = p.Split ?? events.Max(e => e.Day).AddDays(-p.HoldoutDays);
         var noWeights = new Dictionary<string, double>();
         var train = InteractionData.From(events.Where(e => e.Day <= split).Select(e => (e.Customer, e.Item, InteractionEvents.Weight(e, noWeights, p.HalfLifeDays, split))));
-        if (train.Customers.Length == 0) throw new InvalidOperationException($"no events on or before the split date {split:yyyy-MM-dd}; set split_date later.");
+        if (train.Customers.Length == 0) throw new InputDataException($"no events on or before the split date {split:yyyy-MM-dd}; set split_date later.");
         var relevant = Holdout(events, split, train);
         var users = relevant.Count(r => r.Count > 0);
-        if (users == 0) throw new InvalidOperationException($"no customer known before {split:yyyy-MM-dd} took up a new item after it; set split_date earlier or holdout_days longer.");
+        if (users == 0) throw new InputDataException($"no customer known before {split:yyyy-MM-dd} took up a new item after it; set split_date earlier or holdout_days longer.");
         var popularity = train.Popularity();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var results = new List<(string Model, RankingScores Scores)>();

@@ -95,7 +95,7 @@ public sealed class RfmSegmentation : IComponent<RfmParameters>
         var (c, t, a) = (d.Quote(p.CustomerColumn), d.Quote(p.DateColumn), d.Quote(p.AmountColumn));
         var asOf = p.AsOf ?? (await context.Warehouse.ScalarAsync($"SELECT max(CAST({t} AS DATE)) FROM {input}", null, cancellationToken).ConfigureAwait(false)
             is DateOnly last ? last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException($"input '{context.Inputs[0]}' has no order dates; nothing to segment."));
+            : throw new InputDataException($"input '{context.Inputs[0]}' has no order dates; nothing to segment."));
         var q = new SqlBuilder(d);
         var day = q.Bind(asOf, DataKind.Date);
         var frequency = p.OrderColumn is { } order ? $"count(DISTINCT {d.Quote(order)})" : "count(*)";

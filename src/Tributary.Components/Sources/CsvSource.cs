@@ -9,7 +9,7 @@ namespace Tributary.Components.Sources;
 public sealed record CsvSourceParameters : IValidatableObject
 {
     /// <summary>File, folder or glob.</summary>
-    [Description("CSV file, folder of .csv files, or glob such as data/orders_*.csv; relative to the project folder.")]
+    [Description("CSV file, folder of .csv (and .csv.gz) files, or glob such as data/orders_*.csv or data/**/*.csv; relative to the project folder. A .gz file is decompressed as it is read.")]
     public required string Path { get; init; }
 
     /// <summary>Delimiter; detected when absent.</summary>

@@ -7,30 +7,25 @@ namespace Tributary.Components.Sources;
 internal static class FileSource
 {
     /// <summary>
-    /// Files a path matches, sorted; a folder means every file with the extension directly inside it. Each file is checked
-    /// against the project's paths, so a link in a folder cannot lead outside.
+    /// Files a path matches, sorted (<see cref="SourceFileMatch"/>): a folder means every file with the extension (or
+    /// gzip-compressed) directly inside it, and a glob may search folders (**). Each file is checked against the project's
+    /// paths, so a link in a folder cannot lead outside.
     /// </summary>
     public static IReadOnlyList<string> Resolve(ComponentContext context, string path, string extension) =>
         Match(context.ResolvePath(path), extension).Select(context.ResolvePath).ToList();
 
-    private static IEnumerable<string> Match(string full, string extension)
-    {
-        if (Directory.Exists(full))
-            return Directory.GetFiles(full, "*" + extension, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal);
-        if (full.IndexOfAny(['*', '?']) >= 0)
-        {
-            var folder = Path.GetDirectoryName(full)!;
-            return Directory.Exists(folder) ? Directory.GetFiles(folder, Path.GetFileName(full)).Order(StringComparer.Ordinal) : [];
-        }
-        return File.Exists(full) ? [full] : [];
-    }
+    private static IEnumerable<string> Match(string full, string extension) => SourceFileMatch.Find(full, SourceFileMatch.Extensions(extension));
+
+    /// <summary>The error for a path that matches no file: what is read, and what is there instead.</summary>
+    public static FileNotFoundException NoMatch(ComponentContext context, string path, string extension) =>
+        new(SourceFileMatch.NoMatch(path, context.ResolvePath(path), SourceFileMatch.Extensions(extension)));
 
     /// <summary>Loads every matched file into the asset in one statement, so the asset holds all of them or none.</summary>
     public static async Task<Materialization> LoadAsync(ComponentContext context, string path, string extension, FileFormat format,
         FileReadOptions options, CancellationToken cancellationToken)
     {
         var files = Resolve(context, path, extension);
-        if (files.Count == 0) throw new FileNotFoundException($"no file matches '{path}' (looked for {context.ResolvePath(path)}).");
+        if (files.Count == 0) throw NoMatch(context, path, extension);
         context.Log($"reading {files.Count} file(s): {string.Join(", ", files.Select(f => Path.GetRelativePath(context.ProjectDirectory, f)))}");
         long? records = null;
         if (format == FileFormat.Csv)

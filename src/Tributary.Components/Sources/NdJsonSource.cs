@@ -8,7 +8,7 @@ namespace Tributary.Components.Sources;
 public sealed record NdJsonSourceParameters
 {
     /// <summary>File, folder or glob.</summary>
-    [Description("Newline-delimited JSON file, folder of .ndjson files, or glob; relative to the project folder.")]
+    [Description("Newline-delimited JSON file, folder (its .ndjson, .jsonl, .json and .gz files), or glob (** searches folders); relative to the project folder. A .gz file is decompressed as it is read.")]
     public required string Path { get; init; }
 
     /// <summary>Columns to keep with their SQL types.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
@@ -40,6 +41,7 @@ internal sealed class SourceLineReader : IDisposable
     private readonly int _unit;
     private readonly bool _bigEndian;
     private readonly IncrementalHash? _content;
+    private HashedStream? _stored;
 
     /// <param name="stream">The file's bytes.</param>
     /// <param name="declared">The encoding unless a byte order mark says otherwise.</param>
@@ -67,9 +69,19 @@ internal sealed class SourceLineReader : IDisposable
         };
     }
 
-    /// <summary>Opens <paramref name="path"/> for reading.</summary>
-    public static SourceLineReader Open(string path, TextEncoding declared, int maxLineBytes, IncrementalHash? content = null) =>
-        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan), declared, maxLineBytes, content);
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading; a <c>.gz</c> file is decompressed as it is read (its lines are the
+    /// decompressed text's, numbered as such), and <paramref name="content"/> is then fed the file's bytes as stored.
+    /// </summary>
+    public static SourceLineReader Open(string path, TextEncoding declared, int maxLineBytes, IncrementalHash? content = null)
+    {
+        if (!SourceFileMatch.IsGzip(path))
+            return new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan), declared, maxLineBytes, content);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        // The loader compares this hash with one of the stored bytes, so the compressed bytes are hashed, not the text.
+        var stored = content is null ? null : new HashedStream(file, content);
+        return new(new GZipStream((Stream?)stored ?? file, CompressionMode.Decompress), declared, maxLineBytes) { _stored = stored };
+    }
 
     /// <summary>Every line of <paramref name="path"/>, lazily.</summary>
     public static IEnumerable<SourceLine> ReadAll(string path, TextEncoding declared, int maxLineBytes)
@@ -128,7 +140,11 @@ internal sealed class SourceLineReader : IDisposable
                 _start = 0;
                 _end = _stream.Read(_buffer);
                 _content?.AppendData(_buffer, 0, _end);
-                if (_end == 0) return _lineBytes != 0;
+                if (_end == 0)
+                {
+                    _stored?.ReadToEnd();
+                    return _lineBytes != 0;
+                }
             }
             if (_unit == 1)
             {

@@ -203,7 +203,11 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             var message = $"{spec.Id} ({spec.Type}) failed: {e.Message}";
             var failed = step with { Status = StepStatus.Failed, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = message, PeakRssBytes = window.Close() };
             await store.UpdateStepAsync(failed, CancellationToken.None).ConfigureAwait(false);
-            run.Emit(RunEventKind.StepFailed, spec.Id, attempts > 1 ? $"{message} (after {attempts} attempts)" : message);
+            // Said when a retry policy was skipped, so that nobody waits for retries that will not come.
+            var note = attempts > 1 ? $" (after {attempts} attempts)"
+                : resilience != ResiliencePipeline.Empty && e is not OperationCanceledException && StepFailures.CannotSucceedAgain(e, warehouse)
+                    ? " (not retried: another attempt would fail the same way)" : "";
+            run.Emit(RunEventKind.StepFailed, spec.Id, message + note);
             return new StepOutcome(failed, false);
         }
     }

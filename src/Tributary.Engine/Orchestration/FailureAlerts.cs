@@ -18,12 +18,19 @@ public sealed class FailureAlerts(IHttpClientFactory http, Func<string, string?>
     /// <summary>How long a post to the webhook may take: 10 seconds, so a slow webhook does not hold a run's end.</summary>
     public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The alert text of a run that failed, or of one that could not start (<paramref name="result"/> null; named by <paramref name="fallbackId"/>).</summary>
+    /// <summary>
+    /// The alert text of a run that failed, or of one that could not start (<paramref name="result"/> null; named by
+    /// <paramref name="fallbackId"/>): the step whose error is the run's (the first to fail), then the other failed steps.
+    /// </summary>
     public static string RunFailed(string pipeline, string? partition, RunResult? result, string fallbackId)
     {
-        var step = result?.Steps.FirstOrDefault(s => s.Status == StepStatus.Failed);
+        var failed = result?.Steps.Where(s => s.Status == StepStatus.Failed).ToList() ?? [];
+        // The run's error is the step that failed first in time; steps are listed in the pipeline's order, which may differ.
+        var step = failed.FirstOrDefault(s => s.Error == result!.Error);
+        var others = failed.Where(s => s != step).Select(s => $"'{s.Asset}'").ToList();
         return $"Tributary: run {result?.RunId ?? fallbackId} of '{pipeline}'{(partition is null ? "" : $" [{partition}]")} failed" +
-            (step is null ? "" : $" at step '{step.Asset}' ({step.ComponentType})") + $": {result?.Error ?? "it could not start"}";
+            (step is null ? "" : $" at step '{step.Asset}' ({step.ComponentType})") + $": {result?.Error ?? "it could not start"}" +
+            (others.Count == 0 ? "" : $"; {others.Count} other step{(others.Count == 1 ? "" : "s")} failed too: {string.Join(", ", others)}");
     }
 
     /// <summary>Sends <paramref name="text"/> when <paramref name="pipeline"/> has an <c>on_failure</c> webhook.</summary>

@@ -82,4 +82,33 @@ public sealed class ValidateCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.Matches(@"hourly\.yaml:2:36: error TRIB0104: hourly partitions from 0001-01-01 make [0-9]{2},[0-9]{3},[0-9]{3} partitions by today; at most 100,000 are allowed\.", result.Error);
     }
+
+    // validate took every argument for a file name ("no pipeline '--param'"); it now takes params as trib run does.
+    [Fact]
+    public async Task Validate_WithParam_ExpandsItAsRunDoesAndChecksItsValue()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "top.yaml");
+        File.WriteAllText(path, """
+            pipeline: top
+            params:
+              top_n: { type: integer, min: 1 }
+            components:
+              - { id: top, type: transform.sql, with: { sql: "SELECT 1 AS n LIMIT ${param.top_n}" } }
+            """);
+
+        var missing = await Trib.RunAsync("validate", path);
+        var given = await Trib.RunAsync("validate", path, "--param", "top_n=5");
+        var invalid = await Trib.RunAsync("validate", path, "--param", "top_n=0");
+        var unknown = await Trib.RunAsync("validate", path, "--param", "top=5");
+
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("has no default and no value was given.", missing.Error, StringComparison.Ordinal);
+        Assert.True(given.ExitCode == 0, given.Error);
+        Assert.Contains("ok  ", given.Error, StringComparison.Ordinal);
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Contains("top_n", invalid.Error, StringComparison.Ordinal);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("--param top: the pipeline has no param 'top'.", unknown.Error, StringComparison.Ordinal);
+    }
 }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Tributary.Components.Activation;
+using Tributary.Core.Components;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -111,7 +112,7 @@ public sealed class ActivationTests(PostgresCluster postgres)
     public void SegmentFileNames_HashSuffixMatchesAnotherValue_Refuses()
     {
         var suffixed = $"x_y-{ContactNormalizer.Sha256("x y")![..8]}";
-        var e = Assert.Throws<InvalidOperationException>(() => AudienceFile.SegmentFileNames(["x y", "X_Y", suffixed]));
+        var e = Assert.Throws<InputDataException>(() => AudienceFile.SegmentFileNames(["x y", "X_Y", suffixed]));
         Assert.Equal($"segment values 'x y' and '{suffixed}' both map to the file name '{suffixed}'. " +
             "Rename one of them in the input, or write them with segments in two steps.", e.Message);
     }

@@ -116,6 +116,7 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
     [Theory]
     [InlineData("file_not_found", 1)]
     [InlineData("argument", 1)]
+    [InlineData("input_data", 1)]
     [InlineData("invalid_operation", 3)]
     public async Task Execute_StepFailingOnAMissingFileOrABadParameter_IsNotRetried(string failWith, int attempts)
     {
@@ -131,6 +132,8 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal(attempts, Assert.Single(result.Steps).Attempts);
         Assert.Equal(attempts - 1, h.Events.Count(e => e.Kind == RunEventKind.StepRetry));
+        Assert.Equal(attempts == 1 ? $"load (test.probe) failed: planned failure 1 of 3 (not retried: another attempt would fail the same way)"
+            : "load (test.probe) failed: planned failure 3 of 3 (after 3 attempts)", Assert.Single(h.Events, e => e.Kind == RunEventKind.StepFailed).Message);
     }
 
     // A worker of the cluster answers its warehouse's verdict as StatementRefusedException; any other failure as itself.

@@ -31,6 +31,7 @@ public sealed class StepFailuresTests(PostgresCluster postgres)
         Assert.True(StepFailures.CannotSucceedAgain(new DirectoryNotFoundException("data/zendesk"), h.Warehouse));
         Assert.True(StepFailures.CannotSucceedAgain(new ArgumentException("set control to one of them"), h.Warehouse));
         Assert.True(StepFailures.CannotSucceedAgain(new StatementRefusedException("refused on w1"), h.Warehouse));
+        Assert.True(StepFailures.CannotSucceedAgain(new InputDataException("6 customers have orders on or before 2025-01-01; the models need at least 10."), h.Warehouse));
         Assert.True(StepFailures.CannotSucceedAgain(Assert.IsAssignableFrom<Exception>(binder), h.Warehouse));
         Assert.True(StepFailures.CannotSucceedAgain(new AggregateException(new FileNotFoundException("a"), new ArgumentException("b")), h.Warehouse));
         Assert.False(StepFailures.CannotSucceedAgain(new AggregateException(new FileNotFoundException("a"), new InvalidOperationException("b")), h.Warehouse));

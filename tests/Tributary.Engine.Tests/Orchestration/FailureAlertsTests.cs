@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Testing;
+using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
+using Tributary.Engine.Runs;
 
 namespace Tributary.Engine.Tests.Orchestration;
 
@@ -48,5 +50,18 @@ public sealed class FailureAlertsTests
         await new FailureAlerts(new TestHttpClients(), _ => null, log).SendAsync(pipeline, "failed", TestContext.Current.CancellationToken);
 
         Assert.Contains("on_failure: environment variable MISSING is not set; no alert sent", log.Collector.GetSnapshot().Select(r => r.Message));
+    }
+
+    // Two sources failing at once: the run's error is the step that failed first in time, which need not be the first
+    // failed step of the pipeline's order; the alert named the one and quoted the other's error.
+    [Fact]
+    public void RunFailed_TwoStepsFailed_NamesTheStepWhoseErrorItQuotesAndListsTheOther()
+    {
+        StepRecord Failed(string asset) => new("r1", asset, "source.shopify_orders", StepStatus.Failed, 1, null, null, $"{asset} (source.shopify_orders) failed: boom in {asset}");
+        var result = new RunResult("r1", RunStatus.Failed, [Failed("excel_orders"), Failed("cp_orders")], "cp_orders (source.shopify_orders) failed: boom in cp_orders");
+
+        Assert.Equal("Tributary: run r1 of 'shop' failed at step 'cp_orders' (source.shopify_orders): cp_orders (source.shopify_orders) failed: boom in cp_orders; " +
+            "1 other step failed too: 'excel_orders'", FailureAlerts.RunFailed("shop", null, result, "q1"));
+        Assert.Equal("Tributary: run q1 of 'shop' [2025-01-02] failed: it could not start", FailureAlerts.RunFailed("shop", "2025-01-02", null, "q1"));
     }
 }

@@ -56,7 +56,7 @@ internal static class PlatformFileLoader
         var filesTable = context.Output(PlatformSchemas.Files);
         var rejectedTable = context.Output(PlatformSchemas.Rejected);
         var matched = FileSource.Resolve(context, p.Path, extension);
-        if (matched.Count == 0) throw new FileNotFoundException($"no file matches '{p.Path}' (looked for {context.ResolvePath(p.Path)}).");
+        if (matched.Count == 0) throw FileSource.NoMatch(context, p.Path, extension);
 
         // The ledger keeps one entry per path, the version whose rows the asset holds; a ledger written before re-deliveries
         // superseded a path can list several, and then the asset holds rows of each of them.
@@ -235,7 +235,7 @@ internal static class PlatformFileLoader
                 if (ratio > p.MaxRejectedRatio)
                 {
                     var examples = string.Join("; ", rejected.First.Select(r => $"{r.File}:{r.Line}: {r.Reason}"));
-                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    throw new InputDataException(string.Create(CultureInfo.InvariantCulture,
                         $"{rejected.Count} of {total} rows rejected ({ratio * 100:0.0}%), more than max_rejected_ratio {p.MaxRejectedRatio * 100:0.0}%; nothing was loaded. First: {examples}"));
                 }
                 return b.CreateAndAppendAsync(RejectedColumns, rejected.Read(context.RunId, now), ct);
