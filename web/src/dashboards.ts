@@ -321,16 +321,6 @@ export const panels: Record<string, Panel> = {
       };
     },
   },
-  "alert.fraud": {
-    title: "Fraud alerts: open alerts by leading reason",
-    output: "main",
-    lead: true,
-    chart: (rows) => ({
-      bars: countBy(rows.map((r) => ({ reason: typeof r.reasons === "string" && r.reasons.length > 0 ? r.reasons.split("; ")[0] : "(no reason)" })), "reason", "alerts"),
-      xTitle: "Leading reason", yTitle: "Alerts", unit: "count", horizontal: true,
-      note: "One alert per card or customer per window; the queue with every reason is in the card below.",
-    }),
-  },
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",
     output: "main",
@@ -341,8 +331,11 @@ export const panels: Record<string, Panel> = {
   },
 };
 
-/** A dashboard's components in reading order: those whose panel leads first, then the rest, each group in pipeline order. */
+/** Component types whose card (there is no panel) leads: the fraud alerts card charts the open queue itself. */
+export const leadingCards: ReadonlySet<string> = new Set(["alert.fraud"]);
+
+/** A dashboard's components in reading order: those whose panel or card leads first, then the rest, each group in pipeline order. */
 export function dashboardOrder<T extends { type: string }>(items: T[]): T[] {
-  const leads = (i: T) => panels[i.type]?.lead === true;
+  const leads = (i: T) => panels[i.type]?.lead === true || leadingCards.has(i.type);
   return [...items.filter(leads), ...items.filter((i) => !leads(i))];
 }
