@@ -331,8 +331,8 @@ export const panels: Record<string, Panel> = {
   },
 };
 
-/** Component types whose card (there is no panel) leads: the fraud alerts card charts the open queue itself. */
-export const leadingCards: ReadonlySet<string> = new Set(["alert.fraud"]);
+/** Component types whose card (there is no panel) leads: the fraud alerts card charts the open queue itself; an A/B test's decision is its answer. */
+export const leadingCards: ReadonlySet<string> = new Set(["alert.fraud", "decision.experiment"]);
 
 /** A dashboard's components in reading order: those whose panel or card leads first, then the rest, each group in pipeline order. */
 export function dashboardOrder<T extends { type: string }>(items: T[]): T[] {
