@@ -6,13 +6,18 @@ using Tributary.Testing;
 namespace Tributary.Cli.Tests.Server;
 
 /// <summary>GET /api/assets, its history, lineage and CSV download for a table a step writes under another name, and the CSV's dates.</summary>
-public sealed class AssetsApiTests : IDisposable
+public sealed class AssetsApiTests(PostgresCluster postgres) : IDisposable
 {
     private readonly TempDirectory _temp = new();
+    private readonly string _env = "TRIB_TEST_PG_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
     private string Project => Path.Combine(_temp.Path, "project");
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _temp.Dispose();
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable(_env, null);
+        _temp.Dispose();
+    }
 
     private const string Alerts = """
         pipeline: alerts
@@ -23,9 +28,16 @@ public sealed class AssetsApiTests : IDisposable
           - { id: alert_sync, type: activate.table, inputs: [alerts], with: { target: alert_queue, mode: upsert, key: [alert_id] } }
         """;
 
-    private async Task<InProcessServer> RunAndServeAsync()
+    // The project on DuckDB, or with its warehouse on PostgreSQL (a fresh schema).
+    private async Task<InProcessServer> RunAndServeAsync(bool onPostgres)
     {
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        if (onPostgres)
+        {
+            var settings = Path.Combine(Project, "tributary.yaml");
+            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+            Environment.SetEnvironmentVariable(_env, await postgres.NewSchemaAsync());
+        }
         File.WriteAllText(Path.Combine(Project, "pipelines", "alerts.yaml"), Alerts);
         var run = await Trib.RunAsync("run", "alerts", "--project", Project);
         Assert.True(run.ExitCode == 0, run.Error);
@@ -39,10 +51,12 @@ public sealed class AssetsApiTests : IDisposable
         return JsonSerializer.Deserialize<T>(text, ApiJson.Options)!;
     }
 
-    [Fact]
-    public async Task SyncTarget_HasTheWritingStepInItsHistoryLineageAndAssetList()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SyncTarget_HasTheWritingStepInItsHistoryLineageAndAssetList(bool onPostgres)
     {
-        await using var served = await RunAndServeAsync();
+        await using var served = await RunAndServeAsync(onPostgres);
 
         var history = await ReadAsync<List<MaterializationView>>(await served.Http.GetAsync("/api/assets/alert_queue/history", Ct));
         var lineage = await ReadAsync<List<AssetLineage>>(await served.Http.GetAsync("/api/lineage/alert_queue", Ct));
@@ -58,10 +72,12 @@ public sealed class AssetsApiTests : IDisposable
         Assert.Equal("alert_sync", Assert.Single(await ReadAsync<List<AssetLineage>>(await served.Http.GetAsync("/api/lineage/alert_sync", Ct))).Step);
     }
 
-    [Fact]
-    public async Task Csv_DatesAndTimestamps_AreIso8601_TimestampsInUtcWithZ()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Csv_DatesAndTimestamps_AreIso8601_TimestampsInUtcWithZ(bool onPostgres)
     {
-        await using var served = await RunAndServeAsync();
+        await using var served = await RunAndServeAsync(onPostgres);
 
         var csv = await served.Http.GetStringAsync("/api/assets/alert_queue/csv", Ct);
 
