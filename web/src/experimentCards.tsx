@@ -70,18 +70,18 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
           <DataTable caption="Lift per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
             columns={[
               // Metric and variants in one column, so that the decision's columns fit at 1024 px.
-              { key: "metric", header: "Metric (variant vs control)", cell: (r) => <span title={`${String(r.kind)} metric`}>{String(r.metric)} ({String(r.variant)} vs {String(r.control)})</span> },
+              { key: "metric", header: "Metric", cell: (r) => <span title={`${String(r.kind)} metric`}>{String(r.metric)} ({String(r.variant)} vs {String(r.control)})</span> },
               { key: "control", header: "Control", numeric: true, cell: (r) => variantValue(r, "mean_control") },
               { key: "treated", header: "Variant", numeric: true, cell: (r) => variantValue(r, "mean_variant") },
               { key: "lift", header: "Lift", numeric: true, cell: (r) => pct(r.rel_lift) },
-              { key: "win", header: "Beats control (chance)", numeric: true, cell: (r) => formatPercent(num(r.chance_to_beat_control)) },
-              { key: "risk", header: "Risk of shipping (% of control)", numeric: true, cell: (r) => riskOfShipping(r.risk_variant) },
+              { key: "win", header: "Chance to win", numeric: true, cell: (r) => formatPercent(num(r.chance_to_beat_control)) },
+              { key: "risk", header: "Risk (% of control)", numeric: true, cell: (r) => riskOfShipping(r.risk_variant) },
               { key: "p", header: "p (adjusted)", numeric: true, cell: (r) => formatNumber(num(r.p_adjusted)) },
               { key: "guardrail", header: "Guardrail", cell: (r) => (r.guardrail_status === "breached" ? <span className="bad">breached</span> : String(r.guardrail_status ?? "—")) },
             ]} />
           <p className="muted">
-            Control and Variant: each arm's conversion rate, or its mean per unit for other metrics. Risk of shipping: the loss to expect
-            from shipping the variant, as a share of the control's value (the posterior's expected relative loss); 0.07% means shipping is expected
+            Metric: the metric, variant vs control. Control and Variant: each arm's conversion rate, or its mean per unit for other metrics.
+            Chance to win: the chance the variant beats control. Risk: the risk of shipping, the loss to expect from shipping the variant, as a share of the control's value (the posterior's expected relative loss); 0.07% means shipping is expected
             to cost 0.07% of the control's value when the variant is in fact worse, weighted by how likely that is.
           </p>
           <h3>Intervals per metric and variant</h3>
