@@ -74,7 +74,7 @@ export function AssetDetail({ name }: { name: string }) {
       {lineage.length > 0 && (
         <Card title="Lineage">
           {lineage.map((l) => (
-            <p key={l.pipeline}>In <a href={`#/designer/${encodeURIComponent(l.pipeline)}`}>{l.pipeline}</a> ({l.type}): reads {l.upstream.map((u, i) => <span key={u}>{i > 0 && ", "}<a href={assetLink(u)}>{u}</a></span>)}{l.upstream.length === 0 && "no asset"}; read by {l.downstream.map((d, i) => <span key={d}>{i > 0 && ", "}<a href={assetLink(d)}>{d}</a></span>)}{l.downstream.length === 0 && "nothing"}.</p>
+            <p key={l.pipeline}>In <a href={`#/designer/${encodeURIComponent(l.pipeline)}`}>{l.pipeline}</a> ({l.type}){l.step !== name && <>, written by step <strong>{l.step}</strong> as its target</>}: {l.step !== name ? "that step " : ""}reads {l.upstream.map((u, i) => <span key={u}>{i > 0 && ", "}<a href={assetLink(u)}>{u}</a></span>)}{l.upstream.length === 0 && "no asset"}; read by {l.downstream.map((d, i) => <span key={d}>{i > 0 && ", "}<a href={assetLink(d)}>{d}</a></span>)}{l.downstream.length === 0 && "nothing"}.</p>
           ))}
         </Card>
       )}

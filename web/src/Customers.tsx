@@ -64,8 +64,14 @@ export function Customers({ query }: { query?: string }) {
 export function CustomerDetail({ id }: { id: string }) {
   const [profile, setProfile] = useState<CustomerProfile | null>(null);
   const [error, setError] = useState<{ status: number; message: string } | null>(null);
+  const [ltvMetadata, setLtvMetadata] = useState<Record<string, unknown> | undefined>(undefined);
   useEffect(() => {
-    api.customer(id).then(setProfile, (e: unknown) => setError({ status: e instanceof ApiError ? e.status : 0, message: errorMessage(e) }));
+    api.customer(id).then((p) => {
+      setProfile(p);
+      // The LTV's horizon (and currency, where a run records one) is in its latest materialization's metadata.
+      const ltv = sectionOf(p, "ltv")?.table;
+      if (ltv) api.history(ltv).then((h) => setLtvMetadata(h[h.length - 1]?.metadata as Record<string, unknown> | undefined), () => undefined);
+    }, (e: unknown) => setError({ status: e instanceof ApiError ? e.status : 0, message: errorMessage(e) }));
   }, [id]);
   if (error) {
     return (
@@ -82,7 +88,7 @@ export function CustomerDetail({ id }: { id: string }) {
   const audiences = memberships(profile);
   const { shown, missing } = profileParts(profile);
   const part = (key: string) => shown.find((s) => s.key === key);
-  const tiles = shownScores(profile);
+  const tiles = shownScores(profile, { ltvMetadata });
   const scoreRows = ["profile", "value", "ltv", "churn", "propensity", "uplift"].filter((k) => part(k));
   return (
     <Page title={who.title} actions={<SearchForm initial="" />}

@@ -3,6 +3,7 @@ import { api, errorMessage, type PipelineSummary, type Schemas } from "./api/cli
 import { Backfills } from "./Backfills";
 import { partitionsText } from "./backfills";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
+import { tickReason } from "./ticks";
 import { describeCron, formatDateTime } from "./ui/format";
 
 /** Schedules and sensors: each pipeline's cron and next tick, its sensors, backfills with their progress, and the tick history with reasons. */
@@ -34,18 +35,19 @@ export function Schedules() {
             empty={<EmptyState title="No pipelines yet">Create one from a template in the Catalog; its schedule shows here.</EmptyState>}
             columns={[
               { key: "name", header: "Pipeline", cell: (p) => <><a href={`#/designer/${encodeURIComponent(p.name)}`}>{p.name}</a>{p.error && <span role="alert" className="field-error"> {p.error}</span>}</> },
-              { key: "cron", header: "Schedule", cell: (p) => (p.schedule ? <><span>{describeCron(p.schedule)} ({p.timezone})</span> <code className="muted">{p.schedule}</code></>
+              // Long cells wrap, so that the table fits the page at 1024 px.
+              { key: "cron", header: "Schedule", wrap: true, cell: (p) => (p.schedule ? <><span>{describeCron(p.schedule)} ({p.timezone})</span> <code className="muted">{p.schedule}</code></>
                 : p.group_schedules.length > 0 ? (
                   <ul className="schedule-list">{p.group_schedules.map((g) => (
                     <li key={g.group}>{g.group}: <span>{describeCron(g.schedule)} ({g.timezone})</span> <code className="muted">{g.schedule}</code></li>
                   ))}</ul>
                 ) : "—") },
               { key: "next", header: "Next tick", cell: (p) => nextTick(p) },
-              { key: "sensors", header: "Sensors", cell: (p) => p.sensors.length > 0
+              { key: "sensors", header: "Sensors", wrap: true, cell: (p) => p.sensors.length > 0
                 ? <ul className="schedule-list">{p.sensors.map((s, i) => <li key={`${i}:${s}`}>{s}</li>)}</ul> : "—" },
-              { key: "partitions", header: "Partitions", cell: (p) => partitionsText(p) ?? "—" },
+              { key: "partitions", header: "Partitions", wrap: true, cell: (p) => partitionsText(p) ?? "—" },
               { key: "on", header: "On", cell: (p) => (p.schedule || p.sensors.length > 0 || p.group_schedules.length > 0) ? (
-                <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} /> <span className="sr-only">schedule and sensors of {p.name}</span><StatusBadge status={p.paused ? "off" : "on"} /></label>
+                <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} aria-label={`schedule and sensors of ${p.name}`} /> <StatusBadge status={p.paused ? "off" : "on"} /></label>
               ) : <span className="muted">manual</span> },
             ]} />
         )}
@@ -58,9 +60,9 @@ export function Schedules() {
             columns={[
               { key: "at", header: "When", cell: (t) => formatDateTime(t.at) },
               { key: "pipeline", header: "Pipeline", cell: (t) => t.pipeline },
-              { key: "kind", header: "What", cell: (t) => <span title={t.kind}>{t.name}</span> },
+              { key: "kind", header: "What", wrap: true, cell: (t) => <span title={t.kind}>{t.name}</span> },
               { key: "status", header: "Result", cell: (t) => <StatusBadge status={t.status} /> },
-              { key: "reason", header: "Why", cell: (t) => t.reason },
+              { key: "reason", header: "Why", wrap: true, cell: (t) => tickReason(t.reason) },
             ]} />
         )}
       </Card>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contactsById, isContactTable, personLabel } from "./churn";
+import { alertListWithContacts, contactsById, isContactTable, personLabel } from "./churn";
 
 describe("churn alert contacts", () => {
   it("recognises the template's churn_contacts table, not the alerts themselves", () => {
@@ -29,5 +29,12 @@ describe("churn alert contacts", () => {
     ]);
     expect(personLabel("p_000000443", contacts.get("p_000000443"))).toBe("+342323566046");
     expect(personLabel("p_000000168", contacts.get("p_000000168"))).toBe("felix@example.com");
+  });
+
+  it("puts the contact fields the list shows beside each alert for the download", () => {
+    const contacts = contactsById([{ customer_id: "p1", email: "a@x.example", first_name: "Ann", last_name: "Lee" }]);
+    const list = alertListWithContacts([{ name: "customer_id", type: "text" }, { name: "alerted_on", type: "date" }], [["p1", "2026-01-01"], ["p2", "2026-01-01"]], contacts);
+    expect(list.columns.map((c) => c.name)).toEqual(["customer_id", "name", "email", "phone", "alerted_on"]);
+    expect(list.rows).toEqual([["p1", "Ann Lee", "a@x.example", null, "2026-01-01"], ["p2", null, null, null, "2026-01-01"]]);
   });
 });

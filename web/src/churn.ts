@@ -40,3 +40,19 @@ export function personLabel(id: string, contact: Contact | undefined): string {
   if (contact?.name && contact.email) return `${contact.name} <${contact.email}>`;
   return contact?.email ?? contact?.name ?? contact?.phone ?? id;
 }
+
+/**
+ * The alert list as a CSV file's columns and rows: customer_id, then the contact fields the list shows (name, email,
+ * phone), then the alert table's other columns, in its order.
+ */
+export function alertListWithContacts(columns: readonly { name: string; type: string }[], rows: readonly (readonly unknown[])[], contacts: ReadonlyMap<string, Contact>) {
+  const id = columns.findIndex((c) => c.name === "customer_id");
+  const rest = columns.map((c, i) => ({ c, i })).filter(({ i }) => i !== id);
+  return {
+    columns: [{ name: "customer_id", type: "text" }, { name: "name", type: "text" }, { name: "email", type: "text" }, { name: "phone", type: "text" }, ...rest.map(({ c }) => c)],
+    rows: rows.map((r) => {
+      const contact = contacts.get(String(r[id]));
+      return [r[id], contact?.name ?? null, contact?.email ?? null, contact?.phone ?? null, ...rest.map(({ i }) => r[i])];
+    }),
+  };
+}

@@ -6,7 +6,8 @@ import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/form
 import { FitFacts } from "./modelCards";
 import { MeasuresTable, num, shown, type ScoredModel } from "./classifierCard";
 import { api } from "./api/client";
-import { contactsById, isContactTable, personLabel, type Contact } from "./churn";
+import { alertListWithContacts, contactsById, isContactTable, personLabel, type Contact } from "./churn";
+import { csvObjectUrl, toCsv } from "./csv";
 import { profileLink } from "./Customers";
 
 
@@ -188,6 +189,18 @@ function useAlertContacts(alertsTable: string | null, limit: number): Map<string
   return contacts;
 }
 
+/** A download of the alert list as the card shows it: the contact fields beside each alert, dates in ISO 8601. */
+function AlertListDownload({ name, table, contacts }: { name: string; table: { columns: { name: string; type: string }[]; rows: unknown[][] }; contacts: Map<string, Contact> }) {
+  const [href, setHref] = useState<string | null>(null);
+  useEffect(() => {
+    const list = alertListWithContacts(table.columns, table.rows, contacts);
+    const url = csvObjectUrl(toCsv(list.columns, list.rows));
+    setHref(url);
+    return () => URL.revokeObjectURL(url);
+  }, [table, contacts]);
+  return href ? <a className="button secondary" href={href} download={name}>Download the alert list with contacts (CSV)</a> : null;
+}
+
 /** Churn alerts (alert.churn): who is contacted today, why and with which playbook action; the cooldown's history size. */
 export function ChurnAlertCard({ asset }: { asset: string }) {
   const alerts = useOutputTable({ step: asset, output: mainOutput }, 10_000);
@@ -195,7 +208,8 @@ export function ChurnAlertCard({ asset }: { asset: string }) {
   const contacts = useAlertContacts(alerts.name, 10_000);
   const rows = [...(alerts.rows ?? [])].sort((a, b) => num(b.value_at_risk) - num(a.value_at_risk) || num(b.churn_probability) - num(a.churn_probability));
   return (
-    <Card title={`Alerts: ${asset}`} label={`Alerts ${asset}`}>
+    <Card title={`Alerts: ${asset}`} label={`Alerts ${asset}`}
+      actions={alerts.table && contacts.size > 0 && <AlertListDownload name={`${alerts.name ?? asset}_with_contacts.csv`} table={alerts.table} contacts={contacts} />}>
       {alerts.error ? <ErrorNotice>{alerts.error}</ErrorNotice> : alerts.missing ? <p className="muted">No alerts yet: run the pipeline.</p> : !alerts.rows ? <Loading /> : (
         <>
           <p>

@@ -32,10 +32,38 @@ describe("Customer 360 profile", () => {
     expect(byKey.churn.tone).toBe("high");
     expect(byKey.uplift.value).toBe("persuadable");
     expect(byKey.uplift.tone).toBe("good");
-    expect(byKey.uplift.reason).toContain("uplift +0.05");
-    expect(byKey.uplift.reason).toContain("30% if contacted, 25% if not");
+    expect(byKey.uplift.reason).toBe("uplift +5 points · 30% if contacted, 25% if not");
     expect(byKey.fraud.value).toBe("1 of 2 payments");
     expect(byKey.fraud.reason).toBe("highest risk 81/100 (block) · card used by 4 emails");
+  });
+
+  it("takes the uplift card's numbers from the one model behind the uplift and its group, never the T-learner's chances beside the X-learner's uplift", () => {
+    const cols: [string, Kind][] = [["uplift", "number"], ["uplift_group", "text"], ["p_if_contacted", "number"], ["p_if_not_contacted", "number"], ["uplift_x", "number"], ["uplift_t", "number"], ["in_send", "boolean"]];
+    const tile = (row: unknown[], band?: string) => {
+      const p = profile(section("uplift", "uplift_scores", cols, [row]), ...(band ? [section("segments_uplift", "uplift_segments", [["segment", "text"]], [[band]])] : []));
+      return { reason: scores(p).find((s) => s.key === "uplift")!.reason, chips: memberships(p) };
+    };
+    // Noah: X-learner +0.0438 fills the uplift; the T-learner's two chances (0.34% and 0.47%) differ by −0.0013.
+    const x = tile([0.0438, "unproven", 0.0034, 0.0047, 0.0438, -0.0013, true], "persuade");
+    expect(x.reason).toBe("uplift +4.38 points (X-learner)");
+    expect(x.chips).toEqual([{ label: "Uplift: unproven", detail: "score band persuade", table: "uplift_segments" }]);
+    expect(tile([-0.0013, "unproven", 0.0034, 0.0047, 0.0438, -0.0013, true]).reason).toBe("uplift −0.13 points (T-learner) · 0.3% if contacted, 0.5% if not");
+    expect(tile([0.02, "unproven", 0.0034, 0.0047, 0.0438, -0.0013, false]).reason).toBe("uplift +2 points · the send's average: not in the send, so no estimate of their own");
+  });
+
+  it("gives the lifetime value its horizon and currency where recorded, the propensity decile its direction, and repeat purchases their meaning", () => {
+    const p = profile(
+      section("ltv", "customer_ltv", [["clv", "number"], ["frequency", "integer"]], [[420.82, 6]]),
+      section("propensity", "propensity_scores", [["purchase_probability", "number"]], [[0.032]]),
+      section("segments_propensity", "propensity_deciles", [["decile", "integer"]], [[10]]),
+    );
+    const byKey = Object.fromEntries(scores(p, { ltvMetadata: { with: { horizon_days: "365" } } }).map((s) => [s.key, s]));
+    expect(byKey.ltv.value).toBe("420.82");
+    expect(byKey.ltv.reason).toBe("predicted over the next 365 days · in the currency of the order amounts · 6 repeat purchase days (days with an order after the first)");
+    expect(byKey.propensity.reason).toBe("decile 10 of 10, the lowest scores");
+    const usd = scores(p, { ltvMetadata: { with: { horizon_days: 180, currency: "USD" } } }).find((s) => s.key === "ltv")!;
+    expect(usd.value).toBe("USD 420.82");
+    expect(usd.reason).toMatch(/^predicted over the next 180 days · 6 repeat/);
   });
 
   it("tones the uplift by its group: a positive estimate the holdout cannot confirm is unproven, not good news", () => {

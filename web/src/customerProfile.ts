@@ -65,12 +65,50 @@ function missing(key: string, label: string, section: ProfileSection | undefined
     : { key, label, value: null, reason: `No ${section ? "table" : "section"} for it yet: run full_cdp (or the template that writes it).`, table: null };
 }
 
+/** What the scores read beside the profile's rows: the LTV's latest materialization metadata (its resolved with: holds the horizon). */
+export interface ScoreContext {
+  ltvMetadata?: Record<string, unknown>;
+}
+
+/** The LTV's currency (a currency column, or a currency parameter of the run) and horizon in days (horizon_days of the run, else a column), where recorded. */
+export function ltvUnits(row: ProfileRow, metadata: Record<string, unknown> | undefined): { currency?: string; horizonDays?: number } {
+  const withs = metadata?.with && typeof metadata.with === "object" ? metadata.with as Record<string, unknown> : {};
+  const currency = text(pick(row, "currency")) ?? (typeof withs.currency === "string" && /^[A-Z]{3}$/.test(withs.currency) ? withs.currency : undefined);
+  const days = Number(withs.horizon_days ?? row.horizon_days);
+  return { currency, horizonDays: Number.isFinite(days) && days > 0 ? days : undefined };
+}
+
+/** A propensity decile with its direction: decile 1 holds the highest scores (segment.propensity's deciles). */
+export function decileText(d: unknown): string {
+  const n = Number(d);
+  const end = n === 1 ? ", the highest scores" : n === 10 ? ", the lowest scores" : " (1 holds the highest scores)";
+  return `decile ${formatCell(d)} of 10${end}`;
+}
+
+const learnerNames: Record<string, string> = { uplift_x: "X-learner", uplift_t: "T-learner", uplift_class_transformation: "class transformation" };
+
+/**
+ * The uplift's reason, every number from the model whose estimate fills the uplift column (and the group): the learner is
+ * the one whose column equals it. The chance if contacted and if not come from the T-learner's two outcome models, so they
+ * are shown only when the T-learner is that model; a customer outside the send gets the send's average.
+ */
+export function upliftReason(r: ProfileRow): string | null {
+  const u = num(r.uplift)!;
+  const points = `uplift ${u >= 0 ? "+" : "−"}${formatNumber(Math.abs(u) * 100)} points`;
+  if (r.in_send === false) return joined(points, "the send's average: not in the send, so no estimate of their own");
+  const learner = Object.keys(learnerNames).find((c) => num(r[c]) !== undefined && Math.abs(num(r[c])! - u) < 1e-9);
+  const ifContacted = num(r.p_if_contacted), ifNot = num(r.p_if_not_contacted);
+  const levels = ifContacted !== undefined && ifNot !== undefined && Math.abs(ifContacted - ifNot - u) < 1e-9;
+  return joined(learner ? `${points} (${learnerNames[learner]})` : points,
+    levels ? `${formatPercent(ifContacted!)} if contacted, ${formatPercent(ifNot!)} if not` : undefined);
+}
+
 /**
  * Every score of the profile with its reason, in the page's order: value tier, lifetime value, churn risk, purchase
  * propensity, uplift group, recommendations, fraud flags and experiment variants. A score the warehouse has no table
  * for, or no row of this person in, says which and why instead of a value.
  */
-export function scores(profile: CustomerProfile): Score[] {
+export function scores(profile: CustomerProfile, context: ScoreContext = {}): Score[] {
   const row = (key: string) => records(sectionOf(profile, key))[0];
   const section = (key: string) => sectionOf(profile, key);
   const out: Score[] = [];
@@ -84,11 +122,15 @@ export function scores(profile: CustomerProfile): Score[] {
   const ltv = row("ltv");
   if (ltv && num(ltv.clv) !== undefined) {
     const low = num(ltv.clv_low), high = num(ltv.clv_high);
-    out.push({ key: "ltv", label: "Lifetime value", value: formatMoney(num(ltv.clv)!), table: section("ltv")!.table,
-      reason: joined(low !== undefined && high !== undefined ? `${formatMoney(low)}–${formatMoney(high)}` : undefined,
+    const { currency, horizonDays } = ltvUnits(ltv, context.ltvMetadata);
+    out.push({ key: "ltv", label: "Lifetime value", value: `${currency ? `${currency} ` : ""}${formatMoney(num(ltv.clv)!)}`, table: section("ltv")!.table,
+      reason: joined(horizonDays !== undefined ? `predicted over the next ${formatNumber(horizonDays)} days` : undefined,
+        currency ? undefined : "in the currency of the order amounts",
+        low !== undefined && high !== undefined ? `${formatMoney(low)}–${formatMoney(high)}` : undefined,
         num(ltv.p_alive) !== undefined ? `P(alive) ${formatPercent(num(ltv.p_alive)!)}` : undefined,
         num(ltv.expected_purchases) !== undefined ? `${formatNumber(num(ltv.expected_purchases)!)} expected purchases` : undefined,
-        num(ltv.frequency) !== undefined ? `${formatNumber(num(ltv.frequency)!)} repeat orders so far` : undefined) });
+        // BG/NBD's frequency: days with an order after the first, several orders on one day counting once.
+        num(ltv.frequency) !== undefined ? `${formatNumber(num(ltv.frequency)!)} repeat purchase days (days with an order after the first)` : undefined) });
   } else out.push(missing("ltv", "Lifetime value", section("ltv"), "Not valued: the LTV model saw no order of this customer."));
 
   const churn = row("churn");
@@ -105,20 +147,16 @@ export function scores(profile: CustomerProfile): Score[] {
   if (p !== undefined) {
     const d = pick(decile, "decile", "propensity_decile");
     out.push({ key: "propensity", label: "Purchase propensity", value: formatPercent(p), table: section("propensity")!.table,
-      reason: joined(d !== undefined ? `decile ${formatCell(d)} of 10` : undefined, segmentName(pick(decile, "segment", "band")),
+      reason: joined(d !== undefined ? decileText(d) : undefined, segmentName(pick(decile, "segment", "band")),
         num(propensity?.horizon_days) !== undefined ? `buys within ${formatNumber(num(propensity?.horizon_days)!)} days` : undefined) });
   } else out.push(missing("propensity", "Purchase propensity", section("propensity"), "Not scored: no snapshot row for this customer."));
 
   const uplift = row("uplift");
   if (uplift && num(uplift.uplift) !== undefined) {
-    const u = num(uplift.uplift)!;
-    const ifContacted = num(uplift.p_if_contacted), ifNot = num(uplift.p_if_not_contacted);
     out.push({ key: "uplift", label: "Uplift group", value: text(uplift.uplift_group) ?? "—", table: section("uplift")!.table,
       // The tone follows the group, not the estimate's sign: an unproven estimate is not good news yet.
       tone: uplift.uplift_group === "persuadable" ? "good" : uplift.uplift_group === "do_not_disturb" ? "high" : undefined,
-      reason: joined(`uplift ${u >= 0 ? "+" : ""}${formatNumber(u)}`,
-        ifContacted !== undefined && ifNot !== undefined ? `${formatPercent(ifContacted)} if contacted, ${formatPercent(ifNot)} if not` : undefined,
-        text(pick(row("segments_uplift"), "band", "uplift_band", "segment"))) });
+      reason: upliftReason(uplift) });
   } else out.push(missing("uplift", "Uplift group", section("uplift"), "Not scored: not in the campaign's scoring population."));
 
   const recs = records(section("recommendations"));
@@ -147,7 +185,7 @@ export function scores(profile: CustomerProfile): Score[] {
 }
 
 /** The scores the page shows: those whose table the warehouse has, with a value or the reason it has none. */
-export const shownScores = (profile: CustomerProfile): Score[] => scores(profile).filter((s) => s.table !== null);
+export const shownScores = (profile: CustomerProfile, context: ScoreContext = {}): Score[] => scores(profile, context).filter((s) => s.table !== null);
 
 /** A segment or audience the customer is in, with the table that says so and its detail. */
 export interface Membership {
@@ -165,7 +203,12 @@ export function memberships(profile: CustomerProfile): Membership[] {
   };
   add("segments_rfm", (r) => `RFM: ${text(r.segment) ?? "?"}`, (r) => joined(text(r.rfm_score) && `score ${text(r.rfm_score)}`, text(r.action)));
   add("segments_propensity", (r) => `Propensity decile ${text(pick(r, "decile", "propensity_decile")) ?? "?"}`, (r) => segmentName(pick(r, "segment", "band")) ?? null);
-  add("segments_uplift", (r) => `Uplift: ${text(pick(r, "band", "uplift_band", "uplift_group", "segment")) ?? "?"}`, () => null);
+  // The chip names the uplift group the scores tile shows; the band by score alone (which ignores the holdout's evidence) is its detail.
+  const group = text(records(sectionOf(profile, "uplift"))[0]?.uplift_group);
+  add("segments_uplift", (r) => `Uplift: ${group ?? text(pick(r, "band", "uplift_band", "uplift_group", "segment")) ?? "?"}`, (r) => {
+    const band = text(pick(r, "band", "uplift_band", "segment"));
+    return group && band && band !== group ? `score band ${band}` : null;
+  });
   add("audience_winback", () => "Win-back audience", (r) => joined(text(r.alerted_on) && `alerted ${text(r.alerted_on)}`, text(r.action), text(r.reason)));
   add("audience_campaign", () => "Campaign audience", (r) => joined(num(r.rank) !== undefined ? `rank ${formatNumber(num(r.rank)!)}` : undefined, text(r.uplift_group),
     num(r.expected_profit) !== undefined ? `expected profit ${formatMoney(num(r.expected_profit)!)}` : undefined));

@@ -100,6 +100,13 @@ describe("dashboard order", () => {
     expect(dashboardOrder(items).map((i) => i.id)).toEqual(["churn_scores", "churn_alerts", "customer_ltv", "tiers"]);
     expect(dashboardOrder(items.filter((i) => !i.type.includes("churn"))).map((i) => i.id)).toEqual(["customer_ltv", "tiers"]);
   });
+
+  it("puts the fraud alerts card, which charts the open queue itself, with the leads", () => {
+    const items = [
+      { id: "risk_scores", type: "analytics.risk_score" }, { id: "iforest", type: "analytics.isolation_forest" }, { id: "fraud_alerts", type: "alert.fraud" },
+    ];
+    expect(dashboardOrder(items).map((i) => i.id)).toEqual(["risk_scores", "fraud_alerts", "iforest"]);
+  });
 });
 
 describe("value tiers panel", () => {

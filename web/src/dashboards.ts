@@ -37,6 +37,11 @@ export interface Chart {
   note?: string;
   /** Flows between steps: drawn as a Sankey diagram instead of bars. */
   sankey?: Sankey;
+  /**
+   * A 95% interval per category (bar x) of a one-series chart, drawn as error bars; a bar whose interval spans zero is
+   * drawn pale: it is not distinguishable from zero.
+   */
+  intervals?: Record<string, [number, number]>;
 }
 
 /** A Sankey diagram's data: nodes by name, links by node index (recharts' shape). */
@@ -305,10 +310,16 @@ export const panels: Record<string, Panel> = {
       // On the holdout when the scores carry its evidence: the model's own sum is biased upward for its top customers.
       const holdout = hasHoldoutValues(rows);
       const warning = signalWarning(rows);
+      const x = (r: Record<string, unknown>) => String(r.strategy).replaceAll("_", " ");
+      const intervals = holdout ? Object.fromEntries(outcomes.filter((r) => Number.isFinite(n(r.holdout_profit_low)) && Number.isFinite(n(r.holdout_profit_high)))
+        .map((r) => [x(r), [n(r.holdout_profit_low), n(r.holdout_profit_high)] as [number, number]])) : undefined;
+      const spansZero = Object.entries(intervals ?? {}).filter(([, [low, high]]) => low <= 0 && high >= 0).map(([name]) => name);
       return {
-        bars: outcomes.map((r) => ({ x: String(r.strategy).replaceAll("_", " "), series: { [holdout ? "profit_on_holdout" : "model_claimed_profit"]: n(holdout ? r.holdout_profit : r.expected_profit) } })),
-        xTitle: "Audience", yTitle: holdout ? "Incremental profit on the send's holdout ($)" : "Profit the model's estimates claim ($)", unit: "money",
-        note: `${warning ? `${warning} ` : ""}${audienceNote(rows)}`,
+        bars: outcomes.map((r) => ({ x: x(r), series: { [holdout ? "profit_on_holdout" : "model_claimed_profit"]: n(holdout ? r.holdout_profit : r.expected_profit) } })),
+        // A short title: the long one was cut at 1024 px; what it measures is in the note.
+        xTitle: "Audience", yTitle: holdout ? "Incremental profit ($)" : "Claimed profit ($)", unit: "money", intervals,
+        note: `${warning ? `${warning} ` : ""}${holdout ? "Incremental profit on the send's holdout, with its 95% interval as error bars. " : "The model's own claim of incremental profit, unchecked. "}`
+          + `${spansZero.length > 0 ? `Not distinguishable from zero (the interval spans 0, drawn pale): ${spansZero.join(", ")}. ` : ""}${audienceNote(rows)}`,
       };
     },
   },
@@ -327,16 +338,6 @@ export const panels: Record<string, Panel> = {
       };
     },
   },
-  "alert.fraud": {
-    title: "Fraud alerts: open alerts by leading reason",
-    output: "main",
-    lead: true,
-    chart: (rows) => ({
-      bars: countBy(rows.map((r) => ({ reason: typeof r.reasons === "string" && r.reasons.length > 0 ? r.reasons.split("; ")[0] : "(no reason)" })), "reason", "alerts"),
-      xTitle: "Leading reason", yTitle: "Alerts", unit: "count", horizontal: true,
-      note: "One alert per card or customer per window; the queue with every reason is in the card below.",
-    }),
-  },
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",
     output: "main",
@@ -347,8 +348,11 @@ export const panels: Record<string, Panel> = {
   },
 };
 
-/** A dashboard's components in reading order: those whose panel leads first, then the rest, each group in pipeline order. */
+/** Component types whose card (there is no panel) leads: the fraud alerts card charts the open queue itself; an A/B test's decision is its answer. */
+export const leadingCards: ReadonlySet<string> = new Set(["alert.fraud", "decision.experiment"]);
+
+/** A dashboard's components in reading order: those whose panel or card leads first, then the rest, each group in pipeline order. */
 export function dashboardOrder<T extends { type: string }>(items: T[]): T[] {
-  const leads = (i: T) => panels[i.type]?.lead === true;
+  const leads = (i: T) => panels[i.type]?.lead === true || leadingCards.has(i.type);
   return [...items.filter(leads), ...items.filter((i) => !leads(i))];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cumulativeDomain, cumulativeTicks, liftWithEvidence } from "./experimentCards";
+import { cumulativeDomain, cumulativeTicks, daysNeeded, liftWithEvidence, riskOfShipping, unadjustedIntervals, variantValue } from "./experimentCards";
+import { dashboardOrder } from "./dashboards";
 
 describe("experiment decision", () => {
   const row = { rel_lift: 0.1836, rel_low: 0.0319, rel_high: 0.3353, chance_to_beat_control: 0.989 };
@@ -33,5 +34,39 @@ describe("cumulative lift axis", () => {
   it("keeps zero on the axis and gives no range without finite values", () => {
     expect(cumulativeDomain([{ day: "d", lift: 5, low: 4, high: 6 }])![0]).toBeLessThanOrEqual(0);
     expect(cumulativeDomain([{ day: "d", lift: Number.NaN }])).toBeUndefined();
+  });
+});
+
+describe("experiment lift table", () => {
+  it("shows each arm's conversion rate, and the mean per unit of other metrics", () => {
+    expect(variantValue({ kind: "conversion", mean_control: 0.31, mean_variant: 0.3547 }, "mean_variant")).toBe("35.5%");
+    expect(variantValue({ kind: "sum", mean_control: 12.69 }, "mean_control")).toBe("12.69");
+    expect(variantValue({ kind: "sum" }, "mean_control")).toBe("—");
+  });
+
+  it("names the risk of shipping's unit, without a sign that reads as a gain", () => {
+    expect(riskOfShipping(0.0007)).toBe("0.07%");
+    expect(riskOfShipping(null)).toBe("—");
+  });
+
+  it("says where the unadjusted interval excludes zero but the adjusted p is not significant", () => {
+    const rows = [
+      { metric: "conversion", variant: "B", rel_low: 0.0022, rel_high: 0.2861, p_value: 0.047, p_adjusted: 0.19 },
+      { metric: "revenue", variant: "B", rel_low: -0.0459, rel_high: 0.2809, p_value: 0.16, p_adjusted: 0.43 },
+      { metric: "views", variant: "B", rel_low: 0.01, rel_high: 0.05, p_value: 0.001, p_adjusted: 0.004 },
+    ];
+    expect(unadjustedIntervals(rows)).toEqual(["conversion (B): interval [+0.22%, +28.61%], p 0.047, adjusted p 0.19"]);
+    expect(unadjustedIntervals([{ ...rows[0], p_adjusted: 0.047 }])).toEqual([]);
+  });
+
+  it("gives the days needed in whole days, rounded up", () => {
+    expect(daysNeeded(96.46)).toBe("97");
+    expect(daysNeeded(12)).toBe("12");
+    expect(daysNeeded(null)).toBe("—");
+  });
+
+  it("puts the decision first on the dashboard", () => {
+    const items = [{ id: "experiment_results", type: "analytics.experiment" }, { id: "experiment_plan", type: "experiment.plan" }, { id: "experiment_decision", type: "decision.experiment" }];
+    expect(dashboardOrder(items).map((i) => i.id)).toEqual(["experiment_decision", "experiment_results", "experiment_plan"]);
   });
 });

@@ -3,17 +3,21 @@ import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatNumber, formatPercent } from "./ui/format";
 import { FitFacts } from "./modelCards";
+import { useComponentParams } from "./componentParams";
 
 const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
 const pct = (v: unknown) => (Number.isFinite(num(v)) ? `${num(v) >= 0 ? "+" : ""}${formatNumber(num(v) * 100)}%` : "—");
 const range = (low: unknown, high: unknown) => `[${pct(low)}, ${pct(high)}]`;
+// Two significant digits: 0.047 must not read as 0.05.
+const pValue = (v: unknown) => (!Number.isFinite(num(v)) ? "—" : num(v) < 0.001 ? "< 0.001" : String(Number(num(v).toPrecision(2))));
 
 /**
  * A/B analysis (analytics.experiment): per metric and variant the relative lift with its fixed-horizon, sequential and
  * Bayesian intervals side by side, the sample ratio mismatch test, the cumulative lift by exposure day, and the
  * assumptions the numbers rest on.
  */
-export function ExperimentCard({ asset }: { asset: string }) {
+export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: string }) {
+  const alpha = num(useComponentParams(pipeline, asset)?.params.alpha);
   const results = useOutputTable({ step: asset, output: mainOutput });
   const srm = useOutputTable({ step: asset, output: "srm" });
   const cumulative = useOutputTable({ step: asset, output: "cumulative" });
@@ -65,18 +69,36 @@ export function ExperimentCard({ asset }: { asset: string }) {
           </figure>
           <DataTable caption="Lift per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
             columns={[
-              { key: "metric", header: "Metric", cell: (r) => `${String(r.metric)} (${String(r.kind)})` },
-              { key: "variant", header: "Variant", cell: (r) => `${String(r.variant)} vs ${String(r.control)}` },
+              // Metric and variants in one column, so that the decision's columns fit at 1024 px.
+              { key: "metric", header: "Metric", cell: (r) => <span title={`${String(r.kind)} metric`}>{String(r.metric)} ({String(r.variant)} vs {String(r.control)})</span> },
+              { key: "control", header: "Control", numeric: true, cell: (r) => variantValue(r, "mean_control") },
+              { key: "treated", header: "Variant", numeric: true, cell: (r) => variantValue(r, "mean_variant") },
               { key: "lift", header: "Lift", numeric: true, cell: (r) => pct(r.rel_lift) },
-              { key: "ci", header: "Frequentist interval", numeric: true, cell: (r) => range(r.rel_low, r.rel_high) },
-              { key: "seq", header: "Sequential interval", numeric: true, cell: (r) => range(r.seq_low, r.seq_high) },
-              { key: "bayes", header: "Credible interval", numeric: true, cell: (r) => range(r.bayes_low, r.bayes_high) },
-              { key: "win", header: "Chance to beat control", numeric: true, cell: (r) => formatPercent(num(r.chance_to_beat_control)) },
-              { key: "risk", header: "Risk of shipping", numeric: true, cell: (r) => pct(r.risk_variant) },
+              { key: "win", header: "Chance to win", numeric: true, cell: (r) => formatPercent(num(r.chance_to_beat_control)) },
+              { key: "risk", header: "Risk (% of control)", numeric: true, cell: (r) => riskOfShipping(r.risk_variant) },
               { key: "p", header: "p (adjusted)", numeric: true, cell: (r) => formatNumber(num(r.p_adjusted)) },
-              { key: "cuped", header: "CUPED variance cut", numeric: true, cell: (r) => formatPercent(num(r.variance_reduction)) },
               { key: "guardrail", header: "Guardrail", cell: (r) => (r.guardrail_status === "breached" ? <span className="bad">breached</span> : String(r.guardrail_status ?? "—")) },
             ]} />
+          <p className="muted">
+            Metric: the metric, variant vs control. Control and Variant: each arm's conversion rate, or its mean per unit for other metrics.
+            Chance to win: the chance the variant beats control. Risk: the risk of shipping, the loss to expect from shipping the variant, as a share of the control's value (the posterior's expected relative loss); 0.07% means shipping is expected
+            to cost 0.07% of the control's value when the variant is in fact worse, weighted by how likely that is.
+          </p>
+          <h3>Intervals per metric and variant</h3>
+          <DataTable caption="Intervals per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
+            columns={[
+              { key: "metric", header: "Metric (variant vs control)", cell: (r) => `${String(r.metric)} (${String(r.variant)} vs ${String(r.control)})` },
+              { key: "ci", header: "Frequentist interval (unadjusted)", numeric: true, cell: (r) => range(r.rel_low, r.rel_high) },
+              { key: "seq", header: "Sequential interval", numeric: true, cell: (r) => range(r.seq_low, r.seq_high) },
+              { key: "bayes", header: "Credible interval", numeric: true, cell: (r) => range(r.bayes_low, r.bayes_high) },
+              { key: "cuped", header: "CUPED cut", numeric: true, cell: (r) => formatPercent(num(r.variance_reduction)) },
+            ]} />
+          {unadjustedIntervals(rows, Number.isFinite(alpha) ? alpha : 0.05).length > 0 && (
+            <p className="notice warning" role="note">
+              The frequentist intervals are not adjusted for testing several metrics and variants, the p-values are:{" "}
+              {unadjustedIntervals(rows, Number.isFinite(alpha) ? alpha : 0.05).join("; ")}. Read significance from the adjusted p.
+            </p>
+          )}
         </>
       )}
       {overTime.length > 0 && (
@@ -113,6 +135,30 @@ export function ExperimentCard({ asset }: { asset: string }) {
       </ul>
     </Card>
   );
+}
+
+/** An arm's value: a conversion metric's rate as a percentage, another metric's mean per unit. */
+export function variantValue(r: Record<string, unknown>, column: "mean_control" | "mean_variant"): string {
+  const v = num(r[column]);
+  if (!Number.isFinite(v)) return "—";
+  return r.kind === "conversion" ? formatPercent(v) : formatNumber(v);
+}
+
+/** The Bayesian risk of shipping (expected relative loss, never negative) as a percentage of the control's value, without a sign. */
+export function riskOfShipping(v: unknown): string {
+  return Number.isFinite(num(v)) ? `${formatNumber(Math.abs(num(v)) * 100)}%` : "—";
+}
+
+/**
+ * Where the unadjusted frequentist interval and the adjusted p disagree: the interval excludes 0 while the adjusted p is not
+ * below the interval's level (or the reverse), one line per metric and variant, e.g. "conversion (B): interval [+0.22%, +28.61%], p 0.03, adjusted p 0.19".
+ */
+export function unadjustedIntervals(rows: readonly Record<string, unknown>[], alpha = 0.05): string[] {
+  return rows.filter((r) => {
+    const excludes = num(r.rel_low) > 0 || num(r.rel_high) < 0;
+    const adjusted = num(r.p_adjusted);
+    return Number.isFinite(adjusted) && adjusted !== num(r.p_value) && excludes !== adjusted < alpha;
+  }).map((r) => `${String(r.metric)} (${String(r.variant)}): interval ${range(r.rel_low, r.rel_high)}, p ${pValue(r.p_value)}, adjusted p ${pValue(r.p_adjusted)}`);
 }
 
 /**
@@ -155,6 +201,9 @@ export function cumulativeTicks([low, high]: [number, number]): number[] {
   return ticks;
 }
 
+/** Whole days of traffic still needed, rounded up (a fraction of a day is one more day of running). */
+export const daysNeeded = (v: unknown) => (Number.isFinite(num(v)) ? formatCount(Math.ceil(num(v))) : "—");
+
 /** Power and runtime per metric (experiment.plan): the units and days needed for the target lift against what has run. */
 export function ExperimentPlanCard({ asset }: { asset: string }) {
   const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
@@ -164,18 +213,19 @@ export function ExperimentPlanCard({ asset }: { asset: string }) {
         <>
           <DataTable caption="Units and days needed per metric" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.metric)}`}
             columns={[
-              { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
+              // What a reader decides on first (how long still), the power details after.
               { key: "metric", header: "Metric", cell: (r) => String(r.metric) },
               { key: "baseline", header: "Control mean", numeric: true, cell: (r) => formatNumber(num(r.baseline_mean)) },
               { key: "target", header: "Target lift", numeric: true, cell: (r) => pct(r.target_lift) },
+              { key: "days", header: "Days needed", numeric: true, cell: (r) => daysNeeded(r.days_needed) },
+              { key: "run", header: "Days run", numeric: true, cell: (r) => formatCount(num(r.days_run)) },
+              { key: "enough", header: "Enough units", cell: (r) => (r.enough_units ? "yes" : <span className="bad">not yet</span>) },
               { key: "needed", header: "Units needed per variant", numeric: true, cell: (r) => formatCount(num(r.units_needed_per_variant)) },
               { key: "have", header: "Units per variant now", numeric: true, cell: (r) => formatCount(num(r.units_per_variant)) },
               { key: "mde", header: "Detectable lift now", numeric: true, cell: (r) => pct(r.mde) },
               { key: "power", header: "Power now", numeric: true, cell: (r) => formatPercent(num(r.power_now)) },
               { key: "cuped", header: "CUPED variance cut", numeric: true, cell: (r) => formatPercent(num(r.cuped_reduction)) },
-              { key: "days", header: "Days needed", numeric: true, cell: (r) => (Number.isFinite(num(r.days_needed)) ? formatNumber(num(r.days_needed)) : "—") },
-              { key: "run", header: "Days run", numeric: true, cell: (r) => formatCount(num(r.days_run)) },
-              { key: "enough", header: "Enough units", cell: (r) => (r.enough_units ? "yes" : <span className="bad">not yet</span>) },
+              { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
             ]} />
           <p className="muted">Units needed: for the target lift at the pipeline's significance level and power, after CUPED's expected variance cut. Detectable lift now: the smallest lift the units so far would detect at that power.</p>
         </>
@@ -195,8 +245,8 @@ export function ExperimentDecisionCard({ asset }: { asset: string }) {
             { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
             { key: "variant", header: "Variant", cell: (r) => String(r.variant) },
             { key: "decision", header: "Decision", cell: (r) => <strong>{String(r.decision).replaceAll("_", " ")}</strong> },
-            { key: "lift", header: `Lift (${rows.length > 0 ? String(rows[0].primary_metric) : "primary"})`, numeric: true, cell: (r) => liftWithEvidence(r) },
-            { key: "reasons", header: "Reasons", cell: (r) => <ul>{String(r.reasons).split("; ").map((reason, i) => <li key={i}>{reason}</li>)}</ul> },
+            { key: "lift", header: `Lift (${rows.length > 0 ? String(rows[0].primary_metric) : "primary"})`, wrap: true, cell: (r) => liftWithEvidence(r) },
+            { key: "reasons", header: "Reasons", wrap: true, cell: (r) => <ul>{String(r.reasons).split("; ").map((reason, i) => <li key={i}>{reason}</li>)}</ul> },
           ]} />
       )}
     </Card>

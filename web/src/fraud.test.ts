@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alertsByReason, decisionThresholds, evaluationParts, fraudTypes, labelScores, scoreDistribution, thresholdCurve, unlabelled } from "./fraud";
+import { alertQueueTable, alertsByReason, decisionThresholds, flaggedTransactions, newAlertsSentence, queueSummary, evaluationParts, fraudTypes, labelScores, scoreDistribution, thresholdCurve, unlabelled } from "./fraud";
 import { panels } from "./dashboards";
 
 const scores = [
@@ -55,12 +55,45 @@ describe("fraud cards", () => {
     expect(alertsByReason(alerts)).toEqual([{ reason: "ip burst", alerts: 2, transactions: 4 }, { reason: "(no reason)", alerts: 1, transactions: 2 }]);
   });
 
-  it("charts PR-AUC by fraud type with the combined score picked, and alerts by leading reason", () => {
+  it("charts PR-AUC by fraud type with the combined score picked", () => {
     const chart = panels["analytics.risk_score"].chart([
       { fraud_type: "all", score: "rules", pr_auc: 0.9 }, { fraud_type: "all", score: "combined", pr_auc: 0.95 }, { fraud_type: "card_testing", score: "combined", pr_auc: 0.8 },
     ]);
     expect(chart.bars).toEqual([{ x: "all", series: { rules: 0.9, combined: 0.95 } }, { x: "card testing", series: { combined: 0.8 } }]);
     expect(chart.pick).toBe("combined");
-    expect(panels["alert.fraud"].chart([{ reasons: "a; b" }, { reasons: "a" }, { reasons: "" }]).bars).toEqual([{ x: "a", series: { alerts: 2 } }, { x: "(no reason)", series: { alerts: 1 } }]);
+  });
+});
+
+describe("fraud alert queue", () => {
+  const steps = [
+    { id: "risk_scores", type: "analytics.risk_score", inputs: ["transactions"], params: {} },
+    { id: "fraud_alerts", type: "alert.fraud", inputs: ["risk_scores"], params: {} },
+    { id: "fraud_alert_sync", type: "activate.table", inputs: ["fraud_alerts"], params: { target: "fraud_alert_queue" } },
+  ];
+
+  it("finds the queue as the table the sync step of the alerts writes, recorded under the step or, before that, by its target", () => {
+    expect(alertQueueTable([{ name: "fraud_alert_queue", step: "fraud_alert_sync", role: "target" }], steps, "fraud_alerts")).toEqual({ table: "fraud_alert_queue", step: "fraud_alert_sync" });
+    expect(alertQueueTable([{ name: "fraud_alert_queue", step: null, role: null }], steps, "fraud_alerts")).toEqual({ table: "fraud_alert_queue", step: "fraud_alert_sync" });
+    expect(alertQueueTable([], steps, "fraud_alerts")).toBeNull();
+    expect(alertQueueTable([{ name: "fraud_alert_queue", step: "fraud_alert_sync", role: "target" }], steps, "risk_scores")).toBeNull();
+  });
+
+  it("sums the open queue by decision, block first, with the oldest opened", () => {
+    expect(queueSummary([
+      { decision: "review", opened_at: "2025-03-01T00:00:00" }, { decision: "block", opened_at: "2025-01-10T04:59:30" }, { decision: "review", opened_at: "2025-02-01T00:00:00" },
+    ])).toEqual({ open: 3, byDecision: [{ decision: "block", alerts: 1 }, { decision: "review", alerts: 2 }], oldest: "2025-01-10T04:59:30" });
+    expect(queueSummary([])).toEqual({ open: 0, byDecision: [], oldest: null });
+  });
+
+  it("reads the flagged transactions off the risk score's metadata", () => {
+    expect(flaggedTransactions({ block: 74, review: 31 })).toEqual({ block: 74, review: 31 });
+    expect(flaggedTransactions({})).toBeNull();
+    expect(flaggedTransactions(undefined)).toBeNull();
+  });
+
+  it("says no new alerts, not that nothing reached the threshold, when flagged transactions already have alerts", () => {
+    expect(newAlertsSentence(0, 0, 105)).toBe("No new alerts this run: every flagged transaction already has an alert (one per card or customer per window).");
+    expect(newAlertsSentence(0, 0, 0)).toBe("No new alerts this run: no transaction reached the alert threshold.");
+    expect(newAlertsSentence(2, 5, 105)).toBe("2 new alerts this run, covering 5 flagged transactions.");
   });
 });

@@ -1,6 +1,7 @@
 /** Data shaping for the fraud_detection cards: scores joined to labels, the score distribution and precision/recall at thresholds. */
 
 import { num } from "./classifierCard";
+import { formatCount } from "./ui/format";
 
 /** The label of a transaction no label names: presumed legitimate. */
 export const unlabelled = "unlabelled";
@@ -91,4 +92,71 @@ export function alertsByReason(alerts: Record<string, unknown>[]): { reason: str
     by.set(reason, seen);
   }
   return [...by].map(([reason, s]) => ({ reason, ...s })).sort((a, b) => b.alerts - a.alerts || a.reason.localeCompare(b.reason));
+}
+
+/** A step as the dashboard reads it off the pipeline file. */
+interface StepNode {
+  id: string;
+  type: string;
+  inputs: string[];
+  params: Record<string, unknown>;
+}
+
+/** A table as the asset list names it. */
+interface ListedTable {
+  name: string;
+  step?: string | null;
+  role?: string | null;
+}
+
+/**
+ * The table that keeps the open alerts: the target of the activate.table step that reads the alert step. The run records
+ * it under the writing step (role target); tables written before it did are found by the step's target parameter.
+ */
+export function alertQueueTable(assets: readonly ListedTable[], steps: readonly StepNode[], alertStep: string): { table: string; step: string } | null {
+  for (const s of steps.filter((c) => c.type === "activate.table" && c.inputs.includes(alertStep))) {
+    const recorded = assets.find((a) => a.step === s.id && a.role === "target");
+    const named = typeof s.params.target === "string" ? assets.find((a) => a.name === s.params.target) : undefined;
+    const found = recorded ?? named;
+    if (found) return { table: found.name, step: s.id };
+  }
+  return null;
+}
+
+/** What the open queue holds: how many alerts, by decision (block first), and the oldest opened. */
+export interface QueueSummary {
+  open: number;
+  byDecision: { decision: string; alerts: number }[];
+  /** opened_at of the oldest open alert, or null when none is open. */
+  oldest: string | null;
+}
+
+export function queueSummary(rows: readonly Record<string, unknown>[]): QueueSummary {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(String(r.decision ?? "(none)"), (counts.get(String(r.decision ?? "(none)")) ?? 0) + 1);
+  const rank = (d: string) => (d === "block" ? 0 : d === "review" ? 1 : 2);
+  const opened = rows.map((r) => r.opened_at).filter((v): v is string => typeof v === "string" && v.length > 0).sort();
+  return {
+    open: rows.length,
+    byDecision: [...counts].map(([decision, alerts]) => ({ decision, alerts })).sort((a, b) => rank(a.decision) - rank(b.decision) || a.decision.localeCompare(b.decision)),
+    oldest: opened[0] ?? null,
+  };
+}
+
+/** Transactions the risk score flagged in its last run (review or block), from its materialization's metadata; null when it did not report them. */
+export function flaggedTransactions(metadata: Record<string, unknown> | undefined): { block: number; review: number } | null {
+  const block = num(metadata?.block);
+  const review = num(metadata?.review);
+  return Number.isFinite(block) && Number.isFinite(review) ? { block, review } : null;
+}
+
+/**
+ * The sentence for the alerts a run opened. Zero new alerts is not zero flagged transactions: alerts already open
+ * (in the queue or the history) are not raised again.
+ */
+export function newAlertsSentence(opened: number, transactions: number, flagged: number | null): string {
+  if (opened > 0) return `${formatCount(opened)} new alert${opened === 1 ? "" : "s"} this run, covering ${formatCount(transactions)} flagged transaction${transactions === 1 ? "" : "s"}.`;
+  if (flagged !== null && flagged > 0) return "No new alerts this run: every flagged transaction already has an alert (one per card or customer per window).";
+  if (flagged === 0) return "No new alerts this run: no transaction reached the alert threshold.";
+  return "No new alerts this run.";
 }

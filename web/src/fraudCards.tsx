@@ -1,12 +1,15 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { api, errorMessage } from "./api/client";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { MeasuresTable, num, shown, type Measure } from "./classifierCard";
-import { alertsByReason, decisionThresholds, evaluationParts, fraudTypes, labelScores, scoreDistribution, thresholdCurve } from "./fraud";
+import { alertQueueTable, alertsByReason, decisionThresholds, flaggedTransactions, newAlertsSentence, queueSummary, evaluationParts, fraudTypes, labelScores, scoreDistribution, thresholdCurve } from "./fraud";
 import { FitFacts } from "./modelCards";
 import { useComponentParams } from "./componentParams";
 import { mainOutput, useOutputTable } from "./sideTables";
-import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
-import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { toGraph } from "./pipelineGraph";
+import { ChartView } from "./ui/ChartView";
+import { Card, DataTable, ErrorNotice, Loading, StatusBadge } from "./ui/components";
+import { formatCount, formatDateTime, formatMoney, formatNumber, formatPercent } from "./ui/format";
 
 const axisLabel = { fill: "#4b5563" };
 const palette = ["#334155", "#b91c1c", "#1d4ed8", "#b45309", "#7c3aed", "#047857"];
@@ -182,26 +185,81 @@ export function FraudModelCard({ asset }: { asset: string }) {
   );
 }
 
-/** Fraud alert queue (alert.fraud): the alerts of the last run, riskiest first, with their reasons. */
-export function FraudAlertCard({ asset }: { asset: string }) {
+/** The open alert queue beside a run's alerts: the sync step's target, its rows, and the risk score's flagged counts. */
+function useAlertQueue(pipeline: string, asset: string) {
+  const [state, setState] = useState<{ queue: { table: string; step: string } | null; rows: Record<string, unknown>[] | null; flagged: { block: number; review: number } | null; error: string | null } | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const [{ yaml }, assets] = await Promise.all([api.yaml(pipeline), api.assets(true)]);
+      const steps = toGraph(yaml).components;
+      const scorer = steps.find((c) => c.id === asset)?.inputs[0];
+      const history = scorer ? await api.history(scorer).catch(() => []) : [];
+      const flagged = flaggedTransactions(history[history.length - 1]?.metadata as Record<string, unknown> | undefined);
+      const queue = alertQueueTable(assets, steps, asset);
+      let rows: Record<string, unknown>[] | null = null;
+      if (queue) {
+        const table = await api.asset(queue.table, 10_000);
+        rows = table.rows.map((r) => Object.fromEntries(table.columns.map((c, k) => [c.name, r[k]])));
+      }
+      if (live) setState({ queue, rows, flagged, error: null });
+    })().catch((e: unknown) => { if (live) setState({ queue: null, rows: null, flagged: null, error: errorMessage(e) }); });
+    return () => { live = false; };
+  }, [pipeline, asset]);
+  return state;
+}
+
+const byRisk = (a: Record<string, unknown>, b: Record<string, unknown>) => num(b.risk_score) - num(a.risk_score) || String(b.opened_at).localeCompare(String(a.opened_at));
+
+/**
+ * Fraud alerts (alert.fraud): the open queue the sync step keeps (every alert not yet worked: how many, by decision and
+ * leading reason, the oldest), the transactions the last scoring flagged, and the alerts the last run added.
+ */
+export function FraudAlertCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const alerts = useOutputTable({ step: asset, output: mainOutput }, 10_000);
-  const rows = [...(alerts.rows ?? [])].sort((a, b) => num(b.risk_score) - num(a.risk_score) || String(b.opened_at).localeCompare(String(a.opened_at)));
-  const reasons = alertsByReason(rows);
+  const queue = useAlertQueue(pipeline, asset);
+  const fresh = [...(alerts.rows ?? [])].sort(byRisk);
+  const freshIds = new Set(fresh.map((r) => String(r.alert_id)));
+  const freshTransactions = alertsByReason(fresh).reduce((s, r) => s + r.transactions, 0);
+  const flagged = queue?.flagged ? queue.flagged.block + queue.flagged.review : null;
+  // The open queue when the pipeline keeps one, else the run's own alerts.
+  const listed = queue?.rows ? [...queue.rows].sort(byRisk) : fresh;
+  const summary = queueSummary(listed);
+  const reasons = alertsByReason(listed);
   return (
     <Card title={`Alerts: ${asset}`} label={`Alerts ${asset}`}>
-      {alerts.error ? <ErrorNotice>{alerts.error}</ErrorNotice> : alerts.missing ? <p className="muted">No alerts yet: run the pipeline.</p> : !alerts.rows ? <Loading /> : (
+      {alerts.error ? <ErrorNotice>{alerts.error}</ErrorNotice> : alerts.missing ? <p className="muted">No alerts yet: run the pipeline.</p> : !alerts.rows || queue === undefined ? <Loading /> : (
         <>
-          <p><strong>{formatCount(rows.length)}</strong> alerts opened in the last run, covering <strong>{formatCount(reasons.reduce((s, r) => s + r.transactions, 0))}</strong> flagged transactions.</p>
-          <DataTable caption="Alert queue" rows={rows} rowKey={(r) => String(r.alert_id)} maxHeight={420} empty={<p className="muted">No transaction reached the alert threshold.</p>}
+          {queue.error && <ErrorNotice>{queue.error}</ErrorNotice>}
+          <dl className="stats">
+            {queue.queue && <div><dt>Open alerts</dt><dd>{formatCount(summary.open)}</dd></div>}
+            {queue.queue && summary.byDecision.map((d) => <div key={d.decision}><dt>Open, {d.decision}</dt><dd>{formatCount(d.alerts)}</dd></div>)}
+            {queue.queue && summary.oldest && <div><dt>Oldest open since</dt><dd>{formatDateTime(summary.oldest)}</dd></div>}
+            {flagged !== null && <div><dt>Transactions flagged by the last scoring</dt><dd>{formatCount(flagged)}</dd></div>}
+            <div><dt>New alerts this run</dt><dd>{formatCount(fresh.length)}</dd></div>
+          </dl>
+          <p>
+            {queue.queue && <>The open queue <a href={`#/asset/${encodeURIComponent(queue.queue.table)}`}>{queue.queue.table}</a> (kept by {queue.queue.step}) holds every alert not yet worked. </>}
+            {queue.flagged && <>The last scoring flagged {formatCount(flagged!)} transactions ({formatCount(queue.flagged.block)} to block, {formatCount(queue.flagged.review)} to review). </>}
+            {newAlertsSentence(fresh.length, freshTransactions, flagged)}
+          </p>
+          {reasons.length > 0 && <h3>{queue.queue ? "Open alerts by leading reason" : "New alerts by leading reason"}</h3>}
+          {reasons.length > 0 && (
+            <ChartView title={queue.queue ? "Open alerts by leading reason" : "New alerts by leading reason"}
+              chart={{ bars: reasons.map((r) => ({ x: r.reason, series: { alerts: r.alerts } })), xTitle: "Leading reason", yTitle: "Alerts", unit: "count", horizontal: true,
+                note: "One alert per card or customer per window; each alert's reasons are in the list below." }} />
+          )}
+          <DataTable caption={queue.queue ? "Open alert queue" : "Alerts of the last run"} rows={listed} rowKey={(r) => String(r.alert_id)} maxHeight={420}
+            empty={<p className="muted">{queue.queue ? "No open alerts." : newAlertsSentence(0, 0, flagged)}</p>}
             columns={[
-              { key: "opened", header: "Opened", cell: (r) => String(r.opened_at).slice(0, 16).replace("T", " ") },
+              { key: "opened", header: "Opened", cell: (r) => <>{typeof r.opened_at === "string" ? formatDateTime(r.opened_at) : "—"}{queue.queue && freshIds.has(String(r.alert_id)) && <> <StatusBadge status="new" /></>}</> },
               // The payer's email is what an analyst looks up; the platform's customer id or the card stays beside it.
               { key: "who", header: "Customer or card", cell: (r) => <span title={String(r.profile_id ?? r.card_fingerprint ?? "")}>{String(r.email ?? r.profile_id ?? r.card_fingerprint ?? "—")}</span> },
               { key: "score", header: "Risk score", numeric: true, cell: (r) => shown(num(r.risk_score)) },
               { key: "decision", header: "Decision", cell: (r) => String(r.decision) },
               { key: "transactions", header: "Transactions", numeric: true, cell: (r) => shown(num(r.transactions), formatCount) },
               { key: "amount", header: "Amount ($)", numeric: true, cell: (r) => shown(num(r.amount), formatMoney) },
-              { key: "reasons", header: "Reasons", cell: (r) => (typeof r.reasons === "string" && r.reasons.length > 0 ? r.reasons : "—") },
+              { key: "reasons", header: "Reasons", wrap: true, cell: (r) => (typeof r.reasons === "string" && r.reasons.length > 0 ? r.reasons : "—") },
             ]} />
         </>
       )}

@@ -1,6 +1,9 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { api, errorMessage } from "./api/client";
+import { shown } from "./classifierCard";
+import { correlationFindings } from "./journey";
 import { FitFacts } from "./modelCards";
+import { mainOutput, useOutputTable } from "./sideTables";
 import { shownParam, useComponentParams } from "./componentParams";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatPercent } from "./ui/format";
@@ -10,6 +13,8 @@ interface JourneyModel {
   computes: string;
   semantics: string[];
   facts?: (metadata: Record<string, unknown>) => ReactNode;
+  /** The component's findings, shown before how it computes them. */
+  results?: (asset: string) => ReactNode;
 }
 
 const count = (v: unknown) => (typeof v === "number" ? formatCount(v) : "—");
@@ -64,6 +69,7 @@ const models: Record<string, JourneyModel> = {
         <div><dt>Drop-offs at the last step</dt><dd>{count(m.drop_offs)}</dd></div>
       </>
     ),
+    results: (asset) => <CorrelationResults asset={asset} />,
   },
   "analytics.conversion_opportunities": {
     computes: "Readable findings ranked by what they cost: each required step's drop-off valued at what winning back a stated share of it would bring, and breakdown segments whose step conversion differs significantly from the other units'.",
@@ -75,6 +81,36 @@ const models: Record<string, JourneyModel> = {
     ],
   },
 };
+
+/** What goes with converting or dropping off at each step: the funnel correlation's items, the significant ones first and marked. */
+function CorrelationResults({ asset }: { asset: string }) {
+  const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput }, 10_000);
+  const findings = rows ? correlationFindings(rows) : [];
+  const significant = findings.filter((f) => f.significant).length;
+  return (
+    <>
+      <h3>What goes with converting, and with dropping off</h3>
+      {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not computed yet: run the pipeline.</p> : !rows ? <Loading /> : (
+        <>
+          <p>{formatCount(findings.length)} items tested; <strong>{formatCount(significant)}</strong> significant after adjusting for testing them all (Benjamini-Hochberg).</p>
+          <DataTable caption={`Items that go with converting or dropping off (${asset})`} rows={findings} rowKey={(f) => f.key} maxHeight={420}
+            empty={<p className="muted">No item was done by enough units to test.</p>}
+            columns={[
+              { key: "sig", header: "Significant", cell: (f) => (f.significant ? <strong>yes</strong> : <span className="muted">no</span>) },
+              { key: "step", header: "At step", cell: (f) => f.step },
+              { key: "item", header: "Item", wrap: true, cell: (f) => f.item },
+              { key: "with", header: "Goes with", cell: (f) => (f.goesWith === "converting" ? "converting" : <span className="bad">dropping off</span>) },
+              { key: "or", header: "Odds ratio (95% interval)", numeric: true, cell: (f) => `${shown(f.oddsRatio)} (${shown(f.low)} to ${shown(f.high)})` },
+              { key: "conv", header: "Converters who did it", numeric: true, cell: (f) => shown(f.converterShare, formatPercent) },
+              { key: "drop", header: "Drop-offs who did it", numeric: true, cell: (f) => shown(f.dropOffShare, formatPercent) },
+              { key: "p", header: "Adjusted p", numeric: true, cell: (f) => shown(f.adjustedP) },
+            ]} />
+          <p className="muted">An odds ratio above 1: the units who did the item reached the step more often than those who did not; below 1, less often. Association, not cause.</p>
+        </>
+      )}
+    </>
+  );
+}
 
 /** The card's component type's parameters (JSON Schema of its with: block) and the values its latest run used. */
 function useParameters(pipeline: string, asset: string, type: string) {
@@ -102,6 +138,7 @@ function JourneyCard({ asset, pipeline, type }: { asset: string; pipeline: strin
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
       <FitFacts asset={asset} window={model.facts} />
+      {model.results?.(asset)}
       <h3>What it computes</h3>
       <p>{model.computes}</p>
       <h3>Semantics</h3>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { curvePoints, exclusionNote, gainsCurves, groupCounts, signalWarning, xKey } from "./propensity";
+import { audienceGroupsNote, curvePoints, exclusionNote, gainsCurves, groupCounts, signalWarning, xKey } from "./propensity";
 import { panels } from "./dashboards";
 
 describe("propensity and uplift curves", () => {
@@ -33,6 +33,16 @@ describe("propensity and uplift curves", () => {
     const rows = [{ uplift_group: "persuadable" }, { uplift_group: "persuadable" }, { uplift_group: "lost_cause" }, { uplift_group: "sure_thing" }];
     expect(groupCounts(rows).map((g) => [g.group, g.customers])).toEqual([["persuadable", 2], ["unproven", 0], ["sure_thing", 1], ["lost_cause", 1], ["do_not_disturb", 0]]);
   });
+
+  it("counts the audience's members by group, so the table agrees with who is in it (the audience is not the persuadable group)", () => {
+    const rows = [{ uplift_group: "persuadable" }, { uplift_group: "unproven" }, { uplift_group: "unproven" }, { uplift_group: "sure_thing" }];
+    const audience = [{ uplift_group: "unproven" }, { uplift_group: "unproven" }, { uplift_group: "sure_thing" }];
+    const counts = groupCounts(rows, audience);
+    expect(counts.map((g) => [g.group, g.customers, g.inAudience])).toEqual([["persuadable", 1, 0], ["unproven", 2, 2], ["sure_thing", 1, 1], ["lost_cause", 0, 0], ["do_not_disturb", 0, 0]]);
+    expect(counts[0].meaning).not.toContain("the audience");
+    expect(audienceGroupsNote("campaign_audience", counts)).toBe("The audience campaign_audience (3 contacts) is chosen by the targeting step's rule on the estimated uplift, not by group: its members are 2 unproven, 1 sure thing.");
+    expect(audienceGroupsNote("campaign_audience", groupCounts(rows))).toBeNull();
+  });
 });
 
 describe("propensity_marketing panels", () => {
@@ -57,21 +67,27 @@ describe("propensity_marketing panels", () => {
     expect(chart.bars).toEqual([
       { x: "uplift targeted", series: { model_claimed_profit: 40 } }, { x: "top propensity", series: { model_claimed_profit: -2 } }, { x: "everyone", series: { model_claimed_profit: -60 } },
     ]);
-    expect(chart.note).toBe("The model's estimates claim (no holdout evidence in the scores to check them): uplift targeted 10 contacts, 2.5 conversions; top propensity 10 contacts, 0.5 conversions; everyone 300 contacts, 3.0 conversions.");
+    expect(chart.intervals).toBeUndefined();
+    expect(chart.yTitle).toBe("Claimed profit ($)");
+    expect(chart.note).toBe("The model's own claim of incremental profit, unchecked. The model's estimates claim (no holdout evidence in the scores to check them): uplift targeted 10 contacts, 2.5 conversions; top propensity 10 contacts, 0.5 conversions; everyone 300 contacts, 3.0 conversions.");
   });
 
   it("with holdout evidence, charts the profit on the holdout with intervals and warns when the model does not beat random", () => {
     const rows = [
       { strategy: "uplift_targeted", contacts: 500, expected_incremental_conversions: 75.9, expected_profit: 740, holdout_incremental_conversions: 10.7,
-        holdout_conversions_low: -25.7, holdout_conversions_high: 47.2, holdout_profit: -75, outside_send: 0 },
+        holdout_conversions_low: -25.7, holdout_conversions_high: 47.2, holdout_profit: 47, holdout_profit_low: -1085.04, holdout_profit_high: 1179.58, outside_send: 0 },
       { strategy: "top_propensity", contacts: 500, expected_incremental_conversions: 9, expected_profit: -585, holdout_incremental_conversions: -7.7,
-        holdout_conversions_low: -28.9, holdout_conversions_high: 13.5, holdout_profit: -400, outside_send: 120 },
+        holdout_conversions_low: -28.9, holdout_conversions_high: 13.5, holdout_profit: -400, holdout_profit_low: -700, holdout_profit_high: -100, outside_send: 120 },
       { strategy: "excluded_frequency_cap", contacts: 0, detail: "already contacted 1 or more times within 30 days", expected_profit: null },
       { strategy: "uplift_signal", contacts: 0, detail: "the uplift model does not beat random targeting on the holdout", expected_profit: null },
     ];
     const chart = panels["activate.campaign_targeting"].chart(rows);
-    expect(chart.bars).toEqual([{ x: "uplift targeted", series: { profit_on_holdout: -75 } }, { x: "top propensity", series: { profit_on_holdout: -400 } }]);
+    expect(chart.bars).toEqual([{ x: "uplift targeted", series: { profit_on_holdout: 47 } }, { x: "top propensity", series: { profit_on_holdout: -400 } }]);
+    // The +$47 is drawn with its interval, −1,085 to 1,180, and named as not distinguishable from zero; the axis title is short enough for 1024 px.
+    expect(chart.intervals).toEqual({ "uplift targeted": [-1085.04, 1179.58], "top propensity": [-700, -100] });
+    expect(chart.yTitle).toBe("Incremental profit ($)");
     expect(chart.note).toBe("The uplift model does not beat random targeting on the holdout: expected figures are not reliable. " +
+      "Incremental profit on the send's holdout, with its 95% interval as error bars. Not distinguishable from zero (the interval spans 0, drawn pale): uplift targeted. " +
       "Incremental conversions on the send's holdout (95% interval): uplift targeted 500 contacts, 10.7 (-25.7 to 47.2); top propensity 500 contacts, -7.7 (-28.9 to 13.5). " +
       "The model's own estimates claim 75.9, 9.0, biased upward for the customers it ranks first.");
   });

@@ -32,20 +32,39 @@ export function gainsCurves(rows: Record<string, unknown>[]): Record<string, num
 
 /** The five uplift groups in the order a marketer reads them, with how many customers are in each. */
 export const upliftGroups: { group: string; meaning: string }[] = [
-  { group: "persuadable", meaning: "buy only if contacted: the audience" },
+  { group: "persuadable", meaning: "buy only if contacted, as the holdout confirms" },
   { group: "unproven", meaning: "estimated moved by a contact either way, but the holdout cannot confirm it" },
   { group: "sure_thing", meaning: "buy either way: a contact is spent for nothing" },
   { group: "lost_cause", meaning: "buy neither way" },
   { group: "do_not_disturb", meaning: "less likely to buy if contacted" },
 ];
 
-/** Customers per uplift group, every group listed (0 when none), plus any group the component names that is not listed. */
-export function groupCounts(rows: Record<string, unknown>[]): { group: string; meaning: string; customers: number }[] {
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(String(r.uplift_group), (counts.get(String(r.uplift_group)) ?? 0) + 1);
-  const known = upliftGroups.map((g) => ({ ...g, customers: counts.get(g.group) ?? 0 }));
-  const other = [...counts].filter(([g]) => !upliftGroups.some((k) => k.group === g)).map(([group, customers]) => ({ group, meaning: "", customers }));
-  return [...known, ...other];
+/**
+ * Customers per uplift group, every group listed (0 when none), plus any group the component names that is not listed;
+ * with an audience's rows (each with its uplift_group), how many of its members each group holds.
+ */
+export function groupCounts(rows: Record<string, unknown>[], audience?: Record<string, unknown>[]): { group: string; meaning: string; customers: number; inAudience?: number }[] {
+  const count = (of: Record<string, unknown>[]) => {
+    const counts = new Map<string, number>();
+    for (const r of of) counts.set(String(r.uplift_group), (counts.get(String(r.uplift_group)) ?? 0) + 1);
+    return counts;
+  };
+  const counts = count(rows);
+  const members = audience ? count(audience) : undefined;
+  const names = [...upliftGroups, ...[...new Set([...counts.keys(), ...(members?.keys() ?? [])])].filter((g) => !upliftGroups.some((k) => k.group === g)).map((group) => ({ group, meaning: "" }))];
+  return names.map((g) => ({ ...g, customers: counts.get(g.group) ?? 0, ...(members ? { inAudience: members.get(g.group) ?? 0 } : {}) }));
+}
+
+/**
+ * How the audience relates to the groups: it is chosen by the targeting step's rule on the estimates, not by group, so
+ * it can hold customers of any group; the sentence says which groups its members come from.
+ */
+export function audienceGroupsNote(audienceName: string, counts: { group: string; inAudience?: number }[]): string | null {
+  const inIt = counts.filter((c) => (c.inAudience ?? 0) > 0);
+  if (counts.every((c) => c.inAudience === undefined)) return null;
+  const total = inIt.reduce((s, c) => s + c.inAudience!, 0);
+  if (total === 0) return `The audience ${audienceName} is empty.`;
+  return `The audience ${audienceName} (${total.toLocaleString("en-US")} contacts) is chosen by the targeting step's rule on the estimated uplift, not by group: its members are ${inIt.map((c) => `${c.inAudience!.toLocaleString("en-US")} ${c.group.replaceAll("_", " ")}`).join(", ")}.`;
 }
 
 const finite = (v: unknown) => Number.isFinite(num(v));

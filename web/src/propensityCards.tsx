@@ -1,5 +1,8 @@
+import { useEffect, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
-import { audienceOutcomes, curvePoints, exclusionNote, gainsCurves, groupCounts, hasHoldoutValues, signalWarning, xKey } from "./propensity";
+import { audienceGroupsNote, audienceOutcomes, curvePoints, exclusionNote, gainsCurves, groupCounts, hasHoldoutValues, signalWarning, xKey } from "./propensity";
+import { api } from "./api/client";
+import { toGraph } from "./pipelineGraph";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
@@ -103,7 +106,9 @@ export function PropensityCard({ asset }: { asset: string }) {
 }
 
 /** Uplift model card (analytics.uplift): each learner, its Qini and AUUC on the holdout, the Qini curves and the five groups. */
-export function UpliftCard({ asset }: { asset: string }) {
+export function UpliftCard({ asset, pipeline }: { asset: string; pipeline: string }) {
+  const audienceStep = useAudienceStep(pipeline, asset);
+  const audience = useOutputTable({ step: audienceStep ?? "", output: mainOutput }, 100_000);
   const metrics = useOutputTable({ step: asset, output: "metrics" });
   const qini = useOutputTable({ step: asset, output: "qini" });
   const scores = useOutputTable({ step: asset, output: mainOutput }, 100_000);
@@ -161,19 +166,37 @@ export function UpliftCard({ asset }: { asset: string }) {
         <div>
           <h3>The five groups (chosen learner)</h3>
           {scores.error ? <ErrorNotice>{scores.error}</ErrorNotice> : scores.missing ? <p className="muted">Not scored yet.</p> : !scores.rows ? <Loading /> : (
-            <DataTable caption="Customers by uplift group" rows={groupCounts(scores.rows)} rowKey={(g) => g.group}
-              columns={[
-                { key: "group", header: "Group", cell: (g) => g.group.replaceAll("_", " ") },
-                { key: "meaning", header: "Who", cell: (g) => g.meaning || "—" },
-                { key: "customers", header: "Customers", numeric: true, cell: (g) => formatCount(g.customers) },
-                { key: "share", header: "Share", numeric: true, cell: (g) => formatPercent(g.customers / Math.max(1, scores.rows!.length)) },
-              ]} />
+            <>
+              <DataTable caption="Customers by uplift group" rows={groupCounts(scores.rows, audienceStep && audience.rows ? audience.rows : undefined)} rowKey={(g) => g.group}
+                columns={[
+                  { key: "group", header: "Group", cell: (g) => g.group.replaceAll("_", " ") },
+                  { key: "meaning", header: "Who", wrap: true, cell: (g) => g.meaning || "—" },
+                  { key: "customers", header: "Customers", numeric: true, cell: (g) => formatCount(g.customers) },
+                  { key: "share", header: "Share", numeric: true, cell: (g) => formatPercent(g.customers / Math.max(1, scores.rows!.length)) },
+                  ...(audienceStep && audience.rows ? [{ key: "audience", header: `In ${audienceStep}`, numeric: true, cell: (g: { inAudience?: number }) => formatCount(g.inAudience ?? 0) }] : []),
+                ]} />
+              {audienceStep && audience.rows && <p className="muted">{audienceGroupsNote(audienceStep, groupCounts(scores.rows, audience.rows))}</p>}
+            </>
           )}
         </div>
       </div>
       <DataWindows rows={windows} />
     </Card>
   );
+}
+
+/** The campaign targeting step that reads the uplift step, if the pipeline has one. */
+function useAudienceStep(pipeline: string, asset: string): string | null {
+  const [step, setStep] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.yaml(pipeline).then(({ yaml }) => {
+      const found = toGraph(yaml).components.find((c) => c.type === "activate.campaign_targeting" && c.inputs.includes(asset));
+      if (live) setStep(found?.id ?? null);
+    }, () => undefined);
+    return () => { live = false; };
+  }, [pipeline, asset]);
+  return step;
 }
 
 /** Campaign targeting (activate.campaign_targeting): each audience valued on the send's holdout beside the model's own claim. */

@@ -15,4 +15,6 @@ public enum OutputRole
     Rejected,
     /// <summary>Bookkeeping of the component itself (a source's file ledger); hidden from asset lists by default.</summary>
     Internal,
+    /// <summary>A table the step writes under a name given in its parameters (a sync's target), not named after the step.</summary>
+    Target,
 }

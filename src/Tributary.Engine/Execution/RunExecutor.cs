@@ -168,7 +168,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             // at 100k demo customers) alive, and the graph then stayed resident beside sessions until the next step's collection;
             // 100 ms later it was garbage (bench/README.md, stop 21). Going on from the thread pool lets that stack unwind first.
             await Task.Yield();
-            await RecordOutputsAsync(spec, outputs, materialization, run, watch.Elapsed).ConfigureAwait(false);
+            await RecordOutputsAsync(spec, outputs, plans[spec.Id].Writes, materialization, run, watch.Elapsed).ConfigureAwait(false);
             ReleaseManagedMemory();
             var done = step with { Status = StepStatus.Succeeded, Attempts = attempts, EndedAt = time.GetUtcNow(), PeakRssBytes = window.Close() };
             await store.UpdateStepAsync(done, CancellationToken.None).ConfigureAwait(false);
@@ -213,8 +213,18 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
     }
 
     // A materialization for each declared table the step left in the warehouse; the main one carries the component's metadata.
-    private async Task RecordOutputsAsync(ComponentSpec spec, IReadOnlyList<StepOutput> outputs, Materialization materialization, RunState run, TimeSpan elapsed)
+    // A table written under another name (a sync's target) is recorded too, so that its history and lineage name the step.
+    private async Task RecordOutputsAsync(ComponentSpec spec, IReadOnlyList<StepOutput> outputs, IReadOnlyList<string> writes, Materialization materialization, RunState run, TimeSpan elapsed)
     {
+        foreach (var table in writes)
+        {
+            if (await warehouse.DescribeTableAsync(table, CancellationToken.None).ConfigureAwait(false) is not { } written) continue;
+            await store.AddMaterializationAsync(new MaterializationRecord(run.RunId, table, time.GetUtcNow(), await CountAsync(table, written, null).ConfigureAwait(false),
+                written.Columns.Select(c => (c.Name, c.SqlType)).ToList(), elapsed, "{}")
+            {
+                Step = spec.Id, Output = table, Role = OutputRole.Target, Fingerprint = run.Fingerprints.GetValueOrDefault(spec.Id),
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
         foreach (var output in outputs.Count == 0 ? [new StepOutput(spec.Id, new DeclaredOutput(DeclaredOutput.MainName, OutputRole.Main, ""), spec.Id)] : outputs)
         {
             var main = output.Output.Role == OutputRole.Main;

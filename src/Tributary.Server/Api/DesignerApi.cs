@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Routing;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
+using Tributary.Core.Warehousing;
 using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
 
@@ -90,9 +91,9 @@ internal static partial class DesignerApi
             return TypedResults.Stream(async body =>
             {
                 await using var writer = new StreamWriter(body, new UTF8Encoding(false), 16 * 1024, leaveOpen: true);
-                await writer.WriteAsync(string.Join(",", schema.Columns.Select(c => Csv(c.Name))) + "\n").ConfigureAwait(false);
+                await writer.WriteAsync(string.Join(",", schema.Columns.Select(c => CsvCell.Quoted(c.Name))) + "\n").ConfigureAwait(false);
                 await foreach (var row in project.Warehouse.StreamAsync($"SELECT * FROM {project.Warehouse.Dialect.Quote(name)}", null, ct).ConfigureAwait(false))
-                    await writer.WriteAsync(string.Join(",", row.Select(v => Csv(Convert.ToString(v, CultureInfo.InvariantCulture) ?? ""))) + "\n").ConfigureAwait(false);
+                    await writer.WriteAsync(string.Join(",", row.Select((v, i) => CsvCell.Of(v, i < schema.Columns.Count ? schema.Columns[i].Kind : DataKind.Text))) + "\n").ConfigureAwait(false);
             }, "text/csv", $"{name}.csv");
         }).Produces<string>(StatusCodes.Status200OK, "text/csv");
     }
@@ -105,9 +106,6 @@ internal static partial class DesignerApi
             p?.Schedule?.Cron,
             p?.Params.Select(x => new TemplateParam(x.Name, x.Type, x.Value, x.Description, x.Min, x.Max, x.Values)).ToList() ?? []);
     }
-
-    private static string Csv(string value) =>
-        value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
     // Environment references are not resolved here: the server's environment is not the designer's concern.
     private static readonly LoadOptions Designer = new() { Environment = _ => "set" };

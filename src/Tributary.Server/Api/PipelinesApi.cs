@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Tributary.Core.Components;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Pipelines;
 using Tributary.Engine.Orchestration;
@@ -124,10 +125,17 @@ internal static class PipelinesApi
             {
                 continue;
             }
-            if (p.Components.FirstOrDefault(c => c.Id == asset) is not { } component) continue;
-            result.Add(new AssetLineage(name, component.Type, component.Inputs,
+            // The step named after the table, else the one that writes it under another name (a sync's target).
+            var component = p.Components.FirstOrDefault(c => c.Id == asset);
+            if (component is null)
+            {
+                var plans = PipelinePlans.Of(p, project.Catalog);
+                component = p.Components.FirstOrDefault(c => plans.TryGetValue(c.Id, out var plan) && plan.Writes.Contains(asset, StringComparer.Ordinal));
+            }
+            if (component is null) continue;
+            result.Add(new AssetLineage(name, component.Id, component.Type, component.Inputs,
                 p.Components.Where(c => c.Inputs.Contains(asset)).Select(c => c.Id).ToList(),
-                p.Partitions is not null || p.Groups.Any(g => g.Partitions is not null && g.Assets.Contains(asset))));
+                p.Partitions is not null || p.Groups.Any(g => g.Partitions is not null && g.Assets.Contains(component.Id))));
         }
         return TypedResults.Ok<IReadOnlyList<AssetLineage>>(result);
     }

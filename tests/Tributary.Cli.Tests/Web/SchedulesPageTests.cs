@@ -59,7 +59,10 @@ public sealed class SchedulesPageTests : IDisposable
         await Assertions.Expect(cells.Nth(2)).ToContainTextAsync(new Regex(@"\d.*\((hourly|ingest)\)$"));
         // A group's sensors are the pipeline's too, named with their group, one per line (full_cdp has six), each with what it watches.
         await Assertions.Expect(cells.Nth(3).GetByRole(AriaRole.Listitem)).ToHaveTextAsync(["ingest: file_arrival in inbox", "hourly: run_status of group ingest (succeeded)"]);
-        await Assertions.Expect(row.GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
+        await Assertions.Expect(row.GetByRole(AriaRole.Checkbox, new() { Name = "schedule and sensors of grouped" })).ToBeCheckedAsync();
+        // At 1024 px the page fits: no label hidden for screen readers sticks out of its scrolling table (it made the page 1362 px wide).
+        await page.SetViewportSizeAsync(1024, 768);
+        Assert.Equal(1024, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
         Assert.True(consoleErrors.Count == 0, "console errors: " + string.Join(" | ", consoleErrors));
     }
 }

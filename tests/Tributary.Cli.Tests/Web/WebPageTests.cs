@@ -141,6 +141,10 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var window = parameters.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = "window", Exact = true }) });
         await Assertions.Expect(window).ToContainTextAsync("\"1h\"");
         await Assertions.Expect(window).Not.ToContainTextAsync("${param");
+        // What goes with converting: every tested item with its odds ratio and interval and adjusted p, the significant ones first.
+        var drivers = page.GetByRole(AriaRole.Article, new() { Name = "Model card funnel_correlation" }).GetByRole(AriaRole.Region, new() { Name = "Items that go with converting or dropping off (funnel_correlation)" });
+        await Assertions.Expect(drivers.GetByRole(AriaRole.Columnheader, new() { Name = "Odds ratio (95% interval)" })).ToBeVisibleAsync();
+        await Assertions.Expect(drivers.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync(new Regex(@"(yes|no).+(converting|dropping off)\d[\d.,]* \([\d.,]+ to [\d.,]+\)"));
         foreach (var step in new[] { "journey_paths", "retention", "funnel_correlation", "conversion_opportunities" })
             await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = $"Model card {step}" }).GetByRole(AriaRole.Heading, new() { Name = "What it computes" })).ToBeVisibleAsync();
     });
@@ -151,7 +155,11 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card experiment_results" });
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Sequential interval" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Credible interval" })).ToBeVisibleAsync();
-        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (conversion)" })).ToContainTextAsync("%");
+        // Each arm's conversion rate beside the lift, the risk's unit in its header, and the fixed-horizon interval named unadjusted.
+        var lift = card.GetByRole(AriaRole.Region, new() { Name = "Lift per metric and variant" });
+        await Assertions.Expect(lift.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (B vs A)" })).ToContainTextAsync(new Regex(@"^conversion \(B vs A\)\d+(\.\d)?%\d+(\.\d)?%[+-]"));
+        await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Risk (% of control)" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Frequentist interval (unadjusted)" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "SRM p-value" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Relative lift intervals by metric" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Figure, new() { Name = "Cumulative lift over time" })).ToBeVisibleAsync();
@@ -161,6 +169,11 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync("confidence sequence [");
         var plan = page.GetByRole(AriaRole.Article, new() { Name = "Power and runtime experiment_plan" });
         await Assertions.Expect(plan.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion" }).First).ToContainTextAsync(new Regex(@"\d"));
+        // Days needed in whole days (the fourth cell: metric, control mean, target lift, days needed).
+        await Assertions.Expect(plan.GetByRole(AriaRole.Row).Nth(1).GetByRole(AriaRole.Cell).Nth(3)).ToHaveTextAsync(new Regex(@"^([\d,]+|—)$"));
+        // The decision is the page's first card.
+        var first = await page.Locator("article[aria-label]").First.GetAttributeAsync("aria-label");
+        Assert.Equal("Decision experiment_decision", first);
     });
 
     [Fact]
@@ -224,14 +237,21 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(forest.GetByText("Isolation Forest (axis-parallel cuts)")).ToBeVisibleAsync();
         await Assertions.Expect(forest.GetByRole(AriaRole.Region, new() { Name = "Isolation Forest features" }).GetByRole(AriaRole.Row)).ToHaveCountAsync(14);
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card fraud_model" }).GetByText(new Regex("^Not trained: "))).ToBeVisibleAsync();
-        // The alert queue with reasons, and the panels leading the page.
-        var queue = page.GetByRole(AriaRole.Article, new() { Name = "Alerts fraud_alerts" }).GetByRole(AriaRole.Region, new() { Name = "Alert queue" });
+        // The open alert queue (fraud_alert_sync's target) with its counts, the transactions the scoring flagged, and the new alerts.
+        var alerts = page.GetByRole(AriaRole.Article, new() { Name = "Alerts fraud_alerts" });
+        await Assertions.Expect(alerts.GetByText("Open alerts", new() { Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(alerts.GetByText("Transactions flagged by the last scoring")).ToBeVisibleAsync();
+        await Assertions.Expect(alerts.GetByRole(AriaRole.Link, new() { Name = "fraud_alert_queue" })).ToBeVisibleAsync();
+        await Assertions.Expect(alerts.GetByText("No transaction reached the alert threshold")).ToHaveCountAsync(0);
+        await Assertions.Expect(alerts.GetByRole(AriaRole.Figure, new() { Name = "Open alerts by leading reason chart" }).Locator(".recharts-bar-rectangle").First).ToBeVisibleAsync();
+        var queue = alerts.GetByRole(AriaRole.Region, new() { Name = "Open alert queue" });
         await Assertions.Expect(queue.GetByRole(AriaRole.Row).Nth(1).Locator("td").Last).Not.ToHaveTextAsync("—");
         // The payer by email (the demo's charges all carry one), and reasons in words, not column names.
         await Assertions.Expect(queue.GetByRole(AriaRole.Row).Nth(1).Locator("td").Nth(1)).ToHaveTextAsync(new Regex("@"));
         await Assertions.Expect(queue.GetByText(new Regex(@"unusual [a-z]+_[a-z]"))).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Fraud risk: PR-AUC by fraud type, each part and the combination" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Fraud alerts: open alerts by leading reason" })).ToBeVisibleAsync();
+        var cards = await page.Locator("article[aria-label]").EvaluateAllAsync<string[]>("all => all.map(a => a.getAttribute('aria-label'))");
+        Assert.True(Array.IndexOf(cards, "Alerts fraud_alerts") < Array.IndexOf(cards, "Model card isolation_forest"), string.Join(", ", cards));
     });
 
     [Fact]
@@ -257,6 +277,9 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var groups = uplift.GetByRole(AriaRole.Region, new() { Name = "Customers by uplift group" });
         foreach (var group in new[] { "persuadable", "unproven", "sure thing", "lost cause", "do not disturb" })
             await Assertions.Expect(groups.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + group) }).Locator("td.num").First).ToHaveTextAsync(new Regex(@"^\d"));
+        // The audience's members by group: the table agrees with who is in it.
+        await Assertions.Expect(groups.GetByRole(AriaRole.Columnheader, new() { Name = "In campaign_audience" })).ToBeVisibleAsync();
+        await Assertions.Expect(uplift.GetByText(new Regex("^The audience campaign_audience \\([\\d,]+ contacts\\) is chosen by the targeting step's rule"))).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Uplift: observed uplift by decile of each learner's estimate" }).GetByRole(AriaRole.Combobox)).ToHaveValueAsync("X-learner");
         await Assertions.Expect(page.GetByRole(AriaRole.Figure, new() { Name = "Uplift: observed uplift by decile of each learner's estimate chart" })).ToContainTextAsync("decile 1");
 
@@ -266,7 +289,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
             await Assertions.Expect(audience.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("^" + strategy) }).Locator("td.num").Last).ToHaveTextAsync(new Regex(@"\d"));
         // How each audience is chosen, as sentences under the table (in a column beside eight figures they ran a word a line).
         await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "How each audience is chosen" }).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(3);
-        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Targeting: incremental profit by audience" })).ToBeVisibleAsync();
+        // Profit on the holdout with its interval drawn as error bars.
+        await Assertions.Expect(page.GetByRole(AriaRole.Figure, new() { Name = "Targeting: incremental profit by audience chart" }).Locator(".recharts-errorBar").First).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Propensity: purchase rate lift by decile" })).ToBeVisibleAsync();
     });
 
@@ -322,7 +346,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(churn.Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?% \((low|medium|high)\)$"));
         await Assertions.Expect(churn.Locator(".score-reason")).Not.ToBeEmptyAsync();
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d[\d,]*\.\d\d$"));
-        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Purchase propensity" }).Locator(".score-reason")).ToContainTextAsync("decile");
+        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-reason")).ToContainTextAsync(new Regex(@"^predicted over the next \d+ days"));
+        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Purchase propensity" }).Locator(".score-reason")).ToContainTextAsync(new Regex(@"decile \d+ of 10(, the (highest|lowest) scores| \(1 holds the highest scores\))"));
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Recommendations" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+ products$"));
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(8);
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Segments and audiences" }).GetByText(new Regex("^RFM: "))).ToBeVisibleAsync();

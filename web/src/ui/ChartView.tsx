@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Cell, ErrorBar, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Chart, Unit } from "../dashboards";
 import { formatCompact, formatMoney, formatNumber, formatPercent } from "./format";
 import { SankeyView } from "./SankeyView";
@@ -38,7 +38,14 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
   const [picked, setPicked] = useState(chart.pick ?? "");
   if (chart.sankey) return <div className="chart"><SankeyView sankey={chart.sankey} title={title} caption={chart.xTitle} />{chart.note && <p className="muted">{chart.note}</p>}</div>;
   const series = chart.pick ? [picked] : allSeries;
-  const data = chart.bars.map((b) => ({ x: b.x, ...b.series }));
+  // Error bars as distances below and above the value, as recharts draws them.
+  const errorOf = (b: Chart["bars"][number]) => {
+    const interval = chart.intervals?.[b.x];
+    const v = Object.values(b.series)[0];
+    return interval && v !== undefined ? [v - interval[0], interval[1] - v] : undefined;
+  };
+  const data = chart.bars.map((b) => ({ x: b.x, ...b.series, ...(chart.intervals ? { _error: errorOf(b) } : {}) }));
+  const spansZero = (x: string) => { const i = chart.intervals?.[x]; return i !== undefined && i[0] <= 0 && i[1] >= 0; };
   const longest = Math.max(0, ...chart.bars.map((b) => b.x.length));
   // Rotate category labels only when they would not fit side by side (about 7 px a character in 1,000 px).
   const rotate = !chart.horizontal && chart.bars.length * (longest * 7 + 16) > 1000;
@@ -75,7 +82,12 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
             )}
             <Tooltip formatter={format} />
             {series.length > 1 && <Legend verticalAlign="top" height={28} />}
-            {series.map((s, k) => <Bar key={s} dataKey={s} name={s} fill={colors[(chart.pick ? allSeries.indexOf(s) : k) % colors.length]} isAnimationActive={false} />)}
+            {series.map((s, k) => (
+              <Bar key={s} dataKey={s} name={s} fill={colors[(chart.pick ? allSeries.indexOf(s) : k) % colors.length]} isAnimationActive={false}>
+                {chart.intervals && chart.bars.map((b) => <Cell key={b.x} fillOpacity={spansZero(b.x) ? 0.35 : 1} />)}
+                {chart.intervals && <ErrorBar dataKey="_error" width={8} strokeWidth={2} stroke="#111827" direction={horizontal ? "x" : "y"} />}
+              </Bar>
+            ))}
           </BarChart>
         </ResponsiveContainer>
       </figure>
