@@ -45,9 +45,10 @@ public sealed class DeclaredOutputsTests(PostgresCluster postgres)
         // No undeclared table, and no declared one missing.
         Assert.Equal(declared, tables);
         var recorded = (await h.Store.GetMaterializationsAsync(result.RunId, null, Ct)).Select(m => m.Asset).Order(StringComparer.Ordinal);
-        // A step that writes a file, not a table, is recorded under its id with what it wrote.
+        // A step that writes a file, not a table, is recorded under its id with what it wrote; a table a step writes under
+        // another name (a sync's target) is recorded too, so that its lineage names that step.
         var files = plans.Where(p => !p.Value.HasTable).Select(p => p.Key);
-        Assert.Equal(outputs.Concat(files).Order(StringComparer.Ordinal), recorded);
+        Assert.Equal(outputs.Concat(files).Concat(plans.Values.SelectMany(p => p.Writes)).Order(StringComparer.Ordinal), recorded);
     }
 
     [Theory]
