@@ -19,11 +19,13 @@ export function ServerTable({ table, pageSize, caption, maxHeight, units, initia
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<Schemas["AssetPreview"] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // A search is asked for once typing pauses, not at every key.
+  // A search is asked for once typing pauses, not at every key; only a changed one goes back to the first page.
   useEffect(() => {
-    const timer = setTimeout(() => { setSearch(typed.trim()); setOffset(0); }, 300);
+    const next = typed.trim();
+    if (next === search) return;
+    const timer = setTimeout(() => { setSearch(next); setOffset(0); }, 300);
     return () => clearTimeout(timer);
-  }, [typed]);
+  }, [typed, search]);
   useEffect(() => {
     let live = true;
     api.asset(table, pageSize, offset, { sort: sort ?? undefined, search }).then((p) => {
