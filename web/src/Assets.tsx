@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
-import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, Pager, ResultTable, StatusBadge } from "./ui/components";
+import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
+import { ServerTable } from "./ui/ServerTable";
 import { checkResult } from "./RunDetail";
 import { formatCount, formatDateTime } from "./ui/format";
 import { groupByStep, isInternal } from "./sideTables";
@@ -44,7 +45,6 @@ const pageSize = 25;
 
 export function AssetDetail({ name }: { name: string }) {
   const [data, setData] = useState<Schemas["AssetPreview"] | null>(null);
-  const [offset, setOffset] = useState(0);
   const [history, setHistory] = useState<Schemas["MaterializationView"][] | null>(null);
   const [lineage, setLineage] = useState<Schemas["AssetLineage"][]>([]);
   const [partitions, setPartitions] = useState<Schemas["AssetPartitionView"][]>([]);
@@ -52,7 +52,8 @@ export function AssetDetail({ name }: { name: string }) {
   const [checks, setChecks] = useState<Schemas["CheckView"][]>([]);
   const [errors, setErrors] = useState<string[]>([]);
   const fail = (e: unknown) => setErrors((all) => [...all, errorMessage(e)]);
-  useEffect(() => { api.asset(name, pageSize, offset).then(setData, fail); }, [name, offset]);
+  // The row count and columns for the heading; the rows themselves are the table's own pages.
+  useEffect(() => { api.asset(name, 1).then(setData, fail); }, [name]);
   useEffect(() => {
     api.history(name).then((h) => {
       setHistory(h);
@@ -92,8 +93,8 @@ export function AssetDetail({ name }: { name: string }) {
           <ul className="checks">{checks.map((c, i) => <li key={i}><StatusBadge status={checkResult(c)} /> {c.check} <span className="muted">{c.detail}</span></li>)}</ul>
         </Card>
       )}
-      <Card title="Rows" actions={<Pager offset={offset} size={pageSize} total={data.total} onChange={setOffset} />}>
-        <ResultTable caption={`Rows of ${name}`} columns={data.columns} rows={data.rows} />
+      <Card title="Rows">
+        <ServerTable table={name} pageSize={pageSize} caption={`Rows of ${name}`} />
       </Card>
       <Card title="Materialization history">
         {history === null ? <Loading /> : (

@@ -1,5 +1,7 @@
+import { intervalNote, ltvUnits, ltvValueLabel } from "./ltv";
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
 import { formatPercent } from "./ui/format";
+import type { Sort } from "./ui/sorting";
 
 /**
  * Result panels by component type. A pipeline's dashboard shows one panel for each of its components whose type is
@@ -14,6 +16,14 @@ export interface Panel {
   chart: (rows: Record<string, unknown>[]) => Chart;
   /** The use case's own result: shown before the pipeline's other panels (e.g. churn before the LTV it reads). */
   lead?: boolean;
+  /** The table's first order (the whole table's, by the server). */
+  sort?: Sort;
+  /**
+   * What the values mean, from the step's latest materialization metadata, the pipeline's params and the chart's rows: a
+   * line over the chart (horizon, currency), units of the table's columns, and a note on its empty columns.
+   */
+  about?: (metadata: Record<string, unknown> | null, params: Record<string, unknown> | null, rows: Record<string, unknown>[]) =>
+    { summary?: string; units?: Record<string, string>; note?: string | null };
 }
 
 /** How values read: counts, money, money per day, a share (0..1) or a plain ratio. */
@@ -148,8 +158,14 @@ export const panels: Record<string, Panel> = {
     output: "main",
     chart: (rows) => ({
       bars: logHistogram(rows.map((r) => n(r.clv)), plain, "customers"),
-      xTitle: "Predicted customer lifetime value ($, log-spaced bins)", yTitle: "Customers", unit: "count",
+      xTitle: "Predicted customer lifetime value (log-spaced bins)", yTitle: "Customers", unit: "count",
       note: "Bins grow 1–2–5 per decade, so that the many low values and the few high ones are both visible.",
+    }),
+    sort: { column: "clv", direction: "desc" },
+    about: (metadata, params, rows) => ({
+      summary: `CLV: ${ltvValueLabel(metadata, params)}, discounted.`,
+      units: ltvUnits(metadata),
+      note: intervalNote(metadata, rows),
     }),
   },
   "analytics.attribution": {

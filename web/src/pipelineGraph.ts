@@ -223,7 +223,7 @@ export function setSection(text: string, key: "schedule" | "retry" | "partitions
 }
 
 /** A top-level section as plain values, or null. */
-export function getSection(text: string, key: "schedule" | "retry" | "partitions"): Record<string, unknown> | null {
+export function getSection(text: string, key: "schedule" | "retry" | "partitions" | "params"): Record<string, unknown> | null {
   const value = parseDocument(text).get(key);
   return isMap(value) ? (value.toJSON() as Record<string, unknown>) : null;
 }

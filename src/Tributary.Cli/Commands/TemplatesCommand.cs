@@ -2,6 +2,9 @@ using System.CommandLine;
 using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
 using Tributary.Core.Components;
+using Tributary.Core.Diagnostics;
+using Tributary.Core.Loading;
+using Tributary.Core.Pipelines;
 
 namespace Tributary.Cli.Commands;
 
@@ -51,7 +54,40 @@ internal static class TemplatesCommand
         Directory.CreateDirectory(project.Settings.PipelinesDirectory);
         File.WriteAllText(target, text);
         cli.Error.WriteLine(hint ? $"added {project.Relative(target)}; next: trib validate, then trib run {name}" : $"added {project.Relative(target)}");
+        foreach (var line in SharedTables(project, target)) cli.Error.WriteLine(line);
         return ExitCodes.Success;
+    }
+
+    // Environment references are not resolved: which tables a file writes does not depend on them.
+    private static readonly LoadOptions Unresolved = new() { Environment = _ => "set" };
+
+    /// <summary>
+    /// A warning per other pipeline of the project that writes tables the added file also writes, defined differently (the
+    /// TRIB0209 of trib validate, one line per pipeline rather than per table): whichever runs last replaces the other's.
+    /// </summary>
+    private static IEnumerable<string> SharedTables(ProjectSession project, string added)
+    {
+        var loader = new PipelineLoader(project.Catalog);
+        var others = project.PipelineFiles().Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(added), StringComparison.Ordinal))
+            .Select(f => loader.LoadFile(f, Unresolved)).Where(r => r.Succeeded).Select(r => r.Pipeline!).ToList();
+        var mine = loader.LoadFile(added, Unresolved);
+        if (!mine.Succeeded || others.Count == 0) yield break;
+        // Checked last, the added file carries every warning about a table it shares.
+        var warned = ProjectDefinitions.Compare([.. others, mine.Pipeline!])
+            .Where(w => w.Code == DiagnosticCodes.SharedAssetDefinedTwice && string.Equals(w.Location.File, mine.Pipeline!.File, StringComparison.Ordinal))
+            .Select(w => mine.Pipeline!.Components.First(c => c.Location == w.Location))
+            .ToList();
+        foreach (var other in others)
+        {
+            var tables = warned.Where(c => other.Components.Any(o => o.Id == c.Id && o.Definition != c.Definition)).Select(c => c.Id).ToList();
+            if (tables.Count == 0) continue;
+            var whole = other.Name == "full_cdp" || mine.Pipeline!.Name == "full_cdp"
+                ? " full_cdp is the whole platform in one pipeline: use it, or the single templates, not both."
+                : " Give one of them other ids, or remove one.";
+            yield return $"warning {DiagnosticCodes.SharedAssetDefinedTwice}: {project.Relative(added)} writes {tables.Count} table(s) that pipeline '{other.Name}' " +
+                $"({project.Relative(other.File)}) also writes, defined differently: {string.Join(", ", tables)} (and the tables built from them). Whichever runs last replaces the other's results, " +
+                $"and the other's dashboard then shows them.{whole} trib validate shows each one.";
+        }
     }
 
     private static string Target(ProjectSession project, string name) => Path.Combine(project.Settings.PipelinesDirectory, name + ".yaml");

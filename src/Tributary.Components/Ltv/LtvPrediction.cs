@@ -267,6 +267,9 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         {
             ["model"] = model.Name, ["calibration_end"] = calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["log_likelihood"] = modelFit.LogLikelihood, ["frequency_spend_correlation"] = correlation, ["model_table"] = context.Output(ModelOutput.Name),
+            // What the values mean, for a dashboard to say so: clv covers horizon_days; recency and t are in time_unit; no interval when 0 draws.
+            ["horizon_days"] = p.HorizonDays, ["time_unit"] = p.TimeUnit.ToString().ToLowerInvariant(), ["annual_discount_rate"] = p.AnnualDiscountRate,
+            ["interval_draws"] = spends.Length < 10 ? 0 : spends.Length,
         };
         var (holdoutWrite, actual, predicted) = holdout is null ? default : HoldoutTable(context, model, data, holdoutCounts!, p);
         if (holdoutWrite is not null) writes.Add(holdoutWrite);

@@ -74,15 +74,22 @@ internal static partial class DesignerApi
             TypedResults.Ok<IReadOnlyList<MaterializationView>>((await project.Runs.GetMaterializationsAsync(null, name, ct).ConfigureAwait(false))
                 .OrderBy(m => m.At).Select(MaterializationView.Of).ToList()));
 
-        // A page of rows and the table's true row count, so that a pager can say "rows 26–50 of 1,983".
-        api.MapGet("/assets/{name}", async Task<Results<Ok<AssetPreview>, NotFound<ProblemDetails>>> (string name, int? limit, int? offset, CancellationToken ct) =>
+        // A page of rows and the table's true row count, so that a pager can say "rows 26–50 of 1,983"; ordered by a column of the
+        // table and narrowed to rows whose text contains a search (or whose key_column holds a key), in SQL, so that sorting sorts
+        // the whole table, not the page.
+        api.MapGet("/assets/{name}", async Task<Results<Ok<AssetPreview>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> (string name, int? limit, int? offset,
+            [FromQuery(Name = "order_by")] string? orderBy, string? direction, string? search,
+            [FromQuery(Name = "key_column")] string? keyColumn, [FromQuery(Name = "key")] string[]? keys, CancellationToken ct) =>
         {
             if (await project.Warehouse.DescribeTableAsync(name, ct).ConfigureAwait(false) is not { } schema) return ApiProblems.NotFound($"no table '{name}'");
-            var table = project.Warehouse.Dialect.Quote(name);
             var skip = Math.Max(0, offset ?? 0);
-            var result = await project.Warehouse.QueryAsync($"SELECT * FROM {table} OFFSET {skip.ToString(CultureInfo.InvariantCulture)}", null, Math.Clamp(limit ?? 100, 1, 10_000), ct).ConfigureAwait(false);
-            var count = await project.Warehouse.QueryAsync($"SELECT count(*) FROM {table}", null, 1, ct).ConfigureAwait(false);
-            return TypedResults.Ok(new AssetPreview(schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows, Convert.ToInt64(count.Rows[0][0], CultureInfo.InvariantCulture), skip));
+            var (query, error) = AssetRowsQuery.Build(project.Warehouse.Dialect, name, schema, orderBy, direction, search, skip, keyColumn, keys);
+            if (query is null) return ApiProblems.BadRequest(error!);
+            var result = await project.Warehouse.QueryAsync(query.Select, query.Parameters, Math.Clamp(limit ?? 100, 1, 10_000), ct).ConfigureAwait(false);
+            var matched = Convert.ToInt64(await project.Warehouse.ScalarAsync(query.Count, query.Parameters, ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            var total = string.IsNullOrWhiteSpace(search) && keyColumn is null ? matched
+                : Convert.ToInt64(await project.Warehouse.ScalarAsync($"SELECT count(*) FROM {project.Warehouse.Dialect.Quote(name)}", null, ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            return TypedResults.Ok(new AssetPreview(schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows, total, skip, matched));
         });
 
         api.MapGet("/assets/{name}/csv", async Task<Results<PushStreamHttpResult, NotFound<ProblemDetails>>> (string name, CancellationToken ct) =>

@@ -2,12 +2,16 @@ using Tributary.Core.Warehousing;
 
 namespace Tributary.Server.Contracts;
 
-/// <summary>A page of a table's rows and its row count (<c>GET /api/assets/{name}</c>, paged by offset and limit).</summary>
+/// <summary>
+/// A page of a table's rows and its row count (<c>GET /api/assets/{name}</c>, paged by offset and limit, ordered by
+/// <c>order_by</c> and <c>direction</c>, narrowed by <c>search</c>).
+/// </summary>
 /// <param name="Columns">Its columns in order.</param>
 /// <param name="Rows">Rows, each a list of values in column order.</param>
 /// <param name="Total">How many rows the whole table has.</param>
 /// <param name="Offset">How many rows come before the first of <paramref name="Rows"/>.</param>
-public sealed record AssetPreview(IReadOnlyList<ColumnView> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows, long Total, long Offset);
+/// <param name="Matched">How many rows contain the search text in a text column (the pages' total); <paramref name="Total"/> without a search.</param>
+public sealed record AssetPreview(IReadOnlyList<ColumnView> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows, long Total, long Offset, long Matched);
 
 /// <summary>A column of a table.</summary>
 /// <param name="Name">Its name.</param>

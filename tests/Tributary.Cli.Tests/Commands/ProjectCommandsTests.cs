@@ -171,4 +171,22 @@ public sealed class ProjectCommandsTests : IDisposable
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("Did you mean 'quickstart'?", bad.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TemplatesAdd_BesideATemplateWritingTheSameTables_WarnsNamingTheTablesAndThePipeline_AndSucceeds()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var first = await Trib.RunAsync("templates", "add", "customer_ltv", "--project", Project);
+        var second = await Trib.RunAsync("templates", "add", "full_cdp", "--project", Project);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.DoesNotContain("warning", first.Error, StringComparison.Ordinal);
+        Assert.Equal(0, second.ExitCode);
+        var warning = Assert.Single(second.ErrorLines, l => l.StartsWith("warning", StringComparison.Ordinal));
+        Assert.Equal(SharedWarning, warning);
+    }
+
+    private const string SharedWarning = "warning TRIB0209: pipelines/full_cdp.yaml writes 3 table(s) that pipeline 'customer_ltv' (pipelines/customer_ltv.yaml) also writes, " +
+        "defined differently: identity_graph, customer_orders, customer_ltv (and the tables built from them). Whichever runs last replaces the other's results, " +
+        "and the other's dashboard then shows them. full_cdp is the whole platform in one pipeline: use it, or the single templates, not both. trib validate shows each one.";
 }

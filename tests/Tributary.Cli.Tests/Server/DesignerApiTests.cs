@@ -69,6 +69,9 @@ public sealed class DesignerApiTests : IDisposable
         return JsonSerializer.Deserialize<T>(text, ApiJson.Options)!;
     }
 
+    private static async Task<string?> DetailAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString();
+
     private static Task<HttpResponseMessage> ValidateAsync(HttpClient http, string yaml, string? name = null) =>
         http.PostAsJsonAsync(name is null ? "/api/validate" : $"/api/validate?name={name}", new PipelineYaml(yaml), ApiJson.Options, Ct);
 
@@ -170,6 +173,34 @@ public sealed class DesignerApiTests : IDisposable
             Assert.False(File.Exists(Path.Combine(Pipelines, "ltv_copy.yaml")));
             Assert.False(File.Exists(Path.Combine(Pipelines, "newone.yaml")));
             Assert.Equal(["ltv"], list.Select(p => p.Name));
+        }
+    }
+
+    [Fact]
+    public async Task AssetPreview_OrderedBySearchedIn_PagesTheWholeTable_AndAnUnknownColumnIs400()
+    {
+        var (server, http, session) = await ServeAsync();
+        await using (server) await using (session) using (http)
+        {
+            var warehouse = await session.WarehouseAsync(Ct);
+            await warehouse.ExecuteAsync("CREATE TABLE ltv AS SELECT 'p_' || lpad(CAST(i AS VARCHAR), 3, '0') AS customer_id, (i * 7) % 31 AS clv FROM range(1, 31) t(i)", null, Ct);
+
+            var top = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/ltv?order_by=clv&direction=desc&limit=3", Ct));
+            var next = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/ltv?order_by=clv&direction=desc&limit=3&offset=3", Ct));
+            var searched = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/ltv?search=P_01&order_by=customer_id&direction=desc&limit=3", Ct));
+            var column = await http.GetAsync("/api/assets/ltv?order_by=clv%22%20DESC%3B%20--", Ct);
+            var direction = await http.GetAsync("/api/assets/ltv?order_by=clv&direction=sideways", Ct);
+
+            // Rows 1-6 of the whole table by clv: the highest value of 30 rows comes first, not the page's.
+            Assert.Equal([30L, 29, 28], top.Rows.Select(r => ((JsonElement)r[1]!).GetInt64()));
+            Assert.Equal([27L, 26, 25], next.Rows.Select(r => ((JsonElement)r[1]!).GetInt64()));
+            Assert.Equal((30L, 30L, 3L), (top.Total, top.Matched, next.Offset));
+            Assert.Equal(["p_019", "p_018", "p_017"], searched.Rows.Select(r => ((JsonElement)r[0]!).GetString()));
+            Assert.Equal((30L, 10L), (searched.Total, searched.Matched));
+            Assert.Equal(HttpStatusCode.BadRequest, column.StatusCode);
+            Assert.Equal("table 'ltv' has no column 'clv\" DESC; --'; its columns are customer_id, clv", await DetailAsync(column));
+            Assert.Equal(HttpStatusCode.BadRequest, direction.StatusCode);
+            Assert.Equal("direction must be asc or desc, got 'sideways'", await DetailAsync(direction));
         }
     }
 }

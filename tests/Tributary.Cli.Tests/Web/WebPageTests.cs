@@ -87,7 +87,32 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Dashboard_Ltv_ChartsAndModelCard() => CheckPageAsync("dashboard/customer_ltv", "dashboard-ltv", async page =>
     {
         var clv = page.GetByRole(AriaRole.Article, new() { Name = "CLV distribution" });
-        await Assertions.Expect(clv.GetByText("Predicted customer lifetime value ($, log-spaced bins)")).ToBeVisibleAsync();
+        await Assertions.Expect(clv.GetByText("Predicted customer lifetime value (log-spaced bins)")).ToBeVisibleAsync();
+        // What the values are, from the fit's metadata (horizon) and the pipeline's params (currency).
+        const string Value = "12-month predicted value (365 days), USD (EUR at 1.09, GBP at 1.27 USD each)";
+        await Assertions.Expect(clv.GetByTestId("panel-about")).ToContainTextAsync(Value);
+        // Top customers by predicted value, highest first, each with an email and a link to their Customer 360.
+        var top = page.GetByRole(AriaRole.Article, new() { Name = "Top 10 customers by predicted value" });
+        await Assertions.Expect(top.GetByTestId("ltv-value-label")).ToContainTextAsync(Value);
+        var rows = top.GetByRole(AriaRole.Row);
+        await Assertions.Expect(rows).ToHaveCountAsync(11);
+        var first = rows.Nth(1).GetByRole(AriaRole.Link);
+        await Assertions.Expect(first).ToHaveTextAsync(new Regex("@"));
+        await Assertions.Expect(first).ToHaveAttributeAsync("href", new Regex("^#/customer/"));
+        var values = await top.Locator("tbody tr td:nth-child(8)").AllTextContentsAsync();
+        var clvs = values.Select(v => double.Parse(v.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(clvs.OrderByDescending(v => v), clvs);
+        await Assertions.Expect(rows.Nth(1).Locator("td").Nth(3)).Not.ToHaveTextAsync("—");
+        // The table sorts on the server: by clv, highest first, its first row is the top customer's; a click flips it.
+        await clv.GetByText(new Regex("^Table customer_ltv:")).ClickAsync();
+        var header = clv.GetByRole(AriaRole.Columnheader, new() { Name = "clv", Exact = false }).Filter(new() { HasTextRegex = new Regex("^clv\\W") });
+        await Assertions.Expect(header).ToHaveAttributeAsync("aria-sort", "descending");
+        var firstId = await rows.Nth(1).Locator("td").Nth(2).TextContentAsync();
+        await Assertions.Expect(clv.Locator("tbody tr").First.Locator("td").First).ToHaveTextAsync(firstId!);
+        await Assertions.Expect(clv.GetByRole(AriaRole.Columnheader, new() { Name = "recency (weeks)" })).ToBeVisibleAsync();
+        await header.GetByRole(AriaRole.Button).ClickAsync();
+        await Assertions.Expect(header).ToHaveAttributeAsync("aria-sort", "ascending");
+        await Assertions.Expect(clv.Locator("tbody tr").First.Locator("td").First).Not.ToHaveTextAsync(firstId!);
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card customer_ltv" });
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Std. error" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "alpha" })).ToHaveCountAsync(1);
@@ -422,6 +447,10 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
         await Assertions.Expect(pager).ToHaveTextAsync(new Regex(@"^rows 26–50 of "));
         await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Rows of shopify_orders" }).GetByRole(AriaRole.Row)).ToHaveCountAsync(26);
+        // A search narrows the whole table on the server and starts again at its first page.
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search shopify_orders" }).FillAsync("@");
+        await Assertions.Expect(pager).ToHaveTextAsync(new Regex(@"^rows 1–25 of \d"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "contain “@”" })).ToBeVisibleAsync();
     });
 
     [Fact]

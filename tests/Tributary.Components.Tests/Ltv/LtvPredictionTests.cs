@@ -109,6 +109,9 @@ public sealed class LtvPredictionTests(PostgresCluster postgres)
             """);
         Assert.Equal(300L, Convert.ToInt64(rows[0][0], CultureInfo.InvariantCulture));
         Assert.Equal(0L, Convert.ToInt64(rows[0][1], CultureInfo.InvariantCulture));
+        // What a dashboard states about the values: their horizon, the time unit of recency and t, and that no interval was drawn.
+        var metadata = (await h.Store.GetMaterializationsAsync(result.RunId, "ltv_forward", TestContext.Current.CancellationToken)).Single().MetadataJson;
+        Assert.Contains("\"horizon_days\":365,\"time_unit\":\"week\",\"annual_discount_rate\":0.1,\"interval_draws\":0", metadata, StringComparison.Ordinal);
     }
 
     // Enough customers that their values are worked out in several parallel ranges: every customer's row is written once,

@@ -17,6 +17,14 @@ export type PartitionPage = Schemas["PartitionPage"];
 export type PipelineSummary = Schemas["PipelineSummary"];
 export type Problem = Schemas["ProblemDetails"];
 
+/** How a table's rows are asked for: ordered by one column, narrowed to rows whose text contains `search`, or to rows whose `keyColumn` holds one of `keys`. */
+export interface RowsView {
+  sort?: { column: string; direction: "asc" | "desc" };
+  search?: string;
+  keyColumn?: string;
+  keys?: string[];
+}
+
 /** A call the server refused or could not answer: the message is the ProblemDetails detail; a refused pipeline's problems are in `diagnostics`. */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly problem: Problem | null) {
@@ -101,7 +109,10 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
     runs: (pipeline?: string) => body(client.GET("/api/runs", { params: { query: { pipeline } } })),
     runDetail: (id: string) => body(client.GET("/api/runs/{id}", { params: { path: { id } } })),
     assets: (includeInternal = false) => body(client.GET("/api/assets", { params: { query: { include_internal: includeInternal } } })),
-    asset: (name: string, limit = 200, offset = 0) => body(client.GET("/api/assets/{name}", { params: { path: { name }, query: { limit, offset } } })),
+    /** A page of a table's rows; ordered by a column of it and narrowed by a search (or to the rows whose key_column holds a key) on the server, over the whole table. */
+    asset: (name: string, limit = 200, offset = 0, view: RowsView = {}) => body(client.GET("/api/assets/{name}", { params: { path: { name }, query: {
+      limit, offset, order_by: view.sort?.column, direction: view.sort?.direction, search: view.search || undefined, key_column: view.keyColumn, key: view.keys,
+    } } })),
     history: (name: string) => body(client.GET("/api/assets/{name}/history", { params: { path: { name } } })),
     /** The generated demo store's true channel shares; a 404 ApiError on a project without demo data. */
     channelTruth: () => body(client.GET("/api/demo/ground-truth/channels")),

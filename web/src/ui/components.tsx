@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { columnDecimals, formatCell, formatCount, formatFixed, isNumericKind } from "./format";
+import { ariaSort, nextSort, type Sort } from "./sorting";
 
 /**
  * The UI's components: every page is built from these and the tokens in styles.css, so that type, spacing, buttons,
@@ -65,6 +66,8 @@ export interface Column<T> {
   /** Long text that wraps in its cell instead of being cut off, so the table fits its card. */
   wrap?: boolean;
   cell: (row: T) => ReactNode;
+  /** The header's aria-sort, when the table can be sorted by this column. */
+  sort?: "ascending" | "descending" | "none";
 }
 
 const cellClass = (c: { numeric?: boolean; wrap?: boolean }) => [c.numeric && "num", c.wrap && "wrap"].filter(Boolean).join(" ") || undefined;
@@ -77,7 +80,7 @@ export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight 
     <div className="table-wrap" style={maxHeight ? { maxHeight } : undefined} tabIndex={0} aria-label={caption ?? "table"} role="region">
       <table>
         {caption && <caption className="sr-only">{caption}</caption>}
-        <thead><tr>{columns.map((c) => <th key={c.key} scope="col" className={c.numeric ? "num" : undefined}>{c.header}</th>)}</tr></thead>
+        <thead><tr>{columns.map((c) => <th key={c.key} scope="col" className={c.numeric ? "num" : undefined} aria-sort={c.sort}>{c.header}</th>)}</tr></thead>
         <tbody>
           {rows.map((r, i) => <tr key={rowKey(r, i)}>{columns.map((c) => <td key={c.key} className={cellClass(c)}>{c.cell(r)}</td>)}</tr>)}
           {rows.length === 0 && <tr><td colSpan={columns.length} className="empty-cell">{empty ?? "Nothing here yet."}</td></tr>}
@@ -87,9 +90,14 @@ export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight 
   );
 }
 
-/** Rows of a warehouse table (columns with kinds, rows of values) formatted for people. */
-export function ResultTable({ columns, rows, caption, maxHeight }: {
+/**
+ * Rows of a warehouse table (columns with kinds, rows of values) formatted for people. With onSort, each header is a
+ * button that asks for the rows in another order (the caller fetches them, so the whole table is sorted, not the page);
+ * units name what a column's numbers count, e.g. "weeks".
+ */
+export function ResultTable({ columns, rows, caption, maxHeight, sort, onSort, units, empty }: {
   columns: { name: string; type: string }[]; rows: readonly (readonly unknown[])[]; caption?: string; maxHeight?: number;
+  sort?: Sort | null; onSort?: (sort: Sort) => void; units?: Record<string, string>; empty?: ReactNode;
 }) {
   // Each numeric column in one number of decimals, so that its values line up.
   const decimals = columns.map((c, j) => (isNumericKind(c.type) ? columnDecimals(rows.map((r) => r[j])) : null));
@@ -97,9 +105,19 @@ export function ResultTable({ columns, rows, caption, maxHeight }: {
     const fixed = decimals[j];
     return typeof v === "number" && fixed !== null ? formatFixed(v, fixed) : formatCell(v);
   };
+  const header = (c: { name: string; type: string }) => {
+    const label = <>{c.name}{units?.[c.name] && <span className="muted"> ({units[c.name]})</span>}</>;
+    if (!onSort) return label;
+    const order = ariaSort(sort, c.name);
+    return (
+      <button type="button" className="sort-header" title={`Sort the whole table by ${c.name}`} onClick={() => onSort(nextSort(sort ?? null, c.name, isNumericKind(c.type)))}>
+        {label}<span aria-hidden="true" className="sort-mark">{order === "ascending" ? " ▲" : order === "descending" ? " ▼" : " ↕"}</span>
+      </button>
+    );
+  };
   return (
-    <DataTable caption={caption} maxHeight={maxHeight} rows={rows as unknown[][]} rowKey={(_, i) => String(i)} empty="The table has no rows."
-      columns={columns.map((c, j) => ({ key: `${j}:${c.name}`, header: c.name, numeric: isNumericKind(c.type), cell: (r: unknown[]) => cell(r[j], j) }))} />
+    <DataTable caption={caption} maxHeight={maxHeight} rows={rows as unknown[][]} rowKey={(_, i) => String(i)} empty={empty ?? "The table has no rows."}
+      columns={columns.map((c, j) => ({ key: `${j}:${c.name}`, header: header(c), numeric: isNumericKind(c.type), sort: onSort ? ariaSort(sort, c.name) : undefined, cell: (r: unknown[]) => cell(r[j], j) }))} />
   );
 }
 

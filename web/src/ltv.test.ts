@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { horizonLabel, intervalNote, ltvNeighbours, ltvUnits, ltvValueLabel, pipelineCurrency, topCustomers } from "./ltv";
+
+const params = {
+  horizon_days: { type: "integer", default: 365 },
+  eur_usd: { type: "number", default: 1.09, description: "USD per EUR" },
+  gbp_usd: { type: "number", default: 1.27 },
+  margin: { type: "number", default: 0.3 },
+};
+
+describe("what an LTV value means", () => {
+  it("names the horizon in months when it is whole years, else in days", () => {
+    expect(horizonLabel(365)).toBe("12-month");
+    expect(horizonLabel(730)).toBe("24-month");
+    expect(horizonLabel(90)).toBe("90-day");
+  });
+
+  it("reads the currency and the rates from the pipeline's FROM_TO params", () => {
+    expect(pipelineCurrency(params)).toEqual({ currency: "USD", rates: [{ from: "EUR", rate: 1.09 }, { from: "GBP", rate: 1.27 }] });
+    expect(pipelineCurrency({ margin: { default: 0.3 } })).toBeNull();
+    expect(pipelineCurrency(null)).toBeNull();
+    // Two target currencies: which one the values are in cannot be told.
+    expect(pipelineCurrency({ eur_usd: { default: 1.09 }, usd_eur: { default: 0.92 } })).toBeNull();
+  });
+
+  it("states the horizon from the fit's metadata and the currency from the params", () => {
+    expect(ltvValueLabel({ horizon_days: 365 }, params)).toBe("12-month predicted value (365 days), USD (EUR at 1.09, GBP at 1.27 USD each)");
+    expect(ltvValueLabel({ horizon_days: 180 }, null)).toBe("180-day predicted value (180 days)");
+    expect(ltvValueLabel(null, null)).toBe("Predicted value (this fit did not record its horizon; run the pipeline again to see it)");
+  });
+
+  it("gives recency and t the fit's time unit", () => {
+    expect(ltvUnits({ time_unit: "week" })).toEqual({ recency: "weeks", t: "weeks" });
+    expect(ltvUnits({ time_unit: "day" })).toEqual({ recency: "days", t: "days" });
+    expect(ltvUnits(null)).toEqual({});
+  });
+
+  it("says why the interval columns are empty, and nothing when they are filled", () => {
+    const empty = [{ clv: 10, clv_low: null, clv_high: null }];
+    expect(intervalNote({ interval_draws: 0 }, empty)).toBe(
+      "clv_low and clv_high are empty: the run that wrote this table drew no interval (interval_draws: 0). Set interval_draws to 50 or more on the LTV step for a 90% interval.");
+    expect(intervalNote(null, empty)).toBe("clv_low and clv_high are empty: this fit has no interval (interval_draws 0, or too few usable parameter draws).");
+    expect(intervalNote({ interval_draws: 50 }, [{ clv: 10, clv_low: 8, clv_high: 12 }])).toBeNull();
+    expect(intervalNote({ interval_draws: 0 }, [])).toBeNull();
+  });
+});
+
+describe("top customers", () => {
+  it("joins the LTV rows, in their order, with the first email, the tier and the segment; a missing one is null", () => {
+    const ltv = [
+      { customer_id: "p_453", frequency: 30, clv: 3539.2, clv_low: 2900, clv_high: 4100, p_alive: 0.97 },
+      { customer_id: "p_007", frequency: 2, clv: "1200.5", clv_low: null, clv_high: null, p_alive: 0.5 },
+    ];
+    const identity = [
+      { profile_id: "p_453", identifier_type: "email", identifier_value: "zed@x.com" },
+      { profile_id: "p_453", identifier_type: "email", identifier_value: "ann@x.com" },
+      { profile_id: "p_453", identifier_type: "phone", identifier_value: "+15550100" },
+    ];
+    const rows = topCustomers(ltv, identity, [{ customer_id: "p_453", tier: "platinum" }], [{ customer_id: "p_007", segment: "At Risk" }]);
+    expect(rows).toEqual([
+      { customerId: "p_453", email: "ann@x.com", tier: "platinum", segment: null, repeatOrders: 30, clv: 3539.2, clvLow: 2900, clvHigh: 4100, pAlive: 0.97 },
+      { customerId: "p_007", email: null, tier: null, segment: "At Risk", repeatOrders: 2, clv: 1200.5, clvLow: null, clvHigh: null, pAlive: 0.5 },
+    ]);
+    expect(topCustomers([], identity, [], [])).toEqual([]);
+  });
+
+  it("finds the identity graph, the tiers read from this LTV step and the RFM segments beside it", () => {
+    const components = [
+      { id: "identity_graph", type: "identity.resolve", inputs: ["orders"] },
+      { id: "tiers_other", type: "segment.value_tiers", inputs: ["other_ltv"] },
+      { id: "value_tiers", type: "segment.value_tiers", inputs: ["customer_ltv"] },
+      { id: "rfm_segments", type: "segment.rfm", inputs: ["customer_orders"] },
+    ];
+    expect(ltvNeighbours(components, "customer_ltv")).toEqual({ identity: "identity_graph", tiers: "value_tiers", segments: "rfm_segments" });
+    expect(ltvNeighbours([], "customer_ltv")).toEqual({ identity: undefined, tiers: undefined, segments: undefined });
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * What an LTV fit's values mean, for the dashboard to say it: the horizon its CLV covers, the currency the pipeline
+ * values orders in, the time unit of recency and t, and whether it drew an interval. Read from the fit's metadata (what
+ * the run used) and the pipeline's params, never assumed.
+ */
+
+/** "12-month" for 365 days, "24-month" for 730, else "90-day". */
+export function horizonLabel(days: number): string {
+  return days % 365 === 0 ? `${(days / 365) * 12}-month` : `${days}-day`;
+}
+
+/** The currency the pipeline converts orders into, from params named FROM_TO (e.g. eur_usd: USD per EUR), with the rates. */
+export function pipelineCurrency(params: Record<string, unknown> | null): { currency: string; rates: { from: string; rate: number }[] } | null {
+  const rates: { from: string; to: string; rate: number }[] = [];
+  for (const [name, spec] of Object.entries(params ?? {})) {
+    const m = /^([a-z]{3})_([a-z]{3})$/.exec(name);
+    const value = (spec as { default?: unknown } | null)?.default;
+    if (m && typeof value === "number") rates.push({ from: m[1].toUpperCase(), to: m[2].toUpperCase(), rate: value });
+  }
+  const targets = [...new Set(rates.map((r) => r.to))];
+  if (targets.length !== 1) return null;
+  return { currency: targets[0], rates: rates.map(({ from, rate }) => ({ from, rate })) };
+}
+
+/** "12-month predicted value, USD (EUR at 1.09, GBP at 1.27 USD each)", or what is known of it. */
+export function ltvValueLabel(metadata: Record<string, unknown> | null, params: Record<string, unknown> | null): string {
+  const days = typeof metadata?.horizon_days === "number" ? metadata.horizon_days : null;
+  const currency = pipelineCurrency(params);
+  const horizon = days === null ? "Predicted value (this fit did not record its horizon; run the pipeline again to see it)" : `${horizonLabel(days)} predicted value (${days} days)`;
+  if (!currency) return horizon;
+  const rates = currency.rates.map((r) => `${r.from} at ${r.rate}`).join(", ");
+  return `${horizon}, ${currency.currency}${rates ? ` (${rates} ${currency.currency} each)` : ""}`;
+}
+
+/** The units of the LTV table's time columns, from the fit's time unit. */
+export function ltvUnits(metadata: Record<string, unknown> | null): Record<string, string> {
+  const unit = metadata?.time_unit === "week" ? "weeks" : metadata?.time_unit === "day" ? "days" : null;
+  return unit ? { recency: unit, t: unit } : {};
+}
+
+/**
+ * Why clv_low and clv_high are empty, when they are: the fit drew no interval (interval_draws 0, as full_cdp sets to
+ * save time) or too few usable draws. Null when the interval is there.
+ */
+export function intervalNote(metadata: Record<string, unknown> | null, rows: readonly Record<string, unknown>[]): string | null {
+  if (rows.length === 0 || rows.some((r) => r.clv_low !== null && r.clv_low !== undefined)) return null;
+  return metadata?.interval_draws === 0
+    ? "clv_low and clv_high are empty: the run that wrote this table drew no interval (interval_draws: 0). Set interval_draws to 50 or more on the LTV step for a 90% interval."
+    : "clv_low and clv_high are empty: this fit has no interval (interval_draws 0, or too few usable parameter draws).";
+}
+
+/** One of the top customers by predicted value, with who they are and where they stand. */
+export interface TopCustomer {
+  customerId: string;
+  email: string | null;
+  tier: string | null;
+  segment: string | null;
+  repeatOrders: number | null;
+  clv: number;
+  clvLow: number | null;
+  clvHigh: number | null;
+  pAlive: number | null;
+}
+
+const num = (v: unknown) => (typeof v === "number" ? v : v === null || v === undefined || v === "" ? null : Number(v));
+
+/**
+ * The LTV rows (already ordered by clv, highest first) joined with the identity graph's emails, the value tiers and the RFM
+ * segments by customer id; a customer missing from a side table has null there.
+ */
+export function topCustomers(ltv: readonly Record<string, unknown>[], identity: readonly Record<string, unknown>[],
+  tiers: readonly Record<string, unknown>[], segments: readonly Record<string, unknown>[]): TopCustomer[] {
+  const email = new Map<string, string>();
+  // The alphabetically first email of a profile, as the templates' customer_value table picks it.
+  for (const r of identity)
+    if (r.identifier_type === "email" && typeof r.identifier_value === "string") {
+      const id = String(r.profile_id);
+      const known = email.get(id);
+      if (known === undefined || r.identifier_value < known) email.set(id, r.identifier_value);
+    }
+  const tier = new Map(tiers.map((r) => [String(r.customer_id), r.tier === null || r.tier === undefined ? null : String(r.tier)]));
+  const segment = new Map(segments.map((r) => [String(r.customer_id), r.segment === null || r.segment === undefined ? null : String(r.segment)]));
+  return ltv.map((r) => {
+    const id = String(r.customer_id);
+    return {
+      customerId: id, email: email.get(id) ?? null, tier: tier.get(id) ?? null, segment: segment.get(id) ?? null,
+      repeatOrders: num(r.frequency), clv: num(r.clv) ?? 0, clvLow: num(r.clv_low), clvHigh: num(r.clv_high), pAlive: num(r.p_alive),
+    };
+  });
+}
+
+/** The steps beside an LTV step that name its customers: the identity graph, the value tiers read from it and the RFM segments. */
+export function ltvNeighbours(components: readonly { id: string; type: string; inputs: string[] }[], ltvStep: string): { identity?: string; tiers?: string; segments?: string } {
+  return {
+    identity: components.find((c) => c.type === "identity.resolve")?.id,
+    tiers: components.find((c) => c.type === "segment.value_tiers" && c.inputs.includes(ltvStep))?.id,
+    segments: components.find((c) => c.type === "segment.rfm")?.id,
+  };
+}
