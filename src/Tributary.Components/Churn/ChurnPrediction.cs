@@ -184,7 +184,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         var bgnbd = train.Rows.Count > 0 ? BgNbd.Fit(Summary(train.Rows).Compress().Distinct).Parameters : default;
         AddBgNbd(train.Rows, bgnbd, p.LabelDays);
         if (train.Customers.Count < 50)
-            throw new InputDataException($"input '{context.Inputs[0]}' has {train.Customers.Count} customers as of {CustomerSnapshot.Iso(trainDay)} (label_days = {p.LabelDays} before the latest snapshot, {CustomerSnapshot.Iso(latest)}); the model needs at least 50. Set past_snapshots_days: [{p.LabelDays}] on the features.customer_snapshot step.");
+            throw await CustomerSnapshot.TooFewToTrainAsync(w, context.Inputs[0], trainDay, latest, "label_days", p.LabelDays, train.Customers.Count, cancellationToken).ConfigureAwait(false);
         var current = await ReadSnapshotAsync(context, latest, cancellationToken).ConfigureAwait(false);
         AddBgNbd(current.Rows, bgnbd, p.LabelDays);
         var active = await ActiveAsync(context, trainDay, latest, cancellationToken).ConfigureAwait(false);

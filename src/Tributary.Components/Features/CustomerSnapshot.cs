@@ -112,6 +112,23 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
 
     internal static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Why a model that trains on the snapshot <paramref name="days"/> (its <paramref name="setting"/>) before the latest
+    /// found only <paramref name="found"/> customers there: no snapshot of that day (past_snapshots_days lacks it), or one
+    /// of too few customers (the history does not reach far enough back).
+    /// </summary>
+    internal static async Task<InputDataException> TooFewToTrainAsync(IWarehouse w, string input, DateOnly trainDay, DateOnly latest, string setting, int days, int found,
+        CancellationToken cancellationToken)
+    {
+        var q = new SqlBuilder(w.Dialect);
+        var snapshots = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {q.Quote(input)} WHERE as_of = {q.Bind(trainDay, DataKind.Date)}", q.Parameters, cancellationToken)
+            .ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var what = $"input '{input}' has {found} customers as of {Iso(trainDay)} ({setting} = {days} before the latest snapshot, {Iso(latest)}); the model needs at least 50 to train on.";
+        return new InputDataException(snapshots == 0 && found == 0
+            ? $"{what} There is no snapshot of that day: set past_snapshots_days: [{days}] on the features.customer_snapshot step."
+            : $"{what} Only {found} customers had ordered by then: the data must reach further back than {days} days before its end with at least 50 customers, so load more history or lower {setting}.");
+    }
+
     // One snapshot: every table filtered to rows before the day, windows counted back from it.
     private static string SnapshotSql(CustomerSnapshotParameters p, SqlBuilder q, DateOnly snapshot)
     {

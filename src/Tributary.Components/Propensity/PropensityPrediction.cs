@@ -124,7 +124,7 @@ public sealed class PropensityPrediction : IComponent<PropensityParameters>
         var trainDay = latest.AddDays(-p.HorizonDays);
         var train = await SnapshotTable.ReadAsync(w, context.Inputs[0], trainDay, cancellationToken).ConfigureAwait(false);
         if (train.Customers.Count < 50)
-            throw new InputDataException($"input '{context.Inputs[0]}' has {train.Customers.Count} customers as of {CustomerSnapshot.Iso(trainDay)} (horizon_days = {p.HorizonDays} before the latest snapshot, {CustomerSnapshot.Iso(latest)}); the model needs at least 50. Set past_snapshots_days: [{p.HorizonDays}] on the features.customer_snapshot step.");
+            throw await CustomerSnapshot.TooFewToTrainAsync(w, context.Inputs[0], trainDay, latest, "horizon_days", p.HorizonDays, train.Customers.Count, cancellationToken).ConfigureAwait(false);
         var current = await SnapshotTable.ReadAsync(w, context.Inputs[0], latest, cancellationToken).ConfigureAwait(false);
         var buyers = await SnapshotTable.BuyersAsync(w, context.Inputs[1], trainDay, latest, cancellationToken).ConfigureAwait(false);
         var labels = train.Customers.Select(buyers.Contains).ToArray();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tributary.Components.Features;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -109,5 +110,28 @@ public sealed class CustomerSnapshotTests(PostgresCluster postgres)
         var row = Assert.Single(rows.Rows);
         return rows.Schema.Columns.Select((c, i) => (c, i)).Where(x => x.i >= 2)
             .ToDictionary(x => x.c.Name, x => row[x.i] is null ? double.NaN : Convert.ToDouble(row[x.i], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task TooFewToTrain_SaysWhetherTheSnapshotIsMissingOrTheHistoryTooShort(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: snap
+                type: transform.sql
+                with: { sql: "SELECT CAST(d AS DATE) AS as_of, c AS customer_id FROM (VALUES ('2025-01-01', 'a'), ('2025-01-01', 'b'), ('2025-01-01', 'c'), ('2024-10-03', 'a'), ('2024-10-03', 'b')) AS t(d, c)" }
+            """);
+        var latest = new DateOnly(2025, 1, 1);
+
+        // The template already asks for the snapshot 90 days back: what is short is the history (the reviewer was told to set it).
+        var shortHistory = await CustomerSnapshot.TooFewToTrainAsync(h.Warehouse, "snap", latest.AddDays(-90), latest, "label_days", 90, 2, CancellationToken.None);
+        var noSnapshot = await CustomerSnapshot.TooFewToTrainAsync(h.Warehouse, "snap", latest.AddDays(-120), latest, "label_days", 120, 0, CancellationToken.None);
+
+        Assert.Equal("input 'snap' has 2 customers as of 2024-10-03 (label_days = 90 before the latest snapshot, 2025-01-01); the model needs at least 50 to train on. " +
+            "Only 2 customers had ordered by then: the data must reach further back than 90 days before its end with at least 50 customers, so load more history or lower label_days.", shortHistory.Message);
+        Assert.EndsWith("There is no snapshot of that day: set past_snapshots_days: [120] on the features.customer_snapshot step.", noSnapshot.Message, StringComparison.Ordinal);
     }
 }
