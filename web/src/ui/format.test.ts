@@ -15,6 +15,8 @@ describe("format", () => {
     expect(formatDuration(12_419)).toMatch(/^12.4 s$/);
     expect(formatDuration(185_000)).toBe("3 min 5 s");
     expect(formatDuration(120_000)).toBe("2 min");
+    // Rounding never shows 60 of a unit: it carries into the next.
+    expect([formatDuration(299_595), formatDuration(59_960), formatDuration(999.7)]).toEqual(["5 min", "1 min", "1 s"]);
   });
   it("formats cells by value: booleans, nulls, numbers", () => {
     expect(formatCell(true)).toBe("yes");

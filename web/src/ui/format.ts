@@ -32,10 +32,12 @@ export const formatDateTime = (iso: string | Date) => dateTime.format(typeof iso
 
 /** A duration in milliseconds for people: 850 ms, 12.4 s, 3 min 5 s. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${decimal.format(Math.round(ms / 100) / 10)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
+  // Each unit's cut-off is where rounding would reach the next unit: 299,595 ms is 5 min, never 4 min 60 s.
+  if (ms < 999.5) return `${Math.round(ms)} ms`;
+  if (ms < 59_950) return `${decimal.format(Math.round(ms / 100) / 10)} s`;
+  const total = Math.round(ms / 1000);
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
   return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
 }
 
