@@ -16,8 +16,8 @@ public sealed class InputDataFailureTests(PostgresCluster postgres)
 
     public static TheoryData<string, string, string> Cases() => new()
     {
-        { "duckdb", "header_column_missing", "the header has no column 'Created at' that a Shopify orders export needs." },
-        { "postgres", "header_column_missing", "the header has no column 'Created at' that a Shopify orders export needs." },
+        { "duckdb", "header_column_missing", "the header has no column 'Created at' (closest header: 'Order Date') that a Shopify orders export needs" },
+        { "postgres", "header_column_missing", "the header has no column 'Created at' (closest header: 'Order Date') that a Shopify orders export needs" },
         { "duckdb", "rejected_ratio", "1 of 12 rows rejected (8.3%), more than max_rejected_ratio 5.0%; nothing was loaded." },
         { "postgres", "rejected_ratio", "1 of 12 rows rejected (8.3%), more than max_rejected_ratio 5.0%; nothing was loaded." },
         { "duckdb", "ltv_too_few_customers", "6 customers have orders on or before 2025-03-01; the models need at least 10." },

@@ -170,7 +170,7 @@ internal static class PlatformFileLoader
                 }
             }
             if (errors.Count > 0)
-                throw new InvalidDataException($"{string.Join("\n", errors)}\nNothing was loaded; rename the column in the file (see the {layout.Platform} headers in docs/data-model.md).");
+                throw new InputDataException($"{string.Join("\n", errors)}\nNothing was loaded; rename the column in the file (see the {layout.Platform} headers in docs/data-model.md).");
         }
 
         // Valid rows stream from the parser into the warehouse's bulk writer; rejected ones wait on disk, so memory stays flat as files grow.
