@@ -71,7 +71,8 @@ public sealed record CurrencyConversionParameters : IValidatableObject
 
 /// <summary>
 /// Converts money columns into one reporting currency with explicit rates. Rows in a currency without a rate are left out
-/// (an unknown currency is never valued 1:1) and counted by currency in the <c>unpriced</c> output and the run's log.
+/// (an unknown currency is never valued 1:1), counted by currency in the <c>unpriced</c> output, and named with the rate to
+/// add in a warning (a non-blocking check the run page shows beside the step) and the run's log.
 /// </summary>
 public sealed class CurrencyConversion : IComponent<CurrencyConversionParameters>
 {
@@ -132,15 +133,22 @@ public sealed class CurrencyConversion : IComponent<CurrencyConversionParameters
         var missing = new List<(string? Currency, long Rows)>();
         await foreach (var r in w.StreamAsync($"SELECT {d.Quote("currency")}, {d.Quote("row_count")} FROM {d.Quote(context.Output(Unpriced))} ORDER BY 2 DESC, 1", null, cancellationToken).ConfigureAwait(false))
             missing.Add((r[0] as string, Convert.ToInt64(r[1], CultureInfo.InvariantCulture)));
-        context.Log($"{rows:N0} rows in {to}" + (missing.Count == 0 ? "" : $"; left out {missing.Sum(m => m.Rows):N0} in a currency with no rate to {to}: "
+        var warning = missing.Count == 0 ? null : $"left out {missing.Sum(m => m.Rows):N0} in a currency with no rate to {to}: "
             + string.Join(", ", missing.Select(m => $"{m.Currency ?? "no currency"} ({m.Rows:N0})"))
-            + $". Add {string.Join(", ", missing.Where(m => m.Currency is not null).Select(m => $"{m.Currency}=<{to} per {m.Currency}>"))} to the rates of '{context.Asset}' (in the templates, the exchange_rates param)."));
+            + (missing.Any(m => m.Currency is not null)
+                ? $". Add {string.Join(", ", missing.Where(m => m.Currency is not null).Select(m => $"{m.Currency}=<{to} per {m.Currency}>"))} to the rates of '{context.Asset}' (in the templates, the exchange_rates param)."
+                : ".")
+            + $" They are counted in {context.Output(Unpriced)}.";
+        context.Log($"{rows:N0} rows in {to}" + (warning is null ? "" : "; " + warning));
         return new Materialization(rows, new Dictionary<string, object?>
         {
             ["currency"] = to,
             ["unpriced_rows"] = missing.Sum(m => m.Rows),
             ["unpriced_currencies"] = string.Join(", ", missing.Select(m => m.Currency ?? "")),
-        });
+        })
+        {
+            Warnings = warning is null ? [] : [warning],
+        };
     }
 
     private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);

@@ -43,8 +43,11 @@ public sealed class CurrencyConversionTests(PostgresCluster postgres)
             unpriced.Select(r => (r[0] as string, Convert.ToInt64(r[1], CultureInfo.InvariantCulture), Convert.ToDouble(r[2], CultureInfo.InvariantCulture))).ToList());
         var log = string.Join("\n", (await h.Store.GetEventsAsync(result.RunId, CancellationToken.None)).Select(e => e.Message));
         Assert.Contains(
-            "2 rows in USD; left out 3 in a currency with no rate to USD: JPY (2), no currency (1). Add JPY=<USD per JPY> to the rates of 'priced_orders' (in the templates, the exchange_rates param).",
-            log, StringComparison.Ordinal);
+            "2 rows in USD; left out 3 in a currency with no rate to USD: JPY (2), no currency (1). Add JPY=<USD per JPY> to the rates of 'priced_orders' (in the templates, the exchange_rates param). "
+            + "They are counted in priced_orders__unpriced.", log, StringComparison.Ordinal);
+        var warning = Assert.Single(await h.Store.GetChecksAsync(result.RunId, CancellationToken.None), c => c.Asset == "priced_orders");
+        Assert.Equal((false, false), (warning.Passed, warning.Blocking));
+        Assert.StartsWith("left out 3 in a currency with no rate to USD: JPY (2), no currency (1).", warning.Detail, StringComparison.Ordinal);
     }
 
     [Theory]
