@@ -36,6 +36,7 @@ public static class BuiltInComponents
         .Add<StripeChargesSource, PlatformSourceParameters>()
         .Add<IntakeEventsSource, IntakeEventsParameters>()
         .Add<SqlTransform, SqlTransformParameters>()
+        .Add<CurrencyConversion, CurrencyConversionParameters>()
         .Add<OrdersStandardizer, StandardizeParameters>()
         .Add<OrderItemsStandardizer, StandardizeParameters>()
         .Add<ProductsStandardizer, StandardizeParameters>()

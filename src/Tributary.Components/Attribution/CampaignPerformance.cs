@@ -31,6 +31,12 @@ public sealed record CampaignPerformanceParameters : IValidatableObject
     [Range(0, 1)]
     public double Margin { get; init; } = 1;
 
+    /// <summary>The currency of the attributed revenue.</summary>
+    [Description("Currency of the attributed revenue, e.g. USD. Spend is compared with revenue as is, so it must be in the same currency: "
+        + "when set, a spend table whose currency column names another is refused; spend in several currencies is refused either way. "
+        + "Convert spend first with transform.currency. Optional.")]
+    public string? Currency { get; init; }
+
     private static readonly string[] Roles = ["spend", "attribution"];
 
     /// <inheritdoc />
@@ -99,6 +105,8 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
         if (!models.Contains(p.Model))
             throw new ArgumentException($"model '{p.Model}' is not among the models {p.Tables["attribution"]} computed ({string.Join(", ", models)}); add it to that step's models or pick one of these.");
 
+        await RefuseMixedCurrenciesAsync(p, w, cancellationToken).ConfigureAwait(false);
+
         var q = new SqlBuilder(d);
         var model = q.Bind(p.Model);
         var metrics = Metrics(p, q);
@@ -138,6 +146,21 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
         ], cancellationToken).ConfigureAwait(false))[0];
         context.Log($"{rows:N0} campaign-days rated by {p.Model} credit");
         return new Materialization(rows, new Dictionary<string, object?> { ["model"] = p.Model, ["summary_table"] = context.Output(Summary) });
+    }
+
+    // Spend in another currency than revenue, or in several, would make every sum, CPA and ROAS a mix of currencies.
+    private static async Task RefuseMixedCurrenciesAsync(CampaignPerformanceParameters p, IWarehouse w, CancellationToken cancellationToken)
+    {
+        var spend = p.Tables["spend"];
+        if ((await w.DescribeTableAsync(spend, cancellationToken).ConfigureAwait(false))?.Find("currency") is null) return;
+        var currencies = new List<string>();
+        await foreach (var r in w.StreamAsync($"SELECT DISTINCT coalesce(upper(trim({w.Dialect.Quote("currency")})), '(none)') FROM {w.Dialect.Quote(spend)} ORDER BY 1", null, cancellationToken).ConfigureAwait(false))
+            currencies.Add((string)r[0]!);
+        var revenue = p.Currency?.Trim().ToUpperInvariant();
+        if (currencies.Count > 1 || (revenue is not null && currencies.Count == 1 && currencies[0] != revenue))
+            throw new InvalidOperationException($"spend table '{spend}' holds spend in {string.Join(", ", currencies)}{(revenue is null ? "" : $" and revenue is in {revenue}")}: "
+                + "its sums, CPA and ROAS would mix currencies. Convert the spend into the revenue's currency first with a transform.currency step "
+                + "(the templates' priced_ad_spend) and name that step in tables.spend.");
     }
 
     // The ratio columns and ratings, binding margin and each target that is set (every bound value in a statement must

@@ -5,7 +5,8 @@ namespace Tributary.Components.Standardize;
 
 /// <summary>
 /// Canonical <c>ad_spend</c>: Google Ads and Meta Ads daily campaign reports in one shape (platform, day, campaign,
-/// spend, impressions, clicks, platform-reported conversions), one row per platform, campaign and day.
+/// spend, impressions, clicks, platform-reported conversions), one row per platform, campaign and day. Spend stays in the
+/// account's currency as the export gives it (Google's Currency code, Meta's "Amount spent (XXX)"); NULL when it does not say.
 /// </summary>
 public sealed class AdSpendStandardizer : IComponent<StandardizeParameters>
 {
@@ -30,7 +31,7 @@ public sealed class AdSpendStandardizer : IComponent<StandardizeParameters>
         {
             var schema = await w.DescribeTableAsync(input, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"input table '{input}' does not exist.");
             var (platform, spend, currency) = schema.Find("cost") is not null ? ("google_ads", "cost", "upper(currency)")
-                : schema.Find("spend") is not null ? ("meta_ads", "spend", "CAST('USD' AS VARCHAR)")
+                : schema.Find("spend") is not null ? ("meta_ads", "spend", schema.Find("currency") is not null ? "upper(currency)" : "CAST(NULL AS VARCHAR)")
                 : throw new InvalidOperationException($"input '{input}' is neither a Google Ads report (cost) nor a Meta Ads export (spend).");
             parts.Add($"""
                 SELECT CAST('{platform}' AS VARCHAR) AS platform, day, campaign, CAST(campaign_id AS VARCHAR) AS campaign_id,

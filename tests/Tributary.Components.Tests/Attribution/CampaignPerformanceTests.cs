@@ -79,5 +79,55 @@ public sealed class CampaignPerformanceTests(PostgresCluster postgres)
         Assert.Contains("model 'markov_1' is not among the models attribution computed (last_touch, shapley)", result.Error, StringComparison.Ordinal);
     }
 
+    // Spend as standardize.ad_spend gives it, each row in its account's currency; revenue is in USD.
+    private static string InCurrencies(string brand, string prospecting, string? convert)
+    {
+        var spend = convert is null ? "ad_spend" : "priced_spend";
+        return Pipeline
+            .Replace("conversions: DOUBLE } } }", "conversions: DOUBLE, currency: VARCHAR } } }", StringComparison.Ordinal)
+            .Replace("spend.csv", $"spend_{brand}_{prospecting}.csv", StringComparison.Ordinal)
+            .Replace("  - id: performance\n", convert is null ? "  - id: performance\n"
+                : $"  - {{ id: priced_spend, type: transform.currency, inputs: [ad_spend], with: {{ rates: \"{convert}\", columns: [spend] }} }}\n  - id: performance\n", StringComparison.Ordinal)
+            .Replace("inputs: [ad_spend, attribution]\n    with: { tables: { spend: ad_spend,",
+                $"inputs: [{spend}, attribution]\n    with: {{ currency: USD, tables: {{ spend: {spend},", StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("duckdb", "USD", "GBP", "spend table 'ad_spend' holds spend in GBP, USD and revenue is in USD")]
+    [InlineData("postgres", "USD", "GBP", "spend table 'ad_spend' holds spend in GBP, USD and revenue is in USD")]
+    [InlineData("duckdb", "GBP", "GBP", "spend table 'ad_spend' holds spend in GBP and revenue is in USD")]
+    public async Task Performance_SpendInAnotherCurrencyThanRevenue_IsRefusedNotAddedAsIs(string engine, string brand, string prospecting, string message)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        Write(h, brand, prospecting);
+
+        var result = await h.RunAsync(InCurrencies(brand, prospecting, convert: null));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains(message + ": its sums, CPA and ROAS would mix currencies. Convert the spend into the revenue's currency first with a transform.currency step "
+            + "(the templates' priced_ad_spend) and name that step in tables.spend.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Performance_SpendConvertedWithTheOrdersRates_IsComparedWithRevenueInOneCurrency(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        Write(h, "USD", "GBP");
+
+        var result = await h.RunAsync(InCurrencies("USD", "GBP", convert: "GBP=1.25"));
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var spend = (await h.RowsAsync("SELECT campaign, spend FROM performance WHERE spend > 0 ORDER BY campaign")).Select(r => ((string)r[0]!, D(r[1]))).ToList();
+        Assert.Equal([("brand", 30.0), ("prospecting", 50.0), ("remarketing", 10.0)], spend);
+    }
+
+    private static void Write(ComponentHarness h, string brand, string prospecting)
+    {
+        Write(h);
+        h.Temp.File($"spend_{brand}_{prospecting}.csv", string.Join("\n", "day,campaign,spend,impressions,clicks,conversions,currency",
+            $"2025-01-02,brand,30,1000,20,2,{brand}", $"2025-01-02,prospecting,40,5000,25,1,{prospecting}", $"2025-01-03,remarketing,10,8000,8,0,{brand}") + "\n");
+    }
+
     private static double D(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
 }

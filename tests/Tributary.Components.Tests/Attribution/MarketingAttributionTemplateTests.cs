@@ -77,6 +77,29 @@ public sealed class MarketingAttributionTemplateTests(PostgresCluster postgres)
         }
     }
 
+    // A Meta account billed in GBP: its spend is converted at gbp_usd before ROAS and CPA compare it with USD revenue.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task MarketingAttribution_MetaSpendInGbp_IsConvertedToTheRevenuesCurrency(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var data = Path.Combine(h.Temp.Path, "data", "demo");
+        DemoStoreGenerator.Write(data, new DemoStoreOptions(Customers: 300, Days: 120, Seed: 3));
+        var insights = Path.Combine(data, "meta_ads", "insights.csv");
+        File.WriteAllText(insights, File.ReadAllText(insights).Replace("Amount spent (USD)", "Amount spent (GBP)", StringComparison.Ordinal));
+
+        var result = await h.RunFileAsync(Template);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var meta = await h.RowsAsync("SELECT DISTINCT currency FROM ad_spend WHERE platform = 'meta_ads'");
+        Assert.Equal("GBP", Assert.Single(meta)[0]);
+        var spend = (await h.RowsAsync("SELECT campaign, sum(spend) FROM ad_spend GROUP BY campaign")).ToDictionary(r => (string)r[0]!, r => Convert.ToDouble(r[1], CultureInfo.InvariantCulture));
+        var gbp = (await h.RowsAsync("SELECT DISTINCT campaign FROM ad_spend WHERE platform = 'meta_ads'")).Select(r => (string)r[0]!).ToHashSet();
+        var performance = await h.RowsAsync("SELECT campaign, sum(spend) FROM campaign_performance WHERE spend > 0 GROUP BY campaign");
+        Assert.Equal(spend.Keys.Order(), performance.Select(r => (string)r[0]!).Order());
+        Assert.All(performance, r => Assert.Equal(spend[(string)r[0]!] * (gbp.Contains((string)r[0]!) ? 1.27 : 1), Convert.ToDouble(r[1], CultureInfo.InvariantCulture), 0.01));
+    }
+
     private static Dictionary<string, double> Normalize(Dictionary<string, double> credit)
     {
         var total = credit.Values.Sum();

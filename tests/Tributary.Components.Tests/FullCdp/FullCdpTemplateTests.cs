@@ -60,7 +60,7 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
 
         var first = await h.RunFileAsync(Template, parameters);
         Assert.True(first.Status == RunStatus.Succeeded, first.Error);
-        Assert.Equal(89, first.Steps.Count);
+        Assert.Equal(91, first.Steps.Count);
 
         // Live events join the exported stream once each (the one also exported is not doubled).
         Assert.Equal(2L, Count(await h.RowsAsync("SELECT count(*) FROM web_events WHERE event_id LIKE 'live-%'")));

@@ -15,6 +15,9 @@ namespace Tributary.Components.Sources.Platform;
 /// <param name="Absent">Optional columns the header lacks, each with its closest header, e.g. <c>'Impr.' (impressions; closest header: 'Impressions (all)')</c>.</param>
 internal sealed record ExportHeader(long Line, int[] Map, int[]?[] Fallbacks, string? Error, IReadOnlyList<string> Absent)
 {
+    /// <summary>Per layout column without a field, the value its <see cref="PlatformColumn.FromHeader"/> header carries, or null.</summary>
+    public string?[] FromHeader { get; init; } = [];
+
     // Headers listed in an error at most; a Shopify orders export has about 80.
     private const int ListedHeaders = 100;
 
@@ -43,8 +46,13 @@ internal sealed record ExportHeader(long Line, int[] Map, int[]?[] Fallbacks, st
                 : $" The header has: {string.Join(", ", header.Take(ListedHeaders).Select(h => $"'{h.Trim()}'"))}{(header.Length > ListedHeaders ? ", ..." : "")}.";
             error = $"the header has no column {string.Join(", ", missing.Select(c => $"'{c.Header}' ({Near(c, unmatched)})"))} that a {layout.Platform} needs, so no row can be read.{hint}";
         }
-        var absent = columns.Where((c, i) => !c.Required && map[i] < 0).Select(c => $"'{c.Header}' ({c.Name} is NULL; {Near(c, unmatched)})").ToList();
-        return new ExportHeader(line, map, fallbacks, error, absent);
+        // A column absent from the export whose value the header of another column carries: Meta's "Amount spent (GBP)".
+        var fromHeader = columns.Select((c, i) => map[i] < 0 && c.FromHeader is { } other
+            && header.FirstOrDefault(h => PlatformColumn.Matches(other, h)) is { } h
+            && System.Text.RegularExpressions.Regex.Match(h, @"\(\s*([A-Za-z]{3})\s*\)\s*$") is { Success: true } m
+                ? m.Groups[1].Value.ToUpperInvariant() : null).ToArray();
+        var absent = columns.Where((c, i) => !c.Required && map[i] < 0 && fromHeader[i] is null).Select(c => $"'{c.Header}' ({c.Name} is NULL; {Near(c, unmatched)})").ToList();
+        return new ExportHeader(line, map, fallbacks, error, absent) { FromHeader = fromHeader };
     }
 
     private static string Near(PlatformColumn column, IReadOnlyList<string> unmatched) =>
@@ -83,7 +91,7 @@ internal sealed record ExportHeader(long Line, int[] Map, int[]?[] Fallbacks, st
         for (var c = 0; c < Map.Length; c++)
         {
             var i = Map[c];
-            var value = i >= 0 && i < fields.Length ? fields[i] : null;
+            var value = i >= 0 && i < fields.Length ? fields[i] : c < FromHeader.Length ? FromHeader[c] : null;
             if (Fallbacks[c] is { } more && string.IsNullOrWhiteSpace(value))
                 foreach (var j in more)
                     if (j < fields.Length && !string.IsNullOrWhiteSpace(fields[j])) { value = fields[j]; break; }

@@ -15,7 +15,7 @@ public sealed class GoogleAdsSource : IComponent<PlatformSourceParameters>
         new("clicks", "Clicks", DataKind.Integer),
         new("cost", "Cost", DataKind.Number, Aliases: ["Cost (*"]),
         new("conversions", "Conversions", DataKind.Number, Aliases: ["Conv."]),
-        new("currency", "Currency code", DataKind.Text, Aliases: ["Currency"]),
+        new("currency", "Currency code", DataKind.Text, Aliases: ["Currency"], FromHeader: "Cost (*"),
     ], HeaderMarker: "Day", SummaryRowPrefix: "Total:");
 
     /// <inheritdoc />

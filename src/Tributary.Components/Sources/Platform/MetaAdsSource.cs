@@ -17,6 +17,7 @@ public sealed class MetaAdsSource : IComponent<PlatformSourceParameters>
         new("clicks", "Link clicks", DataKind.Integer),
         new("conversions", "Results", DataKind.Number),
         new("result_indicator", "Result indicator", DataKind.Text),
+        new("currency", "Currency", DataKind.Text, FromHeader: "Amount spent*"),
     ]);
 
     /// <inheritdoc />

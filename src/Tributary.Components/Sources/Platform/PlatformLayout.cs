@@ -30,7 +30,7 @@ internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformCol
         static string Code(string header) => $"`{header}`";
         var lines = new List<string> { "| column | header | also read from | type | required |", "|---|---|---|---|---|" };
         lines.AddRange(Columns.Select(c =>
-            $"| {c.Name} | {Code(c.Header)} | {string.Join(", ", (c.Aliases ?? []).Select(Code))} | {c.Kind.ToString().ToLowerInvariant()} | {(c.Required ? "yes" : "")} |"));
+            $"| {c.Name} | {Code(c.Header)} | {string.Join(", ", (c.Aliases ?? []).Select(Code).Concat(c.FromHeader is { } f ? [$"the code in {Code(f.TrimEnd('*').TrimEnd().TrimEnd('(').TrimEnd() + " (XXX)")}"] : []))} | {c.Kind.ToString().ToLowerInvariant()} | {(c.Required ? "yes" : "")} |"));
         return string.Join("\n", lines);
     }
 
@@ -60,8 +60,12 @@ internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformCol
 /// Other headers the platform writes for the column (another export screen or version), matched like <paramref name="Header"/>.
 /// When a file has several of them, a row takes the first that is not blank, <paramref name="Header"/> first.
 /// </param>
+/// <param name="FromHeader">
+/// When the file has none of the column's headers, the three-letter code in parentheses at the end of the header matching
+/// this one, for every row (Meta writes the account currency as "Amount spent (GBP)").
+/// </param>
 internal sealed record PlatformColumn(string Name, string Header, DataKind Kind = DataKind.Text, bool Required = false, bool GroupLevel = false,
-    IReadOnlyList<string>? Aliases = null)
+    IReadOnlyList<string>? Aliases = null, string? FromHeader = null)
 {
     /// <summary><see cref="Header"/>, then <see cref="Aliases"/>: every header the column is read from, in order of preference.</summary>
     public IEnumerable<string> Headers => Aliases is null ? [Header] : [Header, .. Aliases];
