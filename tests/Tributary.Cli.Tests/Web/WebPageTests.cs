@@ -473,7 +473,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     {
         await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("2 warnings");
         await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "Problems" }).GetByRole(AriaRole.Listitem).First).ToContainTextAsync(
-            "warning line 25:5 asset 'identity_graph' of pipeline 'customer_ltv' is defined differently in pipelines/churn_prevention.yaml:27:5 (pipeline 'churn_prevention')");
+            "warning line 26:5 asset 'identity_graph' of pipeline 'customer_ltv' is defined differently in pipelines/churn_prevention.yaml:28:5 (pipeline 'churn_prevention')");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByText("Saved, with 2 warnings.")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("validation")).ToHaveTextAsync("2 warnings");
