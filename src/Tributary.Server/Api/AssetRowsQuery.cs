@@ -14,6 +14,9 @@ internal sealed record AssetRowsQuery(string Select, string Count, IReadOnlyList
     /// <summary>The most key values one request may look up.</summary>
     public const int MaxKeys = 100;
 
+    /// <summary>The longest search text: a search is what a person types, not a document.</summary>
+    public const int MaxSearch = 200;
+
     /// <summary>
     /// The page's query and the count of the rows it pages through, or the client's mistake: an unknown column or a
     /// direction other than asc or desc.
@@ -31,6 +34,7 @@ internal sealed record AssetRowsQuery(string Select, string Count, IReadOnlyList
         if (orderBy is not null && !schema.Columns.Any(c => string.Equals(c.Name, orderBy, StringComparison.Ordinal)))
             return (null, $"table '{table}' has no column '{orderBy}'; its columns are {string.Join(", ", schema.Columns.Select(c => c.Name))}");
 
+        if (search is { Length: > MaxSearch }) return (null, $"search is {search.Length} characters; at most {MaxSearch}");
         if (keys is { Count: > 0 } && keyColumn is null) return (null, "key needs key_column, the column that holds the keys");
         if (keys is { Count: > MaxKeys }) return (null, $"at most {MaxKeys} keys, got {keys.Count}");
         if (keyColumn is not null && !schema.Columns.Any(c => string.Equals(c.Name, keyColumn, StringComparison.Ordinal)))

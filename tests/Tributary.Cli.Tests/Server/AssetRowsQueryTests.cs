@@ -83,5 +83,6 @@ public sealed class AssetRowsQueryTests(PostgresCluster postgres) : IDisposable
         Assert.Equal("direction must be asc or desc, got 'desc; --'", AssetRowsQuery.Build(warehouse.Dialect, "ltv", schema, "clv", "desc; --", null, 0).Error);
         Assert.Equal("table 'ltv' has no column 'id'; its columns are customer_id, email, clv", AssetRowsQuery.Build(warehouse.Dialect, "ltv", schema, null, null, null, 0, "id", ["p_1"]).Error);
         Assert.Equal("key needs key_column, the column that holds the keys", AssetRowsQuery.Build(warehouse.Dialect, "ltv", schema, null, null, null, 0, null, ["p_1"]).Error);
+        Assert.Equal("search is 201 characters; at most 200", AssetRowsQuery.Build(warehouse.Dialect, "ltv", schema, null, null, new string('x', 201), 0).Error);
     }
 }
