@@ -3,6 +3,7 @@ using Tributary.Cli.Output;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
+using Tributary.Warehouse.DuckDb;
 
 namespace Tributary.Cli.Commands;
 
@@ -26,12 +27,15 @@ internal static class ValidateCommand
             var paths = given.Length > 0 ? given.Select(project.ResolvePipelineFile).ToList() : project.PipelineFiles();
             if (paths.Count == 0) throw new CliException($"no pipeline files in {project.Relative(project.Settings.PipelinesDirectory)}. Add one with 'trib templates add NAME'.");
             var loader = new PipelineLoader(project.Catalog);
+            // SQL steps are checked in an in-memory DuckDB, whose SQL is the project's on the embedded default; PostgreSQL's
+            // is another dialect, checked when its steps run.
+            using var queries = project.Settings.PostgresEnv is null ? new DuckDbQueryDescriber() : null;
             var all = new List<Diagnostic>();
             var valid = new List<PipelineSpec>();
             var results = new List<LoadResult>();
             foreach (var path in paths)
             {
-                var result = loader.LoadFile(path, new LoadOptions { ParamOverrides = parameters, NamedAfterFile = project.IsPipelineFile(path) });
+                var result = loader.LoadFile(path, new LoadOptions { ParamOverrides = parameters, NamedAfterFile = project.IsPipelineFile(path), Queries = queries });
                 if (result.Succeeded) cli.Error.WriteLine($"ok  {project.Relative(path)} ({result.Pipeline!.Components.Count} components)");
                 if (result.Succeeded) valid.Add(result.Pipeline!);
                 results.Add(result);

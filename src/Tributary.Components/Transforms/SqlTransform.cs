@@ -24,8 +24,28 @@ public sealed class SqlTransform : IComponent<SqlTransformParameters>
     public static InputArity Inputs => InputArity.Any;
 
     /// <inheritdoc />
-    /// <remarks>Whether the SQL is one query is for the engine's parser to say, when the step runs (see <see cref="ITableBuilder.CreateAsSelectAsync"/>).</remarks>
-    public ComponentPlan Plan(SqlTransformParameters parameters, PlanContext context) => ComponentPlan.Unknown;
+    /// <remarks>
+    /// For a run the columns are the engine's to say when the step runs (see <see cref="ITableBuilder.CreateAsSelectAsync"/>).
+    /// When the file is checked (<see cref="PlanContext.Queries"/>) and every input's columns are known, the query is
+    /// described over empty tables of those columns: a misspelt column fails here, and what it returns is checked against
+    /// the needs of the steps after it.
+    /// </remarks>
+    public ComponentPlan Plan(SqlTransformParameters parameters, PlanContext context)
+    {
+        if (context.Queries is not { } queries || context.Inputs.Any(i => i.Schema is null)) return ComponentPlan.Unknown;
+        SqlStatement statement;
+        try
+        {
+            statement = parameters.Sql.Render(queries.Dialect);
+        }
+        catch (ArgumentException)
+        {
+            return ComponentPlan.Unknown; // a reference without a value is the loader's to report
+        }
+        return queries.Describe(statement.Sql.Trim().TrimEnd(';'), statement.Parameters, context.Inputs) is { } output
+            ? new ComponentPlan(output, [])
+            : ComponentPlan.Unknown;
+    }
 
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(SqlTransformParameters parameters, ComponentContext context, CancellationToken cancellationToken)

@@ -40,7 +40,14 @@ public sealed record ComponentPlan(TableSchema? Output, IReadOnlyList<ColumnRequ
 public sealed record ColumnRequirement(int InputIndex, string Column, IReadOnlyList<DataKind> Kinds, string? Hint = null);
 
 /// <summary>The component's own asset id, and its inputs as the planner sees them: id and, when known, schema.</summary>
-public sealed record PlanContext(string Asset, IReadOnlyList<PlannedInput> Inputs);
+public sealed record PlanContext(string Asset, IReadOnlyList<PlannedInput> Inputs)
+{
+    /// <summary>
+    /// What describes a query's result over the inputs without data, when the caller checks SQL before a run
+    /// (<c>trib validate</c>, the designer); null when the plan is made for a run, where the SQL meets the real tables.
+    /// </summary>
+    public IQueryDescriber? Queries { get; init; }
+}
 
 /// <summary>An input of a component at plan time.</summary>
 public sealed record PlannedInput(string Id, TableSchema? Schema);

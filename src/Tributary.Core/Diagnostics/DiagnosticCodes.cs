@@ -49,6 +49,8 @@ public static class DiagnosticCodes
     public const string NameNotFileName = "TRIB0210";
     /// <summary>Two files of a project that declare one pipeline name.</summary>
     public const string DuplicatePipeline = "TRIB0211";
+    /// <summary>An SQL step's query that does not run on its inputs' columns (a misspelt column or function), found before any run.</summary>
+    public const string SqlDoesNotRun = "TRIB0212";
     /// <summary>A <c>${param.NAME}</c> with no such param.</summary>
     public const string UndefinedParam = "TRIB0300";
     /// <summary>A <c>${env.NAME}</c> whose variable is not set.</summary>

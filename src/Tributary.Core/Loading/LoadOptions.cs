@@ -22,6 +22,13 @@ public sealed record LoadOptions
     /// </summary>
     public bool NamedAfterFile { get; init; }
 
+    /// <summary>
+    /// What checks each SQL step's query against its inputs' columns while the file is checked (<c>trib validate</c>,
+    /// the designer), so a misspelt column is reported at the step before any run; null (the default) leaves SQL to
+    /// the run.
+    /// </summary>
+    public Components.IQueryDescriber? Queries { get; init; }
+
     /// <summary>Defaults: no overrides, the process environment.</summary>
     public static LoadOptions Default { get; } = new();
 }

@@ -155,7 +155,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         if (groupPartitions.Count > 0) CheckPartitionReferences(reader, components, groups);
         if (name is not null) CheckRunStatusOfGroups(reader, name.Value, sensors, groups);
 
-        CheckPlan(reader, components);
+        CheckPlan(reader, components, options.Queries);
         if (diagnostics.Count > 0 || name is null)
             return new LoadResult(null, Sorted(diagnostics)) { DeclaredName = name };
 
@@ -671,7 +671,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     }
 
     // Plans every component with its inputs' declared schemas and reports columns that cannot be there.
-    private static void CheckPlan(NodeReader reader, List<LoadedComponent> components)
+    private static void CheckPlan(NodeReader reader, List<LoadedComponent> components, IQueryDescriber? queries)
     {
         var byId = components.ToDictionary(c => c.Spec.Id);
         var schemas = new Dictionary<string, TableSchema?>(StringComparer.Ordinal);
@@ -683,11 +683,18 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var c = byId[id];
             // A wrong number of inputs is reported already; a plan step may rely on the count it declared.
             if (c.Spec.Inputs.Count < c.Descriptor.Inputs.Min || c.Spec.Inputs.Count > c.Descriptor.Inputs.Max) continue;
-            var context = new PlanContext(id, c.Spec.Inputs.Select(i => new PlannedInput(i, schemas.GetValueOrDefault(i))).ToList());
+            var context = new PlanContext(id, c.Spec.Inputs.Select(i => new PlannedInput(i, schemas.GetValueOrDefault(i))).ToList()) { Queries = queries };
             ComponentPlan plan;
             try
             {
                 plan = c.Descriptor.Plan(c.Spec.Parameters, context);
+            }
+            catch (SqlDoesNotRunException e)
+            {
+                var sql = c.Node["with"] is YamlMapping with ? with["sql"] : null;
+                reader.Error(DiagnosticCodes.SqlDoesNotRun, sql?.Location ?? c.Spec.Location, $"component '{id}' ({c.Spec.Type}): {e.Message}",
+                    $"Checked on empty tables with its inputs' columns ({string.Join(", ", context.Inputs.Select(i => i.Id))}).");
+                continue;
             }
             catch (PlanException e)
             {

@@ -12,6 +12,7 @@ using Tributary.Core.Pipelines;
 using Tributary.Core.Warehousing;
 using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
+using Tributary.Warehouse.DuckDb;
 
 namespace Tributary.Server.Api;
 
@@ -126,8 +127,10 @@ internal static partial class DesignerApi
     {
         var loader = new PipelineLoader(project.Catalog);
         var file = (name ?? "pipeline") + ".yaml";
-        // Saved as name.yaml, the text is known by that name: its 'pipeline:' must say it (TRIB0210).
-        var edited = loader.Load(yaml, file, Designer with { NamedAfterFile = name is not null });
+        // Saved as name.yaml, the text is known by that name: its 'pipeline:' must say it (TRIB0210). Its SQL steps are checked
+        // against their inputs' columns as trib validate checks them, where the warehouse speaks DuckDB's SQL.
+        using var queries = project.Warehouse.Dialect.Name == "duckdb" ? new DuckDbQueryDescriber() : null;
+        var edited = loader.Load(yaml, file, Designer with { NamedAfterFile = name is not null, Queries = queries });
         name ??= edited.DeclaredName?.Value;
         var others = PipelineFiles(project.PipelinesDirectory)
             .Where(f => !string.Equals(Path.GetFileNameWithoutExtension(f), name, StringComparison.Ordinal))

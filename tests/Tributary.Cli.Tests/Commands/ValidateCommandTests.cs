@@ -83,6 +83,85 @@ public sealed class ValidateCommandTests
         Assert.Matches(@"hourly\.yaml:2:36: error TRIB0104: hourly partitions from 0001-01-01 make [0-9]{2},[0-9]{3},[0-9]{3} partitions by today; at most 100,000 are allowed\.", result.Error);
     }
 
+    // A misspelt column in an SQL step was found only when the step ran, after every step before it; validate now binds the
+    // query over empty tables of its inputs' declared columns.
+    [Fact]
+    public async Task Validate_SqlStepNamingAColumnItsInputLacks_ExitsOneAtTheSqlWithTheEngineMessageAndQueryLine()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "orders.yaml");
+        File.WriteAllText(path, """
+            pipeline: orders
+            components:
+              - { id: orders, type: source.csv, with: { path: o.csv, columns: { customer_id: VARCHAR, ordered_at: DATE, total: DOUBLE } } }
+              - id: customer_orders
+                type: transform.sql
+                inputs: [orders]
+                with:
+                  sql: |
+                    SELECT customer_id, ordered_at,
+                           totl AS amount
+                    FROM orders
+            """);
+
+        var result = await Trib.RunAsync("validate", path);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines, l => l.Contains("TRIB0212", StringComparison.Ordinal));
+        Assert.StartsWith("orders.yaml:8:12: error TRIB0212: component 'customer_orders' (transform.sql): its SQL does not run on its inputs (line 2 of the query): ",
+            Path.GetFileName(line), StringComparison.Ordinal);
+        Assert.Contains("\"totl\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"total\"", line, StringComparison.Ordinal); // the engine's candidate
+        Assert.Contains("1 error", result.Error, StringComparison.Ordinal);
+    }
+
+    // What an SQL step returns is now known before the run, so a step after it that needs a column the query does not
+    // return is reported at that step (before, any SQL step ended the check of what came after it).
+    [Fact]
+    public async Task Validate_SqlStepWhoseResultLacksAColumnTheNextStepNeeds_ExitsOneAtTheNextStepsInput()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "ltv.yaml");
+        File.WriteAllText(path, """
+            pipeline: ltv
+            components:
+              - { id: orders, type: source.csv, with: { path: o.csv, columns: { customer_id: VARCHAR, ordered_at: DATE, total: DOUBLE } } }
+              - { id: customer_orders, type: transform.sql, inputs: [orders], with: { sql: "SELECT customer_id, ordered_at, total AS amt FROM orders WHERE total > ${param.floor}" } }
+              - { id: ltv, type: analytics.ltv, inputs: [customer_orders] }
+            params:
+              floor: { type: number, default: 0 }
+            """);
+
+        var result = await Trib.RunAsync("validate", path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ltv.yaml:5:46: error TRIB0204: input 'customer_orders' has no column 'amount', which analytics.ltv needs.", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("TRIB0212", result.Error, StringComparison.Ordinal);
+    }
+
+    // A query reading a file or a table that is not an input can only be described at run time: no false error, and the
+    // check reads nothing outside the process.
+    [Fact]
+    public async Task Validate_SqlStepReadingAFileOrATableOutsideItsInputs_IsLeftToTheRun()
+    {
+        using var temp = new TempDirectory();
+        var secret = Path.Combine(temp.Path, "secret.csv");
+        File.WriteAllText(secret, "a\n1\n");
+        var path = Path.Combine(temp.Path, "outside.yaml");
+        File.WriteAllText(path, $$"""
+            pipeline: outside
+            components:
+              - { id: orders, type: source.csv, with: { path: o.csv, columns: { total: DOUBLE } } }
+              - { id: from_file, type: transform.sql, inputs: [orders], with: { sql: "SELECT a FROM read_csv('{{secret}}') JOIN orders ON TRUE" } }
+              - { id: from_table, type: transform.sql, inputs: [orders], with: { sql: "SELECT x.nope FROM other_pipelines_table x JOIN orders ON TRUE" } }
+            """);
+
+        var result = await Trib.RunAsync("validate", path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("(3 components)", result.Error, StringComparison.Ordinal);
+    }
+
     // validate took every argument for a file name ("no pipeline '--param'"); it now takes params as trib run does.
     [Fact]
     public async Task Validate_WithParam_ExpandsItAsRunDoesAndChecksItsValue()

@@ -75,6 +75,26 @@ public sealed class DesignerApiTests : IDisposable
     private static Task<HttpResponseMessage> ValidateAsync(HttpClient http, string yaml, string? name = null) =>
         http.PostAsJsonAsync(name is null ? "/api/validate" : $"/api/validate?name={name}", new PipelineYaml(yaml), ApiJson.Options, Ct);
 
+    // The designer shows what trib validate says: an SQL step's misspelt column, at its sql, before the pipeline is saved or run.
+    [Fact]
+    public async Task Validate_SqlStepNamingAColumnItsInputLacks_IsAnErrorAtTheSql()
+    {
+        var (server, http, session) = await ServeAsync();
+        await using (server) await using (session) using (http)
+        {
+            var report = await ReadAsync<ValidationReport>(await ValidateAsync(http, """
+                pipeline: typo
+                components:
+                  - { id: orders, type: source.csv, with: { path: o.csv, columns: { email: VARCHAR, total: DOUBLE } } }
+                  - { id: big, type: transform.sql, inputs: [orders], with: { sql: "SELECT emial FROM orders WHERE total > 100" } }
+                """));
+
+            var error = Assert.Single(report.Diagnostics);
+            Assert.Equal(("TRIB0212", DiagnosticSeverity.Error, 4), (error.Code, error.Severity, error.Line));
+            Assert.Contains("\"emial\"", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Validate_AssetDefinedUnlikeInAnotherPipelineFile_WarnsAtTheAssetNamingTheOtherFile()
     {
