@@ -108,6 +108,9 @@ internal static class RunCommand
         IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken, string? partition = null, bool hint = true)
     {
         var (spec, window) = Load(cli, project, name, selection, parameters, partition);
+        // Said before the run rather than found after a failure, when no alert can go out any more.
+        if (spec.OnFailure is { } alert && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(alert.WebhookUrlEnv)))
+            cli.Error.WriteLine($"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which is not set: if this run fails, no alert is sent.");
         var warehouse = await project.WarehouseAsync(cancellationToken);
         var store = await project.StoreAsync(cancellationToken);
         foreach (var id in project.RecoveredRuns)

@@ -144,7 +144,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             parameters.ToDictionary(p => p.Name, p => p.Type));
         var retry = ReadRetry(reader, top);
         var sensors = ReadSensors(reader, top, substitution, name?.Value);
-        var onFailure = ReadAlert(reader, top);
+        var onFailure = ReadAlert(reader, top, options.Environment);
         var pools = ReadPools(reader, top);
         // A component's definition takes the params' defaults, as the file says: a run's --param is that run's choice.
         var definitions = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Default), options.Environment);
@@ -156,7 +156,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         if (name is not null) CheckRunStatusOfGroups(reader, name.Value, sensors, groups);
 
         CheckPlan(reader, components, options.Queries);
-        if (diagnostics.Count > 0 || name is null)
+        if (diagnostics.Any(d => !d.IsWarning) || name is null)
             return new LoadResult(null, Sorted(diagnostics)) { DeclaredName = name };
 
         return new LoadResult(new PipelineSpec
@@ -410,12 +410,19 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return result;
     }
 
-    private static AlertSpec? ReadAlert(NodeReader reader, YamlMapping top)
+    private static AlertSpec? ReadAlert(NodeReader reader, YamlMapping top, Func<string, string?> environment)
     {
         if (reader.Mapping(top["on_failure"], "'on_failure'") is not { } map) return null;
         reader.CheckKeys(map, "'on_failure'", ["webhook_url_env"]);
         var env = reader.Scalar(map, "webhook_url_env", "'on_failure'", required: true);
-        return env is null ? null : new AlertSpec(env.Value, map.Location);
+        if (env is null) return null;
+        // Read only when a run fails, the variable was found missing only then: the failure went unreported. A warning, not
+        // an error: the machine that checks the file is not always the one that runs it.
+        if (string.IsNullOrEmpty(environment(env.Value)))
+            reader.Diagnostics.Add(new Diagnostic(DiagnosticCodes.UndefinedEnv, env.Location,
+                $"on_failure's webhook_url_env names environment variable '{env.Value}', which is not set here: a failed run would send no alert.",
+                $"Set {env.Value} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run).") { IsWarning = true });
+        return new AlertSpec(env.Value, map.Location);
     }
 
     // Settings may use ${param.NAME} and ${env.NAME} (a table_rows sensor on the table a param names).

@@ -72,4 +72,26 @@ public sealed class RunCommandTests : IDisposable
             Environment.SetEnvironmentVariable(variable, null);
         }
     }
+    // The missing variable was found only when a run failed, and the failure went unreported.
+    [Fact]
+    public async Task Run_OnFailureVariableNotSet_WarnsBeforeTheRunAndValidateWarnsAtTheKey()
+    {
+        var variable = "TRIB_TEST_UNSET_URL_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var project = AlertProject + "-unset";
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        File.WriteAllText(Path.Combine(project, "pipelines", "quiet.yaml"), $$"""
+            pipeline: quiet
+            on_failure: { webhook_url_env: {{variable}} }
+            components:
+              - { id: ok, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+
+        var run = await Trib.RunAsync("run", "quiet", "--project", project);
+        var validate = await Trib.RunAsync("validate", "--project", project);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains($"warning: on_failure names environment variable {variable}, which is not set: if this run fails, no alert is sent.", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, validate.ExitCode);
+        Assert.Contains($"quiet.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here", validate.Error, StringComparison.Ordinal);
+    }
 }

@@ -227,7 +227,21 @@ public sealed class PipelineSettingsTests
     [InlineData("on_failure: { webhook_url_env: X, webhook: Y }", "p.yaml:2:35: error TRIB0100: unknown key 'webhook' in 'on_failure'. Allowed keys: webhook_url_env.")]
     [InlineData("on_failure: [X]", "p.yaml:2:13: error TRIB0103: 'on_failure' must be a mapping, got a list.")]
     public void OnFailure_Mistake_IsReportedWhereItIs(string line, string expected) =>
-        Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component));
+        Assert.Equal([expected], Problems($"pipeline: p\n{line}\n" + Component, new LoadOptions { Environment = _ => "https://hooks.example/x" }));
+
+    // Read only when a run failed, a missing variable was noticed only then, and that failure went unreported.
+    [Fact]
+    public void OnFailure_VariableNotSet_IsAWarningAtTheVariable_AndThePipelineLoads()
+    {
+        var yaml = "pipeline: p\non_failure: { webhook_url_env: ALERT_URL }\n" + Component;
+        var unset = Load(yaml, new LoadOptions { Environment = _ => null });
+
+        Assert.True(unset.Succeeded);
+        var warning = Assert.Single(unset.Diagnostics);
+        Assert.Equal(("TRIB0301", true, 2, 32), (warning.Code, warning.IsWarning, warning.Location.Line, warning.Location.Column));
+        Assert.Contains("'ALERT_URL', which is not set here: a failed run would send no alert", warning.Message, StringComparison.Ordinal);
+        Assert.Empty(Load(yaml, new LoadOptions { Environment = _ => "https://hooks.example/x" }).Diagnostics);
+    }
 
     [Fact]
     public void Sensors_SettingsAndInterval_AreKeptAndTheIntervalDefaultsToThirtySeconds()
