@@ -86,10 +86,10 @@ public static class ContactNormalizer
         }
         if (Phones.IsPossibleNumberWithReason(number) != PhoneNumberUtil.ValidationResult.IS_POSSIBLE) return null;
         var national = Phones.GetNationalSignificantNumber(number);
-        // A number libphonenumber does not know as valid is kept only when it has the length of its country's numbers and
-        // does not still start with the trunk prefix ("+44 0770090" is a short number, not a UK one).
-        if (!Phones.IsValidNumber(number) && Phones.GetMetadataForRegion(Phones.GetRegionCodeForCountryCode(number.CountryCode)) is { NationalPrefix: { Length: > 0 } trunk }
-            && national.StartsWith(trunk, StringComparison.Ordinal)) return null;
+        // A number libphonenumber does not know as valid is kept only when it has the length of its country's numbers and does
+        // not still start with a trunk 0 that could not be dropped ("+44 0770090" is a short number, not a UK one).
+        if (national.StartsWith('0') && !Phones.IsValidNumber(number)
+            && Phones.GetMetadataForRegion(Phones.GetRegionCodeForCountryCode(number.CountryCode)) is { NationalPrefix: "0" }) return null;
         // No digit dropped but a country code, "00" or trunk prefix before the number and an extension after it.
         if (number.HasExtension && digits.EndsWith(number.Extension, StringComparison.Ordinal)) digits = digits[..^number.Extension.Length];
         if (!digits.EndsWith(national, StringComparison.Ordinal) || digits.Length - national.Length > 5) return null;
