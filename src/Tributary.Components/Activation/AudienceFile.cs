@@ -34,8 +34,8 @@ public sealed record AudienceFileParameters : IValidatableObject
     [Description("Column holding the phone number, for the ad-platform formats; none when absent.")]
     public string? PhoneColumn { get; init; }
 
-    /// <summary>Country code for national phone numbers.</summary>
-    [Description("Country calling code given to phone numbers written without one (e.g. 1, 44, 49). Default 1.")]
+    /// <summary>Country for national phone numbers.</summary>
+    [Description("Country whose national phone numbers the rows hold: a calling code (1, 44, 49: its main region, so 1 is the US) or an ISO 3166-1 region code (GB, DE). A number written with + or 00 keeps its own country. Default 1.")]
     public string DefaultCountryCode { get; init; } = "1";
 
     /// <inheritdoc />
@@ -43,8 +43,9 @@ public sealed record AudienceFileParameters : IValidatableObject
     {
         if (Path.Contains("{segment}", StringComparison.Ordinal) && SegmentColumn is null)
             yield return new ValidationResult("path contains {segment}, so segment_column must name the column to split by.", [nameof(SegmentColumn)]);
-        if (!DefaultCountryCode.All(char.IsAsciiDigit) || DefaultCountryCode.Length is < 1 or > 3)
-            yield return new ValidationResult($"default_country_code must be 1 to 3 digits, got '{DefaultCountryCode}'.", [nameof(DefaultCountryCode)]);
+        if (ContactNormalizer.DefaultRegion(DefaultCountryCode) is null)
+            yield return new ValidationResult(
+                $"default_country_code must be a country calling code (e.g. 1, 44, 49) or an ISO 3166-1 region code (e.g. GB, DE), got '{DefaultCountryCode}'.", [nameof(DefaultCountryCode)]);
     }
 }
 

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using PhoneNumbers;
+using Tributary.Components.Standardize;
 
 namespace Tributary.Components.Activation;
 
@@ -10,6 +13,11 @@ namespace Tributary.Components.Activation;
 /// </summary>
 public static class ContactNormalizer
 {
+    private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
+    // Per-row callers (audience files, the intake) see the same few numbers again; bounded so a stream of new ones cannot grow it.
+    private static readonly ConcurrentDictionary<(string Raw, string Default, string? Country), string?> Cache = new();
+    private const int CacheLimit = 100_000;
+
     /// <summary>Trimmed, lower-cased email with whitespace removed, or null when it has no single '@' with text on both sides.</summary>
     public static string? Email(string? raw)
     {
@@ -20,21 +28,73 @@ public static class ContactNormalizer
     }
 
     /// <summary>
-    /// The phone as E.164 ("+" and 8–15 digits), or null. "+" or "00" mark an international number; a national
-    /// number (leading trunk "0", or no prefix) gets <paramref name="defaultCountryCode"/>.
+    /// The region (ISO 3166-1 alpha-2) national numbers are read in for a <c>default_country_code</c>: a calling code of
+    /// 1 to 3 digits (1 is US, 44 GB, 49 DE: the code's main region) or a region code such as GB; null when it is neither.
     /// </summary>
-    public static string? PhoneE164(string? raw, string defaultCountryCode)
+    public static string? DefaultRegion(string defaultCountryCode)
+    {
+        var text = defaultCountryCode.Trim().TrimStart('+');
+        if (text.Length is >= 1 and <= 3 && text.All(char.IsAsciiDigit))
+            return Phones.GetRegionCodeForCountryCode(int.Parse(text, System.Globalization.CultureInfo.InvariantCulture)) is var r && Supported(r) ? r : null;
+        var region = text.ToUpperInvariant();
+        return Supported(region) ? region : null;
+    }
+
+    private static bool Supported(string region) => Phones.GetSupportedRegions().Contains(region);
+
+    /// <summary>
+    /// The phone as E.164 ("+" and 8–15 digits), or null. A number written with "+" or "00" keeps its own country code;
+    /// a national number is read in <paramref name="country"/> (a code or name, e.g. GB, GBR, United Kingdom) when the
+    /// row has one, else in <paramref name="defaultCountryCode"/>'s country (<see cref="DefaultRegion"/>). The trunk
+    /// prefix (the UK's, Germany's and France's leading 0) is dropped and a country code written without "+" is
+    /// recognized, as libphonenumber parses them; an extension is not part of E.164 and is left off. A number whose length
+    /// is impossible for its country, or whose digits would change beyond those prefixes, is null: nothing is guessed.
+    /// </summary>
+    public static string? PhoneE164(string? raw, string defaultCountryCode, string? country = null)
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
-        var trimmed = raw.Trim();
-        var digits = new string(trimmed.Where(char.IsAsciiDigit).ToArray());
+        var key = (raw, defaultCountryCode, country);
+        if (Cache.TryGetValue(key, out var known)) return known;
+        var e164 = ParsePhone(raw, defaultCountryCode, country);
+        if (Cache.Count >= CacheLimit) Cache.Clear();
+        Cache.TryAdd(key, e164);
+        return e164;
+    }
+
+    /// <summary><see cref="PhoneE164"/> without its cache, for callers that ask once per distinct value.</summary>
+    internal static string? ParsePhone(string raw, string defaultCountryCode, string? country)
+    {
+        var text = raw.Trim();
+        var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
         if (digits.Length == 0) return null;
-        string international;
-        if (trimmed.StartsWith('+')) international = digits;
-        else if (digits.StartsWith("00", StringComparison.Ordinal)) international = digits[2..];
-        else if (digits.StartsWith(defaultCountryCode, StringComparison.Ordinal) && digits.Length > 10) international = digits;
-        else international = defaultCountryCode + digits.TrimStart('0');
-        return international.Length is >= 8 and <= 15 && international[0] != '0' ? "+" + international : null;
+        // "00" is the international prefix of most of the world; read as "+" whatever the region's own prefix is.
+        if (!text.StartsWith('+') && digits.StartsWith("00", StringComparison.Ordinal))
+        {
+            text = "+" + text[(text.IndexOf("00", StringComparison.Ordinal) + 2)..];
+            digits = digits[2..];
+        }
+        var region = CountryCodes.ToAlpha2(country) is { } code && Supported(code) ? code : DefaultRegion(defaultCountryCode);
+        if (region is null && !text.StartsWith('+')) return null;
+        PhoneNumber number;
+        try
+        {
+            number = Phones.Parse(text, region ?? "ZZ");
+        }
+        catch (NumberParseException)
+        {
+            return null;
+        }
+        if (Phones.IsPossibleNumberWithReason(number) != PhoneNumberUtil.ValidationResult.IS_POSSIBLE) return null;
+        var national = Phones.GetNationalSignificantNumber(number);
+        // A number libphonenumber does not know as valid is kept only when it has the length of its country's numbers and does
+        // not still start with a trunk 0 that could not be dropped ("+44 0770090" is a short number, not a UK one).
+        if (national.StartsWith('0') && !Phones.IsValidNumber(number)
+            && Phones.GetMetadataForRegion(Phones.GetRegionCodeForCountryCode(number.CountryCode)) is { NationalPrefix: "0" }) return null;
+        // No digit dropped but a country code, "00" or trunk prefix before the number and an extension after it.
+        if (number.HasExtension && digits.EndsWith(number.Extension, StringComparison.Ordinal)) digits = digits[..^number.Extension.Length];
+        if (!digits.EndsWith(national, StringComparison.Ordinal) || digits.Length - national.Length > 5) return null;
+        var e164 = Phones.Format(number, PhoneNumberFormat.E164);
+        return e164.Length is >= 9 and <= 16 ? e164 : null;
     }
 
     /// <summary>SHA-256 of the UTF-8 text as lower-case hex; null stays null.</summary>

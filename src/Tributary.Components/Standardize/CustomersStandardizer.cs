@@ -23,14 +23,16 @@ public sealed class CustomersStandardizer : IComponent<StandardizeParameters>
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var input = await SourceFileOrder.RankedAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
-        var q = new SqlBuilder(context.Warehouse.Dialect);
-        var country = q.Bind(p.DefaultCountryCode);
+        await using var lookups = new ContactLookups(context);
+        var phones = await lookups.PhonesAsync(input, "phone", "country", p.DefaultCountryCode, cancellationToken).ConfigureAwait(false);
+        var countries = await lookups.CountriesAsync(input, ["country"], cancellationToken).ConfigureAwait(false);
         var sql = $"""
             WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY record_id ORDER BY _file_order DESC, _source_line) AS n FROM {input} AS src)
-            SELECT CAST(record_id AS VARCHAR) AS hubspot_id, first_name, last_name, {ContactSql.Email("email")} AS email, {ContactSql.Phone(q, "phone", country)} AS phone,
-                   lower(lifecycle_stage) AS lifecycle_stage, created_at, last_activity_at, upper(country) AS country, lower(original_source) AS original_source
-            FROM ranked WHERE n = 1
+            SELECT CAST(r.record_id AS VARCHAR) AS hubspot_id, r.first_name, r.last_name, {ContactSql.Email("r.email")} AS email, ph.phone_e164 AS phone,
+                   lower(r.lifecycle_stage) AS lifecycle_stage, r.created_at, r.last_activity_at, co.country_code AS country, lower(r.original_source) AS original_source
+            FROM ranked r {ContactLookups.JoinPhones(phones, "ph", "r.phone", "r.country")} {ContactLookups.JoinCountries(countries, "co", "r.country")}
+            WHERE r.n = 1
             """;
-        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false));
+        return lookups.Result(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false));
     }
 }

@@ -34,8 +34,8 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var input = context.Warehouse.Dialect.Quote(context.Inputs[0]);
-        var q = new SqlBuilder(context.Warehouse.Dialect);
-        var country = q.Bind(p.DefaultCountryCode);
+        await using var lookups = new ContactLookups(context);
+        var phones = await lookups.PhonesAsync(input, "s.phone", null, p.DefaultCountryCode, cancellationToken).ConfigureAwait(false);
         // Retries are rare: only the messageIds seen more than once go through the window's sort to pick their first copy;
         // every other row passes straight through. Sorting all rows (with their properties) cost twice the CPU and memory.
         const string columns = "message_id, type, event, name, anonymous_id, user_id, timestamp, received_at, email, phone, ip, user_agent, page_url, " +
@@ -51,11 +51,11 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
                 UNION ALL
                 SELECT {columns} FROM {input} s WHERE NOT EXISTS (SELECT 1 FROM repeated r WHERE r.message_id = s.message_id))
             SELECT message_id AS event_id, type, coalesce(event, name) AS event, anonymous_id, user_id, timestamp AS occurred_at, received_at,
-                   {ContactSql.Email("email")} AS email, {ContactSql.Phone(q, "phone", country)} AS phone, ip, user_agent, page_url, page_referrer,
+                   {ContactSql.Email("email")} AS email, ph.phone_e164 AS phone, ip, user_agent, page_url, page_referrer,
                    lower(utm_source) AS utm_source, lower(utm_medium) AS utm_medium, utm_campaign, order_id, revenue, upper(currency) AS currency,
                    experiment_name AS experiment, variation_name AS variant, properties
-            FROM kept
+            FROM kept k {ContactLookups.JoinPhones(phones, "ph", "k.phone", null)}
             """;
-        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken).ConfigureAwait(false));
+        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false));
     }
 }

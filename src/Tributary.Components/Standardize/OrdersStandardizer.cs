@@ -29,8 +29,9 @@ public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var input = await SourceFileOrder.RankedAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
-        var q = new SqlBuilder(context.Warehouse.Dialect);
-        var country = q.Bind(p.DefaultCountryCode);
+        await using var lookups = new ContactLookups(context);
+        var phones = await lookups.PhonesAsync(input, "coalesce(s.phone, s.billing_phone)", "s.billing_country", p.DefaultCountryCode, cancellationToken).ConfigureAwait(false);
+        var countries = await lookups.CountriesAsync(input, ["s.billing_country"], cancellationToken).ConfigureAwait(false);
         var sql = $"""
             WITH src AS {input},
             latest AS (
@@ -41,17 +42,19 @@ public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
                 FROM src s JOIN latest l ON l.order_name = s.order_name AND l.file = s._file_order)
             SELECT order_name AS order_id,
                    {ContactSql.Email("email")} AS email,
-                   {ContactSql.Phone(q, "coalesce(phone, billing_phone)", country)} AS phone,
+                   ph.phone_e164 AS phone,
                    created_at AS ordered_at, upper(currency) AS currency,
                    subtotal, coalesce(discount_amount, 0) AS discount, coalesce(shipping, 0) AS shipping, total,
                    coalesce(refunded_amount, 0) AS refunded_amount, lower(financial_status) AS financial_status,
                    cancelled_at IS NOT NULL OR lower(financial_status) = 'voided' AS is_cancelled,
                    lower(financial_status) IN ('refunded', 'partially_refunded') OR coalesce(refunded_amount, 0) > 0 AS is_refunded,
-                   upper(billing_country) AS billing_country, order_id AS source_order_id, CAST(items AS BIGINT) AS items
-            FROM rows WHERE n = 1
+                   co.country_code AS billing_country, order_id AS source_order_id, CAST(items AS BIGINT) AS items
+            FROM rows r {ContactLookups.JoinPhones(phones, "ph", "coalesce(r.phone, r.billing_phone)", "r.billing_country")}
+                 {ContactLookups.JoinCountries(countries, "co", "r.billing_country")}
+            WHERE n = 1
             """;
-        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, q.Parameters, ct), cancellationToken)
+        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken)
             .ConfigureAwait(false);
-        return Materialization.Of(rows);
+        return lookups.Result(rows);
     }
 }

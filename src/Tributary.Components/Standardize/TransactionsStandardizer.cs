@@ -25,14 +25,17 @@ public sealed class TransactionsStandardizer : IComponent<StandardizeParameters>
     public async Task<Materialization> MaterializeAsync(StandardizeParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
         var input = await SourceFileOrder.RankedAsync(context, context.Inputs[0], cancellationToken).ConfigureAwait(false);
+        await using var lookups = new ContactLookups(context);
+        var countries = await lookups.CountriesAsync(input, ["s.card_country", "s.billing_country"], cancellationToken).ConfigureAwait(false);
         var sql = $"""
             WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY charge_id ORDER BY _file_order DESC, _source_line) AS n FROM {input} AS src)
             SELECT charge_id AS transaction_id, created_at, amount, coalesce(amount_refunded, 0) AS amount_refunded, upper(currency) AS currency,
                    lower(status) AS status, customer_id AS stripe_customer_id, {ContactSql.Email("customer_email")} AS email,
-                   card_fingerprint, upper(card_country) AS card_country, decline_reason, order_name AS order_id,
-                   upper(billing_country) AS billing_country, ip_address
-            FROM ranked WHERE n = 1
+                   card_fingerprint, cc.country_code AS card_country, decline_reason, order_name AS order_id,
+                   bc.country_code AS billing_country, ip_address
+            FROM ranked r {ContactLookups.JoinCountries(countries, "cc", "r.card_country")} {ContactLookups.JoinCountries(countries, "bc", "r.billing_country")}
+            WHERE n = 1
             """;
-        return Materialization.Of(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false));
+        return lookups.Result(await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync(sql, null, ct), cancellationToken).ConfigureAwait(false));
     }
 }

@@ -147,6 +147,42 @@ public sealed class PlatformHeaderTests(PostgresCluster postgres)
         Assert.Contains("\"summary_rows_skipped\":3", await MetadataAsync(h, run), StringComparison.Ordinal);
     }
 
+    // Ads Manager's optional summary row: the first row, with no campaign name and the account's totals.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task MetaAds_SummaryRow_IsSkippedAndCounted_NotRejected(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("meta.csv", "Reporting starts,Reporting ends,Campaign name,Campaign ID,Amount spent (GBP),Impressions,Link clicks,Results,Result indicator\n"
+            + "2024-03-01,2024-03-02,,,150.75,9000,120,6,\n"
+            + "2024-03-01,2024-03-01,uk_launch,7,50.25,3000,40,2,actions:offsite_conversion.fb_pixel_purchase\n"
+            + "2024-03-02,2024-03-02,uk_launch,7,100.50,6000,80,4,actions:offsite_conversion.fb_pixel_purchase\n");
+
+        var run = await LoadAsync(h, "source.meta_ads", "meta.csv");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Empty(await h.RowsAsync("SELECT line FROM src__rejected"));
+        Assert.Equal(2L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM src WHERE campaign = 'uk_launch'"))[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(2L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM src"))[0][0], CultureInfo.InvariantCulture));
+        Assert.Contains("meta.csv: 2 rows, 0 rejected, 1 summary row(s) skipped (blank 'Campaign name')", await LogAsync(h, run), StringComparison.Ordinal);
+        Assert.Contains("\"summary_rows_skipped\":1", await MetadataAsync(h, run), StringComparison.Ordinal);
+    }
+
+    // Only the first row can be the summary: a campaign row without a name later in the file is a bad row.
+    [Fact]
+    public async Task MetaAds_BlankCampaignAfterTheFirstRow_IsRejected()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        h.Temp.File("meta.csv", "Reporting starts,Reporting ends,Campaign name,Campaign ID,Amount spent (GBP),Impressions,Link clicks,Results\n"
+            + "2024-03-01,2024-03-01,uk_launch,7,50.25,3000,40,2\n"
+            + "2024-03-02,2024-03-02,,7,100.50,6000,80,4\n");
+
+        var run = await LoadAsync(h, "source.meta_ads", "meta.csv", ", max_rejected_ratio: 0.9");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(3L, Convert.ToInt64(Assert.Single(await h.RowsAsync("SELECT line FROM src__rejected"))[0], CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void GoogleAdsDescription_ShownByTribSchema_ListsTheHeadersRead() =>
         Assert.EndsWith("Headers read (any case): Day, Campaign required; Campaign ID, Impr. (or Impressions), Clicks, Cost (or Cost (*), Conversions (or Conv.), "

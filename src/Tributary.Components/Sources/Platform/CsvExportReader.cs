@@ -48,6 +48,7 @@ internal static class CsvExportReader
             parameters.MaxRecordBytes, strayQuotesAreErrors: true);
         ExportHeader? header = null;
         var headerWidth = 0;
+        var firstRow = true;
         foreach (var record in records.Read())
         {
             var (line, raw) = (record.Line, record.Raw);
@@ -70,7 +71,9 @@ internal static class CsvExportReader
                 yield return ParsedRow.Rejected(line, raw, record.Problem!);
                 continue;
             }
-            if (layout.SummaryRowPrefix is { } total && IsSummary(fields, header, total))
+            var first = firstRow;
+            firstRow = false;
+            if ((layout.SummaryRowPrefix is { } total && IsSummary(fields, header, total)) || (first && layout.SummaryRowBlank is { } blank && IsBlank(fields, header, layout, blank)))
             {
                 yield return ParsedRow.Skip(line, raw);
                 continue;
@@ -91,6 +94,13 @@ internal static class CsvExportReader
     {
         bool Starts(int i) => i >= 0 && i < fields.Length && fields[i].TrimStart().StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
         return Starts(0) || Starts(header.Map[0]);
+    }
+
+    // The summary row leaves the column blank (Meta: 'Campaign name' empty on the account's totals).
+    private static bool IsBlank(string[] fields, ExportHeader header, PlatformLayout layout, string column)
+    {
+        var i = layout.Columns.ToList().FindIndex(c => c.Header == column);
+        return i >= 0 && header.Map[i] is var field && field >= 0 && field < fields.Length && string.IsNullOrWhiteSpace(fields[field]);
     }
 
     private const string GroupedFields = "fields to group";

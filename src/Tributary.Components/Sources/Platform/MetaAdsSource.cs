@@ -3,7 +3,7 @@ using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Sources.Platform;
 
-/// <summary>Load Meta Ads Manager daily campaign insights exports into a table. Bad rows go to <c>&lt;id&gt;__rejected</c>; files already loaded are skipped.</summary>
+/// <summary>Load Meta Ads Manager daily campaign insights exports (the optional summary row of account totals skipped) into a table. Bad rows go to <c>&lt;id&gt;__rejected</c>; files already loaded are skipped.</summary>
 public sealed class MetaAdsSource : IComponent<PlatformSourceParameters>
 {
     internal static readonly PlatformLayout Layout = new("Meta Ads insights export",
@@ -18,12 +18,12 @@ public sealed class MetaAdsSource : IComponent<PlatformSourceParameters>
         new("conversions", "Results", DataKind.Number),
         new("result_indicator", "Result indicator", DataKind.Text),
         new("currency", "Currency", DataKind.Text, FromHeader: "Amount spent*"),
-    ]);
+    ], SummaryRowBlank: "Campaign name");
 
     /// <inheritdoc />
     public static string TypeName => "source.meta_ads";
     /// <inheritdoc />
-    public static string Description => "Load Meta Ads Manager daily campaign insights exports into a table. " + Layout.HeaderSummary;
+    public static string Description => "Load Meta Ads Manager daily campaign insights exports (the optional summary row skipped) into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
 

@@ -201,7 +201,7 @@ internal static class PlatformFileLoader
                 rows += good;
                 summaries += summary;
                 files.Add([relative, bytes, modified, good, bad, context.RunId, now, hash]);
-                context.Log(summary == 0 ? $"{relative}: {good} rows, {bad} rejected" : $"{relative}: {good} rows, {bad} rejected, {summary} report total row(s) skipped ('{layout.SummaryRowPrefix} ...')");
+                context.Log(summary == 0 ? $"{relative}: {good} rows, {bad} rejected" : $"{relative}: {good} rows, {bad} rejected, {summary} {layout.SummaryRowsSkipped}");
             }
         }
 

@@ -14,9 +14,17 @@ namespace Tributary.Components.Sources.Platform;
 /// Rows whose first field, or first layout column, starts with this text are the report's own totals (Google Ads' "Total: Account"),
 /// not data: they are skipped and counted, never loaded or rejected.
 /// </param>
+/// <param name="SummaryRowBlank">
+/// Header of a column left blank on the report's summary row, which can only be the first row after the header (Meta Ads
+/// Manager's optional account totals, with no campaign name): that row is skipped and counted like a total row; a later row
+/// with the column blank is rejected as usual.
+/// </param>
 internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformColumn> Columns, string? HeaderMarker = null, string? GroupBy = null,
-    string? SummaryRowPrefix = null)
+    string? SummaryRowPrefix = null, string? SummaryRowBlank = null)
 {
+    /// <summary>How the log says summary rows were skipped, e.g. "report total row(s) skipped ('Total: ...')".</summary>
+    public string SummaryRowsSkipped => SummaryRowPrefix is { } prefix ? $"report total row(s) skipped ('{prefix} ...')" : $"summary row(s) skipped (blank '{SummaryRowBlank}')";
+
     /// <summary>Whether a header field is the one that marks the header line (<see cref="HeaderMarker"/>, under any of its column's spellings).</summary>
     public bool IsMarker(string field) =>
         HeaderMarker is { } marker && (Columns.FirstOrDefault(c => c.Header == marker) is { } column ? column.Matches(field) : field.Trim().Equals(marker, StringComparison.OrdinalIgnoreCase));
