@@ -11,4 +11,4 @@ namespace Tributary.Server.Contracts;
 /// rows and loads every file at its path again, in the step's own transaction; default false.
 /// </param>
 public sealed record RunSubmission(string Pipeline, string? Partition = null, IReadOnlyDictionary<string, string>? Params = null, int? Priority = null, string? Selection = null,
-    bool FullRefresh = false);
+    bool? FullRefresh = null);
