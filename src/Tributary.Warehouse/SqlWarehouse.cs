@@ -83,6 +83,12 @@ public abstract class SqlWarehouse : IWarehouse
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
+        // DuckDB's reader does not count the rows a statement changed; a non-query does, on both engines.
+        if (QueryResult.ChangesRowsOnly(sql))
+            return new QueryResult(new TableSchema([]), [])
+            {
+                RowsChanged = await OneStatement(() => command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false),
+            };
         await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
         var schema = SchemaOf(reader);
         var kinds = schema.Columns.Select(c => c.Kind).ToArray();
@@ -244,8 +250,8 @@ public abstract class SqlWarehouse : IWarehouse
                 await LockTablesForCommitAsync(connection, writes.Select(w => w.Table).Order(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
                 // Before any build appends directly, so only rows that were there before this write are deleted.
                 foreach (var write in writes)
-                    if (write.Supersedes is { Values.Count: > 0 } superseded)
-                        await DeleteSupersededAsync(connection, write.Table, superseded, cancellationToken).ConfigureAwait(false);
+                    if (write.Supersedes is { } superseded && (superseded.All || superseded.Values.Count > 0))
+                        await DeleteSupersededAsync(connection, write.Table, superseded, write.Partition, cancellationToken).ConfigureAwait(false);
                 if (direct)
                     for (var i = 0; i < writes.Count; i++)
                     {
@@ -291,9 +297,19 @@ public abstract class SqlWarehouse : IWarehouse
         }
     }
 
-    private async Task DeleteSupersededAsync(DbConnection connection, string table, SupersededRows superseded, CancellationToken cancellationToken)
+    private async Task DeleteSupersededAsync(DbConnection connection, string table, SupersededRows superseded, TablePartition? partition, CancellationToken cancellationToken)
     {
-        if (await DescribeAsync(connection, table, cancellationToken).ConfigureAwait(false) is not { } existing || existing.Find(superseded.Column) is null) return;
+        if (await DescribeAsync(connection, table, cancellationToken).ConfigureAwait(false) is not { } existing) return;
+        if (superseded.All)
+        {
+            // A partition's full refresh takes back that partition's rows only; the others were loaded from other files.
+            if (partition is not null && existing.Find(partition.Column) is not null)
+                await ExecuteAsync(connection, $"DELETE FROM {Dialect.Quote(table)} WHERE {Dialect.Quote(partition.Column)} = {Dialect.Parameter(1)}", [partition.Key], cancellationToken)
+                    .ConfigureAwait(false);
+            else await ExecuteAsync(connection, $"DELETE FROM {Dialect.Quote(table)}", null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (existing.Find(superseded.Column) is null) return;
         var values = superseded.Values.Distinct(StringComparer.Ordinal).ToList();
         var list = string.Join(", ", values.Select((_, i) => Dialect.Parameter(i + 1)));
         await ExecuteAsync(connection, $"DELETE FROM {Dialect.Quote(table)} WHERE {Dialect.Quote(superseded.Column)} IN ({list})", [.. values.Cast<object?>()], cancellationToken)

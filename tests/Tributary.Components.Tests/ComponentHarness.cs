@@ -34,7 +34,7 @@ public sealed class ComponentHarness : IAsyncDisposable
     }
 
     public async Task<RunResult> RunAsync(string yaml, Func<string, string?>? environment = null, IReadOnlyList<string>? allowedPaths = null,
-        IReadOnlyDictionary<string, string>? parameters = null)
+        IReadOnlyDictionary<string, string>? parameters = null, bool fullRefresh = false)
     {
         var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(yaml, "test.yaml", new LoadOptions
         {
@@ -42,7 +42,7 @@ public sealed class ComponentHarness : IAsyncDisposable
         });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())
-            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Environment = environment ?? (_ => null) },
+            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Environment = environment ?? (_ => null), FullRefresh = fullRefresh },
                 CancellationToken.None);
     }
 

@@ -271,6 +271,49 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task WriteTables_AppendSupersedingEveryRow_ReplacesTheTableWithTheAppendOrNotAtAll(string engine)
+    {
+        await using var wh = await Open(engine);
+        (string, DataKind)[] columns = [("v", DataKind.Integer), ("file", DataKind.Text)];
+        TableWrite Append(params object?[][] rows) =>
+            new("t", TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(columns, rows, ct)) { Supersedes = SupersededRows.Everything };
+        // Nothing to delete before the table exists.
+        await wh.WriteTablesAsync([Append([1L, "a.csv"], [2L, "b.csv"])], Ct);
+
+        // A write failing later in the same transaction keeps every row.
+        await wh.WriteTablesAsync([Rows("u", TableWriteMode.Append, [1L])], Ct);
+        await Assert.ThrowsAnyAsync<Exception>(() => wh.WriteTablesAsync([Append([9L, "c.csv"]), Rows("u", TableWriteMode.Append, ["not a number"])], Ct));
+        Assert.Equal([1L, 2L], await ValuesAsync(wh, "t"));
+
+        var after = await wh.WriteTablesAsync([Append([3L, "c.csv"])], Ct);
+
+        Assert.Equal([1L], after);
+        Assert.Equal([3L], await ValuesAsync(wh, "t"));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Query_InsertUpdateDelete_CountsTheRowsChanged(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.WriteTablesAsync([Rows("t", TableWriteMode.Append, [1L], [2L], [3L])], Ct);
+
+        var inserted = await wh.QueryAsync("INSERT INTO t VALUES (4), (5)", null, 10, Ct);
+        var updated = await wh.QueryAsync("/* bump */ UPDATE t SET v = v + 10 WHERE v > 3", null, 10, Ct);
+        var deleted = await wh.QueryAsync("-- trial rows\n delete FROM t WHERE v < 3", null, 10, Ct);
+        var none = await wh.QueryAsync("DELETE FROM t WHERE v > 100", null, 10, Ct);
+        var returning = await wh.QueryAsync("DELETE FROM t WHERE v = 15 RETURNING v", null, 10, Ct);
+        var selected = await wh.QueryAsync("SELECT v FROM t", null, 10, Ct);
+
+        Assert.Equal([2L, 2L, 2L, 0L], [inserted.RowsChanged, updated.RowsChanged, deleted.RowsChanged, none.RowsChanged]);
+        Assert.Empty(deleted.Schema.Columns);
+        Assert.Equal([15L], returning.Rows.Select(r => Convert.ToInt64(r[0])));
+        Assert.Null(selected.RowsChanged);
+        Assert.Equal([3L, 14L], await ValuesAsync(wh, "t"));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task WriteTables_Append_CreatesThenAppendsAndAddsNewColumns(string engine)
     {
         await using var wh = await Open(engine);

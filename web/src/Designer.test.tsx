@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "./api/client";
-import { DesignerBody, nodeStatuses, ParamField, yamlNotice } from "./Designer";
+import { DesignerBody, LaunchForm, nodeStatuses, ParamField, yamlNotice } from "./Designer";
 
 const error: Diagnostic = {
   code: "TRIB0101", severity: "error", line: 4, column: 11, message: "unknown component type 'segment.rfmm'.", hint: "Did you mean 'segment.rfm'?",
@@ -18,6 +18,14 @@ describe("DesignerBody", () => {
     expect(editor).toBeLessThan(problems);
     expect(problems).toBeLessThan(schedule);
     expect(html).toContain(">line 4:11 unknown component type &#x27;segment.rfmm&#x27;. Did you mean &#x27;segment.rfm&#x27;?</button>");
+  });
+});
+
+describe("LaunchForm", () => {
+  it("offers a full refresh, unchecked, with what it does", () => {
+    const html = renderToStaticMarkup(<LaunchForm name="p" onLaunched={() => {}} />);
+    expect(html).toContain('<input type="checkbox" name="full_refresh"/> Full refresh</label>');
+    expect(html).toContain("Sources forget the files they loaded and load every file at their path again; rows of files no longer there are removed.");
   });
 });
 

@@ -318,16 +318,17 @@ function ScheduleEditor({ text, onChange }: { text: string; onChange: (text: str
   );
 }
 
-/** Launch with an asset selection, a partition and param overrides (name=value per line). */
-function LaunchForm({ name, onLaunched }: { name: string; onLaunched: (queueId: string) => void }) {
+/** Launch with an asset selection, a partition, param overrides (name=value per line) and a full refresh. */
+export function LaunchForm({ name, onLaunched }: { name: string; onLaunched: (queueId: string) => void }) {
   const [selection, setSelection] = useState("");
   const [partition, setPartition] = useState("");
   const [params, setParams] = useState("");
+  const [fullRefresh, setFullRefresh] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const launch = async () => {
     const overrides = Object.fromEntries(params.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
     try {
-      const { queue_id } = await api.run({ pipeline: name, selection: selection || null, partition: partition || null, params: overrides });
+      const { queue_id } = await api.run({ pipeline: name, selection: selection || null, partition: partition || null, params: overrides, full_refresh: fullRefresh || null });
       onLaunched(queue_id);
     } catch (e) {
       setError(errorMessage(e));
@@ -338,6 +339,8 @@ function LaunchForm({ name, onLaunched }: { name: string; onLaunched: (queueId: 
       <label>Assets (e.g. orders+, +report) <input name="selection" value={selection} onChange={(e) => setSelection(e.target.value)} /></label>
       <label>Partition <input name="partition" value={partition} onChange={(e) => setPartition(e.target.value)} /></label>
       <label>Params (name=value per line) <textarea name="params" value={params} onChange={(e) => setParams(e.target.value)} rows={3} /></label>
+      <label><input type="checkbox" name="full_refresh" checked={fullRefresh} onChange={(e) => setFullRefresh(e.target.checked)} /> Full refresh</label>
+      <p className="muted">Sources forget the files they loaded and load every file at their path again; rows of files no longer there are removed.</p>
       {error && <p role="alert">{error}</p>}
       <button type="submit">Launch</button>
     </form>

@@ -4,7 +4,7 @@ import { checkResult, rerunFrom, stepWarnings } from "./RunDetail";
 
 const run = (params: Run["params"]): Run => ({
   run_id: "r1", pipeline: "customer_ltv", status: "failed", trigger: "backfill", selection: null, partition: "2026-11-28",
-  started_at: "2026-11-28T00:00:00Z", ended_at: "2026-11-28T00:01:00Z", error: "step ltv failed", params,
+  started_at: "2026-11-28T00:00:00Z", ended_at: "2026-11-28T00:01:00Z", error: "step ltv failed", params, full_refresh: false,
 });
 
 describe("rerunFrom", () => {
@@ -16,6 +16,11 @@ describe("rerunFrom", () => {
 
   it("sends no params for a run recorded before params were kept", () => {
     expect(rerunFrom(run(null), "ltv").params).toBeNull();
+  });
+
+  it("re-runs a full refresh as a full refresh", () => {
+    expect(rerunFrom({ ...run(null), full_refresh: true }, "ltv").full_refresh).toBe(true);
+    expect(rerunFrom(run(null), "ltv").full_refresh).toBeUndefined();
   });
 });
 

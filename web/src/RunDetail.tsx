@@ -23,9 +23,9 @@ export function stepWarnings(checks: readonly Schemas["CheckView"][], asset: str
   return checks.filter((c) => c.asset === asset && checkResult(c) === "warning").map((c) => c.detail);
 }
 
-/** The submission that re-runs `run` from `asset` and what depends on it, with the run's partition and params. */
+/** The submission that re-runs `run` from `asset` and what depends on it, with the run's partition and params, a full refresh again if it was one. */
 export function rerunFrom(run: Run, asset: string): Schemas["RunSubmission"] {
-  return { pipeline: run.pipeline, partition: run.partition, selection: `${asset}+`, params: run.params ?? null };
+  return { pipeline: run.pipeline, partition: run.partition, selection: `${asset}+`, params: run.params ?? null, ...(run.full_refresh ? { full_refresh: true } : {}) };
 }
 
 /** One run: a timeline of its steps (Gantt), the failed step's error, materializations, checks, its log; cancel and re-run from failure. */
@@ -59,7 +59,7 @@ export function RunDetail({ runId }: { runId: string }) {
   };
   return (
     <Page title={`Run ${run.run_id}`}
-      subtitle={<>{run.pipeline}{run.partition ? ` [${run.partition}]` : ""} · <StatusBadge status={run.status} testId="run-detail-status" /> · {run.trigger} · started {formatDateTime(run.started_at)}{run.ended_at ? ` · took ${formatDuration(span)}` : ""}</>}
+      subtitle={<>{run.pipeline}{run.partition ? ` [${run.partition}]` : ""}{run.full_refresh ? " · full refresh" : ""} · <StatusBadge status={run.status} testId="run-detail-status" /> · {run.trigger} · started {formatDateTime(run.started_at)}{run.ended_at ? ` · took ${formatDuration(span)}` : ""}</>}
       actions={<>
         {run.status === "running" && <button onClick={() => void attempt(() => api.cancelRun(run.run_id))}>Cancel</button>}
         {failed && (

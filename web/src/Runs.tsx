@@ -37,7 +37,7 @@ export function Runs() {
             { key: "pipeline", header: "Pipeline", cell: (r) => r.pipeline },
             { key: "partition", header: "Partition", cell: (r) => r.partition ?? "—" },
             { key: "status", header: "Status", cell: (r) => <StatusBadge status={r.status} /> },
-            { key: "trigger", header: "Trigger", cell: (r) => r.trigger },
+            { key: "trigger", header: "Trigger", cell: (r) => (r.full_refresh ? `${r.trigger} · full refresh` : r.trigger) },
             { key: "started", header: "Started", cell: (r) => formatDateTime(r.started_at) },
             { key: "duration", header: "Duration", numeric: true, cell: duration },
           ]} />

@@ -12,7 +12,7 @@ using Tributary.Server.Contracts;
 
 namespace Tributary.Cli.Commands;
 
-/// <summary><c>trib run PIPELINE [--select S] [--partition KEY] [--param k=v]</c>: executes a pipeline with live progress; exit 2 when it fails.</summary>
+/// <summary><c>trib run PIPELINE [--select S] [--partition KEY] [--param k=v] [--full-refresh]</c>: executes a pipeline with live progress; exit 2 when it fails.</summary>
 internal static class RunCommand
 {
     public static Command Create(CliContext cli)
@@ -24,7 +24,12 @@ internal static class RunCommand
             Description = "Run one partition: of a partitioned pipeline (which needs one, unless its partitions have a time column), or with --select group:NAME of a partitioned group; its assets replace only that partition.",
         };
         var param = new Option<string[]>("--param") { Description = "Override a template param: name=value. Repeatable.", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("run", "Run a pipeline (or selected assets) on the project's warehouse.") { pipeline, select, partition, param };
+        var fullRefresh = new Option<bool>("--full-refresh")
+        {
+            Description = "Reload from scratch: each selected source forgets its files ledger, raw rows and rejected rows and loads every file at its path again "
+                + "(files gone from the path leave the table). Replaced in the step's own transaction: a failed load keeps what was there.",
+        };
+        var command = new Command("run", "Run a pipeline (or selected assets) on the project's warehouse.") { pipeline, select, partition, param, fullRefresh };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             await using var project = cli.Open(parse);
@@ -33,10 +38,10 @@ internal static class RunCommand
                 {
                     PreCheck(() => Load(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []), parse.GetValue(partition)));
                     return (await RunOnServerAsync(cli, server, parse.GetValue(pipeline)!, parse.GetValue(select), parse.GetValue(partition),
-                        ParseParams(parse.GetValue(param) ?? []), ct)).Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+                        ParseParams(parse.GetValue(param) ?? []), ct, fullRefresh: parse.GetValue(fullRefresh))).Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
                 }
             var result = await RunAsync(cli, project, parse.GetValue(pipeline)!, parse.GetValue(select), ParseParams(parse.GetValue(param) ?? []),
-                RunProgress.TerminalAttached, ct, parse.GetValue(partition));
+                RunProgress.TerminalAttached, ct, parse.GetValue(partition), fullRefresh: parse.GetValue(fullRefresh));
             return result.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
         }));
         return command;
@@ -44,9 +49,9 @@ internal static class RunCommand
 
     // 'trib serve' owns the warehouse: the run goes through its queue, and its events stream back here.
     public static async Task<(RunStatus Status, string RunId)> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, string? partition,
-        Dictionary<string, string> parameters, CancellationToken ct, bool hint = true)
+        Dictionary<string, string> parameters, CancellationToken ct, bool hint = true, bool fullRefresh = false)
     {
-        var queued = await server.SubmitRunAsync(new RunSubmission(pipeline, Partition: partition, Params: parameters, Selection: selection), ct);
+        var queued = await server.SubmitRunAsync(new RunSubmission(pipeline, Partition: partition, Params: parameters, Selection: selection, FullRefresh: fullRefresh), ct);
         cli.Error.WriteLine($"submitted to the running server (queue {queued.QueueId})");
         string? runId = null;
         while (runId is null)
@@ -105,7 +110,7 @@ internal static class RunCommand
     }
 
     public static async Task<RunResult> RunAsync(CliContext cli, ProjectSession project, string name, string? selection,
-        IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken, string? partition = null, bool hint = true)
+        IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken, string? partition = null, bool hint = true, bool fullRefresh = false)
     {
         var (spec, window) = Load(cli, project, name, selection, parameters, partition);
         // Said before the run rather than found after a failure, when no alert can go out any more.
@@ -124,7 +129,7 @@ internal static class RunCommand
         var request = new RunRequest
         {
             Selection = selection, ProjectDirectory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Partition = partition, PartitionWindow = window,
-            Params = parameters,
+            Params = parameters, FullRefresh = fullRefresh,
         };
 
         async Task<RunResult> ExecuteAsync()

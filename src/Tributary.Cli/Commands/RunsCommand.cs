@@ -36,7 +36,7 @@ internal static class RunsCommand
             var runId = parse.GetValue(id)!;
             var run = await store.GetRunAsync(runId, ct) ?? throw new CliException($"no run '{runId}'. List runs with 'trib runs'.");
             var f = parse.GetValue(showFormat);
-            cli.Error.WriteLine($"run {run.RunId} of {run.Pipeline}: {Name(run.Status)}{(run.Error is null ? "" : $" ({run.Error})")}");
+            cli.Error.WriteLine($"run {run.RunId} of {run.Pipeline}{(run.FullRefresh ? " (full refresh)" : "")}: {Name(run.Status)}{(run.Error is null ? "" : $" ({run.Error})")}");
             var steps = await store.GetStepsAsync(runId, ct);
             var mats = (await store.GetMaterializationsAsync(runId, null, ct)).ToDictionary(m => m.Asset);
             // The error stays last: csv readers (bench/scale.sh) split on commas, and only the error may hold one.
@@ -51,7 +51,7 @@ internal static class RunsCommand
                 case OutputFormat.Json:
                     DataWriter.WriteJson(cli.Out, new
                     {
-                        run_id = run.RunId, pipeline = run.Pipeline, status = Name(run.Status), trigger = run.Trigger, error = run.Error,
+                        run_id = run.RunId, pipeline = run.Pipeline, status = Name(run.Status), trigger = run.Trigger, full_refresh = run.FullRefresh, error = run.Error,
                         started_at = run.StartedAt, ended_at = run.EndedAt,
                         steps = DataWriter.Objects(stepColumns, stepRows),
                         checks = DataWriter.Objects(checkColumns, checkRows),

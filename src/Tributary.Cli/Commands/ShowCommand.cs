@@ -69,7 +69,7 @@ internal static class ShowCommand
         var sql = new Argument<string>("sql") { Description = "SQL to run on the warehouse; assets are tables named by their ids." };
         var limit = new Option<int?>("--limit", "-n") { Description = $"Rows to print at most. Default: every row for csv and json, {TableRows:N0} for a table." };
         var format = CliContext.FormatOption();
-        var command = new Command("query", "Run SQL on the project's warehouse and print the result.") { sql, limit, format };
+        var command = new Command("query", "Run SQL on the project's warehouse and print the result; for an INSERT, UPDATE or DELETE, how many rows it changed.") { sql, limit, format };
         command.SetAction((parse, ct) => cli.RunAsync(async () =>
         {
             await using var project = cli.Open(parse);
@@ -78,6 +78,13 @@ internal static class ShowCommand
             var max = parse.GetValue(limit) ?? (f == OutputFormat.Table ? TableRows : null);
             // One row more than printed tells whether there were more.
             var result = await reader.QueryAsync(parse.GetValue(sql)!, max + 1, ct);
+            if (result.RowsChanged is { } changed)
+            {
+                // INSERT, UPDATE and DELETE return no rows: the count they changed is the answer.
+                DataWriter.Write(cli.Out, f, ["rows_changed"], [[changed]]);
+                cli.Error.WriteLine($"{changed:N0} row(s) changed");
+                return ExitCodes.Success;
+            }
             var rows = max is { } m ? result.Rows.Take(m).ToList() : result.Rows;
             DataWriter.Write(cli.Out, f, result.Schema.Columns.Select(c => c.Name).ToList(), rows);
             if (rows.Count < result.Rows.Count) cli.Error.WriteLine($"the first {rows.Count:N0} rows; pass --limit N for more");

@@ -25,7 +25,7 @@ internal sealed class ServerWarehouseReader(ServerConnection server) : IWarehous
             throw new CliException($"the result has more than {cap:N0} rows, the most the running trib serve returns in one answer; pass --limit, or stop trib serve to read the warehouse directly");
         var columns = answer.Columns.Select(c => new ColumnSchema(c.Name, c.Type.ToString().ToUpperInvariant(), c.Type)).ToList();
         return new QueryResult(new TableSchema(columns),
-            answer.Rows.Select(r => r.Select((v, i) => Value(v, answer.Columns[i].Type)).ToArray()).ToList());
+            answer.Rows.Select(r => r.Select((v, i) => Value(v, answer.Columns[i].Type)).ToArray()).ToList()) { RowsChanged = answer.RowsChanged };
     }
 
     // Both engines quote identifiers the same way.

@@ -30,6 +30,12 @@ public sealed record ComponentContext
     /// <summary>Reads an environment variable (secrets such as connection strings live there, never in YAML).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
+    /// <summary>
+    /// A full refresh (<c>trib run --full-refresh</c>): a step that keeps state between runs (a source's files ledger)
+    /// forgets it and rebuilds from what is there now, replacing that state in the same transaction as its rows.
+    /// </summary>
+    public bool FullRefresh { get; init; }
+
     /// <summary>The tables this step declared in its plan, main first.</summary>
     public IReadOnlyList<StepOutput> Outputs { get; init; } = [];
     /// <summary>The tables each input step declared, by input id.</summary>

@@ -30,13 +30,20 @@ public sealed record TableWrite(string Table, TableWriteMode Mode, Func<ITableBu
 
     /// <summary>
     /// For an <see cref="TableWriteMode.Append"/>: rows already in the table that the appended ones supersede (a file delivered
-    /// again at the same path), deleted in the same transaction before the rows are added, from every partition.
+    /// again at the same path, or every row on a full refresh), deleted in the same transaction before the rows are added, from every partition.
     /// </summary>
     public SupersededRows? Supersedes { get; init; }
 }
 
-/// <summary>Rows of a table whose <paramref name="Column"/> holds one of <paramref name="Values"/>.</summary>
-public sealed record SupersededRows(string Column, IReadOnlyList<string> Values);
+/// <summary>Rows of a table whose <paramref name="Column"/> holds one of <paramref name="Values"/>, or with <see cref="All"/> every row.</summary>
+public sealed record SupersededRows(string Column, IReadOnlyList<string> Values)
+{
+    /// <summary>Every row of the table is superseded (a full refresh); <see cref="Column"/> and <see cref="Values"/> are not read.</summary>
+    public bool All { get; init; }
+
+    /// <summary>Every row of the table (of the partition, in a partitioned write): the appended rows take the place of all that was there.</summary>
+    public static SupersededRows Everything { get; } = new("", []) { All = true };
+}
 
 /// <summary>A partition of a table: the column holding the key, and the key.</summary>
 public sealed record TablePartition(string Column, string Key)

@@ -48,7 +48,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var steps = order.ToDictionary(id => id, id => new StepRecord(runId, id, specs[id].Type, StepStatus.Pending, 0, null, null, null));
 
         await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition)
-            { Params = request.Params }, order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
+            { Params = request.Params, FullRefresh = request.FullRefresh }, order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
         var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, specs, time);
         if (request.Started is { } onStarted) await onStarted(runId, CancellationToken.None).ConfigureAwait(false);
         run.Emit(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)");
@@ -134,7 +134,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var context = StepContexts.Create(spec, plans, warehouse, run.Request, run.RunId, time, line => run.Emit(RunEventKind.Log, spec.Id, line), http);
         // With workers, a partition's step materializes on the cluster, fenced there by the attempt's epoch.
         var placed = options.Placement is { } placement && run.Request.Partition is { } key
-            ? new StepAttempt(run.Pipeline, run.Request.Params, key, spec.Id, run.RunId) : null;
+            ? new StepAttempt(run.Pipeline, run.Request.Params, key, spec.Id, run.RunId, run.Request.FullRefresh) : null;
         async Task<Materialization> AttemptAsync(CancellationToken ct)
         {
             attempts++;

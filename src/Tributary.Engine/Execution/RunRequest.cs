@@ -26,6 +26,11 @@ public sealed record RunRequest
     public PartitionWindow? PartitionWindow { get; init; }
     /// <summary>The template params the pipeline was loaded with, so that a worker can load it the same way.</summary>
     public IReadOnlyDictionary<string, string> Params { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// A full refresh: each step that keeps state between runs (a source's files ledger) starts from nothing and rebuilds
+    /// from what is there now (<see cref="Core.Components.ComponentContext.FullRefresh"/>); with a selection, only the selected steps.
+    /// </summary>
+    public bool FullRefresh { get; init; }
     /// <summary>Receives each of this run's events, in order, once it is recorded.</summary>
     public Action<RunEvent>? Observer { get; init; }
     /// <summary>Awaited with the run id as soon as the run is recorded, before any step starts.</summary>

@@ -9,4 +9,5 @@ namespace Tributary.Engine.Execution;
 /// <param name="Partition">The partition key.</param>
 /// <param name="Asset">The asset (step) id.</param>
 /// <param name="RunId">The run.</param>
-public sealed record StepAttempt(string Pipeline, IReadOnlyDictionary<string, string> Params, string Partition, string Asset, string RunId);
+/// <param name="FullRefresh">Whether the run is a full refresh (<see cref="RunRequest.FullRefresh"/>).</param>
+public sealed record StepAttempt(string Pipeline, IReadOnlyDictionary<string, string> Params, string Partition, string Asset, string RunId, bool FullRefresh = false);

@@ -36,6 +36,7 @@ public sealed class StepAttemptRunner(
             var request = new RunRequest
             {
                 Trigger = "worker", ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = attempt.Partition, Params = attempt.Params,
+                FullRefresh = attempt.FullRefresh,
                 PartitionWindow = PartitionedPipelines.TablePartitionOf(spec, attempt.Asset, attempt.Partition, time.GetUtcNow()).Window,
             };
             var context = StepContexts.Create(step, plans, warehouse, request, attempt.RunId, time, log, http, new WriteFence(epoch, attempt.RunId));

@@ -19,7 +19,7 @@ internal static class StepContexts
             Warehouse = request.Partition is { } partition ? new PartitionedWarehouse(warehouse, WrittenTables(spec, outputs), partition, fence, request.PartitionWindow) : warehouse,
             RunId = runId, Time = time, Log = log,
             Http = http is null ? null : () => http.CreateClient(spec.Type),
-            Environment = request.Environment,
+            Environment = request.Environment, FullRefresh = request.FullRefresh,
         };
     }
 

@@ -164,9 +164,9 @@ public sealed class Daemon
 
     /// <summary>Queues a run; returns its queue id.</summary>
     public async Task<string> SubmitAsync(string pipeline, string? partition, IReadOnlyDictionary<string, string> parameters, string trigger, int priority, CancellationToken cancellationToken,
-        string? selection = null)
+        string? selection = null, bool fullRefresh = false)
     {
-        var run = new QueuedRun(NewId("q"), pipeline, partition, trigger, priority, parameters, null, QueueState.Queued, null, _time.GetUtcNow(), 1, selection);
+        var run = new QueuedRun(NewId("q"), pipeline, partition, trigger, priority, parameters, null, QueueState.Queued, null, _time.GetUtcNow(), 1, selection, fullRefresh);
         await _store.EnqueueAsync(run, cancellationToken).ConfigureAwait(false);
         return run.QueueId;
     }

@@ -31,7 +31,8 @@ public enum QueueState
 
 /// <summary>A run waiting for, or holding, a slot in the run queue.</summary>
 public sealed record QueuedRun(string QueueId, string Pipeline, string? Partition, string Trigger, int Priority,
-    IReadOnlyDictionary<string, string> Params, string? BackfillId, QueueState State, string? RunId, DateTimeOffset EnqueuedAt, int Attempt, string? Selection = null);
+    IReadOnlyDictionary<string, string> Params, string? BackfillId, QueueState State, string? RunId, DateTimeOffset EnqueuedAt, int Attempt, string? Selection = null,
+    bool FullRefresh = false);
 
 /// <summary>A backfill's overall state.</summary>
 public enum BackfillStatus

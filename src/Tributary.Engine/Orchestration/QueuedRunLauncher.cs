@@ -22,6 +22,7 @@ public sealed class QueuedRunLauncher(
         var request = new RunRequest
         {
             Trigger = q.Trigger, ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = q.Partition, Selection = q.Selection, Params = q.Params,
+            FullRefresh = q.FullRefresh,
             PartitionWindow = q.Partition is { } key ? PartitionedPipelines.TablePartitionOf(spec, q.Selection, key, time.GetUtcNow()).Window : null,
             Started = (runId, ct) => queue.UpdateQueueAsync(q.QueueId, QueueState.Launched, runId, ct),
         };

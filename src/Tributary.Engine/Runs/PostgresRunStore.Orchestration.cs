@@ -8,7 +8,7 @@ namespace Tributary.Engine.Runs;
 public sealed partial class PostgresRunStore
 {
     private const string QueueColumns =
-        """ "queue_id", "pipeline", "partition_key", "trigger", "priority", "params_json", "backfill_id", "state", "run_id", "enqueued_at", "attempt", "selection" """;
+        """ "queue_id", "pipeline", "partition_key", "trigger", "priority", "params_json", "backfill_id", "state", "run_id", "enqueued_at", "attempt", "selection", "full_refresh" """;
     private const string BackfillColumns = """ "backfill_id", "pipeline", "status", "concurrency", "params_json", "created_at", "ended_at", "group_name" """;
 
     /// <inheritdoc />
@@ -38,9 +38,10 @@ public sealed partial class PostgresRunStore
 
     /// <inheritdoc />
     public Task EnqueueAsync(QueuedRun run, CancellationToken cancellationToken) =>
-        WriteAsync($"""INSERT INTO "queue" ({QueueColumns}) VALUES (@id, @p, @part, @t, @pr, @params, @b, @s, @run, @at, @attempt, @sel)""", cancellationToken,
+        WriteAsync($"""INSERT INTO "queue" ({QueueColumns}) VALUES (@id, @p, @part, @t, @pr, @params, @b, @s, @run, @at, @attempt, @sel, @fr)""", cancellationToken,
             ("id", run.QueueId), ("p", run.Pipeline), ("part", run.Partition), ("t", run.Trigger), ("pr", run.Priority), ("params", JsonSerializer.Serialize(run.Params)),
-            ("b", run.BackfillId), ("s", Name(run.State)), ("run", run.RunId), ("at", Time(run.EnqueuedAt)), ("attempt", run.Attempt), ("sel", run.Selection));
+            ("b", run.BackfillId), ("s", Name(run.State)), ("run", run.RunId), ("at", Time(run.EnqueuedAt)), ("attempt", run.Attempt), ("sel", run.Selection),
+            ("fr", run.FullRefresh));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<QueuedRun>> ListQueueAsync(IReadOnlyList<QueueState> states, CancellationToken cancellationToken) =>
@@ -145,7 +146,7 @@ public sealed partial class PostgresRunStore
     private static QueuedRun ReadQueued(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), Text(r, 2), r.GetString(3), r.GetInt32(4),
             JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(5))!, Text(r, 6),
-            Enum.Parse<QueueState>(r.GetString(7), true), Text(r, 8), Time(r, 9), r.GetInt32(10), Text(r, 11));
+            Enum.Parse<QueueState>(r.GetString(7), true), Text(r, 8), Time(r, 9), r.GetInt32(10), Text(r, 11), r.GetBoolean(12));
 
     private static BackfillRecord ReadBackfill(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), Enum.Parse<BackfillStatus>(r.GetString(2), true), r.GetInt32(3),

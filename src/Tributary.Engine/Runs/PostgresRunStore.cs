@@ -14,7 +14,7 @@ namespace Tributary.Engine.Runs;
 public sealed partial class PostgresRunStore : IProjectRunStore
 {
     private const string MigrationResourcePrefix = "Tributary.RunStore.Postgres.";
-    private const string RunColumns = """ "run_id", "pipeline", "status", "trigger", "selection", "started_at", "ended_at", "error", "pid", "partition_key", "params_json" """;
+    private const string RunColumns = """ "run_id", "pipeline", "status", "trigger", "selection", "started_at", "ended_at", "error", "pid", "partition_key", "params_json", "full_refresh" """;
     private const string MaterializationColumns = """ "run_id", "asset", "at", "row_count", "columns_json", "duration_ms", "metadata_json", "step", "output", "role", "fingerprint" """;
 
     private readonly NpgsqlDataSource _source;
@@ -99,9 +99,9 @@ public sealed partial class PostgresRunStore : IProjectRunStore
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecAsync(connection, $"""INSERT INTO "runs" ({RunColumns}, "host") VALUES (@id, @p, @s, @t, @sel, @start, NULL, NULL, @pid, @part, @params, @host)""", cancellationToken,
+        await ExecAsync(connection, $"""INSERT INTO "runs" ({RunColumns}, "host") VALUES (@id, @p, @s, @t, @sel, @start, NULL, NULL, @pid, @part, @params, @fr, @host)""", cancellationToken,
             ("id", run.RunId), ("p", run.Pipeline), ("s", Name(run.Status)), ("t", run.Trigger), ("sel", run.Selection), ("start", Time(run.StartedAt)),
-            ("pid", run.ProcessId), ("part", run.Partition), ("params", run.Params is null ? null : JsonSerializer.Serialize(run.Params)), ("host", _host)).ConfigureAwait(false);
+            ("pid", run.ProcessId), ("part", run.Partition), ("params", run.Params is null ? null : JsonSerializer.Serialize(run.Params)), ("fr", run.FullRefresh), ("host", _host)).ConfigureAwait(false);
         for (var i = 0; i < steps.Count; i++)
             await ExecAsync(connection, """INSERT INTO "steps" ("run_id", "asset", "ordinal", "component_type", "status", "attempts") VALUES (@id, @a, @o, @ct, @s, 0)""",
                 cancellationToken, ("id", run.RunId), ("a", steps[i].Asset), ("o", i), ("ct", steps[i].ComponentType), ("s", Name(steps[i].Status))).ConfigureAwait(false);
@@ -207,6 +207,7 @@ public sealed partial class PostgresRunStore : IProjectRunStore
             Time(r, 5), OptionalTime(r, 6), Text(r, 7), r.GetInt32(8), Text(r, 9))
         {
             Params = Text(r, 10) is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json) : null,
+            FullRefresh = r.GetBoolean(11),
         };
 
     private static string Name<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();

@@ -44,6 +44,9 @@ public sealed record RunRecord(string RunId, string Pipeline, RunStatus Status, 
     /// empty when none were given, null in records written before they were kept. Not secret: secrets are <c>${env.*}</c>.
     /// </summary>
     public IReadOnlyDictionary<string, string>? Params { get; init; }
+
+    /// <summary>Whether the run was a full refresh (<c>--full-refresh</c>): its stateful steps forgot their state and rebuilt whole.</summary>
+    public bool FullRefresh { get; init; }
 }
 
 /// <summary>A step as recorded.</summary>

@@ -30,9 +30,10 @@ public sealed partial class SqliteRunStore : IOrchestrationStore
 
     /// <inheritdoc />
     public Task EnqueueAsync(QueuedRun run, CancellationToken cancellationToken) =>
-        WriteAsync("INSERT INTO queue VALUES ($id, $p, $part, $t, $pr, $params, $b, $s, $run, $at, $attempt, $sel)", cancellationToken,
+        WriteAsync("INSERT INTO queue VALUES ($id, $p, $part, $t, $pr, $params, $b, $s, $run, $at, $attempt, $sel, $fr)", cancellationToken,
             ("$id", run.QueueId), ("$p", run.Pipeline), ("$part", run.Partition), ("$t", run.Trigger), ("$pr", run.Priority), ("$params", JsonSerializer.Serialize(run.Params)),
-            ("$b", run.BackfillId), ("$s", Name(run.State)), ("$run", run.RunId), ("$at", Time(run.EnqueuedAt)), ("$attempt", run.Attempt), ("$sel", run.Selection));
+            ("$b", run.BackfillId), ("$s", Name(run.State)), ("$run", run.RunId), ("$at", Time(run.EnqueuedAt)), ("$attempt", run.Attempt), ("$sel", run.Selection),
+            ("$fr", run.FullRefresh ? 1 : 0));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<QueuedRun>> ListQueueAsync(IReadOnlyList<QueueState> states, CancellationToken cancellationToken)
@@ -112,7 +113,7 @@ public sealed partial class SqliteRunStore : IOrchestrationStore
         new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetInt32(4),
             JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(5))!, r.IsDBNull(6) ? null : r.GetString(6),
             Enum.Parse<QueueState>(r.GetString(7), true), r.IsDBNull(8) ? null : r.GetString(8), ParseTime(r.GetString(9)), r.GetInt32(10),
-            r.IsDBNull(11) ? null : r.GetString(11));
+            r.IsDBNull(11) ? null : r.GetString(11), r.GetInt64(12) != 0);
 
     private static BackfillRecord ReadBackfill(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), Enum.Parse<BackfillStatus>(r.GetString(2), true), r.GetInt32(3),

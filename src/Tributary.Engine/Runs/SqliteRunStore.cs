@@ -67,6 +67,10 @@ public sealed partial class SqliteRunStore : IProjectRunStore
         """
         ALTER TABLE runs ADD COLUMN params_json TEXT;
         """,
+        """
+        ALTER TABLE runs ADD COLUMN full_refresh INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE queue ADD COLUMN full_refresh INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     // Enough for the server's request threads on a small machine; each is a native connection and a file handle.
@@ -125,10 +129,10 @@ public sealed partial class SqliteRunStore : IProjectRunStore
         try
         {
             await using var tx = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await ExecAsync("INSERT INTO runs VALUES ($id, $p, $s, $t, $sel, $start, NULL, NULL, $pid, $part, $params)", cancellationToken,
+            await ExecAsync("INSERT INTO runs VALUES ($id, $p, $s, $t, $sel, $start, NULL, NULL, $pid, $part, $params, $fr)", cancellationToken,
                 ("$id", run.RunId), ("$p", run.Pipeline), ("$s", Name(run.Status)), ("$t", run.Trigger), ("$sel", run.Selection),
                 ("$start", Time(run.StartedAt)), ("$pid", run.ProcessId), ("$part", run.Partition),
-                ("$params", run.Params is null ? null : JsonSerializer.Serialize(run.Params))).ConfigureAwait(false);
+                ("$params", run.Params is null ? null : JsonSerializer.Serialize(run.Params)), ("$fr", run.FullRefresh ? 1 : 0)).ConfigureAwait(false);
             for (var i = 0; i < steps.Count; i++)
                 await ExecAsync("INSERT INTO steps (run_id, asset, ordinal, component_type, status, attempts) VALUES ($id, $a, $o, $ct, $s, 0)", cancellationToken,
                     ("$id", run.RunId), ("$a", steps[i].Asset), ("$o", i), ("$ct", steps[i].ComponentType), ("$s", Name(steps[i].Status))).ConfigureAwait(false);
@@ -241,6 +245,7 @@ public sealed partial class SqliteRunStore : IProjectRunStore
             ParseTime(r.GetString(5)), OptionalTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt32(8), r.IsDBNull(9) ? null : r.GetString(9))
         {
             Params = r.IsDBNull(10) ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(10)),
+            FullRefresh = r.GetInt64(11) != 0,
         };
 
     private static string Name<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();

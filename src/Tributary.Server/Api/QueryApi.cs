@@ -31,7 +31,7 @@ internal static class QueryApi
                 var result = await project.Warehouse.QueryAsync(body.Sql, null, wanted == MaxRows ? MaxRows + 1 : wanted, ct).ConfigureAwait(false);
                 var truncated = result.Rows.Count > MaxRows;
                 IReadOnlyList<object?[]> rows = truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows;
-                return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), rows, truncated ? MaxRows : null));
+                return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), rows, truncated ? MaxRows : null, result.RowsChanged));
             }
             catch (DbException e)
             {

@@ -78,7 +78,7 @@ internal static class RunsApi
         {
             return ApiProblems.BadRequest(e.Message);
         }
-        var id = await daemon.SubmitAsync(s.Pipeline, s.Partition, s.Params ?? new Dictionary<string, string>(), "api", s.Priority ?? 0, ct, s.Selection).ConfigureAwait(false);
+        var id = await daemon.SubmitAsync(s.Pipeline, s.Partition, s.Params ?? new Dictionary<string, string>(), "api", s.Priority ?? 0, ct, s.Selection, s.FullRefresh ?? false).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/queue/{Uri.EscapeDataString(id)}", new RunQueued(id));
     }
 

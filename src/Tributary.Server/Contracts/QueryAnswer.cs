@@ -4,4 +4,5 @@ namespace Tributary.Server.Contracts;
 /// <param name="Columns">Its columns in order.</param>
 /// <param name="Rows">Rows, each a list of values in column order.</param>
 /// <param name="TruncatedAt">Set when the result had more rows than the server returns in one answer: the cap it was cut at.</param>
-public sealed record QueryAnswer(IReadOnlyList<ColumnView> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows, int? TruncatedAt = null);
+/// <param name="RowsChanged">For an INSERT, UPDATE, DELETE or MERGE: how many rows it changed; null for other statements.</param>
+public sealed record QueryAnswer(IReadOnlyList<ColumnView> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows, int? TruncatedAt = null, long? RowsChanged = null);

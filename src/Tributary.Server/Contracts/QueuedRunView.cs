@@ -15,9 +15,10 @@ namespace Tributary.Server.Contracts;
 /// <param name="EnqueuedAt">When it was queued.</param>
 /// <param name="Attempt">1 for the first launch; more after a restart put it back.</param>
 /// <param name="Selection">The asset selection, if not all.</param>
+/// <param name="FullRefresh">Whether the run is a full refresh.</param>
 public sealed record QueuedRunView(string QueueId, string Pipeline, string? Partition, string Trigger, int Priority, IReadOnlyDictionary<string, string> Params,
-    string? BackfillId, QueueState State, string? RunId, DateTimeOffset EnqueuedAt, int Attempt, string? Selection)
+    string? BackfillId, QueueState State, string? RunId, DateTimeOffset EnqueuedAt, int Attempt, string? Selection, bool FullRefresh = false)
 {
     internal static QueuedRunView Of(QueuedRun q) =>
-        new(q.QueueId, q.Pipeline, q.Partition, q.Trigger, q.Priority, q.Params, q.BackfillId, q.State, q.RunId, q.EnqueuedAt, q.Attempt, q.Selection);
+        new(q.QueueId, q.Pipeline, q.Partition, q.Trigger, q.Priority, q.Params, q.BackfillId, q.State, q.RunId, q.EnqueuedAt, q.Attempt, q.Selection, q.FullRefresh);
 }

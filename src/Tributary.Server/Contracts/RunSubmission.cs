@@ -6,4 +6,9 @@ namespace Tributary.Server.Contracts;
 /// <param name="Params">Template param overrides, name to value.</param>
 /// <param name="Priority">Higher runs first; default 0.</param>
 /// <param name="Selection">Assets to run: ids, +id (with upstream), id+ (with downstream), comma-separated; default all.</param>
-public sealed record RunSubmission(string Pipeline, string? Partition = null, IReadOnlyDictionary<string, string>? Params = null, int? Priority = null, string? Selection = null);
+/// <param name="FullRefresh">
+/// Reload from scratch (as <c>trib run --full-refresh</c>): each selected source forgets its files ledger, raw rows and rejected
+/// rows and loads every file at its path again, in the step's own transaction; default false.
+/// </param>
+public sealed record RunSubmission(string Pipeline, string? Partition = null, IReadOnlyDictionary<string, string>? Params = null, int? Priority = null, string? Selection = null,
+    bool? FullRefresh = null);

@@ -13,8 +13,9 @@ namespace Tributary.Server.Contracts;
 /// <param name="EndedAt">When it ended; null while it runs.</param>
 /// <param name="Error">Why it failed, if it did.</param>
 /// <param name="Params">The template params it was loaded with (submit them again to re-run it the same way); null for runs recorded before they were kept.</param>
+/// <param name="FullRefresh">Whether it was a full refresh: its sources forgot their files ledger and loaded every file again.</param>
 public sealed record RunView(string RunId, string Pipeline, RunStatus Status, string Trigger, string? Selection, string? Partition,
-    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error, IReadOnlyDictionary<string, string>? Params)
+    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error, IReadOnlyDictionary<string, string>? Params, bool FullRefresh = false)
 {
-    internal static RunView Of(RunRecord r) => new(r.RunId, r.Pipeline, r.Status, r.Trigger, r.Selection, r.Partition, r.StartedAt, r.EndedAt, r.Error, r.Params);
+    internal static RunView Of(RunRecord r) => new(r.RunId, r.Pipeline, r.Status, r.Trigger, r.Selection, r.Partition, r.StartedAt, r.EndedAt, r.Error, r.Params, r.FullRefresh);
 }

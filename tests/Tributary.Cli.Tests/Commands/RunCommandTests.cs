@@ -38,6 +38,49 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("n,partitions\n8,8\n", rows.Out.ReplaceLineEndings("\n"));
     }
 
+    // The reviewer's repro: a source pointed at a trial folder, then at the real one, kept the trial rows, and a DELETE by hand left the ledger claiming the files.
+    [Fact]
+    public async Task Run_FullRefresh_UnloadsTheTrialRowsAndLoadsWhatIsAtThePathNow()
+    {
+        var project = Path.Combine(_temp.Path, "refresh");
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        const string header = "id,Created date (UTC),Amount,Currency\n";
+        Directory.CreateDirectory(Path.Combine(project, "data", "trial"));
+        Directory.CreateDirectory(Path.Combine(project, "data", "stripe"));
+        File.WriteAllText(Path.Combine(project, "data", "trial", "t.csv"), header + "ch_trial,2025-01-01 10:00:00,1.00,usd\n");
+        File.WriteAllText(Path.Combine(project, "data", "stripe", "a.csv"), header + "ch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-02 10:00:00,2.00,usd\n");
+        void Point(string path) => File.WriteAllText(Path.Combine(project, "pipelines", "charges.yaml"), $$"""
+            pipeline: charges
+            components:
+              - { id: charges, type: source.stripe_charges, with: { path: {{path}} } }
+              - { id: totals, type: transform.sql, inputs: [charges], with: { sql: "SELECT count(*) AS n FROM charges" } }
+            """);
+        async Task<string> ChargesAsync() => (await Trib.RunAsync("query", "SELECT charge_id FROM charges ORDER BY 1", "--project", project, "--format", "csv")).Out.ReplaceLineEndings("\n");
+        Point("data/trial");
+        Assert.Equal(0, (await Trib.RunAsync("run", "charges", "--project", project)).ExitCode);
+        Point("data/stripe");
+        Assert.Equal(0, (await Trib.RunAsync("run", "charges", "--project", project)).ExitCode);
+        Assert.Equal("charge_id\nch_1\nch_2\nch_trial\n", await ChargesAsync());
+
+        var deleted = await Trib.RunAsync("query", "DELETE FROM charges WHERE charge_id = 'ch_1'", "--project", project, "--format", "csv");
+        var again = await Trib.RunAsync("run", "charges", "--project", project);
+
+        Assert.Equal("rows_changed\n1\n", deleted.Out.ReplaceLineEndings("\n"));
+        Assert.Contains("1 row(s) changed", deleted.Error, StringComparison.Ordinal);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal("charge_id\nch_2\nch_trial\n", await ChargesAsync()); // the ledger still claims a.csv
+
+        var refreshed = await Trib.RunAsync("run", "charges", "--select", "charges", "--full-refresh", "--project", project);
+
+        Assert.True(refreshed.ExitCode == 0, refreshed.Error);
+        Assert.Equal("charge_id\nch_1\nch_2\n", await ChargesAsync());
+        Assert.Equal("file\n" + Path.Combine("data", "stripe", "a.csv") + "\n",
+            (await Trib.RunAsync("query", "SELECT file FROM charges__files", "--project", project, "--format", "csv")).Out.ReplaceLineEndings("\n"));
+        var runId = (await Trib.RunAsync("runs", "--project", project, "--format", "csv")).Out.Split('\n')[1].Split(',')[0];
+        var shown = await Trib.RunAsync("runs", "show", runId, "--project", project, "--format", "json");
+        Assert.True(JsonDocument.Parse(shown.Out).RootElement.GetProperty("full_refresh").GetBoolean());
+        Assert.Contains($"run {runId} of charges (full refresh): succeeded", shown.Error, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Run_WithoutAServer_FailingStep_PostsTheOnFailureAlert()

@@ -46,4 +46,27 @@ public sealed class RunsApiTests : IDisposable
             (await whole.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.Accepted, south.StatusCode);
     }
+
+    [Fact]
+    public async Task Submit_FullRefresh_IsQueuedAsAFullRefresh()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "p.yaml"), """
+            pipeline: p
+            components:
+              - { id: one, type: transform.sql, with: { sql: "SELECT 1 AS v" } }
+            """);
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
+        await using var session = ProjectSession.Open(Project, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, session, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
+        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
+        await server.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+
+        var refresh = await (await http.PostAsJsonAsync("/api/runs", new RunSubmission("p", FullRefresh: true), ApiJson.Options, Ct)).Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct);
+        var plain = await (await http.PostAsJsonAsync("/api/runs", new RunSubmission("p"), ApiJson.Options, Ct)).Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct);
+
+        Assert.True((await http.GetFromJsonAsync<QueuedRunView>($"/api/queue/{refresh!.QueueId}", ApiJson.Options, Ct))!.FullRefresh);
+        Assert.False((await http.GetFromJsonAsync<QueuedRunView>($"/api/queue/{plain!.QueueId}", ApiJson.Options, Ct))!.FullRefresh);
+    }
 }

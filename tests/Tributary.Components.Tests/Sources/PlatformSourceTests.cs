@@ -222,6 +222,80 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
             StringComparison.Ordinal);
     }
 
+    // The reviewer's repro: a source pointed at a trial folder, then at the real one, kept the trial rows for ever.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_FullRefresh_ForgetsTheLedgerRowsAndRejectionsAndLoadsWhatIsAtThePathNow(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string header = "id,Created date (UTC),Amount,Currency\n";
+        h.Temp.File("trial/t.csv", header + "ch_t,2025-01-01 10:00:00,1.00,usd\nch_bad,yesterday,1.00,usd\n");
+        h.Temp.File("stripe/a.csv", header + "ch_1,2025-01-01 10:00:00,1.00,usd\n");
+        var gone = h.Temp.File("stripe/b.csv", header + "ch_2,2025-01-02 10:00:00,2.00,usd\n");
+        static string Yaml(string path) => $$"""
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: {{path}}, max_rejected_ratio: 0.5 } }
+            """;
+        async Task<List<string>> ChargesAsync(RunResult run)
+        {
+            Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+            return (await h.RowsAsync("SELECT charge_id FROM src ORDER BY 1")).Select(r => (string)r[0]!).ToList();
+        }
+        await ChargesAsync(await h.RunAsync(Yaml("trial")));
+        Assert.Equal(["ch_1", "ch_2", "ch_t"], await ChargesAsync(await h.RunAsync(Yaml("stripe"))));
+        File.Delete(gone);
+        Assert.Equal(["ch_1", "ch_2", "ch_t"], await ChargesAsync(await h.RunAsync(Yaml("stripe"))));
+        // Rows deleted by hand stay gone while the ledger claims their file.
+        await h.Warehouse.ExecuteAsync("DELETE FROM src WHERE charge_id = 'ch_1'", null, CancellationToken.None);
+        Assert.Equal(["ch_2", "ch_t"], await ChargesAsync(await h.RunAsync(Yaml("stripe"))));
+
+        var refreshed = await h.RunAsync(Yaml("stripe"), fullRefresh: true);
+
+        Assert.Equal(["ch_1"], await ChargesAsync(refreshed));
+        Assert.Empty(await h.RowsAsync("SELECT * FROM src__rejected"));
+        Assert.Equal([Path.Combine("stripe", "a.csv")], (await h.RowsAsync("SELECT file FROM src__files")).Select(r => (string)r[0]!));
+        Assert.True((await h.Store.GetRunAsync(refreshed.RunId, CancellationToken.None))!.FullRefresh);
+        // The next run is incremental again: the ledger it left knows a.csv.
+        var next = await h.RunAsync(Yaml("stripe"));
+        Assert.Equal(["ch_1"], await ChargesAsync(next));
+        Assert.Contains("\"new_files\":0", (await h.Store.GetMaterializationsAsync(next.RunId, "src", TestContext.Current.CancellationToken)).Single().MetadataJson, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sources_FullRefreshWhoseLoadFails_KeepsTheOldRowsRejectionsAndLedger(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string header = "id,Created date (UTC),Amount,Currency\n";
+        h.Temp.File("stripe/a.csv", header + "ch_1,2025-01-01 10:00:00,1.00,usd\nch_2,2025-01-01 11:00:00,2.00,usd\nch_bad,yesterday,1.00,usd\n");
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: src, type: source.stripe_charges, with: { path: stripe, max_rejected_ratio: 0.4 } }
+            """;
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(yaml)).Status);
+        async Task<(List<string> Rows, List<string> Rejected, List<string> Files)> StateAsync() => (
+            (await h.RowsAsync("SELECT charge_id FROM src ORDER BY 1")).Select(r => (string)r[0]!).ToList(),
+            (await h.RowsAsync("SELECT raw FROM src__rejected ORDER BY 1")).Select(r => (string)r[0]!).ToList(),
+            (await h.RowsAsync("SELECT file || ':' || CAST(rows AS VARCHAR) FROM src__files ORDER BY 1")).Select(r => (string)r[0]!).ToList());
+        var before = await StateAsync();
+        // A new file whose rows are mostly bad: the refresh's load is refused past max_rejected_ratio.
+        h.Temp.File("stripe/b.csv", header + "ch_x,never,1.00,usd\nch_y,nor this,1.00,usd\n");
+
+        var failed = await h.RunAsync(yaml, fullRefresh: true);
+
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.Contains("more than max_rejected_ratio 40.0%; nothing was loaded", failed.Error, StringComparison.Ordinal);
+        var after = await StateAsync();
+        Assert.Equal(["ch_1", "ch_2"], before.Rows);
+        Assert.Equal(["ch_bad,yesterday,1.00,usd"], before.Rejected);
+        Assert.Equal([Path.Combine("stripe", "a.csv") + ":2"], before.Files);
+        Assert.Equal(before.Rows, after.Rows);
+        Assert.Equal(before.Rejected, after.Rejected);
+        Assert.Equal(before.Files, after.Files);
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task SegmentEvents_FileDeliveredAgainAtItsPath_ReplacesItsRows(string engine)

@@ -154,6 +154,21 @@ public abstract class RunStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task RunAndQueuedRun_FullRefresh_ReadBackAndOthersAreNot()
+    {
+        var store = await StoreAsync();
+        await store.CreateRunAsync(new RunRecord("r1", "p", RunStatus.Running, "cli", null, T0, null, null, 1) { FullRefresh = true }, [], Ct);
+        await store.CreateRunAsync(new RunRecord("r2", "p", RunStatus.Running, "cli", null, T0.AddMinutes(1), null, null, 1), [], Ct);
+        await store.EnqueueAsync(Queued("q1", "p", 0, 0) with { FullRefresh = true }, Ct);
+        await store.EnqueueAsync(Queued("q2", "p", 0, 1), Ct);
+
+        Assert.Equal([false, true], (await store.ListRunsAsync(10, "p", Ct)).Select(r => r.FullRefresh));
+        Assert.True((await store.GetRunAsync("r1", Ct))!.FullRefresh);
+        Assert.Equal([("q1", true), ("q2", false)],
+            (await store.ListQueueAsync([QueueState.Queued], Ct)).Select(q => (q.QueueId, q.FullRefresh)).OrderBy(q => q.QueueId));
+    }
+
+    [Fact]
     public async Task Step_WithPeakMemory_ReadsBackTheBytesAndAnUnmeasuredStepAsNull()
     {
         var store = await StoreAsync();

@@ -12,7 +12,8 @@ namespace Tributary.Components.Sources.Platform;
 /// by the new ones, so the asset holds one version of each path. Valid rows are streamed to the asset through the
 /// warehouse's bulk writer, bad rows to its rejected output with the raw line and the reason, and the three tables commit in
 /// one transaction, so a crash never leaves rows without the file log that stops them loading twice. When the rejected share
-/// of a load exceeds <c>max_rejected_ratio</c>, the step fails and nothing is written.
+/// of a load exceeds <c>max_rejected_ratio</c>, the step fails and nothing is written. On a full refresh the ledger is not
+/// read: every file at the path is loaded, and the asset, rejected rows and ledger are replaced whole in that same transaction.
 /// </summary>
 internal static class PlatformFileLoader
 {
@@ -62,7 +63,8 @@ internal static class PlatformFileLoader
         // superseded a path can list several, and then the asset holds rows of each of them.
         var current = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
         var versions = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (await w.DescribeTableAsync(filesTable, cancellationToken).ConfigureAwait(false) is { } log)
+        if (context.FullRefresh) context.Log("full refresh: the files ledger is ignored; every file is loaded and replaces all rows loaded before");
+        else if (await w.DescribeTableAsync(filesTable, cancellationToken).ConfigureAwait(false) is { } log)
         {
             // Logs written before content hashes were kept have no sha256 column; those files are known by path, size and time only.
             var sha = log.Find("sha256") is null ? "NULL" : w.Dialect.Quote("sha256");
@@ -205,6 +207,9 @@ internal static class PlatformFileLoader
             }
         }
 
+        // A full refresh takes back everything loaded before, files gone from the path included, when the new rows commit.
+        SupersededRows Superseded(string column) => context.FullRefresh ? SupersededRows.Everything : new SupersededRows(column, superseded);
+
         using var parallel = streams > 1
             ? new ParallelLineParse([.. pending.Select(f => f.File)], [.. pending.Select(f => f.Relative)], [.. pending.Select(f => f.Hash is null)], lines!, parse!,
                 [.. layout.OutputColumns.Select(c => c.Kind)], rejected, streams, cancellationToken)
@@ -226,7 +231,7 @@ internal static class PlatformFileLoader
                     files.Add([relative, bytes, modified, parallel.Good(f), parallel.Bad(f), context.RunId, now, hash ?? parallel.Sha256(f)]);
                     context.Log($"{relative}: {parallel.Good(f)} rows, {parallel.Bad(f)} rejected");
                 }
-            }) { Supersedes = new SupersededRows("_source_file", superseded) },
+            }) { Supersedes = Superseded("_source_file") },
             new TableWrite(rejectedTable, TableWriteMode.Append, (b, ct) =>
             {
                 // Checked once every file is read; throwing here drops the staging tables, so nothing is written.
@@ -239,8 +244,8 @@ internal static class PlatformFileLoader
                         $"{rejected.Count} of {total} rows rejected ({ratio * 100:0.0}%), more than max_rejected_ratio {p.MaxRejectedRatio * 100:0.0}%; nothing was loaded. First: {examples}"));
                 }
                 return b.CreateAndAppendAsync(RejectedColumns, rejected.Read(context.RunId, now), ct);
-            }) { Supersedes = new SupersededRows("source_file", superseded) },
-            new TableWrite(filesTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(FileColumns, files, ct)) { Supersedes = new SupersededRows("file", superseded) },
+            }) { Supersedes = Superseded("source_file") },
+            new TableWrite(filesTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(FileColumns, files, ct)) { Supersedes = Superseded("file") },
         ], cancellationToken).ConfigureAwait(false);
         if (rejected.Count > 0) context.Log($"{rejected.Count} rejected row(s) in {rejectedTable}");
         return new Materialization(counts[0], new Dictionary<string, object?>

@@ -9,7 +9,7 @@ namespace Tributary.Components.Sources.Platform;
 public record PlatformSourceParameters : IValidatableObject
 {
     /// <summary>File, folder or glob.</summary>
-    [Description("Export file, folder of exports (.gz ones decompressed as read), or glob (** searches folders), relative to the project. Files already loaded (same path, size and modification time, or the same content under any name) are skipped; a file loaded before whose content changed (a re-export under the same name) replaces the rows it brought. Where files hold the same record, the one loaded last wins, then the one modified last.")]
+    [Description("Export file, folder of exports (.gz ones decompressed as read), or glob (** searches folders), relative to the project. Files already loaded (same path, size and modification time, or the same content under any name) are skipped; a file loaded before whose content changed (a re-export under the same name) replaces the rows it brought. After the path changes, or to drop rows of files no longer there, run with --full-refresh: every file at the path is loaded again and replaces all the source loaded. Where files hold the same record, the one loaded last wins, then the one modified last.")]
     public required string Path { get; init; }
 
     /// <summary>Most rejected rows tolerated.</summary>
