@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dashboardOrder, logBinEdges, logHistogram, panels, pathsSankey } from "./dashboards";
+import { dashboardOrder, dashboardSections, logBinEdges, logHistogram, panels, pathsSankey, sectionAnchor } from "./dashboards";
 import { formatPercent } from "./ui/format";
 
 describe("CLV histogram", () => {
@@ -120,5 +120,13 @@ describe("value tiers panel", () => {
     expect(chart.bars.map((b) => b.x)).toEqual(["platinum", "gold", "silver", "bronze"]);
     expect(chart.bars[0].series).toEqual({ "customers": 0.01, "predicted value (CLV)": 0.3 });
     expect(chart.bars.reduce((s, b) => s + b.series["predicted value (CLV)"], 0)).toBeCloseTo(1, 12);
+  });
+});
+
+describe("dashboardSections", () => {
+  it("names each step's section by the step and its chart's subject, with an anchor safe in an id", () => {
+    expect(dashboardSections([{ id: "attribution", type: "analytics.attribution" }, { id: "clv", type: "analytics.ltv" }, { id: "ltv model", type: "no.panel" }]))
+      .toEqual([{ anchor: "section-attribution", label: "attribution" }, { anchor: "section-clv", label: "clv: CLV distribution" }, { anchor: "section-ltv_model", label: "ltv model" }]);
+    expect(sectionAnchor("a/b")).toBe("section-a_b");
   });
 });

@@ -1,4 +1,5 @@
-import { intervalNote, ltvUnits, ltvValueLabel } from "./ltv";
+import { intervalNote, ltvUnits, ltvValueLabel, pipelineCurrency } from "./ltv";
+import { attributionModelLabel } from "./attribution";
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
 import { formatPercent } from "./ui/format";
 import type { Sort } from "./ui/sorting";
@@ -244,8 +245,12 @@ export const panels: Record<string, Panel> = {
     output: "summary",
     chart: (rows) => ({
       bars: rows.filter((r) => n(r.spend) > 0).map((r) => ({ x: `${r.channel} / ${r.campaign ?? ""}`, series: { roas: n(r.roas) } })).sort((a, b) => b.series.roas - a.series.roas),
-      xTitle: "Channel / campaign", yTitle: "ROAS (revenue per $1 spent)", unit: "ratio", horizontal: true,
+      xTitle: "Channel / campaign", yTitle: "ROAS (attributed revenue per unit of spend)", unit: "ratio", horizontal: true,
     }),
+    about: (metadata, params) => {
+      const currency = pipelineCurrency(params)?.currency;
+      return { summary: `ROAS: revenue credited by ${attributionModelLabel(metadata)} per 1${currency ? ` ${currency}` : ""} spent. Each channel's attributed revenue and cost per attributed conversion are in the card below.` };
+    },
   },
   "recs.evaluate": {
     title: "Recommendations: NDCG on the holdout by model",
@@ -371,4 +376,18 @@ export const leadingCards: ReadonlySet<string> = new Set(["alert.fraud", "decisi
 export function dashboardOrder<T extends { type: string }>(items: T[]): T[] {
   const leads = (i: T) => panels[i.type]?.lead === true || leadingCards.has(i.type);
   return [...items.filter(leads), ...items.filter((i) => !leads(i))];
+}
+
+/** The anchor id of a dashboard's section for a step, for the section navigation to scroll to. */
+export const sectionAnchor = (step: string) => `section-${step.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+
+/**
+ * The dashboard's sections, one per step, in the dashboard's order, each named by its step and what its first view
+ * shows (the chart's title before its colon, e.g. "customer_ltv: CLV distribution"), for a long dashboard's navigation.
+ */
+export function dashboardSections(items: readonly { id: string; type: string }[]): { anchor: string; label: string }[] {
+  return items.map((i) => {
+    const title = panels[i.type]?.title.split(":")[0].trim();
+    return { anchor: sectionAnchor(i.id), label: title && title.toLowerCase() !== i.id.toLowerCase() ? `${i.id}: ${title}` : i.id };
+  });
 }

@@ -9,6 +9,9 @@ import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityC
 import { journeyCards } from "./journeyCards";
 import { FraudAlertCard, FraudModelCard, FraudRiskCard, IsolationForestCard } from "./fraudCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { attributionModelLabel, channelTotals } from "./attribution";
+import { pipelineCurrency } from "./ltv";
+import { getSection } from "./pipelineGraph";
 
 /**
  * Model cards by component type: what an analytic fitted and how well (parameters with standard errors, fit
@@ -18,6 +21,7 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "analytics.ltv": LtvCard,
   "analytics.attribution": AttributionCard,
   "analytics.budget_optimizer": BudgetCard,
+  "analytics.campaign_performance": ChannelPerformanceCard,
   "analytics.experiment": ExperimentCard,
   "decision.experiment": ExperimentDecisionCard,
   "experiment.plan": ExperimentPlanCard,
@@ -226,6 +230,41 @@ function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]
         </table>
       </div>
     </>
+  );
+}
+
+/**
+ * Campaign performance per channel: spend, the conversions and revenue the attribution model credits, cost per
+ * attributed conversion and ROAS, naming the model (from the step's metadata) and the currency (the pipeline's params).
+ */
+function ChannelPerformanceCard({ asset, pipeline }: { asset: string; pipeline: string }) {
+  const summary = useOutputTable({ step: asset, output: "summary" });
+  const [about, setAbout] = useState<{ metadata: Record<string, unknown> | null; currency: string | null } | null>(null);
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.history(asset), api.yaml(pipeline)]).then(([h, y]) => {
+      if (live) setAbout({ metadata: h.length > 0 ? (h[h.length - 1].metadata as Record<string, unknown>) : null, currency: pipelineCurrency(getSection(y.yaml, "params"))?.currency ?? null });
+    }, () => { if (live) setAbout({ metadata: null, currency: null }); });
+    return () => { live = false; };
+  }, [asset, pipeline]);
+  const model = attributionModelLabel(about?.metadata ?? null);
+  const unit = about?.currency ? ` (${about.currency})` : "";
+  const title = "Per channel: attributed revenue and cost per attributed conversion";
+  return (
+    <Card title={title} label={title}>
+      <p className="muted" data-testid="channel-model">Conversions and revenue as credited by {model}{about?.currency ? `; amounts in ${about.currency}` : ""}. Channels without spend (organic, email) have no cost per conversion.</p>
+      {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">Not computed yet.</p> : !summary.rows ? <Loading /> : (
+        <DataTable caption="Attributed revenue and cost per attributed conversion by channel" rows={channelTotals(summary.rows)} rowKey={(r) => r.channel}
+          columns={[
+            { key: "channel", header: "Channel", cell: (r) => r.channel },
+            { key: "spend", header: `Spend${unit}`, numeric: true, cell: (r) => formatMoney(r.spend) },
+            { key: "conversions", header: "Attributed conversions", numeric: true, cell: (r) => formatNumber(r.conversions) },
+            { key: "revenue", header: `Attributed revenue${unit}`, numeric: true, cell: (r) => formatMoney(r.revenue) },
+            { key: "cpa", header: `Cost per attributed conversion${unit}`, numeric: true, cell: (r) => (r.costPerConversion === null ? "—" : formatMoney(r.costPerConversion)) },
+            { key: "roas", header: "ROAS", numeric: true, cell: (r) => (r.roas === null ? "—" : `${formatNumber(r.roas)}×`) },
+          ]} />
+      )}
+    </Card>
   );
 }
 
