@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attributionModelLabel, channelTotals } from "./attribution";
+import { attributionModelLabel, channelTotals, perDayWithCurrency } from "./attribution";
 
 describe("channelTotals", () => {
   it("adds campaigns up per channel, with cost per attributed conversion and ROAS only where there is spend", () => {
@@ -20,5 +20,14 @@ describe("channelTotals", () => {
   it("names the model the step recorded", () => {
     expect(attributionModelLabel({ model: "shapley" })).toBe("the shapley attribution model");
     expect(attributionModelLabel(null)).toBe("the step's attribution model");
+  });
+});
+
+describe("perDayWithCurrency", () => {
+  it("puts the pipeline's currency on every daily amount of a fit's warning", () => {
+    expect(perDayWithCurrency("the response has not flattened within the observed spend (up to 65.73/day): where", "USD"))
+      .toBe("the response has not flattened within the observed spend (up to 65.73 USD/day): where");
+    expect(perDayWithCurrency("flat across the observed spend (from 1,200/day)", "EUR")).toBe("flat across the observed spend (from 1,200 EUR/day)");
+    expect(perDayWithCurrency("up to 65.73/day", null)).toBe("up to 65.73/day");
   });
 });

@@ -34,6 +34,11 @@ export function channelTotals(rows: readonly Record<string, unknown>[]): Channel
   })).sort((a, b) => b.revenue - a.revenue || a.channel.localeCompare(b.channel));
 }
 
+/** A fit's warning with the currency after each daily amount ("up to 65.73/day" → "up to 65.73 USD/day"); unchanged without a currency. */
+export function perDayWithCurrency(text: string, currency: string | null): string {
+  return currency ? text.replace(/(\d[\d,]*(?:\.\d+)?)\/day/g, `$1 ${currency}/day`) : text;
+}
+
 /** "the shapley attribution model" from the step's metadata, or a plain fallback when an older run did not record it. */
 export function attributionModelLabel(metadata: Record<string, unknown> | null): string {
   return typeof metadata?.model === "string" ? `the ${metadata.model} attribution model` : "the step's attribution model";

@@ -1,3 +1,4 @@
+import { Explain } from "./ui/Explain";
 import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 import { mainOutput, useOutputTable } from "./sideTables";
@@ -91,7 +92,7 @@ export function ChurnCard({ asset }: { asset: string }) {
               <ResponsiveContainer width="100%" height={Math.max(200, 22 * topFeatures.length + 60)}>
                 <BarChart data={topFeatures} layout="vertical" margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-                  <XAxis type="number" tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Share of the trees' gain", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                  <XAxis type="number" tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share of the trees' gain (%)", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
                   <YAxis type="category" dataKey="feature" width={180} interval={0} />
                   <Tooltip formatter={(v) => formatNumber(Number(v))} />
                   <Bar dataKey="importance" fill="#1d4ed8" isAnimationActive={false} />
@@ -101,6 +102,7 @@ export function ChurnCard({ asset }: { asset: string }) {
                 : "The trees made no split: too few training customers for min_customers_per_leaf, so the probabilities and the reasons come from BG/NBD alone."}</figcaption>
             </figure>
           )}
+          {topFeatures.some((f) => f.feature === "p alive" || f.feature === "p no order") && <Explain terms={["pAlive", "pNoOrder"]} lead="From the BG/NBD model:" />}
         </div>
       </div>
       <ChurnRisk scores={scores.rows} error={scores.error} missing={scores.missing} />

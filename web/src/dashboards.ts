@@ -53,6 +53,8 @@ export interface Chart {
    * drawn pale: it is not distinguishable from zero.
    */
   intervals?: Record<string, [number, number]>;
+  /** The value axis' top when the measure has one (PR-AUC, AUC: 1), so that the axis never runs past it. */
+  max?: number;
 }
 
 /** A Sankey diagram's data: nodes by name, links by node index (recharts' shape). */
@@ -353,7 +355,7 @@ export const panels: Record<string, Panel> = {
       for (const r of rows) byType.set(String(r.fraud_type).replaceAll("_", " "), { ...byType.get(String(r.fraud_type).replaceAll("_", " ")), [String(r.score).replaceAll("_", " ")]: n(r.pr_auc) });
       return {
         bars: [...byType].map(([x, series]) => ({ x, series })),
-        xTitle: "Fraud type (against the unlabelled transactions)", yTitle: "PR-AUC (higher is better)", unit: "score", pick: "combined", pickLabel: "Score",
+        xTitle: "Fraud type (against the unlabelled transactions)", yTitle: "PR-AUC (higher is better, at most 1)", unit: "score", max: 1, pick: "combined", pickLabel: "Score",
         note: rows.length === 0 ? "No labels input: the evaluation needs known fraud (e.g. the demo's ground_truth/fraud_labels.csv)."
           : "Recall at the alert rate, per fraud type and part, is in the model card below.",
       };

@@ -9,9 +9,10 @@ import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityC
 import { journeyCards } from "./journeyCards";
 import { FraudAlertCard, FraudModelCard, FraudRiskCard, IsolationForestCard } from "./fraudCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
-import { attributionModelLabel, channelTotals } from "./attribution";
+import { attributionModelLabel, channelTotals, perDayWithCurrency } from "./attribution";
 import { pipelineCurrency } from "./ltv";
 import { getSection } from "./pipelineGraph";
+import { Explain } from "./ui/Explain";
 
 /**
  * Model cards by component type: what an analytic fitted and how well (parameters with standard errors, fit
@@ -118,6 +119,8 @@ function LtvCard({ asset }: { asset: string }) {
                 { key: "se", header: "Std. error", numeric: true, cell: (r) => (r.std_error === null ? "—" : formatNumber(num(r.std_error))) },
               ]} />
           )}
+          {parameters.length > 0 && <Explain terms={[...(parameters.some((r) => String(r.model).startsWith("bgnbd")) ? ["bgnbd" as const] : []), ...(parameters.some((r) => String(r.model).startsWith("gamma")) ? ["gammaGamma" as const] : [])]}
+            lead="What the parameters say: the std. error is how far the estimate could be off;" />}
           {diagnostics.length > 0 && (
             <>
               <h3>Fit diagnostics</h3>
@@ -233,6 +236,17 @@ function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]
   );
 }
 
+/** The currency the pipeline's params convert money into (eur_usd → USD), as the LTV dashboard names it; null when they name none. */
+function usePipelineCurrency(pipeline: string): string | null {
+  const [currency, setCurrency] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.yaml(pipeline).then((y) => { if (live) setCurrency(pipelineCurrency(getSection(y.yaml, "params"))?.currency ?? null); }, () => { /* no currency then */ });
+    return () => { live = false; };
+  }, [pipeline]);
+  return currency;
+}
+
 /**
  * Campaign performance per channel: spend, the conversions and revenue the attribution model credits, cost per
  * attributed conversion and ROAS, naming the model (from the step's metadata) and the currency (the pipeline's params).
@@ -269,8 +283,9 @@ function ChannelPerformanceCard({ asset, pipeline }: { asset: string; pipeline: 
 }
 
 /** Budget optimizer: each channel's fitted response curve (parameters, R², days of data, warning) and the plan's data window. */
-function BudgetCard({ asset }: { asset: string }) {
+function BudgetCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const channels = useOutputTable({ step: asset, output: mainOutput });
+  const currency = usePipelineCurrency(pipeline);
   const summary = useOutputTable({ step: asset, output: "summary" });
   const s = summary.rows?.[0];
   return (
@@ -287,11 +302,13 @@ function BudgetCard({ asset }: { asset: string }) {
             { key: "days", header: "Days of data", numeric: true, cell: (r) => formatCount(num(r.days)) },
             { key: "r2", header: "R²", numeric: true, cell: (r) => formatNumber(num(r.r_squared)) },
             { key: "theta", header: "θ (carry-over)", numeric: true, cell: (r) => formatNumber(num(r.theta)) },
-            { key: "kappa", header: "κ (half saturation, $/day)", numeric: true, cell: (r) => formatNumber(num(r.kappa)) },
+            { key: "half", header: `Half-saturation spend (${currency ? `${currency}/day` : "per day"})`, numeric: true, cell: (r) => formatNumber(num(r.half_saturation_spend)) },
+            { key: "kappa", header: "κ (carried-over level)", numeric: true, cell: (r) => formatNumber(num(r.kappa)) },
             { key: "shape", header: "Shape", numeric: true, cell: (r) => formatNumber(num(r.shape)) },
-            { key: "warning", header: "Warning", cell: (r) => (r.warning ? <span className="bad">{String(r.warning)}</span> : "—") },
+            { key: "warning", header: "Warning", cell: (r) => (r.warning ? <span className="bad">{perDayWithCurrency(String(r.warning), currency)}</span> : "—") },
           ]} />
       )}
+      <Explain terms={["rSquared", "theta", "halfSaturation", "kappa", "shape"]} lead="Reading the curves:" />
     </Card>
   );
 }
