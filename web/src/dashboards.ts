@@ -1,5 +1,6 @@
 import { intervalNote, ltvUnits, ltvValueLabel, pipelineCurrency } from "./ltv";
 import { attributionModelLabel } from "./attribution";
+import { glossary } from "./glossary";
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
 import { formatPercent } from "./ui/format";
 import type { Sort } from "./ui/sorting";
@@ -357,7 +358,7 @@ export const panels: Record<string, Panel> = {
         bars: [...byType].map(([x, series]) => ({ x, series })),
         xTitle: "Fraud type (against the unlabelled transactions)", yTitle: "PR-AUC (higher is better, at most 1)", unit: "score", max: 1, pick: "combined", pickLabel: "Score",
         note: rows.length === 0 ? "No labels input: the evaluation needs known fraud (e.g. the demo's ground_truth/fraud_labels.csv)."
-          : "Recall at the alert rate, per fraud type and part, is in the model card below.",
+          : `${capitalized(glossary.prAuc)}. Recall at the alert rate, per fraud type and part, is in the model card below.`,
       };
     },
   },
@@ -379,6 +380,8 @@ export function dashboardOrder<T extends { type: string }>(items: T[]): T[] {
   const leads = (i: T) => panels[i.type]?.lead === true || leadingCards.has(i.type);
   return [...items.filter(leads), ...items.filter((i) => !leads(i))];
 }
+
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** The anchor id of a dashboard's section for a step, for the section navigation to scroll to. */
 export const sectionAnchor = (step: string) => `section-${step.replace(/[^A-Za-z0-9_-]/g, "_")}`;

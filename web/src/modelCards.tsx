@@ -338,6 +338,7 @@ function RecommendationCard({ asset }: { asset: string }) {
             { key: "novelty", header: "Novelty (bits)", numeric: true, cell: (r) => formatNumber(num(r.novelty)) },
           ]} />
       )}
+      {rows.length > 0 && <Explain terms={["ndcg", "map", "precision", "recall", "hitRate", "coverage", "novelty"]} lead={`On customers' purchases after the training data, with k = ${k}:`} />}
     </Card>
   );
 }
