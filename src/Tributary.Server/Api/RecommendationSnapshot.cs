@@ -34,7 +34,7 @@ internal sealed record RecommendationSnapshot(
     /// <summary>The lists overall: customers, catalog coverage, the <paramref name="top"/> products on most lists, items per source.</summary>
     public RecommendationOverview Overview(int top)
     {
-        var lists = ByProfile.Values;
+        var lists = ByProfile.Values.ToList();
         var items = lists.Sum(l => l.Length);
         // A product counts once per list, however a merged profile's lists repeat it.
         var perProduct = lists.SelectMany(l => l.Select(i => i.Sku).Distinct(StringComparer.Ordinal))
