@@ -135,7 +135,7 @@ function LtvCard({ asset }: { asset: string }) {
         </div>
         <div>
           <h3>Holdout: repeat purchases per customer, by purchases in calibration</h3>
-          {holdout.missing ? <p className="muted">No holdout period was set (holdout_end_date), so there is no out-of-sample check.</p> : !holdout.rows ? <Loading /> : (
+          {holdout.missing ? <p className="muted">No holdout period was set (holdout_end), so there is no out-of-sample check.</p> : !holdout.rows ? <Loading /> : (
             <>
               <figure className="chart-figure" aria-label="Holdout: predicted and actual repeat purchases by calibration frequency">
                 <ResponsiveContainer width="100%" height={260}>
