@@ -64,7 +64,9 @@ function useLatestFit(asset: string) {
 }
 
 /** The part every card shares: the fit's provenance and what the component said while fitting. */
-export function FitFacts({ asset, children, window }: { asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode }) {
+export function FitFacts({ asset, children, window, formatWarning = (w) => w }: {
+  asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode; formatWarning?: (warning: string) => string;
+}) {
   const { latest, lines } = useLatestFit(asset);
   if (latest === undefined) return <Loading />;
   if (latest === null) return <EmptyState title="Not fitted yet">Run the pipeline to fit this model.</EmptyState>;
@@ -79,7 +81,7 @@ export function FitFacts({ asset, children, window }: { asset: string; children?
         {window?.(latest.metadata as Record<string, unknown>)}
         {children}
       </dl>
-      {warnings.length > 0 ? warnings.map((w, i) => <p key={i} className="notice warning" role="note">{w.message}</p>)
+      {warnings.length > 0 ? warnings.map((w, i) => <p key={i} className="notice warning" role="note">{formatWarning(w.message)}</p>)
         : <p className="muted">No warnings from this fit.</p>}
       {lines.length > warnings.length && (
         <details><summary className="muted">What the component logged ({lines.length - warnings.length} lines)</summary>
@@ -290,7 +292,7 @@ function BudgetCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const s = summary.rows?.[0];
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
-      <FitFacts asset={asset}>
+      <FitFacts asset={asset} formatWarning={(w) => perDayWithCurrency(w, currency)}>
         {s && <div><dt>Data window</dt><dd>{String(s.first_day)} – {String(s.last_day)}</dd></div>}
         {s && <div><dt>Expected lift</dt><dd>{formatNumber(num(s.lift) * 100)}%</dd></div>}
       </FitFacts>
