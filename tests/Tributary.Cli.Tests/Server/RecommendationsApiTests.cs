@@ -89,11 +89,12 @@ public sealed class RecommendationsApiTests : IDisposable
 
         var overview = (await served.Http.GetFromJsonAsync<RecommendationOverview>("/api/recommendation-overview?limit=2", Json, Ct))!;
 
-        // The same lists as each customer's own answer.
+        // The same lists as each customer's own answer; one the step left empty (c bought everything) is served the popular fallback, no list of theirs.
         var lists = new List<IReadOnlyList<RecommendedItem>>();
         foreach (var customer in new[] { "a@x.com", "b@x.com", "c@x.com" })
-            lists.Add((await served.Http.GetFromJsonAsync<CustomerRecommendations>($"/api/recommendations/{customer}", Json, Ct))!.Items);
+            if ((await served.Http.GetFromJsonAsync<CustomerRecommendations>($"/api/recommendations/{customer}", Json, Ct))! is { ColdStart: false } answer) lists.Add(answer.Items);
         var withItems = lists.Where(l => l.Count > 0).ToList();
+        Assert.NotEmpty(withItems);
         Assert.Equal(withItems.Count, overview.Customers);
         Assert.Equal(withItems.Sum(l => l.Count), overview.Items);
         Assert.Equal(withItems.SelectMany(l => l.Select(i => i.Sku)).Distinct().Count(), overview.Products);
