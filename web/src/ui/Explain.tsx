@@ -4,7 +4,7 @@ import { glossary, type Term } from "../glossary";
 export function Explain({ terms, lead }: { terms: readonly Term[]; lead?: string }) {
   return (
     <p className="muted explain" data-testid="explain">
-      <span aria-hidden="true">ⓘ </span>{lead ? `${lead} ` : ""}{terms.map((t, i) => <span key={t}>{i > 0 && "; "}{capitalize(glossary[t])}</span>)}.
+      {lead ? `${lead} ` : ""}{terms.map((t, i) => <span key={t}>{i > 0 && "; "}{capitalize(glossary[t])}</span>)}.
     </p>
   );
 }
