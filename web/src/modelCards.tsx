@@ -9,6 +9,10 @@ import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityC
 import { journeyCards } from "./journeyCards";
 import { FraudAlertCard, FraudModelCard, FraudRiskCard, IsolationForestCard } from "./fraudCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { attributionModelLabel, channelTotals, perDayWithCurrency } from "./attribution";
+import { pipelineCurrency } from "./ltv";
+import { getSection } from "./pipelineGraph";
+import { Explain } from "./ui/Explain";
 
 /**
  * Model cards by component type: what an analytic fitted and how well (parameters with standard errors, fit
@@ -18,6 +22,7 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "analytics.ltv": LtvCard,
   "analytics.attribution": AttributionCard,
   "analytics.budget_optimizer": BudgetCard,
+  "analytics.campaign_performance": ChannelPerformanceCard,
   "analytics.experiment": ExperimentCard,
   "decision.experiment": ExperimentDecisionCard,
   "experiment.plan": ExperimentPlanCard,
@@ -59,7 +64,9 @@ function useLatestFit(asset: string) {
 }
 
 /** The part every card shares: the fit's provenance and what the component said while fitting. */
-export function FitFacts({ asset, children, window }: { asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode }) {
+export function FitFacts({ asset, children, window, formatWarning = (w) => w }: {
+  asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode; formatWarning?: (warning: string) => string;
+}) {
   const { latest, lines } = useLatestFit(asset);
   if (latest === undefined) return <Loading />;
   if (latest === null) return <EmptyState title="Not fitted yet">Run the pipeline to fit this model.</EmptyState>;
@@ -74,7 +81,7 @@ export function FitFacts({ asset, children, window }: { asset: string; children?
         {window?.(latest.metadata as Record<string, unknown>)}
         {children}
       </dl>
-      {warnings.length > 0 ? warnings.map((w, i) => <p key={i} className="notice warning" role="note">{w.message}</p>)
+      {warnings.length > 0 ? warnings.map((w, i) => <p key={i} className="notice warning" role="note">{formatWarning(w.message)}</p>)
         : <p className="muted">No warnings from this fit.</p>}
       {lines.length > warnings.length && (
         <details><summary className="muted">What the component logged ({lines.length - warnings.length} lines)</summary>
@@ -114,6 +121,8 @@ function LtvCard({ asset }: { asset: string }) {
                 { key: "se", header: "Std. error", numeric: true, cell: (r) => (r.std_error === null ? "—" : formatNumber(num(r.std_error))) },
               ]} />
           )}
+          {parameters.length > 0 && <Explain terms={[...(parameters.some((r) => String(r.model).startsWith("bgnbd")) ? ["bgnbd" as const] : []), ...(parameters.some((r) => String(r.model).startsWith("gamma")) ? ["gammaGamma" as const] : [])]}
+            lead="What the parameters say: the std. error is how far the estimate could be off;" />}
           {diagnostics.length > 0 && (
             <>
               <h3>Fit diagnostics</h3>
@@ -128,7 +137,7 @@ function LtvCard({ asset }: { asset: string }) {
         </div>
         <div>
           <h3>Holdout: repeat purchases per customer, by purchases in calibration</h3>
-          {holdout.missing ? <p className="muted">No holdout period was set (holdout_end_date), so there is no out-of-sample check.</p> : !holdout.rows ? <Loading /> : (
+          {holdout.missing ? <p className="muted">No holdout period was set (holdout_end), so there is no out-of-sample check.</p> : !holdout.rows ? <Loading /> : (
             <>
               <figure className="chart-figure" aria-label="Holdout: predicted and actual repeat purchases by calibration frequency">
                 <ResponsiveContainer width="100%" height={260}>
@@ -229,14 +238,61 @@ function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]
   );
 }
 
+/** The currency the pipeline's params convert money into (eur_usd → USD), as the LTV dashboard names it; null when they name none. */
+function usePipelineCurrency(pipeline: string): string | null {
+  const [currency, setCurrency] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.yaml(pipeline).then((y) => { if (live) setCurrency(pipelineCurrency(getSection(y.yaml, "params"))?.currency ?? null); }, () => { /* no currency then */ });
+    return () => { live = false; };
+  }, [pipeline]);
+  return currency;
+}
+
+/**
+ * Campaign performance per channel: spend, the conversions and revenue the attribution model credits, cost per
+ * attributed conversion and ROAS, naming the model (from the step's metadata) and the currency (the pipeline's params).
+ */
+function ChannelPerformanceCard({ asset, pipeline }: { asset: string; pipeline: string }) {
+  const summary = useOutputTable({ step: asset, output: "summary" });
+  const [about, setAbout] = useState<{ metadata: Record<string, unknown> | null; currency: string | null } | null>(null);
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.history(asset), api.yaml(pipeline)]).then(([h, y]) => {
+      if (live) setAbout({ metadata: h.length > 0 ? (h[h.length - 1].metadata as Record<string, unknown>) : null, currency: pipelineCurrency(getSection(y.yaml, "params"))?.currency ?? null });
+    }, () => { if (live) setAbout({ metadata: null, currency: null }); });
+    return () => { live = false; };
+  }, [asset, pipeline]);
+  const model = attributionModelLabel(about?.metadata ?? null);
+  const unit = about?.currency ? ` (${about.currency})` : "";
+  const title = "Per channel: attributed revenue and cost per attributed conversion";
+  return (
+    <Card title={title} label={title}>
+      <p className="muted" data-testid="channel-model">Conversions and revenue as credited by {model}{about?.currency ? `; amounts in ${about.currency}` : ""}. Channels without spend (organic, email) have no cost per conversion.</p>
+      {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">Not computed yet.</p> : !summary.rows ? <Loading /> : (
+        <DataTable caption="Attributed revenue and cost per attributed conversion by channel" rows={channelTotals(summary.rows)} rowKey={(r) => r.channel}
+          columns={[
+            { key: "channel", header: "Channel", cell: (r) => r.channel },
+            { key: "spend", header: `Spend${unit}`, numeric: true, cell: (r) => formatMoney(r.spend) },
+            { key: "conversions", header: "Attributed conversions", numeric: true, cell: (r) => formatNumber(r.conversions) },
+            { key: "revenue", header: `Attributed revenue${unit}`, numeric: true, cell: (r) => formatMoney(r.revenue) },
+            { key: "cpa", header: `Cost per attributed conversion${unit}`, numeric: true, cell: (r) => (r.costPerConversion === null ? "—" : formatMoney(r.costPerConversion)) },
+            { key: "roas", header: "ROAS", numeric: true, cell: (r) => (r.roas === null ? "—" : `${formatNumber(r.roas)}×`) },
+          ]} />
+      )}
+    </Card>
+  );
+}
+
 /** Budget optimizer: each channel's fitted response curve (parameters, R², days of data, warning) and the plan's data window. */
-function BudgetCard({ asset }: { asset: string }) {
+function BudgetCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const channels = useOutputTable({ step: asset, output: mainOutput });
+  const currency = usePipelineCurrency(pipeline);
   const summary = useOutputTable({ step: asset, output: "summary" });
   const s = summary.rows?.[0];
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
-      <FitFacts asset={asset}>
+      <FitFacts asset={asset} formatWarning={(w) => perDayWithCurrency(w, currency)}>
         {s && <div><dt>Data window</dt><dd>{String(s.first_day)} – {String(s.last_day)}</dd></div>}
         {s && <div><dt>Expected lift</dt><dd>{formatNumber(num(s.lift) * 100)}%</dd></div>}
       </FitFacts>
@@ -248,11 +304,13 @@ function BudgetCard({ asset }: { asset: string }) {
             { key: "days", header: "Days of data", numeric: true, cell: (r) => formatCount(num(r.days)) },
             { key: "r2", header: "R²", numeric: true, cell: (r) => formatNumber(num(r.r_squared)) },
             { key: "theta", header: "θ (carry-over)", numeric: true, cell: (r) => formatNumber(num(r.theta)) },
-            { key: "kappa", header: "κ (half saturation, $/day)", numeric: true, cell: (r) => formatNumber(num(r.kappa)) },
+            { key: "half", header: `Half-saturation spend (${currency ? `${currency}/day` : "per day"})`, numeric: true, cell: (r) => formatNumber(num(r.half_saturation_spend)) },
+            { key: "kappa", header: "κ (carried-over level)", numeric: true, cell: (r) => formatNumber(num(r.kappa)) },
             { key: "shape", header: "Shape", numeric: true, cell: (r) => formatNumber(num(r.shape)) },
-            { key: "warning", header: "Warning", cell: (r) => (r.warning ? <span className="bad">{String(r.warning)}</span> : "—") },
+            { key: "warning", header: "Warning", cell: (r) => (r.warning ? <span className="bad">{perDayWithCurrency(String(r.warning), currency)}</span> : "—") },
           ]} />
       )}
+      <Explain terms={["rSquared", "theta", "halfSaturation", "kappa", "shape"]} lead="Reading the curves:" />
     </Card>
   );
 }
@@ -282,6 +340,7 @@ function RecommendationCard({ asset }: { asset: string }) {
             { key: "novelty", header: "Novelty (bits)", numeric: true, cell: (r) => formatNumber(num(r.novelty)) },
           ]} />
       )}
+      {rows.length > 0 && <Explain terms={["ndcg", "map", "precision", "recall", "hitRate", "coverage", "novelty"]} lead={`On customers' purchases after the training data, with k = ${k}:`} />}
     </Card>
   );
 }
