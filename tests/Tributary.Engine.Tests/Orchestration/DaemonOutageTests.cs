@@ -37,6 +37,8 @@ public sealed class DaemonOutageTests(PostgresCluster postgres)
         await daemon.SubmitAsync("p", null, new Dictionary<string, string>(), "api", 0, Ct);
         await daemon.TickAsync(Ct);
         Assert.True(daemon.IsLeader);
+        // Launched runs start on the thread pool.
+        for (var i = 0; i < 500 && Volatile.Read(ref launched) == 0; i++) await Task.Delay(10, Ct);
         Assert.Equal(1, launched);
 
         outage.Down();
