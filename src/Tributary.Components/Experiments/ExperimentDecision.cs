@@ -66,7 +66,7 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
         // rel_high; bayesian: none, it reads the chance to beat control), so a reader shows the decision beside its own evidence.
         ("evidence", DataKind.Text), ("evidence_low", DataKind.Number), ("evidence_high", DataKind.Number),
         // The primary metric's observed value per arm with its units, as a reader recomputes them; the lift is the adjusted one.
-        ("units_control", DataKind.Integer), ("units_variant", DataKind.Integer), ("observed_control", DataKind.Number), ("observed_variant", DataKind.Number),
+        ("kind", DataKind.Text), ("units_control", DataKind.Integer), ("units_variant", DataKind.Integer), ("observed_control", DataKind.Number), ("observed_variant", DataKind.Number),
     ];
 
     /// <inheritdoc />
@@ -89,13 +89,13 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
         var d = context.Warehouse.Dialect;
         var sql = $"""
             SELECT experiment, variant, metric, units_control, units_variant, rel_lift, rel_low, rel_high, significant, seq_low, seq_high,
-                   chance_to_beat_control, risk_variant, srm_blocked, srm_p_value, guardrail_status, guardrail_threshold, observed_control, observed_variant
+                   chance_to_beat_control, risk_variant, srm_blocked, srm_p_value, guardrail_status, guardrail_threshold, observed_control, observed_variant, kind
             FROM {d.Quote(context.Inputs[0])}
             """;
         var results = new List<ResultRow>();
         await foreach (var r in context.Warehouse.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
             results.Add(new ResultRow((string)r[0]!, (string)r[1]!, (string)r[2]!, Long(r[3]), Long(r[4]), Num(r[5]), Num(r[6]), Num(r[7]), r[8] is true,
-                Num(r[9]), Num(r[10]), Num(r[11]), Num(r[12]), r[13] is true, Num(r[14]), (string?)r[15], Num(r[16])) { ObservedControl = Num(r[17]), ObservedVariant = Num(r[18]) });
+                Num(r[9]), Num(r[10]), Num(r[11]), Num(r[12]), r[13] is true, Num(r[14]), (string?)r[15], Num(r[16])) { ObservedControl = Num(r[17]), ObservedVariant = Num(r[18]), Kind = (string?)r[19] });
         var rows = new List<object?[]>();
         foreach (var variant in results.GroupBy(r => (r.Experiment, r.Variant)).OrderBy(g => g.Key.Experiment, StringComparer.Ordinal).ThenBy(g => g.Key.Variant, StringComparer.Ordinal))
         {
@@ -110,7 +110,7 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
             };
             rows.Add([variant.Key.Experiment, variant.Key.Variant, decision, string.Join("; ", reasons), p.PrimaryMetric, primary.Relative, primary.Low, primary.High,
                 primary.ChanceToWin, primary.Risk, p.Evidence.ToString().ToLowerInvariant(), low, high,
-                primary.UnitsControl, primary.UnitsVariant, primary.ObservedControl, primary.ObservedVariant]);
+                primary.Kind, primary.UnitsControl, primary.UnitsVariant, primary.ObservedControl, primary.ObservedVariant]);
             context.Log($"{variant.Key.Experiment}/{variant.Key.Variant}: {decision} ({string.Join("; ", reasons)})");
         }
         var written = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);
@@ -122,6 +122,7 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
     {
         public double? ObservedControl { get; init; }
         public double? ObservedVariant { get; init; }
+        public string? Kind { get; init; }
     }
 
     internal static (string Decision, List<string> Reasons) Decide(ExperimentDecisionParameters p, ResultRow primary, IReadOnlyList<ResultRow> guardrails)
