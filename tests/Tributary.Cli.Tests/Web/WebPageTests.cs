@@ -196,9 +196,13 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card experiment_results" });
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Sequential interval" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Credible interval" })).ToBeVisibleAsync();
-        // Each arm's conversion rate beside the lift, the risk's unit in its header, and the fixed-horizon interval named unadjusted.
+        // Each arm's observed conversion rate with its units beside the CUPED-adjusted lift, the risk's unit in its header, and the
+        // fixed-horizon interval named unadjusted.
         var lift = card.GetByRole(AriaRole.Region, new() { Name = "Lift per metric and variant" });
-        await Assertions.Expect(lift.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (B vs A)" })).ToContainTextAsync(new Regex(@"^conversion \(B vs A\)\d+(\.\d)?%\d+(\.\d)?%[+-]"));
+        await Assertions.Expect(lift.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (B vs A)" }))
+            .ToContainTextAsync(new Regex(@"^conversion \(B vs A\)\d+(\.\d)?% \(n [\d,]+\)\d+(\.\d)?% \(n [\d,]+\)[+-]"));
+        await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Control (observed)" })).ToBeVisibleAsync();
+        await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Lift (CUPED-adjusted)" })).ToBeVisibleAsync();
         await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Risk (% of control)" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Frequentist interval (unadjusted)" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "SRM p-value" })).ToBeVisibleAsync();
@@ -208,6 +212,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync(new Regex("ship|stop|keep running"));
         // Beside the decision, the evidence it read (the template decides on the confidence sequence).
         await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync("confidence sequence [");
+        await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync(new Regex(@"\d+(\.\d)?% \(n [\d,]+\) → \d+(\.\d)?% \(n [\d,]+\)"));
         var plan = page.GetByRole(AriaRole.Article, new() { Name = "Power and runtime experiment_plan" });
         await Assertions.Expect(plan.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion" }).First).ToContainTextAsync(new Regex(@"\d"));
         // Days needed in whole days (the fourth cell: metric, control mean, target lift, days needed).
