@@ -170,6 +170,8 @@ function AttributionCard({ asset }: { asset: string }) {
         <>
           <h3>Models side by side</h3>
           <p className="muted">Each model splits the same converting paths across channels; where they disagree, the credit a channel gets depends on the model chosen. The heat table above shows each channel's share under every model.</p>
+          {models.includes("shapley") && <p className="muted">shapley (with shapley_value: conversion_rate, the default): each converting path split by Shapley values over its channels, a set of channels worth the best conversion rate of the paths with that set or any of its subsets (after Dalessandro et al. 2012; the closure keeps every credit non-negative).</p>}
+          {models.includes("shapley_simplified") && <p className="muted">shapley_simplified (Zhao et al. 2018's simplified Shapley) is an even split of each converting path over its distinct channels: the same as linear except on paths that touch a channel more than once, where linear gives it a share per touch.</p>}
           <DataTable caption="Attribution models" rows={perModel} rowKey={(r) => r.model}
             columns={[
               { key: "model", header: "Model", cell: (r) => r.model },
