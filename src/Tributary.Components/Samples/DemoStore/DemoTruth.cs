@@ -4,7 +4,7 @@ namespace Tributary.Components.Samples.DemoStore;
 /// The generator's stated ground truth: BG/NBD purchase and dropout parameters (per day), Gamma-Gamma spend,
 /// each channel's exposure and incremental effect on a journey's conversion, and the experiment's true lift.
 /// Two truths of channel credit follow from it: <see cref="Credit"/> (a Shapley split) and <see cref="Incremental"/>
-/// (conversions lost without the channel), which favour different attribution models.
+/// (conversions lost without the channel): two questions, of which the Shapley split is the one the shapley model estimates.
 /// Journeys convert with P = 1 − (1 − base)·Π(1 − effect_c) over the channels touched (a noisy-OR).
 /// </summary>
 public static class DemoTruth
