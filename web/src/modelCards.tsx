@@ -13,6 +13,7 @@ import { attributionModelLabel, channelTotals, perDayWithCurrency } from "./attr
 import { pipelineCurrency } from "./ltv";
 import { getSection } from "./pipelineGraph";
 import { Explain } from "./ui/Explain";
+import { availableTruths, rankAgainstTruth, truthDefinitions, truthShare, type TruthKey } from "./attributionTruth";
 
 /**
  * Model cards by component type: what an analytic fitted and how well (parameters with standard errors, fit
@@ -178,6 +179,8 @@ function AttributionCard({ asset }: { asset: string }) {
         <>
           <h3>Models side by side</h3>
           <p className="muted">Each model splits the same converting paths across channels; where they disagree, the credit a channel gets depends on the model chosen. The heat table above shows each channel's share under every model.</p>
+          {models.includes("shapley") && <p className="muted">shapley (with shapley_value: conversion_rate, the default): each converting path split by Shapley values over its channels, a set of channels worth the best conversion rate of the paths with that set or any of its subsets (after Dalessandro et al. 2012; the closure keeps every credit non-negative).</p>}
+          {models.includes("shapley_simplified") && <p className="muted">shapley_simplified (Zhao et al. 2018's simplified Shapley) is an even split of each converting path over its distinct channels: the same as linear except on paths that touch a channel more than once, where linear gives it a share per touch.</p>}
           <DataTable caption="Attribution models" rows={perModel} rowKey={(r) => r.model}
             columns={[
               { key: "model", header: "Model", cell: (r) => r.model },
@@ -204,36 +207,44 @@ function useChannelTruth() {
   return truth;
 }
 
-/** Each channel's share of conversions under every model, beside the share the demo generator truly gave it. */
+/**
+ * Each channel's share of conversions under every model, beside the shares the demo generator truly gave it under two
+ * truths: conversions lost without the channel (incremental) and a Shapley split of its true conversion chances. The
+ * models are ranked against the truth chosen, with the gap to both shown, since the Shapley truth favours shapley.
+ */
 function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]; rows: Record<string, unknown>[]; models: string[] }) {
-  // Shares among the channels the truth credits: the generator gives no credit to direct visits, so a model's credit to
-  // direct (or any channel the truth lacks) is left out of the denominator instead of counting against every channel.
-  const credited = new Set(truth.map((t) => t.channel));
-  const share = (model: string, channel: string) => {
-    const own = rows.filter((r) => String(r.model) === model && credited.has(String(r.channel)));
-    const total = own.reduce((s, r) => s + num(r.conversions), 0);
-    const hit = own.find((r) => String(r.channel) === channel);
-    return hit && total > 0 ? num(hit.conversions) / total : 0;
-  };
-  // Mean absolute gap between a model's shares and the truth, in percentage points: how close each model comes.
-  const gap = (model: string) => truth.reduce((s, t) => s + Math.abs(share(model, t.channel) - num(t.true_share)), 0) / truth.length * 100;
-  const ranked = [...models].sort((a, b) => gap(a) - gap(b));
+  const truths = availableTruths(truth);
+  const [chosen, setChosen] = useState<TruthKey>(truths[0] ?? "shapley");
+  const by = truths.includes(chosen) ? chosen : truths[0] ?? "shapley";
+  const ranked = rankAgainstTruth(truth, rows, models, by);
+  const others = truths.filter((k) => k !== by);
   return (
     <>
       <h3>Against the ground truth (demo data only)</h3>
-      <p className="muted">This project holds generated demo data, so each channel's true share of conversions is known (the generator's stated effects, in data/demo/ground_truth). Shares are among these marketing channels (direct visits, which the generator credits to no channel, are left out). Real data has no such column: this comparison only shows which models recover the truth on the demo, closest first.</p>
+      <p className="muted">This project holds generated demo data, so each channel's true share of conversions is known (data/demo/ground_truth/channels.csv). Shares are among these marketing channels (direct visits, which the generator credits to no channel, are left out). Real data has no such truth: this only shows how each model does on the demo.</p>
+      {truths.length > 1 && (
+        <label>Rank the models against <select name="attribution-truth" value={by} onChange={(e) => setChosen(e.target.value as TruthKey)}>
+          {truths.map((k) => <option key={k} value={k}>{truthDefinitions[k].header}</option>)}
+        </select></label>
+      )}
+      <p><strong>{truthDefinitions[by].header}</strong>: {truthDefinitions[by].definition}. It is {truthDefinitions[by].favours}.</p>
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Ground truth beside the models">
         <table>
-          <caption className="sr-only">Share of conversions by channel: ground truth and each model</caption>
-          <thead><tr><th scope="col">Channel</th><th scope="col" className="num truth">ground truth</th>{ranked.map((m) => <th key={m} scope="col" className="num">{m}</th>)}</tr></thead>
+          <caption className="sr-only">Share of conversions by channel: each ground truth and each model, closest to the {truthDefinitions[by].header} first</caption>
+          <thead><tr><th scope="col">Channel</th>{[by, ...others].map((k) => <th key={k} scope="col" className="num truth">{truthDefinitions[k].header}</th>)}{ranked.map((m) => <th key={m.model} scope="col" className="num">{m.model}</th>)}</tr></thead>
           <tbody>
-            {[...truth].sort((a, b) => num(b.true_share) - num(a.true_share)).map((t) => (
-              <tr key={t.channel}><th scope="row">{t.channel}</th><td className="num truth">{formatPercent(num(t.true_share))}</td>{ranked.map((m) => <td key={m} className="num">{formatPercent(share(m, t.channel))}</td>)}</tr>
+            {[...truth].sort((a, b) => (truthShare(b, by) ?? 0) - (truthShare(a, by) ?? 0)).map((t) => (
+              <tr key={t.channel}><th scope="row">{t.channel}</th>{[by, ...others].map((k) => <td key={k} className="num truth">{formatPercent(truthShare(t, k) ?? 0)}</td>)}{ranked.map((m) => <td key={m.model} className="num">{formatPercent(m.shares.get(t.channel) ?? 0)}</td>)}</tr>
             ))}
           </tbody>
-          <tfoot><tr><th scope="row">Mean gap (points)</th><td className="num truth">—</td>{ranked.map((m) => <td key={m} className="num">{formatNumber(gap(m))}</td>)}</tr></tfoot>
+          <tfoot>
+            {[by, ...others].map((k) => (
+              <tr key={k}><th scope="row">Mean gap to the {truthDefinitions[k].header} (points)</th>{[by, ...others].map((c) => <td key={c} className="num truth">—</td>)}{ranked.map((m) => <td key={m.model} className="num">{formatNumber(m.gaps[k] ?? 0)}</td>)}</tr>
+            ))}
+          </tfoot>
         </table>
       </div>
+      {others.map((k) => <p key={k} className="muted">{truthDefinitions[k].header}: {truthDefinitions[k].definition}. It is {truthDefinitions[k].favours}.</p>)}
     </>
   );
 }

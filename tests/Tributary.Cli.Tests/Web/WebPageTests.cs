@@ -132,11 +132,19 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await attribution.GetByRole(AriaRole.Combobox, new() { Name = "Model" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Budget reallocation: daily spend now and recommended" }).GetByText("Spend ($/day)")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card budget_plan" }).GetByText("Data window")).ToBeVisibleAsync();
-        // Demo data: the generator's true channel shares beside every model.
-        var truth = page.GetByRole(AriaRole.Article, new() { Name = "Model card attribution" }).GetByRole(AriaRole.Region, new() { Name = "Ground truth beside the models" });
-        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "ground truth" })).ToBeVisibleAsync();
+        // Demo data: the generator's two truths of channel credit beside every model, ranked against the incremental one
+        // (it uses no Shapley value) unless the user picks the Shapley split, with the gap to both.
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card attribution" });
+        var truth = card.GetByRole(AriaRole.Region, new() { Name = "Ground truth beside the models" });
+        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader).Nth(1)).ToHaveTextAsync("incremental truth");
+        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "Shapley truth" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByText(new Regex("^incremental truth: conversions that would have been lost without the channel's touches"))).ToBeVisibleAsync();
         await Assertions.Expect(truth.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid_search" })).ToContainTextAsync("%");
         await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "shapley", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(truth.GetByRole(AriaRole.Rowheader, new() { Name = "Mean gap to the Shapley truth (points)" })).ToBeVisibleAsync();
+        await card.GetByRole(AriaRole.Combobox, new() { Name = "Rank the models against" }).SelectOptionAsync("shapley");
+        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader).Nth(1)).ToHaveTextAsync("Shapley truth");
+        await Assertions.Expect(card.GetByText(new Regex("so shapley comes close by construction"))).Not.ToHaveCountAsync(0);
         // Per channel: attributed revenue and cost per attributed conversion, naming the model whose credit they count.
         var channels = page.GetByRole(AriaRole.Article, new() { Name = "Per channel: attributed revenue and cost per attributed conversion" });
         await Assertions.Expect(channels.GetByTestId("channel-model")).ToContainTextAsync("the shapley attribution model; amounts in USD");
