@@ -61,8 +61,10 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         }
 
         var (_, address) = await ServeAsync(new() { ["TRIBUTARY_TOKEN"] = "s3cret-token" }, "--host", "0.0.0.0");
-        var url = new Uri($"http://127.0.0.1:{address.Port}/api/health");
+        var url = new Uri($"http://127.0.0.1:{address.Port}/api/pipelines");
         using var http = new HttpClient();
+        // A load balancer's liveness probe has no token: the health route answers it the status, nothing more.
+        Assert.Equal("{\"status\":\"ok\"}", await http.GetStringAsync(new Uri(url, "/api/health"), Ct));
         await AssertProblemAsync(await http.GetAsync(url, Ct), HttpStatusCode.Unauthorized, "requires a bearer token");
         using var wrong = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer nope" } } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong, Ct)).StatusCode);
