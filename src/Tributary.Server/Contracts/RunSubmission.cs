@@ -6,4 +6,10 @@ namespace Tributary.Server.Contracts;
 /// <param name="Params">Template param overrides, name to value.</param>
 /// <param name="Priority">Higher runs first; default 0.</param>
 /// <param name="Selection">Assets to run: ids, +id (with upstream), id+ (with downstream), comma-separated; default all.</param>
-public sealed record RunSubmission(string Pipeline, string? Partition = null, IReadOnlyDictionary<string, string>? Params = null, int? Priority = null, string? Selection = null);
+/// <param name="Trigger">Who asked, as the run history records it: <c>api</c> (the default) or <c>cli</c> (<c>trib run</c> handing its run to the server).</param>
+public sealed record RunSubmission(string Pipeline, string? Partition = null, IReadOnlyDictionary<string, string>? Params = null, int? Priority = null, string? Selection = null,
+    string? Trigger = null)
+{
+    /// <summary>The triggers a submission may name; the daemon's own (schedule, sensor, backfill) are not a caller's to claim.</summary>
+    public static IReadOnlyList<string> Triggers { get; } = ["api", "cli"];
+}

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Tributary.Cli.Hosting;
 using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
@@ -45,5 +46,25 @@ public sealed class RunsApiTests : IDisposable
             "Pass a partition (--partition KEY, one of north, south), or backfill a range: trib backfill orch --from north --to south.",
             (await whole.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.Accepted, south.StatusCode);
+    }
+
+    [Fact]
+    public async Task Submit_WithATrigger_RecordsCliAndRefusesTheDaemonsOwn()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n");
+        await using var served = await InProcessServer.StartAsync(Project, Ct, token: "t");
+        served.Http.DefaultRequestHeaders.Add("Authorization", "Bearer t");
+
+        var schedule = await served.Http.PostAsJsonAsync("/api/runs", new RunSubmission("hello", Trigger: "schedule"), ApiJson.Options, Ct);
+        var cli = await served.Http.PostAsJsonAsync("/api/runs", new RunSubmission("hello", Trigger: "cli"), ApiJson.Options, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, schedule.StatusCode);
+        Assert.Equal("trigger 'schedule' is not one a caller may give: use api or cli (default api)",
+            (await schedule.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, cli.StatusCode);
+        var queued = (await cli.Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct))!;
+        Assert.Equal("cli", Assert.Single(await served.Server.Services.GetRequiredService<IOrchestrationStore>()
+            .ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done], Ct), q => q.QueueId == queued.QueueId).Trigger);
     }
 }
