@@ -463,6 +463,11 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         using var writes = WriteClient(address);
         Assert.Equal(HttpStatusCode.Accepted, (await writes.PostAsJsonAsync("/api/runs", new RunSubmission("slow"), ApiJson.Options, Ct)).StatusCode);
         var second = await RunningAsync(http, "slow", runId);
+        // A run of the same pipeline waits in the queue behind it: its queue id cancels it before it starts.
+        var waiting = (await (await writes.PostAsJsonAsync("/api/runs", new RunSubmission("slow"), ApiJson.Options, Ct)).Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct))!.QueueId;
+        var unqueued = await Trib.RunAsync("runs", "cancel", waiting, "--project", Project);
+        Assert.Equal((0, $"queued run {waiting} cancelled before it started."), (unqueued.ExitCode, unqueued.Error.Trim()));
+        Assert.Equal("cancelled", (await http.GetFromJsonAsync<JsonElement>($"/api/queue/{waiting}", Ct)).GetProperty("state").GetString());
         var cancel = await Trib.RunAsync("runs", "cancel", second, "--project", Project);
         Assert.True(cancel.ExitCode == 0, cancel.Error);
         Assert.Equal($"run {second} cancelling on the server; every table keeps its previous version. Follow it with: trib runs show {second}", cancel.Error.Trim());
