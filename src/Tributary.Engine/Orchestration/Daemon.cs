@@ -441,7 +441,7 @@ public sealed class Daemon
         {
             result = await _launch(q, cancel.Token).ConfigureAwait(false);
             _log.RunFinished(result.RunId, q.Pipeline, PartitionLabel(q.Partition), result.Status.ToString().ToLowerInvariant(),
-                Math.Round(_time.GetElapsedTime(launched).TotalSeconds, 1), q.QueueId, q.Trigger, result.Error is { } error ? $": {error}" : "");
+                Math.Round(_time.GetElapsedTime(launched).TotalSeconds, 1), q.QueueId, q.Trigger, result is { Status: RunStatus.Failed, Error: { } error } ? $": {error}" : "");
         }
         catch (Exception e)
         {
