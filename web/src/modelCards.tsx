@@ -1,6 +1,7 @@
 import { useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
+import { followEvents } from "./api/events";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
@@ -45,21 +46,21 @@ function useLatestFit(asset: string) {
   const [latest, setLatest] = useState<Schemas["MaterializationView"] | null | undefined>(undefined);
   const [lines, setLines] = useState<RunEvent[]>([]);
   useEffect(() => {
-    let source: EventSource | null = null;
+    let close: (() => void) | null = null;
+    let gone = false;
     api.history(asset).then((h) => {
       const last = h.length > 0 ? h[h.length - 1] : null;
       setLatest(last);
-      if (!last) return;
+      if (!last || gone) return;
       // The event stream replays a finished run's events, then ends.
-      source = new EventSource(runEventsUrl(last.run_id));
-      source.onmessage = (e) => {
-        const event = JSON.parse(e.data as string) as RunEvent;
-        if (event.asset === asset && event.kind === "log") setLines((l) => [...l, event]);
-      };
-      source.addEventListener("end", () => source?.close());
-      source.onerror = () => source?.close();
+      close = followEvents(runEventsUrl(last.run_id), {
+        onMessage: (data) => {
+          const event = JSON.parse(data) as RunEvent;
+          if (event.asset === asset && event.kind === "log") setLines((l) => [...l, event]);
+        },
+      });
     }, () => setLatest(null));
-    return () => source?.close();
+    return () => { gone = true; close?.(); };
   }, [asset]);
   return { latest, lines };
 }
