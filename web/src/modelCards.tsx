@@ -2,6 +2,7 @@ import { useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { mainOutput, useOutputTable } from "./sideTables";
+import { ltvIntervalFacts } from "./ltv";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
@@ -97,8 +98,11 @@ function LtvCard({ asset }: { asset: string }) {
   const total = (holdout.rows ?? []).find((r) => r.calibration_frequency === "all");
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
-      <FitFacts asset={asset} window={(m) => typeof m.calibration_end === "string" && (
-        <div><dt>Calibration data until</dt><dd>{m.calibration_end}{holdout.missing ? "" : ", holdout after"}</dd></div>
+      <FitFacts asset={asset} window={(m) => (
+        <>
+          {typeof m.calibration_end === "string" && <div><dt>Calibration data until</dt><dd>{m.calibration_end}{holdout.missing ? "" : ", holdout after"}</dd></div>}
+          {ltvIntervalFacts(m).map(([term, text]) => <div key={term}><dt>{term}</dt><dd>{text}</dd></div>)}
+        </>
       )}>
         {diagnostics.filter((d) => d.parameter === "customers").slice(0, 1).map((d) => <div key="c"><dt>Customers fitted</dt><dd>{formatCount(num(d.value))}</dd></div>)}
       </FitFacts>
