@@ -14,9 +14,10 @@ namespace Tributary.Analytics.Clv;
 /// λ ~ gamma(r + x, α + T) and p ~ beta(a, b + x) (x purchases, none followed by dropout); otherwise they dropped out
 /// after their last purchase and buy nothing more. Alive, they buy at exponential gaps of rate λ and drop out with
 /// chance p after each purchase.</item>
-/// <item>Pareto/NBD (Fader &amp; Hardie 2005, "A Note on Deriving the Pareto/NBD Model", eq. 11's alive term
-/// λ^x e^−(λ+μ)T times the priors): alive with P(alive), eq. (18), λ ~ gamma(r + x, α + T) and μ ~ gamma(s, β + T);
-/// the remaining lifetime is exponential(μ) and purchases Poisson(λ) within it.</item>
+/// <item>Pareto/NBD (Fader &amp; Hardie 2005, "A Note on Deriving the Pareto/NBD Model and Related Expressions": the
+/// individual likelihood's term for a customer still alive at T, λ^x e^−(λ+μ)T, times the priors): alive with P(alive),
+/// eq. (18), λ ~ gamma(r + x, α + T) and μ ~ gamma(s, β + T); the remaining lifetime is exponential(μ) (memoryless) and
+/// purchases Poisson(λ) within it.</item>
 /// <item>Gamma-Gamma (Fader &amp; Hardie 2013, "The Gamma-Gamma Model of Monetary Value", eq. 4): the customer's
 /// ν | x, z̄ ~ gamma(px + q, γ + x z̄), and each purchase spends gamma(p, ν).</item>
 /// </list>

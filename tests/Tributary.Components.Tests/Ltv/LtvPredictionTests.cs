@@ -179,7 +179,7 @@ public sealed class LtvPredictionTests(PostgresCluster postgres)
                avg(CASE WHEN coalesce(h.spent, 0) > l.clv_p95 THEN 1.0 ELSE 0.0 END),
                avg(CASE WHEN coalesce(h.spent, 0) BETWEEN l.clv_low AND l.clv_high THEN 1.0 ELSE 0.0 END),
                avg(CASE WHEN l.frequency > 0 AND coalesce(h.spent, 0) BETWEEN l.clv_p05 AND l.clv_p95 THEN 1.0 WHEN l.frequency > 0 THEN 0.0 END)
-        FROM LTV l LEFT JOIN (SELECT customer_id, sum(amount) AS spent FROM ORDERS WHERE ordered_at > DATE 'CALIBRATION' AND ordered_at <= DATE 'HOLDOUT' GROUP BY customer_id) h
+        FROM LTV l LEFT JOIN (SELECT CAST(customer_id AS VARCHAR) AS customer_id, sum(amount) AS spent FROM ORDERS WHERE ordered_at > DATE 'CALIBRATION' AND ordered_at <= DATE 'HOLDOUT' GROUP BY 1) h
           ON h.customer_id = l.customer_id
         """;
 
