@@ -67,8 +67,11 @@ describe("Customer 360 profile", () => {
   });
 
   it("labels the lifetime value's interval: the 90% prediction interval, or an old table's parameter-only uncertainty as such", () => {
-    const reason = (columns: [string, Kind][], row: unknown[]) => scores(profile(section("ltv", "customer_ltv", columns, [row])),
-      { ltvMetadata: { with: { horizon_days: 365 } } }).find((s) => s.key === "ltv")!.reason;
+    const ltv = (columns: [string, Kind][], row: unknown[]) => scores(profile(section("ltv", "customer_ltv", columns, [row])),
+      { ltvMetadata: { with: { horizon_days: 365 } } }).find((s) => s.key === "ltv")!;
+    const reason = (columns: [string, Kind][], row: unknown[]) => ltv(columns, row).reason;
+    expect(ltv([["clv", "number"], ["clv_p05", "number"], ["clv_p95", "number"]], [3190.03, 0, 9120.5]).hint).toMatch(/^90% prediction interval: the customer's own spend over the horizon/);
+    expect(ltv([["clv", "number"], ["clv_low", "number"], ["clv_high", "number"]], [3190.03, 2913.71, 3561.91]).hint).toBeUndefined();
     expect(reason([["clv", "number"], ["clv_p05", "number"], ["clv_p95", "number"], ["clv_low", "number"], ["clv_high", "number"]], [3190.03, 0, 9120.5, 2913.71, 3561.91]))
       .toBe("predicted over the next 365 days · in the currency of the order amounts · 90% prediction interval 0.00–9,120.50");
     expect(reason([["clv", "number"], ["clv_low", "number"], ["clv_high", "number"]], [3190.03, 2913.71, 3561.91]))

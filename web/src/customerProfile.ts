@@ -1,5 +1,6 @@
 import type { Schemas } from "./api/client";
 import { formatCell, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { predictionIntervalMeaning } from "./ltv";
 
 export type CustomerProfile = Schemas["CustomerProfile"];
 export type ProfileSection = Schemas["ProfileSection"];
@@ -56,6 +57,8 @@ export interface Score {
   table: string | null;
   /** "high" for a risk or flag that wants attention, "good" for a favourable one. */
   tone?: "high" | "good";
+  /** What the reason's figures mean, as its tooltip. */
+  hint?: string;
 }
 
 // What a score with no value says: no table (a pipeline has not run) or no row for this person.
@@ -128,6 +131,7 @@ export function scores(profile: CustomerProfile, context: ScoreContext = {}): Sc
       : low !== undefined && high !== undefined ? `uncertainty of the expected value (parameters only) ${formatMoney(low)}–${formatMoney(high)}` : undefined;
     const { currency, horizonDays } = ltvUnits(ltv, context.ltvMetadata);
     out.push({ key: "ltv", label: "Lifetime value", value: `${currency ? `${currency} ` : ""}${formatMoney(num(ltv.clv)!)}`, table: section("ltv")!.table,
+      hint: p05 !== undefined && p95 !== undefined ? predictionIntervalMeaning : undefined,
       reason: joined(horizonDays !== undefined ? `predicted over the next ${formatNumber(horizonDays)} days` : undefined,
         currency ? undefined : "in the currency of the order amounts",
         interval,
