@@ -25,10 +25,11 @@ namespace Tributary.Analytics.Clv;
 /// its month, at the annual rate, so the simulated mean is the point CLV.
 /// </summary>
 /// <remarks>
-/// A customer's value is (γ + x z̄) · W / G with W = Σ discount · gamma(p, 1) over the simulated purchases and
-/// G ~ gamma(px + q, 1): everything but the scale γ + x z̄ depends on (x, T) alone once alive. So the alive values are
-/// simulated once per distinct (x, T, x of the spend model), and each customer's quantiles are read from them as the
-/// mixture with a point mass at 0 of weight 1 − P(alive), then scaled.
+/// A customer's value is (γ + x z̄) · W / H with W = Σ discount · gamma(p, 1) over the simulated purchases and
+/// H ~ gamma(px + q, 1): everything but the scale γ + x z̄ depends on (x, T) alone once alive. The random draws are made
+/// once per (x, x of the spend model) on a unit-rate clock and shared by every T (λ = G / (α + T) only rescales the clock),
+/// each T's alive values are read from them, and each customer's quantiles are those of the mixture with a point mass at
+/// 0 of weight 1 − P(alive), then scaled.
 /// </remarks>
 public static class ValuePrediction
 {
@@ -55,34 +56,135 @@ public static class ValuePrediction
             throw new ArgumentException($"no value simulation for model '{model.Name}'.", nameof(model));
         if (options.Simulations < 10) throw new ArgumentException($"need at least 10 simulations, got {options.Simulations}.", nameof(options));
 
-        // Customers grouped by what their alive values depend on; the groups sorted so the seeds do not depend on input order.
-        var groups = new Dictionary<(double X, double T, double SpendX), List<int>>();
+        // Customers grouped by what their alive values depend on: (x, x of the spend model) families, and T within them.
+        var groups = new Dictionary<(double X, double SpendX, double T), List<int>>();
         for (var i = 0; i < n; i++)
         {
-            var key = (customers.Frequency[i], customers.Age[i], spendFrequency[i]);
+            var key = (customers.Frequency[i], spendFrequency[i], customers.Age[i]);
             if (!groups.TryGetValue(key, out var members)) groups[key] = members = [];
             members.Add(i);
         }
-        var keys = groups.Keys.OrderBy(k => k.T).ThenBy(k => k.X).ThenBy(k => k.SpendX).ToArray();
-        var steps = Steps(options);
+        // Sorted, so the seeds do not depend on the customers' order.
+        var keys = groups.Keys.OrderBy(k => k.X).ThenBy(k => k.SpendX).ThenBy(k => k.T).ToArray();
+        var familyOf = new int[keys.Length];
+        var families = new List<(double X, double SpendX, double MinT)>();
+        for (var g = 0; g < keys.Length; g++)
+        {
+            if (g == 0 || keys[g].X != keys[g - 1].X || keys[g].SpendX != keys[g - 1].SpendX) families.Add((keys[g].X, keys[g].SpendX, keys[g].T));
+            familyOf[g] = families.Count - 1;
+        }
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken };
+        // The random part once per family (common random numbers across T), then each T's values from it without drawing.
+        var draws = new FamilyDraws[families.Count];
+        Parallel.For(0, families.Count, parallel, f =>
+            draws[f] = FamilyDraws.Draw(model, spend, families[f].X, families[f].SpendX, families[f].MinT, options, new Random(SeedOf(options.Seed, f))));
+        var discount = new MonthlyDiscount(options);
         var (low, high) = (new double[n], new double[n]);
-        Parallel.For(0, keys.Length, new ParallelOptions { CancellationToken = cancellationToken },
-            () => new double[options.Simulations], (g, _, sample) =>
+        Parallel.For(0, keys.Length, parallel, () => new double[options.Simulations], (g, _, sample) =>
+        {
+            var key = keys[g];
+            draws[familyOf[g]].Values(model, key.T, options.Horizon, discount, sample);
+            Array.Sort(sample);
+            foreach (var i in groups[key])
             {
-                var key = keys[g];
-                var random = new Random(SeedOf(options.Seed, g));
-                for (var s = 0; s < sample.Length; s++)
-                    sample[s] = AliveValue(model, spend, key.X, key.T, key.SpendX, options.Horizon, steps, random);
-                Array.Sort(sample);
-                foreach (var i in groups[key])
-                {
-                    var scale = spendFrequency[i] > 0 ? spend.Gamma + spendFrequency[i] * meanValue[i] : spend.Gamma;
-                    low[i] = scale * MixtureQuantile(sample, alive[i], options.Lower);
-                    high[i] = scale * MixtureQuantile(sample, alive[i], options.Upper);
-                }
-                return sample;
-            }, _ => { });
+                var scale = spendFrequency[i] > 0 ? spend.Gamma + spendFrequency[i] * meanValue[i] : spend.Gamma;
+                low[i] = scale * MixtureQuantile(sample, alive[i], options.Lower);
+                high[i] = scale * MixtureQuantile(sample, alive[i], options.Upper);
+            }
+            return sample;
+        }, _ => { });
         return (low, high);
+    }
+
+    // One family's draws per simulation: the rate's gamma(r + x, 1) part G (λ = G / (α + T)), Pareto/NBD's dropout part
+    // M (μ = M / (β + T)) and unit exponential lifetime E, the spend's H ~ gamma(px + q, 1), and the purchases on the
+    // unit-rate clock (a purchase at clock c comes at c (α + T) / G), each with its gamma(p, 1) spend; BG/NBD's dropout after
+    // each purchase is drawn here, so a simulation's purchases end at its dropout. Drawn to the fastest T's horizon.
+    private sealed class FamilyDraws
+    {
+        private readonly double[] _rate, _dropoutRate, _life, _spendScale;
+        private readonly int[] _start;
+        private readonly double[] _clock, _spend;
+
+        private FamilyDraws(double[] rate, double[] dropoutRate, double[] life, double[] spendScale, int[] start, double[] clock, double[] spend) =>
+            (_rate, _dropoutRate, _life, _spendScale, _start, _clock, _spend) = (rate, dropoutRate, life, spendScale, start, clock, spend);
+
+        public static FamilyDraws Draw(IRepeatPurchaseModel model, GammaGammaParameters spend, double x, double spendX, double minT,
+            ValuePredictionOptions options, Random random)
+        {
+            var sims = options.Simulations;
+            var (rate, dropoutRate, life, spendScale, start) = (new double[sims], new double[sims], new double[sims], new double[sims], new int[sims + 1]);
+            var (clocks, spends) = (new List<double>(), new List<double>());
+            for (var s = 0; s < sims; s++)
+            {
+                double dropout = 0, alpha;
+                if (model is BgNbdParameters bg)
+                {
+                    rate[s] = Gamma.Sample(random, bg.R + x, 1);
+                    dropout = Beta.Sample(random, bg.A, bg.B + x);
+                    alpha = bg.Alpha;
+                }
+                else
+                {
+                    var pareto = (ParetoNbdParameters)model;
+                    rate[s] = Gamma.Sample(random, pareto.R + x, 1);
+                    dropoutRate[s] = Gamma.Sample(random, pareto.S, 1);
+                    life[s] = Exponential.Sample(random, 1);
+                    alpha = pareto.Alpha;
+                }
+                spendScale[s] = Gamma.Sample(random, spend.P * spendX + spend.Q, 1);
+                var limit = options.Horizon * rate[s] / (alpha + minT);
+                var clock = 0.0;
+                while (true)
+                {
+                    clock += Exponential.Sample(random, 1);
+                    if (clock > limit) break;
+                    clocks.Add(clock);
+                    spends.Add(Gamma.Sample(random, spend.P, 1));
+                    if (dropout > 0 && random.NextDouble() < dropout) break;
+                }
+                start[s + 1] = clocks.Count;
+            }
+            return new FamilyDraws(rate, dropoutRate, life, spendScale, start, clocks.ToArray(), spends.ToArray());
+        }
+
+        // Each simulation's discounted value at age T, per unit of γ + x z̄: Σ discount · spend over the purchases by the
+        // horizon (and, for Pareto/NBD, by the end of the lifetime), over H.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Values(IRepeatPurchaseModel model, double t, double horizon, MonthlyDiscount discount, double[] values)
+        {
+            var (alpha, beta) = model is BgNbdParameters bg ? (bg.Alpha, double.NaN) : (((ParetoNbdParameters)model).Alpha, ((ParetoNbdParameters)model).Beta);
+            for (var s = 0; s < values.Length; s++)
+            {
+                var end = double.IsNaN(beta) ? horizon : Math.Min(horizon, _life[s] * (beta + t) / _dropoutRate[s]);
+                var scale = (alpha + t) / _rate[s];
+                double w = 0;
+                for (var k = _start[s]; k < _start[s + 1]; k++)
+                {
+                    var at = _clock[k] * scale;
+                    if (at > end) break;
+                    w += discount.At(at) * _spend[k];
+                }
+                values[s] = w == 0 ? 0 : w / _spendScale[s];
+            }
+        }
+    }
+
+    // The discount of a purchase at a time in the horizon: that of the end of its month, as CustomerValue.Discounted steps.
+    private sealed class MonthlyDiscount
+    {
+        private readonly double _month;
+        private readonly double[] _factor;
+
+        public MonthlyDiscount(ValuePredictionOptions o)
+        {
+            _month = o.UnitsPerYear / 12;
+            var count = Math.Max(1, (int)Math.Ceiling(o.Horizon / _month - 1e-9));
+            _factor = Enumerable.Range(1, count).Select(k => 1 / Math.Pow(1 + o.AnnualDiscountRate, Math.Min(k * _month, o.Horizon) / o.UnitsPerYear)).ToArray();
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public double At(double time) => _factor[Math.Clamp((int)Math.Ceiling(time / _month - 1e-9) - 1, 0, _factor.Length - 1)];
     }
 
     // The q quantile of "0 with probability 1 − π, else a draw of the alive sample" (sorted), interpolated within the
@@ -97,53 +199,7 @@ public static class ValuePrediction
         return sorted[lower] + (position - lower) * (sorted[upper] - sorted[lower]);
     }
 
-    // Each month step's end (the horizon for the last) and its discount factor, as CustomerValue.Discounted steps.
-    private static (double End, double Factor)[] Steps(ValuePredictionOptions o)
-    {
-        var month = o.UnitsPerYear / 12;
-        var count = o.Horizon <= 0 ? 0 : (int)Math.Ceiling(o.Horizon / month - 1e-9);
-        return Enumerable.Range(1, count).Select(k => Math.Min(k * month, o.Horizon))
-            .Select(end => (end, 1 / Math.Pow(1 + o.AnnualDiscountRate, end / o.UnitsPerYear))).ToArray();
-    }
-
-    // One alive customer's value over the horizon per unit of γ + x z̄: the purchases simulated to the horizon, each month's
-    // count spending gamma(p · count, 1) in all (a sum of gamma(p, 1)), discounted, over G ~ gamma(px + q, 1).
-    private static double AliveValue(IRepeatPurchaseModel model, GammaGammaParameters spend, double x, double t, double spendX, double horizon,
-        (double End, double Factor)[] steps, Random random)
-    {
-        double end, rate, dropout = 0;
-        if (model is BgNbdParameters bg)
-        {
-            rate = Gamma.Sample(random, bg.R + x, bg.Alpha + t);
-            dropout = Beta.Sample(random, bg.A, bg.B + x);
-            end = horizon;
-        }
-        else
-        {
-            var pareto = (ParetoNbdParameters)model;
-            rate = Gamma.Sample(random, pareto.R + x, pareto.Alpha + t);
-            end = Math.Min(horizon, Exponential.Sample(random, Gamma.Sample(random, pareto.S, pareto.Beta + t)));
-        }
-        if (steps.Length == 0) return 0;
-        double w = 0, clock = 0;
-        int step = 0, count = 0;
-        while (true)
-        {
-            clock += Exponential.Sample(random, rate);
-            if (clock > end) break;
-            while (clock > steps[step].End + 1e-12 && step < steps.Length - 1)
-            {
-                if (count > 0) w += steps[step].Factor * Gamma.Sample(random, spend.P * count, 1);
-                (step, count) = (step + 1, 0);
-            }
-            count++;
-            if (dropout > 0 && random.NextDouble() < dropout) break;
-        }
-        if (count > 0) w += steps[step].Factor * Gamma.Sample(random, spend.P * count, 1);
-        return w == 0 ? 0 : w / Gamma.Sample(random, spend.P * spendX + spend.Q, 1);
-    }
-
-    // A seed per group from the run's seed (SplitMix64's finalizer), so each group's draws are the same however threads run.
+    // A seed per family from the run's seed (SplitMix64's finalizer), so each family's draws are the same however threads run.
     private static int SeedOf(int seed, int group)
     {
         var z = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)group + 1);
