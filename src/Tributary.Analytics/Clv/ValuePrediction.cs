@@ -84,7 +84,7 @@ public static class ValuePrediction
         {
             var key = keys[g];
             draws[familyOf[g]].Values(model, key.T, options.Horizon, discount, sample);
-            Array.Sort(sample);
+            SortNonNegative(sample);
             foreach (var i in groups[key])
             {
                 var scale = spendFrequency[i] > 0 ? spend.Gamma + spendFrequency[i] * meanValue[i] : spend.Gamma;
@@ -185,6 +185,19 @@ public static class ValuePrediction
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public double At(double time) => _factor[Math.Clamp((int)Math.Ceiling(time / _month - 1e-9) - 1, 0, _factor.Length - 1)];
+    }
+
+    // Sorts values >= 0 where most are often 0 (an alive customer who buys nothing): the zeros go first, only the rest is sorted.
+    private static void SortNonNegative(double[] values)
+    {
+        var zeros = 0;
+        for (var i = 0; i < values.Length; i++)
+            if (values[i] == 0)
+            {
+                values[i] = values[zeros];
+                values[zeros++] = 0;
+            }
+        Array.Sort(values, zeros, values.Length - zeros);
     }
 
     // The q quantile of "0 with probability 1 − π, else a draw of the alive sample" (sorted), interpolated within the
