@@ -41,8 +41,8 @@ describe("what an LTV value means", () => {
 
   it("tells the model card what each interval is and how many draws it took", () => {
     expect(ltvIntervalFacts({ prediction_draws: 1000, interval_draws: 50 })).toEqual([
-      ["clv_p05 – clv_p95", "90% prediction interval of each customer's value (1000 simulated futures per history)"],
-      ["clv_low – clv_high", "uncertainty of the expected value (parameters only), 50 draws: not a range for what a customer will spend"],
+      ["clv_p05 – clv_p95", "90% prediction interval (1000 simulated futures)"],
+      ["clv_low – clv_high", "uncertainty of the expected value (parameters only), 50 draws"],
     ]);
     expect(ltvIntervalFacts({ interval_draws: 0 })).toEqual([["clv_low – clv_high", "not drawn (interval_draws 0)"]]);
   });

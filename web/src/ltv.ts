@@ -55,9 +55,9 @@ export function ltvIntervalFacts(metadata: Record<string, unknown>): [string, st
   const facts: [string, string][] = [];
   const prediction = metadata.prediction_draws, parameters = metadata.interval_draws;
   if (typeof prediction === "number")
-    facts.push(["clv_p05 – clv_p95", prediction > 0 ? `${predictionIntervalLabel} of each customer's value (${prediction} simulated futures per history)` : "no prediction interval (prediction_draws 0)"]);
+    facts.push(["clv_p05 – clv_p95", prediction > 0 ? `${predictionIntervalLabel} (${prediction} simulated futures)` : "none (prediction_draws 0)"]);
   if (typeof parameters === "number")
-    facts.push(["clv_low – clv_high", parameters > 0 ? `${expectedValueIntervalLabel}, ${parameters} draws: not a range for what a customer will spend` : "not drawn (interval_draws 0)"]);
+    facts.push(["clv_low – clv_high", parameters > 0 ? `${expectedValueIntervalLabel}, ${parameters} draws` : "not drawn (interval_draws 0)"]);
   return facts;
 }
 
