@@ -3,6 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { followEvents } from "./api/events";
 import { mainOutput, useOutputTable } from "./sideTables";
+import { ltvIntervalFacts } from "./ltv";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
@@ -106,8 +107,11 @@ function LtvCard({ asset }: { asset: string }) {
   const total = (holdout.rows ?? []).find((r) => r.calibration_frequency === "all");
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
-      <FitFacts asset={asset} window={(m) => typeof m.calibration_end === "string" && (
-        <div><dt>Calibration data until</dt><dd>{m.calibration_end}{holdout.missing ? "" : ", holdout after"}</dd></div>
+      <FitFacts asset={asset} window={(m) => (
+        <>
+          {typeof m.calibration_end === "string" && <div><dt>Calibration data until</dt><dd>{m.calibration_end}{holdout.missing ? "" : ", holdout after"}</dd></div>}
+          {ltvIntervalFacts(m).map(([term, text]) => <div key={term}><dt>{term}</dt><dd>{text}</dd></div>)}
+        </>
       )}>
         {diagnostics.filter((d) => d.parameter === "customers").slice(0, 1).map((d) => <div key="c"><dt>Customers fitted</dt><dd>{formatCount(num(d.value))}</dd></div>)}
       </FitFacts>
