@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using PhoneNumbers;
@@ -13,10 +12,8 @@ namespace Tributary.Components.Activation;
 /// </summary>
 public static class ContactNormalizer
 {
+    // libphonenumber's one shared instance: immutable metadata, safe to use from many threads.
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
-    // Per-row callers (audience files, the intake) see the same few numbers again; bounded so a stream of new ones cannot grow it.
-    private static readonly ConcurrentDictionary<(string Raw, string Default, string? Country), string?> Cache = new();
-    private const int CacheLimit = 100_000;
 
     /// <summary>Trimmed, lower-cased email with whitespace removed, or null when it has no single '@' with text on both sides.</summary>
     public static string? Email(string? raw)
@@ -50,18 +47,10 @@ public static class ContactNormalizer
     /// recognized, as libphonenumber parses them; an extension is not part of E.164 and is left off. A number whose length
     /// is impossible for its country, or whose digits would change beyond those prefixes, is null: nothing is guessed.
     /// </summary>
-    public static string? PhoneE164(string? raw, string defaultCountryCode, string? country = null)
-    {
-        if (string.IsNullOrWhiteSpace(raw)) return null;
-        var key = (raw, defaultCountryCode, country);
-        if (Cache.TryGetValue(key, out var known)) return known;
-        var e164 = ParsePhone(raw, defaultCountryCode, country);
-        if (Cache.Count >= CacheLimit) Cache.Clear();
-        Cache.TryAdd(key, e164);
-        return e164;
-    }
+    public static string? PhoneE164(string? raw, string defaultCountryCode, string? country = null) =>
+        string.IsNullOrWhiteSpace(raw) ? null : ParsePhone(raw, defaultCountryCode, country);
 
-    /// <summary><see cref="PhoneE164"/> without its cache, for callers that ask once per distinct value.</summary>
+    /// <summary><see cref="PhoneE164"/> of a value known not to be blank.</summary>
     internal static string? ParsePhone(string raw, string defaultCountryCode, string? country)
     {
         var text = raw.Trim();
