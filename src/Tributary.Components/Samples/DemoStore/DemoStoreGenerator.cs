@@ -14,8 +14,11 @@ public sealed class DemoStoreGenerator
     private static readonly string[] FirstNames = ["Anna", "Ben", "Chloe", "David", "Emma", "Felix", "Grace", "Hugo", "Ida", "Jonas", "Kira", "Liam", "Mia", "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara"];
     private static readonly string[] LastNames = ["Smith", "Müller", "Martin", "Garcia", "Jansen", "Brown", "Schmidt", "Dubois", "López", "de Vries", "Taylor", "Fischer", "Bernard", "Wilson", "Weber"];
     private static readonly string[] Domains = ["example.com", "mail.example.org", "inbox.example.net"];
-    private static readonly (string Country, string Currency, double Fx, string Calling, int Offset)[] Countries =
-        [("US", "USD", 1.0, "1", -5), ("US", "USD", 1.0, "1", -8), ("GB", "GBP", 0.79, "44", 0), ("DE", "EUR", 0.92, "49", 1), ("FR", "EUR", 0.92, "33", 1), ("NL", "EUR", 0.92, "31", 1), ("ES", "EUR", 0.92, "34", 1)];
+    // National numbers have the length of the country's own (France, the Netherlands and Spain 9 digits, the others 10), so
+    // phone normalization, which refuses a length no number of that country has, keeps every demo phone.
+    private static readonly (string Country, string Currency, double Fx, string Calling, int Offset, int NationalDigits)[] Countries =
+        [("US", "USD", 1.0, "1", -5, 10), ("US", "USD", 1.0, "1", -8, 10), ("GB", "GBP", 0.79, "44", 0, 10), ("DE", "EUR", 0.92, "49", 1, 10),
+         ("FR", "EUR", 0.92, "33", 1, 9), ("NL", "EUR", 0.92, "31", 1, 9), ("ES", "EUR", 0.92, "34", 1, 9)];
     private static readonly string[] Groups = ["coffee", "tea", "kitchen", "books"];
     private static readonly string[] Agents =
     [
@@ -207,7 +210,7 @@ public sealed class DemoStoreGenerator
         return new DemoPerson
         {
             Id = id, FirstName = first, LastName = last, Email = $"{local}@{Domains[id % Domains.Length]}",
-            PhoneE164 = $"+{country.Calling}{subscriber}{id % 10}", Country = country.Country, Currency = country.Currency, UtcOffset = TimeSpan.FromHours(country.Offset),
+            PhoneE164 = $"+{country.Calling}{$"{subscriber}{id % 10}"[..country.NationalDigits]}", Country = country.Country, Currency = country.Currency, UtcOffset = TimeSpan.FromHours(country.Offset),
             FirstPurchaseUtc = firstPurchase,
             Rate = Gamma.Sample(_random, DemoTruth.R, DemoTruth.Alpha), Dropout = Beta.Sample(_random, DemoTruth.A, DemoTruth.B),
             SpendScale = Gamma.Sample(_random, DemoTruth.Q, DemoTruth.Gamma), PreferredGroup = _random.Next(Groups.Length),
