@@ -70,6 +70,7 @@ internal static class RunsCommand
             return ExitCodes.Success;
         }));
         command.Subcommands.Add(show);
+        command.Subcommands.Add(RunsPruneCommand.Create(cli));
         return command;
     }
 
