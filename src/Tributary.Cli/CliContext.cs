@@ -56,6 +56,12 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TimeProvid
             error.WriteLine($"error: {e.Message.TrimEnd('.')}: another program listens there. Choose another port with --port PORT (--port 0 picks a free one).");
             return ExitCodes.UserError;
         }
+        catch (Tributary.Engine.Runs.RunStoreUnavailableException e)
+        {
+            // A database outage longer than the store rides out: the operator's to fix, not a crash to report.
+            error.WriteLine($"error: {e.Message}. Check that the database is running; the run is marked failed when the store answers again.");
+            return ExitCodes.RunFailed;
+        }
         catch (OperationCanceledException)
         {
             error.WriteLine("cancelled");
@@ -70,5 +76,5 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TimeProvid
         }
     }
 
-    public ProjectSession Open(ParseResult parse, bool settingsRequired = true) => ProjectSession.Open(parse.GetValue(Project)!, time, settingsRequired);
+    public ProjectSession Open(ParseResult parse, bool settingsRequired = true) => ProjectSession.Open(parse.GetValue(Project)!, time, settingsRequired, error);
 }

@@ -4,7 +4,7 @@ import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } 
 import { ServerTable } from "./ui/ServerTable";
 import { checkResult } from "./RunDetail";
 import { formatCount, formatDateTime } from "./ui/format";
-import { groupByStep, isInternal } from "./sideTables";
+import { groupByStep, isInternal, roleDescriptions, searchAssets } from "./sideTables";
 
 const assetLink = (name: string) => `#/asset/${encodeURIComponent(name)}`;
 
@@ -16,22 +16,30 @@ const assetLink = (name: string) => `#/asset/${encodeURIComponent(name)}`;
 export function Assets() {
   const [assets, setAssets] = useState<Schemas["AssetSummary"][] | null>(null);
   const [internal, setInternal] = useState(false);
+  const [search, setSearch] = useState("");
   const [error, setError] = useState<string | null>(null);
   // Internal tables are asked for too, so that the checkbox can count them; the server's role says which they are.
   useEffect(() => { api.assets(true).then(setAssets, (e: unknown) => setError(errorMessage(e))); }, []);
   const hidden = assets?.filter(isInternal).length ?? 0;
-  const rows = groupByStep(assets?.filter((a) => internal || !isInternal(a)) ?? [])
+  const shown = searchAssets(assets?.filter((a) => internal || !isInternal(a)) ?? [], search);
+  const rows = groupByStep(shown)
     .flatMap((g) => g.tables.map((a, i) => ({ ...a, first: i === 0, group: g.step })));
   return (
     <Page title="Assets" subtitle="The warehouse's tables, under the pipeline step that declared them, and when a run last wrote them."
-      actions={<label className="toolbar"><input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} />Show internal tables ({formatCount(hidden)})</label>}>
+      actions={<div className="toolbar">
+        <label>Search <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="table, step or pipeline" size={28} /></label>
+        <label><input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} />Show internal tables ({formatCount(hidden)})</label>
+      </div>}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {assets === null && !error ? <Loading what="Loading assets" /> : (
         <DataTable caption="Assets by step" rows={rows} rowKey={(a) => a.name}
-          empty={<EmptyState title="No tables yet">Load data (trib demo-data) or run a pipeline, and its tables appear here.</EmptyState>}
+          empty={search.trim() && assets && assets.length > 0
+            ? <EmptyState title="No table matches">No table, step or pipeline contains “{search.trim()}”.</EmptyState>
+            : <EmptyState title="No tables yet">Load data (trib demo-data) or run a pipeline, and its tables appear here.</EmptyState>}
           columns={[
             { key: "step", header: "Step", cell: (a) => (!a.first ? "" : a.group === null ? <span className="muted">not declared by a step</span> : <strong>{a.group}</strong>) },
-            { key: "output", header: "Output", cell: (a) => (a.output === null ? "" : <>{a.output} {a.role && a.role !== "main" && <StatusBadge status={a.role} />}</>) },
+            { key: "pipeline", header: "Pipeline (last run)", cell: (a) => (!a.pipeline ? <span className="muted">loaded from outside</span> : a.pipeline) },
+            { key: "output", header: "Output", cell: (a) => (a.output === null ? "" : <>{a.output} {a.role && a.role !== "main" && <span className="badge role" title={roleDescriptions[a.role]}>{a.role}</span>}</>) },
             { key: "name", header: "Table", cell: (a) => <a href={assetLink(a.name)}>{a.name}</a> },
             { key: "at", header: "Last materialized", cell: (a) => (a.last_materialized ? formatDateTime(a.last_materialized) : <span className="muted">not by a pipeline</span>) },
             { key: "rows", header: "Rows", numeric: true, cell: (a) => (a.rows === null || a.rows === undefined ? "" : formatCount(a.rows)) },

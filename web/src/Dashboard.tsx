@@ -3,7 +3,7 @@ import { api, csvUrl, errorMessage } from "./api/client";
 import { foreignWrites, writerRuns, type ForeignWrite } from "./provenance";
 import { TopCustomersCard } from "./TopCustomersCard";
 import { ServerTable } from "./ui/ServerTable";
-import { dashboardOrder, panels, type Panel } from "./dashboards";
+import { dashboardOrder, dashboardSections, panels, sectionAnchor, type Panel } from "./dashboards";
 import { modelCards } from "./modelCards";
 import { RecommendationsPanel } from "./RecommendationsPanel";
 import { useOutputTable } from "./sideTables";
@@ -16,6 +16,9 @@ import { formatCount, formatDateTime } from "./ui/format";
 const lookups: Record<string, typeof RecommendationsPanel> = { "recs.for_customers": RecommendationsPanel, "analytics.ltv": TopCustomersCard };
 // Views that answer the use case's question ("who are my most valuable customers?") and so come before the step's chart.
 const leadLookups = new Set(["analytics.ltv"]);
+
+// A dashboard of this many steps or more (full_cdp has dozens) opens with a list of its sections.
+const minSectionsForNavigation = 4;
 
 /** A pipeline's results: per component with a registered panel, its chart, its model card and its table with a CSV download. */
 export function Dashboard({ pipeline }: { pipeline: string }) {
@@ -50,17 +53,31 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
         </p>
       ))}
       {!items && !error && <Loading what="Loading the dashboard" />}
+      {items && items.length >= minSectionsForNavigation && (
+        <nav className="card section-nav" aria-label="Sections of this dashboard">
+          <h2>On this page</h2>
+          <ol>
+            {dashboardSections(items).map((sec) => (
+              <li key={sec.anchor}>
+                {/* Routes live in the hash, so a section is scrolled to, not linked to. */}
+                <button type="button" className="link" onClick={() => document.getElementById(sec.anchor)?.scrollIntoView({ block: "start" })}>{sec.label}</button>
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
       {items?.length === 0 && <EmptyState title="This pipeline has no result panels yet">Panels exist for value tiers, RFM, LTV, attribution, campaign performance, budget optimization, funnel, paths, retention and conversion opportunity components.</EmptyState>}
       {items?.map((i) => {
         const Model = modelCards[i.type];
         const Lookup = lookups[i.type];
         return (
-          <div key={i.id} className="page">
+          <section key={i.id} id={sectionAnchor(i.id)} className="page dashboard-section" aria-label={i.id}>
             {Lookup && leadLookups.has(i.type) && <Lookup asset={i.id} pipeline={pipeline} />}
             {panels[i.type] && <PanelView id={i.id} panel={panels[i.type]} pipeline={pipeline} />}
             {Model && <Model asset={i.id} pipeline={pipeline} />}
             {Lookup && !leadLookups.has(i.type) && <Lookup asset={i.id} pipeline={pipeline} />}
-          </div>
+            {items.length >= minSectionsForNavigation && <p className="back-to-top"><button type="button" className="link" onClick={() => window.scrollTo({ top: 0 })}>Back to the sections</button></p>}
+          </section>
         );
       })}
     </Page>

@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "./api/client";
-import { DesignerBody, LaunchForm, nodeStatuses, ParamField, yamlNotice } from "./Designer";
+import { DesignerBody, LaunchForm, nodeStatuses, paramReference, ParamField, pipelineParams, yamlNotice } from "./Designer";
 
 const error: Diagnostic = {
   code: "TRIB0101", severity: "error", line: 4, column: 11, message: "unknown component type 'segment.rfmm'.", hint: "Did you mean 'segment.rfm'?",
@@ -23,7 +23,7 @@ describe("DesignerBody", () => {
 
 describe("LaunchForm", () => {
   it("offers a full refresh, unchecked, with what it does", () => {
-    const html = renderToStaticMarkup(<LaunchForm name="p" onLaunched={() => {}} />);
+    const html = renderToStaticMarkup(<LaunchForm name="p" params={{}} onLaunched={() => {}} />);
     expect(html).toContain('<input type="checkbox" name="full_refresh"/> Full refresh</label>');
     expect(html).toContain("Sources forget the files they loaded and load every file at their path again; rows of files no longer there are removed.");
   });
@@ -45,6 +45,28 @@ describe("ParamField", () => {
 
   it("a string stays a text box", () => {
     expect(renderToStaticMarkup(<ParamField name="url" property={{ type: "string" }} value="https://x" errors={[]} onChange={() => {}} />)).toContain('<input aria-invalid="false" name="url" value="https://x"/>');
+  });
+});
+
+describe("ParamField and the pipeline's params", () => {
+  // The LTV node's model select was blank (its value is ${param.model}) and horizon_days read "${param.horizon_days}" with no word on it.
+  it("keeps a value from a pipeline param in the select and says which param sets it and its value", () => {
+    const params = pipelineParams("pipeline: p\nparams:\n  model: { type: string, default: bgnbd }\n  horizon_days: { type: integer, default: 365 }\ncomponents: []\n");
+    const select = renderToStaticMarkup(<ParamField name="model" property={{ type: "string", enum: ["bgnbd", "pareto_nbd"], default: "bgnbd", description: "Purchase model." }}
+      value="${param.model}" params={params} errors={[]} onChange={() => {}} />);
+    expect(select).toContain('<option value="${param.model}" selected="">param model (now bgnbd)</option>');
+    expect(select).toContain("Set by the pipeline param <strong>model</strong>, now bgnbd");
+    const input = renderToStaticMarkup(<ParamField name="horizon_days" property={{ type: "integer", default: 365, description: "Days ahead to predict." }}
+      value="${param.horizon_days}" params={params} errors={[]} onChange={() => {}} />);
+    expect(input).toContain("Set by the pipeline param <strong>horizon_days</strong>, now 365");
+    expect(input).toContain("Days ahead to predict. Default: 365.");
+  });
+
+  it("reads a reference only from a whole ${param.name} value", () => {
+    expect(paramReference("${param.horizon_days}")).toBe("horizon_days");
+    expect(paramReference("EUR=${param.eur_usd}")).toBeNull();
+    expect(paramReference(365)).toBeNull();
+    expect(pipelineParams("pipeline: p\ncomponents: []\n")).toEqual({});
   });
 });
 

@@ -11,6 +11,24 @@ import { describeCron, formatDateTime } from "./ui/format";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[]; default?: unknown }
 
+/** A pipeline param as declared under `params:` (type, default, description). */
+export interface PipelineParam { type?: string; default?: unknown; description?: string; enum?: unknown[] }
+
+/** The pipeline param a component value refers to (`${param.horizon_days}`), or null for a value written in place. */
+export function paramReference(value: unknown): string | null {
+  const m = typeof value === "string" ? /^\$\{param\.([A-Za-z0-9_]+)\}$/.exec(value.trim()) : null;
+  return m ? m[1] : null;
+}
+
+/** The pipeline's declared params, for the parameter panel and the launch form; empty when it declares none. */
+export function pipelineParams(text: string): Record<string, PipelineParam> {
+  try {
+    return (getSection(text, "params") ?? {}) as Record<string, PipelineParam>;
+  } catch {
+    return {};
+  }
+}
+
 /**
  * What each node's badge says: its step's status in the pipeline's last run; for a step that run did not reach (left out,
  * skipped), "succeeded" when its table exists from an earlier run, so an asset that exists never shows "not run".
@@ -148,7 +166,7 @@ export function Designer({ name }: { name: string }) {
         <button onClick={() => void run()} disabled={invalid}>{partitioned ? "Run a partition…" : "Run"}</button>
         <details className="launch" ref={launchRef}>
           <summary className="button secondary">Run with options…</summary>
-          <LaunchForm name={name} onLaunched={(queueId) => { window.location.hash = `#/runs/${encodeURIComponent(queueId)}`; }} />
+          <LaunchForm name={name} params={pipelineParams(text)} onLaunched={(queueId) => { window.location.hash = `#/runs/${encodeURIComponent(queueId)}`; }} />
         </details>
         <a className="button secondary" href={`#/dashboard/${encodeURIComponent(name)}`}>Dashboard</a>
         <a className="button secondary" href={URL.createObjectURL(new Blob([text], { type: "text/yaml" }))} download={`${name}.yaml`}>Export YAML</a>
@@ -185,7 +203,7 @@ export function Designer({ name }: { name: string }) {
             {panHint && <p className="pan-hint" role="note">More of the graph lies to the right: drag or scroll to pan, or zoom out with −.</p>}
           </div>
           {component && (
-            <ParamForm key={component.id} component={component} errors={errorsIn(diagnosticsOf(component.id))}
+            <ParamForm key={component.id} component={component} errors={errorsIn(diagnosticsOf(component.id))} params={pipelineParams(text)}
               onChange={(key, value) => setText(setParam(text, component.id, key, value))} />
           )}
         </div>
@@ -208,8 +226,8 @@ export function DesignerBody({ editor, diagnostics, onPick, problemsRef, text, o
   );
 }
 
-function ParamForm({ component, errors, onChange }: {
-  component: PipelineGraph["components"][number]; errors: Diagnostic[]; onChange: (key: string, value: string | number | boolean) => void;
+function ParamForm({ component, errors, params, onChange }: {
+  component: PipelineGraph["components"][number]; errors: Diagnostic[]; params: Record<string, PipelineParam>; onChange: (key: string, value: string | number | boolean) => void;
 }) {
   const [schema, setSchema] = useState<Record<string, SchemaProperty>>({});
   const [error, setError] = useState<string | null>(null);
@@ -224,7 +242,7 @@ function ParamForm({ component, errors, onChange }: {
       <p className="muted">{component.type}</p>
       {error && <p role="alert">{error}</p>}
       {keys.map((key) => (
-        <ParamField key={key} name={key} property={schema[key] ?? {}} value={component.params[key]}
+        <ParamField key={key} name={key} property={schema[key] ?? {}} value={component.params[key]} params={params}
           errors={errors.filter((d) => d.line === component.paramLines[key])} onChange={(v) => onChange(key, v)} />
       ))}
     </form>
@@ -232,10 +250,12 @@ function ParamForm({ component, errors, onChange }: {
 }
 
 /** One parameter of the form: a select for enums and booleans (true / false, as YAML booleans), a text box otherwise. */
-export function ParamField({ name, property, value, errors, onChange }: {
-  name: string; property: SchemaProperty; value: unknown; errors: Diagnostic[]; onChange: (value: string | number | boolean) => void;
+export function ParamField({ name, property, value, errors, params = {}, onChange }: {
+  name: string; property: SchemaProperty; value: unknown; errors: Diagnostic[]; params?: Record<string, PipelineParam>; onChange: (value: string | number | boolean) => void;
 }) {
   const type = Array.isArray(property.type) ? property.type.find((t) => t !== "null") : property.type;
+  const reference = paramReference(value);
+  const declared = reference ? params[reference] : undefined;
   const text = value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
   const update = (raw: string) => {
     const number = Number(raw);
@@ -252,12 +272,23 @@ export function ParamField({ name, property, value, errors, onChange }: {
         </select>
       ) : property.enum ? (
         <select name={name} value={text} onChange={(e) => update(e.target.value)}>
-          <option value="" />
+          <option value="">{property.default === undefined ? "" : `default: ${String(property.default)}`}</option>
+          {/* A value from a pipeline param is kept as written, so the select shows it instead of a blank. */}
+          {reference && <option value={text}>{`param ${reference}${declared?.default !== undefined ? ` (now ${String(declared.default)})` : ""}`}</option>}
           {property.enum.map((v) => <option key={v}>{v}</option>)}
         </select>
       ) : (
         <input name={name} value={text} onChange={(e) => update(e.target.value)} aria-invalid={errors.length > 0}
           disabled={typeof value === "object" && value !== null} />
+      )}
+      {reference && (
+        <span className="field-help" data-testid="param-reference">
+          Set by the pipeline param <strong>{reference}</strong>{declared?.default !== undefined && <>, now {String(declared.default)}</>}
+          {declared === undefined && " (not declared under params)"}; change it there, or type a value here for this step only.
+        </span>
+      )}
+      {(property.description || property.default !== undefined) && (
+        <span className="field-help">{property.description}{property.default !== undefined && !String(property.description ?? "").includes("Default") ? ` Default: ${JSON.stringify(property.default)}.` : ""}</span>
       )}
       {errors.map((d, i) => <span key={i} role="alert" className="field-error">{d.message}</span>)}
     </label>
@@ -318,15 +349,15 @@ function ScheduleEditor({ text, onChange }: { text: string; onChange: (text: str
   );
 }
 
-/** Launch with an asset selection, a partition, param overrides (name=value per line) and a full refresh. */
-export function LaunchForm({ name, onLaunched }: { name: string; onLaunched: (queueId: string) => void }) {
+/** Launch with an asset selection, a partition, a value for any of the pipeline's params (its default when left empty) and a full refresh. */
+export function LaunchForm({ name, params: declared, onLaunched }: { name: string; params: Record<string, PipelineParam>; onLaunched: (queueId: string) => void }) {
   const [selection, setSelection] = useState("");
   const [partition, setPartition] = useState("");
-  const [params, setParams] = useState("");
+  const [params, setParams] = useState<Record<string, string>>({});
   const [fullRefresh, setFullRefresh] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const launch = async () => {
-    const overrides = Object.fromEntries(params.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const overrides = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v !== ""));
     try {
       const { queue_id } = await api.run({ pipeline: name, selection: selection || null, partition: partition || null, params: overrides, full_refresh: fullRefresh || null });
       onLaunched(queue_id);
@@ -338,7 +369,18 @@ export function LaunchForm({ name, onLaunched }: { name: string; onLaunched: (qu
     <form className="panel" aria-label="Run with options" onSubmit={(e) => { e.preventDefault(); void launch(); }}>
       <label>Assets (e.g. orders+, +report) <input name="selection" value={selection} onChange={(e) => setSelection(e.target.value)} /></label>
       <label>Partition <input name="partition" value={partition} onChange={(e) => setPartition(e.target.value)} /></label>
-      <label>Params (name=value per line) <textarea name="params" value={params} onChange={(e) => setParams(e.target.value)} rows={3} /></label>
+      {Object.keys(declared).length > 0 ? (
+        <fieldset className="launch-params">
+          <legend>Params (empty: the default)</legend>
+          {Object.entries(declared).map(([key, p]) => (
+            <label key={key}>{key}
+              <input name={`param-${key}`} value={params[key] ?? ""} placeholder={p.default === undefined ? "" : String(p.default)}
+                onChange={(e) => setParams((all) => ({ ...all, [key]: e.target.value }))} />
+              {p.description && <span className="field-help">{p.description}</span>}
+            </label>
+          ))}
+        </fieldset>
+      ) : <p className="muted">This pipeline declares no params.</p>}
       <label><input type="checkbox" name="full_refresh" checked={fullRefresh} onChange={(e) => setFullRefresh(e.target.checked)} /> Full refresh</label>
       <p className="muted">Sources forget the files they loaded and load every file at their path again; rows of files no longer there are removed.</p>
       {error && <p role="alert">{error}</p>}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findProduct, productLabel, recommendationReason, type Product } from "./RecommendationsPanel";
+import { coverageLabel, findProduct, priceLabel, productLabel, recommendationReason, type Product } from "./RecommendationsPanel";
+import { formatMoney, formatPercent } from "./ui/format";
 
 const products: Product[] = [
   { sku: "COF-1", name: "Dark Roast Coffee", category: "coffee" },
@@ -42,5 +43,17 @@ describe("productLabel", () => {
   it("names a known product with its SKU, an unknown one by SKU", () => {
     expect(productLabel("COF-1", catalog)).toBe("Dark Roast Coffee (COF-1)");
     expect(productLabel("NEW-9", catalog)).toBe("NEW-9");
+  });
+});
+
+describe("priceLabel and coverageLabel", () => {
+  it("names the pipeline's currency, or says it is the catalog's price when no currency is known", () => {
+    expect(priceLabel(41.5, "USD")).toBe(`${formatMoney(41.5)} USD`);
+    expect(priceLabel(41.5, null)).toBe(`${formatMoney(41.5)} (catalog price)`);
+  });
+
+  it("says how much of the catalog the lists cover", () => {
+    expect(coverageLabel(30, 40)).toBe(`30 of 40 products (${formatPercent(0.75)})`);
+    expect(coverageLabel(30, null)).toBe("30 products");
   });
 });

@@ -1,6 +1,8 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, errorMessage, type Schemas } from "./api/client";
-import { toGraph } from "./pipelineGraph";
+import { getSection, toGraph } from "./pipelineGraph";
+import { pipelineCurrency } from "./ltv";
+import { Explain } from "./ui/Explain";
 import { useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading } from "./ui/components";
 import { formatMoney, formatNumber, formatPercent } from "./ui/format";
@@ -49,8 +51,10 @@ export function findProduct(text: string, products: readonly Product[]): string 
 // The catalog the recommendation step reads: its products input (standardize.products), when it has one.
 function useCatalog(pipeline: string, step: string) {
   const [productsStep, setProductsStep] = useState<string | null>(null);
+  const [currency, setCurrency] = useState<string | null>(null);
   useEffect(() => {
     api.yaml(pipeline).then(({ yaml }) => {
+      setCurrency(pipelineCurrency(getSection(yaml, "params"))?.currency ?? null);
       const components = toGraph(yaml).components;
       const inputs = components.find((c) => c.id === step)?.inputs ?? [];
       setProductsStep(components.find((c) => inputs.includes(c.id) && c.type === "standardize.products")?.id ?? "");
@@ -61,7 +65,17 @@ function useCatalog(pipeline: string, step: string) {
     sku: String(r.sku), name: r.product_name == null ? String(r.sku) : String(r.product_name),
     category: r.category == null ? undefined : String(r.category), price: typeof r.price === "number" ? r.price : undefined,
   }));
-  return { products, catalog: new Map(products.map((p) => [p.sku, p])) };
+  return { products, catalog: new Map(products.map((p) => [p.sku, p])), currency };
+}
+
+/** "41.50 USD" when the pipeline's params name the currency, else "41.50 (catalog price)": the catalog itself names none. */
+export function priceLabel(price: number, currency: string | null): string {
+  return currency ? `${formatMoney(price)} ${currency}` : `${formatMoney(price)} (catalog price)`;
+}
+
+/** "3 of 40 products (8%)", or the count alone without a catalog to compare with. */
+export function coverageLabel(products: number, catalog: number | null | undefined): string {
+  return catalog ? `${products} of ${catalog} products (${formatPercent(products / catalog)})` : `${products} products`;
 }
 
 /**
@@ -69,16 +83,47 @@ function useCatalog(pipeline: string, step: string) {
  * and a customer's list (by email or any identifier the identity graph knows) with why each product is on it.
  */
 export function RecommendationsPanel({ asset, pipeline }: { asset: string; pipeline: string }) {
-  const { products, catalog } = useCatalog(pipeline, asset);
+  const { products, catalog, currency } = useCatalog(pipeline, asset);
   return (
     <>
-      <ProductLookup products={products} catalog={catalog} />
+      <RecommendationOverviewCard catalog={catalog} />
+      <ProductLookup products={products} catalog={catalog} currency={currency} />
       <CustomerLookup catalog={catalog} />
     </>
   );
 }
 
-function ProductLookup({ products, catalog }: { products: Product[]; catalog: ReadonlyMap<string, Product> }) {
+/** What the lists hold overall: customers with a list, catalog coverage, the products recommended most, and the sources. */
+function RecommendationOverviewCard({ catalog }: { catalog: ReadonlyMap<string, Product> }) {
+  const [overview, setOverview] = useState<Schemas["RecommendationOverview"] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => { api.recommendationOverview(15).then(setOverview, (e: unknown) => setError(errorMessage(e))); }, []);
+  const title = "Recommendations overview: what customers are offered";
+  return (
+    <Card title={title} label="Recommendations overview">
+      {error ? <ErrorNotice>{error}</ErrorNotice> : !overview ? <Loading /> : (
+        <>
+          <dl className="stats">
+            <div><dt>Customers with a list</dt><dd>{overview.customers.toLocaleString()}</dd></div>
+            <div><dt>Products recommended</dt><dd data-testid="recs-coverage">{coverageLabel(overview.products, overview.catalog_products)}</dd></div>
+            <div><dt>Items per list</dt><dd>{overview.customers > 0 ? formatNumber(overview.items / overview.customers) : "—"}</dd></div>
+            <div><dt>From</dt><dd>{overview.sources.map((x) => `${x.source.replaceAll("_", " ")} ${formatPercent(x.share)}`).join(" · ")}</dd></div>
+          </dl>
+          <p className="muted">"popular" items fill lists the model left short (a customer with few purchases, or the business rules excluded its picks).</p>
+          <DataTable caption="Products recommended to the most customers" rows={overview.top} rowKey={(r) => r.sku} maxHeight={420}
+            columns={[
+              { key: "product", header: "Product", cell: (r) => productLabel(r.sku, catalog) },
+              { key: "category", header: "Category", cell: (r) => catalog.get(r.sku)?.category ?? "—" },
+              { key: "customers", header: "Customers offered it", numeric: true, cell: (r) => r.customers.toLocaleString() },
+              { key: "share", header: "Share of lists", numeric: true, cell: (r) => formatPercent(r.share) },
+            ]} />
+        </>
+      )}
+    </Card>
+  );
+}
+
+function ProductLookup({ products, catalog, currency }: { products: Product[]; catalog: ReadonlyMap<string, Product>; currency: string | null }) {
   const [text, setText] = useState("");
   const [answer, setAnswer] = useState<{ sku: string; similar: RelatedItem[]; together: RelatedItem[] } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -114,11 +159,13 @@ function ProductLookup({ products, catalog }: { products: Product[]; catalog: Re
       {busy && <Loading what="Asking the recommendation API" />}
       {answer && !busy && (
         <>
-          <p>For <strong>{productLabel(answer.sku, catalog)}</strong>{catalog.get(answer.sku)?.price !== undefined && <> at {formatMoney(catalog.get(answer.sku)!.price!)}</>}:</p>
+          <p>For <strong>{productLabel(answer.sku, catalog)}</strong>{catalog.get(answer.sku)?.price !== undefined && <> at {priceLabel(catalog.get(answer.sku)!.price!, currency)}</>}:</p>
           <h3>Similar items</h3>
           {related("Similar items", answer.similar, "Similarity", "No similar items: the product is new or sold too rarely.")}
+          <Explain terms={["similarity", "supportSimilar"]} lead="Similarity and support:" />
           <h3>Bought together</h3>
-          {related("Bought together", answer.together, "Lift", "No bought-together rule reaches the minimum counts for this product.")}
+          {related("Bought together", answer.together, "Lift", "No product is bought with this one more often than chance in enough orders.")}
+          <Explain terms={["lift", "supportTogether", "confidence"]} lead="Lift, support and confidence:" />
         </>
       )}
     </Card>

@@ -1,13 +1,12 @@
-import { useEffect, useState } from "react";
+import { Explain } from "./ui/Explain";
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
 import { FitFacts } from "./modelCards";
 import { MeasuresTable, num, shown, type ScoredModel } from "./classifierCard";
-import { api } from "./api/client";
-import { alertListWithContacts, contactsById, isContactTable, personLabel, type Contact } from "./churn";
-import { csvObjectUrl, toCsv } from "./csv";
+import { personLabel } from "./churn";
+import { ContactListDownload, useContactsDownstream } from "./contactsDownload";
 import { profileLink } from "./Customers";
 
 
@@ -91,7 +90,7 @@ export function ChurnCard({ asset }: { asset: string }) {
               <ResponsiveContainer width="100%" height={Math.max(200, 22 * topFeatures.length + 60)}>
                 <BarChart data={topFeatures} layout="vertical" margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-                  <XAxis type="number" tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Share of the trees' gain", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                  <XAxis type="number" tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share of the trees' gain (%)", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
                   <YAxis type="category" dataKey="feature" width={180} interval={0} />
                   <Tooltip formatter={(v) => formatNumber(Number(v))} />
                   <Bar dataKey="importance" fill="#1d4ed8" isAnimationActive={false} />
@@ -101,6 +100,7 @@ export function ChurnCard({ asset }: { asset: string }) {
                 : "The trees made no split: too few training customers for min_customers_per_leaf, so the probabilities and the reasons come from BG/NBD alone."}</figcaption>
             </figure>
           )}
+          {topFeatures.some((f) => f.feature === "p alive" || f.feature === "p no order") && <Explain terms={["pAlive", "pNoOrder"]} lead="From the BG/NBD model:" />}
         </div>
       </div>
       <ChurnRisk scores={scores.rows} error={scores.error} missing={scores.missing} />
@@ -164,52 +164,15 @@ function ChurnRisk({ scores, error, missing }: { scores: Record<string, unknown>
   );
 }
 
-/**
- * Who the alerted customers are: the first table that reads the alerts and holds a customer_id with an email or name
- * (the template's churn_contacts joins the identity graph's email). Empty while loading, or when no such table exists.
- */
-function useAlertContacts(alertsTable: string | null, limit: number): Map<string, Contact> {
-  const [contacts, setContacts] = useState<Map<string, Contact>>(new Map());
-  useEffect(() => {
-    let live = true;
-    if (!alertsTable) return;
-    (async () => {
-      const downstream = (await api.lineage(alertsTable)).flatMap((l) => l.downstream);
-      for (const name of downstream) {
-        const head = await api.asset(name, 1);
-        if (!isContactTable(head.columns.map((c) => c.name))) continue;
-        const table = await api.asset(name, limit);
-        const rows = table.rows.map((r) => Object.fromEntries(table.columns.map((c, k) => [c.name, r[k]])));
-        if (live) setContacts(contactsById(rows));
-        return;
-      }
-    })().catch(() => { /* The list still links every profile id to Customer 360. */ });
-    return () => { live = false; };
-  }, [alertsTable, limit]);
-  return contacts;
-}
-
-/** A download of the alert list as the card shows it: the contact fields beside each alert, dates in ISO 8601. */
-function AlertListDownload({ name, table, contacts }: { name: string; table: { columns: { name: string; type: string }[]; rows: unknown[][] }; contacts: Map<string, Contact> }) {
-  const [href, setHref] = useState<string | null>(null);
-  useEffect(() => {
-    const list = alertListWithContacts(table.columns, table.rows, contacts);
-    const url = csvObjectUrl(toCsv(list.columns, list.rows));
-    setHref(url);
-    return () => URL.revokeObjectURL(url);
-  }, [table, contacts]);
-  return href ? <a className="button secondary" href={href} download={name}>Download the alert list with contacts (CSV)</a> : null;
-}
-
 /** Churn alerts (alert.churn): who is contacted today, why and with which playbook action; the cooldown's history size. */
 export function ChurnAlertCard({ asset }: { asset: string }) {
   const alerts = useOutputTable({ step: asset, output: mainOutput }, 10_000);
   const history = useOutputTable({ step: asset, output: "history" }, 100_000);
-  const contacts = useAlertContacts(alerts.name, 10_000);
+  const contacts = useContactsDownstream(alerts.name, 10_000);
   const rows = [...(alerts.rows ?? [])].sort((a, b) => num(b.value_at_risk) - num(a.value_at_risk) || num(b.churn_probability) - num(a.churn_probability));
   return (
     <Card title={`Alerts: ${asset}`} label={`Alerts ${asset}`}
-      actions={alerts.table && contacts.size > 0 && <AlertListDownload name={`${alerts.name ?? asset}_with_contacts.csv`} table={alerts.table} contacts={contacts} />}>
+      actions={alerts.table && contacts.size > 0 && <ContactListDownload name={`${alerts.name ?? asset}_with_contacts.csv`} table={alerts.table} contacts={contacts} label="Download the alert list with contacts (CSV)" />}>
       {alerts.error ? <ErrorNotice>{alerts.error}</ErrorNotice> : alerts.missing ? <p className="muted">No alerts yet: run the pipeline.</p> : !alerts.rows ? <Loading /> : (
         <>
           <p>

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { dashboardOrder, logBinEdges, logHistogram, panels, pathsSankey } from "./dashboards";
+import { dashboardOrder, dashboardSections, logBinEdges, logHistogram, panels, pathsSankey, sectionAnchor } from "./dashboards";
 import { formatPercent } from "./ui/format";
+import { computeData } from "recharts/es6/chart/Sankey";
+import { sankeyAlign } from "./ui/SankeyView";
 
 describe("CLV histogram", () => {
   it("spreads skewed values over 1-2-5 log bins instead of one first bin", () => {
@@ -120,5 +122,29 @@ describe("value tiers panel", () => {
     expect(chart.bars.map((b) => b.x)).toEqual(["platinum", "gold", "silver", "bronze"]);
     expect(chart.bars[0].series).toEqual({ "customers": 0.01, "predicted value (CLV)": 0.3 });
     expect(chart.bars.reduce((s, b) => s + b.series["predicted value (CLV)"], 0)).toBeCloseTo(1, 12);
+  });
+});
+
+describe("dashboardSections", () => {
+  it("names each step's section by the step and its chart's subject, with an anchor safe in an id", () => {
+    expect(dashboardSections([{ id: "attribution", type: "analytics.attribution" }, { id: "clv", type: "analytics.ltv" }, { id: "ltv model", type: "no.panel" }]))
+      .toEqual([{ anchor: "section-attribution", label: "attribution" }, { anchor: "section-clv", label: "clv: CLV distribution" }, { anchor: "section-ltv_model", label: "ltv model" }]);
+    expect(sectionAnchor("a/b")).toBe("section-a_b");
+  });
+});
+
+describe("Sankey layout", () => {
+  // The four "(end)" nodes were all drawn in the last column: which step each drop-out followed could not be seen.
+  it("draws where paths end in the column after their last step, not all in the last column", () => {
+    const sankey = pathsSankey([
+      { depth: 1, source: "Viewed", target: "Added", units: 10 }, { depth: 1, source: "Viewed", target: "(end)", units: 5 },
+      { depth: 2, source: "Added", target: "Checkout", units: 6 }, { depth: 2, source: "Added", target: "(end)", units: 4 },
+      { depth: 3, source: "Checkout", target: "Order", units: 3 }, { depth: 3, source: "Checkout", target: "(end)", units: 3 },
+    ]);
+    const laid = computeData({ data: sankey, width: 800, height: 400, iterations: 32, nodeWidth: 12, nodePadding: 18, sort: false, verticalAlign: "justify", align: sankeyAlign });
+    const x = (name: string, column: number) => laid.nodes[sankey.nodes.findIndex((n) => n.name === name && n.column === column)].x;
+    expect(x("(end)", 1)).toBe(x("Added", 1));
+    expect(x("(end)", 2)).toBe(x("Checkout", 2));
+    expect(x("(end)", 1)).toBeLessThan(x("Order", 3));
   });
 });

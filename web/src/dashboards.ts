@@ -1,4 +1,6 @@
-import { intervalNote, ltvUnits, ltvValueLabel } from "./ltv";
+import { intervalNote, ltvUnits, ltvValueLabel, pipelineCurrency } from "./ltv";
+import { attributionModelLabel } from "./attribution";
+import { glossary } from "./glossary";
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
 import { formatPercent } from "./ui/format";
 import type { Sort } from "./ui/sorting";
@@ -52,6 +54,8 @@ export interface Chart {
    * drawn pale: it is not distinguishable from zero.
    */
   intervals?: Record<string, [number, number]>;
+  /** The value axis' top when the measure has one (PR-AUC, AUC: 1), so that the axis never runs past it. */
+  max?: number;
 }
 
 /** A Sankey diagram's data: nodes by name, links by node index (recharts' shape). */
@@ -244,8 +248,12 @@ export const panels: Record<string, Panel> = {
     output: "summary",
     chart: (rows) => ({
       bars: rows.filter((r) => n(r.spend) > 0).map((r) => ({ x: `${r.channel} / ${r.campaign ?? ""}`, series: { roas: n(r.roas) } })).sort((a, b) => b.series.roas - a.series.roas),
-      xTitle: "Channel / campaign", yTitle: "ROAS (revenue per $1 spent)", unit: "ratio", horizontal: true,
+      xTitle: "Channel / campaign", yTitle: "ROAS (attributed revenue per unit of spend)", unit: "ratio", horizontal: true,
     }),
+    about: (metadata, params) => {
+      const currency = pipelineCurrency(params)?.currency;
+      return { summary: `ROAS: revenue credited by ${attributionModelLabel(metadata)} per 1${currency ? ` ${currency}` : ""} spent. Each channel's attributed revenue and cost per attributed conversion are in the card below.` };
+    },
   },
   "recs.evaluate": {
     title: "Recommendations: NDCG on the holdout by model",
@@ -348,9 +356,9 @@ export const panels: Record<string, Panel> = {
       for (const r of rows) byType.set(String(r.fraud_type).replaceAll("_", " "), { ...byType.get(String(r.fraud_type).replaceAll("_", " ")), [String(r.score).replaceAll("_", " ")]: n(r.pr_auc) });
       return {
         bars: [...byType].map(([x, series]) => ({ x, series })),
-        xTitle: "Fraud type (against the unlabelled transactions)", yTitle: "PR-AUC (higher is better)", unit: "score", pick: "combined", pickLabel: "Score",
+        xTitle: "Fraud type (against the unlabelled transactions)", yTitle: "PR-AUC (higher is better, at most 1)", unit: "score", max: 1, pick: "combined", pickLabel: "Score",
         note: rows.length === 0 ? "No labels input: the evaluation needs known fraud (e.g. the demo's ground_truth/fraud_labels.csv)."
-          : "Recall at the alert rate, per fraud type and part, is in the model card below.",
+          : `${capitalized(glossary.prAuc)}. Recall at the alert rate, per fraud type and part, is in the model card below.`,
       };
     },
   },
@@ -371,4 +379,20 @@ export const leadingCards: ReadonlySet<string> = new Set(["alert.fraud", "decisi
 export function dashboardOrder<T extends { type: string }>(items: T[]): T[] {
   const leads = (i: T) => panels[i.type]?.lead === true || leadingCards.has(i.type);
   return [...items.filter(leads), ...items.filter((i) => !leads(i))];
+}
+
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The anchor id of a dashboard's section for a step, for the section navigation to scroll to. */
+export const sectionAnchor = (step: string) => `section-${step.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+
+/**
+ * The dashboard's sections, one per step, in the dashboard's order, each named by its step and what its first view
+ * shows (the chart's title before its colon, e.g. "customer_ltv: CLV distribution"), for a long dashboard's navigation.
+ */
+export function dashboardSections(items: readonly { id: string; type: string }[]): { anchor: string; label: string }[] {
+  return items.map((i) => {
+    const title = panels[i.type]?.title.split(":")[0].trim();
+    return { anchor: sectionAnchor(i.id), label: title && title.toLowerCase() !== i.id.toLowerCase() ? `${i.id}: ${title}` : i.id };
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cumulativeDomain, cumulativeTicks, daysNeeded, liftWithEvidence, riskOfShipping, unadjustedIntervals, variantValue } from "./experimentCards";
+import { armValue, cumulativeDomain, cumulativeTicks, daysNeeded, liftWithEvidence, metricValue, riskOfShipping, unadjustedIntervals } from "./experimentCards";
 import { dashboardOrder } from "./dashboards";
 
 describe("experiment decision", () => {
@@ -38,10 +38,19 @@ describe("cumulative lift axis", () => {
 });
 
 describe("experiment lift table", () => {
-  it("shows each arm's conversion rate, and the mean per unit of other metrics", () => {
-    expect(variantValue({ kind: "conversion", mean_control: 0.31, mean_variant: 0.3547 }, "mean_variant")).toBe("35.5%");
-    expect(variantValue({ kind: "sum", mean_control: 12.69 }, "mean_control")).toBe("12.69");
-    expect(variantValue({ kind: "sum" }, "mean_control")).toBe("—");
+  it("shows a conversion metric as a rate, and the mean per unit of other metrics", () => {
+    expect(metricValue({ kind: "conversion" }, 0.3547)).toBe("35.5%");
+    expect(metricValue({ kind: "sum" }, 12.69)).toBe("12.69");
+    expect(metricValue({ kind: "sum" }, null)).toBe("—");
+  });
+
+  // The demo's conversion: 299/1040 and 334/960 observed, 29.1% and 34.4% after CUPED. The arms' columns said "each arm's
+  // conversion rate" over the adjusted means; they show the observed ones, with their units.
+  it("shows each arm's observed value with its units, not the CUPED-adjusted mean", () => {
+    const row = { kind: "conversion", units_control: 1040, units_variant: 960, observed_control: 299 / 1040, observed_variant: 334 / 960, mean_control: 0.291, mean_variant: 0.344 };
+    expect(armValue(row, "control")).toBe("28.8% (n 1,040)");
+    expect(armValue(row, "variant")).toBe("34.8% (n 960)");
+    expect(armValue({ kind: "sum", units_control: 1040, mean_control: 11.65 }, "control")).toBe("—");
   });
 
   it("names the risk of shipping's unit, without a sign that reads as a gain", () => {

@@ -17,7 +17,10 @@ const pValue = (v: unknown) => (!Number.isFinite(num(v)) ? "—" : num(v) < 0.00
  * assumptions the numbers rest on.
  */
 export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: string }) {
-  const alpha = num(useComponentParams(pipeline, asset)?.params.alpha);
+  const params = useComponentParams(pipeline, asset)?.params;
+  const alpha = num(params?.alpha);
+  // The lift compares CUPED-adjusted means unless the step turns CUPED off (default on).
+  const cuped = params?.cuped !== false && params?.cuped !== "false";
   const results = useOutputTable({ step: asset, output: mainOutput });
   const srm = useOutputTable({ step: asset, output: "srm" });
   const cumulative = useOutputTable({ step: asset, output: "cumulative" });
@@ -71,16 +74,18 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
             columns={[
               // Metric and variants in one column, so that the decision's columns fit at 1024 px.
               { key: "metric", header: "Metric", cell: (r) => <span title={`${String(r.kind)} metric`}>{String(r.metric)} ({String(r.variant)} vs {String(r.control)})</span> },
-              { key: "control", header: "Control", numeric: true, cell: (r) => variantValue(r, "mean_control") },
-              { key: "treated", header: "Variant", numeric: true, cell: (r) => variantValue(r, "mean_variant") },
-              { key: "lift", header: "Lift", numeric: true, cell: (r) => pct(r.rel_lift) },
+              { key: "control", header: "Control (observed)", numeric: true, cell: (r) => armValue(r, "control") },
+              { key: "treated", header: "Variant (observed)", numeric: true, cell: (r) => armValue(r, "variant") },
+              { key: "lift", header: cuped ? "Lift (CUPED-adjusted)" : "Lift", numeric: true, cell: (r) => pct(r.rel_lift) },
               { key: "win", header: "Chance to win", numeric: true, cell: (r) => formatPercent(num(r.chance_to_beat_control)) },
               { key: "risk", header: "Risk (% of control)", numeric: true, cell: (r) => riskOfShipping(r.risk_variant) },
-              { key: "p", header: "p (adjusted)", numeric: true, cell: (r) => formatNumber(num(r.p_adjusted)) },
+              { key: "p", header: "p (adjusted)", numeric: true, cell: (r) => <span title={`corrected within the ${String(r.role ?? "metrics")} family`}>{formatNumber(num(r.p_adjusted))}</span> },
               { key: "guardrail", header: "Guardrail", cell: (r) => (r.guardrail_status === "breached" ? <span className="bad">breached</span> : String(r.guardrail_status ?? "—")) },
             ]} />
           <p className="muted">
-            Metric: the metric, variant vs control. Control and Variant: each arm's conversion rate, or its mean per unit for other metrics.
+            Metric: the metric, variant vs control. Control and Variant: each arm's observed conversion rate (or mean per unit, or ratio) as the raw data give it, with its units.
+            {cuped ? <> Lift: the relative difference of the CUPED-adjusted means, which subtract the part of each unit's value its pre-exposure behaviour predicts: the same lift in expectation, with less variance, so it can differ a little from the ratio of the observed values.</> : <> Lift: the relative difference of the arms' means.</>}
+            {" "}p (adjusted): corrected within the metric's role (primary metrics together, secondary together, guardrails together).
             Chance to win: the chance the variant beats control. Risk: the risk of shipping, the loss to expect from shipping the variant, as a share of the control's value (the posterior's expected relative loss); 0.07% means shipping is expected
             to cost 0.07% of the control's value when the variant is in fact worse, weighted by how likely that is.
           </p>
@@ -127,21 +132,31 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
       )}
       <h3>Assumptions</h3>
       <ul>
+        <li>Observed and adjusted: Control and Variant are each arm's observed value (observed_control, observed_variant, as the raw data give them); the lift, its intervals and p compare the adjusted means (mean_control, mean_variant: CUPED and post-stratification), which estimate the same quantity with less variance.</li>
         <li>Units (visitors) are randomized independently and counted from their first exposure; their metrics are independent across units.</li>
         <li>Frequentist: Welch's t on the difference of means, the delta method for the relative lift and for ratio metrics; CUPED regresses each metric on its pre-exposure value (and a second covariate when configured; a ratio metric's delta-method linearization on its pre-exposure numerator and denominator) with θ pooled over both arms; strata are weighted by their pooled share.</li>
         <li>Sequential: the asymptotic confidence sequence of Waudby-Smith et al. (tuned for a sample size N*), valid at every look; wider than the fixed interval.</li>
         <li>Bayesian: a normal likelihood of the relative lift with a normal prior (by default N(0, 0.3²)); chance to beat control and risk (expected loss) are read from the posterior.</li>
-        <li>Significance is after the chosen multiple-testing correction (Holm by default) across every metric and variant; a sample ratio mismatch below the threshold blocks the decision.</li>
+        <li>Significance is after the chosen multiple-testing correction (Holm by default) within each metric role's family of metrics × variants (primary, secondary, guardrails), so guardrails and secondary metrics do not dilute the primary metric; a sample ratio mismatch below the threshold blocks the decision.</li>
       </ul>
     </Card>
   );
 }
 
-/** An arm's value: a conversion metric's rate as a percentage, another metric's mean per unit. */
-export function variantValue(r: Record<string, unknown>, column: "mean_control" | "mean_variant"): string {
-  const v = num(r[column]);
-  if (!Number.isFinite(v)) return "—";
-  return r.kind === "conversion" ? formatPercent(v) : formatNumber(v);
+/** A value of a metric: a conversion metric's rate as a percentage, another metric's mean per unit (or ratio). */
+export function metricValue(r: Record<string, unknown>, v: unknown): string {
+  if (!Number.isFinite(num(v))) return "—";
+  return r.kind === "conversion" ? formatPercent(num(v)) : formatNumber(num(v));
+}
+
+/**
+ * An arm's observed value with its units, e.g. "28.75% (n 1,040)": what the raw data give, not the CUPED-adjusted mean the
+ * lift compares. A table written before observed values were recorded shows "—" rather than the adjusted mean under this label.
+ */
+export function armValue(r: Record<string, unknown>, arm: "control" | "variant"): string {
+  const value = metricValue(r, r[`observed_${arm}`]);
+  const units = num(r[`units_${arm}`]);
+  return value === "—" || !Number.isFinite(units) ? value : `${value} (n ${formatCount(units)})`;
 }
 
 /** The Bayesian risk of shipping (expected relative loss, never negative) as a percentage of the control's value, without a sign. */
@@ -240,14 +255,18 @@ export function ExperimentDecisionCard({ asset }: { asset: string }) {
   return (
     <Card title={`Decision: ${asset}`} label={`Decision ${asset}`}>
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not decided yet: run the pipeline.</p> : !rows ? <Loading /> : (
+        <>
         <DataTable caption="Decision per variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}`}
           columns={[
             { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
             { key: "variant", header: "Variant", cell: (r) => String(r.variant) },
             { key: "decision", header: "Decision", cell: (r) => <strong>{String(r.decision).replaceAll("_", " ")}</strong> },
-            { key: "lift", header: `Lift (${rows.length > 0 ? String(rows[0].primary_metric) : "primary"})`, wrap: true, cell: (r) => liftWithEvidence(r) },
+            { key: "observed", header: "Observed (control → variant)", wrap: true, cell: (r) => `${armValue(r, "control")} → ${armValue(r, "variant")}` },
+            { key: "lift", header: `Adjusted lift (${rows.length > 0 ? String(rows[0].primary_metric) : "primary"})`, wrap: true, cell: (r) => liftWithEvidence(r) },
             { key: "reasons", header: "Reasons", wrap: true, cell: (r) => <ul>{String(r.reasons).split("; ").map((reason, i) => <li key={i}>{reason}</li>)}</ul> },
           ]} />
+        <p className="muted">Observed: the primary metric's raw value per arm, with its units. Adjusted lift: the relative difference of the adjusted means (CUPED, on by default in the analysis, and post-stratification), which can differ a little from the ratio of the observed values.</p>
+        </>
       )}
     </Card>
   );

@@ -9,6 +9,11 @@ import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityC
 import { journeyCards } from "./journeyCards";
 import { FraudAlertCard, FraudModelCard, FraudRiskCard, IsolationForestCard } from "./fraudCards";
 import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { attributionModelLabel, channelTotals, perDayWithCurrency } from "./attribution";
+import { pipelineCurrency } from "./ltv";
+import { getSection } from "./pipelineGraph";
+import { Explain } from "./ui/Explain";
+import { availableTruths, rankAgainstTruth, truthDefinitions, truthShare, type TruthKey } from "./attributionTruth";
 
 /**
  * Model cards by component type: what an analytic fitted and how well (parameters with standard errors, fit
@@ -18,6 +23,7 @@ export const modelCards: Record<string, ComponentType<{ asset: string; pipeline:
   "analytics.ltv": LtvCard,
   "analytics.attribution": AttributionCard,
   "analytics.budget_optimizer": BudgetCard,
+  "analytics.campaign_performance": ChannelPerformanceCard,
   "analytics.experiment": ExperimentCard,
   "decision.experiment": ExperimentDecisionCard,
   "experiment.plan": ExperimentPlanCard,
@@ -59,7 +65,9 @@ function useLatestFit(asset: string) {
 }
 
 /** The part every card shares: the fit's provenance and what the component said while fitting. */
-export function FitFacts({ asset, children, window }: { asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode }) {
+export function FitFacts({ asset, children, window, formatWarning = (w) => w }: {
+  asset: string; children?: ReactNode; window?: (metadata: Record<string, unknown>) => ReactNode; formatWarning?: (warning: string) => string;
+}) {
   const { latest, lines } = useLatestFit(asset);
   if (latest === undefined) return <Loading />;
   if (latest === null) return <EmptyState title="Not fitted yet">Run the pipeline to fit this model.</EmptyState>;
@@ -74,7 +82,7 @@ export function FitFacts({ asset, children, window }: { asset: string; children?
         {window?.(latest.metadata as Record<string, unknown>)}
         {children}
       </dl>
-      {warnings.length > 0 ? warnings.map((w, i) => <p key={i} className="notice warning" role="note">{w.message}</p>)
+      {warnings.length > 0 ? warnings.map((w, i) => <p key={i} className="notice warning" role="note">{formatWarning(w.message)}</p>)
         : <p className="muted">No warnings from this fit.</p>}
       {lines.length > warnings.length && (
         <details><summary className="muted">What the component logged ({lines.length - warnings.length} lines)</summary>
@@ -114,6 +122,8 @@ function LtvCard({ asset }: { asset: string }) {
                 { key: "se", header: "Std. error", numeric: true, cell: (r) => (r.std_error === null ? "—" : formatNumber(num(r.std_error))) },
               ]} />
           )}
+          {parameters.length > 0 && <Explain terms={[...(parameters.some((r) => String(r.model).startsWith("bgnbd")) ? ["bgnbd" as const] : []), ...(parameters.some((r) => String(r.model).startsWith("gamma")) ? ["gammaGamma" as const] : [])]}
+            lead="What the parameters say: the std. error is how far the estimate could be off;" />}
           {diagnostics.length > 0 && (
             <>
               <h3>Fit diagnostics</h3>
@@ -128,7 +138,7 @@ function LtvCard({ asset }: { asset: string }) {
         </div>
         <div>
           <h3>Holdout: repeat purchases per customer, by purchases in calibration</h3>
-          {holdout.missing ? <p className="muted">No holdout period was set (holdout_end_date), so there is no out-of-sample check.</p> : !holdout.rows ? <Loading /> : (
+          {holdout.missing ? <p className="muted">No holdout period was set (holdout_end), so there is no out-of-sample check.</p> : !holdout.rows ? <Loading /> : (
             <>
               <figure className="chart-figure" aria-label="Holdout: predicted and actual repeat purchases by calibration frequency">
                 <ResponsiveContainer width="100%" height={260}>
@@ -169,6 +179,8 @@ function AttributionCard({ asset }: { asset: string }) {
         <>
           <h3>Models side by side</h3>
           <p className="muted">Each model splits the same converting paths across channels; where they disagree, the credit a channel gets depends on the model chosen. The heat table above shows each channel's share under every model.</p>
+          {models.includes("shapley") && <p className="muted">shapley (with shapley_value: conversion_rate, the default): each converting path split by Shapley values over its channels, a set of channels worth the best conversion rate of the paths with that set or any of its subsets (after Dalessandro et al. 2012; the closure keeps every credit non-negative).</p>}
+          {models.includes("shapley_simplified") && <p className="muted">shapley_simplified (Zhao et al. 2018's simplified Shapley) is an even split of each converting path over its distinct channels: the same as linear except on paths that touch a channel more than once, where linear gives it a share per touch.</p>}
           <DataTable caption="Attribution models" rows={perModel} rowKey={(r) => r.model}
             columns={[
               { key: "model", header: "Model", cell: (r) => r.model },
@@ -195,48 +207,103 @@ function useChannelTruth() {
   return truth;
 }
 
-/** Each channel's share of conversions under every model, beside the share the demo generator truly gave it. */
+/**
+ * Each channel's share of conversions under every model, beside the shares the demo generator truly gave it under two
+ * truths: conversions lost without the channel (incremental) and a Shapley split of its true conversion chances. The
+ * models are ranked against the truth chosen, with the gap to both shown, since the Shapley truth favours shapley.
+ */
 function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]; rows: Record<string, unknown>[]; models: string[] }) {
-  // Shares among the channels the truth credits: the generator gives no credit to direct visits, so a model's credit to
-  // direct (or any channel the truth lacks) is left out of the denominator instead of counting against every channel.
-  const credited = new Set(truth.map((t) => t.channel));
-  const share = (model: string, channel: string) => {
-    const own = rows.filter((r) => String(r.model) === model && credited.has(String(r.channel)));
-    const total = own.reduce((s, r) => s + num(r.conversions), 0);
-    const hit = own.find((r) => String(r.channel) === channel);
-    return hit && total > 0 ? num(hit.conversions) / total : 0;
-  };
-  // Mean absolute gap between a model's shares and the truth, in percentage points: how close each model comes.
-  const gap = (model: string) => truth.reduce((s, t) => s + Math.abs(share(model, t.channel) - num(t.true_share)), 0) / truth.length * 100;
-  const ranked = [...models].sort((a, b) => gap(a) - gap(b));
+  const truths = availableTruths(truth);
+  const [chosen, setChosen] = useState<TruthKey>(truths[0] ?? "shapley");
+  const by = truths.includes(chosen) ? chosen : truths[0] ?? "shapley";
+  const ranked = rankAgainstTruth(truth, rows, models, by);
+  const others = truths.filter((k) => k !== by);
   return (
     <>
       <h3>Against the ground truth (demo data only)</h3>
-      <p className="muted">This project holds generated demo data, so each channel's true share of conversions is known (the generator's stated effects, in data/demo/ground_truth). Shares are among these marketing channels (direct visits, which the generator credits to no channel, are left out). Real data has no such column: this comparison only shows which models recover the truth on the demo, closest first.</p>
+      <p className="muted">This project holds generated demo data, so each channel's true share of conversions is known (data/demo/ground_truth/channels.csv). Shares are among these marketing channels (direct visits, which the generator credits to no channel, are left out). Real data has no such truth: this only shows how each model does on the demo.</p>
+      {truths.length > 1 && (
+        <label>Rank the models against <select name="attribution-truth" value={by} onChange={(e) => setChosen(e.target.value as TruthKey)}>
+          {truths.map((k) => <option key={k} value={k}>{truthDefinitions[k].header}</option>)}
+        </select></label>
+      )}
+      <p><strong>{truthDefinitions[by].header}</strong>: {truthDefinitions[by].definition}. It is {truthDefinitions[by].favours}.</p>
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Ground truth beside the models">
         <table>
-          <caption className="sr-only">Share of conversions by channel: ground truth and each model</caption>
-          <thead><tr><th scope="col">Channel</th><th scope="col" className="num truth">ground truth</th>{ranked.map((m) => <th key={m} scope="col" className="num">{m}</th>)}</tr></thead>
+          <caption className="sr-only">Share of conversions by channel: each ground truth and each model, closest to the {truthDefinitions[by].header} first</caption>
+          <thead><tr><th scope="col">Channel</th>{[by, ...others].map((k) => <th key={k} scope="col" className="num truth">{truthDefinitions[k].header}</th>)}{ranked.map((m) => <th key={m.model} scope="col" className="num">{m.model}</th>)}</tr></thead>
           <tbody>
-            {[...truth].sort((a, b) => num(b.true_share) - num(a.true_share)).map((t) => (
-              <tr key={t.channel}><th scope="row">{t.channel}</th><td className="num truth">{formatPercent(num(t.true_share))}</td>{ranked.map((m) => <td key={m} className="num">{formatPercent(share(m, t.channel))}</td>)}</tr>
+            {[...truth].sort((a, b) => (truthShare(b, by) ?? 0) - (truthShare(a, by) ?? 0)).map((t) => (
+              <tr key={t.channel}><th scope="row">{t.channel}</th>{[by, ...others].map((k) => <td key={k} className="num truth">{formatPercent(truthShare(t, k) ?? 0)}</td>)}{ranked.map((m) => <td key={m.model} className="num">{formatPercent(m.shares.get(t.channel) ?? 0)}</td>)}</tr>
             ))}
           </tbody>
-          <tfoot><tr><th scope="row">Mean gap (points)</th><td className="num truth">—</td>{ranked.map((m) => <td key={m} className="num">{formatNumber(gap(m))}</td>)}</tr></tfoot>
+          <tfoot>
+            {[by, ...others].map((k) => (
+              <tr key={k}><th scope="row">Mean gap to the {truthDefinitions[k].header} (points)</th>{[by, ...others].map((c) => <td key={c} className="num truth">—</td>)}{ranked.map((m) => <td key={m.model} className="num">{formatNumber(m.gaps[k] ?? 0)}</td>)}</tr>
+            ))}
+          </tfoot>
         </table>
       </div>
+      {others.map((k) => <p key={k} className="muted">{truthDefinitions[k].header}: {truthDefinitions[k].definition}. It is {truthDefinitions[k].favours}.</p>)}
     </>
   );
 }
 
+/** The currency the pipeline's params convert money into (eur_usd → USD), as the LTV dashboard names it; null when they name none. */
+function usePipelineCurrency(pipeline: string): string | null {
+  const [currency, setCurrency] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.yaml(pipeline).then((y) => { if (live) setCurrency(pipelineCurrency(getSection(y.yaml, "params"))?.currency ?? null); }, () => { /* no currency then */ });
+    return () => { live = false; };
+  }, [pipeline]);
+  return currency;
+}
+
+/**
+ * Campaign performance per channel: spend, the conversions and revenue the attribution model credits, cost per
+ * attributed conversion and ROAS, naming the model (from the step's metadata) and the currency (the pipeline's params).
+ */
+function ChannelPerformanceCard({ asset, pipeline }: { asset: string; pipeline: string }) {
+  const summary = useOutputTable({ step: asset, output: "summary" });
+  const [about, setAbout] = useState<{ metadata: Record<string, unknown> | null; currency: string | null } | null>(null);
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.history(asset), api.yaml(pipeline)]).then(([h, y]) => {
+      if (live) setAbout({ metadata: h.length > 0 ? (h[h.length - 1].metadata as Record<string, unknown>) : null, currency: pipelineCurrency(getSection(y.yaml, "params"))?.currency ?? null });
+    }, () => { if (live) setAbout({ metadata: null, currency: null }); });
+    return () => { live = false; };
+  }, [asset, pipeline]);
+  const model = attributionModelLabel(about?.metadata ?? null);
+  const unit = about?.currency ? ` (${about.currency})` : "";
+  const title = "Per channel: attributed revenue and cost per attributed conversion";
+  return (
+    <Card title={title} label={title}>
+      <p className="muted" data-testid="channel-model">Conversions and revenue as credited by {model}{about?.currency ? `; amounts in ${about.currency}` : ""}. Channels without spend (organic, email) have no cost per conversion.</p>
+      {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">Not computed yet.</p> : !summary.rows ? <Loading /> : (
+        <DataTable caption="Attributed revenue and cost per attributed conversion by channel" rows={channelTotals(summary.rows)} rowKey={(r) => r.channel}
+          columns={[
+            { key: "channel", header: "Channel", cell: (r) => r.channel },
+            { key: "spend", header: `Spend${unit}`, numeric: true, cell: (r) => formatMoney(r.spend) },
+            { key: "conversions", header: "Attributed conversions", numeric: true, cell: (r) => formatNumber(r.conversions) },
+            { key: "revenue", header: `Attributed revenue${unit}`, numeric: true, cell: (r) => formatMoney(r.revenue) },
+            { key: "cpa", header: `Cost per attributed conversion${unit}`, numeric: true, cell: (r) => (r.costPerConversion === null ? "—" : formatMoney(r.costPerConversion)) },
+            { key: "roas", header: "ROAS", numeric: true, cell: (r) => (r.roas === null ? "—" : `${formatNumber(r.roas)}×`) },
+          ]} />
+      )}
+    </Card>
+  );
+}
+
 /** Budget optimizer: each channel's fitted response curve (parameters, R², days of data, warning) and the plan's data window. */
-function BudgetCard({ asset }: { asset: string }) {
+function BudgetCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const channels = useOutputTable({ step: asset, output: mainOutput });
+  const currency = usePipelineCurrency(pipeline);
   const summary = useOutputTable({ step: asset, output: "summary" });
   const s = summary.rows?.[0];
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
-      <FitFacts asset={asset}>
+      <FitFacts asset={asset} formatWarning={(w) => perDayWithCurrency(w, currency)}>
         {s && <div><dt>Data window</dt><dd>{String(s.first_day)} – {String(s.last_day)}</dd></div>}
         {s && <div><dt>Expected lift</dt><dd>{formatNumber(num(s.lift) * 100)}%</dd></div>}
       </FitFacts>
@@ -248,11 +315,13 @@ function BudgetCard({ asset }: { asset: string }) {
             { key: "days", header: "Days of data", numeric: true, cell: (r) => formatCount(num(r.days)) },
             { key: "r2", header: "R²", numeric: true, cell: (r) => formatNumber(num(r.r_squared)) },
             { key: "theta", header: "θ (carry-over)", numeric: true, cell: (r) => formatNumber(num(r.theta)) },
-            { key: "kappa", header: "κ (half saturation, $/day)", numeric: true, cell: (r) => formatNumber(num(r.kappa)) },
+            { key: "half", header: `Half-saturation spend (${currency ? `${currency}/day` : "per day"})`, numeric: true, cell: (r) => formatNumber(num(r.half_saturation_spend)) },
+            { key: "kappa", header: "κ (carried-over level)", numeric: true, cell: (r) => formatNumber(num(r.kappa)) },
             { key: "shape", header: "Shape", numeric: true, cell: (r) => formatNumber(num(r.shape)) },
-            { key: "warning", header: "Warning", cell: (r) => (r.warning ? <span className="bad">{String(r.warning)}</span> : "—") },
+            { key: "warning", header: "Warning", cell: (r) => (r.warning ? <span className="bad">{perDayWithCurrency(String(r.warning), currency)}</span> : "—") },
           ]} />
       )}
+      <Explain terms={["rSquared", "theta", "halfSaturation", "kappa", "shape"]} lead="Reading the curves:" />
     </Card>
   );
 }
@@ -282,6 +351,7 @@ function RecommendationCard({ asset }: { asset: string }) {
             { key: "novelty", header: "Novelty (bits)", numeric: true, cell: (r) => formatNumber(num(r.novelty)) },
           ]} />
       )}
+      {rows.length > 0 && <Explain terms={["ndcg", "map", "precision", "recall", "hitRate", "coverage", "novelty"]} lead={`On customers' purchases after the training data, with k = ${k}:`} />}
     </Card>
   );
 }

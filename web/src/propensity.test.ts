@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { audienceGroupsNote, curvePoints, exclusionNote, gainsCurves, groupCounts, signalWarning, xKey } from "./propensity";
+import { audienceGroupsNote, curvePoints, exclusionNote, gainsCurves, groupCounts, propensityHorizon, signalWarning, xKey } from "./propensity";
 import { panels } from "./dashboards";
 
 describe("propensity and uplift curves", () => {
@@ -106,5 +106,14 @@ describe("propensity_marketing panels", () => {
   it("shows purchase-rate lift by decile for the model beside the baseline", () => {
     const rows = [{ model: "model", decile: 1, lift: 3 }, { model: "recency_frequency", decile: 1, lift: 2 }];
     expect(panels["analytics.propensity"].chart(rows).bars).toEqual([{ x: "decile 1", series: { model: 3, "recency frequency": 2 } }]);
+  });
+});
+
+describe("propensityHorizon", () => {
+  it("reads the days and the label window from the metrics table's label_window row", () => {
+    expect(propensityHorizon([{ model: "model", metric: "auc", value: 0.7 }, { model: "data", metric: "label_window", value: 90, detail: "2025-06-01 to 2025-08-29" }]))
+      .toBe("90 days (labels from 2025-06-01 to 2025-08-29)");
+    expect(propensityHorizon([{ model: "data", metric: "label_window", value: 30, detail: null }])).toBe("30 days");
+    expect(propensityHorizon([{ model: "model", metric: "auc", value: 0.7 }])).toBeNull();
   });
 });

@@ -105,3 +105,14 @@ export function audienceNote(rows: Record<string, unknown>[]): string {
     `The model's own estimates claim ${outcomes.map((r) => `${one(r.expected_incremental_conversions)}`).join(", ")}, biased upward for the customers it ranks first.` +
     (outside && num(outside.outside_send) > 0 ? ` ${num(outside.outside_send)} of the chosen were not in the send and carry its average effect.` : "");
 }
+
+/**
+ * The horizon the propensity model predicts over, from its metrics table's label_window row (days, and the window the
+ * training labels came from): "90 days (labels from 2025-06-01 to 2025-08-29)"; null for a table that lacks the row.
+ */
+export function propensityHorizon(metrics: readonly Record<string, unknown>[]): string | null {
+  const row = metrics.find((r) => r.model === "data" && r.metric === "label_window");
+  const days = typeof row?.value === "number" ? row.value : Number(row?.value);
+  if (!row || !Number.isFinite(days)) return null;
+  return `${days} days${typeof row.detail === "string" && row.detail ? ` (labels from ${row.detail})` : ""}`;
+}

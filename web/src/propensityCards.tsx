@@ -1,11 +1,13 @@
 import { useEffect, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
-import { audienceGroupsNote, audienceOutcomes, curvePoints, exclusionNote, gainsCurves, groupCounts, hasHoldoutValues, signalWarning, xKey } from "./propensity";
+import { audienceGroupsNote, audienceOutcomes, curvePoints, exclusionNote, gainsCurves, groupCounts, hasHoldoutValues, propensityHorizon, signalWarning, xKey } from "./propensity";
+import { ContactListDownload, useContactsDownstream } from "./contactsDownload";
 import { api } from "./api/client";
 import { toGraph } from "./pipelineGraph";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
-import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { formatCount, formatMoney, formatNumber, formatPercent, formatSignificant } from "./ui/format";
+import { Explain } from "./ui/Explain";
 import { FitFacts } from "./modelCards";
 import { MeasuresTable, num, shown, type ScoredModel } from "./classifierCard";
 
@@ -39,15 +41,18 @@ export function PropensityCard({ asset }: { asset: string }) {
   const liftVsBaseline = value("model", "lift_vs_baseline_top_10pct");
   const windows = metricRows.filter((r) => r.model === "data");
   const gainModels = models.filter((m) => (gains.rows ?? []).some((r) => r.model === m.model));
+  const horizon = propensityHorizon(metricRows);
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
-      <FitFacts asset={asset} />
+      <FitFacts asset={asset}>
+        {horizon && <div><dt>Predicts a purchase within</dt><dd data-testid="propensity-horizon">{horizon}</dd></div>}
+      </FitFacts>
       <h3>Holdout: the model beside the recency-frequency baseline</h3>
       {metrics.error ? <ErrorNotice>{metrics.error}</ErrorNotice> : metrics.missing ? <p className="muted">Not fitted yet.</p> : !metrics.rows ? <Loading /> : (
         <>
           <MeasuresTable caption="Propensity holdout measures by model" models={present} value={value} />
           <p className="muted">
-            Held-out customers of the snapshot one horizon back, labelled by whether they ordered within the horizon.
+            Held-out customers of the snapshot one horizon back, labelled by whether they ordered within the horizon{horizon ? ` of ${horizon.split(" (")[0]}` : ""}.
             {Number.isFinite(liftVsBaseline) && <> The model's top 10% buy <strong>{formatNumber(liftVsBaseline)}×</strong> as often as the baseline's top 10%.</>}
           </p>
         </>
@@ -128,8 +133,8 @@ export function UpliftCard({ asset, pipeline }: { asset: string; pipeline: strin
             columns={[
               { key: "learner", header: "Ordering", cell: (l) => l.label },
               { key: "what", header: "What it is", cell: (l) => l.what },
-              { key: "qini", header: "Qini (higher is better)", numeric: true, cell: (l) => shown(value(l.learner, "qini")) },
-              { key: "auuc", header: "AUUC (higher is better)", numeric: true, cell: (l) => shown(value(l.learner, "auuc")) },
+              { key: "qini", header: "Qini (higher is better)", numeric: true, cell: (l) => shown(value(l.learner, "qini"), formatSignificant) },
+              { key: "auuc", header: "AUUC (higher is better)", numeric: true, cell: (l) => shown(value(l.learner, "auuc"), formatSignificant) },
               { key: "p", header: "p against random orderings", numeric: true, cell: (l) => shown(value(l.learner, "qini_p_value")) },
             ]} />
           {signal && (num(signal.value) === 0
@@ -139,6 +144,7 @@ export function UpliftCard({ asset, pipeline }: { asset: string; pipeline: strin
             Both per customer of the holdout: Qini is the mean gap between the Qini curve and the straight line to its end; AUUC the mean of the uplift curve.
             {Number.isFinite(observed) && <> The send's observed uplift on the holdout (treated minus control conversion rate): <strong>{formatPercent(observed)}</strong>.</>}
           </p>
+          <Explain terms={["qini", "auuc"]} lead="In plain words:" />
         </>
       )}
       <div className="grid-2">
@@ -202,6 +208,8 @@ function useAudienceStep(pipeline: string, asset: string): string | null {
 /** Campaign targeting (activate.campaign_targeting): each audience valued on the send's holdout beside the model's own claim. */
 export function CampaignTargetingCard({ asset }: { asset: string }) {
   const summary = useOutputTable({ step: asset, output: "summary" });
+  const audience = useOutputTable({ step: asset, output: mainOutput }, 10_000);
+  const contacts = useContactsDownstream(audience.name, 10_000);
   const rows = summary.rows ?? [];
   const outcomes = audienceOutcomes(rows);
   const holdout = hasHoldoutValues(rows);
@@ -210,7 +218,8 @@ export function CampaignTargetingCard({ asset }: { asset: string }) {
   const interval = (low: unknown, high: unknown, format?: (v: number) => string) =>
     Number.isFinite(num(low)) && Number.isFinite(num(high)) ? ` (${shown(num(low), format)} to ${shown(num(high), format)})` : "";
   return (
-    <Card title={`Audience: ${asset}`} label={`Audience ${asset}`}>
+    <Card title={`Audience: ${asset}`} label={`Audience ${asset}`}
+      actions={audience.table && contacts.size > 0 && <ContactListDownload name={`${audience.name ?? asset}_with_contacts.csv`} table={audience.table} contacts={contacts} label="Download the audience with contacts (CSV)" />}>
       {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">No audience yet: run the pipeline.</p> : !summary.rows ? <Loading /> : (
         <>
           {warning && <p className="notice warning" role="note">{warning}</p>}

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Schemas } from "./api/client";
-import { groupByStep, isInternal, sideTable } from "./sideTables";
+import { groupByStep, isInternal, searchAssets, sideTable } from "./sideTables";
 
 const table = (name: string, step: string | null, output: string | null, role: Schemas["AssetSummary"]["role"]): Schemas["AssetSummary"] =>
-  ({ name, step, output, role, last_materialized: null, rows: null, run_id: null });
+  ({ name, step, output, role, last_materialized: null, rows: null, run_id: null, pipeline: step === null ? null : step === "shopify" ? "full_cdp" : "customer_ltv" });
 
 // Table names are deliberately unlike any naming convention: only the declared step and output count.
 const assets = [
@@ -32,5 +32,16 @@ describe("groupByStep", () => {
       [null, ["raw_upload"]],
     ]);
     expect(assets.filter(isInternal).map((t) => t.name)).toEqual(["orders_ledger"]);
+  });
+});
+
+describe("searchAssets", () => {
+  it("keeps the tables whose name, step, output or pipeline holds every word, in any case", () => {
+    expect(searchAssets(assets, "").map((a) => a.name)).toEqual(assets.map((a) => a.name));
+    expect(searchAssets(assets, "  FITTED ").map((a) => a.name)).toEqual(["fitted_params"]);
+    expect(searchAssets(assets, "ltv").map((a) => a.name)).toEqual(["clv", "fitted_params"]);
+    expect(searchAssets(assets, "full_cdp").map((a) => a.name)).toEqual(["orders", "orders_ledger"]);
+    expect(searchAssets(assets, "full_cdp files").map((a) => a.name)).toEqual(["orders_ledger"]);
+    expect(searchAssets(assets, "nothing like it")).toEqual([]);
   });
 });

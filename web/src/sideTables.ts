@@ -36,6 +36,29 @@ export function groupByStep(assets: readonly AssetSummary[]): { step: string | n
   return [...[...groups].map(([step, tables]) => ({ step, tables })), ...(undeclared ? [{ step: null, tables: undeclared }] : [])];
 }
 
+/**
+ * The tables whose name, step, output or pipeline contains every word of a search (any case), so that a list of a
+ * hundred and fifty tables can be narrowed to "churn" or "full_cdp fraud"; an empty search keeps them all.
+ */
+export function searchAssets(assets: readonly AssetSummary[], search: string): AssetSummary[] {
+  const words = search.toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  if (words.length === 0) return [...assets];
+  return assets.filter((a) => {
+    const text = [a.name, a.step, a.output, a.pipeline].filter((x) => x).join(" ").toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+}
+
+/** What each declared role means, for the role's label in asset lists: diagnostics are readable summaries, not errors. */
+export const roleDescriptions: Record<string, string> = {
+  detail: "Finer-grained rows behind the step's main table (per conversion, per day…)",
+  diagnostics: "Summaries and checks of the step's result for people to read (tier totals, holdout errors); not an error",
+  model: "The fitted model's parameters",
+  rejected: "Input rows the step refused, with the reason",
+  internal: "The step's own bookkeeping (a source's files ledger)",
+  target: "A table the step writes under a name set in its parameters (a sync's target)",
+};
+
 /** Whether the server declared the table internal (a source's files ledger): hidden from lists unless asked for. */
 export const isInternal = (a: AssetSummary) => a.role === "internal";
 

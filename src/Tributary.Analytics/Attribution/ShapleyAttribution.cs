@@ -5,11 +5,16 @@ public enum ShapleyValueFunction
 {
     /// <summary>
     /// v(S) = the conversion rate of paths whose channel set is exactly S (Dalessandro, Perlich, Stitelman &amp; Provost
-    /// 2012, "Causally motivated attribution for online advertising", §4): each converting path's conversion is split
-    /// by the Shapley values over its own channels. Uses the non-converting paths, so it measures incremental effect.
+    /// 2012, "Causally motivated attribution for online advertising", §4), closed to be monotone: a set never seen, or
+    /// seen converting less often than one of its subsets, takes the largest value among its subsets, so no channel's
+    /// credit is negative. Each converting path's conversion is split by the Shapley values over its own channels.
+    /// Uses the non-converting paths.
     /// </summary>
     ConversionRate,
-    /// <summary>v(S) = the conversions of paths whose channel set lies within S (Zhao et al. 2018); ignores non-conversions.</summary>
+    /// <summary>
+    /// v(S) = the conversions of paths whose channel set lies within S (Zhao et al. 2018); ignores non-conversions. Its
+    /// Shapley value is an even split of each converting path over its distinct channels (<see cref="ShapleyAttribution.Simplified(PathSet)"/>).
+    /// </summary>
     Conversions,
 }
 
@@ -346,7 +351,10 @@ public static class ShapleyAttribution
             sums.Select((x, j) => Math.Sqrt(Math.Max(0, squares[j] / samples - Math.Pow(x / samples, 2)) / samples)).ToArray());
     }
 
-    /// <summary>Zhao et al.'s closed form; equal to the exact Shapley value for this coalition value.</summary>
+    /// <summary>
+    /// Zhao et al.'s closed form; equal to the exact Shapley value for this coalition value. It is each converting path's
+    /// conversion split evenly over its distinct channels: linear credit, but per channel instead of per touch.
+    /// </summary>
     public static Result Simplified(IReadOnlyList<ConversionPath> paths) => Simplified(PathSet.From(paths));
 
     /// <summary>Zhao et al.'s closed form; equal to the exact Shapley value for this coalition value.</summary>

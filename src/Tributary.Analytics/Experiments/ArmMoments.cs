@@ -45,6 +45,11 @@ public readonly record struct ArmMoments(long N, double SumY, double SumY2, doub
     public double MeanY => N == 0 ? double.NaN : SumY / N;
     /// <summary>Mean of x (NaN with no units).</summary>
     public double MeanX => N == 0 ? double.NaN : SumX / N;
+    /// <summary>
+    /// The arm's observed value, before any adjustment: ȳ for a mean metric, Σy/Σx for a ratio (NaN with no units or no
+    /// denominator). What a reader recomputes from the raw data; CUPED and post-stratification estimate the same quantity.
+    /// </summary>
+    public double Observed(MetricShape shape) => shape == MetricShape.Ratio ? (SumX == 0 ? double.NaN : SumY / SumX) : MeanY;
     /// <summary>Sample variance of y, n − 1 in the denominator (NaN below two units).</summary>
     public double VarianceY => N < 2 ? double.NaN : Math.Max(0, (SumY2 - SumY * SumY / N) / (N - 1));
     /// <summary>Sample variance of x.</summary>

@@ -1,6 +1,6 @@
 namespace Tributary.Analytics.Experiments;
 
-/// <summary>Adjusted p-values for a family of tests (every variant × metric).</summary>
+/// <summary>Adjusted p-values for a family of tests (e.g. every variant × metric of one role).</summary>
 public static class MultipleComparisons
 {
     /// <summary>Holm's step-down adjustment (Holm 1979), controlling the family-wise error rate. NaN p-values stay NaN and do not count.</summary>

@@ -148,7 +148,17 @@ internal static class RunCommand
                 await shown;
             }
         }
-        var result = live ? await ShowLiveAsync(cli, progress, ExecuteAsync()) : await ExecuteAsync();
+        RunResult result;
+        try
+        {
+            result = live ? await ShowLiveAsync(cli, progress, ExecuteAsync()) : await ExecuteAsync();
+        }
+        catch (RunStoreUnavailableException)
+        {
+            // Not even recorded (the store was gone when the run began): it alerts all the same, as the daemon does.
+            await project.Alerts(cli.Error).SendAsync(spec, FailureAlerts.RunFailed(spec.Name, partition, null, "(not recorded)"), CancellationToken.None);
+            throw;
+        }
 
         cli.Error.WriteLine(result.Status switch
         {

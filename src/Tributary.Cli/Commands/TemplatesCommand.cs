@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
+using Tributary.Components.Samples;
 using Tributary.Core.Components;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
@@ -54,8 +55,26 @@ internal static class TemplatesCommand
         Directory.CreateDirectory(project.Settings.PipelinesDirectory);
         File.WriteAllText(target, text);
         cli.Error.WriteLine(hint ? $"added {project.Relative(target)}; next: trib validate, then trib run {name}" : $"added {project.Relative(target)}");
+        WriteSampleData(cli, project, name);
         foreach (var line in SharedTables(project, target)) cli.Error.WriteLine(line);
         return ExitCodes.Success;
+    }
+
+    // Templates whose input files no other command writes (trib demo-data writes data/demo/, trib quickstart reuses it):
+    // their sample files, in the project folder, so that the template runs as added.
+    private static readonly Dictionary<string, (string[] Files, Action<string> Write)> SampleData = new(StringComparer.Ordinal)
+    {
+        ["quickstart"] = ([Path.Combine("data", "orders.csv"), Path.Combine("data", "customers.csv")], root => QuickstartStore.Write(Path.Combine(root, "data"))),
+    };
+
+    /// <summary>Writes a template's sample files when none of them exists; a user's own files are never replaced.</summary>
+    private static void WriteSampleData(CliContext cli, ProjectSession project, string name)
+    {
+        if (!SampleData.TryGetValue(name, out var sample)) return;
+        var files = sample.Files.Select(f => Path.Combine(project.Settings.Directory, f)).ToList();
+        if (files.Any(File.Exists)) return;
+        sample.Write(project.Settings.Directory);
+        cli.Error.WriteLine($"wrote a sample shop to {string.Join(" and ", sample.Files)} for {name} (replace them with your own exports, same columns)");
     }
 
     // Environment references are not resolved: which tables a file writes does not depend on them.

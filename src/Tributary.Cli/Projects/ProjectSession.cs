@@ -25,12 +25,14 @@ internal sealed class ProjectSession : IAsyncDisposable
     private ServiceProvider? _http;
 
     private readonly TimeProvider _time;
+    private readonly TextWriter _error;
     private static readonly string[] PipelineExtensions = [".yaml", ".yml"];
 
-    private ProjectSession(ProjectSettings settings, TimeProvider time)
+    private ProjectSession(ProjectSettings settings, TimeProvider time, TextWriter error)
     {
         Settings = settings;
         _time = time;
+        _error = error;
     }
 
     public ProjectSettings Settings { get; }
@@ -39,15 +41,15 @@ internal sealed class ProjectSession : IAsyncDisposable
     /// <summary>
     /// Opens the project in <paramref name="directory"/>. Without its tributary.yaml this is not a project, and nothing
     /// is created there (no warehouse file); <paramref name="settingsRequired"/> false is for commands that only read
-    /// files the user names.
+    /// files the user names. The alerts of runs recovered on opening the store, and trouble sending them, go to <paramref name="error"/>.
     /// </summary>
-    public static ProjectSession Open(string directory, TimeProvider time, bool settingsRequired = true)
+    public static ProjectSession Open(string directory, TimeProvider time, bool settingsRequired = true, TextWriter? error = null)
     {
         if (!Directory.Exists(directory)) throw new CliException($"project folder '{directory}' does not exist. Run 'trib init {directory}' to create one.");
         if (settingsRequired && !File.Exists(Path.Combine(directory, ProjectSettings.FileName)))
             throw new CliException($"there is no {ProjectSettings.FileName} in {Path.GetFullPath(directory)}, so it is not a Tributary project. " +
                 $"Pass --project DIR, or run 'trib init{(directory == "." ? "" : " " + directory)}' to make it one (or 'trib quickstart' for a demo project).");
-        return new ProjectSession(ProjectSettings.Load(directory), time);
+        return new ProjectSession(ProjectSettings.Load(directory), time, error ?? TextWriter.Null);
     }
 
     /// <summary>Pipeline files of the project, sorted.</summary>
@@ -103,7 +105,7 @@ internal sealed class ProjectSession : IAsyncDisposable
     public FailureAlerts Alerts(TextWriter error) =>
         new(HttpClients, Environment.GetEnvironmentVariable, new Logger<FailureAlerts>(new LoggerFactory([new TextLoggerProvider(error, _time, LogFormat.Text)])));
 
-    /// <summary>Runs that a dead process left "running", found and marked failed when the store was opened.</summary>
+    /// <summary>Runs that a dead process left "running", found and marked failed (and alerted for) when the store was opened.</summary>
     public IReadOnlyList<string> RecoveredRuns { get; private set; } = [];
 
     /// <summary>The warehouse; on DuckDB, staging tables a dead process left behind are dropped on open.</summary>
@@ -132,7 +134,7 @@ internal sealed class ProjectSession : IAsyncDisposable
         return _warehouse;
     }
 
-    /// <summary>The run store; runs left "running" by a process that died are marked failed on open.</summary>
+    /// <summary>The run store; runs left "running" by a process that died are marked failed on open, each with its on_failure alert.</summary>
     public async Task<IProjectRunStore> StoreAsync(CancellationToken cancellationToken)
     {
         if (_store is not null) return _store;
@@ -145,8 +147,25 @@ internal sealed class ProjectSession : IAsyncDisposable
             throw new CliException(e is InvalidOperationException { InnerException: null } ? e.Message
                 : $"cannot open the PostgreSQL run store named by run_store.postgres_env '{env}' in tributary.yaml: {e.Message.TrimEnd('.')}. Check the connection string in that variable and that the server is running.");
         }
-        RecoveredRuns = await _store.FailAbandonedRunsAsync(IsAlive, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        RecoveredRuns = await AbandonedRuns.FailAndAlertAsync(_store, IsAlive, PipelineOf, Alerts(_error), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return _store;
+    }
+
+    // A recovered run's pipeline for its alert: with the run's params, else the file's defaults; null when it no longer loads.
+    internal PipelineSpec? PipelineOf(RunRecord run)
+    {
+        foreach (var parameters in new[] { run.Params, null })
+        {
+            try
+            {
+                return LoadPipeline(run.Pipeline, parameters ?? new Dictionary<string, string>());
+            }
+            catch (Exception e) when (e is CliException or PipelineException or ArgumentException or InvalidOperationException or IOException)
+            {
+                // Tried again without the run's params; a pipeline that is gone has no alert to send.
+            }
+        }
+        return null;
     }
 
     internal static bool IsAlive(int pid)

@@ -13,7 +13,7 @@ public sealed record AttributionParameters : IValidatableObject
         ["first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "w_shaped", "markov_1", "markov_2", "markov_3", "shapley", "shapley_simplified"];
 
     /// <summary>Models to compute side by side.</summary>
-    [Description("Models to compute side by side: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, markov_1, markov_2, markov_3, shapley, shapley_simplified. Default [last_touch, linear, markov_1, shapley].")]
+    [Description("Models to compute side by side: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, markov_1, markov_2, markov_3, shapley, shapley_simplified. shapley_simplified (Zhao et al. 2018's simplified Shapley) equals an even split of each converting path over its distinct channels: the same as linear except on paths that touch a channel more than once, where linear gives that channel a share per touch. Default [last_touch, linear, markov_1, shapley].")]
     public IReadOnlyList<string> Models { get; init; } = ["last_touch", "linear", "markov_1", "shapley"];
 
     /// <summary>Half-life for time decay.</summary>
@@ -31,7 +31,7 @@ public sealed record AttributionParameters : IValidatableObject
     public IReadOnlyList<string>? ConversionDetail { get; init; }
 
     /// <summary>The Shapley game's coalition value.</summary>
-    [Description("What a set of channels is worth for shapley: conversion_rate (Dalessandro et al. 2012: the conversion rate of paths with that set; uses non-converting paths, so it measures incremental effect) or conversions (Zhao et al. 2018: conversions of paths within the set). Default conversion_rate.")]
+    [Description("What a set of channels is worth for shapley: conversion_rate (after Dalessandro et al. 2012: the conversion rate of paths with exactly that set, raised to the best rate among its subsets when lower, and that best rate for a set no path has, so that credit is never negative; uses non-converting paths) or conversions (Zhao et al. 2018: conversions of paths within the set, which comes to shapley_simplified's even split over each path's distinct channels). Default conversion_rate.")]
     public ShapleyValueFunction ShapleyValue { get; init; } = ShapleyValueFunction.ConversionRate;
 
     /// <inheritdoc />

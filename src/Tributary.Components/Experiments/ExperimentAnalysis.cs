@@ -7,7 +7,7 @@ using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Experiments;
 
-/// <summary>Corrections for testing every variant × metric at once.</summary>
+/// <summary>Corrections for testing every variant × metric of one role at once.</summary>
 public enum MultipleTestingCorrection
 {
     /// <summary>Holm's step-down (family-wise error rate).</summary>
@@ -19,8 +19,11 @@ public enum MultipleTestingCorrection
 }
 
 /// <summary>Parameters of <c>analytics.experiment</c>.</summary>
-public sealed record ExperimentAnalysisParameters
+public sealed record ExperimentAnalysisParameters : IValidatableObject
 {
+    /// <summary>The roles <see cref="MetricRoles"/> may give; guardrails come from <see cref="Guardrails"/>.</summary>
+    internal static readonly string[] Roles = ["primary", "secondary"];
+
     /// <summary>The control variant.</summary>
     [Description("Name of the control variant; default the first variant in alphabetical order.")]
     public string? Control { get; init; }
@@ -48,7 +51,7 @@ public sealed record ExperimentAnalysisParameters
     public bool PostStratify { get; init; } = true;
 
     /// <summary>Multiple-testing correction.</summary>
-    [Description("Correction across every variant and metric that decides 'significant': holm, benjamini_hochberg or none. Default holm.")]
+    [Description("Correction that decides 'significant': holm, benjamini_hochberg or none, applied within each experiment to each metric role's family (primary metrics × variants, secondary metrics × variants, guardrails × variants), so guardrails and secondary metrics do not dilute the primary metric. Default holm.")]
     public MultipleTestingCorrection Correction { get; init; } = MultipleTestingCorrection.Holm;
 
     /// <summary>Confidence-sequence tuning.</summary>
@@ -70,23 +73,44 @@ public sealed record ExperimentAnalysisParameters
     [Description("Guardrail metrics with the relative harm each tolerates, e.g. { refund_rate: 0.02 }: 'breached' when the interval shows harm, 'pass' when it rules out harm beyond the threshold.")]
     public IReadOnlyDictionary<string, double> Guardrails { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>Role of each metric, which sets its multiple-testing family.</summary>
+    [Description("Role of each metric: primary or secondary, e.g. { conversion: primary }. The correction runs within each role's family. Metrics in guardrails are guardrails; any other metric not named here is secondary.")]
+    public IReadOnlyDictionary<string, string> MetricRoles { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Metrics where lower is better.</summary>
     [Description("Metrics where a decrease is the improvement (e.g. refund_rate).")]
     public IReadOnlyList<string> LowerIsBetter { get; init; } = [];
+
+    /// <summary>The metric's role: guardrail when it has a guardrail threshold, else its declared role, else secondary.</summary>
+    internal string RoleOf(string metric) => Guardrails.ContainsKey(metric) ? "guardrail" : MetricRoles.GetValueOrDefault(metric, "secondary");
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (metric, role) in MetricRoles.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if (Guardrails.ContainsKey(metric))
+                yield return new ValidationResult($"metric_roles names '{metric}', which is a guardrail (guardrails); a guardrail is corrected with the other guardrails. Remove it from metric_roles.", [nameof(MetricRoles)]);
+            else if (!Roles.Contains(role, StringComparer.Ordinal))
+                yield return new ValidationResult($"metric_roles gives '{metric}' the role '{role}'; write primary or secondary (a guardrail goes in guardrails, with the harm it tolerates).", [nameof(MetricRoles)]);
+        }
+    }
 }
 
 /// <summary>
 /// Every variant against control on every metric, from <c>experiment.metrics</c> statistics: sample ratio mismatch,
-/// Welch/delta-method absolute and relative lift with CUPED and post-stratification, Holm or Benjamini–Hochberg across
-/// variants × metrics, an always-valid confidence sequence, a Bayesian posterior of the relative lift with chance to beat
+/// Welch/delta-method absolute and relative lift with CUPED and post-stratification beside each arm's observed value, Holm or
+/// Benjamini–Hochberg within each metric role's family of variants × metrics, an always-valid confidence sequence, a Bayesian posterior of the relative lift with chance to beat
 /// control and expected loss, and guardrail status. Side outputs: the cumulative lift by exposure day and the SRM test.
 /// </summary>
 public sealed class ExperimentAnalysis : IComponent<ExperimentAnalysisParameters>
 {
     internal static readonly (string Name, DataKind Kind)[] Columns =
     [
-        ("experiment", DataKind.Text), ("variant", DataKind.Text), ("control", DataKind.Text), ("metric", DataKind.Text), ("kind", DataKind.Text),
-        ("units_control", DataKind.Integer), ("units_variant", DataKind.Integer), ("mean_control", DataKind.Number), ("mean_variant", DataKind.Number),
+        ("experiment", DataKind.Text), ("variant", DataKind.Text), ("control", DataKind.Text), ("metric", DataKind.Text), ("kind", DataKind.Text), ("role", DataKind.Text),
+        ("units_control", DataKind.Integer), ("units_variant", DataKind.Integer),
+        // Observed: the raw rate, mean or ratio per arm. Mean: the adjusted (CUPED, post-stratified) estimate the lift compares.
+        ("observed_control", DataKind.Number), ("observed_variant", DataKind.Number), ("mean_control", DataKind.Number), ("mean_variant", DataKind.Number),
         ("abs_lift", DataKind.Number), ("abs_low", DataKind.Number), ("abs_high", DataKind.Number),
         ("rel_lift", DataKind.Number), ("rel_low", DataKind.Number), ("rel_high", DataKind.Number), ("p_value", DataKind.Number),
         ("p_adjusted", DataKind.Number), ("p_holm", DataKind.Number), ("p_bh", DataKind.Number), ("significant", DataKind.Boolean),
@@ -96,6 +120,8 @@ public sealed class ExperimentAnalysis : IComponent<ExperimentAnalysisParameters
         ("variance_reduction", DataKind.Number), ("strata", DataKind.Integer), ("srm_p_value", DataKind.Number), ("srm_blocked", DataKind.Boolean),
         ("guardrail_threshold", DataKind.Number), ("guardrail_status", DataKind.Text),
     ];
+
+    private static readonly int PAdjusted = Array.FindIndex(Columns, c => c.Name == "p_adjusted");
 
     private static readonly (string, DataKind)[] CumulativeColumns =
     [
@@ -136,6 +162,7 @@ public sealed class ExperimentAnalysis : IComponent<ExperimentAnalysisParameters
         var cumulative = new List<object?[]>();
         var srmRows = new List<object?[]>();
         var pValues = new List<double>();
+        var families = new List<(string Experiment, string Role)>();
         var blockedExperiments = new List<string>();
         foreach (var experiment in stats.GroupBy(s => s.Experiment).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -169,7 +196,11 @@ public sealed class ExperimentAnalysis : IComponent<ExperimentAnalysisParameters
                     var (bMean, bLow, bHigh) = lowerBetter ? (-posterior.Mean, -posterior.High, -posterior.Low) : (posterior.Mean, posterior.Low, posterior.High);
                     var guardrail = p.Guardrails.TryGetValue(metric.Key, out var threshold) ? GuardrailStatus(lift, threshold, lowerBetter) : null;
                     pValues.Add(lift.PValue);
-                    results.Add([experiment.Key, variant, control, metric.Key, metric.First().Kind, c.Units, t.Units, c.Mean, t.Mean,
+                    families.Add((experiment.Key, p.RoleOf(metric.Key)));
+                    var observedControl = ExperimentStatistics.Sum(metric.Where(s => s.Variant == control));
+                    var observedVariant = ExperimentStatistics.Sum(metric.Where(s => s.Variant == variant));
+                    results.Add([experiment.Key, variant, control, metric.Key, metric.First().Kind, p.RoleOf(metric.Key), c.Units, t.Units,
+                        Finite(observedControl.Observed(shape)), Finite(observedVariant.Observed(shape)), c.Mean, t.Mean,
                         Finite(lift.Absolute), Finite(lift.AbsoluteLow), Finite(lift.AbsoluteHigh), Finite(lift.Relative), Finite(lift.RelativeLow), Finite(lift.RelativeHigh),
                         Finite(lift.PValue), null, null, null, null, Finite(lift.Relative - seq), Finite(lift.Relative + seq), double.IsFinite(seq) && Math.Abs(lift.Relative) > seq,
                         Finite(bMean), Finite(bLow), Finite(bHigh), Finite(posterior.ChanceToBeatControl), Finite(posterior.RiskOfShipping), Finite(posterior.RiskOfKeepingControl),
@@ -179,16 +210,24 @@ public sealed class ExperimentAnalysis : IComponent<ExperimentAnalysisParameters
                 }
             }
         }
-        var holm = MultipleComparisons.Holm(pValues);
-        var bh = MultipleComparisons.BenjaminiHochberg(pValues);
-        for (var i = 0; i < results.Count; i++)
+        // One family per experiment and metric role: a primary metric's p is not multiplied by the guardrails' count.
+        foreach (var family in Enumerable.Range(0, results.Count).GroupBy(i => families[i]))
         {
-            var adjusted = p.Correction switch { MultipleTestingCorrection.Holm => holm[i], MultipleTestingCorrection.BenjaminiHochberg => bh[i], _ => pValues[i] };
-            results[i][16] = Finite(adjusted);
-            results[i][17] = Finite(holm[i]);
-            results[i][18] = Finite(bh[i]);
-            results[i][19] = adjusted < p.Alpha;
+            var members = family.ToList();
+            var holm = MultipleComparisons.Holm(members.Select(i => pValues[i]).ToList());
+            var bh = MultipleComparisons.BenjaminiHochberg(members.Select(i => pValues[i]).ToList());
+            for (var k = 0; k < members.Count; k++)
+            {
+                var i = members[k];
+                var adjusted = p.Correction switch { MultipleTestingCorrection.Holm => holm[k], MultipleTestingCorrection.BenjaminiHochberg => bh[k], _ => pValues[i] };
+                results[i][PAdjusted] = Finite(adjusted);
+                results[i][PAdjusted + 1] = Finite(holm[k]);
+                results[i][PAdjusted + 2] = Finite(bh[k]);
+                results[i][PAdjusted + 3] = adjusted < p.Alpha;
+            }
         }
+        foreach (var unknown in p.MetricRoles.Keys.Where(m => !stats.Any(s => s.Metric == m)).Order(StringComparer.Ordinal))
+            context.Log($"warning: metric_roles names '{unknown}', which is none of the statistics' metrics ({string.Join(", ", stats.Select(s => s.Metric).Distinct().Order(StringComparer.Ordinal))}).");
         foreach (var e in blockedExperiments)
             context.Log($"warning: experiment '{e}' fails the sample ratio mismatch test (p < {p.SrmThreshold}); its decision is blocked until assignment is fixed.");
         var written = await context.Warehouse.WriteTablesAsync(
@@ -197,7 +236,7 @@ public sealed class ExperimentAnalysis : IComponent<ExperimentAnalysisParameters
             new TableWrite(context.Output(CumulativeOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(CumulativeColumns, cumulative, ct)),
             new TableWrite(context.Output(SrmOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(SrmColumns, srmRows, ct)),
         ], cancellationToken).ConfigureAwait(false);
-        context.Log($"{results.Count} comparisons, {results.Count(r => r[19] is true)} significant after {p.Correction} correction");
+        context.Log($"{results.Count} comparisons, {results.Count(r => r[PAdjusted + 3] is true)} significant after {p.Correction} correction");
         return new Materialization(written[0], new Dictionary<string, object?>
         {
             ["comparisons"] = results.Count, ["srm_blocked"] = blockedExperiments.Count, ["cumulative_table"] = context.Output(CumulativeOutput.Name),

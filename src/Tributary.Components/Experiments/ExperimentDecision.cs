@@ -65,6 +65,8 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
         // The evidence the decision read and its interval (sequential: the confidence sequence; frequentist: rel_low and
         // rel_high; bayesian: none, it reads the chance to beat control), so a reader shows the decision beside its own evidence.
         ("evidence", DataKind.Text), ("evidence_low", DataKind.Number), ("evidence_high", DataKind.Number),
+        // The primary metric's observed value per arm with its units, as a reader recomputes them; the lift is the adjusted one.
+        ("kind", DataKind.Text), ("units_control", DataKind.Integer), ("units_variant", DataKind.Integer), ("observed_control", DataKind.Number), ("observed_variant", DataKind.Number),
     ];
 
     /// <inheritdoc />
@@ -87,13 +89,13 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
         var d = context.Warehouse.Dialect;
         var sql = $"""
             SELECT experiment, variant, metric, units_control, units_variant, rel_lift, rel_low, rel_high, significant, seq_low, seq_high,
-                   chance_to_beat_control, risk_variant, srm_blocked, srm_p_value, guardrail_status, guardrail_threshold
+                   chance_to_beat_control, risk_variant, srm_blocked, srm_p_value, guardrail_status, guardrail_threshold, observed_control, observed_variant, kind
             FROM {d.Quote(context.Inputs[0])}
             """;
         var results = new List<ResultRow>();
         await foreach (var r in context.Warehouse.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
             results.Add(new ResultRow((string)r[0]!, (string)r[1]!, (string)r[2]!, Long(r[3]), Long(r[4]), Num(r[5]), Num(r[6]), Num(r[7]), r[8] is true,
-                Num(r[9]), Num(r[10]), Num(r[11]), Num(r[12]), r[13] is true, Num(r[14]), (string?)r[15], Num(r[16])));
+                Num(r[9]), Num(r[10]), Num(r[11]), Num(r[12]), r[13] is true, Num(r[14]), (string?)r[15], Num(r[16])) { ObservedControl = Num(r[17]), ObservedVariant = Num(r[18]), Kind = (string?)r[19] });
         var rows = new List<object?[]>();
         foreach (var variant in results.GroupBy(r => (r.Experiment, r.Variant)).OrderBy(g => g.Key.Experiment, StringComparer.Ordinal).ThenBy(g => g.Key.Variant, StringComparer.Ordinal))
         {
@@ -107,7 +109,8 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
                 _ => ((double?)null, (double?)null),
             };
             rows.Add([variant.Key.Experiment, variant.Key.Variant, decision, string.Join("; ", reasons), p.PrimaryMetric, primary.Relative, primary.Low, primary.High,
-                primary.ChanceToWin, primary.Risk, p.Evidence.ToString().ToLowerInvariant(), low, high]);
+                primary.ChanceToWin, primary.Risk, p.Evidence.ToString().ToLowerInvariant(), low, high,
+                primary.Kind, primary.UnitsControl, primary.UnitsVariant, primary.ObservedControl, primary.ObservedVariant]);
             context.Log($"{variant.Key.Experiment}/{variant.Key.Variant}: {decision} ({string.Join("; ", reasons)})");
         }
         var written = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct), cancellationToken).ConfigureAwait(false);
@@ -115,7 +118,12 @@ public sealed class ExperimentDecision : IComponent<ExperimentDecisionParameters
     }
 
     internal sealed record ResultRow(string Experiment, string Variant, string Metric, long UnitsControl, long UnitsVariant, double? Relative, double? Low, double? High,
-        bool Significant, double? SeqLow, double? SeqHigh, double? ChanceToWin, double? Risk, bool SrmBlocked, double? SrmP, string? GuardrailStatus, double? GuardrailThreshold);
+        bool Significant, double? SeqLow, double? SeqHigh, double? ChanceToWin, double? Risk, bool SrmBlocked, double? SrmP, string? GuardrailStatus, double? GuardrailThreshold)
+    {
+        public double? ObservedControl { get; init; }
+        public double? ObservedVariant { get; init; }
+        public string? Kind { get; init; }
+    }
 
     internal static (string Decision, List<string> Reasons) Decide(ExperimentDecisionParameters p, ResultRow primary, IReadOnlyList<ResultRow> guardrails)
     {

@@ -49,6 +49,10 @@ public sealed record ConversionOpportunitiesParameters
     /// <summary>Name of the unit.</summary>
     [Description("What the funnel counts, for the findings' text: sessions, people, visitors… Default units.")]
     public string UnitName { get; init; } = "units";
+
+    /// <summary>Currency of the conversion value.</summary>
+    [Description("Currency of conversion_value (e.g. USD), named after each amount in the findings' text. Optional: without it the amounts carry no currency.")]
+    public string? Currency { get; init; }
 }
 
 /// <summary>
@@ -102,6 +106,9 @@ public sealed class ConversionOpportunities : IComponent<ConversionOpportunities
         return Materialization.Of(written);
     }
 
+    // " USD" after an amount when the currency is set; nothing otherwise.
+    private static string Money(ConversionOpportunitiesParameters p) => string.IsNullOrWhiteSpace(p.Currency) ? "" : " " + p.Currency.Trim().ToUpperInvariant();
+
     private static string Pct(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
     internal sealed record FunnelRow(string Breakdown, int Step, string StepName, bool Optional, long Units);
@@ -134,7 +141,7 @@ public sealed class ConversionOpportunities : IComponent<ConversionOpportunities
             var then = step.Step == last.Step ? "each a conversion" : $"of whom {Pct(onward)} would convert, as of those who reach it";
             findings.Add(new Finding("drop_off", step.Step, step.StepName, null, before.Units, step.Units, conversion, null, lost, value, null, null, null,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{lost:N0} of {before.Units:N0} {p.UnitName} ({Pct(1 - conversion)}) stop between '{before.StepName}' and '{step.StepName}'. Winning back {Pct(p.RecoverableShare)} of them ({recovered:N0} {p.UnitName} reaching '{step.StepName}', {then}) would bring about {value:N0} in conversion value; valued alone, not to be added to the other findings.")));
+                    $"{lost:N0} of {before.Units:N0} {p.UnitName} ({Pct(1 - conversion)}) stop between '{before.StepName}' and '{step.StepName}'. Winning back {Pct(p.RecoverableShare)} of them ({recovered:N0} {p.UnitName} reaching '{step.StepName}', {then}) would bring about {value:N0}{Money(p)} in conversion value; valued alone, not to be added to the other findings.")));
         }
         var tests = new List<(FunnelRow Before, FunnelRow Step, string Segment, long N1, long X1, ProportionTest Test, double Onward)>();
         foreach (var segment in rows.Where(r => r.Breakdown != Funnel.AllUnits).GroupBy(r => r.Breakdown))
@@ -171,7 +178,7 @@ public sealed class ConversionOpportunities : IComponent<ConversionOpportunities
             var verb = t.Test.P1 < t.Test.P2 ? "worse" : "better";
             var text = string.Create(CultureInfo.InvariantCulture,
                 $"{t.Segment}: {Pct(t.Test.P1)} of {t.N1:N0} {p.UnitName} go from '{t.Before.StepName}' to '{t.Step.StepName}' against {Pct(t.Test.P2)} for the rest ({verb}; p = {adjusted[i]:G3} after {correction}, {(significant ? "significant" : "not significant")})");
-            if (significant && lost > 0) text += string.Create(CultureInfo.InvariantCulture, $"; the gap is {lost:N0} {p.UnitName}, and closing {Pct(p.RecoverableShare)} of it would bring about {value:N0}, part of the step's drop-off, not in addition to it.");
+            if (significant && lost > 0) text += string.Create(CultureInfo.InvariantCulture, $"; the gap is {lost:N0} {p.UnitName}, and closing {Pct(p.RecoverableShare)} of it would bring about {value:N0}{Money(p)}, part of the step's drop-off, not in addition to it.");
             else text += ".";
             findings.Add(new Finding("segment", t.Step.Step, t.Step.StepName, t.Segment, t.N1, t.X1, t.Test.P1, t.Test.P2, lost, value,
                 t.Test.PValue, adjusted[i], significant, text));

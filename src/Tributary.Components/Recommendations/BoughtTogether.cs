@@ -26,6 +26,11 @@ public sealed record BoughtTogetherParameters
     [Range(0, 1)]
     public double MinConfidence { get; init; }
 
+    /// <summary>Lift a rule must exceed.</summary>
+    [Description("Lift a rule must exceed. Default 1: a pair bought together no more often than chance (lift 1 or less) is no 'bought together' rule.")]
+    [Range(0, 1000000)]
+    public double MinLift { get; init; } = 1;
+
     /// <summary>Rules kept per item.</summary>
     [Description("Rules kept per item, by lift then confidence. Default 20.")]
     [Range(1, 10000)]
@@ -34,7 +39,7 @@ public sealed record BoughtTogetherParameters
 
 /// <summary>
 /// Association rules sku → other_sku over order baskets (Agrawal, Imieliński &amp; Swami 1993): support = P(both),
-/// confidence = P(other | sku), lift = confidence / P(other). Computed in the warehouse with one self-join per basket.
+/// confidence = P(other | sku), lift = confidence / P(other); rules with lift at most min_lift (1: no more than chance) are left out. Computed in the warehouse with one self-join per basket.
 /// </summary>
 public sealed class BoughtTogether : IComponent<BoughtTogetherParameters>
 {
@@ -80,7 +85,7 @@ public sealed class BoughtTogether : IComponent<BoughtTogetherParameters>
             ranked AS (
                 SELECT sku, other_sku, orders, support, confidence, lift,
                        row_number() OVER (PARTITION BY sku ORDER BY lift DESC, confidence DESC, other_sku) AS rank
-                FROM rules WHERE confidence >= {q.Bind(p.MinConfidence, DataKind.Number)})
+                FROM rules WHERE confidence >= {q.Bind(p.MinConfidence, DataKind.Number)} AND lift > {q.Bind(p.MinLift, DataKind.Number)})
             SELECT sku, other_sku, CAST(orders AS BIGINT) AS orders, support, confidence, lift, CAST(rank AS BIGINT) AS rank
             FROM ranked WHERE rank <= {q.Bind(p.Top, DataKind.Integer)}
             """;

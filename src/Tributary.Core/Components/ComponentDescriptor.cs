@@ -95,10 +95,14 @@ public sealed class ComponentDescriptor
         {
             root["title"] = TypeName;
             root["description"] = Description;
-            var defaults = Parameters.Where(p => p.Default is not null).ToList();
             if (root["properties"] is JsonObject props)
-                foreach (var p in defaults)
+            {
+                // Only what a pipeline can set: a computed property (LTV's calibration_end_date) is no parameter.
+                var settable = Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+                foreach (var name in props.Select(p => p.Key).Where(k => !settable.Contains(k)).ToList()) props.Remove(name);
+                foreach (var p in Parameters.Where(p => p.Default is not null))
                     if (props[p.Name] is JsonObject prop) prop["default"] = TypedDefault(p);
+            }
         }
         return schema;
     }

@@ -53,12 +53,55 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             { Params = request.Params, FullRefresh = request.FullRefresh }, order.Select(id => steps[id]).ToList(), options.ProcessAlive, started, CancellationToken.None).ConfigureAwait(false) is { } holder)
             throw new PipelineAlreadyRunningException(holder);
         var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, specs, time);
+        // The steps stop when the run is cancelled, or when the run store is gone for good (see below).
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = new Dictionary<string, Task>(StringComparer.Ordinal);
+        try
+        {
+            return await ExecuteRunAsync(pipeline, request, run, graph, selected, order, specs, plans, fingerprints, steps, started, running, abort.Token, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (RunStoreUnavailableException e)
+        {
+            // The store rode out what it could (PostgresRunStoreOptions.RetryFor): the run ends failed with that cause, recorded
+            // if the store answers once more, and returned, so that the caller alerts (an alert needs no store).
+            await abort.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(running.Values.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)))
+                .ConfigureAwait(false);
+            var error = $"the run could not be recorded: {e.Message}";
+            foreach (var id in order.Where(id => steps[id].Status is StepStatus.Pending or StepStatus.Running))
+                steps[id] = steps[id] with { Status = steps[id].Status == StepStatus.Running ? StepStatus.Failed : StepStatus.Skipped, Error = error };
+            try
+            {
+                await store.EndRunAsync(runId, RunStatus.Failed, time.GetUtcNow(), error, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (RunStoreUnavailableException)
+            {
+                // Left "running": the process that next finds it unfinished closes it (crash recovery, the daemon's recovery).
+            }
+            try
+            {
+                run.Emit(RunEventKind.RunEnded, null, $"run failed: {error}");
+                await run.Events.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (RunStoreUnavailableException)
+            {
+                // Shown, not recorded.
+            }
+            return new RunResult(runId, RunStatus.Failed, order.Select(id => steps[id]).ToList(), error);
+        }
+    }
+
+    private async Task<RunResult> ExecuteRunAsync(PipelineSpec pipeline, RunRequest request, RunState run, AssetGraph graph, IReadOnlySet<string> selected, List<string> order,
+        Dictionary<string, ComponentSpec> specs, IReadOnlyDictionary<string, ComponentPlan> plans, IReadOnlyDictionary<string, string?> fingerprints,
+        Dictionary<string, StepRecord> steps, DateTimeOffset started, Dictionary<string, Task> running, CancellationToken stepToken, CancellationToken cancellationToken)
+    {
+        var runId = run.RunId;
         if (request.Started is { } onStarted) await onStarted(runId, CancellationToken.None).ConfigureAwait(false);
         run.Emit(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)");
         var foreign = await ForeignInputs.FindAsync(pipeline, graph, order, selected, fingerprints, request, store, CancellationToken.None).ConfigureAwait(false);
 
         await using var memory = new ResidentMemorySampler(MemorySamplePeriod, time);
-        var running = new Dictionary<string, Task>(StringComparer.Ordinal);
         var admission = new StepAdmission(options.MaxParallelSteps, pipeline.Pools);
         var blocked = new HashSet<string>(StringComparer.Ordinal); // failed, or a blocking check failed
         string? firstError = null;
@@ -89,7 +132,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
                 }
                 if (!ups.All(u => steps[u].Status == StepStatus.Succeeded) || !admission.TryStart(id, specs[id].Pool)) continue;
                 steps[id] = steps[id] with { Status = StepStatus.Running, StartedAt = time.GetUtcNow() };
-                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.RetryOf(id), run, id), admission, memory, cancellationToken);
+                running[id] = ExecuteStepAsync(specs[id], plans, steps[id], run, BuildRetry(pipeline.RetryOf(id), run, id), admission, memory, stepToken);
             }
             if (running.Count == 0) break;
 

@@ -34,6 +34,10 @@ public sealed class Daemon
     private volatile bool _leading;
     private bool _recoverOnLead;
     private bool _followed;
+    // Runs of this process whose end could not be written (the store was unreachable): their error, for the recovery that
+    // closes them, and whether their alert went out already (it needs no store, so it does not wait for one).
+    private readonly Dictionary<string, (string Error, bool Alerted)> _unrecorded = [];
+    private volatile bool _recoverPending;
     private volatile DaemonHealth _health = new(null, null, null);
 
     /// <summary>A daemon over the project's pipelines, stores and warehouse.</summary>
@@ -131,6 +135,12 @@ public sealed class Daemon
             // Said only on a take-over: a store of one process (SQLite) always leads, and that is no news.
             if (_followed) _log.LeadTaken();
             if (_recoverOnLead) await RecoverAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (leads && _recoverPending)
+        {
+            // The store is back after a run of this process could not be recorded: close it, as a take-over would.
+            _recoverPending = false;
+            await RecoverAsync(cancellationToken).ConfigureAwait(false);
         }
         else if (!leads && _leading)
         {
@@ -256,6 +266,7 @@ public sealed class Daemon
                 continue;
             }
             var retries = pipelines.TryGetValue(q.Pipeline, out var spec) ? spec.Retry.MaxRetries : 0;
+            if (run is not null) await CloseInterruptedAsync(run, spec, cancellationToken).ConfigureAwait(false);
             if (q.BackfillId is not null || q.Attempt <= retries)
             {
                 _log.RunRequeued(q.RunId ?? q.QueueId, q.Pipeline, q.Partition is null ? "" : $" [{q.Partition}]");
@@ -267,6 +278,20 @@ public sealed class Daemon
                 await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Failed, q.RunId, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // A recovered run still "running" is closed as failed before it is requeued or given up, with its alert: sent by the
+    // process whose update closed it (another process that closed it first alerted), and not again for a run of this
+    // process that alerted when it ended without the store.
+    private async Task CloseInterruptedAsync(RunRecord run, PipelineSpec? spec, CancellationToken cancellationToken)
+    {
+        bool known;
+        (string Error, bool Alerted) own;
+        lock (_lock) known = _unrecorded.Remove(run.RunId, out own);
+        var error = known ? own.Error : RunFailures.ProcessDied;
+        if (!await _runs.FailUnfinishedRunAsync(run.RunId, error, known ? own.Error : RunFailures.ProcessDiedStep, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)
+            || (known && own.Alerted) || spec is null) return;
+        await AbandonedRuns.AlertAsync(_runs, run.RunId, known ? own.Error : FailureAlerts.ProcessStopped, _ => spec, _alerts, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ScheduleAsync(PipelineSpec p, GroupSpec? group, DateTimeOffset now, CancellationToken cancellationToken)
@@ -442,10 +467,17 @@ public sealed class Daemon
         {
             _log.RunNotStarted(e, q.Pipeline);
         }
+        var alerted = false;
         try
         {
             // Deposed: the leader that took over recovers this entry from the queue.
             if (!_leading) return;
+            // Before the bookkeeping, which needs the store that may be what failed the run.
+            if (result?.Status != RunStatus.Succeeded && result?.Status != RunStatus.Cancelled && spec is not null)
+            {
+                await _alerts.SendAsync(spec, FailureAlerts.RunFailed(q.Pipeline, q.Partition, result, q.QueueId), CancellationToken.None).ConfigureAwait(false);
+                alerted = true;
+            }
             if (_stopping && result?.Status == RunStatus.Cancelled)
             {
                 await _store.UpdateQueueAsync(q.QueueId, QueueState.Queued, result.RunId, CancellationToken.None).ConfigureAwait(false);
@@ -463,8 +495,13 @@ public sealed class Daemon
                 };
                 await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, status, result?.RunId, CancellationToken.None).ConfigureAwait(false);
             }
-            if (result?.Status != RunStatus.Succeeded && result?.Status != RunStatus.Cancelled && spec is not null)
-                await _alerts.SendAsync(spec, FailureAlerts.RunFailed(q.Pipeline, q.Partition, result, q.QueueId), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RunStoreUnavailableException e)
+        {
+            // The entry stays launched: once the store answers, this daemon's next leading tick recovers it like a dead process's.
+            _log.RunNotRecorded(e, result?.RunId ?? q.QueueId, q.Pipeline);
+            if (result is not null) lock (_lock) _unrecorded[result.RunId] = (result.Error ?? e.Message, alerted);
+            _recoverPending = true;
         }
         finally
         {

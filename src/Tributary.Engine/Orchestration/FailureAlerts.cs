@@ -33,6 +33,20 @@ public sealed class FailureAlerts(IHttpClientFactory http, Func<string, string?>
             (others.Count == 0 ? "" : $"; {others.Count} other step{(others.Count == 1 ? "" : "s")} failed too: {string.Join(", ", others)}");
     }
 
+    /// <summary>
+    /// The alert text of a run that its process left unfinished (killed, crashed, or cut off from the run store), sent
+    /// by the process that closes it: <paramref name="cause"/> says why, <paramref name="steps"/> which were running.
+    /// </summary>
+    public static string RunInterrupted(RunRecord run, IReadOnlyList<StepRecord> steps, string cause)
+    {
+        var running = steps.Where(s => s.Status == StepStatus.Failed && s.Error == RunFailures.ProcessDiedStep).Select(s => $"'{s.Asset}'").ToList();
+        return $"Tributary: run {run.RunId} of '{run.Pipeline}'{(run.Partition is null ? "" : $" [{run.Partition}]")} failed: {cause}" +
+            (running.Count == 0 ? "" : $" (running: {string.Join(", ", running)})") + "; tables kept their previous version";
+    }
+
+    /// <summary>The cause <see cref="RunInterrupted"/> names for a run whose process is gone.</summary>
+    public const string ProcessStopped = "the process running it stopped: killed or crashed";
+
     /// <summary>Sends <paramref name="text"/> when <paramref name="pipeline"/> has an <c>on_failure</c> webhook.</summary>
     public async Task SendAsync(PipelineSpec pipeline, string text, CancellationToken cancellationToken)
     {

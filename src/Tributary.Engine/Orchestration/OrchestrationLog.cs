@@ -26,6 +26,9 @@ internal static partial class OrchestrationLog
     [LoggerMessage(LogLevel.Error, "run of {Pipeline} could not start")]
     public static partial void RunNotStarted(this ILogger log, Exception exception, string pipeline);
 
+    [LoggerMessage(LogLevel.Error, "run {RunId} of {Pipeline} ended, but the run store could not record its end; it is closed when the store answers again")]
+    public static partial void RunNotRecorded(this ILogger log, Exception exception, string runId, string pipeline);
+
     [LoggerMessage(LogLevel.Warning, "{Alert}")]
     public static partial void Alert(this ILogger log, string alert);
 

@@ -41,6 +41,15 @@ public interface IRunStore : IAsyncDisposable
     Task<IReadOnlyList<MaterializationRecord>> GetLatestMaterializationsAsync(CancellationToken cancellationToken);
     /// <summary>A run's check results.</summary>
     Task<IReadOnlyList<CheckRecord>> GetChecksAsync(string runId, CancellationToken cancellationToken);
-    /// <summary>Marks runs still "running" whose process is gone as failed; returns their ids.</summary>
+    /// <summary>
+    /// Marks runs still "running" whose process is gone as failed; returns the ids of those this call marked (a run that
+    /// another process marked first is not among them), so that exactly one process alerts for each.
+    /// </summary>
     Task<IReadOnlyList<string>> FailAbandonedRunsAsync(Func<int, bool> processAlive, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Ends a run that is still running or queued as failed with <paramref name="failure"/>: its running steps fail with
+    /// <paramref name="stepFailure"/>, its pending ones are skipped. True when this call ended it; false when it had ended
+    /// already (or another process ended it first), so that one process alone alerts for it.
+    /// </summary>
+    Task<bool> FailUnfinishedRunAsync(string runId, string failure, string stepFailure, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -5,7 +5,10 @@ namespace Tributary.Engine.Runs;
 public sealed partial class PostgresRunStore : IAttemptLedger
 {
     /// <inheritdoc />
-    public async Task<long> BeginAttemptAsync(string runId, string asset, string partition, string worker, CancellationToken cancellationToken)
+    public Task<long> BeginAttemptAsync(string runId, string asset, string partition, string worker, CancellationToken cancellationToken) =>
+        RetryAsync(ct => BeginAttemptOnceAsync(runId, asset, partition, worker, ct), cancellationToken);
+
+    private async Task<long> BeginAttemptOnceAsync(string runId, string asset, string partition, string worker, CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

@@ -89,7 +89,10 @@ public sealed partial class PostgresRunStore
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
             {
-                // The database is unreachable: no process can lead through it until it answers again.
+                // Unreachable is not "another process leads": the tick fails (health says so), and this process, still the
+                // leader as far as it knows, keeps its runs and takes the lock back when the database answers again.
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new RunStoreUnavailableException($"the daemon cannot reach the PostgreSQL run store to hold the lead: {e.Message.TrimEnd('.')}", e);
             }
             await connection.DisposeAsync().ConfigureAwait(false);
             return false;
@@ -106,7 +109,10 @@ public sealed partial class PostgresRunStore
             ("s", Name(state)), ("r", runId), ("id", queueId));
 
     /// <inheritdoc />
-    public async Task CreateBackfillAsync(BackfillRecord backfill, IReadOnlyList<string> partitions, CancellationToken cancellationToken)
+    public Task CreateBackfillAsync(BackfillRecord backfill, IReadOnlyList<string> partitions, CancellationToken cancellationToken) =>
+        RetryAsync(ct => CreateBackfillOnceAsync(backfill, partitions, ct), cancellationToken);
+
+    private async Task CreateBackfillOnceAsync(BackfillRecord backfill, IReadOnlyList<string> partitions, CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

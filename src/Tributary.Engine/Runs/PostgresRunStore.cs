@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Tributary.Engine.Runs;
 
@@ -21,19 +23,92 @@ public sealed partial class PostgresRunStore : IProjectRunStore
     private readonly string _leaderConnectionString;
     private readonly string _host = Environment.MachineName;
     private readonly SemaphoreSlim _leaderGate = new(1, 1);
+    private readonly PostgresRunStoreOptions _options;
+    private readonly ResiliencePipeline _retry;
     private NpgsqlConnection? _leader;
+    private volatile bool _unreachable;
 
     // Several processes share one server: each keeps a few connections unless the connection string says otherwise.
     private const int DefaultMaxPoolSize = 10;
 
-    private PostgresRunStore(string connectionString)
+    private PostgresRunStore(string connectionString, PostgresRunStoreOptions options)
     {
+        _options = options;
         var pooled = new NpgsqlConnectionStringBuilder(connectionString);
         if (!PoolSizeKey().IsMatch(connectionString)) pooled.MaxPoolSize = DefaultMaxPoolSize;
         _source = NpgsqlDataSource.Create(pooled);
         // The leader's lock lives as long as its session: a connection outside the pool, never reset or reused.
         _leaderConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
+        _retry = BuildRetry(options, _source);
     }
+
+    // A restart or failover of the database must not fail a run: transient errors are retried with backoff for
+    // options.RetryFor, and the pool is cleared before each retry so that connections the server dropped are not reused.
+    private static ResiliencePipeline BuildRetry(PostgresRunStoreOptions options, NpgsqlDataSource source)
+    {
+        var retries = 0;
+        var waited = TimeSpan.Zero;
+        for (var delay = options.FirstRetryDelay; waited + delay <= options.RetryFor; delay = Min(delay * 2, options.MaxRetryDelay), retries++) waited += delay;
+        if (retries == 0) return ResiliencePipeline.Empty;
+        return new ResiliencePipelineBuilder { TimeProvider = options.Time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retries,
+                Delay = options.FirstRetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                OnRetry = _ =>
+                {
+                    source.Clear();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>
+    /// True for an error that a database restart, failover or dropped connection causes, and that the same call can
+    /// outlive: a connection refused, reset or timed out, an administrator's shutdown (57P01, 57P02), a server still
+    /// starting (57P03), or a connection exception (class 08).
+    /// </summary>
+    public static bool IsTransient(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState is "57P01" or "57P02" or "57P03" || p.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException n => n.IsTransient,
+        _ => false,
+    };
+
+    // Every call after opening goes through here; a call that still fails once the retries are used up says so. Until a
+    // call succeeds again the calls after it try once: a run that is ending must not wait out the outage at each write.
+    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = _unreachable
+                ? await call(cancellationToken).ConfigureAwait(false)
+                : await _retry.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            _unreachable = false;
+            return result;
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            _unreachable = true;
+            _source.Clear();
+            throw new RunStoreUnavailableException(
+                $"the PostgreSQL run store could not be reached for {_options.RetryFor.TotalSeconds:0}s: {e.Message.TrimEnd('.')}", e);
+        }
+    }
+
+    private Task<bool> RetryAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        RetryAsync(async ct =>
+        {
+            await call(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     [GeneratedRegex(@"max(imum)?\s*pool\s*size\s*=", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PoolSizeKey();
@@ -42,9 +117,13 @@ public sealed partial class PostgresRunStore : IProjectRunStore
     public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = LoadMigrations();
 
     /// <summary>Opens the store in the connection string's database and schema, applying the migrations it lacks.</summary>
-    public static async Task<PostgresRunStore> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    public static Task<PostgresRunStore> OpenAsync(string connectionString, CancellationToken cancellationToken) =>
+        OpenAsync(connectionString, new PostgresRunStoreOptions(), cancellationToken);
+
+    /// <summary>Opens the store as <see cref="OpenAsync(string, CancellationToken)"/> does, riding out outages as <paramref name="options"/> say.</summary>
+    public static async Task<PostgresRunStore> OpenAsync(string connectionString, PostgresRunStoreOptions options, CancellationToken cancellationToken)
     {
-        var store = new PostgresRunStore(connectionString);
+        var store = new PostgresRunStore(connectionString, options);
         try
         {
             await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -95,7 +174,10 @@ public sealed partial class PostgresRunStore : IProjectRunStore
     }
 
     /// <inheritdoc />
-    public async Task CreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, CancellationToken cancellationToken)
+    public Task CreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, CancellationToken cancellationToken) =>
+        RetryAsync(ct => CreateRunOnceAsync(run, steps, ct), cancellationToken);
+
+    private async Task CreateRunOnceAsync(RunRecord run, IReadOnlyList<StepRecord> steps, CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -179,20 +261,29 @@ public sealed partial class PostgresRunStore : IProjectRunStore
     {
         var running = await ReadAsync($"""SELECT {RunColumns} FROM "runs" WHERE "status" IN ('running', 'queued') AND "host" = @host""", ReadRun, cancellationToken,
             ("host", _host)).ConfigureAwait(false);
-        var dead = running.Where(r => !processAlive(r.ProcessId)).Select(r => r.RunId).ToList();
-        foreach (var id in dead)
-        {
-            await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await ExecAsync(connection, """UPDATE "runs" SET "status" = 'failed', "ended_at" = @e, "error" = @err WHERE "run_id" = @id""", cancellationToken, ("e", Time(now)),
-                ("err", "The process running this run stopped before it finished (killed or crashed); tables kept their previous version."), ("id", id)).ConfigureAwait(false);
-            await ExecAsync(connection, """UPDATE "steps" SET "status" = 'failed', "ended_at" = @e, "error" = 'process died' WHERE "run_id" = @id AND "status" = 'running'""",
-                cancellationToken, ("e", Time(now)), ("id", id)).ConfigureAwait(false);
-            await ExecAsync(connection, """UPDATE "steps" SET "status" = 'skipped' WHERE "run_id" = @id AND "status" = 'pending'""", cancellationToken, ("id", id)).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var dead = new List<string>();
+        foreach (var run in running.Where(r => !processAlive(r.ProcessId)))
+            if (await FailUnfinishedRunAsync(run.RunId, RunFailures.ProcessDied, RunFailures.ProcessDiedStep, now, cancellationToken).ConfigureAwait(false)) dead.Add(run.RunId);
         return dead;
     }
+
+    // The row lock of the run's update decides between two processes closing it at once: the second finds it ended.
+    /// <inheritdoc />
+    public Task<bool> FailUnfinishedRunAsync(string runId, string failure, string stepFailure, DateTimeOffset at, CancellationToken cancellationToken) =>
+        RetryAsync(async ct =>
+        {
+            await using var connection = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using var end = Command(connection.CreateCommand(),
+                """UPDATE "runs" SET "status" = 'failed', "ended_at" = @e, "error" = @err WHERE "run_id" = @id AND "status" IN ('running', 'queued')""",
+                [("e", Time(at)), ("err", failure), ("id", runId)]);
+            if (await end.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0) return false;
+            await ExecAsync(connection, """UPDATE "steps" SET "status" = 'failed', "ended_at" = @e, "error" = @err WHERE "run_id" = @id AND "status" = 'running'""",
+                ct, ("e", Time(at)), ("err", stepFailure), ("id", runId)).ConfigureAwait(false);
+            await ExecAsync(connection, """UPDATE "steps" SET "status" = 'skipped' WHERE "run_id" = @id AND "status" = 'pending'""", ct, ("id", runId)).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     private static MaterializationRecord ReadMaterialization(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), Time(r, 2), r.GetInt64(3),
@@ -217,11 +308,12 @@ public sealed partial class PostgresRunStore : IProjectRunStore
     private static DateTimeOffset? OptionalTime(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Time(r, i);
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private async Task<int> WriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(_source.CreateCommand(), sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private Task<int> WriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        RetryAsync(async ct =>
+        {
+            await using var command = Command(_source.CreateCommand(), sql, parameters);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
 
     private static async Task ExecAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
@@ -229,14 +321,15 @@ public sealed partial class PostgresRunStore : IProjectRunStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(_source.CreateCommand(), sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var list = new List<T>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(map(reader));
-        return list;
-    }
+    private Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        RetryAsync<IReadOnlyList<T>>(async ct =>
+        {
+            await using var command = Command(_source.CreateCommand(), sql, parameters);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var list = new List<T>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(map(reader));
+            return list;
+        }, cancellationToken);
 
     private static NpgsqlCommand Command(NpgsqlCommand command, string sql, (string Name, object? Value)[] parameters)
     {

@@ -29,10 +29,15 @@ public sealed class RunEventHub(IRunStore store)
         lock (_lock) _subscribers.Remove(subscription);
     }
 
-    internal async Task DeliverAsync(RunEvent e, Action<RunEvent>? observer)
+    internal async Task DeliverAsync(RunEvent e, Action<RunEvent>? observer, bool record = true)
     {
         // Recorded first: a subscriber that sees an event can find it, and every earlier one, in the store.
-        await store.AddEventAsync(e, CancellationToken.None).ConfigureAwait(false);
+        if (record) await store.AddEventAsync(e, CancellationToken.None).ConfigureAwait(false);
+        Offer(e, observer);
+    }
+
+    internal void Offer(RunEvent e, Action<RunEvent>? observer)
+    {
         observer?.Invoke(e);
         RunEventSubscription[] subscribers;
         lock (_lock) subscribers = [.. _subscribers];

@@ -37,7 +37,20 @@ public sealed class RunEventWriter
     {
         await Task.Yield();
         var sequence = 0L;
+        RunStoreUnavailableException? lost = null;
         await foreach (var e in _channel.Reader.ReadAllAsync().ConfigureAwait(false))
-            await hub.DeliverAsync(e with { Sequence = ++sequence }, observer).ConfigureAwait(false);
+        {
+            try
+            {
+                await hub.DeliverAsync(e with { Sequence = ++sequence }, observer, record: lost is null).ConfigureAwait(false);
+            }
+            catch (RunStoreUnavailableException unavailable)
+            {
+                // The store is gone for good: the rest of the log still reaches the display, and the run learns of it at its end.
+                lost = unavailable;
+                hub.Offer(e with { Sequence = sequence }, observer);
+            }
+        }
+        if (lost is not null) throw lost;
     }
 }

@@ -220,15 +220,33 @@ public sealed partial class SqliteRunStore : IProjectRunStore
     public async Task<IReadOnlyList<string>> FailAbandonedRunsAsync(Func<int, bool> processAlive, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var running = await ReadAsync("SELECT * FROM runs WHERE status IN ('running', 'queued')", ReadRun, cancellationToken).ConfigureAwait(false);
-        var dead = running.Where(r => !processAlive(r.ProcessId)).Select(r => r.RunId).ToList();
-        foreach (var id in dead)
-        {
-            await EndRunAsync(id, RunStatus.Failed, now, "The process running this run stopped before it finished (killed or crashed); tables kept their previous version.", cancellationToken).ConfigureAwait(false);
-            await WriteAsync("UPDATE steps SET status = 'failed', ended_at = $e, error = 'process died' WHERE run_id = $id AND status = 'running'", cancellationToken,
-                ("$e", Time(now)), ("$id", id)).ConfigureAwait(false);
-            await WriteAsync("UPDATE steps SET status = 'skipped' WHERE run_id = $id AND status = 'pending'", cancellationToken, ("$id", id)).ConfigureAwait(false);
-        }
+        var dead = new List<string>();
+        foreach (var run in running.Where(r => !processAlive(r.ProcessId)))
+            if (await FailUnfinishedRunAsync(run.RunId, RunFailures.ProcessDied, RunFailures.ProcessDiedStep, now, cancellationToken).ConfigureAwait(false)) dead.Add(run.RunId);
         return dead;
+    }
+
+    // One transaction: of two processes closing the run at once (both open the file), the second finds it ended.
+    /// <inheritdoc />
+    public async Task<bool> FailUnfinishedRunAsync(string runId, string failure, string stepFailure, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var tx = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var end = Command(_connection, "UPDATE runs SET status = 'failed', ended_at = $e, error = $err WHERE run_id = $id AND status IN ('running', 'queued')",
+                [("$e", Time(at)), ("$err", failure), ("$id", runId)]);
+            if (await end.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0) return false;
+            await ExecAsync("UPDATE steps SET status = 'failed', ended_at = $e, error = $err WHERE run_id = $id AND status = 'running'", cancellationToken,
+                ("$e", Time(at)), ("$err", stepFailure), ("$id", runId)).ConfigureAwait(false);
+            await ExecAsync("UPDATE steps SET status = 'skipped' WHERE run_id = $id AND status = 'pending'", cancellationToken, ("$id", runId)).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private static MaterializationRecord ReadMaterialization(SqliteDataReader r) =>

@@ -67,8 +67,13 @@ internal static partial class DesignerApi
         {
             var materializations = await project.Runs.GetLatestMaterializationsAsync(ct).ConfigureAwait(false);
             var tables = await tableList.GetAsync((materializations.Count, materializations.Count == 0 ? default : materializations.Max(m => m.At)), ct).ConfigureAwait(false);
+            // The pipeline of each latest writer, one read per run (a handful: the runs that last wrote some table).
+            var pipelines = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var runId in materializations.Select(m => m.RunId).Distinct(StringComparer.Ordinal))
+                pipelines[runId] = (await project.Runs.GetRunAsync(runId, ct).ConfigureAwait(false))?.Pipeline;
             return TypedResults.Ok<IReadOnlyList<AssetSummary>>(AssetList.Of(tables, materializations, includeInternal ?? false)
-                .Select(e => new AssetSummary(e.Table, e.Latest?.At, e.Latest?.RowCount, e.Latest?.RunId, e.Step, e.Output, e.Role)).ToList());
+                .Select(e => new AssetSummary(e.Table, e.Latest?.At, e.Latest?.RowCount, e.Latest?.RunId, e.Step, e.Output, e.Role,
+                    e.Latest is { } m ? pipelines.GetValueOrDefault(m.RunId) : null)).ToList());
         });
 
         api.MapGet("/assets/{name}/history", async Task<Ok<IReadOnlyList<MaterializationView>>> (string name, CancellationToken ct) =>

@@ -31,6 +31,21 @@ internal sealed record RecommendationSnapshot(
     /// <summary>Bought-together items per SKU, serialized.</summary>
     public IReadOnlyDictionary<string, SerializedList> TogetherJson { get; } = Together.ToDictionary(p => p.Key, p => SerializedList.Of(p.Value), StringComparer.Ordinal);
 
+    /// <summary>The lists overall: customers, catalog coverage, the <paramref name="top"/> products on most lists, items per source.</summary>
+    public RecommendationOverview Overview(int top)
+    {
+        var lists = ByProfile.Values.ToList();
+        var items = lists.Sum(l => l.Length);
+        // A product counts once per list, however a merged profile's lists repeat it.
+        var perProduct = lists.SelectMany(l => l.Select(i => i.Sku).Distinct(StringComparer.Ordinal))
+            .GroupBy(s => s, StringComparer.Ordinal).Select(g => (Sku: g.Key, Count: g.Count())).ToList();
+        var topProducts = perProduct.OrderByDescending(p => p.Count).ThenBy(p => p.Sku, StringComparer.Ordinal).Take(top)
+            .Select(p => new RecommendedProductCount(p.Sku, p.Count, lists.Count == 0 ? 0 : (double)p.Count / lists.Count)).ToList();
+        var sources = lists.SelectMany(l => l).GroupBy(i => i.Source, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new RecommendationSourceCount(g.Key, g.Count(), items == 0 ? 0 : (double)g.Count() / items)).ToList();
+        return new RecommendationOverview(lists.Count, items, perProduct.Count, Products?.Count, topProducts, sources, MaterializedAt);
+    }
+
     /// <summary>Reads every table of <paramref name="tables"/> into a new snapshot.</summary>
     public static async Task<RecommendationSnapshot> LoadAsync(IWarehouse warehouse, RecommendationTables tables, CancellationToken cancellationToken)
     {

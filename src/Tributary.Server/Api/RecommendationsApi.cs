@@ -56,6 +56,14 @@ internal static class RecommendationsApi
                 list.Select((i, r) => i.Rank == r + 1 ? i : i with { Rank = r + 1 }).ToList(), s.MaterializedAt));
         }).WithName("GetRecommendations").WithTags("Recommendations");
 
+        // What the lists hold overall, for the dashboard's overview; the lookups answer one product or customer.
+        api.MapGet("/recommendation-overview", async Task<Results<Ok<RecommendationOverview>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> (int? limit, CancellationToken ct) =>
+        {
+            if (Limit(limit) is not { } n) return ApiProblems.BadRequest($"limit must be between 1 and {MaxLimit}, got {limit}");
+            if (await snapshots.GetAsync(ct).ConfigureAwait(false) is not { } s) return NoneYet();
+            return TypedResults.Ok(s.Overview(n));
+        }).WithName("GetRecommendationOverview").WithTags("Recommendations");
+
         api.MapGet("/similar/{sku}", (string sku, int? limit, CancellationToken ct) => RelatedAsync(snapshots, s => s.SimilarJson, sku, limit, ct))
             .WithName("GetSimilarItems").WithTags("Recommendations");
         api.MapGet("/bought-together/{sku}", (string sku, int? limit, CancellationToken ct) => RelatedAsync(snapshots, s => s.TogetherJson, sku, limit, ct))

@@ -13,4 +13,5 @@ namespace Tributary.Server.Contracts;
 /// <param name="Step">The step whose plan declares the table.</param>
 /// <param name="Output">The declared output's name within the step (<c>main</c> for the step's asset).</param>
 /// <param name="Role">The declared output's role.</param>
-public sealed record AssetSummary(string Name, DateTimeOffset? LastMaterialized, long? Rows, string? RunId, string? Step, string? Output, OutputRole? Role);
+/// <param name="Pipeline">The pipeline of the run that last wrote it; null for tables written outside pipelines.</param>
+public sealed record AssetSummary(string Name, DateTimeOffset? LastMaterialized, long? Rows, string? RunId, string? Step, string? Output, OutputRole? Role, string? Pipeline);

@@ -133,6 +133,41 @@ public sealed class AttributionTests
     }
 
     [Fact]
+    public void ShapleyByConversionRate_SixPathToy_IsTheMonotoneClosureNotTheExactSetRate()
+    {
+        // The worked example of docs/attribution.md: ABC, B and AC convert; A, BC and C do not. With v(S) the rate of
+        // paths with set exactly S the credit is A 0.833, B 1.333, C 0.833, and A or C joining B lowers v by 1 in some
+        // orderings. The product's v(S) is the best rate of S and its subsets: v(AB) = v(BC) = v(B) = 1, so B gets more.
+        var paths = new[] { P(true, "A", "B", "C"), P(false, "A"), P(true, "B"), P(false, "B", "C"), P(true, "A", "C"), P(false, "C") };
+
+        var result = ShapleyAttribution.Compute(paths);
+        var credit = ByChannel(result.Credit);
+
+        Assert.Equal(2.0 / 3, credit["A"], 1e-12);
+        Assert.Equal(5.0 / 3, credit["B"], 1e-12);
+        Assert.Equal(2.0 / 3, credit["C"], 1e-12);
+        // ABC's own split: B joins first with 1 (a third of orderings) or after A or C alone (a sixth each); A and C only after the other.
+        Assert.Equal([1.0 / 6, 2.0 / 3, 1.0 / 6], result.Weights(P(true, "A", "B", "C")), (x, y) => Math.Abs(x - y) < 1e-12);
+        Assert.Equal("conversion_rate, exact", result.Method);
+    }
+
+    [Fact]
+    public void ShapleySimplified_IsLinearOverEachPathsDistinctChannels()
+    {
+        // Zhao et al.'s closed form gives each converting path's conversion evenly to its distinct channels; linear splits
+        // it over touches, so the two differ only where a path repeats a channel.
+        var once = new[] { P(true, "A", "B"), P(true, "A", "B", "C"), P(false, "C"), P(true, "C") };
+        var repeated = new[] { P(true, "A", "A", "A", "B"), P(true, "C") };
+
+        var linear = ByChannel(RuleBasedAttribution.Compute(once, RuleBasedModel.Linear));
+        var simplified = ByChannel(ShapleyAttribution.Simplified(once).Credit);
+        Assert.Equal(linear.Keys.Order(), simplified.Keys.Order());
+        Assert.All(linear, l => Assert.Equal(l.Value, simplified[l.Key], 1e-12));
+        Assert.Equal(0.5, ByChannel(ShapleyAttribution.Simplified(repeated).Credit)["A"], 1e-12);
+        Assert.Equal(0.75, ByChannel(RuleBasedAttribution.Compute(repeated, RuleBasedModel.Linear))["A"], 1e-12);
+    }
+
+    [Fact]
     public void ShapleyByConversionRate_SeventeenChannelPath_MonteCarloMatchesTheClosedForm()
     {
         // ch00 alone converts half the time, each other channel alone a tenth, all 17 together 0.6. Every other set

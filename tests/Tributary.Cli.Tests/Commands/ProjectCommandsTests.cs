@@ -34,6 +34,37 @@ public sealed class ProjectCommandsTests : IDisposable
         Assert.Equal(3, File.ReadAllLines(Path.Combine(Project, "out/top_customers.csv")).Length - 1);
     }
 
+    // The quickstart template read data/orders.csv and data/customers.csv, which no command wrote (trib demo-data writes
+    // data/demo/): added to a demo-data project it failed with "no file matches 'data/orders.csv'".
+    [Fact]
+    public async Task TemplatesAdd_QuickstartInADemoDataProject_WritesItsSampleFilesAndRuns()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        Assert.Equal(0, (await Trib.RunAsync("demo-data", "--project", Project, "--customers", "50", "--days", "60")).ExitCode);
+
+        var add = await Trib.RunAsync("templates", "add", "quickstart", "--project", Project);
+        var run = await Trib.RunAsync("run", "quickstart", "--project", Project);
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.Contains($"wrote a sample shop to {Path.Combine("data", "orders.csv")} and {Path.Combine("data", "customers.csv")} for quickstart (replace them with your own exports, same columns)", add.ErrorLines);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(File.Exists(Path.Combine(Project, "out/top_customers.csv")));
+    }
+
+    [Fact]
+    public async Task TemplatesAdd_QuickstartWithOwnOrders_LeavesTheFilesAlone()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        Components.Samples.QuickstartStore.Write(Path.Combine(Project, "data"), customers: 7);
+        var before = File.ReadAllText(Path.Combine(Project, "data", "orders.csv"));
+
+        var add = await Trib.RunAsync("templates", "add", "quickstart", "--project", Project);
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.DoesNotContain(add.ErrorLines, l => l.StartsWith("wrote a sample shop", StringComparison.Ordinal));
+        Assert.Equal(before, File.ReadAllText(Path.Combine(Project, "data", "orders.csv")));
+    }
+
     [Fact]
     public async Task Runs_MultiLineError_TableShowsItsFirstLineAndRunsShowAll()
     {

@@ -115,6 +115,7 @@ public sealed class RunCommandTests : IDisposable
             Environment.SetEnvironmentVariable(variable, null);
         }
     }
+
     // The missing variable was found only when a run failed, and the failure went unreported.
     [Fact]
     public async Task Run_OnFailureVariableNotSet_WarnsBeforeTheRunAndValidateWarnsAtTheKey()
@@ -136,5 +137,45 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains($"warning: on_failure names environment variable {variable}, which is not set: if this run fails, no alert is sent.", run.Error, StringComparison.Ordinal);
         Assert.Equal(0, validate.ExitCode);
         Assert.Contains($"quiet.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here", validate.Error, StringComparison.Ordinal);
+    }
+
+    // The reviewer's repro: a run killed mid-step was marked failed by the next command, without its alert.
+    [Fact]
+    public async Task Runs_AfterARunWhoseProcessWasKilled_MarksItFailedAndPostsTheAlertOnce()
+    {
+        using var hook = new WebhookListener();
+        var variable = "TRIB_TEST_KILLED_URL_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(variable, hook.Url);
+        try
+        {
+            Assert.Equal(0, (await Trib.RunAsync("init", AlertProject)).ExitCode);
+            File.WriteAllText(Path.Combine(AlertProject, "pipelines", "ops_test.yaml"), $$"""
+                pipeline: ops_test
+                on_failure: { webhook_url_env: {{variable}} }
+                components:
+                  - { id: ops_slow, type: transform.sql, with: { sql: SELECT 1 AS v } }
+                """);
+            // What a process killed during ops_slow leaves behind: its run and step still "running", under a pid that is gone.
+            await using (var store = await Tributary.Engine.Runs.SqliteRunStore.OpenAsync(Path.Combine(AlertProject, ".tributary", "runs.db"), Ct))
+            {
+                await store.CreateRunAsync(new("killed", "ops_test", Tributary.Engine.Runs.RunStatus.Running, "cli", null, DateTimeOffset.UtcNow, null, null, 999_999),
+                    [new("killed", "ops_slow", "transform.sql", Tributary.Engine.Runs.StepStatus.Pending, 0, null, null, null)], Ct);
+                await store.UpdateStepAsync(new("killed", "ops_slow", "transform.sql", Tributary.Engine.Runs.StepStatus.Running, 1, DateTimeOffset.UtcNow, null, null), Ct);
+            }
+
+            var first = await Trib.RunAsync("runs", "--project", AlertProject);
+            var second = await Trib.RunAsync("runs", "--project", AlertProject);
+
+            Assert.True(first.ExitCode == 0, first.Error);
+            Assert.Equal(0, second.ExitCode);
+            Assert.Equal("Tributary: run killed of 'ops_test' failed: the process running it stopped: killed or crashed (running: 'ops_slow'); tables kept their previous version",
+                JsonDocument.Parse(await hook.NextAsync(TimeSpan.FromSeconds(10), Ct)).RootElement.GetProperty("text").GetString());
+            await Task.Delay(200, Ct);
+            Assert.Empty(hook.Received());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
     }
 }

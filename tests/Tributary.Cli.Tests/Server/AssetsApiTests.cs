@@ -75,6 +75,19 @@ public sealed class AssetsApiTests(PostgresCluster postgres) : IDisposable
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task List_NamesThePipelineOfTheRunThatLastWroteEachTable(bool onPostgres)
+    {
+        await using var served = await RunAndServeAsync(onPostgres);
+
+        var assets = await ReadAsync<List<AssetSummary>>(await served.Http.GetAsync("/api/assets", Ct));
+
+        Assert.Equal("alerts", Assert.Single(assets, a => a.Name == "alert_queue").Pipeline);
+        Assert.Equal("alerts", Assert.Single(assets, a => a.Name == "alerts").Pipeline);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task Csv_DatesAndTimestamps_AreIso8601_TimestampsInUtcWithZ(bool onPostgres)
     {
         await using var served = await RunAndServeAsync(onPostgres);

@@ -74,6 +74,40 @@ public sealed class RecommendationsApiTests : IDisposable
         Assert.Equal(["C"], second.Items.Select(i => i.Sku));
     }
 
+    [Fact]
+    public async Task Overview_CountsListsProductsAndSources_AsTheCustomersListsHoldThem()
+    {
+        var directory = Path.Combine(_temp.Path, "project");
+        Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
+        File.WriteAllText(Path.Combine(directory, "pipelines", "recs.yaml"), Pipeline);
+        File.WriteAllText(Path.Combine(directory, "items.csv"), Purchases);
+        await using var served = await InProcessServer.StartAsync(directory, Ct);
+        using (var none = await served.Http.GetAsync("/api/recommendation-overview", Ct))
+            Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+        await served.RunAsync("recs", Ct);
+        await WaitForAsync(served.Http, "/api/recommendations/a@x.com", r => r.Items.Count > 0);
+
+        var overview = (await served.Http.GetFromJsonAsync<RecommendationOverview>("/api/recommendation-overview?limit=2", Json, Ct))!;
+
+        // The same lists as each customer's own answer; one the step left empty (c bought everything) is served the popular fallback, no list of theirs.
+        var lists = new List<IReadOnlyList<RecommendedItem>>();
+        foreach (var customer in new[] { "a@x.com", "b@x.com", "c@x.com" })
+            if ((await served.Http.GetFromJsonAsync<CustomerRecommendations>($"/api/recommendations/{customer}", Json, Ct))! is { ColdStart: false } answer) lists.Add(answer.Items);
+        var withItems = lists.Where(l => l.Count > 0).ToList();
+        Assert.NotEmpty(withItems);
+        Assert.Equal(withItems.Count, overview.Customers);
+        Assert.Equal(withItems.Sum(l => l.Count), overview.Items);
+        Assert.Equal(withItems.SelectMany(l => l.Select(i => i.Sku)).Distinct().Count(), overview.Products);
+        Assert.Null(overview.CatalogProducts);
+        var expectedTop = withItems.SelectMany(l => l.Select(i => i.Sku).Distinct()).GroupBy(x => x)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(2).Select(g => (g.Key, g.Count())).ToList();
+        Assert.Equal(expectedTop, overview.Top.Select(t => (t.Sku, t.Customers)));
+        Assert.Equal((double)expectedTop[0].Item2 / withItems.Count, overview.Top[0].Share, 12);
+        Assert.Equal(overview.Items, overview.Sources.Sum(x => x.Items));
+        using var bad = await served.Http.GetAsync("/api/recommendation-overview?limit=0", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
     // Another template resolving the same people into a graph of its own ids (customer_journey's journey_identity_graph), and a catalog.
     private const string OtherGraphPipeline = """
         pipeline: journey

@@ -132,11 +132,29 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await attribution.GetByRole(AriaRole.Combobox, new() { Name = "Model" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Budget reallocation: daily spend now and recommended" }).GetByText("Spend ($/day)")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card budget_plan" }).GetByText("Data window")).ToBeVisibleAsync();
-        // Demo data: the generator's true channel shares beside every model.
-        var truth = page.GetByRole(AriaRole.Article, new() { Name = "Model card attribution" }).GetByRole(AriaRole.Region, new() { Name = "Ground truth beside the models" });
-        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "ground truth" })).ToBeVisibleAsync();
+        // Demo data: the generator's two truths of channel credit beside every model, ranked against the incremental one
+        // (it uses no Shapley value) unless the user picks the Shapley split, with the gap to both.
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card attribution" });
+        var truth = card.GetByRole(AriaRole.Region, new() { Name = "Ground truth beside the models" });
+        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader).Nth(1)).ToHaveTextAsync("incremental truth");
+        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "Shapley truth" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByText(new Regex("^incremental truth: conversions that would have been lost without the channel's touches"))).ToBeVisibleAsync();
         await Assertions.Expect(truth.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid_search" })).ToContainTextAsync("%");
         await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "shapley", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(truth.GetByRole(AriaRole.Rowheader, new() { Name = "Mean gap to the Shapley truth (points)" })).ToBeVisibleAsync();
+        await card.GetByRole(AriaRole.Combobox, new() { Name = "Rank the models against" }).SelectOptionAsync("shapley");
+        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader).Nth(1)).ToHaveTextAsync("Shapley truth");
+        await Assertions.Expect(card.GetByText(new Regex("so shapley comes close by construction"))).Not.ToHaveCountAsync(0);
+        // Per channel: attributed revenue and cost per attributed conversion, naming the model whose credit they count.
+        var channels = page.GetByRole(AriaRole.Article, new() { Name = "Per channel: attributed revenue and cost per attributed conversion" });
+        await Assertions.Expect(channels.GetByTestId("channel-model")).ToContainTextAsync("the shapley attribution model; amounts in USD");
+        await Assertions.Expect(channels.GetByRole(AriaRole.Columnheader, new() { Name = "Cost per attributed conversion (USD)" })).ToBeVisibleAsync();
+        await Assertions.Expect(channels.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid_search" }).Locator("td.num").Nth(3)).ToHaveTextAsync(new Regex(@"^\d"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Campaigns: ROAS over the period" }).GetByTestId("panel-about")).ToContainTextAsync("shapley attribution model");
+        // The budget card: the half-saturation spend per day in the currency, beside κ, each explained.
+        var budget = page.GetByRole(AriaRole.Article, new() { Name = "Model card budget_plan" });
+        await Assertions.Expect(budget.GetByRole(AriaRole.Columnheader, new() { Name = "Half-saturation spend (USD/day)" })).ToBeVisibleAsync();
+        await Assertions.Expect(budget.GetByTestId("explain")).ToContainTextAsync("κ × (1 − θ)");
     });
 
     [Fact]
@@ -172,6 +190,12 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(drivers.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync(new Regex(@"(yes|no).+(converting|dropping off)\d[\d.,]* \([\d.,]+ to [\d.,]+\)"));
         foreach (var step in new[] { "journey_paths", "retention", "funnel_correlation", "conversion_opportunities" })
             await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = $"Model card {step}" }).GetByRole(AriaRole.Heading, new() { Name = "What it computes" })).ToBeVisibleAsync();
+        // A dashboard of four steps or more lists its sections; a click scrolls to one.
+        var sections = page.GetByRole(AriaRole.Navigation, new() { Name = "Sections of this dashboard" });
+        await sections.GetByRole(AriaRole.Button, new() { Name = "conversion_opportunities: Conversion opportunities" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "conversion_opportunities", Exact = true })).ToBeInViewportAsync();
+        // Amounts in the findings name the currency.
+        await Assertions.Expect(page.GetByText(new Regex(@"would bring about [\d,]+ USD in conversion value")).First).ToBeAttachedAsync();
     });
 
     [Fact]
@@ -180,9 +204,13 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card experiment_results" });
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Sequential interval" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Credible interval" })).ToBeVisibleAsync();
-        // Each arm's conversion rate beside the lift, the risk's unit in its header, and the fixed-horizon interval named unadjusted.
+        // Each arm's observed conversion rate with its units beside the CUPED-adjusted lift, the risk's unit in its header, and the
+        // fixed-horizon interval named unadjusted.
         var lift = card.GetByRole(AriaRole.Region, new() { Name = "Lift per metric and variant" });
-        await Assertions.Expect(lift.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (B vs A)" })).ToContainTextAsync(new Regex(@"^conversion \(B vs A\)\d+(\.\d)?%\d+(\.\d)?%[+-]"));
+        await Assertions.Expect(lift.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (B vs A)" }))
+            .ToContainTextAsync(new Regex(@"^conversion \(B vs A\)\d+(\.\d)?% \(n [\d,]+\)\d+(\.\d)?% \(n [\d,]+\)[+-]"));
+        await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Control (observed)" })).ToBeVisibleAsync();
+        await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Lift (CUPED-adjusted)" })).ToBeVisibleAsync();
         await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Risk (% of control)" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Frequentist interval (unadjusted)" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "SRM p-value" })).ToBeVisibleAsync();
@@ -192,6 +220,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync(new Regex("ship|stop|keep running"));
         // Beside the decision, the evidence it read (the template decides on the confidence sequence).
         await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync("confidence sequence [");
+        await Assertions.Expect(decision.GetByRole(AriaRole.Row).Filter(new() { HasText = "coupon_offer" })).ToContainTextAsync(new Regex(@"\d+(\.\d)?% \(n [\d,]+\) → \d+(\.\d)?% \(n [\d,]+\)"));
         var plan = page.GetByRole(AriaRole.Article, new() { Name = "Power and runtime experiment_plan" });
         await Assertions.Expect(plan.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion" }).First).ToContainTextAsync(new Regex(@"\d"));
         // Days needed in whole days (the fourth cell: metric, control mean, target lift, days needed).
@@ -292,6 +321,14 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(propensity.GetByRole(AriaRole.Figure, new() { Name = "Calibration plot: predicted against observed purchase rate by decile" }).Locator(".recharts-scatter-symbol").First).ToBeVisibleAsync();
         var gains = propensity.GetByRole(AriaRole.Figure, new() { Name = "Cumulative gains: share of buyers reached by share of customers targeted" });
         await Assertions.Expect(gains.Locator(".recharts-line")).ToHaveCountAsync(3);
+        await Assertions.Expect(propensity.GetByTestId("propensity-horizon")).ToHaveTextAsync(new Regex(@"^90 days \(labels from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\)$"));
+        // The campaign audience downloads with its contacts, as the churn alert list does.
+        var audienceDownload = page.GetByRole(AriaRole.Link, new() { Name = "Download the audience with contacts (CSV)" });
+        await Assertions.Expect(audienceDownload).ToBeVisibleAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => audienceDownload.ClickAsync());
+        var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+        Assert.StartsWith("customer_id,name,email,phone,", csv, StringComparison.Ordinal);
+        Assert.Contains("@", csv.Split('\n')[1], StringComparison.Ordinal);
 
         // Uplift: every learner with a Qini and an AUUC beside random and propensity orderings, their curves, the five groups.
         var uplift = page.GetByRole(AriaRole.Article, new() { Name = "Model card uplift_scores" });
@@ -325,6 +362,11 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card model_card" });
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "popular" })).Not.ToHaveCountAsync(0);
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "als" })).ToHaveCountAsync(1);
+        await Assertions.Expect(card.GetByTestId("explain")).ToContainTextAsync("NDCG@");
+        // What is recommended overall: catalog coverage and the products on most lists.
+        var overview = page.GetByRole(AriaRole.Article, new() { Name = "Recommendations overview" });
+        await Assertions.Expect(overview.GetByTestId("recs-coverage")).ToHaveTextAsync(new Regex(@"^\d+ of \d+ products \("));
+        await Assertions.Expect(overview.GetByRole(AriaRole.Region, new() { Name = "Products recommended to the most customers" }).GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("%");
 
         // The best seller by order lines has neighbours on any seed; it is searched by its name, as a person would.
         var product = DemoColumn("shopify/orders_export.csv", "Lineitem name").GroupBy(n => n).MaxBy(g => g.Count())!.Key;
@@ -437,6 +479,17 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files" })).ToHaveCountAsync(0);
         await page.GetByLabel(new Regex("^Show internal tables")).CheckAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files" })).ToBeVisibleAsync();
+        // Each table names the pipeline whose run wrote it; a readable output's role is a neutral label, not red like an error.
+        var ltvRow = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv", Exact = true }) });
+        await Assertions.Expect(ltvRow.Locator("td:nth-child(2)")).ToHaveTextAsync(new Regex("^[a-z_]+$"));
+        var role = page.Locator(".badge.role").Filter(new() { HasText = "diagnostics" }).First;
+        await Assertions.Expect(role).ToHaveAttributeAsync("title", new Regex("not an error"));
+        Assert.NotEqual("rgb(185, 28, 28)", await role.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+        // A search narrows the ~150 tables to those whose name, step or pipeline holds every word.
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search" }).FillAsync("churn_prevention alerts");
+        var links = page.GetByRole(AriaRole.Region, new() { Name = "Assets by step" }).Locator("tbody td:nth-child(4) a");
+        await Assertions.Expect(links.First).ToBeVisibleAsync();
+        Assert.All(await links.AllTextContentsAsync(), name => Assert.Contains("alerts", name, StringComparison.Ordinal));
     });
 
     [Fact]

@@ -49,6 +49,21 @@ public sealed class AbTestingTemplateTests(PostgresCluster postgres)
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join(", ", rows.Select(r => $"{r.Key}: lift {r.Value[0]:P1} [{r.Value[1]:P1}, {r.Value[2]:P1}], CUPED reduction {r.Value[7]:P1}")));
         Assert.InRange(rows["conversion"][7], 0.002, 0.08);
         Assert.InRange(rows["revenue"][7], 0.002, 0.5);
+        // Each arm's observed conversion rate is the statistics' raw Σy/n, beside the CUPED-adjusted mean the lift compares.
+        var observed = Assert.Single(await h.RowsAsync("""
+            SELECT r.observed_control, r.observed_variant, r.mean_control,
+                   (SELECT sum(sum_y) / sum(units) FROM experiment_stats s WHERE s.experiment = r.experiment AND s.metric = r.metric AND s.variant = r.control),
+                   (SELECT sum(sum_y) / sum(units) FROM experiment_stats s WHERE s.experiment = r.experiment AND s.metric = r.metric AND s.variant = r.variant)
+            FROM experiment_results r WHERE r.experiment = 'coupon_offer' AND r.variant = 'B' AND r.metric = 'conversion'
+            """)).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(observed[3], observed[0], 12);
+        Assert.Equal(observed[4], observed[1], 12);
+        Assert.NotEqual(observed[0], observed[2]);
+        // The template's roles: conversion is the primary family alone, so its p is not multiplied by the other metrics' count.
+        var families = (await h.RowsAsync("SELECT metric, role, p_value, p_adjusted FROM experiment_results WHERE experiment = 'coupon_offer' AND variant = 'B'"))
+            .ToDictionary(r => (string)r[0]!, r => ((string)r[1]!, Convert.ToDouble(r[2], CultureInfo.InvariantCulture), Convert.ToDouble(r[3], CultureInfo.InvariantCulture)));
+        Assert.Equal(("primary", families["conversion"].Item2), (families["conversion"].Item1, families["conversion"].Item3));
+        Assert.Equal(("secondary", "secondary", "guardrail"), (families["revenue"].Item1, families["revenue_per_view"].Item1, families["coupon_views"].Item1));
         var decision = Assert.Single(await h.RowsAsync("SELECT decision, reasons FROM experiment_decision WHERE experiment = 'coupon_offer'"));
         Assert.Contains((string)decision[0]!, new[] { "ship", "keep_running" });
         Assert.False(string.IsNullOrWhiteSpace((string)decision[1]!));

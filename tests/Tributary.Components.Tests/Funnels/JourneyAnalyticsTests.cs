@@ -309,6 +309,15 @@ public sealed class JourneyAnalyticsTests(PostgresCluster postgres)
         Assert.Equal("7,050 of 12,170 sessions (57.9%) stop between 'S3' and 'S4'. Winning back 10.0% of them (705 sessions reaching 'S4', each a conversion) would bring about 42,300 in conversion value; valued alone, not to be added to the other findings.", findings[0].Text);
     }
 
+    [Fact]
+    public void Opportunities_Currency_NamedAfterEveryAmountInTheFindings()
+    {
+        var findings = ConversionOpportunities.Analyse(SegmentedFunnel, new ConversionOpportunitiesParameters { ConversionValue = 10, UnitName = "sessions", Currency = "usd" });
+
+        Assert.EndsWith("would bring about 300 USD in conversion value; valued alone, not to be added to the other findings.", findings[0].Text, StringComparison.Ordinal);
+        Assert.EndsWith("the gap is 200 sessions, and closing 10.0% of it would bring about 50 USD, part of the step's drop-off, not in addition to it.", findings[2].Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Opportunities_ReadTheFunnelTable(string engine)

@@ -64,6 +64,10 @@ public sealed class PropensityMarketingTemplateTests(PostgresCluster postgres)
         Assert.Empty(await h.RowsAsync("SELECT * FROM campaign_audience WHERE customer_id IN (SELECT customer_id FROM suppression_list)"));
         Assert.Equal(audience.Count, Convert.ToInt32((await h.RowsAsync("SELECT count(*) FROM crm_campaign_audience"))[0][0], CultureInfo.InvariantCulture));
         Assert.True(File.Exists(Path.Combine(h.Temp.Path, "out", "audiences", "campaign.csv")));
+        // The audience with its contacts, as churn's: an email and a phone per contact where the identity graph has them.
+        var contacts = await h.RowsAsync("SELECT count(*), count(email), count(phone) FROM campaign_contacts");
+        Assert.Equal((long)audience.Count, Convert.ToInt64(contacts[0][0], CultureInfo.InvariantCulture));
+        Assert.True(Convert.ToInt64(contacts[0][1], CultureInfo.InvariantCulture) > 0 && Convert.ToInt64(contacts[0][2], CultureInfo.InvariantCulture) > 0, "the audience's contacts have no email or no phone");
         Assert.Equal(5 * 101, (await h.RowsAsync("SELECT * FROM uplift_scores__qini")).Count);
         var groups = (await h.RowsAsync("SELECT uplift_group, count(*) FROM uplift_scores GROUP BY 1 ORDER BY 1")).Select(r => $"{r[0]} {r[1]}").ToList();
         TestContext.Current.SendDiagnosticMessage($"{engine}: groups {string.Join(", ", groups)}");

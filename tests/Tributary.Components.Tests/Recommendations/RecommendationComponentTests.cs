@@ -46,6 +46,25 @@ public sealed class RecommendationComponentTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task BoughtTogether_PairBoughtTogetherLessThanChance_IsNoRuleUnlessMinLiftAllowsIt(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // Six orders: A in o1-o3, B in o1-o2, C in o3-o6. A with B: lift (2/3)/(2/6) = 2; A with C: (1/3)/(4/6) = 0.5.
+        h.Temp.File("items.csv", "customer_id,order_id,sku,quantity,ordered_at,kind\n" + string.Concat(
+            new[] { "o1,A", "o1,B", "o2,A", "o2,B", "o3,A", "o3,C", "o4,C", "o5,C", "o6,C" }.Select(x => $"c1,{x},1,2025-01-01,purchase\n")));
+        var result = await h.RunAsync(Pipeline("""
+              - { id: rules, type: recs.bought_together, inputs: [items], with: { min_orders: 1 } }
+              - { id: all_rules, type: recs.bought_together, inputs: [items], with: { min_orders: 1, min_lift: 0 } }
+            """));
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var pairs = async (string table) => (await h.RowsAsync($"SELECT sku, other_sku, lift FROM {table} ORDER BY sku, other_sku"))
+            .Select(r => $"{r[0]}>{r[1]}:{Convert.ToDouble(r[2], CultureInfo.InvariantCulture).ToString("0.##", CultureInfo.InvariantCulture)}").ToList();
+        Assert.Equal(["A>B:2", "B>A:2"], await pairs("rules"));
+        Assert.Equal(["A>B:2", "A>C:0.5", "B>A:2", "C>A:0.5"], await pairs("all_rules"));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Interactions_WeightsByKindQuantityAndHalfLife(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);

@@ -50,6 +50,25 @@ public sealed class DemoStoreGeneratorTests
     }
 
     [Fact]
+    public void Write_ChannelTruth_HasTheShapleySplitAndTheIncrementalConversions()
+    {
+        using var d = new TempDirectory();
+        DemoStoreGenerator.Write(d.Path, new DemoStoreOptions(Customers: 600, Days: 120, Seed: 2));
+
+        var lines = File.ReadAllLines(Path.Combine(d.Path, "ground_truth/channels.csv"));
+        // The first seven columns are as before the incremental truth, so readers by position keep working.
+        Assert.Equal("channel,exposure,incremental_effect,lateness,campaigns,true_conversions,true_share,incremental_conversions,incremental_share", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(DemoTruth.Channels.Select(c => c.Name), rows.Select(r => r[0]));
+        double Sum(int column) => rows.Sum(r => double.Parse(r[column], CultureInfo.InvariantCulture));
+        Assert.Equal(1.0, Sum(6), 1e-4);
+        Assert.Equal(1.0, Sum(8), 1e-4);
+        // A conversion is lost to a channel only when no other cause would have made it: fewer than are split.
+        Assert.InRange(Sum(7), 1, Sum(5));
+        Assert.All(rows, r => Assert.True(double.Parse(r[7], CultureInfo.InvariantCulture) > 0, r[0]));
+    }
+
+    [Fact]
     public void Write_ReportedOrders_AreTheDistinctOrdersOfTheShopifyExport()
     {
         using var d = new TempDirectory();

@@ -21,6 +21,19 @@ public sealed class ComponentDescriptorTests
         Assert.Equal("string", (string?)props["path"]!["type"]);
     }
 
+    // The designer showed calibration_end_date beside calibration_end: a computed property, no parameter.
+    [Fact]
+    public void JsonSchema_ComputedProperties_AreNoParameters()
+    {
+        var props = Catalog.Get("analytics.ltv").JsonSchema()["properties"]!.AsObject().Select(p => p.Key).ToList();
+
+        Assert.Contains("calibration_end", props);
+        Assert.Contains("holdout_end", props);
+        Assert.DoesNotContain("calibration_end_date", props);
+        Assert.DoesNotContain("holdout_end_date", props);
+        Assert.Equal(Catalog.Get("analytics.ltv").Parameters.Select(p => p.Name).Order(), props.Order());
+    }
+
     [Fact]
     public void JsonSchema_EnumParameter_ListsSnakeCaseValuesAndDefault()
     {

@@ -744,6 +744,38 @@ public sealed class DaemonTests(PostgresCluster postgres)
         Assert.Equal(["2025-01-01", "2025-01-03"], f.Launched.Skip(3).Select(l => l.Partition).Order());
     }
 
+    [Fact]
+    public async Task Recover_LaunchedRunOfADeadProcessStillRunning_ClosesItFailedWithOneAlertAndRequeues()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-01-20T00:00:00Z"), """
+            pipeline: ops
+            retry: { max_retries: 1 }
+            components:
+              - { id: slow, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+        f.Outcome = async (_, ct) => { await Task.Delay(Timeout.Infinite, ct); return RunStatus.Succeeded; };
+        var first = f.Daemon();
+        await first.SubmitAsync("ops", null, new Dictionary<string, string>(), "api", 0, Ct);
+        await first.TickAsync(Ct);
+        await Until(() => f.Launched.Count == 1);
+        // The process "dies" mid-step, on another host or before any trib command marked its run: still 'running' in the store.
+        var q = Assert.Single(await f.Store.ListQueueAsync([QueueState.Launched], Ct));
+        await f.Store.UpdateQueueAsync(q.QueueId, QueueState.Launched, "dead-run", Ct);
+        await f.Store.CreateRunAsync(new RunRecord("dead-run", "ops", RunStatus.Running, "api", null, f.Clock.GetUtcNow(), null, null, 999_999),
+            [new StepRecord("dead-run", "slow", "transform.sql", StepStatus.Running, 1, f.Clock.GetUtcNow(), null, null)], Ct);
+
+        f.Outcome = (_, _) => Task.FromResult(RunStatus.Succeeded);
+        await f.Daemon().RecoverAsync(Ct);
+        await f.Daemon().RecoverAsync(Ct);
+
+        var run = (await f.Store.GetRunAsync("dead-run", Ct))!;
+        Assert.Equal((RunStatus.Failed, RunFailures.ProcessDied), (run.Status, run.Error));
+        Assert.Equal([(StepStatus.Failed, RunFailures.ProcessDiedStep)], (await f.Store.GetStepsAsync("dead-run", Ct)).Select(s => (s.Status, s.Error)));
+        Assert.Equal(["Tributary: run dead-run of 'ops' failed: the process running it stopped: killed or crashed (running: 'slow'); tables kept their previous version"],
+            f.Log.Where(l => l.StartsWith("Tributary:", StringComparison.Ordinal)));
+        Assert.Single(await f.Store.ListQueueAsync([QueueState.Queued], Ct));
+    }
+
     // Only the intake group is partitioned (hourly); analytics reads every hour.
     private const string GroupPartitioned = """
         pipeline: hours

@@ -179,6 +179,8 @@ public sealed class PartitionStatusTests(PostgresCluster postgres)
         public Task<IReadOnlyList<MaterializationRecord>> GetLatestMaterializationsAsync(CancellationToken cancellationToken) => inner.GetLatestMaterializationsAsync(cancellationToken);
         public Task<IReadOnlyList<CheckRecord>> GetChecksAsync(string runId, CancellationToken cancellationToken) => inner.GetChecksAsync(runId, cancellationToken);
         public Task<IReadOnlyList<string>> FailAbandonedRunsAsync(Func<int, bool> processAlive, DateTimeOffset now, CancellationToken cancellationToken) => inner.FailAbandonedRunsAsync(processAlive, now, cancellationToken);
+        public Task<bool> FailUnfinishedRunAsync(string runId, string failure, string stepFailure, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.FailUnfinishedRunAsync(runId, failure, stepFailure, at, cancellationToken);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

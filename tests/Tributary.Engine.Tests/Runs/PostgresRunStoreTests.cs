@@ -145,4 +145,74 @@ public sealed class PostgresRunStoreTests(PostgresCluster postgres) : RunStoreCo
         Assert.False(await first.HoldLeadershipAsync(Ct));
         Assert.True(await second.HoldLeadershipAsync(Ct));
     }
+
+    private static RunEvent Event(string message) => new("r", T0, RunEventKind.Log, null, message);
+
+    // pg_terminate_backend is what a database restart or failover does to a client's open sessions: 57P01 on their next use.
+    private async Task TerminateSessionsAsync(string applicationName)
+    {
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity WHERE application_name = @a", connection);
+        command.Parameters.AddWithValue("a", applicationName);
+        Assert.True((long)(await command.ExecuteScalarAsync(Ct))! > 0);
+    }
+
+    [Fact]
+    public async Task Write_TheDatabaseEndedThePoolsSessions_IsRetriedOnNewOnes()
+    {
+        var name = "t-" + Guid.NewGuid().ToString("N")[..8];
+        _connectionString = await postgres.NewSchemaAsync() + $";Application Name={name}";
+        var store = await StoreAsync();
+        await store.AddEventAsync(Event("before"), Ct);
+
+        await TerminateSessionsAsync(name);
+        await store.AddEventAsync(Event("after"), Ct);
+
+        Assert.Equal(["before", "after"], (await store.GetEventsAsync("r", Ct)).Select(e => e.Message));
+    }
+
+    [Fact]
+    public async Task Write_DuringAShortOutage_WaitsForTheDatabaseAndSucceeds()
+    {
+        await using var outage = DatabaseOutage.Before(await postgres.NewSchemaAsync());
+        await using var store = await PostgresRunStore.OpenAsync(outage.ConnectionString, Ct);
+        await store.AddEventAsync(Event("before"), Ct);
+
+        outage.Down();
+        var write = store.AddEventAsync(Event("during"), Ct);
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        Assert.False(write.IsCompleted);
+        outage.Up();
+        await write;
+
+        Assert.Equal(["before", "during"], (await store.GetEventsAsync("r", Ct)).Select(e => e.Message));
+    }
+
+    [Fact]
+    public async Task Write_TheDatabaseStaysDown_FailsAsUnavailableOnceTheRetriesAreSpent()
+    {
+        await using var outage = DatabaseOutage.Before(await postgres.NewSchemaAsync());
+        await using var store = await PostgresRunStore.OpenAsync(outage.ConnectionString, new PostgresRunStoreOptions { RetryFor = TimeSpan.FromSeconds(1) }, Ct);
+
+        outage.Down();
+        var e = await Assert.ThrowsAsync<RunStoreUnavailableException>(() => store.AddEventAsync(Event("lost"), Ct));
+
+        Assert.StartsWith("the PostgreSQL run store could not be reached for 1s: ", e.Message);
+        Assert.True(PostgresRunStore.IsTransient(e.InnerException!));
+    }
+
+    [Fact]
+    public async Task HoldLeadership_TheDatabaseIsUnreachable_FailsAndTheSameStoreLeadsAgainAfter()
+    {
+        await using var outage = DatabaseOutage.Before(await postgres.NewSchemaAsync());
+        await using var store = await PostgresRunStore.OpenAsync(outage.ConnectionString, Ct);
+        Assert.True(await store.HoldLeadershipAsync(Ct));
+
+        outage.Down();
+        await Assert.ThrowsAsync<RunStoreUnavailableException>(() => store.HoldLeadershipAsync(Ct));
+        outage.Up();
+
+        Assert.True(await store.HoldLeadershipAsync(Ct));
+    }
 }

@@ -202,6 +202,34 @@ public abstract partial class RunStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task FailUnfinishedRun_TwoStoresCloseTheSameRun_OnlyTheFirstEndsIt()
+    {
+        var first = await StoreAsync();
+        var second = await OpenAsync();
+        await first.CreateRunAsync(new RunRecord("r", "p", RunStatus.Running, "cli", null, T0, null, null, 111), [
+            new StepRecord("r", "a", "t", StepStatus.Pending, 0, null, null, null), new StepRecord("r", "b", "t", StepStatus.Pending, 0, null, null, null)], Ct);
+        await first.UpdateStepAsync(new StepRecord("r", "a", "t", StepStatus.Running, 1, T0, null, null), Ct);
+
+        var ended = await first.FailUnfinishedRunAsync("r", "gone", "step gone", T0.AddHours(1), Ct);
+        var again = await second.FailUnfinishedRunAsync("r", "gone twice", "step gone twice", T0.AddHours(2), Ct);
+
+        Assert.Equal((true, false), (ended, again));
+        Assert.Equal((RunStatus.Failed, "gone", T0.AddHours(1)), (await second.GetRunAsync("r", Ct)) is { } r ? (r.Status, r.Error, r.EndedAt!.Value) : default);
+        Assert.Equal([(StepStatus.Failed, "step gone"), (StepStatus.Skipped, null)], (await second.GetStepsAsync("r", Ct)).Select(s => (s.Status, s.Error)));
+    }
+
+    [Fact]
+    public async Task FailAbandonedRuns_RunEndedMeanwhile_IsNotReturned()
+    {
+        var store = await StoreAsync();
+        await store.CreateRunAsync(new RunRecord("dead", "p", RunStatus.Running, "cli", null, T0, null, null, 111), [], Ct);
+        Assert.True(await (await OpenAsync()).FailUnfinishedRunAsync("dead", "closed elsewhere", "x", T0, Ct));
+
+        Assert.Empty(await store.FailAbandonedRunsAsync(_ => false, T0.AddHours(1), Ct));
+        Assert.Equal("closed elsewhere", (await store.GetRunAsync("dead", Ct))!.Error);
+    }
+
+    [Fact]
     public async Task Cursors_SetTwice_KeepTheLastValue()
     {
         var store = await StoreAsync();

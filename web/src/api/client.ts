@@ -120,6 +120,8 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
     /** A customer's recommendations by any identifier the identity graph knows (profile id, email…); a 404 ApiError before any were materialized. */
     recommendations: (customer: string, limit = 10) =>
       body(client.GET("/api/recommendations/{customer}", { params: { path: { customer }, query: { limit } } })),
+    /** What the recommendation lists hold overall: customers, catalog coverage, the `limit` products on most lists, items per source. */
+    recommendationOverview: (limit = 10) => body(client.GET("/api/recommendation-overview", { params: { query: { limit } } })),
     /** Products customers bought alongside this one (recs.item_similarity). */
     similar: (sku: string, limit = 10) => body(client.GET("/api/similar/{sku}", { params: { path: { sku }, query: { limit } } })),
     /** Products bought in the same order as this one (recs.bought_together rules). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatUnit } from "./ChartView";
+import { formatUnit, valueDomain } from "./ChartView";
+import { panels } from "../dashboards";
 
 describe("formatUnit", () => {
   it("writes a score such as PR-AUC or NDCG as a plain number, not a multiple", () => {
@@ -9,5 +10,13 @@ describe("formatUnit", () => {
 
   it("keeps a ratio such as ROAS or lift as a multiple", () => {
     expect(formatUnit(2.437, "ratio")).toBe("2.44×");
+  });
+});
+
+describe("valueDomain", () => {
+  it("caps the fraud panel's PR-AUC axis at 1 and leaves other charts to recharts", () => {
+    const chart = panels["analytics.risk_score"].chart([{ fraud_type: "card_testing", score: "combined", pr_auc: 0.97 }]);
+    expect(valueDomain(chart)).toEqual([0, 1]);
+    expect(valueDomain({})).toBeUndefined();
   });
 });

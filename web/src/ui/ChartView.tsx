@@ -9,6 +9,11 @@ const colors = ["#1d4ed8", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#be185d"
 const axisLabel = { fill: "#4b5563", fontSize: 13 };
 
 /** A value in its unit, for tooltips and tables. */
+/** The value axis' range: from 0 to the measure's top when it has one (PR-AUC at most 1), else recharts' own. */
+export function valueDomain(chart: Pick<Chart, "max">): [number, number] | undefined {
+  return chart.max === undefined ? undefined : [0, chart.max];
+}
+
 export function formatUnit(v: number, unit: Unit): string {
   switch (unit) {
     case "money": return `$${formatMoney(v)}`;
@@ -70,14 +75,14 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
             <CartesianGrid strokeDasharray="3 3" horizontal={!horizontal} vertical={horizontal} />
             {horizontal ? (
               <>
-                <XAxis type="number" tickFormatter={(v: number) => tick(v, chart.unit)} label={{ value: chart.yTitle, position: "insideBottom", offset: -16, ...axisLabel }} />
+                <XAxis type="number" domain={valueDomain(chart)} tickFormatter={(v: number) => tick(v, chart.unit)} label={{ value: chart.yTitle, position: "insideBottom", offset: -16, ...axisLabel }} />
                 <YAxis type="category" dataKey="x" width={labelWidth} interval={0} tick={{ fontSize: 12 }} />
               </>
             ) : (
               <>
                 <XAxis dataKey="x" interval={0} tick={{ fontSize: 12 }} angle={rotate ? -30 : 0} textAnchor={rotate ? "end" : "middle"}
                   height={rotate ? Math.min(120, longest * 5 + 20) : 30} label={{ value: chart.xTitle, position: "insideBottom", offset: -28, ...axisLabel }} />
-                <YAxis tickFormatter={(v: number) => tick(v, chart.unit)} width={72} label={{ value: chart.yTitle, angle: -90, position: "insideLeft", offset: 4, style: { textAnchor: "middle" }, ...axisLabel }} />
+                <YAxis domain={valueDomain(chart)} tickFormatter={(v: number) => tick(v, chart.unit)} width={72} label={{ value: chart.yTitle, angle: -90, position: "insideLeft", offset: 4, style: { textAnchor: "middle" }, ...axisLabel }} />
               </>
             )}
             <Tooltip formatter={format} />

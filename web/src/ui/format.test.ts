@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnDecimals, describeCron, formatCell, formatCount, formatDuration, formatFixed, formatNumber } from "./format";
+import { columnDecimals, describeCron, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatSignificant } from "./format";
 
 describe("format", () => {
   it("groups counts and rounds fractions for people", () => {
@@ -47,5 +47,12 @@ describe("describeCron", () => {
   });
   it("gives back what it cannot read", () => {
     expect(describeCron("not a cron")).toBe("not a cron");
+  });
+});
+
+describe("formatSignificant", () => {
+  it("writes small measures side by side at one precision", () => {
+    expect([0.00802, 0.01, 0.00914].map(formatSignificant)).toEqual(["0.00802", "0.0100", "0.00914"]);
+    expect(formatSignificant(0)).toBe("0");
   });
 });

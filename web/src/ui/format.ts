@@ -10,6 +10,10 @@ const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumF
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const date = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
+const significant = new Intl.NumberFormat(undefined, { minimumSignificantDigits: 3, maximumSignificantDigits: 3 });
+/** Small measures side by side at one precision, three significant digits: 0.00802, 0.0100, 0.00914 (not 0.01 beside 0.00914). */
+export const formatSignificant = (n: number) => (n === 0 ? "0" : significant.format(n));
+
 /** A count: 1,983. */
 export const formatCount = (n: number) => integer.format(n);
 /** Money, two decimals: 1,234.50. */

@@ -29,6 +29,7 @@ public sealed class DemoStoreGenerator
     private readonly (string Sku, string Name, int Group, double Price)[] _products;
     private readonly Dictionary<(string Campaign, DateOnly Day), (int Clicks, int Conversions)> _adClicks = [];
     private readonly double[] _trueCredit = new double[DemoTruth.Channels.Count];
+    private readonly double[] _incremental = new double[DemoTruth.Channels.Count];
     private int _orderNumber = 1000;
     private long _charge;
     // Billing country and IP of charges draw from their own stream, so every other file and ground truth stays as without them.
@@ -236,6 +237,7 @@ public sealed class DemoStoreGenerator
             Journey(events, person, end, t, converts: false, loggedIn);
         }
         foreach (var (channel, share) in DemoTruth.Credit(touched, person.VariantB)) _trueCredit[channel] += share;
+        foreach (var (channel, lost) in DemoTruth.Incremental(touched, person.VariantB)) _incremental[channel] += lost;
         var checkout = Journey(events, person, at, touched, converts: true, loggedIn, _random, DateTime.MaxValue, null, out var lastTouch)!.Value;
         if (firstOrder)
         {
@@ -552,9 +554,13 @@ public sealed class DemoStoreGenerator
     private void GroundTruthTables(string truth)
     {
         var credited = _trueCredit.Sum();
-        using (var channels = new CsvFile(Path.Combine(truth, "channels.csv"), "channel", "exposure", "incremental_effect", "lateness", "campaigns", "true_conversions", "true_share"))
+        var lost = _incremental.Sum();
+        // The incremental columns come last, so readers of the first seven columns read the file as before.
+        using (var channels = new CsvFile(Path.Combine(truth, "channels.csv"), "channel", "exposure", "incremental_effect", "lateness", "campaigns", "true_conversions", "true_share",
+            "incremental_conversions", "incremental_share"))
             foreach (var (c, i) in DemoTruth.Channels.Select((c, i) => (c, i)))
-                channels.Row(c.Name, G(c.Exposure), G(c.Effect), c.Lateness, string.Join("|", c.Campaigns), G(_trueCredit[i]), G(credited == 0 ? 0 : _trueCredit[i] / credited));
+                channels.Row(c.Name, G(c.Exposure), G(c.Effect), c.Lateness, string.Join("|", c.Campaigns), G(_trueCredit[i]), G(credited == 0 ? 0 : _trueCredit[i] / credited),
+                    G(_incremental[i]), G(lost == 0 ? 0 : _incremental[i] / lost));
         using (var experiments = new CsvFile(Path.Combine(truth, "experiments.csv"), "experiment", "variant", "base_conversion", "true_relative_lift"))
         {
             experiments.Row(DemoTruth.Experiment, "A", G(DemoTruth.BaseConversion), G(0));

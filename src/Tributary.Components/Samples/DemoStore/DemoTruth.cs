@@ -3,6 +3,8 @@ namespace Tributary.Components.Samples.DemoStore;
 /// <summary>
 /// The generator's stated ground truth: BG/NBD purchase and dropout parameters (per day), Gamma-Gamma spend,
 /// each channel's exposure and incremental effect on a journey's conversion, and the experiment's true lift.
+/// Two truths of channel credit follow from it: <see cref="Credit"/> (a Shapley split) and <see cref="Incremental"/>
+/// (conversions lost without the channel): two questions, of which the Shapley split is the one the shapley model estimates.
 /// Journeys convert with P = 1 − (1 − base)·Π(1 − effect_c) over the channels touched (a noisy-OR).
 /// </summary>
 public static class DemoTruth
@@ -99,6 +101,27 @@ public static class DemoTruth
             credit[players[i]] = phi / total;
         }
         return credit;
+    }
+
+    /// <summary>
+    /// The counterfactual truth of a converting journey, with no Shapley value in it: for each touched channel c, the
+    /// chance the conversion would not have happened without c's touches, (P(S) − P(S ∖ c)) / P(S) under the noisy-OR.
+    /// That is the chance c's cause fired and no other did, so it is the expected share of such conversions lost when c
+    /// is removed. The values need not sum to one: a conversion two channels would each have caused alone, or the base
+    /// rate caused, is lost to neither.
+    /// </summary>
+    public static IReadOnlyDictionary<int, double> Incremental(bool[] touched, bool variantB)
+    {
+        var lost = new Dictionary<int, double>();
+        var with = Conversion(touched, variantB);
+        for (var c = 0; c < touched.Length; c++)
+        {
+            if (!touched[c]) continue;
+            var without = (bool[])touched.Clone();
+            without[c] = false;
+            lost[c] = (with - Conversion(without, variantB)) / with;
+        }
+        return lost;
     }
 
     private static double Factorial(int k) => k <= 1 ? 1 : k * Factorial(k - 1);
