@@ -48,7 +48,7 @@ public sealed partial record ProjectSettings
         var parsed = ParseRetention(s.Value, out var error);
         if (error is not null)
             reader.Error(error.StartsWith("must be at least", StringComparison.Ordinal) ? DiagnosticCodes.OutOfRange : DiagnosticCodes.WrongType, s.Location,
-                $"'retention.{key}' in {FileName} {error}", "Runs still running or queued, the latest materialization of each asset and sensor cursors are always kept.");
+                $"'retention.{key}' in {FileName} {error}", "Write a whole number of days or hours (90d, 12h), or forever to keep everything of that kind.");
         return error is null ? parsed : fallback;
     }
 }

@@ -7,7 +7,11 @@ namespace Tributary.Engine.Runs;
 public sealed partial class PostgresRunStore
 {
     /// <inheritdoc />
-    public async Task<LiveRun?> TryCreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, Func<int, bool> processAlive, DateTimeOffset now,
+    public Task<LiveRun?> TryCreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, Func<int, bool> processAlive, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        RetryAsync(ct => TryCreateRunOnceAsync(run, steps, processAlive, now, ct), cancellationToken);
+
+    private async Task<LiveRun?> TryCreateRunOnceAsync(RunRecord run, IReadOnlyList<StepRecord> steps, Func<int, bool> processAlive, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -24,6 +28,8 @@ public sealed partial class PostgresRunStore
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 holders.Add(new LiveRun(reader.GetString(0), reader.GetString(1), Text(reader, 2), reader.GetString(3), reader.GetInt32(4), reader.GetString(5), Time(reader, 6)));
         // Process ids mean something on their own machine only: another host's run holds the pipeline until that host ends it.
+        // A retry after a commit whose answer was lost finds this very run: it is recorded, not refused.
+        if (holders.Any(h => h.RunId == run.RunId)) return null;
         if (holders.FirstOrDefault(h => h.Host != _host || processAlive(h.ProcessId)) is { } live) return live;
         foreach (var dead in holders)
         {

@@ -6,7 +6,10 @@ namespace Tributary.Engine.Runs;
 public sealed partial class PostgresRunStore
 {
     /// <inheritdoc />
-    public async Task<PruneResult> PruneAsync(PruneCutoffs cutoffs, bool dryRun, CancellationToken cancellationToken)
+    public Task<PruneResult> PruneAsync(PruneCutoffs cutoffs, bool dryRun, CancellationToken cancellationToken) =>
+        RetryAsync(ct => PruneOnceAsync(cutoffs, dryRun, ct), cancellationToken);
+
+    private async Task<PruneResult> PruneOnceAsync(PruneCutoffs cutoffs, bool dryRun, CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
