@@ -128,7 +128,9 @@ public sealed class TributaryServer : IAsyncDisposable
         // A daemon whose ticks fail schedules and launches nothing: the server is up, but not healthy.
         api.MapGet("/health", Results<Ok<HealthStatus>, ProblemHttpResult> () => daemon.Health is { Failing: true } h
             ? TypedResults.Problem(ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, $"the daemon's ticks fail since {h.FailingSince:O}: {h.Error}"))
-            : TypedResults.Ok(new HealthStatus("ok"))).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithTags("Server");
+            : TypedResults.Ok(new HealthStatus("ok"))).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithTags("Server")
+            // A load balancer's liveness probe has no token: without it, only the status code and word are answered.
+            .AllowAnonymous().AddEndpointFilter(new LivenessOnly(options.Token is not null));
         PipelinesApi.Map(api, project, daemon, time, loggers.CreateLogger(typeof(PipelinesApi)));
         RunsApi.Map(api, project, daemon, events, time);
         BackfillsApi.Map(api, project, daemon);

@@ -422,6 +422,9 @@ public abstract class SqlWarehouse : IWarehouse
     public virtual bool IsStatementError(Exception exception) => false;
 
     /// <inheritdoc />
+    public virtual bool IsConnectionFailure(Exception exception) => false;
+
+    /// <inheritdoc />
     public virtual Task<long?> MemoryLimitAsync(CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 
     /// <inheritdoc />

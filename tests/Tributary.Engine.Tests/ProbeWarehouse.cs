@@ -9,6 +9,7 @@ internal sealed class ProbeWarehouse(IWarehouse inner) : IWarehouse
 
     public bool IsOutOfMemory(Exception exception) => exception is ProbeOutOfMemoryException || inner.IsOutOfMemory(exception);
     public bool IsStatementError(Exception exception) => inner.IsStatementError(exception);
+    public bool IsConnectionFailure(Exception exception) => inner.IsConnectionFailure(exception);
 
     public Task<long> ExecuteAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.ExecuteAsync(sql, parameters, cancellationToken);
     public Task<object?> ScalarAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.ScalarAsync(sql, parameters, cancellationToken);

@@ -8,6 +8,8 @@ import { RunDetail } from "./RunDetail";
 import { Schedules } from "./Schedules";
 import { AssetDetail, Assets } from "./Assets";
 import { CustomerDetail, Customers } from "./Customers";
+import { SignIn, useSession } from "./SignIn";
+import { session } from "./api/session";
 
 // Hash routes: #/catalog, #/designer/NAME, #/runs/QUEUE_ID (follow a submitted run), #/run/RUN_ID, #/runlist, #/assets, #/asset/NAME, #/schedules, #/dashboard/NAME,
 // #/customers[/QUERY] (Customer 360 search), #/customer/PROFILE_ID.
@@ -24,6 +26,7 @@ function useRoute(): string[] {
 
 export function App() {
   const [page, arg] = useRoute();
+  const { token, required, reason } = useSession();
   return (
     <>
       <header className="app-header">
@@ -36,9 +39,12 @@ export function App() {
             <a key={route as string} href={`#/${route as string}`} aria-current={(pages as string[]).includes(page) ? "page" : undefined}>{label}</a>
           ))}
         </nav>
+        {token !== null && <button type="button" className="secondary sign-out" onClick={() => session.signOut()}>Sign out</button>}
       </header>
-      <main>
-        {page === "designer" && arg ? <Designer key={arg} name={arg} /> :
+      {/* Signed in: the page is made anew (key), so it loads what the refused calls did not. */}
+      <main key={token ?? ""}>
+        {required ? <SignIn reason={reason} /> :
+         page === "designer" && arg ? <Designer key={arg} name={arg} /> :
          page === "runs" && arg ? <RunView key={arg} queueId={arg} /> :
          page === "dashboard" && arg ? <Dashboard key={arg} pipeline={arg} /> :
          page === "run" && arg ? <RunDetail key={arg} runId={arg} /> :

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, csvUrl, errorMessage, type Schemas } from "./api/client";
+import { DownloadButton } from "./ui/DownloadButton";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { ServerTable } from "./ui/ServerTable";
 import { checkResult } from "./RunDetail";
@@ -78,7 +79,7 @@ export function AssetDetail({ name }: { name: string }) {
   if (!data) return errors.length > 0 ? <Page title={name}>{errors.map((e, i) => <ErrorNotice key={i}>{e}</ErrorNotice>)}</Page> : <Loading what={`Loading ${name}`} />;
   return (
     <Page title={name} subtitle={`${formatCount(data.total)} rows · ${formatCount(data.columns.length)} columns`}
-      actions={<a className="button secondary" href={csvUrl(name)} download>Download {name}.csv</a>}>
+      actions={<DownloadButton url={csvUrl(name)} fileName={`${name}.csv`}>Download {name}.csv</DownloadButton>}>
       {errors.map((e, i) => <ErrorNotice key={i}>{e}</ErrorNotice>)}
       {lineage.length > 0 && (
         <Card title="Lineage">

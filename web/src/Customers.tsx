@@ -139,7 +139,7 @@ function ScoreTile({ score }: { score: Score }) {
     <li className={`score${score.value === null ? " none" : ""}${score.tone ? ` ${score.tone}` : ""}`} aria-label={score.label}>
       <span className="score-label">{score.label}</span>
       <span className="score-value">{score.value ?? "—"}</span>
-      {score.reason && <span className="score-reason">{score.reason}</span>}
+      {score.reason && <span className="score-reason" title={score.hint}>{score.reason}</span>}
       {score.table && <span className="score-table">{score.table}</span>}
     </li>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, csvUrl, errorMessage } from "./api/client";
+import { DownloadButton } from "./ui/DownloadButton";
 import { foreignWrites, writerRuns, type ForeignWrite } from "./provenance";
 import { TopCustomersCard } from "./TopCustomersCard";
 import { ServerTable } from "./ui/ServerTable";
@@ -100,7 +101,7 @@ function PanelView({ id, panel, pipeline }: { id: string; panel: Panel; pipeline
   if (!table || !data || !rows) return <Card title={panel.title} label={panel.title}><Loading /></Card>;
   const described = about && panel.about ? panel.about(about.metadata, about.params, rows) : null;
   return (
-    <Card title={panel.title} label={panel.title} actions={<a className="button secondary" href={csvUrl(table)} download>Download {table}.csv</a>}>
+    <Card title={panel.title} label={panel.title} actions={<DownloadButton url={csvUrl(table)} fileName={`${table}.csv`}>Download {table}.csv</DownloadButton>}>
       {described?.summary && <p className="muted" data-testid="panel-about">{described.summary}</p>}
       {data.total > data.rows.length && <p className="notice warning">The chart reads the first {formatCount(data.rows.length)} of {formatCount(data.total)} rows.</p>}
       <ChartView chart={panel.chart(rows)} title={panel.title} />

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, runEventsUrl, type Run, type RunDetail as Detail, type RunEvent, type Schemas } from "./api/client";
+import { followEvents } from "./api/events";
 import { Card, DataTable, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { formatCount, formatDateTime, formatDuration } from "./ui/format";
 import { RunLog } from "./ui/RunLog";
@@ -36,12 +37,13 @@ export function RunDetail({ runId }: { runId: string }) {
   useEffect(() => {
     const load = () => api.runDetail(runId).then(setDetail, (e: unknown) => setMessage(errorMessage(e)));
     void load();
-    const source = new EventSource(runEventsUrl(runId));
-    source.onmessage = (e) => { const ev = JSON.parse(e.data as string) as RunEvent; setLog((l) => [...l, ev]); };
-    source.onerror = () => { if (source.readyState === EventSource.CLOSED) setMessage(`the event stream of run ${runId} failed`); };
-    source.addEventListener("end", () => { source.close(); void load(); });
+    const close = followEvents(runEventsUrl(runId), {
+      onMessage: (data) => { const ev = JSON.parse(data) as RunEvent; setLog((l) => [...l, ev]); },
+      onEnd: () => void load(),
+      onFailed: (why) => setMessage(`the event stream of run ${runId} failed: ${why}`),
+    });
     const timer = setInterval(load, 1500);
-    return () => { source.close(); clearInterval(timer); };
+    return () => { close(); clearInterval(timer); };
   }, [runId]);
   if (!detail) return message ? <ErrorNotice>{message}</ErrorNotice> : <Loading what={`Loading run ${runId}`} />;
   const { run, steps } = detail;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, runEventsUrl, type RunEnded, type RunEvent } from "./api/client";
+import { followEvents } from "./api/events";
 import { ErrorNotice, Page, StatusBadge } from "./ui/components";
 import { RunLog } from "./ui/RunLog";
 
@@ -31,18 +32,14 @@ export function RunView({ queueId }: { queueId: string }) {
   useEffect(() => {
     if (!runId) return;
     setStatus("running");
-    const source = new EventSource(runEventsUrl(runId));
-    source.onmessage = (e) => {
-      const event = JSON.parse(e.data as string) as RunEvent;
-      setEvents((l) => [...l, event]);
-    };
-    // Closed by the browser (not reconnecting): the server refused the stream.
-    source.onerror = () => { if (source.readyState === EventSource.CLOSED) setError(`the event stream of run ${runId} failed`); };
-    source.addEventListener("end", (e) => {
-      setStatus((JSON.parse((e as MessageEvent).data as string) as RunEnded).status);
-      source.close();
+    return followEvents(runEventsUrl(runId), {
+      onMessage: (data) => {
+        const event = JSON.parse(data) as RunEvent;
+        setEvents((l) => [...l, event]);
+      },
+      onEnd: (data) => setStatus((JSON.parse(data) as RunEnded).status),
+      onFailed: (why) => setError(`the event stream of run ${runId} failed: ${why}`),
     });
-    return () => source.close();
   }, [runId]);
   return (
     <Page title={`Run ${runId ?? queueId}`} subtitle={pipeline ? `Pipeline ${pipeline}` : undefined}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage } from "./api/client";
-import { intervalNote, ltvNeighbours, ltvValueLabel, topCustomers, type TopCustomer } from "./ltv";
+import { intervalNote, ltvNeighbours, ltvValueLabel, predictionIntervalLabel, predictionIntervalMeaning, topCustomers, type TopCustomer } from "./ltv";
 import { getSection, toGraph } from "./pipelineGraph";
 import { sideTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading } from "./ui/components";
@@ -66,8 +66,10 @@ export function TopCustomersCard({ asset, pipeline }: { asset: string; pipeline:
               { key: "orders", header: "Repeat orders", numeric: true, cell: (c) => (c.repeatOrders === null ? "—" : String(c.repeatOrders)) },
               { key: "alive", header: "P(alive)", numeric: true, cell: (c) => (c.pAlive === null ? "—" : formatPercent(c.pAlive)) },
               { key: "clv", header: "CLV", numeric: true, cell: (c) => <strong>{formatMoney(c.clv)}</strong> },
-              { key: "interval", header: "90% interval", numeric: true, cell: (c) => (c.clvLow === null || c.clvHigh === null ? "—" : `${formatMoney(c.clvLow)} – ${formatMoney(c.clvHigh)}`) },
+              { key: "interval", header: <span title={predictionIntervalMeaning}>{predictionIntervalLabel}</span>, numeric: true,
+                cell: (c) => (c.clvP05 === null || c.clvP95 === null ? "—" : `${formatMoney(c.clvP05)} – ${formatMoney(c.clvP95)}`) },
             ]} />
+          <p className="muted" data-testid="ltv-interval-caption">{predictionIntervalMeaning}</p>
         </>
       )}
     </Card>

@@ -66,6 +66,18 @@ describe("Customer 360 profile", () => {
     expect(usd.reason).toMatch(/^predicted over the next 180 days · 6 repeat/);
   });
 
+  it("labels the lifetime value's interval: the 90% prediction interval, or an old table's parameter-only uncertainty as such", () => {
+    const ltv = (columns: [string, Kind][], row: unknown[]) => scores(profile(section("ltv", "customer_ltv", columns, [row])),
+      { ltvMetadata: { with: { horizon_days: 365 } } }).find((s) => s.key === "ltv")!;
+    const reason = (columns: [string, Kind][], row: unknown[]) => ltv(columns, row).reason;
+    expect(ltv([["clv", "number"], ["clv_p05", "number"], ["clv_p95", "number"]], [3190.03, 0, 9120.5]).hint).toMatch(/^90% prediction interval: the customer's own spend over the horizon/);
+    expect(ltv([["clv", "number"], ["clv_low", "number"], ["clv_high", "number"]], [3190.03, 2913.71, 3561.91]).hint).toBeUndefined();
+    expect(reason([["clv", "number"], ["clv_p05", "number"], ["clv_p95", "number"], ["clv_low", "number"], ["clv_high", "number"]], [3190.03, 0, 9120.5, 2913.71, 3561.91]))
+      .toBe("predicted over the next 365 days · in the currency of the order amounts · 90% prediction interval 0.00–9,120.50");
+    expect(reason([["clv", "number"], ["clv_low", "number"], ["clv_high", "number"]], [3190.03, 2913.71, 3561.91]))
+      .toBe("predicted over the next 365 days · in the currency of the order amounts · uncertainty of the expected value (parameters only) 2,913.71–3,561.91");
+  });
+
   it("tones the uplift by its group: a positive estimate the holdout cannot confirm is unproven, not good news", () => {
     const tone = (u: number, group: string) => Object.fromEntries(scores(profile(
       section("uplift", "uplift_scores", [["uplift", "number"], ["uplift_group", "text"]], [[u, group]]))).map((s) => [s.key, s])).uplift;

@@ -1,5 +1,6 @@
 import type { Schemas } from "./api/client";
 import { formatCell, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { predictionIntervalMeaning } from "./ltv";
 
 export type CustomerProfile = Schemas["CustomerProfile"];
 export type ProfileSection = Schemas["ProfileSection"];
@@ -56,6 +57,8 @@ export interface Score {
   table: string | null;
   /** "high" for a risk or flag that wants attention, "good" for a favourable one. */
   tone?: "high" | "good";
+  /** What the reason's figures mean, as its tooltip. */
+  hint?: string;
 }
 
 // What a score with no value says: no table (a pipeline has not run) or no row for this person.
@@ -121,12 +124,17 @@ export function scores(profile: CustomerProfile, context: ScoreContext = {}): Sc
 
   const ltv = row("ltv");
   if (ltv && num(ltv.clv) !== undefined) {
-    const low = num(ltv.clv_low), high = num(ltv.clv_high);
+    // The prediction interval of what the customer will spend; a table written before it has only the expected value's
+    // parameter uncertainty, which is named as such.
+    const p05 = num(ltv.clv_p05), p95 = num(ltv.clv_p95), low = num(ltv.clv_low), high = num(ltv.clv_high);
+    const interval = p05 !== undefined && p95 !== undefined ? `90% prediction interval ${formatMoney(p05)}–${formatMoney(p95)}`
+      : low !== undefined && high !== undefined ? `uncertainty of the expected value (parameters only) ${formatMoney(low)}–${formatMoney(high)}` : undefined;
     const { currency, horizonDays } = ltvUnits(ltv, context.ltvMetadata);
     out.push({ key: "ltv", label: "Lifetime value", value: `${currency ? `${currency} ` : ""}${formatMoney(num(ltv.clv)!)}`, table: section("ltv")!.table,
+      hint: p05 !== undefined && p95 !== undefined ? predictionIntervalMeaning : undefined,
       reason: joined(horizonDays !== undefined ? `predicted over the next ${formatNumber(horizonDays)} days` : undefined,
         currency ? undefined : "in the currency of the order amounts",
-        low !== undefined && high !== undefined ? `${formatMoney(low)}–${formatMoney(high)}` : undefined,
+        interval,
         num(ltv.p_alive) !== undefined ? `P(alive) ${formatPercent(num(ltv.p_alive)!)}` : undefined,
         num(ltv.expected_purchases) !== undefined ? `${formatNumber(num(ltv.expected_purchases)!)} expected purchases` : undefined,
         // BG/NBD's frequency: days with an order after the first, several orders on one day counting once.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { horizonLabel, intervalNote, ltvNeighbours, ltvUnits, ltvValueLabel, pipelineCurrency, topCustomers } from "./ltv";
+import { horizonLabel, intervalNote, ltvIntervalFacts, ltvNeighbours, ltvUnits, ltvValueLabel, pipelineCurrency, topCustomers } from "./ltv";
 
 const params = {
   horizon_days: { type: "integer", default: 365 },
@@ -29,27 +29,42 @@ describe("what an LTV value means", () => {
     expect(ltvValueLabel(null, null)).toBe("Predicted value (this fit did not record its horizon; run the pipeline again to see it)");
   });
 
-  it("gives recency and t the fit's time unit", () => {
-    expect(ltvUnits({ time_unit: "week" })).toEqual({ recency: "weeks", t: "weeks" });
-    expect(ltvUnits({ time_unit: "day" })).toEqual({ recency: "days", t: "days" });
-    expect(ltvUnits(null)).toEqual({});
+  it("gives recency and t the fit's time unit, and names what each interval column is", () => {
+    const intervals = {
+      clv_p05: "90% prediction interval, low", clv_p95: "90% prediction interval, high",
+      clv_low: "uncertainty of the expected value (parameters only), low", clv_high: "uncertainty of the expected value (parameters only), high",
+    };
+    expect(ltvUnits({ time_unit: "week" })).toEqual({ recency: "weeks", t: "weeks", ...intervals });
+    expect(ltvUnits({ time_unit: "day" })).toEqual({ recency: "days", t: "days", ...intervals });
+    expect(ltvUnits(null)).toEqual(intervals);
   });
 
-  it("says why the interval columns are empty, and nothing when they are filled", () => {
-    const empty = [{ clv: 10, clv_low: null, clv_high: null }];
-    expect(intervalNote({ interval_draws: 0 }, empty)).toBe(
-      "clv_low and clv_high are empty: the run that wrote this table drew no interval (interval_draws: 0). Set interval_draws to 50 or more on the LTV step for a 90% interval.");
-    expect(intervalNote(null, empty)).toBe("clv_low and clv_high are empty: this fit has no interval (interval_draws 0, or too few usable parameter draws).");
-    expect(intervalNote({ interval_draws: 50 }, [{ clv: 10, clv_low: 8, clv_high: 12 }])).toBeNull();
-    expect(intervalNote({ interval_draws: 0 }, [])).toBeNull();
+  it("tells the model card what each interval is and how many draws it took", () => {
+    expect(ltvIntervalFacts({ prediction_draws: 1000, interval_draws: 50 })).toEqual([
+      ["clv_p05 – clv_p95", "90% prediction interval (1000 simulated futures)"],
+      ["clv_low – clv_high", "uncertainty of the expected value (parameters only), 50 draws"],
+    ]);
+    expect(ltvIntervalFacts({ interval_draws: 0 })).toEqual([["clv_low – clv_high", "not drawn (interval_draws 0)"]]);
+  });
+
+  it("says why the prediction interval, and nothing when it is filled", () => {
+    const empty = [{ clv: 10, clv_p05: null, clv_p95: null, clv_low: null, clv_high: null }];
+    expect(intervalNote({ prediction_draws: 0 }, empty)).toBe(
+      "clv_p05 and clv_p95 are empty: the run that wrote this table simulated no prediction interval (prediction_draws: 0). Set prediction_draws to 1000 on the LTV step for a 90% prediction interval.");
+    expect(intervalNote(null, empty)).toBe("clv_p05 and clv_p95 are empty: this fit has no prediction interval.");
+    // A table from before the prediction interval: its clv_low/clv_high are no substitute.
+    expect(intervalNote({ interval_draws: 50 }, [{ clv: 10, clv_low: 8, clv_high: 12 }])).toBe(
+      "This table was written before the LTV step predicted intervals: run the pipeline again for each customer's 90% prediction interval.");
+    expect(intervalNote({ interval_draws: 0, prediction_draws: 1000 }, [{ clv: 10, clv_p05: 0, clv_p95: 40, clv_low: null, clv_high: null }])).toBeNull();
+    expect(intervalNote({ prediction_draws: 0 }, [])).toBeNull();
   });
 });
 
 describe("top customers", () => {
   it("joins the LTV rows, in their order, with the first email, the tier and the segment; a missing one is null", () => {
     const ltv = [
-      { customer_id: "p_453", frequency: 30, clv: 3539.2, clv_low: 2900, clv_high: 4100, p_alive: 0.97 },
-      { customer_id: "p_007", frequency: 2, clv: "1200.5", clv_low: null, clv_high: null, p_alive: 0.5 },
+      { customer_id: "p_453", frequency: 30, clv: 3539.2, clv_p05: 310, clv_p95: 7900, clv_low: 2900, clv_high: 4100, p_alive: 0.97 },
+      { customer_id: "p_007", frequency: 2, clv: "1200.5", clv_p05: null, clv_p95: null, p_alive: 0.5 },
     ];
     const identity = [
       { profile_id: "p_453", identifier_type: "email", identifier_value: "zed@x.com" },
@@ -58,8 +73,8 @@ describe("top customers", () => {
     ];
     const rows = topCustomers(ltv, identity, [{ customer_id: "p_453", tier: "platinum" }], [{ customer_id: "p_007", segment: "At Risk" }]);
     expect(rows).toEqual([
-      { customerId: "p_453", email: "ann@x.com", tier: "platinum", segment: null, repeatOrders: 30, clv: 3539.2, clvLow: 2900, clvHigh: 4100, pAlive: 0.97 },
-      { customerId: "p_007", email: null, tier: null, segment: "At Risk", repeatOrders: 2, clv: 1200.5, clvLow: null, clvHigh: null, pAlive: 0.5 },
+      { customerId: "p_453", email: "ann@x.com", tier: "platinum", segment: null, repeatOrders: 30, clv: 3539.2, clvP05: 310, clvP95: 7900, pAlive: 0.97 },
+      { customerId: "p_007", email: null, tier: null, segment: "At Risk", repeatOrders: 2, clv: 1200.5, clvP05: null, clvP95: null, pAlive: 0.5 },
     ]);
     expect(topCustomers([], identity, [], [])).toEqual([]);
   });

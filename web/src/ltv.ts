@@ -32,21 +32,46 @@ export function ltvValueLabel(metadata: Record<string, unknown> | null, params: 
   return `${horizon}, ${currency.currency}${rates ? ` (${rates} ${currency.currency} each)` : ""}`;
 }
 
-/** The units of the LTV table's time columns, from the fit's time unit. */
+/** What the two intervals of an LTV table are, for a column header's tooltip and a caption under the table. */
+export const predictionIntervalLabel = "90% prediction interval";
+export const predictionIntervalMeaning =
+  "90% prediction interval: the customer's own spend over the horizon, discounted, falls in it 9 times in 10 (5th to 95th percentile of simulated futures; 0 when they may well not buy again).";
+export const expectedValueIntervalLabel = "uncertainty of the expected value (parameters only)";
+
+/**
+ * The units of the LTV table's columns: recency and t in the fit's time unit, and what the interval columns are
+ * (clv_p05/clv_p95 the prediction interval of the customer's value, clv_low/clv_high only the expected value's
+ * uncertainty from the parameters, far narrower than what a customer spends).
+ */
 export function ltvUnits(metadata: Record<string, unknown> | null): Record<string, string> {
   const unit = metadata?.time_unit === "week" ? "weeks" : metadata?.time_unit === "day" ? "days" : null;
-  return unit ? { recency: unit, t: unit } : {};
+  const intervals = { clv_p05: `${predictionIntervalLabel}, low`, clv_p95: `${predictionIntervalLabel}, high`,
+    clv_low: `${expectedValueIntervalLabel}, low`, clv_high: `${expectedValueIntervalLabel}, high` };
+  return unit ? { recency: unit, t: unit, ...intervals } : intervals;
+}
+
+/** The model card's lines on the two intervals of an LTV fit, from its metadata: what each is and how many draws it took. */
+export function ltvIntervalFacts(metadata: Record<string, unknown>): [string, string][] {
+  const facts: [string, string][] = [];
+  const prediction = metadata.prediction_draws, parameters = metadata.interval_draws;
+  if (typeof prediction === "number")
+    facts.push(["clv_p05 – clv_p95", prediction > 0 ? `${predictionIntervalLabel} (${prediction} simulated futures)` : "none (prediction_draws 0)"]);
+  if (typeof parameters === "number")
+    facts.push(["clv_low – clv_high", parameters > 0 ? `${expectedValueIntervalLabel}, ${parameters} draws` : "not drawn (interval_draws 0)"]);
+  return facts;
 }
 
 /**
- * Why clv_low and clv_high are empty, when they are: the fit drew no interval (interval_draws 0, as full_cdp sets to
- * save time) or too few usable draws. Null when the interval is there.
+ * Why the prediction interval (clv_p05, clv_p95) is empty, when it is: the run simulated none (prediction_draws 0), or
+ * the table was written before the LTV step had it. Null when it is there.
  */
 export function intervalNote(metadata: Record<string, unknown> | null, rows: readonly Record<string, unknown>[]): string | null {
-  if (rows.length === 0 || rows.some((r) => r.clv_low !== null && r.clv_low !== undefined)) return null;
-  return metadata?.interval_draws === 0
-    ? "clv_low and clv_high are empty: the run that wrote this table drew no interval (interval_draws: 0). Set interval_draws to 50 or more on the LTV step for a 90% interval."
-    : "clv_low and clv_high are empty: this fit has no interval (interval_draws 0, or too few usable parameter draws).";
+  if (rows.length === 0 || rows.some((r) => r.clv_p05 !== null && r.clv_p05 !== undefined)) return null;
+  if (metadata?.prediction_draws === 0)
+    return "clv_p05 and clv_p95 are empty: the run that wrote this table simulated no prediction interval (prediction_draws: 0). Set prediction_draws to 1000 on the LTV step for a 90% prediction interval.";
+  return rows.some((r) => "clv_p05" in r)
+    ? "clv_p05 and clv_p95 are empty: this fit has no prediction interval."
+    : "This table was written before the LTV step predicted intervals: run the pipeline again for each customer's 90% prediction interval.";
 }
 
 /** One of the top customers by predicted value, with who they are and where they stand. */
@@ -57,8 +82,9 @@ export interface TopCustomer {
   segment: string | null;
   repeatOrders: number | null;
   clv: number;
-  clvLow: number | null;
-  clvHigh: number | null;
+  /** The 90% prediction interval of the customer's value (clv_p05, clv_p95). */
+  clvP05: number | null;
+  clvP95: number | null;
   pAlive: number | null;
 }
 
@@ -84,7 +110,7 @@ export function topCustomers(ltv: readonly Record<string, unknown>[], identity: 
     const id = String(r.customer_id);
     return {
       customerId: id, email: email.get(id) ?? null, tier: tier.get(id) ?? null, segment: segment.get(id) ?? null,
-      repeatOrders: num(r.frequency), clv: num(r.clv) ?? 0, clvLow: num(r.clv_low), clvHigh: num(r.clv_high), pAlive: num(r.p_alive),
+      repeatOrders: num(r.frequency), clv: num(r.clv) ?? 0, clvP05: num(r.clv_p05), clvP95: num(r.clv_p95), pAlive: num(r.p_alive),
     };
   });
 }

@@ -1,7 +1,9 @@
 import { useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
+import { followEvents } from "./api/events";
 import { mainOutput, useOutputTable } from "./sideTables";
+import { ltvIntervalFacts } from "./ltv";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
@@ -45,21 +47,21 @@ function useLatestFit(asset: string) {
   const [latest, setLatest] = useState<Schemas["MaterializationView"] | null | undefined>(undefined);
   const [lines, setLines] = useState<RunEvent[]>([]);
   useEffect(() => {
-    let source: EventSource | null = null;
+    let close: (() => void) | null = null;
+    let gone = false;
     api.history(asset).then((h) => {
       const last = h.length > 0 ? h[h.length - 1] : null;
       setLatest(last);
-      if (!last) return;
+      if (!last || gone) return;
       // The event stream replays a finished run's events, then ends.
-      source = new EventSource(runEventsUrl(last.run_id));
-      source.onmessage = (e) => {
-        const event = JSON.parse(e.data as string) as RunEvent;
-        if (event.asset === asset && event.kind === "log") setLines((l) => [...l, event]);
-      };
-      source.addEventListener("end", () => source?.close());
-      source.onerror = () => source?.close();
+      close = followEvents(runEventsUrl(last.run_id), {
+        onMessage: (data) => {
+          const event = JSON.parse(data) as RunEvent;
+          if (event.asset === asset && event.kind === "log") setLines((l) => [...l, event]);
+        },
+      });
     }, () => setLatest(null));
-    return () => source?.close();
+    return () => { gone = true; close?.(); };
   }, [asset]);
   return { latest, lines };
 }
@@ -105,8 +107,11 @@ function LtvCard({ asset }: { asset: string }) {
   const total = (holdout.rows ?? []).find((r) => r.calibration_frequency === "all");
   return (
     <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
-      <FitFacts asset={asset} window={(m) => typeof m.calibration_end === "string" && (
-        <div><dt>Calibration data until</dt><dd>{m.calibration_end}{holdout.missing ? "" : ", holdout after"}</dd></div>
+      <FitFacts asset={asset} window={(m) => (
+        <>
+          {typeof m.calibration_end === "string" && <div><dt>Calibration data until</dt><dd>{m.calibration_end}{holdout.missing ? "" : ", holdout after"}</dd></div>}
+          {ltvIntervalFacts(m).map(([term, text]) => <div key={term}><dt>{term}</dt><dd>{text}</dd></div>)}
+        </>
       )}>
         {diagnostics.filter((d) => d.parameter === "customers").slice(0, 1).map((d) => <div key="c"><dt>Customers fitted</dt><dd>{formatCount(num(d.value))}</dd></div>)}
       </FitFacts>

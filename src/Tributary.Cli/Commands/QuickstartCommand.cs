@@ -63,7 +63,7 @@ internal static class QuickstartCommand
             cli.Out.WriteLine($"add --project {(typed.Contains(' ', StringComparison.Ordinal) ? $"\"{typed}\"" : typed)} unless you run it from {folder}):");
             (string Command, string What)[] next =
             [
-                ("trib show customer_ltv", "each customer's P(alive), expected purchases and CLV with a 90% interval"),
+                ("trib show customer_ltv", "each customer's P(alive), expected purchases and CLV with its 90% prediction interval (clv_p05, clv_p95)"),
                 ("trib show customer_ltv__model", "the fitted BG/NBD and Gamma-Gamma parameters"),
                 ($"trib runs show {runId}", "steps, checks and log of this run"),
                 ("trib templates", "more pipelines to start from (marketing_attribution, ...)"),

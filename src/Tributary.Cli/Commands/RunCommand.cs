@@ -47,24 +47,68 @@ internal static class RunCommand
         return command;
     }
 
-    // 'trib serve' owns the warehouse: the run goes through its queue, and its events stream back here.
+    // 'trib serve' owns the warehouse: the run goes through its queue (recorded as triggered by the cli), and its events stream back here.
     public static async Task<(RunStatus Status, string RunId)> RunOnServerAsync(CliContext cli, ServerConnection server, string pipeline, string? selection, string? partition,
         Dictionary<string, string> parameters, CancellationToken ct, bool hint = true, bool fullRefresh = false)
     {
-        var queued = await server.SubmitRunAsync(new RunSubmission(pipeline, Partition: partition, Params: parameters, Selection: selection, FullRefresh: fullRefresh), ct);
+        var queued = await server.SubmitRunAsync(new RunSubmission(pipeline, Partition: partition, Params: parameters, Selection: selection, FullRefresh: fullRefresh, Trigger: "cli"), ct);
         cli.Error.WriteLine($"submitted to the running server (queue {queued.QueueId})");
         string? runId = null;
-        while (runId is null)
+        try
         {
-            var entry = await server.GetQueuedRunAsync(queued.QueueId, ct);
-            runId = entry.RunId;
-            if (runId is null && entry.State is QueueState.Cancelled) throw new CliException($"queued run {queued.QueueId} was cancelled before it started.");
-            if (runId is null) await Task.Delay(200, ct);
+            while (runId is null)
+            {
+                var entry = await server.GetQueuedRunAsync(queued.QueueId, ct);
+                runId = entry.RunId;
+                if (runId is null && entry.State is QueueState.Cancelled) throw new CliException($"queued run {queued.QueueId} was cancelled before it started.");
+                if (runId is null) await Task.Delay(200, ct);
+            }
+            var ended = await server.FollowRunAsync(runId, e => cli.Error.WriteLine($"{e.Asset ?? ""} {e.Message}".Trim()), ct);
+            var status = ended.Status.ToString().ToLowerInvariant();
+            cli.Error.WriteLine(hint ? $"run {runId} {status}. Details: trib runs show {runId}" : $"run {runId} {status}.");
+            return (ended.Status, runId);
         }
-        var ended = await server.FollowRunAsync(runId, e => cli.Error.WriteLine($"{e.Asset ?? ""} {e.Message}".Trim()), ct);
-        var status = ended.Status.ToString().ToLowerInvariant();
-        cli.Error.WriteLine(hint ? $"run {runId} {status}. Details: trib runs show {runId}" : $"run {runId} {status}.");
-        return (ended.Status, runId);
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl+C stops a handed-over run as it stops a run of this process: the server cancels it.
+            return await CancelOnServerAsync(cli, server, queued.QueueId, runId);
+        }
+    }
+
+    // Within the 60 s trib gives a cancelled command (TribApp): the cancel is asked, then the run followed to its end.
+    private static async Task<(RunStatus Status, string RunId)> CancelOnServerAsync(CliContext cli, ServerConnection server, string queueId, string? runId)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        cli.Error.WriteLine(runId is null ? $"cancelling queued run {queueId} on the server…" : $"cancelling run {runId} on the server…");
+        if (runId is null) await server.CancelQueuedAsync(queueId, limit.Token);
+        else
+            try
+            {
+                await server.CancelRunAsync(runId, limit.Token);
+            }
+            catch (CliException)
+            {
+                // It ended meanwhile (409): following it says how.
+            }
+        runId ??= (await server.GetQueuedRunAsync(queueId, limit.Token)).RunId;
+        if (runId is null)
+        {
+            cli.Error.WriteLine($"queued run {queueId} cancelled before it started.");
+            return (RunStatus.Cancelled, queueId);
+        }
+        try
+        {
+            var ended = await server.FollowRunAsync(runId, _ => { }, limit.Token);
+            cli.Error.WriteLine(ended.Status == RunStatus.Cancelled
+                ? $"run {runId} cancelled on the server; every table keeps its previous version."
+                : $"run {runId} {ended.Status.ToString().ToLowerInvariant()} before the cancel reached it. Details: trib runs show {runId}");
+            return (ended.Status, runId);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            cli.Error.WriteLine($"run {runId} is still stopping on the server; see trib runs show {runId}");
+            return (RunStatus.Cancelled, runId);
+        }
     }
 
     /// <summary>

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using Tributary.Cli.Output;
+using Tributary.Cli.Projects;
+using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 
 namespace Tributary.Cli.Commands;
 
-/// <summary><c>trib runs</c> lists recent runs; <c>trib runs show ID</c> shows steps, materializations, checks and the log.</summary>
+/// <summary><c>trib runs</c> lists recent runs; <c>trib runs show ID</c> shows steps, materializations, checks and the log; <c>trib runs cancel ID</c> stops one.</summary>
 internal static class RunsCommand
 {
     public static Command Create(CliContext cli)
@@ -70,8 +72,52 @@ internal static class RunsCommand
             return ExitCodes.Success;
         }));
         command.Subcommands.Add(show);
+
+        var cancelId = new Argument<string>("run_id") { Description = "Run id from 'trib runs', or the queue id 'trib run' printed for a run not started yet." };
+        var cancel = new Command("cancel", "Cancel a queued or running run: through the running server, else in the project's queue.") { cancelId };
+        cancel.SetAction((parse, ct) => cli.RunAsync(async () =>
+        {
+            await using var project = cli.Open(parse);
+            var runId = parse.GetValue(cancelId)!;
+            if (ServerConnection.Find(project) is { } server)
+                using (server)
+                {
+                    cli.Error.WriteLine(await CancelOnServerAsync(server, runId, ct));
+                    return ExitCodes.Success;
+                }
+            cli.Error.WriteLine(await CancelInStoreAsync(await project.StoreAsync(ct), runId, ct));
+            return ExitCodes.Success;
+        }));
+        command.Subcommands.Add(cancel);
         command.Subcommands.Add(RunsPruneCommand.Create(cli));
         return command;
+    }
+
+    // The server stops a running run at once; a queue id names a run that may not have started yet.
+    private static async Task<string> CancelOnServerAsync(ServerConnection server, string id, CancellationToken ct)
+    {
+        if (await server.FindQueuedRunAsync(id, ct) is { State: QueueState.Queued or QueueState.Launched } entry)
+        {
+            await server.CancelQueuedAsync(id, ct);
+            return entry.RunId is null ? $"queued run {id} cancelled before it started." : $"run {entry.RunId} cancelling on the server; every table keeps its previous version.";
+        }
+        await server.CancelRunAsync(id, ct);
+        return $"run {id} cancelling on the server; every table keeps its previous version. Follow it with: trib runs show {id}";
+    }
+
+    // Without a server nothing executes the queue: an entry cancelled here is not run by the next 'trib serve'.
+    private static async Task<string> CancelInStoreAsync(IProjectRunStore store, string id, CancellationToken ct)
+    {
+        var entry = (await store.ListQueueAsync([QueueState.Queued, QueueState.Launched], ct)).FirstOrDefault(q => q.QueueId == id || q.RunId == id);
+        if (entry is not null)
+        {
+            await store.UpdateQueueAsync(entry.QueueId, QueueState.Cancelled, entry.RunId, ct);
+            return $"queued run {id} of {entry.Pipeline} cancelled: no server runs, and the next trib serve will not start it.";
+        }
+        var run = await store.GetRunAsync(id, ct) ?? throw new CliException($"no run or queued run '{id}'. List runs with 'trib runs'.");
+        if (run.Status is not (RunStatus.Queued or RunStatus.Running))
+            throw new CliException($"run {id} already ended ({Name(run.Status)}); nothing to cancel.");
+        throw new CliException($"run {id} is executed by another trib process (trib run), not by a server: stop it with Ctrl+C where it runs.");
     }
 
     private static string Name<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();

@@ -76,7 +76,7 @@ internal static class TributaryHost
         services.AddSingleton(sp => new QueuedRunLauncher((name, parameters, partition) => project.LoadPipeline(name, parameters, partition),
             sp.GetRequiredService<ComponentCatalog>(), sp.GetRequiredService<IWarehouse>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IOrchestrationStore>(),
             new ExecutorOptions(project.Settings.Parallelism) { Placement = sp.GetService<IStepPlacement>() }, project.Settings.Directory, sp.GetRequiredService<TimeProvider>(), project.Settings.AllowedPaths,
-            sp.GetRequiredService<RunEventHub>(), sp.GetRequiredService<IHttpClientFactory>()));
+            sp.GetRequiredService<RunEventHub>(), sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<ILogger<Daemon>>()));
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<ProjectSettings>();

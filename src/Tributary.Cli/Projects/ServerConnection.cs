@@ -66,6 +66,20 @@ internal sealed class ServerConnection : IDisposable
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Asks the server to cancel a running run (its steps stop, its tables keep their previous version); a CliException when it does not run there.</summary>
+    public Task CancelRunAsync(string runId, CancellationToken cancellationToken) => PostAsync($"/api/runs/{Uri.EscapeDataString(runId)}/cancel", cancellationToken);
+
+    /// <summary>Cancels a queue entry: taken out of the queue while queued, stopped once launched.</summary>
+    public Task CancelQueuedAsync(string queueId, CancellationToken cancellationToken) => PostAsync($"/api/queue/{Uri.EscapeDataString(queueId)}/cancel", cancellationToken);
+
+    /// <summary>The queue entry <paramref name="queueId"/>, or null when the server has none of that id.</summary>
+    public async Task<QueuedRunView?> FindQueuedRunAsync(string queueId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync($"/api/queue/{Uri.EscapeDataString(queueId)}", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+        return await ReadAsync<QueuedRunView>(response, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs SQL on the server's warehouse.</summary>
     public Task<QueryAnswer> QueryAsync(QuerySubmission submission, CancellationToken cancellationToken) =>
         PostAsync<QuerySubmission, QueryAnswer>("/api/query", submission, cancellationToken);
@@ -99,6 +113,12 @@ internal sealed class ServerConnection : IDisposable
     {
         using var response = await _http.PostAsJsonAsync(path, body, ApiJson.Options, cancellationToken).ConfigureAwait(false);
         return await ReadAsync<TResponse>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PostAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsync(path, null, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)

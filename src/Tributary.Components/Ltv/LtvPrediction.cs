@@ -55,13 +55,18 @@ public sealed record LtvParameters : IValidatableObject
     [Description("Input column holding the order value. Default amount.")]
     public string AmountColumn { get; init; } = "amount";
 
-    /// <summary>Parameter draws for the CLV interval.</summary>
-    [Description("Parameter draws from the fits' asymptotic normal used for the 90% CLV interval (at least 10; 0 turns it off). Scoring time grows with it. Default 50.")]
+    /// <summary>Parameter draws for clv_low and clv_high, the uncertainty of the expected value (parameters only).</summary>
+    [Description("Parameter draws from the fits' asymptotic normal for clv_low and clv_high: the uncertainty of the expected value (parameters only), 5% and 95% of clv under redrawn parameters. Not a range for what a customer will spend (that is clv_p05 to clv_p95). At least 10; 0 turns it off. Scoring time grows with it. Default 50.")]
     [Range(0, 2000)]
     public int IntervalDraws { get; init; } = 50;
 
+    /// <summary>Simulated futures per distinct history for clv_p05 and clv_p95, the 90% prediction interval.</summary>
+    [Description("Simulated futures per distinct customer history for clv_p05 and clv_p95, the 90% prediction interval of the customer's discounted value over horizon_days: whether they are still active, how often they buy and what each purchase spends, from the fitted models given their history (parameters at their estimates). At least 100; 0 turns it off. Default 1000.")]
+    [Range(0, 100_000)]
+    public int PredictionDraws { get; init; } = 1000;
+
     /// <summary>Seed for the draws.</summary>
-    [Description("Seed for the interval draws, so a run is reproducible. Default 42.")]
+    [Description("Seed for the interval draws and the simulated futures, so a run is reproducible. Default 42.")]
     public int Seed { get; init; } = 42;
 
     /// <summary>The calibration end as a date, if given.</summary>
@@ -78,6 +83,8 @@ public sealed record LtvParameters : IValidatableObject
                 yield return new ValidationResult($"{ToSnake(name)} must be a date as YYYY-MM-DD, got '{value}'.", [name]);
         if (IntervalDraws is > 0 and < 10)
             yield return new ValidationResult($"interval_draws must be 0 (no interval) or at least 10, got {IntervalDraws}.", [nameof(IntervalDraws)]);
+        if (PredictionDraws is > 0 and < 100)
+            yield return new ValidationResult($"prediction_draws must be 0 (no prediction interval) or at least 100, got {PredictionDraws}.", [nameof(PredictionDraws)]);
         if (HoldoutEnd is not null && CalibrationEnd is null)
             yield return new ValidationResult("holdout_end needs calibration_end: the holdout starts the day after it.", [nameof(HoldoutEnd)]);
         if (HoldoutEndDate is { } h && CalibrationEndDate is { } c && h <= c)
@@ -110,8 +117,9 @@ public enum LtvTimeUnit
 
 /// <summary>
 /// Customer lifetime value: BG/NBD or Pareto/NBD for purchase count and dropout, Gamma-Gamma for spend, fitted by
-/// maximum likelihood on orders, then per customer P(alive), expected purchases, expected order value and
-/// discounted CLV with a 90% interval from parameter uncertainty. Writes the asset, its <c>model</c> output and,
+/// maximum likelihood on orders, then per customer P(alive), expected purchases, expected order value, discounted CLV,
+/// the 90% prediction interval of the customer's value (clv_p05, clv_p95, simulated by <see cref="ValuePrediction"/>) and
+/// the uncertainty of the expected value from the parameters alone (clv_low, clv_high). Writes the asset, its <c>model</c> output and,
 /// with a holdout, its <c>holdout</c> output, in one transaction.
 /// </summary>
 public sealed class LtvPrediction : IComponent<LtvParameters>
@@ -134,6 +142,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             ("customer_id", DataKind.Text), ("frequency", DataKind.Integer), ("recency", DataKind.Number), ("t", DataKind.Number),
             ("monetary_value", DataKind.Number), ("p_alive", DataKind.Number), ("expected_purchases", DataKind.Number),
             ("expected_order_value", DataKind.Number), ("clv", DataKind.Number), ("clv_low", DataKind.Number), ("clv_high", DataKind.Number),
+            ("clv_p05", DataKind.Number), ("clv_p95", DataKind.Number),
         ];
         if (parameters.HoldoutEnd is not null) columns.Add(("holdout_purchases", DataKind.Integer));
         return new ComponentPlan(new TableSchema(columns.Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()),
@@ -241,14 +250,23 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
         }
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, 8_192), new ParallelOptions { CancellationToken = cancellationToken },
             range => Value(range.Item1, range.Item2));
+        context.Log($"valued {history.Count:N0} customers with a {spends.Length}-draw interval of the expected value in {Elapsed()}");
+        double[]? p05 = null, p95 = null;
+        if (p.PredictionDraws > 0)
+        {
+            (p05, p95) = ValuePrediction.Interval(model, spend.Parameters, data, spendFrequency, monetary, indexOf.Select(j => point.Alive[j]).ToArray(),
+                new ValuePredictionOptions(horizon, unitsPerYear, p.AnnualDiscountRate, p.PredictionDraws, p.Seed), cancellationToken);
+            context.Log($"simulated {p.PredictionDraws:N0} futures per distinct history for the 90% prediction interval in {Elapsed()}");
+        }
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         object?[] Row(int i)
         {
             var j = indexOf[i];
-            var row = new object?[holdoutCounts is null ? 11 : 12];
+            var row = new object?[holdoutCounts is null ? 13 : 14];
             (row[0], row[1], row[2], row[3], row[4], row[5]) = (history[i].CustomerId, (long)data.Frequency[i], data.Recency[i], data.Age[i], monetary[i], point.Alive[j]);
             (row[6], row[7], row[8], row[9], row[10]) = (point.Expected[j], orderValue[i], point.Discounted[j] * orderValue[i], Finite(low[i]), Finite(high[i]));
-            if (holdoutCounts is not null) row[11] = holdoutCounts[i];
+            (row[11], row[12]) = (p05 is null ? null : Finite(p05[i]), p95 is null ? null : Finite(p95[i]));
+            if (holdoutCounts is not null) row[13] = holdoutCounts[i];
             return row;
         }
         IEnumerable<object?[]> Rows()
@@ -256,7 +274,6 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             for (var i = 0; i < n; i++) yield return Row(i);
         }
 
-        context.Log($"valued {history.Count:N0} customers with a {spends.Length}-draw interval in {Elapsed()}");
         var schema = Plan(p, new PlanContext(context.Asset, [])).Output!;
         List<TableWrite> writes =
         [
@@ -269,7 +286,7 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
             ["log_likelihood"] = modelFit.LogLikelihood, ["frequency_spend_correlation"] = correlation, ["model_table"] = context.Output(ModelOutput.Name),
             // What the values mean, for a dashboard to say so: clv covers horizon_days; recency and t are in time_unit; no interval when 0 draws.
             ["horizon_days"] = p.HorizonDays, ["time_unit"] = p.TimeUnit.ToString().ToLowerInvariant(), ["annual_discount_rate"] = p.AnnualDiscountRate,
-            ["interval_draws"] = spends.Length < 10 ? 0 : spends.Length,
+            ["interval_draws"] = spends.Length < 10 ? 0 : spends.Length, ["prediction_draws"] = p.PredictionDraws,
         };
         var (holdoutWrite, actual, predicted) = holdout is null ? default : HoldoutTable(context, model, data, holdoutCounts!, p);
         if (holdoutWrite is not null) writes.Add(holdoutWrite);

@@ -88,6 +88,13 @@ public interface IWarehouse : IAsyncDisposable
     /// the same statement again cannot succeed, so a step that fails so is not retried.
     /// </summary>
     bool IsStatementError(Exception exception) => false;
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> (or an exception it wraps) is the connection to the engine failing, not the
+    /// statement: the server restarted or ended the session, or the network dropped it. The same statement may succeed on a
+    /// new connection.
+    /// </summary>
+    bool IsConnectionFailure(Exception exception) => false;
 }
 
 /// <summary>Builds the staging table of one <see cref="IWarehouse.ReplaceTableAsync"/> or <see cref="TableWrite"/>.</summary>

@@ -50,6 +50,8 @@ internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string
     public bool IsOutOfMemory(Exception exception) => inner.IsOutOfMemory(exception);
     public bool IsStatementError(Exception exception) => inner.IsStatementError(exception);
 
+    public bool IsConnectionFailure(Exception exception) => inner.IsConnectionFailure(exception);
+
     // The inner warehouse belongs to the run, not to this step's view of it.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

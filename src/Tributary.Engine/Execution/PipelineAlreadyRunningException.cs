@@ -19,7 +19,7 @@ public sealed class PipelineAlreadyRunningException(LiveRun holder) : InvalidOpe
         var where = h.Host is null ? $"process {h.ProcessId}" : $"process {h.ProcessId} on host {h.Host}";
         var since = h.StartedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         return $"{what} is already running: run {h.RunId} (trigger {h.Trigger}), {where}, since {since}. Two runs of one pipeline at once would load "
-            + $"the same files twice; this one is not started. Wait for it to end (trib runs show {h.RunId}), or stop it (Ctrl+C where it runs, or end {where}); "
+            + $"the same files twice; this one is not started. Wait for it to end (trib runs show {h.RunId}), or stop it (Ctrl+C where it runs, 'trib runs cancel {h.RunId}' when 'trib serve' runs it, or end {where}); "
             + "a run whose process died does not block.";
     }
 }

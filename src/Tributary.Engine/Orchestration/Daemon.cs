@@ -178,6 +178,7 @@ public sealed class Daemon
     {
         var run = new QueuedRun(NewId("q"), pipeline, partition, trigger, priority, parameters, null, QueueState.Queued, null, _time.GetUtcNow(), 1, selection, fullRefresh);
         await _store.EnqueueAsync(run, cancellationToken).ConfigureAwait(false);
+        _log.RunQueued(run.QueueId, pipeline, PartitionLabel(partition), trigger);
         return run.QueueId;
     }
 
@@ -269,7 +270,7 @@ public sealed class Daemon
             if (run is not null) await CloseInterruptedAsync(run, spec, cancellationToken).ConfigureAwait(false);
             if (q.BackfillId is not null || q.Attempt <= retries)
             {
-                _log.RunRequeued(q.RunId ?? q.QueueId, q.Pipeline, q.Partition is null ? "" : $" [{q.Partition}]");
+                _log.RunRequeued(q.RunId ?? q.QueueId, q.Pipeline, PartitionLabel(q.Partition));
                 await _store.EnqueueAsync(q with { QueueId = NewId("q"), State = QueueState.Queued, RunId = null, Attempt = q.Attempt + 1 }, cancellationToken).ConfigureAwait(false);
                 if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Queued, null, cancellationToken).ConfigureAwait(false);
             }
@@ -425,6 +426,7 @@ public sealed class Daemon
                 var run = new QueuedRun(NewId("q"), b.Pipeline, p.Key, "backfill", 0, b.Params, b.BackfillId, QueueState.Queued, null, _time.GetUtcNow(), 1,
                     b.Group is null ? null : AssetGraph.GroupPrefix + b.Group);
                 await _store.EnqueueAsync(run, cancellationToken).ConfigureAwait(false);
+                _log.RunQueued(run.QueueId, run.Pipeline, PartitionLabel(run.Partition), run.Trigger);
                 await _store.SetBackfillPartitionAsync(b.BackfillId, p.Key, PartitionRunStatus.Queued, null, cancellationToken).ConfigureAwait(false);
             }
             if (partitions.All(p => p.Status is PartitionRunStatus.Succeeded or PartitionRunStatus.Failed or PartitionRunStatus.Cancelled))
@@ -459,9 +461,12 @@ public sealed class Daemon
     {
         await Task.Yield();
         RunResult? result = null;
+        var launched = _time.GetTimestamp();
         try
         {
             result = await _launch(q, cancel.Token).ConfigureAwait(false);
+            _log.RunFinished(result.RunId, q.Pipeline, PartitionLabel(q.Partition), result.Status.ToString().ToLowerInvariant(),
+                Math.Round(_time.GetElapsedTime(launched).TotalSeconds, 1), q.QueueId, q.Trigger, result is { Status: RunStatus.Failed, Error: { } error } ? $": {error}" : "");
         }
         catch (Exception e)
         {
@@ -509,6 +514,9 @@ public sealed class Daemon
             cancel.Dispose();
         }
     }
+
+    // How a log line names a run's partition: after the pipeline, in brackets.
+    private static string PartitionLabel(string? partition) => partition is null ? "" : $" [{partition}]";
 
     // Two specs of one name (files the validator refuses) must not stop every other pipeline: the first is used, as a run's lookup does.
     private static Dictionary<string, PipelineSpec> ByName(IReadOnlyList<PipelineSpec> pipelines)

@@ -14,6 +14,15 @@ internal static partial class OrchestrationLog
     [LoggerMessage(LogLevel.Warning, "run {RunId} of {Pipeline}{Partition} died with its process; queued again")]
     public static partial void RunRequeued(this ILogger log, string runId, string pipeline, string partition);
 
+    [LoggerMessage(LogLevel.Information, "run queued: {QueueId} of {Pipeline}{Partition}, trigger {Trigger}")]
+    public static partial void RunQueued(this ILogger log, string queueId, string pipeline, string partition, string trigger);
+
+    [LoggerMessage(LogLevel.Information, "run {RunId} of {Pipeline}{Partition} started (queue {QueueId}, trigger {Trigger})")]
+    public static partial void RunStarted(this ILogger log, string runId, string pipeline, string partition, string queueId, string trigger);
+
+    [LoggerMessage(LogLevel.Information, "run {RunId} of {Pipeline}{Partition} {Status} after {DurationSeconds}s (queue {QueueId}, trigger {Trigger}){Error}")]
+    public static partial void RunFinished(this ILogger log, string runId, string pipeline, string partition, string status, double durationSeconds, string queueId, string trigger, string error);
+
     [LoggerMessage(LogLevel.Information, "daemon took the lead from another process: it now ticks schedules, sensors, backfills and the run queue")]
     public static partial void LeadTaken(this ILogger log);
 

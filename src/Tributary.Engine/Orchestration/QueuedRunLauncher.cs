@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Tributary.Core.Components;
 using Tributary.Core.Pipelines;
 using Tributary.Core.Warehousing;
@@ -13,7 +14,7 @@ namespace Tributary.Engine.Orchestration;
 public sealed class QueuedRunLauncher(
     Func<string, IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>?, PipelineSpec> load,
     ComponentCatalog catalog, IWarehouse warehouse, IRunStore runs, IOrchestrationStore queue, ExecutorOptions options, string projectDirectory, TimeProvider time,
-    IReadOnlyList<string>? allowedPaths = null, RunEventHub? events = null, IHttpClientFactory? http = null)
+    IReadOnlyList<string>? allowedPaths = null, RunEventHub? events = null, IHttpClientFactory? http = null, ILogger? log = null)
 {
     /// <summary>Executes <paramref name="q"/>; usable as the daemon's <see cref="RunLauncher"/>.</summary>
     public async Task<RunResult> LaunchAsync(QueuedRun q, CancellationToken cancellationToken)
@@ -24,7 +25,11 @@ public sealed class QueuedRunLauncher(
             Trigger = q.Trigger, ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = q.Partition, Selection = q.Selection, Params = q.Params,
             FullRefresh = q.FullRefresh,
             PartitionWindow = q.Partition is { } key ? PartitionedPipelines.TablePartitionOf(spec, q.Selection, key, time.GetUtcNow()).Window : null,
-            Started = (runId, ct) => queue.UpdateQueueAsync(q.QueueId, QueueState.Launched, runId, ct),
+            Started = (runId, ct) =>
+            {
+                log?.RunStarted(runId, q.Pipeline, q.Partition is null ? "" : $" [{q.Partition}]", q.QueueId, q.Trigger);
+                return queue.UpdateQueueAsync(q.QueueId, QueueState.Launched, runId, ct);
+            },
         };
         return await new RunExecutor(catalog, warehouse, runs, options, time, events, http).ExecuteAsync(spec, request, cancellationToken).ConfigureAwait(false);
     }

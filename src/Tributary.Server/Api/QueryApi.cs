@@ -20,7 +20,7 @@ internal static class QueryApi
 
     public static void Map(RouteGroupBuilder group, TributaryProject project)
     {
-        group.MapPost("/query", async Task<Results<Ok<QueryAnswer>, BadRequest<ProblemDetails>>> (QuerySubmission body, CancellationToken ct) =>
+        group.MapPost("/query", async Task<Results<Ok<QueryAnswer>, BadRequest<ProblemDetails>, ProblemHttpResult>> (QuerySubmission body, HttpContext context, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(body.Sql)) return ApiProblems.BadRequest("sql is empty");
             if (body.Limit is < 0) return ApiProblems.BadRequest($"limit must be 0 or more, got {body.Limit}");
@@ -33,10 +33,17 @@ internal static class QueryApi
                 IReadOnlyList<object?[]> rows = truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows;
                 return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), rows, truncated ? MaxRows : null, result.RowsChanged));
             }
+            catch (DbException e) when (project.Warehouse.IsConnectionFailure(e))
+            {
+                // The warehouse, not the SQL: a pooled connection a database restart ended, say. Asking again takes a new one.
+                context.Response.Headers.RetryAfter = "1";
+                return TypedResults.Problem(ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable,
+                    $"the warehouse connection failed, not the query: {e.Message}; send it again (a database restart ends the connections the server held)"));
+            }
             catch (DbException e)
             {
                 return ApiProblems.BadRequest($"query failed: {e.Message}");
             }
-        }).WithTags("Assets");
+        }).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithTags("Assets");
     }
 }

@@ -63,6 +63,8 @@ internal static class RunsApi
     private static async Task<Results<Accepted<RunQueued>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SubmitAsync(
         TributaryProject project, Daemon daemon, TimeProvider time, RunSubmission s, CancellationToken ct)
     {
+        if (s.Trigger is { } trigger && !RunSubmission.Triggers.Contains(trigger))
+            return ApiProblems.BadRequest($"trigger '{trigger}' is not one a caller may give: use {string.Join(" or ", RunSubmission.Triggers)} (default api)");
         if (!project.PipelineNames().Contains(s.Pipeline))
             return ApiProblems.NotFound($"no pipeline '{s.Pipeline}'; pipelines: {string.Join(", ", project.PipelineNames())}");
         try
@@ -78,7 +80,7 @@ internal static class RunsApi
         {
             return ApiProblems.BadRequest(e.Message);
         }
-        var id = await daemon.SubmitAsync(s.Pipeline, s.Partition, s.Params ?? new Dictionary<string, string>(), "api", s.Priority ?? 0, ct, s.Selection, s.FullRefresh ?? false).ConfigureAwait(false);
+        var id = await daemon.SubmitAsync(s.Pipeline, s.Partition, s.Params ?? new Dictionary<string, string>(), s.Trigger ?? "api", s.Priority ?? 0, ct, s.Selection, s.FullRefresh ?? false).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/queue/{Uri.EscapeDataString(id)}", new RunQueued(id));
     }
 

@@ -10,5 +10,10 @@ namespace Tributary.Server.Contracts;
 /// Reload from scratch (as <c>trib run --full-refresh</c>): each selected source forgets its files ledger, raw rows and rejected
 /// rows and loads every file at its path again, in the step's own transaction; default false.
 /// </param>
+/// <param name="Trigger">Who asked, as the run history records it: <c>api</c> (the default) or <c>cli</c> (<c>trib run</c> handing its run to the server).</param>
 public sealed record RunSubmission(string Pipeline, string? Partition = null, IReadOnlyDictionary<string, string>? Params = null, int? Priority = null, string? Selection = null,
-    bool? FullRefresh = null);
+    bool? FullRefresh = null, string? Trigger = null)
+{
+    /// <summary>The triggers a submission may name; the daemon's own (schedule, sensor, backfill) are not a caller's to claim.</summary>
+    public static IReadOnlyList<string> Triggers { get; } = ["api", "cli"];
+}

@@ -87,6 +87,19 @@ public sealed class PostgresWarehouse : SqlWarehouse
     ];
 
     /// <inheritdoc />
+    /// <remarks>SQLSTATE class 08 (connection exception) and the server ending the session (57P01 admin shutdown after a
+    /// restart, 57P02 crash shutdown, 57P03 cannot connect now), or Npgsql losing the socket (no SQLSTATE, transient).</remarks>
+    public override bool IsConnectionFailure(Exception exception) => exception switch
+    {
+        PostgresException { SqlState: var state } => state.StartsWith("08", StringComparison.Ordinal)
+            || state is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow,
+        NpgsqlException { IsTransient: true, InnerException: not PostgresException } => true,
+        AggregateException many => many.InnerExceptions.Any(IsConnectionFailure),
+        { InnerException: { } inner } => IsConnectionFailure(inner),
+        _ => false,
+    };
+
+    /// <inheritdoc />
     protected override bool IsSeveralStatements(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.SyntaxError, MessageText: "cannot insert multiple commands into a prepared statement" };
 

@@ -49,7 +49,7 @@ public sealed partial class FileAccessTests : IDisposable
         Assert.True(ok.ExitCode == 0, ok.Error);
         using var http = new HttpClient { BaseAddress = address };
         var runs = await http.GetFromJsonAsync<JsonElement>("/api/runs?pipeline=passwd", Ct);
-        Assert.Equal("api", runs[0].GetProperty("trigger").GetString());
+        Assert.Equal("cli", runs[0].GetProperty("trigger").GetString());
         Assert.Contains("Permission Error: Cannot access file \"/etc/passwd\" - file system operations are disabled by configuration",
             runs[0].GetProperty("error").GetString(), StringComparison.Ordinal);
     }

@@ -70,9 +70,52 @@ public sealed class HostTests : IDisposable
 
         Assert.True(outcome.ExitCode == 0, outcome.Error);
         var lines = outcome.ErrorLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Contains(lines, l => l.GetProperty("message").GetString() == $"backfill {l.GetProperty("values").GetProperty("BackfillId").GetString()}: 2 of 2 partition(s) materialized"
+        // Not every line names the backfill: its runs' lines (queued, started, ended) name the run.
+        Assert.Contains(lines, l => l.TryGetProperty("values", out var v) && v.TryGetProperty("BackfillId", out var id)
+            && l.GetProperty("message").GetString() == $"backfill {id.GetString()}: 2 of 2 partition(s) materialized"
             && l.GetProperty("values").GetProperty("Succeeded").GetInt64() == 2 && l.GetProperty("level").GetString() == "Information");
         Assert.All(lines, l => Assert.True(l.TryGetProperty("time", out _) && l.TryGetProperty("category", out _)));
+    }
+
+    // The serve log said nothing when a run was queued, started or ended.
+    [Fact]
+    public async Task Serve_JsonLog_HasALineWhenARunIsQueuedStartsAndEnds_WithItsIdPipelineTriggerAndStatus()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n");
+        File.WriteAllText(Path.Combine(Project, "pipelines", "broken.yaml"), "pipeline: broken\ncomponents:\n  - { id: oops, type: transform.sql, with: { sql: \"SELECT * FROM no_such_table\" } }\n");
+        using var log = new StringWriter();
+        var cli = new CliContext(TextWriter.Null, log, TimeProvider.System);
+        await using var session = ProjectSession.Open(Project, cli.Time);
+        var compose = await TributaryHost.ComposeAsync(cli, session, new DaemonScope(new DaemonOptions()), LogFormat.Json, Ct);
+        List<JsonElement> lines;
+        await using (var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose))
+        {
+            await server.StartAsync(Ct);
+            var queued = new[] { await server.Daemon.SubmitAsync("hello", null, new Dictionary<string, string>(), "api", 0, Ct),
+                await server.Daemon.SubmitAsync("broken", null, new Dictionary<string, string>(), "schedule", 0, Ct) };
+            var store = server.Services.GetRequiredService<IOrchestrationStore>();
+            while ((await store.ListQueueAsync([QueueState.Done], Ct)).Count(q => queued.Contains(q.QueueId)) < 2) await Task.Delay(100, Ct);
+            await server.StopAsync(Ct);
+            lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        }
+
+        var runs = lines.Where(l => l.GetProperty("category").GetString() == typeof(Daemon).FullName && l.GetProperty("message").GetString()!.StartsWith("run ", StringComparison.Ordinal)).ToList();
+        Assert.All(runs, l => Assert.Equal("Information", l.GetProperty("level").GetString()));
+        string Value(JsonElement l, string name) => l.GetProperty("values").GetProperty(name).ToString();
+        foreach (var (pipeline, trigger, status) in new[] { ("hello", "api", "succeeded"), ("broken", "schedule", "failed") })
+        {
+            var mine = runs.Where(l => Value(l, "Pipeline") == pipeline).ToList();
+            Assert.Equal(3, mine.Count);
+            Assert.All(mine, l => Assert.Equal(trigger, Value(l, "Trigger")));
+            Assert.StartsWith($"run queued: {Value(mine[0], "QueueId")} of {pipeline}, trigger {trigger}", mine[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+            var runId = Value(mine[1], "RunId");
+            Assert.Equal($"run {runId} of {pipeline} started (queue {Value(mine[0], "QueueId")}, trigger {trigger})", mine[1].GetProperty("message").GetString());
+            Assert.Equal((runId, status), (Value(mine[2], "RunId"), Value(mine[2], "Status")));
+            Assert.InRange(mine[2].GetProperty("values").GetProperty("DurationSeconds").GetDouble(), 0, 600);
+            Assert.StartsWith($"run {runId} of {pipeline} {status} after ", mine[2].GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Contains("no_such_table", runs.Last(l => Value(l, "Pipeline") == "broken").GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

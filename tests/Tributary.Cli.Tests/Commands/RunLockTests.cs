@@ -35,7 +35,7 @@ public sealed class RunLockTests : IDisposable
 
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains($"error: pipeline 'orch' is already running: run r-other (trigger cli), process {other.Id}, since 2026-12-05 01:30:00Z. Two runs of one pipeline at once "
-            + "would load the same files twice; this one is not started. Wait for it to end (trib runs show r-other), or stop it (Ctrl+C where it runs, or end process "
+            + "would load the same files twice; this one is not started. Wait for it to end (trib runs show r-other), or stop it (Ctrl+C where it runs, 'trib runs cancel r-other' when 'trib serve' runs it, or end process "
             + $"{other.Id}); a run whose process died does not block.", refused.Error, StringComparison.Ordinal);
         Assert.True(after.ExitCode == 0, after.Error);
         var runs = await Trib.RunAsync("runs", "--project", Project, "--format", "csv");

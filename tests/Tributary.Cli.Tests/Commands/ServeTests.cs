@@ -61,8 +61,10 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         }
 
         var (_, address) = await ServeAsync(new() { ["TRIBUTARY_TOKEN"] = "s3cret-token" }, "--host", "0.0.0.0");
-        var url = new Uri($"http://127.0.0.1:{address.Port}/api/health");
+        var url = new Uri($"http://127.0.0.1:{address.Port}/api/pipelines");
         using var http = new HttpClient();
+        // A load balancer's liveness probe has no token: the health route answers it the status, nothing more.
+        Assert.Equal("{\"status\":\"ok\"}", await http.GetStringAsync(new Uri(url, "/api/health"), Ct));
         await AssertProblemAsync(await http.GetAsync(url, Ct), HttpStatusCode.Unauthorized, "requires a bearer token");
         using var wrong = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer nope" } } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong, Ct)).StatusCode);
@@ -420,10 +422,71 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         using var http = new HttpClient { BaseAddress = address };
         var runs = await http.GetFromJsonAsync<JsonElement>("/api/runs?pipeline=hello", Ct);
         Assert.Equal("succeeded", runs[0].GetProperty("status").GetString());
-        Assert.Equal("api", runs[0].GetProperty("trigger").GetString());
+        // Recorded as run from the command line, as without a server.
+        Assert.Equal("cli", runs[0].GetProperty("trigger").GetString());
         var wrong = await Trib.RunAsync("run", "hello", "--select", "nope", "--project", Project);
         Assert.Equal(1, wrong.ExitCode);
         Assert.Contains("the server answered 400", wrong.Error, StringComparison.Ordinal);
+    }
+
+    // Ctrl+C on a handed-over run printed "cancelled" and exited, while the server ran it to the end.
+    [Fact]
+    public async Task Run_CtrlCWhileServing_CancelsTheRunOnTheServer_AsRunsCancelDoes()
+    {
+        var variable = "TRIB_TEST_WH_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var settings = Path.Combine(Project, "tributary.yaml");
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {variable}", StringComparison.Ordinal));
+        // PostgreSQL stops a statement when asked: the run is cancelled mid-step.
+        File.WriteAllText(Path.Combine(Project, "pipelines", "slow.yaml"), "pipeline: slow\ncomponents:\n  - { id: nap, type: transform.sql, with: { sql: \"SELECT 1 AS n FROM pg_sleep(120)\" } }\n");
+        var connectionString = await postgres.NewSchemaAsync();
+        // For this process's trib commands too (its name is this test's own).
+        Environment.SetEnvironmentVariable(variable, connectionString);
+        var (_, address) = await ServeAsync(new() { [variable] = connectionString });
+        using var http = new HttpClient { BaseAddress = address };
+        using var ctrlC = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var handed = TribApp.RunAsync(["run", "slow", "--project", Project], output, error, TimeProvider.System, ctrlC.Token);
+        var runId = await RunningAsync(http, "slow");
+        await ctrlC.CancelAsync();
+        var code = await handed;
+
+        Assert.True(code == 2, error.ToString());
+        Assert.Matches($"cancelling (queued )?run [^ ]+ on the server", error.ToString());
+        Assert.Contains($"run {runId} cancelled on the server; every table keeps its previous version.", error.ToString(), StringComparison.Ordinal);
+        var run = (await http.GetFromJsonAsync<JsonElement>($"/api/runs/{runId}", Ct)).GetProperty("run");
+        Assert.Equal(("cancelled", "cli"), (run.GetProperty("status").GetString(), run.GetProperty("trigger").GetString()));
+
+        // trib runs cancel: through the server's cancel API; a run that no longer runs is refused.
+        using var writes = WriteClient(address);
+        Assert.Equal(HttpStatusCode.Accepted, (await writes.PostAsJsonAsync("/api/runs", new RunSubmission("slow"), ApiJson.Options, Ct)).StatusCode);
+        var second = await RunningAsync(http, "slow", runId);
+        // A run of the same pipeline waits in the queue behind it: its queue id cancels it before it starts.
+        var waiting = (await (await writes.PostAsJsonAsync("/api/runs", new RunSubmission("slow"), ApiJson.Options, Ct)).Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct))!.QueueId;
+        var unqueued = await Trib.RunAsync("runs", "cancel", waiting, "--project", Project);
+        Assert.Equal((0, $"queued run {waiting} cancelled before it started."), (unqueued.ExitCode, unqueued.Error.Trim()));
+        Assert.Equal("cancelled", (await http.GetFromJsonAsync<JsonElement>($"/api/queue/{waiting}", Ct)).GetProperty("state").GetString());
+        var cancel = await Trib.RunAsync("runs", "cancel", second, "--project", Project);
+        Assert.True(cancel.ExitCode == 0, cancel.Error);
+        Assert.Equal($"run {second} cancelling on the server; every table keeps its previous version. Follow it with: trib runs show {second}", cancel.Error.Trim());
+        while ((await http.GetFromJsonAsync<JsonElement>($"/api/runs/{second}", Ct)).GetProperty("run").GetProperty("status").GetString() is "running" or "queued")
+            await Task.Delay(100, Ct);
+        Assert.Equal("cancelled", (await http.GetFromJsonAsync<JsonElement>($"/api/runs/{second}", Ct)).GetProperty("run").GetProperty("status").GetString());
+        var again = await Trib.RunAsync("runs", "cancel", second, "--project", Project);
+        Assert.Equal((1, $"error: the server answered 409: run '{second}' is not running here"), (again.ExitCode, again.Error.Trim()));
+    }
+
+    // The id of the newest run of a pipeline once it runs (other than one seen before).
+    private static async Task<string> RunningAsync(HttpClient http, string pipeline, string? other = null)
+    {
+        while (true)
+        {
+            var runs = await http.GetFromJsonAsync<JsonElement>($"/api/runs?pipeline={pipeline}", Ct);
+            if (runs.GetArrayLength() > 0 && runs[0].GetProperty("run_id").GetString() is { } id && id != other && runs[0].GetProperty("status").GetString() == "running") return id;
+            await Task.Delay(100, Ct);
+        }
     }
 
     // "Re-run from" in the UI submits the run's recorded params; the record kept none, so a re-run used the defaults.
@@ -612,7 +675,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
             Assert.Contains("submitted to the running server", handed.Error, StringComparison.Ordinal);
             using var http = new HttpClient { BaseAddress = address };
             var runs = await http.GetFromJsonAsync<JsonElement>("/api/runs?pipeline=hello", Ct);
-            Assert.Equal([("api", "succeeded"), ("cli", "succeeded")],
+            Assert.Equal([("cli", "succeeded"), ("cli", "succeeded")],
                 runs.EnumerateArray().Select(r => (r.GetProperty("trigger").GetString(), r.GetProperty("status").GetString())));
             Assert.False(File.Exists(Path.Combine(Project, ".tributary", "runs.db")));
         }

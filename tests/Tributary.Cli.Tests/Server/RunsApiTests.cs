@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Tributary.Cli.Hosting;
 using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
@@ -68,5 +69,25 @@ public sealed class RunsApiTests : IDisposable
 
         Assert.True((await http.GetFromJsonAsync<QueuedRunView>($"/api/queue/{refresh!.QueueId}", ApiJson.Options, Ct))!.FullRefresh);
         Assert.False((await http.GetFromJsonAsync<QueuedRunView>($"/api/queue/{plain!.QueueId}", ApiJson.Options, Ct))!.FullRefresh);
+    }
+
+    [Fact]
+    public async Task Submit_WithATrigger_RecordsCliAndRefusesTheDaemonsOwn()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n");
+        await using var served = await InProcessServer.StartAsync(Project, Ct, token: "t");
+        served.Http.DefaultRequestHeaders.Add("Authorization", "Bearer t");
+
+        var schedule = await served.Http.PostAsJsonAsync("/api/runs", new RunSubmission("hello", Trigger: "schedule"), ApiJson.Options, Ct);
+        var cli = await served.Http.PostAsJsonAsync("/api/runs", new RunSubmission("hello", Trigger: "cli"), ApiJson.Options, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, schedule.StatusCode);
+        Assert.Equal("trigger 'schedule' is not one a caller may give: use api or cli (default api)",
+            (await schedule.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, cli.StatusCode);
+        var queued = (await cli.Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct))!;
+        Assert.Equal("cli", Assert.Single(await served.Server.Services.GetRequiredService<IOrchestrationStore>()
+            .ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done], Ct), q => q.QueueId == queued.QueueId).Trigger);
     }
 }

@@ -23,9 +23,12 @@ internal sealed class ServedProject(string name) : IDisposable
     }
 
     /// <summary>Starts 'trib serve' on a free port and returns where it listens.</summary>
-    public Task<Uri> ServeAsync(CancellationToken cancellationToken)
+    public Task<Uri> ServeAsync(CancellationToken cancellationToken) => ServeAsync(new Dictionary<string, string>(), cancellationToken);
+
+    /// <summary>Starts 'trib serve' with extra environment variables (TRIBUTARY_TOKEN, say).</summary>
+    public Task<Uri> ServeAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        _server = Trib.Start("serve", "--port", "0", "--project", Path);
+        _server = Trib.Start(environment, "serve", "--port", "0", "--project", Path);
         return HeadlessChromium.ServeAddressAsync(_server, cancellationToken);
     }
 

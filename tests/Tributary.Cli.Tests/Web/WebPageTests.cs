@@ -103,6 +103,10 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var clvs = values.Select(v => double.Parse(v.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(clvs.OrderByDescending(v => v), clvs);
         await Assertions.Expect(rows.Nth(1).Locator("td").Nth(3)).Not.ToHaveTextAsync("—");
+        // The interval is the customer's own 90% prediction interval, said so in its header and the caption under the table.
+        await Assertions.Expect(top.GetByRole(AriaRole.Columnheader, new() { Name = "90% prediction interval" })).ToBeVisibleAsync();
+        await Assertions.Expect(top.GetByTestId("ltv-interval-caption")).ToContainTextAsync("falls in it 9 times in 10");
+        await Assertions.Expect(rows.Nth(1).Locator("td").Nth(8)).ToHaveTextAsync(new Regex(@"^\d[\d,]*\.\d\d – \d[\d,]*\.\d\d$"));
         // The table sorts on the server: by clv, highest first, its first row is the top customer's; a click flips it.
         await clv.GetByText(new Regex("^Table customer_ltv:")).ClickAsync();
         var header = clv.GetByRole(AriaRole.Columnheader, new() { Name = "clv", Exact = false }).Filter(new() { HasTextRegex = new Regex("^clv\\W") });

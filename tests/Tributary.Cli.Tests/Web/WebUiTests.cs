@@ -69,7 +69,7 @@ public sealed class WebUiTests : IDisposable
             // The dashboard: charts with their tables and CSV downloads.
             await page.GetByRole(AriaRole.Link, new() { Name = "Open the dashboard" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Value tiers: share of customers and of predicted value" })).ToBeVisibleAsync();
-            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download value_tiers__summary.csv" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Download value_tiers__summary.csv" })).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "RFM segments: customers per segment" })).ToBeVisibleAsync();
 
             // The operations pages: the run's timeline, the runs list, schedules with the next tick, and an asset's preview.

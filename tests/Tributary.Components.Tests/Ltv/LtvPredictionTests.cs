@@ -140,10 +140,99 @@ public sealed class LtvPredictionTests(PostgresCluster postgres)
                    count(*) FILTER (WHERE NOT (f.clv_low <= f.clv AND f.clv <= f.clv_high)),
                    count(*) FILTER (WHERE f.frequency <> b.frequency OR f.recency <> b.recency OR f.t <> b.t OR f.monetary_value <> b.monetary_value
                        OR f.p_alive <> b.p_alive OR f.expected_purchases <> b.expected_purchases OR f.expected_order_value <> b.expected_order_value
-                       OR f.clv <> b.clv OR f.clv_low <> b.clv_low OR f.clv_high <> b.clv_high)
+                       OR f.clv <> b.clv OR f.clv_low <> b.clv_low OR f.clv_high <> b.clv_high OR f.clv_p05 <> b.clv_p05 OR f.clv_p95 <> b.clv_p95)
             FROM ltv_forward f JOIN ltv_backward b ON b.customer_id = f.customer_id
             """);
         Assert.Equal([30_000L, 30_000L, 0L, 0L, 0L], rows[0].Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)));
+    }
+
+    // A store drawn from BG/NBD (r, α, a, b = 0.25, 4 weeks, 0.8, 2.5) and Gamma-Gamma (p, q, γ = 6, 4, 15): 4,000 customers
+    // whose first order falls in the first 39 weeks of 2024, calibrated through 2024-12-30 and then followed for 273 days.
+    private static void WriteSimulatedStore(string path, int seed)
+    {
+        var random = new Random(seed);
+        var start = new DateOnly(2024, 1, 1);
+        var lines = new List<string> { "customer_id,ordered_at,amount" };
+        for (var i = 0; i < 4000; i++)
+        {
+            var rate = MathNet.Numerics.Distributions.Gamma.Sample(random, 0.25, 4);
+            var dropout = MathNet.Numerics.Distributions.Beta.Sample(random, 0.8, 2.5);
+            var nu = MathNet.Numerics.Distributions.Gamma.Sample(random, 4, 15);
+            var first = random.Next(0, 273);
+            var (clock, end) = (0.0, (365 + 273 - first) / 7.0);
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"c{i},{start.AddDays(first):yyyy-MM-dd},{MathNet.Numerics.Distributions.Gamma.Sample(random, 6, nu):0.00}"));
+            while (true)
+            {
+                clock += MathNet.Numerics.Distributions.Exponential.Sample(random, rate);
+                if (clock > end) break;
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"c{i},{start.AddDays(first + (int)(clock * 7)):yyyy-MM-dd},{MathNet.Numerics.Distributions.Gamma.Sample(random, 6, nu):0.00}"));
+                if (random.NextDouble() < dropout) break;
+            }
+        }
+        File.WriteAllLines(path, lines);
+    }
+
+    // What each customer spent in the holdout against their 90% prediction interval and against clv_low/clv_high.
+    private const string CoverageSql = """
+        SELECT count(*),
+               avg(CASE WHEN coalesce(h.spent, 0) BETWEEN l.clv_p05 AND l.clv_p95 THEN 1.0 ELSE 0.0 END),
+               avg(CASE WHEN coalesce(h.spent, 0) > l.clv_p95 THEN 1.0 ELSE 0.0 END),
+               avg(CASE WHEN coalesce(h.spent, 0) BETWEEN l.clv_low AND l.clv_high THEN 1.0 ELSE 0.0 END),
+               avg(CASE WHEN l.frequency > 0 AND coalesce(h.spent, 0) BETWEEN l.clv_p05 AND l.clv_p95 THEN 1.0 WHEN l.frequency > 0 THEN 0.0 END)
+        FROM LTV l LEFT JOIN (SELECT CAST(customer_id AS VARCHAR) AS customer_id, sum(amount) AS spent FROM ORDERS WHERE ordered_at > DATE 'CALIBRATION' AND ordered_at <= DATE 'HOLDOUT' GROUP BY 1) h
+          ON h.customer_id = l.customer_id
+        """;
+
+    private static double[] Coverage(IReadOnlyList<object?[]> rows) => rows[0].Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).ToArray();
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Ltv_SimulatedStoreWithKnownTruth_PredictionIntervalCoversNinetyPercentOfWhatCustomersSpend(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteSimulatedStore(Path.Combine(h.Temp.Path, "orders.csv"), 5);
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: orders, type: source.csv, with: { path: orders.csv, columns: { customer_id: VARCHAR, ordered_at: DATE, amount: DOUBLE } } }
+              - { id: ltv, type: analytics.ltv, inputs: [orders], with: { calibration_end: 2024-12-30, holdout_end: 2025-09-29, horizon_days: 273, annual_discount_rate: 0 } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var coverage = Coverage(await h.RowsAsync(CoverageSql.Replace("LTV", "ltv", StringComparison.Ordinal).Replace("ORDERS", "orders", StringComparison.Ordinal)
+            .Replace("CALIBRATION", "2024-12-30", StringComparison.Ordinal).Replace("HOLDOUT", "2025-09-29", StringComparison.Ordinal)));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{engine}: prediction interval covers {coverage[1]:0.000} (repeat buyers {coverage[4]:0.000}, above it {coverage[2]:0.000}); clv_low..clv_high {coverage[3]:0.000}");
+        Assert.Equal(4000, coverage[0]);
+        // 4,000 customers: a binomial standard error of half a point. Customers likely to buy nothing make the interval [0, 0]
+        // and raise coverage above 90%; neither tail may hold more than its 5% beyond what fitting the parameters adds.
+        Assert.InRange(coverage[1], 0.88, 0.97);
+        Assert.InRange(coverage[2], 0.03, 0.08);
+        Assert.InRange(coverage[4], 0.86, 0.97);
+        // clv_low..clv_high is the expected value's uncertainty from the parameters: it covers almost nobody's spend.
+        Assert.InRange(coverage[3], 0, 0.1);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CdnowHoldout_PredictionInterval_CoversWhatCustomersSpent(string engine)
+    {
+        var folder = CdnowFolder();
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        // The published 39-week holdout (273 days after 1997-09-30), undiscounted, as the reviewer's check ran it.
+        var result = await h.RunFileAsync(Path.Combine(RepositoryFiles.Templates, "examples", "cdnow_ltv.yaml"),
+            new Dictionary<string, string> { ["cdnow_file"] = Path.Combine(folder, "CDNOW_sample.txt"), ["horizon_days"] = "273", ["annual_discount_rate"] = "0" },
+            allowedPaths: [folder]);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var coverage = Coverage(await h.RowsAsync(CoverageSql.Replace("LTV", "cdnow_ltv", StringComparison.Ordinal).Replace("ORDERS", "cdnow_orders", StringComparison.Ordinal)
+            .Replace("CALIBRATION", "1997-09-30", StringComparison.Ordinal).Replace("HOLDOUT", "1998-06-30", StringComparison.Ordinal)));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{engine}: prediction interval covers {coverage[1]:0.000} (repeat buyers {coverage[4]:0.000}, above it {coverage[2]:0.000}); clv_low..clv_high {coverage[3]:0.000}");
+        Assert.Equal(2357, coverage[0]);
+        Assert.InRange(coverage[1], 0.87, 0.96);
+        Assert.InRange(coverage[4], 0.8, 0.96);
+        Assert.InRange(coverage[3], 0, 0.1);
     }
 
     [Fact]

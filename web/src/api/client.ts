@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
+import { session as tabSession, withToken, type Session } from "./session";
 
 /**
  * The API's types, generated from the server's OpenAPI document (src/api/openapi.json, renewed by `npm run openapi`;
@@ -84,10 +85,10 @@ async function body<T>(call: Promise<Answer<T>>): Promise<T> {
   return data as T;
 }
 
-/** The API, typed from its OpenAPI document; path segments are encoded, and changes carry the write secret. */
-export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
+/** The API, typed from its OpenAPI document; path segments are encoded, changes carry the write secret, and every call the session's token. */
+export function createApi(options: { baseUrl?: string; fetch?: Fetcher; session?: Session } = {}) {
   const baseUrl = options.baseUrl ?? "";
-  const fetcher: Fetcher = options.fetch ?? ((request) => globalThis.fetch(request));
+  const fetcher: Fetcher = withToken(options.fetch ?? ((request) => globalThis.fetch(request)), options.session ?? tabSession);
   const client = createClient<paths>({ baseUrl, fetch: fetcher });
   client.use(writeSecret(fetcher, baseUrl));
   return {
@@ -141,6 +142,34 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher } = {}) {
 }
 
 export const api = createApi();
+
+/** A GET of an API address that is no typed call (a download, an event stream), with the session's token. */
+export function apiFetch(url: string, init?: RequestInit): Promise<Response> {
+  return withToken((request) => globalThis.fetch(request))(new Request(new URL(url, globalThis.location?.href ?? "http://localhost/"), init));
+}
+
+/** Whether the server takes `token`: a 401 says no; any other refusal is an ApiError with the server's message. */
+export async function checkToken(token: string, fetcher: Fetcher = (request) => globalThis.fetch(request), baseUrl = ""): Promise<boolean> {
+  const response = await fetcher(new Request(new URL(`${baseUrl}/api/runs?limit=1`, globalThis.location?.href ?? "http://localhost/"), { headers: { Authorization: `Bearer ${token}` } }));
+  if (response.status === 401) return false;
+  if (!response.ok) throw new ApiError(response.status, (await response.json().catch(() => null)) as Problem | null);
+  return true;
+}
+
+/** Saves what an API address answers as a file named `fileName` (a link could not carry the token). */
+export async function download(url: string, fileName: string): Promise<void> {
+  const response = await apiFetch(url);
+  if (!response.ok) throw new ApiError(response.status, (await response.json().catch(() => null)) as Problem | null);
+  const href = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = href;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // After the browser has taken the file.
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}
 
 /** Where a run's events stream (server-sent events: RunEvent messages, then `end` with RunEnded). */
 export const runEventsUrl = (runId: string) => `/api/runs/${encodeURIComponent(runId)}/events`;

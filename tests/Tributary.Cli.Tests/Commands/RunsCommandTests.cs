@@ -1,0 +1,38 @@
+using Tributary.Cli.Projects;
+using Tributary.Engine.Orchestration;
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Commands;
+
+/// <summary><c>trib runs cancel</c> without a server: a queued run is taken out of the project's queue; an ended or unknown run is a clear error.</summary>
+public sealed class RunsCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private string Project => Path.Combine(_temp.Path, "project");
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Cancel_WithoutAServer_CancelsAQueuedRunInTheStore_AndRefusesAnEndedOrUnknownOne()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n");
+        await using (var session = ProjectSession.Open(Project, TimeProvider.System))
+            await (await session.StoreAsync(Ct)).EnqueueAsync(new QueuedRun("q-waiting", "hello", null, "api", 0, new Dictionary<string, string>(), null, QueueState.Queued, null,
+                DateTimeOffset.UtcNow, 1), Ct);
+        var ran = await Trib.RunAsync("run", "hello", "--project", Project);
+        var runId = System.Text.RegularExpressions.Regex.Match(ran.Error, @"run (\S+) succeeded").Groups[1].Value;
+
+        var queued = await Trib.RunAsync("runs", "cancel", "q-waiting", "--project", Project);
+        var ended = await Trib.RunAsync("runs", "cancel", runId, "--project", Project);
+        var unknown = await Trib.RunAsync("runs", "cancel", "nope", "--project", Project);
+
+        Assert.True(queued.ExitCode == 0, queued.Error);
+        Assert.Equal("queued run q-waiting of hello cancelled: no server runs, and the next trib serve will not start it.", queued.Error.Trim());
+        await using (var session = ProjectSession.Open(Project, TimeProvider.System))
+            Assert.Equal(QueueState.Cancelled, Assert.Single(await (await session.StoreAsync(Ct)).ListQueueAsync([QueueState.Queued, QueueState.Cancelled], Ct)).State);
+        Assert.Equal((1, $"error: run {runId} already ended (succeeded); nothing to cancel."), (ended.ExitCode, ended.Error.Trim()));
+        Assert.Equal((1, "error: no run or queued run 'nope'. List runs with 'trib runs'."), (unknown.ExitCode, unknown.Error.Trim()));
+    }
+}
