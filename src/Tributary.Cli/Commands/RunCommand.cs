@@ -182,6 +182,10 @@ internal static class RunCommand
             {
                 return await executor.ExecuteAsync(spec, request, cancellationToken);
             }
+            catch (PipelineAlreadyRunningException e)
+            {
+                throw new CliException(e.Message);
+            }
             finally
             {
                 subscription.Dispose();

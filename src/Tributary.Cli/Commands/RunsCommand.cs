@@ -89,6 +89,7 @@ internal static class RunsCommand
             return ExitCodes.Success;
         }));
         command.Subcommands.Add(cancel);
+        command.Subcommands.Add(RunsPruneCommand.Create(cli));
         return command;
     }
 

@@ -89,6 +89,7 @@ internal static class TributaryHost
         });
         if (project.Settings.Workers is { } workers) WorkerClient.Register(builder, project.Settings, workers);
         services.AddHostedService<DaemonService>();
+        services.AddHostedService(sp => new RetentionService(store, project.Settings.Retention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>()));
         services.AddSingleton(sp => new TributaryProject
         {
             Directory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Catalog = sp.GetRequiredService<ComponentCatalog>(),

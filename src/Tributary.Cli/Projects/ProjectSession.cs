@@ -123,7 +123,7 @@ internal sealed class ProjectSession : IAsyncDisposable
         }
         catch (Exception e) when (postgres is null && e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {
-            throw new CliException($"the warehouse {Relative(Settings.DuckDbPath)} is in use by another process (is 'trib serve' running?): {e.Message}");
+            throw new CliException($"the warehouse {Relative(Settings.DuckDbPath)} is in use by another process (another 'trib run' or 'trib backfill', or 'trib serve': a DuckDB file has one writer; with 'trib serve' running, 'trib run' hands the run to it): {e.Message}");
         }
         catch (Exception e) when (postgres is not null && e is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
         {

@@ -95,7 +95,7 @@ public sealed partial record ProjectSettings
         var root = YamlTreeReader.Read(File.ReadAllText(file), file, diagnostics);
         if (root is not null && reader.Mapping(root, "the settings file") is { } top)
         {
-            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths", "intake", "workers"]);
+            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths", "intake", "workers", "retention"]);
             if (reader.Mapping(top["warehouse"], "'warehouse'") is { } wh)
             {
                 reader.CheckKeys(wh, "'warehouse'", ["duckdb", "postgres_env", "memory_limit"]);
@@ -141,6 +141,7 @@ public sealed partial record ProjectSettings
                     },
                 };
             }
+            if (reader.Mapping(top["retention"], "'retention'") is { } retention) settings = settings with { Retention = ReadRetention(reader, retention) };
             if (reader.Mapping(top["workers"], "'workers'") is { } workers)
             {
                 reader.CheckKeys(workers, "'workers'", ["cluster", "max_placements"]);

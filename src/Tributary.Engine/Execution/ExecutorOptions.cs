@@ -9,6 +9,12 @@ public sealed record ExecutorOptions
     /// <summary>Where a partitioned run's steps materialize; in this process when null (the default).</summary>
     public IStepPlacement? Placement { get; init; }
 
+    /// <summary>
+    /// Whether the process of a run recorded on this machine is alive, to tell a run that holds its pipeline from one a dead
+    /// process left "running". Default <see cref="LocalProcess.IsAlive"/>.
+    /// </summary>
+    public Func<int, bool> ProcessAlive { get; init; } = LocalProcess.IsAlive;
+
     /// <summary>Creates validated options.</summary>
     public ExecutorOptions(int maxParallelSteps = 4)
     {

@@ -34,6 +34,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
 
     /// <summary>Runs the selected assets of <paramref name="pipeline"/>. Cancellation ends the run as cancelled.</summary>
     /// <exception cref="WholeRunRefusedException">The request has no partition but the pipeline needs one; no run is recorded.</exception>
+    /// <exception cref="PipelineAlreadyRunningException">A live process runs the same pipeline and partition; no run is recorded.</exception>
     public async Task<RunResult> ExecuteAsync(PipelineSpec pipeline, RunRequest request, CancellationToken cancellationToken)
     {
         if (request.Partition is null) PartitionedPipelines.CheckWholeRun(pipeline, time.GetUtcNow());
@@ -47,8 +48,10 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var started = time.GetUtcNow();
         var steps = order.ToDictionary(id => id, id => new StepRecord(runId, id, specs[id].Type, StepStatus.Pending, 0, null, null, null));
 
-        await store.CreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition)
-            { Params = request.Params, FullRefresh = request.FullRefresh }, order.Select(id => steps[id]).ToList(), CancellationToken.None).ConfigureAwait(false);
+        // One run per pipeline (and partition) across processes: a second one would load the same files again.
+        if (await store.TryCreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition)
+            { Params = request.Params, FullRefresh = request.FullRefresh }, order.Select(id => steps[id]).ToList(), options.ProcessAlive, started, CancellationToken.None).ConfigureAwait(false) is { } holder)
+            throw new PipelineAlreadyRunningException(holder);
         var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, specs, time);
         // The steps stop when the run is cancelled, or when the run store is gone for good (see below).
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

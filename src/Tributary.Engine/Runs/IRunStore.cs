@@ -5,6 +5,18 @@ public interface IRunStore : IAsyncDisposable
 {
     /// <summary>Records a new run.</summary>
     Task CreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a new run unless a live process is running the same pipeline and partition (null: the whole pipeline); then
+    /// nothing is recorded and that run is returned. A holder whose process is gone (<paramref name="processAlive"/> false, on
+    /// this machine) is marked failed, as <see cref="FailAbandonedRunsAsync"/> does, and does not block. The check and the
+    /// insert are one transaction under a lock of the pipeline, so of two processes starting together one runs.
+    /// </summary>
+    /// <returns>Null when the run was recorded; else the run that holds the pipeline.</returns>
+    async Task<LiveRun?> TryCreateRunAsync(RunRecord run, IReadOnlyList<StepRecord> steps, Func<int, bool> processAlive, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await CreateRunAsync(run, steps, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
     /// <summary>Sets a run's final status.</summary>
     Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endedAt, string? failure, CancellationToken cancellationToken);
     /// <summary>Updates one step.</summary>

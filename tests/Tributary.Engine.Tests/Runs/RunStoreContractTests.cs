@@ -7,7 +7,7 @@ namespace Tributary.Engine.Tests.Runs;
 /// What every run store does, run against each (SQLite and PostgreSQL): runs, steps, events, materializations, checks,
 /// abandoned runs, cursors, ticks, the queue and backfills, and a second store on the same place seeing the first's writes.
 /// </summary>
-public abstract class RunStoreContractTests : IAsyncDisposable
+public abstract partial class RunStoreContractTests : IAsyncDisposable
 {
     protected static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly List<IProjectRunStore> _opened = [];
