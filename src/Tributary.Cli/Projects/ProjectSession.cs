@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tributary.Components;
@@ -8,6 +7,7 @@ using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
 using Tributary.Core.Projects;
 using Tributary.Core.Warehousing;
+using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Cli.Hosting;
@@ -147,7 +147,7 @@ internal sealed class ProjectSession : IAsyncDisposable
             throw new CliException(e is InvalidOperationException { InnerException: null } ? e.Message
                 : $"cannot open the PostgreSQL run store named by run_store.postgres_env '{env}' in tributary.yaml: {e.Message.TrimEnd('.')}. Check the connection string in that variable and that the server is running.");
         }
-        RecoveredRuns = await AbandonedRuns.FailAndAlertAsync(_store, IsAlive, PipelineOf, Alerts(_error), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        RecoveredRuns = await AbandonedRuns.FailAndAlertAsync(_store, LocalProcess.IsAlive, PipelineOf, Alerts(_error), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return _store;
     }
 
@@ -166,20 +166,6 @@ internal sealed class ProjectSession : IAsyncDisposable
             }
         }
         return null;
-    }
-
-    internal static bool IsAlive(int pid)
-    {
-        if (pid == Environment.ProcessId) return true;
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     public async ValueTask DisposeAsync()

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Tributary.Engine.Execution;
 using Tributary.Server.Contracts;
 using Tributary.Server.Security;
 
@@ -33,7 +34,7 @@ internal sealed class ServerConnection : IDisposable
     {
         if (!File.Exists(project.ServerFile)) return null;
         var info = JsonSerializer.Deserialize<Announcement>(File.ReadAllText(project.ServerFile), ApiJson.Options)!;
-        if (!ProjectSession.IsAlive(info.Pid)) return null;
+        if (!LocalProcess.IsAlive(info.Pid)) return null;
         return new ServerConnection(project.HttpClients.CreateClient(), new Uri(info.Url), Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"), WriteSecret.Read(project.WriteSecretFile));
     }
 
