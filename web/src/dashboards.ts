@@ -252,7 +252,7 @@ export const panels: Record<string, Panel> = {
     }),
     about: (metadata, params) => {
       const currency = pipelineCurrency(params)?.currency;
-      return { summary: `ROAS: revenue credited by ${attributionModelLabel(metadata)} per 1${currency ? ` ${currency}` : ""} spent. Each channel's attributed revenue and cost per attributed conversion are in the card below.` };
+      return { summary: `ROAS: revenue credited by ${attributionModelLabel(metadata)} per 1${currency ? ` ${currency}` : ""} spent, over the days each channel's ad spend covers (credit on days without spend data is left out and named in the step's warnings). Each channel's attributed revenue and cost per attributed conversion are in the card below.` };
     },
   },
   "recs.evaluate": {
