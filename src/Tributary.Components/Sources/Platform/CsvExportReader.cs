@@ -199,8 +199,9 @@ internal static class CsvExportReader
     {
         var (from, to) = (layout.Columns.ToList().FindIndex(c => c.Name == start), layout.Columns.ToList().FindIndex(c => c.Name == end));
         if (values[from] is not DateOnly first || values[to] is not DateOnly last || last == first) return null;
-        return string.Create(CultureInfo.InvariantCulture, $"'{layout.Columns[from].Header}' {first:yyyy-MM-dd} and '{layout.Columns[to].Header}' {last:yyyy-MM-dd} span {last.DayNumber - first.DayNumber + 1} days: "
-            + "the row's spend is not per day. Export the report broken down by day (in Ads Manager: Breakdown, By time, Day)");
+        var days = last.DayNumber - first.DayNumber + 1;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"'{layout.Columns[from].Header}' {first:yyyy-MM-dd} and '{layout.Columns[to].Header}' {last:yyyy-MM-dd} span {days} days: the row's spend is not per day. Export the report broken down by day (in Ads Manager: Breakdown, By time, Day)");
     }
 
     public static string Shorten(string text) => text.Length > 60 ? text[..57] + "..." : text;
