@@ -47,6 +47,13 @@ public sealed record ServerOptions
             throw new InvalidOperationException("TRIBUTARY_TOKEN starts or ends with white space, which an Authorization header cannot carry; remove it.");
         if (!IsLoopback && Token is null)
             throw new InvalidOperationException($"binding to {Host} makes the API reachable from the network; set TRIBUTARY_TOKEN to a secret first (every call must then send it as a bearer token).");
+        // Reachable from the network, the token is the only lock: a short one is guessed (wrong tokens are throttled per address, not per network).
+        if (!IsLoopback && Token!.Length < MinNetworkTokenLength)
+            throw new InvalidOperationException($"binding to {Host} needs a TRIBUTARY_TOKEN of at least {MinNetworkTokenLength} characters (this one has {Token.Length}); "
+                + "make one with e.g. 'openssl rand -hex 32'.");
         return this;
     }
+
+    /// <summary>Shortest token accepted when the server binds beyond loopback.</summary>
+    public const int MinNetworkTokenLength = 16;
 }

@@ -76,8 +76,10 @@ public sealed class TributaryServer : IAsyncDisposable
             o.AllowEmptyHosts = false;
             o.IncludeFailureMessage = false;
         });
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<BearerTokenOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, o => o.Token = options.Token is { } t ? new HashedSecret(t) : null);
+        builder.Services.AddOptions<BearerTokenOptions>(BearerTokenHandler.SchemeName).Configure<SignInThrottle>((o, throttle) => o.Throttle = throttle);
         var bearer = new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireAuthenticatedUser().Build();
         // With a token, every endpoint needs it: the API group says so, and the fallback covers any endpoint mapped outside it.
         builder.Services.AddAuthorization(o => o.FallbackPolicy = options.Token is null ? null : bearer);
@@ -100,6 +102,8 @@ public sealed class TributaryServer : IAsyncDisposable
             var intakeCall = IntakeApi.Handler(intake, app.Services.GetRequiredService<SourceKeyFile>(), app.Services.GetRequiredService<Tributary.Core.Projects.IntakeSettings>(), time);
             app.MapWhen(c => IntakeApi.Handles(c.Request.Path), b => b.Run(intakeCall));
         }
+        // After the intake branch: tracking libraries on other sites read its answers under CORS, which these do not concern.
+        app.Use(SecurityHeaders.InvokeAsync);
         // Without the UI's index.html (not built), '/' answers with a page that says how to build it.
         var webUi = options.StaticFiles is { } staticFiles && File.Exists(Path.Combine(staticFiles, "index.html"));
         if (webUi)
@@ -114,6 +118,13 @@ public sealed class TributaryServer : IAsyncDisposable
             });
         }
         app.UseRouting();
+        if (options.Token is not null)
+        {
+            var throttle = app.Services.GetRequiredService<SignInThrottle>();
+            app.Use((context, next) => throttle.Refuses(context.Connection.RemoteIpAddress, out var wait)
+                ? TooManyWrongTokens(context, wait)
+                : next(context));
+        }
         app.UseAuthentication();
         app.UseAuthorization();
         var writeProtection = new WriteProtection(options.Token is null && options.WriteSecret is { } secret ? new HashedSecret(secret) : null);
@@ -154,6 +165,14 @@ public sealed class TributaryServer : IAsyncDisposable
         }).ProducesProblem(StatusCodes.Status403Forbidden).WithTags("Server");
 
         return new TributaryServer(app, daemon);
+    }
+
+    private static Task TooManyWrongTokens(HttpContext context, TimeSpan wait)
+    {
+        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests,
+            detail: $"{SignInThrottle.Limit} wrong tokens came from this address within a minute; try again in {seconds} s").ExecuteAsync(context);
     }
 
     /// <summary>Starts listening and the daemon.</summary>

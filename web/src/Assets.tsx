@@ -32,7 +32,7 @@ export function Assets() {
         <label><input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} />Show internal tables ({formatCount(hidden)})</label>
       </div>}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
-      {assets === null && !error ? <Loading what="Loading assets" /> : (
+      {assets === null ? (error ? null : <Loading what="Loading assets" />) : (
         <DataTable caption="Assets by step" rows={rows} rowKey={(a) => a.name}
           empty={search.trim() && assets && assets.length > 0
             ? <EmptyState title="No table matches">No table, step or pipeline contains “{search.trim()}”.</EmptyState>

@@ -75,10 +75,15 @@ describe("nodeStatuses", () => {
   it("shows the last run's steps, and the latest materialization of the steps it left out", () => {
     const statuses = nodeStatuses(
       [{ asset: "ltv", status: "failed" }, { asset: "report", status: "skipped" }, { asset: "audience", status: "skipped" }],
-      [{ name: "orders", step: "orders", output: "main" }, { name: "ltv", step: "ltv", output: "main" }, { name: "report", step: "report", output: "main" },
-        { name: "ltv_model", step: "ltv", output: "model" }]);
+      [{ name: "orders", step: "orders", output: "main", pipeline: "p" }, { name: "ltv", step: "ltv", output: "main", pipeline: "p" }, { name: "report", step: "report", output: "main", pipeline: "p" },
+        { name: "ltv_model", step: "ltv", output: "model", pipeline: "p" }], "p");
     expect(statuses).toEqual({ orders: "succeeded", ltv: "failed", report: "succeeded", audience: "skipped" });
     expect(statuses.never).toBeUndefined();
+  });
+
+  // A template copied as my_customer_ltv showed all its steps succeeded before its first run: customer_ltv had written them.
+  it("says nothing for a step whose table another pipeline wrote", () => {
+    expect(nodeStatuses([], [{ name: "orders", step: "orders", output: "main", pipeline: "customer_ltv" }], "my_customer_ltv")).toEqual({});
   });
 });
 

@@ -31,11 +31,14 @@ export function pipelineParams(text: string): Record<string, PipelineParam> {
 
 /**
  * What each node's badge says: its step's status in the pipeline's last run; for a step that run did not reach (left out,
- * skipped), "succeeded" when its table exists from an earlier run, so an asset that exists never shows "not run".
+ * skipped), "succeeded" when its table exists from an earlier run of this pipeline, so an asset that exists never shows
+ * "not run". A table another pipeline wrote under the same step name says nothing about this one (a template copied
+ * under a new name showed every step succeeded before its first run).
  */
-export function nodeStatuses(lastRunSteps: { asset: string; status: string }[], assets: { name: string; step?: string | null; output?: string | null }[]): Record<string, string> {
+export function nodeStatuses(lastRunSteps: { asset: string; status: string }[], assets: { name: string; step?: string | null; output?: string | null; pipeline?: string | null }[],
+  pipeline: string): Record<string, string> {
   const statuses: Record<string, string> = {};
-  for (const a of assets) if (!a.output || a.output === "main") statuses[a.step ?? a.name] = "succeeded";
+  for (const a of assets) if ((!a.output || a.output === "main") && a.pipeline === pipeline) statuses[a.step ?? a.name] = "succeeded";
   for (const s of lastRunSteps) if (!(s.asset in statuses) || !["pending", "skipped", "cancelled"].includes(s.status)) statuses[s.asset] = s.status;
   return statuses;
 }
@@ -67,7 +70,7 @@ export function Designer({ name }: { name: string }) {
   // Each node shows how its step went in the pipeline's last run, or else its table's latest materialization.
   useEffect(() => {
     Promise.all([api.runs(name).then((runs) => (runs.length === 0 ? null : api.runDetail(runs[0].run_id))), api.assets(true)])
-      .then(([detail, assets]) => setStepStatus(nodeStatuses(detail?.steps ?? [], assets)))
+      .then(([detail, assets]) => setStepStatus(nodeStatuses(detail?.steps ?? [], assets, name)))
       .catch((e: unknown) => setStatus(errorMessage(e)));
   }, [name]);
 

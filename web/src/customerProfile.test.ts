@@ -27,7 +27,7 @@ describe("Customer 360 profile", () => {
         [[12, "approve", "none"], [81, "block", "card used by 4 emails"]]),
     );
     const byKey = Object.fromEntries(scores(p).map((s) => [s.key, s]));
-    expect(byKey.churn.value).toBe("72% (high)");
+    expect(byKey.churn.value).toBe("72% (high band)");
     expect(byKey.churn.reason).toBe("No order for 140 days · Orders declining");
     expect(byKey.churn.tone).toBe("high");
     expect(byKey.uplift.value).toBe("persuadable");

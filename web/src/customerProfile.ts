@@ -144,8 +144,9 @@ export function scores(profile: CustomerProfile, context: ScoreContext = {}): Sc
   const churn = row("churn");
   if (churn && num(churn.churn_probability) !== undefined) {
     const p = num(churn.churn_probability)!;
-    out.push({ key: "churn", label: "Churn risk", value: `${formatPercent(p)}${churn.risk_band ? ` (${text(churn.risk_band)})` : ""}`, table: section("churn")!.table,
-      tone: churn.risk_band === "high" ? "high" : churn.risk_band === "low" ? "good" : undefined,
+    // The band ranks customers (by default the riskiest 10% are high), so "low" is no promise: the tone follows the chance itself.
+    out.push({ key: "churn", label: "Churn risk", value: `${formatPercent(p)}${churn.risk_band ? ` (${text(churn.risk_band)} band)` : ""}`, table: section("churn")!.table,
+      tone: churn.risk_band === "high" || p >= 0.5 ? "high" : p < 0.2 ? "good" : undefined,
       reason: joined(text(churn.reason), text(churn.reason_2), text(churn.reason_3)) ?? "No reason stands out from the average customer." });
   } else out.push(missing("churn", "Churn risk", section("churn"), "Not scored: churn is scored for customers with an order before the snapshot."));
 

@@ -81,9 +81,9 @@ describe("churn panels", () => {
       { risk_band: "low", value_at_risk: 5, churn_probability: 0.52 }, { risk_band: "high", value_at_risk: 100, churn_probability: 0.97 },
       { risk_band: "high", value_at_risk: 50.5, churn_probability: 0.91 }, { risk_band: "medium", value_at_risk: null },
     ]);
-    // Each band says its probability range where it has one: "low" here is a 52% chance of leaving.
-    expect(chart.bars).toEqual([{ x: `high (${formatPercent(0.91)}–${formatPercent(0.97)})`, series: { value_at_risk: 150.5 } },
-      { x: "medium", series: { value_at_risk: 0 } }, { x: `low (${formatPercent(0.52)}–${formatPercent(0.52)})`, series: { value_at_risk: 5 } }]);
+    // Each band says its share of the customers, riskiest first, and its probability range: "low" here is a 52% chance of leaving.
+    expect(chart.bars).toEqual([{ x: `high: riskiest 50%, ${formatPercent(0.91)}–${formatPercent(0.97)}`, series: { value_at_risk: 150.5 } },
+      { x: "medium: next 25%", series: { value_at_risk: 0 } }, { x: `low: other 25%, ${formatPercent(0.52)}–${formatPercent(0.52)}`, series: { value_at_risk: 5 } }]);
     expect(chart.note).toMatch(/^Value at risk: churn probability × predicted CLV\. Customers: high 2, medium 1, low 1\. Bands rank customers/);
   });
 

@@ -252,7 +252,7 @@ export const panels: Record<string, Panel> = {
     }),
     about: (metadata, params) => {
       const currency = pipelineCurrency(params)?.currency;
-      return { summary: `ROAS: revenue credited by ${attributionModelLabel(metadata)} per 1${currency ? ` ${currency}` : ""} spent. Each channel's attributed revenue and cost per attributed conversion are in the card below.` };
+      return { summary: `ROAS: revenue credited by ${attributionModelLabel(metadata)} per 1${currency ? ` ${currency}` : ""} spent, over the days each channel's ad spend covers (credit on days without spend data is left out and named in the step's warnings). Each channel's attributed revenue and cost per attributed conversion are in the card below.` };
     },
   },
   "recs.evaluate": {
@@ -273,10 +273,14 @@ export const panels: Record<string, Panel> = {
         const p = own.map((r) => r.churn_probability).filter((v): v is number => typeof v === "number");
         return { band, customers: own.length, value: own.reduce((s, r) => s + n(r.value_at_risk), 0), low: Math.min(...p), high: Math.max(...p) };
       });
-      // Bands rank customers, so each says its probability range: where most customers churn, "low" can still mean 50%.
-      const range = (b: (typeof bands)[number]) => (b.customers > 0 && Number.isFinite(b.low) ? ` (${formatPercent(b.low)}–${formatPercent(b.high)})` : "");
+      // Bands rank customers, so each says which share of the riskiest it is and its probability range: where most
+      // customers churn, "low" alone read as safe while its customers had up to an 89% chance of leaving.
+      const total = bands.reduce((sum, b) => sum + b.customers, 0);
+      const share = (b: (typeof bands)[number]) => (total > 0 ? Math.round((100 * b.customers) / total) : 0);
+      const rank = (b: (typeof bands)[number], i: number) => (i === 0 ? `riskiest ${share(b)}%` : i === bands.length - 1 ? `other ${share(b)}%` : `next ${share(b)}%`);
+      const range = (b: (typeof bands)[number]) => (b.customers > 0 && Number.isFinite(b.low) ? `, ${formatPercent(b.low)}–${formatPercent(b.high)}` : "");
       return {
-        bars: bands.map((b) => ({ x: `${b.band}${range(b)}`, series: { value_at_risk: b.value } })),
+        bars: bands.map((b, i) => ({ x: `${b.band}: ${rank(b, i)}${range(b)}`, series: { value_at_risk: b.value } })),
         // A short axis title: the long one was cut at the chart's height; the definition goes in the note.
         xTitle: "Risk band", yTitle: "Value at risk ($)", unit: "money",
         note: `Value at risk: churn probability × predicted CLV. Customers: ${bands.map((b) => `${b.band} ${b.customers}`).join(", ")}. ` +

@@ -284,7 +284,7 @@ function ChannelPerformanceCard({ asset, pipeline }: { asset: string; pipeline: 
   const title = "Per channel: attributed revenue and cost per attributed conversion";
   return (
     <Card title={title} label={title}>
-      <p className="muted" data-testid="channel-model">Conversions and revenue as credited by {model}{about?.currency ? `; amounts in ${about.currency}` : ""}. Channels without spend (organic, email) have no cost per conversion.</p>
+      <p className="muted" data-testid="channel-model">Conversions and revenue as credited by {model}{about?.currency ? `; amounts in ${about.currency}` : ""}. Channels without spend (organic, email) have no cost per conversion. A channel with spend counts the days its ad spend covers{outsideNote(summary.rows)}.</p>
       {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">Not computed yet.</p> : !summary.rows ? <Loading /> : (
         <DataTable caption="Attributed revenue and cost per attributed conversion by channel" rows={channelTotals(summary.rows)} rowKey={(r) => r.channel}
           columns={[
@@ -298,6 +298,12 @@ function ChannelPerformanceCard({ asset, pipeline }: { asset: string; pipeline: 
       )}
     </Card>
   );
+}
+
+/** ", X of attributed revenue on days without spend data is left out" when the campaign summary kept any apart; else "". */
+function outsideNote(rows: readonly Record<string, unknown>[] | null | undefined): string {
+  const outside = (rows ?? []).reduce((sum, r) => sum + (Number(r.revenue_outside_spend ?? 0) || 0), 0);
+  return outside > 0 ? `; ${formatMoney(outside)} of attributed revenue falls on days without spend data and is left out` : "";
 }
 
 /** Budget optimizer: each channel's fitted response curve (parameters, R², days of data, warning) and the plan's data window. */

@@ -150,7 +150,9 @@ public sealed class BudgetOptimizer : IComponent<BudgetOptimizerParameters>
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(Columns, rows, ct)),
             new TableWrite(context.Output("summary"), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(SummaryColumns, [summary], ct)),
         ], cancellationToken).ConfigureAwait(false))[0];
-        context.Log($"{channels.Count} channels, {budget:N2}/day: expected {response} {allocation.ExpectedResponse:N2}/day vs {allocation.CurrentResponse:N2} now ({allocation.Lift:+0.0%;-0.0%})");
+        // A change relative to almost nothing (a current response that rounds to 0.00) is no percentage anyone can act on.
+        var change = Math.Abs(allocation.CurrentResponse) < 0.005 ? "no current response to compare with" : allocation.Lift.ToString("+0.0%;-0.0%", CultureInfo.CurrentCulture);
+        context.Log($"{channels.Count} channels, {budget:N2}/day: expected {response} {allocation.ExpectedResponse:N2}/day vs {allocation.CurrentResponse:N2} now ({change})");
         var weak = fits.Where(f => f.Value.WeakEvidence).Select(f => f.Key).ToList();
         if (weak.Count > 0)
             context.Log($"warning: the recommendation rests on weak evidence for {string.Join(", ", weak)} (see the warning column): treat it as a direction to test, not a forecast");

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Tributary.Core.Components;
 using Tributary.Core.Warehousing;
 
@@ -86,7 +87,8 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
         }
         return new ComponentPlan(new TableSchema(Columns.Select(c => new ColumnSchema(c.Name, c.Kind.ToString().ToUpperInvariant(), c.Kind)).ToList()), requires)
         {
-            SideOutputs = [new(Summary, OutputRole.Diagnostics, "A campaign over the whole period: first and last day, totals and the same metrics and ratings.")],
+            SideOutputs = [new(Summary, OutputRole.Diagnostics, "A campaign over its period: for a channel with spend, the days its ad spend covers (first to last day "
+                + "with spend); credit on other days is in conversions_outside_spend and revenue_outside_spend. Totals and the same metrics and ratings.")],
         };
     }
 
@@ -135,17 +137,50 @@ public sealed class CampaignPerformance : IComponent<CampaignPerformanceParamete
         var rows = (await w.WriteTablesAsync(
         [
             new TableWrite(context.Asset, TableWriteMode.Replace, (b, ct) => { staged = b.QuotedName; return b.CreateAsSelectAsync(sql, q.Parameters, ct); }),
+            // A channel with spend is summed over the days its ad report covers (first to last day with spend): credit on
+            // other days has no spend beside it, and counting it would rate a campaign on revenue it was never charged for
+            // (a two-day Meta export beside a year of orders read as ROAS 28 where the covered days gave 0.8). That credit
+            // is kept apart in the *_outside_spend columns; channels without spend (organic, email) keep every day.
             new TableWrite(context.Output(Summary), TableWriteMode.Replace, (b, ct) => b.CreateAsSelectAsync($"""
-                WITH totals AS (
-                    SELECT channel, campaign, min(day) AS first_day, max(day) AS last_day, {summary.ExactSum("spend")} AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks,
-                           sum(platform_conversions) AS platform_conversions, {summary.ExactSum("conversions")} AS conversions, {summary.ExactSum("revenue")} AS revenue
-                    FROM {staged} GROUP BY channel, campaign)
-                SELECT channel, campaign, first_day, last_day, spend, impressions, clicks, platform_conversions, conversions, revenue, {summaryMetrics}
+                WITH coverage AS (
+                    SELECT channel, min(day) AS spend_from, max(day) AS spend_to FROM {staged} WHERE spend > 0 GROUP BY channel),
+                days AS (
+                    SELECT s.*, (c.channel IS NULL OR (s.day >= c.spend_from AND s.day <= c.spend_to)) AS covered
+                    FROM {staged} s LEFT JOIN coverage c ON c.channel = s.channel),
+                totals AS (
+                    SELECT channel, campaign, min(day) FILTER (WHERE covered) AS first_day, max(day) FILTER (WHERE covered) AS last_day,
+                           {summary.ExactSum("spend")} AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks, sum(platform_conversions) AS platform_conversions,
+                           coalesce({summary.ExactSum("conversions", "covered")}, 0) AS conversions, coalesce({summary.ExactSum("revenue", "covered")}, 0) AS revenue,
+                           coalesce({summary.ExactSum("conversions", "NOT covered")}, 0) AS conversions_outside_spend,
+                           coalesce({summary.ExactSum("revenue", "NOT covered")}, 0) AS revenue_outside_spend
+                    FROM days GROUP BY channel, campaign)
+                SELECT channel, campaign, first_day, last_day, spend, impressions, clicks, platform_conversions, conversions, revenue, {summaryMetrics},
+                       conversions_outside_spend, revenue_outside_spend
                 FROM totals
                 """, summary.Parameters, ct)),
         ], cancellationToken).ConfigureAwait(false))[0];
         context.Log($"{rows:N0} campaign-days rated by {p.Model} credit");
-        return new Materialization(rows, new Dictionary<string, object?> { ["model"] = p.Model, ["summary_table"] = context.Output(Summary) });
+        // Warnings are logged and shown beside the step by the engine.
+        var outside = await OutsideSpendAsync(w, context.Output(Summary), cancellationToken).ConfigureAwait(false);
+        return new Materialization(rows, new Dictionary<string, object?> { ["model"] = p.Model, ["summary_table"] = context.Output(Summary) }) { Warnings = outside };
+    }
+
+    // One line per channel whose credit falls partly outside the days its spend covers, for the log and the run page.
+    private static async Task<List<string>> OutsideSpendAsync(IWarehouse w, string summaryTable, CancellationToken cancellationToken)
+    {
+        var d = w.Dialect;
+        var lines = new List<string>();
+        await foreach (var r in w.StreamAsync($"""
+            SELECT channel, CAST(sum(conversions_outside_spend) AS DOUBLE PRECISION), CAST(sum(revenue_outside_spend) AS DOUBLE PRECISION),
+                   CAST(min(first_day) AS VARCHAR), CAST(max(last_day) AS VARCHAR)
+            FROM {d.Quote(summaryTable)} GROUP BY channel HAVING sum(spend) > 0 AND sum(conversions_outside_spend) > 0 ORDER BY channel
+            """, null, cancellationToken).ConfigureAwait(false))
+        {
+            var (conversions, revenue) = (Convert.ToDouble(r[1], CultureInfo.InvariantCulture), Convert.ToDouble(r[2], CultureInfo.InvariantCulture));
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{r[0]}: {conversions:N1} attributed conversions ({revenue:N2} revenue) fall on days its ad spend does not cover "
+                + $"({r[3] ?? "none"} to {r[4] ?? "none"}); ROAS and CPA count the covered days only, the rest is in revenue_outside_spend. Load spend for those days to rate them."));
+        }
+        return lines;
     }
 
     // Spend in another currency than revenue, or in several, would make every sum, CPA and ROAS a mix of currencies.

@@ -10,6 +10,12 @@ public sealed record CsvExportParameters
     /// <summary>Target file.</summary>
     [Description("File to write, relative to the project folder; replaced atomically on each run.")]
     public required string Path { get; init; }
+
+    /// <summary>Whether text that a spreadsheet would run as a formula is written with a leading apostrophe.</summary>
+    [Description("Text cells starting with =, +, -, @, a tab or a carriage return are written with a leading ' so that Excel, Sheets or LibreOffice show "
+        + "them as text instead of running them as formulas (CSV injection: a customer's name or a tracked trait such as =HYPERLINK(...) would "
+        + "otherwise run on the marketer's machine). Numbers, dates and booleans are never changed. Set false for files read by programs, not people.")]
+    public bool SpreadsheetSafe { get; init; } = true;
 }
 
 /// <summary>Writes its input table to a CSV file with a header row.</summary>
@@ -26,6 +32,17 @@ public sealed class CsvExport : IComponent<CsvExportParameters>
     public ComponentPlan Plan(CsvExportParameters parameters, PlanContext context) => ComponentPlan.Unknown with { HasTable = false };
 
     /// <inheritdoc />
-    public Task<Materialization> MaterializeAsync(CsvExportParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        FileExport.WriteAsync(context, parameters.Path, FileFormat.Csv, cancellationToken);
+    public async Task<Materialization> MaterializeAsync(CsvExportParameters parameters, ComponentContext context, CancellationToken cancellationToken)
+    {
+        if (!parameters.SpreadsheetSafe) return await FileExport.WriteAsync(context, parameters.Path, FileFormat.Csv, cancellationToken).ConfigureAwait(false);
+        var d = context.Warehouse.Dialect;
+        var schema = await context.Warehouse.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"input table '{context.Inputs[0]}' does not exist.");
+        // Only text can hold a formula; the characters are OWASP's list for CSV injection.
+        var columns = schema.Columns.Select(c => d.Quote(c.Name) is var q && c.Kind == DataKind.Text
+            ? $"CASE WHEN substr({q}, 1, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {q} ELSE {q} END AS {q}"
+            : q);
+        return await FileExport.WriteAsync(context, $"SELECT {string.Join(", ", columns)} FROM {d.Quote(context.Inputs[0])}", parameters.Path, FileFormat.Csv,
+            cancellationToken).ConfigureAwait(false);
+    }
 }

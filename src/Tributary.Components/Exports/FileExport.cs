@@ -26,10 +26,14 @@ internal static class FileExport
     }
 
     /// <summary>Writes the component's input table to a file and reports rows, path and size.</summary>
-    public static async Task<Materialization> WriteAsync(ComponentContext context, string path, FileFormat format, CancellationToken cancellationToken)
+    public static Task<Materialization> WriteAsync(ComponentContext context, string path, FileFormat format, CancellationToken cancellationToken) =>
+        WriteAsync(context, $"SELECT * FROM {context.Warehouse.Dialect.Quote(context.Inputs[0])}", path, format, cancellationToken);
+
+    /// <summary>Writes <paramref name="select"/>, a projection of the component's input table, to a file and reports rows, path and size.</summary>
+    public static async Task<Materialization> WriteAsync(ComponentContext context, string select, string path, FileFormat format, CancellationToken cancellationToken)
     {
         var table = context.Warehouse.Dialect.Quote(context.Inputs[0]);
-        var target = await WriteQueryAsync(context, $"SELECT * FROM {table}", null, path, format, cancellationToken).ConfigureAwait(false);
+        var target = await WriteQueryAsync(context, select, null, path, format, cancellationToken).ConfigureAwait(false);
         var rows = Convert.ToInt64(await context.Warehouse.ScalarAsync($"SELECT count(*) FROM {table}", null, cancellationToken).ConfigureAwait(false),
             System.Globalization.CultureInfo.InvariantCulture);
         context.Log($"wrote {rows} rows to {Path.GetRelativePath(context.ProjectDirectory, target)}");

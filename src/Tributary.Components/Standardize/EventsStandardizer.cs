@@ -38,8 +38,12 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
         var phones = await lookups.PhonesAsync(input, "s.phone", null, p.DefaultCountryCode, cancellationToken).ConfigureAwait(false);
         // Retries are rare: only the messageIds seen more than once go through the window's sort to pick their first copy;
         // every other row passes straight through. Sorting all rows (with their properties) cost twice the CPU and memory.
-        const string columns = "message_id, type, event, name, anonymous_id, user_id, timestamp, received_at, email, phone, ip, user_agent, page_url, " +
-            "page_referrer, utm_source, utm_medium, utm_campaign, order_id, revenue, currency, experiment_name, variation_name, properties";
+        // Segment's alias call says previousId (usually the visitor's anonymous id) and userId are one person; sent from a
+        // server it carries no anonymousId, so previousId takes its place and identity resolution links the two.
+        var hasPrevious = (await context.Warehouse.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false))?.Find("previous_id") is not null;
+        var anonymous = hasPrevious ? "CASE WHEN type = 'alias' THEN coalesce(anonymous_id, previous_id) ELSE anonymous_id END" : "anonymous_id";
+        var columns = "message_id, type, event, name, anonymous_id, user_id, timestamp, received_at, email, phone, ip, user_agent, page_url, " +
+            "page_referrer, utm_source, utm_medium, utm_campaign, order_id, revenue, currency, experiment_name, variation_name, properties" + (hasPrevious ? ", previous_id" : "");
         var sql = $"""
             WITH repeated AS (
                 SELECT message_id FROM {input} GROUP BY message_id HAVING count(*) > 1),
@@ -50,7 +54,7 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
                 SELECT {columns} FROM ranked WHERE n = 1
                 UNION ALL
                 SELECT {columns} FROM {input} s WHERE NOT EXISTS (SELECT 1 FROM repeated r WHERE r.message_id = s.message_id))
-            SELECT message_id AS event_id, type, coalesce(event, name) AS event, anonymous_id, user_id, timestamp AS occurred_at, received_at,
+            SELECT message_id AS event_id, type, coalesce(event, name) AS event, {anonymous} AS anonymous_id, user_id, timestamp AS occurred_at, received_at,
                    {ContactSql.Email("email")} AS email, ph.phone_e164 AS phone, ip, user_agent, page_url, page_referrer,
                    lower(utm_source) AS utm_source, lower(utm_medium) AS utm_medium, utm_campaign, order_id, revenue, upper(currency) AS currency,
                    experiment_name AS experiment, variation_name AS variant, properties

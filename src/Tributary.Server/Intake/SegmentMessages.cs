@@ -118,7 +118,9 @@ internal static class SegmentMessages
             GeneratedId = messageId is null,
             Type = type,
             Event = type == "track" ? Text(m, "event"u8) : Text(m, "name"u8),
-            AnonymousId = anonymousId,
+            // An alias from a server has no anonymousId: its previousId (the visitor's old id) takes the place, as the
+            // warehouse's standardize.events does, so that identity resolution links it to userId.
+            AnonymousId = anonymousId ?? (type == "alias" ? Id(m, "previousId"u8) : null),
             UserId = userId,
             OccurredAt = occurredAt,
             ReceivedAt = receivedAt,

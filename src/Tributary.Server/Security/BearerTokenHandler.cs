@@ -22,7 +22,11 @@ internal sealed class BearerTokenHandler(IOptionsMonitor<BearerTokenOptions> opt
         var header = Request.Headers.Authorization.ToString();
         // The scheme name is case-insensitive (RFC 9110 11.1); the token is not.
         if (!header.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase)) return Task.FromResult(AuthenticateResult.NoResult());
-        if (!Options.Token.Matches(header[(SchemeName.Length + 1)..].Trim())) return Task.FromResult(AuthenticateResult.Fail("the bearer token is not this server's token"));
+        if (!Options.Token.Matches(header[(SchemeName.Length + 1)..].Trim()))
+        {
+            Options.Throttle?.Failed(Context.Connection.RemoteIpAddress);
+            return Task.FromResult(AuthenticateResult.Fail("the bearer token is not this server's token"));
+        }
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "token")], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }

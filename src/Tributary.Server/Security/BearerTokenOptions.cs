@@ -6,4 +6,7 @@ namespace Tributary.Server.Security;
 internal sealed class BearerTokenOptions : AuthenticationSchemeOptions
 {
     public HashedSecret? Token { get; set; }
+
+    /// <summary>Where wrong tokens are counted; none counts nothing.</summary>
+    public SignInThrottle? Throttle { get; set; }
 }

@@ -59,8 +59,17 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("set TRIBUTARY_TOKEN", error, StringComparison.Ordinal);
         }
+        // Reachable from the network, a token short enough to guess is refused too.
+        using (var shortToken = Trib.Start(new Dictionary<string, string> { ["TRIBUTARY_TOKEN"] = "a" }, "serve", "--host", "0.0.0.0", "--port", "0", "--project", Project))
+        {
+            var error = await shortToken.StandardError.ReadToEndAsync(Ct);
+            await shortToken.WaitForExitAsync(Ct);
+            Assert.Equal(1, shortToken.ExitCode);
+            Assert.Contains("needs a TRIBUTARY_TOKEN of at least 16 characters (this one has 1)", error, StringComparison.Ordinal);
+        }
 
-        var (_, address) = await ServeAsync(new() { ["TRIBUTARY_TOKEN"] = "s3cret-token" }, "--host", "0.0.0.0");
+        const string token = "s3cret-token-0123456789";
+        var (_, address) = await ServeAsync(new() { ["TRIBUTARY_TOKEN"] = token }, "--host", "0.0.0.0");
         var url = new Uri($"http://127.0.0.1:{address.Port}/api/pipelines");
         using var http = new HttpClient();
         // A load balancer's liveness probe has no token: the health route answers it the status, nothing more.
@@ -68,9 +77,9 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         await AssertProblemAsync(await http.GetAsync(url, Ct), HttpStatusCode.Unauthorized, "requires a bearer token");
         using var wrong = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer nope" } } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong, Ct)).StatusCode);
-        using var longer = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer s3cret-token-and-more" } } };
+        using var longer = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", $"Bearer {token}-and-more" } } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(longer, Ct)).StatusCode);
-        using var right = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer s3cret-token" } } };
+        using var right = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", $"Bearer {token}" } } };
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(right, Ct)).StatusCode);
     }
 

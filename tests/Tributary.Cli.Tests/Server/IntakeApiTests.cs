@@ -57,6 +57,8 @@ public sealed class IntakeApiTests(PostgresCluster postgres) : IDisposable
             Assert.Equal(((object?)"o-1", (object?)14.99, (object?)"USD", (object?)"newsletter", (object?)"email", (object?)"Winter"),
                 (row["order_id"], row["revenue"], row["currency"], row["utm_source"], row["utm_medium"], row["utm_campaign"]));
         if (type == "page") Assert.Equal(("https://example.com/docs/http", "https://example.com/"), (row["page_url"], row["page_referrer"]));
+        // A server's alias has no anonymousId: its previousId stands in, so identity resolution links the two ids.
+        if (type == "alias") Assert.Equal("39239-239239-239239-23923", row["anonymous_id"]);
     }
 
     [Theory]

@@ -67,6 +67,35 @@ public sealed class CampaignPerformanceTests(PostgresCluster postgres)
         Assert.Equal((80.0, 3.0), (D(summary[0][0]), D(summary[0][1])));
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Summary_CreditOnDaysTheAdSpendDoesNotCover_IsLeftOutOfRoasAndNamed(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // Brand search converts on 01-02 (spend 30) and again in March and June, when the ad report has no rows.
+        h.Temp.File("paths.csv", string.Join("\n", "path_id,position,channel,campaign,converted,conversion_value,days_before_conversion,converted_at",
+            "a,1,paid_search,brand,true,24,0.1,2025-01-02 12:00:00",
+            "b,1,paid_search,brand,true,500,0.1,2025-03-02 12:00:00",
+            "c,1,paid_search,brand,true,700,0.1,2025-06-02 12:00:00",
+            "d,1,email,,true,20,0.2,2025-06-03 09:00:00") + "\n");
+        h.Temp.File("spend.csv", string.Join("\n", "day,campaign,spend,impressions,clicks,conversions", "2025-01-02,brand,30,1000,20,2") + "\n");
+
+        var result = await h.RunAsync(Pipeline);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var rows = (await h.RowsAsync("SELECT channel, CAST(first_day AS VARCHAR), CAST(last_day AS VARCHAR), spend, conversions, revenue, roas, roas_rating, conversions_outside_spend, revenue_outside_spend FROM performance__summary ORDER BY channel"))
+            .ToDictionary(r => (string)r[0]!);
+        var brand = rows["paid_search"];
+        // 24 revenue for 30 spent on the covered day: ROAS 0.8, not (24 + 500 + 700) / 30.
+        Assert.Equal(("2025-01-02", "2025-01-02", 30.0, 1.0, 24.0), ((string)brand[1]!, (string)brand[2]!, D(brand[3]), D(brand[4]), D(brand[5])));
+        Assert.Equal(0.8, D(brand[6]), 1e-12);
+        Assert.Equal(("below_target", 2.0, 1200.0), ((string)brand[7]!, D(brand[8]), D(brand[9])));
+        // Email has no spend: every day counts, nothing is outside.
+        Assert.Equal((1.0, 20.0, 0.0), (D(rows["email"][4]), D(rows["email"][5]), D(rows["email"][8])));
+        var warning = Assert.Single(await h.Store.GetChecksAsync(result.RunId, TestContext.Current.CancellationToken), c => c.Asset == "performance" && !c.Passed);
+        Assert.StartsWith("paid_search: 2.0 attributed conversions (1,200.00 revenue) fall on days its ad spend does not cover (2025-01-02 to 2025-01-02)", warning.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Performance_ModelTheAttributionDidNotCompute_IsAClearError()
     {

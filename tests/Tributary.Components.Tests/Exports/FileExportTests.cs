@@ -28,6 +28,25 @@ public sealed class FileExportTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CsvExport_TextThatASpreadsheetWouldRun_IsWrittenAsText_UnlessTurnedOff(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string rows = "SELECT 1 AS id, -5 AS delta, '=HYPERLINK(1)' AS name UNION ALL SELECT 2, 3, '@x' UNION ALL SELECT 3, 4, '-1' UNION ALL SELECT 4, 5, 'a=b'";
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: t, type: transform.sql, with: { sql: "{{rows}}" } }
+              - { id: safe, type: export.csv, inputs: [t], with: { path: out/safe.csv } }
+              - { id: raw, type: export.csv, inputs: [t], with: { path: out/raw.csv, spreadsheet_safe: false } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(["1,-5,'=HYPERLINK(1)", "2,3,'@x", "3,4,'-1", "4,5,a=b"], File.ReadAllLines(Path.Combine(h.Temp.Path, "out/safe.csv")).Skip(1).Order());
+        Assert.Equal(["1,-5,=HYPERLINK(1)", "2,3,@x", "3,4,-1", "4,5,a=b"], File.ReadAllLines(Path.Combine(h.Temp.Path, "out/raw.csv")).Skip(1).Order());
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task CsvExport_PathOutsideTheProject_FailsNamingThePathAndAllowedPaths(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);

@@ -183,6 +183,28 @@ public sealed class PlatformHeaderTests(PostgresCluster postgres)
         Assert.Equal(3L, Convert.ToInt64(Assert.Single(await h.RowsAsync("SELECT line FROM src__rejected"))[0], CultureInfo.InvariantCulture));
     }
 
+    // Ads Manager exports one row per campaign over the whole reporting period unless broken down by day: loaded as is,
+    // a month's spend would land on its first day.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task MetaAds_RowOverSeveralDays_IsRejectedSayingHowToExportByDay(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("meta.csv", "Reporting starts,Reporting ends,Campaign name,Campaign ID,Amount spent (EUR),Impressions,Link clicks,Results\n"
+            + "2024-10-01,2024-10-31,fall_sale,7,1234.56,90000,1200,40\n"
+            + "2024-10-05,2024-10-05,fall_sale,7,80,3000,40,2\n"
+            + "2024-10-06,,fall_sale,7,70,3000,40,0\n");
+
+        var run = await LoadAsync(h, "source.meta_ads", "meta.csv", ", max_rejected_ratio: 0.5");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        var rejected = Assert.Single(await h.RowsAsync("SELECT line, reason FROM src__rejected"));
+        Assert.Equal(2L, Convert.ToInt64(rejected[0], CultureInfo.InvariantCulture));
+        Assert.Equal("'Reporting starts' 2024-10-01 and 'Reporting ends' 2024-10-31 span 31 days: the row's spend is not per day. "
+            + "Export the report broken down by day (in Ads Manager: Breakdown, By time, Day)", rejected[1]);
+        Assert.Equal(150.0, Convert.ToDouble((await h.RowsAsync("SELECT sum(spend) FROM src"))[0][0], CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void GoogleAdsDescription_ShownByTribSchema_ListsTheHeadersRead() =>
         Assert.EndsWith("Headers read (any case): Day, Campaign required; Campaign ID, Impr. (or Impressions), Clicks, Cost (or Cost (*), Conversions (or Conv.), "

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, createApi, problemMessage } from "./client";
+import { ApiError, createApi, errorMessage, problemMessage, unreachableMessage } from "./client";
 
 // A fake server: the write secret, then whatever answer the test gives for everything else.
 function fakeServer(answer: (request: Request) => Response = () => Response.json({})) {
@@ -61,5 +61,14 @@ describe("problemMessage", () => {
     expect(problemMessage({ title: "Not Found", detail: "no pipeline 'x'" }, 404)).toBe("no pipeline 'x'");
     expect(problemMessage({ title: "Bad Request" }, 400)).toBe("Bad Request");
     expect(problemMessage({}, 500)).toBe("HTTP 500");
+  });
+});
+
+describe("errorMessage", () => {
+  it("says the server cannot be reached when no answer came back, not the browser's 'Failed to fetch'", async () => {
+    const api = createApi({ baseUrl: "http://trib.test", fetch: async () => { throw new TypeError("Failed to fetch"); } });
+    const failure = await api.runs().then(() => null, (e: unknown) => e);
+    expect(errorMessage(failure)).toBe(unreachableMessage);
+    expect(errorMessage(new ApiError(404, { detail: "no run 'x'" }))).toBe("no run 'x'");
   });
 });

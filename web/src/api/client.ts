@@ -45,8 +45,13 @@ export function problemMessage(body: unknown, status: number): string {
   return b?.detail ?? b?.title ?? `HTTP ${status}`;
 }
 
+/** What the page says when the server did not answer at all (stopped, restarting, network down). */
+export const unreachableMessage = "Can't reach the Tributary server: is trib serve still running? Reload the page once it is back.";
+
 /** The message of anything a call threw, for the page to show. */
 export function errorMessage(e: unknown): string {
+  // fetch rejects with a TypeError ("Failed to fetch", "NetworkError…", "Load failed") only when no answer came back.
+  if (e instanceof TypeError) return unreachableMessage;
   return e instanceof Error ? e.message : String(e);
 }
 

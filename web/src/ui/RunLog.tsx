@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef } from "react";
 import type { RunEvent } from "../api/client";
 
 /**
@@ -19,11 +20,23 @@ export function groupByStep(events: RunEvent[]): { asset: string | null; events:
     .filter((g) => g.events.length > 0);
 }
 
+/** Whether a scrolled box shows its last line (within a line's height), so that new lines should keep it at the bottom. */
+export function atBottom(box: { scrollTop: number; clientHeight: number; scrollHeight: number }): boolean {
+  return box.scrollTop + box.clientHeight >= box.scrollHeight - 24;
+}
+
 export function RunLog({ events, live }: { events: RunEvent[]; live?: boolean }) {
   const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const groups = groupByStep(events);
+  // A live log follows its new lines, as a terminal does, until the reader scrolls up; scrolling back down follows again.
+  const box = useRef<HTMLPreElement>(null);
+  const following = useRef(true);
+  useLayoutEffect(() => {
+    if (live && following.current && box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [events.length, live]);
   return (
-    <pre className="log" aria-label="Run log" aria-live={live ? "polite" : undefined} tabIndex={0}>
+    <pre className="log" aria-label="Run log" aria-live={live ? "polite" : undefined} tabIndex={0} ref={box}
+      onScroll={(e) => { following.current = atBottom(e.currentTarget); }}>
       {events.length === 0 && "No log lines yet."}
       {groups.map((g, i) => (
         <span key={i}>

@@ -189,7 +189,19 @@ internal static class CsvExportReader
                 return ParsedRow.Rejected(line, raw, $"'{column.Header}': {reason}, got '{Shorten(text!)}'");
             if (column.Kind == DataKind.Text && values[i] is string s) values[i] = s;
         }
+        if (layout.DayRange is var (start, end) && OverOneDay(layout, values, start, end) is { } span)
+            return ParsedRow.Rejected(line, raw, span);
         return ParsedRow.Valid(line, raw, values);
+    }
+
+    // Why a row reports more than one day, or null when it reports one (or its end is blank).
+    private static string? OverOneDay(PlatformLayout layout, object?[] values, string start, string end)
+    {
+        var (from, to) = (layout.Columns.ToList().FindIndex(c => c.Name == start), layout.Columns.ToList().FindIndex(c => c.Name == end));
+        if (values[from] is not DateOnly first || values[to] is not DateOnly last || last == first) return null;
+        var days = last.DayNumber - first.DayNumber + 1;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"'{layout.Columns[from].Header}' {first:yyyy-MM-dd} and '{layout.Columns[to].Header}' {last:yyyy-MM-dd} span {days} days: the row's spend is not per day. Export the report broken down by day (in Ads Manager: Breakdown, By time, Day)");
     }
 
     public static string Shorten(string text) => text.Length > 60 ? text[..57] + "..." : text;

@@ -18,7 +18,7 @@ public sealed class MetaAdsSource : IComponent<PlatformSourceParameters>
         new("conversions", "Results", DataKind.Number),
         new("result_indicator", "Result indicator", DataKind.Text),
         new("currency", "Currency", DataKind.Text, FromHeader: "Amount spent*"),
-    ], SummaryRowBlank: "Campaign name");
+    ], SummaryRowBlank: "Campaign name", DayRange: ("day", "day_end"));
 
     /// <inheritdoc />
     public static string TypeName => "source.meta_ads";

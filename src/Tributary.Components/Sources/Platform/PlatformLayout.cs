@@ -19,8 +19,12 @@ namespace Tributary.Components.Sources.Platform;
 /// Manager's optional account totals, with no campaign name): that row is skipped and counted like a total row; a later row
 /// with the column blank is rejected as usual.
 /// </param>
+/// <param name="DayRange">
+/// Names of the date columns that open and close the period a row reports (Meta's Reporting starts and ends): a row whose
+/// period is longer than one day is rejected, since the spend of a month would otherwise land on its first day.
+/// </param>
 internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformColumn> Columns, string? HeaderMarker = null, string? GroupBy = null,
-    string? SummaryRowPrefix = null, string? SummaryRowBlank = null)
+    string? SummaryRowPrefix = null, string? SummaryRowBlank = null, (string Start, string End)? DayRange = null)
 {
     /// <summary>How the log says summary rows were skipped, e.g. "report total row(s) skipped ('Total: ...')".</summary>
     public string SummaryRowsSkipped => SummaryRowPrefix is { } prefix ? $"report total row(s) skipped ('{prefix} ...')" : $"summary row(s) skipped (blank '{SummaryRowBlank}')";
