@@ -83,19 +83,34 @@ public abstract class SqlWarehouse : IWarehouse
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
-        // DuckDB's reader does not count the rows a statement changed; a non-query does, on both engines.
-        if (QueryResult.ChangesRowsOnly(sql))
+        return await QueryAsync(command, maxRows, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The engine, not the text, says whether the statement only changed rows: a DELETE led by WITH is one too.
+    private async Task<QueryResult> QueryAsync(DbCommand command, int maxRows, CancellationToken cancellationToken)
+    {
+        if (ReturnsChangedRowCount(command))
             return new QueryResult(new TableSchema([]), [])
             {
                 RowsChanged = await OneStatement(() => command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false),
             };
         await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
+        if (RowsChanged(reader) is { } changed) return new QueryResult(new TableSchema([]), []) { RowsChanged = changed };
         var schema = SchemaOf(reader);
         var kinds = schema.Columns.Select(c => c.Kind).ToArray();
         var rows = new List<object?[]>();
         while (rows.Count < maxRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) rows.Add(Row(reader, kinds));
         return new QueryResult(schema, rows);
     }
+
+    /// <summary>
+    /// Whether the engine, asked before <paramref name="command"/> runs, says it changes rows and returns only their count
+    /// (an INSERT, UPDATE, DELETE or MERGE without RETURNING, whatever leads it); for an engine whose reader drops that count.
+    /// </summary>
+    protected virtual bool ReturnsChangedRowCount(DbCommand command) => false;
+
+    /// <summary>The rows the statement behind <paramref name="reader"/> changed, when the engine reports it ran a change that returns no rows; else null.</summary>
+    protected virtual long? RowsChanged(DbDataReader reader) => null;
 
     /// <inheritdoc />
     public async IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, [EnumeratorCancellation] CancellationToken cancellationToken)

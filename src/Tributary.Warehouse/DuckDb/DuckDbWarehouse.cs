@@ -151,6 +151,11 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
+    /// <remarks>DuckDB.NET's reader skips a result that is a count of changed rows, so the prepared statement is asked first.</remarks>
+    protected override bool ReturnsChangedRowCount(DbCommand command) =>
+        DuckDbPreparedShape.Of((DuckDBConnection)command.Connection!, command.CommandText).ReturnsChangedRowCount;
+
+    /// <inheritdoc />
     /// <remarks>
     /// DuckDB's memory_limit is one budget for the whole database, shared by every connection, so a statement fails with an
     /// out-of-memory error ("failed to allocate ... used") when statements beside it hold the rest; known by DuckDB's error type,

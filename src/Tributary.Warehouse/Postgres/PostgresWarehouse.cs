@@ -68,6 +68,13 @@ public sealed class PostgresWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// From the command tag PostgreSQL sends back (<c>DELETE 3</c>), whatever the statement's text begins with: Npgsql counts
+    /// the rows of INSERT, UPDATE, DELETE and MERGE tags only, and says -1 for any other statement.
+    /// </remarks>
+    protected override long? RowsChanged(DbDataReader reader) => reader is { FieldCount: 0, RecordsAffected: >= 0 and var n } ? n : null;
+
+    /// <inheritdoc />
     /// <remarks>The statement's own errors of SQLSTATE class 42 (syntax, undefined or ambiguous names, mismatched types), not
     /// its duplicate-object or privilege errors, which another session may clear.</remarks>
     public override bool IsStatementError(Exception exception) => exception switch
