@@ -86,8 +86,17 @@ public abstract class SqlWarehouse : IWarehouse
         return await QueryAsync(command, maxRows, cancellationToken).ConfigureAwait(false);
     }
 
-    // The engine, not the text, says whether the statement only changed rows: a DELETE led by WITH is one too.
-    private async Task<QueryResult> QueryAsync(DbCommand command, int maxRows, CancellationToken cancellationToken)
+    /// <summary>A timeout in seconds as messages print it (<c>30</c>, <c>0.5</c>).</summary>
+    protected static string Seconds(TimeSpan timeout) => timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    public abstract Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="command"/> and materializes up to <paramref name="maxRows"/> rows, or the count of rows it
+    /// changed when the engine says that is all it returns (a DELETE led by WITH too, whatever the text begins with).
+    /// </summary>
+    protected async Task<QueryResult> QueryAsync(DbCommand command, int maxRows, CancellationToken cancellationToken)
     {
         if (ReturnsChangedRowCount(command))
             return new QueryResult(new TableSchema([]), [])
