@@ -68,6 +68,26 @@ public abstract class SqlWarehouse : IWarehouse
         return await OneStatement(() => command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false);
     }
 
+    // The caller's SQL after a prefix of the warehouse's own; the engine's error is told within the caller's SQL.
+    private async Task ExecuteAroundAsync(DbConnection connection, string prefix, string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecuteAsync(connection, prefix + sql, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException e)
+        {
+            if (InCallerSql(e, prefix, sql) is { } retold) throw retold;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The engine's error for a statement sent as <paramref name="prefix"/> followed by the caller's <paramref name="sql"/>,
+    /// retold where it points inside <paramref name="sql"/>; null to keep it as it is (no position, or one already right).
+    /// </summary>
+    protected virtual DbException? InCallerSql(DbException exception, string prefix, string sql) => null;
+
     /// <inheritdoc />
     public async Task<object?> ScalarAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
     {
@@ -536,10 +556,10 @@ public abstract class SqlWarehouse : IWarehouse
         // The caller's query on a line of its own: an engine that quotes the failing line of a statement (DuckDB's "LINE 2: ...")
         // then shows the query as written, with its caret, and not the staging table's name before it.
         public Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-            warehouse.ExecuteAsync(connection, $"CREATE TABLE {QuotedName} AS\n{selectSql}", parameters, cancellationToken);
+            warehouse.ExecuteAroundAsync(connection, $"CREATE TABLE {QuotedName} AS\n", selectSql, parameters, cancellationToken);
 
         public Task InsertSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-            warehouse.ExecuteAsync(connection, $"INSERT INTO {QuotedName}\n{selectSql}", parameters, cancellationToken);
+            warehouse.ExecuteAroundAsync(connection, $"INSERT INTO {QuotedName}\n", selectSql, parameters, cancellationToken);
 
         public Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken) =>
             warehouse.LoadFilesAsync(connection, QuotedName, paths, format, options, cancellationToken);

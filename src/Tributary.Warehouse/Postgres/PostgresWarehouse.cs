@@ -135,6 +135,11 @@ public sealed class PostgresWarehouse : SqlWarehouse
     };
 
     /// <inheritdoc />
+    /// <remarks>PostgreSQL's position counts the warehouse's <c>CREATE TABLE ... AS</c> too; retold as psql would, at the caller's line.</remarks>
+    protected override DbException? InCallerSql(DbException exception, string prefix, string sql) =>
+        exception is PostgresException postgres ? PostgresPositionedException.Of(postgres, prefix, sql) : null;
+
+    /// <inheritdoc />
     protected override bool IsSeveralStatements(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.SyntaxError, MessageText: "cannot insert multiple commands into a prepared statement" };
 
