@@ -105,6 +105,21 @@ public sealed class ReadOnlyQueryTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(2L, Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM t", null, Ct)));
     }
 
+    // The statement runs inside the read-only transaction: it can end it, but not make it writable.
+    [Fact]
+    public async Task QueryReadOnly_OnPostgreSql_TransactionControlCannotLiftReadOnly()
+    {
+        await using var wh = await OpenWithTableAsync("postgres");
+
+        var readWrite = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => wh.QueryReadOnlyAsync("SET TRANSACTION READ WRITE", 10, Minute, Ct));
+        var begin = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => wh.QueryReadOnlyAsync("BEGIN READ WRITE", 10, Minute, Ct));
+        await wh.QueryReadOnlyAsync("COMMIT", 10, Minute, Ct);
+        await Assert.ThrowsAsync<StatementNotReadOnlyException>(() => wh.QueryReadOnlyAsync("DELETE FROM t", 10, Minute, Ct));
+
+        Assert.Equal(("25001", "25001"), (readWrite.SqlState, begin.SqlState));
+        Assert.Equal(2L, Convert.ToInt64(await wh.ScalarAsync("SELECT count(*) FROM t", null, Ct)));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task QueryReadOnly_SeveralStatements_AreRefusedAndRunNone(string engine)
