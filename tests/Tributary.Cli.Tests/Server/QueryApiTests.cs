@@ -7,7 +7,7 @@ using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Server;
 
-/// <summary><c>POST /api/query</c> on a PostgreSQL warehouse: a connection the database ended is the server's trouble (503), not the user's SQL (400).</summary>
+/// <summary><c>POST /api/query</c>: read-only by default on both engines while <c>trib query</c> writes through it; a connection the database ended is the server's trouble (503), not the user's SQL (400).</summary>
 public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
 {
     private readonly TempDirectory _temp = new();
