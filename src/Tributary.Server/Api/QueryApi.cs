@@ -50,7 +50,7 @@ internal static class QueryApi
             }
             catch (TimeoutException e)
             {
-                return ApiProblems.BadRequest($"{e.Message}: the query console stops a query after {ReadTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s; narrow it, or run it with `trib query` at the terminal.");
+                return ApiProblems.BadRequest($"{e.Message} (the query console's limit); narrow it, or run it with `trib query` at the terminal, which has none.");
             }
             catch (DbException e) when (project.Warehouse.IsConnectionFailure(e))
             {
