@@ -68,6 +68,26 @@ public abstract class SqlWarehouse : IWarehouse
         return await OneStatement(() => command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false);
     }
 
+    // The caller's SQL after a prefix of the warehouse's own; the engine's error is told within the caller's SQL.
+    private async Task ExecuteAroundAsync(DbConnection connection, string prefix, string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecuteAsync(connection, prefix + sql, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException e)
+        {
+            if (InCallerSql(e, prefix, sql) is { } retold) throw retold;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The engine's error for a statement sent as <paramref name="prefix"/> followed by the caller's <paramref name="sql"/>,
+    /// retold where it points inside <paramref name="sql"/>; null to keep it as it is (no position, or one already right).
+    /// </summary>
+    protected virtual DbException? InCallerSql(DbException exception, string prefix, string sql) => null;
+
     /// <inheritdoc />
     public async Task<object?> ScalarAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken)
     {
@@ -83,19 +103,43 @@ public abstract class SqlWarehouse : IWarehouse
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, sql, parameters);
-        // DuckDB's reader does not count the rows a statement changed; a non-query does, on both engines.
-        if (QueryResult.ChangesRowsOnly(sql))
+        return await QueryAsync(command, maxRows, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A timeout in seconds as messages print it (<c>30</c>, <c>0.5</c>).</summary>
+    protected static string Seconds(TimeSpan timeout) => timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    public abstract Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="command"/> and materializes up to <paramref name="maxRows"/> rows, or the count of rows it
+    /// changed when the engine says that is all it returns (a DELETE led by WITH too, whatever the text begins with).
+    /// </summary>
+    protected async Task<QueryResult> QueryAsync(DbCommand command, int maxRows, CancellationToken cancellationToken)
+    {
+        if (ReturnsChangedRowCount(command))
             return new QueryResult(new TableSchema([]), [])
             {
                 RowsChanged = await OneStatement(() => command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false),
             };
         await using var reader = await OneStatement(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
+        if (RowsChanged(reader) is { } changed) return new QueryResult(new TableSchema([]), []) { RowsChanged = changed };
         var schema = SchemaOf(reader);
         var kinds = schema.Columns.Select(c => c.Kind).ToArray();
         var rows = new List<object?[]>();
         while (rows.Count < maxRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) rows.Add(Row(reader, kinds));
         return new QueryResult(schema, rows);
     }
+
+    /// <summary>
+    /// Whether the engine, asked before <paramref name="command"/> runs, says it changes rows and returns only their count
+    /// (an INSERT, UPDATE, DELETE or MERGE without RETURNING, whatever leads it); for an engine whose reader drops that count.
+    /// </summary>
+    protected virtual bool ReturnsChangedRowCount(DbCommand command) => false;
+
+    /// <summary>The rows the statement behind <paramref name="reader"/> changed, when the engine reports it ran a change that returns no rows; else null.</summary>
+    protected virtual long? RowsChanged(DbDataReader reader) => null;
 
     /// <inheritdoc />
     public async IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -512,10 +556,10 @@ public abstract class SqlWarehouse : IWarehouse
         // The caller's query on a line of its own: an engine that quotes the failing line of a statement (DuckDB's "LINE 2: ...")
         // then shows the query as written, with its caret, and not the staging table's name before it.
         public Task CreateAsSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-            warehouse.ExecuteAsync(connection, $"CREATE TABLE {QuotedName} AS\n{selectSql}", parameters, cancellationToken);
+            warehouse.ExecuteAroundAsync(connection, $"CREATE TABLE {QuotedName} AS\n", selectSql, parameters, cancellationToken);
 
         public Task InsertSelectAsync(string selectSql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
-            warehouse.ExecuteAsync(connection, $"INSERT INTO {QuotedName}\n{selectSql}", parameters, cancellationToken);
+            warehouse.ExecuteAroundAsync(connection, $"INSERT INTO {QuotedName}\n", selectSql, parameters, cancellationToken);
 
         public Task LoadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options, CancellationToken cancellationToken) =>
             warehouse.LoadFilesAsync(connection, QuotedName, paths, format, options, cancellationToken);

@@ -314,6 +314,27 @@ public sealed class WarehouseContractTests(PostgresCluster postgres) : IDisposab
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Query_ChangeLedByWith_CountsTheRowsChangedAsTheEngineSays(string engine)
+    {
+        await using var wh = await Open(engine);
+        await wh.WriteTablesAsync([Rows("t", TableWriteMode.Append, [1L], [2L], [3L])], Ct);
+
+        var deleted = await wh.QueryAsync("WITH d AS (SELECT 1 AS v UNION ALL SELECT 2) DELETE FROM t WHERE v IN (SELECT v FROM d)", null, 10, Ct);
+        var inserted = await wh.QueryAsync("WITH n AS (SELECT 7 AS v) INSERT INTO t SELECT v FROM n", null, 10, Ct);
+        var returning = await wh.QueryAsync("WITH d AS (SELECT 7 AS v) DELETE FROM t WHERE v IN (SELECT v FROM d) RETURNING v", null, 10, Ct);
+        var empty = await wh.QueryAsync("WITH x AS (SELECT 1 AS v) SELECT v FROM x WHERE v > 1", null, 10, Ct);
+
+        Assert.Equal([2L, 1L], [deleted.RowsChanged, inserted.RowsChanged]);
+        Assert.Empty(deleted.Schema.Columns);
+        Assert.Null(returning.RowsChanged);
+        Assert.Equal([7L], returning.Rows.Select(r => Convert.ToInt64(r[0])));
+        Assert.Null(empty.RowsChanged);
+        Assert.Equal(["v"], empty.Schema.Columns.Select(c => c.Name));
+        Assert.Equal([3L], await ValuesAsync(wh, "t"));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task WriteTables_Append_CreatesThenAppendsAndAddsNewColumns(string engine)
     {
         await using var wh = await Open(engine);

@@ -19,7 +19,8 @@ internal sealed class ServerWarehouseReader(ServerConnection server) : IWarehous
 
     public async Task<QueryResult> QueryAsync(string sql, int? limit, CancellationToken cancellationToken)
     {
-        var answer = await server.QueryAsync(new QuerySubmission(sql, limit), cancellationToken).ConfigureAwait(false);
+        // The terminal's SQL runs as it would on the warehouse itself, changes included (the console's default is read-only).
+        var answer = await server.QueryAsync(new QuerySubmission(sql, limit, Write: true), cancellationToken).ConfigureAwait(false);
         // A cut result printed as if whole would be a silent loss (a CSV export missing rows).
         if (answer.TruncatedAt is { } cap)
             throw new CliException($"the result has more than {cap:N0} rows, the most the running trib serve returns in one answer; pass --limit, or stop trib serve to read the warehouse directly");

@@ -19,6 +19,16 @@ public interface IWarehouse : IAsyncDisposable
     /// <summary>Runs a query and materializes up to <paramref name="maxRows"/> rows.</summary>
     Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters, int maxRows, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs one statement that the engine itself judges unable to change anything, and materializes up to
+    /// <paramref name="maxRows"/> rows, read as the engine produces them. DuckDB: only a statement DuckDB prepares as a SELECT
+    /// (DESCRIBE, SHOW, SUMMARIZE and table PRAGMAs are SELECTs), in a read-only transaction. PostgreSQL: any statement, in a
+    /// <c>READ ONLY</c> transaction that is rolled back. Either way it is stopped after <paramref name="timeout"/>.
+    /// </summary>
+    /// <exception cref="StatementNotReadOnlyException">The statement could change something; nothing it did was kept.</exception>
+    /// <exception cref="TimeoutException">It ran longer than <paramref name="timeout"/> and was stopped.</exception>
+    Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken);
+
     /// <summary>Streams the rows of a query; for inputs too large to hold as a result.</summary>
     IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
 

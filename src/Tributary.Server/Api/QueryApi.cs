@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Tributary.Core.Warehousing;
 using Tributary.Server.Contracts;
 
 namespace Tributary.Server.Api;
@@ -11,12 +12,19 @@ namespace Tributary.Server.Api;
 /// <summary>
 /// <c>POST /api/query</c>: SQL on the warehouse this server owns, so that <c>trib query</c> and <c>trib show</c> work
 /// while it runs (an embedded DuckDB file has one owner). A POST, so it needs what every change needs (the bearer
-/// token or the write secret): SQL can write, as a saved pipeline can.
+/// token or the write secret). Read-only unless the request asks to write (<see cref="QuerySubmission.Write"/>), judged by
+/// the engine (<see cref="Core.Warehousing.IWarehouse.QueryReadOnlyAsync"/>), and then bounded in time as well as in rows.
 /// </summary>
 internal static class QueryApi
 {
     /// <summary>Rows one answer holds at most: the answer is built in the server's memory, and any caller can ask.</summary>
     public const int MaxRows = 100_000;
+
+    /// <summary>How long a read-only query may run before the engine stops it.</summary>
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The refusal of a statement that could change something, before the engine's reason.</summary>
+    public const string ReadOnlyRefusal = "the query console runs read-only statements; use `trib query` at the terminal to change data";
 
     public static void Map(RouteGroupBuilder group, TributaryProject project)
     {
@@ -28,10 +36,21 @@ internal static class QueryApi
             {
                 // One row past the cap tells a cut answer from one that fits exactly.
                 var wanted = Math.Min(body.Limit ?? MaxRows, MaxRows);
-                var result = await project.Warehouse.QueryAsync(body.Sql, null, wanted == MaxRows ? MaxRows + 1 : wanted, ct).ConfigureAwait(false);
+                var asked = wanted == MaxRows ? MaxRows + 1 : wanted;
+                var result = body.Write
+                    ? await project.Warehouse.QueryAsync(body.Sql, null, asked, ct).ConfigureAwait(false)
+                    : await project.Warehouse.QueryReadOnlyAsync(body.Sql, asked, ReadTimeout, ct).ConfigureAwait(false);
                 var truncated = result.Rows.Count > MaxRows;
                 IReadOnlyList<object?[]> rows = truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows;
                 return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), rows, truncated ? MaxRows : null, result.RowsChanged));
+            }
+            catch (StatementNotReadOnlyException e)
+            {
+                return ApiProblems.BadRequest($"{ReadOnlyRefusal} ({e.Message}).");
+            }
+            catch (TimeoutException e)
+            {
+                return ApiProblems.BadRequest($"{e.Message} (the query console's limit); narrow it, or run it with `trib query` at the terminal, which has none.");
             }
             catch (DbException e) when (project.Warehouse.IsConnectionFailure(e))
             {

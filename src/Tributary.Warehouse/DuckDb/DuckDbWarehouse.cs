@@ -152,6 +152,62 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
 
     /// <inheritdoc />
     /// <remarks>
+    /// The prepared statement must be a SELECT (DESCRIBE, SHOW, SUMMARIZE, <c>PRAGMA table_info</c> and the other table
+    /// PRAGMAs are). EXPLAIN is refused too: EXPLAIN ANALYZE runs the statement it explains, and a COPY ... TO inside one
+    /// writes its file even in a read-only transaction. A SELECT that would write (<c>nextval</c>) fails in the read-only
+    /// transaction. Rows are streamed, so DuckDB computes only those read; the deadline or the caller interrupts it.
+    /// </remarks>
+    public override async Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await using var connection = (DuckDBConnection)await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, sql, null);
+        var shape = DuckDbPreparedShape.Of(connection, command.CommandText);
+        if (shape.Type != DuckDBStatementType.Select)
+            throw new StatementNotReadOnlyException(shape.Type == DuckDBStatementType.Explain
+                ? "it is an EXPLAIN statement, which DuckDB runs in full for EXPLAIN ANALYZE"
+                : $"it is a {shape.Kind} statement");
+        StreamResults(command);
+        await ExecuteAsync(connection, "BEGIN TRANSACTION READ ONLY", null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            await using (deadline.Token.Register(command.Cancel).ConfigureAwait(false))
+            {
+                try
+                {
+                    return await QueryAsync(command, maxRows, deadline.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is DbException or OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"the query ran longer than {Seconds(timeout)} s and was stopped", e);
+                }
+                catch (DuckDBException e) when (e.ErrorType == DuckDBErrorType.Transaction && e.Message.Contains("read-only", StringComparison.Ordinal))
+                {
+                    throw new StatementNotReadOnlyException(e.Message);
+                }
+            }
+        }
+        finally
+        {
+            // A connection whose ROLLBACK failed is closed below, which ends its transaction all the same.
+            try
+            {
+                await ExecuteAsync(connection, "ROLLBACK", null, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (DbException)
+            {
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>DuckDB.NET's reader skips a result that is a count of changed rows, so the prepared statement is asked first.</remarks>
+    protected override bool ReturnsChangedRowCount(DbCommand command) =>
+        DuckDbPreparedShape.Of((DuckDBConnection)command.Connection!, command.CommandText).ReturnsChangedRowCount;
+
+    /// <inheritdoc />
+    /// <remarks>
     /// DuckDB's memory_limit is one budget for the whole database, shared by every connection, so a statement fails with an
     /// out-of-memory error ("failed to allocate ... used") when statements beside it hold the rest; known by DuckDB's error type,
     /// except from a streamed result, where DuckDB.NET reports it inside an "unsuccessful pending query result" error, untyped.

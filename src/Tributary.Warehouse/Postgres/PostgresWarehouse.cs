@@ -68,6 +68,41 @@ public sealed class PostgresWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// In a <c>READ ONLY</c> transaction, always rolled back: PostgreSQL refuses any write in it (SQLSTATE 25006), and a SET
+    /// the statement makes ends with it. <c>statement_timeout</c> is set for that transaction only.
+    /// </remarks>
+    public override async Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, "SET TRANSACTION READ ONLY", null, cancellationToken).ConfigureAwait(false);
+        var milliseconds = Math.Max(1L, (long)Math.Ceiling(timeout.TotalMilliseconds));
+        await ExecuteAsync(connection, "SELECT set_config('statement_timeout', $1, true)", [milliseconds.ToString(CultureInfo.InvariantCulture)], cancellationToken)
+            .ConfigureAwait(false);
+        await using var command = Command(connection, sql, null);
+        try
+        {
+            return await QueryAsync(command, maxRows, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction)
+        {
+            throw new StatementNotReadOnlyException(e.Message);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the query ran longer than {Seconds(timeout)} s and was stopped", e);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// From the command tag PostgreSQL sends back (<c>DELETE 3</c>), whatever the statement's text begins with: Npgsql counts
+    /// the rows of INSERT, UPDATE, DELETE and MERGE tags only, and says -1 for any other statement.
+    /// </remarks>
+    protected override long? RowsChanged(DbDataReader reader) => reader is { FieldCount: 0, RecordsAffected: >= 0 and var n } ? n : null;
+
+    /// <inheritdoc />
     /// <remarks>The statement's own errors of SQLSTATE class 42 (syntax, undefined or ambiguous names, mismatched types), not
     /// its duplicate-object or privilege errors, which another session may clear.</remarks>
     public override bool IsStatementError(Exception exception) => exception switch
@@ -98,6 +133,11 @@ public sealed class PostgresWarehouse : SqlWarehouse
         { InnerException: { } inner } => IsConnectionFailure(inner),
         _ => false,
     };
+
+    /// <inheritdoc />
+    /// <remarks>PostgreSQL's position counts the warehouse's <c>CREATE TABLE ... AS</c> too; retold as psql would, at the caller's line.</remarks>
+    protected override DbException? InCallerSql(DbException exception, string prefix, string sql) =>
+        exception is PostgresException postgres ? PostgresPositionedException.Of(postgres, prefix, sql) : null;
 
     /// <inheritdoc />
     protected override bool IsSeveralStatements(DbException exception) =>

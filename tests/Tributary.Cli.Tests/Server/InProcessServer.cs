@@ -41,6 +41,12 @@ internal sealed class InProcessServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes <c>.tributary/server.json</c> as <c>trib serve</c> does, so that trib commands run in this process hand their work to this server.</summary>
+    public void Announce() => ServerConnection.Announce(_session, Server.Address);
+
+    /// <summary>Sends the project's write secret on every request, as the CLI and the web UI do on a server without a token.</summary>
+    public void SendWriteSecret() => Http.DefaultRequestHeaders.Add(Tributary.Server.Security.WriteSecret.Header, Tributary.Server.Security.WriteSecret.Read(_session.WriteSecretFile));
+
     /// <summary>Queues a run of <paramref name="pipeline"/> (of the assets <paramref name="selection"/> names, when given) as a test trigger.</summary>
     public Task RunAsync(string pipeline, CancellationToken cancellationToken, string? selection = null) =>
         Server.Daemon.SubmitAsync(pipeline, null, new Dictionary<string, string>(), "test", 0, cancellationToken, selection: selection);

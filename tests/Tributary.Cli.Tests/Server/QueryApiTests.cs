@@ -7,7 +7,7 @@ using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Server;
 
-/// <summary><c>POST /api/query</c> on a PostgreSQL warehouse: a connection the database ended is the server's trouble (503), not the user's SQL (400).</summary>
+/// <summary><c>POST /api/query</c>: read-only by default on both engines while <c>trib query</c> writes through it; a connection the database ended is the server's trouble (503), not the user's SQL (400).</summary>
 public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -55,6 +55,70 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
         using var bad = await QueryAsync(served.Http, "SELEC 1");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.StartsWith("query failed: 42601: syntax error", (await bad.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Query_ByDefault_RunsReadOnlyStatementsOnly_WhileTribQueryAtTheTerminalChangesData(string engine)
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        if (engine == "postgres")
+        {
+            var settings = Path.Combine(Project, "tributary.yaml");
+            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+            Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync());
+        }
+        Assert.Equal(0, (await Trib.RunAsync("query", "CREATE TABLE t AS SELECT 1 AS v UNION ALL SELECT 2", "--project", Project)).ExitCode);
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        served.SendWriteSecret();
+        served.Announce();
+        string[] changes = engine == "duckdb"
+            ? ["DELETE FROM t", "DROP TABLE t", "CREATE TABLE u (a INTEGER)", "ATTACH ':memory:' AS m", $"COPY t TO '{Path.Combine(Project, "t.csv")}'", "INSTALL json", "LOAD json", "SET threads = 1"]
+            : ["DELETE FROM t", "DROP TABLE t", "CREATE TABLE u (a INTEGER)", "CREATE TABLE u AS SELECT * FROM t"];
+
+        var refusals = new List<string>();
+        foreach (var sql in changes)
+        {
+            using var refused = await QueryAsync(served.Http, sql);
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{sql}: {(int)refused.StatusCode}");
+            refusals.Add((await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!);
+        }
+        using var read = await QueryAsync(served.Http, "SELECT v FROM t ORDER BY v");
+        var terminal = await Trib.RunAsync("query", "WITH d AS (SELECT 1 AS v) DELETE FROM t WHERE v IN (SELECT v FROM d)", "--project", Project, "--format", "csv");
+
+        Assert.Equal("the query console runs read-only statements; use `trib query` at the terminal to change data "
+            + (engine == "duckdb" ? "(it is a DELETE statement)." : "(25006: cannot execute DELETE in a read-only transaction)."), refusals[0]);
+        Assert.All(refusals, r => Assert.StartsWith("the query console runs read-only statements; use `trib query` at the terminal to change data (", r, StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(2, (await read.Content.ReadFromJsonAsync<QueryAnswer>(ApiJson.Options, Ct))!.Rows.Count);
+        Assert.False(File.Exists(Path.Combine(Project, "t.csv")));
+        Assert.True(terminal.ExitCode == 0, terminal.Error);
+        Assert.Equal("rows_changed\n1\n", terminal.Out.ReplaceLineEndings("\n"));
+        using var after = await QueryAsync(served.Http, "SELECT count(*) AS n FROM t");
+        Assert.Equal(1, (await after.Content.ReadFromJsonAsync<QueryAnswer>(ApiJson.Options, Ct))!.Rows[0][0] is JsonElement n ? n.GetInt32() : -1);
+    }
+
+    // The console's DuckDB is limited to the project's folders like every warehouse the project opens (allowed_directories, locked).
+    [Fact]
+    public async Task Query_DuckDbFileFunctionsOutsideTheProject_AreRefused()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "data.csv"), "a\n1\n");
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        served.SendWriteSecret();
+
+        var outside = new List<string>();
+        foreach (var sql in new[] { "SELECT * FROM read_csv('/etc/passwd')", "SELECT * FROM read_text('/etc/passwd')", "SELECT * FROM glob('/etc/*')", "SELECT * FROM read_text('../../etc/passwd')" })
+        {
+            using var answer = await QueryAsync(served.Http, sql);
+            Assert.True(answer.StatusCode == HttpStatusCode.BadRequest, $"{sql}: {(int)answer.StatusCode}");
+            outside.Add((await answer.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!);
+        }
+        using var inside = await QueryAsync(served.Http, $"SELECT a FROM read_csv('{Path.Combine(Project, "data.csv")}')");
+
+        Assert.All(outside, d => Assert.StartsWith("query failed: Permission Error: Cannot access ", d, StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, inside.StatusCode);
     }
 
     private static Task<HttpResponseMessage> QueryAsync(HttpClient http, string sql) =>

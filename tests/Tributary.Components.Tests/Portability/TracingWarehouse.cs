@@ -36,6 +36,9 @@ internal sealed class TracingWarehouse(IWarehouse inner, Func<string, string?>? 
     public Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters, int maxRows, CancellationToken cancellationToken) =>
         inner.QueryAsync(Trace(sql, parameters), parameters, maxRows, cancellationToken);
 
+    public Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken) =>
+        inner.QueryReadOnlyAsync(Trace(sql, null), maxRows, timeout, cancellationToken);
+
     public async IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var row in inner.StreamAsync(Trace(sql, parameters), parameters, cancellationToken)) yield return row;

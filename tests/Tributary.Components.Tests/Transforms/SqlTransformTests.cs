@@ -124,6 +124,29 @@ public sealed class SqlTransformTests(PostgresCluster postgres)
         Assert.Contains("refund_amount", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("__trib", result.Error, StringComparison.Ordinal);
         if (engine == "duckdb") Assert.Contains("LINE 2: SELECT id, refund_amount FROM orders\n                   ^", result.Error, StringComparison.Ordinal);
+        else Assert.EndsWith("LINE 1: SELECT id, refund_amount FROM orders\n                   ^", result.Error, StringComparison.Ordinal);
+    }
+
+    // PostgreSQL's POSITION counted the CREATE TABLE ... AS the step runs the query in, so it pointed past the mistake.
+    [Fact]
+    public async Task MisspelledColumn_OnPostgreSql_IsShownAtItsLineAndColumnOfTheStepsQuery()
+    {
+        await using var h = await ComponentHarness.CreateAsync("postgres", postgres);
+
+        var result = await h.RunAsync(Orders + """
+              - id: refunds
+                type: transform.sql
+                inputs: [orders]
+                with:
+                  sql: |
+                    SELECT id,
+                           region,
+                           refund_amount
+                    FROM orders
+            """);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal("refunds (transform.sql) failed: 42703: column \"refund_amount\" does not exist\n\nLINE 3:        refund_amount\n               ^", result.Error);
     }
 
     [Theory]
