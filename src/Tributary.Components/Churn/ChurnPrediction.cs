@@ -262,7 +262,6 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         double? Metric(string m, string name) => (double?)metrics.First(r => (string)r[0]! == m && (string)r[1]! == name)[2];
         string Shown(double? x) => x?.ToString("0.000", CultureInfo.InvariantCulture) ?? "undefined";
         context.Log($"holdout AUC: model {Shown(Metric("model", "auc"))}, recency rule {Shown(Metric("recency_rule", "auc"))}, BG/NBD {Shown(Metric("bgnbd", "auc"))}; ECE {Shown(Metric("model", "ece"))}");
-        if (unmeasured is not null) context.Log(unmeasured);
         return new Materialization(written[0], new Dictionary<string, object?>
         {
             ["as_of"] = CustomerSnapshot.Iso(latest), ["train_as_of"] = CustomerSnapshot.Iso(trainDay), ["auc"] = Metric("model", "auc"),
