@@ -30,7 +30,7 @@ internal static class QueryApi
                 var wanted = Math.Min(body.Limit ?? MaxRows, MaxRows);
                 var result = await project.Warehouse.QueryAsync(body.Sql, null, wanted == MaxRows ? MaxRows + 1 : wanted, ct).ConfigureAwait(false);
                 var truncated = result.Rows.Count > MaxRows;
-                IReadOnlyList<object?[]> rows = truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows;
+                var rows = JsonCells.Finite(truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows);
                 return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), rows, truncated ? MaxRows : null, result.RowsChanged));
             }
             catch (DbException e) when (project.Warehouse.IsConnectionFailure(e))
