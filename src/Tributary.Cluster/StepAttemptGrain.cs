@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
 using Tributary.Engine.Execution;
@@ -60,7 +59,7 @@ internal sealed partial class StepAttemptGrain(StepAttemptRunner runner, WorkerI
         }
         var (materialization, epoch) = result;
         AttemptCommitted(log, order.Asset, order.Partition, epoch, materialization.RowCount);
-        return new AttemptProgress(true, new AttemptOutcome(materialization.RowCount, JsonSerializer.Serialize(materialization.Metadata), epoch, worker.Name), null);
+        return new AttemptProgress(true, new AttemptOutcome(materialization.RowCount, MaterializationJson.Serialize(materialization.Metadata).Json, epoch, worker.Name), null);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Asset} [{Partition}] of run {RunId}: attempt started")]

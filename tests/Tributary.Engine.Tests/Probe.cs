@@ -74,6 +74,8 @@ public sealed record ProbeParameters
     public int OutOfMemoryTimes { get; init; }
     [Description("Every attempt waits for the test's Release before it writes.")]
     public bool AwaitRelease { get; init; }
+    [Description("Metadata returned after the write: none (the default), non_finite (NaN and infinities, as an AUC on a holdout of one class) or unserializable (a value JSON cannot hold).")]
+    public string Metadata { get; init; } = "none";
 }
 
 /// <summary>What a <see cref="ProbeWarehouse"/> classifies as the warehouse running out of memory.</summary>
@@ -135,7 +137,15 @@ public sealed class ProbeComponent : IComponent<ProbeParameters>
             rows = await context.Warehouse.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendInParallelAsync([("v", DataKind.Integer)], [Rows(0), Rows(2)], ct),
                 cancellationToken).ConfigureAwait(false);
         }
-        return Materialization.Of(rows);
+        return p.Metadata switch
+        {
+            "non_finite" => new Materialization(rows, new Dictionary<string, object?>
+            {
+                ["auc"] = double.NaN, ["lift"] = double.PositiveInfinity, ["loss"] = float.NegativeInfinity, ["scores"] = new[] { 0.5, double.NaN }, ["rows"] = rows,
+            }),
+            "unserializable" => new Materialization(rows, new Dictionary<string, object?> { ["model"] = typeof(ProbeComponent), ["rows"] = rows }),
+            _ => Materialization.Of(rows),
+        };
     }
 }
 

@@ -49,6 +49,7 @@ export function ChurnCard({ asset }: { asset: string }) {
       <h3>Holdout: the model beside the baselines</h3>
       {metrics.error ? <ErrorNotice>{metrics.error}</ErrorNotice> : metrics.missing ? <p className="muted">Not fitted yet.</p> : !metrics.rows ? <Loading /> : (
         <>
+          {typeof detail("holdout_note") === "string" && <p className="notice warning" role="note" aria-label="Holdout note">{String(detail("holdout_note"))}</p>}
           <MeasuresTable caption="Holdout measures by model" models={present} value={value} />
           <p className="muted">
             All on the same held-out customers of the training snapshot, labelled by whether they ordered within the label window.

@@ -226,6 +226,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         var model = Train(training);
         var (holdoutMargins, _) = model.Score(holdout.Select(i => train.Rows[i]).ToList(), contributions: false);
         var holdoutLabels = holdout.Select(i => labels[i]).ToArray();
+        var unmeasured = UnmeasuredHoldout(p, holdoutLabels, labels.Length);
         var scores = new Dictionary<string, double[]>
         {
             ["model"] = holdout.Select((i, k) => calibration.Probability(Inputs(holdoutMargins[k], train.Rows[i]))).ToArray(),
@@ -247,6 +248,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         context.Log($"scored {rows.Length:N0} customers with reasons in {watch.Elapsed.TotalSeconds:0.0}s");
 
         var metrics = MetricRows(p, scores, holdoutLabels, trainDay, latest, training.Length, stacking, labels);
+        if (unmeasured is not null) metrics.Add(["data", "holdout_note", null, unmeasured]);
         var calibrationTable = scores.SelectMany(s => ClassifierMetrics.Calibration(s.Key == "recency_rule" ? Squash(s.Value) : s.Value, holdoutLabels)
             .Select(b => new object?[] { s.Key, (long)b.Bin, (long)b.Count, b.Predicted, b.Observed })).ToList();
         var importance = Features.Select((f, k) => new object?[] { f, ChurnReasons.CodeOf(f), model.Importance[k] }).OrderByDescending(r => (double)r[2]!).ToList();
@@ -257,15 +259,35 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
             new TableWrite(context.Output(CalibrationOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(CalibrationColumns, calibrationTable, ct)),
             new TableWrite(context.Output(ImportanceOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ImportanceColumns, importance, ct)),
         ], cancellationToken).ConfigureAwait(false);
-        double Metric(string m, string name) => (double)metrics.First(r => (string)r[0]! == m && (string)r[1]! == name)[2]!;
-        context.Log($"holdout AUC: model {Metric("model", "auc"):0.000}, recency rule {Metric("recency_rule", "auc"):0.000}, BG/NBD {Metric("bgnbd", "auc"):0.000}; ECE {Metric("model", "ece"):0.000}");
+        double? Metric(string m, string name) => (double?)metrics.First(r => (string)r[0]! == m && (string)r[1]! == name)[2];
+        string Shown(double? x) => x?.ToString("0.000", CultureInfo.InvariantCulture) ?? "undefined";
+        context.Log($"holdout AUC: model {Shown(Metric("model", "auc"))}, recency rule {Shown(Metric("recency_rule", "auc"))}, BG/NBD {Shown(Metric("bgnbd", "auc"))}; ECE {Shown(Metric("model", "ece"))}");
         return new Materialization(written[0], new Dictionary<string, object?>
         {
             ["as_of"] = CustomerSnapshot.Iso(latest), ["train_as_of"] = CustomerSnapshot.Iso(trainDay), ["auc"] = Metric("model", "auc"),
             ["auc_recency_rule"] = Metric("recency_rule", "auc"), ["auc_bgnbd"] = Metric("bgnbd", "auc"), ["auc_bgnbd_no_order"] = Metric("bgnbd_no_order", "auc"), ["ece"] = Metric("model", "ece"),
             ["metrics_table"] = context.Output(MetricsOutput.Name),
-        });
+        }) { Warnings = unmeasured is null ? [] : [unmeasured] };
     }
+
+    /// <summary>
+    /// Why the holdout cannot measure the model, or null when it can: AUC, PR-AUC and lift need churned and retained
+    /// customers both, and a small store's holdout (8 customers at 42 labelled) can hold one outcome only.
+    /// </summary>
+    internal static string? UnmeasuredHoldout(ChurnParameters p, bool[] holdout, int labelled)
+    {
+        var churned = holdout.Count(l => l);
+        if (churned > 0 && churned < holdout.Length) return null;
+        var which = holdout.Length == 0 ? "the holdout has no customers"
+            : churned == 0 ? $"none of the {holdout.Length:N0} customers of the holdout churned"
+            : $"the holdout has only churned customers ({holdout.Length:N0})";
+        return $"{which}: AUC, PR-AUC and lift are undefined, so the model card cannot measure the model; " +
+            $"{holdout.Length:N0} held-out customers (holdout_share {p.HoldoutShare.ToString(CultureInfo.InvariantCulture)} of {labelled:N0} labelled) are too few to measure it. " +
+            "The scores are written, but nothing shows they rank customers better than the baselines: load more history, or raise holdout_share.";
+    }
+
+    // A measure undefined on the holdout (NaN) is NULL in the model card, not a number.
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>A customer's value of a model feature as the reasons read it; NaN when it is missing.</summary>
     internal static double FeatureValue(float[] row, string feature)
@@ -328,7 +350,7 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     private static double[] Squash(double[] ratios) => ratios.Select(r => r / (1 + r)).ToArray();
 
     // The cross-fitting fold of each labelled customer (-1 when left out of a very large store's sample) and the holdout.
-    private static (int[] Fold, int[] Holdout) Folds(List<string> customers, ChurnParameters p)
+    internal static (int[] Fold, int[] Holdout) Folds(List<string> customers, ChurnParameters p)
     {
         var fold = new int[customers.Count];
         var holdout = new List<int>();
@@ -362,14 +384,17 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
         int trained, CrossFittedStacking stacking, bool[] all)
     {
         var rows = new List<object?[]>();
+        // Ranking measures need both outcomes: on a holdout of churners only, PR-AUC and lift are 1 whatever the scores.
+        var ranks = labels.Contains(true) && labels.Contains(false);
+        double? Ranking(double value) => ranks ? Finite(value) : null;
         foreach (var (model, score) in scores)
         {
             var probability = model == "recency_rule" ? Squash(score) : score;
-            rows.Add([model, "auc", ClassifierMetrics.Auc(score, labels), null]);
-            rows.Add([model, "pr_auc", ClassifierMetrics.AveragePrecision(score, labels), null]);
-            rows.Add([model, "brier", model == "recency_rule" ? null : ClassifierMetrics.Brier(probability, labels), null]);
-            rows.Add([model, "ece", model == "recency_rule" ? null : ClassifierMetrics.ExpectedCalibrationError(probability, labels), null]);
-            rows.Add([model, "lift_top_10pct", ClassifierMetrics.LiftAtTop(score, labels, 0.1), null]);
+            rows.Add([model, "auc", Ranking(ClassifierMetrics.Auc(score, labels)), null]);
+            rows.Add([model, "pr_auc", Ranking(ClassifierMetrics.AveragePrecision(score, labels)), null]);
+            rows.Add([model, "brier", model == "recency_rule" ? null : Finite(ClassifierMetrics.Brier(probability, labels)), null]);
+            rows.Add([model, "ece", model == "recency_rule" ? null : Finite(ClassifierMetrics.ExpectedCalibrationError(probability, labels)), null]);
+            rows.Add([model, "lift_top_10pct", Ranking(ClassifierMetrics.LiftAtTop(score, labels, 0.1)), null]);
         }
         var rule = scores["recency_rule"].Select(s => s > p.RecencyRuleK).ToArray();
         var flagged = rule.Count(r => r);

@@ -174,8 +174,9 @@ public sealed class PropensityPrediction : IComponent<PropensityParameters>
             new TableWrite(context.Output(GainsOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(GainsColumns, gains, ct)),
             new TableWrite(context.Output(ImportanceOutput.Name), TableWriteMode.Replace, (b, ct) => b.CreateAndAppendAsync(ImportanceColumns, importance, ct)),
         ], cancellationToken).ConfigureAwait(false);
-        double Metric(string m, string name) => (double)metrics.First(r => (string)r[0]! == m && (string)r[1]! == name)[2]!;
-        context.Log($"holdout AUC: model {Metric("model", "auc"):0.000}, recency-frequency baseline {Metric("recency_frequency", "auc"):0.000}; Brier {Metric("model", "brier"):0.000}");
+        double? Metric(string m, string name) => (double?)metrics.First(r => (string)r[0]! == m && (string)r[1]! == name)[2];
+        string Shown(double? x) => x?.ToString("0.000", CultureInfo.InvariantCulture) ?? "undefined";
+        context.Log($"holdout AUC: model {Shown(Metric("model", "auc"))}, recency-frequency baseline {Shown(Metric("recency_frequency", "auc"))}; Brier {Shown(Metric("model", "brier"))}");
         return new Materialization(written[0], new Dictionary<string, object?>
         {
             ["as_of"] = CustomerSnapshot.Iso(latest), ["train_as_of"] = CustomerSnapshot.Iso(trainDay), ["auc"] = Metric("model", "auc"),
@@ -240,13 +241,13 @@ public sealed class PropensityPrediction : IComponent<PropensityParameters>
         var rows = new List<object?[]>();
         foreach (var (model, score) in scores)
         {
-            rows.Add([model, "auc", ClassifierMetrics.Auc(score, labels), null]);
-            rows.Add([model, "pr_auc", ClassifierMetrics.AveragePrecision(score, labels), null]);
-            rows.Add([model, "brier", ClassifierMetrics.Brier(score, labels), null]);
-            rows.Add([model, "ece", ClassifierMetrics.ExpectedCalibrationError(score, labels), null]);
-            rows.Add([model, "lift_top_10pct", ClassifierMetrics.LiftAtTop(score, labels, 0.1), null]);
+            rows.Add([model, "auc", Finite(ClassifierMetrics.Auc(score, labels)), null]);
+            rows.Add([model, "pr_auc", Finite(ClassifierMetrics.AveragePrecision(score, labels)), null]);
+            rows.Add([model, "brier", Finite(ClassifierMetrics.Brier(score, labels)), null]);
+            rows.Add([model, "ece", Finite(ClassifierMetrics.ExpectedCalibrationError(score, labels)), null]);
+            rows.Add([model, "lift_top_10pct", Finite(ClassifierMetrics.LiftAtTop(score, labels, 0.1)), null]);
         }
-        rows.Add(["model", "lift_vs_baseline_top_10pct", ClassifierMetrics.LiftAtTop(scores["model"], labels, 0.1) / ClassifierMetrics.LiftAtTop(scores["recency_frequency"], labels, 0.1),
+        rows.Add(["model", "lift_vs_baseline_top_10pct", Finite(ClassifierMetrics.LiftAtTop(scores["model"], labels, 0.1) / ClassifierMetrics.LiftAtTop(scores["recency_frequency"], labels, 0.1)),
             "the model's top-decile purchase rate over the recency-frequency baseline's"]);
         rows.Add(["data", "train_as_of", null, CustomerSnapshot.Iso(trainDay)]);
         rows.Add(["data", "label_window", p.HorizonDays, $"{CustomerSnapshot.Iso(trainDay)} to {CustomerSnapshot.Iso(latest.AddDays(-1))}"]);
@@ -257,4 +258,7 @@ public sealed class PropensityPrediction : IComponent<PropensityParameters>
         rows.Add(["data", "purchase_rate", all.Count(l => l) / (double)all.Length, null]);
         return rows;
     }
+
+    // A measure undefined on the holdout (NaN: one outcome only, or no customers) is NULL in the model card, not a number.
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }

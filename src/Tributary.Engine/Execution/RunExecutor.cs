@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Polly;
 using Polly.Retry;
@@ -214,7 +213,10 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             // at 100k demo customers) alive, and the graph then stayed resident beside sessions until the next step's collection;
             // 100 ms later it was garbage (bench/README.md, stop 21). Going on from the thread pool lets that stack unwind first.
             await Task.Yield();
-            await RecordOutputsAsync(spec, outputs, plans[spec.Id].Writes, materialization, run, watch.Elapsed).ConfigureAwait(false);
+            // The tables are swapped in: from here nothing about the step's own data may fail it (its record would then say
+            // failed beside new tables). Metadata JSON cannot hold becomes null with a warning, and a check that errs fails as a check.
+            var (metadata, unrecorded) = MaterializationJson.Serialize(Metadata(spec, materialization, run));
+            await RecordOutputsAsync(spec, outputs, plans[spec.Id].Writes, materialization.RowCount, metadata, run, watch.Elapsed).ConfigureAwait(false);
             ReleaseManagedMemory();
             var done = step with { Status = StepStatus.Succeeded, Attempts = attempts, EndedAt = time.GetUtcNow(), PeakRssBytes = window.Close() };
             await store.UpdateStepAsync(done, CancellationToken.None).ConfigureAwait(false);
@@ -225,12 +227,12 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             foreach (var check in spec.Checks)
             {
                 var table = outputs.FirstOrDefault(o => o.Output.Name == check.Output)?.Table ?? spec.Id;
-                var (passed, detail) = await CheckRunner.RunAsync(warehouse, table, check, CancellationToken.None).ConfigureAwait(false);
+                var (passed, detail) = await RunCheckAsync(table, check).ConfigureAwait(false);
                 await store.AddCheckAsync(new CheckRecord(run.RunId, spec.Id, check.Name, passed, check.Blocking, detail, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
                 run.Emit(RunEventKind.Check, spec.Id, $"check {check.Name}: {(passed ? "passed" : "FAILED")} ({detail})");
                 blockingFailed |= !passed && check.Blocking;
             }
-            foreach (var warning in materialization.Warnings)
+            foreach (var warning in materialization.Warnings.Concat(unrecorded))
             {
                 await store.AddCheckAsync(new CheckRecord(run.RunId, spec.Id, WarningCheck, false, false, warning, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
                 run.Emit(RunEventKind.Check, spec.Id, $"warning: {warning}");
@@ -260,7 +262,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
 
     // A materialization for each declared table the step left in the warehouse; the main one carries the component's metadata.
     // A table written under another name (a sync's target) is recorded too, so that its history and lineage name the step.
-    private async Task RecordOutputsAsync(ComponentSpec spec, IReadOnlyList<StepOutput> outputs, IReadOnlyList<string> writes, Materialization materialization, RunState run, TimeSpan elapsed)
+    private async Task RecordOutputsAsync(ComponentSpec spec, IReadOnlyList<StepOutput> outputs, IReadOnlyList<string> writes, long rowCount, string metadata, RunState run, TimeSpan elapsed)
     {
         foreach (var table in writes)
         {
@@ -276,10 +278,9 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             var main = output.Output.Role == OutputRole.Main;
             var schema = await warehouse.DescribeTableAsync(output.Table, CancellationToken.None).ConfigureAwait(false);
             if (schema is null && !main) continue; // a side table the component had nothing to write to yet
-            var rows = main ? materialization.RowCount : await CountAsync(output.Table, schema!, run.Request.Partition).ConfigureAwait(false);
+            var rows = main ? rowCount : await CountAsync(output.Table, schema!, run.Request.Partition).ConfigureAwait(false);
             await store.AddMaterializationAsync(new MaterializationRecord(run.RunId, output.Table, time.GetUtcNow(), rows,
-                schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], elapsed,
-                JsonSerializer.Serialize(main ? Metadata(spec, materialization, run) : new Dictionary<string, object?>()))
+                schema?.Columns.Select(c => (c.Name, c.SqlType)).ToList() ?? [], elapsed, main ? metadata : "{}")
             {
                 Step = spec.Id, Output = output.Output.Name, Role = output.Output.Role, Fingerprint = run.Fingerprints.GetValueOrDefault(spec.Id),
             }, CancellationToken.None).ConfigureAwait(false);
@@ -294,6 +295,20 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         if (spec.ResolvedWith is not null) metadata.TryAdd(WithKey, JsonNode.Parse(spec.ResolvedWith));
         metadata.TryAdd(InputsKey, new JsonArray([.. spec.Inputs.Select(i => new JsonObject { [InputStepKey] = i, [InputTypeKey] = run.TypeOf(i) })]));
         return metadata;
+    }
+
+    // A check whose query errs (a column the table no longer has, a connection lost) is a failed check, blocking as declared:
+    // the step's tables are already swapped in, so failing the step would leave a failed step beside new tables.
+    private async Task<(bool Passed, string Detail)> RunCheckAsync(string table, CheckSpec check)
+    {
+        try
+        {
+            return await CheckRunner.RunAsync(warehouse, table, check, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not RunStoreUnavailableException)
+        {
+            return (false, $"the check could not run: {e.Message}");
+        }
     }
 
     /// <summary>The check name under which a step's <see cref="Materialization.Warnings"/> are recorded.</summary>

@@ -152,7 +152,7 @@ internal static class CustomerProfileApi
         var order = s.OrderBy is not null && schema.Find(s.OrderBy) is not null ? $" ORDER BY {T(s.OrderBy)}{(s.Descending ? " DESC" : "")}" : "";
         var sql = $"SELECT t.*{names} FROM {d.Quote(s.Table)} AS t{joins} WHERE {string.Join(" OR ", conditions)}{order}";
         var result = await w.QueryAsync(sql, parameters, SectionLimit, ct).ConfigureAwait(false);
-        return new ProfileSection(s.Key, s.Title, s.Table, result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows, SectionLimit);
+        return new ProfileSection(s.Key, s.Title, s.Table, result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), JsonCells.Finite(result.Rows), SectionLimit);
     }
 
     // The list the recommendation API serves the person, which holds the lists of profiles merged into theirs since the

@@ -95,7 +95,7 @@ internal static partial class DesignerApi
             var matched = Convert.ToInt64(await project.Warehouse.ScalarAsync(query.Count, query.Parameters, ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
             var total = string.IsNullOrWhiteSpace(search) && keyColumn is null ? matched
                 : Convert.ToInt64(await project.Warehouse.ScalarAsync($"SELECT count(*) FROM {project.Warehouse.Dialect.Quote(name)}", null, ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            return TypedResults.Ok(new AssetPreview(schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), result.Rows, total, skip, matched));
+            return TypedResults.Ok(new AssetPreview(schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), JsonCells.Finite(result.Rows), total, skip, matched));
         });
 
         api.MapGet("/assets/{name}/csv", async Task<Results<PushStreamHttpResult, NotFound<ProblemDetails>>> (string name, CancellationToken ct) =>

@@ -41,7 +41,7 @@ internal static class QueryApi
                     ? await project.Warehouse.QueryAsync(body.Sql, null, asked, ct).ConfigureAwait(false)
                     : await project.Warehouse.QueryReadOnlyAsync(body.Sql, asked, ReadTimeout, ct).ConfigureAwait(false);
                 var truncated = result.Rows.Count > MaxRows;
-                IReadOnlyList<object?[]> rows = truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows;
+                var rows = JsonCells.Finite(truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows);
                 return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), rows, truncated ? MaxRows : null, result.RowsChanged));
             }
             catch (StatementNotReadOnlyException e)

@@ -223,4 +223,21 @@ public sealed class DesignerApiTests : IDisposable
             Assert.Equal("direction must be asc or desc, got 'sideways'", await DetailAsync(direction));
         }
     }
+
+    [Fact]
+    public async Task AssetPreview_NumbersJsonCannotHold_AreNull_NotAServerError()
+    {
+        var (server, http, session) = await ServeAsync();
+        await using (server) await using (session) using (http)
+        {
+            // A model card's table written before undefined measures were NULL: NaN and infinities have no JSON number.
+            var warehouse = await session.WarehouseAsync(Ct);
+            await warehouse.ExecuteAsync("CREATE TABLE churn__metrics AS SELECT metric, CAST(v AS DOUBLE) AS value FROM (VALUES ('auc', 'NaN'), ('ece', '0.077'), ('lift', 'Infinity')) t(metric, v)", null, Ct);
+
+            var preview = await ReadAsync<AssetPreview>(await http.GetAsync("/api/assets/churn__metrics?order_by=metric", Ct));
+
+            Assert.Equal([("auc", "null"), ("ece", "0.077"), ("lift", "null")],
+                preview.Rows.Select(r => (((JsonElement)r[0]!).GetString(), r[1] is JsonElement e ? e.GetRawText() : "null")));
+        }
+    }
 }

@@ -1,11 +1,58 @@
+using System.Globalization;
 using Tributary.Components.Churn;
 using Tributary.Components.Features;
+using Tributary.Engine.Execution;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
 
 namespace Tributary.Components.Tests.Churn;
 
 /// <summary>Risk bands of <c>analytics.churn</c> on constructed probabilities, and what its trees and reasons read of a snapshot row.</summary>
-public sealed class ChurnPredictionTests
+public sealed class ChurnPredictionTests(PostgresCluster postgres)
 {
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Materialize_HoldoutOfChurnedCustomersOnly_WritesScoresAndSaysTheModelCardCannotMeasureThem(string engine)
+    {
+        // A small store: 60 customers who ordered twice before the training snapshot; some of those outside the holdout order
+        // again, so the model has both outcomes, while every customer of the holdout churned (as in a reviewer's 84-customer store).
+        var customers = Enumerable.Range(0, 60).Select(i => $"c{i:00}").ToList();
+        var (_, holdout) = ChurnPrediction.Folds(customers, new ChurnParameters());
+        var held = holdout.Select(i => customers[i]).ToHashSet();
+        var orders = new List<string> { "customer_id,ordered_at,amount,discount,refunded" };
+        for (var i = 0; i < customers.Count; i++)
+        {
+            orders.Add($"{customers[i]},2024-06-{1 + i % 28:00} 10:00:00,{40 + i},0,0");
+            orders.Add($"{customers[i]},2025-01-{1 + i % 28:00} 10:00:00,{50 + i},0,0");
+            if (!held.Contains(customers[i]) && i % 2 == 0) orders.Add($"{customers[i]},2025-05-{1 + i % 28:00} 10:00:00,{60 + i},0,0");
+        }
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "orders.csv"), orders);
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: orders, type: source.csv, with: { path: orders.csv, columns: { customer_id: VARCHAR, ordered_at: TIMESTAMP, amount: DOUBLE, discount: DOUBLE, refunded: DOUBLE } } }
+              - { id: snapshot, type: features.customer_snapshot, inputs: [orders], with: { tables: { orders: orders }, as_of: 2025-07-01, past_snapshots_days: [90] } }
+              - { id: churn, type: analytics.churn, inputs: [snapshot, orders] }
+              - { id: alerts, type: alert.churn, inputs: [churn] }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        Assert.Equal(60L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM churn"))[0][0], CultureInfo.InvariantCulture));
+        var expected = $"the holdout has only churned customers ({held.Count}): AUC, PR-AUC and lift are undefined, so the model card cannot measure the model; " +
+            $"{held.Count} held-out customers (holdout_share 0.2 of 60 labelled) are too few to measure it. " +
+            "The scores are written, but nothing shows they rank customers better than the baselines: load more history, or raise holdout_share.";
+        var warning = Assert.Single(await h.Store.GetChecksAsync(result.RunId, CancellationToken.None), c => c.Asset == "churn");
+        Assert.Equal((RunExecutor.WarningCheck, false, expected), (warning.Check, warning.Passed, warning.Detail));
+        // NULL in the model card (the web UI shows a dash), never NaN, which no JSON reader of the table can take.
+        Assert.Equal([null, null, null],
+            (await h.RowsAsync("SELECT value FROM churn__metrics WHERE model = 'model' AND metric IN ('auc', 'pr_auc', 'lift_top_10pct')")).Select(r => r[0]));
+        Assert.Equal(expected, (await h.RowsAsync("SELECT detail FROM churn__metrics WHERE model = 'data' AND metric = 'holdout_note'"))[0][0]);
+        var metadata = Assert.Single(await h.Store.GetMaterializationsAsync(result.RunId, "churn", CancellationToken.None), m => m.Output == "main").MetadataJson;
+        Assert.Contains("\"auc\":null,", metadata, StringComparison.Ordinal);
+    }
+
     // A store where most customers churn, as the demo (about 69%): 72% of them at 0.6 or more.
     private static double[] MostlyChurning() => Enumerable.Range(0, 100).Select(i => i < 72 ? 0.6 + 0.39 * i / 71.0 : 0.59 * (i - 72) / 27.0).ToArray();
 

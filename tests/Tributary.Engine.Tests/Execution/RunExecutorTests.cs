@@ -224,6 +224,78 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
             checks.Select(c => (c.Check, c.Passed, c.Detail)));
     }
 
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_MetadataWithNonFiniteNumbers_RecordsThemAsNullAndRunsDownstream(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: model, type: test.probe, with: { probe: {{probe.Id}}, metadata: non_finite } }
+              - { id: after, type: transform.sql, inputs: [model], with: { sql: SELECT * FROM model } }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal([StepStatus.Succeeded, StepStatus.Succeeded], result.Steps.Select(s => s.Status));
+        var record = Assert.Single(await h.Store.GetMaterializationsAsync(result.RunId, "model", Ct));
+        Assert.Equal(("model", 1L), (record.Step, record.RowCount));
+        Assert.StartsWith("""{"auc":null,"lift":null,"loss":null,"scores":[0.5,null],"rows":1,""", record.MetadataJson, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_MetadataJsonCannotHold_StepSucceedsWithAWarningAndItsRecordMatchesItsTable(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        await h.Warehouse.ReplaceTableAsync("model", (b, ct) => b.CreateAsSelectAsync("SELECT 'old' AS version", null, ct), Ct);
+        var probe = ProbeState.Create();
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: model, type: test.probe, with: { probe: {{probe.Id}}, metadata: unserializable, sql: "SELECT 'new' AS version" } }
+              - { id: after, type: transform.sql, inputs: [model], with: { sql: SELECT * FROM model } }
+            """, cancellationToken: Ct);
+
+        // The table was swapped in before the metadata was written: the step is recorded as what it did, not failed beside a new table.
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal([StepStatus.Succeeded, StepStatus.Succeeded], result.Steps.Select(s => s.Status));
+        Assert.Equal("new", Assert.Single((await h.Warehouse.QueryAsync("SELECT version FROM model", null, 10, Ct)).Rows)[0]);
+        var record = Assert.Single(await h.Store.GetMaterializationsAsync(result.RunId, "model", Ct));
+        Assert.Equal(("model", 1L), (record.Step, record.RowCount));
+        Assert.StartsWith("""{"model":null,"rows":1,""", record.MetadataJson, StringComparison.Ordinal);
+        var warning = Assert.Single(await h.Store.GetChecksAsync(result.RunId, Ct));
+        Assert.Equal((RunExecutor.WarningCheck, false, false), (warning.Check, warning.Passed, warning.Blocking));
+        Assert.StartsWith("metadata 'model' could not be recorded (RuntimeType: ", warning.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("); it is kept as null", warning.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_BlockingCheckThatCannotRun_FailsAsACheckAndKeepsTheStepsRecord(string engine)
+    {
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: orders
+                type: transform.sql
+                with: { sql: "SELECT 1 AS id" }
+                checks:
+                  - { type: expression, sql: "no_such_column > 0", blocking: true }
+              - { id: report, type: transform.sql, inputs: [orders], with: { sql: SELECT count(*) AS n FROM orders } }
+            """, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal([StepStatus.Succeeded, StepStatus.Skipped], result.Steps.Select(s => s.Status));
+        Assert.Single(await h.Store.GetMaterializationsAsync(result.RunId, "orders", Ct));
+        var check = Assert.Single(await h.Store.GetChecksAsync(result.RunId, Ct));
+        Assert.Equal((false, true), (check.Passed, check.Blocking));
+        Assert.StartsWith("the check could not run: ", check.Detail, StringComparison.Ordinal);
+        Assert.Contains("no_such_column", check.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Execute_NonBlockingCheckFails_RunStillSucceeds()
     {
