@@ -33,6 +33,13 @@ public sealed record PipelineSpec
     /// </summary>
     public IReadOnlyDictionary<string, int> Pools { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>
+    /// The value each <c>${env.NAME}</c> of the file took in this load, by name: secrets a run masks in its errors, events,
+    /// records and alerts (<see cref="SecretMask"/>). Never serialized.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, string> EnvironmentValues { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The retry policy of a step: its group's when the group sets one, else the pipeline's.</summary>
     public RetrySpec RetryOf(string asset) => Groups.FirstOrDefault(g => g.Retry is not null && g.Assets.Contains(asset))?.Retry ?? Retry;
 }
