@@ -425,10 +425,16 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         }
         // Read only when a run fails, the variable was found missing only then: the failure went unreported. A warning, not
         // an error: the machine that checks the file is not always the one that runs it.
-        if (string.IsNullOrEmpty(options.Environment(env.Value)))
+        var url = options.Environment(env.Value);
+        if (string.IsNullOrEmpty(url))
             reader.Diagnostics.Add(new Diagnostic(DiagnosticCodes.UndefinedEnv, env.Location,
                 $"on_failure's webhook_url_env names environment variable '{env.Value}', which is not set here: a failed run would send no alert.",
                 $"Set {env.Value} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run).") { IsWarning = true });
+        // The value is not shown: it may be a secret (a Slack webhook's URL is its own credential).
+        else if (!AlertSpec.IsWebhookUrl(url))
+            reader.Diagnostics.Add(new Diagnostic(DiagnosticCodes.BadAlertUrl, env.Location,
+                $"on_failure's webhook_url_env names environment variable '{env.Value}', whose value here is not an absolute http:// or https:// URL: a failed run would send no alert.",
+                $"Set {env.Value} to the whole webhook URL, scheme included, e.g. https://hooks.slack.com/services/...") { IsWarning = true });
         return new AlertSpec(env.Value, map.Location);
     }
 

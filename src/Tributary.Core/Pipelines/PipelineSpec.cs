@@ -96,7 +96,12 @@ public enum CatchUpPolicy
 }
 
 /// <summary>Where to send an alert when a run fails: a Slack-compatible webhook whose URL is in an environment variable.</summary>
-public sealed record AlertSpec(string WebhookUrlEnv, SourceLocation Location);
+public sealed record AlertSpec(string WebhookUrlEnv, SourceLocation Location)
+{
+    /// <summary>True for a URL an alert can be posted to: absolute, http or https.</summary>
+    public static bool IsWebhookUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+}
 
 /// <summary>How a pipeline's (or a group's) assets are partitioned.</summary>
 public sealed record PartitionsSpec(PartitionGranularity Type, DateOnly? Start, string Timezone, IReadOnlyList<string> Keys, SourceLocation Location)
