@@ -158,8 +158,10 @@ internal static class RunCommand
     {
         var (spec, window) = Load(cli, project, name, selection, parameters, partition);
         // Said before the run rather than found after a failure, when no alert can go out any more.
-        if (spec.OnFailure is { } alert && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(alert.WebhookUrlEnv)))
-            cli.Error.WriteLine($"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which is not set: if this run fails, no alert is sent.");
+        if (spec.OnFailure is { } alert && Environment.GetEnvironmentVariable(alert.WebhookUrlEnv) is var url && !AlertSpec.IsWebhookUrl(url))
+            cli.Error.WriteLine(string.IsNullOrEmpty(url)
+                ? $"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which is not set: if this run fails, no alert is sent."
+                : $"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which does not hold an absolute http(s) URL: if this run fails, no alert is sent.");
         var warehouse = await project.WarehouseAsync(cancellationToken);
         var store = await project.StoreAsync(cancellationToken);
         foreach (var id in project.RecoveredRuns)

@@ -8,6 +8,9 @@ internal static partial class CliLog
     [LoggerMessage(LogLevel.Warning, "pipeline {Pipeline} is not scheduled")]
     public static partial void PipelineNotScheduled(this ILogger log, Exception exception, string pipeline);
 
+    [LoggerMessage(LogLevel.Warning, "pipeline {Pipeline}: on_failure's variable {Variable} is not set or not an absolute http(s) URL; its failed runs will send no alert")]
+    public static partial void AlertUrlNotUsable(this ILogger log, string pipeline, string variable);
+
     [LoggerMessage(LogLevel.Information, "serving {Project} at {Address}{Guard}; Ctrl+C stops")]
     public static partial void Serving(this ILogger log, string project, Uri address, string guard);
 

@@ -110,7 +110,12 @@ internal static class TributaryHost
         {
             try
             {
-                specs.Add(project.LoadPipeline(name, new Dictionary<string, string>()));
+                var spec = project.LoadPipeline(name, new Dictionary<string, string>());
+                specs.Add(spec);
+                // Said at start (the first tick), not found after a failure whose alert could not go out.
+                if (spec.OnFailure is { } alert && !AlertSpec.IsWebhookUrl(Environment.GetEnvironmentVariable(alert.WebhookUrlEnv)))
+                    lock (reported)
+                        if (reported.Add($"{name}\non_failure")) log.AlertUrlNotUsable(name, alert.WebhookUrlEnv);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

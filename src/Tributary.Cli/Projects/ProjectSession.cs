@@ -75,9 +75,15 @@ internal sealed class ProjectSession : IAsyncDisposable
     public PipelineSpec LoadPipeline(string nameOrPath, IReadOnlyDictionary<string, string> parameters, IReadOnlyDictionary<string, string>? partition = null)
     {
         var file = ResolvePipelineFile(nameOrPath);
-        return new PipelineLoader(Catalog).LoadFile(file, new LoadOptions { ParamOverrides = parameters, Partition = partition, NamedAfterFile = IsPipelineFile(file) })
-            .GetPipelineOrThrow();
+        return new PipelineLoader(Catalog).LoadFile(file, new LoadOptions
+        {
+            ParamOverrides = parameters, Partition = partition, NamedAfterFile = IsPipelineFile(file), ReservedEnvironment = ReservedEnvironment,
+        }).GetPipelineOrThrow();
     }
+
+    /// <summary>The variables tributary.yaml names for Tributary's own connection strings, which no pipeline may read (<see cref="LoadOptions.ReservedEnvironment"/>).</summary>
+    public IReadOnlySet<string> ReservedEnvironment =>
+        new[] { Settings.PostgresEnv, Settings.RunStorePostgresEnv }.OfType<string>().ToHashSet(StringComparer.Ordinal);
 
     /// <summary>True for a file of the project's pipelines folder, which the project knows by its file name (<see cref="LoadOptions.NamedAfterFile"/>).</summary>
     public bool IsPipelineFile(string path) =>

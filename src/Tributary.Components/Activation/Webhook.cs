@@ -20,7 +20,7 @@ public sealed record WebhookParameters : IValidatableObject
     public required string Url { get; init; }
 
     /// <summary>Env variable with the signing secret.</summary>
-    [Description("Environment variable holding the HMAC secret. When set, each request carries X-Tributary-Timestamp and X-Tributary-Signature: sha256=HMAC-SHA256(secret, timestamp + '.' + body) in hex.")]
+    [Description("Environment variable holding the HMAC secret. When set, each request carries X-Tributary-Timestamp and X-Tributary-Signature: sha256=HMAC-SHA256(secret, timestamp + '.' + body) in hex. Not one of Tributary's own (TRIBUTARY_*, tributary.yaml's postgres_env); its value is shown as <env NAME> in the run's errors and logs.")]
     public string? SecretEnv { get; init; }
 
     /// <summary>Rows per request.</summary>

@@ -14,7 +14,7 @@ public sealed partial record SqlSourceParameters
     public SqlSourceEngine Engine { get; init; } = SqlSourceEngine.Postgres;
 
     /// <summary>Env variable holding the connection string.</summary>
-    [Description("Name of the environment variable that holds the connection string, so no secret is written in YAML.")]
+    [Description("Name of the environment variable that holds the connection string, so no secret is written in YAML. Not one of Tributary's own (TRIBUTARY_*, tributary.yaml's postgres_env); its value is shown as <env NAME> in the run's errors and logs.")]
     public required string ConnectionEnv { get; init; }
 
     /// <summary>The query; <c>${param.*}</c> in it reaches the source database as a bound value.</summary>

@@ -57,6 +57,10 @@ public static class DiagnosticCodes
     public const string UndefinedEnv = "TRIB0301";
     /// <summary>A <c>${...}</c> that is not a param or env reference.</summary>
     public const string BadSubstitution = "TRIB0302";
+    /// <summary>A <c>${env.NAME}</c>, <c>*_env</c> setting or <c>webhook_url_env</c> naming one of Tributary's own variables (<see cref="Loading.ReservedVariables"/>).</summary>
+    public const string ReservedEnv = "TRIB0303";
+    /// <summary>A warning: <c>on_failure</c>'s variable holds something that is not an absolute http(s) URL, so no alert could be sent.</summary>
+    public const string BadAlertUrl = "TRIB0304";
     /// <summary>A cron expression that does not parse.</summary>
     public const string BadCron = "TRIB0400";
     /// <summary>An unknown IANA timezone.</summary>

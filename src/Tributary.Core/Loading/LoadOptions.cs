@@ -9,6 +9,12 @@ public sealed record LoadOptions
     /// <summary>Reads an environment variable; the process environment unless a test injects another.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
+    /// <summary>
+    /// Variables the project uses for Tributary itself (tributary.yaml's <c>postgres_env</c> names), refused to the pipeline
+    /// like every <c>TRIBUTARY_*</c> (<see cref="ReservedVariables"/>); none by default.
+    /// </summary>
+    public IReadOnlySet<string> ReservedEnvironment { get; init; } = new HashSet<string>();
+
     /// <summary>The partition a run is for: its <c>${partition.*}</c> values. Without it, time partitions with a column (and partitioned groups) span the whole history; others take the first partition's, for validation only (a run of them needs a partition).</summary>
     public IReadOnlyDictionary<string, string>? Partition { get; init; }
 

@@ -141,15 +141,15 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 }
                 ? (groupPartitions.Count > 0 ? options.Partition ?? WholeHistory : null)
                 : options.Partition ?? (partitions is { Type: not PartitionGranularity.Static, Column: not null } ? WholeHistory : new PartitionScheme(partitions).First().Variables),
-            parameters.ToDictionary(p => p.Name, p => p.Type));
+            parameters.ToDictionary(p => p.Name, p => p.Type), options.ReservedEnvironment);
         var retry = ReadRetry(reader, top);
         var sensors = ReadSensors(reader, top, substitution, name?.Value);
-        var onFailure = ReadAlert(reader, top, options.Environment);
+        var onFailure = ReadAlert(reader, top, options);
         var pools = ReadPools(reader, top);
         // A component's definition takes the params' defaults, as the file says: a run's --param is that run's choice.
-        var definitions = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Default), options.Environment);
+        var definitions = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Default), options.Environment, reserved: options.ReservedEnvironment);
         var components = ReadComponents(reader, top, substitution, definitions,
-            ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal));
+            ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal), options.ReservedEnvironment);
 
         var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value, groupPartitions);
         if (groupPartitions.Count > 0) CheckPartitionReferences(reader, components, groups);
@@ -173,6 +173,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             Components = components.Select(c => c.Spec).ToList(),
             Groups = groups,
             Pools = pools,
+            EnvironmentValues = substitution.EnvironmentValues.Concat(definitions.EnvironmentValues)
+                .DistinctBy(e => e.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal),
         }, diagnostics) { DeclaredName = name };
     }
 
@@ -410,18 +412,29 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return result;
     }
 
-    private static AlertSpec? ReadAlert(NodeReader reader, YamlMapping top, Func<string, string?> environment)
+    private static AlertSpec? ReadAlert(NodeReader reader, YamlMapping top, LoadOptions options)
     {
         if (reader.Mapping(top["on_failure"], "'on_failure'") is not { } map) return null;
         reader.CheckKeys(map, "'on_failure'", ["webhook_url_env"]);
         var env = reader.Scalar(map, "webhook_url_env", "'on_failure'", required: true);
         if (env is null) return null;
+        if (ReservedVariables.IsReserved(env.Value, options.ReservedEnvironment))
+        {
+            reader.Diagnostics.Add(ReservedVariables.Refused(env.Value, env.Location, "on_failure's webhook_url_env"));
+            return null;
+        }
         // Read only when a run fails, the variable was found missing only then: the failure went unreported. A warning, not
         // an error: the machine that checks the file is not always the one that runs it.
-        if (string.IsNullOrEmpty(environment(env.Value)))
+        var url = options.Environment(env.Value);
+        if (string.IsNullOrEmpty(url))
             reader.Diagnostics.Add(new Diagnostic(DiagnosticCodes.UndefinedEnv, env.Location,
                 $"on_failure's webhook_url_env names environment variable '{env.Value}', which is not set here: a failed run would send no alert.",
                 $"Set {env.Value} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run).") { IsWarning = true });
+        // The value is not shown: it may be a secret (a Slack webhook's URL is its own credential).
+        else if (!AlertSpec.IsWebhookUrl(url))
+            reader.Diagnostics.Add(new Diagnostic(DiagnosticCodes.BadAlertUrl, env.Location,
+                $"on_failure's webhook_url_env names environment variable '{env.Value}', whose value here is not an absolute http:// or https:// URL: a failed run would send no alert.",
+                $"Set {env.Value} to the whole webhook URL, scheme included, e.g. https://hooks.slack.com/services/...") { IsWarning = true });
         return new AlertSpec(env.Value, map.Location);
     }
 
@@ -552,7 +565,8 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 
     private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes, YamlMapping Node);
 
-    private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, Substitution substitution, Substitution definitions, IReadOnlyCollection<string> pools)
+    private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, Substitution substitution, Substitution definitions, IReadOnlyCollection<string> pools,
+        IReadOnlySet<string> reserved)
     {
         var binder = new ParameterBinder(reader, substitution);
         var list = new List<LoadedComponent>();
@@ -622,6 +636,10 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                 reader.Error(DiagnosticCodes.InputCount, map["inputs"]?.Location ?? map.Location,
                     $"{what} takes {type.Inputs}, got {inputs.Count}.");
             var with = reader.Mapping(map["with"], $"'with' of {what}");
+            // A component reads the variable a *_env setting names (a connection string, a signing secret) while it runs.
+            foreach (var (key, value) in with?.Entries ?? [])
+                if (key.Value.EndsWith("_env", StringComparison.Ordinal) && value is YamlScalar { IsNull: false } env && ReservedVariables.IsReserved(env.Value, reserved))
+                    reader.Diagnostics.Add(ReservedVariables.Refused(env.Value, env.Location, $"'{key.Value}' of {what}"));
             var parameters = binder.Bind(type, id, with, withIsInvalid: with is null && map["with"] is not (null or YamlScalar { IsNull: true }), map.Location);
             var checks = ReadChecks(reader, map, what);
             var mappings = ReadPartitionMappings(reader, map, what, inputs);

@@ -10,10 +10,17 @@ namespace Tributary.Core.Loading;
 /// <summary>
 /// Expands <c>${param.NAME}</c>, <c>${env.NAME}</c> and, in partitioned pipelines, <c>${partition.key|start|end|static}</c>
 /// in scalars; <c>$${</c> writes a literal <c>${</c>. In SQL text (<see cref="ExpandSql"/>) the values stay apart from the text.
+/// Tributary's own variables (<see cref="ReservedVariables"/>) are refused.
 /// </summary>
 internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> parameters, Func<string, string?> environment,
-    IReadOnlyDictionary<string, string>? partition = null, IReadOnlyDictionary<string, ParamType>? types = null)
+    IReadOnlyDictionary<string, string>? partition = null, IReadOnlyDictionary<string, ParamType>? types = null,
+    IReadOnlySet<string>? reserved = null)
 {
+    private readonly Dictionary<string, string> _environmentValues = new(StringComparer.Ordinal);
+
+    /// <summary>The value each <c>${env.NAME}</c> expanded so far took, by name: what a run masks in its errors and logs.</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentValues => _environmentValues;
+
     // A reference's braces hold at most SqlLexer.MaxReferenceLength characters, as the lexer reads them.
     [GeneratedRegex(@"\$\$\{|\$\{((?>[^}]{0,200}))\}")]
     private static partial Regex Reference();
@@ -99,13 +106,17 @@ internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> 
         else if (inner.StartsWith("env.", StringComparison.Ordinal))
         {
             var name = inner["env.".Length..];
-            if (environment(name) is { } v)
+            if (ReservedVariables.IsReserved(name, reserved ?? EmptySet))
+                diagnostics.Add(ReservedVariables.Refused(name, at, $"'${{{inner}}}'"));
+            else if (environment(name) is { } v)
             {
                 value = v;
+                _environmentValues[name] = v;
                 return true;
             }
-            diagnostics.Add(new Diagnostic(DiagnosticCodes.UndefinedEnv, at,
-                $"environment variable '{name}' is not set.", $"Set it before running, e.g. export {name}=..."));
+            else
+                diagnostics.Add(new Diagnostic(DiagnosticCodes.UndefinedEnv, at,
+                    $"environment variable '{name}' is not set.", $"Set it before running, e.g. export {name}=..."));
         }
         else if (inner.StartsWith("partition.", StringComparison.Ordinal))
         {
@@ -128,6 +139,8 @@ internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> 
         }
         return false;
     }
+
+    private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
 
     // A param reaches SQL as its declared type (its text was checked against the type when the params were read).
     private object? Typed(string reference, string? value)

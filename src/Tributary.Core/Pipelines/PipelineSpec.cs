@@ -33,6 +33,13 @@ public sealed record PipelineSpec
     /// </summary>
     public IReadOnlyDictionary<string, int> Pools { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>
+    /// The value each <c>${env.NAME}</c> of the file took in this load, by name: secrets a run masks in its errors, events,
+    /// records and alerts (<see cref="SecretMask"/>). Never serialized.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, string> EnvironmentValues { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The retry policy of a step: its group's when the group sets one, else the pipeline's.</summary>
     public RetrySpec RetryOf(string asset) => Groups.FirstOrDefault(g => g.Retry is not null && g.Assets.Contains(asset))?.Retry ?? Retry;
 }
@@ -89,7 +96,12 @@ public enum CatchUpPolicy
 }
 
 /// <summary>Where to send an alert when a run fails: a Slack-compatible webhook whose URL is in an environment variable.</summary>
-public sealed record AlertSpec(string WebhookUrlEnv, SourceLocation Location);
+public sealed record AlertSpec(string WebhookUrlEnv, SourceLocation Location)
+{
+    /// <summary>True for a URL an alert can be posted to: absolute, http or https.</summary>
+    public static bool IsWebhookUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+}
 
 /// <summary>How a pipeline's (or a group's) assets are partitioned.</summary>
 public sealed record PartitionsSpec(PartitionGranularity Type, DateOnly? Start, string Timezone, IReadOnlyList<string> Keys, SourceLocation Location)

@@ -51,7 +51,10 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         if (await store.TryCreateRunAsync(new RunRecord(runId, pipeline.Name, RunStatus.Running, request.Trigger, request.Selection, started, null, null, Environment.ProcessId, request.Partition)
             { Params = request.Params, FullRefresh = request.FullRefresh }, order.Select(id => steps[id]).ToList(), options.ProcessAlive, started, CancellationToken.None).ConfigureAwait(false) is { } holder)
             throw new PipelineAlreadyRunningException(holder);
-        var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, specs, time);
+        // Every text the run stores, prints or sends passes through the mask: its env values never leave it (docs/security.md).
+        var mask = SecretMask.Of(pipeline);
+        request = request with { Environment = mask.Recording(request.Environment) };
+        var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, specs, time, mask);
         // The steps stop when the run is cancelled, or when the run store is gone for good (see below).
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = new Dictionary<string, Task>(StringComparer.Ordinal);
@@ -67,7 +70,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             await abort.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(running.Values.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)))
                 .ConfigureAwait(false);
-            var error = $"the run could not be recorded: {e.Message}";
+            var error = mask.Apply($"the run could not be recorded: {e.Message}");
             foreach (var id in order.Where(id => steps[id].Status is StepStatus.Pending or StepStatus.Running))
                 steps[id] = steps[id] with { Status = steps[id].Status == StepStatus.Running ? StepStatus.Failed : StepStatus.Skipped, Error = error };
             try
@@ -228,13 +231,14 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
             {
                 var table = outputs.FirstOrDefault(o => o.Output.Name == check.Output)?.Table ?? spec.Id;
                 var (passed, detail) = await RunCheckAsync(table, check).ConfigureAwait(false);
+                detail = run.Mask.Apply(detail);
                 await store.AddCheckAsync(new CheckRecord(run.RunId, spec.Id, check.Name, passed, check.Blocking, detail, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
                 run.Emit(RunEventKind.Check, spec.Id, $"check {check.Name}: {(passed ? "passed" : "FAILED")} ({detail})");
                 blockingFailed |= !passed && check.Blocking;
             }
             foreach (var warning in materialization.Warnings.Concat(unrecorded))
             {
-                await store.AddCheckAsync(new CheckRecord(run.RunId, spec.Id, WarningCheck, false, false, warning, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+                await store.AddCheckAsync(new CheckRecord(run.RunId, spec.Id, WarningCheck, false, false, run.Mask.Apply(warning), time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
                 run.Emit(RunEventKind.Check, spec.Id, $"warning: {warning}");
             }
             return new StepOutcome(done, blockingFailed);
@@ -248,7 +252,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         }
         catch (Exception e)
         {
-            var message = $"{spec.Id} ({spec.Type}) failed: {e.Message}";
+            var message = run.Mask.Apply($"{spec.Id} ({spec.Type}) failed: {e.Message}");
             var failed = step with { Status = StepStatus.Failed, Attempts = attempts, EndedAt = time.GetUtcNow(), Error = message, PeakRssBytes = window.Close() };
             await store.UpdateStepAsync(failed, CancellationToken.None).ConfigureAwait(false);
             // Said when a retry policy was skipped, so that nobody waits for retries that will not come.
@@ -368,8 +372,9 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
     private sealed class RunState(RunEventWriter events, RunRequest request, string pipeline, IReadOnlyDictionary<string, string?> fingerprints,
-        IReadOnlyDictionary<string, ComponentSpec> specs, TimeProvider time)
+        IReadOnlyDictionary<string, ComponentSpec> specs, TimeProvider time, SecretMask mask)
     {
+        public SecretMask Mask => mask;
         public string Pipeline => pipeline;
         public string? TypeOf(string step) => specs.TryGetValue(step, out var spec) ? spec.Type : null;
         public IReadOnlyDictionary<string, string?> Fingerprints => fingerprints;
@@ -377,7 +382,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         public RunRequest Request => request;
         public RunEventWriter Events => events;
 
-        public void Emit(RunEventKind kind, string? asset, string message) => events.Write(new RunEvent(RunId, time.GetUtcNow(), kind, asset, message));
+        public void Emit(RunEventKind kind, string? asset, string message) => events.Write(new RunEvent(RunId, time.GetUtcNow(), kind, asset, mask.Apply(message)));
     }
 
     /// <summary>Managed memory past which a finished step's heap is collected and returned to the OS.</summary>

@@ -31,10 +31,13 @@ public sealed class StepAttemptRunner(
             ?? throw new InvalidOperationException($"pipeline '{attempt.Pipeline}' has no asset '{attempt.Asset}' in this project.");
         var plans = PipelinePlans.Of(spec, catalog);
         var epoch = await ledger.BeginAttemptAsync(attempt.RunId, attempt.Asset, attempt.Partition, worker, cancellationToken).ConfigureAwait(false);
+        // As in the executor: the env values this worker read never reach the shared run store.
+        var mask = SecretMask.Of(spec);
         try
         {
             var request = new RunRequest
             {
+                Environment = mask.Recording(System.Environment.GetEnvironmentVariable),
                 Trigger = "worker", ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = attempt.Partition, Params = attempt.Params,
                 FullRefresh = attempt.FullRefresh,
                 PartitionWindow = PartitionedPipelines.TablePartitionOf(spec, attempt.Asset, attempt.Partition, time.GetUtcNow()).Window,
@@ -47,7 +50,7 @@ public sealed class StepAttemptRunner(
         }
         catch (Exception e)
         {
-            await ledger.EndAttemptAsync(attempt.Asset, attempt.Partition, epoch, e.Message, CancellationToken.None).ConfigureAwait(false);
+            await ledger.EndAttemptAsync(attempt.Asset, attempt.Partition, epoch, mask.Apply(e.Message), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }

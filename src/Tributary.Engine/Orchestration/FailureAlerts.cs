@@ -8,10 +8,16 @@ namespace Tributary.Engine.Orchestration;
 
 /// <summary>
 /// Posts a Slack-compatible message (<c>{"text": ...}</c>) to the webhook a pipeline's <c>on_failure</c> names through an
-/// environment variable. A missing variable or a failing webhook is logged, never fatal: an alert must not fail a run.
+/// environment variable. A missing variable, a value that is not an absolute http(s) URL or a failing webhook is logged
+/// and counted (<see cref="Failed"/>), never thrown: an alert must not fail a run, nor stop the daemon closing its queue entry.
 /// </summary>
 public sealed class FailureAlerts(IHttpClientFactory http, Func<string, string?> environment, ILogger<FailureAlerts> log)
 {
+    private long _failed;
+
+    /// <summary>How many alerts this process could not deliver since it started (no URL, a bad URL, no answer, a refusal).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
     /// <summary>The name of the HTTP client alerts are posted with; the host sets its timeout.</summary>
     public const string HttpClientName = "alerts";
 
@@ -55,17 +61,29 @@ public sealed class FailureAlerts(IHttpClientFactory http, Func<string, string?>
         if (environment(alert.WebhookUrlEnv) is not { Length: > 0 } url)
         {
             log.AlertUrlMissing(alert.WebhookUrlEnv);
+            Interlocked.Increment(ref _failed);
+            return;
+        }
+        // Checked here too: the variable may have changed since the file was validated.
+        if (!AlertSpec.IsWebhookUrl(url))
+        {
+            log.AlertUrlInvalid(alert.WebhookUrlEnv);
+            Interlocked.Increment(ref _failed);
             return;
         }
         try
         {
             using var client = http.CreateClient(HttpClientName);
             using var response = await client.PostAsJsonAsync(url, new { text }, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode) log.AlertRefused((int)response.StatusCode);
+            if (response.IsSuccessStatusCode) return;
+            log.AlertRefused((int)response.StatusCode);
+            Interlocked.Increment(ref _failed);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            log.AlertUnreachable(e);
+            // Any failure (unreachable, timed out, a URL the client refuses): the message only, which could quote the URL, masked.
+            log.AlertUnreachable(alert.WebhookUrlEnv, e.GetType().Name, e.Message.Replace(url, $"<env {alert.WebhookUrlEnv}>", StringComparison.Ordinal));
+            Interlocked.Increment(ref _failed);
         }
     }
 }

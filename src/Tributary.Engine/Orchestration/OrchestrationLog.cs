@@ -47,6 +47,9 @@ internal static partial class OrchestrationLog
     [LoggerMessage(LogLevel.Warning, "on_failure: the webhook answered {StatusCode}")]
     public static partial void AlertRefused(this ILogger log, int statusCode);
 
-    [LoggerMessage(LogLevel.Warning, "on_failure: the webhook could not be reached")]
-    public static partial void AlertUnreachable(this ILogger log, Exception exception);
+    [LoggerMessage(LogLevel.Warning, "on_failure: environment variable {Variable} does not hold an absolute http(s) URL; no alert sent")]
+    public static partial void AlertUrlInvalid(this ILogger log, string variable);
+
+    [LoggerMessage(LogLevel.Warning, "on_failure: the webhook in {Variable} could not be reached ({Kind}: {Reason}); no alert sent")]
+    public static partial void AlertUnreachable(this ILogger log, string variable, string kind, string reason);
 }

@@ -196,6 +196,24 @@ public sealed class DesignerApiTests : IDisposable
         }
     }
 
+    // The reviewer's repro: saved through the designer and run, this copied the server's token into a table /api/assets serves.
+    [Fact]
+    public async Task Save_PipelineReadingTheServersToken_IsRefusedAtTheReference()
+    {
+        var (server, http, session) = await ServeAsync();
+        await using (server) await using (session) using (http)
+        {
+            var leak = "pipeline: env_leak\ncomponents:\n  - { id: leaked_env, type: transform.sql, with: { sql: \"SELECT ${env.TRIBUTARY_TOKEN} AS token\" } }\n";
+
+            var saved = await http.PutAsJsonAsync("/api/pipelines/env_leak/yaml", new PipelineYaml(leak), ApiJson.Options, Ct);
+
+            var body = await saved.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, saved.StatusCode);
+            Assert.True(body.Contains("TRIB0303", StringComparison.Ordinal) && body.Contains("names environment variable 'TRIBUTARY_TOKEN', which holds a secret of Tributary itself", StringComparison.Ordinal), body);
+            Assert.False(File.Exists(Path.Combine(Pipelines, "env_leak.yaml")));
+        }
+    }
+
     [Fact]
     public async Task AssetPreview_OrderedBySearchedIn_PagesTheWholeTable_AndAnUnknownColumnIs400()
     {

@@ -31,7 +31,8 @@ public sealed class PipelineLoaderFuzzTests
 
     private static readonly LoadOptions Options = new()
     {
-        Environment = name => name.StartsWith("UNSET", StringComparison.Ordinal) ? null : "value",
+        // HOOK_URL is on_failure's, which warns unless it holds a URL.
+        Environment = name => name.StartsWith("UNSET", StringComparison.Ordinal) ? null : name == "HOOK_URL" ? "https://hooks.example/x" : "value",
         Time = new FakeTimeProvider(DateTimeOffset.Parse("2025-06-01T00:00:00Z", CultureInfo.InvariantCulture)),
     };
 

@@ -243,6 +243,21 @@ public sealed class PipelineSettingsTests
         Assert.Empty(Load(yaml, new LoadOptions { Environment = _ => "https://hooks.example/x" }).Diagnostics);
     }
 
+    // A URL without its scheme made the client throw when a run failed: the alert was lost (and the daemon's queue entry with it).
+    [Theory]
+    [InlineData("hooks.slack.com/services/T0/B0/x")]
+    [InlineData("not a url")]
+    [InlineData("ftp://hooks.example/x")]
+    public void OnFailure_VariableNotAnAbsoluteHttpUrl_IsAWarningAtTheVariableThatDoesNotShowTheValue(string value)
+    {
+        var loaded = Load("pipeline: p\non_failure: { webhook_url_env: ALERT_URL }\n" + Component, new LoadOptions { Environment = _ => value });
+
+        Assert.True(loaded.Succeeded);
+        Assert.Equal(["p.yaml:2:32: warning TRIB0304: on_failure's webhook_url_env names environment variable 'ALERT_URL', whose value here is not an absolute http:// or https:// URL: " +
+            "a failed run would send no alert. Set ALERT_URL to the whole webhook URL, scheme included, e.g. https://hooks.slack.com/services/..."],
+            loaded.Diagnostics.Select(d => d.ToString()));
+    }
+
     [Fact]
     public void Sensors_SettingsAndInterval_AreKeptAndTheIntervalDefaultsToThirtySeconds()
     {

@@ -1,6 +1,8 @@
 using Tributary.Core.Components;
+using Tributary.Core.Loading;
 using Tributary.Core.Warehousing;
 using Tributary.Engine.Execution;
+using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
 
@@ -90,6 +92,32 @@ public sealed class RunExecutorTests(PostgresCluster postgres)
     }
 
     // A misspelled column fails at once: retrying the same SQL only delays the same error by every retry's delay.
+    // The engine's error quoted the value (DuckDB: Could not convert string '...' to INT32; PostgreSQL: invalid input syntax
+    // for type integer: "..."), and the run store, the events, the logs and the alert all carried it.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Execute_ErrorQuotingAnEnvValue_MasksItInTheResultTheRunStoreTheEventsAndTheAlert(string engine)
+    {
+        const string secret = "AKIA-FAKE-SECRET-VALUE";
+        await using var h = await EngineHarness.CreateAsync(engine, postgres);
+        var loaded = new PipelineLoader(EngineHarness.Catalog).Load("""
+            pipeline: p
+            components:
+              - { id: a, type: transform.sql, with: { sql: "SELECT CAST(${env.FAKE_AWS_SECRET} AS INTEGER) AS x" } }
+            """, "p.yaml", new LoadOptions { Environment = n => n == "FAKE_AWS_SECRET" ? secret : null });
+
+        var result = await new RunExecutor(EngineHarness.Catalog, h.Warehouse, h.Store, new ExecutorOptions(4), TimeProvider.System)
+            .ExecuteAsync(loaded.Pipeline!, new RunRequest { ProjectDirectory = h.Temp.Path, Observer = e => { lock (h.Events) h.Events.Add(e); } }, Ct);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("<env FAKE_AWS_SECRET>", result.Error, StringComparison.Ordinal);
+        var texts = new List<string?> { result.Error, (await h.Store.GetRunAsync(result.RunId, Ct))!.Error, FailureAlerts.RunFailed("p", null, result, "q1") };
+        texts.AddRange((await h.Store.GetStepsAsync(result.RunId, Ct)).Select(s => s.Error));
+        texts.AddRange((await h.Store.GetEventsAsync(result.RunId, Ct)).Select(e => e.Message));
+        texts.AddRange(h.Events.Select(e => e.Message));
+        Assert.DoesNotContain(texts, t => t?.Contains(secret, StringComparison.Ordinal) == true);
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Execute_SqlNamingAColumnThatDoesNotExist_FailsOnItsFirstAttemptDespiteRetries(string engine)

@@ -30,9 +30,10 @@ public sealed class DaemonTests(PostgresCluster postgres)
         public SqliteRunStore Store => (SqliteRunStore)H.Store;
 
         public ISensorEvaluator? Sensors { get; set; }
+        public Func<string, string?> Environment { get; set; } = _ => null;
 
         public Daemon Daemon(int maxConcurrent = 4) => new(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(Pipelines), Store, Store,
-            Sensors ?? new SensorEvaluator(H.Warehouse, Store, H.Temp.Path), Launch, new FailureAlerts(new TestHttpClients(), _ => null, new FakeLogger<FailureAlerts>(Logs)),
+            Sensors ?? new SensorEvaluator(H.Warehouse, Store, H.Temp.Path), Launch, new FailureAlerts(new TestHttpClients(), Environment, new FakeLogger<FailureAlerts>(Logs)),
             new DaemonOptions { MaxConcurrentRuns = maxConcurrent }, Clock, new FakeLogger<Daemon>(Logs));
 
         private async Task<RunResult> Launch(QueuedRun run, CancellationToken ct)
@@ -43,7 +44,7 @@ public sealed class DaemonTests(PostgresCluster postgres)
             try
             {
                 var id = $"run-{run.QueueId}";
-                await Store.CreateRunAsync(new RunRecord(id, run.Pipeline, RunStatus.Running, run.Trigger, run.Selection, Clock.GetUtcNow(), null, null, Environment.ProcessId, run.Partition), [], CancellationToken.None);
+                await Store.CreateRunAsync(new RunRecord(id, run.Pipeline, RunStatus.Running, run.Trigger, run.Selection, Clock.GetUtcNow(), null, null, System.Environment.ProcessId, run.Partition), [], CancellationToken.None);
                 RunStatus status;
                 try
                 {
@@ -707,6 +708,29 @@ public sealed class DaemonTests(PostgresCluster postgres)
         Assert.Equal(3, f.Launched.Count);
         Assert.Equal(BackfillStatus.Cancelled, (await f.Store.GetBackfillAsync(id, Ct))!.Status);
         Assert.All(await f.Store.GetBackfillPartitionsAsync(id, Ct), p => Assert.Equal(PartitionRunStatus.Cancelled, p.Status));
+    }
+
+    // An alert URL without its scheme made the alert throw past the daemon's bookkeeping: the entry stayed launched for good.
+    [Fact]
+    public async Task Queue_FailedRunWhoseAlertUrlIsNotAbsolute_ClosesTheEntryAndLogsTheAlert()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-01-20T00:00:00Z"), """
+            pipeline: nightly
+            on_failure: { webhook_url_env: ALERT_URL }
+            components:
+              - { id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+        f.Environment = n => n == "ALERT_URL" ? "hooks.slack.com/services/T0/B0/x" : null;
+        f.Outcome = (_, _) => Task.FromResult(RunStatus.Failed);
+        var daemon = f.Daemon();
+        var queueId = await daemon.SubmitAsync("nightly", null, new Dictionary<string, string>(), "api", 0, Ct);
+
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+
+        Assert.Empty(await f.Store.ListQueueAsync([QueueState.Queued, QueueState.Launched], Ct));
+        Assert.Equal([queueId], (await f.Store.ListQueueAsync([QueueState.Done], Ct)).Select(q => q.QueueId));
+        Assert.Contains("on_failure: environment variable ALERT_URL does not hold an absolute http(s) URL; no alert sent", f.Log);
     }
 
     [Fact]

@@ -52,6 +52,37 @@ public sealed class FailureAlertsTests
         Assert.Contains("on_failure: environment variable MISSING is not set; no alert sent", log.Collector.GetSnapshot().Select(r => r.Message));
     }
 
+    // The client threw InvalidOperationException for a relative URL, which escaped to the daemon and left its queue entry launched.
+    [Theory]
+    [InlineData("hooks.slack.com/services/T0/B0/x")]
+    [InlineData("AKIA-FAKE-SECRET-VALUE")]
+    public async Task Alert_UrlNotAbsolute_IsLoggedWithoutTheValueCountedAndNeverThrows(string value)
+    {
+        var pipeline = EngineHarness.Pipeline("pipeline: p\non_failure: { webhook_url_env: ALERT_URL }\ncomponents: [{ id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
+        var log = new FakeLogger<FailureAlerts>();
+        var alerts = new FailureAlerts(new TestHttpClients(), _ => value, log);
+
+        await alerts.SendAsync(pipeline, "failed", TestContext.Current.CancellationToken);
+
+        Assert.Contains("on_failure: environment variable ALERT_URL does not hold an absolute http(s) URL; no alert sent", log.Collector.GetSnapshot().Select(r => r.Message));
+        Assert.DoesNotContain(log.Collector.GetSnapshot(), r => r.Message.Contains(value, StringComparison.Ordinal));
+        Assert.Equal(1, alerts.Failed);
+    }
+
+    [Fact]
+    public async Task Alert_WebhookUnreachable_IsLoggedAndCounted()
+    {
+        var pipeline = EngineHarness.Pipeline("pipeline: p\non_failure: { webhook_url_env: ALERT_URL }\ncomponents: [{ id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
+        var log = new FakeLogger<FailureAlerts>();
+        // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+        var alerts = new FailureAlerts(new TestHttpClients(), _ => "http://127.0.0.1:9/hook", log);
+
+        await alerts.SendAsync(pipeline, "failed", TestContext.Current.CancellationToken);
+
+        Assert.Contains(log.Collector.GetSnapshot(), r => r.Message.StartsWith("on_failure: the webhook in ALERT_URL could not be reached (HttpRequestException: ", StringComparison.Ordinal));
+        Assert.Equal(1, alerts.Failed);
+    }
+
     // Two sources failing at once: the run's error is the step that failed first in time, which need not be the first
     // failed step of the pipeline's order; the alert named the one and quoted the other's error.
     [Fact]
