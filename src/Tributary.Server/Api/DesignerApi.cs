@@ -120,8 +120,9 @@ internal static partial class DesignerApi
             p?.Params.Select(x => new TemplateParam(x.Name, x.Type, x.Value, x.Description, x.Min, x.Max, x.Values)).ToList() ?? []);
     }
 
-    // Environment references are not resolved here: the server's environment is not the designer's concern.
-    private static readonly LoadOptions Designer = new() { Environment = _ => "set" };
+    // Environment references are not resolved here: the server's environment is not the designer's concern. The stand-in
+    // passes shape checks made of a value set there (a webhook's url: ${env.CRM_WEBHOOK_URL}); .invalid resolves nowhere.
+    private static readonly LoadOptions Designer = new() { Environment = _ => "https://env.invalid/set" };
 
     /// <summary>
     /// The text's own errors; or, when it has none, a TRIB0209 warning (as <c>trib validate</c> gives) for each asset it defines

@@ -174,6 +174,26 @@ public sealed class DesignerApiTests : IDisposable
         }
     }
 
+    // The documented way to keep a webhook's token out of YAML: the environment is not the designer's, so its value is not checked.
+    [Fact]
+    public async Task Save_WebhookUrlFromTheEnvironment_Saves()
+    {
+        const string activation = """
+            pipeline: activation
+            components:
+              - { id: contacts, type: transform.sql, with: { sql: "SELECT 'a@x' AS email" } }
+              - { id: crm_webhook, type: activate.webhook, inputs: [contacts], with: { url: "${env.GROWTH_HOOK_URL}", secret_env: GROWTH_HOOK_SECRET } }
+            """;
+        var (server, http, session) = await ServeAsync();
+        await using (server) await using (session) using (http)
+        {
+            var saved = await ReadAsync<PipelineSaved>(await http.PutAsJsonAsync("/api/pipelines/activation/yaml", new PipelineYaml(activation), ApiJson.Options, Ct));
+
+            Assert.Equal("activation", saved.Saved);
+            Assert.Equal(activation, await File.ReadAllTextAsync(Path.Combine(Pipelines, "activation.yaml"), Ct));
+        }
+    }
+
     [Fact]
     public async Task Save_NameOfAnotherFileOrNotTheFilesName_IsRefused()
     {

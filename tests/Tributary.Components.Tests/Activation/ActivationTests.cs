@@ -191,7 +191,7 @@ public sealed class ActivationTests(PostgresCluster postgres)
               - id: crm_hook
                 type: activate.webhook
                 inputs: [customers]
-                with: { url: "{{receiver.Url}}", secret_env: HOOK_SECRET, batch_size: 2, max_retries: 3, retry_delay: 1ms }
+                with: { url: "{{receiver.Url}}", secret_env: HOOK_SECRET, batch_size: 2, max_retries: 3, retry_delay: 1ms, max_failed_ratio: 0.5, allow_private_network: true }
             """, name => name == "HOOK_SECRET" ? "s3cret" : null);
 
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
@@ -211,17 +211,26 @@ public sealed class ActivationTests(PostgresCluster postgres)
         Assert.EndsWith("they are in crm_hook__dead_letter", warning.Detail, StringComparison.Ordinal);
     }
 
-    /// <summary>A local HTTP receiver answering each batch's attempts with scripted status codes.</summary>
+    /// <summary>
+    /// A local HTTP receiver answering each batch's attempts with scripted status codes; a 429 carries Retry-After
+    /// <paramref name="retryAfter"/>, a 3xx Location <paramref name="location"/>, and any other failure the body <paramref name="answer"/>.
+    /// </summary>
     internal sealed class Receiver : IDisposable
     {
         private readonly HttpListener _listener = new();
         private readonly Func<int, int[]> _script;
+        private readonly string _retryAfter;
+        private readonly string? _answer;
+        private readonly string? _location;
         private readonly Dictionary<int, int> _attempts = [];
         private readonly Task _loop;
 
-        public Receiver(Func<int, int[]> script)
+        public Receiver(Func<int, int[]> script, string retryAfter = "0", string? answer = null, string? location = null)
         {
             _script = script;
+            _retryAfter = retryAfter;
+            _answer = answer;
+            _location = location;
             using (var probe = new TcpListener(IPAddress.Loopback, 0))
             {
                 probe.Start();
@@ -260,7 +269,13 @@ public sealed class ActivationTests(PostgresCluster postgres)
                     status = script[Math.Min(n, script.Length) - 1];
                 }
                 context.Response.StatusCode = status;
-                if (status == 429) context.Response.Headers["Retry-After"] = "0";
+                if (status == 429) context.Response.Headers["Retry-After"] = _retryAfter;
+                if (status is >= 300 and < 400 && _location is not null) context.Response.Headers["Location"] = _location;
+                if (status >= 300 && _answer is not null)
+                {
+                    var bytes = Encoding.UTF8.GetBytes(_answer);
+                    await context.Response.OutputStream.WriteAsync(bytes);
+                }
                 context.Response.Close();
             }
         }

@@ -86,8 +86,8 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
         Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
         // Delivery logs, what one run delivered and not a result (docs/use-cases.md, bench/full-cdp.sh name the same): an
         // activate.table step's asset is the change log of its sync (inserted, updated, deleted), empty when nothing changed;
-        // alert.fraud's holds only alerts new in this run; an activate.webhook step's asset and dead letters are that run's
-        // requests (their payloads carry the run id). The synced tables and the alert queue are results, and are compared.
+        // alert.fraud's holds only alerts new in this run; an activate.webhook step's asset is that run's requests, and its
+        // dead letters accumulate across runs (their payloads carry the run id). The synced tables and the alert queue are results, and are compared.
         var changeLogs = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(Template).Pipeline!.Components
             .Where(c => c.Type is "activate.table" or "activate.webhook" or "alert.fraud")
             .SelectMany(c => c.Type == "activate.webhook" ? new[] { c.Id, c.Id + "__dead_letter" } : [c.Id]).ToHashSet(StringComparer.Ordinal);
@@ -148,7 +148,7 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
             [id, "track", evt, "anon-live", "user-live", at, at, "live@example.com", null, "203.0.113.9", "Mozilla/5.0", null, null, "google", "cpc", "spring", null, null, null, null, null, "{}"];
         await h.Warehouse.ReplaceTableAsync("events", (b, ct) => b.CreateAndAppendAsync(EventsStandardizer.Columns,
             [Live("live-1", "Product Viewed"), Live("live-2", "Product Added"), Live(_exportedId, "Product Viewed")], ct), CancellationToken.None);
-        return new Dictionary<string, string> { ["webhook_url"] = webhookUrl, ["webhook_retries"] = "0" };
+        return new Dictionary<string, string> { ["webhook_url"] = webhookUrl, ["webhook_retries"] = "0", ["webhook_private_network"] = "true" };
     }
 
     private static string FirstMessageId(string file)

@@ -61,21 +61,21 @@ public sealed class ComponentSqlTests(PostgresCluster postgres)
             (Path.Combine(RepositoryFiles.Templates, "fraud_detection.yaml"), true));
         await Walk(folder => Demo(() => QuickstartStore.Write(Path.Combine(folder, "data"), customers: 100, seed: 14)),
             (Path.Combine(RepositoryFiles.Templates, "quickstart.yaml"), true));
-        // What the shipped pipelines leave out: JSON lines, Parquet both ways, a source database, and a webhook whose
-        // receiver is down (its batch is dead-lettered; the step still succeeds).
+        // What the shipped pipelines leave out: JSON lines, Parquet both ways, a source database, and a webhook.
+        using var hook = new WebhookListener();
         await Walk(async folder =>
             {
                 Directory.CreateDirectory(Path.Combine(folder, "data"));
                 File.WriteAllLines(Path.Combine(folder, "data", "events.ndjson"), ["{\"id\": 1, \"kind\": \"a\"}", "{\"id\": 2, \"kind\": \"b\"}"]);
                 await CreateSourceDatabaseAsync(Path.Combine(folder, "crm.duckdb"));
             },
-            ("""
+            ($$"""
             pipeline: walk_files
             components:
               - { id: events, type: source.ndjson, with: { path: data/events.ndjson } }
               - { id: events_file, type: export.parquet, inputs: [events], with: { path: out/events.parquet } }
               - { id: crm, type: source.sql, with: { engine: duckdb, connection_env: WALK_DUCKDB, query: "SELECT id, email FROM contacts" } }
-              - { id: crm_hook, type: activate.webhook, inputs: [crm], with: { url: "http://127.0.0.1:9/hook", max_retries: 0, timeout: 2s } }
+              - { id: crm_hook, type: activate.webhook, inputs: [crm], with: { url: "{{hook.Url}}", max_retries: 0, timeout: 2s, allow_private_network: true } }
               - { id: event_anomalies, type: analytics.isolation_forest, inputs: [events], with: { id_columns: [kind], features: [id] } }
               - { id: live_events, type: source.intake, with: { table: no_intake_yet } }
             """, false),

@@ -1,0 +1,190 @@
+using System.Globalization;
+using Tributary.Core.Loading;
+using Tributary.Engine.Execution;
+using Tributary.Engine.Runs;
+using Tributary.Testing;
+using Receiver = Tributary.Components.Tests.Activation.ActivationTests.Receiver;
+
+namespace Tributary.Components.Tests.Activation;
+
+/// <summary>activate.webhook's delivery: when a sync fails, how long it waits, what it keeps of failures, and where it may post.</summary>
+public sealed class WebhookTests(PostgresCluster postgres)
+{
+    private const string Customers = """
+        pipeline: p
+        components:
+          - id: customers
+            type: source.csv
+            with: { path: customers.csv, columns: { customer_id: BIGINT, email: VARCHAR } }
+        """ + "\n";
+
+    private static void WriteCustomers(ComponentHarness h, int count) =>
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "customers.csv"), ["customer_id,email", .. Enumerable.Range(1, count).Select(i => $"{i},c{i}@x.com")]);
+
+    private static string Hook(string url, string with) => Customers + $$"""
+          - id: crm_hook
+            type: activate.webhook
+            inputs: [customers]
+            with: { url: "{{url}}", retry_delay: 1ms, {{with}} }
+        """;
+
+    // The step's error after the engine's "crm_hook (activate.webhook) failed: ".
+    private static string Error(RunResult result)
+    {
+        const string prefix = "crm_hook (activate.webhook) failed: ";
+        var error = Assert.Single(result.Steps, s => s.Asset == "crm_hook").Error ?? "";
+        Assert.StartsWith(prefix, error, StringComparison.Ordinal);
+        return error[prefix.Length..];
+    }
+
+    private static long Long(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Webhook_NothingDelivered_FailsTheStep_AndStillWritesItsLogAndDeadLetters(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, 5);
+        using var receiver = new Receiver(_ => [500]);
+
+        // fail_on_dead_letter is false, and max_failed_ratio allows everything: nothing delivered fails all the same.
+        var result = await h.RunAsync(Hook(receiver.Url, "batch_size: 1, max_retries: 0, circuit_break_after: 0, max_failed_ratio: 1, allow_private_network: true"));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal("nothing was delivered: 5 row(s) in 5 of 5 batch(es) could not be delivered (first: HTTP 500 Internal Server Error); they are in crm_hook__dead_letter.", Error(result));
+        Assert.Equal(5L, Long((await h.RowsAsync("SELECT count(*) FROM crm_hook WHERE NOT delivered"))[0][0]));
+        Assert.Equal(5L, Long((await h.RowsAsync("SELECT count(*) FROM crm_hook__dead_letter"))[0][0]));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Webhook_MoreThanMaxFailedRatioFails_AtOrBelowItSucceedsWithAWarning(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, 10);
+        using var receiver = new Receiver(batch => batch <= 2 ? [500] : [200]);
+
+        var byDefault = await h.RunAsync(Hook(receiver.Url, "batch_size: 1, max_retries: 0, allow_private_network: true"));
+        var allowed = await h.RunAsync(Hook(receiver.Url, "batch_size: 1, max_retries: 0, allow_private_network: true, max_failed_ratio: 0.2"));
+
+        // Two rows in ten is more than the default 10%.
+        Assert.Equal(RunStatus.Failed, byDefault.Status);
+        Assert.Equal("more than max_failed_ratio (10%) of the rows failed: 2 row(s) in 2 of 10 batch(es) could not be delivered (first: HTTP 500 Internal Server Error); they are in crm_hook__dead_letter.",
+            Error(byDefault));
+        Assert.True(allowed.Status == RunStatus.Succeeded, allowed.Error);
+    }
+
+    [Fact]
+    public async Task Webhook_FailOnDeadLetter_FailsOnOneDeadBatch()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, 20);
+        using var receiver = new Receiver(batch => batch == 1 ? [500] : [200]);
+
+        var result = await h.RunAsync(Hook(receiver.Url, "batch_size: 1, max_retries: 0, allow_private_network: true, fail_on_dead_letter: true"));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.StartsWith("fail_on_dead_letter is set: 1 row(s) in 1 of 20 batch(es)", Error(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Webhook_RetryAfterLongerThanMaxRetryWait_DeadLettersTheBatchAtOnce()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, 4);
+        using var receiver = new Receiver(batch => batch == 1 ? [429] : [200], retryAfter: "3600");
+
+        // Honoured, the Retry-After would hold the run for an hour.
+        var result = await h.RunAsync(Hook(receiver.Url, "batch_size: 1, max_retries: 3, max_failed_ratio: 0.5, allow_private_network: true"))
+            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var dead = Assert.Single(await h.RowsAsync("SELECT batch, attempts, error FROM crm_hook__dead_letter"));
+        Assert.Equal((1L, 1L, "HTTP 429 Too Many Requests, Retry-After 3600s: longer than max_retry_wait (60s), so not retried"), (Long(dead[0]), Long(dead[1]), (string)dead[2]!));
+    }
+
+    [Fact]
+    public async Task Webhook_ConsecutiveBatchesFail_TheRestAreDeadLetteredWithoutCalls()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, 10);
+        using var receiver = new Receiver(_ => [503]);
+
+        var result = await h.RunAsync(Hook(receiver.Url, "batch_size: 1, max_retries: 1, allow_private_network: true"));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        // Three batches of two attempts each; the seven after them are not sent.
+        Assert.Equal(6, receiver.Requests.Count);
+        var errors = (await h.RowsAsync("SELECT batch, attempts, error FROM crm_hook__dead_letter ORDER BY batch")).Select(r => (Long(r[0]), Long(r[1]), (string)r[2]!)).ToList();
+        Assert.Equal(10, errors.Count);
+        Assert.All(errors.Take(3), e => Assert.Equal((2L, "HTTP 503 Service Unavailable"), (e.Item2, e.Item3)));
+        Assert.All(errors.Skip(3), e => Assert.Equal((0L, "endpoint failing: 3 consecutive batches failed, so this one was not sent"), (e.Item2, e.Item3)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Webhook_DeadLetters_AccumulateAcrossRunsWithRunIdAndTheAnswer_UntilDeadLetterDays(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, 1);
+        var answer = "{\"error\": \"unknown field email\"} " + new string('x', 2000);
+        using var receiver = new Receiver(_ => [400], answer: answer);
+        var yaml = Hook(receiver.Url, "max_retries: 0, allow_private_network: true");
+
+        var first = await h.RunAsync(yaml);
+        var second = await h.RunAsync(yaml);
+
+        var dead = (await h.RowsAsync("SELECT run_id, error FROM crm_hook__dead_letter ORDER BY failed_at")).Select(r => ((string)r[0]!, (string)r[1]!)).ToList();
+        Assert.Equal([first.RunId, second.RunId], dead.Select(d => d.Item1));
+        // The first KB of the receiver's answer, after the status.
+        Assert.All(dead, d => Assert.Equal("HTTP 400 Bad Request: " + answer[..1024].Trim(), d.Item2));
+
+        // A dead letter older than dead_letter_days (30) is removed by the next run; younger ones stay.
+        await h.Warehouse.ExecuteAsync("UPDATE crm_hook__dead_letter SET failed_at = $1 WHERE run_id = $2", [TimeProvider.System.GetUtcNow().UtcDateTime.AddDays(-31), first.RunId], CancellationToken.None);
+        var third = await h.RunAsync(yaml);
+        Assert.Equal([second.RunId, third.RunId], (await h.RowsAsync("SELECT run_id FROM crm_hook__dead_letter ORDER BY failed_at")).Select(r => (string)r[0]!));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:{port}/hook/", "127.0.0.1 is a loopback address, refused unless the step sets allow_private_network: true")]
+    [InlineData("http://localhost:{port}/hook/", "localhost resolves to ")]
+    public async Task Webhook_LoopbackWithoutAllowPrivateNetwork_IsRefusedWithoutARequestOrRetry(string url, string refusal)
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, 1);
+        using var receiver = new Receiver(_ => [200]);
+
+        var result = await h.RunAsync(Hook(url.Replace("{port}", new Uri(receiver.Url).Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), "max_retries: 3"));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Empty(receiver.Requests);
+        var dead = Assert.Single(await h.RowsAsync("SELECT attempts, error FROM crm_hook__dead_letter"));
+        Assert.Equal(1L, Long(dead[0]));
+        Assert.StartsWith("refused: " + refusal, (string)dead[1]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Webhook_Redirect_IsNotFollowed_AndNamesTheLocation()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, 1);
+        using var receiver = new Receiver(_ => [302], location: "http://169.254.169.254/latest/meta-data/");
+
+        var result = await h.RunAsync(Hook(receiver.Url, "max_retries: 0, timeout: 2s, allow_private_network: true"));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal("HTTP 302 Found, a redirect to http://169.254.169.254/latest/meta-data/: redirects are not followed, so set url to the final address",
+            (string)Assert.Single(await h.RowsAsync("SELECT error FROM crm_hook__dead_letter"))[0]!);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("http://[fe80::1]/hook")]
+    public void Webhook_LinkLocalUrl_IsRefusedWhenLoaded_EvenWithAllowPrivateNetwork(string url)
+    {
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(Hook(url, "allow_private_network: true"), "test.yaml", new LoadOptions { Environment = _ => null });
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Diagnostics, d => d.Message.Contains($"url '{url}' is a link-local address (where cloud metadata services answer): webhooks never call one.", StringComparison.Ordinal));
+    }
+}
