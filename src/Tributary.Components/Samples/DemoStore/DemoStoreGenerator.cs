@@ -510,7 +510,7 @@ public sealed class DemoStoreGenerator
                 if (_random.NextDouble() < 0.6)
                 {
                     var contactEmail = Messy(person.Email);
-                    contacts.Row(person.HubSpotId, person.FirstName, person.LastName, contactEmail, "", "subscriber", Local(person, at), Local(person, at), person.Country, "NEWSLETTER");
+                    contacts.Row(person.HubSpotId, person.FirstName, person.LastName, contactEmail, "", "subscriber", Local(person, at), Local(person, at), person.Country, "NEWSLETTER", "false", Local(person, at));
                     identities.Row(id, "hubspot", "hubspot_id", person.HubSpotId);
                     identities.Row(id, "hubspot", "email", contactEmail);
                 }
