@@ -38,6 +38,14 @@ public sealed record AudienceFileParameters : IValidatableObject
     [Description("Country whose national phone numbers the rows hold: a calling code (1, 44, 49: its main region, so 1 is the US) or an ISO 3166-1 region code (GB, DE). A number written with + or 00 keeps its own country. Default 1.")]
     public string DefaultCountryCode { get; init; } = "1";
 
+    /// <summary>Who may be sent, by marketing consent.</summary>
+    [Description(MarketingConsent.RuleDescription)]
+    public ConsentRule Consent { get; init; } = ConsentRule.Required;
+
+    /// <summary>The consent column.</summary>
+    [Description(MarketingConsent.ColumnDescription)]
+    public string ConsentColumn { get; init; } = MarketingConsent.DefaultColumn;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -78,7 +86,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
     /// <inheritdoc />
     public ComponentPlan Plan(AudienceFileParameters p, PlanContext context)
     {
-        var requires = new List<ColumnRequirement>();
+        var requires = new List<ColumnRequirement>(MarketingConsent.Requirement(p.Consent, p.ConsentColumn));
         if (p.SegmentColumn is { } s) requires.Add(new(0, s, []));
         if (p.Format is AudienceFormat.MetaCustomAudience or AudienceFormat.GoogleCustomerMatch)
         {
@@ -101,6 +109,8 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         var hashed = p.Format is AudienceFormat.MetaCustomAudience or AudienceFormat.GoogleCustomerMatch;
         var segmented = p.Path.Contains("{segment}", StringComparison.Ordinal);
         var previous = segmented ? await PreviousSegmentsAsync(context, hashed ? "segment" : p.SegmentColumn!, cancellationToken).ConfigureAwait(false) : [];
+        var excluded = await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
+        var consented = MarketingConsent.Where(p.Consent, p.ConsentColumn, d);
         long rows;
         if (hashed)
         {
@@ -108,7 +118,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             var google = p.Format == AudienceFormat.GoogleCustomerMatch;
             var segment = p.SegmentColumn is { } sc ? $"CAST({d.Quote(sc)} AS VARCHAR)" : "CAST(NULL AS VARCHAR)";
             var phone = p.PhoneColumn is { } pc ? $"CAST({d.Quote(pc)} AS VARCHAR)" : "CAST(NULL AS VARCHAR)";
-            var source = w.StreamAsync($"SELECT {segment}, CAST({d.Quote(p.EmailColumn)} AS VARCHAR), {phone} FROM {input}", null, cancellationToken).ToBlockingEnumerable(cancellationToken)
+            var source = w.StreamAsync($"SELECT {segment}, CAST({d.Quote(p.EmailColumn)} AS VARCHAR), {phone} FROM {input}{consented}", null, cancellationToken).ToBlockingEnumerable(cancellationToken)
                 .Select(r =>
                 {
                     var e164 = ContactNormalizer.PhoneE164(r[2] as string, p.DefaultCountryCode);
@@ -124,7 +134,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         }
         else
         {
-            rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync($"SELECT * FROM {input}", null, ct), cancellationToken).ConfigureAwait(false);
+            rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync($"SELECT * FROM {input}{consented}", null, ct), cancellationToken).ConfigureAwait(false);
         }
 
         var table = d.Quote(context.Asset);
@@ -167,7 +177,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             files.Add(p.Path);
         }
         context.Log($"wrote {files.Count} audience file(s): {string.Join(", ", files)}");
-        return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files, ["format"] = p.Format.ToString() });
+        return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files, ["format"] = p.Format.ToString(), ["excluded_no_consent"] = excluded });
     }
 
     // The segment values of the audience table this step wrote last time, before this run replaces it.

@@ -31,6 +31,14 @@ public sealed record CustomerFeedParameters : IValidatableObject
     [Description("Columns that belong to the customer, not to an item (e.g. [email, first_name]); in json they sit beside items, in csv they repeat on each row.")]
     public IReadOnlyList<string> CustomerFields { get; init; } = [];
 
+    /// <summary>Who may be sent, by marketing consent.</summary>
+    [Description(MarketingConsent.RuleDescription)]
+    public ConsentRule Consent { get; init; } = ConsentRule.Required;
+
+    /// <summary>The consent column.</summary>
+    [Description(MarketingConsent.ColumnDescription)]
+    public string ConsentColumn { get; init; } = MarketingConsent.DefaultColumn;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -69,7 +77,8 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         ComponentPlan.Unknown with
         {
             HasTable = false,
-            Requires = [new(0, p.CustomerColumn, []), new(0, p.OrderColumn, []), .. p.CustomerFields.Select(f => new ColumnRequirement(0, f, []))],
+            Requires = [new(0, p.CustomerColumn, []), new(0, p.OrderColumn, []), .. p.CustomerFields.Select(f => new ColumnRequirement(0, f, [])),
+                .. MarketingConsent.Requirement(p.Consent, p.ConsentColumn)],
         };
 
     /// <inheritdoc />
@@ -78,14 +87,16 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         var w = context.Warehouse;
         var d = w.Dialect;
         var table = d.Quote(context.Inputs[0]);
-        var ordered = $"SELECT * FROM {table} ORDER BY {d.Quote(p.CustomerColumn)}, {d.Quote(p.OrderColumn)}";
+        var excluded = await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
+        var consented = MarketingConsent.Where(p.Consent, p.ConsentColumn, d);
+        var ordered = $"SELECT * FROM {table}{consented} ORDER BY {d.Quote(p.CustomerColumn)}, {d.Quote(p.OrderColumn)}";
         string target;
         long rows, customers;
         if (p.Format == CustomerFeedFormat.Csv)
         {
             target = await FileExport.WriteQueryAsync(context, ordered, null, p.Path, FileFormat.Csv, cancellationToken).ConfigureAwait(false);
-            rows = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {table}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            customers = Convert.ToInt64(await w.ScalarAsync($"SELECT count(DISTINCT {d.Quote(p.CustomerColumn)}) FROM {table}", null, cancellationToken).ConfigureAwait(false),
+            rows = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {table}{consented}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            customers = Convert.ToInt64(await w.ScalarAsync($"SELECT count(DISTINCT {d.Quote(p.CustomerColumn)}) FROM {table}{consented}", null, cancellationToken).ConfigureAwait(false),
                 CultureInfo.InvariantCulture);
         }
         else
@@ -108,7 +119,7 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         context.Log($"wrote {rows} rows for {customers} customers to {System.IO.Path.GetRelativePath(context.ProjectDirectory, target)}");
         return new Materialization(rows, new Dictionary<string, object?>
         {
-            ["path"] = target, ["format"] = p.Format.ToString(), ["customers"] = customers, ["bytes"] = new FileInfo(target).Length,
+            ["path"] = target, ["format"] = p.Format.ToString(), ["customers"] = customers, ["bytes"] = new FileInfo(target).Length, ["excluded_no_consent"] = excluded,
         });
     }
 

@@ -68,6 +68,14 @@ public sealed record WebhookParameters : IValidatableObject
     [Range(1, 3650)]
     public int DeadLetterDays { get; init; } = 30;
 
+    /// <summary>Who may be sent, by marketing consent.</summary>
+    [Description(MarketingConsent.RuleDescription)]
+    public ConsentRule Consent { get; init; } = ConsentRule.Required;
+
+    /// <summary>The consent column.</summary>
+    [Description(MarketingConsent.ColumnDescription)]
+    public string ConsentColumn { get; init; } = MarketingConsent.DefaultColumn;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -100,7 +108,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
     /// <inheritdoc />
     public ComponentPlan Plan(WebhookParameters parameters, PlanContext context) => new(new TableSchema(
         new (string, DataKind)[] { ("batch", DataKind.Integer), ("rows", DataKind.Integer), ("status_code", DataKind.Integer), ("attempts", DataKind.Integer), ("delivered", DataKind.Boolean) }
-            .Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), [])
+            .Select(c => new ColumnSchema(c.Item1, c.Item2.ToString().ToUpperInvariant(), c.Item2)).ToList()), [.. MarketingConsent.Requirement(parameters.Consent, parameters.ConsentColumn)])
     {
         SideOutputs = [new(DeadLetter, OutputRole.Rejected, "A batch that could not be delivered after its retries: status, error and the JSON payload.", Standardize.Schema.Of(DeadLetterColumns))],
     };
@@ -128,6 +136,8 @@ public sealed class Webhook : IComponent<WebhookParameters>
         var retry = Retry(p, context.Time);
 
         var table = context.Warehouse.Dialect.Quote(context.Inputs[0]);
+        await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
+        var consented = MarketingConsent.Where(p.Consent, p.ConsentColumn, context.Warehouse.Dialect);
         var schema = (await context.Warehouse.QueryAsync($"SELECT * FROM {table} LIMIT 0", null, 0, cancellationToken).ConfigureAwait(false)).Schema;
         var names = schema.Columns.Select(c => c.Name).ToList();
         var deliveries = new List<Delivery>();
@@ -145,7 +155,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
             deliveries.Add(delivery.Delivered ? delivery with { Payload = null } : delivery);
             batch.Clear();
         }
-        await foreach (var row in context.Warehouse.StreamAsync($"SELECT * FROM {table}", null, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in context.Warehouse.StreamAsync($"SELECT * FROM {table}{consented}", null, cancellationToken).ConfigureAwait(false))
         {
             batch.Add(names.Select((n, i) => (n, v: row[i])).ToDictionary(x => x.n, x => x.v));
             if (batch.Count == p.BatchSize) await FlushAsync().ConfigureAwait(false);

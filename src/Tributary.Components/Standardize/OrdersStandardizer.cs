@@ -22,7 +22,7 @@ public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
         ("order_id", DataKind.Text), ("email", DataKind.Text), ("phone", DataKind.Text), ("ordered_at", DataKind.Timestamp), ("currency", DataKind.Text),
         ("subtotal", DataKind.Number), ("discount", DataKind.Number), ("shipping", DataKind.Number), ("total", DataKind.Number), ("refunded_amount", DataKind.Number),
         ("financial_status", DataKind.Text), ("is_cancelled", DataKind.Boolean), ("is_refunded", DataKind.Boolean), ("billing_country", DataKind.Text),
-        ("source_order_id", DataKind.Integer), ("items", DataKind.Integer)),
+        ("source_order_id", DataKind.Integer), ("items", DataKind.Integer), ("marketing_consent", DataKind.Boolean), ("consent_at", DataKind.Timestamp)),
         Schema.Needs(0, "order_name", "created_at", "total", "email", "phone", "financial_status"));
 
     /// <inheritdoc />
@@ -32,6 +32,9 @@ public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
         await using var lookups = new ContactLookups(context);
         var phones = await lookups.PhonesAsync(input, "coalesce(s.phone, s.billing_phone)", "s.billing_country", p.DefaultCountryCode, cancellationToken).ConfigureAwait(false);
         var countries = await lookups.CountriesAsync(input, ["s.billing_country"], cancellationToken).ConfigureAwait(false);
+        // Shopify's Accepts Marketing is the customer's answer at that order; an input without it says nothing about consent.
+        var source = await context.Warehouse.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false);
+        var consent = source?.Find("accepts_marketing") is null ? "CAST(NULL AS BOOLEAN)" : "accepts_marketing";
         var sql = $"""
             WITH src AS {input},
             latest AS (
@@ -48,7 +51,8 @@ public sealed class OrdersStandardizer : IComponent<StandardizeParameters>
                    coalesce(refunded_amount, 0) AS refunded_amount, lower(financial_status) AS financial_status,
                    cancelled_at IS NOT NULL OR lower(financial_status) = 'voided' AS is_cancelled,
                    lower(financial_status) IN ('refunded', 'partially_refunded') OR coalesce(refunded_amount, 0) > 0 AS is_refunded,
-                   co.country_code AS billing_country, order_id AS source_order_id, CAST(items AS BIGINT) AS items
+                   co.country_code AS billing_country, order_id AS source_order_id, CAST(items AS BIGINT) AS items,
+                   {consent} AS marketing_consent, CASE WHEN {consent} IS NOT NULL THEN created_at END AS consent_at
             FROM rows r {ContactLookups.JoinPhones(phones, "ph", "coalesce(r.phone, r.billing_phone)", "r.billing_country")}
                  {ContactLookups.JoinCountries(countries, "co", "r.billing_country")}
             WHERE n = 1

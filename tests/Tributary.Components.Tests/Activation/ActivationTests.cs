@@ -17,11 +17,12 @@ public sealed class ActivationTests(PostgresCluster postgres)
         components:
           - id: customers
             type: source.csv
-            with: { path: customers.csv, columns: { customer_id: BIGINT, email: VARCHAR, phone: VARCHAR, tier: VARCHAR, clv: DOUBLE } }
+            with: { path: customers.csv, columns: { customer_id: BIGINT, email: VARCHAR, phone: VARCHAR, tier: VARCHAR, clv: DOUBLE, marketing_consent: BOOLEAN } }
         """ + "\n";
 
+    // Everyone consents unless a row says otherwise in a sixth field.
     private static void WriteCustomers(ComponentHarness h, params string[] rows) =>
-        File.WriteAllLines(Path.Combine(h.Temp.Path, "customers.csv"), ["customer_id,email,phone,tier,clv", .. rows]);
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "customers.csv"), ["customer_id,email,phone,tier,clv,marketing_consent", .. rows.Select(r => r.Count(c => c == ',') == 4 ? r + ",true" : r)]);
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
@@ -86,7 +87,7 @@ public sealed class ActivationTests(PostgresCluster postgres)
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
         Assert.Equal(["email,phone"], File.ReadAllLines(Path.Combine(h.Temp.Path, "out/aud/at_risk.csv")));
         Assert.Equal(3, File.ReadAllLines(Path.Combine(h.Temp.Path, "out/aud/gold.csv")).Length);
-        Assert.Equal(["customer_id,email,phone,tier,clv"], File.ReadAllLines(Path.Combine(h.Temp.Path, "out/plain/at_risk.csv")));
+        Assert.Equal(["customer_id,email,phone,tier,clv,marketing_consent"], File.ReadAllLines(Path.Combine(h.Temp.Path, "out/plain/at_risk.csv")));
         var log = string.Join("\n", (await h.Store.GetEventsAsync(result.RunId, CancellationToken.None)).Select(e => e.Message));
         Assert.Contains("segment 'at_risk' has no one in it now: out/aud/at_risk.csv is written empty", log, StringComparison.Ordinal);
     }

@@ -60,7 +60,7 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
 
         var first = await h.RunFileAsync(Template, parameters);
         Assert.True(first.Status == RunStatus.Succeeded, first.Error);
-        Assert.Equal(91, first.Steps.Count);
+        Assert.Equal(92, first.Steps.Count);
 
         // Live events join the exported stream once each (the one also exported is not doubled).
         Assert.Equal(2L, Count(await h.RowsAsync("SELECT count(*) FROM web_events WHERE event_id LIKE 'live-%'")));
@@ -71,7 +71,9 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
                      "propensity_scores", "uplift_scores", "campaign_audience", "risk_scores", "fraud_alert_queue", "crm_customer_value", "crm_churn_alerts",
                      "crm_campaign_audience" })
             Assert.True(Count(await h.RowsAsync($"SELECT count(*) FROM {table}")) > 0, $"{table} is empty");
-        Assert.Equal(Count(await h.RowsAsync("SELECT count(*) FROM churn_contacts")), crm.Requests.Sum(r => RowsIn(r.Body)));
+        // The churn webhook is marketing: it posts only the contacts with consent.
+        Assert.Equal(Count(await h.RowsAsync("SELECT count(*) FROM churn_contacts WHERE marketing_consent")), crm.Requests.Sum(r => RowsIn(r.Body)));
+        Assert.True(Count(await h.RowsAsync("SELECT count(*) FROM churn_contacts WHERE NOT marketing_consent")) > 0, "no opted-out churn contact to leave out");
         Assert.Empty(await h.RowsAsync("SELECT * FROM churn_webhook__dead_letter"));
         foreach (var file in new[] { "audiences/campaign.csv", "feeds/recommendations.csv", "feeds/recommendations.json" })
             Assert.True(File.Exists(Path.Combine(h.Temp.Path, "out", file)), file);

@@ -53,6 +53,65 @@ public sealed class CustomerLtvTemplateTests(PostgresCluster postgres)
         Assert.Empty(await h.RowsAsync("SELECT * FROM customer_value WHERE segment IS NULL OR tier IS NULL"));
         Assert.True(File.Exists(Path.Combine(h.Temp.Path, "out", "audiences", "meta_platinum.csv")));
         Assert.Equal(Convert.ToInt64(customers, CultureInfo.InvariantCulture), (await h.RowsAsync("SELECT count(*) FROM crm_customer_value"))[0][0] is var n ? Convert.ToInt64(n, CultureInfo.InvariantCulture) : 0);
+
+        // Consent: the people the generator opted out (Accepts Marketing no, or unsubscribed in HubSpot) are known as such, and
+        // none of them is in any audience file; the CRM table keeps them with marketing_consent false, so the CRM can suppress them.
+        var phones = File.ReadAllLines(Path.Combine(h.Temp.Path, "data", "demo", "ground_truth", "customers.csv")).Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => f[2]);
+        var refused = File.ReadAllLines(Path.Combine(h.Temp.Path, "data", "demo", "ground_truth", "consent.csv")).Skip(1).Select(l => l.Split(','))
+            .Where(f => f[4] == "false").Select(f => profiles.GetValueOrDefault(f[1]) ?? profiles.GetValueOrDefault(phones[f[0]])).OfType<string>().ToHashSet();
+        var value = (await h.RowsAsync("SELECT customer_id, email, marketing_consent FROM customer_value")).Select(r => (Id: (string)r[0]!, Email: (string?)r[1], Consent: r[2] as bool?)).ToList();
+        Assert.NotEmpty(refused);
+        Assert.Equal(value.Where(v => refused.Contains(v.Id)).Select(v => v.Id).Order(), value.Where(v => v.Consent == false).Select(v => v.Id).Order());
+        Assert.DoesNotContain(value, v => v.Consent is null);
+        var sent = Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "audiences"), "*.csv").SelectMany(f => File.ReadAllLines(f).Skip(1)).Select(l => l.Split(',')[0]).ToHashSet();
+        // A phone-only customer's row has an empty email column.
+        Assert.Equal(value.Where(v => v.Consent == true).Select(v => ContactNormalizer.Sha256(ContactNormalizer.Email(v.Email)) ?? "").ToHashSet(), sent);
+        Assert.Equal(refused.Count(r => value.Any(v => v.Id == r)),
+            Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM crm_customer_value WHERE NOT marketing_consent"))[0][0], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CustomerLtv_ConsentAndNewEmail_LatestStatementWinsAndNoOptedOutCustomerIsActivated(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string header = "Name,Email,Financial Status,Paid at,Fulfillment Status,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing Phone,Billing Country,Cancelled at,Payment Method,Refunded Amount,Id,Source,Phone";
+        static string Order(int id, string email, string accepts, string day, string phone = "") =>
+            $"#{id},{email},paid,,fulfilled,{accepts},USD,30,0,0,30,,0,{day} 10:00:00 +0000,1,Mug,30,SKU-1,Someone,,US,,Stripe,0,{id},web,{phone}";
+        var lines = new List<string>
+        {
+            header,
+            // Jane moved to a new address (same phone): the new one, though it sorts last, is the one to use.
+            Order(2000, "aaa.jane@example.com", "yes", "2025-02-10", "+14155550100"), Order(2001, "zed.jane@example.com", "yes", "2025-05-10", "+14155550100"),
+            // Olaf said no at his last order; Ruth said no, then yes; Hannah unsubscribed in HubSpot after her orders.
+            Order(2100, "olaf@example.com", "yes", "2025-02-01"), Order(2101, "olaf@example.com", "no", "2025-05-01"),
+            Order(2200, "ruth@example.com", "no", "2025-02-01"), Order(2201, "ruth@example.com", "yes", "2025-06-01"),
+            Order(2300, "hannah@example.com", "yes", "2025-02-01"), Order(2301, "hannah@example.com", "yes", "2025-04-01"),
+        };
+        for (var c = 0; c < 40; c++)
+            for (var k = 0; k <= c % 4; k++)
+                lines.Add($"#{3000 + c * 10 + k},other{c}@example.com,paid,,fulfilled,yes,USD,20,0,0,{20 + c},,0,2025-{1 + k * 2 + c % 2:00}-{1 + c % 27:00} 09:00:00 +0000,1,Tea,20,SKU-2,Other,,US,,Stripe,0,{20000 + c * 10 + k},web,");
+        h.Temp.File("data/demo/shopify/orders_export.csv", string.Join("\n", lines) + "\n");
+        h.Temp.File("data/demo/hubspot/contacts.csv",
+            "Record ID,First Name,Last Name,Email,Phone Number,Lifecycle Stage,Create Date,Last Activity Date,Country/Region,Original Source,Unsubscribed from all email,Last Modified Date\n"
+            + "501,Hannah,Berg,hannah@example.com,,customer,2025-01-01 10:00:00 +0000,2025-04-01 10:00:00 +0000,US,DIRECT_TRAFFIC,true,2025-06-15 10:00:00 +0000\n"
+            + "502,Ruth,Lee,ruth@example.com,,customer,2025-01-01 10:00:00 +0000,2025-06-01 10:00:00 +0000,US,DIRECT_TRAFFIC,false,2025-06-15 10:00:00 +0000\n");
+
+        var result = await h.RunFileAsync(Template, new Dictionary<string, string> { ["horizon_days"] = "90" });
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var people = (await h.RowsAsync("SELECT email, marketing_consent FROM customer_value WHERE email NOT LIKE 'other%'"))
+            .Select(r => ((string)r[0]!, r[1] as bool?)).OrderBy(r => r.Item1, StringComparer.Ordinal).ToList();
+        Assert.Equal([("hannah@example.com", false), ("olaf@example.com", false), ("ruth@example.com", true), ("zed.jane@example.com", true)], people);
+        var sent = Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "audiences"), "*.csv").SelectMany(f => File.ReadAllLines(f).Skip(1)).Select(l => l.Split(',')[0]).ToHashSet();
+        Assert.Contains(ContactNormalizer.Sha256("zed.jane@example.com")!, sent);
+        Assert.Contains(ContactNormalizer.Sha256("ruth@example.com")!, sent);
+        Assert.DoesNotContain(ContactNormalizer.Sha256("aaa.jane@example.com")!, sent);
+        Assert.DoesNotContain(ContactNormalizer.Sha256("olaf@example.com")!, sent);
+        Assert.DoesNotContain(ContactNormalizer.Sha256("hannah@example.com")!, sent);
+        Assert.Equal(42, sent.Count);
+        var log = string.Join("\n", (await h.Store.GetEventsAsync(result.RunId, CancellationToken.None)).Select(e => e.Message));
+        Assert.Contains("consent required: 2 of 44 row(s) left out for no marketing consent (2 opted out, 0 unknown)", log, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -203,8 +203,8 @@ public sealed class RecommendationComponentTests(PostgresCluster postgres)
               - id: feed
                 type: source.csv
                 with: { path: feed.csv, columns: { customer_id: VARCHAR, email: VARCHAR, rank: INTEGER, sku: VARCHAR, product_name: VARCHAR, price: DOUBLE, product_url: VARCHAR, image_url: VARCHAR } }
-              - { id: feed_csv, type: activate.customer_feed, inputs: [feed], with: { path: out/feed.csv, customer_fields: [email] } }
-              - { id: feed_json, type: activate.customer_feed, inputs: [feed], with: { path: out/feed.json, format: json, customer_fields: [email] } }
+              - { id: feed_csv, type: activate.customer_feed, inputs: [feed], with: { path: out/feed.csv, customer_fields: [email], consent: ignore } }
+              - { id: feed_json, type: activate.customer_feed, inputs: [feed], with: { path: out/feed.json, format: json, customer_fields: [email], consent: ignore } }
             """);
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);
         var csv = File.ReadAllLines(Path.Combine(h.Temp.Path, "out", "feed.csv"));

@@ -32,7 +32,7 @@ public sealed class DemoStoreGeneratorTests
 
         Assert.Equal(
         [
-            "campaigns/sends.csv", "experiments/events.ndjson", "google_ads/campaign_report.csv", "ground_truth/campaign.csv", "ground_truth/campaign_rule.json", "ground_truth/channels.csv", "ground_truth/churn_behaviour.csv", "ground_truth/churn_rule.json", "ground_truth/customers.csv", "ground_truth/experiments.csv", "ground_truth/fraud_labels.csv",
+            "campaigns/sends.csv", "experiments/events.ndjson", "google_ads/campaign_report.csv", "ground_truth/campaign.csv", "ground_truth/campaign_rule.json", "ground_truth/channels.csv", "ground_truth/churn_behaviour.csv", "ground_truth/churn_rule.json", "ground_truth/consent.csv", "ground_truth/customers.csv", "ground_truth/experiments.csv", "ground_truth/fraud_labels.csv",
             "ground_truth/identities.csv", "ground_truth/population.json", "ground_truth/product_groups.csv", "ground_truth/prospects.csv", "hubspot/contacts.csv", "meta_ads/insights.csv",
             "segment/events.ndjson", "shopify/orders_export.csv", "shopify/products_export.csv", "stripe/charges.csv", "zendesk/tickets.csv",
         ], Files(d.Path));

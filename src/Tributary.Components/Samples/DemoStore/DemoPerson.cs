@@ -23,4 +23,7 @@ internal sealed record DemoPerson
     public required bool VariantB { get; init; }
     public string AcquisitionChannel { get; set; } = "direct";
     public string AcquisitionCampaign { get; set; } = "";
+    // Drawn from the consent stream (DemoStreams.Consent), so the store's own stream is as without it.
+    public bool AcceptsMarketing { get; set; } = true;
+    public bool HubSpotUnsubscribed { get; set; }
 }

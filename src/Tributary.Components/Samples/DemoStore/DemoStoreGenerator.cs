@@ -74,13 +74,16 @@ public sealed class DemoStoreGenerator
             "id", "Created date (UTC)", "Amount", "Amount Refunded", "Currency", "Captured", "Status", "Customer ID", "Customer Email", "Card Fingerprint",
             "Card Brand", "Card Last4", "Card Issue Country", "Decline Reason", "Description", "order_id (metadata)", "Card Address Country", "ip_address (metadata)");
         using var contacts = new CsvFile(Path.Combine(folder, "hubspot", "contacts.csv"),
-            "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Create Date", "Last Activity Date", "Country/Region", "Original Source");
+            "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Create Date", "Last Activity Date", "Country/Region", "Original Source",
+            "Unsubscribed from all email", "Last Modified Date");
         using var tickets = new CsvFile(Path.Combine(folder, "zendesk", "tickets.csv"),
             "Id", "Requester", "Requester email", "Subject", "Status", "Priority", "Created at", "Updated at", "Solved at", "Tags", "Via", "Satisfaction");
         using var customersTruth = new CsvFile(Path.Combine(truth, "customers.csv"),
             "person_id", "email", "phone", "first_purchase_at", "purchase_rate_per_day", "dropout_probability", "spend_scale", "preferred_group", "variant",
             "acquisition_channel", "orders_before_cutoff", "alive_at_cutoff", "purchases_next_90d", "churned");
         using var identities = new CsvFile(Path.Combine(truth, "identities.csv"), "person_id", "source", "identifier_type", "identifier_value");
+        // Who may be marketed to: Shopify's Accepts Marketing on every order, HubSpot's unsubscribe (dated the cutoff, after every order).
+        using var consentTruth = new CsvFile(Path.Combine(truth, "consent.csv"), "person_id", "email", "accepts_marketing", "hubspot_unsubscribed", "marketing_consent");
         using var fraud = new CsvFile(Path.Combine(truth, "fraud_labels.csv"), "charge_id", "label");
         using var events = new SegmentStream(Path.Combine(folder, "segment", "events.ndjson"), _random, _o.Mess);
         // Behaviour draws from its own stream per person, so switching it on or off leaves every other file's rows as they were.
@@ -98,6 +101,9 @@ public sealed class DemoStoreGenerator
         for (var id = 1; id <= _o.Customers; id++)
         {
             var person = NewPerson(id);
+            var consent = DemoStreams.ForPerson(_o.Seed, id, DemoStreams.Consent);
+            person.AcceptsMarketing = consent.NextDouble() >= DemoTruth.ShopifyOptOutShare;
+            var unsubscribes = consent.NextDouble() < DemoTruth.HubSpotUnsubscribeShare;
             if (_o.Mess && id % 3 == 1) familyTablet = $"tablet-family-{id:x6}";
             if (_o.Mess && familyTablet is not null && _random.NextDouble() < 0.15) person.Devices.Add(familyTablet);
             if (_o.Mess && _random.NextDouble() < 0.01) person.Devices.Add(kiosk);
@@ -163,11 +169,14 @@ public sealed class DemoStoreGenerator
                 var phone = _random.NextDouble() < (_o.Mess ? 0.8 : 1) ? MessyPhone(person) : "";
                 contacts.Row(person.HubSpotId, person.FirstName, person.LastName, email, phone, before.Count > 1 ? "customer" : "lead",
                     Local(person, person.FirstPurchaseUtc.AddDays(-_random.Next(0, 30))), Local(person, person.FirstPurchaseUtc.AddDays(before[^1])),
-                    person.Country, person.AcquisitionChannel.ToUpperInvariant());
+                    person.Country, person.AcquisitionChannel.ToUpperInvariant(), unsubscribes ? "true" : "false", Local(person, _o.Cutoff.ToDateTime(TimeOnly.MinValue)));
+                person.HubSpotUnsubscribed = unsubscribes;
                 identities.Row(id, "hubspot", "hubspot_id", person.HubSpotId);
                 identities.Row(id, "hubspot", "email", email);
                 if (phone.Length > 0) identities.Row(id, "hubspot", "phone", phone);
             }
+            consentTruth.Row(id, person.Email, person.AcceptsMarketing ? "yes" : "no", person.HubSpotUnsubscribed ? "true" : "false",
+                person.AcceptsMarketing && !person.HubSpotUnsubscribed ? "true" : "false");
             if (behaviour is not null && before.Count > 0)
                 behaviour.Write(person, dropout is { } at ? person.FirstPurchaseUtc.AddDays(at) : null, events, tickets, identities, person.Email);
             var ticketCount = Poisson(0.15 * before.Count);
@@ -386,7 +395,7 @@ public sealed class DemoStoreGenerator
         {
             var item = items[i];
             if (i == 0)
-                orders.Row(name, email, status, status == "voided" ? "" : Local(person, at), status == "voided" ? "unfulfilled" : "fulfilled", "yes", person.Currency,
+                orders.Row(name, email, status, status == "voided" ? "" : Local(person, at), status == "voided" ? "unfulfilled" : "fulfilled", person.AcceptsMarketing ? "yes" : "no", person.Currency,
                     subtotal, shipping, 0.0, value, discount > 0 ? "SAVE" : "", discount, Local(person, at), 1, item.Name, Math.Round(item.Price * fx, 2), item.Sku,
                     $"{person.FirstName} {person.LastName}", phone, person.Country, cancelled, "Stripe", status == "refunded" ? value : 0.0, 5_000_000_000L + _orderNumber, "web", phone);
             else
@@ -404,7 +413,7 @@ public sealed class DemoStoreGenerator
         var value = Math.Max(1, Math.Round(DemoTruth.P / person.SpendScale * fx, 2));
         var item = _products[person.PreferredGroup];
         var price = Math.Round(item.Price * fx, 2);
-        orders.Row($"#C{person.Id}", person.Email, "paid", Local(person, at), "fulfilled", "yes", person.Currency, price, Math.Round(Math.Max(0, value - price), 2), 0.0, value,
+        orders.Row($"#C{person.Id}", person.Email, "paid", Local(person, at), "fulfilled", person.AcceptsMarketing ? "yes" : "no", person.Currency, price, Math.Round(Math.Max(0, value - price), 2), 0.0, value,
             value < price ? DemoCampaign.Name.ToUpperInvariant() : "", Math.Round(Math.Max(0, price - value), 2), Local(person, at), 1, item.Name, price, item.Sku,
             $"{person.FirstName} {person.LastName}", person.PhoneE164, person.Country, "", "Stripe", 0.0, 7_000_000_000L + person.Id, "email", person.PhoneE164);
     }
@@ -501,7 +510,7 @@ public sealed class DemoStoreGenerator
                 if (_random.NextDouble() < 0.6)
                 {
                     var contactEmail = Messy(person.Email);
-                    contacts.Row(person.HubSpotId, person.FirstName, person.LastName, contactEmail, "", "subscriber", Local(person, at), Local(person, at), person.Country, "NEWSLETTER");
+                    contacts.Row(person.HubSpotId, person.FirstName, person.LastName, contactEmail, "", "subscriber", Local(person, at), Local(person, at), person.Country, "NEWSLETTER", "false", Local(person, at));
                     identities.Row(id, "hubspot", "hubspot_id", person.HubSpotId);
                     identities.Row(id, "hubspot", "email", contactEmail);
                 }

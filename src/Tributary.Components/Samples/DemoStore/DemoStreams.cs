@@ -12,6 +12,8 @@ internal static class DemoStreams
     public const ulong Campaign = 0xC0FFEE5EED5EED00UL;
     /// <summary>The journeys leading to the first purchase after the cutoff.</summary>
     public const ulong LeadUp = 0x1EAD0B5EED5EED11UL;
+    /// <summary>Marketing consent: who said no to Accepts Marketing in Shopify, who unsubscribed in HubSpot.</summary>
+    public const ulong Consent = 0xC0125E175EED5E22UL;
 
     /// <summary>A stream for one person and purpose: splitmix64 of the salted (seed, person) key.</summary>
     public static Random ForPerson(int seed, int person, ulong salt)

@@ -25,6 +25,10 @@ public static class DemoTruth
     public const double Gamma = 40;
     /// <summary>Conversion probability of a journey with no channel touch.</summary>
     public const double BaseConversion = 0.02;
+    /// <summary>Share of people whose Shopify orders all say Accepts Marketing: no (ground_truth/consent.csv).</summary>
+    public const double ShopifyOptOutShare = 0.05;
+    /// <summary>Share of people unsubscribed from all email in HubSpot, among those with a HubSpot contact.</summary>
+    public const double HubSpotUnsubscribeShare = 0.05;
 
     /// <summary>
     /// Channels with the chance a journey touches them, their true incremental effect, how late in a journey they tend

@@ -18,6 +18,9 @@ public sealed class HubSpotContactsSource : IComponent<PlatformSourceParameters>
         new("last_activity_at", "Last Activity Date", DataKind.Timestamp),
         new("country", "Country/Region", DataKind.Text, Aliases: ["Country"]),
         new("original_source", "Original Source", DataKind.Text),
+        // HubSpot's hs_email_optout: the person unsubscribed from all email. "Marketing contact status" is HubSpot's billing flag, not the person's word.
+        new("email_opt_out", "Unsubscribed from all email", DataKind.Boolean, Aliases: ["Opted out of all email"]),
+        new("updated_at", "Last Modified Date", DataKind.Timestamp),
     ]);
 
     /// <inheritdoc />
