@@ -25,6 +25,11 @@ internal static class RunsCommand
             DataWriter.Write(cli.Out, f, ["run_id", "pipeline", "status", "trigger", "started_at", "duration_s", "error"],
                 runs.Select(r => new object?[] { r.RunId, r.Pipeline, Name(r.Status), r.Trigger, r.StartedAt.ToLocalTime(), r.Duration?.TotalSeconds,
                     f == OutputFormat.Table ? FirstLine(r.Error) : r.Error }));
+            // Queued runs are not runs yet: one held back by a running run of its pipeline says so on stderr.
+            var queue = (await store.ListQueueAsync([QueueState.Queued], ct)).Where(q => parse.GetValue(pipeline) is not { } p || q.Pipeline == p).ToList();
+            var waits = await QueueWaits.OfAsync(store, queue, ct);
+            foreach (var q in queue)
+                if (waits.TryGetValue(q.QueueId, out var why)) cli.Error.WriteLine($"queued run {q.QueueId} of {q.Pipeline}{(q.Partition is null ? "" : $" [{q.Partition}]")} {why}");
             return ExitCodes.Success;
         }));
 

@@ -37,6 +37,8 @@ public sealed class Daemon
     // Runs of this process whose end could not be written (the store was unreachable): their error, for the recovery that
     // closes them, and whether their alert went out already (it needs no store, so it does not wait for one).
     private readonly Dictionary<string, (string Error, bool Alerted)> _unrecorded = [];
+    // Queue entries refused because another process runs their pipeline: their wait is logged once, not at every tick.
+    private readonly HashSet<string> _waiting = [];
     private volatile bool _recoverPending;
     private volatile DaemonHealth _health = new(null, null, null);
 
@@ -461,12 +463,19 @@ public sealed class Daemon
     {
         await Task.Yield();
         RunResult? result = null;
+        LiveRun? holder = null;
         var launched = _time.GetTimestamp();
         try
         {
             result = await _launch(q, cancel.Token).ConfigureAwait(false);
+            lock (_lock) _waiting.Remove(q.QueueId);
             _log.RunFinished(result.RunId, q.Pipeline, PartitionLabel(q.Partition), result.Status.ToString().ToLowerInvariant(),
                 Math.Round(_time.GetElapsedTime(launched).TotalSeconds, 1), q.QueueId, q.Trigger, result is { Status: RunStatus.Failed, Error: { } error } ? $": {error}" : "");
+        }
+        catch (PipelineAlreadyRunningException e)
+        {
+            // Another process runs this pipeline (or partition): the entry waits in the queue for that run to end.
+            holder = e.Holder;
         }
         catch (Exception e)
         {
@@ -477,6 +486,16 @@ public sealed class Daemon
         {
             // Deposed: the leader that took over recovers this entry from the queue.
             if (!_leading) return;
+            if (holder is not null)
+            {
+                await _store.UpdateQueueAsync(q.QueueId, QueueState.Queued, null, CancellationToken.None).ConfigureAwait(false);
+                if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Queued, null, CancellationToken.None).ConfigureAwait(false);
+                bool first;
+                lock (_lock) first = _waiting.Add(q.QueueId);
+                // Once per wait: the entry is tried again at every tick until the other run ends.
+                if (first) _log.RunWaits(q.QueueId, q.Pipeline, PartitionLabel(q.Partition), QueueWaits.Describe(holder.RunId, holder.Trigger, holder.StartedAt));
+                return;
+            }
             // Before the bookkeeping, which needs the store that may be what failed the run.
             if (result?.Status != RunStatus.Succeeded && result?.Status != RunStatus.Cancelled && spec is not null)
             {
