@@ -39,6 +39,8 @@ public sealed class Daemon
     private readonly Dictionary<string, (string Error, bool Alerted)> _unrecorded = [];
     // Queue entries refused because another process runs their pipeline: their wait is logged once, not at every tick.
     private readonly HashSet<string> _waiting = [];
+    // Queue entries whose runs outlived the stop's grace and were recorded by AbandonAsync: their late end records nothing.
+    private readonly HashSet<string> _abandoned = [];
     private volatile bool _recoverPending;
     private volatile DaemonHealth _health = new(null, null, null);
 
@@ -82,7 +84,45 @@ public sealed class Daemon
         // Shutting down: runs in flight are cancelled and go back to the queue for the next start.
         _stopping = true;
         foreach (var a in Active()) await a.Cancel.CancelAsync().ConfigureAwait(false);
-        await WhenIdleAsync().ConfigureAwait(false);
+        try
+        {
+            await WhenIdleAsync().WaitAsync(_options.StopGrace, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await AbandonAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Runs that did not stop within the grace would stay "running" once the process exits, until the next start: each is
+    // recorded failed now and its entry queued again, as a cancelled one is; what the run does later is not recorded.
+    private async Task AbandonAsync()
+    {
+        foreach (var a in Active())
+        {
+            lock (_lock) _abandoned.Add(a.Run.QueueId);
+            var runId = a.Run.QueueId;
+            try
+            {
+                var entry = (await _store.ListQueueAsync([QueueState.Launched], CancellationToken.None).ConfigureAwait(false)).FirstOrDefault(q => q.QueueId == a.Run.QueueId);
+                var error = $"The process stopped (trib serve was stopped) and this run did not end within {_options.StopGrace.TotalSeconds:0} s of being cancelled; "
+                    + "tables kept their previous version, and the run is queued again for the next start.";
+                if (entry?.RunId is { } id)
+                {
+                    runId = id;
+                    await _runs.FailUnfinishedRunAsync(id, error, "still running when the process stopped", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                }
+                await _store.UpdateQueueAsync(a.Run.QueueId, QueueState.Queued, null, CancellationToken.None).ConfigureAwait(false);
+                if (a.Run.BackfillId is not null)
+                    await _store.SetBackfillPartitionAsync(a.Run.BackfillId, a.Run.Partition!, PartitionRunStatus.Queued, null, CancellationToken.None).ConfigureAwait(false);
+                _log.RunAbandoned(runId, a.Run.Pipeline, PartitionLabel(a.Run.Partition), _options.StopGrace.TotalSeconds);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Left launched: the next start recovers it as a dead process's.
+                _log.RunNotRecorded(e, runId, a.Run.Pipeline);
+            }
+        }
     }
 
     /// <summary>One pass: schedules, sensors, backfills, then the queue; a daemon that does not lead (another process does) skips it.</summary>
@@ -486,6 +526,8 @@ public sealed class Daemon
         {
             // Deposed: the leader that took over recovers this entry from the queue.
             if (!_leading) return;
+            lock (_lock)
+                if (_abandoned.Contains(q.QueueId)) return;
             if (holder is not null)
             {
                 await _store.UpdateQueueAsync(q.QueueId, QueueState.Queued, null, CancellationToken.None).ConfigureAwait(false);

@@ -33,9 +33,9 @@ public sealed class DaemonTests(PostgresCluster postgres)
 
         public ISensorEvaluator? Sensors { get; set; }
 
-        public Daemon Daemon(int maxConcurrent = 4) => new(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(Pipelines), Store, Store,
+        public Daemon Daemon(int maxConcurrent = 4, TimeSpan? stopGrace = null) => new(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(Pipelines), Store, Store,
             Sensors ?? new SensorEvaluator(H.Warehouse, Store, H.Temp.Path), Launch, new FailureAlerts(new TestHttpClients(), _ => null, new FakeLogger<FailureAlerts>(Logs)),
-            new DaemonOptions { MaxConcurrentRuns = maxConcurrent }, Clock, new FakeLogger<Daemon>(Logs));
+            new DaemonOptions { MaxConcurrentRuns = maxConcurrent, StopGrace = stopGrace ?? new DaemonOptions().StopGrace }, Clock, new FakeLogger<Daemon>(Logs));
 
         private async Task<RunResult> Launch(QueuedRun run, CancellationToken ct)
         {
@@ -615,6 +615,42 @@ public sealed class DaemonTests(PostgresCluster postgres)
         Assert.Equal((QueueState.Done, $"run-{queued}"), (entry.State, entry.RunId));
         Assert.Equal(RunStatus.Succeeded, (await f.Store.GetRunAsync($"run-{queued}", Ct))!.Status);
         Assert.Empty(await QueueWaits.OfAsync(f.Store, [entry], Ct));
+    }
+
+    // SIGTERM to trib serve while a step sits in a call that does not stop: the process exits after the host's 30 s, and
+    // the run stayed "running" until the next start. The daemon now records it within its grace, before it returns.
+    [Fact]
+    public async Task Stop_RunThatDoesNotStopWithinTheGrace_IsRecordedFailedAndQueuedAgainBeforeTheDaemonReturns()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), "pipeline: a\ncomponents: [{ id: x, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
+        var never = new TaskCompletionSource<RunStatus>();
+        f.Outcome = async (q, _) =>
+        {
+            // As QueuedRunLauncher does once the run exists; then a step that ignores its cancellation.
+            await f.Store.UpdateQueueAsync(q.QueueId, QueueState.Launched, $"run-{q.QueueId}", CancellationToken.None);
+            return await never.Task;
+        };
+        var daemon = f.Daemon(stopGrace: TimeSpan.FromSeconds(20));
+        var queued = await daemon.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
+        using var stop = new CancellationTokenSource();
+        var running = daemon.RunAsync(stop.Token);
+        await Until(() => f.Launched.Count == 1);
+        await Until(() => f.Store.ListQueueAsync([QueueState.Launched], Ct).Result.FirstOrDefault()?.RunId is not null);
+
+        await stop.CancelAsync();
+        for (var i = 0; i < 100 && !running.IsCompleted; i++)
+        {
+            f.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20, Ct);
+        }
+        await running.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        var run = (await f.Store.GetRunAsync($"run-{queued}", Ct))!;
+        Assert.Equal((RunStatus.Failed, "The process stopped (trib serve was stopped) and this run did not end within 20 s of being cancelled; tables kept their previous version, and the run is queued again for the next start."),
+            (run.Status, run.Error));
+        Assert.Equal(QueueState.Queued, Assert.Single(await f.Store.ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done], Ct)).State);
+        Assert.Contains($"run run-{queued} of a did not stop within 20s of the stop: recorded failed and queued again for the next start", f.Log);
+        never.SetResult(RunStatus.Cancelled);
     }
 
     [Fact]
