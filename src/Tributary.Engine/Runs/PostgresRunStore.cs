@@ -163,14 +163,22 @@ public sealed partial class PostgresRunStore : IProjectRunStore
             cancellationToken).ConfigureAwait(false);
         await using var read = new NpgsqlCommand("""SELECT coalesce(max("version"), 0) FROM "schema_migrations" """, connection);
         var version = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        // Thrown inside the transaction: the rollback leaves the schema as the newer build left it.
         if (version > Migrations.Count)
-            throw new InvalidOperationException($"The run store is at schema version {version}, newer than this trib understands ({Migrations.Count}). Upgrade trib.");
+            throw new RunStoreTooNewException($"PostgreSQL run store (database {connection.Database}, schema {await CurrentSchemaAsync(connection, cancellationToken).ConfigureAwait(false)})",
+                version, Migrations.Count);
         foreach (var (v, name, sql) in Migrations.Skip(version))
         {
             await ExecAsync(connection, sql, cancellationToken).ConfigureAwait(false);
             await ExecAsync(connection, """INSERT INTO "schema_migrations" ("version", "name") VALUES (@v, @n)""", cancellationToken, ("v", v), ("n", name)).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<string?> CurrentSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT current_schema()", connection);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
     /// <inheritdoc />

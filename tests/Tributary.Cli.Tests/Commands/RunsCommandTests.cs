@@ -38,6 +38,30 @@ public sealed class RunsCommandTests : IDisposable
         Assert.Equal((1, "error: no run or queued run 'nope'. List runs with 'trib runs'."), (unknown.ExitCode, unknown.Error.Trim()));
     }
 
+    // An older trib on a store a newer one migrated printed "error: InvalidOperationException: …" and asked for a bug report.
+    [Fact]
+    public async Task List_RunStoreOfANewerTributary_SaysToUpgradeAndExits1LeavingTheStoreAsItWas()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        Assert.Equal(0, (await Trib.RunAsync("runs", "--project", Project)).ExitCode);
+        var file = Path.Combine(Project, ".tributary", "runs.db");
+        var newer = SqliteRunStore.SchemaVersion + 1;
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA user_version = {newer}";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+        var before = await File.ReadAllBytesAsync(file, Ct);
+
+        var runs = await Trib.RunAsync("runs", "--project", Project);
+
+        Assert.Equal((1, $"error: {file}: this run store was upgraded by a newer Tributary (schema {newer}, this version knows up to {SqliteRunStore.SchemaVersion}); upgrade trib."),
+            (runs.ExitCode, runs.Error.Trim()));
+        Assert.Equal(before, await File.ReadAllBytesAsync(file, Ct));
+    }
+
     [Fact]
     public async Task List_ShowsFullRefreshLast_AndWhyAQueuedRunWaits()
     {

@@ -31,6 +31,26 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         }
     }
 
+    [Fact]
+    public async Task Open_SchemaNewerThanThisBuild_IsRefusedPlainlyAndTheFileLeftAsItWas()
+    {
+        await (await SqliteRunStore.OpenAsync(Path, Ct)).DisposeAsync();
+        await using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString()))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA user_version = {SqliteRunStore.SchemaVersion + 1}";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+        var before = await File.ReadAllBytesAsync(Path, Ct);
+
+        var error = await Assert.ThrowsAsync<RunStoreTooNewException>(() => SqliteRunStore.OpenAsync(Path, Ct));
+
+        Assert.Equal($"{Path}: this run store was upgraded by a newer Tributary (schema {SqliteRunStore.SchemaVersion + 1}, this version knows up to {SqliteRunStore.SchemaVersion}); upgrade trib",
+            error.Message);
+        Assert.Equal(before, await File.ReadAllBytesAsync(Path, Ct));
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
