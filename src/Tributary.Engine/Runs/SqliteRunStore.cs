@@ -108,6 +108,8 @@ public sealed partial class SqliteRunStore : IProjectRunStore
             // Read before any setting is written: a store of a newer schema is left exactly as it is.
             var version = Convert.ToInt32(await store.ScalarAsync("PRAGMA user_version", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
             if (version > Migrations.Length) throw new RunStoreTooNewException(path, version, Migrations.Length);
+            // Only before the first table: deleted history can then be given back without rewriting the file (ReclaimSpaceAsync).
+            if (version == 0) await store.ExecAsync("PRAGMA auto_vacuum = INCREMENTAL", cancellationToken).ConfigureAwait(false);
             await store.ExecAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;", cancellationToken).ConfigureAwait(false);
             await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
             return store;
