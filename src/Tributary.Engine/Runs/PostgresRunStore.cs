@@ -329,15 +329,28 @@ public sealed partial class PostgresRunStore : IProjectRunStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
-        RetryAsync<IReadOnlyList<T>>(async ct =>
+    // Reads do not wait: a reader (an API request, 'trib runs', a daemon tick) is better told at once that the store is
+    // down than kept waiting out the writes' retries; it asks again. A second try, on a cleared pool, is for a pooled
+    // connection that the database's restart left dead. Writes keep riding out the outage (RetryAsync).
+    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            await using var command = Command(_source.CreateCommand(), sql, parameters);
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            var list = new List<T>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(map(reader));
-            return list;
-        }, cancellationToken);
+            try
+            {
+                await using var command = Command(_source.CreateCommand(), sql, parameters);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var list = new List<T>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(map(reader));
+                return list;
+            }
+            catch (Exception e) when (IsTransient(e))
+            {
+                _source.Clear();
+                if (attempt == 2) throw new RunStoreUnavailableException($"the PostgreSQL run store could not be reached: {e.Message.TrimEnd('.')}", e);
+            }
+        }
+    }
 
     private static NpgsqlCommand Command(NpgsqlCommand command, string sql, (string Name, object? Value)[] parameters)
     {
