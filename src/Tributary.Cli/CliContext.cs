@@ -50,6 +50,12 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TimeProvid
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.UserError;
         }
+        catch (Tributary.Engine.Runs.RunStoreTooNewException e)
+        {
+            // Another install's newer trib migrated the store: the fix is an upgrade here, not a bug report.
+            error.WriteLine($"error: {e.Message}.");
+            return ExitCodes.UserError;
+        }
         catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
         {
             // 'trib serve' on a port another program (or another trib serve) holds: the user's choice, not a crash.

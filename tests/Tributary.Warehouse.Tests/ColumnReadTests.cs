@@ -19,6 +19,29 @@ public sealed class ColumnReadTests(PostgresCluster postgres) : IDisposable
 
     private static readonly DataKind[] EveryKind = [DataKind.Integer, DataKind.Number, DataKind.Boolean, DataKind.Date, DataKind.Timestamp, DataKind.Text];
 
+    // A step's read must stop when its run is cancelled (trib serve stopping): DuckDB's Arrow export ran the whole query on the
+    // caller's thread without watching the token, so a slow read held the run "running" past the server's stop.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReadColumns_CancelledDuringASlowQuery_InterruptsItAndThrowsOperationCanceled(string engine)
+    {
+        await using var wh = await Open(engine);
+        var slow = engine == "duckdb"
+            ? "SELECT count(*) FROM range(100000000) a, range(100000000) b"
+            : "SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 100000000) b";
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        // On a thread of its own: before the fix the first batch never came back, and the call did not return at all.
+        var read = Task.Run(async () =>
+        {
+            await foreach (var _ in wh.ReadColumnsAsync(slow, null, [DataKind.Integer], cancel.Token)) { }
+        }, Ct);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        Assert.Equal(1L, Convert.ToInt64(await wh.ScalarAsync("SELECT 1", null, Ct)));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task ReadColumns_EveryKind_ValuesAndNullsAsTyped(string engine)

@@ -22,9 +22,15 @@ internal static class RunsCommand
             var runs = await store.ListRunsAsync(parse.GetValue(limit), parse.GetValue(pipeline), ct);
             var f = parse.GetValue(format);
             // A table row per run: a multi-line error (a SQL error quotes the query) keeps its first line; 'runs show' has it all.
-            DataWriter.Write(cli.Out, f, ["run_id", "pipeline", "status", "trigger", "started_at", "duration_s", "error"],
+            // New columns go last: csv readers (bench/scale.sh) take the first ones by position.
+            DataWriter.Write(cli.Out, f, ["run_id", "pipeline", "status", "trigger", "started_at", "duration_s", "error", "full_refresh"],
                 runs.Select(r => new object?[] { r.RunId, r.Pipeline, Name(r.Status), r.Trigger, r.StartedAt.ToLocalTime(), r.Duration?.TotalSeconds,
-                    f == OutputFormat.Table ? FirstLine(r.Error) : r.Error }));
+                    f == OutputFormat.Table ? FirstLine(r.Error) : r.Error, r.FullRefresh }));
+            // Queued runs are not runs yet: one held back by a running run of its pipeline says so on stderr.
+            var queue = (await store.ListQueueAsync([QueueState.Queued], ct)).Where(q => parse.GetValue(pipeline) is not { } p || q.Pipeline == p).ToList();
+            var waits = await QueueWaits.OfAsync(store, queue, ct);
+            foreach (var q in queue)
+                if (waits.TryGetValue(q.QueueId, out var why)) cli.Error.WriteLine($"queued run {q.QueueId} of {q.Pipeline}{(q.Partition is null ? "" : $" [{q.Partition}]")} {why}");
             return ExitCodes.Success;
         }));
 

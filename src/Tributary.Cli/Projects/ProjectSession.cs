@@ -148,7 +148,8 @@ internal sealed class ProjectSession : IAsyncDisposable
         {
             _store = await ProjectRunStore.OpenAsync(Settings, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Settings.RunStorePostgresEnv is { } env && e is InvalidOperationException or System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
+        catch (Exception e) when (Settings.RunStorePostgresEnv is { } env && e is not RunStoreTooNewException
+            && e is InvalidOperationException or System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
         {
             throw new CliException(e is InvalidOperationException { InnerException: null } ? e.Message
                 : $"cannot open the PostgreSQL run store named by run_store.postgres_env '{env}' in tributary.yaml: {e.Message.TrimEnd('.')}. Check the connection string in that variable and that the server is running.");

@@ -37,6 +37,10 @@ public sealed class Daemon
     // Runs of this process whose end could not be written (the store was unreachable): their error, for the recovery that
     // closes them, and whether their alert went out already (it needs no store, so it does not wait for one).
     private readonly Dictionary<string, (string Error, bool Alerted)> _unrecorded = [];
+    // Queue entries refused because another process runs their pipeline: their wait is logged once, not at every tick.
+    private readonly HashSet<string> _waiting = [];
+    // Queue entries whose runs outlived the stop's grace and were recorded by AbandonAsync: their late end records nothing.
+    private readonly HashSet<string> _abandoned = [];
     private volatile bool _recoverPending;
     private volatile DaemonHealth _health = new(null, null, null);
 
@@ -80,7 +84,45 @@ public sealed class Daemon
         // Shutting down: runs in flight are cancelled and go back to the queue for the next start.
         _stopping = true;
         foreach (var a in Active()) await a.Cancel.CancelAsync().ConfigureAwait(false);
-        await WhenIdleAsync().ConfigureAwait(false);
+        try
+        {
+            await WhenIdleAsync().WaitAsync(_options.StopGrace, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await AbandonAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Runs that did not stop within the grace would stay "running" once the process exits, until the next start: each is
+    // recorded failed now and its entry queued again, as a cancelled one is; what the run does later is not recorded.
+    private async Task AbandonAsync()
+    {
+        foreach (var a in Active())
+        {
+            lock (_lock) _abandoned.Add(a.Run.QueueId);
+            var runId = a.Run.QueueId;
+            try
+            {
+                var entry = (await _store.ListQueueAsync([QueueState.Launched], CancellationToken.None).ConfigureAwait(false)).FirstOrDefault(q => q.QueueId == a.Run.QueueId);
+                var error = $"The process stopped (trib serve was stopped) and this run did not end within {_options.StopGrace.TotalSeconds:0} s of being cancelled; "
+                    + "tables kept their previous version, and the run is queued again for the next start.";
+                if (entry?.RunId is { } id)
+                {
+                    runId = id;
+                    await _runs.FailUnfinishedRunAsync(id, error, "still running when the process stopped", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                }
+                await _store.UpdateQueueAsync(a.Run.QueueId, QueueState.Queued, null, CancellationToken.None).ConfigureAwait(false);
+                if (a.Run.BackfillId is not null)
+                    await _store.SetBackfillPartitionAsync(a.Run.BackfillId, a.Run.Partition!, PartitionRunStatus.Queued, null, CancellationToken.None).ConfigureAwait(false);
+                _log.RunAbandoned(runId, a.Run.Pipeline, PartitionLabel(a.Run.Partition), _options.StopGrace.TotalSeconds);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Left launched: the next start recovers it as a dead process's.
+                _log.RunNotRecorded(e, runId, a.Run.Pipeline);
+            }
+        }
     }
 
     /// <summary>One pass: schedules, sensors, backfills, then the queue; a daemon that does not lead (another process does) skips it.</summary>
@@ -461,12 +503,19 @@ public sealed class Daemon
     {
         await Task.Yield();
         RunResult? result = null;
+        LiveRun? holder = null;
         var launched = _time.GetTimestamp();
         try
         {
             result = await _launch(q, cancel.Token).ConfigureAwait(false);
+            lock (_lock) _waiting.Remove(q.QueueId);
             _log.RunFinished(result.RunId, q.Pipeline, PartitionLabel(q.Partition), result.Status.ToString().ToLowerInvariant(),
                 Math.Round(_time.GetElapsedTime(launched).TotalSeconds, 1), q.QueueId, q.Trigger, result is { Status: RunStatus.Failed, Error: { } error } ? $": {error}" : "");
+        }
+        catch (PipelineAlreadyRunningException e)
+        {
+            // Another process runs this pipeline (or partition): the entry waits in the queue for that run to end.
+            holder = e.Holder;
         }
         catch (Exception e)
         {
@@ -477,6 +526,18 @@ public sealed class Daemon
         {
             // Deposed: the leader that took over recovers this entry from the queue.
             if (!_leading) return;
+            lock (_lock)
+                if (_abandoned.Contains(q.QueueId)) return;
+            if (holder is not null)
+            {
+                await _store.UpdateQueueAsync(q.QueueId, QueueState.Queued, null, CancellationToken.None).ConfigureAwait(false);
+                if (q.BackfillId is not null) await _store.SetBackfillPartitionAsync(q.BackfillId, q.Partition!, PartitionRunStatus.Queued, null, CancellationToken.None).ConfigureAwait(false);
+                bool first;
+                lock (_lock) first = _waiting.Add(q.QueueId);
+                // Once per wait: the entry is tried again at every tick until the other run ends.
+                if (first) _log.RunWaits(q.QueueId, q.Pipeline, PartitionLabel(q.Partition), QueueWaits.Describe(holder.RunId, holder.Trigger, holder.StartedAt));
+                return;
+            }
             // Before the bookkeeping, which needs the store that may be what failed the run.
             if (result?.Status != RunStatus.Succeeded && result?.Status != RunStatus.Cancelled && spec is not null)
             {

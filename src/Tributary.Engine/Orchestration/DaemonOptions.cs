@@ -11,6 +11,12 @@ public sealed record DaemonOptions
     public TimeSpan MissedAfter { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>Pause between ticks of the loop. Default 1 s.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long stopping waits for cancelled runs to end. A run still executing then (a step in a call that cannot be
+    /// interrupted) is recorded failed and queued again before the daemon returns. Default 20 s, inside the server's 30 s
+    /// shutdown timeout so that those writes happen before the process exits.
+    /// </summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Throws when a value is out of range.</summary>
     public DaemonOptions Validate()
@@ -18,6 +24,7 @@ public sealed record DaemonOptions
         if (MaxConcurrentRuns < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRuns), MaxConcurrentRuns, "at least one run must be able to execute.");
         if (SensorTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SensorTimeout), SensorTimeout, "must be positive.");
         if (TickInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TickInterval), TickInterval, "must be positive.");
+        if (StopGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(StopGrace), StopGrace, "must not be negative.");
         return this;
     }
 }

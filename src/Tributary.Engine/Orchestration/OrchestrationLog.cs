@@ -32,6 +32,12 @@ internal static partial class OrchestrationLog
     [LoggerMessage(LogLevel.Information, "backfill {BackfillId} of {Pipeline} {Status}")]
     public static partial void BackfillEnded(this ILogger log, string backfillId, string pipeline, string status);
 
+    [LoggerMessage(LogLevel.Information, "run {QueueId} of {Pipeline}{Partition} stays queued: {Reason}")]
+    public static partial void RunWaits(this ILogger log, string queueId, string pipeline, string partition, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "run {RunId} of {Pipeline}{Partition} did not stop within {GraceSeconds}s of the stop: recorded failed and queued again for the next start")]
+    public static partial void RunAbandoned(this ILogger log, string runId, string pipeline, string partition, double graceSeconds);
+
     [LoggerMessage(LogLevel.Error, "run of {Pipeline} could not start")]
     public static partial void RunNotStarted(this ILogger log, Exception exception, string pipeline);
 

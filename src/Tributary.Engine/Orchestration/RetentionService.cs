@@ -15,7 +15,10 @@ public sealed partial class RetentionService(IProjectRunStore store, RetentionSe
     public async Task<PruneResult> PruneOnceAsync(CancellationToken cancellationToken)
     {
         var result = await store.PruneAsync(RetentionCutoffs.At(retention, time.GetUtcNow()), dryRun: false, cancellationToken).ConfigureAwait(false);
-        if (result != new PruneResult(0, 0, 0, 0, 0, 0)) Pruned(result.Describe(dryRun: false));
+        if (result == new PruneResult(0, 0, 0, 0, 0, 0)) return result;
+        Pruned(result.Describe(dryRun: false));
+        // In place only: rewriting a whole older file would hold the store's write lock while the server runs.
+        await store.ReclaimSpaceAsync(rewrite: false, cancellationToken).ConfigureAwait(false);
         return result;
     }
 

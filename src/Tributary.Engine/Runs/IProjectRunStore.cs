@@ -12,4 +12,11 @@ public interface IProjectRunStore : IRunStore, IOrchestrationStore
     /// queue entries not finished, backfills or cursors.
     /// </summary>
     Task<PruneResult> PruneAsync(PruneCutoffs cutoffs, bool dryRun, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives the space of deleted rows back to the file system; returns the bytes given back. With <paramref name="rewrite"/>,
+    /// a store that cannot do it in place (a SQLite file created before incremental auto-vacuum) is rewritten once so that
+    /// it can. PostgreSQL's autovacuum reclaims on its own: nothing to do there.
+    /// </summary>
+    Task<long> ReclaimSpaceAsync(bool rewrite, CancellationToken cancellationToken) => Task.FromResult(0L);
 }

@@ -163,14 +163,22 @@ public sealed partial class PostgresRunStore : IProjectRunStore
             cancellationToken).ConfigureAwait(false);
         await using var read = new NpgsqlCommand("""SELECT coalesce(max("version"), 0) FROM "schema_migrations" """, connection);
         var version = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        // Thrown inside the transaction: the rollback leaves the schema as the newer build left it.
         if (version > Migrations.Count)
-            throw new InvalidOperationException($"The run store is at schema version {version}, newer than this trib understands ({Migrations.Count}). Upgrade trib.");
+            throw new RunStoreTooNewException($"PostgreSQL run store (database {connection.Database}, schema {await CurrentSchemaAsync(connection, cancellationToken).ConfigureAwait(false)})",
+                version, Migrations.Count);
         foreach (var (v, name, sql) in Migrations.Skip(version))
         {
             await ExecAsync(connection, sql, cancellationToken).ConfigureAwait(false);
             await ExecAsync(connection, """INSERT INTO "schema_migrations" ("version", "name") VALUES (@v, @n)""", cancellationToken, ("v", v), ("n", name)).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<string?> CurrentSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT current_schema()", connection);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
     /// <inheritdoc />
@@ -321,15 +329,28 @@ public sealed partial class PostgresRunStore : IProjectRunStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
-        RetryAsync<IReadOnlyList<T>>(async ct =>
+    // Reads do not wait: a reader (an API request, 'trib runs', a daemon tick) is better told at once that the store is
+    // down than kept waiting out the writes' retries; it asks again. A second try, on a cleared pool, is for a pooled
+    // connection that the database's restart left dead. Writes keep riding out the outage (RetryAsync).
+    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            await using var command = Command(_source.CreateCommand(), sql, parameters);
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            var list = new List<T>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(map(reader));
-            return list;
-        }, cancellationToken);
+            try
+            {
+                await using var command = Command(_source.CreateCommand(), sql, parameters);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var list = new List<T>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(map(reader));
+                return list;
+            }
+            catch (Exception e) when (IsTransient(e))
+            {
+                _source.Clear();
+                if (attempt == 2) throw new RunStoreUnavailableException($"the PostgreSQL run store could not be reached: {e.Message.TrimEnd('.')}", e);
+            }
+        }
+    }
 
     private static NpgsqlCommand Command(NpgsqlCommand command, string sql, (string Name, object? Value)[] parameters)
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tributary.Engine.Runs;
 
 // Retention: old history deleted in one transaction; a dry run counts the same deletes and rolls them back.
@@ -43,6 +45,32 @@ public sealed partial class SqliteRunStore
             _gate.Release();
         }
     }
+
+    // Incremental auto-vacuum (set when the file is created) truncates freed pages at the next checkpoint; a file from
+    // before it holds on to them, and only a VACUUM that switches the mode on gives them back.
+    /// <inheritdoc />
+    public async Task<long> ReclaimSpaceAsync(bool rewrite, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var before = await FileBytesAsync(cancellationToken).ConfigureAwait(false);
+            var incremental = Convert.ToInt64(await ScalarAsync("PRAGMA auto_vacuum", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 2;
+            if (incremental) await ExecAsync("PRAGMA incremental_vacuum", cancellationToken).ConfigureAwait(false);
+            else if (rewrite) await ExecAsync("PRAGMA auto_vacuum = INCREMENTAL; VACUUM", cancellationToken).ConfigureAwait(false);
+            else return 0;
+            await ExecAsync("PRAGMA wal_checkpoint(TRUNCATE)", cancellationToken).ConfigureAwait(false);
+            return Math.Max(0, before - await FileBytesAsync(cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<long> FileBytesAsync(CancellationToken cancellationToken) =>
+        Convert.ToInt64(await ScalarAsync("PRAGMA page_count", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture)
+        * Convert.ToInt64(await ScalarAsync("PRAGMA page_size", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
     private async Task<long> CountedAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {

@@ -103,16 +103,27 @@ public sealed partial class SqliteRunStore : IProjectRunStore
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var store = new SqliteRunStore(connection, path);
-        await store.ExecAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;", cancellationToken).ConfigureAwait(false);
-        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        return store;
+        try
+        {
+            // Read before any setting is written: a store of a newer schema is left exactly as it is.
+            var version = Convert.ToInt32(await store.ScalarAsync("PRAGMA user_version", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            if (version > Migrations.Length) throw new RunStoreTooNewException(path, version, Migrations.Length);
+            // Only before the first table: deleted history can then be given back without rewriting the file (ReclaimSpaceAsync).
+            if (version == 0) await store.ExecAsync("PRAGMA auto_vacuum = INCREMENTAL", cancellationToken).ConfigureAwait(false);
+            await store.ExecAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;", cancellationToken).ConfigureAwait(false);
+            await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task MigrateAsync(CancellationToken cancellationToken)
     {
         var version = Convert.ToInt32(await ScalarAsync("PRAGMA user_version", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        if (version > Migrations.Length)
-            throw new InvalidOperationException($"The run store is at schema version {version}, newer than this trib understands ({Migrations.Length}). Upgrade trib.");
         for (var v = version; v < Migrations.Length; v++)
         {
             await using var tx = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

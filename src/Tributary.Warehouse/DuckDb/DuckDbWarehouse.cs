@@ -307,7 +307,9 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = (DuckDBCommand)Command(connection, sql, parameters);
         command.UseStreamingMode = true; // otherwise DuckDB materializes the whole result before the first batch
-        await foreach (var arrow in command.ExecuteArrowBatchesAsync(cancellationToken).ConfigureAwait(false))
+        // The Arrow export runs the query on this thread without watching the token: cancelling interrupts DuckDB (Cancel does).
+        await using var interrupt = cancellationToken.UnsafeRegister(c => ((DuckDBCommand)c!).Cancel(), command).ConfigureAwait(false);
+        await foreach (var arrow in Interrupted(command.ExecuteArrowBatchesAsync(cancellationToken), cancellationToken).ConfigureAwait(false))
         {
             using (arrow)
             {
@@ -317,6 +319,24 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
                 for (var c = 0; c < kinds.Count; c++) ArrowColumns.Copy(arrow.Column(c), batch, c);
             }
             yield return batch;
+        }
+    }
+
+    // DuckDB reports an interrupted query as an error of its own; a cancelled caller expects OperationCanceledException.
+    private static async IAsyncEnumerable<T> Interrupted<T>(IAsyncEnumerable<T> items, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var e = items.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync().ConfigureAwait(false)) yield break;
+            }
+            catch (DuckDBException interrupted) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("the query was interrupted: cancelled", interrupted, cancellationToken);
+            }
+            yield return e.Current;
         }
     }
 

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Tributary.Cli.Projects;
 using Tributary.Engine.Orchestration;
+using Tributary.Engine.Runs;
 using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Commands;
@@ -34,5 +36,56 @@ public sealed class RunsCommandTests : IDisposable
             Assert.Equal(QueueState.Cancelled, Assert.Single(await (await session.StoreAsync(Ct)).ListQueueAsync([QueueState.Queued, QueueState.Cancelled], Ct)).State);
         Assert.Equal((1, $"error: run {runId} already ended (succeeded); nothing to cancel."), (ended.ExitCode, ended.Error.Trim()));
         Assert.Equal((1, "error: no run or queued run 'nope'. List runs with 'trib runs'."), (unknown.ExitCode, unknown.Error.Trim()));
+    }
+
+    // An older trib on a store a newer one migrated printed "error: InvalidOperationException: …" and asked for a bug report.
+    [Fact]
+    public async Task List_RunStoreOfANewerTributary_SaysToUpgradeAndExits1LeavingTheStoreAsItWas()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        Assert.Equal(0, (await Trib.RunAsync("runs", "--project", Project)).ExitCode);
+        var file = Path.Combine(Project, ".tributary", "runs.db");
+        var newer = SqliteRunStore.SchemaVersion + 1;
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA user_version = {newer}";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+        var before = await File.ReadAllBytesAsync(file, Ct);
+
+        var runs = await Trib.RunAsync("runs", "--project", Project);
+
+        Assert.Equal((1, $"error: {file}: this run store was upgraded by a newer Tributary (schema {newer}, this version knows up to {SqliteRunStore.SchemaVersion}); upgrade trib."),
+            (runs.ExitCode, runs.Error.Trim()));
+        Assert.Equal(before, await File.ReadAllBytesAsync(file, Ct));
+    }
+
+    [Fact]
+    public async Task List_ShowsFullRefreshLast_AndWhyAQueuedRunWaits()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n");
+        Assert.Equal(0, (await Trib.RunAsync("run", "hello", "--project", Project)).ExitCode);
+        Assert.Equal(0, (await Trib.RunAsync("run", "hello", "--full-refresh", "--project", Project)).ExitCode);
+        // Another live process's run of hello (this test process stands for it) holds the pipeline; a queued run waits for it.
+        var since = DateTimeOffset.Parse("2026-12-05T01:30:00Z");
+        await using (var session = ProjectSession.Open(Project, TimeProvider.System))
+        {
+            var store = await session.StoreAsync(Ct);
+            await store.CreateRunAsync(new RunRecord("holder", "hello", RunStatus.Running, "cli", null, since, null, null, Environment.ProcessId, null), [], Ct);
+            await store.EnqueueAsync(new QueuedRun("q-waiting", "hello", null, "api", 0, new Dictionary<string, string>(), null, QueueState.Queued, null, since, 1), Ct);
+        }
+
+        var csv = await Trib.RunAsync("runs", "--project", Project, "--format", "csv");
+        var json = await Trib.RunAsync("runs", "--project", Project, "--format", "json");
+
+        var lines = csv.Out.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Equal("run_id,pipeline,status,trigger,started_at,duration_s,error,full_refresh", lines[0]);
+        Assert.Equal(["True", "False"], lines.Skip(1).Where(l => !l.StartsWith("holder,", StringComparison.Ordinal)).Select(l => l[(l.LastIndexOf(',') + 1)..]));
+        Assert.Equal([true, false, false], JsonDocument.Parse(json.Out).RootElement.EnumerateArray().Select(r => r.GetProperty("full_refresh").GetBoolean()));
+        Assert.Equal("queued run q-waiting of hello waits for run holder (trigger cli, running since 2026-12-05 01:30:00Z): one run of a pipeline (or partition) at a time; it starts when that run ends",
+            csv.Error.Trim());
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
 using Tributary.Server.Api;
 using Tributary.Server.Contracts;
 using Tributary.Server.Security;
@@ -56,5 +57,16 @@ public sealed class LivenessOnlyTests : IDisposable
         var answer = Assert.IsType<JsonHttpResult<HealthStatus>>(result);
         Assert.Equal((status, "unavailable"), (answer.StatusCode!.Value, answer.Value!.Status));
         Assert.Equal("""{"status":"unavailable"}""", JsonSerializer.Serialize(answer.Value, ApiJson.Options));
+    }
+
+    [Fact]
+    public async Task ApiError_RunStoreUnreachable_Is503WithRetryAfter()
+    {
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().BuildServiceProvider() };
+        var handler = new ApiExceptionHandler(new Tributary.Server.ServerOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<ApiExceptionHandler>.Instance);
+
+        await handler.TryHandleAsync(context, new Tributary.Engine.Runs.RunStoreUnavailableException("the PostgreSQL run store could not be reached: refused", new IOException()), Ct);
+
+        Assert.Equal((503, "5"), (context.Response.StatusCode, context.Response.Headers.RetryAfter.ToString()));
     }
 }

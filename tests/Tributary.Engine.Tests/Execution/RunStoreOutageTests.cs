@@ -66,4 +66,24 @@ public sealed class RunStoreOutageTests(PostgresCluster postgres)
         Assert.StartsWith("the run could not be recorded: the PostgreSQL run store could not be reached for 1s: ", result.Error);
         Assert.Equal([StepStatus.Failed, StepStatus.Skipped], result.Steps.Select(s => s.Status));
     }
+
+    // An API read waited out the writes' 60 s of retries while the store was down; a read now fails at once (the API
+    // answers 503 with Retry-After), and a write during the same outage still rides it out.
+    [Fact]
+    public async Task Read_WhileTheStoreIsDown_FailsAtOnce_AndAWriteStillRidesTheOutageOut()
+    {
+        await using var relay = DatabaseOutage.Before(await postgres.NewSchemaAsync());
+        await using var store = await PostgresRunStore.OpenAsync(relay.ConnectionString, new PostgresRunStoreOptions(), Ct);
+        await store.CreateRunAsync(new RunRecord("r1", "p", RunStatus.Running, "cli", null, DateTimeOffset.UtcNow, null, null, 1), [], Ct);
+        relay.Down();
+
+        var read = await Assert.ThrowsAsync<RunStoreUnavailableException>(() => store.ListRunsAsync(50, null, Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        var write = store.EndRunAsync("r1", RunStatus.Succeeded, DateTimeOffset.UtcNow, null, Ct);
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        relay.Up();
+        await write.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.StartsWith("the PostgreSQL run store could not be reached: ", read.Message, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Succeeded, (await store.GetRunAsync("r1", Ct))!.Status);
+    }
 }

@@ -23,6 +23,8 @@ public sealed class DaemonTests(PostgresCluster postgres)
         public List<QueuedRun> Launched { get; } = [];
         public Func<QueuedRun, CancellationToken, Task<RunStatus>> Outcome { get; set; } = (_, _) => Task.FromResult(RunStatus.Succeeded);
         public int MaxConcurrent { get; set; } = 4;
+        // Launches refused while another run of the pipeline is recorded running, as RunExecutor's are.
+        public bool Exclusive { get; set; }
         public int Peak { get; private set; }
         private int _running;
         public FakeLogCollector Logs { get; } = new();
@@ -32,9 +34,9 @@ public sealed class DaemonTests(PostgresCluster postgres)
         public ISensorEvaluator? Sensors { get; set; }
         public Func<string, string?> Environment { get; set; } = _ => null;
 
-        public Daemon Daemon(int maxConcurrent = 4) => new(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(Pipelines), Store, Store,
+        public Daemon Daemon(int maxConcurrent = 4, TimeSpan? stopGrace = null) => new(_ => Task.FromResult<IReadOnlyList<PipelineSpec>>(Pipelines), Store, Store,
             Sensors ?? new SensorEvaluator(H.Warehouse, Store, H.Temp.Path), Launch, new FailureAlerts(new TestHttpClients(), Environment, new FakeLogger<FailureAlerts>(Logs)),
-            new DaemonOptions { MaxConcurrentRuns = maxConcurrent }, Clock, new FakeLogger<Daemon>(Logs));
+            new DaemonOptions { MaxConcurrentRuns = maxConcurrent, StopGrace = stopGrace ?? new DaemonOptions().StopGrace }, Clock, new FakeLogger<Daemon>(Logs));
 
         private async Task<RunResult> Launch(QueuedRun run, CancellationToken ct)
         {
@@ -44,7 +46,11 @@ public sealed class DaemonTests(PostgresCluster postgres)
             try
             {
                 var id = $"run-{run.QueueId}";
-                await Store.CreateRunAsync(new RunRecord(id, run.Pipeline, RunStatus.Running, run.Trigger, run.Selection, Clock.GetUtcNow(), null, null, System.Environment.ProcessId, run.Partition), [], CancellationToken.None);
+                var record = new RunRecord(id, run.Pipeline, RunStatus.Running, run.Trigger, run.Selection, Clock.GetUtcNow(), null, null, System.Environment.ProcessId, run.Partition);
+                // As the executor does: refused while a live process runs the same pipeline and partition.
+                if (!Exclusive) await Store.CreateRunAsync(record, [], CancellationToken.None);
+                else if (await Store.TryCreateRunAsync(record, [], _ => true, Clock.GetUtcNow(), CancellationToken.None) is { } holder)
+                    throw new PipelineAlreadyRunningException(holder);
                 RunStatus status;
                 try
                 {
@@ -577,6 +583,75 @@ public sealed class DaemonTests(PostgresCluster postgres)
         await two.TickAsync(Ct);
         await two.WhenIdleAsync();
         Assert.Equal(4, f.Launched.Count);
+    }
+
+    [Fact]
+    public async Task Queue_PipelineHeldByAnotherProcess_StaysQueuedWithTheReasonAndStartsWhenThatRunEnds()
+    {
+        var t0 = DateTimeOffset.Parse("2025-06-01T10:00:00Z");
+        await using var f = await CreateAsync(t0, "pipeline: a\ncomponents: [{ id: x, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
+        // A run of 'a' by another live process ('trib run' beside the server).
+        await f.Store.CreateRunAsync(new RunRecord("other", "a", RunStatus.Running, "manual", null, t0, null, null, Environment.ProcessId, null), [], Ct);
+        f.Exclusive = true;
+        var daemon = f.Daemon();
+        var queued = await daemon.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await daemon.TickAsync(Ct);
+            await daemon.WhenIdleAsync();
+        }
+        var entry = Assert.Single(await f.Store.ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done, QueueState.Cancelled], Ct));
+        Assert.Equal((queued, QueueState.Queued, (string?)null), (entry.QueueId, entry.State, entry.RunId));
+        Assert.Equal("waits for run other (trigger manual, running since 2025-06-01 10:00:00Z): one run of a pipeline (or partition) at a time; it starts when that run ends",
+            (await QueueWaits.OfAsync(f.Store, [entry], Ct))[queued]);
+        // Said once, not at every tick; neither an error nor an alert.
+        Assert.Single(f.Log, l => l.StartsWith($"run {queued} of a stays queued: waits for run other", StringComparison.Ordinal));
+        Assert.DoesNotContain(f.Logs.GetSnapshot(), r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+
+        await f.Store.EndRunAsync("other", RunStatus.Succeeded, t0.AddMinutes(1), null, Ct);
+        await daemon.TickAsync(Ct);
+        await daemon.WhenIdleAsync();
+        entry = Assert.Single(await f.Store.ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done, QueueState.Cancelled], Ct));
+        Assert.Equal((QueueState.Done, $"run-{queued}"), (entry.State, entry.RunId));
+        Assert.Equal(RunStatus.Succeeded, (await f.Store.GetRunAsync($"run-{queued}", Ct))!.Status);
+        Assert.Empty(await QueueWaits.OfAsync(f.Store, [entry], Ct));
+    }
+
+    // SIGTERM to trib serve while a step sits in a call that does not stop: the process exits after the host's 30 s, and
+    // the run stayed "running" until the next start. The daemon now records it within its grace, before it returns.
+    [Fact]
+    public async Task Stop_RunThatDoesNotStopWithinTheGrace_IsRecordedFailedAndQueuedAgainBeforeTheDaemonReturns()
+    {
+        await using var f = await CreateAsync(DateTimeOffset.Parse("2025-06-01T10:00:00Z"), "pipeline: a\ncomponents: [{ id: x, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
+        var never = new TaskCompletionSource<RunStatus>();
+        f.Outcome = async (q, _) =>
+        {
+            // As QueuedRunLauncher does once the run exists; then a step that ignores its cancellation.
+            await f.Store.UpdateQueueAsync(q.QueueId, QueueState.Launched, $"run-{q.QueueId}", CancellationToken.None);
+            return await never.Task;
+        };
+        var daemon = f.Daemon(stopGrace: TimeSpan.FromSeconds(20));
+        var queued = await daemon.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
+        using var stop = new CancellationTokenSource();
+        var running = daemon.RunAsync(stop.Token);
+        await Until(() => f.Launched.Count == 1);
+        await Until(() => f.Store.ListQueueAsync([QueueState.Launched], Ct).Result.FirstOrDefault()?.RunId is not null);
+
+        await stop.CancelAsync();
+        for (var i = 0; i < 100 && !running.IsCompleted; i++)
+        {
+            f.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20, Ct);
+        }
+        await running.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        var run = (await f.Store.GetRunAsync($"run-{queued}", Ct))!;
+        Assert.Equal((RunStatus.Failed, "The process stopped (trib serve was stopped) and this run did not end within 20 s of being cancelled; tables kept their previous version, and the run is queued again for the next start."),
+            (run.Status, run.Error));
+        Assert.Equal(QueueState.Queued, Assert.Single(await f.Store.ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done], Ct)).State);
+        Assert.Contains($"run run-{queued} of a did not stop within 20s of the stop: recorded failed and queued again for the next start", f.Log);
+        never.SetResult(RunStatus.Cancelled);
     }
 
     [Fact]

@@ -85,9 +85,12 @@ public sealed class PostgresRunStoreTests(PostgresCluster postgres) : RunStoreCo
             await command.ExecuteNonQueryAsync(Ct);
         }
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
+        var error = await Assert.ThrowsAsync<RunStoreTooNewException>(OpenAsync);
 
-        Assert.Equal($"The run store is at schema version 99, newer than this trib understands ({PostgresRunStore.Migrations.Count}). Upgrade trib.", error.Message);
+        var schema = new NpgsqlConnectionStringBuilder(_connectionString).SearchPath;
+        Assert.Equal($"PostgreSQL run store (database {new NpgsqlConnectionStringBuilder(_connectionString).Database}, schema {schema}): this run store was upgraded by a newer Tributary "
+            + $"(schema 99, this version knows up to {PostgresRunStore.Migrations.Count}); upgrade trib", error.Message);
+        Assert.Equal(99, (await AppliedMigrationsAsync()).Max(m => m.Version));
     }
 
     [Fact]

@@ -31,6 +31,70 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         }
     }
 
+    [Fact]
+    public async Task Open_SchemaNewerThanThisBuild_IsRefusedPlainlyAndTheFileLeftAsItWas()
+    {
+        await (await SqliteRunStore.OpenAsync(Path, Ct)).DisposeAsync();
+        await using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString()))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA user_version = {SqliteRunStore.SchemaVersion + 1}";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+        var before = await File.ReadAllBytesAsync(Path, Ct);
+
+        var error = await Assert.ThrowsAsync<RunStoreTooNewException>(() => SqliteRunStore.OpenAsync(Path, Ct));
+
+        Assert.Equal($"{Path}: this run store was upgraded by a newer Tributary (schema {SqliteRunStore.SchemaVersion + 1}, this version knows up to {SqliteRunStore.SchemaVersion}); upgrade trib",
+            error.Message);
+        Assert.Equal(before, await File.ReadAllBytesAsync(Path, Ct));
+    }
+
+    // Deleting rows alone left the file at its size: SQLite reuses free pages but never gives them back.
+    [Fact]
+    public async Task ReclaimSpace_AfterAPrune_GivesTheDeletedHistorysPagesBackToTheFileSystem()
+    {
+        var store = await StoreAsync();
+        await FillWithOldRunsAsync(store);
+        Assert.InRange(new FileInfo(Path).Length, 5_000_000, long.MaxValue);
+
+        Assert.Equal(299, (await store.PruneAsync(new PruneCutoffs(T0.AddDays(1), null, null), dryRun: false, Ct)).Runs);
+        var reclaimed = await store.ReclaimSpaceAsync(rewrite: false, Ct);
+
+        Assert.InRange(reclaimed, 5_000_000, long.MaxValue);
+        Assert.InRange(new FileInfo(Path).Length, 0, 500_000);
+    }
+
+    // A file created before incremental auto-vacuum: the hourly reclaim leaves it (a rewrite holds the write lock); 'trib
+    // runs prune' rewrites it once, and from then on it reclaims in place.
+    [Fact]
+    public async Task ReclaimSpace_FileFromBeforeIncrementalVacuum_IsRewrittenOnlyWhenAsked()
+    {
+        await CreateAtThePreviousSchemaVersionAsync();
+        var store = await StoreAsync();
+        await FillWithOldRunsAsync(store);
+        await store.PruneAsync(new PruneCutoffs(T0.AddDays(1), null, null), dryRun: false, Ct);
+
+        Assert.Equal(0, await store.ReclaimSpaceAsync(rewrite: false, Ct));
+        Assert.InRange(await store.ReclaimSpaceAsync(rewrite: true, Ct), 5_000_000, long.MaxValue);
+        Assert.InRange(new FileInfo(Path).Length, 0, 500_000);
+        await FillWithOldRunsAsync(store, "again");
+        await store.PruneAsync(new PruneCutoffs(T0.AddDays(1), null, null), dryRun: false, Ct);
+        Assert.InRange(await store.ReclaimSpaceAsync(rewrite: false, Ct), 5_000_000, long.MaxValue);
+    }
+
+    // 300 ended runs of one pipeline with 20 KB of log each: about 6 MB.
+    private static async Task FillWithOldRunsAsync(IProjectRunStore store, string prefix = "r")
+    {
+        var line = new string('x', 4000);
+        for (var i = 0; i < 300; i++)
+        {
+            await store.CreateRunAsync(new RunRecord($"{prefix}{i}", "p", RunStatus.Succeeded, "cli", null, T0.AddSeconds(i), T0.AddSeconds(i), null, 1), [], Ct);
+            for (var e = 0; e < 5; e++) await store.AddEventAsync(new RunEvent($"{prefix}{i}", T0, RunEventKind.Log, null, line), Ct);
+        }
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
