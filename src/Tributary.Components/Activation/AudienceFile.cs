@@ -12,6 +12,7 @@ public sealed record AudienceFileParameters : IValidatableObject
 {
     /// <summary>Target file path; <c>{segment}</c> makes one file per segment.</summary>
     [Description("File to write, relative to the project; put {segment} in it to write one file per value of segment_column (at most 10000), e.g. out/audiences/{segment}.csv. The value is lower-cased with other characters than letters, digits, - and _ made _; values that end up with the same name get an 8-character hash suffix (x_y-1a2b3c4d). A segment that had people in the last run and has none now gets a file with the header only, so an uploader reading the folder stops targeting them.")]
+    [OutputPath]
     public required string Path { get; init; }
 
     /// <summary>Output format.</summary>

@@ -13,6 +13,7 @@ public sealed record CustomerFeedParameters : IValidatableObject
 {
     /// <summary>Target file.</summary>
     [Description("File to write, relative to the project; replaced atomically on each run, e.g. out/feeds/recommendations.json.")]
+    [OutputPath]
     public required string Path { get; init; }
 
     /// <summary>Output format.</summary>
@@ -92,7 +93,7 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         {
             var schema = await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"input table '{context.Inputs[0]}' does not exist.");
-            target = context.ResolvePath(p.Path);
+            target = context.ResolveOutputPath(p.Path);
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
             var temp = target + ".tmp-" + context.RunId;
             try

@@ -9,6 +9,7 @@ public sealed record CsvExportParameters
 {
     /// <summary>Target file.</summary>
     [Description("File to write, relative to the project folder; replaced atomically on each run.")]
+    [OutputPath]
     public required string Path { get; init; }
 }
 

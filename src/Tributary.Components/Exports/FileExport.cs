@@ -10,7 +10,7 @@ internal static class FileExport
     public static async Task<string> WriteQueryAsync(ComponentContext context, string sql, IReadOnlyList<object?>? args, string path, FileFormat format,
         CancellationToken cancellationToken)
     {
-        var target = context.ResolvePath(path);
+        var target = context.ResolveOutputPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temp = target + ".tmp-" + context.RunId;
         try
