@@ -75,7 +75,7 @@ internal sealed class ProjectSession : IAsyncDisposable
     public PipelineSpec LoadPipeline(string nameOrPath, IReadOnlyDictionary<string, string> parameters, IReadOnlyDictionary<string, string>? partition = null)
     {
         var file = ResolvePipelineFile(nameOrPath);
-        return new PipelineLoader(Catalog).LoadFile(file, new LoadOptions { ParamOverrides = parameters, Partition = partition, NamedAfterFile = IsPipelineFile(file) })
+        return new PipelineLoader(Catalog).LoadFile(file, new LoadOptions { ParamOverrides = parameters, Partition = partition, NamedAfterFile = IsPipelineFile(file), Paths = Settings.Paths })
             .GetPipelineOrThrow();
     }
 
