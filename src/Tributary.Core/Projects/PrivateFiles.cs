@@ -32,7 +32,15 @@ public static class PrivateFiles
         if (OperatingSystem.IsWindows() || !Directory.Exists(path)) return null;
         var mode = File.GetUnixFileMode(path);
         if ((mode & GroupAndOthers) == 0) return null;
-        File.SetUnixFileMode(path, mode & ~GroupAndOthers);
+        try
+        {
+            File.SetUnixFileMode(path, mode & ~GroupAndOthers);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Another user owns it (a shared deployment): theirs to change, and no reason to refuse to open the project.
+            return null;
+        }
         return mode;
     }
 
@@ -41,7 +49,17 @@ public static class PrivateFiles
     {
         if (OperatingSystem.IsWindows()) return;
         foreach (var file in files)
-            if (File.Exists(file) && (File.GetUnixFileMode(file) & GroupAndOthers) != 0) File.SetUnixFileMode(file, FileMode);
+        {
+            if (!File.Exists(file) || (File.GetUnixFileMode(file) & GroupAndOthers) == 0) continue;
+            try
+            {
+                File.SetUnixFileMode(file, FileMode);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Owned by another user, who chose its mode; the database still opens.
+            }
+        }
     }
 
     /// <summary>A mode as <c>ls</c> and <c>chmod</c> write it in octal, e.g. 755.</summary>
