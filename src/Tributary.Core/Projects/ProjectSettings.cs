@@ -59,9 +59,16 @@ public sealed partial record ProjectSettings
     /// </summary>
     public ProjectPaths Paths => new(Directory, AllowedPaths, ControlPaths);
 
-    /// <summary>The files Tributary reads to run the project, beyond the fixed ones of <see cref="ProjectPaths.ControlPaths"/>: a DuckDB file with its WAL, SQLite's with its journals.</summary>
+    /// <summary>
+    /// The files Tributary reads to run the project, beyond the fixed ones of <see cref="ProjectPaths.ControlPaths"/>: a DuckDB
+    /// file with its WAL, SQLite's with its journals, and what <c>trib serve</c> keeps beside the run store.
+    /// </summary>
     public IReadOnlyList<string> ControlPaths =>
-        [PipelinesDirectory, DuckDbPath, DuckDbPath + ".wal", RunStorePath, RunStorePath + "-wal", RunStorePath + "-shm", RunStorePath + "-journal"];
+        [PipelinesDirectory, DuckDbPath, DuckDbPath + ".wal", RunStorePath, RunStorePath + "-wal", RunStorePath + "-shm", RunStorePath + "-journal",
+         .. ServerStateFiles.Select(f => Path.Combine(Path.GetDirectoryName(RunStorePath)!, f))];
+
+    // What trib serve keeps in the run store's folder (.tributary/ unless run_store moves it).
+    private static readonly string[] ServerStateFiles = ["server.json", "write-secret", "sources.json", "intake.db", "intake.db-wal", "intake.db-shm"];
 
     /// <summary>The contents <c>trib init</c> writes.</summary>
     public static string DefaultFileText =>

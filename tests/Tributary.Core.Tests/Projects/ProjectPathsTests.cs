@@ -177,6 +177,8 @@ public sealed class ProjectPathsTests : IDisposable
         Assert.Throws<UnauthorizedAccessException>(() => paths.ResolveOutput("data/wh.duckdb"));
         Assert.Throws<UnauthorizedAccessException>(() => paths.ResolveOutput("data/wh.duckdb.wal"));
         Assert.Throws<UnauthorizedAccessException>(() => paths.ResolveOutput("state/runs.sqlite-wal"));
+        Assert.Throws<UnauthorizedAccessException>(() => paths.ResolveOutput("state/write-secret"));
+        Assert.Throws<UnauthorizedAccessException>(() => paths.ResolveOutput("state/intake.db"));
         Assert.Throws<UnauthorizedAccessException>(() => paths.ResolveOutput(".tributary/server.json"));
         Assert.Equal(Path.Combine(Project, "data", "out.csv"), paths.ResolveOutput("data/out.csv"));
     }
