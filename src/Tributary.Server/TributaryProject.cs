@@ -16,6 +16,10 @@ public sealed record TributaryProject
     public required string Directory { get; init; }
     /// <summary>Folders outside the project that pipelines may also read and write (allowed_paths in tributary.yaml).</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+    /// <summary>Control files beyond the fixed ones that no pipeline may write (a moved pipelines folder, warehouse file, run store).</summary>
+    public IReadOnlyList<string> ControlPaths { get; init; } = [];
+    /// <summary>Where pipelines may read and write files, as a run resolves them.</summary>
+    public Core.Projects.ProjectPaths Paths => new(Directory, AllowedPaths, [PipelinesDirectory, .. ControlPaths]);
     /// <summary>Every component type.</summary>
     public required ComponentCatalog Catalog { get; init; }
     /// <summary>The project's warehouse, owned by this process while it serves.</summary>

@@ -92,7 +92,7 @@ internal static class TributaryHost
         services.AddHostedService(sp => new RetentionService(store, project.Settings.Retention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>()));
         services.AddSingleton(sp => new TributaryProject
         {
-            Directory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Catalog = sp.GetRequiredService<ComponentCatalog>(),
+            Directory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, ControlPaths = project.Settings.ControlPaths, Catalog = sp.GetRequiredService<ComponentCatalog>(),
             Warehouse = sp.GetRequiredService<IWarehouse>(), Runs = sp.GetRequiredService<IRunStore>(), Orchestration = sp.GetRequiredService<IOrchestrationStore>(),
             Parallelism = project.Settings.Parallelism,
             LoadPipeline = (name, parameters, partition) => project.LoadPipeline(name, parameters, partition),

@@ -49,7 +49,23 @@ internal sealed class ProjectSession : IAsyncDisposable
         if (settingsRequired && !File.Exists(Path.Combine(directory, ProjectSettings.FileName)))
             throw new CliException($"there is no {ProjectSettings.FileName} in {Path.GetFullPath(directory)}, so it is not a Tributary project. " +
                 $"Pass --project DIR, or run 'trib init{(directory == "." ? "" : " " + directory)}' to make it one (or 'trib quickstart' for a demo project).");
-        return new ProjectSession(ProjectSettings.Load(directory), time, error ?? TextWriter.Null);
+        var settings = ProjectSettings.Load(directory);
+        error ??= TextWriter.Null;
+        if (File.Exists(Path.Combine(settings.Directory, ProjectSettings.FileName))) MakeStatePrivate(settings.Directory, error);
+        return new ProjectSession(settings, time, error);
+    }
+
+    /// <summary>
+    /// Creates the project's <c>.tributary/</c> folder 700, or makes it so when an older trib (or a umask) left it open to other
+    /// local users: the warehouse, run store and intake log in it hold every email and phone. Says so on <paramref name="error"/>.
+    /// </summary>
+    internal static void MakeStatePrivate(string projectDirectory, TextWriter error)
+    {
+        var state = Path.Combine(projectDirectory, ProjectPaths.StateFolder);
+        if (PrivateFiles.TightenFolder(state) is { } was)
+            error.WriteLine($"made {ProjectPaths.StateFolder}/ private (mode {PrivateFiles.Octal(was)} -> {PrivateFiles.Octal(was & PrivateFiles.FolderMode)}): " +
+                "it holds the warehouse, the run store and the secrets, which no other local user should read.");
+        PrivateFiles.CreateFolder(state);
     }
 
     /// <summary>Pipeline files of the project, sorted.</summary>
@@ -77,7 +93,7 @@ internal sealed class ProjectSession : IAsyncDisposable
         var file = ResolvePipelineFile(nameOrPath);
         return new PipelineLoader(Catalog).LoadFile(file, new LoadOptions
         {
-            ParamOverrides = parameters, Partition = partition, NamedAfterFile = IsPipelineFile(file), ReservedEnvironment = ReservedEnvironment,
+            ParamOverrides = parameters, Partition = partition, NamedAfterFile = IsPipelineFile(file), ReservedEnvironment = ReservedEnvironment, Paths = Settings.Paths,
         }).GetPipelineOrThrow();
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Tributary.Engine.Execution;
 using Tributary.Server.Contracts;
 using Tributary.Server.Security;
+using Tributary.Core.Projects;
 
 namespace Tributary.Cli.Projects;
 
@@ -41,8 +42,9 @@ internal sealed class ServerConnection : IDisposable
     /// <summary>Records where this process serves, for other commands to find.</summary>
     public static void Announce(ProjectSession project, Uri address)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(project.ServerFile)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(project.ServerFile)!);
         File.WriteAllText(project.ServerFile, JsonSerializer.Serialize(new Announcement(address.ToString(), Environment.ProcessId), ApiJson.Options));
+        PrivateFiles.Tighten(project.ServerFile);
     }
 
     // What the server file holds: where 'trib serve' listens, and its process.

@@ -11,8 +11,14 @@ namespace Tributary.Components.Activation;
 public sealed record AudienceFileParameters : IValidatableObject
 {
     /// <summary>Target file path; <c>{segment}</c> makes one file per segment.</summary>
-    [Description("File to write, relative to the project; put {segment} in it to write one file per value of segment_column (at most 10000), e.g. out/audiences/{segment}.csv. The value is lower-cased with other characters than letters, digits, - and _ made _; values that end up with the same name get an 8-character hash suffix (x_y-1a2b3c4d). A segment that had people in the last run and has none now gets a file with the header only, so an uploader reading the folder stops targeting them.")]
+    [Description("File to write, relative to the project; put {segment} in it to write one file per value of segment_column (at most 10000), e.g. out/audiences/{segment}.csv. The value is lower-cased with other characters than letters, digits, - and _ made _; values that end up with the same name get an 8-character hash suffix (x_y-1a2b3c4d). A segment that had people in the last run and has none now gets a file with the header only, so an uploader reading the folder stops targeting them. Never tributary.yaml, the pipelines folder or .tributary/ (TRIB0111).")]
+    [OutputPath]
     public required string Path { get; init; }
+
+    /// <summary>Unix permissions of the file.</summary>
+    [Description(FileExport.FileModeDescription)]
+    [AllowedValues("600", "640", "660", "644", "664")]
+    public string FileMode { get; init; } = "600";
 
     /// <summary>Output format.</summary>
     [Description("csv or parquet (the input's columns), or meta_custom_audience / google_customer_match (normalized, SHA-256 hashed email and phone with the platform's headers). Default csv.")]
@@ -163,7 +169,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             {
                 var path = p.Path.Replace("{segment}", names[value], StringComparison.Ordinal);
                 var q = new SqlBuilder(d);
-                await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table} WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) = {q.Bind(value)}", q.Parameters, path, format, cancellationToken)
+                await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table} WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) = {q.Bind(value)}", q.Parameters, path, format, FileExport.Mode(p.FileMode), cancellationToken)
                     .ConfigureAwait(false);
                 files.Add(path);
             }
@@ -173,7 +179,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             var q = new SqlBuilder(d);
             var filter = p.Segments is { Count: > 0 } && segmentColumn is not null
                 ? $" WHERE CAST({d.Quote(segmentColumn)} AS VARCHAR) IN ({q.BindList(p.Segments, DataKind.Text)})" : "";
-            await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table}{filter}", q.Parameters, p.Path, format, cancellationToken).ConfigureAwait(false);
+            await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table}{filter}", q.Parameters, p.Path, format, FileExport.Mode(p.FileMode), cancellationToken).ConfigureAwait(false);
             files.Add(p.Path);
         }
         context.Log($"wrote {files.Count} audience file(s): {string.Join(", ", files)}");

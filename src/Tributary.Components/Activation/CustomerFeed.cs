@@ -12,8 +12,14 @@ namespace Tributary.Components.Activation;
 public sealed record CustomerFeedParameters : IValidatableObject
 {
     /// <summary>Target file.</summary>
-    [Description("File to write, relative to the project; replaced atomically on each run, e.g. out/feeds/recommendations.json.")]
+    [Description("File to write, relative to the project; replaced atomically on each run, e.g. out/feeds/recommendations.json. Never tributary.yaml, the pipelines folder or .tributary/ (TRIB0111).")]
+    [OutputPath]
     public required string Path { get; init; }
+
+    /// <summary>Unix permissions of the file.</summary>
+    [Description(FileExport.FileModeDescription)]
+    [AllowedValues("600", "640", "660", "644", "664")]
+    public string FileMode { get; init; } = "600";
 
     /// <summary>Output format.</summary>
     [Description("csv: one row per input row with a header; json: one object per customer with its rows in an items array. Default csv.")]
@@ -94,7 +100,7 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         long rows, customers;
         if (p.Format == CustomerFeedFormat.Csv)
         {
-            target = await FileExport.WriteQueryAsync(context, ordered, null, p.Path, FileFormat.Csv, cancellationToken).ConfigureAwait(false);
+            target = await FileExport.WriteQueryAsync(context, ordered, null, p.Path, FileFormat.Csv, FileExport.Mode(p.FileMode), cancellationToken).ConfigureAwait(false);
             rows = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {table}{consented}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
             customers = Convert.ToInt64(await w.ScalarAsync($"SELECT count(DISTINCT {d.Quote(p.CustomerColumn)}) FROM {table}{consented}", null, cancellationToken).ConfigureAwait(false),
                 CultureInfo.InvariantCulture);
@@ -103,12 +109,14 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         {
             var schema = await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"input table '{context.Inputs[0]}' does not exist.");
-            target = context.ResolvePath(p.Path);
+            target = context.ResolveOutputPath(p.Path);
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
             var temp = target + ".tmp-" + context.RunId;
             try
             {
+                FileExport.CreateEmpty(temp, FileExport.Mode(p.FileMode));
                 (rows, customers) = await WriteJsonAsync(w.StreamAsync(ordered, null, cancellationToken), schema, p, temp, cancellationToken).ConfigureAwait(false);
+                FileExport.SetMode(temp, FileExport.Mode(p.FileMode));
                 File.Move(temp, target, overwrite: true);
             }
             finally
@@ -130,7 +138,7 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         var customer = Array.FindIndex(names, n => string.Equals(n, p.CustomerColumn, StringComparison.OrdinalIgnoreCase));
         var own = names.Select((n, i) => (n, i)).Where(x => x.i == customer || p.CustomerFields.Contains(x.n, StringComparer.OrdinalIgnoreCase)).Select(x => x.i).ToArray();
         var item = Enumerable.Range(0, names.Length).Except(own).ToArray();
-        await using var file = File.Create(path);
+        await using var file = new FileStream(path, FileMode.Truncate, FileAccess.Write);
         await using var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = false });
         json.WriteStartArray();
         long rows = 0, customers = 0;

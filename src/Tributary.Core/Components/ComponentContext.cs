@@ -58,6 +58,13 @@ public sealed record ComponentContext
     /// <summary>A path from a parameter, resolved against the project folder; one leading outside it and allowed_paths is refused.</summary>
     /// <exception cref="UnauthorizedAccessException">The path leads outside the project folder and allowed_paths.</exception>
     public string ResolvePath(string path) => Paths.Resolve(path);
+
+    /// <summary>
+    /// A path from a parameter that the component is about to write: as <see cref="ResolvePath"/>, and refused when it is one
+    /// of the project's control files (tributary.yaml, the pipelines folder, .tributary/), links followed.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The path leads outside, or to a control file.</exception>
+    public string ResolveOutputPath(string path) => Paths.ResolveOutput(path);
 }
 
 /// <summary>What a materialize step wrote.</summary>

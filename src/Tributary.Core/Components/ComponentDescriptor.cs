@@ -139,7 +139,10 @@ public sealed class ComponentDescriptor
             else if ((Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType) == typeof(int))
                 bounds = (int.MinValue, int.MaxValue);
             list.Add(new ParameterDescriptor(name, kind, IsRequired(prop), prop.GetCustomAttribute<DescriptionAttribute>()?.Description,
-                bounds.Min, bounds.Max, allowed, DefaultText(defaults is null ? null : prop.GetValue(defaults), kind)));
+                bounds.Min, bounds.Max, allowed, DefaultText(defaults is null ? null : prop.GetValue(defaults), kind))
+            {
+                IsOutputPath = prop.GetCustomAttribute<OutputPathAttribute>() is not null,
+            });
         }
         return list;
     }

@@ -10,7 +10,11 @@ namespace Tributary.Core.Components;
 /// <param name="Allowed">Enum names or <c>[AllowedValues]</c>, in YAML spelling.</param>
 /// <param name="Default">The record's default, as YAML would spell it; null when there is none.</param>
 public sealed record ParameterDescriptor(string Name, ParameterKind Kind, bool Required, string? Description,
-    double? Min, double? Max, IReadOnlyList<string> Allowed, string? Default);
+    double? Min, double? Max, IReadOnlyList<string> Allowed, string? Default)
+{
+    /// <summary>Whether the value names a file the component writes (<see cref="OutputPathAttribute"/>).</summary>
+    public bool IsOutputPath { get; init; }
+}
 
 /// <summary>How a parameter's YAML value is read.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Named after the YAML type names users write.")]

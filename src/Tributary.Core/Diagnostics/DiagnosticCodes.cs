@@ -25,6 +25,11 @@ public static class DiagnosticCodes
     public const string DuplicateKey = "TRIB0106";
     /// <summary>A name that breaks the naming rule.</summary>
     public const string InvalidName = "TRIB0110";
+    /// <summary>
+    /// A file a component would write that it may not: outside the project folder and <c>allowed_paths</c>, or one of the
+    /// project's control files (tributary.yaml, the pipelines folder, .tributary/).
+    /// </summary>
+    public const string ForbiddenPath = "TRIB0111";
     /// <summary>A component type the catalog does not have.</summary>
     public const string UnknownComponentType = "TRIB0200";
     /// <summary>Two components with the same id.</summary>

@@ -35,6 +35,13 @@ public sealed record LoadOptions
     /// </summary>
     public Components.IQueryDescriber? Queries { get; init; }
 
+    /// <summary>
+    /// The project's paths (<see cref="Projects.ProjectSettings.Paths"/>): when given, each parameter naming a file a
+    /// component writes is checked as the run checks it, and one outside the project or to a control file is an error at
+    /// its key (TRIB0111). Null (the default) leaves that to the run.
+    /// </summary>
+    public Projects.ProjectPaths? Paths { get; init; }
+
     /// <summary>Defaults: no overrides, the process environment.</summary>
     public static LoadOptions Default { get; } = new();
 }

@@ -8,8 +8,11 @@ using Tributary.Core.Yaml;
 
 namespace Tributary.Core.Loading;
 
-/// <summary>Turns a component's <c>with:</c> mapping into its parameters record, reporting every problem at its position.</summary>
-internal sealed class ParameterBinder(NodeReader reader, Substitution substitution)
+/// <summary>
+/// Turns a component's <c>with:</c> mapping into its parameters record, reporting every problem at its position; output paths are
+/// checked against the project's paths when given (null where the text has no project).
+/// </summary>
+internal sealed class ParameterBinder(NodeReader reader, Substitution substitution, Projects.ProjectPaths? paths = null)
 {
     public object? Bind(ComponentDescriptor type, string componentId, YamlMapping? with, bool withIsInvalid, Diagnostics.SourceLocation componentAt)
     {
@@ -30,7 +33,9 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
                 continue;
             }
             if (node is YamlScalar { IsNull: true }) continue;
-            if (Read(parameter, node) is { } value) values[parameter.Name] = value;
+            if (Read(parameter, node) is not { } value) continue;
+            values[parameter.Name] = value;
+            if (parameter.IsOutputPath && paths is not null && value.GetValueKind() == JsonValueKind.String) CheckOutputPath(what, key, value.GetValue<string>());
         }
         foreach (var missing in type.Parameters.Where(p => p.Required && !values.ContainsKey(p.Name)))
         {
@@ -60,6 +65,19 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
                 reader.Error(DiagnosticCodes.NotAllowed, at ?? with?.Location ?? componentAt, $"{what}: {result.ErrorMessage}");
             }
         return reader.Diagnostics.Count > before ? null : bound;
+    }
+
+    // As the run will resolve it, so that saving a pipeline that writes tributary.yaml fails at the key, not at the run.
+    private void CheckOutputPath(string what, YamlScalar key, string path)
+    {
+        try
+        {
+            paths!.ResolveOutput(path);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException or ArgumentException or NotSupportedException)
+        {
+            reader.Error(DiagnosticCodes.ForbiddenPath, key.Location, $"{what}: parameter '{key.Value}': {e.Message}");
+        }
     }
 
     private JsonNode? Read(ParameterDescriptor p, YamlNode node)

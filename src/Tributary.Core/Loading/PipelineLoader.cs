@@ -4,6 +4,7 @@ using Cronos;
 using Tributary.Core.Components;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Pipelines;
+using Tributary.Core.Projects;
 using Tributary.Core.Warehousing;
 using Tributary.Core.Yaml;
 
@@ -149,7 +150,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         // A component's definition takes the params' defaults, as the file says: a run's --param is that run's choice.
         var definitions = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Default), options.Environment, reserved: options.ReservedEnvironment);
         var components = ReadComponents(reader, top, substitution, definitions,
-            ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal), options.ReservedEnvironment);
+            ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal), options.ReservedEnvironment, options.Paths);
 
         var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value, groupPartitions);
         if (groupPartitions.Count > 0) CheckPartitionReferences(reader, components, groups);
@@ -566,9 +567,9 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes, YamlMapping Node);
 
     private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, Substitution substitution, Substitution definitions, IReadOnlyCollection<string> pools,
-        IReadOnlySet<string> reserved)
+        IReadOnlySet<string> reserved, ProjectPaths? paths)
     {
-        var binder = new ParameterBinder(reader, substitution);
+        var binder = new ParameterBinder(reader, substitution, paths);
         var list = new List<LoadedComponent>();
         var seq = reader.Sequence(top["components"], "'components'");
         if (seq is null)

@@ -53,8 +53,22 @@ public sealed partial record ProjectSettings
     /// <summary>Folders outside the project that pipelines may also read and write (<c>allowed_paths:</c>); none by default.</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
 
-    /// <summary>Where pipelines may read and write files: the project folder and <see cref="AllowedPaths"/>.</summary>
-    public ProjectPaths Paths => new(Directory, AllowedPaths);
+    /// <summary>
+    /// Where pipelines may read and write files: the project folder and <see cref="AllowedPaths"/>; never the control files,
+    /// here with the pipelines folder, warehouse file and run store wherever this file puts them.
+    /// </summary>
+    public ProjectPaths Paths => new(Directory, AllowedPaths, ControlPaths);
+
+    /// <summary>
+    /// The files Tributary reads to run the project, beyond the fixed ones of <see cref="ProjectPaths.ControlPaths"/>: a DuckDB
+    /// file with its WAL, SQLite's with its journals, and what <c>trib serve</c> keeps beside the run store.
+    /// </summary>
+    public IReadOnlyList<string> ControlPaths =>
+        [PipelinesDirectory, DuckDbPath, DuckDbPath + ".wal", RunStorePath, RunStorePath + "-wal", RunStorePath + "-shm", RunStorePath + "-journal",
+         .. ServerStateFiles.Select(f => Path.Combine(Path.GetDirectoryName(RunStorePath)!, f))];
+
+    // What trib serve keeps in the run store's folder (.tributary/ unless run_store moves it).
+    private static readonly string[] ServerStateFiles = ["server.json", "write-secret", "sources.json", "intake.db", "intake.db-wal", "intake.db-shm"];
 
     /// <summary>The contents <c>trib init</c> writes.</summary>
     public static string DefaultFileText =>
@@ -115,6 +129,7 @@ public sealed partial record ProjectSettings
             if (reader.Text(top, "pipelines", "tributary.yaml") is { } pipes) settings = settings with { PipelinesDirectory = Path.GetFullPath(pipes, directory) };
             settings = settings with { Parallelism = reader.Integer(top, "parallelism", "tributary.yaml", 1, 64) ?? settings.Parallelism };
             settings = settings with { AllowedPaths = reader.TextList(top["allowed_paths"], "'allowed_paths'").Select(p => Path.GetFullPath(p, directory)).ToList() };
+            CheckAllowedPaths(reader, top["allowed_paths"], directory);
             if (reader.Mapping(top["server"], "'server'") is { } server)
             {
                 reader.CheckKeys(server, "'server'", ["host", "port", "write_secret"]);
@@ -166,6 +181,24 @@ public sealed partial record ProjectSettings
         }
         if (diagnostics.Count > 0) throw new PipelineException(diagnostics);
         return settings;
+    }
+
+    // A folder that holds the project (the root, the home folder) would open every sibling project and the user's own files
+    // (~/.ssh) to whoever writes a pipeline: name the folder that is needed instead.
+    private static void CheckAllowedPaths(NodeReader reader, YamlNode? node, string directory)
+    {
+        IEnumerable<YamlScalar> items = node switch { YamlScalar { IsNull: false } one => [one], YamlSequence seq => seq.Items.OfType<YamlScalar>().Where(s => !s.IsNull), _ => [] };
+        var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        foreach (var item in items)
+        {
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(item.Value, directory));
+            var root = Path.EndsInDirectorySeparator(full) ? full : full + Path.DirectorySeparatorChar;
+            if (!directory.StartsWith(root, comparison)) continue;
+            reader.Error(DiagnosticCodes.NotAllowed, item.Location,
+                $"'allowed_paths' in {FileName} may not list '{item.Value}' ('{full}'): it holds the project folder, so every pipeline could read and write " +
+                "everything beside it (other projects, the user's files).",
+                "List only the folders outside the project that pipelines need, e.g. /srv/exports; the project folder itself needs no entry.");
+        }
     }
 
     /// <summary>The least <c>warehouse.memory_limit</c> accepted: below it every query fails with DuckDB's out-of-memory error.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Tributary.Core.Projects;
 
 namespace Tributary.Engine.Runs;
 
@@ -99,7 +100,7 @@ public sealed partial class SqliteRunStore : IProjectRunStore
     /// <summary>Opens (creating and migrating if needed) the store at <paramref name="path"/>.</summary>
     public static async Task<SqliteRunStore> OpenAsync(string path, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var store = new SqliteRunStore(connection, path);
@@ -111,6 +112,8 @@ public sealed partial class SqliteRunStore : IProjectRunStore
             // Only before the first table: deleted history can then be given back without rewriting the file (ReclaimSpaceAsync).
             if (version == 0) await store.ExecAsync("PRAGMA auto_vacuum = INCREMENTAL", cancellationToken).ConfigureAwait(false);
             await store.ExecAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;", cancellationToken).ConfigureAwait(false);
+            // SQLite creates the file and its WAL with the umask's mode: the runs' params and errors name people.
+            PrivateFiles.Tighten(path, path + "-wal", path + "-shm");
             await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
             return store;
         }

@@ -136,7 +136,7 @@ internal static partial class DesignerApi
         // Saved as name.yaml, the text is known by that name: its 'pipeline:' must say it (TRIB0210). Its SQL steps are checked
         // against their inputs' columns as trib validate checks them, where the warehouse speaks DuckDB's SQL.
         using var queries = project.Warehouse.Dialect.Name == "duckdb" ? new DuckDbQueryDescriber() : null;
-        var edited = loader.Load(yaml, file, Designer with { NamedAfterFile = name is not null, Queries = queries });
+        var edited = loader.Load(yaml, file, Designer with { NamedAfterFile = name is not null, Queries = queries, Paths = project.Paths });
         name ??= edited.DeclaredName?.Value;
         var others = PipelineFiles(project.PipelinesDirectory)
             .Where(f => !string.Equals(Path.GetFileNameWithoutExtension(f), name, StringComparison.Ordinal))

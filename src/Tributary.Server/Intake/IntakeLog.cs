@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Tributary.Core.Projects;
 
 namespace Tributary.Server.Intake;
 
@@ -43,7 +44,7 @@ internal sealed class IntakeLog : IAsyncDisposable
     /// <summary>Opens (creating when needed) the log at <paramref name="path"/>.</summary>
     public static IntakeLog Open(string path, TimeSpan dedupWindow, TimeProvider time)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 60 }.ToString();
         var writer = Connect(connectionString);
         Execute(writer, """
@@ -52,6 +53,8 @@ internal sealed class IntakeLog : IAsyncDisposable
             CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
             """);
+        // The events hold emails and phones; SQLite created the files with the umask's mode.
+        PrivateFiles.Tighten(path, path + "-wal", path + "-shm");
         MoveRowLog(writer);
         using var count = writer.CreateCommand();
         count.CommandText = "SELECT coalesce(sum(events), 0) FROM batches";

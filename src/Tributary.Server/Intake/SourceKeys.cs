@@ -41,7 +41,7 @@ public sealed class SourceKeys
             throw new ArgumentException($"a source named '{name}' already exists; its key was shown when it was added.", nameof(name));
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var entries = existing.Sources.Append(new SourceEntry(name, new HashedSecret(key).HashHex, now)).ToList();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        Core.Projects.PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         // Written aside and moved in, so a reader never sees half a file.
         var temp = path + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };

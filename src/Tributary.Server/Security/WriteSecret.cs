@@ -20,7 +20,7 @@ public static class WriteSecret
         // Made private before anything is read from or written to it.
         if (File.Exists(path) && !OperatingSystem.IsWindows()) File.SetUnixFileMode(path, OwnerOnly);
         if (Read(path) is { } existing) return existing;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        Core.Projects.PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var options = new FileStreamOptions { Mode = File.Exists(path) ? FileMode.Truncate : FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows() && options.Mode == FileMode.CreateNew) options.UnixCreateMode = OwnerOnly;
         try

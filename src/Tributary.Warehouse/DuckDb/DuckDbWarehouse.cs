@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
 using Tributary.Core.Warehousing;
+using Tributary.Core.Projects;
 
 namespace Tributary.Warehouse.DuckDb;
 
@@ -51,7 +52,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     /// </summary>
     public static async Task<DuckDbWarehouse> OpenAsync(string path, IReadOnlyList<string>? allowedDirectories, string memoryLimit, CancellationToken cancellationToken)
     {
-        if (path != ":memory:") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        if (path != ":memory:") PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         // A new file is written in DuckDB 1.3's storage format (DuckDB's default is 0.10.2's, readable by older DuckDBs): from 1.3
         // text columns may use DICT_FSST compression, which cut the CPU of writing the Segment events and the canonical events
         // by ~20% (bench/README.md, stop 17); such a file needs DuckDB 1.3 or later to read. A file that exists keeps the
@@ -59,6 +60,8 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         var connectionString = path == ":memory:" ? $"Data Source={path}" : $"Data Source={path};storage_compatibility_version={StorageVersion}";
         var keepAlive = new DuckDBConnection(connectionString);
         await keepAlive.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // DuckDB creates the file with the umask's mode; a WAL it creates later relies on the folder being private.
+        if (path != ":memory:") PrivateFiles.Tighten(path, path + ".wal");
         var warehouse = new DuckDbWarehouse(connectionString, keepAlive);
         // Locked already: the database was opened (and limited) earlier in this process, and DuckDB.NET shares the instance.
         if (Convert.ToBoolean(await warehouse.ScalarAsync("SELECT current_setting('lock_configuration')", null, cancellationToken).ConfigureAwait(false),

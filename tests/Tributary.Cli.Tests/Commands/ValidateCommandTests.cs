@@ -41,6 +41,30 @@ public sealed class ValidateCommandTests
         Assert.Equal("1 error", lines[^1]);
     }
 
+    // The review's evil_export.yaml, saved as a pipeline file: refused before any run could write tributary.yaml.
+    [Fact]
+    public async Task Validate_ExportOverTributaryYaml_ExitsOneWithTrib0111AtThePathKey()
+    {
+        using var temp = new TempDirectory();
+        Assert.Equal(0, (await Trib.RunAsync("init", temp.Path)).ExitCode);
+        var file = temp.File("pipelines/evil_export.yaml", """
+            pipeline: evil_export
+            components:
+              - { id: cfg, type: transform.sql, with: { sql: "SELECT 1 AS \"allowed_paths: [/]\"" } }
+              - id: cfg_file
+                type: export.csv
+                inputs: [cfg]
+                with: { path: tributary.yaml }
+            """);
+
+        var result = await Trib.RunAsync("validate", "--project", temp.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{Path.GetRelativePath(Environment.CurrentDirectory, file)}:7:13: error TRIB0111: component 'cfg_file' (export.csv): parameter 'path': " +
+            $"path 'tributary.yaml' resolves to '{Path.Combine(temp.Path, "tributary.yaml")}', which is 'tributary.yaml', one of the project's control files",
+            result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Validate_ValidTemplate_ExitsZero()
     {

@@ -235,6 +235,34 @@ public sealed class DesignerApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_ExportOverAControlFile_IsRefusedAtThePathKeyAndNothingIsSaved()
+    {
+        var (server, http, session) = await ServeAsync();
+        await using (server) await using (session) using (http)
+        {
+            const string Evil = """
+                pipeline: evil_export
+                components:
+                  - { id: cfg, type: transform.sql, with: { sql: "SELECT 1 AS a" } }
+                  - { id: cfg_file, type: export.csv, inputs: [cfg], with: { path: tributary.yaml } }
+                """;
+            var settings = File.ReadAllText(Path.Combine(Project, "tributary.yaml"));
+
+            var saved = await http.PutAsJsonAsync("/api/pipelines/evil_export/yaml", new PipelineYaml(Evil), ApiJson.Options, Ct);
+            var checkedOnly = await ReadAsync<ValidationReport>(await ValidateAsync(http, Evil.Replace("tributary.yaml", "pipelines/other.yaml", StringComparison.Ordinal)));
+
+            Assert.Equal(HttpStatusCode.BadRequest, saved.StatusCode);
+            var text = await saved.Content.ReadAsStringAsync(Ct);
+            Assert.Contains("TRIB0111", text, StringComparison.Ordinal);
+            Assert.Contains("parameter 'path': path 'tributary.yaml' resolves to", text, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(Pipelines, "evil_export.yaml")));
+            Assert.Equal(settings, File.ReadAllText(Path.Combine(Project, "tributary.yaml")));
+            var problem = Assert.Single(checkedOnly.Diagnostics);
+            Assert.Equal(("TRIB0111", 4, 62), (problem.Code, problem.Line, problem.Column));
+        }
+    }
+
+    [Fact]
     public async Task AssetPreview_OrderedBySearchedIn_PagesTheWholeTable_AndAnUnknownColumnIs400()
     {
         var (server, http, session) = await ServeAsync();

@@ -88,6 +88,74 @@ public sealed class FileExportTests(PostgresCluster postgres)
         Assert.Equal(["id,name", "1,a"], File.ReadAllLines(Path.Combine(outside.Path, "x.csv")));
     }
 
+    // The review's reproduction: a column named "allowed_paths: [/]" exported over tributary.yaml lifted the sandbox after a restart.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CsvExport_OverTributaryYaml_FailsAndLeavesTheSettingsAsTheyWere(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        var settings = h.Temp.File("tributary.yaml", "pipelines: pipelines\n");
+
+        var result = await h.RunAsync("""
+            pipeline: evil_export
+            components:
+              - id: cfg
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT 'warehouse: {duckdb: .tributary/warehouse.duckdb}' AS "allowed_paths: [/]"
+              - id: cfg_file
+                type: export.csv
+                inputs: [cfg]
+                with: { path: tributary.yaml }
+            """);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal($"cfg_file (export.csv) failed: path 'tributary.yaml' resolves to '{settings}', which is 'tributary.yaml', one of the project's control files: " +
+            "no pipeline may write tributary.yaml, the pipelines folder or .tributary/ (the warehouse, the run store, the secrets). Write to another folder, such as out/.",
+            result.Error);
+        Assert.Equal("pipelines: pipelines\n", File.ReadAllText(settings));
+        Assert.Empty(Directory.GetFiles(h.Temp.Path, "tributary.yaml.tmp-*"));
+    }
+
+    [Theory]
+    [InlineData("export.csv", "pipelines/evil.yaml", "")]
+    [InlineData("export.parquet", ".tributary/server.json", "")]
+    [InlineData("activate.audience_file", "pipelines/{segment}.yaml", ", segment_column: s")]
+    [InlineData("activate.customer_feed", ".tributary/write-secret", ", format: json")]
+    [InlineData("activate.customer_feed", ".tributary/sources.json", "")]
+    public async Task AnyWriter_ToAControlFile_FailsAndWritesNothing(string type, string path, string more)
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+
+        var result = await h.RunAsync($$"""
+            pipeline: p
+            components:
+              - { id: t, type: transform.sql, with: { sql: "SELECT 'a@x.com' AS email, 1 AS customer_id, 1 AS rank, 'x' AS s" } }
+              - { id: w, type: {{type}}, inputs: [t], with: { path: "{{path}}"{{more}} } }
+            """);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("one of the project's control files", result.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(h.Temp.Path, "pipelines")));
+        Assert.False(File.Exists(Path.Combine(h.Temp.Path, path)));
+        Assert.Empty(Directory.GetFiles(Path.Combine(h.Temp.Path, ".tributary"), "*.tmp-*"));
+    }
+
+    [Fact]
+    public async Task CsvExport_ThroughALinkToTheStateFolder_Fails()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        var state = Path.Combine(h.Temp.Path, ".tributary");
+        Directory.CreateSymbolicLink(Path.Combine(h.Temp.Path, "out"), ".tributary");
+
+        var result = await h.RunAsync(Export("out/x.csv"));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains($"(through a symbolic link, to '{Path.Combine(state, "x.csv")}'), inside '.tributary', one of the project's control files", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(state, "x.csv")));
+    }
+
     private static string Export(string path) => $$"""
         pipeline: p
         components:
