@@ -112,6 +112,10 @@ public abstract class SqlWarehouse : IWarehouse
     /// <inheritdoc />
     public abstract Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken);
 
+    /// <inheritdoc />
+    public virtual Task<QueryResult> QueryTablesOnlyAsync(string sql, int maxRows, CancellationToken cancellationToken) =>
+        QueryAsync(sql, null, maxRows, cancellationToken);
+
     /// <summary>
     /// Runs <paramref name="command"/> and materializes up to <paramref name="maxRows"/> rows, or the count of rows it
     /// changed when the engine says that is all it returns (a DELETE led by WITH too, whatever the text begins with).

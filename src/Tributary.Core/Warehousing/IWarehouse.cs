@@ -29,6 +29,16 @@ public interface IWarehouse : IAsyncDisposable
     /// <exception cref="TimeoutException">It ran longer than <paramref name="timeout"/> and was stopped.</exception>
     Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs one statement that may change rows and tables but reaches no file, extension or setting, and materializes up to
+    /// <paramref name="maxRows"/> rows: what the API lets a caller change (a COPY ... TO through the server could overwrite
+    /// the project's tributary.yaml, which sets what DuckDB may read). DuckDB: judged by the prepared statement's type
+    /// (SELECT, INSERT, UPDATE, DELETE, MERGE, CREATE, DROP, ALTER). PostgreSQL: any statement, held by the role's
+    /// privileges (no superuser, no pg_write_server_files).
+    /// </summary>
+    /// <exception cref="StatementNotReadOnlyException">The statement would reach beyond the tables; it did not run.</exception>
+    Task<QueryResult> QueryTablesOnlyAsync(string sql, int maxRows, CancellationToken cancellationToken);
+
     /// <summary>Streams the rows of a query; for inputs too large to hold as a result.</summary>
     IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken);
 

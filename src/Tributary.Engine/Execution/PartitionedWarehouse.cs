@@ -39,6 +39,7 @@ internal sealed class PartitionedWarehouse(IWarehouse inner, IReadOnlySet<string
     public Task<object?> ScalarAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.ScalarAsync(sql, parameters, cancellationToken);
     public Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters, int maxRows, CancellationToken cancellationToken) => inner.QueryAsync(sql, parameters, maxRows, cancellationToken);
     public Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken) => inner.QueryReadOnlyAsync(sql, maxRows, timeout, cancellationToken);
+    public Task<QueryResult> QueryTablesOnlyAsync(string sql, int maxRows, CancellationToken cancellationToken) => inner.QueryTablesOnlyAsync(sql, maxRows, cancellationToken);
     public IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) => inner.StreamAsync(sql, parameters, cancellationToken);
     public IAsyncEnumerable<System.Data.IDataRecord> StreamRecordsAsync(string sql, IReadOnlyList<object?>? parameters, CancellationToken cancellationToken) =>
         inner.StreamRecordsAsync(sql, parameters, cancellationToken);

@@ -26,6 +26,12 @@ internal static class QueryApi
     /// <summary>The refusal of a statement that could change something, before the engine's reason.</summary>
     public const string ReadOnlyRefusal = "the query console runs read-only statements; use `trib query` at the terminal to change data";
 
+    /// <summary>
+    /// Why a change through the server was refused: a COPY ... TO could overwrite tributary.yaml, which sets the folders
+    /// DuckDB may read, so through the API a change reaches tables only.
+    /// </summary>
+    public const string TablesOnlyRefusal = "through the server, SQL may change tables but not files, extensions or settings; stop trib serve and run it with `trib query` to do that";
+
     public static void Map(RouteGroupBuilder group, TributaryProject project)
     {
         group.MapPost("/query", async Task<Results<Ok<QueryAnswer>, BadRequest<ProblemDetails>, ProblemHttpResult>> (QuerySubmission body, HttpContext context, CancellationToken ct) =>
@@ -38,11 +44,15 @@ internal static class QueryApi
                 var wanted = Math.Min(body.Limit ?? MaxRows, MaxRows);
                 var asked = wanted == MaxRows ? MaxRows + 1 : wanted;
                 var result = body.Write
-                    ? await project.Warehouse.QueryAsync(body.Sql, null, asked, ct).ConfigureAwait(false)
+                    ? await project.Warehouse.QueryTablesOnlyAsync(body.Sql, asked, ct).ConfigureAwait(false)
                     : await project.Warehouse.QueryReadOnlyAsync(body.Sql, asked, ReadTimeout, ct).ConfigureAwait(false);
                 var truncated = result.Rows.Count > MaxRows;
                 var rows = JsonCells.Finite(truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows);
                 return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), rows, truncated ? MaxRows : null, result.RowsChanged));
+            }
+            catch (StatementNotReadOnlyException e) when (body.Write)
+            {
+                return ApiProblems.BadRequest($"{TablesOnlyRefusal} ({e.Message}).");
             }
             catch (StatementNotReadOnlyException e)
             {

@@ -5,7 +5,8 @@ namespace Tributary.Server.Contracts;
 /// <param name="Limit">Rows to return at most; when absent, every row up to the server's cap of 100,000 (the answer says when it cut).</param>
 /// <param name="Write">
 /// False (the default): the statement must be one the engine judges read-only (DuckDB: a SELECT, DESCRIBE, SHOW, SUMMARIZE
-/// or table PRAGMA; PostgreSQL: anything, in a READ ONLY transaction), and it is stopped after 30 s. True: it runs as
-/// <c>trib query</c> at the terminal runs it, changes included, without a time limit; <c>trib query</c> sends it.
+/// or table PRAGMA; PostgreSQL: anything, in a READ ONLY transaction), and it is stopped after 30 s. True: it may change
+/// tables (INSERT, UPDATE, DELETE, MERGE, CREATE, DROP, ALTER), without a time limit, but never reach files, extensions or
+/// settings (DuckDB: COPY, EXPORT, ATTACH, INSTALL, LOAD, SET and PRAGMA are refused by the statement's type); <c>trib query</c> sends it.
 /// </param>
 public sealed record QuerySubmission(string Sql, int? Limit = null, bool Write = false);

@@ -154,6 +154,19 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
+    /// <remarks>COPY, EXPORT, ATTACH, INSTALL, LOAD, SET, PRAGMA, EXPLAIN (ANALYZE runs what it explains) and the rest are refused before they run.</remarks>
+    public override async Task<QueryResult> QueryTablesOnlyAsync(string sql, int maxRows, CancellationToken cancellationToken)
+    {
+        await using var connection = (DuckDBConnection)await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, sql, null);
+        var shape = DuckDbPreparedShape.Of(connection, command.CommandText);
+        if (shape.Type is not (DuckDBStatementType.Select or DuckDBStatementType.Insert or DuckDBStatementType.Update or DuckDBStatementType.Delete
+            or DuckDbPreparedShape.MergeInto or DuckDBStatementType.Create or DuckDBStatementType.Drop or DuckDBStatementType.Alter))
+            throw new StatementNotReadOnlyException($"it is a {shape.Kind} statement, which reaches beyond the warehouse's tables");
+        return await QueryAsync(command, maxRows, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     /// <remarks>
     /// The prepared statement must be a SELECT (DESCRIBE, SHOW, SUMMARIZE, <c>PRAGMA table_info</c> and the other table
     /// PRAGMAs are). EXPLAIN is refused too: EXPLAIN ANALYZE runs the statement it explains, and a COPY ... TO inside one

@@ -99,6 +99,32 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(1, (await after.Content.ReadFromJsonAsync<QueryAnswer>(ApiJson.Options, Ct))!.Rows[0][0] is JsonElement n ? n.GetInt32() : -1);
     }
 
+    // A security review rewrote tributary.yaml through the API with COPY ... TO (allowed_paths: [/] after a restart): a change
+    // through the server reaches tables, never files, extensions or settings, even when it asks to write.
+    [Fact]
+    public async Task Query_AskingToWrite_ChangesTablesButNeverFilesExtensionsOrSettings()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var settings = Path.Combine(Project, "tributary.yaml");
+        var before = File.ReadAllText(settings);
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        served.SendWriteSecret();
+
+        var refusals = new List<string>();
+        foreach (var sql in new[] { $"COPY (SELECT 'allowed_paths: [/]' AS c) TO '{settings}' (HEADER false)", "EXPORT DATABASE 'dump'", "ATTACH ':memory:' AS m", "INSTALL json", "SET threads = 1", $"EXPLAIN ANALYZE COPY (SELECT 1) TO '{settings}'" })
+        {
+            using var refused = await served.Http.PostAsJsonAsync("/api/query", new QuerySubmission(sql, Write: true), ApiJson.Options, Ct);
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{sql}: {(int)refused.StatusCode}");
+            refusals.Add((await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!);
+        }
+        using var created = await served.Http.PostAsJsonAsync("/api/query", new QuerySubmission("CREATE TABLE t AS SELECT 1 AS v", Write: true), ApiJson.Options, Ct);
+
+        Assert.Equal(before, File.ReadAllText(settings));
+        Assert.False(Directory.Exists(Path.Combine(Project, "dump")));
+        Assert.StartsWith("through the server, SQL may change tables but not files, extensions or settings; stop trib serve and run it with `trib query` to do that (it is a COPY statement", refusals[0], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+    }
+
     // The console's DuckDB is limited to the project's folders like every warehouse the project opens (allowed_directories, locked).
     [Fact]
     public async Task Query_DuckDbFileFunctionsOutsideTheProject_AreRefused()

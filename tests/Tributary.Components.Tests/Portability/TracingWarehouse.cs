@@ -39,6 +39,9 @@ internal sealed class TracingWarehouse(IWarehouse inner, Func<string, string?>? 
     public Task<QueryResult> QueryReadOnlyAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken) =>
         inner.QueryReadOnlyAsync(Trace(sql, null), maxRows, timeout, cancellationToken);
 
+    public Task<QueryResult> QueryTablesOnlyAsync(string sql, int maxRows, CancellationToken cancellationToken) =>
+        inner.QueryTablesOnlyAsync(Trace(sql, null), maxRows, cancellationToken);
+
     public async IAsyncEnumerable<object?[]> StreamAsync(string sql, IReadOnlyList<object?>? parameters, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var row in inner.StreamAsync(Trace(sql, parameters), parameters, cancellationToken)) yield return row;
