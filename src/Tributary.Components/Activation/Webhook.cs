@@ -198,9 +198,10 @@ public sealed class Webhook : IComponent<WebhookParameters>
     {
         // A table from before run_id was recorded is left as it is.
         if (await warehouse.DescribeTableAsync(table, cancellationToken).ConfigureAwait(false) is not { } schema || schema.Columns.All(c => c.Name != "run_id")) return null;
-        var q = warehouse.Dialect;
-        var runs = await warehouse.QueryAsync($"SELECT DISTINCT {q.Quote("run_id")} FROM {q.Quote(table)} WHERE {q.Quote("failed_at")} < $1 AND {q.Quote("run_id")} IS NOT NULL",
-            [before], int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var d = warehouse.Dialect;
+        var q = new SqlBuilder(d);
+        var runs = await warehouse.QueryAsync($"SELECT DISTINCT {d.Quote("run_id")} FROM {d.Quote(table)} WHERE {d.Quote("failed_at")} < {q.Bind(before, DataKind.Timestamp)} AND {d.Quote("run_id")} IS NOT NULL",
+            q.Parameters, int.MaxValue, cancellationToken).ConfigureAwait(false);
         return runs.Rows.Count == 0 ? null : new SupersededRows("run_id", runs.Rows.Select(r => Convert.ToString(r[0], CultureInfo.InvariantCulture)!).ToList());
     }
 

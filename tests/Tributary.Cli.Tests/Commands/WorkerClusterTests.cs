@@ -58,7 +58,8 @@ public sealed partial class WorkerClusterTests(PostgresCluster postgres) : IDisp
         Assert.True(backfill.ExitCode == 2, backfill.Log);
         var step = Assert.Single(await cluster.StepsAsync());
         Assert.Equal(("failed", 1), (step.Status, step.Attempts));
-        Assert.StartsWith("daily (transform.sql) failed: PostgresException on w1: 42703: column \"refund_amount\" does not exist", step.Error, StringComparison.Ordinal);
+        Assert.StartsWith("daily (transform.sql) failed: ", step.Error, StringComparison.Ordinal);
+        Assert.Contains(" on w1: 42703: column \"refund_amount\" does not exist", step.Error, StringComparison.Ordinal);
         Assert.Equal([("2025-01-01", "w1", "failed")], (await cluster.AttemptsAsync()).Select(a => (a.Partition, a.Worker, a.Status)));
         Assert.DoesNotContain("retrying in", backfill.Log, StringComparison.Ordinal);
     }

@@ -414,7 +414,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         // Every score with its value and the reason given for it.
         var scores = page.GetByRole(AriaRole.Article, new() { Name = "Scores and why" });
         var churn = scores.GetByRole(AriaRole.Listitem, new() { Name = "Churn risk" });
-        await Assertions.Expect(churn.Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?% \((low|medium|high)\)$"));
+        await Assertions.Expect(churn.Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?% \((low|medium|high) band\)$"));
         await Assertions.Expect(churn.Locator(".score-reason")).Not.ToBeEmptyAsync();
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d[\d,]*\.\d\d$"));
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-reason")).ToContainTextAsync(new Regex(@"^predicted over the next \d+ days"));

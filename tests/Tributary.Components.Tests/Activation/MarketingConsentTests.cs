@@ -105,7 +105,7 @@ public sealed class MarketingConsentTests(PostgresCluster postgres)
         using var receiver = new ActivationTests.Receiver(_ => [200]);
 
         var result = await h.RunAsync(People + $$"""
-              - { id: hook, type: activate.webhook, inputs: [people], with: { url: "{{receiver.Url}}", max_retries: 0 } }
+              - { id: hook, type: activate.webhook, inputs: [people], with: { url: "{{receiver.Url}}", max_retries: 0, allow_private_network: true } }
             """);
 
         Assert.True(result.Status == RunStatus.Succeeded, result.Error);

@@ -25,7 +25,7 @@ public sealed class WebhookTests(PostgresCluster postgres)
           - id: crm_hook
             type: activate.webhook
             inputs: [customers]
-            with: { url: "{{url}}", retry_delay: 1ms, {{with}} }
+            with: { url: "{{url}}", retry_delay: 1ms, consent: ignore, {{with}} }
         """;
 
     // The step's error after the engine's "crm_hook (activate.webhook) failed: ".

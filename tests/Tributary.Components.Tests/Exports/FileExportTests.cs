@@ -131,7 +131,7 @@ public sealed class FileExportTests(PostgresCluster postgres)
         var result = await h.RunAsync($$"""
             pipeline: p
             components:
-              - { id: t, type: transform.sql, with: { sql: "SELECT 'a@x.com' AS email, 1 AS customer_id, 1 AS rank, 'x' AS s" } }
+              - { id: t, type: transform.sql, with: { sql: "SELECT 'a@x.com' AS email, 1 AS customer_id, 1 AS rank, 'x' AS s, TRUE AS marketing_consent" } }
               - { id: w, type: {{type}}, inputs: [t], with: { path: "{{path}}"{{more}} } }
             """);
 

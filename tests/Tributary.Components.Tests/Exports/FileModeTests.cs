@@ -19,7 +19,7 @@ public sealed class FileModeTests(PostgresCluster postgres)
         var result = await h.RunAsync("""
             pipeline: p
             components:
-              - { id: t, type: transform.sql, with: { sql: "SELECT 'a@x.com' AS email, 1 AS customer_id, 1 AS rank, 'x' AS s" } }
+              - { id: t, type: transform.sql, with: { sql: "SELECT 'a@x.com' AS email, 1 AS customer_id, 1 AS rank, 'x' AS s, TRUE AS marketing_consent" } }
               - { id: csv, type: export.csv, inputs: [t], with: { path: out/t.csv } }
               - { id: parquet, type: export.parquet, inputs: [t], with: { path: out/t.parquet } }
               - { id: audience, type: activate.audience_file, inputs: [t], with: { path: "out/aud/{segment}.csv", segment_column: s } }
@@ -44,7 +44,7 @@ public sealed class FileModeTests(PostgresCluster postgres)
         var result = await h.RunAsync($$"""
             pipeline: p
             components:
-              - { id: t, type: transform.sql, with: { sql: "SELECT 'a@x.com' AS email, 1 AS customer_id, 1 AS rank" } }
+              - { id: t, type: transform.sql, with: { sql: "SELECT 'a@x.com' AS email, 1 AS customer_id, 1 AS rank, TRUE AS marketing_consent" } }
               - { id: w, type: {{type}}, inputs: [t], with: { path: out/w, file_mode: "{{mode}}"{{more}} } }
             """);
 
