@@ -72,7 +72,8 @@ internal static class DataWriter
     public static string Text(object? value) => value switch
     {
         null => "",
-        DateTime d => d.ToString(d.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        // A DATE reads as DateOnly, so a DateTime is a timestamp even at midnight.
+        DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
         DateTimeOffset d => d.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         double x => x.ToString("R", CultureInfo.InvariantCulture),

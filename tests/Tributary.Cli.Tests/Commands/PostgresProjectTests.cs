@@ -37,6 +37,9 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
 
         var query = await Trib.RunAsync("query", "SELECT count(*) AS n FROM customer_value", "--project", project, "--format", "json");
         Assert.Equal(30, JsonDocument.Parse(query.Out).RootElement[0].GetProperty("n").GetInt64());
+        // Npgsql reads a midnight timestamp as a DateTime like any other: it prints as a timestamp, not a date.
+        var midnight = await Trib.RunAsync("query", "SELECT CAST('2025-03-04 00:00:00' AS TIMESTAMP) AS t", "--project", project, "--format", "csv");
+        Assert.Equal(["t", "2025-03-04 00:00:00"], midnight.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.False(File.Exists(Path.Combine(project, ".tributary", "warehouse.duckdb")));
     }
 

@@ -125,6 +125,11 @@ public sealed class ProjectCommandsTests : IDisposable
         // Dates read from the warehouse are DateOnly on every engine; they print as ISO dates in every format.
         var dates = await Trib.RunAsync("query", "SELECT CAST('2025-03-04' AS DATE) AS d", "--project", Project, "--format", "csv");
         Assert.Equal(["d", "2025-03-04"], dates.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        // A timestamp at midnight is still a timestamp, in a table as in CSV.
+        var midnight = await Trib.RunAsync("query", "SELECT CAST('2025-03-04 00:00:00' AS TIMESTAMP) AS t", "--project", Project, "--format", "csv");
+        Assert.Equal(["t", "2025-03-04 00:00:00"], midnight.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var table = await Trib.RunAsync("query", "SELECT CAST('2025-03-04 00:00:00' AS TIMESTAMP) AS t", "--project", Project);
+        Assert.Contains("2025-03-04 00:00:00", table.Out, StringComparison.Ordinal);
 
         var missing = await Trib.RunAsync("show", "top_customer", "--project", Project);
         Assert.Equal(1, missing.ExitCode);
