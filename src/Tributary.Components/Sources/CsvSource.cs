@@ -28,6 +28,12 @@ public sealed record CsvSourceParameters : IValidatableObject
     [Description("Encoding of the files: utf8 (default), utf16 or latin1. A line that is not valid in it fails the load with its file and line number.")]
     public TextEncoding Encoding { get; init; } = TextEncoding.Utf8;
 
+    /// <summary>How the files write dates and timestamps (strftime specifiers); ISO when absent.</summary>
+    [Description("How the files write dates and timestamps, in strftime specifiers: '%m/%d/%Y %H:%M' for Excel's 10/5/2024 10:15, '%d/%m/%Y' for 05/10/2024 day first, '%Y-%m-%d %H:%M' for 2024-10-05 10:15. "
+        + "Allowed: %Y %y %m %d %b %B %H %I %M %S %p %f; leading zeros are optional. Columns declared DATE or TIMESTAMP are read with it, and a value it does not read fails the load naming the column and value; "
+        + "without columns, it is how types are inferred. Default: ISO forms only (2024-10-05, 2024-10-05 10:15:00).")]
+    public string? DateFormat { get; init; }
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -35,6 +41,8 @@ public sealed record CsvSourceParameters : IValidatableObject
             yield return new ValidationResult($"delimiter must be one character other than a quote or line break, got '{d}'.", [nameof(Delimiter)]);
         if (Encoding == TextEncoding.Windows1252)
             yield return new ValidationResult("source.csv reads utf8, utf16 or latin1; for windows1252 files use a platform source or convert them to UTF-8.", [nameof(Encoding)]);
+        if (DateFormat is { } format && SourceDateFormat.Problem(format) is { } problem)
+            yield return new ValidationResult(problem, [nameof(DateFormat)]);
     }
 }
 
@@ -53,5 +61,6 @@ public sealed class CsvSource : IComponent<CsvSourceParameters>
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(CsvSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        FileSource.LoadAsync(context, parameters.Path, ".csv", FileFormat.Csv, new FileReadOptions(parameters.Delimiter, parameters.Columns, parameters.Header, parameters.Encoding), cancellationToken);
+        FileSource.LoadAsync(context, parameters.Path, ".csv", FileFormat.Csv, new FileReadOptions(parameters.Delimiter, parameters.Columns, parameters.Header, parameters.Encoding,
+            parameters.DateFormat is { } format ? SourceDateFormat.WithDatePart(format) : null), cancellationToken);
 }

@@ -34,14 +34,32 @@ internal static class FileSource
             (records, options) = (count, options with { Delimiter = delimiter.ToString() });
         }
         else if (format == FileFormat.NdJson) records = RecordCount.OfNdJson(files, context.ProjectDirectory, cancellationToken);
-        var rows = await context.Warehouse.ReplaceTableAsync(context.Asset, async (b, ct) =>
+        long rows;
+        try
         {
-            await b.LoadFilesAsync(files, format, options, ct).ConfigureAwait(false);
-            if (records is { } expected)
-                RecordCount.Check(expected, Convert.ToInt64(await context.Warehouse.ScalarAsync($"SELECT count(*) FROM {b.QuotedName}", null, ct).ConfigureAwait(false),
-                    System.Globalization.CultureInfo.InvariantCulture), files.Count);
-        }, cancellationToken).ConfigureAwait(false);
+            rows = await context.Warehouse.ReplaceTableAsync(context.Asset, async (b, ct) =>
+            {
+                await b.LoadFilesAsync(files, format, options, ct).ConfigureAwait(false);
+                if (records is { } expected)
+                    RecordCount.Check(expected, Convert.ToInt64(await context.Warehouse.ScalarAsync($"SELECT count(*) FROM {b.QuotedName}", null, ct).ConfigureAwait(false),
+                        System.Globalization.CultureInfo.InvariantCulture), files.Count);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (format == FileFormat.Csv && options.DateFormats is null && IsDateConversion(e))
+        {
+            throw new InputDataException($"{e.Message.TrimEnd()} A date or timestamp in the files is not in ISO form (2024-10-05 10:15:00): set date_format to how they write it, e.g. {SourceDateFormat.Example}.", e);
+        }
         return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files.Count, ["path"] = path });
+    }
+
+    // DuckDB's cast of text that is not an ISO date or timestamp, on either engine (PostgreSQL loads through DuckDB's reader).
+    private static bool IsDateConversion(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x.Message.Contains("invalid timestamp field format", StringComparison.OrdinalIgnoreCase)
+                || x.Message.Contains("invalid date field format", StringComparison.OrdinalIgnoreCase))
+                return true;
+        return false;
     }
 
     /// <summary>The output schema a <c>columns</c> parameter declares, or null when not declared.</summary>

@@ -16,4 +16,10 @@ public enum FileFormat
 /// <param name="Columns">When given, exactly these columns are kept, cast to these SQL types; else all, inferred.</param>
 /// <param name="Header">Whether a CSV file starts with a header row; without one, <paramref name="Columns"/> names the fields in order.</param>
 /// <param name="Encoding">The encoding of a CSV file; JSON is always UTF-8.</param>
-public sealed record FileReadOptions(string? Delimiter = null, IReadOnlyDictionary<string, string>? Columns = null, bool Header = true, TextEncoding Encoding = TextEncoding.Utf8);
+/// <param name="DateFormats">
+/// How a CSV file writes dates and timestamps, as strftime specifiers: the source's <c>date_format</c> (<c>%m/%d/%Y %H:%M</c>),
+/// then any fallbacks (its date part, <c>%m/%d/%Y</c>); null for ISO forms. Declared DATE and TIMESTAMP columns are read
+/// with them, and a value none reads fails the load naming column and value; undeclared columns are inferred with the first.
+/// </param>
+public sealed record FileReadOptions(string? Delimiter = null, IReadOnlyDictionary<string, string>? Columns = null, bool Header = true, TextEncoding Encoding = TextEncoding.Utf8,
+    IReadOnlyList<string>? DateFormats = null);

@@ -369,13 +369,13 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         var reader = format switch
         {
             // RFC 4180 quoting, stated rather than sniffed: a sniffer that meets an unclosed quote can settle on one column per line.
-            FileFormat.Csv => $"read_csv({files}, header = {(options.Header ? "true, union_by_name = true" : "false" + Names(options, args))}{Delimiter(options, args)}, quote = '\"', escape = '\"'{Encoding(options)}{TextColumns(options)})",
+            FileFormat.Csv => $"read_csv({files}, header = {(options.Header ? "true, union_by_name = true" : "false" + Names(options, args))}{Delimiter(options, args)}, quote = '\"', escape = '\"'{Encoding(options)}{DateFormat(options, args)}{TextColumns(options)})",
             FileFormat.Parquet => $"read_parquet({files}, union_by_name = true)",
             FileFormat.NdJson when options.Encoding != TextEncoding.Utf8 => throw new ArgumentException($"JSON is read as UTF-8; {options.Encoding} is not supported."),
             FileFormat.NdJson => $"read_json({files}, format = 'newline_delimited', union_by_name = true)",
             _ => throw new System.Diagnostics.UnreachableException(format.ToString()),
         };
-        return ($"SELECT {Projection(options)} FROM {reader}", args);
+        return ($"SELECT {Projection(options, args)} FROM {reader}", args);
     }
 
     // Without a header row, declared columns name the fields in file order.
@@ -389,9 +389,11 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
 
     // Columns declared as text are read as text: sniffed first, "01234" would become the number 1234 and "f" the boolean
     // false before the cast back to text gave "1234" and "false".
+    // With a date_format, declared dates and timestamps too: the projection reads them with it.
     private string TextColumns(FileReadOptions options)
     {
-        var text = options.Columns?.Where(c => TypeNamePattern().IsMatch(c.Value) && SqlTypeNames.KindOf(c.Value) == DataKind.Text).ToList();
+        var text = options.Columns?.Where(c => TypeNamePattern().IsMatch(c.Value)
+            && (SqlTypeNames.KindOf(c.Value) == DataKind.Text || (options.DateFormats is { Count: > 0 } && IsDateKind(c.Value)))).ToList();
         return text is { Count: > 0 }
             ? ", types = struct_pack(" + string.Join(", ", text.Select(c => $"{Dialect.Quote(c.Key)} := 'VARCHAR'")) + ")"
             : "";
@@ -404,6 +406,18 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
         return $", delim = ${args.Count}";
     }
 
+    private static bool IsDateKind(string type) => SqlTypeNames.KindOf(type) is DataKind.Date or DataKind.Timestamp;
+
+    // Undeclared columns are sniffed with the format, so a column of 10/5/2024 10:15 becomes a timestamp.
+    private static string DateFormat(FileReadOptions options, List<object?> args)
+    {
+        if (options.DateFormats is not [var format, ..] || options.Columns is { Count: > 0 }) return "";
+        args.Add(format);
+        return format.Contains("%H", StringComparison.Ordinal) || format.Contains("%I", StringComparison.Ordinal)
+            ? $", timestampformat = ${args.Count}"
+            : $", dateformat = ${args.Count}";
+    }
+
     private static string Encoding(FileReadOptions options) => options.Encoding switch
     {
         TextEncoding.Utf8 => "",
@@ -413,12 +427,31 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     };
 
     // Declared columns are kept and cast; type names cannot be bound, so they must match a strict pattern.
-    private string Projection(FileReadOptions options) =>
-        options.Columns is { Count: > 0 } columns
-            ? string.Join(", ", columns.Select(c => TypeNamePattern().IsMatch(c.Value)
-                ? $"CAST({Dialect.Quote(c.Key)} AS {c.Value}) AS {Dialect.Quote(c.Key)}"
-                : throw new ArgumentException($"'{c.Value}' is not a SQL type name (column '{c.Key}').")))
-            : "*";
+    private string Projection(FileReadOptions options, List<object?> args)
+    {
+        if (options.Columns is not { Count: > 0 } columns) return "*";
+        var formats = "";
+        if (options.DateFormats is { Count: > 0 } f)
+        {
+            var start = args.Count;
+            args.AddRange(f);
+            formats = "[" + string.Join(", ", f.Select((_, i) => $"${start + i + 1}")) + "]";
+        }
+        return string.Join(", ", columns.Select(c => !TypeNamePattern().IsMatch(c.Value)
+            ? throw new ArgumentException($"'{c.Value}' is not a SQL type name (column '{c.Key}').")
+            : formats.Length > 0 && IsDateKind(c.Value) ? $"{Dated(c.Key, c.Value, formats)} AS {Dialect.Quote(c.Key)}"
+            : $"CAST({Dialect.Quote(c.Key)} AS {c.Value}) AS {Dialect.Quote(c.Key)}"));
+    }
+
+    // A text field read with the date_format (then its fallbacks): blank is NULL, and a value none reads fails naming column and value.
+    private string Dated(string column, string type, string formats)
+    {
+        var c = Dialect.Quote(column);
+        var holds = Dialect.Literal($"column '{column}' holds '");
+        return $"CASE WHEN {c} IS NULL OR trim({c}) = '' THEN NULL WHEN try_strptime({c}, {formats}) IS NULL "
+            + $"THEN error(concat({holds}, {c}, ''', which date_format ''', {formats}[1], ''' does not read')) "
+            + $"ELSE CAST(strptime({c}, {formats}) AS {type}) END";
+    }
 
     /// <inheritdoc />
     protected override async Task BulkAppendAsync(DbConnection connection, string table, IReadOnlyList<(string Name, DataKind Kind)> columns,

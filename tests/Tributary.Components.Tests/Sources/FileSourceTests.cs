@@ -108,6 +108,80 @@ public sealed class FileSourceTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CsvSource_ExcelDatesWithDateFormat_LoadAsTimestampsDeclaredOrInferred(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // Excel re-saves timestamps without seconds and months and days without their leading zero.
+        h.Temp.File("data/o.csv", "id,ordered_at,note\n1,10/5/2024 10:15,a\n2,1/12/2024 9:05,\n3,,c\n");
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: declared, type: source.csv, with: { path: data/o.csv, date_format: "%m/%d/%Y %H:%M", columns: { id: BIGINT, ordered_at: TIMESTAMP } } }
+              - { id: inferred, type: source.csv, with: { path: data/o.csv, date_format: "%m/%d/%Y %H:%M" } }
+              - { id: days, type: source.csv, with: { path: data/o.csv, date_format: "%m/%d/%Y %H:%M", columns: { id: BIGINT, ordered_at: DATE } } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        DateTime?[] expected = [new DateTime(2024, 10, 5, 10, 15, 0), new DateTime(2024, 1, 12, 9, 5, 0), null];
+        Assert.Equal(expected, (await h.RowsAsync("SELECT ordered_at FROM declared ORDER BY id")).Select(r => (DateTime?)r[0]));
+        Assert.Equal(expected, (await h.RowsAsync("SELECT ordered_at FROM inferred ORDER BY id")).Select(r => (DateTime?)r[0]));
+        Assert.Equal([new DateOnly(2024, 10, 5), new DateOnly(2024, 1, 12), null], (await h.RowsAsync("SELECT ordered_at FROM days ORDER BY id")).Select(r => (DateOnly?)r[0]));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CsvSource_DateTheFormatDoesNotRead_FailsNamingColumnValueAndFormat(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("data/o.csv", "id,ordered_at\n1,10/5/2024 10:15\n2,2024-10-05 10:15\n");
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: orders, type: source.csv, with: { path: data/o.csv, date_format: "%m/%d/%Y %H:%M", columns: { id: BIGINT, ordered_at: TIMESTAMP } } }
+            """);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("column 'ordered_at' holds '2024-10-05 10:15', which date_format '%m/%d/%Y %H:%M' does not read", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CsvSource_ExcelDateWithoutDateFormat_FailsNamingTheOption(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("data/o.csv", "id,ordered_at\n1,10/5/2024 10:15\n");
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: orders, type: source.csv, with: { path: data/o.csv, columns: { id: BIGINT, ordered_at: TIMESTAMP } } }
+            """);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("10/5/2024 10:15", result.Error, StringComparison.Ordinal);
+        Assert.EndsWith("A date or timestamp in the files is not in ISO form (2024-10-05 10:15:00): set date_format to how they write it, e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("%m/%d/%Q", "date_format '%m/%d/%Q' has '%Q', which is not read; use %Y %y %m %d %b %B %H %I %M %S %p %f (e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15).")]
+    [InlineData("%H:%M", "date_format '%H:%M' needs a year (%Y), a month (%m) and a day (%d), e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15.")]
+    [InlineData("%m/%d/%Y %I:%M", "date_format '%m/%d/%Y %I:%M' has %I (12-hour clock) without %p (AM/PM); use both, or %H for a 24-hour clock.")]
+    public void CsvSource_UnreadableDateFormat_IsRefusedAtValidation(string format, string expected)
+    {
+        var result = new Tributary.Core.Loading.PipelineLoader(BuiltInComponents.CreateCatalog()).Load($$"""
+            pipeline: p
+            components:
+              - { id: src, type: source.csv, with: { path: o.csv, date_format: "{{format}}" } }
+            """, "test.yaml", new Tributary.Core.Loading.LoadOptions());
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Diagnostics, d => d.Message.EndsWith(": " + expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task NdJsonAndParquetSources_LoadWhatExportsWrote(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);

@@ -43,7 +43,7 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         Assert.Equal(
         [
             (3L, "#1002,b@x.com,paid,lots,2025-01-03 10:00:00 +0100,1,Mug,20.00,SKU-1", "'Total': expected a number, got 'lots'"),
-            (4L, "#1003,c@x.com,paid,20.00,yesterday,1,Mug,20.00,SKU-1", "'Created at': expected a timestamp such as 2025-01-31 14:05:00 +0100, got 'yesterday'"),
+            (4L, "#1003,c@x.com,paid,20.00,yesterday,1,Mug,20.00,SKU-1", "'Created at': expected a timestamp such as 2025-01-31 14:05:00 +0100, got 'yesterday'; if the export writes dates another way, set date_format (e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15)"),
             (6L, "#1005,e@x.com,paid,5.00,2025-01-05", "has 5 fields where the header has 9 (truncated line or stray delimiter)"),
         ], rejected);
         var rows = await h.RowsAsync("SELECT order_name, created_at, total FROM src ORDER BY order_name");
@@ -81,8 +81,38 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Contains("orders.csv:1: the header has no column 'Name' (no header is close), 'Created at' (no header is close), 'Lineitem quantity' (no header is close), "
             + "'Lineitem price' (no header is close) that a Shopify orders export needs, so no row can be read. The header is one field", run.Error, StringComparison.Ordinal);
-        Assert.Contains("probably not delimited by ','", run.Error, StringComparison.Ordinal);
+        Assert.Contains("probably not delimited by ',' but by ';'; set delimiter: \";\".", run.Error, StringComparison.Ordinal);
         Assert.Null(await h.Warehouse.DescribeTableAsync("src", TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task GoogleAds_ExcelCsvDownloadInUtf16WithTabs_IsReadWithoutSettings(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // Google Ads' "Excel CSV" download: UTF-16LE with a byte order mark, tab-separated, a report name and date range first.
+        var text = "Campaign report\r\n\"October 1, 2024 - October 31, 2024\"\r\nDay\tCampaign\tCampaign ID\tImpr.\tClicks\tCost\tConversions\tCurrency code\r\n"
+            + "2024-10-01\tbrand, search\t1\t1,000\t50\t1,234.50\t2.00\tUSD\r\nTotal: Account\t--\t--\t1,000\t50\t1,234.50\t2.00\tUSD\r\n";
+        File.WriteAllBytes(Path.Combine(h.Temp.Path, "Campaign report.csv"), [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes(text)]);
+
+        var (run, rejected) = await LoadAsync(h, "source.google_ads", "Campaign report.csv");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Empty(rejected);
+        var row = Assert.Single(await h.RowsAsync("SELECT campaign, impressions, cost, currency FROM src"));
+        Assert.Equal(("brand, search", 1000L, 1234.5, "USD"), ((string)row[0]!, Convert.ToInt64(row[1], CultureInfo.InvariantCulture), Convert.ToDouble(row[2], CultureInfo.InvariantCulture), (string)row[3]!));
+    }
+
+    [Fact]
+    public async Task ShopifyOrders_Utf16WithoutByteOrderMark_FailsAtTheHeaderNamingTheEncoding()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        File.WriteAllBytes(Path.Combine(h.Temp.Path, "orders.csv"), System.Text.Encoding.Unicode.GetBytes(ShopifyHeader + "\n#1001,a@x.com,paid,20.00,2025-01-02 10:00:00,1,Mug,20.00,SKU-1\n"));
+
+        var (run, _) = await LoadAsync(h, "source.shopify_orders", "orders.csv");
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains("The header holds NUL characters between its letters: the file is UTF-16 without a byte order mark; set encoding: utf16.", run.Error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -115,7 +145,7 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
 
     [Theory]
     [InlineData("source.google_ads", "Campaign report\n\"January 1, 2025 - January 31, 2025\"\nDay,Campaign,Campaign ID,Impr.,Clicks,Cost,Conversions,Currency code\n2025-01-01,brand,1,1000,50,\"1,234.50\",2.00,USD\n2025-01-02,brand,1,1000,fifty,1.00,0,USD\n", "'Clicks': expected a whole number, got 'fifty'")]
-    [InlineData("source.meta_ads", "Reporting starts,Reporting ends,Campaign name,Campaign ID,Amount spent (EUR),Impressions,Link clicks,Results,Result indicator\n2025-01-01,2025-01-01,prospecting,1,10.5,100,5,1,x\n01.02.2025,2025-01-02,prospecting,1,10.5,100,5,1,x\n", "'Reporting starts': expected a date such as 2025-01-31, got '01.02.2025'")]
+    [InlineData("source.meta_ads", "Reporting starts,Reporting ends,Campaign name,Campaign ID,Amount spent (EUR),Impressions,Link clicks,Results,Result indicator\n2025-01-01,2025-01-01,prospecting,1,10.5,100,5,1,x\n01.02.2025,2025-01-02,prospecting,1,10.5,100,5,1,x\n", "'Reporting starts': expected a date such as 2025-01-31, got '01.02.2025'; if the export writes dates another way, set date_format (e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15)")]
     [InlineData("source.hubspot_contacts", "Record ID,First Name,Last Name,Email,Phone Number,Lifecycle Stage,Create Date,Last Activity Date,Country/Region,Original Source,Favourite Colour\n1,A,B,a@x.com,+1 415 555 0100,lead,2025-01-01 10:00:00 +0000,,US,ORGANIC,blue\n,C,D,c@x.com,,lead,,,US,,red\n", "'Record ID' is empty but required")]
     [InlineData("source.zendesk_tickets", "Id,Requester,Requester email,Subject,Status,Priority,Created at,Updated at,Solved at,Tags,Via,Satisfaction\n1,A,a@x.com,Hi,open,normal,2025-01-01 10:00:00,,,,web,\n2,B,b@x.com,\"Unclosed quote,open,normal,2025-01-01 10:00:00,,,,web,\n", "the quote opened in field 4 never closes (the file ends first)")]
     [InlineData("source.shopify_products", "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Variant SKU,Variant Price,Status\nmug,Mug,<p>Mug</p>,Acme,kitchen,,true,SKU-1,12.50,active\ncup,Cup,<p>Cup</p>,Acme,kitchen,,true,SKU-2,twelve,active\n", "'Variant Price': expected a number, got 'twelve'")]
@@ -419,6 +449,63 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         Assert.Equal(reason is null ? [] : [reason], rejected.Select(r => r.Reason));
         var prices = await h.RowsAsync("SELECT lineitem_price FROM src WHERE order_name = '#1001'");
         Assert.Equal(loaded, prices.Select(r => (double?)Convert.ToDouble(r[0], CultureInfo.InvariantCulture)).SingleOrDefault());
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ShopifyOrders_ExcelResavedDatesWithDateFormat_LoadAndWithoutItAreRejectedNamingTheOption(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // Excel drops the seconds and the leading zeros; day first here, which MM/dd/yyyy would misread as 10 May.
+        h.Temp.File("orders.csv", string.Join("\n",
+            ShopifyHeader,
+            "#1001,a@x.com,paid,20.00,10/5/2024 10:15,1,Mug,20.00,SKU-1",
+            "#1002,b@x.com,paid,5.00,2024-10-06 09:00:00 +0200,1,Tea,5.00,SKU-2",
+            "#1003,c@x.com,paid,5.00,31/12/2024 23:59,1,Tea,5.00,SKU-2") + "\n");
+
+        var (run, rejected) = await LoadAsync(h, "source.shopify_orders", "orders.csv", ", date_format: '%d/%m/%Y %H:%M'");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Empty(rejected);
+        var rows = await h.RowsAsync("SELECT created_at FROM src ORDER BY order_name");
+        Assert.Equal([new DateTime(2024, 5, 10, 10, 15, 0), new DateTime(2024, 10, 6, 7, 0, 0), new DateTime(2024, 12, 31, 23, 59, 0)],
+            rows.Select(r => Convert.ToDateTime(r[0], CultureInfo.InvariantCulture)));
+
+        await using var plain = await ComponentHarness.CreateAsync(engine, postgres);
+        plain.Temp.File("orders.csv", File.ReadAllText(Path.Combine(h.Temp.Path, "orders.csv")));
+        var (run2, rejected2) = await LoadAsync(plain, "source.shopify_orders", "orders.csv", ", max_rejected_ratio: 0.9");
+        Assert.True(run2.Status == RunStatus.Succeeded, run2.Error);
+        Assert.Equal("'Created at': expected a timestamp such as 2025-01-31 14:05:00 +0100, got '10/5/2024 10:15'; if the export writes dates another way, set date_format (e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15)", rejected2[0].Reason);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task GoogleAds_DayWrittenByASpreadsheet_ReadsWithTheDatePartOfDateFormat(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("report.csv", "Day,Campaign,Campaign ID,Impr.,Clicks,Cost,Conversions,Currency code\n10/5/2024,brand,1,1000,50,12.50,2.00,USD\n2024-13-01,brand,1,1000,50,12.50,2.00,USD\n");
+
+        var (run, rejected) = await LoadAsync(h, "source.google_ads", "report.csv", ", date_format: '%m/%d/%Y %H:%M', max_rejected_ratio: 0.9");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(new DateOnly(2024, 10, 5), (DateOnly)(await h.RowsAsync("SELECT day FROM src"))[0][0]!);
+        Assert.Equal("'Day': expected a date such as 2025-01-31, got '2024-13-01'; nor does the source's date_format read it", Assert.Single(rejected).Reason);
+    }
+
+    [Fact]
+    public void PlatformAndSegmentSources_UnreadableOrUnusedDateFormat_IsRefusedAtValidation()
+    {
+        var result = new Tributary.Core.Loading.PipelineLoader(BuiltInComponents.CreateCatalog()).Load("""
+            pipeline: p
+            components:
+              - { id: src, type: source.shopify_orders, with: { path: o.csv, date_format: "%m/%d" } }
+              - { id: events, type: source.segment_events, with: { path: e.ndjson, date_format: "%m/%d/%Y" } }
+            """, "test.yaml", new Tributary.Core.Loading.LoadOptions());
+
+        Assert.False(result.Succeeded);
+        var messages = result.Diagnostics.Select(d => d.Message).ToList();
+        Assert.Contains(messages, m => m.EndsWith(": date_format '%m/%d' needs a year (%Y), a month (%m) and a day (%d), e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15.", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.EndsWith(": source.segment_events reads Segment's ISO 8601 timestamps; date_format is for CSV exports, remove it.", StringComparison.Ordinal));
     }
 
     [Fact]

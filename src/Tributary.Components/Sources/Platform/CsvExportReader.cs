@@ -14,7 +14,7 @@ internal static class CsvExportReader
     private const int MaxGroupRows = 10_000;
 
     public static IEnumerable<ParsedRow> Read(string path, PlatformLayout layout, PlatformSourceParameters parameters) =>
-        layout.GroupBy is null ? ReadRows(path, layout, parameters) : Grouped(ReadRows(path, layout, parameters, fieldsOnly: true), layout, parameters.NumberCulture);
+        layout.GroupBy is null ? ReadRows(path, layout, parameters) : Grouped(ReadRows(path, layout, parameters, fieldsOnly: true), layout, parameters.NumberCulture, parameters.DotNetDateFormat);
 
     /// <summary>
     /// The file's header matched to the layout, read before any row: null when the file has no header (an empty file, or no
@@ -22,29 +22,58 @@ internal static class CsvExportReader
     /// </summary>
     public static ExportHeader? ReadHeader(string path, PlatformLayout layout, PlatformSourceParameters parameters)
     {
-        var records = new CsvRecordReader(SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes), parameters.Delimiter[0],
+        var delimiter = Delimiter(path, layout, parameters);
+        var records = new CsvRecordReader(SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes), delimiter,
             parameters.MaxRecordBytes, strayQuotesAreErrors: true);
         foreach (var record in records.Read())
-            if (Header(record, layout, parameters) is { } header)
+            if (Header(record, layout, delimiter.ToString()) is { } header)
                 return header;
         return null;
     }
 
+    // Lines read for a tab-separated header at most (Google Ads puts a report name and a date range before it).
+    private const int DelimiterProbeLines = 20;
+
+    /// <summary>
+    /// The file's delimiter: the declared one, except that with the default ',' a file whose header (or a line before it
+    /// holding the layout's marker) reads as one field holding tabs is tab-separated, as Google Ads' "Excel CSV" and TSV
+    /// downloads are (UTF-16 with a byte order mark, which <see cref="SourceLineReader"/> follows).
+    /// </summary>
+    internal static char Delimiter(string path, PlatformLayout layout, PlatformSourceParameters parameters)
+    {
+        var declared = parameters.Delimiter[0];
+        if (declared != ',') return declared;
+        var records = new CsvRecordReader(SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes), declared,
+            parameters.MaxRecordBytes, strayQuotesAreErrors: true);
+        foreach (var record in records.Read().Take(DelimiterProbeLines))
+        {
+            if (record.Fields is not { } fields) continue;
+            if (fields.Length == 1 && fields[0].Contains('\t', StringComparison.Ordinal))
+            {
+                var tabbed = fields[0].Split('\t');
+                if (layout.HeaderMarker is null ? ExportHeader.Match(record.Line, tabbed, layout, "\t").Error is null : tabbed.Any(layout.IsMarker)) return '\t';
+            }
+            if (Header(record, layout, ",") is not null) break;
+        }
+        return declared;
+    }
+
     // The header when this record is it; null for a preamble line before it.
-    private static ExportHeader? Header(CsvRecord record, PlatformLayout layout, PlatformSourceParameters parameters)
+    private static ExportHeader? Header(CsvRecord record, PlatformLayout layout, string delimiter)
     {
         if (layout.HeaderMarker is not null)
-            return record.Fields is { } preamble && preamble.Any(layout.IsMarker) ? ExportHeader.Match(record.Line, preamble, layout, parameters.Delimiter) : null;
+            return record.Fields is { } preamble && preamble.Any(layout.IsMarker) ? ExportHeader.Match(record.Line, preamble, layout, delimiter) : null;
         return record.Fields is { } fields
-            ? ExportHeader.Match(record.Line, fields, layout, parameters.Delimiter)
+            ? ExportHeader.Match(record.Line, fields, layout, delimiter)
             : new ExportHeader(record.Line, [], [], $"the header row is malformed ({record.Problem}), so no column can be found", []);
     }
 
     // With fieldsOnly, well-formed records come back unconverted (Values holds the mapped fields as text) for grouping.
     private static IEnumerable<ParsedRow> ReadRows(string path, PlatformLayout layout, PlatformSourceParameters parameters, bool fieldsOnly = false)
     {
-        var culture = parameters.NumberCulture;
-        var records = new CsvRecordReader(SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes), parameters.Delimiter[0],
+        var (culture, dates) = (parameters.NumberCulture, parameters.DotNetDateFormat);
+        var delimiter = Delimiter(path, layout, parameters);
+        var records = new CsvRecordReader(SourceLineReader.ReadAll(path, parameters.Encoding, parameters.MaxRecordBytes), delimiter,
             parameters.MaxRecordBytes, strayQuotesAreErrors: true);
         ExportHeader? header = null;
         var headerWidth = 0;
@@ -54,7 +83,7 @@ internal static class CsvExportReader
             var (line, raw) = (record.Line, record.Raw);
             if (header is null)
             {
-                header = Header(record, layout, parameters);
+                header = Header(record, layout, delimiter.ToString());
                 if (header is null) continue; // preamble
                 // The loader checks headers before reading rows; read on its own, a file whose header fails rejects that line alone.
                 if (header.Error is { } error)
@@ -83,7 +112,7 @@ internal static class CsvExportReader
                 yield return ParsedRow.Rejected(line, raw, $"has {fields.Length} fields where the header has {headerWidth} (truncated line or stray delimiter)");
                 continue;
             }
-            yield return fieldsOnly ? new ParsedRow(line, raw, header.Mapped(fields), GroupedFields) : Convert(line, raw, header.Mapped(fields), layout, culture, null, null, null);
+            yield return fieldsOnly ? new ParsedRow(line, raw, header.Mapped(fields), GroupedFields) : Convert(line, raw, header.Mapped(fields), layout, culture, dates, null, null, null);
         }
         if (header is null)
             yield return ParsedRow.Rejected(1, "", layout.HeaderMarker is null ? "the file is empty: no header row" : $"no header row containing '{layout.HeaderMarker}' was found");
@@ -109,7 +138,7 @@ internal static class CsvExportReader
     /// Groups consecutive rows with the same key (exports list an order's line items together) and fills each row's blank
     /// group-level fields from the group's row that has them, then converts every row; rows without a key stay alone.
     /// </summary>
-    private static IEnumerable<ParsedRow> Grouped(IEnumerable<ParsedRow> rows, PlatformLayout layout, CultureInfo culture)
+    private static IEnumerable<ParsedRow> Grouped(IEnumerable<ParsedRow> rows, PlatformLayout layout, CultureInfo culture, string[]? dates)
     {
         var columns = layout.Columns;
         var key = columns.ToList().FindIndex(c => c.Header == layout.GroupBy);
@@ -132,7 +161,7 @@ internal static class CsvExportReader
                 if (source is not null)
                     foreach (var i in shared)
                         if (Blank(fields[i])) fields[i] = source[i];
-                yield return Convert(row.Line, row.Raw, fields, layout, culture, current is null ? null : $", and no row of {layout.GroupBy} '{current}' has it", source, parsed);
+                yield return Convert(row.Line, row.Raw, fields, layout, culture, dates, current is null ? null : $", and no row of {layout.GroupBy} '{current}' has it", source, parsed);
             }
             group.Clear();
         }
@@ -167,7 +196,7 @@ internal static class CsvExportReader
 
     // Converts mapped fields in place into typed values; groupHint explains a missing group-level field. A field that is the
     // group's source row's own text (filled from it, or the source row itself) is parsed once per group, in parsed.
-    private static ParsedRow Convert(long line, string raw, object?[] values, PlatformLayout layout, CultureInfo culture, string? groupHint,
+    private static ParsedRow Convert(long line, string raw, object?[] values, PlatformLayout layout, CultureInfo culture, string[]? dates, string? groupHint,
         object?[]? source, Parsed[]? parsed)
     {
         for (var i = 0; i < values.Length; i++)
@@ -181,18 +210,23 @@ internal static class CsvExportReader
             if (parsed is not null && text is not null && column.GroupLevel && ReferenceEquals(text, source![i]))
             {
                 ref var once = ref parsed[i];
-                if (!once.Done) (once.Ok, once.Done) = (FieldParser.TryParse(text, column.Kind, culture, out once.Value, out once.Reason), true);
+                if (!once.Done) (once.Ok, once.Done) = (FieldParser.TryParse(text, column.Kind, culture, out once.Value, out once.Reason, dates), true);
                 (ok, values[i], reason) = (once.Ok, once.Value, once.Reason);
             }
-            else ok = FieldParser.TryParse(text, column.Kind, culture, out values[i], out reason);
+            else ok = FieldParser.TryParse(text, column.Kind, culture, out values[i], out reason, dates);
             if (!ok)
-                return ParsedRow.Rejected(line, raw, $"'{column.Header}': {reason}, got '{Shorten(text!)}'");
+                return ParsedRow.Rejected(line, raw, $"'{column.Header}': {reason}, got '{Shorten(text!)}'{(column.Kind is DataKind.Date or DataKind.Timestamp ? DateHint(dates) : null)}");
             if (column.Kind == DataKind.Text && values[i] is string s) values[i] = s;
         }
         if (layout.DayRange is var (start, end) && OverOneDay(layout, values, start, end) is { } span)
             return ParsedRow.Rejected(line, raw, span);
         return ParsedRow.Valid(line, raw, values);
     }
+
+    // What to set when a date does not read: the option, or that it is set and did not match either.
+    private static string DateHint(string[]? dates) => dates is null
+        ? $"; if the export writes dates another way, set date_format (e.g. {SourceDateFormat.Example})"
+        : "; nor does the source's date_format read it";
 
     // Why a row reports more than one day, or null when it reports one (or its end is blank).
     private static string? OverOneDay(PlatformLayout layout, object?[] values, string start, string end)

@@ -41,8 +41,10 @@ internal sealed record ExportHeader(long Line, int[] Map, int[]?[] Fallbacks, st
         string? error = null;
         if (missing.Count > 0)
         {
-            var hint = header.Length == 1 && header[0].IndexOfAny([';', '\t', '|', ',']) >= 0
-                ? $" The header is one field ('{CsvExportReader.Shorten(header[0])}'): the file is probably not delimited by '{delimiter}'."
+            var hint = header.Any(h => h.Contains('\0', StringComparison.Ordinal))
+                ? " The header holds NUL characters between its letters: the file is UTF-16 without a byte order mark; set encoding: utf16."
+                : header.Length == 1 && Delimiters.FirstOrDefault(d => d.Char != delimiter[0] && header[0].Contains(d.Char, StringComparison.Ordinal)) is { Name: not null } found
+                ? $" The header is one field ('{CsvExportReader.Shorten(header[0])}'): the file is probably not delimited by '{(delimiter == "\t" ? "\\t" : delimiter)}' but by {found.Name}; set delimiter: {found.Setting}."
                 : $" The header has: {string.Join(", ", header.Take(ListedHeaders).Select(h => $"'{h.Trim()}'"))}{(header.Length > ListedHeaders ? ", ..." : "")}.";
             error = $"the header has no column {string.Join(", ", missing.Select(c => $"'{c.Header}' ({Near(c, unmatched)})"))} that a {layout.Platform} needs, so no row can be read.{hint}";
         }
@@ -54,6 +56,10 @@ internal sealed record ExportHeader(long Line, int[] Map, int[]?[] Fallbacks, st
         var absent = columns.Where((c, i) => !c.Required && map[i] < 0 && fromHeader[i] is null).Select(c => $"'{c.Header}' ({c.Name} is NULL; {Near(c, unmatched)})").ToList();
         return new ExportHeader(line, map, fallbacks, error, absent) { FromHeader = fromHeader };
     }
+
+    // Delimiters a one-field header may hold instead, as named in the hint and written in YAML.
+    private static readonly (char Char, string? Name, string Setting)[] Delimiters =
+        [('\t', "tabs", "\"\\t\""), (';', "';'", "\";\""), ('|', "'|'", "\"|\""), (',', "','", "\",\"")];
 
     private static string Near(PlatformColumn column, IReadOnlyList<string> unmatched) =>
         Closest(column, unmatched) is { } near ? $"closest header: '{near}'" : "no header is close";

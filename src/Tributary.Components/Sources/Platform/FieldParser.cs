@@ -12,13 +12,17 @@ internal static class FieldParser
         "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd", "yyyy/MM/dd HH:mm:ss", "MM/dd/yyyy HH:mm:ss", "MM/dd/yyyy",
     ];
 
+    // With a date_format, US slash forms are no longer guessed: 05/10/2024 is the format's to read.
+    private static readonly string[] IsoTimestampFormats = [.. TimestampFormats.Where(f => f.StartsWith("yyyy-", StringComparison.Ordinal))];
+
     /// <summary>The value, or null for an empty field; false with a reason when the text is not of the kind.</summary>
     /// <param name="text">The field.</param>
     /// <param name="kind">What it should hold.</param>
     /// <param name="culture">How numbers are written: decimal and group separators (dates and times are read in fixed formats).</param>
     /// <param name="value">The parsed value.</param>
     /// <param name="reason">Why the text is not of the kind.</param>
-    public static bool TryParse(string? text, DataKind kind, CultureInfo culture, out object? value, out string? reason)
+    /// <param name="dateFormat">.NET formats the source's date_format names, tried before the ISO forms (and instead of MM/dd/yyyy), or null.</param>
+    public static bool TryParse(string? text, DataKind kind, CultureInfo culture, out object? value, out string? reason, string[]? dateFormat = null)
     {
         value = null;
         reason = null;
@@ -45,12 +49,13 @@ internal static class FieldParser
                 reason = "expected true/false or yes/no";
                 return false;
             case DataKind.Date:
-                if (DateOnly.TryParseExact(text, ["yyyy-MM-dd", "yyyy/MM/dd", "MM/dd/yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) { value = day; return true; }
+                if (dateFormat is not null && DateTime.TryParseExact(text, dateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dated)) { value = DateOnly.FromDateTime(dated); return true; }
+                if (DateOnly.TryParseExact(text, dateFormat is null ? ["yyyy-MM-dd", "yyyy/MM/dd", "MM/dd/yyyy"] : ["yyyy-MM-dd", "yyyy/MM/dd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) { value = day; return true; }
                 reason = "expected a date such as 2025-01-31";
                 return false;
             case DataKind.Timestamp:
                 if (TryParseIsoUtc(text, out var utc) || TryParseWithOffset(text, out utc)) { value = utc; return true; }
-                if (DateTimeOffset.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var ts))
+                if (DateTimeOffset.TryParseExact(text, dateFormat is null ? TimestampFormats : [.. dateFormat, .. IsoTimestampFormats], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var ts))
                 {
                     value = DateTime.SpecifyKind(ts.UtcDateTime, DateTimeKind.Unspecified);
                     return true;

@@ -18,7 +18,7 @@ public record PlatformSourceParameters : IValidatableObject
     public double MaxRejectedRatio { get; init; } = 0.05;
 
     /// <summary>CSV delimiter.</summary>
-    [Description("Field delimiter of CSV exports, one character. Default ','.")]
+    [Description("Field delimiter of CSV exports, one character. Default ','; with it, a file whose header reads as one field holding tabs (Google Ads' Excel CSV download, UTF-16 and tab-separated) is read tab-separated.")]
     public string Delimiter { get; init; } = ",";
 
     /// <summary>Text encoding of the files.</summary>
@@ -29,10 +29,21 @@ public record PlatformSourceParameters : IValidatableObject
     [Description("Culture whose decimal and group separators the exports' numbers use, e.g. de-DE for 1.234,50. Default: invariant (1,234.50); a number that does not parse in it is rejected with the reason.")]
     public string? Culture { get; init; }
 
+    /// <summary>How the exports write dates and timestamps (strftime specifiers), tried before the usual forms.</summary>
+    [Description("How CSV exports write dates and timestamps when a spreadsheet re-saved them, in strftime specifiers: '%m/%d/%Y %H:%M' for 10/5/2024 10:15, '%d/%m/%Y %H:%M' for day first. "
+        + "Allowed: %Y %y %m %d %b %B %H %I %M %S %p %f; leading zeros are optional; a timestamp without an offset is UTC. It is tried first, then the ISO forms (2024-10-05, 2024-10-05 10:15:00 +0100); "
+        + "US slash dates (10/05/2024) are then no longer guessed. A value neither reads is rejected with the reason. Default: none (ISO forms and MM/dd/yyyy).")]
+    public string? DateFormat { get; init; }
+
     /// <summary>Longest record accepted.</summary>
     [Description("Longest record in bytes. A longer one (typically a quote that never closes) is rejected with its line number and reading resumes on the next line. Default 1048576 (1 MiB).")]
     [Range(1024, 1 << 30)]
     public int MaxRecordBytes { get; init; } = Sources.CsvRecordReader.DefaultMaxRecordBytes;
+
+    /// <summary>The <see cref="DateFormat"/> and its date part as .NET custom formats, or null.</summary>
+    internal string[]? DotNetDateFormat => DateFormat is { } format && SourceDateFormat.Problem(format) is null
+        ? [.. SourceDateFormat.WithDatePart(format).Select(SourceDateFormat.ToDotNet)]
+        : null;
 
     /// <summary>The culture numbers are parsed in.</summary>
     internal CultureInfo NumberCulture => Culture is { Length: > 0 } name ? CultureInfo.GetCultureInfo(name, predefinedOnly: true) : CultureInfo.InvariantCulture;
@@ -44,6 +55,8 @@ public record PlatformSourceParameters : IValidatableObject
             yield return new ValidationResult($"delimiter must be one character other than a quote or line break, got '{Delimiter}'.", [nameof(Delimiter)]);
         if (Culture is { Length: > 0 } culture && !IsCulture(culture))
             yield return new ValidationResult($"culture '{culture}' is not a known culture name; use a name such as en-US, de-DE or fr-FR.", [nameof(Culture)]);
+        if (DateFormat is { } format && SourceDateFormat.Problem(format) is { } problem)
+            yield return new ValidationResult(problem, [nameof(DateFormat)]);
     }
 
     private static bool IsCulture(string name)
