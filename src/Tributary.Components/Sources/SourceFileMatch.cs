@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Tributary.Core.Components;
 
 namespace Tributary.Components.Sources;
 
@@ -60,12 +61,48 @@ internal static class SourceFileMatch
             return string.Create(CultureInfo.InvariantCulture,
                 $"no file matches '{path}' (looked for {full}): a folder is read for {kinds} files directly inside it, and it holds {others.Count} other file(s){Examples(others)} and {subfolders} folder(s).{hint}");
         }
-        if (full.IndexOfAny(['*', '?']) < 0) return $"no file matches '{path}' (looked for {full}).";
-        var (root, _) = Split(full);
+        if (full.IndexOfAny(['*', '?']) < 0)
+        {
+            var folder = Path.GetDirectoryName(full);
+            var near = folder is not null && Directory.Exists(folder)
+                ? Close(Path.GetFileName(full), Directory.EnumerateFiles(folder).Select(f => Path.GetFileName(f)).ToList())
+                : "";
+            return $"no file matches '{path}' (looked for {full}).{(near.Length > 0 ? $" Its folder holds {near}." : "")}";
+        }
+        var (root, pattern) = Split(full);
         var held = Directory.Exists(root) ? Walk(root, "", int.MaxValue).Select(f => f.Relative).Order(StringComparer.Ordinal).ToList() : null;
-        var there = held is null ? $"The folder {root} does not exist." : string.Create(CultureInfo.InvariantCulture, $"{root} holds {held.Count} file(s){Examples(held)}, none matching.");
+        var close = held is null ? "" : Close(pattern[^1], held);
+        var there = held is null ? $"The folder {root} does not exist."
+            : close.Length > 0 ? string.Create(CultureInfo.InvariantCulture, $"{root} holds {held.Count} file(s), none matching; the closest: {close}.")
+            : string.Create(CultureInfo.InvariantCulture, $"{root} holds {held.Count} file(s){Examples(held)}, none matching.");
         return $"no file matches '{path}' (looked for {full}): * and ? match within one name, ** any number of folders; a pattern ending in ** or / reads the {kinds} files of the folders it names. {there}";
     }
+
+    /// <summary>
+    /// Up to three of <paramref name="names"/> (relative paths) whose file name is close to <paramref name="wanted"/> (a name or
+    /// a glob's last name), by edit distance, ignoring case, with runs of digits read as <c>*</c>: names differing only in
+    /// digits are shown once as their pattern with a count, <c>orders-*-*.csv (12 files)</c>. Empty when none is close.
+    /// </summary>
+    internal static string Close(string wanted, IReadOnlyList<string> names)
+    {
+        var target = wanted.ToLowerInvariant();
+        var limit = Math.Max(2, target.Length / 3);
+        var groups = names.GroupBy(Shape, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var name = Path.GetFileName(g.First()).ToLowerInvariant();
+                var distance = Math.Min(NameSuggestion.Distance(target, name), NameSuggestion.Distance(target, Shape(name)));
+                return (Shown: g.Count() > 1 ? string.Create(CultureInfo.InvariantCulture, $"{g.Key} ({g.Count()} files)") : g.First(), Distance: distance);
+            })
+            .Where(g => g.Distance <= limit)
+            .OrderBy(g => g.Distance).ThenBy(g => g.Shown, StringComparer.Ordinal)
+            .Take(3)
+            .ToList();
+        return string.Join(", ", groups.Select(g => g.Shown));
+    }
+
+    // A name with each run of digits as '*': orders-2024-01.csv → orders-*-*.csv.
+    private static string Shape(string name) => Regex.Replace(name, "[0-9]+", "*", RegexOptions.CultureInvariant);
 
     private static string Examples(List<string> names) => names.Count == 0 ? "" : $" ({string.Join(", ", names.Take(5))}{(names.Count > 5 ? ", …" : "")})";
 

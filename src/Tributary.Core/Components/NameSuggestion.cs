@@ -38,6 +38,9 @@ public static class NameSuggestion
     public static string Format(string name, IEnumerable<string> candidates, bool byWord = false) =>
         Closest(name, candidates, byWord) is { } s ? $" Did you mean '{s}'?" : "";
 
+    /// <summary>The Levenshtein distance between two names, without bound.</summary>
+    public static int Distance(string a, string b) => Distance(a, b, int.MaxValue, new int[b.Length + 1], new int[b.Length + 1]);
+
     private const int MaxLength = 100;
     private const int MinWordMatch = 4;
 

@@ -76,6 +76,23 @@ public sealed class SourceFileMatchTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public void NoMatch_GlobOrFileNamedSlightlyOff_ListsTheClosestNamesTheFolderHolds()
+    {
+        using var temp = new TempDirectory();
+        var root = Path.Combine(temp.Path, "exports");
+        foreach (var name in new[] { "orders-2024-01.csv", "orders-2024-02.csv", "orders-2024-03.csv", "customers.csv", "Orders summary.xlsx" })
+            temp.File(Path.Combine("exports", name), "x");
+
+        Assert.Equal($"no file matches 'exports/orders_*.csv' (looked for {root}/orders_*.csv): * and ? match within one name, ** any number of folders; a pattern ending in ** or / "
+            + $"reads the *.csv, *.csv.gz files of the folders it names. {root} holds 5 file(s), none matching; the closest: orders-*-*.csv (3 files).",
+            SourceFileMatch.NoMatch("exports/orders_*.csv", Path.Combine(root, "orders_*.csv"), SourceFileMatch.Extensions(".csv")));
+        Assert.Equal($"no file matches 'exports/customer.csv' (looked for {root}/customer.csv). Its folder holds customers.csv.",
+            SourceFileMatch.NoMatch("exports/customer.csv", Path.Combine(root, "customer.csv"), SourceFileMatch.Extensions(".csv")));
+        Assert.Equal($"no file matches 'exports/refunds.csv' (looked for {root}/refunds.csv).",
+            SourceFileMatch.NoMatch("exports/refunds.csv", Path.Combine(root, "refunds.csv"), SourceFileMatch.Extensions(".csv")));
+    }
+
+    [Fact]
     public void Open_GzipFile_ReadsItsLinesNumberedAndHashesTheStoredBytes()
     {
         using var temp = new TempDirectory();
