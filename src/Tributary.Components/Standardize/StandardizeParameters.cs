@@ -5,7 +5,7 @@ using Tributary.Components.Activation;
 namespace Tributary.Components.Standardize;
 
 /// <summary>Parameters shared by the standardizers.</summary>
-public sealed record StandardizeParameters : IValidatableObject
+public record StandardizeParameters : IValidatableObject
 {
     /// <summary>Default country for national phone numbers.</summary>
     [Description("Country whose national phone numbers a row without a country of its own holds: a calling code (1, 44, 49: its main region, so 1 is the US) or an ISO 3166-1 region code (GB, DE, CA). "
