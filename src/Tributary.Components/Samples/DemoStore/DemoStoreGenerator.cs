@@ -72,7 +72,8 @@ public sealed class DemoStoreGenerator
             "Billing Country", "Cancelled at", "Payment Method", "Refunded Amount", "Id", "Source", "Phone");
         using var charges = new CsvFile(Path.Combine(folder, "stripe", "charges.csv"),
             "id", "Created date (UTC)", "Amount", "Amount Refunded", "Currency", "Captured", "Status", "Customer ID", "Customer Email", "Card Fingerprint",
-            "Card Brand", "Card Last4", "Card Issue Country", "Decline Reason", "Description", "order_id (metadata)", "Card Address Country", "ip_address (metadata)");
+            "Card Brand", "Card Last4", "Card Issue Country", "Decline Reason", "Description", "order_id (metadata)", "Card Address Country", "ip_address (metadata)",
+            "Disputed Amount", "Dispute Status", "Dispute Reason", "Dispute Date (UTC)");
         using var contacts = new CsvFile(Path.Combine(folder, "hubspot", "contacts.csv"),
             "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Create Date", "Last Activity Date", "Country/Region", "Original Source",
             "Unsubscribed from all email", "Last Modified Date");
@@ -424,7 +425,7 @@ public sealed class DemoStoreGenerator
         var status = _random.NextDouble() < 0.04 ? "Refunded" : "Paid";
         charges.Row(id, Utc(at.AddSeconds(20)), total, status == "Refunded" ? total : 0.0, person.Currency.ToLowerInvariant(), true, status,
             person.StripeCustomerId, email, $"fp_{Hash(person.Id * 7, 12)}", "visa", (1000 + person.Id % 9000).ToString(CultureInfo.InvariantCulture),
-            person.Country, "", $"Shopify order {order}", order, BillingCountry(person), HomeIp(person));
+            person.Country, "", $"Shopify order {order}", order, BillingCountry(person), HomeIp(person), "", "", "", "");
         var roll = _random.NextDouble();
         if (roll < 0.003)
         {
@@ -432,7 +433,7 @@ public sealed class DemoStoreGenerator
             var takeover = $"ch_{Hash((int)++_charge, 16)}";
             charges.Row(takeover, Utc(at.AddDays(1 + _random.NextDouble() * 3)), Math.Round(total * (4 + _random.NextDouble() * 6), 2), 0.0, person.Currency.ToLowerInvariant(),
                 true, "Paid", person.StripeCustomerId, email, $"fp_x{Hash(person.Id * 13, 11)}", "mastercard", "4242", person.Country == "NG" ? "RU" : "NG", "", "", "",
-                person.Country, $"185.220.{_paymentContext.Next(1, 255)}.{_paymentContext.Next(1, 255)}");
+                person.Country, $"185.220.{_paymentContext.Next(1, 255)}.{_paymentContext.Next(1, 255)}", "", "", "", "");
             labels.Row(takeover, "account_takeover");
         }
         else if (roll < 0.005)
@@ -441,7 +442,7 @@ public sealed class DemoStoreGenerator
             var outlier = $"ch_{Hash((int)++_charge, 16)}";
             charges.Row(outlier, Utc(at.AddHours(2)), Math.Round(total * (20 + _random.NextDouble() * 30), 2), 0.0, person.Currency.ToLowerInvariant(), true, "Paid",
                 person.StripeCustomerId, email, $"fp_{Hash(person.Id * 7, 12)}", "visa", (1000 + person.Id % 9000).ToString(CultureInfo.InvariantCulture), person.Country, "", "", "",
-                BillingCountry(person), HomeIp(person));
+                BillingCountry(person), HomeIp(person), "", "", "", "");
             labels.Row(outlier, "amount_outlier");
         }
         if (_chargedCustomers.Add(person.Id))
@@ -478,7 +479,7 @@ public sealed class DemoStoreGenerator
                 var declined = _random.NextDouble() < 0.8;
                 charges.Row(id, Utc(at.AddSeconds(k * 20)), Math.Round(1 + _random.NextDouble() * 4, 2), 0.0, "usd", !declined, declined ? "Failed" : "Paid",
                     customer, $"buyer{b}@tempmail.example", $"fp_t{Hash(b * 100 + k, 10)}", "mastercard", (1000 + k).ToString(CultureInfo.InvariantCulture), "BR",
-                    declined ? "card_declined" : "", "", "", origin.Billing, origin.Address);
+                    declined ? "card_declined" : "", "", "", origin.Billing, origin.Address, "", "", "", "");
                 labels.Row(id, "card_testing");
             }
         }

@@ -26,6 +26,10 @@ public sealed class StripeChargesSource : IComponent<PlatformSourceParameters>
         new("order_name", "order_id (metadata)", DataKind.Text),
         new("billing_country", "Card Address Country", DataKind.Text),
         new("ip_address", "ip_address (metadata)", DataKind.Text),
+        new("disputed_amount", "Disputed Amount", DataKind.Number),
+        new("dispute_status", "Dispute Status", DataKind.Text),
+        new("dispute_reason", "Dispute Reason", DataKind.Text),
+        new("disputed_at", "Dispute Date (UTC)", DataKind.Timestamp),
     ]);
 
     /// <inheritdoc />
