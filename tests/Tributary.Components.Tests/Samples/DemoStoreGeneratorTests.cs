@@ -87,8 +87,10 @@ public sealed class DemoStoreGeneratorTests
 
         var lines = File.ReadAllLines(Path.Combine(d.Path, "stripe/charges.csv"));
         var header = lines[0].Split(',');
-        Assert.Equal(["Card Address Country", "ip_address (metadata)"], header[^2..]);
-        var charges = lines.Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => (Customer: f[7], Card: f[12], Billing: f[^2], Ip: f[^1]));
+        // The unified payments export's dispute columns come last, empty: the demo has no chargebacks.
+        Assert.Equal(["Card Address Country", "ip_address (metadata)", "Disputed Amount", "Dispute Status", "Dispute Reason", "Dispute Date (UTC)"], header[^6..]);
+        var charges = lines.Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => (Customer: f[7], Card: f[12], Billing: f[^6], Ip: f[^5]));
+        Assert.All(lines.Skip(1), l => Assert.EndsWith(",,,,", l, StringComparison.Ordinal));
         Assert.All(charges.Values, c => Assert.Matches("^[A-Z]{2}$", c.Billing));
         Assert.All(charges.Values, c => Assert.Matches(@"^\d+\.\d+\.\d+\.\d+$", c.Ip));
         var labels = File.ReadAllLines(Path.Combine(d.Path, "ground_truth/fraud_labels.csv")).Skip(1).Select(l => l.Split(',')).ToLookup(f => f[1], f => charges[f[0]]);
