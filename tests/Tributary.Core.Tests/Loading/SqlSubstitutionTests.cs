@@ -67,7 +67,7 @@ public sealed class SqlSubstitutionTests
               - { id: t, type: transform.sql, with: { sql: "SELECT ${project.zone} AS z" } }
             """);
 
-        Assert.Equal(["p.yaml:3:61: error TRIB0302: '${project.zone}' is not a project value. Project values: timezone."], result.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(["p.yaml:3:56: error TRIB0302: '${project.zone}' is not a project value. Project values: timezone."], result.Diagnostics.Select(d => d.ToString()));
     }
 
     [Fact]
