@@ -97,6 +97,33 @@ public sealed class ReportingZoneTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ExperimentMetrics_InNewYork_ExposureDayIsTheNewYorkDay(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: exposures
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT experiment, variant, visitor_id, CAST(t AS TIMESTAMP) AS first_exposed_at
+                    FROM (VALUES ('x', 'A', 'u1', '2024-03-10 02:30:00'), ('x', 'B', 'u2', '2024-03-10 06:59:00')) v(experiment, variant, visitor_id, t)
+              - id: metric_events
+                type: transform.sql
+                with:
+                  sql: "SELECT 'u1' AS visitor_id, CAST('2024-03-10 12:00:00' AS TIMESTAMP) AS occurred_at, 'buy' AS metric, CAST(1 AS DOUBLE PRECISION) AS value"
+              - { id: stats, type: experiment.metrics, inputs: [exposures, metric_events], with: { window_days: 14, pre_days: 0, metrics: { conversion: "conversion:buy" } } }
+            """, timezone: NewYork);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var days = (await h.RowsAsync("SELECT DISTINCT variant, CAST(exposure_day AS VARCHAR) FROM stats")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(new Dictionary<string, string> { ["A"] = "2024-03-09", ["B"] = "2024-03-10" }, days);
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task SqlTransform_ProjectTimezone_BucketsOnBothEngines(string engine)
     {
         await using var h = await WithOrdersAsync(engine, postgres);
