@@ -34,11 +34,11 @@ public sealed class ComponentHarness : IAsyncDisposable
     }
 
     public async Task<RunResult> RunAsync(string yaml, Func<string, string?>? environment = null, IReadOnlyList<string>? allowedPaths = null,
-        IReadOnlyDictionary<string, string>? parameters = null, bool fullRefresh = false)
+        IReadOnlyDictionary<string, string>? parameters = null, bool fullRefresh = false, string timezone = "UTC")
     {
         var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(yaml, "test.yaml", new LoadOptions
         {
-            Environment = environment ?? (_ => null), ParamOverrides = parameters ?? new Dictionary<string, string>(),
+            Environment = environment ?? (_ => null), ParamOverrides = parameters ?? new Dictionary<string, string>(), Timezone = timezone,
         });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())

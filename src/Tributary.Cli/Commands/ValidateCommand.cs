@@ -35,7 +35,7 @@ internal static class ValidateCommand
             var results = new List<LoadResult>();
             foreach (var path in paths)
             {
-                var result = loader.LoadFile(path, new LoadOptions { ParamOverrides = parameters, NamedAfterFile = project.IsPipelineFile(path), Queries = queries, ReservedEnvironment = project.ReservedEnvironment, Paths = project.Settings.Paths });
+                var result = loader.LoadFile(path, new LoadOptions { ParamOverrides = parameters, NamedAfterFile = project.IsPipelineFile(path), Queries = queries, ReservedEnvironment = project.ReservedEnvironment, Paths = project.Settings.Paths, Timezone = project.Settings.Timezone });
                 if (result.Succeeded) cli.Error.WriteLine($"ok  {project.Relative(path)} ({result.Pipeline!.Components.Count} components)");
                 if (result.Succeeded) valid.Add(result.Pipeline!);
                 results.Add(result);

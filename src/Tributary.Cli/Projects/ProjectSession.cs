@@ -94,6 +94,7 @@ internal sealed class ProjectSession : IAsyncDisposable
         return new PipelineLoader(Catalog).LoadFile(file, new LoadOptions
         {
             ParamOverrides = parameters, Partition = partition, NamedAfterFile = IsPipelineFile(file), ReservedEnvironment = ReservedEnvironment, Paths = Settings.Paths,
+            Timezone = Settings.Timezone,
         }).GetPipelineOrThrow();
     }
 

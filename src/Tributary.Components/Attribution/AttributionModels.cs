@@ -124,7 +124,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var w = context.Warehouse;
         var read = System.Diagnostics.Stopwatch.StartNew();
         var keys = new TouchKeys();
-        var journeys = await ReadAsync(w, context.Inputs[0], keys, context.Log, cancellationToken).ConfigureAwait(false);
+        var journeys = await ReadAsync(w, context.Inputs[0], keys, context.TimeZone, context.Log, cancellationToken).ConfigureAwait(false);
         var paths = journeys.Paths;
         context.Log($"read {paths.Count:N0} paths in {read.Elapsed.TotalSeconds:0.0}s");
         var keyTouches = new long[keys.All.Count];
@@ -303,7 +303,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     // the engine knows to be small (a derived table of the distinct pairs was taken for the large side of the join).
     // converted, value and converted_at are the path's own (journey.conversion_paths repeats them on every touch); ages
     // (time decay's input) are kept for converting paths only. Touches without a path id belong to no path.
-    private static async Task<Journeys> ReadAsync(IWarehouse w, string input, TouchKeys keys, Action<string> log, CancellationToken cancellationToken)
+    private static async Task<Journeys> ReadAsync(IWarehouse w, string input, TouchKeys keys, TimeZoneInfo zone, Action<string> log, CancellationToken cancellationToken)
     {
         var table = w.Dialect.Quote(input);
         const string campaign = "coalesce(CAST(campaign AS VARCHAR), '')";
@@ -391,7 +391,8 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             // Only a converting path's day is read (the sums and the days spanned skip the others).
             if (!outlines.Converted[path]) continue;
             var at = outlines.ConvertedAt[c++];
-            days[path] = at == PathOutlines.NoTime ? 0 : DateOnly.FromDateTime(new DateTime(at)).DayNumber;
+            // A conversion's day is the reporting zone's, as the ad platforms' spend days are the ad account's.
+            days[path] = at == PathOutlines.NoTime ? 0 : ReportingZone.Day(new DateTime(at), zone).DayNumber;
         }
         InPositionOrder(start, positions, touchKeys, ages, channelOf, channels);
         return new Journeys(new PathSet(channelNames, start, channels, outlines.Converted, outlines.Values, ages), outlines.Ids, outlines.ConvertedAt, days, start, touchKeys);

@@ -452,7 +452,9 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     private static async Task<HashSet<string>> ActiveAsync(ComponentContext context, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var q = new SqlBuilder(context.Warehouse.Dialect);
-        var sql = $"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {q.Quote(context.Inputs[1])} WHERE ordered_at >= {q.Bind(CustomerSnapshot.Iso(from), DataKind.Date)} AND ordered_at < {q.Bind(CustomerSnapshot.Iso(to), DataKind.Date)} AND customer_id IS NOT NULL";
+        // The label window's days are the reporting zone's, as the snapshots' are.
+        var at = await ReportingZone.LocalAsync(context, q, context.Inputs[1], "ordered_at", cancellationToken).ConfigureAwait(false);
+        var sql = $"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {q.Quote(context.Inputs[1])} WHERE {at} >= {q.Bind(CustomerSnapshot.Iso(from), DataKind.Date)} AND {at} < {q.Bind(CustomerSnapshot.Iso(to), DataKind.Date)} AND customer_id IS NOT NULL";
         var set = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var r in context.Warehouse.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false)) set.Add((string)r[0]!);
         return set;

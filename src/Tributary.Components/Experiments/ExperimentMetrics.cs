@@ -33,7 +33,7 @@ public sealed record ExperimentMetricsParameters : IValidatableObject
     public string UnitColumn { get; init; } = "visitor_id";
 
     /// <summary>Exposures column of the first exposure time.</summary>
-    [Description("Column of the exposures holding the first exposure time. Default first_exposed_at.")]
+    [Description("Column of the exposures holding the first exposure time; its calendar day in the project's timezone (tributary.yaml, default UTC) is the exposure_day. Default first_exposed_at.")]
     public string ExposedAtColumn { get; init; } = "first_exposed_at";
 
     /// <summary>Exposures column for post-stratification.</summary>
@@ -206,11 +206,13 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
         // is a memory miss, while sorted each unit's rows arrive together and each DuckDB thread aggregates a range of
         // units of its own. The sort costs less than the misses it saves (bench/README.md, stop 20). PostgreSQL keeps the
         // plain aggregation: an ORDER BY there is a sort its planner would not otherwise do, not measured to pay.
+        // A unit's exposure day is the reporting zone's calendar day.
+        var exposureDay = q.Day($"x.{d.Quote(p.ExposedAtColumn)}", DataKind.Timestamp, context.TimeZone);
         var perUnitSource = d.GroupsFasterOverSortedInput ? "(SELECT * FROM joined ORDER BY unit_id)" : "joined";
         var sql = $"""
             WITH exposed AS NOT MATERIALIZED (
                 SELECT CAST(x.experiment AS {text}) AS experiment, CAST(x.variant AS {text}) AS variant, {stratum} AS stratum,
-                       x.{d.Quote(p.UnitColumn)} AS unit_id, x.{d.Quote(p.ExposedAtColumn)} AS exposed_at, CAST(x.{d.Quote(p.ExposedAtColumn)} AS DATE) AS exposure_day
+                       x.{d.Quote(p.UnitColumn)} AS unit_id, x.{d.Quote(p.ExposedAtColumn)} AS exposed_at, {exposureDay} AS exposure_day
                 FROM {d.Quote(context.Inputs[0])} x
                 WHERE x.{d.Quote(p.UnitColumn)} IS NOT NULL AND x.{d.Quote(p.ExposedAtColumn)} IS NOT NULL AND x.variant IS NOT NULL AND x.experiment IS NOT NULL),
             cells AS (

@@ -97,12 +97,16 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
         var asOf = p.AsOfDate;
         if (asOf is null)
         {
-            var last = await w.ScalarAsync($"SELECT max(CAST(ordered_at AS DATE)) FROM {w.Dialect.Quote(p.Tables["orders"])}", null, cancellationToken).ConfigureAwait(false);
+            var first = new SqlBuilder(w.Dialect);
+            var day = first.Cast(await ReportingZone.LocalAsync(context, first, p.Tables["orders"], "ordered_at", cancellationToken).ConfigureAwait(false), DataKind.Date);
+            var last = await w.ScalarAsync($"SELECT max({day}) FROM {w.Dialect.Quote(p.Tables["orders"])}", first.Parameters, cancellationToken).ConfigureAwait(false);
             asOf = last is DateOnly d ? d.AddDays(1) : throw new InputDataException($"input '{p.Tables["orders"]}' has no orders with a date in 'ordered_at'.");
         }
         var days = new[] { asOf.Value }.Concat(p.PastSnapshotsDays.Select(d => (int)d).Distinct().Order().Select(d => asOf.Value.AddDays(-d))).ToList();
         var q = new SqlBuilder(w.Dialect);
-        var sql = string.Join("\nUNION ALL\n", days.Select(d => SnapshotSql(p, q, d)));
+        // Orders count on the reporting zone's days: a snapshot of day d holds the orders placed before its local midnight.
+        var orderedAt = await ReportingZone.LocalAsync(context, q, p.Tables["orders"], "ordered_at", cancellationToken).ConfigureAwait(false);
+        var sql = string.Join("\nUNION ALL\n", days.Select(d => SnapshotSql(p, q, d, orderedAt)));
         var columns = string.Join(", ", Columns.Select(c => $"CAST({w.Dialect.Quote(c.Name)} AS {w.Dialect.TypeName(c.Kind)}) AS {w.Dialect.Quote(c.Name)}"));
         var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync($"SELECT {columns} FROM ({sql}) AS snapshot", q.Parameters, ct), cancellationToken)
             .ConfigureAwait(false);
@@ -130,7 +134,7 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
     }
 
     // One snapshot: every table filtered to rows before the day, windows counted back from it.
-    private static string SnapshotSql(CustomerSnapshotParameters p, SqlBuilder q, DateOnly snapshot)
+    private static string SnapshotSql(CustomerSnapshotParameters p, SqlBuilder q, DateOnly snapshot, string orderedAt)
     {
         string T(string role) => q.Quote(p.Tables[role]);
         bool Has(string role) => p.Tables.ContainsKey(role);
@@ -142,14 +146,14 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
         {
             $"""
             ord AS (
-                SELECT customer_id, count(*) AS orders, count(DISTINCT CAST(ordered_at AS DATE)) AS order_days,
-                       min(CAST(ordered_at AS DATE)) AS first_day, max(CAST(ordered_at AS DATE)) AS last_day, {q.ExactSum("amount")} AS revenue,
-                       {Count($"ordered_at >= {Back(30)}")} AS orders_30d, {Count($"ordered_at >= {Back(90)}")} AS orders_90d,
-                       {Count($"ordered_at >= {Back(180)} AND ordered_at < {Back(90)}")} AS orders_prior_90d,
-                       {q.ExactSum($"CASE WHEN ordered_at >= {Back(90)} THEN amount ELSE 0 END")} AS revenue_90d,
-                       {q.ExactSum($"CASE WHEN ordered_at >= {Back(180)} AND ordered_at < {Back(90)} THEN amount ELSE 0 END")} AS revenue_prior_90d,
+                SELECT customer_id, count(*) AS orders, count(DISTINCT CAST({orderedAt} AS DATE)) AS order_days,
+                       min(CAST({orderedAt} AS DATE)) AS first_day, max(CAST({orderedAt} AS DATE)) AS last_day, {q.ExactSum("amount")} AS revenue,
+                       {Count($"{orderedAt} >= {Back(30)}")} AS orders_30d, {Count($"{orderedAt} >= {Back(90)}")} AS orders_90d,
+                       {Count($"{orderedAt} >= {Back(180)} AND {orderedAt} < {Back(90)}")} AS orders_prior_90d,
+                       {q.ExactSum($"CASE WHEN {orderedAt} >= {Back(90)} THEN amount ELSE 0 END")} AS revenue_90d,
+                       {q.ExactSum($"CASE WHEN {orderedAt} >= {Back(180)} AND {orderedAt} < {Back(90)} THEN amount ELSE 0 END")} AS revenue_prior_90d,
                        {q.ExactSum("coalesce(discount, 0)")} AS discount, {Count("refunded > 0")} AS refunded_orders
-                FROM {T("orders")} WHERE customer_id IS NOT NULL AND ordered_at < {d} GROUP BY customer_id)
+                FROM {T("orders")} WHERE customer_id IS NOT NULL AND {orderedAt} < {d} GROUP BY customer_id)
             """,
         };
         var joins = new List<string>();

@@ -28,7 +28,7 @@ public sealed record RetentionParameters : IValidatableObject
     public string ReturnEvent { get; init; } = "*";
 
     /// <summary>Period.</summary>
-    [Description("Cohort and return period: day, week (ISO, from Monday) or month. Default week.")]
+    [Description("Cohort and return period: day, week (ISO, from Monday) or month, starting at midnight in the project's timezone (tributary.yaml, default UTC). Default week.")]
     [AllowedValues("day", "week", "month")]
     public string Period { get; init; } = "week";
 
@@ -111,6 +111,9 @@ public sealed class Retention : IComponent<RetentionParameters>
         var back = EventPattern.TryParse(p.ReturnEvent, out _)!.Sql(q, "e", p.EventColumn);
         var source = EventUnits.Ctes(q, "src", context.Inputs[0], context.Inputs.Count > 1 ? context.Inputs[1] : null, p.Unit, p.UnitColumn, TimeSpan.FromMinutes(30),
             p.TimeColumn, p.IdColumn, [$"CASE WHEN {start} THEN 1 ELSE 0 END AS ms", $"CASE WHEN {back} THEN 1 ELSE 0 END AS mr"]);
+        // Cohorts and periods start at the reporting zone's midnight.
+        var kind = await ReportingZone.KindAsync(context, context.Inputs[0], p.TimeColumn, cancellationToken).ConfigureAwait(false);
+        string Local(string ts) => q.Local(ts, kind, context.TimeZone);
         string Between(string earlier, string later) => unit switch
         {
             DateUnit.Day => q.DaysBetween(earlier, later),
@@ -124,11 +127,11 @@ public sealed class Retention : IComponent<RetentionParameters>
         var sql = $"""
             WITH {source},
             firsts AS (SELECT unit, min(ts) AS first_ts FROM src WHERE ms = 1 GROUP BY unit),
-            cohorts AS (SELECT unit, first_ts, {q.DateTrunc(unit, "first_ts")} AS cohort FROM firsts),
-            returns AS (SELECT c.unit, c.cohort, {Between("c.cohort", q.DateTrunc(unit, "r.ts"))} AS k
+            cohorts AS (SELECT unit, first_ts, {q.DateTrunc(unit, Local("first_ts"))} AS cohort FROM firsts),
+            returns AS (SELECT c.unit, c.cohort, {Between("c.cohort", q.DateTrunc(unit, Local("r.ts")))} AS k
                         FROM cohorts c JOIN src r ON r.unit = c.unit AND r.mr = 1 AND r.ts >= c.first_ts),
             sizes AS (SELECT cohort, count(*) AS size FROM cohorts GROUP BY cohort),
-            latest AS (SELECT {q.DateTrunc(unit, "max(ts)")} AS last_period FROM src),
+            latest AS (SELECT {q.DateTrunc(unit, Local("max(ts)"))} AS last_period FROM src),
             periods AS (SELECT * FROM (VALUES {periods}) AS v(k)),
             hits AS ({returned})
             SELECT s.cohort, CAST(g.k AS BIGINT) AS period, CAST(s.size AS BIGINT) AS cohort_size,

@@ -18,10 +18,11 @@ internal static class PurchaseHistory
 {
     public static async Task<DateOnly> LastOrderDayAsync(ComponentContext context, string table, string dateColumn, CancellationToken cancellationToken)
     {
-        var d = context.Warehouse.Dialect;
-        var value = await context.Warehouse.ScalarAsync($"SELECT max(CAST({d.Quote(dateColumn)} AS DATE)) FROM {d.Quote(table)}", null, cancellationToken)
+        var q = new SqlBuilder(context.Warehouse.Dialect);
+        var day = q.Cast(await ReportingZone.LocalAsync(context, q, table, dateColumn, cancellationToken).ConfigureAwait(false), DataKind.Date);
+        var value = await context.Warehouse.ScalarAsync($"SELECT max({day}) FROM {q.Quote(table)}", q.Parameters, cancellationToken)
             .ConfigureAwait(false);
-        return value is DateOnly day ? day : throw new InputDataException($"input '{table}' has no orders with a date in '{dateColumn}'.");
+        return value is DateOnly last ? last : throw new InputDataException($"input '{table}' has no orders with a date in '{dateColumn}'.");
     }
 
     public static async Task<List<CustomerHistory>> ReadAsync(ComponentContext context, string table, LtvParameters p, DateOnly calibrationEnd,
@@ -30,6 +31,8 @@ internal static class PurchaseHistory
         var d = context.Warehouse.Dialect;
         var (c, t, a) = (d.Quote(p.CustomerColumn), d.Quote(p.DateColumn), d.Quote(p.AmountColumn));
         var q = new SqlBuilder(d);
+        // Same-day orders are one transaction on the reporting zone's days.
+        var day = q.Cast(await ReportingZone.LocalAsync(context, q, table, p.DateColumn, cancellationToken).ConfigureAwait(false), DataKind.Date);
         var end = q.Bind(calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date);
         // Grouped by the id as stored (text only on the way out); day counts come out of the engine as integers (DATE − DATE
         // is a whole number of days on both engines) and every column is read typed, so a customer costs no boxed values.
@@ -38,9 +41,9 @@ internal static class PurchaseHistory
         var integer = d.TypeName(DataKind.Integer);
         var sql = $"""
             WITH days AS (
-                SELECT {c} AS customer_id, CAST({t} AS DATE) AS day, {q.ExactSum($"CAST({a} AS DOUBLE PRECISION)")} AS value
+                SELECT {c} AS customer_id, {day} AS day, {q.ExactSum($"CAST({a} AS DOUBLE PRECISION)")} AS value
                 FROM {d.Quote(table)}
-                WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND CAST({t} AS DATE) <= {end}
+                WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND {day} <= {end}
                 GROUP BY 1, 2),
             ranked AS (SELECT customer_id, day, value, row_number() OVER (PARTITION BY customer_id ORDER BY day) AS n FROM days)
             SELECT CAST(customer_id AS VARCHAR) AS id, CAST(count(*) - 1 AS {integer}), CAST(max(day) - min(day) AS {integer}), CAST({end} - min(day) AS {integer}),
@@ -58,13 +61,14 @@ internal static class PurchaseHistory
         DateOnly holdoutEnd, CancellationToken cancellationToken)
     {
         var d = context.Warehouse.Dialect;
-        var (c, t) = (d.Quote(p.CustomerColumn), d.Quote(p.DateColumn));
+        var c = d.Quote(p.CustomerColumn);
         var q = new SqlBuilder(d);
+        var day = q.Cast(await ReportingZone.LocalAsync(context, q, table, p.DateColumn, cancellationToken).ConfigureAwait(false), DataKind.Date);
         var (from, to) = (q.Bind(calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date),
             q.Bind(holdoutEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date));
         var sql = $"""
-            SELECT CAST({c} AS VARCHAR), count(DISTINCT CAST({t} AS DATE)) FROM {d.Quote(table)}
-            WHERE {c} IS NOT NULL AND CAST({t} AS DATE) > {from} AND CAST({t} AS DATE) <= {to}
+            SELECT CAST({c} AS VARCHAR), count(DISTINCT {day}) FROM {d.Quote(table)}
+            WHERE {c} IS NOT NULL AND {day} > {from} AND {day} <= {to}
             GROUP BY 1
             """;
         var result = new Dictionary<string, int>(StringComparer.Ordinal);

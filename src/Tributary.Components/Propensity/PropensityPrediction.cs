@@ -126,7 +126,7 @@ public sealed class PropensityPrediction : IComponent<PropensityParameters>
         if (train.Customers.Count < 50)
             throw await CustomerSnapshot.TooFewToTrainAsync(w, context.Inputs[0], trainDay, latest, "horizon_days", p.HorizonDays, train.Customers.Count, cancellationToken).ConfigureAwait(false);
         var current = await SnapshotTable.ReadAsync(w, context.Inputs[0], latest, cancellationToken).ConfigureAwait(false);
-        var buyers = await SnapshotTable.BuyersAsync(w, context.Inputs[1], trainDay, latest, cancellationToken).ConfigureAwait(false);
+        var buyers = await SnapshotTable.BuyersAsync(context, context.Inputs[1], trainDay, latest, cancellationToken).ConfigureAwait(false);
         var labels = train.Customers.Select(buyers.Contains).ToArray();
         if (labels.All(l => l) || labels.All(l => !l))
             throw new InputDataException($"every customer as of {CustomerSnapshot.Iso(trainDay)} {(labels[0] ? "ordered" : "ordered nothing")} within {p.HorizonDays} days; the model needs both outcomes.");

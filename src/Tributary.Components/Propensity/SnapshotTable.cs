@@ -37,11 +37,13 @@ internal sealed record SnapshotTable(List<string> Customers, List<float[]> Rows)
         return days;
     }
 
-    /// <summary>Customers with an order in [from, to).</summary>
-    public static async Task<HashSet<string>> BuyersAsync(IWarehouse w, string orders, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    /// <summary>Customers with an order in [from, to), days of the reporting zone as the snapshots' are.</summary>
+    public static async Task<HashSet<string>> BuyersAsync(ComponentContext context, string orders, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
+        var w = context.Warehouse;
         var q = new SqlBuilder(w.Dialect);
-        var sql = $"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {q.Quote(orders)} WHERE ordered_at >= {q.Bind(CustomerSnapshot.Iso(from), DataKind.Date)} AND ordered_at < {q.Bind(CustomerSnapshot.Iso(to), DataKind.Date)} AND customer_id IS NOT NULL";
+        var at = await ReportingZone.LocalAsync(context, q, orders, "ordered_at", cancellationToken).ConfigureAwait(false);
+        var sql = $"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {q.Quote(orders)} WHERE {at} >= {q.Bind(CustomerSnapshot.Iso(from), DataKind.Date)} AND {at} < {q.Bind(CustomerSnapshot.Iso(to), DataKind.Date)} AND customer_id IS NOT NULL";
         var set = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false)) set.Add((string)r[0]!);
         return set;

@@ -154,7 +154,10 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
         var q = new SqlBuilder(w.Dialect);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var (snapshot, orders, sends) = (context.Inputs[0], context.Inputs[1], context.Inputs[2]);
-        var first = await w.ScalarAsync($"SELECT min(CAST(sent_at AS DATE)) FROM {q.Quote(sends)}", null, cancellationToken).ConfigureAwait(false) as DateOnly?
+        // The send's day in the reporting zone, the days the snapshots are taken on.
+        var sendDay = new SqlBuilder(w.Dialect);
+        var sentOn = sendDay.Cast(await ReportingZone.LocalAsync(context, sendDay, sends, "sent_at", cancellationToken).ConfigureAwait(false), DataKind.Date);
+        var first = await w.ScalarAsync($"SELECT min({sentOn}) FROM {q.Quote(sends)}", sendDay.Parameters, cancellationToken).ConfigureAwait(false) as DateOnly?
             ?? throw new InputDataException($"input '{sends}' has no sends.");
         var days = await SnapshotTable.DaysAsync(w, snapshot, cancellationToken).ConfigureAwait(false);
         if (days.Count == 0) throw new InputDataException($"input '{snapshot}' has no snapshot rows.");

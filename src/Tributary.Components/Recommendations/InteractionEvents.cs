@@ -35,9 +35,11 @@ internal static class InteractionEvents
             c = d.Quote("__profile");
         }
         var quantity = columns.Quantity is null ? "1" : $"coalesce(CAST({d.Quote(columns.Quantity)} AS DOUBLE PRECISION), 1)";
+        // An event's day is the reporting zone's calendar day.
+        var day = q.Cast(await ReportingZone.LocalAsync(context, q, table, columns.Date, cancellationToken).ConfigureAwait(false), DataKind.Date);
         var type = columns.EventType is null ? "CAST(NULL AS VARCHAR)" : $"CAST({d.Quote(columns.EventType)} AS VARCHAR)";
         var sql = $"""
-            SELECT CAST({c} AS VARCHAR), CAST({i} AS VARCHAR), {type}, CAST({t} AS DATE), sum({quantity})
+            SELECT CAST({c} AS VARCHAR), CAST({i} AS VARCHAR), {type}, {day}, sum({quantity})
             FROM {from}
             WHERE {c} IS NOT NULL AND {i} IS NOT NULL AND {t} IS NOT NULL
             GROUP BY 1, 2, 3, 4

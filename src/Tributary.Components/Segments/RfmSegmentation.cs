@@ -14,7 +14,7 @@ public sealed record RfmParameters : IValidatableObject
     public string CustomerColumn { get; init; } = "customer_id";
 
     /// <summary>Order date column.</summary>
-    [Description("Input column holding the order date or timestamp. Default ordered_at.")]
+    [Description("Input column holding the order date or timestamp; a timestamp counts on its calendar day in the project's timezone (tributary.yaml, default UTC). Default ordered_at.")]
     public string DateColumn { get; init; } = "ordered_at";
 
     /// <summary>Order value column.</summary>
@@ -93,10 +93,14 @@ public sealed class RfmSegmentation : IComponent<RfmParameters>
         var d = context.Warehouse.Dialect;
         var input = d.Quote(context.Inputs[0]);
         var (c, t, a) = (d.Quote(p.CustomerColumn), d.Quote(p.DateColumn), d.Quote(p.AmountColumn));
-        var asOf = p.AsOf ?? (await context.Warehouse.ScalarAsync($"SELECT max(CAST({t} AS DATE)) FROM {input}", null, cancellationToken).ConfigureAwait(false)
+        var first = new SqlBuilder(d);
+        var lastDay = first.Cast(await ReportingZone.LocalAsync(context, first, context.Inputs[0], p.DateColumn, cancellationToken).ConfigureAwait(false), DataKind.Date);
+        var asOf = p.AsOf ?? (await context.Warehouse.ScalarAsync($"SELECT max({lastDay}) FROM {input}", first.Parameters, cancellationToken).ConfigureAwait(false)
             is DateOnly last ? last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
             : throw new InputDataException($"input '{context.Inputs[0]}' has no order dates; nothing to segment."));
         var q = new SqlBuilder(d);
+        // An order's day is the reporting zone's calendar day.
+        var orderDay = q.Cast(await ReportingZone.LocalAsync(context, q, context.Inputs[0], p.DateColumn, cancellationToken).ConfigureAwait(false), DataKind.Date);
         var day = q.Bind(asOf, DataKind.Date);
         var frequency = p.OrderColumn is { } order ? $"count(DISTINCT {d.Quote(order)})" : "count(*)";
         var segment = new System.Text.StringBuilder("CASE");
@@ -109,10 +113,10 @@ public sealed class RfmSegmentation : IComponent<RfmParameters>
         }
         var sql = $"""
             WITH customers AS (
-                SELECT CAST({c} AS VARCHAR) AS customer_id, max(CAST({t} AS DATE)) AS last_order_date, {frequency} AS frequency,
+                SELECT CAST({c} AS VARCHAR) AS customer_id, max({orderDay}) AS last_order_date, {frequency} AS frequency,
                        {q.ExactSum(a)} AS monetary
                 FROM {input}
-                WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND CAST({t} AS DATE) <= {day}
+                WHERE {c} IS NOT NULL AND {t} IS NOT NULL AND {orderDay} <= {day}
                 GROUP BY 1),
             measured AS (SELECT *, {q.DaysBetween("last_order_date", day)} AS recency_days, count(*) OVER () AS n FROM customers),
             scored AS (

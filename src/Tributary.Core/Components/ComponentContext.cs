@@ -20,6 +20,11 @@ public sealed record ComponentContext
     public required string RunId { get; init; }
     /// <summary>The clock; never <c>DateTime.Now</c>.</summary>
     public required TimeProvider Time { get; init; }
+    /// <summary>
+    /// The project's reporting time zone (tributary.yaml's <c>timezone:</c>): a day-level figure buckets a timestamp into
+    /// this zone's calendar day, and a source reads a timestamp written without an offset as this zone's. Default UTC.
+    /// </summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
     /// <summary>Writes a line to the run's log.</summary>
     public required Action<string> Log { get; init; }
     /// <summary>

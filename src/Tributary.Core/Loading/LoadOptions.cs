@@ -42,6 +42,12 @@ public sealed record LoadOptions
     /// </summary>
     public Projects.ProjectPaths? Paths { get; init; }
 
+    /// <summary>
+    /// The project's reporting time zone (<see cref="Projects.ProjectSettings.Timezone"/>, an IANA name): the value of
+    /// <c>${project.timezone}</c> and the zone the pipeline's components bucket days in. Default <c>UTC</c>.
+    /// </summary>
+    public string Timezone { get; init; } = "UTC";
+
     /// <summary>Defaults: no overrides, the process environment.</summary>
     public static LoadOptions Default { get; } = new();
 }

@@ -142,7 +142,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 }
                 ? (groupPartitions.Count > 0 ? options.Partition ?? WholeHistory : null)
                 : options.Partition ?? (partitions is { Type: not PartitionGranularity.Static, Column: not null } ? WholeHistory : new PartitionScheme(partitions).First().Variables),
-            parameters.ToDictionary(p => p.Name, p => p.Type), options.ReservedEnvironment);
+            parameters.ToDictionary(p => p.Name, p => p.Type), options.ReservedEnvironment, options.Timezone);
         var retry = ReadRetry(reader, top);
         var sensors = ReadSensors(reader, top, substitution, name?.Value);
         var onFailure = ReadAlert(reader, top, options);
@@ -173,6 +173,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             OnFailure = onFailure,
             Components = components.Select(c => c.Spec).ToList(),
             Groups = groups,
+            Timezone = options.Timezone,
             Pools = pools,
             EnvironmentValues = substitution.EnvironmentValues.Concat(definitions.EnvironmentValues)
                 .DistinctBy(e => e.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal),

@@ -8,13 +8,13 @@ using Tributary.Core.Yaml;
 namespace Tributary.Core.Loading;
 
 /// <summary>
-/// Expands <c>${param.NAME}</c>, <c>${env.NAME}</c> and, in partitioned pipelines, <c>${partition.key|start|end|static}</c>
-/// in scalars; <c>$${</c> writes a literal <c>${</c>. In SQL text (<see cref="ExpandSql"/>) the values stay apart from the text.
+/// Expands <c>${param.NAME}</c>, <c>${env.NAME}</c>, <c>${project.timezone}</c> and, in partitioned pipelines,
+/// <c>${partition.key|start|end|static}</c> in scalars; <c>$${</c> writes a literal <c>${</c>. In SQL text (<see cref="ExpandSql"/>) the values stay apart from the text.
 /// Tributary's own variables (<see cref="ReservedVariables"/>) are refused.
 /// </summary>
 internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> parameters, Func<string, string?> environment,
     IReadOnlyDictionary<string, string>? partition = null, IReadOnlyDictionary<string, ParamType>? types = null,
-    IReadOnlySet<string>? reserved = null)
+    IReadOnlySet<string>? reserved = null, string timezone = "UTC")
 {
     private readonly Dictionary<string, string> _environmentValues = new(StringComparer.Ordinal);
 
@@ -132,10 +132,19 @@ internal sealed partial class Substitution(IReadOnlyDictionary<string, string?> 
                 diagnostics.Add(new Diagnostic(DiagnosticCodes.BadSubstitution, at, $"'${{{inner}}}' is not a partition value.{Components.NameSuggestion.Format(name, partition.Keys)}",
                     $"Partition values: {string.Join(", ", partition.Keys)}."));
         }
+        else if (inner.StartsWith("project.", StringComparison.Ordinal))
+        {
+            if (inner == "project.timezone")
+            {
+                value = timezone;
+                return true;
+            }
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.BadSubstitution, at, $"'${{{inner}}}' is not a project value.", "Project values: timezone."));
+        }
         else
         {
             diagnostics.Add(new Diagnostic(DiagnosticCodes.BadSubstitution, at,
-                $"'${{{inner}}}' is neither '${{param.NAME}}', '${{env.NAME}}' nor '${{partition.key}}'.", "Write '$${' for a literal '${'."));
+                $"'${{{inner}}}' is neither '${{param.NAME}}', '${{env.NAME}}', '${{project.timezone}}' nor '${{partition.key}}'.", "Write '$${' for a literal '${'."));
         }
         return false;
     }

@@ -34,6 +34,12 @@ public sealed record PipelineSpec
     public IReadOnlyDictionary<string, int> Pools { get; init; } = new Dictionary<string, int>();
 
     /// <summary>
+    /// The project's reporting time zone, an IANA name (tributary.yaml's <c>timezone:</c>): components bucket timestamps
+    /// into its calendar days. Default <c>UTC</c>.
+    /// </summary>
+    public string Timezone { get; init; } = "UTC";
+
+    /// <summary>
     /// The value each <c>${env.NAME}</c> of the file took in this load, by name: secrets a run masks in its errors, events,
     /// records and alerts (<see cref="SecretMask"/>). Never serialized.
     /// </summary>

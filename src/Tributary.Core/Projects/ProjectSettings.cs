@@ -52,6 +52,12 @@ public sealed partial record ProjectSettings
     public WorkerSettings? Workers { get; init; }
     /// <summary>Folders outside the project that pipelines may also read and write (<c>allowed_paths:</c>); none by default.</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+    /// <summary>
+    /// The reporting time zone (<c>timezone:</c>, an IANA name such as <c>America/New_York</c>): the zone whose calendar days
+    /// every day-level figure buckets timestamps into, and the zone of source timestamps written without an offset.
+    /// Default <c>UTC</c>.
+    /// </summary>
+    public string Timezone { get; init; } = "UTC";
 
     /// <summary>
     /// Where pipelines may read and write files: the project folder and <see cref="AllowedPaths"/>; never the control files,
@@ -80,6 +86,7 @@ public sealed partial record ProjectSettings
         run_store: .tributary/runs.db              # or: { postgres_env: NAME }, one store for several processes
         pipelines: pipelines
         parallelism: 4
+        # timezone: America/New_York               # reporting days (orders by day, cohorts, ad spend); default UTC
         server:
           host: 127.0.0.1                          # any other address requires TRIBUTARY_TOKEN
           port: 8080
@@ -109,7 +116,7 @@ public sealed partial record ProjectSettings
         var root = YamlTreeReader.Read(File.ReadAllText(file), file, diagnostics);
         if (root is not null && reader.Mapping(root, "the settings file") is { } top)
         {
-            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths", "intake", "workers", "retention"]);
+            reader.CheckKeys(top, "tributary.yaml", ["warehouse", "run_store", "pipelines", "parallelism", "server", "allowed_paths", "intake", "workers", "retention", "timezone"]);
             if (reader.Mapping(top["warehouse"], "'warehouse'") is { } wh)
             {
                 reader.CheckKeys(wh, "'warehouse'", ["duckdb", "postgres_env", "memory_limit"]);
@@ -126,6 +133,7 @@ public sealed partial record ProjectSettings
             {
                 settings = settings with { RunStorePath = Path.GetFullPath(store, directory) };
             }
+            if (ReportingZone(reader, top) is { } zone) settings = settings with { Timezone = zone };
             if (reader.Text(top, "pipelines", "tributary.yaml") is { } pipes) settings = settings with { PipelinesDirectory = Path.GetFullPath(pipes, directory) };
             settings = settings with { Parallelism = reader.Integer(top, "parallelism", "tributary.yaml", 1, 64) ?? settings.Parallelism };
             settings = settings with { AllowedPaths = reader.TextList(top["allowed_paths"], "'allowed_paths'").Select(p => Path.GetFullPath(p, directory)).ToList() };
@@ -199,6 +207,16 @@ public sealed partial record ProjectSettings
                 "everything beside it (other projects, the user's files).",
                 "List only the folders outside the project that pipelines need, e.g. /srv/exports; the project folder itself needs no entry.");
         }
+    }
+
+    // An IANA name, which both engines' SQL also knows; .NET alone would take a Windows name such as 'Eastern Standard Time'.
+    private static string? ReportingZone(NodeReader reader, YamlMapping top)
+    {
+        if (reader.Scalar(top, "timezone", "tributary.yaml") is not { } s) return null;
+        if (TimeZoneInfo.TryFindSystemTimeZoneById(s.Value, out var zone) && zone.HasIanaId) return s.Value;
+        reader.Error(DiagnosticCodes.BadTimezone, s.Location, $"'timezone' in {FileName} names no known IANA time zone: '{s.Value}'.",
+            "Use an IANA name such as UTC, Europe/Berlin or America/New_York.");
+        return null;
     }
 
     /// <summary>The least <c>warehouse.memory_limit</c> accepted: below it every query fails with DuckDB's out-of-memory error.</summary>

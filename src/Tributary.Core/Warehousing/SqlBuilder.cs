@@ -37,6 +37,23 @@ public sealed class SqlBuilder(ISqlDialect dialect)
     public string Cast(string expression, DataKind kind) => $"CAST({expression} AS {dialect.TypeName(kind)})";
 
     /// <summary>
+    /// A TIMESTAMP: the wall-clock time in <paramref name="zone"/> of <paramref name="expression"/>, a warehouse TIMESTAMP
+    /// (which holds UTC), with the zone's name bound; a DATE is a calendar day already and stays as it is. Both engines
+    /// spell it alike (DuckDB's built-in ICU, PostgreSQL's tz database); in UTC it is the expression itself.
+    /// </summary>
+    public string Local(string expression, DataKind kind, TimeZoneInfo zone) =>
+        kind != DataKind.Timestamp || IsUtc(zone) ? expression : $"timezone({Bind(zone.Id, DataKind.Text)}, timezone('UTC', {expression}))";
+
+    /// <summary>
+    /// A DATE: the calendar day in <paramref name="zone"/> (the project's reporting zone) of <paramref name="expression"/>,
+    /// a TIMESTAMP holding UTC or a DATE (see <see cref="Local"/>).
+    /// </summary>
+    public string Day(string expression, DataKind kind, TimeZoneInfo zone) => Cast(Local(expression, kind, zone), DataKind.Date);
+
+    /// <summary>Whether <paramref name="zone"/> keeps UTC's clock all year (UTC, Etc/UTC, Etc/GMT), so its days are UTC days.</summary>
+    public static bool IsUtc(TimeZoneInfo zone) => zone.BaseUtcOffset == TimeSpan.Zero && !zone.SupportsDaylightSavingTime;
+
+    /// <summary>
     /// The sum of <paramref name="expression"/> as a number that does not depend on row order: each value is rounded to
     /// 10 decimals and summed as a fixed-point decimal (integer arithmetic, so associative), where a floating-point sum
     /// differs in its last bits with the order a parallel aggregation meets the rows, and a re-run would change the result.

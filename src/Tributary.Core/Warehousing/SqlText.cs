@@ -6,8 +6,8 @@ namespace Tributary.Core.Warehousing;
 
 /// <summary>
 /// SQL written in a pipeline (the value of a parameter typed <see cref="SqlText"/>, such as <c>transform.sql</c>'s
-/// <c>sql</c>), kept as written together with the values of its <c>${param.*}</c>, <c>${env.*}</c> and
-/// <c>${partition.*}</c> references, so that no value ever becomes SQL text. <see cref="Render"/> turns a bare reference
+/// <c>sql</c>), kept as written together with the values of its <c>${param.*}</c>, <c>${env.*}</c>,
+/// <c>${partition.*}</c> and <c>${project.timezone}</c> references, so that no value ever becomes SQL text. <see cref="Render"/> turns a bare reference
 /// into a bound parameter (<c>$1, $2…</c>) and one inside a quoted string or name into part of a literal that the
 /// dialect quotes; the loader refuses references anywhere else (comments, dollar-quoted or prefixed strings).
 /// </summary>

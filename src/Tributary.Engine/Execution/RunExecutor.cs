@@ -54,7 +54,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         // Every text the run stores, prints or sends passes through the mask: its env values never leave it (docs/security.md).
         var mask = SecretMask.Of(pipeline);
         request = request with { Environment = mask.Recording(request.Environment) };
-        var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, specs, time, mask);
+        var run = new RunState(_events.Open(runId, request.Observer), request, pipeline.Name, fingerprints, specs, time, mask, pipeline.Timezone);
         // The steps stop when the run is cancelled, or when the run store is gone for good (see below).
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = new Dictionary<string, Task>(StringComparer.Ordinal);
@@ -179,7 +179,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var attempts = 0;
         var watch = Stopwatch.StartNew();
         var outputs = plans[spec.Id].OutputsOf(spec.Id);
-        var context = StepContexts.Create(spec, plans, warehouse, run.Request, run.RunId, time, line => run.Emit(RunEventKind.Log, spec.Id, line), http);
+        var context = StepContexts.Create(spec, plans, warehouse, run.Request, run.RunId, time, line => run.Emit(RunEventKind.Log, spec.Id, line), http, run.Timezone);
         // With workers, a partition's step materializes on the cluster, fenced there by the attempt's epoch.
         var placed = options.Placement is { } placement && run.Request.Partition is { } key
             ? new StepAttempt(run.Pipeline, run.Request.Params, key, spec.Id, run.RunId, run.Request.FullRefresh) : null;
@@ -372,9 +372,10 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
     private sealed class RunState(RunEventWriter events, RunRequest request, string pipeline, IReadOnlyDictionary<string, string?> fingerprints,
-        IReadOnlyDictionary<string, ComponentSpec> specs, TimeProvider time, SecretMask mask)
+        IReadOnlyDictionary<string, ComponentSpec> specs, TimeProvider time, SecretMask mask, string timezone)
     {
         public SecretMask Mask => mask;
+        public string Timezone => timezone;
         public string Pipeline => pipeline;
         public string? TypeOf(string step) => specs.TryGetValue(step, out var spec) ? spec.Type : null;
         public IReadOnlyDictionary<string, string?> Fingerprints => fingerprints;

@@ -42,7 +42,7 @@ public sealed class StepAttemptRunner(
                 FullRefresh = attempt.FullRefresh,
                 PartitionWindow = PartitionedPipelines.TablePartitionOf(spec, attempt.Asset, attempt.Partition, time.GetUtcNow()).Window,
             };
-            var context = StepContexts.Create(step, plans, warehouse, request, attempt.RunId, time, log, http, new WriteFence(epoch, attempt.RunId));
+            var context = StepContexts.Create(step, plans, warehouse, request, attempt.RunId, time, log, http, spec.Timezone, new WriteFence(epoch, attempt.RunId));
             await AttemptFences.RaiseAsync(warehouse, StepContexts.WrittenTables(step, context.Outputs), attempt.Partition, epoch, cancellationToken).ConfigureAwait(false);
             var materialization = await catalog.Get(step.Type).MaterializeAsync(step.Parameters, context, cancellationToken).ConfigureAwait(false);
             await ledger.EndAttemptAsync(attempt.Asset, attempt.Partition, epoch, null, CancellationToken.None).ConfigureAwait(false);

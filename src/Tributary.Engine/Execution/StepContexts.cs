@@ -9,7 +9,7 @@ namespace Tributary.Engine.Execution;
 internal static class StepContexts
 {
     public static ComponentContext Create(ComponentSpec spec, IReadOnlyDictionary<string, ComponentPlan> plans, IWarehouse warehouse, RunRequest request, string runId,
-        TimeProvider time, Action<string> log, IHttpClientFactory? http, WriteFence? fence = null)
+        TimeProvider time, Action<string> log, IHttpClientFactory? http, string timezone, WriteFence? fence = null)
     {
         var outputs = plans[spec.Id].OutputsOf(spec.Id);
         return new ComponentContext
@@ -17,7 +17,7 @@ internal static class StepContexts
             Asset = spec.Id, Inputs = spec.Inputs, Paths = new ProjectPaths(request.ProjectDirectory, request.AllowedPaths),
             Outputs = outputs, InputOutputs = spec.Inputs.Distinct().ToDictionary(i => i, i => plans[i].OutputsOf(i)),
             Warehouse = request.Partition is { } partition ? new PartitionedWarehouse(warehouse, WrittenTables(spec, outputs), partition, fence, request.PartitionWindow) : warehouse,
-            RunId = runId, Time = time, Log = log,
+            RunId = runId, Time = time, Log = log, TimeZone = TimeZoneInfo.FindSystemTimeZoneById(timezone),
             Http = http is null ? null : () => http.CreateClient(spec.Type),
             Environment = request.Environment, FullRefresh = request.FullRefresh,
         };

@@ -40,6 +40,36 @@ public sealed class SqlSubstitutionTests
         }, sql.Values);
     }
 
+    [Theory]
+    [InlineData(null, "UTC")]
+    [InlineData("America/New_York", "America/New_York")]
+    public void Load_ProjectTimezone_IsABoundValueOfTheProjectsZone(string? zone, string expected)
+    {
+        var options = new LoadOptions();
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load("""
+            pipeline: p
+            components:
+              - { id: t, type: transform.sql, with: { sql: "SELECT CAST(timezone(${project.timezone}, timezone('UTC', at)) AS DATE) AS day FROM x" } }
+            """, "p.yaml", zone is null ? options : options with { Timezone = zone });
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        Assert.Equal(expected, result.Pipeline!.Timezone);
+        var sql = ((SqlTransformParameters)result.Pipeline.Components[0].Parameters).Sql;
+        Assert.Equal(new Dictionary<string, object?> { ["project.timezone"] = expected }, sql.Values);
+    }
+
+    [Fact]
+    public void Load_UnknownProjectValue_IsAnError()
+    {
+        var result = Load("""
+            pipeline: p
+            components:
+              - { id: t, type: transform.sql, with: { sql: "SELECT ${project.zone} AS z" } }
+            """);
+
+        Assert.Equal(["p.yaml:3:56: error TRIB0302: '${project.zone}' is not a project value. Project values: timezone."], result.Diagnostics.Select(d => d.ToString()));
+    }
+
     [Fact]
     public void Load_SourceQuery_IsSqlToo()
     {

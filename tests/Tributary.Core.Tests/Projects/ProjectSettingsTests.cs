@@ -50,6 +50,34 @@ public sealed class ProjectSettingsTests : IDisposable
     }
 
     [Fact]
+    public void Load_NoTimezone_IsUtc()
+    {
+        Assert.Equal("UTC", Load("parallelism: 2\n").Timezone);
+    }
+
+    [Theory]
+    [InlineData("America/New_York")]
+    [InlineData("Europe/Berlin")]
+    [InlineData("UTC")]
+    public void Load_IanaTimezone_IsKept(string zone)
+    {
+        Assert.Equal(zone, Load($"timezone: {zone}\n").Timezone);
+    }
+
+    [Theory]
+    [InlineData("America/Gotham")]
+    [InlineData("Eastern Standard Time")]
+    public void Load_UnknownTimezone_IsRefusedNamingTheKey(string zone)
+    {
+        var error = Assert.Throws<PipelineException>(() => Load($"parallelism: 2\ntimezone: {zone}\n"));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(($"'timezone' in tributary.yaml names no known IANA time zone: '{zone}'.", "Use an IANA name such as UTC, Europe/Berlin or America/New_York.", "TRIB0401"),
+            (diagnostic.Message, diagnostic.Hint, diagnostic.Code));
+        Assert.Equal(2, diagnostic.Location.Line);
+    }
+
+    [Fact]
     public void Load_RunStoreAsAPath_IsTheSqliteFile()
     {
         var settings = Load("run_store: state/runs.sqlite\n");

@@ -216,6 +216,8 @@ internal static class CsvExportReader
             else ok = FieldParser.TryParse(text, column.Kind, culture, out values[i], out reason, dates);
             if (!ok)
                 return ParsedRow.Rejected(line, raw, $"'{column.Header}': {reason}, got '{Shorten(text!)}'{(column.Kind is DataKind.Date or DataKind.Timestamp ? DateHint(dates) : null)}");
+            if (values[i] is DateTime wall && layout.OffsetlessZone is { } zone && !column.StatedUtc && !OffsetlessTimestamps.HasOffset(text))
+                values[i] = OffsetlessTimestamps.ToUtc(wall, zone);
             if (column.Kind == DataKind.Text && values[i] is string s) values[i] = s;
         }
         if (layout.DayRange is var (start, end) && OverOneDay(layout, values, start, end) is { } span)

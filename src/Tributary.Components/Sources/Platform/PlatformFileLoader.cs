@@ -33,8 +33,12 @@ internal static class PlatformFileLoader
     /// fails the step with one error per file (the headers found, the closest to the missing column) before any row is read, and
     /// optional columns a header lacks are logged, and listed in the step's <c>header_warnings</c>, with the closest header.
     /// </summary>
-    public static Task<Materialization> LoadCsvAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, CancellationToken cancellationToken) =>
-        LoadAsync(context, p, layout, ".csv", file => CsvExportReader.Read(file, layout, p), file => CsvExportReader.ReadHeader(file, layout, p), null, null, cancellationToken);
+    public static Task<Materialization> LoadCsvAsync(ComponentContext context, PlatformSourceParameters p, PlatformLayout layout, CancellationToken cancellationToken)
+    {
+        // Timestamps without an offset are the reporting zone's wall-clock times (UTC unless tributary.yaml sets one).
+        var zoned = SqlBuilder.IsUtc(context.TimeZone) ? layout : layout with { OffsetlessZone = context.TimeZone };
+        return LoadAsync(context, p, zoned, ".csv", file => CsvExportReader.Read(file, zoned, p), file => CsvExportReader.ReadHeader(file, zoned, p), null, null, cancellationToken);
+    }
 
     /// <summary>
     /// Loads files of a format with one record per line (NDJSON) the same way: lines are read on one thread and parsed on several (one per core, up to four),

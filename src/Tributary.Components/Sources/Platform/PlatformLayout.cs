@@ -26,6 +26,12 @@ namespace Tributary.Components.Sources.Platform;
 internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformColumn> Columns, string? HeaderMarker = null, string? GroupBy = null,
     string? SummaryRowPrefix = null, string? SummaryRowBlank = null, (string Start, string End)? DayRange = null)
 {
+    /// <summary>
+    /// The zone of timestamps the file writes without an offset (the project's reporting zone, set by the loader); null reads
+    /// them as UTC. Columns the platform states are UTC stay UTC.
+    /// </summary>
+    public TimeZoneInfo? OffsetlessZone { get; init; }
+
     /// <summary>How the log says summary rows were skipped, e.g. "report total row(s) skipped ('Total: ...')".</summary>
     public string SummaryRowsSkipped => SummaryRowPrefix is { } prefix ? $"report total row(s) skipped ('{prefix} ...')" : $"summary row(s) skipped (blank '{SummaryRowBlank}')";
 
@@ -65,7 +71,7 @@ internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformCol
 /// <summary>One column of an export.</summary>
 /// <param name="Name">Output column name (snake_case).</param>
 /// <param name="Header">The header as the platform writes it; matched case-insensitively, or as a prefix when it ends with '*'.</param>
-/// <param name="Kind">Text, Integer, Number, Boolean, Date or Timestamp (read as UTC; offsets honoured).</param>
+/// <param name="Kind">Text, Integer, Number, Boolean, Date or Timestamp (offsets honoured; without one, in <see cref="PlatformLayout.OffsetlessZone"/>).</param>
 /// <param name="Required">A row missing it is rejected.</param>
 /// <param name="GroupLevel">Belongs to the group of rows (<see cref="PlatformLayout.GroupBy"/>), not to one row; blank on a row, it is taken from the group's row that has it.</param>
 /// <param name="Aliases">
@@ -76,8 +82,9 @@ internal sealed record PlatformLayout(string Platform, IReadOnlyList<PlatformCol
 /// When the file has none of the column's headers, the three-letter code in parentheses at the end of the header matching
 /// this one, for every row (Meta writes the account currency as "Amount spent (GBP)").
 /// </param>
+/// <param name="StatedUtc">A timestamp the platform writes in UTC (Stripe's "Created date (UTC)"): read as UTC in any reporting zone.</param>
 internal sealed record PlatformColumn(string Name, string Header, DataKind Kind = DataKind.Text, bool Required = false, bool GroupLevel = false,
-    IReadOnlyList<string>? Aliases = null, string? FromHeader = null)
+    IReadOnlyList<string>? Aliases = null, string? FromHeader = null, bool StatedUtc = false)
 {
     /// <summary><see cref="Header"/>, then <see cref="Aliases"/>: every header the column is read from, in order of preference.</summary>
     public IEnumerable<string> Headers => Aliases is null ? [Header] : [Header, .. Aliases];

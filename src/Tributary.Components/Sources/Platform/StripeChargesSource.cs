@@ -9,7 +9,7 @@ public sealed class StripeChargesSource : IComponent<PlatformSourceParameters>
     internal static readonly PlatformLayout Layout = new("Stripe charges export",
     [
         new("charge_id", "id", DataKind.Text, Required: true),
-        new("created_at", "Created date (UTC)", DataKind.Timestamp, Required: true, Aliases: ["Created (UTC)"]),
+        new("created_at", "Created date (UTC)", DataKind.Timestamp, Required: true, Aliases: ["Created (UTC)"], StatedUtc: true),
         new("amount", "Amount", DataKind.Number, Required: true),
         new("amount_refunded", "Amount Refunded", DataKind.Number),
         new("currency", "Currency", DataKind.Text, Required: true),
