@@ -191,10 +191,11 @@ public sealed class WebhookSyncTests(PostgresCluster postgres)
         Assert.Equal([("upsert", "1,2"), ("removed", "2"), ("upsert", "2")], Sent(receiver));
     }
 
-    [Fact]
-    public async Task Diff_CancelledRun_LogsTheBatchesItSent_AndLeavesTheStateAsItWas()
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Diff_CancelledRun_LogsTheBatchesItSent_AndLeavesTheStateAsItWas(string engine)
     {
-        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
         WriteCustomers(h, "1,a@x.com", "2,b@x.com", "3,c@x.com", "4,d@x.com");
         using var cancel = new CancellationTokenSource();
         using var receiver = new Receiver(batch =>
