@@ -46,6 +46,15 @@ public sealed class ComponentHarness : IAsyncDisposable
                 CancellationToken.None);
     }
 
+    /// <summary>As <see cref="RunAsync"/>, stopped when <paramref name="stop"/> is cancelled (the run then ends cancelled).</summary>
+    public async Task<RunResult> RunUntilCancelledAsync(string yaml, CancellationToken stop)
+    {
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(yaml, "test.yaml", new LoadOptions { Environment = _ => null });
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())
+            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, Environment = _ => null }, stop);
+    }
+
     public async Task<RunResult> RunFileAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, IReadOnlyList<string>? allowedPaths = null,
         string? selection = null)
     {

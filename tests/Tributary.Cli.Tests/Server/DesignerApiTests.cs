@@ -182,7 +182,7 @@ public sealed class DesignerApiTests : IDisposable
             pipeline: activation
             components:
               - { id: contacts, type: transform.sql, with: { sql: "SELECT 'a@x' AS email" } }
-              - { id: crm_webhook, type: activate.webhook, inputs: [contacts], with: { url: "${env.GROWTH_HOOK_URL}", secret_env: GROWTH_HOOK_SECRET, consent: ignore } }
+              - { id: crm_webhook, type: activate.webhook, inputs: [contacts], with: { url: "${env.GROWTH_HOOK_URL}", secret_env: GROWTH_HOOK_SECRET, key: email, consent: ignore } }
             """;
         var (server, http, session) = await ServeAsync();
         await using (server) await using (session) using (http)

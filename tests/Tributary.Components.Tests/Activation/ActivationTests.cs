@@ -244,6 +244,8 @@ public sealed class ActivationTests(PostgresCluster postgres)
 
         public string Url { get; }
         public List<(string Timestamp, string Signature, string Body)> Requests { get; } = [];
+        /// <summary>Each request's Idempotency-Key, in the order of <see cref="Requests"/>.</summary>
+        public List<string> IdempotencyKeys { get; } = [];
 
         private async Task LoopAsync()
         {
@@ -265,6 +267,7 @@ public sealed class ActivationTests(PostgresCluster postgres)
                 lock (Requests)
                 {
                     Requests.Add((context.Request.Headers["X-Tributary-Timestamp"]!, context.Request.Headers["X-Tributary-Signature"]!, body));
+                    IdempotencyKeys.Add(context.Request.Headers["Idempotency-Key"]!);
                     var n = _attempts[batch] = _attempts.GetValueOrDefault(batch) + 1;
                     var script = _script(batch);
                     status = script[Math.Min(n, script.Length) - 1];
