@@ -78,6 +78,12 @@ public abstract class StandardSqlDialect : ISqlDialect
     public virtual string? TextHash(string expression) => null;
 
     /// <inheritdoc />
+    public virtual string? TextPairHash(string first, string second) => null;
+
+    /// <inheritdoc />
+    public virtual bool ScansInStoredOrder => false;
+
+    /// <inheritdoc />
     public virtual bool GroupsFasterOverSortedInput => false;
 
     /// <inheritdoc />

@@ -213,6 +213,42 @@ public sealed class DialectTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(rows[0][1], await wh.ScalarAsync($"SELECT {wh.Dialect.TextHash(one.Bind(ids[0], DataKind.Text))}", one.Parameters, Ct));
     }
 
+    // The attribution read numbers touches' (channel, campaign) pairs by this hash: pairs that join to the same text
+    // ('ab' + 'c', 'a' + 'bc') hash apart, equal pairs equal; PostgreSQL has none (its read joins the pairs instead).
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task TextPairHash_PairsThatJoinAlike_HashApart_OnDuckDbOnly(string engine)
+    {
+        await using var wh = await Open(engine);
+        var hash = wh.Dialect.TextPairHash("a", "b");
+        if (engine != "duckdb")
+        {
+            Assert.Null(hash);
+            return;
+        }
+        Assert.NotNull(hash);
+        var rows = (await wh.QueryAsync($"SELECT {hash} FROM (VALUES ('ab', 'c'), ('a', 'bc'), ('abc', ''), ('', 'abc'), ('ab', 'c')) AS v(a, b)", null, 10, Ct)).Rows;
+        Assert.All(rows, r => Assert.IsType<long>(r[0]));
+        Assert.Equal(4, rows.Take(4).Select(r => (long)r[0]!).Distinct().Count());
+        Assert.Equal(rows[0][0], rows[4][0]);
+    }
+
+    // The attribution read on DuckDB takes a filtering scan's rows in stored order (several row groups, both threads).
+    [Fact]
+    public async Task ScansInStoredOrder_OnDuckDb_AFilteringScanReturnsTheStoredOrder()
+    {
+        await using var wh = await Open("duckdb");
+        Assert.True(wh.Dialect.ScansInStoredOrder);
+        await wh.ExecuteAsync("CREATE TABLE t AS SELECT (i * 7919) % 1000003 AS k, i FROM range(600000) r(i)", null, Ct);
+        var previous = -1L;
+        var ordered = true;
+        await foreach (var b in wh.ReadColumnsAsync("SELECT i, k FROM t WHERE k % 3 <> 0", null, [DataKind.Integer, DataKind.Integer], Ct))
+            foreach (var i in b.Values<long>(0))
+                (ordered, previous) = (ordered && i > previous, i);
+        Assert.True(ordered);
+        Assert.True(previous > 500000);
+    }
+
     // Left rows at 10 (a right row ties: it counts), 25 (the nearest later is 30, not 40) and 50 (none: NULLs, row kept).
     [Fact]
     public async Task NearestAtOrAfterJoin_OnDuckDb_PairsEachRowWithTheEarliestAtOrAfter_AndPostgresHasNone()

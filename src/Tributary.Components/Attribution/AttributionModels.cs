@@ -124,7 +124,10 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var w = context.Warehouse;
         var read = System.Diagnostics.Stopwatch.StartNew();
         var keys = new TouchKeys();
-        var journeys = await ReadAsync(w, context.Inputs[0], keys, context.TimeZone, context.Log, cancellationToken).ConfigureAwait(false);
+        // Only the per-conversion table writes a path's id.
+        var ids = p.ConversionDetail is null || p.ConversionDetail.Count > 0;
+        var journeys = await ReadInStoredOrderAsync(w, context.Inputs[0], keys, ids, context.TimeZone, context.Log, cancellationToken).ConfigureAwait(false)
+            ?? await ReadAsync(w, context.Inputs[0], keys, context.TimeZone, context.Log, cancellationToken).ConfigureAwait(false);
         var paths = journeys.Paths;
         context.Log($"read {paths.Count:N0} paths in {read.Elapsed.TotalSeconds:0.0}s");
         var keyTouches = new long[keys.All.Count];
@@ -291,6 +294,94 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     private static readonly DataKind[] HashedTouchKinds = [DataKind.Integer, DataKind.Integer, DataKind.Integer, DataKind.Number];
     private static readonly DataKind[] TouchKinds = [DataKind.Integer, DataKind.Integer, DataKind.Number];
 
+    // Where the engine streams a table in stored order and hashes text (DuckDB), one scan of the touches in that order (each
+    // touch's id hash, pair hash, position and age) finds the paths as runs of one hash (a path's touches are mostly stored
+    // together: journey.conversion_paths writes them so, as does a table loaded in path order), with no outline query (a GROUP BY
+    // and sort of every touch by its text id: ~0.7 of the engine's ~2 CPU s of the two reads below at 1M paths) and no
+    // scatter of the touches into slices; beside it, a GROUP BY of the converting touches only (a third of them) gives each
+    // converting path's value and conversion time (the largest of its converting touches', which journey.conversion_paths
+    // repeats on every touch) and, for the per-conversion table only, its id. Paths then come in stored order (path_id order
+    // for the outline read), so float sums may differ from it in the last digit. Null, and the two reads run instead, where
+    // two pairs' or paths' hashes collide (seen as a repeated position in a path, as where a path repeats one), said in
+    // the log; the scan then cost one read of the touches more.
+    private static async Task<Journeys?> ReadInStoredOrderAsync(IWarehouse w, string input, TouchKeys keys, bool ids, TimeZoneInfo zone, Action<string> log, CancellationToken cancellationToken)
+    {
+        var d = w.Dialect;
+        var (bigint, real, text) = (d.TypeName(DataKind.Integer), d.TypeName(DataKind.Number), d.TypeName(DataKind.Text));
+        if (!d.ScansInStoredOrder || d.TextHash($"CAST(path_id AS {text})") is not { } pathHash
+            || d.TextPairHash("channel", "campaign") is not { } pairHash) return null;
+        var table = d.Quote(input);
+        const string campaign = "coalesce(CAST(campaign AS VARCHAR), '')";
+        // Each pair with its hash, as the scan computes it, and its touches: their sum bounds the scan's arrays.
+        var pairs = await w.QueryAsync($"""
+            SELECT channel, campaign, {pairHash}, n FROM (SELECT channel, {campaign} AS campaign, CAST(count(*) AS {bigint}) AS n FROM {table} WHERE channel IS NOT NULL GROUP BY 1, 2) AS p
+            """, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        if (pairs.Rows.Count == 0) return null;
+        var pairHashes = pairs.Rows.Select(r => Convert.ToInt64(r[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var pairOf = new PathsByHash(pairHashes, pairHashes.Length);
+        for (var pair = 0; pair < pairHashes.Length; pair++)
+            if (!pairOf.TryAdd(pair)) return Fallback("two (channel, campaign) pairs hash alike");
+        var keyOfPair = pairs.Rows.Select(r => keys.Id((string)r[0]!, (string)r[1]!)).ToArray();
+        var capacity = pairs.Rows.Sum(r => Convert.ToInt64(r[3], System.Globalization.CultureInfo.InvariantCulture));
+        if (capacity > Array.MaxLength) return null;
+
+        // The converting paths' outcome on another connection, while this thread reads the scan.
+        var convertingRead = Task.Run(async () =>
+        {
+            var converting = new PathOutlines(hashed: true);
+            await foreach (var b in w.ReadColumnsAsync($"""
+                SELECT {(ids ? $"CAST(path_id AS {text})" : $"CAST(NULL AS {text})")}, TRUE, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}), {pathHash}
+                FROM {table} WHERE converted AND channel IS NOT NULL AND path_id IS NOT NULL GROUP BY path_id
+                """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
+                converting.Add(b);
+            return converting;
+        }, cancellationToken);
+        var runs = new PathRuns((int)capacity, pairOf, keyOfPair);
+        var complete = true;
+        try
+        {
+            await foreach (var b in w.ReadColumnsAsync($"""
+                SELECT {d.TextHash($"CAST(t.path_id AS {text})")}, {d.TextPairHash("t.channel", campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal))}, CAST(t.position AS {bigint}),
+                    CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) ELSE 0 END AS {real})
+                FROM {table} t WHERE t.path_id IS NOT NULL AND t.channel IS NOT NULL
+                """, null, HashedTouchKinds, cancellationToken).ConfigureAwait(false))
+                if (!(complete = runs.Add(b))) break;
+        }
+        finally
+        {
+            // Never left running past the step (a failed scan rethrows its own error, not this one's).
+            await ((Task)convertingRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        var outcome = await convertingRead.ConfigureAwait(false);
+        // A pair the pairs query did not see, or more touches than it counted: the two reads check the input on their own.
+        if (!complete) return Fallback("the touches differ from their pairs' count");
+        var (pathCount, _, start, positions, touchKeys, ages, pathOf) = runs.ToPaths();
+        // Each converting path's row, by its hash; the rows then taken in path order.
+        var row = new int[pathCount];
+        var (converted, values) = (new bool[pathCount], new double[pathCount]);
+        for (var r = 0; r < outcome.Count; r++)
+        {
+            if (!pathOf.TryGet(outcome.Hashes![r], out var path)) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+            if (converted[path]) return Fallback("two converting paths' ids hash alike");
+            (converted[path], values[path], row[path]) = (true, outcome.Values[r], r);
+        }
+        var (pathIds, convertedAt) = (new string?[outcome.Count], new long[outcome.Count]);
+        for (var (path, c) = (0, 0); path < pathCount; path++)
+            if (converted[path]) (pathIds[c], convertedAt[c++]) = (outcome.Ids[row[path]], outcome.ConvertedAt[row[path]]);
+        var journeys = Assemble(keys, pathCount, start, positions, touchKeys, ages, converted, values, pathIds, convertedAt, zone);
+        // Two paths whose ids hash alike would be one here: positions then repeat (as they do where a path repeats one).
+        for (var path = 0; path < pathCount; path++)
+            for (var k = start[path] + 1; k < start[path + 1]; k++)
+                if (positions[k] == positions[k - 1]) return Fallback("a path's touches repeat a position (or two paths' ids hash alike)");
+        return journeys;
+
+        Journeys? Fallback(string why)
+        {
+            log($"{why}: the paths are read again, outlined in id order");
+            return null;
+        }
+    }
+
     // Two reads: each path's outcome, touch count and id hash in path_id order (a row per path, the i-th numbered i), then
     // each touch's path and (channel, campaign) number, position and age, unordered: the touches are placed by path and
     // put in position order here, so the engine never sorts the touches by a text id (three times this read's cost). A
@@ -369,6 +460,16 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 """, q.Parameters, TouchKinds, cancellationToken).ConfigureAwait(false))
                 Place(b, pairs.Rows.Count, start, filled, positions, touchKeys, ages);
         }
+        for (var path = 0; path < pathCount; path++)
+            if (filled[path] != outlines.Touches[path]) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+        return Assemble(keys, pathCount, start, positions, touchKeys, ages, outlines.Converted, outlines.Values, outlines.Ids, outlines.ConvertedAt, zone);
+    }
+
+    // The read's arrays made into the models' path set: channels numbered in the keys' order, each converting path's day of
+    // conversion, and each path's touches put in position order.
+    private static Journeys Assemble(TouchKeys keys, int pathCount, int[] start, long[] positions, int[] touchKeys, double[] ages, bool[] converted, double[] values,
+        string?[] ids, long[] convertedAt, TimeZoneInfo zone)
+    {
         // Channels numbered in the keys' order; each touch's channel number beside its key.
         var channelNames = new List<string>();
         var channelIds = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -387,15 +488,14 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var channels = GC.AllocateUninitializedArray<int>(start[^1]);
         for (var (path, c) = (0, 0); path < pathCount; path++)
         {
-            if (filled[path] != outlines.Touches[path]) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             // Only a converting path's day is read (the sums and the days spanned skip the others).
-            if (!outlines.Converted[path]) continue;
-            var at = outlines.ConvertedAt[c++];
+            if (!converted[path]) continue;
+            var at = convertedAt[c++];
             // A conversion's day is the reporting zone's, as the ad platforms' spend days are the ad account's.
             days[path] = at == PathOutlines.NoTime ? 0 : ReportingZone.Day(new DateTime(at), zone).DayNumber;
         }
         InPositionOrder(start, positions, touchKeys, ages, channelOf, channels);
-        return new Journeys(new PathSet(channelNames, start, channels, outlines.Converted, outlines.Values, ages), outlines.Ids, outlines.ConvertedAt, days, start, touchKeys);
+        return new Journeys(new PathSet(channelNames, start, channels, converted, values, ages), ids, convertedAt, days, start, touchKeys);
     }
 
     // One batch of the touch read placed in its paths' slices, in arrival order. Optimized from its first call (as the

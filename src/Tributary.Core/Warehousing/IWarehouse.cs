@@ -219,6 +219,19 @@ public interface ISqlDialect
     string? TextHash(string expression) => null;
 
     /// <summary>
+    /// A BIGINT hash of the two texts <paramref name="first"/> and <paramref name="second"/> together (equal pairs hash
+    /// equal; a caller checks the hashes it relies on for collisions), or null where the engine has no such function.
+    /// </summary>
+    string? TextPairHash(string first, string second) => null;
+
+    /// <summary>
+    /// Whether a query that only filters and computes over one table's rows returns them in the order they are stored, as
+    /// DuckDB does (<c>preserve_insertion_order</c>, on by default); false where the order is the plan's (PostgreSQL's
+    /// parallel scans interleave). Readers that rely on it still check what they assume.
+    /// </summary>
+    bool ScansInStoredOrder => false;
+
+    /// <summary>
     /// Whether a large GROUP BY runs faster over its input sorted by the group key (an <c>ORDER BY</c> in a subquery): true
     /// where the engine's hash aggregation then finds each group's rows together and splits the key range between its
     /// threads (DuckDB: the 50M-event experiment statistics −12% CPU), false where the sort would only add work.

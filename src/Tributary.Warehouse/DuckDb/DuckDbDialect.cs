@@ -37,6 +37,13 @@ public sealed class DuckDbDialect : StandardSqlDialect
     public override bool GroupsFasterOverSortedInput => true;
 
     /// <inheritdoc />
+    /// <remarks>DuckDB's <c>hash</c> of both values (it combines their hashes), as 63 bits so it casts to BIGINT.</remarks>
+    public override string? TextPairHash(string first, string second) => $"CAST(hash({first}, {second}) >> 1 AS BIGINT)";
+
+    /// <inheritdoc />
+    public override bool ScansInStoredOrder => true;
+
+    /// <inheritdoc />
     /// <remarks>A BIGINT, stable while the statement runs.</remarks>
     public override string RowKey => "rowid";
 

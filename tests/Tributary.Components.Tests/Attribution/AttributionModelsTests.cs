@@ -189,6 +189,58 @@ public sealed class AttributionModelsTests(PostgresCluster postgres)
         }
     }
 
+    // On DuckDB one scan in stored order finds the paths as runs of touches, with no outline query: touches stored path by
+    // path (as journey.conversion_paths writes them; positions shuffled within a path) or shuffled (a path in many runs,
+    // merged). Credit by channel, campaign and day and the per-conversion rows (ids, times) are those of the two reads with
+    // paths numbered in SQL (every id hashing alike: the scan sees repeated positions and falls back). PostgreSQL, whose
+    // scans keep no order, takes the two reads.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Attribution_OneScanInStoredOrder_CreditsAsTheTwoReads(string engine)
+    {
+        var shuffled = RandomTouches(400, 17);
+        var together = shuffled.OrderBy(t => t.Path, StringComparer.Ordinal).ToList();
+        async Task<(List<string> Rows, List<string> Statements)> Run(List<Touch> touches, Func<string, string?>? textHash = null)
+        {
+            TracingWarehouse? traced = null;
+            await using var h = await ComponentHarness.CreateAsync(engine, postgres, w => traced = new TracingWarehouse(w, textHash));
+            Write(h, touches);
+            var result = await h.RunAsync(Pipeline(string.Join(", ", AllModels), "linear, markov_1"));
+            Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+            var rows = new List<string>();
+            foreach (var sql in new[]
+            {
+                "SELECT model, channel, conversions, value, share, touches FROM attribution",
+                "SELECT model, channel, campaign, conversions, value, share, touches FROM attribution__campaigns",
+                "SELECT model, day, channel, campaign, conversions, value FROM attribution__daily",
+                "SELECT model, path_id, converted_at, channel, campaign, conversions, value FROM attribution__conversions",
+            })
+                rows.AddRange((await h.RowsAsync(sql)).Select(r => string.Join("|", r.Select(v => v switch
+                {
+                    double x => Math.Round(x, 9).ToString("R", CultureInfo.InvariantCulture),
+                    DateTime at => at.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                    DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    null => "-",
+                    _ => Convert.ToString(v, CultureInfo.InvariantCulture),
+                }))));
+            rows.Sort(StringComparer.Ordinal);
+            return (rows, traced!.Statements.ToList());
+        }
+
+        var scanned = await Run(together);
+        var merged = await Run(shuffled);
+        var numbered = await Run(together, _ => "CAST(7 AS BIGINT)");
+
+        static bool Outline(string sql) => sql.Contains("GROUP BY path_id ORDER BY path_id", StringComparison.Ordinal);
+        foreach (var statements in new[] { scanned.Statements, merged.Statements })
+            if (engine == "duckdb") Assert.DoesNotContain(statements, Outline);
+            else Assert.Contains(statements, Outline);
+        Assert.Contains(numbered.Statements, s => s.Contains("WITH numbered", StringComparison.Ordinal));
+        Assert.True(scanned.Rows.Count > 1000, $"only {scanned.Rows.Count} rows");
+        Assert.Equal(numbered.Rows, scanned.Rows);
+        Assert.Equal(numbered.Rows, merged.Rows);
+    }
+
     // Ids as journey.conversion_paths writes them, in pairs that DuckDB's plain string hash maps to one value: the read
     // still finds every touch's path by its hash (no numbering in SQL), and the credit is the model's on those paths.
     [Theory]

@@ -119,6 +119,8 @@ internal sealed class TracingDialect(ISqlDialect inner, Func<string, string?>? t
     public string CurrentSchema => Mark(inner.CurrentSchema);
     public string RowKey => Mark(inner.RowKey);
     public bool GroupsFasterOverSortedInput => inner.GroupsFasterOverSortedInput;
+    public string? TextPairHash(string first, string second) => inner.TextPairHash(first, second) is { } hash ? Mark(hash) : null;
+    public bool ScansInStoredOrder => inner.ScansInStoredOrder;
     public string StartsWith(string text, string prefix) => Mark(inner.StartsWith(text, prefix));
     public string CreateWorkTable(string table) => Mark(inner.CreateWorkTable(table));
     public IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => inner.IndexWorkTable(table, index, columns, unique);
