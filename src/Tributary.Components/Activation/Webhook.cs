@@ -136,7 +136,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
         var retry = Retry(p, context.Time);
 
         var table = context.Warehouse.Dialect.Quote(context.Inputs[0]);
-        await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
+        var excluded = await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
         var consented = MarketingConsent.Where(p.Consent, p.ConsentColumn, context.Warehouse.Dialect);
         var schema = (await context.Warehouse.QueryAsync($"SELECT * FROM {table} LIMIT 0", null, 0, cancellationToken).ConfigureAwait(false)).Schema;
         var names = schema.Columns.Select(c => c.Name).ToList();
@@ -187,7 +187,11 @@ public sealed class Webhook : IComponent<WebhookParameters>
             : (double)failed / total > p.MaxFailedRatio ? $"more than max_failed_ratio ({p.MaxFailedRatio:0.##%}) of the rows failed"
             : null;
         if (why is not null) throw new InvalidOperationException($"{why}: {summary}.");
-        return new Materialization(rows, new Dictionary<string, object?> { ["rows_delivered"] = total - failed, ["batches"] = deliveries.Count, ["dead_lettered"] = dead.Count })
+        return new Materialization(rows, new Dictionary<string, object?>
+        {
+            ["rows_delivered"] = total - failed, ["batches"] = deliveries.Count, ["dead_lettered"] = dead.Count,
+            ["rows_in"] = total + excluded, ["rows_failed"] = failed, ["excluded_no_consent"] = excluded,
+        })
         {
             Warnings = dead.Count == 0 ? [] : [summary],
         };
