@@ -36,7 +36,19 @@ export function ActivationTable({ list }: { list: Schemas["ActivationList"] }) {
       {list.unreadable.map((u) => (
         <ErrorNotice key={u.pipeline}>Pipeline <a href={`#/designer/${encodeURIComponent(u.pipeline)}`}>{u.pipeline}</a> does not load, so its activations are not listed: <code>{u.error}</code></ErrorNotice>
       ))}
-      {list.activations.length === 0 ? <NoActivations /> : (
+      {list.activations.length === 0 ? <NoActivations /> : <>
+        {/* A phone gets one card per activation: the table's last columns would be off screen. */}
+        <ul className="activation-cards" aria-label="Activations">
+          {list.activations.map((a) => (
+            <li key={`${a.pipeline}/${a.step}`} className="card">
+              <a href={activationHref(a)}>{a.step}</a> <span className="muted">{kindLabel(a.type)} · {a.pipeline}</span>
+              <div><Destination activation={a} /></div>
+              <div className="muted">{consentLabel(a)} · {scheduleLabel(a)}</div>
+              <div><LastRun run={a.last_run} /> {a.last_run?.counts && <span>{countsSummary(a.last_run.counts, a.type)}</span>}</div>
+            </li>
+          ))}
+        </ul>
+        <div className="activation-table">
         <DataTable caption="Activations" rows={list.activations} rowKey={(a) => `${a.pipeline}/${a.step}`}
           columns={[
             { key: "name", header: "Activation", cell: (a) => <><a href={activationHref(a)}>{a.step}</a><div className="muted">{kindLabel(a.type)} · {a.pipeline}</div></> },
@@ -46,7 +58,8 @@ export function ActivationTable({ list }: { list: Schemas["ActivationList"] }) {
             { key: "last", header: "Last run", cell: (a) => <LastRun run={a.last_run} /> },
             { key: "counts", header: "Last run's rows", wrap: true, cell: (a) => <span data-testid={`counts-${a.step}`}>{countsSummary(a.last_run?.counts, a.type)}</span> },
           ]} />
-      )}
+        </div>
+      </>}
     </>
   );
 }
@@ -110,7 +123,7 @@ export function ActivationDetail({ pipeline, step }: { pipeline: string; step: s
     <Page title={a.step} subtitle={<>{kindLabel(a.type)} in pipeline <a href={`#/designer/${encodeURIComponent(a.pipeline)}`}>{a.pipeline}</a> · <a href="#/activations">all activations</a></>}
       actions={<button type="button" onClick={() => void runNow()}>Run {a.pipeline} now</button>}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
-      {queued && <p role="status" className="notice">Run of {a.pipeline} queued: <a href={`#/runs/${encodeURIComponent(queued)}`}>follow it</a>.</p>}
+      {queued && <p role="status" className="notice info">Run of {a.pipeline} queued: <a href={`#/runs/${encodeURIComponent(queued)}`}>follow it</a>.</p>}
       <Card title="Where and to whom">
         <dl className="facts">
           <dt>Destination</dt><dd><Destination activation={a} /></dd>
