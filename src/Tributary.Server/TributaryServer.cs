@@ -145,6 +145,7 @@ public sealed class TributaryServer : IAsyncDisposable
         PipelinesApi.Map(api, project, daemon, time, loggers.CreateLogger(typeof(PipelinesApi)));
         RunsApi.Map(api, project, daemon, events, time);
         BackfillsApi.Map(api, project, daemon);
+        ActivationsApi.Map(api, project, daemon, time);
         DesignerApi.Map(api, project, time);
         DemoTruthApi.Map(api, project);
         // One snapshot of the latest recommendations serves the API and Customer 360, so both show a person the same list.

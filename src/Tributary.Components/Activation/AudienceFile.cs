@@ -115,6 +115,8 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         var hashed = p.Format is AudienceFormat.MetaCustomAudience or AudienceFormat.GoogleCustomerMatch;
         var segmented = p.Path.Contains("{segment}", StringComparison.Ordinal);
         var previous = segmented ? await PreviousSegmentsAsync(context, hashed ? "segment" : p.SegmentColumn!, cancellationToken).ConfigureAwait(false) : [];
+        // Counted apart from the written rows: the hashed formats also leave out rows with neither email nor phone.
+        var rowsIn = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {input}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         var excluded = await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
         var consented = MarketingConsent.Where(p.Consent, p.ConsentColumn, d);
         long rows;
@@ -183,7 +185,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             files.Add(p.Path);
         }
         context.Log($"wrote {files.Count} audience file(s): {string.Join(", ", files)}");
-        return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files, ["format"] = p.Format.ToString(), ["excluded_no_consent"] = excluded });
+        return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files, ["format"] = p.Format.ToString(), ["excluded_no_consent"] = excluded, ["rows_in"] = rowsIn });
     }
 
     // The segment values of the audience table this step wrote last time, before this run replaces it.

@@ -128,6 +128,7 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         return new Materialization(rows, new Dictionary<string, object?>
         {
             ["path"] = target, ["format"] = p.Format.ToString(), ["customers"] = customers, ["bytes"] = new FileInfo(target).Length, ["excluded_no_consent"] = excluded,
+            ["rows_in"] = rows + excluded,
         });
     }
 

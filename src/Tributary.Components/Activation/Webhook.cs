@@ -179,7 +179,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
         var w = context.Warehouse;
         var d = w.Dialect;
         var table = d.Quote(context.Inputs[0]);
-        await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
+        var excluded = await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
         var consented = MarketingConsent.Where(p.Consent, p.ConsentColumn, d);
         var schema = (await w.QueryAsync($"SELECT * FROM {table} LIMIT 0", null, 0, cancellationToken).ConfigureAwait(false)).Schema;
         var names = schema.Columns.Select(c => c.Name).ToList();
@@ -301,6 +301,8 @@ public sealed class Webhook : IComponent<WebhookParameters>
             ["rows_delivered"] = total - failed, ["batches"] = deliveries.Count, ["dead_lettered"] = dead.Count,
             ["sync"] = diff ? "diff" : "full", ["upserts"] = Delivered(Upsert), ["removals"] = Delivered(Removed), ["unchanged"] = unchanged, ["rows_failed"] = failed,
             ["full_refresh"] = context.FullRefresh,
+            // The input's rows: those sent (a removal is no input row), those unchanged since the last sync, those without consent.
+            ["rows_in"] = deliveries.Where(d => d.Event != Removed).Sum(d => (long)d.Rows) + unchanged + excluded, ["excluded_no_consent"] = excluded,
         })
         {
             Warnings = dead.Count == 0 ? [] : [summary],

@@ -114,4 +114,37 @@ public sealed class MarketingConsentTests(PostgresCluster postgres)
         Assert.Equal([1L], body.RootElement.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("customer_id").GetInt64()));
         Assert.Contains("consent required: 2 of 3 row(s) left out", await LogAsync(h, result), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Activations_RecordRowsInLeftOutAndFailed_InTheirMetadata(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WritePeople(h);
+        // Batch 1 (customer 1) delivered, batch 2 (customer 3, unknown consent) refused.
+        using var receiver = new ActivationTests.Receiver(batch => [batch == 1 ? 200 : 500]);
+
+        var result = await h.RunAsync(People + $$"""
+              - { id: hashed, type: activate.audience_file, inputs: [people], with: { path: out/meta.csv, format: meta_custom_audience } }
+              - { id: feed, type: activate.customer_feed, inputs: [people], with: { path: out/feed.csv, consent: unless_refused } }
+              - id: hook
+                type: activate.webhook
+                inputs: [people]
+                with: { url: "{{receiver.Url}}", consent: unless_refused, batch_size: 1, max_retries: 0, max_failed_ratio: 0.5, allow_private_network: true }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        async Task<Dictionary<string, long>> CountsAsync(string step)
+        {
+            var main = Assert.Single(await h.Store.GetMaterializationsAsync(result.RunId, step, CancellationToken.None));
+            using var metadata = JsonDocument.Parse(main.MetadataJson);
+            return metadata.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        }
+        Assert.Equal(new Dictionary<string, long> { ["rows_in"] = 3, ["excluded_no_consent"] = 2 }, await CountsAsync("hashed"));
+        var feed = await CountsAsync("feed");
+        Assert.Equal((3L, 1L), (feed["rows_in"], feed["excluded_no_consent"]));
+        Assert.Equal(new Dictionary<string, long> { ["rows_in"] = 3, ["excluded_no_consent"] = 1, ["rows_delivered"] = 1, ["rows_failed"] = 1, ["batches"] = 2, ["dead_lettered"] = 1,
+            ["upserts"] = 1, ["removals"] = 0, ["unchanged"] = 0 },
+            await CountsAsync("hook"));
+    }
 }

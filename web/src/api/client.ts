@@ -136,6 +136,10 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher; session?
     customers: (q: string) => body(client.GET("/api/customers", { params: { query: { q } } })),
     /** Customer 360: everything the warehouse holds about one profile; a 404 ApiError for an unknown profile or no identity graph. */
     customer: (profileId: string) => body(client.GET("/api/customers/{profileId}", { params: { path: { profileId } } })),
+    /** Every activation step (audience file, customer feed, webhook) of the project's pipelines, with its last run. */
+    activations: () => body(client.GET("/api/activations")),
+    /** One activation step with its recent runs, its webhook tables and the files its latest run wrote; a 404 ApiError for no such step. */
+    activation: (pipeline: string, step: string) => body(client.GET("/api/activations/{pipeline}/{step}", { params: { path: { pipeline, step } } })),
     backfills: () => body(client.GET("/api/backfills")),
     /** Starts a backfill of a pipeline's partitions, or of one of its partitioned groups' (submission.group). */
     startBackfill: (submission: Schemas["BackfillSubmission"]) => body(client.POST("/api/backfills", { body: submission })),
