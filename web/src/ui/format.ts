@@ -31,6 +31,15 @@ export function formatNumber(n: number): string {
   return Math.abs(n) < 0.01 && n !== 0 ? small.format(n) : decimal.format(n);
 }
 
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+/** How long ago `iso` was, from `now`: "5 minutes ago", "yesterday", "3 days ago" (the exact time goes in a title beside it). */
+export function formatAgo(iso: string, now: number = Date.now()): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [["year", 31_536_000], ["month", 2_592_000], ["week", 604_800], ["day", 86_400], ["hour", 3600], ["minute", 60]];
+  for (const [unit, size] of units) if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
+  return relative.format(0, "second");
+}
+
 /** A timestamp in the reader's zone: "Dec 1, 2026, 9:30 PM". */
 export const formatDateTime = (iso: string | Date) => dateTime.format(typeof iso === "string" ? new Date(iso) : iso);
 
