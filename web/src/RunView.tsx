@@ -4,6 +4,12 @@ import { followEvents } from "./api/events";
 import { ErrorNotice, Page, StatusBadge } from "./ui/components";
 import { RunLog } from "./ui/RunLog";
 
+/** Why a queued run has not started, as the server says it (trib runs says the same); nothing once it runs. */
+export function QueueWait({ status, waits }: { status: string; waits: string | null }) {
+  if (status !== "queued") return null;
+  return <p className="notice info" role="status" data-testid="queue-wait">{waits ? `Queued: it ${waits}.` : "Queued: it starts at the server's next tick (within a second or two)."}</p>;
+}
+
 /** A run followed live: the queue until it starts, then its events over server-sent events, then its outcome. */
 export function RunView({ queueId }: { queueId: string }) {
   const [runId, setRunId] = useState<string | null>(null);
@@ -11,6 +17,7 @@ export function RunView({ queueId }: { queueId: string }) {
   const [events, setEvents] = useState<RunEvent[]>([]);
   const [status, setStatus] = useState("queued");
   const [error, setError] = useState<string | null>(null);
+  const [waits, setWaits] = useState<string | null>(null);
   useEffect(() => {
     let stop = false;
     const poll = async () => {
@@ -18,6 +25,7 @@ export function RunView({ queueId }: { queueId: string }) {
         while (!stop) {
           const q = await api.queue(queueId);
           setPipeline(q.pipeline);
+          setWaits(q.waits ?? null);
           if (q.run_id) { setRunId(q.run_id); return; }
           if (q.state === "cancelled") { setStatus("cancelled"); return; }
           await new Promise((r) => setTimeout(r, 300));
@@ -48,6 +56,7 @@ export function RunView({ queueId }: { queueId: string }) {
         {runId && <a className="button secondary" href={`#/run/${encodeURIComponent(runId)}`}>Steps, timeline and checks</a>}
       </>}>
       <p>Status: <StatusBadge status={status} testId="run-status" /></p>
+      <QueueWait status={status} waits={waits} />
       {error && <ErrorNotice>{error}</ErrorNotice>}
       <RunLog events={events} live />
     </Page>
