@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnDecimals, describeCron, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatSignificant } from "./format";
+import { columnDecimals, describeCron, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatSignificant } from "./format";
 
 describe("format", () => {
   it("groups counts and rounds fractions for people", () => {
@@ -54,5 +54,18 @@ describe("formatSignificant", () => {
   it("writes small measures side by side at one precision", () => {
     expect([0.00802, 0.01, 0.00914].map(formatSignificant)).toEqual(["0.00802", "0.0100", "0.00914"]);
     expect(formatSignificant(0)).toBe("0");
+  });
+});
+
+describe("formatCurrency", () => {
+  it("shows money with the symbol of the currency the data carries, grouped, two decimals", () => {
+    const as = (currency: string) => new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(1234.5);
+    expect(formatCurrency(1234.5, "USD")).toBe(as("USD"));
+    expect(formatCurrency(1234.5, "eur")).toBe(as("EUR"));
+    expect(formatCurrency(1234.5, "USD")).toMatch(/1.234.50/);
+  });
+  it("never guesses a currency it was not given", () => {
+    expect(formatCurrency(1234.5, null)).toBe(new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(1234.5));
+    expect(formatCurrency(1234.5, "dollars")).not.toContain("$");
   });
 });

@@ -18,6 +18,14 @@ export const formatSignificant = (n: number) => (n === 0 ? "0" : significant.for
 export const formatCount = (n: number) => integer.format(n);
 /** Money, two decimals: 1,234.50. */
 export const formatMoney = (n: number) => money.format(n);
+/**
+ * Money in the currency the data carries, with its symbol where the reader's locale has one: $1,234.50, €1,234.50,
+ * CHF 1,234.50; an amount whose currency is unknown keeps two decimals and no symbol (never a guessed $).
+ */
+export function formatCurrency(n: number, currency: string | null | undefined): string {
+  if (!currency || !/^[A-Za-z]{3}$/.test(currency)) return money.format(n);
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+}
 /** A share 0..1 as a percentage: 12.5%. */
 export const formatPercent = (n: number) => percent.format(n);
 /** An axis tick: 12K, 1.2M. */
