@@ -45,7 +45,7 @@ export function formatAgo(iso: string, now: number = Date.now()): string {
   const seconds = Math.round((Date.parse(iso) - now) / 1000);
   const units: [Intl.RelativeTimeFormatUnit, number][] = [["year", 31_536_000], ["month", 2_592_000], ["week", 604_800], ["day", 86_400], ["hour", 3600], ["minute", 60]];
   for (const [unit, size] of units) if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
-  return relative.format(0, "second");
+  return relative.format(seconds, "second");
 }
 
 /** A timestamp in the reader's zone: "Dec 1, 2026, 9:30 PM". */
