@@ -7,7 +7,13 @@ import { RunLog } from "./ui/RunLog";
 /** Why a queued run has not started, as the server says it (trib runs says the same); nothing once it runs. */
 export function QueueWait({ status, waits }: { status: string; waits: string | null }) {
   if (status !== "queued") return null;
-  return <p className="notice info" role="status" data-testid="queue-wait">{waits ? `Queued: it ${waits}.` : "Queued: it starts at the server's next tick (within a second or two)."}</p>;
+  // The run it waits for opens from here (run ids look like 20261205-070321-580974).
+  const parts = waits ? `Queued: it ${waits}.`.split(/(\b\d{8}-\d{6}-[0-9a-f]+\b)/) : ["Queued: it starts at the server's next tick (within a second or two)."];
+  return (
+    <p className="notice info" role="status" data-testid="queue-wait">
+      {parts.map((part, i) => (i % 2 === 1 ? <a key={i} href={`#/run/${encodeURIComponent(part)}`}>{part}</a> : part))}
+    </p>
+  );
 }
 
 /** A run followed live: the queue until it starts, then its events over server-sent events, then its outcome. */
