@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, ApiError, errorMessage, type Diagnostic, type PipelineSummary, type Template } from "./api/client";
 import { renamePipeline, setParamDefault } from "./pipelineGraph";
-import { EmptyState, ErrorNotice, Loading, Page } from "./ui/components";
-import { describeCron } from "./ui/format";
+import { EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
+import { describeCron, formatAgo, formatDateTime } from "./ui/format";
 
 /** The use-case templates as cards and the project's own pipelines; "Use this template" creates a pipeline from a form of its params. */
 export function Catalog() {
@@ -23,18 +23,7 @@ export function Catalog() {
         <EmptyState title="No pipelines yet">Choose a template below and press “Use this template”, or add a YAML file to the project's pipelines/ folder.</EmptyState>
       ) : (
         <ul className="cards">
-          {pipelines.map((p) => (
-            <li key={p.name} className="card">
-              <h3>{p.name}</h3>
-              <p className="grow">{p.description ?? <span className="muted">No description.</span>}</p>
-              {p.schedule && <p className="muted" title={p.schedule}>Scheduled: {describeCron(p.schedule)} ({p.timezone}){p.paused ? ", paused" : ""}</p>}
-              {p.error && <ErrorNotice>{p.error}</ErrorNotice>}
-              <div className="actions">
-                <a className="button" href={`#/dashboard/${encodeURIComponent(p.name)}`}>Dashboard</a>
-                <a className="button secondary" href={`#/designer/${encodeURIComponent(p.name)}`}>Open in designer</a>
-              </div>
-            </li>
-          ))}
+          {pipelines.map((p) => <PipelineCard key={p.name} pipeline={p} />)}
         </ul>
       )}
       {chosen && <TemplateForm template={chosen} onCancel={() => setChosen(null)} />}
@@ -52,6 +41,53 @@ export function Catalog() {
         </ul>
       )}
     </Page>
+  );
+}
+
+/**
+ * Whether a pipeline runs by itself, as the server has it (a template may be added paused): its schedules (the
+ * pipeline's and its groups') and sensors, and whether they are on. Null when it has none: it runs when started.
+ */
+export function automation(p: PipelineSummary): { on: boolean; what: string; detail: string } | null {
+  const schedules = [
+    ...(p.schedule ? [{ label: `${describeCron(p.schedule)} (${p.timezone ?? "UTC"})`, cron: p.schedule }] : []),
+    ...p.group_schedules.map((g) => ({ label: `${g.group}: ${describeCron(g.schedule)} (${g.timezone})`, cron: `${g.group}: ${g.schedule}` })),
+  ];
+  if (schedules.length === 0 && p.sensors.length === 0) return null;
+  const sensors = p.sensors.length === 0 ? "" : `${p.sensors.length} sensor${p.sensors.length === 1 ? "" : "s"}`;
+  const what = [schedules.map((s) => s.label).join("; "), sensors].filter(Boolean).join(" · ");
+  return { on: p.paused === false, what, detail: [...schedules.map((s) => s.cron), ...p.sensors].join("\n") };
+}
+
+/** One of the project's pipelines: what it is, how its last run went (with a link to it), and whether it runs by itself. */
+export function PipelineCard({ pipeline: p, now = Date.now() }: { pipeline: PipelineSummary; now?: number }) {
+  const auto = automation(p);
+  const last = p.last_run;
+  return (
+    <li className="card" aria-label={`Pipeline ${p.name}`}>
+      <h3>{p.name}</h3>
+      <p className="grow">{p.description ?? <span className="muted">No description.</span>}</p>
+      <dl className="pipeline-facts">
+        <dt>Last run</dt>
+        <dd data-testid="last-run">{last ? <>
+          <StatusBadge status={last.status} />{" "}
+          <a href={`#/run/${encodeURIComponent(last.run_id)}`} title={`Run ${last.run_id}, started ${formatDateTime(last.started_at)}`}>
+            {last.status === "running" ? "started " : ""}{formatAgo(last.ended_at ?? last.started_at, now)}
+          </a>
+          {last.partition ? <span className="muted"> [{last.partition}]</span> : null}
+        </> : <span className="muted">never run</span>}</dd>
+        <dt>Schedule</dt>
+        <dd data-testid="schedule-state">{auto ? <>
+          <span className={`badge ${auto.on ? "on" : "off"}`}>{auto.on ? "on" : "paused"}</span>{" "}
+          <span title={auto.detail}>{auto.what}</span>
+        </> : <span className="muted">none: runs when started</span>}</dd>
+      </dl>
+      {p.error && <ErrorNotice>{p.error}</ErrorNotice>}
+      <div className="actions">
+        <a className="button" href={`#/dashboard/${encodeURIComponent(p.name)}`}>Dashboard</a>
+        <a className="button secondary" href={`#/designer/${encodeURIComponent(p.name)}`}>Open in designer</a>
+      </div>
+    </li>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, ApiError, errorMessage } from "./api/client";
-import { headline, memberships, profileParts, sectionOf, shownColumns, shownScores, type CustomerMatch, type CustomerProfile, type ProfileSection, type Score } from "./customerProfile";
-import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, ResultTable } from "./ui/components";
+import { headline, memberships, profileParts, sectionOf, shownColumns, shownScores, type CustomerProfile, type CustomerSearchPage, type ProfileSection, type Score } from "./customerProfile";
+import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, Pager, ResultTable } from "./ui/components";
 import { formatCount } from "./ui/format";
 
 const searchLink = (q: string) => `#/customers/${encodeURIComponent(q)}`;
@@ -22,40 +22,52 @@ function SearchForm({ initial }: { initial: string }) {
   );
 }
 
+const SearchPageSize = 20;
+
+/** The search's heading: how many profiles match in all, not how many this page shows. */
+export const matchesTitle = (page: Pick<CustomerSearchPage, "total">, query: string) =>
+  `${formatCount(page.total)} ${page.total === 1 ? "profile matches" : "profiles match"} “${query}”`;
+
+/** One page of matching profiles under the true count, with previous and next when they do not fit one page. */
+export function SearchResults({ page, query, onPage }: { page: CustomerSearchPage; query: string; onPage: (offset: number) => void }) {
+  return (
+    <Card title={matchesTitle(page, query)}>
+      <DataTable caption="Matching profiles" rows={page.matches} rowKey={(m) => m.profile_id}
+        columns={[
+          { key: "id", header: "Profile", cell: (m) => <a href={profileLink(m.profile_id)}>{m.profile_id}</a> },
+          { key: "email", header: "Email", cell: (m) => m.email ?? <span className="muted">none</span> },
+          { key: "phone", header: "Phone", cell: (m) => m.phone ?? <span className="muted">none</span> },
+          { key: "ids", header: "Identifiers", numeric: true, cell: (m) => formatCount(m.identifiers) },
+        ]} />
+      {page.total > page.limit && <Pager offset={page.offset} size={page.limit} total={page.total} onChange={onPage} label="profiles" />}
+    </Card>
+  );
+}
+
 /** Customer 360 search: profiles of the identity graph by email, phone, profile id or any identifier; one match opens it. */
 export function Customers({ query }: { query?: string }) {
-  const [matches, setMatches] = useState<CustomerMatch[] | null>(null);
+  const [page, setPage] = useState<CustomerSearchPage | null>(null);
+  const [offset, setOffset] = useState(0);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    setMatches(null);
     setError(null);
     if (!query) return;
-    api.customers(query).then((m) => {
-      if (m.length === 1) window.location.replace(profileLink(m[0].profile_id));
-      else setMatches(m);
+    api.customers(query, offset, SearchPageSize).then((p) => {
+      if (p.total === 1 && p.matches.length === 1) window.location.replace(profileLink(p.matches[0].profile_id));
+      else setPage(p);
     }, (e: unknown) => setError(errorMessage(e)));
-  }, [query]);
+  }, [query, offset]);
   return (
     <Page title="Customers" subtitle="One person across every source: find a customer by email, phone number, profile id or any identifier the identity graph joined."
       actions={<SearchForm key={query} initial={query ?? ""} />}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {!query ? (
         <EmptyState title="Search for a customer">Type an email (any case), a phone number (any format) or an id; when nothing matches whole, part of one (three characters or more: noah.lopez) finds the profiles whose identifiers contain it. Profiles come from the identity graph (identity_graph), which full_cdp and the customer_ltv, churn, propensity and recommendation templates write.</EmptyState>
-      ) : matches === null && !error ? <Loading what={`Searching for ${query}`} /> : matches && matches.length === 0 ? (
+      ) : page === null && !error ? <Loading what={`Searching for ${query}`} /> : page && page.total === 0 ? (
         <EmptyState title={`No customer matches “${query}”`}>
           Check the spelling, or search by another identifier. If no pipeline with an identity step has run yet, there are no profiles: run full_cdp (trib run full_cdp) first.
         </EmptyState>
-      ) : matches && (
-        <Card title={`${formatCount(matches.length)} profiles match “${query}”`}>
-          <DataTable caption="Matching profiles" rows={matches} rowKey={(m) => m.profile_id}
-            columns={[
-              { key: "id", header: "Profile", cell: (m) => <a href={profileLink(m.profile_id)}>{m.profile_id}</a> },
-              { key: "email", header: "Email", cell: (m) => m.email ?? <span className="muted">none</span> },
-              { key: "phone", header: "Phone", cell: (m) => m.phone ?? <span className="muted">none</span> },
-              { key: "ids", header: "Identifiers", numeric: true, cell: (m) => formatCount(m.identifiers) },
-            ]} />
-        </Card>
-      )}
+      ) : page && <SearchResults page={page} query={query} onPage={setOffset} />}
     </Page>
   );
 }

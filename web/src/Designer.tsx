@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode, type Ref } from "
 import { Background, Controls, MarkerType, ReactFlow, type Connection, type Edge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { api, ApiError, errorMessage, type Diagnostic, type Schemas } from "./api/client";
-import { addComponent, connect, getSection, getSensors, needsPartition, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
+import { addComponent, componentAtLine, connect, getSection, getSensors, needsPartition, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
 import { initialViewport, layout } from "./layout";
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
@@ -100,10 +100,8 @@ export function Designer({ name }: { name: string }) {
 
   const graph = parsed.graph;
   const invalid = errorsIn(diagnostics).length > 0;
-  const diagnosticsOf = (id: string) => {
-    const c = graph?.components.find((x) => x.id === id);
-    return c ? diagnostics.filter((d) => d.line >= c.lines[0] && d.line <= c.lines[1]) : [];
-  };
+  // Each diagnostic belongs to one component at most, so that its outline never lands on a neighbour.
+  const diagnosticsOf = (id: string) => (graph ? diagnostics.filter((d) => componentAtLine(graph, d.line)?.id === id) : []);
   const nodes: ComponentFlowNode[] = useMemo(() => {
     if (!graph) return [];
     const at = layout(graph);

@@ -115,7 +115,7 @@ export function RunDetail({ runId }: { runId: string }) {
             columns={[
               { key: "result", header: "Result", cell: (c) => <StatusBadge status={checkResult(c)} /> },
               { key: "asset", header: "Asset", cell: (c) => c.asset },
-              { key: "check", header: "Check", cell: (c) => c.check },
+              { key: "check", header: "Check", wrap: true, cell: (c) => c.check },
               { key: "detail", header: "Detail", wrap: true, cell: (c) => c.detail },
             ]} />
         </Card>

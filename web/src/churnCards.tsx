@@ -1,4 +1,6 @@
 import { Explain } from "./ui/Explain";
+import { assetTitle } from "./titles";
+import { moneyHeader, usePipelineCurrency } from "./usePipelineCurrency";
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
@@ -26,7 +28,8 @@ const bands = ["high", "medium", "low"];
  * calibration plot by decile, the features the trees lean on, the data windows, and who is at risk for what value
  * and why.
  */
-export function ChurnCard({ asset }: { asset: string }) {
+export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string }) {
+  const currency = usePipelineCurrency(pipeline);
   const metrics = useOutputTable({ step: asset, output: "metrics" });
   const calibration = useOutputTable({ step: asset, output: "calibration" });
   const importance = useOutputTable({ step: asset, output: "importance" });
@@ -40,7 +43,7 @@ export function ChurnCard({ asset }: { asset: string }) {
   const topFeatures = [...(importance.rows ?? [])].sort((a, b) => num(b.importance) - num(a.importance)).slice(0, 15)
     .map((r) => ({ feature: String(r.feature).replaceAll("_", " "), importance: num(r.importance) }));
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset}>
         {typeof detail("train_as_of") === "string" && <div><dt>Trained on the snapshot of</dt><dd>{String(detail("train_as_of"))}</dd></div>}
         {typeof detail("label_window") === "string" && <div><dt>Label window</dt><dd>{String(detail("label_window"))}</dd></div>}
@@ -104,7 +107,7 @@ export function ChurnCard({ asset }: { asset: string }) {
           {topFeatures.some((f) => f.feature === "p alive" || f.feature === "p no order") && <Explain terms={["pAlive", "pNoOrder"]} lead="From the BG/NBD model:" />}
         </div>
       </div>
-      <ChurnRisk scores={scores.rows} error={scores.error} missing={scores.missing} />
+      <ChurnRisk scores={scores.rows} error={scores.error} missing={scores.missing} currency={currency} />
       {windows.length > 0 && (
         <details>
           <summary className="muted">Data windows and counts</summary>
@@ -121,7 +124,7 @@ export function ChurnCard({ asset }: { asset: string }) {
 }
 
 /** Customers and value at risk per risk band, and the top reason of the high-risk customers. */
-function ChurnRisk({ scores, error, missing }: { scores: Record<string, unknown>[] | null; error: string | null; missing: boolean }) {
+function ChurnRisk({ scores, error, missing, currency }: { scores: Record<string, unknown>[] | null; error: string | null; missing: boolean; currency: string | null }) {
   if (error) return <ErrorNotice>{error}</ErrorNotice>;
   if (missing) return null;
   if (!scores) return <Loading />;
@@ -147,7 +150,7 @@ function ChurnRisk({ scores, error, missing }: { scores: Record<string, unknown>
             { key: "band", header: "Risk band", cell: (r) => r.band },
             { key: "customers", header: "Customers", numeric: true, cell: (r) => formatCount(r.customers) },
             { key: "share", header: "Share", numeric: true, cell: (r) => formatPercent(r.customers / Math.max(1, scores.length)) },
-            { key: "value", header: "Value at risk ($)", numeric: true, cell: (r) => formatMoney(r.value) },
+            { key: "value", header: moneyHeader("Value at risk", currency), numeric: true, cell: (r) => formatMoney(r.value) },
           ]} />
         <p className="muted">Bands rank customers by churn probability: by default the top 10% are high and the next 20% medium (risk_bands, high_risk_share and medium_risk_share of analytics.churn).</p>
       </div>
@@ -157,7 +160,7 @@ function ChurnRisk({ scores, error, missing }: { scores: Record<string, unknown>
           columns={[
             { key: "code", header: "Top reason", cell: (r) => r.code.replaceAll("_", " ") },
             { key: "customers", header: "Customers", numeric: true, cell: (r) => formatCount(r.customers) },
-            { key: "value", header: "Value at risk ($)", numeric: true, cell: (r) => formatMoney(r.value) },
+            { key: "value", header: moneyHeader("Value at risk", currency), numeric: true, cell: (r) => formatMoney(r.value) },
             { key: "example", header: "For example", cell: (r) => r.example || "—" },
           ]} />
       </div>
@@ -166,13 +169,14 @@ function ChurnRisk({ scores, error, missing }: { scores: Record<string, unknown>
 }
 
 /** Churn alerts (alert.churn): who is contacted today, why and with which playbook action; the cooldown's history size. */
-export function ChurnAlertCard({ asset }: { asset: string }) {
+export function ChurnAlertCard({ asset, pipeline }: { asset: string; pipeline: string }) {
+  const currency = usePipelineCurrency(pipeline);
   const alerts = useOutputTable({ step: asset, output: mainOutput }, 10_000);
   const history = useOutputTable({ step: asset, output: "history" }, 100_000);
   const contacts = useContactsDownstream(alerts.name, 10_000);
   const rows = [...(alerts.rows ?? [])].sort((a, b) => num(b.value_at_risk) - num(a.value_at_risk) || num(b.churn_probability) - num(a.churn_probability));
   return (
-    <Card title={`Alerts: ${asset}`} label={`Alerts ${asset}`}
+    <Card title={assetTitle("Alerts", asset)} label={`Alerts ${asset}`}
       actions={alerts.table && contacts.size > 0 && <ContactListDownload name={`${alerts.name ?? asset}_with_contacts.csv`} table={alerts.table} contacts={contacts} label="Download the alert list with contacts (CSV)" />}>
       {alerts.error ? <ErrorNotice>{alerts.error}</ErrorNotice> : alerts.missing ? <p className="muted">No alerts yet: run the pipeline.</p> : !alerts.rows ? <Loading /> : (
         <>
@@ -189,7 +193,7 @@ export function ChurnAlertCard({ asset }: { asset: string }) {
               } },
               { key: "on", header: "Alerted on", cell: (r) => String(r.alerted_on).slice(0, 10) },
               { key: "p", header: "Churn probability", numeric: true, cell: (r) => shown(num(r.churn_probability), formatPercent) },
-              { key: "value", header: "Value at risk ($)", numeric: true, cell: (r) => shown(num(r.value_at_risk), formatMoney) },
+              { key: "value", header: moneyHeader("Value at risk", currency), numeric: true, cell: (r) => shown(num(r.value_at_risk), formatMoney) },
               { key: "reason", header: "Reason", cell: (r) => (r.reason === null ? "—" : String(r.reason)) },
               { key: "action", header: "Action", cell: (r) => String(r.action).replaceAll("_", " ") },
             ]} />

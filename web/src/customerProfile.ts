@@ -5,6 +5,7 @@ import { predictionIntervalMeaning } from "./ltv";
 export type CustomerProfile = Schemas["CustomerProfile"];
 export type ProfileSection = Schemas["ProfileSection"];
 export type CustomerMatch = Schemas["CustomerMatch"];
+export type CustomerSearchPage = Schemas["CustomerSearchPage"];
 /** One row of a section, keyed by column name. */
 export type ProfileRow = Record<string, unknown>;
 

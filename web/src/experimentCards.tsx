@@ -1,4 +1,5 @@
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { assetTitle } from "./titles";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatNumber, formatPercent } from "./ui/format";
@@ -37,7 +38,7 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
     bayesian: [num(r.bayes_low) * 100, num(r.bayes_high) * 100],
   }));
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset} />
       <h3>Sample ratio mismatch</h3>
       {srm.error ? <ErrorNotice>{srm.error}</ErrorNotice> : srm.missing ? <p className="muted">Not analysed yet.</p> : !srm.rows ? <Loading /> : (
@@ -223,7 +224,7 @@ export const daysNeeded = (v: unknown) => (Number.isFinite(num(v)) ? formatCount
 export function ExperimentPlanCard({ asset }: { asset: string }) {
   const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
   return (
-    <Card title={`Power and runtime: ${asset}`} label={`Power and runtime ${asset}`}>
+    <Card title={assetTitle("Power and runtime", asset)} label={`Power and runtime ${asset}`}>
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not planned yet: run the pipeline.</p> : !rows ? <Loading /> : (
         <>
           <DataTable caption="Units and days needed per metric" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.metric)}`}
@@ -253,7 +254,7 @@ export function ExperimentPlanCard({ asset }: { asset: string }) {
 export function ExperimentDecisionCard({ asset }: { asset: string }) {
   const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
   return (
-    <Card title={`Decision: ${asset}`} label={`Decision ${asset}`}>
+    <Card title={assetTitle("Decision", asset)} label={`Decision ${asset}`}>
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not decided yet: run the pipeline.</p> : !rows ? <Loading /> : (
         <>
         <DataTable caption="Decision per variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}`}

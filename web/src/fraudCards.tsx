@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { assetTitle } from "./titles";
 import { api, errorMessage } from "./api/client";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { MeasuresTable, num, shown, type Measure } from "./classifierCard";
@@ -48,7 +49,7 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
   const curve = labelled ? thresholdCurve(labelled) : [];
   const thresholds = decisionThresholds(scores.rows ?? []);
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset}>
         {Number.isFinite(thresholds.review) && <div><dt>Lowest score sent to review</dt><dd>{formatNumber(thresholds.review)}</dd></div>}
         {Number.isFinite(thresholds.block) && <div><dt>Lowest score blocked</dt><dd>{formatNumber(thresholds.block)}</dd></div>}
@@ -137,7 +138,7 @@ export function IsolationForestCard({ asset, pipeline }: { asset: string; pipeli
   const setting = (key: string, fallback: string) => (params?.[key] === undefined || params?.[key] === null ? fallback : String(params[key]));
   const ranked = [...(importance.rows ?? [])].sort((a, b) => num(b.importance) - num(a.importance));
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset}>
         <div><dt>Method</dt><dd>{method === "isolation_forest" ? "Isolation Forest (axis-parallel cuts)" : "Extended Isolation Forest (hyperplane cuts)"}</dd></div>
         <div><dt>Trees</dt><dd>{setting("trees", "100")}</dd></div>
@@ -167,7 +168,7 @@ export function FraudModelCard({ asset }: { asset: string }) {
   const metric = (name: string) => rows.find((r) => r.metric === name);
   const trained = num(metric("trained")?.value) === 1;
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset}>
         {metric("labels") && <div><dt>Analyst labels</dt><dd>{formatCount(num(metric("labels")!.value))} ({formatCount(num(metric("fraud_labels")?.value))} fraud)</dd></div>}
       </FitFacts>
@@ -227,7 +228,7 @@ export function FraudAlertCard({ asset, pipeline }: { asset: string; pipeline: s
   const summary = queueSummary(listed);
   const reasons = alertsByReason(listed);
   return (
-    <Card title={`Alerts: ${asset}`} label={`Alerts ${asset}`}>
+    <Card title={assetTitle("Alerts", asset)} label={`Alerts ${asset}`}>
       {alerts.error ? <ErrorNotice>{alerts.error}</ErrorNotice> : alerts.missing ? <p className="muted">No alerts yet: run the pipeline.</p> : !alerts.rows || queue === undefined ? <Loading /> : (
         <>
           {queue.error && <ErrorNotice>{queue.error}</ErrorNotice>}

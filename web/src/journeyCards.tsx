@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactNode } from "react";
+import { assetTitle } from "./titles";
 import { api, errorMessage } from "./api/client";
 import { shown } from "./classifierCard";
 import { correlationFindings } from "./journey";
@@ -136,7 +137,7 @@ function JourneyCard({ asset, pipeline, type }: { asset: string; pipeline: strin
   const model = models[type];
   const parameters = useParameters(pipeline, asset, type);
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset} window={model.facts} />
       {model.results?.(asset)}
       <h3>What it computes</h3>

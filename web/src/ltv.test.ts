@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { horizonLabel, intervalNote, ltvIntervalFacts, ltvNeighbours, ltvUnits, ltvValueLabel, pipelineCurrency, topCustomers } from "./ltv";
+import { horizonLabel, intervalNote, ltvIntervalFacts, ltvNeighbours, ltvSays, ltvUnits, ltvValueLabel, pipelineCurrency, topCustomers } from "./ltv";
 
 const params = {
   horizon_days: { type: "integer", default: 365 },
@@ -88,5 +88,27 @@ describe("top customers", () => {
     ];
     expect(ltvNeighbours(components, "customer_ltv")).toEqual({ identity: "identity_graph", tiers: "value_tiers", segments: "rfm_segments" });
     expect(ltvNeighbours([], "customer_ltv")).toEqual({ identity: undefined, tiers: undefined, segments: undefined });
+  });
+});
+
+describe("ltvSays", () => {
+  const rows = [
+    { model: "bgnbd", parameter: "r", value: 0.6, std_error: 0.08 }, { model: "bgnbd", parameter: "alpha", value: 6, std_error: 1 },
+    { model: "bgnbd", parameter: "a", value: 1, std_error: 0.9 }, { model: "bgnbd", parameter: "b", value: 3, std_error: 3.6 },
+    { model: "bgnbd", parameter: "time_unit_days", value: 7, std_error: null },
+    { model: "gamma_gamma", parameter: "p", value: 4, std_error: 1 }, { model: "gamma_gamma", parameter: "q", value: 5, std_error: 1 },
+    { model: "gamma_gamma", parameter: "gamma", value: 60, std_error: 30 },
+  ];
+  const format = { number: (n: number) => n.toFixed(2), percent: (n: number) => `${(n * 100).toFixed(1)}%`, money: (n: number) => `$${n.toFixed(2)}` };
+  // The card leads with these, its parameters after: r/α a week is 0.1 × 365/7 a year; a/(a+b) = 1/4; p·γ/(q−1) = 240/4.
+  it("says what the fit means before its parameters", () => {
+    expect(ltvSays(rows, format)).toEqual([
+      "While they keep buying, customers order about 5.21 times a year on average.",
+      "After each order, about 25.0% of customers stop buying for good.",
+      "An order is worth about $60.00 on average.",
+    ]);
+  });
+  it("leaves out what the fit lacks, and a mean order value that does not exist (q ≤ 1)", () => {
+    expect(ltvSays(rows.filter((r) => r.model === "gamma_gamma").map((r) => (r.parameter === "q" ? { ...r, value: 1 } : r)), format)).toEqual([]);
   });
 });

@@ -123,3 +123,26 @@ export function ltvNeighbours(components: readonly { id: string; type: string; i
     segments: components.find((c) => c.type === "segment.rfm")?.id,
   };
 }
+
+/** One row of an LTV step's model output: a fitted parameter (with its standard error) or a fit diagnostic. */
+export interface LtvModelRow { model: string; parameter: string; value: number; std_error: number | null }
+
+/**
+ * What an LTV fit says, in sentences, before its parameters: how often customers order while they keep buying (BG/NBD
+ * r/α per time unit, per year), how likely they are to stop after an order (a/(a+b), the mean dropout chance), and what
+ * an order is worth (Gamma-Gamma p·γ/(q−1), when q > 1). Each is left out when the fit lacks its parameters.
+ */
+export function ltvSays(rows: readonly LtvModelRow[], format: { number: (n: number) => string; percent: (n: number) => string; money: (n: number) => string }): string[] {
+  const value = (model: string, parameter: string) => rows.find((r) => r.model === model && r.parameter === parameter)?.value;
+  const says: string[] = [];
+  const [r, alpha, a, b] = ["r", "alpha", "a", "b"].map((p) => value("bgnbd", p));
+  const unitDays = value("bgnbd", "time_unit_days") ?? 7;
+  if (r !== undefined && alpha !== undefined && alpha > 0)
+    says.push(`While they keep buying, customers order about ${format.number((r / alpha) * (365 / unitDays))} times a year on average.`);
+  if (a !== undefined && b !== undefined && a + b > 0)
+    says.push(`After each order, about ${format.percent(a / (a + b))} of customers stop buying for good.`);
+  const [p, q, gamma] = ["p", "q", "gamma"].map((x) => value("gamma_gamma", x));
+  if (p !== undefined && q !== undefined && gamma !== undefined && q > 1)
+    says.push(`An order is worth about ${format.money((p * gamma) / (q - 1))} on average.`);
+  return says;
+}

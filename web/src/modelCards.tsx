@@ -1,19 +1,21 @@
 import { useEffect, useState, type ComponentType, type ReactNode } from "react";
+import { assetTitle } from "./titles";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { followEvents } from "./api/events";
 import { mainOutput, useOutputTable } from "./sideTables";
-import { ltvIntervalFacts } from "./ltv";
+import { ltvIntervalFacts, ltvSays, type LtvModelRow } from "./ltv";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
 import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityCards";
 import { journeyCards } from "./journeyCards";
 import { FraudAlertCard, FraudModelCard, FraudRiskCard, IsolationForestCard } from "./fraudCards";
-import { formatCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { formatCount, formatCurrency, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
 import { attributionModelLabel, channelTotals, perDayWithCurrency } from "./attribution";
 import { pipelineCurrency } from "./ltv";
 import { getSection } from "./pipelineGraph";
+import { moneyHeader, usePipelineCurrency } from "./usePipelineCurrency";
 import { Explain } from "./ui/Explain";
 import { availableTruths, rankAgainstTruth, truthDefinitions, truthShare, type TruthKey } from "./attributionTruth";
 
@@ -98,15 +100,23 @@ export function FitFacts({ asset, children, window, formatWarning = (w) => w }: 
 const num = (v: unknown) => (typeof v === "number" ? v : Number(v));
 
 /** LTV: BG/NBD or Pareto/NBD and Gamma-Gamma parameters with standard errors; predicted vs actual holdout purchases by frequency (Fader, Hardie & Lee 2005). */
-function LtvCard({ asset }: { asset: string }) {
+function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const model = useOutputTable({ step: asset, output: "model" });
+  const currency = usePipelineCurrency(pipeline);
   const holdout = useOutputTable({ step: asset, output: "holdout" });
   const parameters = (model.rows ?? []).filter((r) => r.std_error !== null || /^(r|alpha|a|b|s|beta|p|q|gamma)$/.test(String(r.parameter)));
   const diagnostics = (model.rows ?? []).filter((r) => !parameters.includes(r));
   const byFrequency = (holdout.rows ?? []).filter((r) => r.calibration_frequency !== "all");
   const total = (holdout.rows ?? []).find((r) => r.calibration_frequency === "all");
+  const says = ltvSays((model.rows ?? []) as unknown as LtvModelRow[], { number: formatNumber, percent: formatPercent, money: (n) => formatCurrency(n, currency) });
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
+      {says.length > 0 && (
+        <section aria-label="What the model says" className="model-says">
+          <h3>What the model says</h3>
+          <ul>{says.map((line) => <li key={line}>{line}</li>)}</ul>
+        </section>
+      )}
       <FitFacts asset={asset} window={(m) => (
         <>
           {typeof m.calibration_end === "string" && <div><dt>Calibration data until</dt><dd>{m.calibration_end}{holdout.missing ? "" : ", holdout after"}</dd></div>}
@@ -115,7 +125,30 @@ function LtvCard({ asset }: { asset: string }) {
       )}>
         {diagnostics.filter((d) => d.parameter === "customers").slice(0, 1).map((d) => <div key="c"><dt>Customers fitted</dt><dd>{formatCount(num(d.value))}</dd></div>)}
       </FitFacts>
-      <div className="grid-2">
+      {/* Without a holdout its note sits above the parameters, not beside an empty column. */}
+      <div className={holdout.missing ? undefined : "grid-2"}>
+        <div>
+          <h3>Holdout: repeat purchases per customer, by purchases in calibration</h3>
+          {holdout.missing ? <p className="muted">No holdout period was set (holdout_end), so there is no out-of-sample check.</p> : !holdout.rows ? <Loading /> : (
+            <>
+              <figure className="chart-figure" aria-label="Holdout: predicted and actual repeat purchases by calibration frequency">
+                <ResponsiveContainer width="100%" height={260}>
+                  <BarChart data={byFrequency.map((r) => ({ x: String(r.calibration_frequency), actual: num(r.actual_mean), predicted: num(r.predicted_mean) }))} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
+                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                    <XAxis dataKey="x" interval={0} label={{ value: "Repeat purchases in the calibration period", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                    <YAxis width={64} tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Mean purchases in holdout", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
+                    <Tooltip formatter={(v) => formatNumber(Number(v))} />
+                    <Legend verticalAlign="top" height={28} />
+                    <Bar dataKey="actual" fill="#334155" isAnimationActive={false} />
+                    <Bar dataKey="predicted" fill="#1d4ed8" isAnimationActive={false} />
+                  </BarChart>
+                </ResponsiveContainer>
+              </figure>
+              {total && <p>All customers: <strong>{formatNumber(num(total.actual_total))}</strong> actual repeat purchases in the holdout, <strong>{formatNumber(num(total.predicted_total))}</strong> predicted ({formatNumber(((num(total.predicted_total) - num(total.actual_total)) / Math.max(1, num(total.actual_total))) * 100)}% off).</p>}
+              {holdout.table && <ResultTable caption="Holdout by calibration frequency" columns={holdout.table.columns} rows={holdout.table.rows} maxHeight={300} />}
+            </>
+          )}
+        </div>
         <div>
           <h3>Parameters</h3>
           {model.missing ? <p className="muted">No parameter table (the step has not written its model output).</p> : !model.rows ? <Loading /> : (
@@ -141,35 +174,14 @@ function LtvCard({ asset }: { asset: string }) {
             </>
           )}
         </div>
-        <div>
-          <h3>Holdout: repeat purchases per customer, by purchases in calibration</h3>
-          {holdout.missing ? <p className="muted">No holdout period was set (holdout_end), so there is no out-of-sample check.</p> : !holdout.rows ? <Loading /> : (
-            <>
-              <figure className="chart-figure" aria-label="Holdout: predicted and actual repeat purchases by calibration frequency">
-                <ResponsiveContainer width="100%" height={260}>
-                  <BarChart data={byFrequency.map((r) => ({ x: String(r.calibration_frequency), actual: num(r.actual_mean), predicted: num(r.predicted_mean) }))} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
-                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="x" interval={0} label={{ value: "Repeat purchases in the calibration period", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
-                    <YAxis width={64} tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Mean purchases in holdout", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
-                    <Tooltip formatter={(v) => formatNumber(Number(v))} />
-                    <Legend verticalAlign="top" height={28} />
-                    <Bar dataKey="actual" fill="#334155" isAnimationActive={false} />
-                    <Bar dataKey="predicted" fill="#1d4ed8" isAnimationActive={false} />
-                  </BarChart>
-                </ResponsiveContainer>
-              </figure>
-              {total && <p>All customers: <strong>{formatNumber(num(total.actual_total))}</strong> actual repeat purchases in the holdout, <strong>{formatNumber(num(total.predicted_total))}</strong> predicted ({formatNumber(((num(total.predicted_total) - num(total.actual_total)) / Math.max(1, num(total.actual_total))) * 100)}% off).</p>}
-              {holdout.table && <ResultTable caption="Holdout by calibration frequency" columns={holdout.table.columns} rows={holdout.table.rows} maxHeight={300} />}
-            </>
-          )}
-        </div>
       </div>
     </Card>
   );
 }
 
 /** Attribution: every model side by side (the dashboard's heat table), with conversions and touches per model. */
-function AttributionCard({ asset }: { asset: string }) {
+function AttributionCard({ asset, pipeline }: { asset: string; pipeline: string }) {
+  const currency = usePipelineCurrency(pipeline);
   const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
   const truth = useChannelTruth();
   const models = [...new Set((rows ?? []).map((r) => String(r.model)))];
@@ -178,7 +190,7 @@ function AttributionCard({ asset }: { asset: string }) {
     return { model: m, channels: own.length, conversions: own.reduce((s, r) => s + num(r.conversions), 0), value: own.reduce((s, r) => s + num(r.value), 0) };
   });
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset} />
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? null : !rows ? <Loading /> : (
         <>
@@ -191,7 +203,7 @@ function AttributionCard({ asset }: { asset: string }) {
               { key: "model", header: "Model", cell: (r) => r.model },
               { key: "channels", header: "Channels credited", numeric: true, cell: (r) => formatCount(r.channels) },
               { key: "conversions", header: "Conversions attributed", numeric: true, cell: (r) => formatNumber(r.conversions) },
-              { key: "value", header: "Value attributed ($)", numeric: true, cell: (r) => formatMoney(r.value) },
+              { key: "value", header: moneyHeader("Value attributed", currency), numeric: true, cell: (r) => formatMoney(r.value) },
             ]} />
           {truth && truth.length > 0 && <GroundTruth truth={truth} rows={rows} models={models} />}
         </>
@@ -254,16 +266,6 @@ function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]
   );
 }
 
-/** The currency the pipeline's params convert money into (eur_usd → USD), as the LTV dashboard names it; null when they name none. */
-function usePipelineCurrency(pipeline: string): string | null {
-  const [currency, setCurrency] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.yaml(pipeline).then((y) => { if (live) setCurrency(pipelineCurrency(getSection(y.yaml, "params"))?.currency ?? null); }, () => { /* no currency then */ });
-    return () => { live = false; };
-  }, [pipeline]);
-  return currency;
-}
 
 /**
  * Campaign performance per channel: spend, the conversions and revenue the attribution model credits, cost per
@@ -313,7 +315,7 @@ function BudgetCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const summary = useOutputTable({ step: asset, output: "summary" });
   const s = summary.rows?.[0];
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset} formatWarning={(w) => perDayWithCurrency(w, currency)}>
         {s && <div><dt>Data window</dt><dd>{String(s.first_day)} – {String(s.last_day)}</dd></div>}
         {s && <div><dt>Expected lift</dt><dd>{formatNumber(num(s.lift) * 100)}%</dd></div>}
@@ -343,7 +345,7 @@ function RecommendationCard({ asset }: { asset: string }) {
   const rows = card.rows ?? [];
   const k = rows.length > 0 ? String(rows[0].k) : "k";
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset} window={(m) => typeof m.split_date === "string" && (
         <div><dt>Trained until</dt><dd>{m.split_date}, tested after</dd></div>
       )} />

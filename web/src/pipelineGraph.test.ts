@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addComponent, connect, getSection, getSensors, needsPartition, setParam, setParamDefault, setSection, toGraph } from "./pipelineGraph";
+import { addComponent, componentAtLine, connect, getSection, getSensors, needsPartition, setParam, setParamDefault, setSection, toGraph } from "./pipelineGraph";
 
 const text = `pipeline: shop   # the demo
 components:
@@ -139,5 +139,16 @@ describe("needsPartition", () => {
     expect(needsPartition(`pipeline: orch\npartitions: { type: daily, start: 2026-11-25, column: day }\ncomponents: []\n`)).toBe(false);
     // A partitioned group runs whole without a partition (the whole history).
     expect(needsPartition(`pipeline: cdp\ngroups: { intake: { assets: [a], partitions: { type: hourly, start: 2025-01-01 } } }\ncomponents: []\n`)).toBe(false);
+  });
+});
+
+describe("componentAtLine", () => {
+  // The review: an error on b's first line outlined a too, since a block item's range ends where the next one starts.
+  const yaml = "pipeline: p\ncomponents:\n  - id: a\n    type: transform.sql\n    with:\n      sql: SELECT 1 AS v\n  - id: b\n    type: transform.sqll\n    inputs: [a]\n\n  - { id: c, type: transform.sql, inputs: [b] }\n";
+  it("gives a diagnostic to the component whose step it is, never to the one above", () => {
+    const graph = toGraph(yaml);
+    expect(graph.components.map((c) => [c.id, c.lines])).toEqual([["a", [3, 6]], ["b", [7, 9]], ["c", [11, 11]]]);
+    expect([3, 6, 7, 8, 11].map((line) => componentAtLine(graph, line)?.id)).toEqual(["a", "a", "b", "b", "c"]);
+    expect(componentAtLine(graph, 1)).toBeNull();
   });
 });

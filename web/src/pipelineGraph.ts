@@ -116,6 +116,13 @@ function reconcile(original: string, edited: Document): string {
 
 const spanEdit = ([from, to]: [number, number]) => ({ from, to });
 
+/** The component whose lines hold `line` (a diagnostic's), or null: one at most, the last starting at or above it. */
+export function componentAtLine(graph: PipelineGraph, line: number): ComponentNode | null {
+  let found: ComponentNode | null = null;
+  for (const c of graph.components) if (c.lines[0] <= line && line <= c.lines[1] && (!found || c.lines[0] >= found.lines[0])) found = c;
+  return found;
+}
+
 /** Reads the graph from YAML text; throws with the parser's message when the text is not YAML. */
 export function toGraph(text: string): PipelineGraph {
   const counter = new LineCounter();
@@ -123,6 +130,12 @@ export function toGraph(text: string): PipelineGraph {
   // The parser's own "at line 9, column 1" disagrees with the server's position (9:4); the server's is the one shown.
   if (doc.errors.length > 0) throw new Error(doc.errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""));
   const line = (offset: number | undefined) => (offset === undefined ? 0 : counter.linePos(offset).line);
+  // A block item's range ends where the next item starts (column 1 of its line): that line is the next component's.
+  const lastLine = (offset: number | undefined) => {
+    if (offset === undefined) return 0;
+    const at = counter.linePos(offset);
+    return at.col === 1 ? at.line - 1 : at.line;
+  };
   const nodes: ComponentNode[] = [];
   for (const item of components(doc)?.items ?? []) {
     if (!isMap(item)) continue;
@@ -139,7 +152,7 @@ export function toGraph(text: string): PipelineGraph {
         paramLines[key] = line(isScalar(pair.key) ? pair.key.range?.[0] : undefined);
       }
     }
-    nodes.push({ id, type: String(item.get("type") ?? ""), inputs, params, lines: [line(item.range?.[0]), line(item.range?.[1])], paramLines });
+    nodes.push({ id, type: String(item.get("type") ?? ""), inputs, params, lines: [line(item.range?.[0]), Math.max(line(item.range?.[0]), lastLine(item.range?.[1]))], paramLines });
   }
   return {
     name: String(doc.get("pipeline") ?? ""),

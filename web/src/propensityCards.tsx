@@ -1,4 +1,6 @@
 import { useEffect, useState } from "react";
+import { assetTitle } from "./titles";
+import { moneyHeader, usePipelineCurrency } from "./usePipelineCurrency";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 import { audienceGroupsNote, audienceOutcomes, curvePoints, exclusionNote, gainsCurves, groupCounts, hasHoldoutValues, propensityHorizon, signalWarning, xKey } from "./propensity";
 import { ContactListDownload, useContactsDownstream } from "./contactsDownload";
@@ -43,7 +45,7 @@ export function PropensityCard({ asset }: { asset: string }) {
   const gainModels = models.filter((m) => (gains.rows ?? []).some((r) => r.model === m.model));
   const horizon = propensityHorizon(metricRows);
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset}>
         {horizon && <div><dt>Predicts a purchase within</dt><dd data-testid="propensity-horizon">{horizon}</dd></div>}
       </FitFacts>
@@ -124,7 +126,7 @@ export function UpliftCard({ asset, pipeline }: { asset: string; pipeline: strin
   const observed = value("data", "observed_uplift");
   const signal = metricRows.find((r) => r.learner === "data" && r.metric === "uplift_beats_random");
   return (
-    <Card title={`Model card: ${asset}`} label={`Model card ${asset}`}>
+    <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset} />
       <h3>Holdout of the past randomized send: each learner beside random and propensity orderings</h3>
       {metrics.error ? <ErrorNotice>{metrics.error}</ErrorNotice> : metrics.missing ? <p className="muted">Not fitted yet.</p> : !metrics.rows ? <Loading /> : (
@@ -206,7 +208,8 @@ function useAudienceStep(pipeline: string, asset: string): string | null {
 }
 
 /** Campaign targeting (activate.campaign_targeting): each audience valued on the send's holdout beside the model's own claim. */
-export function CampaignTargetingCard({ asset }: { asset: string }) {
+export function CampaignTargetingCard({ asset, pipeline }: { asset: string; pipeline: string }) {
+  const currency = usePipelineCurrency(pipeline);
   const summary = useOutputTable({ step: asset, output: "summary" });
   const audience = useOutputTable({ step: asset, output: mainOutput }, 10_000);
   const contacts = useContactsDownstream(audience.name, 10_000);
@@ -218,7 +221,7 @@ export function CampaignTargetingCard({ asset }: { asset: string }) {
   const interval = (low: unknown, high: unknown, format?: (v: number) => string) =>
     Number.isFinite(num(low)) && Number.isFinite(num(high)) ? ` (${shown(num(low), format)} to ${shown(num(high), format)})` : "";
   return (
-    <Card title={`Audience: ${asset}`} label={`Audience ${asset}`}
+    <Card title={assetTitle("Audience", asset)} label={`Audience ${asset}`}
       actions={audience.table && contacts.size > 0 && <ContactListDownload name={`${audience.name ?? asset}_with_contacts.csv`} table={audience.table} contacts={contacts} label="Download the audience with contacts (CSV)" />}>
       {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">No audience yet: run the pipeline.</p> : !summary.rows ? <Loading /> : (
         <>
@@ -235,7 +238,7 @@ export function CampaignTargetingCard({ asset }: { asset: string }) {
                 { key: "outside", header: "Not in the send", numeric: true, cell: (r: Record<string, unknown>) => shown(num(r.outside_send), formatCount) },
               ] : []),
               { key: "conversions", header: "Claimed conversions", numeric: true, cell: (r) => shown(num(r.expected_incremental_conversions)) },
-              { key: "profit", header: "Claimed profit ($)", numeric: true, cell: (r) => shown(num(r.expected_profit), formatMoney) },
+              { key: "profit", header: moneyHeader("Claimed profit", currency), numeric: true, cell: (r) => shown(num(r.expected_profit), formatMoney) },
             ]} />
           {/* Below the table, not in a column: beside eight figures a sentence was squeezed to a word a line. */}
           <ul className="muted" aria-label="How each audience is chosen">

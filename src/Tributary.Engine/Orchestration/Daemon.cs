@@ -165,6 +165,12 @@ public sealed class Daemon
         await LaunchAsync(pipelines, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The queue entries this process executes now (launched, their runs not ended).</summary>
+    public IReadOnlyList<QueuedRun> Executing => [.. Active().Select(a => a.Run)];
+
+    /// <summary>The most runs this process executes at once (<see cref="DaemonOptions.MaxConcurrentRuns"/>).</summary>
+    public int MaxConcurrentRuns => _options.MaxConcurrentRuns;
+
     /// <summary>True when this daemon led at its last tick: it is the one that ticks and launches queued runs.</summary>
     public bool IsLeader => _leading;
 

@@ -25,6 +25,25 @@ public static class QueueWaits
         return waits;
     }
 
+    /// <summary>
+    /// As <see cref="OfAsync(IRunStore, IReadOnlyList{QueuedRun}, CancellationToken)"/>, and for an entry no run of its
+    /// pipeline holds back: that every slot of the daemon that launches it is taken by <paramref name="executing"/>.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> OfAsync(IRunStore runs, IReadOnlyList<QueuedRun> queue, IReadOnlyList<QueuedRun> executing, int slots,
+        CancellationToken cancellationToken)
+    {
+        var waits = new Dictionary<string, string>(await OfAsync(runs, queue, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        if (executing.Count < slots) return waits;
+        foreach (var q in queue.Where(q => q.State == QueueState.Queued && !waits.ContainsKey(q.QueueId)))
+            waits[q.QueueId] = DescribeFull(executing, slots);
+        return waits;
+    }
+
+    /// <summary>The reason a queued run gives while every one of the daemon's <paramref name="slots"/> runs a run.</summary>
+    public static string DescribeFull(IReadOnlyList<QueuedRun> executing, int slots) =>
+        $"waits for a free run slot: this server runs at most {slots} run{(slots == 1 ? "" : "s")} at once (trib serve --max-runs) and {executing.Count} "
+        + $"{(executing.Count == 1 ? "is" : "are")} running ({string.Join(", ", executing.Select(e => e.Partition is null ? e.Pipeline : $"{e.Pipeline} [{e.Partition}]"))}); it starts when one ends";
+
     /// <summary>The reason a queued run gives while run <paramref name="runId"/> holds its pipeline or partition.</summary>
     public static string Describe(string runId, string trigger, DateTimeOffset since) =>
         $"waits for run {runId} (trigger {trigger}, running since {since.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}): "

@@ -23,6 +23,7 @@ internal static class CustomerProfileApi
 
     private const int SectionLimit = 100;
     private const int SearchLimit = 20;
+    private const int MaxSearchLimit = 100;
 
     // Shorter parts of an identifier match too many people to be a search.
     private const int MinPartialSearch = 3;
@@ -69,12 +70,14 @@ internal static class CustomerProfileApi
     public static void Map(RouteGroupBuilder api, TributaryProject project, RecommendationSnapshots recommendations)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
-        customers.MapGet("/", async Task<Results<Ok<IReadOnlyList<CustomerMatch>>, BadRequest<ProblemDetails>>> (string? q, CancellationToken ct) =>
+        customers.MapGet("/", async Task<Results<Ok<CustomerSearchPage>, BadRequest<ProblemDetails>>> (string? q, long? offset, int? limit, CancellationToken ct) =>
         {
             var text = q?.Trim() ?? "";
             if (text.Length == 0) return ApiProblems.BadRequest("q is empty: give an email, a phone number, a profile id or another identifier");
             if (text.Length > 320) return ApiProblems.BadRequest($"q is {text.Length} characters; at most 320");
-            return TypedResults.Ok(await SearchAsync(project.Warehouse, text, ct).ConfigureAwait(false));
+            if (offset is < 0) return ApiProblems.BadRequest($"offset must be 0 or more, not {offset}");
+            if (limit is < 1 or > MaxSearchLimit) return ApiProblems.BadRequest($"limit must be 1 to {MaxSearchLimit}, not {limit}");
+            return TypedResults.Ok(await SearchAsync(project.Warehouse, text, offset ?? 0, limit ?? SearchLimit, ct).ConfigureAwait(false));
         }).WithName("SearchCustomers");
         customers.MapGet("/{profileId}", async Task<Results<Ok<CustomerProfile>, NotFound<ProblemDetails>>> (string profileId, CancellationToken ct) =>
         {
@@ -92,15 +95,15 @@ internal static class CustomerProfileApi
         }).WithName("GetCustomerProfile");
     }
 
-    private static async Task<IReadOnlyList<CustomerMatch>> SearchAsync(IWarehouse w, string text, CancellationToken ct)
+    private static async Task<CustomerSearchPage> SearchAsync(IWarehouse w, string text, long offset, int limit, CancellationToken ct)
     {
-        if (await w.DescribeTableAsync(IdentityTable, ct).ConfigureAwait(false) is null) return [];
+        if (await w.DescribeTableAsync(IdentityTable, ct).ConfigureAwait(false) is null) return new CustomerSearchPage(0, offset, limit, []);
         var d = w.Dialect;
         string C(string name) => d.Quote(name);
         // Identity stores emails lower-cased and phones as + and digits; an id or other identifier is compared as typed.
         var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
         var phone = text.StartsWith('+') ? "+" + digits : digits;
-        // Each profile with an identifier matching `where`, with its email and phone ($1 and $2 name those types).
+        // Each profile with an identifier matching `where`, with its email and phone ($1 and $2 name those types); a page of them by profile id.
         string Sql(string where) => $"""
             SELECT {C("profile_id")},
                    min(CASE WHEN {C("identifier_type")} = $1 THEN {C("identifier_value")} END) AS email,
@@ -110,17 +113,27 @@ internal static class CustomerProfileApi
             WHERE {C("profile_id")} IN (SELECT {C("profile_id")} FROM {C(IdentityTable)} WHERE {where})
             GROUP BY {C("profile_id")}
             ORDER BY {C("profile_id")}
+            LIMIT {limit.ToString(CultureInfo.InvariantCulture)} OFFSET {offset.ToString(CultureInfo.InvariantCulture)}
             """;
-        var result = await w.QueryAsync(Sql($"{C("profile_id")} = $3 OR {C("identifier_value")} = $4 OR {C("identifier_value")} = $5 OR {C("identifier_value")} = $6"),
-            ["email", "phone", text, text, text.ToLowerInvariant(), phone.Length > 1 ? phone : text], SearchLimit, ct).ConfigureAwait(false);
+        // The same profiles counted: the page says how many match in all.
+        string Count(string where) => $"SELECT count(DISTINCT {C("profile_id")}) FROM {C(IdentityTable)} WHERE {where}";
+        // The match as a condition whose values are bound from $first on (the page's query binds the two types before them).
+        string Exact(int first) => $"{C("profile_id")} = ${first} OR {C("identifier_value")} = ${first + 1} OR {C("identifier_value")} = ${first + 2} OR {C("identifier_value")} = ${first + 3}";
+        string Part(int first) => $"lower({C("identifier_value")}) LIKE ${first} ESCAPE '\\'";
+        Func<int, string> where = Exact;
+        object?[] values = [text, text, text.ToLowerInvariant(), phone.Length > 1 ? phone : text];
+        var total = Convert.ToInt64(await w.ScalarAsync(Count(where(1)), values, ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
         // Nothing exact: part of an identifier ("noah.lopez" of an email), as an analyst types it; wildcards in the text are literal.
-        if (result.Rows.Count == 0 && text.Length >= MinPartialSearch)
+        if (total == 0 && text.Length >= MinPartialSearch)
         {
-            var pattern = "%" + text.ToLowerInvariant().Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%";
-            result = await w.QueryAsync(Sql($"lower({C("identifier_value")}) LIKE $3 ESCAPE '\\'"), ["email", "phone", pattern], SearchLimit, ct).ConfigureAwait(false);
+            where = Part;
+            values = ["%" + text.ToLowerInvariant().Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%"];
+            total = Convert.ToInt64(await w.ScalarAsync(Count(where(1)), values, ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
-        return result.Rows.Select(r => new CustomerMatch(Convert.ToString(r[0], CultureInfo.InvariantCulture)!, r[1] as string, r[2] as string,
-            Convert.ToInt64(r[3], CultureInfo.InvariantCulture))).ToList();
+        if (total == 0) return new CustomerSearchPage(0, offset, limit, []);
+        var result = await w.QueryAsync(Sql(where(3)), ["email", "phone", .. values], limit, ct).ConfigureAwait(false);
+        return new CustomerSearchPage(total, offset, limit, result.Rows.Select(r => new CustomerMatch(Convert.ToString(r[0], CultureInfo.InvariantCulture)!, r[1] as string, r[2] as string,
+            Convert.ToInt64(r[3], CultureInfo.InvariantCulture))).ToList());
     }
 
     private static async Task<ProfileSection> ReadAsync(IWarehouse w, Section s, string profileId, CancellationToken ct)

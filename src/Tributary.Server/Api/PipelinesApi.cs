@@ -49,6 +49,8 @@ internal static class PipelinesApi
         foreach (var name in project.PipelineNames())
         {
             ct.ThrowIfCancellationRequested();
+            // A pipeline that no longer loads still shows how it last ran.
+            var last = (await project.Runs.ListRunsAsync(1, name, ct).ConfigureAwait(false)) is [var newest, ..] ? RunView.Of(newest) : null;
             try
             {
                 var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
@@ -57,12 +59,12 @@ internal static class PipelinesApi
                     p.Partitions?.Type, p.Sensors.Select(s => s.Describe()).Concat(p.Groups.SelectMany(g => g.Sensors.Select(s => $"{g.Name}: {s.Describe()}"))).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null,
                     p.Groups.Where(g => g.Partitions is not null).Select(g => new GroupPartitions(g.Name, g.Partitions!.Type)).ToList(),
                     p.Groups.Where(g => g.Schedule is not null)
-                        .Select(g => new GroupSchedule(g.Name, g.Schedule!.Cron, g.Schedule.Timezone, new CronSchedule(g.Schedule).Next(time.GetUtcNow()))).ToList()));
+                        .Select(g => new GroupSchedule(g.Name, g.Schedule!.Cron, g.Schedule.Timezone, new CronSchedule(g.Schedule).Next(time.GetUtcNow()))).ToList(), last));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.PipelineDoesNotLoad(e, name);
-                list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, LoadError(project, e), [], []));
+                list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, LoadError(project, e), [], [], last));
             }
         }
         return TypedResults.Ok<IReadOnlyList<PipelineSummary>>(list);

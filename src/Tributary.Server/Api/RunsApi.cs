@@ -21,12 +21,18 @@ internal static class RunsApi
         api.MapPost("/runs", (RunSubmission s, CancellationToken ct) => SubmitAsync(project, daemon, time, s, ct));
 
         api.MapGet("/queue", async Task<Ok<IReadOnlyList<QueuedRunView>>> (CancellationToken ct) =>
-            TypedResults.Ok<IReadOnlyList<QueuedRunView>>((await project.Orchestration.ListQueueAsync([QueueState.Queued, QueueState.Launched], ct).ConfigureAwait(false))
-                .Select(QueuedRunView.Of).ToList()));
+        {
+            var queue = await project.Orchestration.ListQueueAsync([QueueState.Queued, QueueState.Launched], ct).ConfigureAwait(false);
+            var waits = await WaitsAsync(project, daemon, queue, ct).ConfigureAwait(false);
+            return TypedResults.Ok<IReadOnlyList<QueuedRunView>>(queue.Select(q => QueuedRunView.Of(q, waits)).ToList());
+        });
 
         api.MapGet("/queue/{id}", async Task<Results<Ok<QueuedRunView>, NotFound<ProblemDetails>>> (string id, CancellationToken ct) =>
-            (await project.Orchestration.ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done, QueueState.Cancelled], ct).ConfigureAwait(false))
-                .FirstOrDefault(q => q.QueueId == id) is { } q ? TypedResults.Ok(QueuedRunView.Of(q)) : ApiProblems.NotFound($"no queued run '{id}'"));
+        {
+            var all = await project.Orchestration.ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done, QueueState.Cancelled], ct).ConfigureAwait(false);
+            if (all.FirstOrDefault(q => q.QueueId == id) is not { } q) return ApiProblems.NotFound($"no queued run '{id}'");
+            return TypedResults.Ok(QueuedRunView.Of(q, await WaitsAsync(project, daemon, [q], ct).ConfigureAwait(false)));
+        });
 
         api.MapPost("/queue/{id}/cancel", async Task<Accepted> (string id, CancellationToken ct) =>
         {
@@ -59,6 +65,10 @@ internal static class RunsApi
             return TypedResults.ServerSentEvents(new RunEventFeed(project.Runs, events, time, json.Value.SerializerOptions).FollowAsync(id, after, ct));
         }).Produces<RunEventView>(StatusCodes.Status200OK, "text/event-stream");
     }
+
+    // Why queued entries wait, as trib runs says it, and the slots of this server's daemon, which launches them.
+    private static Task<IReadOnlyDictionary<string, string>> WaitsAsync(TributaryProject project, Daemon daemon, IReadOnlyList<QueuedRun> queue, CancellationToken ct) =>
+        QueueWaits.OfAsync(project.Runs, queue, daemon.Executing, daemon.MaxConcurrentRuns, ct);
 
     private static async Task<Results<Accepted<RunQueued>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SubmitAsync(
         TributaryProject project, Daemon daemon, TimeProvider time, RunSubmission s, CancellationToken ct)

@@ -15,9 +15,10 @@ namespace Tributary.Server.Contracts;
 /// <param name="Error">Why it does not load, when it does not; every other member but the name is then empty.</param>
 /// <param name="PartitionedGroups">Its groups that have partitions of their own, each with how it is partitioned (a backfill of one names the group).</param>
 /// <param name="GroupSchedules">Its groups that have a schedule of their own, each with its cron and next tick, in the file's order.</param>
+/// <param name="LastRun">Its newest run (whatever its trigger, partition or state, a running one too); null when it never ran.</param>
 public sealed record PipelineSummary(string Name, string? Description, int? Components, string? Schedule, string? Timezone, DateTimeOffset? NextTick,
     PartitionGranularity? Partitions, IReadOnlyList<string> Sensors, bool? Paused, string? Error, IReadOnlyList<GroupPartitions> PartitionedGroups,
-    IReadOnlyList<GroupSchedule> GroupSchedules);
+    IReadOnlyList<GroupSchedule> GroupSchedules, RunView? LastRun = null);
 
 /// <summary>A group of a pipeline partitioned on its own.</summary>
 /// <param name="Group">The group's name.</param>

@@ -40,10 +40,32 @@ public sealed class CustomerProfileApiTests : IDisposable
     {
         await using var site = await StartAsync(withScores: true);
 
-        var found = await site.Http.GetFromJsonAsync<List<CustomerMatch>>($"/api/customers?q={Uri.EscapeDataString(q)}", Json, Ct);
+        var found = (await site.Http.GetFromJsonAsync<CustomerSearchPage>($"/api/customers?q={Uri.EscapeDataString(q)}", Json, Ct))!;
 
-        Assert.Equal(expected is null ? [] : [expected], found!.Select(m => m.ProfileId));
-        if (expected == "p1") Assert.Equal(("ann@example.com", "+14155550100", 3L), (found![0].Email, found[0].Phone, found[0].Identifiers));
+        Assert.Equal(expected is null ? [] : [expected], found.Matches.Select(m => m.ProfileId));
+        Assert.Equal(expected is null ? 0 : 1, found.Total);
+        if (expected == "p1") Assert.Equal(("ann@example.com", "+14155550100", 3L), (found.Matches[0].Email, found.Matches[0].Phone, found.Matches[0].Identifiers));
+    }
+
+    // The page said "20 profiles match" when 113 did: the total is every match, and the pages go through them all.
+    [Fact]
+    public async Task Search_MoreMatchesThanAPage_SaysTheTrueCount_AndPagesThroughThem()
+    {
+        await using var site = await StartAsync(withScores: true, extraProfiles: 45);
+
+        async Task<CustomerSearchPage> Page(string query) => (await site.Http.GetFromJsonAsync<CustomerSearchPage>($"/api/customers?q=shop.example&{query}", Json, Ct))!;
+        var first = await Page("");
+        var last = await Page("offset=40&limit=20");
+        var beyond = await Page("offset=60");
+
+        Assert.Equal((45L, 0L, 20, 20), (first.Total, first.Offset, first.Limit, first.Matches.Count));
+        Assert.Equal(["x00", "x19"], new[] { first.Matches[0].ProfileId, first.Matches[^1].ProfileId });
+        Assert.Equal(45L, last.Total);
+        Assert.Equal(["x40", "x41", "x42", "x43", "x44"], last.Matches.Select(m => m.ProfileId));
+        Assert.Equal((45L, 0), (beyond.Total, beyond.Matches.Count));
+        using var tooMany = await site.Http.GetAsync("/api/customers?q=shop.example&limit=101", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Equal("limit must be 1 to 100, not 101", (await tooMany.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -99,7 +121,7 @@ public sealed class CustomerProfileApiTests : IDisposable
         using var none = await empty.Http.GetAsync("/api/customers/p1", Ct);
         Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
         Assert.Contains("no table 'identity_graph'", await none.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        Assert.Empty((await empty.Http.GetFromJsonAsync<List<CustomerMatch>>("/api/customers?q=ann@example.com", Json, Ct))!);
+        Assert.Empty((await empty.Http.GetFromJsonAsync<CustomerSearchPage>("/api/customers?q=ann@example.com", Json, Ct))!.Matches);
         using var blank = await empty.Http.GetAsync("/api/customers?q=%20", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, blank.StatusCode);
     }
@@ -117,7 +139,7 @@ public sealed class CustomerProfileApiTests : IDisposable
         }
     }
 
-    private async Task<Site> StartAsync(bool withScores)
+    private async Task<Site> StartAsync(bool withScores, int extraProfiles = 0)
     {
         var directory = Path.Combine(_temp.Path, Guid.NewGuid().ToString("N"));
         Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
@@ -128,8 +150,9 @@ public sealed class CustomerProfileApiTests : IDisposable
             var w = await project.WarehouseAsync(Ct);
             var seen = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc);
             await Table(w, "identity_graph", [("identifier_type", DataKind.Text), ("identifier_value", DataKind.Text), ("profile_id", DataKind.Text), ("first_seen", DataKind.Timestamp), ("last_seen", DataKind.Timestamp)],
-                ["email", "ann@example.com", "p1", seen, seen], ["phone", "+14155550100", "p1", seen, seen], ["user_id", "u-ann", "p1", seen, seen],
-                ["email", "bob@example.com", "p2", seen, seen], ["anonymous_id", "anon-9", "p2", seen, seen]);
+                [["email", "ann@example.com", "p1", seen, seen], ["phone", "+14155550100", "p1", seen, seen], ["user_id", "u-ann", "p1", seen, seen],
+                 ["email", "bob@example.com", "p2", seen, seen], ["anonymous_id", "anon-9", "p2", seen, seen],
+                 .. Enumerable.Range(0, extraProfiles).Select(i => new object?[] { "email", $"buyer{i}@shop.example", $"x{i:00}", seen, seen })]);
             await Table(w, "identity_graph__merges", [("surviving_profile", DataKind.Text), ("merged_profile", DataKind.Text), ("merged_at", DataKind.Timestamp), ("run_id", DataKind.Text)],
                 ["p1", "p7", seen, "r1"]);
             await Table(w, "customers", [("hubspot_id", DataKind.Text), ("first_name", DataKind.Text), ("last_name", DataKind.Text), ("email", DataKind.Text)],

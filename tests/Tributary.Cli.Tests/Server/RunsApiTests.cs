@@ -12,7 +12,10 @@ using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Server;
 
-/// <summary><c>POST /api/runs</c> (the designer's Run button) of a partitioned pipeline: refused without a partition, as <c>trib run</c> is.</summary>
+/// <summary>
+/// <c>POST /api/runs</c> (the designer's Run button) of a partitioned pipeline: refused without a partition, as <c>trib run</c> is;
+/// <c>/api/queue</c> says why a queued run waits, and <c>/api/pipelines</c> each pipeline's last run.
+/// </summary>
 public sealed class RunsApiTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -89,5 +92,52 @@ public sealed class RunsApiTests : IDisposable
         var queued = (await cli.Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct))!;
         Assert.Equal("cli", Assert.Single(await served.Server.Services.GetRequiredService<IOrchestrationStore>()
             .ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done], Ct), q => q.QueueId == queued.QueueId).Trigger);
+    }
+
+    [Fact]
+    public async Task Queue_ARunHeldByAnotherProcess_SaysWhatItWaitsFor_AsTribRunsDoes()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n");
+        // Another live process's run of hello (this test process stands for it) holds the pipeline.
+        var since = DateTimeOffset.Parse("2026-12-05T01:30:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        await using (var session = ProjectSession.Open(Project, TimeProvider.System))
+        {
+            var store = await session.StoreAsync(Ct);
+            await store.CreateRunAsync(new Engine.Runs.RunRecord("holder", "hello", Engine.Runs.RunStatus.Running, "cli", null, since, null, null, Environment.ProcessId, null), [], Ct);
+        }
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        served.SendWriteSecret();
+        var queued = (await (await served.Http.PostAsJsonAsync("/api/runs", new RunSubmission("hello"), ApiJson.Options, Ct)).Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct))!;
+
+        // The daemon tries it at its ticks and puts it back: read until it is back in the queue.
+        QueuedRunView? view = null;
+        for (var i = 0; i < 100 && view?.Waits is null; i++, await Task.Delay(100, Ct))
+            view = await served.Http.GetFromJsonAsync<QueuedRunView>($"/api/queue/{queued.QueueId}", ApiJson.Options, Ct);
+
+        const string Why = "waits for run holder (trigger cli, running since 2026-12-05 01:30:00Z): one run of a pipeline (or partition) at a time; it starts when that run ends";
+        Assert.Equal((QueueState.Queued, Why), (view!.State, view.Waits));
+        Assert.Equal(Why, Assert.Single((await served.Http.GetFromJsonAsync<List<QueuedRunView>>("/api/queue", ApiJson.Options, Ct))!).Waits);
+    }
+
+    [Fact]
+    public async Task Pipelines_EachWithItsNewestRun_AndNoneForOneNeverRun()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n");
+        File.WriteAllText(Path.Combine(Project, "pipelines", "broken.yaml"), "pipeline: broken\ncomponents:\n  - { id: bad, type: transform.sql, with: { sql: \"SELECT nope FROM nowhere\" } }\n");
+        File.WriteAllText(Path.Combine(Project, "pipelines", "idle.yaml"), "pipeline: idle\ncomponents:\n  - { id: one, type: transform.sql, with: { sql: \"SELECT 1 AS v\" } }\n");
+        Assert.Equal(0, (await Trib.RunAsync("run", "hello", "--project", Project)).ExitCode);
+        Assert.Equal(2, (await Trib.RunAsync("run", "broken", "--project", Project)).ExitCode);
+        Assert.Equal(0, (await Trib.RunAsync("run", "hello", "--full-refresh", "--project", Project)).ExitCode);
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+
+        var pipelines = (await served.Http.GetFromJsonAsync<List<PipelineSummary>>("/api/pipelines", ApiJson.Options, Ct))!.ToDictionary(p => p.Name);
+        var runs = (await served.Http.GetFromJsonAsync<List<RunView>>("/api/runs", ApiJson.Options, Ct))!;
+
+        Assert.Equal(runs.First(r => r.Pipeline == "hello").RunId, pipelines["hello"].LastRun!.RunId);
+        Assert.True(pipelines["hello"].LastRun!.FullRefresh);
+        Assert.Equal(Engine.Runs.RunStatus.Failed, pipelines["broken"].LastRun!.Status);
+        Assert.Null(pipelines["idle"].LastRun);
     }
 }

@@ -118,6 +118,15 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(header).ToHaveAttributeAsync("aria-sort", "ascending");
         await Assertions.Expect(clv.Locator("tbody tr").First.Locator("td").First).Not.ToHaveTextAsync(firstId!);
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card customer_ltv" });
+        // Titled in words, the id beside it; it leads with what the fit says, in the pipeline's currency, and the parameters come after.
+        await Assertions.Expect(card.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToContainTextAsync("Model card: Customer LTV");
+        await Assertions.Expect(card.GetByRole(AriaRole.Heading, new() { Level = 2 }).Locator(".asset-id")).ToHaveTextAsync("customer_ltv");
+        var says = card.GetByRole(AriaRole.Region, new() { Name = "What the model says" }).GetByRole(AriaRole.Listitem);
+        await Assertions.Expect(says.First).ToHaveTextAsync(new Regex(@"^While they keep buying, customers order about [\d.]+ times a year on average\.$"));
+        await Assertions.Expect(says.Last).ToHaveTextAsync(new Regex(@"^An order is worth about \$[\d,]+\.\d\d on average\.$"));
+        var headings = (await card.Locator("h3").AllTextContentsAsync()).ToList();
+        Assert.Equal("What the model says", headings[0]);
+        Assert.True(headings.IndexOf("Holdout: repeat purchases per customer, by purchases in calibration") < headings.IndexOf("Parameters"), string.Join(" | ", headings));
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Std. error" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "alpha" })).ToHaveCountAsync(1);
         // The data window the model was calibrated on, from the fit's materialization metadata.

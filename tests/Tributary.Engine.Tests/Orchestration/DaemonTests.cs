@@ -618,6 +618,32 @@ public sealed class DaemonTests(PostgresCluster postgres)
         Assert.Empty(await QueueWaits.OfAsync(f.Store, [entry], Ct));
     }
 
+    [Fact]
+    public async Task Queue_EverySlotTaken_SaysThatItWaitsForAFreeSlot_AndNothingOnceOneFrees()
+    {
+        var t0 = DateTimeOffset.Parse("2025-06-01T10:00:00Z");
+        await using var f = await CreateAsync(t0, "pipeline: a\ncomponents: [{ id: x, type: transform.sql, with: { sql: SELECT 1 AS v } }]",
+            "pipeline: b\ncomponents: [{ id: y, type: transform.sql, with: { sql: SELECT 1 AS v } }]");
+        var release = new TaskCompletionSource<RunStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Outcome = (run, _) => run.Pipeline == "a" ? release.Task : Task.FromResult(RunStatus.Succeeded);
+        var daemon = f.Daemon(maxConcurrent: 1);
+        await daemon.SubmitAsync("a", null, new Dictionary<string, string>(), "api", 0, Ct);
+        await daemon.TickAsync(Ct);
+        var queued = await daemon.SubmitAsync("b", null, new Dictionary<string, string>(), "api", 0, Ct);
+        await daemon.TickAsync(Ct);
+
+        var queue = await f.Store.ListQueueAsync([QueueState.Queued, QueueState.Launched], Ct);
+        var waits = await QueueWaits.OfAsync(f.Store, queue, daemon.Executing, daemon.MaxConcurrentRuns, Ct);
+
+        Assert.Equal("waits for a free run slot: this server runs at most 1 run at once (trib serve --max-runs) and 1 is running (a); it starts when one ends",
+            Assert.Single(waits, w => w.Key == queued).Value);
+        Assert.Single(waits);
+        release.SetResult(RunStatus.Succeeded);
+        await daemon.WhenIdleAsync();
+        queue = await f.Store.ListQueueAsync([QueueState.Queued], Ct);
+        Assert.Empty(await QueueWaits.OfAsync(f.Store, queue, daemon.Executing, daemon.MaxConcurrentRuns, Ct));
+    }
+
     // SIGTERM to trib serve while a step sits in a call that does not stop: the process exits after the host's 30 s, and
     // the run stayed "running" until the next start. The daemon now records it within its grace, before it returns.
     [Fact]

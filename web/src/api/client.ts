@@ -132,8 +132,8 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher; session?
     similar: (sku: string, limit = 10) => body(client.GET("/api/similar/{sku}", { params: { path: { sku }, query: { limit } } })),
     /** Products bought in the same order as this one (recs.bought_together rules). */
     boughtTogether: (sku: string, limit = 10) => body(client.GET("/api/bought-together/{sku}", { params: { path: { sku }, query: { limit } } })),
-    /** Customer 360: profiles whose email, phone, profile id or any identifier is this text ([] before an identity step has run). */
-    customers: (q: string) => body(client.GET("/api/customers", { params: { query: { q } } })),
+    /** Customer 360: one page of the profiles whose email, phone, profile id or any identifier is this text, with how many match in all (none before an identity step has run). */
+    customers: (q: string, offset = 0, limit = 20) => body(client.GET("/api/customers", { params: { query: { q, offset, limit } } })),
     /** Customer 360: everything the warehouse holds about one profile; a 404 ApiError for an unknown profile or no identity graph. */
     customer: (profileId: string) => body(client.GET("/api/customers/{profileId}", { params: { path: { profileId } } })),
     /** Every activation step (audience file, customer feed, webhook) of the project's pipelines, with its last run. */

@@ -121,13 +121,13 @@ export function ResultTable({ columns, rows, caption, maxHeight, sort, onSort, u
   );
 }
 
-/** "rows 1–25 of 1,983" with previous and next. */
-export function Pager({ offset, size, total, onChange }: { offset: number; size: number; total: number; onChange: (offset: number) => void }) {
+/** "rows 1–25 of 1,983" with previous and next; `label` names what is counted when not rows ("profiles 21–40 of 113"). */
+export function Pager({ offset, size, total, onChange, label = "rows" }: { offset: number; size: number; total: number; onChange: (offset: number) => void; label?: string }) {
   const last = Math.min(total, offset + size);
   return (
     <div className="pager">
       <button className="secondary" onClick={() => onChange(Math.max(0, offset - size))} disabled={offset === 0}>Previous</button>
-      <span aria-live="polite">{total === 0 ? "no rows" : `rows ${formatCount(offset + 1)}–${formatCount(last)} of ${formatCount(total)}`}</span>
+      <span aria-live="polite">{total === 0 ? `no ${label}` : `${label} ${formatCount(offset + 1)}–${formatCount(last)} of ${formatCount(total)}`}</span>
       <button className="secondary" onClick={() => onChange(offset + size)} disabled={last >= total}>Next</button>
     </div>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnDecimals, describeCron, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatSignificant } from "./format";
+import { columnDecimals, describeCron, formatAgo, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatSignificant } from "./format";
 
 describe("format", () => {
   it("groups counts and rounds fractions for people", () => {
@@ -54,5 +54,28 @@ describe("formatSignificant", () => {
   it("writes small measures side by side at one precision", () => {
     expect([0.00802, 0.01, 0.00914].map(formatSignificant)).toEqual(["0.00802", "0.0100", "0.00914"]);
     expect(formatSignificant(0)).toBe("0");
+  });
+});
+
+describe("formatCurrency", () => {
+  it("shows money with the symbol of the currency the data carries, grouped, two decimals", () => {
+    const as = (currency: string) => new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(1234.5);
+    expect(formatCurrency(1234.5, "USD")).toBe(as("USD"));
+    expect(formatCurrency(1234.5, "eur")).toBe(as("EUR"));
+    expect(formatCurrency(1234.5, "USD")).toMatch(/1.234.50/);
+  });
+  it("never guesses a currency it was not given", () => {
+    expect(formatCurrency(1234.5, null)).toBe(new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(1234.5));
+    expect(formatCurrency(1234.5, "dollars")).not.toContain("$");
+  });
+});
+
+describe("formatAgo", () => {
+  it("says how long ago in the largest whole unit", () => {
+    const now = Date.parse("2026-12-05T12:00:00Z");
+    const ago = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+    expect(formatAgo("2026-12-05T11:59:48Z", now)).toBe(ago.format(-12, "second"));
+    expect(formatAgo("2026-12-05T09:30:00Z", now)).toBe(ago.format(-2, "hour"));
+    expect(formatAgo("2026-12-03T12:00:00Z", now)).toBe(ago.format(-2, "day"));
   });
 });

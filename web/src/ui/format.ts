@@ -18,6 +18,14 @@ export const formatSignificant = (n: number) => (n === 0 ? "0" : significant.for
 export const formatCount = (n: number) => integer.format(n);
 /** Money, two decimals: 1,234.50. */
 export const formatMoney = (n: number) => money.format(n);
+/**
+ * Money in the currency the data carries, with its symbol where the reader's locale has one: $1,234.50, €1,234.50,
+ * CHF 1,234.50; an amount whose currency is unknown keeps two decimals and no symbol (never a guessed $).
+ */
+export function formatCurrency(n: number, currency: string | null | undefined): string {
+  if (!currency || !/^[A-Za-z]{3}$/.test(currency)) return money.format(n);
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+}
 /** A share 0..1 as a percentage: 12.5%. */
 export const formatPercent = (n: number) => percent.format(n);
 /** An axis tick: 12K, 1.2M. */
@@ -29,6 +37,15 @@ export function formatNumber(n: number): string {
   if (Number.isInteger(n)) return integer.format(n);
   if (n !== 0 && Math.abs(n) < 1e-4) return tiny.format(n);
   return Math.abs(n) < 0.01 && n !== 0 ? small.format(n) : decimal.format(n);
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+/** How long ago `iso` was, from `now`: "5 minutes ago", "yesterday", "3 days ago" (the exact time goes in a title beside it). */
+export function formatAgo(iso: string, now: number = Date.now()): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [["year", 31_536_000], ["month", 2_592_000], ["week", 604_800], ["day", 86_400], ["hour", 3600], ["minute", 60]];
+  for (const [unit, size] of units) if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
+  return relative.format(seconds, "second");
 }
 
 /** A timestamp in the reader's zone: "Dec 1, 2026, 9:30 PM". */

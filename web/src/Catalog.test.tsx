@@ -1,0 +1,50 @@
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import type { PipelineSummary, Run } from "./api/client";
+import { automation, PipelineCard } from "./Catalog";
+
+const now = Date.parse("2026-12-05T12:00:00Z");
+const summary = (over: Partial<PipelineSummary>): PipelineSummary => ({
+  name: "customer_ltv", description: "LTV", components: 5, schedule: null, timezone: null, next_tick: null, partitions: null, sensors: [], paused: false,
+  error: null, partitioned_groups: [], group_schedules: [], last_run: null, ...over,
+});
+const run = (over: Partial<Run>): Run => ({
+  run_id: "20261205-110000-abc", pipeline: "customer_ltv", status: "failed", trigger: "schedule", selection: null, partition: null,
+  started_at: "2026-12-05T10:58:00Z", ended_at: "2026-12-05T11:00:00Z", error: "step ltv failed", params: {}, full_refresh: false, ...over,
+});
+
+describe("PipelineCard", () => {
+  it("shows the last run's state and when, linked to the run", () => {
+    const html = renderToStaticMarkup(<PipelineCard pipeline={summary({ last_run: run({}) })} now={now} />);
+    expect(html).toContain('<span class="badge failed">failed</span>');
+    expect(html).toMatch(/<a href="#\/run\/20261205-110000-abc" title="Run 20261205-110000-abc, started [^"]+">1 hour ago<\/a>/);
+  });
+
+  it("says a pipeline never ran, and one without a schedule runs when started", () => {
+    const html = renderToStaticMarkup(<PipelineCard pipeline={summary({})} now={now} />);
+    expect(html).toContain("never run");
+    expect(html).toContain("none: runs when started");
+    expect(html).not.toContain('class="badge on"');
+  });
+
+  it("a running run says when it started", () => {
+    expect(renderToStaticMarkup(<PipelineCard pipeline={summary({ last_run: run({ status: "running", ended_at: null, started_at: "2026-12-05T11:55:00Z" }) })} now={now} />))
+      .toContain(">started 5 minutes ago</a>");
+  });
+});
+
+describe("automation", () => {
+  // Templates may be added paused: the card reads the server's state, never assumes a schedule is on.
+  it("reads on or paused from the server", () => {
+    expect(automation(summary({ schedule: "0 6 * * *", timezone: "UTC", paused: true }))).toEqual({ on: false, what: "At 06:00 (UTC)", detail: "0 6 * * *" });
+    expect(automation(summary({ schedule: "0 6 * * *", timezone: "UTC", paused: false }))?.on).toBe(true);
+    expect(renderToStaticMarkup(<PipelineCard pipeline={summary({ schedule: "0 6 * * *", timezone: "UTC", paused: true })} now={now} />)).toContain('<span class="badge off">paused</span>');
+    expect(renderToStaticMarkup(<PipelineCard pipeline={summary({ schedule: "0 6 * * *", timezone: "UTC", paused: false })} now={now} />)).toContain('<span class="badge on">on</span>');
+  });
+
+  it("counts a pipeline scheduled by its groups or sensors only", () => {
+    const grouped = automation(summary({ group_schedules: [{ group: "ingest", schedule: "5 * * * *", timezone: "UTC", next_tick: null }], sensors: ["ingest: file_arrival in inbox"] }));
+    expect(grouped).toEqual({ on: true, what: "ingest: At 5 minutes past the hour (UTC) · 1 sensor", detail: "ingest: 5 * * * *\ningest: file_arrival in inbox" });
+    expect(automation(summary({ paused: null, error: "does not load" }))).toBeNull();
+  });
+});
