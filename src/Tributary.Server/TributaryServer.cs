@@ -145,7 +145,7 @@ public sealed class TributaryServer : IAsyncDisposable
         PipelinesApi.Map(api, project, daemon, time, loggers.CreateLogger(typeof(PipelinesApi)));
         RunsApi.Map(api, project, daemon, events, time);
         BackfillsApi.Map(api, project, daemon);
-        DesignerApi.Map(api, project, time);
+        DesignerApi.Map(api, project, daemon, time);
         DemoTruthApi.Map(api, project);
         // One snapshot of the latest recommendations serves the API and Customer 360, so both show a person the same list.
         var recommendations = new RecommendationSnapshots(project, loggers.CreateLogger(typeof(RecommendationsApi)));

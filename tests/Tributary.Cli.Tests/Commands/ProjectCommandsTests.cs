@@ -217,6 +217,37 @@ public sealed class ProjectCommandsTests : IDisposable
         Assert.Equal(SharedWarning, warning);
     }
 
+    // A template came with its schedule on: a trib serve already running started it at the next tick, before the user had checked it.
+    [Fact]
+    public async Task TemplatesAdd_TemplateWithASchedule_AddsItPausedAndSaysHowToTurnItOn()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+
+        var add = await Trib.RunAsync("templates", "add", "customer_ltv", "--project", Project);
+        var listed = await Trib.RunAsync("schedules", "--project", Project, "--format", "csv");
+        var resume = await Trib.RunAsync("schedules", "resume", "customer_ltv", "--project", Project);
+        var after = await Trib.RunAsync("schedules", "--project", Project, "--format", "csv");
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.Contains("customer_ltv's schedule 0 6 * * * UTC: paused, so trib serve starts no run of it on its own; "
+            + "to turn it on: trib schedules resume customer_ltv (or Resume on the Pipelines page of trib serve's web UI)", add.ErrorLines);
+        Assert.Equal(["pipeline,triggers,state", "customer_ltv,schedule 0 6 * * * UTC,paused"], listed.Out.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')));
+        Assert.Equal(0, resume.ExitCode);
+        Assert.Contains("customer_ltv: schedule 0 6 * * * UTC on", resume.ErrorLines);
+        Assert.EndsWith("customer_ltv,schedule 0 6 * * * UTC,on", after.Out.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TemplatesAdd_TemplateWithoutSchedule_SaysNothingAboutSchedules()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+
+        var add = await Trib.RunAsync("templates", "add", "quickstart", "--project", Project);
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.DoesNotContain("paused", add.Error, StringComparison.Ordinal);
+    }
+
     private const string SharedWarning = "warning TRIB0209: pipelines/full_cdp.yaml writes 3 table(s) that pipeline 'customer_ltv' (pipelines/customer_ltv.yaml) also writes, " +
         "defined differently: identity_graph, customer_orders, customer_ltv (and the tables built from them). Whichever runs last replaces the other's results, " +
         "and the other's dashboard then shows them. full_cdp is the whole platform in one pipeline: use it, or the single templates, not both. trib validate shows each one.";
