@@ -152,7 +152,7 @@ public sealed class TributaryServer : IAsyncDisposable
         app.Lifetime.ApplicationStarted.Register(() => _ = recommendations.FollowAsync(events, app.Lifetime.ApplicationStopping));
         CustomerProfileApi.Map(api, project, recommendations);
         if (!webUi) MissingWebUi.Map(app);
-        QueryApi.Map(api, project);
+        QueryApi.Map(api, project, options.MaxQueryAnswerBytes);
         RecommendationsApi.Map(api, recommendations);
         FraudApi.Map(api, project, events, app.Lifetime, time, loggers.CreateLogger(typeof(FraudApi)));
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.

@@ -66,6 +66,6 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
         var list = await Trib.RunAsync("list", "--project", project);
 
         Assert.Equal(1, list.ExitCode);
-        Assert.Contains("tributary.yaml:12:1: error TRIB0100: unknown key 'paralelism' in tributary.yaml. Did you mean 'parallelism'?", list.Error, StringComparison.Ordinal);
+        Assert.Contains("tributary.yaml:13:1: error TRIB0100: unknown key 'paralelism' in tributary.yaml. Did you mean 'parallelism'?", list.Error, StringComparison.Ordinal);
     }
 }
