@@ -191,6 +191,24 @@ public sealed class ProjectCommandsTests : IDisposable
         Assert.Contains("Did you mean 'transform.sql'?", unknown.Error, StringComparison.Ordinal);
     }
 
+    // trib schema printed "timestamp \u002B '.'" for "timestamp + '.'", and a duration's pattern was hh:mm:ss beside its default 1s.
+    [Fact]
+    public async Task Schema_ReadableTextAndDurationsWrittenAsPipelinesWriteThem()
+    {
+        var schema = await Trib.RunAsync("schema", "activate.webhook");
+
+        Assert.Equal(0, schema.ExitCode);
+        Assert.DoesNotContain("\\u00", schema.Out, StringComparison.Ordinal);
+        Assert.Contains("HMAC-SHA256(secret, timestamp + '.' + body)", schema.Out, StringComparison.Ordinal);
+        Assert.Contains("shown as <env NAME>", schema.Out, StringComparison.Ordinal);
+        var delay = JsonDocument.Parse(schema.Out).RootElement.GetProperty("properties").GetProperty("retry_delay");
+        Assert.Equal(["type", "pattern", "description", "default"], delay.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(("string", "^\\s*[0-9.]+(ms|s|m|h|d)\\s*$", "1s"),
+            (delay.GetProperty("type").GetString(), delay.GetProperty("pattern").GetString(), delay.GetProperty("default").GetString()));
+        Assert.Matches(delay.GetProperty("pattern").GetString()!, "500ms");
+        Assert.DoesNotMatch(delay.GetProperty("pattern").GetString()!, "00:00:01");
+    }
+
     [Fact]
     public async Task Templates_ListsShippedTemplatesAndAddSuggestsNames()
     {
