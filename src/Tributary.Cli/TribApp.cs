@@ -26,6 +26,7 @@ public static class TribApp
             WorkerCommand.Create(cli),
             SourcesCommand.Create(cli),
             RunsCommand.Create(cli),
+            SchedulesCommand.Create(cli),
             ShowCommand.CreateShow(cli),
             ShowCommand.CreateQuery(cli),
         };

@@ -18,6 +18,8 @@ public sealed record ServerOptions
     public string? WriteSecret { get; init; }
     /// <summary>Largest request body accepted; larger ones are answered 413. Default 1 MB.</summary>
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
+    /// <summary>Largest JSON answer of <c>POST /api/query</c>, in bytes of its rows; the rows past it are left out and the answer says so. Default 32 MB.</summary>
+    public long MaxQueryAnswerBytes { get; init; } = 32L * 1024 * 1024;
     /// <summary>Folder of the web UI's built files, when present.</summary>
     public string? StaticFiles { get; init; }
 

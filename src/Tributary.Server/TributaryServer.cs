@@ -146,14 +146,14 @@ public sealed class TributaryServer : IAsyncDisposable
         RunsApi.Map(api, project, daemon, events, time);
         BackfillsApi.Map(api, project, daemon);
         ActivationsApi.Map(api, project, daemon, time);
-        DesignerApi.Map(api, project, time);
+        DesignerApi.Map(api, project, daemon, time);
         DemoTruthApi.Map(api, project);
         // One snapshot of the latest recommendations serves the API and Customer 360, so both show a person the same list.
         var recommendations = new RecommendationSnapshots(project, loggers.CreateLogger(typeof(RecommendationsApi)));
         app.Lifetime.ApplicationStarted.Register(() => _ = recommendations.FollowAsync(events, app.Lifetime.ApplicationStopping));
         CustomerProfileApi.Map(api, project, recommendations);
         if (!webUi) MissingWebUi.Map(app);
-        QueryApi.Map(api, project);
+        QueryApi.Map(api, project, options.MaxQueryAnswerBytes);
         RecommendationsApi.Map(api, recommendations);
         FraudApi.Map(api, project, events, app.Lifetime, time, loggers.CreateLogger(typeof(FraudApi)));
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.

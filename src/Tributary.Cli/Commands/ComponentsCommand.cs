@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tributary.Cli.Output;
@@ -9,7 +10,8 @@ namespace Tributary.Cli.Commands;
 /// <summary><c>trib components</c> and <c>trib schema [TYPE]</c>: the catalog and its generated JSON Schemas.</summary>
 internal static class ComponentsCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Read by people: descriptions keep their +, ' and <> (not \u002B), which only HTML embedding would need escaped.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command CreateList(CliContext cli)
     {

@@ -34,7 +34,7 @@ internal static class QuickstartCommand
                 var summary = DemoStoreGenerator.Write(demo, new DemoStoreOptions(parse.GetValue(customers)));
                 cli.Error.WriteLine($"wrote a demo store to data/demo: {summary.Customers:N0} customers, {summary.Orders:N0} orders, {summary.Events:N0} events (ground truth in data/demo/ground_truth)");
             }
-            TemplatesCommand.AddUnlessChanged(cli, project, "customer_ltv");
+            await TemplatesCommand.AddUnlessChangedAsync(cli, project, "customer_ltv", ct);
             // While 'trib serve' owns the warehouse (an embedded DuckDB file has one owner), the run and the reads go through it.
             var server = ServerConnection.Find(project);
             var serving = server?.Address;
@@ -67,6 +67,7 @@ internal static class QuickstartCommand
                 ("trib show customer_ltv__model", "the fitted BG/NBD and Gamma-Gamma parameters"),
                 ($"trib runs show {runId}", "steps, checks and log of this run"),
                 ("trib templates", "more pipelines to start from (marketing_attribution, ...)"),
+                ("trib schedules resume customer_ltv", "turn on its daily schedule (a template is added with its schedule paused)"),
                 serving is null
                     ? ("trib serve", "schedules, the API and the web UI at http://127.0.0.1:8080")
                     : ("(trib serve runs)", $"this run, the dashboards and schedules in its web UI at {serving}"),

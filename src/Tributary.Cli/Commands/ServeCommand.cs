@@ -33,6 +33,7 @@ internal static class ServeCommand
                 Port = parse.GetValue(port) ?? project.Settings.ServerPort,
                 Token = Environment.GetEnvironmentVariable("TRIBUTARY_TOKEN"),
                 StaticFiles = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+                MaxQueryAnswerBytes = project.Settings.ServerQueryMaxMb * 1024L * 1024,
             };
             try
             {

@@ -6,6 +6,7 @@ using Tributary.Core.Components;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
+using Tributary.Engine.Orchestration;
 
 namespace Tributary.Cli.Commands;
 
@@ -26,18 +27,22 @@ internal static class TemplatesCommand
         var name = new Argument<string>("name") { Description = "Template to add." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing pipeline file." };
         var add = new Command("add", "Copy a template into the project's pipelines folder.") { name, force };
-        add.SetAction((parse, _) => cli.RunAsync(() => Task.FromResult(Add(cli, cli.Open(parse), parse.GetValue(name)!, parse.GetValue(force)))));
+        add.SetAction((parse, ct) => cli.RunAsync(async () =>
+        {
+            await using var project = cli.Open(parse);
+            return await AddAsync(cli, project, parse.GetValue(name)!, parse.GetValue(force), ct);
+        }));
         command.Subcommands.Add(add);
         return command;
     }
 
     /// <summary>Adds a template unless its pipeline file exists: the same text is reused, a changed one is kept and said so.</summary>
-    public static void AddUnlessChanged(CliContext cli, ProjectSession project, string name)
+    public static async Task AddUnlessChangedAsync(CliContext cli, ProjectSession project, string name, CancellationToken cancellationToken)
     {
         var target = Target(project, name);
         if (!File.Exists(target))
         {
-            Add(cli, project, name, force: false, hint: false);
+            await AddAsync(cli, project, name, force: false, cancellationToken, hint: false);
             return;
         }
         if (File.ReadAllText(target) == Text(name))
@@ -46,8 +51,10 @@ internal static class TemplatesCommand
             cli.Error.WriteLine($"kept your changed {project.Relative(target)} (not overwritten); to go back to the template: trib templates add {name} --force");
     }
 
-    /// <summary>Copies a template into pipelines/; <paramref name="hint"/> false leaves out the next steps.</summary>
-    public static int Add(CliContext cli, ProjectSession project, string name, bool force, bool hint = true)
+    /// <summary>
+    /// Copies a template into pipelines/ with its schedule and sensors paused; <paramref name="hint"/> false leaves out the next steps.
+    /// </summary>
+    public static async Task<int> AddAsync(CliContext cli, ProjectSession project, string name, bool force, CancellationToken cancellationToken, bool hint = true)
     {
         var text = Text(name);
         var target = Target(project, name);
@@ -57,7 +64,23 @@ internal static class TemplatesCommand
         cli.Error.WriteLine(hint ? $"added {project.Relative(target)}; next: trib validate, then trib run {name}" : $"added {project.Relative(target)}");
         WriteSampleData(cli, project, name);
         foreach (var line in SharedTables(project, target)) cli.Error.WriteLine(line);
+        await PauseAsync(cli, project, target, cancellationToken);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Pauses the added pipeline's schedule and sensors (Dagster's new schedules start stopped too): a running trib serve would
+    /// otherwise start runs of a pipeline the user has not yet checked, on data it may not yet have.
+    /// </summary>
+    private static async Task PauseAsync(CliContext cli, ProjectSession project, string file, CancellationToken cancellationToken)
+    {
+        var loaded = new PipelineLoader(project.Catalog).LoadFile(file, Unresolved with { NamedAfterFile = true });
+        if (!loaded.Succeeded || !SchedulePause.HasTriggers(loaded.Pipeline!)) return;
+        var p = loaded.Pipeline!;
+        var store = await project.StoreAsync(cancellationToken);
+        await SchedulePause.SetAsync(store, p.Name, p, paused: true, cli.Time.GetUtcNow(), cancellationToken);
+        cli.Error.WriteLine($"{p.Name}'s {SchedulesCommand.Describe(p)}: paused, so trib serve starts no run of it on its own; "
+            + $"to turn it on: trib schedules resume {p.Name} (or Resume on the Pipelines page of trib serve's web UI)");
     }
 
     // Templates whose input files no other command writes (trib demo-data writes data/demo/, trib quickstart reuses it):

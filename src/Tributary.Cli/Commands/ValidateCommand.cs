@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tributary.Cli.Output;
+using Tributary.Components.Activation;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
@@ -46,6 +47,7 @@ internal static class ValidateCommand
             Func<string, string> shown = f => Path.IsPathRooted(f) ? Path.GetRelativePath(Environment.CurrentDirectory, f) : f;
             all.AddRange(ProjectDefinitions.DuplicateNames(results, shown));
             all.AddRange(ProjectDefinitions.Compare(valid, shown));
+            all.AddRange(AudienceFolders.Check(valid, project.Settings.Directory, shown));
             if (all.Count == 0) return Task.FromResult(ExitCodes.Success);
             DiagnosticPrinter.Print(cli.Error, all, Environment.CurrentDirectory);
             return Task.FromResult(all.Any(d => !d.IsWarning) ? ExitCodes.UserError : ExitCodes.Success);

@@ -13,6 +13,7 @@ using Tributary.Engine.Runs;
 using Tributary.Cli.Hosting;
 using Tributary.Cli.Output;
 using Tributary.Warehouse;
+using Tributary.Warehouse.Postgres;
 using Tributary.Cli;
 
 namespace Tributary.Cli.Projects;
@@ -154,6 +155,8 @@ internal sealed class ProjectSession : IAsyncDisposable
         }
         // This process owns the DuckDB file, so any staging table in it is from a process that died mid-write.
         if (postgres is null) await _warehouse.DropAbandonedStagingAsync(cancellationToken).ConfigureAwait(false);
+        // Said once per process, where it connects: the role decides what a pipeline's SQL can reach on the database server.
+        else if (await PostgresRoleCheck.WarningAsync(_warehouse, cancellationToken).ConfigureAwait(false) is { } warning) _error.WriteLine(warning);
         return _warehouse;
     }
 

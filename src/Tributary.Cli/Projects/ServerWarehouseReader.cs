@@ -24,6 +24,9 @@ internal sealed class ServerWarehouseReader(ServerConnection server) : IWarehous
         // A cut result printed as if whole would be a silent loss (a CSV export missing rows).
         if (answer.TruncatedAt is { } cap)
             throw new CliException($"the result has more than {cap:N0} rows, the most the running trib serve returns in one answer; pass --limit, or stop trib serve to read the warehouse directly");
+        if (answer.TruncatedAtBytes is { } bytes)
+            throw new CliException($"the result is larger than {bytes / (1024 * 1024):N0} MB, the most the running trib serve returns in one answer (server: {{ query_max_mb }} in tributary.yaml); "
+                + "pass --limit, select fewer columns, or stop trib serve to read the warehouse directly");
         var columns = answer.Columns.Select(c => new ColumnSchema(c.Name, c.Type.ToString().ToUpperInvariant(), c.Type)).ToList();
         return new QueryResult(new TableSchema(columns),
             answer.Rows.Select(r => r.Select((v, i) => Value(v, answer.Columns[i].Type)).ToArray()).ToList()) { RowsChanged = answer.RowsChanged };

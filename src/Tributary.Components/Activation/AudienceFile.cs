@@ -21,7 +21,7 @@ public sealed record AudienceFileParameters : IValidatableObject
     public string FileMode { get; init; } = "600";
 
     /// <summary>Output format.</summary>
-    [Description("csv or parquet (the input's columns), or meta_custom_audience / google_customer_match (normalized, SHA-256 hashed email and phone with the platform's headers). Default csv.")]
+    [Description("csv or parquet (the input's rows and columns as they are: raw contact data, so write them to another folder than hashed files), or meta_custom_audience / google_customer_match (normalized, SHA-256 hashed email and phone with the platform's headers, each person once per file; for Google, gmail.com and googlemail.com addresses lose their dots and +tags before hashing, as Google asks, and Meta's are hashed as written, lower-cased). Default csv.")]
     public AudienceFormat Format { get; init; } = AudienceFormat.Csv;
 
     /// <summary>Segment column.</summary>
@@ -132,13 +132,16 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
                     var e164 = ContactNormalizer.PhoneE164(r[2] as string, p.DefaultCountryCode);
                     return new object?[]
                     {
-                        r[0], ContactNormalizer.Sha256(ContactNormalizer.Email(r[1] as string)),
+                        r[0], ContactNormalizer.Sha256(google ? ContactNormalizer.GoogleEmail(r[1] as string) : ContactNormalizer.Email(r[1] as string)),
                         ContactNormalizer.Sha256(google ? e164 : e164?.TrimStart('+')),
                     };
                 })
                 .Where(r => r[1] is not null || r[2] is not null);
-            rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(
+            await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(
                 [("segment", DataKind.Text), (google ? "Email" : "email", DataKind.Text), (google ? "Phone" : "phone", DataKind.Text)], source, ct), cancellationToken).ConfigureAwait(false);
+            // The same person twice (two orders, "A@x.com" and "a@x.com") is one row once normalized and hashed: kept once.
+            var hashedTable = d.Quote(context.Asset);
+            rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync($"SELECT DISTINCT * FROM {hashedTable}", null, ct), cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -148,6 +151,8 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         var table = d.Quote(context.Asset);
         var segmentColumn = hashed ? "segment" : p.SegmentColumn;
         var dropSegment = hashed ? (p.Format == AudienceFormat.GoogleCustomerMatch ? "\"Email\", \"Phone\"" : "email, phone") : "*";
+        // A person in two of the segments one file holds is in it once.
+        var distinct = hashed ? "DISTINCT " : "";
         var files = new List<string>();
         var format = p.Format == AudienceFormat.Parquet ? FileFormat.Parquet : FileFormat.Csv;
         if (segmented)
@@ -171,7 +176,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             {
                 var path = p.Path.Replace("{segment}", names[value], StringComparison.Ordinal);
                 var q = new SqlBuilder(d);
-                await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table} WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) = {q.Bind(value)}", q.Parameters, path, format, FileExport.Mode(p.FileMode), cancellationToken)
+                await FileExport.WriteQueryAsync(context, $"SELECT {distinct}{dropSegment} FROM {table} WHERE CAST({d.Quote(segmentColumn!)} AS VARCHAR) = {q.Bind(value)}", q.Parameters, path, format, FileExport.Mode(p.FileMode), cancellationToken)
                     .ConfigureAwait(false);
                 files.Add(path);
             }
@@ -181,7 +186,7 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             var q = new SqlBuilder(d);
             var filter = p.Segments is { Count: > 0 } && segmentColumn is not null
                 ? $" WHERE CAST({d.Quote(segmentColumn)} AS VARCHAR) IN ({q.BindList(p.Segments, DataKind.Text)})" : "";
-            await FileExport.WriteQueryAsync(context, $"SELECT {dropSegment} FROM {table}{filter}", q.Parameters, p.Path, format, FileExport.Mode(p.FileMode), cancellationToken).ConfigureAwait(false);
+            await FileExport.WriteQueryAsync(context, $"SELECT {distinct}{dropSegment} FROM {table}{filter}", q.Parameters, p.Path, format, FileExport.Mode(p.FileMode), cancellationToken).ConfigureAwait(false);
             files.Add(p.Path);
         }
         context.Log($"wrote {files.Count} audience file(s): {string.Join(", ", files)}");

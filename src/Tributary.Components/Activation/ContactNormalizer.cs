@@ -6,7 +6,8 @@ using Tributary.Components.Standardize;
 namespace Tributary.Components.Activation;
 
 /// <summary>
-/// Normalizes and hashes contact data the way ad platforms match it: emails trimmed and lower-cased; phones as
+/// Normalizes and hashes contact data the way ad platforms match it: emails trimmed and lower-cased (for Google, also
+/// without the dots and +tags Gmail ignores: <see cref="GoogleEmail"/>); phones as
 /// E.164 (Google Customer Match hashes "+4915112345678") or E.164 digits without "+" (Meta Custom Audiences hashes
 /// "4915112345678"); SHA-256 as lower-case hex. Values that cannot be normalized become null, never a hash of junk.
 /// </summary>
@@ -22,6 +23,24 @@ public static class ContactNormalizer
         var email = new string(raw.Where(c => !char.IsWhiteSpace(c)).ToArray()).ToLowerInvariant();
         var at = email.IndexOf('@', StringComparison.Ordinal);
         return at > 0 && at == email.LastIndexOf('@') && at < email.Length - 1 && email[(at + 1)..].Contains('.', StringComparison.Ordinal) ? email : null;
+    }
+
+    /// <summary>
+    /// <see cref="Email"/> as Google matches it (Customer Match, through Google Ads and its Data Manager API): for gmail.com
+    /// and googlemail.com addresses every '.' before the '@' is removed, and a '+' with all after it up to the '@'
+    /// (cloudy.sanfrancisco+shopping@gmail.com is cloudysanfrancisco@gmail.com); other domains are left as they are. Meta's
+    /// Custom Audiences ask for no such change, so its files use <see cref="Email"/>.
+    /// </summary>
+    public static string? GoogleEmail(string? raw)
+    {
+        if (Email(raw) is not { } email) return null;
+        var at = email.IndexOf('@', StringComparison.Ordinal);
+        var domain = email[(at + 1)..];
+        if (domain is not ("gmail.com" or "googlemail.com")) return email;
+        var local = email[..at];
+        var plus = local.IndexOf('+', StringComparison.Ordinal);
+        local = (plus >= 0 ? local[..plus] : local).Replace(".", "", StringComparison.Ordinal);
+        return local.Length > 0 ? $"{local}@{domain}" : null;
     }
 
     /// <summary>

@@ -78,6 +78,13 @@ public sealed class ComponentDescriptor
             {
                 // SQL is written as text; its JSON form (template plus typed values) is internal.
                 if (ctx.TypeInfo.Type == typeof(Warehousing.SqlText)) node = new JsonObject { ["type"] = "string" };
+                // A duration is written 500ms, 10s, 5m, 2h or 1d (Durations), as its default is: not TimeSpan's hh:mm:ss.
+                if (ctx.TypeInfo.Type == typeof(TimeSpan) || ctx.TypeInfo.Type == typeof(TimeSpan?))
+                    node = new JsonObject
+                    {
+                        ["type"] = ctx.TypeInfo.Type == typeof(TimeSpan) ? JsonValue.Create("string") : new JsonArray("string", "null"),
+                        ["pattern"] = Durations.Pattern,
+                    };
                 if (ctx.PropertyInfo?.AttributeProvider is not ICustomAttributeProvider attributes || node is not JsonObject obj) return node;
                 if (Attribute<DescriptionAttribute>(attributes) is { } d) obj["description"] = d.Description;
                 if (Attribute<RangeAttribute>(attributes) is { } r)

@@ -7,6 +7,9 @@ public static class Durations
 {
     private const string Example = "a duration such as 500ms, 10s, 5m, 2h or 1d";
 
+    /// <summary>What a duration looks like, as a JSON Schema <c>pattern</c>: a number and one of ms, s, m, h, d.</summary>
+    public const string Pattern = @"^\s*[0-9.]+(ms|s|m|h|d)\s*$";
+
     /// <summary>Parses a duration; false when the text is not one or is longer than <see cref="TimeSpan.MaxValue"/>.</summary>
     public static bool TryParse(string text, out TimeSpan value) => Read(text, out value) == Reading.Valid;
 

@@ -56,6 +56,8 @@ public static class DiagnosticCodes
     public const string DuplicatePipeline = "TRIB0211";
     /// <summary>An SQL step's query that does not run on its inputs' columns (a misspelt column or function), found before any run.</summary>
     public const string SqlDoesNotRun = "TRIB0212";
+    /// <summary>An audience file of raw contact data (csv, parquet) written to the folder of hashed ad-platform files, whose uploader would send it too.</summary>
+    public const string RawAudienceBesideHashed = "TRIB0213";
     /// <summary>A <c>${param.NAME}</c> with no such param.</summary>
     public const string UndefinedParam = "TRIB0300";
     /// <summary>A <c>${env.NAME}</c> whose variable is not set.</summary>

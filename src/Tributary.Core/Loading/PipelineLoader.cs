@@ -150,7 +150,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         // A component's definition takes the params' defaults, as the file says: a run's --param is that run's choice.
         var definitions = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Default), options.Environment, reserved: options.ReservedEnvironment);
         var components = ReadComponents(reader, top, substitution, definitions,
-            ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal), options.ReservedEnvironment, options.Paths);
+            ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal), options.ReservedEnvironment, options.Paths, options.Environment);
 
         var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value, groupPartitions);
         if (groupPartitions.Count > 0) CheckPartitionReferences(reader, components, groups);
@@ -568,7 +568,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes, YamlMapping Node);
 
     private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, Substitution substitution, Substitution definitions, IReadOnlyCollection<string> pools,
-        IReadOnlySet<string> reserved, ProjectPaths? paths)
+        IReadOnlySet<string> reserved, ProjectPaths? paths, Func<string, string?> environment)
     {
         var binder = new ParameterBinder(reader, substitution, paths);
         var list = new List<LoadedComponent>();
@@ -640,8 +640,17 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             var with = reader.Mapping(map["with"], $"'with' of {what}");
             // A component reads the variable a *_env setting names (a connection string, a signing secret) while it runs.
             foreach (var (key, value) in with?.Entries ?? [])
-                if (key.Value.EndsWith("_env", StringComparison.Ordinal) && value is YamlScalar { IsNull: false } env && ReservedVariables.IsReserved(env.Value, reserved))
+            {
+                if (!key.Value.EndsWith("_env", StringComparison.Ordinal) || value is not YamlScalar { IsNull: false } env) continue;
+                if (ReservedVariables.IsReserved(env.Value, reserved))
                     reader.Diagnostics.Add(ReservedVariables.Refused(env.Value, env.Location, $"'{key.Value}' of {what}"));
+                // A warning, as on_failure's webhook_url_env's: the machine that checks the file is not always the one that runs it.
+                // A name made of ${...} is checked where it is substituted.
+                else if (!env.Value.Contains("${", StringComparison.Ordinal) && string.IsNullOrEmpty(environment(env.Value)))
+                    reader.Diagnostics.Add(new Diagnostic(DiagnosticCodes.UndefinedEnv, env.Location,
+                        $"'{key.Value}' of {what} names environment variable '{env.Value}', which is not set here: the step would fail when it runs.",
+                        $"Set {env.Value} where runs happen (trib serve's environment, or the shell of trib run).") { IsWarning = true });
+            }
             var parameters = binder.Bind(type, id, with, withIsInvalid: with is null && map["with"] is not (null or YamlScalar { IsNull: true }), map.Location);
             var checks = ReadChecks(reader, map, what);
             var mappings = ReadPartitionMappings(reader, map, what, inputs);

@@ -46,6 +46,8 @@ public sealed partial record ProjectSettings
     public int ServerPort { get; init; } = 8080;
     /// <summary>Whether API writes need the per-install secret of <c>.tributary/write-secret</c> (when no token is set). Default true.</summary>
     public bool ServerWriteSecret { get; init; } = true;
+    /// <summary>Largest answer of <c>POST /api/query</c> in MB (<c>server: { query_max_mb }</c>), 1 to 1024. Default 32.</summary>
+    public int ServerQueryMaxMb { get; init; } = 32;
     /// <summary>The event intake of <c>trib serve</c> (<c>intake:</c>).</summary>
     public IntakeSettings Intake { get; init; } = new();
     /// <summary>The worker cluster that partitioned runs' steps are placed on (<c>workers:</c>); null runs them in process.</summary>
@@ -91,6 +93,7 @@ public sealed partial record ProjectSettings
           host: 127.0.0.1                          # any other address requires TRIBUTARY_TOKEN
           port: 8080
           write_secret: true                       # changes through the API need .tributary/write-secret (the web UI gets it)
+          query_max_mb: 32                         # /api/query answers at most this many MB of rows (and 100,000 rows)
 
         """;
 
@@ -140,12 +143,13 @@ public sealed partial record ProjectSettings
             CheckAllowedPaths(reader, top["allowed_paths"], directory);
             if (reader.Mapping(top["server"], "'server'") is { } server)
             {
-                reader.CheckKeys(server, "'server'", ["host", "port", "write_secret"]);
+                reader.CheckKeys(server, "'server'", ["host", "port", "write_secret", "query_max_mb"]);
                 settings = settings with
                 {
                     ServerHost = reader.Text(server, "host", "'server'") ?? settings.ServerHost,
                     ServerPort = reader.Integer(server, "port", "'server'", 1, 65535) ?? settings.ServerPort,
                     ServerWriteSecret = reader.Boolean(server, "write_secret", "'server'") ?? settings.ServerWriteSecret,
+                    ServerQueryMaxMb = reader.Integer(server, "query_max_mb", "'server'", 1, 1024) ?? settings.ServerQueryMaxMb,
                 };
             }
             if (reader.Mapping(top["intake"], "'intake'") is { } intake)

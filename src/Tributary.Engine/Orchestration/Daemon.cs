@@ -205,20 +205,12 @@ public sealed class Daemon
     /// <summary>Turns a pipeline's schedule and sensors off or on. Resuming does not run the ticks missed while paused.</summary>
     public async Task SetPausedAsync(string pipeline, bool paused, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        await _store.SetCursorAsync($"paused:{pipeline}", paused ? "true" : "false", now, cancellationToken).ConfigureAwait(false);
-        if (paused) return;
-        var at = now.ToString("O", CultureInfo.InvariantCulture);
-        await _store.SetCursorAsync($"schedule:{pipeline}", at, now, cancellationToken).ConfigureAwait(false);
-        // Each group's schedule has its own cursor (see ScheduleAsync): none runs the ticks it missed while paused either.
-        var spec = (await _pipelines(cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Name == pipeline);
-        foreach (var g in spec?.Groups.Where(g => g.Schedule is not null) ?? [])
-            await _store.SetCursorAsync($"schedule:{pipeline}:{g.Name}", at, now, cancellationToken).ConfigureAwait(false);
+        var spec = paused ? null : (await _pipelines(cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Name == pipeline);
+        await SchedulePause.SetAsync(_store, pipeline, spec, paused, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the pipeline's schedule and sensors are turned off.</summary>
-    public async Task<bool> IsPausedAsync(string pipeline, CancellationToken cancellationToken) =>
-        await _store.GetCursorAsync($"paused:{pipeline}", cancellationToken).ConfigureAwait(false) == "true";
+    public Task<bool> IsPausedAsync(string pipeline, CancellationToken cancellationToken) => SchedulePause.IsPausedAsync(_store, pipeline, cancellationToken);
 
     /// <summary>Queues a run; returns its queue id.</summary>
     public async Task<string> SubmitAsync(string pipeline, string? partition, IReadOnlyDictionary<string, string> parameters, string trigger, int priority, CancellationToken cancellationToken,

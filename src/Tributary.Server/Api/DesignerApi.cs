@@ -10,6 +10,7 @@ using Tributary.Core.Diagnostics;
 using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
 using Tributary.Core.Warehousing;
+using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
 using Tributary.Warehouse.DuckDb;
@@ -25,7 +26,7 @@ internal static partial class DesignerApi
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9_]+$")]
     private static partial System.Text.RegularExpressions.Regex PipelineName();
 
-    public static void Map(RouteGroupBuilder group, TributaryProject project, TimeProvider time)
+    public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon, TimeProvider time)
     {
         // Tagged for the OpenAPI document (otherwise each operation is tagged with the host application's name).
         var api = group.MapGroup("").WithTags("Designer");
@@ -51,13 +52,18 @@ internal static partial class DesignerApi
         });
 
         // Saves a pipeline that has no errors as name.yaml; its warnings do not stop it, and the answer carries them.
-        api.MapPut("/pipelines/{name}/yaml", Results<Ok<PipelineSaved>, BadRequest<ProblemDetails>> (string name, PipelineYaml body) =>
+        // A new pipeline with a schedule or sensors is saved paused, as trib templates add adds one: resumed on the Pipelines page.
+        api.MapPut("/pipelines/{name}/yaml", async Task<Results<Ok<PipelineSaved>, BadRequest<ProblemDetails>>> (string name, PipelineYaml body, CancellationToken ct) =>
         {
             if (!PipelineName().IsMatch(name)) return ApiProblems.BadRequest("a pipeline name uses only a-z, 0-9 and _");
             var diagnostics = Validate(project, body.Yaml, name);
             if (diagnostics.Any(d => !d.IsWarning)) return ApiProblems.Invalid("the pipeline has errors", diagnostics);
             Directory.CreateDirectory(project.PipelinesDirectory);
-            File.WriteAllText(Path.Combine(project.PipelinesDirectory, name + ".yaml"), body.Yaml);
+            var path = Path.Combine(project.PipelinesDirectory, name + ".yaml");
+            var created = !File.Exists(path);
+            File.WriteAllText(path, body.Yaml);
+            if (created && new PipelineLoader(project.Catalog).Load(body.Yaml, name + ".yaml", Designer) is { Succeeded: true } saved && SchedulePause.HasTriggers(saved.Pipeline!))
+                await daemon.SetPausedAsync(name, true, ct).ConfigureAwait(false);
             return TypedResults.Ok(new PipelineSaved(name, ApiProblems.Describe(diagnostics)));
         });
 

@@ -17,7 +17,7 @@ namespace Tributary.Server.Api;
 /// </summary>
 internal static class QueryApi
 {
-    /// <summary>Rows one answer holds at most: the answer is built in the server's memory, and any caller can ask.</summary>
+    /// <summary>Rows one answer holds at most: the answer is built in the server's memory, and any caller can ask (its bytes are capped too: <see cref="ServerOptions.MaxQueryAnswerBytes"/>).</summary>
     public const int MaxRows = 100_000;
 
     /// <summary>How long a read-only query may run before the engine stops it.</summary>
@@ -32,7 +32,7 @@ internal static class QueryApi
     /// </summary>
     public const string TablesOnlyRefusal = "through the server, SQL may change tables but not files, extensions or settings; stop trib serve and run it with `trib query` to do that";
 
-    public static void Map(RouteGroupBuilder group, TributaryProject project)
+    public static void Map(RouteGroupBuilder group, TributaryProject project, long maxBytes)
     {
         group.MapPost("/query", async Task<Results<Ok<QueryAnswer>, BadRequest<ProblemDetails>, ProblemHttpResult>> (QuerySubmission body, HttpContext context, CancellationToken ct) =>
         {
@@ -48,7 +48,9 @@ internal static class QueryApi
                     : await project.Warehouse.QueryReadOnlyAsync(body.Sql, asked, ReadTimeout, ct).ConfigureAwait(false);
                 var truncated = result.Rows.Count > MaxRows;
                 var rows = JsonCells.Finite(truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows);
-                return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), rows, truncated ? MaxRows : null, result.RowsChanged));
+                var fit = AnswerSize.RowsWithin(rows, maxBytes);
+                return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), fit < rows.Count ? [.. rows.Take(fit)] : rows,
+                    truncated ? MaxRows : null, result.RowsChanged, fit < rows.Count ? maxBytes : null));
             }
             catch (StatementNotReadOnlyException e) when (body.Write)
             {

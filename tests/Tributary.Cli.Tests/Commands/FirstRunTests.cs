@@ -33,8 +33,11 @@ public sealed partial class FirstRunTests : IDisposable
         Assert.Contains("trib below is `dotnet run --project src/Tributary.Cli --` from the repository root, or a published trib on your PATH;", first.Out, StringComparison.Ordinal);
         Assert.Contains($"add --project {Project} unless you run it from {Project}", first.Out, StringComparison.Ordinal);
         var next = first.Out.Split('\n').Select(l => NextLine().Match(l)).Where(m => m.Success).ToList();
-        Assert.Equal(5, next.Count);
+        Assert.Equal(6, next.Count);
         Assert.Contains(next, m => m.Groups[1].Value.StartsWith("trib runs show ", StringComparison.Ordinal));
+        // Its schedule is added paused, as every template's is, and Next says how to turn it on.
+        Assert.Contains("customer_ltv's schedule 0 6 * * * UTC: paused", first.Error, StringComparison.Ordinal);
+        Assert.Contains(next, m => m.Groups[1].Value == "trib schedules resume customer_ltv");
         Assert.Single(next.Select(m => m.Groups[2].Index).Distinct());
         var counts = "SELECT (SELECT count(*) FROM shopify_orders) AS orders, (SELECT count(*) FROM hubspot_contacts) AS contacts";
         var before = (await QueryAsync(counts, "--format", "csv")).Out;

@@ -43,6 +43,39 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
         Assert.False(File.Exists(Path.Combine(project, ".tributary", "warehouse.duckdb")));
     }
 
+    // docs/security.md says not to connect as a superuser, and nothing said when a project did.
+    [Fact]
+    public async Task Query_AsASuperuser_WarnsOnceAtConnect_AndAsAnOrdinaryRoleDoesNot()
+    {
+        var project = Path.Combine(_temp.Path, "su");
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        var settings = Path.Combine(project, "tributary.yaml");
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+        var superuser = await postgres.NewSchemaAsync();
+        Environment.SetEnvironmentVariable(_env, superuser);
+
+        var asSuperuser = await Trib.RunAsync("query", "SELECT 1 AS n", "--project", project, "--format", "csv");
+
+        // The test cluster's own role, tributary, is its bootstrap superuser.
+        Assert.True(asSuperuser.ExitCode == 0, asSuperuser.Error);
+        Assert.Equal(["warning: the PostgreSQL warehouse is connected as 'tributary', a superuser: any SQL in a pipeline (COPY ... TO PROGRAM, pg_read_file) can reach "
+            + "the database server's files and run programs on it. Connect as a role that owns only the warehouse's schema (docs/security.md)."], asSuperuser.ErrorLines);
+
+        var role = "r_" + Guid.NewGuid().ToString("N")[..10];
+        var schema = superuser.Split("Search Path=")[1];
+        await using (var admin = new Npgsql.NpgsqlConnection(superuser))
+        {
+            await admin.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE ROLE \"{role}\" LOGIN; GRANT ALL ON SCHEMA \"{schema}\" TO \"{role}\"", admin);
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+        Environment.SetEnvironmentVariable(_env, superuser.Replace("Username=tributary", $"Username={role}", StringComparison.Ordinal));
+        var asRole = await Trib.RunAsync("query", "SELECT 1 AS n", "--project", project, "--format", "csv");
+
+        Assert.True(asRole.ExitCode == 0, asRole.Error);
+        Assert.Empty(asRole.Error);
+    }
+
     [Fact]
     public async Task Run_PostgresUnreachable_SaysWhichSettingAndWhatToCheck()
     {
@@ -69,6 +102,6 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
         var list = await Trib.RunAsync("list", "--project", project);
 
         Assert.Equal(1, list.ExitCode);
-        Assert.Contains("tributary.yaml:12:1: error TRIB0100: unknown key 'paralelism' in tributary.yaml. Did you mean 'parallelism'?", list.Error, StringComparison.Ordinal);
+        Assert.Contains("tributary.yaml:13:1: error TRIB0100: unknown key 'paralelism' in tributary.yaml. Did you mean 'parallelism'?", list.Error, StringComparison.Ordinal);
     }
 }

@@ -196,6 +196,24 @@ public sealed class ProjectCommandsTests : IDisposable
         Assert.Contains("Did you mean 'transform.sql'?", unknown.Error, StringComparison.Ordinal);
     }
 
+    // trib schema printed "timestamp \u002B '.'" for "timestamp + '.'", and a duration's pattern was hh:mm:ss beside its default 1s.
+    [Fact]
+    public async Task Schema_ReadableTextAndDurationsWrittenAsPipelinesWriteThem()
+    {
+        var schema = await Trib.RunAsync("schema", "activate.webhook");
+
+        Assert.Equal(0, schema.ExitCode);
+        Assert.DoesNotContain("\\u00", schema.Out, StringComparison.Ordinal);
+        Assert.Contains("HMAC-SHA256(secret, timestamp + '.' + body)", schema.Out, StringComparison.Ordinal);
+        Assert.Contains("shown as <env NAME>", schema.Out, StringComparison.Ordinal);
+        var delay = JsonDocument.Parse(schema.Out).RootElement.GetProperty("properties").GetProperty("retry_delay");
+        Assert.Equal(["type", "pattern", "description", "default"], delay.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(("string", "^\\s*[0-9.]+(ms|s|m|h|d)\\s*$", "1s"),
+            (delay.GetProperty("type").GetString(), delay.GetProperty("pattern").GetString(), delay.GetProperty("default").GetString()));
+        Assert.Matches(delay.GetProperty("pattern").GetString()!, "500ms");
+        Assert.DoesNotMatch(delay.GetProperty("pattern").GetString()!, "00:00:01");
+    }
+
     [Fact]
     public async Task Templates_ListsShippedTemplatesAndAddSuggestsNames()
     {
@@ -220,6 +238,37 @@ public sealed class ProjectCommandsTests : IDisposable
         Assert.Equal(0, second.ExitCode);
         var warning = Assert.Single(second.ErrorLines, l => l.StartsWith("warning", StringComparison.Ordinal));
         Assert.Equal(SharedWarning, warning);
+    }
+
+    // A template came with its schedule on: a trib serve already running started it at the next tick, before the user had checked it.
+    [Fact]
+    public async Task TemplatesAdd_TemplateWithASchedule_AddsItPausedAndSaysHowToTurnItOn()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+
+        var add = await Trib.RunAsync("templates", "add", "customer_ltv", "--project", Project);
+        var listed = await Trib.RunAsync("schedules", "--project", Project, "--format", "csv");
+        var resume = await Trib.RunAsync("schedules", "resume", "customer_ltv", "--project", Project);
+        var after = await Trib.RunAsync("schedules", "--project", Project, "--format", "csv");
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.Contains("customer_ltv's schedule 0 6 * * * UTC: paused, so trib serve starts no run of it on its own; "
+            + "to turn it on: trib schedules resume customer_ltv (or Resume on the Pipelines page of trib serve's web UI)", add.ErrorLines);
+        Assert.Equal(["pipeline,triggers,state", "customer_ltv,schedule 0 6 * * * UTC,paused"], listed.Out.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')));
+        Assert.Equal(0, resume.ExitCode);
+        Assert.Contains("customer_ltv: schedule 0 6 * * * UTC on", resume.ErrorLines);
+        Assert.EndsWith("customer_ltv,schedule 0 6 * * * UTC,on", after.Out.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TemplatesAdd_TemplateWithoutSchedule_SaysNothingAboutSchedules()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+
+        var add = await Trib.RunAsync("templates", "add", "quickstart", "--project", Project);
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.DoesNotContain("paused", add.Error, StringComparison.Ordinal);
     }
 
     private const string SharedWarning = "warning TRIB0209: pipelines/full_cdp.yaml writes 3 table(s) that pipeline 'customer_ltv' (pipelines/customer_ltv.yaml) also writes, " +

@@ -214,4 +214,40 @@ public sealed class ValidateCommandTests
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("--param top: the pipeline has no param 'top'.", unknown.Error, StringComparison.Ordinal);
     }
+
+    // full_cdp wrote raw churn and campaign CSVs into out/audiences/, beside the hashed Meta files a script uploads from there.
+    [Fact]
+    public async Task Validate_RawAudienceFileInTheFolderOfHashedOnes_WarnsAtTheRawOne_AndTheShippedTemplatesKeepThemApart()
+    {
+        using var temp = new TempDirectory();
+        var project = Path.Combine(temp.Path, "p");
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        File.WriteAllText(Path.Combine(project, "pipelines", "ads.yaml"), """
+            pipeline: ads
+            components:
+              - { id: people, type: transform.sql, with: { sql: "SELECT 'a@x.com' AS email, true AS marketing_consent" } }
+              - { id: meta_file, type: activate.audience_file, inputs: [people], with: { path: out/audiences/meta.csv, format: meta_custom_audience } }
+            """);
+        File.WriteAllText(Path.Combine(project, "pipelines", "crm.yaml"), """
+            pipeline: crm
+            components:
+              - { id: people, type: transform.sql, with: { sql: "SELECT 'a@x.com' AS email, true AS marketing_consent" } }
+              - { id: raw_file, type: activate.audience_file, inputs: [people], with: { path: "out/audiences/../audiences/raw.csv" } }
+              - { id: apart, type: activate.audience_file, inputs: [people], with: { path: out/contacts/raw.csv } }
+            """);
+
+        var mixed = await Trib.RunAsync("validate", "--project", project);
+        foreach (var name in new[] { "ads", "crm" }) File.Delete(Path.Combine(project, "pipelines", name + ".yaml"));
+        foreach (var template in new[] { "full_cdp", "customer_ltv", "churn_prevention", "propensity_marketing" })
+            Assert.Equal(0, (await Trib.RunAsync("templates", "add", template, "--project", project)).ExitCode);
+        var shipped = await Trib.RunAsync("validate", "--project", project);
+
+        Assert.Equal(0, mixed.ExitCode);
+        var warning = Assert.Single(mixed.ErrorLines, l => l.Contains("TRIB0213", StringComparison.Ordinal));
+        Assert.Contains("crm.yaml:4:5: warning TRIB0213: audience file 'raw_file' writes raw contact data (csv: emails and phones as they are) to out/audiences, "
+            + "where step 'meta_file' of pipeline 'ads' (", warning, StringComparison.Ordinal);
+        Assert.EndsWith("ads.yaml) writes hashed meta_custom_audience files: whatever uploads that folder to an ad platform would send these unhashed. "
+            + "Write it to another folder (e.g. out/contacts/), or use format: meta_custom_audience or google_customer_match.", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("TRIB0213", shipped.Error, StringComparison.Ordinal);
+    }
 }

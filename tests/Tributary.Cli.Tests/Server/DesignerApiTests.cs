@@ -174,6 +174,23 @@ public sealed class DesignerApiTests : IDisposable
         }
     }
 
+    // A pipeline the designer creates from a template starts paused, as trib templates add adds it; saving an existing one keeps its state.
+    [Fact]
+    public async Task Save_NewPipelineWithASchedule_IsPausedAndAnExistingOneKeepsItsState()
+    {
+        var scheduled = Ltv.Replace("components:", "schedule: { cron: \"0 6 * * *\", timezone: UTC }\ncomponents:", StringComparison.Ordinal);
+        var (server, http, session) = await ServeAsync(("attribution", Attribution.Replace("components:", "schedule: { cron: \"0 7 * * *\", timezone: UTC }\ncomponents:", StringComparison.Ordinal)));
+        await using (server) await using (session) using (http)
+        {
+            (await http.PutAsJsonAsync("/api/pipelines/ltv/yaml", new PipelineYaml(scheduled), ApiJson.Options, Ct)).EnsureSuccessStatusCode();
+            (await http.PutAsJsonAsync("/api/pipelines/attribution/yaml", new PipelineYaml(await File.ReadAllTextAsync(Path.Combine(Pipelines, "attribution.yaml"), Ct)), ApiJson.Options, Ct))
+                .EnsureSuccessStatusCode();
+
+            var listed = await http.GetFromJsonAsync<List<PipelineSummary>>("/api/pipelines", ApiJson.Options, Ct);
+            Assert.Equal([("attribution", (bool?)false), ("ltv", true)], listed!.Select(p => (p.Name, p.Paused)).OrderBy(p => p.Name));
+        }
+    }
+
     // The documented way to keep a webhook's token out of YAML: the environment is not the designer's, so its value is not checked.
     [Fact]
     public async Task Save_WebhookUrlFromTheEnvironment_Saves()

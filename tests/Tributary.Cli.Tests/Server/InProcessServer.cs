@@ -30,7 +30,7 @@ internal sealed class InProcessServer : IAsyncDisposable
         try
         {
             var compose = await TributaryHost.ComposeAsync(cli, session, new DaemonScope(new DaemonOptions()), LogFormat.Text, cancellationToken);
-            var server = TributaryServer.Create(new ServerOptions { Port = 0, Token = token }, compose);
+            var server = TributaryServer.Create(new ServerOptions { Port = 0, Token = token, MaxQueryAnswerBytes = session.Settings.ServerQueryMaxMb * 1024L * 1024 }, compose);
             await server.StartAsync(cancellationToken);
             return new InProcessServer(session, server);
         }

@@ -99,6 +99,40 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(1, (await after.Content.ReadFromJsonAsync<QueryAnswer>(ApiJson.Options, Ct))!.Rows[0][0] is JsonElement n ? n.GetInt32() : -1);
     }
 
+    // 100,000 rows of wide text made a 200 MB answer: the rows are capped by their JSON's size too, and the answer says so.
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Query_RowsLargerThanQueryMaxMb_AreCutAtTheCapAndTheAnswerSaysSo_AndTribQueryRefusesToPrintPartOfThem(string engine)
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var settings = Path.Combine(Project, "tributary.yaml");
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("query_max_mb: 32", "query_max_mb: 1", StringComparison.Ordinal));
+        if (engine == "postgres")
+        {
+            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+            Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync());
+        }
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        served.SendWriteSecret();
+        served.Announce();
+        var rows = engine == "duckdb" ? "range(3000)" : "generate_series(1, 3000)";
+
+        using var wide = await QueryAsync(served.Http, $"SELECT repeat('x', 1000) AS s FROM {rows}");
+        using var narrow = await QueryAsync(served.Http, $"SELECT 1 AS n FROM {rows}");
+        var terminal = await Trib.RunAsync("query", $"SELECT repeat('x', 1000) AS s FROM {rows}", "--project", Project, "--format", "csv");
+
+        var answer = (await wide.Content.ReadFromJsonAsync<QueryAnswer>(ApiJson.Options, Ct))!;
+        Assert.Equal(1024 * 1024, answer.TruncatedAtBytes);
+        // Each row is ["x...x"] and a comma: 1,005 bytes, so 1,043 of them fit in 1 MB.
+        Assert.Equal(1043, answer.Rows.Count);
+        Assert.Null(answer.TruncatedAt);
+        Assert.Null((await narrow.Content.ReadFromJsonAsync<QueryAnswer>(ApiJson.Options, Ct))!.TruncatedAtBytes);
+        Assert.Equal(1, terminal.ExitCode);
+        Assert.Contains("the result is larger than 1 MB, the most the running trib serve returns in one answer (server: { query_max_mb } in tributary.yaml); "
+            + "pass --limit, select fewer columns, or stop trib serve to read the warehouse directly", terminal.Error, StringComparison.Ordinal);
+    }
+
     // A security review rewrote tributary.yaml through the API with COPY ... TO (allowed_paths: [/] after a restart): a change
     // through the server reaches tables, never files, extensions or settings, even when it asks to write.
     [Fact]

@@ -133,6 +133,34 @@ public sealed class ActivationTests(PostgresCluster postgres)
             File.ReadAllLines(Path.Combine(h.Temp.Path, "out/google.csv")));
     }
 
+    // The same person twice was two rows of an upload; and Google's gmail.com dots and +tags were hashed as written, so they did not match.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task AudienceFile_SamePersonTwice_IsOneRowPerFile_WithEachPlatformsEmailNormalization(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, "1,Cloudy.SanFrancisco+shopping@gmail.com,,gold,1", "2,cloudysanfrancisco@gmail.com,,gold,2", "3,a@x.com,,gold,3", "4, A@X.com ,,silver,4", "5,a@x.com,,gold,5");
+
+        var result = await h.RunAsync(Customers + """
+              - { id: google, type: activate.audience_file, inputs: [customers], with: { path: out/google.csv, format: google_customer_match, segment_column: tier } }
+              - { id: meta, type: activate.audience_file, inputs: [customers], with: { path: "out/meta_{segment}.csv", format: meta_custom_audience, segment_column: tier } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        // SHA-256 of cloudysanfrancisco@gmail.com, cloudy.sanfrancisco+shopping@gmail.com and a@x.com, from Python's hashlib.
+        const string Gmail = "223ebda6f6889b1494551ba902d9d381daf2f642bae055888e96343d53e9f9c4";
+        const string Tagged = "8dd4a9bf850242873c14976125edabc35096192b784626a5641a7d2de56e3c1e";
+        const string Ax = "478abec7430569163161dfea8513b8ce89d05f559456a26e945c66e1fe55a29d";
+        var google = File.ReadAllLines(Path.Combine(h.Temp.Path, "out/google.csv"));
+        Assert.Equal("Email,Phone", google[0]);
+        Assert.Equal([$"{Gmail},", $"{Ax},"], google.Skip(1).Order(StringComparer.Ordinal));
+        var gold = File.ReadAllLines(Path.Combine(h.Temp.Path, "out/meta_gold.csv"));
+        Assert.Equal("email,phone", gold[0]);
+        Assert.Equal([$"{Gmail},", $"{Ax},", $"{Tagged},"], gold.Skip(1).Order(StringComparer.Ordinal));
+        Assert.Equal(["email,phone", $"{Ax},"], File.ReadAllLines(Path.Combine(h.Temp.Path, "out/meta_silver.csv")));
+        Assert.Equal(4L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM meta"))[0][0], CultureInfo.InvariantCulture));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task TableSync_Mirror_LogsAddedUpdatedRemovedAndRewritesTarget(string engine)

@@ -13,6 +13,16 @@ public sealed class ContactNormalizerTests
     [InlineData("", null)]
     public void Email_NormalizesOrRejects(string raw, string? expected) => Assert.Equal(expected, ContactNormalizer.Email(raw));
 
+    // Google's formatting guidance (Data Manager API, "Format user data"): gmail.com and googlemail.com lose their dots and +tags.
+    [Theory]
+    [InlineData(" Cloudy.SanFrancisco+shopping@GMAIL.com ", "cloudysanfrancisco@gmail.com")]
+    [InlineData("j.o.e@googlemail.com", "joe@googlemail.com")]
+    [InlineData("User.Name+NYC@Example.com", "user.name+nyc@example.com")]
+    [InlineData("first.last@mail.gmail.com.au", "first.last@mail.gmail.com.au")]
+    [InlineData("+tag@gmail.com", null)]
+    [InlineData("no-at-sign.example.com", null)]
+    public void GoogleEmail_DropsGmailDotsAndTagsOnly(string raw, string? expected) => Assert.Equal(expected, ContactNormalizer.GoogleEmail(raw));
+
     [Theory]
     [InlineData("+1 (415) 555-0132", "1", "+14155550132")]
     [InlineData("415.555.0132", "1", "+14155550132")]

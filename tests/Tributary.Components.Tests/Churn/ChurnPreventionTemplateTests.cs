@@ -40,7 +40,7 @@ public sealed class ChurnPreventionTemplateTests(PostgresCluster postgres)
         Assert.InRange(alerts.Count, 1, 500);
         Assert.All(alerts, a => Assert.False(string.IsNullOrEmpty((string?)a[1])));
         Assert.Equal(alerts.Count, Convert.ToInt32((await h.RowsAsync("SELECT count(*) FROM crm_churn_alerts"))[0][0], CultureInfo.InvariantCulture));
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "audiences"), "churn_*.csv"));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "contacts"), "churn_*.csv"));
         var card = (await h.RowsAsync("SELECT model, metric FROM churn_scores__metrics WHERE value IS NOT NULL")).Select(r => $"{r[0]}.{r[1]}").ToHashSet();
         Assert.Empty(new[] { "model.auc", "model.pr_auc", "model.brier", "model.ece", "model.lift_top_10pct", "bgnbd.auc", "bgnbd_no_order.auc", "recency_rule.auc" }.Except(card));
         Assert.Equal(40, (await h.RowsAsync("SELECT * FROM churn_scores__calibration")).Count);

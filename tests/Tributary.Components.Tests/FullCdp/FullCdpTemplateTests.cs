@@ -75,10 +75,12 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
         Assert.Equal(Count(await h.RowsAsync("SELECT count(*) FROM churn_contacts WHERE marketing_consent")), crm.Requests.Sum(r => RowsIn(r.Body)));
         Assert.True(Count(await h.RowsAsync("SELECT count(*) FROM churn_contacts WHERE NOT marketing_consent")) > 0, "no opted-out churn contact to leave out");
         Assert.Empty(await h.RowsAsync("SELECT * FROM churn_webhook__dead_letter"));
-        foreach (var file in new[] { "audiences/campaign.csv", "feeds/recommendations.csv", "feeds/recommendations.json" })
+        foreach (var file in new[] { "contacts/campaign.csv", "feeds/recommendations.csv", "feeds/recommendations.json" })
             Assert.True(File.Exists(Path.Combine(h.Temp.Path, "out", file)), file);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "audiences"), "meta_*.csv"));
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "audiences"), "churn_*.csv"));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "contacts"), "churn_*.csv"));
+        // Raw contact files stay out of the folder of hashed uploads.
+        Assert.All(Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "audiences")), f => Assert.StartsWith("meta_", Path.GetFileName(f), StringComparison.Ordinal));
 
         var before = await FingerprintsAsync(h);
         var second = await h.RunFileAsync(Template, parameters);

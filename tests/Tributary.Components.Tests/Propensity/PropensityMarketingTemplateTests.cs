@@ -63,7 +63,7 @@ public sealed class PropensityMarketingTemplateTests(PostgresCluster postgres)
         Assert.Empty(await h.RowsAsync("SELECT * FROM campaign_audience WHERE uplift_group = 'do_not_disturb' OR expected_profit <= 0"));
         Assert.Empty(await h.RowsAsync("SELECT * FROM campaign_audience WHERE customer_id IN (SELECT customer_id FROM suppression_list)"));
         Assert.Equal(audience.Count, Convert.ToInt32((await h.RowsAsync("SELECT count(*) FROM crm_campaign_audience"))[0][0], CultureInfo.InvariantCulture));
-        Assert.True(File.Exists(Path.Combine(h.Temp.Path, "out", "audiences", "campaign.csv")));
+        Assert.True(File.Exists(Path.Combine(h.Temp.Path, "out", "contacts", "campaign.csv")));
         // The audience with its contacts, as churn's: an email and a phone per contact where the identity graph has them.
         var contacts = await h.RowsAsync("SELECT count(*), count(email), count(phone) FROM campaign_contacts");
         Assert.Equal((long)audience.Count, Convert.ToInt64(contacts[0][0], CultureInfo.InvariantCulture));

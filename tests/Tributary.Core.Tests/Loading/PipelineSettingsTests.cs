@@ -243,6 +243,26 @@ public sealed class PipelineSettingsTests
         Assert.Empty(Load(yaml, new LoadOptions { Environment = _ => "https://hooks.example/x" }).Diagnostics);
     }
 
+    // A webhook's secret_env (any *_env setting) naming an unset variable passed trib validate, and the step failed when it ran.
+    [Fact]
+    public void ComponentEnvSetting_VariableNotSet_IsAWarningAtTheVariable_AndThePipelineLoads()
+    {
+        const string yaml = """
+            pipeline: p
+            components:
+              - { id: rows, type: transform.sql, with: { sql: "SELECT 'a@x' AS email" } }
+              - { id: hook, type: activate.webhook, inputs: [rows], with: { url: "https://hooks.example/x", secret_env: HOOK_SECRET, consent: ignore } }
+            """;
+        var unset = Load(yaml, new LoadOptions { Environment = _ => null });
+
+        Assert.True(unset.Succeeded);
+        var warning = Assert.Single(unset.Diagnostics);
+        Assert.Equal(("TRIB0301", true, 4, 109), (warning.Code, warning.IsWarning, warning.Location.Line, warning.Location.Column));
+        Assert.Equal("'secret_env' of component 'hook' (activate.webhook) names environment variable 'HOOK_SECRET', which is not set here: the step would fail when it runs.", warning.Message);
+        Assert.Equal("Set HOOK_SECRET where runs happen (trib serve's environment, or the shell of trib run).", warning.Hint);
+        Assert.Empty(Load(yaml, new LoadOptions { Environment = _ => "secret" }).Diagnostics);
+    }
+
     // A URL without its scheme made the client throw when a run failed: the alert was lost (and the daemon's queue entry with it).
     [Theory]
     [InlineData("hooks.slack.com/services/T0/B0/x")]

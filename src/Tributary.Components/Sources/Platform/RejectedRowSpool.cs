@@ -1,4 +1,5 @@
 using System.Text;
+using Tributary.Core.Projects;
 
 namespace Tributary.Components.Sources.Platform;
 
@@ -12,6 +13,9 @@ internal sealed class RejectedRowSpool : IDisposable
     private readonly List<(int Order, string File, long Line, string Reason)> _first = [];
     private FileStream? _stream;
     private BinaryWriter? _writer;
+
+    /// <summary>The temporary file, once a row was added; deleted when the spool is disposed.</summary>
+    internal string? FilePath => _stream?.Name;
 
     /// <summary>Rows added so far.</summary>
     public long Count { get; private set; }
@@ -31,8 +35,13 @@ internal sealed class RejectedRowSpool : IDisposable
         }
         if (_writer is null)
         {
-            _stream = new FileStream(Path.Combine(Path.GetTempPath(), "trib-rejected-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite,
-                FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+            // The rows are people's data, in a folder every local user can list: created owner-only (600), never with the umask's mode.
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.DeleteOnClose,
+            };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = PrivateFiles.FileMode;
+            _stream = new FileStream(Path.Combine(Path.GetTempPath(), "trib-rejected-" + Guid.NewGuid().ToString("N")), options);
             _writer = new BinaryWriter(_stream, Encoding.UTF8, leaveOpen: true);
         }
         _writer.Write(file);
