@@ -142,7 +142,7 @@ public sealed class PlatformHeaderTests(PostgresCluster postgres)
         Assert.True(run.Status == RunStatus.Succeeded, run.Error);
         Assert.Equal(14L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM src"))[0][0], CultureInfo.InvariantCulture));
         var rejected = Assert.Single(await h.RowsAsync("SELECT line, reason FROM src__rejected"));
-        Assert.Equal((18L, "'Day': expected a date such as 2025-01-31, got '2024-03-32'; if the export writes dates another way, set date_format (e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15)"), (Convert.ToInt64(rejected[0], CultureInfo.InvariantCulture), (string)rejected[1]!));
+        Assert.Equal((18L, "'Day': expected a date such as 2025-01-31, got '2024-03-32'; if the export writes dates another way, set date_format, e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15"), (Convert.ToInt64(rejected[0], CultureInfo.InvariantCulture), (string)rejected[1]!));
         Assert.Contains("Campaign report.csv: 14 rows, 1 rejected, 3 report total row(s) skipped ('Total: ...')", await LogAsync(h, run), StringComparison.Ordinal);
         Assert.Contains("\"summary_rows_skipped\":3", await MetadataAsync(h, run), StringComparison.Ordinal);
     }

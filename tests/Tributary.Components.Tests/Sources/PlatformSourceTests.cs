@@ -43,7 +43,7 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         Assert.Equal(
         [
             (3L, "#1002,b@x.com,paid,lots,2025-01-03 10:00:00 +0100,1,Mug,20.00,SKU-1", "'Total': expected a number, got 'lots'"),
-            (4L, "#1003,c@x.com,paid,20.00,yesterday,1,Mug,20.00,SKU-1", "'Created at': expected a timestamp such as 2025-01-31 14:05:00 +0100, got 'yesterday'; if the export writes dates another way, set date_format (e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15)"),
+            (4L, "#1003,c@x.com,paid,20.00,yesterday,1,Mug,20.00,SKU-1", "'Created at': expected a timestamp such as 2025-01-31 14:05:00 +0100, got 'yesterday'; if the export writes dates another way, set date_format, e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15"),
             (6L, "#1005,e@x.com,paid,5.00,2025-01-05", "has 5 fields where the header has 9 (truncated line or stray delimiter)"),
         ], rejected);
         var rows = await h.RowsAsync("SELECT order_name, created_at, total FROM src ORDER BY order_name");
@@ -145,7 +145,7 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
 
     [Theory]
     [InlineData("source.google_ads", "Campaign report\n\"January 1, 2025 - January 31, 2025\"\nDay,Campaign,Campaign ID,Impr.,Clicks,Cost,Conversions,Currency code\n2025-01-01,brand,1,1000,50,\"1,234.50\",2.00,USD\n2025-01-02,brand,1,1000,fifty,1.00,0,USD\n", "'Clicks': expected a whole number, got 'fifty'")]
-    [InlineData("source.meta_ads", "Reporting starts,Reporting ends,Campaign name,Campaign ID,Amount spent (EUR),Impressions,Link clicks,Results,Result indicator\n2025-01-01,2025-01-01,prospecting,1,10.5,100,5,1,x\n01.02.2025,2025-01-02,prospecting,1,10.5,100,5,1,x\n", "'Reporting starts': expected a date such as 2025-01-31, got '01.02.2025'; if the export writes dates another way, set date_format (e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15)")]
+    [InlineData("source.meta_ads", "Reporting starts,Reporting ends,Campaign name,Campaign ID,Amount spent (EUR),Impressions,Link clicks,Results,Result indicator\n2025-01-01,2025-01-01,prospecting,1,10.5,100,5,1,x\n01.02.2025,2025-01-02,prospecting,1,10.5,100,5,1,x\n", "'Reporting starts': expected a date such as 2025-01-31, got '01.02.2025'; if the export writes dates another way, set date_format, e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15")]
     [InlineData("source.hubspot_contacts", "Record ID,First Name,Last Name,Email,Phone Number,Lifecycle Stage,Create Date,Last Activity Date,Country/Region,Original Source,Favourite Colour\n1,A,B,a@x.com,+1 415 555 0100,lead,2025-01-01 10:00:00 +0000,,US,ORGANIC,blue\n,C,D,c@x.com,,lead,,,US,,red\n", "'Record ID' is empty but required")]
     [InlineData("source.zendesk_tickets", "Id,Requester,Requester email,Subject,Status,Priority,Created at,Updated at,Solved at,Tags,Via,Satisfaction\n1,A,a@x.com,Hi,open,normal,2025-01-01 10:00:00,,,,web,\n2,B,b@x.com,\"Unclosed quote,open,normal,2025-01-01 10:00:00,,,,web,\n", "the quote opened in field 4 never closes (the file ends first)")]
     [InlineData("source.shopify_products", "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Variant SKU,Variant Price,Status\nmug,Mug,<p>Mug</p>,Acme,kitchen,,true,SKU-1,12.50,active\ncup,Cup,<p>Cup</p>,Acme,kitchen,,true,SKU-2,twelve,active\n", "'Variant Price': expected a number, got 'twelve'")]
@@ -475,7 +475,7 @@ public sealed class PlatformSourceTests(PostgresCluster postgres)
         plain.Temp.File("orders.csv", File.ReadAllText(Path.Combine(h.Temp.Path, "orders.csv")));
         var (run2, rejected2) = await LoadAsync(plain, "source.shopify_orders", "orders.csv", ", max_rejected_ratio: 0.9");
         Assert.True(run2.Status == RunStatus.Succeeded, run2.Error);
-        Assert.Equal("'Created at': expected a timestamp such as 2025-01-31 14:05:00 +0100, got '10/5/2024 10:15'; if the export writes dates another way, set date_format (e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15)", rejected2[0].Reason);
+        Assert.Equal("'Created at': expected a timestamp such as 2025-01-31 14:05:00 +0100, got '10/5/2024 10:15'; if the export writes dates another way, set date_format, e.g. '%m/%d/%Y %H:%M' for 10/5/2024 10:15", rejected2[0].Reason);
     }
 
     [Theory]

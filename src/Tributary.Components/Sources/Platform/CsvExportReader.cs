@@ -227,7 +227,7 @@ internal static class CsvExportReader
 
     // What to set when a date does not read: the option, or that it is set and did not match either.
     private static string DateHint(string[]? dates) => dates is null
-        ? $"; if the export writes dates another way, set date_format (e.g. {SourceDateFormat.Example})"
+        ? $"; if the export writes dates another way, set date_format, e.g. {SourceDateFormat.Example}"
         : "; nor does the source's date_format read it";
 
     // Why a row reports more than one day, or null when it reports one (or its end is blank).
