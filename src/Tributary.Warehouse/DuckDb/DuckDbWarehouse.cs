@@ -542,44 +542,5 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
-    /// <remarks>A file the process wrote to is checkpointed until DuckDB has nothing left to merge (see <see cref="SettleAsync"/>).</remarks>
-    public override async ValueTask DisposeAsync()
-    {
-        if (_connectionString != "Data Source=:memory:") await SettleAsync().ConfigureAwait(false);
-        await _keepAlive.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>Checkpoints a file database the process changed until a checkpoint leaves its blocks as they were; at most this many.</summary>
-    private const int MaxSettleCheckpoints = 6;
-
-    /// <summary>
-    /// A load writes partial row groups (DuckDB's parallel CSV reader: one full and one ~16% group per ~142k-row batch) and
-    /// each checkpoint merges only some of them, so the next processes that wrote anything to the file rewrote most of the
-    /// table at their first checkpoint (10M rows: 3.0 then 1.3 CPU s; bench/README.md, stop 29). Checkpointing again here
-    /// until nothing changes leaves the file settled by the process that wrote it. A checkpoint of an unchanged file
-    /// is skipped by DuckDB unless forced, hence <c>PRAGMA force_checkpoint</c> after the first.
-    /// </summary>
-    private async Task SettleAsync()
-    {
-        try
-        {
-            var blocks = await BlocksAsync().ConfigureAwait(false);
-            for (var i = 0; i < MaxSettleCheckpoints; i++)
-            {
-                await ExecuteAsync("CHECKPOINT", null, CancellationToken.None).ConfigureAwait(false);
-                var after = await BlocksAsync().ConfigureAwait(false);
-                if (after == blocks) return;
-                blocks = after;
-                if (i == 0) await ExecuteAsync("PRAGMA force_checkpoint", null, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (DuckDBException)
-        {
-            // Another warehouse over the same file is writing (DuckDB.NET shares the database): its close settles the file.
-        }
-    }
-
-    private async Task<string> BlocksAsync() =>
-        Convert.ToString(await ScalarAsync("SELECT concat_ws('/', total_blocks, used_blocks, free_blocks) FROM pragma_database_size() WHERE database_name = current_database()",
-            null, CancellationToken.None).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+    public override async ValueTask DisposeAsync() => await _keepAlive.DisposeAsync().ConfigureAwait(false);
 }

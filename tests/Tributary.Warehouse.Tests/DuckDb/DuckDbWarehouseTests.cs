@@ -21,33 +21,6 @@ public sealed class DuckDbWarehouseTests : IDisposable
     private Task<DuckDbWarehouse> OpenLimitedAsync() =>
         DuckDbWarehouse.OpenAsync(Path.Combine(_temp.Path, ".tributary", "warehouse.duckdb"), [_temp.Path], Ct);
 
-    [Fact]
-    public async Task Dispose_AfterWritesLeftPartialRowGroups_LeavesNothingForTheNextCheckpointToMerge()
-    {
-        var file = Path.Combine(_temp.Path, "settle.duckdb");
-        await using (var wh = await DuckDbWarehouse.OpenAsync(file, Ct))
-        {
-            await wh.ExecuteAsync("CREATE TABLE t (n BIGINT, s VARCHAR)", null, Ct);
-            // Each insert of more than a row group (122,880 rows) is stored as a full row group and a partial one, as a CSV load's batches are.
-            for (var i = 0; i < 6; i++)
-                await wh.ExecuteAsync("INSERT INTO t SELECT i, 'id' || i FROM range(142000) r(i)", null, Ct);
-        }
-        await using var next = await DuckDbWarehouse.OpenAsync(file, Ct);
-        var stored = await RowGroupsAsync(next);
-
-        await next.ExecuteAsync("CREATE TABLE small AS SELECT 1 AS x", null, Ct);
-        await next.ExecuteAsync("CHECKPOINT", null, Ct);
-
-        Assert.Equal(stored, await RowGroupsAsync(next));
-        Assert.Equal(852_000L, Convert.ToInt64(await next.ScalarAsync("SELECT count(*) FROM t", null, Ct), System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    // The table's row groups as their row counts, in order: what a checkpoint's merge of row groups changes.
-    private static async Task<string> RowGroupsAsync(DuckDbWarehouse wh) =>
-        (string)(await wh.ScalarAsync(
-            "SELECT string_agg(n::VARCHAR, ',' ORDER BY rg) FROM (SELECT row_group_id AS rg, sum(count) AS n FROM pragma_storage_info('t') " +
-            "WHERE column_id = 0 AND segment_type <> 'VALIDITY' GROUP BY ALL)", null, Ct))!;
-
     [Theory]
     [InlineData("SELECT * FROM read_csv('/etc/passwd')", "/etc/passwd")]
     [InlineData("SELECT * FROM read_text('/etc/hostname')", "/etc/hostname")]
