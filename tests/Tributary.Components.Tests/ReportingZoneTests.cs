@@ -76,6 +76,40 @@ public sealed class ReportingZoneTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Snapshot_InNewYork_SessionEmailAndTicketWindowsEndAtNewYorkMidnight(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // The snapshot is of 03-10 in New York (05:00 UTC); each row below sits on the other side of a UTC midnight.
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "orders.csv"), ["customer_id,ordered_at,amount,discount,refunded", "a,2024-03-01 15:00:00,10,0,0", "a,2024-03-10 02:30:00,10,0,0"]);
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "sessions.csv"), ["customer_id,started_at,channel",
+            "a,2024-03-03 03:00:00,web",     // 22:00 on 03-02: before the 7-day window's New York start
+            "a,2024-03-10 04:00:00,web"]);   // 23:00 on 03-09: before the snapshot, one day since
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "emails.csv"), ["customer_id,occurred_at",
+            "a,2024-02-09 03:00:00",         // 22:00 on 02-08: the prior 30 days, not the last 30
+            "a,2024-03-10 04:30:00"]);       // 23:30 on 03-09
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "tickets.csv"), ["customer_id,created_at,solved_at,satisfaction",
+            "a,2024-03-10 03:00:00,,",                        // opened 22:00 on 03-09: open, one day old
+            "a,2024-03-01 15:00:00,2024-03-10 04:00:00,bad"]); // solved 23:00 on 03-09: closed before the snapshot
+
+        var result = await h.RunAsync("pipeline: p\ncomponents:\n" + OrdersSource + """
+              - { id: sessions, type: source.csv, with: { path: sessions.csv, columns: { customer_id: VARCHAR, started_at: TIMESTAMP, channel: VARCHAR } } }
+              - { id: emails, type: source.csv, with: { path: emails.csv, columns: { customer_id: VARCHAR, occurred_at: TIMESTAMP } } }
+              - { id: tickets, type: source.csv, with: { path: tickets.csv, columns: { customer_id: VARCHAR, created_at: TIMESTAMP, solved_at: TIMESTAMP, satisfaction: VARCHAR } } }
+              - { id: snapshot, type: features.customer_snapshot, inputs: [orders, sessions, emails, tickets], with: { tables: { orders: orders, sessions: sessions, emails: emails, tickets: tickets } } }
+            """, timezone: NewYork);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var row = Assert.Single(await h.RowsAsync("""
+            SELECT CAST(as_of AS VARCHAR), sessions_7d, sessions_30d, days_since_last_session, emails_opened_30d, emails_opened_prior_30d, emails_opened_90d,
+                   tickets_90d, open_tickets, oldest_open_ticket_days, bad_ratings_90d
+            FROM snapshot
+            """));
+        Assert.Equal("2024-03-10", (string)row[0]!);
+        Assert.Equal([1L, 2L, 1L, 1L, 1L, 2L, 2L, 1L, 1L, 1L], row.Skip(1).Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Retention_InNewYork_CohortStartsOnTheNewYorkDay(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
