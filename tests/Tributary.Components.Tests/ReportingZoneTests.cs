@@ -110,6 +110,52 @@ public sealed class ReportingZoneTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Customer360_InNewYork_AsOfAndWindowsAreNewYorkDays(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        // The latest activity is an order at 21:30 on 03-09 in New York: as_of is 03-09 and its windows end at New York's
+        // midnight (05:00 UTC on 03-10), so that order and the evening session and email open count.
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: identity
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT identifier_type, identifier_value, profile_id, CAST('2024-03-01 15:00:00' AS TIMESTAMP) AS first_seen, CAST('2024-03-01 15:00:00' AS TIMESTAMP) AS last_seen
+                    FROM (VALUES ('email', 'a@x.com', 'p1'), ('anonymous_id', 'anon1', 'p1'), ('user_id', 'u1', 'p1')) v(identifier_type, identifier_value, profile_id)
+              - id: orders
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT email, CAST(NULL AS VARCHAR) AS phone, CAST(t AS TIMESTAMP) AS ordered_at, CAST(10 AS DOUBLE PRECISION) AS total,
+                           CAST(0 AS DOUBLE PRECISION) AS refunded_amount, false AS is_cancelled, 'US' AS billing_country
+                    FROM (VALUES ('a@x.com', '2024-03-01 15:00:00'), ('a@x.com', '2024-03-10 02:30:00')) v(email, t)
+              - id: sessions
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT anonymous_id, CAST(t AS TIMESTAMP) AS started_at
+                    FROM (VALUES ('anon1', '2024-03-03 12:00:00'), ('anon1', '2024-03-10 02:00:00')) v(anonymous_id, t)
+              - id: events
+                type: transform.sql
+                with:
+                  sql: "SELECT 'u1' AS user_id, 'Email Opened' AS event, CAST('2024-03-10 04:00:00' AS TIMESTAMP) AS occurred_at"
+              - id: c360
+                type: profile.customer_360
+                inputs: [identity, orders, sessions, events]
+                with: { tables: { identity: identity, orders: orders, sessions: sessions, events: events } }
+            """, timezone: NewYork);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var row = Assert.Single(await h.RowsAsync("SELECT orders, days_since_last_order, sessions_7d, sessions_30d, emails_opened_90d FROM c360"));
+        // The 03-03 12:00 UTC session is 07:00 that day in New York, inside the 7 days back from 03-10's New York midnight.
+        Assert.Equal([2L, 0L, 2L, 2L, 1L], row.Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Retention_InNewYork_CohortStartsOnTheNewYorkDay(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
