@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Time.Testing;
 using Tributary.Components.Sources.Platform;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
@@ -152,6 +153,33 @@ public sealed class ReportingZoneTests(PostgresCluster postgres)
         var row = Assert.Single(await h.RowsAsync("SELECT orders, days_since_last_order, sessions_7d, sessions_30d, emails_opened_90d FROM c360"));
         // The 03-03 12:00 UTC session is 07:00 that day in New York, inside the 7 days back from 03-10's New York midnight.
         Assert.Equal([2L, 0L, 2L, 2L, 1L], row.Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CampaignTargeting_InNewYork_TodayAndTheCapAreNewYorkDays(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // Now is 21:30 on 03-09 in New York, so the 30-day cap covers New York's 02-08 to 03-09.
+        var now = new FakeTimeProvider(new DateTimeOffset(2024, 3, 10, 2, 30, 0, TimeSpan.Zero));
+        h.Temp.File("scores.csv", "customer_id,uplift,purchase_probability,average_order_value,uplift_group\n"
+            + string.Concat(new[] { "free", "this_evening", "cap_start", "before_cap" }.Select(c => $"{c},0.5,0.5,100,persuadable\n")));
+        h.Temp.File("sent.csv", string.Join("\n", "customer_id,contacted_at",
+            "this_evening,2024-03-10 01:00:00",    // 20:00 on 03-09: today
+            "cap_start,2024-02-08 12:00:00",       // 07:00 on 02-08: the cap's first day
+            "before_cap,2024-02-08 03:00:00") + "\n"); // 22:00 on 02-07: before it
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR } } }
+              - { id: sent, type: source.csv, with: { path: sent.csv, columns: { customer_id: VARCHAR, contacted_at: TIMESTAMP } } }
+              - { id: audience, type: activate.campaign_targeting, inputs: [scores, sent], with: { budget_count: 10, history: sent, max_contacts: 1, cap_days: 30 } }
+            """, timezone: NewYork, time: now);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var chosen = (await h.RowsAsync("SELECT customer_id FROM audience ORDER BY customer_id")).Select(r => (string)r[0]!);
+        Assert.Equal(["before_cap", "free"], chosen);
     }
 
     [Theory]
