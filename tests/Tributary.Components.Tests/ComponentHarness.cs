@@ -34,14 +34,14 @@ public sealed class ComponentHarness : IAsyncDisposable
     }
 
     public async Task<RunResult> RunAsync(string yaml, Func<string, string?>? environment = null, IReadOnlyList<string>? allowedPaths = null,
-        IReadOnlyDictionary<string, string>? parameters = null, bool fullRefresh = false, string timezone = "UTC")
+        IReadOnlyDictionary<string, string>? parameters = null, bool fullRefresh = false, string timezone = "UTC", TimeProvider? time = null)
     {
         var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(yaml, "test.yaml", new LoadOptions
         {
             Environment = environment ?? (_ => null), ParamOverrides = parameters ?? new Dictionary<string, string>(), Timezone = timezone,
         });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
-        return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())
+        return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), time ?? TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())
             .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Environment = environment ?? (_ => null), FullRefresh = fullRefresh },
                 CancellationToken.None);
     }

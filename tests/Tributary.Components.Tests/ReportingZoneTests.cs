@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Time.Testing;
 using Tributary.Components.Sources.Platform;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
@@ -72,6 +73,113 @@ public sealed class ReportingZoneTests(PostgresCluster postgres)
         var row = Assert.Single(await h.RowsAsync("SELECT CAST(as_of AS VARCHAR), orders, recency_days, tenure_days FROM snapshot"));
         Assert.Equal(("2024-03-10", 2L, 1L, 9L), ((string)row[0]!, Convert.ToInt64(row[1], CultureInfo.InvariantCulture),
             Convert.ToInt64(row[2], CultureInfo.InvariantCulture), Convert.ToInt64(row[3], CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Snapshot_InNewYork_SessionEmailAndTicketWindowsEndAtNewYorkMidnight(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // The snapshot is of 03-10 in New York (05:00 UTC); each row below sits on the other side of a UTC midnight.
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "orders.csv"), ["customer_id,ordered_at,amount,discount,refunded", "a,2024-03-01 15:00:00,10,0,0", "a,2024-03-10 02:30:00,10,0,0"]);
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "sessions.csv"), ["customer_id,started_at,channel",
+            "a,2024-03-03 03:00:00,web",     // 22:00 on 03-02: before the 7-day window's New York start
+            "a,2024-03-10 04:00:00,web"]);   // 23:00 on 03-09: before the snapshot, one day since
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "emails.csv"), ["customer_id,occurred_at",
+            "a,2024-02-09 03:00:00",         // 22:00 on 02-08: the prior 30 days, not the last 30
+            "a,2024-03-10 04:30:00"]);       // 23:30 on 03-09
+        File.WriteAllLines(Path.Combine(h.Temp.Path, "tickets.csv"), ["customer_id,created_at,solved_at,satisfaction",
+            "a,2024-03-10 03:00:00,,",                        // opened 22:00 on 03-09: open, one day old
+            "a,2024-03-01 15:00:00,2024-03-10 04:00:00,bad"]); // solved 23:00 on 03-09: closed before the snapshot
+
+        var result = await h.RunAsync("pipeline: p\ncomponents:\n" + OrdersSource + """
+              - { id: sessions, type: source.csv, with: { path: sessions.csv, columns: { customer_id: VARCHAR, started_at: TIMESTAMP, channel: VARCHAR } } }
+              - { id: emails, type: source.csv, with: { path: emails.csv, columns: { customer_id: VARCHAR, occurred_at: TIMESTAMP } } }
+              - { id: tickets, type: source.csv, with: { path: tickets.csv, columns: { customer_id: VARCHAR, created_at: TIMESTAMP, solved_at: TIMESTAMP, satisfaction: VARCHAR } } }
+              - { id: snapshot, type: features.customer_snapshot, inputs: [orders, sessions, emails, tickets], with: { tables: { orders: orders, sessions: sessions, emails: emails, tickets: tickets } } }
+            """, timezone: NewYork);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var row = Assert.Single(await h.RowsAsync("""
+            SELECT CAST(as_of AS VARCHAR), sessions_7d, sessions_30d, days_since_last_session, emails_opened_30d, emails_opened_prior_30d, emails_opened_90d,
+                   tickets_90d, open_tickets, oldest_open_ticket_days, bad_ratings_90d
+            FROM snapshot
+            """));
+        Assert.Equal("2024-03-10", (string)row[0]!);
+        Assert.Equal([1L, 2L, 1L, 1L, 1L, 2L, 2L, 1L, 1L, 1L], row.Skip(1).Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Customer360_InNewYork_AsOfAndWindowsAreNewYorkDays(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+
+        // The latest activity is an order at 21:30 on 03-09 in New York: as_of is 03-09 and its windows end at New York's
+        // midnight (05:00 UTC on 03-10), so that order and the evening session and email open count.
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - id: identity
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT identifier_type, identifier_value, profile_id, CAST('2024-03-01 15:00:00' AS TIMESTAMP) AS first_seen, CAST('2024-03-01 15:00:00' AS TIMESTAMP) AS last_seen
+                    FROM (VALUES ('email', 'a@x.com', 'p1'), ('anonymous_id', 'anon1', 'p1'), ('user_id', 'u1', 'p1')) v(identifier_type, identifier_value, profile_id)
+              - id: orders
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT email, CAST(NULL AS VARCHAR) AS phone, CAST(t AS TIMESTAMP) AS ordered_at, CAST(10 AS DOUBLE PRECISION) AS total,
+                           CAST(0 AS DOUBLE PRECISION) AS refunded_amount, false AS is_cancelled, 'US' AS billing_country
+                    FROM (VALUES ('a@x.com', '2024-03-01 15:00:00'), ('a@x.com', '2024-03-10 02:30:00')) v(email, t)
+              - id: sessions
+                type: transform.sql
+                with:
+                  sql: |
+                    SELECT anonymous_id, CAST(t AS TIMESTAMP) AS started_at
+                    FROM (VALUES ('anon1', '2024-03-03 12:00:00'), ('anon1', '2024-03-10 02:00:00')) v(anonymous_id, t)
+              - id: events
+                type: transform.sql
+                with:
+                  sql: "SELECT 'u1' AS user_id, 'Email Opened' AS event, CAST('2024-03-10 04:00:00' AS TIMESTAMP) AS occurred_at"
+              - id: c360
+                type: profile.customer_360
+                inputs: [identity, orders, sessions, events]
+                with: { tables: { identity: identity, orders: orders, sessions: sessions, events: events } }
+            """, timezone: NewYork);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var row = Assert.Single(await h.RowsAsync("SELECT orders, days_since_last_order, sessions_7d, sessions_30d, emails_opened_90d FROM c360"));
+        // The 03-03 12:00 UTC session is 07:00 that day in New York, inside the 7 days back from 03-10's New York midnight.
+        Assert.Equal([2L, 0L, 2L, 2L, 1L], row.Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task CampaignTargeting_InNewYork_TodayAndTheCapAreNewYorkDays(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // Now is 21:30 on 03-09 in New York, so the 30-day cap covers New York's 02-08 to 03-09.
+        var now = new FakeTimeProvider(new DateTimeOffset(2024, 3, 10, 2, 30, 0, TimeSpan.Zero));
+        h.Temp.File("scores.csv", "customer_id,uplift,purchase_probability,average_order_value,uplift_group\n"
+            + string.Concat(new[] { "free", "this_evening", "cap_start", "before_cap" }.Select(c => $"{c},0.5,0.5,100,persuadable\n")));
+        h.Temp.File("sent.csv", string.Join("\n", "customer_id,contacted_at",
+            "this_evening,2024-03-10 01:00:00",    // 20:00 on 03-09: today
+            "cap_start,2024-02-08 12:00:00",       // 07:00 on 02-08: the cap's first day
+            "before_cap,2024-02-08 03:00:00") + "\n"); // 22:00 on 02-07: before it
+
+        var result = await h.RunAsync("""
+            pipeline: p
+            components:
+              - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR } } }
+              - { id: sent, type: source.csv, with: { path: sent.csv, columns: { customer_id: VARCHAR, contacted_at: TIMESTAMP } } }
+              - { id: audience, type: activate.campaign_targeting, inputs: [scores, sent], with: { budget_count: 10, history: sent, max_contacts: 1, cap_days: 30 } }
+            """, timezone: NewYork, time: now);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var chosen = (await h.RowsAsync("SELECT customer_id FROM audience ORDER BY customer_id")).Select(r => (string)r[0]!);
+        Assert.Equal(["before_cap", "free"], chosen);
     }
 
     [Theory]

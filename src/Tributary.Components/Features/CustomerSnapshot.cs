@@ -10,7 +10,7 @@ namespace Tributary.Components.Features;
 public sealed record CustomerSnapshotParameters : IValidatableObject
 {
     /// <summary>Which input plays which role.</summary>
-    [Description("Input ids by role, each keyed by customer_id: orders (required: ordered_at, amount, discount, refunded), and any of sessions (started_at, channel), emails (occurred_at of each email opened), tickets (created_at, solved_at, satisfaction).")]
+    [Description("Input ids by role, each keyed by customer_id: orders (required: ordered_at, amount, discount, refunded), and any of sessions (started_at, channel), emails (occurred_at of each email opened), tickets (created_at, solved_at, satisfaction). Timestamps count on their days in the project's timezone (tributary.yaml, default UTC).")]
     public required IReadOnlyDictionary<string, string> Tables { get; init; }
 
     /// <summary>The snapshot day.</summary>
@@ -104,9 +104,13 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
         }
         var days = new[] { asOf.Value }.Concat(p.PastSnapshotsDays.Select(d => (int)d).Distinct().Order().Select(d => asOf.Value.AddDays(-d))).ToList();
         var q = new SqlBuilder(w.Dialect);
-        // Orders count on the reporting zone's days: a snapshot of day d holds the orders placed before its local midnight.
+        // Every table counts on the reporting zone's days: a snapshot of day d holds the rows before its local midnight.
         var orderedAt = await ReportingZone.LocalAsync(context, q, p.Tables["orders"], "ordered_at", cancellationToken).ConfigureAwait(false);
-        var sql = string.Join("\nUNION ALL\n", days.Select(d => SnapshotSql(p, q, d, orderedAt)));
+        async Task<string> Local(string role, string column, string expression) => p.Tables.TryGetValue(role, out var table)
+            ? q.Local(expression, await ReportingZone.KindAsync(context, table, column, cancellationToken).ConfigureAwait(false), context.TimeZone) : expression;
+        var local = new LocalTimes(orderedAt, await Local("sessions", "started_at", "started_at"), await Local("sessions", "started_at", "ses.last_session"),
+            await Local("emails", "occurred_at", "occurred_at"), await Local("tickets", "created_at", "created_at"), await Local("tickets", "solved_at", "solved_at"));
+        var sql = string.Join("\nUNION ALL\n", days.Select(d => SnapshotSql(p, q, d, local)));
         var columns = string.Join(", ", Columns.Select(c => $"CAST({w.Dialect.Quote(c.Name)} AS {w.Dialect.TypeName(c.Kind)}) AS {w.Dialect.Quote(c.Name)}"));
         var rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync($"SELECT {columns} FROM ({sql}) AS snapshot", q.Parameters, ct), cancellationToken)
             .ConfigureAwait(false);
@@ -133,9 +137,13 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
             : $"{what} Only {found} customers had ordered by then: the data must reach further back than {days} days before its end with at least 50 customers, so load more history or lower {setting}.");
     }
 
+    // Each table's timestamps as the reporting zone's wall clock; the last session's zone day is the day of its latest.
+    private sealed record LocalTimes(string OrderedAt, string StartedAt, string LastSession, string OccurredAt, string CreatedAt, string SolvedAt);
+
     // One snapshot: every table filtered to rows before the day, windows counted back from it.
-    private static string SnapshotSql(CustomerSnapshotParameters p, SqlBuilder q, DateOnly snapshot, string orderedAt)
+    private static string SnapshotSql(CustomerSnapshotParameters p, SqlBuilder q, DateOnly snapshot, LocalTimes local)
     {
+        var (orderedAt, startedAt, occurredAt, createdAt, solvedAt) = (local.OrderedAt, local.StartedAt, local.OccurredAt, local.CreatedAt, local.SolvedAt);
         string T(string role) => q.Quote(p.Tables[role]);
         bool Has(string role) => p.Tables.ContainsKey(role);
         var d = q.Bind(Iso(snapshot), DataKind.Date);
@@ -161,10 +169,10 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
         {
             ctes.Add($"""
                 ses AS (
-                    SELECT customer_id, {Count($"started_at >= {Back(7)}")} AS s7, {Count($"started_at >= {Back(30)}")} AS s30,
-                           {Count($"started_at >= {Back(60)} AND started_at < {Back(30)}")} AS s_prior30, {Count($"started_at >= {Back(90)}")} AS s90,
-                           max(started_at) AS last_session, count(DISTINCT CASE WHEN started_at >= {Back(90)} THEN channel END) AS channels
-                    FROM {T("sessions")} WHERE started_at < {d} GROUP BY customer_id)
+                    SELECT customer_id, {Count($"{startedAt} >= {Back(7)}")} AS s7, {Count($"{startedAt} >= {Back(30)}")} AS s30,
+                           {Count($"{startedAt} >= {Back(60)} AND {startedAt} < {Back(30)}")} AS s_prior30, {Count($"{startedAt} >= {Back(90)}")} AS s90,
+                           max(started_at) AS last_session, count(DISTINCT CASE WHEN {startedAt} >= {Back(90)} THEN channel END) AS channels
+                    FROM {T("sessions")} WHERE {startedAt} < {d} GROUP BY customer_id)
                 """);
             joins.Add("LEFT JOIN ses ON ses.customer_id = ord.customer_id");
         }
@@ -172,23 +180,22 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
         {
             ctes.Add($"""
                 mail AS (
-                    SELECT customer_id, {Count($"occurred_at >= {Back(30)}")} AS e30, {Count($"occurred_at >= {Back(60)} AND occurred_at < {Back(30)}")} AS e_prior30,
+                    SELECT customer_id, {Count($"{occurredAt} >= {Back(30)}")} AS e30, {Count($"{occurredAt} >= {Back(60)} AND {occurredAt} < {Back(30)}")} AS e_prior30,
                            count(*) AS e90
-                    FROM {T("emails")} WHERE occurred_at < {d} AND occurred_at >= {Back(90)} GROUP BY customer_id)
+                    FROM {T("emails")} WHERE {occurredAt} < {d} AND {occurredAt} >= {Back(90)} GROUP BY customer_id)
                 """);
             joins.Add("LEFT JOIN mail ON mail.customer_id = ord.customer_id");
         }
         if (Has("tickets"))
         {
             // Open at the snapshot = not solved before it, whatever its status today; a rating exists once solved.
-            const string open = "(solved_at IS NULL OR solved_at >= {0})";
-            var isOpen = string.Format(CultureInfo.InvariantCulture, open, d);
+            var isOpen = $"(solved_at IS NULL OR {solvedAt} >= {d})";
             ctes.Add($"""
                 tix AS (
-                    SELECT customer_id, {Count($"created_at >= {Back(90)}")} AS t90, {Count(isOpen)} AS open_tickets,
-                           max(CASE WHEN {isOpen} THEN {Days("created_at")} END) AS oldest_open,
-                           {Count($"solved_at < {d} AND solved_at >= {Back(90)} AND lower(satisfaction) = 'bad'")} AS bad90
-                    FROM {T("tickets")} WHERE created_at < {d} GROUP BY customer_id)
+                    SELECT customer_id, {Count($"{createdAt} >= {Back(90)}")} AS t90, {Count(isOpen)} AS open_tickets,
+                           max(CASE WHEN {isOpen} THEN {Days(createdAt)} END) AS oldest_open,
+                           {Count($"{solvedAt} < {d} AND {solvedAt} >= {Back(90)} AND lower(satisfaction) = 'bad'")} AS bad90
+                    FROM {T("tickets")} WHERE {createdAt} < {d} GROUP BY customer_id)
                 """);
             joins.Add("LEFT JOIN tix ON tix.customer_id = ord.customer_id");
         }
@@ -207,7 +214,7 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
             Or("sessions", "coalesce(ses.s7, 0)", "0") + " AS sessions_7d", Or("sessions", "coalesce(ses.s30, 0)", "0") + " AS sessions_30d",
             Or("sessions", "coalesce(ses.s_prior30, 0)", "0") + " AS sessions_prior_30d", Or("sessions", "coalesce(ses.s90, 0)", "0") + " AS sessions_90d",
             Or("sessions", "coalesce(ses.s30, 0) - coalesce(ses.s_prior30, 0)", "0") + " AS sessions_trend",
-            Or("sessions", Days("ses.last_session"), "NULL") + " AS days_since_last_session", Or("sessions", "coalesce(ses.channels, 0)", "0") + " AS distinct_channels_90d",
+            Or("sessions", Days(local.LastSession), "NULL") + " AS days_since_last_session", Or("sessions", "coalesce(ses.channels, 0)", "0") + " AS distinct_channels_90d",
             Or("emails", "coalesce(mail.e30, 0)", "0") + " AS emails_opened_30d", Or("emails", "coalesce(mail.e_prior30, 0)", "0") + " AS emails_opened_prior_30d",
             Or("emails", "coalesce(mail.e90, 0)", "0") + " AS emails_opened_90d", Or("emails", "coalesce(mail.e30, 0) - coalesce(mail.e_prior30, 0)", "0") + " AS email_trend",
             Or("tickets", "coalesce(tix.t90, 0)", "0") + " AS tickets_90d", Or("tickets", "coalesce(tix.open_tickets, 0)", "0") + " AS open_tickets",

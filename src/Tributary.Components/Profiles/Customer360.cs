@@ -14,7 +14,7 @@ public sealed record Customer360Parameters : IValidatableObject
     public required IReadOnlyDictionary<string, string> Tables { get; init; }
 
     /// <summary>Reference time for recency windows.</summary>
-    [Description("Date (YYYY-MM-DD) the 7/30/90-day windows and days since last order count back from. Default: the latest order or session.")]
+    [Description("Date (YYYY-MM-DD) the 7/30/90-day windows and days since last order count back from; its days, and the windows' midnights, are the project's timezone's (tributary.yaml, default UTC). Default: the day of the latest order, session or identity last_seen.")]
     public string? AsOf { get; init; }
 
     internal static readonly string[] Roles = ["identity", "orders", "sessions", "touchpoints", "events", "tickets", "customers"];
@@ -83,20 +83,31 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
         var w = context.Warehouse;
         string T(string role) => w.Dialect.Quote(p.Tables[role]);
         bool Has(string role) => p.Tables.ContainsKey(role);
+        var zone = context.TimeZone;
+        async Task<DataKind> Kind(string role, string column) =>
+            await ReportingZone.KindAsync(context, p.Tables[role], column, cancellationToken).ConfigureAwait(false);
         var asOf = p.AsOf;
         if (asOf is null)
         {
+            // The latest activity's day in the reporting zone, the same days the windows below count in.
+            var first = new SqlBuilder(w.Dialect);
             var candidates = new List<string>();
-            if (Has("orders")) candidates.Add($"SELECT max(ordered_at) AS t FROM {T("orders")}");
-            if (Has("sessions")) candidates.Add($"SELECT max(started_at) AS t FROM {T("sessions")}");
-            candidates.Add($"SELECT max(last_seen) AS t FROM {T("identity")}");
-            var latest = await w.ScalarAsync($"SELECT CAST(max(t) AS DATE) FROM ({string.Join(" UNION ALL ", candidates)}) AS c", null, cancellationToken).ConfigureAwait(false);
+            if (Has("orders")) candidates.Add($"SELECT max({first.Local("ordered_at", await Kind("orders", "ordered_at"), zone)}) AS t FROM {T("orders")}");
+            if (Has("sessions")) candidates.Add($"SELECT max({first.Local("started_at", await Kind("sessions", "started_at"), zone)}) AS t FROM {T("sessions")}");
+            candidates.Add($"SELECT max({first.Local("last_seen", await Kind("identity", "last_seen"), zone)}) AS t FROM {T("identity")}");
+            var latest = await w.ScalarAsync($"SELECT CAST(max(t) AS DATE) FROM ({string.Join(" UNION ALL ", candidates)}) AS c", first.Parameters, cancellationToken).ConfigureAwait(false);
             asOf = latest is DateOnly d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "1970-01-01";
         }
         var q = new SqlBuilder(w.Dialect);
         var day = q.Bind(asOf, DataKind.Date);
-        // The windows end at the as-of day's close.
+        // The windows end at the as-of day's close in the reporting zone: timestamps are compared as the zone's wall clock.
         var end = q.AddDays(day, "1");
+        var orderedAt = Has("orders") ? q.Local("o.ordered_at", await Kind("orders", "ordered_at"), zone) : "";
+        var touchedAt = Has("touchpoints") ? q.Local("t.touched_at", await Kind("touchpoints", "touched_at"), zone) : "";
+        var startedAt = Has("sessions") ? q.Local("s.started_at", await Kind("sessions", "started_at"), zone) : "";
+        var occurredAt = Has("events") ? q.Local("e.occurred_at", await Kind("events", "occurred_at"), zone) : "";
+        // The latest order's zone day is the zone day of the latest order: a day never goes back as time goes on.
+        var lastOrderAt = Has("orders") ? q.Local("ord.last_order_at", await Kind("orders", "ordered_at"), zone) : "";
         string DaysBefore(int days) => $"{end} - {q.Interval(TimeSpan.FromDays(days))}";
         var ctes = new List<string>
         {
@@ -122,7 +133,7 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
                     FROM {T("orders")} o
                     LEFT JOIN ids e ON e.identifier_type = 'email' AND e.identifier_value = o.email
                     LEFT JOIN ids ph ON ph.identifier_type = 'phone' AND ph.identifier_value = o.phone
-                    WHERE NOT o.is_cancelled AND coalesce(e.profile_id, ph.profile_id) IS NOT NULL AND o.ordered_at < {end}
+                    WHERE NOT o.is_cancelled AND coalesce(e.profile_id, ph.profile_id) IS NOT NULL AND {orderedAt} < {end}
                     GROUP BY coalesce(e.profile_id, ph.profile_id))
                 """);
             joins.Add("LEFT JOIN ord ON ord.profile_id = p.profile_id");
@@ -135,7 +146,7 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
                     SELECT i.profile_id, t.channel, t.campaign, t.touched_at,
                            row_number() OVER (PARTITION BY i.profile_id ORDER BY t.touched_at, t.channel, t.campaign) AS k
                     FROM {T("touchpoints")} t JOIN ids i ON i.identifier_type = 'anonymous_id' AND i.identifier_value = t.anonymous_id
-                    WHERE t.touched_at < {end}),
+                    WHERE {touchedAt} < {end}),
                 channels AS (
                     SELECT profile_id, max(CASE WHEN k = 1 THEN channel END) AS acquisition_channel, max(CASE WHEN k = 1 THEN campaign END) AS acquisition_campaign,
                            count(DISTINCT channel) AS distinct_channels
@@ -147,18 +158,18 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
         else select.Add("CAST(NULL AS VARCHAR) AS acquisition_channel, CAST(NULL AS VARCHAR) AS acquisition_campaign");
         select.Add("p.first_seen, p.last_seen");
         select.Add(Has("orders")
-            ? $"coalesce(ord.orders, 0) AS orders, coalesce(ord.revenue, 0) AS revenue, ord.revenue / nullif(ord.orders, 0) AS average_order_value, ord.first_order_at, ord.last_order_at, {q.DaysBetween("ord.last_order_at", day)} AS days_since_last_order"
+            ? $"coalesce(ord.orders, 0) AS orders, coalesce(ord.revenue, 0) AS revenue, ord.revenue / nullif(ord.orders, 0) AS average_order_value, ord.first_order_at, ord.last_order_at, {q.DaysBetween(lastOrderAt, day)} AS days_since_last_order"
             : "0 AS orders, 0 AS revenue, CAST(NULL AS DOUBLE PRECISION) AS average_order_value, CAST(NULL AS TIMESTAMP) AS first_order_at, CAST(NULL AS TIMESTAMP) AS last_order_at, CAST(NULL AS BIGINT) AS days_since_last_order");
         if (Has("sessions"))
         {
             ctes.Add($"""
                 ses AS (
                     SELECT i.profile_id,
-                           sum(CASE WHEN s.started_at >= {DaysBefore(7)} THEN 1 ELSE 0 END) AS s7,
-                           sum(CASE WHEN s.started_at >= {DaysBefore(30)} THEN 1 ELSE 0 END) AS s30,
-                           sum(CASE WHEN s.started_at >= {DaysBefore(90)} THEN 1 ELSE 0 END) AS s90
+                           sum(CASE WHEN {startedAt} >= {DaysBefore(7)} THEN 1 ELSE 0 END) AS s7,
+                           sum(CASE WHEN {startedAt} >= {DaysBefore(30)} THEN 1 ELSE 0 END) AS s30,
+                           sum(CASE WHEN {startedAt} >= {DaysBefore(90)} THEN 1 ELSE 0 END) AS s90
                     FROM {T("sessions")} s JOIN ids i ON i.identifier_type = 'anonymous_id' AND i.identifier_value = s.anonymous_id
-                    WHERE s.started_at < {end} GROUP BY i.profile_id)
+                    WHERE {startedAt} < {end} GROUP BY i.profile_id)
                 """);
             joins.Add("LEFT JOIN ses ON ses.profile_id = p.profile_id");
             select.Add("coalesce(ses.s7, 0) AS sessions_7d, coalesce(ses.s30, 0) AS sessions_30d, coalesce(ses.s90, 0) AS sessions_90d");
@@ -174,7 +185,7 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
         else select.Add("0 AS support_tickets, 0 AS open_tickets");
         if (Has("events"))
         {
-            ctes.Add($"mail AS (SELECT i.profile_id, count(*) AS opened FROM {T("events")} e JOIN ids i ON i.identifier_type = 'user_id' AND i.identifier_value = e.user_id WHERE e.event = 'Email Opened' AND e.occurred_at >= {DaysBefore(90)} AND e.occurred_at < {end} GROUP BY i.profile_id)");
+            ctes.Add($"mail AS (SELECT i.profile_id, count(*) AS opened FROM {T("events")} e JOIN ids i ON i.identifier_type = 'user_id' AND i.identifier_value = e.user_id WHERE e.event = 'Email Opened' AND {occurredAt} >= {DaysBefore(90)} AND {occurredAt} < {end} GROUP BY i.profile_id)");
             joins.Add("LEFT JOIN mail ON mail.profile_id = p.profile_id");
             select.Add("coalesce(mail.opened, 0) AS emails_opened_90d");
         }

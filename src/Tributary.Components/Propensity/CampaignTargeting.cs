@@ -86,7 +86,7 @@ public sealed record CampaignTargetingParameters : IValidatableObject
     public int CapDays { get; init; } = 30;
 
     /// <summary>The day of the contact.</summary>
-    [Description("Day of the contact (YYYY-MM-DD), for the frequency cap. Default (or empty): today.")]
+    [Description("Day of the contact (YYYY-MM-DD), for the frequency cap; the cap's days, and today, are the project's timezone's (tributary.yaml, default UTC). Default (or empty): today.")]
     public string? ContactDay { get; init; }
 
     /// <inheritdoc />
@@ -215,12 +215,15 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         var capped = new HashSet<string>(StringComparer.Ordinal);
         if (p.History is { } h)
         {
-            var day = string.IsNullOrEmpty(p.ContactDay) ? DateOnly.FromDateTime(context.Time.GetUtcNow().UtcDateTime) : DateOnly.ParseExact(p.ContactDay, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            // Today and the cap's days are the reporting zone's, so an evening contact counts on the day it was made there.
+            var day = string.IsNullOrEmpty(p.ContactDay) ? ReportingZone.Day(context.Time.GetUtcNow().UtcDateTime, context.TimeZone)
+                : DateOnly.ParseExact(p.ContactDay, "yyyy-MM-dd", CultureInfo.InvariantCulture);
             var hq = new SqlBuilder(w.Dialect);
+            var contactedAt = hq.Local("contacted_at", await ReportingZone.KindAsync(context, h, "contacted_at", cancellationToken).ConfigureAwait(false), context.TimeZone);
             capped = await CustomersAsync($"""
                 SELECT CAST(customer_id AS VARCHAR) FROM {hq.Quote(h)}
-                WHERE customer_id IS NOT NULL AND contacted_at >= {hq.Bind(day.AddDays(-p.CapDays).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date)}
-                  AND contacted_at < {hq.Bind(day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date)}
+                WHERE customer_id IS NOT NULL AND {contactedAt} >= {hq.Bind(day.AddDays(-p.CapDays).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date)}
+                  AND {contactedAt} < {hq.Bind(day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date)}
                 GROUP BY customer_id HAVING count(*) >= {hq.Bind(p.MaxContacts)}
                 """, hq.Parameters, w, cancellationToken).ConfigureAwait(false);
         }
