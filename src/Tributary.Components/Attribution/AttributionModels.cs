@@ -300,8 +300,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     // and sort of every touch by its text id: ~0.7 of the engine's ~2 CPU s of the two reads below at 1M paths) and no
     // scatter of the touches into slices; beside it, a GROUP BY of the converting touches only (a third of them) gives each
     // converting path's value and conversion time (the largest of its converting touches', which journey.conversion_paths
-    // repeats on every touch) and, for the per-conversion table only, its id. Paths then come in stored order (path_id order
-    // for the outline read), so float sums may differ from it in the last digit. Null, and the two reads run instead, where
+    // repeats on every touch) and, for the per-conversion table only, its id. Paths are then numbered in their ids' hash
+    // order, whatever order the table was stored in (path_id order for the outline read, so float sums may differ from it in
+    // the last digit). Null, and the two reads run instead, where
     // two pairs' or paths' hashes collide (seen as a repeated position in a path, as where a path repeats one), said in
     // the log; the scan then cost one read of the touches more.
     private static async Task<Journeys?> ReadInStoredOrderAsync(IWarehouse w, string input, TouchKeys keys, bool ids, TimeZoneInfo zone, Action<string> log, CancellationToken cancellationToken)

@@ -83,44 +83,44 @@ internal sealed class PathRuns
     }
 
     /// <summary>
-    /// Ends the read and makes the runs paths: runs of one hash are one path, at its first run's place (a path's touches
-    /// are mostly stored together, but not always: journey.conversion_paths splits 5 of 141k paths at 10k demo customers),
-    /// its touches in run order. Returns the number of paths, their hashes, first touches (and the touch count after the
-    /// last), the touch arrays (these or, when runs were merged, new ones) and a map of the paths by hash.
+    /// Ends the read and makes the runs paths: runs of one hash are one path (a path's touches are mostly stored together,
+    /// but not always: journey.conversion_paths splits 5 of 141k paths at 10k demo customers), paths in their hashes' order,
+    /// each path's touches in run order. Returns the number of paths, their hashes, first touches (and the touch count
+    /// after the last), the touch arrays moved into path order and a map of the paths by hash.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public (int Count, long[] Hashes, int[] Starts, long[] Positions, int[] Keys, double[] Ages, PathsByHash ByHash) ToPaths()
     {
         Starts[Count] = TouchCount;
         var byHash = new PathsByHash(Hashes, Count);
-        int[]? pathOfRun = null;
+        var pathOfRun = new int[Count];
         var paths = 0;
         for (var run = 0; run < Count; run++)
         {
             if (byHash.TryAdd(run))
             {
-                if (pathOfRun is not null) pathOfRun[run] = paths;
-                paths++;
+                pathOfRun[run] = paths++;
                 continue;
-            }
-            if (pathOfRun is null)
-            {
-                pathOfRun = new int[Count];
-                for (var r = 0; r < run; r++) pathOfRun[r] = r;
             }
             byHash.TryGet(Hashes[run], out var first);
             pathOfRun[run] = pathOfRun[first];
         }
-        var ages = TouchCount == Ages.Length ? Ages : Ages.AsSpan(0, TouchCount).ToArray();
-        if (pathOfRun is null) return (Count, Hashes, Starts.AsSpan(0, Count + 1).ToArray(), Positions, Keys, ages, byHash);
 
-        // Some path came in more than one run: every touch moved into its path's slice, runs in arrival order.
-        var (hashes, starts) = (new long[paths], new int[paths + 1]);
-        for (var run = 0; run < Count; run++)
-        {
-            hashes[pathOfRun[run]] = Hashes[run];
-            starts[pathOfRun[run] + 1] += Starts[run + 1] - Starts[run];
-        }
+        // Paths numbered in the order of their ids' hashes, not in the order the engine stored them: a producer that writes
+        // its table in another order on the next run (parallel window functions do) would otherwise change the float sums
+        // in the last digit, and a second run over the same data must change no table (nor a webhook sync's content hash).
+        var hashes = new long[paths];
+        for (var run = 0; run < Count; run++) hashes[pathOfRun[run]] = Hashes[run];
+        var order = new int[paths];
+        for (var path = 0; path < paths; path++) order[path] = path;
+        Array.Sort(hashes, order);
+        var rank = new int[paths];
+        for (var i = 0; i < paths; i++) rank[order[i]] = i;
+        for (var run = 0; run < Count; run++) pathOfRun[run] = rank[pathOfRun[run]];
+
+        // Every run's touches moved into its path's slice (a path stored in more than one run is put back together).
+        var starts = new int[paths + 1];
+        for (var run = 0; run < Count; run++) starts[pathOfRun[run] + 1] += Starts[run + 1] - Starts[run];
         for (var path = 0; path < paths; path++) starts[path + 1] += starts[path];
         var filled = starts.AsSpan(0, paths).ToArray();
         var (positions, keys, moved) = (GC.AllocateUninitializedArray<long>(TouchCount), GC.AllocateUninitializedArray<int>(TouchCount), GC.AllocateUninitializedArray<double>(TouchCount));
