@@ -221,7 +221,11 @@ public sealed class Webhook : IComponent<WebhookParameters>
                 : await SendAsync(http, retry, p, secret, context, number, batch.Count, payload, idempotencyKey, cancellationToken).ConfigureAwait(false);
             delivery = delivery with { Event = kind, IdempotencyKey = idempotencyKey };
             failing = delivery.Delivered ? 0 : failing + 1;
-            foreach (var row in batch) state?.Keep(delivery.Delivered ? row.Accepted : row.Previous);
+            // A delivered removal has nothing to keep: the key leaves the state.
+            if (state is not null)
+                foreach (var row in batch)
+                    if (!delivery.Delivered) state.Failed(row.Previous);
+                    else if (row.Accepted is not null) state.Accepted(row.Accepted);
             // Only a dead letter needs its payload: a delivered batch's is dropped (about 0.8 KB a row otherwise, all held to the end).
             deliveries.Add(delivery.Delivered ? delivery with { Payload = null } : delivery);
             batch.Clear();
