@@ -299,7 +299,8 @@ public sealed class Webhook : IComponent<WebhookParameters>
             : p.FailOnDeadLetter ? "fail_on_dead_letter is set"
             : (double)failed / total > p.MaxFailedRatio ? $"more than max_failed_ratio ({p.MaxFailedRatio:0.##%}) of the rows failed"
             : null;
-        if (why is not null) throw new InvalidOperationException($"{why}: {summary}.");
+        // Each batch had its own retries: running the step again would only post the delivered batches twice and dead-letter the rest again.
+        if (why is not null) throw new RetryWillNotHelpException($"{why}: {summary}.");
         return new Materialization(rows, new Dictionary<string, object?>
         {
             ["rows_delivered"] = total - failed, ["batches"] = deliveries.Count, ["dead_lettered"] = dead.Count,

@@ -124,6 +124,27 @@ public sealed class WebhookTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Webhook_FailedAfterItsBatchRetries_IsNotRetriedByThePipelinesPolicy_AndLogsAndDeadLettersOnce(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, 1);
+        using var receiver = new Receiver(_ => [500]);
+        var yaml = Hook(receiver.Url, "max_retries: 1, allow_private_network: true")
+            .Replace("pipeline: p\n", "pipeline: p\nretry: { max_retries: 2, delay: 1ms }\n", StringComparison.Ordinal)
+            .Replace("retry_delay: 1ms", "retry_delay: 100ms", StringComparison.Ordinal);
+
+        var result = await h.RunAsync(yaml);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal(1, Assert.Single(result.Steps, s => s.Asset == "crm_hook").Attempts);
+        // The batch's own try and retry, no more.
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.Equal(1L, Long((await h.RowsAsync("SELECT count(*) FROM crm_hook"))[0][0]));
+        Assert.Equal(1L, Long((await h.RowsAsync("SELECT count(*) FROM crm_hook__dead_letter"))[0][0]));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Webhook_DeadLetters_AccumulateAcrossRunsWithRunIdAndTheAnswer_UntilDeadLetterDays(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
