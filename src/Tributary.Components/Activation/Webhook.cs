@@ -159,6 +159,8 @@ public sealed class Webhook : IComponent<WebhookParameters>
     {
         public string Event { get; init; } = Upsert;
         public string IdempotencyKey { get; init; } = "";
+        // When the answer came (or the batch was given up): a dead letter's failed_at and the log's sent_at.
+        public DateTime At { get; init; }
     }
 
     // One row of a batch: its JSON, what the Idempotency-Key hashes, and the state to keep when it is accepted or not.
@@ -219,19 +221,19 @@ public sealed class Webhook : IComponent<WebhookParameters>
             var delivery = p.CircuitBreakAfter > 0 && failing >= p.CircuitBreakAfter
                 ? new Delivery(number, batch.Count, null, 0, false, $"endpoint failing: {p.CircuitBreakAfter} consecutive batches failed, so this one was not sent", payload)
                 : await SendAsync(http, retry, p, secret, context, number, batch.Count, payload, idempotencyKey, cancellationToken).ConfigureAwait(false);
-            delivery = delivery with { Event = kind, IdempotencyKey = idempotencyKey };
+            delivery = delivery with { Event = kind, IdempotencyKey = idempotencyKey, At = context.Time.GetUtcNow().UtcDateTime };
             failing = delivery.Delivered ? 0 : failing + 1;
             // A delivered removal has nothing to keep: the key leaves the state.
             if (state is not null)
                 foreach (var row in batch)
                     if (!delivery.Delivered) state.Failed(row.Previous);
-                    else if (row.Accepted is not null) state.Accepted(row.Accepted);
+                    else if (row.Accepted is not null) state.Accepted(row.Accepted with { SyncedAt = delivery.At });
             // Only a dead letter needs its payload: a delivered batch's is dropped (about 0.8 KB a row otherwise, all held to the end).
             deliveries.Add(delivery.Delivered ? delivery with { Payload = null } : delivery);
             batch.Clear();
             // Logged as it is answered, and whatever cancels the run now, so a stopped run still says what it sent.
             var supersedes = logged ? null : await OtherRunsAsync(w, context.Asset, context.RunId, CancellationToken.None).ConfigureAwait(false);
-            logRows = (await w.WriteTablesAsync([new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(LogColumns, [LogRow(delivery, context.Time.GetUtcNow().UtcDateTime, context.RunId)], ct)) { Supersedes = supersedes }],
+            logRows = (await w.WriteTablesAsync([new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(LogColumns, [LogRow(delivery, context.RunId)], ct)) { Supersedes = supersedes }],
                 CancellationToken.None).ConfigureAwait(false))[0];
             logged = true;
         }
@@ -274,7 +276,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
         [
             // Dead letters accumulate across runs, so an earlier failure is still there to replay after a later run.
             new(deadTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(DeadLetterColumns,
-                dead.Select(d => new object?[] { d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Error, d.Payload, now, context.RunId }), ct)) { Supersedes = expired },
+                dead.Select(d => new object?[] { d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Error, d.Payload, d.At, context.RunId }), ct)) { Supersedes = expired },
         ];
         // The state moves in this run's last commit only: a run that stops before it sends the same rows again next time.
         if (state is not null)
@@ -314,7 +316,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
         };
     }
 
-    private static object?[] LogRow(Delivery d, DateTime sentAt, string runId) => [d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Delivered, d.Event, d.IdempotencyKey, sentAt, runId];
+    private static object?[] LogRow(Delivery d, string runId) => [d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Delivered, d.Event, d.IdempotencyKey, d.At, runId];
 
     // A diff sync's key is unique and never NULL in what is sent, or which row the receiver holds could not be told.
     private static async Task CheckKeyAsync(ComponentContext context, string key, string consented, CancellationToken cancellationToken)
