@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -114,6 +115,10 @@ public sealed record WebhookParameters : IValidatableObject
 public sealed class Webhook : IComponent<WebhookParameters>
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The User-Agent of every request: Tributary/ and the build's version, without its source revision.</summary>
+    public static string UserAgent { get; } = "Tributary/" +
+        (typeof(Webhook).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? typeof(Webhook).Assembly.GetName().Version?.ToString() ?? "0").Split('+')[0];
 
     /// <inheritdoc />
     public static string TypeName => "activate.webhook";
@@ -410,6 +415,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
                     request.Headers.Add("X-Tributary-Signature", "sha256=" + Signature(secret, timestamp, payload));
                 }
                 request.Headers.Add("Idempotency-Key", idempotencyKey);
+                request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(p.Timeout);
                 return await http.SendAsync(request, timeout.Token).ConfigureAwait(false);

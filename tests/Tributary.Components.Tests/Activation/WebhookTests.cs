@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tributary.Components.Activation;
 using Tributary.Core.Loading;
 using Tributary.Engine.Execution;
 using Tributary.Engine.Runs;
@@ -143,6 +144,19 @@ public sealed class WebhookTests(PostgresCluster postgres)
         var dead = Assert.Single(await h.RowsAsync("SELECT d.failed_at, l.sent_at FROM crm_hook__dead_letter d JOIN crm_hook l ON l.batch = d.batch"));
         // When the batch failed (after its 100 ms retry), not when the step started.
         Assert.Equal(dead[1], dead[0]);
+    }
+
+    [Fact]
+    public async Task Webhook_Requests_CarryTributarysUserAgent()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, 1);
+        using var receiver = new Receiver(_ => [200]);
+
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(Hook(receiver.Url, "allow_private_network: true"))).Status);
+
+        Assert.Equal(Webhook.UserAgent, Assert.Single(receiver.UserAgents));
+        Assert.Matches(@"^Tributary/\d+\.\d+\.\d+", Webhook.UserAgent);
     }
 
     [Theory]
