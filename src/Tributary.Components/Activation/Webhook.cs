@@ -208,7 +208,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
             await CheckKeyAsync(context, key.Name, consented, cancellationToken).ConfigureAwait(false);
             state = await WebhookSyncState.LoadAsync(w, context.Output(WebhookSyncState.Output), key.Name, key.Kind, context.Log, cancellationToken).ConfigureAwait(false);
             if (context.FullRefresh) context.Log("full refresh: every row is sent again, whatever the receiver was sent before");
-            // In key order, so a batch that failed is made of the same rows when it is sent again, under the same Idempotency-Key.
+            // In key order, so a failed batch is sent again as the same rows, under the same Idempotency-Key, unless rows ahead of it moved.
             order = $" ORDER BY {d.Quote(key.Name)}";
         }
 
@@ -350,7 +350,8 @@ public sealed class Webhook : IComponent<WebhookParameters>
 
     /// <summary>
     /// The Idempotency-Key of a batch: SHA-256 of the step id, the event and each row's key and content hash (with the run id
-    /// when the run resends on purpose), so the same rows sent again, in a later run too, carry the same key.
+    /// when the run resends on purpose), so the same rows sent again, in a later run too, carry the same key; other rows in the
+    /// batch (its boundaries moved) make another key.
     /// </summary>
     internal static string IdempotencyKey(string asset, string kind, string? runId, IEnumerable<string> fingerprints) =>
         Sha256(string.Join("\n", [asset, kind, runId ?? "", .. fingerprints]));
