@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -115,6 +116,10 @@ public sealed class Webhook : IComponent<WebhookParameters>
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    /// <summary>The User-Agent of every request: Tributary/ and the build's version, without its source revision.</summary>
+    public static string UserAgent { get; } = "Tributary/" +
+        (typeof(Webhook).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? typeof(Webhook).Assembly.GetName().Version?.ToString() ?? "0").Split('+')[0];
+
     /// <inheritdoc />
     public static string TypeName => "activate.webhook";
     /// <inheritdoc />
@@ -159,6 +164,8 @@ public sealed class Webhook : IComponent<WebhookParameters>
     {
         public string Event { get; init; } = Upsert;
         public string IdempotencyKey { get; init; } = "";
+        // When the answer came (or the batch was given up): a dead letter's failed_at and the log's sent_at.
+        public DateTime At { get; init; }
     }
 
     // One row of a batch: its JSON, what the Idempotency-Key hashes, and the state to keep when it is accepted or not.
@@ -201,7 +208,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
             await CheckKeyAsync(context, key.Name, consented, cancellationToken).ConfigureAwait(false);
             state = await WebhookSyncState.LoadAsync(w, context.Output(WebhookSyncState.Output), key.Name, key.Kind, context.Log, cancellationToken).ConfigureAwait(false);
             if (context.FullRefresh) context.Log("full refresh: every row is sent again, whatever the receiver was sent before");
-            // In key order, so a batch that failed is made of the same rows when it is sent again, under the same Idempotency-Key.
+            // In key order, so a failed batch is sent again as the same rows, under the same Idempotency-Key, unless rows ahead of it moved.
             order = $" ORDER BY {d.Quote(key.Name)}";
         }
 
@@ -219,15 +226,19 @@ public sealed class Webhook : IComponent<WebhookParameters>
             var delivery = p.CircuitBreakAfter > 0 && failing >= p.CircuitBreakAfter
                 ? new Delivery(number, batch.Count, null, 0, false, $"endpoint failing: {p.CircuitBreakAfter} consecutive batches failed, so this one was not sent", payload)
                 : await SendAsync(http, retry, p, secret, context, number, batch.Count, payload, idempotencyKey, cancellationToken).ConfigureAwait(false);
-            delivery = delivery with { Event = kind, IdempotencyKey = idempotencyKey };
+            delivery = delivery with { Event = kind, IdempotencyKey = idempotencyKey, At = context.Time.GetUtcNow().UtcDateTime };
             failing = delivery.Delivered ? 0 : failing + 1;
-            foreach (var row in batch) state?.Keep(delivery.Delivered ? row.Accepted : row.Previous);
+            // A delivered removal has nothing to keep: the key leaves the state.
+            if (state is not null)
+                foreach (var row in batch)
+                    if (!delivery.Delivered) state.Failed(row.Previous);
+                    else if (row.Accepted is not null) state.Accepted(row.Accepted with { SyncedAt = delivery.At });
             // Only a dead letter needs its payload: a delivered batch's is dropped (about 0.8 KB a row otherwise, all held to the end).
             deliveries.Add(delivery.Delivered ? delivery with { Payload = null } : delivery);
             batch.Clear();
             // Logged as it is answered, and whatever cancels the run now, so a stopped run still says what it sent.
             var supersedes = logged ? null : await OtherRunsAsync(w, context.Asset, context.RunId, CancellationToken.None).ConfigureAwait(false);
-            logRows = (await w.WriteTablesAsync([new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(LogColumns, [LogRow(delivery, context.Time.GetUtcNow().UtcDateTime, context.RunId)], ct)) { Supersedes = supersedes }],
+            logRows = (await w.WriteTablesAsync([new TableWrite(context.Asset, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(LogColumns, [LogRow(delivery, context.RunId)], ct)) { Supersedes = supersedes }],
                 CancellationToken.None).ConfigureAwait(false))[0];
             logged = true;
         }
@@ -270,7 +281,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
         [
             // Dead letters accumulate across runs, so an earlier failure is still there to replay after a later run.
             new(deadTable, TableWriteMode.Append, (b, ct) => b.CreateAndAppendAsync(DeadLetterColumns,
-                dead.Select(d => new object?[] { d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Error, d.Payload, now, context.RunId }), ct)) { Supersedes = expired },
+                dead.Select(d => new object?[] { d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Error, d.Payload, d.At, context.RunId }), ct)) { Supersedes = expired },
         ];
         // The state moves in this run's last commit only: a run that stops before it sends the same rows again next time.
         if (state is not null)
@@ -295,7 +306,8 @@ public sealed class Webhook : IComponent<WebhookParameters>
             : p.FailOnDeadLetter ? "fail_on_dead_letter is set"
             : (double)failed / total > p.MaxFailedRatio ? $"more than max_failed_ratio ({p.MaxFailedRatio:0.##%}) of the rows failed"
             : null;
-        if (why is not null) throw new InvalidOperationException($"{why}: {summary}.");
+        // Each batch had its own retries: running the step again would only post the delivered batches twice and dead-letter the rest again.
+        if (why is not null) throw new RetryWillNotHelpException($"{why}: {summary}.");
         return new Materialization(rows, new Dictionary<string, object?>
         {
             ["rows_delivered"] = total - failed, ["batches"] = deliveries.Count, ["dead_lettered"] = dead.Count,
@@ -309,7 +321,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
         };
     }
 
-    private static object?[] LogRow(Delivery d, DateTime sentAt, string runId) => [d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Delivered, d.Event, d.IdempotencyKey, sentAt, runId];
+    private static object?[] LogRow(Delivery d, string runId) => [d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Delivered, d.Event, d.IdempotencyKey, d.At, runId];
 
     // A diff sync's key is unique and never NULL in what is sent, or which row the receiver holds could not be told.
     private static async Task CheckKeyAsync(ComponentContext context, string key, string consented, CancellationToken cancellationToken)
@@ -338,7 +350,8 @@ public sealed class Webhook : IComponent<WebhookParameters>
 
     /// <summary>
     /// The Idempotency-Key of a batch: SHA-256 of the step id, the event and each row's key and content hash (with the run id
-    /// when the run resends on purpose), so the same rows sent again, in a later run too, carry the same key.
+    /// when the run resends on purpose), so the same rows sent again, in a later run too, carry the same key; other rows in the
+    /// batch (its boundaries moved) make another key.
     /// </summary>
     internal static string IdempotencyKey(string asset, string kind, string? runId, IEnumerable<string> fingerprints) =>
         Sha256(string.Join("\n", [asset, kind, runId ?? "", .. fingerprints]));
@@ -403,6 +416,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
                     request.Headers.Add("X-Tributary-Signature", "sha256=" + Signature(secret, timestamp, payload));
                 }
                 request.Headers.Add("Idempotency-Key", idempotencyKey);
+                request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(p.Timeout);
                 return await http.SendAsync(request, timeout.Token).ConfigureAwait(false);

@@ -67,10 +67,19 @@ internal sealed class WebhookSyncState
     /// <summary>The keys the state holds that the input no longer has, in key order; call once the input is read.</summary>
     public IReadOnlyList<SyncedRow> Left() => _unseen.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Value).ToList();
 
-    /// <summary>Keeps a row in the next state: the one the receiver accepted now, or the one it held before when this send failed.</summary>
-    public void Keep(SyncedRow? row)
+    /// <summary>The content hash of a key whose latest send failed: no content hashes to it, so the row is sent again next run.</summary>
+    public const string Unsent = "unsent";
+
+    /// <summary>Keeps the row the receiver accepted now in the next state.</summary>
+    public void Accepted(SyncedRow row) => _next.Add(row);
+
+    /// <summary>
+    /// Keeps what the receiver held of a key whose send failed, marked <see cref="Unsent"/>: the row is sent again next run even
+    /// when its content has not changed (a failed full refresh), and a removal is still sent should it leave the input.
+    /// </summary>
+    public void Failed(SyncedRow? previous)
     {
-        if (row is not null) _next.Add(row);
+        if (previous is not null) _next.Add(previous with { ContentHash = Unsent });
     }
 
     /// <summary>The rows of the next state.</summary>

@@ -274,6 +274,8 @@ public sealed class ActivationTests(PostgresCluster postgres)
         public List<(string Timestamp, string Signature, string Body)> Requests { get; } = [];
         /// <summary>Each request's Idempotency-Key, in the order of <see cref="Requests"/>.</summary>
         public List<string> IdempotencyKeys { get; } = [];
+        /// <summary>Each request's User-Agent, in the order of <see cref="Requests"/>.</summary>
+        public List<string?> UserAgents { get; } = [];
 
         private async Task LoopAsync()
         {
@@ -296,6 +298,7 @@ public sealed class ActivationTests(PostgresCluster postgres)
                 {
                     Requests.Add((context.Request.Headers["X-Tributary-Timestamp"]!, context.Request.Headers["X-Tributary-Signature"]!, body));
                     IdempotencyKeys.Add(context.Request.Headers["Idempotency-Key"]!);
+                    UserAgents.Add(context.Request.UserAgent);
                     var n = _attempts[batch] = _attempts.GetValueOrDefault(batch) + 1;
                     var script = _script(batch);
                     status = script[Math.Min(n, script.Length) - 1];

@@ -138,6 +138,52 @@ public sealed class WebhookSyncTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task FullRefresh_ThatFails_SendsItsUnchangedRowsAgainNextRun(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, "1,a@x.com", "2,b@x.com", "3,c@x.com");
+        var failing = false;
+        using var receiver = new Receiver(_ => failing ? [500] : [200]);
+        Succeeded(await h.RunAsync(Hook(receiver.Url)));
+
+        failing = true;
+        var refresh = await h.RunAsync(Hook(receiver.Url), fullRefresh: true);
+        failing = false;
+        var after = await h.RunAsync(Hook(receiver.Url));
+
+        Assert.Equal(RunStatus.Failed, refresh.Status);
+        Succeeded(after);
+        // The rows did not change, but the receiver's last answer about them was a failure.
+        Assert.Equal([("upsert", "1,2,3"), ("upsert", "1,2,3"), ("upsert", "1,2,3")], Sent(receiver));
+        Assert.Equal((3, 0), ((await MetadataAsync(h, after)).GetProperty("upserts").GetInt32(), (await MetadataAsync(h, after)).GetProperty("unchanged").GetInt32()));
+        Assert.Equal(0L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM crm_hook__sync_state WHERE content_hash = 'unsent'"))[0][0], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Diff_FailedRemoval_IsSentAgainNextRun(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, "1,a@x.com", "2,b@x.com");
+        var failing = false;
+        using var receiver = new Receiver(_ => failing ? [500] : [200]);
+        var yaml = Hook(receiver.Url, "send_removals: true");
+        Succeeded(await h.RunAsync(yaml));
+
+        WriteCustomers(h, "1,a@x.com");
+        failing = true;
+        var failed = await h.RunAsync(yaml);
+        failing = false;
+        var after = await h.RunAsync(yaml);
+
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Succeeded(after);
+        Assert.Equal([("upsert", "1,2"), ("removed", "2"), ("removed", "2")], Sent(receiver));
+        Assert.Equal([1L], await StateAsync(h));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task FullRefresh_SendsEveryRowAgain_UnderKeysThatNameTheRun(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);

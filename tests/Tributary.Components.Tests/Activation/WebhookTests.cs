@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tributary.Components.Activation;
 using Tributary.Core.Loading;
 using Tributary.Engine.Execution;
 using Tributary.Engine.Runs;
@@ -120,6 +121,42 @@ public sealed class WebhookTests(PostgresCluster postgres)
         Assert.Equal(10, errors.Count);
         Assert.All(errors.Take(3), e => Assert.Equal((2L, "HTTP 503 Service Unavailable"), (e.Item2, e.Item3)));
         Assert.All(errors.Skip(3), e => Assert.Equal((0L, "endpoint failing: 3 consecutive batches failed, so this one was not sent"), (e.Item2, e.Item3)));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Webhook_FailedAfterItsBatchRetries_IsNotRetriedByThePipelinesPolicy_AndLogsAndDeadLettersOnce(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        WriteCustomers(h, 1);
+        using var receiver = new Receiver(_ => [500]);
+        var yaml = Hook(receiver.Url, "max_retries: 1, allow_private_network: true")
+            .Replace("pipeline: p\n", "pipeline: p\nretry: { max_retries: 2, delay: 1ms }\n", StringComparison.Ordinal)
+            .Replace("retry_delay: 1ms", "retry_delay: 100ms", StringComparison.Ordinal);
+
+        var result = await h.RunAsync(yaml);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal(1, Assert.Single(result.Steps, s => s.Asset == "crm_hook").Attempts);
+        // The batch's own try and retry, no more.
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.Equal(1L, Long((await h.RowsAsync("SELECT count(*) FROM crm_hook"))[0][0]));
+        var dead = Assert.Single(await h.RowsAsync("SELECT d.failed_at, l.sent_at FROM crm_hook__dead_letter d JOIN crm_hook l ON l.batch = d.batch"));
+        // When the batch failed (after its 100 ms retry), not when the step started.
+        Assert.Equal(dead[1], dead[0]);
+    }
+
+    [Fact]
+    public async Task Webhook_Requests_CarryTributarysUserAgent()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, 1);
+        using var receiver = new Receiver(_ => [200]);
+
+        Assert.Equal(RunStatus.Succeeded, (await h.RunAsync(Hook(receiver.Url, "allow_private_network: true"))).Status);
+
+        Assert.Equal(Webhook.UserAgent, Assert.Single(receiver.UserAgents));
+        Assert.Matches(@"^Tributary/\d+\.\d+\.\d+", Webhook.UserAgent);
     }
 
     [Theory]

@@ -33,6 +33,7 @@ public sealed class StepFailuresTests(PostgresCluster postgres)
         Assert.True(StepFailures.CannotSucceedAgain(new StatementRefusedException("refused on w1"), h.Warehouse));
         Assert.True(StepFailures.CannotSucceedAgain(new InputDataException("6 customers have orders on or before 2025-01-01; the models need at least 10."), h.Warehouse));
         Assert.True(StepFailures.CannotSucceedAgain(Assert.IsAssignableFrom<Exception>(binder), h.Warehouse));
+        Assert.True(StepFailures.CannotSucceedAgain(new RetryWillNotHelpException("nothing was delivered: 1 row(s) in 1 of 1 batch(es) could not be delivered"), h.Warehouse));
         Assert.True(StepFailures.CannotSucceedAgain(new AggregateException(new FileNotFoundException("a"), new ArgumentException("b")), h.Warehouse));
         Assert.False(StepFailures.CannotSucceedAgain(new AggregateException(new FileNotFoundException("a"), new InvalidOperationException("b")), h.Warehouse));
         Assert.False(StepFailures.CannotSucceedAgain(new InvalidDataException("line 7 is cut short"), h.Warehouse));
