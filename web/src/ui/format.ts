@@ -26,6 +26,11 @@ export function formatCurrency(n: number, currency: string | null | undefined): 
   if (!currency || !/^[A-Za-z]{3}$/.test(currency)) return money.format(n);
   return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
 }
+/** An axis tick in the currency: $12K, €1.2M; without a known currency, no symbol. */
+export function formatCompactCurrency(n: number, currency: string | null | undefined): string {
+  if (!currency || !/^[A-Za-z]{3}$/.test(currency)) return compact.format(n);
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase(), notation: "compact", maximumFractionDigits: 1 }).format(n);
+}
 /** A share 0..1 as a percentage: 12.5%. */
 export const formatPercent = (n: number) => percent.format(n);
 /** An axis tick: 12K, 1.2M. */
