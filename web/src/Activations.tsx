@@ -11,7 +11,7 @@ import { formatCount, formatDateTime } from "./ui/format";
 
 const PAGE = 25;
 
-/** Where audiences go: every audience file, customer feed and webhook of the project's pipelines, with how its last run went. */
+/** Where audiences go: every audience file, customer feed, webhook and table sync of the project's pipelines, with how its last run went. */
 export function Activations() {
   const [list, setList] = useState<Schemas["ActivationList"] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -22,7 +22,7 @@ export function Activations() {
     return () => clearInterval(timer);
   }, []);
   return (
-    <Page title="Activations" subtitle="Where audiences go: every audience file, customer feed and webhook in the project's pipelines, and how its last run went.">
+    <Page title="Activations" subtitle="Where audiences go: every audience file, customer feed, webhook and table sync in the project's pipelines, and how its last run went.">
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {list === null && !error ? <Loading what="Loading activations" /> : list && <ActivationTable list={list} />}
     </Page>

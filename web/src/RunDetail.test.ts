@@ -1,10 +1,31 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "./api/client";
-import { checkResult, rerunFrom, stepWarnings } from "./RunDetail";
+import { axisTicks, checkResult, rerunFrom, stepWarnings, tickLabelWidth } from "./RunDetail";
 
 const run = (params: Run["params"]): Run => ({
   run_id: "r1", pipeline: "customer_ltv", status: "failed", trigger: "backfill", selection: null, partition: "2026-11-28",
   started_at: "2026-11-28T00:00:00Z", ended_at: "2026-11-28T00:01:00Z", error: "step ltv failed", params, full_refresh: false,
+});
+
+describe("axisTicks", () => {
+  it("gives a wide axis round steps, about five", () => {
+    expect(axisTicks(560)).toEqual([0, 100, 200, 300, 400, 500]);
+    expect(axisTicks(560, 1000)).toEqual([0, 100, 200, 300, 400, 500]);
+  });
+
+  it("gives a phone's narrow axis only the ticks whose labels fit: no '0 s+100 ms+200 ms'", () => {
+    // About 150 px at 390 px wide: one label per 80 px.
+    const ticks = axisTicks(560, 150);
+    expect(ticks).toEqual([0, 500]);
+    expect((150 / 560) * (ticks[1] - ticks[0])).toBeGreaterThanOrEqual(tickLabelWidth);
+    expect(axisTicks(560, 250)).toEqual([0, 250, 500]);
+    expect(axisTicks(7_200_000 * 3, 150)).toEqual([0, 21_600_000]);
+  });
+
+  it("keeps the start even on the narrowest axis and for a run shorter than a step", () => {
+    expect(axisTicks(40, 10)).toEqual([0]);
+    expect(axisTicks(0)).toEqual([0]);
+  });
 });
 
 describe("rerunFrom", () => {

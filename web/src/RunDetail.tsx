@@ -1,14 +1,19 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api, errorMessage, runEventsUrl, type Run, type RunDetail as Detail, type RunEvent, type Schemas } from "./api/client";
 import { followEvents } from "./api/events";
 import { Card, DataTable, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { formatCount, formatDateTime, formatDuration } from "./ui/format";
 import { RunLog } from "./ui/RunLog";
 
-/** Round tick steps for a time axis of `span` milliseconds: about five ticks. */
-export function axisTicks(span: number): number[] {
+/** Room one tick label needs ("+1 min 30 s"), in px. */
+export const tickLabelWidth = 64;
+
+/** Round tick steps for a time axis of `span` milliseconds, as many labels as fit `width` px (at most seven): a phone gets two or three, so labels never overlap. */
+export function axisTicks(span: number, width = Infinity): number[] {
   const steps = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000];
-  const step = steps.find((s) => span / s <= 6) ?? Math.ceil(span / 5 / 3_600_000) * 3_600_000;
+  const labels = Math.max(1, Math.min(7, Math.floor(width / tickLabelWidth)));
+  if (labels === 1) return [0];
+  const step = steps.find((s) => Math.floor(span / s) + 1 <= labels) ?? Math.ceil(span / (labels - 1) / 3_600_000) * 3_600_000;
   const ticks: number[] = [];
   for (let t = 0; t <= span; t += step) ticks.push(t);
   return ticks;
@@ -30,10 +35,27 @@ export function rerunFrom(run: Run, asset: string): Schemas["RunSubmission"] {
 }
 
 /** One run: a timeline of its steps (Gantt), the failed step's error, materializations, checks, its log; cancel and re-run from failure. */
+// An element's width as laid out, kept current on resize; Infinity until measured.
+function useWidth(): [(element: HTMLElement | null) => void, number] {
+  const [width, setWidth] = useState(Infinity);
+  const [element, setElement] = useState<HTMLElement | null>(null);
+  const ref = useCallback((e: HTMLElement | null) => setElement(e), []);
+  useEffect(() => {
+    if (!element) return;
+    setWidth(element.getBoundingClientRect().width || Infinity);
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(([entry]) => setWidth(entry.contentRect.width || Infinity));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [element]);
+  return [ref, width];
+}
+
 export function RunDetail({ runId }: { runId: string }) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [log, setLog] = useState<RunEvent[]>([]);
   const [message, setMessage] = useState("");
+  const [ticksRef, ticksWidth] = useWidth();
   useEffect(() => {
     const load = () => api.runDetail(runId).then(setDetail, (e: unknown) => setMessage(errorMessage(e)));
     void load();
@@ -77,7 +99,7 @@ export function RunDetail({ runId }: { runId: string }) {
       <Card title="Timeline">
         <div className="gantt-axis" aria-hidden="true">
           <span>Step</span>
-          <span className="gantt-ticks">{axisTicks(span).map((t) => <span key={t} style={{ left: `${(t / span) * 100}%` }}>{t === 0 ? "0 s" : `+${formatDuration(t)}`}</span>)}</span>
+          <span className="gantt-ticks" ref={ticksRef}>{axisTicks(span, ticksWidth).map((t) => <span key={t} style={{ left: `${(t / span) * 100}%` }}>{t === 0 ? "0 s" : `+${formatDuration(t)}`}</span>)}</span>
           <span className="num">Duration</span><span>Status</span>
         </div>
         <ol className="gantt" aria-label="Step timeline">

@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { ActivationTable } from "./Activations";
-import { type Activation, activationFileUrl, activationHref, consentLabel, countEntries, countsSummary, destinationParts, runState, scheduleLabel } from "./activations";
+import { type Activation, activationFileUrl, activationHref, consentLabel, countEntries, countsSummary, destinationParts, kindLabel, runState, scheduleLabel } from "./activations";
 
 const hook: Activation = {
   pipeline: "churn_prevention", step: "crm_sync", type: "activate.webhook", destination: "https://crm.example/hooks/${env.CRM_TOKEN}?src=${env.CRM_SOURCE}",
@@ -32,6 +32,13 @@ describe("activations", () => {
     expect(scheduleLabel(hook)).toBe("At 06:00");
     expect(scheduleLabel({ schedule: "0 * * * *", timezone: "Europe/Berlin", group: "hourly_sync", paused: true })).toBe("Every hour (Europe/Berlin) · group hourly_sync · paused");
     expect(scheduleLabel({ schedule: null, timezone: null, group: null, paused: false })).toBe("By hand or sensor");
+  });
+
+  it("names a table sync and counts the target's rows with its added, updated and removed", () => {
+    const counts = { rows_in: null, delivered: 3, excluded_no_consent: null, failed: null, dead_letters: null, other: { added: 3, removed: 0, updated: 0 } };
+    expect(kindLabel("activate.table")).toBe("Table sync");
+    expect(countsSummary(counts, "activate.table")).toBe("3 rows in target");
+    expect(countEntries(counts, "activate.table").map((c) => `${c.label}=${c.value}`)).toEqual(["Rows in target=3", "Added=3", "Removed=0", "Updated=0"]);
   });
 
   it("lists the counts the step recorded in order, then any other key it recorded, and none it did not", () => {

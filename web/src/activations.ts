@@ -10,7 +10,7 @@ export const activationDocs = "docs/use-cases.md, under Activation: who is sent 
 
 /** What kind of destination a step type is, for people. */
 export function kindLabel(type: string): string {
-  return type === "activate.webhook" ? "Webhook" : type === "activate.customer_feed" ? "Customer feed" : type === "activate.audience_file" ? "Audience file" : type;
+  return type === "activate.webhook" ? "Webhook" : type === "activate.customer_feed" ? "Customer feed" : type === "activate.audience_file" ? "Audience file" : type === "activate.table" ? "Table sync" : type;
 }
 
 /** The destination in parts: plain text, and each `${env.NAME}` as the variable's name (the server never sends its value). */
@@ -49,7 +49,7 @@ export function scheduleLabel(a: Pick<Activation, "schedule" | "timezone" | "gro
 export function countLabel(key: string, type: string): string {
   switch (key) {
     case "rows_in": return "Rows in";
-    case "delivered": return type === "activate.webhook" ? "Delivered" : "Written";
+    case "delivered": return type === "activate.webhook" ? "Delivered" : type === "activate.table" ? "Rows in target" : "Written";
     case "excluded_no_consent": return "Left out (consent)";
     case "failed": return "Failed";
     case "dead_letters": return "Dead-letter batches";

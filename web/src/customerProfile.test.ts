@@ -47,7 +47,7 @@ describe("Customer 360 profile", () => {
     const x = tile([0.0438, "unproven", 0.0034, 0.0047, 0.0438, -0.0013, true], "persuade");
     expect(x.reason).toBe("uplift +4.38 points (X-learner)");
     expect(x.chips).toEqual([{ label: "Uplift: unproven", detail: "score band persuade", table: "uplift_segments" }]);
-    expect(tile([-0.0013, "unproven", 0.0034, 0.0047, 0.0438, -0.0013, true]).reason).toBe("uplift −0.13 points (T-learner) · 0.3% if contacted, 0.5% if not");
+    expect(tile([-0.0013, "unproven", 0.0034, 0.0047, 0.0438, -0.0013, true]).reason).toBe("uplift −0.13 points (T-learner) · 0.34% if contacted, 0.47% if not");
     expect(tile([0.02, "unproven", 0.0034, 0.0047, 0.0438, -0.0013, false]).reason).toBe("uplift +2 points · the send's average: not in the send, so no estimate of their own");
   });
 

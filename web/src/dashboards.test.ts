@@ -85,6 +85,8 @@ describe("churn panels", () => {
     expect(chart.bars).toEqual([{ x: `high: riskiest 50%, ${formatPercent(0.91)}–${formatPercent(0.97)}`, series: { value_at_risk: 150.5 } },
       { x: "medium: next 25%", series: { value_at_risk: 0 } }, { x: `low: other 25%, ${formatPercent(0.52)}–${formatPercent(0.52)}`, series: { value_at_risk: 5 } }]);
     expect(chart.note).toMatch(/^Value at risk: churn probability × predicted CLV\. Customers: high 2, medium 1, low 1\. Bands rank customers/);
+    expect(chart.yTitle).toBe("Value at risk");
+    expect(panels["analytics.churn"].chart([], "EUR")).toMatchObject({ yTitle: "Value at risk (EUR)", currency: "EUR" });
   });
 
   it("counts alerts per playbook action, the most common first", () => {

@@ -1,4 +1,5 @@
 import { intervalNote, ltvUnits, ltvValueLabel, pipelineCurrency } from "./ltv";
+import { moneyHeader } from "./usePipelineCurrency";
 import { attributionModelLabel } from "./attribution";
 import { glossary } from "./glossary";
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
@@ -15,7 +16,7 @@ export interface Panel {
   /** The step's declared output to chart ("main" for the step's asset); its table comes from the asset list (sideTable), never from a name. */
   output: string;
   /** The chart from the table's rows (objects keyed by column). */
-  chart: (rows: Record<string, unknown>[]) => Chart;
+  chart: (rows: Record<string, unknown>[], currency?: string | null) => Chart;
   /** The use case's own result: shown before the pipeline's other panels (e.g. churn before the LTV it reads). */
   lead?: boolean;
   /** The table's first order (the whole table's, by the server). */
@@ -39,6 +40,8 @@ export interface Chart {
   /** The value axis' title, unit included. */
   yTitle: string;
   unit: Unit;
+  /** The currency of a money unit (the pipeline's), for its ticks; none: no symbol rather than a guessed $. */
+  currency?: string | null;
   /** Bars run left to right with their labels in a column: for long or many category names. */
   horizontal?: boolean;
   /** The series are alternatives (e.g. attribution models): the reader picks one, and a heat table shows them all. */
@@ -267,7 +270,7 @@ export const panels: Record<string, Panel> = {
     title: "Churn: value at risk by risk band",
     output: "main",
     lead: true,
-    chart: (rows) => {
+    chart: (rows, currency) => {
       const bands = ["high", "medium", "low"].map((band) => {
         const own = rows.filter((r) => r.risk_band === band);
         const p = own.map((r) => r.churn_probability).filter((v): v is number => typeof v === "number");
@@ -282,7 +285,7 @@ export const panels: Record<string, Panel> = {
       return {
         bars: bands.map((b, i) => ({ x: `${b.band}: ${rank(b, i)}${range(b)}`, series: { value_at_risk: b.value } })),
         // A short axis title: the long one was cut at the chart's height; the definition goes in the note.
-        xTitle: "Risk band", yTitle: "Value at risk ($)", unit: "money",
+        xTitle: "Risk band", yTitle: moneyHeader("Value at risk", currency ?? null), unit: "money", currency,
         note: `Value at risk: churn probability × predicted CLV. Customers: ${bands.map((b) => `${b.band} ${b.customers}`).join(", ")}. ` +
           "Bands rank customers by churn probability (by default the top 10% high, the next 20% medium); alerts with a budget go to the highest value at risk first.",
       };
@@ -333,7 +336,7 @@ export const panels: Record<string, Panel> = {
     title: "Targeting: incremental profit by audience",
     output: "summary",
     lead: true,
-    chart: (rows) => {
+    chart: (rows, currency) => {
       const outcomes = audienceOutcomes(rows);
       // On the holdout when the scores carry its evidence: the model's own sum is biased upward for its top customers.
       const holdout = hasHoldoutValues(rows);
@@ -345,7 +348,7 @@ export const panels: Record<string, Panel> = {
       return {
         bars: outcomes.map((r) => ({ x: x(r), series: { [holdout ? "profit_on_holdout" : "model_claimed_profit"]: n(holdout ? r.holdout_profit : r.expected_profit) } })),
         // A short title: the long one was cut at 1024 px; what it measures is in the note.
-        xTitle: "Audience", yTitle: holdout ? "Incremental profit ($)" : "Claimed profit ($)", unit: "money", intervals,
+        xTitle: "Audience", yTitle: moneyHeader(holdout ? "Incremental profit" : "Claimed profit", currency ?? null), unit: "money", currency, intervals,
         note: `${warning ? `${warning} ` : ""}${holdout ? "Incremental profit on the send's holdout, with its 95% interval as error bars. " : "The model's own claim of incremental profit, unchecked. "}`
           + `${spansZero.length > 0 ? `Not distinguishable from zero (the interval spans 0, drawn pale): ${spansZero.join(", ")}. ` : ""}${audienceNote(rows)}`,
       };
@@ -369,9 +372,9 @@ export const panels: Record<string, Panel> = {
   "analytics.budget_optimizer": {
     title: "Budget reallocation: daily spend now and recommended",
     output: "main",
-    chart: (rows) => ({
+    chart: (rows, currency) => ({
       bars: rows.map((r) => ({ x: String(r.channel), series: { current: n(r.current_spend), recommended: n(r.recommended_spend) } })),
-      xTitle: "Channel", yTitle: "Spend ($/day)", unit: "money_per_day",
+      xTitle: "Channel", yTitle: currency ? `Spend (${currency}/day)` : "Spend per day", unit: "money_per_day", currency,
     }),
   },
 };

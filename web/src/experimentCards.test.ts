@@ -6,13 +6,13 @@ describe("experiment decision", () => {
   const row = { rel_lift: 0.1836, rel_low: 0.0319, rel_high: 0.3353, chance_to_beat_control: 0.989 };
 
   it("shows the lift beside the evidence the decision read, not the fixed-horizon interval it did not", () => {
-    expect(liftWithEvidence({ ...row, evidence: "sequential", evidence_low: -0.058, evidence_high: 0.425 })).toBe("+18.36%, confidence sequence [-5.8%, +42.5%]");
-    expect(liftWithEvidence({ ...row, evidence: "frequentist", evidence_low: 0.0319, evidence_high: 0.3353 })).toBe("+18.36%, fixed-horizon interval [+3.19%, +33.53%]");
-    expect(liftWithEvidence({ ...row, evidence: "bayesian" })).toBe("+18.36%, chance to beat control 98.9%");
+    expect(liftWithEvidence({ ...row, evidence: "sequential", evidence_low: -0.058, evidence_high: 0.425 })).toBe("+18.4%, confidence sequence [-5.8%, +42.5%]");
+    expect(liftWithEvidence({ ...row, evidence: "frequentist", evidence_low: 0.0319, evidence_high: 0.3353 })).toBe("+18.4%, fixed-horizon interval [+3.2%, +33.5%]");
+    expect(liftWithEvidence({ ...row, evidence: "bayesian" })).toBe("+18.4%, chance to beat control 98.9%");
   });
 
   it("names the fixed-horizon interval as such in a table written before the evidence was recorded", () => {
-    expect(liftWithEvidence(row)).toBe("+18.36%, fixed-horizon interval [+3.19%, +33.53%]");
+    expect(liftWithEvidence(row)).toBe("+18.4%, fixed-horizon interval [+3.2%, +33.5%]");
   });
 });
 
@@ -56,6 +56,9 @@ describe("experiment lift table", () => {
   it("names the risk of shipping's unit, without a sign that reads as a gain", () => {
     expect(riskOfShipping(0.0007)).toBe("0.07%");
     expect(riskOfShipping(null)).toBe("—");
+    // One rule with every other percentage: two decimals only below 1%.
+    expect(riskOfShipping(0.0123)).toBe("1.2%");
+    expect(riskOfShipping(-0.0007)).toBe("0.07%");
   });
 
   it("says where the unadjusted interval excludes zero but the adjusted p is not significant", () => {
@@ -64,7 +67,7 @@ describe("experiment lift table", () => {
       { metric: "revenue", variant: "B", rel_low: -0.0459, rel_high: 0.2809, p_value: 0.16, p_adjusted: 0.43 },
       { metric: "views", variant: "B", rel_low: 0.01, rel_high: 0.05, p_value: 0.001, p_adjusted: 0.004 },
     ];
-    expect(unadjustedIntervals(rows)).toEqual(["conversion (B): interval [+0.22%, +28.61%], p 0.047, adjusted p 0.19"]);
+    expect(unadjustedIntervals(rows)).toEqual(["conversion (B): interval [+0.22%, +28.6%], p 0.047, adjusted p 0.19"]);
     expect(unadjustedIntervals([{ ...rows[0], p_adjusted: 0.047 }])).toEqual([]);
   });
 

@@ -2,12 +2,12 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, R
 import { assetTitle } from "./titles";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
-import { formatCount, formatNumber, formatPercent } from "./ui/format";
+import { formatCount, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
 import { FitFacts } from "./modelCards";
 import { useComponentParams } from "./componentParams";
 
 const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
-const pct = (v: unknown) => (Number.isFinite(num(v)) ? `${num(v) >= 0 ? "+" : ""}${formatNumber(num(v) * 100)}%` : "—");
+const pct = (v: unknown) => (Number.isFinite(num(v)) ? formatSignedPercent(num(v)) : "—");
 const range = (low: unknown, high: unknown) => `[${pct(low)}, ${pct(high)}]`;
 // Two significant digits: 0.047 must not read as 0.05.
 const pValue = (v: unknown) => (!Number.isFinite(num(v)) ? "—" : num(v) < 0.001 ? "< 0.001" : String(Number(num(v).toPrecision(2))));
@@ -162,7 +162,7 @@ export function armValue(r: Record<string, unknown>, arm: "control" | "variant")
 
 /** The Bayesian risk of shipping (expected relative loss, never negative) as a percentage of the control's value, without a sign. */
 export function riskOfShipping(v: unknown): string {
-  return Number.isFinite(num(v)) ? `${formatNumber(Math.abs(num(v)) * 100)}%` : "—";
+  return Number.isFinite(num(v)) ? formatPercent(Math.abs(num(v))) : "—";
 }
 
 /**

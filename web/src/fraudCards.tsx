@@ -10,7 +10,8 @@ import { mainOutput, useOutputTable } from "./sideTables";
 import { toGraph } from "./pipelineGraph";
 import { ChartView } from "./ui/ChartView";
 import { Card, DataTable, ErrorNotice, Loading, StatusBadge } from "./ui/components";
-import { formatCount, formatDateTime, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { formatCount, formatCurrency, formatDateTime, formatNumber, formatPercent } from "./ui/format";
+import { moneyHeader, usePipelineCurrency } from "./usePipelineCurrency";
 
 const axisLabel = { fill: "#4b5563" };
 const palette = ["#334155", "#b91c1c", "#1d4ed8", "#b45309", "#7c3aed", "#047857"];
@@ -219,6 +220,7 @@ const byRisk = (a: Record<string, unknown>, b: Record<string, unknown>) => num(b
 export function FraudAlertCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const alerts = useOutputTable({ step: asset, output: mainOutput }, 10_000);
   const queue = useAlertQueue(pipeline, asset);
+  const currency = usePipelineCurrency(pipeline);
   const fresh = [...(alerts.rows ?? [])].sort(byRisk);
   const freshIds = new Set(fresh.map((r) => String(r.alert_id)));
   const freshTransactions = alertsByReason(fresh).reduce((s, r) => s + r.transactions, 0);
@@ -259,7 +261,7 @@ export function FraudAlertCard({ asset, pipeline }: { asset: string; pipeline: s
               { key: "score", header: "Risk score", numeric: true, cell: (r) => shown(num(r.risk_score)) },
               { key: "decision", header: "Decision", cell: (r) => String(r.decision) },
               { key: "transactions", header: "Transactions", numeric: true, cell: (r) => shown(num(r.transactions), formatCount) },
-              { key: "amount", header: "Amount ($)", numeric: true, cell: (r) => shown(num(r.amount), formatMoney) },
+              { key: "amount", header: moneyHeader("Amount", currency), numeric: true, cell: (r) => shown(num(r.amount), (v) => formatCurrency(v, currency)) },
               { key: "reasons", header: "Reasons", wrap: true, cell: (r) => (typeof r.reasons === "string" && r.reasons.length > 0 ? r.reasons : "—") },
             ]} />
         </>

@@ -68,7 +68,9 @@ describe("propensity_marketing panels", () => {
       { x: "uplift targeted", series: { model_claimed_profit: 40 } }, { x: "top propensity", series: { model_claimed_profit: -2 } }, { x: "everyone", series: { model_claimed_profit: -60 } },
     ]);
     expect(chart.intervals).toBeUndefined();
-    expect(chart.yTitle).toBe("Claimed profit ($)");
+    // The pipeline's currency, or no unit rather than a guessed $.
+    expect(chart.yTitle).toBe("Claimed profit");
+    expect(panels["activate.campaign_targeting"].chart(rows, "EUR").yTitle).toBe("Claimed profit (EUR)");
     expect(chart.note).toBe("The model's own claim of incremental profit, unchecked. The model's estimates claim (no holdout evidence in the scores to check them): uplift targeted 10 contacts, 2.5 conversions; top propensity 10 contacts, 0.5 conversions; everyone 300 contacts, 3.0 conversions.");
   });
 
@@ -85,7 +87,8 @@ describe("propensity_marketing panels", () => {
     expect(chart.bars).toEqual([{ x: "uplift targeted", series: { profit_on_holdout: 47 } }, { x: "top propensity", series: { profit_on_holdout: -400 } }]);
     // The +$47 is drawn with its interval, −1,085 to 1,180, and named as not distinguishable from zero; the axis title is short enough for 1024 px.
     expect(chart.intervals).toEqual({ "uplift targeted": [-1085.04, 1179.58], "top propensity": [-700, -100] });
-    expect(chart.yTitle).toBe("Incremental profit ($)");
+    expect(chart.yTitle).toBe("Incremental profit");
+    expect(panels["activate.campaign_targeting"].chart(rows, "USD").yTitle).toBe("Incremental profit (USD)");
     expect(chart.note).toBe("The uplift model does not beat random targeting on the holdout: expected figures are not reliable. " +
       "Incremental profit on the send's holdout, with its 95% interval as error bars. Not distinguishable from zero (the interval spans 0, drawn pale): uplift targeted. " +
       "Incremental conversions on the send's holdout (95% interval): uplift targeted 500 contacts, 10.7 (-25.7 to 47.2); top propensity 500 contacts, -7.7 (-28.9 to 13.5). " +

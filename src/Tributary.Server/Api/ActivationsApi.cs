@@ -11,6 +11,7 @@ using Tributary.Components.Activation;
 using Tributary.Core.Components;
 using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
+using Tributary.Core.Warehousing;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
@@ -19,14 +20,14 @@ using Tributary.Server.Security;
 namespace Tributary.Server.Api;
 
 /// <summary>
-/// <c>/api/activations</c>: every activation step of the project's pipelines (audience files, customer feeds, webhooks), with
+/// <c>/api/activations</c>: every activation step of the project's pipelines (audience files, customer feeds, webhooks, table syncs), with
 /// its destination, consent rule, schedule, recent runs and their counts, and the files it wrote to download.
 /// </summary>
 internal static partial class ActivationsApi
 {
     private const int RecentRuns = 20;
     private const string DeadLetterOutput = "dead_letter";
-    private static readonly string[] Types = [AudienceFile.TypeName, CustomerFeed.TypeName, Webhook.TypeName];
+    private static readonly string[] Types = [AudienceFile.TypeName, CustomerFeed.TypeName, Webhook.TypeName, TableSync.TypeName];
     private static readonly string[] PipelineExtensions = [".yaml", ".yml"];
 
     // As the designer loads: no environment value is read, so none can reach an answer; ${env.NAME} stays as written in ResolvedWith.
@@ -124,6 +125,8 @@ internal static partial class ActivationsApi
             AudienceFileParameters a => (Written(with, "path") ?? a.Path, "file", Snake(a.Format), a.Consent, a.ConsentColumn),
             CustomerFeedParameters f => (Written(with, "path") ?? f.Path, "file", Snake(f.Format), f.Consent, f.ConsentColumn),
             WebhookParameters w => (Written(with, "url") ?? w.Url, "url", (string?)null, w.Consent, w.ConsentColumn),
+            // A table sync copies its input as it is: no consent rule of its own.
+            TableSyncParameters t => (Written(with, "target") ?? t.Target, "table", (string?)null, ConsentRule.Ignore, (string?)null),
             _ => throw new System.Diagnostics.UnreachableException($"{step.Type} is not an activation"),
         };
         var group = pipeline.Groups.FirstOrDefault(g => g.Schedule is not null && g.Assets.Contains(step.Id));
@@ -169,8 +172,26 @@ internal static partial class ActivationsApi
     private static async Task<ActivationRunView> RunViewAsync(TributaryProject project, RunRecord run, StepRecord step, string type, CancellationToken ct)
     {
         var main = step.Status == StepStatus.Succeeded ? await MainAsync(project, run.RunId, step.Asset, ct).ConfigureAwait(false) : null;
-        return new ActivationRunView(run.RunId, run.Status, step.Status, run.Trigger, run.StartedAt, step.EndedAt ?? run.EndedAt, step.Error,
-            main is null ? null : Counts(type, main));
+        var counts = main is not null ? Counts(type, main)
+            : step.Status == StepStatus.Failed && type == Webhook.TypeName ? await DeadLetteredAsync(project, run.RunId, step.Asset, ct).ConfigureAwait(false)
+            : null;
+        return new ActivationRunView(run.RunId, run.Status, step.Status, run.Trigger, run.StartedAt, step.EndedAt ?? run.EndedAt, step.Error, counts);
+    }
+
+    // A failed step records no materialization, but a webhook writes its dead letters first: what this run put there.
+    private static async Task<ActivationCounts?> DeadLetteredAsync(TributaryProject project, string runId, string step, CancellationToken ct)
+    {
+        var w = project.Warehouse;
+        var table = OutputTables.Of(step, DeadLetterOutput);
+        if (await w.DescribeTableAsync(table, ct).ConfigureAwait(false) is not { } schema || schema.Find("run_id") is null || schema.Find("rows") is null) return null;
+        var d = w.Dialect;
+        var q = new SqlBuilder(d);
+        var result = await w.QueryAsync($"SELECT count(*), CAST(sum({d.Quote("rows")}) AS BIGINT) FROM {d.Quote(table)} WHERE {d.Quote("run_id")} = {q.Bind(runId, DataKind.Text)}",
+            q.Parameters, 1, ct).ConfigureAwait(false);
+        var row = result.Rows[0];
+        var batches = Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
+        if (batches == 0) return null;
+        return new ActivationCounts(null, null, null, Convert.ToInt64(row[1], CultureInfo.InvariantCulture), batches, new Dictionary<string, long>());
     }
 
     private static async Task<MaterializationRecord?> MainAsync(TributaryProject project, string runId, string step, CancellationToken ct) =>
@@ -189,6 +210,8 @@ internal static partial class ActivationsApi
         var excluded = Take("excluded_no_consent");
         return type == Webhook.TypeName
             ? new ActivationCounts(rowsIn, Take("rows_delivered"), excluded, Take("rows_failed"), Take("dead_lettered"), numbers)
+            // A table's rows are the target's after the sync; added, updated and removed stay under Other.
+            : type == TableSync.TypeName ? new ActivationCounts(rowsIn, Take("target_rows"), excluded, null, null, numbers)
             // A file's rows are the rows it wrote: the audience table, or the feed's rows.
             : new ActivationCounts(rowsIn, main.RowCount, excluded, null, null, numbers);
     }
@@ -197,7 +220,7 @@ internal static partial class ActivationsApi
     // full paths; those outside the project folder (allowed_paths) are left out, so no other folder is served.
     private static async Task<IReadOnlyList<string>> FilesAsync(TributaryProject project, Found found, CancellationToken ct)
     {
-        if (found.Step.Type == Webhook.TypeName) return [];
+        if (found.Step.Type == Webhook.TypeName || found.Step.Type == TableSync.TypeName) return [];
         foreach (var run in await project.Runs.ListRunsAsync(50, found.Pipeline.Name, ct).ConfigureAwait(false))
         {
             if (await MainAsync(project, run.RunId, found.Step.Id, ct).ConfigureAwait(false) is not { } main) continue;

@@ -2,15 +2,15 @@ using Tributary.Engine.Runs;
 
 namespace Tributary.Server.Contracts;
 
-/// <summary>One activation step of a pipeline (<c>activate.audience_file</c>, <c>activate.customer_feed</c>, <c>activate.webhook</c>): where it sends, to whom, when, and how its last run went.</summary>
+/// <summary>One activation step of a pipeline (<c>activate.audience_file</c>, <c>activate.customer_feed</c>, <c>activate.webhook</c>, <c>activate.table</c>): where it sends, to whom, when, and how its last run went.</summary>
 /// <param name="Pipeline">The pipeline the step is in.</param>
 /// <param name="Step">The step's id (its asset: the audience table or the webhook's delivery log).</param>
 /// <param name="Type">The component type.</param>
-/// <param name="Destination">Where it sends, as the pipeline file writes it: a file path (with <c>{segment}</c> when one file per segment) or a webhook URL; <c>${env.NAME}</c> is kept as written, never its value.</param>
-/// <param name="DestinationKind"><c>file</c> (a path in the project) or <c>url</c> (a webhook).</param>
+/// <param name="Destination">Where it sends, as the pipeline file writes it: a file path (with <c>{segment}</c> when one file per segment) a webhook URL, or a table sync's target table; <c>${env.NAME}</c> is kept as written, never its value.</param>
+/// <param name="DestinationKind"><c>file</c> (a path in the project), <c>url</c> (a webhook) or <c>table</c> (a warehouse table).</param>
 /// <param name="EnvironmentVariables">The variables named by <c>${env.NAME}</c> in the destination, in order.</param>
-/// <param name="Format">The file format (csv, parquet, meta_custom_audience, google_customer_match, json); null for a webhook.</param>
-/// <param name="Consent">The consent rule: required, unless_refused or ignore.</param>
+/// <param name="Format">The file format (csv, parquet, meta_custom_audience, google_customer_match, json); null for a webhook or a table.</param>
+/// <param name="Consent">The consent rule: required, unless_refused or ignore (always ignore for a table sync, which has no rule).</param>
 /// <param name="ConsentColumn">The column the rule reads; null when the rule is ignore.</param>
 /// <param name="Schedule">The cron expression that runs the step: its group's when the group has one, else the pipeline's; null when only run by hand or a sensor.</param>
 /// <param name="Timezone">The schedule's timezone.</param>
@@ -29,7 +29,7 @@ public sealed record ActivationView(string Pipeline, string Step, string Type, s
 /// <param name="StartedAt">When the run started.</param>
 /// <param name="EndedAt">When the step ended, else the run; null while it runs.</param>
 /// <param name="Error">Why the step failed, when it did.</param>
-/// <param name="Counts">What the step recorded when it succeeded; null when it recorded nothing (failed, skipped, running).</param>
+/// <param name="Counts">What the step recorded when it succeeded; for a failed webhook, the rows and batches that run dead-lettered; else null (failed, skipped, running).</param>
 public sealed record ActivationRunView(string RunId, RunStatus RunStatus, StepStatus StepStatus, string Trigger, DateTimeOffset StartedAt, DateTimeOffset? EndedAt,
     string? Error, ActivationCounts? Counts);
 
@@ -38,9 +38,9 @@ public sealed record ActivationRunView(string RunId, RunStatus RunStatus, StepSt
 /// has no failed deliveries) or ran before it was recorded.
 /// </summary>
 /// <param name="RowsIn">Rows of the step's input.</param>
-/// <param name="Delivered">Rows written to the file or delivered to the webhook.</param>
+/// <param name="Delivered">Rows written to the file, delivered to the webhook, or in the target table after a table sync.</param>
 /// <param name="ExcludedNoConsent">Rows left out by the consent rule.</param>
 /// <param name="Failed">Rows the webhook could not deliver (in dead letters).</param>
 /// <param name="DeadLetters">Batches the webhook put in its dead-letter table.</param>
-/// <param name="Other">Every other count the step recorded, by its metadata key (a feed's customers and bytes, a webhook's batches, …).</param>
+/// <param name="Other">Every other count the step recorded, by its metadata key (a feed's customers and bytes, a webhook's batches, a table sync's added, updated and removed, …).</param>
 public sealed record ActivationCounts(long? RowsIn, long? Delivered, long? ExcludedNoConsent, long? Failed, long? DeadLetters, IReadOnlyDictionary<string, long> Other);

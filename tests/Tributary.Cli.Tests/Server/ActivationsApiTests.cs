@@ -39,6 +39,7 @@ public sealed class ActivationsApiTests(PostgresCluster postgres) : IDisposable
             type: activate.webhook
             inputs: [people]
             with: { url: "${env.{{_hookEnv}}}", consent: ignore, max_retries: 0, allow_private_network: true }
+          - { id: crm_sync, type: activate.table, inputs: [people], with: { target: crm_people, key: [customer_id] } }
         """;
 
     private async Task<InProcessServer> RunAndServeAsync(bool onPostgres, string? token = null)
@@ -76,7 +77,7 @@ public sealed class ActivationsApiTests(PostgresCluster postgres) : IDisposable
         var list = await ReadAsync<ActivationList>(await served.Http.GetAsync("/api/activations", Ct));
 
         Assert.Empty(list.Unreadable);
-        Assert.Equal(["tier_files", "crm_hook"], list.Activations.Select(a => a.Step));
+        Assert.Equal(["tier_files", "crm_hook", "crm_sync"], list.Activations.Select(a => a.Step));
         var files = list.Activations[0];
         Assert.Equal(("audiences", "activate.audience_file", "out/{segment}.csv", "file", "csv"), (files.Pipeline, files.Type, files.Destination, files.DestinationKind, files.Format));
         Assert.Equal(("required", "marketing_consent", "0 6 * * *", "UTC", false), (files.Consent, files.ConsentColumn, files.Schedule, files.Timezone, files.Paused));
@@ -90,8 +91,16 @@ public sealed class ActivationsApiTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(($"${{env.{_hookEnv}}}", "url", (string?)null, "ignore", (string?)null), (hook.Destination, hook.DestinationKind, hook.Format, hook.Consent, hook.ConsentColumn));
         Assert.Equal([_hookEnv], hook.EnvironmentVariables);
         Assert.Equal(StepStatus.Failed, hook.LastRun!.StepStatus);
-        Assert.Null(hook.LastRun.Counts);
+        // A failed step records no counts: what the run dead-lettered is read from the dead-letter table by its run_id.
+        var dead = hook.LastRun.Counts!;
+        Assert.Equal(((long?)null, (long?)null, 3L, 1L), (dead.RowsIn, dead.Delivered, dead.Failed, dead.DeadLetters));
         Assert.StartsWith("crm_hook (activate.webhook) failed: nothing was delivered: 3 row(s) in 1 of 1 batch(es) could not be delivered", hook.LastRun.Error, StringComparison.Ordinal);
+
+        var sync = list.Activations[2];
+        Assert.Equal(("activate.table", "crm_people", "table", (string?)null, "ignore"), (sync.Type, sync.Destination, sync.DestinationKind, sync.Format, sync.Consent));
+        Assert.Equal(StepStatus.Succeeded, sync.LastRun!.StepStatus);
+        Assert.Equal(3L, sync.LastRun.Counts!.Delivered);
+        Assert.Equal(new Dictionary<string, long> { ["added"] = 3, ["removed"] = 0, ["updated"] = 0 }, sync.LastRun.Counts.Other);
     }
 
     [Theory]
@@ -118,6 +127,9 @@ public sealed class ActivationsApiTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(("crm_hook", "crm_hook__dead_letter"), (hook.DeliveryLog, hook.DeadLetters));
         Assert.Empty(hook.Files);
         Assert.Equal(StepStatus.Failed, Assert.Single(hook.Runs).StepStatus);
+        var sync = await ReadAsync<ActivationDetail>(await served.Http.GetAsync("/api/activations/audiences/crm_sync", Ct));
+        Assert.Equal((null, null, 0), (sync.DeliveryLog, sync.DeadLetters, sync.Files.Count));
+        Assert.Equal(3L, Assert.Single(sync.Runs).Counts!.Delivered);
         // The dead letters page through the assets API: one batch of the three rows.
         var dead = await ReadAsync<AssetPreview>(await served.Http.GetAsync("/api/assets/crm_hook__dead_letter?limit=1&offset=0", Ct));
         Assert.Equal(1, dead.Total);

@@ -143,7 +143,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "paid_search" })).ToBeVisibleAsync();
         await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader)).Not.ToHaveCountAsync(0);
         await attribution.GetByRole(AriaRole.Combobox, new() { Name = "Model" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
-        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Budget reallocation: daily spend now and recommended" }).GetByText("Spend ($/day)")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Budget reallocation: daily spend now and recommended" }).GetByText("Spend (USD/day)")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card budget_plan" }).GetByText("Data window")).ToBeVisibleAsync();
         // Demo data: the generator's two truths of channel credit beside every model, ranked against the incremental one
         // (it uses no Shapley value) unless the user picks the Shapley split, with the gap to both.

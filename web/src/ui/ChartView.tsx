@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, Cell, ErrorBar, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Chart, Unit } from "../dashboards";
-import { formatCompact, formatMoney, formatNumber, formatPercent } from "./format";
+import { formatCompact, formatCompactCurrency, formatCurrency, formatNumber, formatPercent } from "./format";
 import { SankeyView } from "./SankeyView";
 
 // Each at least 4.5:1 against white: legends print series names in their colour.
@@ -14,10 +14,10 @@ export function valueDomain(chart: Pick<Chart, "max">): [number, number] | undef
   return chart.max === undefined ? undefined : [0, chart.max];
 }
 
-export function formatUnit(v: number, unit: Unit): string {
+export function formatUnit(v: number, unit: Unit, currency?: string | null): string {
   switch (unit) {
-    case "money": return `$${formatMoney(v)}`;
-    case "money_per_day": return `$${formatMoney(v)}/day`;
+    case "money": return formatCurrency(v, currency);
+    case "money_per_day": return `${formatCurrency(v, currency)}/day`;
     case "share": return formatPercent(v);
     case "ratio": return `${formatNumber(Math.round(v * 100) / 100)}×`;
     case "score": return v.toFixed(3);
@@ -26,9 +26,9 @@ export function formatUnit(v: number, unit: Unit): string {
 }
 
 // Axis ticks: short, in the unit.
-function tick(v: number, unit: Unit): string {
+function tick(v: number, unit: Unit, currency?: string | null): string {
   if (unit === "share") return formatPercent(v);
-  if (unit === "money" || unit === "money_per_day") return `$${formatCompact(v)}`;
+  if (unit === "money" || unit === "money_per_day") return formatCompactCurrency(v, currency);
   if (unit === "ratio") return `${formatNumber(v)}×`;
   if (unit === "score") return v.toFixed(2);
   return formatCompact(v);
@@ -57,7 +57,7 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
   const horizontal = chart.horizontal || chart.bars.length > 12;
   const labelWidth = Math.min(260, Math.max(80, longest * 7 + 12));
   const height = horizontal ? Math.max(200, chart.bars.length * (series.length > 1 ? 34 : 26) + 80) : 320;
-  const format = (v: unknown) => formatUnit(Number(v), chart.unit);
+  const format = (v: unknown) => formatUnit(Number(v), chart.unit, chart.currency);
   if (chart.bars.length === 0) return <p className="muted">No values to chart.</p>;
   return (
     <div className="chart">
@@ -75,14 +75,14 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
             <CartesianGrid strokeDasharray="3 3" horizontal={!horizontal} vertical={horizontal} />
             {horizontal ? (
               <>
-                <XAxis type="number" domain={valueDomain(chart)} tickFormatter={(v: number) => tick(v, chart.unit)} label={{ value: chart.yTitle, position: "insideBottom", offset: -16, ...axisLabel }} />
+                <XAxis type="number" domain={valueDomain(chart)} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} label={{ value: chart.yTitle, position: "insideBottom", offset: -16, ...axisLabel }} />
                 <YAxis type="category" dataKey="x" width={labelWidth} interval={0} tick={{ fontSize: 12 }} />
               </>
             ) : (
               <>
                 <XAxis dataKey="x" interval={0} tick={{ fontSize: 12 }} angle={rotate ? -30 : 0} textAnchor={rotate ? "end" : "middle"}
                   height={rotate ? Math.min(120, longest * 5 + 20) : 30} label={{ value: chart.xTitle, position: "insideBottom", offset: -28, ...axisLabel }} />
-                <YAxis domain={valueDomain(chart)} tickFormatter={(v: number) => tick(v, chart.unit)} width={72} label={{ value: chart.yTitle, angle: -90, position: "insideLeft", offset: 4, style: { textAnchor: "middle" }, ...axisLabel }} />
+                <YAxis domain={valueDomain(chart)} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} width={72} label={{ value: chart.yTitle, angle: -90, position: "insideLeft", offset: 4, style: { textAnchor: "middle" }, ...axisLabel }} />
               </>
             )}
             <Tooltip formatter={format} />
@@ -117,7 +117,7 @@ function HeatTable({ chart, series }: { chart: Chart; series: string[] }) {
               {series.map((s) => {
                 const v = b.series[s];
                 // Shade up to 55% lightness loss so that dark text stays readable on the darkest cell.
-                return <td key={s} className="num" style={v === undefined ? undefined : { background: `rgba(29, 78, 216, ${(0.05 + 0.4 * (v / max)).toFixed(2)})` }}>{v === undefined ? "—" : formatUnit(v, chart.unit)}</td>;
+                return <td key={s} className="num" style={v === undefined ? undefined : { background: `rgba(29, 78, 216, ${(0.05 + 0.4 * (v / max)).toFixed(2)})` }}>{v === undefined ? "—" : formatUnit(v, chart.unit, chart.currency)}</td>;
               })}
             </tr>
           ))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnDecimals, describeCron, formatAgo, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatSignificant } from "./format";
+import { columnDecimals, describeCron, formatAgo, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatPercent, formatSignedPercent, formatSignificant } from "./format";
 
 describe("format", () => {
   it("groups counts and rounds fractions for people", () => {
@@ -54,6 +54,26 @@ describe("formatSignificant", () => {
   it("writes small measures side by side at one precision", () => {
     expect([0.00802, 0.01, 0.00914].map(formatSignificant)).toEqual(["0.00802", "0.0100", "0.00914"]);
     expect(formatSignificant(0)).toBe("0");
+  });
+});
+
+describe("formatPercent", () => {
+  it("has one decimal, and two only below 1% where one would hide the difference", () => {
+    expect(formatPercent(0.1836)).toBe("18.4%");
+    expect(formatPercent(0.0123)).toBe("1.2%");
+    expect(formatPercent(0.01)).toBe("1%");
+    expect(formatPercent(0.0022)).toBe("0.22%");
+    expect(formatPercent(0.0007)).toBe("0.07%");
+    expect(formatPercent(-0.0013)).toBe("-0.13%");
+    expect(formatPercent(0)).toBe("0%");
+    expect(formatPercent(1)).toBe("100%");
+  });
+
+  it("signs a change by the same rule", () => {
+    expect(formatSignedPercent(0.1836)).toBe("+18.4%");
+    expect(formatSignedPercent(0.0022)).toBe("+0.22%");
+    expect(formatSignedPercent(-0.058)).toBe("-5.8%");
+    expect(formatSignedPercent(0)).toBe("+0%");
   });
 });
 

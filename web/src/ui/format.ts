@@ -6,6 +6,7 @@ const small = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 });
 const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const tiny = new Intl.NumberFormat(undefined, { notation: "scientific", maximumSignificantDigits: 2 });
 const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+const finePercent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 2 });
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const date = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
@@ -26,8 +27,15 @@ export function formatCurrency(n: number, currency: string | null | undefined): 
   if (!currency || !/^[A-Za-z]{3}$/.test(currency)) return money.format(n);
   return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
 }
-/** A share 0..1 as a percentage: 12.5%. */
-export const formatPercent = (n: number) => percent.format(n);
+/** An axis tick in the currency: $12K, €1.2M; without a known currency, no symbol. */
+export function formatCompactCurrency(n: number, currency: string | null | undefined): string {
+  if (!currency || !/^[A-Za-z]{3}$/.test(currency)) return compact.format(n);
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase(), notation: "compact", maximumFractionDigits: 1 }).format(n);
+}
+/** A share 0..1 as a percentage, everywhere by one rule: one decimal (12.5%), two below 1% where one would read 0.1% for 0.07%. */
+export const formatPercent = (n: number) => (n !== 0 && Math.abs(n) < 0.01 ? finePercent : percent).format(n);
+/** A change (0.18 = +18%) as a signed percentage by the same rule: +18.4%, -0.07%, +0%. */
+export const formatSignedPercent = (n: number) => `${n >= 0 ? "+" : ""}${formatPercent(n)}`;
 /** An axis tick: 12K, 1.2M. */
 export const formatCompact = (n: number) => compact.format(n);
 
