@@ -9,7 +9,7 @@ import { modelCards } from "./modelCards";
 import { RecommendationsPanel } from "./RecommendationsPanel";
 import { useOutputTable } from "./sideTables";
 import { getSection, toGraph } from "./pipelineGraph";
-import { pipelineCurrency } from "./ltv";
+import { usePipelineCurrency } from "./usePipelineCurrency";
 import { ChartView } from "./ui/ChartView";
 import { Card, EmptyState, ErrorNotice, Loading, Page } from "./ui/components";
 import { formatCount, formatDateTime } from "./ui/format";
@@ -88,6 +88,8 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
 
 function PanelView({ id, panel, pipeline }: { id: string; panel: Panel; pipeline: string }) {
   const { name: table, table: data, rows, missing, error } = useOutputTable({ step: id, output: panel.output }, 10_000);
+  // Every panel's money in the pipeline's currency, whether or not the panel describes itself (the budget chart does not).
+  const currency = usePipelineCurrency(pipeline);
   const [about, setAbout] = useState<{ metadata: Record<string, unknown> | null; params: Record<string, unknown> | null } | null>(null);
   useEffect(() => {
     if (!panel.about) return;
@@ -105,7 +107,7 @@ function PanelView({ id, panel, pipeline }: { id: string; panel: Panel; pipeline
     <Card title={panel.title} label={panel.title} actions={<DownloadButton url={csvUrl(table)} fileName={`${table}.csv`}>Download {table}.csv</DownloadButton>}>
       {described?.summary && <p className="muted" data-testid="panel-about">{described.summary}</p>}
       {data.total > data.rows.length && <p className="notice warning">The chart reads the first {formatCount(data.rows.length)} of {formatCount(data.total)} rows.</p>}
-      <ChartView chart={panel.chart(rows, pipelineCurrency(about?.params ?? null)?.currency ?? null)} title={panel.title} />
+      <ChartView chart={panel.chart(rows, currency)} title={panel.title} />
       <details>
         <summary className="muted">Table {table}: {formatCount(data.total)} rows; sort by a column or search</summary>
         <ServerTable table={table} pageSize={20} caption={`${table} (sortable)`} maxHeight={360} units={described?.units}
