@@ -11,6 +11,7 @@ using Tributary.Components.Activation;
 using Tributary.Core.Components;
 using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
+using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
@@ -169,8 +170,10 @@ internal static partial class ActivationsApi
     private static async Task<ActivationRunView> RunViewAsync(TributaryProject project, RunRecord run, StepRecord step, string type, CancellationToken ct)
     {
         var main = step.Status == StepStatus.Succeeded ? await MainAsync(project, run.RunId, step.Asset, ct).ConfigureAwait(false) : null;
+        var warnings = (await project.Runs.GetChecksAsync(run.RunId, ct).ConfigureAwait(false))
+            .Where(c => c.Asset == step.Asset && c.Check == RunExecutor.WarningCheck).Select(c => c.Detail).ToList();
         return new ActivationRunView(run.RunId, run.Status, step.Status, run.Trigger, run.StartedAt, step.EndedAt ?? run.EndedAt, step.Error,
-            main is null ? null : Counts(type, main));
+            main is null ? null : Counts(type, main), warnings, run.FullRefresh);
     }
 
     private static async Task<MaterializationRecord?> MainAsync(TributaryProject project, string runId, string step, CancellationToken ct) =>

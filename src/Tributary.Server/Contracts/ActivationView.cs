@@ -30,8 +30,10 @@ public sealed record ActivationView(string Pipeline, string Step, string Type, s
 /// <param name="EndedAt">When the step ended, else the run; null while it runs.</param>
 /// <param name="Error">Why the step failed, when it did.</param>
 /// <param name="Counts">What the step recorded when it succeeded; null when it recorded nothing (failed, skipped, running).</param>
+/// <param name="Warnings">The warnings the step recorded (a webhook's undelivered rows under max_failed_ratio), empty when none.</param>
+/// <param name="FullRefresh">Whether the run was a full refresh: a diff sync sent every row again.</param>
 public sealed record ActivationRunView(string RunId, RunStatus RunStatus, StepStatus StepStatus, string Trigger, DateTimeOffset StartedAt, DateTimeOffset? EndedAt,
-    string? Error, ActivationCounts? Counts);
+    string? Error, ActivationCounts? Counts, IReadOnlyList<string> Warnings, bool FullRefresh);
 
 /// <summary>
 /// The counts an activation step recorded in its materialization; each null when the step does not record it (a file
