@@ -47,7 +47,7 @@ export function Schedules() {
                 ? <ul className="schedule-list">{p.sensors.map((s, i) => <li key={`${i}:${s}`}>{s}</li>)}</ul> : "—" },
               { key: "partitions", header: "Partitions", wrap: true, cell: (p) => partitionsText(p) ?? "—" },
               { key: "on", header: "On", cell: (p) => (p.schedule || p.sensors.length > 0 || p.group_schedules.length > 0) ? (
-                <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} aria-label={`schedule and sensors of ${p.name}`} /> <StatusBadge status={p.paused ? "off" : "on"} /></label>
+                <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} aria-label={`schedule and sensors of ${p.name}`} /> <StatusBadge status={p.paused ? "paused" : "on"} /></label>
               ) : <span className="muted">manual</span> },
             ]} />
         )}
