@@ -36,6 +36,10 @@ internal static partial class ActivationsApi
     [GeneratedRegex(@"\$\{env\.([^}]+)\}")]
     private static partial Regex EnvReference();
 
+    // A URL's user info (scheme://user:pass@) and each query-string value (?k=v&k2=v2).
+    [GeneratedRegex(@"^(?<head>[A-Za-z][A-Za-z0-9+.-]*://)(?<secret>[^/?#@]*)@|(?<head>[?&][^=&#]*=)(?<secret>[^&#]*)")]
+    private static partial Regex UrlSecret();
+
     public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon, TimeProvider time)
     {
         // Tagged for the OpenAPI document (otherwise each operation is tagged with the host application's name).
@@ -124,7 +128,7 @@ internal static partial class ActivationsApi
         {
             AudienceFileParameters a => (Written(with, "path") ?? a.Path, "file", Snake(a.Format), a.Consent, a.ConsentColumn),
             CustomerFeedParameters f => (Written(with, "path") ?? f.Path, "file", Snake(f.Format), f.Consent, f.ConsentColumn),
-            WebhookParameters w => (Written(with, "url") ?? w.Url, "url", (string?)null, w.Consent, w.ConsentColumn),
+            WebhookParameters w => (Masked(Written(with, "url") ?? w.Url), "url", (string?)null, w.Consent, w.ConsentColumn),
             _ => throw new System.Diagnostics.UnreachableException($"{step.Type} is not an activation"),
         };
         var group = pipeline.Groups.FirstOrDefault(g => g.Schedule is not null && g.Assets.Contains(step.Id));
@@ -134,6 +138,14 @@ internal static partial class ActivationsApi
             format, Snake(consent), consent == ConsentRule.Ignore ? null : column, schedule?.Cron, schedule?.Timezone,
             schedule is null ? null : new CronSchedule(schedule).Next(time.GetUtcNow()), group?.Name, paused, last);
     }
+
+    /// <summary>A URL with its query-string values and user info as <c>***</c> (a token written in the pipeline file); a value that is only <c>${env.NAME}</c> stays.</summary>
+    internal static string Masked(string url) => UrlSecret().Replace(url, m =>
+    {
+        var secret = m.Groups["secret"].Value;
+        var kept = secret.Length == 0 || EnvReference().Replace(secret, "").Trim(':').Length == 0;
+        return m.Groups["head"].Value + (kept ? secret : "***") + (m.Groups["head"].Value.EndsWith("://", StringComparison.Ordinal) ? "@" : "");
+    });
 
     // The with: value as the file writes it (params in place, ${env.NAME} kept), rather than the stand-in the load put there.
     private static string? Written(JsonObject? with, string key) => with?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

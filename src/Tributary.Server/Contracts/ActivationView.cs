@@ -6,7 +6,7 @@ namespace Tributary.Server.Contracts;
 /// <param name="Pipeline">The pipeline the step is in.</param>
 /// <param name="Step">The step's id (its asset: the audience table or the webhook's delivery log).</param>
 /// <param name="Type">The component type.</param>
-/// <param name="Destination">Where it sends, as the pipeline file writes it: a file path (with <c>{segment}</c> when one file per segment) or a webhook URL; <c>${env.NAME}</c> is kept as written, never its value.</param>
+/// <param name="Destination">Where it sends, as the pipeline file writes it: a file path (with <c>{segment}</c> when one file per segment) or a webhook URL; <c>${env.NAME}</c> is kept as written, never its value, and a URL's query-string values and user info are masked as <c>***</c>.</param>
 /// <param name="DestinationKind"><c>file</c> (a path in the project) or <c>url</c> (a webhook).</param>
 /// <param name="EnvironmentVariables">The variables named by <c>${env.NAME}</c> in the destination, in order.</param>
 /// <param name="Format">The file format (csv, parquet, meta_custom_audience, google_customer_match, json); null for a webhook.</param>
