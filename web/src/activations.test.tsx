@@ -30,9 +30,28 @@ describe("activations", () => {
   });
 
   it("says when it runs: the cron in words, the group whose schedule it is, paused", () => {
-    expect(scheduleLabel(hook)).toBe("At 06:00");
+    // The zone as Catalog and Schedules write it, UTC too.
+    expect(scheduleLabel(hook)).toBe("At 06:00 (UTC)");
     expect(scheduleLabel({ schedule: "0 * * * *", timezone: "Europe/Berlin", group: "hourly_sync", paused: true })).toBe("Every hour (Europe/Berlin) · group hourly_sync · paused");
     expect(scheduleLabel({ schedule: null, timezone: null, group: null, paused: false })).toBe("By hand or sensor");
+  });
+
+  it("says the next run on the schedule's own clock, and none while paused", () => {
+    expect(nextRunLabel({ ...hook, timezone: "UTC", next_tick: "2026-12-06T06:00:00Z" })).toMatch(/Dec 6, 2026.*6:00.*\(UTC\)$/);
+    expect(nextRunLabel({ ...hook, timezone: "Europe/Berlin", next_tick: "2026-12-06T05:00:00Z" })).toMatch(/6:00.*\(Europe\/Berlin\)$/);
+    expect(nextRunLabel({ ...hook, paused: true })).toBeNull();
+    expect(nextRunLabel({ ...hook, next_tick: null })).toBeNull();
+  });
+
+  it("shows a step that succeeded with failed rows or a warning as amber with how many failed, never plain green", () => {
+    const run = hook.last_run!;
+    const counts = { ...run.counts!, failed: 129, dead_letters: 3 };
+    expect(runBadge({ ...run, counts })).toEqual({ tone: "warning", text: "succeeded, 129 failed", title: run.warnings[0] });
+    expect(runBadge({ ...run, counts: { ...counts, failed: null }, warnings: [] })).toEqual({ tone: "warning", text: "succeeded, 3 dead-letter batches", title: undefined });
+    expect(runBadge({ ...run, counts: null })).toEqual({ tone: "warning", text: "succeeded with warnings", title: run.warnings[0] });
+    expect(runBadge({ ...run, counts: { ...counts, failed: 0, dead_letters: 0 }, warnings: [] })).toEqual({ tone: "succeeded", text: "succeeded" });
+    expect(runBadge({ ...run, step_status: "failed" })).toEqual({ tone: "failed", text: "failed" });
+    expect(renderToStaticMarkup(<RunBadge run={{ ...run, counts }} />)).toContain('class="badge warning"');
   });
 
   it("lists the counts the step recorded in order, then any other key it recorded, and none it did not", () => {

@@ -58,6 +58,7 @@ export function countLabel(key: string, type: string): string {
     case "excluded_no_consent": return "Left out (consent)";
     case "failed": return "Failed";
     case "dead_letters": return "Dead-letter batches";
+    case "rows_without_contact": return "Left out (no email or phone)";
     default: {
       const words = key.replace(/_/g, " ");
       return words.charAt(0).toUpperCase() + words.slice(1);
