@@ -1,10 +1,10 @@
 import { useEffect, useState } from "react";
 import { api, errorMessage, type Schemas } from "./api/client";
 import {
-  activationDocs, activationFileUrl, activationHref, consentLabel, countEntries, countsSummary, destinationParts, kindLabel, runState, scheduleLabel,
+  activationDocs, activationFileUrl, activationHref, consentLabel, countEntries, countsSummary, destinationParts, kindLabel, nextRunLabel, runBadge, scheduleLabel,
   type Activation, type ActivationRun,
 } from "./activations";
-import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
+import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page } from "./ui/components";
 import { ServerTable } from "./ui/ServerTable";
 import { DownloadButton } from "./ui/DownloadButton";
 import { formatCount, formatDateTime } from "./ui/format";
@@ -89,11 +89,17 @@ export function Destination({ activation }: { activation: Pick<Activation, "dest
   );
 }
 
+/** The run's state, amber when rows failed or the step warned though it succeeded. */
+export function RunBadge({ run }: { run: ActivationRun }) {
+  const badge = runBadge(run);
+  return <span className={`badge ${badge.tone}`} title={badge.title}>{badge.text}</span>;
+}
+
 function LastRun({ run }: { run: ActivationRun | null | undefined }) {
   if (!run) return <span className="muted">Never run</span>;
   return (
     <>
-      <StatusBadge status={runState(run)} /> <a href={`#/run/${encodeURIComponent(run.run_id)}`}>{formatDateTime(run.started_at)}</a>
+      <RunBadge run={run} /> <a href={`#/run/${encodeURIComponent(run.run_id)}`}>{formatDateTime(run.started_at)}</a>
     </>
   );
 }
@@ -128,22 +134,13 @@ export function ActivationDetail({ pipeline, step }: { pipeline: string; step: s
         <dl className="facts">
           <dt>Destination</dt><dd><Destination activation={a} /></dd>
           <dt>Consent</dt><dd>{consentLabel(a)}</dd>
-          <dt>Schedule</dt><dd>{scheduleLabel(a)}{a.next_tick && <span className="muted"> · next {formatDateTime(a.next_tick)}</span>}</dd>
+          <dt>Schedule</dt><dd>{scheduleLabel(a)}{nextRunLabel(a) && <span className="muted"> · next {nextRunLabel(a)}</span>}</dd>
           {detail.files.length > 0 && <><dt>Files of the latest run</dt><dd className="actions">{detail.files.map((f, i) =>
             <DownloadButton key={f} url={activationFileUrl(a, i)} fileName={f.split("/").pop() ?? f}>Download {f}</DownloadButton>)}</dd></>}
         </dl>
       </Card>
       <Card title="Recent runs">
-        <DataTable caption="Recent runs" rows={detail.runs} rowKey={(r) => r.run_id}
-          empty={<EmptyState title="Not run yet">Press Run now, or wait for its schedule.</EmptyState>}
-          columns={[
-            { key: "run", header: "Run", cell: (r) => <a href={`#/run/${encodeURIComponent(r.run_id)}`}>{formatDateTime(r.started_at)}</a> },
-            { key: "state", header: "State", cell: (r) => <StatusBadge status={runState(r)} /> },
-            { key: "trigger", header: "Trigger", cell: (r) => r.trigger },
-            { key: "counts", header: "Counts", wrap: true, cell: (r) => r.counts
-              ? <span className="counts">{countEntries(r.counts, a.type).map((c) => <span key={c.key}>{c.label} <strong>{formatCount(c.value)}</strong></span>)}</span>
-              : <span className="muted">{r.error ?? "no counts recorded"}</span> },
-          ]} />
+        <RecentRuns runs={detail.runs} type={a.type} />
       </Card>
       {detail.delivery_log && (
         <Card title="Delivery log" label="Delivery log">
@@ -160,5 +157,23 @@ export function ActivationDetail({ pipeline, step }: { pipeline: string; step: s
         </Card>
       )}
     </Page>
+  );
+}
+
+/** An activation's recent runs: state (amber when rows failed), trigger with a full refresh marked, counts. */
+export function RecentRuns({ runs, type }: { runs: ActivationRun[]; type: string }) {
+  return (
+    <DataTable caption="Recent runs" rows={runs} rowKey={(r) => r.run_id}
+      empty={<EmptyState title="Not run yet">Press Run now, or wait for its schedule.</EmptyState>}
+      columns={[
+        { key: "run", header: "Run", cell: (r) => <a href={`#/run/${encodeURIComponent(r.run_id)}`}>{formatDateTime(r.started_at)}</a> },
+        { key: "state", header: "State", cell: (r) => <RunBadge run={r} /> },
+        { key: "trigger", header: "Trigger", cell: (r) => <>{r.trigger}{r.full_refresh && <> <span className="badge full-refresh" title="Run with --full-refresh: stateful steps started over (a diff sync sends every row again)">full refresh</span></>}</> },
+        // A failed webhook's counts (its dead letters) come with its error, which says why.
+        { key: "counts", header: "Counts", wrap: true, cell: (r) => <>
+          {r.counts && <span className="counts">{countEntries(r.counts, type).map((c) => <span key={c.key}>{c.label} <strong>{formatCount(c.value)}</strong></span>)}</span>}
+          {(r.error || !r.counts) && <span className="muted">{r.error ?? "no counts recorded"}</span>}
+        </> },
+      ]} />
   );
 }

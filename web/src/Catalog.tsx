@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError, errorMessage, type Diagnostic, type PipelineSummary, type Template } from "./api/client";
 import { renamePipeline, setParamDefault } from "./pipelineGraph";
 import { EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
-import { describeCron, formatAgo, formatDateTime } from "./ui/format";
+import { describeSchedule, formatAgo, formatDateTime } from "./ui/format";
 
 /** The use-case templates as cards and the project's own pipelines; "Use this template" creates a pipeline from a form of its params. */
 export function Catalog() {
@@ -50,8 +50,8 @@ export function Catalog() {
  */
 export function automation(p: PipelineSummary): { on: boolean; what: string; detail: string } | null {
   const schedules = [
-    ...(p.schedule ? [{ label: `${describeCron(p.schedule)} (${p.timezone ?? "UTC"})`, cron: p.schedule }] : []),
-    ...p.group_schedules.map((g) => ({ label: `${g.group}: ${describeCron(g.schedule)} (${g.timezone})`, cron: `${g.group}: ${g.schedule}` })),
+    ...(p.schedule ? [{ label: describeSchedule(p.schedule, p.timezone), cron: p.schedule }] : []),
+    ...p.group_schedules.map((g) => ({ label: `${g.group}: ${describeSchedule(g.schedule, g.timezone)}`, cron: `${g.group}: ${g.schedule}` })),
   ];
   if (schedules.length === 0 && p.sensors.length === 0) return null;
   const sensors = p.sensors.length === 0 ? "" : `${p.sensors.length} sensor${p.sensors.length === 1 ? "" : "s"}`;

@@ -4,7 +4,7 @@ import { Backfills } from "./Backfills";
 import { partitionsText } from "./backfills";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { tickReason } from "./ticks";
-import { describeCron, formatDateTime } from "./ui/format";
+import { describeSchedule, formatDateTime } from "./ui/format";
 
 /** Schedules and sensors: each pipeline's cron and next tick, its sensors, backfills with their progress, and the tick history with reasons. */
 export function Schedules() {
@@ -36,10 +36,10 @@ export function Schedules() {
             columns={[
               { key: "name", header: "Pipeline", cell: (p) => <><a href={`#/designer/${encodeURIComponent(p.name)}`}>{p.name}</a>{p.error && <span role="alert" className="field-error"> {p.error}</span>}</> },
               // Long cells wrap, so that the table fits the page at 1024 px.
-              { key: "cron", header: "Schedule", wrap: true, cell: (p) => (p.schedule ? <><span>{describeCron(p.schedule)} ({p.timezone})</span> <code className="muted">{p.schedule}</code></>
+              { key: "cron", header: "Schedule", wrap: true, cell: (p) => (p.schedule ? <><span>{describeSchedule(p.schedule, p.timezone)}</span> <code className="muted">{p.schedule}</code></>
                 : p.group_schedules.length > 0 ? (
                   <ul className="schedule-list">{p.group_schedules.map((g) => (
-                    <li key={g.group}>{g.group}: <span>{describeCron(g.schedule)} ({g.timezone})</span> <code className="muted">{g.schedule}</code></li>
+                    <li key={g.group}>{g.group}: <span>{describeSchedule(g.schedule, g.timezone)}</span> <code className="muted">{g.schedule}</code></li>
                   ))}</ul>
                 ) : "—") },
               { key: "next", header: "Next tick", cell: (p) => nextTick(p) },
@@ -47,7 +47,7 @@ export function Schedules() {
                 ? <ul className="schedule-list">{p.sensors.map((s, i) => <li key={`${i}:${s}`}>{s}</li>)}</ul> : "—" },
               { key: "partitions", header: "Partitions", wrap: true, cell: (p) => partitionsText(p) ?? "—" },
               { key: "on", header: "On", cell: (p) => (p.schedule || p.sensors.length > 0 || p.group_schedules.length > 0) ? (
-                <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} aria-label={`schedule and sensors of ${p.name}`} /> <StatusBadge status={p.paused ? "off" : "on"} /></label>
+                <label className="toolbar"><input type="checkbox" checked={!p.paused} onChange={() => void toggle(p)} aria-label={`schedule and sensors of ${p.name}`} /> <StatusBadge status={p.paused ? "paused" : "on"} /></label>
               ) : <span className="muted">manual</span> },
             ]} />
         )}

@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { ActivationTable } from "./Activations";
-import { type Activation, activationFileUrl, activationHref, consentLabel, countEntries, countsSummary, destinationParts, kindLabel, runState, scheduleLabel } from "./activations";
+import { ActivationTable, RecentRuns, RunBadge } from "./Activations";
+import { type Activation, activationFileUrl, activationHref, consentLabel, countEntries, countsSummary, destinationParts, kindLabel, nextRunLabel, runBadge, runState, scheduleLabel } from "./activations";
 
 const hook: Activation = {
   pipeline: "churn_prevention", step: "crm_sync", type: "activate.webhook", destination: "https://crm.example/hooks/${env.CRM_TOKEN}?src=${env.CRM_SOURCE}",
@@ -10,6 +10,7 @@ const hook: Activation = {
   last_run: {
     run_id: "r1", run_status: "succeeded", step_status: "succeeded", trigger: "schedule", started_at: "2026-01-01T06:00:00Z", ended_at: "2026-01-01T06:00:05Z", error: null,
     counts: { rows_in: 10, delivered: 6, excluded_no_consent: 3, failed: 1, dead_letters: 1, other: { batches: 2, upserts: 4 } },
+    warnings: ["1 row(s) in 1 of 2 batch(es) could not be delivered (first: HTTP 500); they are in crm_sync__dead_letter"], full_refresh: false,
   },
 };
 
@@ -29,7 +30,8 @@ describe("activations", () => {
   });
 
   it("says when it runs: the cron in words, the group whose schedule it is, paused", () => {
-    expect(scheduleLabel(hook)).toBe("At 06:00");
+    // The zone as Catalog and Schedules write it, UTC too.
+    expect(scheduleLabel(hook)).toBe("At 06:00 (UTC)");
     expect(scheduleLabel({ schedule: "0 * * * *", timezone: "Europe/Berlin", group: "hourly_sync", paused: true })).toBe("Every hour (Europe/Berlin) · group hourly_sync · paused");
     expect(scheduleLabel({ schedule: null, timezone: null, group: null, paused: false })).toBe("By hand or sensor");
   });
@@ -41,6 +43,24 @@ describe("activations", () => {
     expect(countEntries(counts, "activate.table").map((c) => `${c.label}=${c.value}`)).toEqual(["Rows in target=3", "Added=3", "Removed=0", "Updated=0"]);
   });
 
+  it("says the next run on the schedule's own clock, and none while paused", () => {
+    expect(nextRunLabel({ ...hook, timezone: "UTC", next_tick: "2026-12-06T06:00:00Z" })).toMatch(/Dec 6, 2026.*6:00.*\(UTC\)$/);
+    expect(nextRunLabel({ ...hook, timezone: "Europe/Berlin", next_tick: "2026-12-06T05:00:00Z" })).toMatch(/6:00.*\(Europe\/Berlin\)$/);
+    expect(nextRunLabel({ ...hook, paused: true })).toBeNull();
+    expect(nextRunLabel({ ...hook, next_tick: null })).toBeNull();
+  });
+
+  it("shows a step that succeeded with failed rows or a warning as amber with how many failed, never plain green", () => {
+    const run = hook.last_run!;
+    const counts = { ...run.counts!, failed: 129, dead_letters: 3 };
+    expect(runBadge({ ...run, counts })).toEqual({ tone: "warning", text: "succeeded, 129 failed", title: run.warnings[0] });
+    expect(runBadge({ ...run, counts: { ...counts, failed: null }, warnings: [] })).toEqual({ tone: "warning", text: "succeeded, 3 dead-letter batches", title: undefined });
+    expect(runBadge({ ...run, counts: null })).toEqual({ tone: "warning", text: "succeeded with warnings", title: run.warnings[0] });
+    expect(runBadge({ ...run, counts: { ...counts, failed: 0, dead_letters: 0 }, warnings: [] })).toEqual({ tone: "succeeded", text: "succeeded" });
+    expect(runBadge({ ...run, step_status: "failed" })).toEqual({ tone: "failed", text: "failed" });
+    expect(renderToStaticMarkup(<RunBadge run={{ ...run, counts }} />)).toContain('class="badge warning"');
+  });
+
   it("lists the counts the step recorded in order, then any other key it recorded, and none it did not", () => {
     expect(countEntries(hook.last_run!.counts, hook.type).map((c) => `${c.label}=${c.value}`)).toEqual([
       "Rows in=10", "Delivered=6", "Left out (consent)=3", "Failed=1", "Dead-letter batches=1", "Batches=2", "Upserts=4",
@@ -49,6 +69,11 @@ describe("activations", () => {
     expect(countEntries(file, "activate.audience_file").map((c) => c.label)).toEqual(["Rows in", "Written", "Left out (consent)"]);
     expect(countsSummary(file, "activate.audience_file")).toBe("3 in · 1 written · 2 left out (consent)");
     expect(countsSummary(null, "activate.webhook")).toBe("—");
+    // An audience file's other drops, in words: no usable email or phone, duplicates merged once normalized.
+    const hashed = { ...file, delivered: 3, excluded_no_consent: 1, rows_in: 7, other: { rows_without_contact: 2, duplicates_merged: 1 } };
+    expect(countEntries(hashed, "activate.audience_file").map((c) => `${c.label}=${c.value}`)).toEqual([
+      "Rows in=7", "Written=3", "Left out (consent)=1", "Duplicates merged=1", "Left out (no email or phone)=2",
+    ]);
     // A run recorded before rows_in was kept: what it has, nothing made up.
     expect(countsSummary({ rows_in: null, delivered: 5, excluded_no_consent: null, failed: null, dead_letters: null, other: {} }, "activate.webhook")).toBe("5 delivered");
   });
@@ -83,6 +108,9 @@ describe("ActivationTable", () => {
     expect(html).toContain("Consent required (marketing_consent true)");
     expect(html).toContain('href="#/run/r1"');
     expect(html).toContain("10 in · 6 delivered · 3 left out (consent) · 1 failed");
+    expect(html).toContain('<span class="badge warning" title="1 row(s) in 1 of 2 batch(es)');
+    expect(html).toContain(">succeeded, 1 failed<");
+    expect(html).not.toContain('class="badge succeeded"');
     expect(html).not.toContain("No activations yet");
   });
 
@@ -90,5 +118,14 @@ describe("ActivationTable", () => {
     const html = renderToStaticMarkup(<ActivationTable list={{ activations: [], unreadable: [{ pipeline: "broken", error: "pipelines/broken.yaml:3:1: error TRIB0101: bad" }] }} />);
     expect(html).toContain('href="#/designer/broken"');
     expect(html).toContain("TRIB0101");
+  });
+});
+
+describe("RecentRuns", () => {
+  it("marks a full-refresh run, and only it", () => {
+    const run = hook.last_run!;
+    const html = renderToStaticMarkup(<RecentRuns type={hook.type} runs={[{ ...run, run_id: "r2", full_refresh: true }, run]} />);
+    expect(html.match(/class="badge full-refresh"[^>]*>full refresh</g)).toHaveLength(1);
+    expect(html.indexOf("full refresh")).toBeLessThan(html.indexOf('href="#/run/r1"'));
   });
 });

@@ -1,5 +1,5 @@
 import type { Schemas } from "./api/client";
-import { describeCron, formatCount } from "./ui/format";
+import { describeSchedule, formatCount, formatDateTimeIn } from "./ui/format";
 
 export type Activation = Schemas["ActivationView"];
 export type ActivationRun = Schemas["ActivationRunView"];
@@ -40,9 +40,14 @@ export function consentLabel(a: Pick<Activation, "consent" | "consent_column">):
 
 /** When the step runs: its group's or its pipeline's schedule in words, or how else it runs. */
 export function scheduleLabel(a: Pick<Activation, "schedule" | "timezone" | "group" | "paused">): string {
-  const when = a.schedule ? `${describeCron(a.schedule)}${a.timezone && a.timezone !== "UTC" ? ` (${a.timezone})` : ""}` : "By hand or sensor";
+  const when = a.schedule ? describeSchedule(a.schedule, a.timezone) : "By hand or sensor";
   const group = a.schedule && a.group ? ` · group ${a.group}` : "";
   return `${when}${group}${a.paused ? " · paused" : ""}`;
+}
+
+/** When the schedule runs the step next, on the schedule's clock; null when paused or unscheduled (the Schedules page shows "—"). */
+export function nextRunLabel(a: Pick<Activation, "next_tick" | "timezone" | "paused">): string | null {
+  return a.paused || !a.next_tick ? null : formatDateTimeIn(a.next_tick, a.timezone);
 }
 
 /** A count's name, for people: the named ones, then any other key the step recorded (upserts, customers…) made readable. */
@@ -53,6 +58,7 @@ export function countLabel(key: string, type: string): string {
     case "excluded_no_consent": return "Left out (consent)";
     case "failed": return "Failed";
     case "dead_letters": return "Dead-letter batches";
+    case "rows_without_contact": return "Left out (no email or phone)";
     default: {
       const words = key.replace(/_/g, " ");
       return words.charAt(0).toUpperCase() + words.slice(1);
@@ -83,6 +89,22 @@ export function countsSummary(counts: ActivationCounts | null | undefined, type:
 /** The state shown for a run: the step's own (it may be skipped in a failed run), else the run's. */
 export function runState(run: ActivationRun): string {
   return run.step_status === "pending" ? run.run_status : run.step_status;
+}
+
+/**
+ * The run's badge: its state, but a step that succeeded while rows failed or went to dead letters, or with a warning,
+ * is amber with how many failed ("succeeded, 129 failed"), never plain green.
+ */
+export function runBadge(run: ActivationRun): { tone: string; text: string; title?: string } {
+  const state = runState(run);
+  const failed = run.counts?.failed ?? 0;
+  const dead = run.counts?.dead_letters ?? 0;
+  const warnings = run.warnings ?? [];
+  if (state !== "succeeded" || (failed <= 0 && dead <= 0 && warnings.length === 0)) return { tone: state, text: state };
+  const text = failed > 0 ? `succeeded, ${formatCount(failed)} failed`
+    : dead > 0 ? `succeeded, ${formatCount(dead)} dead-letter batch${dead === 1 ? "" : "es"}`
+    : "succeeded with warnings";
+  return { tone: "warning", text, title: warnings.length > 0 ? warnings.join("\n") : undefined };
 }
 
 /** Where an activation's detail page is. */

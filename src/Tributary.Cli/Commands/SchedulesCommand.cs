@@ -9,7 +9,7 @@ namespace Tributary.Cli.Commands;
 
 /// <summary>
 /// <c>trib schedules</c> lists each pipeline's schedule and sensors and whether they are on; <c>trib schedules pause|resume NAME</c>
-/// turns them off or on, in the run store that <c>trib serve</c>'s daemon and its Pipelines page read.
+/// turns them off or on, in the run store that <c>trib serve</c>'s daemon and its Schedules &amp; sensors page read.
 /// </summary>
 internal static class SchedulesCommand
 {

@@ -80,7 +80,7 @@ internal static class TemplatesCommand
         var store = await project.StoreAsync(cancellationToken);
         await SchedulePause.SetAsync(store, p.Name, p, paused: true, cli.Time.GetUtcNow(), cancellationToken);
         cli.Error.WriteLine($"{p.Name}'s {SchedulesCommand.Describe(p)}: paused, so trib serve starts no run of it on its own; "
-            + $"to turn it on: trib schedules resume {p.Name} (or Resume on the Pipelines page of trib serve's web UI)");
+            + $"to turn it on: trib schedules resume {p.Name} (or tick On for it under Pipelines on the Schedules & sensors page of trib serve's web UI)");
     }
 
     // Templates whose input files no other command writes (trib demo-data writes data/demo/, trib quickstart reuses it):

@@ -120,6 +120,8 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
         var excluded = await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
         var consented = MarketingConsent.Where(p.Consent, p.ConsentColumn, d);
         long rows;
+        // The hashed formats' other drops, said in the log and the metadata: no usable email or phone, and duplicates merged.
+        long considered = 0, withoutContact = 0, duplicates = 0;
         if (hashed)
         {
             // Normalize and hash in .NET, so the rule is one tested function for every engine.
@@ -136,12 +138,20 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
                         ContactNormalizer.Sha256(google ? e164 : e164?.TrimStart('+')),
                     };
                 })
-                .Where(r => r[1] is not null || r[2] is not null);
+                .Where(r =>
+                {
+                    considered++;
+                    if (r[1] is not null || r[2] is not null) return true;
+                    withoutContact++;
+                    return false;
+                });
             await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAndAppendAsync(
                 [("segment", DataKind.Text), (google ? "Email" : "email", DataKind.Text), (google ? "Phone" : "phone", DataKind.Text)], source, ct), cancellationToken).ConfigureAwait(false);
             // The same person twice (two orders, "A@x.com" and "a@x.com") is one row once normalized and hashed: kept once.
             var hashedTable = d.Quote(context.Asset);
             rows = await w.ReplaceTableAsync(context.Asset, (b, ct) => b.CreateAsSelectAsync($"SELECT DISTINCT * FROM {hashedTable}", null, ct), cancellationToken).ConfigureAwait(false);
+            duplicates = considered - withoutContact - rows;
+            context.Log($"{considered} consented row(s): {withoutContact} left out with no usable email or phone, {duplicates} merged as duplicates once normalized, {rows} in the audience");
         }
         else
         {
@@ -190,7 +200,13 @@ public sealed class AudienceFile : IComponent<AudienceFileParameters>
             files.Add(p.Path);
         }
         context.Log($"wrote {files.Count} audience file(s): {string.Join(", ", files)}");
-        return new Materialization(rows, new Dictionary<string, object?> { ["files"] = files, ["format"] = p.Format.ToString(), ["excluded_no_consent"] = excluded, ["rows_in"] = rowsIn });
+        var metadata = new Dictionary<string, object?> { ["files"] = files, ["format"] = p.Format.ToString(), ["excluded_no_consent"] = excluded, ["rows_in"] = rowsIn };
+        if (hashed)
+        {
+            metadata["rows_without_contact"] = withoutContact;
+            metadata["duplicates_merged"] = duplicates;
+        }
+        return new Materialization(rows, metadata);
     }
 
     // The segment values of the audience table this step wrote last time, before this run replaces it.

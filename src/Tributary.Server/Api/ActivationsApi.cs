@@ -12,6 +12,7 @@ using Tributary.Core.Components;
 using Tributary.Core.Loading;
 using Tributary.Core.Pipelines;
 using Tributary.Core.Warehousing;
+using Tributary.Engine.Execution;
 using Tributary.Engine.Orchestration;
 using Tributary.Engine.Runs;
 using Tributary.Server.Contracts;
@@ -35,6 +36,10 @@ internal static partial class ActivationsApi
 
     [GeneratedRegex(@"\$\{env\.([^}]+)\}")]
     private static partial Regex EnvReference();
+
+    // A URL's user info (scheme://user:pass@) and each query-string value (?k=v&k2=v2).
+    [GeneratedRegex(@"^(?<head>[A-Za-z][A-Za-z0-9+.-]*://)(?<secret>[^/?#@]*)@|(?<head>[?&][^=&#]*=)(?<secret>[^&#]*)")]
+    private static partial Regex UrlSecret();
 
     public static void Map(RouteGroupBuilder group, TributaryProject project, Daemon daemon, TimeProvider time)
     {
@@ -124,7 +129,7 @@ internal static partial class ActivationsApi
         {
             AudienceFileParameters a => (Written(with, "path") ?? a.Path, "file", Snake(a.Format), a.Consent, a.ConsentColumn),
             CustomerFeedParameters f => (Written(with, "path") ?? f.Path, "file", Snake(f.Format), f.Consent, f.ConsentColumn),
-            WebhookParameters w => (Written(with, "url") ?? w.Url, "url", (string?)null, w.Consent, w.ConsentColumn),
+            WebhookParameters w => (Masked(Written(with, "url") ?? w.Url), "url", (string?)null, w.Consent, w.ConsentColumn),
             // A table sync copies its input as it is: no consent rule of its own.
             TableSyncParameters t => (Written(with, "target") ?? t.Target, "table", (string?)null, ConsentRule.Ignore, (string?)null),
             _ => throw new System.Diagnostics.UnreachableException($"{step.Type} is not an activation"),
@@ -136,6 +141,14 @@ internal static partial class ActivationsApi
             format, Snake(consent), consent == ConsentRule.Ignore ? null : column, schedule?.Cron, schedule?.Timezone,
             schedule is null ? null : new CronSchedule(schedule).Next(time.GetUtcNow()), group?.Name, paused, last);
     }
+
+    /// <summary>A URL with its query-string values and user info as <c>***</c> (a token written in the pipeline file); a value that is only <c>${env.NAME}</c> stays.</summary>
+    internal static string Masked(string url) => UrlSecret().Replace(url, m =>
+    {
+        var secret = m.Groups["secret"].Value;
+        var kept = secret.Length == 0 || EnvReference().Replace(secret, "").Trim(':').Length == 0;
+        return m.Groups["head"].Value + (kept ? secret : "***") + (m.Groups["head"].Value.EndsWith("://", StringComparison.Ordinal) ? "@" : "");
+    });
 
     // The with: value as the file writes it (params in place, ${env.NAME} kept), rather than the stand-in the load put there.
     private static string? Written(JsonObject? with, string key) => with?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
@@ -175,7 +188,10 @@ internal static partial class ActivationsApi
         var counts = main is not null ? Counts(type, main)
             : step.Status == StepStatus.Failed && type == Webhook.TypeName ? await DeadLetteredAsync(project, run.RunId, step.Asset, ct).ConfigureAwait(false)
             : null;
-        return new ActivationRunView(run.RunId, run.Status, step.Status, run.Trigger, run.StartedAt, step.EndedAt ?? run.EndedAt, step.Error, counts);
+        var warnings = (await project.Runs.GetChecksAsync(run.RunId, ct).ConfigureAwait(false))
+            .Where(c => c.Asset == step.Asset && c.Check == RunExecutor.WarningCheck).Select(c => c.Detail).ToList();
+        return new ActivationRunView(run.RunId, run.Status, step.Status, run.Trigger, run.StartedAt, step.EndedAt ?? run.EndedAt, step.Error,
+            counts, warnings, run.FullRefresh);
     }
 
     // A failed step records no materialization, but a webhook writes its dead letters first: what this run put there.

@@ -52,7 +52,7 @@ internal static partial class DesignerApi
         });
 
         // Saves a pipeline that has no errors as name.yaml; its warnings do not stop it, and the answer carries them.
-        // A new pipeline with a schedule or sensors is saved paused, as trib templates add adds one: resumed on the Pipelines page.
+        // A new pipeline with a schedule or sensors is saved paused, as trib templates add adds one: resumed on the Schedules & sensors page.
         api.MapPut("/pipelines/{name}/yaml", async Task<Results<Ok<PipelineSaved>, BadRequest<ProblemDetails>>> (string name, PipelineYaml body, CancellationToken ct) =>
         {
             if (!PipelineName().IsMatch(name)) return ApiProblems.BadRequest("a pipeline name uses only a-z, 0-9 and _");

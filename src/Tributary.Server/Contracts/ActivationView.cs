@@ -6,7 +6,7 @@ namespace Tributary.Server.Contracts;
 /// <param name="Pipeline">The pipeline the step is in.</param>
 /// <param name="Step">The step's id (its asset: the audience table or the webhook's delivery log).</param>
 /// <param name="Type">The component type.</param>
-/// <param name="Destination">Where it sends, as the pipeline file writes it: a file path (with <c>{segment}</c> when one file per segment) a webhook URL, or a table sync's target table; <c>${env.NAME}</c> is kept as written, never its value.</param>
+/// <param name="Destination">Where it sends, as the pipeline file writes it: a file path (with <c>{segment}</c> when one file per segment), a webhook URL, or a table sync's target table; <c>${env.NAME}</c> is kept as written, never its value, and a URL's query-string values and user info are masked as <c>***</c>.</param>
 /// <param name="DestinationKind"><c>file</c> (a path in the project), <c>url</c> (a webhook) or <c>table</c> (a warehouse table).</param>
 /// <param name="EnvironmentVariables">The variables named by <c>${env.NAME}</c> in the destination, in order.</param>
 /// <param name="Format">The file format (csv, parquet, meta_custom_audience, google_customer_match, json); null for a webhook or a table.</param>
@@ -30,8 +30,10 @@ public sealed record ActivationView(string Pipeline, string Step, string Type, s
 /// <param name="EndedAt">When the step ended, else the run; null while it runs.</param>
 /// <param name="Error">Why the step failed, when it did.</param>
 /// <param name="Counts">What the step recorded when it succeeded; for a failed webhook, the rows and batches that run dead-lettered; else null (failed, skipped, running).</param>
+/// <param name="Warnings">The warnings the step recorded (a webhook's undelivered rows under max_failed_ratio), empty when none.</param>
+/// <param name="FullRefresh">Whether the run was a full refresh: a diff sync sent every row again.</param>
 public sealed record ActivationRunView(string RunId, RunStatus RunStatus, StepStatus StepStatus, string Trigger, DateTimeOffset StartedAt, DateTimeOffset? EndedAt,
-    string? Error, ActivationCounts? Counts);
+    string? Error, ActivationCounts? Counts, IReadOnlyList<string> Warnings, bool FullRefresh);
 
 /// <summary>
 /// The counts an activation step recorded in its materialization; each null when the step does not record it (a file

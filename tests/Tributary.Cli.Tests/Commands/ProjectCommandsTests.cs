@@ -253,7 +253,7 @@ public sealed class ProjectCommandsTests : IDisposable
 
         Assert.Equal(0, add.ExitCode);
         Assert.Contains("customer_ltv's schedule 0 6 * * * UTC: paused, so trib serve starts no run of it on its own; "
-            + "to turn it on: trib schedules resume customer_ltv (or Resume on the Pipelines page of trib serve's web UI)", add.ErrorLines);
+            + "to turn it on: trib schedules resume customer_ltv (or tick On for it under Pipelines on the Schedules & sensors page of trib serve's web UI)", add.ErrorLines);
         Assert.Equal(["pipeline,triggers,state", "customer_ltv,schedule 0 6 * * * UTC,paused"], listed.Out.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')));
         Assert.Equal(0, resume.ExitCode);
         Assert.Contains("customer_ltv: schedule 0 6 * * * UTC on", resume.ErrorLines);

@@ -157,6 +157,30 @@ public sealed class ActivationsApiTests(PostgresCluster postgres) : IDisposable
     }
 
     [Fact]
+    public async Task List_OfAWebhookWithATokenInItsUrl_MasksQueryValuesAndUserInfo_KeepsEnvironmentNames()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hooks.yaml"), $$"""
+            pipeline: hooks
+            components:
+              - { id: people, type: transform.sql, with: { sql: "SELECT 1 AS customer_id" } }
+              - { id: literal, type: activate.webhook, inputs: [people], with: { url: "https://bot:pa55@crm.example/hook?token=abc123&list=7#top", consent: ignore } }
+              - { id: named, type: activate.webhook, inputs: [people], with: { url: "https://${env.{{_hookEnv}}}@crm.example/hook?token=${env.{{_hookEnv}}}&empty=", consent: ignore } }
+            """);
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+
+        var text = await (await served.Http.GetAsync("/api/activations", Ct)).Content.ReadAsStringAsync(Ct);
+        var detail = await ReadAsync<ActivationDetail>(await served.Http.GetAsync("/api/activations/hooks/literal", Ct));
+
+        Assert.DoesNotContain("abc123", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("pa55", text, StringComparison.Ordinal);
+        var list = JsonSerializer.Deserialize<ActivationList>(text, ApiJson.Options)!;
+        Assert.Equal(["https://***@crm.example/hook?token=***&list=***#top", $"https://${{env.{_hookEnv}}}@crm.example/hook?token=${{env.{_hookEnv}}}&empty="],
+            list.Activations.Select(a => a.Destination));
+        Assert.Equal("https://***@crm.example/hook?token=***&list=***#top", detail.Activation.Destination);
+    }
+
+    [Fact]
     public async Task List_NamesAPipelineThatDoesNotLoad()
     {
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);

@@ -6,7 +6,7 @@ namespace Tributary.Cli.Tests.Web;
 
 /// <summary>
 /// The Schedules page in Debian's Chromium against 'trib serve', for a pipeline scheduled by its groups only (as full_cdp
-/// is): each group's schedule and sensors, the soonest group's next tick and the switch, not "—" and "manual".
+/// is): each group's schedule and sensors, the soonest group's next tick and the switch, not "—" and "manual"; unticked, "paused".
 /// </summary>
 public sealed class SchedulesPageTests : IDisposable
 {
@@ -59,7 +59,15 @@ public sealed class SchedulesPageTests : IDisposable
         await Assertions.Expect(cells.Nth(2)).ToContainTextAsync(new Regex(@"\d.*\((hourly|ingest)\)$"));
         // A group's sensors are the pipeline's too, named with their group, one per line (full_cdp has six), each with what it watches.
         await Assertions.Expect(cells.Nth(3).GetByRole(AriaRole.Listitem)).ToHaveTextAsync(["ingest: file_arrival in inbox", "hourly: run_status of group ingest (succeeded)"]);
-        await Assertions.Expect(row.GetByRole(AriaRole.Checkbox, new() { Name = "schedule and sensors of grouped" })).ToBeCheckedAsync();
+        var on = row.GetByRole(AriaRole.Checkbox, new() { Name = "schedule and sensors of grouped" });
+        await Assertions.Expect(on).ToBeCheckedAsync();
+        await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync("on");
+        // Unticked, it is "paused", the word trib schedules and the Catalog use, and has no next tick.
+        await on.ClickAsync();
+        await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync("paused");
+        await Assertions.Expect(cells.Nth(2)).ToHaveTextAsync("—");
+        await on.ClickAsync();
+        await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync("on");
         // At 1024 px the page fits: no label hidden for screen readers sticks out of its scrolling table (it made the page 1362 px wide).
         await page.SetViewportSizeAsync(1024, 768);
         Assert.Equal(1024, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));

@@ -525,7 +525,9 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "customer_ltv" }).First;
         await Assertions.Expect(row).ToContainTextAsync("0 6 * * *");
         await Assertions.Expect(row).ToContainTextAsync("At 06:00 (UTC)");
-        await Assertions.Expect(row.GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
+        // Templates are added paused (trib templates add): its box unticked, the page saying so.
+        await Assertions.Expect(row.GetByRole(AriaRole.Checkbox)).Not.ToBeCheckedAsync();
+        await Assertions.Expect(row).ToContainTextAsync("paused");
         var ticks = page.GetByRole(AriaRole.Article).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Tick history" }) });
         // Either ticks or the empty state that says when they appear; never a bare header.
         await Assertions.Expect(ticks.GetByRole(AriaRole.Row).Nth(1)).ToBeVisibleAsync();

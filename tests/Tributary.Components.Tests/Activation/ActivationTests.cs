@@ -163,6 +163,29 @@ public sealed class ActivationTests(PostgresCluster postgres)
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task AudienceFile_RowsWithoutContactAndDuplicates_AreCountedInMetadataAndLogged(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        // 7 in: one refused consent, two with no usable email or phone, "a@x.com" three times (one merged per segment: 1), one other.
+        WriteCustomers(h, "1,a@x.com,,gold,1", "2, A@X.com ,,gold,2", "3,a@x.com,,silver,3", "4,bad-email,,gold,4", "5,,,gold,5", "6,b@x.com,,gold,6", "7,c@x.com,,gold,7,false");
+        var ct = TestContext.Current.CancellationToken;
+
+        var result = await h.RunAsync(Customers + """
+              - { id: meta, type: activate.audience_file, inputs: [customers], with: { path: out/meta.csv, format: meta_custom_audience, segment_column: tier } }
+            """);
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var m = Assert.Single(await h.Store.GetMaterializationsAsync(result.RunId, "meta", ct));
+        Assert.Equal(3, m.RowCount);
+        var metadata = System.Text.Json.Nodes.JsonNode.Parse(m.MetadataJson)!.AsObject();
+        // 7 in - 1 without consent - 2 without contact - 1 duplicate = 3 written.
+        Assert.Equal((7L, 1L, 2L, 1L), ((long)metadata["rows_in"]!, (long)metadata["excluded_no_consent"]!, (long)metadata["rows_without_contact"]!, (long)metadata["duplicates_merged"]!));
+        Assert.Contains(await h.Store.GetEventsAsync(result.RunId, ct), e => e.Asset == "meta"
+            && e.Message == "6 consented row(s): 2 left out with no usable email or phone, 1 merged as duplicates once normalized, 3 in the audience");
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task TableSync_Mirror_LogsAddedUpdatedRemovedAndRewritesTarget(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);

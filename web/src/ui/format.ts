@@ -115,3 +115,16 @@ export function describeCron(expression: string): string {
     return expression;
   }
 }
+
+/** A schedule in words with its zone, as every page shows one: "At 06:00 (UTC)". */
+export const describeSchedule = (cron: string, timezone: string | null | undefined) => `${describeCron(cron)} (${timezone ?? "UTC"})`;
+
+/** A date and time on the schedule's own clock, for beside its cron: "Dec 6, 2026, 6:00 AM (UTC)". */
+export function formatDateTimeIn(iso: string, timezone: string | null | undefined): string {
+  const zone = timezone ?? "UTC";
+  try {
+    return `${new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(new Date(iso))} (${zone})`;
+  } catch {
+    return formatDateTime(iso);
+  }
+}
