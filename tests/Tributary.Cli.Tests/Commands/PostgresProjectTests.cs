@@ -98,10 +98,12 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
         var project = Path.Combine(_temp.Path, "bad");
         Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
         File.AppendAllText(Path.Combine(project, "tributary.yaml"), "paralelism: 2\n");
+        // The key's line is the file's last, however many lines trib init writes.
+        var line = File.ReadAllLines(Path.Combine(project, "tributary.yaml")).Length;
 
         var list = await Trib.RunAsync("list", "--project", project);
 
         Assert.Equal(1, list.ExitCode);
-        Assert.Contains("tributary.yaml:13:1: error TRIB0100: unknown key 'paralelism' in tributary.yaml. Did you mean 'parallelism'?", list.Error, StringComparison.Ordinal);
+        Assert.Contains($"tributary.yaml:{line}:1: error TRIB0100: unknown key 'paralelism' in tributary.yaml. Did you mean 'parallelism'?", list.Error, StringComparison.Ordinal);
     }
 }

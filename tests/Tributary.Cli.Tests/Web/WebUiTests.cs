@@ -80,8 +80,11 @@ public sealed class WebUiTests : IDisposable
             await page.GotoAsync(address + "#/schedules");
             var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "shop_ltv" }).First;
             await Assertions.Expect(row).ToContainTextAsync("0 6 * * *");
+            // A pipeline first saved from the designer starts paused; ticking its box turns it on.
+            await Assertions.Expect(row).ToContainTextAsync("paused");
             await row.GetByRole(AriaRole.Checkbox).ClickAsync();
-            await Assertions.Expect(row).ToContainTextAsync("off");
+            await Assertions.Expect(row).ToContainTextAsync("on");
+            await Assertions.Expect(row.GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
             await page.GotoAsync(address + "#/asset/customer_ltv");
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Materialization history" })).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByText("read by")).ToContainTextAsync("value_tiers");
