@@ -140,7 +140,7 @@ public sealed class MarketingConsentTests(PostgresCluster postgres)
             using var metadata = JsonDocument.Parse(main.MetadataJson);
             return metadata.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetInt64());
         }
-        Assert.Equal(new Dictionary<string, long> { ["rows_in"] = 3, ["excluded_no_consent"] = 2 }, await CountsAsync("hashed"));
+        Assert.Equal(new Dictionary<string, long> { ["rows_in"] = 3, ["excluded_no_consent"] = 2, ["rows_without_contact"] = 0, ["duplicates_merged"] = 0 }, await CountsAsync("hashed"));
         var feed = await CountsAsync("feed");
         Assert.Equal((3L, 1L), (feed["rows_in"], feed["excluded_no_consent"]));
         Assert.Equal(new Dictionary<string, long> { ["rows_in"] = 3, ["excluded_no_consent"] = 1, ["rows_delivered"] = 1, ["rows_failed"] = 1, ["batches"] = 2, ["dead_lettered"] = 1,
