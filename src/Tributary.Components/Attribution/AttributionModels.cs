@@ -354,27 +354,31 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             await ((Task)convertingRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         var outcome = await convertingRead.ConfigureAwait(false);
-        // A pair the pairs query did not see, or more touches than it counted: the two reads check the input on their own.
-        if (!complete) return Fallback("the touches differ from their pairs' count");
-        var (pathCount, _, start, positions, touchKeys, ages, pathOf) = runs.ToPaths();
-        // Each converting path's row, by its hash; the rows then taken in path order.
+        // A pair the pairs query did not see, more touches than it counted, or a position beyond 32 bits: the two reads
+        // check the input on their own. Two paths whose ids hash alike would be one path, seen as a repeated position.
+        if (!complete) return Fallback(runs.Refusal!);
+        var (channelNames, channelOf) = Channels(keys);
+        if (runs.ToPaths(channelOf) is not { } paths) return Fallback(runs.Refusal!);
+        var (pathCount, pathHashes, start, channels, touchKeys, ages) = paths;
+        // Each converting path found by its hash: the converting rows sorted by hash and walked beside the paths' hashes,
+        // which come sorted.
+        var (rowHashes, rowOrder) = (outcome.Hashes!.AsSpan(0, outcome.Count).ToArray(), new int[outcome.Count]);
+        for (var r = 0; r < rowOrder.Length; r++) rowOrder[r] = r;
+        Array.Sort(rowHashes, rowOrder);
         var row = new int[pathCount];
         var (converted, values) = (new bool[pathCount], new double[pathCount]);
-        for (var r = 0; r < outcome.Count; r++)
+        for (var (r, path) = (0, 0); r < rowHashes.Length; r++)
         {
-            if (!pathOf.TryGet(outcome.Hashes![r], out var path)) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+            while (path < pathCount && pathHashes[path] < rowHashes[r]) path++;
+            if (path == pathCount || pathHashes[path] != rowHashes[r]) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
             if (converted[path]) return Fallback("two converting paths' ids hash alike");
-            (converted[path], values[path], row[path]) = (true, outcome.Values[r], r);
+            (converted[path], values[path], row[path]) = (true, outcome.Values[rowOrder[r]], rowOrder[r]);
         }
         var (pathIds, convertedAt) = (new string?[outcome.Count], new long[outcome.Count]);
         for (var (path, c) = (0, 0); path < pathCount; path++)
             if (converted[path]) (pathIds[c], convertedAt[c++]) = (outcome.Ids[row[path]], outcome.ConvertedAt[row[path]]);
-        var journeys = Assemble(keys, pathCount, start, positions, touchKeys, ages, converted, values, pathIds, convertedAt, zone);
-        // Two paths whose ids hash alike would be one here: positions then repeat (as they do where a path repeats one).
-        for (var path = 0; path < pathCount; path++)
-            for (var k = start[path] + 1; k < start[path + 1]; k++)
-                if (positions[k] == positions[k - 1]) return Fallback("a path's touches repeat a position (or two paths' ids hash alike)");
-        return journeys;
+        var days = Days(pathCount, converted, convertedAt, zone);
+        return new Journeys(new PathSet(channelNames, start, channels, converted, values, ages), pathIds, convertedAt, days, start, touchKeys);
 
         Journeys? Fallback(string why)
         {
@@ -471,7 +475,15 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     private static Journeys Assemble(TouchKeys keys, int pathCount, int[] start, long[] positions, int[] touchKeys, double[] ages, bool[] converted, double[] values,
         string?[] ids, long[] convertedAt, TimeZoneInfo zone)
     {
-        // Channels numbered in the keys' order; each touch's channel number beside its key.
+        var (channelNames, channelOf) = Channels(keys);
+        var channels = GC.AllocateUninitializedArray<int>(start[^1]);
+        InPositionOrder(start, positions, touchKeys, ages, channelOf, channels);
+        return new Journeys(new PathSet(channelNames, start, channels, converted, values, ages), ids, convertedAt, Days(pathCount, converted, convertedAt, zone), start, touchKeys);
+    }
+
+    // The channels numbered in the keys' order, and each key's channel number.
+    private static (List<string> Names, int[] ChannelOfKey) Channels(TouchKeys keys)
+    {
         var channelNames = new List<string>();
         var channelIds = new Dictionary<string, int>(StringComparer.Ordinal);
         var channelOf = new int[keys.All.Count];
@@ -485,8 +497,13 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             }
             channelOf[key] = id;
         }
+        return (channelNames, channelOf);
+    }
+
+    // Each converting path's day of conversion (the i-th converting path's time at convertedAt[i]); 0 for the others.
+    private static int[] Days(int pathCount, bool[] converted, long[] convertedAt, TimeZoneInfo zone)
+    {
         var days = new int[pathCount];
-        var channels = GC.AllocateUninitializedArray<int>(start[^1]);
         for (var (path, c) = (0, 0); path < pathCount; path++)
         {
             // Only a converting path's day is read (the sums and the days spanned skip the others).
@@ -495,8 +512,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             // A conversion's day is the reporting zone's, as the ad platforms' spend days are the ad account's.
             days[path] = at == PathOutlines.NoTime ? 0 : ReportingZone.Day(new DateTime(at), zone).DayNumber;
         }
-        InPositionOrder(start, positions, touchKeys, ages, channelOf, channels);
-        return new Journeys(new PathSet(channelNames, start, channels, converted, values, ages), ids, convertedAt, days, start, touchKeys);
+        return days;
     }
 
     // One batch of the touch read placed in its paths' slices, in arrival order. Optimized from its first call (as the
