@@ -274,6 +274,36 @@ public sealed class AttributionModelsTests(PostgresCluster postgres)
         Assert.Equal(ascending, descending);
     }
 
+    // The stored-order read keeps positions in 32 bits: a path whose positions differ only above them (each path's first
+    // touch put past 2^32, so it becomes its last) is still read in position order (the read falls back to the two reads
+    // where a position does not fit), not in the order their low 32 bits give.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Attribution_PositionsBeyond32Bits_TouchesStillInPositionOrder(string engine)
+    {
+        const long Past32Bits = 4_294_967_296L;
+        var touches = RandomTouches(60, 31);
+        long PositionOf(Touch t) => t.Position == 1 ? Past32Bits + 1 : t.Position;
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        h.Temp.File("paths.csv", "path_id,position,channel,campaign,converted,conversion_value,days_before_conversion,converted_at\n" + string.Concat(touches.Select(t =>
+            string.Create(CultureInfo.InvariantCulture, $"{t.Path},{PositionOf(t)},{t.Channel},{t.Campaign},{(t.Converted ? "true" : "false")},{t.Value},{t.Days},{t.At}\n"))));
+
+        var result = await h.RunAsync(Pipeline("first_touch, last_touch", "first_touch").Replace("position: INTEGER", "position: BIGINT", StringComparison.Ordinal));
+
+        Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+        var paths = touches.GroupBy(t => t.Path).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var ordered = g.OrderBy(PositionOf).ToList();
+            return new ConversionPath(ordered.Select(t => t.Channel).ToArray(), ordered[0].Converted, ordered[0].Value, ordered[0].Converted ? ordered.Select(t => t.Days ?? 0).ToArray() : null);
+        }).ToList();
+        Assert.Contains(paths, p => p.Converted && p.Channels.Count > 1 && p.Channels[0] != p.Channels[^1]);
+        foreach (var model in new[] { "first_touch", "last_touch" })
+        {
+            var rows = (await h.RowsAsync($"SELECT channel, conversions FROM attribution WHERE model = '{model}'")).ToDictionary(r => (string)r[0]!, r => D(r[1]));
+            foreach (var c in Expected(model, paths)) Assert.Equal(c.Conversions, rows.GetValueOrDefault(c.Channel), 1e-12);
+        }
+    }
+
     // Ids as journey.conversion_paths writes them, in pairs that DuckDB's plain string hash maps to one value: the read
     // still finds every touch's path by its hash (no numbering in SQL), and the credit is the model's on those paths.
     [Theory]
