@@ -123,10 +123,16 @@ internal sealed class PathRuns
             var (from, n) = (_starts[run], _starts[run + 1] - _starts[run]);
             var filled = at - starts[path];
             if (filled + n > scratch.Length) Array.Resize(ref scratch, Math.Max(2 * scratch.Length, filled + n));
-            _positions.AsSpan(from, n).CopyTo(scratch.AsSpan(filled));
-            _keys.AsSpan(from, n).CopyTo(keys.AsSpan(at));
-            _ages.AsSpan(from, n).CopyTo(ages.AsSpan(at));
-            for (var k = 0; k < n; k++) channels[at + k] = channelOfKey[_keys[from + k]];
+            // One loop for the four arrays: a run is ~10 touches, read from wherever the engine stored it, where a copy call
+            // per array paid its call and its cache misses one after another.
+            for (var k = 0; k < n; k++)
+            {
+                var key = _keys[from + k];
+                scratch[filled + k] = _positions[from + k];
+                keys[at + k] = key;
+                ages[at + k] = _ages[from + k];
+                channels[at + k] = channelOfKey[key];
+            }
             at += n;
         }
         if (path >= 0 && !InPositionOrder(scratch.AsSpan(0, at - starts[path]), channels.AsSpan(starts[path]..at), keys.AsSpan(starts[path]..at), ages.AsSpan(starts[path]..at)))
