@@ -109,6 +109,15 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         private readonly Dictionary<(string, string), int> _ids = [];
         public List<(string Channel, string Campaign)> All { get; } = [];
 
+        // The pairs numbered in name order, whatever order the engine's GROUP BY gave them in (a parallel one gives another
+        // each run): channels, campaign sums and their scaling all follow the numbers, so a rerun over the same touches
+        // would otherwise change the campaign and daily tables in the last digit (seen at 10M touches in the bench).
+        public void Number(IEnumerable<object?[]> pairs)
+        {
+            foreach (var (channel, campaign) in pairs.Select(r => ((string)r[0]!, (string)r[1]!)).OrderBy(x => x.Item1, StringComparer.Ordinal).ThenBy(x => x.Item2, StringComparer.Ordinal))
+                Id(channel, campaign);
+        }
+
         public int Id(string channel, string campaign)
         {
             if (_ids.TryGetValue((channel, campaign), out var id)) return id;
@@ -292,6 +301,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     // The columns of the two reads below, as they are cast in their SQL.
     private static readonly DataKind[] OutlineKinds = [DataKind.Text, DataKind.Boolean, DataKind.Number, DataKind.Timestamp, DataKind.Integer, DataKind.Integer];
     private static readonly DataKind[] HashedTouchKinds = [DataKind.Integer, DataKind.Integer, DataKind.Integer, DataKind.Number];
+    private static readonly DataKind[] HashedTouchOutcomeKinds = [.. HashedTouchKinds, DataKind.Boolean, DataKind.Number, DataKind.Timestamp];
     private static readonly DataKind[] TouchKinds = [DataKind.Integer, DataKind.Integer, DataKind.Number];
 
     // Where the engine streams a table in stored order and hashes text (DuckDB), one scan of the touches in that order (each
@@ -322,63 +332,88 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var pairOf = new PathsByHash(pairHashes, pairHashes.Length);
         for (var pair = 0; pair < pairHashes.Length; pair++)
             if (!pairOf.TryAdd(pair)) return Fallback("two (channel, campaign) pairs hash alike");
+        keys.Number(pairs.Rows);
         var keyOfPair = pairs.Rows.Select(r => keys.Id((string)r[0]!, (string)r[1]!)).ToArray();
         var capacity = pairs.Rows.Sum(r => Convert.ToInt64(r[3], System.Globalization.CultureInfo.InvariantCulture));
         if (capacity > Array.MaxLength) return null;
 
-        // The converting paths' outcome on another connection, while this thread reads the scan.
-        var convertingRead = Task.Run(async () =>
+        // The converting paths' outcome: for the per-conversion table (which names each path), a GROUP BY of the converting
+        // touches on another connection while this thread reads the scan; else each touch's outcome comes with the scan and
+        // the paths' are taken in C#, which costs the engine less than grouping a third of the touches by their text ids.
+        var convertingRead = !ids ? null : Task.Run(async () =>
         {
             var converting = new PathOutlines(hashed: true);
             await foreach (var b in w.ReadColumnsAsync($"""
-                SELECT {(ids ? $"CAST(path_id AS {text})" : $"CAST(NULL AS {text})")}, TRUE, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}), {pathHash}
+                SELECT CAST(path_id AS {text}), TRUE, CAST(max(conversion_value) AS {real}), max(converted_at), CAST(count(*) AS {bigint}), {pathHash}
                 FROM {table} WHERE converted AND channel IS NOT NULL AND path_id IS NOT NULL GROUP BY path_id
                 """, null, OutlineKinds, cancellationToken).ConfigureAwait(false))
                 converting.Add(b);
             return converting;
         }, cancellationToken);
-        var runs = new PathRuns((int)capacity, pairOf, keyOfPair);
+        var runs = new PathRuns((int)capacity, pairOf, keyOfPair, outcomes: !ids);
+        // A touch's outcome: whether it converted, its value (0 where it did not) and conversion time (year 100 for none, read
+        // as none: NULLs in every non-converting row would each cost the batch a call; a session time zone may move the
+        // stand-in by hours, never out of its century).
+        var outcome = ids ? "" : $"""
+            , coalesce(t.converted, FALSE), CAST(CASE WHEN t.converted THEN t.conversion_value ELSE 0 END AS {real}),
+                coalesce(t.converted_at, TIMESTAMP '0100-01-01 00:00:00')
+            """;
         var complete = true;
         try
         {
             await foreach (var b in w.ReadColumnsAsync($"""
                 SELECT {d.TextHash($"CAST(t.path_id AS {text})")}, {d.TextPairHash("t.channel", campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal))}, CAST(t.position AS {bigint}),
-                    CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) ELSE 0 END AS {real})
+                    CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) ELSE 0 END AS {real}){outcome}
                 FROM {table} t WHERE t.path_id IS NOT NULL AND t.channel IS NOT NULL
-                """, null, HashedTouchKinds, cancellationToken).ConfigureAwait(false))
+                """, null, ids ? HashedTouchKinds : HashedTouchOutcomeKinds, cancellationToken).ConfigureAwait(false))
                 if (!(complete = runs.Add(b))) break;
         }
         finally
         {
             // Never left running past the step (a failed scan rethrows its own error, not this one's).
-            await ((Task)convertingRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (convertingRead is not null) await ((Task)convertingRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        var outcome = await convertingRead.ConfigureAwait(false);
         // A pair the pairs query did not see, more touches than it counted, or a position beyond 32 bits: the two reads
         // check the input on their own. Two paths whose ids hash alike would be one path, seen as a repeated position.
         if (!complete) return Fallback(runs.Refusal!);
         var (channelNames, channelOf) = Channels(keys);
         if (runs.ToPaths(channelOf) is not { } paths) return Fallback(runs.Refusal!);
-        var (pathCount, pathHashes, start, channels, touchKeys, ages) = paths;
-        // Each converting path found by its hash: the converting rows sorted by hash and walked beside the paths' hashes,
-        // which come sorted.
-        var (rowHashes, rowOrder) = (outcome.Hashes!.AsSpan(0, outcome.Count).ToArray(), new int[outcome.Count]);
-        for (var r = 0; r < rowOrder.Length; r++) rowOrder[r] = r;
-        Array.Sort(rowHashes, rowOrder);
-        var row = new int[pathCount];
-        var (converted, values) = (new bool[pathCount], new double[pathCount]);
-        for (var (r, path) = (0, 0); r < rowHashes.Length; r++)
+        var pathCount = paths.Count;
+        bool[] converted;
+        double[] values;
+        string?[] pathIds;
+        long[] convertedAt;
+        if (convertingRead is null)
         {
-            while (path < pathCount && pathHashes[path] < rowHashes[r]) path++;
-            if (path == pathCount || pathHashes[path] != rowHashes[r]) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
-            if (converted[path]) return Fallback("two converting paths' ids hash alike");
-            (converted[path], values[path], row[path]) = (true, outcome.Values[rowOrder[r]], rowOrder[r]);
+            (converted, values) = (paths.Converted!, paths.Values!);
+            var convertingCount = converted.Count(c => c);
+            (pathIds, convertedAt) = (new string?[convertingCount], new long[convertingCount]);
+            for (var (path, c) = (0, 0); path < pathCount; path++)
+                if (converted[path]) convertedAt[c++] = paths.ConvertedAt![path];
         }
-        var (pathIds, convertedAt) = (new string?[outcome.Count], new long[outcome.Count]);
-        for (var (path, c) = (0, 0); path < pathCount; path++)
-            if (converted[path]) (pathIds[c], convertedAt[c++]) = (outcome.Ids[row[path]], outcome.ConvertedAt[row[path]]);
+        else
+        {
+            var outlines = await convertingRead.ConfigureAwait(false);
+            // Each converting path found by its hash: the converting rows sorted by hash and walked beside the paths' hashes,
+            // which come sorted.
+            var (rowHashes, rowOrder) = (outlines.Hashes!.AsSpan(0, outlines.Count).ToArray(), new int[outlines.Count]);
+            for (var r = 0; r < rowOrder.Length; r++) rowOrder[r] = r;
+            Array.Sort(rowHashes, rowOrder);
+            var row = new int[pathCount];
+            (converted, values) = (new bool[pathCount], new double[pathCount]);
+            for (var (r, path) = (0, 0); r < rowHashes.Length; r++)
+            {
+                while (path < pathCount && paths.Hashes[path] < rowHashes[r]) path++;
+                if (path == pathCount || paths.Hashes[path] != rowHashes[r]) throw new InvalidOperationException("the input changed while its paths were read; run the step again.");
+                if (converted[path]) return Fallback("two converting paths' ids hash alike");
+                (converted[path], values[path], row[path]) = (true, outlines.Values[rowOrder[r]], rowOrder[r]);
+            }
+            (pathIds, convertedAt) = (new string?[outlines.Count], new long[outlines.Count]);
+            for (var (path, c) = (0, 0); path < pathCount; path++)
+                if (converted[path]) (pathIds[c], convertedAt[c++]) = (outlines.Ids[row[path]], outlines.ConvertedAt[row[path]]);
+        }
         var days = Days(pathCount, converted, convertedAt, zone);
-        return new Journeys(new PathSet(channelNames, start, channels, converted, values, ages), pathIds, convertedAt, days, start, touchKeys);
+        return new Journeys(new PathSet(channelNames, paths.Starts, paths.Channels, converted, values, paths.Ages), pathIds, convertedAt, days, paths.Starts, paths.Keys);
 
         Journeys? Fallback(string why)
         {
@@ -430,6 +465,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         var pathCount = outlines.Count;
         outlines.Trim();
         var q = new SqlBuilder(w.Dialect);
+        keys.Number(pairs.Rows);
         var values = string.Join(", ", pairs.Rows.Select(r => $"({q.Bind(r[0], DataKind.Text)}, {q.Bind(r[1], DataKind.Text)}, {keys.Id((string)r[0]!, (string)r[1]!)})"));
 
         var pathHashes = outlines.Hashes;

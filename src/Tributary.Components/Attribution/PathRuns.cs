@@ -20,14 +20,22 @@ internal sealed class PathRuns
     // Per run the hash of its path's id and its first touch (longer than Count).
     private long[] _hashes = new long[4096];
     private int[] _starts = new int[4097];
+    // Per run, when the read brings each touch's outcome: whether a touch converted, the largest conversion value of its
+    // converting touches (negative infinity for none) and their latest conversion time in ticks (NoTime for none).
+    private readonly bool _outcomes;
+    private bool[] _converted = [];
+    private double[] _values = [];
+    private long[] _convertedAt = [];
 
     /// <summary>
     /// Runs of at most <paramref name="capacity"/> touches, whose pair hashes are looked up in <paramref name="pairs"/> (pair
-    /// <c>i</c> has key <c>keyOfPair[i]</c>).
+    /// <c>i</c> has key <c>keyOfPair[i]</c>); with <paramref name="outcomes"/>, the read's batches also bring each touch's
+    /// outcome and the paths' outcomes come from them.
     /// </summary>
-    public PathRuns(int capacity, PathsByHash pairs, int[] keyOfPair)
+    public PathRuns(int capacity, PathsByHash pairs, int[] keyOfPair, bool outcomes)
     {
-        (_pairs, _keyOfPair) = (pairs, keyOfPair);
+        (_pairs, _keyOfPair, _outcomes) = (pairs, keyOfPair, outcomes);
+        if (outcomes) (_converted, _values, _convertedAt) = (new bool[_hashes.Length], new double[_hashes.Length], new long[_hashes.Length]);
         (_positions, _keys, _ages) = (GC.AllocateUninitializedArray<int>(capacity), GC.AllocateUninitializedArray<int>(capacity), GC.AllocateUninitializedArray<double>(capacity));
     }
 
@@ -41,7 +49,8 @@ internal sealed class PathRuns
     public string? Refusal { get; private set; }
 
     /// <summary>
-    /// Appends one batch of the read (path hash, pair hash, position, age); false (with <see cref="Refusal"/>) when a touch's
+    /// Appends one batch of the read (path hash, pair hash, position, age and, with outcomes, whether the touch converted,
+    /// its conversion value and time, a time before year 1000 for none); false (with <see cref="Refusal"/>) when a touch's
     /// pair is not one the pairs query found, there are more touches than it counted (the input changed in between), or a
     /// position does not fit in 32 bits.
     /// </summary>
@@ -54,6 +63,7 @@ internal sealed class PathRuns
         var position = b.Values<long>(2);
         var age = b.Values<double>(3);
         var positionNulls = b.HasNulls(2);
+        var converting = _outcomes ? b.Values<bool>(4) : default;
         if (TouchCount + b.Count > _positions.Length) return Refuse("the touches differ from their pairs' count");
         var (pair, pairHash) = (-1, 0L);
         for (var i = 0; i < b.Count; i++)
@@ -61,7 +71,12 @@ internal sealed class PathRuns
             var hash = hashes[i];
             if (Count == 0 || hash != _hashes[Count - 1])
             {
-                if (Count + 1 == _hashes.Length) (_hashes, _starts) = (Resized(_hashes, Count), Resized(_starts, Count + 1));
+                if (Count + 1 == _hashes.Length)
+                {
+                    (_hashes, _starts) = (Resized(_hashes, Count), Resized(_starts, Count + 1));
+                    if (_outcomes) (_converted, _values, _convertedAt) = (Resized(_converted, Count), Resized(_values, Count), Resized(_convertedAt, Count));
+                }
+                if (_outcomes) (_converted[Count], _values[Count], _convertedAt[Count]) = (false, double.NegativeInfinity, PathOutlines.NoTime);
                 _hashes[Count] = hash;
                 _starts[Count++] = TouchCount;
             }
@@ -77,8 +92,23 @@ internal sealed class PathRuns
             else return Refuse($"a touch's position ({position[i]}) is outside 32-bit integers");
             _keys[at] = _keyOfPair[pair];
             _ages[at] = age[i];
+            if (_outcomes && converting[i]) Converting(b, i);
         }
         return true;
+    }
+
+    // Conversion times before this year are the read's stand-in for none (year 100, see AttributionModels).
+    private const int NoTimeBefore = 1000;
+
+    // A converting touch's value and time taken into its run's, as max() over the path's converting touches would: a NULL
+    // value or time is no value or time.
+    private void Converting(ColumnBatch b, int i)
+    {
+        var run = Count - 1;
+        _converted[run] = true;
+        if (!b.IsNull(5, i)) _values[run] = Math.Max(_values[run], b.Values<double>(5)[i]);
+        var at = b.Values<DateTime>(6)[i];
+        if (!b.IsNull(6, i) && at.Year >= NoTimeBefore) _convertedAt[run] = Math.Max(_convertedAt[run], at.Ticks);
     }
 
     /// <summary>
@@ -95,7 +125,7 @@ internal sealed class PathRuns
     // once, straight into the arrays the models read (channels, keys, ages), sorted by position on the way: an earlier
     // version moved them into path order first and numbered channels in a pass of its own, twice the new memory.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public (int Count, long[] Hashes, int[] Starts, int[] Channels, int[] Keys, double[] Ages)? ToPaths(int[] channelOfKey)
+    public Paths? ToPaths(int[] channelOfKey)
     {
         _starts[Count] = TouchCount;
         // Runs sorted by hash: a path stored in more than one run has its runs side by side.
@@ -107,6 +137,7 @@ internal sealed class PathRuns
             if (r == 0 || _hashes[r] != _hashes[r - 1]) paths++;
 
         var (hashes, starts) = (new long[paths], new int[paths + 1]);
+        var (converted, values, convertedAt) = _outcomes ? (new bool[paths], new double[paths], new long[paths]) : (null, null, null);
         var (channels, keys, ages) = (GC.AllocateUninitializedArray<int>(TouchCount), GC.AllocateUninitializedArray<int>(TouchCount), GC.AllocateUninitializedArray<double>(TouchCount));
         var scratch = new int[256];
         var (path, at) = (-1, 0);
@@ -118,8 +149,11 @@ internal sealed class PathRuns
                     return null;
                 hashes[++path] = _hashes[r];
                 starts[path] = at;
+                if (_outcomes) (values![path], convertedAt![path]) = (double.NegativeInfinity, PathOutlines.NoTime);
             }
             var run = runOrder[r];
+            if (_outcomes && _converted[run])
+                (converted![path], values![path], convertedAt![path]) = (true, Math.Max(values![path], _values[run]), Math.Max(convertedAt![path], _convertedAt[run]));
             var (from, n) = (_starts[run], _starts[run + 1] - _starts[run]);
             var filled = at - starts[path];
             if (filled + n > scratch.Length) Array.Resize(ref scratch, Math.Max(2 * scratch.Length, filled + n));
@@ -138,8 +172,18 @@ internal sealed class PathRuns
         if (path >= 0 && !InPositionOrder(scratch.AsSpan(0, at - starts[path]), channels.AsSpan(starts[path]..at), keys.AsSpan(starts[path]..at), ages.AsSpan(starts[path]..at)))
             return null;
         starts[paths] = at;
-        return (paths, hashes, starts, channels, keys, ages);
+        // A converting path without a value is worth 0, as the outline read's CAST(max(...)) of only NULLs reads.
+        for (var p = 0; values is not null && p < paths; p++)
+            if (double.IsNegativeInfinity(values[p])) values[p] = 0;
+        return new Paths(paths, hashes, starts, channels, keys, ages, converted, values, convertedAt);
     }
+
+    /// <summary>
+    /// The read's paths: how many, their hashes (ascending), first touches (and the touch count after the last), each
+    /// touch's channel number, key and age and, when the read brought outcomes, per path whether it converted, its value
+    /// and its conversion time in ticks (<see cref="PathOutlines.NoTime"/> for none).
+    /// </summary>
+    internal sealed record Paths(int Count, long[] Hashes, int[] Starts, int[] Channels, int[] Keys, double[] Ages, bool[]? Converted, double[]? Values, long[]? ConvertedAt);
 
     // One path's touches put in position order (an insertion sort, equal positions in arrival order: the touches mostly
     // arrive in order, so mostly one pass that moves nothing); false when a position repeats.
