@@ -241,6 +241,54 @@ public sealed class AttributionModelsTests(PostgresCluster postgres)
         Assert.Equal(numbered.Rows, merged.Rows);
     }
 
+    // Without a per-conversion table the stored-order scan brings each touch's outcome and the paths' outcome is taken in
+    // C# (no GROUP BY of the converting touches): the same tables as the two reads, paths stored together or split, a
+    // converting path without a conversion time included (its day is the one the two reads give it).
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Attribution_OutcomesFromTheScan_CreditsAsTheTwoReads(string engine)
+    {
+        var shuffled = RandomTouches(300, 37);
+        shuffled.AddRange([new Touch("zz_no_time", 1, "email", null, true, 25, 1, null), new Touch("zz_no_time", 2, "direct", null, true, 25, 0, null)]);
+        var together = shuffled.OrderBy(t => t.Path, StringComparer.Ordinal).ToList();
+        async Task<(List<string> Rows, List<string> Statements)> Run(List<Touch> touches, Func<string, string?>? textHash = null)
+        {
+            TracingWarehouse? traced = null;
+            await using var h = await ComponentHarness.CreateAsync(engine, postgres, w => traced = new TracingWarehouse(w, textHash));
+            Write(h, touches);
+            var result = await h.RunAsync(Pipeline(string.Join(", ", AllModels), ""));
+            Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+            var rows = new List<string>();
+            foreach (var sql in new[]
+            {
+                "SELECT model, channel, conversions, value, share, touches FROM attribution",
+                "SELECT model, channel, campaign, conversions, value, share, touches FROM attribution__campaigns",
+                "SELECT model, day, channel, campaign, conversions, value FROM attribution__daily",
+            })
+                rows.AddRange((await h.RowsAsync(sql)).Select(r => string.Join("|", r.Select(v => v switch
+                {
+                    double x => Math.Round(x, 9).ToString("R", CultureInfo.InvariantCulture),
+                    DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    null => "-",
+                    _ => Convert.ToString(v, CultureInfo.InvariantCulture),
+                }))));
+            rows.Sort(StringComparer.Ordinal);
+            return (rows, traced!.Statements.ToList());
+        }
+
+        var scanned = await Run(together);
+        var split = await Run(shuffled);
+        var numbered = await Run(together, _ => "CAST(7 AS BIGINT)");
+
+        static bool ConvertingGroupBy(string sql) => sql.Contains("WHERE converted AND", StringComparison.Ordinal);
+        if (engine == "duckdb")
+            foreach (var statements in new[] { scanned.Statements, split.Statements }) Assert.DoesNotContain(statements, ConvertingGroupBy);
+        Assert.True(scanned.Rows.Count > 500, $"only {scanned.Rows.Count} rows");
+        Assert.Contains(scanned.Rows, r => r.StartsWith("linear|", StringComparison.Ordinal) && r.Contains("|email|", StringComparison.Ordinal));
+        Assert.Equal(numbered.Rows, scanned.Rows);
+        Assert.Equal(numbered.Rows, split.Rows);
+    }
+
     // The full_cdp template's second run changed attribution's tables in the last digit: journey.conversion_paths writes its
     // table in another order each run (parallel window functions), and paths summed in stored order summed differently.
     // The same touches stored path by path in two orders give the same credit to the last bit.
