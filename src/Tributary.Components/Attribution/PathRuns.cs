@@ -1,3 +1,4 @@
+using Tributary.Core.Memory;
 using Tributary.Core.Warehousing;
 
 namespace Tributary.Components.Attribution;
@@ -36,7 +37,7 @@ internal sealed class PathRuns
     {
         (_pairs, _keyOfPair, _outcomes) = (pairs, keyOfPair, outcomes);
         if (outcomes) (_converted, _values, _convertedAt) = (new bool[_hashes.Length], new double[_hashes.Length], new long[_hashes.Length]);
-        (_positions, _keys, _ages) = (GC.AllocateUninitializedArray<int>(capacity), GC.AllocateUninitializedArray<int>(capacity), GC.AllocateUninitializedArray<double>(capacity));
+        (_positions, _keys, _ages) = (HugePageArrays.Allocate<int>(capacity), HugePageArrays.Allocate<int>(capacity), HugePageArrays.Allocate<double>(capacity));
     }
 
     /// <summary>Touches read.</summary>
@@ -138,7 +139,7 @@ internal sealed class PathRuns
 
         var (hashes, starts) = (new long[paths], new int[paths + 1]);
         var (converted, values, convertedAt) = _outcomes ? (new bool[paths], new double[paths], new long[paths]) : (null, null, null);
-        var (channels, keys, ages) = (GC.AllocateUninitializedArray<int>(TouchCount), GC.AllocateUninitializedArray<int>(TouchCount), GC.AllocateUninitializedArray<double>(TouchCount));
+        var (channels, keys, ages) = (HugePageArrays.Allocate<int>(TouchCount), HugePageArrays.Allocate<int>(TouchCount), HugePageArrays.Allocate<double>(TouchCount));
         var scratch = new int[256];
         var (path, at) = (-1, 0);
         for (var r = 0; r < Count; r++)
