@@ -318,6 +318,7 @@ public abstract class SqlWarehouse : IWarehouse
                         await ExecuteAsync(connection, WriteFence.RecordSql(Dialect), [writes[i].Table, writes[i].Partition?.Key ?? "", done.Epoch, done.RunId, counts[i]], cancellationToken)
                             .ConfigureAwait(false);
                 }
+                await RefreshStatisticsAsync(connection, writes.Select(w => w.Table).ToList(), cancellationToken).ConfigureAwait(false);
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return counts;
             }
@@ -517,6 +518,12 @@ public abstract class SqlWarehouse : IWarehouse
     /// take turns until this transaction ends (the in-process gates only order this process's writers). Tables come in name order.
     /// </summary>
     protected virtual Task LockTablesForCommitAsync(DbConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Inside a commit's transaction, once every table holds its new rows: brings the engine's planner statistics up to date,
+    /// so the next step's query over a table written moments ago is planned from its real size. Nothing by default.
+    /// </summary>
+    protected virtual Task RefreshStatisticsAsync(DbConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The message for SQL holding several statements; <paramref name="count"/> when the parser counted them.</summary>
     protected static string SeveralStatements(int? count) =>

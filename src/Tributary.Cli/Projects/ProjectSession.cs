@@ -156,7 +156,20 @@ internal sealed class ProjectSession : IAsyncDisposable
         // This process owns the DuckDB file, so any staging table in it is from a process that died mid-write.
         if (postgres is null) await _warehouse.DropAbandonedStagingAsync(cancellationToken).ConfigureAwait(false);
         // Said once per process, where it connects: the role decides what a pipeline's SQL can reach on the database server.
-        else if (await PostgresRoleCheck.WarningAsync(_warehouse, cancellationToken).ConfigureAwait(false) is { } warning) _error.WriteLine(warning);
+        else
+        {
+            if (await PostgresSchemaCheck.ProblemAsync(_warehouse, cancellationToken).ConfigureAwait(false) is { } schema)
+            {
+                if (schema.IsError)
+                {
+                    await _warehouse.DisposeAsync().ConfigureAwait(false);
+                    _warehouse = null;
+                    throw new CliException($"{schema.Message} (warehouse.postgres_env '{Settings.PostgresEnv}' in tributary.yaml)");
+                }
+                _error.WriteLine(schema.Message);
+            }
+            if (await PostgresRoleCheck.WarningAsync(_warehouse, cancellationToken).ConfigureAwait(false) is { } warning) _error.WriteLine(warning);
+        }
         return _warehouse;
     }
 

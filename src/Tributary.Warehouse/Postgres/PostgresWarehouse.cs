@@ -156,6 +156,18 @@ public sealed class PostgresWarehouse : SqlWarehouse
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// ANALYZE: autovacuum sees a new table only a minute or more later, and until then the planner guesses one row per join key:
+    /// experiment.metrics over 5,000 exposures and 31,000 events ran 110 s in nested loops instead of 1 s. It samples at most
+    /// 30,000 rows (the default statistics target), so its cost does not grow with the table.
+    /// </remarks>
+    protected override async Task RefreshStatisticsAsync(DbConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        foreach (var table in tables)
+            await ExecuteAsync(connection, $"ANALYZE {Dialect.Quote(table)}", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     protected override async Task LoadFilesAsync(DbConnection connection, string quotedTable, IReadOnlyList<string> paths, FileFormat format,
         FileReadOptions options, CancellationToken cancellationToken)
     {

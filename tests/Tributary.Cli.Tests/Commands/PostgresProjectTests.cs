@@ -76,6 +76,41 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
         Assert.Empty(asRole.Error);
     }
 
+    // An ordinary role on PostgreSQL 15 may not create in public, and a Search Path naming a missing schema leaves none: every run
+    // failed at its first step with "42501: permission denied for schema public" or "3F000: no schema has been selected to create in".
+    [Fact]
+    public async Task Open_RoleWithoutAUsableSchema_SaysSoAndHowToCreateOne()
+    {
+        var project = Path.Combine(_temp.Path, "role");
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        var settings = Path.Combine(project, "tributary.yaml");
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+        var superuser = await postgres.NewSchemaAsync();
+        var schema = superuser.Split("Search Path=")[1];
+        var role = "r_" + Guid.NewGuid().ToString("N")[..10];
+        await using (var admin = new Npgsql.NpgsqlConnection(superuser))
+        {
+            await admin.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE ROLE \"{role}\" LOGIN; GRANT USAGE ON SCHEMA \"{schema}\" TO \"{role}\"", admin);
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+        var asRole = superuser.Replace("Username=tributary", $"Username={role}", StringComparison.Ordinal);
+
+        Environment.SetEnvironmentVariable(_env, asRole.Replace($"Search Path={schema}", "Search Path=missing_schema", StringComparison.Ordinal));
+        var missing = await Trib.RunAsync("query", "SELECT 1 AS n", "--project", project, "--format", "csv");
+        Environment.SetEnvironmentVariable(_env, asRole);
+        var readOnly = await Trib.RunAsync("query", "SELECT 1 AS n", "--project", project, "--format", "csv");
+
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal($"error: the PostgreSQL warehouse has no schema to work in: its search path (missing_schema) names none that exists and that role '{role}' may use. "
+            + $"Create one the role owns (CREATE SCHEMA tributary AUTHORIZATION \"{role}\") and name it in the connection string (Search Path=tributary). "
+            + $"(warehouse.postgres_env '{_env}' in tributary.yaml)", missing.Error.Trim());
+        Assert.True(readOnly.ExitCode == 0, readOnly.Error);
+        Assert.Equal([$"warning: role '{role}' may not create tables in schema '{schema}' of the PostgreSQL warehouse, so a run fails at its first step "
+            + $"(from PostgreSQL 15 only the database owner may create in public). Create a schema the role owns (CREATE SCHEMA tributary AUTHORIZATION \"{role}\") "
+            + "and name it in the connection string (Search Path=tributary)."], readOnly.ErrorLines);
+    }
+
     [Fact]
     public async Task Run_PostgresUnreachable_SaysWhichSettingAndWhatToCheck()
     {
