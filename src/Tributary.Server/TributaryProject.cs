@@ -28,6 +28,11 @@ public sealed record TributaryProject
     public required IRunStore Runs { get; init; }
     /// <summary>The daemon's state (cursors, ticks, queue, backfills).</summary>
     public required IOrchestrationStore Orchestration { get; init; }
+    /// <summary>
+    /// The project's reporting time zone (tributary.yaml's <c>timezone:</c>, an IANA name): the zone components bucket days
+    /// in, and that of a schedule or partition set that names none. Default <c>UTC</c>.
+    /// </summary>
+    public string Timezone { get; init; } = "UTC";
     /// <summary>Steps executing at once within a run.</summary>
     public int Parallelism { get; init; } = 4;
     /// <summary>Loads a pipeline by name with param overrides and, for a partitioned run, the partition's values.</summary>

@@ -33,9 +33,10 @@ public sealed class EngineHarness : IAsyncDisposable
         return new EngineHarness(temp, warehouse, store);
     }
 
-    public static PipelineSpec Pipeline(string yaml)
+    /// <param name="timezone">The project's reporting zone (tributary.yaml's timezone:).</param>
+    public static PipelineSpec Pipeline(string yaml, string timezone = "UTC")
     {
-        var result = new PipelineLoader(Catalog).Load(yaml, "test.yaml", new LoadOptions { Environment = _ => null });
+        var result = new PipelineLoader(Catalog).Load(yaml, "test.yaml", new LoadOptions { Environment = _ => null, Timezone = timezone });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         return result.Pipeline!;
     }

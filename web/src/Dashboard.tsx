@@ -12,7 +12,8 @@ import { getSection, toGraph } from "./pipelineGraph";
 import { usePipelineCurrency } from "./usePipelineCurrency";
 import { ChartView } from "./ui/ChartView";
 import { Card, EmptyState, ErrorNotice, Loading, Page } from "./ui/components";
-import { formatCount, formatDateTime } from "./ui/format";
+import { formatCount, formatDateTime, reportingDaysNote } from "./ui/format";
+import { useReportingZone } from "./useReportingZone";
 
 // Interactive views beside a component's chart and card, e.g. asking the recommendation API about a product or customer.
 const lookups: Record<string, typeof RecommendationsPanel> = { "recs.for_customers": RecommendationsPanel, "analytics.ltv": TopCustomersCard };
@@ -27,6 +28,7 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
   const [items, setItems] = useState<{ id: string; type: string }[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [foreign, setForeign] = useState<ForeignWrite[]>([]);
+  const zone = useReportingZone();
   useEffect(() => {
     api.yaml(pipeline).then(({ yaml }) =>
       setItems(dashboardOrder(toGraph(yaml).components.filter((c) => panels[c.type] || modelCards[c.type] || lookups[c.type]).map((c) => ({ id: c.id, type: c.type })))),
@@ -44,7 +46,7 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
     return () => { live = false; };
   }, [items, pipeline]);
   return (
-    <Page title={`${pipeline}: results`} subtitle="What the pipeline's analytics found, what they fitted and how well."
+    <Page title={`${pipeline}: results`} subtitle={`What the pipeline's analytics found, what they fitted and how well.${zone ? ` ${reportingDaysNote(zone)}` : ""}`}
       actions={<a className="button secondary" href={`#/designer/${encodeURIComponent(pipeline)}`}>Open in designer</a>}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {foreign.map((f) => (

@@ -7,7 +7,8 @@ import { initialViewport, layout } from "./layout";
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
 import { DiagnosticList, errorsIn, revealInTextarea, showList, ValidationBadge, warningsIn } from "./ui/Diagnostics";
-import { describeCron, formatDateTime } from "./ui/format";
+import { describeCron, formatTickIn } from "./ui/format";
+import { useReportingZone } from "./useReportingZone";
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[]; default?: unknown }
 
@@ -325,22 +326,28 @@ function ScheduleEditor({ text, onChange }: { text: string; onChange: (text: str
   const schedule = getSection(text, "schedule");
   const retry = getSection(text, "retry");
   const cron = String(schedule?.cron ?? "");
-  const zone = String(schedule?.timezone ?? "UTC");
+  // Without a timezone of its own, a schedule runs on the project's clock (tributary.yaml's timezone:).
+  const own = schedule?.timezone == null ? "" : String(schedule.timezone);
+  const projectZone = useReportingZone();
+  const zone = own || projectZone || "UTC";
   const [next, setNext] = useState<string[]>([]);
   useEffect(() => {
     if (!cron) { setNext([]); return; }
     const timer = setTimeout(() => {
       // A 400 here is the expected answer to an expression still being typed: shown as "not a valid cron expression".
-      api.nextTicks(cron, zone, 3).then((t) => setNext(t.map((x) => formatDateTime(x))), () => setNext([]));
+      api.nextTicks(cron, zone, 3).then((t) => setNext(t.map((x) => formatTickIn(x, zone))), () => setNext([]));
     }, 250);
     return () => clearTimeout(timer);
   }, [cron, zone]);
-  const set = (c: string, z: string) => onChange(setSection(text, "schedule", c ? { ...(schedule ?? {}), cron: c, timezone: z } : null));
+  const set = (c: string, z: string) => {
+    const { timezone: _, ...rest } = schedule ?? {};
+    onChange(setSection(text, "schedule", c ? { ...rest, cron: c, ...(z ? { timezone: z } : {}) } : null));
+  };
   return (
     <form className="panel schedule" aria-label="Schedule and retry" onSubmit={(e) => e.preventDefault()}>
       <h2>Schedule and retry</h2>
-      <label>Cron <input name="cron" value={cron} placeholder="0 6 * * *" onChange={(e) => set(e.target.value, zone)} /></label>
-      <label>Timezone <input name="timezone" value={zone} onChange={(e) => set(cron, e.target.value)} /></label>
+      <label>Cron <input name="cron" value={cron} placeholder="0 6 * * *" onChange={(e) => set(e.target.value, own)} /></label>
+      <label>Timezone <input name="timezone" value={own} placeholder={`the project's: ${projectZone ?? "UTC"}`} onChange={(e) => set(cron, e.target.value.trim())} /></label>
       <p className="muted" aria-live="polite">{next.length > 0 ? `${describeCron(cron)}. Next: ${next.join(" · ")}` : cron ? "not a valid cron expression" : "no schedule"}</p>
       <label>Max retries <input name="max_retries" type="number" min={0} max={100} value={String(retry?.max_retries ?? 0)}
         onChange={(e) => onChange(setSection(text, "retry", { ...(retry ?? {}), max_retries: Number(e.target.value) }))} /></label>

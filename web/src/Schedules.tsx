@@ -4,7 +4,7 @@ import { Backfills } from "./Backfills";
 import { partitionsText } from "./backfills";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { tickReason } from "./ticks";
-import { describeSchedule, formatDateTime } from "./ui/format";
+import { describeSchedule, formatDateTime, formatTickIn } from "./ui/format";
 
 /** Schedules and sensors: each pipeline's cron and next tick, its sensors, backfills with their progress, and the tick history with reasons. */
 export function Schedules() {
@@ -27,7 +27,7 @@ export function Schedules() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return (
-    <Page title="Schedules and sensors" subtitle={`When pipelines run on their own. Times are in your zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`}>
+    <Page title="Schedules and sensors" subtitle={`When pipelines run on their own. Next ticks are on each schedule's clock, with UTC beside; other times are in your zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`}>
       {error && <ErrorNotice>{error}</ErrorNotice>}
       <Card title="Pipelines">
         {pipelines === null ? <Loading /> : (
@@ -73,7 +73,7 @@ export function Schedules() {
 /** When the pipeline runs next on its own: its schedule's tick, else the soonest of its groups' (with the group's name). */
 function nextTick(p: PipelineSummary) {
   if (p.paused) return "—";
-  if (p.next_tick) return formatDateTime(p.next_tick);
+  if (p.next_tick) return formatTickIn(p.next_tick, p.timezone);
   const next = p.group_schedules.filter((g) => g.next_tick).sort((a, b) => Date.parse(a.next_tick!) - Date.parse(b.next_tick!))[0];
-  return next ? `${formatDateTime(next.next_tick!)} (${next.group})` : "—";
+  return next ? `${formatTickIn(next.next_tick!, next.timezone)} (${next.group})` : "—";
 }

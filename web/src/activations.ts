@@ -1,5 +1,5 @@
 import type { Schemas } from "./api/client";
-import { describeSchedule, formatCount, formatDateTimeIn } from "./ui/format";
+import { describeSchedule, formatCount, formatTickIn } from "./ui/format";
 
 export type Activation = Schemas["ActivationView"];
 export type ActivationRun = Schemas["ActivationRunView"];
@@ -45,9 +45,9 @@ export function scheduleLabel(a: Pick<Activation, "schedule" | "timezone" | "gro
   return `${when}${group}${a.paused ? " · paused" : ""}`;
 }
 
-/** When the schedule runs the step next, on the schedule's clock; null when paused or unscheduled (the Schedules page shows "—"). */
+/** When the schedule runs the step next, on the schedule's clock with UTC beside; null when paused or unscheduled (the Schedules page shows "—"). */
 export function nextRunLabel(a: Pick<Activation, "next_tick" | "timezone" | "paused">): string | null {
-  return a.paused || !a.next_tick ? null : formatDateTimeIn(a.next_tick, a.timezone);
+  return a.paused || !a.next_tick ? null : formatTickIn(a.next_tick, a.timezone);
 }
 
 /** A count's name, for people: the named ones, then any other key the step recorded (upserts, customers…) made readable. */

@@ -17,7 +17,7 @@ internal static class ListCommand
             var project = cli.Open(parse);
             var loader = new PipelineLoader(project.Catalog);
             var files = project.PipelineFiles();
-            var results = files.Select(f => loader.LoadFile(f, new LoadOptions { NamedAfterFile = true })).ToList();
+            var results = files.Select(f => loader.LoadFile(f, new LoadOptions { NamedAfterFile = true, Timezone = project.Settings.Timezone })).ToList();
             var duplicates = ProjectDefinitions.DuplicateNames(results).ToLookup(d => d.Location.File, StringComparer.Ordinal);
             var rows = files.Select((f, i) =>
             {

@@ -60,7 +60,7 @@ internal static class SchedulesCommand
     private static IEnumerable<PipelineSpec> Loaded(ProjectSession project)
     {
         var loader = new PipelineLoader(project.Catalog);
-        return project.PipelineFiles().Select(f => loader.LoadFile(f, new LoadOptions { NamedAfterFile = true, Environment = _ => "set" }))
+        return project.PipelineFiles().Select(f => loader.LoadFile(f, new LoadOptions { NamedAfterFile = true, Environment = _ => "set", Timezone = project.Settings.Timezone }))
             .Where(r => r.Succeeded).Select(r => r.Pipeline!);
     }
 

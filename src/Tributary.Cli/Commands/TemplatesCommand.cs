@@ -74,7 +74,7 @@ internal static class TemplatesCommand
     /// </summary>
     private static async Task PauseAsync(CliContext cli, ProjectSession project, string file, CancellationToken cancellationToken)
     {
-        var loaded = new PipelineLoader(project.Catalog).LoadFile(file, Unresolved with { NamedAfterFile = true });
+        var loaded = new PipelineLoader(project.Catalog).LoadFile(file, Unresolved with { NamedAfterFile = true, Timezone = project.Settings.Timezone });
         if (!loaded.Succeeded || !SchedulePause.HasTriggers(loaded.Pipeline!)) return;
         var p = loaded.Pipeline!;
         var store = await project.StoreAsync(cancellationToken);

@@ -94,7 +94,7 @@ internal static class TributaryHost
         {
             Directory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, ControlPaths = project.Settings.ControlPaths, Catalog = sp.GetRequiredService<ComponentCatalog>(),
             Warehouse = sp.GetRequiredService<IWarehouse>(), Runs = sp.GetRequiredService<IRunStore>(), Orchestration = sp.GetRequiredService<IOrchestrationStore>(),
-            Parallelism = project.Settings.Parallelism,
+            Parallelism = project.Settings.Parallelism, Timezone = project.Settings.Timezone,
             LoadPipeline = (name, parameters, partition) => project.LoadPipeline(name, parameters, partition),
             PipelineNames = project.PipelineNames,
             PipelinesDirectory = project.Settings.PipelinesDirectory,

@@ -131,6 +131,8 @@ public sealed class ChurnPrediction : IComponent<ChurnParameters>
     public static string Description => "Predict churn with calibrated gradient-boosted trees on point-in-time features, with reasons and a model card against two baselines.";
     /// <inheritdoc />
     public static InputArity Inputs => new(2, 3);
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     internal static readonly (string Name, DataKind Kind)[] MainColumns =
     [

@@ -115,6 +115,8 @@ public sealed class ExperimentMetrics : IComponent<ExperimentMetricsParameters>
     public static string Description => "Sufficient statistics (n, sums, squares, cross-products with the pre-exposure value) of experiment metrics per variant, computed in SQL.";
     /// <inheritdoc />
     public static InputArity Inputs => new(2, 2);
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(ExperimentMetricsParameters p, PlanContext context)

@@ -54,6 +54,8 @@ public sealed class CustomerSnapshot : IComponent<CustomerSnapshotParameters>
     public static string Description => "Point-in-time customer features as of a date (no data from after it): RFM and trends, sessions, email, support, tenure.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.AtLeastOne;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <summary>The columns, in order; the features a model reads are all but the first two.</summary>
     internal static readonly (string Name, DataKind Kind)[] Columns =

@@ -84,6 +84,8 @@ public sealed class Retention : IComponent<RetentionParameters>
     public static string Description => "Cohort retention table: units by the period of their first start event, returning on a chosen event.";
     /// <inheritdoc />
     public static InputArity Inputs => new(1, 2);
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     private static readonly (string Name, DataKind Kind)[] Columns =
         [("cohort", DataKind.Timestamp), ("period", DataKind.Integer), ("cohort_size", DataKind.Integer), ("retained", DataKind.Integer), ("retention", DataKind.Number)];

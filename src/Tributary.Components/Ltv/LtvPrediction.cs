@@ -133,6 +133,8 @@ public sealed class LtvPrediction : IComponent<LtvParameters>
     public static string Description => "Predict customer lifetime value with BG/NBD or Pareto/NBD and Gamma-Gamma, fitted on orders.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.One;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(LtvParameters parameters, PlanContext context)

@@ -43,6 +43,8 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
     public static string Description => "One row per customer profile with traits and behavioural features from every canonical table.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.AtLeastOne;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(Customer360Parameters p, PlanContext context)

@@ -132,6 +132,8 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
     public static string Description => "Choose a campaign audience within a budget by expected incremental profit (uplift × margin × order value − cost), with suppression, frequency cap and do-not-disturb.";
     /// <inheritdoc />
     public static InputArity Inputs => new(1, 4);
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     private static readonly (string, DataKind)[] MainColumns =
     [

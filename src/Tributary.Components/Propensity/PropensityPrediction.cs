@@ -76,6 +76,8 @@ public sealed class PropensityPrediction : IComponent<PropensityParameters>
     public static string Description => "Predict a purchase within N days with calibrated gradient-boosted trees, with reasons, deciles, gains and a model card against a recency-frequency baseline.";
     /// <inheritdoc />
     public static InputArity Inputs => new(2, 2);
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     internal static readonly (string Name, DataKind Kind)[] MainColumns =
     [

@@ -101,6 +101,8 @@ public sealed class UpliftModelling : IComponent<UpliftParameters>
     public static string Description => "Estimate each customer's uplift from a past randomized send: T-learner, X-learner and class transformation on boosted trees, with Qini curves and the five groups.";
     /// <inheritdoc />
     public static InputArity Inputs => new(3, 3);
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     internal static readonly (string Name, DataKind Kind)[] MainColumns =
     [

@@ -131,6 +131,8 @@ public sealed class Evaluate : IComponent<EvaluateParameters>
     public static string Description => "Evaluate ALS, item-item and popularity on a temporal holdout: precision, recall, MAP, NDCG at k, coverage, novelty.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.One;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     internal static readonly (string, DataKind)[] Columns =
     [

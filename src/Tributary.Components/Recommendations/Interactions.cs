@@ -55,6 +55,8 @@ public sealed class Interactions : IComponent<InteractionsParameters>
     public static string Description => "Build the customer x item implicit-feedback matrix from order items and events, weighted by kind and age.";
     /// <inheritdoc />
     public static InputArity Inputs => new(1, 2);
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     internal static readonly (string, DataKind)[] Columns =
         [("customer_id", DataKind.Text), ("sku", DataKind.Text), ("weight", DataKind.Number), ("events", DataKind.Number), ("last_at", DataKind.Date)];

@@ -39,6 +39,8 @@ public sealed class Popular : IComponent<PopularParameters>
     public static string Description => "Popular and trending items (recent vs long-run rate): the baseline and cold-start fallback.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.One;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     internal static readonly (string, DataKind)[] Columns =
     [

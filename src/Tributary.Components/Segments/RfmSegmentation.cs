@@ -66,6 +66,8 @@ public sealed class RfmSegmentation : IComponent<RfmParameters>
     public static string Description => "Score customers 1-5 on recency, frequency and monetary value and name their RFM segment with an action.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.One;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(RfmParameters parameters, PlanContext context)

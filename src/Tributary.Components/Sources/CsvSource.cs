@@ -34,6 +34,12 @@ public sealed record CsvSourceParameters : IValidatableObject
         + "without columns, it is how types are inferred. Default: ISO forms only (2024-10-05, 2024-10-05 10:15:00).")]
     public string? DateFormat { get; init; }
 
+    /// <summary>Zone of timestamps written without an offset; the project's when absent.</summary>
+    [TimeZoneName]
+    [Description("IANA time zone (e.g. America/New_York) whose wall-clock time a timestamp written without an offset is: 2024-03-10 09:00 is stored as the UTC instant 09:00 is there. "
+        + "A timestamp with an offset or Z (2024-03-10T09:00:00Z, +01:00) is never shifted, nor is a date. Default: the project's timezone (tributary.yaml), so in a UTC project times are stored as written.")]
+    public string? Timezone { get; init; }
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -55,6 +61,8 @@ public sealed class CsvSource : IComponent<CsvSourceParameters>
     public static string Description => "Load CSV files with a header row into a table.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(CsvSourceParameters parameters, PlanContext context) => new(FileSource.Declared(parameters.Columns), []);
@@ -62,5 +70,5 @@ public sealed class CsvSource : IComponent<CsvSourceParameters>
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(CsvSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
         FileSource.LoadAsync(context, parameters.Path, ".csv", FileFormat.Csv, new FileReadOptions(parameters.Delimiter, parameters.Columns, parameters.Header, parameters.Encoding,
-            parameters.DateFormat is { } format ? SourceDateFormat.WithDatePart(format) : null), cancellationToken);
+            parameters.DateFormat is { } format ? SourceDateFormat.WithDatePart(format) : null, FileSource.Zone(parameters.Timezone, context)), cancellationToken);
 }

@@ -62,6 +62,9 @@ internal static class FileSource
         return false;
     }
 
+    /// <summary>The zone of times written without an offset: the source's <c>timezone</c>, else the project's (as the platform sources read them).</summary>
+    public static string Zone(string? timezone, ComponentContext context) => timezone ?? context.TimeZone.Id;
+
     /// <summary>The output schema a <c>columns</c> parameter declares, or null when not declared.</summary>
     public static TableSchema? Declared(IReadOnlyDictionary<string, string>? columns) =>
         columns is { Count: > 0 }

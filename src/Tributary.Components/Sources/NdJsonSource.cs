@@ -14,6 +14,12 @@ public sealed record NdJsonSourceParameters
     /// <summary>Columns to keep with their SQL types.</summary>
     [Description("Top-level fields to keep, each with its SQL type. When absent, every field is kept with inferred types.")]
     public IReadOnlyDictionary<string, string>? Columns { get; init; }
+
+    /// <summary>Zone of timestamps written without an offset; the project's when absent.</summary>
+    [TimeZoneName]
+    [Description("IANA time zone (e.g. America/New_York) whose wall-clock time a timestamp written without an offset is: 2024-03-10 09:00 is stored as the UTC instant 09:00 is there. "
+        + "A timestamp with an offset or Z (2024-03-10T09:00:00Z, +01:00) is never shifted, nor is a date. Default: the project's timezone (tributary.yaml), so in a UTC project times are stored as written.")]
+    public string? Timezone { get; init; }
 }
 
 /// <summary>Loads newline-delimited JSON (one object per line) into a table.</summary>
@@ -25,11 +31,13 @@ public sealed class NdJsonSource : IComponent<NdJsonSourceParameters>
     public static string Description => "Load newline-delimited JSON, one object per line, into a table.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(NdJsonSourceParameters parameters, PlanContext context) => new(FileSource.Declared(parameters.Columns), []);
 
     /// <inheritdoc />
     public Task<Materialization> MaterializeAsync(NdJsonSourceParameters parameters, ComponentContext context, CancellationToken cancellationToken) =>
-        FileSource.LoadAsync(context, parameters.Path, ".ndjson", FileFormat.NdJson, new FileReadOptions(null, parameters.Columns), cancellationToken);
+        FileSource.LoadAsync(context, parameters.Path, ".ndjson", FileFormat.NdJson, new FileReadOptions(null, parameters.Columns, OffsetlessZone: FileSource.Zone(parameters.Timezone, context)), cancellationToken);
 }

@@ -35,6 +35,8 @@ public sealed class ComponentDescriptor
     public string Description { get; }
     /// <summary>Allowed number of inputs.</summary>
     public InputArity Inputs { get; }
+    /// <summary>Whether its output depends on the project's reporting zone (<see cref="IComponent{TParameters}.ReadsTimeZone"/>).</summary>
+    public bool ReadsTimeZone { get; private init; }
     /// <summary>The parameters record type.</summary>
     public Type ParametersType { get; }
     /// <summary>Parameters in declaration order.</summary>
@@ -50,7 +52,7 @@ public sealed class ComponentDescriptor
         var component = new TComponent();
         return new ComponentDescriptor(TComponent.TypeName, TComponent.Description, TComponent.Inputs, typeof(TParameters),
             (p, ctx) => component.Plan((TParameters)p, ctx),
-            (p, ctx, ct) => component.MaterializeAsync((TParameters)p, ctx, ct));
+            (p, ctx, ct) => component.MaterializeAsync((TParameters)p, ctx, ct)) { ReadsTimeZone = TComponent.ReadsTimeZone };
     }
 
     /// <summary>Declares outputs and needs; no I/O.</summary>
@@ -149,6 +151,7 @@ public sealed class ComponentDescriptor
                 bounds.Min, bounds.Max, allowed, DefaultText(defaults is null ? null : prop.GetValue(defaults), kind))
             {
                 IsOutputPath = prop.GetCustomAttribute<OutputPathAttribute>() is not null,
+                IsTimeZone = prop.GetCustomAttribute<TimeZoneNameAttribute>() is not null,
             });
         }
         return list;

@@ -16,6 +16,13 @@ public interface IComponent<TParameters> where TParameters : class
     /// <summary>How many inputs the component takes.</summary>
     static abstract InputArity Inputs { get; }
 
+    /// <summary>
+    /// Whether what the component writes depends on the project's reporting zone (<see cref="ComponentContext.TimeZone"/>):
+    /// its days, or the instants of times read without an offset. A change of the zone then changes its definition
+    /// fingerprint, so tables built in the old zone count as stale. Default false.
+    /// </summary>
+    static virtual bool ReadsTimeZone => false;
+
     /// <summary>Declares output columns and the input columns needed, from schemas alone. Throws <see cref="PlanException"/> for a mistake in the parameters.</summary>
     ComponentPlan Plan(TParameters parameters, PlanContext context);
 

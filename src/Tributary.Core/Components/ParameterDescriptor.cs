@@ -14,6 +14,8 @@ public sealed record ParameterDescriptor(string Name, ParameterKind Kind, bool R
 {
     /// <summary>Whether the value names a file the component writes (<see cref="OutputPathAttribute"/>).</summary>
     public bool IsOutputPath { get; init; }
+    /// <summary>Whether the value names an IANA time zone (<see cref="TimeZoneNameAttribute"/>).</summary>
+    public bool IsTimeZone { get; init; }
 }
 
 /// <summary>How a parameter's YAML value is read.</summary>

@@ -12,7 +12,11 @@ internal static class ComponentDefinition
 {
     private static readonly string[] Keys = ["type", "inputs", "with", "partition_mapping"];
 
-    public static string Of(YamlMapping component, Substitution substitution)
+    /// <summary>
+    /// The definition text; with the project's zone when the component depends on it (<paramref name="readsZone"/>, or
+    /// <c>${project.timezone}</c> in its settings) and it is not UTC, so a UTC project's definitions stay as they were.
+    /// </summary>
+    public static string Of(YamlMapping component, Substitution substitution, bool readsZone = false, string projectZone = "UTC")
     {
         var text = new StringBuilder();
         foreach (var key in Keys)
@@ -21,6 +25,9 @@ internal static class ComponentDefinition
             Write(component[key], substitution, text);
             text.Append('\n');
         }
+        var usesZone = readsZone || text.ToString().Contains("${project.timezone}", StringComparison.Ordinal);
+        if (usesZone && !(TimeZoneInfo.TryFindSystemTimeZoneById(projectZone, out var zone) && Warehousing.SqlBuilder.IsUtc(zone)))
+            text.Append("timezone=").Append(projectZone).Append('\n');
         return text.ToString();
     }
 

@@ -44,7 +44,8 @@ public sealed record LoadOptions
 
     /// <summary>
     /// The project's reporting time zone (<see cref="Projects.ProjectSettings.Timezone"/>, an IANA name): the value of
-    /// <c>${project.timezone}</c> and the zone the pipeline's components bucket days in. Default <c>UTC</c>.
+    /// <c>${project.timezone}</c>, the zone the pipeline's components bucket days in, and the zone of a schedule or
+    /// partition set that names none. Default <c>UTC</c>.
     /// </summary>
     public string Timezone { get; init; } = "UTC";
 

@@ -36,6 +36,9 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
             if (Read(parameter, node) is not { } value) continue;
             values[parameter.Name] = value;
             if (parameter.IsOutputPath && paths is not null && value.GetValueKind() == JsonValueKind.String) CheckOutputPath(what, key, value.GetValue<string>());
+            if (parameter.IsTimeZone && value.GetValueKind() == JsonValueKind.String && !TimeZoneInfo.TryFindSystemTimeZoneById(value.GetValue<string>(), out _))
+                reader.Error(DiagnosticCodes.BadTimezone, node.Location, $"{what}: parameter '{key.Value}': unknown timezone '{value.GetValue<string>()}'.",
+                    "Use an IANA name such as UTC, Europe/Berlin or America/New_York.");
         }
         foreach (var missing in type.Parameters.Where(p => p.Required && !values.ContainsKey(p.Name)))
         {

@@ -135,9 +135,9 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                 $"Write 'pipeline: {stem}', or rename the file to {name.Value}{Path.GetExtension(file)}.");
 
         var parameters = ReadParams(reader, top, options);
-        var schedule = ReadSchedule(reader, top);
-        var partitions = ReadPartitions(reader, top["partitions"], "'partitions'", options.Time.GetUtcNow());
-        var groupPartitions = ReadGroupPartitions(reader, top, partitions, options.Time.GetUtcNow());
+        var schedule = ReadSchedule(reader, top, options.Timezone);
+        var partitions = ReadPartitions(reader, top["partitions"], "'partitions'", options.Time.GetUtcNow(), options.Timezone);
+        var groupPartitions = ReadGroupPartitions(reader, top, partitions, options.Time.GetUtcNow(), options.Timezone);
         var substitution = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Value), options.Environment,
             partitions is null || partitions is { Type: PartitionGranularity.Static, Keys.Count: 0 }
                 ? (groupPartitions.Count > 0 ? options.Partition ?? WholeHistory : null)
@@ -150,9 +150,9 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         // A component's definition takes the params' defaults, as the file says: a run's --param is that run's choice.
         var definitions = new Substitution(parameters.ToDictionary(p => p.Name, p => p.Default), options.Environment, reserved: options.ReservedEnvironment);
         var components = ReadComponents(reader, top, substitution, definitions,
-            ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal), options.ReservedEnvironment, options.Paths, options.Environment);
+            ((top["pools"] as YamlMapping)?.Entries ?? []).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal), options.ReservedEnvironment, options.Paths, options.Environment, options.Timezone);
 
-        var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value, groupPartitions);
+        var groups = ReadGroups(reader, top, components.Select(c => c.Spec.Id).ToList(), substitution, name?.Value, groupPartitions, options.Timezone);
         if (groupPartitions.Count > 0) CheckPartitionReferences(reader, components, groups);
         if (name is not null) CheckRunStatusOfGroups(reader, name.Value, sensors, groups);
 
@@ -266,12 +266,12 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         _ => "text",
     };
 
-    private static ScheduleSpec? ReadSchedule(NodeReader reader, YamlMapping top)
+    private static ScheduleSpec? ReadSchedule(NodeReader reader, YamlMapping top, string projectZone)
     {
         if (reader.Mapping(top["schedule"], "'schedule'") is not { } map) return null;
         reader.CheckKeys(map, "'schedule'", ScheduleKeys);
         var cron = reader.Scalar(map, "cron", "'schedule'", required: true);
-        var zone = ReadTimezone(reader, map, "'schedule'");
+        var zone = ReadTimezone(reader, map, "'schedule'", projectZone);
         if (cron is null) return null;
         var fields = cron.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
         if (fields is not (5 or 6))
@@ -299,21 +299,22 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
         return zone is null ? null : new ScheduleSpec(cron.Value, zone, map.Location, catchUp);
     }
 
-    private static string? ReadTimezone(NodeReader reader, YamlMapping map, string what)
+    // Without its own timezone a schedule or partition set follows the project's: "daily 07:00" is 07:00 where the shop is.
+    private static string? ReadTimezone(NodeReader reader, YamlMapping map, string what, string projectZone)
     {
-        if (reader.Scalar(map, "timezone", what) is not { } zone) return "UTC";
+        if (reader.Scalar(map, "timezone", what) is not { } zone) return projectZone;
         if (TimeZoneInfo.TryFindSystemTimeZoneById(zone.Value, out _)) return zone.Value;
         reader.Error(DiagnosticCodes.BadTimezone, zone.Location, $"unknown timezone '{zone.Value}'.",
             "Use an IANA name such as UTC, Europe/Berlin or America/New_York.");
         return null;
     }
 
-    private static PartitionsSpec? ReadPartitions(NodeReader reader, YamlNode? node, string what, DateTimeOffset now)
+    private static PartitionsSpec? ReadPartitions(NodeReader reader, YamlNode? node, string what, DateTimeOffset now, string projectZone)
     {
         if (reader.Mapping(node, what) is not { } map) return null;
         reader.CheckKeys(map, what, PartitionKeys);
         var type = reader.OneOf(map, "type", what, PartitionTypes, required: true);
-        var zone = ReadTimezone(reader, map, what);
+        var zone = ReadTimezone(reader, map, what, projectZone);
         var keys = reader.TextList(map["keys"], $"'keys' of {what}");
         var column = reader.Text(map, "column", what);
         DateOnly? start = null;
@@ -473,7 +474,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
 
     // groups: { NAME: { description, assets: [ids], schedule, sensors, retry } }; an asset belongs to one group at most.
     private static List<GroupSpec> ReadGroups(NodeReader reader, YamlMapping top, IReadOnlyList<string> ids, Substitution substitution, string? pipeline,
-        IReadOnlyDictionary<string, PartitionsSpec> partitions)
+        IReadOnlyDictionary<string, PartitionsSpec> partitions, string projectZone)
     {
         var result = new List<GroupSpec>();
         var owner = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -498,7 +499,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                         "An asset belongs to one group at most, so that one schedule and one retry policy apply to it.");
                 else assets.Add(s.Value);
             }
-            result.Add(new GroupSpec(key.Value, reader.Text(map, "description", what), assets, ReadSchedule(reader, map), ReadSensors(reader, map, substitution, pipeline),
+            result.Add(new GroupSpec(key.Value, reader.Text(map, "description", what), assets, ReadSchedule(reader, map, projectZone), ReadSensors(reader, map, substitution, pipeline),
                 ReadRetry(reader, map), key.Location) { Partitions = partitions.GetValueOrDefault(key.Value) });
         }
         return result;
@@ -514,7 +515,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     };
 
     // Groups' partitions are read before the components, whose ${partition.*} values depend on them; one scheme per asset.
-    private static Dictionary<string, PartitionsSpec> ReadGroupPartitions(NodeReader reader, YamlMapping top, PartitionsSpec? pipelinePartitions, DateTimeOffset now)
+    private static Dictionary<string, PartitionsSpec> ReadGroupPartitions(NodeReader reader, YamlMapping top, PartitionsSpec? pipelinePartitions, DateTimeOffset now, string projectZone)
     {
         var result = new Dictionary<string, PartitionsSpec>(StringComparer.Ordinal);
         foreach (var (key, node) in (top["groups"] as YamlMapping)?.Entries ?? [])
@@ -526,7 +527,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
                     "Partition either the whole pipeline (top-level 'partitions') or the groups whose data is time-based, not both.");
                 continue;
             }
-            if (ReadPartitions(reader, partitions, $"'partitions' of group '{key.Value}'", now) is { } spec) result[key.Value] = spec;
+            if (ReadPartitions(reader, partitions, $"'partitions' of group '{key.Value}'", now, projectZone) is { } spec) result[key.Value] = spec;
         }
         return result;
     }
@@ -568,7 +569,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
     private sealed record LoadedComponent(ComponentSpec Spec, ComponentDescriptor Descriptor, IReadOnlyList<YamlScalar> InputNodes, YamlMapping Node);
 
     private List<LoadedComponent> ReadComponents(NodeReader reader, YamlMapping top, Substitution substitution, Substitution definitions, IReadOnlyCollection<string> pools,
-        IReadOnlySet<string> reserved, ProjectPaths? paths, Func<string, string?> environment)
+        IReadOnlySet<string> reserved, ProjectPaths? paths, Func<string, string?> environment, string projectZone)
     {
         var binder = new ParameterBinder(reader, substitution, paths);
         var list = new List<LoadedComponent>();
@@ -660,7 +661,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             {
                 Id = id, Type = type.TypeName, Inputs = inputs.Select(i => i.Value).ToList(), Parameters = parameters,
                 Checks = checks, Location = map.Location, PartitionMappings = mappings, Pool = pool,
-                Definition = ComponentDefinition.Of(map, definitions), ResolvedWith = ComponentDefinition.With(map, substitution),
+                Definition = ComponentDefinition.Of(map, definitions, type.ReadsTimeZone, projectZone), ResolvedWith = ComponentDefinition.With(map, substitution),
             }, type, inputs, map));
         }
 

@@ -89,7 +89,10 @@ public enum ParamType
     Boolean,
 }
 
-/// <summary>A cron schedule in an IANA timezone, and what to do about ticks missed while the daemon was down.</summary>
+/// <summary>
+/// A cron schedule in an IANA timezone (the schedule's own <c>timezone:</c>, else the project's), and what to do about
+/// ticks missed while the daemon was down.
+/// </summary>
 public sealed record ScheduleSpec(string Cron, string Timezone, SourceLocation Location, CatchUpPolicy CatchUp = CatchUpPolicy.Latest);
 
 /// <summary>Ticks missed while the daemon was down.</summary>
@@ -109,7 +112,7 @@ public sealed record AlertSpec(string WebhookUrlEnv, SourceLocation Location)
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 }
 
-/// <summary>How a pipeline's (or a group's) assets are partitioned.</summary>
+/// <summary>How a pipeline's (or a group's) assets are partitioned; time windows in <c>Timezone</c> (the partitions' own, else the project's).</summary>
 public sealed record PartitionsSpec(PartitionGranularity Type, DateOnly? Start, string Timezone, IReadOnlyList<string> Keys, SourceLocation Location)
 {
     /// <summary>

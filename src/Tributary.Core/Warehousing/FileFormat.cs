@@ -21,5 +21,9 @@ public enum FileFormat
 /// then any fallbacks (its date part, <c>%m/%d/%Y</c>); null for ISO forms. Declared DATE and TIMESTAMP columns are read
 /// with them, and a value none reads fails the load naming column and value; undeclared columns are inferred with the first.
 /// </param>
+/// <param name="OffsetlessZone">
+/// The IANA zone whose wall-clock time a timestamp written without an offset is (a TIMESTAMP column, not one WITH TIME
+/// ZONE, nor a value ending in Z or +01:00): it is stored as the UTC instant it names there. Null or UTC stores it as it is.
+/// </param>
 public sealed record FileReadOptions(string? Delimiter = null, IReadOnlyDictionary<string, string>? Columns = null, bool Header = true, TextEncoding Encoding = TextEncoding.Utf8,
-    IReadOnlyList<string>? DateFormats = null);
+    IReadOnlyList<string>? DateFormats = null, string? OffsetlessZone = null);

@@ -111,7 +111,7 @@ internal static partial class ActivationsApi
     {
         var file = PipelineExtensions.Select(e => Path.Combine(project.PipelinesDirectory, name + e)).FirstOrDefault(File.Exists)
             ?? Path.Combine(project.PipelinesDirectory, name + ".yaml");
-        return new PipelineLoader(project.Catalog).LoadFile(file, new LoadOptions { Environment = StandIn, NamedAfterFile = true, Paths = project.Paths });
+        return new PipelineLoader(project.Catalog).LoadFile(file, new LoadOptions { Environment = StandIn, NamedAfterFile = true, Paths = project.Paths, Timezone = project.Timezone });
     }
 
     private static Found? Find(TributaryProject project, string pipeline, string step)

@@ -26,8 +26,8 @@ internal static class PipelinesApi
         // One page of partitions (oldest first) with every asset's state in each, and how many partitions there are.
         api.MapGet("/pipelines/{name}/partitions", (string name, long? offset, int? limit, CancellationToken ct) => PartitionsAsync(project, time, name, offset, limit, ct));
 
-        // The next few ticks of a cron expression in a timezone, for the schedule editor.
-        api.MapGet("/cron/next", (string expression, string? timezone, int? count) => NextTicks(time, expression, timezone, count));
+        // The next few ticks of a cron expression in a timezone (the project's when none is given, as a schedule without one), for the schedule editor.
+        api.MapGet("/cron/next", (string expression, string? timezone, int? count) => NextTicks(time, expression, timezone ?? project.Timezone, count));
 
         api.MapPost("/pipelines/{name}/pause", (string name, CancellationToken ct) => SetPausedAsync(daemon, name, true, ct));
         api.MapPost("/pipelines/{name}/resume", (string name, CancellationToken ct) => SetPausedAsync(daemon, name, false, ct));
@@ -59,12 +59,13 @@ internal static class PipelinesApi
                     p.Partitions?.Type, p.Sensors.Select(s => s.Describe()).Concat(p.Groups.SelectMany(g => g.Sensors.Select(s => $"{g.Name}: {s.Describe()}"))).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null,
                     p.Groups.Where(g => g.Partitions is not null).Select(g => new GroupPartitions(g.Name, g.Partitions!.Type)).ToList(),
                     p.Groups.Where(g => g.Schedule is not null)
-                        .Select(g => new GroupSchedule(g.Name, g.Schedule!.Cron, g.Schedule.Timezone, new CronSchedule(g.Schedule).Next(time.GetUtcNow()))).ToList(), last));
+                        .Select(g => new GroupSchedule(g.Name, g.Schedule!.Cron, g.Schedule.Timezone, new CronSchedule(g.Schedule).Next(time.GetUtcNow()))).ToList(), last)
+                    { ReportingTimezone = project.Timezone });
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.PipelineDoesNotLoad(e, name);
-                list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, LoadError(project, e), [], [], last));
+                list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, LoadError(project, e), [], [], last) { ReportingTimezone = project.Timezone });
             }
         }
         return TypedResults.Ok<IReadOnlyList<PipelineSummary>>(list);
@@ -90,11 +91,11 @@ internal static class PipelinesApi
             page.Items.Select(i => new AssetPartitionView(i.Asset, i.Partition, i.State, i.MaterializedAt, i.RunId, i.Group)).ToList()));
     }
 
-    private static Results<Ok<IReadOnlyList<DateTimeOffset>>, BadRequest<ProblemDetails>> NextTicks(TimeProvider time, string expression, string? timezone, int? count)
+    private static Results<Ok<IReadOnlyList<DateTimeOffset>>, BadRequest<ProblemDetails>> NextTicks(TimeProvider time, string expression, string timezone, int? count)
     {
         try
         {
-            var schedule = new CronSchedule(new ScheduleSpec(expression, timezone ?? "UTC", new Core.Diagnostics.SourceLocation("api", 1, 1)));
+            var schedule = new CronSchedule(new ScheduleSpec(expression, timezone, new Core.Diagnostics.SourceLocation("api", 1, 1)));
             var ticks = new List<DateTimeOffset>();
             var at = time.GetUtcNow();
             for (var i = 0; i < Math.Clamp(count ?? 5, 1, 20) && schedule.Next(at) is { } next; i++) ticks.Add(at = next);

@@ -18,7 +18,14 @@ namespace Tributary.Server.Contracts;
 /// <param name="LastRun">Its newest run (whatever its trigger, partition or state, a running one too); null when it never ran.</param>
 public sealed record PipelineSummary(string Name, string? Description, int? Components, string? Schedule, string? Timezone, DateTimeOffset? NextTick,
     PartitionGranularity? Partitions, IReadOnlyList<string> Sensors, bool? Paused, string? Error, IReadOnlyList<GroupPartitions> PartitionedGroups,
-    IReadOnlyList<GroupSchedule> GroupSchedules, RunView? LastRun = null);
+    IReadOnlyList<GroupSchedule> GroupSchedules, RunView? LastRun = null)
+{
+    /// <summary>
+    /// The project's reporting time zone (tributary.yaml's <c>timezone:</c>, an IANA name), whatever the pipeline: the zone
+    /// its results count days in, and that of its schedules and partitions when they name none.
+    /// </summary>
+    public string ReportingTimezone { get; init; } = "UTC";
+}
 
 /// <summary>A group of a pipeline partitioned on its own.</summary>
 /// <param name="Group">The group's name.</param>

@@ -290,7 +290,7 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     protected override async Task LoadFilesAsync(DbConnection connection, string quotedTable, IReadOnlyList<string> paths, FileFormat format,
         FileReadOptions options, CancellationToken cancellationToken)
     {
-        var (select, args) = FilesQuery(paths, format, options);
+        var (select, args) = await FilesQueryAsync(connection, paths, format, options, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"CREATE TABLE {quotedTable} AS {select}", args, cancellationToken).ConfigureAwait(false);
     }
 
@@ -302,8 +302,8 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     public async Task ReadFilesAsync(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options,
         Func<TableSchema, IEnumerable<object?[]>, CancellationToken, Task> consume, CancellationToken cancellationToken)
     {
-        var (select, args) = FilesQuery(paths, format, options);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var (select, args) = await FilesQueryAsync(connection, paths, format, options, cancellationToken).ConfigureAwait(false);
         await using var command = (DuckDBCommand)Command(connection, select, args);
         command.UseStreamingMode = true; // otherwise DuckDB materializes the whole result before the first row
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -362,7 +362,8 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     }
 
     // The SELECT over DuckDB's reader for the files, with its bound values.
-    private (string Select, List<object?> Args) FilesQuery(IReadOnlyList<string> paths, FileFormat format, FileReadOptions options)
+    private async Task<(string Select, List<object?> Args)> FilesQueryAsync(DbConnection connection, IReadOnlyList<string> paths, FileFormat format,
+        FileReadOptions options, CancellationToken cancellationToken)
     {
         var args = paths.Cast<object?>().ToList();
         var files = "[" + string.Join(", ", paths.Select((_, i) => $"${i + 1}")) + "]";
@@ -375,7 +376,17 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
             FileFormat.NdJson => $"read_json({files}, format = 'newline_delimited', union_by_name = true)",
             _ => throw new System.Diagnostics.UnreachableException(format.ToString()),
         };
-        return ($"SELECT {Projection(options, args)} FROM {reader}", args);
+        // Only a zone other than UTC needs the columns' types as read, to know which hold times without an offset.
+        var read = WallClockTimes.Of(options.OffsetlessZone) is null ? null
+            : await ReadTypesAsync(connection, $"SELECT * FROM {reader} LIMIT 0", args, cancellationToken).ConfigureAwait(false);
+        return ($"SELECT {Projection(options, args, read)} FROM {reader}", args);
+    }
+
+    private async Task<Dictionary<string, string>> ReadTypesAsync(DbConnection connection, string sql, List<object?> args, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, sql, args);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetDataTypeName, StringComparer.Ordinal);
     }
 
     // Without a header row, declared columns name the fields in file order.
@@ -390,10 +401,13 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     // Columns declared as text are read as text: sniffed first, "01234" would become the number 1234 and "f" the boolean
     // false before the cast back to text gave "1234" and "false".
     // With a date_format, declared dates and timestamps too: the projection reads them with it.
+    // With a zone, declared timestamps too: sniffed, a column mixing times with and without an offset would be read all as UTC.
     private string TextColumns(FileReadOptions options)
     {
+        var zoned = WallClockTimes.Of(options.OffsetlessZone) is not null;
         var text = options.Columns?.Where(c => TypeNamePattern().IsMatch(c.Value)
-            && (SqlTypeNames.KindOf(c.Value) == DataKind.Text || (options.DateFormats is { Count: > 0 } && IsDateKind(c.Value)))).ToList();
+            && (SqlTypeNames.KindOf(c.Value) == DataKind.Text || (options.DateFormats is { Count: > 0 } && IsDateKind(c.Value))
+                || (zoned && SqlTypeNames.KindOf(c.Value) == DataKind.Timestamp))).ToList();
         return text is { Count: > 0 }
             ? ", types = struct_pack(" + string.Join(", ", text.Select(c => $"{Dialect.Quote(c.Key)} := 'VARCHAR'")) + ")"
             : "";
@@ -427,9 +441,15 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     };
 
     // Declared columns are kept and cast; type names cannot be bound, so they must match a strict pattern.
-    private string Projection(FileReadOptions options, List<object?> args)
+    // With a zone, times read without an offset become the UTC instants they name there (read holds the types as read).
+    private string Projection(FileReadOptions options, List<object?> args, Dictionary<string, string>? read)
     {
-        if (options.Columns is not { Count: > 0 } columns) return "*";
+        var zone = read is null ? null : Bound(args, WallClockTimes.Of(options.OffsetlessZone)!);
+        if (options.Columns is not { Count: > 0 } columns)
+        {
+            var shifted = read?.Where(r => WallClockTimes.IsWallClock(r.Value)).Select(r => $"{WallClockTimes.ToUtc(Dialect.Quote(r.Key), zone!)} AS {Dialect.Quote(r.Key)}").ToList();
+            return shifted is { Count: > 0 } ? $"* REPLACE ({string.Join(", ", shifted)})" : "*";
+        }
         var formats = "";
         if (options.DateFormats is { Count: > 0 } f)
         {
@@ -437,10 +457,23 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
             args.AddRange(f);
             formats = "[" + string.Join(", ", f.Select((_, i) => $"${start + i + 1}")) + "]";
         }
-        return string.Join(", ", columns.Select(c => !TypeNamePattern().IsMatch(c.Value)
-            ? throw new ArgumentException($"'{c.Value}' is not a SQL type name (column '{c.Key}').")
-            : formats.Length > 0 && IsDateKind(c.Value) ? $"{Dated(c.Key, c.Value, formats)} AS {Dialect.Quote(c.Key)}"
-            : $"CAST({Dialect.Quote(c.Key)} AS {c.Value}) AS {Dialect.Quote(c.Key)}"));
+        return string.Join(", ", columns.Select(c =>
+        {
+            if (!TypeNamePattern().IsMatch(c.Value)) throw new ArgumentException($"'{c.Value}' is not a SQL type name (column '{c.Key}').");
+            var value = formats.Length > 0 && IsDateKind(c.Value) ? Dated(c.Key, c.Value, formats) : $"CAST({Dialect.Quote(c.Key)} AS {c.Value})";
+            if (zone is not null && SqlTypeNames.KindOf(c.Value) == DataKind.Timestamp && read!.TryGetValue(c.Key, out var type))
+                value = WallClockTimes.IsWallClock(type) || (formats.Length > 0 && SqlTypeNames.KindOf(type) == DataKind.Text) ? WallClockTimes.ToUtc(value, zone)
+                    // Text read as written: each value says whether it names its offset.
+                    : SqlTypeNames.KindOf(type) == DataKind.Text ? WallClockTimes.ToUtcUnlessOffset(Dialect.Quote(c.Key), c.Value, zone, Bound(args, WallClockTimes.OffsetPattern))
+                    : value;
+            return $"{value} AS {Dialect.Quote(c.Key)}";
+        }));
+    }
+
+    private static string Bound(List<object?> args, object value)
+    {
+        args.Add(value);
+        return $"${args.Count}";
     }
 
     // A text field read with the date_format (then its fallbacks): blank is NULL, and a value none reads fails naming column and value.

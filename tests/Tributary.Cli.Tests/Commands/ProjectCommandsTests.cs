@@ -260,6 +260,21 @@ public sealed class ProjectCommandsTests : IDisposable
         Assert.EndsWith("customer_ltv,schedule 0 6 * * * UTC,on", after.Out.TrimEnd(), StringComparison.Ordinal);
     }
 
+    // A New York shop's template schedule runs at 06:00 in New York: the template names no zone, the project does.
+    [Fact]
+    public async Task TemplatesAdd_InANewYorkProject_TheSchedulesZoneIsTheProjects()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.AppendAllText(Path.Combine(Project, "tributary.yaml"), "\ntimezone: America/New_York\n");
+
+        var add = await Trib.RunAsync("templates", "add", "customer_ltv", "--project", Project);
+        var listed = await Trib.RunAsync("schedules", "--project", Project, "--format", "csv");
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.Contains(add.ErrorLines, l => l.StartsWith("customer_ltv's schedule 0 6 * * * America/New_York: paused", StringComparison.Ordinal));
+        Assert.Equal(["pipeline,triggers,state", "customer_ltv,schedule 0 6 * * * America/New_York,paused"], listed.Out.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')));
+    }
+
     [Fact]
     public async Task TemplatesAdd_TemplateWithoutSchedule_SaysNothingAboutSchedules()
     {

@@ -16,7 +16,7 @@ public sealed class ComponentDescriptorTests
         Assert.Equal("source.csv", (string?)schema["title"]);
         Assert.Equal(["path"], schema["required"]!.AsArray().Select(n => (string?)n));
         var props = schema["properties"]!.AsObject();
-        Assert.Equal(["path", "delimiter", "header", "columns", "encoding", "date_format"], props.Select(p => p.Key));
+        Assert.Equal(["path", "delimiter", "header", "columns", "encoding", "date_format", "timezone"], props.Select(p => p.Key));
         Assert.StartsWith("CSV file, folder", (string?)props["path"]!["description"], StringComparison.Ordinal);
         Assert.Equal("string", (string?)props["path"]!["type"]);
     }

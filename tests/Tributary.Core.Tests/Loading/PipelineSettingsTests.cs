@@ -22,12 +22,52 @@ public sealed class PipelineSettingsTests
     }
 
     [Fact]
-    public void Schedule_LeftOutSettings_AreUtcAndLatest()
+    public void Schedule_LeftOutSettingsInAUtcProject_AreUtcAndLatest()
     {
         var s = Valid("pipeline: p\nschedule: { cron: \"0 6 * * *\" }\n" + Component).Schedule!;
 
         Assert.Equal(("UTC", CatchUpPolicy.Latest), (s.Timezone, s.CatchUp));
     }
+
+    [Fact]
+    public void ScheduleAndPartitions_WithoutTimezoneInANewYorkProject_TakeTheProjectsZone()
+    {
+        var p = Valid("pipeline: p\nschedule: { cron: \"0 7 * * *\" }\npartitions: { type: daily, start: 2025-03-08 }\n" + Component, NewYork);
+
+        Assert.Equal(("America/New_York", "America/New_York"), (p.Schedule!.Timezone, p.Partitions!.Timezone));
+    }
+
+    [Fact]
+    public void GroupScheduleAndPartitions_WithoutTimezoneInANewYorkProject_TakeTheProjectsZoneAndOwnZonesStay()
+    {
+        var p = Valid("""
+            pipeline: p
+            groups:
+              daily: { assets: [t], schedule: { cron: "0 7 * * *" }, partitions: { type: daily, start: 2025-03-08 } }
+              hourly: { assets: [u], schedule: { cron: "5 * * * *", timezone: UTC }, partitions: { type: hourly, start: 2025-03-08, timezone: UTC } }
+            components:
+              - { id: t, type: transform.sql, with: { sql: SELECT 1 AS v } }
+              - { id: u, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """, NewYork);
+
+        Assert.Equal([("daily", "America/New_York", "America/New_York"), ("hourly", "UTC", "UTC")],
+            p.Groups.Select(g => (g.Name, g.Schedule!.Timezone, g.Partitions!.Timezone)));
+    }
+
+    [Fact]
+    public void DailyPartitions_WithoutTimezoneInANewYorkProject_AreNewYorkDays()
+    {
+        var p = Valid("pipeline: p\npartitions: { type: daily, start: 2025-03-08 }\n" + Component, NewYork);
+
+        var all = new PartitionScheme(p.Partitions!).All(DateTimeOffset.Parse("2025-03-11T04:00:00Z"));
+
+        // Each key is a New York calendar day: from local midnight (05:00Z in EST, 04:00Z in EDT); the day clocks spring forward has 23 hours.
+        Assert.Equal(["2025-03-08", "2025-03-09", "2025-03-10"], all.Select(k => k.Key));
+        Assert.Equal(["2025-03-08 05:00:00", "2025-03-09 05:00:00", "2025-03-10 04:00:00"], all.Select(k => k.Variables["start"]));
+        Assert.Equal(TimeSpan.FromHours(23), all[1].End - all[1].Start);
+    }
+
+    private static LoadOptions NewYork => new() { Environment = _ => null, Timezone = "America/New_York" };
 
     [Theory]
     [InlineData("schedule: daily", "p.yaml:2:11: error TRIB0103: 'schedule' must be a mapping, got a scalar.")]

@@ -97,4 +97,26 @@ public sealed class AssetDefinitionsTests
 
         Assert.Equal([null, null, null], fingerprints.Values);
     }
+
+    [Fact]
+    public void Fingerprints_ProjectTimezoneChanged_ChangeTheComponentsThatReadItAndTheirDownstreamOnly()
+    {
+        const string yaml = """
+            pipeline: a
+            components:
+              - { id: orders, type: source.csv, with: { path: data/orders.csv } }
+              - { id: daily, type: transform.sql, inputs: [orders], with: { sql: "SELECT * FROM orders" } }
+              - { id: constant, type: transform.sql, with: { sql: "SELECT 1 AS one" } }
+              - { id: local, type: transform.sql, with: { sql: "SELECT timezone('${project.timezone}', now()) AS t" } }
+            """;
+        var utc = Of(yaml);
+        var explicitUtc = Of(yaml, new LoadOptions { Environment = _ => null, Timezone = "Etc/UTC" });
+        var newYork = Of(yaml, new LoadOptions { Environment = _ => null, Timezone = "America/New_York" });
+        var berlin = Of(yaml, new LoadOptions { Environment = _ => null, Timezone = "Europe/Berlin" });
+
+        // source.csv reads offset-less times in the zone; transform.sql depends on it only through its input or ${project.timezone}.
+        Assert.Equal(utc, explicitUtc);
+        Assert.Equal([true, true, false, true], new[] { "orders", "daily", "constant", "local" }.Select(a => utc[a] != newYork[a]));
+        Assert.Equal([true, true, false, true], new[] { "orders", "daily", "constant", "local" }.Select(a => berlin[a] != newYork[a]));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tributary.Core.Diagnostics;
 using Tributary.Core.Pipelines;
 using Tributary.Engine.Orchestration;
@@ -57,4 +58,38 @@ public sealed class CronScheduleTests
 
         Assert.Equal(expected.Split(' ').Select(DateTimeOffset.Parse), due);
     }
+
+    [Fact]
+    public void Due_ScheduleWithoutTimezoneInANewYorkProject_FiresAt0700NewYorkAcrossTheSpringChange()
+    {
+        // A New York shop's "daily 07:00" is 07:00 in New York (Dagster's execution_timezone): 12:00 UTC in EST, 11:00 in EDT.
+        var spec = EngineHarness.Pipeline("""
+            pipeline: p
+            schedule: { cron: "0 7 * * *" }
+            components: [{ id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }]
+            """, timezone: "America/New_York");
+
+        var due = new CronSchedule(spec.Schedule!).Due(DateTimeOffset.Parse("2025-03-08T00:00:00Z"), DateTimeOffset.Parse("2025-03-11T00:00:00Z"));
+
+        Assert.Equal("America/New_York", spec.Schedule!.Timezone);
+        Assert.Equal(["2025-03-08T07:00-05:00", "2025-03-09T07:00-04:00", "2025-03-10T07:00-04:00"], due.Select(Local));
+    }
+
+    [Fact]
+    public void Due_ScheduleWithItsOwnTimezoneInANewYorkProject_KeepsItsOwn()
+    {
+        var spec = EngineHarness.Pipeline("""
+            pipeline: p
+            schedule: { cron: "0 7 * * *", timezone: UTC }
+            components: [{ id: a, type: transform.sql, with: { sql: SELECT 1 AS v } }]
+            """, timezone: "America/New_York");
+
+        var due = new CronSchedule(spec.Schedule!).Due(DateTimeOffset.Parse("2025-03-08T00:00:00Z"), DateTimeOffset.Parse("2025-03-10T00:00:00Z"));
+
+        Assert.Equal(["2025-03-08T07:00+00:00", "2025-03-09T07:00+00:00"], due.Select(t => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mmzzz", CultureInfo.InvariantCulture)));
+    }
+
+    // A tick as local time + offset in New York.
+    private static string Local(DateTimeOffset tick) =>
+        TimeZoneInfo.ConvertTime(tick, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).ToString("yyyy-MM-dd'T'HH:mmzzz", CultureInfo.InvariantCulture);
 }

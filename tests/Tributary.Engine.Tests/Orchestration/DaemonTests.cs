@@ -76,7 +76,7 @@ public sealed class DaemonTests(PostgresCluster postgres)
     {
         H = await EngineHarness.CreateAsync("duckdb", postgres),
         Clock = new FakeTimeProvider(start),
-        Pipelines = pipelines.Select(EngineHarness.Pipeline).ToList(),
+        Pipelines = pipelines.Select(p => EngineHarness.Pipeline(p)).ToList(),
     };
 
     private static string Scheduled(string cron, string zone, string extra = "") => $$"""

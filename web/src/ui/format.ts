@@ -119,12 +119,35 @@ export function describeCron(expression: string): string {
 /** A schedule in words with its zone, as every page shows one: "At 06:00 (UTC)". */
 export const describeSchedule = (cron: string, timezone: string | null | undefined) => `${describeCron(cron)} (${timezone ?? "UTC"})`;
 
-/** A date and time on the schedule's own clock, for beside its cron: "Dec 6, 2026, 6:00 AM (UTC)". */
-export function formatDateTimeIn(iso: string, timezone: string | null | undefined): string {
-  const zone = timezone ?? "UTC";
+/**
+ * A schedule's tick on the schedule's own clock with its zone's short name, and the UTC time beside it when the zone is
+ * not UTC: "Dec 6, 2026, 07:00 EST (12:00 UTC)", "Dec 6, 2026, 06:00 UTC". The UTC side names its date when that differs.
+ */
+export function formatTickIn(iso: string, timezone: string | null | undefined): string {
+  const zone = timezone || "UTC";
+  const at = new Date(iso);
+  const parts = (timeZone: string) => new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
+  const day = (timeZone: string) => new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone }).format(at);
+  const time = (timeZone: string) => new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(at);
   try {
-    return `${new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(new Date(iso))} (${zone})`;
+    const named = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone, timeZoneName: "short" })
+      .formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? zone;
+    const local = `${parts(zone).format(at)} ${named}`;
+    if (isUtcZone(zone, at)) return `${parts("UTC").format(at)} UTC`;
+    const utcDay = day(zone) === day("UTC") ? "" : `${new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" }).format(at)}, `;
+    return `${local} (${utcDay}${time("UTC")} UTC)`;
   } catch {
     return formatDateTime(iso);
   }
 }
+
+// A zone that reads as UTC at that instant and all year (UTC, Etc/UTC), not one that is merely at offset 0 in winter (Europe/London).
+function isUtcZone(zone: string, at: Date): boolean {
+  if (/^(Etc\/)?(UTC|UCT|Universal|Zulu|GMT)$/i.test(zone)) return true;
+  const offset = (d: Date) => new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" }).formatToParts(d).find((p) => p.type === "timeZoneName")?.value;
+  return offset(at) === "GMT" && offset(new Date(at.getTime() + 182 * 86_400_000)) === "GMT";
+}
+
+/** Which calendar days a dashboard's daily figures are: "Days are calendar days in America/New_York (the project's timezone)." */
+export const reportingDaysNote = (timezone: string) =>
+  `Days are calendar days in ${timezone}${timezone === "UTC" ? "" : " (the project's timezone)"}.`;

@@ -24,6 +24,8 @@ public sealed class GoogleAdsSource : IComponent<PlatformSourceParameters>
     public static string Description => "Load Google Ads campaign daily reports (CSV download; preamble lines and the report's Total rows skipped) into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);

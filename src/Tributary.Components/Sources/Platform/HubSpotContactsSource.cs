@@ -29,6 +29,8 @@ public sealed class HubSpotContactsSource : IComponent<PlatformSourceParameters>
     public static string Description => "Load HubSpot contacts exports into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);

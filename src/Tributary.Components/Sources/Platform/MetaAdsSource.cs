@@ -26,6 +26,8 @@ public sealed class MetaAdsSource : IComponent<PlatformSourceParameters>
     public static string Description => "Load Meta Ads Manager daily campaign insights exports (the optional summary row skipped) into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);

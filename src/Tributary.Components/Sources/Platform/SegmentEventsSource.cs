@@ -47,6 +47,8 @@ public sealed class SegmentEventsSource : IComponent<SegmentEventsParameters>
     public static string Description => "Load Segment-spec events (NDJSON, one per line) into a table.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(SegmentEventsParameters parameters, PlanContext context) => PlatformSchemas.Plan(LayoutOf(parameters));

@@ -47,6 +47,8 @@ public sealed class ShopifyOrdersSource : IComponent<PlatformSourceParameters>
     public static string Description => "Load Shopify admin orders exports (one row per line item) into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);

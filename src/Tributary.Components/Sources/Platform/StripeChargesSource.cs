@@ -38,6 +38,8 @@ public sealed class StripeChargesSource : IComponent<PlatformSourceParameters>
     public static string Description => "Load Stripe payments (charges) exports into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);

@@ -28,6 +28,8 @@ public sealed class ZendeskTicketsSource : IComponent<PlatformSourceParameters>
     public static string Description => "Load Zendesk ticket exports into a table. " + Layout.HeaderSummary;
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.None;
+    /// <inheritdoc />
+    public static bool ReadsTimeZone => true;
 
     /// <inheritdoc />
     public ComponentPlan Plan(PlatformSourceParameters parameters, PlanContext context) => PlatformSchemas.Plan(Layout);
