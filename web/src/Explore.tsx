@@ -105,7 +105,7 @@ export function Explore() {
               {recent.length > 0 && (
                 <label>Recent
                   <select value="" onChange={(e) => { if (e.target.value) setSql(e.target.value); }}>
-                    <option value="">the last {formatCount(recent.length)} queries…</option>
+                    <option value="">{recent.length === 1 ? "1 recent query" : `${formatCount(recent.length)} recent queries`}…</option>
                     {recent.map((q) => <option key={q} value={q}>{q.length > 90 ? `${q.slice(0, 90)}…` : q}</option>)}
                   </select>
                 </label>
