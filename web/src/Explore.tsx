@@ -106,7 +106,7 @@ export function Explore() {
                 <label>Recent
                   <select value="" onChange={(e) => { if (e.target.value) setSql(e.target.value); }}>
                     <option value="">{recent.length === 1 ? "1 recent query" : `${formatCount(recent.length)} recent queries`}…</option>
-                    {recent.map((q) => <option key={q} value={q}>{q.length > 90 ? `${q.slice(0, 90)}…` : q}</option>)}
+                    {recent.map((q) => <option key={q} value={q}>{q.length > 60 ? `${q.slice(0, 60)}…` : q}</option>)}
                   </select>
                 </label>
               )}

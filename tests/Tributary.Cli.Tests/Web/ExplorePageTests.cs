@@ -73,6 +73,13 @@ public sealed class ExplorePageTests : IDisposable
             await Assertions.Expect(recent.Locator("option")).ToHaveCountAsync(4);
             await recent.SelectOptionAsync("UPDATE people SET name = 'changed'");
             await Assertions.Expect(editor).ToHaveValueAsync("UPDATE people SET name = 'changed'");
+
+            // A phone's width: the tables above the editor, and nothing wider than the screen.
+            await page.SetViewportSizeAsync(390, 844);
+            await tables.GetByRole(AriaRole.Button, new() { Name = "people" }).ClickAsync();
+            await Assertions.Expect(result.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
+            Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the page is wider than a phone's screen");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "explore-390.png"), FullPage = true });
             Assert.Empty(consoleErrors);
         }
         catch (Exception e)
