@@ -49,6 +49,12 @@ internal static class ApiDocument
             diagnostics.Description = "The pipeline's problems, when the request was refused because the pipeline has errors.";
             schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
             schema.Properties[ApiProblems.DiagnosticsMember] = diagnostics;
+            schema.Properties[QueryApi.PositionMember] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Integer,
+                Format = "int32",
+                Description = "Where in the SQL the engine stopped (1-based, in characters), when a query failed and the engine says (PostgreSQL).",
+            };
         });
     }
 }

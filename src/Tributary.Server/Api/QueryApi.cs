@@ -32,6 +32,12 @@ internal static class QueryApi
     /// </summary>
     public const string TablesOnlyRefusal = "through the server, SQL may change tables but not files, extensions or settings; stop trib serve and run it with `trib query` to do that";
 
+    /// <summary>The name of the ProblemDetails member that gives where in the SQL the engine stopped (1-based, in characters), when it says.</summary>
+    public const string PositionMember = "position";
+
+    // DuckDB.NET names a result's types by its enum (Integer, BigInt, Varchar); DuckDB's SQL and its catalog spell them in capitals.
+    private static string SqlType(ISqlDialect dialect, string type) => dialect.Name == "duckdb" ? type.ToUpperInvariant() : type;
+
     public static void Map(RouteGroupBuilder group, TributaryProject project, long maxBytes)
     {
         group.MapPost("/query", async Task<Results<Ok<QueryAnswer>, BadRequest<ProblemDetails>, ProblemHttpResult>> (QuerySubmission body, HttpContext context, CancellationToken ct) =>
@@ -49,7 +55,7 @@ internal static class QueryApi
                 var truncated = result.Rows.Count > MaxRows;
                 var rows = JsonCells.Finite(truncated ? [.. result.Rows.Take(MaxRows)] : result.Rows);
                 var fit = AnswerSize.RowsWithin(rows, maxBytes);
-                return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), fit < rows.Count ? [.. rows.Take(fit)] : rows,
+                return TypedResults.Ok(new QueryAnswer(result.Schema.Columns.Select(c => new ColumnView(c.Name, c.Kind, SqlType(project.Warehouse.Dialect, c.SqlType))).ToList(), fit < rows.Count ? [.. rows.Take(fit)] : rows,
                     truncated ? MaxRows : null, result.RowsChanged, fit < rows.Count ? maxBytes : null));
             }
             catch (StatementNotReadOnlyException e) when (body.Write)
@@ -73,7 +79,10 @@ internal static class QueryApi
             }
             catch (DbException e)
             {
-                return ApiProblems.BadRequest($"query failed: {e.Message}");
+                var problem = ApiProblems.Problem(StatusCodes.Status400BadRequest, $"query failed: {e.Message}");
+                // DuckDB puts the line and a caret in its message; PostgreSQL gives the character apart.
+                if (e is Npgsql.PostgresException { Position: > 0 } postgres) problem.Extensions[PositionMember] = postgres.Position;
+                return TypedResults.BadRequest(problem);
             }
         }).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithTags("Assets");
     }

@@ -57,6 +57,46 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
         Assert.StartsWith("query failed: 42601: syntax error", (await bad.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    // The Explore page shows the engine's type of each column, and where the SQL went wrong: DuckDB's message has the line and a
+    // caret, PostgreSQL gives the character apart.
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Query_AnswersTheEnginesColumnTypes_AndAFailureSaysWhereInTheSql(string engine)
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        if (engine == "postgres")
+        {
+            var settings = Path.Combine(Project, "tributary.yaml");
+            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+            Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync());
+        }
+        Assert.Equal(0, (await Trib.RunAsync("query", "CREATE TABLE t AS SELECT 1 AS v, 'a' AS s", "--project", Project)).ExitCode);
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        served.SendWriteSecret();
+
+        using var read = await QueryAsync(served.Http, "SELECT v, s FROM t");
+        using var failed = await QueryAsync(served.Http, "SELECT v,\n  nme FROM t");
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var columns = (await read.Content.ReadFromJsonAsync<QueryAnswer>(ApiJson.Options, Ct))!.Columns;
+        Assert.Equal(engine == "duckdb" ? ["INTEGER", "VARCHAR"] : ["integer", "text"], columns.Select(c => c.SqlType));
+        Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
+        var problem = await failed.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var detail = problem.GetProperty("detail").GetString()!;
+        if (engine == "duckdb")
+        {
+            Assert.StartsWith("query failed: Binder Error: Referenced column \"nme\" not found in FROM clause!", detail, StringComparison.Ordinal);
+            Assert.Contains("LINE 2:   nme FROM t", detail, StringComparison.Ordinal);
+            Assert.False(problem.TryGetProperty("position", out _));
+        }
+        else
+        {
+            Assert.Equal("query failed: 42703: column \"nme\" does not exist", detail.Split('\n')[0]);
+            Assert.Equal(13, problem.GetProperty("position").GetInt32());
+        }
+    }
+
     [Theory]
     [InlineData("duckdb")]
     [InlineData("postgres")]

@@ -140,6 +140,10 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher; session?
     activations: () => body(client.GET("/api/activations")),
     /** One activation step with its recent runs, its webhook tables and the files its latest run wrote; a 404 ApiError for no such step. */
     activation: (pipeline: string, step: string) => body(client.GET("/api/activations/{pipeline}/{step}", { params: { path: { pipeline, step } } })),
+    /** The warehouse's tables and views by schema, with their columns and row counts (the Explore page). */
+    tables: () => body(client.GET("/api/tables")),
+    /** Read-only SQL on the warehouse (the server refuses any change from the web UI): at most `limit` rows. */
+    query: (sql: string, limit: number) => body(client.POST("/api/query", { body: { sql, limit, write: false } })),
     backfills: () => body(client.GET("/api/backfills")),
     /** Starts a backfill of a pipeline's partitions, or of one of its partitioned groups' (submission.group). */
     startBackfill: (submission: Schemas["BackfillSubmission"]) => body(client.POST("/api/backfills", { body: submission })),

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Tributary.Core.Warehousing;
+using Tributary.Server.Contracts;
+using Tributary.Warehouse;
+
+namespace Tributary.Server.Api;
+
+/// <summary>
+/// <c>GET /api/tables</c>: the warehouse's tables and views in every schema but the engine's own, with their columns and row
+/// counts, read from its information_schema (both engines have it). Identifiers come from that catalog, never from the request.
+/// </summary>
+internal static class TablesApi
+{
+    /// <summary>How long counting every table's rows may take; past it the counts are left out (PostgreSQL scans a table to count it).</summary>
+    public static readonly TimeSpan CountTimeout = TimeSpan.FromSeconds(10);
+
+    // Counts per statement: PostgreSQL takes at most 1,664 columns in a select list.
+    private const int CountsPerStatement = 500;
+
+    public static void Map(RouteGroupBuilder group, TributaryProject project) =>
+        group.MapGet("/tables", async Task<Ok<WarehouseCatalogView>> (CancellationToken ct) =>
+            TypedResults.Ok(await ReadAsync(project.Warehouse, ct).ConfigureAwait(false))).WithTags("Assets");
+
+    /// <summary>The catalog as <c>GET /api/tables</c> answers it.</summary>
+    public static async Task<WarehouseCatalogView> ReadAsync(IWarehouse warehouse, CancellationToken cancellationToken)
+    {
+        var d = warehouse.Dialect;
+        var current = Convert.ToString(await warehouse.ScalarAsync($"SELECT {d.CurrentSchema}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) ?? "";
+        // current_database(): DuckDB lists the tables of every attached database and of temp too; PostgreSQL only its own.
+        var columns = await warehouse.QueryAsync(
+            "SELECT t.table_schema, t.table_name, t.table_type, c.column_name, c.data_type FROM information_schema.tables t "
+            + "JOIN information_schema.columns c ON c.table_catalog = t.table_catalog AND c.table_schema = t.table_schema AND c.table_name = t.table_name "
+            + $"WHERE t.table_catalog = current_database() AND t.table_schema NOT IN ({d.Parameter(1)}, {d.Parameter(2)}) AND t.table_type IN ({d.Parameter(3)}, {d.Parameter(4)}) "
+            + "ORDER BY t.table_schema, t.table_name, c.ordinal_position",
+            ["information_schema", "pg_catalog", "BASE TABLE", "VIEW"], int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var tables = columns.Rows
+            .Select(r => (Schema: Text(r[0]), Name: Text(r[1]), IsView: Text(r[2]) == "VIEW", Column: new WarehouseColumnView(Text(r[3]), Text(r[4]), d.KindOf(Text(r[4])))))
+            .Where(r => !Hidden(r.Schema, r.Name))
+            .GroupBy(r => (r.Schema, r.Name, r.IsView))
+            .Select(g => (g.Key.Schema, g.Key.Name, g.Key.IsView, Columns: (IReadOnlyList<WarehouseColumnView>)[.. g.Select(r => r.Column)]))
+            .ToList();
+        var counts = await CountAsync(warehouse, [.. tables.Where(t => !t.IsView).Select(t => (t.Schema, t.Name))], cancellationToken).ConfigureAwait(false);
+        return new WarehouseCatalogView(d.Name, current, [.. tables.Select(t =>
+            new WarehouseTableView(t.Schema, t.Name, t.IsView, counts.TryGetValue((t.Schema, t.Name), out var n) ? n : null, t.Columns))]);
+    }
+
+    // Staging tables of a write under way and the engine's bookkeeping (PostgreSQL's pg_toast, pg_temp_N) are no one's data.
+    private static bool Hidden(string schema, string table) =>
+        schema.StartsWith("pg_", StringComparison.Ordinal)
+        || table.StartsWith(SqlWarehouse.StagingPrefix, StringComparison.Ordinal) || table.StartsWith(WriteFence.TablePrefix, StringComparison.Ordinal);
+
+    private static string Text(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+
+    // Exact counts, read-only and each statement stopped at CountTimeout: one row of scalar subqueries for many tables at once;
+    // when that fails (a table dropped since it was listed, one the role may not read), table by table, so only that one has none.
+    private static async Task<Dictionary<(string, string), long>> CountAsync(IWarehouse warehouse, IReadOnlyList<(string Schema, string Name)> tables, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<(string, string), long>();
+        foreach (var chunk in tables.Chunk(CountsPerStatement))
+        {
+            var (result, timedOut) = await TryCountAsync(warehouse, chunk, cancellationToken).ConfigureAwait(false);
+            if (timedOut) return counts;
+            if (result is not null)
+            {
+                for (var i = 0; i < chunk.Length; i++) counts[chunk[i]] = Convert.ToInt64(result.Rows[0][i], CultureInfo.InvariantCulture);
+                continue;
+            }
+            foreach (var table in chunk)
+            {
+                (result, timedOut) = await TryCountAsync(warehouse, [table], cancellationToken).ConfigureAwait(false);
+                if (timedOut) return counts;
+                if (result is not null) counts[table] = Convert.ToInt64(result.Rows[0][0], CultureInfo.InvariantCulture);
+            }
+        }
+        return counts;
+    }
+
+    private static async Task<(QueryResult? Result, bool TimedOut)> TryCountAsync(IWarehouse warehouse, (string Schema, string Name)[] tables, CancellationToken cancellationToken)
+    {
+        var d = warehouse.Dialect;
+        var sql = new StringBuilder("SELECT ");
+        for (var i = 0; i < tables.Length; i++)
+            sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(SELECT count(*) FROM {d.Quote(tables[i].Schema)}.{d.Quote(tables[i].Name)}) AS {d.Quote($"n{i}")}");
+        try
+        {
+            return (await warehouse.QueryReadOnlyAsync(sql.ToString(), 1, CountTimeout, cancellationToken).ConfigureAwait(false), false);
+        }
+        catch (TimeoutException)
+        {
+            return (null, true);
+        }
+        catch (System.Data.Common.DbException e) when (!warehouse.IsConnectionFailure(e))
+        {
+            return (null, false);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Tributary.Testing;
+
+namespace Tributary.Cli.Tests.Web;
+
+/// <summary>
+/// The Explore page in Debian's Chromium against 'trib serve': a table listed with its row count, a click that runs its first
+/// rows (NULL shown as such, types in the headers), the CSV of what is shown, an UPDATE refused without changing anything, and
+/// the SQL and recent queries kept over a reload.
+/// </summary>
+public sealed class ExplorePageTests : IDisposable
+{
+    private readonly ServedProject _project = new("explore");
+    private string Project => _project.Path;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _project.Dispose();
+
+    [Fact]
+    public async Task Explore_ClickATableSeeItsRows_DownloadThem_AndAnUpdateIsRefused()
+    {
+        ServedProject.SkipWithoutBrowserOrWebUi();
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        var created = await Trib.RunAsync("query", "CREATE TABLE people AS SELECT 1 AS id, 'Ada' AS name UNION ALL SELECT 2, NULL", "--project", Project);
+        Assert.True(created.ExitCode == 0, created.Error);
+        var address = await _project.ServeAsync(Ct);
+
+        Assertions.SetDefaultExpectTimeout(60_000);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 }, AcceptDownloads = true });
+        var consoleErrors = new List<string>();
+        // The refused UPDATE is a 400 answer, which Chromium reports on the console; anything else is the page's fault.
+        page.Console += (_, m) => { if (m.Type == "error" && !m.Text.Contains("status of 400", StringComparison.Ordinal)) consoleErrors.Add(m.Text); };
+        try
+        {
+            await page.GotoAsync(address + "#/catalog");
+            await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Explore" }).ClickAsync();
+            var tables = page.GetByRole(AriaRole.List, new() { Name = "Tables in main" });
+            await Assertions.Expect(tables.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "people" })).ToContainTextAsync("2 rows");
+
+            await tables.GetByRole(AriaRole.Button, new() { Name = "people" }).ClickAsync();
+            var editor = page.GetByRole(AriaRole.Textbox, new() { Name = "SQL" });
+            await Assertions.Expect(editor).ToHaveValueAsync("SELECT * FROM \"main\".\"people\" LIMIT 100");
+            var result = page.GetByRole(AriaRole.Table, new() { Name = "Query result" });
+            await Assertions.Expect(result.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
+            await Assertions.Expect(result.GetByRole(AriaRole.Columnheader).First).ToHaveTextAsync("id INTEGER");
+            await Assertions.Expect(result.GetByRole(AriaRole.Row).Nth(2)).ToHaveTextAsync("2NULL");
+            await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "rows in" })).ToContainTextAsync("2 rows in");
+            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download CSV" }).ClickAsync());
+            Assert.Equal("id,name\n1,Ada\n2,\n", File.ReadAllText(await download.PathAsync()));
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "explore.png"), FullPage = true });
+            await AssertNoSeriousAxeViolationsAsync(page);
+
+            // A change is refused by the server, and the page says why; the table is as it was.
+            await editor.FillAsync("UPDATE people SET name = 'changed'");
+            await editor.PressAsync("Control+Enter");
+            var refusal = page.GetByRole(AriaRole.Alert);
+            await Assertions.Expect(refusal).ToContainTextAsync("This page only reads: the statement would change data, so it was not run");
+            await Assertions.Expect(refusal).ToContainTextAsync("the query console runs read-only statements; use `trib query` at the terminal to change data");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "explore-refused.png"), FullPage = true });
+            await AssertNoSeriousAxeViolationsAsync(page);
+            await editor.FillAsync("SELECT count(*) AS changed FROM people WHERE name = 'changed'");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true }).ClickAsync();
+            await Assertions.Expect(result.GetByRole(AriaRole.Row).Nth(1)).ToHaveTextAsync("0");
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+
+            // A reload keeps the SQL in the editor and the recent queries.
+            await page.ReloadAsync();
+            await Assertions.Expect(editor).ToHaveValueAsync("SELECT count(*) AS changed FROM people WHERE name = 'changed'");
+            var recent = page.GetByRole(AriaRole.Combobox, new() { Name = "Recent" });
+            await Assertions.Expect(recent.Locator("option")).ToHaveCountAsync(4);
+            await recent.SelectOptionAsync("UPDATE people SET name = 'changed'");
+            await Assertions.Expect(editor).ToHaveValueAsync("UPDATE people SET name = 'changed'");
+
+            // A phone's width: the tables above the editor, and nothing wider than the screen.
+            await page.SetViewportSizeAsync(390, 844);
+            await tables.GetByRole(AriaRole.Button, new() { Name = "people" }).ClickAsync();
+            await Assertions.Expect(result.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
+            Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the page is wider than a phone's screen");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "explore-390.png"), FullPage = true });
+            Assert.Empty(consoleErrors);
+        }
+        catch (Exception e)
+        {
+            var shot = Path.Combine(AppContext.BaseDirectory, "explore-page-failure.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
+        }
+    }
+
+    private static async Task AssertNoSeriousAxeViolationsAsync(IPage page)
+    {
+        var axe = await page.RunAxe();
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+        Assert.True(serious.Count == 0, "axe: " + string.Join("\n", serious));
+    }
+}

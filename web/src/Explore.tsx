@@ -1,0 +1,167 @@
+import { useEffect, useRef, useState } from "react";
+import { api, ApiError, errorMessage, type Schemas } from "./api/client";
+import { csvObjectUrl } from "./csv";
+import {
+  describeFailure, errorPointer, groupBySchema, readRecent, rememberQuery, resultCsv, resultNotices, resultSummary, searchTables,
+  shownResult, shownRowCap, storageKeys, tableQuery, gridCell, type ShownResult,
+} from "./explore";
+import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page } from "./ui/components";
+import { formatCount, formatDuration, isNumericKind } from "./ui/format";
+
+const stored = (key: string) => { try { return localStorage.getItem(key); } catch { return null; } };
+const store = (key: string, value: string) => { try { localStorage.setItem(key, value); } catch { /* private mode: the page still works, without memory */ } };
+
+const engineNames: Record<string, string> = { duckdb: "DuckDB", postgres: "PostgreSQL" };
+
+interface Failure { title: string; message: string; pointer: { line: number; column: number; text: string } | null }
+
+/**
+ * Explore: the warehouse's tables by schema with their row counts and columns on the left; on the right, read-only SQL on
+ * them (POST /api/query, which refuses any change), its result with the engine's column types, notices when rows were left
+ * out, a CSV of what is shown, and the last ten queries. The SQL in the editor and the recent ones are kept in localStorage.
+ */
+export function Explore() {
+  const [catalog, setCatalog] = useState<Schemas["WarehouseCatalogView"] | null>(null);
+  const [catalogError, setCatalogError] = useState<string | null>(null);
+  const [search, setSearch] = useState("");
+  const [sql, setSql] = useState(() => stored(storageKeys.sql) ?? "");
+  const [recent, setRecent] = useState(() => readRecent(stored(storageKeys.recent)));
+  const [running, setRunning] = useState(false);
+  const [result, setResult] = useState<{ shown: ShownResult; elapsed: number } | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const editor = useRef<HTMLTextAreaElement>(null);
+  // Only the latest run's answer is shown, whatever order the answers come back in.
+  const latest = useRef(0);
+
+  useEffect(() => { api.tables().then(setCatalog, (e: unknown) => setCatalogError(errorMessage(e))); }, []);
+  useEffect(() => { store(storageKeys.sql, sql); }, [sql]);
+
+  const run = (text: string) => {
+    if (!text.trim()) return;
+    const id = ++latest.current;
+    const started = performance.now();
+    setRunning(true);
+    setFailure(null);
+    const next = rememberQuery(recent, text);
+    setRecent(next);
+    store(storageKeys.recent, JSON.stringify(next));
+    api.query(text, shownRowCap + 1).then((answer) => {
+      if (id !== latest.current) return;
+      setResult({ shown: shownResult(answer), elapsed: performance.now() - started });
+    }, (e: unknown) => {
+      if (id !== latest.current) return;
+      const described = describeFailure(errorMessage(e));
+      setResult(null);
+      setFailure({ ...described, pointer: e instanceof ApiError ? errorPointer(text, e.problem?.position) : null });
+    }).finally(() => { if (id === latest.current) setRunning(false); });
+  };
+
+  const pick = (t: Schemas["WarehouseTableView"]) => {
+    const text = tableQuery(t.schema, t.name);
+    setSql(text);
+    editor.current?.focus();
+    run(text);
+  };
+
+  const groups = catalog ? groupBySchema(searchTables(catalog.tables, search), catalog.current_schema) : [];
+  const engine = catalog ? engineNames[catalog.engine] ?? catalog.engine : null;
+  return (
+    <Page title="Explore" subtitle={`The warehouse's tables, and read-only SQL on them${engine ? ` (${engine} SQL)` : ""}: nothing on this page can change data.`}>
+      <div className="explore">
+        <aside className="card explore-tables" aria-label="Tables">
+          <h2>Tables</h2>
+          <label className="field">Find a table <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="table, schema or column" /></label>
+          {catalogError && <ErrorNotice>{catalogError}</ErrorNotice>}
+          {catalog === null ? (catalogError ? null : <Loading what="Loading tables" />) :
+           catalog.tables.length === 0 ? <EmptyState title="No tables yet">Load data (trib demo-data) or run a pipeline, and its tables appear here.</EmptyState> :
+           groups.length === 0 ? <EmptyState title="No table matches">No table, schema or column contains “{search.trim()}”.</EmptyState> :
+           groups.map((g) => (
+             <details key={g.schema} open className="explore-schema">
+               <summary>{g.schema} <span className="muted">{g.schema === catalog.current_schema ? "· pipelines' schema · " : "· "}{formatCount(g.tables.length)} {g.tables.length === 1 ? "table" : "tables"}</span></summary>
+               <ul aria-label={`Tables in ${g.schema}`}>
+                 {g.tables.map((t) => (
+                   <li key={t.name}>
+                     <div className="explore-table">
+                       <button type="button" className="link-button" title={`Run ${tableQuery(t.schema, t.name)}`} onClick={() => pick(t)}>{t.name}</button>
+                       <span className="muted num">{t.is_view ? "view" : t.rows === null ? "" : `${formatCount(t.rows)} ${t.rows === 1 ? "row" : "rows"}`}</span>
+                     </div>
+                     <details className="explore-columns">
+                       <summary className="muted">{formatCount(t.columns.length)} {t.columns.length === 1 ? "column" : "columns"}</summary>
+                       <ul>{t.columns.map((c) => <li key={c.name}>{c.name} <span className="muted">{c.sql_type}</span></li>)}</ul>
+                     </details>
+                   </li>
+                 ))}
+               </ul>
+             </details>
+           ))}
+        </aside>
+        <div className="explore-main">
+          <Card title="SQL" actions={<span className="muted">Ctrl+Enter (⌘+Enter) runs it</span>}>
+            <textarea ref={editor} className="sql-editor" aria-label="SQL" rows={8} spellCheck={false} value={sql} placeholder="SELECT * FROM customers LIMIT 100"
+              onChange={(e) => setSql(e.target.value)}
+              onKeyDown={(e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(sql); } }} />
+            <div className="toolbar">
+              <button type="button" onClick={() => run(sql)} disabled={running || !sql.trim()}>{running ? "Running…" : "Run"}</button>
+              {recent.length > 0 && (
+                <label>Recent
+                  <select value="" onChange={(e) => { if (e.target.value) setSql(e.target.value); }}>
+                    <option value="">{recent.length === 1 ? "1 recent query" : `${formatCount(recent.length)} recent queries`}…</option>
+                    {recent.map((q) => <option key={q} value={q}>{q.length > 60 ? `${q.slice(0, 60)}…` : q}</option>)}
+                  </select>
+                </label>
+              )}
+            </div>
+          </Card>
+          {failure && <QueryFailure failure={failure} />}
+          {running && !result && <Loading what="Running the query" />}
+          {result && <QueryResult shown={result.shown} elapsed={result.elapsed} />}
+        </div>
+      </div>
+    </Page>
+  );
+}
+
+function QueryFailure({ failure }: { failure: Failure }) {
+  return (
+    <ErrorNotice>
+      <strong>{failure.title}</strong>
+      <pre className="error-text">{failure.message}</pre>
+      {failure.pointer && (
+        <pre className="error-text" aria-label={`Where: line ${failure.pointer.line}, column ${failure.pointer.column}`}>
+          {`LINE ${failure.pointer.line}: ${failure.pointer.text}\n${" ".repeat(`LINE ${failure.pointer.line}: `.length + failure.pointer.column - 1)}^`}
+        </pre>
+      )}
+    </ErrorNotice>
+  );
+}
+
+function QueryResult({ shown, elapsed }: { shown: ShownResult; elapsed: number }) {
+  const [href, setHref] = useState<string | null>(null);
+  useEffect(() => {
+    const url = csvObjectUrl(resultCsv(shown));
+    setHref(url);
+    return () => URL.revokeObjectURL(url);
+  }, [shown]);
+  const notices = resultNotices(shown);
+  return (
+    <Card title="Result" actions={<>
+      <span className="muted" role="status">{resultSummary(shown, formatDuration(elapsed))}</span>
+      {href && shown.columns.length > 0 && <a className="button secondary" href={href} download="query.csv">Download CSV</a>}
+    </>}>
+      {notices.map((n) => <div key={n} className="notice warning" role="status">{n}</div>)}
+      {shown.rowsChanged !== null && <p>{formatCount(shown.rowsChanged)} rows changed.</p>}
+      {shown.columns.length === 0 ? <p className="muted">The statement returned no columns.</p> : (
+        <DataTable caption="Query result" rows={shown.rows} rowKey={(_, i) => String(i)} empty="The query returned no rows."
+          columns={shown.columns.map((c, j) => ({
+            key: `${j}:${c.name}`,
+            numeric: isNumericKind(c.type),
+            header: <>{c.name} <span className="col-type">{c.sql_type ?? c.type}</span></>,
+            cell: (r: unknown[]) => {
+              const v = gridCell(r[j]);
+              return v.isNull ? <span className="null">NULL</span> : v.text;
+            },
+          }))} />
+      )}
+    </Card>
+  );
+}

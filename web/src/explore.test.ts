@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import type { Schemas } from "./api/client";
+import {
+  describeFailure, errorPointer, gridCell, groupBySchema, readRecent, rememberQuery, resultCsv, resultNotices, resultSummary,
+  searchTables, shownResult, shownRowCap, tableQuery,
+} from "./explore";
+
+const table = (schema: string, name: string, columns: string[] = ["id"]): Schemas["WarehouseTableView"] =>
+  ({ schema, name, is_view: false, rows: 1, columns: columns.map((c) => ({ name: c, sql_type: "INTEGER", type: "integer" })) });
+
+const answer = (rows: unknown[][], extra: Partial<Schemas["QueryAnswer"]> = {}): Schemas["QueryAnswer"] => ({
+  columns: [{ name: "id", type: "integer", sql_type: "INTEGER" }, { name: "at", type: "timestamp", sql_type: "TIMESTAMP" }, { name: "note", type: "text", sql_type: "VARCHAR" }],
+  rows, ...extra,
+});
+
+describe("the Explore page", () => {
+  it("quotes the schema and table a click runs, doubling quotes inside", () => {
+    expect(tableQuery("main", "customers")).toBe('SELECT * FROM "main"."customers" LIMIT 100');
+    expect(tableQuery("my schema", 'odd "name" t')).toBe('SELECT * FROM "my schema"."odd ""name"" t" LIMIT 100');
+  });
+
+  it("lists the pipelines' schema first, then the others by name, and finds tables by name, schema or column", () => {
+    const tables = [table("raw", "b"), table("main", "orders", ["order_id"]), table("analytics", "a")];
+    expect(groupBySchema(tables, "main").map((g) => g.schema)).toEqual(["main", "analytics", "raw"]);
+    expect(searchTables(tables, "ORDER_").map((t) => t.name)).toEqual(["orders"]);
+    expect(searchTables(tables, "raw").map((t) => t.name)).toEqual(["b"]);
+    expect(searchTables(tables, " ")).toHaveLength(3);
+  });
+
+  it("shows NULL as NULL, never as an empty cell, and other values as the engine gave them", () => {
+    expect(gridCell(null)).toEqual({ text: "NULL", isNull: true });
+    expect(gridCell(undefined)).toEqual({ text: "NULL", isNull: true });
+    expect(gridCell("")).toEqual({ text: "", isNull: false });
+    expect(gridCell(0)).toEqual({ text: "0", isNull: false });
+    expect(gridCell(1234567.5)).toEqual({ text: "1234567.5", isNull: false });
+    expect(gridCell(false)).toEqual({ text: "false", isNull: false });
+    expect(gridCell([1, 2])).toEqual({ text: "[1,2]", isNull: false });
+  });
+
+  it("says nothing when every row is shown, and why rows are missing when some are not", () => {
+    const whole = shownResult(answer([[1, "2026-01-01T00:00:00", null]]));
+    expect(resultNotices(whole)).toEqual([]);
+    expect(resultSummary(whole, "12 ms")).toBe("1 row in 12 ms");
+
+    // The page asks for one row more than it shows: getting it means the query returned more.
+    const many = shownResult(answer(Array.from({ length: shownRowCap + 1 }, (_, i) => [i, null, null])));
+    expect(many.rows).toHaveLength(shownRowCap);
+    expect(resultNotices(many)).toEqual(["Only the first 1,000 rows are shown: the query returned more; add a LIMIT or a WHERE to see the rest here, or run it with `trib query --format csv` at the terminal for every row."]);
+    expect(resultSummary(many, "1.2 s")).toBe("first 1,000 rows in 1.2 s");
+
+    const bytes = shownResult(answer([[1, null, "x".repeat(10)], [2, null, "y"]], { truncated_at_bytes: 32 * 1024 * 1024 }));
+    expect(resultNotices(bytes)).toEqual(["Only the first 2 rows are shown: the result is larger than the server answers at once (32 MB, server: query_max_mb in tributary.yaml); add a LIMIT or a WHERE to see the rest here, or run it with `trib query --format csv` at the terminal for every row."]);
+    expect(resultNotices(shownResult(answer([[1, null, null]], { truncated_at: 100000 })))).toHaveLength(1);
+  });
+
+  it("writes the CSV of the rows shown: NULL as an empty field, timestamps in UTC with Z, text quoted where it needs it", () => {
+    const many = shownResult(answer(Array.from({ length: shownRowCap + 1 }, (_, i) => [i, null, null])));
+    expect(resultCsv(many).split("\n")).toHaveLength(shownRowCap + 2);
+    expect(resultCsv(shownResult(answer([[1, "2026-01-01T09:30:00", 'say "hi", twice'], [2, null, null]]))))
+      .toBe('id,at,note\n1,2026-01-01T09:30:00Z,"say ""hi"", twice"\n2,,\n');
+  });
+
+  it("points at the line and column PostgreSQL names, and at nothing when it names none", () => {
+    expect(errorPointer("SELECT v,\n  nme FROM t", 13)).toEqual({ line: 2, column: 3, text: "  nme FROM t" });
+    expect(errorPointer("SELEC 1", 1)).toEqual({ line: 1, column: 1, text: "SELEC 1" });
+    expect(errorPointer("SELECT 1", null)).toBeNull();
+    expect(errorPointer("SELECT 1", 99)).toBeNull();
+  });
+
+  it("says that the page only reads when the server refuses a change, and gives the engine's message otherwise", () => {
+    const refusal = "the query console runs read-only statements; use `trib query` at the terminal to change data (it is a UPDATE statement).";
+    expect(describeFailure(refusal)).toEqual({ title: "This page only reads: the statement would change data, so it was not run", message: refusal });
+    expect(describeFailure("query failed: Parser Error: syntax error at or near \"SELEC\"")).toEqual({ title: "The query failed", message: "Parser Error: syntax error at or near \"SELEC\"" });
+  });
+
+  it("keeps the last ten queries, newest first, each once", () => {
+    let recent: string[] = [];
+    for (let i = 0; i < 12; i++) recent = rememberQuery(recent, `SELECT ${i}`);
+    recent = rememberQuery(recent, "  SELECT 5 ");
+    expect(recent).toHaveLength(10);
+    expect(recent.slice(0, 3)).toEqual(["SELECT 5", "SELECT 11", "SELECT 10"]);
+    expect(recent.filter((q) => q === "SELECT 5")).toHaveLength(1);
+    expect(rememberQuery(recent, "   ")).toEqual(recent);
+    expect(readRecent(JSON.stringify(recent))).toEqual(recent);
+    expect(readRecent("not json")).toEqual([]);
+    expect(readRecent(null)).toEqual([]);
+    expect(readRecent('[1, "SELECT 1"]')).toEqual(["SELECT 1"]);
+  });
+});
