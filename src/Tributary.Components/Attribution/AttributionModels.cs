@@ -61,6 +61,9 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     public static string Description => "Attribute conversions to channels and campaigns with rule-based, Markov and Shapley models side by side.";
     /// <inheritdoc />
     public static InputArity Inputs => InputArity.One;
+    /// <inheritdoc />
+    // Its daily table buckets conversions by the reporting zone's days.
+    public static bool ReadsTimeZone => true;
 
     private static readonly (string Name, DataKind Kind)[] Columns =
         [("model", DataKind.Text), ("channel", DataKind.Text), ("conversions", DataKind.Number), ("value", DataKind.Number), ("share", DataKind.Number), ("touches", DataKind.Integer)];
