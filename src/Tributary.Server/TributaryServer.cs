@@ -154,6 +154,7 @@ public sealed class TributaryServer : IAsyncDisposable
         CustomerProfileApi.Map(api, project, recommendations);
         if (!webUi) MissingWebUi.Map(app);
         QueryApi.Map(api, project, options.MaxQueryAnswerBytes);
+        AudiencesApi.Map(api, project, time);
         RecommendationsApi.Map(api, recommendations);
         FraudApi.Map(api, project, events, app.Lifetime, time, loggers.CreateLogger(typeof(FraudApi)));
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.

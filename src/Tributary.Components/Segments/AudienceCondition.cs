@@ -29,7 +29,7 @@ public sealed record AudienceCondition(string Column, string Op, IReadOnlyList<s
     public static AudienceCondition Of(string column, string op, string? value)
     {
         var normalized = string.Join(' ', op.Trim().ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        IReadOnlyList<string> values = value is null || TakesNoValue(normalized) ? []
+        IReadOnlyList<string> values = string.IsNullOrEmpty(value) ? []
             : TakesList(normalized) ? value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             : [value];
         return new AudienceCondition(column, normalized, values);
