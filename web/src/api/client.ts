@@ -140,6 +140,8 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher; session?
     activations: () => body(client.GET("/api/activations")),
     /** One activation step with its recent runs, its webhook tables and the files its latest run wrote; a 404 ApiError for no such step. */
     activation: (pipeline: string, step: string) => body(client.GET("/api/activations/{pipeline}/{step}", { params: { path: { pipeline, step } } })),
+    /** How many rows of a table an audience's conditions select, of how many, and the first 20, as segment.audience would write them now. */
+    audiencePreview: (request: Schemas["AudiencePreviewRequest"]) => body(client.POST("/api/audiences/preview", { body: request })),
     backfills: () => body(client.GET("/api/backfills")),
     /** Starts a backfill of a pipeline's partitions, or of one of its partitioned groups' (submission.group). */
     startBackfill: (submission: Schemas["BackfillSubmission"]) => body(client.POST("/api/backfills", { body: submission })),
