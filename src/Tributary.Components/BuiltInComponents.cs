@@ -63,6 +63,7 @@ public static class BuiltInComponents
         .Add<Fraud.IsolationForestScoring, Fraud.IsolationForestParameters>()
         .Add<RfmSegmentation, RfmParameters>()
         .Add<ValueTiers, ValueTiersParameters>()
+        .Add<Audience, AudienceParameters>()
         .Add<Interactions, InteractionsParameters>()
         .Add<ItemSimilarityComponent, ItemSimilarityParameters>()
         .Add<Als, AlsParameters>()

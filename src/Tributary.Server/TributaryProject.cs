@@ -43,4 +43,6 @@ public sealed record TributaryProject
     public required string PipelinesDirectory { get; init; }
     /// <summary>The use-case templates shipped with trib: name and YAML text.</summary>
     public IReadOnlyDictionary<string, string> Templates { get; init; } = new Dictionary<string, string>();
+    /// <summary>The project's reporting time zone (tributary.yaml's <c>timezone:</c>), an IANA id: what "today" is where a preview buckets days.</summary>
+    public string Timezone { get; init; } = "UTC";
 }

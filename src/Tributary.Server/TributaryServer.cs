@@ -155,6 +155,7 @@ public sealed class TributaryServer : IAsyncDisposable
         if (!webUi) MissingWebUi.Map(app);
         QueryApi.Map(api, project, options.MaxQueryAnswerBytes);
         TablesApi.Map(api, project);
+        AudiencesApi.Map(api, project, time);
         RecommendationsApi.Map(api, recommendations);
         FraudApi.Map(api, project, events, app.Lifetime, time, loggers.CreateLogger(typeof(FraudApi)));
         // For the web UI: a page of another origin cannot read the answer, and a browser tells when it asks.

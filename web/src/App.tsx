@@ -10,11 +10,12 @@ import { AssetDetail, Assets } from "./Assets";
 import { CustomerDetail, Customers } from "./Customers";
 import { ActivationDetail, Activations } from "./Activations";
 import { Explore } from "./Explore";
+import { Audiences } from "./Audiences";
 import { SignIn, useSession } from "./SignIn";
 import { session } from "./api/session";
 
 // Hash routes: #/catalog, #/designer/NAME, #/runs/QUEUE_ID (follow a submitted run), #/run/RUN_ID, #/runlist, #/assets, #/asset/NAME, #/explore (tables and read-only SQL), #/schedules, #/dashboard/NAME,
-// #/customers[/QUERY] (Customer 360 search), #/customer/PROFILE_ID, #/activations, #/activation/PIPELINE/STEP.
+// #/customers[/QUERY] (Customer 360 search), #/customer/PROFILE_ID, #/audiences, #/activations, #/activation/PIPELINE/STEP.
 function useRoute(): string[] {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -37,7 +38,7 @@ export function App() {
           Tributary
         </a>
         <nav aria-label="Main">
-          {[["catalog", "Catalog", ["catalog", "designer", "dashboard"]], ["runlist", "Runs", ["runlist", "run", "runs"]], ["assets", "Assets", ["assets", "asset"]], ["explore", "Explore", ["explore"]], ["customers", "Customers", ["customers", "customer"]], ["activations", "Activations", ["activations", "activation"]], ["schedules", "Schedules & sensors", ["schedules"]]].map(([route, label, pages]) => (
+          {[["catalog", "Catalog", ["catalog", "designer", "dashboard"]], ["runlist", "Runs", ["runlist", "run", "runs"]], ["assets", "Assets", ["assets", "asset"]], ["explore", "Explore", ["explore"]], ["customers", "Customers", ["customers", "customer"]], ["audiences", "Audiences", ["audiences"]], ["activations", "Activations", ["activations", "activation"]], ["schedules", "Schedules & sensors", ["schedules"]]].map(([route, label, pages]) => (
             <a key={route as string} href={`#/${route as string}`} aria-current={(pages as string[]).includes(page) ? "page" : undefined}>{label}</a>
           ))}
         </nav>
@@ -57,6 +58,7 @@ export function App() {
          page === "explore" ? <Explore /> :
          page === "customers" ? <Customers key={arg ?? ""} query={arg} /> :
          page === "customer" && arg ? <CustomerDetail key={arg} id={arg} /> :
+         page === "audiences" ? <Audiences /> :
          page === "activations" ? <Activations /> :
          page === "activation" && arg && arg2 ? <ActivationDetail key={`${arg}/${arg2}`} pipeline={arg} step={arg2} /> :
          <Catalog />}

@@ -182,13 +182,20 @@ export function setParam(text: string, componentId: string, key: string, value: 
   return reconcile(text, doc);
 }
 
-/** Adds a component (id, type) at the end, with optional inputs. */
-export function addComponent(text: string, id: string, type: string, inputs: string[] = []): string {
+/** Adds a component (id, type) at the end, with optional inputs and parameters (`with:`; a list's mappings written one per line, `- { column: tier, op: ... }`). */
+export function addComponent(text: string, id: string, type: string, inputs: string[] = [], params?: Record<string, unknown>): string {
   const doc = parseDocument(text);
   const seq = components(doc);
   if (!seq) throw new Error("the pipeline has no 'components' list");
   if (seq.items.some((i) => isMap(i) && String(i.get("id")) === id)) throw new Error(`component id '${id}' is already used`);
-  seq.add(doc.createNode(inputs.length > 0 ? { id, type, inputs } : { id, type }));
+  const node = doc.createNode({ id, type, ...(inputs.length > 0 ? { inputs } : {}), ...(params ? { with: params } : {}) }) as YAMLMap;
+  const withNode = node.get("with", true);
+  if (isMap(withNode)) {
+    for (const p of withNode.items) if (isSeq(p.value)) for (const item of p.value.items) if (isMap(item)) item.flow = true;
+    const inputList = node.get("inputs", true);
+    if (isSeq(inputList)) inputList.flow = true;
+  }
+  seq.add(node);
   return reconcile(text, doc);
 }
 

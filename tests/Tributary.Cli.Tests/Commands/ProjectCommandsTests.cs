@@ -196,6 +196,17 @@ public sealed class ProjectCommandsTests : IDisposable
         Assert.Contains("Did you mean 'transform.sql'?", unknown.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Schema_SegmentAudience_ListsConditionsMatchLimitAndOrderBy()
+    {
+        var schema = await Trib.RunAsync("schema", "segment.audience");
+
+        var json = JsonDocument.Parse(schema.Out).RootElement;
+        Assert.Equal(["conditions", "match", "limit", "order_by"], json.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["conditions"], json.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["all", "any"], json.GetProperty("properties").GetProperty("match").GetProperty("enum").EnumerateArray().Select(r => r.GetString()));
+    }
+
     // trib schema printed "timestamp \u002B '.'" for "timestamp + '.'", and a duration's pattern was hh:mm:ss beside its default 1s.
     [Fact]
     public async Task Schema_ReadableTextAndDurationsWrittenAsPipelinesWriteThem()

@@ -75,6 +75,7 @@ public sealed class ComponentSqlTests(PostgresCluster postgres)
               - { id: events, type: source.ndjson, with: { path: data/events.ndjson } }
               - { id: events_file, type: export.parquet, inputs: [events], with: { path: out/events.parquet } }
               - { id: crm, type: source.sql, with: { engine: duckdb, connection_env: WALK_DUCKDB, query: "SELECT id, email, TRUE AS marketing_consent FROM contacts" } }
+              - { id: consented, type: segment.audience, inputs: [crm], with: { conditions: [{ column: marketing_consent, op: "=", value: "true" }, { column: email, op: contains, value: "@" }], limit: 10, order_by: id desc } }
               - { id: crm_hook, type: activate.webhook, inputs: [crm], with: { url: "{{hook.Url}}", key: id, max_retries: 0, timeout: 2s, allow_private_network: true } }
               - { id: event_anomalies, type: analytics.isolation_forest, inputs: [events], with: { id_columns: [kind], features: [id] } }
               - { id: live_events, type: source.intake, with: { table: no_intake_yet } }

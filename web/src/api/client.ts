@@ -144,6 +144,8 @@ export function createApi(options: { baseUrl?: string; fetch?: Fetcher; session?
     tables: () => body(client.GET("/api/tables")),
     /** Read-only SQL on the warehouse (the server refuses any change from the web UI): at most `limit` rows. */
     query: (sql: string, limit: number) => body(client.POST("/api/query", { body: { sql, limit, write: false } })),
+    /** How many rows of a table an audience's conditions select, of how many, and the first 20, as segment.audience would write them now. */
+    audiencePreview: (request: Schemas["AudiencePreviewRequest"]) => body(client.POST("/api/audiences/preview", { body: request })),
     backfills: () => body(client.GET("/api/backfills")),
     /** Starts a backfill of a pipeline's partitions, or of one of its partitioned groups' (submission.group). */
     startBackfill: (submission: Schemas["BackfillSubmission"]) => body(client.POST("/api/backfills", { body: submission })),

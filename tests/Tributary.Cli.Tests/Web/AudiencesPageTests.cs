@@ -1,0 +1,97 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Tributary.Cli.Tests.Web;
+
+/// <summary>
+/// The Audiences page in Debian's Chromium against 'trib serve': a table picked, conditions added row by row with the
+/// live count, then saved as segment.audience and a Meta audience file into the pipeline that makes the table, which
+/// then runs and writes the hashed file.
+/// </summary>
+public sealed class AudiencesPageTests : IDisposable
+{
+    // 1 gold and consented, 2 gold and opted out, 3 silver.
+    private const string Yaml = """
+        pipeline: people
+        # The profile table the audience selects from.
+        components:
+          - id: customers
+            type: transform.sql
+            with: { sql: "SELECT 1 AS customer_id, 'a@x.com' AS email, 'gold' AS tier, TRUE AS marketing_consent, 120.5 AS clv UNION ALL SELECT 2, 'b@x.com', 'gold', FALSE, 80 UNION ALL SELECT 3, 'c@x.com', 'silver', TRUE, 20" }
+        """;
+
+    private readonly ServedProject _project = new("audiences");
+    private string Project => _project.Path;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _project.Dispose();
+
+    [Fact]
+    public async Task Audiences_ConditionsCountLiveAndSaveIntoThePipeline()
+    {
+        ServedProject.SkipWithoutBrowserOrWebUi();
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "people.yaml"), Yaml);
+        var first = await Trib.RunAsync("run", "people", "--project", Project);
+        Assert.True(first.ExitCode == 0, first.Error);
+        var address = await _project.ServeAsync(Ct);
+
+        Assertions.SetDefaultExpectTimeout(60_000);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var consoleErrors = new List<string>();
+        // The refused condition below is a 400 the browser logs; anything else is a fault of the page.
+        page.Console += (_, m) => { if (m.Type == "error" && !m.Text.Contains("status of 400", StringComparison.Ordinal)) consoleErrors.Add(m.Text); };
+        try
+        {
+            await page.GotoAsync(address + "#/catalog");
+            await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Audiences" }).ClickAsync();
+            await page.GetByLabel("Source table").SelectOptionAsync("customers");
+            var count = page.GetByTestId("audience-count");
+            await Assertions.Expect(count).ToHaveTextAsync("3 of 3 customers");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add condition" }).ClickAsync();
+            await page.GetByLabel("Condition 1 column").SelectOptionAsync("tier");
+            await page.GetByLabel("Condition 1 value").FillAsync("gold");
+            await Assertions.Expect(count).ToHaveTextAsync("2 of 3 customers");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add condition" }).ClickAsync();
+            await page.GetByLabel("Condition 2 column").SelectOptionAsync("marketing_consent");
+            await Assertions.Expect(count).ToHaveTextAsync("1 of 3 customers");
+            await Assertions.Expect(page.GetByRole(AriaRole.Table, new() { Name = "First rows of the audience" })).ToContainTextAsync("a@x.com");
+            // A number compared with a text column is refused, with the server's reason.
+            await page.GetByLabel("Condition 1 operator").SelectOptionAsync(">");
+            await page.GetByLabel("Condition 1 value").FillAsync("3");
+            await Assertions.Expect(count).ToContainTextAsync("would compare them as text");
+            await page.GetByLabel("Condition 1 operator").SelectOptionAsync("=");
+            await page.GetByLabel("Condition 1 value").FillAsync("gold");
+            await Assertions.Expect(count).ToHaveTextAsync("1 of 3 customers");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "audiences.png"), FullPage = true });
+
+            await page.GetByLabel("Audience name").FillAsync("gold_consented");
+            await page.GetByLabel("Pipeline").SelectOptionAsync("people");
+            await page.GetByLabel("Destination").SelectOptionAsync("meta");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save as audience" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Saved as step gold_consented of people" })).ToBeVisibleAsync();
+            var axe = await page.RunAxe();
+            Assert.Empty(axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}"));
+            Assert.Empty(consoleErrors);
+        }
+        catch (Exception e)
+        {
+            var shot = Path.Combine(AppContext.BaseDirectory, "audiences-page-failure.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
+        }
+
+        var saved = File.ReadAllText(Path.Combine(Project, "pipelines", "people.yaml"));
+        Assert.Contains("# The profile table the audience selects from.", saved, StringComparison.Ordinal);
+        Assert.Contains("type: segment.audience", saved, StringComparison.Ordinal);
+        // Run through the server, which owns the warehouse: the audience and its hashed file.
+        var run = await Trib.RunAsync("run", "people", "--project", Project);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var file = File.ReadAllLines(Path.Combine(Project, "out", "audiences", "gold_consented_meta.csv"));
+        Assert.Equal(2, file.Length);
+        Assert.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("a@x.com"u8)), file[1], StringComparison.Ordinal);
+    }
+}

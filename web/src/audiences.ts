@@ -1,0 +1,100 @@
+import type { Schemas } from "./api/client";
+import { addComponent, toGraph } from "./pipelineGraph";
+import { formatCount } from "./ui/format";
+
+/** A column's kind as the API names it (DataKind, snake_case). */
+export type ColumnKind = Schemas["DataKind"];
+
+/** One row of the condition builder; `value` is what the input holds (items separated by commas for in / not in). */
+export interface ConditionRow { column: string; op: string; value: string }
+
+/** Where a saved audience goes: only its table, an ad platform's hashed audience file, or a webhook. */
+export type Destination = "table" | "meta" | "google" | "webhook";
+
+const comparisons = ["=", "!=", ">", ">=", "<", "<="];
+const nulls = ["is null", "is not null"];
+
+/** The operators that fit a column of this kind, as segment.audience takes them. */
+export function operatorsFor(kind: ColumnKind | undefined): string[] {
+  switch (kind) {
+    case "text": return ["=", "!=", "in", "not in", "contains", ...comparisons.slice(2), ...nulls];
+    case "integer": case "number": return [...comparisons, "in", "not in", ...nulls];
+    case "date": case "timestamp": return ["within last", "older than", ...comparisons, ...nulls];
+    case "boolean": return ["=", "!=", ...nulls];
+    default: return nulls;
+  }
+}
+
+/** The input a condition's value needs: none (is null), a number of days, a number, a date, a date and time, true/false, or text. */
+export function valueInput(kind: ColumnKind | undefined, op: string): "none" | "days" | "number" | "date" | "datetime-local" | "boolean" | "text" {
+  if (nulls.includes(op)) return "none";
+  if (op === "within last" || op === "older than") return "days";
+  if (op === "in" || op === "not in" || op === "contains") return "text";
+  switch (kind) {
+    case "integer": case "number": return "number";
+    case "date": return "date";
+    case "timestamp": return "datetime-local";
+    case "boolean": return "boolean";
+    default: return "text";
+  }
+}
+
+/** Whether the row says enough to be sent: a column, an operator, and a value where one is needed. */
+export function isComplete(row: ConditionRow, kind: ColumnKind | undefined): boolean {
+  return row.column !== "" && row.op !== "" && (valueInput(kind, row.op) === "none" || row.value.trim() !== "");
+}
+
+/** The rows as the API and segment.audience take them: complete rows only, in order. */
+export function conditionsOf(rows: ConditionRow[], kinds: Record<string, ColumnKind>): Schemas["AudienceConditionView"][] {
+  return rows.filter((r) => isComplete(r, kinds[r.column])).map((r) => (valueInput(kinds[r.column], r.op) === "none" ? { column: r.column, op: r.op } : { column: r.column, op: r.op, value: r.value.trim() }));
+}
+
+/** "1,234 of 10,000 customers". */
+export const countLabel = (count: number, total: number, noun = "customers") => `${formatCount(count)} of ${formatCount(total)} ${noun}`;
+
+/** A new row for a column: its kind's first operator, no value. */
+export function newRow(column: string, kind: ColumnKind | undefined): ConditionRow {
+  return { column, op: operatorsFor(kind)[0], value: kind === "boolean" ? "true" : "" };
+}
+
+/** What is wrong with the audience's name as a step id, or null: lower-case letters, digits and _, starting with a letter. */
+export function nameProblem(name: string): string | null {
+  return /^[a-z][a-z0-9_]{0,59}$/.test(name) ? null : "Name the audience with lower-case letters, digits and _ (starting with a letter), e.g. top_tier_recent.";
+}
+
+/** The audience's settings as the page collects them. */
+export interface AudienceDraft {
+  name: string;
+  /** The step of the pipeline that writes the source table. */
+  input: string;
+  conditions: Schemas["AudienceConditionView"][];
+  match: "all" | "any";
+  destination: Destination;
+  /** The webhook's URL, for the webhook destination. */
+  url?: string;
+  /** Whether the source table has a phone column, sent (hashed) with the email to the ad platforms. */
+  hasPhone?: boolean;
+}
+
+/** The steps that save the audience: segment.audience, then its destination (none for a table: the audience's own table is it). */
+export function audienceSteps(d: AudienceDraft): { id: string; type: string; inputs: string[]; params: Record<string, unknown> }[] {
+  const conditions = d.conditions.map((c) => (c.value === undefined || c.value === null ? { column: c.column, op: c.op } : { column: c.column, op: c.op, value: c.value }));
+  const steps = [{ id: d.name, type: "segment.audience", inputs: [d.input], params: { conditions, ...(d.match === "any" ? { match: "any" } : {}) } as Record<string, unknown> }];
+  const phone = d.hasPhone ? { phone_column: "phone" } : {};
+  if (d.destination === "meta")
+    steps.push({ id: `${d.name}_meta`, type: "activate.audience_file", inputs: [d.name], params: { path: `out/audiences/${d.name}_meta.csv`, format: "meta_custom_audience", ...phone } });
+  if (d.destination === "google")
+    steps.push({ id: `${d.name}_google`, type: "activate.audience_file", inputs: [d.name], params: { path: `out/audiences/${d.name}_google.csv`, format: "google_customer_match", ...phone } });
+  if (d.destination === "webhook")
+    steps.push({ id: `${d.name}_webhook`, type: "activate.webhook", inputs: [d.name], params: { url: d.url ?? "" } });
+  return steps;
+}
+
+/** The pipeline's YAML with the audience's steps added at the end, its comments and formatting kept; throws when the input is not a step of it or an id is taken. */
+export function addAudience(yaml: string, d: AudienceDraft): string {
+  const graph = toGraph(yaml);
+  if (!graph.components.some((c) => c.id === d.input)) throw new Error(`this pipeline has no step '${d.input}', which writes the table: save the audience in the pipeline that makes it`);
+  let text = yaml;
+  for (const s of audienceSteps(d)) text = addComponent(text, s.id, s.type, s.inputs, s.params);
+  return text;
+}
