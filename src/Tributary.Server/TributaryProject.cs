@@ -30,7 +30,8 @@ public sealed record TributaryProject
     public required IOrchestrationStore Orchestration { get; init; }
     /// <summary>
     /// The project's reporting time zone (tributary.yaml's <c>timezone:</c>, an IANA name): the zone components bucket days
-    /// in, and that of a schedule or partition set that names none. Default <c>UTC</c>.
+    /// in, that of a schedule or partition set that names none, and what "today" is where an audience preview buckets days.
+    /// Default <c>UTC</c>.
     /// </summary>
     public string Timezone { get; init; } = "UTC";
     /// <summary>Steps executing at once within a run.</summary>
@@ -43,6 +44,4 @@ public sealed record TributaryProject
     public required string PipelinesDirectory { get; init; }
     /// <summary>The use-case templates shipped with trib: name and YAML text.</summary>
     public IReadOnlyDictionary<string, string> Templates { get; init; } = new Dictionary<string, string>();
-    /// <summary>The project's reporting time zone (tributary.yaml's <c>timezone:</c>), an IANA id: what "today" is where a preview buckets days.</summary>
-    public string Timezone { get; init; } = "UTC";
 }

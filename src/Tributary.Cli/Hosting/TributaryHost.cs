@@ -99,7 +99,6 @@ internal static class TributaryHost
             PipelineNames = project.PipelineNames,
             PipelinesDirectory = project.Settings.PipelinesDirectory,
             Templates = TemplateLibrary.Names.ToDictionary(n => n, n => TemplateLibrary.Read(n)!),
-            Timezone = project.Settings.Timezone,
         });
     }
 
