@@ -30,7 +30,7 @@ public sealed class ReportingZoneTests(PostgresCluster postgres)
         return h;
     }
 
-    private const string OrdersSource = "  - { id: orders, type: source.csv, with: { path: orders.csv, columns: { customer_id: VARCHAR, ordered_at: TIMESTAMP, amount: DOUBLE, discount: DOUBLE, refunded: DOUBLE } } }\n";
+    private const string OrdersSource = "  - { id: orders, type: source.csv, with: { timezone: UTC, path: orders.csv, columns: { customer_id: VARCHAR, ordered_at: TIMESTAMP, amount: DOUBLE, discount: DOUBLE, refunded: DOUBLE } } }\n";
 
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
@@ -93,9 +93,9 @@ public sealed class ReportingZoneTests(PostgresCluster postgres)
             "a,2024-03-01 15:00:00,2024-03-10 04:00:00,bad"]); // solved 23:00 on 03-09: closed before the snapshot
 
         var result = await h.RunAsync("pipeline: p\ncomponents:\n" + OrdersSource + """
-              - { id: sessions, type: source.csv, with: { path: sessions.csv, columns: { customer_id: VARCHAR, started_at: TIMESTAMP, channel: VARCHAR } } }
-              - { id: emails, type: source.csv, with: { path: emails.csv, columns: { customer_id: VARCHAR, occurred_at: TIMESTAMP } } }
-              - { id: tickets, type: source.csv, with: { path: tickets.csv, columns: { customer_id: VARCHAR, created_at: TIMESTAMP, solved_at: TIMESTAMP, satisfaction: VARCHAR } } }
+              - { id: sessions, type: source.csv, with: { timezone: UTC, path: sessions.csv, columns: { customer_id: VARCHAR, started_at: TIMESTAMP, channel: VARCHAR } } }
+              - { id: emails, type: source.csv, with: { timezone: UTC, path: emails.csv, columns: { customer_id: VARCHAR, occurred_at: TIMESTAMP } } }
+              - { id: tickets, type: source.csv, with: { timezone: UTC, path: tickets.csv, columns: { customer_id: VARCHAR, created_at: TIMESTAMP, solved_at: TIMESTAMP, satisfaction: VARCHAR } } }
               - { id: snapshot, type: features.customer_snapshot, inputs: [orders, sessions, emails, tickets], with: { tables: { orders: orders, sessions: sessions, emails: emails, tickets: tickets } } }
             """, timezone: NewYork);
 
@@ -172,8 +172,8 @@ public sealed class ReportingZoneTests(PostgresCluster postgres)
         var result = await h.RunAsync("""
             pipeline: p
             components:
-              - { id: scores, type: source.csv, with: { path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR } } }
-              - { id: sent, type: source.csv, with: { path: sent.csv, columns: { customer_id: VARCHAR, contacted_at: TIMESTAMP } } }
+              - { id: scores, type: source.csv, with: { timezone: UTC, path: scores.csv, columns: { customer_id: VARCHAR, uplift: DOUBLE, purchase_probability: DOUBLE, average_order_value: DOUBLE, uplift_group: VARCHAR } } }
+              - { id: sent, type: source.csv, with: { timezone: UTC, path: sent.csv, columns: { customer_id: VARCHAR, contacted_at: TIMESTAMP } } }
               - { id: audience, type: activate.campaign_targeting, inputs: [scores, sent], with: { budget_count: 10, history: sent, max_contacts: 1, cap_days: 30 } }
             """, timezone: NewYork, time: now);
 
@@ -193,7 +193,7 @@ public sealed class ReportingZoneTests(PostgresCluster postgres)
         var result = await h.RunAsync("""
             pipeline: p
             components:
-              - { id: events, type: source.csv, with: { path: events.csv, columns: { event_id: VARCHAR, event: VARCHAR, occurred_at: TIMESTAMP, person: VARCHAR } } }
+              - { id: events, type: source.csv, with: { timezone: UTC, path: events.csv, columns: { event_id: VARCHAR, event: VARCHAR, occurred_at: TIMESTAMP, person: VARCHAR } } }
               - { id: retention, type: analytics.retention, inputs: [events], with: { start_event: A, return_event: X, period: day, periods: 5, unit_column: person } }
             """, timezone: NewYork);
 
