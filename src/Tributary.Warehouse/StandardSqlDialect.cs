@@ -84,6 +84,9 @@ public abstract class StandardSqlDialect : ISqlDialect
     public virtual bool ScansInStoredOrder => false;
 
     /// <inheritdoc />
+    public virtual string? StoredRowNumber => null;
+
+    /// <inheritdoc />
     public virtual bool GroupsFasterOverSortedInput => false;
 
     /// <inheritdoc />

@@ -353,7 +353,6 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 converting.Add(b);
             return converting;
         }, cancellationToken);
-        var runs = new PathRuns((int)capacity, pairOf, keyOfPair, outcomes: !ids);
         // A touch's outcome: whether it converted, its value (0 where it did not) and conversion time (year 100 for none, read
         // as none: NULLs in every non-converting row would each cost the batch a call; a session time zone may move the
         // stand-in by hours, never out of its century).
@@ -361,26 +360,41 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             , coalesce(t.converted, FALSE), CAST(CASE WHEN t.converted THEN t.conversion_value ELSE 0 END AS {real}),
                 coalesce(t.converted_at, TIMESTAMP '0100-01-01 00:00:00')
             """;
-        var complete = true;
-        try
+        // The table read as ranges of its stored rows side by side, one per core, each in stored order: one scan ran the
+        // engine's work, the batches' conversion and the appending on one thread while the other core idled (a run
+        // straddling two ranges is two runs of one hash, put together below as any path stored apart).
+        var ranges = await StoredRangesAsync(w, table, cancellationToken).ConfigureAwait(false);
+        var slices = new PathRuns[ranges.Count];
+        var scans = ranges.Select((range, i) => Task.Run(async () =>
         {
+            var slice = slices[i] = new PathRuns((int)Math.Min(Array.MaxLength, capacity * range.Share + 4096), pairOf, keyOfPair, outcomes: !ids);
+            var q = new SqlBuilder(d);
+            var within = range.Rows is var (from, to) ? $" AND t.{d.StoredRowNumber} >= {q.Bind(from, DataKind.Integer)} AND t.{d.StoredRowNumber} < {q.Bind(to, DataKind.Integer)}" : "";
             await foreach (var b in w.ReadColumnsAsync($"""
                 SELECT {d.TextHash($"CAST(t.path_id AS {text})")}, {d.TextPairHash("t.channel", campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal))}, CAST(t.position AS {bigint}),
                     CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) ELSE 0 END AS {real}){outcome}
-                FROM {table} t WHERE t.path_id IS NOT NULL AND t.channel IS NOT NULL
-                """, null, ids ? HashedTouchKinds : HashedTouchOutcomeKinds, cancellationToken).ConfigureAwait(false))
-                if (!(complete = runs.Add(b))) break;
+                FROM {table} t WHERE t.path_id IS NOT NULL AND t.channel IS NOT NULL{within}
+                """, q.Parameters, ids ? HashedTouchKinds : HashedTouchOutcomeKinds, cancellationToken).ConfigureAwait(false))
+                if (!slice.Add(b)) return false;
+            return true;
+        }, cancellationToken)).ToArray();
+        bool[] complete;
+        try
+        {
+            complete = await Task.WhenAll(scans).ConfigureAwait(false);
         }
         finally
         {
             // Never left running past the step (a failed scan rethrows its own error, not this one's).
+            await ((Task)Task.WhenAll(scans)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (convertingRead is not null) await ((Task)convertingRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        // A pair the pairs query did not see, more touches than it counted, or a position beyond 32 bits: the two reads
-        // check the input on their own. Two paths whose ids hash alike would be one path, seen as a repeated position.
-        if (!complete) return Fallback(runs.Refusal!);
+        // A pair the pairs query did not see or a position beyond 32 bits: the two reads check the input on their own. Two
+        // paths whose ids hash alike would be one path, seen as a repeated position.
+        if (Array.IndexOf(complete, false) is var failed and >= 0) return Fallback(slices[failed].Refusal!);
+        if (slices.Sum(x => (long)x.TouchCount) > capacity) return Fallback("the touches differ from their pairs' count");
         var (channelNames, channelOf) = Channels(keys);
-        if (runs.ToPaths(channelOf) is not { } paths) return Fallback(runs.Refusal!);
+        if (PathRuns.ToPaths(slices, channelOf, out var refusal) is not { } paths) return Fallback(refusal!);
         var pathCount = paths.Count;
         bool[] converted;
         double[] values;
@@ -423,6 +437,30 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             log($"{why}: the paths are read again, outlined in id order");
             return null;
         }
+    }
+
+    // Tables smaller than this per core are read in one scan: splitting costs a query and a thread for no gain.
+    private const long RowsPerRange = 500_000;
+
+    // The ranges of the table's stored rows to scan side by side, with each range's share of the rows: one per core where
+    // the engine numbers stored rows and the table is large, else one range of the whole table (no row filter). A view has
+    // no stored row number: the engine refuses it, and the view is read in one scan.
+    private static async Task<IReadOnlyList<(( long From, long To)? Rows, double Share)>> StoredRangesAsync(IWarehouse w, string table, CancellationToken cancellationToken)
+    {
+        var whole = new List<((long, long)?, double)> { (null, 1.0) };
+        if (w.Dialect.StoredRowNumber is not { } rowNumber || Environment.ProcessorCount < 2) return whole;
+        long rows;
+        try
+        {
+            rows = Convert.ToInt64(await w.ScalarAsync($"SELECT coalesce(max({rowNumber}) + 1, 0) FROM {table}", null, cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return whole;
+        }
+        var count = (int)Math.Min(Math.Min(Environment.ProcessorCount, 4), rows / RowsPerRange);
+        if (count < 2) return whole;
+        return Enumerable.Range(0, count).Select(i => (((long, long)?)(rows * i / count, i == count - 1 ? long.MaxValue : rows * (i + 1) / count), 1.0 / count)).ToList();
     }
 
     // Two reads: each path's outcome, touch count and id hash in path_id order (a row per path, the i-th numbered i), then

@@ -6,7 +6,8 @@ namespace Tributary.Components.Attribution;
 /// <summary>
 /// The attribution read's touches as the engine streams them in stored order, a path being a run of touches with one id
 /// hash: each touch's position, (channel, campaign) key and age appended in arrival order, and per run its hash and first
-/// touch. No outline query or map lookup per touch. The arrays are sized once, from the touch count the pairs query gives.
+/// touch. No outline query or map lookup per touch. One table may be read as several ranges side by side, each into a
+/// PathRuns of its own, and their runs made paths together (<see cref="ToPaths"/>).
 /// </summary>
 internal sealed class PathRuns
 {
@@ -15,9 +16,9 @@ internal sealed class PathRuns
     // Per touch its position (int.MaxValue for none: NULL positions sort last), key and age, in arrival order. Positions are
     // kept in 32 bits: a path's positions count its touches, and this read's arrays are most of the step's memory, whose
     // every new page costs the kernel a fault (bench/README.md, stop 30).
-    private readonly int[] _positions;
-    private readonly int[] _keys;
-    private readonly double[] _ages;
+    private int[] _positions;
+    private int[] _keys;
+    private double[] _ages;
     // Per run the hash of its path's id and its first touch (longer than Count).
     private long[] _hashes = new long[4096];
     private int[] _starts = new int[4097];
@@ -29,7 +30,7 @@ internal sealed class PathRuns
     private long[] _convertedAt = [];
 
     /// <summary>
-    /// Runs of at most <paramref name="capacity"/> touches, whose pair hashes are looked up in <paramref name="pairs"/> (pair
+    /// Runs of about <paramref name="capacity"/> touches (the arrays grow past it), whose pair hashes are looked up in <paramref name="pairs"/> (pair
     /// <c>i</c> has key <c>keyOfPair[i]</c>); with <paramref name="outcomes"/>, the read's batches also bring each touch's
     /// outcome and the paths' outcomes come from them.
     /// </summary>
@@ -52,8 +53,7 @@ internal sealed class PathRuns
     /// <summary>
     /// Appends one batch of the read (path hash, pair hash, position, age and, with outcomes, whether the touch converted,
     /// its conversion value and time, a time before year 1000 for none); false (with <see cref="Refusal"/>) when a touch's
-    /// pair is not one the pairs query found, there are more touches than it counted (the input changed in between), or a
-    /// position does not fit in 32 bits.
+    /// pair is not one the pairs query found (the input changed in between), or a position does not fit in 32 bits.
     /// </summary>
     // Optimized from its first call, as the other loops over every touch (AttributionModels.Place).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -65,7 +65,7 @@ internal sealed class PathRuns
         var age = b.Values<double>(3);
         var positionNulls = b.HasNulls(2);
         var converting = _outcomes ? b.Values<bool>(4) : default;
-        if (TouchCount + b.Count > _positions.Length) return Refuse("the touches differ from their pairs' count");
+        if (TouchCount + b.Count > _positions.Length) Grow(TouchCount + b.Count);
         var (pair, pairHash) = (-1, 0L);
         for (var i = 0; i < b.Count; i++)
         {
@@ -113,93 +113,134 @@ internal sealed class PathRuns
     }
 
     /// <summary>
-    /// Ends the read and makes the runs paths, in the models' arrays: paths numbered in their ids' hash order, each path's
-    /// touches together (a path's touches are mostly stored together, but not always: journey.conversion_paths splits 5 of
-    /// 141k paths at 10k demo customers) and in position order, each touch's channel number (<paramref name="channelOfKey"/>
-    /// of its key) beside its key and age. Returns the number of paths, their hashes (ascending), their first touches (and
-    /// the touch count after the last) and the three touch arrays; null (with <see cref="Refusal"/>) when a path repeats a
-    /// position (as it does where two paths' ids hash alike).
+    /// Ends the reads of <paramref name="slices"/> (one table read as ranges side by side, in range order) and makes their
+    /// runs paths, in the models' arrays: paths numbered in their ids' hash order, each path's touches together (a path's
+    /// touches are mostly stored together, but not always: journey.conversion_paths splits 5 of 141k paths at 10k demo
+    /// customers, and a path may straddle two ranges) and in position order, each touch's channel number
+    /// (<paramref name="channelOfKey"/> of its key) beside its key and age. Null (with <paramref name="refusal"/>) when a
+    /// path repeats a position (as it does where two paths' ids hash alike).
     /// </summary>
     // Paths numbered in their hashes' order, not in the order the engine stored them: a producer that writes its table in
     // another order on the next run (parallel window functions do) would otherwise change the float sums in the last digit,
     // and a second run over the same data must change no table (nor a webhook sync's content hash). The touches are copied
-    // once, straight into the arrays the models read (channels, keys, ages), sorted by position on the way: an earlier
-    // version moved them into path order first and numbered channels in a pass of its own, twice the new memory.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public Paths? ToPaths(int[] channelOfKey)
+    // once, straight into the arrays the models read (channels, keys, ages), sorted by position on the way, the paths split
+    // between the cores: the copy reads each run from wherever the engine stored it, cache misses that one core waited on
+    // alone (an earlier version moved them into path order first and numbered channels in a pass of its own: twice the memory).
+    public static Paths? ToPaths(IReadOnlyList<PathRuns> slices, int[] channelOfKey, out string? refusal)
     {
-        _starts[Count] = TouchCount;
-        // Runs sorted by hash: a path stored in more than one run has its runs side by side.
-        var runOrder = new int[Count];
-        for (var run = 0; run < Count; run++) runOrder[run] = run;
-        Array.Sort(_hashes, runOrder, 0, Count);
-        var paths = 0;
-        for (var r = 0; r < Count; r++)
-            if (r == 0 || _hashes[r] != _hashes[r - 1]) paths++;
-
-        var (hashes, starts) = (new long[paths], new int[paths + 1]);
-        var (converted, values, convertedAt) = _outcomes ? (new bool[paths], new double[paths], new long[paths]) : (null, null, null);
-        var (channels, keys, ages) = (HugePageArrays.Allocate<int>(TouchCount), HugePageArrays.Allocate<int>(TouchCount), HugePageArrays.Allocate<double>(TouchCount));
-        var scratch = new int[256];
-        var (path, at) = (-1, 0);
-        for (var r = 0; r < Count; r++)
+        refusal = null;
+        var (runCount, touchCount) = (0, 0);
+        foreach (var slice in slices)
         {
-            if (r == 0 || _hashes[r] != _hashes[r - 1])
-            {
-                if (path >= 0 && !InPositionOrder(scratch.AsSpan(0, at - starts[path]), channels.AsSpan(starts[path]..at), keys.AsSpan(starts[path]..at), ages.AsSpan(starts[path]..at)))
-                    return null;
-                hashes[++path] = _hashes[r];
-                starts[path] = at;
-                if (_outcomes) (values![path], convertedAt![path]) = (double.NegativeInfinity, PathOutlines.NoTime);
-            }
-            var run = runOrder[r];
-            if (_outcomes && _converted[run])
-                (converted![path], values![path], convertedAt![path]) = (true, Math.Max(values![path], _values[run]), Math.Max(convertedAt![path], _convertedAt[run]));
-            var (from, n) = (_starts[run], _starts[run + 1] - _starts[run]);
-            var filled = at - starts[path];
-            if (filled + n > scratch.Length) Array.Resize(ref scratch, Math.Max(2 * scratch.Length, filled + n));
-            // One loop for the four arrays: a run is ~10 touches, read from wherever the engine stored it, where a copy call
-            // per array paid its call and its cache misses one after another.
-            for (var k = 0; k < n; k++)
-            {
-                var key = _keys[from + k];
-                scratch[filled + k] = _positions[from + k];
-                keys[at + k] = key;
-                ages[at + k] = _ages[from + k];
-                channels[at + k] = channelOfKey[key];
-            }
-            at += n;
+            slice._starts[slice.Count] = slice.TouchCount;
+            (runCount, touchCount) = (runCount + slice.Count, touchCount + slice.TouchCount);
         }
-        if (path >= 0 && !InPositionOrder(scratch.AsSpan(0, at - starts[path]), channels.AsSpan(starts[path]..at), keys.AsSpan(starts[path]..at), ages.AsSpan(starts[path]..at)))
-            return null;
-        starts[paths] = at;
-        // A converting path without a value is worth 0, as the outline read's CAST(max(...)) of only NULLs reads.
-        for (var p = 0; values is not null && p < paths; p++)
-            if (double.IsNegativeInfinity(values[p])) values[p] = 0;
-        return new Paths(paths, hashes, starts, channels, keys, ages, converted, values, convertedAt);
+        var outcomes = slices.Count > 0 && slices[0]._outcomes;
+        // Every run by hash (its slice in the top bits of its reference): a path stored in more than one run has its runs
+        // side by side.
+        var (runHashes, runs) = (new long[runCount], new long[runCount]);
+        for (var (s, at) = (0, 0); s < slices.Count; s++)
+            for (var run = 0; run < slices[s].Count; run++, at++)
+                (runHashes[at], runs[at]) = (slices[s]._hashes[run], ((long)s << 32) | (uint)run);
+        Array.Sort(runHashes, runs);
+        var paths = 0;
+        for (var r = 0; r < runCount; r++)
+            if (r == 0 || runHashes[r] != runHashes[r - 1]) paths++;
+
+        // Each path's hash, first run and first touch.
+        var (hashes, starts, firstRun) = (new long[paths], new int[paths + 1], new int[paths + 1]);
+        for (var (r, path, at) = (0, -1, 0); r < runCount; r++)
+        {
+            if (r == 0 || runHashes[r] != runHashes[r - 1]) (hashes[++path], starts[path], firstRun[path]) = (runHashes[r], at, r);
+            var slice = slices[(int)(runs[r] >> 32)];
+            var run = (int)(uint)runs[r];
+            at += slice._starts[run + 1] - slice._starts[run];
+        }
+        (starts[paths], firstRun[paths]) = (touchCount, runCount);
+
+        var (channels, keys, ages) = (HugePageArrays.Allocate<int>(touchCount), HugePageArrays.Allocate<int>(touchCount), HugePageArrays.Allocate<double>(touchCount));
+        var (converted, values, convertedAt) = outcomes ? (new bool[paths], new double[paths], new long[paths]) : (null, null, null);
+        var parts = Math.Clamp(Environment.ProcessorCount, 1, 8);
+        var refusals = new string?[parts];
+        Parallel.For(0, parts, part =>
+        {
+            var (from, to) = ((int)((long)paths * part / parts), (int)((long)paths * (part + 1) / parts));
+            refusals[part] = Copy(slices, runs, firstRun, starts, from, to, channelOfKey, channels, keys, ages, converted, values, convertedAt);
+        });
+        refusal = refusals.FirstOrDefault(r => r is not null);
+        return refusal is null ? new Paths(paths, hashes, starts, channels, keys, ages, converted, values, convertedAt) : null;
     }
 
-    /// <summary>
-    /// The read's paths: how many, their hashes (ascending), first touches (and the touch count after the last), each
-    /// touch's channel number, key and age and, when the read brought outcomes, per path whether it converted, its value
-    /// and its conversion time in ticks (<see cref="PathOutlines.NoTime"/> for none).
-    /// </summary>
-    internal sealed record Paths(int Count, long[] Hashes, int[] Starts, int[] Channels, int[] Keys, double[] Ages, bool[]? Converted, double[]? Values, long[]? ConvertedAt);
+    // Paths [from, to): their runs' touches copied into place, then put in position order; a converting path's outcome the
+    // largest of its runs'. The refusal when a path repeats a position, else null.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static string? Copy(IReadOnlyList<PathRuns> slices, long[] runs, int[] firstRun, int[] starts, int from, int to, int[] channelOfKey,
+        int[] channels, int[] keys, double[] ages, bool[]? converted, double[]? values, long[]? convertedAt)
+    {
+        var scratch = new int[256];
+        for (var path = from; path < to; path++)
+        {
+            var at = starts[path];
+            if (values is not null) (values[path], convertedAt![path]) = (double.NegativeInfinity, PathOutlines.NoTime);
+            for (var r = firstRun[path]; r < firstRun[path + 1]; r++)
+            {
+                var slice = slices[(int)(runs[r] >> 32)];
+                var run = (int)(uint)runs[r];
+                var (source, n) = (slice._starts[run], slice._starts[run + 1] - slice._starts[run]);
+                var filled = at - starts[path];
+                if (filled + n > scratch.Length) Array.Resize(ref scratch, Math.Max(2 * scratch.Length, filled + n));
+                // One loop for the four arrays: a run is ~10 touches, where a copy call per array paid its call and its cache
+                // misses one after another.
+                var (positions, sourceKeys, sourceAges) = (slice._positions, slice._keys, slice._ages);
+                for (var k = 0; k < n; k++)
+                {
+                    var key = sourceKeys[source + k];
+                    scratch[filled + k] = positions[source + k];
+                    keys[at + k] = key;
+                    ages[at + k] = sourceAges[source + k];
+                    channels[at + k] = channelOfKey[key];
+                }
+                at += n;
+                if (values is not null && slice._converted[run])
+                    (converted![path], values[path], convertedAt![path]) = (true, Math.Max(values[path], slice._values[run]), Math.Max(convertedAt![path], slice._convertedAt[run]));
+            }
+            // A converting path without a value is worth 0, as the outline read's CAST(max(...)) of only NULLs reads.
+            if (values is not null && double.IsNegativeInfinity(values[path])) values[path] = 0;
+            var (start, length) = (starts[path], at - starts[path]);
+            if (!InPositionOrder(scratch.AsSpan(0, length), channels.AsSpan(start, length), keys.AsSpan(start, length), ages.AsSpan(start, length)))
+                return "a path's touches repeat a position (or two paths' ids hash alike)";
+        }
+        return null;
+    }
 
     // One path's touches put in position order (an insertion sort, equal positions in arrival order: the touches mostly
-    // arrive in order, so mostly one pass that moves nothing); false when a position repeats.
-    private bool InPositionOrder(Span<int> positions, Span<int> channels, Span<int> keys, Span<double> ages)
+    // arrive in order, so mostly one pass that moves nothing; a long path out of order by an index sort, as an insertion
+    // sort is quadratic in its length); false when a position repeats.
+    private static bool InPositionOrder(Span<int> positions, Span<int> channels, Span<int> keys, Span<double> ages)
     {
-        for (var i = 1; i < positions.Length; i++)
+        var ordered = 1;
+        while (ordered < positions.Length && positions[ordered] > positions[ordered - 1]) ordered++;
+        if (ordered == positions.Length) return true;
+        if (positions.Length > 64)
         {
-            if (positions[i] > positions[i - 1]) continue;
-            var (position, channel, key, age) = (positions[i], channels[i], keys[i], ages[i]);
-            var j = i - 1;
-            for (; j >= 0 && positions[j] > position; j--) (positions[j + 1], channels[j + 1], keys[j + 1], ages[j + 1]) = (positions[j], channels[j], keys[j], ages[j]);
-            (positions[j + 1], channels[j + 1], keys[j + 1], ages[j + 1]) = (position, channel, key, age);
+            // Equal positions are refused below, so the index sort need not keep them in arrival order.
+            var (order, sorted) = (new int[positions.Length], positions.ToArray());
+            for (var i = 0; i < order.Length; i++) order[i] = i;
+            Array.Sort(sorted, order);
+            var (c, k, a) = (channels.ToArray(), keys.ToArray(), ages.ToArray());
+            for (var i = 0; i < order.Length; i++) (positions[i], channels[i], keys[i], ages[i]) = (sorted[i], c[order[i]], k[order[i]], a[order[i]]);
         }
+        else
+            for (var i = ordered; i < positions.Length; i++)
+            {
+                if (positions[i] > positions[i - 1]) continue;
+                var (position, channel, key, age) = (positions[i], channels[i], keys[i], ages[i]);
+                var j = i - 1;
+                for (; j >= 0 && positions[j] > position; j--) (positions[j + 1], channels[j + 1], keys[j + 1], ages[j + 1]) = (positions[j], channels[j], keys[j], ages[j]);
+                (positions[j + 1], channels[j + 1], keys[j + 1], ages[j + 1]) = (position, channel, key, age);
+            }
         for (var i = 1; i < positions.Length; i++)
-            if (positions[i] == positions[i - 1]) return Refuse("a path's touches repeat a position (or two paths' ids hash alike)");
+            if (positions[i] == positions[i - 1]) return false;
         return true;
     }
 
@@ -209,10 +250,31 @@ internal sealed class PathRuns
         return false;
     }
 
+    // The touch arrays past their estimate (a range of the table held more touches than its share): doubled, copied.
+    private void Grow(int needed)
+    {
+        var capacity = Math.Max(needed, 2 * _positions.Length);
+        (_positions, _keys, _ages) = (Grown(_positions, capacity), Grown(_keys, capacity), Grown(_ages, capacity));
+
+        T[] Grown<T>(T[] column, int length) where T : unmanaged
+        {
+            var grown = HugePageArrays.Allocate<T>(length);
+            column.AsSpan(0, TouchCount).CopyTo(grown);
+            return grown;
+        }
+    }
+
     private static T[] Resized<T>(T[] column, int count)
     {
         var resized = GC.AllocateUninitializedArray<T>(2 * column.Length);
         column.AsSpan(0, count).CopyTo(resized);
         return resized;
     }
+
+    /// <summary>
+    /// The read's paths: how many, their hashes (ascending), first touches (and the touch count after the last), each
+    /// touch's channel number, key and age and, when the read brought outcomes, per path whether it converted, its value
+    /// and its conversion time in ticks (<see cref="PathOutlines.NoTime"/> for none).
+    /// </summary>
+    internal sealed record Paths(int Count, long[] Hashes, int[] Starts, int[] Channels, int[] Keys, double[] Ages, bool[]? Converted, double[]? Values, long[]? ConvertedAt);
 }

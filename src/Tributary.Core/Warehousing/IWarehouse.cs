@@ -232,6 +232,13 @@ public interface ISqlDialect
     bool ScansInStoredOrder => false;
 
     /// <summary>
+    /// The pseudo-column numbering a table's rows in the order they are stored (DuckDB's <c>rowid</c>), by which a reader
+    /// splits one stored-order scan into ranges read side by side, each in stored order; null where the engine has none. A
+    /// view has none either: a reader asks for it on a table it knows, or falls back when the engine refuses it.
+    /// </summary>
+    string? StoredRowNumber => null;
+
+    /// <summary>
     /// Whether a large GROUP BY runs faster over its input sorted by the group key (an <c>ORDER BY</c> in a subquery): true
     /// where the engine's hash aggregation then finds each group's rows together and splits the key range between its
     /// threads (DuckDB: the 50M-event experiment statistics −12% CPU), false where the sort would only add work.

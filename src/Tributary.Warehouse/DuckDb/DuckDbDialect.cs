@@ -44,6 +44,10 @@ public sealed class DuckDbDialect : StandardSqlDialect
     public override bool ScansInStoredOrder => true;
 
     /// <inheritdoc />
+    /// <remarks>A table's <c>rowid</c>: 0 to n − 1 as rows were inserted (a range of it is read from the row groups it spans only).</remarks>
+    public override string? StoredRowNumber => "rowid";
+
+    /// <inheritdoc />
     /// <remarks>A BIGINT, stable while the statement runs.</remarks>
     public override string RowKey => "rowid";
 

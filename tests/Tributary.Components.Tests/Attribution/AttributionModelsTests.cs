@@ -364,6 +364,57 @@ public sealed class AttributionModelsTests(PostgresCluster postgres)
         Assert.Equal(ascending, descending);
     }
 
+    // A large table is read as ranges of its stored rows side by side (DuckDB's rowid), paths straddling two ranges put
+    // together: the same tables as one scan of the whole table (which the tests above hold to the two reads). 1.2M
+    // touches, so that the table splits (500k rows per range at least).
+    [Fact]
+    public async Task Attribution_LargeTableReadAsRangesSideBySide_CreditsAsTheTwoReads()
+    {
+        Assert.SkipUnless(Environment.ProcessorCount >= 2, "ranges are read side by side only with two cores or more");
+        const string yaml = """
+            pipeline: p
+            components:
+              - id: paths
+                type: transform.sql
+                with:
+                  sql: >-
+                    SELECT 'p' || lpad(CAST(p AS VARCHAR), 7, '0') AS path_id, k + 1 AS position,
+                      'ch' || CAST((p * 7 + k * 13) % 6 AS VARCHAR) AS channel,
+                      CASE WHEN (p + k) % 3 = 0 THEN NULL ELSE 'c' || CAST((p + k) % 4 AS VARCHAR) END AS campaign,
+                      p % 3 = 0 AS converted, CAST(10 + p % 90 AS DOUBLE) + 0.25 AS conversion_value,
+                      CAST(n - 1 - k AS DOUBLE) AS days_before_conversion,
+                      CASE WHEN p % 3 = 0 THEN TIMESTAMP '2025-03-01 00:00:00' + to_days(CAST(p % 20 AS INTEGER)) END AS converted_at
+                    FROM (SELECT range AS p, 1 + range % 5 AS n FROM range(400000)) s JOIN (SELECT range AS k FROM range(5)) t ON t.k < s.n
+                    ORDER BY p, k
+              - { id: attribution, type: analytics.attribution, inputs: [paths], with: { models: [first_touch, linear, time_decay, markov_1], conversion_detail: [] } }
+            """;
+        async Task<(List<string> Rows, List<string> Statements)> Run(bool storedRows)
+        {
+            TracingWarehouse? traced = null;
+            await using var h = await ComponentHarness.CreateAsync("duckdb", postgres, w => traced = new TracingWarehouse(w, storedRows: storedRows));
+            var result = await h.RunAsync(yaml);
+            Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+            var rows = new List<string>();
+            foreach (var sql in new[]
+            {
+                "SELECT model, channel, conversions, value, touches FROM attribution",
+                "SELECT model, channel, campaign, conversions, value FROM attribution__campaigns",
+                "SELECT model, day, channel, campaign, conversions, value FROM attribution__daily",
+            })
+                rows.AddRange((await h.RowsAsync(sql)).Select(r => string.Join("|", r.Select(v => v is double x ? Math.Round(x, 6).ToString("R", CultureInfo.InvariantCulture) : Convert.ToString(v, CultureInfo.InvariantCulture)))));
+            rows.Sort(StringComparer.Ordinal);
+            return (rows, traced!.Statements.ToList());
+        }
+
+        var ranges = await Run(storedRows: true);
+        var oneScan = await Run(storedRows: false);
+
+        Assert.Contains(ranges.Statements, s => s.Contains("rowid >=", StringComparison.Ordinal));
+        Assert.DoesNotContain(oneScan.Statements, s => s.Contains("rowid >=", StringComparison.Ordinal));
+        Assert.True(ranges.Rows.Count > 100, $"only {ranges.Rows.Count} rows");
+        Assert.Equal(oneScan.Rows, ranges.Rows);
+    }
+
     // The stored-order read keeps positions in 32 bits: a path whose positions differ only above them (each path's first
     // touch put past 2^32, so it becomes its last) is still read in position order (the read falls back to the two reads
     // where a position does not fit), not in the order their low 32 bits give.

@@ -7,16 +7,17 @@ namespace Tributary.Components.Tests.Portability;
 /// <summary>
 /// A warehouse that records every SQL text it is given, with each piece the dialect spelled marked
 /// (<see cref="TracingDialect"/>), so a test can tell SQL a component wrote itself from SQL the dialect wrote for it.
-/// With <paramref name="textHash"/>, the dialect's text hash is that one (a constant, say, to make every hash collide).
+/// With <paramref name="textHash"/>, the dialect's text hash is that one (a constant, say, to make every hash collide);
+/// without <paramref name="storedRows"/>, it has no stored row number.
 /// </summary>
-internal sealed class TracingWarehouse(IWarehouse inner, Func<string, string?>? textHash = null) : IWarehouse
+internal sealed class TracingWarehouse(IWarehouse inner, Func<string, string?>? textHash = null, bool storedRows = true) : IWarehouse
 {
     public ConcurrentQueue<string> Statements { get; } = new();
 
     /// <summary>Every statement with the values bound to it, in order (to EXPLAIN one again, say).</summary>
     public ConcurrentQueue<(string Sql, IReadOnlyList<object?>? Parameters)> Calls { get; } = new();
 
-    public ISqlDialect Dialect { get; } = new TracingDialect(inner.Dialect, textHash);
+    public ISqlDialect Dialect { get; } = new TracingDialect(inner.Dialect, textHash, storedRows);
 
     private string Trace(string sql, IReadOnlyList<object?>? parameters = null)
     {
@@ -95,7 +96,7 @@ internal sealed class TracingWarehouse(IWarehouse inner, Func<string, string?>? 
 }
 
 /// <summary>A dialect that wraps every engine-specific piece it spells in <c>/*dialect*/ ... /*end*/</c> (comments, so the SQL still runs).</summary>
-internal sealed class TracingDialect(ISqlDialect inner, Func<string, string?>? textHash = null) : ISqlDialect
+internal sealed class TracingDialect(ISqlDialect inner, Func<string, string?>? textHash = null, bool storedRows = true) : ISqlDialect
 {
     public const string Open = "/*dialect*/";
     public const string Close = "/*end*/";
@@ -121,6 +122,9 @@ internal sealed class TracingDialect(ISqlDialect inner, Func<string, string?>? t
     public bool GroupsFasterOverSortedInput => inner.GroupsFasterOverSortedInput;
     public string? TextPairHash(string first, string second) => inner.TextPairHash(first, second) is { } hash ? Mark(hash) : null;
     public bool ScansInStoredOrder => inner.ScansInStoredOrder;
+
+    // Without storedRows, the engine's stored row number is hidden (a table is then read in one scan).
+    public string? StoredRowNumber => storedRows ? inner.StoredRowNumber : null;
     public string StartsWith(string text, string prefix) => Mark(inner.StartsWith(text, prefix));
     public string CreateWorkTable(string table) => Mark(inner.CreateWorkTable(table));
     public IReadOnlyList<string> IndexWorkTable(string table, string index, IReadOnlyList<string> columns, bool unique) => inner.IndexWorkTable(table, index, columns, unique);
