@@ -23,11 +23,8 @@ public sealed class HugePageArraysTests
     public void Allocate_LargeArray_IsBackedByHugePagesWhereTheSystemGivesThemOnRequest()
     {
         const string mode = "/sys/kernel/mm/transparent_hugepage/enabled";
-        if (!OperatingSystem.IsLinux() || !File.Exists(mode) || !File.ReadAllText(mode).Contains("[madvise]", StringComparison.Ordinal))
-        {
-            Assert.Skip("transparent huge pages are not given on request here (Linux with transparent_hugepage/enabled = madvise)");
-            return;
-        }
+        Assert.SkipUnless(OperatingSystem.IsLinux() && File.Exists(mode) && File.ReadAllText(mode).Contains("[madvise]", StringComparison.Ordinal),
+            "transparent huge pages are not given on request here (Linux with transparent_hugepage/enabled = madvise)");
         var array = HugePageArrays.Allocate<long>(8 << 20); // 64 MB
         for (var i = 0; i < array.Length; i += 512) array[i] = i;
 
