@@ -110,6 +110,38 @@ public sealed class ColumnReadTests(PostgresCluster postgres) : IDisposable
         Assert.True(batches > 1, $"{batches} batch(es) for {n} rows");
     }
 
+    // Booleans and timestamps over many batches, with and without NULLs in a batch: each row's own value (booleans are
+    // read from their bits, timestamps of a batch without NULLs without asking each row).
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task ReadColumns_BooleansAndTimestampsOverManyBatches_EachRowsValue(string engine)
+    {
+        await using var wh = await Open(engine);
+        const int n = 10_007;
+        var q = new SqlBuilder(wh.Dialect);
+        var limit = q.Bind((long)n, DataKind.Integer);
+        var next = 1L;
+        await foreach (var b in wh.ReadColumnsAsync($"""
+            SELECT CAST(g AS INTEGER), g % 3 = 0, CASE WHEN g % 11 = 0 THEN NULL ELSE g % 2 = 0 END,
+                CAST(TIMESTAMP '2025-01-01 00:00:00' + g * INTERVAL '1 minute' AS TIMESTAMP),
+                CASE WHEN g > 5000 AND g % 13 = 0 THEN NULL ELSE CAST(TIMESTAMP '2025-01-01 00:00:00' + g * INTERVAL '1 second' AS TIMESTAMP) END
+            FROM generate_series(1, {limit}) AS s(g) ORDER BY s.g
+            """, q.Parameters, [DataKind.Integer, DataKind.Boolean, DataKind.Boolean, DataKind.Timestamp, DataKind.Timestamp], Ct))
+            for (var r = 0; r < b.Count; r++, next++)
+            {
+                Assert.Equal(next, b.Values<long>(0)[r]);
+                Assert.Equal(next % 3 == 0, b.Values<bool>(1)[r]);
+                Assert.Equal(next % 11 == 0, b.IsNull(2, r));
+                Assert.Equal(next % 11 != 0 && next % 2 == 0, b.Values<bool>(2)[r]);
+                Assert.Equal(new DateTime(2025, 1, 1).AddMinutes(next), b.Values<DateTime>(3)[r]);
+                var stampNull = next > 5000 && next % 13 == 0;
+                Assert.Equal(stampNull, b.IsNull(4, r));
+                Assert.Equal(stampNull ? default : new DateTime(2025, 1, 1).AddSeconds(next), b.Values<DateTime>(4)[r]);
+            }
+
+        Assert.Equal(n + 1, next);
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task ReadColumns_KindsNotMatchingTheColumns_Refused(string engine)

@@ -326,20 +326,12 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
             || d.TextPairHash("channel", "campaign") is not { } pairHash) return null;
         var table = d.Quote(input);
         const string campaign = "coalesce(CAST(campaign AS VARCHAR), '')";
-        // Each pair with its hash, as the scan computes it, and its touches: their sum bounds the scan's arrays.
-        var pairs = await w.QueryAsync($"""
+        // Each pair with its hash, as the scan computes it, and its touches: their sum bounds the scan's arrays. The query
+        // runs beside the scans (which number the pairs they meet by hash and take their keys from it after): before them,
+        // it kept both cores waiting on one GROUP BY.
+        var pairsRead = Task.Run(() => w.QueryAsync($"""
             SELECT channel, campaign, {pairHash}, n FROM (SELECT channel, {campaign} AS campaign, CAST(count(*) AS {bigint}) AS n FROM {table} WHERE channel IS NOT NULL GROUP BY 1, 2) AS p
-            """, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        if (pairs.Rows.Count == 0) return null;
-        var pairHashes = pairs.Rows.Select(r => Convert.ToInt64(r[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        var pairOf = new PathsByHash(pairHashes, pairHashes.Length);
-        for (var pair = 0; pair < pairHashes.Length; pair++)
-            if (!pairOf.TryAdd(pair)) return Fallback("two (channel, campaign) pairs hash alike");
-        keys.Number(pairs.Rows);
-        var keyOfPair = pairs.Rows.Select(r => keys.Id((string)r[0]!, (string)r[1]!)).ToArray();
-        var capacity = pairs.Rows.Sum(r => Convert.ToInt64(r[3], System.Globalization.CultureInfo.InvariantCulture));
-        if (capacity > Array.MaxLength) return null;
-
+            """, null, int.MaxValue, cancellationToken), cancellationToken);
         // The converting paths' outcome: for the per-conversion table (which names each path), a GROUP BY of the converting
         // touches on another connection while this thread reads the scan; else each touch's outcome comes with the scan and
         // the paths' are taken in C#, which costs the engine less than grouping a third of the touches by their text ids.
@@ -363,36 +355,56 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         // The table read as ranges of its stored rows side by side, one per core, each in stored order: one scan ran the
         // engine's work, the batches' conversion and the appending on one thread while the other core idled (a run
         // straddling two ranges is two runs of one hash, put together below as any path stored apart).
-        var ranges = await StoredRangesAsync(w, table, cancellationToken).ConfigureAwait(false);
-        var slices = new PathRuns[ranges.Count];
-        var scans = ranges.Select((range, i) => Task.Run(async () =>
-        {
-            var slice = slices[i] = new PathRuns((int)Math.Min(Array.MaxLength, capacity * range.Share + 4096), pairOf, keyOfPair, outcomes: !ids);
-            var q = new SqlBuilder(d);
-            var within = range.Rows is var (from, to) ? $" AND t.{d.StoredRowNumber} >= {q.Bind(from, DataKind.Integer)} AND t.{d.StoredRowNumber} < {q.Bind(to, DataKind.Integer)}" : "";
-            await foreach (var b in w.ReadColumnsAsync($"""
-                SELECT {d.TextHash($"CAST(t.path_id AS {text})")}, {d.TextPairHash("t.channel", campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal))}, CAST(t.position AS {bigint}),
-                    CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) ELSE 0 END AS {real}){outcome}
-                FROM {table} t WHERE t.path_id IS NOT NULL AND t.channel IS NOT NULL{within}
-                """, q.Parameters, ids ? HashedTouchKinds : HashedTouchOutcomeKinds, cancellationToken).ConfigureAwait(false))
-                if (!slice.Add(b)) return false;
-            return true;
-        }, cancellationToken)).ToArray();
+        var slices = Array.Empty<PathRuns>();
+        var scans = Array.Empty<Task<bool>>();
         bool[] complete;
+        QueryResult pairs;
         try
         {
+            var (ranges, storedRows) = await StoredRangesAsync(w, table, cancellationToken).ConfigureAwait(false);
+            // The scans' arrays sized by the table's rows where the engine numbers them, else by the pairs' touches.
+            var estimate = storedRows ?? (await pairsRead.ConfigureAwait(false)).Rows.Sum(r => Convert.ToInt64(r[3], System.Globalization.CultureInfo.InvariantCulture));
+            if (estimate > Array.MaxLength) return null;
+            slices = new PathRuns[ranges.Count];
+            scans = ranges.Select((range, i) => Task.Run(async () =>
+            {
+                var slice = slices[i] = new PathRuns((int)Math.Min(Array.MaxLength, estimate * range.Share + 4096), outcomes: !ids);
+                var q = new SqlBuilder(d);
+                var within = range.Rows is var (from, to) ? $" AND t.{d.StoredRowNumber} >= {q.Bind(from, DataKind.Integer)} AND t.{d.StoredRowNumber} < {q.Bind(to, DataKind.Integer)}" : "";
+                await foreach (var b in w.ReadColumnsAsync($"""
+                    SELECT {d.TextHash($"CAST(t.path_id AS {text})")}, {d.TextPairHash("t.channel", campaign.Replace("campaign", "t.campaign", StringComparison.Ordinal))}, CAST(t.position AS {bigint}),
+                        CAST(CASE WHEN t.converted THEN coalesce(t.days_before_conversion, 0) ELSE 0 END AS {real}){outcome}
+                    FROM {table} t WHERE t.path_id IS NOT NULL AND t.channel IS NOT NULL{within}
+                    """, q.Parameters, ids ? HashedTouchKinds : HashedTouchOutcomeKinds, cancellationToken).ConfigureAwait(false))
+                    if (!slice.Add(b)) return false;
+                // Its runs sorted by hash here, beside the other ranges' scans.
+                slice.End();
+                return true;
+            }, cancellationToken)).ToArray();
             complete = await Task.WhenAll(scans).ConfigureAwait(false);
+            pairs = await pairsRead.ConfigureAwait(false);
         }
         finally
         {
             // Never left running past the step (a failed scan rethrows its own error, not this one's).
             await ((Task)Task.WhenAll(scans)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)pairsRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (convertingRead is not null) await ((Task)convertingRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        // A pair the pairs query did not see or a position beyond 32 bits: the two reads check the input on their own. Two
-        // paths whose ids hash alike would be one path, seen as a repeated position.
+        // A position beyond 32 bits: the two reads check the input on their own.
         if (Array.IndexOf(complete, false) is var failed and >= 0) return Fallback(slices[failed].Refusal!);
-        if (slices.Sum(x => (long)x.TouchCount) > capacity) return Fallback("the touches differ from their pairs' count");
+        if (pairs.Rows.Count == 0) return null;
+        var pairHashes = pairs.Rows.Select(r => Convert.ToInt64(r[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var pairOf = new PathsByHash(pairHashes, pairHashes.Length);
+        for (var pair = 0; pair < pairHashes.Length; pair++)
+            if (!pairOf.TryAdd(pair)) return Fallback("two (channel, campaign) pairs hash alike");
+        keys.Number(pairs.Rows);
+        var keyOfPair = pairs.Rows.Select(r => keys.Id((string)r[0]!, (string)r[1]!)).ToArray();
+        // A pair the pairs query did not see, or more touches than it counted: the input changed in between. Two paths
+        // whose ids hash alike would be one path, seen as a repeated position.
+        if (slices.FirstOrDefault(x => !x.ResolvePairs(pairOf, keyOfPair)) is { } unresolved) return Fallback(unresolved.Refusal!);
+        if (slices.Sum(x => (long)x.TouchCount) > pairs.Rows.Sum(r => Convert.ToInt64(r[3], System.Globalization.CultureInfo.InvariantCulture)))
+            return Fallback("the touches differ from their pairs' count");
         var (channelNames, channelOf) = Channels(keys);
         if (PathRuns.ToPaths(slices, channelOf, out var refusal) is not { } paths) return Fallback(refusal!);
         var pathCount = paths.Count;
@@ -443,12 +455,14 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
     private const long RowsPerRange = 500_000;
 
     // The ranges of the table's stored rows to scan side by side, with each range's share of the rows: one per core where
-    // the engine numbers stored rows and the table is large, else one range of the whole table (no row filter). A view has
-    // no stored row number: the engine refuses it, and the view is read in one scan.
-    private static async Task<IReadOnlyList<(( long From, long To)? Rows, double Share)>> StoredRangesAsync(IWarehouse w, string table, CancellationToken cancellationToken)
+    // the engine numbers stored rows and the table is large, else one range of the whole table (no row filter); and the
+    // number of stored rows where the engine numbers them. A view has no stored row number: the engine refuses it, and the
+    // view is read in one scan.
+    private static async Task<(IReadOnlyList<((long From, long To)? Rows, double Share)> Ranges, long? StoredRows)> StoredRangesAsync(
+        IWarehouse w, string table, CancellationToken cancellationToken)
     {
         var whole = new List<((long, long)?, double)> { (null, 1.0) };
-        if (w.Dialect.StoredRowNumber is not { } rowNumber || Environment.ProcessorCount < 2) return whole;
+        if (w.Dialect.StoredRowNumber is not { } rowNumber) return (whole, null);
         long rows;
         try
         {
@@ -456,11 +470,11 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
         }
         catch (System.Data.Common.DbException)
         {
-            return whole;
+            return (whole, null);
         }
         var count = (int)Math.Min(Math.Min(Environment.ProcessorCount, 4), rows / RowsPerRange);
-        if (count < 2) return whole;
-        return Enumerable.Range(0, count).Select(i => (((long, long)?)(rows * i / count, i == count - 1 ? long.MaxValue : rows * (i + 1) / count), 1.0 / count)).ToList();
+        if (count < 2) return (whole, rows);
+        return (Enumerable.Range(0, count).Select(i => (((long, long)?)(rows * i / count, i == count - 1 ? long.MaxValue : rows * (i + 1) / count), 1.0 / count)).ToList(), rows);
     }
 
     // Two reads: each path's outcome, touch count and id hash in path_id order (a row per path, the i-th numbered i), then

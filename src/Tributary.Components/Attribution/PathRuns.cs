@@ -5,14 +5,18 @@ namespace Tributary.Components.Attribution;
 
 /// <summary>
 /// The attribution read's touches as the engine streams them in stored order, a path being a run of touches with one id
-/// hash: each touch's position, (channel, campaign) key and age appended in arrival order, and per run its hash and first
-/// touch. No outline query or map lookup per touch. One table may be read as several ranges side by side, each into a
-/// PathRuns of its own, and their runs made paths together (<see cref="ToPaths"/>).
+/// hash: each touch's position, (channel, campaign) pair and age appended in arrival order, and per run its hash and first
+/// touch. No outline query, and a map lookup only where the pair changes from the touch before (pairs are numbered as they
+/// come, and given their keys by <see cref="ResolvePairs"/>). One table may be read as several ranges side by side, each
+/// into a PathRuns of its own, its runs sorted by hash when it ends (<see cref="End"/>), and their runs made paths together
+/// (<see cref="ToPaths"/>).
 /// </summary>
 internal sealed class PathRuns
 {
-    private readonly PathsByHash _pairs;
-    private readonly int[] _keyOfPair;
+    // The (channel, campaign) pairs in the order this read first met them, by hash: a touch's key is its pair's number
+    // here until ResolvePairs gives each its key (the pairs query runs beside the scans, not before them).
+    private readonly Dictionary<long, int> _pairs = [];
+    private int[] _keyOfPair = [];
     // Per touch its position (int.MaxValue for none: NULL positions sort last), key and age, in arrival order. Positions are
     // kept in 32 bits: a path's positions count its touches, and this read's arrays are most of the step's memory, whose
     // every new page costs the kernel a fault (bench/README.md, stop 30).
@@ -30,13 +34,12 @@ internal sealed class PathRuns
     private long[] _convertedAt = [];
 
     /// <summary>
-    /// Runs of about <paramref name="capacity"/> touches (the arrays grow past it), whose pair hashes are looked up in <paramref name="pairs"/> (pair
-    /// <c>i</c> has key <c>keyOfPair[i]</c>); with <paramref name="outcomes"/>, the read's batches also bring each touch's
-    /// outcome and the paths' outcomes come from them.
+    /// Runs of about <paramref name="capacity"/> touches (the arrays grow past it); with <paramref name="outcomes"/>, the
+    /// read's batches also bring each touch's outcome and the paths' outcomes come from them.
     /// </summary>
-    public PathRuns(int capacity, PathsByHash pairs, int[] keyOfPair, bool outcomes)
+    public PathRuns(int capacity, bool outcomes)
     {
-        (_pairs, _keyOfPair, _outcomes) = (pairs, keyOfPair, outcomes);
+        _outcomes = outcomes;
         if (outcomes) (_converted, _values, _convertedAt) = (new bool[_hashes.Length], new double[_hashes.Length], new long[_hashes.Length]);
         (_positions, _keys, _ages) = (HugePageArrays.Allocate<int>(capacity), HugePageArrays.Allocate<int>(capacity), HugePageArrays.Allocate<double>(capacity));
     }
@@ -52,8 +55,8 @@ internal sealed class PathRuns
 
     /// <summary>
     /// Appends one batch of the read (path hash, pair hash, position, age and, with outcomes, whether the touch converted,
-    /// its conversion value and time, a time before year 1000 for none); false (with <see cref="Refusal"/>) when a touch's
-    /// pair is not one the pairs query found (the input changed in between), or a position does not fit in 32 bits.
+    /// its conversion value and time, a time before year 1000 for none); false (with <see cref="Refusal"/>) when a position
+    /// does not fit in 32 bits.
     /// </summary>
     // Optimized from its first call, as the other loops over every touch (AttributionModels.Place).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -65,6 +68,7 @@ internal sealed class PathRuns
         var age = b.Values<double>(3);
         var positionNulls = b.HasNulls(2);
         var converting = _outcomes ? b.Values<bool>(4) : default;
+        if (_ended) throw new InvalidOperationException("The read has ended.");
         if (TouchCount + b.Count > _positions.Length) Grow(TouchCount + b.Count);
         var (pair, pairHash) = (-1, 0L);
         for (var i = 0; i < b.Count; i++)
@@ -85,17 +89,57 @@ internal sealed class PathRuns
             if (pair < 0 || pairHashes[i] != pairHash)
             {
                 pairHash = pairHashes[i];
-                if (!_pairs.TryGet(pairHash, out pair)) return Refuse("the touches differ from their pairs' count");
+                ref var number = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_pairs, pairHash, out var known);
+                if (!known) number = _pairs.Count - 1;
+                pair = number;
             }
             var at = TouchCount++;
             if (positionNulls && b.IsNull(2, i)) _positions[at] = int.MaxValue;
             else if (position[i] is >= int.MinValue and < int.MaxValue) _positions[at] = (int)position[i];
             else return Refuse($"a touch's position ({position[i]}) is outside 32-bit integers");
-            _keys[at] = _keyOfPair[pair];
+            _keys[at] = pair;
             _ages[at] = age[i];
             if (_outcomes && converting[i]) Converting(b, i);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Gives each pair this read met its key: <c>keyOfPair[p]</c> for the pair that <paramref name="pairs"/> finds as
+    /// <c>p</c> by its hash; false (with <see cref="Refusal"/>) for a pair the pairs query did not see (the input changed
+    /// in between).
+    /// </summary>
+    public bool ResolvePairs(PathsByHash pairs, int[] keyOfPair)
+    {
+        _keyOfPair = new int[_pairs.Count];
+        foreach (var (hash, number) in _pairs)
+        {
+            if (!pairs.TryGet(hash, out var pair)) return Refuse("the touches differ from their pairs' count");
+            _keyOfPair[number] = keyOfPair[pair];
+        }
+        return true;
+    }
+
+    // The runs by hash (and, for each, its run and its touch count), made once the read is over (the hashes in _hashes' array).
+    private long[] _sortedHashes = [];
+    private int[] _sortedRuns = [];
+    private int[] _sortedLengths = [];
+    private bool _ended;
+
+    /// <summary>
+    /// Ends the read: its runs sorted by hash, on the thread that read them (each range's scan sorts its own, side by side,
+    /// and <see cref="ToPaths"/> merges them); called again, nothing more.
+    /// </summary>
+    public void End()
+    {
+        if (_ended) return;
+        _ended = true;
+        _starts[Count] = TouchCount;
+        // The runs' hashes are not read by run after this: sorted where they are.
+        (_sortedHashes, _sortedRuns, _sortedLengths) = (_hashes, new int[Count], new int[Count]);
+        for (var run = 0; run < Count; run++) _sortedRuns[run] = run;
+        Array.Sort(_sortedHashes, _sortedRuns, 0, Count);
+        for (var i = 0; i < Count; i++) _sortedLengths[i] = _starts[_sortedRuns[i] + 1] - _starts[_sortedRuns[i]];
     }
 
     // Conversion times before this year are the read's stand-in for none (year 100, see AttributionModels).
@@ -132,17 +176,22 @@ internal sealed class PathRuns
         var (runCount, touchCount) = (0, 0);
         foreach (var slice in slices)
         {
-            slice._starts[slice.Count] = slice.TouchCount;
+            slice.End();
             (runCount, touchCount) = (runCount + slice.Count, touchCount + slice.TouchCount);
         }
         var outcomes = slices.Count > 0 && slices[0]._outcomes;
-        // Every run by hash (its slice in the top bits of its reference): a path stored in more than one run has its runs
-        // side by side.
-        var (runHashes, runs) = (new long[runCount], new long[runCount]);
-        for (var (s, at) = (0, 0); s < slices.Count; s++)
-            for (var run = 0; run < slices[s].Count; run++, at++)
-                (runHashes[at], runs[at]) = (slices[s]._hashes[run], ((long)s << 32) | (uint)run);
-        Array.Sort(runHashes, runs);
+        // Every run by hash (its slice in the top bits of its reference), the slices' sorted runs merged: a path stored in
+        // more than one run has its runs side by side.
+        var (runHashes, runs, runLengths) = (new long[runCount], new long[runCount], new int[runCount]);
+        var next = new int[slices.Count];
+        for (var r = 0; r < runCount; r++)
+        {
+            var s = -1;
+            for (var t = 0; t < slices.Count; t++)
+                if (next[t] < slices[t].Count && (s < 0 || slices[t]._sortedHashes[next[t]] < slices[s]._sortedHashes[next[s]])) s = t;
+            var i = next[s]++;
+            (runHashes[r], runs[r], runLengths[r]) = (slices[s]._sortedHashes[i], ((long)s << 32) | (uint)slices[s]._sortedRuns[i], slices[s]._sortedLengths[i]);
+        }
         var paths = 0;
         for (var r = 0; r < runCount; r++)
             if (r == 0 || runHashes[r] != runHashes[r - 1]) paths++;
@@ -152,9 +201,7 @@ internal sealed class PathRuns
         for (var (r, path, at) = (0, -1, 0); r < runCount; r++)
         {
             if (r == 0 || runHashes[r] != runHashes[r - 1]) (hashes[++path], starts[path], firstRun[path]) = (runHashes[r], at, r);
-            var slice = slices[(int)(runs[r] >> 32)];
-            var run = (int)(uint)runs[r];
-            at += slice._starts[run + 1] - slice._starts[run];
+            at += runLengths[r];
         }
         (starts[paths], firstRun[paths]) = (touchCount, runCount);
 
@@ -178,12 +225,14 @@ internal sealed class PathRuns
         int[] channels, int[] keys, double[] ages, bool[]? converted, double[]? values, long[]? convertedAt)
     {
         var scratch = new int[256];
+        var end = firstRun[to];
         for (var path = from; path < to; path++)
         {
             var at = starts[path];
             if (values is not null) (values[path], convertedAt![path]) = (double.NegativeInfinity, PathOutlines.NoTime);
             for (var r = firstRun[path]; r < firstRun[path + 1]; r++)
             {
+                Prefetch(slices, runs, r, end);
                 var slice = slices[(int)(runs[r] >> 32)];
                 var run = (int)(uint)runs[r];
                 var (source, n) = (slice._starts[run], slice._starts[run + 1] - slice._starts[run]);
@@ -191,10 +240,10 @@ internal sealed class PathRuns
                 if (filled + n > scratch.Length) Array.Resize(ref scratch, Math.Max(2 * scratch.Length, filled + n));
                 // One loop for the four arrays: a run is ~10 touches, where a copy call per array paid its call and its cache
                 // misses one after another.
-                var (positions, sourceKeys, sourceAges) = (slice._positions, slice._keys, slice._ages);
+                var (positions, sourceKeys, sourceAges, keyOfPair) = (slice._positions, slice._keys, slice._ages, slice._keyOfPair);
                 for (var k = 0; k < n; k++)
                 {
-                    var key = sourceKeys[source + k];
+                    var key = keyOfPair[sourceKeys[source + k]];
                     scratch[filled + k] = positions[source + k];
                     keys[at + k] = key;
                     ages[at + k] = sourceAges[source + k];
@@ -211,6 +260,31 @@ internal sealed class PathRuns
                 return "a path's touches repeat a position (or two paths' ids hash alike)";
         }
         return null;
+    }
+
+    // Runs ahead of the copy, asked for from the cache in two steps: a run's first touch (its start) further ahead, then,
+    // once that is in, the lines of its touches. The copy reads each run from wherever the engine stored it; one run's
+    // misses at a time left it waiting on memory most of its time (bench/README.md, stop 31).
+    private const int PrefetchRuns = 8;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(IReadOnlyList<PathRuns> slices, long[] runs, int r, int end)
+    {
+        if (r + 2 * PrefetchRuns < end)
+        {
+            var far = runs[r + 2 * PrefetchRuns];
+            var farSlice = slices[(int)(far >> 32)];
+            CachePrefetch.Read(farSlice._starts, (int)(uint)far);
+            if (farSlice._outcomes) CachePrefetch.Read(farSlice._converted, (int)(uint)far);
+        }
+        if (r + PrefetchRuns >= end) return;
+        var near = runs[r + PrefetchRuns];
+        var slice = slices[(int)(near >> 32)];
+        var (first, last) = (slice._starts[(int)(uint)near], slice._starts[(int)(uint)near + 1] - 1);
+        CachePrefetch.Read(slice._positions, first);
+        CachePrefetch.Read(slice._keys, first);
+        CachePrefetch.Read(slice._ages, first);
+        CachePrefetch.Read(slice._ages, last);
     }
 
     // One path's touches put in position order (an insertion sort, equal positions in arrival order: the touches mostly

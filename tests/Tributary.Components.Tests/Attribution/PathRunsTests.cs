@@ -1,0 +1,80 @@
+using Tributary.Components.Attribution;
+using Tributary.Core.Warehousing;
+
+namespace Tributary.Components.Tests.Attribution;
+
+public sealed class PathRunsTests
+{
+    private static readonly DataKind[] Kinds = [DataKind.Integer, DataKind.Integer, DataKind.Integer, DataKind.Number];
+
+    // Touches as the scan brings them: (path hash, pair hash, position, age).
+    private static ColumnBatch Batch(params (long Path, long Pair, long Position, double Age)[] touches)
+    {
+        var b = new ColumnBatch(Kinds, touches.Length);
+        b.Reset(touches.Length);
+        for (var i = 0; i < touches.Length; i++)
+            (b.Writable<long>(0)[i], b.Writable<long>(1)[i], b.Writable<long>(2)[i], b.Writable<double>(3)[i]) = touches[i];
+        return b;
+    }
+
+    private static PathsByHash Pairs(long[] hashes)
+    {
+        var pairs = new PathsByHash(hashes, hashes.Length);
+        for (var p = 0; p < hashes.Length; p++) Assert.True(pairs.TryAdd(p));
+        return pairs;
+    }
+
+    // Two ranges read side by side, each numbering the pairs in the order it met them (the pairs query answers after the
+    // scans): the paths come out in hash order, a path straddling the ranges put together in position order, and each touch
+    // carries the key the pairs query gave its pair, whatever number its range had given it.
+    [Fact]
+    public void ToPaths_TwoRangesNumberingPairsApart_PathsInHashOrderWithThePairsKeys()
+    {
+        const long A = 0xA, B = 0xB;
+        var first = new PathRuns(8, outcomes: false);
+        Assert.True(first.Add(Batch((30, A, 1, 0.5), (30, B, 2, 0.25), (10, B, 2, 1), (10, A, 1, 2))));
+        var second = new PathRuns(8, outcomes: false);
+        Assert.True(second.Add(Batch((10, A, 3, 3), (-5, B, 1, 4), (20, A, 1, 5))));
+        first.End();
+        second.End();
+        // The pairs query's numbers: B is pair 0 (key 7), A pair 1 (key 4).
+        var pairs = Pairs([B, A]);
+        int[] keyOfPair = [7, 4];
+        Assert.True(first.ResolvePairs(pairs, keyOfPair));
+        Assert.True(second.ResolvePairs(pairs, keyOfPair));
+        var channelOfKey = new int[8];
+        (channelOfKey[4], channelOfKey[7]) = (1, 2);
+
+        var paths = PathRuns.ToPaths([first, second], channelOfKey, out var refusal);
+
+        Assert.Null(refusal);
+        Assert.NotNull(paths);
+        Assert.Equal([-5L, 10, 20, 30], paths.Hashes);
+        Assert.Equal([0, 1, 4, 5, 7], paths.Starts);
+        // Path 10: positions 1 (A, age 2), 2 (B, age 1) from the first range, 3 (A, age 3) from the second.
+        Assert.Equal([7, 4, 7, 4, 4, 4, 7], paths.Keys[..7]);
+        Assert.Equal([2, 1, 2, 1, 1, 1, 2], paths.Channels[..7]);
+        Assert.Equal([4.0, 2, 1, 3, 5, 0.5, 0.25], paths.Ages[..7]);
+    }
+
+    // A pair the scan met that the pairs query did not count (the input changed in between): refused, and the read falls
+    // back to the two reads.
+    [Fact]
+    public void ResolvePairs_APairThePairsQueryDidNotSee_IsRefused()
+    {
+        var runs = new PathRuns(4, outcomes: false);
+        Assert.True(runs.Add(Batch((1, 0xA, 1, 0), (1, 0xC, 2, 0))));
+        runs.End();
+
+        Assert.False(runs.ResolvePairs(Pairs([0xA, 0xB]), [0, 1]));
+        Assert.Equal("the touches differ from their pairs' count", runs.Refusal);
+    }
+
+    [Fact]
+    public void Add_AfterEnd_Throws()
+    {
+        var runs = new PathRuns(4, outcomes: false);
+        runs.End();
+        Assert.Throws<InvalidOperationException>(() => runs.Add(Batch((1, 0xA, 1, 0))));
+    }
+}
