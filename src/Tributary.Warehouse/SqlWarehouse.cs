@@ -543,9 +543,14 @@ public abstract class SqlWarehouse : IWarehouse
     }
 
     /// <summary>The schema of an open reader.</summary>
-    protected TableSchema SchemaOf(DbDataReader reader) =>
-        new(Enumerable.Range(0, reader.FieldCount)
-            .Select(i => new ColumnSchema(reader.GetName(i), reader.GetDataTypeName(i), Dialect.KindOf(reader.GetDataTypeName(i)))).ToList());
+    protected TableSchema SchemaOf(DbDataReader reader)
+    {
+        var types = TypeNames(reader);
+        return new(Enumerable.Range(0, reader.FieldCount).Select(i => new ColumnSchema(reader.GetName(i), types[i], Dialect.KindOf(types[i]))).ToList());
+    }
+
+    /// <summary>The engine's names of an open reader's column types, as complete as the driver gives them.</summary>
+    protected virtual IReadOnlyList<string> TypeNames(DbDataReader reader) => [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetDataTypeName)];
 
     // Values in their portable form (see Portable), by each column's kind.
     private protected static object?[] Row(DbDataReader reader, DataKind[] kinds)

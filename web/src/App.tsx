@@ -10,11 +10,12 @@ import { AssetDetail, Assets } from "./Assets";
 import { CustomerDetail, Customers } from "./Customers";
 import { ActivationDetail, Activations } from "./Activations";
 import { Explore } from "./Explore";
+import { linkedTable } from "./explore";
 import { Audiences } from "./Audiences";
 import { SignIn, useSession } from "./SignIn";
 import { session } from "./api/session";
 
-// Hash routes: #/catalog, #/designer/NAME, #/runs/QUEUE_ID (follow a submitted run), #/run/RUN_ID, #/runlist, #/assets, #/asset/NAME, #/explore (tables and read-only SQL), #/schedules, #/dashboard/NAME,
+// Hash routes: #/catalog, #/designer/NAME, #/runs/QUEUE_ID (follow a submitted run), #/run/RUN_ID, #/runlist, #/assets, #/asset/NAME, #/explore[/[SCHEMA/]TABLE] (tables and read-only SQL, a table selected), #/schedules, #/dashboard/NAME,
 // #/customers[/QUERY] (Customer 360 search), #/customer/PROFILE_ID, #/audiences, #/activations, #/activation/PIPELINE/STEP.
 function useRoute(): string[] {
   const [hash, setHash] = useState(window.location.hash);
@@ -55,7 +56,7 @@ export function App() {
          page === "assets" ? <Assets /> :
          page === "asset" && arg ? <AssetDetail key={arg} name={arg} /> :
          page === "schedules" ? <Schedules /> :
-         page === "explore" ? <Explore /> :
+         page === "explore" ? <Explore link={linkedTable(arg, arg2)} /> :
          page === "customers" ? <Customers key={arg ?? ""} query={arg} /> :
          page === "customer" && arg ? <CustomerDetail key={arg} id={arg} /> :
          page === "audiences" ? <Audiences /> :

@@ -6,6 +6,7 @@ import { ServerTable } from "./ui/ServerTable";
 import { checkResult } from "./RunDetail";
 import { formatCount, formatDateTime } from "./ui/format";
 import { groupByStep, isInternal, roleDescriptions, searchAssets } from "./sideTables";
+import { ExploreLink } from "./ui/ExploreLink";
 
 const assetLink = (name: string) => `#/asset/${encodeURIComponent(name)}`;
 
@@ -44,6 +45,7 @@ export function Assets() {
             { key: "name", header: "Table", cell: (a) => <a href={assetLink(a.name)}>{a.name}</a> },
             { key: "at", header: "Last materialized", cell: (a) => (a.last_materialized ? formatDateTime(a.last_materialized) : <span className="muted">not by a pipeline</span>) },
             { key: "rows", header: "Rows", numeric: true, cell: (a) => (a.rows === null || a.rows === undefined ? "" : formatCount(a.rows)) },
+            { key: "explore", header: <span className="sr-only">Explore</span>, cell: (a) => <ExploreLink table={a.name} /> },
           ]} />
       )}
     </Page>
@@ -79,7 +81,10 @@ export function AssetDetail({ name }: { name: string }) {
   if (!data) return errors.length > 0 ? <Page title={name}>{errors.map((e, i) => <ErrorNotice key={i}>{e}</ErrorNotice>)}</Page> : <Loading what={`Loading ${name}`} />;
   return (
     <Page title={name} subtitle={`${formatCount(data.total)} rows · ${formatCount(data.columns.length)} columns`}
-      actions={<DownloadButton url={csvUrl(name)} fileName={`${name}.csv`}>Download {name}.csv</DownloadButton>}>
+      actions={<>
+        <ExploreLink table={name} className="button secondary" />
+        <DownloadButton url={csvUrl(name)} fileName={`${name}.csv`}>Download {name}.csv</DownloadButton>
+      </>}>
       {errors.map((e, i) => <ErrorNotice key={i}>{e}</ErrorNotice>)}
       {lineage.length > 0 && (
         <Card title="Lineage">

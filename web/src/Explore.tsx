@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from "react";
 import { api, ApiError, errorMessage, type Schemas } from "./api/client";
 import { csvObjectUrl } from "./csv";
 import {
-  describeFailure, errorPointer, groupBySchema, readRecent, rememberQuery, resultCsv, resultNotices, resultSummary, searchTables,
-  shownResult, shownRowCap, storageKeys, tableQuery, gridCell, type ShownResult,
+  describeFailure, errorPointer, exploreLink, findTable, groupBySchema, readRecent, rememberQuery, resultCsv, resultNotices, resultSummary, rowsLabel,
+  searchTables, shownResult, shownRowCap, storageKeys, tableQuery, gridCell, type ShownResult, type TableLink,
 } from "./explore";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page } from "./ui/components";
 import { formatCount, formatDuration, isNumericKind } from "./ui/format";
@@ -19,8 +19,9 @@ interface Failure { title: string; message: string; pointer: { line: number; col
  * Explore: the warehouse's tables by schema with their row counts and columns on the left; on the right, read-only SQL on
  * them (POST /api/query, which refuses any change), its result with the engine's column types, notices when rows were left
  * out, a CSV of what is shown, and the last ten queries. The SQL in the editor and the recent ones are kept in localStorage.
+ * A link to a table (`link`, from the Assets and run pages) selects it on load and runs its first rows.
  */
-export function Explore() {
+export function Explore({ link = null }: { link?: TableLink | null }) {
   const [catalog, setCatalog] = useState<Schemas["WarehouseCatalogView"] | null>(null);
   const [catalogError, setCatalogError] = useState<string | null>(null);
   const [search, setSearch] = useState("");
@@ -29,6 +30,8 @@ export function Explore() {
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<{ shown: ShownResult; elapsed: number } | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
+  const [selected, setSelected] = useState<{ schema: string; name: string } | null>(null);
+  const [missing, setMissing] = useState<string | null>(null);
   const editor = useRef<HTMLTextAreaElement>(null);
   // Only the latest run's answer is shown, whatever order the answers come back in.
   const latest = useRef(0);
@@ -56,12 +59,36 @@ export function Explore() {
     }).finally(() => { if (id === latest.current) setRunning(false); });
   };
 
-  const pick = (t: Schemas["WarehouseTableView"]) => {
+  const pick = (t: Schemas["WarehouseTableView"], focus = true) => {
     const text = tableQuery(t.schema, t.name);
+    setSelected({ schema: t.schema, name: t.name });
+    setMissing(null);
+    // The address names the selected table, so that a reload or a shared link selects it again (replaceState: no new page).
+    if (catalog) window.history.replaceState(null, "", exploreLink(t.name, t.schema === catalog.current_schema ? null : t.schema));
     setSql(text);
-    editor.current?.focus();
+    if (focus) editor.current?.focus();
     run(text);
   };
+
+  // A link selects its table once the list has come, and brings it into view.
+  const linkSchema = link?.schema ?? null;
+  const linkName = link?.name ?? null;
+  useEffect(() => {
+    if (!catalog || linkName === null) return;
+    const t = findTable(catalog.tables, catalog.current_schema, { schema: linkSchema, name: linkName });
+    if (!t) { setSelected(null); setMissing(linkSchema === null ? linkName : `${linkSchema}.${linkName}`); return; }
+    pick(t, false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per link and list, not on every run
+  }, [catalog, linkSchema, linkName]);
+  // The address names a table while the editor holds its query: once the SQL is another, a reload must keep that SQL.
+  useEffect(() => {
+    if (selected && sql !== tableQuery(selected.schema, selected.name)) {
+      setSelected(null);
+      window.history.replaceState(null, "", "#/explore");
+    }
+  }, [sql, selected]);
+  const selectedItem = useRef<HTMLLIElement>(null);
+  useEffect(() => { selectedItem.current?.scrollIntoView?.({ block: "nearest" }); }, [selected]);
 
   const groups = catalog ? groupBySchema(searchTables(catalog.tables, search), catalog.current_schema) : [];
   const engine = catalog ? engineNames[catalog.engine] ?? catalog.engine : null;
@@ -72,6 +99,7 @@ export function Explore() {
           <h2>Tables</h2>
           <label className="field">Find a table <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="table, schema or column" /></label>
           {catalogError && <ErrorNotice>{catalogError}</ErrorNotice>}
+          {missing && <div className="notice warning" role="status">The warehouse has no table “{missing}”: no run has written it yet, or it was dropped.</div>}
           {catalog === null ? (catalogError ? null : <Loading what="Loading tables" />) :
            catalog.tables.length === 0 ? <EmptyState title="No tables yet">Load data (trib demo-data) or run a pipeline, and its tables appear here.</EmptyState> :
            groups.length === 0 ? <EmptyState title="No table matches">No table, schema or column contains “{search.trim()}”.</EmptyState> :
@@ -79,18 +107,22 @@ export function Explore() {
              <details key={g.schema} open className="explore-schema">
                <summary>{g.schema} <span className="muted">{g.schema === catalog.current_schema ? "· pipelines' schema · " : "· "}{formatCount(g.tables.length)} {g.tables.length === 1 ? "table" : "tables"}</span></summary>
                <ul aria-label={`Tables in ${g.schema}`}>
-                 {g.tables.map((t) => (
-                   <li key={t.name}>
+                 {g.tables.map((t) => {
+                   const isSelected = selected?.schema === t.schema && selected.name === t.name;
+                   const rows = rowsLabel(t);
+                   return (
+                   <li key={t.name} ref={isSelected ? selectedItem : undefined} className={isSelected ? "selected" : undefined} aria-current={isSelected ? "true" : undefined}>
                      <div className="explore-table">
                        <button type="button" className="link-button" title={`Run ${tableQuery(t.schema, t.name)}`} onClick={() => pick(t)}>{t.name}</button>
-                       <span className="muted num">{t.is_view ? "view" : t.rows === null ? "" : `${formatCount(t.rows)} ${t.rows === 1 ? "row" : "rows"}`}</span>
+                       <span className="muted num" title={rows.title ?? undefined}>{rows.text}</span>
                      </div>
-                     <details className="explore-columns">
+                     <details className="explore-columns" open={isSelected || undefined}>
                        <summary className="muted">{formatCount(t.columns.length)} {t.columns.length === 1 ? "column" : "columns"}</summary>
                        <ul>{t.columns.map((c) => <li key={c.name}>{c.name} <span className="muted">{c.sql_type}</span></li>)}</ul>
                      </details>
                    </li>
-                 ))}
+                   );
+                 })}
                </ul>
              </details>
            ))}

@@ -4,6 +4,7 @@ import { followEvents } from "./api/events";
 import { Card, DataTable, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { formatCount, formatDateTime, formatDuration } from "./ui/format";
 import { RunLog } from "./ui/RunLog";
+import { ExploreLink } from "./ui/ExploreLink";
 
 /** Room one tick label needs ("+1 min 30 s"), in px. */
 export const tickLabelWidth = 64;
@@ -130,6 +131,7 @@ export function RunDetail({ runId }: { runId: string }) {
               { key: "asset", header: "Asset", cell: (m) => <a href={`#/asset/${encodeURIComponent(m.asset)}`}>{m.asset}</a> },
               { key: "rows", header: "Rows", numeric: true, cell: (m) => formatCount(m.row_count) },
               { key: "took", header: "Took", numeric: true, cell: (m) => formatDuration(m.duration_ms) },
+              { key: "explore", header: <span className="sr-only">Explore</span>, cell: (m) => <ExploreLink table={m.asset} /> },
             ]} />
         </Card>
         <Card title="Checks">

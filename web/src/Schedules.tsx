@@ -4,7 +4,8 @@ import { Backfills } from "./Backfills";
 import { partitionsText } from "./backfills";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { tickReason } from "./ticks";
-import { describeSchedule, formatDateTime, formatTickIn } from "./ui/format";
+import { describeSchedule, formatDateTime } from "./ui/format";
+import { nextTick } from "./schedules";
 
 /** Schedules and sensors: each pipeline's cron and next tick, its sensors, backfills with their progress, and the tick history with reasons. */
 export function Schedules() {
@@ -68,12 +69,4 @@ export function Schedules() {
       </Card>
     </Page>
   );
-}
-
-/** When the pipeline runs next on its own: its schedule's tick, else the soonest of its groups' (with the group's name). */
-function nextTick(p: PipelineSummary) {
-  if (p.paused) return "—";
-  if (p.next_tick) return formatTickIn(p.next_tick, p.timezone);
-  const next = p.group_schedules.filter((g) => g.next_tick).sort((a, b) => Date.parse(a.next_tick!) - Date.parse(b.next_tick!))[0];
-  return next ? `${formatTickIn(next.next_tick!, next.timezone)} (${next.group})` : "—";
 }

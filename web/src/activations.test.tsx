@@ -45,7 +45,7 @@ describe("activations", () => {
 
   it("says the next run on the schedule's own clock, and none while paused", () => {
     expect(nextRunLabel({ ...hook, timezone: "UTC", next_tick: "2026-12-06T06:00:00Z" })).toMatch(/^Dec 6, 2026,? 06:00 UTC$/);
-    expect(nextRunLabel({ ...hook, timezone: "Europe/Berlin", next_tick: "2026-12-06T05:00:00Z" })).toMatch(/^Dec 6, 2026,? 06:00 GMT\+1 \(05:00 UTC\)$/);
+    expect(nextRunLabel({ ...hook, timezone: "Europe/Berlin", next_tick: "2026-12-06T05:00:00Z" })).toMatch(/^Dec 6, 2026,? 06:00 GMT\+1 · 05:00 UTC$/);
     expect(nextRunLabel({ ...hook, paused: true })).toBeNull();
     expect(nextRunLabel({ ...hook, next_tick: null })).toBeNull();
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Schemas } from "./api/client";
 import {
-  describeFailure, errorPointer, gridCell, groupBySchema, readRecent, rememberQuery, resultCsv, resultNotices, resultSummary,
-  searchTables, shownResult, shownRowCap, tableQuery,
+  describeFailure, errorPointer, exploreLink, findTable, gridCell, groupBySchema, linkedTable, readRecent, rememberQuery, resultCsv, resultNotices,
+  resultSummary, rowsLabel, searchTables, shownResult, shownRowCap, tableQuery,
 } from "./explore";
 
 const table = (schema: string, name: string, columns: string[] = ["id"]): Schemas["WarehouseTableView"] =>
-  ({ schema, name, is_view: false, rows: 1, columns: columns.map((c) => ({ name: c, sql_type: "INTEGER", type: "integer" })) });
+  ({ schema, name, is_view: false, rows: 1, rows_estimated: false, columns: columns.map((c) => ({ name: c, sql_type: "INTEGER", type: "integer" })) });
 
 const answer = (rows: unknown[][], extra: Partial<Schemas["QueryAnswer"]> = {}): Schemas["QueryAnswer"] => ({
   columns: [{ name: "id", type: "integer", sql_type: "INTEGER" }, { name: "at", type: "timestamp", sql_type: "TIMESTAMP" }, { name: "note", type: "text", sql_type: "VARCHAR" }],
@@ -85,5 +85,34 @@ describe("the Explore page", () => {
     expect(readRecent("not json")).toEqual([]);
     expect(readRecent(null)).toEqual([]);
     expect(readRecent('[1, "SELECT 1"]')).toEqual(["SELECT 1"]);
+  });
+
+  it("links to a table as the router reads it back: an asset's name alone, another schema's table with its schema, names encoded", () => {
+    expect(exploreLink("customer_360")).toBe("#/explore/customer_360");
+    expect(exploreLink("odd/name ?#", "raw data")).toBe("#/explore/raw%20data/odd%2Fname%20%3F%23");
+    // App splits the hash at "/" and decodes each segment.
+    const read = (hash: string) => { const [, first, second] = hash.replace(/^#\//, "").split("/").map(decodeURIComponent); return linkedTable(first, second); };
+    expect(read(exploreLink("customer_360"))).toEqual({ schema: null, name: "customer_360" });
+    expect(read(exploreLink("odd/name ?#", "raw data"))).toEqual({ schema: "raw data", name: "odd/name ?#" });
+    expect(linkedTable(undefined, undefined)).toBeNull();
+  });
+
+  it("finds a linked table in the pipelines' schema when the link names none, and nothing for a table the warehouse lacks", () => {
+    const tables = [table("raw", "orders"), table("main", "orders"), table("main", "people")];
+    expect(findTable(tables, "main", { schema: null, name: "orders" })).toBe(tables[1]);
+    expect(findTable(tables, "main", { schema: "raw", name: "orders" })).toBe(tables[0]);
+    expect(findTable(tables, "main", { schema: null, name: "missing" })).toBeUndefined();
+    expect(findTable(tables, "main", { schema: "raw", name: "people" })).toBeUndefined();
+  });
+
+  it("marks an engine's estimate of a table's rows as one, and gives exact counts as they are", () => {
+    expect(rowsLabel({ is_view: false, rows: 12_345_678, rows_estimated: true })).toEqual({
+      text: "≈ 12.3M rows",
+      title: "About 12,345,678 rows: the engine's estimate as of the table's last ANALYZE (counting a table this large takes too long); SELECT count(*) counts them.",
+    });
+    expect(rowsLabel({ is_view: false, rows: 12_345_678, rows_estimated: false })).toEqual({ text: "12,345,678 rows", title: null });
+    expect(rowsLabel({ is_view: false, rows: 1, rows_estimated: false }).text).toBe("1 row");
+    expect(rowsLabel({ is_view: false, rows: null, rows_estimated: false }).text).toBe("");
+    expect(rowsLabel({ is_view: true, rows: null, rows_estimated: false }).text).toBe("view");
   });
 });

@@ -1,6 +1,6 @@
 import type { Schemas } from "./api/client";
 import { toCsv } from "./csv";
-import { formatCount } from "./ui/format";
+import { formatCompact, formatCount } from "./ui/format";
 
 /** The pure logic of the Explore page: what a table click runs, how cells read, what the notices say, the CSV, the recent queries. */
 
@@ -18,6 +18,35 @@ export const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}
 
 /** What clicking a table runs: its first 100 rows, schema and name quoted. */
 export const tableQuery = (schema: string, name: string) => `SELECT * FROM ${quoteIdentifier(schema)}.${quoteIdentifier(name)} LIMIT 100`;
+
+/** A table an Explore link names: its schema, or null for the pipelines' schema (where assets are), and its name. */
+export interface TableLink { schema: string | null; name: string }
+
+/** The Explore page with a table selected: `#/explore/NAME` for a table of the pipelines' schema (an asset), `#/explore/SCHEMA/NAME` for another schema's. */
+export const exploreLink = (name: string, schema: string | null = null) =>
+  `#/explore/${schema === null ? "" : `${encodeURIComponent(schema)}/`}${encodeURIComponent(name)}`;
+
+/** The table the route's segments after `explore` name (decoded), or null when they name none. */
+export function linkedTable(first: string | undefined, second: string | undefined): TableLink | null {
+  if (!first) return null;
+  return second ? { schema: first, name: second } : { schema: null, name: first };
+}
+
+/** The listed table `link` names, the pipelines' schema standing in for a link without one; undefined when there is none such. */
+export function findTable(tables: readonly Schemas["WarehouseTableView"][], current: string, link: TableLink): Schemas["WarehouseTableView"] | undefined {
+  const schema = link.schema ?? current;
+  return tables.find((t) => t.schema === schema && t.name === link.name);
+}
+
+/** A table's rows as the list shows them: "3 rows", "≈ 12.3M rows" for the engine's estimate, "view" for a view, nothing when not counted. */
+export function rowsLabel(t: Pick<Schemas["WarehouseTableView"], "is_view" | "rows" | "rows_estimated">): { text: string; title: string | null } {
+  if (t.is_view) return { text: "view", title: null };
+  if (t.rows === null || t.rows === undefined) return { text: "", title: null };
+  const unit = t.rows === 1 ? "row" : "rows";
+  if (t.rows_estimated)
+    return { text: `≈ ${formatCompact(t.rows)} ${unit}`, title: `About ${formatCount(t.rows)} ${unit}: the engine's estimate as of the table's last ANALYZE (counting a table this large takes too long); SELECT count(*) counts them.` };
+  return { text: `${formatCount(t.rows)} ${unit}`, title: null };
+}
 
 /** Tables under their schema: the current schema (where pipelines write) first, then the others by name. */
 export function groupBySchema(tables: readonly Schemas["WarehouseTableView"][], current: string): { schema: string; tables: Schemas["WarehouseTableView"][] }[] {

@@ -55,9 +55,9 @@ public sealed partial record ProjectSettings
     /// <summary>Folders outside the project that pipelines may also read and write (<c>allowed_paths:</c>); none by default.</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
     /// <summary>
-    /// The reporting time zone (<c>timezone:</c>, an IANA name such as <c>America/New_York</c>): the zone whose calendar days
-    /// every day-level figure buckets timestamps into, and the zone of source timestamps written without an offset.
-    /// Default <c>UTC</c>.
+    /// The project's time zone (<c>timezone:</c>, an IANA name such as <c>America/New_York</c>): the zone whose calendar days
+    /// every day-level figure buckets timestamps into, the zone of schedules and partitions that name none, and the zone of
+    /// source timestamps written without an offset. Default <c>UTC</c>.
     /// </summary>
     public string Timezone { get; init; } = "UTC";
 
@@ -88,7 +88,8 @@ public sealed partial record ProjectSettings
         run_store: .tributary/runs.db              # or: { postgres_env: NAME }, one store for several processes
         pipelines: pipelines
         parallelism: 4
-        # timezone: America/New_York               # reporting days (orders by day, cohorts, ad spend); default UTC
+        # timezone: America/New_York               # the project's zone, default UTC: reporting days (orders by day, cohorts, ad spend),
+                                                   # schedules and partitions that name no zone, and file times written without an offset
         server:
           host: 127.0.0.1                          # any other address requires TRIBUTARY_TOKEN
           port: 8080

@@ -19,34 +19,69 @@ internal static class TablesApi
     /// <summary>How long counting every table's rows may take; past it the counts are left out (PostgreSQL scans a table to count it).</summary>
     public static readonly TimeSpan CountTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Past this many rows by PostgreSQL's planner estimate, a table's rows are that estimate, not a count: counting scans the
+    /// table, and a billion rows take longer than <see cref="CountTimeout"/>. DuckDB always counts: it answers count(*) from its row
+    /// groups' sizes, or scans one column once rows were deleted (20M rows, 2M deleted: 0.1–0.35 s), and its estimated_size still
+    /// includes deleted rows (20M for 18M).
+    /// </summary>
+    public const long EstimateAbove = 1_000_000;
+
     // Counts per statement: PostgreSQL takes at most 1,664 columns in a select list.
     private const int CountsPerStatement = 500;
 
     public static void Map(RouteGroupBuilder group, TributaryProject project) =>
         group.MapGet("/tables", async Task<Ok<WarehouseCatalogView>> (CancellationToken ct) =>
-            TypedResults.Ok(await ReadAsync(project.Warehouse, ct).ConfigureAwait(false))).WithTags("Assets");
+            TypedResults.Ok(await ReadAsync(project.Warehouse, EstimateAbove, ct).ConfigureAwait(false))).WithTags("Assets");
 
-    /// <summary>The catalog as <c>GET /api/tables</c> answers it.</summary>
-    public static async Task<WarehouseCatalogView> ReadAsync(IWarehouse warehouse, CancellationToken cancellationToken)
+    /// <summary>The catalog as <c>GET /api/tables</c> answers it, PostgreSQL tables estimated above <paramref name="estimateAbove"/> rows given as their estimate.</summary>
+    public static async Task<WarehouseCatalogView> ReadAsync(IWarehouse warehouse, long estimateAbove, CancellationToken cancellationToken)
     {
         var d = warehouse.Dialect;
         var current = Convert.ToString(await warehouse.ScalarAsync($"SELECT {d.CurrentSchema}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) ?? "";
         // current_database(): DuckDB lists the tables of every attached database and of temp too; PostgreSQL only its own.
         var columns = await warehouse.QueryAsync(
-            "SELECT t.table_schema, t.table_name, t.table_type, c.column_name, c.data_type FROM information_schema.tables t "
+            "SELECT t.table_schema, t.table_name, t.table_type, c.column_name, c.data_type, c.numeric_precision, c.numeric_scale FROM information_schema.tables t "
             + "JOIN information_schema.columns c ON c.table_catalog = t.table_catalog AND c.table_schema = t.table_schema AND c.table_name = t.table_name "
             + $"WHERE t.table_catalog = current_database() AND t.table_schema NOT IN ({d.Parameter(1)}, {d.Parameter(2)}) AND t.table_type IN ({d.Parameter(3)}, {d.Parameter(4)}) "
             + "ORDER BY t.table_schema, t.table_name, c.ordinal_position",
             ["information_schema", "pg_catalog", "BASE TABLE", "VIEW"], int.MaxValue, cancellationToken).ConfigureAwait(false);
         var tables = columns.Rows
-            .Select(r => (Schema: Text(r[0]), Name: Text(r[1]), IsView: Text(r[2]) == "VIEW", Column: new WarehouseColumnView(Text(r[3]), Text(r[4]), d.KindOf(Text(r[4])))))
+            .Select(r => (Schema: Text(r[0]), Name: Text(r[1]), IsView: Text(r[2]) == "VIEW", Column: Column(d, Text(r[3]), Text(r[4]), r[5], r[6])))
             .Where(r => !Hidden(r.Schema, r.Name))
             .GroupBy(r => (r.Schema, r.Name, r.IsView))
             .Select(g => (g.Key.Schema, g.Key.Name, g.Key.IsView, Columns: (IReadOnlyList<WarehouseColumnView>)[.. g.Select(r => r.Column)]))
             .ToList();
-        var counts = await CountAsync(warehouse, [.. tables.Where(t => !t.IsView).Select(t => (t.Schema, t.Name))], cancellationToken).ConfigureAwait(false);
+        var estimates = await EstimateAsync(warehouse, estimateAbove, cancellationToken).ConfigureAwait(false);
+        var counts = await CountAsync(warehouse, [.. tables.Where(t => !t.IsView && !estimates.ContainsKey((t.Schema, t.Name))).Select(t => (t.Schema, t.Name))], cancellationToken).ConfigureAwait(false);
         return new WarehouseCatalogView(d.Name, current, [.. tables.Select(t =>
-            new WarehouseTableView(t.Schema, t.Name, t.IsView, counts.TryGetValue((t.Schema, t.Name), out var n) ? n : null, t.Columns))]);
+            t.IsView ? new WarehouseTableView(t.Schema, t.Name, true, null, false, t.Columns)
+            : estimates.TryGetValue((t.Schema, t.Name), out var estimate) ? new WarehouseTableView(t.Schema, t.Name, false, estimate, true, t.Columns)
+            : new WarehouseTableView(t.Schema, t.Name, false, counts.TryGetValue((t.Schema, t.Name), out var n) ? n : null, false, t.Columns))]);
+    }
+
+    // information_schema's data_type of a PostgreSQL numeric leaves out its precision and scale, which say what it holds.
+    private static WarehouseColumnView Column(ISqlDialect dialect, string name, string dataType, object? precision, object? scale)
+    {
+        var type = dataType.Equals("numeric", StringComparison.OrdinalIgnoreCase) && precision is not null && scale is not null
+            ? string.Create(CultureInfo.InvariantCulture, $"{dataType}({Convert.ToInt32(precision, CultureInfo.InvariantCulture)},{Convert.ToInt32(scale, CultureInfo.InvariantCulture)})")
+            : dataType;
+        return new WarehouseColumnView(name, type, dialect.KindOf(type));
+    }
+
+    // PostgreSQL's planner estimate of the tables it guesses above estimateAbove rows (-1 for one never analyzed, so that one is counted).
+    private static async Task<Dictionary<(string, string), long>> EstimateAsync(IWarehouse warehouse, long estimateAbove, CancellationToken cancellationToken)
+    {
+        var estimates = new Dictionary<(string, string), long>();
+        if (warehouse.Dialect.Name != "postgres") return estimates;
+        var d = warehouse.Dialect;
+        var result = await warehouse.QueryAsync(
+            "SELECT n.nspname, c.relname, c.reltuples FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            + $"WHERE c.relkind IN ({d.Parameter(1)}, {d.Parameter(2)}) AND c.reltuples > {d.Parameter(3)}",
+            ["r", "p", (double)estimateAbove], int.MaxValue, cancellationToken).ConfigureAwait(false);
+        foreach (var row in result.Rows)
+            estimates[(Text(row[0]), Text(row[1]))] = (long)Math.Round(Convert.ToDouble(row[2], CultureInfo.InvariantCulture));
+        return estimates;
     }
 
     // Staging tables of a write under way and the engine's bookkeeping (PostgreSQL's pg_toast, pg_temp_N) are no one's data.

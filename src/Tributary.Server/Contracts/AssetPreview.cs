@@ -16,5 +16,5 @@ public sealed record AssetPreview(IReadOnlyList<ColumnView> Columns, IReadOnlyLi
 /// <summary>A column of a table.</summary>
 /// <param name="Name">Its name.</param>
 /// <param name="Type">Its kind of data.</param>
-/// <param name="SqlType">The engine's name of its type (DuckDB <c>DECIMAL(18,2)</c>, PostgreSQL <c>numeric</c>), where the answer gives it (<c>POST /api/query</c>).</param>
+/// <param name="SqlType">The engine's name of its type (DuckDB <c>DECIMAL(18,2)</c>, PostgreSQL <c>numeric(18,2)</c>), where the answer gives it (<c>POST /api/query</c>).</param>
 public sealed record ColumnView(string Name, DataKind Type, string? SqlType = null);

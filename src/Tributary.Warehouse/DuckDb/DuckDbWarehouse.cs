@@ -108,6 +108,17 @@ public sealed partial class DuckDbWarehouse : SqlWarehouse
     protected override void StreamResults(DbCommand command) => ((DuckDBCommand)command).UseStreamingMode = true;
 
     /// <inheritdoc />
+    /// <remarks>DuckDB.NET names a decimal <c>Decimal</c> without its width and scale; its schema table has them, as DuckDB spells the type: <c>DECIMAL(18,2)</c>.</remarks>
+    protected override IReadOnlyList<string> TypeNames(DbDataReader reader)
+    {
+        var names = base.TypeNames(reader);
+        if (!names.Contains(nameof(DuckDBType.Decimal))) return names;
+        var schema = reader.GetSchemaTable()!;
+        return [.. names.Select((name, i) => name == nameof(DuckDBType.Decimal) && schema.Rows[i][SchemaTableColumn.NumericPrecision] is byte precision && schema.Rows[i][SchemaTableColumn.NumericScale] is byte scale
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"DECIMAL({precision},{scale})") : name)];
+    }
+
+    /// <inheritdoc />
     protected override DbParameter CreateParameter(object? value) => new DuckDBParameter(value ?? DBNull.Value);
 
     /// <inheritdoc />

@@ -52,6 +52,11 @@ public sealed class PostgresWarehouse : SqlWarehouse
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
+    /// <remarks>Npgsql writes a numeric's modifiers as <c>numeric(18, 2)</c>; PostgreSQL itself (format_type, psql) as <c>numeric(18,2)</c>.</remarks>
+    protected override IReadOnlyList<string> TypeNames(DbDataReader reader) =>
+        [.. base.TypeNames(reader).Select(name => name.Replace(", ", ",", StringComparison.Ordinal))];
+
+    /// <inheritdoc />
     /// <remarks>Text goes as PostgreSQL's 'unknown' type, so like a quoted literal it takes the type of where it is used (a date, a timestamp…), as in DuckDB.</remarks>
     protected override DbParameter CreateParameter(object? value) =>
         value is string ? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Unknown } : new NpgsqlParameter { Value = value ?? DBNull.Value };

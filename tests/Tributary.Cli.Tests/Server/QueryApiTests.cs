@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using Tributary.Core.Warehousing;
 using Tributary.Server.Contracts;
 using Tributary.Testing;
 
@@ -55,6 +56,33 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
         using var bad = await QueryAsync(served.Http, "SELEC 1");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.StartsWith("query failed: 42601: syntax error", (await bad.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    // DuckDB.NET names a decimal without its precision and scale; the answer gives them, as the engine spells the type.
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Query_DecimalColumns_NameTheirPrecisionAndScale(string engine)
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        if (engine == "postgres")
+        {
+            var settings = Path.Combine(Project, "tributary.yaml");
+            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+            Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync());
+        }
+        Assert.Equal(0, (await Trib.RunAsync("query", "CREATE TABLE t (amount DECIMAL(18,2), rate DECIMAL(5,4), n INTEGER)", "--project", Project)).ExitCode);
+        Assert.Equal(0, (await Trib.RunAsync("query", "INSERT INTO t VALUES (12.50, 0.1250, 1)", "--project", Project)).ExitCode);
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        served.SendWriteSecret();
+
+        using var read = await QueryAsync(served.Http, "SELECT amount, rate, n, CAST(amount AS DECIMAL(10,3)) AS wider FROM t");
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var answer = (await read.Content.ReadFromJsonAsync<QueryAnswer>(ApiJson.Options, Ct))!;
+        Assert.Equal(engine == "duckdb" ? ["DECIMAL(18,2)", "DECIMAL(5,4)", "INTEGER", "DECIMAL(10,3)"] : ["numeric(18,2)", "numeric(5,4)", "integer", "numeric(10,3)"],
+            answer.Columns.Select(c => c.SqlType));
+        Assert.All(answer.Columns.Take(2), c => Assert.Equal(DataKind.Number, c.Type));
     }
 
     // The Explore page shows the engine's type of each column, and where the SQL went wrong: DuckDB's message has the line and a

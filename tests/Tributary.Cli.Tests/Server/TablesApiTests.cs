@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Tributary.Core.Warehousing;
+using Tributary.Server.Api;
 using Tributary.Server.Contracts;
 using Tributary.Testing;
+using Tributary.Warehouse.DuckDb;
+using Tributary.Warehouse.Postgres;
 
 namespace Tributary.Cli.Tests.Server;
 
@@ -67,12 +70,57 @@ public sealed class TablesApiTests(PostgresCluster postgres) : IDisposable
         var odd = mine.Single(t => t.Name == "odd \"name\" t");
         Assert.Equal(0, odd.Rows);
         Assert.Equal([DataKind.Number, DataKind.Timestamp], odd.Columns.Select(c => c.Type));
+        // A decimal's precision and scale say what it holds: PostgreSQL's information_schema gives them apart from "numeric".
+        Assert.Equal(engine == "duckdb" ? ["DECIMAL(18,2)", "TIMESTAMP"] : ["numeric(18,2)", "timestamp without time zone"], odd.Columns.Select(c => c.SqlType));
+        Assert.DoesNotContain(catalog.Tables, t => t.RowsEstimated);
         var view = mine.Single(t => t.Name == "named_people");
         Assert.True(view.IsView);
         Assert.Null(view.Rows);
         var orders = Assert.Single(catalog.Tables, t => t.Schema == extra);
         Assert.Equal(("orders", 1L), (orders.Name, orders.Rows));
         Assert.DoesNotContain(catalog.Tables, t => t.Schema is "information_schema" or "pg_catalog" || t.Name.StartsWith("_tributary_", StringComparison.Ordinal));
+    }
+
+    // Counting a billion PostgreSQL rows takes longer than the server allows, so a table the planner estimates above the
+    // threshold gives that estimate, marked; the threshold is lowered here rather than a million rows written.
+    [Fact]
+    public async Task Tables_OnPostgres_ATableEstimatedAboveTheThreshold_GivesThePlannersEstimateMarked_OthersAreCounted()
+    {
+        await using var warehouse = await PostgresWarehouse.OpenAsync(await postgres.NewSchemaAsync(), Ct);
+        await warehouse.ExecuteAsync("CREATE TABLE big (id integer)", null, Ct);
+        await warehouse.ExecuteAsync("INSERT INTO big SELECT i FROM generate_series(1, 50) AS g(i)", null, Ct);
+        await warehouse.ExecuteAsync("ANALYZE big", null, Ct);
+        // Five rows since the ANALYZE (too few for autovacuum to analyze again): a count says 55, the estimate 50.
+        await warehouse.ExecuteAsync("INSERT INTO big SELECT i FROM generate_series(51, 55) AS g(i)", null, Ct);
+        await warehouse.ExecuteAsync("CREATE TABLE small (id integer)", null, Ct);
+        await warehouse.ExecuteAsync("INSERT INTO small SELECT i FROM generate_series(1, 3) AS g(i)", null, Ct);
+        await warehouse.ExecuteAsync("ANALYZE small", null, Ct);
+        // Never analyzed, its estimate is unknown (-1): counted, however many rows it has.
+        await warehouse.ExecuteAsync("CREATE TABLE fresh (id integer)", null, Ct);
+        await warehouse.ExecuteAsync("INSERT INTO fresh SELECT i FROM generate_series(1, 20) AS g(i)", null, Ct);
+
+        var catalog = await TablesApi.ReadAsync(warehouse, estimateAbove: 10, Ct);
+
+        var mine = catalog.Tables.Where(t => t.Schema == catalog.CurrentSchema).ToDictionary(t => t.Name, t => (t.Rows, t.RowsEstimated));
+        Assert.Equal((50L, true), mine["big"]);
+        Assert.Equal((3L, false), mine["small"]);
+        Assert.Equal((20L, false), mine["fresh"]);
+        // At the real threshold every one of them is counted.
+        var counted = (await TablesApi.ReadAsync(warehouse, TablesApi.EstimateAbove, Ct)).Tables.Single(t => t.Schema == catalog.CurrentSchema && t.Name == "big");
+        Assert.Equal((55L, false), (counted.Rows, counted.RowsEstimated));
+    }
+
+    // DuckDB counts cheaply, so it always counts, at any threshold; its estimated_size would still include the deleted rows.
+    [Fact]
+    public async Task Tables_OnDuckDb_CountsEveryTableExactly_WhateverTheThreshold()
+    {
+        await using var warehouse = await DuckDbWarehouse.OpenAsync(Path.Combine(_temp.Path, "w.duckdb"), Ct);
+        await warehouse.ExecuteAsync("CREATE TABLE big AS SELECT i AS id FROM range(55) AS r(i)", null, Ct);
+        await warehouse.ExecuteAsync("DELETE FROM big WHERE id < 5", null, Ct);
+
+        var big = Assert.Single((await TablesApi.ReadAsync(warehouse, estimateAbove: 10, Ct)).Tables);
+
+        Assert.Equal(("big", 50L, false), (big.Name, big.Rows, big.RowsEstimated));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Tributary.Cli.Tests.Web;
 /// <summary>
 /// The Explore page in Debian's Chromium against 'trib serve': a table listed with its row count, a click that runs its first
 /// rows (NULL shown as such, types in the headers), the CSV of what is shown, an UPDATE refused without changing anything, and
-/// the SQL and recent queries kept over a reload.
+/// the SQL and recent queries kept over a reload; opened from an asset or a run's step, that table selected.
 /// </summary>
 public sealed class ExplorePageTests : IDisposable
 {
@@ -85,6 +85,76 @@ public sealed class ExplorePageTests : IDisposable
         catch (Exception e)
         {
             var shot = Path.Combine(AppContext.BaseDirectory, "explore-page-failure.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
+        }
+    }
+
+    private const string Hello = """
+        pipeline: hello
+        components:
+          - { id: greeting, type: transform.sql, with: { sql: "SELECT 'hi' AS word, 1 AS amount" } }
+        """;
+
+    [Fact]
+    public async Task Explore_OpenedFromAnAssetOrARunsStep_SelectsThatTableAndRunsItsRows()
+    {
+        ServedProject.SkipWithoutBrowserOrWebUi();
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
+        var ran = await Trib.RunAsync("run", "hello", "--project", Project);
+        Assert.True(ran.ExitCode == 0, ran.Error);
+        var created = await Trib.RunAsync("query", "CREATE TABLE people AS SELECT 1 AS id", "--project", Project);
+        Assert.True(created.ExitCode == 0, created.Error);
+        var address = await _project.ServeAsync(Ct);
+
+        Assertions.SetDefaultExpectTimeout(60_000);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var consoleErrors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
+        try
+        {
+            var editor = page.GetByRole(AriaRole.Textbox, new() { Name = "SQL" });
+            var result = page.GetByRole(AriaRole.Table, new() { Name = "Query result" });
+            var tables = page.GetByRole(AriaRole.List, new() { Name = "Tables in main" });
+
+            // From the Assets page: the step's table is selected in the list and its first rows are run.
+            await page.GotoAsync(address + "#/assets");
+            await page.GetByRole(AriaRole.Region, new() { Name = "Assets by step" }).GetByRole(AriaRole.Link, new() { Name = "Open in Explore (greeting)" }).ClickAsync();
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/explore/greeting$"));
+            await Assertions.Expect(editor).ToHaveValueAsync("SELECT * FROM \"main\".\"greeting\" LIMIT 100");
+            await Assertions.Expect(result.GetByRole(AriaRole.Row).Nth(1)).ToHaveTextAsync("hi1");
+            var selected = tables.Locator("li[aria-current=true]");
+            await Assertions.Expect(selected).ToHaveCountAsync(1);
+            await Assertions.Expect(selected.GetByRole(AriaRole.Button)).ToHaveTextAsync("greeting");
+            await AssertNoSeriousAxeViolationsAsync(page);
+
+            // Another table clicked: the address follows it, so a reload selects it again.
+            await tables.GetByRole(AriaRole.Button, new() { Name = "people" }).ClickAsync();
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/explore/people$"));
+            await page.ReloadAsync();
+            await Assertions.Expect(tables.Locator("li[aria-current=true]").GetByRole(AriaRole.Button)).ToHaveTextAsync("people");
+            await Assertions.Expect(result.GetByRole(AriaRole.Row)).ToHaveCountAsync(2);
+
+            // From a run's page, where the step's table is named under Materializations.
+            await page.GotoAsync(address + "#/runlist");
+            await page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^\\d{8}-") }).First.ClickAsync();
+            await page.GetByRole(AriaRole.Region, new() { Name = "Materializations" }).GetByRole(AriaRole.Link, new() { Name = "Open in Explore (greeting)" }).ClickAsync();
+            await Assertions.Expect(editor).ToHaveValueAsync("SELECT * FROM \"main\".\"greeting\" LIMIT 100");
+            await Assertions.Expect(tables.Locator("li[aria-current=true]").GetByRole(AriaRole.Button)).ToHaveTextAsync("greeting");
+
+            // A link to a table the warehouse lacks says so, and selects nothing.
+            await page.GotoAsync(address + "#/explore/gone");
+            await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "no table" })).ToHaveTextAsync("The warehouse has no table “gone”: no run has written it yet, or it was dropped.");
+            await Assertions.Expect(tables.Locator("li[aria-current=true]")).ToHaveCountAsync(0);
+            await AssertNoSeriousAxeViolationsAsync(page);
+            Assert.Empty(consoleErrors);
+        }
+        catch (Exception e)
+        {
+            var shot = Path.Combine(AppContext.BaseDirectory, "explore-link-failure.png");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
             throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
         }

@@ -56,7 +56,7 @@ public sealed class SchedulesPageTests : IDisposable
         await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(0)).ToContainTextAsync(new Regex(@"^ingest: .+\(UTC\) 0 4 1 1 \*$"));
         await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(1)).ToContainTextAsync(new Regex(@"^hourly: .+\(UTC\) 5 \* \* \* \*$"));
         // The hourly group ticks first (except in the hour before 04:00 on 1 January).
-        await Assertions.Expect(cells.Nth(2)).ToContainTextAsync(new Regex(@"\d.*\((hourly|ingest)\)$"));
+        await Assertions.Expect(cells.Nth(2)).ToContainTextAsync(new Regex(@"\d UTC — (hourly|ingest)$"));
         // A group's sensors are the pipeline's too, named with their group, one per line (full_cdp has six), each with what it watches.
         await Assertions.Expect(cells.Nth(3).GetByRole(AriaRole.Listitem)).ToHaveTextAsync(["ingest: file_arrival in inbox", "hourly: run_status of group ingest (succeeded)"]);
         var on = row.GetByRole(AriaRole.Checkbox, new() { Name = "schedule and sensors of grouped" });

@@ -487,11 +487,12 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Assets_GroupsOutputsAndHidesInternalOnesUntilAsked() => CheckPageAsync("assets", "assets", async page =>
     {
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv", Exact = true })).ToBeVisibleAsync();
-        // A model table is a declared output like any other; only a source's files ledger is internal.
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv__model" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files" })).ToHaveCountAsync(0);
+        // A model table is a declared output like any other; only a source's files ledger is internal. (Exact: each row's
+        // "Open in Explore (NAME)" link holds the name too.)
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv__model", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files", Exact = true })).ToHaveCountAsync(0);
         await page.GetByLabel(new Regex("^Show internal tables")).CheckAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "shopify_orders__files", Exact = true })).ToBeVisibleAsync();
         // Each table names the pipeline whose run wrote it; a readable output's role is a neutral label, not red like an error.
         var ltvRow = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = "customer_ltv", Exact = true }) });
         await Assertions.Expect(ltvRow.Locator("td:nth-child(2)")).ToHaveTextAsync(new Regex("^[a-z_]+$"));

@@ -17,6 +17,18 @@ public sealed class ProjectSettingsTests : IDisposable
         return ProjectSettings.Load(_temp.Path);
     }
 
+    // trib init's file: its timezone line, uncommented as a user does, sets the project's zone, and its two-line comment
+    // (reporting days, schedules and partitions, offset-less file times) stays a comment.
+    [Fact]
+    public void Load_InitFile_IsUtc_AndItsTimezoneLineUncommented_SetsTheProjectZone()
+    {
+        Assert.Equal("UTC", Load(ProjectSettings.DefaultFileText).Timezone);
+        var uncommented = ProjectSettings.DefaultFileText.Replace("# timezone: America/New_York", "timezone: America/New_York", StringComparison.Ordinal);
+        Assert.NotEqual(ProjectSettings.DefaultFileText, uncommented);
+        Assert.Equal("America/New_York", Load(uncommented).Timezone);
+        Assert.Contains("schedules and partitions that name no zone, and file times written without an offset", ProjectSettings.DefaultFileText, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_WithoutMemoryLimit_BoundsDuckDbToOneGigabyte()
     {

@@ -103,19 +103,19 @@ describe("formatAgo", () => {
 describe("formatTickIn", () => {
   it("shows a tick on the schedule's clock with its zone, and the UTC time beside it", () => {
     // 07:00 in New York is 12:00 UTC in EST (December) and 11:00 UTC in EDT (July).
-    expect(formatTickIn("2026-12-07T12:00:00Z", "America/New_York")).toMatch(/^Dec 7, 2026,? 07:00 EST \(12:00 UTC\)$/);
-    expect(formatTickIn("2026-07-07T11:00:00Z", "America/New_York")).toMatch(/^Jul 7, 2026,? 07:00 EDT \(11:00 UTC\)$/);
+    expect(formatTickIn("2026-12-07T12:00:00Z", "America/New_York")).toMatch(/^Dec 7, 2026,? 07:00 EST · 12:00 UTC$/);
+    expect(formatTickIn("2026-07-07T11:00:00Z", "America/New_York")).toMatch(/^Jul 7, 2026,? 07:00 EDT · 11:00 UTC$/);
   });
 
   it("names the UTC date when it is another day than the schedule's", () => {
-    expect(formatTickIn("2026-12-08T01:00:00Z", "America/New_York")).toMatch(/^Dec 7, 2026,? 20:00 EST \(Dec 8, 01:00 UTC\)$/);
+    expect(formatTickIn("2026-12-08T01:00:00Z", "America/New_York")).toMatch(/^Dec 7, 2026,? 20:00 EST · Dec 8, 01:00 UTC$/);
   });
 
   it("shows a UTC schedule once, and takes no zone as UTC", () => {
     expect(formatTickIn("2026-12-06T06:00:00Z", "UTC")).toMatch(/^Dec 6, 2026,? 06:00 UTC$/);
     expect(formatTickIn("2026-12-06T06:00:00Z", null)).toMatch(/^Dec 6, 2026,? 06:00 UTC$/);
     // London is at offset 0 in winter, but is not UTC.
-    expect(formatTickIn("2026-12-06T06:00:00Z", "Europe/London")).toMatch(/^Dec 6, 2026,? 06:00 GMT \(06:00 UTC\)$/);
+    expect(formatTickIn("2026-12-06T06:00:00Z", "Europe/London")).toMatch(/^Dec 6, 2026,? 06:00 GMT · 06:00 UTC$/);
   });
 });
 

@@ -121,7 +121,8 @@ export const describeSchedule = (cron: string, timezone: string | null | undefin
 
 /**
  * A schedule's tick on the schedule's own clock with its zone's short name, and the UTC time beside it when the zone is
- * not UTC: "Dec 6, 2026, 07:00 EST (12:00 UTC)", "Dec 6, 2026, 06:00 UTC". The UTC side names its date when that differs.
+ * not UTC: "Dec 6, 2026, 07:00 EST · 12:00 UTC", "Dec 6, 2026, 06:00 UTC". The UTC side names its date when that differs.
+ * A dot, not brackets, sets the UTC side apart, so that a label after it can take brackets or a dash of its own.
  */
 export function formatTickIn(iso: string, timezone: string | null | undefined): string {
   const zone = timezone || "UTC";
@@ -135,7 +136,7 @@ export function formatTickIn(iso: string, timezone: string | null | undefined): 
     const local = `${parts(zone).format(at)} ${named}`;
     if (isUtcZone(zone, at)) return `${parts("UTC").format(at)} UTC`;
     const utcDay = day(zone) === day("UTC") ? "" : `${new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" }).format(at)}, `;
-    return `${local} (${utcDay}${time("UTC")} UTC)`;
+    return `${local} · ${utcDay}${time("UTC")} UTC`;
   } catch {
     return formatDateTime(iso);
   }
