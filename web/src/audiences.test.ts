@@ -57,6 +57,7 @@ describe("audience builder", () => {
     expect(text).toContain("order_by: clv desc");
     expect(text).toContain("limit: 100");
     expect(audienceSteps({ name: "a", input: "customer_value", match: "all", destination: "table", conditions: [], limit: 5 })[0].params).toEqual({ conditions: [] });
+    expect(audienceSteps({ name: "a", input: "customer_value", match: "all", destination: "table", conditions: [], orderBy: "clv desc" })[0].params).toEqual({ conditions: [] });
   });
 
   it("says the count of the total", () => {

@@ -117,7 +117,8 @@ export function audienceSteps(d: AudienceDraft): { id: string; type: string; inp
   // A list of items is written as a YAML sequence, so that an item's commas stay in it.
   const conditions = d.conditions.map((c) => (c.values ? { column: c.column, op: c.op, value: [...c.values] }
     : c.value === undefined || c.value === null ? { column: c.column, op: c.op } : { column: c.column, op: c.op, value: c.value }));
-  const ordering = d.orderBy ? { order_by: d.orderBy, ...(d.limit ? { limit: d.limit } : {}) } : {};
+  // The step orders rows only to cut them at the limit: an order alone would be a parameter that does nothing.
+  const ordering = d.orderBy && d.limit ? { order_by: d.orderBy, limit: d.limit } : {};
   const steps = [{ id: d.name, type: "segment.audience", inputs: [d.input], params: { conditions, ...(d.match === "any" ? { match: "any" } : {}), ...ordering } as Record<string, unknown> }];
   const phone = d.hasPhone ? { phone_column: "phone" } : {};
   if (d.destination === "meta")
