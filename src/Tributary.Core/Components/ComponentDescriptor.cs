@@ -80,8 +80,9 @@ public sealed class ComponentDescriptor
             {
                 // SQL is written as text; its JSON form (template plus typed values) is internal.
                 if (ctx.TypeInfo.Type == typeof(Warehousing.SqlText)) node = new JsonObject { ["type"] = "string" };
-                // A field that takes lists (FieldsTakeLists) is text or a list of text, never any JSON.
-                if (ctx.TypeInfo.Type == typeof(JsonElement)) node = new JsonObject { ["type"] = new JsonArray("string", "array"), ["items"] = new JsonObject { ["type"] = "string" } };
+                // Fields that take lists (FieldsTakeLists) hold text or a list of text, never any JSON.
+                if (ctx.TypeInfo.Type == typeof(IReadOnlyDictionary<string, JsonElement>) && node is JsonObject fields)
+                    fields["additionalProperties"] = new JsonObject { ["type"] = new JsonArray("string", "array"), ["items"] = new JsonObject { ["type"] = "string" } };
                 // A duration is written 500ms, 10s, 5m, 2h or 1d (Durations), as its default is: not TimeSpan's hh:mm:ss.
                 if (ctx.TypeInfo.Type == typeof(TimeSpan) || ctx.TypeInfo.Type == typeof(TimeSpan?))
                     node = new JsonObject
