@@ -29,6 +29,7 @@ public static class TribApp
             SchedulesCommand.Create(cli),
             ShowCommand.CreateShow(cli),
             ShowCommand.CreateQuery(cli),
+            AudiencesCommand.Create(cli),
         };
         root.Options.Add(cli.Project);
         // Ctrl+C and SIGTERM cancel the command's token; 'trib serve' then gets time to stop its runs cleanly.

@@ -7,6 +7,9 @@ public static class RepositoryFiles
 
     public static string InvalidPipelines => Path.Combine(Root, "tests", "fixtures", "invalid");
 
+    /// <summary>Pipelines that must load without a diagnostic (a form the loader accepts, kept beside the invalid ones).</summary>
+    public static string ValidPipelines => Path.Combine(Root, "tests", "fixtures", "valid");
+
     public static string Templates => Path.Combine(Root, "pipelines");
 
     /// <summary>The team's shared data folder beside the repository, or null when absent.</summary>

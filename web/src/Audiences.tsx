@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from "react";
 import { api, ApiError, errorMessage, type Schemas } from "./api/client";
 import { addAudience, conditionsOf, countLabel, nameProblem, newRow, operatorsFor, valueInput, type ColumnKind, type ConditionRow, type Destination } from "./audiences";
+import { columnUnits, type ColumnUnit } from "./columnUnits";
 import { Card, EmptyState, ErrorNotice, Loading, Page, ResultTable } from "./ui/components";
+import { usePipelineCurrency } from "./usePipelineCurrency";
 
 /** Conditions are counted this long after the last change, so that typing a value does not send a query per key. */
 const DEBOUNCE_MS = 300;
@@ -16,23 +18,34 @@ export function Audiences() {
   const [preview, setPreview] = useState<Schemas["AudiencePreview"] | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [columns, setColumns] = useState<Schemas["ColumnView"][]>([]);
+  // Decided once per table from its first rows (before any condition), so that a filter does not change how a column reads.
+  const [units, setUnits] = useState<Record<string, ColumnUnit> | null>(null);
+  const [orderColumn, setOrderColumn] = useState("");
+  const [descending, setDescending] = useState(true);
+  const [limit, setLimit] = useState("");
 
   useEffect(() => {
     api.assets().then(setAssets, (e: unknown) => setError(errorMessage(e)));
   }, []);
   const kinds = useMemo(() => Object.fromEntries(columns.map((c) => [c.name, c.type])) as Record<string, ColumnKind>, [columns]);
-  const conditions = useMemo(() => conditionsOf(rows, kinds), [rows, kinds]);
-  const key = JSON.stringify([table, conditions, match]);
+  const conditions = useMemo(() => conditionsOf(rows, kinds, units ?? {}), [rows, kinds, units]);
+  const orderBy = orderColumn ? `${orderColumn} ${descending ? "desc" : "asc"}` : undefined;
+  // A limit needs an order (which rows are first?): without one, every matching row.
+  const limitN = orderBy && /^\d+$/.test(limit.trim()) && Number(limit) >= 1 ? Number(limit) : undefined;
+  const key = JSON.stringify([table, conditions, match, orderBy, limitN]);
+  const asset = assets?.find((a) => a.name === table) ?? null;
+  const currency = usePipelineCurrency(asset?.pipeline ?? "");
 
   // The count follows the conditions, a moment after the last change; an answer to older conditions is dropped.
   useEffect(() => {
     if (!table) return;
     let current = true;
     const timer = setTimeout(() => {
-      api.audiencePreview({ table, conditions, match }).then((p) => {
+      api.audiencePreview({ table, conditions, match, ...(orderBy ? { order_by: orderBy } : {}), ...(limitN ? { limit: limitN } : {}) }).then((p) => {
         if (!current) return;
         setPreview(p);
         setColumns(p.columns);
+        setUnits((u) => u ?? columnUnits(p.columns, p.sample));
         setPreviewError(null);
       }, (e: unknown) => { if (current) setPreviewError(errorMessage(e)); });
     }, DEBOUNCE_MS);
@@ -44,11 +57,13 @@ export function Audiences() {
     setTable(name);
     setRows([]);
     setColumns([]);
+    setUnits(null);
+    setOrderColumn("");
+    setLimit("");
     setPreview(null);
     setPreviewError(null);
   };
   const update = (i: number, row: ConditionRow) => setRows(rows.map((r, j) => (j === i ? row : r)));
-  const asset = assets?.find((a) => a.name === table) ?? null;
 
   return (
     <Page title="Audiences" subtitle="Pick a customer table, add conditions on its columns, watch the count, then save the audience into a pipeline with where it goes.">
@@ -75,9 +90,25 @@ export function Audiences() {
               </label>
             }>
               <ol className="audience-conditions">
-                {rows.map((r, i) => <ConditionEditor key={i} index={i} row={r} columns={columns} onChange={(row) => update(i, row)} onRemove={() => setRows(rows.filter((_, j) => j !== i))} />)}
+                {rows.map((r, i) => <ConditionEditor key={i} index={i} row={r} columns={columns} unit={units?.[r.column]} currency={currency} onChange={(row) => update(i, row)} onRemove={() => setRows(rows.filter((_, j) => j !== i))} />)}
               </ol>
               <button type="button" className="secondary" disabled={columns.length === 0} onClick={() => setRows([...rows, newRow(columns[0].name, columns[0].type)])}>Add condition</button>
+              <div className="toolbar">
+                <label>Order by{" "}
+                  <select value={orderColumn} onChange={(e) => setOrderColumn(e.target.value)} aria-label="Order by">
+                    <option value="">no order (every matching row)</option>
+                    {columns.filter((c) => c.type !== "other").map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
+                  </select>
+                </label>
+                <select value={descending ? "desc" : "asc"} onChange={(e) => setDescending(e.target.value === "desc")} aria-label="Direction" disabled={!orderColumn}>
+                  <option value="desc">highest first</option>
+                  <option value="asc">lowest first</option>
+                </select>
+                <label>Limit{" "}
+                  <input type="number" min={1} step={1} value={limit} onChange={(e) => setLimit(e.target.value)} aria-label="Limit" placeholder="every row" disabled={!orderColumn} size={8} />
+                </label>
+                {!orderColumn && <span className="muted">Order by a column to keep only the first rows.</span>}
+              </div>
               <p aria-live="polite" data-testid="audience-count">
                 {previewError ? <span className="error">{previewError}</span> : preview ? <strong>{countLabel(preview.count, preview.total)}</strong> : "Counting…"}
               </p>
@@ -86,10 +117,11 @@ export function Audiences() {
           {preview && !previewError && (
             <Card title="Sample">
               <ResultTable caption="First rows of the audience" columns={preview.columns.map((c) => ({ name: c.name, type: c.type }))} rows={preview.sample} maxHeight={360}
+                valueUnits={units ?? undefined} currency={currency}
                 empty="No row matches these conditions." />
             </Card>
           )}
-          {table && preview && !previewError && <SaveAudience asset={asset} table={table} conditions={conditions} match={match} hasPhone={"phone" in kinds} />}
+          {table && preview && !previewError && <SaveAudience asset={asset} table={table} conditions={conditions} match={match} orderBy={orderBy} limit={limitN} hasPhone={"phone" in kinds} />}
         </>
       )}
     </Page>
@@ -97,13 +129,16 @@ export function Audiences() {
 }
 
 /** One condition: column (with its type), operator, and a value input suited to both. */
-function ConditionEditor({ index, row, columns, onChange, onRemove }: {
-  index: number; row: ConditionRow; columns: Schemas["ColumnView"][]; onChange: (row: ConditionRow) => void; onRemove: () => void;
+function ConditionEditor({ index, row, columns, unit, currency, onChange, onRemove }: {
+  index: number; row: ConditionRow; columns: Schemas["ColumnView"][]; unit: ColumnUnit | undefined; currency: string | null; onChange: (row: ConditionRow) => void; onRemove: () => void;
 }) {
   const kind = columns.find((c) => c.name === row.column)?.type;
   const ops = operatorsFor(kind);
   const input = valueInput(kind, row.op);
   const label = (what: string) => `Condition ${index + 1} ${what}`;
+  const list = row.op === "in" || row.op === "not in";
+  // A share is typed as a percentage (80 for 0.8), money beside the pipeline's currency.
+  const suffix = input === "days" ? "days" : unit === "share" && input !== "none" ? "%" : unit === "money" && input !== "none" ? currency : null;
   return (
     <li className="toolbar">
       <select aria-label={label("column")} value={row.column} onChange={(e) => onChange(newRow(e.target.value, columns.find((c) => c.name === e.target.value)?.type))}>
@@ -118,18 +153,19 @@ function ConditionEditor({ index, row, columns, onChange, onRemove }: {
           <option value="false">false</option>
         </select>
       ) : input !== "none" && (
-        <input aria-label={label("value")} type={input === "days" ? "number" : input} min={input === "days" ? 0 : undefined} value={row.value}
-          placeholder={row.op === "in" || row.op === "not in" ? "gold, platinum" : undefined} onChange={(e) => onChange({ ...row, value: e.target.value })} />
+        <input aria-label={label("value")} type={input === "days" ? "number" : input} min={input === "days" ? 0 : undefined} step={input === "number" ? "any" : undefined} value={row.value}
+          placeholder={list ? (kind === "text" ? "gold, \"Acme, Inc.\"" : unit === "share" ? "10, 20" : "1, 2") : unit === "share" && input === "number" ? "80" : undefined}
+          title={list && kind === "text" ? "Items separated by commas; an item with a comma in double quotes." : undefined} onChange={(e) => onChange({ ...row, value: e.target.value })} />
       )}
-      {input === "days" && <span>days</span>}
+      {suffix && <span>{suffix}</span>}
       <button type="button" className="secondary" aria-label={label("remove")} onClick={onRemove}>Remove</button>
     </li>
   );
 }
 
 /** Saves the audience as steps of a pipeline (the one that writes the table, by default), through the designer's save. */
-function SaveAudience({ asset, table, conditions, match, hasPhone }: {
-  asset: Schemas["AssetSummary"] | null; table: string; conditions: Schemas["AudienceConditionView"][]; match: "all" | "any"; hasPhone: boolean;
+function SaveAudience({ asset, table, conditions, match, orderBy, limit, hasPhone }: {
+  asset: Schemas["AssetSummary"] | null; table: string; conditions: Schemas["AudienceConditionView"][]; match: "all" | "any"; orderBy?: string; limit?: number; hasPhone: boolean;
 }) {
   const [pipelines, setPipelines] = useState<string[]>([]);
   const [pipeline, setPipeline] = useState(asset?.pipeline ?? "");
@@ -145,7 +181,7 @@ function SaveAudience({ asset, table, conditions, match, hasPhone }: {
     if (!pipeline) return setStatus({ ok: false, text: "Choose the pipeline to save the audience in." });
     try {
       const { yaml } = await api.yaml(pipeline);
-      const text = addAudience(yaml, { name, input: asset?.step ?? table, conditions, match, destination, url, hasPhone });
+      const text = addAudience(yaml, { name, input: asset?.step ?? table, conditions, match, destination, url, hasPhone, orderBy, limit });
       const { warnings } = await api.save(pipeline, text);
       setStatus({ ok: true, text: `Saved as step ${name} of ${pipeline}${warnings.length > 0 ? `, with ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : ""}. It runs with the pipeline.` });
     } catch (e) {

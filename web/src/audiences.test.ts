@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addAudience, audienceSteps, conditionsOf, countLabel, isComplete, nameProblem, operatorsFor, valueInput } from "./audiences";
+import { addAudience, audienceSteps, conditionsOf, countLabel, isComplete, nameProblem, operatorsFor, splitItems, valueInput } from "./audiences";
 import { toGraph } from "./pipelineGraph";
 
 const pipeline = `pipeline: customer_ltv
@@ -32,6 +32,32 @@ describe("audience builder", () => {
     const rows = [{ column: "tier", op: "in", value: " platinum, gold " }, { column: "clv", op: ">", value: "" }, { column: "email", op: "is not null", value: "x" }];
     expect(isComplete(rows[1], "number")).toBe(false);
     expect(conditionsOf(rows, kinds)).toEqual([{ column: "tier", op: "in", value: "platinum, gold" }, { column: "email", op: "is not null" }]);
+  });
+
+  it("sends a share column's percentages as shares", () => {
+    const kinds = { p_alive: "number", clv: "number" } as const;
+    const rows = [{ column: "p_alive", op: ">=", value: "80" }, { column: "p_alive", op: "in", value: "10, 12.5" }, { column: "clv", op: ">", value: "80" }];
+    expect(conditionsOf(rows, kinds, { p_alive: "share", clv: "money" })).toEqual([
+      { column: "p_alive", op: ">=", value: "0.8" }, { column: "p_alive", op: "in", value: "0.1, 0.125" }, { column: "clv", op: ">", value: "80" }]);
+  });
+
+  it("keeps a quoted item's commas, sending the items as a list only then", () => {
+    expect(splitItems(`"Acme, Inc.", Globex ,, "say ""hi"""`)).toEqual(["Acme, Inc.", "Globex", `say "hi"`]);
+    const kinds = { company: "text" } as const;
+    expect(conditionsOf([{ column: "company", op: "not in", value: `"Acme, Inc.", Globex` }], kinds)).toEqual([{ column: "company", op: "not in", values: ["Acme, Inc.", "Globex"] }]);
+    expect(conditionsOf([{ column: "company", op: "in", value: "Acme, Globex" }], kinds)).toEqual([{ column: "company", op: "in", value: "Acme, Globex" }]);
+  });
+
+  it("writes a list value as a YAML sequence, and the order and limit", () => {
+    const text = addAudience(pipeline, {
+      name: "key_accounts", input: "customer_value", match: "all", destination: "table", orderBy: "clv desc", limit: 100,
+      conditions: [{ column: "company", op: "in", values: ["Acme, Inc.", "Globex"] }],
+    });
+    expect(text).toContain(`- { column: company, op: in, value: [ "Acme, Inc.", Globex ] }`);
+    expect(text).toContain("order_by: clv desc");
+    expect(text).toContain("limit: 100");
+    expect(audienceSteps({ name: "a", input: "customer_value", match: "all", destination: "table", conditions: [], limit: 5 })[0].params).toEqual({ conditions: [] });
+    expect(audienceSteps({ name: "a", input: "customer_value", match: "all", destination: "table", conditions: [], orderBy: "clv desc" })[0].params).toEqual({ conditions: [] });
   });
 
   it("says the count of the total", () => {

@@ -1,11 +1,15 @@
 import type { Schemas } from "./api/client";
 import { addComponent, toGraph } from "./pipelineGraph";
+import { percentToShare, type ColumnUnit } from "./columnUnits";
 import { formatCount } from "./ui/format";
 
 /** A column's kind as the API names it (DataKind, snake_case). */
 export type ColumnKind = Schemas["DataKind"];
 
-/** One row of the condition builder; `value` is what the input holds (items separated by commas for in / not in). */
+/**
+ * One row of the condition builder; `value` is what the input holds: items separated by commas for in / not in (an item
+ * with a comma in double quotes: "Acme, Inc.", Globex), a percentage for a share column (80 for 0.8).
+ */
 export interface ConditionRow { column: string; op: string; value: string }
 
 /** Where a saved audience goes: only its table, an ad platform's hashed audience file, or a webhook. */
@@ -44,9 +48,37 @@ export function isComplete(row: ConditionRow, kind: ColumnKind | undefined): boo
   return row.column !== "" && row.op !== "" && (valueInput(kind, row.op) === "none" || row.value.trim() !== "");
 }
 
-/** The rows as the API and segment.audience take them: complete rows only, in order. */
-export function conditionsOf(rows: ConditionRow[], kinds: Record<string, ColumnKind>): Schemas["AudienceConditionView"][] {
-  return rows.filter((r) => isComplete(r, kinds[r.column])).map((r) => (valueInput(kinds[r.column], r.op) === "none" ? { column: r.column, op: r.op } : { column: r.column, op: r.op, value: r.value.trim() }));
+/**
+ * The items of an in / not in value as typed: separated by commas, spaces around them trimmed, an item in double quotes
+ * kept whole with its commas ("Acme, Inc."; "" inside quotes is one "). Empty items are dropped.
+ */
+export function splitItems(text: string): string[] {
+  const items: string[] = [];
+  const re = /\s*(?:"((?:[^"]|"")*)"|([^,]*))\s*(?:,|$)/g;
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < text.length && (m = re.exec(text)) !== null) {
+    const item = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2].trim();
+    if (item !== "") items.push(item);
+    if (m[0] === "") break;
+  }
+  return items;
+}
+
+/**
+ * The rows as the API and segment.audience take them: complete rows only, in order. A share column's percentages become
+ * shares (80 → 0.8); in / not in items go as one text joined by commas, or as a list (`values`) when an item holds a comma.
+ */
+export function conditionsOf(rows: ConditionRow[], kinds: Record<string, ColumnKind>, units: Record<string, ColumnUnit> = {}): Schemas["AudienceConditionView"][] {
+  return rows.filter((r) => isComplete(r, kinds[r.column])).map((r) => {
+    const input = valueInput(kinds[r.column], r.op);
+    if (input === "none") return { column: r.column, op: r.op };
+    const share = units[r.column] === "share" && r.op !== "within last" && r.op !== "older than";
+    if (r.op === "in" || r.op === "not in") {
+      const items = splitItems(r.value).map((v) => (share ? percentToShare(v) : v));
+      return items.some((v) => v.includes(",")) ? { column: r.column, op: r.op, values: items } : { column: r.column, op: r.op, value: items.join(", ") };
+    }
+    return { column: r.column, op: r.op, value: share ? percentToShare(r.value) : r.value.trim() };
+  });
 }
 
 /** "1,234 of 10,000 customers". */
@@ -74,12 +106,20 @@ export interface AudienceDraft {
   url?: string;
   /** Whether the source table has a phone column, sent (hashed) with the email to the ad platforms. */
   hasPhone?: boolean;
+  /** Most rows in the audience, the first by orderBy. */
+  limit?: number;
+  /** The column (and direction) ordering the rows: "clv desc". */
+  orderBy?: string;
 }
 
 /** The steps that save the audience: segment.audience, then its destination (none for a table: the audience's own table is it). */
 export function audienceSteps(d: AudienceDraft): { id: string; type: string; inputs: string[]; params: Record<string, unknown> }[] {
-  const conditions = d.conditions.map((c) => (c.value === undefined || c.value === null ? { column: c.column, op: c.op } : { column: c.column, op: c.op, value: c.value }));
-  const steps = [{ id: d.name, type: "segment.audience", inputs: [d.input], params: { conditions, ...(d.match === "any" ? { match: "any" } : {}) } as Record<string, unknown> }];
+  // A list of items is written as a YAML sequence, so that an item's commas stay in it.
+  const conditions = d.conditions.map((c) => (c.values ? { column: c.column, op: c.op, value: [...c.values] }
+    : c.value === undefined || c.value === null ? { column: c.column, op: c.op } : { column: c.column, op: c.op, value: c.value }));
+  // The step orders rows only to cut them at the limit: an order alone would be a parameter that does nothing.
+  const ordering = d.orderBy && d.limit ? { order_by: d.orderBy, limit: d.limit } : {};
+  const steps = [{ id: d.name, type: "segment.audience", inputs: [d.input], params: { conditions, ...(d.match === "any" ? { match: "any" } : {}), ...ordering } as Record<string, unknown> }];
   const phone = d.hasPhone ? { phone_column: "phone" } : {};
   if (d.destination === "meta")
     steps.push({ id: `${d.name}_meta`, type: "activate.audience_file", inputs: [d.name], params: { path: `out/audiences/${d.name}_meta.csv`, format: "meta_custom_audience", ...phone } });

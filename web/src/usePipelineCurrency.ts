@@ -8,6 +8,8 @@ export function usePipelineCurrency(pipeline: string): string | null {
   const [currency, setCurrency] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
+    // A table no pipeline wrote names no currency.
+    if (!pipeline) { setCurrency(null); return; }
     api.yaml(pipeline).then((y) => { if (live) setCurrency(pipelineCurrency(getSection(y.yaml, "params"))?.currency ?? null); }, () => { /* no currency then */ });
     return () => { live = false; };
   }, [pipeline]);

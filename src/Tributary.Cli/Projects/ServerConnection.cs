@@ -87,6 +87,10 @@ internal sealed class ServerConnection : IDisposable
     public Task<QueryAnswer> QueryAsync(QuerySubmission submission, CancellationToken cancellationToken) =>
         PostAsync<QuerySubmission, QueryAnswer>("/api/query", submission, cancellationToken);
 
+    /// <summary>Counts an audience on the server's warehouse and reads its first rows (the Audiences page's preview).</summary>
+    public Task<AudiencePreview> PreviewAudienceAsync(AudiencePreviewRequest request, CancellationToken cancellationToken) =>
+        PostAsync<AudiencePreviewRequest, AudiencePreview>("/api/audiences/preview", request, cancellationToken);
+
     /// <summary>The warehouse's tables.</summary>
     public Task<List<AssetSummary>> ListAssetsAsync(CancellationToken cancellationToken) =>
         GetAsync<List<AssetSummary>>("/api/assets", cancellationToken);

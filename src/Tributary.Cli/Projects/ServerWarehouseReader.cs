@@ -38,7 +38,7 @@ internal sealed class ServerWarehouseReader(ServerConnection server) : IWarehous
     public void Dispose() => server.Dispose();
 
     // JSON values back to what the warehouse gives locally, so that both print alike.
-    private static object? Value(object? value, DataKind kind)
+    internal static object? Value(object? value, DataKind kind)
     {
         if (value is not JsonElement e) return value;
         return e.ValueKind switch

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Text.Json;
 using Tributary.Core.Components;
 
 namespace Tributary.Components.Segments;
@@ -9,8 +10,8 @@ namespace Tributary.Components.Segments;
 public sealed record AudienceParameters : IValidatableObject
 {
     /// <summary>The conditions.</summary>
-    [Description("Conditions on the input's columns, each a mapping: column, op and value. op is one of =, !=, >, >=, <, <=, in, not in (value: items separated by commas), is null, is not null (no value), contains (text, ignoring case), within last, older than (value: a number of days; a TIMESTAMP column is compared with the run's time minus N x 24 hours, a DATE column with today in the project's timezone minus N days). != and not in keep rows where the column is empty. Each value must fit its column's type: a number for a numeric column, YYYY-MM-DD for a date, true or false for a boolean; comparing a text column with a number by > >= < <= is refused. An empty list selects every row.")]
-    public required IReadOnlyList<IReadOnlyDictionary<string, string>> Conditions { get; init; }
+    [Description("Conditions on the input's columns, each a mapping: column, op and value. op is one of =, !=, >, >=, <, <=, in, not in (value: a list such as [gold, \"Acme, Inc.\"], or items separated by commas), is null, is not null (no value), contains (text, ignoring case), within last, older than (value: a number of days; a TIMESTAMP column is compared with the run's time minus N x 24 hours, a DATE column with today in the project's timezone minus N days). != and not in keep rows where the column is empty. Each value must fit its column's type: a number for a numeric column, YYYY-MM-DD for a date, true or false for a boolean; comparing a text column with a number by > >= < <= is refused. An empty list selects every row.")]
+    public required IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> Conditions { get; init; }
 
     /// <summary>How the conditions combine.</summary>
     [Description("all: a row matches when every condition holds; any: when at least one does. Default all.")]
@@ -29,7 +30,12 @@ public sealed record AudienceParameters : IValidatableObject
 
     /// <summary>The conditions as records, in order.</summary>
     public IReadOnlyList<AudienceCondition> Parsed =>
-        Conditions.Select(c => AudienceCondition.Of(c.GetValueOrDefault("column") ?? "", c.GetValueOrDefault("op") ?? "", c.GetValueOrDefault("value"))).ToList();
+        Conditions.Select(c => AudienceCondition.Of(Text(c, "column"), Text(c, "op"), c.GetValueOrDefault("value"))).ToList();
+
+    // Column and op are text; a list there is no name, and shows as written so that the check names it.
+    private static string Text(IReadOnlyDictionary<string, JsonElement> condition, string field) =>
+        condition.GetValueOrDefault(field) is var e && e.ValueKind == JsonValueKind.String ? e.GetString() ?? ""
+        : e.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? "" : e.GetRawText();
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -90,9 +90,10 @@ public sealed record AudienceQuery(string Sql, IReadOnlyList<object?> Parameters
             : (text, false);
     }
 
-    /// <summary>A condition as a person would read it: <c>tier in gold, platinum</c>.</summary>
+    /// <summary>A condition as a person would read it: <c>tier in gold, platinum</c>; an item with a comma in quotes (<c>"Acme, Inc."</c>).</summary>
     public static string Describe(AudienceCondition c) =>
-        c.Values.Count == 0 ? $"{c.Column} {c.Op}" : $"{c.Column} {c.Op} {string.Join(", ", c.Values)}{(AudienceCondition.TakesDays(c.Op) ? " days" : "")}";
+        c.Values.Count == 0 ? $"{c.Column} {c.Op}"
+        : $"{c.Column} {c.Op} {string.Join(", ", c.Values.Select(v => c.Values.Count > 1 && v.Contains(',', StringComparison.Ordinal) ? $"\"{v}\"" : v))}{(AudienceCondition.TakesDays(c.Op) ? " days" : "")}";
 
     private static string? ShapeProblem(AudienceCondition c)
     {
@@ -100,7 +101,7 @@ public sealed record AudienceQuery(string Sql, IReadOnlyList<object?> Parameters
         if (!AudienceCondition.Operators.Contains(c.Op))
             return $"unknown operator '{c.Op}'.{NameSuggestion.Format(c.Op, AudienceCondition.Operators)} Operators: {string.Join(", ", AudienceCondition.Operators)}.";
         if (AudienceCondition.TakesNoValue(c.Op)) return c.Values.Count == 0 ? null : $"'{c.Op}' takes no value.";
-        if (c.Values.Count == 0) return AudienceCondition.TakesList(c.Op) ? "give at least one value, separated by commas." : "value is missing.";
+        if (c.Values.Count == 0) return AudienceCondition.TakesList(c.Op) ? "give at least one value: a list such as [gold, platinum], or items separated by commas." : "value is missing.";
         if (!AudienceCondition.TakesList(c.Op) && c.Values.Count > 1) return $"'{c.Op}' takes one value.";
         if (AudienceCondition.TakesDays(c.Op) && !(int.TryParse(c.Values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days <= MaxDays))
             return $"the value is a number of days, a whole number from 0 to {MaxDays}, got '{c.Values[0]}'.";
@@ -170,7 +171,9 @@ public sealed record AudienceQuery(string Sql, IReadOnlyList<object?> Parameters
         var col = $"i.{q.Quote(column.Name)}";
         var kind = column.Kind is DataKind.Integer ? DataKind.Number : column.Kind;
         Problem("", schema, c, out var values);
-        string Value(object v) => q.Bind(v, kind);
+        // A zoned column holds instants: compare it with the bound instant, whatever the session's TimeZone.
+        var zoned = column.Kind == DataKind.Timestamp && SqlTypeNames.HasTimeZone(column.SqlType);
+        string Value(object v) => zoned ? Instant(q, (string)v) : q.Bind(v, kind);
         switch (c.Op)
         {
             case "is null": return $"{col} IS NULL";
@@ -180,7 +183,7 @@ public sealed record AudienceQuery(string Sql, IReadOnlyList<object?> Parameters
                 var days = int.Parse(c.Values[0], CultureInfo.InvariantCulture);
                 var bound = column.Kind == DataKind.Date
                     ? q.Bind(today.AddDays(-days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DataKind.Date)
-                    : q.Bind(Timestamp(nowUtc.AddDays(-days)), DataKind.Timestamp);
+                    : Value(Timestamp(nowUtc.AddDays(-days)));
                 return c.Op == "within last" ? $"{col} >= {bound}" : $"{col} < {bound}";
             case "in": return $"{col} IN ({string.Join(", ", values.Select(Value))})";
             // Rows where the column is empty are not 'gold' either: a marketer's "not gold" keeps them.
@@ -191,6 +194,9 @@ public sealed record AudienceQuery(string Sql, IReadOnlyList<object?> Parameters
     }
 
     private static string Timestamp(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
+
+    // A UTC time with its offset written out is one instant on both engines: no cast through the session's zone.
+    private static string Instant(SqlBuilder q, string utc) => $"CAST({q.Bind(utc + "+00:00")} AS TIMESTAMP WITH TIME ZONE)";
 
     private static string Unknown(string table, TableSchema schema, string column)
     {

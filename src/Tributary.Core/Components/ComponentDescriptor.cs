@@ -80,6 +80,9 @@ public sealed class ComponentDescriptor
             {
                 // SQL is written as text; its JSON form (template plus typed values) is internal.
                 if (ctx.TypeInfo.Type == typeof(Warehousing.SqlText)) node = new JsonObject { ["type"] = "string" };
+                // Fields that take lists (FieldsTakeLists) hold text or a list of text, never any JSON.
+                if (ctx.TypeInfo.Type == typeof(IReadOnlyDictionary<string, JsonElement>) && node is JsonObject fields)
+                    fields["additionalProperties"] = new JsonObject { ["type"] = new JsonArray("string", "array"), ["items"] = new JsonObject { ["type"] = "string" } };
                 // A duration is written 500ms, 10s, 5m, 2h or 1d (Durations), as its default is: not TimeSpan's hh:mm:ss.
                 if (ctx.TypeInfo.Type == typeof(TimeSpan) || ctx.TypeInfo.Type == typeof(TimeSpan?))
                     node = new JsonObject
@@ -152,6 +155,7 @@ public sealed class ComponentDescriptor
             {
                 IsOutputPath = prop.GetCustomAttribute<OutputPathAttribute>() is not null,
                 IsTimeZone = prop.GetCustomAttribute<TimeZoneNameAttribute>() is not null,
+                FieldsTakeLists = typeof(IEnumerable<IReadOnlyDictionary<string, JsonElement>>).IsAssignableFrom(Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType),
             });
         }
         return list;
@@ -172,7 +176,8 @@ public sealed class ComponentDescriptor
         if (type.IsEnum) return ParameterKind.Enum;
         if (typeof(IEnumerable<KeyValuePair<string, string>>).IsAssignableFrom(type)) return ParameterKind.StringMap;
         if (typeof(IEnumerable<KeyValuePair<string, double>>).IsAssignableFrom(type)) return ParameterKind.NumberMap;
-        if (typeof(IEnumerable<IReadOnlyDictionary<string, string>>).IsAssignableFrom(type)) return ParameterKind.MapList;
+        if (typeof(IEnumerable<IReadOnlyDictionary<string, string>>).IsAssignableFrom(type)
+            || typeof(IEnumerable<IReadOnlyDictionary<string, JsonElement>>).IsAssignableFrom(type)) return ParameterKind.MapList;
         if (typeof(IEnumerable<string>).IsAssignableFrom(type)) return ParameterKind.StringList;
         if (typeof(IEnumerable<double>).IsAssignableFrom(type)) return ParameterKind.NumberList;
         throw new NotSupportedException($"Parameter type {type.Name} is not supported; use text, SQL text, numbers, booleans, enums, durations, lists, maps of text or numbers, or lists of maps of text.");

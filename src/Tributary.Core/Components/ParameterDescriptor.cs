@@ -16,6 +16,13 @@ public sealed record ParameterDescriptor(string Name, ParameterKind Kind, bool R
     public bool IsOutputPath { get; init; }
     /// <summary>Whether the value names an IANA time zone (<see cref="TimeZoneNameAttribute"/>).</summary>
     public bool IsTimeZone { get; init; }
+
+    /// <summary>
+    /// For a <see cref="ParameterKind.MapList"/>: whether a field may hold a list of text as well as text (its record
+    /// declares the fields' values as <see cref="System.Text.Json.JsonElement"/>), e.g. an audience condition's
+    /// <c>value: [a, "b, c"]</c>.
+    /// </summary>
+    public bool FieldsTakeLists { get; init; }
 }
 
 /// <summary>How a parameter's YAML value is read.</summary>
@@ -42,7 +49,7 @@ public enum ParameterKind
     StringMap,
     /// <summary>A mapping of names to numbers.</summary>
     NumberMap,
-    /// <summary>A list of mappings of names to text values (e.g. rules, each with a name, a condition and a weight).</summary>
+    /// <summary>A list of mappings of names to text values (e.g. rules, each with a name, a condition and a weight); see <see cref="ParameterDescriptor.FieldsTakeLists"/>.</summary>
     MapList,
     /// <summary>
     /// SQL text (<see cref="Warehousing.SqlText"/>): its <c>${...}</c> references become bound values, or literals the

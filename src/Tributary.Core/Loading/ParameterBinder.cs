@@ -141,7 +141,18 @@ internal sealed class ParameterBinder(NodeReader reader, Substitution substituti
                     var item = new JsonObject();
                     foreach (var (k, v) in fields.Entries)
                     {
-                        if (v is not YamlScalar s) return WrongType(p, v, "a list of mappings of scalars");
+                        if (v is YamlSequence several && p.FieldsTakeLists)
+                        {
+                            var texts = new JsonArray();
+                            foreach (var one in several.Items)
+                            {
+                                if (one is not YamlScalar s1) return WrongType(p, one, "a list of mappings of scalars or lists of scalars");
+                                if (Expand(s1) is { } text1) texts.Add(text1);
+                            }
+                            item[k.Value] = texts;
+                            continue;
+                        }
+                        if (v is not YamlScalar s) return WrongType(p, v, p.FieldsTakeLists ? "a list of mappings of scalars or lists of scalars" : "a list of mappings of scalars");
                         if (Expand(s) is { } text) item[k.Value] = text;
                     }
                     list.Add(item);

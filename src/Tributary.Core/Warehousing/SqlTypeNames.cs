@@ -21,4 +21,14 @@ public static class SqlTypeNames
             _ => DataKind.Other,
         };
     }
+
+    /// <summary>
+    /// Whether a timestamp type holds instants (<c>TIMESTAMP WITH TIME ZONE</c>, <c>TIMESTAMPTZ</c>): compared with a plain
+    /// TIMESTAMP, the engine would read that one in the session's TimeZone.
+    /// </summary>
+    public static bool HasTimeZone(string sqlType)
+    {
+        var t = sqlType.Trim();
+        return t.Contains("WITH TIME ZONE", StringComparison.OrdinalIgnoreCase) || t.StartsWith("TIMESTAMPTZ", StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,8 +29,7 @@ internal static class AudiencesApi
             if (string.IsNullOrWhiteSpace(body.Table)) return ApiProblems.BadRequest("table is empty");
             if (body.Limit is < 1) return ApiProblems.BadRequest($"limit must be 1 or more, got {body.Limit}");
             if (await w.DescribeTableAsync(body.Table, ct).ConfigureAwait(false) is not { } schema) return ApiProblems.NotFound($"no table '{body.Table}'");
-            var conditions = body.Conditions.Select(c => c.Values is { } list ? new AudienceCondition(c.Column, AudienceCondition.Of(c.Column, c.Op, null).Op, list)
-                : AudienceCondition.Of(c.Column, c.Op, c.Value)).ToList();
+            var conditions = body.Conditions.Select(c => c.Values is { } list ? AudienceCondition.Of(c.Column, c.Op, list) : AudienceCondition.Of(c.Column, c.Op, c.Value)).ToList();
             if (body.Limit is not null && string.IsNullOrWhiteSpace(body.OrderBy)) return ApiProblems.BadRequest("limit needs order_by (e.g. 'clv desc'): which rows are first?");
             AudienceQuery query;
             try
@@ -44,10 +42,8 @@ internal static class AudiencesApi
             }
             try
             {
-                var count = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM ({query.Sql}) a", query.Parameters, ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                var total = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {w.Dialect.Quote(body.Table)}", null, ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                var sample = await w.QueryAsync($"SELECT * FROM ({query.Sql}) a LIMIT {SampleRows}", query.Parameters, SampleRows, ct).ConfigureAwait(false);
-                return TypedResults.Ok(new AudiencePreview(count, total, schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), JsonCells.Finite(sample.Rows)));
+                var read = await AudienceSample.ReadAsync(w, body.Table, schema, query, SampleRows, ct).ConfigureAwait(false);
+                return TypedResults.Ok(new AudiencePreview(read.Count, read.Total, schema.Columns.Select(c => new ColumnView(c.Name, c.Kind)).ToList(), JsonCells.Finite(read.Rows)));
             }
             catch (DbException e)
             {

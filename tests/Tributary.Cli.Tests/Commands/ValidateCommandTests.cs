@@ -28,6 +28,22 @@ public sealed class ValidateCommandTests
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> ValidFixtures()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in Directory.GetFiles(RepositoryFiles.ValidPipelines, "*.yaml").Order()) data.Add(Path.GetFileNameWithoutExtension(f));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidFixtures))]
+    public async Task Validate_ValidFixture_ExitsZero(string name)
+    {
+        var result = await Trib.RunAsync("validate", Path.Combine(RepositoryFiles.ValidPipelines, name + ".yaml"));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+    }
+
     [Fact]
     public async Task Validate_PrintsTheSourceLineWithACaretUnderTheColumn()
     {

@@ -48,7 +48,8 @@ public sealed class AudiencesApiTests(PostgresCluster postgres) : IDisposable
             Environment.SetEnvironmentVariable(_pgEnv, await postgres.NewSchemaAsync());
         }
         File.WriteAllText(Path.Combine(Project, "pipelines", "audiences.yaml"), "pipeline: audiences\ncomponents:\n" + Profiles + "\n"
-            + $"  - {{ id: top_recent, type: segment.audience, inputs: [profiles], with: {{ conditions: {Conditions.Trim()} }} }}\n");
+            + $"  - {{ id: top_recent, type: segment.audience, inputs: [profiles], with: {{ conditions: {Conditions.Trim()} }} }}\n"
+            + "  - { id: top_three, type: segment.audience, inputs: [profiles], with: { conditions: [{ column: tier, op: in, value: [platinum, \"gold, silver\"] }], limit: 3, order_by: clv desc } }\n");
         var run = await Trib.RunAsync("run", "audiences", "--project", Project);
         Assert.True(run.ExitCode == 0, run.Error);
         var served = await InProcessServer.StartAsync(Project, Ct);
@@ -86,6 +87,29 @@ public sealed class AudiencesApiTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(40, preview.Total);
         Assert.Equal(["customer_id", "tier", "marketing_consent", "clv", "last_order_at"], preview.Columns.Select(c => c.Name));
         Assert.Equal(4, preview.Sample.Count);
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Preview_LimitOrderByAndAListItemWithAComma_CountsAndOrdersAsTheStepWrote(string engine)
+    {
+        await using var served = await RunAndServeAsync(engine);
+        using var written = await served.Http.PostAsJsonAsync("/api/query", new { sql = "SELECT customer_id FROM top_three ORDER BY clv DESC" }, Ct);
+        var runIds = (await written.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("rows").EnumerateArray().Select(r => r[0].GetString()).ToList();
+
+        using var answer = await PreviewAsync(served.Http, new
+        {
+            table = "profiles", limit = 3, order_by = "clv desc",
+            conditions = new object[] { new { column = "tier", op = "in", values = new[] { "platinum", "gold, silver" } } },
+        });
+
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, await answer.Content.ReadAsStringAsync(Ct));
+        var preview = (await answer.Content.ReadFromJsonAsync<AudiencePreview>(ApiJson.Options, Ct))!;
+        // Platinum is n % 4 = 0 (ten rows; 'gold, silver' is one item, no tier); the three largest clv are n = 36, 32, 28.
+        Assert.Equal(["c36", "c32", "c28"], runIds);
+        Assert.Equal(3, preview.Count);
+        Assert.Equal(runIds, preview.Sample.Select(r => ((JsonElement)r[0]!).GetString()));
     }
 
     [Theory]

@@ -20,6 +20,17 @@ public sealed class AudiencesPageTests : IDisposable
             with: { sql: "SELECT 1 AS customer_id, 'a@x.com' AS email, 'gold' AS tier, TRUE AS marketing_consent, 120.5 AS clv UNION ALL SELECT 2, 'b@x.com', 'gold', FALSE, 80 UNION ALL SELECT 3, 'c@x.com', 'silver', TRUE, 20" }
         """;
 
+    // A pipeline reporting in USD (its eur_usd rate); companies with a comma in one name, p_alive a probability.
+    private const string CompaniesYaml = """
+        pipeline: people
+        params:
+          eur_usd: { type: number, default: 1.09, description: USD per EUR }
+        components:
+          - id: customers
+            type: transform.sql
+            with: { sql: "SELECT 1 AS customer_id, 'Acme, Inc.' AS company, 0.996 AS p_alive, 120.5 AS clv UNION ALL SELECT 2, 'Acme', 0.5, 80 UNION ALL SELECT 3, 'Inc.', 0.25, 20 UNION ALL SELECT 4, 'Globex', 0.9, 300" }
+        """;
+
     private readonly ServedProject _project = new("audiences");
     private string Project => _project.Path;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -93,5 +104,80 @@ public sealed class AudiencesPageTests : IDisposable
         var file = File.ReadAllLines(Path.Combine(Project, "out", "audiences", "gold_consented_meta.csv"));
         Assert.Equal(2, file.Length);
         Assert.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("a@x.com"u8)), file[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audiences_PercentsMoneyQuotedItemsOrderAndLimit_CountLikeTheSavedStep()
+    {
+        ServedProject.SkipWithoutBrowserOrWebUi();
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "people.yaml"), CompaniesYaml);
+        var first = await Trib.RunAsync("run", "people", "--project", Project);
+        Assert.True(first.ExitCode == 0, first.Error);
+        var address = await _project.ServeAsync(Ct);
+
+        Assertions.SetDefaultExpectTimeout(60_000);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var consoleErrors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
+        try
+        {
+            await page.GotoAsync(address + "#/audiences");
+            await page.GetByLabel("Source table").SelectOptionAsync("customers");
+            var count = page.GetByTestId("audience-count");
+            var sample = page.GetByRole(AriaRole.Table, new() { Name = "First rows of the audience" });
+            await Assertions.Expect(count).ToHaveTextAsync("4 of 4 customers");
+            // p_alive 0.996 read as a percent (it printed "1"), clv in the pipeline's currency.
+            await Assertions.Expect(sample).ToContainTextAsync("99.6%");
+            await Assertions.Expect(sample.GetByRole(AriaRole.Columnheader, new() { Name = "clv (USD)" })).ToBeVisibleAsync();
+            await Assertions.Expect(sample).ToContainTextAsync("120.50");
+
+            // A quoted item keeps its comma: "Acme, Inc." and Globex, not Acme, Inc. and Globex (3 rows).
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add condition" }).ClickAsync();
+            await page.GetByLabel("Condition 1 column").SelectOptionAsync("company");
+            await page.GetByLabel("Condition 1 operator").SelectOptionAsync("in");
+            await page.GetByLabel("Condition 1 value").FillAsync("\"Acme, Inc.\", Globex");
+            await Assertions.Expect(count).ToHaveTextAsync("2 of 4 customers");
+            // p_alive is typed as a percentage: 60 means 0.6 (as a raw 60 no row would match).
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add condition" }).ClickAsync();
+            await page.GetByLabel("Condition 2 column").SelectOptionAsync("p_alive");
+            await page.GetByLabel("Condition 2 operator").SelectOptionAsync(">=");
+            await page.GetByLabel("Condition 2 value").FillAsync("60");
+            await Assertions.Expect(count).ToHaveTextAsync("2 of 4 customers");
+            await page.GetByLabel("Order by").SelectOptionAsync("clv");
+            await page.GetByLabel("Direction").SelectOptionAsync("desc");
+            await page.GetByLabel("Limit").FillAsync("1");
+            await Assertions.Expect(count).ToHaveTextAsync("1 of 4 customers");
+            await Assertions.Expect(sample).ToContainTextAsync("Globex");
+            await Assertions.Expect(sample).Not.ToContainTextAsync("Acme");
+
+            await page.GetByLabel("Audience name").FillAsync("top_one");
+            await page.GetByLabel("Pipeline").SelectOptionAsync("people");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save as audience" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Saved as step top_one of people" })).ToBeVisibleAsync();
+            Assert.Empty(consoleErrors);
+        }
+        catch (Exception e)
+        {
+            var shot = Path.Combine(AppContext.BaseDirectory, "audiences-units-failure.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
+        }
+
+        var saved = File.ReadAllText(Path.Combine(Project, "pipelines", "people.yaml"));
+        Assert.Contains("value: [ \"Acme, Inc.\", Globex ]", saved, StringComparison.Ordinal);
+        Assert.Contains("value: \"0.6\"", saved, StringComparison.Ordinal);
+        Assert.Contains("order_by: clv desc", saved, StringComparison.Ordinal);
+        Assert.Contains("limit: 1", saved, StringComparison.Ordinal);
+        // The saved step, run through the server, writes the one row the page counted; the CLI preview (through the server) agrees.
+        var run = await Trib.RunAsync("run", "people", "--project", Project);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var written = await Trib.RunAsync("query", "SELECT customer_id FROM top_one", "--project", Project, "--format", "csv");
+        Assert.Equal(["customer_id", "4"], written.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+        var preview = await Trib.RunAsync("audiences", "preview", "people", "top_one", "--project", Project);
+        Assert.True(preview.ExitCode == 0, preview.Error);
+        Assert.StartsWith("1 of 4 rows of 'customers' in audience 'top_one'", preview.Out, StringComparison.Ordinal);
     }
 }

@@ -1,9 +1,12 @@
 using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using Tributary.Core.Loading;
+using Tributary.Core.Warehousing;
+using Tributary.Components.Segments;
 using Tributary.Engine.Execution;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
+using Tributary.Warehouse.Postgres;
 
 namespace Tributary.Components.Tests.Segments;
 
@@ -108,6 +111,48 @@ public sealed class AudienceTests(PostgresCluster postgres)
 
         Assert.Empty(ids);
         Assert.Equal(7L, Convert.ToInt64((await h.RowsAsync("SELECT count(*) FROM profiles"))[0][0], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Audience_InValueAsYamlList_KeepsAnItemWithACommaWhole(string engine)
+    {
+        await using var h = await ComponentHarness.CreateAsync(engine, postgres);
+        const string Companies = "  - { id: companies, type: transform.sql, with: { sql: \"SELECT 'Acme, Inc.' AS company UNION ALL SELECT 'Acme' UNION ALL SELECT 'Inc.' UNION ALL SELECT 'Globex'\" } }\n";
+        async Task<List<string>> SelectAsync(string value)
+        {
+            var result = await h.RunAsync("pipeline: p\ncomponents:\n" + Companies
+                + "  - { id: audience, type: segment.audience, inputs: [companies], with: { conditions: [{ column: company, op: in, value: " + value + " }] } }\n");
+            Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+            return (await h.RowsAsync("SELECT company FROM audience ORDER BY company")).Select(r => (string)r[0]!).ToList();
+        }
+
+        var listed = await SelectAsync("[\"Acme, Inc.\", Globex]");
+        var commaText = await SelectAsync("\"Acme, Inc.\"");
+
+        Assert.Equal(["Acme, Inc.", "Globex"], listed);
+        Assert.Equal(["Acme", "Inc."], commaText);
+    }
+
+    [Fact]
+    public async Task Build_TimestamptzWithinLastAndOlderThan_CompareInstantsWhateverTheSessionTimeZone()
+    {
+        // Tokyo is UTC+9: a bound plain TIMESTAMP read there would be 9 hours early, and the row a minute past 90 days would match.
+        await using var w = await PostgresWarehouse.OpenAsync(await postgres.NewSchemaAsync() + ";Timezone=Asia/Tokyo", CancellationToken.None);
+        await w.ExecuteAsync("""
+            CREATE TABLE "orders_tz" AS SELECT * FROM (VALUES ('late', TIMESTAMPTZ '2025-04-01 01:59:00+00'), ('edge', TIMESTAMPTZ '2025-04-01 02:00:00+00'),
+                ('recent', TIMESTAMPTZ '2025-06-29 11:00:00+09')) AS v("customer_id", "last_order_at")
+            """, null, CancellationToken.None);
+        var schema = (await w.DescribeTableAsync("orders_tz", CancellationToken.None))!;
+        async Task<List<string>> SelectAsync(string op, string value)
+        {
+            var q = AudienceQuery.Build(w.Dialect, "orders_tz", schema, [AudienceCondition.Of("last_order_at", op, value)], AudienceMatch.All, null, null, Now.UtcDateTime, TimeZoneInfo.Utc);
+            return (await w.QueryAsync($"SELECT \"customer_id\" FROM ({q.Sql}) a ORDER BY 1", q.Parameters, 100, CancellationToken.None)).Rows.Select(r => (string)r[0]!).ToList();
+        }
+
+        Assert.Equal(["edge", "recent"], await SelectAsync("within last", "90"));
+        Assert.Equal(["late"], await SelectAsync("older than", "90"));
+        Assert.Equal(["edge", "recent"], await SelectAsync(">=", "2025-04-01T02:00:00Z"));
     }
 
     [Fact]

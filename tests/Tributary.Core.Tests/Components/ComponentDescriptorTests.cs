@@ -61,6 +61,18 @@ public sealed class ComponentDescriptorTests
     }
 
     [Fact]
+    public void JsonSchema_MapListWhoseFieldsTakeLists_SaysTextOrListOfText()
+    {
+        var conditions = Catalog.Get("segment.audience").JsonSchema()["properties"]!["conditions"]!;
+        var parameter = Catalog.Get("segment.audience").Parameters.Single(p => p.Name == "conditions");
+
+        Assert.Equal(ParameterKind.MapList, parameter.Kind);
+        Assert.True(parameter.FieldsTakeLists);
+        Assert.Equal("""{"type":["string","array"],"items":{"type":"string"}}""", conditions["items"]!["additionalProperties"]!.ToJsonString());
+        Assert.False(Catalog.Get("rules.fraud").Parameters.Single(p => p.Name == "rules").FieldsTakeLists);
+    }
+
+    [Fact]
     public void Get_UnknownType_SuggestsTheClosest()
     {
         var e = Assert.Throws<KeyNotFoundException>(() => Catalog.Get("export.cvs"));

@@ -17,6 +17,25 @@ public sealed class PipelineLoaderFixtureTests
         return data;
     }
 
+    public static TheoryData<string> ValidFixtures()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in Directory.GetFiles(RepositoryFiles.ValidPipelines, "*.yaml").Order()) data.Add(Path.GetFileNameWithoutExtension(f));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidFixtures))]
+    public void Load_ValidFixture_HasNoDiagnostic(string name)
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryFiles.ValidPipelines, name + ".yaml"));
+
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(text, name + ".yaml", new LoadOptions { Environment = _ => null });
+
+        Assert.Empty(result.Diagnostics.Select(d => d.ToString()));
+        Assert.True(result.Succeeded);
+    }
+
     [Fact]
     public void Fixtures_CoverAtLeastTwentyDistinctMistakes() => Assert.True(Fixtures().Count >= 20, $"only {Fixtures().Count} fixtures");
 

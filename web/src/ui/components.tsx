@@ -1,5 +1,7 @@
 import type { ReactNode } from "react";
-import { columnDecimals, formatCell, formatCount, formatFixed, isNumericKind } from "./format";
+import type { ColumnUnit } from "../columnUnits";
+import { moneyHeader } from "../usePipelineCurrency";
+import { columnDecimals, formatCell, formatCount, formatFixed, formatMoney, formatPercent, isNumericKind } from "./format";
 import { ariaSort, nextSort, type Sort } from "./sorting";
 
 /**
@@ -93,20 +95,25 @@ export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight 
 /**
  * Rows of a warehouse table (columns with kinds, rows of values) formatted for people. With onSort, each header is a
  * button that asks for the rows in another order (the caller fetches them, so the whole table is sorted, not the page);
- * units name what a column's numbers count, e.g. "weeks".
+ * units name what a column's numbers count, e.g. "weeks"; valueUnits say which columns are shares (read as percents) or
+ * money (two decimals, the currency in the header).
  */
-export function ResultTable({ columns, rows, caption, maxHeight, sort, onSort, units, empty }: {
+export function ResultTable({ columns, rows, caption, maxHeight, sort, onSort, units, valueUnits, currency = null, empty }: {
   columns: { name: string; type: string }[]; rows: readonly (readonly unknown[])[]; caption?: string; maxHeight?: number;
-  sort?: Sort | null; onSort?: (sort: Sort) => void; units?: Record<string, string>; empty?: ReactNode;
+  sort?: Sort | null; onSort?: (sort: Sort) => void; units?: Record<string, string>; valueUnits?: Record<string, ColumnUnit>; currency?: string | null; empty?: ReactNode;
 }) {
   // Each numeric column in one number of decimals, so that its values line up.
   const decimals = columns.map((c, j) => (isNumericKind(c.type) ? columnDecimals(rows.map((r) => r[j])) : null));
   const cell = (v: unknown, j: number) => {
+    const unit = valueUnits?.[columns[j].name];
+    if (typeof v === "number" && unit === "share") return formatPercent(v);
+    if (typeof v === "number" && unit === "money") return formatMoney(v);
     const fixed = decimals[j];
     return typeof v === "number" && fixed !== null ? formatFixed(v, fixed) : formatCell(v);
   };
   const header = (c: { name: string; type: string }) => {
-    const label = <>{c.name}{units?.[c.name] && <span className="muted"> ({units[c.name]})</span>}</>;
+    const name = valueUnits?.[c.name] === "money" ? moneyHeader(c.name, currency) : c.name;
+    const label = <>{name}{units?.[c.name] && <span className="muted"> ({units[c.name]})</span>}</>;
     if (!onSort) return label;
     const order = ariaSort(sort, c.name);
     return (
