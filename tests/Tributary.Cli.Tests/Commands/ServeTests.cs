@@ -445,7 +445,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         var variable = "TRIB_TEST_WH_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
         var settings = Path.Combine(Project, "tributary.yaml");
-        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {variable}", StringComparison.Ordinal));
+        ProjectSettingsFile.UsePostgresWarehouse(settings, variable);
         // PostgreSQL stops a statement when asked: the run is cancelled mid-step.
         File.WriteAllText(Path.Combine(Project, "pipelines", "slow.yaml"), "pipeline: slow\ncomponents:\n  - { id: nap, type: transform.sql, with: { sql: \"SELECT 1 AS n FROM pg_sleep(120)\" } }\n");
         var connectionString = await postgres.NewSchemaAsync();
