@@ -20,7 +20,7 @@ internal static class TemplatesCommand
         command.SetAction((parse, _) => cli.RunAsync(() =>
         {
             DataWriter.Write(cli.Out, parse.GetValue(format), ["template", "description"],
-                TemplateLibrary.Names.Select(n => new object?[] { n, TemplateLibrary.Describe(n) }));
+                TemplateLibrary.Names.Select(n => new object?[] { n, TemplateLibrary.Describe(n) }), prose: ["description"]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
