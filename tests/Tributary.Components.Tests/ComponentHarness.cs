@@ -56,12 +56,14 @@ public sealed class ComponentHarness : IAsyncDisposable
     }
 
     public async Task<RunResult> RunFileAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, IReadOnlyList<string>? allowedPaths = null,
-        string? selection = null)
+        string? selection = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(path, new LoadOptions { ParamOverrides = parameters ?? new Dictionary<string, string>() });
+        // With environment, the run sees those variables only; without, the process's.
+        Func<string, string?> variables = environment is null ? Environment.GetEnvironmentVariable : name => environment.GetValueOrDefault(name);
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(path, new LoadOptions { ParamOverrides = parameters ?? new Dictionary<string, string>(), Environment = variables });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())
-            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Selection = selection }, CancellationToken.None);
+            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Selection = selection, Environment = variables }, CancellationToken.None);
     }
 
     public async Task<IReadOnlyList<object?[]>> RowsAsync(string sql) => (await Warehouse.QueryAsync(sql, null, 10_000, CancellationToken.None)).Rows;
