@@ -24,6 +24,14 @@ public sealed class ComponentHarness : IAsyncDisposable
     // HTTP clients as a host gives them, for the components that call out.
     private readonly ServiceProvider _http = new ServiceCollection().AddHttpClient().BuildServiceProvider();
 
+    /// <summary>A harness on a new PostgreSQL database whose text sorts by the ICU collation <paramref name="icuLocale"/> (e.g. en-US).</summary>
+    public static async Task<ComponentHarness> CreateOnCollatedPostgresAsync(PostgresCluster postgres, string icuLocale)
+    {
+        var temp = new TempDirectory();
+        var warehouse = await Tributary.Warehouse.Postgres.PostgresWarehouse.OpenAsync(await postgres.NewDatabaseAsync(icuLocale), CancellationToken.None);
+        return new ComponentHarness(temp, warehouse, await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, ".tributary", "runs.db"), CancellationToken.None));
+    }
+
     /// <param name="wrap">Wraps the engine's warehouse (to trace the SQL components send it, say).</param>
     public static async Task<ComponentHarness> CreateAsync(string engine, PostgresCluster postgres, Func<IWarehouse, IWarehouse>? wrap = null)
     {
