@@ -62,6 +62,9 @@ public abstract class StandardSqlDialect : ISqlDialect
         $"date_trunc({Literal(unit.ToString().ToLowerInvariant())}, CAST({expression} AS TIMESTAMP))";
 
     /// <inheritdoc />
+    public virtual string ByteOrder(string text) => text;
+
+    /// <inheritdoc />
     public virtual string StringAgg(string expression, string separator, string orderBy) =>
         $"string_agg(CAST({expression} AS {TypeName(DataKind.Text)}), {Literal(separator)} ORDER BY {orderBy})";
 

@@ -24,6 +24,14 @@ public sealed class ComponentHarness : IAsyncDisposable
     // HTTP clients as a host gives them, for the components that call out.
     private readonly ServiceProvider _http = new ServiceCollection().AddHttpClient().BuildServiceProvider();
 
+    /// <summary>A harness on a new PostgreSQL database whose text sorts by the ICU collation <paramref name="icuLocale"/> (e.g. en-US).</summary>
+    public static async Task<ComponentHarness> CreateOnCollatedPostgresAsync(PostgresCluster postgres, string icuLocale)
+    {
+        var temp = new TempDirectory();
+        var warehouse = await Tributary.Warehouse.Postgres.PostgresWarehouse.OpenAsync(await postgres.NewDatabaseAsync(icuLocale), CancellationToken.None);
+        return new ComponentHarness(temp, warehouse, await SqliteRunStore.OpenAsync(Path.Combine(temp.Path, ".tributary", "runs.db"), CancellationToken.None));
+    }
+
     /// <param name="wrap">Wraps the engine's warehouse (to trace the SQL components send it, say).</param>
     public static async Task<ComponentHarness> CreateAsync(string engine, PostgresCluster postgres, Func<IWarehouse, IWarehouse>? wrap = null)
     {
@@ -56,12 +64,14 @@ public sealed class ComponentHarness : IAsyncDisposable
     }
 
     public async Task<RunResult> RunFileAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, IReadOnlyList<string>? allowedPaths = null,
-        string? selection = null)
+        string? selection = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(path, new LoadOptions { ParamOverrides = parameters ?? new Dictionary<string, string>() });
+        // With environment, the run sees those variables only; without, the process's.
+        Func<string, string?> variables = environment is null ? Environment.GetEnvironmentVariable : name => environment.GetValueOrDefault(name);
+        var result = new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(path, new LoadOptions { ParamOverrides = parameters ?? new Dictionary<string, string>(), Environment = variables });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         return await new RunExecutor(BuiltInComponents.CreateCatalog(), Warehouse, Store, new ExecutorOptions(), TimeProvider.System, http: _http.GetRequiredService<IHttpClientFactory>())
-            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Selection = selection }, CancellationToken.None);
+            .ExecuteAsync(result.Pipeline!, new RunRequest { ProjectDirectory = Temp.Path, AllowedPaths = allowedPaths ?? [], Selection = selection, Environment = variables }, CancellationToken.None);
     }
 
     public async Task<IReadOnlyList<object?[]>> RowsAsync(string sql) => (await Warehouse.QueryAsync(sql, null, 10_000, CancellationToken.None)).Rows;

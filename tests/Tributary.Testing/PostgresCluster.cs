@@ -68,6 +68,25 @@ public sealed class PostgresCluster : IAsyncLifetime
         return ConnectionString + $";Search Path={schema}";
     }
 
+    /// <summary>
+    /// The connection string of a new database whose text sorts by the ICU collation <paramref name="icuLocale"/> (e.g.
+    /// en-US, as a production database created with an en_US locale sorts), where the cluster's own databases sort as C.
+    /// </summary>
+    public async Task<string> NewDatabaseAsync(string icuLocale)
+    {
+        if (ConnectionString is null)
+        {
+            if (Environment.GetEnvironmentVariable("TRIB_REQUIRE_POSTGRES") == "1") throw new InvalidOperationException(Unavailable);
+            Assert.Skip(Unavailable!);
+        }
+        var database = "d_" + Guid.NewGuid().ToString("N")[..12];
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{database}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{icuLocale.Replace("'", "''", StringComparison.Ordinal)}'", connection);
+        await command.ExecuteNonQueryAsync();
+        return ConnectionString.Replace("Database=postgres", $"Database={database}", StringComparison.Ordinal);
+    }
+
     public ValueTask DisposeAsync()
     {
         if (_dataDir is not null && _binDir is not null && ConnectionString is not null)

@@ -20,6 +20,28 @@ public sealed class DialectTests(PostgresCluster postgres) : IDisposable
 
     private Task<IWarehouse> Open(string engine) => TestWarehouses.CreateAsync(engine, _temp, postgres);
 
+    [Fact]
+    public async Task ByteOrder_InADatabaseSortingByEnUs_OrdersIdsAsDuckDbDoes()
+    {
+        await using var duck = await Open("duckdb");
+        await using var pg = await PostgresWarehouse.OpenAsync(await postgres.NewDatabaseAsync("en-US"), Ct);
+        string[] ids = ["B", "a_3", "A2", "a-1", "b", "Ä1", "a"];
+
+        async Task<string> Sorted(IWarehouse w, Func<string, string> key)
+        {
+            await w.ReplaceTableAsync("ids", (b, ct) => b.CreateAndAppendAsync([("id", DataKind.Text)], ids.Select(i => new object?[] { i }), ct), Ct);
+            var rows = await w.QueryAsync($"SELECT id, row_number() OVER (ORDER BY {key("id")}) AS n FROM ids ORDER BY {key("id")}", null, 100, Ct);
+            Assert.Equal(Enumerable.Range(1, ids.Length).Select(n => (object)(long)n), rows.Rows.Select(r => r[1]));
+            return string.Join(" ", rows.Rows.Select(r => r[0]));
+        }
+
+        // The database's own order is not DuckDB's: the case this guards against.
+        Assert.Equal("a a_3 a-1 Ä1 A2 b B", await Sorted(pg, c => c));
+        Assert.Equal("A2 B a a-1 a_3 b Ä1", await Sorted(duck, duck.Dialect.ByteOrder));
+        Assert.Equal("A2 B a a-1 a_3 b Ä1", await Sorted(pg, pg.Dialect.ByteOrder));
+        Assert.Equal(string.Join(" ", ids.Order(StringComparer.Ordinal)), await Sorted(pg, pg.Dialect.ByteOrder));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Values_OfEachKind_ArriveAsOnePortableType(string engine)

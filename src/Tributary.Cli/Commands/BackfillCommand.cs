@@ -13,7 +13,7 @@ namespace Tributary.Cli.Commands;
 /// <c>trib backfill PIPELINE [--group G] --from A --to B [--concurrency N]</c>: materializes a range of partitions (of the
 /// pipeline, or of its partitioned group G); <c>--resume ID</c> runs a backfill's failed partitions again (or carries on
 /// with one left running). With 'trib serve' running it is handed to the server (and survives this command); otherwise it
-/// runs here until done.
+/// runs here until done. <c>trib backfill status ID</c> shows one (<see cref="BackfillStatusCommand"/>).
 /// </summary>
 internal static class BackfillCommand
 {
@@ -49,13 +49,13 @@ internal static class BackfillCommand
                     if (resumed is not null)
                     {
                         await server.RetryBackfillAsync(resumed, ct);
-                        cli.Error.WriteLine($"backfill {resumed} resumed on the running server; follow it with GET /api/backfills/{resumed}");
+                        cli.Error.WriteLine($"backfill {resumed} resumed on the running server; follow it with: trib backfill status {resumed} --follow");
                         return ExitCodes.Success;
                     }
                     RunCommand.PreCheck(() => project.LoadPipeline(name, parameters));
                     var started = await server.StartBackfillAsync(new BackfillSubmission(name, parse.GetValue(from)!, parse.GetValue(to)!, parse.GetValue(concurrency), parameters,
                         parse.GetValue(group)), ct);
-                    cli.Error.WriteLine($"backfill {started.BackfillId} handed to the running server; follow it with GET /api/backfills/{started.BackfillId}");
+                    cli.Error.WriteLine($"backfill {started.BackfillId} handed to the running server; follow it with: trib backfill status {started.BackfillId} --follow");
                     return ExitCodes.Success;
                 }
             }
@@ -102,6 +102,7 @@ internal static class BackfillCommand
             if (!ok) log.BackfillResumable(id, name);
             return ok ? ExitCodes.Success : ExitCodes.RunFailed;
         }));
+        command.Subcommands.Add(BackfillStatusCommand.Create(cli));
         return command;
     }
 }

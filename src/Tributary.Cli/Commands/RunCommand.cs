@@ -162,6 +162,9 @@ internal static class RunCommand
             cli.Error.WriteLine(string.IsNullOrEmpty(url)
                 ? $"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which is not set: if this run fails, no alert is sent."
                 : $"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which does not hold an absolute http(s) URL: if this run fails, no alert is sent.");
+        // A step's *_env variable (a webhook's url_env) that is not set: that step fails; said before the run, at its line.
+        foreach (var need in EnvironmentNeeds.Of(project, spec.File).Where(n => !n.Where.Message.StartsWith("on_failure", StringComparison.Ordinal)))
+            cli.Error.WriteLine(need.Where.ToString());
         var warehouse = await project.WarehouseAsync(cancellationToken);
         var store = await project.StoreAsync(cancellationToken);
         foreach (var id in project.RecoveredRuns)

@@ -20,7 +20,7 @@ internal static class TemplatesCommand
         command.SetAction((parse, _) => cli.RunAsync(() =>
         {
             DataWriter.Write(cli.Out, parse.GetValue(format), ["template", "description"],
-                TemplateLibrary.Names.Select(n => new object?[] { n, TemplateLibrary.Describe(n) }));
+                TemplateLibrary.Names.Select(n => new object?[] { n, TemplateLibrary.Describe(n) }), prose: ["description"]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -64,6 +64,8 @@ internal static class TemplatesCommand
         cli.Error.WriteLine(hint ? $"added {project.Relative(target)}; next: trib validate, then trib run {name}" : $"added {project.Relative(target)}");
         WriteSampleData(cli, project, name);
         foreach (var line in SharedTables(project, target)) cli.Error.WriteLine(line);
+        // Said now rather than by the first run's failure: what the template reads from the environment that is not set here.
+        foreach (var need in EnvironmentNeeds.Of(project, target)) cli.Error.WriteLine($"needs {need.Variable}: {need.Where}");
         await PauseAsync(cli, project, target, cancellationToken);
         return ExitCodes.Success;
     }

@@ -22,9 +22,11 @@ internal static class DataWriter
 
     /// <summary>
     /// Writes the rows. <paramref name="terminal"/> says whether the output is a terminal: a table is then fitted to
-    /// its width; otherwise (piped or redirected) it is printed unwrapped, so ids and type names are never cut.
+    /// its width; otherwise (piped or redirected) it is printed unwrapped, so ids and type names are never cut, except the
+    /// <paramref name="prose"/> columns (sentences), which wrap so that the table stays within 80 columns where it can.
     /// </summary>
-    public static void Write(TextWriter output, OutputFormat format, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, bool? terminal = null)
+    public static void Write(TextWriter output, OutputFormat format, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, bool? terminal = null,
+        IReadOnlyCollection<string>? prose = null)
     {
         switch (format)
         {
@@ -46,13 +48,15 @@ internal static class DataWriter
                 for (var i = 0; i < columns.Count; i++)
                     if (!KeyedValue(i)) AlignDecimals(values, cells, i);
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+                bool Prose(int column) => prose?.Contains(columns[column]) == true;
                 if (!(terminal ?? IsTerminal(output)))
-                    console.Profile.Width = Math.Max(80, columns.Select((c, i) => Math.Max(c.Length, cells.Select(r => r[i].Length).DefaultIfEmpty(0).Max()) + 3).Sum() + 1);
+                    console.Profile.Width = Math.Max(80, columns.Select((c, i) => (Prose(i) ? MinProseWidth : Math.Max(c.Length, cells.Select(r => r[i].Length).DefaultIfEmpty(0).Max())) + 3).Sum() + 1);
                 var table = new Table().Border(TableBorder.Rounded);
                 foreach (var (c, i) in columns.Select((c, i) => (c, i)))
                 {
                     var column = new TableColumn(Markup.Escape(c));
                     if (IsNumericColumn(cells, i)) column.RightAligned();
+                    if (prose is not null && !Prose(i)) column.NoWrap();
                     table.AddColumn(column);
                 }
                 foreach (var row in cells) table.AddRow(row.Select(Markup.Escape).ToArray());
@@ -60,6 +64,9 @@ internal static class DataWriter
                 break;
         }
     }
+
+    // Off a terminal a prose column gets at least this many characters a line, however wide the others are.
+    private const int MinProseWidth = 24;
 
     /// <summary>Rows as JSON-ready objects keyed by column name.</summary>
     public static List<Dictionary<string, object?>> Objects(IReadOnlyList<string> columns, IEnumerable<object?[]> rows) =>

@@ -17,8 +17,12 @@ namespace Tributary.Components.Activation;
 public sealed record WebhookParameters : IValidatableObject
 {
     /// <summary>Endpoint URL.</summary>
-    [Description("Endpoint to POST to (http or https). Put tokens in the environment: url: ${env.CRM_WEBHOOK_URL}.")]
-    public required string Url { get; init; }
+    [Description("Endpoint to POST to (http or https). Put tokens in the environment: url: ${env.CRM_WEBHOOK_URL}, or url_env instead. Give url or url_env, not both.")]
+    public string? Url { get; init; }
+
+    /// <summary>Env variable with the endpoint URL.</summary>
+    [Description("Environment variable holding the endpoint URL (http or https), instead of url: read when the step runs, so the rest of the pipeline loads and runs while it is not set (trib validate and trib run warn, and this step fails naming it). Not one of Tributary's own (TRIBUTARY_*, tributary.yaml's postgres_env).")]
+    public string? UrlEnv { get; init; }
 
     /// <summary>Env variable with the signing secret.</summary>
     [Description("Environment variable holding the HMAC secret. When set, each request carries X-Tributary-Timestamp and X-Tributary-Signature: sha256=HMAC-SHA256(secret, timestamp + '.' + body) in hex. Not one of Tributary's own (TRIBUTARY_*, tributary.yaml's postgres_env); its value is shown as <env NAME> in the run's errors and logs.")]
@@ -92,10 +96,10 @@ public sealed record WebhookParameters : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            yield return new ValidationResult($"url must be an absolute http or https URL, got '{Url}'.", [nameof(Url)]);
-        else if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(uri.DnsSafeHost, out var ip) && NetworkTargets.IsLinkLocal(ip))
-            yield return new ValidationResult($"url '{Url}' is a link-local address (where cloud metadata services answer): webhooks never call one.", [nameof(Url)]);
+        if ((Url is null) == (UrlEnv is null))
+            yield return new ValidationResult(Url is null ? "give the endpoint: url, or url_env naming the environment variable that holds it." : "give url or url_env, not both.", [nameof(Url)]);
+        else if (Url is not null && Webhook.UrlProblem(Url, "url") is { } problem)
+            yield return new ValidationResult(problem, [nameof(Url)]);
         if (SendRemovals && Sync == WebhookSync.Full)
             yield return new ValidationResult("send_removals needs sync: diff: a full sync keeps no record of what the receiver holds, so it cannot tell who left.", [nameof(SendRemovals)]);
         if (string.IsNullOrWhiteSpace(Key))
@@ -174,6 +178,17 @@ public sealed class Webhook : IComponent<WebhookParameters>
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(WebhookParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
+        if (p.UrlEnv is { } urlEnv)
+        {
+            // The value is not shown: a webhook's URL often carries its token.
+            var url = context.Environment(urlEnv) is { Length: > 0 } set ? set
+                : throw new InvalidOperationException($"environment variable '{urlEnv}' (url_env) is not set, so there is no endpoint to post to. Set {urlEnv} to the endpoint's URL "
+                    + "where runs happen (trib serve's environment, or the shell of trib run), then run this step again.");
+            if (UrlProblem(url, $"the value of {urlEnv} (url_env)") is not null)
+                throw new InvalidOperationException($"environment variable '{urlEnv}' (url_env) does not hold an absolute http or https URL to a routable address. Set it to the endpoint's whole URL, scheme included.");
+            p = p with { Url = url };
+        }
+        var endpointUrl = p.Url!;
         byte[]? secret = null;
         if (p.SecretEnv is { } env)
             secret = Encoding.UTF8.GetBytes(context.Environment(env) ?? throw new InvalidOperationException($"environment variable '{env}' (secret_env) is not set."));
@@ -195,7 +210,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
         var diff = p.Sync == WebhookSync.Diff;
         // A deliberate resend (full sync, full refresh) is no repeat for the receiver to drop: its Idempotency-Key names the run.
         var resend = !diff || context.FullRefresh;
-        var endpoint = Endpoint(p.Url);
+        var endpoint = Endpoint(endpointUrl);
         WebhookSyncState? state = null;
         var keyIndex = -1;
         var order = "";
@@ -209,7 +224,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
             state = await WebhookSyncState.LoadAsync(w, context.Output(WebhookSyncState.Output), key.Name, key.Kind, context.Log, cancellationToken).ConfigureAwait(false);
             if (context.FullRefresh) context.Log("full refresh: every row is sent again, whatever the receiver was sent before");
             // In key order, so a failed batch is sent again as the same rows, under the same Idempotency-Key, unless rows ahead of it moved.
-            order = $" ORDER BY {d.Quote(key.Name)}";
+            order = $" ORDER BY {(key.Kind == DataKind.Text ? d.ByteOrder(d.Quote(key.Name)) : d.Quote(key.Name))}";
         }
 
         var deliveries = new List<Delivery>();
@@ -343,6 +358,13 @@ public sealed class Webhook : IComponent<WebhookParameters>
             "Set key to a column with one row per value, make the input one row per key, or set sync: full.");
     }
 
+    /// <summary>What is wrong with <paramref name="url"/> as an endpoint (named <paramref name="what"/>), or null.</summary>
+    internal static string? UrlProblem(string url, string what) =>
+        !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") ? $"{what} must be an absolute http or https URL, got '{url}'."
+        : uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(uri.DnsSafeHost, out var ip) && NetworkTargets.IsLinkLocal(ip)
+            ? $"{what} '{url}' is a link-local address (where cloud metadata services answer): webhooks never call one."
+            : null;
+
     // Where the rows go, without its query or user info: a token rotated there is the same receiver, another path or host is not.
     private static string Endpoint(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}" : url;
 
@@ -408,7 +430,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
             using var response = await retry.ExecuteAsync(async ct =>
             {
                 attempts++;
-                using var request = new HttpRequestMessage(HttpMethod.Post, p.Url) { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+                using var request = new HttpRequestMessage(HttpMethod.Post, p.Url!) { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
                 if (secret is not null)
                 {
                     var timestamp = context.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);

@@ -99,7 +99,7 @@ public sealed class ChurnAlert : IComponent<ChurnAlertParameters>
         var sql = $"""
             SELECT CAST(customer_id AS VARCHAR), as_of, churn_probability, value_at_risk, risk_band, reason_code, reason FROM {input}
             WHERE churn_probability >= {q.Bind(p.Threshold, DataKind.Number)} AND risk_band IN ({q.BindList(p.RiskBands, DataKind.Text)})
-            ORDER BY coalesce(value_at_risk, churn_probability) DESC, churn_probability DESC, customer_id
+            ORDER BY coalesce(value_at_risk, churn_probability) DESC, churn_probability DESC, {w.Dialect.ByteOrder("CAST(customer_id AS VARCHAR)")}
             """;
         var candidates = new List<object?[]>();
         await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false)) candidates.Add(r);

@@ -29,7 +29,7 @@ internal static class SnapshotRows
     {
         var q = new SqlBuilder(w.Dialect);
         var names = Features.Select(c => $"CAST({q.Quote(c)} AS DOUBLE PRECISION)");
-        var sql = $"SELECT CAST(customer_id AS VARCHAR), {string.Join(", ", names)} FROM {q.Quote(table)} WHERE as_of = {q.Bind(CustomerSnapshot.Iso(day), DataKind.Date)} ORDER BY 1";
+        var sql = $"SELECT CAST(customer_id AS VARCHAR), {string.Join(", ", names)} FROM {q.Quote(table)} WHERE as_of = {q.Bind(CustomerSnapshot.Iso(day), DataKind.Date)} ORDER BY {w.Dialect.ByteOrder("CAST(customer_id AS VARCHAR)")}";
         var customers = new List<string>();
         var rows = new List<float[]>();
         await foreach (var r in w.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))

@@ -65,7 +65,7 @@ public sealed class FraudAlert : IComponent<FraudAlertParameters>
             SELECT CAST(transaction_id AS VARCHAR), created_at, CAST(profile_id AS VARCHAR), CAST(card_fingerprint AS VARCHAR), CAST(email AS VARCHAR),
                    CAST(risk_score AS DOUBLE PRECISION), decision, reasons, CAST(amount AS DOUBLE PRECISION)
             FROM {q.Quote(context.Inputs[0])} WHERE decision IN ({q.BindList(decisions, DataKind.Text)}) AND created_at IS NOT NULL
-            ORDER BY created_at, transaction_id
+            ORDER BY created_at, {w.Dialect.ByteOrder("CAST(transaction_id AS VARCHAR)")}
             """;
         var alerts = new List<object?[]>();
         var openByKey = new Dictionary<string, Open>(StringComparer.Ordinal);

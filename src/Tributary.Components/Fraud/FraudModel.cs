@@ -83,7 +83,7 @@ public sealed class FraudModel : IComponent<FraudModelParameters>
         var ids = new List<string>();
         var rows = new List<float[]>();
         var baselines = new List<double?>();
-        var sql = $"SELECT CAST({q.Quote(p.Id)} AS VARCHAR), {baseline}, {string.Join(", ", features.Select(f => $"CAST({q.Quote(f)} AS DOUBLE PRECISION)"))} FROM {q.Quote(context.Inputs[0])} ORDER BY 1";
+        var sql = $"SELECT CAST({q.Quote(p.Id)} AS VARCHAR), {baseline}, {string.Join(", ", features.Select(f => $"CAST({q.Quote(f)} AS DOUBLE PRECISION)"))} FROM {q.Quote(context.Inputs[0])} ORDER BY {w.Dialect.ByteOrder($"CAST({q.Quote(p.Id)} AS VARCHAR)")}";
         await foreach (var r in w.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
         {
             ids.Add((string)r[0]!);

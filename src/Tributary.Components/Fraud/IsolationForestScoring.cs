@@ -129,7 +129,8 @@ public sealed class IsolationForestScoring : IComponent<IsolationForestParameter
         // Ids cast to their portable kind's type, features to DOUBLE; ordered by the ids so the subsamples are reproducible.
         var select = string.Join(", ", p.IdColumns.Select((c, i) => $"CAST({d.Quote(c)} AS {d.TypeName(idKinds[i])})")
             .Concat(p.Features.Select(f => $"CAST({d.Quote(f)} AS {d.TypeName(DataKind.Number)})")));
-        var order = string.Join(", ", p.IdColumns.Select(d.Quote));
+        // Text ids in byte order, as DuckDB sorts them whatever PostgreSQL's collation: the same subsamples on both engines.
+        var order = string.Join(", ", p.IdColumns.Select((c, i) => idKinds[i] == DataKind.Text ? d.ByteOrder($"CAST({d.Quote(c)} AS {d.TypeName(DataKind.Text)})") : d.Quote(c)));
         await foreach (var r in w.StreamRecordsAsync($"SELECT {select} FROM {d.Quote(context.Inputs[0])} ORDER BY {order}", null, cancellationToken).ConfigureAwait(false))
         {
             for (var i = 0; i < ids.Length; i++) ids[i].Add(r.IsDBNull(i) ? null : r.GetValue(i));

@@ -195,7 +195,7 @@ public sealed class JourneyPaths : IComponent<JourneyPathsParameters>
             var pathsSql = $"""
                 WITH whole AS (SELECT unit, {d.StringAgg("label", " > ", p.Backward ? "depth DESC" : "depth")} AS path, count(*) AS steps FROM {steps} GROUP BY unit),
                 counted AS (SELECT path, steps, count(*) AS units FROM whole GROUP BY path, steps),
-                ranked AS (SELECT *, row_number() OVER (ORDER BY units DESC, path) AS r, sum(units) OVER () AS total FROM counted)
+                ranked AS (SELECT *, row_number() OVER (ORDER BY units DESC, {d.ByteOrder("path")}) AS r, sum(units) OVER () AS total FROM counted)
                 SELECT CAST(r AS BIGINT) AS rank, path, CAST(steps AS BIGINT) AS steps, CAST(units AS BIGINT) AS units, CAST(units AS DOUBLE PRECISION) / total AS share
                 FROM ranked WHERE r <= {p.TopPaths.ToString(CultureInfo.InvariantCulture)}
                 """;

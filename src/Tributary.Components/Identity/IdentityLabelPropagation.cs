@@ -126,7 +126,7 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
             + $"AND length({digits}) BETWEEN 7 AND 32 END)"
             + string.Concat(patterns.Select((_, i) => $" AND NOT {d.RegexMatchesIgnoringCase("u.identifier_value", d.Parameter(2 + parameters.Priority.Count + i))}"));
         await w.ExecuteAsync(
-            $"{Create(nodes)} AS SELECT row_number() OVER (ORDER BY u.first_t ASC NULLS LAST, u.rank, u.identifier_type COLLATE \"C\", u.identifier_value COLLATE \"C\") AS node, "
+            $"{Create(nodes)} AS SELECT row_number() OVER (ORDER BY u.first_t ASC NULLS LAST, u.rank, {d.ByteOrder("u.identifier_type")}, {d.ByteOrder("u.identifier_value")}) AS node, "
             + "u.identifier_type, u.identifier_value, u.first_t, u.last_t, s.source, u.rank FROM ("
             + "SELECT m.identifier_type, m.identifier_value, min(r.first_t) AS first_t, max(r.last_t) AS last_t, "
             + $"min(r.source_order) AS source_order, {rank} AS rank "
@@ -236,11 +236,11 @@ internal sealed class IdentityLabelPropagation(IdentityParameters parameters, Co
             $"{Create(ids)} AS SELECT c.label, coalesce(k.profile_id, CAST({d.Parameter(2)} AS {d.TypeName(DataKind.Text)}) || CASE WHEN length(CAST(c.n AS TEXT)) >= 9 THEN CAST(c.n AS TEXT) ELSE lpad(CAST(c.n AS TEXT), 9, '0') END) AS profile_id "
             + $"FROM (SELECT label, {d.Parameter(1)} + sum(CASE WHEN claimed THEN 0 ELSE 1 END) OVER (ORDER BY label) AS n FROM ("
             + $"SELECT l.label, EXISTS (SELECT 1 FROM {q(claimsTable)} AS x WHERE x.label = l.label) AS claimed FROM (SELECT DISTINCT label FROM {q(labels)}) AS l) AS u) AS c "
-            + $"LEFT JOIN (SELECT DISTINCT ON (label) label, profile_id FROM {q(claimsTable)} ORDER BY label, seq ASC NULLS FIRST, profile_id COLLATE \"C\") AS k ON k.label = c.label",
+            + $"LEFT JOIN (SELECT DISTINCT ON (label) label, profile_id FROM {q(claimsTable)} ORDER BY label, seq ASC NULLS FIRST, {d.ByteOrder("profile_id")}) AS k ON k.label = c.label",
             [maxSequence, parameters.ProfilePrefix], cancellationToken).ConfigureAwait(false);
         var merges = new List<ProfileMerge>();
         await foreach (var row in w.StreamRecordsAsync(
-            $"SELECT i.profile_id, c.profile_id FROM {q(claimsTable)} AS c JOIN {q(ids)} AS i ON i.label = c.label WHERE c.profile_id <> i.profile_id ORDER BY c.label, c.seq ASC NULLS FIRST, c.profile_id COLLATE \"C\"",
+            $"SELECT i.profile_id, c.profile_id FROM {q(claimsTable)} AS c JOIN {q(ids)} AS i ON i.label = c.label WHERE c.profile_id <> i.profile_id ORDER BY c.label, c.seq ASC NULLS FIRST, {d.ByteOrder("c.profile_id")}",
             null, cancellationToken).ConfigureAwait(false))
             merges.Add(new ProfileMerge(row.GetString(0), row.GetString(1)));
         var profiles = Convert.ToInt64(await w.ScalarAsync($"SELECT count(*) FROM {q(ids)}", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);

@@ -118,7 +118,7 @@ public sealed class ConversionPaths : IComponent<ConversionPathsParameters>
                 -- column the lag reads, so the lag needs no tie-break beyond it.
                 SELECT *, row_number() OVER w AS seq,
                        CASE WHEN lag(is_touch) OVER w IS NULL OR lag(is_touch) OVER w = 0 OR ep - lag(ep) OVER w > {gap} THEN 1 ELSE 0 END AS starts
-                FROM timed WINDOW w AS (PARTITION BY profile_id ORDER BY moment, is_touch, channel, campaign, value)),
+                FROM timed WINDOW w AS (PARTITION BY profile_id ORDER BY moment, is_touch, {w.Dialect.ByteOrder("channel")}, {w.Dialect.ByteOrder("campaign")}, value)),
             segmented AS (
                 SELECT *, sum(starts) OVER (PARTITION BY profile_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS seg FROM marked),
             closing AS (

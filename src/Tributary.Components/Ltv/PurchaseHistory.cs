@@ -48,7 +48,7 @@ internal static class PurchaseHistory
             ranked AS (SELECT customer_id, day, value, row_number() OVER (PARTITION BY customer_id ORDER BY day) AS n FROM days)
             SELECT CAST(customer_id AS VARCHAR) AS id, CAST(count(*) - 1 AS {integer}), CAST(max(day) - min(day) AS {integer}), CAST({end} - min(day) AS {integer}),
                 coalesce({q.ExactSum("value", "n > 1")}, 0)
-            FROM ranked GROUP BY customer_id ORDER BY 1
+            FROM ranked GROUP BY customer_id ORDER BY {d.ByteOrder("CAST(customer_id AS VARCHAR)")}
             """;
         var list = new List<CustomerHistory>();
         await foreach (var r in context.Warehouse.StreamRecordsAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))

@@ -146,7 +146,7 @@ public sealed class Customer360 : IComponent<Customer360Parameters>
             ctes.Add($"""
                 touch AS (
                     SELECT i.profile_id, t.channel, t.campaign, t.touched_at,
-                           row_number() OVER (PARTITION BY i.profile_id ORDER BY t.touched_at, t.channel, t.campaign) AS k
+                           row_number() OVER (PARTITION BY i.profile_id ORDER BY t.touched_at, {w.Dialect.ByteOrder("t.channel")}, {w.Dialect.ByteOrder("t.campaign")}) AS k
                     FROM {T("touchpoints")} t JOIN ids i ON i.identifier_type = 'anonymous_id' AND i.identifier_value = t.anonymous_id
                     WHERE {touchedAt} < {end}),
                 channels AS (

@@ -205,7 +205,7 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
         var sql = $"""
             SELECT CAST({q.Quote(p.CustomerColumn)} AS VARCHAR), CAST({q.Quote(p.UpliftColumn)} AS DOUBLE PRECISION), CAST({q.Quote(p.PropensityColumn)} AS DOUBLE PRECISION),
                    CAST({q.Quote(p.OrderValueColumn)} AS DOUBLE PRECISION), CAST({q.Quote(p.GroupColumn)} AS VARCHAR){evidenceSql}
-            FROM {q.Quote(context.Inputs[0])} WHERE {q.Quote(p.CustomerColumn)} IS NOT NULL AND {q.Quote(p.UpliftColumn)} IS NOT NULL ORDER BY 1
+            FROM {q.Quote(context.Inputs[0])} WHERE {q.Quote(p.CustomerColumn)} IS NOT NULL AND {q.Quote(p.UpliftColumn)} IS NOT NULL ORDER BY {w.Dialect.ByteOrder($"CAST({q.Quote(p.CustomerColumn)} AS VARCHAR)")}
             """;
         await foreach (var r in w.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
             candidates.Add(new Candidate((string)r[0]!, D(r[1]), r[2] is null ? 0 : D(r[2]), r[3] is null ? p.DefaultOrderValue : D(r[3]), r[4] as string)
@@ -328,7 +328,7 @@ public sealed class CampaignTargeting : IComponent<CampaignTargetingParameters>
             throw new InputDataException($"evaluation: table '{table}' lacks {string.Join(", ", missing)}; set evaluation to the analytics.uplift step, whose holdout output has {string.Join(", ", ReplayColumns)}.");
         var sql = $"""
             SELECT CAST(customer_id AS VARCHAR), treated, converted, CAST(uplift AS DOUBLE PRECISION), CAST(average_order_value AS DOUBLE PRECISION), CAST(uplift_group AS VARCHAR)
-            FROM {q.Quote(table)} WHERE customer_id IS NOT NULL AND treated IS NOT NULL AND converted IS NOT NULL AND uplift IS NOT NULL ORDER BY 1
+            FROM {q.Quote(table)} WHERE customer_id IS NOT NULL AND treated IS NOT NULL AND converted IS NOT NULL AND uplift IS NOT NULL ORDER BY {w.Dialect.ByteOrder("CAST(customer_id AS VARCHAR)")}
             """;
         var rows = new List<(string Id, bool Treated, bool Converted, double Profit, double Value, bool Allowed)>();
         await foreach (var r in w.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))

@@ -99,7 +99,7 @@ public sealed class PropensitySegments : IComponent<PropensitySegmentsParameters
             WITH scored AS (
                 SELECT CAST({d.Quote(p.CustomerColumn)} AS VARCHAR) AS customer_id, CAST({d.Quote(p.ScoreColumn)} AS DOUBLE PRECISION) AS score
                 FROM {d.Quote(context.Inputs[0])} WHERE {d.Quote(p.ScoreColumn)} IS NOT NULL),
-            ranked AS (SELECT customer_id, score, ntile(10) OVER (ORDER BY score DESC, customer_id) AS decile FROM scored)
+            ranked AS (SELECT customer_id, score, ntile(10) OVER (ORDER BY score DESC, {d.ByteOrder("customer_id")}) AS decile FROM scored)
             SELECT customer_id, score, CAST(decile AS INTEGER) AS decile, {segment} AS segment FROM ranked
             """;
         var staged = "";

@@ -84,7 +84,7 @@ public sealed class BoughtTogether : IComponent<BoughtTogetherParameters>
                 FROM pairs r CROSS JOIN total t JOIN items x ON x.sku = r.sku JOIN items y ON y.sku = r.other_sku),
             ranked AS (
                 SELECT sku, other_sku, orders, support, confidence, lift,
-                       row_number() OVER (PARTITION BY sku ORDER BY lift DESC, confidence DESC, other_sku) AS rank
+                       row_number() OVER (PARTITION BY sku ORDER BY lift DESC, confidence DESC, {d.ByteOrder("other_sku")}) AS rank
                 FROM rules WHERE confidence >= {q.Bind(p.MinConfidence, DataKind.Number)} AND lift > {q.Bind(p.MinLift, DataKind.Number)})
             SELECT sku, other_sku, CAST(orders AS BIGINT) AS orders, support, confidence, lift, CAST(rank AS BIGINT) AS rank
             FROM ranked WHERE rank <= {q.Bind(p.Top, DataKind.Integer)}

@@ -43,7 +43,7 @@ internal static class InteractionEvents
             FROM {from}
             WHERE {c} IS NOT NULL AND {i} IS NOT NULL AND {t} IS NOT NULL
             GROUP BY 1, 2, 3, 4
-            ORDER BY 1, 2, 4
+            ORDER BY {d.ByteOrder($"CAST({c} AS VARCHAR)")}, {d.ByteOrder($"CAST({i} AS VARCHAR)")}, 4
             """;
         var list = new List<DailyEvent>();
         await foreach (var row in context.Warehouse.StreamAsync(sql, q.Parameters, cancellationToken).ConfigureAwait(false))

@@ -89,7 +89,7 @@ internal sealed class ModelScores
             default:
             {
                 var list = new List<(int, double)>();
-                var sql = $"SELECT CAST(sku AS VARCHAR), CAST(popularity AS DOUBLE PRECISION) FROM {d.Quote(table)} WHERE popularity IS NOT NULL ORDER BY 2 DESC, 1";
+                var sql = $"SELECT CAST(sku AS VARCHAR), CAST(popularity AS DOUBLE PRECISION) FROM {d.Quote(table)} WHERE popularity IS NOT NULL ORDER BY 2 DESC, {d.ByteOrder("CAST(sku AS VARCHAR)")}";
                 await foreach (var row in context.Warehouse.StreamAsync(sql, null, cancellationToken).ConfigureAwait(false))
                     if (row[0] is string s && items.TryGetValue(s, out var i)) list.Add((i, Convert.ToDouble(row[1], CultureInfo.InvariantCulture)));
                 return new ModelScores(source, null, null, list);

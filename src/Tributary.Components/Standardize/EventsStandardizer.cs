@@ -48,7 +48,7 @@ public sealed class EventsStandardizer : IComponent<StandardizeParameters>
             WITH repeated AS (
                 SELECT message_id FROM {input} GROUP BY message_id HAVING count(*) > 1),
             ranked AS (
-                SELECT {columns}, row_number() OVER (PARTITION BY message_id ORDER BY received_at, _source_file, _source_line) AS n
+                SELECT {columns}, row_number() OVER (PARTITION BY message_id ORDER BY received_at, {context.Warehouse.Dialect.ByteOrder("_source_file")}, _source_line) AS n
                 FROM {input} s WHERE EXISTS (SELECT 1 FROM repeated r WHERE r.message_id = s.message_id)),
             kept AS (
                 SELECT {columns} FROM ranked WHERE n = 1

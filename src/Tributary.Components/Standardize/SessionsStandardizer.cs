@@ -56,9 +56,9 @@ public sealed class SessionsStandardizer : IComponent<SessionsParameters>
                 WHERE coalesce(anonymous_id, user_id) IS NOT NULL AND coalesce(event, '') NOT LIKE 'Email %' AND {keeps}),
             gaps AS (
                 SELECT visitor, occurred_at, row_key, has_anonymous, user_id, is_order, order_revenue,
-                       row_number() OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) AS position,
-                       CASE WHEN lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) IS NULL
-                              OR occurred_at - lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, event_id) > {sessionGap}
+                       row_number() OVER (PARTITION BY visitor ORDER BY occurred_at, {dialect.ByteOrder("event_id")}) AS position,
+                       CASE WHEN lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, {dialect.ByteOrder("event_id")}) IS NULL
+                              OR occurred_at - lag(occurred_at) OVER (PARTITION BY visitor ORDER BY occurred_at, {dialect.ByteOrder("event_id")}) > {sessionGap}
                             THEN 1 ELSE 0 END AS starts
                 FROM e),
             numbered AS (

@@ -24,8 +24,8 @@ internal static class SourceFileOrder
         var ledger = context.InputOutputs.TryGetValue(input, out var outputs) ? outputs.FirstOrDefault(o => o.Output.Name == PlatformSchemas.Files)?.Table : null;
         // Ledgers written before re-deliveries replaced their path's entry may list a path more than once; its last load counts.
         var files = ledger is not null && await context.Warehouse.DescribeTableAsync(ledger, cancellationToken).ConfigureAwait(false) is not null
-            ? $"SELECT file, row_number() OVER (ORDER BY max(loaded_at), max(modified_at), file) AS {Column} FROM {d.Quote(ledger)} GROUP BY file"
-            : $"SELECT file, row_number() OVER (ORDER BY file) AS {Column} FROM (SELECT DISTINCT _source_file AS file FROM {table}) AS f";
+            ? $"SELECT file, row_number() OVER (ORDER BY max(loaded_at), max(modified_at), {d.ByteOrder("file")}) AS {Column} FROM {d.Quote(ledger)} GROUP BY file"
+            : $"SELECT file, row_number() OVER (ORDER BY {d.ByteOrder("file")}) AS {Column} FROM (SELECT DISTINCT _source_file AS file FROM {table}) AS f";
         return $"(SELECT s.*, coalesce(o.{Column}, 0) AS {Column} FROM {table} s LEFT JOIN ({files}) AS o ON o.file = s._source_file)";
     }
 }

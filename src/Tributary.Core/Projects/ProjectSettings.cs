@@ -84,7 +84,7 @@ public sealed partial record ProjectSettings
         # Tributary project settings. Secrets never go here: name an environment variable instead.
         warehouse:
           duckdb: .tributary/warehouse.duckdb      # the embedded default
-          # postgres_env: TRIBUTARY_POSTGRES       # or: env variable holding a PostgreSQL connection string
+          # postgres_env: TRIBUTARY_POSTGRES       # or, instead of duckdb: env variable holding a PostgreSQL connection string
         run_store: .tributary/runs.db              # or: { postgres_env: NAME }, one store for several processes
         pipelines: pipelines
         parallelism: 4
@@ -126,6 +126,12 @@ public sealed partial record ProjectSettings
                 reader.CheckKeys(wh, "'warehouse'", ["duckdb", "postgres_env", "memory_limit"]);
                 if (reader.Text(wh, "duckdb", "'warehouse'") is { } duck) settings = settings with { DuckDbPath = Path.GetFullPath(duck, directory) };
                 settings = settings with { PostgresEnv = reader.Text(wh, "postgres_env", "'warehouse'") };
+                // Both set used to mean PostgreSQL without a word, and a user who meant the DuckDB file lost track of their data.
+                if (wh.KeyNode("duckdb") is { } duckKey && wh.KeyNode("postgres_env") is { } pgKey)
+                    reader.Error(DiagnosticCodes.NotAllowed, pgKey.Location,
+                        $"'warehouse' in {FileName} sets both 'duckdb' (line {duckKey.Location.Line}) and 'postgres_env' (line {pgKey.Location.Line}): "
+                        + "a project has one warehouse.",
+                        "Keep duckdb: for the embedded file or postgres_env: for PostgreSQL, and delete or comment out the other line.");
                 if (MemorySize(reader, wh, "memory_limit") is { } limit) settings = settings with { DuckDbMemoryLimit = limit };
             }
             if (top["run_store"] is YamlMapping runStore)

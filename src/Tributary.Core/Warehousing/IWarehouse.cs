@@ -187,6 +187,14 @@ public interface ISqlDialect
     /// <summary>The placeholder of the bound value at <paramref name="ordinal"/> (1-based), e.g. <c>$1</c>.</summary>
     string Parameter(int ordinal);
 
+    /// <summary>
+    /// The text expression <paramref name="text"/> as an ORDER BY key (of a query or a window) that sorts by its bytes, i.e.
+    /// by UTF-8 code points ('A2' &lt; 'B' &lt; 'a-1' &lt; 'a_3'), whatever the database's collation: DuckDB's default order,
+    /// and PostgreSQL's <c>COLLATE "C"</c> where an en_US or ICU collation would sort otherwise. Only for text: the engine
+    /// may refuse a collation on other types. Used wherever the order of ids picks a result (a tie broken, a sample, a limit).
+    /// </summary>
+    string ByteOrder(string text);
+
     /// <summary>An interval of exactly <paramref name="span"/>, to add to or subtract from a timestamp or date.</summary>
     string Interval(TimeSpan span);
 

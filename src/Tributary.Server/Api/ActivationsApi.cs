@@ -129,7 +129,7 @@ internal static partial class ActivationsApi
         {
             AudienceFileParameters a => (Written(with, "path") ?? a.Path, "file", Snake(a.Format), a.Consent, a.ConsentColumn),
             CustomerFeedParameters f => (Written(with, "path") ?? f.Path, "file", Snake(f.Format), f.Consent, f.ConsentColumn),
-            WebhookParameters w => (Masked(Written(with, "url") ?? w.Url), "url", (string?)null, w.Consent, w.ConsentColumn),
+            WebhookParameters w => (w.UrlEnv is { } env ? $"${{env.{env}}}" : Masked(Written(with, "url") ?? w.Url!), "url", (string?)null, w.Consent, w.ConsentColumn),
             // A table sync copies its input as it is: no consent rule of its own.
             TableSyncParameters t => (Written(with, "target") ?? t.Target, "table", (string?)null, ConsentRule.Ignore, (string?)null),
             _ => throw new System.Diagnostics.UnreachableException($"{step.Type} is not an activation"),

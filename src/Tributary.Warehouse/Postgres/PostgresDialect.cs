@@ -34,6 +34,9 @@ public sealed class PostgresDialect : StandardSqlDialect
         [.. base.IndexWorkTable(table, index, columns, unique), $"ANALYZE {table}"];
 
     /// <inheritdoc />
+    public override string ByteOrder(string text) => $"({text}) COLLATE \"C\"";
+
+    /// <inheritdoc />
     public override string RegexMatchesIgnoringCase(string expression, string pattern) => $"({expression} ~* {pattern})";
 
     /// <inheritdoc />

@@ -36,6 +36,37 @@ public sealed class BackfillCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task BackfillStatus_AfterALocalBackfill_ListsEachPartitionWithItsRun_AndAnUnknownIdIsAUserError()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "daily.yaml"), """
+            pipeline: daily
+            partitions: { type: daily, start: 2025-01-01 }
+            components:
+              - { id: days, type: transform.sql, with: { sql: "SELECT CAST(CASE WHEN '${partition.key}' = '2025-01-02' THEN 'x' ELSE '1' END AS INTEGER) AS v" } }
+            """);
+        var backfill = await Trib.RunAsync("backfill", "daily", "--from", "2025-01-01", "--to", "2025-01-03", "--project", Project);
+        Assert.Equal(2, backfill.ExitCode);
+        var id = System.Text.RegularExpressions.Regex.Match(backfill.Error, @"backfill (\S+) of daily: 3 partition\(s\)").Groups[1].Value;
+        Assert.NotEmpty(id);
+
+        var status = await Trib.RunAsync("backfill", "status", id, "--format", "csv", "--project", Project);
+        var followed = await Trib.RunAsync("backfill", "status", id, "--follow", "--project", Project);
+        var unknown = await Trib.RunAsync("backfill", "status", "nope", "--project", Project);
+
+        Assert.True(status.ExitCode == 0, status.Error);
+        var rows = status.Out.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(',')).ToList();
+        Assert.Equal(["partition,status", "2025-01-01,succeeded", "2025-01-02,failed", "2025-01-03,succeeded"], rows.Select(r => $"{r[0]},{r[1]}"));
+        Assert.All(rows.Skip(1), r => Assert.Matches(@"^\d{8}-\d{6}-[0-9a-f]{6}$", r[2]));
+        Assert.Equal([$"backfill {id} of daily: failed, 2 of 3 partition(s) succeeded, 0 running, 0 pending, 1 failed, 0 cancelled",
+            $"2025-01-02: failed (trib runs show {rows[2][2]})", $"to run its failed and cancelled partitions again: trib backfill daily --resume {id}"], status.ErrorLines);
+        // Following a backfill that has ended prints it once and says by its exit code that a partition failed.
+        Assert.Equal(2, followed.ExitCode);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no backfill 'nope' in this project", unknown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Backfill_WithoutAServer_FailingPartitions_PostTheOnFailureAlertEach()
     {
         using var hook = new WebhookListener();

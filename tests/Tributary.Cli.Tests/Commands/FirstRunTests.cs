@@ -99,6 +99,22 @@ public sealed partial class FirstRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Templates_Piped_FitEightyColumnsWithEveryNameWholeAndEveryWordOfTheDescriptions()
+    {
+        var table = await Trib.RunAsync("templates");
+        var json = await Trib.RunAsync("templates", "--format", "json");
+
+        var lines = table.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        var words = lines.SelectMany(l => l.Split([' ', '│', '╭', '╮', '╰', '╯', '─', '┬', '┴', '┼', '├', '┤'], StringSplitOptions.RemoveEmptyEntries)).ToHashSet(StringComparer.Ordinal);
+        foreach (var template in JsonDocument.Parse(json.Out).RootElement.EnumerateArray())
+        {
+            Assert.Contains(lines, l => l.StartsWith($"│ {template.GetProperty("template").GetString()} ", StringComparison.Ordinal));
+            Assert.All(template.GetProperty("description").GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries), w => Assert.Contains(w, words));
+        }
+    }
+
+    [Fact]
     public async Task Table_RoundsNumbersForPeopleAndSaysYesOrNo_CsvKeepsEveryDigit()
     {
         await InitAsync();

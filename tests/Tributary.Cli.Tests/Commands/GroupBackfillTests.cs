@@ -70,8 +70,7 @@ public sealed partial class GroupBackfillTests(PostgresCluster postgres) : IDisp
         File.WriteAllText(Path.Combine(Project, "pipelines", "hours.yaml"), Yaml);
         if (engine != "postgres") return;
         var settings = Path.Combine(Project, "tributary.yaml");
-        File.WriteAllText(settings, File.ReadAllText(settings)
-            .Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_warehouseEnv}", StringComparison.Ordinal)
+        File.WriteAllText(settings, ProjectSettingsFile.WithPostgresWarehouse(File.ReadAllText(settings), _warehouseEnv)
             .Replace("run_store: .tributary/runs.db", $"run_store: {{ postgres_env: {_storeEnv} }}", StringComparison.Ordinal));
         _environment[_warehouseEnv] = await postgres.NewSchemaAsync();
         _environment[_storeEnv] = await postgres.NewSchemaAsync();

@@ -23,7 +23,7 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
         var project = Path.Combine(_temp.Path, "pg");
         Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
         var settings = Path.Combine(project, "tributary.yaml");
-        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+        ProjectSettingsFile.UsePostgresWarehouse(settings, _env);
 
         var missing = await Trib.RunAsync("show", "x", "--project", project);
         Assert.Equal(1, missing.ExitCode);
@@ -50,7 +50,7 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
         var project = Path.Combine(_temp.Path, "su");
         Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
         var settings = Path.Combine(project, "tributary.yaml");
-        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+        ProjectSettingsFile.UsePostgresWarehouse(settings, _env);
         var superuser = await postgres.NewSchemaAsync();
         Environment.SetEnvironmentVariable(_env, superuser);
 
@@ -84,7 +84,7 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
         var project = Path.Combine(_temp.Path, "role");
         Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
         var settings = Path.Combine(project, "tributary.yaml");
-        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+        ProjectSettingsFile.UsePostgresWarehouse(settings, _env);
         var superuser = await postgres.NewSchemaAsync();
         var schema = superuser.Split("Search Path=")[1];
         var role = "r_" + Guid.NewGuid().ToString("N")[..10];
@@ -117,7 +117,7 @@ public sealed class PostgresProjectTests(PostgresCluster postgres) : IDisposable
         var project = Path.Combine(_temp.Path, "down");
         Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
         var settings = Path.Combine(project, "tributary.yaml");
-        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+        ProjectSettingsFile.UsePostgresWarehouse(settings, _env);
         Environment.SetEnvironmentVariable(_env, "Host=127.0.0.1;Port=1;Username=x;Timeout=2");
 
         var show = await Trib.RunAsync("show", "x", "--project", project);

@@ -251,6 +251,39 @@ public sealed class ProjectCommandsTests : IDisposable
         Assert.Equal(SharedWarning, warning);
     }
 
+    [Fact]
+    public async Task TemplatesAdd_FullCdp_NamesTheUnsetWebhookVariableAndItsLine_AndTheFirstRunWarnsThere()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        Assert.Null(Environment.GetEnvironmentVariable("CHURN_WEBHOOK_URL"));
+
+        var ltv = await Trib.RunAsync("templates", "add", "customer_ltv", "--project", Project);
+        var full = await Trib.RunAsync("templates", "add", "full_cdp", "--project", Project);
+
+        Assert.Equal(0, full.ExitCode);
+        Assert.DoesNotContain("needs", ltv.Error, StringComparison.Ordinal);
+        var lines = File.ReadAllLines(Path.Combine(Project, "pipelines", "full_cdp.yaml"));
+        var line = Array.FindIndex(lines, l => l.Contains("url_env: CHURN_WEBHOOK_URL", StringComparison.Ordinal));
+        var column = lines[line].IndexOf("CHURN_WEBHOOK_URL", StringComparison.Ordinal) + 1;
+        var expected = $"pipelines/full_cdp.yaml:{line + 1}:{column}: warning TRIB0301: 'url_env' of component 'churn_webhook' (activate.webhook) names environment variable "
+            + "'CHURN_WEBHOOK_URL', which is not set here: the step would fail when it runs. Set CHURN_WEBHOOK_URL where runs happen (trib serve's environment, or the shell of trib run).";
+        Assert.Equal($"needs CHURN_WEBHOOK_URL: {expected}", Assert.Single(full.ErrorLines, l => l.StartsWith("needs", StringComparison.Ordinal)));
+
+        // A pipeline of one webhook whose variable is not set: the run says so at the line before it starts, and the step's error names it.
+        var variable = "TRIB_TEST_HOOK_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hook.yaml"), $$"""
+            pipeline: hook
+            components:
+              - { id: people, type: transform.sql, with: { sql: "SELECT 'c1' AS customer_id" } }
+              - { id: crm, type: activate.webhook, inputs: [people], with: { url_env: {{variable}}, consent: ignore } }
+            """);
+        var run = await Trib.RunAsync("run", "hook", "--project", Project);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"pipelines/hook.yaml:4:75: warning TRIB0301: 'url_env' of component 'crm' (activate.webhook) names environment variable '{variable}', which is not set here", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"environment variable '{variable}' (url_env) is not set, so there is no endpoint to post to.", run.Error, StringComparison.Ordinal);
+    }
+
     // A template came with its schedule on: a trib serve already running started it at the next tick, before the user had checked it.
     [Fact]
     public async Task TemplatesAdd_TemplateWithASchedule_AddsItPausedAndSaysHowToTurnItOn()

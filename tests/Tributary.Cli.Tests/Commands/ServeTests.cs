@@ -445,7 +445,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         var variable = "TRIB_TEST_WH_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
         var settings = Path.Combine(Project, "tributary.yaml");
-        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {variable}", StringComparison.Ordinal));
+        ProjectSettingsFile.UsePostgresWarehouse(settings, variable);
         // PostgreSQL stops a statement when asked: the run is cancelled mid-step.
         File.WriteAllText(Path.Combine(Project, "pipelines", "slow.yaml"), "pipeline: slow\ncomponents:\n  - { id: nap, type: transform.sql, with: { sql: \"SELECT 1 AS n FROM pg_sleep(120)\" } }\n");
         var connectionString = await postgres.NewSchemaAsync();
@@ -596,6 +596,32 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         var backfill = await ReadAsync<BackfillDetail>(await http.GetAsync($"/api/backfills/{id}", Ct));
         Assert.Equal(("daily", 2), (backfill.Backfill.Pipeline, backfill.Backfill.Concurrency));
         Assert.Equal(["2025-01-01", "2025-01-02"], backfill.Partitions.Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task BackfillStatusFollow_OfABackfillHandedToTheServer_PrintsProgressUntilEveryPartitionIsDone()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "daily.yaml"), """
+            pipeline: daily
+            partitions: { type: daily, start: 2025-01-01 }
+            components:
+              - { id: totals, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS day" } }
+            """);
+        await ServeAsync();
+        var handed = await Trib.RunAsync("backfill", "daily", "--from", "2025-01-01", "--to", "2025-01-04", "--concurrency", "1", "--project", Project);
+        var id = Assert.Single(HandedBackfill().Matches(handed.Error)).Groups[1].Value;
+        Assert.Contains($"follow it with: trib backfill status {id} --follow", handed.Error, StringComparison.Ordinal);
+
+        var followed = await Trib.RunAsync("backfill", "status", id, "--follow", "--format", "csv", "--project", Project);
+
+        Assert.True(followed.ExitCode == 0, followed.Error);
+        Assert.Equal("partition,status\n2025-01-01,succeeded\n2025-01-02,succeeded\n2025-01-03,succeeded\n2025-01-04,succeeded\n",
+            string.Concat(followed.Out.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(',', l.Split(',').Take(2)) + "\n")));
+        Assert.Equal($"backfill {id} of daily: succeeded, 4 of 4 partition(s) succeeded, 0 running, 0 pending, 0 failed, 0 cancelled", followed.ErrorLines[^1]);
+        // Each line says more succeeded than the one before: progress, not a repeated snapshot.
+        var done = followed.ErrorLines.Select(l => int.Parse(System.Text.RegularExpressions.Regex.Match(l, @"(\d) of 4 partition").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(done.Order(), done);
     }
 
     [GeneratedRegex("backfill ([^ ]+) handed to the running server")]

@@ -48,7 +48,7 @@ public sealed class ActivationsApiTests(PostgresCluster postgres) : IDisposable
         if (onPostgres)
         {
             var settings = Path.Combine(Project, "tributary.yaml");
-            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_pgEnv}", StringComparison.Ordinal));
+            ProjectSettingsFile.UsePostgresWarehouse(settings, _pgEnv);
             Environment.SetEnvironmentVariable(_pgEnv, await postgres.NewSchemaAsync());
         }
         Environment.SetEnvironmentVariable(_hookEnv, $"http://127.0.0.1:1/hooks/{HookSecret}");

@@ -35,7 +35,7 @@ public sealed class AssetsApiTests(PostgresCluster postgres) : IDisposable
         if (onPostgres)
         {
             var settings = Path.Combine(Project, "tributary.yaml");
-            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_env}", StringComparison.Ordinal));
+            ProjectSettingsFile.UsePostgresWarehouse(settings, _env);
             Environment.SetEnvironmentVariable(_env, await postgres.NewSchemaAsync());
         }
         File.WriteAllText(Path.Combine(Project, "pipelines", "alerts.yaml"), Alerts);

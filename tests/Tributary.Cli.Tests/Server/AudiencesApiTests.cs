@@ -44,7 +44,7 @@ public sealed class AudiencesApiTests(PostgresCluster postgres) : IDisposable
         if (engine == "postgres")
         {
             var settings = Path.Combine(Project, "tributary.yaml");
-            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_pgEnv}", StringComparison.Ordinal));
+            ProjectSettingsFile.UsePostgresWarehouse(settings, _pgEnv);
             Environment.SetEnvironmentVariable(_pgEnv, await postgres.NewSchemaAsync());
         }
         File.WriteAllText(Path.Combine(Project, "pipelines", "audiences.yaml"), "pipeline: audiences\ncomponents:\n" + Profiles + "\n"

@@ -27,7 +27,7 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
     {
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
         var settings = Path.Combine(Project, "tributary.yaml");
-        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+        ProjectSettingsFile.UsePostgresWarehouse(settings, _variable);
         // Its own application name, so that only this server's connections are ended on the shared test cluster.
         var application = "trib-query-" + Guid.NewGuid().ToString("N")[..8];
         Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync() + $";Application Name={application}");
@@ -96,7 +96,7 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
         if (engine == "postgres")
         {
             var settings = Path.Combine(Project, "tributary.yaml");
-            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+            ProjectSettingsFile.UsePostgresWarehouse(settings, _variable);
             Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync());
         }
         Assert.Equal(0, (await Trib.RunAsync("query", "CREATE TABLE t AS SELECT 1 AS v, 'a' AS s", "--project", Project)).ExitCode);
@@ -134,7 +134,7 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
         if (engine == "postgres")
         {
             var settings = Path.Combine(Project, "tributary.yaml");
-            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+            ProjectSettingsFile.UsePostgresWarehouse(settings, _variable);
             Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync());
         }
         Assert.Equal(0, (await Trib.RunAsync("query", "CREATE TABLE t AS SELECT 1 AS v UNION ALL SELECT 2", "--project", Project)).ExitCode);
@@ -178,7 +178,7 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
         File.WriteAllText(settings, File.ReadAllText(settings).Replace("query_max_mb: 32", "query_max_mb: 1", StringComparison.Ordinal));
         if (engine == "postgres")
         {
-            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+            ProjectSettingsFile.UsePostgresWarehouse(settings, _variable);
             Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync());
         }
         await using var served = await InProcessServer.StartAsync(Project, Ct);

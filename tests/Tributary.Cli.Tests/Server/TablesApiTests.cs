@@ -29,7 +29,7 @@ public sealed class TablesApiTests(PostgresCluster postgres) : IDisposable
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
         if (engine != "postgres") return;
         var settings = Path.Combine(Project, "tributary.yaml");
-        File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+        ProjectSettingsFile.UsePostgresWarehouse(settings, _variable);
         Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync());
     }
 

@@ -76,6 +76,44 @@ public sealed class WebhookTests(PostgresCluster postgres)
         Assert.True(allowed.Status == RunStatus.Succeeded, allowed.Error);
     }
 
+    private static string HookFromEnvironment(string with) => Customers + $$"""
+          - id: crm_hook
+            type: activate.webhook
+            inputs: [customers]
+            with: { url_env: CRM_HOOK_URL, retry_delay: 1ms, consent: ignore, allow_private_network: true{{with}} }
+        """;
+
+    [Fact]
+    public async Task Webhook_UrlEnv_PostsToTheVariablesUrl_AndWhileItIsUnsetFailsNamingIt()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, 3);
+        using var receiver = new Receiver(_ => [200]);
+
+        var sent = await h.RunAsync(HookFromEnvironment(""), environment: name => name == "CRM_HOOK_URL" ? receiver.Url : null);
+        var unset = await h.RunAsync(HookFromEnvironment(""), environment: _ => null);
+        var notAUrl = await h.RunAsync(HookFromEnvironment(""), environment: name => name == "CRM_HOOK_URL" ? "crm.example.com/hook?token=s3cret" : null);
+
+        Assert.Equal(RunStatus.Succeeded, sent.Status);
+        Assert.Single(receiver.Requests);
+        Assert.Equal(RunStatus.Failed, unset.Status);
+        Assert.Equal("environment variable 'CRM_HOOK_URL' (url_env) is not set, so there is no endpoint to post to. Set CRM_HOOK_URL to the endpoint's URL where runs "
+            + "happen (trib serve's environment, or the shell of trib run), then run this step again.", Error(unset));
+        // The value is never shown: a webhook's URL often carries its token.
+        Assert.Equal("environment variable 'CRM_HOOK_URL' (url_env) does not hold an absolute http or https URL to a routable address. Set it to the endpoint's whole URL, scheme included.", Error(notAUrl));
+    }
+
+    [Theory]
+    [InlineData("with: { url: \"https://crm.example.com/hook\", url_env: CRM_HOOK_URL }", "give url or url_env, not both.")]
+    [InlineData("with: { consent: ignore }", "give the endpoint: url, or url_env naming the environment variable that holds it.")]
+    public void Webhook_UrlAndUrlEnv_ExactlyOneIsGiven(string with, string expected)
+    {
+        var loaded = new PipelineLoader(BuiltInComponents.CreateCatalog()).Load(Customers + $"  - {{ id: crm_hook, type: activate.webhook, inputs: [customers], {with} }}\n", "p.yaml",
+            new LoadOptions { Environment = _ => "https://crm.example.com/hook" });
+
+        Assert.Contains(loaded.Diagnostics, d => !d.IsWarning && d.Message.Contains(expected, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Webhook_FailOnDeadLetter_FailsOnOneDeadBatch()
     {

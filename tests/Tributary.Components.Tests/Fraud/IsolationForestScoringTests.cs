@@ -29,6 +29,35 @@ public sealed class IsolationForestScoringTests(PostgresCluster postgres)
         File.WriteAllText(Path.Combine(folder, "tx.csv"), csv.ToString());
     }
 
+    // A production database sorts text by en_US or ICU rules ('a_3' < 'a-1' < 'A2' < 'B'), DuckDB by bytes: the forest's
+    // subsamples follow the rows' order by id, so the scores match only if PostgreSQL reads them in DuckDB's order.
+    [Fact]
+    public async Task Run_OnAPostgresDatabaseSortingByEnUs_ScoresEachTransactionAsDuckDbDoes()
+    {
+        async Task<Dictionary<string, double>> ScoresAsync(ComponentHarness h)
+        {
+            var random = new Random(5);
+            var csv = new StringBuilder("transaction_id,card,amount,count_1h,hour\n");
+            string[] shapes = ["a-{0}", "A{0}", "a_{0}", "B{0}", "b.{0}", "Ä{0}"];
+            for (var i = 0; i < 300; i++)
+                csv.Append(CultureInfo.InvariantCulture, $"{string.Format(CultureInfo.InvariantCulture, shapes[i % shapes.Length], i)},{i % 11},{(40 + 10 * Gaussian(random)).ToString("0.00", CultureInfo.InvariantCulture)},{random.Next(1, 4)},{(10 + 3 * Gaussian(random)).ToString("0.0", CultureInfo.InvariantCulture)}\n");
+            File.WriteAllText(Path.Combine(h.Temp.Path, "tx.csv"), csv.ToString());
+            var result = await h.RunAsync(Pipeline.Replace("{{extra}}", ", trees: 20, sample_size: 64", StringComparison.Ordinal));
+            Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+            return (await h.RowsAsync("SELECT transaction_id, anomaly_score FROM anomalies")).ToDictionary(r => (string)r[0]!, r => Convert.ToDouble(r[1], CultureInfo.InvariantCulture));
+        }
+        await using var duck = await ComponentHarness.CreateAsync("duckdb", postgres);
+        await using var pg = await ComponentHarness.CreateOnCollatedPostgresAsync(postgres, "en-US");
+        var collated = await pg.RowsAsync("SELECT x FROM (VALUES ('B'), ('a_3'), ('A2'), ('a-1')) AS v(x) ORDER BY x");
+        Assert.Equal(["a_3", "a-1", "A2", "B"], collated.Select(r => (string)r[0]!));
+
+        var onDuckDb = await ScoresAsync(duck);
+        var onPostgres = await ScoresAsync(pg);
+
+        Assert.Equal(300, onDuckDb.Count);
+        Assert.All(onDuckDb, s => Assert.Equal(s.Value, onPostgres[s.Key], 12));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Run_PlantedAnomalies_RankFirstWithTheFeatureThatIsolatesThem(string engine)

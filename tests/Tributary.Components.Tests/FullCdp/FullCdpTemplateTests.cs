@@ -58,7 +58,7 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
         using var crm = new ActivationTests.Receiver(_ => [200]);
         var parameters = await PrepareAsync(h, crm.Url);
 
-        var first = await h.RunFileAsync(Template, parameters);
+        var first = await h.RunFileAsync(Template, parameters, environment: _environment);
         Assert.True(first.Status == RunStatus.Succeeded, first.Error);
         Assert.Equal(92, first.Steps.Count);
 
@@ -83,7 +83,7 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
         Assert.All(Directory.GetFiles(Path.Combine(h.Temp.Path, "out", "audiences")), f => Assert.StartsWith("meta_", Path.GetFileName(f), StringComparison.Ordinal));
 
         var before = await FingerprintsAsync(h);
-        var second = await h.RunFileAsync(Template, parameters);
+        var second = await h.RunFileAsync(Template, parameters, environment: _environment);
         Assert.True(second.Status == RunStatus.Succeeded, second.Error);
         var after = await FingerprintsAsync(h);
 
@@ -105,7 +105,7 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
         if (engine != "duckdb") return;
         foreach (var group in new PipelineLoader(BuiltInComponents.CreateCatalog()).LoadFile(Template).Pipeline!.Groups)
         {
-            var result = await h.RunFileAsync(Template, parameters, selection: group.Selection);
+            var result = await h.RunFileAsync(Template, parameters, selection: group.Selection, environment: _environment);
             Assert.True(result.Status == RunStatus.Succeeded, $"{group.Name}: {result.Error}");
             Assert.Equal(group.Assets.Order(StringComparer.Ordinal), result.Steps.Select(s => s.Asset).Order(StringComparer.Ordinal));
         }
@@ -120,7 +120,7 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
         Assert.True(intake.Status == RunStatus.Succeeded, intake.Error);
         Assert.Equal([("live-1", hour), ("live-2", hour), ("live-3", hour), (_exportedId, hour)],
             (await h.RowsAsync("SELECT event_id, partition_key FROM live_events ORDER BY event_id")).Select(r => ((string)r[0]!, (string)r[1]!)).OrderBy(r => r.Item1, StringComparer.Ordinal));
-        var sessions = await h.RunFileAsync(Template, parameters, selection: "group:sessions");
+        var sessions = await h.RunFileAsync(Template, parameters, selection: "group:sessions", environment: _environment);
         Assert.True(sessions.Status == RunStatus.Succeeded, sessions.Error);
         Assert.Equal(3L, Count(await h.RowsAsync("SELECT count(*) FROM web_events WHERE event_id LIKE 'live-%'")));
         // A partition run outside its group is refused before anything runs.
@@ -141,6 +141,9 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
 
     private string _exportedId = "";
 
+    // The churn webhook's endpoint (url_env: CHURN_WEBHOOK_URL), as trib serve's environment would hold it.
+    private Dictionary<string, string> _environment = [];
+
     // The demo store's exports, and an intake table as trib serve's /v1 loader writes it: two new events and one already exported.
     private async Task<Dictionary<string, string>> PrepareAsync(ComponentHarness h, string webhookUrl)
     {
@@ -152,7 +155,8 @@ public sealed class FullCdpTemplateTests(PostgresCluster postgres)
             [id, "track", evt, "anon-live", "user-live", at, at, "live@example.com", null, "203.0.113.9", "Mozilla/5.0", null, null, "google", "cpc", "spring", null, null, null, null, null, "{}"];
         await h.Warehouse.ReplaceTableAsync("events", (b, ct) => b.CreateAndAppendAsync(EventsStandardizer.Columns,
             [Live("live-1", "Product Viewed"), Live("live-2", "Product Added"), Live(_exportedId, "Product Viewed")], ct), CancellationToken.None);
-        return new Dictionary<string, string> { ["webhook_url"] = webhookUrl, ["webhook_retries"] = "0", ["webhook_private_network"] = "true" };
+        _environment = new Dictionary<string, string> { ["CHURN_WEBHOOK_URL"] = webhookUrl };
+        return new Dictionary<string, string> { ["webhook_retries"] = "0", ["webhook_private_network"] = "true" };
     }
 
     private static string FirstMessageId(string file)

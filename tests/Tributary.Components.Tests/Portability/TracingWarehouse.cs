@@ -110,6 +110,7 @@ internal sealed class TracingDialect(ISqlDialect inner, Func<string, string?>? t
     public DataKind KindOf(string sqlType) => inner.KindOf(sqlType);
     public string Parameter(int ordinal) => Mark(inner.Parameter(ordinal));
     public string Interval(TimeSpan span) => Mark(inner.Interval(span));
+    public string ByteOrder(string text) => Mark(inner.ByteOrder(text));
     public string RegexReplaceAll(string expression, string pattern, string replacement) => Mark(inner.RegexReplaceAll(expression, pattern, replacement));
     public string DateTrunc(DateUnit unit, string expression) => Mark(inner.DateTrunc(unit, expression));
     public string StringAgg(string expression, string separator, string orderBy) => Mark(inner.StringAgg(expression, separator, orderBy));

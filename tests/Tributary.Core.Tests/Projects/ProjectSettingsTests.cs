@@ -118,6 +118,27 @@ public sealed class ProjectSettingsTests : IDisposable
     }
 
     [Fact]
+    public void Load_WarehouseWithBothDuckDbAndPostgresEnv_IsRefusedNamingBothLines()
+    {
+        var error = Assert.Throws<PipelineException>(() => Load("parallelism: 2\nwarehouse:\n  duckdb: w.duckdb\n  postgres_env: WH\n"));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(DiagnosticCodes.NotAllowed, diagnostic.Code);
+        Assert.Equal((Path.Combine(_temp.Path, ProjectSettings.FileName), 4, 3), (diagnostic.Location.File, diagnostic.Location.Line, diagnostic.Location.Column));
+        Assert.Equal("'warehouse' in tributary.yaml sets both 'duckdb' (line 3) and 'postgres_env' (line 4): a project has one warehouse.", diagnostic.Message);
+        Assert.Equal("Keep duckdb: for the embedded file or postgres_env: for PostgreSQL, and delete or comment out the other line.", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Load_InitFileMovedToPostgres_UsesPostgresOnly()
+    {
+        var settings = Load(ProjectSettingsFile.WithPostgresWarehouse(ProjectSettings.DefaultFileText, "WH"));
+
+        Assert.Equal("WH", settings.PostgresEnv);
+        Assert.Null(Load(ProjectSettings.DefaultFileText).PostgresEnv);
+    }
+
+    [Fact]
     public void Load_Workers_WithBothStoresOnPostgres_AreKept_AndAbsentByDefault()
     {
         var settings = Load("warehouse: { postgres_env: WH }\nrun_store: { postgres_env: RUNS }\nworkers: { cluster: shop, max_placements: 5 }\n");
