@@ -100,7 +100,8 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
           </label>
         </div>
       )}
-      {horizontal && <p className="axis-title" style={{ width: labelWidth + 16 }}>{chart.xTitle}</p>}
+      {/* Over the label column; on a narrow chart that column is too thin for a title, so the title takes the whole line. */}
+      {horizontal && <p className="axis-title" style={width < 600 ? { textAlign: "left" } : { width: labelWidth + 16 }}>{chart.xTitle}</p>}
       <figure className="chart-figure" aria-label={`${title} chart`}>
         <ResponsiveContainer width="100%" height={height}>
           <BarChart data={data} layout={horizontal ? "vertical" : "horizontal"} margin={{ top: 8, right: 24, bottom: horizontal ? 28 : 40, left: 16 }}>
