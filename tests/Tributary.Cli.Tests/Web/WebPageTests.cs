@@ -425,7 +425,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var churn = scores.GetByRole(AriaRole.Listitem, new() { Name = "Churn risk" });
         await Assertions.Expect(churn.Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?% \((low|medium|high) band\)$"));
         await Assertions.Expect(churn.Locator(".score-reason")).Not.ToBeEmptyAsync();
-        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d[\d,]*\.\d\d$"));
+        // In the currency of the pipeline that wrote the LTV (customer_ltv reports USD), not a bare number.
+        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\$\d[\d,]*\.\d\d$"));
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-reason")).ToContainTextAsync(new Regex(@"^predicted over the next \d+ days"));
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Purchase propensity" }).Locator(".score-reason")).ToContainTextAsync(new Regex(@"decile \d+ of 10(, the (highest|lowest) scores| \(1 holds the highest scores\))"));
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Recommendations" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+ products$"));
