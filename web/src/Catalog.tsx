@@ -34,7 +34,7 @@ export function Catalog() {
             <li key={t.name} className="card">
               <h3>{t.name}</h3>
               <Description text={t.description} />
-              <p className="muted">{t.components.length} components{t.schedule ? ` · runs ${describeCron(t.schedule)}` : ""}</p>
+              <p className="muted">{t.components.length} components{t.schedule ? ` · runs ${sentenceCase(describeCron(t.schedule))}` : ""}</p>
               <div className="actions"><button onClick={() => setChosen(t)}>Use this template</button></div>
             </li>
           ))}
@@ -54,6 +54,9 @@ export function splitDescription(text: string): { lead: string; flow: string | n
   if (end < 0 || !text.slice(end + 1).includes("->")) return { lead: arrows(text), flow: null };
   return { lead: text.slice(0, end + 1), flow: arrows(text.slice(end + 1).trim()) };
 }
+
+// "At 08:00" inside a sentence: "runs at 08:00".
+const sentenceCase = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 function Description({ text }: { text: string | null }) {
   if (!text) return <p className="grow muted">No description.</p>;
