@@ -12,6 +12,8 @@ export function Runs() {
   const [pipeline, setPipeline] = useState("");
   const [status, setStatus] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [names, setNames] = useState<string[]>([]);
+  useEffect(() => { api.pipelines().then((p) => setNames(p.map((x) => x.name).sort()), () => { /* the filter offers "any" only */ }); }, []);
   useEffect(() => {
     const load = () => api.runs(pipeline || undefined).then((r) => { setRuns(r); setError(null); }, (e: unknown) => setError(errorMessage(e)));
     void load();
@@ -22,7 +24,12 @@ export function Runs() {
   return (
     <Page title="Runs" subtitle="Every pipeline run, newest first."
       actions={<>
-        <label className="toolbar">Pipeline <input value={pipeline} onChange={(e) => setPipeline(e.target.value)} placeholder="any" /></label>
+        {/* The project's pipelines to pick from: the filter is by exact name, which a free text box made a guess. */}
+        <label className="toolbar">Pipeline
+          <select value={pipeline} onChange={(e) => setPipeline(e.target.value)}>
+            <option value="">any</option>{names.map((n) => <option key={n}>{n}</option>)}
+          </select>
+        </label>
         <label className="toolbar">Status
           <select value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">any</option>{["running", "succeeded", "failed", "cancelled"].map((s) => <option key={s}>{s}</option>)}
