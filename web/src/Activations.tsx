@@ -53,8 +53,9 @@ export function ActivationTable({ list }: { list: Schemas["ActivationList"] }) {
           columns={[
             { key: "name", header: "Activation", cell: (a) => <><a href={activationHref(a)}>{a.step}</a><div className="muted">{kindLabel(a.type)} · {a.pipeline}</div></> },
             { key: "destination", header: "Destination", wrap: true, cell: (a) => <Destination activation={a} /> },
-            { key: "consent", header: "Consent", cell: (a) => consentLabel(a) },
-            { key: "schedule", header: "Schedule", cell: (a) => scheduleLabel(a) },
+            // Consent and schedule wrap, so that the destination keeps its width and the last run's rows stay on screen at 1400 px.
+            { key: "consent", header: "Consent", wrap: true, cell: (a) => consentLabel(a) },
+            { key: "schedule", header: "Schedule", wrap: true, cell: (a) => scheduleLabel(a) },
             { key: "last", header: "Last run", cell: (a) => <LastRun run={a.last_run} /> },
             { key: "counts", header: "Last run's rows", wrap: true, cell: (a) => <span data-testid={`counts-${a.step}`}>{countsSummary(a.last_run?.counts, a.type)}</span> },
           ]} />
@@ -83,11 +84,14 @@ export function Destination({ activation }: { activation: Pick<Activation, "dest
     <span className="activation-destination">
       <code>{destinationParts(activation.destination).map((p, i) => p.env
         ? <span key={i} className="env-var" title={`The value of the environment variable ${p.env}, read when the pipeline runs`}>{p.text}</span>
-        : <span key={i}>{p.text}</span>)}</code>
+        : <span key={i}>{breakAfterSlashes(p.text)}</span>)}</code>
       {activation.format && <span className="muted"> · {activation.format}</span>}
     </span>
   );
 }
+
+// A long path breaks after a folder's slash (out/feeds/ | recommendations.csv), not inside a name.
+const breakAfterSlashes = (text: string) => text.split(/(?<=\/)/).map((part, i) => <span key={i}>{i > 0 && <wbr />}{part}</span>);
 
 /** The run's state, amber when rows failed or the step warned though it succeeded. */
 export function RunBadge({ run }: { run: ActivationRun }) {

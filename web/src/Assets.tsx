@@ -39,11 +39,11 @@ export function Assets() {
             ? <EmptyState title="No table matches">No table, step or pipeline contains “{search.trim()}”.</EmptyState>
             : <EmptyState title="No tables yet">Load data (trib demo-data) or run a pipeline, and its tables appear here.</EmptyState>}
           columns={[
-            { key: "step", header: "Step", cell: (a) => (!a.first ? "" : a.group === null ? <span className="muted">not declared by a step</span> : <strong>{a.group}</strong>) },
-            { key: "pipeline", header: "Pipeline (last run)", cell: (a) => (!a.pipeline ? <span className="muted">loaded from outside</span> : a.pipeline) },
-            { key: "output", header: "Output", cell: (a) => (a.output === null ? "" : <>{a.output} {a.role && a.role !== "main" && <span className="badge role" title={roleDescriptions[a.role]}>{a.role}</span>}</>) },
+            { key: "step", wide: true, header: "Step", cell: (a) => (!a.first ? "" : a.group === null ? <span className="muted">not declared by a step</span> : <strong>{a.group}</strong>) },
+            { key: "pipeline", wide: true, header: "Pipeline (last run)", cell: (a) => (!a.pipeline ? <span className="muted">loaded from outside</span> : a.pipeline) },
+            { key: "output", wide: true, header: "Output", cell: (a) => (a.output === null ? "" : <>{a.output} {a.role && a.role !== "main" && <span className="badge role" title={roleDescriptions[a.role]}>{a.role}</span>}</>) },
             { key: "name", header: "Table", cell: (a) => <a href={assetLink(a.name)}>{a.name}</a> },
-            { key: "at", header: "Last materialized", cell: (a) => (a.last_materialized ? formatDateTime(a.last_materialized) : <span className="muted">not by a pipeline</span>) },
+            { key: "at", wide: true, header: "Last materialized", cell: (a) => (a.last_materialized ? formatDateTime(a.last_materialized) : <span className="muted">not by a pipeline</span>) },
             { key: "rows", header: "Rows", numeric: true, cell: (a) => (a.rows === null || a.rows === undefined ? "" : formatCount(a.rows)) },
             { key: "explore", header: <span className="sr-only">Explore</span>, cell: (a) => <ExploreLink table={a.name} /> },
           ]} />

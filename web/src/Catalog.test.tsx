@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { PipelineSummary, Run } from "./api/client";
-import { automation, PipelineCard } from "./Catalog";
+import { automation, PipelineCard, splitDescription } from "./Catalog";
 
 const now = Date.parse("2026-12-05T12:00:00Z");
 const summary = (over: Partial<PipelineSummary>): PipelineSummary => ({
@@ -46,5 +46,25 @@ describe("automation", () => {
     const grouped = automation(summary({ group_schedules: [{ group: "ingest", schedule: "5 * * * *", timezone: "UTC", next_tick: null }], sensors: ["ingest: file_arrival in inbox"] }));
     expect(grouped).toEqual({ on: true, what: "ingest: At 5 minutes past the hour (UTC) · 1 sensor", detail: "ingest: 5 * * * *\ningest: file_arrival in inbox" });
     expect(automation(summary({ paused: null, error: "does not load" }))).toBeNull();
+  });
+});
+
+describe("splitDescription", () => {
+  it("leads with what the use case is for and folds the data flow, with arrows that do not break from their step", () => {
+    const { lead, flow } = splitDescription("Catch payment fraud. Stripe charges -> canonical transactions -> rules -> alert queue table.");
+    expect(lead).toBe("Catch payment fraud.");
+    expect(flow).toBe("Stripe charges\u00a0→ canonical transactions\u00a0→ rules\u00a0→ alert queue table.");
+  });
+
+  it("keeps a description without a flow whole", () => {
+    expect(splitDescription("Orders and customers in; a top-customer file out.")).toEqual({ lead: "Orders and customers in; a top-customer file out.", flow: null });
+    expect(splitDescription("Says hello. Then goodbye.")).toEqual({ lead: "Says hello. Then goodbye.", flow: null });
+  });
+
+  it("shows the pipeline's description in the card, its flow under How it works", () => {
+    const html = renderToStaticMarkup(<PipelineCard pipeline={summary({ description: "Value customers. Orders -> LTV." })} now={now} />);
+    expect(html).toContain("<p>Value customers.</p>");
+    expect(html).toContain("How it works");
+    expect(html).not.toContain("->");
   });
 });

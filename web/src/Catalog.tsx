@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError, errorMessage, type Diagnostic, type PipelineSummary, type Template } from "./api/client";
 import { renamePipeline, setParamDefault } from "./pipelineGraph";
 import { EmptyState, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
-import { describeSchedule, formatAgo, formatDateTime } from "./ui/format";
+import { describeCron, describeSchedule, formatAgo, formatDateTime } from "./ui/format";
 
 /** The use-case templates as cards and the project's own pipelines; "Use this template" creates a pipeline from a form of its params. */
 export function Catalog() {
@@ -33,14 +33,39 @@ export function Catalog() {
           {templates.map((t) => (
             <li key={t.name} className="card">
               <h3>{t.name}</h3>
-              <p className="grow">{t.description}</p>
-              <p className="muted">{t.components.length} components{t.schedule ? ` · schedule ${t.schedule}` : ""}</p>
+              <Description text={t.description} />
+              <p className="muted">{t.components.length} components{t.schedule ? ` · runs ${sentenceCase(describeCron(t.schedule))}` : ""}</p>
               <div className="actions"><button onClick={() => setChosen(t)}>Use this template</button></div>
             </li>
           ))}
         </ul>
       )}
     </Page>
+  );
+}
+
+/**
+ * A description as a card reads it: its first sentence (what the use case is for), then the data flow ("Shopify orders ->
+ * standardize -> …") with arrows, folded, so that cards do not open with a paragraph of model names.
+ */
+export function splitDescription(text: string): { lead: string; flow: string | null } {
+  const arrows = (s: string) => s.replace(/\s*->\s*/g, "\u00a0→ ");
+  const end = text.search(/[.!?]\s/);
+  if (end < 0 || !text.slice(end + 1).includes("->")) return { lead: arrows(text), flow: null };
+  return { lead: text.slice(0, end + 1), flow: arrows(text.slice(end + 1).trim()) };
+}
+
+// "At 08:00" inside a sentence: "runs at 08:00".
+const sentenceCase = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+function Description({ text }: { text: string | null }) {
+  if (!text) return <p className="grow muted">No description.</p>;
+  const { lead, flow } = splitDescription(text);
+  return (
+    <div className="grow">
+      <p>{lead}</p>
+      {flow && <details className="flow"><summary className="muted">How it works</summary><p className="muted">{flow}</p></details>}
+    </div>
   );
 }
 
@@ -66,7 +91,7 @@ export function PipelineCard({ pipeline: p, now = Date.now() }: { pipeline: Pipe
   return (
     <li className="card" aria-label={`Pipeline ${p.name}`}>
       <h3>{p.name}</h3>
-      <p className="grow">{p.description ?? <span className="muted">No description.</span>}</p>
+      {p.description ? <Description text={p.description} /> : <p className="grow muted">No description.</p>}
       <dl className="pipeline-facts">
         <dt>Last run</dt>
         <dd data-testid="last-run">{last ? <>

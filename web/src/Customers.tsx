@@ -3,6 +3,8 @@ import { api, ApiError, errorMessage } from "./api/client";
 import { headline, memberships, profileParts, sectionOf, shownColumns, shownScores, type CustomerProfile, type CustomerSearchPage, type ProfileSection, type Score } from "./customerProfile";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page, Pager, ResultTable } from "./ui/components";
 import { formatCount } from "./ui/format";
+import { pipelineCurrency } from "./ltv";
+import { getSection } from "./pipelineGraph";
 
 const searchLink = (q: string) => `#/customers/${encodeURIComponent(q)}`;
 export const profileLink = (id: string) => `#/customer/${encodeURIComponent(id)}`;
@@ -77,12 +79,16 @@ export function CustomerDetail({ id }: { id: string }) {
   const [profile, setProfile] = useState<CustomerProfile | null>(null);
   const [error, setError] = useState<{ status: number; message: string } | null>(null);
   const [ltvMetadata, setLtvMetadata] = useState<Record<string, unknown> | undefined>(undefined);
+  const [currency, setCurrency] = useState<string | null>(null);
   useEffect(() => {
     api.customer(id).then((p) => {
       setProfile(p);
       // The LTV's horizon (and currency, where a run records one) is in its latest materialization's metadata.
       const ltv = sectionOf(p, "ltv")?.table;
       if (ltv) api.history(ltv).then((h) => setLtvMetadata(h[h.length - 1]?.metadata as Record<string, unknown> | undefined), () => undefined);
+      // The currency the LTV's pipeline converts amounts into, as its dashboard names it.
+      if (ltv) api.lineage(ltv).then((l) => (l[0] ? api.yaml(l[0].pipeline) : null))
+        .then((y) => setCurrency(y ? pipelineCurrency(getSection(y.yaml, "params"))?.currency ?? null : null), () => undefined);
     }, (e: unknown) => setError({ status: e instanceof ApiError ? e.status : 0, message: errorMessage(e) }));
   }, [id]);
   if (error) {
@@ -100,7 +106,7 @@ export function CustomerDetail({ id }: { id: string }) {
   const audiences = memberships(profile);
   const { shown, missing } = profileParts(profile);
   const part = (key: string) => shown.find((s) => s.key === key);
-  const tiles = shownScores(profile, { ltvMetadata });
+  const tiles = shownScores(profile, { ltvMetadata, currency });
   const scoreRows = ["profile", "value", "ltv", "churn", "propensity", "uplift"].filter((k) => part(k));
   return (
     <Page title={who.title} actions={<SearchForm initial="" />}

@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { api, errorMessage, runEventsUrl, type Run, type RunDetail as Detail, type RunEvent, type Schemas } from "./api/client";
 import { followEvents } from "./api/events";
 import { Card, DataTable, ErrorNotice, Loading, Page, StatusBadge } from "./ui/components";
 import { formatCount, formatDateTime, formatDuration } from "./ui/format";
 import { RunLog } from "./ui/RunLog";
 import { ExploreLink } from "./ui/ExploreLink";
+import { useWidth } from "./ui/useWidth";
 
 /** Room one tick label needs ("+1 min 30 s"), in px. */
 export const tickLabelWidth = 64;
@@ -36,22 +37,6 @@ export function rerunFrom(run: Run, asset: string): Schemas["RunSubmission"] {
 }
 
 /** One run: a timeline of its steps (Gantt), the failed step's error, materializations, checks, its log; cancel and re-run from failure. */
-// An element's width as laid out, kept current on resize; Infinity until measured.
-function useWidth(): [(element: HTMLElement | null) => void, number] {
-  const [width, setWidth] = useState(Infinity);
-  const [element, setElement] = useState<HTMLElement | null>(null);
-  const ref = useCallback((e: HTMLElement | null) => setElement(e), []);
-  useEffect(() => {
-    if (!element) return;
-    setWidth(element.getBoundingClientRect().width || Infinity);
-    if (typeof ResizeObserver === "undefined") return;
-    const observer = new ResizeObserver(([entry]) => setWidth(entry.contentRect.width || Infinity));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [element]);
-  return [ref, width];
-}
-
 export function RunDetail({ runId }: { runId: string }) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [log, setLog] = useState<RunEvent[]>([]);

@@ -4,7 +4,8 @@ import { intervalNote, ltvNeighbours, ltvValueLabel, predictionIntervalLabel, pr
 import { getSection, toGraph } from "./pipelineGraph";
 import { sideTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading } from "./ui/components";
-import { formatMoney, formatPercent } from "./ui/format";
+import { formatCurrency, formatPercent } from "./ui/format";
+import { usePipelineCurrency } from "./usePipelineCurrency";
 
 const shown = 10;
 
@@ -21,6 +22,9 @@ export function TopCustomersCard({ asset, pipeline }: { asset: string; pipeline:
   const [state, setState] = useState<{ customers: TopCustomer[]; label: string; note: string | null } | null>(null);
   const [missing, setMissing] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Amounts carry the pipeline's currency symbol ($3,248.78), as the chart beside them does.
+  const currency = usePipelineCurrency(pipeline);
+  const money = (n: number) => formatCurrency(n, currency);
   useEffect(() => {
     let live = true;
     (async () => {
@@ -58,16 +62,16 @@ export function TopCustomersCard({ asset, pipeline }: { asset: string; pipeline:
           <DataTable caption={title} rows={state.customers} rowKey={(c) => c.customerId}
             empty="The LTV table has no customers."
             columns={[
-              { key: "rank", header: "#", numeric: true, cell: (c) => state.customers.indexOf(c) + 1 },
+              { key: "rank", wide: true, header: "#", numeric: true, cell: (c) => state.customers.indexOf(c) + 1 },
               { key: "who", header: "Customer", cell: (c) => <a href={`#/customer/${encodeURIComponent(c.customerId)}`}>{c.email ?? c.customerId}</a> },
-              { key: "id", header: "Profile", cell: (c) => <span className="muted">{c.customerId}</span> },
-              { key: "tier", header: "Tier", cell: (c) => c.tier ?? "—" },
-              { key: "segment", header: "RFM segment", cell: (c) => c.segment ?? "—" },
-              { key: "orders", header: "Repeat orders", numeric: true, cell: (c) => (c.repeatOrders === null ? "—" : String(c.repeatOrders)) },
-              { key: "alive", header: "P(alive)", numeric: true, cell: (c) => (c.pAlive === null ? "—" : formatPercent(c.pAlive)) },
-              { key: "clv", header: "CLV", numeric: true, cell: (c) => <strong>{formatMoney(c.clv)}</strong> },
-              { key: "interval", header: <span title={predictionIntervalMeaning}>{predictionIntervalLabel}</span>, numeric: true,
-                cell: (c) => (c.clvP05 === null || c.clvP95 === null ? "—" : `${formatMoney(c.clvP05)} – ${formatMoney(c.clvP95)}`) },
+              { key: "id", wide: true, header: "Profile", cell: (c) => <span className="muted">{c.customerId}</span> },
+              { key: "tier", wide: true, header: "Tier", cell: (c) => c.tier ?? "—" },
+              { key: "segment", wide: true, header: "RFM segment", cell: (c) => c.segment ?? "—" },
+              { key: "orders", wide: true, header: "Repeat orders", numeric: true, cell: (c) => (c.repeatOrders === null ? "—" : String(c.repeatOrders)) },
+              { key: "alive", wide: true, header: "P(alive)", numeric: true, cell: (c) => (c.pAlive === null ? "—" : formatPercent(c.pAlive)) },
+              { key: "clv", header: "CLV", numeric: true, cell: (c) => <strong>{money(c.clv)}</strong> },
+              { key: "interval", wide: true, header: <span title={predictionIntervalMeaning}>{predictionIntervalLabel}</span>, numeric: true,
+                cell: (c) => (c.clvP05 === null || c.clvP95 === null ? "—" : `${money(c.clvP05)} – ${money(c.clvP95)}`) },
             ]} />
           <p className="muted" data-testid="ltv-interval-caption">{predictionIntervalMeaning}</p>
         </>

@@ -6,6 +6,7 @@ import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
 import { formatCount, formatMoney, formatNumber, formatPercent } from "./ui/format";
 import { FitFacts } from "./modelCards";
+import { niceTicks } from "./ui/ChartView";
 import { MeasuresTable, num, shown, type ScoredModel } from "./classifierCard";
 import { personLabel } from "./churn";
 import { ContactListDownload, useContactsDownstream } from "./contactsDownload";
@@ -42,6 +43,7 @@ export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string
   const windows = metricRows.filter((r) => r.model === "data");
   const topFeatures = [...(importance.rows ?? [])].sort((a, b) => num(b.importance) - num(a.importance)).slice(0, 15)
     .map((r) => ({ feature: String(r.feature).replaceAll("_", " "), importance: num(r.importance) }));
+  const gainTicks = niceTicks(0, Math.max(0, ...topFeatures.map((f) => f.importance)));
   return (
     <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset}>
@@ -94,7 +96,7 @@ export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string
               <ResponsiveContainer width="100%" height={Math.max(200, 22 * topFeatures.length + 60)}>
                 <BarChart data={topFeatures} layout="vertical" margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-                  <XAxis type="number" tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share of the trees' gain (%)", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                  <XAxis type="number" ticks={gainTicks} domain={[0, gainTicks[gainTicks.length - 1]]} tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share of the trees' gain (%)", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
                   <YAxis type="category" dataKey="feature" width={180} interval={0} />
                   <Tooltip formatter={(v) => formatNumber(Number(v))} />
                   <Bar dataKey="importance" fill="#1d4ed8" isAnimationActive={false} />
@@ -161,7 +163,7 @@ function ChurnRisk({ scores, error, missing, currency }: { scores: Record<string
             { key: "code", header: "Top reason", cell: (r) => r.code.replaceAll("_", " ") },
             { key: "customers", header: "Customers", numeric: true, cell: (r) => formatCount(r.customers) },
             { key: "value", header: moneyHeader("Value at risk", currency), numeric: true, cell: (r) => formatMoney(r.value) },
-            { key: "example", header: "For example", cell: (r) => r.example || "—" },
+            { key: "example", header: "For example", wrap: true, cell: (r) => r.example || "—" },
           ]} />
       </div>
     </div>
@@ -194,8 +196,8 @@ export function ChurnAlertCard({ asset, pipeline }: { asset: string; pipeline: s
               { key: "on", header: "Alerted on", cell: (r) => String(r.alerted_on).slice(0, 10) },
               { key: "p", header: "Churn probability", numeric: true, cell: (r) => shown(num(r.churn_probability), formatPercent) },
               { key: "value", header: moneyHeader("Value at risk", currency), numeric: true, cell: (r) => shown(num(r.value_at_risk), formatMoney) },
-              { key: "reason", header: "Reason", cell: (r) => (r.reason === null ? "—" : String(r.reason)) },
-              { key: "action", header: "Action", cell: (r) => String(r.action).replaceAll("_", " ") },
+              { key: "reason", header: "Reason", wrap: true, cell: (r) => (r.reason === null ? "—" : String(r.reason)) },
+              { key: "action", header: "Action", wrap: true, cell: (r) => String(r.action).replaceAll("_", " ") },
             ]} />
         </>
       )}

@@ -1,5 +1,5 @@
 import { DataTable } from "./ui/components";
-import { formatNumber } from "./ui/format";
+import { alignedFormat, formatNumber } from "./ui/format";
 
 /**
  * What the classifier model cards (churn, propensity, fraud) share: the measures they report, how each reads and
@@ -45,7 +45,11 @@ export function MeasuresTable({ caption, models, value, measures = holdoutMeasur
     <DataTable caption={caption} rows={measures} rowKey={(m) => m.metric}
       columns={[
         { key: "metric", header: "Measure", cell: (m) => `${m.label} (${m.better} is better)` },
-        ...models.map((p) => ({ key: p.model, header: p.label, numeric: true, cell: (m: Measure) => shown(value(p.model, m.metric), m.format) })),
+        ...models.map((p) => {
+          // A model's plain measures at one precision (0.20 under 0.46, not 0.2); a measure with its own format keeps it.
+          const plain = alignedFormat(measures.filter((m) => !m.format).map((m) => value(p.model, m.metric)));
+          return { key: p.model, header: p.label, numeric: true, cell: (m: Measure) => shown(value(p.model, m.metric), m.format ?? plain) };
+        }),
       ]} />
   );
 }

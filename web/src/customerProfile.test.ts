@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatCurrency } from "./ui/format";
 import { headline, memberships, profileParts, records, scores, shownColumns, shownScores, type CustomerProfile, type ProfileSection } from "./customerProfile";
 
 type Kind = ProfileSection["columns"][number]["type"];
@@ -62,8 +63,13 @@ describe("Customer 360 profile", () => {
     expect(byKey.ltv.reason).toBe("predicted over the next 365 days · in the currency of the order amounts · 6 repeat purchase days (days with an order after the first)");
     expect(byKey.propensity.reason).toBe("decile 10 of 10, the lowest scores");
     const usd = scores(p, { ltvMetadata: { with: { horizon_days: 180, currency: "USD" } } }).find((s) => s.key === "ltv")!;
-    expect(usd.value).toBe("USD 420.82");
+    expect(usd.value).toBe(formatCurrency(420.82, "USD"));
+    expect(usd.value).toContain("$");
     expect(usd.reason).toMatch(/^predicted over the next 180 days · 6 repeat/);
+    // A table and run that name no currency take the currency of the pipeline that wrote them.
+    const fromPipeline = scores(p, { ltvMetadata: { with: { horizon_days: 365 } }, currency: "EUR" }).find((s) => s.key === "ltv")!;
+    expect(fromPipeline.value).toBe(formatCurrency(420.82, "EUR"));
+    expect(fromPipeline.reason).not.toContain("in the currency of the order amounts");
   });
 
   it("labels the lifetime value's interval: the 90% prediction interval, or an old table's parameter-only uncertainty as such", () => {

@@ -1,5 +1,5 @@
 import type { Schemas } from "./api/client";
-import { formatCell, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { formatCell, formatCurrency, formatMoney, formatNumber, formatPercent } from "./ui/format";
 import { predictionIntervalMeaning } from "./ltv";
 
 export type CustomerProfile = Schemas["CustomerProfile"];
@@ -72,6 +72,8 @@ function missing(key: string, label: string, section: ProfileSection | undefined
 /** What the scores read beside the profile's rows: the LTV's latest materialization metadata (its resolved with: holds the horizon). */
 export interface ScoreContext {
   ltvMetadata?: Record<string, unknown>;
+  /** The currency of the pipeline that wrote the LTV table (its params convert amounts into it), for when the table and run name none. */
+  currency?: string | null;
 }
 
 /** The LTV's currency (a currency column, or a currency parameter of the run) and horizon in days (horizon_days of the run, else a column), where recorded. */
@@ -120,7 +122,7 @@ export function scores(profile: CustomerProfile, context: ScoreContext = {}): Sc
   const value = row("value");
   if (value) {
     out.push({ key: "tier", label: "Value tier", value: text(value.tier) ?? "—", table: section("value")!.table,
-      reason: joined(text(pick(value, "segment")) && `RFM ${text(value.segment)}`, text(value.action), num(value.max_cac) !== undefined ? `affordable acquisition cost ${formatMoney(num(value.max_cac)!)}` : undefined) });
+      reason: joined(text(pick(value, "segment")) && `RFM ${text(value.segment)}`, text(value.action), num(value.max_cac) !== undefined ? `affordable acquisition cost ${formatCurrency(num(value.max_cac)!, context.currency)}` : undefined) });
   } else out.push(missing("tier", "Value tier", section("value"), "Not tiered: no order in the data the tiers were computed on."));
 
   const ltv = row("ltv");
@@ -128,10 +130,13 @@ export function scores(profile: CustomerProfile, context: ScoreContext = {}): Sc
     // The prediction interval of what the customer will spend; a table written before it has only the expected value's
     // parameter uncertainty, which is named as such.
     const p05 = num(ltv.clv_p05), p95 = num(ltv.clv_p95), low = num(ltv.clv_low), high = num(ltv.clv_high);
-    const interval = p05 !== undefined && p95 !== undefined ? `90% prediction interval ${formatMoney(p05)}–${formatMoney(p95)}`
-      : low !== undefined && high !== undefined ? `uncertainty of the expected value (parameters only) ${formatMoney(low)}–${formatMoney(high)}` : undefined;
-    const { currency, horizonDays } = ltvUnits(ltv, context.ltvMetadata);
-    out.push({ key: "ltv", label: "Lifetime value", value: `${currency ? `${currency} ` : ""}${formatMoney(num(ltv.clv)!)}`, table: section("ltv")!.table,
+    const units = ltvUnits(ltv, context.ltvMetadata);
+    const currency = units.currency ?? context.currency ?? undefined, horizonDays = units.horizonDays;
+    // With its currency's symbol where known ($29.02), else two decimals and no guessed symbol.
+    const money = (n: number) => formatCurrency(n, currency);
+    const interval = p05 !== undefined && p95 !== undefined ? `90% prediction interval ${money(p05)}–${money(p95)}`
+      : low !== undefined && high !== undefined ? `uncertainty of the expected value (parameters only) ${money(low)}–${money(high)}` : undefined;
+    out.push({ key: "ltv", label: "Lifetime value", value: money(num(ltv.clv)!), table: section("ltv")!.table,
       hint: p05 !== undefined && p95 !== undefined ? predictionIntervalMeaning : undefined,
       reason: joined(horizonDays !== undefined ? `predicted over the next ${formatNumber(horizonDays)} days` : undefined,
         currency ? undefined : "in the currency of the order amounts",

@@ -89,9 +89,9 @@ describe("churn panels", () => {
     expect(panels["analytics.churn"].chart([], "EUR")).toMatchObject({ yTitle: "Value at risk (EUR)", currency: "EUR" });
   });
 
-  it("counts alerts per playbook action, the most common first", () => {
+  it("counts alerts per playbook action, the most common first, each action in words", () => {
     const chart = panels["alert.churn"].chart([{ action: "winback_offer" }, { action: "support_callback" }, { action: "winback_offer" }]);
-    expect(chart.bars).toEqual([{ x: "winback_offer", series: { customers: 2 } }, { x: "support_callback", series: { customers: 1 } }]);
+    expect(chart.bars).toEqual([{ x: "winback offer", series: { customers: 2 } }, { x: "support callback", series: { customers: 1 } }]);
   });
 });
 

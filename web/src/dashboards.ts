@@ -296,7 +296,8 @@ export const panels: Record<string, Panel> = {
     output: "main",
     lead: true,
     chart: (rows) => ({
-      bars: countBy(rows, "action", "customers"), xTitle: "Playbook action", yTitle: "Customers alerted", unit: "count", horizontal: true,
+      // Actions in words, as the alert list beside the chart writes them ("winback offer", not winback_offer).
+      bars: countBy(rows, "action", "customers").map((b) => ({ ...b, x: b.x.replaceAll("_", " ") })), xTitle: "Playbook action", yTitle: "Customers alerted", unit: "count", horizontal: true,
       note: "Each alert's reason and value at risk are in the alert list.",
     }),
   },

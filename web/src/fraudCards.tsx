@@ -59,7 +59,8 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
       {evaluation.error ? <ErrorNotice>{evaluation.error}</ErrorNotice> : evaluation.missing ? <p className="muted">Not scored yet.</p> : !evaluation.rows ? <Loading /> : rows.length === 0
         ? <p className="muted">No labels input, so nothing to measure against: give the step a labels input of known fraud (transaction id and fraud type).</p> : (
           <>
-            <label className="field">Fraud type{" "}
+            {/* Beside its label as the other pickers are, not a select as wide as the card. */}
+            <label className="toolbar chart-controls">Fraud type{" "}
               <select value={type} onChange={(e) => setType(e.target.value)}>
                 {types.map((t) => <option key={t} value={t}>{t.replaceAll("_", " ")}</option>)}
               </select>

@@ -11,7 +11,7 @@ import { ChurnAlertCard, ChurnCard } from "./churnCards";
 import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityCards";
 import { journeyCards } from "./journeyCards";
 import { FraudAlertCard, FraudModelCard, FraudRiskCard, IsolationForestCard } from "./fraudCards";
-import { formatCount, formatCurrency, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { alignedFormat, formatCount, formatCurrency, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
 import { attributionModelLabel, channelTotals, perDayWithCurrency } from "./attribution";
 import { pipelineCurrency } from "./ltv";
 import { getSection } from "./pipelineGraph";
@@ -89,7 +89,7 @@ export function FitFacts({ asset, children, window, formatWarning = (w) => w }: 
       {warnings.length > 0 ? warnings.map((w, i) => <p key={i} className="notice warning" role="note">{formatWarning(w.message)}</p>)
         : <p className="muted">No warnings from this fit.</p>}
       {lines.length > warnings.length && (
-        <details><summary className="muted">What the component logged ({lines.length - warnings.length} lines)</summary>
+        <details><summary className="muted">What the component logged ({formatCount(lines.length - warnings.length)} {lines.length - warnings.length === 1 ? "line" : "lines"})</summary>
           <ul>{lines.filter((l) => !warnings.includes(l)).map((l, i) => <li key={i} className="muted">{l.message}</li>)}</ul>
         </details>
       )}
@@ -106,6 +106,9 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const holdout = useOutputTable({ step: asset, output: "holdout" });
   const parameters = (model.rows ?? []).filter((r) => r.std_error !== null || /^(r|alpha|a|b|s|beta|p|q|gamma)$/.test(String(r.parameter)));
   const diagnostics = (model.rows ?? []).filter((r) => !parameters.includes(r));
+  // Each column at one precision, so that 0.60 sits over 6.62 rather than 0.6.
+  const estimate = alignedFormat(parameters.map((r) => num(r.value)));
+  const stdError = alignedFormat(parameters.map((r) => (r.std_error === null ? null : num(r.std_error))));
   const byFrequency = (holdout.rows ?? []).filter((r) => r.calibration_frequency !== "all");
   const total = (holdout.rows ?? []).find((r) => r.calibration_frequency === "all");
   const says = ltvSays((model.rows ?? []) as unknown as LtvModelRow[], { number: formatNumber, percent: formatPercent, money: (n) => formatCurrency(n, currency) });
@@ -156,8 +159,8 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
               columns={[
                 { key: "model", header: "Model", cell: (r) => String(r.model) },
                 { key: "parameter", header: "Parameter", cell: (r) => String(r.parameter) },
-                { key: "value", header: "Estimate", numeric: true, cell: (r) => formatNumber(num(r.value)) },
-                { key: "se", header: "Std. error", numeric: true, cell: (r) => (r.std_error === null ? "—" : formatNumber(num(r.std_error))) },
+                { key: "value", header: "Estimate", numeric: true, cell: (r) => estimate(num(r.value)) },
+                { key: "se", header: "Std. error", numeric: true, cell: (r) => (r.std_error === null ? "—" : stdError(num(r.std_error))) },
               ]} />
           )}
           {parameters.length > 0 && <Explain terms={[...(parameters.some((r) => String(r.model).startsWith("bgnbd")) ? ["bgnbd" as const] : []), ...(parameters.some((r) => String(r.model).startsWith("gamma")) ? ["gammaGamma" as const] : [])]}
@@ -284,15 +287,18 @@ function ChannelPerformanceCard({ asset, pipeline }: { asset: string; pipeline: 
   const model = attributionModelLabel(about?.metadata ?? null);
   const unit = about?.currency ? ` (${about.currency})` : "";
   const title = "Per channel: attributed revenue and cost per attributed conversion";
+  const totals = summary.rows ? channelTotals(summary.rows) : [];
+  // Shared credit makes conversions fractional: one precision for the column (497.00 under 1,692.60).
+  const conversions = alignedFormat(totals.map((r) => r.conversions));
   return (
     <Card title={title} label={title}>
       <p className="muted" data-testid="channel-model">Conversions and revenue as credited by {model}{about?.currency ? `; amounts in ${about.currency}` : ""}. Channels without spend (organic, email) have no cost per conversion. A channel with spend counts the days its ad spend covers{outsideNote(summary.rows)}.</p>
       {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">Not computed yet.</p> : !summary.rows ? <Loading /> : (
-        <DataTable caption="Attributed revenue and cost per attributed conversion by channel" rows={channelTotals(summary.rows)} rowKey={(r) => r.channel}
+        <DataTable caption="Attributed revenue and cost per attributed conversion by channel" rows={totals} rowKey={(r) => r.channel}
           columns={[
             { key: "channel", header: "Channel", cell: (r) => r.channel },
             { key: "spend", header: `Spend${unit}`, numeric: true, cell: (r) => formatMoney(r.spend) },
-            { key: "conversions", header: "Attributed conversions", numeric: true, cell: (r) => formatNumber(r.conversions) },
+            { key: "conversions", header: "Attributed conversions", numeric: true, cell: (r) => conversions(r.conversions) },
             { key: "revenue", header: `Attributed revenue${unit}`, numeric: true, cell: (r) => formatMoney(r.revenue) },
             { key: "cpa", header: `Cost per attributed conversion${unit}`, numeric: true, cell: (r) => (r.costPerConversion === null ? "—" : formatMoney(r.costPerConversion)) },
             { key: "roas", header: "ROAS", numeric: true, cell: (r) => (r.roas === null ? "—" : `${formatNumber(r.roas)}×`) },
@@ -314,11 +320,13 @@ function BudgetCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const currency = usePipelineCurrency(pipeline);
   const summary = useOutputTable({ step: asset, output: "summary" });
   const s = summary.rows?.[0];
+  const column = (name: string) => alignedFormat((channels.rows ?? []).map((r) => num(r[name])));
+  const curve = { r2: column("r_squared"), theta: column("theta"), half: column("half_saturation_spend"), kappa: column("kappa"), shape: column("shape") };
   return (
     <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset} formatWarning={(w) => perDayWithCurrency(w, currency)}>
         {s && <div><dt>Data window</dt><dd>{String(s.first_day)} – {String(s.last_day)}</dd></div>}
-        {s && <div><dt>Expected lift</dt><dd>{formatNumber(num(s.lift) * 100)}%</dd></div>}
+        {s && <div><dt>Expected lift</dt><dd>{formatSignedPercent(num(s.lift))}</dd></div>}
       </FitFacts>
       <h3>Response curve per channel</h3>
       {channels.error ? <ErrorNotice>{channels.error}</ErrorNotice> : channels.missing ? <p className="muted">Not fitted yet.</p> : !channels.rows ? <Loading /> : (
@@ -326,12 +334,12 @@ function BudgetCard({ asset, pipeline }: { asset: string; pipeline: string }) {
           columns={[
             { key: "channel", header: "Channel", cell: (r) => String(r.channel) },
             { key: "days", header: "Days of data", numeric: true, cell: (r) => formatCount(num(r.days)) },
-            { key: "r2", header: "R²", numeric: true, cell: (r) => formatNumber(num(r.r_squared)) },
-            { key: "theta", header: "θ (carry-over)", numeric: true, cell: (r) => formatNumber(num(r.theta)) },
-            { key: "half", header: `Half-saturation spend (${currency ? `${currency}/day` : "per day"})`, numeric: true, cell: (r) => formatNumber(num(r.half_saturation_spend)) },
-            { key: "kappa", header: "κ (carried-over level)", numeric: true, cell: (r) => formatNumber(num(r.kappa)) },
-            { key: "shape", header: "Shape", numeric: true, cell: (r) => formatNumber(num(r.shape)) },
-            { key: "warning", header: "Warning", cell: (r) => (r.warning ? <span className="bad">{perDayWithCurrency(String(r.warning), currency)}</span> : "—") },
+            { key: "r2", header: "R²", numeric: true, cell: (r) => curve.r2(num(r.r_squared)) },
+            { key: "theta", header: "θ (carry-over)", numeric: true, cell: (r) => curve.theta(num(r.theta)) },
+            { key: "half", header: `Half-saturation spend (${currency ? `${currency}/day` : "per day"})`, numeric: true, cell: (r) => curve.half(num(r.half_saturation_spend)) },
+            { key: "kappa", header: "κ (carried-over level)", numeric: true, cell: (r) => curve.kappa(num(r.kappa)) },
+            { key: "shape", header: "Shape", numeric: true, cell: (r) => curve.shape(num(r.shape)) },
+            { key: "warning", header: "Warning", wrap: true, cell: (r) => (r.warning ? <span className="bad">{perDayWithCurrency(String(r.warning), currency)}</span> : "—") },
           ]} />
       )}
       <Explain terms={["rSquared", "theta", "halfSaturation", "kappa", "shape"]} lead="Reading the curves:" />

@@ -99,14 +99,16 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var first = rows.Nth(1).GetByRole(AriaRole.Link);
         await Assertions.Expect(first).ToHaveTextAsync(new Regex("@"));
         await Assertions.Expect(first).ToHaveAttributeAsync("href", new Regex("^#/customer/"));
+        // Amounts in the pipeline's currency ($3,248.78); the symbol and grouping are set aside to compare them.
+        await Assertions.Expect(top.Locator("tbody tr td:nth-child(8)").First).ToHaveTextAsync(new Regex(@"^\$\d"));
         var values = await top.Locator("tbody tr td:nth-child(8)").AllTextContentsAsync();
-        var clvs = values.Select(v => double.Parse(v.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var clvs = values.Select(v => double.Parse(v.Replace(",", "", StringComparison.Ordinal).Replace("$", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(clvs.OrderByDescending(v => v), clvs);
         await Assertions.Expect(rows.Nth(1).Locator("td").Nth(3)).Not.ToHaveTextAsync("—");
         // The interval is the customer's own 90% prediction interval, said so in its header and the caption under the table.
         await Assertions.Expect(top.GetByRole(AriaRole.Columnheader, new() { Name = "90% prediction interval" })).ToBeVisibleAsync();
         await Assertions.Expect(top.GetByTestId("ltv-interval-caption")).ToContainTextAsync("falls in it 9 times in 10");
-        await Assertions.Expect(rows.Nth(1).Locator("td").Nth(8)).ToHaveTextAsync(new Regex(@"^\d[\d,]*\.\d\d – \d[\d,]*\.\d\d$"));
+        await Assertions.Expect(rows.Nth(1).Locator("td").Nth(8)).ToHaveTextAsync(new Regex(@"^\$\d[\d,]*\.\d\d – \$\d[\d,]*\.\d\d$"));
         // The table sorts on the server: by clv, highest first, its first row is the top customer's; a click flips it.
         await clv.GetByText(new Regex("^Table customer_ltv:")).ClickAsync();
         var header = clv.GetByRole(AriaRole.Columnheader, new() { Name = "clv", Exact = false }).Filter(new() { HasTextRegex = new Regex("^clv\\W") });
@@ -425,7 +427,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var churn = scores.GetByRole(AriaRole.Listitem, new() { Name = "Churn risk" });
         await Assertions.Expect(churn.Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?% \((low|medium|high) band\)$"));
         await Assertions.Expect(churn.Locator(".score-reason")).Not.ToBeEmptyAsync();
-        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d[\d,]*\.\d\d$"));
+        // In the currency of the pipeline that wrote the LTV (customer_ltv reports USD), not a bare number.
+        await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\$\d[\d,]*\.\d\d$"));
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Lifetime value" }).Locator(".score-reason")).ToContainTextAsync(new Regex(@"^predicted over the next \d+ days"));
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Purchase propensity" }).Locator(".score-reason")).ToContainTextAsync(new Regex(@"decile \d+ of 10(, the (highest|lowest) scores| \(1 holds the highest scores\))"));
         await Assertions.Expect(scores.GetByRole(AriaRole.Listitem, new() { Name = "Recommendations" }).Locator(".score-value")).ToHaveTextAsync(new Regex(@"^\d+ products$"));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatUnit, valueDomain } from "./ChartView";
+import { chartLayout, formatUnit, niceTicks, valueDomain } from "./ChartView";
 import { panels } from "../dashboards";
 import { formatCurrency } from "./format";
 
@@ -29,5 +29,37 @@ describe("valueDomain", () => {
     const chart = panels["analytics.risk_score"].chart([{ fraud_type: "card_testing", score: "combined", pr_auc: 0.97 }]);
     expect(valueDomain(chart)).toEqual([0, 1]);
     expect(valueDomain({})).toBeUndefined();
+  });
+});
+
+describe("niceTicks", () => {
+  it("steps a share axis by round tens of percent, not recharts' 9%, 18%, 27%", () => {
+    expect(niceTicks(0, 0.348)).toEqual([0, 0.1, 0.2, 0.3, 0.4]);
+  });
+
+  it("steps money by 1, 2, 2.5 or 5 times a power of ten and reaches past the largest value", () => {
+    expect(niceTicks(0, 128_277)).toEqual([0, 50_000, 100_000, 150_000]);
+    expect(niceTicks(0, 2.64)).toEqual([0, 1, 2, 3]);
+    expect(niceTicks(0, 983)).toEqual([0, 250, 500, 750, 1000]);
+  });
+
+  it("keeps zero on an axis with negative values, and gives one tick when there is no range", () => {
+    expect(niceTicks(-0.04, 0.3)).toEqual([-0.1, 0, 0.1, 0.2, 0.3]);
+    expect(niceTicks(0, 0)).toEqual([0]);
+  });
+});
+
+describe("chartLayout", () => {
+  it("keeps twelve short bins side by side on a desktop card", () => {
+    expect(chartLayout(12, 7, 1300)).toEqual({ horizontal: false, rotate: false });
+  });
+
+  it("turns bars sideways on a phone, where twelve labels would run into each other", () => {
+    expect(chartLayout(12, 7, 330)).toEqual({ horizontal: true, rotate: false });
+  });
+
+  it("rotates long labels that still have room, and keeps a chart asked to be horizontal so", () => {
+    expect(chartLayout(6, 28, 1300)).toEqual({ horizontal: false, rotate: true });
+    expect(chartLayout(3, 5, 1300, true)).toEqual({ horizontal: true, rotate: false });
   });
 });

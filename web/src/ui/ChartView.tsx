@@ -3,17 +3,46 @@ import { Bar, BarChart, CartesianGrid, Cell, ErrorBar, Legend, ResponsiveContain
 import type { Chart, Unit } from "../dashboards";
 import { formatCompact, formatCompactCurrency, formatCurrency, formatNumber, formatPercent } from "./format";
 import { SankeyView } from "./SankeyView";
+import { useWidth } from "./useWidth";
 
 // Each at least 4.5:1 against white: legends print series names in their colour.
 const colors = ["#1d4ed8", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#be185d", "#4d7c0f", "#b91c1c", "#334155", "#a16207"];
 const axisLabel = { fill: "#4b5563", fontSize: 13 };
 
-/** A value in its unit, for tooltips and tables. */
 /** The value axis' range: from 0 to the measure's top when it has one (PR-AUC at most 1), else recharts' own. */
 export function valueDomain(chart: Pick<Chart, "max">): [number, number] | undefined {
   return chart.max === undefined ? undefined : [0, chart.max];
 }
 
+/**
+ * Round ticks for a value axis over [min, max] (0 always included): steps of 1, 2, 2.5 or 5 times a power of ten, about
+ * `count` of them, so that an axis reads 0, 10%, 20%, 30%, 40% rather than recharts' 0, 9%, 18%, 27%, 36%.
+ */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  const low = Math.min(0, min), high = Math.max(0, max);
+  if (!Number.isFinite(low) || !Number.isFinite(high) || high - low <= 0) return [0];
+  const rough = (high - low) / Math.max(1, count - 1);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= rough * 0.999) ?? 10 * power;
+  const ticks: number[] = [];
+  // Rounded to the step's own precision, so that 0.1 + 0.2 is 0.3 on the axis.
+  const digits = Math.max(0, -Math.floor(Math.log10(step)) + 2);
+  for (let t = Math.floor(low / step) * step; t <= Math.ceil(high / step) * step + step / 2; t += step) ticks.push(Number(t.toFixed(digits)));
+  return ticks;
+}
+
+/**
+ * How a bar chart fits `width` px: labels side by side, rotated, or as horizontal bars with a label column when even
+ * rotated labels would crowd (a phone, or many categories). About 7 px a character.
+ */
+export function chartLayout(bars: number, longest: number, width: number, horizontal = false): { horizontal: boolean; rotate: boolean } {
+  const plot = Math.min(width, 1000) - 100;
+  if (horizontal || bars > 12) return { horizontal: true, rotate: false };
+  if (bars * (longest * 7 + 16) <= plot) return { horizontal: false, rotate: false };
+  return plot / Math.max(1, bars) >= 40 ? { horizontal: false, rotate: true } : { horizontal: true, rotate: false };
+}
+
+/** A value in its unit, for tooltips and tables. */
 export function formatUnit(v: number, unit: Unit, currency?: string | null): string {
   switch (unit) {
     case "money": return formatCurrency(v, currency);
@@ -39,6 +68,7 @@ function tick(v: number, unit: Unit, currency?: string | null): string {
  * many), tooltips in the values' unit; alternative series (models) are picked one at a time and all shown in a heat table.
  */
 export function ChartView({ chart, title }: { chart: Chart; title: string }) {
+  const [measure, width] = useWidth();
   const allSeries = [...new Set(chart.bars.flatMap((b) => Object.keys(b.series)))];
   const [picked, setPicked] = useState(chart.pick ?? "");
   if (chart.sankey) return <div className="chart"><SankeyView sankey={chart.sankey} title={title} caption={chart.xTitle} />{chart.note && <p className="muted">{chart.note}</p>}</div>;
@@ -52,15 +82,17 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
   const data = chart.bars.map((b) => ({ x: b.x, ...b.series, ...(chart.intervals ? { _error: errorOf(b) } : {}) }));
   const spansZero = (x: string) => { const i = chart.intervals?.[x]; return i !== undefined && i[0] <= 0 && i[1] >= 0; };
   const longest = Math.max(0, ...chart.bars.map((b) => b.x.length));
-  // Rotate category labels only when they would not fit side by side (about 7 px a character in 1,000 px).
-  const rotate = !chart.horizontal && chart.bars.length * (longest * 7 + 16) > 1000;
-  const horizontal = chart.horizontal || chart.bars.length > 12;
-  const labelWidth = Math.min(260, Math.max(80, longest * 7 + 12));
+  const { horizontal, rotate } = chartLayout(chart.bars.length, longest, width, chart.horizontal);
+  // The label column takes at most two fifths of a narrow chart, so that its bars keep room.
+  const labelWidth = Math.min(260, Math.max(80, longest * 7 + 12), Number.isFinite(width) ? Math.max(80, width * 0.4) : 260);
+  const values = chart.bars.flatMap((b) => [...Object.values(b.series), ...(chart.intervals?.[b.x] ?? [])]);
+  const ticks = chart.max === undefined ? niceTicks(Math.min(0, ...values), Math.max(0, ...values)) : niceTicks(0, chart.max);
+  const domain: [number, number] = [ticks[0], ticks[ticks.length - 1]];
   const height = horizontal ? Math.max(200, chart.bars.length * (series.length > 1 ? 34 : 26) + 80) : 320;
   const format = (v: unknown) => formatUnit(Number(v), chart.unit, chart.currency);
   if (chart.bars.length === 0) return <p className="muted">No values to chart.</p>;
   return (
-    <div className="chart">
+    <div className="chart" ref={measure}>
       {chart.pick && (
         <div className="chart-controls">
           <label className="toolbar">{chart.pickLabel ?? "Model"}
@@ -68,21 +100,22 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
           </label>
         </div>
       )}
-      {horizontal && <p className="axis-title" style={{ width: labelWidth + 16 }}>{chart.xTitle}</p>}
+      {/* Over the label column; on a narrow chart that column is too thin for a title, so the title takes the whole line. */}
+      {horizontal && <p className="axis-title" style={width < 600 ? { textAlign: "left" } : { width: labelWidth + 16 }}>{chart.xTitle}</p>}
       <figure className="chart-figure" aria-label={`${title} chart`}>
         <ResponsiveContainer width="100%" height={height}>
           <BarChart data={data} layout={horizontal ? "vertical" : "horizontal"} margin={{ top: 8, right: 24, bottom: horizontal ? 28 : 40, left: 16 }}>
             <CartesianGrid strokeDasharray="3 3" horizontal={!horizontal} vertical={horizontal} />
             {horizontal ? (
               <>
-                <XAxis type="number" domain={valueDomain(chart)} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} label={{ value: chart.yTitle, position: "insideBottom", offset: -16, ...axisLabel }} />
+                <XAxis type="number" domain={domain} ticks={ticks} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} label={{ value: chart.yTitle, position: "insideBottom", offset: -16, ...axisLabel }} />
                 <YAxis type="category" dataKey="x" width={labelWidth} interval={0} tick={{ fontSize: 12 }} />
               </>
             ) : (
               <>
                 <XAxis dataKey="x" interval={0} tick={{ fontSize: 12 }} angle={rotate ? -30 : 0} textAnchor={rotate ? "end" : "middle"}
                   height={rotate ? Math.min(120, longest * 5 + 20) : 30} label={{ value: chart.xTitle, position: "insideBottom", offset: -28, ...axisLabel }} />
-                <YAxis domain={valueDomain(chart)} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} width={72} label={{ value: chart.yTitle, angle: -90, position: "insideLeft", offset: 4, style: { textAnchor: "middle" }, ...axisLabel }} />
+                <YAxis domain={domain} ticks={ticks} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} width={72} label={{ value: chart.yTitle, angle: -90, position: "insideLeft", offset: 4, style: { textAnchor: "middle" }, ...axisLabel }} />
               </>
             )}
             <Tooltip formatter={format} />

@@ -67,12 +67,14 @@ export interface Column<T> {
   numeric?: boolean;
   /** Long text that wraps in its cell instead of being cut off, so the table fits its card. */
   wrap?: boolean;
+  /** Shown only where there is room: hidden on a phone, so that the columns that answer the table's question stay on screen. */
+  wide?: boolean;
   cell: (row: T) => ReactNode;
   /** The header's aria-sort, when the table can be sorted by this column. */
   sort?: "ascending" | "descending" | "none";
 }
 
-const cellClass = (c: { numeric?: boolean; wrap?: boolean }) => [c.numeric && "num", c.wrap && "wrap"].filter(Boolean).join(" ") || undefined;
+const cellClass = (c: { numeric?: boolean; wrap?: boolean; wide?: boolean }) => [c.numeric && "num", c.wrap && "wrap", c.wide && "wide-only"].filter(Boolean).join(" ") || undefined;
 
 /** A table in a scrolling card: sticky header, numbers right-aligned, an empty state when there are no rows. */
 export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight }: {
@@ -82,7 +84,7 @@ export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight 
     <div className="table-wrap" style={maxHeight ? { maxHeight } : undefined} tabIndex={0} aria-label={caption ?? "table"} role="region">
       <table>
         {caption && <caption className="sr-only">{caption}</caption>}
-        <thead><tr>{columns.map((c) => <th key={c.key} scope="col" className={c.numeric ? "num" : undefined} aria-sort={c.sort}>{c.header}</th>)}</tr></thead>
+        <thead><tr>{columns.map((c) => <th key={c.key} scope="col" className={cellClass({ numeric: c.numeric, wide: c.wide })} aria-sort={c.sort}>{c.header}</th>)}</tr></thead>
         <tbody>
           {rows.map((r, i) => <tr key={rowKey(r, i)}>{columns.map((c) => <td key={c.key} className={cellClass(c)}>{c.cell(r)}</td>)}</tr>)}
           {rows.length === 0 && <tr><td colSpan={columns.length} className="empty-cell">{empty ?? "Nothing here yet."}</td></tr>}

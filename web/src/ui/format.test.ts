@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnDecimals, describeCron, formatAgo, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatPercent, formatSignedPercent, formatSignificant, formatTickIn, reportingDaysNote } from "./format";
+import { alignedFormat, columnDecimals, describeCron, formatAgo, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatPercent, formatSignedPercent, formatSignificant, formatTickIn, reportingDaysNote } from "./format";
 
 describe("format", () => {
   it("groups counts and rounds fractions for people", () => {
@@ -36,6 +36,20 @@ describe("columnDecimals", () => {
   it("leaves integer columns, and columns with tiny values, to formatNumber", () => {
     expect(columnDecimals([1, 2, 3])).toBeNull();
     expect(columnDecimals([1.5, 0.000001])).toBeNull();
+  });
+
+  it("gives a column of probabilities under 1% two significant digits, lined up with the rest", () => {
+    expect(columnDecimals([1, 0.1, 0.03, 0.00685])).toBe(4);
+    expect(columnDecimals([0.5, 0.005])).toBe(3);
+    expect(columnDecimals([0.25, 0.0009])).toBeNull();
+  });
+
+  it("formats a column of estimates at one precision: 0.60 beside 6.62, not 0.6", () => {
+    const estimate = alignedFormat([0.6, 6.62, 40.45]);
+    expect(estimate(0.6)).toBe(formatFixed(0.6, 2));
+    expect(estimate(0.6)).toMatch(/0.60$/);
+    const counts = alignedFormat([2924, 24]);
+    expect(counts(2924)).toBe(formatCount(2924));
   });
 });
 

@@ -91,16 +91,26 @@ export const isNumericKind = (kind: string) => /^(integer|int|bigint|long|double
 
 /**
  * How many decimals a column of numbers shows, so that its values line up: the most any value needs, up to two
- * (prices 45, 21.5 and 4.74 read 45.00, 21.50, 4.74); null when the column has tiny values or none needing decimals.
+ * (prices 45, 21.5 and 4.74 read 45.00, 21.50, 4.74), and up to four for values under 0.01 so that they keep two
+ * significant digits (probabilities 1, 0.1 and 0.00685 read 1.0000, 0.1000, 0.0069); null when the column has values
+ * under 0.001 (formatNumber's scientific notation) or none needing decimals.
  */
 export function columnDecimals(values: readonly unknown[]): number | null {
   let most = 0;
   for (const v of values) {
     if (typeof v !== "number" || !Number.isFinite(v) || Number.isInteger(v)) continue;
-    if (Math.abs(v) < 0.01) return null;
-    most = Math.max(most, Math.round(v * 100) % 10 !== 0 ? 2 : 1);
+    const size = Math.abs(v);
+    if (size < 0.001) return null;
+    const needed = size < 0.01 ? (Math.round(size * 10_000) % 10 !== 0 ? 4 : 3) : Math.round(v * 100) % 10 !== 0 ? 2 : 1;
+    most = Math.max(most, needed);
   }
   return most === 0 ? null : most;
+}
+
+/** A formatter for one column of numbers, so that its values line up (see columnDecimals); formatNumber where they need not. */
+export function alignedFormat(values: readonly unknown[]): (n: number) => string {
+  const decimals = columnDecimals(values);
+  return (n) => (decimals === null || !Number.isFinite(n) ? formatNumber(n) : formatFixed(n, decimals));
 }
 
 /** A number with a fixed number of decimals, grouped: one column's style (see columnDecimals). */
