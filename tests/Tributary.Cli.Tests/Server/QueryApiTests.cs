@@ -68,7 +68,7 @@ public sealed class QueryApiTests(PostgresCluster postgres) : IDisposable
         if (engine == "postgres")
         {
             var settings = Path.Combine(Project, "tributary.yaml");
-            File.WriteAllText(settings, File.ReadAllText(settings).Replace("# postgres_env: TRIBUTARY_POSTGRES", $"postgres_env: {_variable}", StringComparison.Ordinal));
+            ProjectSettingsFile.UsePostgresWarehouse(settings, _variable);
             Environment.SetEnvironmentVariable(_variable, await postgres.NewSchemaAsync());
         }
         Assert.Equal(0, (await Trib.RunAsync("query", "CREATE TABLE t (amount DECIMAL(18,2), rate DECIMAL(5,4), n INTEGER)", "--project", Project)).ExitCode);
