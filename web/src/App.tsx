@@ -52,7 +52,8 @@ export function App() {
          page === "runs" && arg ? <RunView key={arg} queueId={arg} /> :
          page === "dashboard" && arg ? <Dashboard key={arg} pipeline={arg} /> :
          page === "run" && arg ? <RunDetail key={arg} runId={arg} /> :
-         page === "runlist" ? <Runs /> :
+         // #/runs without a queue id (a URL typed by hand) is the run list, as the highlighted tab says.
+         page === "runlist" || page === "runs" ? <Runs /> :
          page === "assets" ? <Assets /> :
          page === "asset" && arg ? <AssetDetail key={arg} name={arg} /> :
          page === "schedules" ? <Schedules /> :

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import type { ColumnUnit } from "../columnUnits";
 import { moneyHeader } from "../usePipelineCurrency";
-import { columnDecimals, formatCell, formatCount, formatFixed, formatMoney, formatPercent, isNumericKind } from "./format";
+import { alignedPercentFormat, columnDecimals, formatCell, formatCount, formatFixed, formatMoney, formatPercent, isNumericKind } from "./format";
 import { ariaSort, nextSort, type Sort } from "./sorting";
 
 /**
@@ -106,9 +106,11 @@ export function ResultTable({ columns, rows, caption, maxHeight, sort, onSort, u
 }) {
   // Each numeric column in one number of decimals, so that its values line up.
   const decimals = columns.map((c, j) => (isNumericKind(c.type) ? columnDecimals(rows.map((r) => r[j])) : null));
+  // A share column's percents line up too.
+  const percents = columns.map((c, j) => (valueUnits?.[c.name] === "share" ? alignedPercentFormat(rows.map((r) => r[j])) : formatPercent));
   const cell = (v: unknown, j: number) => {
     const unit = valueUnits?.[columns[j].name];
-    if (typeof v === "number" && unit === "share") return formatPercent(v);
+    if (typeof v === "number" && unit === "share") return percents[j](v);
     if (typeof v === "number" && unit === "money") return formatMoney(v);
     const fixed = decimals[j];
     return typeof v === "number" && fixed !== null ? formatFixed(v, fixed) : formatCell(v);

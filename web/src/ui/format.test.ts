@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alignedFormat, columnDecimals, describeCron, formatAgo, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatPercent, formatSignedPercent, formatSignificant, formatTickIn, reportingDaysNote } from "./format";
+import { alignedFormat, alignedPercentFormat, columnDecimals, describeCron, formatAgo, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatPercent, formatSignedPercent, formatSignificant, formatTickIn, reportingDaysNote } from "./format";
 
 describe("format", () => {
   it("groups counts and rounds fractions for people", () => {
@@ -50,6 +50,14 @@ describe("columnDecimals", () => {
     expect(estimate(0.6)).toMatch(/0.60$/);
     const counts = alignedFormat([2924, 24]);
     expect(counts(2924)).toBe(formatCount(2924));
+  });
+
+  it("formats a column of shares as percents at one precision: 3.00% beside 10.36%, not 3%", () => {
+    const alive = alignedPercentFormat([1, 0.1036, 0.0299, 0.0069]);
+    expect([1, 0.1036, 0.0299, 0.0069].map(alive)).toEqual(["100.00%", "10.36%", "2.99%", "0.69%"]);
+    // Whole percents stay whole, and a share too small for fixed decimals reads as formatPercent gives it.
+    expect(alignedPercentFormat([1, 0.5, 0.25])(0.5)).toBe(formatPercent(0.5));
+    expect(alignedPercentFormat([0.5, 0.000004])(0.000004)).toBe(formatPercent(0.000004));
   });
 });
 

@@ -113,6 +113,18 @@ export function alignedFormat(values: readonly unknown[]): (n: number) => string
   return (n) => (decimals === null || !Number.isFinite(n) ? formatNumber(n) : formatFixed(n, decimals));
 }
 
+/**
+ * A formatter for one column of shares (0..1) as percents that line up: one number of decimals for the column, as
+ * alignedFormat gives numbers (100.00%, 10.36%, 2.99%, 0.69% rather than 100%, 10.4%, 3%, 0.69%); formatPercent where
+ * they need not (whole percents, or a share too small for fixed decimals).
+ */
+export function alignedPercentFormat(values: readonly unknown[]): (n: number) => string {
+  const decimals = columnDecimals(values.map((v) => (typeof v === "number" ? v * 100 : v)));
+  if (decimals === null) return formatPercent;
+  const fixed = new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return (n) => (Number.isFinite(n) ? fixed.format(n) : formatPercent(n));
+}
+
 /** A number with a fixed number of decimals, grouped: one column's style (see columnDecimals). */
 export const formatFixed = (n: number, decimals: number) =>
   new Intl.NumberFormat(undefined, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(n);
