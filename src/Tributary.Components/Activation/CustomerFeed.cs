@@ -95,7 +95,11 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         var table = d.Quote(context.Inputs[0]);
         var excluded = await MarketingConsent.ExcludeAsync(context, p.Consent, p.ConsentColumn, cancellationToken).ConfigureAwait(false);
         var consented = MarketingConsent.Where(p.Consent, p.ConsentColumn, d);
-        var ordered = $"SELECT * FROM {table}{consented} ORDER BY {d.Quote(p.CustomerColumn)}, {d.Quote(p.OrderColumn)}";
+        var schema = await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"input table '{context.Inputs[0]}' does not exist.");
+        // Text in byte order: the same feed from DuckDB and from a PostgreSQL database that sorts by en_US rules.
+        string Key(string column) => d.OrderKey(d.Quote(column), schema.Find(column)?.Kind ?? DataKind.Other);
+        var ordered = $"SELECT * FROM {table}{consented} ORDER BY {Key(p.CustomerColumn)}, {Key(p.OrderColumn)}";
         string target;
         long rows, customers;
         if (p.Format == CustomerFeedFormat.Csv)
@@ -107,8 +111,6 @@ public sealed class CustomerFeed : IComponent<CustomerFeedParameters>
         }
         else
         {
-            var schema = await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"input table '{context.Inputs[0]}' does not exist.");
             target = context.ResolveOutputPath(p.Path);
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
             var temp = target + ".tmp-" + context.RunId;

@@ -224,7 +224,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
             state = await WebhookSyncState.LoadAsync(w, context.Output(WebhookSyncState.Output), key.Name, key.Kind, context.Log, cancellationToken).ConfigureAwait(false);
             if (context.FullRefresh) context.Log("full refresh: every row is sent again, whatever the receiver was sent before");
             // In key order, so a failed batch is sent again as the same rows, under the same Idempotency-Key, unless rows ahead of it moved.
-            order = $" ORDER BY {(key.Kind == DataKind.Text ? d.ByteOrder(d.Quote(key.Name)) : d.Quote(key.Name))}";
+            order = $" ORDER BY {d.OrderKey(d.Quote(key.Name), key.Kind)}";
         }
 
         var deliveries = new List<Delivery>();

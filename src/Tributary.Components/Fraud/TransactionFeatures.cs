@@ -186,6 +186,8 @@ public sealed class TransactionFeatures : IComponent<TransactionFeaturesParamete
             FROM base t JOIN base p ON p.k_{key} = t.k_{key} AND p.ep < t.ep AND p.ep >= t.ep - 86400
             GROUP BY t.transaction_id
             """;
+        // transaction_id is text (cast in base): ties at one instant broken in byte order on both engines.
+        var byId = q.Dialect.ByteOrder("transaction_id");
         return $"""
             WITH base AS (
                 SELECT CAST({q.Quote(p.Id)} AS VARCHAR) AS transaction_id, {time} AS created_at, CAST({q.Quote(p.Amount)} AS {Num}) AS amount,
@@ -206,8 +208,8 @@ public sealed class TransactionFeatures : IComponent<TransactionFeaturesParamete
                        min(ep) OVER (PARTITION BY k_profile, k_card) AS card_first,
                        min(ep) OVER (PARTITION BY k_profile, card_country) AS country_first,
                        CASE WHEN k_profile IS NOT NULL AND card_country IS NOT NULL
-                                 AND row_number() OVER (PARTITION BY k_profile, card_country ORDER BY ep, transaction_id) = 1 THEN 1 ELSE 0 END AS country_profile_row,
-                       CASE WHEN k_profile IS NOT NULL AND row_number() OVER (PARTITION BY k_profile ORDER BY ep, transaction_id) = 1 THEN 1 ELSE 0 END AS profile_row
+                                 AND row_number() OVER (PARTITION BY k_profile, card_country ORDER BY ep, {byId}) = 1 THEN 1 ELSE 0 END AS country_profile_row,
+                       CASE WHEN k_profile IS NOT NULL AND row_number() OVER (PARTITION BY k_profile ORDER BY ep, {byId}) = 1 THEN 1 ELSE 0 END AS profile_row
                 FROM base
             ),
             b AS (

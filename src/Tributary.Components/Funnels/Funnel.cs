@@ -237,9 +237,13 @@ public sealed class Funnel : IComponent<FunnelParameters>
     {
         var w = context.Warehouse;
         var q = new SqlBuilder(w.Dialect);
-        var unitsSql = p.Ordering == FunnelOrdering.Unordered ? UnorderedUnits(p, q, context)
-            : ChainsBackward(p) ? BackwardChainUnits(p, q, context)
-            : OrderedUnits(p, q, context);
+        // Events at one instant go in id order; text ids in byte order, so PostgreSQL's collation picks what DuckDB does.
+        var events = await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false)
+            ?? throw new InputDataException($"input '{context.Inputs[0]}' does not exist.");
+        var idKind = events.Find(p.IdColumn)?.Kind ?? DataKind.Other;
+        var unitsSql = p.Ordering == FunnelOrdering.Unordered ? UnorderedUnits(p, q, context, idKind)
+            : ChainsBackward(p) ? BackwardChainUnits(p, q, context, idKind)
+            : OrderedUnits(p, q, context, idKind);
         var unitsTable = context.Output("units");
         string? staged = null;
         var counts = await w.WriteTablesAsync(
@@ -293,13 +297,13 @@ public sealed class Funnel : IComponent<FunnelParameters>
     // so the nearest event also has the smallest chain times, and none missing (NULL) unless every later one misses it
     // too. Each pass reads only two steps' events, with no join; the windows are applied once at the end, where an
     // attempt reaches the step before the first one that is missing, past the funnel window or past its step window.
-    private static string BackwardChainUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    private static string BackwardChainUnits(FunnelParameters p, SqlBuilder q, ComponentContext context, DataKind idKind)
     {
         // Where the engine joins each event to the nearest later one directly (DuckDB's ASOF join), chain k is step k's
         // events joined to chain k+1: the same chains, one sort-merge per step instead of a window pass over both.
         string? Nearest(int k) => q.Dialect.NearestAtOrAfterJoin($"c{k + 1}", "b", "b.unit = a.unit", "b.ts", "a.ts");
-        if (Nearest(1) is null) return WindowChainUnits(p, q, context);
-        if (p.StepWindows.Count == 0) return LatestStartUnits(p, q, context);
+        if (Nearest(1) is null) return WindowChainUnits(p, q, context, idKind);
+        if (p.StepWindows.Count == 0) return LatestStartUnits(p, q, context, idKind);
         var n = p.Steps.Count;
         string Times(int from, string prefix = "") => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"{prefix}t{j}"));
         // Each step reads its own events straight from the source (inlined: materializing one table of every step's
@@ -308,7 +312,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
         sql.Append(CultureInfo.InvariantCulture, $"c{n} AS (SELECT unit, ts, ts AS t{n} FROM src WHERE m{n} = 1),\n");
         for (var k = n - 1; k >= 1; k--)
             sql.Append(CultureInfo.InvariantCulture, $"c{k} AS (SELECT a.unit, a.ts, a.ts AS t{k}, {Times(k + 1, "b.")} FROM (SELECT unit, ts FROM src WHERE m{k} = 1) a {Nearest(k)}),\n");
-        return sql.Append(Picked(p, q, n)).ToString();
+        return sql.Append(Picked(p, q, n, idKind)).ToString();
     }
 
     // Without step windows, on the engine with ASOF joins (DuckDB, whose hash joins and aggregates are much cheaper than
@@ -324,7 +328,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
     // start is at or after the pick's start: such an event lies on a chain from a start no earlier, which the greedy
     // chain from the pick never passes. Pairs joined grow with each unit's step events within two windows of each other
     // (dense units cost more).
-    private static string LatestStartUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    private static string LatestStartUnits(FunnelParameters p, SqlBuilder q, ComponentContext context, DataKind idKind)
     {
         var n = p.Steps.Count;
         var window = q.Interval(p.Window);
@@ -352,7 +356,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
             starts AS (SELECT b.unit, b.f, min(x.ts) AS t1 FROM best b JOIN src x ON x.unit = b.unit
                 WHERE x.m1 = 1 AND x.ts >= b.te - b.back AND x.ts <= b.te GROUP BY b.unit, b.f),
             times AS (SELECT s.unit, {firsts} FROM starts s JOIN ({reached}) r ON r.unit = s.unit AND r.l >= s.t1 AND r.k <= s.f GROUP BY s.unit),
-            touch AS (SELECT DISTINCT ON (x.unit) x.unit, x.bd FROM src x JOIN starts e ON e.unit = x.unit AND e.t1 = x.ts WHERE x.m1 = 1 ORDER BY x.unit, x.id)
+            touch AS (SELECT DISTINCT ON (x.unit) x.unit, x.bd FROM src x JOIN starts e ON e.unit = x.unit AND e.t1 = x.ts WHERE x.m1 = 1 ORDER BY x.unit, {q.Dialect.OrderKey("x.id", idKind)})
             SELECT {q.Cast("p.unit", DataKind.Text)} AS unit, t.bd AS breakdown, p.t1 AS entered_at, CAST(p.f AS BIGINT) AS furthest_step, p.f = {n} AS converted,
                    CASE WHEN p.f = {n} THEN m.t{n} END AS converted_at, p.t1 AS step_1_at, {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"m.t{k} AS step_{k}_at"))}
             FROM starts p JOIN touch t ON t.unit = p.unit LEFT JOIN times m ON m.unit = p.unit
@@ -369,7 +373,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
     }
 
     // The portable plan (PostgreSQL): the window passes described above, each unit's attempt picked with DISTINCT ON.
-    private static string WindowChainUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    private static string WindowChainUnits(FunnelParameters p, SqlBuilder q, ComponentContext context, DataKind idKind)
     {
         var n = p.Steps.Count;
         string Times(int from, string prefix = "") => string.Join(", ", Enumerable.Range(from, n - from + 1).Select(j => $"{prefix}t{j}"));
@@ -402,7 +406,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
             $"WHEN t{k} IS NULL OR t{k} > t1 + {window}{(p.StepWindow(k) is { } sw ? $" OR t{k} > t{k - 1} + {q.Interval(sw)}" : "")} THEN {k - 1}")) + $" ELSE {n} END";
         sql.Append(CultureInfo.InvariantCulture, $"""
             attempts AS (SELECT *, {cut} AS furthest FROM c1),
-            picked AS (SELECT DISTINCT ON (unit) * FROM attempts ORDER BY unit, furthest DESC, t1, id)
+            picked AS (SELECT DISTINCT ON (unit) * FROM attempts ORDER BY unit, furthest DESC, t1, {q.Dialect.OrderKey("id", idKind)})
             SELECT {q.Cast("unit", DataKind.Text)} AS unit, bd AS breakdown, t1 AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted,
                    CASE WHEN furthest = {n} THEN t{n} END AS converted_at, t1 AS step_1_at,
                    {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"CASE WHEN furthest >= {k} THEN t{k} END AS step_{k}_at"))}
@@ -412,7 +416,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
     }
 
     // From chain 1 of the ASOF plan (each step-1 event with its chain t2..tn): where the windows cut each attempt, and each unit's pick.
-    private static string Picked(FunnelParameters p, SqlBuilder q, int n)
+    private static string Picked(FunnelParameters p, SqlBuilder q, int n, DataKind idKind)
     {
         var window = q.Interval(p.Window);
         var times = string.Join(", ", Enumerable.Range(1, n).Select(j => $"t{j}"));
@@ -424,7 +428,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
         return string.Create(CultureInfo.InvariantCulture, $"""
             attempts AS (SELECT unit, {times}, {cut} AS furthest FROM c1),
             picked AS (SELECT DISTINCT ON (unit) * FROM attempts ORDER BY unit, furthest DESC, t1),
-            touch AS (SELECT DISTINCT ON (x.unit) x.unit, x.bd FROM src x JOIN picked e ON e.unit = x.unit AND e.t1 = x.ts WHERE x.m1 = 1 ORDER BY x.unit, x.id)
+            touch AS (SELECT DISTINCT ON (x.unit) x.unit, x.bd FROM src x JOIN picked e ON e.unit = x.unit AND e.t1 = x.ts WHERE x.m1 = 1 ORDER BY x.unit, {q.Dialect.OrderKey("x.id", idKind)})
             SELECT {q.Cast("p.unit", DataKind.Text)} AS unit, t.bd AS breakdown, p.t1 AS entered_at, CAST(p.furthest AS BIGINT) AS furthest_step, p.furthest = {n} AS converted,
                    CASE WHEN p.furthest = {n} THEN p.t{n} END AS converted_at, p.t1 AS step_1_at,
                    {string.Join(", ", Enumerable.Range(2, n - 1).Select(k => $"CASE WHEN p.furthest >= {k} THEN p.t{k} END AS step_{k}_at"))}
@@ -440,7 +444,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
     // step come after it (ties count as in order). A step whose pattern can match an earlier step's event (the same name,
     // or *) might point at an event the attempt already used; such a step, and only it, is matched by a join on the unit
     // that skips the used events.
-    private static string OrderedUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    private static string OrderedUnits(FunnelParameters p, SqlBuilder q, ComponentContext context, DataKind idKind)
     {
         var steps = p.ParsedSteps;
         var exclusions = p.ParsedExclusions;
@@ -462,9 +466,10 @@ public sealed class Funnel : IComponent<FunnelParameters>
         // key alone names the event: PostgreSQL then plans a hash join rather than a loop over a filtered CTE).
         var counts = string.Join("", pointed.Select(k =>
             $", count(CASE WHEN m{k} = 1 THEN 1 END) OVER o AS n{k}, CASE WHEN m{k} = 1 THEN count(CASE WHEN m{k} = 1 THEN 1 END) OVER o END AS c{k}"));
+        var id = q.Dialect.OrderKey("id", idKind);
         sql.Append(strict
-            ? "ev AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY ts, id) AS seq FROM src),\n"
-            : $"ev AS (SELECT *, row_number() OVER o AS seq{counts} FROM src WHERE {relevant} WINDOW o AS (PARTITION BY unit ORDER BY ts, {firstStep}, id ROWS UNBOUNDED PRECEDING)),\n");
+            ? $"ev AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY ts, {id}) AS seq FROM src),\n"
+            : $"ev AS (SELECT *, row_number() OVER o AS seq{counts} FROM src WHERE {relevant} WINDOW o AS (PARTITION BY unit ORDER BY ts, {firstStep}, {id} ROWS UNBOUNDED PRECEDING)),\n");
         sql.Append(CultureInfo.InvariantCulture, $"a1 AS (SELECT unit, seq AS s1, ts AS t1, bd AS bd1, ts + {q.Interval(p.Window)} AS deadline{Carry(1, "ev")} FROM ev WHERE m1 = 1),\n");
         var previous = "a1";
         for (var i = 1; i < required.Count; i++)
@@ -528,7 +533,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
     }
 
     // Unordered: from each event that matches a step, the earliest event of every step at or after it within the window.
-    private static string UnorderedUnits(FunnelParameters p, SqlBuilder q, ComponentContext context)
+    private static string UnorderedUnits(FunnelParameters p, SqlBuilder q, ComponentContext context, DataKind idKind)
     {
         var steps = p.ParsedSteps;
         var n = steps.Count;
@@ -542,7 +547,7 @@ public sealed class Funnel : IComponent<FunnelParameters>
             nexts AS (SELECT unit, id, ts, bd, {next} FROM ev WINDOW f AS (PARTITION BY unit ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)),
             attempts AS (SELECT unit, id, ts, bd, {string.Join(", ", within.Select((x, i) => $"{x} AS t{i + 1}"))},
                                 {string.Join(" + ", within.Select(x => $"CASE WHEN {x} IS NULL THEN 0 ELSE 1 END"))} AS furthest FROM nexts),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, ts, id) AS pick FROM attempts)
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY unit ORDER BY furthest DESC, ts, {q.Dialect.OrderKey("id", idKind)}) AS pick FROM attempts)
             SELECT {q.Cast("unit", DataKind.Text)} AS unit, bd AS breakdown, ts AS entered_at, CAST(furthest AS BIGINT) AS furthest_step, furthest = {n} AS converted, CASE WHEN furthest = {n} THEN {Greatest(n)} END AS converted_at,
                    {string.Join(", ", Enumerable.Range(1, n).Select(k => $"t{k} AS step_{k}_at"))}
             FROM ranked WHERE pick = 1

@@ -145,12 +145,15 @@ public sealed class JourneyPaths : IComponent<JourneyPathsParameters>
         // and which events repeat the one before; the second numbers the steps of what is left and stops at the cut. Only
         // the first max_steps steps of a unit leave the second pass, so what is written, and the window that links each
         // step to the next, grow with the number of units, not with their events.
-        const string Time = "PARTITION BY unit ORDER BY ts, id";
+        // Events at one instant go in id order; text ids in byte order, so PostgreSQL's collation picks what DuckDB does.
+        var events = await w.DescribeTableAsync(context.Inputs[0], cancellationToken).ConfigureAwait(false)
+            ?? throw new InputDataException($"input '{context.Inputs[0]}' does not exist.");
+        var time = $"PARTITION BY unit ORDER BY ts, {d.OrderKey("id", events.Find(p.IdColumn)?.Kind ?? DataKind.Other)}";
         var repeat = p.CollapseRepeats ? "label = near" : "1 = 0";
         var passes = p.Backward
             ? $"""
-              ordered AS (SELECT unit, label, me, row_number() OVER ({Time}) AS seq, lead(label) OVER ({Time}) AS near,
-                                 coalesce(max(me) OVER ({Time} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ended
+              ordered AS (SELECT unit, label, me, row_number() OVER ({time}) AS seq, lead(label) OVER ({time}) AS near,
+                                 coalesce(max(me) OVER ({time} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ended
                           FROM src WHERE keep = 1),
               inside AS (SELECT unit, seq, label, me FROM ordered WHERE ended = 0 AND (me = 1 OR NOT coalesce({repeat}, false))),
               counted AS (SELECT unit, label, row_number() OVER (PARTITION BY unit ORDER BY seq DESC) AS depth,
@@ -159,9 +162,9 @@ public sealed class JourneyPaths : IComponent<JourneyPathsParameters>
               steps AS (SELECT unit, depth, label FROM counted WHERE reached = 1 AND depth <= {max})
               """
             : $"""
-              ordered AS (SELECT unit, label, me, row_number() OVER ({Time}) AS seq, lag(label) OVER ({Time}) AS near,
-                                 max(ms) OVER ({Time} ROWS UNBOUNDED PRECEDING) AS started,
-                                 coalesce(max(ms) OVER ({Time} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS opened
+              ordered AS (SELECT unit, label, me, row_number() OVER ({time}) AS seq, lag(label) OVER ({time}) AS near,
+                                 max(ms) OVER ({time} ROWS UNBOUNDED PRECEDING) AS started,
+                                 coalesce(max(ms) OVER ({time} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS opened
                           FROM src WHERE keep = 1),
               inside AS (SELECT unit, seq, label, CASE WHEN opened = 0 OR NOT ({repeat}) THEN 1 ELSE 0 END AS fresh, opened * me AS cut
                          FROM ordered WHERE started = 1 AND (opened = 0 OR NOT ({repeat}) OR me = 1)),

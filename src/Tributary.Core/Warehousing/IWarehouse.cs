@@ -195,6 +195,12 @@ public interface ISqlDialect
     /// </summary>
     string ByteOrder(string text);
 
+    /// <summary>
+    /// <paramref name="expression"/>, a value of <paramref name="kind"/>, as an ORDER BY key: text in <see cref="ByteOrder"/>,
+    /// any other kind as it is (PostgreSQL refuses a collation on a number or a time).
+    /// </summary>
+    string OrderKey(string expression, DataKind kind) => kind == DataKind.Text ? ByteOrder(expression) : expression;
+
     /// <summary>An interval of exactly <paramref name="span"/>, to add to or subtract from a timestamp or date.</summary>
     string Interval(TimeSpan span);
 

@@ -65,6 +65,28 @@ public sealed class FunnelTests(PostgresCluster postgres)
         Assert.Equal([(1L, null, 0L), (2L, 300.0, 1L), (3L, 1950.0, 3L)], times);
     }
 
+    // Two entries at one instant: the breakdown is the one with the smaller event id. DuckDB compares ids by bytes ('B2' <
+    // 'a-1'), a PostgreSQL database with an en-US collation by its rules ('a-1' < 'B2'): read there in byte order, the
+    // funnel credits the same channel on both.
+    [Fact]
+    public async Task Ordered_OnAPostgresDatabaseSortingByEnUs_BreaksATieOfEventIdsAsDuckDbDoes()
+    {
+        var events = string.Join("\n", Header, "B2,A,,,2025-01-01 10:00:00,p1,web,", "a-1,A,,,2025-01-01 10:00:00,p1,email,", "x-3,B,,,2025-01-01 10:05:00,p1,email,") + "\n";
+        async Task<string> BreakdownAsync(ComponentHarness h)
+        {
+            h.Temp.File("events.csv", events);
+            var result = await h.RunAsync(Pipeline("steps: [A, B], window: 1d, unit_column: person, breakdown: channel"));
+            Assert.True(result.Status == RunStatus.Succeeded, result.Error);
+            return (string)Assert.Single(await h.RowsAsync("SELECT breakdown FROM funnel__units"))[0]!;
+        }
+        await using var duck = await ComponentHarness.CreateAsync("duckdb", postgres);
+        await using var pg = await ComponentHarness.CreateOnCollatedPostgresAsync(postgres, "en-US");
+        Assert.Equal(["a-1", "B2"], (await pg.RowsAsync("SELECT x FROM (VALUES ('B2'), ('a-1')) AS v(x) ORDER BY x")).Select(r => (string)r[0]!));
+
+        Assert.Equal("web", await BreakdownAsync(duck));
+        Assert.Equal("web", await BreakdownAsync(pg));
+    }
+
     [Theory]
     [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Strict_NoOtherEventBetweenSteps_TiesOrderedByEventId(string engine)
