@@ -50,6 +50,8 @@ internal static class AudiencesCommand
             return ExitCodes.Success;
         }));
         command.Subcommands.Add(preview);
+        // Alone it says what it holds, as 'trib audiences --help' does, rather than System.CommandLine's bare "Required command was not provided".
+        command.SetAction(parse => new System.CommandLine.Help.HelpAction().Invoke(parse));
         return command;
     }
 

@@ -67,17 +67,28 @@ public sealed record AudienceQuery(string Sql, IReadOnlyList<object?> Parameters
         var predicates = conditions.Select(c => Predicate(q, schema, c, nowUtc, today)).Select(p => $"({p})").ToList();
         var where = predicates.Count == 0 ? "" : $" WHERE {string.Join(match == AudienceMatch.All ? " AND " : " OR ", predicates)}";
         var sql = $"SELECT i.* FROM {q.Quote(table)} i{where}";
-        if (limit is { } n)
-        {
-            // Ties broken by every orderable column, so that the same data gives the same rows at the cut.
-            var (column, descending) = string.IsNullOrWhiteSpace(orderBy) ? (null, false) : SplitOrder(orderBy);
-            var keys = new List<string>();
-            if (column is not null) keys.Add($"i.{q.Quote(schema.Find(column)!.Name)} {(descending ? "DESC" : "ASC")} NULLS LAST");
-            keys.AddRange(schema.Columns.Where(c => c.Kind != DataKind.Other).Select(c => $"i.{q.Quote(c.Name)} ASC NULLS LAST"));
-            sql += $" ORDER BY {string.Join(", ", keys)} LIMIT {n.ToString(CultureInfo.InvariantCulture)}";
-        }
-        return new AudienceQuery(sql, q.Parameters);
+        if (limit is null && string.IsNullOrWhiteSpace(orderBy)) return new AudienceQuery(sql, q.Parameters);
+        // Ties broken by every orderable column, so that the same data gives the same rows at the cut; text in byte order,
+        // so that a PostgreSQL database sorting by en_US rules cuts where DuckDB does.
+        var (column, descending) = string.IsNullOrWhiteSpace(orderBy) ? (null, false) : SplitOrder(orderBy);
+        var keys = new List<string>();
+        if (column is { } named && schema.Find(named) is { } first)
+            keys.Add($"{dialect.OrderKey(q.Quote(first.Name), first.Kind)} {(descending ? "DESC" : "ASC")} NULLS LAST");
+        keys.AddRange(schema.Columns.Where(c => c.Kind != DataKind.Other).Select(c => $"{dialect.OrderKey(q.Quote(c.Name), c.Kind)} ASC NULLS LAST"));
+        var order = string.Join(", ", keys);
+        if (limit is { } n) sql += $" ORDER BY {order} LIMIT {n.ToString(CultureInfo.InvariantCulture)}";
+        return new AudienceQuery(sql, q.Parameters) { Order = order };
     }
+
+    /// <summary>
+    /// The ORDER BY keys of the audience's order (order_by, then every orderable column), over its columns by bare name
+    /// so that they apply to a query reading <see cref="Sql"/>; null without order_by or limit (no order is asked for).
+    /// </summary>
+    public string? Order { get; init; }
+
+    /// <summary>The first <paramref name="rows"/> rows of the audience, in its order when it has one.</summary>
+    public string FirstRowsSql(int rows) =>
+        $"SELECT * FROM ({Sql}) a{(Order is null ? "" : $" ORDER BY {Order}")} LIMIT {rows.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The column and direction of <c>order_by</c>: a column name, optionally followed by <c>asc</c> or <c>desc</c>.</summary>
     public static (string Column, bool Descending) SplitOrder(string orderBy)

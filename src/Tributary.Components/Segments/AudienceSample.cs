@@ -19,8 +19,7 @@ public sealed record AudienceSample(long Count, long Total, TableSchema Schema, 
     {
         var count = await warehouse.ScalarAsync($"SELECT count(*) FROM ({query.Sql}) a", query.Parameters, cancellationToken).ConfigureAwait(false);
         var total = await warehouse.ScalarAsync($"SELECT count(*) FROM {warehouse.Dialect.Quote(table)}", null, cancellationToken).ConfigureAwait(false);
-        var n = sampleRows.ToString(CultureInfo.InvariantCulture);
-        var sample = await warehouse.QueryAsync($"SELECT * FROM ({query.Sql}) a LIMIT {n}", query.Parameters, sampleRows, cancellationToken).ConfigureAwait(false);
+        var sample = await warehouse.QueryAsync(query.FirstRowsSql(sampleRows), query.Parameters, sampleRows, cancellationToken).ConfigureAwait(false);
         return new AudienceSample(Long(count), Long(total), schema, sample.Rows);
     }
 

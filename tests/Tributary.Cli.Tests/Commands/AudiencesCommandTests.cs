@@ -60,6 +60,19 @@ public sealed class AudiencesCommandTests : IDisposable
         Assert.Contains("Acme, Inc.", table.Out, StringComparison.Ordinal);
     }
 
+    // Alone, the command group says what it holds rather than System.CommandLine's "Required command was not provided".
+    [Fact]
+    public async Task Audiences_WithoutASubcommand_PrintsItsSubcommands()
+    {
+        var result = await Trib.RunAsync("audiences");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Error);
+        Assert.Contains("Audiences: the segment.audience steps of the project's pipelines.", result.Out, StringComparison.Ordinal);
+        Assert.Contains("preview <pipeline> <step>", result.Out, StringComparison.Ordinal);
+        Assert.Contains("Count an audience step's rows as a run would write them now", result.Out, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Preview_StepThatIsNoAudience_SaysWhichStepsAreAndExitsOne()
     {

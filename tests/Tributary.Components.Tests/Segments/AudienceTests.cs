@@ -6,6 +6,7 @@ using Tributary.Components.Segments;
 using Tributary.Engine.Execution;
 using Tributary.Engine.Runs;
 using Tributary.Testing;
+using Tributary.Warehouse.DuckDb;
 using Tributary.Warehouse.Postgres;
 
 namespace Tributary.Components.Tests.Segments;
@@ -134,11 +135,44 @@ public sealed class AudienceTests(PostgresCluster postgres)
         Assert.Equal(["Acme", "Inc."], commaText);
     }
 
+    // The Audiences page and trib audiences preview show the first rows: with an order_by they are the first by it, limit or not.
+    [Theory]
+    [ClassData(typeof(TheoryDataOfEngines))]
+    public async Task Sample_OrderByWithoutALimit_ShowsTheFirstRowsByThatOrder(string engine)
+    {
+        await using var h = await WithCustomersAsync(engine, postgres);
+        await RunAsync(h, """{ conditions: [{ column: churn_risk, op: "=", value: high }] }""");
+        var schema = (await h.Warehouse.DescribeTableAsync("profiles", CancellationToken.None))!;
+        var query = AudienceQuery.Build(h.Warehouse.Dialect, "profiles", schema, [AudienceCondition.Of("churn_risk", "=", "high")], AudienceMatch.All, null, "clv desc",
+            Now.UtcDateTime, TimeZoneInfo.Utc);
+
+        var sample = await AudienceSample.ReadAsync(h.Warehouse, "profiles", schema, query, 3, CancellationToken.None);
+
+        Assert.Equal(6, sample.Count);
+        Assert.Equal(["c1", "c2", "c5"], sample.Rows.Select(r => (string)r[0]!));
+    }
+
     [Fact]
     public async Task Build_TimestamptzWithinLastAndOlderThan_CompareInstantsWhateverTheSessionTimeZone()
     {
         // Tokyo is UTC+9: a bound plain TIMESTAMP read there would be 9 hours early, and the row a minute past 90 days would match.
         await using var w = await PostgresWarehouse.OpenAsync(await postgres.NewSchemaAsync() + ";Timezone=Asia/Tokyo", CancellationToken.None);
+        await AssertComparesInstantsAsync(w);
+    }
+
+    [Fact]
+    public async Task Build_TimestamptzOnDuckDbWithTheSessionInTokyo_ComparesInstants()
+    {
+        using var temp = new TempDirectory();
+        await using var w = await DuckDbWarehouse.OpenAsync(Path.Combine(temp.Path, "w.duckdb"), CancellationToken.None);
+        // DuckDB casts a plain TIMESTAMP to TIMESTAMPTZ in its TimeZone setting, as PostgreSQL does; each query has its own connection, hence GLOBAL.
+        await w.ExecuteAsync("SET GLOBAL TimeZone = 'Asia/Tokyo'", null, CancellationToken.None);
+        Assert.Equal("Asia/Tokyo", await w.ScalarAsync("SELECT current_setting('TimeZone')", null, CancellationToken.None));
+        await AssertComparesInstantsAsync(w);
+    }
+
+    private static async Task AssertComparesInstantsAsync(IWarehouse w)
+    {
         await w.ExecuteAsync("""
             CREATE TABLE "orders_tz" AS SELECT * FROM (VALUES ('late', TIMESTAMPTZ '2025-04-01 01:59:00+00'), ('edge', TIMESTAMPTZ '2025-04-01 02:00:00+00'),
                 ('recent', TIMESTAMPTZ '2025-06-29 11:00:00+09')) AS v("customer_id", "last_order_at")
