@@ -69,19 +69,40 @@ internal static class TablesApi
         return new WarehouseColumnView(name, type, dialect.KindOf(type));
     }
 
-    // PostgreSQL's planner estimate of the tables it guesses above estimateAbove rows (-1 for one never analyzed, so that one is counted).
+    // PostgreSQL's planner estimate of the tables it guesses above estimateAbove rows. A table never analyzed has none
+    // (reltuples -1, relpages 0): like the planner, it is guessed from its file's pages and a row width from its columns.
     private static async Task<Dictionary<(string, string), long>> EstimateAsync(IWarehouse warehouse, long estimateAbove, CancellationToken cancellationToken)
     {
         var estimates = new Dictionary<(string, string), long>();
         if (warehouse.Dialect.Name != "postgres") return estimates;
         var d = warehouse.Dialect;
         var result = await warehouse.QueryAsync(
-            "SELECT n.nspname, c.relname, c.reltuples FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-            + $"WHERE c.relkind IN ({d.Parameter(1)}, {d.Parameter(2)}) AND c.reltuples > {d.Parameter(3)}",
+            "SELECT n.nspname, c.relname, c.reltuples, CASE WHEN c.reltuples < 0 THEN pg_catalog.pg_relation_size(c.oid) END, "
+            + "(SELECT sum(CASE WHEN a.attlen > 0 THEN a.attlen ELSE 32 END) FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), "
+            + "pg_catalog.current_setting('block_size') "
+            + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            + $"WHERE c.relkind IN ({d.Parameter(1)}, {d.Parameter(2)}) AND (c.reltuples > {d.Parameter(3)} OR c.reltuples < 0)",
             ["r", "p", (double)estimateAbove], int.MaxValue, cancellationToken).ConfigureAwait(false);
         foreach (var row in result.Rows)
-            estimates[(Text(row[0]), Text(row[1]))] = (long)Math.Round(Convert.ToDouble(row[2], CultureInfo.InvariantCulture));
+        {
+            var tuples = Convert.ToDouble(row[2], CultureInfo.InvariantCulture);
+            var estimate = tuples >= 0 ? tuples
+                : FromSize(Convert.ToInt64(row[3] ?? 0L, CultureInfo.InvariantCulture), Convert.ToInt64(row[4] ?? 0L, CultureInfo.InvariantCulture),
+                    long.Parse(Text(row[5]), CultureInfo.InvariantCulture));
+            if (estimate > estimateAbove) estimates[(Text(row[0]), Text(row[1]))] = (long)Math.Round(estimate);
+        }
         return estimates;
+    }
+
+    /// <summary>
+    /// Rows of a never-analyzed heap of <paramref name="bytes"/> whose columns are <paramref name="width"/> bytes (a variable-length
+    /// column taken as 32, PostgreSQL's own guess): full pages of rows each a 24-byte header and the data, aligned to 8, and a
+    /// 4-byte line pointer, in what a page leaves after its 24-byte header (PostgreSQL's estimate_rel_size, storage/bufpage.h).
+    /// </summary>
+    internal static double FromSize(long bytes, long width, long blockSize)
+    {
+        var tuple = (24 + width + 7) / 8 * 8 + 4;
+        return (double)(bytes / blockSize) * ((blockSize - 24) / tuple);
     }
 
     // Staging tables of a write under way and the engine's bookkeeping (PostgreSQL's pg_toast, pg_temp_N) are no one's data.

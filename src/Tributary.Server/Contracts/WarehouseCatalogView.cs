@@ -13,7 +13,7 @@ public sealed record WarehouseCatalogView(string Engine, string CurrentSchema, I
 /// <param name="Name">Its name.</param>
 /// <param name="IsView">Whether it is a view (its rows are not counted: counting would run it).</param>
 /// <param name="Rows">How many rows it has; null for a view, for a table the server could not count (it may not read it, or it was dropped meanwhile), and for the tables left once counting took longer than the server allows (10 s a statement).</param>
-/// <param name="RowsEstimated">Whether <paramref name="Rows"/> is the engine's estimate rather than a count: PostgreSQL's planner estimate (<c>pg_class.reltuples</c>, as of the table's last ANALYZE) for a table it estimates above 1,000,000 rows, which counting could take longer than the server allows.</param>
+/// <param name="RowsEstimated">Whether <paramref name="Rows"/> is the engine's estimate rather than a count: PostgreSQL's planner estimate (<c>pg_class.reltuples</c>, as of the table's last ANALYZE; for a table never analyzed, its size over a row width guessed from its columns) for a table it estimates above 1,000,000 rows, which counting could take longer than the server allows.</param>
 /// <param name="Columns">Its columns in order.</param>
 public sealed record WarehouseTableView(string Schema, string Name, bool IsView, long? Rows, bool RowsEstimated, IReadOnlyList<WarehouseColumnView> Columns);
 

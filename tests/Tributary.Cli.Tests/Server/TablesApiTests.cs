@@ -88,26 +88,42 @@ public sealed class TablesApiTests(PostgresCluster postgres) : IDisposable
     {
         await using var warehouse = await PostgresWarehouse.OpenAsync(await postgres.NewSchemaAsync(), Ct);
         await warehouse.ExecuteAsync("CREATE TABLE big (id integer)", null, Ct);
-        await warehouse.ExecuteAsync("INSERT INTO big SELECT i FROM generate_series(1, 50) AS g(i)", null, Ct);
+        await warehouse.ExecuteAsync("INSERT INTO big SELECT i FROM generate_series(1, 2000) AS g(i)", null, Ct);
         await warehouse.ExecuteAsync("ANALYZE big", null, Ct);
-        // Five rows since the ANALYZE (too few for autovacuum to analyze again): a count says 55, the estimate 50.
-        await warehouse.ExecuteAsync("INSERT INTO big SELECT i FROM generate_series(51, 55) AS g(i)", null, Ct);
+        // Five rows since the ANALYZE (too few for autovacuum to analyze again): a count says 2005, the estimate 2000.
+        await warehouse.ExecuteAsync("INSERT INTO big SELECT i FROM generate_series(2001, 2005) AS g(i)", null, Ct);
         await warehouse.ExecuteAsync("CREATE TABLE small (id integer)", null, Ct);
         await warehouse.ExecuteAsync("INSERT INTO small SELECT i FROM generate_series(1, 3) AS g(i)", null, Ct);
         await warehouse.ExecuteAsync("ANALYZE small", null, Ct);
-        // Never analyzed, its estimate is unknown (-1): counted, however many rows it has.
-        await warehouse.ExecuteAsync("CREATE TABLE fresh (id integer)", null, Ct);
-        await warehouse.ExecuteAsync("INSERT INTO fresh SELECT i FROM generate_series(1, 20) AS g(i)", null, Ct);
 
-        var catalog = await TablesApi.ReadAsync(warehouse, estimateAbove: 10, Ct);
+        var catalog = await TablesApi.ReadAsync(warehouse, estimateAbove: 1000, Ct);
 
         var mine = catalog.Tables.Where(t => t.Schema == catalog.CurrentSchema).ToDictionary(t => t.Name, t => (t.Rows, t.RowsEstimated));
-        Assert.Equal((50L, true), mine["big"]);
+        Assert.Equal((2000L, true), mine["big"]);
         Assert.Equal((3L, false), mine["small"]);
-        Assert.Equal((20L, false), mine["fresh"]);
         // At the real threshold every one of them is counted.
         var counted = (await TablesApi.ReadAsync(warehouse, TablesApi.EstimateAbove, Ct)).Tables.Single(t => t.Schema == catalog.CurrentSchema && t.Name == "big");
-        Assert.Equal((55L, false), (counted.Rows, counted.RowsEstimated));
+        Assert.Equal((2005L, false), (counted.Rows, counted.RowsEstimated));
+    }
+
+    // A table never analyzed has no planner estimate (reltuples -1): a huge one is estimated from its size and its columns'
+    // widths rather than scanned, and one whose size says it is small is counted.
+    [Fact]
+    public async Task Tables_OnPostgres_ANeverAnalyzedTable_IsEstimatedFromItsSizeWhenThatIsAboveTheThreshold()
+    {
+        await using var warehouse = await PostgresWarehouse.OpenAsync(await postgres.NewSchemaAsync(), Ct);
+        // Autovacuum off for them, so that it cannot analyze them while the test runs.
+        await warehouse.ExecuteAsync("CREATE TABLE fresh WITH (autovacuum_enabled = false) AS SELECT CAST(i AS integer) AS id FROM generate_series(1, 20000) AS g(i)", null, Ct);
+        await warehouse.ExecuteAsync("CREATE TABLE few WITH (autovacuum_enabled = false) AS SELECT CAST(i AS integer) AS id FROM generate_series(1, 20) AS g(i)", null, Ct);
+        Assert.Equal(-1.0, Convert.ToDouble(await warehouse.ScalarAsync("SELECT reltuples FROM pg_class WHERE oid = 'fresh'::regclass", null, Ct), System.Globalization.CultureInfo.InvariantCulture));
+
+        var catalog = await TablesApi.ReadAsync(warehouse, estimateAbove: 1000, Ct);
+
+        var mine = catalog.Tables.Where(t => t.Schema == catalog.CurrentSchema).ToDictionary(t => t.Name, t => (t.Rows, t.RowsEstimated));
+        // 226 integer rows fill a page; 89 pages hold the 20,000.
+        Assert.True(mine["fresh"].RowsEstimated);
+        Assert.InRange(mine["fresh"].Rows!.Value, 19_000L, 21_000L);
+        Assert.Equal((20L, false), mine["few"]);
     }
 
     // DuckDB counts cheaply, so it always counts, at any threshold; its estimated_size would still include the deleted rows.
