@@ -177,6 +177,7 @@ public sealed partial class PipelineLoader(ComponentCatalog catalog)
             Pools = pools,
             EnvironmentValues = substitution.EnvironmentValues.Concat(definitions.EnvironmentValues)
                 .DistinctBy(e => e.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal),
+            Warnings = Sorted(diagnostics),
         }, diagnostics) { DeclaredName = name };
     }
 

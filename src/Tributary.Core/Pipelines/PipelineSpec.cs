@@ -46,6 +46,13 @@ public sealed record PipelineSpec
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyDictionary<string, string> EnvironmentValues { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// What the load warned of, the file valid all the same: an environment variable a <c>*_env</c> setting names that is not
+    /// set in the loading process (the step would fail), an <c>on_failure</c> URL that would send no alert. Never serialized.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<Diagnostic> Warnings { get; init; } = [];
+
     /// <summary>The retry policy of a step: its group's when the group sets one, else the pipeline's.</summary>
     public RetrySpec RetryOf(string asset) => Groups.FirstOrDefault(g => g.Retry is not null && g.Assets.Contains(asset))?.Retry ?? Retry;
 }

@@ -101,6 +101,7 @@ public sealed class RunExecutor(ComponentCatalog catalog, IWarehouse warehouse, 
         var runId = run.RunId;
         if (request.Started is { } onStarted) await onStarted(runId, CancellationToken.None).ConfigureAwait(false);
         run.Emit(RunEventKind.RunStarted, null, $"run {runId} of '{pipeline.Name}': {order.Count} step(s)");
+        foreach (var warning in request.Warnings) run.Emit(RunEventKind.Log, null, warning);
         var foreign = await ForeignInputs.FindAsync(pipeline, graph, order, selected, fingerprints, request, store, CancellationToken.None).ConfigureAwait(false);
 
         await using var memory = new ResidentMemorySampler(MemorySamplePeriod, time);

@@ -35,6 +35,11 @@ public sealed record RunRequest
     public Action<RunEvent>? Observer { get; init; }
     /// <summary>Awaited with the run id as soon as the run is recorded, before any step starts.</summary>
     public Func<string, CancellationToken, Task>? Started { get; init; }
+    /// <summary>
+    /// Lines the run's log opens with, after its start: what loading the pipeline where the run happens warned of (an unset
+    /// variable a step will read), for a run whose starter has no console of its own (the server's runs). Empty by default.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>How a run ended.</summary>

@@ -94,6 +94,36 @@ public sealed class RunsApiTests : IDisposable
             .ListQueueAsync([QueueState.Queued, QueueState.Launched, QueueState.Done], Ct), q => q.QueueId == queued.QueueId).Trigger);
     }
 
+    // trib run warns of an unset variable before a local run; a run the server starts (the Run button, a schedule, a trib run
+    // handed over) has no console, so the warning goes into its log, from the server's environment, which is the run's.
+    [Fact]
+    public async Task Submit_APipelineNamingAVariableTheServerLacks_TheRunsLogWarnsAtItsLine()
+    {
+        var variable = "TRIB_TEST_SERVER_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "quiet.yaml"), $$"""
+            pipeline: quiet
+            on_failure: { webhook_url_env: {{variable}} }
+            components:
+              - { id: ok, type: transform.sql, with: { sql: SELECT 1 AS v } }
+            """);
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        served.SendWriteSecret();
+
+        var queued = (await (await served.Http.PostAsJsonAsync("/api/runs", new RunSubmission("quiet"), ApiJson.Options, Ct)).Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct))!;
+        QueuedRunView entry;
+        while ((entry = (await served.Http.GetFromJsonAsync<QueuedRunView>($"/api/queue/{queued.QueueId}", ApiJson.Options, Ct))!).State is not QueueState.Done)
+            await Task.Delay(100, Ct);
+        var shown = await Trib.RunAsync("runs", "show", entry.RunId!, "--format", "json", "--project", Project);
+
+        Assert.True(shown.ExitCode == 0, shown.Error);
+        var events = JsonDocument.Parse(shown.Out).RootElement.GetProperty("events").EnumerateArray()
+            .Select(e => (Kind: e.GetProperty("kind").GetString(), Message: e.GetProperty("message").GetString()!)).ToList();
+        Assert.Equal("RunStarted", events[0].Kind);
+        Assert.Equal(("Log", $"pipelines/quiet.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here: "
+            + $"a failed run would send no alert. Set {variable} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run)."), events[1]);
+    }
+
     [Fact]
     public async Task Queue_ARunHeldByAnotherProcess_SaysWhatItWaitsFor_AsTribRunsDoes()
     {
