@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tributary.Cli.Output;
 using Tributary.Components;
+using Tributary.Core.Components;
 
 namespace Tributary.Cli.Commands;
 
@@ -19,12 +20,22 @@ internal static class ComponentsCommand
         var command = new Command("components", "List component types with a one-line description.") { format };
         command.SetAction((parse, _) => cli.RunAsync(() =>
         {
-            DataWriter.Write(cli.Out, parse.GetValue(format), ["type", "category", "inputs", "description"],
-                BuiltInComponents.CreateCatalog().Types.Select(t => new object?[] { t.TypeName, t.Category, t.Inputs.ToString(), t.Description }));
+            var types = BuiltInComponents.CreateCatalog().Types;
+            var f = parse.GetValue(format);
+            // A table is for people, within 80 columns piped: the type already starts with its category, the inputs are counted
+            // (0, 1, 1+, any), and each description wraps beside its type. CSV and JSON keep every field for programs.
+            if (f == OutputFormat.Table)
+                DataWriter.Write(cli.Out, f, ["type", "inputs", "description"], types.Select(t => new object?[] { t.TypeName, Count(t.Inputs), t.Description }), prose: ["description"]);
+            else
+                DataWriter.Write(cli.Out, f, ["type", "category", "inputs", "description"], types.Select(t => new object?[] { t.TypeName, t.Category, t.Inputs.ToString(), t.Description }));
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
     }
+
+    private static string Count(InputArity inputs) =>
+        inputs.Max == int.MaxValue ? (inputs.Min == 0 ? "any" : $"{inputs.Min}+")
+        : inputs.Min == inputs.Max ? $"{inputs.Min}" : $"{inputs.Min}-{inputs.Max}";
 
     public static Command CreateSchema(CliContext cli)
     {

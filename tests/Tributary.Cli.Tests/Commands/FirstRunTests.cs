@@ -91,11 +91,38 @@ public sealed partial class FirstRunTests : IDisposable
     [Fact]
     public async Task Table_Piped_IsPrintedUnwrapped()
     {
-        var components = await Trib.RunAsync("components");
+        await InitAsync();
+        var id = "order-" + new string('7', 90);
 
-        var line = components.Out.Split('\n').Single(l => l.Contains("analytics.budget_optimizer", StringComparison.Ordinal));
-        Assert.Contains("Fit adstock + Hill response curves per channel and reallocate the budget to equalize marginal returns.", line, StringComparison.Ordinal);
+        var table = (await QueryAsync($"SELECT '{id}' AS order_id, 'paid' AS status")).Out;
+
+        var line = table.Split('\n').Single(l => l.Contains(id, StringComparison.Ordinal));
+        Assert.Contains("paid", line, StringComparison.Ordinal);
         Assert.True(line.Length > 80, line);
+    }
+
+    // Piped into a file or a pager, each component is one entry of at most 80 columns a line: its type whole on the entry's
+    // first line, the description wrapped beside it.
+    [Fact]
+    public async Task Components_Piped_FitEightyColumnsWithEachTypeOnItsEntrysFirstLineAndEveryWordOfItsDescription()
+    {
+        var table = await Trib.RunAsync("components");
+        var json = await Trib.RunAsync("components", "--format", "json");
+
+        var lines = table.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        foreach (var component in JsonDocument.Parse(json.Out).RootElement.EnumerateArray())
+        {
+            var type = component.GetProperty("type").GetString()!;
+            var first = lines.FindIndex(l => l.StartsWith($"│ {type} ", StringComparison.Ordinal));
+            Assert.True(first >= 0, type);
+            // The entry runs until the next type's line (or the table's end); its description column holds the whole description
+            // (a word longer than the column, such as a docs link, is cut where the column ends).
+            var entry = lines.Skip(first).TakeWhile((l, i) => i == 0 || l.StartsWith("│ ", StringComparison.Ordinal) && l[2] == ' ').ToList();
+            var shown = string.Concat(entry.Select(l => l.Split('│')[3])).Replace(" ", "", StringComparison.Ordinal);
+            Assert.Equal(component.GetProperty("description").GetString()!.Replace(" ", "", StringComparison.Ordinal), shown);
+        }
+        Assert.Equal(["source.csv", "0"], lines.First(l => l.StartsWith("│ source.csv ", StringComparison.Ordinal)).Split('│').Select(c => c.Trim()).Skip(1).Take(2));
     }
 
     [Fact]
