@@ -220,7 +220,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
             if (keyIndex < 0)
                 throw new InputDataException($"input '{context.Inputs[0]}' has no column '{p.Key}' (key): sync: diff remembers what the receiver holds by key. Set key to the column identifying a row, or sync: full.");
             var key = schema.Columns[keyIndex];
-            await CheckKeyAsync(context, key.Name, consented, cancellationToken).ConfigureAwait(false);
+            await CheckKeyAsync(context, key.Name, key.Kind, consented, cancellationToken).ConfigureAwait(false);
             state = await WebhookSyncState.LoadAsync(w, context.Output(WebhookSyncState.Output), key.Name, key.Kind, context.Log, cancellationToken).ConfigureAwait(false);
             if (context.FullRefresh) context.Log("full refresh: every row is sent again, whatever the receiver was sent before");
             // In key order, so a failed batch is sent again as the same rows, under the same Idempotency-Key, unless rows ahead of it moved.
@@ -339,7 +339,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
     private static object?[] LogRow(Delivery d, string runId) => [d.Batch, d.Rows, d.StatusCode, d.Attempts, d.Delivered, d.Event, d.IdempotencyKey, d.At, runId];
 
     // A diff sync's key is unique and never NULL in what is sent, or which row the receiver holds could not be told.
-    private static async Task CheckKeyAsync(ComponentContext context, string key, string consented, CancellationToken cancellationToken)
+    private static async Task CheckKeyAsync(ComponentContext context, string key, DataKind kind, string consented, CancellationToken cancellationToken)
     {
         var w = context.Warehouse;
         var (k, table) = (w.Dialect.Quote(key), w.Dialect.Quote(context.Inputs[0]));
@@ -350,7 +350,7 @@ public sealed class Webhook : IComponent<WebhookParameters>
         if (missing > 0) problems.Add($"{missing} row(s) have no {key}");
         if (repeated > 0)
         {
-            var examples = await w.QueryAsync($"SELECT {k} FROM {table}{consented}{(consented.Length == 0 ? " WHERE " : " AND ")}{k} IS NOT NULL GROUP BY {k} HAVING count(*) > 1 ORDER BY {k}",
+            var examples = await w.QueryAsync($"SELECT {k} FROM {table}{consented}{(consented.Length == 0 ? " WHERE " : " AND ")}{k} IS NOT NULL GROUP BY {k} HAVING count(*) > 1 ORDER BY {w.Dialect.OrderKey(k, kind)}",
                 null, 3, cancellationToken).ConfigureAwait(false);
             problems.Add($"{repeated} row(s) repeat another row's {key} (e.g. {string.Join(", ", examples.Rows.Select(r => WebhookSyncState.KeyText(r[0]!)))})");
         }

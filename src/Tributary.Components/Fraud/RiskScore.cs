@@ -162,7 +162,7 @@ public sealed class RiskScore : IComponent<RiskScoreParameters>
             joins.Add($"LEFT JOIN (SELECT CAST({q.Quote(p.LabelId)} AS VARCHAR) AS id, min(CAST({q.Quote(p.LabelColumn)} AS VARCHAR)) AS label FROM {Table(labels)} GROUP BY CAST({q.Quote(p.LabelId)} AS VARCHAR)) l ON l.id = CAST(r.transaction_id AS VARCHAR)");
             select.Add("l.label");
         }
-        var sql = $"SELECT {string.Join(", ", select)} FROM {Table(p.Rules)} r {string.Join("\n", joins)} ORDER BY 2, 1";
+        var sql = $"SELECT {string.Join(", ", select)} FROM {Table(p.Rules)} r {string.Join("\n", joins)} ORDER BY 2, {q.Dialect.ByteOrder($"CAST(r.{q.Quote("transaction_id")} AS VARCHAR)")}";
         var scored = new List<Scored>();
         var hasModel = p.Model is { Length: > 0 };
         // Each part is ranked against the batch's own scores of it, read as the online scorer reads them.
