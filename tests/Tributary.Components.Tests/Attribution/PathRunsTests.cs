@@ -54,7 +54,38 @@ public sealed class PathRunsTests
         // Path 10: positions 1 (A, age 2), 2 (B, age 1) from the first range, 3 (A, age 3) from the second.
         Assert.Equal([7, 4, 7, 4, 4, 4, 7], paths.Keys[..7]);
         Assert.Equal([2, 1, 2, 1, 1, 1, 2], paths.Channels[..7]);
-        Assert.Equal([4.0, 2, 1, 3, 5, 0.5, 0.25], paths.Ages[..7]);
+        Assert.Equal([[4.0], [2, 1, 3], [5], [0.5, 0.25]], Enumerable.Range(0, 4).Select(p => paths.AgesOf(p).ToArray()));
+    }
+
+    // Ages are kept only for runs with one other than 0 (a touch's age is 0 unless its path converted), yet each path reads
+    // every touch's age: a run whose first touches are 0 before its first other age (in a later batch), a path stored as
+    // two runs of which one has no age, and paths whose touches are all 0 (which share a stretch of zeros).
+    [Fact]
+    public void ToPaths_AgesKeptOnlyForRunsWithOne_EveryPathReadsEachTouchsAge()
+    {
+        const long A = 0xA;
+        var first = new PathRuns(8, outcomes: false);
+        Assert.True(first.Add(Batch((40, A, 1, 0), (40, A, 2, 0), (10, A, 1, 0), (10, A, 2, 0))));
+        Assert.True(first.Add(Batch((10, A, 3, 1.5), (10, A, 4, 0), (30, A, 2, 0), (30, A, 1, 0))));
+        var second = new PathRuns(8, outcomes: false);
+        Assert.True(second.Add(Batch((30, A, 3, 2.5), (20, A, 2, 0), (20, A, 1, 0))));
+        var pairs = Pairs([A]);
+        foreach (var slice in new[] { first, second })
+        {
+            slice.End();
+            Assert.True(slice.ResolvePairs(pairs, [0]));
+        }
+
+        var paths = PathRuns.ToPaths([first, second], [0], out var refusal);
+
+        Assert.Null(refusal);
+        Assert.NotNull(paths);
+        Assert.Equal([10L, 20, 30, 40], paths.Hashes);
+        double[][] ages = [[0, 0, 1.5, 0], [0, 0], [0, 0, 2.5], [0, 0]];
+        Assert.Equal(ages, Enumerable.Range(0, 4).Select(p => paths.AgesOf(p).ToArray()));
+        // Only paths 10 and 30 keep ages of their own; 20 and 40 read the same zeros after them.
+        Assert.Equal(paths.AgeStarts[1], paths.AgeStarts[3]);
+        Assert.Equal(7, paths.AgeStarts[1]);
     }
 
     // A pair the scan met that the pairs query did not count (the input changed in between): refused, and the read falls
