@@ -17,19 +17,24 @@ internal sealed class PathRuns
     // here until ResolvePairs gives each its key (the pairs query runs beside the scans, not before them).
     private readonly Dictionary<long, int> _pairs = [];
     private int[] _keyOfPair = [];
-    // Per touch its position (int.MaxValue for none: NULL positions sort last) and key, in arrival order. Positions are
-    // kept in 32 bits: a path's positions count its touches, and this read's arrays are most of the step's memory, whose
-    // every new page costs the kernel a fault (bench/README.md, stop 30).
+    // Per touch its key, in arrival order, and its position (int.MaxValue for none: NULL positions sort last) only for
+    // runs whose positions do not count up by one from their first (a producer numbers a path's touches 1, 2, 3... and
+    // stores them in that order). Positions are kept in 32 bits: a path's positions count its touches, and this read's
+    // arrays are most of the step's memory, whose every new page costs the kernel a fault (bench/README.md, stops 30, 32).
     private int[] _positions;
+    private int _positionCount;
     private int[] _keys;
     // The touches' ages, only for runs with an age other than 0: a touch's age is 0 unless its path converted (two thirds
     // of the touches in the bench), and the pages never written are never faulted in (bench/README.md, stop 32).
     private double[] _ages;
     private int _ageCount;
-    // Per run the hash of its path's id, its first touch (longer than Count) and its first age in _ages (-1: all 0).
-    private long[] _hashes = new long[4096];
-    private int[] _starts = new int[4097];
-    private int[] _ageStarts = new int[4096];
+    // Per run the hash of its path's id, its first touch (longer than Count), its first touch's position and its first
+    // position in _positions (-1: counting up from the first), and its first age in _ages (-1: all 0).
+    private long[] _hashes;
+    private int[] _starts;
+    private int[] _firstPositions;
+    private int[] _positionStarts;
+    private int[] _ageStarts;
     // Per run, when the read brings each touch's outcome: whether a touch converted, the largest conversion value of its
     // converting touches (negative infinity for none) and their latest conversion time in ticks (NoTime for none).
     private readonly bool _outcomes;
@@ -44,7 +49,11 @@ internal sealed class PathRuns
     public PathRuns(int capacity, bool outcomes)
     {
         _outcomes = outcomes;
-        if (outcomes) (_converted, _values, _convertedAt) = (new bool[_hashes.Length], new double[_hashes.Length], new long[_hashes.Length]);
+        // The runs' arrays sized for paths of 8 touches or more (the bench's average is 10): doubled from a few thousand,
+        // they were copied and faulted in anew each time.
+        var runs = capacity / 8 + 4096;
+        (_hashes, _starts, _firstPositions, _positionStarts, _ageStarts) = (new long[runs], new int[runs + 1], new int[runs], new int[runs], new int[runs]);
+        if (outcomes) (_converted, _values, _convertedAt) = (new bool[runs], new double[runs], new long[runs]);
         (_positions, _keys, _ages) = (HugePageArrays.Allocate<int>(capacity), HugePageArrays.Allocate<int>(capacity), HugePageArrays.Allocate<double>(capacity));
     }
 
@@ -73,7 +82,7 @@ internal sealed class PathRuns
         var positionNulls = b.HasNulls(2);
         var converting = _outcomes ? b.Values<bool>(4) : default;
         if (_ended) throw new InvalidOperationException("The read has ended.");
-        if (TouchCount + b.Count > _positions.Length) Grow(TouchCount + b.Count);
+        if (TouchCount + b.Count > _keys.Length) Grow(TouchCount + b.Count);
         var (pair, pairHash) = (-1, 0L);
         for (var i = 0; i < b.Count; i++)
         {
@@ -83,10 +92,11 @@ internal sealed class PathRuns
                 if (Count + 1 == _hashes.Length)
                 {
                     (_hashes, _starts, _ageStarts) = (Resized(_hashes, Count), Resized(_starts, Count + 1), Resized(_ageStarts, Count));
+                    (_firstPositions, _positionStarts) = (Resized(_firstPositions, Count), Resized(_positionStarts, Count));
                     if (_outcomes) (_converted, _values, _convertedAt) = (Resized(_converted, Count), Resized(_values, Count), Resized(_convertedAt, Count));
                 }
                 if (_outcomes) (_converted[Count], _values[Count], _convertedAt[Count]) = (false, double.NegativeInfinity, PathOutlines.NoTime);
-                (_hashes[Count], _ageStarts[Count]) = (hash, -1);
+                (_hashes[Count], _ageStarts[Count], _positionStarts[Count]) = (hash, -1, -1);
                 _starts[Count++] = TouchCount;
             }
             // A path's touches often repeat a pair: looked up only when it changes.
@@ -98,9 +108,14 @@ internal sealed class PathRuns
                 pair = number;
             }
             var at = TouchCount++;
-            if (positionNulls && b.IsNull(2, i)) _positions[at] = int.MaxValue;
-            else if (position[i] is >= int.MinValue and < int.MaxValue) _positions[at] = (int)position[i];
+            int p;
+            if (positionNulls && b.IsNull(2, i)) p = int.MaxValue;
+            else if (position[i] is >= int.MinValue and < int.MaxValue) p = (int)position[i];
             else return Refuse($"a touch's position ({position[i]}) is outside 32-bit integers");
+            var run = Count - 1;
+            if (_positionStarts[run] >= 0) _positions[_positionCount++] = p;
+            else if (at == _starts[run]) _firstPositions[run] = p;
+            else if (p != (long)_firstPositions[run] + (at - _starts[run])) Positioned(p);
             _keys[at] = pair;
             if (_ageStarts[Count - 1] >= 0) _ages[_ageCount++] = age[i];
             else if (age[i] != 0) Aged(age[i]);
@@ -147,6 +162,17 @@ internal sealed class PathRuns
         Array.Sort(_sortedHashes, _sortedRuns, 0, Count);
         for (var i = 0; i < Count; i++)
             (_sortedLengths[i], _sortedAged[i]) = (_starts[_sortedRuns[i] + 1] - _starts[_sortedRuns[i]], _ageStarts[_sortedRuns[i]] >= 0);
+    }
+
+    // The current run's first position that does not count up from its first: the positions before it stored, and the
+    // run's later ones stored as they come.
+    private void Positioned(int position)
+    {
+        var run = Count - 1;
+        var before = TouchCount - 1 - _starts[run];
+        _positionStarts[run] = _positionCount;
+        for (var k = 0; k < before; k++) _positions[_positionCount++] = _firstPositions[run] + k;
+        _positions[_positionCount++] = position;
     }
 
     // The current run's first age other than 0: its earlier touches' ages (0) stored before it, and the run's later ones
@@ -273,14 +299,16 @@ internal sealed class PathRuns
                 if (filled + n > scratch.Length) Array.Resize(ref scratch, Math.Max(2 * scratch.Length, filled + n));
                 // One loop for the three arrays: a run is ~10 touches, where a copy call per array paid its call and its cache
                 // misses one after another.
-                var (positions, sourceKeys, keyOfPair) = (slice._positions, slice._keys, slice._keyOfPair);
+                var (sourceKeys, keyOfPair) = (slice._keys, slice._keyOfPair);
                 for (var k = 0; k < n; k++)
                 {
                     var key = keyOfPair[sourceKeys[source + k]];
-                    scratch[filled + k] = positions[source + k];
                     keys[at + k] = key;
                     channels[at + k] = channelOfKey[key];
                 }
+                if (slice._positionStarts[run] is var positionStart and >= 0) slice._positions.AsSpan(positionStart, n).CopyTo(scratch.AsSpan(filled, n));
+                else
+                    for (var (k, first) = (0, slice._firstPositions[run]); k < n; k++) scratch[filled + k] = first + k;
                 if (aged[path])
                 {
                     var into = ages.AsSpan(ageStarts[path] + filled, n);
@@ -315,14 +343,17 @@ internal sealed class PathRuns
             var farSlice = slices[(int)(far >> 32)];
             CachePrefetch.Read(farSlice._starts, (int)(uint)far);
             CachePrefetch.Read(farSlice._ageStarts, (int)(uint)far);
+            CachePrefetch.Read(farSlice._positionStarts, (int)(uint)far);
+            CachePrefetch.Read(farSlice._firstPositions, (int)(uint)far);
             if (farSlice._outcomes) CachePrefetch.Read(farSlice._converted, (int)(uint)far);
         }
         if (r + PrefetchRuns >= end) return;
         var near = runs[r + PrefetchRuns];
         var slice = slices[(int)(near >> 32)];
         var (first, last) = (slice._starts[(int)(uint)near], slice._starts[(int)(uint)near + 1] - 1);
-        CachePrefetch.Read(slice._positions, first);
+        if (slice._positionStarts[(int)(uint)near] is var positionStart and >= 0) CachePrefetch.Read(slice._positions, positionStart);
         CachePrefetch.Read(slice._keys, first);
+        CachePrefetch.Read(slice._keys, last);
         if (slice._ageStarts[(int)(uint)near] is var ageStart and >= 0)
         {
             CachePrefetch.Read(slice._ages, ageStart);
@@ -372,8 +403,8 @@ internal sealed class PathRuns
     // The touch arrays past their estimate (a range of the table held more touches than its share): doubled, copied.
     private void Grow(int needed)
     {
-        var capacity = Math.Max(needed, 2 * _positions.Length);
-        (_positions, _keys, _ages) = (Grown(_positions, capacity, TouchCount), Grown(_keys, capacity, TouchCount), Grown(_ages, capacity, _ageCount));
+        var capacity = Math.Max(needed, 2 * _keys.Length);
+        (_positions, _keys, _ages) = (Grown(_positions, capacity, _positionCount), Grown(_keys, capacity, TouchCount), Grown(_ages, capacity, _ageCount));
 
         static T[] Grown<T>(T[] column, int length, int count) where T : unmanaged
         {

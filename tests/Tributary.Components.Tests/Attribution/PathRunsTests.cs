@@ -88,6 +88,40 @@ public sealed class PathRunsTests
         Assert.Equal(7, paths.AgeStarts[1]);
     }
 
+    // Positions are kept only for runs that do not count up by one from their first, yet every path comes out in position
+    // order (here each touch's age names it): a run counting up, one out of order whose disorder starts in a later batch,
+    // one with a gap, a path stored as two runs each counting up, and a path repeating a position, which is refused.
+    [Fact]
+    public void ToPaths_PositionsKeptOnlyForRunsNotCountingUp_EveryPathInPositionOrder()
+    {
+        const long A = 0xA;
+        var first = new PathRuns(8, outcomes: false);
+        Assert.True(first.Add(Batch((10, A, 1, 1.1), (10, A, 2, 1.2), (10, A, 3, 1.3), (20, A, 5, 2.5), (20, A, 6, 2.6))));
+        Assert.True(first.Add(Batch((20, A, 4, 2.4), (30, A, 1, 3.1), (30, A, 2, 3.2), (30, A, 5, 3.5), (40, A, 3, 4.3))));
+        var second = new PathRuns(8, outcomes: false);
+        Assert.True(second.Add(Batch((40, A, 1, 4.1), (40, A, 2, 4.2))));
+        var pairs = Pairs([A]);
+        foreach (var slice in new[] { first, second })
+        {
+            slice.End();
+            Assert.True(slice.ResolvePairs(pairs, [0]));
+        }
+
+        var paths = PathRuns.ToPaths([first, second], [0], out var refusal);
+
+        Assert.Null(refusal);
+        Assert.NotNull(paths);
+        double[][] inOrder = [[1.1, 1.2, 1.3], [2.4, 2.5, 2.6], [3.1, 3.2, 3.5], [4.1, 4.2, 4.3]];
+        Assert.Equal(inOrder, Enumerable.Range(0, 4).Select(p => paths.AgesOf(p).ToArray()));
+
+        var repeated = new PathRuns(8, outcomes: false);
+        Assert.True(repeated.Add(Batch((10, A, 1, 1), (10, A, 2, 2), (10, A, 2, 3))));
+        repeated.End();
+        Assert.True(repeated.ResolvePairs(pairs, [0]));
+        Assert.Null(PathRuns.ToPaths([repeated], [0], out refusal));
+        Assert.Equal("a path's touches repeat a position (or two paths' ids hash alike)", refusal);
+    }
+
     // A pair the scan met that the pairs query did not count (the input changed in between): refused, and the read falls
     // back to the two reads.
     [Fact]
