@@ -122,6 +122,26 @@ public sealed class PathRunsTests
         Assert.Equal("a path's touches repeat a position (or two paths' ids hash alike)", refusal);
     }
 
+    // More pairs than the scan's first map holds (it grows as it meets them): each touch still carries its pair's key.
+    [Fact]
+    public void ToPaths_HundredsOfPairs_EachTouchCarriesItsPairsKey()
+    {
+        const int Count = 300;
+        var runs = new PathRuns(Count, outcomes: false);
+        // Path 1's touches, each with a pair of its own, met in the order 0, 1, ... (hash 1000 + i).
+        Assert.True(runs.Add(Batch(Enumerable.Range(0, Count).Select(i => (1L, 1000L + i, (long)i, 0.0)).ToArray())));
+        runs.End();
+        // The pairs query lists them the other way round, and key k is pair k's.
+        var hashes = Enumerable.Range(0, Count).Select(i => 1000L + Count - 1 - i).ToArray();
+        Assert.True(runs.ResolvePairs(Pairs(hashes), Enumerable.Range(0, Count).ToArray()));
+
+        var paths = PathRuns.ToPaths([runs], new int[Count], out var refusal);
+
+        Assert.Null(refusal);
+        Assert.NotNull(paths);
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => Count - 1 - i), paths.Keys[..Count]);
+    }
+
     // A pair the scan met that the pairs query did not count (the input changed in between): refused, and the read falls
     // back to the two reads.
     [Fact]
