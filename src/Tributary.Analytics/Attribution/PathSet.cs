@@ -13,6 +13,7 @@ public sealed class PathSet
     private readonly bool[] _converted;
     private readonly double[] _values;
     private readonly double[]? _ages;
+    private readonly int[]? _ageStarts;
     private readonly bool[] _touched;
 
     /// <summary>
@@ -20,12 +21,14 @@ public sealed class PathSet
     /// non-decreasing, the touch count last), <paramref name="touches"/> holds indexes into <paramref name="channels"/>,
     /// <paramref name="converted"/> and <paramref name="values"/> one entry per path, and <paramref name="ages"/> (time
     /// decay's input: each touch's age in days at conversion) one per touch or none (then a touch's age is its distance
-    /// from the path's last touch).
+    /// from the path's last touch). With <paramref name="ageStarts"/> (one per path), path <c>i</c>'s ages are instead
+    /// <c>ages[ageStarts[i]..]</c>, as many as its touches: paths may share a stretch (a reader keeps the ages of paths that
+    /// have some other than 0, and lets every other path read one stretch of zeros).
     /// </summary>
     // Optimized from its first call: run once per step over every touch, it would otherwise spend its first millions of
     // iterations in the runtime's unoptimized and profiling tiers.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public PathSet(IReadOnlyList<string> channels, int[] offsets, int[] touches, bool[] converted, double[] values, double[]? ages = null)
+    public PathSet(IReadOnlyList<string> channels, int[] offsets, int[] touches, bool[] converted, double[] values, double[]? ages = null, int[]? ageStarts = null)
     {
         ArgumentNullException.ThrowIfNull(channels);
         ArgumentNullException.ThrowIfNull(offsets);
@@ -45,9 +48,17 @@ public sealed class PathSet
             if ((uint)t >= (uint)channels.Count) throw new ArgumentException($"touch channel {t} is not one of the {channels.Count} channels.", nameof(touches));
             _touched[t] = true;
         }
-        if (ages is not null && ages.Length != touches.Length) throw new ArgumentException("ages needs one entry per touch.", nameof(ages));
+        if (ageStarts is not null)
+        {
+            if (ages is null) throw new ArgumentException("ageStarts needs ages.", nameof(ageStarts));
+            if (ageStarts.Length != converted.Length) throw new ArgumentException($"ageStarts needs one entry per path ({converted.Length}).", nameof(ageStarts));
+            for (var i = 0; i < ageStarts.Length; i++)
+                if (ageStarts[i] < 0 || (long)ageStarts[i] + (offsets[i + 1] - offsets[i]) > ages.Length)
+                    throw new ArgumentException($"path {i}'s ages run past the end of ages.", nameof(ageStarts));
+        }
+        else if (ages is not null && ages.Length != touches.Length) throw new ArgumentException("ages needs one entry per touch.", nameof(ages));
         Channels = channels;
-        (_offsets, _touches, _converted, _values, _ages) = (offsets, touches, converted, values, ages);
+        (_offsets, _touches, _converted, _values, _ages, _ageStarts) = (offsets, touches, converted, values, ages, ageStarts);
     }
 
     /// <summary>The channel names the touches number.</summary>
@@ -66,7 +77,8 @@ public sealed class PathSet
     public double Value(int path) => _values[path];
 
     /// <summary>Path <paramref name="path"/>'s touch ages in days at conversion; empty when the set has none.</summary>
-    public ReadOnlySpan<double> Ages(int path) => _ages is null ? default : _ages.AsSpan(_offsets[path], _offsets[path + 1] - _offsets[path]);
+    public ReadOnlySpan<double> Ages(int path) =>
+        _ages is null ? default : _ages.AsSpan(_ageStarts?[path] ?? _offsets[path], _offsets[path + 1] - _offsets[path]);
 
     /// <summary>Whether some path touches channel <paramref name="channel"/> (an index into <see cref="Channels"/>).</summary>
     public bool Touched(int channel) => _touched[channel];

@@ -442,7 +442,7 @@ public sealed class AttributionModels : IComponent<AttributionParameters>
                 if (converted[path]) (pathIds[c], convertedAt[c++]) = (outlines.Ids[row[path]], outlines.ConvertedAt[row[path]]);
         }
         var days = Days(pathCount, converted, convertedAt, zone);
-        return new Journeys(new PathSet(channelNames, paths.Starts, paths.Channels, converted, values, paths.Ages), pathIds, convertedAt, days, paths.Starts, paths.Keys);
+        return new Journeys(new PathSet(channelNames, paths.Starts, paths.Channels, converted, values, paths.Ages, paths.AgeStarts), pathIds, convertedAt, days, paths.Starts, paths.Keys);
 
         Journeys? Fallback(string why)
         {

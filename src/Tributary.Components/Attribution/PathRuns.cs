@@ -15,17 +15,29 @@ internal sealed class PathRuns
 {
     // The (channel, campaign) pairs in the order this read first met them, by hash: a touch's key is its pair's number
     // here until ResolvePairs gives each its key (the pairs query runs beside the scans, not before them).
-    private readonly Dictionary<long, int> _pairs = [];
+    // An open-addressed map over the pairs' hashes (a Dictionary's bucket-then-entry lookup was 1.6% of the read's CPU).
+    private long[] _pairHashes = new long[64];
+    private int _pairCount;
+    private PathsByHash _pairs;
     private int[] _keyOfPair = [];
-    // Per touch its position (int.MaxValue for none: NULL positions sort last), key and age, in arrival order. Positions are
-    // kept in 32 bits: a path's positions count its touches, and this read's arrays are most of the step's memory, whose
-    // every new page costs the kernel a fault (bench/README.md, stop 30).
+    // Per touch its key, in arrival order, and its position (int.MaxValue for none: NULL positions sort last) only for
+    // runs whose positions do not count up by one from their first (a producer numbers a path's touches 1, 2, 3... and
+    // stores them in that order). Positions are kept in 32 bits: a path's positions count its touches, and this read's
+    // arrays are most of the step's memory, whose every new page costs the kernel a fault (bench/README.md, stops 30, 32).
     private int[] _positions;
+    private int _positionCount;
     private int[] _keys;
+    // The touches' ages, only for runs with an age other than 0: a touch's age is 0 unless its path converted (two thirds
+    // of the touches in the bench), and the pages never written are never faulted in (bench/README.md, stop 32).
     private double[] _ages;
-    // Per run the hash of its path's id and its first touch (longer than Count).
-    private long[] _hashes = new long[4096];
-    private int[] _starts = new int[4097];
+    private int _ageCount;
+    // Per run the hash of its path's id, its first touch (longer than Count), its first touch's position and its first
+    // position in _positions (-1: counting up from the first), and its first age in _ages (-1: all 0).
+    private long[] _hashes;
+    private int[] _starts;
+    private int[] _firstPositions;
+    private int[] _positionStarts;
+    private int[] _ageStarts;
     // Per run, when the read brings each touch's outcome: whether a touch converted, the largest conversion value of its
     // converting touches (negative infinity for none) and their latest conversion time in ticks (NoTime for none).
     private readonly bool _outcomes;
@@ -40,7 +52,12 @@ internal sealed class PathRuns
     public PathRuns(int capacity, bool outcomes)
     {
         _outcomes = outcomes;
-        if (outcomes) (_converted, _values, _convertedAt) = (new bool[_hashes.Length], new double[_hashes.Length], new long[_hashes.Length]);
+        _pairs = new PathsByHash(_pairHashes, _pairHashes.Length);
+        // The runs' arrays sized for paths of 8 touches or more (the bench's average is 10): doubled from a few thousand,
+        // they were copied and faulted in anew each time.
+        var runs = capacity / 8 + 4096;
+        (_hashes, _starts, _firstPositions, _positionStarts, _ageStarts) = (new long[runs], new int[runs + 1], new int[runs], new int[runs], new int[runs]);
+        if (outcomes) (_converted, _values, _convertedAt) = (new bool[runs], new double[runs], new long[runs]);
         (_positions, _keys, _ages) = (HugePageArrays.Allocate<int>(capacity), HugePageArrays.Allocate<int>(capacity), HugePageArrays.Allocate<double>(capacity));
     }
 
@@ -69,7 +86,7 @@ internal sealed class PathRuns
         var positionNulls = b.HasNulls(2);
         var converting = _outcomes ? b.Values<bool>(4) : default;
         if (_ended) throw new InvalidOperationException("The read has ended.");
-        if (TouchCount + b.Count > _positions.Length) Grow(TouchCount + b.Count);
+        if (TouchCount + b.Count > _keys.Length) Grow(TouchCount + b.Count);
         var (pair, pairHash) = (-1, 0L);
         for (var i = 0; i < b.Count; i++)
         {
@@ -78,27 +95,32 @@ internal sealed class PathRuns
             {
                 if (Count + 1 == _hashes.Length)
                 {
-                    (_hashes, _starts) = (Resized(_hashes, Count), Resized(_starts, Count + 1));
+                    (_hashes, _starts, _ageStarts) = (Resized(_hashes, Count), Resized(_starts, Count + 1), Resized(_ageStarts, Count));
+                    (_firstPositions, _positionStarts) = (Resized(_firstPositions, Count), Resized(_positionStarts, Count));
                     if (_outcomes) (_converted, _values, _convertedAt) = (Resized(_converted, Count), Resized(_values, Count), Resized(_convertedAt, Count));
                 }
                 if (_outcomes) (_converted[Count], _values[Count], _convertedAt[Count]) = (false, double.NegativeInfinity, PathOutlines.NoTime);
-                _hashes[Count] = hash;
+                (_hashes[Count], _ageStarts[Count], _positionStarts[Count]) = (hash, -1, -1);
                 _starts[Count++] = TouchCount;
             }
             // A path's touches often repeat a pair: looked up only when it changes.
             if (pair < 0 || pairHashes[i] != pairHash)
             {
                 pairHash = pairHashes[i];
-                ref var number = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_pairs, pairHash, out var known);
-                if (!known) number = _pairs.Count - 1;
-                pair = number;
+                if (!_pairs.TryGet(pairHash, out pair)) pair = NewPair(pairHash);
             }
             var at = TouchCount++;
-            if (positionNulls && b.IsNull(2, i)) _positions[at] = int.MaxValue;
-            else if (position[i] is >= int.MinValue and < int.MaxValue) _positions[at] = (int)position[i];
+            int p;
+            if (positionNulls && b.IsNull(2, i)) p = int.MaxValue;
+            else if (position[i] is >= int.MinValue and < int.MaxValue) p = (int)position[i];
             else return Refuse($"a touch's position ({position[i]}) is outside 32-bit integers");
+            var run = Count - 1;
+            if (_positionStarts[run] >= 0) _positions[_positionCount++] = p;
+            else if (at == _starts[run]) _firstPositions[run] = p;
+            else if (p != (long)_firstPositions[run] + (at - _starts[run])) Positioned(p);
             _keys[at] = pair;
-            _ages[at] = age[i];
+            if (_ageStarts[Count - 1] >= 0) _ages[_ageCount++] = age[i];
+            else if (age[i] != 0) Aged(age[i]);
             if (_outcomes && converting[i]) Converting(b, i);
         }
         return true;
@@ -111,10 +133,10 @@ internal sealed class PathRuns
     /// </summary>
     public bool ResolvePairs(PathsByHash pairs, int[] keyOfPair)
     {
-        _keyOfPair = new int[_pairs.Count];
-        foreach (var (hash, number) in _pairs)
+        _keyOfPair = new int[_pairCount];
+        for (var number = 0; number < _pairCount; number++)
         {
-            if (!pairs.TryGet(hash, out var pair)) return Refuse("the touches differ from their pairs' count");
+            if (!pairs.TryGet(_pairHashes[number], out var pair)) return Refuse("the touches differ from their pairs' count");
             _keyOfPair[number] = keyOfPair[pair];
         }
         return true;
@@ -124,6 +146,7 @@ internal sealed class PathRuns
     private long[] _sortedHashes = [];
     private int[] _sortedRuns = [];
     private int[] _sortedLengths = [];
+    private bool[] _sortedAged = [];
     private bool _ended;
 
     /// <summary>
@@ -136,10 +159,48 @@ internal sealed class PathRuns
         _ended = true;
         _starts[Count] = TouchCount;
         // The runs' hashes are not read by run after this: sorted where they are.
-        (_sortedHashes, _sortedRuns, _sortedLengths) = (_hashes, new int[Count], new int[Count]);
+        (_sortedHashes, _sortedRuns, _sortedLengths, _sortedAged) = (_hashes, new int[Count], new int[Count], new bool[Count]);
         for (var run = 0; run < Count; run++) _sortedRuns[run] = run;
         Array.Sort(_sortedHashes, _sortedRuns, 0, Count);
-        for (var i = 0; i < Count; i++) _sortedLengths[i] = _starts[_sortedRuns[i] + 1] - _starts[_sortedRuns[i]];
+        for (var i = 0; i < Count; i++)
+            (_sortedLengths[i], _sortedAged[i]) = (_starts[_sortedRuns[i] + 1] - _starts[_sortedRuns[i]], _ageStarts[_sortedRuns[i]] >= 0);
+    }
+
+    // A pair met for the first time, numbered next; the map rebuilt twice as large when full.
+    private int NewPair(long hash)
+    {
+        if (_pairCount == _pairHashes.Length)
+        {
+            Array.Resize(ref _pairHashes, 2 * _pairHashes.Length);
+            _pairs = new PathsByHash(_pairHashes, _pairHashes.Length);
+            for (var p = 0; p < _pairCount; p++) _pairs.TryAdd(p);
+        }
+        _pairHashes[_pairCount] = hash;
+        _pairs.TryAdd(_pairCount);
+        return _pairCount++;
+    }
+
+    // The current run's first position that does not count up from its first: the positions before it stored, and the
+    // run's later ones stored as they come.
+    private void Positioned(int position)
+    {
+        var run = Count - 1;
+        var before = TouchCount - 1 - _starts[run];
+        _positionStarts[run] = _positionCount;
+        for (var k = 0; k < before; k++) _positions[_positionCount++] = _firstPositions[run] + k;
+        _positions[_positionCount++] = position;
+    }
+
+    // The current run's first age other than 0: its earlier touches' ages (0) stored before it, and the run's later ones
+    // stored as they come.
+    private void Aged(double age)
+    {
+        var run = Count - 1;
+        var before = TouchCount - 1 - _starts[run];
+        _ageStarts[run] = _ageCount;
+        _ages.AsSpan(_ageCount, before).Clear();
+        _ageCount += before;
+        _ages[_ageCount++] = age;
     }
 
     // Conversion times before this year are the read's stand-in for none (year 100, see AttributionModels).
@@ -182,7 +243,7 @@ internal sealed class PathRuns
         var outcomes = slices.Count > 0 && slices[0]._outcomes;
         // Every run by hash (its slice in the top bits of its reference), the slices' sorted runs merged: a path stored in
         // more than one run has its runs side by side.
-        var (runHashes, runs, runLengths) = (new long[runCount], new long[runCount], new int[runCount]);
+        var (runHashes, runs, runLengths, runAged) = (new long[runCount], new long[runCount], new int[runCount], new bool[runCount]);
         var next = new int[slices.Count];
         for (var r = 0; r < runCount; r++)
         {
@@ -190,39 +251,53 @@ internal sealed class PathRuns
             for (var t = 0; t < slices.Count; t++)
                 if (next[t] < slices[t].Count && (s < 0 || slices[t]._sortedHashes[next[t]] < slices[s]._sortedHashes[next[s]])) s = t;
             var i = next[s]++;
-            (runHashes[r], runs[r], runLengths[r]) = (slices[s]._sortedHashes[i], ((long)s << 32) | (uint)slices[s]._sortedRuns[i], slices[s]._sortedLengths[i]);
+            (runHashes[r], runs[r], runLengths[r], runAged[r]) = (slices[s]._sortedHashes[i], ((long)s << 32) | (uint)slices[s]._sortedRuns[i], slices[s]._sortedLengths[i], slices[s]._sortedAged[i]);
         }
         var paths = 0;
         for (var r = 0; r < runCount; r++)
             if (r == 0 || runHashes[r] != runHashes[r - 1]) paths++;
 
-        // Each path's hash, first run and first touch.
-        var (hashes, starts, firstRun) = (new long[paths], new int[paths + 1], new int[paths + 1]);
+        // Each path's hash, first run and first touch, and whether some run of it has ages other than 0.
+        var (hashes, starts, firstRun, aged) = (new long[paths], new int[paths + 1], new int[paths + 1], new bool[paths]);
         for (var (r, path, at) = (0, -1, 0); r < runCount; r++)
         {
             if (r == 0 || runHashes[r] != runHashes[r - 1]) (hashes[++path], starts[path], firstRun[path]) = (runHashes[r], at, r);
+            aged[path] |= runAged[r];
             at += runLengths[r];
         }
         (starts[paths], firstRun[paths]) = (touchCount, runCount);
+        // The ages of paths with some age other than 0, one after another; every other path's are a stretch of zeros after them.
+        var (ageStarts, agedTouches, longest) = (new int[paths], 0, 0);
+        for (var path = 0; path < paths; path++)
+        {
+            var n = starts[path + 1] - starts[path];
+            longest = Math.Max(longest, n);
+            if (!aged[path]) continue;
+            ageStarts[path] = agedTouches;
+            agedTouches += n;
+        }
+        for (var path = 0; path < paths; path++)
+            if (!aged[path]) ageStarts[path] = agedTouches;
 
-        var (channels, keys, ages) = (HugePageArrays.Allocate<int>(touchCount), HugePageArrays.Allocate<int>(touchCount), HugePageArrays.Allocate<double>(touchCount));
+        var (channels, keys, ages) = (HugePageArrays.Allocate<int>(touchCount), HugePageArrays.Allocate<int>(touchCount), HugePageArrays.Allocate<double>(agedTouches + longest));
+        ages.AsSpan(agedTouches).Clear();
         var (converted, values, convertedAt) = outcomes ? (new bool[paths], new double[paths], new long[paths]) : (null, null, null);
         var parts = Math.Clamp(Environment.ProcessorCount, 1, 8);
         var refusals = new string?[parts];
         Parallel.For(0, parts, part =>
         {
             var (from, to) = ((int)((long)paths * part / parts), (int)((long)paths * (part + 1) / parts));
-            refusals[part] = Copy(slices, runs, firstRun, starts, from, to, channelOfKey, channels, keys, ages, converted, values, convertedAt);
+            refusals[part] = Copy(slices, runs, firstRun, starts, from, to, channelOfKey, channels, keys, aged, ageStarts, ages, converted, values, convertedAt);
         });
         refusal = refusals.FirstOrDefault(r => r is not null);
-        return refusal is null ? new Paths(paths, hashes, starts, channels, keys, ages, converted, values, convertedAt) : null;
+        return refusal is null ? new Paths(paths, hashes, starts, channels, keys, ageStarts, ages, converted, values, convertedAt) : null;
     }
 
     // Paths [from, to): their runs' touches copied into place, then put in position order; a converting path's outcome the
     // largest of its runs'. The refusal when a path repeats a position, else null.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static string? Copy(IReadOnlyList<PathRuns> slices, long[] runs, int[] firstRun, int[] starts, int from, int to, int[] channelOfKey,
-        int[] channels, int[] keys, double[] ages, bool[]? converted, double[]? values, long[]? convertedAt)
+        int[] channels, int[] keys, bool[] aged, int[] ageStarts, double[] ages, bool[]? converted, double[]? values, long[]? convertedAt)
     {
         var scratch = new int[256];
         var end = firstRun[to];
@@ -238,16 +313,23 @@ internal sealed class PathRuns
                 var (source, n) = (slice._starts[run], slice._starts[run + 1] - slice._starts[run]);
                 var filled = at - starts[path];
                 if (filled + n > scratch.Length) Array.Resize(ref scratch, Math.Max(2 * scratch.Length, filled + n));
-                // One loop for the four arrays: a run is ~10 touches, where a copy call per array paid its call and its cache
+                // One loop for the three arrays: a run is ~10 touches, where a copy call per array paid its call and its cache
                 // misses one after another.
-                var (positions, sourceKeys, sourceAges, keyOfPair) = (slice._positions, slice._keys, slice._ages, slice._keyOfPair);
+                var (sourceKeys, keyOfPair) = (slice._keys, slice._keyOfPair);
                 for (var k = 0; k < n; k++)
                 {
                     var key = keyOfPair[sourceKeys[source + k]];
-                    scratch[filled + k] = positions[source + k];
                     keys[at + k] = key;
-                    ages[at + k] = sourceAges[source + k];
                     channels[at + k] = channelOfKey[key];
+                }
+                if (slice._positionStarts[run] is var positionStart and >= 0) slice._positions.AsSpan(positionStart, n).CopyTo(scratch.AsSpan(filled, n));
+                else
+                    for (var (k, first) = (0, slice._firstPositions[run]); k < n; k++) scratch[filled + k] = first + k;
+                if (aged[path])
+                {
+                    var into = ages.AsSpan(ageStarts[path] + filled, n);
+                    if (slice._ageStarts[run] is var ageStart and >= 0) slice._ages.AsSpan(ageStart, n).CopyTo(into);
+                    else into.Clear();
                 }
                 at += n;
                 if (values is not null && slice._converted[run])
@@ -256,7 +338,8 @@ internal sealed class PathRuns
             // A converting path without a value is worth 0, as the outline read's CAST(max(...)) of only NULLs reads.
             if (values is not null && double.IsNegativeInfinity(values[path])) values[path] = 0;
             var (start, length) = (starts[path], at - starts[path]);
-            if (!InPositionOrder(scratch.AsSpan(0, length), channels.AsSpan(start, length), keys.AsSpan(start, length), ages.AsSpan(start, length)))
+            // A path without ages shares its stretch of zeros: nothing of it to move.
+            if (!InPositionOrder(scratch.AsSpan(0, length), channels.AsSpan(start, length), keys.AsSpan(start, length), aged[path] ? ages.AsSpan(ageStarts[path], length) : default))
                 return "a path's touches repeat a position (or two paths' ids hash alike)";
         }
         return null;
@@ -275,16 +358,23 @@ internal sealed class PathRuns
             var far = runs[r + 2 * PrefetchRuns];
             var farSlice = slices[(int)(far >> 32)];
             CachePrefetch.Read(farSlice._starts, (int)(uint)far);
+            CachePrefetch.Read(farSlice._ageStarts, (int)(uint)far);
+            CachePrefetch.Read(farSlice._positionStarts, (int)(uint)far);
+            CachePrefetch.Read(farSlice._firstPositions, (int)(uint)far);
             if (farSlice._outcomes) CachePrefetch.Read(farSlice._converted, (int)(uint)far);
         }
         if (r + PrefetchRuns >= end) return;
         var near = runs[r + PrefetchRuns];
         var slice = slices[(int)(near >> 32)];
         var (first, last) = (slice._starts[(int)(uint)near], slice._starts[(int)(uint)near + 1] - 1);
-        CachePrefetch.Read(slice._positions, first);
+        if (slice._positionStarts[(int)(uint)near] is var positionStart and >= 0) CachePrefetch.Read(slice._positions, positionStart);
         CachePrefetch.Read(slice._keys, first);
-        CachePrefetch.Read(slice._ages, first);
-        CachePrefetch.Read(slice._ages, last);
+        CachePrefetch.Read(slice._keys, last);
+        if (slice._ageStarts[(int)(uint)near] is var ageStart and >= 0)
+        {
+            CachePrefetch.Read(slice._ages, ageStart);
+            CachePrefetch.Read(slice._ages, ageStart + last - first);
+        }
     }
 
     // One path's touches put in position order (an insertion sort, equal positions in arrival order: the touches mostly
@@ -295,6 +385,8 @@ internal sealed class PathRuns
         var ordered = 1;
         while (ordered < positions.Length && positions[ordered] > positions[ordered - 1]) ordered++;
         if (ordered == positions.Length) return true;
+        // Ages empty where the path has none to move: a stretch of the same length, never read, stands in for them.
+        if (ages.IsEmpty) ages = new double[positions.Length];
         if (positions.Length > 64)
         {
             // Equal positions are refused below, so the index sort need not keep them in arrival order.
@@ -327,13 +419,13 @@ internal sealed class PathRuns
     // The touch arrays past their estimate (a range of the table held more touches than its share): doubled, copied.
     private void Grow(int needed)
     {
-        var capacity = Math.Max(needed, 2 * _positions.Length);
-        (_positions, _keys, _ages) = (Grown(_positions, capacity), Grown(_keys, capacity), Grown(_ages, capacity));
+        var capacity = Math.Max(needed, 2 * _keys.Length);
+        (_positions, _keys, _ages) = (Grown(_positions, capacity, _positionCount), Grown(_keys, capacity, TouchCount), Grown(_ages, capacity, _ageCount));
 
-        T[] Grown<T>(T[] column, int length) where T : unmanaged
+        static T[] Grown<T>(T[] column, int length, int count) where T : unmanaged
         {
             var grown = HugePageArrays.Allocate<T>(length);
-            column.AsSpan(0, TouchCount).CopyTo(grown);
+            column.AsSpan(0, count).CopyTo(grown);
             return grown;
         }
     }
@@ -347,8 +439,13 @@ internal sealed class PathRuns
 
     /// <summary>
     /// The read's paths: how many, their hashes (ascending), first touches (and the touch count after the last), each
-    /// touch's channel number, key and age and, when the read brought outcomes, per path whether it converted, its value
-    /// and its conversion time in ticks (<see cref="PathOutlines.NoTime"/> for none).
+    /// touch's channel number and key, each path's first age in <see cref="Ages"/> (paths without an age other than 0
+    /// share a stretch of zeros) and, when the read brought outcomes, per path whether it converted, its value and its
+    /// conversion time in ticks (<see cref="PathOutlines.NoTime"/> for none).
     /// </summary>
-    internal sealed record Paths(int Count, long[] Hashes, int[] Starts, int[] Channels, int[] Keys, double[] Ages, bool[]? Converted, double[]? Values, long[]? ConvertedAt);
+    internal sealed record Paths(int Count, long[] Hashes, int[] Starts, int[] Channels, int[] Keys, int[] AgeStarts, double[] Ages, bool[]? Converted, double[]? Values, long[]? ConvertedAt)
+    {
+        /// <summary>Path <paramref name="path"/>'s touches' ages, in position order.</summary>
+        public ReadOnlySpan<double> AgesOf(int path) => Ages.AsSpan(AgeStarts[path], Starts[path + 1] - Starts[path]);
+    }
 }

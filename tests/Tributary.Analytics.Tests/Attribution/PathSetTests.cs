@@ -102,5 +102,28 @@ public sealed class PathSetTests
         Assert.Throws<ArgumentException>(() => new PathSet(["a"], [0, 1], [1], [true], [1]));
         Assert.Throws<ArgumentException>(() => new PathSet(["a"], [0, 2, 1], [0], [true, false], [1, 0]));
         Assert.Throws<ArgumentException>(() => new PathSet(["a"], [0, 1], [0], [true], [1], [1, 2]));
+        // Age starts: one per path, each path's ages inside the array.
+        Assert.Throws<ArgumentException>(() => new PathSet(["a"], [0, 2], [0, 0], [true], [1], [1, 2], [1]));
+        Assert.Throws<ArgumentException>(() => new PathSet(["a"], [0, 2], [0, 0], [true], [1], [1, 2], [0, 0]));
+        Assert.Throws<ArgumentException>(() => new PathSet(["a"], [0, 2], [0, 0], [true], [1], null, [0]));
+    }
+
+    // Ages by path start (paths sharing a stretch of zeros, as the attribution read keeps them) weigh time decay as the
+    // same ages one per touch do.
+    [Fact]
+    public void AgeStarts_PathsSharingAStretch_ReadAndWeighAsAgesOnePerTouch()
+    {
+        string[] channels = ["a", "b"];
+        int[] offsets = [0, 3, 5, 7];
+        int[] touches = [0, 1, 0, 1, 1, 0, 0];
+        bool[] converted = [true, true, false];
+        double[] values = [10, 20, 0];
+        var perTouch = new PathSet(channels, offsets, touches, converted, values, [6, 2, 0, 0, 0, 0, 0]);
+        var byStart = new PathSet(channels, offsets, touches, converted, values, [6, 2, 0, 0, 0], [0, 3, 3]);
+
+        for (var p = 0; p < 3; p++) Assert.Equal(perTouch.Ages(p).ToArray(), byStart.Ages(p).ToArray());
+        Assert.Equal(
+            RuleBasedAttribution.Compute(perTouch, RuleBasedModel.TimeDecay, 7).Select(c => (c.Channel, c.Conversions, c.Value)),
+            RuleBasedAttribution.Compute(byStart, RuleBasedModel.TimeDecay, 7).Select(c => (c.Channel, c.Conversions, c.Value)));
     }
 }

@@ -54,7 +54,92 @@ public sealed class PathRunsTests
         // Path 10: positions 1 (A, age 2), 2 (B, age 1) from the first range, 3 (A, age 3) from the second.
         Assert.Equal([7, 4, 7, 4, 4, 4, 7], paths.Keys[..7]);
         Assert.Equal([2, 1, 2, 1, 1, 1, 2], paths.Channels[..7]);
-        Assert.Equal([4.0, 2, 1, 3, 5, 0.5, 0.25], paths.Ages[..7]);
+        Assert.Equal([[4.0], [2, 1, 3], [5], [0.5, 0.25]], Enumerable.Range(0, 4).Select(p => paths.AgesOf(p).ToArray()));
+    }
+
+    // Ages are kept only for runs with one other than 0 (a touch's age is 0 unless its path converted), yet each path reads
+    // every touch's age: a run whose first touches are 0 before its first other age (in a later batch), a path stored as
+    // two runs of which one has no age, and paths whose touches are all 0 (which share a stretch of zeros).
+    [Fact]
+    public void ToPaths_AgesKeptOnlyForRunsWithOne_EveryPathReadsEachTouchsAge()
+    {
+        const long A = 0xA;
+        var first = new PathRuns(8, outcomes: false);
+        Assert.True(first.Add(Batch((40, A, 1, 0), (40, A, 2, 0), (10, A, 1, 0), (10, A, 2, 0))));
+        Assert.True(first.Add(Batch((10, A, 3, 1.5), (10, A, 4, 0), (30, A, 2, 0), (30, A, 1, 0))));
+        var second = new PathRuns(8, outcomes: false);
+        Assert.True(second.Add(Batch((30, A, 3, 2.5), (20, A, 2, 0), (20, A, 1, 0))));
+        var pairs = Pairs([A]);
+        foreach (var slice in new[] { first, second })
+        {
+            slice.End();
+            Assert.True(slice.ResolvePairs(pairs, [0]));
+        }
+
+        var paths = PathRuns.ToPaths([first, second], [0], out var refusal);
+
+        Assert.Null(refusal);
+        Assert.NotNull(paths);
+        Assert.Equal([10L, 20, 30, 40], paths.Hashes);
+        double[][] ages = [[0, 0, 1.5, 0], [0, 0], [0, 0, 2.5], [0, 0]];
+        Assert.Equal(ages, Enumerable.Range(0, 4).Select(p => paths.AgesOf(p).ToArray()));
+        // Only paths 10 and 30 keep ages of their own; 20 and 40 read the same zeros after them.
+        Assert.Equal(paths.AgeStarts[1], paths.AgeStarts[3]);
+        Assert.Equal(7, paths.AgeStarts[1]);
+    }
+
+    // Positions are kept only for runs that do not count up by one from their first, yet every path comes out in position
+    // order (here each touch's age names it): a run counting up, one out of order whose disorder starts in a later batch,
+    // one with a gap, a path stored as two runs each counting up, and a path repeating a position, which is refused.
+    [Fact]
+    public void ToPaths_PositionsKeptOnlyForRunsNotCountingUp_EveryPathInPositionOrder()
+    {
+        const long A = 0xA;
+        var first = new PathRuns(8, outcomes: false);
+        Assert.True(first.Add(Batch((10, A, 1, 1.1), (10, A, 2, 1.2), (10, A, 3, 1.3), (20, A, 5, 2.5), (20, A, 6, 2.6))));
+        Assert.True(first.Add(Batch((20, A, 4, 2.4), (30, A, 1, 3.1), (30, A, 2, 3.2), (30, A, 5, 3.5), (40, A, 3, 4.3))));
+        var second = new PathRuns(8, outcomes: false);
+        Assert.True(second.Add(Batch((40, A, 1, 4.1), (40, A, 2, 4.2))));
+        var pairs = Pairs([A]);
+        foreach (var slice in new[] { first, second })
+        {
+            slice.End();
+            Assert.True(slice.ResolvePairs(pairs, [0]));
+        }
+
+        var paths = PathRuns.ToPaths([first, second], [0], out var refusal);
+
+        Assert.Null(refusal);
+        Assert.NotNull(paths);
+        double[][] inOrder = [[1.1, 1.2, 1.3], [2.4, 2.5, 2.6], [3.1, 3.2, 3.5], [4.1, 4.2, 4.3]];
+        Assert.Equal(inOrder, Enumerable.Range(0, 4).Select(p => paths.AgesOf(p).ToArray()));
+
+        var repeated = new PathRuns(8, outcomes: false);
+        Assert.True(repeated.Add(Batch((10, A, 1, 1), (10, A, 2, 2), (10, A, 2, 3))));
+        repeated.End();
+        Assert.True(repeated.ResolvePairs(pairs, [0]));
+        Assert.Null(PathRuns.ToPaths([repeated], [0], out refusal));
+        Assert.Equal("a path's touches repeat a position (or two paths' ids hash alike)", refusal);
+    }
+
+    // More pairs than the scan's first map holds (it grows as it meets them): each touch still carries its pair's key.
+    [Fact]
+    public void ToPaths_HundredsOfPairs_EachTouchCarriesItsPairsKey()
+    {
+        const int Count = 300;
+        var runs = new PathRuns(Count, outcomes: false);
+        // Path 1's touches, each with a pair of its own, met in the order 0, 1, ... (hash 1000 + i).
+        Assert.True(runs.Add(Batch(Enumerable.Range(0, Count).Select(i => (1L, 1000L + i, (long)i, 0.0)).ToArray())));
+        runs.End();
+        // The pairs query lists them the other way round, and key k is pair k's.
+        var hashes = Enumerable.Range(0, Count).Select(i => 1000L + Count - 1 - i).ToArray();
+        Assert.True(runs.ResolvePairs(Pairs(hashes), Enumerable.Range(0, Count).ToArray()));
+
+        var paths = PathRuns.ToPaths([runs], new int[Count], out var refusal);
+
+        Assert.Null(refusal);
+        Assert.NotNull(paths);
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => Count - 1 - i), paths.Keys[..Count]);
     }
 
     // A pair the scan met that the pairs query did not count (the input changed in between): refused, and the read falls
