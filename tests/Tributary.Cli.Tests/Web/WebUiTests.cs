@@ -7,7 +7,8 @@ namespace Tributary.Cli.Tests.Web;
 /// <summary>
 /// The web UI in Debian's Chromium, headless, against 'trib serve' on demo data: catalog -> new pipeline from a template
 /// -> change a parameter in the designer (an error appears and clears) -> save -> run -> succeeded -> dashboard.
-/// A failing test leaves a screenshot beside the test binaries (web-ui-failure.png) and names it in the message.
+/// A failing test leaves a screenshot beside the test binaries (Catalog_TemplateToDesignerToRunToDashboard-failure.png)
+/// and names it in the message.
 /// </summary>
 public sealed class WebUiTests : IAsyncDisposable
 {
