@@ -1,28 +1,22 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Commands;
 
 /// <summary>What pipelines can reach on disk: the project and allowed_paths, in 'trib run' and in 'trib serve'.</summary>
-public sealed partial class FileAccessTests : IDisposable
+public sealed class FileAccessTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
-    private readonly List<Process> _children = [];
+    private readonly TribProcesses _trib = new();
     private string Project => Path.Combine(_temp.Path, "project");
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public void Dispose()
     {
-        foreach (var c in _children.Where(c => !c.HasExited)) c.Kill(entireProcessTree: true);
-        foreach (var c in _children) c.Dispose();
+        _trib.Dispose();
         _temp.Dispose();
     }
-
-    [GeneratedRegex(@"at (http://[^ ]+/)")]
-    private static partial Regex Address();
 
     [Fact]
     public async Task Serve_SqlReadingFilesOutsideTheProject_IsRefusedByDuckDbWhileProjectFilesWork()
@@ -34,13 +28,7 @@ public sealed partial class FileAccessTests : IDisposable
             "pipeline: passwd\ncomponents:\n  - { id: leak, type: transform.sql, with: { sql: \"select * from read_csv('/etc/passwd')\" } }\n");
         File.WriteAllText(Path.Combine(Project, "pipelines", "inside.yaml"),
             $"pipeline: inside\ncomponents:\n  - {{ id: ok, type: transform.sql, with: {{ sql: \"select * from read_csv('{inside}')\" }} }}\n");
-        var child = Trib.Start("serve", "--port", "0", "--project", Project);
-        _children.Add(child);
-        Uri? address = null;
-        while (address is null && await child.StandardError.ReadLineAsync(Ct) is { } line)
-            if (Address().Match(line) is { Success: true } m) address = new Uri(m.Groups[1].Value);
-        Assert.NotNull(address);
-        _ = Task.Run(async () => { while (await child.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
+        var (_, address) = await _trib.ServeAsync(Project, Ct);
 
         var leak = await Trib.RunAsync("run", "passwd", "--project", Project);
         var ok = await Trib.RunAsync("run", "inside", "--project", Project);

@@ -299,52 +299,38 @@ public sealed partial class FirstRunTests : IDisposable
     [GeneratedRegex(@"^  (trib \S.*?)\s{2,}(\S.*)$")]
     private static partial Regex NextLine();
 
-    [GeneratedRegex(@"at (http://[^ ]+/)")]
-    private static partial Regex Address();
-
     [Fact]
     public async Task ShowAndQuery_WhileServeOwnsTheWarehouse_GoThroughTheServer()
     {
         await InitAsync();
         await QueryAsync("CREATE TABLE orders AS SELECT range AS order_id, range * 1.5::DOUBLE AS amount FROM range(30)");
-        using var serve = Trib.Start("serve", "--port", "0", "--project", Project);
-        try
-        {
-            var listening = false;
-            while (!listening && await serve.StandardError.ReadLineAsync(TestContext.Current.CancellationToken) is { } line) listening = Address().IsMatch(line);
-            Assert.True(listening, "trib serve exited before listening");
-            _ = Task.Run(async () => { while (await serve.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
+        using var trib = new TribProcesses();
+        await trib.ServeAsync(Project, TestContext.Current.CancellationToken);
 
-            var show = await Trib.RunAsync("show", "orders", "--limit", "2", "--format", "csv", "--project", Project);
-            var query = await Trib.RunAsync("query", "SELECT count(*) AS n, sum(amount) AS total FROM orders", "--format", "json", "--project", Project);
-            var table = await Trib.RunAsync("show", "orders", "--limit", "1", "--project", Project);
-            var bad = await Trib.RunAsync("query", "SELEC 1", "--project", Project);
-            var huge = await Trib.RunAsync("query", "SELECT range AS n FROM range(100001)", "--format", "csv", "--project", Project);
-            var capped = await Trib.RunAsync("query", "SELECT range AS n FROM range(100001)", "--limit", "3", "--format", "csv", "--project", Project);
-            var exact = await Trib.RunAsync("query", "SELECT range AS n FROM range(100000)", "--format", "csv", "--project", Project);
+        var show = await Trib.RunAsync("show", "orders", "--limit", "2", "--format", "csv", "--project", Project);
+        var query = await Trib.RunAsync("query", "SELECT count(*) AS n, sum(amount) AS total FROM orders", "--format", "json", "--project", Project);
+        var table = await Trib.RunAsync("show", "orders", "--limit", "1", "--project", Project);
+        var bad = await Trib.RunAsync("query", "SELEC 1", "--project", Project);
+        var huge = await Trib.RunAsync("query", "SELECT range AS n FROM range(100001)", "--format", "csv", "--project", Project);
+        var capped = await Trib.RunAsync("query", "SELECT range AS n FROM range(100001)", "--limit", "3", "--format", "csv", "--project", Project);
+        var exact = await Trib.RunAsync("query", "SELECT range AS n FROM range(100000)", "--format", "csv", "--project", Project);
 
-            Assert.True(show.ExitCode == 0, show.Error);
-            Assert.Equal(["order_id,amount", "0,0", "1,1.5"], show.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
-            Assert.Contains("2 of 30 rows", show.Error, StringComparison.Ordinal);
-            var row = JsonDocument.Parse(query.Out).RootElement[0];
-            Assert.Equal(30, row.GetProperty("n").GetInt64());
-            Assert.Equal(652.5, row.GetProperty("total").GetDouble(), 1e-9);
-            Assert.Contains("│        0 │   0.00 │", table.Out, StringComparison.Ordinal);
-            Assert.Equal(1, bad.ExitCode);
-            Assert.Contains("query failed:", bad.Error, StringComparison.Ordinal);
-            // Past the server's cap the CLI refuses rather than print a silently cut CSV; a limit under it is fine.
-            Assert.Equal(1, huge.ExitCode);
-            Assert.Contains("more than 100,000 rows", huge.Error, StringComparison.Ordinal);
-            Assert.Equal("", huge.Out);
-            Assert.True(capped.ExitCode == 0, capped.Error);
-            Assert.Equal(["n", "0", "1", "2"], capped.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
-            Assert.True(exact.ExitCode == 0, exact.Error);
-            Assert.Equal(100_001, exact.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        }
-        finally
-        {
-            serve.Kill(entireProcessTree: true);
-            await serve.WaitForExitAsync(CancellationToken.None);
-        }
+        Assert.True(show.ExitCode == 0, show.Error);
+        Assert.Equal(["order_id,amount", "0,0", "1,1.5"], show.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+        Assert.Contains("2 of 30 rows", show.Error, StringComparison.Ordinal);
+        var row = JsonDocument.Parse(query.Out).RootElement[0];
+        Assert.Equal(30, row.GetProperty("n").GetInt64());
+        Assert.Equal(652.5, row.GetProperty("total").GetDouble(), 1e-9);
+        Assert.Contains("│        0 │   0.00 │", table.Out, StringComparison.Ordinal);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("query failed:", bad.Error, StringComparison.Ordinal);
+        // Past the server's cap the CLI refuses rather than print a silently cut CSV; a limit under it is fine.
+        Assert.Equal(1, huge.ExitCode);
+        Assert.Contains("more than 100,000 rows", huge.Error, StringComparison.Ordinal);
+        Assert.Equal("", huge.Out);
+        Assert.True(capped.ExitCode == 0, capped.Error);
+        Assert.Equal(["n", "0", "1", "2"], capped.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+        Assert.True(exact.ExitCode == 0, exact.Error);
+        Assert.Equal(100_001, exact.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 }

@@ -18,14 +18,13 @@ public sealed partial class GroupBackfillTests(PostgresCluster postgres) : IDisp
     private readonly string _warehouseEnv = "TRIB_TEST_BFW_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
     private readonly string _storeEnv = "TRIB_TEST_BFS_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
     private readonly Dictionary<string, string> _environment = [];
-    private readonly List<Process> _children = [];
+    private readonly TribProcesses _trib = new();
     private string Project => Path.Combine(_temp.Path, "hours");
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public void Dispose()
     {
-        foreach (var c in _children.Where(c => !c.HasExited)) c.Kill(entireProcessTree: true);
-        foreach (var c in _children) c.Dispose();
+        _trib.Dispose();
         Environment.SetEnvironmentVariable(_warehouseEnv, null);
         Environment.SetEnvironmentVariable(_storeEnv, null);
         _temp.Dispose();
@@ -127,9 +126,6 @@ public sealed partial class GroupBackfillTests(PostgresCluster postgres) : IDisp
         Assert.Contains("pipeline 'hours' has no partitions of its own; backfill one of its partitioned groups with --group NAME. Its partitioned groups: intake.", wrong.Error, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"at (http://[^ ]+/)")]
-    private static partial Regex Address();
-
     [Theory]
     [InlineData("duckdb")]
     [InlineData("postgres")]
@@ -137,13 +133,7 @@ public sealed partial class GroupBackfillTests(PostgresCluster postgres) : IDisp
     {
         await CreateProjectAsync(engine);
         await SetBadHourAsync("2025-01-01T03:00");
-        var server = Trib.Start(_environment, "serve", "--port", "0", "--project", Project);
-        _children.Add(server);
-        Uri? address = null;
-        while (address is null && await server.StandardError.ReadLineAsync(Ct) is { } line)
-            if (Address().Match(line) is { Success: true } m) address = new Uri(m.Groups[1].Value);
-        Assert.NotNull(address);
-        _ = Task.Run(async () => { while (await server.StandardError.ReadLineAsync(CancellationToken.None) is not null) { } }, CancellationToken.None);
+        var (_, address) = await _trib.ServeAsync(Project, _environment, [], Ct);
         using var http = new HttpClient { BaseAddress = address };
         http.DefaultRequestHeaders.Add("X-Tributary-Write-Secret", File.ReadAllText(Path.Combine(Project, ".tributary", "write-secret")));
 

@@ -15,38 +15,19 @@ namespace Tributary.Cli.Tests.Commands;
 public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
 {
     private readonly TempDirectory _temp = new();
-    private readonly List<Process> _children = [];
+    private readonly TribProcesses _trib = new();
     private string Project => Path.Combine(_temp.Path, "served");
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public void Dispose()
     {
-        foreach (var c in _children.Where(c => !c.HasExited)) c.Kill(entireProcessTree: true);
-        foreach (var c in _children) c.Dispose();
+        _trib.Dispose();
         _temp.Dispose();
     }
 
-    [GeneratedRegex(@"at (http://[^ ]+/)")]
-    private static partial Regex Address();
-
     // Starts 'trib serve' on a free port and returns its address once it listens.
-    private async Task<(Process Child, Uri Address)> ServeAsync(Dictionary<string, string>? environment = null, params string[] extra)
-    {
-        var child = Trib.Start(environment ?? [], ["serve", "--port", "0", "--project", Project, .. extra]);
-        _children.Add(child);
-        while (await child.StandardError.ReadLineAsync(Ct) is { } line)
-            if (Address().Match(line) is { Success: true } m)
-            {
-                _ = DrainAsync(child);
-                return (child, new Uri(m.Groups[1].Value));
-            }
-        throw new InvalidOperationException($"trib serve exited with {child.ExitCode} before listening");
-    }
-
-    private static async Task DrainAsync(Process child)
-    {
-        while (await child.StandardError.ReadLineAsync(CancellationToken.None) is not null) { }
-    }
+    private Task<(Process Server, Uri Address)> ServeAsync(Dictionary<string, string>? environment = null, params string[] extra) =>
+        _trib.ServeAsync(Project, environment ?? [], extra, Ct);
 
     [Fact]
     public async Task Serve_OutsideLoopback_RefusesToStartWithoutATokenAndThenRequiresIt()
@@ -179,12 +160,11 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
     public async Task Serve_BlankOrPaddedToken_IsRefusedAtStart(string token)
     {
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
-        var refused = Trib.Start(new Dictionary<string, string> { ["TRIBUTARY_TOKEN"] = token }, "serve", "--port", "0", "--project", Project);
-        _children.Add(refused);
+        var refused = _trib.Start(new Dictionary<string, string> { ["TRIBUTARY_TOKEN"] = token }, "serve", "--port", "0", "--project", Project);
         var error = new List<string>();
         while (await refused.StandardError.ReadLineAsync(Ct) is { } line)
         {
-            Assert.False(Address().IsMatch(line), $"trib serve started with TRIBUTARY_TOKEN='{token}': {line}");
+            Assert.False(TribProcesses.Listening().IsMatch(line), $"trib serve started with TRIBUTARY_TOKEN='{token}': {line}");
             error.Add(line);
         }
         await refused.WaitForExitAsync(Ct);
@@ -678,8 +658,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         var status = await http2.GetFromJsonAsync<JsonElement>("/api/pipelines/daily/partitions?limit=6", Ct);
         Assert.Equal(6, status.GetProperty("items").EnumerateArray().Count(p => p.GetProperty("state").GetString() == "materialized" && p.GetProperty("asset").GetString() == "totals"
             && string.CompareOrdinal(p.GetProperty("partition").GetString(), "2025-01-06") <= 0));
-        foreach (var c in _children.Where(c => !c.HasExited)) c.Kill(entireProcessTree: true);
-        foreach (var c in _children) await c.WaitForExitAsync(Ct);
+        await _trib.KillAllAsync(Ct);
         var rows = await Trib.RunAsync("query", "SELECT partition_key, count(*) AS n FROM totals GROUP BY 1 ORDER BY 1", "--project", Project, "--format", "csv");
         Assert.Equal("partition_key,n\n2025-01-01,1\n2025-01-02,1\n2025-01-03,1\n2025-01-04,1\n2025-01-05,1\n2025-01-06,1\n", rows.Out.ReplaceLineEndings("\n"));
     }

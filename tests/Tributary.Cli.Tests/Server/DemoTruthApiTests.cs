@@ -1,10 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Tributary.Cli.Hosting;
-using Tributary.Cli.Output;
-using Tributary.Cli.Projects;
-using Tributary.Engine.Orchestration;
-using Tributary.Server;
 using Tributary.Server.Contracts;
 using Tributary.Testing;
 
@@ -35,12 +30,8 @@ public sealed class DemoTruthApiTests : IDisposable
             var truth = Directory.CreateDirectory(Path.Combine(directory, "data", "demo", "ground_truth")).FullName;
             File.WriteAllText(Path.Combine(truth, "channels.csv"), file);
         }
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var project = ProjectSession.Open(directory, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        await using var served = await InProcessServer.StartAsync(directory, Ct);
+        var http = served.Http;
 
         using var response = await http.GetAsync("/api/demo/ground-truth/channels", Ct);
 
@@ -53,6 +44,5 @@ public sealed class DemoTruthApiTests : IDisposable
                 ? [new ChannelTruth("paid_search", 286.5, 0.75, 120, 0.8), new ChannelTruth("email", 95.5, 0.25, 30, 0.2)]
                 : [new ChannelTruth("paid_search", 286.5, 0.75), new ChannelTruth("email", 95.5, 0.25)], channels);
         }
-        await server.StopAsync(Ct);
     }
 }

@@ -3,12 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Tributary.Cli.Hosting;
-using Tributary.Cli.Output;
-using Tributary.Cli.Projects;
 using Tributary.Components.Samples.DemoStore;
-using Tributary.Engine.Orchestration;
-using Tributary.Server;
 using Tributary.Server.Contracts;
 using Tributary.Testing;
 
@@ -32,17 +27,13 @@ public sealed class FraudApiTests : IDisposable
         Assert.Equal(0, (await Trib.RunAsync("init", directory)).ExitCode);
         DemoStoreGenerator.Write(Path.Combine(directory, "data", "demo"), new DemoStoreOptions(Customers: 400, Days: 90, Seed: 3));
         File.Copy(Path.Combine(RepositoryFiles.Templates, "fraud_detection.yaml"), Path.Combine(directory, "pipelines", "fraud_detection.yaml"));
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var project = ProjectSession.Open(directory, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        await using var served = await InProcessServer.StartAsync(directory, Ct);
+        var http = served.Http;
 
         var probe = new TransactionToScore("probe", new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero), 10);
         using (var none = await http.PostAsJsonAsync("/api/score/transaction", probe, ApiJson.Options, Ct))
             Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
-        await server.Daemon.SubmitAsync("fraud_detection", null, new Dictionary<string, string>(), "test", 0, Ct);
+        await served.RunAsync("fraud_detection", Ct);
 
         // The batch's scores and the transactions behind them, by the query API.
         var batch = await WaitForRowsAsync(http, "SELECT r.transaction_id, r.risk_score, r.decision, t.created_at, t.amount, t.status, t.card_fingerprint, t.email, "
@@ -118,7 +109,6 @@ public sealed class FraudApiTests : IDisposable
             Assert.Contains(says, text, StringComparison.Ordinal);
         }
         Assert.Equal(2, (await WaitForRowsAsync(http, "SELECT * FROM fraud_feedback")).Count);
-        await server.StopAsync(Ct);
     }
 
     [Fact]
@@ -131,12 +121,8 @@ public sealed class FraudApiTests : IDisposable
         // Without its schedule: a run falling due mid-test would retrain the model, and the answers would be compared with another run's.
         File.WriteAllLines(Path.Combine(directory, "pipelines", "fraud_detection.yaml"),
             File.ReadLines(Path.Combine(RepositoryFiles.Templates, "fraud_detection.yaml")).Where(l => !l.StartsWith("schedule:", StringComparison.Ordinal)));
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var project = ProjectSession.Open(directory, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, project, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        await using var served = await InProcessServer.StartAsync(directory, Ct);
+        var http = served.Http;
 
         // Analyst labels through the API, enough for the template's min_labels: the known fraud and every third other charge.
         var fraud = File.ReadLines(Path.Combine(demo, "ground_truth", "fraud_labels.csv")).Skip(1).Select(l => l.Split(',')[0]).ToHashSet(StringComparer.Ordinal);
@@ -144,7 +130,7 @@ public sealed class FraudApiTests : IDisposable
             .Where((id, i) => fraud.Contains(id) || i % 3 == 0).Select(id => new FraudFeedbackSubmission(id, fraud.Contains(id) ? "fraud" : "legitimate", "ana")).ToList();
         Assert.True(labels.Count >= 200 && labels.Count(l => l.Label == "fraud") >= 10, $"{labels.Count} labels, {fraud.Count} fraud");
         foreach (var label in labels) (await Checked(await http.PostAsJsonAsync("/api/fraud/feedback", label, ApiJson.Options, Ct))).Dispose();
-        await server.Daemon.SubmitAsync("fraud_detection", null, new Dictionary<string, string>(), "test", 0, Ct);
+        await served.RunAsync("fraud_detection", Ct);
 
         var batch = await WaitForRowsAsync(http, "SELECT r.transaction_id, r.risk_score, r.model_part, t.created_at, t.amount, t.status, t.card_fingerprint, t.email, "
             + "t.stripe_customer_id, t.ip_address, t.card_country, t.billing_country FROM risk_scores r JOIN transactions t ON CAST(t.transaction_id AS VARCHAR) = r.transaction_id "
@@ -165,7 +151,6 @@ public sealed class FraudApiTests : IDisposable
             Assert.NotNull(scored.ModelPart);
             Assert.Equal(r[2].GetDouble(), scored.ModelPart!.Value, 9);
         }
-        await server.StopAsync(Ct);
     }
 
     // A timestamp without a zone is UTC, as the warehouse stores it.

@@ -6,7 +6,7 @@ using Tributary.Server;
 
 namespace Tributary.Cli.Tests.Server;
 
-/// <summary>trib serve hosted in the test's own process on a project folder, with a client of its API; disposing stops it (the browser tests' ServedProject runs trib serve as a child process).</summary>
+/// <summary>trib serve hosted in the test's own process on a project folder, with a client of its API; disposing stops it (the browser tests' BrowserSession runs trib serve as a child process).</summary>
 internal sealed class InProcessServer : IAsyncDisposable
 {
     private readonly ProjectSession _session;

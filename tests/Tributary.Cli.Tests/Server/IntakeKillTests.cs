@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.RegularExpressions;
 using Tributary.Core.Projects;
 using Tributary.Testing;
 
@@ -15,7 +14,7 @@ namespace Tributary.Cli.Tests.Server;
 /// over; after each restart every acknowledged messageId is in the warehouse exactly once.
 /// </summary>
 [Trait("Tier", "Slow")]
-public sealed partial class IntakeKillTests : IDisposable
+public sealed class IntakeKillTests : IDisposable
 {
     private const int Runs = 10;
     private const int Senders = 4;
@@ -24,19 +23,15 @@ public sealed partial class IntakeKillTests : IDisposable
     private const int AckedBeforeKill = 3_000;
 
     private readonly TempDirectory _temp = new();
-    private readonly List<Process> _children = [];
+    private readonly TribProcesses _trib = new();
     private string Project => Path.Combine(_temp.Path, "project");
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public void Dispose()
     {
-        foreach (var c in _children.Where(c => !c.HasExited)) c.Kill(entireProcessTree: true);
-        foreach (var c in _children) c.Dispose();
+        _trib.Dispose();
         _temp.Dispose();
     }
-
-    [GeneratedRegex(@"at (http://[^ ]+/)")]
-    private static partial Regex Address();
 
     [Fact]
     public async Task KillDashNineUnderLoad_TenTimes_EveryAcknowledgedEventIsLoadedExactlyOnce()
@@ -115,22 +110,5 @@ public sealed partial class IntakeKillTests : IDisposable
         }
     }
 
-    private async Task<(Process Child, Uri Address)> ServeAsync()
-    {
-        var child = Trib.Start("serve", "--port", "0", "--project", Project);
-        _children.Add(child);
-        while (await child.StandardError.ReadLineAsync(Ct) is { } line)
-            if (Address().Match(line) is { Success: true } m)
-            {
-                _ = DrainAsync(child.StandardError);
-                _ = DrainAsync(child.StandardOutput);
-                return (child, new Uri(m.Groups[1].Value));
-            }
-        throw new InvalidOperationException($"trib serve exited with {child.ExitCode} before listening");
-    }
-
-    private static async Task DrainAsync(StreamReader output)
-    {
-        while (await output.ReadLineAsync(CancellationToken.None) is not null) { }
-    }
+    private Task<(Process Server, Uri Address)> ServeAsync() => _trib.ServeAsync(Project, Ct);
 }

@@ -2,11 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Tributary.Cli.Hosting;
-using Tributary.Cli.Output;
 using Tributary.Cli.Projects;
 using Tributary.Engine.Orchestration;
-using Tributary.Server;
 using Tributary.Server.Contracts;
 using Tributary.Testing;
 
@@ -34,12 +31,8 @@ public sealed class RunsApiTests : IDisposable
             components:
               - { id: regions, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS region" } }
             """);
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var session = ProjectSession.Open(Project, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, session, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        var http = served.Http;
 
         var whole = await http.PostAsJsonAsync("/api/runs", new RunSubmission("orch"), ApiJson.Options, Ct);
         var south = await http.PostAsJsonAsync("/api/runs", new RunSubmission("orch", "south"), ApiJson.Options, Ct);
@@ -60,12 +53,8 @@ public sealed class RunsApiTests : IDisposable
             components:
               - { id: one, type: transform.sql, with: { sql: "SELECT 1 AS v" } }
             """);
-        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TimeProvider.System);
-        await using var session = ProjectSession.Open(Project, cli.Time);
-        var compose = await TributaryHost.ComposeAsync(cli, session, new DaemonScope(new DaemonOptions()), LogFormat.Text, Ct);
-        await using var server = TributaryServer.Create(new ServerOptions { Port = 0 }, compose);
-        await server.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+        var http = served.Http;
 
         var refresh = await (await http.PostAsJsonAsync("/api/runs", new RunSubmission("p", FullRefresh: true), ApiJson.Options, Ct)).Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct);
         var plain = await (await http.PostAsJsonAsync("/api/runs", new RunSubmission("p"), ApiJson.Options, Ct)).Content.ReadFromJsonAsync<RunQueued>(ApiJson.Options, Ct);

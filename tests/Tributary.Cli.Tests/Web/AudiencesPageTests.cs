@@ -8,7 +8,7 @@ namespace Tributary.Cli.Tests.Web;
 /// live count, then saved as segment.audience and a Meta audience file into the pipeline that makes the table, which
 /// then runs and writes the hashed file.
 /// </summary>
-public sealed class AudiencesPageTests : IDisposable
+public sealed class AudiencesPageTests : IAsyncDisposable
 {
     // 1 gold and consented, 2 gold and opted out, 3 silver.
     private const string Yaml = """
@@ -31,30 +31,22 @@ public sealed class AudiencesPageTests : IDisposable
             with: { sql: "SELECT 1 AS customer_id, 'Acme, Inc.' AS company, 0.996 AS p_alive, 120.5 AS clv UNION ALL SELECT 2, 'Acme', 0.5, 80 UNION ALL SELECT 3, 'Inc.', 0.25, 20 UNION ALL SELECT 4, 'Globex', 0.9, 300" }
         """;
 
-    private readonly ServedProject _project = new("audiences");
-    private string Project => _project.Path;
+    private readonly BrowserSession _browser = new("audiences");
+    private string Project => _browser.Project;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _project.Dispose();
+    public ValueTask DisposeAsync() => _browser.DisposeAsync();
 
     [Fact]
     public async Task Audiences_ConditionsCountLiveAndSaveIntoThePipeline()
     {
-        ServedProject.SkipWithoutBrowserOrWebUi();
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        await _browser.InitAsync();
         File.WriteAllText(Path.Combine(Project, "pipelines", "people.yaml"), Yaml);
-        var first = await Trib.RunAsync("run", "people", "--project", Project);
-        Assert.True(first.ExitCode == 0, first.Error);
-        var address = await _project.ServeAsync(Ct);
-
-        Assertions.SetDefaultExpectTimeout(60_000);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
-        var consoleErrors = new List<string>();
+        await _browser.TribAsync("run", "people");
+        var address = await _browser.ServeAsync(Ct);
         // The refused condition below is a 400 the browser logs; anything else is a fault of the page.
-        page.Console += (_, m) => { if (m.Type == "error" && !m.Text.Contains("status of 400", StringComparison.Ordinal)) consoleErrors.Add(m.Text); };
-        try
+        var page = await _browser.OpenPageAsync(1440, expectedError: "status of 400");
+        await _browser.CheckAsync(async () =>
         {
             await page.GotoAsync(address + "#/catalog");
             await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Audiences" }).ClickAsync();
@@ -86,14 +78,7 @@ public sealed class AudiencesPageTests : IDisposable
             await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Saved as step gold_consented of people" })).ToBeVisibleAsync();
             var axe = await page.RunAxe();
             Assert.Empty(axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}"));
-            Assert.Empty(consoleErrors);
-        }
-        catch (Exception e)
-        {
-            var shot = Path.Combine(AppContext.BaseDirectory, "audiences-page-failure.png");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
-            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
-        }
+        });
 
         var saved = File.ReadAllText(Path.Combine(Project, "pipelines", "people.yaml"));
         Assert.Contains("# The profile table the audience selects from.", saved, StringComparison.Ordinal);
@@ -109,20 +94,12 @@ public sealed class AudiencesPageTests : IDisposable
     [Fact]
     public async Task Audiences_PercentsMoneyQuotedItemsOrderAndLimit_CountLikeTheSavedStep()
     {
-        ServedProject.SkipWithoutBrowserOrWebUi();
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        await _browser.InitAsync();
         File.WriteAllText(Path.Combine(Project, "pipelines", "people.yaml"), CompaniesYaml);
-        var first = await Trib.RunAsync("run", "people", "--project", Project);
-        Assert.True(first.ExitCode == 0, first.Error);
-        var address = await _project.ServeAsync(Ct);
-
-        Assertions.SetDefaultExpectTimeout(60_000);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
-        var consoleErrors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
-        try
+        await _browser.TribAsync("run", "people");
+        var address = await _browser.ServeAsync(Ct);
+        var page = await _browser.OpenPageAsync(1440);
+        await _browser.CheckAsync(async () =>
         {
             await page.GotoAsync(address + "#/audiences");
             await page.GetByLabel("Source table").SelectOptionAsync("customers");
@@ -157,14 +134,7 @@ public sealed class AudiencesPageTests : IDisposable
             await page.GetByLabel("Pipeline").SelectOptionAsync("people");
             await page.GetByRole(AriaRole.Button, new() { Name = "Save as audience" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Saved as step top_one of people" })).ToBeVisibleAsync();
-            Assert.Empty(consoleErrors);
-        }
-        catch (Exception e)
-        {
-            var shot = Path.Combine(AppContext.BaseDirectory, "audiences-units-failure.png");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
-            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
-        }
+        });
 
         var saved = File.ReadAllText(Path.Combine(Project, "pipelines", "people.yaml"));
         Assert.Contains("value: [ \"Acme, Inc.\", Globex ]", saved, StringComparison.Ordinal);

@@ -11,30 +11,23 @@ namespace Tributary.Cli.Tests.Web;
 /// the form, watch its progress (one hour fails), retry the failed hour once its data is fixed, then see every hour of the
 /// group's asset materialized on the asset's partition bar.
 /// </summary>
-public sealed class BackfillPageTests : IDisposable
+public sealed class BackfillPageTests : IAsyncDisposable
 {
-    private readonly ServedProject _project = new("hours");
-    private string Project => _project.Path;
+    private readonly BrowserSession _browser = new("hours");
+    private string Project => _browser.Project;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _project.Dispose();
+    public ValueTask DisposeAsync() => _browser.DisposeAsync();
 
     [Fact]
     public async Task Schedules_StartAGroupBackfill_FollowItsProgress_RetryTheFailedHour()
     {
-        ServedProject.SkipWithoutBrowserOrWebUi();
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        await _browser.InitAsync();
         File.WriteAllText(Path.Combine(Project, "pipelines", "hours.yaml"), GroupBackfillTests.Yaml);
-        Assert.Equal(0, (await Trib.RunAsync("run", "hours", "--select", "group:setup", "--param", "bad_hour=2025-01-01T03:00", "--project", Project)).ExitCode);
-        var address = await _project.ServeAsync(Ct);
-
-        Assertions.SetDefaultExpectTimeout(60_000);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var consoleErrors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
-        try
+        await _browser.TribAsync("run", "hours", "--select", "group:setup", "--param", "bad_hour=2025-01-01T03:00");
+        var address = await _browser.ServeAsync(Ct);
+        var page = await _browser.OpenPageAsync(1400);
+        await _browser.CheckAsync(async () =>
         {
             await page.GotoAsync(address + "#/schedules");
             var backfills = page.GetByRole(AriaRole.Article).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Backfills" }) });
@@ -71,13 +64,6 @@ public sealed class BackfillPageTests : IDisposable
             await page.GotoAsync(address + "#/asset/hour_events");
             await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "Partition status" })).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByText(new Regex(@"^6 materialized · 0 stale · 0 failed"))).ToBeVisibleAsync();
-            Assert.Empty(consoleErrors);
-        }
-        catch (Exception e)
-        {
-            var shot = Path.Combine(AppContext.BaseDirectory, "backfill-page-failure.png");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
-            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
-        }
+        });
     }
 }

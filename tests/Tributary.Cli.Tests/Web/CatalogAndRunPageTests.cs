@@ -9,7 +9,7 @@ namespace Tributary.Cli.Tests.Web;
 /// small pipelines: each card's last run (state, when, a link to it) and whether its schedule is on as the server has it;
 /// check details that wrap between words, never inside one.
 /// </summary>
-public sealed class CatalogAndRunPageTests : IDisposable
+public sealed class CatalogAndRunPageTests : IAsyncDisposable
 {
     // A non-blocking check named by a long expression; it fails (the one row does not pass it), so the checks table shows it.
     private const string Hello = """
@@ -31,55 +31,48 @@ public sealed class CatalogAndRunPageTests : IDisposable
           - { id: one, type: transform.sql, with: { sql: "SELECT 1 AS v" } }
         """;
 
-    private readonly ServedProject _project = new("catalog");
-    private string Project => _project.Path;
+    private readonly BrowserSession _browser = new("catalog");
+    private string Project => _browser.Project;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _project.Dispose();
+    public ValueTask DisposeAsync() => _browser.DisposeAsync();
 
-    private async Task<(IPlaywright Playwright, IBrowser Browser, IPage Page, List<string> ConsoleErrors, Uri Address)> OpenAsync(int width)
+    private async Task<(IPage Page, Uri Address)> OpenAsync(int width)
     {
-        ServedProject.SkipWithoutBrowserOrWebUi();
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        await _browser.InitAsync();
         File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
         File.WriteAllText(Path.Combine(Project, "pipelines", "idle.yaml"), Idle);
-        Assert.Equal(0, (await Trib.RunAsync("run", "hello", "--project", Project)).ExitCode);
-        var address = await _project.ServeAsync(Ct);
-        Assertions.SetDefaultExpectTimeout(60_000);
-        var playwright = await Playwright.CreateAsync();
-        var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 } });
-        var consoleErrors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
-        return (playwright, browser, page, consoleErrors, address);
+        await _browser.TribAsync("run", "hello");
+        var address = await _browser.ServeAsync(Ct);
+        return (await _browser.OpenPageAsync(width), address);
     }
 
     [Fact]
     public async Task Catalog_EachPipeline_ShowsItsLastRunLinked_AndWhetherItsScheduleIsOnAsTheServerHasIt()
     {
-        var (playwright, browser, page, consoleErrors, address) = await OpenAsync(1440);
-        using var _ = playwright;
-        await using var __ = browser;
-        // Paused the way a user does it, on the Schedules page: the catalog must read that, not assume a schedule runs.
-        await page.GotoAsync(address + "#/schedules");
-        var idleSwitch = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "idle" }).GetByRole(AriaRole.Checkbox);
-        await idleSwitch.ClickAsync();
-        await Assertions.Expect(idleSwitch).Not.ToBeCheckedAsync();
+        var (page, address) = await OpenAsync(1440);
+        await _browser.CheckAsync(async () =>
+        {
+            // Paused the way a user does it, on the Schedules page: the catalog must read that, not assume a schedule runs.
+            await page.GotoAsync(address + "#/schedules");
+            var idleSwitch = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "idle" }).GetByRole(AriaRole.Checkbox);
+            await idleSwitch.ClickAsync();
+            await Assertions.Expect(idleSwitch).Not.ToBeCheckedAsync();
 
-        await page.GotoAsync(address + "#/catalog");
-        var hello = page.GetByRole(AriaRole.Listitem, new() { Name = "Pipeline hello" });
-        var idle = page.GetByRole(AriaRole.Listitem, new() { Name = "Pipeline idle" });
-        await Assertions.Expect(hello.GetByTestId("last-run")).ToContainTextAsync(new Regex(@"^succeeded (now|\d+ seconds? ago|\d+ minutes? ago)$"));
-        await Assertions.Expect(hello.GetByTestId("schedule-state")).ToHaveTextAsync("on At 06:00 (UTC)");
-        await Assertions.Expect(idle.GetByTestId("last-run")).ToHaveTextAsync("never run");
-        await Assertions.Expect(idle.GetByTestId("schedule-state")).ToHaveTextAsync("paused At 07:30 (UTC)");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "catalog-cards.png") });
+            await page.GotoAsync(address + "#/catalog");
+            var hello = page.GetByRole(AriaRole.Listitem, new() { Name = "Pipeline hello" });
+            var idle = page.GetByRole(AriaRole.Listitem, new() { Name = "Pipeline idle" });
+            await Assertions.Expect(hello.GetByTestId("last-run")).ToContainTextAsync(new Regex(@"^succeeded (now|\d+ seconds? ago|\d+ minutes? ago)$"));
+            await Assertions.Expect(hello.GetByTestId("schedule-state")).ToHaveTextAsync("on At 06:00 (UTC)");
+            await Assertions.Expect(idle.GetByTestId("last-run")).ToHaveTextAsync("never run");
+            await Assertions.Expect(idle.GetByTestId("schedule-state")).ToHaveTextAsync("paused At 07:30 (UTC)");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "catalog-cards.png") });
 
-        // The link opens that run.
-        await hello.GetByTestId("last-run").GetByRole(AriaRole.Link).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"#/run/\d{8}-[^/]+$"));
-        await Assertions.Expect(page.GetByTestId("run-detail-status")).ToHaveTextAsync("succeeded");
-        Assert.True(consoleErrors.Count == 0, "console errors: " + string.Join(" | ", consoleErrors));
+            // The link opens that run.
+            await hello.GetByTestId("last-run").GetByRole(AriaRole.Link).ClickAsync();
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"#/run/\d{8}-[^/]+$"));
+            await Assertions.Expect(page.GetByTestId("run-detail-status")).ToHaveTextAsync("succeeded");
+        });
     }
 
     [Theory]
@@ -87,38 +80,38 @@ public sealed class CatalogAndRunPageTests : IDisposable
     [InlineData(390)]
     public async Task RunDetail_ChecksTable_WrapsADetailBetweenWordsOnly(int width)
     {
-        var (playwright, browser, page, consoleErrors, address) = await OpenAsync(width);
-        using var _ = playwright;
-        await using var __ = browser;
-        // #/runs without a queue id is the run list too (it showed the catalog under a highlighted Runs tab).
-        await page.GotoAsync(address + "#/runs");
-        // The newest run's link: its id on a wide screen; on a phone, where the id column gives way, its pipeline's name.
-        await page.GetByRole(AriaRole.Region, new() { Name = "Runs" }).GetByRole(AriaRole.Row).Nth(1).GetByRole(AriaRole.Link).First.ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"#/run/\d{8}-[^/]+$"));
-        var checks = page.GetByRole(AriaRole.Region, new() { Name = "Checks" });
-        var check = checks.Locator("tbody td").Nth(2);
-        await Assertions.Expect(check).ToHaveTextAsync("expression(amount > 1 AND word <> 'hi' AND length(word) > 10 AND amount * 1000 > 5000 AND upper(word) <> 'HI')");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, $"run-checks-{width}.png"), FullPage = true });
+        var (page, address) = await OpenAsync(width);
+        await _browser.CheckAsync(async () =>
+        {
+            // #/runs without a queue id is the run list too (it showed the catalog under a highlighted Runs tab).
+            await page.GotoAsync(address + "#/runs");
+            // The newest run's link: its id on a wide screen; on a phone, where the id column gives way, its pipeline's name.
+            await page.GetByRole(AriaRole.Region, new() { Name = "Runs" }).GetByRole(AriaRole.Row).Nth(1).GetByRole(AriaRole.Link).First.ClickAsync();
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"#/run/\d{8}-[^/]+$"));
+            var checks = page.GetByRole(AriaRole.Region, new() { Name = "Checks" });
+            var check = checks.Locator("tbody td").Nth(2);
+            await Assertions.Expect(check).ToHaveTextAsync("expression(amount > 1 AND word <> 'hi' AND length(word) > 10 AND amount * 1000 > 5000 AND upper(word) <> 'HI')");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, $"run-checks-{width}.png"), FullPage = true });
 
-        // Each word of the check and its detail on one line: a word whose letters lie on two lines was broken inside it.
-        var broken = await checks.EvaluateAsync<string[]>("""
-            region => {
-              const words = [], range = document.createRange();
-              for (const cell of region.querySelectorAll("tbody td")) {
-                const text = cell.firstChild;
-                if (!text || text.nodeType !== Node.TEXT_NODE) continue;
-                for (const m of text.textContent.matchAll(/\S+/g)) {
-                  range.setStart(text, m.index); range.setEnd(text, m.index + m[0].length);
-                  if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) words.push(m[0]);
+            // Each word of the check and its detail on one line: a word whose letters lie on two lines was broken inside it.
+            var broken = await checks.EvaluateAsync<string[]>("""
+                region => {
+                  const words = [], range = document.createRange();
+                  for (const cell of region.querySelectorAll("tbody td")) {
+                    const text = cell.firstChild;
+                    if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+                    for (const m of text.textContent.matchAll(/\S+/g)) {
+                      range.setStart(text, m.index); range.setEnd(text, m.index + m[0].length);
+                      if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) words.push(m[0]);
+                    }
+                  }
+                  return words;
                 }
-              }
-              return words;
-            }
-            """);
-        Assert.True(broken.Length == 0, "words broken across lines: " + string.Join(", ", broken));
-        // The whole check is there to read, wrapped, not cut off with an ellipsis.
-        Assert.True(await check.EvaluateAsync<bool>("cell => cell.scrollWidth <= cell.clientWidth && cell.offsetHeight > 40"), "the check is cut off, not wrapped");
-        Assert.Equal(width, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
-        Assert.True(consoleErrors.Count == 0, "console errors: " + string.Join(" | ", consoleErrors));
+                """);
+            Assert.True(broken.Length == 0, "words broken across lines: " + string.Join(", ", broken));
+            // The whole check is there to read, wrapped, not cut off with an ellipsis.
+            Assert.True(await check.EvaluateAsync<bool>("cell => cell.scrollWidth <= cell.clientWidth && cell.offsetHeight > 40"), "the check is cut off, not wrapped");
+            Assert.Equal(width, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
+        });
     }
 }

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Microsoft.Playwright;
-using Tributary.Testing;
-
 namespace Tributary.Cli.Tests.Web;
 
 /// <summary>
@@ -10,15 +6,15 @@ namespace Tributary.Cli.Tests.Web;
 /// </summary>
 public sealed class DemoSite : IAsyncLifetime
 {
-    private readonly TempDirectory _temp = new();
-    private Process? _server;
-    private IPlaywright? _playwright;
+    private readonly BrowserSession _session = new("site");
 
     /// <summary>Why the page tests cannot run here, if they cannot.</summary>
     public string? SkipReason { get; private set; }
-    public Uri Address { get; private set; } = new("http://127.0.0.1/");
-    public IBrowser Browser { get; private set; } = null!;
-    public string Project => Path.Combine(_temp.Path, "site");
+    public Uri Address => _session.Address;
+    public string Project => _session.Project;
+
+    /// <summary>The served demo project in Chromium; each page test opens its page here.</summary>
+    internal BrowserSession Session => _session;
 
     /// <summary>Where the tests save each page's screenshot: web/screenshots in the repository (gitignored).</summary>
     public static string ScreenshotFolder
@@ -35,35 +31,17 @@ public sealed class DemoSite : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists(HeadlessChromium.Executable)) { SkipReason = $"{HeadlessChromium.Executable} is not installed (test.sh installs Debian's chromium package when run as root)."; return; }
-        if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html"))) { SkipReason = "the web UI is not built (test.sh runs npm ci and npm run build in web/)."; return; }
-        await Expect0(Trib.RunAsync("init", Project));
-        await Expect0(Trib.RunAsync("demo-data", "--customers", "300", "--project", Project));
+        SkipReason = BrowserSession.MissingReason;
+        if (SkipReason is not null) return;
+        await _session.InitAsync();
+        await _session.TribAsync("demo-data", "--customers", "300");
         foreach (var template in new[] { "customer_ltv", "marketing_attribution", "customer_journey", "ab_testing", "churn_prevention", "product_recommendations", "propensity_marketing", "fraud_detection" })
         {
-            await Expect0(Trib.RunAsync("templates", "add", template, "--project", Project));
-            await Expect0(Trib.RunAsync("run", template, "--project", Project));
+            await _session.TribAsync("templates", "add", template);
+            await _session.TribAsync("run", template);
         }
-        _server = Trib.Start("serve", "--port", "0", "--project", Project);
-        Address = await HeadlessChromium.ServeAddressAsync(_server, CancellationToken.None);
-        // The machine running the tests may be busy: a page that loads slowly is not a failing page.
-        Assertions.SetDefaultExpectTimeout(30_000);
-        _playwright = await Playwright.CreateAsync();
-        Browser = await HeadlessChromium.LaunchAsync(_playwright);
+        await _session.ServeAsync(CancellationToken.None);
     }
 
-    private static async Task Expect0(Task<Trib.Outcome> run)
-    {
-        var outcome = await run;
-        if (outcome.ExitCode != 0) throw new InvalidOperationException($"trib failed ({outcome.ExitCode}): {outcome.Error}");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Browser is not null) await Browser.DisposeAsync();
-        _playwright?.Dispose();
-        if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
-        _server?.Dispose();
-        _temp.Dispose();
-    }
+    public ValueTask DisposeAsync() => _session.DisposeAsync();
 }

@@ -1,5 +1,5 @@
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using static Tributary.Cli.Tests.Web.BrowserSession;
 using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Web;
@@ -9,31 +9,23 @@ namespace Tributary.Cli.Tests.Web;
 /// rows (NULL shown as such, types in the headers), the CSV of what is shown, an UPDATE refused without changing anything, and
 /// the SQL and recent queries kept over a reload; opened from an asset or a run's step, that table selected.
 /// </summary>
-public sealed class ExplorePageTests : IDisposable
+public sealed class ExplorePageTests : IAsyncDisposable
 {
-    private readonly ServedProject _project = new("explore");
-    private string Project => _project.Path;
+    private readonly BrowserSession _browser = new("explore");
+    private string Project => _browser.Project;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _project.Dispose();
+    public ValueTask DisposeAsync() => _browser.DisposeAsync();
 
     [Fact]
     public async Task Explore_ClickATableSeeItsRows_DownloadThem_AndAnUpdateIsRefused()
     {
-        ServedProject.SkipWithoutBrowserOrWebUi();
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
-        var created = await Trib.RunAsync("query", "CREATE TABLE people AS SELECT 1 AS id, 'Ada' AS name UNION ALL SELECT 2, NULL", "--project", Project);
-        Assert.True(created.ExitCode == 0, created.Error);
-        var address = await _project.ServeAsync(Ct);
-
-        Assertions.SetDefaultExpectTimeout(60_000);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 }, AcceptDownloads = true });
-        var consoleErrors = new List<string>();
+        await _browser.InitAsync();
+        await _browser.TribAsync("query", "CREATE TABLE people AS SELECT 1 AS id, 'Ada' AS name UNION ALL SELECT 2, NULL");
+        var address = await _browser.ServeAsync(Ct);
         // The refused UPDATE is a 400 answer, which Chromium reports on the console; anything else is the page's fault.
-        page.Console += (_, m) => { if (m.Type == "error" && !m.Text.Contains("status of 400", StringComparison.Ordinal)) consoleErrors.Add(m.Text); };
-        try
+        var page = await _browser.OpenPageAsync(1440, expectedError: "status of 400");
+        await _browser.CheckAsync(async () =>
         {
             await page.GotoAsync(address + "#/catalog");
             await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Explore" }).ClickAsync();
@@ -80,14 +72,7 @@ public sealed class ExplorePageTests : IDisposable
             await Assertions.Expect(result.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
             Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the page is wider than a phone's screen");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, "explore-390.png"), FullPage = true });
-            Assert.Empty(consoleErrors);
-        }
-        catch (Exception e)
-        {
-            var shot = Path.Combine(AppContext.BaseDirectory, "explore-page-failure.png");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
-            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
-        }
+        });
     }
 
     private const string Hello = """
@@ -99,22 +84,13 @@ public sealed class ExplorePageTests : IDisposable
     [Fact]
     public async Task Explore_OpenedFromAnAssetOrARunsStep_SelectsThatTableAndRunsItsRows()
     {
-        ServedProject.SkipWithoutBrowserOrWebUi();
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        await _browser.InitAsync();
         File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
-        var ran = await Trib.RunAsync("run", "hello", "--project", Project);
-        Assert.True(ran.ExitCode == 0, ran.Error);
-        var created = await Trib.RunAsync("query", "CREATE TABLE people AS SELECT 1 AS id", "--project", Project);
-        Assert.True(created.ExitCode == 0, created.Error);
-        var address = await _project.ServeAsync(Ct);
-
-        Assertions.SetDefaultExpectTimeout(60_000);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
-        var consoleErrors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
-        try
+        await _browser.TribAsync("run", "hello");
+        await _browser.TribAsync("query", "CREATE TABLE people AS SELECT 1 AS id");
+        var address = await _browser.ServeAsync(Ct);
+        var page = await _browser.OpenPageAsync(1440);
+        await _browser.CheckAsync(async () =>
         {
             var editor = page.GetByRole(AriaRole.Textbox, new() { Name = "SQL" });
             var result = page.GetByRole(AriaRole.Table, new() { Name = "Query result" });
@@ -150,20 +126,6 @@ public sealed class ExplorePageTests : IDisposable
             await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "no table" })).ToHaveTextAsync("The warehouse has no table “gone”: no run has written it yet, or it was dropped.");
             await Assertions.Expect(tables.Locator("li[aria-current=true]")).ToHaveCountAsync(0);
             await AssertNoSeriousAxeViolationsAsync(page);
-            Assert.Empty(consoleErrors);
-        }
-        catch (Exception e)
-        {
-            var shot = Path.Combine(AppContext.BaseDirectory, "explore-link-failure.png");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
-            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
-        }
-    }
-
-    private static async Task AssertNoSeriousAxeViolationsAsync(IPage page)
-    {
-        var axe = await page.RunAxe();
-        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
-        Assert.True(serious.Count == 0, "axe: " + string.Join("\n", serious));
+        });
     }
 }

@@ -8,7 +8,7 @@ namespace Tributary.Cli.Tests.Web;
 /// The Schedules page in Debian's Chromium against 'trib serve', for a pipeline scheduled by its groups only (as full_cdp
 /// is): each group's schedule and sensors, the soonest group's next tick and the switch, not "—" and "manual"; unticked, "paused".
 /// </summary>
-public sealed class SchedulesPageTests : IDisposable
+public sealed class SchedulesPageTests : IAsyncDisposable
 {
     private const string Yaml = """
         pipeline: grouped
@@ -28,49 +28,44 @@ public sealed class SchedulesPageTests : IDisposable
           - { id: b, type: transform.sql, inputs: [a], with: { sql: "SELECT n FROM a" } }
         """;
 
-    private readonly ServedProject _project = new("grouped");
-    private string Project => _project.Path;
+    private readonly BrowserSession _browser = new("grouped");
+    private string Project => _browser.Project;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _project.Dispose();
+    public ValueTask DisposeAsync() => _browser.DisposeAsync();
 
     [Fact]
     public async Task Schedules_APipelineScheduledByItsGroups_ShowsEachGroupsScheduleAndTheNextTick()
     {
-        ServedProject.SkipWithoutBrowserOrWebUi();
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        await _browser.InitAsync();
         File.WriteAllText(Path.Combine(Project, "pipelines", "grouped.yaml"), Yaml);
-        var address = await _project.ServeAsync(Ct);
-
-        Assertions.SetDefaultExpectTimeout(60_000);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var consoleErrors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
-        await page.GotoAsync(address + "#/schedules");
-        var row = page.GetByRole(AriaRole.Table, new() { Name = "Schedules" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "grouped" });
-        var cells = row.GetByRole(AriaRole.Cell);
-        // Pipeline, Schedule, Next tick, Sensors, Partitions, On.
-        await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
-        await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(0)).ToContainTextAsync(new Regex(@"^ingest: .+\(UTC\) 0 4 1 1 \*$"));
-        await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(1)).ToContainTextAsync(new Regex(@"^hourly: .+\(UTC\) 5 \* \* \* \*$"));
-        // The hourly group ticks first (except in the hour before 04:00 on 1 January).
-        await Assertions.Expect(cells.Nth(2)).ToContainTextAsync(new Regex(@"\d UTC — (hourly|ingest)$"));
-        // A group's sensors are the pipeline's too, named with their group, one per line (full_cdp has six), each with what it watches.
-        await Assertions.Expect(cells.Nth(3).GetByRole(AriaRole.Listitem)).ToHaveTextAsync(["ingest: file_arrival in inbox", "hourly: run_status of group ingest (succeeded)"]);
-        var on = row.GetByRole(AriaRole.Checkbox, new() { Name = "schedule and sensors of grouped" });
-        await Assertions.Expect(on).ToBeCheckedAsync();
-        await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync("on");
-        // Unticked, it is "paused", the word trib schedules and the Catalog use, and has no next tick.
-        await on.ClickAsync();
-        await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync("paused");
-        await Assertions.Expect(cells.Nth(2)).ToHaveTextAsync("—");
-        await on.ClickAsync();
-        await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync("on");
-        // At 1024 px the page fits: no label hidden for screen readers sticks out of its scrolling table (it made the page 1362 px wide).
-        await page.SetViewportSizeAsync(1024, 768);
-        Assert.Equal(1024, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
-        Assert.True(consoleErrors.Count == 0, "console errors: " + string.Join(" | ", consoleErrors));
+        var address = await _browser.ServeAsync(Ct);
+        var page = await _browser.OpenPageAsync(1400);
+        await _browser.CheckAsync(async () =>
+        {
+            await page.GotoAsync(address + "#/schedules");
+            var row = page.GetByRole(AriaRole.Table, new() { Name = "Schedules" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "grouped" });
+            var cells = row.GetByRole(AriaRole.Cell);
+            // Pipeline, Schedule, Next tick, Sensors, Partitions, On.
+            await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+            await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(0)).ToContainTextAsync(new Regex(@"^ingest: .+\(UTC\) 0 4 1 1 \*$"));
+            await Assertions.Expect(cells.Nth(1).GetByRole(AriaRole.Listitem).Nth(1)).ToContainTextAsync(new Regex(@"^hourly: .+\(UTC\) 5 \* \* \* \*$"));
+            // The hourly group ticks first (except in the hour before 04:00 on 1 January).
+            await Assertions.Expect(cells.Nth(2)).ToContainTextAsync(new Regex(@"\d UTC — (hourly|ingest)$"));
+            // A group's sensors are the pipeline's too, named with their group, one per line (full_cdp has six), each with what it watches.
+            await Assertions.Expect(cells.Nth(3).GetByRole(AriaRole.Listitem)).ToHaveTextAsync(["ingest: file_arrival in inbox", "hourly: run_status of group ingest (succeeded)"]);
+            var on = row.GetByRole(AriaRole.Checkbox, new() { Name = "schedule and sensors of grouped" });
+            await Assertions.Expect(on).ToBeCheckedAsync();
+            await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync("on");
+            // Unticked, it is "paused", the word trib schedules and the Catalog use, and has no next tick.
+            await on.ClickAsync();
+            await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync("paused");
+            await Assertions.Expect(cells.Nth(2)).ToHaveTextAsync("—");
+            await on.ClickAsync();
+            await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync("on");
+            // At 1024 px the page fits: no label hidden for screen readers sticks out of its scrolling table (it made the page 1362 px wide).
+            await page.SetViewportSizeAsync(1024, 768);
+            Assert.Equal(1024, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
+        });
     }
 }

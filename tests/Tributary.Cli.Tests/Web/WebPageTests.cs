@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Tributary.Cli.Tests.Web;
@@ -10,37 +9,21 @@ namespace Tributary.Cli.Tests.Web;
 /// </summary>
 public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
 {
-    private static readonly string[] Serious = ["serious", "critical"];
-
-    // Opens a route, runs the page's assertions, then checks the console and axe and saves the screenshot.
+    // Opens a route (closing the page before), runs the page's assertions, then checks axe and saves the screenshot; the
+    // session fails on console errors and uncaught exceptions.
     private async Task CheckPageAsync(string route, string screenshot, Func<IPage, Task> assert)
     {
         if (site.SkipReason is { } reason) Assert.Skip(reason);
-        var page = await site.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var consoleErrors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
-        page.PageError += (_, e) => consoleErrors.Add(e);
+        var page = await site.Session.OpenPageAsync(1400);
         var shot = Path.Combine(DemoSite.ScreenshotFolder, screenshot + ".png");
-        try
+        await site.Session.CheckAsync(async () =>
         {
             await page.GotoAsync(new Uri(site.Address, "#/" + route).ToString());
             await assert(page);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot });
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoSite.ScreenshotFolder, screenshot + "-full.png"), FullPage = true });
-            var axe = await page.RunAxe();
-            var serious = axe.Violations.Where(v => Serious.Contains(v.Impact)).Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
-            Assert.True(serious.Count == 0, "axe: " + string.Join("\n", serious));
-            Assert.True(consoleErrors.Count == 0, "console errors: " + string.Join(" | ", consoleErrors));
-        }
-        catch (Exception e) when (e is not Xunit.Sdk.SkipException)
-        {
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
-            throw new Xunit.Sdk.XunitException($"{e.Message}\nscreenshot: {shot}; console errors: {string.Join(" | ", consoleErrors)}");
-        }
-        finally
-        {
-            await page.CloseAsync();
-        }
+            await BrowserSession.AssertNoSeriousAxeViolationsAsync(page);
+        }, failureScreenshot: shot);
     }
 
     [Fact]

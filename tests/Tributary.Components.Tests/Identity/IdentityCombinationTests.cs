@@ -14,8 +14,6 @@ namespace Tributary.Components.Tests.Identity;
 /// </summary>
 public sealed class IdentityCombinationTests(PostgresCluster postgres)
 {
-    public static TheoryData<string> Engines => new() { "duckdb", "postgres" };
-
     private const string Pipeline = """
         pipeline: p
         components:
@@ -32,7 +30,7 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
     // Caps are hit, every combination repeats many times, rows without identifiers or time are mixed in; a second run over
     // more rows keeps and merges the first run's profiles.
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_RepeatedCombinationsUnderCaps_GivesWhatEveryRowGives(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
@@ -55,7 +53,7 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
     // Enough identifiers (over 262,144) for the graph to be written in one range per core and read in many batches, with the
     // small, repeated combinations of the other test mixed in: the table is still what adding every row gives.
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_ManyIdentifiersWrittenInRanges_GivesWhatEveryRowGives(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
@@ -75,7 +73,7 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
     // header (12 bytes or less) and text it does not, non-ASCII text, times with microseconds and none; then a second run
     // over more rows that keeps the first run's ids (written from their strings beside new numbered ones) and merges some.
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_ManyIdentifiersOfEveryShapeInRanges_GivesWhatEveryRowGivesOnBothRuns(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
@@ -106,7 +104,7 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
     // (the only one a day later), e2 has joined p2's profile, so the repeat breaks the email cap, which makes p2 shared. Grouped, the repeat would be lost:
     // every row is read instead.
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_RefusalThatARepeatWouldDecideOtherwise_ReadsEveryRow(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
@@ -138,7 +136,7 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
     // combinations and as every row: one identifier -> profile id map for all four, on a first run and on a second over
     // more rows that keeps the first run's ids.
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_AnyScanOrderAndEitherRead_GiveTheSameProfileIds(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
@@ -169,7 +167,7 @@ public sealed class IdentityCombinationTests(PostgresCluster postgres)
     // customer_ltv then churn_prevention on one small demo (the second reads the first's identity_graph as last run's
     // ids), as shipped and with every row read: the same ids after each.
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_TwoTemplatesInSequenceOnTheDemo_GiveTheIdsOfReadingEveryRow(string engine)
     {
         await using var fast = await ComponentHarness.CreateAsync(engine, postgres);

@@ -13,8 +13,6 @@ namespace Tributary.Components.Tests.Identity;
 /// </summary>
 public sealed class IdentityLabelPropagationTests(PostgresCluster postgres)
 {
-    public static TheoryData<string> Engines => new() { "duckdb", "postgres" };
-
     private const string Pipeline = """
         pipeline: p
         components:
@@ -43,7 +41,7 @@ public sealed class IdentityLabelPropagationTests(PostgresCluster postgres)
     // components over the user_id and email caps (linked in memory, with a shared anonymous id), blocked and placeholder
     // values, padded values, rows without time; then a second run whose new rows join two earlier profiles.
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_HandMadeGraph_InSqlGivesTheInMemoryProfiles(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
@@ -69,7 +67,7 @@ public sealed class IdentityLabelPropagationTests(PostgresCluster postgres)
     // customer_ltv then churn_prevention on a small demo (both write identity_graph): the shipped templates and the same with
     // label_propagation_above: 0 give one identifier -> profile id map after each.
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_TwoTemplatesOnTheDemo_InSqlGivesTheInMemoryIds(string engine)
     {
         await using var memory = await ComponentHarness.CreateAsync(engine, postgres);

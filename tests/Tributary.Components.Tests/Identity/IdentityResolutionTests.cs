@@ -191,10 +191,8 @@ public sealed class IdentityResolutionTests(PostgresCluster postgres)
         Assert.Empty(await h.RowsAsync("SELECT * FROM ids WHERE identifier_type = 'email'"));
     }
 
-    public static TheoryData<string> Engines => new() { "duckdb", "postgres" };
-
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_PhonesOfZerosOrOneRepeatedDigit_NeverLinkContacts(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
@@ -238,7 +236,7 @@ public sealed class IdentityResolutionTests(PostgresCluster postgres)
     }
 
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_PlaceholderEmails_NeverLink(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
@@ -257,7 +255,7 @@ public sealed class IdentityResolutionTests(PostgresCluster postgres)
     }
 
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_DeviceSeenWithMoreUsersThanTheCap_JoinsNoneOfThem(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
@@ -281,7 +279,7 @@ public sealed class IdentityResolutionTests(PostgresCluster postgres)
     }
 
     [Theory]
-    [MemberData(nameof(Engines))]
+    [ClassData(typeof(TheoryDataOfEngines))]
     public async Task Resolve_BlocklistPattern_AppliesToTheTrimmedValueThatWouldBeStored(string engine)
     {
         await using var h = await ComponentHarness.CreateAsync(engine, postgres);
