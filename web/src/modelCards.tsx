@@ -4,7 +4,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { followEvents } from "./api/events";
 import { mainOutput, useOutputTable } from "./sideTables";
-import { ltvIntervalFacts, ltvSays, type LtvModelRow } from "./ltv";
+import { ltvDiagnostic, ltvIntervalFacts, ltvSays, type LtvModelRow } from "./ltv";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
@@ -171,8 +171,8 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
               <DataTable caption="Fit diagnostics" rows={diagnostics} rowKey={(r) => `${String(r.model)}.${String(r.parameter)}`}
                 columns={[
                   { key: "model", header: "Model", cell: (r) => String(r.model) },
-                  { key: "parameter", header: "Measure", cell: (r) => String(r.parameter).replaceAll("_", " ") },
-                  { key: "value", header: "Value", numeric: true, cell: (r) => (r.parameter === "converged" ? (num(r.value) === 1 ? "yes" : "no") : formatNumber(num(r.value))) },
+                  { key: "parameter", header: "Measure", cell: (r) => ltvDiagnostic(String(r.parameter), num(r.value), formatNumber).measure },
+                  { key: "value", header: "Value", numeric: true, cell: (r) => ltvDiagnostic(String(r.parameter), num(r.value), formatNumber).value },
                 ]} />
             </>
           )}
