@@ -44,6 +44,16 @@ describe("experiment lift table", () => {
     expect(metricValue({ kind: "sum" }, null)).toBe("—");
   });
 
+  it("shows a revenue metric in the pipeline's currency, and no guessed symbol without one", () => {
+    expect(metricValue({ kind: "sum", metric: "revenue" }, 12.69, "USD")).toBe("$12.69");
+    expect(metricValue({ kind: "ratio", metric: "revenue_per_view" }, 0.5, "USD")).toBe("$0.50");
+    expect(metricValue({ kind: "sum", metric: "revenue" }, 12.69, null)).toBe("12.69");
+    expect(metricValue({ kind: "count", metric: "coupon_views" }, 3.25, "USD")).toBe("3.25");
+    expect(metricValue({ kind: "conversion", metric: "conversion" }, 0.3547, "USD")).toBe("35.5%");
+    // A decision row names its metric primary_metric.
+    expect(armValue({ kind: "sum", primary_metric: "revenue", observed_control: 11.65, units_control: 1040 }, "control", "USD")).toBe("$11.65 (n 1,040)");
+  });
+
   // The demo's conversion: 299/1040 and 334/960 observed, 29.1% and 34.4% after CUPED. The arms' columns said "each arm's
   // conversion rate" over the adjusted means; they show the observed ones, with their units.
   it("shows each arm's observed value with its units, not the CUPED-adjusted mean", () => {

@@ -2,7 +2,9 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, R
 import { assetTitle } from "./titles";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
-import { formatCount, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
+import { formatCount, formatCurrency, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
+import { columnUnit } from "./columnUnits";
+import { usePipelineCurrency } from "./usePipelineCurrency";
 import { FitFacts } from "./modelCards";
 import { useComponentParams } from "./componentParams";
 
@@ -19,6 +21,7 @@ const pValue = (v: unknown) => (!Number.isFinite(num(v)) ? "—" : num(v) < 0.00
  */
 export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const params = useComponentParams(pipeline, asset)?.params;
+  const currency = usePipelineCurrency(pipeline);
   const alpha = num(params?.alpha);
   // The lift compares CUPED-adjusted means unless the step turns CUPED off (default on).
   const cuped = params?.cuped !== false && params?.cuped !== "false";
@@ -75,8 +78,8 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
             columns={[
               // Metric and variants in one column, so that the decision's columns fit at 1024 px.
               { key: "metric", header: "Metric", cell: (r) => <span title={`${String(r.kind)} metric`}>{String(r.metric)} ({String(r.variant)} vs {String(r.control)})</span> },
-              { key: "control", header: "Control (observed)", numeric: true, cell: (r) => armValue(r, "control") },
-              { key: "treated", header: "Variant (observed)", numeric: true, cell: (r) => armValue(r, "variant") },
+              { key: "control", header: "Control (observed)", numeric: true, cell: (r) => armValue(r, "control", currency) },
+              { key: "treated", header: "Variant (observed)", numeric: true, cell: (r) => armValue(r, "variant", currency) },
               { key: "lift", header: cuped ? "Lift (CUPED-adjusted)" : "Lift", numeric: true, cell: (r) => pct(r.rel_lift) },
               { key: "win", header: "Chance to win", numeric: true, cell: (r) => formatPercent(num(r.chance_to_beat_control)) },
               { key: "risk", header: "Risk (% of control)", numeric: true, cell: (r) => riskOfShipping(r.risk_variant) },
@@ -144,18 +147,26 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
   );
 }
 
-/** A value of a metric: a conversion metric's rate as a percentage, another metric's mean per unit (or ratio). */
-export function metricValue(r: Record<string, unknown>, v: unknown): string {
+/** Whether a metric's values are money: named as one (revenue, revenue_per_view; a decision's primary metric), and neither a conversion rate nor a count. */
+export const isMoneyMetric = (r: Record<string, unknown>) =>
+  r.kind !== "conversion" && r.kind !== "count" && columnUnit(String(r.metric ?? r.primary_metric ?? ""), []) === "money";
+
+/**
+ * A value of a metric: a conversion metric's rate as a percentage, a money metric's mean per unit in the pipeline's
+ * currency ($12.69; two decimals and no symbol when it names none), another metric's mean per unit (or ratio).
+ */
+export function metricValue(r: Record<string, unknown>, v: unknown, currency: string | null = null): string {
   if (!Number.isFinite(num(v))) return "—";
-  return r.kind === "conversion" ? formatPercent(num(v)) : formatNumber(num(v));
+  if (r.kind === "conversion") return formatPercent(num(v));
+  return isMoneyMetric(r) ? formatCurrency(num(v), currency) : formatNumber(num(v));
 }
 
 /**
  * An arm's observed value with its units, e.g. "28.75% (n 1,040)": what the raw data give, not the CUPED-adjusted mean the
  * lift compares. A table written before observed values were recorded shows "—" rather than the adjusted mean under this label.
  */
-export function armValue(r: Record<string, unknown>, arm: "control" | "variant"): string {
-  const value = metricValue(r, r[`observed_${arm}`]);
+export function armValue(r: Record<string, unknown>, arm: "control" | "variant", currency: string | null = null): string {
+  const value = metricValue(r, r[`observed_${arm}`], currency);
   const units = num(r[`units_${arm}`]);
   return value === "—" || !Number.isFinite(units) ? value : `${value} (n ${formatCount(units)})`;
 }
@@ -221,8 +232,9 @@ export function cumulativeTicks([low, high]: [number, number]): number[] {
 export const daysNeeded = (v: unknown) => (Number.isFinite(num(v)) ? formatCount(Math.ceil(num(v))) : "—");
 
 /** Power and runtime per metric (experiment.plan): the units and days needed for the target lift against what has run. */
-export function ExperimentPlanCard({ asset }: { asset: string }) {
+export function ExperimentPlanCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
+  const currency = usePipelineCurrency(pipeline);
   return (
     <Card title={assetTitle("Power and runtime", asset)} label={`Power and runtime ${asset}`}>
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not planned yet: run the pipeline.</p> : !rows ? <Loading /> : (
@@ -231,7 +243,7 @@ export function ExperimentPlanCard({ asset }: { asset: string }) {
             columns={[
               // What a reader decides on first (how long still), the power details after.
               { key: "metric", header: "Metric", cell: (r) => String(r.metric) },
-              { key: "baseline", header: "Control mean", numeric: true, cell: (r) => formatNumber(num(r.baseline_mean)) },
+              { key: "baseline", header: "Control mean", numeric: true, cell: (r) => metricValue(r, r.baseline_mean, currency) },
               { key: "target", header: "Target lift", numeric: true, cell: (r) => pct(r.target_lift) },
               { key: "days", header: "Days needed", numeric: true, cell: (r) => daysNeeded(r.days_needed) },
               { key: "run", header: "Days run", numeric: true, cell: (r) => formatCount(num(r.days_run)) },
@@ -251,8 +263,9 @@ export function ExperimentPlanCard({ asset }: { asset: string }) {
 }
 
 /** The decision per variant (decision.experiment): ship, stop or keep running, with every reason. */
-export function ExperimentDecisionCard({ asset }: { asset: string }) {
+export function ExperimentDecisionCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
+  const currency = usePipelineCurrency(pipeline);
   return (
     <Card title={assetTitle("Decision", asset)} label={`Decision ${asset}`}>
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not decided yet: run the pipeline.</p> : !rows ? <Loading /> : (
@@ -262,7 +275,7 @@ export function ExperimentDecisionCard({ asset }: { asset: string }) {
             { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
             { key: "variant", header: "Variant", cell: (r) => String(r.variant) },
             { key: "decision", header: "Decision", cell: (r) => <strong>{String(r.decision).replaceAll("_", " ")}</strong> },
-            { key: "observed", header: "Observed (control → variant)", wrap: true, cell: (r) => `${armValue(r, "control")} → ${armValue(r, "variant")}` },
+            { key: "observed", header: "Observed (control → variant)", wrap: true, cell: (r) => `${armValue(r, "control", currency)} → ${armValue(r, "variant", currency)}` },
             { key: "lift", header: `Adjusted lift (${rows.length > 0 ? String(rows[0].primary_metric) : "primary"})`, wrap: true, cell: (r) => liftWithEvidence(r) },
             { key: "reasons", header: "Reasons", wrap: true, cell: (r) => <ul>{String(r.reasons).split("; ").map((reason, i) => <li key={i}>{reason}</li>)}</ul> },
           ]} />
