@@ -1,7 +1,7 @@
 import { intervalNote, ltvUnits, ltvValueLabel, pipelineCurrency } from "./ltv";
 import { moneyHeader } from "./usePipelineCurrency";
 import { attributionModelLabel } from "./attribution";
-import { glossary } from "./glossary";
+import { glossary, readableName } from "./glossary";
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
 import { formatCompactCurrency, formatPercent } from "./ui/format";
 import type { Sort } from "./ui/sorting";
@@ -179,14 +179,15 @@ export const panels: Record<string, Panel> = {
     title: "Attribution: share of conversions by channel and model",
     output: "main",
     chart: (rows) => {
+      // Models and channels by their readable names (Markov (1st order), paid search): the picker, legend and heat table show them.
       const byChannel = new Map<string, Record<string, number>>();
       for (const r of rows) {
-        const s = byChannel.get(String(r.channel)) ?? {};
-        s[String(r.model)] = n(r.share);
-        byChannel.set(String(r.channel), s);
+        const s = byChannel.get(readableName(String(r.channel))) ?? {};
+        s[readableName(String(r.model))] = n(r.share);
+        byChannel.set(readableName(String(r.channel)), s);
       }
       const models = [...new Set(rows.map((r) => String(r.model)))];
-      const first = models.includes("markov") ? "markov" : models[0];
+      const first = readableName(models.includes("markov") ? "markov" : models[0] ?? "");
       const bars = [...byChannel].map(([x, series]) => ({ x, series })).sort((a, b) => (b.series[first] ?? 0) - (a.series[first] ?? 0));
       return { bars, xTitle: "Channel", yTitle: "Share of conversions (%)", unit: "share", horizontal: true, pick: first };
     },
