@@ -43,7 +43,9 @@ export function Runs() {
           columns={[
             { key: "id", header: "Run", wide: true, cell: (r) => <a href={runLink(r)}>{r.run_id}</a> },
             // On a phone the run id gives way: the pipeline's name is the link to the run, its status under it.
+            // ...and its partition beside the name, as the run page's title has it, since the Partition column gives way too.
             { key: "pipeline", header: "Pipeline", cell: (r) => <><span className="wide-only">{r.pipeline}</span><a className="narrow-only" href={runLink(r)}>{r.pipeline}</a>
+              {r.partition && <span className="narrow-only muted"> [{r.partition}]</span>}
               <span className="narrow-only"><br /><StatusBadge status={r.status} /></span></> },
             { key: "partition", header: "Partition", wide: true, cell: (r) => r.partition ?? "—" },
             { key: "status", header: "Status", wide: true, cell: (r) => <StatusBadge status={r.status} /> },
