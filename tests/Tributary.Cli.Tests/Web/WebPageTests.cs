@@ -306,6 +306,14 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(risk.GetByRole(AriaRole.Figure, new() { Name = "Risk score distribution by label" }).Locator(".recharts-bar-rectangle").First).ToBeVisibleAsync();
         var curve = risk.GetByRole(AriaRole.Figure, new() { Name = "Precision and recall by risk score threshold" });
         await Assertions.Expect(curve.Locator(".recharts-line")).ToHaveCountAsync(2);
+        // The thresholds' names sit under the legend, not on it, and apart from each other.
+        var names = curve.Locator("text.threshold-label");
+        await Assertions.Expect(names).ToHaveCountAsync(2);
+        var legend = (await curve.Locator(".recharts-legend-wrapper").BoundingBoxAsync())!;
+        var review = (await names.Nth(0).BoundingBoxAsync())!;
+        var block = (await names.Nth(1).BoundingBoxAsync())!;
+        Assert.True(review.Y >= legend.Y + legend.Height && block.Y >= legend.Y + legend.Height, $"legend bottom {legend.Y + legend.Height}, review top {review.Y}, block top {block.Y}");
+        Assert.True(review.X + review.Width <= block.X, $"review ends at {review.X + review.Width}, block starts at {block.X}");
         await Assertions.Expect(risk.GetByText("Lowest score sent to review")).ToBeVisibleAsync();
         // The forest's parameters and features, and the supervised model waiting for analysts' labels.
         var forest = page.GetByRole(AriaRole.Article, new() { Name = "Model card isolation_forest" });
