@@ -4,14 +4,14 @@ import "@xyflow/react/dist/style.css";
 import { api, ApiError, errorMessage, type Diagnostic, type Schemas } from "./api/client";
 import { addComponent, componentAtLine, connect, getSection, getSensors, needsPartition, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
 import { fittedZoom, layout, readableZoom } from "./layout";
-
-// fitView's padding, a share of the canvas: about 24 px on each side of a 1,100 px canvas.
-const fitPadding = 0.02;
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
 import { DiagnosticList, errorsIn, revealInTextarea, showList, ValidationBadge, warningsIn } from "./ui/Diagnostics";
 import { describeCron, formatTickIn } from "./ui/format";
 import { useReportingZone } from "./useReportingZone";
+
+// fitView's padding, a share of the canvas: about 40 px on each side of a 1,100 px canvas.
+const fitPadding = 0.04;
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[]; default?: unknown }
 
@@ -192,11 +192,11 @@ export function Designer({ name }: { name: string }) {
           <div className="canvas" ref={canvasRef} aria-label="Pipeline graph" onDragOver={(e) => e.preventDefault()}
             onDrop={(e) => { const type = e.dataTransfer.getData("application/x-tributary-component"); if (type) add(type); }}>
             {/* The whole graph on load (fitView, never above 100%); where that is too small to read, a note says how to zoom in. */}
-            <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} minZoom={0.2} panOnScroll nodesDraggable={false} proOptions={{ hideAttribution: true }}
-              fitView fitViewOptions={{ padding: fitPadding, maxZoom: 1, minZoom: 0.2 }}
+            <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} minZoom={0.1} panOnScroll nodesDraggable={false} proOptions={{ hideAttribution: true }}
+              fitView fitViewOptions={{ padding: fitPadding, maxZoom: 1, minZoom: 0.1 }}
               onInit={() => {
                 const el = canvasRef.current;
-                if (el) setZoomHint(fittedZoom(nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight }, 24) < readableZoom);
+                if (el) setZoomHint(fittedZoom(nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight }, 44) < readableZoom);
               }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onSelectionChange={({ nodes: picked }) => { if (picked[0]) setSelected(picked[0].id); }}

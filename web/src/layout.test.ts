@@ -13,8 +13,8 @@ describe("fittedZoom", () => {
     expect(zoom).toBeLessThan(0.8);
   });
 
-  it("fits by the height when the graph is tall, and stops at React Flow's 20% floor", () => {
+  it("fits by the height when the graph is tall, and stops at the canvas' 10% floor", () => {
     expect(fittedZoom([{ x: 0, y: 0 }, { x: 0, y: 924 }], { width: 1100, height: 548 })).toBeCloseTo(500 / (924 + nodeHeight), 6);
-    expect(fittedZoom(Array.from({ length: 60 }, (_, i) => ({ x: i * 256, y: 0 })), { width: 1100, height: 560 })).toBe(0.2);
+    expect(fittedZoom(Array.from({ length: 60 }, (_, i) => ({ x: i * 256, y: 0 })), { width: 1100, height: 560 })).toBe(0.1);
   });
 });

@@ -24,12 +24,12 @@ export const readableZoom = 0.8;
 
 /**
  * The zoom at which a laid-out graph fits the canvas whole on load, as React Flow's fitView with this padding (px) sets
- * it: never above 100%, and never below React Flow's 20% floor.
+ * it: never above 100%, and never below the canvas' 10% floor (a phone's width of a template's graph).
  */
 export function fittedZoom(positions: readonly { x: number; y: number }[], canvas: { width: number; height: number }, padding = 24): number {
   if (positions.length === 0) return 1;
   const width = Math.max(...positions.map((p) => p.x)) + nodeWidth - Math.min(...positions.map((p) => p.x));
   const height = Math.max(...positions.map((p) => p.y)) + nodeHeight - Math.min(...positions.map((p) => p.y));
   const fit = Math.min((canvas.width - 2 * padding) / width, (canvas.height - 2 * padding) / height);
-  return Math.min(1, Math.max(0.2, fit));
+  return Math.min(1, Math.max(0.1, fit));
 }
