@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { armValue, cumulativeDomain, cumulativeTicks, daysNeeded, liftWithEvidence, metricValue, riskOfShipping, unadjustedIntervals } from "./experimentCards";
+import { armValue, signedPercentColumn, cumulativeDomain, cumulativeTicks, daysNeeded, liftWithEvidence, metricValue, riskOfShipping, unadjustedIntervals } from "./experimentCards";
 import { dashboardOrder } from "./dashboards";
 
 describe("experiment decision", () => {
@@ -61,6 +61,11 @@ describe("experiment lift table", () => {
     expect(armValue(row, "control")).toBe("28.8% (n 1,040)");
     expect(armValue(row, "variant")).toBe("34.8% (n 960)");
     expect(armValue({ kind: "sum", units_control: 1040, mean_control: 11.65 }, "control")).toBe("—");
+  });
+
+  it("writes a column of lifts at one precision, signed", () => {
+    const lift = signedPercentColumn([0.15, -0.0091, 0.159, null]);
+    expect([lift(0.15), lift(-0.0091), lift(0.159), lift(null)]).toEqual(["+15.00%", "-0.91%", "+15.90%", "—"]);
   });
 
   it("names the risk of shipping's unit, without a sign that reads as a gain", () => {

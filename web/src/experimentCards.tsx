@@ -2,7 +2,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, R
 import { assetTitle } from "./titles";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
-import { formatCount, formatCurrency, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
+import { alignedPercentFormat, formatCount, formatCurrency, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
 import { columnUnit } from "./columnUnits";
 import { usePipelineCurrency } from "./usePipelineCurrency";
 import { FitFacts } from "./modelCards";
@@ -10,7 +10,13 @@ import { useComponentParams } from "./componentParams";
 
 const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
 const pct = (v: unknown) => (Number.isFinite(num(v)) ? formatSignedPercent(num(v)) : "—");
-const range = (low: unknown, high: unknown) => `[${pct(low)}, ${pct(high)}]`;
+const range = (low: unknown, high: unknown, format: (v: unknown) => string = pct) => `[${format(low)}, ${format(high)}]`;
+
+/** A column of changes (0.15 = +15%) at one precision, signed: +15.0% above +15.9%, never +15% above +15.9%. */
+export function signedPercentColumn(values: readonly unknown[]): (v: unknown) => string {
+  const format = alignedPercentFormat(values.map(num).filter(Number.isFinite));
+  return (v) => (Number.isFinite(num(v)) ? `${num(v) >= 0 ? "+" : ""}${format(num(v))}` : "—");
+}
 // Two significant digits: 0.047 must not read as 0.05.
 const pValue = (v: unknown) => (!Number.isFinite(num(v)) ? "—" : num(v) < 0.001 ? "< 0.001" : String(Number(num(v).toPrecision(2))));
 
@@ -34,6 +40,12 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
   const overTime = (cumulative.rows ?? []).filter((r) => String(r.metric) === firstMetric && String(r.variant) === firstVariant)
     .map((r) => ({ day: String(r.day).slice(0, 10), lift: num(r.rel_lift) * 100, low: num(r.rel_low) * 100, high: num(r.rel_high) * 100, seq_low: num(r.seq_low) * 100, seq_high: num(r.seq_high) * 100 }));
   const axis = cumulativeDomain(overTime);
+  // Each column of the tables at one precision.
+  const lift = signedPercentColumn(rows.map((r) => r.rel_lift));
+  const risk = alignedPercentFormat(rows.map((r) => Math.abs(num(r.risk_variant))).filter(Number.isFinite));
+  const cut = alignedPercentFormat(rows.map((r) => num(r.variance_reduction)).filter(Number.isFinite));
+  const interval = (low: string, high: string) => signedPercentColumn(rows.flatMap((r) => [r[low], r[high]]));
+  const [fixed, sequential, credible] = [interval("rel_low", "rel_high"), interval("seq_low", "seq_high"), interval("bayes_low", "bayes_high")];
   const intervals = rows.map((r) => ({
     x: `${String(r.metric)} (${String(r.variant)})`,
     frequentist: [num(r.rel_low) * 100, num(r.rel_high) * 100],
@@ -80,9 +92,9 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
               { key: "metric", header: "Metric", cell: (r) => <span title={`${String(r.kind)} metric`}>{String(r.metric)} ({String(r.variant)} vs {String(r.control)})</span> },
               { key: "control", header: "Control (observed)", numeric: true, cell: (r) => armValue(r, "control", currency) },
               { key: "treated", header: "Variant (observed)", numeric: true, cell: (r) => armValue(r, "variant", currency) },
-              { key: "lift", header: cuped ? "Lift (CUPED-adjusted)" : "Lift", numeric: true, cell: (r) => pct(r.rel_lift) },
+              { key: "lift", header: cuped ? "Lift (CUPED-adjusted)" : "Lift", numeric: true, cell: (r) => lift(r.rel_lift) },
               { key: "win", header: "Chance to win", numeric: true, cell: (r) => formatPercent(num(r.chance_to_beat_control)) },
-              { key: "risk", header: "Risk (% of control)", numeric: true, cell: (r) => riskOfShipping(r.risk_variant) },
+              { key: "risk", header: "Risk (% of control)", numeric: true, cell: (r) => riskOfShipping(r.risk_variant, risk) },
               { key: "p", header: "p (adjusted)", numeric: true, cell: (r) => <span title={`corrected within the ${String(r.role ?? "metrics")} family`}>{formatNumber(num(r.p_adjusted))}</span> },
               { key: "guardrail", header: "Guardrail", cell: (r) => (r.guardrail_status === "breached" ? <span className="bad">breached</span> : String(r.guardrail_status ?? "—")) },
             ]} />
@@ -97,10 +109,10 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
           <DataTable caption="Intervals per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
             columns={[
               { key: "metric", header: "Metric (variant vs control)", cell: (r) => `${String(r.metric)} (${String(r.variant)} vs ${String(r.control)})` },
-              { key: "ci", header: "Frequentist interval (unadjusted)", numeric: true, cell: (r) => range(r.rel_low, r.rel_high) },
-              { key: "seq", header: "Sequential interval", numeric: true, cell: (r) => range(r.seq_low, r.seq_high) },
-              { key: "bayes", header: "Credible interval", numeric: true, cell: (r) => range(r.bayes_low, r.bayes_high) },
-              { key: "cuped", header: "CUPED cut", numeric: true, cell: (r) => formatPercent(num(r.variance_reduction)) },
+              { key: "ci", header: "Frequentist interval (unadjusted)", numeric: true, cell: (r) => range(r.rel_low, r.rel_high, fixed) },
+              { key: "seq", header: "Sequential interval", numeric: true, cell: (r) => range(r.seq_low, r.seq_high, sequential) },
+              { key: "bayes", header: "Credible interval", numeric: true, cell: (r) => range(r.bayes_low, r.bayes_high, credible) },
+              { key: "cuped", header: "CUPED cut", numeric: true, cell: (r) => (Number.isFinite(num(r.variance_reduction)) ? cut(num(r.variance_reduction)) : "—") },
             ]} />
           {unadjustedIntervals(rows, Number.isFinite(alpha) ? alpha : 0.05).length > 0 && (
             <p className="notice warning" role="note">
@@ -172,8 +184,8 @@ export function armValue(r: Record<string, unknown>, arm: "control" | "variant",
 }
 
 /** The Bayesian risk of shipping (expected relative loss, never negative) as a percentage of the control's value, without a sign. */
-export function riskOfShipping(v: unknown): string {
-  return Number.isFinite(num(v)) ? formatPercent(Math.abs(num(v))) : "—";
+export function riskOfShipping(v: unknown, format: (n: number) => string = formatPercent): string {
+  return Number.isFinite(num(v)) ? format(Math.abs(num(v))) : "—";
 }
 
 /**

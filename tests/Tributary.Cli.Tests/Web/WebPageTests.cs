@@ -87,7 +87,9 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Dashboard_Ltv_ChartsAndModelCard() => CheckPageAsync("dashboard/customer_ltv", "dashboard-ltv", async page =>
     {
         var clv = page.GetByRole(AriaRole.Article, new() { Name = "CLV distribution" });
-        await Assertions.Expect(clv.GetByText("Predicted customer lifetime value (log-spaced bins)")).ToBeVisibleAsync();
+        await Assertions.Expect(clv.GetByText("Predicted customer lifetime value (USD, log-spaced bins)")).ToBeVisibleAsync();
+        // The bins' edges in the pipeline's currency ($100–$200).
+        await Assertions.Expect(clv.Locator(".recharts-xAxis .recharts-cartesian-axis-tick-value").First).ToHaveTextAsync(new Regex(@"^\$[\d.]+K?–\$[\d.]+K?$"));
         // What the values are, from the fit's metadata (horizon) and the pipeline's params (currency).
         const string Value = "12-month predicted value (365 days), USD (EUR at 1.09, GBP at 1.27 USD each)";
         await Assertions.Expect(clv.GetByTestId("panel-about")).ToContainTextAsync(Value);
@@ -131,6 +133,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         Assert.True(headings.IndexOf("Holdout: repeat purchases per customer, by purchases in calibration") < headings.IndexOf("Parameters"), string.Join(" | ", headings));
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Std. error" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "alpha" })).ToHaveCountAsync(1);
+        // Fit diagnostics in words: the time unit as a length, not "time unit days 7".
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "time unit" })).ToHaveTextAsync(new Regex(@"^bgnbdtime unit7 days \(a week\)$"));
         // The data window the model was calibrated on, from the fit's materialization metadata.
         await Assertions.Expect(card.GetByText("Calibration data until")).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByText(new Regex(@"^\d{4}-\d{2}-\d{2}"))).Not.ToHaveCountAsync(0);
@@ -231,6 +235,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(lift.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (B vs A)" }))
             .ToContainTextAsync(new Regex(@"^conversion \(B vs A\)\d+(\.\d)?% \(n [\d,]+\)\d+(\.\d)?% \(n [\d,]+\)[+-]"));
         await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Control (observed)" })).ToBeVisibleAsync();
+        // Revenue per unit in the pipeline's currency (ab_testing's currency param).
+        await Assertions.Expect(lift.GetByRole(AriaRole.Row).Filter(new() { HasText = "revenue (B vs A)" })).ToContainTextAsync(new Regex(@"\$[\d,]+\.\d\d \(n [\d,]+\)"));
         await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Lift (CUPED-adjusted)" })).ToBeVisibleAsync();
         await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Risk (% of control)" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Frequentist interval (unadjusted)" })).ToBeVisibleAsync();
