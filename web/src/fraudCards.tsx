@@ -94,10 +94,12 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
                 <ResponsiveContainer width="100%" height={300}>
                   <BarChart data={distribution.map((d) => ({ x: d.x, ...d.series }))} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="x" interval={0} label={{ value: "Risk score", position: "insideBottom", offset: -16, ...axisLabel }} />
+                    {/* Ticks that would run into each other are skipped (on a phone), the first and last kept. */}
+                    <XAxis dataKey="x" interval="preserveStartEnd" minTickGap={8} label={{ value: "Risk score", position: "insideBottom", offset: -16, ...axisLabel }} />
                     <YAxis width={64} tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share of the label's transactions", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
                     <Tooltip formatter={(v) => formatPercent(Number(v))} />
-                    <Legend verticalAlign="top" height={28} />
+                    {/* Measured, not a fixed height: on a phone the labels wrap to a second line, which must push the plot down. */}
+                    <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 8 }} />
                     {labelNames.map((l, i) => <Bar key={l} dataKey={l} name={l.replaceAll("_", " ")} fill={palette[i % palette.length]} isAnimationActive={false} />)}
                   </BarChart>
                 </ResponsiveContainer>

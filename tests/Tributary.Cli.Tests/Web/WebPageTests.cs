@@ -341,6 +341,23 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Fraud risk: PR-AUC by fraud type, each part and the combination" })).ToBeVisibleAsync();
         var cards = await page.Locator("article[aria-label]").EvaluateAllAsync<string[]>("all => all.map(a => a.getAttribute('aria-label'))");
         Assert.True(Array.IndexOf(cards, "Alerts fraud_alerts") < Array.IndexOf(cards, "Model card isolation_forest"), string.Join(", ", cards));
+        // On a phone the distribution's legend wraps to two lines: the plot, its top tick included, starts under it.
+        await page.SetViewportSizeAsync(390, 844);
+        var distribution = risk.GetByRole(AriaRole.Figure, new() { Name = "Risk score distribution by label" });
+        await Assertions.Expect(distribution.Locator(".recharts-legend-item")).ToHaveCountAsync(4);
+        // Measured once the chart has laid itself out again at the new width (the legend wraps, the ticks move).
+        const string Gap = """
+            () => {
+              const f = document.querySelector('figure[aria-label="Risk score distribution by label"]');
+              const key = f?.querySelector('.recharts-legend-wrapper ul')?.getBoundingClientRect();
+              const ticks = [...(f?.querySelectorAll('.recharts-yAxis .recharts-cartesian-axis-tick-value') ?? [])].map(t => t.getBoundingClientRect().top);
+              return key && ticks.length > 0 && key.height > 30 ? Math.min(...ticks) - key.bottom : null;
+            }
+            """;
+        await page.WaitForFunctionAsync($"() => ({Gap})() !== null");
+        var gap = await page.EvaluateAsync<double>($"() => ({Gap})()");
+        Assert.True(gap >= 0, $"the legend's last line runs {-gap} px into the plot's top tick");
+        await page.SetViewportSizeAsync(1400, 900);
     });
 
     [Fact]
