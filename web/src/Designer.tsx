@@ -10,7 +10,7 @@ import { DiagnosticList, errorsIn, revealInTextarea, showList, ValidationBadge, 
 import { describeCron, formatTickIn } from "./ui/format";
 import { useReportingZone } from "./useReportingZone";
 
-// fitView's padding, a share of the canvas: about 40 px on each side of a 1,100 px canvas.
+// fitView's padding, a share of the canvas (about 44 px on each side of a 1,100 px one).
 const fitPadding = 0.04;
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[]; default?: unknown }
@@ -196,7 +196,7 @@ export function Designer({ name }: { name: string }) {
               fitView fitViewOptions={{ padding: fitPadding, maxZoom: 1, minZoom: 0.1 }}
               onInit={() => {
                 const el = canvasRef.current;
-                if (el) setZoomHint(fittedZoom(nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight }, 44) < readableZoom);
+                if (el) setZoomHint(fittedZoom(nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight }, fitPadding * el.clientWidth) < readableZoom);
               }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onSelectionChange={({ nodes: picked }) => { if (picked[0]) setSelected(picked[0].id); }}
