@@ -78,7 +78,8 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
                 <XAxis type="number" tickFormatter={(v: number) => `${formatNumber(v)}%`} label={{ value: "Relative lift over control (%)", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
                 <YAxis type="category" dataKey="x" width={200} />
                 <Tooltip formatter={(v) => (Array.isArray(v) ? `${formatNumber(Number(v[0]))}% to ${formatNumber(Number(v[1]))}%` : String(v))} />
-                <Legend verticalAlign="top" height={28} />
+                {/* Measured, so that on a phone a legend wrapped to several lines pushes the plot down. */}
+                <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 8 }} />
                 <ReferenceLine x={0} stroke="#111827" />
                 <Bar dataKey="frequentist" fill="#1d4ed8" isAnimationActive={false} />
                 <Bar dataKey="sequential" fill="#b45309" isAnimationActive={false} />
@@ -133,7 +134,8 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
                 <YAxis width={64} tickFormatter={(v: number) => `${formatNumber(v)}%`} domain={axis ?? ["auto", "auto"]} ticks={axis ? cumulativeTicks(axis) : undefined} allowDataOverflow
                   label={{ value: "Relative lift (%)", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
                 <Tooltip formatter={(v) => `${formatNumber(Number(v))}%`} />
-                <Legend verticalAlign="top" height={28} />
+                {/* Measured, so that on a phone a legend wrapped to several lines pushes the plot down. */}
+                <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 8 }} />
                 <ReferenceLine y={0} stroke="#111827" />
                 <Line dataKey="lift" stroke="#111827" dot={false} isAnimationActive={false} />
                 <Line dataKey="low" name="frequentist low" stroke="#1d4ed8" dot={false} isAnimationActive={false} />
