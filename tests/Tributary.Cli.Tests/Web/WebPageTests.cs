@@ -89,7 +89,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var clv = page.GetByRole(AriaRole.Article, new() { Name = "CLV distribution" });
         await Assertions.Expect(clv.GetByText("Predicted customer lifetime value (USD, log-spaced bins)")).ToBeVisibleAsync();
         // The bins' edges in the pipeline's currency ($100–$200).
-        await Assertions.Expect(clv.Locator(".recharts-xAxis .recharts-cartesian-axis-tick-value").First).ToHaveTextAsync(new Regex(@"^\$[\d.]+K?–\$[\d.]+K?$"));
+        await Assertions.Expect(clv.Locator(".recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value").First).ToHaveTextAsync(new Regex(@"^\$[\d.]+K?–\$[\d.]+K?$"));
         // What the values are, from the fit's metadata (horizon) and the pipeline's params (currency).
         const string Value = "12-month predicted value (365 days), USD (EUR at 1.09, GBP at 1.27 USD each)";
         await Assertions.Expect(clv.GetByTestId("panel-about")).ToContainTextAsync(Value);
@@ -350,7 +350,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
             () => {
               const f = document.querySelector('figure[aria-label="Risk score distribution by label"]');
               const key = f?.querySelector('.recharts-legend-wrapper ul')?.getBoundingClientRect();
-              const ticks = [...(f?.querySelectorAll('.recharts-yAxis .recharts-cartesian-axis-tick-value') ?? [])].map(t => t.getBoundingClientRect().top);
+              const ticks = [...(f?.querySelectorAll('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value') ?? [])].map(t => t.getBoundingClientRect().top);
               return key && ticks.length > 0 && key.height > 30 ? Math.min(...ticks) - key.bottom : null;
             }
             """;
