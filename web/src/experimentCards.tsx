@@ -79,7 +79,7 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
                 <YAxis type="category" dataKey="x" width={200} />
                 <Tooltip formatter={(v) => (Array.isArray(v) ? `${formatNumber(Number(v[0]))}% to ${formatNumber(Number(v[1]))}%` : String(v))} />
                 {/* Measured, so that on a phone a legend wrapped to several lines pushes the plot down. */}
-                <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 8 }} />
+                <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                 <ReferenceLine x={0} stroke="#111827" />
                 <Bar dataKey="frequentist" fill="#1d4ed8" isAnimationActive={false} />
                 <Bar dataKey="sequential" fill="#b45309" isAnimationActive={false} />
@@ -135,7 +135,7 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
                   label={{ value: "Relative lift (%)", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
                 <Tooltip formatter={(v) => `${formatNumber(Number(v))}%`} />
                 {/* Measured, so that on a phone a legend wrapped to several lines pushes the plot down. */}
-                <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 8 }} />
+                <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                 <ReferenceLine y={0} stroke="#111827" />
                 <Line dataKey="lift" stroke="#111827" dot={false} isAnimationActive={false} />
                 <Line dataKey="low" name="frequentist low" stroke="#1d4ed8" dot={false} isAnimationActive={false} />

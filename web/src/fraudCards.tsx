@@ -98,8 +98,8 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
                     <XAxis dataKey="x" interval="preserveStartEnd" minTickGap={8} label={{ value: "Risk score", position: "insideBottom", offset: -16, ...axisLabel }} />
                     <YAxis width={64} tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share of the label's transactions", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
                     <Tooltip formatter={(v) => formatPercent(Number(v))} />
-                    {/* Measured, not a fixed height: on a phone the labels wrap to a second line, which must push the plot down. */}
-                    <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 8 }} />
+                    {/* Measured, not a fixed height: on a phone the labels wrap to a second line, which must push the plot (and its top tick, half above it) down. */}
+                    <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                     {labelNames.map((l, i) => <Bar key={l} dataKey={l} name={l.replaceAll("_", " ")} fill={palette[i % palette.length]} isAnimationActive={false} />)}
                   </BarChart>
                 </ResponsiveContainer>
