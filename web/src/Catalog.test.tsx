@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import type { PipelineSummary, Run } from "./api/client";
-import { automation, PipelineCard, splitDescription } from "./Catalog";
+import type { PipelineSummary, Run, Template } from "./api/client";
+import { automation, PipelineCard, splitDescription, TemplateCard } from "./Catalog";
 
 const now = Date.parse("2026-12-05T12:00:00Z");
 const summary = (over: Partial<PipelineSummary>): PipelineSummary => ({
@@ -66,5 +66,20 @@ describe("splitDescription", () => {
     expect(html).toContain("<p>Value customers.</p>");
     expect(html).toContain("How it works");
     expect(html).not.toContain("->");
+  });
+});
+
+describe("TemplateCard", () => {
+  const template: Template = { name: "ab_testing", description: "Decide A/B tests.", yaml: "", components: [{ id: "a", type: "source.csv" }, { id: "b", type: "transform.sql" }], schedule: null, params: [] };
+  it("offers a template the project has not added", () => {
+    const html = renderToStaticMarkup(<TemplateCard template={template} added={false} onUse={() => undefined} />);
+    expect(html).toContain(">Use this template</button>");
+    expect(html).not.toContain("Added");
+  });
+  it("marks a template the project has added, and opens its pipeline", () => {
+    const html = renderToStaticMarkup(<TemplateCard template={template} added onUse={() => undefined} />);
+    expect(html).toMatch(/<span class="badge added"[^>]*>Added<\/span>/);
+    expect(html).toContain('<a class="button" href="#/designer/ab_testing">Added: open ab_testing</a>');
+    expect(html).not.toContain(">Use this template<");
   });
 });

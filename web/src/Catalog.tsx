@@ -30,17 +30,30 @@ export function Catalog() {
       <h2 className="section-title">Templates</h2>
       {templates === null ? <Loading what="Loading templates" /> : templates.length === 0 ? <EmptyState title="No templates installed" /> : (
         <ul className="cards">
-          {templates.map((t) => (
-            <li key={t.name} className="card">
-              <h3>{t.name}</h3>
-              <Description text={t.description} />
-              <p className="muted">{t.components.length} components{t.schedule ? ` · runs ${sentenceCase(describeCron(t.schedule))}` : ""}</p>
-              <div className="actions"><button onClick={() => setChosen(t)}>Use this template</button></div>
-            </li>
-          ))}
+          {templates.map((t) => <TemplateCard key={t.name} template={t} added={pipelines?.some((p) => p.name === t.name) ?? false} onUse={() => setChosen(t)} />)}
         </ul>
       )}
     </Page>
+  );
+}
+
+/**
+ * A use-case template: what it does, and either "Use this template" or, once the project has a pipeline of its name (as
+ * `trib templates add` makes it), an Added badge and a link to that pipeline, with a new copy still a click away.
+ */
+export function TemplateCard({ template: t, added, onUse }: { template: Template; added: boolean; onUse: () => void }) {
+  return (
+    <li className="card" aria-label={`Template ${t.name}`}>
+      <h3>{t.name}{added && <> <span className="badge added" title={`This project has a pipeline ${t.name} from this template`}>Added</span></>}</h3>
+      <Description text={t.description} />
+      <p className="muted">{t.components.length} components{t.schedule ? ` · runs ${sentenceCase(describeCron(t.schedule))}` : ""}</p>
+      <div className="actions">
+        {added ? <>
+          <a className="button" href={`#/designer/${encodeURIComponent(t.name)}`}>Added: open {t.name}</a>
+          <button className="secondary" onClick={onUse}>Use as a new pipeline</button>
+        </> : <button onClick={onUse}>Use this template</button>}
+      </div>
+    </li>
   );
 }
 

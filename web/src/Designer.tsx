@@ -3,12 +3,15 @@ import { Background, Controls, MarkerType, ReactFlow, type Connection, type Edge
 import "@xyflow/react/dist/style.css";
 import { api, ApiError, errorMessage, type Diagnostic, type Schemas } from "./api/client";
 import { addComponent, componentAtLine, connect, getSection, getSensors, needsPartition, setParam, setSection, toGraph, type PipelineGraph } from "./pipelineGraph";
-import { initialViewport, layout } from "./layout";
+import { fittedZoom, layout, readableZoom } from "./layout";
 import { nodeTypes, type ComponentFlowNode } from "./ui/ComponentNode";
 import { ErrorNotice, Loading } from "./ui/components";
 import { DiagnosticList, errorsIn, revealInTextarea, showList, ValidationBadge, warningsIn } from "./ui/Diagnostics";
 import { describeCron, formatTickIn } from "./ui/format";
 import { useReportingZone } from "./useReportingZone";
+
+// fitView's padding, a share of the canvas (about 44 px on each side of a 1,100 px one).
+const fitPadding = 0.04;
 
 interface SchemaProperty { type?: string | string[]; description?: string; enum?: string[]; default?: unknown }
 
@@ -59,7 +62,7 @@ export function Designer({ name }: { name: string }) {
   const [status, setStatus] = useState<string>("");
   const lastGood = useRef<PipelineGraph | null>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
-  const [panHint, setPanHint] = useState(false);
+  const [zoomHint, setZoomHint] = useState(false);
   const [stepStatus, setStepStatus] = useState<Record<string, string>>({});
   const yamlRef = useRef<HTMLTextAreaElement>(null);
   const problemsRef = useRef<HTMLUListElement>(null);
@@ -188,21 +191,19 @@ export function Designer({ name }: { name: string }) {
           <Palette onAdd={add} />
           <div className="canvas" ref={canvasRef} aria-label="Pipeline graph" onDragOver={(e) => e.preventDefault()}
             onDrop={(e) => { const type = e.dataTransfer.getData("application/x-tributary-component"); if (type) add(type); }}>
-            {/* Readable on load: fitted when the graph fits at a readable zoom, else its start in view and the rest panned (drag or scroll). */}
-            <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} minZoom={0.2} panOnScroll nodesDraggable={false} proOptions={{ hideAttribution: true }}
-              onInit={(flow) => {
+            {/* The whole graph on load (fitView, never above 100%); where that is too small to read, a note says how to zoom in. */}
+            <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} minZoom={0.1} panOnScroll nodesDraggable={false} proOptions={{ hideAttribution: true }}
+              fitView fitViewOptions={{ padding: fitPadding, maxZoom: 1, minZoom: 0.1 }}
+              onInit={() => {
                 const el = canvasRef.current;
-                if (!el) return;
-                const { fits, ...viewport } = initialViewport(nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight });
-                void flow.setViewport(viewport);
-                setPanHint(!fits);
+                if (el) setZoomHint(fittedZoom(nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight }, fitPadding * el.clientWidth) < readableZoom);
               }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onSelectionChange={({ nodes: picked }) => { if (picked[0]) setSelected(picked[0].id); }}
               onConnect={(c: Connection) => c.source && c.target && setText(connect(text, c.source, c.target))}>
               <Background /><Controls />
             </ReactFlow>
-            {panHint && <p className="pan-hint" role="note">More of the graph lies to the right: drag or scroll to pan, or zoom out with −.</p>}
+            {zoomHint && <p className="pan-hint" role="note">Zoomed out to show the whole graph: zoom in with + (or pinch) to read the nodes, and drag or scroll to pan.</p>}
           </div>
           {component && (
             <ParamForm key={component.id} component={component} errors={errorsIn(diagnosticsOf(component.id))} params={pipelineParams(text)}

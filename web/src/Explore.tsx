@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError, errorMessage, type Schemas } from "./api/client";
 import { csvObjectUrl } from "./csv";
 import {
   describeFailure, errorPointer, exploreLink, findTable, groupBySchema, readRecent, rememberQuery, resultCsv, resultNotices, resultSummary, rowsLabel,
-  searchTables, shownResult, shownRowCap, storageKeys, tableQuery, gridCell, type ShownResult, type TableLink,
+  searchTables, shownResult, shownRowCap, storageKeys, tableQuery, gridCell, gridFormats, type ShownResult, type TableLink,
 } from "./explore";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, Page } from "./ui/components";
 import { formatCount, formatDuration, isNumericKind } from "./ui/format";
@@ -175,6 +175,7 @@ function QueryResult({ shown, elapsed }: { shown: ShownResult; elapsed: number }
     return () => URL.revokeObjectURL(url);
   }, [shown]);
   const notices = resultNotices(shown);
+  const formats = useMemo(() => gridFormats(shown.columns, shown.rows), [shown]);
   return (
     <Card title="Result" actions={<>
       <span className="muted" role="status">{resultSummary(shown, formatDuration(elapsed))}</span>
@@ -189,8 +190,9 @@ function QueryResult({ shown, elapsed }: { shown: ShownResult; elapsed: number }
             numeric: isNumericKind(c.type),
             header: <>{c.name} <span className="col-type">{c.sql_type ?? c.type}</span></>,
             cell: (r: unknown[]) => {
-              const v = gridCell(r[j]);
-              return v.isNull ? <span className="null">NULL</span> : v.text;
+              const v = gridCell(r[j], formats[j]);
+              // The exact value stays a hover away (and in the CSV download).
+              return v.isNull ? <span className="null">NULL</span> : v.exact ? <span title={v.exact}>{v.text}</span> : v.text;
             },
           }))} />
       )}

@@ -42,8 +42,9 @@ export function Runs() {
           empty={<EmptyState title={runs?.length ? "No run matches these filters" : "No runs yet"}>{runs?.length ? "Clear the filters to see every run." : "Open a pipeline in the designer and press Run, or use trib run."}</EmptyState>}
           columns={[
             { key: "id", header: "Run", wide: true, cell: (r) => <a href={runLink(r)}>{r.run_id}</a> },
-            // On a phone the run id gives way: the pipeline's name is the link to the run, its status under it.
+            // On a phone the run id and partition columns give way: the pipeline's name links to the run, its partition beside it, its status under it.
             { key: "pipeline", header: "Pipeline", cell: (r) => <><span className="wide-only">{r.pipeline}</span><a className="narrow-only" href={runLink(r)}>{r.pipeline}</a>
+              {r.partition && <span className="narrow-only muted"> [{r.partition}]</span>}
               <span className="narrow-only"><br /><StatusBadge status={r.status} /></span></> },
             { key: "partition", header: "Partition", wide: true, cell: (r) => r.partition ?? "—" },
             { key: "status", header: "Status", wide: true, cell: (r) => <StatusBadge status={r.status} /> },

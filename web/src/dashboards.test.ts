@@ -14,6 +14,14 @@ describe("CLV histogram", () => {
     expect(Math.max(...bins.map((b) => b.series.customers))).toBeLessThan(60);
     expect(bins.reduce((s, b) => s + b.series.customers, 0)).toBe(100);
   });
+
+  it("labels the bins in the pipeline's currency, and plain without one", () => {
+    const rows = [{ clv: 15 }, { clv: 150 }, { clv: 1500 }];
+    const chart = panels["analytics.ltv"].chart(rows, "USD");
+    expect(chart.bars.map((b) => b.x)).toEqual(["$10–$20", "$20–$50", "$50–$100", "$100–$200", "$200–$500", "$500–$1K", "$1K–$2K"]);
+    expect(chart.xTitle).toBe("Predicted customer lifetime value (USD, log-spaced bins)");
+    expect(panels["analytics.ltv"].chart(rows, null).bars[0].x).toBe("10–20");
+  });
 });
 
 describe("journey panels", () => {

@@ -1,9 +1,9 @@
 import { intervalNote, ltvUnits, ltvValueLabel, pipelineCurrency } from "./ltv";
 import { moneyHeader } from "./usePipelineCurrency";
 import { attributionModelLabel } from "./attribution";
-import { glossary } from "./glossary";
+import { glossary, readableName } from "./glossary";
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
-import { formatPercent } from "./ui/format";
+import { formatCompactCurrency, formatPercent } from "./ui/format";
 import type { Sort } from "./ui/sorting";
 
 /**
@@ -137,7 +137,6 @@ export function logHistogram(values: number[], label: (n: number) => string, ser
 /** analytics.uplift's orderings by the names a reader knows them by. */
 const learnerNames: Record<string, string> = { x: "X-learner", t: "T-learner", class_transformation: "class transformation", propensity: "propensity ordering", random: "random ordering" };
 
-const plain = (v: number) => new Intl.NumberFormat(undefined, { notation: "compact" }).format(v);
 
 export const panels: Record<string, Panel> = {
   "segment.value_tiers": {
@@ -163,9 +162,10 @@ export const panels: Record<string, Panel> = {
   "analytics.ltv": {
     title: "CLV distribution",
     output: "main",
-    chart: (rows) => ({
-      bars: logHistogram(rows.map((r) => n(r.clv)), plain, "customers"),
-      xTitle: "Predicted customer lifetime value (log-spaced bins)", yTitle: "Customers", unit: "count",
+    chart: (rows, currency) => ({
+      // Bin edges in the pipeline's currency ($100–$200); without one, plain numbers rather than a guessed $.
+      bars: logHistogram(rows.map((r) => n(r.clv)), (v) => formatCompactCurrency(v, currency), "customers"),
+      xTitle: `Predicted customer lifetime value (${currency ? `${currency}, ` : ""}log-spaced bins)`, yTitle: "Customers", unit: "count",
       note: "Bins grow 1–2–5 per decade, so that the many low values and the few high ones are both visible.",
     }),
     sort: { column: "clv", direction: "desc" },
@@ -179,14 +179,15 @@ export const panels: Record<string, Panel> = {
     title: "Attribution: share of conversions by channel and model",
     output: "main",
     chart: (rows) => {
+      // Models and channels by their readable names (Markov (1st order), paid search): the picker, legend and heat table show them.
       const byChannel = new Map<string, Record<string, number>>();
       for (const r of rows) {
-        const s = byChannel.get(String(r.channel)) ?? {};
-        s[String(r.model)] = n(r.share);
-        byChannel.set(String(r.channel), s);
+        const s = byChannel.get(readableName(String(r.channel))) ?? {};
+        s[readableName(String(r.model))] = n(r.share);
+        byChannel.set(readableName(String(r.channel)), s);
       }
       const models = [...new Set(rows.map((r) => String(r.model)))];
-      const first = models.includes("markov") ? "markov" : models[0];
+      const first = readableName(models.includes("markov") ? "markov" : models[0] ?? "");
       const bars = [...byChannel].map(([x, series]) => ({ x, series })).sort((a, b) => (b.series[first] ?? 0) - (a.series[first] ?? 0));
       return { bars, xTitle: "Channel", yTitle: "Share of conversions (%)", unit: "share", horizontal: true, pick: first };
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { armValue, cumulativeDomain, cumulativeTicks, daysNeeded, liftWithEvidence, metricValue, riskOfShipping, unadjustedIntervals } from "./experimentCards";
+import { armValue, signedPercentColumn, cumulativeDomain, cumulativeTicks, daysNeeded, liftWithEvidence, metricValue, riskOfShipping, unadjustedIntervals } from "./experimentCards";
 import { dashboardOrder } from "./dashboards";
 
 describe("experiment decision", () => {
@@ -44,6 +44,16 @@ describe("experiment lift table", () => {
     expect(metricValue({ kind: "sum" }, null)).toBe("—");
   });
 
+  it("shows a revenue metric in the pipeline's currency, and no guessed symbol without one", () => {
+    expect(metricValue({ kind: "sum", metric: "revenue" }, 12.69, "USD")).toBe("$12.69");
+    expect(metricValue({ kind: "ratio", metric: "revenue_per_view" }, 0.5, "USD")).toBe("$0.50");
+    expect(metricValue({ kind: "sum", metric: "revenue" }, 12.69, null)).toBe("12.69");
+    expect(metricValue({ kind: "count", metric: "coupon_views" }, 3.25, "USD")).toBe("3.25");
+    expect(metricValue({ kind: "conversion", metric: "conversion" }, 0.3547, "USD")).toBe("35.5%");
+    // A decision row names its metric primary_metric.
+    expect(armValue({ kind: "sum", primary_metric: "revenue", observed_control: 11.65, units_control: 1040 }, "control", "USD")).toBe("$11.65 (n 1,040)");
+  });
+
   // The demo's conversion: 299/1040 and 334/960 observed, 29.1% and 34.4% after CUPED. The arms' columns said "each arm's
   // conversion rate" over the adjusted means; they show the observed ones, with their units.
   it("shows each arm's observed value with its units, not the CUPED-adjusted mean", () => {
@@ -51,6 +61,11 @@ describe("experiment lift table", () => {
     expect(armValue(row, "control")).toBe("28.8% (n 1,040)");
     expect(armValue(row, "variant")).toBe("34.8% (n 960)");
     expect(armValue({ kind: "sum", units_control: 1040, mean_control: 11.65 }, "control")).toBe("—");
+  });
+
+  it("writes a column of lifts at one precision, signed", () => {
+    const lift = signedPercentColumn([0.15, -0.0091, 0.159, null]);
+    expect([lift(0.15), lift(-0.0091), lift(0.159), lift(null)]).toEqual(["+15.00%", "-0.91%", "+15.90%", "—"]);
   });
 
   it("names the risk of shipping's unit, without a sign that reads as a gain", () => {

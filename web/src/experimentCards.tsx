@@ -2,13 +2,21 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, R
 import { assetTitle } from "./titles";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { Card, DataTable, ErrorNotice, Loading } from "./ui/components";
-import { formatCount, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
+import { alignedPercentFormat, formatCount, formatCurrency, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
+import { columnUnit } from "./columnUnits";
+import { usePipelineCurrency } from "./usePipelineCurrency";
 import { FitFacts } from "./modelCards";
 import { useComponentParams } from "./componentParams";
 
 const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
 const pct = (v: unknown) => (Number.isFinite(num(v)) ? formatSignedPercent(num(v)) : "—");
-const range = (low: unknown, high: unknown) => `[${pct(low)}, ${pct(high)}]`;
+const range = (low: unknown, high: unknown, format: (v: unknown) => string = pct) => `[${format(low)}, ${format(high)}]`;
+
+/** A column of changes (0.15 = +15%) at one precision, signed: +15.0% above +15.9%, never +15% above +15.9%. */
+export function signedPercentColumn(values: readonly unknown[]): (v: unknown) => string {
+  const format = alignedPercentFormat(values.map(num).filter(Number.isFinite));
+  return (v) => (Number.isFinite(num(v)) ? `${num(v) >= 0 ? "+" : ""}${format(num(v))}` : "—");
+}
 // Two significant digits: 0.047 must not read as 0.05.
 const pValue = (v: unknown) => (!Number.isFinite(num(v)) ? "—" : num(v) < 0.001 ? "< 0.001" : String(Number(num(v).toPrecision(2))));
 
@@ -19,6 +27,7 @@ const pValue = (v: unknown) => (!Number.isFinite(num(v)) ? "—" : num(v) < 0.00
  */
 export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const params = useComponentParams(pipeline, asset)?.params;
+  const currency = usePipelineCurrency(pipeline);
   const alpha = num(params?.alpha);
   // The lift compares CUPED-adjusted means unless the step turns CUPED off (default on).
   const cuped = params?.cuped !== false && params?.cuped !== "false";
@@ -31,6 +40,12 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
   const overTime = (cumulative.rows ?? []).filter((r) => String(r.metric) === firstMetric && String(r.variant) === firstVariant)
     .map((r) => ({ day: String(r.day).slice(0, 10), lift: num(r.rel_lift) * 100, low: num(r.rel_low) * 100, high: num(r.rel_high) * 100, seq_low: num(r.seq_low) * 100, seq_high: num(r.seq_high) * 100 }));
   const axis = cumulativeDomain(overTime);
+  // Each column of the tables at one precision.
+  const lift = signedPercentColumn(rows.map((r) => r.rel_lift));
+  const risk = alignedPercentFormat(rows.map((r) => Math.abs(num(r.risk_variant))).filter(Number.isFinite));
+  const cut = alignedPercentFormat(rows.map((r) => num(r.variance_reduction)).filter(Number.isFinite));
+  const interval = (low: string, high: string) => signedPercentColumn(rows.flatMap((r) => [r[low], r[high]]));
+  const [fixed, sequential, credible] = [interval("rel_low", "rel_high"), interval("seq_low", "seq_high"), interval("bayes_low", "bayes_high")];
   const intervals = rows.map((r) => ({
     x: `${String(r.metric)} (${String(r.variant)})`,
     frequentist: [num(r.rel_low) * 100, num(r.rel_high) * 100],
@@ -63,7 +78,8 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
                 <XAxis type="number" tickFormatter={(v: number) => `${formatNumber(v)}%`} label={{ value: "Relative lift over control (%)", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
                 <YAxis type="category" dataKey="x" width={200} />
                 <Tooltip formatter={(v) => (Array.isArray(v) ? `${formatNumber(Number(v[0]))}% to ${formatNumber(Number(v[1]))}%` : String(v))} />
-                <Legend verticalAlign="top" height={28} />
+                {/* Measured, so that on a phone a legend wrapped to several lines pushes the plot down. */}
+                <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                 <ReferenceLine x={0} stroke="#111827" />
                 <Bar dataKey="frequentist" fill="#1d4ed8" isAnimationActive={false} />
                 <Bar dataKey="sequential" fill="#b45309" isAnimationActive={false} />
@@ -75,11 +91,11 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
             columns={[
               // Metric and variants in one column, so that the decision's columns fit at 1024 px.
               { key: "metric", header: "Metric", cell: (r) => <span title={`${String(r.kind)} metric`}>{String(r.metric)} ({String(r.variant)} vs {String(r.control)})</span> },
-              { key: "control", header: "Control (observed)", numeric: true, cell: (r) => armValue(r, "control") },
-              { key: "treated", header: "Variant (observed)", numeric: true, cell: (r) => armValue(r, "variant") },
-              { key: "lift", header: cuped ? "Lift (CUPED-adjusted)" : "Lift", numeric: true, cell: (r) => pct(r.rel_lift) },
+              { key: "control", header: "Control (observed)", numeric: true, cell: (r) => armValue(r, "control", currency) },
+              { key: "treated", header: "Variant (observed)", numeric: true, cell: (r) => armValue(r, "variant", currency) },
+              { key: "lift", header: cuped ? "Lift (CUPED-adjusted)" : "Lift", numeric: true, cell: (r) => lift(r.rel_lift) },
               { key: "win", header: "Chance to win", numeric: true, cell: (r) => formatPercent(num(r.chance_to_beat_control)) },
-              { key: "risk", header: "Risk (% of control)", numeric: true, cell: (r) => riskOfShipping(r.risk_variant) },
+              { key: "risk", header: "Risk (% of control)", numeric: true, cell: (r) => riskOfShipping(r.risk_variant, risk) },
               { key: "p", header: "p (adjusted)", numeric: true, cell: (r) => <span title={`corrected within the ${String(r.role ?? "metrics")} family`}>{formatNumber(num(r.p_adjusted))}</span> },
               { key: "guardrail", header: "Guardrail", cell: (r) => (r.guardrail_status === "breached" ? <span className="bad">breached</span> : String(r.guardrail_status ?? "—")) },
             ]} />
@@ -94,10 +110,10 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
           <DataTable caption="Intervals per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
             columns={[
               { key: "metric", header: "Metric (variant vs control)", cell: (r) => `${String(r.metric)} (${String(r.variant)} vs ${String(r.control)})` },
-              { key: "ci", header: "Frequentist interval (unadjusted)", numeric: true, cell: (r) => range(r.rel_low, r.rel_high) },
-              { key: "seq", header: "Sequential interval", numeric: true, cell: (r) => range(r.seq_low, r.seq_high) },
-              { key: "bayes", header: "Credible interval", numeric: true, cell: (r) => range(r.bayes_low, r.bayes_high) },
-              { key: "cuped", header: "CUPED cut", numeric: true, cell: (r) => formatPercent(num(r.variance_reduction)) },
+              { key: "ci", header: "Frequentist interval (unadjusted)", numeric: true, cell: (r) => range(r.rel_low, r.rel_high, fixed) },
+              { key: "seq", header: "Sequential interval", numeric: true, cell: (r) => range(r.seq_low, r.seq_high, sequential) },
+              { key: "bayes", header: "Credible interval", numeric: true, cell: (r) => range(r.bayes_low, r.bayes_high, credible) },
+              { key: "cuped", header: "CUPED cut", numeric: true, cell: (r) => (Number.isFinite(num(r.variance_reduction)) ? cut(num(r.variance_reduction)) : "—") },
             ]} />
           {unadjustedIntervals(rows, Number.isFinite(alpha) ? alpha : 0.05).length > 0 && (
             <p className="notice warning" role="note">
@@ -118,7 +134,8 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
                 <YAxis width={64} tickFormatter={(v: number) => `${formatNumber(v)}%`} domain={axis ?? ["auto", "auto"]} ticks={axis ? cumulativeTicks(axis) : undefined} allowDataOverflow
                   label={{ value: "Relative lift (%)", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
                 <Tooltip formatter={(v) => `${formatNumber(Number(v))}%`} />
-                <Legend verticalAlign="top" height={28} />
+                {/* Measured, so that on a phone a legend wrapped to several lines pushes the plot down. */}
+                <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                 <ReferenceLine y={0} stroke="#111827" />
                 <Line dataKey="lift" stroke="#111827" dot={false} isAnimationActive={false} />
                 <Line dataKey="low" name="frequentist low" stroke="#1d4ed8" dot={false} isAnimationActive={false} />
@@ -144,25 +161,33 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
   );
 }
 
-/** A value of a metric: a conversion metric's rate as a percentage, another metric's mean per unit (or ratio). */
-export function metricValue(r: Record<string, unknown>, v: unknown): string {
+/** Whether a metric's values are money: named as one (revenue, revenue_per_view; a decision's primary metric), and neither a conversion rate nor a count. */
+export const isMoneyMetric = (r: Record<string, unknown>) =>
+  r.kind !== "conversion" && r.kind !== "count" && columnUnit(String(r.metric ?? r.primary_metric ?? ""), []) === "money";
+
+/**
+ * A value of a metric: a conversion metric's rate as a percentage, a money metric's mean per unit in the pipeline's
+ * currency ($12.69; two decimals and no symbol when it names none), another metric's mean per unit (or ratio).
+ */
+export function metricValue(r: Record<string, unknown>, v: unknown, currency: string | null = null): string {
   if (!Number.isFinite(num(v))) return "—";
-  return r.kind === "conversion" ? formatPercent(num(v)) : formatNumber(num(v));
+  if (r.kind === "conversion") return formatPercent(num(v));
+  return isMoneyMetric(r) ? formatCurrency(num(v), currency) : formatNumber(num(v));
 }
 
 /**
  * An arm's observed value with its units, e.g. "28.75% (n 1,040)": what the raw data give, not the CUPED-adjusted mean the
  * lift compares. A table written before observed values were recorded shows "—" rather than the adjusted mean under this label.
  */
-export function armValue(r: Record<string, unknown>, arm: "control" | "variant"): string {
-  const value = metricValue(r, r[`observed_${arm}`]);
+export function armValue(r: Record<string, unknown>, arm: "control" | "variant", currency: string | null = null): string {
+  const value = metricValue(r, r[`observed_${arm}`], currency);
   const units = num(r[`units_${arm}`]);
   return value === "—" || !Number.isFinite(units) ? value : `${value} (n ${formatCount(units)})`;
 }
 
 /** The Bayesian risk of shipping (expected relative loss, never negative) as a percentage of the control's value, without a sign. */
-export function riskOfShipping(v: unknown): string {
-  return Number.isFinite(num(v)) ? formatPercent(Math.abs(num(v))) : "—";
+export function riskOfShipping(v: unknown, format: (n: number) => string = formatPercent): string {
+  return Number.isFinite(num(v)) ? format(Math.abs(num(v))) : "—";
 }
 
 /**
@@ -221,8 +246,9 @@ export function cumulativeTicks([low, high]: [number, number]): number[] {
 export const daysNeeded = (v: unknown) => (Number.isFinite(num(v)) ? formatCount(Math.ceil(num(v))) : "—");
 
 /** Power and runtime per metric (experiment.plan): the units and days needed for the target lift against what has run. */
-export function ExperimentPlanCard({ asset }: { asset: string }) {
+export function ExperimentPlanCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
+  const currency = usePipelineCurrency(pipeline);
   return (
     <Card title={assetTitle("Power and runtime", asset)} label={`Power and runtime ${asset}`}>
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not planned yet: run the pipeline.</p> : !rows ? <Loading /> : (
@@ -231,7 +257,7 @@ export function ExperimentPlanCard({ asset }: { asset: string }) {
             columns={[
               // What a reader decides on first (how long still), the power details after.
               { key: "metric", header: "Metric", cell: (r) => String(r.metric) },
-              { key: "baseline", header: "Control mean", numeric: true, cell: (r) => formatNumber(num(r.baseline_mean)) },
+              { key: "baseline", header: "Control mean", numeric: true, cell: (r) => metricValue(r, r.baseline_mean, currency) },
               { key: "target", header: "Target lift", numeric: true, cell: (r) => pct(r.target_lift) },
               { key: "days", header: "Days needed", numeric: true, cell: (r) => daysNeeded(r.days_needed) },
               { key: "run", header: "Days run", numeric: true, cell: (r) => formatCount(num(r.days_run)) },
@@ -251,8 +277,9 @@ export function ExperimentPlanCard({ asset }: { asset: string }) {
 }
 
 /** The decision per variant (decision.experiment): ship, stop or keep running, with every reason. */
-export function ExperimentDecisionCard({ asset }: { asset: string }) {
+export function ExperimentDecisionCard({ asset, pipeline }: { asset: string; pipeline: string }) {
   const { rows, error, missing } = useOutputTable({ step: asset, output: mainOutput });
+  const currency = usePipelineCurrency(pipeline);
   return (
     <Card title={assetTitle("Decision", asset)} label={`Decision ${asset}`}>
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not decided yet: run the pipeline.</p> : !rows ? <Loading /> : (
@@ -262,7 +289,7 @@ export function ExperimentDecisionCard({ asset }: { asset: string }) {
             { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
             { key: "variant", header: "Variant", cell: (r) => String(r.variant) },
             { key: "decision", header: "Decision", cell: (r) => <strong>{String(r.decision).replaceAll("_", " ")}</strong> },
-            { key: "observed", header: "Observed (control → variant)", wrap: true, cell: (r) => `${armValue(r, "control")} → ${armValue(r, "variant")}` },
+            { key: "observed", header: "Observed (control → variant)", wrap: true, cell: (r) => `${armValue(r, "control", currency)} → ${armValue(r, "variant", currency)}` },
             { key: "lift", header: `Adjusted lift (${rows.length > 0 ? String(rows[0].primary_metric) : "primary"})`, wrap: true, cell: (r) => liftWithEvidence(r) },
             { key: "reasons", header: "Reasons", wrap: true, cell: (r) => <ul>{String(r.reasons).split("; ").map((reason, i) => <li key={i}>{reason}</li>)}</ul> },
           ]} />

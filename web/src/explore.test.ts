@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Schemas } from "./api/client";
 import {
-  describeFailure, errorPointer, exploreLink, findTable, gridCell, groupBySchema, linkedTable, readRecent, rememberQuery, resultCsv, resultNotices,
+  describeFailure, errorPointer, exploreLink, findTable, gridCell, gridFormats, groupBySchema, linkedTable, readRecent, rememberQuery, resultCsv, resultNotices,
   resultSummary, rowsLabel, searchTables, shownResult, shownRowCap, tableQuery,
 } from "./explore";
 
@@ -35,6 +35,19 @@ describe("the Explore page", () => {
     expect(gridCell(1234567.5)).toEqual({ text: "1234567.5", isNull: false });
     expect(gridCell(false)).toEqual({ text: "false", isNull: false });
     expect(gridCell([1, 2])).toEqual({ text: "[1,2]", isNull: false });
+  });
+
+  it("rounds a DOUBLE column to one precision, as the Audiences grid does, and keeps the exact value", () => {
+    const columns = [{ name: "id", type: "integer" }, { name: "avg_items", type: "number" }, { name: "note", type: "text" }] as const;
+    const rows = [[1234567, 17.571428571428573, "a"], [2, 3.5, "b"], [3, null, "c"]];
+    const formats = gridFormats(columns, rows);
+    expect(formats[0]).toBeNull();
+    expect(formats[2]).toBeNull();
+    expect(gridCell(rows[0][1], formats[1])).toEqual({ text: "17.57", isNull: false, exact: "17.571428571428573" });
+    expect(gridCell(rows[1][1], formats[1])).toEqual({ text: "3.50", isNull: false, exact: "3.5" });
+    expect(gridCell(rows[2][1], formats[1])).toEqual({ text: "NULL", isNull: true });
+    // Ids and counts read as the engine gave them, ungrouped.
+    expect(gridCell(rows[0][0], formats[0])).toEqual({ text: "1234567", isNull: false });
   });
 
   it("says nothing when every row is shown, and why rows are missing when some are not", () => {

@@ -1,6 +1,6 @@
 import type { Schemas } from "./api/client";
 import { toCsv } from "./csv";
-import { formatCompact, formatCount } from "./ui/format";
+import { alignedFormat, formatCompact, formatCount } from "./ui/format";
 
 /** The pure logic of the Explore page: what a table click runs, how cells read, what the notices say, the CSV, the recent queries. */
 
@@ -61,11 +61,26 @@ export function searchTables(tables: readonly Schemas["WarehouseTableView"][], s
   return tables.filter((t) => t.name.toLowerCase().includes(s) || t.schema.toLowerCase().includes(s) || t.columns.some((c) => c.name.toLowerCase().includes(s)));
 }
 
-/** A cell as a SQL console shows it: the value as the engine gave it, NULL as NULL (never an empty cell), lists and structs as JSON. */
-export function gridCell(value: unknown): { text: string; isNull: boolean } {
+/**
+ * A cell as a SQL console shows it: NULL as NULL (never an empty cell), lists and structs as JSON, a number through its
+ * column's format when it has one (rounded: `exact` then keeps the value as the engine gave it), else as the engine gave it.
+ */
+export function gridCell(value: unknown, format: ((n: number) => string) | null = null): { text: string; isNull: boolean; exact?: string } {
   if (value === null || value === undefined) return { text: "NULL", isNull: true };
   if (typeof value === "object") return { text: JSON.stringify(value), isNull: false };
+  if (typeof value === "number" && format) {
+    const text = format(value);
+    return text === String(value) ? { text, isNull: false } : { text, isNull: false, exact: String(value) };
+  }
   return { text: String(value), isNull: false };
+}
+
+/**
+ * Each column's number format in the grid: DOUBLE and DECIMAL columns at one precision per column, as the Audiences grid
+ * rounds them (17.57, not 17.571428571428573); null for the others, whose values (ids, counts, text) read as given.
+ */
+export function gridFormats(columns: readonly { type: string }[], rows: readonly (readonly unknown[])[]): (((n: number) => string) | null)[] {
+  return columns.map((c, j) => (c.type === "number" ? alignedFormat(rows.map((r) => r[j])) : null));
 }
 
 /** An answer as the page shows it: at most `shownRowCap` rows, and whether the page cut it. */

@@ -24,6 +24,18 @@ const evaluationMeasures: Measure[] = [
   { metric: "alert_recall_at_alert_rate", label: "Recall at the alert rate (deduplicated alerts)", better: "higher", format: formatPercent },
 ];
 
+/**
+ * A threshold's name just over the plot, beside its dashed line on the side away from the other threshold (review on the
+ * left of its line, block on the right), so that two close thresholds' names do not run into each other.
+ */
+function ThresholdLabel({ viewBox, text, side, fill }: { viewBox?: { x?: number; y?: number }; text: string; side: "left" | "right"; fill: string }) {
+  return (
+    <text className="threshold-label" x={(viewBox?.x ?? 0) + (side === "left" ? -4 : 4)} y={(viewBox?.y ?? 0) - 6} textAnchor={side === "left" ? "end" : "start"} fill={fill} fontSize={13}>
+      {text}
+    </text>
+  );
+}
+
 const partLabel = (part: string) => (part === "rules" ? "rules alone" : part === "model" ? "supervised model" : part === "combined" ? "combined score" : `${part.replaceAll("_", " ")} alone`);
 
 /**
@@ -82,10 +94,12 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
                 <ResponsiveContainer width="100%" height={300}>
                   <BarChart data={distribution.map((d) => ({ x: d.x, ...d.series }))} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="x" interval={0} label={{ value: "Risk score", position: "insideBottom", offset: -16, ...axisLabel }} />
+                    {/* Ticks that would run into each other are skipped (on a phone), the first and last kept. */}
+                    <XAxis dataKey="x" interval="preserveStartEnd" minTickGap={8} label={{ value: "Risk score", position: "insideBottom", offset: -16, ...axisLabel }} />
                     <YAxis width={64} tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share of the label's transactions", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
                     <Tooltip formatter={(v) => formatPercent(Number(v))} />
-                    <Legend verticalAlign="top" height={28} />
+                    {/* Measured, not a fixed height: on a phone the labels wrap to a second line, which must push the plot (and its top tick, half above it) down. */}
+                    <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                     {labelNames.map((l, i) => <Bar key={l} dataKey={l} name={l.replaceAll("_", " ")} fill={palette[i % palette.length]} isAnimationActive={false} />)}
                   </BarChart>
                 </ResponsiveContainer>
@@ -98,14 +112,15 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
           {!labelsStep ? <p className="muted">No labels input: precision and recall need known fraud.</p> : !labelled ? <Loading /> : (
             <figure className="chart-figure" aria-label="Precision and recall by risk score threshold">
               <ResponsiveContainer width="100%" height={300}>
-                <LineChart data={curve.map((c) => ({ threshold: c.threshold, precision: Number.isFinite(c.precision) ? c.precision : null, recall: c.recall }))} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
+                {/* The legend at the very top and the thresholds' names in the band under it, over the plot: never on the legend. */}
+                <LineChart data={curve.map((c) => ({ threshold: c.threshold, precision: Number.isFinite(c.precision) ? c.precision : null, recall: c.recall }))} margin={{ top: 26, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis type="number" dataKey="threshold" domain={[0, 100]} label={{ value: "Flag from this risk score", position: "insideBottom", offset: -16, ...axisLabel }} />
                   <YAxis type="number" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
                   <Tooltip formatter={(v) => formatPercent(Number(v))} labelFormatter={(v) => `score ≥ ${String(v)}`} />
-                  <Legend verticalAlign="top" height={28} />
-                  {Number.isFinite(thresholds.review) && <ReferenceLine x={thresholds.review} stroke="#b45309" strokeDasharray="4 3" label={{ value: "review", position: "top", fill: "#92400e" }} />}
-                  {Number.isFinite(thresholds.block) && <ReferenceLine x={thresholds.block} stroke="#b91c1c" strokeDasharray="4 3" label={{ value: "block", position: "top", fill: "#991b1b" }} />}
+                  <Legend verticalAlign="top" height={28} wrapperStyle={{ top: 0 }} />
+                  {Number.isFinite(thresholds.review) && <ReferenceLine x={thresholds.review} stroke="#b45309" strokeDasharray="4 3" label={<ThresholdLabel text="review" side="left" fill="#92400e" />} />}
+                  {Number.isFinite(thresholds.block) && <ReferenceLine x={thresholds.block} stroke="#b91c1c" strokeDasharray="4 3" label={<ThresholdLabel text="block" side="right" fill="#991b1b" />} />}
                   <Line dataKey="precision" stroke="#1d4ed8" isAnimationActive={false} />
                   <Line dataKey="recall" stroke="#047857" isAnimationActive={false} />
                 </LineChart>

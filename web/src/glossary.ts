@@ -30,3 +30,13 @@ export const glossary = {
 } as const;
 
 export type Term = keyof typeof glossary;
+
+/** The attribution models by the names a marketer knows them by (analytics.attribution's models list). */
+export const attributionModelNames: Readonly<Record<string, string>> = {
+  first_touch: "first touch", last_touch: "last touch", last_non_direct: "last non-direct", linear: "linear", time_decay: "time decay",
+  position_based: "position-based", w_shaped: "W-shaped", markov: "Markov", markov_1: "Markov (1st order)", markov_2: "Markov (2nd order)",
+  markov_3: "Markov (3rd order)", shapley: "Shapley", shapley_simplified: "Shapley (simplified)",
+};
+
+/** A model's or channel's name as a reader writes it: a known model's own name, any other with spaces for underscores (paid_search → paid search). */
+export const readableName = (name: string) => attributionModelNames[name] ?? name.replaceAll("_", " ");

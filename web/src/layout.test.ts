@@ -1,27 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { initialViewport, nodeHeight, nodeWidth, readableZoom } from "./layout";
+import { fittedZoom, nodeHeight, nodeWidth } from "./layout";
 
-describe("initialViewport", () => {
-  it("centres a graph that fits, never zooming above 100%", () => {
-    const v = initialViewport([{ x: 0, y: 0 }, { x: 300, y: 0 }], { width: 1000, height: 500 });
-    expect(v.zoom).toBe(1);
-    expect(v.fits).toBe(true);
-    expect(v.x).toBe((1000 - (300 + nodeWidth)) / 2);
-    expect(v.y).toBe((500 - nodeHeight) / 2);
+describe("fittedZoom", () => {
+  it("shows a graph that fits at 100%, never zooming in", () => {
+    expect(fittedZoom([{ x: 0, y: 0 }, { x: 300, y: 0 }], { width: 1000, height: 500 })).toBe(1);
   });
 
-  it("keeps a wide graph readable and shows its start, to be panned", () => {
-    const wide = Array.from({ length: 12 }, (_, i) => ({ x: 100 + i * 256, y: 40 }));
-    const v = initialViewport(wide, { width: 900, height: 560 });
-    expect(v.zoom).toBe(readableZoom);
-    expect(v.fits).toBe(false);
-    // The leftmost node starts at the padding; the rest lies beyond the right edge.
-    expect(100 * v.zoom + v.x).toBe(24);
+  it("zooms a wide graph out until it fits whole, as fitView does", () => {
+    const wide = Array.from({ length: 8 }, (_, i) => ({ x: 100 + i * 256, y: 40 }));
+    const zoom = fittedZoom(wide, { width: 1100, height: 560 });
+    expect((7 * 256 + nodeWidth) * zoom).toBeCloseTo(1100 - 48, 6);
+    expect(zoom).toBeLessThan(0.8);
   });
 
-  it("zooms out no further than readable when the graph nearly fits", () => {
-    const v = initialViewport([{ x: 0, y: 0 }, { x: 1000, y: 0 }], { width: 1100, height: 560 });
-    expect(v.zoom).toBeGreaterThanOrEqual(readableZoom);
-    expect(v.zoom).toBeLessThan(1);
+  it("fits by the height when the graph is tall, and stops at the canvas' 10% floor", () => {
+    expect(fittedZoom([{ x: 0, y: 0 }, { x: 0, y: 924 }], { width: 1100, height: 548 })).toBeCloseTo(500 / (924 + nodeHeight), 6);
+    expect(fittedZoom(Array.from({ length: 60 }, (_, i) => ({ x: i * 256, y: 0 })), { width: 1100, height: 560 })).toBe(0.1);
   });
 });

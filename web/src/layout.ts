@@ -19,23 +19,17 @@ export function layout(graph: PipelineGraph): Record<string, { x: number; y: num
   }));
 }
 
-/** The smallest zoom at which a node's 13 px id stays readable; a graph wider than the canvas at this zoom is panned, not shrunk. */
+/** The smallest zoom at which a node's 13 px id stays readable; a graph fitted below it says to zoom in to read it. */
 export const readableZoom = 0.8;
 
 /**
- * The viewport that shows a laid-out graph on load: the whole graph centred when it fits at a readable zoom (never
- * above 100%); otherwise the readable zoom with the graph's start (its sources, on the left) in view, to be panned.
+ * The zoom at which a laid-out graph fits the canvas whole on load, as React Flow's fitView with this padding (px) sets
+ * it: never above 100%, and never below the canvas' 10% floor (a phone's width of a template's graph).
  */
-export function initialViewport(positions: readonly { x: number; y: number }[], canvas: { width: number; height: number }, padding = 24): { x: number; y: number; zoom: number; fits: boolean } {
-  if (positions.length === 0) return { x: 0, y: 0, zoom: 1, fits: true };
-  const left = Math.min(...positions.map((p) => p.x));
-  const top = Math.min(...positions.map((p) => p.y));
-  const width = Math.max(...positions.map((p) => p.x)) + nodeWidth - left;
-  const height = Math.max(...positions.map((p) => p.y)) + nodeHeight - top;
+export function fittedZoom(positions: readonly { x: number; y: number }[], canvas: { width: number; height: number }, padding = 24): number {
+  if (positions.length === 0) return 1;
+  const width = Math.max(...positions.map((p) => p.x)) + nodeWidth - Math.min(...positions.map((p) => p.x));
+  const height = Math.max(...positions.map((p) => p.y)) + nodeHeight - Math.min(...positions.map((p) => p.y));
   const fit = Math.min((canvas.width - 2 * padding) / width, (canvas.height - 2 * padding) / height);
-  const zoom = Math.min(1, Math.max(readableZoom, fit));
-  const place = (size: number, extent: number, start: number) =>
-    extent * zoom <= size - 2 * padding ? (size - extent * zoom) / 2 - start * zoom : padding - start * zoom;
-  const fits = width * zoom <= canvas.width - 2 * padding && height * zoom <= canvas.height - 2 * padding;
-  return { x: place(canvas.width, width, left), y: place(canvas.height, height, top), zoom, fits };
+  return Math.min(1, Math.max(0.1, fit));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { horizonLabel, intervalNote, ltvIntervalFacts, ltvNeighbours, ltvSays, ltvUnits, ltvValueLabel, pipelineCurrency, topCustomers } from "./ltv";
+import { horizonLabel, intervalNote, ltvDiagnostic, ltvIntervalFacts, ltvNeighbours, ltvSays, ltvUnits, ltvValueLabel, pipelineCurrency, topCustomers } from "./ltv";
 
 const params = {
   horizon_days: { type: "integer", default: 365 },
@@ -21,6 +21,13 @@ describe("what an LTV value means", () => {
     expect(pipelineCurrency(null)).toBeNull();
     // Two target currencies: which one the values are in cannot be told.
     expect(pipelineCurrency({ eur_usd: { default: 1.09 }, usd_eur: { default: 0.92 } })).toBeNull();
+  });
+
+  it("reads a pipeline's currency param when it converts nothing (ab_testing's revenue)", () => {
+    expect(pipelineCurrency({ currency: { type: "string", default: "USD" } })).toEqual({ currency: "USD", rates: [] });
+    expect(pipelineCurrency({ currency: { type: "string", default: "dollars" } })).toBeNull();
+    // The rates name the currency the amounts are converted into.
+    expect(pipelineCurrency({ eur_usd: { default: 1.09 }, currency: { default: "EUR" } })?.currency).toBe("USD");
   });
 
   it("states the horizon from the fit's metadata and the currency from the params", () => {
@@ -110,5 +117,18 @@ describe("ltvSays", () => {
   });
   it("leaves out what the fit lacks, and a mean order value that does not exist (q ≤ 1)", () => {
     expect(ltvSays(rows.filter((r) => r.model === "gamma_gamma").map((r) => (r.parameter === "q" ? { ...r, value: 1 } : r)), format)).toEqual([]);
+  });
+});
+
+describe("ltvDiagnostic", () => {
+  const number = (n: number) => String(n);
+  it("reads the time unit as a length, not as 'time unit days 7'", () => {
+    expect(ltvDiagnostic("time_unit_days", 7, number)).toEqual({ measure: "time unit", value: "7 days (a week)" });
+    expect(ltvDiagnostic("time_unit_days", 1, number)).toEqual({ measure: "time unit", value: "1 day" });
+  });
+  it("names the other measures in words, convergence as yes or no", () => {
+    expect(ltvDiagnostic("converged", 1, number)).toEqual({ measure: "converged", value: "yes" });
+    expect(ltvDiagnostic("log_likelihood", -1234.5, number)).toEqual({ measure: "log-likelihood", value: "-1234.5" });
+    expect(ltvDiagnostic("customers", 2000, number)).toEqual({ measure: "customers", value: "2000" });
   });
 });

@@ -9,7 +9,10 @@ export function horizonLabel(days: number): string {
   return days % 365 === 0 ? `${(days / 365) * 12}-month` : `${days}-day`;
 }
 
-/** The currency the pipeline converts orders into, from params named FROM_TO (e.g. eur_usd: USD per EUR), with the rates. */
+/**
+ * The currency the pipeline converts orders into, from params named FROM_TO (e.g. eur_usd: USD per EUR), with the rates;
+ * a pipeline without rates that names its amounts' currency in a `currency` param (ab_testing, customer_journey) is in that one.
+ */
 export function pipelineCurrency(params: Record<string, unknown> | null): { currency: string; rates: { from: string; rate: number }[] } | null {
   const rates: { from: string; to: string; rate: number }[] = [];
   for (const [name, spec] of Object.entries(params ?? {})) {
@@ -18,6 +21,8 @@ export function pipelineCurrency(params: Record<string, unknown> | null): { curr
     if (m && typeof value === "number") rates.push({ from: m[1].toUpperCase(), to: m[2].toUpperCase(), rate: value });
   }
   const targets = [...new Set(rates.map((r) => r.to))];
+  const named = (params?.currency as { default?: unknown } | null | undefined)?.default;
+  if (targets.length === 0 && typeof named === "string" && /^[A-Za-z]{3}$/.test(named)) return { currency: named.toUpperCase(), rates: [] };
   if (targets.length !== 1) return null;
   return { currency: targets[0], rates: rates.map(({ from, rate }) => ({ from, rate })) };
 }
@@ -145,4 +150,20 @@ export function ltvSays(rows: readonly LtvModelRow[], format: { number: (n: numb
   if (p !== undefined && q !== undefined && gamma !== undefined && q > 1)
     says.push(`An order is worth about ${format.money((p * gamma) / (q - 1))} on average.`);
   return says;
+}
+
+// The fit diagnostics' names as a reader says them; others lose their underscores.
+const diagnosticNames: Record<string, string> = {
+  time_unit_days: "time unit", log_likelihood: "log-likelihood", frequency_spend_correlation: "frequency–spend correlation", converged: "converged",
+};
+
+/**
+ * One fit diagnostic of an LTV step's model output as the card's row reads it: "time unit" with "7 days (a week)" (the
+ * length of the unit recency and t are counted in), "converged" with yes or no, any other measure with its number.
+ */
+export function ltvDiagnostic(parameter: string, value: number, number: (n: number) => string): { measure: string; value: string } {
+  const measure = diagnosticNames[parameter] ?? parameter.replaceAll("_", " ");
+  if (parameter === "converged") return { measure, value: value === 1 ? "yes" : "no" };
+  if (parameter === "time_unit_days") return { measure, value: value === 1 ? "1 day" : value === 7 ? "7 days (a week)" : `${number(value)} days` };
+  return { measure, value: number(value) };
 }

@@ -4,19 +4,20 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { followEvents } from "./api/events";
 import { mainOutput, useOutputTable } from "./sideTables";
-import { ltvIntervalFacts, ltvSays, type LtvModelRow } from "./ltv";
+import { ltvDiagnostic, ltvIntervalFacts, ltvSays, type LtvModelRow } from "./ltv";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
 import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityCards";
 import { journeyCards } from "./journeyCards";
 import { FraudAlertCard, FraudModelCard, FraudRiskCard, IsolationForestCard } from "./fraudCards";
-import { alignedFormat, formatCount, formatCurrency, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
+import { alignedFormat, alignedPercentFormat, formatCount, formatCurrency, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent, formatSignedPercent } from "./ui/format";
 import { attributionModelLabel, channelTotals, perDayWithCurrency } from "./attribution";
 import { pipelineCurrency } from "./ltv";
 import { getSection } from "./pipelineGraph";
 import { moneyHeader, usePipelineCurrency } from "./usePipelineCurrency";
 import { Explain } from "./ui/Explain";
+import { readableName } from "./glossary";
 import { availableTruths, rankAgainstTruth, truthDefinitions, truthShare, type TruthKey } from "./attributionTruth";
 
 /**
@@ -171,8 +172,8 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
               <DataTable caption="Fit diagnostics" rows={diagnostics} rowKey={(r) => `${String(r.model)}.${String(r.parameter)}`}
                 columns={[
                   { key: "model", header: "Model", cell: (r) => String(r.model) },
-                  { key: "parameter", header: "Measure", cell: (r) => String(r.parameter).replaceAll("_", " ") },
-                  { key: "value", header: "Value", numeric: true, cell: (r) => (r.parameter === "converged" ? (num(r.value) === 1 ? "yes" : "no") : formatNumber(num(r.value))) },
+                  { key: "parameter", header: "Measure", cell: (r) => ltvDiagnostic(String(r.parameter), num(r.value), formatNumber).measure },
+                  { key: "value", header: "Value", numeric: true, cell: (r) => ltvDiagnostic(String(r.parameter), num(r.value), formatNumber).value },
                 ]} />
             </>
           )}
@@ -203,7 +204,7 @@ function AttributionCard({ asset, pipeline }: { asset: string; pipeline: string 
           {models.includes("shapley_simplified") && <p className="muted">shapley_simplified (Zhao et al. 2018's simplified Shapley) is an even split of each converting path over its distinct channels: the same as linear except on paths that touch a channel more than once, where linear gives it a share per touch.</p>}
           <DataTable caption="Attribution models" rows={perModel} rowKey={(r) => r.model}
             columns={[
-              { key: "model", header: "Model", cell: (r) => r.model },
+              { key: "model", header: "Model", cell: (r) => <span title={r.model}>{readableName(r.model)}</span> },
               { key: "channels", header: "Channels credited", numeric: true, cell: (r) => formatCount(r.channels) },
               { key: "conversions", header: "Conversions attributed", numeric: true, cell: (r) => formatNumber(r.conversions) },
               { key: "value", header: moneyHeader("Value attributed", currency), numeric: true, cell: (r) => formatMoney(r.value) },
@@ -238,6 +239,9 @@ function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]
   const by = truths.includes(chosen) ? chosen : truths[0] ?? "shapley";
   const ranked = rankAgainstTruth(truth, rows, models, by);
   const others = truths.filter((k) => k !== by);
+  // One precision per column, truths and models alike: 16.0% over 34.8%, never 16% over 34.8%.
+  const truthFormat = Object.fromEntries(truths.map((k) => [k, alignedPercentFormat(truth.map((t) => truthShare(t, k) ?? 0))]));
+  const modelFormat = new Map(ranked.map((m) => [m.model, alignedPercentFormat(truth.map((t) => m.shares.get(t.channel) ?? 0))]));
   return (
     <>
       <h3>Against the ground truth (demo data only)</h3>
@@ -251,10 +255,10 @@ function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Ground truth beside the models">
         <table>
           <caption className="sr-only">Share of conversions by channel: each ground truth and each model, closest to the {truthDefinitions[by].header} first</caption>
-          <thead><tr><th scope="col">Channel</th>{[by, ...others].map((k) => <th key={k} scope="col" className="num truth">{truthDefinitions[k].header}</th>)}{ranked.map((m) => <th key={m.model} scope="col" className="num">{m.model}</th>)}</tr></thead>
+          <thead><tr><th scope="col">Channel</th>{[by, ...others].map((k) => <th key={k} scope="col" className="num truth">{truthDefinitions[k].header}</th>)}{ranked.map((m) => <th key={m.model} scope="col" className="num" title={m.model}>{readableName(m.model)}</th>)}</tr></thead>
           <tbody>
             {[...truth].sort((a, b) => (truthShare(b, by) ?? 0) - (truthShare(a, by) ?? 0)).map((t) => (
-              <tr key={t.channel}><th scope="row">{t.channel}</th>{[by, ...others].map((k) => <td key={k} className="num truth">{formatPercent(truthShare(t, k) ?? 0)}</td>)}{ranked.map((m) => <td key={m.model} className="num">{formatPercent(m.shares.get(t.channel) ?? 0)}</td>)}</tr>
+              <tr key={t.channel}><th scope="row">{readableName(t.channel)}</th>{[by, ...others].map((k) => <td key={k} className="num truth">{truthFormat[k](truthShare(t, k) ?? 0)}</td>)}{ranked.map((m) => <td key={m.model} className="num">{modelFormat.get(m.model)!(m.shares.get(t.channel) ?? 0)}</td>)}</tr>
             ))}
           </tbody>
           <tfoot>

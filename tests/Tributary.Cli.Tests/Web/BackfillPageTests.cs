@@ -60,6 +60,12 @@ public sealed class BackfillPageTests : IAsyncDisposable
             var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
             Assert.True(serious.Count == 0, "axe: " + string.Join("\n", serious));
 
+            // The runs list names each backfilled run's partition, on a desktop in its column.
+            await page.GotoAsync(address + "#/runs");
+            var runs = page.GetByRole(AriaRole.Table, new() { Name = "Runs" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "backfill" });
+            await Assertions.Expect(runs.Filter(new() { HasText = "2025-01-01T03:00" })).Not.ToHaveCountAsync(0);
+            await Assertions.Expect(runs.Filter(new() { HasText = "—" })).ToHaveCountAsync(0);
+
             // Each backfilled hour of the group's asset on its partition bar.
             await page.GotoAsync(address + "#/asset/hour_events");
             await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "Partition status" })).ToBeVisibleAsync();

@@ -46,21 +46,21 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var canvas = (await page.Locator(".canvas").BoundingBoxAsync())!;
         var count = await nodes.CountAsync();
         Assert.True(count > 5, $"{count} nodes");
-        var (leftmost, rightmost) = (double.MaxValue, double.MinValue);
+        var narrowest = double.MaxValue;
         for (var i = 0; i < count; i++)
         {
-            // Readable on load: never zoomed below 80% (nodes are 200 px wide at 100%), so a wide graph is panned, not shrunk.
+            // The whole graph on load (fitView): every node inside the canvas, never above 100% (nodes are 200 px wide).
             var box = (await nodes.Nth(i).BoundingBoxAsync())!;
-            Assert.True(box.Width >= 0.8 * 200 - 1, $"node {i} is {box.Width} px wide: zoomed out below readable");
-            (leftmost, rightmost) = (Math.Min(leftmost, box.X), Math.Max(rightmost, box.X + box.Width));
+            Assert.True(box.X >= canvas.X && box.X + box.Width <= canvas.X + canvas.Width && box.Y >= canvas.Y && box.Y + box.Height <= canvas.Y + canvas.Height,
+                $"node {i} at {box.X},{box.Y} ({box.Width}×{box.Height}) lies outside the canvas at {canvas.X},{canvas.Y} ({canvas.Width}×{canvas.Height})");
+            Assert.True(box.Width <= 200 + 1, $"node {i} is {box.Width} px wide: zoomed in above 100%");
+            narrowest = Math.Min(narrowest, box.Width);
             // Inputs enter left, outputs leave right.
             await Assertions.Expect(nodes.Nth(i).Locator(".react-flow__handle-left")).ToHaveCountAsync(1);
             await Assertions.Expect(nodes.Nth(i).Locator(".react-flow__handle-right")).ToHaveCountAsync(1);
         }
-        // The graph's start (its sources) is in view, not clipped on the left.
-        Assert.True(leftmost >= canvas.X, $"the leftmost node starts at {leftmost}, left of the canvas at {canvas.X}");
-        // A graph wider than the canvas at a readable zoom says that it continues.
-        await Assertions.Expect(page.GetByRole(AriaRole.Note).Filter(new() { HasText = "drag or scroll to pan" })).ToHaveCountAsync(rightmost > canvas.X + canvas.Width ? 1 : 0);
+        // Fitted below a readable zoom (80%), the page says how to zoom in.
+        await Assertions.Expect(page.GetByRole(AriaRole.Note).Filter(new() { HasText = "zoom in with +" })).ToHaveCountAsync(narrowest < 0.8 * 200 - 1 ? 1 : 0);
         var size = await nodes.First.Locator(".node-id").EvaluateAsync<string>("e => getComputedStyle(e).fontSize");
         Assert.Equal("13px", size);
         await Assertions.Expect(page.GetByText("Import YAML")).ToBeVisibleAsync();
@@ -70,7 +70,9 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Dashboard_Ltv_ChartsAndModelCard() => CheckPageAsync("dashboard/customer_ltv", "dashboard-ltv", async page =>
     {
         var clv = page.GetByRole(AriaRole.Article, new() { Name = "CLV distribution" });
-        await Assertions.Expect(clv.GetByText("Predicted customer lifetime value (log-spaced bins)")).ToBeVisibleAsync();
+        await Assertions.Expect(clv.GetByText("Predicted customer lifetime value (USD, log-spaced bins)")).ToBeVisibleAsync();
+        // The bins' edges in the pipeline's currency ($100–$200).
+        await Assertions.Expect(clv.Locator(".recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value").First).ToHaveTextAsync(new Regex(@"^\$[\d.]+K?–\$[\d.]+K?$"));
         // What the values are, from the fit's metadata (horizon) and the pipeline's params (currency).
         const string Value = "12-month predicted value (365 days), USD (EUR at 1.09, GBP at 1.27 USD each)";
         await Assertions.Expect(clv.GetByTestId("panel-about")).ToContainTextAsync(Value);
@@ -114,6 +116,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         Assert.True(headings.IndexOf("Holdout: repeat purchases per customer, by purchases in calibration") < headings.IndexOf("Parameters"), string.Join(" | ", headings));
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Std. error" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "alpha" })).ToHaveCountAsync(1);
+        // Fit diagnostics in words: the time unit as a length, not "time unit days 7".
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "time unit" })).ToHaveTextAsync(new Regex(@"^bgnbdtime unit7 days \(a week\)$"));
         // The data window the model was calibrated on, from the fit's materialization metadata.
         await Assertions.Expect(card.GetByText("Calibration data until")).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByText(new Regex(@"^\d{4}-\d{2}-\d{2}"))).Not.ToHaveCountAsync(0);
@@ -125,8 +129,14 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     {
         var attribution = page.GetByRole(AriaRole.Article, new() { Name = "Attribution: share of conversions by channel and model" });
         var heat = attribution.GetByRole(AriaRole.Region, new() { Name = "Channel by model" });
-        await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "paid_search" })).ToBeVisibleAsync();
-        await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader)).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "paid search" })).ToBeVisibleAsync();
+        await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader, new() { Name = "Markov (1st order)" })).ToBeVisibleAsync();
+        // One precision per model column: 16.0% over 34.8%, never 16% over 34.8%.
+        foreach (var column in new[] { 2, 3 })
+        {
+            var cells = await heat.Locator($"tbody tr td:nth-child({column})").AllTextContentsAsync();
+            Assert.Single(cells.Select(c => Regex.Match(c, @"\.(\d+)%").Groups[1].Value.Length).Distinct());
+        }
         await attribution.GetByRole(AriaRole.Combobox, new() { Name = "Model" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Budget reallocation: daily spend now and recommended" }).GetByText("Spend (USD/day)")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Model card budget_plan" }).GetByText("Data window")).ToBeVisibleAsync();
@@ -137,8 +147,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader).Nth(1)).ToHaveTextAsync("incremental truth");
         await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "Shapley truth" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByText(new Regex("^incremental truth: conversions that would have been lost without the channel's touches"))).ToBeVisibleAsync();
-        await Assertions.Expect(truth.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid_search" })).ToContainTextAsync("%");
-        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "shapley", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(truth.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid search" })).ToContainTextAsync("%");
+        await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader, new() { Name = "Shapley", Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(truth.GetByRole(AriaRole.Rowheader, new() { Name = "Mean gap to the Shapley truth (points)" })).ToBeVisibleAsync();
         await card.GetByRole(AriaRole.Combobox, new() { Name = "Rank the models against" }).SelectOptionAsync("shapley");
         await Assertions.Expect(truth.GetByRole(AriaRole.Columnheader).Nth(1)).ToHaveTextAsync("Shapley truth");
@@ -208,6 +218,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(lift.GetByRole(AriaRole.Row).Filter(new() { HasText = "conversion (B vs A)" }))
             .ToContainTextAsync(new Regex(@"^conversion \(B vs A\)\d+(\.\d)?% \(n [\d,]+\)\d+(\.\d)?% \(n [\d,]+\)[+-]"));
         await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Control (observed)" })).ToBeVisibleAsync();
+        // Revenue per unit in the pipeline's currency (ab_testing's currency param).
+        await Assertions.Expect(lift.GetByRole(AriaRole.Row).Filter(new() { HasText = "revenue (B vs A)" })).ToContainTextAsync(new Regex(@"\$[\d,]+\.\d\d \(n [\d,]+\)"));
         await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Lift (CUPED-adjusted)" })).ToBeVisibleAsync();
         await Assertions.Expect(lift.GetByRole(AriaRole.Columnheader, new() { Name = "Risk (% of control)" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Frequentist interval (unadjusted)" })).ToBeVisibleAsync();
@@ -283,6 +295,14 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(risk.GetByRole(AriaRole.Figure, new() { Name = "Risk score distribution by label" }).Locator(".recharts-bar-rectangle").First).ToBeVisibleAsync();
         var curve = risk.GetByRole(AriaRole.Figure, new() { Name = "Precision and recall by risk score threshold" });
         await Assertions.Expect(curve.Locator(".recharts-line")).ToHaveCountAsync(2);
+        // The thresholds' names sit under the legend, not on it, and apart from each other.
+        var names = curve.Locator("text.threshold-label");
+        await Assertions.Expect(names).ToHaveCountAsync(2);
+        var legend = (await curve.Locator(".recharts-legend-wrapper").BoundingBoxAsync())!;
+        var review = (await names.Nth(0).BoundingBoxAsync())!;
+        var block = (await names.Nth(1).BoundingBoxAsync())!;
+        Assert.True(review.Y >= legend.Y + legend.Height && block.Y >= legend.Y + legend.Height, $"legend bottom {legend.Y + legend.Height}, review top {review.Y}, block top {block.Y}");
+        Assert.True(review.X + review.Width <= block.X, $"review ends at {review.X + review.Width}, block starts at {block.X}");
         await Assertions.Expect(risk.GetByText("Lowest score sent to review")).ToBeVisibleAsync();
         // The forest's parameters and features, and the supervised model waiting for analysts' labels.
         var forest = page.GetByRole(AriaRole.Article, new() { Name = "Model card isolation_forest" });
@@ -304,6 +324,23 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Fraud risk: PR-AUC by fraud type, each part and the combination" })).ToBeVisibleAsync();
         var cards = await page.Locator("article[aria-label]").EvaluateAllAsync<string[]>("all => all.map(a => a.getAttribute('aria-label'))");
         Assert.True(Array.IndexOf(cards, "Alerts fraud_alerts") < Array.IndexOf(cards, "Model card isolation_forest"), string.Join(", ", cards));
+        // On a phone the distribution's legend wraps to two lines: the plot, its top tick included, starts under it.
+        await page.SetViewportSizeAsync(390, 844);
+        var distribution = risk.GetByRole(AriaRole.Figure, new() { Name = "Risk score distribution by label" });
+        await Assertions.Expect(distribution.Locator(".recharts-legend-item")).ToHaveCountAsync(4);
+        // Measured once the chart has laid itself out again at the new width (the legend wraps, the ticks move).
+        const string Gap = """
+            () => {
+              const f = document.querySelector('figure[aria-label="Risk score distribution by label"]');
+              const key = f?.querySelector('.recharts-legend-wrapper ul')?.getBoundingClientRect();
+              const ticks = [...(f?.querySelectorAll('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value') ?? [])].map(t => t.getBoundingClientRect().top);
+              return key && ticks.length > 0 && key.height > 30 ? Math.min(...ticks) - key.bottom : null;
+            }
+            """;
+        await page.WaitForFunctionAsync($"() => ({Gap})() !== null");
+        var gap = await page.EvaluateAsync<double>($"() => ({Gap})()");
+        Assert.True(gap >= 0, $"the legend's last line runs {-gap} px into the plot's top tick");
+        await page.SetViewportSizeAsync(1400, 900);
     });
 
     [Fact]

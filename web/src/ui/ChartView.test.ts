@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartLayout, formatUnit, niceTicks, valueDomain } from "./ChartView";
+import { chartLayout, formatUnit, heatColumnFormats, niceTicks, valueDomain } from "./ChartView";
 import { panels } from "../dashboards";
 import { formatCurrency } from "./format";
 
@@ -61,5 +61,25 @@ describe("chartLayout", () => {
   it("rotates long labels that still have room, and keeps a chart asked to be horizontal so", () => {
     expect(chartLayout(6, 28, 1300)).toEqual({ horizontal: false, rotate: true });
     expect(chartLayout(3, 5, 1300, true)).toEqual({ horizontal: true, rotate: false });
+  });
+});
+
+describe("heat table", () => {
+  it("writes each column of shares at one precision, not 16% over 34.8%", () => {
+    const chart = { bars: [{ x: "email", series: { shapley: 0.16, linear: 0.2 } }, { x: "paid search", series: { shapley: 0.348, linear: 0.25 } }], unit: "share" as const };
+    const formats = heatColumnFormats(chart, ["shapley", "linear"]);
+    expect([formats.shapley(0.16), formats.shapley(0.348)]).toEqual(["16.0%", "34.8%"]);
+    expect([formats.linear(0.2), formats.linear(0.25)]).toEqual(["20%", "25%"]);
+  });
+
+  it("names attribution models and channels as a reader does, in the picker too", () => {
+    const rows = [
+      { model: "markov_1", channel: "paid_search", share: 0.6 }, { model: "markov_1", channel: "email", share: 0.4 },
+      { model: "first_touch", channel: "paid_search", share: 0.5 }, { model: "first_touch", channel: "email", share: 0.5 },
+    ];
+    const chart = panels["analytics.attribution"].chart(rows);
+    expect(chart.bars.map((b) => b.x)).toEqual(["paid search", "email"]);
+    expect(Object.keys(chart.bars[0].series)).toEqual(["Markov (1st order)", "first touch"]);
+    expect(chart.pick).toBe("Markov (1st order)");
   });
 });

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, Cell, ErrorBar, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Chart, Unit } from "../dashboards";
-import { formatCompact, formatCompactCurrency, formatCurrency, formatNumber, formatPercent } from "./format";
+import { alignedFormat, alignedPercentFormat, formatCompact, formatCompactCurrency, formatCurrency, formatNumber, formatPercent } from "./format";
 import { SankeyView } from "./SankeyView";
 import { useWidth } from "./useWidth";
 
@@ -135,9 +135,22 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
   );
 }
 
+/**
+ * How each column (series) of a heat table writes its values: shares at one precision per column (16.0% over 34.8%, not
+ * 16% over 34.8%), plain numbers lined up likewise, other units as the chart's tooltips write them.
+ */
+export function heatColumnFormats(chart: Pick<Chart, "bars" | "unit" | "currency">, series: readonly string[]): Record<string, (v: number) => string> {
+  return Object.fromEntries(series.map((s) => {
+    const values = chart.bars.map((b) => b.series[s]);
+    const format = chart.unit === "share" ? alignedPercentFormat(values) : chart.unit === "count" ? alignedFormat(values) : (v: number) => formatUnit(v, chart.unit, chart.currency);
+    return [s, format];
+  }));
+}
+
 /** Every category against every alternative series, shaded by value: models side by side. */
-function HeatTable({ chart, series }: { chart: Chart; series: string[] }) {
+export function HeatTable({ chart, series }: { chart: Chart; series: string[] }) {
   const max = Math.max(1e-9, ...chart.bars.flatMap((b) => Object.values(b.series)));
+  const formats = heatColumnFormats(chart, series);
   return (
     <div className="table-wrap heat" role="region" aria-label={`${chart.xTitle} by ${(chart.pickLabel ?? "model").toLowerCase()}`} tabIndex={0}>
       <table>
@@ -150,7 +163,7 @@ function HeatTable({ chart, series }: { chart: Chart; series: string[] }) {
               {series.map((s) => {
                 const v = b.series[s];
                 // Shade up to 55% lightness loss so that dark text stays readable on the darkest cell.
-                return <td key={s} className="num" style={v === undefined ? undefined : { background: `rgba(29, 78, 216, ${(0.05 + 0.4 * (v / max)).toFixed(2)})` }}>{v === undefined ? "—" : formatUnit(v, chart.unit, chart.currency)}</td>;
+                return <td key={s} className="num" style={v === undefined ? undefined : { background: `rgba(29, 78, 216, ${(0.05 + 0.4 * (v / max)).toFixed(2)})` }}>{v === undefined ? "—" : formats[s](v)}</td>;
               })}
             </tr>
           ))}

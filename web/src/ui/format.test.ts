@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alignedFormat, alignedPercentFormat, columnDecimals, describeCron, formatAgo, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatPercent, formatSignedPercent, formatSignificant, formatTickIn, reportingDaysNote } from "./format";
+import { alignedFormat, alignedPercentFormat, columnDecimals, describeCron, formatAgo, formatCompactCurrency, formatCurrency, formatCell, formatCount, formatDuration, formatFixed, formatNumber, formatPercent, formatSignedPercent, formatSignificant, formatTickIn, reportingDaysNote } from "./format";
 
 describe("format", () => {
   it("groups counts and rounds fractions for people", () => {
@@ -109,6 +109,11 @@ describe("formatCurrency", () => {
   it("never guesses a currency it was not given", () => {
     expect(formatCurrency(1234.5, null)).toBe(new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(1234.5));
     expect(formatCurrency(1234.5, "dollars")).not.toContain("$");
+  });
+  it("ticks compact money without the currency's trailing zeros", () => {
+    expect(formatCompactCurrency(10, "USD")).toBe("$10");
+    expect(formatCompactCurrency(1000, "USD")).toBe("$1K");
+    expect(formatCompactCurrency(1500, "USD")).toBe("$1.5K");
   });
 });
 

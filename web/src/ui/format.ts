@@ -30,7 +30,8 @@ export function formatCurrency(n: number, currency: string | null | undefined): 
 /** An axis tick in the currency: $12K, €1.2M; without a known currency, no symbol. */
 export function formatCompactCurrency(n: number, currency: string | null | undefined): string {
   if (!currency || !/^[A-Za-z]{3}$/.test(currency)) return compact.format(n);
-  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase(), notation: "compact", maximumFractionDigits: 1 }).format(n);
+  // A currency's own two decimals are dropped as compact's are: $10, $1.2K, never $10.0 or $1.0K.
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase(), notation: "compact", minimumFractionDigits: 0, maximumFractionDigits: 1 }).format(n);
 }
 /** A share 0..1 as a percentage, everywhere by one rule: one decimal (12.5%), two below 1% where one would read 0.1% for 0.07%. */
 export const formatPercent = (n: number) => (n !== 0 && Math.abs(n) < 0.01 ? finePercent : percent).format(n);
