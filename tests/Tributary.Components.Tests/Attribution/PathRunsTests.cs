@@ -17,6 +17,19 @@ public sealed class PathRunsTests
         return b;
     }
 
+    // The paths of ranges whose touches all have one pair (hash 0xA, key 0, channel 0), read to their end.
+    private static PathRuns.Paths OnePairsPaths(params PathRuns[] slices)
+    {
+        foreach (var slice in slices)
+        {
+            slice.End();
+            Assert.True(slice.ResolvePairs(Pairs([0xA]), [0]));
+        }
+        var paths = PathRuns.ToPaths(slices, [0], out var refusal);
+        Assert.Null(refusal);
+        return Assert.IsType<PathRuns.Paths>(paths);
+    }
+
     private static PathsByHash Pairs(long[] hashes)
     {
         var pairs = new PathsByHash(hashes, hashes.Length);
@@ -69,17 +82,8 @@ public sealed class PathRunsTests
         Assert.True(first.Add(Batch((10, A, 3, 1.5), (10, A, 4, 0), (30, A, 2, 0), (30, A, 1, 0))));
         var second = new PathRuns(8, outcomes: false);
         Assert.True(second.Add(Batch((30, A, 3, 2.5), (20, A, 2, 0), (20, A, 1, 0))));
-        var pairs = Pairs([A]);
-        foreach (var slice in new[] { first, second })
-        {
-            slice.End();
-            Assert.True(slice.ResolvePairs(pairs, [0]));
-        }
+        var paths = OnePairsPaths(first, second);
 
-        var paths = PathRuns.ToPaths([first, second], [0], out var refusal);
-
-        Assert.Null(refusal);
-        Assert.NotNull(paths);
         Assert.Equal([10L, 20, 30, 40], paths.Hashes);
         double[][] ages = [[0, 0, 1.5, 0], [0, 0], [0, 0, 2.5], [0, 0]];
         Assert.Equal(ages, Enumerable.Range(0, 4).Select(p => paths.AgesOf(p).ToArray()));
@@ -100,25 +104,16 @@ public sealed class PathRunsTests
         Assert.True(first.Add(Batch((20, A, 4, 2.4), (30, A, 1, 3.1), (30, A, 2, 3.2), (30, A, 5, 3.5), (40, A, 3, 4.3))));
         var second = new PathRuns(8, outcomes: false);
         Assert.True(second.Add(Batch((40, A, 1, 4.1), (40, A, 2, 4.2))));
-        var pairs = Pairs([A]);
-        foreach (var slice in new[] { first, second })
-        {
-            slice.End();
-            Assert.True(slice.ResolvePairs(pairs, [0]));
-        }
+        var paths = OnePairsPaths(first, second);
 
-        var paths = PathRuns.ToPaths([first, second], [0], out var refusal);
-
-        Assert.Null(refusal);
-        Assert.NotNull(paths);
         double[][] inOrder = [[1.1, 1.2, 1.3], [2.4, 2.5, 2.6], [3.1, 3.2, 3.5], [4.1, 4.2, 4.3]];
         Assert.Equal(inOrder, Enumerable.Range(0, 4).Select(p => paths.AgesOf(p).ToArray()));
 
         var repeated = new PathRuns(8, outcomes: false);
         Assert.True(repeated.Add(Batch((10, A, 1, 1), (10, A, 2, 2), (10, A, 2, 3))));
         repeated.End();
-        Assert.True(repeated.ResolvePairs(pairs, [0]));
-        Assert.Null(PathRuns.ToPaths([repeated], [0], out refusal));
+        Assert.True(repeated.ResolvePairs(Pairs([A]), [0]));
+        Assert.Null(PathRuns.ToPaths([repeated], [0], out var refusal));
         Assert.Equal("a path's touches repeat a position (or two paths' ids hash alike)", refusal);
     }
 
