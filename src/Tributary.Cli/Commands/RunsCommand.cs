@@ -23,9 +23,9 @@ internal static class RunsCommand
             var f = parse.GetValue(format);
             // A table row per run: a multi-line error (a SQL error quotes the query) keeps its first line; 'runs show' has it all.
             // New columns go last: csv readers (bench/scale.sh) take the first ones by position.
-            DataWriter.Write(cli.Out, f, ["run_id", "pipeline", "status", "trigger", "started_at", "duration_s", "error", "full_refresh"],
+            DataWriter.Write(cli.Out, f, ["run_id", "pipeline", "status", "trigger", "started_at", "duration_s", "error", "full_refresh", "partition"],
                 runs.Select(r => new object?[] { r.RunId, r.Pipeline, Name(r.Status), r.Trigger, r.StartedAt.ToLocalTime(), r.Duration?.TotalSeconds,
-                    f == OutputFormat.Table ? FirstLine(r.Error) : r.Error, r.FullRefresh }));
+                    f == OutputFormat.Table ? FirstLine(r.Error) : r.Error, r.FullRefresh, r.Partition }));
             // Queued runs are not runs yet: one held back by a running run of its pipeline says so on stderr.
             var queue = (await store.ListQueueAsync([QueueState.Queued], ct)).Where(q => parse.GetValue(pipeline) is not { } p || q.Pipeline == p).ToList();
             var waits = await QueueWaits.OfAsync(store, queue, ct);
@@ -44,7 +44,7 @@ internal static class RunsCommand
             var runId = parse.GetValue(id)!;
             var run = await store.GetRunAsync(runId, ct) ?? throw new CliException($"no run '{runId}'. List runs with 'trib runs'.");
             var f = parse.GetValue(showFormat);
-            cli.Error.WriteLine($"run {run.RunId} of {run.Pipeline}{(run.FullRefresh ? " (full refresh)" : "")}: {Name(run.Status)}{(run.Error is null ? "" : $" ({run.Error})")}");
+            cli.Error.WriteLine($"run {run.RunId} of {run.Pipeline}{(run.Partition is null ? "" : $" [{run.Partition}]")}{(run.FullRefresh ? " (full refresh)" : "")}: {Name(run.Status)}{(run.Error is null ? "" : $" ({run.Error})")}");
             var steps = await store.GetStepsAsync(runId, ct);
             var mats = (await store.GetMaterializationsAsync(runId, null, ct)).ToDictionary(m => m.Asset);
             // The error stays last: csv readers (bench/scale.sh) split on commas, and only the error may hold one.
@@ -59,7 +59,7 @@ internal static class RunsCommand
                 case OutputFormat.Json:
                     DataWriter.WriteJson(cli.Out, new
                     {
-                        run_id = run.RunId, pipeline = run.Pipeline, status = Name(run.Status), trigger = run.Trigger, full_refresh = run.FullRefresh, error = run.Error,
+                        run_id = run.RunId, pipeline = run.Pipeline, partition = run.Partition, status = Name(run.Status), trigger = run.Trigger, full_refresh = run.FullRefresh, error = run.Error,
                         started_at = run.StartedAt, ended_at = run.EndedAt,
                         steps = DataWriter.Objects(stepColumns, stepRows),
                         checks = DataWriter.Objects(checkColumns, checkRows),

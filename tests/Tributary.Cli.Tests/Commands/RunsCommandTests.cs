@@ -62,8 +62,9 @@ public sealed class RunsCommandTests : IDisposable
         Assert.Equal(before, await File.ReadAllBytesAsync(file, Ct));
     }
 
+    // A partitioned run (a backfill's) names its partition in every format; `runs show` too.
     [Fact]
-    public async Task List_ShowsFullRefreshLast_AndWhyAQueuedRunWaits()
+    public async Task List_ShowsFullRefreshAndPartitionLast_AndWhyAQueuedRunWaits()
     {
         Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
         File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n");
@@ -76,15 +77,22 @@ public sealed class RunsCommandTests : IDisposable
             var store = await session.StoreAsync(Ct);
             await store.CreateRunAsync(new RunRecord("holder", "hello", RunStatus.Running, "cli", null, since, null, null, Environment.ProcessId, null), [], Ct);
             await store.EnqueueAsync(new QueuedRun("q-waiting", "hello", null, "api", 0, new Dictionary<string, string>(), null, QueueState.Queued, null, since, 1), Ct);
+            await store.CreateRunAsync(new RunRecord("daily-1", "hello", RunStatus.Succeeded, "backfill", null, since.AddHours(-1), since.AddHours(-1).AddSeconds(2), null,
+                Environment.ProcessId, "2025-01-02"), [], Ct);
         }
 
         var csv = await Trib.RunAsync("runs", "--project", Project, "--format", "csv");
         var json = await Trib.RunAsync("runs", "--project", Project, "--format", "json");
 
         var lines = csv.Out.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        Assert.Equal("run_id,pipeline,status,trigger,started_at,duration_s,error,full_refresh", lines[0]);
-        Assert.Equal(["True", "False"], lines.Skip(1).Where(l => !l.StartsWith("holder,", StringComparison.Ordinal)).Select(l => l[(l.LastIndexOf(',') + 1)..]));
-        Assert.Equal([true, false, false], JsonDocument.Parse(json.Out).RootElement.EnumerateArray().Select(r => r.GetProperty("full_refresh").GetBoolean()));
+        Assert.Equal("run_id,pipeline,status,trigger,started_at,duration_s,error,full_refresh,partition", lines[0]);
+        Assert.Equal(["True,", "False,", "False,2025-01-02"], lines.Skip(1).Where(l => !l.StartsWith("holder,", StringComparison.Ordinal)).Select(l => string.Join(',', l.Split(',')[7..])));
+        var listed = JsonDocument.Parse(json.Out).RootElement.EnumerateArray().ToList();
+        Assert.Equal([true, false, false, false], listed.Select(r => r.GetProperty("full_refresh").GetBoolean()));
+        Assert.Equal([null, null, null, "2025-01-02"], listed.Select(r => r.GetProperty("partition").GetString()));
+        var shown = await Trib.RunAsync("runs", "show", "daily-1", "--project", Project, "--format", "json");
+        Assert.Equal("2025-01-02", JsonDocument.Parse(shown.Out).RootElement.GetProperty("partition").GetString());
+        Assert.StartsWith("run daily-1 of hello [2025-01-02]: succeeded", shown.Error, StringComparison.Ordinal);
         Assert.Equal("queued run q-waiting of hello waits for run holder (trigger cli, running since 2026-12-05 01:30:00Z): one run of a pipeline (or partition) at a time; it starts when that run ends",
             csv.Error.Trim());
     }
