@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { horizonLabel, intervalNote, ltvDiagnostic, ltvIntervalFacts, ltvNeighbours, ltvSays, ltvUnits, ltvValueLabel, pipelineCurrency, topCustomers } from "./ltv";
+import { clvModelName, horizonLabel, intervalNote, ltvDiagnostic, ltvIntervalFacts, ltvNeighbours, ltvSays, ltvUnits, ltvValueLabel, pipelineCurrency, topCustomers } from "./ltv";
 
 const params = {
   horizon_days: { type: "integer", default: 365 },
@@ -117,6 +117,12 @@ describe("ltvSays", () => {
   });
   it("leaves out what the fit lacks, and a mean order value that does not exist (q ≤ 1)", () => {
     expect(ltvSays(rows.filter((r) => r.model === "gamma_gamma").map((r) => (r.parameter === "q" ? { ...r, value: 1 } : r)), format)).toEqual([]);
+  });
+});
+
+describe("clvModelName", () => {
+  it("names the fitted models as the literature does, and any other with spaces", () => {
+    expect(["bgnbd", "pareto_nbd", "gamma_gamma", "some_model"].map(clvModelName)).toEqual(["BG/NBD", "Pareto/NBD", "Gamma-Gamma", "some model"]);
   });
 });
 

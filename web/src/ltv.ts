@@ -157,6 +157,12 @@ const diagnosticNames: Record<string, string> = {
   time_unit_days: "time unit", log_likelihood: "log-likelihood", frequency_spend_correlation: "frequency–spend correlation", converged: "converged",
 };
 
+/** A fitted model's name as the literature writes it (the parameters' and diagnostics' model column: bgnbd → BG/NBD). */
+export function clvModelName(model: string): string {
+  const names: Readonly<Record<string, string>> = { bgnbd: "BG/NBD", pareto_nbd: "Pareto/NBD", gamma_gamma: "Gamma-Gamma" };
+  return names[model] ?? model.replaceAll("_", " ");
+}
+
 /**
  * One fit diagnostic of an LTV step's model output as the card's row reads it: "time unit" with "7 days (a week)" (the
  * length of the unit recency and t are counted in), "converged" with yes or no, any other measure with its number.

@@ -4,7 +4,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { followEvents } from "./api/events";
 import { mainOutput, useOutputTable } from "./sideTables";
-import { ltvDiagnostic, ltvIntervalFacts, ltvSays, type LtvModelRow } from "./ltv";
+import { clvModelName, ltvDiagnostic, ltvIntervalFacts, ltvSays, type LtvModelRow } from "./ltv";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
 import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
@@ -158,7 +158,7 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
           {model.missing ? <p className="muted">No parameter table (the step has not written its model output).</p> : !model.rows ? <Loading /> : (
             <DataTable caption="Fitted parameters" rows={parameters} rowKey={(r) => `${String(r.model)}.${String(r.parameter)}`}
               columns={[
-                { key: "model", header: "Model", cell: (r) => String(r.model) },
+                { key: "model", header: "Model", cell: (r) => clvModelName(String(r.model)) },
                 { key: "parameter", header: "Parameter", cell: (r) => String(r.parameter) },
                 { key: "value", header: "Estimate", numeric: true, cell: (r) => estimate(num(r.value)) },
                 { key: "se", header: "Std. error", numeric: true, cell: (r) => (r.std_error === null ? "—" : stdError(num(r.std_error))) },
@@ -171,7 +171,7 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
               <h3>Fit diagnostics</h3>
               <DataTable caption="Fit diagnostics" rows={diagnostics} rowKey={(r) => `${String(r.model)}.${String(r.parameter)}`}
                 columns={[
-                  { key: "model", header: "Model", cell: (r) => String(r.model) },
+                  { key: "model", header: "Model", cell: (r) => clvModelName(String(r.model)) },
                   { key: "parameter", header: "Measure", cell: (r) => ltvDiagnostic(String(r.parameter), num(r.value), formatNumber).measure },
                   { key: "value", header: "Value", numeric: true, cell: (r) => ltvDiagnostic(String(r.parameter), num(r.value), formatNumber).value },
                 ]} />

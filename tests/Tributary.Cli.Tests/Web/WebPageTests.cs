@@ -117,7 +117,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(card.GetByRole(AriaRole.Columnheader, new() { Name = "Std. error" })).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "alpha" })).ToHaveCountAsync(1);
         // Fit diagnostics in words: the time unit as a length, not "time unit days 7".
-        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "time unit" })).ToHaveTextAsync(new Regex(@"^bgnbdtime unit7 days \(a week\)$"));
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "time unit" })).ToHaveTextAsync(new Regex(@"^BG/NBDtime unit7 days \(a week\)$"));
         // The data window the model was calibrated on, from the fit's materialization metadata.
         await Assertions.Expect(card.GetByText("Calibration data until")).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByText(new Regex(@"^\d{4}-\d{2}-\d{2}"))).Not.ToHaveCountAsync(0);
