@@ -76,7 +76,7 @@ export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string
                   <YAxis type="number" dataKey="observed" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)}
                     label={{ value: "Observed churn rate", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
                   <Tooltip formatter={(v) => formatPercent(Number(v))} />
-                  <Legend verticalAlign="top" height={28} />
+                  <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                   <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#111827" strokeDasharray="4 3" />
                   {models.filter((m) => m.model !== "recency_rule" && (calibration.rows ?? []).some((r) => r.model === m.model)).map((m) => (
                     <Scatter key={m.model} name={m.label} fill={m.colour} line isAnimationActive={false}

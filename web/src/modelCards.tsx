@@ -142,7 +142,7 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
                     <XAxis dataKey="x" interval={0} label={{ value: "Repeat purchases in the calibration period", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
                     <YAxis width={64} tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Mean purchases in holdout", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
                     <Tooltip formatter={(v) => formatNumber(Number(v))} />
-                    <Legend verticalAlign="top" height={28} />
+                    <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                     <Bar dataKey="actual" fill="#334155" isAnimationActive={false} />
                     <Bar dataKey="predicted" fill="#1d4ed8" isAnimationActive={false} />
                   </BarChart>

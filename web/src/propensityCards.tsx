@@ -72,7 +72,7 @@ export function PropensityCard({ asset }: { asset: string }) {
                   <YAxis type="number" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)}
                     label={{ value: "Buyers reached", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
                   <Tooltip formatter={(v) => formatPercent(Number(v))} labelFormatter={(v) => `${formatPercent(Number(v))} targeted`} />
-                  <Legend verticalAlign="top" height={28} />
+                  <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                   {gainModels.map((m) => <Line key={m.model} dataKey={m.model} name={m.label} stroke={m.colour} isAnimationActive={false} />)}
                   <Line dataKey="random" name="random" stroke="#6b7280" strokeDasharray="2 3" dot={false} isAnimationActive={false} />
                 </LineChart>
@@ -93,7 +93,7 @@ export function PropensityCard({ asset }: { asset: string }) {
                   <YAxis type="number" dataKey="observed" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)}
                     label={{ value: "Observed purchase rate", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
                   <Tooltip formatter={(v) => formatPercent(Number(v))} />
-                  <Legend verticalAlign="top" height={28} />
+                  <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                   <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#111827" strokeDasharray="4 3" />
                   {models.filter((m) => (calibration.rows ?? []).some((r) => r.model === m.model)).map((m) => (
                     <Scatter key={m.model} name={m.label} fill={m.colour} line isAnimationActive={false}
@@ -162,7 +162,7 @@ export function UpliftCard({ asset, pipeline }: { asset: string; pipeline: strin
                   <YAxis type="number" width={64} tickFormatter={(v: number) => formatNumber(v)}
                     label={{ value: "Incremental conversions", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
                   <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(v) => `${formatPercent(Number(v))} targeted`} />
-                  <Legend verticalAlign="top" height={44} />
+                  <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                   <ReferenceLine y={0} stroke="#111827" />
                   {present.map((l) => <Line key={l.learner} dataKey={l.learner} name={l.label} stroke={l.colour} strokeDasharray={l.dash} dot={false} isAnimationActive={false} />)}
                 </LineChart>

@@ -325,23 +325,28 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var cards = await page.Locator("article[aria-label]").EvaluateAllAsync<string[]>("all => all.map(a => a.getAttribute('aria-label'))");
         Assert.True(Array.IndexOf(cards, "Alerts fraud_alerts") < Array.IndexOf(cards, "Model card isolation_forest"), string.Join(", ", cards));
         // On a phone the distribution's legend wraps to two lines: the plot, its top tick included, starts under it.
+        await Assertions.Expect(risk.GetByRole(AriaRole.Figure, new() { Name = "Risk score distribution by label" }).Locator(".recharts-legend-item")).ToHaveCountAsync(4);
+        await AssertLegendClearsPlotOnAPhoneAsync(page, "Risk score distribution by label");
+    });
+
+    // At 390 px a chart's legend wraps: its last line must end above the plot's top tick (a legend of fixed height ran into
+    // the plot). Measured once the chart has laid itself out again at the new width (the legend wraps, the ticks move).
+    private static async Task AssertLegendClearsPlotOnAPhoneAsync(IPage page, string figure)
+    {
         await page.SetViewportSizeAsync(390, 844);
-        var distribution = risk.GetByRole(AriaRole.Figure, new() { Name = "Risk score distribution by label" });
-        await Assertions.Expect(distribution.Locator(".recharts-legend-item")).ToHaveCountAsync(4);
-        // Measured once the chart has laid itself out again at the new width (the legend wraps, the ticks move).
-        const string Gap = """
+        var gapOf = $$"""
             () => {
-              const f = document.querySelector('figure[aria-label="Risk score distribution by label"]');
+              const f = document.querySelector('figure[aria-label="{{figure}}"]');
               const key = f?.querySelector('.recharts-legend-wrapper ul')?.getBoundingClientRect();
               const ticks = [...(f?.querySelectorAll('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value') ?? [])].map(t => t.getBoundingClientRect().top);
               return key && ticks.length > 0 && key.height > 30 ? Math.min(...ticks) - key.bottom : null;
             }
             """;
-        await page.WaitForFunctionAsync($"() => ({Gap})() !== null");
-        var gap = await page.EvaluateAsync<double>($"() => ({Gap})()");
-        Assert.True(gap >= 0, $"the legend's last line runs {-gap} px into the plot's top tick");
+        await page.WaitForFunctionAsync($"() => ({gapOf})() !== null");
+        var gap = await page.EvaluateAsync<double>($"() => ({gapOf})()");
+        Assert.True(gap >= 0, $"{figure}: the legend's last line runs {-gap} px into the plot's top tick");
         await page.SetViewportSizeAsync(1400, 900);
-    });
+    }
 
     [Fact]
     public Task Dashboard_PropensityMarketing_GainsQiniDecilesAndTheAudienceAgainstTheAlternatives() => CheckPageAsync("dashboard/propensity_marketing", "dashboard-propensity", async page =>
@@ -389,6 +394,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         // Profit on the holdout with its interval drawn as error bars.
         await Assertions.Expect(page.GetByRole(AriaRole.Figure, new() { Name = "Targeting: incremental profit by audience chart" }).Locator(".recharts-errorBar").First).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Propensity: purchase rate lift by decile" })).ToBeVisibleAsync();
+        // The Qini chart's five-entry legend wraps to three lines on a phone, above the plot.
+        await AssertLegendClearsPlotOnAPhoneAsync(page, "Qini curves by learner beside random and propensity orderings");
     });
 
     [Fact]

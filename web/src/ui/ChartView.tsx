@@ -119,7 +119,7 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
               </>
             )}
             <Tooltip formatter={format} />
-            {series.length > 1 && <Legend verticalAlign="top" height={28} />}
+            {series.length > 1 && <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />}
             {series.map((s, k) => (
               <Bar key={s} dataKey={s} name={s} fill={colors[(chart.pick ? allSeries.indexOf(s) : k) % colors.length]} isAnimationActive={false}>
                 {chart.intervals && chart.bars.map((b) => <Cell key={b.x} fillOpacity={spansZero(b.x) ? 0.35 : 1} />)}
