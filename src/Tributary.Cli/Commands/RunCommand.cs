@@ -156,6 +156,7 @@ internal static class RunCommand
     public static async Task<RunResult> RunAsync(CliContext cli, ProjectSession project, string name, string? selection,
         IReadOnlyDictionary<string, string> parameters, bool live, CancellationToken cancellationToken, string? partition = null, bool hint = true, bool fullRefresh = false)
     {
+        project.BeginOpening(cancellationToken);
         var (spec, window) = Load(cli, project, name, selection, parameters, partition);
         // Said before the run rather than found after a failure, when no alert can go out any more.
         if (spec.OnFailure is { } alert && Environment.GetEnvironmentVariable(alert.WebhookUrlEnv) is var url && !AlertSpec.IsWebhookUrl(url))

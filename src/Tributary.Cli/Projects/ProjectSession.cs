@@ -21,8 +21,8 @@ namespace Tributary.Cli.Projects;
 /// <summary>A project opened for one command: settings, catalog, and (on demand) the warehouse and run store.</summary>
 internal sealed class ProjectSession : IAsyncDisposable
 {
-    private IWarehouse? _warehouse;
-    private IProjectRunStore? _store;
+    private Task<IWarehouse>? _warehouse;
+    private Task<IProjectRunStore>? _store;
     private ServiceProvider? _http;
 
     private readonly TimeProvider _time;
@@ -33,7 +33,8 @@ internal sealed class ProjectSession : IAsyncDisposable
     {
         Settings = settings;
         _time = time;
-        _error = error;
+        // The warehouse and the store may be opening on the thread pool (BeginOpening) while the command writes here too.
+        _error = TextWriter.Synchronized(error);
     }
 
     public ProjectSettings Settings { get; }
@@ -132,10 +133,27 @@ internal sealed class ProjectSession : IAsyncDisposable
     /// <summary>Runs that a dead process left "running", found and marked failed (and alerted for) when the store was opened.</summary>
     public IReadOnlyList<string> RecoveredRuns { get; private set; } = [];
 
-    /// <summary>The warehouse; on DuckDB, staging tables a dead process left behind are dropped on open.</summary>
-    public async Task<IWarehouse> WarehouseAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts opening the warehouse and the run store on the thread pool, for a command that will need both and has its own work
+    /// to do first (a run loading its pipeline): DuckDB's library and file and SQLite's journal take ~0.2 s that the pipeline's
+    /// load then hides. Their errors come where <see cref="WarehouseAsync"/> and <see cref="StoreAsync"/> are awaited; a
+    /// command that fails before that reports its own error, and <see cref="DisposeAsync"/> closes what was opened.
+    /// </summary>
+    public void BeginOpening(CancellationToken cancellationToken)
     {
-        if (_warehouse is not null) return _warehouse;
+        _warehouse ??= Task.Run(() => OpenWarehouseAsync(cancellationToken), cancellationToken);
+        _store ??= Task.Run(() => OpenStoreAsync(cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The warehouse; on DuckDB, staging tables a dead process left behind are dropped on open.</summary>
+    public Task<IWarehouse> WarehouseAsync(CancellationToken cancellationToken) => _warehouse ??= OpenWarehouseAsync(cancellationToken);
+
+    /// <summary>The run store; runs left "running" by a process that died are marked failed on open, each with its on_failure alert.</summary>
+    public Task<IProjectRunStore> StoreAsync(CancellationToken cancellationToken) => _store ??= OpenStoreAsync(cancellationToken);
+
+    private async Task<IWarehouse> OpenWarehouseAsync(CancellationToken cancellationToken)
+    {
+        IWarehouse warehouse;
         string? postgres = null;
         if (Settings.PostgresEnv is { } env)
             postgres = Environment.GetEnvironmentVariable(env) is { Length: > 0 } cs ? cs
@@ -143,7 +161,7 @@ internal sealed class ProjectSession : IAsyncDisposable
         try
         {
             // DuckDB's file functions reach only the project and allowed_paths, whatever SQL a pipeline holds.
-            _warehouse = await WarehouseFactory.OpenAsync(Settings.DuckDbPath, postgres, Settings.Paths.Roots, Settings.DuckDbMemoryLimit, cancellationToken).ConfigureAwait(false);
+            warehouse = await WarehouseFactory.OpenAsync(Settings.DuckDbPath, postgres, Settings.Paths.Roots, Settings.DuckDbMemoryLimit, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (postgres is null && e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {
@@ -153,33 +171,35 @@ internal sealed class ProjectSession : IAsyncDisposable
         {
             throw new CliException($"cannot open the PostgreSQL warehouse named by warehouse.postgres_env '{Settings.PostgresEnv}' in tributary.yaml: {e.Message.TrimEnd('.')}. Check the connection string in that variable and that the server is running.");
         }
-        // This process owns the DuckDB file, so any staging table in it is from a process that died mid-write.
-        if (postgres is null) await _warehouse.DropAbandonedStagingAsync(cancellationToken).ConfigureAwait(false);
-        // Said once per process, where it connects: the role decides what a pipeline's SQL can reach on the database server.
-        else
-        {
-            if (await PostgresSchemaCheck.ProblemAsync(_warehouse, cancellationToken).ConfigureAwait(false) is { } schema)
-            {
-                if (schema.IsError)
-                {
-                    await _warehouse.DisposeAsync().ConfigureAwait(false);
-                    _warehouse = null;
-                    throw new CliException($"{schema.Message} (warehouse.postgres_env '{Settings.PostgresEnv}' in tributary.yaml)");
-                }
-                _error.WriteLine(schema.Message);
-            }
-            if (await PostgresRoleCheck.WarningAsync(_warehouse, cancellationToken).ConfigureAwait(false) is { } warning) _error.WriteLine(warning);
-        }
-        return _warehouse;
-    }
-
-    /// <summary>The run store; runs left "running" by a process that died are marked failed on open, each with its on_failure alert.</summary>
-    public async Task<IProjectRunStore> StoreAsync(CancellationToken cancellationToken)
-    {
-        if (_store is not null) return _store;
         try
         {
-            _store = await ProjectRunStore.OpenAsync(Settings, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false);
+            // This process owns the DuckDB file, so any staging table in it is from a process that died mid-write.
+            if (postgres is null) await warehouse.DropAbandonedStagingAsync(cancellationToken).ConfigureAwait(false);
+            // Said once per process, where it connects: the role decides what a pipeline's SQL can reach on the database server.
+            else
+            {
+                if (await PostgresSchemaCheck.ProblemAsync(warehouse, cancellationToken).ConfigureAwait(false) is { } schema)
+                {
+                    if (schema.IsError) throw new CliException($"{schema.Message} (warehouse.postgres_env '{Settings.PostgresEnv}' in tributary.yaml)");
+                    _error.WriteLine(schema.Message);
+                }
+                if (await PostgresRoleCheck.WarningAsync(warehouse, cancellationToken).ConfigureAwait(false) is { } warning) _error.WriteLine(warning);
+            }
+            return warehouse;
+        }
+        catch
+        {
+            await warehouse.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<IProjectRunStore> OpenStoreAsync(CancellationToken cancellationToken)
+    {
+        IProjectRunStore store;
+        try
+        {
+            store = await ProjectRunStore.OpenAsync(Settings, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Settings.RunStorePostgresEnv is { } env && e is not RunStoreTooNewException
             && e is InvalidOperationException or System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
@@ -187,8 +207,16 @@ internal sealed class ProjectSession : IAsyncDisposable
             throw new CliException(e is InvalidOperationException { InnerException: null } ? e.Message
                 : $"cannot open the PostgreSQL run store named by run_store.postgres_env '{env}' in tributary.yaml: {e.Message.TrimEnd('.')}. Check the connection string in that variable and that the server is running.");
         }
-        RecoveredRuns = await AbandonedRuns.FailAndAlertAsync(_store, LocalProcess.IsAlive, PipelineOf, Alerts(_error), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return _store;
+        try
+        {
+            RecoveredRuns = await AbandonedRuns.FailAndAlertAsync(store, LocalProcess.IsAlive, PipelineOf, Alerts(_error), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     // A recovered run's pipeline for its alert: with the run's params, else the file's defaults; null when it no longer loads.
@@ -210,8 +238,16 @@ internal sealed class ProjectSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_store is not null) await _store.DisposeAsync().ConfigureAwait(false);
-        if (_warehouse is not null) await _warehouse.DisposeAsync().ConfigureAwait(false);
+        await CloseAsync(_store).ConfigureAwait(false);
+        await CloseAsync(_warehouse).ConfigureAwait(false);
         if (_http is not null) await _http.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // An opening that failed was reported where it was awaited, or never awaited because the command failed first.
+    private static async ValueTask CloseAsync<T>(Task<T>? opening) where T : IAsyncDisposable
+    {
+        if (opening is null) return;
+        await ((Task)opening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (opening.IsCompletedSuccessfully) await opening.Result.DisposeAsync().ConfigureAwait(false);
     }
 }
