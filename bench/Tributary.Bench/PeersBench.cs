@@ -132,8 +132,12 @@ internal static class PeersBench
             // The fresh warehouse is kept in the output folder for peers-export.
             var file = database ?? Path.Combine(Directory.CreateDirectory(output).FullName, $"ours_{workload}.duckdb");
             if (database is null) DeleteDatabase(file);
-            await using var wh = await DuckDbWarehouse.OpenAsync(file, CancellationToken.None);
-            string File(string name) => wh.Dialect.Literal(Path.GetFullPath(Path.Combine(folder, name)));
+            // As 'trib run' does (ProjectSession.BeginOpening): the warehouse and the run store open while the pipeline loads.
+            var warehouseOpening = Task.Run(() => DuckDbWarehouse.OpenAsync(file, CancellationToken.None));
+            var storeOpening = Task.Run(() => SqliteRunStore.OpenAsync(Path.Combine(work, "runs.db"), CancellationToken.None));
+            await using var opened = new Opened(warehouseOpening, storeOpening);
+            var dialect = new DuckDbDialect();
+            string File(string name) => dialect.Literal(Path.GetFullPath(Path.Combine(folder, name)));
             var components = workload switch
             {
                 "attribution" => $$"""
@@ -158,7 +162,8 @@ internal static class PeersBench
             // One catalog for the loader and the executor: making it reflects over every component's parameters.
             var catalog = BuiltInComponents.CreateCatalog();
             var pipeline = new PipelineLoader(catalog).Load($"pipeline: peers\ncomponents:\n{components}", "peers.yaml").GetPipelineOrThrow();
-            await using var store = await SqliteRunStore.OpenAsync(Path.Combine(work, "runs.db"), CancellationToken.None);
+            var wh = await warehouseOpening;
+            var store = await storeOpening;
             var watch = Stopwatch.StartNew();
             // The process's CPU seconds when the workload's own step starts: what it spends beyond loading the file.
             TimeSpan? stepStart = null;
@@ -185,6 +190,18 @@ internal static class PeersBench
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    // Closes the run store, then the warehouse, once their openings have ended, whether or not the run got to use them.
+    private sealed class Opened(Task<DuckDbWarehouse> warehouse, Task<SqliteRunStore> store) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await ((Task)store).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (store.IsCompletedSuccessfully) await store.Result.DisposeAsync();
+            await ((Task)warehouse).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (warehouse.IsCompletedSuccessfully) await warehouse.Result.DisposeAsync();
         }
     }
 }
