@@ -163,9 +163,11 @@ internal static class RunCommand
             cli.Error.WriteLine(string.IsNullOrEmpty(url)
                 ? $"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which is not set: if this run fails, no alert is sent."
                 : $"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which does not hold an absolute http(s) URL: if this run fails, no alert is sent.");
-        // A step's *_env variable (a webhook's url_env) that is not set: that step fails; said before the run, at its line.
-        foreach (var need in EnvironmentNeeds.Of(project, spec.File).Where(n => !n.Where.Message.StartsWith("on_failure", StringComparison.Ordinal)))
-            cli.Error.WriteLine(need.Where.ToString());
+        // The load's warnings (a step's unset *_env variable: that step fails) open the run's log, as for a run the server starts.
+        // A live step table shows no run-wide line: there they are said before the run, on_failure's by the line above.
+        if (live)
+            foreach (var line in RunRequest.LoadWarnings(spec.Warnings.Where(d => !d.Message.StartsWith("on_failure", StringComparison.Ordinal)), project.Settings.Directory))
+                cli.Error.WriteLine(line);
         var warehouse = await project.WarehouseAsync(cancellationToken);
         var store = await project.StoreAsync(cancellationToken);
         foreach (var id in project.RecoveredRuns)
@@ -179,7 +181,7 @@ internal static class RunCommand
         var request = new RunRequest
         {
             Selection = selection, ProjectDirectory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Partition = partition, PartitionWindow = window,
-            Params = parameters, FullRefresh = fullRefresh,
+            Params = parameters, FullRefresh = fullRefresh, Warnings = RunRequest.LoadWarnings(spec.Warnings, project.Settings.Directory),
         };
 
         async Task<RunResult> ExecuteAsync()

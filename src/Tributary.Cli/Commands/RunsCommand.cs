@@ -60,7 +60,8 @@ internal static class RunsCommand
                     DataWriter.WriteJson(cli.Out, new
                     {
                         run_id = run.RunId, pipeline = run.Pipeline, partition = run.Partition, status = Name(run.Status), trigger = run.Trigger, full_refresh = run.FullRefresh, error = run.Error,
-                        started_at = run.StartedAt, ended_at = run.EndedAt,
+                        started_at = run.StartedAt, ended_at = run.EndedAt, selection = run.Selection, @params = run.Params,
+                        warnings = RunEvent.LoadWarnings(events),
                         steps = DataWriter.Objects(stepColumns, stepRows),
                         checks = DataWriter.Objects(checkColumns, checkRows),
                         events = events.Select(e => new { at = e.At, kind = e.Kind.ToString(), asset = e.Asset, message = e.Message }),

@@ -1,3 +1,4 @@
+using Tributary.Core.Diagnostics;
 using Tributary.Core.Warehousing;
 using Tributary.Engine.Runs;
 
@@ -40,6 +41,13 @@ public sealed record RunRequest
     /// variable a step will read), for a run whose starter has no console of its own (the server's runs). Empty by default.
     /// </summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// <see cref="Warnings"/> from a load's warnings (<see cref="Core.Pipelines.PipelineSpec.Warnings"/>): each its compiler-style
+    /// line, the file relative to <paramref name="projectDirectory"/> as <c>trib validate</c> prints it.
+    /// </summary>
+    public static IReadOnlyList<string> LoadWarnings(IEnumerable<Diagnostic> warnings, string projectDirectory) =>
+        [.. warnings.Select(d => (d with { Location = d.Location with { File = Path.IsPathFullyQualified(d.Location.File) ? Path.GetRelativePath(projectDirectory, d.Location.File) : d.Location.File } }).ToString())];
 }
 
 /// <summary>How a run ended.</summary>

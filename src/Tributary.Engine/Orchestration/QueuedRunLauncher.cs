@@ -25,7 +25,7 @@ public sealed class QueuedRunLauncher(
             Trigger = q.Trigger, ProjectDirectory = projectDirectory, AllowedPaths = allowedPaths ?? [], Partition = q.Partition, Selection = q.Selection, Params = q.Params,
             FullRefresh = q.FullRefresh,
             // The server's environment is the run's: a variable missing here is said in the run's log, where its page shows it.
-            Warnings = [.. spec.Warnings.Select(d => (d with { Location = d.Location with { File = Relative(d.Location.File) } }).ToString())],
+            Warnings = RunRequest.LoadWarnings(spec.Warnings, projectDirectory),
             PartitionWindow = q.Partition is { } key ? PartitionedPipelines.TablePartitionOf(spec, q.Selection, key, time.GetUtcNow()).Window : null,
             Started = (runId, ct) =>
             {
@@ -33,7 +33,6 @@ public sealed class QueuedRunLauncher(
                 return queue.UpdateQueueAsync(q.QueueId, QueueState.Launched, runId, ct);
             },
         };
-        string Relative(string file) => Path.IsPathFullyQualified(file) ? Path.GetRelativePath(projectDirectory, file) : file;
         return await new RunExecutor(catalog, warehouse, runs, options, time, events, http).ExecuteAsync(spec, request, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -85,6 +85,13 @@ public sealed record RunEvent(string RunId, DateTimeOffset At, RunEventKind Kind
 {
     /// <summary>Its place in the run's log, from 1; it only grows, so a follower can resume after the last one it saw.</summary>
     public long Sequence { get; init; }
+
+    /// <summary>
+    /// The warnings loading the pipeline gave where the run happened (<see cref="Execution.RunRequest.Warnings"/>), in order:
+    /// the log lines of <paramref name="events"/> that name no step, which only those are.
+    /// </summary>
+    public static IReadOnlyList<string> LoadWarnings(IEnumerable<RunEvent> events) =>
+        [.. events.Where(e => e.Kind == RunEventKind.Log && e.Asset is null).Select(e => e.Message)];
 }
 
 /// <summary>What a run event reports.</summary>

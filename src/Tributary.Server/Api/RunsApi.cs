@@ -102,6 +102,7 @@ internal static class RunsApi
             RunView.Of(run),
             (await project.Runs.GetStepsAsync(id, ct).ConfigureAwait(false)).Select(StepView.Of).ToList(),
             (await project.Runs.GetMaterializationsAsync(id, null, ct).ConfigureAwait(false)).Select(MaterializationView.Of).ToList(),
-            (await project.Runs.GetChecksAsync(id, ct).ConfigureAwait(false)).Select(CheckView.Of).ToList()));
+            (await project.Runs.GetChecksAsync(id, ct).ConfigureAwait(false)).Select(CheckView.Of).ToList(),
+            RunEvent.LoadWarnings(await project.Runs.GetEventsAsync(id, ct).ConfigureAwait(false))));
     }
 }

@@ -6,8 +6,13 @@ namespace Tributary.Server.Contracts;
 /// <param name="Run">The run.</param>
 /// <param name="Steps">Its steps in plan order.</param>
 /// <param name="Materializations">What it wrote.</param>
-/// <param name="Checks">Its check results.</param>
-public sealed record RunDetail(RunView Run, IReadOnlyList<StepView> Steps, IReadOnlyList<MaterializationView> Materializations, IReadOnlyList<CheckView> Checks);
+/// <param name="Checks">Its check results (a step's warnings are its non-blocking checks named <c>warning</c>).</param>
+/// <param name="Warnings">
+/// The warnings loading the pipeline gave where it ran, each at its line (an unset variable a step's <c>*_env</c> setting
+/// names, an <c>on_failure</c> variable that would send no alert), the lines its log opens with; empty when none.
+/// </param>
+public sealed record RunDetail(RunView Run, IReadOnlyList<StepView> Steps, IReadOnlyList<MaterializationView> Materializations, IReadOnlyList<CheckView> Checks,
+    IReadOnlyList<string> Warnings);
 
 /// <summary>One step (one asset) of a run.</summary>
 /// <param name="Asset">The asset it materializes.</param>

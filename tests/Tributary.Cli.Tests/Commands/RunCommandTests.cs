@@ -139,6 +139,41 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains($"quiet.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here", validate.Error, StringComparison.Ordinal);
     }
 
+    // A local run said the load's warnings on the terminal only; its record (trib runs show, the run's page) lacked them, unlike
+    // a run the server starts.
+    [Fact]
+    public async Task Run_WithoutAServer_UnsetVariables_OpensTheRunsLogWithTheLoadsWarningsAtTheirLines()
+    {
+        var variable = "TRIB_TEST_LOCAL_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var project = Path.Combine(_temp.Path, "warned");
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        File.WriteAllText(Path.Combine(project, "pipelines", "hook.yaml"), $$"""
+            pipeline: hook
+            on_failure: { webhook_url_env: {{variable}} }
+            components:
+              - { id: people, type: transform.sql, with: { sql: "SELECT 'c1' AS customer_id" } }
+              - { id: crm, type: activate.webhook, inputs: [people], with: { url_env: {{variable}}, consent: ignore } }
+            """);
+        var onFailure = $"pipelines/hook.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here: "
+            + $"a failed run would send no alert. Set {variable} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run).";
+        var step = $"pipelines/hook.yaml:5:75: warning TRIB0301: 'url_env' of component 'crm' (activate.webhook) names environment variable '{variable}', which is not set here: "
+            + $"the step would fail when it runs. Set {variable} where runs happen (trib serve's environment, or the shell of trib run).";
+
+        var run = await Trib.RunAsync("run", "hook", "--project", project);
+        var runId = JsonDocument.Parse((await Trib.RunAsync("runs", "--format", "json", "--project", project)).Out).RootElement[0].GetProperty("run_id").GetString()!;
+        var json = await Trib.RunAsync("runs", "show", runId, "--format", "json", "--project", project);
+        var table = await Trib.RunAsync("runs", "show", runId, "--project", project);
+
+        Assert.True(run.ExitCode == 2, run.Error);
+        // Said once on the terminal: the run's log lines, as a run without a terminal prints them.
+        Assert.Single(run.ErrorLines, l => l.EndsWith(step, StringComparison.Ordinal));
+        var events = JsonDocument.Parse(json.Out).RootElement.GetProperty("events").EnumerateArray()
+            .Select(e => (Kind: e.GetProperty("kind").GetString(), Asset: e.GetProperty("asset").GetString(), Message: e.GetProperty("message").GetString()!)).ToList();
+        Assert.Equal("RunStarted", events[0].Kind);
+        Assert.Equal([("Log", null, onFailure), ("Log", null, step)], events.Skip(1).Take(2));
+        Assert.Equal([onFailure, step], table.ErrorLines.Where(l => l.Contains("warning TRIB0301", StringComparison.Ordinal)).Select(l => l[(l.IndexOf("pipelines/", StringComparison.Ordinal))..]));
+    }
+
     // The reviewer's repro: a run killed mid-step was marked failed by the next command, without its alert.
     [Fact]
     public async Task Runs_AfterARunWhoseProcessWasKilled_MarksItFailedAndPostsTheAlertOnce()

@@ -11,8 +11,11 @@ using Tributary.Testing;
 
 namespace Tributary.Cli.Tests.Commands;
 
-/// <summary>'trib serve' as its own process: token rules, runs handed over by 'trib run', and a backfill that survives kill -9.</summary>
-public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
+/// <summary>
+/// 'trib serve' as its own process: token rules, runs handed over by 'trib run', and a backfill that survives kill -9. Tests
+/// that only read share one server (<see cref="SharedServedProject"/>); the others start their own.
+/// </summary>
+public sealed partial class ServeTests(PostgresCluster postgres, SharedServedProject shared) : IDisposable, IClassFixture<SharedServedProject>
 {
     private readonly TempDirectory _temp = new();
     private readonly TribProcesses _trib = new();
@@ -87,9 +90,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
     [Fact]
     public async Task OpenApi_Served_EqualsTheWebClientsCopy()
     {
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
-        var (_, address) = await ServeAsync();
-        using var http = new HttpClient { BaseAddress = address };
+        using var http = new HttpClient { BaseAddress = await shared.AddressAsync() };
 
         var served = JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json", Ct))!;
         var copy = Path.Combine(RepositoryFiles.Root, "web", "src", "api", "openapi.json");
@@ -177,8 +178,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
     [Fact]
     public async Task Serve_OnLoopback_AnswersOnlyToLoopbackHostNames()
     {
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
-        var (_, address) = await ServeAsync();
+        var address = await shared.AddressAsync();
         using var http = new HttpClient { BaseAddress = address };
 
         foreach (var host in new[] { "localhost", $"localhost:{address.Port}", $"127.0.0.1:{address.Port}", $"[::1]:{address.Port}" })
@@ -271,11 +271,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
     [Fact]
     public async Task Errors_AreProblemDetailsWithAMessage()
     {
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
-        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
-        File.WriteAllText(Path.Combine(Project, "pipelines", "broken.yaml"), "pipeline: broken\ncomponents:\n  - { id: a, type: no.such.type }\n");
-        var (_, address) = await ServeAsync();
-        using var http = WriteClient(address);
+        using var http = WriteClient(await shared.AddressAsync(), shared.Project);
 
         await AssertProblemAsync(await PostJsonAsync(http, "/api/validate", """{"yaml": null}"""), HttpStatusCode.BadRequest, "The constructor parameter 'Yaml'");
         await AssertProblemAsync(await PostJsonAsync(http, "/api/validate", "{}"), HttpStatusCode.BadRequest, "missing required properties including: 'yaml'");
@@ -298,9 +294,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
     [Fact]
     public async Task Post_BodyOverTheCap_IsRefusedWith413()
     {
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
-        var (_, address) = await ServeAsync();
-        using var http = WriteClient(address);
+        using var http = WriteClient(await shared.AddressAsync(), shared.Project);
         var huge = JsonSerializer.Serialize(new { yaml = new string('[', 2 * 1024 * 1024) });
 
         await AssertProblemAsync(await PostJsonAsync(http, "/api/validate", huge), HttpStatusCode.RequestEntityTooLarge, "larger than this server accepts (1024 KB)");
@@ -315,16 +309,7 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
     [Fact]
     public async Task Partitions_ArePagedWithTheTotal()
     {
-        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
-        File.WriteAllText(Path.Combine(Project, "pipelines", "regions.yaml"), """
-            pipeline: regions
-            partitions: { type: static, keys: [north, east, south, west, central] }
-            components:
-              - { id: raw, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS region" } }
-              - { id: summary, type: transform.sql, inputs: [raw], with: { sql: "SELECT count(*) AS n FROM raw" } }
-            """);
-        var (_, address) = await ServeAsync();
-        using var http = new HttpClient { BaseAddress = address };
+        using var http = new HttpClient { BaseAddress = await shared.AddressAsync() };
 
         var page = await http.GetFromJsonAsync<JsonElement>("/api/pipelines/regions/partitions?offset=1&limit=2", Ct);
         Assert.Equal(5, page.GetProperty("total").GetInt64());
@@ -699,11 +684,11 @@ public sealed partial class ServeTests(PostgresCluster postgres) : IDisposable
         }
     }
 
-    private const string Hello = "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n";
+    internal const string Hello = "pipeline: hello\ncomponents:\n  - { id: greeting, type: transform.sql, with: { sql: \"SELECT 'hi' AS word\" } }\n";
 
     // A client that sends the project's write secret, as trib does.
-    private HttpClient WriteClient(Uri address) =>
-        new() { BaseAddress = address, DefaultRequestHeaders = { { "X-Tributary-Write-Secret", File.ReadAllText(Path.Combine(Project, ".tributary", "write-secret")) } } };
+    private HttpClient WriteClient(Uri address, string? project = null) =>
+        new() { BaseAddress = address, DefaultRequestHeaders = { { "X-Tributary-Write-Secret", File.ReadAllText(Path.Combine(project ?? Project, ".tributary", "write-secret")) } } };
 
     private static Task<HttpResponseMessage> PostJsonAsync(HttpClient http, string path, string json) =>
         http.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);

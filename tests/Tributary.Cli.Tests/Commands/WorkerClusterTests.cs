@@ -17,13 +17,12 @@ public sealed partial class WorkerClusterTests(PostgresCluster postgres) : IDisp
 {
     private const string First = "2025-01-01";
     private readonly TempDirectory _temp = new();
-    private readonly List<Process> _children = [];
+    private readonly TribProcesses _trib = new();
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public void Dispose()
     {
-        foreach (var c in _children.Where(c => !c.HasExited)) c.Kill(entireProcessTree: true);
-        foreach (var c in _children) c.Dispose();
+        _trib.Dispose();
         _temp.Dispose();
     }
 
@@ -154,9 +153,8 @@ public sealed partial class WorkerClusterTests(PostgresCluster postgres) : IDisp
     private async Task<WorkerProcess> StartWorkerAsync(ClusterProject cluster, string name)
     {
         var port = FreePort();
-        var child = Trib.Start(cluster.Environment, "worker", "--port", port.ToString(CultureInfo.InvariantCulture),
+        var child = _trib.Start(cluster.Environment, "worker", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--gateway-port", FreePort().ToString(CultureInfo.InvariantCulture), "--name", name, "--project", cluster.Directory);
-        _children.Add(child);
         var worker = new WorkerProcess(name, child);
         while (await child.StandardError.ReadLineAsync(Ct) is { } line)
         {
@@ -172,9 +170,8 @@ public sealed partial class WorkerClusterTests(PostgresCluster postgres) : IDisp
 
     private async Task<(int ExitCode, string Log)> RunBackfillAsync(ClusterProject cluster, int days, int concurrency, Func<Process, Task>? whileRunning = null)
     {
-        var child = Trib.Start(cluster.Environment, "backfill", "daily", "--from", First, "--to", Day(days),
+        var child = _trib.Start(cluster.Environment, "backfill", "daily", "--from", First, "--to", Day(days),
             "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--project", cluster.Directory);
-        _children.Add(child);
         var error = child.StandardError.ReadToEndAsync(Ct);
         var output = child.StandardOutput.ReadToEndAsync(Ct);
         if (whileRunning is not null) await whileRunning(child);

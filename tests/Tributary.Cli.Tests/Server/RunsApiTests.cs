@@ -113,6 +113,41 @@ public sealed class RunsApiTests : IDisposable
             + $"a failed run would send no alert. Set {variable} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run)."), events[1]);
     }
 
+    // The two views of one run: the API had no warnings (only its event stream did), trib runs show's json no selection or params.
+    [Fact]
+    public async Task Get_ALocalRunOfAPartitionWithWarnings_SaysWhatTribRunsShowJsonSays()
+    {
+        var variable = "TRIB_TEST_SHOWN_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "regional.yaml"), $$"""
+            pipeline: regional
+            on_failure: { webhook_url_env: {{variable}} }
+            params:
+              n: { type: integer, default: 1 }
+            partitions: { type: static, keys: [north, south] }
+            components:
+              - { id: regions, type: transform.sql, with: { sql: "SELECT '${partition.key}' AS region, ${param.n} AS n" } }
+              - { id: totals, type: transform.sql, inputs: [regions], with: { sql: "SELECT count(*) AS c FROM regions" } }
+            """);
+        var run = await Trib.RunAsync("run", "regional", "--partition", "south", "--select", "regions", "--param", "n=2", "--full-refresh", "--project", Project);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var runId = JsonDocument.Parse((await Trib.RunAsync("runs", "--format", "json", "--project", Project)).Out).RootElement[0].GetProperty("run_id").GetString()!;
+        var cli = JsonDocument.Parse((await Trib.RunAsync("runs", "show", runId, "--format", "json", "--project", Project)).Out).RootElement;
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+
+        var api = (await served.Http.GetFromJsonAsync<RunDetail>($"/api/runs/{runId}", ApiJson.Options, Ct))!;
+
+        var warning = $"pipelines/regional.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here: "
+            + $"a failed run would send no alert. Set {variable} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run).";
+        Assert.Equal(("south", "cli", true, "regions", "2"), (api.Run.Partition, api.Run.Trigger, api.Run.FullRefresh, api.Run.Selection, api.Run.Params!["n"]));
+        Assert.Equal([warning], api.Warnings);
+        Assert.Equal(("south", "cli", true, "regions", "2"), (cli.GetProperty("partition").GetString(), cli.GetProperty("trigger").GetString(),
+            cli.GetProperty("full_refresh").GetBoolean(), cli.GetProperty("selection").GetString(), cli.GetProperty("params").GetProperty("n").GetString()));
+        Assert.Equal([warning], cli.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+        Assert.Equal(["regions"], api.Steps.Select(s => s.Asset));
+        Assert.Equal(["regions"], cli.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("asset").GetString()));
+    }
+
     [Fact]
     public async Task Queue_ARunHeldByAnotherProcess_SaysWhatItWaitsFor_AsTribRunsDoes()
     {

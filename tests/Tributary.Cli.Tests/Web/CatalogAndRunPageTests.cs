@@ -112,6 +112,6 @@ public sealed class CatalogAndRunPageTests : IAsyncDisposable
             // The whole check is there to read, wrapped, not cut off with an ellipsis.
             Assert.True(await check.EvaluateAsync<bool>("cell => cell.scrollWidth <= cell.clientWidth && cell.offsetHeight > 40"), "the check is cut off, not wrapped");
             Assert.Equal(width, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
-        });
+        }, failureScreenshot: Path.Combine(AppContext.BaseDirectory, $"{nameof(RunDetail_ChecksTable_WrapsADetailBetweenWordsOnly)}-{width}-failure.png")); // one per row
     }
 }
