@@ -19,6 +19,7 @@ import { moneyHeader, usePipelineCurrency } from "./usePipelineCurrency";
 import { Explain } from "./ui/Explain";
 import { readableName } from "./glossary";
 import { availableTruths, rankAgainstTruth, truthDefinitions, truthShare, type TruthKey } from "./attributionTruth";
+import { axisTitle } from "./ui/AxisTitle";
 
 /**
  * Model cards by component type: what an analytic fitted and how well (parameters with standard errors, fit
@@ -124,7 +125,12 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
       <FitFacts asset={asset} window={(m) => (
         <>
           {typeof m.calibration_end === "string" && <div><dt>Calibration data until</dt><dd>{m.calibration_end}{holdout.missing ? "" : ", holdout after"}</dd></div>}
-          {ltvIntervalFacts(m).map(([term, text]) => <div key={term}><dt>{term}</dt><dd>{text}</dd></div>)}
+          {/* Titled in words; the columns under it for whoever reads the table, what the interval is in the tile's title. */}
+          {ltvIntervalFacts(m).map((f) => (
+            <div key={f.columns} title={f.meaning} data-testid="ltv-interval">
+              <dt>{f.term}</dt><dd>{f.text}<code className="stat-columns">{f.columns}</code></dd>
+            </div>
+          ))}
         </>
       )}>
         {diagnostics.filter((d) => d.parameter === "customers").slice(0, 1).map((d) => <div key="c"><dt>Customers fitted</dt><dd>{formatCount(num(d.value))}</dd></div>)}
@@ -139,8 +145,8 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
                 <ResponsiveContainer width="100%" height={260}>
                   <BarChart data={byFrequency.map((r) => ({ x: String(r.calibration_frequency), actual: num(r.actual_mean), predicted: num(r.predicted_mean) }))} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="x" interval={0} label={{ value: "Repeat purchases in the calibration period", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
-                    <YAxis width={64} tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Mean purchases in holdout", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
+                    <XAxis dataKey="x" interval={0} label={axisTitle(["Repeat purchases in the calibration period", "Repeat purchases, calibration"], { position: "insideBottom", offset: -16, fill: "#4b5563" })} />
+                    <YAxis width={64} tickFormatter={(v: number) => formatNumber(v)} label={axisTitle("Mean purchases in holdout", { angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" })} />
                     <Tooltip formatter={(v) => formatNumber(Number(v))} />
                     <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                     <Bar dataKey="actual" fill="#334155" isAnimationActive={false} />

@@ -121,7 +121,18 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         // The data window the model was calibrated on, from the fit's materialization metadata.
         await Assertions.Expect(card.GetByText("Calibration data until")).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByText(new Regex(@"^\d{4}-\d{2}-\d{2}"))).Not.ToHaveCountAsync(0);
+        // The two intervals' tiles are titled in words, their columns under them and what each is in the tile's title.
+        var intervals = card.GetByTestId("ltv-interval");
+        await Assertions.Expect(intervals).ToHaveCountAsync(2);
+        await Assertions.Expect(intervals.Nth(0).Locator("dt")).ToHaveTextAsync("90% range of each customer's value");
+        await Assertions.Expect(intervals.Nth(0).Locator("code")).ToHaveTextAsync("clv_p05 – clv_p95");
+        await Assertions.Expect(intervals.Nth(0)).ToHaveAttributeAsync("title", new Regex("falls in it 9 times in 10"));
+        await Assertions.Expect(intervals.Nth(1).Locator("dt")).ToHaveTextAsync("Range of the expected value from parameter uncertainty");
+        await Assertions.Expect(intervals.Nth(1).Locator("code")).ToHaveTextAsync("clv_low – clv_high");
+        await Assertions.Expect(intervals.Nth(1)).ToHaveAttributeAsync("title", new Regex("Not a range for what a customer will spend"));
+        await Assertions.Expect(card.Locator("dt").Filter(new() { HasTextRegex = new Regex("clv_") })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "RFM segments: customers per segment" })).ToBeVisibleAsync();
+        await AssertAxisTitlesFitOnAPhoneAsync(page);
     });
 
     [Fact]
@@ -348,6 +359,32 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await page.SetViewportSizeAsync(1400, 900);
     }
 
+    // At 390 px every chart's axis titles on the page lie inside their chart, whole: a shorter wording or a smaller size,
+    // never run past the edge ("Holdout customers targeted (highest score f" on the Qini chart). Returns the titles shown.
+    private static async Task<IReadOnlyList<string>> AssertAxisTitlesFitOnAPhoneAsync(IPage page)
+    {
+        await page.SetViewportSizeAsync(390, 844);
+        const string Titles = """
+            () => {
+              const charts = [...document.querySelectorAll('svg.recharts-surface')].filter(s => s.querySelector('text.recharts-label') && s.getBoundingClientRect().width > 0);
+              if (charts.length === 0 || charts.some(s => s.getBoundingClientRect().width > 390)) return null;
+              return charts.flatMap(s => {
+                const chart = s.getBoundingClientRect();
+                return [...s.querySelectorAll('text.recharts-label')].map(t => {
+                  const b = t.getBoundingClientRect();
+                  const inside = b.left >= chart.left - 1 && b.right <= chart.right + 1 && b.top >= chart.top - 1 && b.bottom <= chart.bottom + 1;
+                  return (inside ? '' : 'OUTSIDE ') + t.textContent + ` (${Math.round(b.left - chart.left)}..${Math.round(b.right - chart.left)} of ${Math.round(chart.width)} px)`;
+                });
+              });
+            }
+            """;
+        await page.WaitForFunctionAsync($"() => ({Titles})() !== null");
+        var titles = await page.EvaluateAsync<string[]>($"() => ({Titles})()");
+        Assert.DoesNotContain(titles, t => t.StartsWith("OUTSIDE ", StringComparison.Ordinal));
+        await page.SetViewportSizeAsync(1400, 900);
+        return titles;
+    }
+
     [Fact]
     public Task Dashboard_PropensityMarketing_GainsQiniDecilesAndTheAudienceAgainstTheAlternatives() => CheckPageAsync("dashboard/propensity_marketing", "dashboard-propensity", async page =>
     {
@@ -396,6 +433,10 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Propensity: purchase rate lift by decile" })).ToBeVisibleAsync();
         // The Qini chart's five-entry legend wraps to three lines on a phone, above the plot.
         await AssertLegendClearsPlotOnAPhoneAsync(page, "Qini curves by learner beside random and propensity orderings");
+        // Its x-axis title and every other chart's fit a phone, the Qini's in its shorter wording.
+        var titles = await AssertAxisTitlesFitOnAPhoneAsync(page);
+        Assert.Contains(titles, t => t.StartsWith("Holdout customers, best first (", StringComparison.Ordinal));
+        Assert.Contains(titles, t => t.StartsWith("Incremental conversions (", StringComparison.Ordinal));
     });
 
     [Fact]
