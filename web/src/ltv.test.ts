@@ -49,14 +49,14 @@ describe("what an LTV value means", () => {
   it("titles the model card's interval tiles in words, with how many draws each took and its columns", () => {
     const facts = ltvIntervalFacts({ prediction_draws: 1000, interval_draws: 50 });
     expect(facts.map((f) => [f.term, f.text, f.columns])).toEqual([
-      ["90% range of each customer's value", `${new Intl.NumberFormat().format(1000)} simulated futures each`, "clv_p05 – clv_p95"],
-      ["Range of the expected value from parameter uncertainty", "50 parameter draws", "clv_low – clv_high"],
+      ["90% range of each customer's value", `${new Intl.NumberFormat().format(1000)} simulated futures`, "clv_p05 – clv_p95"],
+      ["Range from parameter uncertainty", "50 parameter draws", "clv_low – clv_high"],
     ]);
     expect(facts[0].meaning).toMatch(/falls in it 9 times in 10/);
     expect(facts[1].meaning).toMatch(/^How well the model knows each customer's expected value .* Not a range for what a customer will spend/);
     // No tile is titled by its column names.
     for (const f of facts) expect(f.term).not.toMatch(/clv_/);
-    expect(ltvIntervalFacts({ interval_draws: 0 }).map((f) => [f.term, f.text])).toEqual([["Range of the expected value from parameter uncertainty", "not drawn (interval_draws 0)"]]);
+    expect(ltvIntervalFacts({ interval_draws: 0 }).map((f) => [f.term, f.text, f.off])).toEqual([["Range from parameter uncertainty", "not drawn", "interval_draws: 0"]]);
   });
 
   it("says why the prediction interval, and nothing when it is filled", () => {

@@ -64,6 +64,8 @@ export interface LtvIntervalFact {
   text: string;
   meaning: string;
   columns: string;
+  /** The parameter that turned it off, when the fit drew none. */
+  off?: string;
 }
 
 /**
@@ -75,10 +77,10 @@ export function ltvIntervalFacts(metadata: Record<string, unknown>): LtvInterval
   const prediction = metadata.prediction_draws, parameters = metadata.interval_draws;
   if (typeof prediction === "number")
     facts.push({ term: "90% range of each customer's value", columns: "clv_p05 – clv_p95", meaning: predictionIntervalMeaning,
-      text: prediction > 0 ? `${formatCount(prediction)} simulated futures each` : "not simulated (prediction_draws 0)" });
+      text: prediction > 0 ? `${formatCount(prediction)} simulated futures` : "not simulated", off: prediction > 0 ? undefined : "prediction_draws: 0" });
   if (typeof parameters === "number")
-    facts.push({ term: "Range of the expected value from parameter uncertainty", columns: "clv_low – clv_high", meaning: expectedValueIntervalMeaning,
-      text: parameters > 0 ? `${formatCount(parameters)} parameter draws` : "not drawn (interval_draws 0)" });
+    facts.push({ term: "Range from parameter uncertainty", columns: "clv_low – clv_high", meaning: expectedValueIntervalMeaning,
+      text: parameters > 0 ? `${formatCount(parameters)} parameter draws` : "not drawn", off: parameters > 0 ? undefined : "interval_draws: 0" });
   return facts;
 }
 

@@ -128,7 +128,7 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
           {/* Titled in words; the columns under it for whoever reads the table, what the interval is in the tile's title. */}
           {ltvIntervalFacts(m).map((f) => (
             <div key={f.columns} title={f.meaning} data-testid="ltv-interval">
-              <dt>{f.term}</dt><dd>{f.text}<code className="stat-columns">{f.columns}</code></dd>
+              <dt>{f.term}</dt><dd>{f.text}<code className="stat-columns">{f.columns}{f.off && ` (${f.off})`}</code></dd>
             </div>
           ))}
         </>

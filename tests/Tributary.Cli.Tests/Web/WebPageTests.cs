@@ -127,7 +127,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(intervals.Nth(0).Locator("dt")).ToHaveTextAsync("90% range of each customer's value");
         await Assertions.Expect(intervals.Nth(0).Locator("code")).ToHaveTextAsync("clv_p05 – clv_p95");
         await Assertions.Expect(intervals.Nth(0)).ToHaveAttributeAsync("title", new Regex("falls in it 9 times in 10"));
-        await Assertions.Expect(intervals.Nth(1).Locator("dt")).ToHaveTextAsync("Range of the expected value from parameter uncertainty");
+        await Assertions.Expect(intervals.Nth(1).Locator("dt")).ToHaveTextAsync("Range from parameter uncertainty");
         await Assertions.Expect(intervals.Nth(1).Locator("code")).ToHaveTextAsync("clv_low – clv_high");
         await Assertions.Expect(intervals.Nth(1)).ToHaveAttributeAsync("title", new Regex("Not a range for what a customer will spend"));
         await Assertions.Expect(card.Locator("dt").Filter(new() { HasTextRegex = new Regex("clv_") })).ToHaveCountAsync(0);
