@@ -17,8 +17,13 @@ describe("fitAxisTitle", () => {
     expect(fitAxisTitle(titles, 150, 16, measure)).toEqual({ text: "Customers targeted", fontSize: 16 });
   });
 
-  it("shrinks the last wording, to 11 px at most, when none fits", () => {
+  it("shrinks the last wording, to 12 px, where no wording fits", () => {
     expect(fitAxisTitle(["Share of the trees' gain (%)"], 180, 16, measure)).toEqual({ text: "Share of the trees' gain (%)", fontSize: 12 });
-    expect(fitAxisTitle(["Share of the trees' gain (%)"], 10, 16, measure)).toEqual({ text: "Share of the trees' gain (%)", fontSize: 11 });
+  });
+
+  it("then drops the last wording's parenthesis, then goes down to 11 px", () => {
+    expect(fitAxisTitle(["ROAS (attributed revenue per unit of spend)"], 200, 13, measure)).toEqual({ text: "ROAS", fontSize: 13 });
+    expect(fitAxisTitle(["Share of the trees' gain (%)"], 160, 16, measure)).toEqual({ text: "Share of the trees' gain", fontSize: 13 });
+    expect(fitAxisTitle(["Customers"], 10, 16, measure)).toEqual({ text: "Customers", fontSize: 11 });
   });
 });
