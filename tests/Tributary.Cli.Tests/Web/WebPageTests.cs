@@ -168,7 +168,9 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var channels = page.GetByRole(AriaRole.Article, new() { Name = "Per channel: attributed revenue and cost per attributed conversion" });
         await Assertions.Expect(channels.GetByTestId("channel-model")).ToContainTextAsync("the shapley attribution model; amounts in USD");
         await Assertions.Expect(channels.GetByRole(AriaRole.Columnheader, new() { Name = "Cost per attributed conversion (USD)" })).ToBeVisibleAsync();
-        await Assertions.Expect(channels.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid_search" }).Locator("td.num").Nth(3)).ToHaveTextAsync(new Regex(@"^\d"));
+        // Channels by the names the attribution table gives them (paid search), not their ids.
+        await Assertions.Expect(channels.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid search" }).Locator("td.num").Nth(3)).ToHaveTextAsync(new Regex(@"^\d"));
+        await Assertions.Expect(channels.GetByText(new Regex("_"))).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Campaigns: ROAS over the period" }).GetByTestId("panel-about")).ToContainTextAsync("shapley attribution model");
         // The budget card: the half-saturation spend per day in the currency, beside κ, each explained.
         var budget = page.GetByRole(AriaRole.Article, new() { Name = "Model card budget_plan" });
@@ -443,6 +445,13 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     public Task Dashboard_Recommendations_ModelTable_ProductAndCustomerLookups() => CheckPageAsync("dashboard/product_recommendations", "dashboard-recommendations", async page =>
     {
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card model_card" });
+        // Titled once, not "Model card: Model card"; each measure's column at one precision (52.5% over 100.0%).
+        await Assertions.Expect(card.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync(new Regex("^Model card ?model_card$"));
+        foreach (var column in new[] { 4, 8, 9 })
+        {
+            var cells = await card.Locator($"tbody tr td:nth-child({column})").AllTextContentsAsync();
+            Assert.Single(cells.Where(c => c.Contains('%', StringComparison.Ordinal)).Select(c => Regex.Match(c, @"\.(\d+)%").Groups[1].Value.Length).Distinct());
+        }
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "popular" })).Not.ToHaveCountAsync(0);
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "als" })).ToHaveCountAsync(1);
         await Assertions.Expect(card.GetByTestId("explain")).ToContainTextAsync("NDCG@");
@@ -450,6 +459,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var overview = page.GetByRole(AriaRole.Article, new() { Name = "Recommendations overview" });
         await Assertions.Expect(overview.GetByTestId("recs-coverage")).ToHaveTextAsync(new Regex(@"^\d+ of \d+ products \("));
         await Assertions.Expect(overview.GetByRole(AriaRole.Region, new() { Name = "Products recommended to the most customers" }).GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("%");
+        var shares = await overview.GetByRole(AriaRole.Region, new() { Name = "Products recommended to the most customers" }).Locator("tbody tr td:nth-child(4)").AllTextContentsAsync();
+        Assert.Single(shares.Select(c => Regex.Match(c, @"\.(\d+)%").Groups[1].Value.Length).Distinct());
 
         // The best seller by order lines has neighbours on any seed; it is searched by its name, as a person would.
         var product = DemoColumn("shopify/orders_export.csv", "Lineitem name").GroupBy(n => n).MaxBy(g => g.Count())!.Key;
