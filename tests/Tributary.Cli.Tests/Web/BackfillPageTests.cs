@@ -50,6 +50,10 @@ public sealed class BackfillPageTests : IAsyncDisposable
             var formBox = (await form.BoundingBoxAsync())!;
             var fromBox = (await form.GetByLabel("From").BoundingBoxAsync())!;
             Assert.True(fromBox.Width > formBox.Width - 2 * 16 - 4, $"on a phone the From field is {fromBox.Width} px wide in a {formBox.Width} px form");
+            // The table's empty state stays in view on a phone, though the table is wider than the screen.
+            var wrap = (await backfills.Locator(".table-wrap").BoundingBoxAsync())!;
+            var empty = (await backfills.Locator(".empty-cell > .empty").BoundingBoxAsync())!;
+            Assert.True(empty.X >= wrap.X && empty.X + empty.Width <= wrap.X + wrap.Width + 1, $"empty state {empty.X}..{empty.X + empty.Width}, table in view {wrap.X}..{wrap.X + wrap.Width}");
             await page.SetViewportSizeAsync(1400, 900);
             await form.GetByLabel("Partitions of").SelectOptionAsync("intake");
             await form.GetByLabel("From").FillAsync("2025-01-01T00:00");

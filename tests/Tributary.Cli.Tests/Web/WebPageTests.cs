@@ -447,6 +447,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card model_card" });
         // Titled once, not "Model card: Model card"; each measure's column at one precision (52.5% over 100.0%).
         await Assertions.Expect(card.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync(new Regex("^Model card ?model_card$"));
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "popular" })).Not.ToHaveCountAsync(0);
         foreach (var column in new[] { 4, 8, 9 })
         {
             var cells = await card.Locator($"tbody tr td:nth-child({column})").AllTextContentsAsync();
