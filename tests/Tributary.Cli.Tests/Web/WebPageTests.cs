@@ -400,6 +400,12 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(propensity.GetByRole(AriaRole.Figure, new() { Name = "Calibration plot: predicted against observed purchase rate by decile" }).Locator(".recharts-scatter-symbol").First).ToBeVisibleAsync();
         var gains = propensity.GetByRole(AriaRole.Figure, new() { Name = "Cumulative gains: share of buyers reached by share of customers targeted" });
         await Assertions.Expect(gains.Locator(".recharts-line")).ToHaveCountAsync(3);
+        // On a phone the measure names wrap and the model's values are in view beside them (they were past the edge).
+        await page.SetViewportSizeAsync(390, 844);
+        var measuresBox = (await measures.BoundingBoxAsync())!;
+        var firstValue = (await measures.Locator("tbody tr").First.Locator("td.num").First.BoundingBoxAsync())!;
+        Assert.True(firstValue.X + firstValue.Width <= measuresBox.X + measuresBox.Width + 1, $"first value ends at {firstValue.X + firstValue.Width}, the table at {measuresBox.X + measuresBox.Width}");
+        await page.SetViewportSizeAsync(1400, 900);
         await Assertions.Expect(propensity.GetByTestId("propensity-horizon")).ToHaveTextAsync(new Regex(@"^90 days \(labels from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\)$"));
         // The campaign audience downloads with its contacts, as the churn alert list does.
         var audienceDownload = page.GetByRole(AriaRole.Link, new() { Name = "Download the audience with contacts (CSV)" });
