@@ -185,6 +185,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var heat = funnel.GetByRole(AriaRole.Region, new() { Name = "Step by breakdown" });
         await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "1. Product Viewed" })).ToBeVisibleAsync();
         await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader, new() { Name = "(all)" })).ToBeVisibleAsync();
+        // The total leads its breakdown's columns, as it leads the picker.
+        await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader).Nth(1)).ToHaveTextAsync("(all)");
         await funnel.GetByRole(AriaRole.Combobox, new() { Name = "Breakdown" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
         // The paths are a Sankey: step nodes (the start event among them, labelled with its units) joined by flow bands.
         var sankey = page.GetByRole(AriaRole.Figure, new() { Name = "Paths: the most travelled steps (Sankey edges) chart" });

@@ -68,9 +68,18 @@ function tick(v: number, unit: Unit, currency?: string | null): string {
  * A bar chart with axis titles, every category labelled (horizontal bars with a label column when names are long or
  * many), tooltips in the values' unit; alternative series (models) are picked one at a time and all shown in a heat table.
  */
+/**
+ * The series in the order the picker and the heat table list them: the one shown first leads ("(all)" before desktop
+ * and mobile in a funnel, where it sat between them), the rest as the data gives them.
+ */
+export function seriesOrder(chart: Pick<Chart, "bars" | "pick">): string[] {
+  const all = [...new Set(chart.bars.flatMap((b) => Object.keys(b.series)))];
+  return chart.pick !== undefined && all.includes(chart.pick) ? [chart.pick, ...all.filter((s) => s !== chart.pick)] : all;
+}
+
 export function ChartView({ chart, title }: { chart: Chart; title: string }) {
   const [measure, width] = useWidth();
-  const allSeries = [...new Set(chart.bars.flatMap((b) => Object.keys(b.series)))];
+  const allSeries = seriesOrder(chart);
   const [picked, setPicked] = useState(chart.pick ?? "");
   if (chart.sankey) return <div className="chart"><SankeyView sankey={chart.sankey} title={title} caption={chart.xTitle} />{chart.note && <p className="muted">{chart.note}</p>}</div>;
   const series = chart.pick ? [picked] : allSeries;
