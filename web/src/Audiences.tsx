@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { api, ApiError, errorMessage, type Schemas } from "./api/client";
-import { addAudience, conditionsOf, countLabel, nameProblem, newRow, operatorsFor, valueInput, type ColumnKind, type ConditionRow, type Destination } from "./audiences";
+import { addAudience, audienceStartingPoints, conditionsOf, countLabel, nameProblem, newRow, operatorsFor, valueInput, type ColumnKind, type ConditionRow, type Destination } from "./audiences";
 import { columnUnits, type ColumnUnit } from "./columnUnits";
 import { Card, EmptyState, ErrorNotice, Loading, Page, ResultTable } from "./ui/components";
 import { usePipelineCurrency } from "./usePipelineCurrency";
@@ -34,6 +34,7 @@ export function Audiences() {
   const limitN = orderBy && /^\d+$/.test(limit.trim()) && Number(limit) >= 1 ? Number(limit) : undefined;
   const key = JSON.stringify([table, conditions, match, orderBy, limitN]);
   const asset = assets?.find((a) => a.name === table) ?? null;
+  const startingPoints = useMemo(() => audienceStartingPoints(assets ?? []), [assets]);
   const currency = usePipelineCurrency(asset?.pipeline ?? "");
 
   // The count follows the conditions, a moment after the last change; an answer to older conditions is dropped.
@@ -79,6 +80,16 @@ export function Audiences() {
                 {assets.map((a) => <option key={a.name} value={a.name}>{a.name}{a.pipeline ? ` (${a.pipeline})` : ""}</option>)}
               </select>
             </label>
+            {!table && startingPoints.length > 0 && (
+              <div className="starting-points">
+                <p className="muted">Or start from a table with one row per customer:</p>
+                <ul aria-label="Tables to start from">
+                  {startingPoints.map((s) => (
+                    <li key={s.name}><button type="button" className="link-button" onClick={() => pick(s.name)}>{s.name}</button> <span className="muted">{s.what}</span></li>
+                  ))}
+                </ul>
+              </div>
+            )}
           </Card>
           {table && (
             <Card title="Conditions" actions={

@@ -5,7 +5,8 @@ import { pipelineCurrency } from "./ltv";
 import { Explain } from "./ui/Explain";
 import { useOutputTable } from "./sideTables";
 import { Card, DataTable, EmptyState, ErrorNotice, Loading } from "./ui/components";
-import { formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { alignedPercentFormat, formatMoney, formatNumber, formatPercent } from "./ui/format";
+import { recommenderName } from "./glossary";
 
 type RecommendedItem = Schemas["RecommendedItem"];
 type RelatedItem = Schemas["RelatedItem"];
@@ -99,6 +100,8 @@ function RecommendationOverviewCard({ catalog }: { catalog: ReadonlyMap<string, 
   const [error, setError] = useState<string | null>(null);
   useEffect(() => { api.recommendationOverview(15).then(setOverview, (e: unknown) => setError(errorMessage(e))); }, []);
   const title = "Recommendations overview: what customers are offered";
+  // One precision for the column: 27.0% under 27.1%, not 27%.
+  const share = alignedPercentFormat(overview?.top.map((r) => r.share) ?? []);
   return (
     <Card title={title} label="Recommendations overview">
       {error ? <ErrorNotice>{error}</ErrorNotice> : !overview ? <Loading /> : (
@@ -107,7 +110,7 @@ function RecommendationOverviewCard({ catalog }: { catalog: ReadonlyMap<string, 
             <div><dt>Customers with a list</dt><dd>{overview.customers.toLocaleString()}</dd></div>
             <div><dt>Products recommended</dt><dd data-testid="recs-coverage">{coverageLabel(overview.products, overview.catalog_products)}</dd></div>
             <div><dt>Items per list</dt><dd>{overview.customers > 0 ? formatNumber(overview.items / overview.customers) : "—"}</dd></div>
-            <div><dt>From</dt><dd>{overview.sources.map((x) => `${x.source.replaceAll("_", " ")} ${formatPercent(x.share)}`).join(" · ")}</dd></div>
+            <div><dt>From</dt><dd>{overview.sources.map((x) => `${recommenderName(x.source)} ${formatPercent(x.share)}`).join(" · ")}</dd></div>
           </dl>
           <p className="muted">"popular" items fill lists the model left short (a customer with few purchases, or the business rules excluded its picks).</p>
           <DataTable caption="Products recommended to the most customers" rows={overview.top} rowKey={(r) => r.sku} maxHeight={420}
@@ -115,7 +118,7 @@ function RecommendationOverviewCard({ catalog }: { catalog: ReadonlyMap<string, 
               { key: "product", header: "Product", cell: (r) => productLabel(r.sku, catalog) },
               { key: "category", header: "Category", cell: (r) => catalog.get(r.sku)?.category ?? "—" },
               { key: "customers", header: "Customers offered it", numeric: true, cell: (r) => r.customers.toLocaleString() },
-              { key: "share", header: "Share of lists", numeric: true, cell: (r) => formatPercent(r.share) },
+              { key: "share", header: "Share of lists", numeric: true, cell: (r) => share(r.share) },
             ]} />
         </>
       )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addAudience, audienceSteps, conditionsOf, countLabel, isComplete, nameProblem, operatorsFor, splitItems, valueInput } from "./audiences";
+import { addAudience, audienceStartingPoints, audienceSteps, conditionsOf, countLabel, isComplete, nameProblem, operatorsFor, splitItems, valueInput } from "./audiences";
 import { toGraph } from "./pipelineGraph";
 
 const pipeline = `pipeline: customer_ltv
@@ -94,5 +94,15 @@ describe("audience builder", () => {
 
   it("refuses a pipeline that does not make the table", () => {
     expect(() => addAudience(pipeline, { name: "a", input: "value_tiers", match: "all", destination: "table", conditions: [] })).toThrow(/no step 'value_tiers'/);
+  });
+});
+
+describe("audienceStartingPoints", () => {
+  // The table list held 156 tables, most no customer list, with nothing to say where to begin.
+  it("offers the customer tables the project has, in the order a marketer looks for them", () => {
+    const assets = [{ name: "rfm_segments" }, { name: "orders" }, { name: "churn_scores__metrics" }, { name: "churn_scores" }, { name: "customer_value" }];
+    expect(audienceStartingPoints(assets).map((s) => s.name)).toEqual(["customer_value", "churn_scores", "rfm_segments"]);
+    expect(audienceStartingPoints(assets)[0].what).toBe("value tier, predicted value (CLV) and marketing consent");
+    expect(audienceStartingPoints([{ name: "orders" }])).toEqual([]);
   });
 });

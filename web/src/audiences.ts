@@ -138,3 +138,22 @@ export function addAudience(yaml: string, d: AudienceDraft): string {
   for (const s of audienceSteps(d)) text = addComponent(text, s.id, s.type, s.inputs, s.params);
   return text;
 }
+
+/** Tables with one row per customer that the templates write, and what an audience picks customers by in each. */
+const startingPoints: readonly { name: string; what: string }[] = [
+  { name: "customer_value", what: "value tier, predicted value (CLV) and marketing consent" },
+  { name: "customer_360", what: "everything known of each customer: orders, sessions, tickets, scores" },
+  { name: "churn_scores", what: "churn probability and risk band" },
+  { name: "propensity_scores", what: "how likely each customer is to buy soon" },
+  { name: "uplift_scores", what: "who a campaign would persuade, rather than who buys anyway" },
+  { name: "rfm_segments", what: "RFM segment (Champions, At Risk, …)" },
+];
+
+/**
+ * The tables to start an audience from, of those the project has (a project lists a hundred and more tables, most of
+ * them no customer list): what a marketer would open the table list looking for.
+ */
+export function audienceStartingPoints(assets: readonly { name: string }[]): { name: string; what: string }[] {
+  const names = new Set(assets.map((a) => a.name));
+  return startingPoints.filter((s) => names.has(s.name));
+}

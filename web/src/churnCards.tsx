@@ -11,6 +11,7 @@ import { MeasuresTable, num, shown, type ScoredModel } from "./classifierCard";
 import { personLabel } from "./churn";
 import { ContactListDownload, useContactsDownstream } from "./contactsDownload";
 import { profileLink } from "./Customers";
+import { axisTitle } from "./ui/AxisTitle";
 
 
 /** The model and its baselines, in the card's column order, with the names a reader knows them by. */
@@ -72,9 +73,9 @@ export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string
                 <ScatterChart margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis type="number" dataKey="predicted" domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v)}
-                    label={{ value: "Mean predicted churn probability", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                    label={axisTitle(["Mean predicted churn probability", "Predicted churn rate"], { position: "insideBottom", offset: -16, fill: "#4b5563" })} />
                   <YAxis type="number" dataKey="observed" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)}
-                    label={{ value: "Observed churn rate", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
+                    label={axisTitle("Observed churn rate", { angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" })} />
                   <Tooltip formatter={(v) => formatPercent(Number(v))} />
                   <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                   <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#111827" strokeDasharray="4 3" />
@@ -96,7 +97,7 @@ export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string
               <ResponsiveContainer width="100%" height={Math.max(200, 22 * topFeatures.length + 60)}>
                 <BarChart data={topFeatures} layout="vertical" margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-                  <XAxis type="number" ticks={gainTicks} domain={[0, gainTicks[gainTicks.length - 1]]} tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share of the trees' gain (%)", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                  <XAxis type="number" ticks={gainTicks} domain={[0, gainTicks[gainTicks.length - 1]]} tickFormatter={(v: number) => formatPercent(v)} label={axisTitle("Share of the trees' gain (%)", { position: "insideBottom", offset: -16, fill: "#4b5563" })} />
                   <YAxis type="category" dataKey="feature" width={180} interval={0} />
                   <Tooltip formatter={(v) => formatNumber(Number(v))} />
                   <Bar dataKey="importance" fill="#1d4ed8" isAnimationActive={false} />

@@ -44,7 +44,8 @@ export function MeasuresTable({ caption, models, value, measures = holdoutMeasur
   return (
     <DataTable caption={caption} rows={measures} rowKey={(m) => m.metric}
       columns={[
-        { key: "metric", header: "Measure", cell: (m) => `${m.label} (${m.better} is better)` },
+        // Wrapped, so that on a phone the models' values come into view beside the measure rather than past the edge.
+        { key: "metric", header: "Measure", wrap: true, cell: (m) => `${m.label} (${m.better} is better)` },
         ...models.map((p) => {
           // A model's plain measures at one precision (0.20 under 0.46, not 0.2); a measure with its own format keeps it.
           const plain = alignedFormat(measures.filter((m) => !m.format).map((m) => value(p.model, m.metric)));

@@ -1,7 +1,7 @@
 import { intervalNote, ltvUnits, ltvValueLabel, pipelineCurrency } from "./ltv";
 import { moneyHeader } from "./usePipelineCurrency";
 import { attributionModelLabel } from "./attribution";
-import { glossary, readableName } from "./glossary";
+import { glossary, readableName, recommenderName } from "./glossary";
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
 import { formatCompactCurrency, formatPercent } from "./ui/format";
 import type { Sort } from "./ui/sorting";
@@ -251,7 +251,7 @@ export const panels: Record<string, Panel> = {
     title: "Campaigns: ROAS over the period",
     output: "summary",
     chart: (rows) => ({
-      bars: rows.filter((r) => n(r.spend) > 0).map((r) => ({ x: `${r.channel} / ${r.campaign ?? ""}`, series: { roas: n(r.roas) } })).sort((a, b) => b.series.roas - a.series.roas),
+      bars: rows.filter((r) => n(r.spend) > 0).map((r) => ({ x: `${readableName(String(r.channel))} / ${r.campaign ?? ""}`, series: { roas: n(r.roas) } })).sort((a, b) => b.series.roas - a.series.roas),
       xTitle: "Channel / campaign", yTitle: "ROAS (attributed revenue per unit of spend)", unit: "ratio", horizontal: true,
     }),
     about: (metadata, params) => {
@@ -263,7 +263,7 @@ export const panels: Record<string, Panel> = {
     title: "Recommendations: NDCG on the holdout by model",
     output: "main",
     chart: (rows) => ({
-      bars: rows.map((r) => ({ x: String(r.model).replaceAll("_", " "), series: { ndcg: n(r.ndcg) } })),
+      bars: rows.map((r) => ({ x: recommenderName(String(r.model)), series: { ndcg: n(r.ndcg) } })),
       xTitle: "Model", yTitle: "NDCG at k (higher is better)", unit: "score",
     }),
   },
@@ -375,7 +375,7 @@ export const panels: Record<string, Panel> = {
     title: "Budget reallocation: daily spend now and recommended",
     output: "main",
     chart: (rows, currency) => ({
-      bars: rows.map((r) => ({ x: String(r.channel), series: { current: n(r.current_spend), recommended: n(r.recommended_spend) } })),
+      bars: rows.map((r) => ({ x: readableName(String(r.channel)), series: { current: n(r.current_spend), recommended: n(r.recommended_spend) } })),
       xTitle: "Channel", yTitle: currency ? `Spend (${currency}/day)` : "Spend per day", unit: "money_per_day", currency,
     }),
   },

@@ -7,6 +7,7 @@ import { columnUnit } from "./columnUnits";
 import { usePipelineCurrency } from "./usePipelineCurrency";
 import { FitFacts } from "./modelCards";
 import { useComponentParams } from "./componentParams";
+import { axisTitle } from "./ui/AxisTitle";
 
 const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
 const pct = (v: unknown) => (Number.isFinite(num(v)) ? formatSignedPercent(num(v)) : "—");
@@ -75,7 +76,7 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
             <ResponsiveContainer width="100%" height={Math.max(200, 70 * intervals.length)}>
               <BarChart data={intervals} layout="vertical" margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-                <XAxis type="number" tickFormatter={(v: number) => `${formatNumber(v)}%`} label={{ value: "Relative lift over control (%)", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                <XAxis type="number" tickFormatter={(v: number) => `${formatNumber(v)}%`} label={axisTitle(["Relative lift over control (%)", "Lift over control (%)"], { position: "insideBottom", offset: -16, fill: "#4b5563" })} />
                 <YAxis type="category" dataKey="x" width={200} />
                 <Tooltip formatter={(v) => (Array.isArray(v) ? `${formatNumber(Number(v[0]))}% to ${formatNumber(Number(v[1]))}%` : String(v))} />
                 {/* Measured, so that on a phone a legend wrapped to several lines pushes the plot down. */}
@@ -130,9 +131,9 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
             <ResponsiveContainer width="100%" height={260}>
               <LineChart data={overTime} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                <XAxis dataKey="day" label={{ value: "Units exposed through this day", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
+                <XAxis dataKey="day" label={axisTitle(["Units exposed through this day", "Units exposed so far"], { position: "insideBottom", offset: -16, fill: "#4b5563" })} />
                 <YAxis width={64} tickFormatter={(v: number) => `${formatNumber(v)}%`} domain={axis ?? ["auto", "auto"]} ticks={axis ? cumulativeTicks(axis) : undefined} allowDataOverflow
-                  label={{ value: "Relative lift (%)", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
+                  label={axisTitle("Relative lift (%)", { angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" })} />
                 <Tooltip formatter={(v) => `${formatNumber(Number(v))}%`} />
                 {/* Measured, so that on a phone a legend wrapped to several lines pushes the plot down. */}
                 <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />

@@ -50,6 +50,13 @@ describe("the Explore page", () => {
     expect(gridCell(rows[0][0], formats[0])).toEqual({ text: "1234567", isNull: false });
   });
 
+  it("rounds a DOUBLE column with values under 0.001 to one precision too, not 0.5 beside 0.000523", () => {
+    const rows = [[0.5], [0.000523], [null]];
+    const [format] = gridFormats([{ type: "number" }], rows);
+    expect(gridCell(rows[0][0], format)).toEqual({ text: new Intl.NumberFormat(undefined, { minimumFractionDigits: 5 }).format(0.5), isNull: false, exact: "0.5" });
+    expect(gridCell(rows[1][0], format)).toEqual({ text: "0.00052", isNull: false, exact: "0.000523" });
+  });
+
   it("says nothing when every row is shown, and why rows are missing when some are not", () => {
     const whole = shownResult(answer([[1, "2026-01-01T00:00:00", null]]));
     expect(resultNotices(whole)).toEqual([]);

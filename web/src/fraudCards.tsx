@@ -12,6 +12,7 @@ import { ChartView } from "./ui/ChartView";
 import { Card, DataTable, ErrorNotice, Loading, StatusBadge } from "./ui/components";
 import { formatCount, formatCurrency, formatDateTime, formatNumber, formatPercent } from "./ui/format";
 import { moneyHeader, usePipelineCurrency } from "./usePipelineCurrency";
+import { axisTitle } from "./ui/AxisTitle";
 
 const axisLabel = { fill: "#4b5563" };
 const palette = ["#334155", "#b91c1c", "#1d4ed8", "#b45309", "#7c3aed", "#047857"];
@@ -95,8 +96,8 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
                   <BarChart data={distribution.map((d) => ({ x: d.x, ...d.series }))} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     {/* Ticks that would run into each other are skipped (on a phone), the first and last kept. */}
-                    <XAxis dataKey="x" interval="preserveStartEnd" minTickGap={8} label={{ value: "Risk score", position: "insideBottom", offset: -16, ...axisLabel }} />
-                    <YAxis width={64} tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share of the label's transactions", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
+                    <XAxis dataKey="x" interval="preserveStartEnd" minTickGap={8} label={axisTitle("Risk score", { position: "insideBottom", offset: -16, ...axisLabel })} />
+                    <YAxis width={64} tickFormatter={(v: number) => formatPercent(v)} label={axisTitle(["Share of the label's transactions", "Share of the label"], { angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel })} />
                     <Tooltip formatter={(v) => formatPercent(Number(v))} />
                     {/* Measured, not a fixed height: on a phone the labels wrap to a second line, which must push the plot (and its top tick, half above it) down. */}
                     <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
@@ -115,8 +116,8 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
                 {/* The legend at the very top and the thresholds' names in the band under it, over the plot: never on the legend. */}
                 <LineChart data={curve.map((c) => ({ threshold: c.threshold, precision: Number.isFinite(c.precision) ? c.precision : null, recall: c.recall }))} margin={{ top: 26, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis type="number" dataKey="threshold" domain={[0, 100]} label={{ value: "Flag from this risk score", position: "insideBottom", offset: -16, ...axisLabel }} />
-                  <YAxis type="number" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)} label={{ value: "Share", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
+                  <XAxis type="number" dataKey="threshold" domain={[0, 100]} label={axisTitle(["Flag from this risk score", "Flagged from score"], { position: "insideBottom", offset: -16, ...axisLabel })} />
+                  <YAxis type="number" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)} label={axisTitle("Share", { angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel })} />
                   <Tooltip formatter={(v) => formatPercent(Number(v))} labelFormatter={(v) => `score ≥ ${String(v)}`} />
                   <Legend verticalAlign="top" height={28} wrapperStyle={{ top: 0 }} />
                   {Number.isFinite(thresholds.review) && <ReferenceLine x={thresholds.review} stroke="#b45309" strokeDasharray="4 3" label={<ThresholdLabel text="review" side="left" fill="#92400e" />} />}

@@ -40,3 +40,6 @@ export const attributionModelNames: Readonly<Record<string, string>> = {
 
 /** A model's or channel's name as a reader writes it: a known model's own name, any other with spaces for underscores (paid_search → paid search). */
 export const readableName = (name: string) => attributionModelNames[name] ?? name.replaceAll("_", " ");
+
+/** A recommender (recs.evaluate's models, a list item's source) as a reader writes it: als → ALS, item_similarity → item similarity. */
+export const recommenderName = (name: string) => (name === "als" ? "ALS" : name.replaceAll("_", " "));

@@ -46,12 +46,17 @@ describe("what an LTV value means", () => {
     expect(ltvUnits(null)).toEqual(intervals);
   });
 
-  it("tells the model card what each interval is and how many draws it took", () => {
-    expect(ltvIntervalFacts({ prediction_draws: 1000, interval_draws: 50 })).toEqual([
-      ["clv_p05 – clv_p95", "90% prediction interval (1000 simulated futures)"],
-      ["clv_low – clv_high", "uncertainty of the expected value (parameters only), 50 draws"],
+  it("titles the model card's interval tiles in words, with how many draws each took and its columns", () => {
+    const facts = ltvIntervalFacts({ prediction_draws: 1000, interval_draws: 50 });
+    expect(facts.map((f) => [f.term, f.text, f.columns])).toEqual([
+      ["90% range of each customer's value", `${new Intl.NumberFormat().format(1000)} simulated futures`, "clv_p05 – clv_p95"],
+      ["Range from parameter uncertainty", "50 parameter draws", "clv_low – clv_high"],
     ]);
-    expect(ltvIntervalFacts({ interval_draws: 0 })).toEqual([["clv_low – clv_high", "not drawn (interval_draws 0)"]]);
+    expect(facts[0].meaning).toMatch(/falls in it 9 times in 10/);
+    expect(facts[1].meaning).toMatch(/^How well the model knows each customer's expected value .* Not a range for what a customer will spend/);
+    // No tile is titled by its column names.
+    for (const f of facts) expect(f.term).not.toMatch(/clv_/);
+    expect(ltvIntervalFacts({ interval_draws: 0 }).map((f) => [f.term, f.text, f.off])).toEqual([["Range from parameter uncertainty", "not drawn", "interval_draws: 0"]]);
   });
 
   it("says why the prediction interval, and nothing when it is filled", () => {

@@ -3,6 +3,7 @@
  * values orders in, the time unit of recency and t, and whether it drew an interval. Read from the fit's metadata (what
  * the run used) and the pipeline's params, never assumed.
  */
+import { formatCount } from "./ui/format";
 
 /** "12-month" for 365 days, "24-month" for 730, else "90-day". */
 export function horizonLabel(days: number): string {
@@ -42,6 +43,8 @@ export const predictionIntervalLabel = "90% prediction interval";
 export const predictionIntervalMeaning =
   "90% prediction interval: the customer's own spend over the horizon, discounted, falls in it 9 times in 10 (5th to 95th percentile of simulated futures; 0 when they may well not buy again).";
 export const expectedValueIntervalLabel = "uncertainty of the expected value (parameters only)";
+export const expectedValueIntervalMeaning =
+  "How well the model knows each customer's expected value (clv) given how much data it was fitted on: 5th to 95th percentile of clv under redrawn model parameters. Not a range for what a customer will spend; far narrower than that.";
 
 /**
  * The units of the LTV table's columns: recency and t in the fit's time unit, and what the interval columns are
@@ -55,14 +58,29 @@ export function ltvUnits(metadata: Record<string, unknown> | null): Record<strin
   return unit ? { recency: unit, t: unit, ...intervals } : intervals;
 }
 
-/** The model card's lines on the two intervals of an LTV fit, from its metadata: what each is and how many draws it took. */
-export function ltvIntervalFacts(metadata: Record<string, unknown>): [string, string][] {
-  const facts: [string, string][] = [];
+/** One interval tile of the LTV model card: its title in words, how it was drawn, what it is, and the columns that hold it. */
+export interface LtvIntervalFact {
+  term: string;
+  text: string;
+  meaning: string;
+  columns: string;
+  /** The parameter that turned it off, when the fit drew none. */
+  off?: string;
+}
+
+/**
+ * The model card's tiles on the two intervals of an LTV fit, from its metadata: titled by what each is (a marketer reads
+ * "90% range of each customer's value", not clv_p05 – clv_p95), with how many draws it took and its columns beside.
+ */
+export function ltvIntervalFacts(metadata: Record<string, unknown>): LtvIntervalFact[] {
+  const facts: LtvIntervalFact[] = [];
   const prediction = metadata.prediction_draws, parameters = metadata.interval_draws;
   if (typeof prediction === "number")
-    facts.push(["clv_p05 – clv_p95", prediction > 0 ? `${predictionIntervalLabel} (${prediction} simulated futures)` : "none (prediction_draws 0)"]);
+    facts.push({ term: "90% range of each customer's value", columns: "clv_p05 – clv_p95", meaning: predictionIntervalMeaning,
+      text: prediction > 0 ? `${formatCount(prediction)} simulated futures` : "not simulated", off: prediction > 0 ? undefined : "prediction_draws: 0" });
   if (typeof parameters === "number")
-    facts.push(["clv_low – clv_high", parameters > 0 ? `${expectedValueIntervalLabel}, ${parameters} draws` : "not drawn (interval_draws 0)"]);
+    facts.push({ term: "Range from parameter uncertainty", columns: "clv_low – clv_high", meaning: expectedValueIntervalMeaning,
+      text: parameters > 0 ? `${formatCount(parameters)} parameter draws` : "not drawn", off: parameters > 0 ? undefined : "interval_draws: 0" });
   return facts;
 }
 

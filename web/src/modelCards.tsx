@@ -17,8 +17,9 @@ import { pipelineCurrency } from "./ltv";
 import { getSection } from "./pipelineGraph";
 import { moneyHeader, usePipelineCurrency } from "./usePipelineCurrency";
 import { Explain } from "./ui/Explain";
-import { readableName } from "./glossary";
+import { readableName, recommenderName } from "./glossary";
 import { availableTruths, rankAgainstTruth, truthDefinitions, truthShare, type TruthKey } from "./attributionTruth";
+import { axisTitle } from "./ui/AxisTitle";
 
 /**
  * Model cards by component type: what an analytic fitted and how well (parameters with standard errors, fit
@@ -124,7 +125,12 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
       <FitFacts asset={asset} window={(m) => (
         <>
           {typeof m.calibration_end === "string" && <div><dt>Calibration data until</dt><dd>{m.calibration_end}{holdout.missing ? "" : ", holdout after"}</dd></div>}
-          {ltvIntervalFacts(m).map(([term, text]) => <div key={term}><dt>{term}</dt><dd>{text}</dd></div>)}
+          {/* Titled in words; the columns under it for whoever reads the table, what the interval is in the tile's title. */}
+          {ltvIntervalFacts(m).map((f) => (
+            <div key={f.columns} title={f.meaning} data-testid="ltv-interval">
+              <dt>{f.term}</dt><dd>{f.text}<code className="stat-columns">{f.columns}{f.off && ` (${f.off})`}</code></dd>
+            </div>
+          ))}
         </>
       )}>
         {diagnostics.filter((d) => d.parameter === "customers").slice(0, 1).map((d) => <div key="c"><dt>Customers fitted</dt><dd>{formatCount(num(d.value))}</dd></div>)}
@@ -139,8 +145,8 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
                 <ResponsiveContainer width="100%" height={260}>
                   <BarChart data={byFrequency.map((r) => ({ x: String(r.calibration_frequency), actual: num(r.actual_mean), predicted: num(r.predicted_mean) }))} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="x" interval={0} label={{ value: "Repeat purchases in the calibration period", position: "insideBottom", offset: -16, fill: "#4b5563" }} />
-                    <YAxis width={64} tickFormatter={(v: number) => formatNumber(v)} label={{ value: "Mean purchases in holdout", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" }} />
+                    <XAxis dataKey="x" interval={0} label={axisTitle(["Repeat purchases in the calibration period", "Repeat purchases, calibration"], { position: "insideBottom", offset: -16, fill: "#4b5563" })} />
+                    <YAxis width={64} tickFormatter={(v: number) => formatNumber(v)} label={axisTitle("Mean purchases in holdout", { angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, fill: "#4b5563" })} />
                     <Tooltip formatter={(v) => formatNumber(Number(v))} />
                     <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                     <Bar dataKey="actual" fill="#334155" isAnimationActive={false} />
@@ -300,7 +306,7 @@ function ChannelPerformanceCard({ asset, pipeline }: { asset: string; pipeline: 
       {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">Not computed yet.</p> : !summary.rows ? <Loading /> : (
         <DataTable caption="Attributed revenue and cost per attributed conversion by channel" rows={totals} rowKey={(r) => r.channel}
           columns={[
-            { key: "channel", header: "Channel", cell: (r) => r.channel },
+            { key: "channel", header: "Channel", cell: (r) => readableName(r.channel) },
             { key: "spend", header: `Spend${unit}`, numeric: true, cell: (r) => formatMoney(r.spend) },
             { key: "conversions", header: "Attributed conversions", numeric: true, cell: (r) => conversions(r.conversions) },
             { key: "revenue", header: `Attributed revenue${unit}`, numeric: true, cell: (r) => formatMoney(r.revenue) },
@@ -336,7 +342,7 @@ function BudgetCard({ asset, pipeline }: { asset: string; pipeline: string }) {
       {channels.error ? <ErrorNotice>{channels.error}</ErrorNotice> : channels.missing ? <p className="muted">Not fitted yet.</p> : !channels.rows ? <Loading /> : (
         <DataTable caption="Response curves" rows={channels.rows} rowKey={(r) => String(r.channel)}
           columns={[
-            { key: "channel", header: "Channel", cell: (r) => String(r.channel) },
+            { key: "channel", header: "Channel", cell: (r) => readableName(String(r.channel)) },
             { key: "days", header: "Days of data", numeric: true, cell: (r) => formatCount(num(r.days)) },
             { key: "r2", header: "R²", numeric: true, cell: (r) => curve.r2(num(r.r_squared)) },
             { key: "theta", header: "θ (carry-over)", numeric: true, cell: (r) => curve.theta(num(r.theta)) },
@@ -356,6 +362,10 @@ function RecommendationCard({ asset }: { asset: string }) {
   const card = useOutputTable({ step: asset, output: "main" });
   const rows = card.rows ?? [];
   const k = rows.length > 0 ? String(rows[0].k) : "k";
+  // Each measure's column at one precision: 52.5% over 100.0%, not 100%.
+  const column = (key: string) => rows.map((r) => (r[key] === null ? null : num(r[key])));
+  const [ndcg, precision, recall, map, novelty] = ["ndcg", "precision", "recall", "map", "novelty"].map((key) => alignedFormat(column(key)));
+  const [lift, hit, coverage] = ["ndcg_lift", "hit_rate", "coverage"].map((key) => alignedPercentFormat(column(key)));
   return (
     <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset} window={(m) => typeof m.split_date === "string" && (
@@ -364,16 +374,16 @@ function RecommendationCard({ asset }: { asset: string }) {
       {card.missing ? <p className="muted">No evaluation yet.</p> : !card.rows ? <Loading /> : (
         <DataTable caption="Ranking quality by model" rows={rows} rowKey={(r) => String(r.model)}
           columns={[
-            { key: "model", header: "Model", cell: (r) => String(r.model).replaceAll("_", " ") },
+            { key: "model", header: "Model", cell: (r) => recommenderName(String(r.model)) },
             { key: "users", header: "Customers tested", numeric: true, cell: (r) => formatCount(num(r.users)) },
-            { key: "ndcg", header: `NDCG@${k}`, numeric: true, cell: (r) => formatNumber(num(r.ndcg)) },
-            { key: "lift", header: "NDCG vs popular", numeric: true, cell: (r) => (r.ndcg_lift === null ? "—" : formatPercent(num(r.ndcg_lift))) },
-            { key: "precision", header: `Precision@${k}`, numeric: true, cell: (r) => formatNumber(num(r.precision)) },
-            { key: "recall", header: `Recall@${k}`, numeric: true, cell: (r) => formatNumber(num(r.recall)) },
-            { key: "map", header: `MAP@${k}`, numeric: true, cell: (r) => formatNumber(num(r.map)) },
-            { key: "hit", header: "Hit rate", numeric: true, cell: (r) => formatPercent(num(r.hit_rate)) },
-            { key: "coverage", header: "Catalog coverage", numeric: true, cell: (r) => formatPercent(num(r.coverage)) },
-            { key: "novelty", header: "Novelty (bits)", numeric: true, cell: (r) => formatNumber(num(r.novelty)) },
+            { key: "ndcg", header: `NDCG@${k}`, numeric: true, cell: (r) => ndcg(num(r.ndcg)) },
+            { key: "lift", header: "NDCG vs popular", numeric: true, cell: (r) => (r.ndcg_lift === null ? "—" : lift(num(r.ndcg_lift))) },
+            { key: "precision", header: `Precision@${k}`, numeric: true, cell: (r) => precision(num(r.precision)) },
+            { key: "recall", header: `Recall@${k}`, numeric: true, cell: (r) => recall(num(r.recall)) },
+            { key: "map", header: `MAP@${k}`, numeric: true, cell: (r) => map(num(r.map)) },
+            { key: "hit", header: "Hit rate", numeric: true, cell: (r) => hit(num(r.hit_rate)) },
+            { key: "coverage", header: "Catalog coverage", numeric: true, cell: (r) => coverage(num(r.coverage)) },
+            { key: "novelty", header: "Novelty (bits)", numeric: true, cell: (r) => novelty(num(r.novelty)) },
           ]} />
       )}
       {rows.length > 0 && <Explain terms={["ndcg", "map", "precision", "recall", "hitRate", "coverage", "novelty"]} lead={`On customers' purchases after the training data, with k = ${k}:`} />}

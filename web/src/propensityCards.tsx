@@ -12,6 +12,7 @@ import { formatCount, formatMoney, formatNumber, formatPercent, formatSignifican
 import { Explain } from "./ui/Explain";
 import { FitFacts } from "./modelCards";
 import { MeasuresTable, num, shown, type ScoredModel } from "./classifierCard";
+import { axisTitle } from "./ui/AxisTitle";
 
 const axisLabel = { fill: "#4b5563" };
 
@@ -68,9 +69,9 @@ export function PropensityCard({ asset }: { asset: string }) {
                 <LineChart data={gainsCurves(gains.rows)} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis type="number" dataKey={xKey} domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v)}
-                    label={{ value: "Customers targeted (highest score first)", position: "insideBottom", offset: -16, ...axisLabel }} />
+                    label={axisTitle(["Customers targeted (highest score first)", "Customers targeted, best first", "Customers targeted"], { position: "insideBottom", offset: -16, ...axisLabel })} />
                   <YAxis type="number" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)}
-                    label={{ value: "Buyers reached", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
+                    label={axisTitle("Buyers reached", { angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel })} />
                   <Tooltip formatter={(v) => formatPercent(Number(v))} labelFormatter={(v) => `${formatPercent(Number(v))} targeted`} />
                   <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                   {gainModels.map((m) => <Line key={m.model} dataKey={m.model} name={m.label} stroke={m.colour} isAnimationActive={false} />)}
@@ -89,9 +90,9 @@ export function PropensityCard({ asset }: { asset: string }) {
                 <ScatterChart margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis type="number" dataKey="predicted" domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v)}
-                    label={{ value: "Mean predicted purchase probability", position: "insideBottom", offset: -16, ...axisLabel }} />
+                    label={axisTitle(["Mean predicted purchase probability", "Predicted purchase rate"], { position: "insideBottom", offset: -16, ...axisLabel })} />
                   <YAxis type="number" dataKey="observed" domain={[0, 1]} width={64} tickFormatter={(v: number) => formatPercent(v)}
-                    label={{ value: "Observed purchase rate", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
+                    label={axisTitle("Observed purchase rate", { angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel })} />
                   <Tooltip formatter={(v) => formatPercent(Number(v))} />
                   <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                   <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#111827" strokeDasharray="4 3" />
@@ -158,9 +159,9 @@ export function UpliftCard({ asset, pipeline }: { asset: string; pipeline: strin
                 <LineChart data={curvePoints(qini.rows, "learner", "fraction", "incremental_conversions")} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis type="number" dataKey={xKey} domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v)}
-                    label={{ value: "Holdout customers targeted (highest score first)", position: "insideBottom", offset: -16, ...axisLabel }} />
+                    label={axisTitle(["Holdout customers targeted (highest score first)", "Holdout customers, best first", "Customers targeted"], { position: "insideBottom", offset: -16, ...axisLabel })} />
                   <YAxis type="number" width={64} tickFormatter={(v: number) => formatNumber(v)}
-                    label={{ value: "Incremental conversions", angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel }} />
+                    label={axisTitle("Incremental conversions", { angle: -90, position: "insideLeft", style: { textAnchor: "middle" }, ...axisLabel })} />
                   <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(v) => `${formatPercent(Number(v))} targeted`} />
                   <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />
                   <ReferenceLine y={0} stroke="#111827" />

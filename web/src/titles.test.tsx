@@ -19,4 +19,9 @@ describe("assetTitle", () => {
     expect(renderToStaticMarkup(<h2>{assetTitle("Model card", "churn_scores")}</h2>))
       .toBe('<h2>Model card: Churn scores<span class="muted asset-id" title="step and table id: churn_scores">churn_scores</span></h2>');
   });
+
+  it("does not repeat a step named after what it is", () => {
+    expect(renderToStaticMarkup(<h2>{assetTitle("Model card", "model_card")}</h2>))
+      .toBe('<h2>Model card<span class="muted asset-id" title="step and table id: model_card">model_card</span></h2>');
+  });
 });

@@ -16,5 +16,7 @@ export function humanTitle(id: string): string {
 
 /** A card's heading for one step: what it is and its human name, with the id beside it (what YAML, SQL and the API call it). */
 export function assetTitle(kind: string, asset: string): ReactNode {
-  return <>{kind}: {humanTitle(asset)}<span className="muted asset-id" title={`step and table id: ${asset}`}>{asset}</span></>;
+  // A step named after what it is (model_card) is not titled twice ("Model card: Model card").
+  const name = humanTitle(asset);
+  return <>{name.toLowerCase() === kind.toLowerCase() ? kind : `${kind}: ${name}`}<span className="muted asset-id" title={`step and table id: ${asset}`}>{asset}</span></>;
 }

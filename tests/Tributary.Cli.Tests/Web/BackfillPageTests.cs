@@ -38,6 +38,23 @@ public sealed class BackfillPageTests : IAsyncDisposable
             // Only the intake group is partitioned: the pipeline is offered as such, and the group is picked among its partitioned ones.
             await Assertions.Expect(form.GetByLabel("Pipeline").Locator("option")).ToHaveTextAsync(["hours (intake: hourly)"]);
             await Assertions.Expect(form.GetByLabel("Partitions of").Locator("option")).ToHaveTextAsync(["intake (hourly)"]);
+            // Each label starts at its field's left edge (they were centred above fields of other widths), on a desktop and,
+            // a field a line filling the form, on a phone.
+            const string LabelOffset = "e => { const r = document.createRange(); r.selectNodeContents(e.closest('label').firstChild); return r.getBoundingClientRect().left - e.getBoundingClientRect().left; }";
+            foreach (var width in new[] { 1400, 390 })
+            {
+                await page.SetViewportSizeAsync(width, 900);
+                foreach (var field in new[] { "Pipeline", "From", "At once" })
+                    Assert.InRange(await form.GetByLabel(field).EvaluateAsync<double>(LabelOffset), -1, 1);
+            }
+            var formBox = (await form.BoundingBoxAsync())!;
+            var fromBox = (await form.GetByLabel("From").BoundingBoxAsync())!;
+            Assert.True(fromBox.Width > formBox.Width - 2 * 16 - 4, $"on a phone the From field is {fromBox.Width} px wide in a {formBox.Width} px form");
+            // The table's empty state stays in view on a phone, though the table is wider than the screen.
+            var wrap = (await backfills.Locator(".table-wrap").BoundingBoxAsync())!;
+            var empty = (await backfills.Locator(".empty-cell > .empty").BoundingBoxAsync())!;
+            Assert.True(empty.X >= wrap.X && empty.X + empty.Width <= wrap.X + wrap.Width + 1, $"empty state {empty.X}..{empty.X + empty.Width}, table in view {wrap.X}..{wrap.X + wrap.Width}");
+            await page.SetViewportSizeAsync(1400, 900);
             await form.GetByLabel("Partitions of").SelectOptionAsync("intake");
             await form.GetByLabel("From").FillAsync("2025-01-01T00:00");
             await form.GetByLabel("To").FillAsync("2025-01-01T05:00");

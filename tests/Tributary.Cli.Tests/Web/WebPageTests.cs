@@ -121,7 +121,18 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         // The data window the model was calibrated on, from the fit's materialization metadata.
         await Assertions.Expect(card.GetByText("Calibration data until")).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByText(new Regex(@"^\d{4}-\d{2}-\d{2}"))).Not.ToHaveCountAsync(0);
+        // The two intervals' tiles are titled in words, their columns under them and what each is in the tile's title.
+        var intervals = card.GetByTestId("ltv-interval");
+        await Assertions.Expect(intervals).ToHaveCountAsync(2);
+        await Assertions.Expect(intervals.Nth(0).Locator("dt")).ToHaveTextAsync("90% range of each customer's value");
+        await Assertions.Expect(intervals.Nth(0).Locator("code")).ToHaveTextAsync("clv_p05 – clv_p95");
+        await Assertions.Expect(intervals.Nth(0)).ToHaveAttributeAsync("title", new Regex("falls in it 9 times in 10"));
+        await Assertions.Expect(intervals.Nth(1).Locator("dt")).ToHaveTextAsync("Range from parameter uncertainty");
+        await Assertions.Expect(intervals.Nth(1).Locator("code")).ToHaveTextAsync("clv_low – clv_high");
+        await Assertions.Expect(intervals.Nth(1)).ToHaveAttributeAsync("title", new Regex("Not a range for what a customer will spend"));
+        await Assertions.Expect(card.Locator("dt").Filter(new() { HasTextRegex = new Regex("clv_") })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "RFM segments: customers per segment" })).ToBeVisibleAsync();
+        await AssertAxisTitlesFitOnAPhoneAsync(page);
     });
 
     [Fact]
@@ -157,7 +168,9 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var channels = page.GetByRole(AriaRole.Article, new() { Name = "Per channel: attributed revenue and cost per attributed conversion" });
         await Assertions.Expect(channels.GetByTestId("channel-model")).ToContainTextAsync("the shapley attribution model; amounts in USD");
         await Assertions.Expect(channels.GetByRole(AriaRole.Columnheader, new() { Name = "Cost per attributed conversion (USD)" })).ToBeVisibleAsync();
-        await Assertions.Expect(channels.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid_search" }).Locator("td.num").Nth(3)).ToHaveTextAsync(new Regex(@"^\d"));
+        // Channels by the names the attribution table gives them (paid search), not their ids.
+        await Assertions.Expect(channels.GetByRole(AriaRole.Row).Filter(new() { HasText = "paid search" }).Locator("td.num").Nth(3)).ToHaveTextAsync(new Regex(@"^\d"));
+        await Assertions.Expect(channels.GetByText(new Regex("_"))).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Campaigns: ROAS over the period" }).GetByTestId("panel-about")).ToContainTextAsync("shapley attribution model");
         // The budget card: the half-saturation spend per day in the currency, beside κ, each explained.
         var budget = page.GetByRole(AriaRole.Article, new() { Name = "Model card budget_plan" });
@@ -172,6 +185,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var heat = funnel.GetByRole(AriaRole.Region, new() { Name = "Step by breakdown" });
         await Assertions.Expect(heat.GetByRole(AriaRole.Rowheader, new() { Name = "1. Product Viewed" })).ToBeVisibleAsync();
         await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader, new() { Name = "(all)" })).ToBeVisibleAsync();
+        // The total leads its breakdown's columns, as it leads the picker.
+        await Assertions.Expect(heat.GetByRole(AriaRole.Columnheader).Nth(1)).ToHaveTextAsync("(all)");
         await funnel.GetByRole(AriaRole.Combobox, new() { Name = "Breakdown" }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
         // The paths are a Sankey: step nodes (the start event among them, labelled with its units) joined by flow bands.
         var sankey = page.GetByRole(AriaRole.Figure, new() { Name = "Paths: the most travelled steps (Sankey edges) chart" });
@@ -348,6 +363,32 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await page.SetViewportSizeAsync(1400, 900);
     }
 
+    // At 390 px every chart's axis titles on the page lie inside their chart, whole: a shorter wording or a smaller size,
+    // never run past the edge ("Holdout customers targeted (highest score f" on the Qini chart). Returns the titles shown.
+    private static async Task<IReadOnlyList<string>> AssertAxisTitlesFitOnAPhoneAsync(IPage page)
+    {
+        await page.SetViewportSizeAsync(390, 844);
+        const string Titles = """
+            () => {
+              const charts = [...document.querySelectorAll('svg.recharts-surface')].filter(s => s.querySelector('text.recharts-label') && s.getBoundingClientRect().width > 0);
+              if (charts.length === 0 || charts.some(s => s.getBoundingClientRect().width > 390)) return null;
+              return charts.flatMap(s => {
+                const chart = s.getBoundingClientRect();
+                return [...s.querySelectorAll('text.recharts-label')].map(t => {
+                  const b = t.getBoundingClientRect();
+                  const inside = b.left >= chart.left - 1 && b.right <= chart.right + 1 && b.top >= chart.top - 1 && b.bottom <= chart.bottom + 1;
+                  return (inside ? '' : 'OUTSIDE ') + t.textContent + ` (${Math.round(b.left - chart.left)}..${Math.round(b.right - chart.left)} of ${Math.round(chart.width)} px)`;
+                });
+              });
+            }
+            """;
+        await page.WaitForFunctionAsync($"() => ({Titles})() !== null");
+        var titles = await page.EvaluateAsync<string[]>($"() => ({Titles})()");
+        Assert.DoesNotContain(titles, t => t.StartsWith("OUTSIDE ", StringComparison.Ordinal));
+        await page.SetViewportSizeAsync(1400, 900);
+        return titles;
+    }
+
     [Fact]
     public Task Dashboard_PropensityMarketing_GainsQiniDecilesAndTheAudienceAgainstTheAlternatives() => CheckPageAsync("dashboard/propensity_marketing", "dashboard-propensity", async page =>
     {
@@ -361,6 +402,12 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(propensity.GetByRole(AriaRole.Figure, new() { Name = "Calibration plot: predicted against observed purchase rate by decile" }).Locator(".recharts-scatter-symbol").First).ToBeVisibleAsync();
         var gains = propensity.GetByRole(AriaRole.Figure, new() { Name = "Cumulative gains: share of buyers reached by share of customers targeted" });
         await Assertions.Expect(gains.Locator(".recharts-line")).ToHaveCountAsync(3);
+        // On a phone the measure names wrap and the model's values are in view beside them (they were past the edge).
+        await page.SetViewportSizeAsync(390, 844);
+        var measuresBox = (await measures.BoundingBoxAsync())!;
+        var firstValue = (await measures.Locator("tbody tr").First.Locator("td.num").First.BoundingBoxAsync())!;
+        Assert.True(firstValue.X + firstValue.Width <= measuresBox.X + measuresBox.Width + 1, $"first value ends at {firstValue.X + firstValue.Width}, the table at {measuresBox.X + measuresBox.Width}");
+        await page.SetViewportSizeAsync(1400, 900);
         await Assertions.Expect(propensity.GetByTestId("propensity-horizon")).ToHaveTextAsync(new Regex(@"^90 days \(labels from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\)$"));
         // The campaign audience downloads with its contacts, as the churn alert list does.
         var audienceDownload = page.GetByRole(AriaRole.Link, new() { Name = "Download the audience with contacts (CSV)" });
@@ -396,12 +443,24 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = "Propensity: purchase rate lift by decile" })).ToBeVisibleAsync();
         // The Qini chart's five-entry legend wraps to three lines on a phone, above the plot.
         await AssertLegendClearsPlotOnAPhoneAsync(page, "Qini curves by learner beside random and propensity orderings");
+        // Its x-axis title and every other chart's fit a phone, the Qini's in its shorter wording.
+        var titles = await AssertAxisTitlesFitOnAPhoneAsync(page);
+        Assert.Contains(titles, t => t.StartsWith("Holdout customers, best first (", StringComparison.Ordinal));
+        Assert.Contains(titles, t => t.StartsWith("Incremental conversions (", StringComparison.Ordinal));
     });
 
     [Fact]
     public Task Dashboard_Recommendations_ModelTable_ProductAndCustomerLookups() => CheckPageAsync("dashboard/product_recommendations", "dashboard-recommendations", async page =>
     {
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Model card model_card" });
+        // Titled once, not "Model card: Model card"; each measure's column at one precision (52.5% over 100.0%).
+        await Assertions.Expect(card.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync(new Regex("^Model card ?model_card$"));
+        await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "popular" })).Not.ToHaveCountAsync(0);
+        foreach (var column in new[] { 4, 8, 9 })
+        {
+            var cells = await card.Locator($"tbody tr td:nth-child({column})").AllTextContentsAsync();
+            Assert.Single(cells.Where(c => c.Contains('%', StringComparison.Ordinal)).Select(c => Regex.Match(c, @"\.(\d+)%").Groups[1].Value.Length).Distinct());
+        }
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "popular" })).Not.ToHaveCountAsync(0);
         await Assertions.Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "als" })).ToHaveCountAsync(1);
         await Assertions.Expect(card.GetByTestId("explain")).ToContainTextAsync("NDCG@");
@@ -409,6 +468,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var overview = page.GetByRole(AriaRole.Article, new() { Name = "Recommendations overview" });
         await Assertions.Expect(overview.GetByTestId("recs-coverage")).ToHaveTextAsync(new Regex(@"^\d+ of \d+ products \("));
         await Assertions.Expect(overview.GetByRole(AriaRole.Region, new() { Name = "Products recommended to the most customers" }).GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("%");
+        var shares = await overview.GetByRole(AriaRole.Region, new() { Name = "Products recommended to the most customers" }).Locator("tbody tr td:nth-child(4)").AllTextContentsAsync();
+        Assert.Single(shares.Select(c => Regex.Match(c, @"\.(\d+)%").Groups[1].Value.Length).Distinct());
 
         // The best seller by order lines has neighbours on any seed; it is searched by its name, as a person would.
         var product = DemoColumn("shopify/orders_export.csv", "Lineitem name").GroupBy(n => n).MaxBy(g => g.Count())!.Key;

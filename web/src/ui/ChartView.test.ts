@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartLayout, formatUnit, heatColumnFormats, niceTicks, valueDomain } from "./ChartView";
+import { chartLayout, formatUnit, heatColumnFormats, niceTicks, seriesOrder, valueDomain } from "./ChartView";
 import { panels } from "../dashboards";
 import { formatCurrency } from "./format";
 
@@ -81,5 +81,15 @@ describe("heat table", () => {
     expect(chart.bars.map((b) => b.x)).toEqual(["paid search", "email"]);
     expect(Object.keys(chart.bars[0].series)).toEqual(["Markov (1st order)", "first touch"]);
     expect(chart.pick).toBe("Markov (1st order)");
+  });
+});
+
+describe("seriesOrder", () => {
+  // The funnel's heat table read desktop, (all), mobile: the breakdown's total sat between its parts.
+  it("puts the series shown first ahead of the rest, which keep the data's order", () => {
+    const bars: { x: string; series: Record<string, number> }[] = [{ x: "1. Viewed", series: { desktop: 3, "(all)": 5, mobile: 2 } }, { x: "2. Added", series: { desktop: 1, "(all)": 2, mobile: 1, tablet: 0 } }];
+    expect(seriesOrder({ bars, pick: "(all)" })).toEqual(["(all)", "desktop", "mobile", "tablet"]);
+    expect(seriesOrder({ bars })).toEqual(["desktop", "(all)", "mobile", "tablet"]);
+    expect(seriesOrder({ bars, pick: "Markov" })).toEqual(["desktop", "(all)", "mobile", "tablet"]);
   });
 });

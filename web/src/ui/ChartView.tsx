@@ -4,6 +4,7 @@ import type { Chart, Unit } from "../dashboards";
 import { alignedFormat, alignedPercentFormat, formatCompact, formatCompactCurrency, formatCurrency, formatNumber, formatPercent } from "./format";
 import { SankeyView } from "./SankeyView";
 import { useWidth } from "./useWidth";
+import { axisTitle } from "./AxisTitle";
 
 // Each at least 4.5:1 against white: legends print series names in their colour.
 const colors = ["#1d4ed8", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#be185d", "#4d7c0f", "#b91c1c", "#334155", "#a16207"];
@@ -67,9 +68,18 @@ function tick(v: number, unit: Unit, currency?: string | null): string {
  * A bar chart with axis titles, every category labelled (horizontal bars with a label column when names are long or
  * many), tooltips in the values' unit; alternative series (models) are picked one at a time and all shown in a heat table.
  */
+/**
+ * The series in the order the picker and the heat table list them: the one shown first leads ("(all)" before desktop
+ * and mobile in a funnel, where it sat between them), the rest as the data gives them.
+ */
+export function seriesOrder(chart: Pick<Chart, "bars" | "pick">): string[] {
+  const all = [...new Set(chart.bars.flatMap((b) => Object.keys(b.series)))];
+  return chart.pick !== undefined && all.includes(chart.pick) ? [chart.pick, ...all.filter((s) => s !== chart.pick)] : all;
+}
+
 export function ChartView({ chart, title }: { chart: Chart; title: string }) {
   const [measure, width] = useWidth();
-  const allSeries = [...new Set(chart.bars.flatMap((b) => Object.keys(b.series)))];
+  const allSeries = seriesOrder(chart);
   const [picked, setPicked] = useState(chart.pick ?? "");
   if (chart.sankey) return <div className="chart"><SankeyView sankey={chart.sankey} title={title} caption={chart.xTitle} />{chart.note && <p className="muted">{chart.note}</p>}</div>;
   const series = chart.pick ? [picked] : allSeries;
@@ -108,14 +118,14 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
             <CartesianGrid strokeDasharray="3 3" horizontal={!horizontal} vertical={horizontal} />
             {horizontal ? (
               <>
-                <XAxis type="number" domain={domain} ticks={ticks} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} label={{ value: chart.yTitle, position: "insideBottom", offset: -16, ...axisLabel }} />
+                <XAxis type="number" domain={domain} ticks={ticks} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} label={axisTitle(chart.yTitle, { position: "insideBottom", offset: -16, ...axisLabel })} />
                 <YAxis type="category" dataKey="x" width={labelWidth} interval={0} tick={{ fontSize: 12 }} />
               </>
             ) : (
               <>
                 <XAxis dataKey="x" interval={0} tick={{ fontSize: 12 }} angle={rotate ? -30 : 0} textAnchor={rotate ? "end" : "middle"}
-                  height={rotate ? Math.min(120, longest * 5 + 20) : 30} label={{ value: chart.xTitle, position: "insideBottom", offset: -28, ...axisLabel }} />
-                <YAxis domain={domain} ticks={ticks} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} width={72} label={{ value: chart.yTitle, angle: -90, position: "insideLeft", offset: 4, style: { textAnchor: "middle" }, ...axisLabel }} />
+                  height={rotate ? Math.min(120, longest * 5 + 20) : 30} label={axisTitle(chart.xTitle, { position: "insideBottom", offset: -28, ...axisLabel })} />
+                <YAxis domain={domain} ticks={ticks} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} width={72} label={axisTitle(chart.yTitle, { angle: -90, position: "insideLeft", offset: 4, style: { textAnchor: "middle" }, ...axisLabel })} />
               </>
             )}
             <Tooltip formatter={format} />

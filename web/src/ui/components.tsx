@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import type { ColumnUnit } from "../columnUnits";
 import { moneyHeader } from "../usePipelineCurrency";
-import { alignedPercentFormat, columnDecimals, formatCell, formatCount, formatFixed, formatMoney, formatPercent, isNumericKind } from "./format";
+import { alignedFormat, alignedPercentFormat, formatCell, formatCount, formatMoney, formatPercent, isNumericKind } from "./format";
 import { ariaSort, nextSort, type Sort } from "./sorting";
 
 /**
@@ -104,16 +104,19 @@ export function ResultTable({ columns, rows, caption, maxHeight, sort, onSort, u
   columns: { name: string; type: string }[]; rows: readonly (readonly unknown[])[]; caption?: string; maxHeight?: number;
   sort?: Sort | null; onSort?: (sort: Sort) => void; units?: Record<string, string>; valueUnits?: Record<string, ColumnUnit>; currency?: string | null; empty?: ReactNode;
 }) {
-  // Each numeric column in one number of decimals, so that its values line up.
-  const decimals = columns.map((c, j) => (isNumericKind(c.type) ? columnDecimals(rows.map((r) => r[j])) : null));
+  // Each numeric column at one precision, so that its values line up.
+  const numbers = columns.map((c, j) => (isNumericKind(c.type) ? alignedFormat(rows.map((r) => r[j])) : null));
   // A share column's percents line up too.
   const percents = columns.map((c, j) => (valueUnits?.[c.name] === "share" ? alignedPercentFormat(rows.map((r) => r[j])) : formatPercent));
   const cell = (v: unknown, j: number) => {
     const unit = valueUnits?.[columns[j].name];
     if (typeof v === "number" && unit === "share") return percents[j](v);
     if (typeof v === "number" && unit === "money") return formatMoney(v);
-    const fixed = decimals[j];
-    return typeof v === "number" && fixed !== null ? formatFixed(v, fixed) : formatCell(v);
+    const format = numbers[j];
+    if (typeof v !== "number" || format === null) return formatCell(v);
+    // The exact value where the column's precision rounded it, as the CSV download keeps it.
+    const text = format(v);
+    return text === String(v) || Number.isInteger(v) ? text : <span title={String(v)}>{text}</span>;
   };
   const header = (c: { name: string; type: string }) => {
     const name = valueUnits?.[c.name] === "money" ? moneyHeader(c.name, currency) : c.name;

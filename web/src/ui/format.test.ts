@@ -52,6 +52,19 @@ describe("columnDecimals", () => {
     expect(counts(2924)).toBe(formatCount(2924));
   });
 
+  it("formats a column with values under 0.001 at one precision: decimals for two significant digits of the smallest, else scientific", () => {
+    const pValues = alignedFormat([0.5, 0.0312, 0.00052, 0, null]);
+    expect([0.5, 0.0312, 0.00052, 0].map(pValues)).toEqual([formatFixed(0.5, 5), formatFixed(0.0312, 5), formatFixed(0.00052, 5), formatFixed(0, 5)]);
+    expect(pValues(0.00052)).toMatch(/0.00052$/);
+    expect(pValues(0.5)).toMatch(/0.50000$/);
+    // Six decimals at most (two significant digits of 0.000012); past that the whole column is scientific, zero stays 0.
+    expect(alignedFormat([0.25, 0.000012])(0.000012)).toMatch(/0.000012$/);
+    const tiny = alignedFormat([0.5, 0.0312, 5.9e-11, 0]);
+    const scientific = new Intl.NumberFormat(undefined, { notation: "scientific", minimumSignificantDigits: 3, maximumSignificantDigits: 3 });
+    expect([0.5, 0.0312, 5.9e-11, 0].map(tiny)).toEqual([scientific.format(0.5), scientific.format(0.0312), scientific.format(5.9e-11), "0"]);
+    expect(tiny(5.9e-11)).toMatch(/^5.90E-11$/);
+  });
+
   it("formats a column of shares as percents at one precision: 3.00% beside 10.36%, not 3%", () => {
     const alive = alignedPercentFormat([1, 0.1036, 0.0299, 0.0069]);
     expect([1, 0.1036, 0.0299, 0.0069].map(alive)).toEqual(["100.00%", "10.36%", "2.99%", "0.69%"]);

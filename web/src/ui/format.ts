@@ -108,10 +108,25 @@ export function columnDecimals(values: readonly unknown[]): number | null {
   return most === 0 ? null : most;
 }
 
-/** A formatter for one column of numbers, so that its values line up (see columnDecimals); formatNumber where they need not. */
+const scientific = new Intl.NumberFormat(undefined, { notation: "scientific", minimumSignificantDigits: 3, maximumSignificantDigits: 3 });
+/** Past this many decimals a column with tiny values reads in scientific notation rather than as a row of zeros. */
+const mostTinyDecimals = 6;
+
+/**
+ * A formatter for one column of numbers, so that its values line up (see columnDecimals); formatNumber where they need
+ * not (integers). A column with values under 0.001 takes the decimals that give its smallest value two significant
+ * digits (0.50000 beside 0.00052), or scientific notation at three significant digits for all of it when that needs more
+ * than six (5.00E-1 beside 5.90E-11): one precision per column, never 0.5 beside 0.000523 beside 5.9E-11.
+ */
 export function alignedFormat(values: readonly unknown[]): (n: number) => string {
   const decimals = columnDecimals(values);
-  return (n) => (decimals === null || !Number.isFinite(n) ? formatNumber(n) : formatFixed(n, decimals));
+  if (decimals !== null) return (n) => (Number.isFinite(n) ? formatFixed(n, decimals) : formatNumber(n));
+  let smallest = Infinity;
+  for (const v of values) if (typeof v === "number" && Number.isFinite(v) && v !== 0) smallest = Math.min(smallest, Math.abs(v));
+  if (smallest >= 0.001) return formatNumber;
+  const needed = Math.floor(-Math.log10(smallest)) + 2;
+  if (needed <= mostTinyDecimals) return (n) => (Number.isFinite(n) ? formatFixed(n, needed) : formatNumber(n));
+  return (n) => (n === 0 || !Number.isFinite(n) ? formatNumber(n) : scientific.format(n));
 }
 
 /**
