@@ -104,6 +104,14 @@ describe("formatPercent", () => {
     expect(formatPercent(1)).toBe("100%");
   });
 
+  it("reads a share that rounds to zero as 0%, never -0% (a chart's tick at -5.55e-17)", () => {
+    expect(formatPercent(-5.551115123125783e-17)).toBe("0%");
+    expect(formatPercent(-0)).toBe("0%");
+    expect(formatPercent(-0.00001)).toBe("0%");
+    expect(formatPercent(-0.1)).toBe("-10%");
+    expect(alignedPercentFormat([0.25, -0.1])(-0.00001)).toBe(alignedPercentFormat([0.25, -0.1])(0));
+  });
+
   it("signs a change by the same rule", () => {
     expect(formatSignedPercent(0.1836)).toBe("+18.4%");
     expect(formatSignedPercent(0.0022)).toBe("+0.22%");

@@ -5,8 +5,9 @@ const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 const small = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 });
 const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const tiny = new Intl.NumberFormat(undefined, { notation: "scientific", maximumSignificantDigits: 2 });
-const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
-const finePercent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 2 });
+// A share that rounds to zero reads 0%, not -0% (an axis tick at a float's -5e-17, a -0.001% uplift).
+const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1, signDisplay: "negative" });
+const finePercent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 2, signDisplay: "negative" });
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const date = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
@@ -137,7 +138,7 @@ export function alignedFormat(values: readonly unknown[]): (n: number) => string
 export function alignedPercentFormat(values: readonly unknown[]): (n: number) => string {
   const decimals = columnDecimals(values.map((v) => (typeof v === "number" ? v * 100 : v)));
   if (decimals === null) return formatPercent;
-  const fixed = new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  const fixed = new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: decimals, maximumFractionDigits: decimals, signDisplay: "negative" });
   return (n) => (Number.isFinite(n) ? fixed.format(n) : formatPercent(n));
 }
 
