@@ -178,20 +178,21 @@ public sealed class Webhook : IComponent<WebhookParameters>
     /// <inheritdoc />
     public async Task<Materialization> MaterializeAsync(WebhookParameters p, ComponentContext context, CancellationToken cancellationToken)
     {
+        // The process's environment does not change between attempts: the run's retry policy would only wait (90 s in full_cdp).
         if (p.UrlEnv is { } urlEnv)
         {
             // The value is not shown: a webhook's URL often carries its token.
             var url = context.Environment(urlEnv) is { Length: > 0 } set ? set
-                : throw new InvalidOperationException($"environment variable '{urlEnv}' (url_env) is not set, so there is no endpoint to post to. Set {urlEnv} to the endpoint's URL "
+                : throw new RetryWillNotHelpException($"environment variable '{urlEnv}' (url_env) is not set, so there is no endpoint to post to. Set {urlEnv} to the endpoint's URL "
                     + "where runs happen (trib serve's environment, or the shell of trib run), then run this step again.");
             if (UrlProblem(url, $"the value of {urlEnv} (url_env)") is not null)
-                throw new InvalidOperationException($"environment variable '{urlEnv}' (url_env) does not hold an absolute http or https URL to a routable address. Set it to the endpoint's whole URL, scheme included.");
+                throw new RetryWillNotHelpException($"environment variable '{urlEnv}' (url_env) does not hold an absolute http or https URL to a routable address. Set it to the endpoint's whole URL, scheme included.");
             p = p with { Url = url };
         }
         var endpointUrl = p.Url!;
         byte[]? secret = null;
         if (p.SecretEnv is { } env)
-            secret = Encoding.UTF8.GetBytes(context.Environment(env) ?? throw new InvalidOperationException($"environment variable '{env}' (secret_env) is not set."));
+            secret = Encoding.UTF8.GetBytes(context.Environment(env) ?? throw new RetryWillNotHelpException($"environment variable '{env}' (secret_env) is not set."));
         if (context.Http is null) throw new InvalidOperationException("this host gives components no HTTP client, so the webhook cannot be called.");
         // Its own handler rather than the host's: the addresses are checked as resolved and redirects are not followed.
         // Each attempt's time limit is the retry policy's, not the client's.

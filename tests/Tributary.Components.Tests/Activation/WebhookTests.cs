@@ -103,6 +103,21 @@ public sealed class WebhookTests(PostgresCluster postgres)
         Assert.Equal("environment variable 'CRM_HOOK_URL' (url_env) does not hold an absolute http or https URL to a routable address. Set it to the endpoint's whole URL, scheme included.", Error(notAUrl));
     }
 
+    [Fact]
+    public async Task Webhook_UrlEnvUnset_IsNotRetriedByThePipelinesPolicy()
+    {
+        await using var h = await ComponentHarness.CreateAsync("duckdb", postgres);
+        WriteCustomers(h, 1);
+        // full_cdp's policy: two retries 30 s and 60 s apart, which an unset variable would only wait out.
+        var yaml = HookFromEnvironment("").Replace("pipeline: p\n", "pipeline: p\nretry: { max_retries: 2, delay: 30s, backoff: exponential }\n", StringComparison.Ordinal);
+
+        var result = await h.RunAsync(yaml, environment: _ => null);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        var step = Assert.Single(result.Steps, s => s.Asset == "crm_hook");
+        Assert.Equal(1, step.Attempts);
+    }
+
     [Theory]
     [InlineData("with: { url: \"https://crm.example.com/hook\", url_env: CRM_HOOK_URL }", "give url or url_env, not both.")]
     [InlineData("with: { consent: ignore }", "give the endpoint: url, or url_env naming the environment variable that holds it.")]
