@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { api, csvUrl, errorMessage } from "./api/client";
 import { DownloadButton } from "./ui/DownloadButton";
 import { foreignWrites, writerRuns, type ForeignWrite } from "./provenance";
@@ -29,6 +29,7 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
   const [error, setError] = useState<string | null>(null);
   const [foreign, setForeign] = useState<ForeignWrite[]>([]);
   const zone = useReportingZone();
+  const sections = useMemo(() => (items ? dashboardSections(items) : null), [items]);
   useEffect(() => {
     api.yaml(pipeline).then(({ yaml }) =>
       setItems(dashboardOrder(toGraph(yaml).components.filter((c) => panels[c.type] || modelCards[c.type] || lookups[c.type]).map((c) => ({ id: c.id, type: c.type })))),
@@ -57,25 +58,25 @@ export function Dashboard({ pipeline }: { pipeline: string }) {
         </p>
       ))}
       {!items && !error && <Loading what="Loading the dashboard" />}
-      {items && items.length >= minSectionsForNavigation && (
+      {sections && sections.length >= minSectionsForNavigation && (
         <nav className="card section-nav" aria-label="Sections of this dashboard">
           <h2>On this page</h2>
           <ol>
-            {dashboardSections(items).map((sec) => (
+            {sections.map((sec) => (
               <li key={sec.anchor}>
                 {/* Routes live in the hash, so a section is scrolled to, not linked to. */}
-                <button type="button" className="link" onClick={() => document.getElementById(sec.anchor)?.scrollIntoView({ block: "start" })}>{sec.label}</button>
+                <button type="button" className="link" title={`step ${sec.step}`} onClick={() => document.getElementById(sec.anchor)?.scrollIntoView({ block: "start" })}>{sec.label}</button>
               </li>
             ))}
           </ol>
         </nav>
       )}
       {items?.length === 0 && <EmptyState title="This pipeline has no result panels yet">Panels exist for value tiers, RFM, LTV, attribution, campaign performance, budget optimization, funnel, paths, retention and conversion opportunity components.</EmptyState>}
-      {items?.map((i) => {
+      {items?.map((i, k) => {
         const Model = modelCards[i.type];
         const Lookup = lookups[i.type];
         return (
-          <section key={i.id} id={sectionAnchor(i.id)} className="page dashboard-section" aria-label={i.id}>
+          <section key={i.id} id={sectionAnchor(i.id)} className="page dashboard-section" aria-label={sections![k].label}>
             {Lookup && leadLookups.has(i.type) && <Lookup asset={i.id} pipeline={pipeline} />}
             {panels[i.type] && <PanelView id={i.id} panel={panels[i.type]} pipeline={pipeline} />}
             {Model && <Model asset={i.id} pipeline={pipeline} />}

@@ -9,6 +9,7 @@ import { ErrorNotice, Loading } from "./ui/components";
 import { DiagnosticList, errorsIn, revealInTextarea, showList, ValidationBadge, warningsIn } from "./ui/Diagnostics";
 import { describeCron, formatTickIn } from "./ui/format";
 import { useReportingZone } from "./useReportingZone";
+import { useMediaQuery } from "./ui/useMediaQuery";
 
 // fitView's padding, a share of the canvas (about 44 px on each side of a 1,100 px one).
 const fitPadding = 0.04;
@@ -157,6 +158,8 @@ export function Designer({ name }: { name: string }) {
     for (let i = 2; graph?.components.some((c) => c.id === id); i++) id = `${base}_${i}`;
     setText(addComponent(text, id, type));
     setSelected(id);
+    // On a narrow screen the palette is under the graph: back up to the graph, where the new component is.
+    if (window.matchMedia?.(narrowDesigner).matches) canvasRef.current?.scrollIntoView({ block: "start" });
   };
   return (
     <section className="page designer">
@@ -298,7 +301,22 @@ export function ParamField({ name, property, value, errors, params = {}, onChang
   );
 }
 
+/** Where the designer lays the graph over the palette (styles.css keeps the same width). */
+export const narrowDesigner = "(max-width: 1100px)";
+
+/** The component list: beside the graph on a wide screen; under it on a narrow one, folded into "Add component" until opened. */
 function Palette({ onAdd }: { onAdd: (type: string) => void }) {
+  const narrow = useMediaQuery(narrowDesigner);
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="palette-drawer" open={!narrow || open} onToggle={(e) => { if (narrow) setOpen(e.currentTarget.open); }}>
+      <summary>Add component</summary>
+      <PaletteList onAdd={(type) => { onAdd(type); if (narrow) setOpen(false); }} />
+    </details>
+  );
+}
+
+function PaletteList({ onAdd }: { onAdd: (type: string) => void }) {
   const [types, setTypes] = useState<Schemas["ComponentTypeSummary"][]>([]);
   const [query, setQuery] = useState("");
   const [error, setError] = useState<string | null>(null);

@@ -113,7 +113,7 @@ function RecommendationOverviewCard({ catalog }: { catalog: ReadonlyMap<string, 
             <div><dt>From</dt><dd>{overview.sources.map((x) => `${recommenderName(x.source)} ${formatPercent(x.share)}`).join(" · ")}</dd></div>
           </dl>
           <p className="muted">"popular" items fill lists the model left short (a customer with few purchases, or the business rules excluded its picks).</p>
-          <DataTable caption="Products recommended to the most customers" rows={overview.top} rowKey={(r) => r.sku} maxHeight={420}
+          <DataTable stacked caption="Products recommended to the most customers" rows={overview.top} rowKey={(r) => r.sku} maxHeight={420}
             columns={[
               { key: "product", header: "Product", cell: (r) => productLabel(r.sku, catalog) },
               { key: "category", header: "Category", cell: (r) => catalog.get(r.sku)?.category ?? "—" },
@@ -142,7 +142,7 @@ function ProductLookup({ products, catalog, currency }: { products: Product[]; c
       .finally(() => setBusy(false));
   };
   const related = (caption: string, rows: RelatedItem[], scoreHeader: string, empty: string) => (
-    <DataTable caption={caption} rows={rows} rowKey={(r) => r.sku} empty={empty} maxHeight={360}
+    <DataTable stacked caption={caption} rows={rows} rowKey={(r) => r.sku} empty={empty} maxHeight={360}
       columns={[
         { key: "rank", header: "#", numeric: true, cell: (r) => r.rank },
         { key: "product", header: "Product", cell: (r) => productLabel(r.sku, catalog) },
@@ -200,7 +200,7 @@ function CustomerLookup({ catalog }: { catalog: ReadonlyMap<string, Product> }) 
             ? <p className="notice warning" role="note">{answer.customer} is not a customer the recommendations know: these are the popular products every new customer gets.</p>
             : <p>For <strong>{answer.customer}</strong> (profile {answer.profile_id}).</p>}
           {answer.items.length === 0 ? <EmptyState title="No recommendations">Every eligible product is excluded for this customer.</EmptyState> : (
-            <DataTable caption={`Recommendations for ${answer.customer}`} rows={answer.items} rowKey={(r) => r.sku} maxHeight={420}
+            <DataTable stacked caption={`Recommendations for ${answer.customer}`} rows={answer.items} rowKey={(r) => r.sku} maxHeight={420}
               columns={[
                 { key: "rank", header: "#", numeric: true, cell: (r) => r.rank },
                 { key: "product", header: "Product", cell: (r) => productLabel(r.sku, catalog) },

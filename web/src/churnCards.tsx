@@ -114,7 +114,7 @@ export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string
       {windows.length > 0 && (
         <details>
           <summary className="muted">Data windows and counts</summary>
-          <DataTable caption="Data windows" rows={windows} rowKey={(r) => String(r.metric)}
+          <DataTable stacked caption="Data windows" rows={windows} rowKey={(r) => String(r.metric)}
             columns={[
               { key: "what", header: "What", cell: (r) => String(r.metric).replaceAll("_", " ") },
               { key: "value", header: "Value", numeric: true, cell: (r) => (r.value === null ? "—" : r.metric === "churn_rate" ? formatPercent(num(r.value)) : formatNumber(num(r.value))) },
@@ -148,7 +148,7 @@ function ChurnRisk({ scores, error, missing, currency }: { scores: Record<string
     <div className="grid-2">
       <div>
         <h3>Risk bands</h3>
-        <DataTable caption="Customers and value at risk by risk band" rows={perBand} rowKey={(r) => r.band}
+        <DataTable stacked caption="Customers and value at risk by risk band" rows={perBand} rowKey={(r) => r.band}
           columns={[
             { key: "band", header: "Risk band", cell: (r) => r.band },
             { key: "customers", header: "Customers", numeric: true, cell: (r) => formatCount(r.customers) },
@@ -159,7 +159,7 @@ function ChurnRisk({ scores, error, missing, currency }: { scores: Record<string
       </div>
       <div>
         <h3>Why the high-risk customers are at risk</h3>
-        <DataTable caption="High-risk customers by top reason" rows={byReason} rowKey={(r) => r.code} empty={<p className="muted">No customer is in the high band.</p>}
+        <DataTable stacked caption="High-risk customers by top reason" rows={byReason} rowKey={(r) => r.code} empty={<p className="muted">No customer is in the high band.</p>}
           columns={[
             { key: "code", header: "Top reason", cell: (r) => r.code.replaceAll("_", " ") },
             { key: "customers", header: "Customers", numeric: true, cell: (r) => formatCount(r.customers) },
@@ -187,7 +187,7 @@ export function ChurnAlertCard({ asset, pipeline }: { asset: string; pipeline: s
             <strong>{formatCount(rows.length)}</strong> customers alerted in the last run
             {history.rows && <>, <strong>{formatCount(history.rows.length)}</strong> alerts in the history the cooldown reads</>}.
           </p>
-          <DataTable caption="Alert list" rows={rows} rowKey={(r) => `${String(r.customer_id)}.${String(r.alerted_on)}`} maxHeight={420}
+          <DataTable stacked caption="Alert list" rows={rows} rowKey={(r) => `${String(r.customer_id)}.${String(r.alerted_on)}`} maxHeight={420}
             empty={<p className="muted">No customer is in the alerted risk band, or all were alerted within the cooldown.</p>}
             columns={[
               { key: "customer", header: "Customer", cell: (r) => {

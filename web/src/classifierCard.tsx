@@ -42,7 +42,7 @@ export function MeasuresTable({ caption, models, value, measures = holdoutMeasur
   caption: string; models: ScoredModel[]; value: (model: string, metric: string) => number; measures?: Measure[];
 }) {
   return (
-    <DataTable caption={caption} rows={measures} rowKey={(m) => m.metric}
+    <DataTable stacked caption={caption} rows={measures} rowKey={(m) => m.metric}
       columns={[
         // Wrapped, so that on a phone the models' values come into view beside the measure rather than past the edge.
         { key: "metric", header: "Measure", wrap: true, cell: (m) => `${m.label} (${m.better} is better)` },

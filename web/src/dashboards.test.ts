@@ -136,10 +136,22 @@ describe("value tiers panel", () => {
 });
 
 describe("dashboardSections", () => {
-  it("names each step's section by the step and its chart's subject, with an anchor safe in an id", () => {
-    expect(dashboardSections([{ id: "attribution", type: "analytics.attribution" }, { id: "clv", type: "analytics.ltv" }, { id: "ltv model", type: "no.panel" }]))
-      .toEqual([{ anchor: "section-attribution", label: "attribution" }, { anchor: "section-clv", label: "clv: CLV distribution" }, { anchor: "section-ltv_model", label: "ltv model" }]);
+  it("titles each step's section by its chart's subject, with an anchor safe in an id", () => {
+    expect(dashboardSections([{ id: "attribution", type: "analytics.attribution" }, { id: "clv", type: "analytics.ltv" }]))
+      .toEqual([{ anchor: "section-attribution", label: "Attribution", step: "attribution" }, { anchor: "section-clv", label: "CLV distribution", step: "clv" }]);
     expect(sectionAnchor("a/b")).toBe("section-a_b");
+  });
+
+  // The fraud dashboard listed "risk_scores: Fraud risk" beside the bare ids fraud_alerts, isolation_forest and fraud_model.
+  it("titles a step without a chart by its name as people read it, never by its bare id", () => {
+    expect(dashboardSections([{ id: "risk_scores", type: "analytics.risk_score" }, { id: "fraud_alerts", type: "alert.fraud" },
+      { id: "isolation_forest", type: "analytics.isolation_forest" }, { id: "fraud_model", type: "analytics.fraud_model" }]).map((s) => s.label))
+      .toEqual([panels["analytics.risk_score"].title.split(":")[0], "Fraud alerts", "Isolation forest", "Fraud model"]);
+  });
+
+  it("tells two steps of one title apart by the later step's name", () => {
+    expect(dashboardSections([{ id: "customer_ltv", type: "analytics.ltv" }, { id: "churn_ltv", type: "analytics.ltv" }]).map((s) => s.label))
+      .toEqual(["CLV distribution", "CLV distribution (Churn LTV)"]);
   });
 });
 

@@ -5,6 +5,7 @@ import { glossary, readableName, recommenderName } from "./glossary";
 import { audienceNote, audienceOutcomes, hasHoldoutValues, signalWarning } from "./propensity";
 import { formatCompactCurrency, formatPercent } from "./ui/format";
 import type { Sort } from "./ui/sorting";
+import { humanTitle } from "./titles";
 
 /**
  * Result panels by component type. A pipeline's dashboard shows one panel for each of its components whose type is
@@ -396,12 +397,17 @@ const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export const sectionAnchor = (step: string) => `section-${step.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 
 /**
- * The dashboard's sections, one per step, in the dashboard's order, each named by its step and what its first view
- * shows (the chart's title before its colon, e.g. "customer_ltv: CLV distribution"), for a long dashboard's navigation.
+ * The dashboard's sections, one per step, in the dashboard's order, each titled for a long dashboard's navigation and
+ * its landmark: by what its chart shows (the chart's title before its colon, e.g. "CLV distribution"), or, for a step
+ * without a chart, by its step's name as people read it ("fraud_alerts" → "Fraud alerts"). A title two steps would share
+ * names the later step in brackets ("Recommendations (Recs model card)").
  */
-export function dashboardSections(items: readonly { id: string; type: string }[]): { anchor: string; label: string }[] {
+export function dashboardSections(items: readonly { id: string; type: string }[]): { anchor: string; label: string; step: string }[] {
+  const seen = new Set<string>();
   return items.map((i) => {
-    const title = panels[i.type]?.title.split(":")[0].trim();
-    return { anchor: sectionAnchor(i.id), label: title && title.toLowerCase() !== i.id.toLowerCase() ? `${i.id}: ${title}` : i.id };
+    const title = panels[i.type]?.title.split(":")[0].trim() || humanTitle(i.id);
+    const label = seen.has(title.toLowerCase()) ? `${title} (${humanTitle(i.id)})` : title;
+    seen.add(title.toLowerCase());
+    return { anchor: sectionAnchor(i.id), label, step: i.id };
   });
 }

@@ -58,7 +58,7 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
       <FitFacts asset={asset} />
       <h3>Sample ratio mismatch</h3>
       {srm.error ? <ErrorNotice>{srm.error}</ErrorNotice> : srm.missing ? <p className="muted">Not analysed yet.</p> : !srm.rows ? <Loading /> : (
-        <DataTable caption="Units per variant against the planned split" rows={srm.rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}`}
+        <DataTable stacked caption="Units per variant against the planned split" rows={srm.rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}`}
           columns={[
             { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
             { key: "variant", header: "Variant", cell: (r) => String(r.variant) },
@@ -88,7 +88,7 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
               </BarChart>
             </ResponsiveContainer>
           </figure>
-          <DataTable caption="Lift per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
+          <DataTable stacked caption="Lift per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
             columns={[
               // Metric and variants in one column, so that the decision's columns fit at 1024 px.
               { key: "metric", header: "Metric", cell: (r) => <span title={`${String(r.kind)} metric`}>{String(r.metric)} ({String(r.variant)} vs {String(r.control)})</span> },
@@ -108,7 +108,7 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
             to cost 0.07% of the control's value when the variant is in fact worse, weighted by how likely that is.
           </p>
           <h3>Intervals per metric and variant</h3>
-          <DataTable caption="Intervals per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
+          <DataTable stacked caption="Intervals per metric and variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}.${String(r.metric)}`}
             columns={[
               { key: "metric", header: "Metric (variant vs control)", cell: (r) => `${String(r.metric)} (${String(r.variant)} vs ${String(r.control)})` },
               { key: "ci", header: "Frequentist interval (unadjusted)", numeric: true, cell: (r) => range(r.rel_low, r.rel_high, fixed) },
@@ -254,7 +254,7 @@ export function ExperimentPlanCard({ asset, pipeline }: { asset: string; pipelin
     <Card title={assetTitle("Power and runtime", asset)} label={`Power and runtime ${asset}`}>
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not planned yet: run the pipeline.</p> : !rows ? <Loading /> : (
         <>
-          <DataTable caption="Units and days needed per metric" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.metric)}`}
+          <DataTable stacked caption="Units and days needed per metric" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.metric)}`}
             columns={[
               // What a reader decides on first (how long still), the power details after.
               { key: "metric", header: "Metric", cell: (r) => String(r.metric) },
@@ -285,7 +285,7 @@ export function ExperimentDecisionCard({ asset, pipeline }: { asset: string; pip
     <Card title={assetTitle("Decision", asset)} label={`Decision ${asset}`}>
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not decided yet: run the pipeline.</p> : !rows ? <Loading /> : (
         <>
-        <DataTable caption="Decision per variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}`}
+        <DataTable stacked caption="Decision per variant" rows={rows} rowKey={(r) => `${String(r.experiment)}.${String(r.variant)}`}
           columns={[
             { key: "experiment", header: "Experiment", cell: (r) => String(r.experiment) },
             { key: "variant", header: "Variant", cell: (r) => String(r.variant) },

@@ -134,7 +134,7 @@ export function FraudRiskCard({ asset, pipeline }: { asset: string; pipeline: st
       {curve.length > 0 && (
         <details>
           <summary className="muted">Precision and recall table</summary>
-          <DataTable caption="Precision and recall by threshold" rows={curve} rowKey={(c) => String(c.threshold)}
+          <DataTable stacked caption="Precision and recall by threshold" rows={curve} rowKey={(c) => String(c.threshold)}
             columns={[
               { key: "t", header: "Risk score at least", numeric: true, cell: (c) => formatNumber(c.threshold) },
               { key: "flagged", header: "Transactions flagged", numeric: true, cell: (c) => formatCount(c.flagged) },
@@ -166,7 +166,7 @@ export function IsolationForestCard({ asset, pipeline }: { asset: string; pipeli
       </FitFacts>
       <h3>Features: what isolates the transactions</h3>
       {importance.error ? <ErrorNotice>{importance.error}</ErrorNotice> : importance.missing ? <p className="muted">Not fitted yet.</p> : !importance.rows ? <Loading /> : (
-        <DataTable caption="Isolation Forest features" rows={ranked} rowKey={(r) => String(r.feature)}
+        <DataTable stacked caption="Isolation Forest features" rows={ranked} rowKey={(r) => String(r.feature)}
           columns={[
             { key: "feature", header: "Feature", cell: (r) => String(r.feature).replaceAll("_", " ") },
             { key: "importance", header: "Share of the isolation credit", numeric: true, cell: (r) => shown(num(r.importance), formatPercent) },
@@ -269,7 +269,7 @@ export function FraudAlertCard({ asset, pipeline }: { asset: string; pipeline: s
               chart={{ bars: reasons.map((r) => ({ x: r.reason, series: { alerts: r.alerts } })), xTitle: "Leading reason", yTitle: "Alerts", unit: "count", horizontal: true,
                 note: "One alert per card or customer per window; each alert's reasons are in the list below." }} />
           )}
-          <DataTable caption={queue.queue ? "Open alert queue" : "Alerts of the last run"} rows={listed} rowKey={(r) => String(r.alert_id)} maxHeight={420}
+          <DataTable stacked caption={queue.queue ? "Open alert queue" : "Alerts of the last run"} rows={listed} rowKey={(r) => String(r.alert_id)} maxHeight={420}
             empty={<p className="muted">{queue.queue ? "No open alerts." : newAlertsSentence(0, 0, flagged)}</p>}
             columns={[
               { key: "opened", header: "Opened", cell: (r) => <>{typeof r.opened_at === "string" ? formatDateTime(r.opened_at) : "—"}{queue.queue && freshIds.has(String(r.alert_id)) && <> <StatusBadge status="new" /></>}</> },

@@ -94,7 +94,7 @@ function CorrelationResults({ asset }: { asset: string }) {
       {error ? <ErrorNotice>{error}</ErrorNotice> : missing ? <p className="muted">Not computed yet: run the pipeline.</p> : !rows ? <Loading /> : (
         <>
           <p>{formatCount(findings.length)} items tested; <strong>{formatCount(significant)}</strong> significant after adjusting for testing them all (Benjamini-Hochberg).</p>
-          <DataTable caption={`Items that go with converting or dropping off (${asset})`} rows={findings} rowKey={(f) => f.key} maxHeight={420}
+          <DataTable stacked caption={`Items that go with converting or dropping off (${asset})`} rows={findings} rowKey={(f) => f.key} maxHeight={420}
             empty={<p className="muted">No item was done by enough units to test.</p>}
             columns={[
               { key: "sig", header: "Significant", cell: (f) => (f.significant ? <strong>yes</strong> : <span className="muted">no</span>) },
@@ -147,7 +147,7 @@ function JourneyCard({ asset, pipeline, type }: { asset: string; pipeline: strin
       <p className="muted">Each rule is tested on hand-counted event streams on DuckDB and PostgreSQL; docs/journeys.md states them all.</p>
       <h3>Parameters</h3>
       {parameters.error ? <ErrorNotice>{parameters.error}</ErrorNotice> : !parameters.rows ? <Loading /> : (
-        <DataTable caption={`Parameters of ${asset}`} rows={parameters.rows} rowKey={(r) => r.name}
+        <DataTable stacked caption={`Parameters of ${asset}`} rows={parameters.rows} rowKey={(r) => r.name}
           columns={[
             { key: "name", header: "Parameter", cell: (r) => <code>{r.name}</code> },
             { key: "value", header: parameters.fromRun ? "Value in the last run" : "Value in the file", cell: (r) => r.value },

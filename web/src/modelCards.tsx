@@ -162,7 +162,7 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
         <div>
           <h3>Parameters</h3>
           {model.missing ? <p className="muted">No parameter table (the step has not written its model output).</p> : !model.rows ? <Loading /> : (
-            <DataTable caption="Fitted parameters" rows={parameters} rowKey={(r) => `${String(r.model)}.${String(r.parameter)}`}
+            <DataTable stacked caption="Fitted parameters" rows={parameters} rowKey={(r) => `${String(r.model)}.${String(r.parameter)}`}
               columns={[
                 { key: "model", header: "Model", cell: (r) => clvModelName(String(r.model)) },
                 { key: "parameter", header: "Parameter", cell: (r) => String(r.parameter) },
@@ -175,7 +175,7 @@ function LtvCard({ asset, pipeline }: { asset: string; pipeline: string }) {
           {diagnostics.length > 0 && (
             <>
               <h3>Fit diagnostics</h3>
-              <DataTable caption="Fit diagnostics" rows={diagnostics} rowKey={(r) => `${String(r.model)}.${String(r.parameter)}`}
+              <DataTable stacked caption="Fit diagnostics" rows={diagnostics} rowKey={(r) => `${String(r.model)}.${String(r.parameter)}`}
                 columns={[
                   { key: "model", header: "Model", cell: (r) => clvModelName(String(r.model)) },
                   { key: "parameter", header: "Measure", cell: (r) => ltvDiagnostic(String(r.parameter), num(r.value), formatNumber).measure },
@@ -208,7 +208,7 @@ function AttributionCard({ asset, pipeline }: { asset: string; pipeline: string 
           <p className="muted">Each model splits the same converting paths across channels; where they disagree, the credit a channel gets depends on the model chosen. The heat table above shows each channel's share under every model.</p>
           {models.includes("shapley") && <p className="muted">shapley (with shapley_value: conversion_rate, the default): each converting path split by Shapley values over its channels, a set of channels worth the best conversion rate of the paths with that set or any of its subsets (after Dalessandro et al. 2012; the closure keeps every credit non-negative).</p>}
           {models.includes("shapley_simplified") && <p className="muted">shapley_simplified (Zhao et al. 2018's simplified Shapley) is an even split of each converting path over its distinct channels: the same as linear except on paths that touch a channel more than once, where linear gives it a share per touch.</p>}
-          <DataTable caption="Attribution models" rows={perModel} rowKey={(r) => r.model}
+          <DataTable stacked caption="Attribution models" rows={perModel} rowKey={(r) => r.model}
             columns={[
               { key: "model", header: "Model", cell: (r) => <span title={r.model}>{readableName(r.model)}</span> },
               { key: "channels", header: "Channels credited", numeric: true, cell: (r) => formatCount(r.channels) },
@@ -304,7 +304,7 @@ function ChannelPerformanceCard({ asset, pipeline }: { asset: string; pipeline: 
     <Card title={title} label={title}>
       <p className="muted" data-testid="channel-model">Conversions and revenue as credited by {model}{about?.currency ? `; amounts in ${about.currency}` : ""}. Channels without spend (organic, email) have no cost per conversion. A channel with spend counts the days its ad spend covers{outsideNote(summary.rows)}.</p>
       {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">Not computed yet.</p> : !summary.rows ? <Loading /> : (
-        <DataTable caption="Attributed revenue and cost per attributed conversion by channel" rows={totals} rowKey={(r) => r.channel}
+        <DataTable stacked caption="Attributed revenue and cost per attributed conversion by channel" rows={totals} rowKey={(r) => r.channel}
           columns={[
             { key: "channel", header: "Channel", cell: (r) => readableName(r.channel) },
             { key: "spend", header: `Spend${unit}`, numeric: true, cell: (r) => formatMoney(r.spend) },
@@ -340,7 +340,7 @@ function BudgetCard({ asset, pipeline }: { asset: string; pipeline: string }) {
       </FitFacts>
       <h3>Response curve per channel</h3>
       {channels.error ? <ErrorNotice>{channels.error}</ErrorNotice> : channels.missing ? <p className="muted">Not fitted yet.</p> : !channels.rows ? <Loading /> : (
-        <DataTable caption="Response curves" rows={channels.rows} rowKey={(r) => String(r.channel)}
+        <DataTable stacked caption="Response curves" rows={channels.rows} rowKey={(r) => String(r.channel)}
           columns={[
             { key: "channel", header: "Channel", cell: (r) => readableName(String(r.channel)) },
             { key: "days", header: "Days of data", numeric: true, cell: (r) => formatCount(num(r.days)) },
@@ -372,7 +372,7 @@ function RecommendationCard({ asset }: { asset: string }) {
         <div><dt>Trained until</dt><dd>{m.split_date}, tested after</dd></div>
       )} />
       {card.missing ? <p className="muted">No evaluation yet.</p> : !card.rows ? <Loading /> : (
-        <DataTable caption="Ranking quality by model" rows={rows} rowKey={(r) => String(r.model)}
+        <DataTable stacked caption="Ranking quality by model" rows={rows} rowKey={(r) => String(r.model)}
           columns={[
             { key: "model", header: "Model", cell: (r) => recommenderName(String(r.model)) },
             { key: "users", header: "Customers tested", numeric: true, cell: (r) => formatCount(num(r.users)) },

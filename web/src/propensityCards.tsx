@@ -132,7 +132,7 @@ export function UpliftCard({ asset, pipeline }: { asset: string; pipeline: strin
       <h3>Holdout of the past randomized send: each learner beside random and propensity orderings</h3>
       {metrics.error ? <ErrorNotice>{metrics.error}</ErrorNotice> : metrics.missing ? <p className="muted">Not fitted yet.</p> : !metrics.rows ? <Loading /> : (
         <>
-          <DataTable caption="Qini and AUUC by learner" rows={present} rowKey={(l) => l.learner}
+          <DataTable stacked caption="Qini and AUUC by learner" rows={present} rowKey={(l) => l.learner}
             columns={[
               { key: "learner", header: "Ordering", cell: (l) => l.label },
               { key: "what", header: "What it is", cell: (l) => l.what },
@@ -176,7 +176,7 @@ export function UpliftCard({ asset, pipeline }: { asset: string; pipeline: strin
           <h3>The five groups (chosen learner)</h3>
           {scores.error ? <ErrorNotice>{scores.error}</ErrorNotice> : scores.missing ? <p className="muted">Not scored yet.</p> : !scores.rows ? <Loading /> : (
             <>
-              <DataTable caption="Customers by uplift group" rows={groupCounts(scores.rows, audienceStep && audience.rows ? audience.rows : undefined)} rowKey={(g) => g.group}
+              <DataTable stacked caption="Customers by uplift group" rows={groupCounts(scores.rows, audienceStep && audience.rows ? audience.rows : undefined)} rowKey={(g) => g.group}
                 columns={[
                   { key: "group", header: "Group", cell: (g) => g.group.replaceAll("_", " ") },
                   { key: "meaning", header: "Who", wrap: true, cell: (g) => g.meaning || "—" },
@@ -227,7 +227,7 @@ export function CampaignTargetingCard({ asset, pipeline }: { asset: string; pipe
       {summary.error ? <ErrorNotice>{summary.error}</ErrorNotice> : summary.missing ? <p className="muted">No audience yet: run the pipeline.</p> : !summary.rows ? <Loading /> : (
         <>
           {warning && <p className="notice warning" role="note">{warning}</p>}
-          <DataTable caption="Incremental outcome by audience" rows={outcomes} rowKey={(r) => String(r.strategy)}
+          <DataTable stacked caption="Incremental outcome by audience" rows={outcomes} rowKey={(r) => String(r.strategy)}
             columns={[
               { key: "strategy", header: "Audience", cell: (r) => String(r.strategy).replaceAll("_", " ") },
               { key: "contacts", header: "Contacts", numeric: true, cell: (r) => shown(num(r.contacts), formatCount) },
@@ -265,7 +265,7 @@ function DataWindows({ rows }: { rows: Record<string, unknown>[] }) {
   return (
     <details>
       <summary className="muted">Data windows and counts</summary>
-      <DataTable caption="Data windows" rows={rows} rowKey={(r) => String(r.metric)}
+      <DataTable stacked caption="Data windows" rows={rows} rowKey={(r) => String(r.metric)}
         columns={[
           { key: "what", header: "What", cell: (r) => String(r.metric).replaceAll("_", " ") },
           { key: "value", header: "Value", numeric: true, cell: (r) => (r.value === null ? "—" : formatNumber(num(r.value))) },

@@ -5,6 +5,8 @@ import { alignedFormat, alignedPercentFormat, formatCompact, formatCompactCurren
 import { SankeyView } from "./SankeyView";
 import { useWidth } from "./useWidth";
 import { axisTitle } from "./AxisTitle";
+import { phoneWidth, StackedCell } from "./components";
+import { useMediaQuery } from "./useMediaQuery";
 
 // Each at least 4.5:1 against white: legends print series names in their colour.
 const colors = ["#1d4ed8", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#be185d", "#4d7c0f", "#b91c1c", "#334155", "#a16207"];
@@ -161,8 +163,10 @@ export function heatColumnFormats(chart: Pick<Chart, "bars" | "unit" | "currency
 export function HeatTable({ chart, series }: { chart: Chart; series: string[] }) {
   const max = Math.max(1e-9, ...chart.bars.flatMap((b) => Object.values(b.series)));
   const formats = heatColumnFormats(chart, series);
+  // On a phone each category is a card of its series' values (styles.css: .stacked), so that many models fit 390 px.
+  const cards = useMediaQuery(phoneWidth);
   return (
-    <div className="table-wrap heat" role="region" aria-label={`${chart.xTitle} by ${(chart.pickLabel ?? "model").toLowerCase()}`} tabIndex={0}>
+    <div className="table-wrap heat stacked" role="region" aria-label={`${chart.xTitle} by ${(chart.pickLabel ?? "model").toLowerCase()}`} tabIndex={0}>
       <table>
         <caption className="sr-only">{chart.yTitle} by {chart.xTitle.toLowerCase()} and {(chart.pickLabel ?? "model").toLowerCase()}</caption>
         <thead><tr><th scope="col">{chart.xTitle}</th>{series.map((s) => <th key={s} scope="col" className="num">{s}</th>)}</tr></thead>
@@ -173,7 +177,7 @@ export function HeatTable({ chart, series }: { chart: Chart; series: string[] })
               {series.map((s) => {
                 const v = b.series[s];
                 // Shade up to 55% lightness loss so that dark text stays readable on the darkest cell.
-                return <td key={s} className="num" style={v === undefined ? undefined : { background: `rgba(29, 78, 216, ${(0.05 + 0.4 * (v / max)).toFixed(2)})` }}>{v === undefined ? "—" : formats[s](v)}</td>;
+                return <td key={s} className="num" style={v === undefined ? undefined : { background: `rgba(29, 78, 216, ${(0.05 + 0.4 * (v / max)).toFixed(2)})` }}>{cards ? <StackedCell label={s}>{v === undefined ? "—" : formats[s](v)}</StackedCell> : v === undefined ? "—" : formats[s](v)}</td>;
               })}
             </tr>
           ))}

@@ -3,6 +3,7 @@ import type { ColumnUnit } from "../columnUnits";
 import { moneyHeader } from "../usePipelineCurrency";
 import { alignedFormat, alignedPercentFormat, formatCell, formatCount, formatMoney, formatPercent, isNumericKind } from "./format";
 import { ariaSort, nextSort, type Sort } from "./sorting";
+import { useMediaQuery } from "./useMediaQuery";
 
 /**
  * The UI's components: every page is built from these and the tokens in styles.css, so that type, spacing, buttons,
@@ -76,22 +77,39 @@ export interface Column<T> {
 
 const cellClass = (c: { numeric?: boolean; wrap?: boolean; wide?: boolean }) => [c.numeric && "num", c.wrap && "wrap", c.wide && "wide-only"].filter(Boolean).join(" ") || undefined;
 
-/** A table in a scrolling card: sticky header, numbers right-aligned, an empty state when there are no rows. */
-export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight }: {
-  columns: Column<T>[]; rows: T[]; rowKey: (row: T, index: number) => string; empty?: ReactNode; caption?: string; maxHeight?: number;
+/**
+ * A table in a scrolling card: sticky header, numbers right-aligned, an empty state when there are no rows. Stacked, each
+ * row is a card on a phone instead (its first cell the card's title, every other cell a line under its column's name), so
+ * that a table of many columns reads without scrolling sideways.
+ */
+export function DataTable<T>({ columns, rows, rowKey, empty, caption, maxHeight, stacked = false }: {
+  columns: Column<T>[]; rows: T[]; rowKey: (row: T, index: number) => string; empty?: ReactNode; caption?: string; maxHeight?: number; stacked?: boolean;
 }) {
+  const cards = useMediaQuery(phoneWidth) && stacked;
   return (
-    <div className="table-wrap" style={maxHeight ? { maxHeight } : undefined} tabIndex={0} aria-label={caption ?? "table"} role="region">
+    <div className={stacked ? "table-wrap stacked" : "table-wrap"} style={maxHeight ? { maxHeight } : undefined} tabIndex={0} aria-label={caption ?? "table"} role="region">
       <table>
         {caption && <caption className="sr-only">{caption}</caption>}
         <thead><tr>{columns.map((c) => <th key={c.key} scope="col" className={cellClass({ numeric: c.numeric, wide: c.wide })} aria-sort={c.sort}>{c.header}</th>)}</tr></thead>
         <tbody>
-          {rows.map((r, i) => <tr key={rowKey(r, i)}>{columns.map((c) => <td key={c.key} className={cellClass(c)}>{c.cell(r)}</td>)}</tr>)}
+          {rows.map((r, i) => (
+            <tr key={rowKey(r, i)}>
+              {columns.map((c, j) => <td key={c.key} className={cellClass(c)}>{cards && j > 0 ? <StackedCell label={c.header}>{c.cell(r)}</StackedCell> : c.cell(r)}</td>)}
+            </tr>
+          ))}
           {rows.length === 0 && <tr><td colSpan={columns.length} className="empty-cell">{empty ?? "Nothing here yet."}</td></tr>}
         </tbody>
       </table>
     </div>
   );
+}
+
+/** Where stacked tables are cards (styles.css has the same width). */
+export const phoneWidth = "(max-width: 760px)";
+
+/** A cell of a stacked table shown as a card (on a phone): its column's name, then its value. */
+export function StackedCell({ label, children }: { label: ReactNode; children: ReactNode }) {
+  return <><span className="stacked-label">{label}</span><span className="stacked-value">{children}</span></>;
 }
 
 /**
