@@ -5,7 +5,8 @@ import { api, runEventsUrl, type RunEvent, type Schemas } from "./api/client";
 import { followEvents } from "./api/events";
 import { mainOutput, useOutputTable } from "./sideTables";
 import { clvModelName, ltvDiagnostic, ltvIntervalFacts, ltvSays, type LtvModelRow } from "./ltv";
-import { Card, DataTable, EmptyState, ErrorNotice, Loading, ResultTable } from "./ui/components";
+import { Card, DataTable, EmptyState, ErrorNotice, Loading, phoneWidth, ResultTable, StackedCell } from "./ui/components";
+import { useMediaQuery } from "./ui/useMediaQuery";
 import { ExperimentCard, ExperimentDecisionCard, ExperimentPlanCard } from "./experimentCards";
 import { ChurnAlertCard, ChurnCard } from "./churnCards";
 import { CampaignTargetingCard, PropensityCard, UpliftCard } from "./propensityCards";
@@ -248,6 +249,9 @@ function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]
   // One precision per column, truths and models alike: 16.0% over 34.8%, never 16% over 34.8%.
   const truthFormat = Object.fromEntries(truths.map((k) => [k, alignedPercentFormat(truth.map((t) => truthShare(t, k) ?? 0))]));
   const modelFormat = new Map(ranked.map((m) => [m.model, alignedPercentFormat(truth.map((t) => m.shares.get(t.channel) ?? 0))]));
+  // On a phone each channel is a card of the truths and models (styles.css: .stacked), each value under its column's name.
+  const cards = useMediaQuery(phoneWidth);
+  const label = (name: string, value: string) => (cards ? <StackedCell label={name}>{value}</StackedCell> : value);
   return (
     <>
       <h3>Against the ground truth (demo data only)</h3>
@@ -258,18 +262,18 @@ function GroundTruth({ truth, rows, models }: { truth: Schemas["ChannelTruth"][]
         </select></label>
       )}
       <p><strong>{truthDefinitions[by].header}</strong>: {truthDefinitions[by].definition}. It is {truthDefinitions[by].favours}.</p>
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Ground truth beside the models">
+      <div className="table-wrap stacked" tabIndex={0} role="region" aria-label="Ground truth beside the models">
         <table>
           <caption className="sr-only">Share of conversions by channel: each ground truth and each model, closest to the {truthDefinitions[by].header} first</caption>
           <thead><tr><th scope="col">Channel</th>{[by, ...others].map((k) => <th key={k} scope="col" className="num truth">{truthDefinitions[k].header}</th>)}{ranked.map((m) => <th key={m.model} scope="col" className="num" title={m.model}>{readableName(m.model)}</th>)}</tr></thead>
           <tbody>
             {[...truth].sort((a, b) => (truthShare(b, by) ?? 0) - (truthShare(a, by) ?? 0)).map((t) => (
-              <tr key={t.channel}><th scope="row">{readableName(t.channel)}</th>{[by, ...others].map((k) => <td key={k} className="num truth">{truthFormat[k](truthShare(t, k) ?? 0)}</td>)}{ranked.map((m) => <td key={m.model} className="num">{modelFormat.get(m.model)!(m.shares.get(t.channel) ?? 0)}</td>)}</tr>
+              <tr key={t.channel}><th scope="row">{readableName(t.channel)}</th>{[by, ...others].map((k) => <td key={k} className="num truth">{label(truthDefinitions[k].header, truthFormat[k](truthShare(t, k) ?? 0))}</td>)}{ranked.map((m) => <td key={m.model} className="num">{label(readableName(m.model), modelFormat.get(m.model)!(m.shares.get(t.channel) ?? 0))}</td>)}</tr>
             ))}
           </tbody>
           <tfoot>
             {[by, ...others].map((k) => (
-              <tr key={k}><th scope="row">Mean gap to the {truthDefinitions[k].header} (points)</th>{[by, ...others].map((c) => <td key={c} className="num truth">—</td>)}{ranked.map((m) => <td key={m.model} className="num">{formatNumber(m.gaps[k] ?? 0)}</td>)}</tr>
+              <tr key={k}><th scope="row">Mean gap to the {truthDefinitions[k].header} (points)</th>{[by, ...others].map((c) => <td key={c} className="num truth">—</td>)}{ranked.map((m) => <td key={m.model} className="num">{label(readableName(m.model), formatNumber(m.gaps[k] ?? 0))}</td>)}</tr>
             ))}
           </tfoot>
         </table>

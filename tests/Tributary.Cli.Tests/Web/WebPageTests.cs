@@ -67,6 +67,31 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
     });
 
     [Fact]
+    public Task Designer_OnAPhone_ShowsTheGraphFirst_TheComponentsFoldedUnderIt() => CheckPageAsync("designer/customer_ltv", "designer-phone", async page =>
+    {
+        var canvas = page.Locator(".canvas");
+        var palette = page.GetByRole(AriaRole.Complementary, new() { Name = "Components" });
+        await Assertions.Expect(page.Locator(".react-flow__node").First).ToBeVisibleAsync();
+        // On a wide screen the palette stays open beside the graph.
+        var side = (await palette.BoundingBoxAsync())!;
+        Assert.True(side.X + side.Width <= (await canvas.BoundingBoxAsync())!.X, "the palette is not beside the graph at 1400 px");
+        await page.SetViewportSizeAsync(390, 844);
+        // On a phone the graph comes first, on the first screen; the palette is under it, folded into "Add component".
+        var graph = (await canvas.BoundingBoxAsync())!;
+        var addComponent = page.Locator("summary", new() { HasText = "Add component" });
+        var drawer = (await addComponent.BoundingBoxAsync())!;
+        Assert.True(graph.Y < 844 && graph.Y + graph.Height <= drawer.Y, $"graph at {graph.Y}..{graph.Y + graph.Height}, Add component at {drawer.Y}");
+        await Assertions.Expect(palette.GetByLabel("Search components")).Not.ToBeVisibleAsync();
+        // Opened, it lists the components; one picked lands in the graph (not saved), and the page goes back up to it.
+        await addComponent.ClickAsync();
+        await palette.GetByLabel("Search components").FillAsync("segment.rfm");
+        await palette.GetByRole(AriaRole.Button, new() { Name = "segment.rfm", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator(".react-flow__node[data-id='rfm']")).ToBeVisibleAsync();
+        await Assertions.Expect(canvas).ToBeInViewportAsync();
+        await Assertions.Expect(palette.GetByLabel("Search components")).Not.ToBeVisibleAsync();
+    });
+
+    [Fact]
     public Task Dashboard_Ltv_ChartsAndModelCard() => CheckPageAsync("dashboard/customer_ltv", "dashboard-ltv", async page =>
     {
         var clv = page.GetByRole(AriaRole.Article, new() { Name = "CLV distribution" });
@@ -215,8 +240,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
             await Assertions.Expect(page.GetByRole(AriaRole.Article, new() { Name = $"Model card {step}" }).GetByRole(AriaRole.Heading, new() { Name = "What it computes" })).ToBeVisibleAsync();
         // A dashboard of four steps or more lists its sections; a click scrolls to one.
         var sections = page.GetByRole(AriaRole.Navigation, new() { Name = "Sections of this dashboard" });
-        await sections.GetByRole(AriaRole.Button, new() { Name = "conversion_opportunities: Conversion opportunities" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "conversion_opportunities", Exact = true })).ToBeInViewportAsync();
+        await sections.GetByRole(AriaRole.Button, new() { Name = "Conversion opportunities", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Conversion opportunities", Exact = true })).ToBeInViewportAsync();
         // Amounts in the findings name the currency.
         await Assertions.Expect(page.GetByText(new Regex(@"would bring about [\d,]+ USD in conversion value")).First).ToBeAttachedAsync();
     });
@@ -253,6 +278,8 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         // The decision is the page's first card.
         var first = await page.Locator("article[aria-label]").First.GetAttributeAsync("aria-label");
         Assert.Equal("Decision experiment_decision", first);
+        // On a phone the plan (twelve columns), the decision and the lift read as cards, not as tables scrolled sideways.
+        await AssertTablesFitAPhoneAsync(page, "Units and days needed per metric", "Decision per variant", "Lift per metric and variant", "Units per variant against the planned split");
     });
 
     [Fact]
@@ -342,7 +369,30 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         // On a phone the distribution's legend wraps to two lines: the plot, its top tick included, starts under it.
         await Assertions.Expect(risk.GetByRole(AriaRole.Figure, new() { Name = "Risk score distribution by label" }).Locator(".recharts-legend-item")).ToHaveCountAsync(4);
         await AssertLegendClearsPlotOnAPhoneAsync(page, "Risk score distribution by label");
+        // "On this page" lists every section by its title, as each section is named (it read "risk_scores: Fraud risk" beside bare ids).
+        var links = await page.GetByRole(AriaRole.Navigation, new() { Name = "Sections of this dashboard" }).GetByRole(AriaRole.Button).AllInnerTextsAsync();
+        var sections = await page.Locator("section.dashboard-section").EvaluateAllAsync<string[]>("all => all.map(s => s.getAttribute('aria-label'))");
+        Assert.Equal(["Fraud risk", "Fraud alerts", "Isolation forest", "Fraud model"], links);
+        Assert.Equal(sections, links);
+        await AssertTablesFitAPhoneAsync(page, "Fraud evaluation by part", "Open alert queue", "Isolation Forest features");
     });
+
+    // At 390 px each named table is a list of cards, a row a card with its column names beside the values, that fits the
+    // screen: neither the table nor the page scrolls sideways (the experiment plan's twelve columns ran 1,527 px).
+    private static async Task AssertTablesFitAPhoneAsync(IPage page, params string[] tables)
+    {
+        await page.SetViewportSizeAsync(390, 844);
+        foreach (var table in tables)
+        {
+            var region = page.GetByRole(AriaRole.Region, new() { Name = table, Exact = true });
+            await Assertions.Expect(region.Locator(".stacked-label").First).ToBeVisibleAsync();
+            var widths = await region.EvaluateAsync<int[]>("e => [e.scrollWidth, e.clientWidth]");
+            Assert.True(widths[0] <= widths[1], $"{table}: {widths[0]} px of rows in {widths[1]} px");
+        }
+        var document = await page.EvaluateAsync<int[]>("() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]");
+        Assert.True(document[0] <= document[1], $"the page is {document[0]} px wide on a {document[1]} px screen");
+        await page.SetViewportSizeAsync(1400, 900);
+    }
 
     // At 390 px a chart's legend wraps: its last line must end above the plot's top tick (a legend of fixed height ran into
     // the plot). Measured once the chart has laid itself out again at the new width (the legend wraps, the ticks move).
@@ -457,6 +507,9 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         var titles = await AssertAxisTitlesFitOnAPhoneAsync(page);
         Assert.Contains(titles, t => t.StartsWith("Holdout customers, best first (", StringComparison.Ordinal));
         Assert.Contains(titles, t => t.StartsWith("Incremental conversions (", StringComparison.Ordinal));
+        // On a phone the uplift deciles (a heat table of five learners), the groups and the learners read as cards.
+        await AssertTablesFitAPhoneAsync(page, "Decile of estimated uplift on the holdout (1 the highest) by learner", "Customers by uplift group",
+            "Qini and AUUC by learner", "Incremental outcome by audience");
     });
 
     [Fact]
