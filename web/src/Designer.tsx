@@ -97,6 +97,14 @@ export function Designer({ name }: { name: string }) {
     return () => clearTimeout(timer);
   }, [text, name]);
 
+  // On a narrow screen the palette is under the graph: once a component from it is drawn, back up to the graph.
+  const [revealGraph, setRevealGraph] = useState(false);
+  useEffect(() => {
+    if (!revealGraph) return;
+    canvasRef.current?.scrollIntoView({ block: "start" });
+    setRevealGraph(false);
+  }, [revealGraph]);
+
   useEffect(() => {
     if (tab !== "yaml" || !reveal || !yamlRef.current) return;
     revealInTextarea(yamlRef.current, reveal);
@@ -158,8 +166,7 @@ export function Designer({ name }: { name: string }) {
     for (let i = 2; graph?.components.some((c) => c.id === id); i++) id = `${base}_${i}`;
     setText(addComponent(text, id, type));
     setSelected(id);
-    // On a narrow screen the palette is under the graph: back up to the graph, where the new component is.
-    if (window.matchMedia?.(narrowDesigner).matches) canvasRef.current?.scrollIntoView({ block: "start" });
+    if (window.matchMedia?.(narrowDesigner).matches) setRevealGraph(true);
   };
   return (
     <section className="page designer">
