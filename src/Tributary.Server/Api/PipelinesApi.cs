@@ -138,7 +138,9 @@ internal static class PipelinesApi
             if (component is null) continue;
             result.Add(new AssetLineage(name, component.Id, component.Type, component.Inputs,
                 p.Components.Where(c => c.Inputs.Contains(asset)).Select(c => c.Id).ToList(),
-                p.Partitions is not null || p.Groups.Any(g => g.Partitions is not null && g.Assets.Contains(component.Id))));
+                p.Partitions is not null || p.Groups.Any(g => g.Partitions is not null && g.Assets.Contains(component.Id)),
+                (component.Location with { File = Path.GetRelativePath(project.Directory, component.Location.File) }).ToString(),
+                AssetDefinitions.Fingerprints(p).GetValueOrDefault(component.Id)));
         }
         return TypedResults.Ok<IReadOnlyList<AssetLineage>>(result);
     }

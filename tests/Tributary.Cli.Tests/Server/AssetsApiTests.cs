@@ -72,6 +72,32 @@ public sealed class AssetsApiTests(PostgresCluster postgres) : IDisposable
         Assert.Equal("alert_sync", Assert.Single(await ReadAsync<List<AssetLineage>>(await served.Http.GetAsync("/api/lineage/alert_sync", Ct))).Step);
     }
 
+    // Two pipelines that write one table: the asset page said "In a ..., In b ..." without where, nor whether they write the same rows.
+    [Fact]
+    public async Task Lineage_OfATableTwoPipelinesWrite_SaysWhereEachWritesItAndWhetherAlike()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        void Write(string name, string sql) => File.WriteAllText(Path.Combine(Project, "pipelines", name + ".yaml"), $$"""
+            pipeline: {{name}}
+            components:
+              - { id: orders, type: transform.sql, with: { sql: "SELECT 1 AS v" } }
+              - { id: totals, type: transform.sql, inputs: [orders], with: { sql: "{{sql}}" } }
+            """);
+        Write("first", "SELECT sum(v) AS n FROM orders");
+        Write("second", "SELECT count(*) AS n FROM orders");
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+
+        var lineage = await ReadAsync<List<AssetLineage>>(await served.Http.GetAsync("/api/lineage/totals", Ct));
+
+        Assert.Equal([("first", "pipelines/first.yaml:4:5"), ("second", "pipelines/second.yaml:4:5")], lineage.Select(l => (l.Pipeline, l.At)).OrderBy(l => l.Pipeline));
+        Assert.All(lineage, l => Assert.Matches("^[0-9a-f]{64}$", l.Fingerprint!));
+        Assert.NotEqual(lineage[0].Fingerprint, lineage[1].Fingerprint);
+        // Defined alike down to their sources: one fingerprint, one table both write the same rows to.
+        Write("second", "SELECT sum(v) AS n FROM orders");
+        var alike = await ReadAsync<List<AssetLineage>>(await served.Http.GetAsync("/api/lineage/totals", Ct));
+        Assert.Equal(alike[0].Fingerprint, alike[1].Fingerprint);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
