@@ -117,7 +117,7 @@ public sealed class CatalogAndRunPageTests : IAsyncDisposable
     // The run page read the load's warnings from the event stream only; the asset page listed the pipelines writing a table
     // without saying that they replace each other's rows, nor where each writes it.
     [Fact]
-    public async Task RunAndAssetPages_ShowTheRunsLoadWarningOnce_AndThatNoPipelineOwnsATableTwoDefineDifferently()
+    public async Task RunAssetAndCatalogPages_ShowTheRunsLoadWarningOnce_AndThatNoPipelineOwnsATableTwoDefineDifferently()
     {
         var variable = "TRIB_TEST_TWIN_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         await _browser.InitAsync();
@@ -146,6 +146,12 @@ public sealed class CatalogAndRunPageTests : IAsyncDisposable
             await Assertions.Expect(page.GetByTestId("asset-owner")).ToHaveTextAsync(
                 "No single owner (TRIB0209): hello (pipelines/hello.yaml:5:5) and twin (pipelines/twin.yaml:4:5) define this table differently and each writes it, "
                 + $"so whichever runs last replaces the others' rows; these are twin's, from run {runId}. Give one of them another id, or remove one.");
+
+            // Each of the two pipelines' cards says it.
+            await page.GotoAsync(address + "#/catalog");
+            foreach (var name in new[] { "hello", "twin" })
+                await Assertions.Expect(page.GetByRole(AriaRole.Listitem, new() { Name = $"Pipeline {name}" }).GetByTestId("table-conflicts"))
+                    .ToContainTextAsync("1 table that another pipeline defines differently (TRIB0209): whichever runs last replaces the other's rows");
         });
     }
 }
