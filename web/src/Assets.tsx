@@ -7,6 +7,7 @@ import { checkResult } from "./RunDetail";
 import { formatCount, formatDateTime } from "./ui/format";
 import { groupByStep, isInternal, roleDescriptions, searchAssets } from "./sideTables";
 import { ExploreLink } from "./ui/ExploreLink";
+import { ownership, type Ownership, type Writer } from "./ownership";
 
 const assetLink = (name: string) => `#/asset/${encodeURIComponent(name)}`;
 
@@ -61,6 +62,7 @@ export function AssetDetail({ name }: { name: string }) {
   const [partitions, setPartitions] = useState<Schemas["AssetPartitionView"][]>([]);
   const [partitionTotal, setPartitionTotal] = useState(0);
   const [checks, setChecks] = useState<Schemas["CheckView"][]>([]);
+  const [lastWriter, setLastWriter] = useState<{ pipeline: string; runId: string } | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   const fail = (e: unknown) => setErrors((all) => [...all, errorMessage(e)]);
   // The row count and columns for the heading; the rows themselves are the table's own pages.
@@ -69,7 +71,10 @@ export function AssetDetail({ name }: { name: string }) {
     api.history(name).then((h) => {
       setHistory(h);
       // The checks of the latest materialization.
-      if (h.length > 0) api.runDetail(h[h.length - 1].run_id).then((d) => setChecks(d.checks.filter((c) => c.asset === name)), fail);
+      if (h.length > 0) api.runDetail(h[h.length - 1].run_id).then((d) => {
+        setChecks(d.checks.filter((c) => c.asset === name));
+        setLastWriter({ pipeline: d.run.pipeline, runId: d.run.run_id });
+      }, fail);
     }, fail);
     api.lineage(name).then((l) => {
       setLineage(l);
@@ -86,6 +91,7 @@ export function AssetDetail({ name }: { name: string }) {
         <DownloadButton url={csvUrl(name)} fileName={`${name}.csv`}>Download {name}.csv</DownloadButton>
       </>}>
       {errors.map((e, i) => <ErrorNotice key={i}>{e}</ErrorNotice>)}
+      <Owner ownership={ownership(lineage)} lastWriter={lastWriter} />
       {lineage.length > 0 && (
         <Card title="Lineage">
           {lineage.map((l) => (
@@ -122,5 +128,28 @@ export function AssetDetail({ name }: { name: string }) {
         )}
       </Card>
     </Page>
+  );
+}
+
+const designerLink = (pipeline: string) => `#/designer/${encodeURIComponent(pipeline)}`;
+
+function Writers({ writers }: { writers: readonly Writer[] }) {
+  return <>{writers.map((w, i) => <span key={w.pipeline}>{i === 0 ? "" : i === writers.length - 1 ? " and " : ", "}<a href={designerLink(w.pipeline)}>{w.pipeline}</a> (<code>{w.at}</code>)</span>)}</>;
+}
+
+/** Which pipeline owns the table: one; several that write the same rows; or several that replace each other's, none owning it. */
+export function Owner({ ownership: owner, lastWriter }: { ownership: Ownership | null; lastWriter: { pipeline: string; runId: string } | null }) {
+  if (!owner) return null;
+  if (owner.kind === "owned")
+    return <p data-testid="asset-owner">Owned by <a href={designerLink(owner.writer.pipeline)}>{owner.writer.pipeline}</a>, which writes it at <code>{owner.writer.at}</code>.</p>;
+  if (owner.kind === "shared")
+    return <p data-testid="asset-owner">Shared by <Writers writers={owner.writers} />: they define it alike down to its sources, so each one's run writes the same rows.</p>;
+  const cdp = owner.writers.some((w) => w.pipeline === "full_cdp");
+  return (
+    <p className="notice warning" role="alert" data-testid="asset-owner">
+      <strong>No single owner (TRIB0209):</strong> <Writers writers={owner.writers} /> define this table differently and each writes it, so whichever runs last
+      replaces the others' rows{lastWriter && <>; these are {lastWriter.pipeline}'s, from run <a href={`#/run/${encodeURIComponent(lastWriter.runId)}`}>{lastWriter.runId}</a></>}.
+      {" "}{cdp ? "full_cdp is the whole platform in one pipeline: keep it or the single templates, not both, or give one of them other ids." : "Give one of them another id, or remove one."}
+    </p>
   );
 }

@@ -83,3 +83,19 @@ describe("TemplateCard", () => {
     expect(html).not.toContain(">Use this template<");
   });
 });
+
+describe("a pipeline card's table conflicts", () => {
+  const line = "pipelines/full_cdp.yaml:242:5: warning TRIB0209: asset 'customer_ltv' of pipeline 'full_cdp' is defined differently in pipelines/customer_ltv.yaml:57:5 (pipeline 'customer_ltv'), "
+    + "and both write table 'customer_ltv': whichever runs last replaces the other's, and a partial run of the other then fails until it rebuilds it. Give one of them another id, or define both alike.";
+
+  it("says how many tables another pipeline defines differently, each at its line", () => {
+    const html = renderToStaticMarkup(<PipelineCard pipeline={summary({ name: "full_cdp", table_conflicts: [line] })} now={Date.parse("2026-12-05T12:00:00Z")} />);
+    expect(html).toContain('data-testid="table-conflicts"');
+    expect(html).toContain("1 table that another pipeline defines differently (TRIB0209): whichever runs last replaces the other&#x27;s rows");
+    expect(html).toContain("pipelines/full_cdp.yaml:242:5: warning TRIB0209: asset &#x27;customer_ltv&#x27;");
+  });
+
+  it("says nothing for a pipeline whose tables are its own", () => {
+    expect(renderToStaticMarkup(<PipelineCard pipeline={summary({ table_conflicts: [] })} now={Date.parse("2026-12-05T12:00:00Z")} />)).not.toContain("table-conflicts");
+  });
+});

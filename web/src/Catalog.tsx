@@ -121,11 +121,23 @@ export function PipelineCard({ pipeline: p, now = Date.now() }: { pipeline: Pipe
         </> : <span className="muted">none: runs when started</span>}</dd>
       </dl>
       {p.error && <ErrorNotice>{p.error}</ErrorNotice>}
+      <TableConflicts lines={p.table_conflicts ?? []} />
       <div className="actions">
         <a className="button" href={`#/dashboard/${encodeURIComponent(p.name)}`}>Dashboard</a>
         <a className="button secondary" href={`#/designer/${encodeURIComponent(p.name)}`}>Open in designer</a>
       </div>
     </li>
+  );
+}
+
+/** Tables the pipeline writes that another pipeline defines differently (TRIB0209): whichever runs last replaces the other's rows. */
+export function TableConflicts({ lines }: { lines: readonly string[] }) {
+  if (lines.length === 0) return null;
+  return (
+    <details className="notice warning" data-testid="table-conflicts">
+      <summary>{lines.length === 1 ? "1 table" : `${lines.length} tables`} that another pipeline defines differently (TRIB0209): whichever runs last replaces the other's rows</summary>
+      <ul>{lines.map((l) => <li key={l} className="error-text">{l}</li>)}</ul>
+    </details>
   );
 }
 

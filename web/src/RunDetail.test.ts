@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Run } from "./api/client";
-import { axisTicks, checkResult, rerunFrom, stepWarnings, tickLabelWidth } from "./RunDetail";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import type { Run, RunEvent } from "./api/client";
+import { axisTicks, checkResult, LoadWarnings, rerunFrom, stepWarnings, tickLabelWidth, withoutLoadWarnings } from "./RunDetail";
 
 const run = (params: Run["params"]): Run => ({
   run_id: "r1", pipeline: "customer_ltv", status: "failed", trigger: "backfill", selection: null, partition: "2026-11-28",
@@ -52,5 +54,24 @@ describe("step warnings", () => {
     expect([checkResult(check("a", true, true)), checkResult(check("a", false, true)), checkResult(check("a", false, false))]).toEqual(["passed", "failed", "warning"]);
     const checks = [check("hook", false, false, "1 row(s) in 1 of 1 batch(es) could not be delivered"), check("hook", true, false), check("other", false, false), check("hook", false, true)];
     expect(stepWarnings(checks, "hook")).toEqual(["1 row(s) in 1 of 1 batch(es) could not be delivered"]);
+  });
+});
+
+describe("load warnings", () => {
+  const warning = "pipelines/hook.yaml:5:75: warning TRIB0301: 'url_env' of component 'crm' (activate.webhook) names environment variable 'CRM_URL', which is not set here: the step would fail when it runs.";
+  const event = (kind: RunEvent["kind"], message: string, asset: string | null = null): RunEvent => ({ at: "2026-12-05T21:00:00Z", kind, asset, message });
+
+  it("shows the record's warnings, which a log trimmed of its first lines no longer carries", () => {
+    const html = renderToStaticMarkup(createElement(LoadWarnings, { warnings: [warning] }));
+    expect(html).toContain('data-testid="load-warnings"');
+    expect(html).toContain("Loading the pipeline warned");
+    expect(html).toContain("names environment variable &#x27;CRM_URL&#x27;, which is not set here");
+    expect(renderToStaticMarkup(createElement(LoadWarnings, { warnings: [] }))).toBe("");
+  });
+
+  it("leaves them out of the log, so each is shown once; a step's line of the same text stays", () => {
+    const log = [event("run_started", "run r1 of hook started"), event("log", warning), event("step_started", "started", "crm"), event("log", warning, "crm")];
+    expect(withoutLoadWarnings(log, [warning])).toEqual([log[0], log[2], log[3]]);
+    expect(withoutLoadWarnings(log, [])).toEqual(log);
   });
 });

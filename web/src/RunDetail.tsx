@@ -31,6 +31,26 @@ export function stepWarnings(checks: readonly Schemas["CheckView"][], asset: str
   return checks.filter((c) => c.asset === asset && checkResult(c) === "warning").map((c) => c.detail);
 }
 
+/**
+ * The run's log without the lines that say its load warnings (`warnings`, from the run's record): those show above the log,
+ * whether or not the stream still carries them (a trimmed or paged log does not), and so only there.
+ */
+export function withoutLoadWarnings(events: readonly RunEvent[], warnings: readonly string[]): RunEvent[] {
+  const said = new Set(warnings);
+  return events.filter((e) => e.asset !== null || e.kind !== "log" || !said.has(e.message));
+}
+
+/** What loading the pipeline warned of where the run happened (an unset variable a step or on_failure reads), each at its line. */
+export function LoadWarnings({ warnings }: { warnings: readonly string[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <div className="notice warning" role="note" data-testid="load-warnings">
+      <strong>{warnings.length === 1 ? "Loading the pipeline warned" : `Loading the pipeline gave ${warnings.length} warnings`}</strong>
+      <ul>{[...new Set(warnings)].map((w) => <li key={w} className="error-text">{w}</li>)}</ul>
+    </div>
+  );
+}
+
 /** The submission that re-runs `run` from `asset` and what depends on it, with the run's partition and params, a full refresh again if it was one. */
 export function rerunFrom(run: Run, asset: string): Schemas["RunSubmission"] {
   return { pipeline: run.pipeline, partition: run.partition, selection: `${asset}+`, params: run.params ?? null, ...(run.full_refresh ? { full_refresh: true } : {}) };
@@ -82,6 +102,7 @@ export function RunDetail({ runId }: { runId: string }) {
       </>}>
       {message && <ErrorNotice>{message}</ErrorNotice>}
       {run.error && <ErrorNotice><span className="error-text">{run.error}</span></ErrorNotice>}
+      <LoadWarnings warnings={detail.warnings} />
       <Card title="Timeline">
         <div className="gantt-axis" aria-hidden="true">
           <span>Step</span>
@@ -129,7 +150,7 @@ export function RunDetail({ runId }: { runId: string }) {
             ]} />
         </Card>
       </div>
-      <Card title="Log"><RunLog events={log} /></Card>
+      <Card title="Log"><RunLog events={withoutLoadWarnings(log, detail.warnings)} /></Card>
     </Page>
   );
 }

@@ -3,6 +3,7 @@ import { api, errorMessage, runEventsUrl, type RunEnded, type RunEvent } from ".
 import { followEvents } from "./api/events";
 import { ErrorNotice, Page, StatusBadge } from "./ui/components";
 import { RunLog } from "./ui/RunLog";
+import { LoadWarnings, withoutLoadWarnings } from "./RunDetail";
 
 /** Why a queued run has not started, as the server says it (trib runs says the same); nothing once it runs. */
 export function QueueWait({ status, waits }: { status: string; waits: string | null }) {
@@ -24,6 +25,7 @@ export function RunView({ queueId }: { queueId: string }) {
   const [status, setStatus] = useState("queued");
   const [error, setError] = useState<string | null>(null);
   const [waits, setWaits] = useState<string | null>(null);
+  const [warnings, setWarnings] = useState<string[]>([]);
   useEffect(() => {
     let stop = false;
     const poll = async () => {
@@ -46,6 +48,8 @@ export function RunView({ queueId }: { queueId: string }) {
   useEffect(() => {
     if (!runId) return;
     setStatus("running");
+    // From the run's record; until it has them (they are recorded as the run starts), the log alone shows them.
+    api.runDetail(runId).then((d) => setWarnings(d.warnings), () => { /* the log still shows them */ });
     return followEvents(runEventsUrl(runId), {
       onMessage: (data) => {
         const event = JSON.parse(data) as RunEvent;
@@ -64,7 +68,8 @@ export function RunView({ queueId }: { queueId: string }) {
       <p>Status: <StatusBadge status={status} testId="run-status" /></p>
       <QueueWait status={status} waits={waits} />
       {error && <ErrorNotice>{error}</ErrorNotice>}
-      <RunLog events={events} live />
+      <LoadWarnings warnings={warnings} />
+      <RunLog events={withoutLoadWarnings(events, warnings)} live />
     </Page>
   );
 }

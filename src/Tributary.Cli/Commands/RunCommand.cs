@@ -158,30 +158,25 @@ internal static class RunCommand
     {
         project.BeginOpening(cancellationToken);
         var (spec, window) = Load(cli, project, name, selection, parameters, partition);
-        // Said before the run rather than found after a failure, when no alert can go out any more.
-        if (spec.OnFailure is { } alert && Environment.GetEnvironmentVariable(alert.WebhookUrlEnv) is var url && !AlertSpec.IsWebhookUrl(url))
-            cli.Error.WriteLine(string.IsNullOrEmpty(url)
-                ? $"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which is not set: if this run fails, no alert is sent."
-                : $"warning: on_failure names environment variable {alert.WebhookUrlEnv}, which does not hold an absolute http(s) URL: if this run fails, no alert is sent.");
-        // The load's warnings (a step's unset *_env variable: that step fails) open the run's log, as for a run the server starts.
-        // A live step table shows no run-wide line: there they are said before the run, on_failure's by the line above.
-        if (live)
-            foreach (var line in RunRequest.LoadWarnings(spec.Warnings.Where(d => !d.Message.StartsWith("on_failure", StringComparison.Ordinal)), project.Settings.Directory))
-                cli.Error.WriteLine(line);
+        // The load's warnings (an unset on_failure or *_env variable, at its line) are said first, before what can keep the run from
+        // starting (the warehouse or the pipeline in use elsewhere); the run's log records them too, and plain output skips them there.
+        var warnings = RunRequest.LoadWarnings(spec.Warnings, project.Settings.Directory);
+        foreach (var line in warnings)
+            cli.Error.WriteLine(line);
         var warehouse = await project.WarehouseAsync(cancellationToken);
         var store = await project.StoreAsync(cancellationToken);
         foreach (var id in project.RecoveredRuns)
             cli.Error.WriteLine($"run {id} was left running by a process that died; marked failed (tables kept their previous version)");
         var events = new RunEventHub(store);
         var executor = new RunExecutor(project.Catalog, warehouse, store, new ExecutorOptions(project.Settings.Parallelism), cli.Time, events, project.HttpClients);
-        var progress = new RunProgress(cli.Error, live);
+        var progress = new RunProgress(cli.Error, live, warnings);
         // The display follows the run-event channel; the run returns only after its last event is delivered.
         var subscription = events.Subscribe(null);
         var shown = progress.FollowAsync(subscription.Reader);
         var request = new RunRequest
         {
             Selection = selection, ProjectDirectory = project.Settings.Directory, AllowedPaths = project.Settings.AllowedPaths, Partition = partition, PartitionWindow = window,
-            Params = parameters, FullRefresh = fullRefresh, Warnings = RunRequest.LoadWarnings(spec.Warnings, project.Settings.Directory),
+            Params = parameters, FullRefresh = fullRefresh, Warnings = warnings,
         };
 
         async Task<RunResult> ExecuteAsync()

@@ -11,6 +11,9 @@ internal static partial class CliLog
     [LoggerMessage(LogLevel.Warning, "pipeline {Pipeline}: on_failure's variable {Variable} is not set or not an absolute http(s) URL; its failed runs will send no alert")]
     public static partial void AlertUrlNotUsable(this ILogger log, string pipeline, string variable);
 
+    [LoggerMessage(LogLevel.Warning, "{Diagnostic}")]
+    public static partial void ProjectWarning(this ILogger log, string diagnostic);
+
     [LoggerMessage(LogLevel.Information, "serving {Project} at {Address}{Guard}; Ctrl+C stops")]
     public static partial void Serving(this ILogger log, string project, Uri address, string guard);
 

@@ -123,6 +123,11 @@ internal static class TributaryHost
                     if (reported.Add($"{name}\n{e.Message}")) log.PipelineNotScheduled(e, name);
             }
         }
+        // Two pipelines writing one table differently replace each other's rows: said at start, as trib validate says it.
+        var relative = (string f) => Path.GetRelativePath(project.Settings.Directory, f);
+        foreach (var line in RunRequest.LoadWarnings(ProjectDefinitions.Compare(specs, relative), project.Settings.Directory))
+            lock (reported)
+                if (reported.Add(line)) log.ProjectWarning(line);
         return specs;
     }
 }

@@ -5,8 +5,11 @@ using Tributary.Engine.Runs;
 
 namespace Tributary.Cli.Output;
 
-/// <summary>Shows a run as it happens: a live step table on a terminal, plain timestamped lines otherwise.</summary>
-internal sealed class RunProgress(TextWriter error, bool live)
+/// <summary>
+/// Shows a run as it happens: a live step table on a terminal, plain timestamped lines otherwise. <paramref name="said"/> are
+/// run-wide log lines already printed before the run (the load's warnings), which plain lines do not repeat.
+/// </summary>
+internal sealed class RunProgress(TextWriter error, bool live, IReadOnlyList<string>? said = null)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (string Status, string Detail)> _steps = new(StringComparer.Ordinal);
@@ -42,7 +45,8 @@ internal sealed class RunProgress(TextWriter error, bool live)
                     && !e.Message.StartsWith("warning:", StringComparison.Ordinal));
                 _steps[asset] = (status, keep ? _steps.GetValueOrDefault(asset).Detail ?? "" : e.Message);
             }
-            if (!live) error.WriteLine($"{e.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {Named(e)}");
+            if (!live && !(e.Kind == RunEventKind.Log && e.Asset is null && said is not null && said.Contains(e.Message, StringComparer.Ordinal)))
+                error.WriteLine($"{e.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {Named(e)}");
         }
     }
 

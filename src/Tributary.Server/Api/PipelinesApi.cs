@@ -46,6 +46,7 @@ internal static class PipelinesApi
     private static async Task<Ok<IReadOnlyList<PipelineSummary>>> ListAsync(TributaryProject project, Daemon daemon, TimeProvider time, ILogger log, CancellationToken ct)
     {
         var list = new List<PipelineSummary>();
+        var loaded = new List<PipelineSpec>();
         foreach (var name in project.PipelineNames())
         {
             ct.ThrowIfCancellationRequested();
@@ -54,6 +55,7 @@ internal static class PipelinesApi
             try
             {
                 var p = project.LoadPipeline(name, new Dictionary<string, string>(), null);
+                loaded.Add(p);
                 var next = p.Schedule is null ? null : new CronSchedule(p.Schedule).Next(time.GetUtcNow());
                 list.Add(new PipelineSummary(name, p.Description, p.Components.Count, p.Schedule?.Cron, p.Schedule?.Timezone, next,
                     p.Partitions?.Type, p.Sensors.Select(s => s.Describe()).Concat(p.Groups.SelectMany(g => g.Sensors.Select(s => $"{g.Name}: {s.Describe()}"))).ToList(), await daemon.IsPausedAsync(name, ct).ConfigureAwait(false), null,
@@ -68,7 +70,16 @@ internal static class PipelinesApi
                 list.Add(new PipelineSummary(name, null, null, null, null, null, null, [], null, LoadError(project, e), [], [], last) { ReportingTimezone = project.Timezone });
             }
         }
-        return TypedResults.Ok<IReadOnlyList<PipelineSummary>>(list);
+        return TypedResults.Ok<IReadOnlyList<PipelineSummary>>([.. list.Select(s => loaded.Find(p => p.Name == s.Name) is { } p ? s with { TableConflicts = TableConflicts(project, p, loaded) } : s)]);
+    }
+
+    // Checked last, a pipeline carries every TRIB0209 about a table it shares (trib validate puts each at the later file only).
+    private static List<string> TableConflicts(TributaryProject project, PipelineSpec pipeline, List<PipelineSpec> all)
+    {
+        string Relative(string file) => Path.GetRelativePath(project.Directory, file);
+        return [.. ProjectDefinitions.Compare([.. all.Where(p => !ReferenceEquals(p, pipeline)), pipeline], Relative)
+            .Where(d => string.Equals(d.Location.File, pipeline.File, StringComparison.Ordinal))
+            .Select(d => (d with { Location = d.Location with { File = Relative(d.Location.File) } }).ToString())];
     }
 
     // The page shows where the file is wrong, named as in the project (pipelines/x.yaml:3:5), not where the project lies on disk.
@@ -138,7 +149,9 @@ internal static class PipelinesApi
             if (component is null) continue;
             result.Add(new AssetLineage(name, component.Id, component.Type, component.Inputs,
                 p.Components.Where(c => c.Inputs.Contains(asset)).Select(c => c.Id).ToList(),
-                p.Partitions is not null || p.Groups.Any(g => g.Partitions is not null && g.Assets.Contains(component.Id))));
+                p.Partitions is not null || p.Groups.Any(g => g.Partitions is not null && g.Assets.Contains(component.Id)),
+                (component.Location with { File = Path.GetRelativePath(project.Directory, component.Location.File) }).ToString(),
+                AssetDefinitions.Fingerprints(p).GetValueOrDefault(component.Id)));
         }
         return TypedResults.Ok<IReadOnlyList<AssetLineage>>(result);
     }

@@ -7,4 +7,10 @@ namespace Tributary.Server.Contracts;
 /// <param name="Upstream">The assets it reads.</param>
 /// <param name="Downstream">The assets that read it.</param>
 /// <param name="Partitioned">Whether the pipeline is partitioned.</param>
-public sealed record AssetLineage(string Pipeline, string Step, string Type, IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, bool Partitioned);
+/// <param name="At">Where the pipeline writes it: its step's <c>file:line:col</c>, the file relative to the project (as <c>trib validate</c> names it).</param>
+/// <param name="Fingerprint">
+/// Its definition's fingerprint down to its sources (64 hex digits; null when unknown): pipelines that give one table the same
+/// fingerprint write the same rows and share it, others replace each other's (<c>trib validate</c>'s TRIB0209).
+/// </param>
+public sealed record AssetLineage(string Pipeline, string Step, string Type, IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, bool Partitioned,
+    string At, string? Fingerprint);

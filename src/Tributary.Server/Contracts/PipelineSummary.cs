@@ -25,6 +25,13 @@ public sealed record PipelineSummary(string Name, string? Description, int? Comp
     /// its results count days in, and that of its schedules and partitions when they name none.
     /// </summary>
     public string ReportingTimezone { get; init; } = "UTC";
+
+    /// <summary>
+    /// The tables it writes that another pipeline of the project defines differently, so that whichever runs last replaces the
+    /// other's rows: each as <c>trib validate</c>'s TRIB0209 line, at this pipeline's step, naming the other pipeline's file:line:col.
+    /// Empty when none.
+    /// </summary>
+    public IReadOnlyList<string> TableConflicts { get; init; } = [];
 }
 
 /// <summary>A group of a pipeline partitioned on its own.</summary>

@@ -134,7 +134,10 @@ public sealed class RunCommandTests : IDisposable
         var validate = await Trib.RunAsync("validate", "--project", project);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains($"warning: on_failure names environment variable {variable}, which is not set: if this run fails, no alert is sent.", run.Error, StringComparison.Ordinal);
+        // One wording, trib validate's, at the key: the run said it a second time in words of its own.
+        Assert.Single(run.ErrorLines, l => l.Contains("on_failure", StringComparison.Ordinal));
+        Assert.Contains($"pipelines/quiet.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here: "
+            + $"a failed run would send no alert. Set {variable} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run).", run.ErrorLines);
         Assert.Equal(0, validate.ExitCode);
         Assert.Contains($"quiet.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here", validate.Error, StringComparison.Ordinal);
     }
@@ -172,6 +175,46 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("RunStarted", events[0].Kind);
         Assert.Equal([("Log", null, onFailure), ("Log", null, step)], events.Skip(1).Take(2));
         Assert.Equal([onFailure, step], table.ErrorLines.Where(l => l.Contains("warning TRIB0301", StringComparison.Ordinal)).Select(l => l[(l.IndexOf("pipelines/", StringComparison.Ordinal))..]));
+    }
+
+    // A run refused before it starts (the pipeline runs in another live process) printed its error without the load's warnings,
+    // which its log would have opened with.
+    [Fact]
+    public async Task Run_WithoutAServer_ThatCannotStart_PrintsTheLoadsWarningsOnceBeforeItsError()
+    {
+        var variable = "TRIB_TEST_REFUSED_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var project = Path.Combine(_temp.Path, "refused");
+        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
+        File.WriteAllText(Path.Combine(project, "pipelines", "hook.yaml"), $$"""
+            pipeline: hook
+            on_failure: { webhook_url_env: {{variable}} }
+            components:
+              - { id: people, type: transform.sql, with: { sql: "SELECT 'c1' AS customer_id" } }
+              - { id: crm, type: activate.webhook, inputs: [people], with: { url_env: {{variable}}, consent: ignore } }
+            """);
+        using var other = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
+        try
+        {
+            await using (var store = await Tributary.Engine.Runs.SqliteRunStore.OpenAsync(Path.Combine(project, ".tributary", "runs.db"), Ct))
+                await store.CreateRunAsync(new("r-other", "hook", Tributary.Engine.Runs.RunStatus.Running, "cli", null, DateTimeOffset.UtcNow, null, null, other.Id), [], Ct);
+
+            var refused = await Trib.RunAsync("run", "hook", "--project", project);
+
+            Assert.Equal(1, refused.ExitCode);
+            var lines = refused.ErrorLines.ToList();
+            var onFailure = lines.FindIndex(l => l == $"pipelines/hook.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here: "
+                + $"a failed run would send no alert. Set {variable} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run).");
+            var step = lines.FindIndex(l => l == $"pipelines/hook.yaml:5:75: warning TRIB0301: 'url_env' of component 'crm' (activate.webhook) names environment variable '{variable}', which is not set here: "
+                + $"the step would fail when it runs. Set {variable} where runs happen (trib serve's environment, or the shell of trib run).");
+            var error = lines.FindIndex(l => l.StartsWith("error: pipeline 'hook' is already running: run r-other", StringComparison.Ordinal));
+            Assert.True(onFailure >= 0 && step > onFailure && error > step, refused.Error);
+            Assert.Equal(2, lines.Count(l => l.Contains("TRIB0301", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            other.Kill();
+            await other.WaitForExitAsync(Ct);
+        }
     }
 
     // The reviewer's repro: a run killed mid-step was marked failed by the next command, without its alert.

@@ -175,6 +175,29 @@ public sealed partial class ServeTests(PostgresCluster postgres, SharedServedPro
             : "error: TRIBUTARY_TOKEN starts or ends with white space, which an Authorization header cannot carry; remove it.", Assert.Single(error));
     }
 
+    // Two pipelines writing one table differently was said by trib validate only: a server scheduling both said nothing.
+    [Fact]
+    public async Task Serve_TwoPipelinesWritingOneTableDifferently_SaysSoAtStartNamingBothAtTheirLines()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        foreach (var (name, sql) in new[] { ("hello", "SELECT 'hi' AS word"), ("twin", "SELECT 'hey' AS word") })
+            File.WriteAllText(Path.Combine(Project, "pipelines", name + ".yaml"), $$"""
+                pipeline: {{name}}
+                components:
+                  - { id: greeting, type: transform.sql, with: { sql: "{{sql}}" } }
+                """);
+        var server = _trib.Start(new Dictionary<string, string>(), "serve", "--port", "0", "--project", Project);
+
+        string? warning = null;
+        while (warning is null && await server.StandardError.ReadLineAsync(Ct) is { } line)
+            if (line.Contains("TRIB0209", StringComparison.Ordinal)) warning = line;
+
+        Assert.NotNull(warning);
+        Assert.EndsWith("pipelines/twin.yaml:3:5: warning TRIB0209: asset 'greeting' of pipeline 'twin' is defined differently in pipelines/hello.yaml:3:5 (pipeline 'hello'), "
+            + "and both write table 'greeting': whichever runs last replaces the other's, and a partial run of the other then fails until it rebuilds it. "
+            + "Give one of them another id, or define both alike.", warning, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Serve_OnLoopback_AnswersOnlyToLoopbackHostNames()
     {

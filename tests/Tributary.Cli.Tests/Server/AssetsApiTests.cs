@@ -72,6 +72,41 @@ public sealed class AssetsApiTests(PostgresCluster postgres) : IDisposable
         Assert.Equal("alert_sync", Assert.Single(await ReadAsync<List<AssetLineage>>(await served.Http.GetAsync("/api/lineage/alert_sync", Ct))).Step);
     }
 
+    // Two pipelines that write one table: the asset page said "In a ..., In b ..." without where, nor whether they write the same rows.
+    [Fact]
+    public async Task Lineage_OfATableTwoPipelinesWrite_SaysWhereEachWritesItAndWhetherAlike_AndTheirCardsSayTheyConflict()
+    {
+        Assert.Equal(0, (await Trib.RunAsync("init", Project)).ExitCode);
+        void Write(string name, string sql) => File.WriteAllText(Path.Combine(Project, "pipelines", name + ".yaml"), $$"""
+            pipeline: {{name}}
+            components:
+              - { id: orders, type: transform.sql, with: { sql: "SELECT 1 AS v" } }
+              - { id: totals, type: transform.sql, inputs: [orders], with: { sql: "{{sql}}" } }
+            """);
+        Write("first", "SELECT sum(v) AS n FROM orders");
+        Write("second", "SELECT count(*) AS n FROM orders");
+        await using var served = await InProcessServer.StartAsync(Project, Ct);
+
+        var lineage = await ReadAsync<List<AssetLineage>>(await served.Http.GetAsync("/api/lineage/totals", Ct));
+
+        Assert.Equal([("first", "pipelines/first.yaml:4:5"), ("second", "pipelines/second.yaml:4:5")], lineage.Select(l => (l.Pipeline, l.At)).OrderBy(l => l.Pipeline));
+        Assert.All(lineage, l => Assert.Matches("^[0-9a-f]{64}$", l.Fingerprint!));
+        Assert.NotEqual(lineage[0].Fingerprint, lineage[1].Fingerprint);
+        // Each pipeline's card says it, naming the other at its line (trib validate says it once, at the later file).
+        var pipelines = await ReadAsync<List<PipelineSummary>>(await served.Http.GetAsync("/api/pipelines", Ct));
+        const string rest = "and both write table 'totals': whichever runs last replaces the other's, and a partial run of the other then fails until it rebuilds it. "
+            + "Give one of them another id, or define both alike.";
+        Assert.Equal([
+            ("first", $"pipelines/first.yaml:4:5: warning TRIB0209: asset 'totals' of pipeline 'first' is defined differently in pipelines/second.yaml:4:5 (pipeline 'second'), {rest}"),
+            ("second", $"pipelines/second.yaml:4:5: warning TRIB0209: asset 'totals' of pipeline 'second' is defined differently in pipelines/first.yaml:4:5 (pipeline 'first'), {rest}"),
+        ], pipelines.Select(p => (p.Name, Assert.Single(p.TableConflicts))).OrderBy(p => p.Name));
+        // Defined alike down to their sources: one fingerprint, one table both write the same rows to.
+        Write("second", "SELECT sum(v) AS n FROM orders");
+        var alike = await ReadAsync<List<AssetLineage>>(await served.Http.GetAsync("/api/lineage/totals", Ct));
+        Assert.Equal(alike[0].Fingerprint, alike[1].Fingerprint);
+        Assert.All(await ReadAsync<List<PipelineSummary>>(await served.Http.GetAsync("/api/pipelines", Ct)), p => Assert.Empty(p.TableConflicts));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

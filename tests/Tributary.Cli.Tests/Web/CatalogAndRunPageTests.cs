@@ -7,7 +7,7 @@ namespace Tributary.Cli.Tests.Web;
 /// <summary>
 /// The catalog's pipeline cards and a run's checks table in Debian's Chromium against 'trib serve', on a project of two
 /// small pipelines: each card's last run (state, when, a link to it) and whether its schedule is on as the server has it;
-/// check details that wrap between words, never inside one.
+/// check details that wrap between words, never inside one; a run's load warnings, and who owns a table two pipelines write.
 /// </summary>
 public sealed class CatalogAndRunPageTests : IAsyncDisposable
 {
@@ -113,5 +113,45 @@ public sealed class CatalogAndRunPageTests : IAsyncDisposable
             Assert.True(await check.EvaluateAsync<bool>("cell => cell.scrollWidth <= cell.clientWidth && cell.offsetHeight > 40"), "the check is cut off, not wrapped");
             Assert.Equal(width, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
         }, failureScreenshot: Path.Combine(AppContext.BaseDirectory, $"{nameof(RunDetail_ChecksTable_WrapsADetailBetweenWordsOnly)}-{width}-failure.png")); // one per row
+    }
+    // The run page read the load's warnings from the event stream only; the asset page listed the pipelines writing a table
+    // without saying that they replace each other's rows, nor where each writes it.
+    [Fact]
+    public async Task RunAssetAndCatalogPages_ShowTheRunsLoadWarningOnce_AndThatNoPipelineOwnsATableTwoDefineDifferently()
+    {
+        var variable = "TRIB_TEST_TWIN_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        await _browser.InitAsync();
+        File.WriteAllText(Path.Combine(Project, "pipelines", "hello.yaml"), Hello);
+        File.WriteAllText(Path.Combine(Project, "pipelines", "twin.yaml"), $$"""
+            pipeline: twin
+            on_failure: { webhook_url_env: {{variable}} }
+            components:
+              - { id: greeting, type: transform.sql, with: { sql: "SELECT 'hey' AS word, 2 AS amount" } }
+            """);
+        await _browser.TribAsync("run", "hello");
+        await _browser.TribAsync("run", "twin");
+        var runId = System.Text.Json.JsonDocument.Parse((await _browser.TribAsync("runs", "--format", "json")).Out).RootElement[0].GetProperty("run_id").GetString()!;
+        var address = await _browser.ServeAsync(Ct);
+        var page = await _browser.OpenPageAsync(1440);
+        var warning = $"pipelines/twin.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here: a failed run would send no alert.";
+        await _browser.CheckAsync(async () =>
+        {
+            await page.GotoAsync(address + $"#/run/{runId}");
+            await Assertions.Expect(page.GetByTestId("load-warnings")).ToContainTextAsync(warning);
+            // The stream has reached the step's lines, which come after the warning's.
+            await Assertions.Expect(page.GetByLabel("Run log")).ToContainTextAsync("greeting");
+            Assert.Equal(1, await page.GetByText(warning).CountAsync());
+
+            await page.GotoAsync(address + "#/asset/greeting");
+            await Assertions.Expect(page.GetByTestId("asset-owner")).ToHaveTextAsync(
+                "No single owner (TRIB0209): hello (pipelines/hello.yaml:5:5) and twin (pipelines/twin.yaml:4:5) define this table differently and each writes it, "
+                + $"so whichever runs last replaces the others' rows; these are twin's, from run {runId}. Give one of them another id, or remove one.");
+
+            // Each of the two pipelines' cards says it.
+            await page.GotoAsync(address + "#/catalog");
+            foreach (var name in new[] { "hello", "twin" })
+                await Assertions.Expect(page.GetByRole(AriaRole.Listitem, new() { Name = $"Pipeline {name}" }).GetByTestId("table-conflicts"))
+                    .ToContainTextAsync("1 table that another pipeline defines differently (TRIB0209): whichever runs last replaces the other's rows");
+        });
     }
 }
