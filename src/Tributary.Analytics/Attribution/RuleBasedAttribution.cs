@@ -36,7 +36,7 @@ public static class RuleBasedAttribution
         // Sums in arrays by channel number, one weights buffer for every path.
         // Only converting paths are walked: the channels listed are those the set touches, which it knows.
         var (conversions, value) = (new double[paths.Channels.Count], new double[paths.Channels.Count]);
-        var direct = Direct(paths);
+        var direct = paths.Direct;
         var buffer = new double[16];
         for (var p = 0; p < paths.Count; p++)
         {
@@ -72,15 +72,7 @@ public static class RuleBasedAttribution
         ArgumentNullException.ThrowIfNull(paths);
         var touches = paths.Touches(path);
         if (into.Length != touches.Length) throw new ArgumentException($"into needs the path's {touches.Length} entries.", nameof(into));
-        if (touches.Length > 0) Fill(into, touches, paths.HasAges ? paths.Ages(path) : default, Direct(paths), model, halfLifeDays);
-    }
-
-    // The number of the channel named direct, −1 when there is none.
-    private static int Direct(PathSet paths)
-    {
-        for (var c = 0; c < paths.Channels.Count; c++)
-            if (paths.Channels[c] == "direct") return c;
-        return -1;
+        if (touches.Length > 0) Fill(into, touches, paths.HasAges ? paths.Ages(path) : default, paths.Direct, model, halfLifeDays);
     }
 
     // Writes the path's touch weights into w (of the path's length: every entry is set). Ages empty: counted from the last touch.

@@ -142,7 +142,7 @@ internal sealed class PathRuns
         return true;
     }
 
-    // The runs by hash (and, for each, its run and its touch count), made once the read is over (the hashes in _hashes' array).
+    // The runs by hash (and, for each, its run, its touch count and whether it has ages), made once the read is over.
     private long[] _sortedHashes = [];
     private int[] _sortedRuns = [];
     private int[] _sortedLengths = [];
@@ -158,10 +158,10 @@ internal sealed class PathRuns
         if (_ended) return;
         _ended = true;
         _starts[Count] = TouchCount;
-        // The runs' hashes are not read by run after this: sorted where they are.
-        (_sortedHashes, _sortedRuns, _sortedLengths, _sortedAged) = (_hashes, new int[Count], new int[Count], new bool[Count]);
-        for (var run = 0; run < Count; run++) _sortedRuns[run] = run;
-        Array.Sort(_sortedHashes, _sortedRuns, 0, Count);
+        (_sortedHashes, _sortedRuns) = HashOrder.Sort(_hashes, Count);
+        // Each sorted run's length and whether it has ages, read here on the scan's thread: from the hash order, these reads
+        // of the runs are at random, and they were most of the merge's time on one core.
+        (_sortedLengths, _sortedAged) = (new int[Count], new bool[Count]);
         for (var i = 0; i < Count; i++)
             (_sortedLengths[i], _sortedAged[i]) = (_starts[_sortedRuns[i] + 1] - _starts[_sortedRuns[i]], _ageStarts[_sortedRuns[i]] >= 0);
     }
@@ -223,157 +223,219 @@ internal sealed class PathRuns
     /// touches are mostly stored together, but not always: journey.conversion_paths splits 5 of 141k paths at 10k demo
     /// customers, and a path may straddle two ranges) and in position order, each touch's channel number
     /// (<paramref name="channelOfKey"/> of its key) beside its key and age. Null (with <paramref name="refusal"/>) when a
-    /// path repeats a position (as it does where two paths' ids hash alike).
+    /// path repeats a position (as it does where two paths' ids hash alike). The hash order is cut into
+    /// <paramref name="partCount"/> parts, one per core for 0.
     /// </summary>
     // Paths numbered in their hashes' order, not in the order the engine stored them: a producer that writes its table in
     // another order on the next run (parallel window functions do) would otherwise change the float sums in the last digit,
-    // and a second run over the same data must change no table (nor a webhook sync's content hash). The touches are copied
-    // once, straight into the arrays the models read (channels, keys, ages), sorted by position on the way, the paths split
-    // between the cores: the copy reads each run from wherever the engine stored it, cache misses that one core waited on
-    // alone (an earlier version moved them into path order first and numbered channels in a pass of its own: twice the memory).
-    public static Paths? ToPaths(IReadOnlyList<PathRuns> slices, int[] channelOfKey, out string? refusal)
+    // and a second run over the same data must change no table (nor a webhook sync's content hash). The hash order is split
+    // into parts, one per core, each a range of hashes (so of whole paths) found in every slice's sorted runs: the parts
+    // count their paths side by side, and then, each knowing its first path, touch and age, merge their slices' runs again
+    // and copy each path's touches straight into the arrays the models read (channels, keys, ages), sorted by position on
+    // the way. The copy reads each run from wherever the engine stored it, cache misses that one core waited on alone; and
+    // a merge of every run on one core, into arrays of its own, was a tenth of a second of the step (bench/README.md, stop 34).
+    public static Paths? ToPaths(IReadOnlyList<PathRuns> slices, int[] channelOfKey, out string? refusal, int partCount = 0)
     {
         refusal = null;
-        var (runCount, touchCount) = (0, 0);
-        foreach (var slice in slices)
+        if (partCount <= 0) partCount = Math.Clamp(Environment.ProcessorCount, 1, 8);
+        var sliced = slices.ToArray();
+        foreach (var slice in sliced) slice.End();
+        var outcomes = sliced.Length > 0 && sliced[0]._outcomes;
+        var parts = Part.Split(sliced, partCount);
+        Parallel.For(0, parts.Length, part => parts[part].Count(sliced));
+        var (paths, touchCount, agedTouches, longest) = (0, 0, 0, 0);
+        foreach (var part in parts)
         {
-            slice.End();
-            (runCount, touchCount) = (runCount + slice.Count, touchCount + slice.TouchCount);
+            (part.FirstPath, part.FirstTouch, part.FirstAge) = (paths, touchCount, agedTouches);
+            (paths, touchCount, agedTouches, longest) = (paths + part.Paths, touchCount + part.Touches, agedTouches + part.AgedTouches, Math.Max(longest, part.Longest));
         }
-        var outcomes = slices.Count > 0 && slices[0]._outcomes;
-        // Every run by hash (its slice in the top bits of its reference), the slices' sorted runs merged: a path stored in
-        // more than one run has its runs side by side.
-        var (runHashes, runs, runLengths, runAged) = (new long[runCount], new long[runCount], new int[runCount], new bool[runCount]);
-        var next = new int[slices.Count];
-        for (var r = 0; r < runCount; r++)
-        {
-            var s = -1;
-            for (var t = 0; t < slices.Count; t++)
-                if (next[t] < slices[t].Count && (s < 0 || slices[t]._sortedHashes[next[t]] < slices[s]._sortedHashes[next[s]])) s = t;
-            var i = next[s]++;
-            (runHashes[r], runs[r], runLengths[r], runAged[r]) = (slices[s]._sortedHashes[i], ((long)s << 32) | (uint)slices[s]._sortedRuns[i], slices[s]._sortedLengths[i], slices[s]._sortedAged[i]);
-        }
-        var paths = 0;
-        for (var r = 0; r < runCount; r++)
-            if (r == 0 || runHashes[r] != runHashes[r - 1]) paths++;
-
-        // Each path's hash, first run and first touch, and whether some run of it has ages other than 0.
-        var (hashes, starts, firstRun, aged) = (new long[paths], new int[paths + 1], new int[paths + 1], new bool[paths]);
-        for (var (r, path, at) = (0, -1, 0); r < runCount; r++)
-        {
-            if (r == 0 || runHashes[r] != runHashes[r - 1]) (hashes[++path], starts[path], firstRun[path]) = (runHashes[r], at, r);
-            aged[path] |= runAged[r];
-            at += runLengths[r];
-        }
-        (starts[paths], firstRun[paths]) = (touchCount, runCount);
-        // The ages of paths with some age other than 0, one after another; every other path's are a stretch of zeros after them.
-        var (ageStarts, agedTouches, longest) = (new int[paths], 0, 0);
-        for (var path = 0; path < paths; path++)
-        {
-            var n = starts[path + 1] - starts[path];
-            longest = Math.Max(longest, n);
-            if (!aged[path]) continue;
-            ageStarts[path] = agedTouches;
-            agedTouches += n;
-        }
-        for (var path = 0; path < paths; path++)
-            if (!aged[path]) ageStarts[path] = agedTouches;
-
+        var (hashes, starts, ageStarts) = (HugePageArrays.Allocate<long>(paths), HugePageArrays.Allocate<int>(paths + 1), HugePageArrays.Allocate<int>(paths));
+        starts[paths] = touchCount;
+        // The ages of paths with some age other than 0, one after another; every other path's are the stretch of zeros after them.
         var (channels, keys, ages) = (HugePageArrays.Allocate<int>(touchCount), HugePageArrays.Allocate<int>(touchCount), HugePageArrays.Allocate<double>(agedTouches + longest));
         ages.AsSpan(agedTouches).Clear();
         var (converted, values, convertedAt) = outcomes ? (new bool[paths], new double[paths], new long[paths]) : (null, null, null);
-        var parts = Math.Clamp(Environment.ProcessorCount, 1, 8);
-        var refusals = new string?[parts];
-        Parallel.For(0, parts, part =>
-        {
-            var (from, to) = ((int)((long)paths * part / parts), (int)((long)paths * (part + 1) / parts));
-            refusals[part] = Copy(slices, runs, firstRun, starts, from, to, channelOfKey, channels, keys, aged, ageStarts, ages, converted, values, convertedAt);
-        });
+        var arrays = new PathArrays(hashes, starts, ageStarts, agedTouches, channels, keys, ages, converted, values, convertedAt);
+        var refusals = new string?[parts.Length];
+        Parallel.For(0, parts.Length, part => refusals[part] = Copy(sliced, parts[part], channelOfKey, arrays));
         refusal = refusals.FirstOrDefault(r => r is not null);
         return refusal is null ? new Paths(paths, hashes, starts, channels, keys, ageStarts, ages, converted, values, convertedAt) : null;
     }
 
-    // Paths [from, to): their runs' touches copied into place, then put in position order; a converting path's outcome the
-    // largest of its runs'. The refusal when a path repeats a position, else null.
+    // The arrays the paths are copied into (see Paths), and where the stretch of zeros for paths without ages starts.
+    private sealed record PathArrays(long[] Hashes, int[] Starts, int[] AgeStarts, int ZeroAges, int[] Channels, int[] Keys, double[] Ages,
+        bool[]? Converted, double[]? Values, long[]? ConvertedAt);
+
+    // A part's paths: their runs merged from the slices, each path's touches copied into place, then put in position order;
+    // a converting path's outcome the largest of its runs'. The refusal when a path repeats a position, else null.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static string? Copy(IReadOnlyList<PathRuns> slices, long[] runs, int[] firstRun, int[] starts, int from, int to, int[] channelOfKey,
-        int[] channels, int[] keys, bool[] aged, int[] ageStarts, double[] ages, bool[]? converted, double[]? values, long[]? convertedAt)
+    private static string? Copy(PathRuns[] slices, Part part, int[] channelOfKey, PathArrays into)
     {
+        var (channels, keys, ages, converted, values, convertedAt) = (into.Channels, into.Keys, into.Ages, into.Converted, into.Values, into.ConvertedAt);
         var scratch = new int[256];
-        var end = firstRun[to];
-        for (var path = from; path < to; path++)
+        // The runs of the path at hand, and the first run of the next.
+        var (pathSlices, pathRuns) = (new int[16], new int[16]);
+        var merge = part.Merge(slices);
+        var next = merge.Next();
+        var (path, at, age) = (part.FirstPath - 1, part.FirstTouch, part.FirstAge);
+        while (next.Slice >= 0)
         {
-            var at = starts[path];
-            if (values is not null) (values[path], convertedAt![path]) = (double.NegativeInfinity, PathOutlines.NoTime);
-            for (var r = firstRun[path]; r < firstRun[path + 1]; r++)
+            var hash = slices[next.Slice]._sortedHashes[next.Index];
+            var (runCount, length, aged) = (0, 0, false);
+            do
             {
-                Prefetch(slices, runs, r, end);
-                var slice = slices[(int)(runs[r] >> 32)];
-                var run = (int)(uint)runs[r];
+                if (runCount == pathRuns.Length) (pathSlices, pathRuns) = (Resized(pathSlices, runCount), Resized(pathRuns, runCount));
+                var slice = slices[next.Slice];
+                Prefetch(slice, next.Index);
+                (pathSlices[runCount], pathRuns[runCount++]) = (next.Slice, slice._sortedRuns[next.Index]);
+                (length, aged) = (length + slice._sortedLengths[next.Index], aged | slice._sortedAged[next.Index]);
+                next = merge.Next();
+            }
+            while (next.Slice >= 0 && slices[next.Slice]._sortedHashes[next.Index] == hash);
+            path++;
+            var ageStart = aged ? age : into.ZeroAges;
+            (into.Hashes[path], into.Starts[path], into.AgeStarts[path]) = (hash, at, ageStart);
+            if (values is not null) (values[path], convertedAt![path]) = (double.NegativeInfinity, PathOutlines.NoTime);
+            if (length > scratch.Length) scratch = new int[Math.Max(2 * scratch.Length, length)];
+            for (var (r, filled) = (0, 0); r < runCount; r++)
+            {
+                var (slice, run) = (slices[pathSlices[r]], pathRuns[r]);
                 var (source, n) = (slice._starts[run], slice._starts[run + 1] - slice._starts[run]);
-                var filled = at - starts[path];
-                if (filled + n > scratch.Length) Array.Resize(ref scratch, Math.Max(2 * scratch.Length, filled + n));
                 // One loop for the three arrays: a run is ~10 touches, where a copy call per array paid its call and its cache
                 // misses one after another.
                 var (sourceKeys, keyOfPair) = (slice._keys, slice._keyOfPair);
                 for (var k = 0; k < n; k++)
                 {
                     var key = keyOfPair[sourceKeys[source + k]];
-                    keys[at + k] = key;
-                    channels[at + k] = channelOfKey[key];
+                    keys[at + filled + k] = key;
+                    channels[at + filled + k] = channelOfKey[key];
                 }
                 if (slice._positionStarts[run] is var positionStart and >= 0) slice._positions.AsSpan(positionStart, n).CopyTo(scratch.AsSpan(filled, n));
                 else
                     for (var (k, first) = (0, slice._firstPositions[run]); k < n; k++) scratch[filled + k] = first + k;
-                if (aged[path])
+                if (aged)
                 {
-                    var into = ages.AsSpan(ageStarts[path] + filled, n);
-                    if (slice._ageStarts[run] is var ageStart and >= 0) slice._ages.AsSpan(ageStart, n).CopyTo(into);
-                    else into.Clear();
+                    var ageInto = ages.AsSpan(ageStart + filled, n);
+                    if (slice._ageStarts[run] is var sourceAge and >= 0) slice._ages.AsSpan(sourceAge, n).CopyTo(ageInto);
+                    else ageInto.Clear();
                 }
-                at += n;
+                filled += n;
                 if (values is not null && slice._converted[run])
                     (converted![path], values[path], convertedAt![path]) = (true, Math.Max(values[path], slice._values[run]), Math.Max(convertedAt![path], slice._convertedAt[run]));
             }
             // A converting path without a value is worth 0, as the outline read's CAST(max(...)) of only NULLs reads.
             if (values is not null && double.IsNegativeInfinity(values[path])) values[path] = 0;
-            var (start, length) = (starts[path], at - starts[path]);
             // A path without ages shares its stretch of zeros: nothing of it to move.
-            if (!InPositionOrder(scratch.AsSpan(0, length), channels.AsSpan(start, length), keys.AsSpan(start, length), aged[path] ? ages.AsSpan(ageStarts[path], length) : default))
+            if (!InPositionOrder(scratch.AsSpan(0, length), channels.AsSpan(at, length), keys.AsSpan(at, length), aged ? ages.AsSpan(ageStart, length) : default))
                 return "a path's touches repeat a position (or two paths' ids hash alike)";
+            at += length;
+            if (aged) age += length;
         }
         return null;
     }
 
     // Runs ahead of the copy, asked for from the cache in two steps: a run's first touch (its start) further ahead, then,
     // once that is in, the lines of its touches. The copy reads each run from wherever the engine stored it; one run's
-    // misses at a time left it waiting on memory most of its time (bench/README.md, stop 31).
+    // misses at a time left it waiting on memory most of its time (bench/README.md, stop 31). Ahead in the run's own slice:
+    // the merge takes from each slice in turn, so about as far ahead in the copy.
     private const int PrefetchRuns = 8;
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(IReadOnlyList<PathRuns> slices, long[] runs, int r, int end)
+    private static void Prefetch(PathRuns slice, int index)
     {
-        if (r + 2 * PrefetchRuns < end)
+        if (index + 2 * PrefetchRuns < slice.Count)
         {
-            var far = runs[r + 2 * PrefetchRuns];
-            var farSlice = slices[(int)(far >> 32)];
-            CachePrefetch.Read(farSlice._starts, (int)(uint)far);
-            CachePrefetch.Read(farSlice._ageStarts, (int)(uint)far);
-            CachePrefetch.Read(farSlice._positionStarts, (int)(uint)far);
-            CachePrefetch.Read(farSlice._firstPositions, (int)(uint)far);
-            if (farSlice._outcomes) CachePrefetch.Read(farSlice._converted, (int)(uint)far);
+            var far = slice._sortedRuns[index + 2 * PrefetchRuns];
+            CachePrefetch.Read(slice._starts, far);
+            CachePrefetch.Read(slice._ageStarts, far);
+            CachePrefetch.Read(slice._positionStarts, far);
+            CachePrefetch.Read(slice._firstPositions, far);
+            if (slice._outcomes) CachePrefetch.Read(slice._converted, far);
         }
-        if (r + PrefetchRuns >= end) return;
-        var near = runs[r + PrefetchRuns];
-        var slice = slices[(int)(near >> 32)];
-        var (first, last) = (slice._starts[(int)(uint)near], slice._starts[(int)(uint)near + 1] - 1);
-        if (slice._positionStarts[(int)(uint)near] is var positionStart and >= 0) CachePrefetch.Read(slice._positions, positionStart);
+        if (index + PrefetchRuns >= slice.Count) return;
+        var near = slice._sortedRuns[index + PrefetchRuns];
+        var (first, last) = (slice._starts[near], slice._starts[near + 1] - 1);
+        if (slice._positionStarts[near] is var positionStart and >= 0) CachePrefetch.Read(slice._positions, positionStart);
         CachePrefetch.Read(slice._keys, first);
         CachePrefetch.Read(slice._keys, last);
-        if (slice._ageStarts[(int)(uint)near] is var ageStart and >= 0)
+        if (slice._ageStarts[near] is var ageStart and >= 0)
         {
             CachePrefetch.Read(slice._ages, ageStart);
             CachePrefetch.Read(slice._ages, ageStart + last - first);
+        }
+    }
+
+    // One range of the hash order: in each slice, the sorted runs [From, To) whose hashes fall in it; once counted, its
+    // paths, touches, touches of paths with ages and longest path, and (set by ToPaths) its first path, touch and age.
+    private sealed class Part(int[] from, int[] to)
+    {
+        public int Paths { get; private set; }
+        public int Touches { get; private set; }
+        public int AgedTouches { get; private set; }
+        public int Longest { get; private set; }
+        public int FirstPath { get; set; }
+        public int FirstTouch { get; set; }
+        public int FirstAge { get; set; }
+
+        // The hash order cut into about equal parts at the largest slice's hashes: each slice's runs of a part are the ones
+        // from the first at or above the part's first hash to the first at or above the next part's.
+        public static Part[] Split(PathRuns[] slices, int count)
+        {
+            var largest = slices.MaxBy(s => s.Count);
+            if (largest is null || largest.Count < count) count = 1;
+            var cuts = Enumerable.Range(1, count - 1).Select(k => largest!._sortedHashes[(int)((long)largest.Count * k / count)]).ToArray();
+            return Enumerable.Range(0, count).Select(k => new Part(
+                slices.Select(s => k == 0 ? 0 : FirstAtOrAbove(s, cuts[k - 1])).ToArray(),
+                slices.Select(s => k == count - 1 ? s.Count : FirstAtOrAbove(s, cuts[k])).ToArray())).ToArray();
+        }
+
+        private static int FirstAtOrAbove(PathRuns slice, long hash)
+        {
+            var (low, high) = (0, slice.Count);
+            while (low < high)
+            {
+                var middle = (int)(((uint)low + (uint)high) >> 1);
+                if (slice._sortedHashes[middle] < hash) low = middle + 1;
+                else high = middle;
+            }
+            return low;
+        }
+
+        public RunMerge Merge(PathRuns[] slices) => new(slices, (int[])from.Clone(), to);
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Count(PathRuns[] slices)
+        {
+            var merge = Merge(slices);
+            var (length, aged) = (0, false);
+            for (var (next, last) = (merge.Next(), 0L); next.Slice >= 0; next = merge.Next())
+            {
+                var slice = slices[next.Slice];
+                var hash = slice._sortedHashes[next.Index];
+                if (length > 0 && hash != last) Close();
+                (length, aged, last) = (length + slice._sortedLengths[next.Index], aged | slice._sortedAged[next.Index], hash);
+            }
+            if (length > 0) Close();
+
+            void Close()
+            {
+                (Paths, Touches, Longest) = (Paths + 1, Touches + length, Math.Max(Longest, length));
+                if (aged) AgedTouches += length;
+                (length, aged) = (0, false);
+            }
+        }
+    }
+
+    // The runs of a part in hash order, one at a time: each slice's next run, the least hash first; slice −1 when done.
+    private sealed class RunMerge(PathRuns[] slices, int[] next, int[] to)
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public (int Slice, int Index) Next()
+        {
+            var (s, hash) = (-1, 0L);
+            for (var t = 0; t < slices.Length; t++)
+                if (next[t] < to[t] && (s < 0 || slices[t]._sortedHashes[next[t]] < hash)) (s, hash) = (t, slices[t]._sortedHashes[next[t]]);
+            return s < 0 ? (-1, 0) : (s, next[s]++);
         }
     }
 

@@ -117,6 +117,60 @@ public sealed class PathRunsTests
         Assert.Equal("a path's touches repeat a position (or two paths' ids hash alike)", refusal);
     }
 
+    // The hash order cut into parts that are merged and copied side by side: every path is stored as runs in two
+    // ranges (so that each cut falls on a path stored apart, whose runs must all land in one part), and the paths come out
+    // as with one part, in hash order, each touch in position order with its key and age.
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void ToPaths_HashOrderCutIntoParts_EveryPathWholeAndAsWithOnePart(int parts)
+    {
+        const long A = 0xA, B = 0xB;
+        var random = new Random(34);
+        var slices = Enumerable.Range(0, 3).Select(_ => new List<(long, long, long, double)>()).ToArray();
+        var expected = new SortedDictionary<long, (int[] Keys, double[] Ages)>();
+        while (expected.Count < 200)
+        {
+            var hash = random.NextInt64(long.MinValue, long.MaxValue);
+            if (expected.ContainsKey(hash)) continue;
+            var n = random.Next(2, 7);
+            var aged = random.Next(2) == 0;
+            // Position p's pair is A when p is even, B when odd; its age p / 10 when the path has ages.
+            expected[hash] = (Enumerable.Range(1, n).Select(p => p % 2 == 0 ? 0 : 1).ToArray(), Enumerable.Range(1, n).Select(p => aged ? p / 10.0 : 0).ToArray());
+            // Its touches in a shuffled order, dealt to two or three of the ranges.
+            var order = Enumerable.Range(1, n).OrderBy(_ => random.Next()).ToArray();
+            var dealt = random.Next(1, n);
+            var (first, second) = (random.Next(3), random.Next(1, 3));
+            foreach (var (position, i) in order.Select((p, i) => (p, i)))
+                slices[i < dealt ? first : (first + second) % 3].Add((hash, position % 2 == 0 ? A : B, position, aged ? position / 10.0 : 0));
+        }
+        PathRuns.Paths Read(int partCount)
+        {
+            var runs = slices.Select(touches =>
+            {
+                var slice = new PathRuns(touches.Count, outcomes: false);
+                Assert.True(slice.Add(Batch([.. touches])));
+                slice.End();
+                Assert.True(slice.ResolvePairs(Pairs([A, B]), [0, 1]));
+                return slice;
+            }).ToArray();
+            var paths = PathRuns.ToPaths(runs, [5, 6], out var refusal, partCount);
+            Assert.Null(refusal);
+            return Assert.IsType<PathRuns.Paths>(paths);
+        }
+
+        var (whole, cut) = (Read(1), Read(parts));
+
+        Assert.Equal(expected.Keys, cut.Hashes);
+        Assert.Equal(expected.Values.Select(p => p.Keys), Enumerable.Range(0, 200).Select(p => cut.Keys[cut.Starts[p]..cut.Starts[p + 1]]));
+        Assert.Equal(expected.Values.Select(p => p.Keys.Select(k => k + 5)), Enumerable.Range(0, 200).Select(p => cut.Channels[cut.Starts[p]..cut.Starts[p + 1]]));
+        Assert.Equal(expected.Values.Select(p => p.Ages), Enumerable.Range(0, 200).Select(p => cut.AgesOf(p).ToArray()));
+        Assert.Equal(whole.Starts, cut.Starts);
+        Assert.Equal(whole.AgeStarts, cut.AgeStarts);
+        Assert.Equal(whole.Ages, cut.Ages);
+    }
+
     // More pairs than the scan's first map holds (it grows as it meets them): each touch still carries its pair's key.
     [Fact]
     public void ToPaths_HundredsOfPairs_EachTouchCarriesItsPairsKey()
