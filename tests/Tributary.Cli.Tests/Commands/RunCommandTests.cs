@@ -142,13 +142,12 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains($"quiet.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here", validate.Error, StringComparison.Ordinal);
     }
 
-    // A local run said the load's warnings on the terminal only; its record (trib runs show, the run's page) lacked them, unlike
-    // a run the server starts.
-    [Fact]
-    public async Task Run_WithoutAServer_UnsetVariables_OpensTheRunsLogWithTheLoadsWarningsAtTheirLines()
+    // A project whose pipeline 'hook' names one unset environment variable twice, in on_failure (hook.yaml:2:32) and as the
+    // webhook step's url_env (hook.yaml:5:75): two load warnings.
+    private async Task<(string Project, string Variable)> HookProjectAsync(string name)
     {
-        var variable = "TRIB_TEST_LOCAL_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        var project = Path.Combine(_temp.Path, "warned");
+        var variable = "TRIB_TEST_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var project = Path.Combine(_temp.Path, name);
         Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
         File.WriteAllText(Path.Combine(project, "pipelines", "hook.yaml"), $$"""
             pipeline: hook
@@ -157,6 +156,15 @@ public sealed class RunCommandTests : IDisposable
               - { id: people, type: transform.sql, with: { sql: "SELECT 'c1' AS customer_id" } }
               - { id: crm, type: activate.webhook, inputs: [people], with: { url_env: {{variable}}, consent: ignore } }
             """);
+        return (project, variable);
+    }
+
+    // A local run said the load's warnings on the terminal only; its record (trib runs show, the run's page) lacked them, unlike
+    // a run the server starts.
+    [Fact]
+    public async Task Run_WithoutAServer_UnsetVariables_OpensTheRunsLogWithTheLoadsWarningsAtTheirLines()
+    {
+        var (project, variable) = await HookProjectAsync("warned");
         var onFailure = $"pipelines/hook.yaml:2:32: warning TRIB0301: on_failure's webhook_url_env names environment variable '{variable}', which is not set here: "
             + $"a failed run would send no alert. Set {variable} to the webhook URL where runs happen (trib serve's environment, or the shell of trib run).";
         var step = $"pipelines/hook.yaml:5:75: warning TRIB0301: 'url_env' of component 'crm' (activate.webhook) names environment variable '{variable}', which is not set here: "
@@ -182,16 +190,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task Run_WithoutAServer_ThatCannotStart_PrintsTheLoadsWarningsOnceBeforeItsError()
     {
-        var variable = "TRIB_TEST_REFUSED_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        var project = Path.Combine(_temp.Path, "refused");
-        Assert.Equal(0, (await Trib.RunAsync("init", project)).ExitCode);
-        File.WriteAllText(Path.Combine(project, "pipelines", "hook.yaml"), $$"""
-            pipeline: hook
-            on_failure: { webhook_url_env: {{variable}} }
-            components:
-              - { id: people, type: transform.sql, with: { sql: "SELECT 'c1' AS customer_id" } }
-              - { id: crm, type: activate.webhook, inputs: [people], with: { url_env: {{variable}}, consent: ignore } }
-            """);
+        var (project, variable) = await HookProjectAsync("refused");
         using var other = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
         try
         {
