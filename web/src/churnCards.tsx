@@ -12,6 +12,8 @@ import { personLabel } from "./churn";
 import { ContactListDownload, useContactsDownstream } from "./contactsDownload";
 import { profileLink } from "./Customers";
 import { axisTitle } from "./ui/AxisTitle";
+import { categoryAxis, CategoryTick } from "./ui/CategoryAxis";
+import { useWidth } from "./ui/useWidth";
 
 
 /** The model and its baselines, in the card's column order, with the names a reader knows them by. */
@@ -45,6 +47,8 @@ export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string
   const topFeatures = [...(importance.rows ?? [])].sort((a, b) => num(b.importance) - num(a.importance)).slice(0, 15)
     .map((r) => ({ feature: String(r.feature).replaceAll("_", " "), importance: num(r.importance) }));
   const gainTicks = niceTicks(0, Math.max(0, ...topFeatures.map((f) => f.importance)));
+  const [measureFeatures, featuresWidth] = useWidth();
+  const featureLabels = categoryAxis(topFeatures.map((f) => f.feature), featuresWidth, 14, 180, 22);
   return (
     <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset}>
@@ -93,12 +97,12 @@ export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string
         <div>
           <h3>What the trees lean on</h3>
           {importance.error ? <ErrorNotice>{importance.error}</ErrorNotice> : importance.missing ? <p className="muted">No importance table yet.</p> : !importance.rows ? <Loading /> : (
-            <figure className="chart-figure" aria-label="Feature importance">
-              <ResponsiveContainer width="100%" height={Math.max(200, 22 * topFeatures.length + 60)}>
+            <figure className="chart-figure" aria-label="Feature importance" ref={measureFeatures}>
+              <ResponsiveContainer width="100%" height={Math.max(200, featureLabels.rowHeight * topFeatures.length + 60)}>
                 <BarChart data={topFeatures} layout="vertical" margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" horizontal={false} />
                   <XAxis type="number" ticks={gainTicks} domain={[0, gainTicks[gainTicks.length - 1]]} tickFormatter={(v: number) => formatPercent(v)} label={axisTitle("Share of the trees' gain (%)", { position: "insideBottom", offset: -16, fill: "#4b5563" })} />
-                  <YAxis type="category" dataKey="feature" width={180} interval={0} />
+                  <YAxis type="category" dataKey="feature" width={featureLabels.width} interval={0} tick={<CategoryTick layout={featureLabels} />} />
                   <Tooltip formatter={(v) => formatNumber(Number(v))} />
                   <Bar dataKey="importance" fill="#1d4ed8" isAnimationActive={false} />
                 </BarChart>

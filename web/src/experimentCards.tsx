@@ -8,6 +8,8 @@ import { usePipelineCurrency } from "./usePipelineCurrency";
 import { FitFacts } from "./modelCards";
 import { useComponentParams } from "./componentParams";
 import { axisTitle } from "./ui/AxisTitle";
+import { categoryAxis, CategoryTick } from "./ui/CategoryAxis";
+import { useWidth } from "./ui/useWidth";
 
 const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : typeof v === "number" ? v : Number(v));
 const pct = (v: unknown) => (Number.isFinite(num(v)) ? formatSignedPercent(num(v)) : "—");
@@ -53,6 +55,8 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
     sequential: [num(r.seq_low) * 100, num(r.seq_high) * 100],
     bayesian: [num(r.bayes_low) * 100, num(r.bayes_high) * 100],
   }));
+  const [measureIntervals, intervalsWidth] = useWidth();
+  const intervalLabels = categoryAxis(intervals.map((i) => i.x), intervalsWidth, 14, 200, 70);
   return (
     <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset} />
@@ -72,12 +76,12 @@ export function ExperimentCard({ asset, pipeline }: { asset: string; pipeline: s
       <h3>Relative lift with intervals: frequentist, sequential, Bayesian</h3>
       {results.error ? <ErrorNotice>{results.error}</ErrorNotice> : results.missing ? <p className="muted">Not analysed yet.</p> : !results.rows ? <Loading /> : (
         <>
-          <figure className="chart-figure" aria-label="Relative lift intervals by metric">
-            <ResponsiveContainer width="100%" height={Math.max(200, 70 * intervals.length)}>
+          <figure className="chart-figure" aria-label="Relative lift intervals by metric" ref={measureIntervals}>
+            <ResponsiveContainer width="100%" height={Math.max(200, intervalLabels.rowHeight * intervals.length)}>
               <BarChart data={intervals} layout="vertical" margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" horizontal={false} />
                 <XAxis type="number" tickFormatter={(v: number) => `${formatNumber(v)}%`} label={axisTitle(["Relative lift over control (%)", "Lift over control (%)"], { position: "insideBottom", offset: -16, fill: "#4b5563" })} />
-                <YAxis type="category" dataKey="x" width={200} />
+                <YAxis type="category" dataKey="x" width={intervalLabels.width} interval={0} tick={<CategoryTick layout={intervalLabels} />} />
                 <Tooltip formatter={(v) => (Array.isArray(v) ? `${formatNumber(Number(v[0]))}% to ${formatNumber(Number(v[1]))}%` : String(v))} />
                 {/* Measured, so that on a phone a legend wrapped to several lines pushes the plot down. */}
                 <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 14 }} />

@@ -7,7 +7,7 @@ const smallestFontSize = 11;
 export type TextMeasure = (text: string, fontSize: number) => number;
 
 let canvas: CanvasRenderingContext2D | null | undefined;
-const measureInBrowser: TextMeasure = (text, fontSize) => {
+export const measureInBrowser: TextMeasure = (text, fontSize) => {
   if (canvas === undefined) canvas = typeof document === "undefined" ? null : document.createElement("canvas").getContext("2d");
   if (!canvas) return text.length * fontSize * 0.6;
   canvas.font = `${fontSize}px ${getComputedStyle(document.body).fontFamily}`;

@@ -5,6 +5,7 @@ import { alignedFormat, alignedPercentFormat, formatCompact, formatCompactCurren
 import { SankeyView } from "./SankeyView";
 import { useWidth } from "./useWidth";
 import { axisTitle } from "./AxisTitle";
+import { categoryAxis, CategoryTick } from "./CategoryAxis";
 import { phoneWidth, StackedCell } from "./components";
 import { useMediaQuery } from "./useMediaQuery";
 
@@ -95,12 +96,12 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
   const spansZero = (x: string) => { const i = chart.intervals?.[x]; return i !== undefined && i[0] <= 0 && i[1] >= 0; };
   const longest = Math.max(0, ...chart.bars.map((b) => b.x.length));
   const { horizontal, rotate } = chartLayout(chart.bars.length, longest, width, chart.horizontal);
-  // The label column takes at most two fifths of a narrow chart, so that its bars keep room.
-  const labelWidth = Math.min(260, Math.max(80, longest * 7 + 12), Number.isFinite(width) ? Math.max(80, width * 0.4) : 260);
+  const labels = categoryAxis(horizontal ? chart.bars.map((b) => b.x) : [], width, 12, 260, series.length > 1 ? 34 : 26);
+  const labelWidth = labels.width;
   const values = chart.bars.flatMap((b) => [...Object.values(b.series), ...(chart.intervals?.[b.x] ?? [])]);
   const ticks = chart.max === undefined ? niceTicks(Math.min(0, ...values), Math.max(0, ...values)) : niceTicks(0, chart.max);
   const domain: [number, number] = [ticks[0], ticks[ticks.length - 1]];
-  const height = horizontal ? Math.max(200, chart.bars.length * (series.length > 1 ? 34 : 26) + 80) : 320;
+  const height = horizontal ? Math.max(200, chart.bars.length * labels.rowHeight + 80) : 320;
   const format = (v: unknown) => formatUnit(Number(v), chart.unit, chart.currency);
   if (chart.bars.length === 0) return <p className="muted">No values to chart.</p>;
   return (
@@ -121,7 +122,7 @@ export function ChartView({ chart, title }: { chart: Chart; title: string }) {
             {horizontal ? (
               <>
                 <XAxis type="number" domain={domain} ticks={ticks} tickFormatter={(v: number) => tick(v, chart.unit, chart.currency)} label={axisTitle(chart.yTitle, { position: "insideBottom", offset: -16, ...axisLabel })} />
-                <YAxis type="category" dataKey="x" width={labelWidth} interval={0} tick={{ fontSize: 12 }} />
+                <YAxis type="category" dataKey="x" width={labelWidth} interval={0} tick={<CategoryTick layout={labels} />} />
               </>
             ) : (
               <>
