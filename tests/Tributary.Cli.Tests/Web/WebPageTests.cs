@@ -369,6 +369,7 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         // On a phone the distribution's legend wraps to two lines: the plot, its top tick included, starts under it.
         await Assertions.Expect(risk.GetByRole(AriaRole.Figure, new() { Name = "Risk score distribution by label" }).Locator(".recharts-legend-item")).ToHaveCountAsync(4);
         await AssertLegendClearsPlotOnAPhoneAsync(page, "Risk score distribution by label");
+        await AssertCategoryLabelsApartOnAPhoneAsync(page, "Open alerts by leading reason chart");
         // "On this page" lists every section by its title, as each section is named (it read "risk_scores: Fraud risk" beside bare ids).
         var links = await page.GetByRole(AriaRole.Navigation, new() { Name = "Sections of this dashboard" }).GetByRole(AriaRole.Button).AllInnerTextsAsync();
         var sections = await page.Locator("section.dashboard-section").EvaluateAllAsync<string[]>("all => all.map(s => s.getAttribute('aria-label'))");
@@ -420,6 +421,45 @@ public sealed class WebPageTests(DemoSite site) : IClassFixture<DemoSite>
         }
         var gap = await page.EvaluateAsync<double>($"() => ({gapOf})()");
         Assert.True(gap >= 0, $"{figure}: the legend's last line runs {-gap} px into the plot's top tick");
+        await page.SetViewportSizeAsync(1400, 900);
+    }
+
+    // At 390 px a horizontal bar chart's category labels lie apart from each other, inside the chart and left of its bars
+    // (the fraud reasons, 60 characters wrapped in a 130 px column of 26 px rows, were drawn over each other).
+    private static async Task AssertCategoryLabelsApartOnAPhoneAsync(IPage page, string figure)
+    {
+        await page.SetViewportSizeAsync(390, 844);
+        var problemsOf = $$"""
+            () => {
+              const f = document.querySelector('figure[aria-label="{{figure}}"]');
+              const svg = f && [...f.querySelectorAll('svg.recharts-surface')].pop();
+              const axis = f?.querySelector('.recharts-yAxis line.recharts-cartesian-axis-line');
+              const ticks = [...(f?.querySelectorAll('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value') ?? [])];
+              if (!svg || !axis || ticks.length < 2 || svg.getBoundingClientRect().width > 390) return null;
+              const chart = svg.getBoundingClientRect(), plot = axis.getBoundingClientRect().left;
+              const labels = ticks.map(t => ({ text: [...t.querySelectorAll('tspan')].map(s => s.textContent).join(' ') || t.textContent, box: t.getBoundingClientRect() }));
+              const problems = [];
+              labels.forEach(({ text, box }, i) => {
+                if (box.left < chart.left - 1 || box.top < chart.top - 1 || box.bottom > chart.bottom + 1) problems.push(`"${text}" runs out of the chart`);
+                if (box.right > plot + 1) problems.push(`"${text}" runs into the bars`);
+                for (const other of labels.slice(i + 1))
+                  if (box.bottom > other.box.top + 0.5 && other.box.bottom > box.top + 0.5) problems.push(`"${text}" overlaps "${other.text}"`);
+              });
+              return problems;
+            }
+            """;
+        await page.WaitForFunctionAsync($"() => ({problemsOf})() !== null");
+        // Measured once the chart has laid itself out again at the new width.
+        try
+        {
+            await page.WaitForFunctionAsync($"() => ({problemsOf})()?.length === 0", null, new() { Timeout = 10_000 });
+        }
+        catch (TimeoutException)
+        {
+            // Still wrong after 10 s: the assertion below lists how.
+        }
+        var problems = await page.EvaluateAsync<string[]>($"() => ({problemsOf})()");
+        Assert.True(problems.Length == 0, $"{figure}: {string.Join("; ", problems)}");
         await page.SetViewportSizeAsync(1400, 900);
     }
 
