@@ -48,7 +48,7 @@ export function ChurnCard({ asset, pipeline }: { asset: string; pipeline: string
     .map((r) => ({ feature: String(r.feature).replaceAll("_", " "), importance: num(r.importance) }));
   const gainTicks = niceTicks(0, Math.max(0, ...topFeatures.map((f) => f.importance)));
   const [measureFeatures, featuresWidth] = useWidth();
-  const featureLabels = categoryAxis(topFeatures.map((f) => f.feature), featuresWidth, 14, 180, 22);
+  const featureLabels = categoryAxis(topFeatures.map((f) => f.feature), featuresWidth, 14, 200, 22);
   return (
     <Card title={assetTitle("Model card", asset)} label={`Model card ${asset}`}>
       <FitFacts asset={asset}>
