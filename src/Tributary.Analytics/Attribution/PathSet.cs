@@ -59,7 +59,8 @@ public sealed class PathSet
         (_offsets, _touches, _converted, _values, _ages, _ageStarts) = (offsets, touches, converted, values, ages, ageStarts);
     }
 
-    // Touches per core below which the check runs on one: a million took ~30 ms of the attribution step's serial time at 1M paths.
+    // Touches per core below which the check runs on one core: the 10M touches of 1M paths took ~30 ms of the attribution
+    // step's serial time on one.
     private const int TouchesPerPart = 1 << 20;
 
     // Which of the channels the touches number, each touch checked to be one of them; split between the cores when long.
