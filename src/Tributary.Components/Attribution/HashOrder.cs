@@ -36,7 +36,8 @@ internal static class HashOrder
         // A hash's bucket: its distance from the smallest, shifted so that the largest distance has the bucket bits.
         var range = unchecked((ulong)max - (ulong)min);
         var bits = Math.Clamp(BitOperations.Log2((uint)count) - BitOperations.Log2(HashesPerBucket), 0, MaxBucketBits);
-        var shift = Math.Max(0, 64 - BitOperations.LeadingZeroCount(range) - bits);
+        // At most 63: a shift by 64 is a shift by 0 in C# (two or three hashes spanning all 64 bits would want one bucket).
+        var shift = Math.Clamp(64 - BitOperations.LeadingZeroCount(range) - bits, 0, 63);
         var ends = new int[(int)(range >> shift) + 2];
         for (var i = 0; i < count; i++) ends[Bucket(hashes[i], min, shift) + 1]++;
         for (var b = 1; b < ends.Length; b++) ends[b] += ends[b - 1];

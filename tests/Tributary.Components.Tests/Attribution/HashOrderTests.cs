@@ -24,6 +24,20 @@ public sealed class HashOrderTests
         Assert.All(Enumerable.Range(0, count), i => Assert.Equal(input[positions[i]], sorted[i]));
     }
 
+    // Two or three hashes spanning all 64 bits: one bucket's worth, whose shift would be 64, which C# takes as 0.
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Sort_FewHashesSpanningAll64Bits_AscendingWithTheirPositions(int count)
+    {
+        long[] hashes = [long.MaxValue, long.MinValue, 0];
+
+        var (sorted, positions) = HashOrder.Sort(hashes, count);
+
+        Assert.Equal(hashes.Take(count).Order(), sorted);
+        Assert.Equal(count == 2 ? [1, 0] : [1, 2, 0], positions);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
